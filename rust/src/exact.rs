@@ -1,0 +1,343 @@
+//! Exact counting with big integers: hyperplane-arrangement regions, Cover's
+//! function-counting theorem and region bounds for deep ReLU networks.
+//!
+//! All counts reduce to partial sums of binomial coefficients
+//! `S(n, m) = sum_{k=0}^{m} C(n, k)`, computed term by term with the exact
+//! recurrence `C(n, k+1) = C(n, k) (n - k) / (k + 1)`; above `n / 2` the
+//! complement `2^n - S(n, n - m - 1)` is summed instead, so the work is
+//! `min(m, n - m)` big-integer steps.
+
+use crate::error::{CoreError, CoreResult};
+use num_bigint::BigUint;
+use num_traits::{One, ToPrimitive, Zero};
+
+/// Upper limit on the estimated work (64-bit limb operations) of one exact
+/// partial sum. About a second on one core; beyond it the caller is told to
+/// use the log-domain functions.
+pub const MAX_LIMB_WORK: f64 = 3.0e9;
+
+/// Estimated limb operations of `S(n, m)` (used to refuse absurd requests up front).
+pub fn partial_sum_work(n: u64, m: u64) -> f64 {
+    if m >= n {
+        return 1.0;
+    }
+    let steps = m.min(n - m) as f64;
+    // C(n, k) has at most n bits; three passes (mul, div, add) per step.
+    steps * (n as f64 / 64.0 + 1.0) * 3.0
+}
+
+fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
+    let w = partial_sum_work(n, m);
+    if w > MAX_LIMB_WORK {
+        return Err(CoreError::TooLarge(format!(
+            "{what}: the exact count would need about {w:.1e} big-integer operations \
+             (limit {MAX_LIMB_WORK:.0e}); use the log-domain function instead"
+        )));
+    }
+    Ok(())
+}
+
+/// `sum_{k=0}^{k_max} C(n, k)` by direct summation (no complement trick).
+fn direct_partial_sum(n: u64, k_max: u64) -> BigUint {
+    let mut term = BigUint::one();
+    let mut total = BigUint::one();
+    for k in 0..k_max.min(n) {
+        term *= n - k;
+        term /= k + 1;
+        total += &term;
+    }
+    total
+}
+
+/// Exact `S(n, m) = sum_{k=0}^{min(m, n)} C(n, k)`.
+pub fn binomial_partial_sum(n: u64, m: u64) -> CoreResult<BigUint> {
+    if m >= n {
+        return Ok(BigUint::one() << n);
+    }
+    check_work(n, m, "binomial partial sum")?;
+    if m <= n / 2 {
+        Ok(direct_partial_sum(n, m))
+    } else {
+        // S(n, m) = 2^n - sum_{k=m+1}^{n} C(n, k) = 2^n - S(n, n - m - 1).
+        let tail = direct_partial_sum(n, n - m - 1);
+        Ok((BigUint::one() << n) - tail)
+    }
+}
+
+/// Exact binomial coefficient `C(n, k)` (0 when `k > n`).
+pub fn binomial(n: u64, k: u64) -> CoreResult<BigUint> {
+    if k > n {
+        return Ok(BigUint::zero());
+    }
+    let k = k.min(n - k);
+    check_work(n, k, "binomial coefficient")?;
+    let mut term = BigUint::one();
+    for i in 0..k {
+        term *= n - i;
+        term /= i + 1;
+    }
+    Ok(term)
+}
+
+/// Regions cut by `l` affine hyperplanes in general position in `R^d`:
+/// `sum_{i=0}^{min(l, d)} C(l, i)`.
+pub fn regions(l: u64, d: u64) -> CoreResult<BigUint> {
+    binomial_partial_sum(l, d)
+}
+
+/// Regions cut by `l` central hyperplanes (through the origin) in general
+/// position in `R^d`: `2 sum_{i=0}^{d-1} C(l-1, i)`; 1 when `l = 0` or `d = 0`.
+pub fn central_regions(l: u64, d: u64) -> CoreResult<BigUint> {
+    if l == 0 || d == 0 {
+        return Ok(BigUint::one());
+    }
+    Ok(binomial_partial_sum(l - 1, d - 1)? << 1u32)
+}
+
+/// Bounded regions of `l` affine hyperplanes in general position in `R^d`:
+/// `C(l - 1, d)` (0 when `l <= d`); `d = 0` gives 1 (the point `R^0`).
+pub fn bounded_regions(l: u64, d: u64) -> CoreResult<BigUint> {
+    if d == 0 {
+        return Ok(BigUint::one());
+    }
+    if l == 0 {
+        return Ok(BigUint::zero());
+    }
+    binomial(l - 1, d)
+}
+
+/// Cover (1965): dichotomies of `n` points in general position in `R^dim`
+/// separable by a hyperplane through the origin, `2 sum_{k<dim} C(n-1, k)`.
+pub fn cover_count(n: u64, dim: u64) -> CoreResult<BigUint> {
+    central_regions(n, dim)
+}
+
+/// `x * 2^exp2` as the nearest `f64` (exact rounding of the top 64 bits),
+/// without overflow for huge `x` and tiny `2^exp2`.
+pub fn big_times_pow2(x: &BigUint, exp2: i64) -> f64 {
+    if x.is_zero() {
+        return 0.0;
+    }
+    let bits = x.bits() as i64;
+    let shift = (bits - 64).max(0);
+    let top = (x >> (shift as u64)).to_u64().expect("64 bits fit") as f64;
+    let e = shift + exp2;
+    let e = e.clamp(i32::MIN as i64 / 2, i32::MAX as i64 / 2) as i32;
+    libm::scalbn(top, e)
+}
+
+/// Probability that `n` i.i.d. fair-coin labels on `n` points in general
+/// position in `R^dim` are separable by a hyperplane through the origin:
+/// `Cov(n, dim) / 2^n = S(n - 1, dim - 1) / 2^(n - 1)`. Exact big-integer
+/// ratio rounded to `f64` when affordable, log-domain otherwise.
+pub fn separable_probability(n: u64, dim: u64) -> f64 {
+    if n == 0 || dim >= n {
+        return 1.0;
+    }
+    if dim == 0 {
+        return 0.0;
+    }
+    match binomial_partial_sum(n - 1, dim - 1) {
+        Ok(s) => big_times_pow2(&s, -((n - 1) as i64)),
+        Err(_) => crate::logcount::binomial_cdf_half(n - 1, dim - 1),
+    }
+}
+
+/// Which bounds of [`deep_region_bounds`] apply, and their values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeepBounds {
+    pub montufar2014_lower: Option<BigUint>,
+    pub serra2018_lower: Option<BigUint>,
+    pub montufar2017_upper: BigUint,
+    pub serra2018_upper: BigUint,
+    /// Why a lower bound is `None` (empty string where it applies).
+    pub montufar2014_reason: String,
+    pub serra2018_reason: String,
+}
+
+/// Row `C(n, 0..=kmax)` of binomial coefficients.
+fn binomial_row(n: u64, kmax: u64) -> Vec<BigUint> {
+    let kmax = kmax.min(n);
+    let mut row = Vec::with_capacity(kmax as usize + 1);
+    let mut term = BigUint::one();
+    row.push(term.clone());
+    for k in 0..kmax {
+        term *= n - k;
+        term /= k + 1;
+        row.push(term.clone());
+    }
+    row
+}
+
+/// Linear-region bounds of a deep ReLU network with input dimension `n0` and
+/// hidden widths `widths` (see `theory.md` §6):
+/// Montúfar et al. 2014 and Serra et al. 2018 lower bounds (with their
+/// preconditions `n_l >= n0` and `n_l >= 3 n0` enforced), Montúfar 2017 and
+/// Serra et al. 2018 upper bounds.
+pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
+    if n0 == 0 {
+        return crate::error::invalid("d must be >= 1");
+    }
+    if widths.is_empty() {
+        return crate::error::invalid("widths must name at least one hidden layer");
+    }
+    if let Some(w) = widths.iter().find(|&&w| w == 0) {
+        return crate::error::invalid(format!("widths must all be >= 1, got {w}"));
+    }
+    let max_w = *widths.iter().max().unwrap();
+    let work = (widths.len() as f64) * (n0.min(max_w) as f64 + 1.0).powi(2) * (max_w as f64 / 64.0 + 1.0);
+    if work > MAX_LIMB_WORK {
+        return Err(CoreError::TooLarge(format!(
+            "deep_region_bounds: about {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e})"
+        )));
+    }
+    let last = *widths.last().unwrap();
+    let shallow_last = regions(last, n0)?;
+    let (hidden, _) = widths.split_at(widths.len() - 1);
+
+    // Montúfar, Pascanu, Cho & Bengio 2014.
+    let (m14, m14_reason) = if let Some(w) = widths.iter().find(|&&w| w < n0) {
+        (None, format!("precondition n_l >= n0 fails: width {w} < d = {n0}"))
+    } else {
+        let mut p = BigUint::one();
+        for &w in hidden {
+            p *= BigUint::from(w / n0).pow(n0 as u32);
+        }
+        (Some(p * &shallow_last), String::new())
+    };
+    // Serra, Tjandraatmadja & Ramalingam 2018.
+    let (s18, s18_reason) = if let Some(w) = widths.iter().find(|&&w| w < 3 * n0) {
+        (None, format!("precondition n_l >= 3 n0 fails: width {w} < 3 d = {}", 3 * n0))
+    } else {
+        let mut p = BigUint::one();
+        for &w in hidden {
+            p *= BigUint::from(w / n0 + 1).pow(n0 as u32);
+        }
+        (Some(p * &shallow_last), String::new())
+    };
+    // Montúfar 2017: prod_l sum_{j <= d_l} C(n_l, j), d_l = min(n0, n_1..n_l).
+    let mut m17 = BigUint::one();
+    let mut dl = n0;
+    for &w in widths {
+        dl = dl.min(w);
+        m17 *= binomial_partial_sum(w, dl)?;
+    }
+    // Serra 2018 upper bound: dynamic programme over the running dimension
+    // bound m = min(n0, n_1 - j_1, ..., n_{l-1} - j_{l-1}).
+    let mut states: Vec<BigUint> = vec![BigUint::zero(); n0 as usize + 1];
+    states[n0 as usize] = BigUint::one();
+    for &w in widths {
+        let row = binomial_row(w, n0);
+        let mut next = vec![BigUint::zero(); n0 as usize + 1];
+        for (m, count) in states.iter().enumerate() {
+            if count.is_zero() {
+                continue;
+            }
+            let jmax = (m as u64).min(w);
+            for j in 0..=jmax {
+                let new_m = (m as u64).min(w - j) as usize;
+                next[new_m] += count * &row[j as usize];
+            }
+        }
+        states = next;
+    }
+    let s18u = states.into_iter().fold(BigUint::zero(), |a, b| a + b);
+    Ok(DeepBounds {
+        montufar2014_lower: m14,
+        serra2018_lower: s18,
+        montufar2017_upper: m17,
+        serra2018_upper: s18u,
+        montufar2014_reason: m14_reason,
+        serra2018_reason: s18_reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(x: u128) -> BigUint {
+        BigUint::from(x)
+    }
+
+    /// Brute-force partial sum through Pascal's triangle (independent of the recurrence used above).
+    fn pascal_sum(n: u64, m: u64) -> BigUint {
+        let mut row = vec![BigUint::one()];
+        for _ in 0..n {
+            let mut next = vec![BigUint::one()];
+            for w in row.windows(2) {
+                next.push(&w[0] + &w[1]);
+            }
+            next.push(BigUint::one());
+            row = next;
+        }
+        row.iter().take(m as usize + 1).fold(BigUint::zero(), |a, x| a + x)
+    }
+
+    #[test]
+    fn regions_table_from_theory_notes() {
+        assert_eq!(regions(8, 5).unwrap(), b(219));
+        assert_eq!(regions(16, 10).unwrap(), b(58651));
+        assert_eq!(regions(32, 20).unwrap(), b(4058348603));
+        assert_eq!(regions(64, 20).unwrap(), b(34033913325232549));
+        assert_eq!(regions(100, 10).unwrap(), b(19415908147836));
+        assert_eq!(bounded_regions(100, 10).unwrap(), b(15579278510796));
+        assert_eq!(bounded_regions(30, 2).unwrap(), b(406));
+        assert_eq!(bounded_regions(3, 3).unwrap(), b(0));
+    }
+
+    #[test]
+    fn partial_sums_match_pascal_on_both_sides_of_half() {
+        for n in 0..40u64 {
+            for m in 0..45u64 {
+                assert_eq!(binomial_partial_sum(n, m).unwrap(), pascal_sum(n, m), "n={n} m={m}");
+            }
+        }
+    }
+
+    #[test]
+    fn cover_fixtures() {
+        assert_eq!(cover_count(21, 10).unwrap(), b(863820));
+        assert_eq!(cover_count(40, 20).unwrap(), b(549755813888));
+        assert_eq!(cover_count(200, 100).unwrap(), BigUint::one() << 199u32);
+        assert!((separable_probability(21, 10) - 0.411901474).abs() < 1e-9);
+        assert_eq!(separable_probability(200, 100), 0.5);
+        assert_eq!(separable_probability(6, 5), 0.96875);
+    }
+
+    #[test]
+    fn big_times_pow2_rounds_like_a_float() {
+        assert_eq!(big_times_pow2(&b(3), -1), 1.5);
+        let huge = BigUint::one() << 5000u32;
+        assert_eq!(big_times_pow2(&huge, -5000), 1.0);
+        assert_eq!(big_times_pow2(&huge, -7000), 0.0);
+    }
+
+    #[test]
+    fn deep_bound_table() {
+        let cases: &[(u64, &[u64], Option<u128>, Option<u128>, u128, u128)] = &[
+            (1, &[3, 3], Some(12), Some(16), 16, 16),
+            (1, &[4, 4, 4], Some(80), Some(125), 125, 125),
+            (2, &[8, 8], Some(592), Some(925), 1369, 1369),
+            (2, &[8, 8, 8], Some(9472), Some(23125), 50653, 50653),
+            (3, &[10, 3, 10], Some(4752), None, 247808, 66528),
+            (3, &[3, 3], Some(8), None, 64, 42),
+            (2, &[30], Some(466), Some(466), 466, 466),
+        ];
+        for &(n0, w, m14, s18, m17, s18u) in cases {
+            let r = deep_region_bounds(n0, w).unwrap();
+            assert_eq!(r.montufar2014_lower, m14.map(b), "{n0} {w:?}");
+            assert_eq!(r.serra2018_lower, s18.map(b), "{n0} {w:?}");
+            assert_eq!(r.montufar2017_upper, b(m17), "{n0} {w:?}");
+            assert_eq!(r.serra2018_upper, b(s18u), "{n0} {w:?}");
+        }
+        // udlbook eq. 4.17 corrected: 10 layers of 5 units on a line.
+        let r = deep_region_bounds(1, &[5; 10]).unwrap();
+        assert_eq!(r.serra2018_upper, b(60466176));
+    }
+
+    #[test]
+    fn too_large_is_refused_not_hung() {
+        assert!(matches!(regions(10_000_000_000, 5_000_000_000), Err(CoreError::TooLarge(_))));
+    }
+}

@@ -1,0 +1,358 @@
+//! Activation patterns of ReLU networks on sample points.
+//!
+//! A point's pattern is the sign vector `x W + b > 0` of every hidden unit
+//! (for a stack, the concatenation over layers, each layer fed the previous
+//! layer's ReLU output). Points are streamed in chunks: memory is bounded by
+//! the chunk's pre-activations plus one bit-packed key per distinct pattern,
+//! never an `N x L` matrix.
+
+use crate::error::{invalid, CoreError, CoreResult};
+use hashbrown::HashMap;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar};
+use rayon::prelude::*;
+
+/// Rows per chunk: small enough for cache, large enough for a fast GEMM.
+pub const CHUNK_ROWS: usize = 2048;
+
+/// Floating-point element types the pattern code accepts (f32, f64).
+pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug {
+    fn is_finite_(self) -> bool;
+}
+impl Real for f32 {
+    fn is_finite_(self) -> bool {
+        self.is_finite()
+    }
+}
+impl Real for f64 {
+    fn is_finite_(self) -> bool {
+        self.is_finite()
+    }
+}
+
+/// One dense layer `x -> x W + b`, `W` of shape `(fan_in, width)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Layer<'a, T> {
+    pub w: ArrayView2<'a, T>,
+    pub b: ArrayView1<'a, T>,
+}
+
+/// Per distinct pattern: how many points fall in it, and how many of them have label 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub count: u64,
+    pub ones: u64,
+}
+
+/// Distinct activation patterns and their occupancy.
+#[derive(Debug, Default)]
+pub struct PatternTable {
+    pub cells: HashMap<Box<[u64]>, Cell>,
+    pub points: u64,
+}
+
+/// Summary of a pattern table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionSummary {
+    pub n_regions: u64,
+    pub n_points: u64,
+    /// Points per occupied region, largest first.
+    pub occupancy: Vec<u64>,
+    /// Twice the number of points a per-region majority vote gets right (ties count half).
+    pub majority_correct_x2: u64,
+}
+
+impl RegionSummary {
+    /// Training accuracy of giving every occupied region its majority label.
+    pub fn majority_accuracy(&self) -> f64 {
+        if self.n_points == 0 {
+            return f64::NAN;
+        }
+        self.majority_correct_x2 as f64 / (2.0 * self.n_points as f64)
+    }
+}
+
+impl PatternTable {
+    /// Merge another table into this one.
+    pub fn merge(&mut self, other: PatternTable) {
+        self.points += other.points;
+        for (k, c) in other.cells {
+            let e = self.cells.entry(k).or_default();
+            e.count += c.count;
+            e.ones += c.ones;
+        }
+    }
+
+    /// Occupancy, region count and majority-vote score.
+    pub fn summary(&self) -> RegionSummary {
+        let mut occupancy: Vec<u64> = self.cells.values().map(|c| c.count).collect();
+        occupancy.sort_unstable_by(|a, b| b.cmp(a));
+        let majority_correct_x2 = self
+            .cells
+            .values()
+            .map(|c| {
+                let zeros = c.count - c.ones;
+                if zeros == c.ones {
+                    c.count
+                } else {
+                    2 * zeros.max(c.ones)
+                }
+            })
+            .sum();
+        RegionSummary { n_regions: self.cells.len() as u64, n_points: self.points, occupancy, majority_correct_x2 }
+    }
+}
+
+/// Check that a layer stack is well shaped for inputs of dimension `d` and finite.
+pub fn validate_layers<T: Real>(d: usize, layers: &[Layer<'_, T>]) -> CoreResult<usize> {
+    if layers.is_empty() {
+        return invalid("layers must contain at least one (W, b) pair");
+    }
+    let mut fan_in = d;
+    let mut bits = 0usize;
+    for (i, l) in layers.iter().enumerate() {
+        let (rows, width) = l.w.dim();
+        if rows != fan_in {
+            return invalid(format!(
+                "layer {i}: W has {rows} rows but its input has dimension {fan_in} (W must be (fan_in, width))"
+            ));
+        }
+        if width == 0 {
+            return invalid(format!("layer {i}: W must have at least one column (hidden unit)"));
+        }
+        if l.b.len() != width {
+            return invalid(format!("layer {i}: b has length {} but W has {width} columns", l.b.len()));
+        }
+        if !l.w.iter().all(|v| v.is_finite_()) {
+            return invalid(format!("layer {i}: W contains NaN or infinity"));
+        }
+        if !l.b.iter().all(|v| v.is_finite_()) {
+            return invalid(format!("layer {i}: b contains NaN or infinity"));
+        }
+        fan_in = width;
+        bits += width;
+    }
+    Ok(bits)
+}
+
+/// Reusable buffers for one worker.
+pub struct Scratch<T> {
+    acts: Vec<Array2<T>>,
+}
+
+impl<T: Real> Scratch<T> {
+    pub fn new(rows: usize, layers: &[Layer<'_, T>]) -> Self {
+        Scratch { acts: layers.iter().map(|l| Array2::zeros((rows, l.w.ncols()))).collect() }
+    }
+}
+
+/// Bit-pack the pattern of each row of `x` and add it to `table`.
+/// `labels`, when given, has one 0/1 entry per row of `x`.
+pub fn accumulate_chunk<T: Real>(
+    x: ArrayView2<'_, T>,
+    layers: &[Layer<'_, T>],
+    labels: Option<&[u8]>,
+    words: usize,
+    scratch: &mut Scratch<T>,
+    table: &mut PatternTable,
+) {
+    let rows = x.nrows();
+    for (li, layer) in layers.iter().enumerate() {
+        let (prev, rest) = scratch.acts.split_at_mut(li);
+        let out = &mut rest[0];
+        let mut out = out.slice_mut(s![..rows, ..]);
+        // Broadcast the bias, then out = input @ W + out.
+        out.assign(&layer.b.broadcast((rows, layer.b.len())).unwrap());
+        if li == 0 {
+            general_mat_mul(T::one(), &x, &layer.w, T::one(), &mut out);
+        } else {
+            let input = prev[li - 1].slice(s![..rows, ..]);
+            general_mat_mul(T::one(), &input, &layer.w, T::one(), &mut out);
+        }
+        // ReLU in place for the next layer (the pattern only needs the sign).
+        if li + 1 < layers.len() {
+            out.mapv_inplace(|v| if v > T::zero() { v } else { T::zero() });
+        }
+    }
+    let mut key = vec![0u64; words];
+    for r in 0..rows {
+        key.iter_mut().for_each(|w| *w = 0);
+        let mut bit = 0usize;
+        for act in &scratch.acts {
+            for &v in act.row(r).iter() {
+                if v > T::zero() {
+                    key[bit >> 6] |= 1u64 << (bit & 63);
+                }
+                bit += 1;
+            }
+        }
+        let one = labels.map_or(0, |y| y[r] as u64);
+        if let Some(c) = table.cells.get_mut(key.as_slice()) {
+            c.count += 1;
+            c.ones += one;
+        } else {
+            table.cells.insert(key.clone().into_boxed_slice(), Cell { count: 1, ones: one });
+        }
+    }
+    table.points += rows as u64;
+}
+
+/// Stream `n` points through `layers` in chunks of [`CHUNK_ROWS`], in
+/// parallel, and count their distinct activation patterns.
+///
+/// `fill(chunk, x_buf, y_buf)` writes the rows `chunk * CHUNK_ROWS ..` of the
+/// data into `x_buf` (and their 0/1 labels into `y_buf` when `labelled`).
+/// The result does not depend on the number of threads: chunk contents are a
+/// function of the chunk index only, and merging counts is order-free.
+pub fn count_streamed<T, F>(n: usize, d: usize, layers: &[Layer<'_, T>], labelled: bool, fill: F) -> CoreResult<PatternTable>
+where
+    T: Real,
+    F: Fn(usize, &mut Array2<T>, &mut [u8]) -> CoreResult<()> + Sync,
+{
+    let bits = validate_layers(d, layers)?;
+    let words = bits.div_ceil(64);
+    let n_chunks = n.div_ceil(CHUNK_ROWS);
+    let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
+        .into_par_iter()
+        .fold(
+            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(PatternTable::default())),
+            |(mut scratch, mut xb, mut yb, acc), c| {
+                let mut acc = match acc {
+                    Ok(t) => t,
+                    Err(e) => return (scratch, xb, yb, Err(e)),
+                };
+                let rows = (n - c * CHUNK_ROWS).min(CHUNK_ROWS);
+                if let Err(e) = fill(c, &mut xb, &mut yb) {
+                    return (scratch, xb, yb, Err(e));
+                }
+                let labels = if labelled { Some(&yb[..rows]) } else { None };
+                accumulate_chunk(xb.slice(s![..rows, ..]), layers, labels, words, &mut scratch, &mut acc);
+                (scratch, xb, yb, Ok(acc))
+            },
+        )
+        .map(|(_, _, _, t)| t)
+        .collect();
+    let mut total = PatternTable::default();
+    for t in tables {
+        let t = t?;
+        if t.cells.len() > total.cells.len() {
+            let small = std::mem::replace(&mut total, t);
+            total.merge(small);
+        } else {
+            total.merge(t);
+        }
+    }
+    Ok(total)
+}
+
+/// Count the distinct activation patterns of `layers` on the rows of `x`
+/// (optionally with binary labels), in parallel over chunks of rows.
+pub fn count_patterns<T: Real>(
+    x: ArrayView2<'_, T>,
+    layers: &[Layer<'_, T>],
+    labels: Option<ArrayView1<'_, u8>>,
+) -> CoreResult<PatternTable> {
+    let (n, d) = x.dim();
+    if let Some(y) = &labels {
+        if y.len() != n {
+            return invalid(format!("y has length {} but X has {n} rows", y.len()));
+        }
+        if y.iter().any(|&v| v > 1) {
+            return invalid("y must contain only the labels 0 and 1");
+        }
+    }
+    count_streamed(n, d, layers, labels.is_some(), |c, xb, yb| {
+        let lo = c * CHUNK_ROWS;
+        let hi = (lo + CHUNK_ROWS).min(n);
+        let xc = x.slice(s![lo..hi, ..]);
+        if !xc.iter().all(|v| v.is_finite_()) {
+            return Err(CoreError::InvalidArgument("X contains NaN or infinity".into()));
+        }
+        xb.slice_mut(s![..hi - lo, ..]).assign(&xc);
+        if let Some(y) = &labels {
+            for (dst, src) in yb.iter_mut().zip(y.slice(s![lo..hi]).iter()) {
+                *dst = *src;
+            }
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array1};
+    use std::collections::HashMap as StdMap;
+
+    /// Straightforward reference: per point, evaluate every unit, collect sign vectors in a std HashMap.
+    fn reference(x: &Array2<f64>, layers: &[(Array2<f64>, Array1<f64>)], y: &[u8]) -> (usize, Vec<u64>, f64) {
+        let mut map: StdMap<Vec<bool>, (u64, u64)> = StdMap::new();
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let mut h: Vec<f64> = row.to_vec();
+            let mut pat = Vec::new();
+            for (w, b) in layers {
+                let z: Vec<f64> = (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
+                pat.extend(z.iter().map(|&v| v > 0.0));
+                h = z.iter().map(|&v| v.max(0.0)).collect();
+            }
+            let e = map.entry(pat).or_default();
+            e.0 += 1;
+            e.1 += y[i] as u64;
+        }
+        let mut occ: Vec<u64> = map.values().map(|c| c.0).collect();
+        occ.sort_unstable_by(|a, b| b.cmp(a));
+        let correct: f64 = map.values().map(|&(c, o)| if 2 * o == c { c as f64 / 2.0 } else { o.max(c - o) as f64 }).sum();
+        (map.len(), occ, correct / x.nrows() as f64)
+    }
+
+    fn lcg(state: &mut u64) -> f64 {
+        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((*state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+
+    #[test]
+    fn matches_reference_on_random_stacks() {
+        let mut s = 12345u64;
+        for &(n, d, widths) in &[(500usize, 3usize, &[5usize][..]), (5000, 2, &[70, 3]), (3000, 4, &[8, 8, 8])] {
+            let x = Array2::from_shape_fn((n, d), |_| lcg(&mut s));
+            let y: Vec<u8> = (0..n).map(|_| (lcg(&mut s) > 0.0) as u8).collect();
+            let mut fan = d;
+            let mut owned = Vec::new();
+            for &w in widths {
+                owned.push((Array2::from_shape_fn((fan, w), |_| lcg(&mut s)), Array1::from_shape_fn(w, |_| lcg(&mut s) * 0.5)));
+                fan = w;
+            }
+            let layers: Vec<Layer<f64>> = owned.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect();
+            let yv = Array1::from(y.clone());
+            let t = count_patterns(x.view(), &layers, Some(yv.view())).unwrap().summary();
+            let (nr, occ, acc) = reference(&x, &owned, &y);
+            assert_eq!(t.n_regions as usize, nr);
+            assert_eq!(t.occupancy, occ);
+            assert!((t.majority_accuracy() - acc).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn line_with_dense_points_sees_every_interval() {
+        // d = 1: L units with distinct knots in (-1, 1) cut the line into L + 1 intervals.
+        let l = 7;
+        let w = Array2::from_shape_fn((1, l), |(_, j)| if j % 2 == 0 { 1.0 } else { -1.0 });
+        let b = Array1::from_shape_fn(l, |j| {
+            let knot = -0.9 + 1.8 * (j as f64 + 0.5) / l as f64;
+            -w[[0, j]] * knot
+        });
+        let x = Array2::from_shape_fn((10_001, 1), |(i, _)| -1.0 + 2.0 * i as f64 / 10_000.0);
+        let t = count_patterns(x.view(), &[Layer { w: w.view(), b: b.view() }], None).unwrap().summary();
+        assert_eq!(t.n_regions, l as u64 + 1);
+    }
+
+    #[test]
+    fn bad_shapes_and_values_are_rejected() {
+        let x = array![[0.0, 1.0], [f64::NAN, 0.0]];
+        let w = Array2::<f64>::ones((2, 3));
+        let b = Array1::<f64>::zeros(3);
+        assert!(count_patterns(x.view(), &[Layer { w: w.view(), b: b.view() }], None).is_err());
+        let w3 = Array2::<f64>::ones((3, 3));
+        assert!(count_patterns(x.view(), &[Layer { w: w3.view(), b: b.view() }], None).is_err());
+    }
+}

@@ -1,0 +1,60 @@
+//! Bindings for exact and log-domain counting.
+
+use super::to_py;
+use crate::{exact, logcount};
+use num_bigint::BigUint;
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn regions(py: Python<'_>, l: u64, d: u64, central: bool) -> PyResult<BigUint> {
+    py.detach(|| if central { exact::central_regions(l, d) } else { exact::regions(l, d) }).map_err(to_py)
+}
+
+#[pyfunction]
+fn bounded_regions(py: Python<'_>, l: u64, d: u64) -> PyResult<BigUint> {
+    py.detach(|| exact::bounded_regions(l, d)).map_err(to_py)
+}
+
+#[pyfunction]
+fn log_regions(l: u64, d: u64) -> f64 {
+    logcount::ln_regions(l, d)
+}
+
+#[pyfunction]
+fn log_partial_binomial_sum(n: u64, m: u64) -> f64 {
+    logcount::ln_partial_sum(n, m)
+}
+
+#[pyfunction]
+fn cover_count(py: Python<'_>, n: u64, dim: u64) -> PyResult<BigUint> {
+    py.detach(|| exact::cover_count(n, dim)).map_err(to_py)
+}
+
+#[pyfunction]
+fn separable_probability(py: Python<'_>, n: u64, dim: u64) -> f64 {
+    py.detach(|| exact::separable_probability(n, dim))
+}
+
+/// Returns (montufar2014_lower, serra2018_lower, montufar2017_upper,
+/// serra2018_upper, montufar2014_reason, serra2018_reason).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn deep_region_bounds(
+    py: Python<'_>,
+    d: u64,
+    widths: Vec<u64>,
+) -> PyResult<(Option<BigUint>, Option<BigUint>, BigUint, BigUint, String, String)> {
+    let b = py.detach(|| exact::deep_region_bounds(d, &widths)).map_err(to_py)?;
+    Ok((b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper, b.montufar2014_reason, b.serra2018_reason))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(regions, m)?)?;
+    m.add_function(wrap_pyfunction!(bounded_regions, m)?)?;
+    m.add_function(wrap_pyfunction!(log_regions, m)?)?;
+    m.add_function(wrap_pyfunction!(log_partial_binomial_sum, m)?)?;
+    m.add_function(wrap_pyfunction!(cover_count, m)?)?;
+    m.add_function(wrap_pyfunction!(separable_probability, m)?)?;
+    m.add_function(wrap_pyfunction!(deep_region_bounds, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! The PyO3 layer: type conversion, validation, GIL release and error
+//! mapping only. Each domain registers its own functions.
+
+use crate::error::CoreError;
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+
+mod counting;
+mod patterns;
+mod simulate;
+mod train;
+
+/// Map a core error to the Python exception users see.
+pub(crate) fn to_py(e: CoreError) -> PyErr {
+    match e {
+        CoreError::InvalidArgument(m) => PyValueError::new_err(m),
+        CoreError::TooLarge(m) => PyMemoryError::new_err(m),
+        CoreError::Numerical(m) => PyRuntimeError::new_err(m),
+    }
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    counting::register(m)?;
+    patterns::register(m)?;
+    simulate::register(m)?;
+    train::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Monte Carlo simulation of how random hidden hyperplanes partition random
+//! labelled points: occupied regions, occupancy and majority-vote accuracy.
+//!
+//! Trial `t` draws its layer from stream `(seed, t, LAYER)` and its chunk
+//! `c` of points and labels from stream `(seed, t, c)`, so every number is a
+//! function of `(seed, t)` alone, whatever the thread count.
+
+use crate::error::{invalid, CoreResult};
+use crate::patterns::{count_streamed, Layer, CHUNK_ROWS};
+use crate::rng::stream;
+use ndarray::{Array1, Array2};
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+const LAYER_STREAM: u64 = u64::MAX;
+
+/// Distribution of the input points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointDist {
+    /// Uniform in `[-1, 1]^d`.
+    Uniform,
+    /// Standard normal in `R^d`.
+    Gaussian,
+}
+
+/// How hidden weights and biases are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// `U(-1/sqrt(d), 1/sqrt(d))` for weights and biases (PyTorch's default, the reference protocol).
+    Uniform,
+    /// `N(0, 1/d)` for weights and biases.
+    Gaussian,
+}
+
+/// Settings of one simulation.
+#[derive(Clone, Copy, Debug)]
+pub struct SimConfig {
+    pub d: usize,
+    pub n: usize,
+    pub l: usize,
+    pub dist: PointDist,
+    pub init: Init,
+    pub seed: u64,
+}
+
+/// What one trial measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialResult {
+    pub n_regions: u64,
+    pub majority_accuracy: f64,
+    /// `hist[k]` = number of occupied regions holding exactly `k` points.
+    pub occupancy_hist: Vec<u64>,
+}
+
+/// Draw the hidden layer of trial `t`: `W` `(d, L)` and `b` `(L,)`.
+pub fn draw_layer(cfg: &SimConfig, t: u64) -> (Array2<f64>, Array1<f64>) {
+    let mut rng = stream(cfg.seed, t, LAYER_STREAM);
+    let scale = 1.0 / (cfg.d as f64).sqrt();
+    let mut draw = || match cfg.init {
+        Init::Uniform => rng.random_range(-scale..scale),
+        Init::Gaussian => scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng),
+    };
+    let w = Array2::from_shape_simple_fn((cfg.d, cfg.l), &mut draw);
+    let b = Array1::from_shape_simple_fn(cfg.l, &mut draw);
+    (w, b)
+}
+
+/// Fill chunk `c` of trial `t` with points and fair-coin labels.
+pub fn fill_points(cfg: &SimConfig, t: u64, c: usize, x: &mut Array2<f64>, y: &mut [u8]) {
+    let mut rng = stream(cfg.seed, t, c as u64);
+    let rows = (cfg.n - c * CHUNK_ROWS).min(CHUNK_ROWS);
+    for r in 0..rows {
+        for v in x.row_mut(r).iter_mut() {
+            *v = match cfg.dist {
+                PointDist::Uniform => rng.random_range(-1.0..1.0),
+                PointDist::Gaussian => StandardNormal.sample(&mut rng),
+            };
+        }
+        y[r] = rng.random::<bool>() as u8;
+    }
+}
+
+/// Run trial `t`.
+pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
+    let (w, b) = draw_layer(cfg, t);
+    let layers = [Layer { w: w.view(), b: b.view() }];
+    let table = count_streamed(cfg.n, cfg.d, &layers, true, |c, xb, yb| {
+        fill_points(cfg, t, c, xb, yb);
+        Ok(())
+    })?;
+    let s = table.summary();
+    let mut hist = vec![0u64; s.occupancy.first().map_or(1, |&m| m as usize + 1)];
+    for &o in &s.occupancy {
+        hist[o as usize] += 1;
+    }
+    Ok(TrialResult { n_regions: s.n_regions, majority_accuracy: s.majority_accuracy(), occupancy_hist: hist })
+}
+
+/// Run trials `first .. first + count` in parallel (results in trial order).
+pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<TrialResult>> {
+    if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
+        return invalid("d, N and L must all be >= 1");
+    }
+    (first..first + count).into_par_iter().map(|t| run_trial(cfg, t)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exact::regions;
+    use num_traits::ToPrimitive;
+
+    fn cfg(d: usize, n: usize, l: usize) -> SimConfig {
+        SimConfig { d, n, l, dist: PointDist::Uniform, init: Init::Uniform, seed: 3 }
+    }
+
+    #[test]
+    fn same_seed_same_numbers_any_thread_count() {
+        let c = cfg(3, 5000, 20);
+        let a = simulate(&c, 0, 6).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let b = pool.install(|| simulate(&c, 0, 6)).unwrap();
+        assert_eq!(a, b);
+        // Running the trials in two batches gives the same numbers too.
+        let mut c2 = simulate(&c, 0, 2).unwrap();
+        c2.extend(simulate(&c, 2, 4).unwrap());
+        assert_eq!(a, c2);
+    }
+
+    #[test]
+    fn occupied_regions_never_exceed_min_n_and_arrangement() {
+        for &(d, n, l) in &[(1usize, 3000usize, 10usize), (2, 200, 30), (3, 4000, 12)] {
+            let bound = regions(l as u64, d as u64).unwrap().to_u64().unwrap().min(n as u64);
+            for r in simulate(&cfg(d, n, l), 0, 4).unwrap() {
+                assert!(r.n_regions <= bound, "{d} {n} {l}: {} > {bound}", r.n_regions);
+                assert_eq!(r.occupancy_hist.iter().enumerate().map(|(k, &c)| k as u64 * c).sum::<u64>(), n as u64);
+                assert!(r.majority_accuracy >= 0.5 && r.majority_accuracy <= 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn one_point_per_region_is_perfect() {
+        // Many units on few points in high dimension: every point gets its own region.
+        let r = simulate(&cfg(50, 20, 200), 0, 3).unwrap();
+        for t in r {
+            assert_eq!(t.n_regions, 20);
+            assert_eq!(t.majority_accuracy, 1.0);
+        }
+    }
+}
