@@ -11,6 +11,7 @@ pub mod logcount;
 pub mod patterns;
 pub mod rng;
 pub mod simulate;
+pub mod train;
 
 #[cfg(feature = "python")]
 mod python;

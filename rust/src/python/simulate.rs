@@ -13,6 +13,7 @@ type SimOut<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, Bound<
 /// (`hist[k]` = regions holding `k` points), which stays `O(N)` in memory.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (d, n, l, dist, init, seed, first, count, threads=None))]
 fn simulate_trials<'py>(
     py: Python<'py>,
     d: usize,
@@ -23,6 +24,7 @@ fn simulate_trials<'py>(
     seed: u64,
     first: u64,
     count: u64,
+    threads: Option<usize>,
 ) -> PyResult<SimOut<'py>> {
     let dist = match dist {
         "uniform" => PointDist::Uniform,
@@ -35,7 +37,17 @@ fn simulate_trials<'py>(
         other => return Err(PyValueError::new_err(format!("init must be 'uniform' or 'gaussian', got {other:?}"))),
     };
     let cfg = SimConfig { d, n, l, dist, init, seed };
-    let res = py.detach(|| simulate(&cfg, first, count)).map_err(to_py)?;
+    let res = match threads {
+        None => py.detach(|| simulate(&cfg, first, count)),
+        Some(t) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| PyValueError::new_err(format!("threads: cannot start a pool of {t}: {e}")))?;
+            py.detach(|| pool.install(|| simulate(&cfg, first, count)))
+        }
+    }
+    .map_err(to_py)?;
     let width = res.iter().map(|r| r.occupancy_hist.len()).max().unwrap_or(1);
     let mut hist = vec![0u64; width];
     for r in &res {

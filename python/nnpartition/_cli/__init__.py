@@ -1,0 +1,1 @@
+"""Subcommands of the ``nnpartition`` command line (one module each)."""

@@ -1,0 +1,67 @@
+"""``nnpartition regions`` and ``nnpartition simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .. import counting
+from ..simulation import simulate_partition
+
+
+def _regions(args: argparse.Namespace) -> int:
+    r = counting.regions(args.L, args.d, central=args.central)
+    out = {
+        "L": args.L, "d": args.d, "central": args.central, "regions": r,
+        "log_regions": counting.log_regions(args.L, args.d) if not args.central else None,
+        "bounded_regions": None if args.central else counting.bounded_regions(args.L, args.d),
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        kind = "central" if args.central else "affine"
+        print(f"{args.L} {kind} hyperplanes in general position cut R^{args.d} into {r} regions")
+        if not args.central:
+            print(f"bounded regions: {out['bounded_regions']}")
+            print(f"ln(regions): {out['log_regions']:.6f}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    sim = simulate_partition(args.d, args.N, args.L, trials=args.trials, dist=args.dist, init=args.init,
+                             seed=args.seed, threads=args.threads, progress=not args.no_progress)
+    if args.json:
+        print(json.dumps(sim.to_dict()))
+        return 0
+    r, a = sim.regions, sim.accuracy
+    print(f"d={sim.d} N={sim.N} L={sim.L} dist={sim.dist} init={sim.init} trials={sim.trials} seed={sim.seed}")
+    print(f"occupied regions : {r.mean:.2f} +- {r.std:.2f}  (95% CI {r.ci_low:.2f} .. {r.ci_high:.2f})")
+    print(f"majority accuracy: {a.mean:.4f} +- {a.std:.4f}  (95% CI {a.ci_low:.4f} .. {a.ci_high:.4f})")
+    print(f"points alone in their region: {sim.singleton_fraction:.4f}")
+    return 0
+
+
+def register(sub: "argparse._SubParsersAction") -> None:
+    """Add the ``regions`` and ``simulate`` subcommands."""
+    p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d",
+                       description="Exact number of regions that L hyperplanes in general position cut R^d into.")
+    p.add_argument("-L", type=int, required=True, help="number of hyperplanes (hidden neurons), >= 0")
+    p.add_argument("-d", type=int, required=True, help="dimension of the space, >= 0")
+    p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=_regions)
+
+    s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
+                       description="Draw N random labelled points and L random hidden neurons per trial; report "
+                                   "occupied regions and the majority-vote accuracy with 95%% confidence intervals.")
+    s.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
+    s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
+    s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
+    s.add_argument("--trials", type=int, default=100, help="independent trials (default 100)")
+    s.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
+    s.add_argument("--init", default="uniform", help="neurons: uniform U(+-1/sqrt(d)) or gaussian (default uniform)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    s.set_defaults(func=_simulate)

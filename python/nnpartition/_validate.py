@@ -1,0 +1,113 @@
+"""Argument checking shared by the public API.
+
+Every check raises ``TypeError`` (wrong kind of value) or ``ValueError``
+(right kind, outside the accepted range) with a message that names the
+argument and the accepted range.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+#: Largest count accepted by the exact/streaming functions (fits a u64 with room).
+MAX_COUNT = 2**62
+
+
+def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """Return ``value`` as an ``int`` in ``[minimum, maximum]`` or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    v = int(value)
+    if v < minimum or v > maximum:
+        hi = "" if maximum >= MAX_COUNT else f" and <= {maximum}"
+        raise ValueError(f"{name} must be >= {minimum}{hi}, got {v}")
+    return v
+
+
+def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Optional[float] = None,
+         open_min: bool = False) -> float:
+    """Return ``value`` as a finite ``float`` in range or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    if minimum is not None and (v < minimum or (open_min and v == minimum)):
+        op = ">" if open_min else ">="
+        raise ValueError(f"{name} must be {op} {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {v}")
+    return v
+
+
+def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[dict] = None) -> str:
+    """Return ``value`` if it is one of ``options`` (after ``aliases``) or raise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {list(options)}, got {value!r}")
+    v = (aliases or {}).get(value, value)
+    if v not in options:
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+    return v
+
+
+def seed(value: Any) -> int:
+    """Return a seed as an int in ``[0, 2**64)``."""
+    return count("seed", value, maximum=2**64 - 1)
+
+
+def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = None,
+                 min_rows: int = 1) -> np.ndarray:
+    """A 2-D float32/float64 array (no copy when already one); other numeric input becomes float64."""
+    arr = np.asarray(a)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
+    target = dtype or (arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
+    arr = np.asarray(arr, dtype=target)
+    if arr.shape[0] < min_rows:
+        raise ValueError(f"{name} must have at least {min_rows} row(s), got shape {arr.shape}")
+    if cols is not None and arr.shape[1] != cols:
+        raise ValueError(f"{name} must have {cols} columns, got shape {arr.shape}")
+    return arr
+
+
+def float_vector(name: str, a: Any, *, dtype: Any = np.float64, length: Optional[int] = None) -> np.ndarray:
+    """A 1-D float array of the given dtype and length."""
+    arr = np.asarray(a)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    arr = np.asarray(arr, dtype=dtype)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(f"{name} must have length {length}, got {arr.shape[0]}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def binary_labels(name: str, y: Any, n: int) -> np.ndarray:
+    """Labels as a uint8 array of 0/1 of length ``n`` (bools and ints accepted)."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} must have one label per row of X ({n}), got {arr.shape[0]}")
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8)
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold the binary labels 0 and 1, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    bad = (arr != 0) & (arr != 1)
+    if np.any(bad):
+        raise ValueError(f"{name} must contain only the labels 0 and 1, found {np.unique(arr[bad])[:5].tolist()}")
+    return arr.astype(np.uint8)

@@ -1,0 +1,123 @@
+"""Activation regions of real networks on real points.
+
+A point's activation pattern is the sign vector ``X @ W + b > 0`` of every
+hidden unit (for a stack, of every layer, each fed the previous layer's
+ReLU output). Points with the same pattern lie in the same linear region of
+the network. Counting runs in Rust: points stream through in chunks, so
+memory stays bounded by the chunk plus one bit-packed key per distinct
+pattern; the GIL is released.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+from . import _validate as v
+
+__all__ = ["RegionStats", "count_regions", "count_regions_deep"]
+
+#: Refuse up front when the distinct-pattern table could exceed this many bytes.
+MAX_TABLE_BYTES = 16 * 2**30
+
+
+@dataclass(frozen=True)
+class RegionStats:
+    """Distinct activation regions occupied by a set of points.
+
+    Attributes:
+        n_regions: number of distinct activation patterns among the points.
+        n_points: number of points.
+        occupancy: points per occupied region, largest first (``int64`` array, sums to ``n_points``).
+        majority_accuracy: when labels were given, the training accuracy of a
+            classifier that gives each occupied region its majority label
+            (ties count half); otherwise ``None``.
+    """
+
+    n_regions: int
+    n_points: int
+    occupancy: np.ndarray = field(repr=False)
+    majority_accuracy: Optional[float]
+
+    @property
+    def mean_occupancy(self) -> float:
+        """Average number of points per occupied region."""
+        return self.n_points / self.n_regions
+
+
+def _run(X: Any, layers: Sequence[Tuple[Any, Any]], y: Any) -> RegionStats:
+    X = v.float_matrix("X", X)
+    dtype = X.dtype
+    prepared = []
+    fan_in = X.shape[1]
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (tuple, list)) or len(layer) != 2:
+            raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(layer).__name__}")
+        W = v.float_matrix(f"W (layer {i})", layer[0], dtype=dtype)
+        if W.shape[0] != fan_in:
+            raise ValueError(f"W (layer {i}) must have shape ({fan_in}, width) to match its input, got {W.shape}")
+        if not np.all(np.isfinite(W)):
+            raise ValueError(f"W (layer {i}) contains NaN or infinity")
+        b = v.float_vector(f"b (layer {i})", layer[1], dtype=dtype, length=W.shape[1])
+        prepared.append((W, b))
+        fan_in = W.shape[1]
+    if not prepared:
+        raise ValueError("layers must contain at least one (W, b) pair")
+    labels = None if y is None else v.binary_labels("y", y, X.shape[0])
+    bits = sum(W.shape[1] for W, _ in prepared)
+    worst = X.shape[0] * (8 * ((bits + 63) // 64) + 64)
+    if worst > MAX_TABLE_BYTES:
+        raise MemoryError(
+            f"up to {X.shape[0]} distinct patterns of {bits} bits could need {worst / 2**30:.1f} GiB "
+            f"(limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); count a subsample of the points instead")
+    fn = _core.count_patterns_f32 if dtype == np.float32 else _core.count_patterns_f64
+    n_regions, occupancy, correct_x2, n_points = fn(X, prepared, labels)
+    acc = None if labels is None else correct_x2 / (2.0 * n_points)
+    return RegionStats(int(n_regions), int(n_points), occupancy.astype(np.int64), acc)
+
+
+def count_regions(X: Any, W: Any, b: Any, y: Any = None) -> RegionStats:
+    """Count the distinct activation regions of one hidden layer that the points ``X`` occupy.
+
+    Args:
+        X: points, shape ``(N, d)``, float32 or float64 (used without copying
+            when already one of those; other numeric types become float64).
+        W: hidden weights, shape ``(d, L)`` (the ``X @ W + b`` convention).
+        b: hidden biases, shape ``(L,)``.
+        y: optional binary labels (0/1 or bool), shape ``(N,)``.
+
+    Returns:
+        :class:`RegionStats`; ``majority_accuracy`` is set when ``y`` is given.
+
+    Example:
+        >>> import numpy as np
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> s = count_regions(X, W=np.array([[1.0]]), b=np.array([0.0]), y=[0, 1, 1, 1])
+        >>> s.n_regions, s.occupancy.tolist(), s.majority_accuracy
+        (2, [2, 2], 0.75)
+    """
+    return _run(X, [(W, b)], y)
+
+
+def count_regions_deep(X: Any, layers: Sequence[Tuple[Any, Any]], y: Any = None) -> RegionStats:
+    """Count the distinct activation regions of a ReLU stack that the points ``X`` occupy.
+
+    ``layers = [(W1, b1), (W2, b2), ...]`` with ``W1`` of shape ``(d, n1)``,
+    ``W2`` of shape ``(n1, n2)``, ...; a point's pattern is the concatenation
+    of every layer's signs, each layer fed the previous layer's ReLU output.
+
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, (1000, 2))
+        >>> layers = [(rng.normal(size=(2, 8)), rng.normal(size=8)), (rng.normal(size=(8, 4)), rng.normal(size=4))]
+        >>> s = count_regions_deep(X, layers)
+        >>> 1 <= s.n_regions <= 1000
+        True
+    """
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError("layers must be a sequence of (W, b) pairs")
+    return _run(X, list(layers), y)

@@ -1,0 +1,184 @@
+"""Exact region counts of hyperplane arrangements, Cover's theorem and
+region bounds for deep ReLU networks.
+
+Counts are exact Python ``int`` at any size (big integers computed in Rust);
+``log_regions`` works in the log domain for sizes up to 1e9 and beyond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional, Sequence
+
+from . import _core
+from . import _validate as v
+
+__all__ = [
+    "regions",
+    "bounded_regions",
+    "log_regions",
+    "cover_count",
+    "separable_probability",
+    "deep_region_bounds",
+    "DeepRegionBounds",
+]
+
+_U64 = 2**64 - 1
+
+
+def regions(L: int, d: int, *, central: bool = False) -> int:
+    """Number of regions that ``L`` hyperplanes in general position cut ``R^d`` into.
+
+    Affine hyperplanes (the default): ``sum_{i<=d} C(L, i)``.
+    Central hyperplanes (all through the origin, ``central=True``):
+    ``2 * sum_{i<d} C(L-1, i)``, which is also Cover's count ``cover_count(L, d)``.
+
+    Args:
+        L: number of hyperplanes (hidden neurons), ``>= 0``.
+        d: dimension of the space, ``>= 0``.
+        central: count a central arrangement instead of an affine one.
+
+    Returns:
+        The exact count as a Python ``int``.
+
+    Raises:
+        MemoryError: when the exact count would take more than about a second
+            of big-integer work (``log_regions`` then gives its logarithm).
+
+    Example:
+        >>> regions(4, 2)
+        11
+        >>> regions(4, 2, central=True)
+        8
+        >>> regions(64, 20)
+        34033913325232549
+    """
+    L = v.count("L", L, maximum=_U64)
+    d = v.count("d", d, maximum=_U64)
+    if not isinstance(central, bool):
+        raise TypeError(f"central must be a bool, got {central!r}")
+    return int(_core.regions(L, d, central))
+
+
+def bounded_regions(L: int, d: int) -> int:
+    """Number of bounded regions of ``L`` affine hyperplanes in general position in ``R^d``: ``C(L-1, d)``.
+
+    Example:
+        >>> bounded_regions(30, 2)
+        406
+        >>> bounded_regions(3, 3)
+        0
+    """
+    L = v.count("L", L, maximum=_U64)
+    d = v.count("d", d, maximum=_U64)
+    return int(_core.bounded_regions(L, d))
+
+
+def log_regions(L: int, d: int) -> float:
+    """Natural log of ``regions(L, d)``, without big integers.
+
+    Relative accuracy about 1e-12 at every size (Stirling series with
+    ``log1p``, no cancellation).
+
+    Example:
+        >>> import math
+        >>> round(log_regions(100, 10), 6) == round(math.log(19415908147836), 6)
+        True
+        >>> log_regions(10**9, 10**8) > 0
+        True
+    """
+    L = v.count("L", L, maximum=_U64)
+    d = v.count("d", d, maximum=_U64)
+    return float(_core.log_regions(L, d))
+
+
+def cover_count(N: int, D: int) -> int:
+    """Cover's function-counting theorem: how many of the ``2^N`` labellings of
+    ``N`` points in general position in ``R^D`` a hyperplane through the
+    origin separates, ``2 * sum_{k<D} C(N-1, k)``.
+
+    With a bias term in ``R^d`` use ``D = d + 1``.
+
+    Example:
+        >>> cover_count(21, 10)
+        863820
+        >>> cover_count(200, 100) == 2**199
+        True
+    """
+    N = v.count("N", N, maximum=_U64)
+    D = v.count("D", D, maximum=_U64)
+    return int(_core.cover_count(N, D))
+
+
+def separable_probability(N: int, D: int) -> float:
+    """Probability that ``N`` fair-coin labels on ``N`` points in general
+    position in ``R^D`` are separable by a hyperplane through the origin:
+    ``cover_count(N, D) / 2**N``.
+
+    The exact rational is rounded to a float (no overflow, also for
+    ``N = 1e6``) whenever the exact sum costs under about a second; beyond
+    that a log-domain evaluation (Stirling series with ``log1p``, relative
+    accuracy about 1e-12) is returned.
+
+    Example:
+        >>> separable_probability(20, 10)
+        0.5
+        >>> round(separable_probability(21, 10), 9)
+        0.411901474
+    """
+    N = v.count("N", N, maximum=_U64)
+    D = v.count("D", D, maximum=_U64)
+    return float(_core.separable_probability(N, D))
+
+
+@dataclass(frozen=True)
+class DeepRegionBounds:
+    """Bounds on the number of linear regions of a deep ReLU network.
+
+    Attributes:
+        d: input dimension ``n0``.
+        widths: hidden widths ``n_1 .. n_L``.
+        montufar2014_lower: Montúfar et al. (2014) lower bound, or ``None`` when
+            its precondition ``n_l >= n0`` fails.
+        serra2018_lower: Serra et al. (2018) lower bound, or ``None`` when its
+            precondition ``n_l >= 3 n0`` fails.
+        montufar2017_upper: Montúfar (2017) upper bound.
+        serra2018_upper: Serra et al. (2018) upper bound (exact for ``n0 = 1``).
+        reasons: why a lower bound is ``None``, keyed by field name.
+    """
+
+    d: int
+    widths: tuple
+    montufar2014_lower: Optional[int]
+    serra2018_lower: Optional[int]
+    montufar2017_upper: int
+    serra2018_upper: int
+    reasons: Dict[str, str]
+
+    @property
+    def upper(self) -> int:
+        """The tightest upper bound (also capped by ``2 ** sum(widths)``)."""
+        return min(self.montufar2017_upper, self.serra2018_upper, 2 ** sum(self.widths))
+
+
+def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
+    """Lower and upper bounds on the linear regions of a ReLU network with
+    input dimension ``d`` and hidden layer widths ``widths``.
+
+    Example:
+        >>> b = deep_region_bounds(2, [8, 8])
+        >>> (b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper)
+        (592, 925, 1369, 1369)
+        >>> deep_region_bounds(3, [3, 3]).serra2018_lower is None
+        True
+    """
+    d = v.count("d", d, minimum=1, maximum=_U64)
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
+    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=_U64) for i, w in enumerate(widths))
+    if not ws:
+        raise ValueError("widths must name at least one hidden layer")
+    m14, s18, m17, s18u, r14, r18 = _core.deep_region_bounds(d, list(ws))
+    reasons = {k: r for k, r in (("montufar2014_lower", r14), ("serra2018_lower", r18)) if r}
+    return DeepRegionBounds(d, ws, None if m14 is None else int(m14), None if s18 is None else int(s18),
+                            int(m17), int(s18u), reasons)

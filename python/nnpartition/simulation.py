@@ -1,0 +1,161 @@
+"""Monte Carlo simulation of how random hidden neurons partition random labelled points.
+
+Each trial draws ``N`` points (uniform in ``[-1, 1]^d`` or standard normal),
+fair-coin labels, and ``L`` random hidden neurons drawn as the reference
+training protocol initialises them, then records how many regions the
+points occupy, how many points each region holds, and the accuracy of
+labelling each region by its majority. Trial ``t`` uses its own random
+streams derived from ``(seed, t)``: the same seed gives the same numbers
+whatever the thread count or batching.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from . import _core
+from . import _validate as v
+from ._progress import Progress
+
+__all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
+
+_DISTS = ("uniform", "gaussian")
+_DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+#: Refuse runs whose per-thread pattern table could exceed this many bytes.
+MAX_TABLE_BYTES = 8 * 2**30
+
+
+class Summary(NamedTuple):
+    """Mean, sample standard deviation and 95% confidence interval of the mean."""
+
+    mean: float
+    std: float
+    ci_low: float
+    ci_high: float
+
+
+def summarize(values: np.ndarray) -> Summary:
+    """Mean, std (ddof=1) and normal-approximation 95% CI of the mean of ``values``.
+
+    Example:
+        >>> summarize(np.array([1.0, 2.0, 3.0])).mean
+        2.0
+    """
+    x = np.asarray(values, dtype=float)
+    mean = float(x.mean())
+    std = float(x.std(ddof=1)) if x.size > 1 else 0.0
+    half = 1.959963984540054 * std / math.sqrt(x.size)
+    return Summary(mean, std, mean - half, mean + half)
+
+
+@dataclass(frozen=True)
+class PartitionSim:
+    """Result of :func:`simulate_partition`.
+
+    Attributes:
+        d, N, L, trials, dist, init, seed: the settings.
+        n_regions: occupied regions in each trial (``int64``, length ``trials``).
+        majority_accuracy: majority-vote accuracy in each trial (``float64``).
+        occupancy_hist: ``occupancy_hist[k]`` = mean number of regions per
+            trial holding exactly ``k`` points.
+    """
+
+    d: int
+    N: int
+    L: int
+    trials: int
+    dist: str
+    init: str
+    seed: int
+    n_regions: np.ndarray
+    majority_accuracy: np.ndarray
+    occupancy_hist: np.ndarray = field(repr=False)
+
+    @property
+    def regions(self) -> Summary:
+        """Summary of the occupied-region counts."""
+        return summarize(self.n_regions)
+
+    @property
+    def accuracy(self) -> Summary:
+        """Summary of the majority-vote accuracies."""
+        return summarize(self.majority_accuracy)
+
+    @property
+    def singleton_fraction(self) -> float:
+        """Mean fraction of points alone in their region."""
+        h = self.occupancy_hist
+        return float(h[1] / self.N) if h.size > 1 else 0.0
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary."""
+        return {
+            "d": self.d, "N": self.N, "L": self.L, "trials": self.trials, "dist": self.dist,
+            "init": self.init, "seed": self.seed,
+            "n_regions": self.regions._asdict(), "majority_accuracy": self.accuracy._asdict(),
+            "singleton_fraction": self.singleton_fraction,
+        }
+
+
+def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str = "uniform",
+                       init: str = "uniform", seed: int = 0, threads: Optional[int] = None,
+                       progress: bool = True) -> PartitionSim:
+    """Monte Carlo partition of ``N`` random labelled points by ``L`` random hidden neurons in ``R^d``.
+
+    Args:
+        d: input dimension (``>= 1``).
+        N: points per trial (``>= 1``).
+        L: hidden neurons (``>= 1``).
+        trials: independent trials (``>= 1``).
+        dist: ``"uniform"`` (in ``[-1, 1]^d``) or ``"gaussian"`` (standard normal; alias ``"gauss"``).
+        init: ``"uniform"``: weights and biases ``U(-1/sqrt(d), 1/sqrt(d))`` as
+            the reference protocol (PyTorch's default) initialises them;
+            ``"gaussian"``: ``N(0, 1/d)``.
+        seed: seed of every random stream.
+        threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
+            Results do not depend on it.
+        progress: show a progress bar on stderr (only on a terminal, only after a second).
+
+    Example:
+        >>> sim = simulate_partition(2, 200, 8, trials=20, seed=1, progress=False)
+        >>> bool(sim.n_regions.max() <= 37)   # r(8, 2) = 37 regions at most
+        True
+        >>> 0.5 <= sim.accuracy.mean <= 1.0
+        True
+    """
+    d = v.count("d", d, minimum=1, maximum=10**7)
+    N = v.count("N", N, minimum=1, maximum=10**10)
+    L = v.count("L", L, minimum=1, maximum=10**7)
+    trials = v.count("trials", trials, minimum=1, maximum=10**8)
+    dist = v.choice("dist", dist, _DISTS, _DIST_ALIASES)
+    init = v.choice("init", init, ("uniform", "gaussian"), _DIST_ALIASES)
+    seed = v.seed(seed)
+    if threads is not None:
+        threads = v.count("threads", threads, minimum=1, maximum=4096)
+    if d * L > 10**9:
+        raise MemoryError(f"a hidden layer of d*L = {d * L} weights is too large to simulate (limit 1e9)")
+    per_trial = min(N, 2**62) * (8 * ((L + 63) // 64) + 64)
+    if per_trial > MAX_TABLE_BYTES:
+        raise MemoryError(
+            f"one trial could hold up to {N} distinct {L}-bit patterns ({per_trial / 2**30:.1f} GiB, "
+            f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
+    batch = max(1, trials // 50)
+    regions, accs, hists = [], [], []
+    with Progress(trials, desc=f"simulate d={d} N={N} L={L}", enabled=progress) as bar:
+        for first in range(0, trials, batch):
+            count = min(batch, trials - first)
+            r, a, h = _core.simulate_trials(d, N, L, dist, init, seed, first, count, threads)
+            regions.append(r)
+            accs.append(a)
+            hists.append(h)
+            bar.update(count)
+    width = max(h.size for h in hists)
+    hist = np.zeros(width)
+    for h in hists:
+        hist[: h.size] += h
+    return PartitionSim(d, N, L, trials, dist, init, seed, np.concatenate(regions).astype(np.int64),
+                        np.concatenate(accs), hist / trials)

@@ -1,0 +1,931 @@
+//! The ground-truth trainer: random two-class datasets and full-batch (or
+//! minibatch) training of ReLU-type networks with one logit output.
+//!
+//! The default configuration ([`TrainConfig::reference`]) is the reference
+//! protocol of `docs/ground_truth.md`: `d -> L ReLU -> 1` logit, PyTorch's
+//! `U(-1/sqrt(fan_in), 1/sqrt(fan_in))` initialisation with a zero output bias,
+//! mean BCE-with-logits, full-batch Adam (0.9, 0.999, 1e-8, PyTorch semantics
+//! including bias correction), lr 0.02 cosine-annealed to 2e-4 over 4000 steps,
+//! accuracy read on the forward pass of every 20th step and of the last step.
+//!
+//! The math is `f32` (as PyTorch's default) with the GEMMs done by
+//! `ndarray::linalg::general_mat_mul` (matrixmultiply). Every `(dataset,
+//! restart)` pair draws from its own random stream, so results do not depend
+//! on the number of threads rayon uses.
+
+use crate::error::{invalid, CoreError, CoreResult};
+use crate::rng::{mix64, stream};
+use crate::simulate::PointDist;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2};
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rand_pcg::Pcg64Mcg;
+use rayon::prelude::*;
+
+/// Stream index (second coordinate) reserved for a dataset's points and labels.
+pub const DATA_STREAM: u64 = u64::MAX - 1;
+
+/// Largest `rows x width` activation matrix a run may allocate (f32 elements).
+pub const MAX_ACTIVATIONS: usize = 1 << 30;
+
+/// The random stream of unit `(a, b)` of the trainer seeded with `seed`
+/// (salted so that it never coincides with the simulation's streams).
+pub fn train_stream(seed: u64, a: u64, b: u64) -> Pcg64Mcg {
+    stream(mix64(seed ^ 0x7472_6169_6e5f_6e6e), a, b)
+}
+
+/// Dataset `index` of the family seeded with `seed`: `X` `(n, d)` uniform in
+/// `[-1, 1]^d` or standard normal, and fair-coin labels in `{0, 1}`.
+pub fn random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64) -> (Array2<f64>, Vec<u8>) {
+    let mut rng = train_stream(seed, index, DATA_STREAM);
+    let mut x = Array2::<f64>::zeros((n, d));
+    let mut y = vec![0u8; n];
+    for (mut row, yi) in x.rows_mut().into_iter().zip(y.iter_mut()) {
+        for v in row.iter_mut() {
+            *v = match dist {
+                PointDist::Uniform => rng.random_range(-1.0..1.0),
+                PointDist::Gaussian => StandardNormal.sample(&mut rng),
+            };
+        }
+        *yi = rng.random::<bool>() as u8;
+    }
+    (x, y)
+}
+
+/// Hidden-unit nonlinearity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    Relu,
+    /// `max(v, slope * v)`, `slope >= 0`.
+    LeakyRelu(f32),
+    Sigmoid,
+    Tanh,
+}
+
+impl Activation {
+    /// Add the bias and apply the nonlinearity in place.
+    #[inline]
+    fn bias_activate(self, row: &mut [f32], b: &[f32]) {
+        match self {
+            Activation::Relu => row.iter_mut().zip(b).for_each(|(v, &c)| *v = (*v + c).max(0.0)),
+            Activation::LeakyRelu(s) => row.iter_mut().zip(b).for_each(|(v, &c)| {
+                let u = *v + c;
+                *v = if u > 0.0 { u } else { s * u }
+            }),
+            Activation::Sigmoid => row.iter_mut().zip(b).for_each(|(v, &c)| *v = 1.0 / (1.0 + (-(*v + c)).exp())),
+            Activation::Tanh => row.iter_mut().zip(b).for_each(|(v, &c)| *v = (*v + c).tanh()),
+        }
+    }
+
+    /// Derivative expressed through the output `a` (valid because `slope >= 0`).
+    #[inline(always)]
+    fn deriv(self, a: f32) -> f32 {
+        match self {
+            Activation::Relu => {
+                if a > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::LeakyRelu(s) => {
+                if a > 0.0 {
+                    1.0
+                } else {
+                    s
+                }
+            }
+            Activation::Sigmoid => a * (1.0 - a),
+            Activation::Tanh => 1.0 - a * a,
+        }
+    }
+
+    /// `delta *= f'(a)` elementwise.
+    #[inline]
+    fn backprop(self, delta: &mut [f32], a: &[f32]) {
+        match self {
+            Activation::Relu => delta.iter_mut().zip(a).for_each(|(g, &v)| {
+                if v <= 0.0 {
+                    *g = 0.0
+                }
+            }),
+            _ => delta.iter_mut().zip(a).for_each(|(g, &v)| *g *= self.deriv(v)),
+        }
+    }
+}
+
+/// Training loss on the logit `z` with label `y in {0, 1}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Binary cross-entropy with logits.
+    Bce,
+    /// `max(0, 1 - s z)` with `s = 2y - 1`.
+    Hinge,
+}
+
+impl Loss {
+    #[inline(always)]
+    fn grad(self, z: f32, y: u8) -> f32 {
+        match self {
+            Loss::Bce => 1.0 / (1.0 + (-z).exp()) - y as f32,
+            Loss::Hinge => {
+                let s = if y == 1 { 1.0 } else { -1.0 };
+                if s * z < 1.0 {
+                    -s
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn value(self, z: f32, y: u8) -> f64 {
+        let z = z as f64;
+        match self {
+            Loss::Bce => z.max(0.0) - z * y as f64 + (-z.abs()).exp().ln_1p(),
+            Loss::Hinge => (1.0 - if y == 1 { z } else { -z }).max(0.0),
+        }
+    }
+}
+
+/// Optimiser (PyTorch semantics).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Optimizer {
+    Adam { beta1: f64, beta2: f64, eps: f64 },
+    /// `buf = momentum * buf + g; p -= lr * buf` (no dampening, no Nesterov).
+    Sgd { momentum: f64 },
+}
+
+/// Learning-rate schedule over the `steps` optimiser steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Schedule {
+    /// `lr_min + (lr - lr_min) (1 + cos(pi t / steps)) / 2` at step `t`.
+    Cosine { lr_min: f64 },
+    Constant,
+}
+
+impl Schedule {
+    /// The learning rate used at step `t` (0-based) of `steps`.
+    pub fn lr(self, lr: f64, t: usize, steps: usize) -> f64 {
+        match self {
+            Schedule::Cosine { lr_min } => {
+                lr_min + (lr - lr_min) * (1.0 + (std::f64::consts::PI * t as f64 / steps as f64).cos()) / 2.0
+            }
+            Schedule::Constant => lr,
+        }
+    }
+}
+
+/// Everything that defines a training run except the data and the seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Hidden widths, input side first (`[L]` for the two-layer network).
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub loss: Loss,
+    pub optimizer: Optimizer,
+    pub lr: f64,
+    pub schedule: Schedule,
+    pub steps: usize,
+    /// Minibatch size; `None` (or `>= N`) for full batch.
+    pub batch_size: Option<usize>,
+    /// Freeze the output layer at `+v` (first `ceil(L/2)` units) / `-v` (the rest), bias 0.
+    pub fixed_output: Option<f32>,
+    /// Accuracy and loss are recorded at steps `t % record_every == 0` and at the last step.
+    pub record_every: usize,
+    /// Stop as soon as a recorded accuracy is 1 (the best cannot improve).
+    pub stop_at_perfect: bool,
+}
+
+impl TrainConfig {
+    /// The reference protocol for `L` hidden units.
+    pub fn reference(l: usize) -> Self {
+        TrainConfig {
+            hidden: vec![l],
+            activation: Activation::Relu,
+            loss: Loss::Bce,
+            optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+            lr: 0.02,
+            schedule: Schedule::Cosine { lr_min: 2e-4 },
+            steps: 4000,
+            batch_size: None,
+            fixed_output: None,
+            record_every: 20,
+            stop_at_perfect: false,
+        }
+    }
+
+    /// Check the configuration for inputs of dimension `d` and `n` points.
+    pub fn validate(&self, n: usize, d: usize) -> CoreResult<()> {
+        if n == 0 {
+            return invalid("X must have at least one row");
+        }
+        if d == 0 {
+            return invalid("X must have at least one column (d >= 1)");
+        }
+        if self.hidden.is_empty() || self.hidden.contains(&0) {
+            return invalid(format!("hidden sizes must all be >= 1, got {:?}", self.hidden));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return invalid(format!("lr must be > 0 and finite, got {}", self.lr));
+        }
+        if let Schedule::Cosine { lr_min } = self.schedule {
+            if !(lr_min.is_finite() && lr_min >= 0.0 && lr_min <= self.lr) {
+                return invalid(format!("lr_min must be in [0, lr], got {lr_min}"));
+            }
+        }
+        if self.steps == 0 {
+            return invalid("steps must be >= 1");
+        }
+        if self.record_every == 0 {
+            return invalid("record_every must be >= 1");
+        }
+        if let Some(b) = self.batch_size {
+            if b == 0 {
+                return invalid("batch_size must be >= 1");
+            }
+        }
+        if let Activation::LeakyRelu(s) = self.activation {
+            if !(s.is_finite() && s >= 0.0) {
+                return invalid(format!("slope must be >= 0 and finite, got {s}"));
+            }
+        }
+        match self.optimizer {
+            Optimizer::Adam { beta1, beta2, eps } => {
+                if !(0.0..1.0).contains(&beta1) || !(0.0..1.0).contains(&beta2) {
+                    return invalid(format!("betas must be in [0, 1), got ({beta1}, {beta2})"));
+                }
+                if !(eps.is_finite() && eps > 0.0) {
+                    return invalid(format!("eps must be > 0, got {eps}"));
+                }
+            }
+            Optimizer::Sgd { momentum } => {
+                if !(0.0..1.0).contains(&momentum) {
+                    return invalid(format!("momentum must be in [0, 1), got {momentum}"));
+                }
+            }
+        }
+        if let Some(v) = self.fixed_output {
+            if !(v.is_finite() && v > 0.0) {
+                return invalid(format!("output_scale must be > 0 and finite, got {v}"));
+            }
+        }
+        let rows = self.batch_size.map_or(n, |b| b.min(n));
+        let widest = self.hidden.iter().copied().max().unwrap_or(1);
+        if rows.checked_mul(widest).is_none_or(|e| e > MAX_ACTIVATIONS) {
+            return Err(CoreError::TooLarge(format!(
+                "a batch of {rows} rows x {widest} hidden units exceeds the limit of {MAX_ACTIVATIONS} activations; use batch_size"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Where each tensor lives in the flat parameter vector: for every hidden
+/// layer `W (fan_in, width)` then `b (width,)`, then the output weights
+/// `(width_last,)` and the output bias.
+#[derive(Clone, Debug)]
+struct Layout {
+    dims: Vec<usize>,
+    offs: Vec<usize>,
+    out_w: usize,
+    total: usize,
+}
+
+impl Layout {
+    fn new(d: usize, hidden: &[usize]) -> Self {
+        let mut dims = vec![d];
+        dims.extend_from_slice(hidden);
+        let mut offs = Vec::with_capacity(hidden.len());
+        let mut at = 0;
+        for l in 0..hidden.len() {
+            offs.push(at);
+            at += dims[l] * dims[l + 1] + dims[l + 1];
+        }
+        let out_w = at;
+        let total = at + dims[hidden.len()] + 1;
+        Layout { dims, offs, out_w, total }
+    }
+    fn n_layers(&self) -> usize {
+        self.offs.len()
+    }
+    fn last_width(&self) -> usize {
+        self.dims[self.n_layers()]
+    }
+    fn w_range(&self, l: usize) -> (usize, usize) {
+        (self.offs[l], self.offs[l] + self.dims[l] * self.dims[l + 1])
+    }
+    fn b_range(&self, l: usize) -> (usize, usize) {
+        let e = self.offs[l] + self.dims[l] * self.dims[l + 1];
+        (e, e + self.dims[l + 1])
+    }
+    fn w<'a>(&self, p: &'a [f32], l: usize) -> ArrayView2<'a, f32> {
+        let (a, b) = self.w_range(l);
+        ArrayView2::from_shape((self.dims[l], self.dims[l + 1]), &p[a..b]).expect("layout")
+    }
+    fn b<'a>(&self, p: &'a [f32], l: usize) -> &'a [f32] {
+        let (a, b) = self.b_range(l);
+        &p[a..b]
+    }
+    fn w_mut<'a>(&self, p: &'a mut [f32], l: usize) -> ArrayViewMut2<'a, f32> {
+        let (a, b) = self.w_range(l);
+        ArrayViewMut2::from_shape((self.dims[l], self.dims[l + 1]), &mut p[a..b]).expect("layout")
+    }
+    fn out_w<'a>(&self, p: &'a [f32]) -> &'a [f32] {
+        &p[self.out_w..self.total - 1]
+    }
+    fn out_b(&self, p: &[f32]) -> f32 {
+        p[self.total - 1]
+    }
+}
+
+/// A trained network (weights in `f32`, `W` of shape `(fan_in, width)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    pub layers: Vec<(Array2<f32>, Array1<f32>)>,
+    pub w_out: Array1<f32>,
+    pub b_out: f32,
+}
+
+impl Network {
+    fn from_flat(layout: &Layout, p: &[f32]) -> Self {
+        let layers = (0..layout.n_layers())
+            .map(|l| (layout.w(p, l).to_owned(), Array1::from(layout.b(p, l).to_vec())))
+            .collect();
+        Network { layers, w_out: Array1::from(layout.out_w(p).to_vec()), b_out: layout.out_b(p) }
+    }
+
+    fn to_flat(&self) -> (Layout, Vec<f32>) {
+        let d = self.layers[0].0.nrows();
+        let hidden: Vec<usize> = self.layers.iter().map(|(w, _)| w.ncols()).collect();
+        let layout = Layout::new(d, &hidden);
+        let mut p = Vec::with_capacity(layout.total);
+        for (w, b) in &self.layers {
+            p.extend(w.iter().copied());
+            p.extend(b.iter().copied());
+        }
+        p.extend(self.w_out.iter().copied());
+        p.push(self.b_out);
+        (layout, p)
+    }
+
+    /// Logits of the rows of `x` under `activation`.
+    pub fn logits(&self, x: ArrayView2<f32>, activation: Activation) -> Vec<f32> {
+        let (layout, p) = self.to_flat();
+        let mut ws = Workspace::new(x.nrows(), &layout);
+        let mut z = vec![0f32; x.nrows()];
+        forward(&layout, &p, x, activation, &mut ws, x.nrows(), &mut z);
+        z
+    }
+}
+
+/// Scratch buffers of one run: post-activations and back-propagated deltas per hidden layer.
+struct Workspace {
+    acts: Vec<Array2<f32>>,
+    deltas: Vec<Array2<f32>>,
+}
+
+impl Workspace {
+    fn new(rows: usize, layout: &Layout) -> Self {
+        let acts = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
+        let deltas = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
+        Workspace { acts, deltas }
+    }
+}
+
+/// Forward pass of the first `rows` rows of the workspace; logits into `z[..rows]`.
+fn forward(
+    layout: &Layout,
+    p: &[f32],
+    x: ArrayView2<f32>,
+    act: Activation,
+    ws: &mut Workspace,
+    rows: usize,
+    z: &mut [f32],
+) {
+    let k = layout.n_layers();
+    for l in 0..k {
+        let (done, rest) = ws.acts.split_at_mut(l);
+        let input = if l == 0 { x } else { done[l - 1].slice(s![..rows, ..]) };
+        let mut a = rest[0].slice_mut(s![..rows, ..]);
+        general_mat_mul(1.0, &input, &layout.w(p, l), 0.0, &mut a);
+        let b = layout.b(p, l);
+        for mut row in a.rows_mut() {
+            act.bias_activate(row.as_slice_mut().expect("contiguous"), b);
+        }
+    }
+    let w_out = ArrayView1::from(layout.out_w(p));
+    let b_out = layout.out_b(p);
+    let last = ws.acts[k - 1].slice(s![..rows, ..]);
+    for (zi, row) in z[..rows].iter_mut().zip(last.rows()) {
+        *zi = row.dot(&w_out) + b_out;
+    }
+}
+
+/// Loss sum, number of correct signs, and whether every logit is finite.
+fn score(loss: Loss, z: &[f32], y: &[u8], want_loss: bool) -> (f64, usize, bool) {
+    let mut correct = 0usize;
+    let mut finite = true;
+    let mut total = 0.0;
+    for (&zi, &yi) in z.iter().zip(y) {
+        finite &= zi.is_finite();
+        correct += ((zi > 0.0) == (yi == 1)) as usize;
+        if want_loss {
+            total += loss.value(zi, yi);
+        }
+    }
+    (total, correct, finite)
+}
+
+/// Gradient of the mean loss over the batch (forward must have run) into `g`.
+#[allow(clippy::too_many_arguments)]
+fn backward(
+    layout: &Layout,
+    p: &[f32],
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    ws: &mut Workspace,
+    z: &[f32],
+    g: &mut [f32],
+) {
+    let rows = x.nrows();
+    let k = layout.n_layers();
+    let inv = 1.0 / rows as f32;
+    let act = cfg.activation;
+    let w_out = layout.out_w(p);
+    {
+        let (gw, gb) = g[layout.out_w..].split_at_mut(layout.last_width());
+        gw.iter_mut().for_each(|v| *v = 0.0);
+        let mut gsum = 0f32;
+        let a = ws.acts[k - 1].slice(s![..rows, ..]);
+        let mut dl = ws.deltas[k - 1].slice_mut(s![..rows, ..]);
+        for ((i, arow), mut drow) in a.rows().into_iter().enumerate().zip(dl.rows_mut()) {
+            let gi = cfg.loss.grad(z[i], y[i]) * inv;
+            gsum += gi;
+            let arow = arow.as_slice().expect("contiguous");
+            let drow = drow.as_slice_mut().expect("contiguous");
+            for ((gwj, &aj), (dj, &wj)) in gw.iter_mut().zip(arow).zip(drow.iter_mut().zip(w_out)) {
+                *gwj += gi * aj;
+                *dj = gi * wj * act.deriv(aj);
+            }
+        }
+        gb[0] = gsum;
+    }
+    for l in (0..k).rev() {
+        let input = if l == 0 { x } else { ws.acts[l - 1].slice(s![..rows, ..]) };
+        let delta = ws.deltas[l].slice(s![..rows, ..]);
+        general_mat_mul(1.0, &input.t(), &delta, 0.0, &mut layout.w_mut(g, l));
+        let (b0, b1) = layout.b_range(l);
+        let gb = &mut g[b0..b1];
+        gb.iter_mut().for_each(|v| *v = 0.0);
+        for drow in delta.rows() {
+            gb.iter_mut().zip(drow.as_slice().expect("contiguous")).for_each(|(s, &v)| *s += v);
+        }
+        if l > 0 {
+            let (lo, hi) = ws.deltas.split_at_mut(l);
+            let delta = hi[0].slice(s![..rows, ..]);
+            let mut prev = lo[l - 1].slice_mut(s![..rows, ..]);
+            general_mat_mul(1.0, &delta, &layout.w(p, l).t(), 0.0, &mut prev);
+            let a = ws.acts[l - 1].slice(s![..rows, ..]);
+            for (mut drow, arow) in prev.rows_mut().into_iter().zip(a.rows()) {
+                act.backprop(drow.as_slice_mut().expect("contiguous"), arow.as_slice().expect("contiguous"));
+            }
+        }
+    }
+}
+
+/// Optimiser state over the trainable prefix of the parameter vector.
+struct OptState {
+    m: Vec<f32>,
+    v: Vec<f32>,
+}
+
+fn opt_step(opt: Optimizer, st: &mut OptState, p: &mut [f32], g: &[f32], lr: f64, step: usize) {
+    match opt {
+        Optimizer::Adam { beta1, beta2, eps } => {
+            let bc1 = 1.0 - beta1.powi(step as i32);
+            let bc2 = 1.0 - beta2.powi(step as i32);
+            let step_size = (lr / bc1) as f32;
+            let bc2_sqrt = bc2.sqrt() as f32;
+            let (w1, b2, c2, eps) = ((1.0 - beta1) as f32, beta2 as f32, (1.0 - beta2) as f32, eps as f32);
+            for (((pi, &gi), mi), vi) in p.iter_mut().zip(g).zip(st.m.iter_mut()).zip(st.v.iter_mut()) {
+                *mi += (gi - *mi) * w1;
+                *vi = *vi * b2 + c2 * gi * gi;
+                let denom = vi.sqrt() / bc2_sqrt + eps;
+                *pi -= step_size * (*mi / denom);
+            }
+        }
+        Optimizer::Sgd { momentum } => {
+            let (mu, lr) = (momentum as f32, lr as f32);
+            for ((pi, &gi), bi) in p.iter_mut().zip(g).zip(st.m.iter_mut()) {
+                *bi = mu * *bi + gi;
+                *pi -= lr * *bi;
+            }
+        }
+    }
+}
+
+/// Draw the initial parameters.
+fn init_params(layout: &Layout, cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> Vec<f32> {
+    let mut p = vec![0f32; layout.total];
+    for l in 0..layout.n_layers() {
+        let s = (1.0 / (layout.dims[l] as f64).sqrt()) as f32;
+        let (a, _) = layout.w_range(l);
+        let (_, e) = layout.b_range(l);
+        p[a..e].iter_mut().for_each(|v| *v = rng.random_range(-s..s));
+    }
+    let width = layout.last_width();
+    let out = &mut p[layout.out_w..layout.out_w + width];
+    match cfg.fixed_output {
+        Some(v) => {
+            let plus = width - width / 2;
+            out.iter_mut().enumerate().for_each(|(j, w)| *w = if j < plus { v } else { -v });
+        }
+        None => {
+            let s = (1.0 / (width as f64).sqrt()) as f32;
+            out.iter_mut().for_each(|w| *w = rng.random_range(-s..s));
+        }
+    }
+    p[layout.total - 1] = 0.0;
+    p
+}
+
+/// What one training run produced.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// Parameters at the recorded step with the highest accuracy (first such step).
+    pub best: Network,
+    /// Parameters after the last optimiser step.
+    pub last: Network,
+    pub best_accuracy: f64,
+    pub best_step: usize,
+    /// Accuracy read at the last recorded step.
+    pub final_accuracy: f64,
+    pub history_steps: Vec<usize>,
+    /// Mean loss over all `N` points at each recorded step.
+    pub loss_history: Vec<f64>,
+    pub accuracy_history: Vec<f64>,
+}
+
+/// Train one network on `(x, y)` from the initial parameters drawn from `rng`.
+pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
+    let (n, d) = x.dim();
+    cfg.validate(n, d)?;
+    if y.len() != n {
+        return invalid(format!("y must have one label per row of X ({n}), got {}", y.len()));
+    }
+    let layout = Layout::new(d, &cfg.hidden);
+    let mut p = init_params(&layout, cfg, rng);
+    let trainable = if cfg.fixed_output.is_some() { layout.out_w } else { layout.total };
+    let mut g = vec![0f32; layout.total];
+    let mut st = OptState { m: vec![0f32; trainable], v: vec![0f32; trainable] };
+    let bsz = cfg.batch_size.map_or(n, |b| b.min(n));
+    let full = bsz == n;
+    let mut ws = Workspace::new(bsz, &layout);
+    let mut z = vec![0f32; bsz];
+    let mut xb = Array2::<f32>::zeros((if full { 0 } else { bsz }, d));
+    let mut yb = vec![0u8; if full { 0 } else { bsz }];
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut cursor = n;
+
+    let mut best_p = p.clone();
+    let (mut best_acc, mut best_step) = (-1.0f64, 0usize);
+    let mut hist_t = Vec::new();
+    let mut hist_loss = Vec::new();
+    let mut hist_acc = Vec::new();
+    let diverged = |t: usize| {
+        Err(CoreError::Numerical(format!(
+            "training diverged at step {t}: the loss is not finite (try a smaller lr)"
+        )))
+    };
+
+    for t in 0..cfg.steps {
+        let record = t % cfg.record_every == 0 || t + 1 == cfg.steps;
+        if full {
+            forward(&layout, &p, x, cfg.activation, &mut ws, n, &mut z);
+            let (lsum, correct, finite) = score(cfg.loss, &z, y, record);
+            if !finite {
+                return diverged(t);
+            }
+            if record {
+                hist_t.push(t);
+                hist_loss.push(lsum / n as f64);
+                hist_acc.push(correct as f64 / n as f64);
+            }
+            backward(&layout, &p, x, y, cfg, &mut ws, &z, &mut g);
+        } else {
+            if record {
+                let (mut lsum, mut correct) = (0.0, 0usize);
+                let mut at = 0;
+                while at < n {
+                    let rows = bsz.min(n - at);
+                    forward(&layout, &p, x.slice(s![at..at + rows, ..]), cfg.activation, &mut ws, rows, &mut z);
+                    let (ls, c, finite) = score(cfg.loss, &z[..rows], &y[at..at + rows], true);
+                    if !finite {
+                        return diverged(t);
+                    }
+                    lsum += ls;
+                    correct += c;
+                    at += rows;
+                }
+                hist_t.push(t);
+                hist_loss.push(lsum / n as f64);
+                hist_acc.push(correct as f64 / n as f64);
+            }
+            if cursor + bsz > n {
+                for i in (1..n).rev() {
+                    let j = rng.random_range(0..=i);
+                    perm.swap(i, j);
+                }
+                cursor = 0;
+            }
+            for (r, &i) in perm[cursor..cursor + bsz].iter().enumerate() {
+                xb.row_mut(r).assign(&x.row(i));
+                yb[r] = y[i];
+            }
+            cursor += bsz;
+            forward(&layout, &p, xb.view(), cfg.activation, &mut ws, bsz, &mut z);
+            if !z.iter().all(|v| v.is_finite()) {
+                return diverged(t);
+            }
+            backward(&layout, &p, xb.view(), &yb, cfg, &mut ws, &z, &mut g);
+        }
+        if record {
+            let acc = *hist_acc.last().expect("recorded");
+            if acc > best_acc {
+                best_acc = acc;
+                best_step = t;
+                best_p.copy_from_slice(&p);
+            }
+            if cfg.stop_at_perfect && acc >= 1.0 {
+                break;
+            }
+        }
+        let lr = cfg.schedule.lr(cfg.lr, t, cfg.steps);
+        opt_step(cfg.optimizer, &mut st, &mut p[..trainable], &g[..trainable], lr, t + 1);
+    }
+    if p.iter().any(|v| !v.is_finite()) {
+        return diverged(cfg.steps);
+    }
+    Ok(RunResult {
+        best: Network::from_flat(&layout, &best_p),
+        last: Network::from_flat(&layout, &p),
+        best_accuracy: best_acc,
+        best_step,
+        final_accuracy: *hist_acc.last().expect("at least one record"),
+        history_steps: hist_t,
+        loss_history: hist_loss,
+        accuracy_history: hist_acc,
+    })
+}
+
+/// Train `restarts` runs on one dataset in parallel; run `r` draws from
+/// stream `(seed, dataset, r)`. Results in restart order.
+pub fn train_restarts(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    seed: u64,
+    dataset: u64,
+    restarts: usize,
+) -> CoreResult<Vec<RunResult>> {
+    if restarts == 0 {
+        return invalid("restarts must be >= 1");
+    }
+    cfg.validate(x.nrows(), x.ncols())?;
+    (0..restarts)
+        .into_par_iter()
+        .map(|r| train_run(x, y, cfg, &mut train_stream(seed, dataset, r as u64)))
+        .collect()
+}
+
+/// The reference protocol on datasets `first .. first + count` of the family
+/// `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best accuracy
+/// over its restarts. Dataset `k` restart `r` is exactly
+/// `train_restarts(random_dataset(n, d, dist, seed, k), reference(l), seed, k, ..)[r]`.
+#[allow(clippy::too_many_arguments)]
+pub fn reference_accuracy(
+    d: usize,
+    n: usize,
+    l: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+) -> CoreResult<Vec<f64>> {
+    if restarts == 0 {
+        return invalid("restarts must be >= 1");
+    }
+    let mut cfg = TrainConfig::reference(l);
+    cfg.stop_at_perfect = true;
+    cfg.validate(n, d)?;
+    let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
+        .into_par_iter()
+        .map(|i| {
+            let (x, y) = random_dataset(n, d, dist, seed, first + i);
+            (x.mapv(|v| v as f32), y)
+        })
+        .collect();
+    let jobs: Vec<(usize, usize)> = (0..count).flat_map(|i| (0..restarts).map(move |r| (i, r))).collect();
+    let accs: Vec<f64> = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(i, r)| {
+            let mut rng = train_stream(seed, first + i as u64, r as u64);
+            train_run(data[i].0.view(), &data[i].1, &cfg, &mut rng).map(|res| res.best_accuracy)
+        })
+        .collect::<CoreResult<_>>()?;
+    Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    fn small_data(n: usize, d: usize, seed: u64) -> (Array2<f32>, Vec<u8>) {
+        let (x, y) = random_dataset(n, d, PointDist::Uniform, seed, 0);
+        (x.mapv(|v| v as f32), y)
+    }
+
+    fn mean_loss(layout: &Layout, p: &[f32], x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig) -> f64 {
+        let mut ws = Workspace::new(x.nrows(), layout);
+        let mut z = vec![0f32; x.nrows()];
+        forward(layout, p, x, cfg.activation, &mut ws, x.nrows(), &mut z);
+        score(cfg.loss, &z, y, true).0 / x.nrows() as f64
+    }
+
+    /// Central finite differences of the f32 forward pass against the analytic gradient.
+    fn check_gradient(cfg: &TrainConfig, h: f32, tol: f64) {
+        let (x, y) = small_data(40, 3, 11);
+        let layout = Layout::new(3, &cfg.hidden);
+        let p = init_params(&layout, cfg, &mut train_stream(5, 0, 0));
+        let mut ws = Workspace::new(40, &layout);
+        let mut z = vec![0f32; 40];
+        forward(&layout, &p, x.view(), cfg.activation, &mut ws, 40, &mut z);
+        let mut g = vec![0f32; layout.total];
+        backward(&layout, &p, x.view(), &y, cfg, &mut ws, &z, &mut g);
+        let mut worst = 0.0f64;
+        for i in 0..layout.total {
+            let mut pp = p.clone();
+            pp[i] += h;
+            let lp = mean_loss(&layout, &pp, x.view(), &y, cfg);
+            pp[i] -= 2.0 * h;
+            let lm = mean_loss(&layout, &pp, x.view(), &y, cfg);
+            let fd = (lp - lm) / (2.0 * h as f64);
+            worst = worst.max((fd - g[i] as f64).abs() / (1e-3 + fd.abs().max(g[i].abs() as f64)));
+        }
+        assert!(worst < tol, "{:?}: worst relative gradient error {worst}", cfg.activation);
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        for act in [Activation::Tanh, Activation::Sigmoid, Activation::Relu, Activation::LeakyRelu(0.1)] {
+            for hidden in [vec![7], vec![5, 4]] {
+                let mut cfg = TrainConfig::reference(1);
+                cfg.hidden = hidden;
+                cfg.activation = act;
+                check_gradient(&cfg, 1e-2, 2e-2);
+            }
+        }
+        let mut cfg = TrainConfig::reference(6);
+        cfg.loss = Loss::Hinge;
+        cfg.activation = Activation::Tanh;
+        check_gradient(&cfg, 1e-3, 5e-2);
+    }
+
+    #[test]
+    fn one_adam_step_matches_hand_computation() {
+        let mut st = OptState { m: vec![0.0; 3], v: vec![0.0; 3] };
+        let mut p = vec![1.0f32, -2.0, 0.5];
+        let g = [0.3f32, -0.1, 0.0];
+        opt_step(Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, &mut st, &mut p, &g, 0.02, 1);
+        // Step 1 of Adam: m_hat = g, v_hat = g^2, so p -= lr * g / (|g| + eps).
+        assert_abs_diff_eq!(p[0], 1.0 - 0.02, epsilon = 1e-6);
+        assert_abs_diff_eq!(p[1], -2.0 + 0.02, epsilon = 1e-6);
+        assert_abs_diff_eq!(p[2], 0.5, epsilon = 1e-9);
+        opt_step(Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, &mut st, &mut p, &g, 0.01, 2);
+        let m = 0.9 * 0.03 + 0.1 * 0.3f64;
+        let v = 0.999 * 0.001 * 0.09 + 0.001 * 0.09f64;
+        let expect = 1.0 - 0.02 - 0.01 * (m / (1.0 - 0.81)) / ((v / (1.0 - 0.999f64.powi(2))).sqrt() + 1e-8);
+        assert_abs_diff_eq!(p[0] as f64, expect, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn cosine_schedule_endpoints() {
+        let s = Schedule::Cosine { lr_min: 2e-4 };
+        assert_abs_diff_eq!(s.lr(0.02, 0, 4000), 0.02, epsilon = 1e-15);
+        assert_abs_diff_eq!(s.lr(0.02, 2000, 4000), 0.0101, epsilon = 1e-12);
+        assert!(s.lr(0.02, 3999, 4000) > 2e-4 && s.lr(0.02, 3999, 4000) < 2.001e-4);
+    }
+
+    #[test]
+    fn fits_xor_exactly() {
+        let mut x = Array2::<f32>::zeros((40, 2));
+        let mut y = vec![0u8; 40];
+        let mut rng = train_stream(1, 2, 3);
+        for i in 0..40 {
+            let (a, b) = (rng.random_range(-1.0f32..1.0), rng.random_range(-1.0f32..1.0));
+            x[[i, 0]] = a;
+            x[[i, 1]] = b;
+            y[i] = ((a > 0.0) != (b > 0.0)) as u8;
+        }
+        let mut cfg = TrainConfig::reference(16);
+        cfg.steps = 1500;
+        let res = train_restarts(x.view(), &y, &cfg, 0, 0, 2).unwrap();
+        let best = res.iter().map(|r| r.best_accuracy).fold(0.0, f64::max);
+        assert_eq!(best, 1.0);
+        // The returned best network really has that accuracy.
+        let r = res.iter().find(|r| r.best_accuracy == 1.0).unwrap();
+        let z = r.best.logits(x.view(), Activation::Relu);
+        assert!(z.iter().zip(&y).all(|(&zi, &yi)| (zi > 0.0) == (yi == 1)));
+    }
+
+    #[test]
+    fn deterministic_whatever_the_thread_count() {
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| reference_accuracy(3, 60, 8, PointDist::Gaussian, 9, 0, 3, 2).unwrap())
+        };
+        assert_eq!(run(1), run(3));
+    }
+
+    #[test]
+    fn reference_accuracy_equals_train_restarts() {
+        let (x, y) = random_dataset(50, 2, PointDist::Uniform, 4, 1);
+        let x = x.mapv(|v| v as f32);
+        let cfg = TrainConfig::reference(4);
+        let res = train_restarts(x.view(), &y, &cfg, 4, 1, 2).unwrap();
+        let best = res.iter().map(|r| r.best_accuracy).fold(0.0, f64::max);
+        let acc = reference_accuracy(2, 50, 4, PointDist::Uniform, 4, 1, 1, 2).unwrap();
+        assert_eq!(acc, vec![best]);
+        assert_eq!(res[0].history_steps.len(), 201);
+        assert_eq!(*res[0].history_steps.last().unwrap(), 3999);
+    }
+
+    #[test]
+    fn fixed_output_stays_fixed() {
+        let (x, y) = small_data(30, 2, 3);
+        let mut cfg = TrainConfig::reference(5);
+        cfg.fixed_output = Some(0.5);
+        cfg.steps = 50;
+        let r = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
+        assert_eq!(r.last.w_out.to_vec(), vec![0.5, 0.5, 0.5, -0.5, -0.5]);
+        assert_eq!(r.last.b_out, 0.0);
+    }
+
+    #[test]
+    fn minibatch_and_sgd_train() {
+        let (x, y) = small_data(64, 4, 8);
+        let mut cfg = TrainConfig::reference(32);
+        cfg.batch_size = Some(16);
+        cfg.optimizer = Optimizer::Sgd { momentum: 0.9 };
+        cfg.lr = 0.1;
+        cfg.steps = 800;
+        let r = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
+        assert!(r.best_accuracy > 0.8, "{}", r.best_accuracy);
+        assert!(r.loss_history.last().unwrap() < &r.loss_history[0]);
+    }
+
+    #[test]
+    fn divergence_is_reported() {
+        let (x, y) = small_data(30, 2, 3);
+        let mut cfg = TrainConfig::reference(5);
+        cfg.optimizer = Optimizer::Sgd { momentum: 0.0 };
+        cfg.loss = Loss::Hinge;
+        cfg.schedule = Schedule::Constant;
+        cfg.lr = 1e30;
+        let e = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap_err();
+        assert!(matches!(e, CoreError::Numerical(ref m) if m.contains("diverged")), "{e:?}");
+    }
+
+    #[test]
+    fn datasets_are_reproducible_and_in_range() {
+        let (a, ya) = random_dataset(500, 3, PointDist::Uniform, 1, 0);
+        let (b, yb) = random_dataset(500, 3, PointDist::Uniform, 1, 0);
+        let (c, _) = random_dataset(500, 3, PointDist::Uniform, 1, 1);
+        assert_eq!(a, b);
+        assert_eq!(ya, yb);
+        assert_ne!(a, c);
+        assert!(a.iter().all(|v| (-1.0..1.0).contains(v)));
+        let ones = ya.iter().filter(|&&v| v == 1).count();
+        assert!((200..300).contains(&ones));
+    }
+
+    #[test]
+    fn bad_config_is_rejected() {
+        let (x, y) = small_data(10, 2, 3);
+        let mut cfg = TrainConfig::reference(0);
+        assert!(train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).is_err());
+        cfg.hidden = vec![3];
+        cfg.lr = -1.0;
+        assert!(train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).is_err());
+    }
+}

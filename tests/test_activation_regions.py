@@ -1,0 +1,122 @@
+"""count_regions / count_regions_deep against a numpy reference and geometry."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import nnpartition as npn
+
+
+def numpy_reference(X, layers, y=None):
+    """The pipeline a user would write: signs, packbits, np.unique over rows."""
+    h = X
+    signs = []
+    for W, b in layers:
+        z = h @ W + b
+        signs.append(z > 0)
+        h = np.maximum(z, 0)
+    bits = np.packbits(np.concatenate(signs, axis=1), axis=1)
+    uniq, inverse, counts = np.unique(bits, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    acc = None
+    if y is not None:
+        ones = np.bincount(inverse, weights=y, minlength=len(uniq))
+        correct = np.where(2 * ones == counts, counts / 2, np.maximum(ones, counts - ones)).sum()
+        acc = correct / len(X)
+    return len(uniq), np.sort(counts)[::-1], acc
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 3000), st.integers(1, 130), st.integers(0, 2**32 - 1))
+def test_matches_numpy_reference(d, N, L, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (N, d))
+    W = rng.normal(size=(d, L))
+    b = rng.normal(size=L) * 0.5
+    y = rng.integers(0, 2, N)
+    s = npn.count_regions(X, W, b, y=y)
+    n, occ, acc = numpy_reference(X, [(W, b)], y)
+    assert s.n_regions == n
+    np.testing.assert_array_equal(s.occupancy, occ)
+    assert s.majority_accuracy == pytest.approx(acc, abs=1e-12)
+    assert s.n_regions <= min(N, npn.regions(L, d))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 4), st.lists(st.integers(1, 20), min_size=1, max_size=4), st.integers(0, 2**32 - 1))
+def test_deep_matches_numpy_reference(d, widths, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(2500, d))
+    layers, fan = [], d
+    for w in widths:
+        layers.append((rng.normal(size=(fan, w)), rng.normal(size=w)))
+        fan = w
+    y = rng.integers(0, 2, len(X))
+    s = npn.count_regions_deep(X, layers, y=y)
+    n, occ, acc = numpy_reference(X, layers, y)
+    assert s.n_regions == n
+    np.testing.assert_array_equal(s.occupancy, occ)
+    assert s.majority_accuracy == pytest.approx(acc)
+
+
+def test_float32_input_is_used_as_is_and_agrees():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (20000, 10)).astype(np.float32)
+    W = rng.normal(size=(10, 40)).astype(np.float32)
+    b = rng.normal(size=40).astype(np.float32)
+    s32 = npn.count_regions(X, W, b)
+    n, occ, _ = numpy_reference(X, [(W, b)])
+    assert s32.n_regions == n
+    # Also accepts non-contiguous views.
+    s_view = npn.count_regions(np.asfortranarray(X)[::2], W, b)
+    assert s_view.n_regions == numpy_reference(X[::2], [(W, b)])[0]
+
+
+def test_dense_line_occupies_every_interval():
+    # d = 1: L units with knots inside [-1, 1] cut it into exactly L + 1 intervals.
+    L = 25
+    rng = np.random.default_rng(3)
+    knots = np.sort(rng.uniform(-0.95, 0.95, L))
+    w = rng.choice([-1.0, 1.0], L) * rng.uniform(0.5, 2.0, L)
+    W, b = w[None, :], -w * knots
+    X = np.linspace(-1, 1, 200_001)[:, None]
+    assert npn.count_regions(X, W, b).n_regions == L + 1
+
+
+def exact_window_count_2d(W, b, lo=-1.0, hi=1.0):
+    """1 + (lines meeting the open square) + (pairwise intersections inside it), directly."""
+    L = W.shape[1]
+    corners = np.array(list(itertools.product([lo, hi], repeat=2)))
+    vals = corners @ W + b
+    lines = int(np.sum((vals.min(axis=0) < 0) & (vals.max(axis=0) > 0)))
+    points = 0
+    for i, j in itertools.combinations(range(L), 2):
+        A = np.array([W[:, i], W[:, j]])
+        p = np.linalg.solve(A, -np.array([b[i], b[j]]))
+        points += int(np.all((p > lo) & (p < hi)))
+    return 1 + lines + points
+
+
+@pytest.mark.parametrize("L,seed", [(3, 0), (6, 1), (10, 2)])
+def test_dense_grid_converges_to_exact_2d_count(L, seed):
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(2, L))
+    b = rng.normal(size=L) * 0.5
+    exact = exact_window_count_2d(W, b)
+    counts = []
+    for n in (50, 200, 1500):
+        g = np.linspace(-1, 1, n)
+        X = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+        counts.append(npn.count_regions(X, W, b).n_regions)
+    assert all(c <= exact for c in counts), (counts, exact)
+    assert counts == sorted(counts)
+    assert counts[-1] >= exact - 1  # a sliver region may still be missed at 1500^2
+
+
+def test_labels_accept_bool_and_ties_count_half():
+    X = np.array([[0.5], [0.6], [-0.5], [-0.6]])
+    s = npn.count_regions(X, np.array([[1.0]]), np.array([0.0]), y=np.array([True, False, True, True]))
+    assert s.majority_accuracy == pytest.approx((1 + 2) / 4)
+    assert s.mean_occupancy == 2.0

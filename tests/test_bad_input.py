@@ -1,0 +1,64 @@
+"""Every public function rejects bad input with a clear TypeError/ValueError/MemoryError."""
+
+import numpy as np
+import pytest
+
+import nnpartition as npn
+
+X = np.zeros((4, 2))
+W = np.ones((2, 3))
+b = np.zeros(3)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: npn.regions(-1, 2), ValueError, "L must be >= 0"),
+    (lambda: npn.regions(2.5, 2), TypeError, "L must be an integer"),
+    (lambda: npn.regions(True, 2), TypeError, "L must be an integer"),
+    (lambda: npn.regions(3, "2"), TypeError, "d must be an integer"),
+    (lambda: npn.regions(3, 2, central=1), TypeError, "central"),
+    (lambda: npn.regions(2**70, 3), ValueError, "L must be"),
+    (lambda: npn.regions(10**12, 10**11), MemoryError, "log-domain"),
+    (lambda: npn.bounded_regions(3, -1), ValueError, "d must be >= 0"),
+    (lambda: npn.log_regions(None, 2), TypeError, "L must be an integer"),
+    (lambda: npn.cover_count(-5, 2), ValueError, "N must be >= 0"),
+    (lambda: npn.separable_probability(5, 1.0), TypeError, "D must be an integer"),
+    (lambda: npn.deep_region_bounds(0, [3]), ValueError, "d must be >= 1"),
+    (lambda: npn.deep_region_bounds(2, []), ValueError, "at least one"),
+    (lambda: npn.deep_region_bounds(2, [3, 0]), ValueError, r"widths\[1\]"),
+    (lambda: npn.deep_region_bounds(2, "33"), TypeError, "widths"),
+    (lambda: npn.count_regions(np.zeros((0, 2)), W, b), ValueError, "at least 1 row"),
+    (lambda: npn.count_regions(np.zeros(4), W, b), ValueError, "X must be 2-D"),
+    (lambda: npn.count_regions(np.array([["a", "b"]]), W, b), TypeError, "numeric"),
+    (lambda: npn.count_regions(X.astype(complex), W, b), TypeError, "real-valued"),
+    (lambda: npn.count_regions(np.array([[np.nan, 0.0]]), W, b), ValueError, "NaN"),
+    (lambda: npn.count_regions(np.array([[np.inf, 0.0]] * 5000), W, b), ValueError, "NaN or infinity"),
+    (lambda: npn.count_regions(X, np.ones((3, 3)), b), ValueError, r"shape \(2, width\)"),
+    (lambda: npn.count_regions(X, W, np.zeros(2)), ValueError, "length 3"),
+    (lambda: npn.count_regions(X, W * np.nan, b), ValueError, "NaN"),
+    (lambda: npn.count_regions(X, W, b, y=[0, 1, 2, 1]), ValueError, "only the labels 0 and 1"),
+    (lambda: npn.count_regions(X, W, b, y=[0, 1]), ValueError, "one label per row"),
+    (lambda: npn.count_regions(X, W, b, y=[0.0, 1.0, np.nan, 1.0]), ValueError, "NaN"),
+    (lambda: npn.count_regions(X, W, b, y=["a", "b", "c", "d"]), TypeError, "binary labels"),
+    (lambda: npn.count_regions_deep(X, []), ValueError, "at least one"),
+    (lambda: npn.count_regions_deep(X, [W]), TypeError, r"layers\[0\]"),
+    (lambda: npn.count_regions_deep(X, [(W, b), (np.ones((2, 2)), np.zeros(2))]), ValueError, "layer 1"),
+    (lambda: npn.simulate_partition(0, 10, 3), ValueError, "d must be >= 1"),
+    (lambda: npn.simulate_partition(2, 0, 3), ValueError, "N must be >= 1"),
+    (lambda: npn.simulate_partition(2, 10, -3), ValueError, "L must be >= 1"),
+    (lambda: npn.simulate_partition(2, 10, 3, trials=0), ValueError, "trials must be >= 1"),
+    (lambda: npn.simulate_partition(2, 10, 3, dist="cauchy"), ValueError, "dist must be one of"),
+    (lambda: npn.simulate_partition(2, 10, 3, init=3), TypeError, "init must be a string"),
+    (lambda: npn.simulate_partition(2, 10, 3, seed=-1), ValueError, "seed must be >= 0"),
+    (lambda: npn.simulate_partition(2, 10, 3, threads=0), ValueError, "threads must be >= 1"),
+    (lambda: npn.simulate_partition(2, 10**10, 10**5), MemoryError, "reduce N or L"),
+    (lambda: npn.simulate_partition(10**6, 10, 10**6), MemoryError, "too large"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_rust_panics_do_not_kill_the_interpreter():
+    # Oversized widths lists and odd values go through validation, never a crash.
+    with pytest.raises((ValueError, MemoryError)):
+        npn.deep_region_bounds(10**4, [10**6] * 50)

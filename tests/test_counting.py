@@ -1,0 +1,152 @@
+"""Exact counting against closed forms, Pascal recurrences and math.comb."""
+
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import nnpartition as npn
+
+# theory.md §1.5: regions r(L, d) for L hyperplanes in general position.
+REGION_TABLE = {
+    (1, 1): 2, (4, 2): 11, (4, 3): 15, (8, 2): 37, (8, 3): 93, (8, 5): 219, (8, 10): 256,
+    (16, 3): 697, (16, 5): 6885, (16, 10): 58651, (32, 5): 242825, (32, 10): 107594213,
+    (32, 20): 4058348603, (64, 2): 2081, (64, 3): 43745, (64, 5): 8303633,
+    (64, 10): 184144458889, (64, 20): 34033913325232549,
+    (3, 2): 7, (10, 2): 56, (30, 2): 466, (5, 3): 26, (10, 3): 176, (20, 5): 21700,
+    (100, 10): 19415908147836,
+}
+BOUNDED_TABLE = {(3, 2): 1, (4, 2): 3, (10, 2): 36, (30, 2): 406, (5, 3): 4, (10, 3): 84,
+                 (20, 5): 11628, (100, 10): 15579278510796}
+COVER_TABLE = {(3, 2): (6, 0.75), (4, 2): (8, 0.5), (6, 3): (32, 0.5), (10, 5): (512, 0.5),
+               (20, 10): (524288, 0.5), (21, 10): (863820, 0.411901474), (5, 5): (32, 1.0),
+               (6, 5): (62, 0.96875), (40, 20): (549755813888, 0.5)}
+
+
+@pytest.mark.parametrize("L,d", sorted(REGION_TABLE))
+def test_regions_table(L, d):
+    assert npn.regions(L, d) == REGION_TABLE[(L, d)]
+
+
+@pytest.mark.parametrize("L,d", sorted(BOUNDED_TABLE))
+def test_bounded_regions_table(L, d):
+    assert npn.bounded_regions(L, d) == BOUNDED_TABLE[(L, d)]
+
+
+@pytest.mark.parametrize("N,D", sorted(COVER_TABLE))
+def test_cover_table(N, D):
+    count, p = COVER_TABLE[(N, D)]
+    assert npn.cover_count(N, D) == count
+    assert npn.separable_probability(N, D) == pytest.approx(p, abs=1e-9)
+
+
+def test_cover_60_digit_case():
+    c = npn.cover_count(200, 100)
+    assert c == 803469022129495137770981046170581301261101496891396417650688 == 2**199
+    assert npn.separable_probability(200, 100) == 0.5
+
+
+@given(st.integers(1, 300), st.integers(1, 60))
+def test_regions_recurrence(L, d):
+    assert npn.regions(L, d) == npn.regions(L - 1, d) + npn.regions(L - 1, d - 1)
+
+
+@given(st.integers(0, 400), st.integers(0, 450))
+def test_regions_equal_math_comb_sum(L, d):
+    assert npn.regions(L, d) == sum(math.comb(L, i) for i in range(min(L, d) + 1))
+
+
+@given(st.integers(1, 300), st.integers(1, 300))
+def test_central_is_cover_and_matches_formula(L, d):
+    expected = 2 * sum(math.comb(L - 1, i) for i in range(d))
+    assert npn.regions(L, d, central=True) == expected == npn.cover_count(L, d)
+
+
+@given(st.integers(2, 300), st.integers(1, 60))
+def test_cover_recurrence(N, D):
+    assert npn.cover_count(N + 1, D + 1) == npn.cover_count(N, D + 1) + npn.cover_count(N, D)
+
+
+@given(st.integers(1, 2000))
+def test_cover_at_capacity_is_half(D):
+    assert npn.cover_count(2 * D, D) == 2 ** (2 * D - 1)
+    assert npn.separable_probability(2 * D, D) == 0.5
+
+
+@given(st.integers(1, 400), st.integers(1, 400))
+def test_separable_probability_is_the_exact_ratio(N, D):
+    from fractions import Fraction
+    exact = Fraction(npn.cover_count(N, D), 2**N)
+    assert npn.separable_probability(N, D) == pytest.approx(float(exact), rel=1e-15, abs=1e-300)
+
+
+def test_separable_probability_at_a_million_points():
+    # Too large for the exact sum within the work limit: the log-domain path must still be sharp.
+    p = npn.separable_probability(10**6, 5 * 10**5)
+    assert p == pytest.approx(0.5, rel=1e-12)
+    assert 0.0 < npn.separable_probability(10**6, 499_000) < 0.5
+
+
+@given(st.integers(0, 3000), st.integers(0, 3000))
+@settings(max_examples=60)
+def test_log_regions_matches_exact(L, d):
+    exact = npn.regions(L, d)
+    assert npn.log_regions(L, d) == pytest.approx(math.log(exact), rel=1e-11, abs=1e-12)
+
+
+def test_log_regions_huge():
+    v = npn.log_regions(10**9, 10**9 // 2)
+    assert math.isfinite(v) and v < 10**9 * math.log(2)
+    assert npn.log_regions(10**9, 10**9) == pytest.approx(10**9 * math.log(2))
+
+
+def test_large_exact_counts_are_fast_enough_and_exact():
+    r = npn.regions(10**6, 10**4)
+    # Cross-check the leading term's size: log2 C(1e6, 1e4) < log2 r < log2 C(1e6, 1e4) + 1.
+    lc = (math.lgamma(10**6 + 1) - math.lgamma(10**4 + 1) - math.lgamma(10**6 - 10**4 + 1)) / math.log(2)
+    assert lc < r.bit_length() < lc + 2
+    assert r % 1 == 0 and npn.log_regions(10**6, 10**4) == pytest.approx(
+        (r.bit_length() - 60) * math.log(2) + math.log(r >> (r.bit_length() - 60)), rel=1e-9)
+
+
+@given(st.integers(1, 200), st.integers(1, 10))
+def test_bounded_regions_formula(L, d):
+    assert npn.bounded_regions(L, d) == math.comb(L - 1, d)
+
+
+DEEP_TABLE = [
+    (1, [3, 3], 12, 16, 16, 16),
+    (1, [4, 4, 4], 80, 125, 125, 125),
+    (2, [8, 8], 592, 925, 1369, 1369),
+    (2, [8, 8, 8], 9472, 23125, 50653, 50653),
+    (3, [10, 3, 10], 4752, None, 247808, 66528),
+    (3, [3, 3], 8, None, 64, 42),
+    (2, [30], 466, 466, 466, 466),
+]
+
+
+@pytest.mark.parametrize("d,widths,m14,s18,m17,s18u", DEEP_TABLE)
+def test_deep_bounds_table(d, widths, m14, s18, m17, s18u):
+    b = npn.deep_region_bounds(d, widths)
+    assert (b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper) == (m14, s18, m17, s18u)
+    if s18 is None:
+        assert "3 n0" in b.reasons["serra2018_lower"]
+
+
+def test_deep_bounds_udlbook_example():
+    assert npn.deep_region_bounds(1, [5] * 10).serra2018_upper == 6**10 == 60466176
+
+
+@given(st.integers(1, 4), st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_deep_bounds_are_ordered(d, widths):
+    b = npn.deep_region_bounds(d, widths)
+    assert b.serra2018_upper <= b.montufar2017_upper
+    for lower in (b.montufar2014_lower, b.serra2018_lower):
+        if lower is not None:
+            assert lower <= b.serra2018_upper
+    if len(widths) == 1:
+        assert b.serra2018_upper == b.montufar2017_upper == npn.regions(widths[0], d)
+
+
+def test_serra_upper_is_exact_product_in_one_dimension():
+    assert npn.deep_region_bounds(1, [3, 7, 2]).serra2018_upper == 4 * 8 * 3

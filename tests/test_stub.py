@@ -1,0 +1,27 @@
+"""The hand-written _core.pyi must match the native module."""
+
+import ast
+import inspect
+from pathlib import Path
+
+import nnpartition
+from nnpartition import _core
+
+
+def stub_functions():
+    tree = ast.parse((Path(nnpartition.__file__).parent / "_core.pyi").read_text())
+    return {n.name: [a.arg for a in n.args.args + n.args.kwonlyargs] for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_stub_is_shipped_with_py_typed():
+    root = Path(nnpartition.__file__).parent
+    assert (root / "py.typed").exists() and (root / "_core.pyi").exists()
+
+
+def test_stub_matches_native_functions_and_parameters():
+    stubs = stub_functions()
+    native = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
+    assert set(stubs) == native
+    for name, params in stubs.items():
+        sig = inspect.signature(getattr(_core, name))
+        assert list(sig.parameters) == params, name
