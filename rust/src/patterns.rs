@@ -8,7 +8,7 @@
 
 use crate::error::{invalid, CoreError, CoreResult};
 use hashbrown::HashMap;
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::{matmul_into, Gemm};
 use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar};
 use rayon::prelude::*;
 
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 pub const CHUNK_ROWS: usize = 2048;
 
 /// Floating-point element types the pattern code accepts (f32, f64).
-pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug {
+pub trait Real: LinalgScalar + Gemm + PartialOrd + Send + Sync + std::fmt::Debug {
     fn is_finite_(self) -> bool;
 }
 impl Real for f32 {
@@ -164,10 +164,9 @@ pub fn accumulate_chunk<T: Real>(
         // Broadcast the bias, then out = input @ W + out.
         out.assign(&layer.b.broadcast((rows, layer.b.len())).unwrap());
         if li == 0 {
-            general_mat_mul(T::one(), &x, &layer.w, T::one(), &mut out);
+            matmul_into(x, layer.w, out.view_mut(), true);
         } else {
-            let input = prev[li - 1].slice(s![..rows, ..]);
-            general_mat_mul(T::one(), &input, &layer.w, T::one(), &mut out);
+            matmul_into(prev[li - 1].slice(s![..rows, ..]), layer.w, out.view_mut(), true);
         }
         // ReLU in place for the next layer (the pattern only needs the sign).
         if li + 1 < layers.len() {
