@@ -1,0 +1,157 @@
+//! Upper bounds ("ceilings") on the training accuracy any two-layer network
+//! of a given size can reach on random fair-coin labels.
+//!
+//! * `d = 1`: the output of `L` ReLU units is continuous piecewise linear with
+//!   at most `L` kinks, so along the sorted points its sign changes at most
+//!   `L + 1` times. The best agreement of a sign sequence with at most `k`
+//!   changes is an exact dynamic programme (`theory.md` §4); its expectation
+//!   over random labels is averaged over many labelings.
+//! * `d > 1`: a counting (union) bound. A `d -> L -> 1` ReLU net realises at
+//!   most `K = [Cov(N, d+1)]^L * Cov(N, L(d+1)+1)` dichotomies of `N` points
+//!   (hidden sign patterns per unit times the linear readouts given them), so
+//!   `P(best accuracy >= a) <= K * S(N, (1-a)N) / 2^N`, and
+//!   `E[best] <= a + (1 - a) min(1, that)` for every `a`.
+
+use crate::logcount::ln_partial_sum;
+use std::f64::consts::LN_2 as LN2;
+use crate::rng::stream;
+use rand::RngExt;
+use rayon::prelude::*;
+
+/// Best agreement (number of points) between labels `y` and any sign sequence
+/// with at most `k` changes. `O(N k)` time, `O(k)` memory.
+pub fn best_agreement(y: &[u8], k: usize) -> usize {
+    let n = y.len();
+    if n == 0 {
+        return 0;
+    }
+    let k = k.min(n - 1);
+    // d[j][c]: best agreement so far using exactly j changes, current label c.
+    const NEG: i64 = i64::MIN / 4;
+    let mut d = vec![[NEG; 2]; k + 1];
+    d[0][0] = (y[0] == 0) as i64;
+    d[0][1] = (y[0] == 1) as i64;
+    for &yi in &y[1..] {
+        for j in (0..=k).rev() {
+            for c in 0..2 {
+                let stay = d[j][c];
+                let switch = if j > 0 { d[j - 1][1 - c] } else { NEG };
+                d[j][c] = stay.max(switch) + (yi as usize == c) as i64;
+            }
+        }
+    }
+    d.iter().flat_map(|r| r.iter()).copied().max().unwrap() as usize
+}
+
+/// Mean and standard error over `labelings` random labelings of
+/// `best_agreement(y, k) / n` (each labeling from its own stream of `seed`).
+pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> (f64, f64) {
+    if n == 0 || labelings == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    if k + 1 >= n {
+        return (1.0, 0.0);
+    }
+    let vals: Vec<f64> = (0..labelings as u64)
+        .into_par_iter()
+        .map(|t| {
+            let mut rng = stream(seed, t, 0xD1);
+            let y: Vec<u8> = (0..n).map(|_| rng.random::<bool>() as u8).collect();
+            best_agreement(&y, k) as f64 / n as f64
+        })
+        .collect();
+    let m = vals.iter().sum::<f64>() / vals.len() as f64;
+    let var = if vals.len() > 1 { vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64 } else { 0.0 };
+    (m, (var / vals.len() as f64).sqrt())
+}
+
+/// `ln` of the number of dichotomies of `n` points a `d -> widths -> 1` ReLU
+/// network can realise (upper bound): each hidden unit of layer `l` is an
+/// affine threshold of a `fan_in`-dimensional input, and the readout is
+/// linear in `sum_l width_l (fan_in_l + 1) + 1` reparametrised weights given the patterns.
+pub fn ln_dichotomies(d: u64, n: u64, widths: &[u64]) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let ln_cov = |dim: u64| -> f64 {
+        // Cov(n, dim) = 2 S(n - 1, dim - 1)
+        if dim == 0 {
+            return f64::NEG_INFINITY;
+        }
+        LN2 + ln_partial_sum(n - 1, dim - 1)
+    };
+    let mut total = 0.0;
+    let mut fan_in = d;
+    let mut readout_dims = 1u64;
+    for &w in widths {
+        total += w as f64 * ln_cov(fan_in + 1);
+        readout_dims = readout_dims.saturating_add(w.saturating_mul(fan_in + 1));
+        fan_in = w;
+    }
+    total + ln_cov(readout_dims)
+}
+
+/// Counting upper bound on the expected best training accuracy on `n`
+/// random labels for a function class with `exp(ln_k)` dichotomies.
+pub fn union_ceiling(n: u64, ln_k: f64) -> f64 {
+    if n == 0 || ln_k >= n as f64 * LN2 {
+        return 1.0;
+    }
+    // a = 1 - r / n with r errors allowed; P(best >= a) <= K S(n, r) / 2^n.
+    let mut best = 1.0f64;
+    let steps = 400u64.min(n / 2 + 1);
+    for s in 0..=steps {
+        let r = (n / 2) * s / steps; // errors allowed
+        let a = 1.0 - r as f64 / n as f64;
+        let ln_p = ln_k + ln_partial_sum(n, r) - n as f64 * LN2;
+        let p = if ln_p >= 0.0 { 1.0 } else { ln_p.exp() };
+        best = best.min(a + (1.0 - a) * p);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force over every sign sequence of length n.
+    fn brute(y: &[u8], k: usize) -> usize {
+        let n = y.len();
+        (0u32..1 << n)
+            .filter(|z| (1..n).filter(|&i| (z >> i & 1) != (z >> (i - 1) & 1)).count() <= k)
+            .map(|z| (0..n).filter(|&i| (z >> i & 1) as u8 == y[i]).count())
+            .max()
+            .unwrap()
+    }
+
+    #[test]
+    fn dp_matches_brute_force() {
+        let mut rng = stream(1, 2, 3);
+        for n in 1..12 {
+            for _ in 0..20 {
+                let y: Vec<u8> = (0..n).map(|_| rng.random::<bool>() as u8).collect();
+                for k in 0..n + 1 {
+                    assert_eq!(best_agreement(&y, k), brute(&y, k), "{y:?} k={k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn d1_table_from_theory_notes() {
+        // theory.md §4 (400 labelings, tolerance 0.006 between independent streams).
+        for &(n, k, want) in &[(20, 0, 0.587), (50, 4, 0.740), (100, 16, 0.823), (200, 8, 0.679), (200, 64, 0.910)] {
+            let (m, _) = d1_ceiling(n, k, 2000, 7);
+            assert!((m - want).abs() < 0.006, "N={n} k={k}: {m} vs {want}");
+        }
+    }
+
+    #[test]
+    fn union_ceiling_is_one_below_capacity_and_falls_beyond() {
+        assert_eq!(union_ceiling(10, ln_dichotomies(10, 10, &[5])), 1.0);
+        let c = union_ceiling(3000, ln_dichotomies(2, 3000, &[2]));
+        assert!(c < 0.75 && c > 0.5, "{c}");
+        let many = union_ceiling(3000, ln_dichotomies(2, 3000, &[64]));
+        assert!(many > c);
+    }
+}
