@@ -1,0 +1,30 @@
+//! Bindings for exact region counts inside a box.
+
+use super::to_py;
+use crate::window::{regions_in_box, WindowOptions};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+/// `(regions, increments)`: exact regions of the hyperplanes of `x @ w + b`
+/// inside the open box `lo < x < hi`, and the regions each neuron adds.
+#[pyfunction]
+#[pyo3(signature = (w, b, lo, hi, tol, max_work))]
+fn window_region_counts<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    lo: PyReadonlyArray1<'py, f64>,
+    hi: PyReadonlyArray1<'py, f64>,
+    tol: f64,
+    max_work: u64,
+) -> PyResult<(u64, Bound<'py, PyArray1<u64>>)> {
+    let (wv, bv, lov, hiv) = (w.as_array(), b.as_array(), lo.as_array(), hi.as_array());
+    let opts = WindowOptions { tol, max_work };
+    let c = py.detach(|| regions_in_box(wv, bv, lov, hiv, &opts)).map_err(to_py)?;
+    Ok((c.regions, c.increments.into_pyarray(py)))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(window_region_counts, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,940 @@
+//! Exact number of regions that one hidden layer cuts an open box into.
+//!
+//! Neuron `i` of a layer `x @ W + b` (``W`` of shape `(d, L)`) switches on the
+//! hyperplane `H_i = {x : W[:, i] . x + b_i = 0}`. For hyperplanes in general
+//! position *relative to the open box* `B` (every `k <= d` of them that meet
+//! inside `B` do so transversally, no `d + 1` of them share a point of `B`;
+//! parallel or far-away coincidences are allowed) Zaslavsky's theorem
+//! restricted to the convex set `B` gives
+//!
+//! ```text
+//! regions(B) = sum_{k=0}^{d} #{ k-subsets S : the flat  /\_{i in S} H_i  meets B }
+//! ```
+//!
+//! (see `docs/window.md`). Each term is decided by an exact geometric test
+//! that needs only small determinants: the flat `A_S x = q_S` meets the open
+//! box `[-1, 1]^d` iff `q_S` lies in the interior of the zonotope
+//! `Z = sum_j [-a_j, a_j]` spanned by the columns `a_j` of `A_S`, i.e. iff
+//! `|det[A_T, q]| < sum_j |det[A_T, a_j]|` for every set `T` of `k - 1`
+//! columns (the facet normals of `Z`). Subsets are enumerated depth first
+//! with pruning (a flat that misses the box has no sub-flat in the box), in
+//! parallel over the first hyperplane.
+//!
+//! Every decision has a margin `tol` (after the box is mapped to `[-1, 1]^d`
+//! and every weight vector normalised); a decision inside the margin that no
+//! sub-flat settles is a degenerate arrangement and is reported as an error
+//! naming the neurons involved, never guessed. `d + 1` hyperplanes through
+//! one point of the box are found by sorting the intersection points along
+//! every line of `d - 1` hyperplanes.
+
+use crate::error::{CoreError, CoreResult};
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+/// Default decision margin (relative to the box mapped onto `[-1, 1]^d`).
+pub const DEFAULT_TOL: f64 = 1e-9;
+/// Default limit on the number of hyperplane subsets to test.
+pub const DEFAULT_MAX_WORK: u64 = 1_000_000_000;
+/// Largest supported input dimension.
+pub const MAX_DIM: usize = 12;
+
+/// Result of [`regions_in_box`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowCount {
+    /// Number of regions inside the open box.
+    pub regions: u64,
+    /// `increments[i]`: regions added when neuron `i` is added after neurons
+    /// `0..i` (the number of pieces the earlier hyperplanes cut `H_i` into
+    /// inside the box; 0 when `H_i` misses the box). `regions = 1 + sum`.
+    pub increments: Vec<u64>,
+}
+
+/// Options of [`regions_in_box`].
+#[derive(Debug, Clone, Copy)]
+pub struct WindowOptions {
+    /// Decision margin; raised internally to a multiple of the rounding bound when smaller.
+    pub tol: f64,
+    /// Refuse when `sum_{k=1}^{d} C(L_active, k)` exceeds this.
+    pub max_work: u64,
+}
+
+impl Default for WindowOptions {
+    fn default() -> Self {
+        WindowOptions { tol: DEFAULT_TOL, max_work: DEFAULT_MAX_WORK }
+    }
+}
+
+/// Hyperplanes meeting the box, in box coordinates `[-1, 1]^d`, `w . u = q`, `|w|_2 = 1`.
+struct Arr {
+    d: usize,
+    w: Vec<f64>,
+    q: Vec<f64>,
+    /// Rows `(w, q)`, stride `d + 1`.
+    ext: Vec<f64>,
+    orig: Vec<usize>,
+    tol: f64,
+    /// Rounding bound of one `d x d` determinant of normalised rows.
+    delta: f64,
+    n_orig: usize,
+}
+
+impl Arr {
+    #[inline]
+    fn row(&self, i: usize) -> &[f64] {
+        &self.w[i * self.d..(i + 1) * self.d]
+    }
+    fn names(&self, s: &[usize]) -> String {
+        let v: Vec<String> = s.iter().map(|&i| self.orig[i].to_string()).collect();
+        format!("[{}]", v.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Test {
+    Inside,
+    Outside,
+    /// Inside the margin; `dependent`: the weight vectors are (nearly) linearly dependent.
+    Ambiguous { dependent: bool },
+}
+
+/// Determinant of the `m x m` row-major matrix in `a` (destroyed).
+fn det(m: usize, a: &mut [f64]) -> f64 {
+    match m {
+        0 => 1.0,
+        1 => a[0],
+        2 => a[0] * a[3] - a[1] * a[2],
+        3 => {
+            a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
+                + a[2] * (a[3] * a[7] - a[4] * a[6])
+        }
+        _ => {
+            let mut sign = 1.0;
+            let mut prod = 1.0;
+            for c in 0..m {
+                let mut p = c;
+                for r in c + 1..m {
+                    if a[r * m + c].abs() > a[p * m + c].abs() {
+                        p = r;
+                    }
+                }
+                let piv = a[p * m + c];
+                if piv == 0.0 {
+                    return 0.0;
+                }
+                if p != c {
+                    for k in 0..m {
+                        a.swap(p * m + k, c * m + k);
+                    }
+                    sign = -sign;
+                }
+                prod *= piv;
+                for r in c + 1..m {
+                    let f = a[r * m + c] / piv;
+                    if f != 0.0 {
+                        for k in c + 1..m {
+                            a[r * m + k] -= f * a[c * m + k];
+                        }
+                    }
+                }
+            }
+            sign * prod
+        }
+    }
+}
+
+/// Next `t.len()`-combination of `0..n` in lexicographic order; false after the last.
+fn next_combination(t: &mut [usize], n: usize) -> bool {
+    let k = t.len();
+    let mut i = k;
+    while i > 0 {
+        i -= 1;
+        if t[i] < n - k + i {
+            t[i] += 1;
+            for j in i + 1..k {
+                t[j] = t[j - 1] + 1;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Does the flat `{u : w_s . u = q_s, s in S}` meet the open cube `(-1, 1)^d`?
+/// Zonotope facet test (module docs); each `T` is a set of `k - 1` columns.
+fn flat_test(arr: &Arr, s: &[usize]) -> Test {
+    let k = s.len();
+    let d = arr.d;
+    let tol = arr.tol;
+    if k == 0 {
+        return Test::Inside;
+    }
+    let mut t: Vec<usize> = (0..k - 1).collect();
+    let mut v = [0.0f64; MAX_DIM];
+    let mut buf = [0.0f64; MAX_DIM * MAX_DIM];
+    let mut any_sat = false;
+    let mut any_amb = false;
+    let mut max_rhs: f64 = 0.0;
+    loop {
+        // v_r = (-1)^r det(rows S \ {r}, columns T): the facet normal orthogonal to the columns T.
+        for r in 0..k {
+            let mut idx = 0;
+            for (rr, &si) in s.iter().enumerate() {
+                if rr == r {
+                    continue;
+                }
+                let row = arr.row(si);
+                for &c in &t {
+                    buf[idx] = row[c];
+                    idx += 1;
+                }
+            }
+            let dt = det(k - 1, &mut buf[..(k - 1) * (k - 1)]);
+            v[r] = if r % 2 == 0 { dt } else { -dt };
+        }
+        let lhs = s.iter().enumerate().map(|(r, &si)| v[r] * arr.q[si]).sum::<f64>().abs();
+        let mut rhs = 0.0;
+        let mut ti = 0;
+        for c in 0..d {
+            if ti < t.len() && t[ti] == c {
+                ti += 1;
+                continue;
+            }
+            rhs += s.iter().enumerate().map(|(r, &si)| v[r] * arr.row(si)[c]).sum::<f64>().abs();
+        }
+        max_rhs = max_rhs.max(rhs);
+        if lhs <= tol && rhs <= tol {
+            // T spans no facet (its columns are dependent): no constraint.
+        } else if lhs >= rhs + tol {
+            return Test::Outside;
+        } else if lhs <= rhs - tol {
+            any_sat = true;
+        } else {
+            any_amb = true;
+        }
+        if k == 1 || !next_combination(&mut t, d) {
+            break;
+        }
+    }
+    if any_amb || !any_sat {
+        Test::Ambiguous { dependent: max_rhs <= 2.0 * tol }
+    } else {
+        Test::Inside
+    }
+}
+
+const ADVICE: &str = "regions_in_box needs hyperplanes in general position relative to the box: \
+                      perturb W or b slightly, change the box, or estimate with count_regions sampling";
+
+/// An ambiguous subset is settled if some sub-flat clearly misses the box; otherwise it is an error.
+fn resolve(arr: &Arr, s: &[usize], dependent: bool) -> CoreResult<()> {
+    let k = s.len();
+    let mut sub = Vec::with_capacity(k);
+    for mask in 1..(1u32 << k) - 1 {
+        sub.clear();
+        sub.extend((0..k).filter(|&b| mask & (1 << b) != 0).map(|b| s[b]));
+        if flat_test(arr, &sub) == Test::Outside {
+            return Ok(());
+        }
+    }
+    let names = arr.names(s);
+    let tol = arr.tol;
+    Err(CoreError::InvalidArgument(if dependent {
+        format!(
+            "degenerate arrangement: neurons {names} have (nearly) linearly dependent weight vectors and \
+             their hyperplanes share a common flat that meets the box (coincident hyperplanes, or {k} \
+             hyperplanes through a common flat of dimension > d - {k}), within tol={tol:.1e}; {ADVICE}"
+        )
+    } else {
+        format!(
+            "degenerate arrangement: the common intersection of the hyperplanes of neurons {names} lies on \
+             the boundary of the box (within tol={tol:.1e}), so whether it is inside cannot be decided; {ADVICE}"
+        )
+    }))
+}
+
+/// Thread-local accumulator.
+struct Acc {
+    inc: Vec<u64>,
+    pts: Vec<(f64, f32, u32)>,
+    tmp: Vec<(f64, f32, u32)>,
+    counts: Vec<u32>,
+    prefix: Vec<usize>,
+}
+
+/// `prefix` (size `d - 1`) spans a line that meets the box. Count the points
+/// `prefix + {j}`, `j > last(prefix)`, inside the box and check that no two
+/// coincide (which would be `d + 1` hyperplanes through one point).
+fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
+    let d = arr.d;
+    let p = &acc.prefix;
+    debug_assert_eq!(p.len(), d - 1);
+    let start = p.last().map_or(0, |&l| l + 1);
+    let tol = arr.tol;
+    // c[l] = (-1)^l det(M without column l), M = rows of the prefix: direction of the line.
+    // cm[m][l]: the same for M with column m replaced by q (Cramer numerators).
+    let mut c = [0.0f64; MAX_DIM];
+    let mut cm = [[0.0f64; MAX_DIM]; MAX_DIM];
+    let mut buf = [0.0f64; MAX_DIM * MAX_DIM];
+    let km = d - 1;
+    let cof = |colval: &dyn Fn(usize, usize) -> f64, l: usize, buf: &mut [f64]| -> f64 {
+        let mut idx = 0;
+        for r in 0..km {
+            for cc in 0..d {
+                if cc != l {
+                    buf[idx] = colval(r, cc);
+                    idx += 1;
+                }
+            }
+        }
+        let dt = det(km, &mut buf[..km * km]);
+        if l % 2 == 0 {
+            dt
+        } else {
+            -dt
+        }
+    };
+    for l in 0..d {
+        c[l] = cof(&|r, cc| arr.row(p[r])[cc], l, &mut buf);
+    }
+    for m in 0..d {
+        for l in 0..d {
+            cm[m][l] = if l == m {
+                c[m]
+            } else {
+                cof(&|r, cc| if cc == m { arr.q[p[r]] } else { arr.row(p[r])[cc] }, l, &mut buf)
+            };
+        }
+    }
+    let cnorm = c[..d].iter().map(|x| x * x).sum::<f64>().sqrt();
+    // Every determinant is a dot product of the extended row (w_j, q_j) with a fixed vector:
+    // g[0] gives D = det[M; w_j], g[1 + m] gives D_m (column m replaced by q).
+    let mut g = [[0.0f64; MAX_DIM + 1]; MAX_DIM + 1];
+    g[0][..d].copy_from_slice(&c[..d]);
+    for m in 0..d {
+        for l in 0..d {
+            g[1 + m][l] = if l == m { 0.0 } else { cm[m][l] };
+        }
+        g[1 + m][d] = c[m];
+    }
+    let conc_scale = 4.0 * (d as f64).sqrt() * arr.delta;
+    acc.pts.clear();
+    let mut amb: Vec<(usize, bool)> = Vec::new();
+    let sc = Scan { g: &g, start, cnorm, conc_scale };
+    match d {
+        1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        2 => scan(arr, 2, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        3 => scan(arr, 3, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        4 => scan(arr, 4, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        5 => scan(arr, 5, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+    }
+    let _ = tol;
+    for (j, dependent) in amb {
+        let mut s = p.clone();
+        s.push(j);
+        resolve(arr, &s, dependent)?;
+    }
+    if acc.pts.len() > 1 {
+        // Sorted by centre, an interval overlaps an earlier one iff its left end is below the
+        // running maximum of the earlier right ends.
+        bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts);
+        let (t0, e0, j0) = acc.pts[0];
+        let mut hi = t0 + e0 as f64;
+        let mut hi_j = j0 as usize;
+        for &(t, e, j) in &acc.pts[1..] {
+            let j = j as usize;
+            if t - (e as f64) <= hi {
+                let mut s = p.clone();
+                let (a, b) = if hi_j < j { (hi_j, j) } else { (j, hi_j) };
+                s.push(a);
+                s.push(b);
+                return Err(CoreError::InvalidArgument(format!(
+                    "degenerate arrangement: the hyperplanes of neurons {} ({} hyperplanes in {d}-D) pass \
+                     through one point inside the box (within rounding); {ADVICE}",
+                    arr.names(&s),
+                    d + 1
+                )));
+            }
+            if t + (e as f64) > hi {
+                hi = t + e as f64;
+                hi_j = j;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Scan<'a> {
+    g: &'a [[f64; MAX_DIM + 1]; MAX_DIM + 1],
+    start: usize,
+    cnorm: f64,
+    conc_scale: f64,
+}
+
+/// The hot loop of [`point_loop`]; inlined with a constant `d` for small dimensions.
+#[inline(always)]
+fn scan(
+    arr: &Arr,
+    d: usize,
+    sc: &Scan<'_>,
+    inc: &mut [u64],
+    pts: &mut Vec<(f64, f32, u32)>,
+    amb: &mut Vec<(usize, bool)>,
+) {
+    let tol = arr.tol;
+    let s = d + 1;
+    let g = sc.g;
+    let n = arr.q.len();
+    for j in sc.start..n {
+        let r = &arr.ext[j * s..j * s + s];
+        let mut dd = 0.0;
+        for l in 0..d {
+            dd += r[l] * g[0][l];
+        }
+        let ad = dd.abs();
+        // 0 inside, 1 outside, 2 ambiguous (computed without early exit: fewer mispredictions)
+        let mut n_out = 0u32;
+        let mut n_amb = 0u32;
+        let mut tnum = 0.0;
+        for m in 0..d {
+            let gm = &g[1 + m];
+            let mut dm = 0.0;
+            for l in 0..s {
+                dm += r[l] * gm[l];
+            }
+            let a = dm.abs();
+            n_out += (a >= ad + tol) as u32;
+            n_amb += (a > ad - tol) as u32;
+            tnum += dm * g[0][m];
+        }
+        let state = if n_out > 0 { 1u8 } else if n_amb > 0 { 2 } else { 0 };
+        match state {
+            0 => {
+                inc[arr.orig[j]] += 1;
+                // Position along the line (x = D_m / D projected on the unit direction) and its
+                // rounding half-width.
+                let t = tnum / (dd * sc.cnorm);
+                let e = (sc.conc_scale / ad) as f32 * 1.000_001;
+                pts.push((t, e, j as u32));
+            }
+            2 => amb.push((j, ad <= 2.0 * tol)),
+            _ => {}
+        }
+    }
+}
+
+/// Sort points by position `t`: bucket sort over `[min t, max t]` (expected linear time for the
+/// spread-out points of a line), insertion sort inside each bucket.
+fn bucket_sort(pts: &mut Vec<(f64, f32, u32)>, tmp: &mut Vec<(f64, f32, u32)>, counts: &mut Vec<u32>) {
+    let m = pts.len();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in pts.iter() {
+        lo = lo.min(p.0);
+        hi = hi.max(p.0);
+    }
+    let scale = m as f64 / (hi - lo);
+    if m < 32 || !(scale.is_finite() && scale > 0.0) {
+        pts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        return;
+    }
+    let bucket = |t: f64| (((t - lo) * scale) as usize).min(m - 1);
+    counts.clear();
+    counts.resize(m + 1, 0);
+    for p in pts.iter() {
+        counts[bucket(p.0) + 1] += 1;
+    }
+    for b in 0..m {
+        counts[b + 1] += counts[b];
+    }
+    tmp.clear();
+    tmp.resize(m, (0.0, 0.0, 0));
+    for p in pts.iter() {
+        let b = bucket(p.0);
+        tmp[counts[b] as usize] = *p;
+        counts[b] += 1;
+    }
+    // counts[b] is now the end of bucket b; insertion sort across the (short) buckets.
+    for i in 1..m {
+        let x = tmp[i];
+        let mut k = i;
+        while k > 0 && tmp[k - 1].0 > x.0 {
+            tmp[k] = tmp[k - 1];
+            k -= 1;
+        }
+        tmp[k] = x;
+    }
+    std::mem::swap(pts, tmp);
+}
+
+/// Depth-first enumeration of subsets that extend `acc.prefix` (which meets the box).
+fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
+    let d = arr.d;
+    if acc.prefix.len() == d - 1 {
+        return point_loop(arr, acc);
+    }
+    let start = acc.prefix.last().map_or(0, |&l| l + 1);
+    for j in start..arr.q.len() {
+        acc.prefix.push(j);
+        let r = match flat_test(arr, &acc.prefix) {
+            Test::Inside => {
+                acc.inc[arr.orig[j]] += 1;
+                extend(arr, acc)
+            }
+            Test::Outside => Ok(()),
+            Test::Ambiguous { dependent } => resolve(arr, &acc.prefix, dependent),
+        };
+        acc.prefix.pop();
+        r?;
+    }
+    Ok(())
+}
+
+/// `sum_{k=1}^{d} C(n, k)` as a float (saturating).
+pub fn subset_work(n: u64, d: u64) -> f64 {
+    let mut term = 1.0f64;
+    let mut total = 0.0;
+    for k in 0..d.min(n) {
+        term = term * (n - k) as f64 / (k + 1) as f64;
+        total += term;
+    }
+    total
+}
+
+fn validate(w: &ArrayView2<f64>, b: &ArrayView1<f64>, lo: &ArrayView1<f64>, hi: &ArrayView1<f64>, tol: f64) -> CoreResult<()> {
+    let (d, l) = w.dim();
+    let bad = |m: String| Err(CoreError::InvalidArgument(m));
+    if d == 0 {
+        return bad("W must have at least one row (input dimension d >= 1)".into());
+    }
+    if d > MAX_DIM {
+        return bad(format!("input dimension d = {d} is above the supported maximum {MAX_DIM}"));
+    }
+    if b.len() != l {
+        return bad(format!("b must have length {l} (one bias per column of W), got {}", b.len()));
+    }
+    if lo.len() != d || hi.len() != d {
+        return bad(format!("lo and hi must have length d = {d}, got {} and {}", lo.len(), hi.len()));
+    }
+    if w.iter().chain(b.iter()).any(|x| !x.is_finite()) {
+        return bad("W and b must be finite (found NaN or infinity)".into());
+    }
+    for k in 0..d {
+        if !(lo[k].is_finite() && hi[k].is_finite()) {
+            return bad(format!("the box bounds must be finite, got lo[{k}]={} hi[{k}]={}", lo[k], hi[k]));
+        }
+        if !(lo[k] < hi[k]) {
+            return bad(format!("the box must have lo < hi in every coordinate, got lo[{k}]={} hi[{k}]={}", lo[k], hi[k]));
+        }
+    }
+    if !(tol > 0.0 && tol <= 1e-2) {
+        return bad(format!("tol must be in (0, 0.01], got {tol}"));
+    }
+    Ok(())
+}
+
+/// Exact number of regions of the hyperplanes `W[:, i] . x + b[i] = 0` inside
+/// the open box `lo < x < hi`, with the per-neuron increments.
+///
+/// Errors: `InvalidArgument` for malformed input, a zero column of `W`, or a
+/// degenerate arrangement (message names the neurons); `TooLarge` when the
+/// subset count exceeds `opts.max_work`.
+pub fn regions_in_box(
+    w: ArrayView2<f64>,
+    b: ArrayView1<f64>,
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &WindowOptions,
+) -> CoreResult<WindowCount> {
+    validate(&w, &b, &lo, &hi, opts.tol)?;
+    let (d, l) = w.dim();
+    let eps = f64::EPSILON;
+    let delta = 8.0 * (d * d) as f64 * eps * (1.0 + d as f64).powf(d as f64 / 2.0);
+    let tol = opts.tol.max(16.0 * delta);
+    // Map the box to [-1, 1]^d: x = c + h * u; w . x + b = (w * h) . u + (w . c + b).
+    let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
+    let half: Vec<f64> = (0..d).map(|k| 0.5 * (hi[k] - lo[k])).collect();
+    let mut arr = Arr { d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
+    let mut inc = vec![0u64; l];
+    let mut row = vec![0.0f64; d];
+    for i in 0..l {
+        let col = w.column(i);
+        if col.iter().all(|&x| x == 0.0) {
+            return Err(CoreError::InvalidArgument(format!(
+                "column {i} of W is zero: neuron {i} is constant and has no hyperplane; drop it before counting"
+            )));
+        }
+        // Scale by the largest entry first so that tiny or huge weights do not under/overflow.
+        let big = (0..d).map(|k| (col[k] * half[k]).abs()).fold(0.0f64, f64::max);
+        let off = (0..d).map(|k| col[k] / big * cen[k]).sum::<f64>() + b[i] / big;
+        for k in 0..d {
+            row[k] = col[k] * half[k] / big;
+        }
+        let nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if !(nrm > 0.0) || !off.is_finite() {
+            return Err(CoreError::InvalidArgument(format!(
+                "column {i} of W is too small relative to the box to define a hyperplane numerically"
+            )));
+        }
+        let q = -off / nrm;
+        let l1 = row.iter().map(|x| x.abs()).sum::<f64>() / nrm;
+        // k = 1: the hyperplane meets the open cube iff |q| < |w|_1.
+        if q.abs() >= l1 + tol {
+            continue;
+        }
+        if q.abs() > l1 - tol {
+            return Err(CoreError::InvalidArgument(format!(
+                "degenerate arrangement: the hyperplane of neuron {i} touches the boundary of the box \
+                 (passes within tol={tol:.1e} of a corner), so whether it enters the box cannot be decided; {ADVICE}"
+            )));
+        }
+        arr.w.extend(row.iter().map(|x| x / nrm));
+        arr.ext.extend(row.iter().map(|x| x / nrm));
+        arr.ext.push(q);
+        arr.q.push(q);
+        arr.orig.push(i);
+        inc[i] = 1;
+    }
+    let n = arr.q.len();
+    let work = subset_work(n as u64, d as u64);
+    if work > opts.max_work as f64 {
+        return Err(CoreError::TooLarge(format!(
+            "the exact count inside the box would test up to {work:.3e} hyperplane subsets \
+             (sum over k <= d = {d} of C({n}, k); {n} of {l} hyperplanes meet the box), above \
+             max_work={}; raise max_work if you can wait, or estimate with count_regions sampling",
+            opts.max_work
+        )));
+    }
+    let _ = arr.n_orig;
+    let new_acc = || Acc { inc: vec![0u64; l], pts: Vec::new(), tmp: Vec::new(), counts: Vec::new(), prefix: Vec::with_capacity(d) };
+    let rest = if n == 0 {
+        vec![0u64; l]
+    } else if d == 1 {
+        // The points are the hyperplanes themselves (already counted above);
+        // the loop only checks that no two coincide inside the box.
+        let mut acc = new_acc();
+        point_loop(&arr, &mut acc)?;
+        vec![0u64; l]
+    } else {
+        (0..n)
+            .into_par_iter()
+            .try_fold(new_acc, |mut acc, i| {
+                acc.prefix.clear();
+                acc.prefix.push(i);
+                extend(&arr, &mut acc)?;
+                Ok::<Acc, CoreError>(acc)
+            })
+            .map(|r| r.map(|a| a.inc))
+            .try_reduce(
+                || vec![0u64; l],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    Ok(a)
+                },
+            )?
+    };
+    for (x, y) in inc.iter_mut().zip(rest) {
+        *x += y;
+    }
+    let regions = 1 + inc.iter().sum::<u64>();
+    Ok(WindowCount { regions, increments: inc })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{arr1, Array1, Array2};
+    use rand::{RngExt, SeedableRng};
+
+    fn count(w: &Array2<f64>, b: &Array1<f64>, lo: f64, hi: f64) -> CoreResult<u64> {
+        let d = w.nrows();
+        let lo = Array1::from_elem(d, lo);
+        let hi = Array1::from_elem(d, hi);
+        regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).map(|c| c.regions)
+    }
+
+    /// Hyperplanes given as rows `(w_1..w_d, c)` meaning `w . x = c`.
+    fn planes(rows: &[&[f64]]) -> (Array2<f64>, Array1<f64>) {
+        let d = rows[0].len() - 1;
+        let l = rows.len();
+        let mut w = Array2::zeros((d, l));
+        let mut b = Array1::zeros(l);
+        for (i, r) in rows.iter().enumerate() {
+            for k in 0..d {
+                w[[k, i]] = r[k];
+            }
+            b[i] = -r[d];
+        }
+        (w, b)
+    }
+
+    fn binom_sum(l: u64, d: u64) -> u64 {
+        let mut t = 1u64;
+        let mut s = 1u64;
+        for k in 0..d.min(l) {
+            t = t * (l - k) / (k + 1);
+            s += t;
+        }
+        s
+    }
+
+    fn random(d: usize, l: usize, seed: u64) -> (Array2<f64>, Array1<f64>) {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let w = Array2::from_shape_fn((d, l), |_| rng.random::<f64>() * 2.0 - 1.0);
+        let b = Array1::from_shape_fn(l, |_| rng.random::<f64>() * 2.0 - 1.0);
+        (w, b)
+    }
+
+    #[test]
+    fn determinants() {
+        let mut a = [2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 5.0, 0.0];
+        assert_eq!(det(4, &mut a), -120.0);
+        let mut b = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0];
+        assert!((det(3, &mut b) + 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn hand_fixtures_2d() {
+        // No hyperplanes: one region.
+        assert_eq!(count(&Array2::zeros((2, 0)), &Array1::zeros(0), -1.0, 1.0).unwrap(), 1);
+        // Grid x = +-0.5, y = +-0.5 (two parallel pairs) inside [-1, 1]^2: 9 regions.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[1.0, 0.0, -0.5], &[0.0, 1.0, 0.5], &[0.0, 1.0, -0.5]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 9);
+        // The same grid in [0, 1]^2 sees only x = 0.5 and y = 0.5: 4 regions.
+        assert_eq!(count(&w, &b, 0.0, 1.0).unwrap(), 4);
+        // A triangle x > 0, y > 0, x + y < 1 in a big box: 7; in [-0.1, 0.4]^2 the line x + y = 1 misses: 4.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &[1.0, 1.0, 1.0]]);
+        assert_eq!(count(&w, &b, -5.0, 5.0).unwrap(), 7);
+        assert_eq!(count(&w, &b, -0.1, 0.4).unwrap(), 4);
+        // Line missing the box entirely.
+        let (w, b) = planes(&[&[1.0, 1.0, 3.0]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1);
+    }
+
+    #[test]
+    fn cube_facets_and_coordinate_arrangements() {
+        // theory.md section 7: the 6 facet planes of a cube cut R^3 into 27 regions.
+        let (w, b) = planes(&[
+            &[1.0, 0.0, 0.0, 0.5],
+            &[1.0, 0.0, 0.0, -0.5],
+            &[0.0, 1.0, 0.0, 0.5],
+            &[0.0, 1.0, 0.0, -0.5],
+            &[0.0, 0.0, 1.0, 0.5],
+            &[0.0, 0.0, 1.0, -0.5],
+        ]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 27);
+        // Coordinate arrangement in R^d: 2^d regions.
+        for d in 1..=5 {
+            let w = Array2::eye(d);
+            let b = Array1::zeros(d);
+            assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 << d);
+        }
+    }
+
+    #[test]
+    fn semiorder3_non_essential() {
+        // x_i - x_j = 1 for i != j in R^3: 19 regions (theory.md section 7); all triples are
+        // dependent but inconsistent, so the arrangement is in general position relative to a box.
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        for i in 0..3 {
+            for j in 0..3 {
+                if i != j {
+                    let mut r = vec![0.0; 4];
+                    r[i] = 1.0;
+                    r[j] = -1.0;
+                    r[3] = 1.0;
+                    rows.push(r);
+                }
+            }
+        }
+        let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+        let (w, b) = planes(&refs);
+        assert_eq!(count(&w, &b, -10.0, 10.0).unwrap(), 19);
+    }
+
+    #[test]
+    fn semiorder5_is_refused_not_miscounted() {
+        // x_i - x_j = 1 in R^5 has consistent dependent 4-subsets (a 4-cycle): degenerate.
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        for i in 0..5 {
+            for j in 0..5 {
+                if i != j {
+                    let mut r = vec![0.0; 6];
+                    r[i] = 1.0;
+                    r[j] = -1.0;
+                    r[5] = 1.0;
+                    rows.push(r);
+                }
+            }
+        }
+        let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+        let (w, b) = planes(&refs);
+        let e = count(&w, &b, -10.0, 10.0).unwrap_err();
+        assert!(matches!(e, CoreError::InvalidArgument(ref m) if m.contains("degenerate")), "{e:?}");
+    }
+
+    #[test]
+    fn degenerate_inputs_are_refused() {
+        let is_degenerate = |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(ref m)) if m.contains("degenerate"));
+        // Three concurrent lines through the origin.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &[1.0, 1.0, 0.0]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // ... but concurrent outside the box is fine: lines through (3, 3).
+        let (w, b) = planes(&[&[1.0, 0.0, 3.0], &[0.0, 1.0, 3.0], &[1.0, -1.0, 0.0]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
+        // Coincident lines (scaled copies).
+        let (w, b) = planes(&[&[1.0, 2.0, 0.3], &[-2.0, -4.0, -0.6]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // Coincident lines that miss the box are harmless.
+        let (w, b) = planes(&[&[1.0, 2.0, 5.0], &[-2.0, -4.0, -10.0], &[1.0, 0.0, 0.0]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
+        // Intersection exactly on the box boundary: x = 1 is a face; x = 0.3 and y = 1 meet on it.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.3], &[1.0, -1.0, -0.7]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // A line through a corner only.
+        let (w, b) = planes(&[&[1.0, 1.0, 2.0]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // Four planes through one point in 3-D.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[0.0, 0.0, 1.0, 0.1], &[1.0, 1.0, 1.0, 0.3]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // Three planes through a common line in 3-D.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[1.0, 1.0, 0.0, 0.2]]);
+        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        // Zero column.
+        let w = Array2::from_shape_vec((2, 2), vec![1.0, 0.0, 0.0, 0.0]).unwrap();
+        let e = count(&w, &arr1(&[0.0, 1.0]), -1.0, 1.0).unwrap_err();
+        assert!(matches!(e, CoreError::InvalidArgument(ref m) if m.contains("column 1 of W is zero")));
+    }
+
+    /// Largest |coordinate| of the intersection points of all d-subsets (Cramer, brute force).
+    fn max_vertex(w: &Array2<f64>, b: &Array1<f64>) -> f64 {
+        let (d, l) = w.dim();
+        let mut t: Vec<usize> = (0..d).collect();
+        let mut worst: f64 = 0.0;
+        loop {
+            let mut a = vec![0.0; d * d];
+            let fill = |a: &mut Vec<f64>, m: Option<usize>| {
+                for (r, &i) in t.iter().enumerate() {
+                    for c in 0..d {
+                        a[r * d + c] = if Some(c) == m { -b[i] } else { w[[c, i]] };
+                    }
+                }
+            };
+            fill(&mut a, None);
+            let dd = det(d, &mut a);
+            for m in 0..d {
+                fill(&mut a, Some(m));
+                worst = worst.max((det(d, &mut a) / dd).abs());
+            }
+            if !next_combination(&mut t, l) {
+                return worst;
+            }
+        }
+    }
+
+    #[test]
+    fn big_box_gives_general_position_count() {
+        for (d, l, seed) in [(1, 40, 1), (2, 60, 2), (3, 25, 3), (4, 14, 4), (5, 11, 5)] {
+            let (w, b) = random(d, l, seed);
+            let r = 2.0 * max_vertex(&w, &b);
+            assert_eq!(count(&w, &b, -r, r).unwrap(), binom_sum(l as u64, d as u64), "d={d} L={l} box {r}");
+        }
+    }
+
+    /// Independent 2-D count: 1 + lines meeting the box + intersection points inside, by direct solving.
+    fn brute_2d(w: &Array2<f64>, b: &Array1<f64>, lo: f64, hi: f64) -> u64 {
+        let l = w.ncols();
+        let inside = |x: f64| lo < x && x < hi;
+        let mut r = 1u64;
+        for i in 0..l {
+            let corners = [(lo, lo), (lo, hi), (hi, lo), (hi, hi)];
+            let vals: Vec<f64> = corners.iter().map(|&(x, y)| w[[0, i]] * x + w[[1, i]] * y + b[i]).collect();
+            if vals.iter().any(|&v| v > 0.0) && vals.iter().any(|&v| v < 0.0) {
+                r += 1;
+            }
+            for j in i + 1..l {
+                let det = w[[0, i]] * w[[1, j]] - w[[1, i]] * w[[0, j]];
+                let x = (-b[i] * w[[1, j]] + b[j] * w[[1, i]]) / det;
+                let y = (-w[[0, i]] * b[j] + w[[0, j]] * b[i]) / det;
+                if inside(x) && inside(y) {
+                    r += 1;
+                }
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn random_2d_matches_direct_formula_and_increments_sum() {
+        for seed in 0..5 {
+            let (w, b) = random(2, 80, seed);
+            let lo = Array1::from_elem(2, -0.7);
+            let hi = Array1::from_elem(2, 0.7);
+            let c = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).unwrap();
+            assert_eq!(c.regions, brute_2d(&w, &b, -0.7, 0.7));
+            assert_eq!(c.regions, 1 + c.increments.iter().sum::<u64>());
+            // Increment of neuron i = pieces of its line cut by the earlier lines (0 if it misses).
+            for i in 0..80 {
+                let sub = regions_in_box(
+                    w.slice(ndarray::s![.., ..=i]),
+                    b.slice(ndarray::s![..=i]),
+                    lo.view(),
+                    hi.view(),
+                    &WindowOptions::default(),
+                )
+                .unwrap();
+                assert_eq!(sub.increments[..], c.increments[..=i]);
+            }
+        }
+    }
+
+    #[test]
+    fn work_limit_is_enforced_up_front() {
+        let (w, b) = random(3, 200, 7);
+        let lo = Array1::from_elem(3, -1e3);
+        let hi = Array1::from_elem(3, 1e3);
+        let e = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions { tol: 1e-9, max_work: 1000 })
+            .unwrap_err();
+        assert!(matches!(e, CoreError::TooLarge(ref m) if m.contains("max_work=1000") && m.contains("count_regions")));
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let w = Array2::eye(2);
+        let b = Array1::zeros(2);
+        let lo = arr1(&[0.0, 1.0]);
+        let hi = arr1(&[1.0, 1.0]);
+        assert!(regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).is_err());
+        let b3 = Array1::zeros(3);
+        assert!(regions_in_box(w.view(), b3.view(), lo.view(), lo.view(), &WindowOptions::default()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use ndarray::{Array1, Array2};
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    #[ignore]
+    fn time_2d_1000() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(0);
+        let w = Array2::from_shape_fn((2, 1000), |_| rng.random::<f64>() * 2.0 - 1.0);
+        let b = Array1::from_shape_fn(1000, |_| rng.random::<f64>() * 2.0 - 1.0);
+        let lo = Array1::from_elem(2, -1.0);
+        let hi = Array1::from_elem(2, 1.0);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        pool.install(|| {
+            let mut best = f64::INFINITY;
+            let mut r = 0;
+            for _ in 0..50 {
+                let t = std::time::Instant::now();
+                r = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).unwrap().regions;
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            eprintln!("regions {r} best {:.3} ms", best * 1e3);
+        });
+    }
+}

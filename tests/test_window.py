@@ -1,0 +1,250 @@
+"""Exact region counts inside a box: regions_in_box and region_count_curve."""
+
+import json
+import math
+import subprocess
+import sys
+from fractions import Fraction
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nnpartition
+from nnpartition.window import region_count_curve, regions_in_box
+
+
+def random_layer(d, L, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(d, L)).astype(dtype), rng.normal(size=L).astype(dtype)
+
+
+def numpy_2d(W, b, lo, hi):
+    """The 2-D formula, vectorised: 1 + lines meeting the box + intersection points inside."""
+    corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
+    vals = corners @ W + b
+    lines = int(np.sum((vals.max(0) > 0) & (vals.min(0) < 0)))
+    i, j = np.triu_indices(W.shape[1], 1)
+    det = W[0, i] * W[1, j] - W[1, i] * W[0, j]
+    x = (-b[i] * W[1, j] + b[j] * W[1, i]) / det
+    y = (-W[0, i] * b[j] + W[0, j] * b[i]) / det
+    pts = int(np.sum((x > lo) & (x < hi) & (y > lo) & (y < hi)))
+    return 1 + lines + pts
+
+
+# --- exact hand fixtures ---------------------------------------------------------------
+
+def planes(rows):
+    """Hyperplanes ``w . x = c`` given as rows ``(w_1, ..., w_d, c)``: returns (W, b)."""
+    a = np.array(rows, dtype=float)
+    return a[:, :-1].T.copy(), -a[:, -1]
+
+
+def test_hand_fixtures():
+    W, b = planes([[1, 0, 0.5], [1, 0, -0.5], [0, 1, 0.5], [0, 1, -0.5]])  # a 3 x 3 grid
+    assert regions_in_box(W, b, -1, 1) == 9
+    assert regions_in_box(W, b, 0, 1) == 4
+    assert regions_in_box(W, b, [-1, 0], [1, 1]) == 6
+    cube = planes([[1, 0, 0, 0.5], [1, 0, 0, -0.5], [0, 1, 0, 0.5], [0, 1, 0, -0.5], [0, 0, 1, 0.5], [0, 0, 1, -0.5]])
+    assert regions_in_box(*cube, -1, 1) == 27  # theory.md section 7
+    for d in range(1, 6):
+        assert regions_in_box(np.eye(d), np.zeros(d), -1, 1) == 2**d
+    assert regions_in_box(np.zeros((3, 0)), np.zeros(0), -1, 1) == 1
+
+
+def test_semiorder3_gives_19():
+    rows = []
+    for i, j in ((i, j) for i in range(3) for j in range(3) if i != j):
+        r = [0.0] * 4
+        r[i], r[j], r[3] = 1.0, -1.0, 1.0
+        rows.append(r)
+    assert regions_in_box(*planes(rows), -10, 10) == 19
+
+
+# --- agreement with regioncam, numpy, regions(L, d), sampling ------------------------------
+
+@pytest.mark.parametrize("L,seed", [(5, 0), (30, 1), (30, 2), (100, 3), (200, 4)])
+def test_agrees_with_regioncam_2d(L, seed):
+    regioncam = pytest.importorskip("regioncam")
+    W, b = random_layer(2, L, seed, np.float32)
+    for size in (1.0, 2.5):
+        rc = regioncam.Regioncam(size=size)
+        rc.linear(W, b)
+        rc.relu()
+        assert regions_in_box(W, b, -size, size) == rc.num_faces
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_agrees_with_numpy_formula_2d(seed):
+    W, b = random_layer(2, 300, seed)
+    assert regions_in_box(W, b, -1, 1) == numpy_2d(W, b, -1.0, 1.0)
+
+
+@pytest.mark.parametrize("d,L", [(1, 50), (2, 40), (3, 20), (4, 12), (5, 10)])
+def test_large_box_gives_general_position_count(d, L):
+    W, b = random_layer(d, L, d)
+    # Bound every intersection point by brute force, then take a box that holds them all.
+    far = 0.0
+    for S in combinations(range(L), d):
+        far = max(far, np.abs(np.linalg.solve(W[:, S].T, -b[list(S)])).max())
+    assert regions_in_box(W, b, -2 * far, 2 * far) == nnpartition.regions(L, d)
+
+
+def test_dense_sampling_is_a_converging_lower_bound_3d():
+    W, b = random_layer(3, 8, 11)
+    exact = regions_in_box(W, b, -1, 1)
+    rng = np.random.default_rng(0)
+    seen = []
+    for n in (1_000, 20_000, 400_000):
+        X = rng.uniform(-1, 1, size=(n, 3))
+        seen.append(nnpartition.count_regions(X, W, b).n_regions)
+    assert seen == sorted(seen) and seen[-1] <= exact
+    assert seen[-1] >= exact - 2, (seen, exact)  # only the tiniest slivers may be missed
+
+
+def test_curve_matches_prefixes():
+    W, b = random_layer(3, 25, 5)
+    curve = region_count_curve(W, b, -1, 1)
+    assert curve.dtype == np.int64 and curve.shape == (26,) and curve[0] == 1
+    assert np.all(np.diff(curve) >= 0)
+    for m in (0, 1, 7, 25):
+        assert curve[m] == regions_in_box(W[:, :m], b[:m], -1, 1)
+    # In 2-D a new line adds 1 + (earlier lines it crosses inside the box), or 0 if it misses.
+    W2, b2 = random_layer(2, 40, 6)
+    c2 = region_count_curve(W2, b2, -1, 1)
+    for m in range(40):
+        assert c2[m + 1] - c2[m] == (numpy_2d(W2[:, :m + 1], b2[:m + 1], -1.0, 1.0) - numpy_2d(W2[:, :m], b2[:m], -1.0, 1.0))
+
+
+# --- degenerate input is refused, never miscounted ---------------------------------------
+
+@pytest.mark.parametrize("rows,box", [
+    ([[1, 0, 0], [0, 1, 0], [1, 1, 0]], 1),                    # three concurrent lines
+    ([[1, 2, 0.3], [-2, -4, -0.6]], 1),                         # coincident lines
+    ([[1, 0, 0.3], [1, -1, -0.7]], 1),                          # intersection on the boundary x = 1
+    ([[1, 1, 2]], 1),                                           # line touching a corner only
+    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [0, 0, 1, 0.1], [1, 1, 1, 0.3]], 1),  # 4 planes, one point
+    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [1, 1, 0, 0.2]], 1),      # 3 planes sharing a line
+])
+def test_degenerate_arrangements_raise(rows, box):
+    with pytest.raises(ValueError, match="degenerate"):
+        regions_in_box(*planes(rows), -box, box)
+
+
+def test_harmless_degeneracies_outside_the_box_are_counted():
+    assert regions_in_box(*planes([[1, 0, 3], [0, 1, 3], [1, -1, 0]]), -1, 1) == 2  # concurrent at (3, 3)
+    assert regions_in_box(*planes([[1, 2, 5], [-2, -4, -10], [1, 0, 0]]), -1, 1) == 2  # coincident, outside
+
+
+def test_zero_column_raises():
+    with pytest.raises(ValueError, match="column 1 of W is zero"):
+        regions_in_box(np.array([[1.0, 0.0], [0.0, 0.0]]), [0.0, 1.0], -1, 1)
+
+
+def exact_2d(lines, lo, hi):
+    """Exact rational count for integer lines a x + b y = c, or None if degenerate relative to the box."""
+    lo, hi = Fraction(lo), Fraction(hi)
+    corners = [(lo, lo), (lo, hi), (hi, lo), (hi, hi)]
+    meet = []
+    for a, b_, c in lines:
+        vals = [a * x + b_ * y - c for x, y in corners]
+        if max(vals) > 0 and min(vals) < 0:
+            meet.append((a, b_, c))
+        elif 0 in vals:
+            return None  # touches the closed box only on its boundary
+    pts = {}
+    for (a1, b1, c1), (a2, b2, c2) in combinations(meet, 2):
+        det = a1 * b2 - a2 * b1
+        if det == 0:
+            if a1 * c2 == a2 * c1 and b1 * c2 == b2 * c1:
+                return None  # coincident lines inside the box
+            continue
+        p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
+        closed = all(lo <= t <= hi for t in p)
+        if closed and not all(lo < t < hi for t in p):
+            return None  # intersection on the boundary
+        if closed:
+            if p in pts:
+                return None  # three lines through one point
+            pts[p] = 1
+    return 1 + len(meet) + len(pts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-4, 4))
+                .filter(lambda t: t[0] != 0 or t[1] != 0), min_size=0, max_size=7))
+def test_integer_lines_exact_or_refused(lines):
+    """Small integer lines hit every exact degeneracy; the result must be exact or a ValueError."""
+    expected = exact_2d(lines, -2, 2)
+    W = np.array([[a for a, _, _ in lines], [b_ for _, b_, _ in lines]], dtype=float).reshape(2, len(lines))
+    b = -np.array([c for _, _, c in lines], dtype=float)
+    if expected is None:
+        with pytest.raises(ValueError, match="degenerate"):
+            regions_in_box(W, b, -2, 2)
+    else:
+        assert regions_in_box(W, b, -2, 2) == expected
+
+
+# --- limits and argument checking ---------------------------------------------------------
+
+def test_work_limit_is_refused_up_front():
+    W, b = random_layer(3, 300, 0)
+    with pytest.raises(MemoryError, match="max_work=1000.*count_regions"):
+        regions_in_box(W, b, -50, 50, max_work=1000)
+
+
+@pytest.mark.parametrize("kwargs,exc", [
+    (dict(lo=1, hi=-1), ValueError),
+    (dict(lo=[0, 0, 0], hi=1), ValueError),
+    (dict(lo="a", hi=1), TypeError),
+    (dict(lo=-1, hi=np.inf), ValueError),
+    (dict(lo=-1, hi=1, tol=0.0), ValueError),
+    (dict(lo=-1, hi=1, max_work=0), ValueError),
+])
+def test_bad_arguments(kwargs, exc):
+    W, b = random_layer(2, 5, 0)
+    with pytest.raises(exc):
+        regions_in_box(W, b, **kwargs)
+
+
+def test_bad_shapes():
+    with pytest.raises(ValueError, match="length 5"):
+        regions_in_box(np.ones((2, 5)), np.ones(4), -1, 1)
+    with pytest.raises(ValueError, match="NaN"):
+        regions_in_box(np.full((2, 2), np.nan), np.ones(2), -1, 1)
+
+
+# --- CLI ----------------------------------------------------------------------------------
+
+def script():
+    here = Path(sys.executable).parent / "nnpartition"
+    return str(here) if here.exists() else "nnpartition"
+
+
+def test_cli_regions_in_box(tmp_path):
+    W, b = random_layer(2, 30, 1)
+    path = tmp_path / "model.npz"
+    np.savez(path, W=W, b=b)
+    out = subprocess.run([script(), "regions", "--weights", str(path), "--box", "-1", "1", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["regions"] == regions_in_box(W, b, -1, 1) and data["general_position_regions"] == 466
+    text = subprocess.run([script(), "regions", "--weights", str(path), "--box", "-1", "1"],
+                          capture_output=True, text=True)
+    assert text.returncode == 0 and f"into {data['regions']} regions" in text.stdout
+
+
+def test_cli_regions_modes_are_exclusive(tmp_path):
+    from nnpartition.cli import main
+    path = tmp_path / "model.npz"
+    np.savez(path, W=np.eye(2), b=np.zeros(2))
+    assert main(["regions"]) == 2
+    assert main(["regions", "-L", "3", "-d", "2", "--weights", str(path), "--box", "-1", "1"]) == 2
+    assert main(["regions", "--weights", str(path)]) == 2
+    np.savez(tmp_path / "bad.npz", X=np.eye(2))
+    assert main(["regions", "--weights", str(tmp_path / "bad.npz"), "--box", "-1", "1"]) == 2
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
