@@ -1,0 +1,181 @@
+"""``nnpartition explain-1d`` and ``nnpartition eas-capacity``: the two figures of docs/inside.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, List, Optional
+
+import numpy as np
+
+from ..construct import Explanation, explain_1d
+from ..sparse import CapacityCurve, capacity_curve
+
+_PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(_PLOT_HINT) from None
+    return plt
+
+
+def explain_1d_data(N: int, seed: int) -> tuple:
+    """The demo data of ``explain-1d``: ``N`` points uniform on ``[-2, 2]``, label ``sin(3x) > 0``.
+
+    Example:
+        >>> X, y = explain_1d_data(5, 0)
+        >>> X.shape, y.tolist()
+        ((5, 1), [1, 0, 1, 1, 0])
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2.0, 2.0, N)
+    return x[:, None], (np.sin(3 * x) > 0).astype(np.int64)
+
+
+def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, path: str) -> None:
+    """Save the figure: trained network, its constructive spline, live and inert knots, the data."""
+    plt = _pyplot()
+    lo, hi = expl.interval
+    pad = 0.15 * (hi - lo)
+    grid = np.linspace(lo - pad, hi + pad, 1500)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.axvspan(lo, hi, color="0.95", zorder=0)
+    ax.plot(grid, net.decision_function(grid[:, None]), color="C0", lw=2.5, label=f"trained network (L = {expl.n_units})")
+    ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
+            label=f"constructive spline on its {len(expl.nodes) - 2} live knots (sup diff {expl.sup_distance:.1e})")
+    for t in expl.knots.merged_position:
+        ax.axvline(t, color="C3", lw=0.6, alpha=0.5)
+    inert = expl.knots.position[(expl.knots.status == "outside")]
+    inert = inert[np.isfinite(inert) & (np.abs(inert - 0.5 * (lo + hi)) < 0.5 * (hi - lo) + pad)]
+    ymin = ax.get_ylim()[0]
+    ax.plot(inert, np.full(inert.shape, ymin), "x", color="0.4", ms=8, label="knots outside the data (inert)")
+    ax.scatter(X[:, 0], np.where(y == 1, 1.0, -1.0) * 0.15 * np.ptp(expl.values), s=6,
+               c=np.where(y == 1, "C2", "C1"), label="data (class 1 up, class 0 down)", zorder=3)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("x")
+    ax.set_ylabel("logit")
+    ax.set_title(f"1-D ReLU network = linear spline on its knots: {expl.sign_changes} sign changes "
+                 f"of {expl.max_sign_changes} possible, labels need {expl.label_changes}", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_capacity(curve: CapacityCurve, path: str) -> None:
+    """Save the figure: readout accuracy and perfect-fit fraction against ``N/m``, with Cover's curve."""
+    plt = _pyplot()
+    a = curve.N / curve.m
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(a, curve.cover, "-", color="k", lw=2, label=f"Cover: P(separable) in D = {curve.D}")
+    ax.plot(a, curve.separable_fraction, "o-", color="C0", label="fraction of trials fitted perfectly")
+    ax.errorbar(a, curve.mean_accuracy, yerr=curve.std_accuracy, fmt="s--", color="C1", ms=4,
+                label="mean training accuracy of the readout")
+    ax.axvline(2.0, color="0.6", lw=0.8, ls=":")
+    ax.set_xlabel("N / m (points per code dimension)")
+    ax.set_ylabel("probability / accuracy")
+    k = "" if curve.k is None else f", k = {curve.k}"
+    ax.set_title(f"expand-and-sparsify capacity: d = {curve.d}, m = {curve.m}{k}, {curve.sparsify}, "
+                 f"{curve.method} readout, {curve.trials} trials", fontsize=10)
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from ..training import train
+
+    X, y = explain_1d_data(args.N, args.seed)
+    res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
+    net = res.network
+    e = explain_1d(net, X, y)
+    out = {
+        "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
+        "live_knots": e.knots.merged_position.tolist(), "n_pieces": e.n_pieces, "sup_distance": e.sup_distance,
+        "sign_changes": e.sign_changes, "max_sign_changes": e.max_sign_changes, "label_changes": e.label_changes,
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"trained a 1-D ReLU network, L = {e.n_units}, on N = {args.N} points (label sin(3x) > 0)")
+        print(e.summary())
+        print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
+    if args.plot:
+        try:
+            plot_explain_1d(e, net, X, y, args.plot)
+        except ImportError as exc:
+            print(f"nnpartition explain-1d: {exc}", file=sys.stderr)
+            return 2
+        if not args.json:
+            print(f"figure written to {args.plot}")
+    return 0
+
+
+def _n_list(text: str) -> List[int]:
+    return [int(t) for t in text.split(",") if t.strip()]
+
+
+def _capacity(args: argparse.Namespace) -> int:
+    Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
+    c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
+                       trials=args.trials, method=args.method, max_epochs=args.max_epochs, seed=args.seed)
+    if args.json:
+        print(json.dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "N": c.N.tolist(),
+                          "mean_accuracy": c.mean_accuracy.tolist(), "separable_fraction": c.separable_fraction.tolist(),
+                          "cover": c.cover.tolist(), "mean_rank": c.mean_rank.tolist()}))
+    else:
+        print(f"d={c.d} m={c.m} k={c.k} sparsify={c.sparsify} projection={c.projection} "
+              f"readout={c.method} trials={c.trials}")
+        print(f"{'N':>6} {'N/m':>6} {'accuracy':>9} {'perfect':>8} {'Cover P':>8} {'rank':>7}")
+        for n, acc, sep, cov, r in zip(c.N, c.mean_accuracy, c.separable_fraction, c.cover, c.mean_rank):
+            print(f"{n:>6} {n / c.m:>6.2f} {acc:>9.4f} {sep:>8.2f} {cov:>8.4f} {r:>7.1f}")
+    if args.plot:
+        try:
+            plot_capacity(c, args.plot)
+        except ImportError as exc:
+            print(f"nnpartition eas-capacity: {exc}", file=sys.stderr)
+            return 2
+        if not args.json:
+            print(f"figure written to {args.plot}")
+    return 0
+
+
+def register(sub: "argparse._SubParsersAction") -> None:
+    """Add the ``explain-1d`` and ``eas-capacity`` subcommands."""
+    p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
+                       description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
+                                   "then compare it with the constructive spline on its own live knots.")
+    p.add_argument("-L", type=int, default=12, help="hidden units (default 12)")
+    p.add_argument("-N", type=int, default=300, help="training points (default 300)")
+    p.add_argument("--steps", type=int, default=3000, help="optimiser steps (default 3000)")
+    p.add_argument("--restarts", type=int, default=1, help="training restarts (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=_explain)
+
+    c = sub.add_parser("eas-capacity", help="memorisation capacity of an expand-and-sparsify code vs Cover",
+                       description="Readout accuracy on random labels of an expand-and-sparsify code against N, "
+                                   "with Cover's separability probability for m dimensions.")
+    c.add_argument("-d", type=int, default=10, help="input dimension (default 10)")
+    c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
+    c.add_argument("-k", type=int, default=None, help="active units for topk/threshold (default m // 20)")
+    c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
+    c.add_argument("--sparsify", default="relu", help="topk, threshold or relu (default relu)")
+    c.add_argument("--projection", default="gaussian", help="gaussian or sparse_binary (default gaussian)")
+    c.add_argument("--method", default="perceptron", help="lstsq or perceptron readout (default perceptron)")
+    c.add_argument("--max-epochs", type=int, default=2000, help="perceptron epochs (default 2000)")
+    c.add_argument("--trials", type=int, default=20, help="trials per N (default 20)")
+    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    c.set_defaults(func=_capacity)

@@ -1,0 +1,555 @@
+"""Inside a two-layer ReLU network: constructive 1-D solutions, knots, linear pieces.
+
+A two-layer ReLU network ``f(x) = sum_i c_i relu(w_i . x + b_i) + c_0`` is a
+continuous piecewise-linear function. For one input dimension it is
+*completely* described by its knots ``t_i = -b_i / w_i`` and the slope jumps
+``c_i |w_i|`` they cause; conversely every linear spline is such a network
+(the constructive solution, see ``docs/inside.md`` and notes/theory.md §10):
+
+    f(x) = y_0 + s_1 relu(x - x_0) + sum_{i=1}^{n-1} (s_{i+1} - s_i) relu(x - x_i)
+
+For ``d > 1``, :func:`region_map` gives every point's linear region (its
+activation pattern) and the affine map the network computes there.
+
+Networks are :class:`nnpartition.network.TwoLayerNet` objects (``W1`` of
+shape ``(d, L)``, ``b1``, ``w2``, ``b2``), e.g. from ``TwoLayerNet.from_sklearn``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+from . import _validate as v
+from .network import TwoLayerNet
+
+__all__ = [
+    "Approximation",
+    "Explanation",
+    "Knots",
+    "Pieces",
+    "RegionMap",
+    "approximate_1d",
+    "explain_1d",
+    "interpolant_1d",
+    "knots",
+    "linear_pieces",
+    "region_map",
+]
+
+
+def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """``(W1, b1, w2, b2)`` of a two-layer network as float64 arrays, checked."""
+    try:
+        W1, b1, w2, b2 = net.W1, net.b1, net.w2, net.b2
+    except AttributeError:
+        raise TypeError(f"net must be a TwoLayerNet (with W1, b1, w2, b2), got {type(net).__name__}") from None
+    act = getattr(net, "activation", "relu")
+    if act != "relu":
+        raise ValueError(f"net must use ReLU hidden units for an exact piecewise-linear reading, got {act!r}")
+    W1 = np.asarray(W1, dtype=np.float64)
+    if W1.ndim != 2 or W1.shape[1] < 1:
+        raise ValueError(f"net.W1 must have shape (d, L) with L >= 1, got {W1.shape}")
+    L = W1.shape[1]
+    b1 = v.float_vector("net.b1", b1, length=L)
+    w2 = v.float_vector("net.w2", np.ravel(w2), length=L)
+    b2a = np.asarray(b2, dtype=np.float64).ravel()
+    if b2a.size != 1:
+        raise ValueError(f"net.b2 must be a scalar, got shape {np.shape(b2)}")
+    b2 = v.real("net.b2", float(b2a[0]))
+    if not np.all(np.isfinite(W1)):
+        raise ValueError("net.W1 contains NaN or infinity")
+    return W1, b1, w2, b2
+
+
+def _params_1d(net: Any, what: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    W1, b1, w2, b2 = _params(net)
+    if W1.shape[0] != 1:
+        raise ValueError(f"{what} needs a network with 1-D input (W1 of shape (1, L)), got W1 of shape "
+                         f"{W1.shape}; use region_map for d > 1")
+    return W1[0], b1, w2, b2
+
+
+def _eval(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, x: np.ndarray) -> np.ndarray:
+    return np.maximum(np.multiply.outer(x, w) + b, 0.0) @ c + c0
+
+
+def _interval(name: str, interval: Any) -> Optional[Tuple[float, float]]:
+    if interval is None:
+        return None
+    try:
+        lo, hi = interval
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (lo, hi) or None, got {interval!r}") from None
+    lo, hi = v.real(f"{name}[0]", lo), v.real(f"{name}[1]", hi)
+    if not lo < hi:
+        raise ValueError(f"{name} must satisfy lo < hi, got ({lo}, {hi})")
+    return lo, hi
+
+
+def interpolant_1d(x: Any, y: Any) -> TwoLayerNet:
+    """The two-layer ReLU network that reproduces the linear spline through
+    ``(x_i, y_i)`` exactly on ``[x_0, x_n]``.
+
+    ``x`` must be strictly increasing (at least two points). The network has
+    one hidden unit per segment: unit ``i`` has weight 1 and bias ``-x_i``
+    (knot at ``x_i``), output weights ``(s_1, s_2 - s_1, ..., s_n - s_{n-1})``
+    with ``s_j`` the segment slopes, and output bias ``y_0``. Left of ``x_0``
+    it is constant ``y_0``; right of ``x_n`` it continues with slope ``s_n``.
+    The output at the knots is exact up to rounding of order
+    ``eps * sum_i |c_i| |x_j - x_i|``, so nearly coincident ``x`` (huge
+    slopes) cost accuracy.
+
+    Example:
+        >>> net = interpolant_1d([0.0, 1.0, 3.0], [1.0, 3.0, 2.0])
+        >>> net.W1.shape, net.b1.tolist(), net.w2.tolist(), net.b2
+        ((1, 2), [-0.0, -1.0], [2.0, -2.5], 1.0)
+        >>> net.decision_function(np.array([[0.0], [1.0], [2.0], [3.0]])).tolist()
+        [1.0, 3.0, 2.5, 2.0]
+    """
+    x = v.float_vector("x", x)
+    y = v.float_vector("y", y, length=x.shape[0])
+    if x.shape[0] < 2:
+        raise ValueError(f"x must hold at least 2 points, got {x.shape[0]}")
+    dx = np.diff(x)
+    if np.any(dx == 0):
+        i = int(np.flatnonzero(dx == 0)[0])
+        raise ValueError(f"x must not contain duplicates: x[{i}] == x[{i + 1}] == {x[i]}")
+    if np.any(dx < 0):
+        i = int(np.flatnonzero(dx < 0)[0])
+        raise ValueError(f"x must be sorted in increasing order: x[{i}] = {x[i]} > x[{i + 1}] = {x[i + 1]} "
+                         "(sort x and y together, e.g. with np.argsort(x))")
+    s = np.diff(y) / dx
+    c = np.empty_like(s)
+    c[0] = s[0]
+    c[1:] = np.diff(s)
+    return TwoLayerNet(W1=np.ones((1, s.shape[0])), b1=-x[:-1].copy(), w2=c, b2=float(y[0]))
+
+
+@dataclass(frozen=True)
+class Approximation:
+    """The constructive approximation of a function on ``[a, b]`` (see :func:`approximate_1d`).
+
+    Attributes:
+        net: the interpolating network (``n_units`` hidden units).
+        knots, values: the equispaced nodes ``x_0 < ... < x_n`` and ``f`` there.
+        h: the mesh size ``(b - a) / n_units``.
+        sup_error: measured ``max |f - net|`` on a dense grid.
+        f2_max: ``max |f''|`` on ``[a, b]`` (given, or estimated by second differences).
+        bound: the C^2 error bound ``h^2 f2_max / 8``.
+    """
+
+    net: TwoLayerNet
+    knots: np.ndarray
+    values: np.ndarray
+    h: float
+    sup_error: float
+    f2_max: float
+    bound: float
+
+
+def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
+    try:
+        out = np.asarray(f(x), dtype=np.float64)
+    except Exception:
+        out = None
+    if out is None or out.shape != x.shape:
+        out = np.array([float(f(t)) for t in x])
+    if not np.all(np.isfinite(out)):
+        raise ValueError("f returned NaN or infinity on [a, b]")
+    return out
+
+
+def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: int, *,
+                   f2_max: Optional[float] = None, points_per_unit: int = 200) -> Approximation:
+    """Approximate ``f`` on ``[a, b]`` by the constructive network on ``n_units + 1``
+    equispaced knots, and report the measured sup error next to the bound
+    ``h^2 max|f''| / 8``.
+
+    ``f`` is called on a NumPy array (or point by point if that fails). The
+    sup error is measured on ``n_units * points_per_unit + 1`` equispaced
+    points; ``max|f''|`` is estimated by second differences on that grid
+    unless ``f2_max`` is given.
+
+    Example:
+        >>> r = approximate_1d(lambda x: np.sin(3 * x) + 0.3 * x**2, -2, 2, 16, f2_max=9.6)
+        >>> round(r.sup_error, 4), round(r.bound, 4), r.sup_error <= r.bound
+        (0.0733, 0.075, True)
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    a, b = v.real("a", a), v.real("b", b)
+    if not a < b:
+        raise ValueError(f"need a < b, got a = {a}, b = {b}")
+    n = v.count("n_units", n_units, minimum=1, maximum=10**7)
+    ppu = v.count("points_per_unit", points_per_unit, minimum=1, maximum=10**6)
+    nodes = np.linspace(a, b, n + 1)
+    values = _call(f, nodes)
+    net = interpolant_1d(nodes, values)
+    grid = np.linspace(a, b, max(n * ppu, 4000) + 1)
+    fg = _call(f, grid)
+    err = float(np.max(np.abs(fg - net.decision_function(grid[:, None]))))
+    if f2_max is None:
+        hg = grid[1] - grid[0]
+        f2 = float(np.max(np.abs(fg[2:] - 2 * fg[1:-1] + fg[:-2]))) / hg**2
+    else:
+        f2 = v.real("f2_max", f2_max, minimum=0.0)
+    h = (b - a) / n
+    f2 = float(f2)
+    return Approximation(net=net, knots=nodes, values=values, h=float(h), sup_error=err, f2_max=f2,
+                         bound=float(h * h * f2 / 8))
+
+
+@dataclass(frozen=True)
+class Knots:
+    """Knots of a 1-D two-layer ReLU network (see :func:`knots`).
+
+    Per hidden unit ``i`` (arrays of length ``L``):
+        position: ``-b_i / w_i`` (NaN when ``w_i = 0``).
+        jump: the slope jump ``c_i |w_i|`` at the knot (left to right).
+        direction: +1 if the unit is active right of its knot, -1 if left, 0 if ``w_i = 0``.
+        status: ``"live"`` (bends the function inside the interval), ``"outside"``
+            (knot outside the interval: the unit is always on or always off there),
+            ``"flat"`` (``w_i = 0``) or ``"zero-weight"`` (``c_i = 0``).
+        group: index of the merged knot the unit belongs to (-1 if not live).
+
+    Merged knots (live knots closer than ``tol`` joined; a group whose jumps
+    cancel is dropped): ``merged_position``, ``merged_jump``; ``n_pieces`` is
+    ``len(merged_position) + 1``.
+    """
+
+    position: np.ndarray
+    jump: np.ndarray
+    direction: np.ndarray
+    status: np.ndarray
+    group: np.ndarray
+    merged_position: np.ndarray
+    merged_jump: np.ndarray
+    interval: Optional[Tuple[float, float]]
+    tol: float
+
+    @property
+    def live(self) -> np.ndarray:
+        """Boolean mask of the units that bend the function inside the interval."""
+        return self.status == "live"
+
+    @property
+    def n_pieces(self) -> int:
+        """Number of linear pieces on the interval (merged knots + 1)."""
+        return int(self.merged_position.shape[0]) + 1
+
+
+def _knots(w: np.ndarray, b: np.ndarray, c: np.ndarray, interval: Optional[Tuple[float, float]],
+           tol: float) -> Knots:
+    L = w.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pos = np.where(w != 0, -b / np.where(w != 0, w, 1.0), np.nan)
+    jump = c * np.abs(w)
+    direction = np.sign(w).astype(np.int8)
+    status = np.full(L, "live", dtype=object)
+    status[c == 0] = "zero-weight"
+    if interval is not None:
+        lo, hi = interval
+        outside = (w != 0) & ~((pos > lo) & (pos < hi))
+        status[outside & (c != 0)] = "outside"
+    status[w == 0] = "flat"
+    status = status.astype(str)
+    live = np.flatnonzero(status == "live")
+    group = np.full(L, -1, dtype=np.int64)
+    mpos, mjump = [], []
+    if live.size:
+        order = live[np.argsort(pos[live], kind="stable")]
+        scale = max(float(np.max(np.abs(jump[live]))), 1e-300)
+        start = 0
+        for e in range(1, order.size + 1):
+            if e == order.size or pos[order[e]] - pos[order[e - 1]] > tol:
+                members = order[start:e]
+                total = float(np.sum(jump[members]))
+                if abs(total) > 1e-12 * scale:
+                    group[members] = len(mpos)
+                    mpos.append(float(np.mean(pos[members])))
+                    mjump.append(total)
+                start = e
+    return Knots(position=pos, jump=jump, direction=direction, status=status, group=group,
+                 merged_position=np.array(mpos, dtype=np.float64), merged_jump=np.array(mjump, dtype=np.float64),
+                 interval=interval, tol=tol)
+
+
+def knots(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None, *, tol: float = 1e-9) -> Knots:
+    """Each hidden unit's knot ``-b/w`` with its slope jump ``c |w|``, flagged
+    live (bends the function inside ``interval``, open) or not, plus the
+    merged knots (distance ``<= tol`` joined) and the piece count.
+
+    Example:
+        >>> net = TwoLayerNet(W1=np.array([[1.0, -2.0, 1.0, 0.0]]), b1=np.array([0.0, 2.0, -5.0, 1.0]),
+        ...                   w2=np.array([1.0, 0.5, 3.0, 1.0]), b2=0.0)
+        >>> k = knots(net, interval=(-1, 3))
+        >>> k.position.tolist()
+        [-0.0, 1.0, 5.0, nan]
+        >>> k.status.tolist(), k.jump.tolist()
+        (['live', 'live', 'outside', 'flat'], [1.0, 1.0, 3.0, 0.0])
+        >>> k.n_pieces
+        3
+    """
+    w, b, c, _ = _params_1d(net, "knots")
+    interval = _interval("interval", interval)
+    tol = v.real("tol", tol, minimum=0.0)
+    return _knots(w, b, c, interval, tol)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The exact piecewise-linear form of a 1-D network (see :func:`linear_pieces`).
+
+    Piece ``j`` covers ``[edges[j], edges[j + 1]]`` (ends may be infinite) where
+    the network equals ``slopes[j] * x + intercepts[j]``. ``breakpoints`` are the
+    interior edges (the merged live knots); ``sign_changes`` counts the sign
+    changes of the output along the interval.
+    """
+
+    edges: np.ndarray
+    slopes: np.ndarray
+    intercepts: np.ndarray
+    sign_changes: int
+
+    @property
+    def breakpoints(self) -> np.ndarray:
+        """The interior edges (merged live knots), increasing."""
+        return self.edges[1:-1]
+
+    @property
+    def n_pieces(self) -> int:
+        """Number of linear pieces."""
+        return int(self.slopes.shape[0])
+
+    def __call__(self, x: Any) -> np.ndarray:
+        """Evaluate the piecewise-linear form at ``x`` (any shape)."""
+        x = np.asarray(x, dtype=np.float64)
+        j = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, self.n_pieces - 1)
+        return self.slopes[j] * x + self.intercepts[j]
+
+
+def _sign_changes(vals: np.ndarray, scale: float) -> int:
+    s = np.sign(np.where(np.abs(vals) <= 1e-12 * scale, 0.0, vals))
+    s = s[s != 0]
+    return int(np.count_nonzero(s[1:] != s[:-1]))
+
+
+def _pieces(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, interval: Optional[Tuple[float, float]],
+            tol: float) -> Pieces:
+    k = _knots(w, b, c, interval, tol)
+    bp = k.merged_position
+    lo, hi = interval if interval is not None else (-np.inf, np.inf)
+    edges = np.concatenate([[lo], bp, [hi]])
+    n = edges.shape[0] - 1
+    samples = np.empty(n)
+    for j in range(n):
+        a, e = edges[j], edges[j + 1]
+        if np.isfinite(a) and np.isfinite(e):
+            samples[j] = 0.5 * (a + e)
+        elif np.isfinite(a):
+            samples[j] = a + 1.0
+        elif np.isfinite(e):
+            samples[j] = e - 1.0
+        else:
+            samples[j] = 0.0
+    active = (np.multiply.outer(samples, w) + b) > 0
+    slopes = active @ (c * w)
+    intercepts = active @ (c * b) + c0
+    # Output at the vertices; at an infinite end use the limit's sign.
+    vals = []
+    for j in range(n):
+        a = edges[j]
+        vals.append(-np.sign(slopes[j]) * np.inf if a == -np.inf and slopes[j] != 0 else
+                    (intercepts[j] if a == -np.inf else slopes[j] * a + intercepts[j]))
+    last = edges[-1]
+    vals.append(np.sign(slopes[-1]) * np.inf if last == np.inf and slopes[-1] != 0 else
+                (intercepts[-1] if last == np.inf else slopes[-1] * last + intercepts[-1]))
+    vals = np.array(vals, dtype=np.float64)
+    fin = vals[np.isfinite(vals)]
+    scale = max(float(np.max(np.abs(fin))) if fin.size else 0.0, float(np.sum(np.abs(c * b))) + abs(c0), 1e-300)
+    return Pieces(edges=edges, slopes=slopes, intercepts=intercepts, sign_changes=_sign_changes(vals, scale))
+
+
+def linear_pieces(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None, *,
+                  tol: float = 1e-9) -> Pieces:
+    """The exact piecewise-linear form of a 1-D network on ``interval`` (the
+    whole line if ``None``): breakpoints, slopes and intercepts of every piece,
+    and the number of sign changes of the output.
+
+    A network with ``L`` hidden units has at most ``L + 1`` pieces and so at
+    most ``L + 1`` sign changes.
+
+    Example:
+        >>> net = interpolant_1d([0.0, 1.0, 2.0, 3.0], [-1.0, 1.0, -1.0, 1.0])
+        >>> p = linear_pieces(net, (0, 3))
+        >>> p.breakpoints.tolist(), p.slopes.tolist(), p.intercepts.tolist()
+        ([1.0, 2.0], [2.0, -2.0, 2.0], [-1.0, 3.0, -5.0])
+        >>> p.sign_changes, p(1.5).item()
+        (3, 0.0)
+    """
+    w, b, c, c0 = _params_1d(net, "linear_pieces")
+    interval = _interval("interval", interval)
+    tol = v.real("tol", tol, minimum=0.0)
+    return _pieces(w, b, c, c0, interval, tol)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A trained 1-D network read as a constructive spline (see :func:`explain_1d`).
+
+    Attributes:
+        interval: the data interval ``[min X, max X]``.
+        knots: the :class:`Knots` of the network on that interval.
+        nodes, values: the spline nodes (interval ends and merged live knots) and the network there.
+        construct: the constructive network :func:`interpolant_1d` ``(nodes, values)``.
+        sup_distance: ``max |net - construct|`` on the interval (dense grid plus the data).
+        live_units: indices of the hidden units that bend the function inside the data.
+        n_units, n_pieces: hidden units ``L`` and linear pieces on the interval.
+        sign_changes: sign changes of the output on the interval; ``max_sign_changes = L + 1``.
+        label_changes: label changes along the sorted data (the fewest sign changes a
+            perfect classifier needs), or ``None`` without ``y``.
+        accuracy: training accuracy of ``output > 0`` against ``y`` (``None`` without ``y``).
+    """
+
+    interval: Tuple[float, float]
+    knots: Knots
+    nodes: np.ndarray
+    values: np.ndarray
+    construct: TwoLayerNet
+    sup_distance: float
+    live_units: np.ndarray
+    n_units: int
+    n_pieces: int
+    sign_changes: int
+    max_sign_changes: int
+    label_changes: Optional[int] = None
+    accuracy: Optional[float] = None
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A few lines of text describing the network."""
+        lines = [
+            f"data interval [{self.interval[0]:.4g}, {self.interval[1]:.4g}]; {self.n_units} hidden units, "
+            f"{len(self.live_units)} bend the function inside the data, {self.n_pieces} linear pieces",
+            f"sup |net - constructive spline on its own knots| = {self.sup_distance:.3g}",
+            f"sign changes used: {self.sign_changes} of at most {self.max_sign_changes} (L + 1)",
+        ]
+        if self.label_changes is not None:
+            lines.append(f"label changes along the data: {self.label_changes}; training accuracy {self.accuracy:.4f}")
+        return "\n".join(lines)
+
+
+def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) -> Explanation:
+    """Compare a trained 1-D network with the constructive solution on its own
+    live knots: which units bend the function inside the data, the sup
+    distance between the two (zero up to rounding, because a 1-D ReLU network
+    *is* the linear spline on its knots), and how many sign changes it uses
+    against the ``L + 1`` available and the label changes the data need.
+
+    Example:
+        >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0, 2.0]]), b1=np.array([0.0, 0.0, -8.0]),
+        ...                   w2=np.array([1.0, 1.0, -1.0]), b2=-0.6)   # |x| - 0.6 on [-1, 1]
+        >>> X = np.linspace(-1, 1, 9)[:, None]
+        >>> e = explain_1d(net, X, (np.abs(X[:, 0]) > 0.5).astype(int))
+        >>> e.live_units.tolist(), e.knots.merged_position.tolist(), e.n_pieces
+        ([0, 1], [0.0], 2)
+        >>> e.sign_changes, e.max_sign_changes
+        (2, 4)
+        >>> e.sup_distance < 1e-12, e.label_changes, e.accuracy
+        (True, 2, 1.0)
+    """
+    w, b, c, c0 = _params_1d(net, "explain_1d")
+    Xa = np.asarray(X)
+    if Xa.ndim == 1:
+        Xa = Xa[:, None]
+    Xa = v.float_matrix("X", Xa, dtype=np.float64, cols=1)
+    x = Xa[:, 0]
+    if not np.all(np.isfinite(x)):
+        raise ValueError("X contains NaN or infinity")
+    lo, hi = float(np.min(x)), float(np.max(x))
+    if not lo < hi:
+        raise ValueError("X must contain at least two distinct values")
+    tol = v.real("tol", tol, minimum=0.0)
+    k = _knots(w, b, c, (lo, hi), tol)
+    nodes = np.concatenate([[lo], k.merged_position, [hi]])
+    values = _eval(w, b, c, c0, nodes)
+    construct = interpolant_1d(nodes, values)
+    grid = np.concatenate([np.linspace(lo, hi, 4001), x, nodes])
+    sup = float(np.max(np.abs(_eval(w, b, c, c0, grid) - construct.decision_function(grid[:, None]))))
+    pieces = _pieces(w, b, c, c0, (lo, hi), tol)
+    label_changes = accuracy = None
+    if y is not None:
+        yb = v.binary_labels("y", y, x.shape[0])
+        order = np.argsort(x, kind="stable")
+        ys = yb[order]
+        label_changes = int(np.count_nonzero(ys[1:] != ys[:-1]))
+        accuracy = float(np.mean((_eval(w, b, c, c0, x) > 0) == (yb == 1)))
+    return Explanation(interval=(lo, hi), knots=k, nodes=nodes, values=values, construct=construct,
+                       sup_distance=sup, live_units=np.flatnonzero(k.live), n_units=int(w.shape[0]),
+                       n_pieces=pieces.n_pieces, sign_changes=pieces.sign_changes,
+                       max_sign_changes=int(w.shape[0]) + 1, label_changes=label_changes, accuracy=accuracy)
+
+
+@dataclass(frozen=True)
+class RegionMap:
+    """Linear regions visited by data, with the network's affine map on each (see :func:`region_map`).
+
+    Attributes:
+        ids: region id of every point (``0 .. n_regions - 1``, by first appearance).
+        patterns: ``(n_regions, L)`` activation pattern (unit pre-activation ``> 0``) of each region.
+        slopes: ``(n_regions, d)`` slope vector ``sum_{active} w2_i W1[:, i]`` of each region.
+        offsets: ``(n_regions,)`` offset ``sum_{active} w2_i b1_i + b2``.
+        counts: points per region.
+        bound: the most regions ``L`` hyperplanes can cut ``R^d`` into, ``sum_{j<=d} C(L, j)``.
+    """
+
+    ids: np.ndarray
+    patterns: np.ndarray
+    slopes: np.ndarray
+    offsets: np.ndarray
+    counts: np.ndarray
+    bound: int
+
+    @property
+    def n_regions(self) -> int:
+        """Number of distinct regions the data visit."""
+        return int(self.offsets.shape[0])
+
+    def evaluate(self, X: Any) -> np.ndarray:
+        """The network output on the points the map was built from, via their regions' affine maps."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.shape != (self.ids.shape[0], self.slopes.shape[1]):
+            raise ValueError(f"X must be the {self.ids.shape[0]} x {self.slopes.shape[1]} points the map was "
+                             f"built from, got shape {X.shape}")
+        return np.einsum("ij,ij->i", X, self.slopes[self.ids]) + self.offsets[self.ids]
+
+
+def region_map(net: TwoLayerNet, X: Any) -> RegionMap:
+    """Each point's linear region (activation pattern) and that region's
+    affine map ``x -> slope . x + offset``, computed in Rust in parallel (GIL
+    released; ids are independent of the thread count).
+
+    Example:
+        >>> net = TwoLayerNet(W1=np.array([[1.0, 0.0], [0.0, 1.0]]), b1=np.zeros(2),
+        ...                   w2=np.array([2.0, -1.0]), b2=0.5)
+        >>> X = np.array([[1.0, 1.0], [2.0, -1.0], [-1.0, -1.0], [3.0, 2.0]])
+        >>> rm = region_map(net, X)
+        >>> rm.ids.tolist(), rm.n_regions, rm.bound
+        ([0, 1, 2, 0], 3, 4)
+        >>> rm.slopes.tolist(), rm.offsets.tolist()
+        ([[2.0, -1.0], [2.0, 0.0], [0.0, 0.0]], [0.5, 0.5, 0.5])
+        >>> np.allclose(rm.evaluate(X), net.decision_function(X))
+        True
+    """
+    W1, b1, w2, b2 = _params(net)
+    X = v.float_matrix("X", X, dtype=np.float64, cols=W1.shape[0])
+    ids, patterns, slopes, offsets, counts = _core.region_map_f64(
+        np.ascontiguousarray(X), np.ascontiguousarray(W1), b1, w2, float(b2))
+    from .counting import regions
+    d, L = W1.shape
+    return RegionMap(ids=ids.astype(np.int64), patterns=patterns, slopes=slopes, offsets=offsets,
+                     counts=counts, bound=int(regions(L, d)))

@@ -1,0 +1,91 @@
+//! Bindings for expand-and-sparsify codes.
+
+use super::to_py;
+use crate::sparse::{calibrate_thresholds, projection, relu_code, threshold_code, topk_code, Projection};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// The `(d, m)` random projection: `kind` is `"gaussian"` (entries `N(0, 1/d)`)
+/// or `"sparse_binary"` (`s` ones per column).
+#[pyfunction]
+#[pyo3(signature = (d, m, kind, s, seed))]
+fn eas_projection<'py>(py: Python<'py>, d: usize, m: usize, kind: &str, s: usize, seed: u64) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let kind = match kind {
+        "gaussian" => Projection::Gaussian,
+        "sparse_binary" => Projection::SparseBinary { s },
+        other => return Err(PyValueError::new_err(format!("projection must be 'gaussian' or 'sparse_binary', got {other:?}"))),
+    };
+    let p = py.detach(|| projection(d, m, kind, seed)).map_err(to_py)?;
+    Ok(p.into_pyarray(py))
+}
+
+/// Top-k code: sorted indices of the `k` largest entries of `x @ theta + bias` per row.
+#[pyfunction]
+#[pyo3(signature = (x, theta, bias, k))]
+fn eas_topk<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    theta: PyReadonlyArray2<'py, f64>,
+    bias: PyReadonlyArray1<'py, f64>,
+    k: usize,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
+    let z = py.detach(|| topk_code(x, t, b, k)).map_err(to_py)?;
+    Ok(z.into_pyarray(py))
+}
+
+/// Per-unit thresholds so that each unit fires for `round(N k / m)` rows of `x`.
+#[pyfunction]
+#[pyo3(signature = (x, theta, bias, k))]
+fn eas_thresholds<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    theta: PyReadonlyArray2<'py, f64>,
+    bias: PyReadonlyArray1<'py, f64>,
+    k: usize,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
+    let tau = py.detach(|| calibrate_thresholds(x, t, b, k)).map_err(to_py)?;
+    Ok(tau.into_pyarray(py))
+}
+
+type Csr<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u32>>);
+
+/// Threshold code in compressed-row form `(indptr, indices)`.
+#[pyfunction]
+#[pyo3(signature = (x, theta, bias, tau))]
+fn eas_threshold_code<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    theta: PyReadonlyArray2<'py, f64>,
+    bias: PyReadonlyArray1<'py, f64>,
+    tau: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Csr<'py>> {
+    let (x, t, b, tau) = (x.as_array(), theta.as_array(), bias.as_array(), tau.as_array());
+    let (indptr, idx) = py.detach(|| threshold_code(x, t, b, tau)).map_err(to_py)?;
+    Ok((indptr.into_pyarray(py), idx.into_pyarray(py)))
+}
+
+/// Dense ReLU code `max(x @ theta + bias, 0)`.
+#[pyfunction]
+#[pyo3(signature = (x, theta, bias))]
+fn eas_relu<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    theta: PyReadonlyArray2<'py, f64>,
+    bias: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
+    let z = py.detach(|| relu_code(x, t, b)).map_err(to_py)?;
+    Ok(z.into_pyarray(py))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(eas_projection, m)?)?;
+    m.add_function(wrap_pyfunction!(eas_topk, m)?)?;
+    m.add_function(wrap_pyfunction!(eas_thresholds, m)?)?;
+    m.add_function(wrap_pyfunction!(eas_threshold_code, m)?)?;
+    m.add_function(wrap_pyfunction!(eas_relu, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! The linear region of every point under a two-layer ReLU network, and the
+//! affine map the network computes on that region.
+//!
+//! For `f(x) = sum_i w2_i relu(x . W1[:, i] + b1_i) + b2` and a point whose
+//! active set (units with pre-activation `> 0`) is `A`, the network is the
+//! affine map `x -> x . g_A + c_A` with slope `g_A = sum_{i in A} w2_i W1[:, i]`
+//! and offset `c_A = sum_{i in A} w2_i b1_i + b2` on the whole cell of `A`.
+//!
+//! Region ids are assigned in order of first appearance along the rows of
+//! `X`, so they do not depend on the thread count.
+
+use crate::error::{invalid, CoreResult};
+use hashbrown::HashMap;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+/// Rows per parallel work unit.
+pub const CHUNK_ROWS: usize = 2048;
+
+/// Regions visited by the data and their affine maps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionMap {
+    /// Region id of every row of `X` (`0..n_regions`, by first appearance).
+    pub ids: Vec<u64>,
+    /// Activation pattern of each region, shape `(n_regions, L)`.
+    pub patterns: Array2<bool>,
+    /// Slope vector of each region, shape `(n_regions, d)`.
+    pub slopes: Array2<f64>,
+    /// Offset of each region.
+    pub offsets: Array1<f64>,
+    /// Points per region.
+    pub counts: Vec<u64>,
+}
+
+/// Compute the region of every row of `x` for the network `(w1, b1, w2, b2)`,
+/// `w1` of shape `(d, L)`.
+pub fn region_map(
+    x: ArrayView2<'_, f64>,
+    w1: ArrayView2<'_, f64>,
+    b1: ArrayView1<'_, f64>,
+    w2: ArrayView1<'_, f64>,
+    b2: f64,
+) -> CoreResult<RegionMap> {
+    let (n, d) = x.dim();
+    let (wd, l) = w1.dim();
+    if wd != d {
+        return invalid(format!("W1 has {wd} rows but X has {d} columns (W1 must be (d, L))"));
+    }
+    if l == 0 {
+        return invalid("W1 must have at least one column (hidden unit)");
+    }
+    if b1.len() != l || w2.len() != l {
+        return invalid(format!("b1 and w2 must have length L = {l}, got {} and {}", b1.len(), w2.len()));
+    }
+    let finite = |v: &f64| v.is_finite();
+    if !w1.iter().all(finite) || !b1.iter().all(finite) || !w2.iter().all(finite) || !b2.is_finite() {
+        return invalid("the network weights contain NaN or infinity");
+    }
+    if !x.iter().all(finite) {
+        return invalid("X contains NaN or infinity");
+    }
+    let words = l.div_ceil(64);
+    // Bit-packed pattern of every row, computed in parallel chunks.
+    let mut keys = vec![0u64; n * words];
+    keys.par_chunks_mut(CHUNK_ROWS * words).enumerate().for_each(|(c, out)| {
+        let lo = c * CHUNK_ROWS;
+        let rows = out.len() / words;
+        let mut z = b1.broadcast((rows, l)).unwrap().to_owned();
+        general_mat_mul(1.0, &x.slice(s![lo..lo + rows, ..]), &w1, 1.0, &mut z);
+        for (r, row) in z.rows().into_iter().enumerate() {
+            let key = &mut out[r * words..(r + 1) * words];
+            for (i, &v) in row.iter().enumerate() {
+                if v > 0.0 {
+                    key[i >> 6] |= 1u64 << (i & 63);
+                }
+            }
+        }
+    });
+    // Ids by first appearance (sequential, so deterministic).
+    let mut map: HashMap<&[u64], u64> = HashMap::new();
+    let mut ids = Vec::with_capacity(n);
+    let mut first: Vec<usize> = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    for r in 0..n {
+        let key = &keys[r * words..(r + 1) * words];
+        let next = first.len() as u64;
+        let id = *map.entry(key).or_insert(next);
+        if id == next {
+            first.push(r);
+            counts.push(0);
+        }
+        counts[id as usize] += 1;
+        ids.push(id);
+    }
+    let nr = first.len();
+    let mut patterns = Array2::from_elem((nr, l), false);
+    let mut slopes = Array2::zeros((nr, d));
+    let mut offsets = Array1::from_elem(nr, b2);
+    for (g, &r) in first.iter().enumerate() {
+        let key = &keys[r * words..(r + 1) * words];
+        for i in 0..l {
+            if key[i >> 6] >> (i & 63) & 1 == 1 {
+                patterns[[g, i]] = true;
+                let c = w2[i];
+                slopes.row_mut(g).scaled_add(c, &w1.column(i));
+                offsets[g] += c * b1[i];
+            }
+        }
+    }
+    Ok(RegionMap { ids, patterns, slopes, offsets, counts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+    use rand::RngExt;
+
+    #[test]
+    fn affine_maps_reproduce_the_network() {
+        let (n, d, l) = (5000, 3, 12);
+        let mut rng = stream(1, 2, 3);
+        let x = Array2::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
+        let w1 = Array2::from_shape_fn((d, l), |_| rng.random_range(-1.0..1.0));
+        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let w2 = Array1::from_shape_fn(l, |_| rng.random_range(-1.0..1.0));
+        let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.3).unwrap();
+        let h = (x.dot(&w1) + &b1).mapv(|v: f64| v.max(0.0));
+        let f = h.dot(&w2) + 0.3;
+        for r in 0..n {
+            let g = rm.ids[r] as usize;
+            let v = x.row(r).dot(&rm.slopes.row(g)) + rm.offsets[g];
+            assert!((v - f[r]).abs() < 1e-12);
+            let z = x.row(r).dot(&w1) + &b1;
+            for i in 0..l {
+                assert_eq!(rm.patterns[[g, i]], z[i] > 0.0);
+            }
+        }
+        assert_eq!(rm.counts.iter().sum::<u64>(), n as u64);
+        // At most sum_{j <= d} C(L, j) regions exist at all.
+        let bound: usize = 1 + 12 + 66 + 220;
+        assert!(rm.patterns.nrows() <= bound);
+        assert_eq!(rm.ids[0], 0);
+    }
+
+    #[test]
+    fn bad_shapes_are_rejected() {
+        let x = Array2::<f64>::zeros((3, 2));
+        let w1 = Array2::<f64>::zeros((3, 4));
+        let v = Array1::<f64>::zeros(4);
+        assert!(region_map(x.view(), w1.view(), v.view(), v.view(), 0.0).is_err());
+    }
+}

@@ -1,0 +1,347 @@
+//! Expand-and-sparsify random codes (Dasgupta et al.; Mukherjee & Huberman).
+//!
+//! A point `x` in `R^d` is projected to `y = x Theta + beta` in `R^m`
+//! (`Theta` of shape `(d, m)`, usually `m > d`) and then sparsified:
+//!
+//! * **top-k** (winner-take-all): the indices of the `k` largest entries of `y`;
+//! * **threshold**: unit `j` fires iff `y_j >= tau_j`, with `tau_j` calibrated
+//!   on data so that each unit fires for a fraction `k/m` of the points;
+//! * **relu**: the dense code `max(y, 0)`.
+//!
+//! Projections are drawn column by column from independent streams
+//! (`rng::stream(seed, 0x5ea5e, j)`), so `Theta` does not depend on the
+//! thread count; every coding step is a pure function of its rows.
+
+use crate::error::{invalid, CoreError, CoreResult};
+use crate::rng::stream;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+/// Rows per work unit of the coding passes.
+pub const CHUNK_ROWS: usize = 1024;
+/// Columns per work unit of the threshold calibration.
+pub const CHUNK_COLS: usize = 64;
+/// Largest number of code entries (`N * m`) a dense output may hold.
+pub const MAX_DENSE: usize = 1 << 30;
+
+/// The random expansion map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Projection {
+    /// i.i.d. `N(0, 1/d)` entries.
+    Gaussian,
+    /// Each expanded unit sums `s` distinct, uniformly chosen inputs (weight 1), fly-hash style.
+    SparseBinary { s: usize },
+}
+
+/// Draw the `(d, m)` projection matrix for `seed`.
+pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult<Array2<f64>> {
+    if d == 0 {
+        return invalid("d (the input dimension) must be >= 1");
+    }
+    if m == 0 {
+        return invalid("m (the expanded dimension) must be >= 1");
+    }
+    if d.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
+        return Err(CoreError::TooLarge(format!("a {d} x {m} projection exceeds {MAX_DENSE} entries")));
+    }
+    if let Projection::SparseBinary { s } = kind {
+        if s == 0 || s > d {
+            return invalid(format!("the number of inputs per unit must be in 1..={d}, got {s}"));
+        }
+    }
+    let cols: Vec<Vec<f64>> = (0..m)
+        .into_par_iter()
+        .map(|j| {
+            let mut rng = stream(seed, 0x5ea5e, j as u64);
+            match kind {
+                Projection::Gaussian => {
+                    let scale = 1.0 / (d as f64).sqrt();
+                    (0..d).map(|_| scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)).collect()
+                }
+                Projection::SparseBinary { s } => {
+                    // Partial Fisher-Yates: the first s entries of a random permutation.
+                    let mut idx: Vec<usize> = (0..d).collect();
+                    for i in 0..s {
+                        let r = rng.random_range(i..d);
+                        idx.swap(i, r);
+                    }
+                    let mut col = vec![0.0; d];
+                    for &i in &idx[..s] {
+                        col[i] = 1.0;
+                    }
+                    col
+                }
+            }
+        })
+        .collect();
+    Ok(Array2::from_shape_fn((d, m), |(i, j)| cols[j][i]))
+}
+
+fn check(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> CoreResult<(usize, usize)> {
+    let (n, d) = x.dim();
+    let (td, m) = theta.dim();
+    if td != d {
+        return invalid(format!("the projection has {td} rows but X has {d} columns"));
+    }
+    if m == 0 {
+        return invalid("m (the expanded dimension) must be >= 1");
+    }
+    if bias.len() != m {
+        return invalid(format!("bias has length {} but the code has m = {m} units", bias.len()));
+    }
+    if !x.iter().all(|v| v.is_finite()) {
+        return invalid("X contains NaN or infinity");
+    }
+    if !theta.iter().all(|v| v.is_finite()) || !bias.iter().all(|v| v.is_finite()) {
+        return invalid("the projection or bias contains NaN or infinity");
+    }
+    Ok((n, m))
+}
+
+/// Pre-activations `x Theta + beta` of a block of rows.
+fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> Array2<f64> {
+    let mut y = bias.broadcast((x.nrows(), bias.len())).unwrap().to_owned();
+    general_mat_mul(1.0, &x, &theta, 1.0, &mut y);
+    y
+}
+
+/// Top-k code: for every row, the sorted indices of its `k` largest
+/// pre-activations (ties broken towards the lower index). Shape `(N, k)`.
+pub fn topk_code(
+    x: ArrayView2<'_, f64>,
+    theta: ArrayView2<'_, f64>,
+    bias: ArrayView1<'_, f64>,
+    k: usize,
+) -> CoreResult<Array2<u32>> {
+    let (n, m) = check(x, theta, bias)?;
+    if k == 0 || k > m {
+        return invalid(format!("k must be in 1..=m ({m}), got {k}"));
+    }
+    if m > u32::MAX as usize {
+        return Err(CoreError::TooLarge(format!("m = {m} does not fit unit indices in 32 bits")));
+    }
+    let mut out = Array2::<u32>::zeros((n, k));
+    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().for_each(|(c, mut block)| {
+        let lo = c * CHUNK_ROWS;
+        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias);
+        let mut idx: Vec<u32> = Vec::with_capacity(m);
+        for (r, mut row) in block.rows_mut().into_iter().enumerate() {
+            let yr = y.row(r);
+            idx.clear();
+            idx.extend(0..m as u32);
+            let cmp = |a: &u32, b: &u32| {
+                yr[*b as usize].partial_cmp(&yr[*a as usize]).unwrap().then(a.cmp(b))
+            };
+            if k < m {
+                idx.select_nth_unstable_by(k - 1, cmp);
+            }
+            let top = &mut idx[..k];
+            top.sort_unstable();
+            for (dst, &src) in row.iter_mut().zip(top.iter()) {
+                *dst = src;
+            }
+        }
+    });
+    Ok(out)
+}
+
+/// Number of points per unit that should fire for a firing rate `k/m`.
+pub fn target_fires(n: usize, m: usize, k: usize) -> usize {
+    let t = (n as f64 * k as f64 / m as f64).round() as usize;
+    t.min(n)
+}
+
+/// Per-unit thresholds `tau_j` such that exactly `round(N k / m)` points have
+/// `y_j >= tau_j` (when the pre-activations of unit `j` have no ties at the
+/// cut). A unit that should never fire gets `+inf`.
+pub fn calibrate_thresholds(
+    x: ArrayView2<'_, f64>,
+    theta: ArrayView2<'_, f64>,
+    bias: ArrayView1<'_, f64>,
+    k: usize,
+) -> CoreResult<Array1<f64>> {
+    let (n, m) = check(x, theta, bias)?;
+    if k == 0 || k > m {
+        return invalid(format!("k must be in 1..=m ({m}), got {k}"));
+    }
+    if n == 0 {
+        return invalid("X must have at least one row to calibrate thresholds");
+    }
+    let fires = target_fires(n, m, k);
+    let mut tau = Array1::<f64>::from_elem(m, f64::INFINITY);
+    if fires == 0 {
+        return Ok(tau);
+    }
+    let starts: Vec<usize> = (0..m).step_by(CHUNK_COLS).collect();
+    let blocks: Vec<Vec<f64>> = starts
+        .par_iter()
+        .map(|&j0| {
+            let j1 = (j0 + CHUNK_COLS).min(m);
+            let y = preact(x, theta.slice(s![.., j0..j1]), bias.slice(s![j0..j1]));
+            let mut col = vec![0.0; n];
+            (0..j1 - j0)
+                .map(|j| {
+                    for (dst, &v) in col.iter_mut().zip(y.column(j).iter()) {
+                        *dst = v;
+                    }
+                    // The fires-th largest value.
+                    let (_, v, _) = col.select_nth_unstable_by(n - fires, |a, b| a.partial_cmp(b).unwrap());
+                    *v
+                })
+                .collect()
+        })
+        .collect();
+    for (&j0, b) in starts.iter().zip(blocks) {
+        for (i, v) in b.into_iter().enumerate() {
+            tau[j0 + i] = v;
+        }
+    }
+    Ok(tau)
+}
+
+/// Threshold code in compressed-row form: `(indptr, indices)` with the
+/// indices of row `i` (ascending) in `indices[indptr[i]..indptr[i + 1]]`.
+pub fn threshold_code(
+    x: ArrayView2<'_, f64>,
+    theta: ArrayView2<'_, f64>,
+    bias: ArrayView1<'_, f64>,
+    tau: ArrayView1<'_, f64>,
+) -> CoreResult<(Vec<u64>, Vec<u32>)> {
+    let (n, m) = check(x, theta, bias)?;
+    if tau.len() != m {
+        return invalid(format!("thresholds have length {} but the code has m = {m} units", tau.len()));
+    }
+    if tau.iter().any(|v| v.is_nan()) {
+        return invalid("thresholds contain NaN");
+    }
+    let n_chunks = n.div_ceil(CHUNK_ROWS);
+    let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| {
+            let lo = c * CHUNK_ROWS;
+            let hi = (lo + CHUNK_ROWS).min(n);
+            let y = preact(x.slice(s![lo..hi, ..]), theta, bias);
+            let mut counts = Vec::with_capacity(hi - lo);
+            let mut idx = Vec::new();
+            for row in y.rows() {
+                let before = idx.len();
+                for (j, (&v, &t)) in row.iter().zip(tau.iter()).enumerate() {
+                    if v >= t {
+                        idx.push(j as u32);
+                    }
+                }
+                counts.push((idx.len() - before) as u64);
+            }
+            (counts, idx)
+        })
+        .collect();
+    let mut indptr = Vec::with_capacity(n + 1);
+    indptr.push(0u64);
+    let total: usize = parts.iter().map(|p| p.1.len()).sum();
+    let mut indices = Vec::with_capacity(total);
+    for (counts, idx) in parts {
+        for c in counts {
+            let last = *indptr.last().unwrap();
+            indptr.push(last + c);
+        }
+        indices.extend(idx);
+    }
+    Ok((indptr, indices))
+}
+
+/// Dense ReLU code `max(x Theta + beta, 0)`, shape `(N, m)`.
+pub fn relu_code(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> CoreResult<Array2<f64>> {
+    let (n, m) = check(x, theta, bias)?;
+    if n.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
+        return Err(CoreError::TooLarge(format!("a dense {n} x {m} ReLU code exceeds {MAX_DENSE} entries")));
+    }
+    let mut out = Array2::<f64>::zeros((n, m));
+    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().for_each(|(c, mut block)| {
+        let lo = c * CHUNK_ROWS;
+        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias);
+        block.zip_mut_with(&y, |o, &v| *o = if v > 0.0 { v } else { 0.0 });
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gauss(n: usize, d: usize, seed: u64) -> Array2<f64> {
+        let mut rng = stream(seed, 1, 2);
+        Array2::from_shape_fn((n, d), |_| <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+    }
+
+    #[test]
+    fn projection_is_deterministic_and_well_formed() {
+        let a = projection(5, 40, Projection::Gaussian, 3).unwrap();
+        let b = projection(5, 40, Projection::Gaussian, 3).unwrap();
+        let c = projection(5, 40, Projection::Gaussian, 4).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let p = projection(10, 30, Projection::SparseBinary { s: 3 }, 1).unwrap();
+        for col in p.columns() {
+            assert_eq!(col.iter().filter(|&&v| v == 1.0).count(), 3);
+            assert_eq!(col.iter().filter(|&&v| v == 0.0).count(), 7);
+        }
+        assert!(projection(10, 30, Projection::SparseBinary { s: 11 }, 1).is_err());
+        assert!(projection(0, 3, Projection::Gaussian, 1).is_err());
+        assert!(projection(3, 0, Projection::Gaussian, 1).is_err());
+    }
+
+    #[test]
+    fn topk_matches_a_full_sort() {
+        let (n, d, m, k) = (2500, 4, 50, 7);
+        let x = gauss(n, d, 1);
+        let th = projection(d, m, Projection::Gaussian, 9).unwrap();
+        let beta = Array1::zeros(m);
+        let code = topk_code(x.view(), th.view(), beta.view(), k).unwrap();
+        let y = x.dot(&th);
+        for (i, row) in code.rows().into_iter().enumerate() {
+            let mut order: Vec<usize> = (0..m).collect();
+            order.sort_by(|&a, &b| y[[i, b]].partial_cmp(&y[[i, a]]).unwrap());
+            let mut want: Vec<u32> = order[..k].iter().map(|&j| j as u32).collect();
+            want.sort();
+            assert_eq!(row.to_vec(), want);
+        }
+        assert!(topk_code(x.view(), th.view(), beta.view(), m + 1).is_err());
+        assert!(topk_code(x.view(), th.view(), beta.view(), 0).is_err());
+    }
+
+    #[test]
+    fn thresholds_fire_at_the_target_rate() {
+        let (n, d, m, k) = (3000, 6, 80, 8);
+        let x = gauss(n, d, 2);
+        let th = projection(d, m, Projection::Gaussian, 5).unwrap();
+        let beta = Array1::zeros(m);
+        let tau = calibrate_thresholds(x.view(), th.view(), beta.view(), k).unwrap();
+        let (indptr, idx) = threshold_code(x.view(), th.view(), beta.view(), tau.view()).unwrap();
+        assert_eq!(indptr.len(), n + 1);
+        let mut per_unit = vec![0usize; m];
+        for &j in &idx {
+            per_unit[j as usize] += 1;
+        }
+        let want = target_fires(n, m, k);
+        assert!(per_unit.iter().all(|&c| c == want), "{per_unit:?} vs {want}");
+        // Indices ascend within each row.
+        for i in 0..n {
+            let r = &idx[indptr[i] as usize..indptr[i + 1] as usize];
+            assert!(r.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn relu_code_is_the_positive_part() {
+        let (n, d, m) = (1500, 3, 20);
+        let x = gauss(n, d, 3);
+        let th = projection(d, m, Projection::Gaussian, 1).unwrap();
+        let beta = Array1::from_shape_fn(m, |j| j as f64 * 0.01);
+        let z = relu_code(x.view(), th.view(), beta.view()).unwrap();
+        let want = (x.dot(&th) + &beta).mapv(|v| v.max(0.0));
+        assert!(z.iter().zip(want.iter()).all(|(a, b)| (a - b).abs() < 1e-12));
+    }
+}
