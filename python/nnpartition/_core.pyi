@@ -19,6 +19,16 @@ def deep_region_bounds(
     d: int, widths: List[int]
 ) -> Tuple[Optional[int], Optional[int], int, int, str, str]: ...
 
+# --- estimator ---
+def estimate_analytic(
+    d: npt.NDArray[np.float64], n: npt.NDArray[np.float64], l: npt.NDArray[np.float64]
+) -> List[npt.NDArray[np.float64]]: ...
+def estimate_analytic_deep(d: float, n: float, widths: List[float]) -> List[npt.NDArray[np.float64]]: ...
+def estimate_from_dof(d: float, n: float, dof: npt.NDArray[np.float64]) -> List[npt.NDArray[np.float64]]: ...
+def estimator_params() -> List[Tuple[str, float]]: ...
+def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
+def counting_ceiling(d: int, n: int, widths: List[int]) -> float: ...
+
 # --- activation patterns ---
 def count_patterns_f64(
     x: npt.NDArray[np.float64],
@@ -42,4 +52,87 @@ def simulate_trials(
     first: int,
     count: int,
     threads: Optional[int] = None,
-) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]: ...
+    cap: Optional[int] = None,
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]: ...
+
+# --- inside ---
+def eas_projection(d: int, m: int, kind: str, s: int, seed: int) -> npt.NDArray[np.float64]: ...
+def eas_topk(
+    x: npt.NDArray[np.float64], theta: npt.NDArray[np.float64], bias: npt.NDArray[np.float64], k: int
+) -> npt.NDArray[np.uint32]: ...
+def eas_thresholds(
+    x: npt.NDArray[np.float64], theta: npt.NDArray[np.float64], bias: npt.NDArray[np.float64], k: int
+) -> npt.NDArray[np.float64]: ...
+def eas_threshold_code(
+    x: npt.NDArray[np.float64],
+    theta: npt.NDArray[np.float64],
+    bias: npt.NDArray[np.float64],
+    tau: npt.NDArray[np.float64],
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]: ...
+def eas_relu(
+    x: npt.NDArray[np.float64], theta: npt.NDArray[np.float64], bias: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def region_map_f64(
+    x: npt.NDArray[np.float64],
+    w1: npt.NDArray[np.float64],
+    b1: npt.NDArray[np.float64],
+    w2: npt.NDArray[np.float64],
+    b2: float,
+) -> Tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint64],
+]: ...
+
+# --- window ---
+def window_region_counts(
+    w: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    lo: npt.NDArray[np.float64],
+    hi: npt.NDArray[np.float64],
+    tol: float,
+    max_work: int,
+) -> Tuple[int, npt.NDArray[np.uint64]]: ...
+
+# --- trainer ---
+from typing import Any, Dict  # noqa: E402
+
+def random_dataset(
+    n: int, d: int, dist: str, seed: int, index: int = 0
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...
+def reference_accuracy(
+    d: int,
+    n: int,
+    l: int,
+    dist: str,
+    seed: int,
+    first: int,
+    count: int,
+    restarts: int,
+    threads: Optional[int] = None,
+) -> npt.NDArray[np.float64]: ...
+def train_network(
+    x: npt.NDArray[np.float32],
+    y: npt.NDArray[np.uint8],
+    hidden: List[int],
+    activation: str,
+    slope: float,
+    loss: str,
+    optimizer: str,
+    lr: float,
+    lr_min: float,
+    momentum: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    steps: int,
+    schedule: str,
+    batch_size: Optional[int],
+    restarts: int,
+    seed: int,
+    fixed_output: Optional[float],
+    record_every: int,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]: ...

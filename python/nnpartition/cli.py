@@ -11,7 +11,7 @@ from typing import List, Optional
 from . import __version__
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ["counting", "train"]
+COMMAND_MODULES = ["counting", "train", "inside"]
 
 
 def build_parser() -> argparse.ArgumentParser:

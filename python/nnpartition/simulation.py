@@ -62,6 +62,9 @@ class PartitionSim:
         majority_accuracy: majority-vote accuracy in each trial (``float64``).
         occupancy_hist: ``occupancy_hist[k]`` = mean number of regions per
             trial holding exactly ``k`` points.
+        capped_occupancy: per trial, ``sum over regions of min(points, d + 1)``:
+            how many independent directions a network that is affine on each
+            region can use on these points (the Monte Carlo estimator's input).
     """
 
     d: int
@@ -74,6 +77,7 @@ class PartitionSim:
     n_regions: np.ndarray
     majority_accuracy: np.ndarray
     occupancy_hist: np.ndarray = field(repr=False)
+    capped_occupancy: np.ndarray = field(repr=False)
 
     @property
     def regions(self) -> Summary:
@@ -144,12 +148,13 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
             f"one trial could hold up to {N} distinct {L}-bit patterns ({per_trial / 2**30:.1f} GiB, "
             f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
     batch = max(1, trials // 50)
-    regions, accs, hists = [], [], []
+    regions, accs, hists, capped = [], [], [], []
     with Progress(trials, desc=f"simulate d={d} N={N} L={L}", enabled=progress) as bar:
         for first in range(0, trials, batch):
             count = min(batch, trials - first)
-            r, a, h = _core.simulate_trials(d, N, L, dist, init, seed, first, count, threads)
+            r, a, h, c = _core.simulate_trials(d, N, L, dist, init, seed, first, count, threads)
             regions.append(r)
+            capped.append(c)
             accs.append(a)
             hists.append(h)
             bar.update(count)
@@ -158,4 +163,4 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     for h in hists:
         hist[: h.size] += h
     return PartitionSim(d, N, L, trials, dist, init, seed, np.concatenate(regions).astype(np.int64),
-                        np.concatenate(accs), hist / trials)
+                        np.concatenate(accs), hist / trials, np.concatenate(capped).astype(np.int64))

@@ -5,13 +5,19 @@
 //! module (behind the `python` cargo feature, which maturin enables) only
 //! converts types, validates, releases the GIL and maps errors.
 
+pub mod ceiling;
 pub mod error;
+pub mod estimate;
 pub mod exact;
+pub mod linalg;
 pub mod logcount;
 pub mod patterns;
+pub mod regionmap;
 pub mod rng;
 pub mod simulate;
+pub mod sparse;
 pub mod train;
+pub mod window;
 
 #[cfg(feature = "python")]
 mod python;

@@ -5,11 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
+
 from .. import counting
 from ..simulation import simulate_partition
 
 
 def _regions(args: argparse.Namespace) -> int:
+    general = args.L is not None or args.d is not None
+    window = args.weights is not None or args.box is not None
+    if general and window:
+        raise ValueError("give either -L and -d (general position count in R^d) or --weights and --box "
+                         "(exact count of a layer inside a box), not both")
+    if window:
+        return _regions_in_box(args)
+    if args.L is None or args.d is None:
+        raise ValueError("give -L and -d (general position count in R^d), or --weights FILE.npz --box LO HI "
+                         "(exact count of a trained layer inside a box)")
     r = counting.regions(args.L, args.d, central=args.central)
     out = {
         "L": args.L, "d": args.d, "central": args.central, "regions": r,
@@ -24,6 +36,34 @@ def _regions(args: argparse.Namespace) -> int:
         if not args.central:
             print(f"bounded regions: {out['bounded_regions']}")
             print(f"ln(regions): {out['log_regions']:.6f}")
+    return 0
+
+
+def _regions_in_box(args: argparse.Namespace) -> int:
+    from ..window import regions_in_box
+
+    if args.weights is None or args.box is None:
+        raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
+    if args.central:
+        raise ValueError("--central applies to the -L/-d count only")
+    with np.load(args.weights) as data:
+        keys = list(data.keys())
+        wkey = next((k for k in ("W", "W1", "w", "weight") if k in data), None)
+        bkey = next((k for k in ("b", "b1", "bias") if k in data), None)
+        if wkey is None or bkey is None:
+            raise ValueError(f"{args.weights} must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)); "
+                             f"found {keys}")
+        W, b = np.asarray(data[wkey]), np.asarray(data[bkey])
+    lo, hi = args.box
+    r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
+    d, L = W.shape
+    upper = counting.regions(L, d)
+    if args.json:
+        print(json.dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
+                          "general_position_regions": upper}))
+    else:
+        print(f"{L} neurons cut the box [{lo:g}, {hi:g}]^{d} into {r} regions "
+              f"(at most {upper} in all of R^{d})")
     return 0
 
 
@@ -43,11 +83,21 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def register(sub: "argparse._SubParsersAction") -> None:
     """Add the ``regions`` and ``simulate`` subcommands."""
-    p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d",
-                       description="Exact number of regions that L hyperplanes in general position cut R^d into.")
-    p.add_argument("-L", type=int, required=True, help="number of hyperplanes (hidden neurons), >= 0")
-    p.add_argument("-d", type=int, required=True, help="dimension of the space, >= 0")
+    p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d, or of a layer inside a box",
+                       description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "
+                                   "general position cut R^d into. With --weights and --box: exact number of "
+                                   "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into.")
+    p.add_argument("-L", type=int, default=None, help="number of hyperplanes (hidden neurons), >= 0")
+    p.add_argument("-d", type=int, default=None, help="dimension of the space, >= 0")
     p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
+    p.add_argument("--weights", default=None, metavar="FILE.npz",
+                   help="layer weights: an .npz with arrays W (shape (d, L)) and b (shape (L,))")
+    p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
+    p.add_argument("--tol", type=float, default=1e-9,
+                   help="with --weights: decision margin for degenerate input (default 1e-9)")
+    p.add_argument("--max-work", type=int, default=10**9,
+                   help="with --weights: refuse beyond this many hyperplane subsets (default 1e9)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)
 

@@ -6,9 +6,13 @@ use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 mod counting;
+mod estimate;
 mod patterns;
+mod regionmap;
 mod simulate;
+mod sparse;
 mod train;
+mod window;
 
 /// Map a core error to the Python exception users see.
 pub(crate) fn to_py(e: CoreError) -> PyErr {
@@ -23,8 +27,12 @@ pub(crate) fn to_py(e: CoreError) -> PyErr {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     counting::register(m)?;
+    estimate::register(m)?;
     patterns::register(m)?;
+    regionmap::register(m)?;
     simulate::register(m)?;
+    sparse::register(m)?;
     train::register(m)?;
+    window::register(m)?;
     Ok(())
 }

@@ -6,14 +6,15 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-type SimOut<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>);
+type SimOut<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>);
 
 /// Run trials `first .. first + count`; returns per-trial region counts,
 /// majority accuracies, and the occupancy histogram summed over the trials
-/// (`hist[k]` = regions holding `k` points), which stays `O(N)` in memory.
+/// (`hist[k]` = regions holding `k` points), which stays `O(N)` in memory,
+/// and per trial `sum_regions min(points, cap)` (`cap = d + 1` by default).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (d, n, l, dist, init, seed, first, count, threads=None))]
+#[pyo3(signature = (d, n, l, dist, init, seed, first, count, threads=None, cap=None))]
 fn simulate_trials<'py>(
     py: Python<'py>,
     d: usize,
@@ -25,7 +26,9 @@ fn simulate_trials<'py>(
     first: u64,
     count: u64,
     threads: Option<usize>,
+    cap: Option<u64>,
 ) -> PyResult<SimOut<'py>> {
+    let cap = cap.unwrap_or(d as u64 + 1);
     let dist = match dist {
         "uniform" => PointDist::Uniform,
         "gaussian" => PointDist::Gaussian,
@@ -57,7 +60,11 @@ fn simulate_trials<'py>(
     }
     let regions: Vec<u64> = res.iter().map(|r| r.n_regions).collect();
     let acc: Vec<f64> = res.iter().map(|r| r.majority_accuracy).collect();
-    Ok((regions.into_pyarray(py), acc.into_pyarray(py), hist.into_pyarray(py)))
+    let capped: Vec<u64> = res
+        .iter()
+        .map(|r| r.occupancy_hist.iter().enumerate().map(|(k, &c)| c * (k as u64).min(cap)).sum())
+        .collect();
+    Ok((regions.into_pyarray(py), acc.into_pyarray(py), hist.into_pyarray(py), capped.into_pyarray(py)))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

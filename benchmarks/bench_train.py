@@ -1,0 +1,162 @@
+"""Speed and accuracy of the Rust trainer against PyTorch and scikit-learn.
+
+Usage:
+    python benchmarks/bench_train.py [--quick] [--datasets 3] [--restarts 2] [--no-torch] [--no-sklearn]
+                                     [--configs d,N,L ...]
+
+Every baseline runs the reference protocol on the same datasets (those of
+``nnpartition.random_dataset`` with seeds 0, 1, ...):
+
+* nnpartition: ``real_accuracy`` (all datasets x restarts in parallel over the cores).
+* PyTorch CPU, as a careful user would write it: float32, the restarts of a
+  dataset batched into one ``bmm`` network (``baddbmm``), full-batch Adam with
+  ``CosineAnnealingLR``, accuracy every 20 steps and at the last, stopping once
+  every restart has reached 100% (as nnpartition does; the best cannot improve).
+* scikit-learn ``MLPClassifier`` at comparable settings: one ReLU layer, Adam,
+  lr 0.02 (constant: sklearn has no cosine schedule), full batch, no L2, 4000
+  iterations, no early stopping; its accuracy is the final one (no best-of-run).
+
+A baseline whose library is not installed is skipped. Prints, per
+configuration, the seconds and mean accuracy of each and the speed ratios
+(baseline seconds / nnpartition seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from nnpartition.datasets import random_dataset
+from nnpartition.training import real_accuracy
+
+SMALL = [(2, 100, 8), (5, 300, 16), (10, 1000, 32), (20, 1000, 64), (5, 1000, 16), (20, 300, 4)]
+LARGE = [(50, 3000, 128), (100, 3000, 256)]
+STEPS = 4000
+
+
+def dataset(N, d, seed, dist):
+    # Dataset k of real_accuracy(seed=0) is internal; use random_dataset(seed=k) for the baselines
+    # (same distribution; the comparison is statistical, not draw-for-draw).
+    return random_dataset(N, d, dist=dist, seed=seed)
+
+
+def torch_protocol(d, N, L, datasets, restarts, dist):
+    import torch
+
+    accs = []
+    for k in range(datasets):
+        X, y = dataset(N, d, 1000 + k, dist)
+        torch.manual_seed(k)
+        Xt = torch.tensor(X, dtype=torch.float32).expand(restarts, N, d)
+        yt = torch.tensor(y, dtype=torch.float32).view(1, N, 1).expand(restarts, N, 1)
+        a1, a2 = 1 / math.sqrt(d), 1 / math.sqrt(L)
+        W1 = (torch.rand(restarts, d, L) * 2 - 1).mul_(a1).requires_grad_()
+        b1 = (torch.rand(restarts, 1, L) * 2 - 1).mul_(a1).requires_grad_()
+        w2 = (torch.rand(restarts, L, 1) * 2 - 1).mul_(a2).requires_grad_()
+        b2 = torch.zeros(restarts, 1, 1, requires_grad=True)
+        opt = torch.optim.Adam([W1, b1, w2, b2], lr=0.02, betas=(0.9, 0.999), eps=1e-8)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=STEPS, eta_min=2e-4)
+        best = torch.zeros(restarts)
+        for t in range(STEPS):
+            z = torch.baddbmm(b2, torch.relu(torch.baddbmm(b1, Xt, W1)), w2)
+            # Sum over restarts of each restart's mean BCE: independent gradients per restart.
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(z, yt, reduction="none").mean(dim=(1, 2)).sum()
+            if t % 20 == 0 or t == STEPS - 1:
+                with torch.no_grad():
+                    acc = ((z > 0).float() == yt).float().mean(dim=(1, 2))
+                    best = torch.maximum(best, acc)
+                    if bool((best >= 1).all()):
+                        break
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        accs.append(float(best.max()))
+    return float(np.mean(accs))
+
+
+def sklearn_protocol(d, N, L, datasets, restarts, dist):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    accs = []
+    for k in range(datasets):
+        X, y = dataset(N, d, 1000 + k, dist)
+        best = 0.0
+        for r in range(restarts):
+            clf = MLPClassifier(hidden_layer_sizes=(L,), activation="relu", solver="adam", alpha=0.0,
+                                batch_size=N, learning_rate_init=0.02, max_iter=STEPS, shuffle=False,
+                                tol=0.0, n_iter_no_change=STEPS + 1, random_state=r)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(X, y)
+            best = max(best, clf.score(X, y))
+        accs.append(best)
+    return float(np.mean(accs))
+
+
+def timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small configurations only")
+    ap.add_argument("--datasets", type=int, default=3)
+    ap.add_argument("--restarts", type=int, default=2)
+    ap.add_argument("--dist", default="uniform")
+    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--configs", nargs="*", default=None, help="d,N,L triples (default: the built-in grid)")
+    args = ap.parse_args()
+    configs = ([tuple(int(v) for v in c.split(",")) for c in args.configs] if args.configs
+               else SMALL + ([] if args.quick else LARGE))
+
+    have_torch = have_sklearn = False
+    if not args.no_torch:
+        try:
+            import torch
+            have_torch = True
+            print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
+        except ImportError:
+            print("PyTorch not installed: skipping that baseline (pip install torch)")
+    if not args.no_sklearn:
+        try:
+            import sklearn
+            have_sklearn = True
+            print(f"scikit-learn {sklearn.__version__}")
+        except ImportError:
+            print("scikit-learn not installed: skipping that baseline (pip install scikit-learn)")
+    print(f"cores: {os.cpu_count()}, datasets {args.datasets} x restarts {args.restarts}, {STEPS} steps\n")
+    head = f"{'d':>4} {'N':>5} {'L':>4} | {'ours s':>7} {'acc':>6}"
+    if have_torch:
+        head += f" | {'torch s':>7} {'acc':>6} {'ratio':>6}"
+    if have_sklearn:
+        head += f" | {'sklrn s':>7} {'acc':>6} {'ratio':>6}"
+    print(head)
+    print("-" * len(head))
+    for d, N, L in configs:
+        m, ours = timed(lambda: real_accuracy(d, N, L, dist=args.dist, datasets=args.datasets,
+                                              restarts=args.restarts, seed=0))
+        line = f"{d:>4} {N:>5} {L:>4} | {ours:7.2f} {m.mean:6.4f}"
+        if have_torch:
+            acc, s = timed(torch_protocol, d, N, L, args.datasets, args.restarts, args.dist)
+            line += f" | {s:7.2f} {acc:6.4f} {s / ours:5.1f}x"
+        if have_sklearn:
+            acc, s = timed(sklearn_protocol, d, N, L, args.datasets, args.restarts, args.dist)
+            line += f" | {s:7.2f} {acc:6.4f} {s / ours:5.1f}x"
+        print(line, flush=True)
+    print("\nratio = baseline seconds / nnpartition seconds (higher: nnpartition faster)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""Plain numpy networks with one logit output: the two-layer network and a deeper stack.
+
+Both follow one convention: weights map row vectors, ``h = act(x @ W + b)``,
+and the logit ``z = h @ w2 + b2`` predicts class 1 when ``z > 0``.
+Networks trained elsewhere can be imported from scikit-learn's
+``MLPClassifier`` or a PyTorch ``nn.Sequential``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS"]
+
+#: Hidden-unit nonlinearities understood by the networks and the trainer.
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+
+
+def _act(name: str, u: np.ndarray, slope: float) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(u, 0.0)
+    if name == "leaky_relu":
+        return np.where(u > 0, u, slope * u)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-u))
+    return np.tanh(u)
+
+
+def _check_xy(net_d: int, X: Any, y: Any = None) -> Tuple[np.ndarray, Any]:
+    X = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinity")
+    if y is None:
+        return X, None
+    return X, v.binary_labels("y", y, X.shape[0])
+
+
+class _Logit:
+    """Shared prediction methods (subclasses define ``decision_function`` and ``d``)."""
+
+    def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels (int64, 0 or 1): 1 where the logit is positive."""
+        return (self.decision_function(X) > 0).astype(np.int64)
+
+    def accuracy(self, X: Any, y: Any) -> float:
+        """Fraction of rows of ``X`` whose predicted class equals ``y``."""
+        Xc, yc = _check_xy(self.d, X, y)  # type: ignore[attr-defined]
+        return float(np.mean(self.predict(Xc) == yc))
+
+
+@dataclass
+class TwoLayerNet(_Logit):
+    """``d -> L -> 1`` network: ``logit = act(X @ W1 + b1) @ w2 + b2``.
+
+    Attributes:
+        W1: hidden weights, shape ``(d, L)``.
+        b1: hidden biases, shape ``(L,)``.
+        w2: output weights, shape ``(L,)``.
+        b2: output bias.
+        activation: one of ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``.
+        slope: negative-side slope of ``leaky_relu``.
+
+    Example:
+        >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0]]), b1=np.zeros(2), w2=np.array([1.0, 1.0]), b2=-0.5)
+        >>> net.decision_function([[2.0], [0.1], [-3.0]])
+        array([ 1.5, -0.4,  2.5])
+        >>> net.predict([[2.0], [0.1]]).tolist(), net.accuracy([[2.0], [0.1]], [1, 0])
+        ([1, 0], 1.0)
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: float
+    activation: str = "relu"
+    slope: float = 0.01
+
+    def __post_init__(self) -> None:
+        self.W1 = v.float_matrix("W1", self.W1, dtype=np.float64)
+        L = self.W1.shape[1]
+        self.b1 = v.float_vector("b1", self.b1, length=L)
+        self.w2 = v.float_vector("w2", self.w2, length=L)
+        self.b2 = v.real("b2", self.b2)
+        self.activation = v.choice("activation", self.activation, ACTIVATIONS)
+        self.slope = v.real("slope", self.slope, minimum=0.0)
+        if not np.all(np.isfinite(self.W1)):
+            raise ValueError("W1 contains NaN or infinity")
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return int(self.W1.shape[0])
+
+    @property
+    def L(self) -> int:
+        """Number of hidden units."""
+        return int(self.W1.shape[1])
+
+    @property
+    def layers(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """``[(W1, b1)]``, the form the activation-region counters take."""
+        return [(self.W1, self.b1)]
+
+    def hidden(self, X: Any) -> np.ndarray:
+        """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``."""
+        Xc, _ = _check_xy(self.d, X)
+        return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits, shape ``(n,)``; positive means class 1."""
+        return self.hidden(X) @ self.w2 + self.b2
+
+    @classmethod
+    def from_sklearn(cls, clf: Any) -> "TwoLayerNet":
+        """The network of a fitted binary ``sklearn.neural_network.MLPClassifier`` with one hidden layer.
+
+        Class 1 of this network is ``clf.classes_[1]``.
+        """
+        deep = DeepNet.from_sklearn(clf)
+        if len(deep.layers) != 1:
+            raise ValueError(f"clf has {len(deep.layers)} hidden layers; use DeepNet.from_sklearn")
+        (W1, b1), = deep.layers
+        return cls(W1, b1, deep.w_out, deep.b_out, deep.activation, deep.slope)
+
+    @classmethod
+    def from_torch(cls, model: Any) -> "TwoLayerNet":
+        """The network of a PyTorch ``nn.Sequential(Linear(d, L), act, Linear(L, 1))``.
+
+        ``act`` is ``nn.ReLU``, ``nn.LeakyReLU``, ``nn.Sigmoid`` or ``nn.Tanh``; a
+        trailing ``nn.Sigmoid`` after the last layer is accepted and ignored.
+        """
+        deep = DeepNet.from_torch(model)
+        if len(deep.layers) != 1:
+            raise ValueError(f"model has {len(deep.layers)} hidden layers; use DeepNet.from_torch")
+        (W1, b1), = deep.layers
+        return cls(W1, b1, deep.w_out, deep.b_out, deep.activation, deep.slope)
+
+
+@dataclass
+class DeepNet(_Logit):
+    """``d -> L1 -> ... -> Lk -> 1`` network with the same interface as :class:`TwoLayerNet`.
+
+    Attributes:
+        layers: ``[(W, b), ...]``, ``W`` of shape ``(fan_in, width)``.
+        w_out: output weights, shape ``(Lk,)``.
+        b_out: output bias.
+        activation, slope: as for :class:`TwoLayerNet` (every hidden layer).
+
+    Example:
+        >>> net = DeepNet([(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))], np.array([1.0]), -1.0)
+        >>> net.decision_function([[1.0, 2.0], [0.2, 0.3]])
+        array([ 2. , -0.5])
+    """
+
+    layers: List[Tuple[np.ndarray, np.ndarray]]
+    w_out: np.ndarray
+    b_out: float
+    activation: str = "relu"
+    slope: float = 0.01
+    _widths: List[int] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.layers, (list, tuple)) or not self.layers:
+            raise ValueError("layers must be a non-empty list of (W, b) pairs")
+        checked = []
+        fan_in = None
+        for i, pair in enumerate(self.layers):
+            W, b = pair
+            W = v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None)
+            if fan_in is not None and W.shape[0] != fan_in:
+                raise ValueError(f"layers[{i}] W must have {fan_in} rows, got shape {W.shape}")
+            if not np.all(np.isfinite(W)):
+                raise ValueError(f"layers[{i}] W contains NaN or infinity")
+            b = v.float_vector(f"layers[{i}] b", b, length=W.shape[1])
+            checked.append((W, b))
+            fan_in = W.shape[1]
+        self.layers = checked
+        self.w_out = v.float_vector("w_out", self.w_out, length=fan_in)
+        self.b_out = v.real("b_out", self.b_out)
+        self.activation = v.choice("activation", self.activation, ACTIVATIONS)
+        self.slope = v.real("slope", self.slope, minimum=0.0)
+        self._widths = [W.shape[1] for W, _ in checked]
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return int(self.layers[0][0].shape[0])
+
+    @property
+    def widths(self) -> List[int]:
+        """Hidden widths, input side first."""
+        return list(self._widths)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits, shape ``(n,)``; positive means class 1."""
+        h, _ = _check_xy(self.d, X)
+        for W, b in self.layers:
+            h = _act(self.activation, h @ W + b, self.slope)
+        return h @ self.w_out + self.b_out
+
+    @classmethod
+    def from_sklearn(cls, clf: Any) -> "DeepNet":
+        """The network of a fitted binary ``sklearn.neural_network.MLPClassifier``.
+
+        Class 1 of this network is ``clf.classes_[1]``.
+        """
+        try:
+            from sklearn.neural_network import MLPClassifier
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("from_sklearn needs scikit-learn: pip install scikit-learn") from exc
+        if not isinstance(clf, MLPClassifier):
+            raise TypeError(f"clf must be a fitted sklearn MLPClassifier, got {type(clf).__name__}")
+        if not hasattr(clf, "coefs_"):
+            raise ValueError("clf is not fitted yet (call clf.fit first)")
+        if len(clf.classes_) != 2:
+            raise ValueError(f"clf must be a binary classifier, it has {len(clf.classes_)} classes")
+        acts = {"relu": "relu", "logistic": "sigmoid", "tanh": "tanh"}
+        if clf.activation not in acts:
+            raise ValueError(f"activation {clf.activation!r} of clf is not supported (relu, logistic, tanh)")
+        coefs, ints = clf.coefs_, clf.intercepts_
+        layers = [(np.asarray(W, float), np.asarray(b, float)) for W, b in zip(coefs[:-1], ints[:-1])]
+        return cls(layers, np.asarray(coefs[-1], float)[:, 0], float(ints[-1][0]), acts[clf.activation])
+
+    @classmethod
+    def from_torch(cls, model: Any) -> "DeepNet":
+        """The network of a PyTorch ``nn.Sequential`` alternating ``Linear`` and one kind of activation,
+        ending with ``Linear(width, 1)`` (optionally followed by ``nn.Sigmoid``)."""
+        try:
+            from torch import nn
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("from_torch needs PyTorch: pip install torch") from exc
+        if not isinstance(model, nn.Sequential):
+            raise TypeError(f"model must be a torch.nn.Sequential, got {type(model).__name__}")
+        mods = list(model)
+        if len(mods) >= 2 and isinstance(mods[-1], nn.Sigmoid) and isinstance(mods[-2], nn.Linear):
+            mods = mods[:-1]
+        kinds = {nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}
+        if len(mods) < 3 or len(mods) % 2 == 0:
+            raise ValueError("model must be Linear, activation, [Linear, activation, ...] Linear(width, 1)")
+        linears, acts = mods[0::2], mods[1::2]
+        for m in linears:
+            if not isinstance(m, nn.Linear):
+                raise ValueError(f"expected nn.Linear at an even position of model, got {type(m).__name__}")
+        names = set()
+        slope = 0.01
+        for a in acts:
+            kind = kinds.get(type(a))
+            if kind is None:
+                raise ValueError(f"unsupported activation module {type(a).__name__} (ReLU, LeakyReLU, Sigmoid, Tanh)")
+            names.add(kind)
+            if kind == "leaky_relu":
+                slope = float(a.negative_slope)
+        if len(names) != 1:
+            raise ValueError(f"all hidden layers must use the same activation, got {sorted(names)}")
+        if linears[-1].out_features != 1:
+            raise ValueError(f"the last Linear must have one output (a logit), got {linears[-1].out_features}")
+
+        def arr(t: Any) -> np.ndarray:
+            return t.detach().cpu().double().numpy()
+
+        def bias(m: Any) -> np.ndarray:
+            return arr(m.bias) if m.bias is not None else np.zeros(m.out_features)
+
+        layers = [(arr(m.weight).T.copy(), bias(m)) for m in linears[:-1]]
+        last = linears[-1]
+        return cls(layers, arr(last.weight)[0].copy(), float(bias(last)[0]), names.pop(), slope)
+
+
+def _stack(layers: Sequence[Tuple[np.ndarray, np.ndarray]], w_out: np.ndarray, b_out: float,
+           activation: str, slope: float) -> "TwoLayerNet | DeepNet":
+    """A :class:`TwoLayerNet` for one hidden layer, else a :class:`DeepNet`."""
+    if len(layers) == 1:
+        (W, b), = layers
+        return TwoLayerNet(np.asarray(W, np.float64), np.asarray(b, np.float64), np.asarray(w_out, np.float64),
+                           float(b_out), activation, slope)
+    return DeepNet([(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in layers],
+                   np.asarray(w_out, np.float64), float(b_out), activation, slope)

@@ -1,0 +1,267 @@
+"""The trainer against independent truths: a numpy implementation of the
+reference protocol's steps, exact fits, determinism, bad input and the CLI."""
+
+import argparse
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnpartition.datasets import random_dataset
+from nnpartition.network import DeepNet, TwoLayerNet
+from nnpartition.training import AccuracyMeasurement, TrainResult, real_accuracy, train
+
+
+def numpy_reference(X, y, net, steps, lr=0.02, lr_min=2e-4, b1=0.9, b2=0.999, eps=1e-8):
+    """The reference protocol in float64 numpy (mean BCE, full-batch Adam with
+    PyTorch's bias correction, cosine schedule), from the given initial network."""
+    W, b, w, c = net.W1.copy(), net.b1.copy(), net.w2.copy(), np.array(net.b2)
+    params = [W, b, w, c]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    n = len(y)
+    for t in range(steps):
+        u = X @ W + b
+        h = np.maximum(u, 0)
+        z = h @ w + c
+        gz = (1 / (1 + np.exp(-z)) - y) / n
+        gw = h.T @ gz
+        gc = gz.sum()
+        dh = np.outer(gz, w) * (u > 0)
+        gW = X.T @ dh
+        gb = dh.sum(0)
+        lr_t = lr_min + (lr - lr_min) * (1 + np.cos(np.pi * t / steps)) / 2
+        for i, g in enumerate([gW, gb, gw, gc]):
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            mhat = m[i] / (1 - b1 ** (t + 1))
+            vhat = v[i] / (1 - b2 ** (t + 1))
+            params[i] -= lr_t * mhat / (np.sqrt(vhat) + eps)
+    return params
+
+
+@pytest.mark.parametrize("d, L", [(2, 5), (7, 33)])
+def test_adam_steps_match_a_numpy_implementation(d, L):
+    X, y = random_dataset(64, d, seed=4)
+    steps = 5
+    res = train(X, y, L, steps=steps, seed=1)
+    # Step 0 is recorded before any update: if it is the best, `network` is the initial one.
+    # Redo from the initial network (restart 0 of seed 1) with steps=1 to get it for sure.
+    init = train(X, y, L, steps=1, seed=1).network
+    W, b, w, c = numpy_reference(X.astype(np.float32).astype(np.float64), y, init, steps)
+    fin = res.final_network
+    for ours, ref in [(fin.W1, W), (fin.b1, b), (fin.w2, w), (fin.b2, c)]:
+        np.testing.assert_allclose(ours, ref, atol=2e-5)
+
+
+def test_initialisation_follows_the_protocol():
+    d, L = 9, 400
+    X, y = random_dataset(10, d, seed=0)
+    net = train(X, y, L, steps=1, seed=3).network
+    assert np.abs(net.W1).max() <= 1 / np.sqrt(d) and np.abs(net.b1).max() <= 1 / np.sqrt(d)
+    assert np.abs(net.w2).max() <= 1 / np.sqrt(L) and net.b2 == 0.0
+    # uniform: variance a^2/3
+    assert abs(net.W1.var() - 1 / d / 3) < 0.1 / d
+
+
+def test_histories_and_best_are_consistent():
+    X, y = random_dataset(100, 3, seed=2)
+    r = train(X, y, 16, steps=101, restarts=3, seed=0)
+    assert isinstance(r, TrainResult)
+    assert r.history_steps.tolist() == [0, 20, 40, 60, 80, 100]
+    assert r.loss_history.shape == r.accuracy_history.shape == (3, 6)
+    assert r.restart_accuracies.tolist() == r.accuracy_history.max(axis=1).tolist()
+    assert r.best_accuracy == r.accuracy_history.max() == r.restart_accuracies[r.best_restart]
+    assert r.final_accuracy == r.accuracy_history[r.best_restart, -1]
+    # The returned network really has the recorded accuracy (float32 training vs float64 check).
+    assert abs(r.network.accuracy(X, y) - r.best_accuracy) <= 1 / 100
+    assert r.loss_history[:, -1].mean() < r.loss_history[:, 0].mean()
+
+
+def test_fits_xor_and_a_small_random_set_exactly():
+    X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+    r = train(X, [0, 1, 1, 0], 8, restarts=2, steps=1000)
+    assert r.best_accuracy == 1.0 and r.network.predict(X).tolist() == [0, 1, 1, 0]
+    # N=30 points in d=10 are shattered by a wide layer: 100%.
+    X, y = random_dataset(30, 10, seed=0)
+    assert train(X, y, 64, steps=1000).best_accuracy == 1.0
+
+
+def test_same_result_whatever_the_thread_count():
+    code = ("from nnpartition.training import real_accuracy, train; from nnpartition.datasets import random_dataset;"
+            "m = real_accuracy(3, 150, 12, datasets=3, restarts=2, seed=11);"
+            "X, y = random_dataset(90, 4, seed=2);"
+            "r = train(X, y, 10, restarts=3, steps=300, seed=5);"
+            "print(m.per_dataset.tolist(), r.best_accuracy, r.network.W1.sum())")
+    outs = set()
+    for threads in ("1", "2", "3"):
+        env = {"RAYON_NUM_THREADS": threads, "PATH": ""}
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert p.returncode == 0, p.stderr
+        outs.add(p.stdout)
+    assert len(outs) == 1
+    a = real_accuracy(3, 150, 12, datasets=3, seed=11, threads=1)
+    b = real_accuracy(3, 150, 12, datasets=3, seed=11, threads=2)
+    c = real_accuracy(3, 150, 12, datasets=3, seed=11, callback=lambda k, acc: None)
+    assert a.per_dataset.tolist() == b.per_dataset.tolist() == c.per_dataset.tolist()
+
+
+def test_real_accuracy_measurement():
+    m = real_accuracy(2, 100, 4, datasets=3, restarts=1, seed=1)
+    assert isinstance(m, AccuracyMeasurement)
+    assert m.mean == pytest.approx(m.per_dataset.mean())
+    assert m.std == pytest.approx(np.std(m.per_dataset, ddof=1))
+    assert 0.5 <= m.mean <= 1.0 and m.to_dict()["datasets"] == 3
+    # More restarts can only help (restart r draws the same stream).
+    assert np.all(real_accuracy(2, 100, 4, datasets=3, restarts=3, seed=1).per_dataset >= m.per_dataset)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(activation="tanh"), dict(activation="sigmoid", lr=0.05), dict(activation="leaky_relu", slope=0.1),
+    dict(loss="hinge"), dict(optimizer="sgd", lr=0.5, momentum=0.9), dict(schedule="constant", lr=0.005),
+    dict(batch_size=16), dict(hidden_layers=[16, 8], hidden=None),
+])
+def test_variants_learn(kwargs):
+    X, y = random_dataset(64, 5, seed=9)
+    hidden = kwargs.pop("hidden", 32)
+    r = train(X, y, hidden, steps=600, seed=0, **kwargs)
+    assert r.best_accuracy >= 0.9, (kwargs, r.best_accuracy)
+    net = r.network
+    assert abs(net.accuracy(X, y) - r.best_accuracy) <= 2 / 64
+    if "hidden_layers" in kwargs:
+        assert isinstance(net, DeepNet) and net.widths == [16, 8]
+    else:
+        assert isinstance(net, TwoLayerNet)
+
+
+def test_fixed_output_is_frozen_at_plus_minus_v():
+    X, y = random_dataset(50, 3, seed=1)
+    r = train(X, y, 5, fixed_output=True, steps=200)
+    v = 1 / np.sqrt(5)
+    np.testing.assert_allclose(r.final_network.w2, [v, v, v, -v, -v], rtol=1e-6)
+    assert r.final_network.b2 == 0.0
+    r = train(X, y, 4, fixed_output=True, output_scale=2.0, steps=10)
+    assert r.final_network.w2.tolist() == [2.0, 2.0, -2.0, -2.0]
+
+
+def test_divergence_raises():
+    X, y = random_dataset(40, 3, seed=1)
+    with pytest.raises(RuntimeError, match="diverged"):
+        train(X, y, 8, optimizer="sgd", momentum=0.0, loss="hinge", lr=1e30, schedule="constant", steps=50)
+
+
+@pytest.mark.parametrize("args, kwargs, exc, word", [
+    ((np.zeros((4, 2)), [0, 1, 2, 0], 3), {}, ValueError, "y"),
+    ((np.zeros((4, 2)), [0, 1, 1], 3), {}, ValueError, "y"),
+    ((np.zeros((4, 2)), [[0, 1, 1, 0]], 3), {}, ValueError, "y"),
+    ((np.array([[0, np.nan]] * 4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
+    ((np.array([[0, np.inf]] * 4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
+    ((np.zeros(4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 0), {}, ValueError, "hidden"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 2.5), {}, TypeError, "hidden"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(lr=0), ValueError, "lr"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(lr=-1), ValueError, "lr"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(activation="gelu"), ValueError, "activation"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(loss="mse"), ValueError, "loss"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(optimizer="lbfgs"), ValueError, "optimizer"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(schedule="step"), ValueError, "schedule"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(batch_size=0), ValueError, "batch_size"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(restarts=0), ValueError, "restarts"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(hidden_layers=[4]), ValueError, "hidden_layers"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], None), dict(hidden_layers=[4, 0]), ValueError, "hidden_layers"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(output_scale=1.0), ValueError, "output_scale"),
+])
+def test_bad_input_names_the_argument(args, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        train(*args, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    (dict(d=0, N=10, L=2), ValueError, "d"), (dict(d=2, N=0, L=2), ValueError, "N"),
+    (dict(d=2, N=10, L=0), ValueError, "L"), (dict(d=2, N=10, L=2, dist="x"), ValueError, "dist"),
+    (dict(d=2, N=10, L=2, datasets=0), ValueError, "datasets"),
+    (dict(d=2, N=10, L=2, restarts=0), ValueError, "restarts"),
+])
+def test_real_accuracy_bad_input(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        real_accuracy(**kwargs)
+
+
+def test_from_sklearn_matches_the_classifier():
+    nn = pytest.importorskip("sklearn.neural_network")
+    X, y = random_dataset(200, 3, seed=1)
+    labels = np.where(y == 1, "b", "a")
+    for act in ("relu", "tanh", "logistic"):
+        clf = nn.MLPClassifier(hidden_layer_sizes=(12,), activation=act, max_iter=50, random_state=0)
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.fit(X, labels)
+        net = TwoLayerNet.from_sklearn(clf)
+        proba = clf.predict_proba(X)[:, 1]
+        np.testing.assert_allclose(1 / (1 + np.exp(-net.decision_function(X))), proba, rtol=1e-6, atol=1e-9)
+        assert np.array_equal(clf.classes_[net.predict(X)], clf.predict(X))
+    deep = nn.MLPClassifier(hidden_layer_sizes=(6, 5), max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        deep.fit(X, y)
+    with pytest.raises(ValueError, match="DeepNet"):
+        TwoLayerNet.from_sklearn(deep)
+    dn = DeepNet.from_sklearn(deep)
+    np.testing.assert_allclose(dn.decision_function(X), np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]),
+                               atol=1e-6)
+    with pytest.raises(TypeError, match="MLPClassifier"):
+        TwoLayerNet.from_sklearn(object())
+
+
+def test_from_torch_matches_the_module():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    X, _ = random_dataset(50, 4, seed=1)
+    for act in (torch.nn.ReLU(), torch.nn.LeakyReLU(0.2), torch.nn.Tanh(), torch.nn.Sigmoid()):
+        model = torch.nn.Sequential(torch.nn.Linear(4, 7), act, torch.nn.Linear(7, 1))
+        net = TwoLayerNet.from_torch(model)
+        with torch.no_grad():
+            want = model(torch.tensor(X, dtype=torch.float64).to(torch.float32)).double().numpy()[:, 0]
+        np.testing.assert_allclose(net.decision_function(X), want, atol=1e-5)
+    deep = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3), torch.nn.ReLU(),
+                               torch.nn.Linear(3, 1), torch.nn.Sigmoid())
+    dn = DeepNet.from_torch(deep)
+    with torch.no_grad():
+        want = deep[:-1](torch.tensor(X, dtype=torch.float32)).double().numpy()[:, 0]
+    np.testing.assert_allclose(dn.decision_function(X), want, atol=1e-5)
+    with pytest.raises(ValueError, match="DeepNet"):
+        TwoLayerNet.from_torch(deep)
+    with pytest.raises(ValueError, match="one output"):
+        DeepNet.from_torch(torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.ReLU(), torch.nn.Linear(5, 2)))
+
+
+def test_network_validation():
+    with pytest.raises(ValueError, match="w2"):
+        TwoLayerNet(np.zeros((2, 3)), np.zeros(3), np.zeros(4), 0.0)
+    with pytest.raises(ValueError, match="activation"):
+        TwoLayerNet(np.zeros((2, 3)), np.zeros(3), np.zeros(3), 0.0, activation="gelu")
+    net = TwoLayerNet(np.zeros((2, 3)), np.zeros(3), np.zeros(3), 1.0)
+    with pytest.raises(ValueError, match="X"):
+        net.predict(np.zeros((4, 3)))
+
+
+def cli(argv, capsys):
+    from nnpartition._cli import train as train_cli
+    parser = argparse.ArgumentParser()
+    train_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    rc = args.func(args)
+    return rc, capsys.readouterr()
+
+
+def test_cli_json_and_text(capsys):
+    rc, out = cli(["train", "-d", "5", "-N", "100", "-L", "16", "--json", "--datasets", "2", "--seed", "1"], capsys)
+    assert rc == 0
+    data = json.loads(out.out)
+    assert data["mean"] == 1.0 and data["datasets"] == 2 and data["seed"] == 1
+    assert out.err == ""  # no progress bar when stderr is not a terminal
+    rc, out = cli(["train", "-d", "2", "-N", "60", "-L", "3", "--dist", "gaussian", "--restarts", "1"], capsys)
+    assert rc == 0 and "training accuracy:" in out.out and "+-" in out.out
