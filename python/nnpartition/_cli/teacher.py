@@ -1,0 +1,269 @@
+"""``nnpartition teacher`` and ``nnpartition lowrank-demo``: the two figures of docs/training.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, List
+
+import numpy as np
+
+from ..lowrank import LocalitySweep, locality_sweep
+from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
+
+_PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(_PLOT_HINT) from None
+    return plt
+
+
+def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
+    """Probe points for the linearity metrics: ``n`` fresh draws of the input distribution, no margin.
+
+    Example:
+        >>> teacher_probes(4, np.array([1.0, 0.0, 0.0]), "gaussian", 0).shape
+        (4, 3)
+    """
+    w = np.asarray(w_star, dtype=np.float64)
+    return _into_ball(_sample(np.random.default_rng([seed, 0x9B0B]), n, len(w), dist, w / np.linalg.norm(w)))
+
+
+def checkpoints(steps: Any, count: int = 10) -> List[int]:
+    """Indices of about ``count`` recorded steps, roughly log-spaced in step number (first and last included).
+
+    Example:
+        >>> checkpoints(np.arange(0, 1001, 10), 4)
+        [0, 1, 10, 100]
+    """
+    s = np.asarray(steps)
+    if len(s) <= count:
+        return list(range(len(s)))
+    targets = np.geomspace(max(s[1], 1), s[-1], count - 1)
+    idx = {0, len(s) - 1}
+    idx.update(int(np.argmin(np.abs(s - t))) for t in targets)
+    return sorted(idx)
+
+
+def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> None:
+    """Save the figure: per-unit cosines to the teacher over training, the metrics, and the final clusters."""
+    plt = _pyplot()
+    steps = np.maximum(run.steps, 1)
+    m = run.metrics()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    ax = axes[0]
+    cos = np.asarray(m.cosine)
+    for i in range(cos.shape[1]):
+        ax.plot(steps, cos[:, i], color="C0" if run.signs[i] > 0 else "C3", lw=0.6, alpha=0.6)
+    ax.plot([], [], color="C0", label="units with output +v")
+    ax.plot([], [], color="C3", label="units with output -v")
+    ax.set_xscale("log")
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("SGD step")
+    ax.set_ylabel("signed cosine  s_i <w_i, w*> / |w_i|")
+    ax.set_title("each unit aligns with +-w*", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+
+    ax = axes[1]
+    ax.plot(steps, hist["aligned_fraction"], label="units with cosine > 0.9")
+    ax.plot(steps, hist["agreement"], label="agreement condition (fraction of points)")
+    if "linearity" in hist:
+        ax.plot(steps, hist["linearity"], label="sign N = sign <w+ - w-, x> (probes)")
+    ax.plot(steps, hist["spectral_ratio"], label="|W|_2 / |W|_F")
+    ax.plot(steps, hist["error"], "k--", label="training error")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("SGD step")
+    ax.set_title("clusters form, the boundary becomes linear", fontsize=10)
+    ax.legend(fontsize=7, loc="center right")
+
+    ax = axes[2]
+    w = run.w_star if run.w_star is not None else np.linalg.svd(run.weights[-1])[2][0]
+    w = w / np.linalg.norm(w)
+    for idx, mk, lab in ((0, "x", "initial"), (-1, "o", "final")):
+        W = run.weights[idx]
+        U = W / np.maximum(np.linalg.norm(W, axis=1, keepdims=True), 1e-300)
+        a = U @ w
+        R = U - np.outer(a, w)
+        ref = np.linalg.svd(run.weights[-1] - np.outer(run.weights[-1] @ w, w))[2][0]
+        b = R @ ref
+        for sgn, col in ((1, "C0"), (-1, "C3")):
+            g = run.signs == sgn
+            ax.scatter(a[g], b[g], marker=mk, s=18, color=col, alpha=0.8 if idx == -1 else 0.5,
+                       label=f"{lab}, output {'+' if sgn > 0 else '-'}v")
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(t), np.sin(t), color="0.8", lw=0.8)
+    ax.set_aspect("equal")
+    ax.set_xlabel("component along w*")
+    ax.set_ylabel("top orthogonal component")
+    ax.set_title("unit directions w_i/|w_i|: two clusters at +-w*", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    d, L = run.weights.shape[2], run.weights.shape[1]
+    fig.suptitle(f"linear teacher: d = {d}, N = {len(run.X)}, L = {L}, Leaky ReLU alpha = {run.alpha}, "
+                 f"lr = {run.lr}, batch {run.batch_size}", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_lowrank(sw: LocalitySweep, path: str) -> None:
+    """Save the figure: principal angles and loss gap against the locality epsilon."""
+    plt = _pyplot()
+    eps = sw.epsilon
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+    ax = axes[0]
+    ax.loglog(eps, sw.max_angle_features, "o-", label="features: span(Phi) vs top-k left singular vectors")
+    ax.loglog(eps, sw.max_angle_weights, "s-", label="weights: span(Psi) vs top-k right singular vectors")
+    ax.loglog(eps, 100 * sw.relative_error, "^--", label="100 x |Phi Psi^T - B_k|_F / |B_k|_F")
+    ax.set_xlabel("locality epsilon = max |P(y|x) - P(y)| / sqrt(P(y))")
+    ax.set_ylabel("largest principal angle (degrees)")
+    ax.set_title("trained softmax layer vs the SVD of B", fontsize=10)
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    ax.loglog(eps, np.maximum(sw.loss_gap, 1e-16), "o-", label="|observed - predicted| log-loss")
+    ax.loglog(eps, eps**3 * sw.loss_gap[-1] / eps[-1] ** 3, ":", color="0.5", label="slope 3 (o(eps^2) remainder)")
+    ax.set_xlabel("locality epsilon")
+    ax.set_ylabel("nats")
+    ax.set_title("H(Y|X) + 1/2 |B - Phi Psi^T|^2 predicts the loss", fontsize=10)
+    ax.legend(fontsize=7)
+    src = f"{sw.samples} samples" if sw.samples else "the exact joint"
+    fig.suptitle(f"|X| = {sw.n_x}, |Y| = {sw.n_y}, k = {sw.k}, trained on {src}, {sw.steps} Adam steps", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _teacher(args: argparse.Namespace) -> int:
+    X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
+    if args.epochs < 1 or args.batch_size < 1:
+        raise ValueError("--epochs and --batch-size must be >= 1")
+    bs = args.N if args.full_batch else min(args.batch_size, args.N)
+    steps = args.epochs * (-(-args.N // bs))
+    run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs, init_scale=args.init,
+                        record_every=args.record_every,
+                        record_at=None if args.record_every else log_schedule(steps, 200),
+                        w_star=w, seed=args.seed)
+    probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
+    hist = run.history(probes)
+    m = run.metrics()
+    lin = boundary_linearity(run.network(), probes, w_star=w)
+    t_agree = run.agreement_step(m)
+    keys = ["step", "loss", "error", "aligned_fraction", "mean_cosine", "dispersion_pos", "dispersion_neg",
+            "spectral_ratio", "stable_rank", "agreement", "linearity", "angle_to_teacher", "weight_norm"]
+    if args.json:
+        out = {"d": args.d, "N": args.N, "L": args.L, "alpha": args.alpha, "lr": args.lr,
+               "batch_size": run.batch_size, "t_agree": t_agree,
+               "history": {k: np.asarray(hist[k]).tolist() for k in keys},
+               "final": {"agreement_centres": lin.agreement_centres, "agreement_fitted": lin.agreement_fitted,
+                         "angle_to_teacher": lin.angle_to_teacher, "certified_fraction": lin.certified_fraction,
+                         "certified_violations": lin.certified_violations, "delta": lin.delta}}
+        print(json.dumps(out))
+    else:
+        print(f"linear teacher: d={args.d} N={args.N} L={args.L} ({(args.L + 1) // 2} units +v, {args.L // 2} -v), "
+              f"alpha={args.alpha}, lr={args.lr}, batch {run.batch_size}, {int(run.steps[-1])} steps")
+        head = ["step", "loss", "error", "aligned", "disp+", "disp-", "|W|2/|W|F", "st.rank", "agree", "linear", "angle"]
+        print(" ".join(f"{h:>10}" for h in head))
+        for i in checkpoints(run.steps, 12):
+            vals = [hist["step"][i], hist["loss"][i], hist["error"][i], hist["aligned_fraction"][i],
+                    hist["dispersion_pos"][i], hist["dispersion_neg"][i], hist["spectral_ratio"][i],
+                    hist["stable_rank"][i], hist["agreement"][i], hist["linearity"][i], hist["angle_to_teacher"][i]]
+            print(f"{int(vals[0]):>10d} " + " ".join(f"{x:>10.4g}" for x in vals[1:]))
+        print(f"agreement condition holds on all training points from step {t_agree}" if t_agree is not None
+              else "agreement condition not reached on all training points")
+        print("final network: " + lin.summary())
+        print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g})")
+    if args.plot:
+        try:
+            plot_teacher(run, hist, args.plot)
+        except ImportError as exc:
+            print(f"nnpartition teacher: {exc}", file=sys.stderr)
+            return 2
+        if not args.json:
+            print(f"figure written to {args.plot}")
+    return 0
+
+
+def _lowrank(args: argparse.Namespace) -> int:
+    rhos = [float(t) for t in args.rho.split(",") if t.strip()]
+    sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
+                        seed=args.seed)
+    if args.json:
+        print(json.dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
+                          "epsilon": sw.epsilon.tolist(), "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
+                          "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],
+                          "relative_error": sw.relative_error.tolist(),
+                          "observed_loss": [c.observed_loss for c in sw.comparisons],
+                          "predicted_loss": [c.predicted_loss for c in sw.comparisons],
+                          "svd_loss": [c.svd_loss for c in sw.comparisons]}))
+    else:
+        src = f"{sw.samples} samples" if sw.samples else "the exact joint"
+        print(f"softmax layer |X|={sw.n_x} -> k={sw.k} -> |Y|={sw.n_y}, trained on {src}; "
+              f"P = (1 - rho) P_x P_y + rho A")
+        head = ["rho", "epsilon", "angle f", "angle v", "rel.err", "observed", "predicted", "SVD layer"]
+        print(" ".join(f"{h:>10}" for h in head))
+        for r, c in zip(sw.rho, sw.comparisons):
+            left = (r, c.locality.epsilon, c.angles_features.max(), c.angles_weights.max(), c.relative_error)
+            right = (c.observed_loss, c.predicted_loss, c.svd_loss)
+            print(" ".join(f"{x:>10.4g}" for x in left) + " " + " ".join(f"{x:>10.6f}" for x in right))
+        print("angles in degrees; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
+              "SVD layer: exact loss of the rank-k SVD solution)")
+    if args.plot:
+        try:
+            plot_lowrank(sw, args.plot)
+        except ImportError as exc:
+            print(f"nnpartition lowrank-demo: {exc}", file=sys.stderr)
+            return 2
+        if not args.json:
+            print(f"figure written to {args.plot}")
+    return 0
+
+
+def register(sub: "argparse._SubParsersAction") -> None:
+    """Add the ``teacher`` and ``lowrank-demo`` subcommands."""
+    p = sub.add_parser("teacher", help="linear-teacher experiment: weight clusters and a linear boundary",
+                       description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "
+                                   "on linearly separable data by SGD, and report teacher alignment, weight clusters, "
+                                   "the agreement condition and the linearity of the boundary over training.")
+    p.add_argument("-d", type=int, default=20, help="input dimension (default 20)")
+    p.add_argument("-N", type=int, default=500, help="training points (default 500)")
+    p.add_argument("-L", type=int, default=50, help="hidden units, half with +v and half with -v (default 50)")
+    p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope (default 0.3)")
+    p.add_argument("--lr", type=float, default=0.5, help="constant SGD step (default 0.5)")
+    p.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
+    p.add_argument("--batch-size", type=int, default=1, help="minibatch size (default 1)")
+    p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
+    p.add_argument("--margin", type=float, default=0.1, help="data margin around the teacher hyperplane (default 0.1)")
+    p.add_argument("--dist", default="gaussian", help="gaussian, ball, sphere or two_balls (default gaussian)")
+    p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W (default 0.5)")
+    p.add_argument("--record-every", type=int, default=None,
+                   help="steps between snapshots (default: 200 log-spaced snapshots)")
+    p.add_argument("--probes", type=int, default=4000, help="probe points for linearity (default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=_teacher)
+
+    c = sub.add_parser("lowrank-demo", help="softmax layer vs the SVD of the Bayes matrix as locality grows",
+                       description="Train one-hot -> k features -> softmax layers on samples of joints "
+                                   "P = (1 - rho) P_x P_y + rho A and compare them with the rank-k SVD solution "
+                                   "of B = (P - P_x P_y) / sqrt(P_x P_y).")
+    c.add_argument("--nx", type=int, default=8, help="|X| (default 8)")
+    c.add_argument("--ny", type=int, default=6, help="|Y| (default 6)")
+    c.add_argument("-k", type=int, default=2, help="feature dimension (default 2)")
+    c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
+                   help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
+    c.add_argument("--samples", type=int, default=10_000_000,
+                   help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
+    c.add_argument("--steps", type=int, default=3000, help="Adam steps (default 3000)")
+    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    c.set_defaults(func=_lowrank)

@@ -1,0 +1,274 @@
+//! The linear-teacher setting of Sarussi, Brutzkus & Globerson (ICML 2021),
+//! as reconstructed in notes/theory.md §12: a two-layer bias-free Leaky-ReLU
+//! network `N(x) = sum_i s_i v sigma(<w_i, x>)` whose output weights are frozen
+//! at `+v` (the first `n_pos` units) and `-v` (the rest), trained on the
+//! logistic loss `log(1 + exp(-y N(x)))` by SGD with a constant step, the
+//! weights being recorded every `record_every` steps.
+//!
+//! Everything is in f64 (the weights grow like `log t`; differences between
+//! units of a group are the quantity of interest, so precision matters).
+
+use crate::error::{invalid, CoreError, CoreResult};
+use crate::rng::{mix64, stream};
+use ndarray::{Array3, ArrayView2};
+use rand::RngExt;
+
+/// Settings of one run of [`teacher_sgd`].
+#[derive(Clone, Debug)]
+pub struct TeacherConfig {
+    /// Units with output weight `+v` (the first ones); the rest have `-v`.
+    pub n_pos: usize,
+    /// Output-weight magnitude `v > 0`.
+    pub v: f64,
+    /// Leaky-ReLU negative slope `alpha` in `[0, 1]`.
+    pub alpha: f64,
+    /// Constant step size `eta > 0`.
+    pub lr: f64,
+    /// Number of SGD steps.
+    pub steps: usize,
+    /// Minibatch size (`>= n` means full batch; the gradient is the batch mean).
+    pub batch: usize,
+    /// Steps at which the weights are recorded: strictly increasing, each in `0..=steps`.
+    pub record_at: Vec<u64>,
+    /// Seed of the sampling order.
+    pub seed: u64,
+    /// A step is "hard" when the mean loss of its batch is at least this.
+    pub loss_eps: f64,
+}
+
+/// What [`teacher_sgd`] records.
+#[derive(Clone, Debug)]
+pub struct TeacherRecord {
+    /// Recorded steps (`record_at`).
+    pub steps: Vec<u64>,
+    /// Weights at those steps, shape `(T, L, d)`, one row per unit.
+    pub weights: Array3<f64>,
+    /// Mean logistic loss over the training set at those steps.
+    pub loss: Vec<f64>,
+    /// Training 0-1 error (a zero output counts as an error).
+    pub error: Vec<f64>,
+    /// Cumulative number of steps whose batch loss was `>= loss_eps`.
+    pub hard_steps: Vec<u64>,
+}
+
+/// Most recorded weight values accepted (`T * L * d`).
+pub const MAX_RECORDED: usize = 1 << 27;
+
+#[inline]
+fn softplus(t: f64) -> f64 {
+    // log(1 + e^t), stable for both signs.
+    t.max(0.0) + (-t.abs()).exp().ln_1p()
+}
+
+#[inline]
+fn sigmoid(t: f64) -> f64 {
+    if t >= 0.0 {
+        1.0 / (1.0 + (-t).exp())
+    } else {
+        let e = t.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Output of the network on row `x`; fills `z` with the pre-activations.
+#[inline]
+fn forward(w: &[f64], d: usize, x: &[f64], n_pos: usize, v: f64, alpha: f64, z: &mut [f64]) -> f64 {
+    let mut out = 0.0;
+    for (i, zi) in z.iter_mut().enumerate() {
+        let wi = &w[i * d..(i + 1) * d];
+        let u: f64 = wi.iter().zip(x).map(|(a, b)| a * b).sum();
+        *zi = u;
+        let a = if u > 0.0 { u } else { alpha * u };
+        out += if i < n_pos { v * a } else { -v * a };
+    }
+    out
+}
+
+/// Mean loss and 0-1 error of the weights `w` on `(x, y)`.
+fn evaluate(w: &[f64], x: ArrayView2<f64>, y: &[f64], cfg: &TeacherConfig, z: &mut [f64]) -> (f64, f64) {
+    let d = x.ncols();
+    let (mut loss, mut wrong) = (0.0, 0usize);
+    for (row, &yj) in x.rows().into_iter().zip(y) {
+        let xr = row.as_slice().expect("contiguous rows");
+        let m = yj * forward(w, d, xr, cfg.n_pos, cfg.v, cfg.alpha, z);
+        loss += softplus(-m);
+        wrong += (m <= 0.0) as usize;
+    }
+    let n = y.len() as f64;
+    (loss / n, wrong as f64 / n)
+}
+
+/// Train from `w0` (shape `(L, d)`, one row per unit) on `(x, y)` with `y` in `{-1, +1}`.
+pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &TeacherConfig) -> CoreResult<TeacherRecord> {
+    let (n, d) = x.dim();
+    let l = w0.nrows();
+    if n == 0 || d == 0 {
+        return invalid(format!("X must be non-empty, got shape ({n}, {d})"));
+    }
+    if y.len() != n {
+        return invalid(format!("y must have {n} entries, got {}", y.len()));
+    }
+    if y.iter().any(|&t| t != 1.0 && t != -1.0) {
+        return invalid("y must hold -1 and +1 only");
+    }
+    if w0.ncols() != d || l == 0 {
+        return invalid(format!("w0 must have shape (L, {d}) with L >= 1, got {:?}", w0.dim()));
+    }
+    if cfg.n_pos > l {
+        return invalid(format!("n_pos must be <= L = {l}, got {}", cfg.n_pos));
+    }
+    if !(cfg.v > 0.0 && cfg.v.is_finite()) || !(cfg.lr > 0.0 && cfg.lr.is_finite()) {
+        return invalid("v and lr must be positive and finite");
+    }
+    if !(0.0..=1.0).contains(&cfg.alpha) {
+        return invalid(format!("alpha must be in [0, 1], got {}", cfg.alpha));
+    }
+    if cfg.batch == 0 {
+        return invalid("batch must be >= 1");
+    }
+    if cfg.record_at.windows(2).any(|p| p[0] >= p[1]) || cfg.record_at.iter().any(|&t| t > cfg.steps as u64) {
+        return invalid(format!("record_at must be strictly increasing steps in [0, {}]", cfg.steps));
+    }
+    if x.iter().chain(w0.iter()).any(|t| !t.is_finite()) {
+        return invalid("X and w0 must be finite");
+    }
+    let t_rec = cfg.record_at.len();
+    if t_rec.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
+        return Err(CoreError::TooLarge(format!(
+            "recording {t_rec} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record fewer steps"
+        )));
+    }
+    let x = x.as_standard_layout();
+    let x = x.view();
+    let mut w: Vec<f64> = w0.iter().copied().collect();
+    let mut z = vec![0.0; l];
+    let mut grad = vec![0.0; l * d];
+    let batch = cfg.batch.min(n);
+    let full = batch == n;
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut pos = n; // forces a shuffle before the first minibatch
+    let mut rng = stream(mix64(cfg.seed ^ 0x7465_6163_6865_7221), 0, 0);
+
+    let mut rec = TeacherRecord {
+        steps: Vec::with_capacity(t_rec),
+        weights: Array3::zeros((t_rec, l, d)),
+        loss: Vec::with_capacity(t_rec),
+        error: Vec::with_capacity(t_rec),
+        hard_steps: Vec::with_capacity(t_rec),
+    };
+    let mut hard: u64 = 0;
+    let record = |t: usize, w: &[f64], z: &mut [f64], hard: u64, rec: &mut TeacherRecord| -> CoreResult<()> {
+        let (loss, err) = evaluate(w, x, y, cfg, z);
+        if !loss.is_finite() {
+            return Err(CoreError::Numerical(format!("the training diverged at step {t} (non-finite loss)")));
+        }
+        let k = rec.steps.len();
+        rec.weights
+            .index_axis_mut(ndarray::Axis(0), k)
+            .iter_mut()
+            .zip(w)
+            .for_each(|(a, b)| *a = *b);
+        rec.steps.push(t as u64);
+        rec.loss.push(loss);
+        rec.error.push(err);
+        rec.hard_steps.push(hard);
+        Ok(())
+    };
+    let mut next = 0usize; // index into record_at
+    if cfg.record_at.first() == Some(&0) {
+        record(0, &w, &mut z, hard, &mut rec)?;
+        next = 1;
+    }
+    let scale = cfg.lr / batch as f64;
+    for t in 1..=cfg.steps {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut batch_loss = 0.0;
+        for b in 0..batch {
+            let j = if full {
+                b
+            } else {
+                if pos == n {
+                    for i in (1..n).rev() {
+                        let k = rng.random_range(0..=i);
+                        order.swap(i, k);
+                    }
+                    pos = 0;
+                }
+                pos += 1;
+                order[pos - 1]
+            };
+            let xr = x.row(j);
+            let xr = xr.as_slice().expect("standard layout");
+            let m = y[j] * forward(&w, d, xr, cfg.n_pos, cfg.v, cfg.alpha, &mut z);
+            batch_loss += softplus(-m);
+            // -dloss/dN = y * sigmoid(-m); dN/dw_i = s_i v sigma'(z_i) x.
+            let g = y[j] * sigmoid(-m);
+            for (i, &zi) in z.iter().enumerate() {
+                let s = if i < cfg.n_pos { cfg.v } else { -cfg.v };
+                let c = g * s * if zi > 0.0 { 1.0 } else { cfg.alpha };
+                grad[i * d..(i + 1) * d].iter_mut().zip(xr).for_each(|(gi, xi)| *gi += c * xi);
+            }
+        }
+        w.iter_mut().zip(&grad).for_each(|(wi, gi)| *wi += scale * gi);
+        if batch_loss / batch as f64 >= cfg.loss_eps {
+            hard += 1;
+        }
+        if next < t_rec && cfg.record_at[next] == t as u64 {
+            record(t, &w, &mut z, hard, &mut rec)?;
+            next += 1;
+        }
+    }
+    debug_assert_eq!(rec.steps.len(), t_rec);
+    Ok(rec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    fn cfg(steps: usize, batch: usize) -> TeacherConfig {
+        let mut record_at: Vec<u64> = (0..=steps as u64).step_by(10).collect();
+        if *record_at.last().unwrap() != steps as u64 {
+            record_at.push(steps as u64);
+        }
+        TeacherConfig { n_pos: 2, v: 0.5, alpha: 0.3, lr: 0.5, steps, batch, record_at, seed: 1, loss_eps: 0.01 }
+    }
+
+    #[test]
+    fn separable_data_is_fitted_and_loss_falls() {
+        let x = array![[0.5, 0.1], [0.6, -0.2], [-0.5, 0.2], [-0.7, -0.1]];
+        let y = [1.0, 1.0, -1.0, -1.0];
+        let w0 = array![[0.01, 0.0], [0.0, 0.01], [-0.01, 0.0], [0.0, -0.01]];
+        let r = teacher_sgd(x.view(), &y, w0.view(), &cfg(205, 1)).unwrap();
+        assert_eq!(r.steps.len(), 22);
+        assert_eq!(*r.steps.last().unwrap(), 205);
+        assert_eq!(r.weights.dim(), (22, 4, 2));
+        assert!(r.loss.last().unwrap() < &r.loss[0]);
+        assert_eq!(*r.error.last().unwrap(), 0.0);
+        assert_eq!(r.weights.index_axis(ndarray::Axis(0), 0), w0);
+    }
+
+    #[test]
+    fn full_batch_step_matches_hand_gradient() {
+        let x = array![[1.0, 0.0], [0.0, -1.0]];
+        let y = [1.0, -1.0];
+        let w0: Array2<f64> = Array2::zeros((2, 2));
+        let mut c = cfg(1, 2);
+        c.n_pos = 1;
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        // At W = 0, N = 0, sigmoid(0) = 1/2, sigma'(0) = alpha.
+        // unit 0 (+v): lr/2 * sum_j y_j/2 * v * alpha * x_j = 0.25*0.5*0.5*0.3*(x0 - x1)
+        let w1 = r.weights.index_axis(ndarray::Axis(0), 1);
+        let c0 = 0.5 / 2.0 * 0.5 * 0.5 * 0.3;
+        assert!((w1[[0, 0]] - c0).abs() < 1e-15 && (w1[[0, 1]] - c0).abs() < 1e-15);
+        assert!((w1[[1, 0]] + c0).abs() < 1e-15 && (w1[[1, 1]] + c0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bad_labels_are_rejected() {
+        let x = array![[1.0, 0.0]];
+        let w0: Array2<f64> = Array2::zeros((2, 2));
+        assert!(teacher_sgd(x.view(), &[0.0], w0.view(), &cfg(1, 1)).is_err());
+    }
+}

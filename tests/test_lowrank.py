@@ -1,0 +1,218 @@
+"""Local low-rank analysis (seed 4): the Bayes matrix, its SVD solution, locality and trained layers."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnpartition.cli import main
+from nnpartition.lowrank import (
+    bayes_matrix,
+    compare_layer,
+    conditional_mean_matrix,
+    joint_from_conditional,
+    local_family,
+    locality,
+    locality_sweep,
+    optimal_low_rank,
+    principal_angles,
+    softmax_log_loss,
+    train_softmax_layer,
+)
+
+
+def _random_joint(rng, nx, ny):
+    P = rng.random((nx, ny)) + 0.01
+    return P / P.sum()
+
+
+def _planted(rng, nx, ny, k, scale=0.3):
+    """P = P_x P_y (1 + sum_i a_i(x) b_i(y)) with a_i, b_i centred: B has rank exactly k."""
+    px = rng.random(nx) + 0.5
+    px /= px.sum()
+    py = rng.random(ny) + 0.5
+    py /= py.sum()
+    A = rng.standard_normal((nx, k))
+    A -= px @ A
+    Bv = rng.standard_normal((ny, k))
+    Bv -= py @ Bv
+    D = A @ Bv.T
+    D *= scale / np.abs(D).max()
+    return np.outer(px, py) * (1 + D), A
+
+
+# ---------------------------------------------------------------- the matrix
+
+
+@settings(max_examples=30, deadline=None)
+@given(nx=st.integers(2, 9), ny=st.integers(2, 7), seed=st.integers(0, 10**6))
+def test_bayes_matrix_definition_and_spectrum(nx, ny, seed):
+    P = _random_joint(np.random.default_rng(seed), nx, ny)
+    B = bayes_matrix(P)
+    px, py = P.sum(1), P.sum(0)
+    for x in range(nx):  # entry by entry from the definition
+        for y in range(ny):
+            assert B[x, y] == pytest.approx((P[x, y] - px[x] * py[y]) / np.sqrt(px[x] * py[y]), abs=1e-14)
+    s = optimal_low_rank(P, 1).singular_values
+    np.testing.assert_allclose(s, np.linalg.svd(B, compute_uv=False), atol=1e-13)
+    su = np.linalg.svd(bayes_matrix(P, centred=False), compute_uv=False)
+    assert su[0] == pytest.approx(1.0, abs=1e-12)  # the trivial singular value
+    np.testing.assert_allclose(su[1:], s[: len(su) - 1], atol=1e-12)  # centring removes exactly that one
+
+
+def test_counts_are_normalized():
+    C = np.array([[3, 1], [2, 4]])
+    np.testing.assert_allclose(bayes_matrix(C), bayes_matrix(C / C.sum()))
+    np.testing.assert_allclose(bayes_matrix(C * 1.0, normalize=True), bayes_matrix(C / 10))
+
+
+def test_zero_marginals_give_zero_rows():
+    P = np.array([[0.5, 0.0], [0.0, 0.5], [0.0, 0.0]])
+    B = bayes_matrix(P)
+    assert np.all(B[2] == 0) and np.all(np.isfinite(B))
+
+
+def test_conditional_mean_matrix_energy_is_the_variance_of_the_conditional_mean():
+    rng = np.random.default_rng(3)
+    P = _random_joint(rng, 6, 5)
+    vals = rng.standard_normal(5)
+    M = conditional_mean_matrix(P, vals)
+    px = P.sum(1)
+    cond = (P @ vals) / px
+    var_cond_mean = px @ (cond - px @ cond) ** 2  # law of total variance: Var E[Y|X]
+    assert np.sum(np.linalg.svd(M, compute_uv=False) ** 2) == pytest.approx(var_cond_mean, rel=1e-12)
+    assert conditional_mean_matrix(P, np.c_[vals, 2 * vals]).shape == (6, 2)
+
+
+# ---------------------------------------------------------------- the SVD solution
+
+
+@settings(max_examples=25, deadline=None)
+@given(nx=st.integers(3, 9), ny=st.integers(3, 8), k=st.integers(1, 2), seed=st.integers(0, 10**6))
+def test_planted_rank_k_structure_is_recovered(nx, ny, k, seed):
+    rng = np.random.default_rng(seed)
+    P, A = _planted(rng, nx, ny, k)
+    sol = optimal_low_rank(P, k)
+    B = bayes_matrix(P)
+    assert sol.residual == pytest.approx(0.0, abs=1e-20)
+    assert sol.energy == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(sol.Phi @ sol.Psi.T, B, atol=1e-13)
+    assert np.all(sol.singular_values[k:] < 1e-12)
+    assert principal_angles(sol.features, A).max() < 1e-5  # the planted feature span
+    with pytest.raises(ValueError, match=f"exceeds the rank {k}"):
+        optimal_low_rank(P, k + 1)
+
+
+def test_solution_structure_and_local_loss_prediction():
+    P = local_family(7, 5, 0.05, seed=1)
+    sol = optimal_low_rank(P, 2)
+    px, py = P.sum(1), P.sum(0)
+    np.testing.assert_allclose(px @ sol.features, 0, atol=1e-14)  # centred features
+    np.testing.assert_allclose(sol.features.T @ (px[:, None] * sol.features), np.eye(2), atol=1e-12)  # whitened
+    np.testing.assert_allclose(sol.bias, np.log(py), atol=1e-12)
+    # local regime: predicted - exact = o(eps^2), shrinking ~eps^3 (8x per halving)
+    gaps = [abs(optimal_low_rank(local_family(7, 5, r, seed=1), 2).predicted_loss
+                - optimal_low_rank(local_family(7, 5, r, seed=1), 2).loss()) for r in (0.08, 0.04, 0.02)]
+    assert gaps[1] < gaps[0] / 5 and gaps[2] < gaps[1] / 5
+    loc = locality(P)
+    assert loc.mutual_information == pytest.approx(sol.mutual_information)
+    assert sol.local_information == pytest.approx(loc.local_information)
+
+
+def test_locality_is_zero_for_independence_and_linear_in_rho():
+    P = np.outer([0.2, 0.3, 0.5], [0.6, 0.4])
+    loc = locality(P)
+    assert loc.epsilon == pytest.approx(0.0, abs=1e-15) and loc.mutual_information == pytest.approx(0.0, abs=1e-15)
+    assert loc.is_local
+    e = [locality(local_family(5, 4, r, seed=2)).epsilon for r in (0.1, 0.2, 0.4)]
+    assert e[1] == pytest.approx(2 * e[0], rel=1e-10) and e[2] == pytest.approx(4 * e[0], rel=1e-10)
+    r = locality(local_family(5, 4, 0.01, seed=2))
+    assert r.information_ratio == pytest.approx(1.0, abs=0.02)
+    assert not locality(local_family(5, 4, 1.0, seed=2)).is_local
+
+
+# ---------------------------------------------------------------- comparison with trained layers
+
+
+def test_compare_layer_is_invariant_under_feature_transforms():
+    P = local_family(6, 5, 0.1, seed=4)
+    sol = optimal_low_rank(P, 2)
+    T = np.array([[2.0, 1.0], [-0.5, 3.0]])
+    F = sol.features @ T + 0.7  # invertible transform and a shift
+    W = np.linalg.inv(T) @ sol.weights.T
+    c = compare_layer(P, F, W)  # default bias: the local optimum
+    assert c.angles_features.max() < 1e-6 and c.angles_weights.max() < 1e-6
+    assert c.relative_error < 1e-12
+    assert c.predicted_loss == pytest.approx(sol.predicted_loss, abs=1e-12)
+    assert c.observed_loss == pytest.approx(sol.loss(), abs=1e-12)
+
+
+def test_trained_layer_agrees_with_svd_in_the_local_regime():
+    for rho, bound in ((0.02, 2.0), (0.5, 60.0)):
+        P = local_family(6, 4, rho, seed=5)
+        layer = train_softmax_layer(P, 2, steps=1500, seed=1)
+        c = compare_layer(P, layer.features, layer.weights, layer.bias)
+        assert c.observed_loss <= c.svd_loss + 1e-7  # the SVD layer is a feasible point
+        assert c.angles_features.max() < bound
+    sw = locality_sweep([0.5, 0.1, 0.02], n_x=6, n_y=4, k=2, samples=0, steps=1500)
+    assert np.all(np.diff(sw.max_angle_features) < 0) and np.all(np.diff(sw.loss_gap) < 0)
+
+
+def test_softmax_loss_and_principal_angles():
+    assert softmax_log_loss(np.full((2, 2), 0.25), np.zeros((2, 2))) == pytest.approx(np.log(2))
+    a = principal_angles(np.eye(3)[:, :2], np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]))
+    np.testing.assert_allclose(a, [0.0, 45.0], atol=1e-12)
+
+
+# ---------------------------------------------------------------- bad inputs
+
+
+def test_bad_inputs_give_clear_errors():
+    with pytest.raises(ValueError, match="negative"):
+        bayes_matrix([[0.6, -0.1], [0.3, 0.2]])
+    with pytest.raises(ValueError, match="sums to 0.9"):
+        bayes_matrix([[0.5, 0.1], [0.2, 0.1]])
+    with pytest.raises(ValueError, match="row 1 of P_y_given_x sums to 0.7, not 1"):
+        joint_from_conditional([[0.5, 0.5], [0.3, 0.4]], [0.5, 0.5])
+    with pytest.raises(ValueError, match="P_x sums"):
+        joint_from_conditional([[0.5, 0.5]], [0.9])
+    with pytest.raises(ValueError, match="NaN"):
+        bayes_matrix([[np.nan, 0.5], [0.25, 0.25]])
+    with pytest.raises(ValueError, match="2-D"):
+        bayes_matrix([0.5, 0.5])
+    with pytest.raises(TypeError):
+        bayes_matrix([["a", "b"]])
+    P = local_family(4, 3, 0.2)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        optimal_low_rank(P, 0)
+    with pytest.raises(ValueError, match="exceeds the rank 2"):
+        optimal_low_rank(P, 3)
+    with pytest.raises(ValueError, match="weights must have shape"):
+        compare_layer(P, np.zeros((4, 2)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="one row per x"):
+        compare_layer(P, np.zeros((3, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="values must have shape"):
+        conditional_mean_matrix(P, [1.0, 2.0])
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_lowrank_demo_cli(capsys):
+    assert main(["lowrank-demo", "--nx", "5", "--ny", "4", "-k", "1", "--rho", "0.5,0.05", "--samples", "0",
+                 "--steps", "600", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["epsilon"][1] < out["epsilon"][0]
+    assert max(out["angles_features"][1]) < max(out["angles_features"][0])
+    assert main(["lowrank-demo", "--nx", "4", "--ny", "3", "--rho", "0.1", "--samples", "10000", "--steps", "200"]) == 0
+    assert "epsilon" in capsys.readouterr().out
+
+
+def test_lowrank_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "l.png"
+    assert main(["lowrank-demo", "--nx", "4", "--ny", "3", "-k", "1", "--rho", "0.3,0.03", "--samples", "0",
+                 "--steps", "300", "--plot", str(path)]) == 0
+    assert path.stat().st_size > 1000

@@ -1,0 +1,256 @@
+"""Linear teachers (seed 3): data, the recorded SGD trainer, clustering and linearity metrics."""
+
+import builtins
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnpartition.cli import main
+from nnpartition.network import TwoLayerNet
+from nnpartition.teacher import (
+    boundary_linearity,
+    clustering_metrics,
+    group_signs,
+    linear_teacher_dataset,
+    log_schedule,
+    teacher_network,
+    train_teacher,
+)
+
+
+# ---------------------------------------------------------------- data
+
+
+@pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])
+@pytest.mark.parametrize("margin", [0.0, 0.05, 0.2])
+def test_dataset_respects_margin_norm_balance_and_labels(dist, margin):
+    X, y, w = linear_teacher_dataset(301, 7, margin=margin, dist=dist, seed=3)
+    assert X.shape == (301, 7) and y.shape == (301,) and w.shape == (7,)
+    assert abs(np.linalg.norm(w) - 1) < 1e-12
+    proj = X @ w
+    assert np.all((2 * y - 1) * proj >= margin)  # y <w*, x> >= margin
+    assert np.all(proj != 0)
+    assert np.all(np.linalg.norm(X, axis=1) <= 1.0)
+    assert int(y.sum()) == 301 - 301 // 2
+    np.testing.assert_array_equal(linear_teacher_dataset(301, 7, margin=margin, dist=dist, seed=3)[0], X)
+
+
+def test_unbalanced_dataset_and_bad_margin():
+    X, y, w = linear_teacher_dataset(200, 3, margin=0.1, balanced=False, seed=1)
+    assert len(X) == 200 and np.all((2 * y - 1) * (X @ w) >= 0.1)
+    with pytest.raises(ValueError, match="too large"):
+        linear_teacher_dataset(10, 400, margin=0.5, seed=0)
+    with pytest.raises(ValueError, match="margin"):
+        linear_teacher_dataset(10, 3, margin=1.0)
+    with pytest.raises(ValueError, match="dist"):
+        linear_teacher_dataset(10, 3, dist="cube")
+
+
+# ---------------------------------------------------------------- metrics on constructed matrices
+
+
+def _two_clusters(wp, wn, k):
+    return np.vstack([np.tile(wp, (k, 1)), np.tile(wn, (k, 1))])
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=st.integers(2, 6), k=st.integers(1, 6), alpha=st.floats(0.05, 1.0), seed=st.integers(0, 10**6))
+def test_two_exact_clusters_are_exactly_linear_and_rank_two(d, k, alpha, seed):
+    rng = np.random.default_rng(seed)
+    W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k)
+    net = teacher_network(W, alpha=alpha)
+    X = rng.standard_normal((400, d))
+    r = boundary_linearity(net, X)
+    assert r.agreement_centres == 1.0
+    assert r.agreement_fitted == 1.0
+    assert r.delta == pytest.approx(0.0, abs=1e-12)
+    m = clustering_metrics(W, X=X)
+    assert m.stable_rank <= 2 + 1e-9
+    assert m.top2_energy == pytest.approx(1.0, abs=1e-12)
+    assert m.dispersion_pos == pytest.approx(0.0, abs=1e-7) and m.dispersion_neg == pytest.approx(0.0, abs=1e-7)
+    assert m.agreement == 1.0  # identical units always agree
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=st.integers(2, 5), k=st.integers(1, 5), alpha=st.floats(0.1, 1.0), noise=st.floats(0.0, 0.5),
+       seed=st.integers(0, 10**6))
+def test_certified_slab_is_never_violated(d, k, alpha, noise, seed):
+    """Theory (T2): rows within delta of their group mean => sign N = sign <w_lin, x> outside the slab."""
+    rng = np.random.default_rng(seed)
+    W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k) + noise * rng.standard_normal((2 * k, d))
+    r = boundary_linearity(teacher_network(W, alpha=alpha), rng.standard_normal((500, d)))
+    assert r.certified_violations == 0
+    assert 0.0 <= r.certified_fraction <= 1.0
+
+
+def test_cluster_in_direction_with_biases_is_linear():
+    # Units c_i * w (c_i > 0) with biases c_i * b: an affine boundary, found through the bias column.
+    w, b = np.array([1.0, -2.0]), 0.3
+    c = np.array([1.0, 2.0, 0.5])
+    W1 = np.concatenate([np.outer(c, w), np.outer(c, -w + 0.5)]).T
+    b1 = np.concatenate([c * b, c * -b])
+    net = TwoLayerNet(W1, b1, np.array([1.0] * 3 + [-1.0] * 3), 0.0, "leaky_relu", 0.2)
+    X = np.random.default_rng(0).standard_normal((1000, 2))
+    r = boundary_linearity(net, X)
+    assert r.w_lin.shape == (3,)
+    assert r.agreement_centres == 1.0
+
+
+def test_aligned_units_have_cosine_one_and_rank_one_ratio_one():
+    w = np.array([0.3, -0.4, 1.2])
+    W = np.array([2 * w, 0.5 * w, -3 * w, -w])
+    m = clustering_metrics(W, w)
+    np.testing.assert_allclose(m.cosine, 1.0, atol=1e-15)
+    assert m.aligned_fraction == 1.0 and m.potential < 1.0  # unequal norms: cos(W, W*) < 1
+    assert clustering_metrics(np.array([w, w, -w, -w]), w).potential == pytest.approx(1.0, abs=1e-12)
+    assert m.spectral_ratio == pytest.approx(1.0, abs=1e-12)
+    assert m.centre_cosine == pytest.approx(1.0, abs=1e-12)
+    # Anti-aligned units have cosine -1.
+    assert clustering_metrics(-W, w).cosine == pytest.approx(-np.ones(4), abs=1e-15)
+
+
+def test_random_weights_have_large_stable_rank_and_no_agreement():
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((50, 20))
+    m = clustering_metrics(W, rng.standard_normal(20), X=rng.standard_normal((200, 20)))
+    assert m.stable_rank > 5
+    assert m.agreement == 0.0
+    assert m.aligned_fraction < 0.1
+
+
+def test_orthogonal_equal_clusters_have_ratio_one_over_root_two():
+    W = _two_clusters(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 3)
+    assert clustering_metrics(W).spectral_ratio == pytest.approx(1 / np.sqrt(2), abs=1e-12)
+
+
+def test_series_shapes_and_bad_inputs():
+    rng = np.random.default_rng(1)
+    Ws = rng.standard_normal((5, 4, 3))
+    m = clustering_metrics(Ws, [1.0, 0.0, 0.0], X=rng.standard_normal((10, 3)))
+    assert m.cosine.shape == (5, 4) and m.stable_rank.shape == (5,) and m.centre_pos.shape == (5, 3)
+    with pytest.raises(ValueError, match="W must have shape"):
+        clustering_metrics(np.zeros(3))
+    with pytest.raises(ValueError, match="signs"):
+        clustering_metrics(np.ones((2, 2)), signs=[1, 0])
+    with pytest.raises(ValueError, match="w_star"):
+        clustering_metrics(np.ones((2, 2)), [0.0, 0.0])
+    with pytest.raises(ValueError, match="relu or leaky_relu"):
+        boundary_linearity(TwoLayerNet(np.ones((2, 2)), np.zeros(2), np.ones(2), 0.0, "tanh"), np.ones((3, 2)))
+    assert group_signs(4).tolist() == [1, 1, -1, -1]
+
+
+# ---------------------------------------------------------------- the trainer
+
+
+def _numpy_full_batch(X, ypm, W, v, alpha, lr, steps):
+    """Independent reference: full-batch gradient descent on the mean logistic loss."""
+    s = group_signs(W.shape[0]) * v
+    for _ in range(steps):
+        Z = X @ W.T
+        out = np.where(Z > 0, Z, alpha * Z) @ s
+        g = ypm / (1 + np.exp(ypm * out))  # -dloss/dN
+        D = np.where(Z > 0, 1.0, alpha) * s  # dN/dz
+        W = W + lr / len(X) * (D * g[:, None]).T @ X
+    return W
+
+
+def test_full_batch_matches_numpy_reference():
+    X, y, w = linear_teacher_dataset(40, 4, seed=2)
+    W0 = np.random.default_rng(5).standard_normal((6, 4)) * 0.3
+    run = train_teacher(X, y, 6, W0=W0, lr=0.7, alpha=0.25, v=0.4, steps=7, batch_size=None, record_every=1)
+    ref = W0
+    for t in range(1, 8):
+        ref = _numpy_full_batch(X, 2.0 * y - 1, ref, 0.4, 0.25, 0.7, 1)
+        np.testing.assert_allclose(run.weights[t], ref, rtol=1e-12, atol=1e-14)
+    assert run.steps.tolist() == list(range(8))
+
+
+def test_sgd_fits_the_teacher_clusters_and_agreement_freezes_differences():
+    X, y, w = linear_teacher_dataset(200, 8, margin=0.1, seed=4)
+    run = train_teacher(X, y, 10, lr=0.5, epochs=60, init_scale=0.05, w_star=w, record_at=log_schedule(12000, 60),
+                        seed=1)
+    assert run.error[-1] == 0.0 and run.loss[-1] < 0.02
+    assert np.all(np.diff(run.hard_steps) >= 0)
+    m = run.metrics()
+    assert m.aligned_fraction[-1] == 1.0 and m.mean_cosine[-1] > 0.97
+    assert m.stable_rank[-1] < 1.2
+    t = run.agreement_step(m)
+    assert t is not None
+    # Inside the agreement regime units of a group receive identical updates: differences are frozen.
+    i = int(np.searchsorted(run.steps, t))
+    s = run.signs
+    for g in (s > 0, s < 0):
+        diffs = run.weights[i:, g] - run.weights[i:, g][:, :1]
+        np.testing.assert_allclose(diffs, np.broadcast_to(diffs[0], diffs.shape), atol=1e-9)
+    lin = boundary_linearity(run.network(), np.random.default_rng(0).standard_normal((2000, 8)) / np.sqrt(8), w_star=w)
+    assert lin.agreement_centres > 0.99 and lin.angle_to_teacher < 15
+    assert lin.certified_violations == 0
+    hist = run.history(X)
+    assert set(hist) >= {"linearity", "angle_to_teacher", "agreement", "stable_rank"}
+
+
+def test_sgd_is_reproducible_and_accepts_pm_labels():
+    X, y, w = linear_teacher_dataset(50, 3, seed=0)
+    a = train_teacher(X, y, 4, epochs=3, seed=9)
+    b = train_teacher(X, 2 * y - 1, 4, epochs=3, seed=9)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    assert a.steps[-1] == 150 and a.steps[0] == 0
+
+
+def test_trainer_bad_inputs():
+    X, y, _ = linear_teacher_dataset(20, 3, seed=0)
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        train_teacher(X, np.full(20, 2), 4)
+    with pytest.raises(ValueError, match="W0 must have shape"):
+        train_teacher(X, y, 4, W0=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="alpha"):
+        train_teacher(X, y, 4, alpha=1.5)
+    with pytest.raises(ValueError, match="record_at"):
+        train_teacher(X, y, 4, steps=10, record_at=[0, 11])
+    with pytest.raises(ValueError, match="not both"):
+        train_teacher(X, y, 4, steps=10, record_at=[0, 5], record_every=2)
+    with pytest.raises(MemoryError):
+        train_teacher(X, y, 4096, steps=100000, record_every=1)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_teacher_cli_json(capsys):
+    assert main(["teacher", "-d", "5", "-N", "100", "-L", "8", "--epochs", "30", "--probes", "500", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["history"]["error"][-1] == 0.0
+    assert out["final"]["agreement_centres"] > 0.98 and out["final"]["certified_violations"] == 0
+
+
+def test_teacher_cli_text_and_bad_argument(capsys):
+    assert main(["teacher", "-d", "3", "-N", "60", "-L", "4", "--epochs", "5", "--probes", "100", "--full-batch"]) == 0
+    assert "agreement" in capsys.readouterr().out
+    assert main(["teacher", "-d", "3", "-N", "60", "-L", "1"]) == 2
+    assert "L must be" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path, capsys):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("no matplotlib")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    code = main(["teacher", "-d", "3", "-N", "40", "-L", "4", "--epochs", "2", "--probes", "50",
+                 "--plot", str(tmp_path / "t.png")])
+    assert code == 2
+    assert "pip install nnpartition[plot]" in capsys.readouterr().err
+
+
+def test_teacher_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "t.png"
+    assert main(["teacher", "-d", "4", "-N", "60", "-L", "6", "--epochs", "10", "--probes", "200",
+                 "--plot", str(path)]) == 0
+    assert path.stat().st_size > 1000
