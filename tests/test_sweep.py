@@ -1,0 +1,384 @@
+"""nnpartition.sweep: resumable grids on a local pool, serially, or on a real Dask LocalCluster."""
+
+import argparse
+from contextlib import closing
+import functools
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from nnpartition import sweep
+from nnpartition._sweep_jobs import empty, real, real_or_toy, toy
+
+# Small real jobs: Monte Carlo partitions and real training, all seeded.
+REAL_GRID = (list(sweep.product(d=[2, 3], N=[40], L=[4, 8], trials=[6], seed=[1, 2]))
+             + list(sweep.product(d=[2], N=[20], L=[4], seed=[0, 1])))
+
+
+def results(records):
+    return [(r["config"], r["status"], r["result"]) for r in records]
+
+
+def rows(path):
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return db.execute("SELECT config, status, result, error FROM results ORDER BY rowid").fetchall()
+
+
+# --------------------------------------------------------------------------- grids and keys
+
+def test_product_order_and_indexing():
+    p = sweep.product(a=[1, 2, 3], b=["x", "y"], c=7)
+    assert len(p) == 6
+    assert list(p) == [p[i] for i in range(6)]
+    assert p[0] == {"a": 1, "b": "x", "c": 7} and p[-1] == {"a": 3, "b": "y", "c": 7}
+    assert p[1:3] == [{"a": 1, "b": "y", "c": 7}, {"a": 2, "b": "x", "c": 7}]
+    assert sweep.product(n=np.arange(3))[2] == {"n": 2}
+    with pytest.raises(IndexError):
+        p[6]
+
+
+@pytest.mark.parametrize("axes, exc, word", [
+    ({"a": []}, ValueError, "axis a"),
+    ({"a": {1, 2}}, TypeError, "axis a"),
+    ({"a": {"k": 1}}, TypeError, "axis a"),
+    ({"a": object()}, TypeError, "axis a"),
+])
+def test_product_bad_axes(axes, exc, word):
+    with pytest.raises(exc, match=word):
+        sweep.product(**axes)
+
+
+def test_config_key_canonical():
+    assert sweep.config_key({"b": 1, "a": [1, 2]}) == sweep.config_key({"a": (1, 2), "b": np.int32(1)})
+    assert sweep.config_key({"a": 1}) != sweep.config_key({"a": 1.0})
+    with pytest.raises(TypeError, match="keys must be strings"):
+        sweep.config_key({1: 2})
+    with pytest.raises(TypeError, match="not JSON-serializable"):
+        sweep.config_key({"a": object()})
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    (dict(grid={"a": 1}), TypeError, "grid"),
+    (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\]"),
+    (dict(grid=[{"a": 1}, {"a": 1}]), ValueError, r"grid\[1\] repeats grid\[0\]"),
+    (dict(job=3), TypeError, "job"),
+    (dict(workers=0), ValueError, "workers"),
+    (dict(workers=2.5), TypeError, "workers"),
+    (dict(workers=2, scheduler="tcp://127.0.0.1:1"), ValueError, "workers"),
+    (dict(store=3), TypeError, "store"),
+    (dict(executor="pool"), TypeError, "executor"),
+    (dict(retry_failed="yes"), TypeError, "retry_failed"),
+    (dict(max_pending=0), ValueError, "max_pending"),
+])
+def test_run_bad_input(kwargs, exc, word):
+    args = dict(grid=[{"x": 1}], job=toy, store=None, progress=False)
+    args.update(kwargs)
+    with pytest.raises(exc, match=word):
+        sweep.run(args.pop("grid"), args.pop("job"), **args)
+
+
+def test_unpicklable_job_for_a_pool():
+    with pytest.raises(TypeError, match="picklable"):
+        sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=None, workers=2, progress=False)
+
+
+# --------------------------------------------------------------------------- serial runs, the store, resuming
+
+def test_serial_run_records_failures_and_continues(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    grid = [{"x": 1}, {"x": 2, "fail": True}, {"x": 3}]
+    out = sweep.run(grid, toy, store=store, workers=1, progress=True)
+    assert [r["status"] for r in out] == ["done", "failed", "done"]
+    assert [r["config"] for r in out] == grid
+    assert out[0]["result"] == {"square": 1} and out[2]["result"] == {"square": 9}
+    assert out[1]["result"] is None and out[1]["error"] == "ValueError: configured to fail (x=2)"
+    assert (out.summary.total, out.summary.done, out.summary.failed, out.summary.skipped) == (3, 2, 1, 0)
+    assert out.failed == [out[1]]
+    assert "2 done, 1 failed, 0 skipped" in capsys.readouterr().err
+    stored = rows(store)
+    assert [json.loads(c) for c, *_ in stored] == grid
+    assert stored[1][1] == "failed" and "configured to fail" in stored[1][3]
+    with closing(sqlite3.connect(store)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tb = db.execute("SELECT traceback FROM results WHERE status='failed'").fetchone()[0]
+        assert "Traceback" in tb and "configured to fail" in tb
+    assert sweep.load(store) == list(out)
+
+
+def test_rerun_skips_done_and_retries_failed(tmp_path):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}, {"x": 2, "fail": True}], toy, store=store, workers=1, progress=False)
+    grid = [{"x": 0}, {"x": 1}, {"x": 2, "fail": True}]
+    out = sweep.run(grid, toy, store=store, workers=1, progress=False)
+    assert (out.summary.done, out.summary.failed, out.summary.skipped) == (1, 0, 2)
+    assert [r["status"] for r in out] == ["done", "done", "failed"]
+    out = sweep.run(grid, toy, store=store, workers=1, progress=False, retry_failed=True)
+    assert (out.summary.done, out.summary.failed, out.summary.skipped) == (0, 1, 2)
+    with closing(sqlite3.connect(store)) as db:
+        assert db.execute("SELECT attempts FROM results WHERE status='failed'").fetchone()[0] == 2
+    assert len(rows(store)) == 3
+
+
+def test_results_are_json_round_tripped_and_checked(tmp_path):
+    out = sweep.run([{"i": 0}], _numpy_job, store=None, workers=1, progress=False)
+    r = out[0]["result"]
+    assert np.isnan(r.pop("nan"))  # NaN survives the round trip
+    assert r == {"a": 3, "b": [1.5, 2.0], "c": True}
+    assert type(r["a"]) is int and type(r["c"]) is bool
+    bad = sweep.run([{"what": "list"}, {"what": "object"}], _bad_result_job, store=None, workers=1, progress=False)
+    assert bad[0]["error"].startswith("TypeError: job must return a dict")
+    assert bad[1]["error"].startswith("TypeError: job result is not JSON-serializable")
+
+
+def _numpy_job(config):
+    return {"a": np.int64(3), "b": np.array([1.5, 2.0]), "c": np.bool_(True), "nan": float("nan")}
+
+
+def _bad_result_job(config):
+    return [1] if config["what"] == "list" else {"o": object()}
+
+
+def test_store_guards(tmp_path):
+    store = tmp_path / "deep" / "dir" / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    with pytest.raises(ValueError, match="another store"):
+        sweep.run([{"x": 1}], empty, store=store, workers=1, progress=False)
+    junk = tmp_path / "junk.txt"
+    junk.write_text("not a database, just some text\n" * 100)
+    with pytest.raises(ValueError, match="store"):
+        sweep.run([{"x": 1}], toy, store=junk, workers=1, progress=False)
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE t (a)")
+    with pytest.raises(ValueError, match="not an nnpartition sweep store"):
+        sweep.run([{"x": 1}], toy, store=other, workers=1, progress=False)
+    with closing(sqlite3.connect(other)) as db:
+        assert [n for (n,) in db.execute("SELECT name FROM sqlite_master")] == ["t"]  # left untouched
+    with pytest.raises(ValueError, match="directory"):
+        sweep.run([{"x": 1}], toy, store=tmp_path, workers=1, progress=False)
+    with pytest.raises(ValueError, match="does not exist"):
+        sweep.load(tmp_path / "missing.sqlite")
+
+
+class _Scaled:
+    """A callable job object with a bound setting (like validation's job)."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, config):
+        return {"y": self.k * config["x"]}
+
+
+def test_bound_job_settings_are_part_of_the_store_identity(tmp_path):
+    store = tmp_path / "s.sqlite"
+    assert sweep.run([{"x": 2}], _Scaled(3), store=store, workers=1, progress=False)[0]["result"] == {"y": 6}
+    assert sweep.run([{"x": 2}], _Scaled(3), store=store, workers=1, progress=False).summary.skipped == 1
+    with pytest.raises(ValueError, match="other job settings"):
+        sweep.run([{"x": 2}], _Scaled(4), store=store, workers=1, progress=False)
+    store = tmp_path / "p.sqlite"
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1), store=store, workers=1, progress=False)
+    out = sweep.run([{"x": 2}, {"x": 3}], functools.partial(_offset, by=1), store=store, workers=1, progress=False)
+    assert [r["result"]["y"] for r in out] == [3, 4] and out.summary.skipped == 1
+    with pytest.raises(ValueError, match="other job settings"):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=2), store=store, workers=1, progress=False)
+    with pytest.raises(ValueError, match="another job"):
+        sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+
+
+def _offset(config, by):
+    return {"y": config["x"] + by}
+
+
+def test_empty_grid_and_nothing_to_do(tmp_path):
+    assert sweep.run([], toy, store=None, progress=False) == []
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    # Everything is done: no pool is started, even for workers=2.
+    out = sweep.run([{"x": 1}], toy, store=store, workers=2, progress=False)
+    assert out.summary.skipped == 1 and out[0]["result"] == {"square": 1}
+
+
+# --------------------------------------------------------------------------- the local pool
+
+def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
+    serial = sweep.run(REAL_GRID, real, store=None, workers=1, progress=False)
+    pool = sweep.run(REAL_GRID, real, store=tmp_path / "p.sqlite", workers=2, progress=False)
+    assert results(pool) == results(serial)
+    assert all(r["status"] == "done" for r in pool)
+    # A worker that dies takes only its own configuration down; the rest run in a fresh pool.
+    grid = [{"x": 1, "sleep": 0.2}, {"x": 2, "crash": True}, {"x": 3, "sleep": 0.1}, {"x": 4}]
+    out = sweep.run(grid, toy, store=tmp_path / "c.sqlite", workers=2, progress=False)
+    assert [r["status"] for r in out] == ["done", "failed", "done", "done"]
+    assert out[1]["error"].startswith("WorkerDied")
+
+
+# --------------------------------------------------------------------------- SIGKILL, then resume
+
+KILL_SCRIPT = textwrap.dedent("""
+    import sys
+    from nnpartition import sweep
+    from nnpartition._sweep_jobs import toy
+    if __name__ == "__main__":
+        grid = sweep.product(x=range(24), sleep=[0.15])
+        sweep.run(grid, toy, store=sys.argv[1], workers=2, progress=False)
+""")
+
+
+@pytest.fixture
+def process_group():
+    """Start processes in their own process group; kill whatever is left of it afterwards."""
+    started = []
+
+    def start(args, **kw):
+        p = subprocess.Popen(args, start_new_session=True, **kw)
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait(timeout=30)
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def test_sigkill_midway_then_resume(tmp_path, process_group):
+    store = str(tmp_path / "k.sqlite")
+    script = tmp_path / "sweep_script.py"
+    script.write_text(KILL_SCRIPT)
+    p = process_group([sys.executable, str(script), store], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    n = 0
+    while n < 4:
+        assert p.poll() is None, p.stderr.read().decode()
+        assert time.monotonic() < deadline, "the sweep recorded nothing in 60 s"
+        time.sleep(0.05)
+        if os.path.exists(store):
+            try:
+                with closing(sqlite3.connect(store, timeout=5)) as db:
+                    n = db.execute("SELECT count(*) FROM results").fetchone()[0]
+            except sqlite3.OperationalError:  # the table does not exist yet
+                pass
+    os.kill(p.pid, signal.SIGKILL)  # the driver only: its pool workers are orphaned
+    p.wait(timeout=30)
+    p.stderr.close()
+    # The orphaned workers notice and exit by themselves.
+    deadline = time.monotonic() + 20
+    while _group_alive(p.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(p.pid), "pool workers outlived their killed driver"
+
+    before = rows(store)
+    assert 4 <= len(before) < 24
+    grid = sweep.product(x=range(24), sleep=[0.15])
+    out = sweep.run(grid, toy, store=store, workers=2, progress=False)
+    assert out.summary.skipped == len(before) and out.summary.done == 24 - len(before)
+    assert [r["result"] for r in out] == [{"square": x * x} for x in range(24)]
+    after = rows(store)
+    keys = [c for c, *_ in after]
+    assert len(keys) == len(set(keys)) == 24
+    assert sorted(keys) == sorted(sweep.config_key(c) for c in grid)
+    assert all(s == "done" for _, s, _, _ in after)
+    assert after[:len(before)] == before
+
+
+# --------------------------------------------------------------------------- Dask
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=40)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
+    from dask.distributed import Client
+
+    local = sweep.run(REAL_GRID, real, store=tmp_path / "local.sqlite", workers=2, progress=False)
+    with Client(dask_cluster) as client:
+        on_dask = sweep.run(REAL_GRID, real, store=tmp_path / "dask.sqlite",
+                            executor=client.get_executor(), progress=False)
+        assert results(on_dask) == results(local)
+        assert all(r["status"] == "done" for r in on_dask)
+        # A failing job on the cluster is recorded, and the rest goes on.
+        out = sweep.run([{"x": 1}, {"x": 2, "fail": True}], toy, store=None, executor=client.get_executor(),
+                        progress=False)
+        assert [r["status"] for r in out] == ["done", "failed"]
+        assert out[1]["error"] == "ValueError: configured to fail (x=2)"
+    with closing(sqlite3.connect(tmp_path / "dask.sqlite")) as db:
+        pids = {int(w.rsplit(":", 1)[1]) for (w,) in db.execute("SELECT worker FROM results")}
+    assert pids and os.getpid() not in pids and len(pids) <= 2  # ran on the cluster's two worker processes
+    # scheduler= connects (and closes) its own client; rerunning with the store skips what is done.
+    via_address = sweep.run(REAL_GRID[:3] + [{"x": 5}], real_or_toy, store=tmp_path / "address.sqlite",
+                            scheduler=dask_cluster.scheduler_address, progress=False)
+    assert results(via_address)[:3] == results(local)[:3]
+    assert via_address[3]["result"] == {"square": 25}
+    again = sweep.run(REAL_GRID[:4], real_or_toy, store=tmp_path / "address.sqlite",
+                      scheduler=dask_cluster.scheduler_address, progress=False)
+    assert (again.summary.skipped, again.summary.done) == (3, 1)
+    assert results(again) == results(local)[:4]
+
+
+def test_scheduler_without_dask_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(ImportError, match=r"nnpartition\[distributed\]"):
+        sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://127.0.0.1:8786", progress=False)
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    with pytest.raises(ImportError, match=r"pip install 'nnpartition\[distributed\]'"):
+        sweep.executor_from_args(parser.parse_args(["--scheduler", "tcp://127.0.0.1:8786"]))
+
+
+# --------------------------------------------------------------------------- command-line helpers
+
+def test_cli_helpers(tmp_path):
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    a = parser.parse_args([])
+    assert (a.workers, a.scheduler, a.store, a.resume, a.retry_failed) == (None, None, None, False, False)
+    ex, close = sweep.executor_from_args(parser.parse_args(["--workers", "3"]))
+    assert ex is None
+    close()
+    with pytest.raises(ValueError, match="--workers"):
+        sweep.executor_from_args(parser.parse_args(["--workers", "0"]))
+    with pytest.raises(ValueError, match="--workers"):
+        sweep.executor_from_args(parser.parse_args(["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]))
+    store = str(tmp_path / "s.sqlite")
+    assert sweep.store_from_args(parser.parse_args(["--store", store])) == store
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    with pytest.raises(ValueError, match="--resume"):
+        sweep.store_from_args(parser.parse_args(["--store", store]))
+    assert sweep.store_from_args(parser.parse_args(["--store", store, "--resume"])) == store
+    with pytest.raises(ValueError, match="--store"):
+        sweep.store_from_args(parser.parse_args(["--resume"]))
+    with pytest.raises(ValueError, match="--resume"):
+        sweep.store_from_args(parser.parse_args(["--store", store, "--retry-failed"]))
+
+
+def test_bad_scheduler_address():
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(ValueError, match="scheduler"):
+        sweep.run([{"x": 1}], toy, store=None, scheduler="nowhere", progress=False)
+    with pytest.raises(TypeError, match="scheduler"):
+        sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
