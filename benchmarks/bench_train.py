@@ -4,14 +4,14 @@ Usage:
     python benchmarks/bench_train.py [--quick] [--datasets 3] [--restarts 2] [--no-torch] [--no-sklearn]
                                      [--configs d,N,L ...]
 
-Every baseline runs the reference protocol on the same datasets (those of
-``nnpartition.random_dataset`` with seeds 0, 1, ...):
+Every implementation trains on the same datasets (those of ``real_accuracy(seed=0)``):
 
 * nnpartition: ``real_accuracy`` (all datasets x restarts in parallel over the cores).
 * PyTorch CPU, as a careful user would write it: float32, the restarts of a
   dataset batched into one ``bmm`` network (``baddbmm``), full-batch Adam with
   ``CosineAnnealingLR``, accuracy every 20 steps and at the last, stopping once
   every restart has reached 100% (as nnpartition does; the best cannot improve).
+  ``--full-run`` disables the early stop on both sides to compare sustained speed.
 * scikit-learn ``MLPClassifier`` at comparable settings: one ReLU layer, Adam,
   lr 0.02 (constant: sklearn has no cosine schedule), full batch, no L2, 4000
   iterations, no early stopping; its accuracy is the final one (no best-of-run).
@@ -32,26 +32,29 @@ import warnings
 
 import numpy as np
 
+from nnpartition import _core
 from nnpartition.datasets import random_dataset
-from nnpartition.training import real_accuracy
+from nnpartition.training import real_accuracy, train
 
 SMALL = [(2, 100, 8), (5, 300, 16), (10, 1000, 32), (20, 1000, 64), (5, 1000, 16), (20, 300, 4)]
 LARGE = [(50, 3000, 128), (100, 3000, 256)]
 STEPS = 4000
 
 
-def dataset(N, d, seed, dist):
-    # Dataset k of real_accuracy(seed=0) is internal; use random_dataset(seed=k) for the baselines
-    # (same distribution; the comparison is statistical, not draw-for-draw).
-    return random_dataset(N, d, dist=dist, seed=seed)
+def dataset(N, d, k, dist):
+    """Dataset ``k`` of ``real_accuracy(seed=0)``: every implementation trains on the same data."""
+    if k == 0:
+        return random_dataset(N, d, dist=dist, seed=0)
+    x, y = _core.random_dataset(N, d, "gaussian" if dist in ("gauss", "gaussian", "normal") else dist, 0, k)
+    return x, y.astype(np.int64)
 
 
-def torch_protocol(d, N, L, datasets, restarts, dist):
+def torch_protocol(d, N, L, datasets, restarts, dist, early_stop=True):
     import torch
 
     accs = []
     for k in range(datasets):
-        X, y = dataset(N, d, 1000 + k, dist)
+        X, y = dataset(N, d, k, dist)
         torch.manual_seed(k)
         Xt = torch.tensor(X, dtype=torch.float32).expand(restarts, N, d)
         yt = torch.tensor(y, dtype=torch.float32).view(1, N, 1).expand(restarts, N, 1)
@@ -71,7 +74,7 @@ def torch_protocol(d, N, L, datasets, restarts, dist):
                 with torch.no_grad():
                     acc = ((z > 0).float() == yt).float().mean(dim=(1, 2))
                     best = torch.maximum(best, acc)
-                    if bool((best >= 1).all()):
+                    if early_stop and bool((best >= 1).all()):
                         break
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -87,7 +90,7 @@ def sklearn_protocol(d, N, L, datasets, restarts, dist):
 
     accs = []
     for k in range(datasets):
-        X, y = dataset(N, d, 1000 + k, dist)
+        X, y = dataset(N, d, k, dist)
         best = 0.0
         for r in range(restarts):
             clf = MLPClassifier(hidden_layer_sizes=(L,), activation="relu", solver="adam", alpha=0.0,
@@ -99,6 +102,12 @@ def sklearn_protocol(d, N, L, datasets, restarts, dist):
             best = max(best, clf.score(X, y))
         accs.append(best)
     return float(np.mean(accs))
+
+
+def ours_full_run(d, N, L, datasets, restarts, dist):
+    """All 4000 steps of every run (``train`` never stops early), restarts in parallel."""
+    return float(np.mean([train(*dataset(N, d, k, dist), L, restarts=restarts, seed=k).best_accuracy
+                          for k in range(datasets)]))
 
 
 def timed(fn, *args):
@@ -114,8 +123,16 @@ def main() -> int:
     ap.add_argument("--restarts", type=int, default=2)
     ap.add_argument("--dist", default="uniform")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--full-run", action="store_true",
+                    help="no early stop at 100%% (nnpartition via train(), PyTorch without the break): "
+                         "measures sustained speed; scikit-learn never stops early")
     ap.add_argument("--no-sklearn", action="store_true")
     ap.add_argument("--configs", nargs="*", default=None, help="d,N,L triples (default: the built-in grid)")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="torch.set_num_threads for every configuration (default: the faster of 1 thread and all "
+                         "cores; all cores are only tried when N*d*L >= 1e6, where they can help)")
+    ap.add_argument("--sklearn-max-work", type=float, default=1e6,
+                    help="skip scikit-learn when N*d*L exceeds this (it is slow; default 1e6)")
     args = ap.parse_args()
     configs = ([tuple(int(v) for v in c.split(",")) for c in args.configs] if args.configs
                else SMALL + ([] if args.quick else LARGE))
@@ -125,6 +142,7 @@ def main() -> int:
         try:
             import torch
             have_torch = True
+            all_cores = torch.get_num_threads()
             print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
         except ImportError:
             print("PyTorch not installed: skipping that baseline (pip install torch)")
@@ -135,7 +153,13 @@ def main() -> int:
             print(f"scikit-learn {sklearn.__version__}")
         except ImportError:
             print("scikit-learn not installed: skipping that baseline (pip install scikit-learn)")
-    print(f"cores: {os.cpu_count()}, datasets {args.datasets} x restarts {args.restarts}, {STEPS} steps\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"cores: {os.cpu_count()} (load average {load:.1f} at start), datasets {args.datasets} x restarts "
+          f"{args.restarts}, {STEPS} steps\n")
+    real_accuracy(2, 50, 2, datasets=1, restarts=1)  # warm-up: load the native module, start the threads
+    if have_torch:
+        import torch
+        torch.relu(torch.ones(2)).sum()
     head = f"{'d':>4} {'N':>5} {'L':>4} | {'ours s':>7} {'acc':>6}"
     if have_torch:
         head += f" | {'torch s':>7} {'acc':>6} {'ratio':>6}"
@@ -143,18 +167,35 @@ def main() -> int:
         head += f" | {'sklrn s':>7} {'acc':>6} {'ratio':>6}"
     print(head)
     print("-" * len(head))
+    torch_threads_used = []
     for d, N, L in configs:
-        m, ours = timed(lambda: real_accuracy(d, N, L, dist=args.dist, datasets=args.datasets,
-                                              restarts=args.restarts, seed=0))
-        line = f"{d:>4} {N:>5} {L:>4} | {ours:7.2f} {m.mean:6.4f}"
+        if args.full_run:
+            mean, ours = timed(ours_full_run, d, N, L, args.datasets, args.restarts, args.dist)
+        else:
+            m, ours = timed(lambda: real_accuracy(d, N, L, dist=args.dist, datasets=args.datasets,
+                                                  restarts=args.restarts, seed=0))
+            mean = m.mean
+        line = f"{d:>4} {N:>5} {L:>4} | {ours:7.2f} {mean:6.4f}"
         if have_torch:
-            acc, s = timed(torch_protocol, d, N, L, args.datasets, args.restarts, args.dist)
+            choices = ([args.torch_threads] if args.torch_threads
+                       else [1] + ([all_cores] if N * d * L >= 1e6 and all_cores > 1 else []))
+            runs = []
+            for threads in choices:
+                torch.set_num_threads(threads)
+                runs.append(timed(torch_protocol, d, N, L, args.datasets, args.restarts, args.dist,
+                                  not args.full_run) + (threads,))
+            acc, s, threads = min(runs, key=lambda r: r[1])
             line += f" | {s:7.2f} {acc:6.4f} {s / ours:5.1f}x"
-        if have_sklearn:
+            torch_threads_used.append(threads)
+        if have_sklearn and N * d * L <= args.sklearn_max_work:
             acc, s = timed(sklearn_protocol, d, N, L, args.datasets, args.restarts, args.dist)
             line += f" | {s:7.2f} {acc:6.4f} {s / ours:5.1f}x"
+        elif have_sklearn:
+            line += f" | {'skipped (--sklearn-max-work)':>22}"
         print(line, flush=True)
     print("\nratio = baseline seconds / nnpartition seconds (higher: nnpartition faster)")
+    if torch_threads_used:
+        print(f"torch threads used per configuration: {torch_threads_used}")
     return 0
 
 

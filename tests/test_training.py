@@ -56,6 +56,34 @@ def test_adam_steps_match_a_numpy_implementation(d, L):
         np.testing.assert_allclose(ours, ref, atol=2e-5)
 
 
+def test_matches_pytorch_from_the_same_initialisation():
+    """Same data, same initial network: PyTorch's Adam + CosineAnnealingLR follows the same path."""
+    torch = pytest.importorskip("torch")
+    X, y = random_dataset(200, 5, seed=3)
+    steps = 120
+    init = train(X, y, 16, steps=1, seed=2).network
+    res = train(X, y, 16, steps=steps, seed=2)
+    W1, b1, w2 = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in (init.W1, init.b1, init.w2))
+    b2 = torch.zeros((), requires_grad=True)
+    Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    opt = torch.optim.Adam([W1, b1, w2, b2], lr=0.02, betas=(0.9, 0.999), eps=1e-8)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=2e-4)
+    losses, accs = [], []
+    for t in range(steps):
+        z = torch.relu(Xt @ W1 + b1) @ w2 + b2
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, yt)
+        if t % 20 == 0 or t == steps - 1:
+            losses.append(loss.item())
+            accs.append(((z > 0).float() == yt).float().mean().item())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(res.loss_history[0], losses, rtol=1e-4)
+    np.testing.assert_allclose(res.accuracy_history[0], accs, atol=1.5 / 200)
+    np.testing.assert_allclose(res.final_network.W1, W1.detach().numpy(), atol=1e-3)
+
+
 def test_initialisation_follows_the_protocol():
     d, L = 9, 400
     X, y = random_dataset(10, d, seed=0)

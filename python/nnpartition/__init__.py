@@ -17,7 +17,12 @@ from .counting import (
     regions,
     separable_probability,
 )
+from .datasets import random_dataset
+from .estimate import AccuracyEstimate, accuracy_ceiling, estimate_accuracy
+from .network import DeepNet, TwoLayerNet
 from .simulation import PartitionSim, Summary, simulate_partition
+from .training import AccuracyMeasurement, TrainResult, real_accuracy, train
+from .window import region_count_curve, regions_in_box
 
 __all__ = [
     "__version__",
@@ -34,4 +39,16 @@ __all__ = [
     "PartitionSim",
     "Summary",
     "simulate_partition",
+    "random_dataset",
+    "AccuracyEstimate",
+    "accuracy_ceiling",
+    "estimate_accuracy",
+    "DeepNet",
+    "TwoLayerNet",
+    "AccuracyMeasurement",
+    "TrainResult",
+    "real_accuracy",
+    "train",
+    "region_count_curve",
+    "regions_in_box",
 ]

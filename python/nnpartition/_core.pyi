@@ -21,10 +21,15 @@ def deep_region_bounds(
 
 # --- estimator ---
 def estimate_analytic(
-    d: npt.NDArray[np.float64], n: npt.NDArray[np.float64], l: npt.NDArray[np.float64]
+    d: npt.NDArray[np.float64],
+    n: npt.NDArray[np.float64],
+    l: npt.NDArray[np.float64],
+    params: Optional[List[float]] = None,
 ) -> List[npt.NDArray[np.float64]]: ...
 def estimate_analytic_deep(d: float, n: float, widths: List[float]) -> List[npt.NDArray[np.float64]]: ...
-def estimate_from_dof(d: float, n: float, dof: npt.NDArray[np.float64]) -> List[npt.NDArray[np.float64]]: ...
+def estimate_from_dof(
+    d: float, n: float, l: float, dof: npt.NDArray[np.float64]
+) -> List[npt.NDArray[np.float64]]: ...
 def estimator_params() -> List[Tuple[str, float]]: ...
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
 def counting_ceiling(d: int, n: int, widths: List[int]) -> float: ...
@@ -136,3 +141,19 @@ def train_network(
     record_every: int,
     threads: Optional[int] = None,
 ) -> Dict[str, Any]: ...
+
+# --- teacher ---
+def teacher_sgd(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    w0: npt.NDArray[np.float64],
+    n_pos: int,
+    v: float,
+    alpha: float,
+    lr: float,
+    steps: int,
+    batch_size: int,
+    record_at: List[int],
+    seed: int,
+    loss_eps: float,
+) -> Dict[str, npt.NDArray[np.generic]]: ...

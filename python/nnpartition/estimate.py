@@ -61,8 +61,9 @@ def model_constants() -> Dict[str, float]:
     """The analytic model's constants (fitted ones and fixed ones), by name.
 
     Example:
-        >>> sorted(model_constants())[:3]
-        ['c', 'eta', 'kappa']
+        >>> c = model_constants()
+        >>> c["q"], sorted(c)[:4]
+        (0.5, ['c', 'c2', 'gamma', 'kappa'])
     """
     return dict(_core.estimator_params())
 
@@ -157,7 +158,9 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         >>> acc = estimate_accuracy(2, 1000, [4, 16, 64]).accuracy   # arrays broadcast
         >>> acc.shape, bool(acc[0] < acc[1] < acc[2])
         ((3,), True)
-        >>> estimate_accuracy(100, 50, 8).accuracy   # N <= d + 1: everything fits
+        >>> round(estimate_accuracy(100, 50, 8).accuracy, 3)   # N <= d + 1: everything fits ...
+        0.999
+        >>> estimate_accuracy(100, 50, 8).ceiling          # ... but for the 0.1% all-off dead zone
         1.0
     """
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
@@ -208,11 +211,13 @@ def _estimate_deep(d: Any, N: Any, ws: tuple, dist: str, method: str, ceiling: b
 def _estimate_mc(d: int, N: int, L: int, dist: str, ceiling: bool, trials: int, seed: int,
                  progress: bool) -> AccuracyEstimate:
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
-    q = model_constants()["q"]
+    const = model_constants()
     # Gated-linear degrees of freedom on the sampled partitions: at most
-    # sum_regions min(points, d + 1), and at most 1 + L min(d + 1, qN).
-    dof = np.minimum(sim.capped_occupancy.astype(np.float64), 1.0 + L * min(d + 1.0, q * N))
-    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha = _core.estimate_from_dof(float(d), float(N), dof)
+    # sum_regions min(points, d + 1) (each region is one affine piece), and at
+    # most 1 + L min(d + 1, qN); training uses the fraction d / (d + r) of a unit's.
+    eff = d / (d + const["r"])
+    dof = np.minimum(sim.capped_occupancy.astype(np.float64), 1.0 + L * min(d + 1.0, const["q"] * N)) * eff + (1 - eff)
+    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha = _core.estimate_from_dof(float(d), float(N), float(L), dof)
     s = summarize(acc_t)
     acc = s.mean
     low = min(s.ci_low, float(np.mean(low_t)))

@@ -16,6 +16,7 @@ pub mod regionmap;
 pub mod rng;
 pub mod simulate;
 pub mod sparse;
+pub mod teacher;
 pub mod train;
 pub mod window;
 

@@ -1,7 +1,7 @@
 //! Bindings for the analytic estimator and the accuracy ceilings.
 
 use crate::ceiling;
-use crate::estimate::{analytic, from_dof, PARAMS};
+use crate::estimate::{analytic, from_dof, Params, PARAMS, PARAM_NAMES};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -15,19 +15,29 @@ fn pack<'py>(py: Python<'py>, rows: Vec<crate::estimate::Analytic>) -> Arrays<'p
 }
 
 /// Element-wise analytic estimate for one hidden layer: returns
-/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha]` arrays.
+/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha]` arrays. `params`
+/// overrides the fitted constants (in the order of `estimator_params()`),
+/// for calibration scripts.
 #[pyfunction]
+#[pyo3(signature = (d, n, l, params=None))]
 fn estimate_analytic<'py>(
     py: Python<'py>,
     d: PyReadonlyArray1<'py, f64>,
     n: PyReadonlyArray1<'py, f64>,
     l: PyReadonlyArray1<'py, f64>,
+    params: Option<Vec<f64>>,
 ) -> PyResult<Arrays<'py>> {
     let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
     if d.len() != n.len() || d.len() != l.len() {
         return Err(PyValueError::new_err("d, N and L must have the same length"));
     }
-    let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], &PARAMS)).collect();
+    let prm = match params {
+        None => PARAMS,
+        Some(v) => Params::from_slice(&v).ok_or_else(|| {
+            PyValueError::new_err(format!("params must have {} values, got {}", PARAM_NAMES.len(), v.len()))
+        })?,
+    };
+    let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], &prm)).collect();
     Ok(pack(py, rows))
 }
 
@@ -39,25 +49,16 @@ fn estimate_analytic_deep<'py>(py: Python<'py>, d: f64, n: f64, widths: Vec<f64>
 
 /// Estimates for measured gated-linear degrees of freedom `dof` (one per Monte Carlo trial).
 #[pyfunction]
-fn estimate_from_dof<'py>(py: Python<'py>, d: f64, n: f64, dof: PyReadonlyArray1<'py, f64>) -> Arrays<'py> {
-    let rows: Vec<_> = dof.as_array().iter().map(|&k| from_dof(d, n, k, &PARAMS)).collect();
+fn estimate_from_dof<'py>(py: Python<'py>, d: f64, n: f64, l: f64, dof: PyReadonlyArray1<'py, f64>) -> Arrays<'py> {
+    let full = analytic(d, f64::INFINITY, &[l], &PARAMS).k_eff;
+    let rows: Vec<_> = dof.as_array().iter().map(|&k| from_dof(d, n, l, k, full, &PARAMS)).collect();
     pack(py, rows)
 }
 
 /// The model constants as `(name, value)` pairs.
 #[pyfunction]
 fn estimator_params() -> Vec<(&'static str, f64)> {
-    let p = PARAMS;
-    vec![
-        ("eta", p.eta),
-        ("kappa", p.kappa),
-        ("c", p.c),
-        ("m", p.m),
-        ("p", p.p),
-        ("q", p.q),
-        ("sigma_ln_k", p.sigma_ln_k),
-        ("noise", p.noise),
-    ]
+    PARAM_NAMES.iter().copied().zip(PARAMS.to_vec()).collect()
 }
 
 /// Mean and standard error of the exact `d = 1` best accuracy with at most `k` sign changes.

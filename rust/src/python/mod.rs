@@ -11,6 +11,7 @@ mod patterns;
 mod regionmap;
 mod simulate;
 mod sparse;
+mod teacher;
 mod train;
 mod window;
 
@@ -32,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     regionmap::register(m)?;
     simulate::register(m)?;
     sparse::register(m)?;
+    teacher::register(m)?;
     train::register(m)?;
     window::register(m)?;
     Ok(())

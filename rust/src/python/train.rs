@@ -34,6 +34,8 @@ fn run_detached<T: Send>(py: Python<'_>, threads: Option<usize>, f: impl FnOnce(
     }
 }
 
+type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
+
 /// `(X float64 (n, d), y uint8 (n,))`: dataset `index` of the family `(n, d, dist, seed)`.
 #[pyfunction]
 #[pyo3(signature = (n, d, dist, seed, index=0))]
@@ -44,7 +46,7 @@ fn random_dataset<'py>(
     dist: &str,
     seed: u64,
     index: u64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>)> {
+) -> PyResult<Dataset<'py>> {
     let dist = parse_dist(dist)?;
     if n == 0 || d == 0 {
         return Err(PyValueError::new_err(format!("N and d must be >= 1, got N={n}, d={d}")));

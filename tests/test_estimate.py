@@ -1,0 +1,168 @@
+"""The estimator's pieces against independent truths: brute force, closed forms, limits, real training."""
+
+import itertools
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import nnpartition as npn
+from nnpartition.estimate import accuracy_ceiling, estimate_accuracy, model_constants
+
+
+def brute_force_d1_ceiling(N, k):
+    """Exact expectation over all 2^N labelings of the best agreement with <= k sign changes."""
+    seqs = np.array(list(itertools.product([0, 1], repeat=N)))
+    changes = (np.diff(seqs, axis=1) != 0).sum(axis=1)
+    allowed = seqs[changes <= k]
+    agree = (seqs[:, None, :] == allowed[None, :, :]).sum(axis=2).max(axis=1)
+    return agree.mean() / N
+
+
+@pytest.mark.parametrize("N,L", [(6, 0), (8, 1), (9, 2), (10, 3), (10, 5)])
+def test_d1_ceiling_matches_brute_force(N, L):
+    # accuracy_ceiling(d=1, N, L) allows L + 1 sign changes (ReLU units); L = 0 is not a network, use k directly.
+    k = L + 1
+    exact = brute_force_d1_ceiling(N, k)
+    mean, se = npn._core.d1_ceiling(N, k, 4000, 3)
+    assert abs(mean - exact) < 4 * se + 1e-9
+    if L >= 1:
+        assert accuracy_ceiling(1, N, L) == pytest.approx(exact, abs=0.03)
+
+
+@pytest.mark.parametrize("N,k,want", [(20, 1, 0.692), (50, 8, 0.818), (100, 32, 0.907), (200, 16, 0.744)])
+def test_d1_ceiling_theory_table(N, k, want):
+    mean, se = npn._core.d1_ceiling(N, k, 2000, 11)
+    assert abs(mean - want) < 0.006 + 3 * se
+
+
+def test_ceiling_limits():
+    assert accuracy_ceiling(1, 10, 9) == 1.0            # L + 1 >= N - 1 changes: anything fits
+    assert accuracy_ceiling(20, 20, 1) == 1.0           # N <= d + 1
+    c = accuracy_ceiling(2, 3000, 1)
+    assert 0.5 < c < 0.75
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 60), st.integers(50, 3000), st.integers(1, 64))
+def test_counting_ceiling_is_above_estimate_and_monotone(d, N, L):
+    e = estimate_accuracy(d, N, L)
+    assert e.accuracy <= e.ceiling
+    assert accuracy_ceiling(d, N, L + 1) >= accuracy_ceiling(d, N, L) - 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 200), st.integers(1, 5000), st.integers(1, 300))
+def test_monotone_in_L_and_N(d, N, L):
+    a = estimate_accuracy(d, N, L, ceiling=False).accuracy
+    assert estimate_accuracy(d, N, L + 1, ceiling=False).accuracy >= a - 1e-12
+    assert estimate_accuracy(d, N + 1, L, ceiling=False).accuracy <= a + 1e-12
+    e = estimate_accuracy(d, N, L, ceiling=False)
+    assert 0.5 <= e.low <= e.accuracy <= e.high <= 1.0
+
+
+@given(st.integers(1, 500), st.integers(2, 300))
+def test_few_points_fit_exactly(d, L):
+    # N <= d + 1 points in general position: any labelling is realisable (ceiling 1), and with two or
+    # more units the estimate misses only the dead zone where every unit is off (gamma 2^-L of the
+    # points, half of them wrong). A single unit sees only the half of the points on its active side
+    # (real training: 0.88-0.92 at d = 50-100, N = 100), see test_single_unit_on_few_points.
+    e = estimate_accuracy(d, d + 1, L)
+    assert e.ceiling == 1.0
+    f0 = model_constants()["gamma"] * 2.0 ** -L
+    readout = (e.accuracy - f0 / 2) / (1 - f0)
+    assert readout >= 0.99
+
+
+def test_single_unit_on_few_points():
+    e = estimate_accuracy(100, 100, 1)
+    assert e.ceiling == 1.0 and 0.85 < e.accuracy < 0.97
+
+
+def test_large_N_tends_to_chance():
+    assert estimate_accuracy(5, 10**7, 8).accuracy < 0.51
+
+
+def test_vectorised_matches_scalar_calls():
+    d = np.array([1, 2, 10, 50])[:, None]
+    L = np.array([1, 8, 64])[None, :]
+    e = estimate_accuracy(d, 1000, L)
+    assert e.accuracy.shape == (4, 3)
+    for i, j in itertools.product(range(4), range(3)):
+        s = estimate_accuracy(int(d[i, 0]), 1000, int(L[0, j]))
+        assert e.accuracy[i, j] == s.accuracy and e.ceiling[i, j] == s.ceiling
+        assert e.low[i, j] == s.low and e.high[i, j] == s.high
+
+
+def test_deep_networks():
+    shallow = estimate_accuracy(5, 1000, 16)
+    deep = estimate_accuracy(5, 1000, widths=[16, 16])
+    assert deep.accuracy >= shallow.accuracy
+    assert deep.details["widths"] == [16, 16]
+    assert deep.accuracy <= deep.ceiling
+    assert estimate_accuracy(5, 1000, widths=[16]).accuracy == pytest.approx(shallow.accuracy)
+
+
+def test_monte_carlo_method():
+    e = estimate_accuracy(10, 1000, 16, method="monte_carlo", trials=40, seed=3)
+    again = estimate_accuracy(10, 1000, 16, method="monte_carlo", trials=40, seed=3)
+    assert e.method == "monte_carlo" and e.accuracy == again.accuracy
+    lo, hi = e.details["ci95"]
+    assert e.low <= lo <= e.accuracy <= hi <= e.high
+    # High d: the partition never limits a 16-unit layer on 1000 points, so MC agrees with the analytic model.
+    assert e.accuracy == pytest.approx(estimate_accuracy(10, 1000, 16).accuracy, abs=0.01)
+    # Low d: few regions limit the usable directions, so MC can only be lower.
+    assert estimate_accuracy(1, 1000, 4, method="monte_carlo", trials=40).accuracy <= \
+        estimate_accuracy(1, 1000, 4).accuracy + 1e-9
+
+
+def test_constants_are_reported():
+    c = model_constants()
+    assert set(c) >= {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q"}
+    assert c["q"] == 0.5
+
+
+@pytest.mark.parametrize("d,N,L,dist", [(3, 300, 4, "uniform"), (20, 300, 2, "gaussian"), (8, 1000, 8, "uniform")])
+def test_estimate_against_real_training(d, N, L, dist):
+    """The independent truth: real training under the reference protocol (fresh seed)."""
+    real = npn.real_accuracy(d, N, L, dist=dist, seed=777)
+    e = estimate_accuracy(d, N, L, dist=dist)
+    assert e.low - 0.01 <= real.mean <= e.high + 0.01, (real.mean, e)
+    assert abs(e.accuracy - real.mean) < 0.06
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: estimate_accuracy(0, 100, 4), ValueError, "d must be >= 1"),
+    (lambda: estimate_accuracy(2, 0, 4), ValueError, "N must be >= 1"),
+    (lambda: estimate_accuracy(2, 100, 2.5), TypeError, "L must be integers"),
+    (lambda: estimate_accuracy(2, 100), ValueError, "give L"),
+    (lambda: estimate_accuracy(2, 100, 4, widths=[4]), ValueError, "exactly one"),
+    (lambda: estimate_accuracy(2, 100, widths=[]), ValueError, "at least one"),
+    (lambda: estimate_accuracy(2, 100, widths=[4, 0]), ValueError, r"widths\[1\]"),
+    (lambda: estimate_accuracy(2, 100, 4, dist="cauchy"), ValueError, "dist"),
+    (lambda: estimate_accuracy(2, 100, 4, method="magic"), ValueError, "method"),
+    (lambda: estimate_accuracy(2, 100, widths=[4, 4], method="monte_carlo"), ValueError, "one hidden layer"),
+    (lambda: estimate_accuracy(np.array([1, -2]), 100, 4), ValueError, "d must be >= 1"),
+    (lambda: estimate_accuracy(np.array([1, 2]), 100, np.array([1, 2, 3])), ValueError, "broadcast"),
+    (lambda: accuracy_ceiling(1, 100), ValueError, "exactly one"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_cli_estimate_json():
+    exe = Path(sys.executable).parent / "nnpartition"
+    out = subprocess.run([str(exe), "estimate", "-d", "10", "-N", "1000", "-L", "50", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["accuracy"] == estimate_accuracy(10, 1000, 50).accuracy
+    out = subprocess.run([str(exe), "estimate", "-d", "5", "-N", "500", "--widths", "8", "8"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "widths=[8, 8]" in out.stdout
