@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--calibration", default=str(ROOT / "docs/data/calibration.csv"))
     ap.add_argument("--heldout", default=str(ROOT / "docs/data/heldout.csv"))
     ap.add_argument("--coverage", type=float, default=0.93, help="band coverage to aim for on calibration")
+    ap.add_argument("--plot", default=None, help="also save the validation figure (shipped constants) to this PNG")
     a = ap.parse_args()
     d, N, L, acc, dist = load(a.calibration)
     base = dict(_core.estimator_params())
@@ -101,6 +102,29 @@ def main():
     if Path(a.heldout).exists():
         hd, hN, hL, hacc, hdist = load(a.heldout)
         report("held-out", params, hd, hN, hL, hacc, hdist)
+    if a.plot:
+        plot_shipped(a.calibration, a.heldout, a.plot)
+
+
+def plot_shipped(calibration, heldout, path):
+    """The validation figure and summary for the constants shipped in the package."""
+    from nnpartition.estimate import estimate_accuracy
+    from nnpartition.validation import ValidationReport
+
+    rows = []
+    for part, f in (("calibration", calibration), ("heldout", heldout)):
+        for r in csv.DictReader(open(f)):
+            d, N, L = int(r["d"]), int(r["N"]), int(r["L"])
+            real = float(r["accuracy_mean"])
+            e = estimate_accuracy(d, N, L, dist=r["dist"])
+            rows.append(dict(dist=r["dist"], d=d, N=N, L=L, part=part, real=real, real_std=float(r["accuracy_std"]),
+                             estimate=e.accuracy, low=e.low, high=e.high, ceiling=e.ceiling,
+                             error=e.accuracy - real, in_band=bool(e.low <= real <= e.high)))
+    rep = ValidationReport(rows)
+    print("\nshipped constants:")
+    print(rep.summary_text())
+    rep.plot(path)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -1519,3 +1519,28 @@ mod tests {
         assert!(train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).is_err());
     }
 }
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn perf_probe() {
+        let cfgs: Vec<(usize, usize, usize)> = std::env::var("PROBE").unwrap().split(';').map(|s| {
+            let v: Vec<usize> = s.split(',').map(|x| x.parse().unwrap()).collect();
+            (v[0], v[1], v[2])
+        }).collect();
+        for (d, n, l) in cfgs {
+            let (x, y) = random_dataset(n, d, PointDist::Uniform, 0, 0);
+            let x = x.mapv(|v| v as f32);
+            for kernel in [Kernel::Narrow, Kernel::Gemm] {
+                let mut cfg = TrainConfig::reference(l);
+                cfg.kernel = kernel;
+                cfg.steps = 1000;
+                let t = std::time::Instant::now();
+                let r = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
+                eprintln!("d={d} n={n} l={l} {kernel:?}: {:.3}s per 4000 steps (acc {})", t.elapsed().as_secs_f64() * 4.0, r.best_accuracy);
+            }
+        }
+    }
+}
