@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path

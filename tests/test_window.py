@@ -1,7 +1,6 @@
 """Exact region counts inside a box: regions_in_box and region_count_curve."""
 
 import json
-import math
 import subprocess
 import sys
 from fractions import Fraction

@@ -18,7 +18,7 @@ shape ``(d, L)``, ``b1``, ``w2``, ``b2``), e.g. from ``TwoLayerNet.from_sklearn`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 

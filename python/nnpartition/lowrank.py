@@ -29,7 +29,7 @@ Losses are in nats.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
 import numpy as np
 

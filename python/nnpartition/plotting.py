@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Sequence
+import sys
+from typing import Any, Callable, Dict, Sequence
+
+PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
 
 
 def require_matplotlib() -> Any:
-    """Import matplotlib with a non-interactive backend, or explain how to install it."""
+    """Import ``matplotlib.pyplot`` with a non-interactive backend, or explain how to install it."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plotting needs matplotlib: pip install 'nnpartition[plot]'") from exc
+    except ImportError:
+        raise ImportError(PLOT_HINT) from None
     return plt
+
+
+def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet: bool = False) -> int:
+    """Run ``draw(path)`` for a CLI command; on a missing matplotlib print how to get it and return 2."""
+    try:
+        draw(path)
+    except ImportError as exc:
+        print(f"nnpartition {command}: {exc}", file=sys.stderr)
+        return 2
+    if not quiet:
+        print(f"figure written to {path}")
+    return 0
 
 
 def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:

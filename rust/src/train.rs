@@ -245,8 +245,8 @@ impl TrainConfig {
         if self.record_every == 0 {
             return invalid("record_every must be >= 1");
         }
-        if matches!(self.kernel, Kernel::Fused | Kernel::Narrow) && self.hidden.len() != 1 {
-            return invalid("the fused kernels train one hidden layer only");
+        if self.kernel == Kernel::Fused && self.hidden.len() != 1 {
+            return invalid("the fused kernel trains one hidden layer only");
         }
         if let Some(b) = self.batch_size {
             if b == 0 {
@@ -535,24 +535,20 @@ fn backward(
 }
 
 
-/// Largest `d * L` for which [`Kernel::Auto`] may pick a row-by-row kernel
-/// (weights and their gradient stay in cache): [`Kernel::Fused`] for `d <= 3`
-/// and `L >= 16`, [`Kernel::Narrow`] for `L <= 8` and `d >= 16`, where they
-/// measured faster than two GEMMs per step.
+/// Largest `d * L` for which [`Kernel::Auto`] may pick the row-by-row
+/// [`Kernel::Fused`] kernel (weights and their gradient stay in cache); it
+/// does so for `d <= 3` and `L >= 16`, where it measured faster than two
+/// GEMMs per step.
 pub const FUSED_MAX_PARAMS: usize = 8192;
 
 /// Which implementation computes a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
-    /// A row kernel where it measured faster (see [`FUSED_MAX_PARAMS`]), GEMM otherwise.
+    /// The row kernel where it measured faster (see [`FUSED_MAX_PARAMS`]), GEMM otherwise.
     Auto,
     /// Row-by-row forward + backward in one pass (one hidden layer only),
     /// vectorised over the hidden units: for small `d` and wide layers.
     Fused,
-    /// Row-by-row as `Fused`, vectorised over the inputs (dot products with
-    /// the rows of `W^T`, skipping inactive units in the backward pass): for
-    /// narrow layers (`L <= 8`) on wide inputs.
-    Narrow,
     /// `general_mat_mul` for the layer products.
     Gemm,
 }
@@ -740,174 +736,6 @@ fn fused(
 }
 
 
-/// The narrow-layer row kernel: like [`fused_impl`] but each hidden unit is a
-/// dot product over the inputs with a row of `W^T` (kept in `wt`), and its
-/// gradient an axpy over the inputs (into `gwt`), skipped when the unit's
-/// delta is zero (inactive ReLU).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn narrow_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
-    layout: &Layout,
-    p: &[f32],
-    x: ArrayView2<f32>,
-    y: &[u8],
-    loss: Loss,
-    f: F,
-    df: D,
-    want_loss: bool,
-    g: Option<&mut [f32]>,
-    h: &mut [f32],
-    wt: &mut [f32],
-    gwt: &mut [f32],
-) -> (f64, usize, bool) {
-    let d = layout.dims[0];
-    let l = layout.dims[1];
-    let w = &p[..d * l];
-    let b = &p[d * l..d * l + l];
-    let w_out = &p[layout.out_w..layout.out_w + l];
-    let b_out = p[layout.total - 1];
-    let (h, wt, gwt) = (&mut h[..l], &mut wt[..d * l], &mut gwt[..d * l]);
-    for k in 0..d {
-        for j in 0..l {
-            wt[j * d + k] = w[k * l + j];
-        }
-    }
-    gwt.iter_mut().for_each(|v| *v = 0.0);
-    let inv = 1.0 / x.nrows() as f32;
-    let mut g = g;
-    if let Some(g) = g.as_deref_mut() {
-        g.iter_mut().for_each(|v| *v = 0.0);
-    }
-    let (mut lsum, mut correct, mut finite) = (0.0f64, 0usize, true);
-    let mut gb_out = 0f32;
-    for (i, xrow) in x.rows().into_iter().enumerate() {
-        let xr = xrow.to_slice().expect("contiguous rows");
-        let mut z = b_out;
-        for j in 0..l {
-            let a = f(b[j] + dot8::<FMA>(xr, &wt[j * d..(j + 1) * d]));
-            h[j] = a;
-            z += a * w_out[j];
-        }
-        finite &= z.is_finite();
-        correct += ((z > 0.0) == (y[i] == 1)) as usize;
-        if want_loss {
-            lsum += loss.value(z, y[i]);
-        }
-        if let Some(g) = g.as_deref_mut() {
-            let gi = loss.grad(z, y[i]) * inv;
-            gb_out += gi;
-            let (_, rest) = g.split_at_mut(d * l);
-            let (gb, rest) = rest.split_at_mut(l);
-            let gwo = &mut rest[..l];
-            for j in 0..l {
-                let a = h[j];
-                gwo[j] += gi * a;
-                let v = gi * w_out[j] * df(a);
-                gb[j] += v;
-                if v != 0.0 {
-                    let gj = &mut gwt[j * d..(j + 1) * d];
-                    for k in 0..d {
-                        gj[k] = fma_::<FMA>(v, xr[k], gj[k]);
-                    }
-                }
-            }
-        }
-    }
-    if let Some(g) = g {
-        for k in 0..d {
-            for j in 0..l {
-                g[k * l + j] = gwt[j * d + k];
-            }
-        }
-        g[layout.total - 1] = gb_out;
-    }
-    (lsum, correct, finite)
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn narrow_dispatch<const FMA: bool>(
-    layout: &Layout,
-    p: &[f32],
-    x: ArrayView2<f32>,
-    y: &[u8],
-    loss: Loss,
-    act: Activation,
-    want_loss: bool,
-    g: Option<&mut [f32]>,
-    h: &mut [f32],
-    wt: &mut [f32],
-    gwt: &mut [f32],
-) -> (f64, usize, bool) {
-    match act {
-        Activation::Relu => narrow_impl::<FMA, _, _>(
-            layout, p, x, y, loss, |v| v.max(0.0), |a| if a > 0.0 { 1.0 } else { 0.0 }, want_loss, g, h, wt, gwt,
-        ),
-        Activation::LeakyRelu(s) => narrow_impl::<FMA, _, _>(
-            layout,
-            p,
-            x,
-            y,
-            loss,
-            |v| if v > 0.0 { v } else { s * v },
-            |a| if a > 0.0 { 1.0 } else { s },
-            want_loss,
-            g,
-            h,
-            wt,
-            gwt,
-        ),
-        Activation::Sigmoid => narrow_impl::<FMA, _, _>(
-            layout, p, x, y, loss, |v| 1.0 / (1.0 + (-v).exp()), |a| a * (1.0 - a), want_loss, g, h, wt, gwt,
-        ),
-        Activation::Tanh => narrow_impl::<FMA, _, _>(
-            layout, p, x, y, loss, |v| v.tanh(), |a| 1.0 - a * a, want_loss, g, h, wt, gwt,
-        ),
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn narrow_avx2(
-    layout: &Layout,
-    p: &[f32],
-    x: ArrayView2<f32>,
-    y: &[u8],
-    loss: Loss,
-    act: Activation,
-    want_loss: bool,
-    g: Option<&mut [f32]>,
-    h: &mut [f32],
-    wt: &mut [f32],
-    gwt: &mut [f32],
-) -> (f64, usize, bool) {
-    narrow_dispatch::<true>(layout, p, x, y, loss, act, want_loss, g, h, wt, gwt)
-}
-
-/// The narrow-layer kernel, using AVX2 + FMA when the CPU has them.
-#[allow(clippy::too_many_arguments)]
-fn narrow(
-    layout: &Layout,
-    p: &[f32],
-    x: ArrayView2<f32>,
-    y: &[u8],
-    loss: Loss,
-    act: Activation,
-    want_loss: bool,
-    g: Option<&mut [f32]>,
-    h: &mut [f32],
-    wt: &mut [f32],
-    gwt: &mut [f32],
-) -> (f64, usize, bool) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU supports the features the function is compiled for.
-        return unsafe { narrow_avx2(layout, p, x, y, loss, act, want_loss, g, h, wt, gwt) };
-    }
-    narrow_dispatch::<false>(layout, p, x, y, loss, act, want_loss, g, h, wt, gwt)
-}
-
 /// The per-run buffers of whichever kernel trains the network.
 struct Engine {
     kernel: Kernel,
@@ -915,32 +743,26 @@ struct Engine {
     z: Vec<f32>,
     h: Vec<f32>,
     dh: Vec<f32>,
-    wt: Vec<f32>,
-    gwt: Vec<f32>,
 }
 
 impl Engine {
     fn new(layout: &Layout, cfg: &TrainConfig, rows: usize) -> Self {
         let (d, width) = (layout.dims[0], layout.last_width());
         let one = layout.n_layers() == 1 && d * width <= FUSED_MAX_PARAMS;
-        // Measured: the row kernels beat two GEMMs per step only for very small
-        // d with wide layers (Fused) and for narrow layers on wide inputs (Narrow).
+        // Measured: the row kernel beats two GEMMs per step only for very small
+        // d with wide layers.
         let kernel = match cfg.kernel {
             Kernel::Auto if one && d <= 3 && width >= 16 => Kernel::Fused,
-            Kernel::Auto if one && width <= 8 && d >= 16 => Kernel::Narrow,
             Kernel::Auto => Kernel::Gemm,
             k => k,
         };
         let gemm = kernel == Kernel::Gemm;
-        let narrow = kernel == Kernel::Narrow;
         Engine {
             kernel,
             ws: Workspace::new(if gemm { rows } else { 0 }, layout),
             z: vec![0f32; if gemm { rows } else { 0 }],
             h: vec![0f32; width],
             dh: vec![0f32; width],
-            wt: vec![0f32; if narrow { d * width } else { 0 }],
-            gwt: vec![0f32; if narrow { d * width } else { 0 }],
         }
     }
 
@@ -958,9 +780,6 @@ impl Engine {
     ) -> (f64, usize, bool) {
         match self.kernel {
             Kernel::Fused => fused(layout, p, x, y, cfg.loss, cfg.activation, want_loss, g, &mut self.h, &mut self.dh),
-            Kernel::Narrow => {
-                narrow(layout, p, x, y, cfg.loss, cfg.activation, want_loss, g, &mut self.h, &mut self.wt, &mut self.gwt)
-            }
             _ => gemm_pass(layout, p, x, y, cfg, want_loss, g, &mut self.ws, &mut self.z),
         }
     }
@@ -1355,7 +1174,7 @@ mod tests {
                 let layout = Layout::new(d, &cfg.hidden);
                 let p = init_params(&layout, &cfg, &mut train_stream(1, 0, 0));
                 let mut out = Vec::new();
-                for kernel in [Kernel::Fused, Kernel::Gemm, Kernel::Narrow] {
+                for kernel in [Kernel::Fused, Kernel::Gemm] {
                     cfg.kernel = kernel;
                     let mut eng = Engine::new(&layout, &cfg, 37);
                     assert_eq!(eng.kernel, kernel);
@@ -1383,7 +1202,7 @@ mod tests {
             Engine::new(&Layout::new(d, &cfg.hidden), &cfg, 10).kernel
         };
         assert_eq!(pick(2, vec![64]), Kernel::Fused);
-        assert_eq!(pick(50, vec![4]), Kernel::Narrow);
+        assert_eq!(pick(50, vec![4]), Kernel::Gemm);
         assert_eq!(pick(10, vec![32]), Kernel::Gemm);
         assert_eq!(pick(2, vec![64, 64]), Kernel::Gemm);
     }
@@ -1517,30 +1336,5 @@ mod tests {
         cfg.hidden = vec![3];
         cfg.lr = -1.0;
         assert!(train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).is_err());
-    }
-}
-
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn perf_probe() {
-        let cfgs: Vec<(usize, usize, usize)> = std::env::var("PROBE").unwrap().split(';').map(|s| {
-            let v: Vec<usize> = s.split(',').map(|x| x.parse().unwrap()).collect();
-            (v[0], v[1], v[2])
-        }).collect();
-        for (d, n, l) in cfgs {
-            let (x, y) = random_dataset(n, d, PointDist::Uniform, 0, 0);
-            let x = x.mapv(|v| v as f32);
-            for kernel in [Kernel::Narrow, Kernel::Gemm] {
-                let mut cfg = TrainConfig::reference(l);
-                cfg.kernel = kernel;
-                cfg.steps = 1000;
-                let t = std::time::Instant::now();
-                let r = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
-                eprintln!("d={d} n={n} l={l} {kernel:?}: {:.3}s per 4000 steps (acc {})", t.elapsed().as_secs_f64() * 4.0, r.best_accuracy);
-            }
-        }
     }
 }

@@ -7,6 +7,8 @@ import json
 import sys
 import time
 
+from ..plotting import save_or_explain
+
 DEMO_CONFIGS = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
     dict(dist="uniform", d=2, N=1000, L=16, part="heldout"),
@@ -76,12 +78,7 @@ def _validate(args: argparse.Namespace) -> int:
         rep.to_csv(args.csv)
         print(f"\nwrote {args.csv}")
     if args.plot:
-        try:
-            rep.plot(args.plot)
-        except ImportError as exc:
-            print(f"--plot: {exc}", file=sys.stderr)
-            return 2
-        print(f"wrote {args.plot}")
+        return save_or_explain(rep.plot, args.plot, "validate")
     return 0
 
 
@@ -116,8 +113,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, real inside the band: {s['coverage']:.0%}")
     print("More: `nnpartition validate --grid full --plot validation.png`, docs/theory.md")
     if args.plot:
-        rep.plot(args.plot)
-        print(f"wrote {args.plot}")
+        return save_or_explain(rep.plot, args.plot, "demo")
     return 0
 
 

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import Any, List, Optional
+from typing import Any, List
 
 import numpy as np
 
 from ..construct import Explanation, explain_1d
 from ..sparse import CapacityCurve, capacity_curve
 
-_PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(_PLOT_HINT) from None
-    return plt
+from ..plotting import require_matplotlib as _pyplot
+from ..plotting import save_or_explain
 
 
 def explain_1d_data(N: int, seed: int) -> tuple:
@@ -110,13 +99,7 @@ def _explain(args: argparse.Namespace) -> int:
         print(e.summary())
         print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
     if args.plot:
-        try:
-            plot_explain_1d(e, net, X, y, args.plot)
-        except ImportError as exc:
-            print(f"nnpartition explain-1d: {exc}", file=sys.stderr)
-            return 2
-        if not args.json:
-            print(f"figure written to {args.plot}")
+        return save_or_explain(lambda path: plot_explain_1d(e, net, X, y, path), args.plot, "explain-1d", quiet=args.json)
     return 0
 
 
@@ -139,13 +122,7 @@ def _capacity(args: argparse.Namespace) -> int:
         for n, acc, sep, cov, r in zip(c.N, c.mean_accuracy, c.separable_fraction, c.cover, c.mean_rank):
             print(f"{n:>6} {n / c.m:>6.2f} {acc:>9.4f} {sep:>8.2f} {cov:>8.4f} {r:>7.1f}")
     if args.plot:
-        try:
-            plot_capacity(c, args.plot)
-        except ImportError as exc:
-            print(f"nnpartition eas-capacity: {exc}", file=sys.stderr)
-            return 2
-        if not args.json:
-            print(f"figure written to {args.plot}")
+        return save_or_explain(lambda path: plot_capacity(c, path), args.plot, "eas-capacity", quiet=args.json)
     return 0
 
 

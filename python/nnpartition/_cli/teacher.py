@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any, Dict, List
 
 import numpy as np
@@ -12,18 +11,8 @@ import numpy as np
 from ..lowrank import LocalitySweep, locality_sweep
 from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
 
-_PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(_PLOT_HINT) from None
-    return plt
+from ..plotting import require_matplotlib as _pyplot
+from ..plotting import save_or_explain
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -181,13 +170,7 @@ def _teacher(args: argparse.Namespace) -> int:
         print("final network: " + lin.summary())
         print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g})")
     if args.plot:
-        try:
-            plot_teacher(run, hist, args.plot)
-        except ImportError as exc:
-            print(f"nnpartition teacher: {exc}", file=sys.stderr)
-            return 2
-        if not args.json:
-            print(f"figure written to {args.plot}")
+        return save_or_explain(lambda path: plot_teacher(run, hist, path), args.plot, "teacher", quiet=args.json)
     return 0
 
 
@@ -216,13 +199,7 @@ def _lowrank(args: argparse.Namespace) -> int:
         print("angles in degrees; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:
-        try:
-            plot_lowrank(sw, args.plot)
-        except ImportError as exc:
-            print(f"nnpartition lowrank-demo: {exc}", file=sys.stderr)
-            return 2
-        if not args.json:
-            print(f"figure written to {args.plot}")
+        return save_or_explain(lambda path: plot_lowrank(sw, path), args.plot, "lowrank-demo", quiet=args.json)
     return 0
 
 

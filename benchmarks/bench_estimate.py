@@ -1,0 +1,52 @@
+"""Cost of one estimate against the alternative a user has: training the networks.
+
+    python benchmarks/bench_estimate.py
+
+Prints the median time of one `estimate_accuracy` call from Python (scalar
+and a 10,000-element array call), of one Monte Carlo estimate, and of the
+reference-protocol measurement `real_accuracy` on the same configuration,
+with the ratios.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from nnpartition import estimate_accuracy, real_accuracy
+
+
+def median_time(fn, repeats):
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def main() -> None:
+    configs = [(2, 1000, 16), (10, 1000, 32), (50, 3000, 16)]
+    for d, N, L in configs:
+        estimate_accuracy(d, N, L)  # warm the ceiling cache, as any repeated use does
+        t_scalar = median_time(lambda: estimate_accuracy(d, N, L), 2001)
+        t_nocache = median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 2001)
+        t_mc = median_time(lambda: estimate_accuracy(d, N, L, method="monte_carlo", trials=100), 3)
+        t_train = median_time(lambda: real_accuracy(d, N, L), 1)
+        print(f"d={d} N={N} L={L}")
+        print(f"  analytic estimate (one call)      {t_scalar * 1e6:9.1f} us")
+        print(f"  analytic, no ceiling              {t_nocache * 1e6:9.1f} us")
+        print(f"  monte carlo (100 trials)          {t_mc * 1e3:9.1f} ms")
+        print(f"  real_accuracy (3 datasets x 2)    {t_train:9.2f} s")
+        print(f"  training / analytic estimate      {t_train / t_scalar:9.0f} x")
+    d = np.random.default_rng(0).integers(1, 100, 10_000)
+    N = np.random.default_rng(1).integers(100, 3000, 10_000)
+    L = np.random.default_rng(2).integers(1, 256, 10_000)
+    t_vec = median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 21)
+    print(f"array of 10,000 configurations (no ceiling): {t_vec * 1e3:.2f} ms ({t_vec / 1e4 * 1e9:.0f} ns each)")
+
+
+if __name__ == "__main__":
+    main()
