@@ -1,6 +1,7 @@
 """Deep extension of the estimator against real training of 3-layer ReLU networks.
 
     python benchmarks/validate_deep.py [--csv docs/data/deep.csv]
+    python benchmarks/validate_deep.py --from-csv docs/data/deep.csv   # re-estimate only
 
 For each configuration (d -> L -> L -> 1 ReLU networks, reference protocol
 otherwise: full-batch Adam, lr 0.02 cosine to 2e-4 over 4000 steps, best
@@ -32,13 +33,18 @@ def real_deep(d, N, widths, dist="uniform", datasets=3, restarts=2, seed=0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--csv", default=None)
+    ap.add_argument("--csv", default=None, help="write the rows here")
+    ap.add_argument("--from-csv", default=None, help="re-estimate the real accuracies stored in this CSV (no training)")
     a = ap.parse_args()
+    stored = {}
+    if a.from_csv:
+        stored = {(int(r["d"]), int(r["N"]), r["widths"]): (float(r["real"]), float(r["real_std"]))
+                  for r in csv.DictReader(open(a.from_csv))}
     rows = []
     print(f"{'d':>3s} {'N':>5s} {'widths':>9s} {'real':>7s} {'deep est':>8s} {'2-layer est':>11s} {'error':>7s} {'s':>6s}")
     for d, N, L in GRID:
         t = time.time()
-        real, std = real_deep(d, N, (L, L))
+        real, std = stored[(d, N, f"{L}-{L}")] if stored else real_deep(d, N, (L, L))
         e = estimate_accuracy(d, N, widths=[L, L])
         e2 = estimate_accuracy(d, N, L)
         rows.append(dict(d=d, N=N, widths=f"{L}-{L}", real=real, real_std=std, estimate=e.accuracy,

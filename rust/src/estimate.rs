@@ -45,17 +45,17 @@ pub struct Params {
 
 /// Constants fitted on the calibration grid (`benchmarks/calibrate_estimator.py`).
 pub const PARAMS: Params = Params {
-    kappa: 1.6406,
-    c: 1.3432,
-    m: 4.9712,
-    p: 0.9561,
-    r: 2.6858,
-    gamma: 0.3186,
-    c2: 2.9890,
-    s: 0.1591,
+    kappa: 1.6383,
+    c: 1.4217,
+    m: 4.9781,
+    p: 0.9506,
+    r: 2.7429,
+    gamma: 0.3176,
+    c2: 2.9403,
+    s: 0.1501,
     q: 0.5,
-    sigma_ln_k: 0.04,
-    noise: 0.70,
+    sigma_ln_k: 0.10,
+    noise: 0.50,
 };
 
 /// The constants in the order `params_from_slice` takes them.
