@@ -7,9 +7,10 @@
 //! never an `N x L` matrix.
 
 use crate::error::{invalid, CoreError, CoreResult};
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::BuildHasher;
 use crate::linalg::{matmul_into, Gemm};
-use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar};
+use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar, ShapeBuilder};
 use rayon::prelude::*;
 
 /// Rows per chunk: small enough for cache, large enough for a fast GEMM.
@@ -45,9 +46,18 @@ pub struct Cell {
 }
 
 /// Distinct activation patterns and their occupancy.
+///
+/// Keys live in one flat arena (`words` u64 per pattern) indexed by a hash
+/// table of positions: no allocation per pattern, so building and dropping a
+/// table of millions of patterns costs a few large allocations, not millions
+/// of small ones (which glibc frees slowly across threads).
 #[derive(Debug, Default)]
 pub struct PatternTable {
-    pub cells: HashMap<Box<[u64]>, Cell>,
+    words: usize,
+    keys: Vec<u64>,
+    cells: Vec<Cell>,
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
     pub points: u64,
 }
 
@@ -73,23 +83,63 @@ impl RegionSummary {
 }
 
 impl PatternTable {
-    /// Merge another table into this one.
+    /// An empty table for patterns of `words` 64-bit words.
+    pub fn new(words: usize) -> Self {
+        PatternTable { words, ..Default::default() }
+    }
+
+    /// Number of distinct patterns.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether no pattern has been added.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The pattern (bit-packed) and cell of entry `i`.
+    pub fn entry(&self, i: usize) -> (&[u64], Cell) {
+        (&self.keys[i * self.words..(i + 1) * self.words], self.cells[i])
+    }
+
+    /// Add `count` points, `ones` of them labelled 1, to the cell of `key`.
+    pub fn add(&mut self, key: &[u64], count: u64, ones: u64) {
+        debug_assert_eq!(key.len(), self.words);
+        let hash = self.hasher.hash_one(key);
+        let (w, keys) = (self.words, &self.keys);
+        if let Some(&i) = self.index.find(hash, |&i| &keys[i as usize * w..(i as usize + 1) * w] == key) {
+            let c = &mut self.cells[i as usize];
+            c.count += count;
+            c.ones += ones;
+            return;
+        }
+        let i = self.cells.len() as u32;
+        self.keys.extend_from_slice(key);
+        self.cells.push(Cell { count, ones });
+        let (keys, hasher) = (&self.keys, &self.hasher);
+        self.index.insert_unique(hash, i, |&j| hasher.hash_one(&keys[j as usize * w..(j as usize + 1) * w]));
+    }
+
+    /// Merge another table (of the same pattern width) into this one.
     pub fn merge(&mut self, other: PatternTable) {
         self.points += other.points;
-        for (k, c) in other.cells {
-            let e = self.cells.entry(k).or_default();
-            e.count += c.count;
-            e.ones += c.ones;
+        if self.words == 0 {
+            self.words = other.words;
+        }
+        for i in 0..other.len() {
+            let (key, c) = other.entry(i);
+            self.add(key, c.count, c.ones);
         }
     }
 
     /// Occupancy, region count and majority-vote score.
     pub fn summary(&self) -> RegionSummary {
-        let mut occupancy: Vec<u64> = self.cells.values().map(|c| c.count).collect();
+        let mut occupancy: Vec<u64> = self.cells.iter().map(|c| c.count).collect();
         occupancy.sort_unstable_by(|a, b| b.cmp(a));
         let majority_correct_x2 = self
             .cells
-            .values()
+            .iter()
             .map(|c| {
                 let zeros = c.count - c.ones;
                 if zeros == c.ones {
@@ -138,16 +188,26 @@ pub fn validate_layers<T: Real>(d: usize, layers: &[Layer<'_, T>]) -> CoreResult
 /// Reusable buffers for one worker.
 pub struct Scratch<T> {
     acts: Vec<Array2<T>>,
+    keys: Vec<u64>,
 }
 
 impl<T: Real> Scratch<T> {
     pub fn new(rows: usize, layers: &[Layer<'_, T>]) -> Self {
-        Scratch { acts: layers.iter().map(|l| Array2::zeros((rows, l.w.ncols()))).collect() }
+        let bits: usize = layers.iter().map(|l| l.w.ncols()).sum();
+        Scratch {
+            // Column-major: the GEMM kernels write it fastest, and each column
+            // (one unit over the chunk's points) is swept contiguously below.
+            acts: layers.iter().map(|l| Array2::zeros((rows, l.w.ncols()).f())).collect(),
+            keys: vec![0; rows * bits.div_ceil(64)],
+        }
     }
 }
 
 /// Bit-pack the pattern of each row of `x` and add it to `table`.
 /// `labels`, when given, has one 0/1 entry per row of `x`.
+///
+/// One pass per layer over the GEMM output adds the bias, sets the pattern
+/// bits and applies the ReLU for the next layer (no separate broadcast or map).
 pub fn accumulate_chunk<T: Real>(
     x: ArrayView2<'_, T>,
     layers: &[Layer<'_, T>],
@@ -157,41 +217,34 @@ pub fn accumulate_chunk<T: Real>(
     table: &mut PatternTable,
 ) {
     let rows = x.nrows();
+    let keys = &mut scratch.keys[..rows * words];
+    keys.fill(0);
+    let mut bit0 = 0usize;
     for (li, layer) in layers.iter().enumerate() {
         let (prev, rest) = scratch.acts.split_at_mut(li);
-        let out = &mut rest[0];
-        let mut out = out.slice_mut(s![..rows, ..]);
-        // Broadcast the bias, then out = input @ W + out.
-        out.assign(&layer.b.broadcast((rows, layer.b.len())).unwrap());
+        let mut out = rest[0].slice_mut(s![..rows, ..]);
         if li == 0 {
-            matmul_into(x, layer.w, out.view_mut(), true);
+            matmul_into(x, layer.w, out.view_mut(), false);
         } else {
-            matmul_into(prev[li - 1].slice(s![..rows, ..]), layer.w, out.view_mut(), true);
+            matmul_into(prev[li - 1].slice(s![..rows, ..]), layer.w, out.view_mut(), false);
         }
-        // ReLU in place for the next layer (the pattern only needs the sign).
-        if li + 1 < layers.len() {
-            out.mapv_inplace(|v| if v > T::zero() { v } else { T::zero() });
-        }
-    }
-    let mut key = vec![0u64; words];
-    for r in 0..rows {
-        key.iter_mut().for_each(|w| *w = 0);
-        let mut bit = 0usize;
-        for act in &scratch.acts {
-            for &v in act.row(r).iter() {
-                if v > T::zero() {
-                    key[bit >> 6] |= 1u64 << (bit & 63);
+        let relu = li + 1 < layers.len();
+        for (j, (mut col, &bj)) in out.columns_mut().into_iter().zip(layer.b.iter()).enumerate() {
+            let (bit, word) = ((bit0 + j) & 63, (bit0 + j) >> 6);
+            let col = col.as_slice_mut().expect("scratch columns are contiguous");
+            for (r, v) in col.iter_mut().enumerate() {
+                let z = *v + bj;
+                let on = z > T::zero();
+                keys[r * words + word] |= (on as u64) << bit;
+                if relu {
+                    *v = if on { z } else { T::zero() };
                 }
-                bit += 1;
             }
         }
-        let one = labels.map_or(0, |y| y[r] as u64);
-        if let Some(c) = table.cells.get_mut(key.as_slice()) {
-            c.count += 1;
-            c.ones += one;
-        } else {
-            table.cells.insert(key.clone().into_boxed_slice(), Cell { count: 1, ones: one });
-        }
+        bit0 += layer.w.ncols();
+    }
+    for r in 0..rows {
+        table.add(&keys[r * words..(r + 1) * words], 1, labels.map_or(0, |y| y[r] as u64));
     }
     table.points += rows as u64;
 }
@@ -214,7 +267,7 @@ where
     let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
         .into_par_iter()
         .fold(
-            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(PatternTable::default())),
+            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(PatternTable::new(words))),
             |(mut scratch, mut xb, mut yb, acc), c| {
                 let mut acc = match acc {
                     Ok(t) => t,
@@ -231,10 +284,10 @@ where
         )
         .map(|(_, _, _, t)| t)
         .collect();
-    let mut total = PatternTable::default();
+    let mut total = PatternTable::new(words);
     for t in tables {
         let t = t?;
-        if t.cells.len() > total.cells.len() {
+        if t.len() > total.len() {
             let small = std::mem::replace(&mut total, t);
             total.merge(small);
         } else {
