@@ -2,7 +2,7 @@
 
 Each figure is the median of several repeats measured in the same run as its
 baseline, printed with the ratio. Peak memory is the growth of the process's
-maximum resident set size, measured in a fresh subprocess per pipeline.
+high-water resident set size (VmHWM), measured in a fresh subprocess per pipeline.
 
     python benchmarks/bench_counting.py            # full sizes (N=1e6, d=100, L=256)
     python benchmarks/bench_counting.py --quick    # smaller, for a smoke run
@@ -41,20 +41,29 @@ def numpy_pipeline(X, W, b):
 
 _MEM_SNIPPET = """
 import resource, sys, numpy as np
+def hwm_kib():
+    # VmHWM belongs to this process image; ru_maxrss is inherited from the forking parent on Linux.
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 N, d, L, which = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(0)
 X = rng.random((N, d), dtype=np.float32); X *= 2; X -= 1   # in place: no float64 temporary sets the high-water mark
 W = (rng.uniform(-1, 1, (d, L)) / np.sqrt(d)).astype(np.float32)
 b = (rng.uniform(-1, 1, L) / np.sqrt(d)).astype(np.float32)
 import nnpartition as npn
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = hwm_kib()
 if which == "numpy":
     bits = np.packbits(X @ W + b > 0, axis=1); n = len(np.unique(bits, axis=0))
 elif which == "matmul":
     Z = X @ W; n = 0
 else:
     n = npn.count_regions(X, W, b).n_regions
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_kib()
 print(peak - base)
 """
 
