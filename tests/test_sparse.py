@@ -131,3 +131,14 @@ def test_eas_capacity_command(tmp_path, capsys):
     png = tmp_path / "c.png"
     assert main(["eas-capacity", "-m", "10", "-N", "5,20", "--trials", "2", "--plot", str(png)]) == 0
     assert png.stat().st_size > 0
+
+
+def test_capacity_curve_compares_with_a_trained_network_of_the_same_width():
+    from nnpartition.sparse import capacity_curve
+
+    c = capacity_curve(5, [10, 1500], 20, sparsify="relu", trials=2, seed=3, trained=True)
+    # A trained d -> m -> 1 network fits N <= m points; far beyond capacity it falls towards chance.
+    assert c.trained_accuracy[0] == 1.0
+    assert 0.5 <= c.trained_accuracy[1] < 1.0
+    assert c.estimated_accuracy.shape == (2,) and c.estimated_accuracy[0] >= c.estimated_accuracy[1]
+    assert capacity_curve(5, [10], 20, sparsify="relu", trials=1).trained_accuracy is None

@@ -229,6 +229,11 @@ class CapacityCurve:
             points in general position in ``R^D`` are separable, ``D = m (+1 with intercept)``.
         mean_rank: mean rank of the ``N x m`` code matrix.
         D: the dimension used for Cover's prediction.
+        trained_accuracy: with ``trained=True``, the mean best training accuracy of a
+            ``d -> m ReLU -> 1`` network trained (:func:`nnpartition.train`, reference
+            settings, one restart) on the same points and labels; otherwise ``None``.
+        estimated_accuracy: :func:`nnpartition.estimate_accuracy` for a ``d -> m -> 1``
+            network on ``N`` Gaussian points (what training all ``m`` units buys over a fixed code).
     """
 
     d: int
@@ -245,17 +250,21 @@ class CapacityCurve:
     cover: np.ndarray
     mean_rank: np.ndarray
     D: int
+    trained_accuracy: Optional[np.ndarray] = None
+    estimated_accuracy: Optional[np.ndarray] = None
 
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "perceptron", fit_intercept: bool = False, max_epochs: int = 500,
-                   seed: int = 0) -> CapacityCurve:
+                   seed: int = 0, trained: bool = False) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
     random labels and a fresh projection, code them with :func:`expand_sparsify`
     and fit a linear readout (:func:`readout_accuracy`). Cover's prediction
-    for ``m`` dimensions (``m + 1`` with ``fit_intercept``) is reported alongside.
+    for ``m`` dimensions (``m + 1`` with ``fit_intercept``) is reported alongside,
+    and so is the estimate for a trained two-layer network of the same width;
+    ``trained=True`` also trains one on every draw (slower).
 
     Example:
         >>> c = capacity_curve(5, [20, 40, 80], 20, sparsify="relu", trials=5, seed=1)
@@ -275,8 +284,11 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     if sparsify != "relu":
         k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     D = m + (1 if fit_intercept else 0)
+    if not isinstance(trained, bool):
+        raise TypeError(f"trained must be a bool, got {trained!r}")
     acc = np.empty((len(Ns), trials))
     rank = np.empty((len(Ns), trials))
+    net_acc = np.empty((len(Ns), trials)) if trained else None
     for i, n in enumerate(Ns):
         for t in range(trials):
             rng = np.random.default_rng([seed, i, t])
@@ -287,10 +299,18 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
             Z = code.toarray()
             rank[i, t] = np.linalg.matrix_rank(Z)
             acc[i, t] = readout_accuracy(Z, y, method=method, fit_intercept=fit_intercept, max_epochs=max_epochs)
+            if net_acc is not None:
+                from .training import train
+
+                net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
+    from .estimate import estimate_accuracy
+
+    est = estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy
     return CapacityCurve(d=d, m=m, k=k if sparsify != "relu" else None, sparsify=sparsify, projection=projection,
                          trials=trials, method=method, N=np.array(Ns), mean_accuracy=acc.mean(axis=1),
                          std_accuracy=acc.std(axis=1), separable_fraction=(acc == 1.0).mean(axis=1),
-                         cover=np.array([separable_probability(n, D) for n in Ns]), mean_rank=rank.mean(axis=1), D=D)
+                         cover=np.array([separable_probability(n, D) for n in Ns]), mean_rank=rank.mean(axis=1), D=D,
+                         trained_accuracy=None if net_acc is None else net_acc.mean(axis=1), estimated_accuracy=est)
 
 
 @dataclass(frozen=True)

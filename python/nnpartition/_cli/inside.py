@@ -67,6 +67,11 @@ def plot_capacity(curve: CapacityCurve, path: str) -> None:
     ax.plot(a, curve.separable_fraction, "o-", color="C0", label="fraction of trials fitted perfectly")
     ax.errorbar(a, curve.mean_accuracy, yerr=curve.std_accuracy, fmt="s--", color="C1", ms=4,
                 label="mean training accuracy of the readout")
+    if curve.trained_accuracy is not None:
+        ax.plot(a, curve.trained_accuracy, "^-", color="C2", ms=4,
+                label=f"trained d -> {curve.m} ReLU -> 1 network (same points)")
+    if curve.estimated_accuracy is not None:
+        ax.plot(a, curve.estimated_accuracy, ":", color="C2", label="estimate_accuracy for that network")
     ax.axvline(2.0, color="0.6", lw=0.8, ls=":")
     ax.set_xlabel("N / m (points per code dimension)")
     ax.set_ylabel("probability / accuracy")
@@ -110,17 +115,23 @@ def _n_list(text: str) -> List[int]:
 def _capacity(args: argparse.Namespace) -> int:
     Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
-                       trials=args.trials, method=args.method, max_epochs=args.max_epochs, seed=args.seed)
+                       trials=args.trials, method=args.method, max_epochs=args.max_epochs, seed=args.seed,
+                       trained=args.trained)
     if args.json:
         print(json.dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "N": c.N.tolist(),
                           "mean_accuracy": c.mean_accuracy.tolist(), "separable_fraction": c.separable_fraction.tolist(),
-                          "cover": c.cover.tolist(), "mean_rank": c.mean_rank.tolist()}))
+                          "cover": c.cover.tolist(), "mean_rank": c.mean_rank.tolist(),
+                          "estimated_net_accuracy": c.estimated_accuracy.tolist(),
+                          "trained_net_accuracy": None if c.trained_accuracy is None else c.trained_accuracy.tolist()}))
     else:
         print(f"d={c.d} m={c.m} k={c.k} sparsify={c.sparsify} projection={c.projection} "
               f"readout={c.method} trials={c.trials}")
-        print(f"{'N':>6} {'N/m':>6} {'accuracy':>9} {'perfect':>8} {'Cover P':>8} {'rank':>7}")
-        for n, acc, sep, cov, r in zip(c.N, c.mean_accuracy, c.separable_fraction, c.cover, c.mean_rank):
-            print(f"{n:>6} {n / c.m:>6.2f} {acc:>9.4f} {sep:>8.2f} {cov:>8.4f} {r:>7.1f}")
+        print(f"{'N':>6} {'N/m':>6} {'accuracy':>9} {'perfect':>8} {'Cover P':>8} {'rank':>7} {'net est.':>8} "
+              f"{'net trained':>11}")
+        trained = c.trained_accuracy if c.trained_accuracy is not None else [float("nan")] * len(c.N)
+        for n, acc, sep, cov, r, est, tr in zip(c.N, c.mean_accuracy, c.separable_fraction, c.cover, c.mean_rank,
+                                                c.estimated_accuracy, trained):
+            print(f"{n:>6} {n / c.m:>6.2f} {acc:>9.4f} {sep:>8.2f} {cov:>8.4f} {r:>7.1f} {est:>8.4f} {tr:>11.4f}")
     if args.plot:
         return save_or_explain(lambda path: plot_capacity(c, path), args.plot, "eas-capacity", quiet=args.json)
     return 0
@@ -152,6 +163,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     c.add_argument("--method", default="perceptron", help="lstsq or perceptron readout (default perceptron)")
     c.add_argument("--max-epochs", type=int, default=2000, help="perceptron epochs (default 2000)")
     c.add_argument("--trials", type=int, default=20, help="trials per N (default 20)")
+    c.add_argument("--trained", action="store_true",
+                   help="also train a d -> m ReLU -> 1 network on every draw (slower)")
     c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
