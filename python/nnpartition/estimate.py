@@ -176,7 +176,9 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     if method == "monte_carlo":
         return _estimate_mc(v.count("d", d, minimum=1, maximum=10**6), v.count("N", N, minimum=1, maximum=10**8),
                             v.count("L", L, minimum=1, maximum=10**6), dist, ceiling, trials, seed, progress)
-    scalar = all(np.ndim(x) == 0 for x in (d, N, L))
+    if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in (d, N, L)):
+        return _estimate_scalar(v.count("d", d, minimum=1, maximum=10**9), v.count("N", N, minimum=1, maximum=10**9),
+                                (v.count("L", L, minimum=1, maximum=10**9),), dist, ceiling)
     da, na, la = np.broadcast_arrays(_int_array("d", d), _int_array("N", N), _int_array("L", L))
     shape = da.shape
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy())
@@ -188,24 +190,29 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     else:
         ceil = np.full(shape, np.nan)
     details = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist}
-    if scalar:
+    if da.ndim == 0:  # 0-d arrays in, floats out
         details = {k: (float(x) if isinstance(x, np.ndarray) else x) for k, x in details.items()}
         return AccuracyEstimate(float(acc), float(low), float(high), float(ceil), "analytic", details)
+    return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
+
+
+def _estimate_scalar(d: int, N: int, ws: tuple, dist: str, ceiling: bool) -> AccuracyEstimate:
+    """One configuration (any depth): a single native call, no arrays."""
+    acc, low, high, p_eff, k_sat, k_eff, alpha = _core.estimate_one(float(d), float(N), [float(w) for w in ws])
+    ceil = _ceiling_one(d, N, ws) if ceiling else float("nan")
+    if ceiling:
+        acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
+    details = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist}
+    if len(ws) > 1:
+        details["widths"] = list(ws)
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
 
 def _estimate_deep(d: Any, N: Any, ws: tuple, dist: str, method: str, ceiling: bool) -> AccuracyEstimate:
     if method != "analytic":
         raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
-    d = v.count("d", d, minimum=1, maximum=10**9)
-    N = v.count("N", N, minimum=1, maximum=10**9)
-    acc, low, high, p_eff, k_sat, k_eff, alpha = (float(c[0]) for c in
-                                                  _core.estimate_analytic_deep(float(d), float(N), [float(w) for w in ws]))
-    ceil = _ceiling_one(d, N, ws) if ceiling else float("nan")
-    if ceiling:
-        acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "widths": list(ws), "dist": dist}
-    return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
+    return _estimate_scalar(v.count("d", d, minimum=1, maximum=10**9), v.count("N", N, minimum=1, maximum=10**9),
+                            ws, dist, ceiling)
 
 
 def _estimate_mc(d: int, N: int, L: int, dist: str, ceiling: bool, trials: int, seed: int,

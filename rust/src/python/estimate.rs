@@ -41,10 +41,12 @@ fn estimate_analytic<'py>(
     Ok(pack(py, rows))
 }
 
-/// Analytic estimate for a deep ReLU network with hidden `widths` (scalar `d`, `n`).
+/// Analytic estimate for one configuration with hidden `widths` (one or more layers):
+/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha)`.
 #[pyfunction]
-fn estimate_analytic_deep<'py>(py: Python<'py>, d: f64, n: f64, widths: Vec<f64>) -> Arrays<'py> {
-    pack(py, vec![analytic(d, n, &widths, &PARAMS)])
+fn estimate_one(d: f64, n: f64, widths: Vec<f64>) -> (f64, f64, f64, f64, f64, f64, f64) {
+    let a = analytic(d, n, &widths, &PARAMS);
+    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha)
 }
 
 /// Estimates for measured gated-linear degrees of freedom `dof` (one per Monte Carlo trial).
@@ -75,7 +77,7 @@ fn counting_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate_analytic, m)?)?;
-    m.add_function(wrap_pyfunction!(estimate_analytic_deep, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_one, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_from_dof, m)?)?;
     m.add_function(wrap_pyfunction!(estimator_params, m)?)?;
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
