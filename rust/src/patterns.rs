@@ -45,20 +45,121 @@ pub struct Cell {
     pub ones: u64,
 }
 
-/// Distinct activation patterns and their occupancy.
-///
-/// Keys live in one flat arena (`words` u64 per pattern) indexed by a hash
-/// table of positions: no allocation per pattern, so building and dropping a
-/// table of millions of patterns costs a few large allocations, not millions
-/// of small ones (which glibc frees slowly across threads).
+/// Number of hash shards of a [`PatternTable`] (top bits of the hash pick the shard).
+const SHARDS: usize = 16;
+
+/// One shard: keys in one flat arena (`words` u64 per pattern), cells, and a
+/// hash index of `(hash, entry)` so that growth never rehashes keys and a
+/// probe compares keys only on a full hash match.
 #[derive(Debug, Default)]
-pub struct PatternTable {
-    words: usize,
+struct Shard {
     keys: Vec<u64>,
     cells: Vec<Cell>,
-    index: HashTable<u32>,
+    index: HashTable<(u64, u32)>,
+}
+
+impl Shard {
+    fn add(&mut self, hash: u64, key: &[u64], count: u64, ones: u64) {
+        let (w, keys) = (key.len(), &self.keys);
+        let found = self.index.find(hash, |&(h, i)| h == hash && &keys[i as usize * w..(i as usize + 1) * w] == key);
+        if let Some(&(_, i)) = found {
+            let c = &mut self.cells[i as usize];
+            c.count += count;
+            c.ones += ones;
+            return;
+        }
+        let i = self.cells.len() as u32;
+        self.keys.extend_from_slice(key);
+        self.cells.push(Cell { count, ones });
+        self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+    }
+
+    fn absorb(&mut self, other: Shard, words: usize) {
+        self.index.reserve(other.cells.len(), |&(h, _)| h);
+        for &(h, i) in other.index.iter() {
+            let i = i as usize;
+            let c = other.cells[i];
+            self.add(h, &other.keys[i * words..(i + 1) * words], c.count, c.ones);
+        }
+    }
+}
+
+/// Distinct activation patterns and their occupancy.
+///
+/// No allocation per pattern (keys live in flat arenas), so building and
+/// dropping a table of millions of patterns costs a few large allocations.
+/// Tables that share a hasher (`PatternTable::sibling`) merge shard by shard
+/// in parallel.
+#[derive(Debug)]
+pub struct PatternTable {
+    words: usize,
+    shards: Vec<Shard>,
     hasher: DefaultHashBuilder,
     pub points: u64,
+}
+
+impl PatternTable {
+    /// An empty table for patterns of `words` 64-bit words.
+    pub fn new(words: usize) -> Self {
+        PatternTable {
+            words,
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            hasher: DefaultHashBuilder::default(),
+            points: 0,
+        }
+    }
+
+    /// An empty table with the same width and hasher (so the two can be merged).
+    pub fn sibling(&self) -> Self {
+        PatternTable { hasher: self.hasher.clone(), ..PatternTable::new(self.words) }
+    }
+
+    /// Number of distinct patterns.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.cells.len()).sum()
+    }
+
+    /// Whether no pattern has been added.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every cell (in no particular order).
+    pub fn cells(&self) -> impl Iterator<Item = &Cell> {
+        self.shards.iter().flat_map(|s| s.cells.iter())
+    }
+
+    /// Add `count` points, `ones` of them labelled 1, to the cell of `key`.
+    pub fn add(&mut self, key: &[u64], count: u64, ones: u64) {
+        debug_assert_eq!(key.len(), self.words);
+        let hash = self.hasher.hash_one(key);
+        self.shards[(hash >> 60) as usize % SHARDS].add(hash, key, count, ones);
+    }
+
+    /// Merge a sibling table (same width and hasher) into this one, shards in parallel.
+    pub fn merge(&mut self, other: PatternTable) {
+        self.points += other.points;
+        let words = self.words;
+        self.shards.par_iter_mut().zip(other.shards.into_par_iter()).for_each(|(a, b)| a.absorb(b, words));
+    }
+
+    /// Occupancy, region count and majority-vote score.
+    pub fn summary(&self) -> RegionSummary {
+        let mut occupancy: Vec<u64> = self.cells().map(|c| c.count).collect();
+        occupancy.sort_unstable_by(|a, b| b.cmp(a));
+        let majority_correct_x2 = self
+            .cells()
+            .map(|c| {
+                let zeros = c.count - c.ones;
+                if zeros == c.ones {
+                    c.count
+                } else {
+                    2 * zeros.max(c.ones)
+                }
+            })
+            .sum();
+        RegionSummary { n_regions: occupancy.len() as u64, n_points: self.points, occupancy, majority_correct_x2 }
+    }
 }
 
 /// Summary of a pattern table.
@@ -79,77 +180,6 @@ impl RegionSummary {
             return f64::NAN;
         }
         self.majority_correct_x2 as f64 / (2.0 * self.n_points as f64)
-    }
-}
-
-impl PatternTable {
-    /// An empty table for patterns of `words` 64-bit words.
-    pub fn new(words: usize) -> Self {
-        PatternTable { words, ..Default::default() }
-    }
-
-    /// Number of distinct patterns.
-    pub fn len(&self) -> usize {
-        self.cells.len()
-    }
-
-    /// Whether no pattern has been added.
-    pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
-    }
-
-    /// The pattern (bit-packed) and cell of entry `i`.
-    pub fn entry(&self, i: usize) -> (&[u64], Cell) {
-        (&self.keys[i * self.words..(i + 1) * self.words], self.cells[i])
-    }
-
-    /// Add `count` points, `ones` of them labelled 1, to the cell of `key`.
-    pub fn add(&mut self, key: &[u64], count: u64, ones: u64) {
-        debug_assert_eq!(key.len(), self.words);
-        let hash = self.hasher.hash_one(key);
-        let (w, keys) = (self.words, &self.keys);
-        if let Some(&i) = self.index.find(hash, |&i| &keys[i as usize * w..(i as usize + 1) * w] == key) {
-            let c = &mut self.cells[i as usize];
-            c.count += count;
-            c.ones += ones;
-            return;
-        }
-        let i = self.cells.len() as u32;
-        self.keys.extend_from_slice(key);
-        self.cells.push(Cell { count, ones });
-        let (keys, hasher) = (&self.keys, &self.hasher);
-        self.index.insert_unique(hash, i, |&j| hasher.hash_one(&keys[j as usize * w..(j as usize + 1) * w]));
-    }
-
-    /// Merge another table (of the same pattern width) into this one.
-    pub fn merge(&mut self, other: PatternTable) {
-        self.points += other.points;
-        if self.words == 0 {
-            self.words = other.words;
-        }
-        for i in 0..other.len() {
-            let (key, c) = other.entry(i);
-            self.add(key, c.count, c.ones);
-        }
-    }
-
-    /// Occupancy, region count and majority-vote score.
-    pub fn summary(&self) -> RegionSummary {
-        let mut occupancy: Vec<u64> = self.cells.iter().map(|c| c.count).collect();
-        occupancy.sort_unstable_by(|a, b| b.cmp(a));
-        let majority_correct_x2 = self
-            .cells
-            .iter()
-            .map(|c| {
-                let zeros = c.count - c.ones;
-                if zeros == c.ones {
-                    c.count
-                } else {
-                    2 * zeros.max(c.ones)
-                }
-            })
-            .sum();
-        RegionSummary { n_regions: self.cells.len() as u64, n_points: self.points, occupancy, majority_correct_x2 }
     }
 }
 
@@ -253,38 +283,41 @@ pub fn accumulate_chunk<T: Real>(
 /// parallel, and count their distinct activation patterns.
 ///
 /// `fill(chunk, x_buf, y_buf)` writes the rows `chunk * CHUNK_ROWS ..` of the
-/// data into `x_buf` (and their 0/1 labels into `y_buf` when `labelled`).
+/// data into `x_buf` (and their 0/1 labels into `y_buf` when `labelled`), or
+/// returns a view of those rows where they already exist (no copy).
 /// The result does not depend on the number of threads: chunk contents are a
 /// function of the chunk index only, and merging counts is order-free.
-pub fn count_streamed<T, F>(n: usize, d: usize, layers: &[Layer<'_, T>], labelled: bool, fill: F) -> CoreResult<PatternTable>
+pub fn count_streamed<'a, T, F>(n: usize, d: usize, layers: &[Layer<'_, T>], labelled: bool, fill: F) -> CoreResult<PatternTable>
 where
-    T: Real,
-    F: Fn(usize, &mut Array2<T>, &mut [u8]) -> CoreResult<()> + Sync,
+    T: Real + 'a,
+    F: Fn(usize, &mut Array2<T>, &mut [u8]) -> CoreResult<Option<ArrayView2<'a, T>>> + Sync,
 {
     let bits = validate_layers(d, layers)?;
     let words = bits.div_ceil(64);
     let n_chunks = n.div_ceil(CHUNK_ROWS);
+    let mut total = PatternTable::new(words);
     let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
         .into_par_iter()
         .fold(
-            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(PatternTable::new(words))),
+            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(total.sibling())),
             |(mut scratch, mut xb, mut yb, acc), c| {
                 let mut acc = match acc {
                     Ok(t) => t,
                     Err(e) => return (scratch, xb, yb, Err(e)),
                 };
                 let rows = (n - c * CHUNK_ROWS).min(CHUNK_ROWS);
-                if let Err(e) = fill(c, &mut xb, &mut yb) {
-                    return (scratch, xb, yb, Err(e));
-                }
+                let lent = match fill(c, &mut xb, &mut yb) {
+                    Ok(v) => v,
+                    Err(e) => return (scratch, xb, yb, Err(e)),
+                };
                 let labels = if labelled { Some(&yb[..rows]) } else { None };
-                accumulate_chunk(xb.slice(s![..rows, ..]), layers, labels, words, &mut scratch, &mut acc);
+                let xc = lent.unwrap_or_else(|| xb.slice(s![..rows, ..]));
+                accumulate_chunk(xc, layers, labels, words, &mut scratch, &mut acc);
                 (scratch, xb, yb, Ok(acc))
             },
         )
         .map(|(_, _, _, t)| t)
         .collect();
-    let mut total = PatternTable::new(words);
     for t in tables {
         let t = t?;
         if t.len() > total.len() {
@@ -313,20 +346,19 @@ pub fn count_patterns<T: Real>(
             return invalid("y must contain only the labels 0 and 1");
         }
     }
-    count_streamed(n, d, layers, labels.is_some(), |c, xb, yb| {
+    count_streamed(n, d, layers, labels.is_some(), |c, _buffer, yb| {
         let lo = c * CHUNK_ROWS;
         let hi = (lo + CHUNK_ROWS).min(n);
         let xc = x.slice(s![lo..hi, ..]);
         if !xc.iter().all(|v| v.is_finite_()) {
             return Err(CoreError::InvalidArgument("X contains NaN or infinity".into()));
         }
-        xb.slice_mut(s![..hi - lo, ..]).assign(&xc);
         if let Some(y) = &labels {
             for (dst, src) in yb.iter_mut().zip(y.slice(s![lo..hi]).iter()) {
                 *dst = *src;
             }
         }
-        Ok(())
+        Ok(Some(xc))
     })
 }
 

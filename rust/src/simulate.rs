@@ -87,7 +87,7 @@ pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
     let layers = [Layer { w: w.view(), b: b.view() }];
     let table = count_streamed(cfg.n, cfg.d, &layers, true, |c, xb, yb| {
         fill_points(cfg, t, c, xb, yb);
-        Ok(())
+        Ok(None)
     })?;
     let s = table.summary();
     let mut hist = vec![0u64; s.occupancy.first().map_or(1, |&m| m as usize + 1)];
