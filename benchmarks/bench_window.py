@@ -19,19 +19,10 @@ import time
 import numpy as np
 
 import nnpartition
-from nnpartition.window import regions_in_box
+from nnpartition.window import regions_in_box, regions_in_square_numpy
 
 
-def numpy_2d(W, b, lo, hi):
-    """The 2-D formula, vectorised over all pairs of lines."""
-    corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
-    vals = corners @ W + b
-    lines = int(np.sum((vals.max(0) > 0) & (vals.min(0) < 0)))
-    i, j = np.triu_indices(W.shape[1], 1)
-    det = W[0, i] * W[1, j] - W[1, i] * W[0, j]
-    x = (-b[i] * W[1, j] + b[j] * W[1, i]) / det
-    y = (-W[0, i] * b[j] + W[0, j] * b[i]) / det
-    return 1 + lines + int(np.sum((x > lo) & (x < hi) & (y > lo) & (y < hi)))
+numpy_2d = regions_in_square_numpy  # the vectorised numpy formula (nnpartition.window)
 
 
 def best_time(fn, min_time=0.3, max_reps=200):

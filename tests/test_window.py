@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nnpartition
-from nnpartition.window import region_count_curve, regions_in_box
+from nnpartition.window import region_count_curve, regions_in_box, regions_in_square_numpy
 
 
 def random_layer(d, L, seed, dtype=np.float64):
@@ -21,17 +21,7 @@ def random_layer(d, L, seed, dtype=np.float64):
     return rng.normal(size=(d, L)).astype(dtype), rng.normal(size=L).astype(dtype)
 
 
-def numpy_2d(W, b, lo, hi):
-    """The 2-D formula, vectorised: 1 + lines meeting the box + intersection points inside."""
-    corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
-    vals = corners @ W + b
-    lines = int(np.sum((vals.max(0) > 0) & (vals.min(0) < 0)))
-    i, j = np.triu_indices(W.shape[1], 1)
-    det = W[0, i] * W[1, j] - W[1, i] * W[0, j]
-    x = (-b[i] * W[1, j] + b[j] * W[1, i]) / det
-    y = (-W[0, i] * b[j] + W[0, j] * b[i]) / det
-    pts = int(np.sum((x > lo) & (x < hi) & (y > lo) & (y < hi)))
-    return 1 + lines + pts
+numpy_2d = regions_in_square_numpy  # the vectorised numpy formula (nnpartition.window)
 
 
 # --- exact hand fixtures ---------------------------------------------------------------

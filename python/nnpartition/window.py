@@ -22,7 +22,7 @@ import numpy as np
 from . import _core
 from . import _validate as v
 
-__all__ = ["regions_in_box", "region_count_curve", "DEFAULT_MAX_WORK", "DEFAULT_TOL"]
+__all__ = ["regions_in_box", "region_count_curve", "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL"]
 
 #: Default limit on the number of hyperplane subsets tested, ``sum_{k<=d} C(L, k)``.
 DEFAULT_MAX_WORK = 10**9
@@ -123,3 +123,31 @@ def region_count_curve(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT
     np.cumsum(inc.astype(np.int64), out=curve[1:])
     curve[1:] += 1
     return curve
+
+
+def regions_in_square_numpy(W: Any, b: Any, lo: float, hi: float) -> int:
+    """The 2-D count in plain vectorised numpy: ``1 + (lines meeting the open square)
+    + (pairwise intersection points inside it)``, for lines in general position.
+
+    No degeneracy checks: it is the baseline ``benchmarks/bench_window.py`` measures
+    :func:`regions_in_box` against, and an independent implementation for tests.
+
+    Example:
+        >>> import numpy as np
+        >>> W = np.array([[1.0, 0.0], [0.0, 1.0]]); b = np.array([0.0, 0.0])   # the two axes
+        >>> regions_in_square_numpy(W, b, -1.0, 1.0)
+        4
+    """
+    W = np.asarray(W, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if W.ndim != 2 or W.shape[0] != 2 or b.shape != (W.shape[1],):
+        raise ValueError(f"W must have shape (2, L) and b shape (L,), got {W.shape} and {b.shape}")
+    corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
+    vals = corners @ W + b
+    lines = int(np.sum((vals.max(0) > 0) & (vals.min(0) < 0)))
+    i, j = np.triu_indices(W.shape[1], 1)
+    det = W[0, i] * W[1, j] - W[1, i] * W[0, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (-b[i] * W[1, j] + b[j] * W[1, i]) / det
+        y = (-W[0, i] * b[j] + W[0, j] * b[i]) / det
+    return 1 + lines + int(np.sum((x > lo) & (x < hi) & (y > lo) & (y < hi)))
