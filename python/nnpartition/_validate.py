@@ -58,14 +58,20 @@ def seed(value: Any) -> int:
     return count("seed", value, maximum=2**64 - 1)
 
 
-def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = None,
-                 min_rows: int = 1) -> np.ndarray:
-    """A 2-D float32/float64 array (no copy when already one); other numeric input becomes float64."""
+def _real_array(name: str, a: Any) -> np.ndarray:
+    """``a`` as an array of a real (or bool) dtype; strings, objects and complex numbers are refused."""
     arr = np.asarray(a)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    return arr
+
+
+def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = None,
+                 min_rows: int = 1) -> np.ndarray:
+    """A 2-D float32/float64 array (no copy when already one); other numeric input becomes float64."""
+    arr = _real_array(name, a)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
     target = dtype or (arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
@@ -79,11 +85,7 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
 
 def float_vector(name: str, a: Any, *, dtype: Any = np.float64, length: Optional[int] = None) -> np.ndarray:
     """A 1-D float array of the given dtype and length."""
-    arr = np.asarray(a)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    arr = _real_array(name, a)
     arr = np.asarray(arr, dtype=dtype)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")

@@ -35,7 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of the ``nnpartition`` console script; returns the exit status."""
+    """Entry point of the ``nnpartition`` console script; returns the exit status.
+
+    Example:
+        >>> main(["regions", "-L", "4", "-d", "2"])
+        4 affine hyperplanes in general position cut R^2 into 11 regions
+        bounded regions: 3
+        ln(regions): 2.397895
+        0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
