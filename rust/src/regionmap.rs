@@ -11,7 +11,7 @@
 
 use crate::error::{invalid, CoreResult};
 use hashbrown::HashMap;
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::matmul_into;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
@@ -67,7 +67,7 @@ pub fn region_map(
         let lo = c * CHUNK_ROWS;
         let rows = out.len() / words;
         let mut z = b1.broadcast((rows, l)).unwrap().to_owned();
-        general_mat_mul(1.0, &x.slice(s![lo..lo + rows, ..]), &w1, 1.0, &mut z);
+        matmul_into(x.slice(s![lo..lo + rows, ..]), w1.view(), z.view_mut(), true);
         for (r, row) in z.rows().into_iter().enumerate() {
             let key = &mut out[r * words..(r + 1) * words];
             for (i, &v) in row.iter().enumerate() {

@@ -14,7 +14,7 @@
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::rng::stream;
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::matmul_into;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -104,7 +104,7 @@ fn check(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_
 /// Pre-activations `x Theta + beta` of a block of rows.
 fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> Array2<f64> {
     let mut y = bias.broadcast((x.nrows(), bias.len())).unwrap().to_owned();
-    general_mat_mul(1.0, &x, &theta, 1.0, &mut y);
+    matmul_into(x, theta, y.view_mut(), true);
     y
 }
 
