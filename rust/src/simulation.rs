@@ -15,23 +15,7 @@ use rayon::prelude::*;
 
 const LAYER_STREAM: u64 = u64::MAX;
 
-/// Distribution of the input points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PointDist {
-    /// Uniform in `[-1, 1]^d`.
-    Uniform,
-    /// Standard normal in `R^d`.
-    Gaussian,
-}
-
-/// How hidden weights and biases are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Init {
-    /// `U(-1/sqrt(d), 1/sqrt(d))` for weights and biases (PyTorch's default, the reference protocol).
-    Uniform,
-    /// `N(0, 1/d)` for weights and biases.
-    Gaussian,
-}
+pub use crate::choices::{Init, PointDist};
 
 /// Settings of one simulation.
 #[derive(Clone, Copy, Debug)]
@@ -105,10 +89,55 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
     (first..first + count).into_par_iter().map(|t| run_trial(cfg, t)).collect()
 }
 
+/// Trial results reduced to what callers keep: per-trial counts and
+/// accuracies, the occupancy histogram summed over trials (`hist[k]` =
+/// regions holding `k` points; `O(N)` memory whatever the trial count) and,
+/// per trial, the capped sum `sum over regions of min(points, cap)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialsSummary {
+    pub regions: Vec<u64>,
+    pub accuracy: Vec<f64>,
+    pub hist: Vec<u64>,
+    pub capped: Vec<u64>,
+}
+
+/// Reduce `res` (see [`TrialsSummary`]); `cap` is usually `d + 1`.
+pub fn summarize(res: &[TrialResult], cap: u64) -> TrialsSummary {
+    let width = res.iter().map(|r| r.occupancy_hist.len()).max().unwrap_or(1);
+    let mut hist = vec![0u64; width];
+    for r in res {
+        for (k, &c) in r.occupancy_hist.iter().enumerate() {
+            hist[k] += c;
+        }
+    }
+    TrialsSummary {
+        regions: res.iter().map(|r| r.n_regions).collect(),
+        accuracy: res.iter().map(|r| r.majority_accuracy).collect(),
+        hist,
+        capped: res
+            .iter()
+            .map(|r| r.occupancy_hist.iter().enumerate().map(|(k, &c)| c * (k as u64).min(cap)).sum())
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::counting::regions;
+
+    #[test]
+    fn summary_matches_hand_sums() {
+        let t = |n_regions, hist: Vec<u64>| TrialResult { n_regions, majority_accuracy: 0.75, occupancy_hist: hist };
+        // Trial 0: 2 regions of 1 point, 1 of 3 points (5 points); trial 1: 1 region of 5 points.
+        let res = vec![t(3, vec![0, 2, 0, 1]), t(1, vec![0, 0, 0, 0, 0, 1])];
+        let s = summarize(&res, 2);
+        assert_eq!(s.regions, vec![3, 1]);
+        assert_eq!(s.hist, vec![0, 2, 0, 1, 0, 1]);
+        // min(1,2)+min(1,2)+min(3,2) = 4; min(5,2) = 2.
+        assert_eq!(s.capped, vec![4, 2]);
+        assert_eq!(summarize(&[], 3).hist, vec![0]);
+    }
     use num_traits::ToPrimitive;
 
     fn cfg(d: usize, n: usize, l: usize) -> SimConfig {

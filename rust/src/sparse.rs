@@ -12,6 +12,7 @@
 //! (`rng::stream(seed, 0x5ea5e, j)`), so `Theta` does not depend on the
 //! thread count; every coding step is a pure function of its rows.
 
+use crate::choices::ProjectionKind;
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::rng::stream;
 use crate::linalg::matmul_into;
@@ -34,6 +35,16 @@ pub enum Projection {
     Gaussian,
     /// Each expanded unit sums `s` distinct, uniformly chosen inputs (weight 1), fly-hash style.
     SparseBinary { s: usize },
+}
+
+impl Projection {
+    /// The projection named by `kind`; `s` (ones per column) is used by `sparse_binary` only.
+    pub fn new(kind: ProjectionKind, s: usize) -> Self {
+        match kind {
+            ProjectionKind::Gaussian => Projection::Gaussian,
+            ProjectionKind::SparseBinary => Projection::SparseBinary { s },
+        }
+    }
 }
 
 /// Draw the `(d, m)` projection matrix for `seed`.
