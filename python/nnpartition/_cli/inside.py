@@ -96,6 +96,9 @@ def _explain(args: argparse.Namespace) -> int:
         "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
         "live_knots": e.knots.merged_position.tolist(), "n_pieces": e.n_pieces, "sup_distance": e.sup_distance,
         "sign_changes": e.sign_changes, "max_sign_changes": e.max_sign_changes, "label_changes": e.label_changes,
+        "zero_crossings": e.zero_crossings.tolist(), "change_points": e.change_points.tolist(),
+        "knot_to_zero": e.knot_to_zero.tolist(), "zero_to_change": e.zero_to_change.tolist(),
+        "knot_gap_fraction": e.knot_gap_fraction,
     }
     if args.json:
         print(json.dumps(out))
