@@ -107,29 +107,36 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     A = np.hstack([Z, np.ones((n, 1))]) if fit_intercept else Z
     D = A.shape[1]
     opt = _scipy_optimize()
-    # primal: find u with t_i (A_i . u) >= 1, i.e. -(t_i A_i) . u <= -1; u free
     TA = t[:, None] * A
-    res = opt.linprog(np.zeros(D), A_ub=-TA, b_ub=-np.ones(n), bounds=[(None, None)] * D, method="highs")
-    if res.status == 0:
-        u = np.asarray(res.x, dtype=np.float64)
+    scale = max(float(np.abs(A).max()), 1e-300)
+    # primal, always feasible and bounded: max s subject to t_i (A_i . u) >= s, |u|_inf <= 1, s <= 1
+    c = np.zeros(D + 1)
+    c[-1] = -1.0
+    res = opt.linprog(c, A_ub=np.hstack([-TA, np.ones((n, 1))]), b_ub=np.zeros(n),
+                      bounds=[(-1.0, 1.0)] * D + [(None, 1.0)], method="highs")
+    if res.status == 0 and -res.fun > 1e-9 * scale:
+        u = np.asarray(res.x[:-1], dtype=np.float64)
         margins = TA @ u
         if margins.min() > 0:
-            # rescale so the certificate holds exactly at margin 1 despite solver tolerance
-            u = u / margins.min()
+            u = u / margins.min()   # the certificate holds exactly at margin 1, despite solver tolerance
             w, b = (u[:-1], float(u[-1])) if fit_intercept else (u, 0.0)
             return Separability(True, w, b, None, float(1.0 - (TA @ u).min()), fit_intercept)
-    elif res.status != 2:
-        raise RuntimeError(f"HiGHS could not decide the primal LP: {res.message}")
-    # dual (Gordan): lam >= 0, sum lam = 1, (t * lam) @ A = 0; feasible iff not strictly separable
-    Aeq = np.vstack([TA.T, np.ones((1, n))])
-    beq = np.zeros(D + 1)
-    beq[-1] = 1.0
-    dres = opt.linprog(np.zeros(n), A_eq=Aeq, b_eq=beq, bounds=[(0, None)] * n, method="highs")
+    # dual (Gordan), always feasible and bounded: min |sum_i lam_i t_i A_i|_1 over the simplex;
+    # the optimum is 0 exactly when no hyperplane separates strictly
+    nv = n + D
+    c2 = np.concatenate([np.zeros(n), np.ones(D)])
+    A_ub = np.vstack([np.hstack([TA.T, -np.eye(D)]), np.hstack([-TA.T, -np.eye(D)])])
+    A_eq = np.concatenate([np.ones(n), np.zeros(D)])[None, :]
+    dres = opt.linprog(c2, A_ub=A_ub, b_ub=np.zeros(2 * D), A_eq=A_eq, b_eq=[1.0], bounds=[(0, None)] * nv,
+                       method="highs")
     if dres.status != 0:
-        raise RuntimeError(f"HiGHS found neither a separating hyperplane nor a dual certificate ({dres.message})")
-    lam = np.maximum(np.asarray(dres.x, dtype=np.float64), 0.0)
+        raise RuntimeError(f"HiGHS could not solve the dual LP: {dres.message}")
+    lam = np.maximum(np.asarray(dres.x[:n], dtype=np.float64), 0.0)
     lam /= lam.sum()
     resid = float(np.abs(lam @ TA).max())
+    if resid > 1e-7 * scale:
+        raise RuntimeError(f"separability undecided at double precision (primal margin {-res.fun:.3g}, "
+                           f"dual residual {resid:.3g}): the points are degenerate at this scale")
     return Separability(False, None, 0.0, lam, resid, fit_intercept)
 
 
