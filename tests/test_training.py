@@ -176,7 +176,7 @@ def test_fixed_output_is_frozen_at_plus_minus_v():
 
 def test_divergence_raises():
     X, y = random_dataset(40, 3, seed=1)
-    with pytest.raises(RuntimeError, match="diverged"):
+    with pytest.raises(ValueError, match="diverged"):
         train(X, y, 8, optimizer="sgd", momentum=0.0, loss="hinge", lr=1e30, schedule="constant", steps=50)
 
 

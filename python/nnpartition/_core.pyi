@@ -1,12 +1,24 @@
 # Hand-written stub of the native module nnpartition._core (rust/src/python/).
 # Keep in step with the #[pyfunction] signatures; tests/test_stub.py checks it.
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
+
+# --- choices (rust/src/choices.rs): option -> canonical names, option -> {alias: name} ---
+CHOICES: Dict[str, Tuple[str, ...]]
+ALIASES: Dict[str, Dict[str, str]]
+
+# --- limits (rust/src/limits.rs): (max_params, max_bytes, max_work) ---
+DEFAULT_LIMITS: Tuple[int, int, int]
+def get_limits() -> Tuple[int, int, int]: ...
+def set_limits(
+    max_params: Optional[int] = None, max_bytes: Optional[int] = None, max_work: Optional[int] = None
+) -> Tuple[int, int, int]: ...
+def interruptible_sleep(seconds: float, threads: Optional[int] = None) -> float: ...
 
 # --- counting ---
 def regions(l: int, d: int, central: bool) -> int: ...

@@ -16,8 +16,8 @@ from . import _validate as v
 __all__ = ["random_dataset", "DISTS"]
 
 #: Accepted point distributions (``"gauss"`` and ``"normal"`` are aliases of ``"gaussian"``).
-DISTS = ("uniform", "gaussian")
-_DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+DISTS = _core.CHOICES["dist"]
+_DIST_ALIASES = _core.ALIASES["dist"]
 
 
 def _dist(dist: str) -> str:
@@ -51,7 +51,7 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform", seed: int = 0) -> T
     N = v.count("N", N, minimum=1, maximum=2**40)
     d = v.count("d", d, minimum=1, maximum=2**24)
     if N * d > 2**31:
-        raise MemoryError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
+        raise ValueError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
     name = _dist(dist)
     x, y = _core.random_dataset(N, d, name, v.seed(seed), 0)
     return x, y.astype(np.int64)

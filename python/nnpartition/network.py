@@ -13,12 +13,13 @@ from typing import Any, List, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
 from . import _validate as v
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS"]
 
 #: Hidden-unit nonlinearities understood by the networks and the trainer.
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+ACTIVATIONS = _core.CHOICES["activation"]
 
 
 def _act(name: str, u: np.ndarray, slope: float) -> np.ndarray:

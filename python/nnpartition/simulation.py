@@ -23,10 +23,8 @@ from ._progress import Progress
 
 __all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
 
-_DISTS = ("uniform", "gaussian")
-_DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
-#: Refuse runs whose per-thread pattern table could exceed this many bytes.
-MAX_TABLE_BYTES = 8 * 2**30
+_DISTS = _core.CHOICES["dist"]
+_DIST_ALIASES = _core.ALIASES["dist"]
 
 
 class Summary(NamedTuple):
@@ -136,17 +134,10 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     L = v.count("L", L, minimum=1, maximum=10**7)
     trials = v.count("trials", trials, minimum=1, maximum=10**8)
     dist = v.choice("dist", dist, _DISTS, _DIST_ALIASES)
-    init = v.choice("init", init, ("uniform", "gaussian"), _DIST_ALIASES)
+    init = v.choice("init", init, _core.CHOICES["init"], _core.ALIASES["init"])
     seed = v.seed(seed)
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-    if d * L > 10**9:
-        raise MemoryError(f"a hidden layer of d*L = {d * L} weights is too large to simulate (limit 1e9)")
-    per_trial = min(N, 2**62) * (8 * ((L + 63) // 64) + 64)
-    if per_trial > MAX_TABLE_BYTES:
-        raise MemoryError(
-            f"one trial could hold up to {N} distinct {L}-bit patterns ({per_trial / 2**30:.1f} GiB, "
-            f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
     batch = max(1, trials // 50)
     regions, accs, hists, capped = [], [], [], []
     with Progress(trials, desc=f"simulate d={d} N={N} L={L}", enabled=progress) as bar:

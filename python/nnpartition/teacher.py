@@ -125,7 +125,7 @@ def linear_teacher_dataset(
     N = chk.count("N", N, minimum=1, maximum=2**31)
     d = chk.count("d", d, minimum=1, maximum=2**20)
     if N * d > 2**30:
-        raise MemoryError(f"N * d = {N * d} exceeds the limit of 2**30 values")
+        raise ValueError(f"N * d = {N * d} exceeds the limit of 2**30 values")
     margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
     if margin >= 1.0:
         raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")
@@ -712,7 +712,7 @@ def train_teacher(
         A :class:`TeacherRun`.
 
     Raises:
-        ValueError / TypeError: a bad argument. MemoryError: too many snapshots.
+        ValueError / TypeError: a bad argument or too many snapshots.
         RuntimeError: the loss became non-finite.
 
     Example:
@@ -747,7 +747,7 @@ def train_teacher(
         k = max(1, steps // 200) if record_every is None else chk.count("record_every", record_every, minimum=1)
         at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
     if len(at) * L * d > 2**27:
-        raise MemoryError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
+        raise ValueError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
                           "record fewer steps")
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
     seed = chk.seed(seed)

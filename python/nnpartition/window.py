@@ -80,7 +80,7 @@ def regions_in_box(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT_TOL
     Raises:
         ValueError: malformed input, a zero column of ``W``, or a degenerate
             arrangement (message names the neurons involved).
-        MemoryError: the work estimate exceeds ``max_work``; use
+        ValueError: the work estimate exceeds ``max_work``; use
             :func:`nnpartition.count_regions` on sample points to estimate instead.
 
     Example:

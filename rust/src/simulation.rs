@@ -5,6 +5,7 @@
 //! `c` of points and labels from stream `(seed, t, c)`, so every number is a
 //! function of `(seed, t)` alone, whatever the thread count.
 
+use crate::limits::{self, Cancel};
 use crate::error::{invalid, CoreResult};
 use crate::activation_regions::{count_streamed, Layer, CHUNK_ROWS};
 use crate::rng::stream;
@@ -86,7 +87,28 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
     if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
         return invalid("d, N and L must all be >= 1");
     }
-    (first..first + count).into_par_iter().map(|t| run_trial(cfg, t)).collect()
+    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
+    // Per running trial: the layer, one chunk of points and activations, and
+    // a pattern table that may hold up to N distinct L-bit patterns.
+    let words = (l / 64.0).ceil();
+    let per_trial = 8.0 * (d + 1.0) * l
+        + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
+        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
+    let running = (rayon::current_num_threads() as f64).min(count as f64).max(1.0);
+    limits::check_bytes(
+        &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
+        per_trial * running,
+    )?;
+    let cancel = Cancel::current();
+    (first..first + count)
+        .into_par_iter()
+        .map(|t| {
+            cancel.check()?;
+            // Install the token on this worker so the trial's own loops see it.
+            cancel.run(|| run_trial(cfg, t))
+        })
+        .collect()
 }
 
 /// Trial results reduced to what callers keep: per-trial counts and

@@ -137,7 +137,7 @@ fn set_limits(max_params: Option<u64>, max_bytes: Option<u64>, max_work: Option<
 /// every millisecond (for the Ctrl-C tests of the helper itself).
 #[pyfunction]
 #[pyo3(signature = (seconds, threads=None))]
-fn _interruptible_sleep(py: Python<'_>, seconds: f64, threads: Option<usize>) -> PyResult<f64> {
+fn interruptible_sleep(py: Python<'_>, seconds: f64, threads: Option<usize>) -> PyResult<f64> {
     if !(seconds.is_finite() && (0.0..=3600.0).contains(&seconds)) {
         return Err(PyValueError::new_err(format!("seconds must be in [0, 3600], got {seconds}")));
     }
@@ -171,7 +171,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_LIMITS", (limits::DEFAULT_MAX_PARAMS, limits::DEFAULT_MAX_BYTES, limits::DEFAULT_MAX_WORK))?;
     m.add_function(wrap_pyfunction!(get_limits, m)?)?;
     m.add_function(wrap_pyfunction!(set_limits, m)?)?;
-    m.add_function(wrap_pyfunction!(_interruptible_sleep, m)?)?;
+    m.add_function(wrap_pyfunction!(interruptible_sleep, m)?)?;
     activation_regions::register(m)?;
     construct::register(m)?;
     counting::register(m)?;
