@@ -98,9 +98,11 @@ def _run_python(block: Block, namespace: Dict[str, object]) -> None:
 
 #: Pages being fixed on another branch (issue 13): (test name, page) -> reason. Remove an entry when it lands.
 PENDING = {
-    ("python", "docs/inside.md"): "seeds branch: inside.md's example uses np without importing it",
-    ("outside", "docs/inside.md"): "seeds branch: inside.md cites notes/theory.md",
-    ("outside", "docs/training.md"): "seeds branch: training.md cites notes/theory.md",
+    ("python", "docs/construct.md"): "seeds branch: a comment after the expected output breaks the doctest",
+    ("outside", "docs/construct.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/sparse.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/teacher.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/lowrank.md"): "seeds branch: cites notes/theory.md (outside the repository)",
 }
 
 

@@ -67,7 +67,7 @@ def resolve_seed(seed: SeedLike, name: str = "seed") -> int:
     if isinstance(seed, (numbers.Integral, np.integer)):
         value = int(seed)
         if not 0 <= value < _SEED_LIMIT:
-            raise ValueError(f"{name} must be in [0, 2**64), got {value}")
+            raise ValueError(f"{name} must be >= 0 and < 2**64, got {value}")
         return value
     if isinstance(seed, np.random.SeedSequence):
         return int(seed.generate_state(1, np.uint64)[0])
