@@ -12,6 +12,7 @@ pub mod exact;
 pub mod linalg;
 pub mod logcount;
 pub mod patterns;
+pub mod pictures;
 pub mod regionmap;
 pub mod rng;
 pub mod simulate;

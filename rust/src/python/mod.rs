@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 mod counting;
 mod estimate;
 mod patterns;
+mod pictures;
 mod regionmap;
 mod simulate;
 mod sparse;
@@ -30,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     counting::register(m)?;
     estimate::register(m)?;
     patterns::register(m)?;
+    pictures::register(m)?;
     regionmap::register(m)?;
     simulate::register(m)?;
     sparse::register(m)?;
