@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-import numpy as np
-
 from .. import counting
 from ..simulation import simulate_partition
+from .common import load_layer
 
 
 def _regions(args: argparse.Namespace) -> int:
@@ -46,14 +45,7 @@ def _regions_in_box(args: argparse.Namespace) -> int:
         raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
     if args.central:
         raise ValueError("--central applies to the -L/-d count only")
-    with np.load(args.weights) as data:
-        keys = list(data.keys())
-        wkey = next((k for k in ("W", "W1", "w", "weight") if k in data), None)
-        bkey = next((k for k in ("b", "b1", "bias") if k in data), None)
-        if wkey is None or bkey is None:
-            raise ValueError(f"{args.weights} must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)); "
-                             f"found {keys}")
-        W, b = np.asarray(data[wkey]), np.asarray(data[bkey])
+    W, b = load_layer(args.weights)
     lo, hi = args.box
     r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
     d, L = W.shape
@@ -69,7 +61,8 @@ def _regions_in_box(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     sim = simulate_partition(args.d, args.N, args.L, trials=args.trials, dist=args.dist, init=args.init,
-                             seed=args.seed, threads=args.threads, progress=not args.no_progress)
+                             seed=args.seed, threads=args.threads,
+                             progress=False if args.no_progress or args.json else None)
     if args.json:
         print(json.dumps(sim.to_dict()))
         return 0
@@ -103,7 +96,7 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
     s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
                        description="Draw N random labelled points and L random hidden neurons per trial; report "
-                                   "occupied regions and the majority-vote accuracy with 95%% confidence intervals.")
+                                   "occupied regions and the majority-vote accuracy with 95% confidence intervals.")
     s.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
     s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
