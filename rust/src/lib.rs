@@ -12,6 +12,7 @@ pub mod counting;
 pub mod error;
 pub mod estimate;
 pub mod linalg;
+pub mod pictures;
 pub mod rng;
 pub mod simulation;
 pub mod sparse;

@@ -13,7 +13,7 @@ executor (``client.get_executor()``, or simply ``scheduler="tcp://host:8786"``),
 so the same sweep runs on a laptop or a cluster unchanged. Only the process
 calling :func:`run` writes the store; workers never touch it.
 
-The store is one SQLite file in WAL mode (see ``docs/sweeps.md`` for the
+The store is one SQLite file in WAL mode (see ``docs/sweep.md`` for the
 format and why): table ``results`` holds one row per configuration, keyed by
 the configuration's canonical JSON (sorted keys, no spaces).
 

@@ -5,7 +5,7 @@ never do. Every problem with the file (missing, a directory, read-only,
 not a sweep store, corrupted, a row that is not valid JSON, held locked by
 another process beyond :data:`BUSY_TIMEOUT` seconds) is a :class:`StoreError`
 (a ``ValueError``) whose one-line message names the file and what to do.
-See ``docs/sweeps.md`` for the format.
+See ``docs/sweep.md`` for the format.
 """
 
 from __future__ import annotations
