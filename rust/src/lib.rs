@@ -14,6 +14,7 @@ pub mod error;
 pub mod estimate;
 pub mod limits;
 pub mod linalg;
+pub mod pictures;
 pub mod rng;
 pub mod simulation;
 pub mod sparse;

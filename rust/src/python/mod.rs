@@ -20,6 +20,7 @@ mod activation_regions;
 mod construct;
 mod counting;
 mod estimate;
+mod pictures;
 mod simulation;
 mod sparse;
 mod teacher;
@@ -176,6 +177,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     construct::register(m)?;
     counting::register(m)?;
     estimate::register(m)?;
+    pictures::register(m)?;
     simulation::register(m)?;
     sparse::register(m)?;
     teacher::register(m)?;
