@@ -68,6 +68,9 @@ class TwoLayerNet(_Logit):
         activation: one of ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``.
         slope: negative-side slope of ``leaky_relu``.
 
+    The arrays are copied (as float64): changing the caller's ``W1`` later
+    does not change the network, and the network's arrays belong to it.
+
     Example:
         >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0]]), b1=np.zeros(2), w2=np.array([1.0, 1.0]), b2=-0.5)
         >>> net.decision_function([[2.0], [0.1], [-3.0]])
@@ -84,10 +87,11 @@ class TwoLayerNet(_Logit):
     slope: float = 0.01
 
     def __post_init__(self) -> None:
-        self.W1 = v.float_matrix("W1", self.W1, dtype=np.float64)
+        # Copies: the network never shares memory with the caller's arrays.
+        self.W1 = np.array(v.float_matrix("W1", self.W1, dtype=np.float64), copy=True)
         L = self.W1.shape[1]
-        self.b1 = v.float_vector("b1", self.b1, length=L)
-        self.w2 = v.float_vector("w2", self.w2, length=L)
+        self.b1 = np.array(v.float_vector("b1", self.b1, length=L), copy=True)
+        self.w2 = np.array(v.float_vector("w2", self.w2, length=L), copy=True)
         self.b2 = v.real("b2", self.b2)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)
@@ -154,6 +158,8 @@ class DeepNet(_Logit):
         b_out: output bias.
         activation, slope: as for :class:`TwoLayerNet` (every hidden layer).
 
+    Like :class:`TwoLayerNet`, it copies the arrays it is given.
+
     Example:
         >>> net = DeepNet([(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))], np.array([1.0]), -1.0)
         >>> net.decision_function([[1.0, 2.0], [0.2, 0.3]])
@@ -174,16 +180,16 @@ class DeepNet(_Logit):
         fan_in = None
         for i, pair in enumerate(self.layers):
             W, b = pair
-            W = v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None)
+            W = np.array(v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None), copy=True)
             if fan_in is not None and W.shape[0] != fan_in:
                 raise ValueError(f"layers[{i}] W must have {fan_in} rows, got shape {W.shape}")
             if not np.all(np.isfinite(W)):
                 raise ValueError(f"layers[{i}] W contains NaN or infinity")
-            b = v.float_vector(f"layers[{i}] b", b, length=W.shape[1])
+            b = np.array(v.float_vector(f"layers[{i}] b", b, length=W.shape[1]), copy=True)
             checked.append((W, b))
             fan_in = W.shape[1]
         self.layers = checked
-        self.w_out = v.float_vector("w_out", self.w_out, length=fan_in)
+        self.w_out = np.array(v.float_vector("w_out", self.w_out, length=fan_in), copy=True)
         self.b_out = v.real("b_out", self.b_out)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)

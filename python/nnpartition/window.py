@@ -38,8 +38,11 @@ def _prepare(W: Any, b: Any, lo: Any, hi: Any, tol: Any, max_work: Any) -> Tuple
     b = v.float_vector("b", b, length=L)
     bounds = []
     for name, val in (("lo", lo), ("hi", hi)):
+        if isinstance(val, (list, tuple)) and any(isinstance(x, (bool, np.bool_)) for x in val):
+            raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r} "
+                            f"(True/False are not coordinates)")
         arr = np.asarray(val)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_) \
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) \
                 or np.issubdtype(arr.dtype, np.complexfloating):
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
         arr = np.asarray(arr, dtype=np.float64)
