@@ -9,9 +9,10 @@ Networks trained elsewhere can be imported from scikit-learn's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _validate as v
 
@@ -21,38 +22,50 @@ __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS"]
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 
 
-def _act(name: str, u: np.ndarray, slope: float) -> np.ndarray:
+#: A float64 array (weights, activations, logits).
+F64 = NDArray[np.float64]
+
+
+def _act(name: str, u: F64, slope: float) -> F64:
+    out: F64
     if name == "relu":
-        return np.maximum(u, 0.0)
-    if name == "leaky_relu":
-        return np.where(u > 0, u, slope * u)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-u))
-    return np.tanh(u)
+        out = np.maximum(u, 0.0)
+    elif name == "leaky_relu":
+        out = np.where(u > 0, u, slope * u)
+    elif name == "sigmoid":
+        out = 1.0 / (1.0 + np.exp(-u))
+    else:
+        out = np.tanh(u)
+    return out
 
 
-def _check_xy(net_d: int, X: Any, y: Any = None) -> Tuple[np.ndarray, Any]:
-    X = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
-    if not np.all(np.isfinite(X)):
+def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
+    Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
+    if not np.all(np.isfinite(Xa)):
         raise ValueError("X contains NaN or infinity")
     if y is None:
-        return X, None
-    return X, v.binary_labels("y", y, X.shape[0])
+        return Xa, None
+    return Xa, v.binary_labels("y", y, Xa.shape[0])
 
 
 class _Logit:
     """Shared prediction methods (subclasses define ``decision_function`` and ``d``)."""
 
-    def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - overridden
+    @property
+    def d(self) -> int:  # pragma: no cover - overridden
+        """Input dimension."""
         raise NotImplementedError
 
-    def predict(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def predict(self, X: ArrayLike) -> NDArray[np.int64]:
         """Class labels (int64, 0 or 1): 1 where the logit is positive."""
         return (self.decision_function(X) > 0).astype(np.int64)
 
-    def accuracy(self, X: Any, y: Any) -> float:
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
         """Fraction of rows of ``X`` whose predicted class equals ``y``."""
-        Xc, yc = _check_xy(self.d, X, y)  # type: ignore[attr-defined]
+        Xc, yc = _check_xy(self.d, X, y)
         return float(np.mean(self.predict(Xc) == yc))
 
 
@@ -79,9 +92,9 @@ class TwoLayerNet(_Logit):
         ([1, 0], 1.0)
     """
 
-    W1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
+    W1: F64
+    b1: F64
+    w2: F64
     b2: float
     activation: str = "relu"
     slope: float = 0.01
@@ -109,18 +122,19 @@ class TwoLayerNet(_Logit):
         return int(self.W1.shape[1])
 
     @property
-    def layers(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+    def layers(self) -> List[Tuple[F64, F64]]:
         """``[(W1, b1)]``, the form the activation-region counters take."""
         return [(self.W1, self.b1)]
 
-    def hidden(self, X: Any) -> np.ndarray:
+    def hidden(self, X: ArrayLike) -> F64:
         """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``."""
         Xc, _ = _check_xy(self.d, X)
         return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
-        return self.hidden(X) @ self.w2 + self.b2
+        out: F64 = self.hidden(X) @ self.w2 + self.b2
+        return out
 
     @classmethod
     def from_sklearn(cls, clf: Any) -> "TwoLayerNet":
@@ -166,8 +180,8 @@ class DeepNet(_Logit):
         array([ 2. , -0.5])
     """
 
-    layers: List[Tuple[np.ndarray, np.ndarray]]
-    w_out: np.ndarray
+    layers: List[Tuple[F64, F64]]
+    w_out: F64
     b_out: float
     activation: str = "relu"
     slope: float = 0.01
@@ -205,12 +219,13 @@ class DeepNet(_Logit):
         """Hidden widths, input side first."""
         return list(self._widths)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
         h, _ = _check_xy(self.d, X)
         for W, b in self.layers:
             h = _act(self.activation, h @ W + b, self.slope)
-        return h @ self.w_out + self.b_out
+        out: F64 = h @ self.w_out + self.b_out
+        return out
 
     @classmethod
     def from_sklearn(cls, clf: Any) -> "DeepNet":
@@ -269,10 +284,10 @@ class DeepNet(_Logit):
         if linears[-1].out_features != 1:
             raise ValueError(f"the last Linear must have one output (a logit), got {linears[-1].out_features}")
 
-        def arr(t: Any) -> np.ndarray:
-            return t.detach().cpu().double().numpy()
+        def arr(t: Any) -> F64:
+            return np.asarray(t.detach().cpu().double().numpy(), dtype=np.float64)
 
-        def bias(m: Any) -> np.ndarray:
+        def bias(m: Any) -> F64:
             return arr(m.bias) if m.bias is not None else np.zeros(m.out_features)
 
         layers = [(arr(m.weight).T.copy(), bias(m)) for m in linears[:-1]]

@@ -14,7 +14,7 @@ The conventions, for every plotting function of the package:
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -62,7 +62,8 @@ def axes_for(ax: Optional["Axes"] = None, figsize: Optional[Tuple[float, float]]
         return ax
     plt = require_matplotlib()
     _, new = plt.subplots(figsize=figsize)
-    return new
+    axes: Axes = new
+    return axes
 
 
 def save_figure(fig: "Figure", path: str, dpi: int = 120) -> None:
@@ -92,7 +93,7 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:
     nrows = (len(dims) + ncols - 2) // (ncols - 1)
     fig = file_figure((3.2 * ncols, 2.8 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    colours = {}
+    colours: Dict[Any, Any] = {}
     for i, d in enumerate(dims):
         ax = axes[i // (ncols - 1)][i % (ncols - 1)]
         sel = [r for r in rows if r["d"] == d]
@@ -131,8 +132,8 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:
     save_figure(fig, path)
 
 
-def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, list]:
-    out: Dict[Any, list] = {}
+def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, List[Dict[str, Any]]]:
+    out: Dict[Any, List[Dict[str, Any]]] = {}
     for r in rows:
         out.setdefault((r["N"], r["dist"]), []).append(r)
     return out
