@@ -160,7 +160,8 @@ def teacher_sgd(
     record_at: List[int],
     seed: int,
     loss_eps: float,
-) -> Dict[str, npt.NDArray[np.generic]]: ...
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
+           npt.NDArray[np.uint64]]: ...
 
 # --- pictures ---
 def region_polygons(
