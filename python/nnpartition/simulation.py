@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
 from ._progress import progress_bar
 from ._random import SeedLike
 from ._stats import mean_ci95
@@ -61,8 +62,8 @@ def summarize(values: ArrayLike) -> Summary:
     return Summary(mean, std, lo, hi)
 
 
-@dataclass(frozen=True)
-class PartitionSim:
+@dataclass(frozen=True, eq=False)
+class PartitionSim(ValueResult):
     """Result of :func:`simulate_partition`.
 
     Attributes:
@@ -74,6 +75,8 @@ class PartitionSim:
         capped_occupancy: per trial, ``sum over regions of min(points, d + 1)``:
             how many independent directions a network that is affine on each
             region can use on these points (the Monte Carlo estimator's input).
+
+    Frozen, hashable and compared by value (its arrays are read-only).
     """
 
     d: int
