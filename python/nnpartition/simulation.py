@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
 from ._progress import progress_bar
 from ._random import SeedLike
 from ._stats import mean_ci95
@@ -27,6 +28,8 @@ __all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
 
 _DISTS = _core.CHOICES["dist"]
 _DIST_ALIASES = _core.ALIASES["dist"]
+#: Work (points x neurons summed over trials) of one Rust call of a simulation.
+_BATCH_WORK = 2 * 10**7
 
 
 class Summary(NamedTuple):
@@ -59,8 +62,8 @@ def summarize(values: ArrayLike) -> Summary:
     return Summary(mean, std, lo, hi)
 
 
-@dataclass(frozen=True)
-class PartitionSim:
+@dataclass(frozen=True, eq=False)
+class PartitionSim(ValueResult):
     """Result of :func:`simulate_partition`.
 
     Attributes:
@@ -72,6 +75,8 @@ class PartitionSim:
         capped_occupancy: per trial, ``sum over regions of min(points, d + 1)``:
             how many independent directions a network that is affine on each
             region can use on these points (the Monte Carlo estimator's input).
+
+    Frozen, hashable and compared by value (its arrays are read-only).
     """
 
     d: int
@@ -150,7 +155,9 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     seed = v.seed(seed)
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-    batch = max(1, trials // 50)
+    # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
+    # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
+    batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))
     regions, accs, hists, capped = [], [], [], []
     with progress_bar(trials, desc=f"simulate d={d} N={N} L={L}", progress=progress, unit="trial") as bar:
         for first in range(0, trials, batch):
