@@ -21,6 +21,9 @@ right before the opening fence:
 
 * ``<!-- docs-test: skip (why) -->`` - not run (illustration with undefined
   names, or too slow for the test suite: say so in the reason);
+* ``<!-- docs-test: skip-command NAME (why) -->`` before a console block -
+  its ``nnpartition NAME ...`` lines are parsed but not run (slow commands
+  that other tests cover);
 * ``<!-- docs-test: setup -->`` before a hidden python block is not needed:
   put setup in a visible block instead, readers need it too.
 """
@@ -35,7 +38,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -43,7 +46,8 @@ from nnpartition.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
-SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(.*?)-->")
+SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(?!-)(.*?)-->")
+SKIP_COMMAND = re.compile(r"<!--\s*docs-test:\s*skip-command\s+([\w-]+)(.*?)-->")
 FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)\s*$")
 
 
@@ -54,6 +58,7 @@ class Block:
     lang: str
     text: str
     skip: bool
+    skip_commands: Tuple[str, ...] = ()
 
 
 def blocks(page: Path) -> List[Block]:
@@ -70,7 +75,8 @@ def blocks(page: Path) -> List[Block]:
         while j < len(lines) and not lines[j].startswith(fence):
             j += 1
         prev = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
-        out.append(Block(page, i + 1, lang, "\n".join(lines[i + 1:j]) + "\n", bool(SKIP.search(prev))))
+        out.append(Block(page, i + 1, lang, "\n".join(lines[i + 1:j]) + "\n", bool(SKIP.search(prev)),
+                         tuple(m.group(1) for m in SKIP_COMMAND.finditer(prev))))
         i = j + 1
     return out
 
@@ -159,7 +165,7 @@ def test_every_documented_command_parses(block, command):
 
 
 CONSOLE = [(b, c) for p in PAGES for b in blocks(p) if b.lang == "console" and not b.skip
-           for c in _commands(b.text) if b.text.lstrip().startswith("$")]
+           for c in _commands(b.text) if b.text.lstrip().startswith("$") and _argv(c)[0] not in b.skip_commands]
 
 
 @pytest.mark.parametrize("block,command", CONSOLE,
@@ -228,5 +234,9 @@ def test_the_checker_finds_what_it_should(tmp_path):
                     "$ nnpartition regions -L 2 -d 1\n2 affine\n```\n", encoding="utf-8")
     found = blocks(page)
     assert [(b.lang, b.skip, b.line) for b in found] == [("python", True, 3), ("console", False, 7)]
+    page.write_text("<!-- docs-test: skip-command validate (slow) -->\n```console\n$ nnpartition validate\n```\n",
+                    encoding="utf-8")
+    (only,) = blocks(page)
+    assert (only.skip, only.skip_commands) == (False, ("validate",))
     assert _commands(found[1].text) == ["nnpartition regions -L 2 -d 1"]
     assert os.fspath(ROOT / "README.md") in map(os.fspath, PAGES)
