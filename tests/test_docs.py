@@ -103,13 +103,7 @@ def _run_python(block: Block, namespace: Dict[str, object]) -> None:
 
 
 #: Pages being fixed on another branch (issue 13): (test name, page) -> reason. Remove an entry when it lands.
-PENDING = {
-    ("python", "docs/construct.md"): "seeds branch: a comment after the expected output breaks the doctest",
-    ("outside", "docs/construct.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/sparse.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/teacher.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/lowrank.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-}
+PENDING: Dict[Tuple[str, str], str] = {}
 
 
 def _pages(kind, pages):
