@@ -17,6 +17,7 @@ from .counting import (
     regions,
     separable_probability,
 )
+from . import limits
 from .datasets import random_dataset
 from .estimate import AccuracyEstimate, accuracy_ceiling, estimate_accuracy
 from .network import DeepNet, TwoLayerNet
@@ -27,6 +28,7 @@ from .window import region_count_curve, regions_in_box
 
 __all__ = [
     "__version__",
+    "limits",
     "RegionStats",
     "count_regions",
     "count_regions_deep",

@@ -34,7 +34,10 @@ def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Opt
     """Return ``value`` as a finite ``float`` in range or raise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite, got an integer too large for a float") from None
     if not np.isfinite(v):
         raise ValueError(f"{name} must be finite, got {v}")
     if minimum is not None and (v < minimum or (open_min and v == minimum)):

@@ -135,7 +135,7 @@ pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &Tea
     crate::limits::check_params(&format!("a teacher network of {l} x {d} weights"), l as f64 * d as f64)?;
     crate::limits::check_work(
         &format!("{} SGD steps on batches of {} with {l} x {d} weights", cfg.steps, cfg.batch.min(n)),
-        4.0 * cfg.steps as f64 * cfg.batch.min(n) as f64 * l as f64 * d as f64,
+        cfg.steps as f64 * (4.0 * cfg.batch.min(n) as f64 * l as f64 * d as f64 + crate::training::STEP_OVERHEAD),
         None,
     )?;
     let t_rec = cfg.record_at.len();

@@ -28,6 +28,11 @@ use rayon::prelude::*;
 /// Stream index (second coordinate) reserved for a dataset's points and labels.
 pub const DATA_STREAM: u64 = u64::MAX - 1;
 
+/// Work charged per optimiser step on top of its multiply-adds (the fixed cost
+/// of a step, about a microsecond), so that `steps=2**31` on a tiny network
+/// counts as the half hour it would take.
+pub const STEP_OVERHEAD: f64 = 1.0e4;
+
 /// Largest `rows x width` activation matrix a run may allocate (f32 elements).
 pub const MAX_ACTIVATIONS: usize = 1 << 30;
 
@@ -356,7 +361,7 @@ impl TrainConfig {
         limits::check_bytes(&format!("training {what}"), 4.0 * (5.0 * params + 3.0 * rows as f64 * units))?;
         limits::check_work(
             &format!("training {what} for {} steps on {rows}-row batches", self.steps),
-            3.0 * self.steps as f64 * rows as f64 * params,
+            self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD),
             None,
         )?;
         Ok(())
@@ -1249,7 +1254,7 @@ pub fn reference_accuracy(
     )?;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64 * restarts as f64 * 3.0 * cfg.steps as f64 * n as f64 * ((d as f64 + 2.0) * l as f64 + 1.0),
+        count as f64 * restarts as f64 * cfg.steps as f64 * (3.0 * n as f64 * ((d as f64 + 2.0) * l as f64 + 1.0) + STEP_OVERHEAD),
         None,
     )?;
     let cancel = Cancel::current();

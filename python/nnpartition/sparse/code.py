@@ -165,11 +165,15 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         s = min(d, max(1, int(round(dens * d))))
     elif density is not None:
         raise ValueError("density only applies to projection='sparse_binary'")
-    beta = np.asarray(bias, dtype=np.float64)
+    # The projection first: the core checks d x m against the limits before anything of size m exists.
+    theta = _core.eas_projection(d, m, projection, s, v.seed(seed))
+    try:
+        beta = np.asarray(bias, dtype=np.float64)
+    except OverflowError:
+        raise ValueError("bias must be finite, got an integer too large for a float") from None
     beta = np.full(m, float(beta)) if beta.ndim == 0 else v.float_vector("bias", beta, length=m)
     if not np.all(np.isfinite(beta)):
         raise ValueError("bias contains NaN or infinity")
-    theta = _core.eas_projection(d, m, projection, s, v.seed(seed))
     return _encode(np.ascontiguousarray(X), m, k, sparsify, theta, beta, None)
 
 

@@ -1,0 +1,105 @@
+"""Resource limits every call is checked against before it allocates (``rust/src/limits.rs``).
+
+Three process-wide limits, stated once in the Rust core:
+
+* ``max_params``: trainable parameters of one network (trainers, simulations);
+* ``max_bytes``: memory one call may reserve (datasets, pattern tables, codes,
+  exact big integers, per-thread buffers);
+* ``max_work``: elementary steps one call may do (training steps x batch x
+  parameters, teacher SGD) before it must be raised on purpose.
+
+A request beyond a limit is refused up front with a ``ValueError`` that names
+the limit and how to raise it. Functions that take their own ``max_work=``
+(``regions_in_box``) use that value instead. Long calls are interruptible: a
+Ctrl-C raises ``KeyboardInterrupt`` within a few milliseconds of work, with all
+worker threads stopped (see ``docs/limits.md``).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from . import _core
+from . import _validate as v
+
+__all__ = ["Limits", "DEFAULT_LIMITS", "get_limits", "set_limits", "override"]
+
+_U64 = 2**64 - 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The three limits: parameters per network, bytes per call, work per call."""
+
+    max_params: int
+    max_bytes: int
+    max_work: int
+
+
+#: The limits a fresh process starts with.
+DEFAULT_LIMITS = Limits(*_core.DEFAULT_LIMITS)
+
+
+def get_limits() -> Limits:
+    """The limits in force.
+
+    Example:
+        >>> from nnpartition.limits import get_limits, DEFAULT_LIMITS
+        >>> get_limits() == DEFAULT_LIMITS
+        True
+        >>> DEFAULT_LIMITS.max_bytes == 8 * 2**30
+        True
+    """
+    return Limits(*_core.get_limits())
+
+
+def set_limits(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,
+               max_work: Optional[int] = None) -> Limits:
+    """Change some limits for the whole process; returns the previous ones.
+
+    Args:
+        max_params: largest parameter count of one network (``>= 1``).
+        max_bytes: largest memory one call may reserve, in bytes (``>= 1``).
+        max_work: largest work of one call, in elementary steps (``>= 1``).
+
+    Example:
+        >>> import nnpartition as npn
+        >>> from nnpartition.limits import set_limits
+        >>> old = set_limits(max_bytes=2**20)
+        >>> try:
+        ...     npn.random_dataset(10**6, 10)
+        ... except ValueError as e:
+        ...     print(str(e).split(";")[0])
+        a dataset of N=1000000 points in d=10 needs about 77.248 MiB of memory, above the limit of 1 MiB (max_bytes)
+        >>> _ = set_limits(**vars(old))
+    """
+    args = {}
+    for name, value in (("max_params", max_params), ("max_bytes", max_bytes), ("max_work", max_work)):
+        if value is not None:
+            args[name] = v.count(name, value, minimum=1, maximum=_U64)
+    return Limits(*_core.set_limits(**args))
+
+
+@contextmanager
+def override(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,
+             max_work: Optional[int] = None) -> Iterator[Limits]:
+    """Raise (or lower) limits inside a ``with`` block and restore them after.
+
+    The limits are process-wide, so other threads see the change too.
+
+    Example:
+        >>> import nnpartition as npn
+        >>> from nnpartition.limits import override, get_limits
+        >>> with override(max_params=10**10) as lim:
+        ...     lim.max_params
+        10000000000
+        >>> get_limits().max_params
+        268435456
+    """
+    old = set_limits(max_params=max_params, max_bytes=max_bytes, max_work=max_work)
+    try:
+        yield get_limits()
+    finally:
+        set_limits(max_params=old.max_params, max_bytes=old.max_bytes, max_work=old.max_work)
