@@ -1074,10 +1074,79 @@ pub fn reference_accuracy(
     count: usize,
     restarts: usize,
 ) -> CoreResult<Vec<f64>> {
+    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l))
+}
+
+impl Optimizer {
+    /// The optimiser called `name` (`"adam"`, `"sgd"`) with PyTorch's defaults
+    /// (Adam betas (0.9, 0.999), eps 1e-8; SGD momentum 0.9, as in a `Protocol`).
+    pub fn by_name(name: &str) -> CoreResult<Optimizer> {
+        match name {
+            "adam" => Ok(Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+            "sgd" => Ok(Optimizer::Sgd { momentum: 0.9 }),
+            other => invalid(format!("optimizer must be one of {OPTIMIZER_NAMES:?}, got {other:?}")),
+        }
+    }
+}
+
+/// Optimiser names a `Protocol` accepts.
+pub const OPTIMIZER_NAMES: [&str; 2] = ["adam", "sgd"];
+/// Schedule names a `Protocol` accepts.
+pub const SCHEDULE_NAMES: [&str; 2] = ["cosine", "constant"];
+
+impl Schedule {
+    /// The schedule called `name` for a starting rate `lr`: `"cosine"` anneals to `lr / 100`.
+    pub fn by_name(name: &str, lr: f64) -> CoreResult<Schedule> {
+        match name {
+            "cosine" => Ok(Schedule::Cosine { lr_min: lr / 100.0 }),
+            "constant" => Ok(Schedule::Constant),
+            other => invalid(format!("schedule must be one of {SCHEDULE_NAMES:?}, got {other:?}")),
+        }
+    }
+}
+
+impl TrainConfig {
+    /// A training protocol (`nnpartition.Protocol`) for hidden `widths`: ReLU,
+    /// mean BCE, the named optimiser and schedule, accuracy read every 20 steps.
+    pub fn protocol(
+        widths: Vec<usize>,
+        optimizer: &str,
+        lr: f64,
+        steps: usize,
+        batch_size: Option<usize>,
+        schedule: &str,
+    ) -> CoreResult<Self> {
+        let mut cfg = TrainConfig::reference(1);
+        cfg.hidden = widths;
+        cfg.optimizer = Optimizer::by_name(optimizer)?;
+        cfg.lr = lr;
+        cfg.schedule = Schedule::by_name(schedule, lr)?;
+        cfg.steps = steps;
+        cfg.batch_size = batch_size;
+        Ok(cfg)
+    }
+}
+
+/// Training accuracy under `cfg` on datasets `first .. first + count` of the
+/// family `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best
+/// accuracy over its restarts. Dataset `k` restart `r` is exactly
+/// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
+/// (a run stops once it has read 100%, which cannot change its best).
+#[allow(clippy::too_many_arguments)]
+pub fn protocol_accuracy(
+    d: usize,
+    n: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    cfg: &TrainConfig,
+) -> CoreResult<Vec<f64>> {
     if restarts == 0 {
         return invalid("restarts must be >= 1");
     }
-    let mut cfg = TrainConfig::reference(l);
+    let mut cfg = cfg.clone();
     cfg.stop_at_perfect = true;
     cfg.validate(n, d)?;
     let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)

@@ -3,7 +3,8 @@
 use super::to_py;
 use crate::simulate::PointDist;
 use crate::train::{
-    random_dataset as core_random_dataset, reference_accuracy as core_reference_accuracy, train_restarts, Activation,
+    protocol_accuracy as core_protocol_accuracy, random_dataset as core_random_dataset,
+    reference_accuracy as core_reference_accuracy, train_restarts, Activation,
     Kernel, Loss, Network, Optimizer, Schedule, TrainConfig,
 };
 use ndarray::Array2;
@@ -73,6 +74,36 @@ fn reference_accuracy<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let dist = parse_dist(dist)?;
     let acc = run_detached(py, threads, || core_reference_accuracy(d, n, l, dist, seed, first, count, restarts))?
+        .map_err(to_py)?;
+    Ok(acc.into_pyarray(py))
+}
+
+/// Accuracy under a training protocol (`nnpartition.Protocol`) of datasets
+/// `first .. first + count` for hidden `widths`, best over `restarts` each.
+#[pyfunction]
+#[pyo3(signature = (d, n, widths, dist, seed, first, count, restarts, optimizer, lr, steps, batch_size, schedule,
+                    threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn protocol_accuracy<'py>(
+    py: Python<'py>,
+    d: usize,
+    n: usize,
+    widths: Vec<usize>,
+    dist: &str,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    optimizer: &str,
+    lr: f64,
+    steps: usize,
+    batch_size: Option<usize>,
+    schedule: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let dist = parse_dist(dist)?;
+    let cfg = TrainConfig::protocol(widths, optimizer, lr, steps, batch_size, schedule).map_err(to_py)?;
+    let acc = run_detached(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?
         .map_err(to_py)?;
     Ok(acc.into_pyarray(py))
 }
@@ -203,6 +234,7 @@ fn train_network<'py>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(reference_accuracy, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(train_network, m)?)?;
     Ok(())
 }
