@@ -4,7 +4,7 @@ Usage:
     python benchmarks/validate_reference.py [--kind reference|protocols|deep] [--csv PATH] [--out results.csv]
                                             [--seed 0] [--limit K]
 
-The reference files are ``../shared/data/reference_accuracy_public.csv`` (``--kind reference``, the
+The reference files are ``tests/data/reference_accuracy_public.csv`` (``--kind reference``, the
 reference protocol, two layers), ``reference_protocols_public.csv`` (``--kind protocols``: other optimisers,
 learning rates, steps and minibatches, one :class:`nnpartition.Protocol` per row) and
 ``reference_deep_public.csv`` (``--kind deep``: deep networks, ``widths`` written ``L1-L2-...``) relative to
@@ -36,7 +36,7 @@ FILES = {"reference": "reference_accuracy_public.csv", "protocols": "reference_p
 
 def reference_csv(kind: str = "reference") -> Path:
     env = os.environ.get("NNPARTITION_REFERENCE_CSV")
-    return Path(env) if env else ROOT.parent / "shared" / "data" / FILES[kind]
+    return Path(env) if env else ROOT / "tests" / "data" / FILES[kind]
 
 
 def protocol_of(row: dict) -> Protocol:

@@ -41,14 +41,14 @@ def test_protocol_grid_holds_out_whole_protocols():
 
 
 def test_measure_config_uses_one_protocol_for_both_sides():
-    cfg = dict(dist="gaussian", d=3, N=80, widths=[6, 4], optimizer="sgd", lr=0.1, steps=300, batch_size=16,
+    cfg = dict(dist="gaussian", d=3, N=80, widths=[6, 4], optimizer="sgd", lr=0.1, steps=300, batch_size=32,
                schedule="cosine", restarts=1)
     r = measure_config(cfg, datasets=2, seed=3)
     real = npn.real_accuracy(3, 80, widths=[6, 4], dist="gaussian", datasets=2, seed=3,
-                             protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=16, restarts=1))
+                             protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1))
     assert r["real"] == real.mean
     est = npn.estimate_accuracy(3, 80, widths=[6, 4], dist="gaussian",
-                                protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=16, restarts=1))
+                                protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1))
     assert r["estimate"] == est.accuracy and r["widths"] == [6, 4]
 
 

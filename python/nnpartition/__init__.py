@@ -28,6 +28,7 @@ from .estimate import (
     required_width,
 )
 from .network import DeepNet, TwoLayerNet
+from .pictures import Plane, RegionPolygons, plot_partition, region_polygons
 from .simulation import PartitionSim, Summary, simulate_partition
 from .training import AccuracyMeasurement, Protocol, TrainResult, real_accuracy, train
 from .window import region_count_curve, regions_in_box
@@ -44,6 +45,10 @@ __all__ = [
     "log_regions",
     "regions",
     "separable_probability",
+    "Plane",
+    "RegionPolygons",
+    "plot_partition",
+    "region_polygons",
     "PartitionSim",
     "Summary",
     "simulate_partition",

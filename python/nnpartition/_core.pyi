@@ -104,7 +104,7 @@ def window_region_counts(
 ) -> Tuple[int, npt.NDArray[np.uint64]]: ...
 
 # --- trainer ---
-from typing import Any, Dict  # noqa: E402
+from typing import Any, Callable, Dict  # noqa: E402
 
 def random_dataset(
     n: int, d: int, dist: str, seed: int, index: int = 0
@@ -142,6 +142,8 @@ def train_network(
     fixed_output: Optional[float],
     record_every: int,
     threads: Optional[int] = None,
+    snapshot_every: int = 0,
+    callback: Optional[Callable[[int, Dict[str, Any], float, float], Any]] = None,
 ) -> Dict[str, Any]: ...
 
 # --- teacher ---
@@ -158,4 +160,21 @@ def teacher_sgd(
     record_at: List[int],
     seed: int,
     loss_eps: float,
-) -> Dict[str, npt.NDArray[np.generic]]: ...
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
+           npt.NDArray[np.uint64]]: ...
+
+# --- pictures ---
+def region_polygons(
+    layers: List[Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    w_out: npt.NDArray[np.float64],
+    b_out: float,
+    slope: float,
+    origin: List[float],
+    u: List[float],
+    v: List[float],
+    lo: Tuple[float, float],
+    hi: Tuple[float, float],
+    tol: float,
+    max_regions: int,
+    split_decision: bool,
+) -> Dict[str, npt.NDArray[Any]]: ...

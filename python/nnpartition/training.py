@@ -3,7 +3,7 @@
 :func:`train` fits networks with one logit output to ``(X, y)`` (several
 activations, losses, optimisers, minibatches, frozen output layer, deeper
 stacks). :func:`real_accuracy` runs the reference protocol of
-``docs/ground_truth.md`` on fresh random datasets: ``d -> L ReLU -> 1``,
+``docs/training.md`` on fresh random datasets: ``d -> L ReLU -> 1``,
 PyTorch's default initialisation with a zero output bias, mean BCE,
 full-batch Adam at lr 0.02 cosine-annealed to 2e-4 over 4000 steps, accuracy
 read every 20 steps and at the last, best over the run, best over restarts,
@@ -129,6 +129,13 @@ class TrainResult(Generic[NetT]):
         history_steps: the recorded steps (every 20th and the last), shape ``(T,)``.
         loss_history, accuracy_history: mean training loss and accuracy at
             those steps, shape ``(restarts, T)``.
+        snapshot_steps: steps whose parameters were recorded (``snapshot_every``
+            and the last step), shape ``(S,)``; empty without ``snapshot_every``.
+        snapshot_accuracy, snapshot_loss: training accuracy and mean loss of the
+            forward pass at those steps, shape ``(S,)``.
+        snapshot_layers: per hidden layer ``(W (S, fan_in, width), b (S, width))``;
+            snapshot_w_out ``(S, width)``; snapshot_b_out ``(S,)``: the recorded
+            parameters of the best restart (:meth:`snapshots` turns them into networks).
     """
 
     network: NetT
@@ -141,6 +148,20 @@ class TrainResult(Generic[NetT]):
     history_steps: NDArray[np.int64]
     loss_history: NDArray[np.float64]
     accuracy_history: NDArray[np.float64]
+    snapshot_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    snapshot_accuracy: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    snapshot_loss: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    snapshot_layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = field(default_factory=list)
+    snapshot_w_out: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    snapshot_b_out: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    activation: str = "relu"
+    slope: float = 0.01
+
+    def snapshots(self) -> List[NetT]:
+        """The recorded networks, one per entry of ``snapshot_steps`` (empty without ``snapshot_every``)."""
+        return [_stack([(W[k], b[k]) for W, b in self.snapshot_layers], self.snapshot_w_out[k],  # type: ignore[misc]
+                       float(self.snapshot_b_out[k]), self.activation, self.slope)
+                for k in range(len(self.snapshot_steps))]
 
     def __repr__(self) -> str:
         net = self.network
@@ -163,8 +184,10 @@ def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., 
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
           batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
-          output_scale: Optional[float] = ..., widths: None = ...,
-          threads: Optional[int] = ...) -> TrainResult[TwoLayerNet]: ...
+          output_scale: Optional[float] = ..., widths: None = ..., threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[TwoLayerNet]: ...
 
 
 @overload
@@ -172,8 +195,10 @@ def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float 
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
           batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
-          output_scale: Optional[float] = ..., widths: Sequence[int],
-          threads: Optional[int] = ...) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
+          output_scale: Optional[float] = ..., widths: Sequence[int], threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
 def train(
@@ -199,6 +224,8 @@ def train(
     output_scale: Optional[float] = None,
     widths: Optional[Sequence[int]] = None,
     threads: Optional[int] = None,
+    snapshot_every: Optional[int] = None,
+    callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
 ) -> TrainResult[Any]:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
@@ -219,6 +246,13 @@ def train(
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``).
         widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``).
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
+        snapshot_every: record the parameters at every ``snapshot_every``-th step
+            and at the last step (the parameters that step's forward pass used);
+            the best restart's are returned in the result (``snapshot_*``, :meth:`TrainResult.snapshots`).
+        callback: called as ``callback(step, network, accuracy, loss)`` at every
+            snapshot step, from inside the Rust trainer with the GIL taken back
+            (``snapshot_every`` defaults to 20 with a callback). Needs
+            ``restarts=1``. If it raises, training stops and the exception propagates.
 
     Returns:
         A :class:`TrainResult`.
@@ -263,13 +297,19 @@ def train(
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-
-    out = _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
-                              beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
-                              RECORD_EVERY, threads)
+    every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
     def net(d: Dict[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
+
+    hook = None
+    if callback is not None:
+        def hook(step: int, d: Dict[str, Any], acc: float, lss: float) -> None:
+            callback(int(step), net(d), float(acc), float(lss))
+
+    out = _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
+                              beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
+                              RECORD_EVERY, threads, every, hook)
 
     b = int(out["best_restart"])
     return TrainResult(
@@ -283,7 +323,44 @@ def train(
         history_steps=out["history_steps"].astype(np.int64),
         loss_history=out["loss_history"],
         accuracy_history=out["accuracy_history"],
+        **_snapshot_fields(out),
+        activation=activation,
+        slope=slope,
     )
+
+
+#: Largest number of snapshot parameters (steps x parameters) train() keeps.
+MAX_SNAPSHOT_VALUES = 2**27
+
+
+def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
+    """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    if every is None:
+        every = RECORD_EVERY if callback is not None else 0
+    else:
+        every = v.count("snapshot_every", every, minimum=1, maximum=2**40)
+    if callback is not None and restarts != 1:
+        raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
+    if every:
+        dims = [d] + list(widths)
+        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+        count = (steps - 1) // every + 2
+        if count * params * restarts > MAX_SNAPSHOT_VALUES:
+            raise MemoryError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
+                              f"x {restarts} restarts, over the limit of {MAX_SNAPSHOT_VALUES} values: "
+                              f"raise snapshot_every")
+    return int(every)
+
+
+def _snapshot_fields(out: Dict[str, Any]) -> Dict[str, Any]:
+    if "snapshot_steps" not in out:
+        return {}
+    return {"snapshot_steps": out["snapshot_steps"].astype(np.int64),
+            "snapshot_accuracy": out["snapshot_accuracy"], "snapshot_loss": out["snapshot_loss"],
+            "snapshot_layers": [(W, b) for W, b in out["snapshot_layers"]],
+            "snapshot_w_out": out.get("snapshot_w_out", np.zeros((0, 0))), "snapshot_b_out": out["snapshot_b_out"]}
 
 
 @dataclass(frozen=True, eq=False)

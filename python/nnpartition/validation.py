@@ -267,6 +267,13 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     return out
 
 
+def _group_of(r: Dict[str, Any]) -> str:
+    """``deep`` for two or more hidden layers, else ``reference`` or ``protocols`` by the row's protocol."""
+    if len(r.get("widths", [0])) > 1:
+        return "deep"
+    return "reference" if protocol_of(r) == Protocol() else "protocols"
+
+
 def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
     if not rows:
         return {"n": 0}
@@ -283,12 +290,24 @@ class ValidationReport:
     rows: List[Dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Dict[str, float]]:
-        """Error summaries by grid part and distribution, and by region of the grid.
+        """Error summaries: all rows, the non-trivial ones (real or estimate below 0.999), by group and part.
 
-        Regions: ``small d`` (d <= 2), ``large L`` (L >= 64), ``near capacity``
-        (N between 1 and 4 times the parameter count ``L (d + 2) + 1``).
+        Groups: ``reference`` (two layers, reference protocol), ``protocols`` (two
+        layers, other protocols), ``deep`` (two or more hidden layers); parts:
+        ``calibration`` and ``heldout``. Regions of the held-out part: ``small d``
+        (d <= 2), ``large L`` (L >= 64), ``near capacity`` (N between 1 and 4
+        times the parameter count ``L (d + 2) + 1``).
         """
-        out: Dict[str, Dict[str, float]] = {"all": _summary(self.rows)}
+        def nontrivial(r: Dict[str, Any]) -> bool:
+            return bool(r["real"] < 0.999 or r["estimate"] < 0.999)
+
+        out: Dict[str, Dict[str, float]] = {"all": _summary(self.rows),
+                                            "non-trivial": _summary([r for r in self.rows if nontrivial(r)])}
+        for group, part in itertools.product(("reference", "protocols", "deep"), ("calibration", "heldout")):
+            sel = [r for r in self.rows if _group_of(r) == group and r.get("part") == part]
+            if sel:
+                out[f"{group}/{part}"] = _summary(sel)
+                out[f"{group}/{part}, non-trivial"] = _summary([r for r in sel if nontrivial(r)])
         for part, dist in itertools.product(("calibration", "heldout"), _DISTS):
             sel = [r for r in self.rows if r.get("part") == part and r["dist"] == dist]
             if sel:
@@ -306,20 +325,22 @@ class ValidationReport:
 
     def table(self) -> str:
         """A plain-text table of every configuration."""
-        head = f"{'dist':8s} {'d':>4s} {'N':>5s} {'L':>4s} {'real':>7s} {'estimate':>8s} {'band':>15s} {'ceiling':>7s} {'error':>7s}"
+        head = (f"{'dist':8s} {'d':>4s} {'N':>5s} {'L / widths':>11s} {'protocol':40s} {'real':>7s} {'estimate':>8s} "
+                f"{'band':>15s} {'ceiling':>7s} {'error':>7s}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             band = f"[{r['low']:.3f},{r['high']:.3f}]"
-            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {r['L']:4d} {r['real']:7.4f} {r['estimate']:8.4f} "
-                         f"{band:>15s} {r['ceiling']:7.4f} {r['error']:+7.4f}")
+            size = "-".join(str(w) for w in r.get("widths", [r["L"]]))
+            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {size:>11s} {protocol_of(r).describe():40s} "
+                         f"{r['real']:7.4f} {r['estimate']:8.4f} {band:>15s} {r['ceiling']:7.4f} {r['error']:+7.4f}")
         return "\n".join(lines)
 
     def summary_text(self) -> str:
         """The error summary as text."""
-        lines = [f"{'subset':36s} {'n':>4s} {'MAE':>7s} {'max':>7s} {'bias':>7s} {'in band':>7s}"]
+        lines = [f"{'subset':44s} {'n':>4s} {'MAE':>7s} {'max':>7s} {'bias':>7s} {'in band':>7s}"]
         for k, s in self.summary().items():
             if s.get("n"):
-                lines.append(f"{k:36s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
+                lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
         return "\n".join(lines)
 
     def to_csv(self, path: str) -> None:
@@ -339,14 +360,16 @@ class ValidationReport:
         validation_figure(self.rows, path)
 
 
-def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed: int = 0,
+def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: int = 0,
              configs: Optional[List[Dict[str, Any]]] = None, progress: bool = True,
              runner: Optional[Callable[..., List[Dict[str, Any]]]] = None) -> ValidationReport:
     """Train (reference protocol) and estimate every configuration of a grid.
 
     Args:
-        grid: ``"small"`` (16 held-out configurations, about a minute) or ``"full"``.
-        datasets, restarts, seed: the reference protocol's settings.
+        grid: ``"small"`` (16 held-out configurations, about a minute), ``"full"``
+            or ``"protocols"`` (held-out protocols and deep networks, a few minutes).
+        datasets, seed: datasets per configuration and the seed.
+        restarts: overrides each configuration's protocol restarts when given.
         configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
         progress: progress bar on stderr.
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
@@ -358,7 +381,8 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed:
         (1.0, 1.0, True)
     """
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
-    restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
+    if restarts is not None:
+        restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
     seed = v.seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     job = _Job(datasets, restarts, seed)
@@ -377,7 +401,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed:
 class _Job:
     """A picklable job with the protocol settings bound."""
 
-    def __init__(self, datasets: int, restarts: int, seed: int) -> None:
+    def __init__(self, datasets: int, restarts: Optional[int], seed: int) -> None:
         self.datasets, self.restarts, self.seed = datasets, restarts, seed
 
     def __call__(self, config: Dict[str, Any]) -> Dict[str, Any]:

@@ -19,7 +19,7 @@
 //! expected maximum of `R` normals times the run-to-run spread. Points where
 //! every unit is off (a fraction `gamma 2^-L`) see a constant output.
 
-use crate::simulate::PointDist;
+use crate::simulation::PointDist;
 
 /// The constants of the analytic model (each explained in `docs/theory.md`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -202,7 +202,7 @@ impl Budget {
 }
 
 /// Optimiser names the estimator knows (the same as the trainer's).
-pub use crate::train::{OPTIMIZER_NAMES, SCHEDULE_NAMES};
+pub use crate::training::{OPTIMIZER_NAMES, SCHEDULE_NAMES};
 
 /// The range the estimator was validated on: `(name, low, high)`; outside it, it
 /// still answers but the Python layer warns.
@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn summed_lr_matches_the_schedule() {
-        use crate::train::Schedule;
+        use crate::training::Schedule;
         for steps in [1usize, 2, 7, 250, 4000] {
             let cos: f64 = (0..steps).map(|t| Schedule::Cosine { lr_min: 0.0002 }.lr(0.02, t, steps)).sum();
             assert!((summed_lr(0.02, steps as f64, true) - cos).abs() < 1e-9 * steps as f64, "{steps}");

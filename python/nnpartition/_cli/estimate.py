@@ -203,7 +203,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L and a protocol without training",
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
                                    "points in d dimensions under a training protocol (default: the reference "
-                                   "protocol), with a 90%% band and a ceiling.")
+                                   "protocol), with a 90% band and a ceiling.")
     p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=int, required=True, help="training points, >= 1")
     size = p.add_mutually_exclusive_group(required=True)

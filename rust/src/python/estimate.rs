@@ -3,8 +3,8 @@
 use super::to_py;
 use crate::ceiling;
 use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
-use crate::simulate::PointDist;
-use crate::train::{Optimizer, Schedule};
+use crate::simulation::PointDist;
+use crate::training::{Optimizer, Schedule};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
