@@ -20,20 +20,39 @@ def deep_region_bounds(
 ) -> Tuple[Optional[int], Optional[int], int, int, str, str]: ...
 
 # --- estimator ---
+ProtocolArgs = Tuple[str, float, float, Optional[float], str, float]
+EstimateRow = Tuple[float, float, float, float, float, float, float, float, float, float]
+
 def estimate_analytic(
     d: npt.NDArray[np.float64],
     n: npt.NDArray[np.float64],
     l: npt.NDArray[np.float64],
+    dist: str,
+    protocol: ProtocolArgs,
     params: Optional[List[float]] = None,
 ) -> List[npt.NDArray[np.float64]]: ...
-def estimate_one(
-    d: float, n: float, widths: List[float]
-) -> Tuple[float, float, float, float, float, float, float]: ...
-def estimate_from_dof(
-    d: float, n: float, l: float, dof: npt.NDArray[np.float64]
+def estimate_one(d: float, n: float, widths: List[float], dist: str, protocol: ProtocolArgs) -> EstimateRow: ...
+def estimate_from_partition(
+    d: float,
+    n: float,
+    l: float,
+    capped_occupancy: npt.NDArray[np.float64],
+    dist: str,
+    protocol: ProtocolArgs,
 ) -> List[npt.NDArray[np.float64]]: ...
 def estimator_params() -> List[Tuple[str, float]]: ...
+def estimator_range() -> List[Tuple[str, float, float]]: ...
+def summed_lr(lr: float, steps: float, schedule: str) -> float: ...
+def required_width(
+    d: float, n: float, target: float, dist: str, protocol: ProtocolArgs, max_l: float
+) -> List[float]: ...
+def max_samples(
+    d: float, widths: List[float], target: float, dist: str, protocol: ProtocolArgs, max_n: float
+) -> List[float]: ...
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
+def accuracy_ceilings(
+    d: npt.NDArray[np.uint64], n: npt.NDArray[np.uint64], l: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.float64]: ...
 def counting_ceiling(d: int, n: int, widths: List[int]) -> float: ...
 
 # --- activation patterns ---
@@ -118,6 +137,22 @@ def reference_accuracy(
     first: int,
     count: int,
     restarts: int,
+    threads: Optional[int] = None,
+) -> npt.NDArray[np.float64]: ...
+def protocol_accuracy(
+    d: int,
+    n: int,
+    widths: List[int],
+    dist: str,
+    seed: int,
+    first: int,
+    count: int,
+    restarts: int,
+    optimizer: str,
+    lr: float,
+    steps: int,
+    batch_size: Optional[int],
+    schedule: str,
     threads: Optional[int] = None,
 ) -> npt.NDArray[np.float64]: ...
 def train_network(

@@ -183,7 +183,7 @@ def _is_int(x: Any) -> bool:
 
 
 @overload
-def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,  # type: ignore[overload-overlap]
+def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
                       trials: int = 200, seed: int = 0, progress: bool = False) -> AccuracyEstimate[float]: ...

@@ -171,7 +171,7 @@ class TrainResult(Generic[NetT]):
                 f"restarts={len(self.restart_accuracies)}, recorded_steps={len(self.history_steps)})")
 
 
-def _labels_and_features(X: Any, y: Any) -> tuple:
+def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     Xc = v.float_matrix("X", X, dtype=np.float32)
     if not np.all(np.isfinite(Xc)):
         raise ValueError("X contains NaN or infinity (or values too large for float32)")
@@ -426,9 +426,8 @@ def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
         protocol = Protocol()
     elif not isinstance(protocol, Protocol):
         raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
-    if restarts is not None:
-        protocol = replace(protocol, restarts=restarts)
-    return protocol
+    out: Protocol = protocol if restarts is None else replace(protocol, restarts=restarts)
+    return out
 
 
 def real_accuracy(

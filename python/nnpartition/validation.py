@@ -312,7 +312,7 @@ class ValidationReport:
             sel = [r for r in self.rows if r.get("part") == part and r["dist"] == dist]
             if sel:
                 out[f"{part}/{dist}"] = _summary(sel)
-        regions = {
+        regions: Dict[str, Callable[[Dict[str, Any]], bool]] = {
             "small d (d<=2)": lambda r: r["d"] <= 2,
             "large L (L>=64)": lambda r: r["L"] >= 64,
             "near capacity (1<N/P<4)": lambda r: 1 < r["N"] / (r["L"] * (r["d"] + 2) + 1) < 4,

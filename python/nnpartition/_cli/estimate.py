@@ -8,12 +8,12 @@ import json
 import sys
 import time
 import warnings
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
 
-DEMO_CONFIGS = [
+DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
     dict(dist="uniform", d=2, N=1000, L=16, part="heldout"),
     dict(dist="uniform", d=5, N=300, L=8, part="heldout"),
@@ -110,7 +110,7 @@ def _size(args: argparse.Namespace) -> int:
     return 0
 
 
-def _runner_from_args(args: argparse.Namespace):
+def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
     """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given."""
     if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
         return None, lambda: None
@@ -119,7 +119,7 @@ def _runner_from_args(args: argparse.Namespace):
     executor, cleanup = sweep.executor_from_args(args)
     store = sweep.store_from_args(args)
 
-    def runner(configs, job):
+    def runner(configs: List[Dict[str, Any]], job: Any) -> List[Dict[str, Any]]:
         out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
                         progress=not args.no_progress, retry_failed=getattr(args, "retry_failed", False))
         for r in out:
