@@ -173,3 +173,24 @@ JSON_PENDING = {"demo", "validate"}
 def test_every_command_offers_json(name):
     p = build_parser()._subparsers._group_actions[0].choices[name]
     assert "--json" in p.format_help(), f"{name} has no --json"
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "nnpartition", "simulate", "-d", "2", "-N", "2000", "-L", "8",
+                             "--trials", "10000000", "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.0)   # past the imports, inside the run
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == ["nnpartition simulate: interrupted"], err

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
 from ._progress import progress_bar
 from ._random import SeedLike
 from ._stats import mean_ci95
@@ -29,6 +30,8 @@ _DISTS = ("uniform", "gaussian")
 _DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
 #: Refuse runs whose per-thread pattern table could exceed this many bytes.
 MAX_TABLE_BYTES = 8 * 2**30
+#: Work (points x neurons summed over trials) of one Rust call of a simulation.
+_BATCH_WORK = 2 * 10**7
 
 
 class Summary(NamedTuple):
@@ -61,8 +64,8 @@ def summarize(values: ArrayLike) -> Summary:
     return Summary(mean, std, lo, hi)
 
 
-@dataclass(frozen=True)
-class PartitionSim:
+@dataclass(frozen=True, eq=False)
+class PartitionSim(ValueResult):
     """Result of :func:`simulate_partition`.
 
     Attributes:
@@ -74,6 +77,8 @@ class PartitionSim:
         capped_occupancy: per trial, ``sum over regions of min(points, d + 1)``:
             how many independent directions a network that is affine on each
             region can use on these points (the Monte Carlo estimator's input).
+
+    Frozen, hashable and compared by value (its arrays are read-only).
     """
 
     d: int
@@ -159,7 +164,9 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
         raise MemoryError(
             f"one trial could hold up to {N} distinct {L}-bit patterns ({per_trial / 2**30:.1f} GiB, "
             f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
-    batch = max(1, trials // 50)
+    # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
+    # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
+    batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))
     regions, accs, hists, capped = [], [], [], []
     with progress_bar(trials, desc=f"simulate d={d} N={N} L={L}", progress=progress, unit="trial") as bar:
         for first in range(0, trials, batch):
