@@ -353,11 +353,29 @@ class ValidationReport:
             w.writeheader()
             w.writerows(self.rows)
 
-    def plot(self, path: str) -> None:
-        """Save the figure: estimate and real accuracy against ``L`` for each ``d``, and a parity plot."""
+    def plot(self, path: Optional[str] = None, *, ax: Any = None) -> Any:
+        """The figure: estimate and real accuracy against ``L`` for each ``d``, and a parity panel.
+
+        Written to ``path`` when given; with ``ax=`` only the parity panel is drawn there (returns the axes).
+        """
         from .plotting import validation_figure
 
-        validation_figure(self.rows, path)
+        return validation_figure(self.rows, path, ax=ax)
+
+    def plot_parity(self, path: Optional[str] = None, *, ax: Any = None, labels: bool = True) -> Any:
+        """One readable panel: estimate with its band against real accuracy, every point named.
+
+        Written to ``path`` when given (a new figure), else drawn into ``ax`` (or new axes); returns the axes.
+        """
+        from .plotting import file_figure, plot_parity, save_figure
+
+        if path is not None and ax is None:
+            fig = file_figure((6.5, 6))
+            out = plot_parity(self.rows, ax=fig.add_subplot(), labels=labels)
+            fig.tight_layout()
+            save_figure(fig, path)
+            return out
+        return plot_parity(self.rows, ax=ax, labels=labels)
 
 
 def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: int = 0,

@@ -194,7 +194,7 @@ def _demo(args: argparse.Namespace) -> int:
               f"real inside the band: {s['coverage']:.0%}")
         print("More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md")
     if args.plot:
-        return save_or_explain(rep.plot, args.plot, "demo", quiet=args.json)
+        return save_or_explain(rep.plot_parity, args.plot, "demo", quiet=args.json)
     return 0
 
 
