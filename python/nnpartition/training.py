@@ -67,7 +67,7 @@ class Protocol:
         >>> p
         Protocol(optimizer='sgd', lr=0.1, steps=1000, batch_size=64, schedule='cosine', restarts=2)
         >>> p.summed_lr      # sum of the learning rates over the run (cosine: about (1 + 1/100) / 2 lr steps)
-        50.5
+        50.5495
     """
 
     optimizer: str = "adam"

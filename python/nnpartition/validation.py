@@ -210,7 +210,7 @@ def grid_configs(grid: str) -> List[Dict[str, Any]]:
 
     Example:
         >>> len(grid_configs("small")), len(grid_configs("protocols"))
-        (16, 22)
+        (16, 24)
     """
     grid = v.choice("grid", grid, ("small", "full", "protocols"))
     if grid == "protocols":
