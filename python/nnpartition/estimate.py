@@ -28,8 +28,8 @@ __all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_c
            "required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 
 T = TypeVar("T", float, NDArray[np.float64])
-_DISTS = ("uniform", "gaussian")
-_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+_DISTS = _core.CHOICES["dist"]
+_ALIASES = _core.ALIASES["dist"]
 #: Largest d, N or L the estimator accepts (it warns outside the validated range).
 MAX_SIZE = 10**9
 _REFERENCE = Protocol()

@@ -201,9 +201,6 @@ impl Budget {
     }
 }
 
-/// Optimiser names the estimator knows (the same as the trainer's).
-pub use crate::training::{OPTIMIZER_NAMES, SCHEDULE_NAMES};
-
 /// The range the estimator was validated on: `(name, low, high)`; outside it, it
 /// still answers but the Python layer warns.
 pub const VALIDATED_RANGE: [(&str, f64, f64); 9] = [

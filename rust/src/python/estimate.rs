@@ -4,7 +4,7 @@ use super::to_py;
 use crate::ceiling;
 use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
 use crate::simulation::PointDist;
-use crate::training::{Optimizer, Schedule};
+use crate::choices::{OptimizerKind, ScheduleKind};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -37,18 +37,13 @@ fn row(a: &Analytic) -> Row {
 }
 
 fn parse_dist(dist: &str) -> PyResult<PointDist> {
-    match dist {
-        "uniform" => Ok(PointDist::Uniform),
-        "gaussian" => Ok(PointDist::Gaussian),
-        other => Err(PyValueError::new_err(format!("dist must be 'uniform' or 'gaussian', got {other:?}"))),
-    }
+    dist.parse::<PointDist>().map_err(to_py)
 }
 
 fn budget(p: ProtocolArgs) -> PyResult<Budget> {
     let (optimizer, lr, steps, batch, schedule, restarts) = p;
-    let (optimizer, schedule) = (optimizer.as_str(), schedule.as_str());
-    let sgd = matches!(Optimizer::by_name(optimizer).map_err(to_py)?, Optimizer::Sgd { .. });
-    let cosine = matches!(Schedule::by_name(schedule, lr).map_err(to_py)?, Schedule::Cosine { .. });
+    let sgd = optimizer.parse::<OptimizerKind>().map_err(to_py)? == OptimizerKind::Sgd;
+    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
     Ok(Budget { sgd, lr, steps, batch, cosine, restarts })
 }
 
@@ -128,7 +123,7 @@ fn max_samples(d: f64, widths: Vec<f64>, target: f64, dist: &str, protocol: Prot
 /// Sum of the learning rates of a run (`schedule` is `"cosine"` or `"constant"`).
 #[pyfunction]
 fn summed_lr(lr: f64, steps: f64, schedule: &str) -> PyResult<f64> {
-    let cosine = matches!(Schedule::by_name(schedule, lr).map_err(to_py)?, Schedule::Cosine { .. });
+    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
     Ok(crate::estimate::summed_lr(lr, steps, cosine))
 }
 
