@@ -11,7 +11,7 @@ from typing import List, Optional
 from . import __version__
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ["estimate", "counting", "train", "inside", "teacher", "explore"]
+COMMAND_MODULES = ["estimate", "counting", "train", "inside", "teacher", "lowrank", "explore"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""``nnpartition explain-1d`` and ``nnpartition eas-capacity``: the two figures of docs/inside.md."""
+"""``nnpartition explain-1d`` and ``nnpartition eas-capacity``: the figures of docs/construct.md and docs/sparse.md."""
 
 from __future__ import annotations
 

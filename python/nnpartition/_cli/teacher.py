@@ -1,4 +1,4 @@
-"""``nnpartition teacher`` and ``nnpartition lowrank-demo``: the two figures of docs/training.md."""
+"""``nnpartition teacher``: the figure of docs/teacher.md."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from ..lowrank import LocalitySweep, locality_sweep
 from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
 
 from ..plotting import require_matplotlib as _pyplot
@@ -103,33 +102,6 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     plt.close(fig)
 
 
-def plot_lowrank(sw: LocalitySweep, path: str) -> None:
-    """Save the figure: principal angles and loss gap against the locality epsilon."""
-    plt = _pyplot()
-    eps = sw.epsilon
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
-    ax = axes[0]
-    ax.loglog(eps, sw.max_angle_features, "o-", label="features: span(Phi) vs top-k left singular vectors")
-    ax.loglog(eps, sw.max_angle_weights, "s-", label="weights: span(Psi) vs top-k right singular vectors")
-    ax.loglog(eps, 100 * sw.relative_error, "^--", label="100 x |Phi Psi^T - B_k|_F / |B_k|_F")
-    ax.set_xlabel("locality epsilon = max |P(y|x) - P(y)| / sqrt(P(y))")
-    ax.set_ylabel("largest principal angle (degrees)")
-    ax.set_title("trained softmax layer vs the SVD of B", fontsize=10)
-    ax.legend(fontsize=7)
-    ax = axes[1]
-    ax.loglog(eps, np.maximum(sw.loss_gap, 1e-16), "o-", label="|observed - predicted| log-loss")
-    ax.loglog(eps, eps**3 * sw.loss_gap[-1] / eps[-1] ** 3, ":", color="0.5", label="slope 3 (o(eps^2) remainder)")
-    ax.set_xlabel("locality epsilon")
-    ax.set_ylabel("nats")
-    ax.set_title("H(Y|X) + 1/2 |B - Phi Psi^T|^2 predicts the loss", fontsize=10)
-    ax.legend(fontsize=7)
-    src = f"{sw.samples} samples" if sw.samples else "the exact joint"
-    fig.suptitle(f"|X| = {sw.n_x}, |Y| = {sw.n_y}, k = {sw.k}, trained on {src}, {sw.steps} Adam steps", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def _teacher(args: argparse.Namespace) -> int:
     X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
     if args.epochs < 1 or args.batch_size < 1:
@@ -174,37 +146,8 @@ def _teacher(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lowrank(args: argparse.Namespace) -> int:
-    rhos = [float(t) for t in args.rho.split(",") if t.strip()]
-    sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
-                        seed=args.seed)
-    if args.json:
-        print(json.dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
-                          "epsilon": sw.epsilon.tolist(), "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
-                          "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],
-                          "relative_error": sw.relative_error.tolist(),
-                          "observed_loss": [c.observed_loss for c in sw.comparisons],
-                          "predicted_loss": [c.predicted_loss for c in sw.comparisons],
-                          "svd_loss": [c.svd_loss for c in sw.comparisons]}))
-    else:
-        src = f"{sw.samples} samples" if sw.samples else "the exact joint"
-        print(f"softmax layer |X|={sw.n_x} -> k={sw.k} -> |Y|={sw.n_y}, trained on {src}; "
-              f"P = (1 - rho) P_x P_y + rho A")
-        head = ["rho", "epsilon", "angle f", "angle v", "rel.err", "observed", "predicted", "SVD layer"]
-        print(" ".join(f"{h:>10}" for h in head))
-        for r, c in zip(sw.rho, sw.comparisons):
-            left = (r, c.locality.epsilon, c.angles_features.max(), c.angles_weights.max(), c.relative_error)
-            right = (c.observed_loss, c.predicted_loss, c.svd_loss)
-            print(" ".join(f"{x:>10.4g}" for x in left) + " " + " ".join(f"{x:>10.6f}" for x in right))
-        print("angles in degrees; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
-              "SVD layer: exact loss of the rank-k SVD solution)")
-    if args.plot:
-        return save_or_explain(lambda path: plot_lowrank(sw, path), args.plot, "lowrank-demo", quiet=args.json)
-    return 0
-
-
 def register(sub: "argparse._SubParsersAction") -> None:
-    """Add the ``teacher`` and ``lowrank-demo`` subcommands."""
+    """Add the ``teacher`` subcommand."""
     p = sub.add_parser("teacher", help="linear-teacher experiment: weight clusters and a linear boundary",
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "
                                    "on linearly separable data by SGD, and report teacher alignment, weight clusters, "
@@ -227,20 +170,3 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_teacher)
-
-    c = sub.add_parser("lowrank-demo", help="softmax layer vs the SVD of the Bayes matrix as locality grows",
-                       description="Train one-hot -> k features -> softmax layers on samples of joints "
-                                   "P = (1 - rho) P_x P_y + rho A and compare them with the rank-k SVD solution "
-                                   "of B = (P - P_x P_y) / sqrt(P_x P_y).")
-    c.add_argument("--nx", type=int, default=8, help="|X| (default 8)")
-    c.add_argument("--ny", type=int, default=6, help="|Y| (default 6)")
-    c.add_argument("-k", type=int, default=2, help="feature dimension (default 2)")
-    c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
-                   help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
-    c.add_argument("--samples", type=int, default=10_000_000,
-                   help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
-    c.add_argument("--steps", type=int, default=3000, help="Adam steps (default 3000)")
-    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
-    c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    c.set_defaults(func=_lowrank)
