@@ -12,7 +12,7 @@ def _explore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``explore`` subcommand."""
     p = sub.add_parser(
         "explore", help="live in-browser view of a network cutting the plane while it trains",

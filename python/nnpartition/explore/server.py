@@ -650,13 +650,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._body()
             if path == "/api/start":
-                run = session.start(body)
-                return self._json(200, run.status())
+                return self._json(200, session.start(body).status())
             if path == "/api/reset":
                 session.reset()
                 return self._json(200, {"run": None, "state": "idle"})
             if path in ("/api/pause", "/api/resume", "/api/step"):
-                run = session.run
+                run: Optional[Run] = session.run
                 if run is None:
                     raise BadRequest(f"{path[5:]}: no training to control; start one first")
                 getattr(run, path[5:])()
