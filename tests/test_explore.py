@@ -177,6 +177,43 @@ def test_exports_are_the_shown_snapshot(server):
         np.testing.assert_allclose(back.decision_function(X), net.decision_function(X))
 
 
+def test_same_seed_same_run(server):
+    histories = []
+    for _ in range(2):
+        call(server, "/api/start", SMALL)
+        run = server.session.run
+        wait_for(lambda: run.state == "done", what="the run to finish")
+        histories.append(run.history)
+    assert histories[0] == histories[1]
+    call(server, "/api/start", dict(SMALL, seed=SMALL["seed"] + 1))
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert run.history != histories[0]
+
+
+def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
+    stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
+    call(server, "/api/start", dict(SMALL, steps=100, every=20))
+    events, history, frames = [], [], []
+    event = None
+    while len(history) < 6:  # steps 0, 20, ..., 100
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+            events.append(event)
+            if event == "frame" and data["run"] == 1:
+                history += data["history"]
+                frames.append(data)
+    stream.close()
+    assert events.index("run") < events.index("frame")
+    assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 100]
+    last = frames[-1]
+    assert last["step"] == 100 and len(last["offsets"]) == last["n_regions"] + 1
+    assert len(last["xy"]) == 2 * last["offsets"][-1] and len(last["pred"]) == SMALL["N"]
+
+
 def test_the_window_contains_every_point():
     rng = np.random.default_rng(0)
     X = rng.normal(3, 5, (500, 2))
