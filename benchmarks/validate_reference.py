@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/validate_reference.py [--csv PATH] [--out results.csv] [--seed 0] [--limit K]
 
-The reference file is ``../shared/data/reference_accuracy_public.csv`` relative
+The reference file is ``tests/data/reference_accuracy_public.csv`` relative
 to the repository root, or ``$NNPARTITION_REFERENCE_CSV``. Prints, per row, the
 reference mean/std and ours, then the mean absolute difference and the mean
 signed difference (ours - reference) over all rows; the acceptance targets are
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def reference_csv() -> Path:
     env = os.environ.get("NNPARTITION_REFERENCE_CSV")
-    return Path(env) if env else ROOT.parent / "shared" / "data" / "reference_accuracy_public.csv"
+    return Path(env) if env else ROOT / "tests" / "data" / "reference_accuracy_public.csv"
 
 
 def main() -> int:

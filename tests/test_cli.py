@@ -55,3 +55,121 @@ def test_help_explains_every_option():
     for opt in ("--trials", "--dist", "--init", "--seed", "--threads", "--json"):
         assert opt in out.stdout
     assert run("--help").returncode == 0
+
+
+# ---------------------------------------------------------------- shared checks: exit 2, one line, before any work
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nnpartition.cli import build_parser  # noqa: E402
+
+
+def _fails_with(capsys, argv, *needles):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def _layer_file(tmp_path, name="layer.npz"):
+    rng = np.random.default_rng(0)
+    path = tmp_path / name
+    np.savez(path, W=rng.standard_normal((2, 5)), b=rng.standard_normal(5))
+    return path
+
+
+def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
+    good = _layer_file(tmp_path)
+    assert main(["regions", "--weights", str(good), "--box", "-1", "1", "--json"]) == 0
+    capsys.readouterr()
+    base = ["--box", "-1", "1"]
+    _fails_with(capsys, ["regions", "--weights", str(tmp_path / "missing.npz"), *base], "no such file")
+    _fails_with(capsys, ["regions", "--weights", str(tmp_path), *base], "is a directory")
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "numpy.savez")
+    npy = tmp_path / "W.npy"
+    np.save(npy, np.ones((2, 5)))
+    _fails_with(capsys, ["regions", "--weights", str(npy), *base], ".npy", "numpy.savez")
+    csv = tmp_path / "W.csv"
+    csv.write_text("1,2,3\n4,5,6\n")
+    _fails_with(capsys, ["regions", "--weights", str(csv), *base], "not a numpy .npz file")
+    other = tmp_path / "other.npz"
+    np.savez(other, A=np.ones(3))
+    _fails_with(capsys, ["regions", "--weights", str(other), *base], "must hold arrays 'W'", "['A']")
+
+
+def _commands():
+    return build_parser()._subparsers._group_actions[0].choices
+
+
+def _no_work(monkeypatch):
+    """Make every command's body fail loudly: the checks must refuse the call before it runs."""
+    import nnpartition.cli as cli_mod
+
+    def boom(args):
+        raise AssertionError(f"{args.command} ran before its arguments were checked")
+
+    def parser():
+        p = build_parser()
+        for sub in p._subparsers._group_actions[0].choices.values():
+            sub.set_defaults(func=boom)
+        return p
+
+    monkeypatch.setattr(cli_mod, "build_parser", parser)
+
+
+def test_unwritable_plot_path_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    with_plot = [n for n, p in _commands().items() if "--plot" in p.format_help()]
+    assert len(with_plot) >= 2
+    for cmd in with_plot:
+        _fails_with(capsys, [cmd, "--plot", str(tmp_path / "no" / "dir" / "fig.png")], "--plot", "does not exist")
+        _fails_with(capsys, [cmd, "--plot", str(tmp_path)], "--plot", "is a directory")
+        _fails_with(capsys, [cmd, "--plot", str(tmp_path / "fig.notaformat")], "unknown figure format")
+
+
+def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
+    _no_work(monkeypatch)
+    _fails_with(capsys, ["validate", "--resume"], "--resume needs --store")
+    _fails_with(capsys, ["validate", "--retry-failed"], "--retry-failed needs --store")
+    _fails_with(capsys, ["validate", "--workers", "0"], "--workers must be >= 1, got 0")
+
+
+def test_store_in_a_directory_path_is_refused_before_work(tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    _fails_with(capsys, ["validate", "--store", str(tmp_path)], "--store", "is a directory")
+
+
+def test_help_prints_single_percent_signs():
+    parser = build_parser()
+    sub = parser._subparsers._group_actions[0]
+    assert sub.choices, "no subcommands registered"
+    for name, p in sub.choices.items():
+        text = p.format_help()
+        assert "%%" not in text, f"{name} --help shows '%%'"
+    assert "90%" in sub.choices["estimate"].format_help()
+
+
+def test_python_dash_m_runs_the_command_line():
+    out = subprocess.run([sys.executable, "-m", "nnpartition", "regions", "-L", "3", "-d", "1", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["regions"] == 4   # 3 points cut a line into 4 pieces
+
+
+#: Commands whose --json is being added on another branch (issue 13); drop them from here once it lands.
+JSON_PENDING = {"demo", "validate"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason="--json pending on its branch"))
+                                  if n in JSON_PENDING else n
+                                  for n in sorted(build_parser()._subparsers._group_actions[0].choices)])
+def test_every_command_offers_json(name):
+    p = build_parser()._subparsers._group_actions[0].choices[name]
+    assert "--json" in p.format_help(), f"{name} has no --json"

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnpartition.construct import (
     approximate_1d,
@@ -106,17 +108,108 @@ def test_knots_of_sklearn_models_against_direct_evaluation():
         assert np.max(np.abs(np.diff(f(np.linspace(a, b, 7)[1:-1]), 2))) < 1e-8
 
 
-def test_explain_1d_reads_a_network_as_its_own_spline():
+def _dense_zero_crossings(f, lo, hi, n=2_000_001):
+    x = np.linspace(lo, hi, n)
+    v = f(x)
+    s = np.sign(v)
+    nz = np.flatnonzero(s != 0)
+    flips = nz[1:][s[nz[1:]] != s[nz[:-1]]]
+    return x[flips], (hi - lo) / (n - 1)
+
+
+def test_explain_1d_findings_against_dense_evaluation():
     net = random_net(1, 30, 3)
     X = np.linspace(-1.5, 1.5, 300)[:, None]
     y = (np.sin(4 * X[:, 0]) > 0).astype(int)
     e = explain_1d(net, X, y)
-    assert e.sup_distance < 1e-9
-    assert e.max_sign_changes == 31 and e.sign_changes <= 31
-    assert e.n_pieces == len(e.nodes) - 1 and len(e.live_units) >= e.n_pieces - 1
+    f = lambda t: net.decision_function(t[:, None])  # noqa: E731
+    zeros, h = _dense_zero_crossings(f, -1.5, 1.5)
+    assert e.zero_crossings.shape == zeros.shape and e.sign_changes == zeros.size
+    assert np.max(np.abs(e.zero_crossings - zeros)) <= 2 * h
+    # knot-to-zero distances by brute force over the dense crossings
+    kp = e.knots.merged_position
+    ref = np.min(np.abs(kp[:, None] - zeros[None, :]), axis=1) / 3.0
+    assert np.max(np.abs(e.knot_to_zero - ref)) <= 2 * h
+    # label change points of sin(4x) > 0 sit next to its zeros -pi/4, 0, pi/4
     assert e.label_changes == 3
-    assert e.accuracy == np.mean((net.decision_function(X) > 0) == (y == 1))
-    assert "sign changes" in e.summary()
+    assert np.max(np.abs(e.change_points - np.array([-np.pi / 4, 0.0, np.pi / 4]))) < 3 / 299
+    manual = np.mean([(sum(c * max(w * t + b, 0.0) for w, b, c in zip(net.W1[0], net.b1, net.w2)) + net.b2 > 0)
+                      == (lab == 1) for t, lab in zip(X[:, 0], y)])
+    assert e.accuracy == pytest.approx(manual, abs=0)
+    # code check, not a finding: the network is the spline on its own knots
+    assert e.sup_distance < 1e-9 and "code check" in e.summary()
+
+
+def test_lipschitz_bound_holds_and_is_tight_for_a_kink():
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a = rng.uniform(-1, 1, 5)
+        wts = rng.normal(size=5)
+        g = lambda x: np.abs(np.subtract.outer(x, a)) @ wts  # noqa: E731, Lipschitz sum|w|
+        lip = float(np.abs(wts).sum())
+        for n in (3, 7, 20):
+            r = approximate_1d(g, -1, 1, n, lipschitz=lip)
+            assert r.sup_error <= r.lipschitz_bound * (1 + 1e-12)
+    # |x| on [-1, 1] with 3 units: the error at 0 is exactly L h / 2 = 1/3
+    r = approximate_1d(np.abs, -1, 1, 3)
+    assert r.sup_error == pytest.approx(1 / 3, rel=1e-9) and r.lipschitz == pytest.approx(1.0, rel=1e-9)
+    assert r.lipschitz_bound == pytest.approx(1 / 3, rel=1e-9)
+
+
+def test_ramp_pairs_finds_planted_pairs_only():
+    from nnpartition.construct import ramp_pairs
+
+    rng = np.random.default_rng(11)
+    for trial in range(10):
+        k = int(rng.integers(1, 5))
+        W, B, C, planted = [], [], [], set()
+        for _ in range(k):
+            p, q = np.sort(rng.uniform(-2, 2, 2))
+            w = rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 2)
+            w2 = np.sign(w) * rng.uniform(0.5, 2)   # same side, different scale
+            c = rng.normal()
+            W += [w, w2]
+            B += [-w * p, -w2 * q]
+            C += [c, -c * abs(w) / abs(w2)]
+            planted.add((len(W) - 2, len(W) - 1))
+        for _ in range(3):   # distractors with unrelated jumps
+            W.append(rng.normal()); B.append(rng.normal()); C.append(rng.uniform(5, 6))
+        net = TwoLayerNet(W1=np.array([W]), b1=np.array(B), w2=np.array(C), b2=0.0)
+        found = ramp_pairs(net)
+        assert {tuple(sorted(r.units)) for r in found} == planted
+        for r in found:
+            i, j = r.units
+            g = lambda t: sum(net.w2[u] * np.maximum(net.W1[0, u] * t + net.b1[u], 0) for u in (i, j))  # noqa: E731
+            out = np.array([r.p - 3, r.p - 1, r.q + 1, r.q + 3])
+            vals = g(out)
+            # constant outside [p, q]: equal values on each side, differing by the height
+            assert abs(vals[0] - vals[1]) < 1e-9 and abs(vals[2] - vals[3]) < 1e-9
+            assert vals[2] - vals[0] == pytest.approx(r.height, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-100, 100, allow_nan=False), st.booleans()), min_size=1, max_size=40))
+def test_classifier_1d_has_one_unit_per_label_change_and_fits(pts):
+    from nnpartition.construct import classifier_1d
+
+    xs = {}
+    for x, lab in pts:
+        xs.setdefault(round(x, 6), lab)   # one label per value
+    x = np.array(sorted(xs))
+    y = np.array([int(xs[t]) for t in x])
+    perm = np.random.default_rng(0).permutation(x.size)
+    net = classifier_1d(x[perm], y[perm])
+    changes = int(np.count_nonzero(y[1:] != y[:-1]))
+    assert net.W1.shape[1] == max(changes, 1)
+    out = net.decision_function(x[:, None])
+    assert np.array_equal(out > 0, y == 1) and np.all(out != 0)
+
+
+def test_classifier_1d_refuses_conflicting_duplicates():
+    from nnpartition.construct import classifier_1d
+
+    with pytest.raises(ValueError, match="both labels"):
+        classifier_1d([0.0, 1.0, 1.0], [0, 0, 1])
 
 
 def test_region_map_reproduces_the_network_in_higher_dimension():

@@ -88,12 +88,61 @@ def test_pattern_overlap_is_local():
     assert np.all(same.jaccard == 1.0)
 
 
-def test_capacity_curve_matches_cover_below_capacity():
-    c = capacity_curve(5, [10, 30, 90], 30, sparsify="relu", trials=4, method="lstsq", seed=3)
-    assert c.mean_accuracy[0] == 1.0 and c.mean_accuracy[1] == 1.0 and c.mean_accuracy[2] < 1.0
-    assert c.cover.tolist() == [separable_probability(n, 30) for n in (10, 30, 90)]
-    assert c.D == 30 and c.mean_rank[1] == 30
-    assert capacity_curve(5, [10], 30, trials=1, fit_intercept=True).D == 31
+def test_exact_capacity_of_relu_codes_follows_cover_and_beats_the_perceptron():
+    pytest.importorskip("scipy")
+    m, trials = 30, 40
+    c = capacity_curve(5, [15, 45, 54, 60, 90], m, sparsify="relu", trials=trials, seed=3)
+    assert np.all(c.mean_rank == np.minimum(c.N, m)) and np.all(c.mean_zero_rows == 0)
+    # binomial sampling error around Cover's probability for the code's rank (ReLU codes of Gaussian
+    # points are in general position); 4 standard deviations, floor one trial
+    sd = np.sqrt(c.cover_rank * (1 - c.cover_rank) / trials)
+    assert np.all(np.abs(c.separable_fraction - c.cover_rank) <= np.maximum(4 * sd, 1 / trials))
+    h = capacity_curve(5, [45, 54], m, sparsify="relu", trials=trials, seed=3, method="perceptron", max_epochs=500)
+    # same draws: the perceptron certifies fewer labelings than exist at N = 1.5m and 1.8m
+    assert np.all(h.separable_fraction <= c.separable_fraction[1:3])
+    assert c.separable_fraction[1] >= 0.9 and h.separable_fraction[0] <= 0.5
+
+
+def test_separability_depends_on_the_span_not_on_m():
+    pytest.importorskip("scipy")
+    from nnpartition.separability import separable
+
+    rng = np.random.default_rng(4)
+    Z = expand_sparsify(rng.standard_normal((40, 5)), 20, sparsify="relu", seed=2).toarray()
+    Z2 = np.hstack([Z, Z @ rng.standard_normal((20, 20))])      # m doubled, rank unchanged
+    assert np.linalg.matrix_rank(Z2) == 20
+    for _ in range(10):
+        y = rng.integers(0, 2, 40)
+        assert separable(Z2, y).separable == separable(Z, y).separable
+
+
+def test_code_stats_against_direct_computation():
+    from nnpartition.sparse import code_stats
+
+    X = gauss(300, 6, 3)
+    code = expand_sparsify(X, 80, k=4, sparsify="threshold", seed=5)
+    st = code_stats(code)
+    fires = (X @ code.projection + code.bias) >= code.thresholds
+    Z = code.toarray()
+    assert np.array_equal(fires, Z > 0) or np.array_equal((X @ code.projection + code.bias) > code.thresholds, Z > 0)
+    assert st.zero_rows == int(np.sum(~(Z > 0).any(axis=1))) and st.zero_rows > 0
+    top = expand_sparsify(X, 80, k=2, seed=5)
+    winners = np.argsort(-(X @ top.projection), axis=1)[:, :2]
+    never = np.setdiff1d(np.arange(80), winners.ravel())
+    assert np.array_equal(code_stats(top).dead_units, never) and never.size > 0
+    assert code_stats(top).distinct_rows == len({tuple(sorted(r)) for r in winners.tolist()})
+    s = np.linalg.svd(top.toarray(), compute_uv=False)
+    assert code_stats(top).rank == int(np.sum(s > s[0] * max(top.toarray().shape) * np.finfo(float).eps))
+
+
+def test_readout_on_an_all_zero_code_scores_chance_and_ties_never_count_as_fits():
+    for y in ([1, 1, 1, 0], [0, 0, 0, 1, 1]):
+        assert readout_accuracy(np.zeros((len(y), 3)), y) == 0.5
+        assert readout_accuracy(np.zeros((len(y), 3)), y, method="perceptron") == 0.5
+    # a zero row sits on every hyperplane through the origin: never a perfect fit
+    Z = np.vstack([np.eye(3), np.zeros((1, 3))])
+    for method in ("lstsq", "perceptron"):
+        assert readout_accuracy(Z, [1, 0, 1, 1], method=method) == 0.875
 
 
 def test_bad_inputs_give_clear_errors():
@@ -116,6 +165,8 @@ def test_bad_inputs_give_clear_errors():
         readout_accuracy(np.eye(3), [0, 1, 2])
     with pytest.raises(TypeError):
         pattern_overlap(X, np.eye(20))
+    with pytest.raises(ValueError, match="NaN"):
+        pattern_overlap(np.full((20, 3), np.inf), expand_sparsify(X, 10))
 
 
 def test_eas_capacity_command(tmp_path, capsys):
@@ -125,7 +176,7 @@ def test_eas_capacity_command(tmp_path, capsys):
 
     assert main(["eas-capacity", "-m", "10", "-N", "5,40", "--trials", "2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["mean_accuracy"][0] == 1.0 and out["cover"] == [1.0, separable_probability(40, 10)]
+    assert out["separable_fraction"][0] == 1.0 and out["separable_fraction"][1] == 0.0   # N = 40 = 4m
     assert main(["eas-capacity", "-m", "10", "-k", "11", "--sparsify", "topk"]) == 2
     pytest.importorskip("matplotlib")
     png = tmp_path / "c.png"
@@ -140,5 +191,4 @@ def test_capacity_curve_compares_with_a_trained_network_of_the_same_width():
     # A trained d -> m -> 1 network fits N <= m points; far beyond capacity it falls towards chance.
     assert c.trained_accuracy[0] == 1.0
     assert 0.5 <= c.trained_accuracy[1] < 1.0
-    assert c.estimated_accuracy.shape == (2,) and c.estimated_accuracy[0] >= c.estimated_accuracy[1]
-    assert capacity_curve(5, [10], 20, sparsify="relu", trials=1).trained_accuracy is None
+    assert c.estimated_accuracy[0] > 0.99 and c.estimated_accuracy[1] < 0.9

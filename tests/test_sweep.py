@@ -382,3 +382,115 @@ def test_bad_scheduler_address():
         sweep.run([{"x": 1}], toy, store=None, scheduler="nowhere", progress=False)
     with pytest.raises(TypeError, match="scheduler"):
         sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
+
+
+# ---------------------------------------------------------------- stores that cannot be used: one clear error each
+
+from nnpartition.sweep import store as sweep_store  # noqa: E402
+
+
+def _one_line(exc_info):
+    text = str(exc_info.value)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def test_store_in_an_uncreatable_place_is_a_clear_error():
+    # /proc refuses new files even for root: the check cannot be bypassed by permissions
+    with pytest.raises(sweep.StoreError, match="cannot create its folder") as e:
+        sweep.run([{"x": 1}], toy, store="/proc/nnpartition-no/grid.sqlite", workers=1, progress=False)
+    _one_line(e)
+    with pytest.raises(sweep.StoreError, match="cannot be written") as e:
+        sweep.run([{"x": 1}], toy, store="/proc/nnpartition-grid.sqlite", workers=1, progress=False)
+    _one_line(e)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_store_file_and_folder(tmp_path):
+    store = tmp_path / "ro" / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    store.chmod(0o444)
+    try:
+        with pytest.raises(sweep.StoreError, match="read-only"):
+            sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    finally:
+        store.chmod(0o644)
+    store.parent.chmod(0o555)
+    try:
+        with pytest.raises(sweep.StoreError, match="read-only folder"):
+            sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    finally:
+        store.parent.chmod(0o755)
+
+
+def test_read_only_checks_name_the_file(tmp_path, monkeypatch):
+    # The permission logic itself, also where the tests run as root: access() says "no write".
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    real_access = os.access
+    monkeypatch.setattr(sweep_store.os, "access",
+                        lambda p, mode: False if mode & os.W_OK and str(p) == str(store) else real_access(p, mode))
+    with pytest.raises(sweep.StoreError, match=r"is read-only .*make it writable") as e:
+        sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    assert str(store) in _one_line(e)
+
+
+def test_corrupted_store_is_a_clear_error(tmp_path):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": i} for i in range(200)], toy, store=store, workers=1, progress=False)
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(store.read_bytes())
+    assert len(data) > 8192
+    data[4096:len(data)] = b"\xa5" * (len(data) - 4096)   # every page after the first is garbage
+    store.write_bytes(bytes(data))
+    with pytest.raises(sweep.StoreError, match="corrupted") as e:
+        sweep.load(store)
+    assert str(store) in _one_line(e)
+    with pytest.raises(sweep.StoreError, match="corrupted"):
+        sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+
+
+def test_row_with_broken_json_is_a_clear_error(tmp_path):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}, {"x": 2}], toy, store=store, workers=1, progress=False)
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("UPDATE results SET result = '{\"square\": 4' WHERE config = ?", (sweep.config_key({"x": 2}),))
+        db.commit()
+    with pytest.raises(sweep.StoreError, match=r"broken JSON") as e:
+        sweep.run([{"x": 1}, {"x": 2}], toy, store=store, workers=1, progress=False)
+    assert '{"x":2}' in _one_line(e) or "'x': 2" in _one_line(e)
+    with pytest.raises(sweep.StoreError, match="broken JSON"):
+        sweep.load(store)
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("UPDATE results SET config = 'not json' WHERE config = ?", (sweep.config_key({"x": 1}),))
+        db.commit()
+    with pytest.raises(sweep.StoreError, match="configuration is broken JSON"):
+        sweep.load(store)
+
+
+def test_store_locked_by_another_process_times_out_with_a_clear_error(tmp_path, monkeypatch):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sqlite3, sys, time
+            db = sqlite3.connect({str(store)!r}, isolation_level=None)
+            db.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        monkeypatch.setattr(sweep_store, "BUSY_TIMEOUT", 0.5)
+        start = time.monotonic()
+        with pytest.raises(sweep.StoreError, match=r"locked by another process \(waited 0.5 s\)") as e:
+            sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+        assert time.monotonic() - start < 10
+        _one_line(e)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    out = sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)   # free again: it works
+    assert out.summary.done == 1

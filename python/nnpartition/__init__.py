@@ -20,6 +20,7 @@ from .counting import (
 from .datasets import random_dataset
 from .estimate import AccuracyEstimate, accuracy_ceiling, estimate_accuracy
 from .network import DeepNet, TwoLayerNet
+from .pictures import Plane, RegionPolygons, plot_partition, region_polygons
 from .simulation import PartitionSim, Summary, simulate_partition
 from .training import AccuracyMeasurement, TrainResult, real_accuracy, train
 from .window import region_count_curve, regions_in_box
@@ -36,6 +37,10 @@ __all__ = [
     "log_regions",
     "regions",
     "separable_probability",
+    "Plane",
+    "RegionPolygons",
+    "plot_partition",
+    "region_polygons",
     "PartitionSim",
     "Summary",
     "simulate_partition",

@@ -159,3 +159,19 @@ def teacher_sgd(
     seed: int,
     loss_eps: float,
 ) -> Dict[str, npt.NDArray[np.generic]]: ...
+
+# --- pictures ---
+def region_polygons(
+    layers: List[Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    w_out: npt.NDArray[np.float64],
+    b_out: float,
+    slope: float,
+    origin: List[float],
+    u: List[float],
+    v: List[float],
+    lo: Tuple[float, float],
+    hi: Tuple[float, float],
+    tol: float,
+    max_regions: int,
+    split_decision: bool,
+) -> Dict[str, npt.NDArray[Any]]: ...

@@ -1,55 +1,71 @@
-"""A minimal progress bar on stderr: shown only on a terminal and only for
-work that lasts longer than a second."""
+"""Progress bars: ``tqdm.auto`` (a terminal bar, or a widget in a notebook) with one policy for the package.
+
+Every public ``progress=`` argument means the same thing:
+
+* ``None`` (the default): show a bar only for work that runs longer than a
+  second, and only where someone can see it (a terminal or a notebook);
+* ``True``: always show it, from the start;
+* ``False``: never.
+
+Example:
+    >>> import io
+    >>> with progress_bar(3, desc="demo", progress=True, stream=io.StringIO()) as bar:
+    ...     for _ in range(3):
+    ...         _ = bar.update(1)
+    >>> bar.n
+    3
+"""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
+
+import tqdm.auto
+import tqdm.std
+
+__all__ = ["DELAY", "Progress", "progress_bar"]
+
+#: Seconds of work before a ``progress=None`` bar appears.
+DELAY = 1.0
 
 
-class Progress:
-    """Progress over ``total`` units; ``update(n)`` after each batch, ``close()`` at the end.
+def _visible(stream: TextIO) -> bool:
+    """A terminal on ``stream``, or a notebook front end (``tqdm.auto`` picked its widget)."""
+    if tqdm.auto.tqdm is not tqdm.std.tqdm:
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
 
-    Prints nothing unless ``enabled`` and the stream is a terminal, and
-    nothing before ``delay`` seconds have passed.
+
+def _check(progress: Optional[bool]) -> Optional[bool]:
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be None, True or False, got {type(progress).__name__} {progress!r}")
+    return progress
+
+
+def progress_bar(total: Optional[int], *, desc: str = "", progress: Optional[bool] = None,
+                 unit: str = "it", stream: Optional[TextIO] = None) -> "tqdm.std.tqdm[Any]":
+    """A ``tqdm.auto`` bar over ``total`` units following the package's ``progress=`` policy.
+
+    Use it as a context manager (or call ``close()``), and ``update(n)`` after each batch.
     """
+    progress = _check(progress)
+    out = stream if stream is not None else sys.stderr
+    if progress is None:
+        show, delay = _visible(out), DELAY
+    else:
+        show, delay = progress, 0.0
+    return tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, disable=not show,
+                          delay=delay, leave=False, dynamic_ncols=True)
 
-    def __init__(self, total: int, desc: str = "", enabled: Optional[bool] = True,
-                 stream: Optional[TextIO] = None, delay: float = 1.0) -> None:
-        self.total = max(int(total), 1)
-        self.desc = desc
-        self.stream = stream if stream is not None else sys.stderr
-        isatty = getattr(self.stream, "isatty", lambda: False)
-        self.enabled = bool(enabled) and isatty()
-        self.delay = delay
-        self.start = time.monotonic()
-        self.done = 0
-        self._shown = False
 
-    def update(self, n: int = 1) -> None:
-        """Record ``n`` more finished units and redraw."""
-        self.done += n
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        if elapsed < self.delay and self.done < self.total:
-            return
-        frac = min(self.done / self.total, 1.0)
-        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
-        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
-        self.stream.write(f"\r{self.desc} [{bar}] {self.done}/{self.total} {elapsed:.1f}s eta {eta:.1f}s")
-        self.stream.flush()
-        self._shown = True
+def Progress(total: int, desc: str = "", enabled: Optional[bool] = True, stream: Optional[TextIO] = None,
+             delay: float = DELAY) -> "tqdm.std.tqdm[Any]":
+    """Older call form kept for callers not yet moved to :func:`progress_bar`.
 
-    def close(self) -> None:
-        """Finish the line if anything was drawn."""
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def __enter__(self) -> "Progress":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    ``enabled=True`` means the default policy (``progress=None``); ``False`` hides the bar.
+    """
+    if enabled is None or enabled is True:
+        return progress_bar(total, desc=desc, progress=None, stream=stream)
+    return progress_bar(total, desc=desc, progress=False, stream=stream)

@@ -12,6 +12,8 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ._random import resolve_seed
+
 #: Largest count accepted by the exact/streaming functions (fits a u64 with room).
 MAX_COUNT = 2**62
 
@@ -53,9 +55,9 @@ def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[dict
     return v
 
 
-def seed(value: Any) -> int:
-    """Return a seed as an int in ``[0, 2**64)``."""
-    return count("seed", value, maximum=2**64 - 1)
+def seed(value: Any, name: str = "seed") -> int:
+    """Return a seed as an int in ``[0, 2**64)``: see :func:`nnpartition._random.resolve_seed`."""
+    return resolve_seed(value, name)
 
 
 def _real_array(name: str, a: Any) -> np.ndarray:

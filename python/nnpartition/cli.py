@@ -1,5 +1,11 @@
-"""The ``nnpartition`` command line. Each subcommand lives in ``nnpartition._cli.<name>``
-and registers itself with ``register(subparsers)``."""
+"""The ``nnpartition`` command line (also ``python -m nnpartition``).
+
+Each subcommand lives in ``nnpartition._cli.<name>`` and registers itself
+with ``register(subparsers)``. :func:`main` runs the shared checks of
+:mod:`nnpartition._cli.common` (files, output paths, option combinations)
+before the command, and maps errors to exit statuses: 2 with one line for
+a usage or value error, 130 for Ctrl-C.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ import sys
 from typing import List, Optional
 
 from . import __version__
+from ._cli.common import check_args
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ["estimate", "counting", "train", "inside", "teacher", "lowrank", "explore"]
+COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "inside", "teacher", "lowrank", "explore"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,10 +57,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_args(args)  # files, paths and option combinations: before any work
         return int(args.func(args) or 0)
     except (ValueError, TypeError, MemoryError) as exc:
-        print(f"nnpartition {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())  # one line
+        print(f"nnpartition {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"nnpartition {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ A two-layer ReLU network ``f(x) = sum_i c_i relu(w_i . x + b_i) + c_0`` is a
 continuous piecewise-linear function. For one input dimension it is
 *completely* described by its knots ``t_i = -b_i / w_i`` and the slope jumps
 ``c_i |w_i|`` they cause; conversely every linear spline is such a network
-(the constructive solution, see ``docs/inside.md`` and notes/theory.md §10):
+(the constructive solution, see ``docs/construct.md`` and notes/theory.md §10):
 
     f(x) = y_0 + s_1 relu(x - x_0) + sum_{i=1}^{n-1} (s_{i+1} - s_i) relu(x - x_i)
 
@@ -32,11 +32,14 @@ __all__ = [
     "Knots",
     "Pieces",
     "RegionMap",
+    "RampPair",
     "approximate_1d",
+    "classifier_1d",
     "explain_1d",
     "interpolant_1d",
     "knots",
     "linear_pieces",
+    "ramp_pairs",
     "region_map",
 ]
 
@@ -140,6 +143,10 @@ class Approximation:
         sup_error: measured ``max |f - net|`` on a dense grid.
         f2_max: ``max |f''|`` on ``[a, b]`` (given, or estimated by second differences).
         bound: the C^2 error bound ``h^2 f2_max / 8``.
+        lipschitz: the Lipschitz constant ``L = max |f'|`` on ``[a, b]`` (given, or estimated by
+            first differences on the grid).
+        lipschitz_bound: the Lipschitz error bound ``L h / 2`` (holds for any ``L``-Lipschitz ``f``,
+            weaker than ``bound`` for smooth ``f`` and small ``h``).
     """
 
     net: TwoLayerNet
@@ -149,6 +156,8 @@ class Approximation:
     sup_error: float
     f2_max: float
     bound: float
+    lipschitz: float = float("nan")
+    lipschitz_bound: float = float("nan")
 
 
 def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
@@ -164,20 +173,24 @@ def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
 
 
 def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: int, *,
-                   f2_max: Optional[float] = None, points_per_unit: int = 200) -> Approximation:
+                   f2_max: Optional[float] = None, lipschitz: Optional[float] = None,
+                   points_per_unit: int = 200) -> Approximation:
     """Approximate ``f`` on ``[a, b]`` by the constructive network on ``n_units + 1``
-    equispaced knots, and report the measured sup error next to the bound
-    ``h^2 max|f''| / 8``.
+    equispaced knots, and report the measured sup error next to the bounds
+    ``h^2 max|f''| / 8`` (C^2) and ``L h / 2`` (``L``-Lipschitz).
 
     ``f`` is called on a NumPy array (or point by point if that fails). The
     sup error is measured on ``n_units * points_per_unit + 1`` equispaced
-    points; ``max|f''|`` is estimated by second differences on that grid
-    unless ``f2_max`` is given.
+    points; ``max|f''|`` and ``max|f'|`` are estimated by differences on that
+    grid unless ``f2_max`` / ``lipschitz`` are given.
 
     Example:
         >>> r = approximate_1d(lambda x: np.sin(3 * x) + 0.3 * x**2, -2, 2, 16, f2_max=9.6)
         >>> round(r.sup_error, 4), round(r.bound, 4), r.sup_error <= r.bound
         (0.0733, 0.075, True)
+        >>> r = approximate_1d(np.abs, -1, 1, 3)        # Lipschitz 1, not C^2: only L h / 2 applies
+        >>> round(r.sup_error, 4), round(r.lipschitz_bound, 4)
+        (0.3333, 0.3333)
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
@@ -197,10 +210,14 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
         f2 = float(np.max(np.abs(fg[2:] - 2 * fg[1:-1] + fg[:-2]))) / hg**2
     else:
         f2 = v.real("f2_max", f2_max, minimum=0.0)
+    if lipschitz is None:
+        lip = float(np.max(np.abs(np.diff(fg)))) / (grid[1] - grid[0])
+    else:
+        lip = v.real("lipschitz", lipschitz, minimum=0.0)
     h = (b - a) / n
     f2 = float(f2)
     return Approximation(net=net, knots=nodes, values=values, h=float(h), sup_error=err, f2_max=f2,
-                         bound=float(h * h * f2 / 8))
+                         bound=float(h * h * f2 / 8), lipschitz=float(lip), lipschitz_bound=float(lip * h / 2))
 
 
 @dataclass(frozen=True)
@@ -401,17 +418,29 @@ def linear_pieces(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = No
 class Explanation:
     """A trained 1-D network read as a constructive spline (see :func:`explain_1d`).
 
+    The findings are where the knots sit and how many sign changes the network uses;
+    ``sup_distance`` is a check of this code, not a finding (any 1-D ReLU network *is*
+    the linear spline on its own knots, so it is zero up to rounding by construction).
+
     Attributes:
         interval: the data interval ``[min X, max X]``.
         knots: the :class:`Knots` of the network on that interval.
         nodes, values: the spline nodes (interval ends and merged live knots) and the network there.
         construct: the constructive network :func:`interpolant_1d` ``(nodes, values)``.
-        sup_distance: ``max |net - construct|`` on the interval (dense grid plus the data).
+        sup_distance: ``max |net - construct|`` on the interval (dense grid plus the data): a code check.
         live_units: indices of the hidden units that bend the function inside the data.
         n_units, n_pieces: hidden units ``L`` and linear pieces on the interval.
         sign_changes: sign changes of the output on the interval; ``max_sign_changes = L + 1``.
+        zero_crossings: where the output changes sign inside the interval (increasing).
+        knot_gap_fraction: fraction of merged live knots that fall in a gap between consecutive
+            data points wider than the median gap (knots placed between the data, not on them).
+        knot_to_zero: for each merged live knot, the distance to the nearest zero crossing
+            (``inf`` when there is none), in units of the data interval's length.
         label_changes: label changes along the sorted data (the fewest sign changes a
             perfect classifier needs), or ``None`` without ``y``.
+        change_points: midpoints between consecutive sorted data points whose labels differ.
+        zero_to_change: for each zero crossing, the distance to the nearest change point
+            (relative to the interval length); empty without ``y``.
         accuracy: training accuracy of ``output > 0`` against ``y`` (``None`` without ``y``).
     """
 
@@ -426,29 +455,66 @@ class Explanation:
     n_pieces: int
     sign_changes: int
     max_sign_changes: int
+    zero_crossings: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    knot_gap_fraction: float = float("nan")
+    knot_to_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))
     label_changes: Optional[int] = None
+    change_points: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    zero_to_change: np.ndarray = field(default_factory=lambda: np.zeros(0))
     accuracy: Optional[float] = None
     extra: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few lines of text describing the network."""
+        near = float(np.mean(self.knot_to_zero < 0.05)) if self.knot_to_zero.size else float("nan")
         lines = [
             f"data interval [{self.interval[0]:.4g}, {self.interval[1]:.4g}]; {self.n_units} hidden units, "
             f"{len(self.live_units)} bend the function inside the data, {self.n_pieces} linear pieces",
-            f"sup |net - constructive spline on its own knots| = {self.sup_distance:.3g}",
             f"sign changes used: {self.sign_changes} of at most {self.max_sign_changes} (L + 1)",
+            f"knots within 5% of the interval from a zero crossing: {near:.2f}; "
+            f"knots in wider-than-median data gaps: {self.knot_gap_fraction:.2f}",
         ]
         if self.label_changes is not None:
             lines.append(f"label changes along the data: {self.label_changes}; training accuracy {self.accuracy:.4f}")
+        lines.append(f"code check: sup |net - spline on its own knots| = {self.sup_distance:.3g} (0 by construction)")
         return "\n".join(lines)
 
 
+def _zero_crossings(pieces: Pieces) -> np.ndarray:
+    """Points where a piecewise-linear function changes sign, one per sign change."""
+    e, sl, ic = pieces.edges, pieces.slopes, pieces.intercepts
+    n = pieces.n_pieces
+    vals = np.empty(n + 1)
+    for j in range(n + 1):
+        pj = min(j, n - 1) if j < n else n - 1
+        if np.isfinite(e[j]):
+            vals[j] = sl[pj] * e[j] + ic[pj]
+        else:  # sign at an infinite end
+            side = -1.0 if j == 0 else 1.0
+            vals[j] = side * np.sign(sl[pj]) * np.inf if sl[pj] != 0 else ic[pj]
+    scale = max(float(np.max(np.abs(vals[np.isfinite(vals)]))) if np.isfinite(vals).any() else 0.0, 1e-300)
+    sg = np.sign(np.where(np.abs(vals) <= 1e-12 * scale, 0.0, vals))
+    out = []
+    last = -1
+    for j in range(n + 1):
+        if sg[j] == 0:
+            continue
+        if last >= 0 and sg[j] != sg[last]:
+            zeros = [i for i in range(last + 1, j) if sg[i] == 0]
+            out.append(float(e[zeros[0]]) if zeros else float(-ic[j - 1] / sl[j - 1]))
+        last = j
+    return np.array(out, dtype=np.float64)
+
+
 def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) -> Explanation:
-    """Compare a trained 1-D network with the constructive solution on its own
-    live knots: which units bend the function inside the data, the sup
-    distance between the two (zero up to rounding, because a 1-D ReLU network
-    *is* the linear spline on its knots), and how many sign changes it uses
+    """Read a trained 1-D network against the data: which units bend the
+    function inside the data, where its knots sit relative to the data gaps
+    and to the zero crossings of the output, how many sign changes it uses
     against the ``L + 1`` available and the label changes the data need.
+
+    As a check of this code (not a finding), the network is also compared with
+    the constructive spline on its own live knots: the two are the same
+    function, so ``sup_distance`` is zero up to rounding.
 
     Example:
         >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0, 2.0]]), b1=np.array([0.0, 0.0, -8.0]),
@@ -457,8 +523,10 @@ def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) ->
         >>> e = explain_1d(net, X, (np.abs(X[:, 0]) > 0.5).astype(int))
         >>> e.live_units.tolist(), e.knots.merged_position.tolist(), e.n_pieces
         ([0, 1], [0.0], 2)
-        >>> e.sign_changes, e.max_sign_changes
-        (2, 4)
+        >>> e.sign_changes, e.max_sign_changes, e.zero_crossings.tolist()
+        (2, 4, [-0.6, 0.6])
+        >>> e.change_points.tolist(), e.zero_to_change.round(4).tolist()
+        ([-0.625, 0.625], [0.0125, 0.0125])
         >>> e.sup_distance < 1e-12, e.label_changes, e.accuracy
         (True, 2, 1.0)
     """
@@ -481,17 +549,139 @@ def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) ->
     grid = np.concatenate([np.linspace(lo, hi, 4001), x, nodes])
     sup = float(np.max(np.abs(_eval(w, b, c, c0, grid) - construct.decision_function(grid[:, None]))))
     pieces = _pieces(w, b, c, c0, (lo, hi), tol)
+    span = hi - lo
+    zeros = _zero_crossings(pieces)
+    kp = k.merged_position
+    knot_to_zero = (np.min(np.abs(kp[:, None] - zeros[None, :]), axis=1) / span if zeros.size
+                    else np.full(kp.shape, np.inf))
+    xs = np.unique(x)
+    gaps = np.diff(xs)
+    gap_of_knot = gaps[np.clip(np.searchsorted(xs, kp) - 1, 0, gaps.size - 1)] if kp.size else np.zeros(0)
+    gap_frac = float(np.mean(gap_of_knot > np.median(gaps))) if kp.size else float("nan")
     label_changes = accuracy = None
+    change_points = zero_to_change = np.zeros(0)
     if y is not None:
         yb = v.binary_labels("y", y, x.shape[0])
         order = np.argsort(x, kind="stable")
-        ys = yb[order]
-        label_changes = int(np.count_nonzero(ys[1:] != ys[:-1]))
+        xo, ys = x[order], yb[order]
+        ch = np.flatnonzero(ys[1:] != ys[:-1])
+        label_changes = int(ch.size)
+        change_points = 0.5 * (xo[ch] + xo[ch + 1])
+        if zeros.size and change_points.size:
+            zero_to_change = np.min(np.abs(zeros[:, None] - change_points[None, :]), axis=1) / span
         accuracy = float(np.mean((_eval(w, b, c, c0, x) > 0) == (yb == 1)))
     return Explanation(interval=(lo, hi), knots=k, nodes=nodes, values=values, construct=construct,
                        sup_distance=sup, live_units=np.flatnonzero(k.live), n_units=int(w.shape[0]),
                        n_pieces=pieces.n_pieces, sign_changes=pieces.sign_changes,
-                       max_sign_changes=int(w.shape[0]) + 1, label_changes=label_changes, accuracy=accuracy)
+                       max_sign_changes=int(w.shape[0]) + 1, zero_crossings=zeros, knot_gap_fraction=gap_frac,
+                       knot_to_zero=knot_to_zero, label_changes=label_changes, change_points=change_points,
+                       zero_to_change=zero_to_change, accuracy=accuracy)
+
+
+@dataclass(frozen=True)
+class RampPair:
+    """Two hidden units that together form one ramp ``h (relu(x - p) - relu(x - q)) / (q - p)``
+    (up to the side they face): zero slope outside ``[p, q]``, slope ``height / (q - p)`` inside.
+
+    Attributes:
+        units: the two unit indices ``(i, j)``, knot of ``i`` at ``p`` < knot of ``j`` at ``q``.
+        p, q: the knots; ``height``: the change of the pair's output across ``[p, q]``.
+    """
+
+    units: Tuple[int, int]
+    p: float
+    q: float
+    height: float
+
+
+def ramp_pairs(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None, *,
+               rtol: float = 1e-6) -> list:
+    """Pairs of hidden units that together form one ramp: both active on the same
+    side (same sign of ``w``), opposite slope jumps ``c_i |w_i| = -c_j |w_j|``
+    (relative tolerance ``rtol``), distinct knots. Such a pair adds a constant
+    outside the segment between its knots and one linear segment inside it: one
+    piece of the spline, as in the ramp form of the constructive solution.
+    Units are matched greedily, closest jumps first; each unit is in at most one pair.
+
+    Example:
+        >>> net = TwoLayerNet(W1=np.array([[1.0, 1.0, 2.0]]), b1=np.array([-0.2, -0.7, 1.0]),
+        ...                   w2=np.array([3.0, -3.0, 0.5]), b2=0.0)
+        >>> [(r.units, r.p, r.q, round(r.height, 6)) for r in ramp_pairs(net)]
+        [((0, 1), 0.2, 0.7, 1.5)]
+    """
+    w, b, c, _ = _params_1d(net, "ramp_pairs")
+    interval = _interval("interval", interval)
+    rtol = v.real("rtol", rtol, minimum=0.0, maximum=1.0)
+    k = _knots(w, b, c, interval, 0.0)
+    cand = [i for i in range(w.shape[0]) if k.status[i] == "live"]
+    jump = k.jump
+    pairs = []
+    for i in cand:
+        for j in cand:
+            if i < j and np.sign(w[i]) == np.sign(w[j]) and k.position[i] != k.position[j]:
+                scale = max(abs(jump[i]), abs(jump[j]))
+                mismatch = abs(jump[i] + jump[j])
+                if scale > 0 and jump[i] * jump[j] < 0 and mismatch <= rtol * scale:
+                    pairs.append((mismatch / scale, i, j))
+    pairs.sort()
+    used: set = set()
+    out = []
+    for _, i, j in pairs:
+        if i in used or j in used:
+            continue
+        used.update((i, j))
+        a, bb = (i, j) if k.position[i] < k.position[j] else (j, i)
+        p, q = float(k.position[a]), float(k.position[bb])
+        # the pair's output changes by (slope inside) * (q - p); slope inside = jump at p for w > 0, -jump at q for w < 0
+        inside = jump[a] if w[a] > 0 else -jump[bb]
+        out.append(RampPair(units=(int(a), int(bb)), p=p, q=q, height=float(inside * (q - p))))
+    return out
+
+
+def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
+    """The constructive classifier of 1-D labelled data: a two-layer ReLU network
+    with exactly as many hidden units as label changes along the sorted data
+    that classifies every point correctly (output ``> 0`` for label 1).
+
+    It is the linear spline through one node per run of equal labels (at the
+    run's centre), with values ``+-a_j`` whose magnitudes put each zero crossing
+    exactly at the midpoint between the two data points where the label changes
+    (:func:`interpolant_1d` on those nodes). Constant left of the first node, it
+    keeps its sign right of the last. Equal ``x`` with different labels cannot be
+    separated and raise ``ValueError``.
+
+    Example:
+        >>> X = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 6.0])
+        >>> net = classifier_1d(X, [0, 0, 1, 1, 0, 0])
+        >>> net.W1.shape[1], (net.decision_function(X[:, None]) > 0).astype(int).tolist()
+        (2, [0, 0, 1, 1, 0, 0])
+    """
+    Xa = np.asarray(X)
+    if Xa.ndim == 2 and Xa.shape[1] == 1:
+        Xa = Xa[:, 0]
+    x = v.float_vector("X", Xa)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("X contains NaN or infinity")
+    yb = v.binary_labels("y", y, x.shape[0])
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], yb[order]
+    same = np.flatnonzero((np.diff(xs) == 0) & (ys[1:] != ys[:-1]))
+    if same.size:
+        raise ValueError(f"X holds the value {xs[same[0]]} with both labels: no function separates them")
+    ch = np.flatnonzero(ys[1:] != ys[:-1])
+    sgn0 = 1.0 if ys[0] == 1 else -1.0
+    if ch.size == 0:
+        return TwoLayerNet(W1=np.ones((1, 1)), b1=np.zeros(1), w2=np.zeros(1), b2=sgn0)
+    starts = np.concatenate([[0], ch + 1])
+    ends = np.concatenate([ch, [xs.size - 1]])
+    centres = 0.5 * (xs[starts] + xs[ends])
+    z = 0.5 * (xs[ch] + xs[ch + 1])
+    mag = np.ones(centres.size)
+    for j in range(1, centres.size):
+        mag[j] = mag[j - 1] * (centres[j] - z[j - 1]) / (z[j - 1] - centres[j - 1])
+    mag /= mag.max()
+    vals = sgn0 * mag * np.where(np.arange(centres.size) % 2 == 0, 1.0, -1.0)
+    return interpolant_1d(centres, vals)
 
 
 @dataclass(frozen=True)

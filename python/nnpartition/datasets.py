@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Tuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _core
 from . import _validate as v
+from ._random import SeedLike
 
 __all__ = ["random_dataset", "DISTS"]
 
@@ -24,7 +26,8 @@ def _dist(dist: str) -> str:
     return v.choice("dist", dist, DISTS, _DIST_ALIASES)
 
 
-def random_dataset(N: int, d: int, *, dist: str = "uniform", seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+def random_dataset(N: int, d: int, *, dist: str = "uniform",
+                   seed: SeedLike = 0) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
     """``N`` random points in ``R^d`` with i.i.d. fair-coin labels.
 
     Args:
@@ -32,7 +35,8 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform", seed: int = 0) -> T
         d: input dimension, >= 1.
         dist: ``"uniform"`` (uniform in ``[-1, 1]^d``) or ``"gaussian"``
             (standard normal; ``"gauss"`` is accepted too).
-        seed: random seed in ``[0, 2**64)``.
+        seed: an ``int`` in ``[0, 2**64)``, ``None`` (fresh entropy), or a
+            numpy ``Generator`` / ``SeedSequence`` (see :mod:`nnpartition._random`).
 
     Returns:
         ``(X, y)``: ``X`` float64 of shape ``(N, d)``, ``y`` int64 of shape

@@ -11,15 +11,17 @@ whatever the thread count or batching.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
+from typing import Any, Dict, NamedTuple, Optional
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._progress import Progress
+from ._progress import progress_bar
+from ._random import SeedLike
+from ._stats import mean_ci95
 
 __all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
 
@@ -30,7 +32,7 @@ MAX_TABLE_BYTES = 8 * 2**30
 
 
 class Summary(NamedTuple):
-    """Mean, sample standard deviation and 95% confidence interval of the mean."""
+    """Mean, sample standard deviation and two-sided 95% Student-t confidence interval of the mean."""
 
     mean: float
     std: float
@@ -38,18 +40,25 @@ class Summary(NamedTuple):
     ci_high: float
 
 
-def summarize(values: np.ndarray) -> Summary:
-    """Mean, std (ddof=1) and normal-approximation 95% CI of the mean of ``values``.
+def summarize(values: ArrayLike) -> Summary:
+    """Mean, std (ddof=1) and 95% confidence interval of the mean of ``values``.
+
+    The interval is Student's t with ``n - 1`` degrees of freedom (at 30 and
+    more values it is within 4% of the normal interval); one value gives a
+    zero-width interval.
 
     Example:
-        >>> summarize(np.array([1.0, 2.0, 3.0])).mean
-        2.0
+        >>> s = summarize(np.array([1.0, 2.0, 3.0]))
+        >>> s.mean, round(s.ci_high, 4)   # 2 + t_2 * 1 / sqrt(3)
+        (2.0, 4.4841)
     """
     x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError("values must not be empty")
     mean = float(x.mean())
     std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-    half = 1.959963984540054 * std / math.sqrt(x.size)
-    return Summary(mean, std, mean - half, mean + half)
+    lo, hi = mean_ci95(int(x.size), mean, std)
+    return Summary(mean, std, lo, hi)
 
 
 @dataclass(frozen=True)
@@ -74,10 +83,10 @@ class PartitionSim:
     dist: str
     init: str
     seed: int
-    n_regions: np.ndarray
-    majority_accuracy: np.ndarray
-    occupancy_hist: np.ndarray = field(repr=False)
-    capped_occupancy: np.ndarray = field(repr=False)
+    n_regions: NDArray[np.int64]
+    majority_accuracy: NDArray[np.float64]
+    occupancy_hist: NDArray[np.float64] = field(repr=False)
+    capped_occupancy: NDArray[np.int64] = field(repr=False)
 
     @property
     def regions(self) -> Summary:
@@ -95,7 +104,7 @@ class PartitionSim:
         h = self.occupancy_hist
         return float(h[1] / self.N) if h.size > 1 else 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready summary."""
         return {
             "d": self.d, "N": self.N, "L": self.L, "trials": self.trials, "dist": self.dist,
@@ -106,8 +115,8 @@ class PartitionSim:
 
 
 def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str = "uniform",
-                       init: str = "uniform", seed: int = 0, threads: Optional[int] = None,
-                       progress: bool = True) -> PartitionSim:
+                       init: str = "uniform", seed: SeedLike = 0, threads: Optional[int] = None,
+                       progress: Optional[bool] = None) -> PartitionSim:
     """Monte Carlo partition of ``N`` random labelled points by ``L`` random hidden neurons in ``R^d``.
 
     Args:
@@ -119,10 +128,13 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
         init: ``"uniform"``: weights and biases ``U(-1/sqrt(d), 1/sqrt(d))`` as
             the reference protocol (PyTorch's default) initialises them;
             ``"gaussian"``: ``N(0, 1/d)``.
-        seed: seed of every random stream.
+        seed: seed of every random stream: an ``int``, ``None`` (fresh
+            entropy), a numpy ``Generator`` or ``SeedSequence``; the result's
+            ``seed`` is the integer actually used.
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
             Results do not depend on it.
-        progress: show a progress bar on stderr (only on a terminal, only after a second).
+        progress: progress bar: ``None`` shows it when the run takes over a
+            second (on a terminal or in a notebook), ``True`` always, ``False`` never.
 
     Example:
         >>> sim = simulate_partition(2, 200, 8, trials=20, seed=1, progress=False)
@@ -149,7 +161,7 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
             f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
     batch = max(1, trials // 50)
     regions, accs, hists, capped = [], [], [], []
-    with Progress(trials, desc=f"simulate d={d} N={N} L={L}", enabled=progress) as bar:
+    with progress_bar(trials, desc=f"simulate d={d} N={N} L={L}", progress=progress, unit="trial") as bar:
         for first in range(0, trials, batch):
             count = min(batch, trials - first)
             r, a, h, c = _core.simulate_trials(d, N, L, dist, init, seed, first, count, threads)

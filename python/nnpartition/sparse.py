@@ -5,10 +5,14 @@ the code.
 * :func:`expand_sparsify` builds the code (Rust core, parallel, GIL released):
   top-k winner-take-all, per-unit thresholds calibrated to firing rate ``k/m``,
   or ReLU.
+* :func:`code_stats` reports what the code really is: rank of the activation
+  matrix, units that never fire, all-zero rows.
 * :func:`readout_accuracy` is the training accuracy of a linear readout on the
-  code; with random labels it measures the code's memorisation capacity.
-* :func:`capacity_curve` compares that accuracy against ``N`` with Cover's
-  prediction for ``m`` dimensions.
+  code (least squares, or a perceptron run: heuristics, lower bounds on
+  separability); exact separability is :func:`nnpartition.separability.separable`.
+* :func:`capacity_curve` measures the fraction of random labelings that are
+  exactly separable on the code against ``N``, next to Cover's prediction for
+  the code's rank ``r`` (and for ``m``).
 * :func:`pattern_overlap` measures locality: Jaccard overlap of active sets
   against input distance.
 """
@@ -26,6 +30,8 @@ from .counting import separable_probability
 
 __all__ = [
     "CapacityCurve",
+    "CodeStats",
+    "code_stats",
     "PatternOverlap",
     "SparseCode",
     "capacity_curve",
@@ -176,23 +182,76 @@ def _matrix(Z: Any) -> np.ndarray:
     return Z
 
 
+@dataclass(frozen=True)
+class CodeStats:
+    """What a code matrix really is (see :func:`code_stats`).
+
+    Attributes:
+        n_points, m: shape of the code matrix.
+        rank: numerical rank of the ``(N, m)`` matrix (numpy's SVD rule).
+        dead_units: indices of units (columns) that never fire (all zero).
+        zero_rows: number of points whose code is all zero (no unit fires).
+        sparsity: fraction of non-zero entries.
+        distinct_rows: number of distinct code vectors (points sharing a code cannot take
+            different labels under any readout).
+    """
+
+    n_points: int
+    m: int
+    rank: int
+    dead_units: np.ndarray
+    zero_rows: int
+    sparsity: float
+    distinct_rows: int = 0
+
+
+def code_stats(Z: Any) -> CodeStats:
+    """Rank, dead units and all-zero rows of a code (a :class:`SparseCode` or an ``(N, m)`` matrix).
+
+    Cover's capacity applies to the code's rank, not to ``m``; a threshold code
+    may give some points no active unit at all (an all-zero row, which no
+    hyperplane through the origin can classify).
+
+    Example:
+        >>> stats = code_stats(np.array([[1.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
+        >>> stats.rank, stats.dead_units.tolist(), stats.zero_rows, stats.distinct_rows
+        (1, [1, 2], 1, 3)
+    """
+    Z = _matrix(Z)
+    nz = Z != 0
+    return CodeStats(n_points=int(Z.shape[0]), m=int(Z.shape[1]), rank=int(np.linalg.matrix_rank(Z)),
+                     dead_units=np.flatnonzero(~nz.any(axis=0)), zero_rows=int(np.count_nonzero(~nz.any(axis=1))),
+                     sparsity=float(nz.mean()) if Z.size else 0.0,
+                     distinct_rows=int(np.unique(Z, axis=0).shape[0]) if Z.size else int(Z.shape[0] > 0))
+
+
+def _accuracy(scores: np.ndarray, t: np.ndarray) -> float:
+    """Accuracy of ``sign(scores)`` against ``t`` (+-1); a zero score is a coin flip and counts 1/2."""
+    return float(np.mean(np.where(scores == 0, 0.5, (t * scores > 0).astype(np.float64))))
+
+
 def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bool = False,
                      max_epochs: int = 500) -> float:
-    """Training accuracy of a linear readout ``sign(Z w (+ b))`` on a code.
+    """Training accuracy of a linear readout ``sign(Z w (+ b))`` on a code: a
+    heuristic. Exact separability is :func:`nnpartition.separability.separable`.
 
     ``Z`` is a :class:`SparseCode` or an ``(N, m)`` matrix and ``y`` binary 0/1
     labels. ``"lstsq"`` fits ``w`` to the targets ``+-1`` by least squares
-    (exact, hence accuracy 1.0, whenever ``Z`` has full row rank, i.e.
-    ``N <= m`` in general position). ``"perceptron"`` also runs a batch
-    perceptron for up to ``max_epochs`` epochs and keeps the better of the two:
-    accuracy 1.0 proves the labels linearly separable on the code (a lower
-    bound on Cover's separability, which it reaches for easy cases).
+    (accuracy 1.0 whenever ``Z`` has full row rank, i.e. ``N <= m`` in general
+    position). ``"perceptron"`` also runs a batch perceptron for up to
+    ``max_epochs`` epochs and keeps the better of the two: accuracy 1.0 proves
+    the labels separable, but a finite run can miss separable labelings near
+    capacity (a lower bound). A zero score (a point on the hyperplane) counts
+    as a coin flip, 1/2, so a code with no signal (all-zero columns) scores
+    exactly chance, and accuracy 1.0 still means strict separation.
 
     Example:
         >>> rng = np.random.default_rng(0)
         >>> code = expand_sparsify(rng.normal(size=(100, 5)), 200, sparsify="relu")
         >>> readout_accuracy(code, rng.integers(0, 2, 100))
         1.0
+        >>> readout_accuracy(np.zeros((4, 3)), [1, 1, 1, 0])
+        0.5
     """
     Z = _matrix(Z)
     n = Z.shape[0]
@@ -203,13 +262,15 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
         Z = np.hstack([Z, np.ones((n, 1))])
     t = 2.0 * yb - 1.0
     w = np.linalg.lstsq(Z, t, rcond=None)[0]
-    best = float(np.mean(t * (Z @ w) > 0))
+    best = _accuracy(Z @ w, t)
     if method == "lstsq" or best == 1.0:
         return best
+    # stays numpy: the loop is over epochs, each one BLAS mat-vec; the perceptron is only a labelled heuristic
     w = np.zeros(Z.shape[1])
     for _ in range(epochs):
-        mis = t * (Z @ w) <= 0
-        acc = 1.0 - float(np.mean(mis))
+        scores = Z @ w
+        mis = t * scores <= 0
+        acc = _accuracy(scores, t)
         best = max(best, acc)
         if acc == 1.0:
             break
@@ -219,16 +280,25 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
 
 @dataclass(frozen=True)
 class CapacityCurve:
-    """Readout accuracy of an expand-and-sparsify code on random labels against ``N``.
+    """Separability of random labels on an expand-and-sparsify code against ``N``.
 
     Attributes:
         N: the numbers of points.
-        mean_accuracy, std_accuracy: training accuracy of the readout over the trials.
-        separable_fraction: fraction of trials the readout fits perfectly (accuracy 1.0).
-        cover: Cover's probability ``separable_probability(N, D)`` that random labels on ``N``
-            points in general position in ``R^D`` are separable, ``D = m (+1 with intercept)``.
-        mean_rank: mean rank of the ``N x m`` code matrix.
-        D: the dimension used for Cover's prediction.
+        method: how ``separable_fraction`` was decided: ``"exact"`` (linear programming,
+            :func:`nnpartition.separability.separable`, a certificate per trial), or the
+            heuristics ``"perceptron"`` / ``"lstsq"`` (a perfect fit proves separability; a
+            miss proves nothing, so these are lower bounds).
+        separable_fraction: fraction of trials whose labels are separable on the code.
+        mean_accuracy, std_accuracy: training accuracy of the readout (least squares for
+            ``"exact"`` and ``"lstsq"``, the perceptron for ``"perceptron"``).
+        mean_rank: mean rank ``r`` of the ``N x m`` code matrix (with the intercept column if any).
+        cover_rank: Cover's probability for the code's rank, ``separable_probability(N, r)``
+            averaged over the trials: the right comparison, since the code lives in ``r`` dimensions.
+        cover: Cover's probability for ``D = m`` (``m + 1`` with intercept), as if the code were
+            in general position in ``R^m``.
+        mean_dead_units: mean number of units that never fire; ``mean_zero_rows``: mean number
+            of points with an all-zero code; ``mean_distinct_rows``: mean number of distinct codes.
+        D: the dimension used for ``cover``.
         trained_accuracy: with ``trained=True``, the mean best training accuracy of a
             ``d -> m ReLU -> 1`` network trained (:func:`nnpartition.train`, reference
             settings, one restart) on the same points and labels; otherwise ``None``.
@@ -250,26 +320,33 @@ class CapacityCurve:
     cover: np.ndarray
     mean_rank: np.ndarray
     D: int
+    cover_rank: Optional[np.ndarray] = None
+    mean_dead_units: Optional[np.ndarray] = None
+    mean_zero_rows: Optional[np.ndarray] = None
+    mean_distinct_rows: Optional[np.ndarray] = None
     trained_accuracy: Optional[np.ndarray] = None
     estimated_accuracy: Optional[np.ndarray] = None
 
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
-                   method: str = "perceptron", fit_intercept: bool = False, max_epochs: int = 500,
+                   method: str = "exact", fit_intercept: bool = False, max_epochs: int = 500,
                    seed: int = 0, trained: bool = False) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
-    random labels and a fresh projection, code them with :func:`expand_sparsify`
-    and fit a linear readout (:func:`readout_accuracy`). Cover's prediction
-    for ``m`` dimensions (``m + 1`` with ``fit_intercept``) is reported alongside,
-    and so is the estimate for a trained two-layer network of the same width;
-    ``trained=True`` also trains one on every draw (slower).
+    random labels and a fresh projection, code them with :func:`expand_sparsify`,
+    and decide whether the labels are linearly separable on the code
+    (``method="exact"``: by linear programming with a certificate; the
+    ``"perceptron"`` and ``"lstsq"`` readouts are kept as labelled heuristics).
+    Cover's prediction is reported for the code's measured rank ``r`` and for
+    ``m``, with the code's dead units and all-zero rows, and the estimate for a
+    trained two-layer network of the same width; ``trained=True`` also trains
+    one on every draw (slower).
 
     Example:
         >>> c = capacity_curve(5, [20, 40, 80], 20, sparsify="relu", trials=5, seed=1)
-        >>> c.mean_accuracy.tolist()[0], c.cover.round(3).tolist()
-        (1.0, [1.0, 0.5, 0.0])
+        >>> c.separable_fraction.tolist(), c.mean_rank.tolist(), c.cover_rank.round(3).tolist()
+        ([1.0, 0.0, 0.0], [20.0, 20.0, 20.0], [1.0, 0.5, 0.0])
     """
     d = v.count("d", d, minimum=1, maximum=10**6)
     m = v.count("m", m, minimum=1, maximum=10**6)
@@ -277,7 +354,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     if not Ns:
         raise ValueError("N_values must not be empty")
     trials = v.count("trials", trials, minimum=1, maximum=10**6)
-    method = v.choice("method", method, ("lstsq", "perceptron"))
+    method = v.choice("method", method, ("exact", "lstsq", "perceptron"))
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
     projection = v.choice("projection", projection, _PROJECTIONS)
     seed = v.seed(seed)
@@ -286,9 +363,13 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     D = m + (1 if fit_intercept else 0)
     if not isinstance(trained, bool):
         raise TypeError(f"trained must be a bool, got {trained!r}")
-    acc = np.empty((len(Ns), trials))
-    rank = np.empty((len(Ns), trials))
-    net_acc = np.empty((len(Ns), trials)) if trained else None
+    if method == "exact":
+        from .separability import separable
+    shape = (len(Ns), trials)
+    acc, sep, rank, cov_r = np.empty(shape), np.empty(shape), np.empty(shape), np.empty(shape)
+    dead, zero, distinct = np.empty(shape), np.empty(shape), np.empty(shape)
+    net_acc = np.empty(shape) if trained else None
+    # The loop stays in Python: every trial is one Rust coding call plus one LP (HiGHS), which dominate.
     for i, n in enumerate(Ns):
         for t in range(trials):
             rng = np.random.default_rng([seed, i, t])
@@ -297,8 +378,17 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
             code = expand_sparsify(X, m, k=k, projection=projection, density=density, sparsify=sparsify,
                                    seed=int(rng.integers(0, 2**63)))
             Z = code.toarray()
-            rank[i, t] = np.linalg.matrix_rank(Z)
-            acc[i, t] = readout_accuracy(Z, y, method=method, fit_intercept=fit_intercept, max_epochs=max_epochs)
+            st = code_stats(Z)
+            A = np.hstack([Z, np.ones((n, 1))]) if fit_intercept else Z
+            r = int(np.linalg.matrix_rank(A)) if fit_intercept else st.rank
+            rank[i, t], dead[i, t], zero[i, t], distinct[i, t] = r, st.dead_units.size, st.zero_rows, st.distinct_rows
+            cov_r[i, t] = separable_probability(n, r)
+            readout = "perceptron" if method == "perceptron" else "lstsq"
+            acc[i, t] = readout_accuracy(Z, y, method=readout, fit_intercept=fit_intercept, max_epochs=max_epochs)
+            if method == "exact":
+                sep[i, t] = float(separable(Z, y, fit_intercept=fit_intercept).separable)
+            else:
+                sep[i, t] = float(acc[i, t] == 1.0)
             if net_acc is not None:
                 from .training import train
 
@@ -308,8 +398,10 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     est = estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy
     return CapacityCurve(d=d, m=m, k=k if sparsify != "relu" else None, sparsify=sparsify, projection=projection,
                          trials=trials, method=method, N=np.array(Ns), mean_accuracy=acc.mean(axis=1),
-                         std_accuracy=acc.std(axis=1), separable_fraction=(acc == 1.0).mean(axis=1),
+                         std_accuracy=acc.std(axis=1), separable_fraction=sep.mean(axis=1),
                          cover=np.array([separable_probability(n, D) for n in Ns]), mean_rank=rank.mean(axis=1), D=D,
+                         cover_rank=cov_r.mean(axis=1), mean_dead_units=dead.mean(axis=1),
+                         mean_zero_rows=zero.mean(axis=1), mean_distinct_rows=distinct.mean(axis=1),
                          trained_accuracy=None if net_acc is None else net_acc.mean(axis=1), estimated_accuracy=est)
 
 
@@ -345,6 +437,8 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         True
     """
     X = v.float_matrix("X", X, dtype=np.float64)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinity")
     if not isinstance(code, SparseCode):
         raise TypeError(f"code must be a SparseCode from expand_sparsify, got {type(code).__name__}")
     n = X.shape[0]

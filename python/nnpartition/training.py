@@ -3,7 +3,7 @@
 :func:`train` fits networks with one logit output to ``(X, y)`` (several
 activations, losses, optimisers, minibatches, frozen output layer, deeper
 stacks). :func:`real_accuracy` runs the reference protocol of
-``docs/ground_truth.md`` on fresh random datasets: ``d -> L ReLU -> 1``,
+``docs/training.md`` on fresh random datasets: ``d -> L ReLU -> 1``,
 PyTorch's default initialisation with a zero output bias, mean BCE,
 full-batch Adam at lr 0.02 cosine-annealed to 2e-4 over 4000 steps, accuracy
 read every 20 steps and at the last, best over the run, best over restarts,

@@ -12,7 +12,7 @@
 //!   `P(best accuracy >= a) <= K * S(N, (1-a)N) / 2^N`, and
 //!   `E[best] <= a + (1 - a) min(1, that)` for every `a`.
 
-use crate::logcount::ln_partial_sum;
+use crate::counting::ln_partial_sum;
 use std::f64::consts::LN_2 as LN2;
 use crate::rng::stream;
 use rand::RngExt;

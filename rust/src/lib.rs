@@ -5,19 +5,19 @@
 //! module (behind the `python` cargo feature, which maturin enables) only
 //! converts types, validates, releases the GIL and maps errors.
 
+pub mod activation_regions;
 pub mod ceiling;
+pub mod construct;
+pub mod counting;
 pub mod error;
 pub mod estimate;
-pub mod exact;
 pub mod linalg;
-pub mod logcount;
-pub mod patterns;
-pub mod regionmap;
+pub mod pictures;
 pub mod rng;
-pub mod simulate;
+pub mod simulation;
 pub mod sparse;
 pub mod teacher;
-pub mod train;
+pub mod training;
 pub mod window;
 
 #[cfg(feature = "python")]

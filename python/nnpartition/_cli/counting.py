@@ -1,14 +1,12 @@
-"""``nnpartition regions`` and ``nnpartition simulate``."""
+"""``nnpartition regions``: exact region counts (general position, or a trained layer inside a box)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-import numpy as np
-
 from .. import counting
-from ..simulation import simulate_partition
+from .common import load_layer
 
 
 def _regions(args: argparse.Namespace) -> int:
@@ -46,14 +44,7 @@ def _regions_in_box(args: argparse.Namespace) -> int:
         raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
     if args.central:
         raise ValueError("--central applies to the -L/-d count only")
-    with np.load(args.weights) as data:
-        keys = list(data.keys())
-        wkey = next((k for k in ("W", "W1", "w", "weight") if k in data), None)
-        bkey = next((k for k in ("b", "b1", "bias") if k in data), None)
-        if wkey is None or bkey is None:
-            raise ValueError(f"{args.weights} must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)); "
-                             f"found {keys}")
-        W, b = np.asarray(data[wkey]), np.asarray(data[bkey])
+    W, b = load_layer(args.weights)
     lo, hi = args.box
     r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
     d, L = W.shape
@@ -67,22 +58,8 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simulate(args: argparse.Namespace) -> int:
-    sim = simulate_partition(args.d, args.N, args.L, trials=args.trials, dist=args.dist, init=args.init,
-                             seed=args.seed, threads=args.threads, progress=not args.no_progress)
-    if args.json:
-        print(json.dumps(sim.to_dict()))
-        return 0
-    r, a = sim.regions, sim.accuracy
-    print(f"d={sim.d} N={sim.N} L={sim.L} dist={sim.dist} init={sim.init} trials={sim.trials} seed={sim.seed}")
-    print(f"occupied regions : {r.mean:.2f} +- {r.std:.2f}  (95% CI {r.ci_low:.2f} .. {r.ci_high:.2f})")
-    print(f"majority accuracy: {a.mean:.4f} +- {a.std:.4f}  (95% CI {a.ci_low:.4f} .. {a.ci_high:.4f})")
-    print(f"points alone in their region: {sim.singleton_fraction:.4f}")
-    return 0
-
-
 def register(sub: "argparse._SubParsersAction") -> None:
-    """Add the ``regions`` and ``simulate`` subcommands."""
+    """Add the ``regions`` subcommand."""
     p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d, or of a layer inside a box",
                        description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "
                                    "general position cut R^d into. With --weights and --box: exact number of "
@@ -100,18 +77,3 @@ def register(sub: "argparse._SubParsersAction") -> None:
                    help="with --weights: refuse beyond this many hyperplane subsets (default 1e9)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)
-
-    s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
-                       description="Draw N random labelled points and L random hidden neurons per trial; report "
-                                   "occupied regions and the majority-vote accuracy with 95%% confidence intervals.")
-    s.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
-    s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
-    s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
-    s.add_argument("--trials", type=int, default=100, help="independent trials (default 100)")
-    s.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
-    s.add_argument("--init", default="uniform", help="neurons: uniform U(+-1/sqrt(d)) or gaussian (default uniform)")
-    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
-    s.add_argument("--no-progress", action="store_true", help="no progress bar")
-    s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    s.set_defaults(func=_simulate)

@@ -120,7 +120,7 @@ def register(sub: "argparse._SubParsersAction") -> None:
     """Add the ``estimate``, ``validate`` and ``demo`` subcommands."""
     p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L without training",
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
-                                   "points in d dimensions (reference protocol), with a 90%% band and a ceiling.")
+                                   "points in d dimensions (reference protocol), with a 90% band and a ceiling.")
     p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=int, required=True, help="training points, >= 1")
     p.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")

@@ -63,10 +63,14 @@ def plot_capacity(curve: CapacityCurve, path: str) -> None:
     plt = _pyplot()
     a = curve.N / curve.m
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(a, curve.cover, "-", color="k", lw=2, label=f"Cover: P(separable) in D = {curve.D}")
-    ax.plot(a, curve.separable_fraction, "o-", color="C0", label="fraction of trials fitted perfectly")
+    ax.plot(a, curve.cover, "-", color="0.6", lw=2, label=f"Cover: P(separable) in D = {curve.D}")
+    if curve.cover_rank is not None:
+        ax.plot(a, curve.cover_rank, "--", color="k", lw=1.5, label="Cover for the code's measured rank")
+    what = "exactly separable (LP)" if curve.method == "exact" else f"fitted perfectly ({curve.method}, heuristic)"
+    ax.plot(a, curve.separable_fraction, "o-", color="C0", label=f"fraction of trials {what}")
     ax.errorbar(a, curve.mean_accuracy, yerr=curve.std_accuracy, fmt="s--", color="C1", ms=4,
-                label="mean training accuracy of the readout")
+                label="mean training accuracy of the least-squares readout" if curve.method != "perceptron"
+                else "mean training accuracy of the perceptron readout")
     if curve.trained_accuracy is not None:
         ax.plot(a, curve.trained_accuracy, "^-", color="C2", ms=4,
                 label=f"trained d -> {curve.m} ReLU -> 1 network (same points)")
@@ -96,6 +100,9 @@ def _explain(args: argparse.Namespace) -> int:
         "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
         "live_knots": e.knots.merged_position.tolist(), "n_pieces": e.n_pieces, "sup_distance": e.sup_distance,
         "sign_changes": e.sign_changes, "max_sign_changes": e.max_sign_changes, "label_changes": e.label_changes,
+        "zero_crossings": e.zero_crossings.tolist(), "change_points": e.change_points.tolist(),
+        "knot_to_zero": e.knot_to_zero.tolist(), "zero_to_change": e.zero_to_change.tolist(),
+        "knot_gap_fraction": e.knot_gap_fraction,
     }
     if args.json:
         print(json.dumps(out))
@@ -114,24 +121,38 @@ def _n_list(text: str) -> List[int]:
 
 def _capacity(args: argparse.Namespace) -> int:
     Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
+    method = "exact" if args.exact else args.method
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
-                       trials=args.trials, method=args.method, max_epochs=args.max_epochs, seed=args.seed,
+                       trials=args.trials, method=method, max_epochs=args.max_epochs, seed=args.seed,
                        trained=args.trained)
+    assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
+    assert c.mean_distinct_rows is not None
     if args.json:
-        print(json.dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "N": c.N.tolist(),
+        print(json.dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
+                          "N": c.N.tolist(),
                           "mean_accuracy": c.mean_accuracy.tolist(), "separable_fraction": c.separable_fraction.tolist(),
-                          "cover": c.cover.tolist(), "mean_rank": c.mean_rank.tolist(),
+                          "cover": c.cover.tolist(), "cover_rank": c.cover_rank.tolist(),
+                          "mean_rank": c.mean_rank.tolist(), "mean_dead_units": c.mean_dead_units.tolist(),
+                          "mean_zero_rows": c.mean_zero_rows.tolist(),
+                          "mean_distinct_rows": c.mean_distinct_rows.tolist(),
                           "estimated_net_accuracy": c.estimated_accuracy.tolist(),
                           "trained_net_accuracy": None if c.trained_accuracy is None else c.trained_accuracy.tolist()}))
     else:
+        how = "exact (LP)" if c.method == "exact" else f"{c.method} (heuristic: a lower bound)"
         print(f"d={c.d} m={c.m} k={c.k} sparsify={c.sparsify} projection={c.projection} "
-              f"readout={c.method} trials={c.trials}")
-        print(f"{'N':>6} {'N/m':>6} {'accuracy':>9} {'perfect':>8} {'Cover P':>8} {'rank':>7} {'net est.':>8} "
-              f"{'net trained':>11}")
+              f"separability={how} trials={c.trials}")
+        print(f"{'N':>6} {'N/m':>6} {'separable':>9} {'Cover(r)':>8} {'Cover(m)':>8} {'rank r':>7} {'dead':>6} "
+              f"{'0-rows':>6} {'distinct':>8} {'accuracy':>9} {'net est.':>8} {'net trained':>11}")
         trained = c.trained_accuracy if c.trained_accuracy is not None else [float("nan")] * len(c.N)
-        for n, acc, sep, cov, r, est, tr in zip(c.N, c.mean_accuracy, c.separable_fraction, c.cover, c.mean_rank,
-                                                c.estimated_accuracy, trained):
-            print(f"{n:>6} {n / c.m:>6.2f} {acc:>9.4f} {sep:>8.2f} {cov:>8.4f} {r:>7.1f} {est:>8.4f} {tr:>11.4f}")
+        assert c.estimated_accuracy is not None
+        for j, n in enumerate(c.N):
+            print(f"{n:>6} {n / c.m:>6.2f} {c.separable_fraction[j]:>9.2f} {c.cover_rank[j]:>8.4f} "
+                  f"{c.cover[j]:>8.4f} {c.mean_rank[j]:>7.1f} {c.mean_dead_units[j]:>6.1f} {c.mean_zero_rows[j]:>6.1f} "
+                  f"{c.mean_distinct_rows[j]:>8.1f} {c.mean_accuracy[j]:>9.4f} {c.estimated_accuracy[j]:>8.4f} "
+                  f"{trained[j]:>11.4f}")
+        print("accuracy: training accuracy of the " + ("perceptron" if c.method == "perceptron" else "least-squares")
+              + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
+              "0-rows: points with an all-zero code; distinct: distinct code vectors")
     if args.plot:
         return save_or_explain(lambda path: plot_capacity(c, path), args.plot, "eas-capacity", quiet=args.json)
     return 0
@@ -152,15 +173,19 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.set_defaults(func=_explain)
 
     c = sub.add_parser("eas-capacity", help="memorisation capacity of an expand-and-sparsify code vs Cover",
-                       description="Readout accuracy on random labels of an expand-and-sparsify code against N, "
-                                   "with Cover's separability probability for m dimensions.")
+                       description="Fraction of random labelings that are linearly separable on an expand-and-sparsify "
+                                   "code against N (exactly, by linear programming), with Cover's probability for the "
+                                   "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
     c.add_argument("-d", type=int, default=10, help="input dimension (default 10)")
     c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
     c.add_argument("-k", type=int, default=None, help="active units for topk/threshold (default m // 20)")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
     c.add_argument("--sparsify", default="relu", help="topk, threshold or relu (default relu)")
     c.add_argument("--projection", default="gaussian", help="gaussian or sparse_binary (default gaussian)")
-    c.add_argument("--method", default="perceptron", help="lstsq or perceptron readout (default perceptron)")
+    c.add_argument("--method", default="exact", choices=["exact", "perceptron", "lstsq"],
+                   help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
+                        "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")
+    c.add_argument("--exact", action="store_true", help="same as --method exact")
     c.add_argument("--max-epochs", type=int, default=2000, help="perceptron epochs (default 2000)")
     c.add_argument("--trials", type=int, default=20, help="trials per N (default 20)")
     c.add_argument("--trained", action="store_true",

@@ -1,38 +1,38 @@
 //! Bindings for exact and log-domain counting.
 
 use super::to_py;
-use crate::{exact, logcount};
+use crate::counting;
 use num_bigint::BigUint;
 use pyo3::prelude::*;
 
 #[pyfunction]
 fn regions(py: Python<'_>, l: u64, d: u64, central: bool) -> PyResult<BigUint> {
-    py.detach(|| if central { exact::central_regions(l, d) } else { exact::regions(l, d) }).map_err(to_py)
+    py.detach(|| if central { counting::central_regions(l, d) } else { counting::regions(l, d) }).map_err(to_py)
 }
 
 #[pyfunction]
 fn bounded_regions(py: Python<'_>, l: u64, d: u64) -> PyResult<BigUint> {
-    py.detach(|| exact::bounded_regions(l, d)).map_err(to_py)
+    py.detach(|| counting::bounded_regions(l, d)).map_err(to_py)
 }
 
 #[pyfunction]
 fn log_regions(l: u64, d: u64) -> f64 {
-    logcount::ln_regions(l, d)
+    counting::ln_regions(l, d)
 }
 
 #[pyfunction]
 fn log_partial_binomial_sum(n: u64, m: u64) -> f64 {
-    logcount::ln_partial_sum(n, m)
+    counting::ln_partial_sum(n, m)
 }
 
 #[pyfunction]
 fn cover_count(py: Python<'_>, n: u64, dim: u64) -> PyResult<BigUint> {
-    py.detach(|| exact::cover_count(n, dim)).map_err(to_py)
+    py.detach(|| counting::cover_count(n, dim)).map_err(to_py)
 }
 
 #[pyfunction]
 fn separable_probability(py: Python<'_>, n: u64, dim: u64) -> f64 {
-    py.detach(|| exact::separable_probability(n, dim))
+    py.detach(|| counting::separable_probability(n, dim))
 }
 
 /// Returns (montufar2014_lower, serra2018_lower, montufar2017_upper,
@@ -44,7 +44,7 @@ fn deep_region_bounds(
     d: u64,
     widths: Vec<u64>,
 ) -> PyResult<(Option<BigUint>, Option<BigUint>, BigUint, BigUint, String, String)> {
-    let b = py.detach(|| exact::deep_region_bounds(d, &widths)).map_err(to_py)?;
+    let b = py.detach(|| counting::deep_region_bounds(d, &widths)).map_err(to_py)?;
     Ok((b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper, b.montufar2014_reason, b.serra2018_reason))
 }
 

@@ -5,14 +5,15 @@ use crate::error::CoreError;
 use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+mod activation_regions;
+mod construct;
 mod counting;
 mod estimate;
-mod patterns;
-mod regionmap;
-mod simulate;
+mod pictures;
+mod simulation;
 mod sparse;
 mod teacher;
-mod train;
+mod training;
 mod window;
 
 /// Map a core error to the Python exception users see.
@@ -27,14 +28,15 @@ pub(crate) fn to_py(e: CoreError) -> PyErr {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    activation_regions::register(m)?;
+    construct::register(m)?;
     counting::register(m)?;
     estimate::register(m)?;
-    patterns::register(m)?;
-    regionmap::register(m)?;
-    simulate::register(m)?;
+    pictures::register(m)?;
+    simulation::register(m)?;
     sparse::register(m)?;
     teacher::register(m)?;
-    train::register(m)?;
+    training::register(m)?;
     window::register(m)?;
     Ok(())
 }

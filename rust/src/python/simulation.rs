@@ -1,7 +1,7 @@
 //! Bindings for the Monte Carlo partition simulation.
 
 use super::to_py;
-use crate::simulate::{simulate, Init, PointDist, SimConfig};
+use crate::simulation::{simulate, Init, PointDist, SimConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;

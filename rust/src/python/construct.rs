@@ -1,7 +1,7 @@
 //! Bindings for per-point linear regions of a two-layer network.
 
 use super::to_py;
-use crate::regionmap::region_map;
+use crate::construct::region_map;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 

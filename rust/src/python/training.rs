@@ -1,8 +1,8 @@
 //! Bindings for the trainer: datasets, the reference protocol and general training.
 
 use super::to_py;
-use crate::simulate::PointDist;
-use crate::train::{
+use crate::simulation::PointDist;
+use crate::training::{
     random_dataset as core_random_dataset, reference_accuracy as core_reference_accuracy, train_restarts, Activation,
     Kernel, Loss, Network, Optimizer, Schedule, TrainConfig,
 };

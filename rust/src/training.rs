@@ -15,7 +15,7 @@
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::rng::{mix64, stream};
-use crate::simulate::PointDist;
+use crate::simulation::PointDist;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2};
 use rand::RngExt;

@@ -6,7 +6,7 @@
 //! function of `(seed, t)` alone, whatever the thread count.
 
 use crate::error::{invalid, CoreResult};
-use crate::patterns::{count_streamed, Layer, CHUNK_ROWS};
+use crate::activation_regions::{count_streamed, Layer, CHUNK_ROWS};
 use crate::rng::stream;
 use ndarray::{Array1, Array2};
 use rand::RngExt;
@@ -108,7 +108,7 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exact::regions;
+    use crate::counting::regions;
     use num_traits::ToPrimitive;
 
     fn cfg(d: usize, n: usize, l: usize) -> SimConfig {

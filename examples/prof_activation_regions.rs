@@ -1,5 +1,5 @@
 use _core::linalg::matmul_into;
-use _core::patterns::{count_patterns, Layer};
+use _core::activation_regions::{count_patterns, Layer};
 use ndarray::{s, Array1, Array2};
 use std::time::Instant;
 fn main() {

@@ -1,7 +1,7 @@
 //! Bindings for activation-pattern counting of real networks on real points.
 
 use super::to_py;
-use crate::patterns::{count_patterns, Layer, PatternTable, Real};
+use crate::activation_regions::{count_patterns, Layer, PatternTable, Real};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 

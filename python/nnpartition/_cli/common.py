@@ -1,0 +1,168 @@
+"""Checks every command shares, run by :func:`nnpartition.cli.main` before any work starts.
+
+A command only names its options; ``main`` then refuses, with exit status 2
+and one line, before the command runs:
+
+* input files (``--weights``, ``--input``) that are missing, directories or unreadable;
+* output files (``--plot``, ``--csv``, ``--out``) whose folder is missing or not writable,
+  and ``--plot`` files whose extension matplotlib cannot write;
+* ``--workers`` below 1, and ``--resume`` / ``--retry-failed`` without ``--store``;
+* a ``--store`` that cannot work (a directory, read-only, in a read-only folder).
+
+Commands that read a layer from an ``.npz`` use :func:`load_layer`, which turns
+every way such a file can be wrong into one sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import zipfile
+from pathlib import Path
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "load_layer"]
+
+#: Options that name a file the command reads.
+INPUT_OPTIONS = ("weights", "input")
+#: Options that name a file the command writes.
+OUTPUT_OPTIONS = ("plot", "csv", "out", "output")
+#: Formats a ``--plot`` may have when matplotlib is not installed (its Agg/PDF/SVG/PS back ends write these).
+_PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "pgf", "raw", "rgba")
+
+
+class UsageError(ValueError):
+    """A command-line mistake: ``main`` prints the message on one line and exits with status 2."""
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def check_input_file(path: str, option: str) -> Path:
+    """``path`` as a readable regular file, or :class:`UsageError` naming ``option``.
+
+    Example:
+        >>> check_input_file("/no/such/file.npz", "--weights")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --weights /no/such/file.npz: no such file
+    """
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{option} {path}: no such file")
+    if p.is_dir():
+        raise UsageError(f"{option} {path}: is a directory, not a file")
+    if not os.access(p, os.R_OK):
+        raise UsageError(f"{option} {path}: not readable (permission denied)")
+    return p
+
+
+def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]] = None) -> Path:
+    """``path`` as a file that can be written (folder exists and is writable), or :class:`UsageError`.
+
+    ``formats`` (lower-case extensions) restricts the file type, e.g. for a figure.
+
+    Example:
+        >>> check_output_file("/no/such/folder/fig.png", "--plot")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --plot /no/such/folder/fig.png: the folder /no/such/folder does not exist
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{option} {path}: is a directory; give a file name")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise UsageError(f"{option} {path}: cannot be written (permission denied)")
+    if formats is not None:
+        ext = p.suffix.lower().lstrip(".")
+        if ext not in formats:
+            raise UsageError(f"{option} {path}: unknown figure format {p.suffix or '(none)'!r}; "
+                             f"use one of .{', .'.join(sorted(formats))}")
+    return p
+
+
+def _plot_formats() -> Sequence[str]:
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        return _PLOT_FORMATS
+    return tuple(FigureCanvasBase.get_supported_filetypes())
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Every shared check of a parsed command line (see the module docstring); raises :class:`UsageError`.
+
+    Example:
+        >>> check_args(argparse.Namespace(workers=0))
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --workers must be >= 1, got 0
+        >>> check_args(argparse.Namespace(resume=True, store=None))
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --resume needs --store PATH (the store to continue)
+    """
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be >= 1, got {workers}")
+    threads = getattr(args, "threads", None)
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads must be >= 1, got {threads}")
+    store = getattr(args, "store", None)
+    for flag in ("resume", "retry_failed"):
+        if getattr(args, flag, False) and store is None:
+            raise UsageError(f"{_option(flag)} needs --store PATH (the store to continue)")
+    if store is not None:
+        from ..sweep.store import StoreError, check_path
+
+        try:
+            check_path(str(store), create=True)
+        except StoreError as exc:
+            raise UsageError(f"--store: {exc}") from None
+    for name in INPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            check_input_file(value, _option(name))
+    for name in OUTPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            check_output_file(value, _option(name), formats=_plot_formats() if name == "plot" else None)
+
+
+def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(W, b)`` from an ``.npz`` holding ``W`` (shape ``(d, L)``) and ``b`` (shape ``(L,)``).
+
+    Any other file (missing, a directory, truncated, a ``.npy``, text, ...)
+    is a :class:`UsageError` with one sentence that names the file and the fix.
+    """
+    check_input_file(path, option)
+    how = "save them with numpy.savez(path, W=W, b=b)"
+    with open(path, "rb") as fh:  # ours to close, also when numpy fails half-way
+        try:
+            data = np.load(fh, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise UsageError(f"{option} {path}: not a numpy .npz file ({type(exc).__name__}: {exc}); "
+                             f"it must hold arrays W (d, L) and b (L,): {how}") from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise UsageError(f"{option} {path}: holds one array (a .npy file), not the two arrays W (d, L) and "
+                             f"b (L,): {how}")
+        with data:
+            keys = list(data.keys())
+            wkey = next((k for k in ("W", "W1", "w", "weight") if k in keys), None)
+            bkey = next((k for k in ("b", "b1", "bias") if k in keys), None)
+            if wkey is None or bkey is None:
+                raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
+                                 f"found {keys}: {how}")
+            try:
+                W, b = np.asarray(data[wkey]), np.asarray(data[bkey])
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                raise UsageError(f"{option} {path}: the file is damaged or truncated ({type(exc).__name__}: "
+                                 f"{exc}); write it again: {how}") from None
+    return W, b

@@ -1,0 +1,41 @@
+"""``nnpartition simulate``: Monte Carlo partitions of random points by random neurons."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..simulation import simulate_partition
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    sim = simulate_partition(args.d, args.N, args.L, trials=args.trials, dist=args.dist, init=args.init,
+                             seed=args.seed, threads=args.threads,
+                             progress=False if args.no_progress or args.json else None)
+    if args.json:
+        print(json.dumps(sim.to_dict()))
+        return 0
+    r, a = sim.regions, sim.accuracy
+    print(f"d={sim.d} N={sim.N} L={sim.L} dist={sim.dist} init={sim.init} trials={sim.trials} seed={sim.seed}")
+    print(f"occupied regions : {r.mean:.2f} +- {r.std:.2f}  (95% CI {r.ci_low:.2f} .. {r.ci_high:.2f})")
+    print(f"majority accuracy: {a.mean:.4f} +- {a.std:.4f}  (95% CI {a.ci_low:.4f} .. {a.ci_high:.4f})")
+    print(f"points alone in their region: {sim.singleton_fraction:.4f}")
+    return 0
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the ``simulate`` subcommand."""
+    s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
+                       description="Draw N random labelled points and L random hidden neurons per trial; report "
+                                   "occupied regions and the majority-vote accuracy with 95% confidence intervals.")
+    s.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
+    s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
+    s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
+    s.add_argument("--trials", type=int, default=100, help="independent trials (default 100)")
+    s.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
+    s.add_argument("--init", default="uniform", help="neurons: uniform U(+-1/sqrt(d)) or gaussian (default uniform)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    s.set_defaults(func=_simulate)

@@ -1,0 +1,539 @@
+"""See the partition: exact region polygons of a network, partition plots and training movies.
+
+:func:`region_polygons` returns the exact linear regions of a ReLU (or leaky
+ReLU) network inside a 2-D window, computed in Rust layer by layer: on a
+region of layer ``l`` each unit of layer ``l + 1`` is affine, so its zero set
+is a line that cuts the region's convex polygon. No pixels are sampled. For
+``d == 2`` the window is a box of the input plane; for ``d > 2`` it is a box
+of a 2-D affine slice (:class:`Plane`), usually through three data points.
+
+:func:`plot_partition` draws the polygons with matplotlib and :func:`movie`
+renders them as a network trains. See ``docs/pictures.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _core
+from . import _validate as v
+from .network import DeepNet, TwoLayerNet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["Plane", "RegionPolygons", "region_polygons", "plot_partition", "DEFAULT_MAX_REGIONS", "DEFAULT_TOL",
+           "COLOR_MODES"]
+
+#: Default limit on the number of polygons; more fails fast with advice on how to shrink the picture.
+DEFAULT_MAX_REGIONS = 5_000_000
+#: Default vertex-on-line tolerance, relative to the window's diagonal.
+DEFAULT_TOL = 1e-9
+#: Ways :func:`plot_partition` colours the regions.
+COLOR_MODES = ("decision", "region", "output")
+
+Network = Union[TwoLayerNet, DeepNet]
+BoxLike = Union[Tuple[float, float], Tuple[Tuple[float, float], Tuple[float, float]], Sequence[Any]]
+
+
+def _vector(name: str, x: Any, d: Optional[int] = None) -> np.ndarray:
+    arr = v._real_array(name, x).astype(np.float64)
+    if arr.ndim != 1 or (d is not None and arr.shape[0] != d):
+        want = f"length d={d}" if d is not None else "1-D"
+        raise ValueError(f"{name} must be a vector of {want}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Plane:
+    """The 2-D affine slice ``x = origin + s * u + t * v`` of input space.
+
+    Window coordinates ``(s, t)`` are the coefficients of ``u`` and ``v``;
+    :meth:`through` builds an orthonormal ``u, v``, so that distances and
+    areas in the window are those of input space.
+
+    Example:
+        >>> p = Plane.through([0, 0, 0], [2, 0, 0], [1, 1, 0])
+        >>> p.u.tolist(), p.v.tolist()
+        ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+        >>> p.to_window([[2, 0, 0], [1, 1, 0]]).tolist()
+        [[2.0, 0.0], [1.0, 1.0]]
+    """
+
+    origin: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+    def __post_init__(self) -> None:
+        o = _vector("plane origin", self.origin)
+        d = o.shape[0]
+        u = _vector("plane u", self.u, d)
+        w = _vector("plane v", self.v, d)
+        if d < 2:
+            raise ValueError(f"a plane needs an input dimension d >= 2, got d = {d}")
+        gram = float(u @ u) * float(w @ w) - float(u @ w) ** 2
+        if not gram > 1e-12 * float(u @ u) * float(w @ w):
+            raise ValueError("the plane's directions u and v are (nearly) parallel: the plane points are collinear")
+        object.__setattr__(self, "origin", o)
+        object.__setattr__(self, "u", u)
+        object.__setattr__(self, "v", w)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return int(self.origin.shape[0])
+
+    @classmethod
+    def standard(cls, d: int = 2) -> "Plane":
+        """The plane of the first two coordinates (for ``d == 2``: the input space itself)."""
+        e = np.eye(d)
+        return cls(np.zeros(d), e[0], e[1])
+
+    @classmethod
+    def through(cls, x0: Any, x1: Any, x2: Any) -> "Plane":
+        """The plane through three points, ``x0`` at the window's origin, ``x1`` on the ``s`` axis,
+        ``u, v`` orthonormal. Collinear points raise ``ValueError``."""
+        a = _vector("plane x0", x0)
+        b = _vector("plane x1", x1, a.shape[0])
+        c = _vector("plane x2", x2, a.shape[0])
+        e1, e2 = b - a, c - a
+        n1 = float(np.linalg.norm(e1))
+        scale = max(n1, float(np.linalg.norm(e2)))
+        if n1 <= 1e-12 * max(scale, 1e-300):
+            raise ValueError("plane points are collinear (x0 == x1)")
+        u = e1 / n1
+        w = e2 - (e2 @ u) * u
+        nw = float(np.linalg.norm(w))
+        if nw <= 1e-6 * scale:
+            raise ValueError("plane points are collinear: x0, x1, x2 lie (nearly) on one line")
+        return cls(a, u, w / nw)
+
+    def to_input(self, st: Any) -> np.ndarray:
+        """Input points ``(n, d)`` of window points ``(n, 2)``."""
+        p = np.asarray(st, dtype=np.float64).reshape(-1, 2)
+        out: np.ndarray = self.origin + p[:, :1] * self.u + p[:, 1:] * self.v
+        return out
+
+    def to_window(self, X: Any) -> np.ndarray:
+        """Window coordinates ``(n, 2)`` of the orthogonal projection of input points onto the plane."""
+        Xa = np.asarray(X, dtype=np.float64).reshape(-1, self.d)
+        B = np.stack([self.u, self.v], axis=1)
+        sol, *_ = np.linalg.lstsq(B, (Xa - self.origin).T, rcond=None)
+        return np.ascontiguousarray(sol.T)
+
+    def distance(self, X: Any) -> np.ndarray:
+        """Euclidean distance of input points to the plane."""
+        Xa = np.asarray(X, dtype=np.float64).reshape(-1, self.d)
+        return np.asarray(np.linalg.norm(Xa - self.to_input(self.to_window(Xa)), axis=1))
+
+
+@dataclass(frozen=True, eq=False)
+class RegionPolygons:
+    """The exact linear regions of a network inside a 2-D window (what :func:`region_polygons` returns).
+
+    Region ``r`` is the convex polygon ``vertices[offsets[r]:offsets[r + 1]]``
+    (counter-clockwise, window coordinates). On it every hidden unit has the
+    sign recorded in ``patterns[r]`` and the network's logit is the affine map
+    ``x @ affine_weight[r] + affine_bias[r]`` of the input ``x``.
+
+    Attributes:
+        n_regions: number of regions.
+        offsets: ``int64 (n_regions + 1,)``.
+        vertices: ``float64 (V, 2)``, window coordinates.
+        input_vertices: ``float64 (V, d)``, the same vertices in input space.
+        patterns: ``bool (n_regions, total hidden units)``, layer-major; ``True``
+            where the unit's pre-activation is positive.
+        affine_weight: ``float64 (n_regions, d)``; affine_bias: ``float64 (n_regions,)``.
+        decision: ``bool (n_regions,)``, the predicted class (logit > 0) at the
+            region's area centroid. The decision boundary can cross a region
+            unless ``split_decision=True`` was asked for.
+        window_affine: ``float64 (n_regions, 3)``: the logit as ``s * a + t * b + c``
+            in window coordinates (rows ``(a, b, c)``).
+        boundary: ``float64 (K, 2, 2)``: the decision boundary (logit = 0)
+            inside the window as segments in window coordinates.
+        plane: the window's :class:`Plane`; box: ``((s_lo, t_lo), (s_hi, t_hi))``.
+        widths: hidden widths of the network (to split ``patterns`` by layer).
+    """
+
+    n_regions: int
+    offsets: npt.NDArray[np.int64]
+    vertices: npt.NDArray[np.float64]
+    input_vertices: npt.NDArray[np.float64]
+    patterns: npt.NDArray[np.bool_]
+    affine_weight: npt.NDArray[np.float64]
+    affine_bias: npt.NDArray[np.float64]
+    decision: npt.NDArray[np.bool_]
+    window_affine: npt.NDArray[np.float64] = field(repr=False)
+    boundary: npt.NDArray[np.float64] = field(repr=False)
+    plane: Plane = field(repr=False)
+    box: Tuple[Tuple[float, float], Tuple[float, float]] = field(repr=False)
+    widths: Tuple[int, ...] = field(repr=False)
+
+    def polygon(self, r: int) -> npt.NDArray[np.float64]:
+        """Vertices ``(k, 2)`` of region ``r`` in window coordinates (a view)."""
+        r = v.count("r", r, maximum=self.n_regions - 1)
+        return self.vertices[self.offsets[r]:self.offsets[r + 1]]
+
+    def areas(self) -> npt.NDArray[np.float64]:
+        """Area of every region (window units), shape ``(n_regions,)``; they sum to the window's area."""
+        return _polygon_moments(self.vertices, self.offsets)[0]
+
+    def centroids(self) -> npt.NDArray[np.float64]:
+        """Area centroid of every region (window coordinates), shape ``(n_regions, 2)``: an interior point."""
+        return _polygon_moments(self.vertices, self.offsets)[1]
+
+    def logits(self) -> npt.NDArray[np.float64]:
+        """The network's logit at every region's centroid, shape ``(n_regions,)``."""
+        c = self.centroids()
+        w = self.window_affine
+        return np.asarray(c[:, 0] * w[:, 0] + c[:, 1] * w[:, 1] + w[:, 2])
+
+    def layer_patterns(self, layer: int) -> npt.NDArray[np.bool_]:
+        """The columns of ``patterns`` that belong to hidden layer ``layer`` (0-based)."""
+        layer = v.count("layer", layer, maximum=len(self.widths) - 1)
+        start = sum(self.widths[:layer])
+        return self.patterns[:, start:start + self.widths[layer]]
+
+
+def _polygon_moments(vertices: np.ndarray, offsets: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Areas and area centroids of the polygons (shoelace formula, vectorised over all edges)."""
+    n = offsets.shape[0] - 1
+    nxt = np.arange(1, vertices.shape[0] + 1)
+    nxt[offsets[1:] - 1] = offsets[:-1]
+    x, y = vertices[:, 0], vertices[:, 1]
+    # Shift to each polygon's first vertex for accuracy far from the origin.
+    first = np.repeat(offsets[:-1], np.diff(offsets))
+    x0, y0 = x - x[first], y - y[first]
+    x1, y1 = x0[nxt], y0[nxt]
+    cross = x0 * y1 - x1 * y0
+    owner = np.repeat(np.arange(n), np.diff(offsets))
+    area2 = np.bincount(owner, cross, minlength=n)
+    cx = np.bincount(owner, (x0 + x1) * cross, minlength=n)
+    cy = np.bincount(owner, (y0 + y1) * cross, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cen = np.stack([cx / (3 * area2), cy / (3 * area2)], axis=1)
+    cen += vertices[offsets[:-1]]
+    return area2 / 2, cen
+
+
+def _as_network(net: Any) -> Network:
+    if isinstance(net, (TwoLayerNet, DeepNet)):
+        return net
+    mod = type(net).__module__
+    if mod.startswith("sklearn"):
+        return DeepNet.from_sklearn(net)
+    if mod.startswith("torch"):
+        return DeepNet.from_torch(net)
+    raise TypeError(f"net must be a TwoLayerNet, a DeepNet, a fitted sklearn MLPClassifier or a torch "
+                    f"nn.Sequential, got {type(net).__name__}")
+
+
+def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarray, float, float]:
+    if net.activation not in ("relu", "leaky_relu"):
+        raise ValueError(f"region_polygons needs a piecewise-linear activation (relu or leaky_relu), "
+                         f"got {net.activation!r}")
+    slope = 0.0 if net.activation == "relu" else float(net.slope)
+    if isinstance(net, TwoLayerNet):
+        layers = [(net.W1, net.b1)]
+        w_out, b_out = net.w2, float(net.b2)
+    else:
+        layers = list(net.layers)
+        w_out, b_out = net.w_out, float(net.b_out)
+    conv = [(np.ascontiguousarray(W, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64).ravel())
+            for W, b in layers]
+    return conv, np.ascontiguousarray(w_out, dtype=np.float64).ravel(), b_out, slope
+
+
+def _plane(plane: Any, d: int) -> Plane:
+    if plane is None:
+        if d != 2:
+            raise ValueError(f"the network's input has d = {d} > 2 dimensions: pass plane=(x0, x1, x2), three "
+                             f"input points the 2-D slice goes through (or a Plane(origin, u, v))")
+        return Plane.standard(2)
+    if isinstance(plane, Plane):
+        p = plane
+    elif isinstance(plane, (tuple, list, np.ndarray)) and len(plane) == 3:
+        p = Plane.through(*plane)
+    else:
+        raise TypeError("plane must be None, a Plane or three input points (x0, x1, x2)")
+    if p.d != d:
+        raise ValueError(f"plane points have length {p.d} but the network's input width is d = {d}")
+    return p
+
+
+def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
+    arr = v._real_array("box", box).astype(np.float64)
+    if arr.shape == (2,):
+        lo_, hi_ = (float(arr[0]),) * 2, (float(arr[1]),) * 2
+    elif arr.shape == (2, 2):
+        lo_, hi_ = (float(arr[0, 0]), float(arr[0, 1])), (float(arr[1, 0]), float(arr[1, 1]))
+    else:
+        raise ValueError(f"box must be (lo, hi) or ((s_lo, t_lo), (s_hi, t_hi)), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("box contains NaN or infinity")
+    for k in range(2):
+        if not lo_[k] < hi_[k]:
+            raise ValueError(f"box is empty: lo[{k}] = {lo_[k]} must be < hi[{k}] = {hi_[k]}")
+    return lo_, hi_
+
+
+def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, split_decision: bool = False,
+                    tol: float = DEFAULT_TOL, max_regions: int = DEFAULT_MAX_REGIONS) -> RegionPolygons:
+    """The exact linear regions of a ReLU network inside a 2-D window.
+
+    Args:
+        net: a :class:`TwoLayerNet` or :class:`DeepNet` with ``relu`` or
+            ``leaky_relu`` units (a fitted sklearn ``MLPClassifier`` or a torch
+            ``nn.Sequential`` is converted with ``DeepNet.from_sklearn`` / ``from_torch``).
+        box: the window, ``(lo, hi)`` for both window coordinates or
+            ``((s_lo, t_lo), (s_hi, t_hi))``.
+        plane: ``None`` for ``d == 2`` (the window is a box of the input plane);
+            for ``d > 2`` three input points ``(x0, x1, x2)`` (the slice
+            through them, orthonormal coordinates with ``x0`` at the origin) or a
+            :class:`Plane` ``(origin, u, v)``.
+        split_decision: also cut regions along the decision boundary (logit = 0),
+            so that ``decision`` is exact on every polygon (used for plots).
+        tol: a vertex within ``tol`` times the window's diagonal of a unit's line
+            counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``.
+        max_regions: fail fast (``MemoryError``, with advice) beyond this many regions.
+
+    Returns:
+        A :class:`RegionPolygons`.
+
+    Raises:
+        ValueError: ``d > 2`` without a plane, collinear plane points, an empty
+            box, a plane of the wrong input width, NaN weights, a smooth activation.
+        TypeError: an unsupported network or argument type.
+        MemoryError: more than ``max_regions`` regions (shrink the box or raise the limit).
+
+    Example:
+        >>> import numpy as np
+        >>> net = TwoLayerNet(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), np.array([0.0, 0.0, -1.0]),
+        ...                   np.array([1.0, 1.0, -2.0]), -0.5)
+        >>> rp = region_polygons(net, box=(-2, 2))       # the lines x = 0, y = 0, x + y = 1
+        >>> rp.n_regions, float(rp.areas().sum())
+        (7, 16.0)
+        >>> r = int(np.argmax(rp.patterns.all(axis=1)))  # the region where all three units are active
+        >>> rp.polygon(r).tolist(), rp.affine_weight[r].tolist(), float(rp.affine_bias[r])
+        ([[2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 1.0], [1.0, 0.0]], [-1.0, -1.0], 1.5)
+    """
+    nn = _as_network(net)
+    layers, w_out, b_out, slope = _layers(nn)
+    d = layers[0][0].shape[0]
+    p = _plane(plane, d)
+    lo, hi = _box(box)
+    if not isinstance(split_decision, (bool, np.bool_)):
+        raise TypeError(f"split_decision must be True or False, got {split_decision!r}")
+    tol = v.real("tol", tol, minimum=0.0, open_min=True, maximum=1e-2)
+    max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)
+    out = _core.region_polygons(layers, w_out, b_out, slope, p.origin.tolist(), p.u.tolist(), p.v.tolist(),
+                                lo, hi, tol, max_regions, bool(split_decision))
+    verts = out["vertices"]
+    n = int(out["offsets"].shape[0] - 1)
+    wa = out["window_affine"]
+    return RegionPolygons(
+        n_regions=n,
+        offsets=out["offsets"],
+        vertices=verts,
+        input_vertices=p.to_input(verts),
+        patterns=out["patterns"].view(np.bool_),
+        affine_weight=out["affine_weight"],
+        affine_bias=out["affine_bias"],
+        decision=out["decision"].view(np.bool_),
+        window_affine=wa,
+        boundary=out["boundary"].reshape(-1, 2, 2),
+        plane=p,
+        box=(lo, hi),
+        widths=tuple(int(W.shape[1]) for W, _ in layers),
+    )
+
+
+def _first_layer_segments(net: Network, plane: Plane, lo: Sequence[float], hi: Sequence[float]) -> np.ndarray:
+    """The first layer's lines clipped to the window, ``(K, 2, 2)`` (Liang-Barsky, vectorised)."""
+    layers, _, _, _ = _layers(net)
+    W, b = layers[0]
+    a = plane.u @ W
+    c = plane.v @ W
+    k = plane.origin @ W + b
+    segs = []
+    for j in range(W.shape[1]):
+        if a[j] == 0 and c[j] == 0:
+            continue
+        if abs(c[j]) >= abs(a[j]):   # t as a function of s
+            s = np.array([lo[0], hi[0]])
+            t = -(a[j] * s + k[j]) / c[j]
+        else:
+            t = np.array([lo[1], hi[1]])
+            s = -(c[j] * t + k[j]) / a[j]
+        p0, p1 = np.array([s[0], t[0]]), np.array([s[1], t[1]])
+        seg = _clip(p0, p1, lo, hi)
+        if seg is not None:
+            segs.append(seg)
+    return np.array(segs).reshape(-1, 2, 2)
+
+
+def _clip(p0: np.ndarray, p1: np.ndarray, lo: Sequence[float], hi: Sequence[float]) -> Optional[np.ndarray]:
+    d = p1 - p0
+    t0, t1 = 0.0, 1.0
+    for k in range(2):
+        for pk, qk in ((-d[k], p0[k] - lo[k]), (d[k], hi[k] - p0[k])):
+            if pk == 0:
+                if qk < 0:
+                    return None
+                continue
+            r = qk / pk
+            if pk < 0:
+                t0 = max(t0, r)
+            else:
+                t1 = min(t1, r)
+    if t0 >= t1:
+        return None
+    return np.array([p0 + t0 * d, p0 + t1 * d])
+
+
+def _require_mpl() -> Any:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ImportError("plotting needs matplotlib: pip install nnpartition[plot]") from None
+    return matplotlib
+
+
+def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
+    """RGBA colours per polygon, and a ScalarMappable for a colour bar (or None)."""
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    if rp.n_regions == 0:
+        return np.zeros((0, 4)), None
+    if color == "region":
+        # Neighbouring regions differ in exactly one unit's sign; weights c_j in 1..K-1 make
+        # (patterns @ c) mod K differ across every such flip, so neighbours never share a colour.
+        K = 20
+        c = np.random.default_rng(12345).integers(1, K, size=rp.patterns.shape[1])
+        idx = (rp.patterns.astype(np.int64) @ c) % K
+        return colormaps["tab20"](idx / (K - 1) * 0.999), None
+    z = rp.logits()
+    m = float(np.max(np.abs(z))) or 1.0
+    if color == "output":
+        norm = Normalize(-m, m)
+        return colormaps["RdBu_r"](norm(z)), ScalarMappable(norm, colormaps["RdBu_r"])
+    # decision: class colour, deeper for larger |logit|.
+    shade = 0.25 + 0.5 * np.sqrt(np.abs(z) / m)
+    rgba = np.where(rp.decision[:, None], colormaps["Reds"](shade), colormaps["Blues"](shade))
+    return rgba, None
+
+
+def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes"] = None, color: str = "decision",
+                   hyperplanes: bool = True, decision_boundary: bool = True, plane: Any = None,
+                   box: Optional[BoxLike] = None, edgecolor: Any = (0.2, 0.2, 0.2, 0.35), linewidth: float = 0.3,
+                   max_regions: int = DEFAULT_MAX_REGIONS, colorbar: bool = False) -> "Axes":
+    """Draw the exact linear regions of ``net`` (a ``PolyCollection``), optionally with data points.
+
+    Args:
+        net: as for :func:`region_polygons`.
+        X, y: optional points ``(N, d)`` and 0/1 labels, drawn coloured by label
+            (blue 0, red 1), misclassified ones marked with a black ``x``. For
+            ``d > 2`` only the points lying in the plane (within 1e-9 of it) are drawn.
+        ax: matplotlib axes to draw into (default: a new figure's axes). The
+            backend is never switched.
+        color: ``"decision"`` (predicted class, deeper shade for larger
+            ``|logit|``; regions are cut along the decision boundary for this),
+            ``"region"`` (neighbouring regions get different colours) or
+            ``"output"`` (the logit on a diverging colour map).
+        hyperplanes: draw the first layer's lines (thin grey).
+        decision_boundary: draw the decision boundary (logit = 0, black).
+        plane: as for :func:`region_polygons`; for ``d > 2`` with ``X`` given it
+            defaults to the plane through the first three points of ``X``.
+        box: the window (as for :func:`region_polygons`); default: ``X``'s
+            window coordinates with a 5% margin for ``d == 2``, the three plane
+            points with a 25% margin for a plane through them, else ``(-1, 1)``.
+        edgecolor, linewidth: polygon edges.
+        max_regions: as for :func:`region_polygons`.
+        colorbar: add a colour bar (``color="output"`` only).
+
+    Returns:
+        The axes.
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+        >>> ax = plot_partition(net, ax=Figure().add_subplot(), box=(-1, 1))
+        >>> len(ax.collections[0].get_paths()), [float(x) for x in ax.get_xlim()]  # 4 regions, 3 cut in two
+        (7, [-1.0, 1.0])
+    """
+    _require_mpl()
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    color = v.choice("color", color, COLOR_MODES)
+    nn = _as_network(net)
+    d = nn.d
+    Xc = yc = None
+    if X is not None:
+        Xc = v.float_matrix("X", X, dtype=np.float64, cols=d)
+        if not np.all(np.isfinite(Xc)):
+            raise ValueError("X contains NaN or infinity")
+        if y is not None:
+            yc = v.binary_labels("y", y, Xc.shape[0])
+    elif y is not None:
+        raise ValueError("y given without X")
+    anchors = None
+    if plane is None and d > 2 and Xc is not None:
+        if Xc.shape[0] < 3:
+            raise ValueError(f"d = {d} > 2: pass plane=(x0, x1, x2) or at least three points X")
+        plane = (Xc[0], Xc[1], Xc[2])
+    p = _plane(plane, d)
+    if isinstance(plane, (tuple, list)) and len(plane) == 3:
+        anchors = p.to_window(np.stack([np.asarray(q, np.float64) for q in plane]))
+    if box is None:
+        if anchors is not None:
+            pts = anchors
+            margin = 0.25
+        elif Xc is not None and d == 2:
+            pts, margin = p.to_window(Xc), 0.05
+        else:
+            pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
+        lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
+        span = max(float(np.max(hi_ - lo_)), 1e-9)
+        box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+    rp = region_polygons(nn, box=box, plane=p, split_decision=color == "decision", max_regions=max_regions)
+    lo, hi = rp.box
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(5, 5))
+    faces, mappable = _region_colours(rp, color)
+    polys = np.split(rp.vertices, rp.offsets[1:-1]) if rp.n_regions else []
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
+                                     label="regions"))
+    if hyperplanes:
+        segs = _first_layer_segments(nn, p, lo, hi)
+        ax.add_collection(LineCollection(list(segs), colors=[(0.35, 0.35, 0.35, 0.8)], linewidths=0.6,
+                                         linestyles="--", label="first-layer lines"))
+    if decision_boundary:
+        ax.add_collection(LineCollection(list(rp.boundary), colors="k", linewidths=1.4,
+                                         label="decision boundary"))
+    if Xc is not None:
+        P = p.to_window(Xc)
+        show = np.ones(len(P), bool) if d == 2 else p.distance(Xc) <= 1e-9 * max(1.0, float(np.abs(Xc).max()))
+        lab = yc if yc is not None else nn.predict(Xc)
+        ax.scatter(P[show, 0], P[show, 1], c=np.where(lab[show] == 1, "tab:red", "tab:blue"), s=14,
+                   edgecolors="white", linewidths=0.5, zorder=3, label="points")
+        if yc is not None:
+            wrong = show & (nn.predict(Xc) != yc)
+            if np.any(wrong):
+                ax.scatter(P[wrong, 0], P[wrong, 1], marker="x", c="k", s=30, linewidths=1.2, zorder=4,
+                           label="misclassified")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    if colorbar and mappable is not None:
+        ax.figure.colorbar(mappable, ax=ax, label="logit")
+    return ax

@@ -1,0 +1,104 @@
+"""Command-line glue of sweeps: the shared ``--workers/--scheduler/--store/--resume/--retry-failed`` options.
+
+Every command that runs a grid adds them with :func:`add_sweep_arguments`
+and reads them back with :func:`executor_from_args` and
+:func:`store_from_args`, so contradictory or ignored combinations
+(``--resume`` without ``--store``, ``--workers 0``, ``--workers`` with
+``--scheduler``) are refused the same way everywhere, before any work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+from pathlib import Path
+from typing import Callable, Optional, Tuple
+
+from .. import _validate as v
+from .executor import DASK_HINT, _dask_client
+from .store import _count_rows
+
+__all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
+
+# --------------------------------------------------------------------------- command-line helpers
+
+def add_sweep_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add ``--workers``, ``--scheduler``, ``--store``, ``--resume`` and ``--retry-failed`` to ``parser``.
+
+    Example:
+        >>> p = add_sweep_arguments(argparse.ArgumentParser())
+        >>> a = p.parse_args(["--workers", "2", "--store", "grid.sqlite", "--resume"])
+        >>> a.workers, a.scheduler, a.store, a.resume, a.retry_failed
+        (2, None, 'grid.sqlite', True, False)
+    """
+    g = parser.add_argument_group("sweep execution")
+    g.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="local worker processes (default: all cores; 1 = run in this process)")
+    g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run the jobs on an existing Dask cluster through its scheduler "
+                        f"(needs {DASK_HINT})")
+    g.add_argument("--store", default=None, metavar="PATH",
+                   help="SQLite file recording each finished configuration as it completes")
+    g.add_argument("--resume", action="store_true",
+                   help="continue the sweep recorded in --store: configurations already there are skipped")
+    g.add_argument("--retry-failed", action="store_true",
+                   help="with --resume: run the configurations recorded as failed again")
+    return parser
+
+
+def executor_from_args(args: argparse.Namespace) -> Tuple[Optional[cf.Executor], Callable[[], None]]:
+    """The executor that ``--scheduler`` asks for, and a function that closes it.
+
+    Returns ``(None, no-op)`` without ``--scheduler``: pass ``workers=args.workers``
+    to :func:`run`, which then makes (and closes) its local pool.
+    ``--workers`` together with ``--scheduler`` is a ``ValueError``.
+
+    Example:
+        >>> p = add_sweep_arguments(argparse.ArgumentParser())
+        >>> ex, close = executor_from_args(p.parse_args(["--workers", "2"]))
+        >>> ex is None
+        True
+        >>> close()
+    """
+    scheduler = getattr(args, "scheduler", None)
+    workers = getattr(args, "workers", None)
+    if workers is not None:
+        v.count("--workers", workers, minimum=1, maximum=4096)
+    if scheduler is None:
+        return None, lambda: None
+    if workers is not None:
+        raise ValueError("--workers applies to the local pool; with --scheduler the cluster's workers run the jobs")
+    client = _dask_client(scheduler)
+    return client.get_executor(), client.close
+
+
+def store_from_args(args: argparse.Namespace) -> Optional[str]:
+    """The ``--store`` path to pass to :func:`run`, after checking ``--resume``.
+
+    A store that already holds results is continued only with ``--resume``
+    (otherwise ``ValueError``, so a finished sweep is not silently reused);
+    ``--resume`` or ``--retry-failed`` without ``--store`` is a ``ValueError``.
+    Without ``--store`` it returns ``None`` (nothing durable).
+
+    Example:
+        >>> p = add_sweep_arguments(argparse.ArgumentParser())
+        >>> store_from_args(p.parse_args(["--store", "new-grid.sqlite"]))
+        'new-grid.sqlite'
+        >>> store_from_args(p.parse_args([])) is None
+        True
+    """
+    store = getattr(args, "store", None)
+    resume = bool(getattr(args, "resume", False))
+    if store is None:
+        if resume or getattr(args, "retry_failed", False):
+            raise ValueError("--resume and --retry-failed need --store PATH (the store to continue)")
+        return None
+    if getattr(args, "retry_failed", False) and not resume:
+        raise ValueError("--retry-failed continues an existing store: give --resume too")
+    path = Path(store)
+    if path.is_file() and path.stat().st_size > 0 and not resume:
+        n = _count_rows(str(path))
+        if n:
+            raise ValueError(f"--store {store} already holds {n} finished configuration(s): pass --resume to "
+                             f"continue that sweep (finished ones are skipped) or choose a new path")
+    return str(store)

@@ -1,0 +1,308 @@
+"""Running sweep jobs: the worker-side wrapper, the local process pool, Dask, and the submit/collect loop.
+
+The loop in :func:`_execute` keeps a bounded number of configurations in
+flight, records each as it finishes (through the store the caller opened),
+and survives worker processes that die: what was in flight runs again, one
+at a time, so a configuration that kills its worker is pinned and recorded
+as failed while the rest of the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import json
+import multiprocessing
+import os
+import pickle
+import signal
+import socket
+import threading
+import time
+import traceback
+import types
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+
+from .._progress import progress_bar
+from .store import _json_default, _record, _Store
+
+__all__ = ["DASK_HINT"]
+
+#: How to install the optional Dask dependency.
+DASK_HINT = "pip install 'nnpartition[distributed]'"
+
+# --------------------------------------------------------------------------- the job wrapper (runs on workers)
+
+def _job_name(job: Callable[..., Any]) -> str:
+    """The job's identity in the store: ``module:name``, plus its bound settings.
+
+    Settings bound into the job (``functools.partial`` arguments, attributes of
+    a callable object) count: a store filled with ``seed=0`` is not continued
+    with ``seed=1``.
+
+    Example:
+        >>> import functools
+        >>> from nnpartition._sweep_jobs import train
+        >>> _job_name(train)
+        'nnpartition._sweep_jobs:train'
+        >>> _job_name(functools.partial(train, seed=1))
+        'nnpartition._sweep_jobs:train{"args":[],"kwargs":{"seed":1}}'
+    """
+    settings: Any = None
+    func = job
+    if isinstance(job, functools.partial):
+        settings = {"args": list(job.args), "kwargs": job.keywords} if job.args or job.keywords else None
+        func = job.func
+    elif not isinstance(job, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+        settings = getattr(job, "__dict__", None) or None  # a callable object: its attributes
+        func = type(job)
+    module = getattr(func, "__module__", None) or "?"
+    name = getattr(func, "__qualname__", None) or type(func).__name__
+    try:
+        bound = "" if settings is None else json.dumps(settings, sort_keys=True, separators=(",", ":"),
+                                                       default=_json_default)
+    except (TypeError, ValueError):
+        bound = ""
+    return f"{module}:{name}{bound}"
+
+
+def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple[str, Optional[str], Optional[str],
+                                                                                Optional[str], float, str]:
+    """Run ``job(config)`` and return ``(status, result_json, error, traceback, seconds, worker)``.
+
+    Runs on the worker: exceptions never cross process boundaries (some
+    cannot be pickled), and the result is turned into JSON where it was made.
+
+    Example:
+        >>> from nnpartition._sweep_jobs import toy
+        >>> _call(toy, {"x": 3})[:2]
+        ('done', '{"square":9}')
+        >>> _call(toy, {"x": 3, "fail": True})[2]
+        'ValueError: configured to fail (x=3)'
+    """
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    start = time.perf_counter()
+    try:
+        out = job(dict(config))
+        if not isinstance(out, Mapping):
+            raise TypeError(f"job must return a dict of results, got {type(out).__name__}")
+        for k in out:
+            if not isinstance(k, str):
+                raise TypeError(f"job result keys must be strings, got {k!r}")
+        try:
+            result = json.dumps(dict(out), separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"job result is not JSON-serializable: {exc}") from None
+        return ("done", result, None, None, time.perf_counter() - start, worker)
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded, not raised
+        return ("failed", None, f"{type(exc).__name__}: {exc}", traceback.format_exc(),
+                time.perf_counter() - start, worker)
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in pool workers
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_init(parent: int, threads: Optional[int]) -> None:  # pragma: no cover - runs in pool workers
+    """Set up a local pool worker: leave Ctrl-C to the driver, cap Rust threads, die with the driver."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threads and "RAYON_NUM_THREADS" not in os.environ:
+        os.environ["RAYON_NUM_THREADS"] = str(threads)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nnpartition-sweep-watch").start()
+
+
+# --------------------------------------------------------------------------- executors
+
+def _check_scheduler(scheduler: Any) -> None:
+    """Check a scheduler address, and that Dask is installed."""
+    if not isinstance(scheduler, str):
+        raise TypeError(f"scheduler must be an address string such as 'tcp://host:8786', got "
+                        f"{type(scheduler).__name__}")
+    if ":" not in scheduler:
+        raise ValueError(f"scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}")
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"running a sweep on a Dask scheduler ({scheduler}) needs Dask's distributed "
+                          f"scheduler, which is not installed: {DASK_HINT}") from exc
+
+
+def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
+    _check_scheduler(scheduler)
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"scheduler: cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _default_workers() -> int:
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def _local_pool(workers: int) -> cf.ProcessPoolExecutor:
+    # spawn, not fork: the driver may hold Rust (rayon) threads, and a forked
+    # child of a multi-threaded process can deadlock.
+    threads = max(_default_workers() // workers, 1)
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_worker_init, initargs=(os.getpid(), threads))
+
+
+def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for p in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                p.terminate()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Serial(cf.Executor):
+    """Runs each job in the calling process at submit time (``workers=1``)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:  # type: ignore[override]
+        f: cf.Future = cf.Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001
+            if not isinstance(exc, Exception):
+                raise
+            f.set_exception(exc)
+        return f
+
+
+def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
+             records: List[Optional[Dict[str, Any]]], job: Callable[..., Any], db: _Store, *,
+             executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str], progress: Optional[bool],
+             max_pending: Optional[int], skipped: int) -> Tuple[int, int]:
+    client = None
+    owned: Optional[cf.ProcessPoolExecutor] = None
+    if scheduler is not None:
+        client = _dask_client(scheduler)
+        executor = client.get_executor()
+    elif executor is None:
+        n = workers or min(_default_workers(), len(todo))
+        if n == 1 and workers == 1:
+            executor = _Serial()
+        else:
+            _check_picklable(job)
+            owned = executor = _local_pool(n)
+        if max_pending is None:
+            max_pending = 4 * n
+    elif isinstance(executor, cf.ProcessPoolExecutor):
+        _check_picklable(job)
+    if max_pending is None:
+        max_pending = 4 * getattr(executor, "_max_workers", 0) or 1024
+
+    desc = "sweep" + (f" ({skipped} already in store)" if skipped else "")
+    bar = progress_bar(len(todo), desc=desc, progress=progress, unit="config")
+    done = failed = 0
+    queue = list(reversed(todo))  # pop() from the end = grid order
+    pending: Dict[cf.Future, int] = {}
+    # Configurations that were in flight when a local worker process died: each
+    # runs again alone, so that a crash while alone pins the culprit.
+    suspects: Set[int] = set()
+    alone: Optional[int] = None
+    generation = 0  # of the local pool, bumped when a dead worker forces a new one
+    born: Dict[cf.Future, int] = {}
+    clean = False
+    try:
+        while queue or pending:
+            while queue and len(pending) < max_pending and alone is None:
+                i = queue[-1]
+                if i in suspects and pending:
+                    break
+                try:
+                    fut = executor.submit(_call, job, configs[i])
+                except BrokenProcessPool:
+                    if owned is None:
+                        raise
+                    owned = executor = _restart(owned)
+                    generation += 1
+                    continue
+                queue.pop()
+                pending[fut] = i
+                born[fut] = generation
+                if i in suspects:
+                    alone = i
+            finished, _ = cf.wait(list(pending), timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            requeued = 0
+            for fut in sorted(finished, key=pending.__getitem__):
+                i = pending.pop(fut)
+                fut_generation = born.pop(fut)
+                try:
+                    status, result, error, tb, seconds, worker = fut.result()
+                except cf.CancelledError:
+                    raise RuntimeError(f"the executor cancelled configuration {keys[i]}; the sweep stopped "
+                                       f"(finished configurations are in the store: rerun to resume)") from None
+                except Exception as exc:  # noqa: BLE001 - the worker died, the task could not be sent, ...
+                    if isinstance(exc, BrokenProcessPool) and owned is not None:
+                        broken = broken or fut_generation == generation
+                        if i != alone:  # maybe another configuration killed the worker: run it again alone
+                            suspects.add(i)
+                            queue.append(i)
+                            requeued += 1
+                            continue
+                    status, result, seconds, worker = "failed", None, 0.0, ""
+                    error = f"{type(exc).__name__}: {exc}"
+                    if isinstance(exc, BrokenProcessPool):
+                        error = ("WorkerDied: the worker process died while running this configuration "
+                                 f"(crash, out of memory or killed): {error}")
+                    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                finally:
+                    if i == alone:
+                        alone = None
+                db.put(keys[i], status, result, error, tb, seconds, worker)
+                records[i] = _record(configs[i], status, result, error, seconds)
+                if status == "done":
+                    done += 1
+                else:
+                    failed += 1
+                    bar.desc = f"{desc} ({failed} failed)"
+            if broken and owned is not None:
+                # A worker process died (crash, out of memory, killed): the rest go on in a
+                # fresh pool; what was in flight runs again, one at a time.
+                owned = executor = _restart(owned)
+                generation += 1
+            bar.update(len(finished) - requeued)
+        clean = True
+    finally:
+        bar.close()
+        for fut in pending:
+            fut.cancel()
+        if owned is not None:
+            if clean:
+                owned.shutdown(wait=True)
+            else:
+                _kill_pool(owned)
+        if client is not None:
+            client.close()
+    return done, failed
+
+
+def _restart(pool: cf.ProcessPoolExecutor) -> cf.ProcessPoolExecutor:
+    _kill_pool(pool)
+    return _local_pool(pool._max_workers)  # type: ignore[attr-defined]
+
+
+def _check_picklable(job: Callable[..., Any]) -> None:
+    try:
+        pickle.dumps(job)
+    except Exception as exc:  # noqa: BLE001
+        raise TypeError(f"job must be a picklable top-level function (importable by the worker processes), "
+                        f"got {job!r}: {exc}") from None
+
+

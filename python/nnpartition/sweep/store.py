@@ -1,0 +1,267 @@
+"""The sweep store: one SQLite file in WAL mode, one row per configuration.
+
+Only the process that calls :func:`nnpartition.sweep.run` opens it; workers
+never do. Every problem with the file (missing, a directory, read-only,
+not a sweep store, corrupted, a row that is not valid JSON, held locked by
+another process beyond :data:`BUSY_TIMEOUT` seconds) is a :class:`StoreError`
+(a ``ValueError``) whose one-line message names the file and what to do.
+See ``docs/sweep.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = ["BUSY_TIMEOUT", "STORE_FORMAT", "STORE_VERSION", "StoreError", "load"]
+
+#: ``meta.format`` of a sweep store.
+STORE_FORMAT = "nnpartition-sweep"
+#: ``meta.version`` of the store layout written by this module.
+STORE_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    config    TEXT PRIMARY KEY,   -- canonical JSON of the configuration
+    status    TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    result    TEXT,               -- JSON object returned by the job (status 'done')
+    error     TEXT,               -- 'ExceptionType: message' (status 'failed')
+    traceback TEXT,               -- full traceback of the failure
+    seconds   REAL,               -- time spent in the job
+    attempts  INTEGER NOT NULL DEFAULT 1,
+    worker    TEXT,               -- host:pid that ran the job
+    finished  TEXT NOT NULL       -- ISO-8601 UTC time the row was written
+);
+"""
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+#: Seconds to wait for a store that another process holds locked before giving up with :class:`StoreError`.
+BUSY_TIMEOUT = 30.0
+
+
+class StoreError(ValueError):
+    """A sweep store that cannot be used: the message names the file and the fix."""
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"value of type {type(obj).__name__} is not JSON-serializable")
+
+
+# --------------------------------------------------------------------------- the store
+
+class _Store:
+    """One SQLite file in WAL mode; every write is its own (atomic) transaction."""
+
+    def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True) -> None:
+        if path is None:
+            path = ":memory:"
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"store must be a file path (str or os.PathLike), got {type(path).__name__}")
+        self.path = os.fspath(path)
+        if self.path != ":memory:":
+            check_path(self.path, create=create)
+            if create:
+                try:
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"store {self.path!r}: cannot create its folder ({exc.strerror}); "
+                                     f"choose a path in a writable folder") from None
+        try:
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        try:
+            self._open(job)
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """The one-line :class:`StoreError` for an SQLite failure on this store."""
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreError(f"store {self.path!r} is locked by another process (waited {BUSY_TIMEOUT:g} s); "
+                              f"wait for that process to finish, or use another store path")
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return StoreError(f"store {self.path!r} cannot be written ({text}); make the file and its folder "
+                              f"writable, or choose another path")
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return StoreError(f"store {self.path!r} is corrupted or not an SQLite file ({text}); "
+                              f"move it aside and start a new store")
+        return StoreError(f"store {self.path!r} is not a usable sweep store: {text}")
+
+    def _open(self, job: Optional[str]) -> None:
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a committed row survives the process being killed at any
+            # instant; after a power cut the last rows may be missing (they run again),
+            # the file is never corrupt.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if tables and "meta" not in tables:
+                    raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
+                                     f"store; choose another path")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                meta = dict(self.db.execute("SELECT key, value FROM meta"))
+                if not meta:
+                    meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
+                    self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+                if job and meta.get("format") == STORE_FORMAT and not meta.get("job"):
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'job'", (job,))
+                    meta["job"] = job
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        if meta.get("format") != STORE_FORMAT:
+            raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+        if meta.get("version") != str(STORE_VERSION):
+            raise StoreError(f"store {self.path!r} has layout version {meta.get('version')}, "
+                             f"this nnpartition reads version {STORE_VERSION}")
+        if job and meta["job"] != job:
+            raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
+                             f"use another store path for another job or other job settings")
+
+    def query(self, sql: str, params: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
+        """All rows of one statement; SQLite errors become :class:`StoreError`."""
+        try:
+            return list(self.db.execute(sql, params))
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def rows(self) -> Dict[str, Tuple[str, Optional[str], Optional[str], Optional[float]]]:
+        cur = self.query("SELECT config, status, result, error, seconds FROM results")
+        return {c: (s, r, e, t) for c, s, r, e, t in cur}
+
+    def put(self, key: str, status: str, result: Optional[str], error: Optional[str], tb: Optional[str],
+            seconds: float, worker: str) -> None:
+        # One statement = one transaction: the row is there in full or not at all.
+        # A 'done' row is never replaced; a 'failed' one is, by a new attempt.
+        self.query(
+            "INSERT INTO results(config, status, result, error, traceback, seconds, attempts, worker, finished) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT(config) DO UPDATE SET status=excluded.status, result=excluded.result, "
+            "error=excluded.error, traceback=excluded.traceback, seconds=excluded.seconds, "
+            "attempts=results.attempts + 1, worker=excluded.worker, finished=excluded.finished "
+            "WHERE results.status = 'failed'",
+            (key, status, result, error, tb, seconds, worker, _now()))
+
+    def record(self, config: Dict[str, Any], status: str, result: Optional[str], error: Optional[str],
+               seconds: Optional[float]) -> Dict[str, Any]:
+        """A record as :func:`~nnpartition.sweep.run` returns it; a row whose JSON is broken is a StoreError."""
+        try:
+            return _record(config, status, result, error, seconds)
+        except ValueError as exc:
+            raise StoreError(f"store {self.path!r}: the row of configuration {config!r} holds broken JSON "
+                             f"({exc}); delete that row or start a new store") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def check_path(path: str, *, create: bool = True) -> None:
+    """Refuse a store path that cannot work, before any work starts (a one-line :class:`StoreError`).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     check_path(tmp)
+        Traceback (most recent call last):
+        ...
+        nnpartition.sweep.store.StoreError: store '...' is a directory; give a file path such as .../grid.sqlite
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise StoreError(f"store {path!r} is a directory; give a file path such as {os.path.join(path, 'grid.sqlite')}")
+    if p.exists():
+        if not os.access(p, os.R_OK | os.W_OK):
+            raise StoreError(f"store {path!r} is read-only (or unreadable); make it writable or choose another path")
+        folder = p.parent if str(p.parent) else Path(".")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(f"store {path!r} is in the read-only folder {str(folder)!r} (SQLite writes its "
+                             f"journal next to the file); make the folder writable or move the store")
+        return
+    if not create:
+        raise StoreError(f"store {path!r} does not exist")
+    folder = p.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"store {path!r} cannot be created: the folder {str(folder)!r} is not writable; "
+                         f"choose a path in a writable folder")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _record(config: Dict[str, Any], status: str, result: Optional[str], error: Optional[str],
+            seconds: Optional[float]) -> Dict[str, Any]:
+    return {"config": config, "status": status, "result": json.loads(result) if result is not None else None,
+            "error": error, "seconds": seconds}
+
+
+def load(store: PathLike) -> List[Dict[str, Any]]:
+    """Every record of an existing store, in the order they were first written.
+
+    Each record is ``{"config", "status", "result", "error", "seconds"}`` as
+    :func:`~nnpartition.sweep.run` returns them (``config`` decoded from its canonical JSON).
+
+    Example:
+        >>> import tempfile, os
+        >>> from nnpartition.sweep import run
+        >>> from nnpartition._sweep_jobs import toy
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "toy.sqlite")
+        ...     _ = run([{"x": 2}, {"x": 5, "fail": True}], toy, store=path, workers=1, progress=False)
+        ...     [(r["config"]["x"], r["status"], r["error"]) for r in load(path)]
+        [(2, 'done', None), (5, 'failed', 'ValueError: configured to fail (x=5)')]
+    """
+    s = _Store(store, None, create=False)
+    try:
+        out = []
+        for c, st, r, e, t in s.query("SELECT config, status, result, error, seconds FROM results ORDER BY rowid"):
+            try:
+                config = json.loads(c)
+            except ValueError as exc:
+                raise StoreError(f"store {s.path!r}: a row's configuration is broken JSON ({exc}): {c!r}; "
+                                 f"delete that row or start a new store") from None
+            out.append(s.record(config, st, r, e, t))
+        return out
+    finally:
+        s.close()
+
+
+def _count_rows(path: str) -> int:
+    s = _Store(path, None, create=False)
+    try:
+        return int(s.query("SELECT count(*) FROM results")[0][0])
+    finally:
+        s.close()

@@ -1,0 +1,888 @@
+//! Exact linear regions of a piecewise-linear network inside a 2-D window.
+//!
+//! The window is the rectangle `lo <= (s, t) <= hi` of the plane
+//! `x = origin + s u + t v` through input space (for `d = 2` and the standard
+//! plane it is the box itself). The regions are found layer by layer: on a
+//! region of layer `l` every hidden layer up to `l` is affine in `(s, t)`, so
+//! each unit of layer `l + 1` is an affine function `a_s s + a_t t + c` there
+//! and its zero set is a line. Cutting the region's convex polygon by those
+//! lines (Sutherland-Hodgman against one line at a time) gives the regions of
+//! layer `l + 1` inside it, each again a convex polygon on which the network
+//! is affine. No pixels or sample points are involved.
+//!
+//! Each region carries the affine map of its layer as three rows
+//! (`s`-slope, `t`-slope, constant) per unit, so the next layer's lines for a
+//! batch of regions are one matrix product (`3k x w_l` by `w_l x w_{l+1}`).
+//! Regions are processed depth first in chunks, so memory stays proportional
+//! to the output, and the first layer's regions are shared out to rayon's
+//! workers in a fixed order: the output is the same at any thread count.
+//!
+//! Tolerance: a vertex counts as lying on a line when its distance to the line
+//! is at most `tol` times the window's diagonal. Lines that pass within that
+//! distance of a vertex do not cut off slivers there.
+
+use crate::error::{invalid, CoreError, CoreResult};
+use crate::linalg::matmul_into;
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Default limit on the number of regions (polygons) returned.
+pub const DEFAULT_MAX_REGIONS: usize = 5_000_000;
+/// Default tolerance, relative to the window's diagonal.
+pub const DEFAULT_TOL: f64 = 1e-9;
+/// Largest pattern table (regions x hidden units, one byte each) that may be allocated.
+pub const MAX_PATTERN_BYTES: usize = 1 << 31;
+/// Regions per batched matrix product.
+const CHUNK: usize = 256;
+/// First-layer pieces cut sequentially before the rest is shared out to workers.
+const SHARE_PIECES: usize = 64;
+
+/// One hidden layer: `W` of shape `(fan_in, width)` and `b` of shape `(width,)`.
+#[derive(Clone, Debug)]
+pub struct Layer<'a> {
+    pub w: ArrayView2<'a, f64>,
+    pub b: ArrayView1<'a, f64>,
+}
+
+/// A network with (leaky) ReLU hidden layers and one logit output.
+#[derive(Clone, Debug)]
+pub struct PwlNet<'a> {
+    pub layers: Vec<Layer<'a>>,
+    pub w_out: ArrayView1<'a, f64>,
+    pub b_out: f64,
+    /// Negative-side slope: 0 for ReLU, `> 0` for leaky ReLU.
+    pub slope: f64,
+}
+
+/// The 2-D window: the plane `origin + s u + t v` and the rectangle `lo <= (s, t) <= hi`.
+#[derive(Clone, Debug)]
+pub struct Window {
+    pub origin: Vec<f64>,
+    pub u: Vec<f64>,
+    pub v: Vec<f64>,
+    pub lo: [f64; 2],
+    pub hi: [f64; 2],
+}
+
+/// Options of [`region_polygons`].
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Vertex-on-line tolerance relative to the window's diagonal, in `(0, 1e-2]`.
+    pub tol: f64,
+    /// Refuse (with [`CoreError::TooLarge`]) once the window holds more regions than this.
+    pub max_regions: usize,
+    /// Also cut the last layer's regions by the output's zero line (the decision boundary).
+    pub split_decision: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { tol: DEFAULT_TOL, max_regions: DEFAULT_MAX_REGIONS, split_decision: false }
+    }
+}
+
+/// The regions, as flat arrays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Polygons {
+    /// Region `r` has the vertices `offsets[r] .. offsets[r + 1]` (counter-clockwise).
+    pub offsets: Vec<i64>,
+    /// Vertices in window coordinates, `(V, 2)`.
+    pub vertices: Array2<f64>,
+    /// Activation pattern (unit pre-activation `> 0`), `(n, total units)`, layer-major, 0/1.
+    pub patterns: Array2<u8>,
+    /// The output on the region as a function of the window coordinates: `out = s a + t b + c`, rows `(a, b, c)`.
+    pub window_affine: Array2<f64>,
+    /// The output on the region as a function of the input: `out = x @ w + bias`, `(n, d)`.
+    pub affine_weight: Array2<f64>,
+    pub affine_bias: Vec<f64>,
+    /// Whether the output is positive on the region (at its area centroid).
+    pub decision: Vec<u8>,
+    /// The decision boundary (output = 0) inside the window, segments `(K, 4)`: `s0, t0, s1, t1`.
+    pub boundary: Array2<f64>,
+}
+
+impl Polygons {
+    pub fn n_regions(&self) -> usize {
+        self.offsets.len() - 1
+    }
+}
+
+type Poly = Vec<[f64; 2]>;
+
+/// A region between layers: its polygon, the pattern so far, and the affine
+/// map of the current layer's post-activations (`3 x width`, rows s, t, const).
+struct Cell {
+    poly: Poly,
+    pattern: Vec<u8>,
+    map: Vec<f64>,
+}
+
+/// A finished region: polygon, full pattern, the output's window affine map,
+/// and the piece of the decision boundary inside it.
+struct Leaf {
+    poly: Poly,
+    pattern: Vec<u8>,
+    out: [f64; 3],
+    chord: Option<[f64; 4]>,
+}
+
+/// The segment where `a s + b t + c = 0` crosses a convex polygon (beyond `eps`), if it does.
+fn chord(poly: &[[f64; 2]], o: [f64; 3], eps: f64) -> Option<[f64; 4]> {
+    let n = o[0].hypot(o[1]);
+    if n == 0.0 {
+        return None;
+    }
+    let vals: Vec<f64> = poly.iter().map(|p| (o[0] * p[0] + o[1] * p[1] + o[2]) / n).collect();
+    if !(vals.iter().any(|&f| f > eps) && vals.iter().any(|&f| f < -eps)) {
+        return None;
+    }
+    let k = poly.len();
+    let mut pts = Vec::with_capacity(2);
+    for i in 0..k {
+        let j = if i + 1 == k { 0 } else { i + 1 };
+        if (vals[i] > 0.0) != (vals[j] > 0.0) {
+            let r = vals[i] / (vals[i] - vals[j]);
+            pts.push([poly[i][0] + r * (poly[j][0] - poly[i][0]), poly[i][1] + r * (poly[j][1] - poly[i][1])]);
+        }
+    }
+    (pts.len() == 2).then(|| [pts[0][0], pts[0][1], pts[1][0], pts[1][1]])
+}
+
+enum Side {
+    Pos,
+    Neg,
+    Split(Poly, Poly),
+}
+
+/// Cut a convex polygon by the line `a s + b t + c = 0` (`inv` = 1 / |(a, b)|, `eps` a distance).
+#[inline]
+fn cut(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> Side {
+    vals.clear();
+    let (mut pos, mut neg) = (false, false);
+    let (mut big, mut big_v) = (0.0f64, 0.0f64);
+    for p in poly {
+        let f = (a * p[0] + b * p[1] + c) * inv;
+        pos |= f > eps;
+        neg |= f < -eps;
+        if f.abs() > big {
+            big = f.abs();
+            big_v = f;
+        }
+        vals.push(f);
+    }
+    if !(pos && neg) {
+        // Entirely on one side (vertices within eps of the line do not count);
+        // the side is the one of the vertex farthest from the line.
+        return if big_v > 0.0 { Side::Pos } else { Side::Neg };
+    }
+    let k = poly.len();
+    let mut p_side = Vec::with_capacity(k + 2);
+    let mut n_side = Vec::with_capacity(k + 2);
+    for i in 0..k {
+        let j = if i + 1 == k { 0 } else { i + 1 };
+        let (fi, fj) = (vals[i], vals[j]);
+        let ci = if fi > eps { 1 } else if fi < -eps { -1 } else { 0 };
+        let cj = if fj > eps { 1 } else if fj < -eps { -1 } else { 0 };
+        match ci {
+            1 => p_side.push(poly[i]),
+            -1 => n_side.push(poly[i]),
+            _ => {
+                p_side.push(poly[i]);
+                n_side.push(poly[i]);
+            }
+        }
+        if ci * cj == -1 {
+            let r = fi / (fi - fj);
+            let q = [poly[i][0] + r * (poly[j][0] - poly[i][0]), poly[i][1] + r * (poly[j][1] - poly[i][1])];
+            p_side.push(q);
+            n_side.push(q);
+        }
+    }
+    Side::Split(p_side, n_side)
+}
+
+/// The lines of one region: unit `j` is `s[j] s + t[j] t + c[j] = 0`.
+struct Lines<'a> {
+    s: &'a [f64],
+    t: &'a [f64],
+    c: &'a [f64],
+    inv: Vec<f64>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(s: &'a [f64], t: &'a [f64], c: &'a [f64]) -> Self {
+        let inv = s
+            .iter()
+            .zip(t)
+            .map(|(&a, &b)| {
+                let n = a.hypot(b);
+                if n > 0.0 {
+                    1.0 / n
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Lines { s, t, c, inv }
+    }
+}
+
+/// A polygon being cut and the signs (0/1) of the lines applied so far.
+struct Piece {
+    poly: Poly,
+    signs: Vec<u8>,
+}
+
+/// Apply lines `range` to every piece, in place; `limit` bounds the number of pieces.
+fn cut_all(
+    pieces: &mut Vec<Piece>,
+    lines: &Lines,
+    range: std::ops::Range<usize>,
+    eps: f64,
+    limit: &dyn Fn(usize) -> bool,
+) -> bool {
+    let mut vals = Vec::with_capacity(16);
+    for j in range {
+        let (a, b, c, inv) = (lines.s[j], lines.t[j], lines.c[j], lines.inv[j]);
+        let n = pieces.len();
+        for i in 0..n {
+            if inv == 0.0 {
+                pieces[i].signs[j] = (c > 0.0) as u8;
+                continue;
+            }
+            match cut(&pieces[i].poly, a, b, c, inv, eps, &mut vals) {
+                Side::Pos => pieces[i].signs[j] = 1,
+                Side::Neg => pieces[i].signs[j] = 0,
+                Side::Split(p, q) => {
+                    let mut signs = pieces[i].signs.clone();
+                    signs[j] = 0;
+                    pieces[i].poly = p;
+                    pieces[i].signs[j] = 1;
+                    pieces.push(Piece { poly: q, signs });
+                }
+            }
+        }
+        if limit(pieces.len()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Signed area of a polygon (positive when counter-clockwise).
+pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
+    let k = poly.len();
+    let mut a = 0.0;
+    for i in 0..k {
+        let (p, q) = (poly[i], poly[(i + 1) % k]);
+        a += p[0] * q[1] - p[1] * q[0];
+    }
+    0.5 * a
+}
+
+/// Area centroid of a convex polygon (an interior point), relative to its first vertex for accuracy.
+pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
+    let k = poly.len();
+    let o = poly[0];
+    let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    for i in 0..k {
+        let (p, q) = (poly[i], poly[(i + 1) % k]);
+        let (x0, y0, x1, y1) = (p[0] - o[0], p[1] - o[1], q[0] - o[0], q[1] - o[1]);
+        let c = x0 * y1 - x1 * y0;
+        a2 += c;
+        cx += (x0 + x1) * c;
+        cy += (y0 + y1) * c;
+    }
+    if a2 == 0.0 {
+        return o;
+    }
+    [o[0] + cx / (3.0 * a2), o[1] + cy / (3.0 * a2)]
+}
+
+/// Regions of the lines `s[j] x + t[j] y + c[j] = 0` inside the open box (lines in general
+/// position): `1 + lines crossing it + intersection points inside it`, counted until it exceeds `limit`.
+fn arrangement_count(s: &[f64], t: &[f64], c: &[f64], lo: [f64; 2], hi: [f64; 2], limit: usize) -> usize {
+    let corners = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
+    let idx: Vec<usize> = (0..s.len())
+        .filter(|&j| {
+            let v = corners.map(|p| s[j] * p[0] + t[j] * p[1] + c[j]);
+            v.iter().any(|&f| f > 0.0) && v.iter().any(|&f| f < 0.0)
+        })
+        .collect();
+    let mut total = 1 + idx.len();
+    for block in idx.chunks(64).enumerate().map(|(k, _)| k * 64) {
+        let end = (block + 64).min(idx.len());
+        total += (block..end)
+            .into_par_iter()
+            .map(|a| {
+                let i = idx[a];
+                idx[a + 1..]
+                    .iter()
+                    .filter(|&&j| {
+                        let det = s[i] * t[j] - s[j] * t[i];
+                        if det == 0.0 {
+                            return false;
+                        }
+                        let x = (t[i] * c[j] - t[j] * c[i]) / det;
+                        let y = (c[i] * s[j] - c[j] * s[i]) / det;
+                        x > lo[0] && x < hi[0] && y > lo[1] && y < hi[1]
+                    })
+                    .count()
+            })
+            .sum::<usize>();
+        if total > limit {
+            break;
+        }
+    }
+    total
+}
+
+fn check_net(net: &PwlNet, d: usize) -> CoreResult<()> {
+    if net.layers.is_empty() {
+        return invalid("the network needs at least one hidden layer");
+    }
+    let mut fan_in = d;
+    for (i, l) in net.layers.iter().enumerate() {
+        let (r, c) = l.w.dim();
+        if r != fan_in {
+            return invalid(format!("layer {i}: W has {r} rows, expected {fan_in} (W must be (fan_in, width))"));
+        }
+        if c == 0 {
+            return invalid(format!("layer {i} has no units"));
+        }
+        if l.b.len() != c {
+            return invalid(format!("layer {i}: b has length {}, expected {c}", l.b.len()));
+        }
+        if !l.w.iter().chain(l.b.iter()).all(|v| v.is_finite()) {
+            return invalid(format!("layer {i}: the weights contain NaN or infinity"));
+        }
+        fan_in = c;
+    }
+    if net.w_out.len() != fan_in {
+        return invalid(format!("w_out has length {}, expected {fan_in}", net.w_out.len()));
+    }
+    if !net.w_out.iter().all(|v| v.is_finite()) || !net.b_out.is_finite() {
+        return invalid("the output weights contain NaN or infinity");
+    }
+    if !(net.slope.is_finite() && net.slope >= 0.0) {
+        return invalid(format!("slope must be >= 0 and finite, got {}", net.slope));
+    }
+    Ok(())
+}
+
+fn check_window(win: &Window, d: usize) -> CoreResult<()> {
+    if d < 2 {
+        return invalid(format!("a 2-D window needs an input dimension d >= 2, got d = {d}"));
+    }
+    for (name, x) in [("origin", &win.origin), ("u", &win.u), ("v", &win.v)] {
+        if x.len() != d {
+            return invalid(format!("plane {name} must have length d = {d}, got {}", x.len()));
+        }
+        if !x.iter().all(|v| v.is_finite()) {
+            return invalid(format!("plane {name} contains NaN or infinity"));
+        }
+    }
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let (uu, vv, uv) = (dot(&win.u, &win.u), dot(&win.v, &win.v), dot(&win.u, &win.v));
+    let gram = uu * vv - uv * uv;
+    if !(uu > 0.0 && vv > 0.0 && gram > 1e-12 * uu * vv) {
+        return invalid("the plane's two directions are (nearly) parallel: the plane points are collinear");
+    }
+    for k in 0..2 {
+        if !(win.lo[k].is_finite() && win.hi[k].is_finite()) {
+            return invalid("box contains NaN or infinity");
+        }
+        if win.lo[k] >= win.hi[k] {
+            return invalid(format!(
+                "box is empty: lo[{k}] = {} must be < hi[{k}] = {}",
+                win.lo[k], win.hi[k]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Too many regions: the error a caller sees, with how to shrink the picture.
+fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreError {
+    CoreError::TooLarge(format!(
+        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units): \
+         shrink the box, draw a prefix of the network's layers, or raise max_regions",
+        layer + 1
+    ))
+}
+
+/// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
+fn emit(cell: Cell, w_out: &[f64], b_out: f64, eps: f64, split: bool, out: &mut Vec<Leaf>) {
+    let w = w_out.len();
+    let mut o = [0.0, 0.0, b_out];
+    for (r, item) in o.iter_mut().enumerate() {
+        *item += cell.map[r * w..(r + 1) * w].iter().zip(w_out).map(|(a, b)| a * b).sum::<f64>();
+    }
+    let seg = chord(&cell.poly, o, eps);
+    if split && seg.is_some() {
+        let mut vals = Vec::new();
+        if let Side::Split(p, q) = cut(&cell.poly, o[0], o[1], o[2], 1.0 / o[0].hypot(o[1]), eps, &mut vals) {
+            out.push(Leaf { poly: p, pattern: cell.pattern.clone(), out: o, chord: seg });
+            out.push(Leaf { poly: q, pattern: cell.pattern, out: o, chord: None });
+            return;
+        }
+    }
+    out.push(Leaf { poly: cell.poly, pattern: cell.pattern, out: o, chord: seg });
+}
+
+struct Ctx<'a, 'n> {
+    net: &'a PwlNet<'n>,
+    eps: f64,
+    opts: Options,
+    limit: usize,
+    count: &'a AtomicUsize,
+    abort: &'a AtomicBool,
+    stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Ctx<'_, '_> {
+    fn over(&self, added: usize) -> bool {
+        let n = self.count.fetch_add(added, Ordering::Relaxed) + added;
+        if n > self.limit {
+            self.abort.store(true, Ordering::Relaxed);
+        }
+        self.abort.load(Ordering::Relaxed)
+    }
+}
+
+/// Cells entering hidden layer `layer` (`>= 1`): cut each by that layer's lines and go deeper.
+fn descend(cells: Vec<Cell>, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreResult<()> {
+    let net = ctx.net;
+    let lay = &net.layers[layer];
+    let (fan_in, width) = lay.w.dim();
+    let last = layer + 1 == net.layers.len();
+    let w_out = net.w_out.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| net.w_out.to_vec());
+    let bias = lay.b.to_vec();
+    for chunk in cells.chunks(CHUNK) {
+        if ctx.abort.load(Ordering::Relaxed) || (ctx.stop)() {
+            ctx.abort.store(true, Ordering::Relaxed);
+            return Ok(());
+        }
+        let k = chunk.len();
+        let mut m = Array2::<f64>::zeros((3 * k, fan_in));
+        for (i, c) in chunk.iter().enumerate() {
+            for r in 0..3 {
+                m.row_mut(3 * i + r)
+                    .as_slice_mut()
+                    .expect("contiguous")
+                    .copy_from_slice(&c.map[r * fan_in..(r + 1) * fan_in]);
+            }
+        }
+        let mut z = Array2::<f64>::zeros((3 * k, width));
+        matmul_into(m.view(), lay.w, z.view_mut(), false);
+        let mut children = Vec::new();
+        for (i, c) in chunk.iter().enumerate() {
+            let zs = z.row(3 * i).to_vec();
+            let zt = z.row(3 * i + 1).to_vec();
+            let mut zc = z.row(3 * i + 2).to_vec();
+            zc.iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
+            let lines = Lines::new(&zs, &zt, &zc);
+            let mut pieces = vec![Piece { poly: c.poly.clone(), signs: vec![0; width] }];
+            let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|_| ctx.abort.load(Ordering::Relaxed));
+            if !ok {
+                return Ok(());
+            }
+            if ctx.over(pieces.len() - 1) {
+                return Ok(());
+            }
+            for p in pieces {
+                let mut map = Vec::with_capacity(3 * width);
+                for row in [&zs, &zt, &zc] {
+                    map.extend(row.iter().zip(&p.signs).map(|(&v, &s)| if s == 1 { v } else { net.slope * v }));
+                }
+                let mut pattern = c.pattern.clone();
+                pattern.extend_from_slice(&p.signs);
+                let cell = Cell { poly: p.poly, pattern, map };
+                if last {
+                    emit(cell, &w_out, net.b_out, ctx.eps, ctx.opts.split_decision, out);
+                } else {
+                    children.push(cell);
+                }
+            }
+        }
+        if !last {
+            descend(children, layer + 1, ctx, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The exact regions of `net` inside the window.
+///
+/// `stop` is polled between batches of work; when it returns true the call
+/// ends with [`CoreError::Interrupted`]-style `Numerical("interrupted")`.
+pub fn region_polygons(
+    net: &PwlNet,
+    win: &Window,
+    opts: Options,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> CoreResult<Polygons> {
+    let d = net.layers.first().map_or(0, |l| l.w.nrows());
+    check_net(net, d)?;
+    check_window(win, d)?;
+    if !(opts.tol > 0.0 && opts.tol <= 1e-2) {
+        return invalid(format!("tol must be in (0, 0.01], got {}", opts.tol));
+    }
+    if opts.max_regions == 0 {
+        return invalid("max_regions must be >= 1");
+    }
+    let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
+    let layers = net.layers.len();
+    let limit = opts.max_regions.min(MAX_PATTERN_BYTES / units.max(1));
+    let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
+    let eps = opts.tol * diag;
+
+    // First layer: its lines in window coordinates.
+    let w1 = net.layers[0].w;
+    let l1 = w1.ncols();
+    let (mut zs, mut zt, mut zc) = (vec![0.0; l1], vec![0.0; l1], net.layers[0].b.to_vec());
+    for j in 0..l1 {
+        for i in 0..d {
+            let w = w1[[i, j]];
+            zs[j] += win.u[i] * w;
+            zt[j] += win.v[i] * w;
+            zc[j] += win.origin[i] * w;
+        }
+    }
+    let (lo, hi) = (win.lo, win.hi);
+    // Fail fast: the first layer alone (exact count of its line arrangement) is a lower bound.
+    if 1 + l1 + l1 * l1.saturating_sub(1) / 2 > limit && arrangement_count(&zs, &zt, &zc, lo, hi, limit) > limit {
+        return Err(too_many(limit, 0, layers, units));
+    }
+    let lines = Lines::new(&zs, &zt, &zc);
+    let bx = vec![[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
+    let mut pieces = vec![Piece { poly: bx, signs: vec![0; l1] }];
+    let abort = AtomicBool::new(false);
+    let interrupted = || CoreError::Numerical("interrupted".into());
+    // Sequentially until there is enough to share out, then piece by piece in parallel
+    // (the switch point does not depend on the thread count, so neither does the order).
+    let mut j = 0;
+    while j < l1 && pieces.len() < SHARE_PIECES {
+        if !cut_all(&mut pieces, &lines, j..j + 1, eps, &|n| n > limit) {
+            return Err(too_many(limit, 0, layers, units));
+        }
+        j += 1;
+    }
+    if j < l1 {
+        let count = AtomicUsize::new(pieces.len());
+        let parts: Vec<Vec<Piece>> = pieces
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|p| {
+                let mut ps = vec![p];
+                let mut k = j;
+                while k < l1 {
+                    let before = ps.len();
+                    let end = (k + 8).min(l1);
+                    cut_all(&mut ps, &lines, k..end, eps, &|_| false);
+                    let added = ps.len() - before;
+                    let total = count.fetch_add(added, Ordering::Relaxed) + added;
+                    if total > limit || abort.load(Ordering::Relaxed) || stop() {
+                        abort.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    k = end;
+                }
+                ps
+            })
+            .collect();
+        if abort.load(Ordering::Relaxed) {
+            return Err(if stop() { interrupted() } else { too_many(limit, 0, layers, units) });
+        }
+        pieces = parts.into_iter().flatten().collect();
+    }
+    if stop() {
+        return Err(interrupted());
+    }
+
+    // The first layer's cells, then deeper layers chunk by chunk in parallel.
+    let w_out = net.w_out.to_vec();
+    let split = opts.split_decision;
+    let cells: Vec<Cell> = pieces
+        .into_iter()
+        .map(|p| {
+            let mut map = Vec::with_capacity(3 * l1);
+            for row in [&zs, &zt, &zc] {
+                map.extend(row.iter().zip(&p.signs).map(|(&v, &s)| if s == 1 { v } else { net.slope * v }));
+            }
+            Cell { poly: p.poly, pattern: p.signs, map }
+        })
+        .collect();
+    let count = AtomicUsize::new(cells.len());
+    let ctx = Ctx { net, eps, opts, limit, count: &count, abort: &abort, stop };
+    let leaves: Vec<Leaf> = if layers == 1 {
+        let mut out = Vec::with_capacity(cells.len());
+        for c in cells {
+            emit(c, &w_out, net.b_out, eps, split, &mut out);
+        }
+        out
+    } else {
+        let mut cells = cells;
+        let mut batches = Vec::new();
+        while !cells.is_empty() {
+            let rest = cells.split_off(cells.len().min(CHUNK));
+            batches.push(std::mem::replace(&mut cells, rest));
+        }
+        let parts: Vec<CoreResult<Vec<Leaf>>> = batches
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|b| {
+                let mut out = Vec::new();
+                descend(b, 1, &ctx, &mut out).map(|_| out)
+            })
+            .collect();
+        if abort.load(Ordering::Relaxed) {
+            return Err(if stop() { interrupted() } else { too_many(limit, layers - 1, layers, units) });
+        }
+        let mut leaves = Vec::new();
+        for p in parts {
+            leaves.extend(p?);
+        }
+        leaves
+    };
+    if leaves.len() > limit {
+        return Err(too_many(limit, layers - 1, layers, units));
+    }
+    assemble(net, win, leaves)
+}
+
+/// Flatten the leaves into arrays and compute the input-space affine maps.
+fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>) -> CoreResult<Polygons> {
+    let n = leaves.len();
+    let d = win.origin.len();
+    let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
+    let nv: usize = leaves.iter().map(|l| l.poly.len()).sum();
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut vertices = Array2::<f64>::zeros((nv, 2));
+    let mut patterns = Array2::<u8>::zeros((n, units));
+    let mut window_affine = Array2::<f64>::zeros((n, 3));
+    let mut decision = Vec::with_capacity(n);
+    let mut at = 0usize;
+    offsets.push(0i64);
+    for (r, leaf) in leaves.iter().enumerate() {
+        let mut poly = leaf.poly.clone();
+        if signed_area(&poly) < 0.0 {
+            poly.reverse();
+        }
+        for p in &poly {
+            vertices[[at, 0]] = p[0];
+            vertices[[at, 1]] = p[1];
+            at += 1;
+        }
+        offsets.push(at as i64);
+        patterns.row_mut(r).as_slice_mut().expect("contiguous").copy_from_slice(&leaf.pattern);
+        for (i, v) in leaf.out.iter().enumerate() {
+            window_affine[[r, i]] = *v;
+        }
+        let c = centroid(&poly);
+        decision.push((leaf.out[0] * c[0] + leaf.out[1] * c[1] + leaf.out[2] > 0.0) as u8);
+    }
+
+    // Input-space slope: for d = 2 solve [u v]^T g = (a, b); deeper in d, chain back through the pattern.
+    let mut weight = Array2::<f64>::zeros((n, d));
+    if d == 2 {
+        let (u, v) = (&win.u, &win.v);
+        let det = u[0] * v[1] - u[1] * v[0];
+        for r in 0..n {
+            let (a, b) = (window_affine[[r, 0]], window_affine[[r, 1]]);
+            weight[[r, 0]] = (a * v[1] - b * u[1]) / det;
+            weight[[r, 1]] = (u[0] * b - v[0] * a) / det;
+        }
+    } else {
+        let slope = net.slope;
+        weight.axis_chunks_iter_mut(ndarray::Axis(0), 64).into_par_iter().enumerate().for_each(|(ci, mut rows)| {
+            for (i, mut row) in rows.outer_iter_mut().enumerate() {
+                let pat = patterns.row(ci * 64 + i);
+                let mut g: Vec<f64> = net.w_out.to_vec();
+                let mut end = units;
+                for lay in net.layers.iter().rev() {
+                    let (fan_in, width) = lay.w.dim();
+                    let mask = &pat.as_slice().expect("contiguous")[end - width..end];
+                    end -= width;
+                    for (gj, &m) in g.iter_mut().zip(mask) {
+                        if m == 0 {
+                            *gj *= slope;
+                        }
+                    }
+                    let mut next = vec![0.0; fan_in];
+                    for (i2, nx) in next.iter_mut().enumerate() {
+                        *nx = lay.w.row(i2).iter().zip(&g).map(|(a, b)| a * b).sum();
+                    }
+                    g = next;
+                }
+                row.iter_mut().zip(&g).for_each(|(o, v)| *o = *v);
+            }
+        });
+    }
+    let affine_bias = (0..n)
+        .map(|r| window_affine[[r, 2]] - weight.row(r).iter().zip(&win.origin).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let segs: Vec<[f64; 4]> = leaves.iter().filter_map(|l| l.chord).collect();
+    let boundary = Array2::from_shape_fn((segs.len(), 4), |(i, j)| segs[i][j]);
+    Ok(Polygons { offsets, vertices, patterns, window_affine, affine_weight: weight, affine_bias, decision, boundary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+    use ndarray::Array1;
+    use rand::RngExt;
+
+    fn never() -> bool {
+        false
+    }
+
+    fn std_window(lo: f64, hi: f64) -> Window {
+        Window { origin: vec![0.0, 0.0], u: vec![1.0, 0.0], v: vec![0.0, 1.0], lo: [lo, lo], hi: [hi, hi] }
+    }
+
+    fn random_net(widths: &[usize], d: usize, seed: u64) -> (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>) {
+        let mut rng = stream(seed, 0, 0);
+        let mut fan_in = d;
+        let mut layers = Vec::new();
+        for &w in widths {
+            let s = 1.0 / (fan_in as f64).sqrt();
+            let wm = Array2::from_shape_fn((fan_in, w), |_| rng.random_range(-s..s));
+            let b = Array1::from_shape_fn(w, |_| rng.random_range(-s..s));
+            layers.push((wm, b));
+            fan_in = w;
+        }
+        let wo = Array1::from_shape_fn(fan_in, |_| rng.random_range(-1.0..1.0));
+        (layers, wo)
+    }
+
+    fn view<'a>(layers: &'a [(Array2<f64>, Array1<f64>)], wo: &'a Array1<f64>, slope: f64) -> PwlNet<'a> {
+        PwlNet {
+            layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+            w_out: wo.view(),
+            b_out: 0.1,
+            slope,
+        }
+    }
+
+    /// Forward pass with patterns, for checking.
+    fn forward(net: &PwlNet, x: &[f64]) -> (Vec<u8>, f64) {
+        let mut h = x.to_vec();
+        let mut pat = Vec::new();
+        for l in &net.layers {
+            let mut z = l.b.to_vec();
+            for (i, &hi) in h.iter().enumerate() {
+                for (j, zj) in z.iter_mut().enumerate() {
+                    *zj += hi * l.w[[i, j]];
+                }
+            }
+            pat.extend(z.iter().map(|&v| (v > 0.0) as u8));
+            h = z.iter().map(|&v| if v > 0.0 { v } else { net.slope * v }).collect();
+        }
+        let o = h.iter().zip(net.w_out.iter()).map(|(a, b)| a * b).sum::<f64>() + net.b_out;
+        (pat, o)
+    }
+
+    #[test]
+    fn areas_sum_to_window_and_patterns_hold_inside() {
+        for (widths, slope) in [(vec![12], 0.0), (vec![8, 8], 0.0), (vec![6, 5, 7], 0.1)] {
+            let (layers, wo) = random_net(&widths, 2, 3);
+            let net = view(&layers, &wo, slope);
+            let win = std_window(-1.5, 1.0);
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            let mut total = 0.0;
+            for r in 0..res.n_regions() {
+                let (a, b) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+                let poly: Poly = (a..b).map(|i| [res.vertices[[i, 0]], res.vertices[[i, 1]]]).collect();
+                let area = signed_area(&poly);
+                assert!(area > 0.0);
+                total += area;
+                let k = poly.len() as f64;
+                let c = [poly.iter().map(|p| p[0]).sum::<f64>() / k, poly.iter().map(|p| p[1]).sum::<f64>() / k];
+                let (pat, o) = forward(&net, &c);
+                assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap());
+                let lin = c[0] * res.affine_weight[[r, 0]] + c[1] * res.affine_weight[[r, 1]] + res.affine_bias[r];
+                assert!((lin - o).abs() < 1e-9, "{lin} vs {o}");
+            }
+            assert!((total - 2.5 * 2.5).abs() < 1e-9, "{total}");
+        }
+    }
+
+    #[test]
+    fn one_layer_count_matches_the_line_arrangement() {
+        // Three lines x = 0, y = 0, x + y = 1 in [-2, 2]^2: 7 regions.
+        let w = ndarray::arr2(&[[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]);
+        let b = ndarray::arr1(&[0.0, 0.0, -1.0]);
+        let wo = ndarray::arr1(&[1.0, 1.0, 1.0]);
+        let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: 0.0, slope: 0.0 };
+        let res = region_polygons(&net, &std_window(-2.0, 2.0), Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 7);
+        let res = region_polygons(&net, &std_window(-0.4, 0.4), Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 4);
+    }
+
+    #[test]
+    fn same_result_at_any_thread_count_and_limit_is_enforced() {
+        let (layers, wo) = random_net(&[40, 30], 2, 9);
+        let net = view(&layers, &wo, 0.0);
+        let run = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap())
+        };
+        let a = run(1);
+        assert_eq!(a, run(3));
+        let n = a.n_regions();
+        let opts = Options { max_regions: n - 1, ..Options::default() };
+        assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
+        let opts = Options { max_regions: n, ..Options::default() };
+        assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), n);
+    }
+
+    #[test]
+    fn slice_of_a_higher_dimensional_input() {
+        let (layers, wo) = random_net(&[10, 10], 5, 4);
+        let net = view(&layers, &wo, 0.0);
+        let win = Window {
+            origin: vec![0.1, -0.2, 0.3, 0.0, 0.5],
+            u: vec![1.0, 0.0, 0.5, 0.0, 0.0],
+            v: vec![0.0, 1.0, 0.0, -0.5, 0.2],
+            lo: [-1.0, -0.5],
+            hi: [1.0, 0.5],
+        };
+        let res = region_polygons(&net, &win, Options { split_decision: true, ..Options::default() }, &never).unwrap();
+        for r in 0..res.n_regions() {
+            let (a, b) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+            let k = (b - a) as f64;
+            let c: Vec<f64> = (0..2).map(|j| (a..b).map(|i| res.vertices[[i, j]]).sum::<f64>() / k).collect();
+            let x: Vec<f64> = (0..5).map(|i| win.origin[i] + c[0] * win.u[i] + c[1] * win.v[i]).collect();
+            let (pat, o) = forward(&net, &x);
+            assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap());
+            let lin: f64 = x.iter().zip(res.affine_weight.row(r)).map(|(a, b)| a * b).sum::<f64>() + res.affine_bias[r];
+            assert!((lin - o).abs() < 1e-9);
+            assert_eq!(res.decision[r] == 1, o > 0.0);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        let (layers, wo) = random_net(&[4], 2, 1);
+        let net = view(&layers, &wo, 0.0);
+        let mut win = std_window(1.0, 1.0);
+        assert!(region_polygons(&net, &win, Options::default(), &never).is_err());
+        win = std_window(-1.0, 1.0);
+        win.v = vec![2.0, 0.0];
+        assert!(region_polygons(&net, &win, Options::default(), &never).is_err());
+        let mut bad = layers.clone();
+        bad[0].0[[0, 0]] = f64::NAN;
+        let net = view(&bad, &wo, 0.0);
+        assert!(region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).is_err());
+        let interrupted = || true;
+        let net = view(&layers, &wo, 0.0);
+        assert!(region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &interrupted).is_err());
+    }
+}

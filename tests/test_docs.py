@@ -1,0 +1,232 @@
+"""The documentation works in a clean checkout: its code runs, its commands parse and run, its links resolve.
+
+What runs, for ``README.md`` and every ``docs/*.md``:
+
+* ```` ```python ```` blocks. A block written as a session (``>>>`` prompts) is a
+  doctest: the printed output must match (``...`` matches anything, whitespace
+  is normalised). Any other python block is executed as a script. The blocks of
+  one page share one namespace, in page order, like a notebook; each page runs
+  in its own temporary working directory.
+* ```` ```console ```` blocks. Every ``$ nnpartition ...`` line runs in-process
+  and must exit with status 0.
+* Every ``nnpartition ...`` command in any block (also ```` ```bash ```` and
+  plain ```` ``` ```` blocks, which are not run) must parse: its subcommand and
+  options exist.
+* Every relative link (``[text](path#anchor)``) points to a file of the
+  repository and, with an anchor, to a heading of that file; nothing refers
+  to files outside the repository.
+
+Marking a block. Put an HTML comment (invisible on GitHub) on the line
+right before the opening fence:
+
+* ``<!-- docs-test: skip (why) -->`` - not run (illustration with undefined
+  names, or too slow for the test suite: say so in the reason);
+* ``<!-- docs-test: setup -->`` before a hidden python block is not needed:
+  put setup in a visible block instead, readers need it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from nnpartition.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(.*?)-->")
+FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)\s*$")
+
+
+@dataclass
+class Block:
+    page: Path
+    line: int       # 1-based line of the opening fence
+    lang: str
+    text: str
+    skip: bool
+
+
+def blocks(page: Path) -> List[Block]:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    out: List[Block] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, lang = m.group(1), m.group(2).lower()
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith(fence):
+            j += 1
+        prev = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+        out.append(Block(page, i + 1, lang, "\n".join(lines[i + 1:j]) + "\n", bool(SKIP.search(prev))))
+        i = j + 1
+    return out
+
+
+def _id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+# ------------------------------------------------------------------ python blocks
+
+def _run_python(block: Block, namespace: Dict[str, object]) -> None:
+    where = f"{_id(block.page)}:{block.line}"
+    if block.text.lstrip().startswith(">>>"):
+        test = doctest.DocTestParser().get_doctest(block.text, namespace, where, str(block.page), block.line)
+        out = io.StringIO()
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        runner.run(test, out=out.write, clear_globs=False)
+        namespace.update(test.globs)  # DocTest works on a copy; later blocks see these names
+        assert runner.failures == 0, f"{where}: a doctest example failed\n{out.getvalue()}"
+    else:
+        code = compile(block.text, where, "exec")
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, namespace)  # noqa: S102 - the documentation's own code
+
+
+#: Pages being fixed on another branch (issue 13): (test name, page) -> reason. Remove an entry when it lands.
+PENDING = {
+    ("python", "docs/construct.md"): "seeds branch: a comment after the expected output breaks the doctest",
+    ("outside", "docs/construct.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/sparse.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/teacher.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+    ("outside", "docs/lowrank.md"): "seeds branch: cites notes/theory.md (outside the repository)",
+}
+
+
+def _pages(kind, pages):
+    return [pytest.param(p, id=_id(p), marks=pytest.mark.xfail(reason=PENDING[(kind, _id(p))]))
+            if (kind, _id(p)) in PENDING else pytest.param(p, id=_id(p)) for p in pages]
+
+
+@pytest.mark.parametrize("page", _pages("python", [p for p in PAGES if any(b.lang == "python" for b in blocks(p))]))
+def test_python_blocks_run(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: Dict[str, object] = {"__name__": "__docs__"}
+    ran = 0
+    for block in blocks(page):
+        if block.lang == "python" and not block.skip:
+            _run_python(block, namespace)
+            ran += 1
+    if ran == 0:
+        pytest.skip(f"every python block of {_id(page)} is marked skip")
+
+
+# ------------------------------------------------------------------ commands
+
+def _commands(text: str) -> List[str]:
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("$ "):
+            line = line[2:].strip()
+        if line.startswith("nnpartition ") or line == "nnpartition":
+            out.append(line)
+    return out
+
+
+def _argv(command: str) -> List[str]:
+    words = shlex.split(command, comments=True)
+    assert words[0] == "nnpartition"
+    return words[1:]
+
+
+ALL_COMMANDS = [(b, c) for p in PAGES for b in blocks(p) for c in _commands(b.text)]
+
+
+@pytest.mark.parametrize("block,command", ALL_COMMANDS,
+                         ids=[f"{_id(b.page)}:{b.line}:{c[:40]}" for b, c in ALL_COMMANDS])
+def test_every_documented_command_parses(block, command):
+    parser = build_parser()
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+            parser.parse_args(_argv(command))
+    except SystemExit as exc:
+        assert exc.code == 0, f"{_id(block.page)}:{block.line}: `{command}` does not parse: {stderr.getvalue()}"
+
+
+CONSOLE = [(b, c) for p in PAGES for b in blocks(p) if b.lang == "console" and not b.skip
+           for c in _commands(b.text) if b.text.lstrip().startswith("$")]
+
+
+@pytest.mark.parametrize("block,command", CONSOLE,
+                         ids=[f"{_id(b.page)}:{b.line}:{c[:40]}" for b, c in CONSOLE])
+def test_console_commands_run(block, command, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status = main(_argv(command))
+    err = capsys.readouterr().err
+    assert status == 0, f"{_id(block.page)}:{block.line}: `{command}` exited with {status}: {err}"
+
+
+# ------------------------------------------------------------------ links
+
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _slug(heading: str) -> str:
+    s = heading.strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s)
+    return s.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set:
+    out = set()
+    in_code = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            out.add(_slug(line.lstrip("#")))
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_id)
+def test_links_resolve_inside_the_repository(page):
+    text = page.read_text(encoding="utf-8")
+    bad = []
+    for m in LINK.finditer(text):
+        target = m.group(1) or m.group(2)
+        if re.match(r"^[a-z]+:", target):  # http:, https:, mailto:
+            continue
+        path, _, anchor = target.partition("#")
+        dest = (page.parent / path).resolve() if path else page
+        if not str(dest).startswith(str(ROOT)):
+            bad.append(f"{target}: outside the repository")
+        elif not dest.exists():
+            bad.append(f"{target}: no such file")
+        elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+            bad.append(f"{target}: no heading #{anchor} in {dest.name}")
+    assert not bad, f"{_id(page)}: broken links: {bad}"
+
+
+OUTSIDE = re.compile(r"\.\./shared|notes/theory\.md|/work/")
+
+
+@pytest.mark.parametrize("page", _pages("outside", PAGES))
+def test_no_references_outside_the_repository(page):
+    hits = [f"line {i}: {line.strip()}" for i, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+            if OUTSIDE.search(line)]
+    assert not hits, f"{_id(page)} refers to files outside the repository: {hits}"
+
+
+def test_the_checker_finds_what_it_should(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text("text\n<!-- docs-test: skip (slow) -->\n```python\nx = 1\n```\n\n```console\n"
+                    "$ nnpartition regions -L 2 -d 1\n2 affine\n```\n", encoding="utf-8")
+    found = blocks(page)
+    assert [(b.lang, b.skip, b.line) for b in found] == [("python", True, 3), ("console", False, 7)]
+    assert _commands(found[1].text) == ["nnpartition regions -L 2 -d 1"]
+    assert os.fspath(ROOT / "README.md") in map(os.fspath, PAGES)

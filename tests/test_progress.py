@@ -1,0 +1,48 @@
+"""The one progress policy: None = only visible work over a second, True = always, False = never."""
+
+import io
+import time
+
+import pytest
+
+import nnpartition as nnp
+from nnpartition import _progress
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run(progress, stream, seconds=0.0):
+    with _progress.progress_bar(4, desc="work", progress=progress, stream=stream) as bar:
+        for _ in range(4):
+            time.sleep(seconds / 4)
+            bar.update(1)
+    return stream.getvalue()
+
+
+def test_false_never_draws():
+    assert _run(False, FakeTerminal()) == ""
+
+
+def test_true_always_draws_even_off_a_terminal():
+    assert "work" in _run(True, io.StringIO())
+
+
+def test_none_is_silent_off_a_terminal_and_for_quick_work():
+    assert _run(None, io.StringIO(), seconds=0.0) == ""
+    assert _run(None, FakeTerminal(), seconds=0.0) == ""
+
+
+def test_none_draws_on_a_terminal_once_work_outlasts_the_delay(monkeypatch):
+    monkeypatch.setattr(_progress, "DELAY", 0.05)
+    out = _run(None, FakeTerminal(), seconds=0.3)
+    assert "work" in out
+
+
+def test_bad_progress_values_are_type_errors():
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        _progress.progress_bar(1, progress="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="progress"):
+        nnp.simulate_partition(2, 10, 2, trials=2, progress=1)  # type: ignore[arg-type]

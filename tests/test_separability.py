@@ -1,0 +1,96 @@
+"""Exact separability and the max-margin direction against independent truths: Cover's count,
+brute force over directions, the closed form for two points, and scikit-learn's SVM."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("scipy")
+
+from nnpartition.counting import cover_count  # noqa: E402
+from nnpartition.separability import max_margin, separable  # noqa: E402
+
+
+@pytest.mark.parametrize("N,D,intercept", [(7, 2, False), (8, 3, False), (7, 2, True), (9, 4, False)])
+def test_number_of_separable_labelings_is_covers_count(N, D, intercept):
+    rng = np.random.default_rng(N * 10 + D)
+    Z = rng.standard_normal((N, D))
+    count = 0
+    for bits in itertools.product((0, 1), repeat=N):
+        r = separable(Z, np.array(bits), fit_intercept=intercept)
+        if r.separable:
+            count += 1
+            t = 2 * np.array(bits) - 1
+            assert np.all(t * (Z @ r.w + r.b) >= 1 - 1e-9)       # the certificate holds
+        else:
+            lam = r.dual
+            assert lam.min() >= 0 and lam.sum() == pytest.approx(1.0)
+            t = 2 * np.array(bits) - 1
+            A = np.hstack([Z, np.ones((N, 1))]) if intercept else Z
+            assert np.abs((lam * t) @ A).max() < 1e-9             # Gordan: no hyperplane survives
+    # affine separation in R^D is homogeneous separation in R^(D+1)
+    assert count == cover_count(N, D + 1 if intercept else D)
+
+
+def test_zero_row_is_never_separable_without_intercept():
+    Z = np.array([[1.0, 2.0], [0.0, 0.0], [3.0, -1.0]])
+    for y in ([1, 1, 1], [0, 1, 0]):
+        r = separable(Z, y)
+        assert not r.separable and r.dual[1] > 0
+    assert separable(Z, [1, 1, 1], fit_intercept=True).separable
+
+
+def test_max_margin_against_brute_force_over_directions():
+    rng = np.random.default_rng(3)
+    for trial in range(5):
+        u = np.array([np.cos(trial), np.sin(trial)])
+        X = rng.standard_normal((40, 2))
+        X = X[np.abs(X @ u) > 0.3]
+        y = (X @ u > 0).astype(int)
+        t = 2 * y - 1
+        mm = max_margin(X, y)
+        theta = np.linspace(0, 2 * np.pi, 400_001)
+        U = np.stack([np.cos(theta), np.sin(theta)], axis=1)
+        margins = np.min(t[:, None] * (X @ U.T), axis=0)
+        best = margins.max()
+        grid_err = (theta[1] - theta[0]) * np.linalg.norm(X, axis=1).max()   # margin is |x|-Lipschitz in theta
+        assert best - 1e-12 <= mm.margin <= best + grid_err
+        assert abs(np.arctan2(mm.direction[1], mm.direction[0]) % (2 * np.pi) - theta[margins.argmax()]) < 1e-3
+        assert np.all(t * (X @ mm.w) >= 1 - 1e-9)
+
+
+def test_max_margin_two_points_closed_form():
+    # through the origin: the direction is the minimum-norm point of the segment [a, b], a = x1, b = -x2
+    a, b = np.array([2.0, 1.0]), np.array([0.5, 3.0])
+    X = np.array([a, -b])
+    lam = np.clip((b - a) @ b / ((b - a) @ (b - a)), 0, 1)
+    p = lam * a + (1 - lam) * b
+    mm = max_margin(X, [1, 0])
+    assert np.allclose(mm.direction, p / np.linalg.norm(p), atol=1e-9)
+    assert mm.margin == pytest.approx(np.linalg.norm(p), rel=1e-9)
+
+
+def test_max_margin_with_intercept_against_sklearn():
+    svm = pytest.importorskip("sklearn.svm")
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((80, 5))
+    w = rng.standard_normal(5)
+    s = X @ w + 0.7
+    keep = np.abs(s) > 0.5
+    X, y = X[keep], (s[keep] > 0).astype(int)
+    mm = max_margin(X, y, fit_intercept=True)
+    ref = svm.SVC(kernel="linear", C=1e10, tol=1e-10).fit(X, y)
+    wr = ref.coef_[0]
+    assert np.allclose(mm.w, wr, rtol=1e-4, atol=1e-6)
+    assert mm.b == pytest.approx(ref.intercept_[0], rel=1e-4, abs=1e-6)
+    assert set(mm.support.tolist()) == set(ref.support_.tolist())
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="NaN"):
+        separable(np.array([[np.nan, 1.0]]), [1])
+    with pytest.raises(ValueError, match="not linearly separable"):
+        max_margin(np.array([[1.0], [-1.0]]), [1, 1])
+    with pytest.raises(ValueError):
+        separable(np.ones((3, 2)), [0, 1])

@@ -1,0 +1,49 @@
+"""Student-t confidence intervals against closed forms, scipy (where installed) and coverage."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nnpartition._stats import mean_ci95, t_quantile_975
+from nnpartition.simulation import summarize
+
+
+def test_closed_forms_for_one_and_two_degrees_of_freedom():
+    # t_1 is Cauchy: F^-1(p) = tan(pi (p - 1/2)); t_2: F^-1(p) = a sqrt(2 / (1 - a^2)), a = 2p - 1
+    assert t_quantile_975(1) == pytest.approx(math.tan(math.pi * 0.475), rel=1e-14)
+    a = 0.95
+    assert t_quantile_975(2) == pytest.approx(a * math.sqrt(2 / (1 - a * a)), rel=1e-14)
+
+
+def test_against_scipy_at_every_df_up_to_200_and_large():
+    stats = pytest.importorskip("scipy.stats")
+    for df in list(range(1, 201)) + [500, 1000, 10**5]:
+        assert t_quantile_975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-9, abs=0), df
+
+
+def test_monotone_and_tends_to_normal():
+    q = [t_quantile_975(df) for df in range(1, 400)]
+    assert all(a > b for a, b in zip(q, q[1:]))
+    assert t_quantile_975(10**9) == pytest.approx(1.959963984540054, rel=1e-8)
+    with pytest.raises(ValueError):
+        t_quantile_975(0)
+
+
+def test_coverage_is_95_percent_for_five_normal_samples():
+    # The normal-approximation interval covers ~88% at n = 5; the t interval 95%.
+    rng = np.random.default_rng(0)
+    hits = 0
+    reps = 4000
+    for _ in range(reps):
+        s = summarize(rng.standard_normal(5))
+        hits += s.ci_low <= 0.0 <= s.ci_high
+    assert 0.94 <= hits / reps <= 0.96
+
+
+def test_summarize_single_value_and_empty():
+    s = summarize([3.0])
+    assert (s.mean, s.std, s.ci_low, s.ci_high) == (3.0, 0.0, 3.0, 3.0)
+    with pytest.raises(ValueError, match="empty"):
+        summarize([])
+    assert mean_ci95(1, 2.0, 0.0) == (2.0, 2.0)
