@@ -284,31 +284,26 @@ def region_bound(widths: Tuple[int, ...]) -> int:
 
 
 def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]]) -> Dict[str, Any]:
-    """The drawable picture of ``net`` in ``box``: exact region polygons (flat), their decision and the
-    output at their centroid, and the first layer's lines ``w . x + b = 0``."""
+    """The drawable picture of ``net`` in ``box``: the exact region polygons (flat), their decision, the
+    logit at their centroids (the shade), the decision boundary and the first layer's lines ``x @ W + b = 0``.
+
+    Example:
+        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.0)
+        >>> f = frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))
+        >>> f["n_regions"], f["offsets"], sum(f["decision"])   # the four quadrants, class 1 where x > 0 > y
+        (4, [0, 4, 8, 12, 16], 1)
+    """
     from ..pictures import region_polygons
 
     rp = region_polygons(net, box=box)
-    verts = np.asarray(rp.vertices, dtype=np.float64)
-    offsets = np.asarray(rp.offsets, dtype=np.int64)
-    counts = np.diff(offsets)
-    # output at each polygon's vertex mean (inside the convex polygon): the shade of its colour
-    idx = np.repeat(np.arange(rp.n_regions), counts)
-    if len(verts):
-        sums = np.zeros((rp.n_regions, 2))
-        np.add.at(sums, idx, verts)
-        centre = sums / np.maximum(counts, 1)[:, None]
-    else:
-        centre = np.zeros((0, 2))
-    # d == 2 and no plane: window coordinates are input coordinates
-    out = np.einsum("ij,ij->i", centre, np.asarray(rp.affine_weight)) + np.asarray(rp.affine_bias)
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
     return {
         "n_regions": int(rp.n_regions),
-        "offsets": offsets.tolist(),
-        "xy": np.round(verts, _DECIMALS).ravel().tolist(),
-        "decision": np.asarray(rp.decision, dtype=np.int64).tolist(),
-        "output": np.round(out, 5).tolist(),
+        "offsets": rp.offsets.tolist(),
+        "xy": np.round(rp.vertices, _DECIMALS).ravel().tolist(),
+        "decision": rp.decision.astype(np.int64).tolist(),
+        "output": np.round(rp.logits(), 5).tolist(),
+        "boundary": np.round(rp.boundary, _DECIMALS).reshape(-1).tolist(),
         "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
     }
 
@@ -512,11 +507,17 @@ def _static(name: str) -> Optional[bytes]:
 
 
 def network_npz(net: Network) -> bytes:
-    """The network as an ``.npz`` that ``nnpartition plot-partition --weights`` reads."""
-    from ..pictures import save_network
-
+    """The network as ``.npz`` bytes: ``W1, b1, ..., Wk, bk`` (``W`` of shape ``(fan_in, width)``),
+    ``w_out``, ``b_out`` and ``activation``."""
+    if isinstance(net, TwoLayerNet):
+        layers, w_out, b_out = [(net.W1, net.b1)], net.w2, net.b2
+    else:
+        layers, w_out, b_out = net.layers, net.w_out, net.b_out
+    arrays: Dict[str, Any] = {}
+    for i, (W, b) in enumerate(layers, start=1):
+        arrays[f"W{i}"], arrays[f"b{i}"] = np.asarray(W), np.asarray(b)
     buf = io.BytesIO()
-    save_network(net, buf)
+    np.savez(buf, **arrays, w_out=np.asarray(w_out), b_out=np.float64(b_out), activation=np.str_(net.activation))
     return buf.getvalue()
 
 

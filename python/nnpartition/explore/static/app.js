@@ -145,6 +145,7 @@ function drawPlot(ctx) {
       ctx.strokeStyle = "rgba(255,255,255,0.55)"; ctx.lineWidth = 0.8; ctx.stroke();
     }
     if ($("show-lines").checked) drawLines(ctx, T, f.lines, S.run.box);
+    drawBoundary(ctx, T, f.boundary);
   }
   if ($("show-points").checked) drawPoints(ctx, T, f ? f.pred : null);
 }
@@ -170,6 +171,14 @@ function drawLines(ctx, T, lines, box) {
     ctx.beginPath(); ctx.moveTo(T.px(s[0][0]), T.py(s[0][1])); ctx.lineTo(T.px(s[1][0]), T.py(s[1][1])); ctx.stroke();
   }
   ctx.setLineDash([]);
+}
+
+function drawBoundary(ctx, T, seg) {  // the decision boundary (logit = 0): segments x0 y0 x1 y1
+  ctx.strokeStyle = "#111"; ctx.lineWidth = 2.2; ctx.beginPath();
+  for (let k = 0; k + 3 < seg.length; k += 4) {
+    ctx.moveTo(T.px(seg[k]), T.py(seg[k + 1])); ctx.lineTo(T.px(seg[k + 2]), T.py(seg[k + 3]));
+  }
+  ctx.stroke();
 }
 
 function drawPoints(ctx, T, pred) {
