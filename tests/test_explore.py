@@ -24,7 +24,7 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import LIMITS, network_from_dict, parse_csv, window_of
+from nnpartition.explore.server import LIMITS, decode_b64, network_from_dict, parse_csv, window_of
 
 pictures = pytest.importorskip("nnpartition.pictures")
 
@@ -209,8 +209,13 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     assert events.index("run") < events.index("frame")
     assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 100]
     last = frames[-1]
-    assert last["step"] == 100 and len(last["offsets"]) == last["n_regions"] + 1
-    assert len(last["xy"]) == 2 * last["offsets"][-1] and len(last["pred"]) == SMALL["N"]
+    offsets = decode_b64(last["offsets"], "<i4")
+    assert last["step"] == 100 and len(offsets) == last["n_regions"] + 1
+    assert len(decode_b64(last["xy"], "<f4")) == 2 * offsets[-1] and len(last["pred"]) == SMALL["N"]
+    net = network_from_dict(server.session.run.export()["snapshot"]["network"])
+    rp = pictures.region_polygons(net, box=server.session.run.box)
+    np.testing.assert_array_equal(offsets, rp.offsets)
+    np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
 
 
 def test_the_window_contains_every_point():
