@@ -24,7 +24,7 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import LIMITS, decode_b64, network_from_dict, parse_csv, window_of
+from nnpartition.explore.server import LIMITS, decode_b64, frame_of, network_from_dict, parse_csv, window_of
 
 pictures = pytest.importorskip("nnpartition.pictures")
 
@@ -210,12 +210,39 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 100]
     last = frames[-1]
     offsets = decode_b64(last["offsets"], "<i4")
-    assert last["step"] == 100 and len(offsets) == last["n_regions"] + 1
+    assert last["step"] == 100 and len(offsets) == last["n_polygons"] + 1
     assert len(decode_b64(last["xy"], "<f4")) == 2 * offsets[-1] and len(last["pred"]) == SMALL["N"]
     net = network_from_dict(server.session.run.export()["snapshot"]["network"])
-    rp = pictures.region_polygons(net, box=server.session.run.box)
+    rp = pictures.region_polygons(net, box=server.session.run.box, split_decision=True)
     np.testing.assert_array_equal(offsets, rp.offsets)
     np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("widths", [[8], [16, 16], [12, 6, 9]])
+def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decision(widths):
+    rng = np.random.default_rng(len(widths))
+    sizes = [2] + widths
+    layers = [(rng.normal(size=(a, b)) / np.sqrt(a), rng.normal(size=b) * 0.5) for a, b in zip(sizes, sizes[1:])]
+    net = npn.DeepNet(layers, rng.normal(size=widths[-1]), 0.1)
+    box = ((-1.5, -1.0), (1.0, 2.0))
+    f = frame_of(net, box)
+    assert f["n_regions"] == pictures.region_polygons(net, box=box).n_regions  # the count the page shows
+    offsets, xy = decode_b64(f["offsets"], "<i4"), decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float)
+    region, decision = decode_b64(f["region"], "<i4"), decode_b64(f["decision"], "u1")
+    assert sorted(set(region.tolist())) == list(range(f["n_regions"]))
+    # every polygon's decision is the network's (numpy) at an interior point: the vertex mean
+    inside = np.array([xy[offsets[p]:offsets[p + 1]].mean(axis=0) for p in range(len(offsets) - 1)])
+    np.testing.assert_array_equal(decision, net.predict(inside))
+    # two polygons carry the same region number exactly when their activation patterns agree (numpy)
+    pattern, h = [], inside
+    for W, b in layers:
+        pre = h @ W + b
+        pattern.append(pre > 0)
+        h = np.maximum(pre, 0)
+    pattern = np.hstack(pattern)
+    same_region = region[:, None] == region[None, :]
+    same_pattern = (pattern[:, None, :] == pattern[None, :, :]).all(axis=2)
+    np.testing.assert_array_equal(same_region, same_pattern)
 
 
 def test_the_window_contains_every_point():

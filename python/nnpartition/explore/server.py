@@ -283,25 +283,35 @@ def region_bound(widths: Tuple[int, ...]) -> int:
 
 
 def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]]) -> Dict[str, Any]:
-    """The drawable picture of ``net`` in ``box``: the exact region polygons (flat), their decision, the
-    logit at their centroids (the shade), the decision boundary and the first layer's lines ``x @ W + b = 0``.
+    """The drawable picture of ``net`` in ``box``.
+
+    The polygons are the exact linear regions, also cut along the decision boundary
+    (``region_polygons(..., split_decision=True)``) so that every polygon has one decision; ``region``
+    maps each polygon to its linear region (pieces of one region share its activation pattern, and a
+    pattern's region is convex), and ``n_regions`` counts the linear regions, the number
+    ``region_polygons(net, box=box).n_regions`` gives. Also: the logit at each polygon's centroid (the
+    shade), the decision boundary and the first layer's lines ``x @ W + b = 0``.
 
     Example:
-        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.0)
+        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.25)   # relu(x) - relu(y) + 1/4
         >>> f = frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))
-        >>> f["n_regions"], decode_b64(f["offsets"], "<i4").tolist()   # the four quadrants
-        (4, [0, 4, 8, 12, 16])
-        >>> int(decode_b64(f["decision"], "u1").sum())                # class 1 where x > 0 > y
-        1
+        >>> f["n_regions"], f["n_polygons"]   # four quadrants; the boundary cuts two: y = x + 1/4, y = 1/4
+        (4, 6)
     """
     from ..pictures import region_polygons
 
-    rp = region_polygons(net, box=box)
+    rp = region_polygons(net, box=box, split_decision=True)
+    packed = np.packbits(rp.patterns, axis=1)
+    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))  # number the linear regions in order of first appearance
+    region = order[np.asarray(inverse).reshape(-1)]
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
     return {
-        "n_regions": int(rp.n_regions),
+        "n_regions": int(len(first)),
+        "n_polygons": int(rp.n_regions),
         "offsets": _b64(rp.offsets, "<i4"),
         "xy": _b64(rp.vertices, "<f4"),
+        "region": _b64(region, "<i4"),
         "decision": _b64(rp.decision, "u1"),
         "output": _b64(rp.logits(), "<f4"),
         "boundary": _b64(rp.boundary, "<f4"),

@@ -70,6 +70,9 @@ function b64(text, Type) {
 function decodeFrame(f) {
   f.offsets = b64(f.offsets, Int32Array); f.xy = b64(f.xy, Float32Array);
   f.decision = b64(f.decision, Uint8Array); f.output = b64(f.output, Float32Array);
+  f.region = b64(f.region, Int32Array);
+  f.maxOutput = 1e-12;
+  for (const o of f.output) f.maxOutput = Math.max(f.maxOutput, Math.abs(o));
   f.boundary = b64(f.boundary, Float32Array);
   return f;
 }
@@ -132,13 +135,15 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
 
 // Colours are quantised (72 hues x 3 lightnesses, or 2 classes x 21 shades) so that a frame is drawn
 // with one fill per colour instead of one per polygon.
-function regionColour(f, r, mode) {
+// Polygon p is a piece of linear region f.region[p] (regions are also cut along the decision boundary).
+function regionColour(f, p, mode) {
   if (mode === "region") {
-    const hue = Math.round(((r * 137.508) % 360) / 5) * 5;  // golden angle: neighbours get far-apart hues
+    const r = f.region[p], hue = Math.round(((r * 137.508) % 360) / 5) * 5;  // golden angle: far-apart hues
     return `hsl(${hue},60%,${72 + (r % 3) * 6}%)`;
   }
-  const t = 0.25 + 0.6 * Math.round(20 * Math.tanh(Math.abs(f.output[r]))) / 20;
-  return mix(f.decision[r] ? C1 : C0, t);
+  // shade: |logit| relative to the frame's largest, in 21 steps
+  const t = 0.2 + 0.65 * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
+  return mix(f.decision[p] ? C1 : C0, t);
 }
 
 function polygonPath(ctx, T, f, r) {
@@ -158,7 +163,7 @@ function drawPlot(ctx) {
   const f = S.frame, mode = $("color").value;
   if (f) {
     const groups = new Map();
-    for (let r = 0; r < f.n_regions; r++) {
+    for (let r = 0; r < f.n_polygons; r++) {
       const c = regionColour(f, r, mode);
       if (!groups.has(c)) groups.set(c, []);
       groups.get(c).push(r);
@@ -174,10 +179,10 @@ function drawPlot(ctx) {
         ctx.fill();
       }
     }
-    ctx.strokeStyle = "rgba(255,255,255,0.55)"; ctx.lineWidth = 0.8;  // region edges
-    for (let s = 0; s < f.n_regions; s += CHUNK) {
+    ctx.strokeStyle = "rgba(255,255,255,0.8)"; ctx.lineWidth = 1;  // region edges
+    for (let s = 0; s < f.n_polygons; s += CHUNK) {
       ctx.beginPath();
-      for (let r = s; r < Math.min(f.n_regions, s + CHUNK); r++) polygonPath(ctx, T, f, r);
+      for (let r = s; r < Math.min(f.n_polygons, s + CHUNK); r++) polygonPath(ctx, T, f, r);
       ctx.stroke();
     }
     if ($("show-lines").checked) drawLines(ctx, T, f.lines, S.run.box);
