@@ -216,3 +216,104 @@ def test_lowrank_plot(tmp_path):
     assert main(["lowrank-demo", "--nx", "4", "--ny", "3", "-k", "1", "--rho", "0.3,0.03", "--samples", "0",
                  "--steps", "300", "--plot", str(path)]) == 0
     assert path.stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- H-score, one side fixed, hidden layer, samples
+
+
+def test_h_score_against_the_sample_formula_and_the_spectrum():
+    from nnpartition.lowrank import h_score, optimal_low_rank, sample_joint
+
+    rng = np.random.default_rng(3)
+    P = rng.random((7, 4))
+    P /= P.sum()
+    sol = optimal_low_rank(P, 2)
+    s = sol.singular_values
+    assert h_score(P, sol.features) == pytest.approx(0.5 * (s[0] ** 2 + s[1] ** 2), rel=1e-10)
+    A = rng.standard_normal((2, 2)) + 2 * np.eye(2)
+    assert h_score(P, sol.features @ A + 3.0) == pytest.approx(0.5 * (s[0] ** 2 + s[1] ** 2), rel=1e-9)
+    # peer: tr(cov(f)^-1 cov(E[f|y])) on samples (Transfer-Learning-Library's hscore), with sample covariances
+    n = 400_000
+    idx = rng.choice(P.size, n, p=P.ravel())
+    xs, ys = np.divmod(idx, P.shape[1])
+    f = rng.standard_normal((7, 3))[xs]
+    cov_f = np.cov(f, rowvar=False, bias=True)
+    g = np.zeros_like(f)
+    for c in range(P.shape[1]):
+        g[ys == c] = f[ys == c].mean(axis=0)
+    ref = np.trace(np.linalg.solve(cov_f, np.cov(g, rowvar=False, bias=True)))
+    assert h_score(sample_joint(ys), f, normalization="trace") == pytest.approx(ref, rel=1e-9)
+
+
+def test_best_weights_and_features_are_the_least_squares_factors_of_B():
+    from nnpartition.lowrank import bayes_matrix, best_features, best_weights
+
+    rng = np.random.default_rng(4)
+    P = rng.random((6, 5))
+    P /= P.sum()
+    px, py = P.sum(1), P.sum(0)
+    B = bayes_matrix(P)
+    F = rng.standard_normal((6, 2))
+    W, _ = best_weights(P, F)
+    Phi = np.sqrt(px)[:, None] * (F - px @ F)
+    Psi_ls = np.linalg.lstsq(Phi, B, rcond=None)[0].T              # min |B - Phi Psi^T| over Psi
+    Psi = np.sqrt(py)[:, None] * (W.T - py @ W.T)
+    assert np.allclose(Psi, Psi_ls, atol=1e-12)
+    V = rng.standard_normal((2, 5))
+    Fb = best_features(P, V)
+    Psi_v = np.sqrt(py)[:, None] * (V.T - py @ V.T)
+    Phi_ls = np.linalg.lstsq(Psi_v, B.T, rcond=None)[0].T
+    assert np.allclose(np.sqrt(px)[:, None] * Fb, Phi_ls, atol=1e-12)
+
+
+def test_hidden_layer_optimum_is_stationary_and_refuses_dead_units():
+    from nnpartition.lowrank import bayes_matrix, hidden_layer_optimum
+
+    rng = np.random.default_rng(5)
+    P = rng.random((8, 5))
+    P /= P.sum()
+    px, py = P.sum(1), P.sum(0)
+    S1, V, c = rng.standard_normal((8, 4)), rng.standard_normal((3, 5)), rng.normal(0, 1, 3)
+    h = hidden_layer_optimum(P, S1, V, c, activation="tanh")
+    assert np.allclose(h.J, 1 - np.tanh(c) ** 2)
+    B = bayes_matrix(P)
+    Phi1 = np.sqrt(px)[:, None] * (S1 - px @ S1)
+    Psi = np.sqrt(py)[:, None] * (V.T - py @ V.T)
+
+    def loss(W):
+        return 0.5 * np.sum((B - Phi1 @ W * h.J @ Psi.T) ** 2)
+
+    # numerical gradient of the local objective vanishes at W; random perturbations never improve it
+    eps = 1e-6
+    grad = np.array([[(loss(h.W + eps * E) - loss(h.W - eps * E)) / (2 * eps)
+                      for E in np.eye(12).reshape(12, 4, 3)[4 * i:4 * i + 4]] for i in range(3)]).reshape(-1)
+    assert np.max(np.abs(grad)) < 1e-7
+    for _ in range(20):
+        assert loss(h.W + 1e-3 * rng.standard_normal(h.W.shape)) >= loss(h.W)
+    with pytest.raises(ValueError, match=r"unit\(s\) \[0, 2\]"):
+        hidden_layer_optimum(P, S1, V, np.array([-0.5, 1.0, 0.0]), activation="relu")
+    # leaky ReLU never has a zero derivative
+    assert hidden_layer_optimum(P, S1, V, np.array([-0.5, 1.0, 0.0]), activation="leaky_relu").J.min() > 0
+
+
+def test_spectral_gap_is_reported_next_to_the_angles():
+    from nnpartition.lowrank import compare_layer, local_family, optimal_low_rank
+
+    P = local_family(6, 5, 0.3, seed=1)
+    sol = optimal_low_rank(P, 2)
+    s = np.linalg.svd(sol.Phi @ sol.Psi.T + 0, compute_uv=False)   # B_2's spectrum: s1, s2
+    c = compare_layer(P, sol.features, sol.weights.T, sol.bias)
+    full = np.linalg.svd((P - np.outer(P.sum(1), P.sum(0))) / np.sqrt(np.outer(P.sum(1), P.sum(0))), compute_uv=False)
+    assert c.spectral_gap == pytest.approx(full[1] - full[2], abs=1e-12) and s[1] == pytest.approx(full[1])
+
+
+def test_overflowing_arguments_raise_instead_of_returning_nan():
+    from nnpartition.lowrank import local_family, train_softmax_layer
+
+    P = local_family(4, 3, 0.5, seed=0)
+    with pytest.raises(ValueError, match="lr"):
+        train_softmax_layer(P, 2, lr=1e308)
+    with pytest.raises(ValueError, match="steps"):
+        train_softmax_layer(P, 2, steps=10**9)
+    with pytest.raises(ValueError, match="sharpness"):
+        local_family(4, 3, 0.5, sharpness=1e308)

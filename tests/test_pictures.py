@@ -227,3 +227,208 @@ def test_too_many_regions_fails_fast_with_advice():
     big = TwoLayerNet(rng.normal(size=(2, 4000)), rng.normal(size=4000) * 0.1, np.ones(4000), 0.0)
     with pytest.raises(MemoryError, match="more than 100000 regions"):
         region_polygons(big, max_regions=100_000)
+
+
+# --- plots -----------------------------------------------------------------------------------
+
+try:
+    import matplotlib as mpl
+except ImportError:  # pragma: no cover - matplotlib is a test extra
+    mpl = None
+needs_mpl = pytest.mark.skipif(mpl is None, reason="plots need matplotlib (the [plot] extra)")
+
+
+def fresh_ax():
+    from matplotlib.figure import Figure
+
+    return Figure().add_subplot()
+
+
+@needs_mpl
+def test_plot_partition_draws_the_exact_polygons_lines_boundary_and_points():
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    backend = mpl.get_backend()
+    net = make_net([12, 12], seed=5)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    ax = fresh_ax()
+    out = plot_partition_(net, X, y, ax=ax, box=(-1, 1))
+    assert out is ax and mpl.get_backend() == backend
+    polys = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_label() == "regions"]
+    lines = {c.get_label(): c for c in ax.collections if isinstance(c, LineCollection)}
+    rp = region_polygons(net, box=(-1, 1), split_decision=True)
+    assert len(polys) == 1 and len(polys[0].get_paths()) == rp.n_regions
+    # The first layer's 12 lines, clipped to the window (those that cross it).
+    lines_in = sum(1 for j in range(12) if np.ptp(np.sign(np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]])
+                                                        @ net.layers[0][0][:, j] + net.layers[0][1][j])) > 0)
+    assert len(lines["first-layer lines"].get_segments()) == lines_in
+    assert len(lines["decision boundary"].get_segments()) == region_polygons(net, box=(-1, 1)).boundary.shape[0]
+    # Points, with the misclassified ones marked.
+    pts = {c.get_label(): c for c in ax.collections if c.get_label() in ("points", "misclassified")}
+    assert pts["points"].get_offsets().shape == (40, 2)
+    wrong = int(np.sum(net.predict(X) != y))
+    assert (pts["misclassified"].get_offsets().shape[0] if wrong else 0) == wrong
+    assert ax.get_xlim() == (-1.0, 1.0) and ax.get_ylim() == (-1.0, 1.0)
+    # Decision colours: class 1 regions are reds, class 0 blues (red channel dominates or not).
+    faces = polys[0].get_facecolors()
+    assert np.array_equal(faces[:, 0] > faces[:, 2], rp.decision)
+
+
+def plot_partition_(*a, **k):
+    return npn.plot_partition(*a, **k)
+
+
+@needs_mpl
+def test_region_colours_differ_between_neighbours():
+    net = make_net([10, 10], seed=6)
+    ax = plot_partition_(net, ax=fresh_ax(), color="region", hyperplanes=False, decision_boundary=False)
+    rp = region_polygons(net)
+    faces = ax.collections[0].get_facecolors()
+    # Neighbours across an edge differ in exactly one unit's sign: every such pair gets two colours.
+    keys = {p.tobytes(): i for i, p in enumerate(rp.patterns)}
+    pairs = 0
+    for i, p in enumerate(rp.patterns):
+        for j in range(p.size):
+            q = p.copy()
+            q[j] = not q[j]
+            k = keys.get(q.tobytes())
+            if k is not None:
+                pairs += 1
+                assert not np.array_equal(faces[i], faces[k])
+    assert pairs > rp.n_regions
+
+
+@needs_mpl
+def test_output_colours_follow_the_logit_and_default_box_follows_the_data():
+    net = make_net([8], seed=2)
+    X = np.array([[0.0, 0.0], [2.0, 1.0]])
+    ax = plot_partition_(net, X, ax=fresh_ax(), color="output", colorbar=True)
+    # Box: the points with a 5% margin.
+    assert np.allclose(ax.get_xlim(), (-0.1, 2.1)) and np.allclose(ax.get_ylim(), (-0.1, 1.1))
+    rp = region_polygons(net, box=((-0.1, -0.1), (2.1, 1.1)))
+    faces = ax.collections[0].get_facecolors()
+    # Each region's colour is RdBu_r at its logit (numpy, at an interior point), symmetric about 0.
+    _, z = numpy_patterns(net, rp.centroids())
+    m = np.max(np.abs(z))
+    expected = mpl.colormaps["RdBu_r"]((z + m) / (2 * m))
+    np.testing.assert_allclose(faces, expected, atol=1e-6)
+    assert len(ax.figure.axes) == 2   # the colour bar
+
+
+@needs_mpl
+def test_plot_of_a_slice_shows_the_three_points():
+    rng = np.random.default_rng(1)
+    net = make_net([10], d=4, seed=1)
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, 2, 30)
+    ax = plot_partition_(net, X, y, ax=fresh_ax())
+    pts = [c for c in ax.collections if c.get_label() == "points"][0]
+    assert pts.get_offsets().shape == (3, 2)   # only the three points in the slice
+    with pytest.raises(ValueError, match="d = 4 > 2"):
+        plot_partition_(net, ax=fresh_ax())
+    with pytest.raises(ValueError, match="color"):
+        plot_partition_(net, X, ax=fresh_ax(), color="rainbow")
+
+
+# --- training movie --------------------------------------------------------------------------
+
+@needs_mpl
+def test_movie_frames_count_and_change(tmp_path):
+    from PIL import Image
+
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    path = str(tmp_path / "m.gif")
+    r = npn.pictures.movie(X, y, 8, path=path, every=100, steps=300, dpi=40, size=3, progress=False)
+    assert r.frames == 4 and r.steps.tolist() == [0, 100, 200, 299]
+    assert r.bound == npn.regions(8, 2) and 0.5 <= r.estimate <= 1.0
+    with Image.open(path) as im:
+        assert im.n_frames == 4
+        frames = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            frames.append(np.asarray(im.convert("RGB"), dtype=np.int16))
+    assert all(np.any(a != b) for a, b in zip(frames, frames[1:]))
+    # The recorded counts are those of the snapshots' partitions.
+    res = npn.train(X, y, 8, steps=300, restarts=1, snapshot_every=100)
+    assert [region_polygons(n, box=r_box(X)).n_regions for n in res.snapshots()] == r.regions.tolist()
+
+
+def r_box(X):
+    lo, hi = X.min(0), X.max(0)
+    span = np.max(hi - lo)
+    return ((lo - 0.05 * span).tolist(), (hi + 0.05 * span).tolist())
+
+
+@needs_mpl
+def test_movie_bad_input(tmp_path):
+    X, y = npn.datasets.toy_dataset("uniform", 20, seed=0)
+    with pytest.raises(ValueError, match=".gif"):
+        npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.png"))
+    with pytest.raises(ValueError, match="2000 frames"):
+        npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=1, steps=5000)
+    with pytest.raises(TypeError, match="needs L"):
+        npn.pictures.movie(X, y, path=str(tmp_path / "m.gif"))
+
+
+# --- datasets and the command line -----------------------------------------------------------
+
+@pytest.mark.parametrize("kind", npn.datasets.TOY_KINDS)
+def test_toy_datasets_are_seeded_and_balanced(kind):
+    X, y = npn.datasets.toy_dataset(kind, 400, 3, seed=5)
+    X2, y2 = npn.datasets.toy_dataset(kind, 400, 3, seed=5)
+    assert X.shape == (400, 3) and np.array_equal(X, X2) and np.array_equal(y, y2)
+    assert 0.35 < y.mean() < 0.65
+    assert not np.array_equal(npn.datasets.toy_dataset(kind, 400, 3, seed=6)[0], X)
+    with pytest.raises(ValueError, match="kind"):
+        npn.datasets.toy_dataset("moons", 10)
+
+
+def test_save_and_load_network_round_trip(tmp_path):
+    from nnpartition.network import load_network, save_network
+
+    for net in (make_net([5]), make_net([4, 3], activation="leaky_relu")):
+        path = str(tmp_path / "n.npz")
+        save_network(net, path)
+        back = load_network(path)
+        X = np.random.default_rng(0).normal(size=(10, 2))
+        assert np.array_equal(back.decision_function(X), net.decision_function(X))
+        assert back.activation == net.activation
+    np.savez(tmp_path / "bad.npz", W=np.ones((2, 3)))
+    with pytest.raises(ValueError, match="W1, b1"):
+        load_network(str(tmp_path / "bad.npz"))
+
+
+@needs_mpl
+def test_cli_plot_partition_and_movie(tmp_path, capsys):
+    import json
+
+    from nnpartition.cli import main
+    from nnpartition.network import save_network
+
+    out = str(tmp_path / "p.png")
+    assert main(["plot-partition", "-d", "2", "-N", "60", "-L", "6", "--steps", "300", "--plot", out,
+                 "--json", "--save-weights", str(tmp_path / "w.npz")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["regions"] >= 1 and data["widths"] == [6] and 0.5 <= data["accuracy"] <= 1.0
+    from PIL import Image
+
+    with Image.open(out) as im:
+        assert im.size[0] > 100
+    # The saved network draws the same number of regions in the same box.
+    assert main(["plot-partition", "--weights", str(tmp_path / "w.npz"), "--plot", out, "--json",
+                 "--box", str(data["box"][0][0]), str(data["box"][1][0])]) == 0
+    again = json.loads(capsys.readouterr().out)
+    X, _ = npn.datasets.toy_dataset("uniform", 60, 2, seed=0)
+    assert again["accuracy"] is None
+    save_network(make_net([3]), str(tmp_path / "w3.npz"))
+    assert main(["movie", "-d", "3", "-N", "40", "-L", "5", "--steps", "100", "--every", "50",
+                 "--out", str(tmp_path / "m.gif"), "--json", "--data", "spirals"]) == 0
+    m = json.loads(capsys.readouterr().out)
+    assert m["frames"] == 3 and m["steps"] == [0, 50, 99] and len(m["regions"]) == 3
+    # Usage errors: one line, status 2.
+    assert main(["plot-partition", "--plot", out]) == 2
+    assert "give --weights" in capsys.readouterr().err
+    assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
+    assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2

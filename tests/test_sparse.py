@@ -192,3 +192,62 @@ def test_capacity_curve_compares_with_a_trained_network_of_the_same_width():
     assert c.trained_accuracy[0] == 1.0
     assert 0.5 <= c.trained_accuracy[1] < 1.0
     assert c.estimated_accuracy[0] > 0.99 and c.estimated_accuracy[1] < 0.9
+
+
+def test_explicit_readout_of_a_constant_is_exact_and_improves_with_m():
+    from nnpartition.sparse import explicit_readout
+
+    r = explicit_readout(lambda X: np.full(X.shape[0], 0.7), 3, 200, 8, n_train=200, n_test=300, seed=1)
+    assert r.rmse_explicit < 1e-12 and np.allclose(r.weights, 0.7 / 8)
+    f = lambda X: X[:, 0]  # noqa: E731, a smooth target on the sphere
+    small = np.mean([explicit_readout(f, 3, 50, 5, n_train=500, n_test=1000, seed=s).rmse_explicit for s in range(3)])
+    large = np.mean([explicit_readout(f, 3, 2000, 5, n_train=500, n_test=1000, seed=s).rmse_explicit
+                     for s in range(3)])
+    assert large < 0.7 * small
+
+
+def test_ridge_readout_matches_scikit_learn():
+    lm = pytest.importorskip("sklearn.linear_model")
+    from nnpartition.sparse.experiments import _ridge
+
+    rng = np.random.default_rng(2)
+    Z, t = rng.standard_normal((80, 12)), rng.choice([-1.0, 1.0], 80)
+    w = _ridge(Z, t, 0.3)
+    ref = lm.Ridge(alpha=0.3).fit(Z, t)
+    assert np.allclose(w[:-1], ref.coef_, atol=1e-10) and w[-1] == pytest.approx(ref.intercept_, abs=1e-10)
+
+
+def test_generalisation_on_a_linear_teacher():
+    from nnpartition.sparse import generalisation
+
+    g = generalisation("linear", 5, 100, 800, n_test=1000, trials=2, trained=False, seed=1)
+    # a linear readout on the raw input learns a linear teacher almost perfectly (N = 800 >> d = 5)
+    assert g.raw[0] > 0.95
+    # the random code memorises better than it generalises
+    for s in ("topk", "threshold", "relu"):
+        assert g.train_code[s][0] >= g.code[s][0]
+
+
+def test_selected_subset_finds_the_one_informative_unit():
+    from nnpartition.sparse import subset_curve
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((600, 30))   # in 30-D the 60 units are far from collinear
+    code = expand_sparsify(X, 60, sparsify="relu", seed=4)
+    j = 17
+    label = lambda Xn: (code.encode(Xn).toarray()[:, j] > np.median(code.toarray()[:, j])).astype(int)  # noqa: E731
+    Xte = rng.standard_normal((600, 30))
+    c = subset_curve(code, label(X), Xte, label(Xte), [1, 60], repeats=20, seed=0)
+    assert c.ranking[0] == j and c.selected[0] > c.random[0] + 0.1
+    assert c.selected[1] == c.full
+
+
+def test_sparsity_curve_matches_the_target_fractions():
+    from nnpartition.sparse import sparsity_curve
+
+    c = sparsity_curve("nonlinear", 4, 200, 1500, [0.05, 0.25], n_test=300, trials=1, seed=2)
+    assert c.achieved["topk"].tolist() == [0.05, 0.25]
+    assert np.allclose(c.achieved["threshold"], [0.05, 0.25], atol=1 / 1500)
+    # masking keeps each entry of a half-active code with probability rho / rho_0: binomial error
+    sd = np.sqrt(np.array([0.05, 0.25]) * (1 - np.array([0.05, 0.25])) / (1500 * 200))
+    assert np.all(np.abs(c.achieved["mask"] - [0.05, 0.25]) < 5 * sd + 0.002)

@@ -254,3 +254,47 @@ def test_teacher_plot(tmp_path):
     assert main(["teacher", "-d", "4", "-N", "60", "-L", "6", "--epochs", "10", "--probes", "200",
                  "--plot", str(path)]) == 0
     assert path.stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- max margin, baselines, update bound
+
+
+def test_angle_to_a_given_max_margin_direction_is_the_closed_form_angle():
+    net = teacher_network([[1.0, 1.0], [1.0, 1.0], [-1.0, 0.5], [-1.0, 0.5]], alpha=0.2)   # w_lin = (1, 0.25)
+    X = np.random.default_rng(0).standard_normal((200, 2))
+    r = boundary_linearity(net, X, max_margin=[0.0, 1.0])
+    assert r.angle_to_max_margin == pytest.approx(np.degrees(np.arctan2(1.0, 0.25)), abs=1e-9)
+    assert np.isnan(boundary_linearity(net, X).angle_to_max_margin)
+
+
+def test_max_margin_of_a_run_beats_the_teacher_margin():
+    pytest.importorskip("scipy")
+    X, y, w = linear_teacher_dataset(300, 6, margin=0.05, dist="two_balls", seed=2)
+    run = train_teacher(X, y, 8, epochs=5, w_star=w)
+    mm = run.max_margin()
+    t = 2.0 * y - 1
+    teacher_margin = np.min(t * (X @ w)) / np.linalg.norm(w)
+    assert np.min(t * (X @ mm.direction)) == pytest.approx(mm.margin, rel=1e-7)
+    assert mm.margin >= teacher_margin - 1e-12
+
+
+def test_linearity_rises_above_initialisation_and_random_networks():
+    from nnpartition.teacher import linearity_baselines
+
+    X, y, w = linear_teacher_dataset(300, 20, seed=1)
+    run = train_teacher(X, y, 40, epochs=40, w_star=w, seed=1)
+    probes = np.random.default_rng(5).standard_normal((3000, 20))
+    b = linearity_baselines(run, probes, n_random=5, seed=2)
+    assert b.initial.agreement_fitted < b.final.agreement_fitted and b.random_fitted < b.final.agreement_fitted
+    assert b.random_fitted < 0.99   # a random Leaky-ReLU network of this width is not linear
+
+
+def test_update_bound_grows_with_the_inverse_margin_squared():
+    from nnpartition.teacher import update_bound
+
+    X = np.array([[0.5, 0.0], [-0.5, 0.1]])
+    base = update_bound(X, [1, 0], [1.0, 0.0], 4, lr=0.5, alpha=0.5)
+    # halving every input halves the margin: |w*| doubles and, with R = 0, M is quadratic in |w*|
+    assert update_bound(X / 2, [1, 0], [1.0, 0.0], 4, lr=0.5, alpha=0.5) == pytest.approx(4 * base)
+    with pytest.raises(ValueError, match="does not separate"):
+        update_bound(X, [0, 1], [1.0, 0.0], 4, lr=0.5, alpha=0.5)

@@ -293,3 +293,70 @@ def test_cli_json_and_text(capsys):
     assert out.err == ""  # no progress bar when stderr is not a terminal
     rc, out = cli(["train", "-d", "2", "-N", "60", "-L", "3", "--dist", "gaussian", "--restarts", "1"], capsys)
     assert rc == 0 and "training accuracy:" in out.out and "+-" in out.out
+
+
+# --- parameter snapshots and the training callback (used by pictures.movie and explore) -------
+
+def test_snapshots_leave_the_run_unchanged_and_hold_each_steps_parameters():
+    X, y = random_dataset(60, 2, seed=4)
+    plain = train(X, y, 8, steps=230, restarts=2, seed=1)
+    res = train(X, y, 8, steps=230, restarts=2, seed=1, snapshot_every=50)
+    assert res.best_accuracy == plain.best_accuracy
+    assert np.array_equal(res.network.W1, plain.network.W1)
+    assert res.snapshot_steps.tolist() == [0, 50, 100, 150, 200, 229]
+    nets = res.snapshots()
+    assert len(nets) == 6 and res.snapshot_layers[0][0].shape == (6, 2, 8)
+    # Each snapshot's recorded accuracy is the accuracy of its own parameters (numpy forward pass) ...
+    assert [n.accuracy(X, y) for n in nets] == res.snapshot_accuracy.tolist()
+    # ... and at the steps the history also records, the history agrees.
+    hist = dict(zip(res.history_steps.tolist(), res.accuracy_history[res.best_restart].tolist()))
+    for s, a in zip(res.snapshot_steps.tolist(), res.snapshot_accuracy.tolist()):
+        if s in hist:
+            assert hist[s] == a
+    # The last snapshot is the final network of the best restart.
+    assert np.allclose(nets[-1].W1, res.final_network.W1, atol=0.1) and not np.array_equal(nets[0].W1, nets[-1].W1)
+
+
+def test_deep_snapshots():
+    X, y = random_dataset(40, 3, seed=2)
+    res = train(X, y, hidden_layers=[5, 4], steps=60, snapshot_every=30)
+    assert res.snapshot_steps.tolist() == [0, 30, 59]
+    assert [W.shape for W, _ in res.snapshot_layers] == [(3, 3, 5), (3, 5, 4)]
+    assert isinstance(res.snapshots()[1], DeepNet)
+    assert train(X, y, 4, steps=10).snapshots() == []
+
+
+def test_callback_sees_every_snapshot_and_can_stop_training():
+    X, y = random_dataset(50, 2, seed=3)
+    seen = []
+    res = train(X, y, 6, steps=100, snapshot_every=25, callback=lambda s, n, a, l: seen.append((s, n, a, l)))
+    assert [s for s, *_ in seen] == res.snapshot_steps.tolist() == [0, 25, 50, 75, 99]
+    for (s, n, a, l), m, acc in zip(seen, res.snapshots(), res.snapshot_accuracy):
+        assert np.array_equal(n.W1, m.W1) and a == acc == n.accuracy(X, y) and l > 0
+
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def stop_at_40(step, net, acc, loss):
+        calls.append(step)
+        if step >= 40:
+            raise Stop(step)
+
+    with pytest.raises(Stop):
+        train(X, y, 6, steps=1000, callback=stop_at_40)
+    assert calls == [0, 20, 40]   # default snapshot_every with a callback: 20
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(callback=print, restarts=2), ValueError, "restarts=1"),
+    (dict(callback=3), TypeError, "callable"),
+    (dict(snapshot_every=0), ValueError, "snapshot_every"),
+    (dict(snapshot_every=1.5), TypeError, "snapshot_every"),
+    (dict(snapshot_every=1, steps=10**6), MemoryError, "raise snapshot_every"),
+])
+def test_bad_snapshot_arguments(kwargs, exc, match):
+    X, y = random_dataset(10, 2, seed=0)
+    with pytest.raises(exc, match=match):
+        train(X, y, 64, **{"steps": 10, **kwargs})

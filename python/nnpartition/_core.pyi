@@ -104,7 +104,7 @@ def window_region_counts(
 ) -> Tuple[int, npt.NDArray[np.uint64]]: ...
 
 # --- trainer ---
-from typing import Any, Dict  # noqa: E402
+from typing import Any, Callable, Dict  # noqa: E402
 
 def random_dataset(
     n: int, d: int, dist: str, seed: int, index: int = 0
@@ -142,6 +142,8 @@ def train_network(
     fixed_output: Optional[float],
     record_every: int,
     threads: Optional[int] = None,
+    snapshot_every: int = 0,
+    callback: Optional[Callable[[int, Dict[str, Any], float, float], Any]] = None,
 ) -> Dict[str, Any]: ...
 
 # --- teacher ---
@@ -158,7 +160,8 @@ def teacher_sgd(
     record_at: List[int],
     seed: int,
     loss_eps: float,
-) -> Dict[str, npt.NDArray[np.generic]]: ...
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
+           npt.NDArray[np.uint64]]: ...
 
 # --- pictures ---
 def region_polygons(

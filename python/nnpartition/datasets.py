@@ -15,7 +15,7 @@ from . import _core
 from . import _validate as v
 from ._random import SeedLike
 
-__all__ = ["random_dataset", "DISTS"]
+__all__ = ["random_dataset", "toy_dataset", "DISTS", "TOY_KINDS"]
 
 #: Accepted point distributions (``"gauss"`` and ``"normal"`` are aliases of ``"gaussian"``).
 DISTS = ("uniform", "gaussian")
@@ -59,3 +59,70 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
     name = _dist(dist)
     x, y = _core.random_dataset(N, d, name, v.seed(seed), 0)
     return x, y.astype(np.int64)
+
+
+#: Kinds of :func:`toy_dataset`.
+TOY_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher")
+
+
+def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
+                noise: float = 0.0) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Small two-class datasets to watch a network learn (``nnpartition movie --data``).
+
+    Args:
+        kind: ``"uniform"`` / ``"gaussian"``: :func:`random_dataset` (random
+            labels, the estimator's setting); ``"xor"``: uniform in ``[-1, 1]^d``,
+            label 1 where ``x_0 x_1 > 0``; ``"spirals"``: two interleaved spirals
+            in the first two coordinates (radius up to 1; further coordinates
+            uniform in ``[-0.1, 0.1]``); ``"teacher"``: uniform in ``[-1, 1]^d``,
+            labelled by a random ``d -> 4 ReLU -> 1`` teacher network (drawn from
+            the same seed) with balanced classes.
+        N: number of points (>= 2 for spirals).
+        d: input dimension (>= 2 for xor and spirals).
+        seed: as for :func:`random_dataset`.
+        noise: flip each label with this probability (``[0, 0.5]``).
+
+    Returns:
+        ``(X, y)``: float64 ``(N, d)`` and int64 labels in ``{0, 1}``.
+
+    Example:
+        >>> X, y = toy_dataset("xor", 6, seed=1)
+        >>> X.shape, bool(np.all(y == (X[:, 0] * X[:, 1] > 0)))
+        ((6, 2), True)
+        >>> np.array_equal(toy_dataset("spirals", 50, seed=3)[0], toy_dataset("spirals", 50, seed=3)[0])
+        True
+    """
+    kind = v.choice("kind", kind, TOY_KINDS, _DIST_ALIASES)
+    N = v.count("N", N, minimum=1, maximum=2**32)
+    d = v.count("d", d, minimum=1, maximum=2**20)
+    noise = v.real("noise", noise, minimum=0.0, maximum=0.5)
+    if N * d > 2**31:
+        raise MemoryError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
+    if kind in ("xor", "spirals") and d < 2:
+        raise ValueError(f"{kind} data needs d >= 2, got d = {d}")
+    s = v.seed(seed)
+    if kind in ("uniform", "gaussian"):
+        X, y = random_dataset(N, d, dist=kind, seed=s)
+    else:
+        rng = np.random.default_rng(s)
+        if kind == "xor":
+            X = rng.uniform(-1, 1, (N, d))
+            y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+        elif kind == "spirals":
+            y = np.arange(N) % 2
+            r = rng.uniform(0.05, 1.0, N)
+            theta = 3 * np.pi * r + np.pi * y + rng.normal(0, 0.08, N)
+            X = rng.uniform(-0.1, 0.1, (N, d))
+            X[:, 0], X[:, 1] = r * np.cos(theta), r * np.sin(theta)
+            y = y.astype(np.int64)
+        else:
+            W = rng.normal(size=(d, 4)) / np.sqrt(d)
+            b = rng.normal(size=4) * 0.3
+            w = rng.normal(size=4)
+            X = rng.uniform(-1, 1, (N, d))
+            z = np.maximum(X @ W + b, 0) @ w
+            y = (z > np.median(z)).astype(np.int64)
+    if noise > 0:
+        flip = np.random.default_rng([s, 1]).random(N) < noise
+        y = np.where(flip, 1 - y, y)
+    return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64)

@@ -9,13 +9,13 @@ Networks trained elsewhere can be imported from scikit-learn's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from . import _validate as v
 
-__all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS"]
+__all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
 #: Hidden-unit nonlinearities understood by the networks and the trainer.
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
@@ -283,3 +283,54 @@ def _stack(layers: Sequence[Tuple[np.ndarray, np.ndarray]], w_out: np.ndarray, b
                            float(b_out), activation, slope)
     return DeepNet([(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in layers],
                    np.asarray(w_out, np.float64), float(b_out), activation, slope)
+
+
+def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
+    """Write a network to an ``.npz``: hidden layers ``W1, b1, W2, b2, ...``, then ``w_out``, ``b_out``,
+    ``activation`` and ``slope``.
+
+    Example:
+        >>> import os, tempfile
+        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), -1.0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+        >>> save_network(net, path)
+        >>> load_network(path).decision_function([[2.0, 3.0]]).tolist()
+        [4.0]
+    """
+    if isinstance(net, TwoLayerNet):
+        layers, w_out, b_out = [(net.W1, net.b1)], net.w2, net.b2
+    elif isinstance(net, DeepNet):
+        layers, w_out, b_out = net.layers, net.w_out, net.b_out
+    else:
+        raise TypeError(f"net must be a TwoLayerNet or DeepNet, got {type(net).__name__}")
+    arrays: Dict[str, Any] = {}
+    for i, (W, b) in enumerate(layers, 1):
+        arrays[f"W{i}"], arrays[f"b{i}"] = np.asarray(W), np.asarray(b)
+    arrays.update(w_out=np.asarray(w_out), b_out=np.asarray(float(b_out)), activation=np.asarray(net.activation),
+                  slope=np.asarray(float(net.slope)))
+    np.savez(path, **arrays)
+
+
+def load_network(path: str) -> "TwoLayerNet | DeepNet":
+    """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
+    :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing."""
+    with np.load(path, allow_pickle=False) as data:
+        keys = set(data.keys())
+        layers = []
+        i = 1
+        while f"W{i}" in keys and f"b{i}" in keys:
+            layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
+            i += 1
+        if "w_out" in keys and "b_out" in keys:
+            w_out, b_out = data["w_out"], data["b_out"]
+        elif len(layers) == 1 and {"w2", "b2"} <= keys:
+            w_out, b_out = data["w2"], data["b2"]
+        else:
+            raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
+                             f"(see nnpartition.network.save_network); found {sorted(keys)}")
+        if not layers:
+            raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
+        activation = str(data["activation"]) if "activation" in keys else "relu"
+        slope = float(data["slope"]) if "slope" in keys else 0.01
+        return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
+                      activation, slope)

@@ -13,6 +13,8 @@ renders them as a network trains. See ``docs/pictures.md``.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 
@@ -26,8 +28,8 @@ from .network import DeepNet, TwoLayerNet
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["Plane", "RegionPolygons", "region_polygons", "plot_partition", "DEFAULT_MAX_REGIONS", "DEFAULT_TOL",
-           "COLOR_MODES"]
+__all__ = ["Plane", "RegionPolygons", "region_polygons", "plot_partition", "window_for", "movie", "MovieResult",
+           "DEFAULT_MAX_REGIONS", "DEFAULT_TOL", "COLOR_MODES"]
 
 #: Default limit on the number of polygons; more fails fast with advice on how to shrink the picture.
 DEFAULT_MAX_REGIONS = 5_000_000
@@ -431,6 +433,36 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
     return rgba, None
 
 
+def window_for(net: Any, X: Any = None, *, plane: Any = None,
+               box: Optional[BoxLike] = None) -> Tuple[Plane, Tuple[Tuple[float, float], Tuple[float, float]]]:
+    """The plane and box :func:`plot_partition` uses for ``net`` and points ``X`` (see its ``plane`` and ``box``).
+
+    Example:
+        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+        >>> window_for(net, [[0.0, 0.0], [1.0, 2.0]])[1]
+        ((-0.1, -0.1), (1.1, 2.1))
+    """
+    nn = _as_network(net)
+    d = nn.d
+    Xc = None if X is None else v.float_matrix("X", X, dtype=np.float64, cols=d)
+    if plane is None and d > 2 and Xc is not None:
+        if Xc.shape[0] < 3:
+            raise ValueError(f"d = {d} > 2: pass plane=(x0, x1, x2) or at least three points X")
+        plane = (Xc[0], Xc[1], Xc[2])
+    p = _plane(plane, d)
+    if box is None:
+        if isinstance(plane, (tuple, list)) and len(plane) == 3:
+            pts, margin = p.to_window(np.stack([np.asarray(q, np.float64) for q in plane])), 0.25
+        elif Xc is not None and d == 2:
+            pts, margin = p.to_window(Xc), 0.05
+        else:
+            pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
+        lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
+        span = max(float(np.max(hi_ - lo_)), 1e-9)
+        box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+    return p, _box(box)
+
+
 def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes"] = None, color: str = "decision",
                    hyperplanes: bool = True, decision_boundary: bool = True, plane: Any = None,
                    box: Optional[BoxLike] = None, edgecolor: Any = (0.2, 0.2, 0.2, 0.35), linewidth: float = 0.3,
@@ -484,25 +516,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             yc = v.binary_labels("y", y, Xc.shape[0])
     elif y is not None:
         raise ValueError("y given without X")
-    anchors = None
-    if plane is None and d > 2 and Xc is not None:
-        if Xc.shape[0] < 3:
-            raise ValueError(f"d = {d} > 2: pass plane=(x0, x1, x2) or at least three points X")
-        plane = (Xc[0], Xc[1], Xc[2])
-    p = _plane(plane, d)
-    if isinstance(plane, (tuple, list)) and len(plane) == 3:
-        anchors = p.to_window(np.stack([np.asarray(q, np.float64) for q in plane]))
-    if box is None:
-        if anchors is not None:
-            pts = anchors
-            margin = 0.25
-        elif Xc is not None and d == 2:
-            pts, margin = p.to_window(Xc), 0.05
-        else:
-            pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
-        lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
-        span = max(float(np.max(hi_ - lo_)), 1e-9)
-        box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+    p, box = window_for(nn, Xc, plane=plane, box=box)
     rp = region_polygons(nn, box=box, plane=p, split_decision=color == "decision", max_regions=max_regions)
     lo, hi = rp.box
     if ax is None:
@@ -537,3 +551,149 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     if colorbar and mappable is not None:
         ax.figure.colorbar(mappable, ax=ax, label="logit")
     return ax
+
+
+@dataclass(frozen=True, eq=False)
+class MovieResult:
+    """What :func:`movie` returns.
+
+    Attributes:
+        path: the GIF written.
+        frames: number of frames (one per snapshot).
+        steps, accuracy, regions: per frame, the training step, the training
+            accuracy at that step and the number of regions in the window.
+        bound: the bound on the regions of the network's lines in a plane:
+            ``regions(L, 2)`` for one hidden layer, the tightest deep bound otherwise.
+        estimate: ``estimate_accuracy``'s prediction for ``(d, N, L)`` on random
+            labels (``nan`` when the configuration is outside its range).
+        final_accuracy: best training accuracy of the run; seconds: wall time.
+    """
+
+    path: str
+    frames: int
+    steps: npt.NDArray[np.int64]
+    accuracy: npt.NDArray[np.float64]
+    regions: npt.NDArray[np.int64]
+    bound: int
+    estimate: float
+    final_accuracy: float
+    seconds: float
+
+    def to_dict(self) -> dict:  # type: ignore[type-arg]
+        """A JSON-ready dict."""
+        return {"path": self.path, "frames": self.frames, "steps": self.steps.tolist(),
+                "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
+                "estimate": None if math.isnan(self.estimate) else self.estimate,
+                "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3)}
+
+
+def _region_bound(widths: Sequence[int]) -> int:
+    from .counting import deep_region_bounds, regions
+
+    if len(widths) == 1:
+        return int(regions(int(widths[0]), 2))
+    return int(deep_region_bounds(2, [int(w) for w in widths]).upper)
+
+
+def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optional[Sequence[int]] = None,
+          every: int = 50, steps: int = 4000, seed: Any = 0, plane: Any = None, box: Optional[BoxLike] = None,
+          color: str = "decision", fps: int = 8, dpi: int = 80, size: float = 4.5,
+          max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None) -> MovieResult:
+    """Train a network on ``(X, y)`` and write a GIF of its partition as it learns.
+
+    The network ``d -> L -> 1`` (or ``widths``) is trained with the reference
+    protocol (full-batch Adam, lr 0.02 cosine-annealed over ``steps``, one
+    restart) and its parameters are recorded every ``every`` steps
+    (``train(..., snapshot_every=every)``). Each frame is :func:`plot_partition`
+    of one snapshot: the exact regions, the first layer's lines, the decision
+    boundary and the points (misclassified ones marked). The title shows the
+    step, the training accuracy, the number of regions next to the bound
+    ``regions(L, 2)`` and :func:`nnpartition.estimate_accuracy`'s prediction for
+    ``(d, N, L)`` (random labels). For ``d > 2`` the frames show the slice
+    through the first three points of ``X`` (or ``plane``).
+
+    The GIF is written by matplotlib's Pillow writer on a bare ``Figure``: no
+    pyplot, and the backend is never switched (``pip install nnpartition[plot]``).
+
+    Args:
+        X, y: training points ``(N, d)`` and 0/1 labels.
+        L, widths: hidden units of a two-layer network, or a list of widths.
+        path: the ``.gif`` to write.
+        every: steps between frames (the last step is always a frame).
+        steps: optimiser steps. seed: training seed.
+        plane, box, color, max_regions: as for :func:`plot_partition`; the box
+            is fixed for the whole movie.
+        fps: frames per second; dpi, size: frame resolution (``size`` inches square).
+        progress: progress bar over frames (``None``: only when it takes a while).
+
+    Returns:
+        A :class:`MovieResult`.
+    """
+    _require_mpl()
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    from ._progress import progress_bar
+    from .estimate import estimate_accuracy
+    from .training import train
+
+    start = time.perf_counter()
+    Xc = v.float_matrix("X", X, dtype=np.float64)
+    if not np.all(np.isfinite(Xc)):
+        raise ValueError("X contains NaN or infinity")
+    yc = v.binary_labels("y", y, Xc.shape[0])
+    N, d = Xc.shape
+    if not isinstance(path, str) or not path.lower().endswith(".gif"):
+        raise ValueError(f"path must name a .gif file, got {path!r}")
+    every = v.count("every", every, minimum=1, maximum=2**40)
+    steps = v.count("steps", steps, minimum=1, maximum=2**40)
+    fps = v.count("fps", fps, minimum=1, maximum=100)
+    dpi = v.count("dpi", dpi, minimum=10, maximum=1000)
+    size = v.real("size", size, minimum=0.5, maximum=40.0)
+    color = v.choice("color", color, COLOR_MODES)
+    if (steps - 1) // every + 2 > 2000:
+        raise ValueError(f"steps={steps} with every={every} makes more than 2000 frames; raise every")
+    if widths is not None:
+        if L is not None:
+            raise ValueError("pass either L or widths, not both")
+        ws = [v.count(f"widths[{i}]", w, minimum=1, maximum=2**16) for i, w in enumerate(widths)]
+        if not ws:
+            raise ValueError("widths must be a non-empty list")
+    else:
+        if L is None:
+            raise TypeError("movie() needs L (hidden units) or widths")
+        ws = [v.count("L", L, minimum=1, maximum=2**16)]
+    p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
+
+    res = train(Xc, yc, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+                steps=steps, restarts=1, seed=seed, snapshot_every=every)
+    nets = res.snapshots()
+    try:
+        est = float(estimate_accuracy(d, N, widths=ws).accuracy if len(ws) > 1
+                    else estimate_accuracy(d, N, ws[0]).accuracy)
+    except (ValueError, MemoryError):
+        est = float("nan")
+    bound = _region_bound(ws)
+    bound_txt = f"regions({ws[0]}, 2)" if len(ws) == 1 else "deep bound"
+    fig = Figure(figsize=(size, size))
+    writer = PillowWriter(fps=fps)
+    counts = []
+    with writer.saving(fig, path, dpi), progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
+        for k, net in enumerate(nets):
+            fig.clear()
+            ax = fig.add_subplot()
+            rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
+            counts.append(rp.n_regions)
+            plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            est_txt = "n/a" if math.isnan(est) else f"{est:.3f}"
+            ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
+                         f"{rp.n_regions} regions (bound {bound_txt} = {bound})\n"
+                         f"estimate_accuracy: {est_txt}  (d={d}, N={N})", fontsize=8)
+            fig.tight_layout()
+            writer.grab_frame()
+            bar.update(1)
+    return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
+                       accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
+                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start)

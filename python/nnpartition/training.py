@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -52,6 +52,13 @@ class TrainResult:
         history_steps: the recorded steps (every 20th and the last), shape ``(T,)``.
         loss_history, accuracy_history: mean training loss and accuracy at
             those steps, shape ``(restarts, T)``.
+        snapshot_steps: steps whose parameters were recorded (``snapshot_every``
+            and the last step), shape ``(S,)``; empty without ``snapshot_every``.
+        snapshot_accuracy, snapshot_loss: training accuracy and mean loss of the
+            forward pass at those steps, shape ``(S,)``.
+        snapshot_layers: per hidden layer ``(W (S, fan_in, width), b (S, width))``;
+            snapshot_w_out ``(S, width)``; snapshot_b_out ``(S,)``: the recorded
+            parameters of the best restart (:meth:`snapshots` turns them into networks).
     """
 
     network: Union[TwoLayerNet, DeepNet]
@@ -64,6 +71,20 @@ class TrainResult:
     history_steps: np.ndarray
     loss_history: np.ndarray
     accuracy_history: np.ndarray
+    snapshot_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    snapshot_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    snapshot_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    snapshot_layers: List[Tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    snapshot_w_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    snapshot_b_out: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    activation: str = "relu"
+    slope: float = 0.01
+
+    def snapshots(self) -> List[Union[TwoLayerNet, DeepNet]]:
+        """The recorded networks, one per entry of ``snapshot_steps`` (empty without ``snapshot_every``)."""
+        return [_stack([(W[k], b[k]) for W, b in self.snapshot_layers], self.snapshot_w_out[k],
+                       float(self.snapshot_b_out[k]), self.activation, self.slope)
+                for k in range(len(self.snapshot_steps))]
 
 
 def _labels_and_features(X: Any, y: Any) -> tuple:
@@ -97,6 +118,8 @@ def train(
     output_scale: Optional[float] = None,
     hidden_layers: Optional[Sequence[int]] = None,
     threads: Optional[int] = None,
+    snapshot_every: Optional[int] = None,
+    callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
 ) -> TrainResult:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
@@ -117,6 +140,13 @@ def train(
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``).
         hidden_layers: widths ``[L1, L2, ...]`` of a deeper network (instead of ``hidden``).
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
+        snapshot_every: record the parameters at every ``snapshot_every``-th step
+            and at the last step (the parameters that step's forward pass used);
+            the best restart's are returned in the result (``snapshot_*``, :meth:`TrainResult.snapshots`).
+        callback: called as ``callback(step, network, accuracy, loss)`` at every
+            snapshot step, from inside the Rust trainer with the GIL taken back
+            (``snapshot_every`` defaults to 20 with a callback). Needs
+            ``restarts=1``. If it raises, training stops and the exception propagates.
 
     Returns:
         A :class:`TrainResult`.
@@ -170,13 +200,19 @@ def train(
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-
-    out = _core.train_network(Xc, yc, widths, activation, slope, loss, optimizer, lr, lr_min, momentum,
-                              beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
-                              RECORD_EVERY, threads)
+    every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], widths)
 
     def net(d: dict) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
+
+    hook = None
+    if callback is not None:
+        def hook(step: int, d: Dict[str, Any], acc: float, lss: float) -> None:
+            callback(int(step), net(d), float(acc), float(lss))
+
+    out = _core.train_network(Xc, yc, widths, activation, slope, loss, optimizer, lr, lr_min, momentum,
+                              beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
+                              RECORD_EVERY, threads, every, hook)
 
     b = int(out["best_restart"])
     return TrainResult(
@@ -190,7 +226,44 @@ def train(
         history_steps=out["history_steps"].astype(np.int64),
         loss_history=out["loss_history"],
         accuracy_history=out["accuracy_history"],
+        **_snapshot_fields(out),
+        activation=activation,
+        slope=slope,
     )
+
+
+#: Largest number of snapshot parameters (steps x parameters) train() keeps.
+MAX_SNAPSHOT_VALUES = 2**27
+
+
+def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
+    """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    if every is None:
+        every = RECORD_EVERY if callback is not None else 0
+    else:
+        every = v.count("snapshot_every", every, minimum=1, maximum=2**40)
+    if callback is not None and restarts != 1:
+        raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
+    if every:
+        dims = [d] + list(widths)
+        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+        count = (steps - 1) // every + 2
+        if count * params * restarts > MAX_SNAPSHOT_VALUES:
+            raise MemoryError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
+                              f"x {restarts} restarts, over the limit of {MAX_SNAPSHOT_VALUES} values: "
+                              f"raise snapshot_every")
+    return int(every)
+
+
+def _snapshot_fields(out: Dict[str, Any]) -> Dict[str, Any]:
+    if "snapshot_steps" not in out:
+        return {}
+    return {"snapshot_steps": out["snapshot_steps"].astype(np.int64),
+            "snapshot_accuracy": out["snapshot_accuracy"], "snapshot_loss": out["snapshot_loss"],
+            "snapshot_layers": [(W, b) for W, b in out["snapshot_layers"]],
+            "snapshot_w_out": out.get("snapshot_w_out", np.zeros((0, 0))), "snapshot_b_out": out["snapshot_b_out"]}
 
 
 @dataclass(frozen=True, eq=False)

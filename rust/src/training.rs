@@ -942,6 +942,30 @@ pub struct RunResult {
 
 /// Train one network on `(x, y)` from the initial parameters drawn from `rng`.
 pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
+    train_run_observed(x, y, cfg, rng, 0, &mut |_| Ok(()))
+}
+
+/// The parameters of a run at one step, with the accuracy and mean loss of that step's forward pass.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub step: usize,
+    pub network: Network,
+    pub accuracy: f64,
+    pub loss: f64,
+}
+
+/// [`train_run`] that also hands a [`Snapshot`] to `observe` at every step `t` with
+/// `t % every == 0` and at the last step (`every = 0`: never). The snapshot holds the
+/// parameters the step's forward pass used (before its update). An error returned by
+/// `observe` ends the run and is returned. The run is otherwise identical to [`train_run`].
+pub fn train_run_observed(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    rng: &mut Pcg64Mcg,
+    every: usize,
+    observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
+) -> CoreResult<RunResult> {
     let (n, d) = x.dim();
     cfg.validate(n, d)?;
     if y.len() != n {
@@ -973,25 +997,31 @@ pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg6
 
     for t in 0..cfg.steps {
         let record = t % cfg.record_every == 0 || t + 1 == cfg.steps;
+        let snap = every > 0 && (t % every == 0 || t + 1 == cfg.steps);
+        let mut seen = (0.0, 0.0);
         if full {
-            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record, Some(&mut g));
+            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap, Some(&mut g));
             if !finite {
                 return diverged(t);
             }
+            seen = (lsum / n as f64, correct as f64 / n as f64);
             if record {
                 hist_t.push(t);
-                hist_loss.push(lsum / n as f64);
-                hist_acc.push(correct as f64 / n as f64);
+                hist_loss.push(seen.0);
+                hist_acc.push(seen.1);
             }
         } else {
-            if record {
+            if record || snap {
                 let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, true, None);
                 if !finite {
                     return diverged(t);
                 }
-                hist_t.push(t);
-                hist_loss.push(lsum / n as f64);
-                hist_acc.push(correct as f64 / n as f64);
+                seen = (lsum / n as f64, correct as f64 / n as f64);
+                if record {
+                    hist_t.push(t);
+                    hist_loss.push(seen.0);
+                    hist_acc.push(seen.1);
+                }
             }
             if cursor + bsz > n {
                 for i in (1..n).rev() {
@@ -1009,6 +1039,9 @@ pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg6
             if !finite {
                 return diverged(t);
             }
+        }
+        if snap {
+            observe(Snapshot { step: t, network: Network::from_flat(&layout, &p), accuracy: seen.1, loss: seen.0 })?;
         }
         if record {
             let acc = *hist_acc.last().expect("recorded");
@@ -1056,6 +1089,34 @@ pub fn train_restarts(
     (0..restarts)
         .into_par_iter()
         .map(|r| train_run(x, y, cfg, &mut train_stream(seed, dataset, r as u64)))
+        .collect()
+}
+
+/// [`train_restarts`] that also keeps every run's snapshots (see [`train_run_observed`]).
+pub fn train_restarts_observed(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    seed: u64,
+    dataset: u64,
+    restarts: usize,
+    every: usize,
+) -> CoreResult<Vec<(RunResult, Vec<Snapshot>)>> {
+    if restarts == 0 {
+        return invalid("restarts must be >= 1");
+    }
+    cfg.validate(x.nrows(), x.ncols())?;
+    (0..restarts)
+        .into_par_iter()
+        .map(|r| {
+            let mut snaps = Vec::new();
+            let mut keep = |s: Snapshot| {
+                snaps.push(s);
+                Ok(())
+            };
+            let run = train_run_observed(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep)?;
+            Ok((run, snaps))
+        })
         .collect()
 }
 
@@ -1277,6 +1338,47 @@ mod tests {
         assert_eq!(acc, vec![best]);
         assert_eq!(res[0].history_steps.len(), 201);
         assert_eq!(*res[0].history_steps.last().unwrap(), 3999);
+    }
+
+    #[test]
+    fn snapshots_do_not_change_the_run_and_hold_the_step_parameters() {
+        let (x, y) = small_data(40, 2, 5);
+        let mut cfg = TrainConfig::reference(6);
+        cfg.steps = 130;
+        let plain = train_run(x.view(), &y, &cfg, &mut train_stream(1, 0, 0)).unwrap();
+        let mut snaps = Vec::new();
+        let observed = train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), 50, &mut |s| {
+            snaps.push(s);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(observed.best, plain.best);
+        assert_eq!(observed.last, plain.last);
+        assert_eq!(observed.accuracy_history, plain.accuracy_history);
+        assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), vec![0, 50, 100, 129]);
+        // Step 0 holds the initial parameters; step 100 is also a record step: same accuracy and loss.
+        let init = Network::from_flat(&Layout::new(2, &cfg.hidden), &init_params(&Layout::new(2, &cfg.hidden), &cfg, &mut train_stream(1, 0, 0)));
+        assert_eq!(snaps[0].network, init);
+        let k = plain.history_steps.iter().position(|&t| t == 100).unwrap();
+        assert_eq!(snaps[2].accuracy, plain.accuracy_history[k]);
+        assert_eq!(snaps[2].loss, plain.loss_history[k]);
+        // Its accuracy is the accuracy of its own parameters.
+        let z = snaps[2].network.logits(x.view(), Activation::Relu);
+        let acc = z.iter().zip(&y).filter(|(&zi, &yi)| (zi > 0.0) == (yi == 1)).count() as f64 / 40.0;
+        assert_eq!(acc, snaps[2].accuracy);
+        // An observer's error ends the run and is returned.
+        let mut calls = 0;
+        let e = train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), 50, &mut |_| {
+            calls += 1;
+            if calls == 2 {
+                Err(CoreError::Numerical("stop".into()))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e, CoreError::Numerical("stop".into()));
+        assert_eq!(calls, 2);
     }
 
     #[test]

@@ -47,7 +47,7 @@ def _lowrank(args: argparse.Namespace) -> int:
         print(json.dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
                           "epsilon": sw.epsilon.tolist(), "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
                           "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],
-                          "relative_error": sw.relative_error.tolist(),
+                          "relative_error": sw.relative_error.tolist(), "spectral_gap": sw.spectral_gap.tolist(),
                           "observed_loss": [c.observed_loss for c in sw.comparisons],
                           "predicted_loss": [c.predicted_loss for c in sw.comparisons],
                           "svd_loss": [c.svd_loss for c in sw.comparisons]}))
@@ -55,13 +55,14 @@ def _lowrank(args: argparse.Namespace) -> int:
         src = f"{sw.samples} samples" if sw.samples else "the exact joint"
         print(f"softmax layer |X|={sw.n_x} -> k={sw.k} -> |Y|={sw.n_y}, trained on {src}; "
               f"P = (1 - rho) P_x P_y + rho A")
-        head = ["rho", "epsilon", "angle f", "angle v", "rel.err", "observed", "predicted", "SVD layer"]
+        head = ["rho", "epsilon", "angle f", "angle v", "gap", "rel.err", "observed", "predicted", "SVD layer"]
         print(" ".join(f"{h:>10}" for h in head))
         for r, c in zip(sw.rho, sw.comparisons):
-            left = (r, c.locality.epsilon, c.angles_features.max(), c.angles_weights.max(), c.relative_error)
+            left = (r, c.locality.epsilon, c.angles_features.max(), c.angles_weights.max(), c.spectral_gap,
+                    c.relative_error)
             right = (c.observed_loss, c.predicted_loss, c.svd_loss)
             print(" ".join(f"{x:>10.4g}" for x in left) + " " + " ".join(f"{x:>10.6f}" for x in right))
-        print("angles in degrees; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
+        print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:
         return save_or_explain(lambda path: plot_lowrank(sw, path), args.plot, "lowrank-demo", quiet=args.json)

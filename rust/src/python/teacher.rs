@@ -2,14 +2,23 @@
 
 use super::to_py;
 use crate::teacher::{teacher_sgd as core_teacher_sgd, TeacherConfig};
-use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+
+/// `(steps, weights, loss, error, hard_steps)` of a recorded run.
+type Recorded<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray3<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<u64>>,
+);
 
 /// SGD on the logistic loss of a bias-free Leaky-ReLU network with output
 /// weights frozen at `+v` (first `n_pos` units) and `-v`; `y` in `{-1, +1}`,
-/// `w0` of shape `(L, d)`. Returns the recorded steps, weights `(T, L, d)`,
-/// training loss and error, and the cumulative count of hard steps.
+/// `w0` of shape `(L, d)`. Returns the tuple `(steps, weights (T, L, d),
+/// loss, error, hard_steps)`: recorded steps, weights, training loss and
+/// error, and the cumulative count of hard steps.
 #[pyfunction]
 #[pyo3(signature = (x, y, w0, n_pos, v, alpha, lr, steps, batch_size, record_at, seed, loss_eps))]
 #[allow(clippy::too_many_arguments)]
@@ -27,18 +36,18 @@ fn teacher_sgd<'py>(
     record_at: Vec<u64>,
     seed: u64,
     loss_eps: f64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Recorded<'py>> {
     let (x, w0) = (x.as_array(), w0.as_array());
     let y = y.as_array().to_vec();
     let cfg = TeacherConfig { n_pos, v, alpha, lr, steps, batch: batch_size, record_at, seed, loss_eps };
     let rec = py.detach(|| core_teacher_sgd(x, &y, w0, &cfg)).map_err(to_py)?;
-    let out = PyDict::new(py);
-    out.set_item("steps", rec.steps.into_pyarray(py))?;
-    out.set_item("weights", rec.weights.into_pyarray(py))?;
-    out.set_item("loss", rec.loss.into_pyarray(py))?;
-    out.set_item("error", rec.error.into_pyarray(py))?;
-    out.set_item("hard_steps", rec.hard_steps.into_pyarray(py))?;
-    Ok(out)
+    Ok((
+        rec.steps.into_pyarray(py),
+        rec.weights.into_pyarray(py),
+        rec.loss.into_pyarray(py),
+        rec.error.into_pyarray(py),
+        rec.hard_steps.into_pyarray(py),
+    ))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,10 +3,12 @@
 use super::to_py;
 use crate::simulation::PointDist;
 use crate::training::{
-    random_dataset as core_random_dataset, reference_accuracy as core_reference_accuracy, train_restarts, Activation,
-    Kernel, Loss, Network, Optimizer, Schedule, TrainConfig,
+    random_dataset as core_random_dataset, reference_accuracy as core_reference_accuracy, train_restarts,
+    train_restarts_observed, train_run_observed, train_stream, Activation, Kernel, Loss, Network, Optimizer, RunResult,
+    Schedule, Snapshot, TrainConfig,
 };
-use ndarray::Array2;
+use crate::error::CoreError;
+use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -93,7 +95,8 @@ fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDi
 /// networks of the best restart and the per-restart histories.
 #[pyfunction]
 #[pyo3(signature = (x, y, hidden, activation, slope, loss, optimizer, lr, lr_min, momentum, beta1, beta2, eps,
-                    steps, schedule, batch_size, restarts, seed, fixed_output, record_every, threads=None))]
+                    steps, schedule, batch_size, restarts, seed, fixed_output, record_every, threads=None,
+                    snapshot_every=0, callback=None))]
 #[allow(clippy::too_many_arguments)]
 fn train_network<'py>(
     py: Python<'py>,
@@ -118,6 +121,8 @@ fn train_network<'py>(
     fixed_output: Option<f64>,
     record_every: usize,
     threads: Option<usize>,
+    snapshot_every: usize,
+    callback: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let activation = match activation {
         "relu" => Activation::Relu,
@@ -170,7 +175,47 @@ fn train_network<'py>(
             ys.len()
         )));
     }
-    let runs = run_detached(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?.map_err(to_py)?;
+    let mut snaps: Vec<Vec<Snapshot>> = Vec::new();
+    let runs: Vec<RunResult> = if let Some(cb) = callback {
+        // One run on this thread; the GIL is taken back for the callback at each snapshot.
+        if restarts != 1 {
+            return Err(PyValueError::new_err(format!("callback needs restarts=1, got {restarts}")));
+        }
+        if snapshot_every == 0 {
+            return Err(PyValueError::new_err("callback needs snapshot_every >= 1"));
+        }
+        let cb = cb.unbind();
+        let mut raised: Option<PyErr> = None;
+        let mut kept = Vec::new();
+        let res = run_detached(py, threads, || {
+            let mut observe = |s: Snapshot| -> Result<(), CoreError> {
+                let call = Python::attach(|py| -> PyResult<()> {
+                    let net = network_to_py(py, s.network.clone())?;
+                    cb.bind(py).call1((s.step, net, s.accuracy, s.loss))?;
+                    Ok(())
+                });
+                kept.push(s);
+                call.map_err(|e| {
+                    raised = Some(e);
+                    CoreError::Numerical("training stopped by the callback".into())
+                })
+            };
+            train_run_observed(xv, ys, &cfg, &mut train_stream(seed, 0, 0), snapshot_every, &mut observe)
+        })?;
+        if let Some(e) = raised {
+            return Err(e);
+        }
+        snaps.push(kept);
+        vec![res.map_err(to_py)?]
+    } else if snapshot_every > 0 {
+        let out = run_detached(py, threads, || train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every))?
+            .map_err(to_py)?;
+        let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+        snaps = s;
+        runs
+    } else {
+        run_detached(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?.map_err(to_py)?
+    };
     let mut best = 0;
     for (r, run) in runs.iter().enumerate() {
         if run.best_accuracy > runs[best].best_accuracy {
@@ -194,10 +239,36 @@ fn train_network<'py>(
     out.set_item("history_steps", runs[0].history_steps.iter().map(|&s| s as u64).collect::<Vec<_>>().into_pyarray(py))?;
     out.set_item("loss_history", loss_h.into_pyarray(py))?;
     out.set_item("accuracy_history", acc_h.into_pyarray(py))?;
+    if !snaps.is_empty() {
+        snapshots_to_py(py, &out, std::mem::take(&mut snaps[best]))?;
+    }
     let chosen = runs.into_iter().nth(best).expect("at least one restart");
     out.set_item("best", network_to_py(py, chosen.best)?)?;
     out.set_item("last", network_to_py(py, chosen.last)?)?;
     Ok(out)
+}
+
+/// Stack the snapshots of one run: `snapshot_steps (S,)`, `snapshot_accuracy`, `snapshot_loss`,
+/// `snapshot_layers` `[(W (S, fan_in, width), b (S, width)), ...]`, `snapshot_w_out (S, width)`, `snapshot_b_out (S,)`.
+fn snapshots_to_py<'py>(py: Python<'py>, out: &Bound<'py, PyDict>, snaps: Vec<Snapshot>) -> PyResult<()> {
+    let n = snaps.len();
+    out.set_item("snapshot_steps", snaps.iter().map(|s| s.step as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    out.set_item("snapshot_accuracy", snaps.iter().map(|s| s.accuracy).collect::<Vec<_>>().into_pyarray(py))?;
+    out.set_item("snapshot_loss", snaps.iter().map(|s| s.loss).collect::<Vec<_>>().into_pyarray(py))?;
+    let layers = PyList::empty(py);
+    if let Some(first) = snaps.first() {
+        for (l, (w0, b0)) in first.network.layers.iter().enumerate() {
+            let (r, c) = w0.dim();
+            let w = Array3::from_shape_fn((n, r, c), |(k, i, j)| snaps[k].network.layers[l].0[[i, j]] as f64);
+            let b = Array2::from_shape_fn((n, b0.len()), |(k, j)| snaps[k].network.layers[l].1[j] as f64);
+            layers.append((w.into_pyarray(py), b.into_pyarray(py)))?;
+        }
+        let wo = Array2::from_shape_fn((n, first.network.w_out.len()), |(k, j)| snaps[k].network.w_out[j] as f64);
+        out.set_item("snapshot_w_out", wo.into_pyarray(py))?;
+    }
+    out.set_item("snapshot_layers", layers)?;
+    out.set_item("snapshot_b_out", snaps.iter().map(|s| s.network.b_out as f64).collect::<Vec<_>>().into_pyarray(py))?;
+    Ok(())
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -24,9 +24,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from . import _core
-from . import _validate as v
-from .counting import separable_probability
+from .. import _core
+from .. import _validate as v
+from ..counting import separable_probability
 
 __all__ = [
     "CapacityCurve",
@@ -364,7 +364,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     if not isinstance(trained, bool):
         raise TypeError(f"trained must be a bool, got {trained!r}")
     if method == "exact":
-        from .separability import separable
+        from ..separability import separable
     shape = (len(Ns), trials)
     acc, sep, rank, cov_r = np.empty(shape), np.empty(shape), np.empty(shape), np.empty(shape)
     dead, zero, distinct = np.empty(shape), np.empty(shape), np.empty(shape)
@@ -390,10 +390,10 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
             else:
                 sep[i, t] = float(acc[i, t] == 1.0)
             if net_acc is not None:
-                from .training import train
+                from ..training import train
 
                 net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
-    from .estimate import estimate_accuracy
+    from ..estimate import estimate_accuracy
 
     est = estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy
     return CapacityCurve(d=d, m=m, k=k if sparsify != "relu" else None, sparsify=sparsify, projection=projection,

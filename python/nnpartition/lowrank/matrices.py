@@ -1,58 +1,18 @@
-"""Local low-rank analysis of features and weights (seed 4).
-
-For discrete ``X`` and ``Y`` with joint ``P_xy`` (shape ``(|X|, |Y|)``, rows
-indexed by ``x``), a softmax-regression layer ``P(y | x) = softmax(f(x)^T v(y) + b(y))``
-on ``k``-dimensional features ``f`` has, in the *local* regime where ``X`` and
-``Y`` are nearly independent, expected log-loss
-
-    ``H(Y|X) + 1/2 || B - Phi Psi^T ||_F^2 + o(eps^2)``,
-
-with the centred matrix ``B[x, y] = (P_xy - P_x P_y) / sqrt(P_x P_y)`` and
-the information matrices ``Phi[x] = sqrt(P_x) (f(x) - E f)``,
-``Psi[y] = sqrt(P_y) (v(y) - E_{P_Y} v)``. The best rank-``k`` features and
-weights are therefore the truncated SVD of ``B`` (Eckart-Young). This follows
-Huang, Xu, Zheng & Wornell and ``notes/theory.md`` §13; the seed paper's own
-statements are a reconstruction.
-
-* :func:`bayes_matrix`, :func:`conditional_mean_matrix` build the targets;
-* :func:`optimal_low_rank` gives the rank-``k`` optimum and its predicted loss;
-* :func:`locality` says how local (close to independence) a distribution is;
-* :func:`train_softmax_layer` fits a ``one-hot -> k linear features -> softmax``
-  layer by full-batch Adam in numpy (the project's Rust trainer has a single
-  logit output, so it cannot train a softmax layer);
-* :func:`compare_layer` measures a trained layer against the SVD solution.
-
-Matrices here are ``x``-major: ``B`` has the shape of ``P_xy`` and ``B ~ Phi Psi^T``.
-Losses are in nats.
-"""
+"""Targets of the local low-rank theory (seed 4): the joint, ``B``, ``M``, the rank-``k`` optimum,
+locality, the H-score and the one-side-fixed optima, for discrete inputs and for samples."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from . import _validate as chk
+from .. import _validate as chk
 
-__all__ = [
-    "joint_from_conditional",
-    "bayes_matrix",
-    "conditional_mean_matrix",
-    "optimal_low_rank",
-    "LowRankSolution",
-    "locality",
-    "Locality",
-    "softmax_log_loss",
-    "train_softmax_layer",
-    "SoftmaxLayer",
-    "compare_layer",
-    "LayerComparison",
-    "principal_angles",
-    "local_family",
-    "locality_sweep",
-    "LocalitySweep",
-]
+__all__ = ["joint_from_conditional", "bayes_matrix", "conditional_mean_matrix", "optimal_low_rank", "LowRankSolution",
+           "locality", "Locality", "softmax_log_loss", "local_family", "h_score", "best_weights", "best_features",
+           "sample_joint"]
 
 _SUM_TOL = 1e-8
 
@@ -393,317 +353,129 @@ def local_family(n_x: int, n_y: int, rho: float, *, seed: int = 0, sharpness: fl
     n_x = chk.count("n_x", n_x, minimum=1, maximum=2**20)
     n_y = chk.count("n_y", n_y, minimum=1, maximum=2**20)
     rho = chk.real("rho", rho, minimum=0.0, maximum=1.0)
-    sharpness = chk.real("sharpness", sharpness, minimum=0.0)
+    sharpness = chk.real("sharpness", sharpness, minimum=0.0, maximum=100.0)
     A = np.random.default_rng(chk.seed(seed)).random((n_x, n_y)) ** sharpness
+    if not A.sum() > 0:  # pragma: no cover - needs every draw to underflow
+        raise ValueError(f"sharpness = {sharpness} underflows every entry of A; use a smaller sharpness")
     A /= A.sum()
     px, py = _marginals(A)
     return (1 - rho) * np.outer(px, py) + rho * A
 
 
-# --------------------------------------------------------------------------- trained layers
+# --------------------------------------------------------------------------- one side fixed, H-score, samples
 
 
-@dataclass(eq=False)
-class SoftmaxLayer:
-    """What :func:`train_softmax_layer` returns: logits ``features[x] @ weights + bias``.
-
-    Attributes:
-        features: learned ``f(x)``, shape ``(|X|, k)`` (the first layer's weights on one-hot inputs).
-        weights: softmax weights, shape ``(k, |Y|)``.
-        bias: softmax bias, shape ``(|Y|,)``.
-        loss_history: training log-loss every 100 steps and at the end.
-    """
-
-    features: np.ndarray
-    weights: np.ndarray
-    bias: np.ndarray
-    loss_history: np.ndarray
-
-    def logits(self) -> np.ndarray:
-        """Logits, shape ``(|X|, |Y|)``."""
-        return self.features @ self.weights + self.bias
+def _centred_features(P: np.ndarray, features: Any, name: str = "features") -> Tuple[np.ndarray, np.ndarray]:
+    """``(f - E f, Lambda_f)`` under ``P_x``; refuses features with a singular covariance."""
+    F = chk.float_matrix(name, features, dtype=np.float64)
+    if F.shape[0] != P.shape[0]:
+        raise ValueError(f"{name} must have one row per x ({P.shape[0]}), got shape {F.shape}")
+    if not np.all(np.isfinite(F)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    px, _ = _marginals(P)
+    Fc = F - px @ F
+    lam = (Fc * px[:, None]).T @ Fc
+    if np.linalg.matrix_rank(lam) < F.shape[1]:
+        raise ValueError(f"the covariance of {name} under P_x is singular (rank {np.linalg.matrix_rank(lam)} < "
+                         f"{F.shape[1]}): drop linearly dependent or constant features")
+    return Fc, lam
 
 
-def train_softmax_layer(
-    P_xy: Any, k: int, *, steps: int = 3000, lr: float = 0.05, init_scale: float = 0.01, seed: int = 0,
-    normalize: bool = False,
-) -> SoftmaxLayer:
-    """Fit ``one-hot x -> k linear features -> softmax over y`` to a joint (or empirical counts).
+def h_score(P_xy: Any, features: Any, *, normalization: str = "half", normalize: bool = False) -> float:
+    """The H-score of features ``f`` (shape ``(|X|, k)``) for predicting ``Y``.
 
-    Full-batch Adam (``beta = (0.9, 0.999)``, step ``lr`` cosine-annealed to
-    ``lr / 100``) on the expected log-loss under ``P_xy``: with counts of ``n``
-    samples this is exactly full-batch training on those samples. Written in
-    numpy: the project's Rust trainer has a single logit output.
-
-    Args:
-        P_xy: joint ``(|X|, |Y|)`` or integer counts (e.g. of sampled pairs).
-        k: feature dimension.
-        steps, lr: Adam steps and initial step size.
-        init_scale: standard deviation of the initial features and weights.
-        seed: seed of the initialization.
-        normalize: accept float arrays that do not sum to 1.
-
-    Returns:
-        A :class:`SoftmaxLayer`.
+    ``normalization="half"`` (default, Huang, Xu, Zheng & Wornell; XiangxiangXu/dnn ``h_score``):
+    ``H(f) = 1/2 E_Y[(E[f|Y] - E f)^T Lambda_f^{-1} (E[f|Y] - E f)]``, the local log-loss
+    reduction that the best softmax weights for ``f`` achieve, ``1/2 |B Phi (Phi^T Phi)^(-1/2)|_F^2``;
+    features spanning the top-``k`` singular directions of ``B`` reach ``1/2 sum_{i<=k} s_i^2``.
+    ``normalization="trace"`` (Transfer-Learning-Library ``hscore``): ``tr(Lambda_f^{-1} cov(E[f|Y]))``,
+    twice the former. Invariant under invertible affine transforms of ``f``.
 
     Example:
-        In the local regime the trained layer matches the SVD solution:
-
-        >>> P = local_family(6, 4, 0.02, seed=0)
-        >>> layer = train_softmax_layer(P, 2, steps=1500)
-        >>> c = compare_layer(P, layer.features, layer.weights, layer.bias)
-        >>> bool(c.angles_features.max() < 3), bool(abs(c.observed_loss - c.svd_loss) < 1e-6)
-        (True, True)
+        >>> P = np.array([[0.2, 0.05, 0.05], [0.05, 0.2, 0.05], [0.05, 0.05, 0.3]])
+        >>> sol = optimal_low_rank(P, 1)
+        >>> round(h_score(P, sol.features), 6), round(float(0.5 * sol.singular_values[0] ** 2), 6)
+        (0.170139, 0.170139)
+        >>> round(h_score(P, 3 * sol.features + 1, normalization="trace"), 6)
+        0.340278
     """
     P = _joint(P_xy, normalize=normalize)
-    k = chk.count("k", k, minimum=1, maximum=2**16)
-    steps = chk.count("steps", steps, minimum=1, maximum=2**32)
-    lr = chk.real("lr", lr, minimum=0.0, open_min=True)
-    init_scale = chk.real("init_scale", init_scale, minimum=0.0)
-    rng = np.random.default_rng(chk.seed(seed))
-    nx, ny = P.shape
-    px, py = _marginals(P)
-    F = rng.standard_normal((nx, k)) * init_scale
-    W = rng.standard_normal((k, ny)) * init_scale
-    with np.errstate(divide="ignore"):
-        b = np.where(py > 0, np.log(np.maximum(py, 1e-300)), -30.0)
-    params = [F, W, b]
-    m1 = [np.zeros_like(p) for p in params]
-    m2 = [np.zeros_like(p) for p in params]
-    b1, b2, eps = 0.9, 0.999, 1e-12
-    hist = []
-    for t in range(1, steps + 1):
-        Z = F @ W + b
-        Z -= Z.max(axis=1, keepdims=True)
-        S = np.exp(Z)
-        S /= S.sum(axis=1, keepdims=True)
-        if t % 100 == 1 or t == steps:
-            hist.append(-float(np.where(P > 0, P * np.log(np.maximum(S, 1e-300)), 0.0).sum()))
-        G = px[:, None] * S - P  # d loss / d logits
-        grads = [G @ W.T, F.T @ G, G.sum(axis=0)]
-        a = lr * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * (t - 1) / max(steps - 1, 1))))
-        for p, g, u, w2 in zip(params, grads, m1, m2):
-            u *= b1
-            u += (1 - b1) * g
-            w2 *= b2
-            w2 += (1 - b2) * g * g
-            p -= a * (u / (1 - b1**t)) / (np.sqrt(w2 / (1 - b2**t)) + eps)
-    return SoftmaxLayer(features=F, weights=W, bias=b, loss_history=np.array(hist))
+    norm = chk.choice("normalization", normalization, ("half", "trace"))
+    Fc, lam = _centred_features(P, features)
+    _, py = _marginals(P)
+    cond = _safe_div(P.T @ Fc, py[:, None])          # E[f|Y=y] - E f, shape (|Y|, k)
+    h = 0.5 * float(np.sum(py * np.einsum("yi,yi->y", cond, np.linalg.solve(lam, cond.T).T)))
+    return h if norm == "half" else 2.0 * h
 
 
-def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
-    """Principal angles in degrees (ascending) between the column spans of ``A`` and ``B``.
+def best_weights(P_xy: Any, features: Any, *, normalize: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """The locally optimal softmax weights and bias for *fixed* features ``f`` (shape ``(|X|, k)``):
+    ``v(y) = Lambda_f^{-1} (E[f|Y=y] - E f)`` and ``b(y) = log P_y(y) - v(y)^T E f``, i.e.
+    ``Psi = B Phi (Phi^T Phi)^{-1}`` (least squares in ``|B - Phi Psi^T|_F``).
 
-    Columns are orthonormalized by SVD, dropping directions with singular value
-    ``<= tol`` times the largest; there are ``min(rank A, rank B)`` angles.
+    Returns ``(weights (k, |Y|), bias (|Y|,))``, the layout of :func:`compare_layer`.
 
     Example:
-        >>> principal_angles([[1.0], [0.0]], [[1.0], [1.0]]).round(6).tolist()
-        [45.0]
-    """
-    def basis(M: Any, name: str) -> np.ndarray:
-        Mc = chk.float_matrix(name, M, dtype=np.float64)
-        if not np.all(np.isfinite(Mc)):
-            raise ValueError(f"{name} contains NaN or infinity")
-        U, s, _ = np.linalg.svd(Mc, full_matrices=False)
-        if len(s) == 0 or s[0] == 0:
-            return U[:, :0]
-        return U[:, s > tol * s[0]]
-
-    Qa, Qb = basis(A, "A"), basis(B, "B")
-    if Qa.shape[0] != Qb.shape[0]:
-        raise ValueError(f"A and B must have the same number of rows, got {Qa.shape[0]} and {Qb.shape[0]}")
-    if Qa.shape[1] < Qb.shape[1]:
-        Qa, Qb = Qb, Qa
-    if Qb.shape[1] == 0:
-        return np.zeros(0)
-    # Cosines lose precision for small angles: take those from the sines (Bjorck & Golub).
-    c = np.sort(np.clip(np.linalg.svd(Qa.T @ Qb, compute_uv=False), 0.0, 1.0))[::-1]
-    sn = np.sort(np.clip(np.linalg.svd(Qb - Qa @ (Qa.T @ Qb), compute_uv=False), 0.0, 1.0))
-    ang = np.where(sn < np.sqrt(0.5), np.arcsin(sn), np.arccos(c))
-    return np.degrees(ang)
-
-
-@dataclass(eq=False)
-class LayerComparison:
-    """What :func:`compare_layer` returns.
-
-    Attributes:
-        k: feature dimension of the layer; k_ref: rank of the SVD solution compared (``min(k, rank B)``).
-        angles_features: principal angles (degrees) between ``span(Phi)`` of the layer and the top-``k_ref``
-            left singular vectors of ``B``.
-        angles_weights: the same for ``span(Psi)`` and the right singular vectors.
-        relative_error: ``||Phi Psi^T - B_k||_F / ||B_k||_F``.
-        observed_loss: exact expected log-loss of the layer under ``P_xy``.
-        predicted_loss: the local prediction ``H(Y|X) + 1/2 ||B - Phi Psi^T||_F^2`` for the layer.
-        optimal_predicted_loss: ``H(Y|X) + 1/2 sum_{i > k} s_i^2`` (the SVD optimum, local prediction).
-        svd_loss: exact expected log-loss of the SVD solution's layer.
-        locality: :class:`Locality` of ``P_xy``.
-    """
-
-    k: int
-    k_ref: int
-    angles_features: np.ndarray
-    angles_weights: np.ndarray
-    relative_error: float
-    observed_loss: float
-    predicted_loss: float
-    optimal_predicted_loss: float
-    svd_loss: float
-    locality: Locality
-
-    def summary(self) -> str:
-        """A one-line human-readable summary."""
-        af = self.angles_features.max() if len(self.angles_features) else float("nan")
-        aw = self.angles_weights.max() if len(self.angles_weights) else float("nan")
-        return (f"eps {self.locality.epsilon:.3g}: max principal angle {af:.3g} deg (features), {aw:.3g} deg (weights); "
-                f"relative error {self.relative_error:.3g}; loss observed {self.observed_loss:.6f} vs "
-                f"predicted {self.predicted_loss:.6f}")
-
-
-def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, normalize: bool = False,
-                  tol: float = 1e-10) -> LayerComparison:
-    """Compare a trained softmax-regression layer with the SVD solution of ``B``.
-
-    The layer computes ``logits[x] = features[x] @ weights + bias`` (e.g. a
-    :class:`SoftmaxLayer`, or the last hidden layer's outputs on each input
-    symbol and the output layer of any network).
-
-    Args:
-        P_xy: the joint the comparison is made under (e.g. the empirical joint of the training samples).
-        features: ``f(x)``, shape ``(|X|, k)``.
-        weights: shape ``(k, |Y|)``.
-        bias: shape ``(|Y|,)``; default ``log P_y - weights^T E f`` (the local optimum).
-        normalize: accept float arrays that do not sum to 1.
-        tol: rank tolerance for the singular values of ``B``.
-
-    Returns:
-        A :class:`LayerComparison`.
-
-    Example:
-        The SVD solution itself has zero angles and error:
-
         >>> P = local_family(5, 4, 0.1, seed=2)
         >>> sol = optimal_low_rank(P, 2)
-        >>> c = compare_layer(P, sol.features, sol.weights.T, sol.bias)
-        >>> c.angles_features.round(6).tolist(), round(c.relative_error, 12), c.observed_loss == sol.loss()
-        ([0.0, 0.0], 0.0, True)
-    """
-    P = _joint(P_xy, normalize=normalize)
-    nx, ny = P.shape
-    F = chk.float_matrix("features", features, dtype=np.float64)
-    if F.shape[0] != nx:
-        raise ValueError(f"features must have one row per x ({nx}), got shape {F.shape}")
-    k = F.shape[1]
-    W = chk.float_matrix("weights", weights, dtype=np.float64)
-    if W.shape != (k, ny):
-        raise ValueError(f"weights must have shape (k, |Y|) = ({k}, {ny}), got {W.shape}")
-    if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
-        raise ValueError("features and weights must be finite")
-    px, py = _marginals(P)
-    ef = px @ F
-    if bias is None:
-        with np.errstate(divide="ignore"):
-            b = np.where(py > 0, np.log(np.maximum(py, 1e-300)), -30.0) - W.T @ ef
-    else:
-        b = chk.float_vector("bias", bias, length=ny)
-    Phi = np.sqrt(px)[:, None] * (F - ef)
-    Psi = np.sqrt(py)[:, None] * (W.T - py @ W.T)
-    B = bayes_matrix(P)
-    U, s, V = _svd(B)
-    rank = int(np.sum(s > tol))
-    k_ref = min(k, rank)
-    Bk = (U[:, :k_ref] * s[:k_ref]) @ V[:, :k_ref].T
-    prod = Phi @ Psi.T
-    nb = np.linalg.norm(Bk)
-    rel = float(np.linalg.norm(prod - Bk) / nb) if nb > 0 else float(np.linalg.norm(prod))
-    h, _ = _entropy_terms(P)
-    if k_ref > 0:
-        ang_f = principal_angles(Phi, U[:, :k_ref], tol=tol)
-        ang_w = principal_angles(Psi, V[:, :k_ref], tol=tol)
-    else:
-        ang_f = ang_w = np.zeros(0)
-    ref = optimal_low_rank(P, k_ref, tol=tol) if k_ref > 0 else None
-    return LayerComparison(
-        k=k, k_ref=k_ref, angles_features=ang_f, angles_weights=ang_w, relative_error=rel,
-        observed_loss=softmax_log_loss(P, F @ W + b), predicted_loss=h + 0.5 * float(np.sum((B - prod) ** 2)),
-        optimal_predicted_loss=h + 0.5 * float(np.sum(s[k_ref:] ** 2)),
-        svd_loss=ref.loss() if ref is not None else softmax_log_loss(P, np.tile(np.log(np.maximum(py, 1e-300)), (nx, 1))),
-        locality=locality(P))
-
-
-@dataclass(eq=False)
-class LocalitySweep:
-    """What :func:`locality_sweep` returns; one entry per mixing weight ``rho``.
-
-    Attributes:
-        rho: mixing weights towards the dependent joint (``rho -> 0`` is independence).
-        comparisons: the :class:`LayerComparison` of the trained layer at each ``rho``.
-        n_x, n_y, k, samples, steps, seed: the settings (``samples = 0``: trained on the exact joint).
-    """
-
-    rho: np.ndarray
-    comparisons: list
-    n_x: int
-    n_y: int
-    k: int
-    samples: int
-    steps: int
-    seed: int
-
-    @property
-    def epsilon(self) -> np.ndarray:
-        """Locality ``epsilon`` of the joint each layer was compared under."""
-        return np.array([c.locality.epsilon for c in self.comparisons])
-
-    @property
-    def max_angle_features(self) -> np.ndarray:
-        """Largest principal angle (degrees) between learned and SVD features, per ``rho``."""
-        return np.array([c.angles_features.max() for c in self.comparisons])
-
-    @property
-    def max_angle_weights(self) -> np.ndarray:
-        """Largest principal angle (degrees) between learned and SVD weights, per ``rho``."""
-        return np.array([c.angles_weights.max() for c in self.comparisons])
-
-    @property
-    def relative_error(self) -> np.ndarray:
-        """``||Phi Psi^T - B_k||_F / ||B_k||_F`` per ``rho``."""
-        return np.array([c.relative_error for c in self.comparisons])
-
-    @property
-    def loss_gap(self) -> np.ndarray:
-        """``|observed - predicted|`` log-loss of the trained layer per ``rho``."""
-        return np.array([abs(c.observed_loss - c.predicted_loss) for c in self.comparisons])
-
-
-def locality_sweep(
-    rhos: Any, *, n_x: int = 8, n_y: int = 6, k: int = 2, samples: int = 100_000, steps: int = 3000,
-    seed: int = 0,
-) -> LocalitySweep:
-    """Train a softmax layer on joints of growing locality and compare it with the SVD solution.
-
-    For each ``rho``: the joint ``local_family(n_x, n_y, rho, seed=seed)``;
-    ``samples`` pairs drawn from it (their counts are the empirical joint;
-    ``samples = 0`` uses the exact joint); a layer trained on that joint by
-    :func:`train_softmax_layer`; and :func:`compare_layer` under the same joint.
-
-    Example:
-        >>> sw = locality_sweep([0.5, 0.05], n_x=5, n_y=4, k=1, samples=0, steps=800)
-        >>> bool(sw.max_angle_features[1] < sw.max_angle_features[0]), bool(sw.epsilon[1] < sw.epsilon[0])
+        >>> W, b = best_weights(P, sol.features)      # the SVD features give back the SVD weights
+        >>> bool(np.allclose(W, sol.weights.T)), bool(np.allclose(b, sol.bias))
         (True, True)
     """
-    r = np.atleast_1d(np.asarray(rhos, dtype=np.float64))
-    if r.ndim != 1 or len(r) == 0:
-        raise ValueError("rhos must be a non-empty list of mixing weights in [0, 1]")
-    samples = chk.count("samples", samples, minimum=0, maximum=2**40)
-    seed = chk.seed(seed)
-    rng = np.random.default_rng(seed)
-    comps = []
-    for rho in r:
-        P = local_family(n_x, n_y, float(rho), seed=seed)
-        if samples:
-            P = rng.multinomial(samples, P.ravel()).reshape(P.shape)
-        layer = train_softmax_layer(P, k, steps=steps, seed=seed)
-        comps.append(compare_layer(P, layer.features, layer.weights, layer.bias))
-    return LocalitySweep(r, comps, n_x, n_y, k, samples, steps, seed)
+    P = _joint(P_xy, normalize=normalize)
+    Fc, lam = _centred_features(P, features)
+    F = np.asarray(features, dtype=np.float64)
+    px, py = _marginals(P)
+    cond = _safe_div(P.T @ Fc, py[:, None])
+    V = np.linalg.solve(lam, cond.T)                    # (k, |Y|)
+    with np.errstate(divide="ignore"):
+        b = np.where(py > 0, np.log(np.maximum(py, 1e-300)), -np.inf) - V.T @ (px @ F)
+    return V, b
+
+
+def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.ndarray:
+    """The locally optimal features for *fixed* softmax weights ``v`` (shape ``(k, |Y|)``):
+    ``f(x) = Lambda_v^{-1} (E[v(Y)|X=x] - E v(Y))`` with ``Lambda_v = Cov_{P_Y} v(Y)``. Returns ``(|X|, k)``,
+    centred under ``P_x`` (least squares ``Phi = B Psi (Psi^T Psi)^{-1}`` in ``|B - Phi Psi^T|_F``).
+
+    Example:
+        >>> P = local_family(5, 4, 0.1, seed=2)
+        >>> sol = optimal_low_rank(P, 2)
+        >>> bool(np.allclose(best_features(P, sol.weights.T), sol.features))
+        True
+    """
+    P = _joint(P_xy, normalize=normalize)
+    W = chk.float_matrix("weights", weights, dtype=np.float64)
+    if W.shape[1] != P.shape[1]:
+        raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}")
+    Vc, lam = _centred_features(P.T, W.T, "weights")
+    px, _ = _marginals(P)
+    cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k)
+    return np.linalg.solve(lam, cond.T).T
+
+
+def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:
+    """The joint of the sample version for continuous inputs: each of the ``n`` samples is
+    its own input symbol with mass ``1/n``, so ``P[j, y] = 1[y_j = y] / n`` (shape ``(n, |Y|)``).
+
+    Every function of this module then applies to samples: ``bayes_matrix`` has rows
+    ``(1/sqrt(n)) (e_{y_j} - P_Y) / sqrt(P_Y)``, and the features of a network are its
+    hidden activations on the samples (one row per sample).
+
+    Example:
+        >>> sample_joint([0, 2, 2, 1]).tolist()
+        [[0.25, 0.0, 0.0], [0.0, 0.0, 0.25], [0.0, 0.0, 0.25], [0.0, 0.25, 0.0]]
+    """
+    arr = np.asarray(y)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"y must be a non-empty 1-D array of class indices, got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if not np.all(np.isfinite(arr.astype(np.float64))) or np.any(arr != np.round(arr)):
+            raise ValueError("y must hold integer class indices")
+        arr = arr.astype(np.int64)
+    if arr.min() < 0:
+        raise ValueError(f"y must hold class indices >= 0, got {int(arr.min())}")
+    c = int(arr.max()) + 1 if n_classes is None else chk.count("n_classes", n_classes, minimum=int(arr.max()) + 1)
+    P = np.zeros((arr.size, c))
+    P[np.arange(arr.size), arr] = 1.0 / arr.size
+    return P

@@ -1,0 +1,149 @@
+"""``nnpartition plot-partition`` and ``nnpartition movie``: pictures of the partition."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any, List, Optional, Tuple
+
+import numpy as np
+
+from ..datasets import TOY_KINDS, toy_dataset
+from ..network import load_network, save_network
+from .common import UsageError
+
+
+def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
+    return toy_dataset(args.data, args.N, args.d, seed=args.seed)
+
+
+def _widths(args: argparse.Namespace) -> List[int]:
+    if args.widths:
+        if args.L is not None:
+            raise UsageError("give -L (one hidden layer) or --widths W1 W2 ... (deeper), not both")
+        return list(args.widths)
+    if args.L is None:
+        raise UsageError("give -L (hidden units) or --widths W1 W2 ...")
+    return [args.L]
+
+
+def _box(args: argparse.Namespace) -> Optional[Any]:
+    return None if args.box is None else tuple(args.box)
+
+
+def _plot_partition(args: argparse.Namespace) -> int:
+    from matplotlib.figure import Figure
+
+    from ..pictures import plot_partition, region_polygons, window_for
+    from ..training import train
+
+    start = time.perf_counter()
+    X = y = None
+    accuracy: Optional[float] = None
+    if args.weights is not None:
+        if args.d is not None or args.N is not None or args.L is not None or args.widths:
+            raise UsageError("--weights draws a saved network; -d/-N/-L/--widths train one instead: not both")
+        try:
+            net = load_network(args.weights)
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"--weights {args.weights}: {exc}") from None
+    else:
+        if args.d is None or args.N is None:
+            raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
+        ws = _widths(args)
+        X, y = _data(args)
+        res = train(X, y, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+                    restarts=args.restarts, seed=args.seed, steps=args.steps)
+        net, accuracy = res.network, res.best_accuracy
+        if args.save_weights:
+            save_network(net, args.save_weights)
+    if net.d > 2 and X is None:
+        raise UsageError(f"the network has d = {net.d} > 2 inputs: a slice needs data points; train with -d -N -L")
+    plane, box = window_for(net, X, box=_box(args))
+    fig = Figure(figsize=(args.size, args.size))
+    ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
+                        box=box, plane=plane)
+    rp = region_polygons(net, box=box, plane=plane)
+    title = f"{rp.n_regions} regions"
+    if accuracy is not None:
+        title += f", training accuracy {accuracy:.3f}"
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(args.plot, dpi=args.dpi)
+    seconds = time.perf_counter() - start
+    if args.json:
+        print(json.dumps({"plot": args.plot, "regions": rp.n_regions, "d": net.d,
+                          "widths": list(rp.widths), "accuracy": accuracy, "box": [list(box[0]), list(box[1])],
+                          "seconds": round(seconds, 3)}))
+    else:
+        acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
+        print(f"{rp.n_regions} regions in the window{acc}; figure written to {args.plot}")
+    return 0
+
+
+def _movie(args: argparse.Namespace) -> int:
+    from ..pictures import movie
+
+    ws = _widths(args)
+    X, y = _data(args)
+    r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
+              every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color, fps=args.fps,
+              dpi=args.dpi, progress=False if args.no_progress or args.json else None)
+    if args.json:
+        print(json.dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
+        return 0
+    est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
+    print(f"{r.frames} frames (every {args.every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
+    print(f"training accuracy {r.accuracy[0]:.3f} -> {r.final_accuracy:.3f} (best); regions {r.regions[0]} -> "
+          f"{r.regions[-1]} (bound {r.bound}); estimate_accuracy {est}")
+    return 0
+
+
+def _common(p: argparse.ArgumentParser, need_dims: bool) -> None:
+    p.add_argument("-d", type=int, required=need_dims, default=None, help="input dimension, >= 2")
+    p.add_argument("-N", type=int, required=need_dims, default=None, help="training points")
+    p.add_argument("-L", type=int, default=None, help="hidden units of one layer")
+    p.add_argument("--widths", type=int, nargs="+", default=None, metavar="W", help="hidden widths of a deeper net")
+    p.add_argument("--data", "--dist", dest="data", default="uniform", choices=TOY_KINDS,
+                   help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
+    p.add_argument("--steps", type=int, default=4000, help="optimiser steps (default 4000, the reference protocol)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data and the training (default 0)")
+    p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
+                        "first three points)")
+    p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
+                   help="decision (predicted class), region (neighbours differ) or output (the logit)")
+    p.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def register(sub: "argparse._SubParsersAction[Any]") -> None:
+    """Add the ``plot-partition`` and ``movie`` subcommands."""
+    p = sub.add_parser(
+        "plot-partition", help="draw the exact linear regions of a network (a saved one, or trained first)",
+        description="Draw the exact linear regions of a ReLU network in a 2-D window: --weights FILE.npz (W1, b1, "
+                    "..., w_out, b_out as written by nnpartition.network.save_network), or -d -N -L/--widths to "
+                    "train one first with the reference protocol on --data and draw it with the points.")
+    p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
+    p.add_argument("--plot", required=True, metavar="OUT.png", help="figure to write")
+    p.add_argument("--restarts", type=int, default=2, help="trainings, best kept (default 2)")
+    p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
+    p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
+    p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
+    _common(p, need_dims=False)
+    p.set_defaults(func=_plot_partition)
+
+    m = sub.add_parser(
+        "movie", help="a GIF of the partition while a network trains",
+        description="Train a network on --data with the reference protocol and write a GIF: each frame shows the "
+                    "exact regions, the first layer's lines, the decision boundary and the points (misclassified "
+                    "marked); the title gives the step, the training accuracy, the regions next to the bound "
+                    "regions(L, 2) and estimate_accuracy's prediction. For d > 2 the slice through the first "
+                    "three points is shown.")
+    m.add_argument("--out", required=True, metavar="OUT.gif", help="the GIF to write")
+    m.add_argument("--every", type=int, default=50, help="steps between frames (default 50)")
+    m.add_argument("--fps", type=int, default=10, help="frames per second (default 10)")
+    m.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _common(m, need_dims=True)
+    m.set_defaults(func=_movie, dpi=80)

@@ -1,0 +1,12 @@
+"""Expand-and-sparsify random codes (seed 2): a random projection to ``m > d``
+dimensions followed by sparsification, what a linear readout can do with the
+code (:mod:`nnpartition.sparse.code`), and the experiments the paper's claims
+rest on (:mod:`nnpartition.sparse.experiments`). Everything is re-exported here.
+"""
+
+from .code import *  # noqa: F401,F403
+from .code import __all__ as _code_all
+from .experiments import *  # noqa: F401,F403
+from .experiments import __all__ as _exp_all
+
+__all__ = list(_code_all) + list(_exp_all)

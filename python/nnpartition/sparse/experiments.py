@@ -1,0 +1,388 @@
+"""The experiments the expand-and-sparsify claims rest on (seed 2).
+
+* :func:`explicit_readout`: the explicit (untrained) readout of a top-k code,
+  ``w_j = f(theta_j / |theta_j|) / k`` (Tosh & Dasgupta), next to least squares.
+* :func:`generalisation`: test accuracy of a trained linear readout on the
+  code, on a task with structure (a linear or a nonlinear teacher), against a
+  linear readout on the raw input and a trained two-layer network of the same width.
+* :func:`subset_curve`: the readout on random or selected subsets of the
+  expanded units (the lottery-ticket analogue).
+* :func:`sparsity_curve`: WTA, threshold and ReLU codes at matched sparsity,
+  and random masking of a dense ReLU code (dropout as sparsification).
+
+Readouts are ridge least squares on ``+-1`` targets (closed form, seeded,
+deterministic). Every accuracy here is on fresh test points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import _validate as v
+from .code import SparseCode, expand_sparsify
+
+__all__ = [
+    "ExplicitReadout",
+    "GeneralisationResult",
+    "SubsetCurve",
+    "SparsityCurve",
+    "explicit_readout",
+    "teacher_task",
+    "generalisation",
+    "subset_curve",
+    "sparsity_curve",
+]
+
+#: Tasks of :func:`teacher_task`.
+TASKS = ("linear", "nonlinear")
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    """A generator from ``None``, an int, a sequence of ints, a ``SeedSequence`` or a ``Generator``."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(v.seed(seed))
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"seed must be None, an int, a sequence of ints, a SeedSequence or a Generator, "
+                        f"got {seed!r}") from exc
+
+
+def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
+    """Ridge least squares ``argmin |Z w - t|^2 + lam |w|^2`` (with an unpenalised intercept column appended)."""
+    A = np.hstack([Z, np.ones((Z.shape[0], 1))])
+    P = np.eye(A.shape[1]) * lam
+    P[-1, -1] = 0.0
+    return np.linalg.solve(A.T @ A + P, A.T @ t) if A.shape[0] >= A.shape[1] or lam > 0 else \
+        np.linalg.lstsq(A, t, rcond=None)[0]
+
+
+def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return Z @ w[:-1] + w[-1]
+
+
+def _acc(scores: np.ndarray, y: np.ndarray) -> float:
+    t = 2.0 * y - 1.0
+    return float(np.mean(np.where(scores == 0, 0.5, (t * scores > 0).astype(np.float64))))
+
+
+def teacher_task(task: str, N: int, d: int, *, seed: Any = 0, width: int = 20) -> Tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """A binary task with structure: ``N`` standard-normal points in ``R^d``
+    labelled by a seeded teacher, ``"linear"`` (``x . w* > 0``) or
+    ``"nonlinear"`` (the sign of a random ``d -> width ReLU -> 1`` network with
+    a centred output, so the classes are balanced on average).
+
+    Returns ``(X, y, label)`` where ``label(X_new)`` labels fresh points.
+
+    Example:
+        >>> X, y, label = teacher_task("nonlinear", 1000, 5, seed=1)
+        >>> X.shape, bool(0.35 < y.mean() < 0.65), bool(np.array_equal(label(X), y))
+        ((1000, 5), True, True)
+    """
+    task = v.choice("task", task, TASKS)
+    N = v.count("N", N, minimum=1, maximum=10**8)
+    d = v.count("d", d, minimum=1, maximum=10**5)
+    width = v.count("width", width, minimum=1, maximum=10**5)
+    rng = _rng(seed)
+    if task == "linear":
+        w = rng.standard_normal(d)
+
+        def label(Xn: np.ndarray) -> np.ndarray:
+            return (Xn @ w > 0).astype(np.int64)
+    else:
+        W1 = rng.standard_normal((d, width)) / np.sqrt(d)
+        b1 = rng.standard_normal(width) * 0.5
+        w2 = rng.standard_normal(width)
+        ref = rng.standard_normal((20_000, d))
+        c = float(np.median(np.maximum(ref @ W1 + b1, 0) @ w2))
+
+        def label(Xn: np.ndarray) -> np.ndarray:
+            return (np.maximum(Xn @ W1 + b1, 0) @ w2 - c > 0).astype(np.int64)
+    X = rng.standard_normal((N, d))
+    return X, label(X), label
+
+
+# ---------------------------------------------------------------- explicit readout
+
+
+@dataclass(frozen=True)
+class ExplicitReadout:
+    """Regression with a top-k code (see :func:`explicit_readout`).
+
+    Attributes:
+        weights: the explicit readout ``f(theta_j / |theta_j|) / k`` per unit.
+        rmse_explicit, rmse_lstsq: test RMSE of the explicit and of the least-squares readout.
+        target_std: standard deviation of ``f`` on the test points (the RMSE of predicting the mean).
+    """
+
+    weights: np.ndarray
+    rmse_explicit: float
+    rmse_lstsq: float
+    target_std: float
+
+
+def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, n_train: int = 5000,
+                     n_test: int = 2000, seed: Any = 0) -> ExplicitReadout:
+    """The explicit readout of a top-k code on the unit sphere: unit ``j``
+    votes ``f`` at its own direction ``theta_j / |theta_j|``, and the code of
+    ``x`` averages the votes of its ``k`` winners (no training). Compared on
+    fresh points with a least-squares readout trained on ``n_train`` points.
+
+    ``f`` maps an ``(n, d)`` array of unit vectors to ``n`` values.
+
+    Example:
+        >>> f = lambda X: np.sin(2 * X[:, 0]) * X[:, 1] + X[:, 2] ** 2
+        >>> r = explicit_readout(f, 3, 1000, 10, seed=0)
+        >>> r.rmse_lstsq < r.rmse_explicit < r.target_std
+        True
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    d = v.count("d", d, minimum=1, maximum=10**5)
+    m = v.count("m", m, minimum=1, maximum=10**6)
+    k = v.count("k", k, minimum=1, maximum=m)
+    n_train = v.count("n_train", n_train, minimum=1, maximum=10**7)
+    n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
+    rng = np.random.default_rng(v.seed(seed))
+
+    def sphere(n: int) -> np.ndarray:
+        x = rng.standard_normal((n, d))
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    Xtr, Xte = sphere(n_train), sphere(n_test)
+    code = expand_sparsify(Xtr, m, k=k, seed=int(rng.integers(0, 2**63)))
+    theta = code.projection
+    dirs = (theta / np.maximum(np.linalg.norm(theta, axis=0), 1e-300)).T
+    w = np.asarray(f(dirs), dtype=np.float64).reshape(m) / k
+    ytr, yte = (np.asarray(f(X), dtype=np.float64).reshape(-1) for X in (Xtr, Xte))
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(ytr)) and np.all(np.isfinite(yte))):
+        raise ValueError("f returned NaN or infinity")
+    Zte = code.encode(Xte).toarray()
+    wl = _ridge(code.toarray(), ytr, 1e-6)
+    return ExplicitReadout(weights=w, rmse_explicit=float(np.sqrt(np.mean((Zte @ w - yte) ** 2))),
+                           rmse_lstsq=float(np.sqrt(np.mean((_predict(Zte, wl) - yte) ** 2))),
+                           target_std=float(np.std(yte)))
+
+
+# ---------------------------------------------------------------- generalisation
+
+
+@dataclass(frozen=True)
+class GeneralisationResult:
+    """Test accuracy on a teacher task (see :func:`generalisation`); each entry is ``(mean, std)`` over trials.
+
+    Attributes:
+        code: ridge readout on the expand-and-sparsify code, per sparsifier.
+        raw: ridge readout on the raw input ``x``.
+        trained: a ``d -> m ReLU -> 1`` network trained end to end (``None`` unless ``trained=True``).
+        train_code: training accuracy of the code readouts (for the generalisation gap).
+    """
+
+    task: str
+    d: int
+    m: int
+    n_train: int
+    n_test: int
+    trials: int
+    code: Dict[str, Tuple[float, float]]
+    raw: Tuple[float, float]
+    trained: Optional[Tuple[float, float]]
+    train_code: Dict[str, Tuple[float, float]]
+
+
+def _ms(a: Sequence[float]) -> Tuple[float, float]:
+    arr = np.asarray(a, dtype=np.float64)
+    return float(arr.mean()), float(arr.std())
+
+
+def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 2000, k: Optional[int] = None,
+                   sparsifiers: Sequence[str] = ("topk", "threshold", "relu"), trials: int = 3,
+                   ridge: float = 1e-3, trained: bool = True, seed: Any = 0) -> GeneralisationResult:
+    """Test accuracy of a readout trained on an expand-and-sparsify code of
+    width ``m``, on a task with structure (:func:`teacher_task`), against a
+    linear readout on the raw input and (``trained=True``) a two-layer ReLU
+    network of the same width trained end to end (:func:`nnpartition.train`).
+
+    Example:
+        >>> g = generalisation("linear", 5, 200, 300, n_test=500, trials=1, trained=False, seed=0)
+        >>> g.raw[0] > g.code["topk"][0]          # a linear teacher: the raw input is the right code
+        True
+    """
+    task = v.choice("task", task, TASKS)
+    d = v.count("d", d, minimum=1, maximum=10**5)
+    m = v.count("m", m, minimum=1, maximum=10**5)
+    n_train = v.count("n_train", n_train, minimum=2, maximum=10**7)
+    n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
+    trials = v.count("trials", trials, minimum=1, maximum=10**4)
+    ridge = v.real("ridge", ridge, minimum=0.0)
+    k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
+    seed = v.seed(seed)
+    res: Dict[str, list] = {s: [] for s in sparsifiers}
+    tr: Dict[str, list] = {s: [] for s in sparsifiers}
+    raw, net = [], []
+    for t in range(trials):
+        X, y, label = teacher_task(task, n_train + n_test, d, seed=[seed, t])
+        Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+        tt = 2.0 * ytr - 1.0
+        for s in sparsifiers:
+            code = expand_sparsify(Xtr, m, k=k, sparsify=s, seed=seed * 1000 + t)
+            w = _ridge(code.toarray(), tt, ridge)
+            res[s].append(_acc(_predict(code.encode(Xte).toarray(), w), yte))
+            tr[s].append(_acc(_predict(code.toarray(), w), ytr))
+        raw.append(_acc(_predict(Xte, _ridge(Xtr, tt, ridge)), yte))
+        if trained:
+            from ..training import train
+
+            r = train(Xtr, ytr, m, seed=seed * 1000 + t)
+            net.append(_acc(r.network.decision_function(Xte), yte))
+    return GeneralisationResult(task=task, d=d, m=m, n_train=n_train, n_test=n_test, trials=trials,
+                                code={s: _ms(a) for s, a in res.items()}, raw=_ms(raw),
+                                trained=_ms(net) if trained else None, train_code={s: _ms(a) for s, a in tr.items()})
+
+
+# ---------------------------------------------------------------- subsets
+
+
+@dataclass(frozen=True)
+class SubsetCurve:
+    """Test accuracy of a readout on ``s`` of the ``m`` code units (see :func:`subset_curve`).
+
+    Attributes:
+        sizes: subset sizes ``s``.
+        random: mean test accuracy over random subsets of size ``s``.
+        selected: test accuracy of the ``s`` units with the largest readout weights
+            ``|w_j| * std(z_j)`` of the full readout, refitted on the subset.
+        full: test accuracy with all ``m`` units.
+        ranking: the units ordered by that importance (the selected subset of size ``s`` is ``ranking[:s]``).
+    """
+
+    sizes: np.ndarray
+    random: np.ndarray
+    selected: np.ndarray
+    full: float
+    ranking: np.ndarray
+
+
+def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequence[int], *, repeats: int = 5,
+                 ridge: float = 1e-3, seed: Any = 0) -> SubsetCurve:
+    """Lottery-ticket analogue: the readout refitted on ``s`` of the ``m``
+    expanded units, chosen at random or selected by the size of their weight in
+    the full readout; test accuracy on ``(X_test, y_test)``.
+
+    Example:
+        >>> X, y, label = teacher_task("nonlinear", 1500, 4, seed=2)
+        >>> code = expand_sparsify(X[:1000], 400, sparsify="relu", seed=3)
+        >>> c = subset_curve(code, y[:1000], X[1000:], y[1000:], [20], seed=0)
+        >>> bool(c.selected[0] > c.random[0])
+        True
+    """
+    if not isinstance(code, SparseCode):
+        raise TypeError(f"code must be a SparseCode from expand_sparsify, got {type(code).__name__}")
+    Z = code.toarray()
+    n, m = Z.shape
+    yb = v.binary_labels("y", y, n)
+    Xte = v.float_matrix("X_test", X_test, dtype=np.float64, cols=code.projection.shape[0])
+    yte = v.binary_labels("y_test", y_test, Xte.shape[0])
+    S = [v.count("sizes[]", s, minimum=1, maximum=m) for s in sizes]
+    repeats = v.count("repeats", repeats, minimum=1, maximum=10**4)
+    ridge = v.real("ridge", ridge, minimum=0.0)
+    rng = np.random.default_rng(v.seed(seed))
+    Zte = code.encode(Xte).toarray()
+    t = 2.0 * yb - 1.0
+    wf = _ridge(Z, t, ridge)
+    full = _acc(_predict(Zte, wf), yte)
+    importance = np.abs(wf[:-1]) * Z.std(axis=0)
+    order = np.argsort(-importance, kind="stable")
+    rnd, sel = [], []
+    for s in S:
+        accs = []
+        for _ in range(repeats):
+            idx = rng.choice(m, s, replace=False)
+            accs.append(_acc(_predict(Zte[:, idx], _ridge(Z[:, idx], t, ridge)), yte))
+        rnd.append(float(np.mean(accs)))
+        idx = order[:s]
+        sel.append(_acc(_predict(Zte[:, idx], _ridge(Z[:, idx], t, ridge)), yte))
+    return SubsetCurve(sizes=np.array(S), random=np.array(rnd), selected=np.array(sel), full=full, ranking=order)
+
+
+# ---------------------------------------------------------------- matched sparsity
+
+
+@dataclass(frozen=True)
+class SparsityCurve:
+    """Test accuracy against the fraction of active units (see :func:`sparsity_curve`).
+
+    Attributes:
+        fractions: target fractions ``rho`` of active units per point.
+        accuracy: per method (``"topk"``, ``"threshold"``, ``"relu"``, ``"mask"``) the mean test
+            accuracy at each ``rho``; ``achieved``: the measured active fraction of each code.
+    """
+
+    fractions: np.ndarray
+    accuracy: Dict[str, np.ndarray]
+    achieved: Dict[str, np.ndarray]
+
+
+def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[float], *, n_test: int = 2000,
+                   trials: int = 3, ridge: float = 1e-3, seed: Any = 0) -> SparsityCurve:
+    """WTA, threshold and ReLU codes compared at matched sparsity, and random
+    masking: for each target fraction ``rho`` of active units,
+
+    * ``"topk"``: winner-take-all with ``k = round(rho m)`` (binary);
+    * ``"threshold"``: per-unit thresholds calibrated to firing rate ``rho`` (binary);
+    * ``"relu"``: ``relu(theta x - tau_j)`` with the same calibrated per-unit ``tau_j``
+      (graded values, same active sets as ``"threshold"`` on the training data);
+    * ``"mask"``: the dense ReLU code (zero bias) with each entry kept with probability
+      ``rho / rho_0`` (``rho_0`` its own active fraction, about 1/2), on training and test
+      points alike: random sparsification, as dropout does.
+
+    A ridge readout is trained on each code and scored on fresh points of the task.
+
+    Example:
+        >>> c = sparsity_curve("nonlinear", 4, 300, 1000, [0.05, 0.3], n_test=500, trials=1, seed=0)
+        >>> sorted(c.accuracy), c.achieved["topk"].tolist()
+        (['mask', 'relu', 'threshold', 'topk'], [0.05, 0.3])
+    """
+    task = v.choice("task", task, TASKS)
+    d = v.count("d", d, minimum=1, maximum=10**5)
+    m = v.count("m", m, minimum=1, maximum=10**5)
+    n_train = v.count("n_train", n_train, minimum=2, maximum=10**7)
+    n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
+    trials = v.count("trials", trials, minimum=1, maximum=10**4)
+    ridge = v.real("ridge", ridge, minimum=0.0)
+    rhos = [v.real("fractions[]", r, minimum=0.0, maximum=1.0, open_min=True) for r in fractions]
+    seed = v.seed(seed)
+    methods = ("topk", "threshold", "relu", "mask")
+    acc = {s: np.zeros((len(rhos), trials)) for s in methods}
+    ach = {s: np.zeros((len(rhos), trials)) for s in methods}
+    for t in range(trials):
+        X, y, _ = teacher_task(task, n_train + n_test, d, seed=[seed, t])
+        Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+        tt = 2.0 * ytr - 1.0
+        rng = np.random.default_rng([seed, t, 77])
+        pseed = seed * 1000 + t
+        dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
+        Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
+        rho0 = float(np.mean(Dtr > 0))
+        for i, rho in enumerate(rhos):
+            k = max(1, int(round(rho * m)))
+            codes: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+            c = expand_sparsify(Xtr, m, k=k, sparsify="topk", seed=pseed)
+            codes["topk"] = (c.toarray(), c.encode(Xte).toarray())
+            c = expand_sparsify(Xtr, m, k=k, sparsify="threshold", seed=pseed)
+            codes["threshold"] = (c.toarray(), c.encode(Xte).toarray())
+            assert c.thresholds is not None
+            tau = c.thresholds
+            codes["relu"] = (np.maximum(Xtr @ c.projection + c.bias - tau, 0.0),
+                             np.maximum(Xte @ c.projection + c.bias - tau, 0.0))
+            keep = min(1.0, rho / max(rho0, 1e-12))
+            codes["mask"] = (Dtr * (rng.random(Dtr.shape) < keep), Dte * (rng.random(Dte.shape) < keep))
+            for s, (Ztr, Zte) in codes.items():
+                w = _ridge(Ztr, tt, ridge)
+                acc[s][i, t] = _acc(_predict(Zte, w), yte)
+                ach[s][i, t] = float(np.mean(Ztr > 0))
+    return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
+                         achieved={s: a.mean(axis=1).round(6) for s, a in ach.items()})

@@ -1,0 +1,216 @@
+"""Linear-teacher data and the network of the setting (seed 3): :func:`linear_teacher_dataset`,
+:func:`group_signs`, :func:`teacher_network`."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from .. import _validate as chk
+from ..network import TwoLayerNet
+
+__all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_network"]
+
+#: Input distributions of :func:`linear_teacher_dataset`.
+TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _sample(rng: np.random.Generator, n: int, d: int, dist: str, w_star: np.ndarray) -> np.ndarray:
+    if dist == "gaussian":
+        x = rng.standard_normal((n, d)) / np.sqrt(d)
+        return x / np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None]
+    if dist in ("ball", "sphere", "two_balls"):
+        x = rng.standard_normal((n, d))
+        x /= np.maximum(np.linalg.norm(x, axis=1), 1e-300)[:, None]
+        if dist == "sphere":
+            return x
+        r = rng.random(n) ** (1.0 / d)
+        if dist == "ball":
+            return x * r[:, None]
+        # two balls of radius 0.4 centred at +-0.5 w_star (all points inside the unit ball)
+        side = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+        return side[:, None] * 0.5 * w_star + 0.4 * r[:, None] * x
+    raise AssertionError(dist)  # pragma: no cover
+
+
+def _into_ball(x: np.ndarray) -> np.ndarray:
+    """Rows with norm above 1 (by rounding or by clipping) scaled to norm just below 1."""
+    n = np.linalg.norm(x, axis=1)
+    big = n > 1.0
+    x[big] *= ((1.0 - 1e-12) / n[big])[:, None]
+    return x
+
+
+def linear_teacher_dataset(
+    N: int, d: int, *, margin: float = 0.1, dist: str = "gaussian", balanced: bool = True, seed: int = 0
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linearly separable data labelled by a random unit teacher, with a margin.
+
+    A teacher ``w_star`` is drawn uniformly on the unit sphere; points are
+    drawn from ``dist`` (all inside the unit ball) and those with
+    ``|<w_star, x>| < margin`` are rejected and redrawn, so every point has
+    ``y <w_star, x> >= margin`` (for ``y`` in ``{-1, +1}``), i.e. the teacher
+    ``w_star / margin`` meets the paper's condition ``y <w, x> >= 1``.
+
+    Args:
+        N: number of points, >= 1.
+        d: input dimension, >= 1.
+        margin: rejection half-width around the teacher hyperplane, in ``[0, 1)``.
+        dist: ``"gaussian"`` (``N(0, I/d)``, norms clipped to 1), ``"ball"``
+            (uniform in the unit ball), ``"sphere"`` (uniform on the unit
+            sphere) or ``"two_balls"`` (uniform in two balls of radius 0.4
+            centred at ``+-0.5 w_star``).
+        balanced: ``N // 2`` points of class 0 and ``N - N // 2`` of class 1
+            (otherwise the classes come as drawn).
+        seed: random seed (numpy's ``default_rng``).
+
+    Returns:
+        ``(X, y, w_star)``: ``X`` float64 ``(N, d)``; ``y`` int64 in ``{0, 1}``,
+        1 where ``<w_star, x> > 0``; ``w_star`` float64 ``(d,)`` of unit norm.
+
+    Raises:
+        ValueError: a bad argument, or a margin so large for ``d`` and ``dist``
+            that fewer than 1 in 10^4 draws are kept.
+
+    Example:
+        >>> X, y, w = linear_teacher_dataset(200, 5, margin=0.1, seed=1)
+        >>> X.shape, int(y.sum()), round(float(np.linalg.norm(w)), 12)
+        ((200, 5), 100, 1.0)
+        >>> m = (2 * y - 1) * (X @ w)
+        >>> bool(m.min() >= 0.1), bool(np.linalg.norm(X, axis=1).max() <= 1)
+        (True, True)
+    """
+    N = chk.count("N", N, minimum=1, maximum=2**31)
+    d = chk.count("d", d, minimum=1, maximum=2**20)
+    if N * d > 2**30:
+        raise MemoryError(f"N * d = {N * d} exceeds the limit of 2**30 values")
+    margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
+    if margin >= 1.0:
+        raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")
+    dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
+    if not isinstance(balanced, (bool, np.bool_)):
+        raise TypeError(f"balanced must be True or False, got {balanced!r}")
+    rng = np.random.default_rng(chk.seed(seed))
+    w_star = rng.standard_normal(d)
+    while np.linalg.norm(w_star) == 0:  # pragma: no cover
+        w_star = rng.standard_normal(d)
+    w_star /= np.linalg.norm(w_star)
+    need = (N // 2, N - N // 2)
+    kept: list = []
+    got = [0, 0]
+    drawn = 0
+    while (got[0] + got[1] < N) if not balanced else (got[0] < need[0] or got[1] < need[1]):
+        if drawn > 10_000 * N + 100_000 or (drawn >= 50_000 and got[0] + got[1] < 1e-4 * drawn):
+            raise ValueError(f"margin {margin} is too large for d = {d} and dist {dist!r}: only {got[0] + got[1]} "
+                             f"of {drawn} draws were kept; lower the margin")
+        batch = max(1024, min(2 * N, 1 << 16))
+        x = _into_ball(_sample(rng, batch, d, dist, w_star))
+        drawn += batch
+        p = x @ w_star
+        x = x[(np.abs(p) >= margin) & (p != 0)]
+        kept.append(x)
+        c = x @ w_star > 0
+        got[1] += int(c.sum())
+        got[0] += int((~c).sum())
+    A = np.concatenate(kept)
+    if balanced:
+        c = A @ w_star > 0
+        X = np.concatenate([A[~c][: need[0]], A[c][: need[1]]])
+        X = X[rng.permutation(N)]
+    else:
+        X = A[:N]
+    y = (X @ w_star > 0).astype(np.int64)
+    return np.ascontiguousarray(X), y, w_star
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _pm_labels(y: Any, n: int) -> np.ndarray:
+    """Labels as float64 -1/+1 (0/1, -1/+1 and bools accepted)."""
+    arr = np.asarray(y)
+    if arr.ndim == 1 and arr.shape[0] == n and np.issubdtype(arr.dtype, np.number) \
+            and not np.issubdtype(arr.dtype, np.complexfloating):
+        if np.all(np.isin(arr, (-1, 1))):
+            return arr.astype(np.float64)
+    return 2.0 * chk.binary_labels("y", y, n).astype(np.float64) - 1.0
+
+
+def group_signs(L: int) -> np.ndarray:
+    """The output signs of the setting: ``+1`` for the first ``ceil(L/2)`` units, ``-1`` for the rest.
+
+    Example:
+        >>> group_signs(5).tolist()
+        [1.0, 1.0, 1.0, -1.0, -1.0]
+    """
+    L = chk.count("L", L, minimum=1, maximum=2**24)
+    s = -np.ones(L)
+    s[: (L + 1) // 2] = 1.0
+    return s
+
+
+def _signs(signs: Any, L: int) -> np.ndarray:
+    if signs is None:
+        return group_signs(L)
+    s = chk.float_vector("signs", signs, length=L)
+    if not np.all(np.isin(s, (-1.0, 1.0))):
+        raise ValueError("signs must hold -1 and +1 only")
+    return s
+
+
+def _units(W: Any) -> np.ndarray:
+    arr = np.asarray(W)
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"W must have shape (L, d) or (T, L, d), got shape {arr.shape}")
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"W must be a real numeric array, got dtype {arr.dtype}")
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.shape[-1] < 1 or arr.shape[-2] < 1:
+        raise ValueError(f"W must have at least one unit and one input, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("W contains NaN or infinity")
+    return arr
+
+
+def _unit_rows(W: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(W, axis=-1, keepdims=True)
+    return np.divide(W, n, out=np.zeros_like(W), where=n > 0)
+
+
+def teacher_network(W: Any, *, alpha: float = 0.3, v: Optional[float] = None, signs: Any = None) -> TwoLayerNet:
+    """The network of the setting with first-layer rows ``W`` (shape ``(L, d)``), as a :class:`TwoLayerNet`.
+
+    Args:
+        W: one row per hidden unit, shape ``(L, d)``.
+        alpha: Leaky-ReLU negative slope, in ``[0, 1]``.
+        v: output magnitude (default ``1/sqrt(L)``).
+        signs: output signs (default :func:`group_signs`).
+
+    Returns:
+        ``TwoLayerNet(W1=W.T, b1=0, w2=signs * v, b2=0, "leaky_relu", alpha)``.
+
+    Example:
+        >>> net = teacher_network([[1.0, 0.0], [-1.0, 0.0]], alpha=0.5, v=1.0)
+        >>> net.decision_function([[2.0, 3.0], [-2.0, 0.0]]).tolist()
+        [3.0, -3.0]
+    """
+    Wc = _units(W)
+    if Wc.ndim != 2:
+        raise ValueError(f"W must have shape (L, d), got shape {Wc.shape}")
+    alpha = _alpha(alpha)
+    L = Wc.shape[0]
+    mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
+    return TwoLayerNet(W1=Wc.T.copy(), b1=np.zeros(L), w2=_signs(signs, L) * mag, b2=0.0,
+                       activation="leaky_relu", slope=alpha)
+
+
+def _alpha(alpha: Any) -> float:
+    return chk.real("alpha", alpha, minimum=0.0, maximum=1.0)
+
+
+def _positive(name: str, x: Any) -> float:
+    return chk.real(name, x, minimum=0.0, open_min=True)

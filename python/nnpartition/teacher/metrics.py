@@ -1,0 +1,440 @@
+"""Metrics of the linear-teacher setting (seed 3): weight clusters (:func:`clustering_metrics`),
+the linearity of the boundary (:func:`boundary_linearity`) against its baselines, and the update bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from .. import _validate as chk
+from ..network import TwoLayerNet
+from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
+
+__all__ = ["ClusteringMetrics", "clustering_metrics", "LinearityReport", "boundary_linearity", "LinearityBaselines",
+           "linearity_baselines", "update_bound"]
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+@dataclass(eq=False)
+class ClusteringMetrics:
+    """What :func:`clustering_metrics` returns; every field has a leading time axis ``T`` for a series.
+
+    Attributes:
+        cosine: per-unit signed cosine ``s_i <w_i, w*> / (|w_i| |w*|)``, shape ``(L,)`` (NaN without ``w_star``).
+        aligned_fraction: fraction of units with ``cosine > threshold``.
+        mean_cosine, min_cosine: mean and minimum of ``cosine``.
+        potential: ``cos(W, W*)`` with ``W*`` stacking ``s_i w*`` (the global alignment).
+        centre_pos, centre_neg: normalized mean unit direction of each group, shape ``(d,)``.
+        dispersion_pos, dispersion_neg: ``max_i | w_i/|w_i| - u_+- |`` within each group (0 for an exact cluster).
+        centre_cosine: cosine between ``w_+ - w_-`` (mean vectors) and ``w*``.
+        spectral_ratio: ``|W|_2 / |W|_F`` (1 for rank one).
+        stable_rank: ``|W|_F^2 / |W|_2^2``.
+        top2_energy: ``(s_1^2 + s_2^2) / sum s_i^2``.
+        agreement_pos, agreement_neg: fraction of rows of ``X`` on which all units of the group
+            have pre-activations of one sign (``> 0`` or ``<= 0``); NaN without ``X``.
+        agreement: fraction of rows on which both groups agree (the agreement condition).
+        threshold: the alignment threshold used.
+    """
+
+    cosine: np.ndarray
+    aligned_fraction: Any
+    mean_cosine: Any
+    min_cosine: Any
+    potential: Any
+    centre_pos: np.ndarray
+    centre_neg: np.ndarray
+    dispersion_pos: Any
+    dispersion_neg: Any
+    centre_cosine: Any
+    spectral_ratio: Any
+    stable_rank: Any
+    top2_energy: Any
+    agreement_pos: Any
+    agreement_neg: Any
+    agreement: Any
+    threshold: float = 0.9
+
+    def summary(self) -> str:
+        """A one-line human-readable summary (of the last time step for a series)."""
+        def last(a: Any) -> float:
+            return float(np.asarray(a).reshape(-1)[-1]) if np.size(a) else float("nan")
+        return (f"aligned {last(self.aligned_fraction):.3f} (cos > {self.threshold}), mean cos {last(self.mean_cosine):.4f}, "
+                f"dispersion +{last(self.dispersion_pos):.4f} / -{last(self.dispersion_neg):.4f}, "
+                f"|W|2/|W|F {last(self.spectral_ratio):.4f}, stable rank {last(self.stable_rank):.3f}, "
+                f"agreement {last(self.agreement):.3f}")
+
+
+def _group_stats(U: np.ndarray, Wg: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre direction, dispersion and mean vector of one group; U, Wg have shape (T, k, d)."""
+    T, k, d = U.shape
+    if k == 0:
+        nan = np.full(T, np.nan)
+        return np.full((T, d), np.nan), nan, np.full((T, d), np.nan)
+    c = _unit_rows(U.mean(axis=1))
+    disp = np.linalg.norm(U - c[:, None, :], axis=-1).max(axis=1)
+    return c, disp, Wg.mean(axis=1)
+
+
+def _agreement(W: np.ndarray, s: np.ndarray, X: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-time fractions of rows of X on which each group shares the sign of its pre-activations."""
+    T = W.shape[0]
+    out = np.empty((3, T))
+    for t in range(T):
+        pos = (X @ W[t].T) > 0  # (n, L)
+        res = []
+        for g in (s > 0, s < 0):
+            if not np.any(g):
+                res.append(np.ones(len(X), dtype=bool))
+                continue
+            p = pos[:, g]
+            res.append(np.all(p, axis=1) | ~np.any(p, axis=1))
+        out[0, t], out[1, t], out[2, t] = res[0].mean(), res[1].mean(), (res[0] & res[1]).mean()
+    return out[0], out[1], out[2]
+
+
+def clustering_metrics(
+    W: Any, w_star: Any = None, signs: Any = None, *, X: Any = None, threshold: float = 0.9
+) -> ClusteringMetrics:
+    """Teacher alignment, cluster dispersion, spectral collapse and the agreement condition of ``W``.
+
+    Args:
+        W: first-layer weights, one row per unit: shape ``(L, d)``, or ``(T, L, d)``
+            for a recorded series (every field then gets a leading axis ``T``).
+        w_star: the teacher direction ``(d,)`` (or the max-margin direction); optional.
+        signs: output signs of the units (default :func:`group_signs`: first
+            ``ceil(L/2)`` positive).
+        X: training inputs ``(n, d)`` for the agreement condition; optional.
+        threshold: a unit is aligned when its signed cosine exceeds this.
+
+    Returns:
+        A :class:`ClusteringMetrics`.
+
+    Example:
+        Two exact clusters along ``+-w*`` (with different lengths):
+
+        >>> w = np.array([1.0, 0.0, 0.0])
+        >>> W = np.array([2 * w, 3 * w, -w, -5 * w])
+        >>> m = clustering_metrics(W, w, X=np.eye(3))
+        >>> m.cosine.tolist(), float(m.aligned_fraction), float(m.dispersion_pos), float(m.agreement)
+        ([1.0, 1.0, 1.0, 1.0], 1.0, 0.0, 1.0)
+        >>> round(float(m.spectral_ratio), 12), round(float(m.stable_rank), 12)
+        (1.0, 1.0)
+    """
+    Wa = _units(W)
+    series = Wa.ndim == 3
+    W3 = Wa if series else Wa[None]
+    T, L, d = W3.shape
+    s = _signs(signs, L)
+    threshold = chk.real("threshold", threshold, minimum=-1.0, maximum=1.0)
+    U = _unit_rows(W3)
+    if w_star is not None:
+        ws = chk.float_vector("w_star", w_star, length=d)
+        if not np.any(ws):
+            raise ValueError("w_star must be non-zero")
+        ws = ws / np.linalg.norm(ws)
+        cos = (U @ ws) * s  # (T, L)
+        Wstar = s[:, None] * ws[None, :]
+        fro = np.linalg.norm(W3.reshape(T, -1), axis=1)
+        potential = np.divide(np.einsum("tld,ld->t", W3, Wstar), fro * np.sqrt(L),
+                              out=np.zeros(T), where=fro > 0)
+    else:
+        cos = np.full((T, L), np.nan)
+        potential = np.full(T, np.nan)
+    cp, dp, mp = _group_stats(U[:, s > 0], W3[:, s > 0])
+    cn, dn, mn = _group_stats(U[:, s < 0], W3[:, s < 0])
+    if w_star is not None:
+        lin = mp - mn
+        nl = np.linalg.norm(lin, axis=1)
+        centre_cos = np.divide(lin @ ws, nl, out=np.full(T, np.nan), where=nl > 0)
+    else:
+        centre_cos = np.full(T, np.nan)
+    sv = np.linalg.svd(W3, compute_uv=False)  # (T, min(L, d))
+    e = (sv**2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(e > 0, sv[:, 0] / np.sqrt(e), np.nan)
+        srank = np.where(e > 0, e / sv[:, 0] ** 2, np.nan)
+        top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
+    if X is not None:
+        Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
+        ag = _agreement(W3, s, Xc)
+    else:
+        ag = (np.full(T, np.nan),) * 3
+    with np.errstate(invalid="ignore"):
+        aligned = np.where(np.isnan(cos).all(axis=1), np.nan, (cos > threshold).mean(axis=1))
+    one = (lambda a: a) if series else (lambda a: a[0])
+    scal = (lambda a: a) if series else (lambda a: float(a[0]))
+    return ClusteringMetrics(
+        cosine=one(cos), aligned_fraction=scal(aligned), mean_cosine=scal(cos.mean(axis=1)),
+        min_cosine=scal(cos.min(axis=1)), potential=scal(potential), centre_pos=one(cp), centre_neg=one(cn),
+        dispersion_pos=scal(dp), dispersion_neg=scal(dn), centre_cosine=scal(centre_cos),
+        spectral_ratio=scal(ratio), stable_rank=scal(srank), top2_energy=scal(top2),
+        agreement_pos=scal(ag[0]), agreement_neg=scal(ag[1]), agreement=scal(ag[2]), threshold=threshold)
+
+
+# --------------------------------------------------------------------------- linearity
+
+
+@dataclass(eq=False)
+class LinearityReport:
+    """What :func:`boundary_linearity` returns.
+
+    Attributes:
+        agreement_centres: fraction of probes on which ``sign N(x)`` equals
+            ``sign <w_lin, x>`` with ``w_lin = w_+ - w_-`` (difference of the mean
+            rows of the two groups, each row scaled by ``|w2_i|``).
+        agreement_fitted: the best agreement of a linear rule fitted to the
+            network's own labels on the probes (the best of the centre rule, a
+            least-squares fit and a logistic-regression fit), i.e. 1 minus the
+            error of the best linear classifier found.
+        w_lin: the effective rule ``(d,)`` (``(d + 1,)``, bias last, when the network has first-layer biases).
+        w_fitted: the fitted rule, same shape.
+        angle_to_teacher, angle_fitted_to_teacher: angles in degrees between
+            ``w_lin`` (resp. ``w_fitted``) and ``w_star`` (NaN without ``w_star``).
+        angle_to_max_margin, angle_fitted_to_max_margin: the same against the max-margin
+            direction of the training data (NaN without ``max_margin``; see
+            :func:`nnpartition.separability.max_margin`).
+        delta: largest distance of a (scaled) row to its group mean.
+        certified_fraction: fraction of probes with ``|<w_lin, x>| > 2 delta |x| / alpha``,
+            where theory guarantees ``sign N = sign <w_lin, x>`` (NaN when the guarantee
+            does not apply: unequal groups, ``alpha = 0`` or a non-zero output bias).
+        certified_violations: probes in that certified region where the signs differ (0 by theory).
+        n_probe: number of probe points.
+    """
+
+    agreement_centres: float
+    agreement_fitted: float
+    w_lin: np.ndarray
+    w_fitted: np.ndarray
+    angle_to_teacher: float
+    angle_fitted_to_teacher: float
+    delta: float
+    certified_fraction: float
+    certified_violations: int
+    n_probe: int
+    angle_to_max_margin: float = float("nan")
+    angle_fitted_to_max_margin: float = float("nan")
+
+    def summary(self) -> str:
+        """A one-line human-readable summary."""
+        mm = "" if np.isnan(self.angle_to_max_margin) else f", to max-margin {self.angle_to_max_margin:.2f} deg"
+        return (f"linear agreement {self.agreement_centres:.4f} (centre rule), {self.agreement_fitted:.4f} (fitted); "
+                f"angle to teacher {self.angle_to_teacher:.2f} deg{mm}; certified {self.certified_fraction:.3f} of probes")
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 or nb == 0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip(a @ b / (na * nb), -1.0, 1.0))))
+
+
+def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
+    """Best of a few linear rules for labels ``t`` (+-1) on features ``Z``: (rule, agreement)."""
+    def agree(w: np.ndarray) -> float:
+        return float(np.mean((Z @ w > 0) == (t > 0)))
+
+    cands = [start]
+    ls, *_ = np.linalg.lstsq(Z, t, rcond=None)
+    cands.append(ls)
+    # Logistic regression (Newton, tiny ridge), started from the least-squares fit rescaled.
+    scale = np.abs(Z @ ls).mean()
+    w = ls / scale if scale > 0 else ls.copy()
+    lam = 1e-6 * len(Z)
+    for _ in range(25):
+        m = t * (Z @ w)
+        p = 1.0 / (1.0 + np.exp(np.clip(m, -50, 50)))  # sigmoid(-m)
+        g = -(Z.T @ (t * p)) + lam * w
+        H = (Z.T * (p * (1 - p))) @ Z + lam * np.eye(len(w))
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:  # pragma: no cover
+            break
+        w = w - step
+        if not np.all(np.isfinite(w)):  # pragma: no cover
+            break
+        cands.append(w.copy())
+    best = max(cands, key=agree)
+    return best, agree(best)
+
+
+def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, max_margin: Any = None) -> LinearityReport:
+    """How close the decision boundary of a (Leaky-)ReLU network is to a hyperplane.
+
+    The units are split by the sign of their output weight; each row is scaled
+    by ``|w2_i|`` (positive homogeneity), and the effective rule is the
+    difference ``w_lin`` of the two group means. With two exact clusters (and
+    a zero output bias) ``sign N(x) = sign <w_lin, x>`` everywhere; with rows
+    within ``delta`` of their group mean, wherever ``|<w_lin, x>| > 2 delta |x| / alpha``.
+    First-layer biases are handled as an extra input fixed at 1.
+
+    Args:
+        net: a :class:`TwoLayerNet` with ``relu`` or ``leaky_relu`` activation
+            (e.g. :meth:`TeacherRun.network` or :func:`teacher_network`).
+        X_probe: probe inputs ``(n, d)``, e.g. fresh draws of the data distribution.
+        w_star: the teacher direction ``(d,)`` for the angles; optional.
+        max_margin: the max-margin direction ``(d,)`` of the training data (e.g.
+            ``max_margin(X, y).direction`` or :meth:`TeacherRun.max_margin`), for the angles; optional.
+
+    Returns:
+        A :class:`LinearityReport`.
+
+    Example:
+        A constructed two-cluster network is exactly linear:
+
+        >>> net = teacher_network([[1.0, 1.0], [1.0, 1.0], [-1.0, 0.5], [-1.0, 0.5]], alpha=0.2)
+        >>> X = np.random.default_rng(0).standard_normal((500, 2))
+        >>> r = boundary_linearity(net, X, w_star=[1.0, 0.0])
+        >>> r.agreement_centres, r.delta, r.certified_fraction, r.certified_violations
+        (1.0, 0.0, 1.0, 0)
+        >>> r.w_lin.tolist(), round(r.angle_to_teacher, 2)
+        ([1.0, 0.25], 14.04)
+    """
+    if not isinstance(net, TwoLayerNet):
+        raise TypeError(f"net must be a TwoLayerNet, got {type(net).__name__}")
+    if net.activation not in ("relu", "leaky_relu"):
+        raise ValueError(f"boundary_linearity needs a relu or leaky_relu network, got {net.activation!r}")
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=net.d)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X_probe contains NaN or infinity")
+    alpha = net.slope if net.activation == "leaky_relu" else 0.0
+    has_bias = bool(np.any(net.b1 != 0))
+    rows = np.concatenate([net.W1.T, net.b1[:, None]], axis=1) if has_bias else net.W1.T.copy()
+    Z = np.concatenate([X, np.ones((len(X), 1))], axis=1) if has_bias else X
+    a = net.w2
+    scaled = rows * np.abs(a)[:, None]
+    pos, neg = a > 0, a < 0
+    mp = scaled[pos].mean(axis=0) if np.any(pos) else np.zeros(rows.shape[1])
+    mn = scaled[neg].mean(axis=0) if np.any(neg) else np.zeros(rows.shape[1])
+    w_lin = mp - mn
+    delta = 0.0
+    for g, m in ((pos, mp), (neg, mn)):
+        if np.any(g):
+            delta = max(delta, float(np.linalg.norm(scaled[g] - m, axis=1).max()))
+    out = net.decision_function(X)
+    t = np.where(out > 0, 1.0, -1.0)
+    rule = Z @ w_lin
+    agree_c = float(np.mean((rule > 0) == (out > 0)))
+    w_fit, agree_f = _fit_linear(Z, t, w_lin)
+    if w_star is not None:
+        ws = chk.float_vector("w_star", w_star, length=net.d)
+        ang, ang_f = _angle(w_lin[: net.d], ws), _angle(w_fit[: net.d], ws)
+    else:
+        ang = ang_f = float("nan")
+    if max_margin is not None:
+        mm = chk.float_vector("max_margin", max_margin, length=net.d)
+        ang_m, ang_mf = _angle(w_lin[: net.d], mm), _angle(w_fit[: net.d], mm)
+    else:
+        ang_m = ang_mf = float("nan")
+    valid = alpha > 0 and net.b2 == 0 and pos.sum() == neg.sum() and not np.any(a == 0)
+    if valid:
+        cert = np.abs(rule) > 2 * delta * np.linalg.norm(Z, axis=1) / alpha
+        cert_frac = float(np.mean(cert))
+        viol = int(np.sum(cert & ((rule > 0) != (out > 0))))
+    else:
+        cert_frac, viol = float("nan"), 0
+    return LinearityReport(agree_c, max(agree_f, agree_c), w_lin, w_fit, ang, ang_f, delta, cert_frac, viol, len(X),
+                           ang_m, ang_mf)
+
+
+@dataclass(eq=False)
+class LinearityBaselines:
+    """:func:`boundary_linearity` of a trained network next to its baselines (see :func:`linearity_baselines`).
+
+    Attributes:
+        final, initial: the reports of the trained network and of the same network at initialisation.
+        random_centres, random_fitted: mean ``agreement_centres`` / ``agreement_fitted`` of
+            ``n_random`` networks of the same width with i.i.d. Gaussian rows (same signs, ``alpha``, ``v``).
+        random_fitted_std: their standard deviation.
+    """
+
+    final: LinearityReport
+    initial: LinearityReport
+    random_centres: float
+    random_fitted: float
+    random_fitted_std: float
+
+
+def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int = 0) -> LinearityBaselines:
+    """How linear a trained teacher network's boundary is *compared with* its
+    initialisation and with random networks of the same width: a random
+    Leaky-ReLU network's boundary is already close to linear on many probes,
+    so only the rise above these baselines measures what training did.
+
+    ``run`` is a :class:`~nnpartition.teacher.TeacherRun`; the max-margin direction
+    of its training data is used for the angles when scipy is installed.
+
+    Example:
+        >>> from nnpartition.teacher import linear_teacher_dataset, train_teacher
+        >>> X, y, w = linear_teacher_dataset(200, 5, seed=0)
+        >>> run = train_teacher(X, y, 10, epochs=30, w_star=w)
+        >>> b = linearity_baselines(run, np.random.default_rng(1).standard_normal((2000, 5)))
+        >>> b.final.agreement_fitted > b.initial.agreement_fitted, b.final.agreement_fitted > b.random_fitted
+        (True, True)
+    """
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[2])
+    n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
+    rng = np.random.default_rng(chk.seed(seed))
+    try:
+        mm: Optional[np.ndarray] = run.max_margin().direction
+    except ImportError:  # pragma: no cover - without scipy
+        mm = None
+    final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
+    initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
+    from .data import teacher_network
+
+    L, d = run.weights.shape[1:]
+    rc, rf = [], []
+    for _ in range(n_random):
+        net = teacher_network(rng.standard_normal((L, d)), alpha=run.alpha, v=run.v, signs=run.signs)
+        r = boundary_linearity(net, X)
+        rc.append(r.agreement_centres)
+        rf.append(r.agreement_fitted)
+    return LinearityBaselines(final=final, initial=initial, random_centres=float(np.mean(rc)),
+                              random_fitted=float(np.mean(rf)), random_fitted_std=float(np.std(rf)))
+
+
+def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float, v: Optional[float] = None,
+                 init_norm: float = 0.0) -> float:
+    """The hinge-loss bound ``M`` on the number of non-trivial SGD updates in
+    the linear-teacher setting (Brutzkus et al. 2018, in the form of the seed
+    paper's first author's public code, ``get_non_zero_updates_bound``)::
+
+        M = |w*|^2/a^2 + |w*|^2/(k lr v^2 a^2)
+            + sqrt(R (8 k^2 lr^2 v^2 + 8 lr k)) |w*|^1.5 / (2 k (lr v a)^1.5) + 2 R |w*| / (lr v a)
+
+    with ``k = L / 2`` units per group, ``a = alpha``, ``R`` the initial weight
+    norm and ``w*`` rescaled so that ``y <w*, x> >= 1`` on the data
+    (``|w*| = 1 / margin``). It bounds the updates of the hinge loss; for the
+    logistic loss the comparable count is the number of steps whose loss
+    exceeds a threshold (:attr:`TeacherRun.hard_steps`). A reconstruction,
+    not confirmed in the seed paper.
+
+    Example:
+        >>> X = np.array([[0.5, 0.0], [-0.5, 0.1]])
+        >>> round(update_bound(X, [1, 0], [1.0, 0.0], 4, lr=0.5, alpha=0.5), 2)   # |w*| = 2
+        80.0
+    """
+    Xc = chk.float_matrix("X", X, dtype=np.float64)
+    n, d = Xc.shape
+    from .data import _pm_labels
+
+    t = _pm_labels(y, n)
+    ws = chk.float_vector("w_star", w_star, length=d)
+    L = chk.count("L", L, minimum=2, maximum=2**24)
+    lr = chk.real("lr", lr, minimum=0.0, open_min=True)
+    a = chk.real("alpha", alpha, minimum=0.0, maximum=1.0, open_min=True)
+    vv = 1.0 / np.sqrt(L) if v is None else chk.real("v", v, minimum=0.0, open_min=True)
+    R = chk.real("init_norm", init_norm, minimum=0.0)
+    margins = t * (Xc @ ws)
+    if margins.min() <= 0:
+        raise ValueError("w_star does not separate the data (some y <w_star, x> <= 0)")
+    norm = float(np.linalg.norm(ws) / margins.min())     # |w*| after rescaling to margin 1
+    k = L / 2.0
+    M = (norm**2 / a**2 + norm**2 / (k * lr * vv**2 * a**2)
+         + np.sqrt(R * (8 * k**2 * lr**2 * vv**2 + 8 * lr * k)) * norm**1.5 / (2 * k * (lr * vv * a) ** 1.5)
+         + 2 * R * norm / (lr * vv * a))
+    return float(M)

@@ -1,0 +1,237 @@
+"""Training in the linear-teacher setting (seed 3): :func:`train_teacher` records ``W_t``
+(a dedicated f64 SGD loop in Rust), :class:`TeacherRun` reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+from .. import _core
+from .. import _validate as chk
+from ..network import TwoLayerNet
+from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
+from .metrics import ClusteringMetrics, _angle, clustering_metrics
+
+__all__ = ["TeacherRun", "log_schedule", "train_teacher"]
+
+
+# --------------------------------------------------------------------------- training
+
+
+@dataclass(eq=False)
+class TeacherRun:
+    """What :func:`train_teacher` returns: the recorded trajectory ``W_t``.
+
+    Attributes:
+        steps: recorded steps, shape ``(T,)`` (0, every ``record_every``-th and the last).
+        weights: ``W_t`` at those steps, shape ``(T, L, d)``, one row per unit.
+        loss: mean logistic loss on the training set, ``(T,)``.
+        error: training 0-1 error, ``(T,)``.
+        hard_steps: cumulative number of steps whose batch loss was ``>= loss_eps``, ``(T,)``.
+        signs: output signs, ``(L,)``. v, alpha, lr, batch_size: the settings.
+        X, y: the training data (``y`` in ``{0, 1}``). w_star: the teacher, if given.
+    """
+
+    steps: np.ndarray
+    weights: np.ndarray
+    loss: np.ndarray
+    error: np.ndarray
+    hard_steps: np.ndarray
+    signs: np.ndarray
+    v: float
+    alpha: float
+    lr: float
+    batch_size: int
+    X: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    w_star: Optional[np.ndarray] = None
+
+    def network(self, index: int = -1) -> TwoLayerNet:
+        """The network at recorded step ``steps[index]`` (default: the last)."""
+        return teacher_network(self.weights[index], alpha=self.alpha, v=self.v, signs=self.signs)
+
+    def max_margin(self) -> Any:
+        """The hard-margin SVM of the training data through the origin (the network has no biases),
+        a :class:`nnpartition.separability.MaxMargin`; needs scipy."""
+        from ..separability import max_margin
+
+        return max_margin(self.X, self.y)
+
+    def update_bound(self) -> float:
+        """:func:`~nnpartition.teacher.update_bound` for this run (``R`` = the norm of ``W_0``); needs ``w_star``."""
+        if self.w_star is None:
+            raise ValueError("the run has no w_star: pass w_star to train_teacher")
+        from .metrics import update_bound
+
+        return update_bound(self.X, self.y, self.w_star, self.weights.shape[1], lr=self.lr, alpha=self.alpha,
+                            v=self.v, init_norm=float(np.linalg.norm(self.weights[0])))
+
+    def metrics(self, threshold: float = 0.9) -> ClusteringMetrics:
+        """:func:`clustering_metrics` of the whole series, with the training inputs for the agreement condition."""
+        return clustering_metrics(self.weights, self.w_star, self.signs, X=self.X, threshold=threshold)
+
+    def agreement_step(self, metrics: Optional[ClusteringMetrics] = None) -> Optional[int]:
+        """First recorded step from which the agreement condition holds on 100% of the training points to the end."""
+        m = metrics or self.metrics()
+        ok = np.asarray(m.agreement) >= 1.0
+        if not ok[-1]:
+            return None
+        bad = np.nonzero(~ok)[0]
+        return int(self.steps[0 if len(bad) == 0 else bad[-1] + 1])
+
+    def linearity_series(self, X_probe: Any) -> np.ndarray:
+        """Agreement of ``sign N`` with the centre rule ``sign <w_+ - w_-, x>`` on ``X_probe`` at every recorded step."""
+        X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=self.weights.shape[2])
+        s = self.signs
+        out = np.empty(len(self.steps))
+        for t, W in enumerate(self.weights):
+            z = X @ W.T
+            n = (np.where(z > 0, z, self.alpha * z) @ s)
+            lin = W[s > 0].mean(axis=0) - W[s < 0].mean(axis=0)
+            out[t] = np.mean((X @ lin > 0) == (n > 0))
+        return out
+
+    def history(self, X_probe: Any = None, threshold: float = 0.9) -> Dict[str, np.ndarray]:
+        """Every time series in one dict (for printing, JSON or plotting).
+
+        Keys: ``step, loss, error, hard_steps, weight_norm, aligned_fraction,
+        mean_cosine, potential, dispersion_pos, dispersion_neg, spectral_ratio,
+        stable_rank, top2_energy, agreement``, and ``linearity`` and
+        ``angle_to_teacher`` (centre rule) when ``X_probe`` is given.
+        """
+        m = self.metrics(threshold)
+        out = {"step": self.steps, "loss": self.loss, "error": self.error, "hard_steps": self.hard_steps,
+               "weight_norm": np.linalg.norm(self.weights.reshape(len(self.steps), -1), axis=1)}
+        for k in ("aligned_fraction", "mean_cosine", "potential", "dispersion_pos", "dispersion_neg",
+                  "spectral_ratio", "stable_rank", "top2_energy", "agreement"):
+            out[k] = np.asarray(getattr(m, k))
+        if X_probe is not None:
+            out["linearity"] = self.linearity_series(X_probe)
+            if self.w_star is not None:
+                s = self.signs
+                lin = self.weights[:, s > 0].mean(axis=1) - self.weights[:, s < 0].mean(axis=1)
+                out["angle_to_teacher"] = np.array([_angle(w, self.w_star) for w in lin])
+        return out
+
+
+def log_schedule(steps: int, count: int = 200) -> np.ndarray:
+    """About ``count`` distinct steps in ``[0, steps]``, log-spaced, with 0 and ``steps`` (for ``record_at``).
+
+    Example:
+        >>> log_schedule(1000, 8).tolist()
+        [0, 1, 3, 10, 32, 100, 316, 1000]
+    """
+    steps = chk.count("steps", steps, minimum=1, maximum=2**40)
+    count = chk.count("count", count, minimum=2, maximum=2**24)
+    t = np.unique(np.round(np.geomspace(1, steps, count - 1)).astype(np.int64))
+    return np.concatenate([[0], t])
+
+
+def train_teacher(
+    X: Any,
+    y: Any,
+    L: int,
+    *,
+    alpha: float = 0.3,
+    v: Optional[float] = None,
+    lr: float = 0.5,
+    steps: Optional[int] = None,
+    epochs: int = 50,
+    batch_size: Optional[int] = 1,
+    record_every: Optional[int] = None,
+    record_at: Any = None,
+    init_scale: float = 0.5,
+    W0: Any = None,
+    w_star: Any = None,
+    loss_eps: float = 0.01,
+    seed: int = 0,
+) -> TeacherRun:
+    """Train the network of the linear-teacher setting by SGD and record ``W_t``.
+
+    ``N(x) = sum_i s_i v max(<w_i, x>, alpha <w_i, x>)``, no biases, ``s_i = +1``
+    for the first ``ceil(L/2)`` units and ``-1`` for the rest (frozen), logistic
+    loss ``log(1 + exp(-y N(x)))``, constant step ``lr``; minibatches are drawn
+    from a fresh permutation every epoch (batch size 1 is plain SGD). Runs in
+    f64 in Rust with the GIL released.
+
+    Args:
+        X: inputs ``(N, d)``; y: labels ``0/1`` or ``-1/+1``.
+        L: hidden units (``>= 2``).
+        alpha: Leaky-ReLU slope in ``[0, 1]`` (the theory needs ``alpha > 0``).
+        v: output magnitude (default ``1/sqrt(L)``).
+        lr: constant step size.
+        steps: SGD steps (default ``epochs * ceil(N / batch_size)``).
+        epochs: used when ``steps`` is None.
+        batch_size: minibatch size; ``None`` for full batch.
+        record_every: steps between snapshots (default ``steps // 200``, at least 1);
+            step 0 and the last step are always recorded.
+        record_at: the steps to record instead (e.g. :func:`log_schedule`), each in ``[0, steps]``.
+        init_scale: ``W_0`` has i.i.d. ``N(0, init_scale^2 / d)`` entries, rows of norm about
+            ``init_scale`` (ignored with ``W0``). Small values cluster the units almost at once;
+            the default 0.5 (about Keras' Glorot initialisation) shows the clusters forming.
+        W0: initial weights ``(L, d)``; optional.
+        w_star: the teacher, kept for the metrics; optional.
+        loss_eps: threshold of the ``hard_steps`` count.
+        seed: seeds ``W_0`` and the sampling order (streams independent of
+            :func:`linear_teacher_dataset` with the same seed).
+
+    Returns:
+        A :class:`TeacherRun`.
+
+    Raises:
+        ValueError / TypeError: a bad argument. MemoryError: too many snapshots.
+        RuntimeError: the loss became non-finite.
+
+    Example:
+        >>> X, y, w = linear_teacher_dataset(100, 3, seed=0)
+        >>> run = train_teacher(X, y, 6, epochs=20, w_star=w)
+        >>> float(run.error[-1]), bool(run.loss[-1] < run.loss[0])
+        (0.0, True)
+        >>> run.weights.shape[1:], int(run.steps[-1])
+        ((6, 3), 2000)
+    """
+    Xc = chk.float_matrix("X", X, dtype=np.float64)
+    if not np.all(np.isfinite(Xc)):
+        raise ValueError("X contains NaN or infinity")
+    n, d = Xc.shape
+    ypm = _pm_labels(y, n)
+    L = chk.count("L", L, minimum=2, maximum=2**20)
+    alpha = _alpha(alpha)
+    mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
+    lr = _positive("lr", lr)
+    bs = n if batch_size is None else min(chk.count("batch_size", batch_size, minimum=1), n)
+    if steps is None:
+        steps = chk.count("epochs", epochs, minimum=1, maximum=2**32) * (-(-n // bs))
+    steps = chk.count("steps", steps, minimum=1, maximum=2**40)
+    if record_at is not None:
+        if record_every is not None:
+            raise ValueError("pass record_every or record_at, not both")
+        at = np.unique(np.asarray([chk.count("record_at[i]", t, minimum=0, maximum=steps) for t in np.ravel(record_at)],
+                                  dtype=np.int64))
+        if len(at) == 0:
+            raise ValueError("record_at must name at least one step")
+    else:
+        k = max(1, steps // 200) if record_every is None else chk.count("record_every", record_every, minimum=1)
+        at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
+    if len(at) * L * d > 2**27:
+        raise MemoryError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
+                          "record fewer steps")
+    loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
+    seed = chk.seed(seed)
+    if W0 is None:
+        init_scale = chk.real("init_scale", init_scale, minimum=0.0)
+        W0c = np.random.default_rng([seed, 0x5EED_0F_17]).standard_normal((L, d)) * (init_scale / np.sqrt(d))
+    else:
+        W0c = _units(W0)
+        if W0c.shape != (L, d):
+            raise ValueError(f"W0 must have shape ({L}, {d}), got {W0c.shape}")
+    ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
+    signs = group_signs(L)
+    rec_steps, weights, loss, error, hard = _core.teacher_sgd(
+        np.ascontiguousarray(Xc), ypm, np.ascontiguousarray(W0c), int((L + 1) // 2), mag, alpha, lr, steps, bs,
+        [int(t) for t in at], seed, loss_eps)
+    return TeacherRun(steps=rec_steps.astype(np.int64), weights=weights, loss=loss,
+                      error=error, hard_steps=hard.astype(np.int64), signs=signs, v=mag,
+                      alpha=alpha, lr=lr, batch_size=bs, X=Xc, y=((ypm + 1) // 2).astype(np.int64), w_star=ws)
