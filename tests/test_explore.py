@@ -66,7 +66,7 @@ def wait_for(pred, timeout=60.0, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "seed": 3}
+SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "seed": 3, "fps": 0}
 
 
 # ---------------------------------------------------------------------------- bad requests
@@ -77,9 +77,11 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     ({"steps": 100_001}, ["steps", "100000"]),
     ({"steps": 100_000, "every": 1}, ["snapshots", "every"]),
     ({"lr": -1}, ["lr"]),
+    ({"fps": "fast"}, ["fps", "number"]),
     ({"optimizer": "rmsprop"}, ["optimizer", "adam"]),
     ({"data": "moons"}, ["data", "spirals"]),
     ({"bogus": 1}, ["unknown", "bogus"]),
+    ({"N": 100, "batch_size": 101}, ["batch_size", "100"]),
     ({"data": "csv"}, ["csv"]),
     ({"data": "csv", "csv": "1,2\n3,4\n"}, ["row 1", "3 columns"]),
     ({"data": "csv", "csv": "0,0,1\n1,1,2\n"}, ["row 2", "label"]),
@@ -136,7 +138,7 @@ def test_starting_a_second_training_stops_the_first(server):
     assert [t.name for t in training] == ["explore-run-2"] or not training
     run2 = server.session.run
     wait_for(lambda: run2.state == "done", what="the second run to finish")
-    assert run2.history[-1]["step"] == SMALL["steps"]
+    assert run2.history[-1]["step"] == SMALL["steps"] - 1  # the trainer's steps are 0 .. steps - 1
 
 
 def test_pause_step_resume_and_reset(server):
@@ -152,6 +154,14 @@ def test_pause_step_resume_and_reset(server):
     wait_for(lambda: run.state == "done", what="the run to finish")
     call(server, "/api/reset", {})
     assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
+
+
+def test_runs_are_paced_to_the_frame_rate(server):
+    start = time.monotonic()
+    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of >= 50 ms
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert len(run.history) == 11 and time.monotonic() - start >= 10 / 20
 
 
 def test_exports_are_the_shown_snapshot(server):
@@ -195,7 +205,7 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     call(server, "/api/start", dict(SMALL, steps=100, every=20))
     events, history, frames = [], [], []
     event = None
-    while len(history) < 6:  # steps 0, 20, ..., 100
+    while len(history) < 6:
         line = stream.readline().decode().rstrip("\n")
         if line.startswith("event: "):
             event = line[7:]
@@ -207,10 +217,10 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
                 frames.append(data)
     stream.close()
     assert events.index("run") < events.index("frame")
-    assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 100]
+    assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 99]  # every 20th and the last
     last = frames[-1]
     offsets = decode_b64(last["offsets"], "<i4")
-    assert last["step"] == 100 and len(offsets) == last["n_polygons"] + 1
+    assert last["step"] == 99 and len(offsets) == last["n_polygons"] + 1
     assert len(decode_b64(last["xy"], "<f4")) == 2 * offsets[-1] and len(last["pred"]) == SMALL["N"]
     net = network_from_dict(server.session.run.export()["snapshot"]["network"])
     rp = pictures.region_polygons(net, box=server.session.run.box, split_decision=True)
@@ -347,7 +357,7 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     wait_for(lambda: browser.execute_script("return window.__explore.frames") >= 3, what="three frames drawn")
     browser.find_element(By.ID, "pause").click()
     run = server.session.run
-    wait_for(lambda: run.state == "paused", what="the pause")
+    wait_for(lambda: run.state in ("paused", "done"), what="the pause (or the end of the run)")
     # the page shows the server's latest snapshot once the stream has caught up
     last = run.history[-1]["step"]
     wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),

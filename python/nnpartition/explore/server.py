@@ -40,9 +40,11 @@ import numpy as np
 
 from .. import _validate as v
 from ..counting import deep_region_bounds, regions
-from ..datasets import random_dataset
+from ..datasets import toy_dataset
 from ..estimate import estimate_accuracy
-from ..network import DeepNet, TwoLayerNet
+from ..network import DeepNet, TwoLayerNet, save_network
+from ..teacher import linear_teacher_dataset
+from ..training import train
 
 __all__ = ["LIMITS", "DATA_KINDS", "Settings", "parse_settings", "make_data", "Session", "ExploreServer",
            "is_loopback", "frame_of", "decode_b64"]
@@ -82,6 +84,7 @@ class Settings:
     batch_size: Optional[int] = None
     seed: int = 0
     every: int = 20
+    fps: float = 25.0
     csv: Optional[str] = field(default=None, repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
@@ -141,6 +144,8 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
         batch_size = None if bs in (None, "", 0, "0") else _int("batch_size", bs, 1, LIMITS["N"])
         seed = _int("seed", body.get("seed", d.seed), 0, 2**63 - 1)
         every = _int("every", body.get("every", d.every), 1, LIMITS["steps"])
+        fps = body.get("fps", d.fps)
+        fps = 0.0 if fps in (0, "0", "") else _float("fps", fps, 0.0, 1000.0)
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
     if steps / every > LIMITS["snapshots"]:
@@ -154,7 +159,8 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
             raise BadRequest(f"the CSV has {len(text.encode())} bytes, over the limit of {LIMITS['csv_bytes']}")
     elif text is not None:
         raise BadRequest("csv is only used with data 'csv'")
-    return Settings(data, N, widths, optimizer, lr, steps, batch_size, seed, every, text if data == "csv" else None)
+    return Settings(data, N, widths, optimizer, lr, steps, batch_size, seed, every, fps,
+                    text if data == "csv" else None)
 
 
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
@@ -193,37 +199,22 @@ def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def make_data(s: Settings) -> Tuple[np.ndarray, np.ndarray]:
-    """The training points ``(X, y)`` of these settings (seeded; CSV taken as given).
+    """The training points ``(X, y)`` of these settings: :func:`nnpartition.datasets.toy_dataset` (uniform,
+    gaussian, xor, spirals), :func:`nnpartition.teacher.linear_teacher_dataset` (teacher: a random line
+    with a margin of 0.05, points uniform in the unit disc), or the CSV as given.
 
     Example:
         >>> X, y = make_data(Settings(data="xor", N=6, seed=1))
-        >>> X.shape, sorted(set(y.tolist())) <= [0, 1]
+        >>> X.shape, bool(np.all(y == (X[:, 0] * X[:, 1] > 0)))
         ((6, 2), True)
     """
     if s.data == "csv":
         assert s.csv is not None
         return parse_csv(s.csv)
-    if s.data in ("uniform", "gaussian"):
-        return random_dataset(s.N, 2, dist=s.data, seed=s.seed)
-    return _toy_data(s.data, s.N, s.seed)
-
-
-def _toy_data(kind: str, N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    if kind == "xor":
-        X = rng.uniform(-1, 1, (N, 2))
-        y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    elif kind == "spirals":
-        y = np.arange(N) % 2
-        t = np.sqrt(rng.uniform(0, 1, N)) * 3 * np.pi
-        r = t / (3 * np.pi)
-        ang = t + np.pi * y
-        X = np.column_stack([r * np.cos(ang), r * np.sin(ang)]) + rng.normal(0, 0.02, (N, 2))
-    else:  # teacher
-        X = rng.uniform(-1, 1, (N, 2))
-        w = rng.normal(size=2)
-        y = (X @ w + 0.2 * rng.normal() > 0).astype(np.int64)
-    return X, y.astype(np.int64)
+    if s.data == "teacher":
+        X, y, _ = linear_teacher_dataset(s.N, 2, margin=0.05, dist="ball", seed=s.seed)
+        return X, y
+    return toy_dataset(s.data, s.N, 2, seed=s.seed)
 
 
 def window_of(X: np.ndarray) -> Tuple[Tuple[float, float], Tuple[float, float]]:
@@ -359,6 +350,7 @@ class Run:
         self.error: Optional[str] = None
         self.started = time.time()
         self._stop = threading.Event()
+        self._last_frame = 0.0
         self._go = threading.Condition()
         self._paused = paused
         self._budget = 1 if paused else 0
@@ -409,6 +401,11 @@ class Run:
                              "n_regions": frame["n_regions"]})
         self.network, self.frame = net, frame
         self.session.publish("frame")
+        if self.settings.fps > 0:  # pace the run so that it can be watched (the trainer alone is much faster)
+            wait = self._last_frame + 1.0 / self.settings.fps - time.monotonic()
+            if wait > 0:
+                self._stop.wait(wait)
+            self._last_frame = time.monotonic()
         with self._go:
             if self._paused and self._budget > 0:
                 self._budget -= 1
@@ -422,11 +419,9 @@ class Run:
                 self._set_state("running")
 
     def _main(self) -> None:
-        from ..training import train
-
         s = self.settings
         try:
-            train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
+            train(self.X, self.y, hidden_layers=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
                   batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
                   restarts=1)
         except Stopped:
@@ -490,6 +485,9 @@ class Session:
     def start(self, body: Dict[str, Any]) -> Run:
         settings = parse_settings(body)
         X, y = make_data(settings)
+        if settings.batch_size is not None and settings.batch_size > X.shape[0]:
+            raise BadRequest(f"batch_size must be <= N = {X.shape[0]} (the number of points), "
+                             f"got {settings.batch_size}")
         paused = bool(body.get("paused", False))
         with self.lock:
             old = self.run
@@ -534,17 +532,10 @@ def _static(name: str) -> Optional[bytes]:
 
 
 def network_npz(net: Network) -> bytes:
-    """The network as ``.npz`` bytes: ``W1, b1, ..., Wk, bk`` (``W`` of shape ``(fan_in, width)``),
-    ``w_out``, ``b_out`` and ``activation``."""
-    if isinstance(net, TwoLayerNet):
-        layers, w_out, b_out = [(net.W1, net.b1)], net.w2, net.b2
-    else:
-        layers, w_out, b_out = net.layers, net.w_out, net.b_out
-    arrays: Dict[str, Any] = {}
-    for i, (W, b) in enumerate(layers, start=1):
-        arrays[f"W{i}"], arrays[f"b{i}"] = np.asarray(W), np.asarray(b)
+    """The network as ``.npz`` bytes (:func:`nnpartition.network.save_network`'s format, which
+    ``nnpartition plot-partition --weights`` reads), made in memory."""
     buf = io.BytesIO()
-    np.savez(buf, **arrays, w_out=np.asarray(w_out), b_out=np.float64(b_out), activation=np.str_(net.activation))
+    save_network(net, buf)  # type: ignore[arg-type]  # np.savez takes a file object as well as a path
     return buf.getvalue()
 
 

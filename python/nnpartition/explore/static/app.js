@@ -36,7 +36,7 @@ async function readSettings() {
   const num = (id) => $(id).value.trim();
   const body = {
     data: $("data").value, N: num("N"), widths: num("widths"), optimizer: $("optimizer").value,
-    lr: num("lr"), steps: num("steps"), batch_size: num("batch_size") || null, seed: num("seed"), every: num("every"),
+    lr: num("lr"), steps: num("steps"), batch_size: num("batch_size") || null, seed: num("seed"), every: num("every"), fps: num("fps"),
   };
   if (body.data === "csv") {
     const f = $("csv").files[0];
