@@ -120,3 +120,12 @@ def test_labels_accept_bool_and_ties_count_half():
     s = npn.count_regions(X, np.array([[1.0]]), np.array([0.0]), y=np.array([True, False, True, True]))
     assert s.majority_accuracy == pytest.approx((1 + 2) / 4)
     assert s.mean_occupancy == 2.0
+
+
+def test_region_stats_are_hashable_and_compared_by_value():
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    a = npn.count_regions(X, np.array([[1.0]]), np.array([0.0]), y=[0, 1, 1, 1])
+    b = npn.count_regions(X, np.array([[1.0]]), np.array([0.0]), y=[0, 1, 1, 1])
+    assert a == b and hash(a) == hash(b)
+    assert a != npn.count_regions(X, np.array([[1.0]]), np.array([1.5]), y=[0, 1, 1, 1])
+    assert not a.occupancy.flags.writeable

@@ -92,13 +92,16 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     _fails_with(capsys, ["regions", "--weights", str(tmp_path), *base], "is a directory")
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "numpy.savez")
+    _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "truncated", "numpy.savez")
     npy = tmp_path / "W.npy"
     np.save(npy, np.ones((2, 5)))
     _fails_with(capsys, ["regions", "--weights", str(npy), *base], ".npy", "numpy.savez")
     csv = tmp_path / "W.csv"
     csv.write_text("1,2,3\n4,5,6\n")
-    _fails_with(capsys, ["regions", "--weights", str(csv), *base], "not a numpy .npz file")
+    _fails_with(capsys, ["regions", "--weights", str(csv), *base], "not a numpy .npz file (text or another format)")
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    _fails_with(capsys, ["regions", "--weights", str(empty), *base], "an empty file")
     other = tmp_path / "other.npz"
     np.savez(other, A=np.ones(3))
     _fails_with(capsys, ["regions", "--weights", str(other), *base], "must hold arrays 'W'", "['A']")
@@ -173,3 +176,24 @@ JSON_PENDING = {"demo", "validate"}
 def test_every_command_offers_json(name):
     p = build_parser()._subparsers._group_actions[0].choices[name]
     assert "--json" in p.format_help(), f"{name} has no --json"
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "nnpartition", "simulate", "-d", "2", "-N", "2000", "-L", "8",
+                             "--trials", "10000000", "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.0)   # past the imports, inside the run
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == ["nnpartition simulate: interrupted"], err

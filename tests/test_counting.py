@@ -150,3 +150,9 @@ def test_deep_bounds_are_ordered(d, widths):
 
 def test_serra_upper_is_exact_product_in_one_dimension():
     assert npn.deep_region_bounds(1, [3, 7, 2]).serra2018_upper == 4 * 8 * 3
+
+
+def test_deep_bounds_result_is_hashable_and_compared_by_value():
+    a, b = npn.deep_region_bounds(3, [3, 3]), npn.deep_region_bounds(3, [3, 3])
+    assert a == b and hash(a) == hash(b) and a.reasons   # holds a dict, hashes anyway
+    assert a != npn.deep_region_bounds(2, [8, 8])

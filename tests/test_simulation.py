@@ -70,3 +70,13 @@ def test_summary_ci_contains_mean():
 def test_gaussian_points_and_init_run():
     sim = npn.simulate_partition(3, 500, 10, trials=5, dist="gauss", init="gaussian", progress=False)
     assert sim.dist == "gaussian" and sim.n_regions.shape == (5,)
+
+
+def test_result_is_frozen_hashable_and_compared_by_value():
+    a = npn.simulate_partition(2, 30, 3, trials=4, seed=5, progress=False)
+    b = npn.simulate_partition(2, 30, 3, trials=4, seed=5, progress=False)
+    c = npn.simulate_partition(2, 30, 3, trials=4, seed=6, progress=False)
+    assert a == b and hash(a) == hash(b) and len({a, b, c}) == 2
+    assert a != c or not np.array_equal(a.n_regions, c.n_regions)
+    with pytest.raises(ValueError, match="read-only"):
+        a.n_regions[0] = 99

@@ -25,3 +25,10 @@ def test_stub_matches_native_functions_and_parameters():
     for name, params in stubs.items():
         sig = inspect.signature(getattr(_core, name))
         assert list(sig.parameters) == params, name
+
+
+def test_stub_all_matches_the_native_module():
+    tree = ast.parse((Path(nnpartition.__file__).parent / "_core.pyi").read_text())
+    stub_all = next(ast.literal_eval(n.value) for n in tree.body
+                    if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in n.targets))
+    assert sorted(stub_all) == sorted(_core.__all__)

@@ -8,7 +8,7 @@ argument and the accepted range.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -45,11 +45,11 @@ def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Opt
     return v
 
 
-def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[dict] = None) -> str:
+def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[Dict[str, str]] = None) -> str:
     """Return ``value`` if it is one of ``options`` (after ``aliases``) or raise."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, one of {list(options)}, got {value!r}")
-    v = (aliases or {}).get(value, value)
+    v: str = (aliases or {}).get(value, value)
     if v not in options:
         raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
     return v

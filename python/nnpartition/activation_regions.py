@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
 
 __all__ = ["RegionStats", "count_regions", "count_regions_deep"]
 
-#: Refuse up front when the distinct-pattern table could exceed this many bytes.
-MAX_TABLE_BYTES = 16 * 2**30
 
 
-@dataclass(frozen=True)
-class RegionStats:
+@dataclass(frozen=True, eq=False)
+class RegionStats(ValueResult):
     """Distinct activation regions occupied by a set of points.
 
     Attributes:
@@ -35,11 +35,13 @@ class RegionStats:
         majority_accuracy: when labels were given, the training accuracy of a
             classifier that gives each occupied region its majority label
             (ties count half); otherwise ``None``.
+
+    Frozen, hashable and compared by value (``occupancy`` is read-only).
     """
 
     n_regions: int
     n_points: int
-    occupancy: np.ndarray = field(repr=False)
+    occupancy: NDArray[np.int64] = field(repr=False)
     majority_accuracy: Optional[float]
 
     @property
@@ -48,11 +50,11 @@ class RegionStats:
         return self.n_points / self.n_regions
 
 
-def _run(X: Any, layers: Sequence[Tuple[Any, Any]], y: Any) -> RegionStats:
-    X = v.float_matrix("X", X)
-    dtype = X.dtype
+def _run(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]], y: Optional[ArrayLike]) -> RegionStats:
+    Xa = v.float_matrix("X", X)
+    dtype = Xa.dtype
     prepared = []
-    fan_in = X.shape[1]
+    fan_in = Xa.shape[1]
     for i, layer in enumerate(layers):
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
             raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(layer).__name__}")
@@ -66,20 +68,14 @@ def _run(X: Any, layers: Sequence[Tuple[Any, Any]], y: Any) -> RegionStats:
         fan_in = W.shape[1]
     if not prepared:
         raise ValueError("layers must contain at least one (W, b) pair")
-    labels = None if y is None else v.binary_labels("y", y, X.shape[0])
-    bits = sum(W.shape[1] for W, _ in prepared)
-    worst = X.shape[0] * (8 * ((bits + 63) // 64) + 64)
-    if worst > MAX_TABLE_BYTES:
-        raise MemoryError(
-            f"up to {X.shape[0]} distinct patterns of {bits} bits could need {worst / 2**30:.1f} GiB "
-            f"(limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); count a subsample of the points instead")
+    labels = None if y is None else v.binary_labels("y", y, Xa.shape[0])
     fn = _core.count_patterns_f32 if dtype == np.float32 else _core.count_patterns_f64
-    n_regions, occupancy, correct_x2, n_points = fn(X, prepared, labels)
+    n_regions, occupancy, correct_x2, n_points = fn(Xa, prepared, labels)
     acc = None if labels is None else correct_x2 / (2.0 * n_points)
     return RegionStats(int(n_regions), int(n_points), occupancy.astype(np.int64), acc)
 
 
-def count_regions(X: Any, W: Any, b: Any, y: Any = None) -> RegionStats:
+def count_regions(X: ArrayLike, W: ArrayLike, b: ArrayLike, y: Optional[ArrayLike] = None) -> RegionStats:
     """Count the distinct activation regions of one hidden layer that the points ``X`` occupy.
 
     Args:
@@ -102,7 +98,8 @@ def count_regions(X: Any, W: Any, b: Any, y: Any = None) -> RegionStats:
     return _run(X, [(W, b)], y)
 
 
-def count_regions_deep(X: Any, layers: Sequence[Tuple[Any, Any]], y: Any = None) -> RegionStats:
+def count_regions_deep(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]],
+                       y: Optional[ArrayLike] = None) -> RegionStats:
     """Count the distinct activation regions of a ReLU stack that the points ``X`` occupy.
 
     ``layers = [(W1, b1), (W2, b2), ...]`` with ``W1`` of shape ``(d, n1)``,

@@ -8,10 +8,11 @@ Counts are exact Python ``int`` at any size (big integers computed in Rust);
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
 
 __all__ = [
     "regions",
@@ -42,7 +43,7 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
         The exact count as a Python ``int``.
 
     Raises:
-        MemoryError: when the exact count would take more than about a second
+        ValueError: when the exact count would take more than about a second
             of big-integer work (``log_regions`` then gives its logarithm).
 
     Example:
@@ -131,8 +132,8 @@ def separable_probability(N: int, D: int) -> float:
     return float(_core.separable_probability(N, D))
 
 
-@dataclass(frozen=True)
-class DeepRegionBounds:
+@dataclass(frozen=True, eq=False)
+class DeepRegionBounds(ValueResult):
     """Bounds on the number of linear regions of a deep ReLU network.
 
     Attributes:
@@ -145,10 +146,12 @@ class DeepRegionBounds:
         montufar2017_upper: Montúfar (2017) upper bound.
         serra2018_upper: Serra et al. (2018) upper bound (exact for ``n0 = 1``).
         reasons: why a lower bound is ``None``, keyed by field name.
+
+    Frozen, hashable and compared by value.
     """
 
     d: int
-    widths: tuple
+    widths: Tuple[int, ...]
     montufar2014_lower: Optional[int]
     serra2018_lower: Optional[int]
     montufar2017_upper: int
@@ -158,7 +161,7 @@ class DeepRegionBounds:
     @property
     def upper(self) -> int:
         """The tightest upper bound (also capped by ``2 ** sum(widths)``)."""
-        return min(self.montufar2017_upper, self.serra2018_upper, 2 ** sum(self.widths))
+        return min(self.montufar2017_upper, self.serra2018_upper, int(2 ** sum(self.widths)))
 
 
 def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:

@@ -9,50 +9,65 @@ Networks trained elsewhere can be imported from scikit-learn's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from . import _core
 from . import _validate as v
+from ._files import read_npz
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
 #: Hidden-unit nonlinearities understood by the networks and the trainer.
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+ACTIVATIONS = _core.CHOICES["activation"]
 
 
-def _act(name: str, u: np.ndarray, slope: float) -> np.ndarray:
+#: A float64 array (weights, activations, logits).
+F64 = NDArray[np.float64]
+
+
+def _act(name: str, u: F64, slope: float) -> F64:
+    out: F64
     if name == "relu":
-        return np.maximum(u, 0.0)
-    if name == "leaky_relu":
-        return np.where(u > 0, u, slope * u)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-u))
-    return np.tanh(u)
+        out = np.maximum(u, 0.0)
+    elif name == "leaky_relu":
+        out = np.where(u > 0, u, slope * u)
+    elif name == "sigmoid":
+        out = 1.0 / (1.0 + np.exp(-u))
+    else:
+        out = np.tanh(u)
+    return out
 
 
-def _check_xy(net_d: int, X: Any, y: Any = None) -> Tuple[np.ndarray, Any]:
-    X = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
-    if not np.all(np.isfinite(X)):
+def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
+    Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
+    if not np.all(np.isfinite(Xa)):
         raise ValueError("X contains NaN or infinity")
     if y is None:
-        return X, None
-    return X, v.binary_labels("y", y, X.shape[0])
+        return Xa, None
+    return Xa, v.binary_labels("y", y, Xa.shape[0])
 
 
 class _Logit:
     """Shared prediction methods (subclasses define ``decision_function`` and ``d``)."""
 
-    def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - overridden
+    @property
+    def d(self) -> int:  # pragma: no cover - overridden
+        """Input dimension."""
         raise NotImplementedError
 
-    def predict(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def predict(self, X: ArrayLike) -> NDArray[np.int64]:
         """Class labels (int64, 0 or 1): 1 where the logit is positive."""
         return (self.decision_function(X) > 0).astype(np.int64)
 
-    def accuracy(self, X: Any, y: Any) -> float:
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
         """Fraction of rows of ``X`` whose predicted class equals ``y``."""
-        Xc, yc = _check_xy(self.d, X, y)  # type: ignore[attr-defined]
+        Xc, yc = _check_xy(self.d, X, y)
         return float(np.mean(self.predict(Xc) == yc))
 
 
@@ -68,6 +83,9 @@ class TwoLayerNet(_Logit):
         activation: one of ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``.
         slope: negative-side slope of ``leaky_relu``.
 
+    The arrays are copied (as float64): changing the caller's ``W1`` later
+    does not change the network, and the network's arrays belong to it.
+
     Example:
         >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0]]), b1=np.zeros(2), w2=np.array([1.0, 1.0]), b2=-0.5)
         >>> net.decision_function([[2.0], [0.1], [-3.0]])
@@ -76,18 +94,19 @@ class TwoLayerNet(_Logit):
         ([1, 0], 1.0)
     """
 
-    W1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
+    W1: F64
+    b1: F64
+    w2: F64
     b2: float
     activation: str = "relu"
     slope: float = 0.01
 
     def __post_init__(self) -> None:
-        self.W1 = v.float_matrix("W1", self.W1, dtype=np.float64)
+        # Copies: the network never shares memory with the caller's arrays.
+        self.W1 = np.array(v.float_matrix("W1", self.W1, dtype=np.float64), copy=True)
         L = self.W1.shape[1]
-        self.b1 = v.float_vector("b1", self.b1, length=L)
-        self.w2 = v.float_vector("w2", self.w2, length=L)
+        self.b1 = np.array(v.float_vector("b1", self.b1, length=L), copy=True)
+        self.w2 = np.array(v.float_vector("w2", self.w2, length=L), copy=True)
         self.b2 = v.real("b2", self.b2)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)
@@ -105,18 +124,19 @@ class TwoLayerNet(_Logit):
         return int(self.W1.shape[1])
 
     @property
-    def layers(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+    def layers(self) -> List[Tuple[F64, F64]]:
         """``[(W1, b1)]``, the form the activation-region counters take."""
         return [(self.W1, self.b1)]
 
-    def hidden(self, X: Any) -> np.ndarray:
+    def hidden(self, X: ArrayLike) -> F64:
         """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``."""
         Xc, _ = _check_xy(self.d, X)
         return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
-        return self.hidden(X) @ self.w2 + self.b2
+        out: F64 = self.hidden(X) @ self.w2 + self.b2
+        return out
 
     @classmethod
     def from_sklearn(cls, clf: Any) -> "TwoLayerNet":
@@ -154,14 +174,16 @@ class DeepNet(_Logit):
         b_out: output bias.
         activation, slope: as for :class:`TwoLayerNet` (every hidden layer).
 
+    Like :class:`TwoLayerNet`, it copies the arrays it is given.
+
     Example:
         >>> net = DeepNet([(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))], np.array([1.0]), -1.0)
         >>> net.decision_function([[1.0, 2.0], [0.2, 0.3]])
         array([ 2. , -0.5])
     """
 
-    layers: List[Tuple[np.ndarray, np.ndarray]]
-    w_out: np.ndarray
+    layers: List[Tuple[F64, F64]]
+    w_out: F64
     b_out: float
     activation: str = "relu"
     slope: float = 0.01
@@ -174,16 +196,16 @@ class DeepNet(_Logit):
         fan_in = None
         for i, pair in enumerate(self.layers):
             W, b = pair
-            W = v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None)
+            W = np.array(v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None), copy=True)
             if fan_in is not None and W.shape[0] != fan_in:
                 raise ValueError(f"layers[{i}] W must have {fan_in} rows, got shape {W.shape}")
             if not np.all(np.isfinite(W)):
                 raise ValueError(f"layers[{i}] W contains NaN or infinity")
-            b = v.float_vector(f"layers[{i}] b", b, length=W.shape[1])
+            b = np.array(v.float_vector(f"layers[{i}] b", b, length=W.shape[1]), copy=True)
             checked.append((W, b))
             fan_in = W.shape[1]
         self.layers = checked
-        self.w_out = v.float_vector("w_out", self.w_out, length=fan_in)
+        self.w_out = np.array(v.float_vector("w_out", self.w_out, length=fan_in), copy=True)
         self.b_out = v.real("b_out", self.b_out)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)
@@ -199,12 +221,13 @@ class DeepNet(_Logit):
         """Hidden widths, input side first."""
         return list(self._widths)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
         h, _ = _check_xy(self.d, X)
         for W, b in self.layers:
             h = _act(self.activation, h @ W + b, self.slope)
-        return h @ self.w_out + self.b_out
+        out: F64 = h @ self.w_out + self.b_out
+        return out
 
     @classmethod
     def from_sklearn(cls, clf: Any) -> "DeepNet":
@@ -263,10 +286,10 @@ class DeepNet(_Logit):
         if linears[-1].out_features != 1:
             raise ValueError(f"the last Linear must have one output (a logit), got {linears[-1].out_features}")
 
-        def arr(t: Any) -> np.ndarray:
-            return t.detach().cpu().double().numpy()
+        def arr(t: Any) -> F64:
+            return np.asarray(t.detach().cpu().double().numpy(), dtype=np.float64)
 
-        def bias(m: Any) -> np.ndarray:
+        def bias(m: Any) -> F64:
             return arr(m.bias) if m.bias is not None else np.zeros(m.out_features)
 
         layers = [(arr(m.weight).T.copy(), bias(m)) for m in linears[:-1]]
@@ -314,23 +337,23 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
     """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
     :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing."""
-    with np.load(path, allow_pickle=False) as data:
-        keys = set(data.keys())
-        layers = []
-        i = 1
-        while f"W{i}" in keys and f"b{i}" in keys:
-            layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
-            i += 1
-        if "w_out" in keys and "b_out" in keys:
-            w_out, b_out = data["w_out"], data["b_out"]
-        elif len(layers) == 1 and {"w2", "b2"} <= keys:
-            w_out, b_out = data["w2"], data["b2"]
-        else:
-            raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
-                             f"(see nnpartition.network.save_network); found {sorted(keys)}")
-        if not layers:
-            raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
-        activation = str(data["activation"]) if "activation" in keys else "relu"
-        slope = float(data["slope"]) if "slope" in keys else 0.01
-        return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
-                      activation, slope)
+    data = read_npz(path, "network file", "write it with nnpartition.network.save_network(net, path)")
+    keys = set(data.keys())
+    layers = []
+    i = 1
+    while f"W{i}" in keys and f"b{i}" in keys:
+        layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
+        i += 1
+    if "w_out" in keys and "b_out" in keys:
+        w_out, b_out = data["w_out"], data["b_out"]
+    elif len(layers) == 1 and {"w2", "b2"} <= keys:
+        w_out, b_out = data["w2"], data["b2"]
+    else:
+        raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
+                         f"(see nnpartition.network.save_network); found {sorted(keys)}")
+    if not layers:
+        raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
+    activation = str(data["activation"]) if "activation" in keys else "relu"
+    slope = float(data["slope"]) if "slope" in keys else 0.01
+    return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
+                  activation, slope)

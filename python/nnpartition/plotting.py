@@ -1,23 +1,77 @@
-"""Figures (matplotlib is the optional extra ``nnpartition[plot]``)."""
+"""Figures (matplotlib is the optional extra ``nnpartition[plot]``), and the helpers every plot uses.
+
+The conventions, for every plotting function of the package:
+
+* it takes ``ax=`` (draw into the caller's axes; default: new axes from
+  :func:`axes_for`), and returns the axes (or the figure, for a multi-panel
+  figure it made itself);
+* it never switches the caller's matplotlib backend: nothing here calls
+  ``matplotlib.use``. Figures for files (the CLI's ``--plot``) are bare
+  :class:`matplotlib.figure.Figure` objects from :func:`file_figure`, which
+  need no backend and leave pyplot's state alone.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
 
 
 def require_matplotlib() -> Any:
-    """Import ``matplotlib.pyplot`` with a non-interactive backend, or explain how to install it."""
+    """``matplotlib.pyplot`` (the caller's backend, untouched), or ImportError saying how to install it."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError(PLOT_HINT) from None
     return plt
+
+
+def file_figure(figsize: Optional[Tuple[float, float]] = None, **kwargs: Any) -> "Figure":
+    """A bare matplotlib ``Figure`` for writing a file: no pyplot state, no GUI, no backend switch.
+
+    Example:
+        >>> fig = file_figure((4, 3))
+        >>> ax = fig.add_subplot()
+        >>> import matplotlib
+        >>> before = matplotlib.get_backend()
+        >>> import io; fig.savefig(io.BytesIO(), format="png"); matplotlib.get_backend() == before
+        True
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(PLOT_HINT) from None
+    return Figure(figsize=figsize, **kwargs)
+
+
+def axes_for(ax: Optional["Axes"] = None, figsize: Optional[Tuple[float, float]] = None) -> "Axes":
+    """``ax`` itself, or new axes on a new pyplot figure (shown by ``plt.show()`` / in notebooks).
+
+    Example:
+        >>> ax = file_figure().add_subplot()
+        >>> axes_for(ax) is ax
+        True
+    """
+    if ax is not None:
+        return ax
+    plt = require_matplotlib()
+    _, new = plt.subplots(figsize=figsize)
+    axes: Axes = new
+    return axes
+
+
+def save_figure(fig: "Figure", path: str, dpi: int = 120) -> None:
+    """Write ``fig`` to ``path`` and release it from pyplot if pyplot made it."""
+    fig.savefig(path, dpi=dpi)
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and getattr(fig, "number", None) in plt.get_fignums():
+        plt.close(fig)
 
 
 def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet: bool = False) -> int:
@@ -34,12 +88,12 @@ def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet:
 
 def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:
     """Estimate (line, band) and real accuracy (points) against L for each d, plus a parity plot."""
-    plt = require_matplotlib()
     dims = sorted({r["d"] for r in rows})
     ncols = min(4, len(dims)) + 1
     nrows = (len(dims) + ncols - 2) // (ncols - 1)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.8 * nrows), squeeze=False)
-    colours = {}
+    fig = file_figure((3.2 * ncols, 2.8 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    colours: Dict[Any, Any] = {}
     for i, d in enumerate(dims):
         ax = axes[i // (ncols - 1)][i % (ncols - 1)]
         sel = [r for r in rows if r["d"] == d]
@@ -75,12 +129,11 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:
         axes[r][ncols - 1].axis("off")
     fig.suptitle("estimate (line, 90% band) vs real training accuracy (points)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
-def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, list]:
-    out: Dict[Any, list] = {}
+def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, List[Dict[str, Any]]]:
+    out: Dict[Any, List[Dict[str, Any]]] = {}
     for r in rows:
         out.setdefault((r["N"], r["dist"]), []).append(r)
     return out

@@ -15,14 +15,18 @@ the box, intersections on the box boundary, zero columns of ``W``) raises a
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
 
 __all__ = ["regions_in_box", "region_count_curve", "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL"]
+
+#: A box bound: one number for every coordinate, or one number per coordinate.
+BoundLike = Union[float, Sequence[float], NDArray[np.floating]]
 
 #: Default limit on the number of hyperplane subsets tested, ``sum_{k<=d} C(L, k)``.
 DEFAULT_MAX_WORK = 10**9
@@ -30,7 +34,9 @@ DEFAULT_MAX_WORK = 10**9
 DEFAULT_TOL = 1e-9
 
 
-def _prepare(W: Any, b: Any, lo: Any, hi: Any, tol: Any, max_work: Any) -> Tuple[Any, ...]:
+def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
+             max_work: Any) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                                     float, int]:
     W = v.float_matrix("W", W, dtype=np.float64)
     if not np.all(np.isfinite(W)):
         raise ValueError("W contains NaN or infinity")
@@ -38,8 +44,11 @@ def _prepare(W: Any, b: Any, lo: Any, hi: Any, tol: Any, max_work: Any) -> Tuple
     b = v.float_vector("b", b, length=L)
     bounds = []
     for name, val in (("lo", lo), ("hi", hi)):
+        if isinstance(val, (list, tuple)) and any(isinstance(x, (bool, np.bool_)) for x in val):
+            raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r} "
+                            f"(True/False are not coordinates)")
         arr = np.asarray(val)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_) \
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) \
                 or np.issubdtype(arr.dtype, np.complexfloating):
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
         arr = np.asarray(arr, dtype=np.float64)
@@ -58,7 +67,7 @@ def _prepare(W: Any, b: Any, lo: Any, hi: Any, tol: Any, max_work: Any) -> Tuple
     return W, b, lo_a, hi_a, tol, max_work
 
 
-def regions_in_box(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT_TOL,
+def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_TOL,
                    max_work: int = DEFAULT_MAX_WORK) -> int:
     """Exact number of regions that one hidden layer cuts the open box ``lo < x < hi`` into.
 
@@ -80,7 +89,7 @@ def regions_in_box(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT_TOL
     Raises:
         ValueError: malformed input, a zero column of ``W``, or a degenerate
             arrangement (message names the neurons involved).
-        MemoryError: the work estimate exceeds ``max_work``; use
+        ValueError: the work estimate exceeds ``max_work``; use
             :func:`nnpartition.count_regions` on sample points to estimate instead.
 
     Example:
@@ -92,13 +101,13 @@ def regions_in_box(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT_TOL
         >>> regions_in_box(W, b, -0.4, 0.4)  # x + y = 1 misses this box
         4
     """
-    W, b, lo, hi, tol, max_work = _prepare(W, b, lo, hi, tol, max_work)
-    total, _ = _core.window_region_counts(W, b, lo, hi, tol, max_work)
+    args = _prepare(W, b, lo, hi, tol, max_work)
+    total, _ = _core.window_region_counts(*args)
     return int(total)
 
 
-def region_count_curve(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT_TOL,
-                       max_work: int = DEFAULT_MAX_WORK) -> np.ndarray:
+def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_TOL,
+                       max_work: int = DEFAULT_MAX_WORK) -> NDArray[np.int64]:
     """Exact regions inside the box as the neurons (columns of ``W``) are added one by one.
 
     ``curve[m]`` is the number of regions of the first ``m`` neurons, so
@@ -116,8 +125,8 @@ def region_count_curve(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT
         >>> region_count_curve(W, [0.0, 0.0, -1.0], -2, 2).tolist()
         [1, 2, 4, 7]
     """
-    W, b, lo, hi, tol, max_work = _prepare(W, b, lo, hi, tol, max_work)
-    _, inc = _core.window_region_counts(W, b, lo, hi, tol, max_work)
+    args = _prepare(W, b, lo, hi, tol, max_work)
+    _, inc = _core.window_region_counts(*args)
     curve = np.empty(inc.shape[0] + 1, dtype=np.int64)
     curve[0] = 1
     np.cumsum(inc.astype(np.int64), out=curve[1:])
@@ -125,7 +134,7 @@ def region_count_curve(W: Any, b: Any, lo: Any, hi: Any, *, tol: float = DEFAULT
     return curve
 
 
-def regions_in_square_numpy(W: Any, b: Any, lo: float, hi: float) -> int:
+def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) -> int:
     """The 2-D count in plain vectorised numpy: ``1 + (lines meeting the open square)
     + (pairwise intersection points inside it)``, for lines in general position.
 

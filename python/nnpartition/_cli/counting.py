@@ -58,7 +58,7 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``regions`` subcommand."""
     p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d, or of a layer inside a box",
                        description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "

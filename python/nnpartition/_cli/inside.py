@@ -81,7 +81,8 @@ def plot_capacity(curve: CapacityCurve, path: str) -> None:
     ax.set_ylabel("probability / accuracy")
     k = "" if curve.k is None else f", k = {curve.k}"
     ax.set_title(f"expand-and-sparsify capacity: d = {curve.d}, m = {curve.m}{k}, {curve.sparsify}, "
-                 f"{curve.method} readout, {curve.trials} trials", fontsize=10)
+                 f"separability: {'exact (LP)' if curve.method == 'exact' else curve.method + ' (heuristic)'}, "
+                 f"{curve.trials} trials", fontsize=10)
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()

@@ -142,10 +142,10 @@ def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
 
 
 def _default_workers() -> int:
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(os.cpu_count() or 1, 1)
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(len(affinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)  # pragma: no cover - not Linux
 
 
 def _local_pool(workers: int) -> cf.ProcessPoolExecutor:
@@ -172,8 +172,8 @@ def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
 class _Serial(cf.Executor):
     """Runs each job in the calling process at submit time (``workers=1``)."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:  # type: ignore[override]
-        f: cf.Future = cf.Future()
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> "cf.Future[Any]":
+        f: "cf.Future[Any]" = cf.Future()
         try:
             f.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001
@@ -210,13 +210,13 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     bar = progress_bar(len(todo), desc=desc, progress=progress, unit="config")
     done = failed = 0
     queue = list(reversed(todo))  # pop() from the end = grid order
-    pending: Dict[cf.Future, int] = {}
+    pending: Dict["cf.Future[Any]", int] = {}
     # Configurations that were in flight when a local worker process died: each
     # runs again alone, so that a crash while alone pins the culprit.
     suspects: Set[int] = set()
     alone: Optional[int] = None
     generation = 0  # of the local pool, bumped when a dead worker forces a new one
-    born: Dict[cf.Future, int] = {}
+    born: Dict["cf.Future[Any]", int] = {}
     clean = False
     try:
         while queue or pending:
