@@ -5,7 +5,8 @@ Usage:
     python benchmarks/bench_explore.py --widths 256 256 --steps 1000
 
 A frame is what happens for every snapshot the page shows:
-  1. server: exact polygons (region_polygons) + the frame's JSON (nnpartition.explore.server.frame_of + json.dumps),
+  1. server: exact polygons (region_polygons) + the frame's arrays and the points' predictions
+     (nnpartition.explore.server.frame_of, net.predict) + the event's JSON (json.dumps),
   2. page:   JSON.parse of that event and decoding its base64 arrays, in headless Chromium,
   3. page:   drawing it on the canvas (polygons, first-layer lines, points, the three charts).
 The network is the explorer's own: trained by the server (Rust trainer) on the chosen data, frames of the last
@@ -22,6 +23,8 @@ import statistics
 import threading
 import time
 import urllib.request
+
+import numpy as np
 
 from nnpartition.explore import make_server
 from nnpartition.explore.server import frame_of, network_from_dict
@@ -61,10 +64,11 @@ def main() -> None:
     frame = frame_of(net, box)
     print(f"network 2 -> {' -> '.join(map(str, args.widths))} -> 1 trained {args.steps} steps on {args.data} "
           f"N={args.N}: {frame['n_regions']} regions in the window, final accuracy {out['history'][-1]['accuracy']:.3f}")
-    server_poly = median_ms(lambda: frame_of(net, box), args.reps)
+    X = np.array(out["X"])
+    server_poly = median_ms(lambda: (frame_of(net, box), net.predict(X)), args.reps)
     payload = json.dumps(dict(run.frame, history=run.history))
     server_json = median_ms(lambda: json.dumps(dict(run.frame, history=run.history)), args.reps)
-    print(f"server: region_polygons + frame arrays {server_poly:7.1f} ms, JSON encode {server_json:6.1f} ms "
+    print(f"server: region_polygons + frame arrays + predictions {server_poly:6.1f} ms, JSON encode {server_json:6.1f} ms "
           f"({len(payload) / 1e3:.0f} kB)")
 
     from selenium import webdriver

@@ -255,6 +255,18 @@ def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decis
     np.testing.assert_array_equal(same_region, same_pattern)
 
 
+@pytest.mark.parametrize("n, k, distinct", [(0, 5, 1), (1, 1, 1), (7, 1, 2), (500, 70, 40), (3000, 129, 900)])
+def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
+    from nnpartition.explore.server import _group_rows
+
+    rng = np.random.default_rng(n + k)
+    rows = (rng.random((distinct, k)) < 0.5)[rng.integers(0, distinct, n)]
+    ids, count = _group_rows(rows)
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    assert count == len(first)
+    np.testing.assert_array_equal(ids, np.argsort(np.argsort(first))[np.asarray(inverse).reshape(-1)])
+
+
 def test_the_window_contains_every_point():
     rng = np.random.default_rng(0)
     X = rng.normal(3, 5, (500, 2))

