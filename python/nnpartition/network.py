@@ -14,13 +14,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _core
 from . import _validate as v
 from ._files import read_npz
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
 #: Hidden-unit nonlinearities understood by the networks and the trainer.
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+ACTIVATIONS = _core.CHOICES["activation"]
 
 
 #: A float64 array (weights, activations, logits).
