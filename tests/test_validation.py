@@ -113,7 +113,10 @@ def test_estimate_cli_protocol_flags_and_conflicts(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--widths", "3", "3"])
     assert exc.value.code == 2
-    assert main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--optimizer", "lbfgs"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--optimizer", "lbfgs"])
+    assert exc.value.code == 2
+    assert main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--lr", "-1"]) == 2
 
 
 def test_demo_json(capsys, monkeypatch):

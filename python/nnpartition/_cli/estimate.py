@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
+from .common import choices
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -27,11 +28,13 @@ def add_protocol_arguments(p: argparse.ArgumentParser) -> None:
     """``--optimizer --lr --steps --batch-size --schedule --restarts``: a :class:`~nnpartition.Protocol`."""
     ref = Protocol()
     g = p.add_argument_group("training protocol (default: the reference protocol)")
-    g.add_argument("--optimizer", default=ref.optimizer, help="adam (default) or sgd (momentum 0.9)")
+    g.add_argument("--optimizer", default=ref.optimizer, choices=choices("optimizer"), metavar="OPTIMIZER",
+                   help="adam (default) or sgd (momentum 0.9)")
     g.add_argument("--lr", type=float, default=ref.lr, help=f"starting learning rate (default {ref.lr})")
     g.add_argument("--steps", type=int, default=ref.steps, help=f"optimiser steps (default {ref.steps})")
     g.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
-    g.add_argument("--schedule", default=ref.schedule, help="cosine (to lr/100, default) or constant")
+    g.add_argument("--schedule", default=ref.schedule, choices=choices("schedule"), metavar="SCHEDULE",
+                   help="cosine (to lr/100, default) or constant")
     g.add_argument("--restarts", type=int, default=ref.restarts,
                    help=f"independent runs per dataset, the best counts (default {ref.restarts})")
 
@@ -209,7 +212,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")
     size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
-    p.add_argument("--dist", default="uniform", help="uniform (in [-1,1]^d) or gaussian (default uniform)")
+    p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                   help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
     p.add_argument("--trials", type=int, default=200, help="Monte Carlo trials (default 200)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
@@ -227,7 +231,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     what.add_argument("-L", type=int, default=None, help="hidden units: answer the number of points")
     what.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths: answer the number of points")
     sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
-    sz.add_argument("--dist", default="uniform", help="uniform (in [-1,1]^d) or gaussian (default uniform)")
+    sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
     sz.set_defaults(func=_size)

@@ -9,6 +9,7 @@ import time
 
 from .._progress import Progress
 from ..training import real_accuracy
+from .common import choices
 from .estimate import add_protocol_arguments, protocol_from_args
 
 
@@ -49,7 +50,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("-L", type=int, default=None, help="hidden neurons of a two-layer network, >= 1")
     size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
-    p.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
+    p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                   help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--datasets", type=int, default=3, help="independent datasets (default 3)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     add_protocol_arguments(p)
