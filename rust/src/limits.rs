@@ -24,7 +24,8 @@ use std::sync::Arc;
 /// Default largest number of trainable parameters of one network (2^28, about
 /// 1 GiB of `f32` per copy; trainers keep about four copies).
 pub const DEFAULT_MAX_PARAMS: u64 = 1 << 28;
-/// Default largest memory one call may reserve (8 GiB).
+/// Largest default memory one call may reserve (8 GiB); the default in force
+/// is lower on a machine with less than twice that (see [`default_max_bytes`]).
 pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 /// Default largest work (elementary multiply-adds or comparable steps) a call
 /// does without an explicit `max_work=` or a raised limit: 1e13, about an
@@ -32,7 +33,48 @@ pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000_000;
 
 static MAX_PARAMS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PARAMS);
-static MAX_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_BYTES);
+/// 0 until first read, then [`default_max_bytes`] (or what `set` stored).
+static MAX_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// The default memory limit: 8 GiB, but at most half the physical memory and
+/// half the process's address-space limit (`ulimit -v`) where Linux reports
+/// them, so that an allowed request does not abort on allocation failure.
+pub fn default_max_bytes() -> u64 {
+    let mut lim = DEFAULT_MAX_BYTES;
+    if let Ok(text) = std::fs::read_to_string("/proc/meminfo") {
+        if let Some(kb) = text
+            .lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            lim = lim.min(kb.saturating_mul(1024) / 2);
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string("/proc/self/limits") {
+        if let Some(soft) = text
+            .lines()
+            .find(|l| l.starts_with("Max address space"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            lim = lim.min(soft / 2);
+        }
+    }
+    lim.max(1 << 20)
+}
+
+fn max_bytes() -> u64 {
+    match MAX_BYTES.load(Ordering::Relaxed) {
+        0 => {
+            let d = default_max_bytes();
+            // Another thread may have set a limit meanwhile: keep theirs.
+            let _ = MAX_BYTES.compare_exchange(0, d, Ordering::Relaxed, Ordering::Relaxed);
+            MAX_BYTES.load(Ordering::Relaxed)
+        }
+        v => v,
+    }
+}
 static MAX_WORK: AtomicU64 = AtomicU64::new(DEFAULT_MAX_WORK);
 
 /// The limits in force.
@@ -47,7 +89,7 @@ pub struct Limits {
 pub fn get() -> Limits {
     Limits {
         max_params: MAX_PARAMS.load(Ordering::Relaxed),
-        max_bytes: MAX_BYTES.load(Ordering::Relaxed),
+        max_bytes: max_bytes(),
         max_work: MAX_WORK.load(Ordering::Relaxed),
     }
 }
@@ -102,7 +144,7 @@ pub fn check_params(what: &str, params: f64) -> CoreResult<()> {
 
 /// Refuse to reserve `bytes` (an `f64` so products cannot overflow) above `max_bytes`.
 pub fn check_bytes(what: &str, bytes: f64) -> CoreResult<()> {
-    let lim = MAX_BYTES.load(Ordering::Relaxed);
+    let lim = max_bytes();
     if bytes.is_nan() || bytes > lim as f64 {
         return Err(CoreError::TooLarge(format!(
             "{what} needs about {} of memory, above the limit of {} (max_bytes); reduce the sizes, \
@@ -207,7 +249,8 @@ mod tests {
     #[test]
     fn messages_name_the_limit_and_how_to_raise_it() {
         let CoreError::TooLarge(m) = check_bytes("a test", 1e18).unwrap_err() else { panic!() };
-        assert!(m.contains("max_bytes") && m.contains("set_limits(max_bytes=") && m.contains("8 GiB"), "{m}");
+        assert!(m.contains("max_bytes") && m.contains("set_limits(max_bytes="), "{m}");
+        assert!(m.contains(&human_bytes(default_max_bytes() as f64)), "{m}");
         let CoreError::TooLarge(m) = check_params("a net", 1e12).unwrap_err() else { panic!() };
         assert!(m.contains("max_params") && m.contains(&DEFAULT_MAX_PARAMS.to_string()), "{m}");
         let CoreError::TooLarge(m) = check_work("a loop", 1e9, Some(1000)).unwrap_err() else { panic!() };

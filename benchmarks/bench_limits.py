@@ -1,0 +1,120 @@
+"""Limits and Ctrl-C, measured: the table of docs/limits.md.
+
+1. Every hostile call of issue 12 that used to abort, panic or hang, with its outcome
+   and wall time now (each in a child process with a 6 GiB address-space cap).
+2. For every long native call, the time from SIGINT to the KeyboardInterrupt
+   (three repeats; median and worst).
+
+Run: ``python benchmarks/bench_limits.py`` (about a minute on two cores).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_fuzz import LONG_CALLS, PREAMBLE  # noqa: E402
+
+HOSTILE = [
+    "npn.regions(2**40, 2**40)",
+    "npn.regions(2**40, 2**40, central=True)",
+    "npn.cover_count(10**12, 10**12)",
+    "npn.regions(10**12, 1)",
+    "npn.bounded_regions(2**64 - 1, 1)",
+    "npn.deep_region_bounds(10**12, [2])",
+    "npn.deep_region_bounds(2**63, [8, 8])",
+    "npn.deep_region_bounds(2**64 - 1, [8])",
+    "npn.log_regions(2**64 - 1, 2**63)",
+    "npn.separable_probability(2**64 - 1, 2**63)",
+    "(npn.separable_probability(1, 0), npn.cover_count(1, 0))",
+    "npn.real_accuracy(2**20, 1, 2**20)",
+    "npn.train(X, y, widths=[2**20, 2**20])",
+    "npn.train(X, y, 4, steps=10**12)",
+    "teacher.train_teacher(X, ypm, 4, steps=10**12)",
+    "npn.real_accuracy(2, 20, 3, datasets=2**20)",
+    "npn.count_regions(X[:10], np.ones((2, 10**6)), np.zeros(10**6))",
+    "sparse.expand_sparsify(X, 10**6)",
+    "sparse.expand_sparsify(X[:10], 2**28)",
+    "sparse.expand_sparsify(np.full((20, 3), 1.7e308), 50)",
+    "sparse.expand_sparsify(np.full((20, 3), 1.7e308), 50, sparsify='threshold')",
+    "npn.simulate_partition(10**7, 10, 100)",
+    "npn.random_dataset(2**31, 1)",
+]
+
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    {preamble}
+    for expr in json.loads(sys.argv[1]):
+        t = time.perf_counter()
+        try:
+            r = eval(expr)
+            out = "returns " + repr(r)[:60]
+        except BaseException as e:
+            out = type(e).__name__ + ": " + str(e)[:90]
+        print(json.dumps([expr, out, time.perf_counter() - t]), flush=True)
+""")
+
+
+def _cap() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (6 * 2**30, 6 * 2**30))
+
+
+def hostile_table() -> None:
+    code = CHILD.format(preamble=PREAMBLE)
+    print("| call | outcome | time (s) |\n|---|---|---|")
+    for expr in HOSTILE:  # one child per call: an abort would end only its own row
+        p = subprocess.run([sys.executable, "-c", code, json.dumps([expr])], capture_output=True, text=True,
+                           preexec_fn=_cap, timeout=300)
+        if p.returncode != 0 or not p.stdout.strip():
+            print(f"| `{expr}` | process died (rc {p.returncode}) | |")
+            continue
+        _, out, secs = json.loads(p.stdout.strip().splitlines()[-1])
+        print(f"| `{expr}` | {out.replace('|', '/')} | {secs:.3f} |")
+
+
+SIGINT_CHILD = textwrap.dedent("""
+    import time
+    {preamble}
+    {setup}
+    print("ready", flush=True)
+    try:
+        {call}
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", repr(time.time()), flush=True)
+""")
+
+
+def interrupt_table(repeats: int = 3) -> None:
+    print("\n| long call | Ctrl-C to KeyboardInterrupt: median (ms) | worst (ms) |\n|---|---|---|")
+    for name, setup, call in LONG_CALLS:
+        lat = []
+        for _ in range(repeats):
+            code = SIGINT_CHILD.format(preamble=PREAMBLE, setup=setup, call=call)
+            p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+            assert p.stdout is not None
+            p.stdout.readline()
+            time.sleep(1.0)
+            sent = time.time()
+            p.send_signal(signal.SIGINT)
+            out, _ = p.communicate(timeout=60)
+            if out.startswith("interrupted"):
+                lat.append(1000 * (float(out.split()[1]) - sent))
+        if lat:
+            print(f"| {name} | {statistics.median(lat):.0f} | {max(lat):.0f} |")
+        else:
+            print(f"| {name} | no KeyboardInterrupt | |")
+
+
+if __name__ == "__main__":
+    hostile_table()
+    interrupt_table()
