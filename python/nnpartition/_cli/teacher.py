@@ -8,7 +8,8 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher.data import _into_ball, _sample
 
 from ..plotting import require_matplotlib as _pyplot
 from ..plotting import save_or_explain
@@ -146,7 +147,7 @@ def _teacher(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``teacher`` subcommand."""
     p = sub.add_parser("teacher", help="linear-teacher experiment: weight clusters and a linear boundary",
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, List
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class SoftmaxLayer:
 
     def logits(self) -> np.ndarray:
         """Logits, shape ``(|X|, |Y|)``."""
-        return self.features @ self.weights + self.bias
+        return np.asarray(self.features @ self.weights + self.bias)
 
 
 def train_softmax_layer(
@@ -141,7 +141,7 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
     c = np.sort(np.clip(np.linalg.svd(Qa.T @ Qb, compute_uv=False), 0.0, 1.0))[::-1]
     sn = np.sort(np.clip(np.linalg.svd(Qb - Qa @ (Qa.T @ Qb), compute_uv=False), 0.0, 1.0))
     ang = np.where(sn < np.sqrt(0.5), np.arcsin(sn), np.arccos(c))
-    return np.degrees(ang)
+    return np.asarray(np.degrees(ang))
 
 
 @dataclass(eq=False)
@@ -272,7 +272,7 @@ class LocalitySweep:
     """
 
     rho: np.ndarray
-    comparisons: list
+    comparisons: List[LayerComparison]
     n_x: int
     n_y: int
     k: int

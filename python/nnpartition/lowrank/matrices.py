@@ -44,11 +44,11 @@ def _joint(P: Any, name: str = "P_xy", normalize: bool = False) -> np.ndarray:
     if total <= 0:
         raise ValueError(f"{name} sums to 0; it needs some positive mass")
     if counts or normalize:
-        return P / total
+        return np.asarray(P / total)
     if abs(total - 1.0) > _SUM_TOL:
         raise ValueError(f"{name} sums to {total:.10g}, not 1: pass a joint distribution, integer counts, "
                          "or normalize=True")
-    return P / total
+    return np.asarray(P / total)
 
 
 def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
@@ -91,7 +91,7 @@ def _marginals(P: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+    return np.asarray(np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0))
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -156,7 +156,7 @@ def conditional_mean_matrix(P_xy: Any, values: Any, *, normalize: bool = False) 
         raise ValueError("values contains NaN or infinity")
     px, py = _marginals(P)
     cond = _safe_div(P @ vals, px[:, None])
-    return np.sqrt(px)[:, None] * (cond - py @ vals) * (px > 0)[:, None]
+    return np.asarray(np.sqrt(px)[:, None] * (cond - py @ vals) * (px > 0)[:, None])
 
 
 def _svd(B: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -232,7 +232,7 @@ class LowRankSolution:
 
     def logits(self) -> np.ndarray:
         """Logits ``f(x)^T v(y) + b(y)`` of the softmax layer built from the solution, shape ``(|X|, |Y|)``."""
-        return self.features @ self.weights.T + self.bias
+        return np.asarray(self.features @ self.weights.T + self.bias)
 
     def loss(self) -> float:
         """The exact expected log-loss of that layer under ``P_xy`` (compare with ``predicted_loss``)."""
@@ -451,7 +451,7 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
     Vc, lam = _centred_features(P.T, W.T, "weights")
     px, _ = _marginals(P)
     cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k)
-    return np.linalg.solve(lam, cond.T).T
+    return np.asarray(np.linalg.solve(lam, cond.T).T)
 
 
 def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:

@@ -71,18 +71,26 @@ class SparseCode:
     @property
     def n_points(self) -> int:
         """Number of coded points ``N``."""
-        return int(self.dense.shape[0]) if self.dense is not None else int(self.indptr.shape[0]) - 1
+        if self.dense is not None:
+            return int(self.dense.shape[0])
+        assert self.indptr is not None
+        return int(self.indptr.shape[0]) - 1
 
     @property
     def sparsity(self) -> float:
         """Achieved fraction of non-zero code entries (``k/m`` for top-k)."""
-        nnz = np.count_nonzero(self.dense) if self.dense is not None else self.indices.shape[0]
+        if self.dense is not None:
+            nnz = int(np.count_nonzero(self.dense))
+        else:
+            assert self.indices is not None
+            nnz = int(self.indices.shape[0])
         return float(nnz) / (self.n_points * self.m)
 
     def active(self) -> np.ndarray:
         """``(N, m)`` boolean matrix of the active (non-zero) units."""
         if self.dense is not None:
             return self.dense > 0
+        assert self.indptr is not None and self.indices is not None
         out = np.zeros((self.n_points, self.m), dtype=bool)
         rows = np.repeat(np.arange(self.n_points), np.diff(self.indptr).astype(np.int64))
         out[rows, self.indices.astype(np.int64)] = True
@@ -104,11 +112,13 @@ def _encode(X: np.ndarray, m: int, k: Optional[int], sparsify: str, theta: np.nd
             tau: Optional[np.ndarray]) -> SparseCode:
     n = X.shape[0]
     if sparsify == "topk":
+        assert k is not None
         idx = _core.eas_topk(X, theta, bias, k)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias,
                           indptr=np.arange(0, n * k + 1, k, dtype=np.uint64), indices=idx.reshape(-1))
     if sparsify == "threshold":
         if tau is None:
+            assert k is not None
             tau = _core.eas_thresholds(X, theta, bias, k)
         indptr, idx = _core.eas_threshold_code(X, theta, bias, tau)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias, indptr=indptr, indices=idx,
@@ -179,7 +189,7 @@ def _matrix(Z: Any) -> np.ndarray:
     Z = v.float_matrix("Z", Z, dtype=np.float64)
     if not np.all(np.isfinite(Z)):
         raise ValueError("Z contains NaN or infinity")
-    return Z
+    return np.asarray(Z)
 
 
 @dataclass(frozen=True)
@@ -395,7 +405,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                 net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
     from ..estimate import estimate_accuracy
 
-    est = estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy
+    est = np.asarray(estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy)
     return CapacityCurve(d=d, m=m, k=k if sparsify != "relu" else None, sparsify=sparsify, projection=projection,
                          trials=trials, method=method, N=np.array(Ns), mean_accuracy=acc.mean(axis=1),
                          std_accuracy=acc.std(axis=1), separable_fraction=sep.mean(axis=1),

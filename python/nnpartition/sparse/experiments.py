@@ -17,7 +17,7 @@ deterministic). Every accuracy here is on fresh test points.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
 
 
 def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return Z @ w[:-1] + w[-1]
+    return np.asarray(Z @ w[:-1] + w[-1])
 
 
 def _acc(scores: np.ndarray, y: np.ndarray) -> float:
@@ -100,7 +100,7 @@ def teacher_task(task: str, N: int, d: int, *, seed: Any = 0, width: int = 20) -
         c = float(np.median(np.maximum(ref @ W1 + b1, 0) @ w2))
 
         def label(Xn: np.ndarray) -> np.ndarray:
-            return (np.maximum(Xn @ W1 + b1, 0) @ w2 - c > 0).astype(np.int64)
+            return np.asarray((np.maximum(Xn @ W1 + b1, 0) @ w2 - c > 0).astype(np.int64))
     X = rng.standard_normal((N, d))
     return X, label(X), label
 
@@ -150,7 +150,7 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
 
     def sphere(n: int) -> np.ndarray:
         x = rng.standard_normal((n, d))
-        return x / np.linalg.norm(x, axis=1, keepdims=True)
+        return np.asarray(x / np.linalg.norm(x, axis=1, keepdims=True))
 
     Xtr, Xte = sphere(n_train), sphere(n_test)
     code = expand_sparsify(Xtr, m, k=k, seed=int(rng.integers(0, 2**63)))
@@ -220,9 +220,10 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     ridge = v.real("ridge", ridge, minimum=0.0)
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     seed = v.seed(seed)
-    res: Dict[str, list] = {s: [] for s in sparsifiers}
-    tr: Dict[str, list] = {s: [] for s in sparsifiers}
-    raw, net = [], []
+    res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
+    tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
+    raw: List[float] = []
+    net: List[float] = []
     for t in range(trials):
         X, y, label = teacher_task(task, n_train + n_test, d, seed=[seed, t])
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
 def _sample(rng: np.random.Generator, n: int, d: int, dist: str, w_star: np.ndarray) -> np.ndarray:
     if dist == "gaussian":
         x = rng.standard_normal((n, d)) / np.sqrt(d)
-        return x / np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None]
+        return np.asarray(x / np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None])
     if dist in ("ball", "sphere", "two_balls"):
         x = rng.standard_normal((n, d))
         x /= np.maximum(np.linalg.norm(x, axis=1), 1e-300)[:, None]
@@ -33,7 +33,7 @@ def _sample(rng: np.random.Generator, n: int, d: int, dist: str, w_star: np.ndar
             return x * r[:, None]
         # two balls of radius 0.4 centred at +-0.5 w_star (all points inside the unit ball)
         side = np.where(rng.random(n) < 0.5, 1.0, -1.0)
-        return side[:, None] * 0.5 * w_star + 0.4 * r[:, None] * x
+        return np.asarray(side[:, None] * 0.5 * w_star + 0.4 * r[:, None] * x)
     raise AssertionError(dist)  # pragma: no cover
 
 
@@ -100,7 +100,7 @@ def linear_teacher_dataset(
         w_star = rng.standard_normal(d)
     w_star /= np.linalg.norm(w_star)
     need = (N // 2, N - N // 2)
-    kept: list = []
+    kept: List[np.ndarray] = []
     got = [0, 0]
     drawn = 0
     while (got[0] + got[1] < N) if not balanced else (got[0] < need[0] or got[1] < need[1]):
@@ -178,7 +178,7 @@ def _units(W: Any) -> np.ndarray:
 
 def _unit_rows(W: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(W, axis=-1, keepdims=True)
-    return np.divide(W, n, out=np.zeros_like(W), where=n > 0)
+    return np.asarray(np.divide(W, n, out=np.zeros_like(W), where=n > 0))
 
 
 def teacher_network(W: Any, *, alpha: float = 0.3, v: Optional[float] = None, signs: Any = None) -> TwoLayerNet:

@@ -165,8 +165,11 @@ def clustering_metrics(
         ag = (np.full(T, np.nan),) * 3
     with np.errstate(invalid="ignore"):
         aligned = np.where(np.isnan(cos).all(axis=1), np.nan, (cos > threshold).mean(axis=1))
-    one = (lambda a: a) if series else (lambda a: a[0])
-    scal = (lambda a: a) if series else (lambda a: float(a[0]))
+    def one(a: np.ndarray) -> Any:
+        return a if series else a[0]
+
+    def scal(a: np.ndarray) -> Any:
+        return a if series else float(a[0])
     return ClusteringMetrics(
         cosine=one(cos), aligned_fraction=scal(aligned), mean_cosine=scal(cos.mean(axis=1)),
         min_cosine=scal(cos.min(axis=1)), potential=scal(potential), centre_pos=one(cp), centre_neg=one(cn),
@@ -384,8 +387,6 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int
         mm = None
     final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
     initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
-    from .data import teacher_network
-
     L, d = run.weights.shape[1:]
     rc, rf = [], []
     for _ in range(n_random):
