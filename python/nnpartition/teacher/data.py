@@ -163,9 +163,11 @@ def _signs(signs: Any, L: int) -> np.ndarray:
 
 
 def _units(W: Any) -> np.ndarray:
+    """``W`` of shape ``(d, L)`` or ``(T, d, L)`` (the package's convention), checked and returned
+    with one row per unit, ``(L, d)`` or ``(T, L, d)``, the layout the computations here use."""
     arr = np.asarray(W)
     if arr.ndim not in (2, 3):
-        raise ValueError(f"W must have shape (L, d) or (T, L, d), got shape {arr.shape}")
+        raise ValueError(f"W must have shape (d, L) or (T, d, L), got shape {arr.shape}")
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"W must be a real numeric array, got dtype {arr.dtype}")
     arr = np.asarray(arr, dtype=np.float64)
@@ -173,7 +175,7 @@ def _units(W: Any) -> np.ndarray:
         raise ValueError(f"W must have at least one unit and one input, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError("W contains NaN or infinity")
-    return arr
+    return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
 def _unit_rows(W: np.ndarray) -> np.ndarray:
@@ -182,25 +184,26 @@ def _unit_rows(W: np.ndarray) -> np.ndarray:
 
 
 def teacher_network(W: Any, *, alpha: float = 0.3, v: Optional[float] = None, signs: Any = None) -> TwoLayerNet:
-    """The network of the setting with first-layer rows ``W`` (shape ``(L, d)``), as a :class:`TwoLayerNet`.
+    """The network of the setting with first-layer weights ``W`` (shape ``(d, L)``, one column per unit), as a
+    :class:`TwoLayerNet`.
 
     Args:
-        W: one row per hidden unit, shape ``(L, d)``.
+        W: one column per hidden unit, shape ``(d, L)``.
         alpha: Leaky-ReLU negative slope, in ``[0, 1]``.
         v: output magnitude (default ``1/sqrt(L)``).
         signs: output signs (default :func:`group_signs`).
 
     Returns:
-        ``TwoLayerNet(W1=W.T, b1=0, w2=signs * v, b2=0, "leaky_relu", alpha)``.
+        ``TwoLayerNet(W1=W, b1=0, w2=signs * v, b2=0, "leaky_relu", alpha)``.
 
     Example:
-        >>> net = teacher_network([[1.0, 0.0], [-1.0, 0.0]], alpha=0.5, v=1.0)
+        >>> net = teacher_network([[1.0, -1.0], [0.0, 0.0]], alpha=0.5, v=1.0)
         >>> net.decision_function([[2.0, 3.0], [-2.0, 0.0]]).tolist()
         [3.0, -3.0]
     """
     Wc = _units(W)
     if Wc.ndim != 2:
-        raise ValueError(f"W must have shape (L, d), got shape {Wc.shape}")
+        raise ValueError(f"W must have shape (d, L), got shape {np.shape(W)}")
     alpha = _alpha(alpha)
     L = Wc.shape[0]
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)

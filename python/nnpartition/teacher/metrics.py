@@ -102,7 +102,7 @@ def clustering_metrics(
     """Teacher alignment, cluster dispersion, spectral collapse and the agreement condition of ``W``.
 
     Args:
-        W: first-layer weights, one row per unit: shape ``(L, d)``, or ``(T, L, d)``
+        W: first-layer weights, one column per unit: shape ``(d, L)``, or ``(T, d, L)``
             for a recorded series (every field then gets a leading axis ``T``).
         w_star: the teacher direction ``(d,)`` (or the max-margin direction); optional.
         signs: output signs of the units (default :func:`group_signs`: first
@@ -117,7 +117,7 @@ def clustering_metrics(
         Two exact clusters along ``+-w*`` (with different lengths):
 
         >>> w = np.array([1.0, 0.0, 0.0])
-        >>> W = np.array([2 * w, 3 * w, -w, -5 * w])
+        >>> W = np.stack([2 * w, 3 * w, -w, -5 * w], axis=1)   # (d, L) = (3, 4)
         >>> m = clustering_metrics(W, w, X=np.eye(3))
         >>> m.cosine.tolist(), float(m.aligned_fraction), float(m.dispersion_pos), float(m.agreement)
         ([1.0, 1.0, 1.0, 1.0], 1.0, 0.0, 1.0)
@@ -288,7 +288,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
     Example:
         A constructed two-cluster network is exactly linear:
 
-        >>> net = teacher_network([[1.0, 1.0], [1.0, 1.0], [-1.0, 0.5], [-1.0, 0.5]], alpha=0.2)
+        >>> net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)
         >>> X = np.random.default_rng(0).standard_normal((500, 2))
         >>> r = boundary_linearity(net, X, w_star=[1.0, 0.0])
         >>> r.agreement_centres, r.delta, r.certified_fraction, r.certified_violations
@@ -378,7 +378,7 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int
         >>> b.final.agreement_fitted > b.initial.agreement_fitted, b.final.agreement_fitted > b.random_fitted
         (True, True)
     """
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[2])
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[1])
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
     rng = np.random.default_rng(chk.seed(seed))
     try:
@@ -387,10 +387,10 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int
         mm = None
     final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
     initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
-    L, d = run.weights.shape[1:]
+    d, L = run.weights.shape[1:]
     rc, rf = [], []
     for _ in range(n_random):
-        net = teacher_network(rng.standard_normal((L, d)), alpha=run.alpha, v=run.v, signs=run.signs)
+        net = teacher_network(rng.standard_normal((d, L)), alpha=run.alpha, v=run.v, signs=run.signs)
         r = boundary_linearity(net, X)
         rc.append(r.agreement_centres)
         rf.append(r.agreement_fitted)
