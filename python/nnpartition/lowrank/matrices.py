@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 
 __all__ = ["joint_from_conditional", "bayes_matrix", "conditional_mean_matrix", "optimal_low_rank", "LowRankSolution",
            "locality", "Locality", "softmax_log_loss", "local_family", "h_score", "best_weights", "best_features",
@@ -338,7 +339,7 @@ def locality(P_xy: Any, *, threshold: float = 0.1, normalize: bool = False) -> L
     return Locality(eps, float(s[0]) if len(s) else 0.0, mi, loc_info, ratio, eps <= threshold)
 
 
-def local_family(n_x: int, n_y: int, rho: float, *, seed: int = 0, sharpness: float = 4.0) -> np.ndarray:
+def local_family(n_x: int, n_y: int, rho: float, *, seed: SeedLike = 0, sharpness: float = 4.0) -> np.ndarray:
     """``P = (1 - rho) P_x P_y + rho A``: a strongly dependent joint ``A`` mixed towards independence.
 
     ``A`` has entries ``U^sharpness`` (``U`` uniform on ``[0, 1]``) normalized to sum 1,
@@ -354,7 +355,7 @@ def local_family(n_x: int, n_y: int, rho: float, *, seed: int = 0, sharpness: fl
     n_y = chk.count("n_y", n_y, minimum=1, maximum=2**20)
     rho = chk.real("rho", rho, minimum=0.0, maximum=1.0)
     sharpness = chk.real("sharpness", sharpness, minimum=0.0, maximum=100.0)
-    A = np.random.default_rng(chk.seed(seed)).random((n_x, n_y)) ** sharpness
+    A = np.random.default_rng(resolve_seed(seed)).random((n_x, n_y)) ** sharpness
     if not A.sum() > 0:  # pragma: no cover - needs every draw to underflow
         raise ValueError(f"sharpness = {sharpness} underflows every entry of A; use a smaller sharpness")
     A /= A.sum()

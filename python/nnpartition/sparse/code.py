@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as v
+from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
 
 __all__ = [
@@ -129,7 +130,7 @@ def _encode(X: np.ndarray, m: int, k: Optional[int], sparsify: str, theta: np.nd
 
 def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str = "gaussian",
                     density: Optional[float] = None, sparsify: str = "topk", bias: Any = 0.0,
-                    seed: int = 0) -> SparseCode:
+                    seed: SeedLike = 0) -> SparseCode:
     """Project the rows of ``X`` (shape ``(N, d)``) to ``m`` dimensions with a
     seeded random matrix and sparsify.
 
@@ -179,7 +180,7 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
     beta = np.full(m, float(beta)) if beta.ndim == 0 else v.float_vector("bias", beta, length=m)
     if not np.all(np.isfinite(beta)):
         raise ValueError("bias contains NaN or infinity")
-    theta = _core.eas_projection(d, m, projection, s, v.seed(seed))
+    theta = _core.eas_projection(d, m, projection, s, resolve_seed(seed))
     return _encode(np.ascontiguousarray(X), m, k, sparsify, theta, beta, None)
 
 
@@ -341,7 +342,7 @@ class CapacityCurve:
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, max_epochs: int = 500,
-                   seed: int = 0, trained: bool = False) -> CapacityCurve:
+                   seed: SeedLike = 0, trained: bool = False) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
     random labels and a fresh projection, code them with :func:`expand_sparsify`,
@@ -367,7 +368,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     method = v.choice("method", method, ("exact", "lstsq", "perceptron"))
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
     projection = v.choice("projection", projection, _PROJECTIONS)
-    seed = v.seed(seed)
+    seed = resolve_seed(seed)
     if sparsify != "relu":
         k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     D = m + (1 if fit_intercept else 0)
@@ -433,7 +434,7 @@ class PatternOverlap:
     correlation: float
 
 
-def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 10, seed: int = 0) -> PatternOverlap:
+def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 10, seed: SeedLike = 0) -> PatternOverlap:
     """Jaccard overlap of the active sets of random pairs of points against
     their distance: the locality property fly hashing relies on (near points
     share winners).
@@ -458,7 +459,7 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         raise ValueError("X must have at least 2 rows")
     pairs = v.count("pairs", pairs, minimum=1, maximum=10**7)
     bins = v.count("bins", bins, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(v.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     i = rng.integers(0, n, pairs)
     j = (i + rng.integers(1, n, pairs)) % n
     act = code.active()

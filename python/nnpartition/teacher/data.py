@@ -8,6 +8,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 
 __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_network"]
@@ -46,7 +47,7 @@ def _into_ball(x: np.ndarray) -> np.ndarray:
 
 
 def linear_teacher_dataset(
-    N: int, d: int, *, margin: float = 0.1, dist: str = "gaussian", balanced: bool = True, seed: int = 0
+    N: int, d: int, *, margin: float = 0.1, dist: str = "gaussian", balanced: bool = True, seed: SeedLike = 0
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Linearly separable data labelled by a random unit teacher, with a margin.
 
@@ -94,7 +95,7 @@ def linear_teacher_dataset(
     dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
     if not isinstance(balanced, (bool, np.bool_)):
         raise TypeError(f"balanced must be True or False, got {balanced!r}")
-    rng = np.random.default_rng(chk.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     w_star = rng.standard_normal(d)
     while np.linalg.norm(w_star) == 0:  # pragma: no cover
         w_star = rng.standard_normal(d)

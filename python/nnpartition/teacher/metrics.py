@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
 
@@ -361,7 +362,7 @@ class LinearityBaselines:
     random_fitted_std: float
 
 
-def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int = 0) -> LinearityBaselines:
+def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: SeedLike = 0) -> LinearityBaselines:
     """How linear a trained teacher network's boundary is *compared with* its
     initialisation and with random networks of the same width: a random
     Leaky-ReLU network's boundary is already close to linear on many probes,
@@ -380,7 +381,7 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int
     """
     X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[1])
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(chk.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     try:
         mm: Optional[np.ndarray] = run.max_margin().direction
     except ImportError:  # pragma: no cover - without scipy

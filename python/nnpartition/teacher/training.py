@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
 from .metrics import ClusteringMetrics, _angle, clustering_metrics
@@ -146,7 +147,7 @@ def train_teacher(
     W0: Any = None,
     w_star: Any = None,
     loss_eps: float = 0.01,
-    seed: int = 0,
+    seed: SeedLike = 0,
 ) -> TeacherRun:
     """Train the network of the linear-teacher setting by SGD and record ``W_t``.
 
@@ -219,7 +220,7 @@ def train_teacher(
         raise MemoryError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
                           "record fewer steps")
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
-    seed = chk.seed(seed)
+    seed = resolve_seed(seed)
     if W0 is None:
         init_scale = chk.real("init_scale", init_scale, minimum=0.0)
         W0c = np.random.default_rng([seed, 0x5EED_0F_17]).standard_normal((L, d)) * (init_scale / np.sqrt(d))
