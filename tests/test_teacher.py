@@ -299,3 +299,10 @@ def test_update_bound_grows_with_the_inverse_margin_squared():
     assert update_bound(X / 2, [1, 0], [1.0, 0.0], 4, lr=0.5, alpha=0.5) == pytest.approx(4 * base)
     with pytest.raises(ValueError, match="does not separate"):
         update_bound(X, [0, 1], [1.0, 0.0], 4, lr=0.5, alpha=0.5)
+
+
+def test_non_finite_probe_inputs_are_refused():
+    with pytest.raises(ValueError, match="X contains NaN"):
+        clustering_metrics(np.ones((3, 4)), X=np.full((5, 3), np.nan))
+    with pytest.raises(ValueError, match="w_star"):
+        clustering_metrics(np.ones((3, 4)), [np.inf, 0.0, 0.0])

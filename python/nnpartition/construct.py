@@ -65,6 +65,12 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     b2 = v.real("net.b2", float(b2a[0]))
     if not np.all(np.isfinite(W1)):
         raise ValueError("net.W1 contains NaN or infinity")
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok = np.all(np.isfinite(W1 * w2)) and np.all(np.isfinite(b1 * w2)) and np.isfinite(np.sum(np.abs(b1 * w2)))
+    if not ok:
+        raise ValueError("net's weights are too large to read exactly: products w2_i * W1[:, i] or w2_i * b1_i (or "
+                         "their sum) overflow float64 (about 1.8e308); rescale the network (ReLU is positively "
+                         "homogeneous: divide W1, b1 by s and multiply w2 by s)")
     return W1, b1, w2, b2
 
 
@@ -125,10 +131,18 @@ def interpolant_1d(x: Any, y: Any) -> TwoLayerNet:
         i = int(np.flatnonzero(dx < 0)[0])
         raise ValueError(f"x must be sorted in increasing order: x[{i}] = {x[i]} > x[{i + 1}] = {x[i + 1]} "
                          "(sort x and y together, e.g. with np.argsort(x))")
-    s = np.diff(y) / dx
-    c = np.empty_like(s)
-    c[0] = s[0]
-    c[1:] = np.diff(s)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = np.diff(y) / dx
+        c = np.empty_like(s)
+        c[0] = s[0]
+        c[1:] = np.diff(s)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(c))):
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity")
+        j = int(np.flatnonzero(~np.isfinite(c))[0])
+        raise ValueError(f"the spline through (x, y) has slopes or slope changes beyond float64 (segment {j}: "
+                         f"|y| up to {float(np.max(np.abs(y))):.3g} over x gaps as small as {float(dx.min()):.3g}); "
+                         "rescale y or x")
     return TwoLayerNet(W1=np.ones((1, s.shape[0])), b1=-x[:-1].copy(), w2=c, b2=float(y[0]))
 
 

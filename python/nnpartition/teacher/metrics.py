@@ -161,6 +161,8 @@ def clustering_metrics(
         top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
     if X is not None:
         Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
+        if not np.all(np.isfinite(Xc)):
+            raise ValueError("X contains NaN or infinity")
         ag = _agreement(W3, s, Xc)
     else:
         ag = (np.full(T, np.nan),) * 3
