@@ -92,13 +92,16 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     _fails_with(capsys, ["regions", "--weights", str(tmp_path), *base], "is a directory")
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "numpy.savez")
+    _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "truncated", "numpy.savez")
     npy = tmp_path / "W.npy"
     np.save(npy, np.ones((2, 5)))
     _fails_with(capsys, ["regions", "--weights", str(npy), *base], ".npy", "numpy.savez")
     csv = tmp_path / "W.csv"
     csv.write_text("1,2,3\n4,5,6\n")
-    _fails_with(capsys, ["regions", "--weights", str(csv), *base], "not a numpy .npz file")
+    _fails_with(capsys, ["regions", "--weights", str(csv), *base], "not a numpy .npz file (text or another format)")
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    _fails_with(capsys, ["regions", "--weights", str(empty), *base], "an empty file")
     other = tmp_path / "other.npz"
     np.savez(other, A=np.ones(3))
     _fails_with(capsys, ["regions", "--weights", str(other), *base], "must hold arrays 'W'", "['A']")

@@ -21,6 +21,9 @@ right before the opening fence:
 
 * ``<!-- docs-test: skip (why) -->`` - not run (illustration with undefined
   names, or too slow for the test suite: say so in the reason);
+* ``<!-- docs-test: skip-command NAME (why) -->`` before a console block -
+  its ``nnpartition NAME ...`` lines are parsed but not run (slow commands
+  that other tests cover);
 * ``<!-- docs-test: setup -->`` before a hidden python block is not needed:
   put setup in a visible block instead, readers need it too.
 """
@@ -35,7 +38,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -43,7 +46,8 @@ from nnpartition.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
-SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(.*?)-->")
+SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(?!-)(.*?)-->")
+SKIP_COMMAND = re.compile(r"<!--\s*docs-test:\s*skip-command\s+([\w-]+)(.*?)-->")
 FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)\s*$")
 
 
@@ -54,6 +58,7 @@ class Block:
     lang: str
     text: str
     skip: bool
+    skip_commands: Tuple[str, ...] = ()
 
 
 def blocks(page: Path) -> List[Block]:
@@ -70,7 +75,8 @@ def blocks(page: Path) -> List[Block]:
         while j < len(lines) and not lines[j].startswith(fence):
             j += 1
         prev = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
-        out.append(Block(page, i + 1, lang, "\n".join(lines[i + 1:j]) + "\n", bool(SKIP.search(prev))))
+        out.append(Block(page, i + 1, lang, "\n".join(lines[i + 1:j]) + "\n", bool(SKIP.search(prev)),
+                         tuple(m.group(1) for m in SKIP_COMMAND.finditer(prev))))
         i = j + 1
     return out
 
@@ -97,13 +103,7 @@ def _run_python(block: Block, namespace: Dict[str, object]) -> None:
 
 
 #: Pages being fixed on another branch (issue 13): (test name, page) -> reason. Remove an entry when it lands.
-PENDING = {
-    ("python", "docs/construct.md"): "seeds branch: a comment after the expected output breaks the doctest",
-    ("outside", "docs/construct.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/sparse.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/teacher.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-    ("outside", "docs/lowrank.md"): "seeds branch: cites notes/theory.md (outside the repository)",
-}
+PENDING: Dict[Tuple[str, str], str] = {}
 
 
 def _pages(kind, pages):
@@ -158,17 +158,48 @@ def test_every_documented_command_parses(block, command):
         assert exc.code == 0, f"{_id(block.page)}:{block.line}: `{command}` does not parse: {stderr.getvalue()}"
 
 
-CONSOLE = [(b, c) for p in PAGES for b in blocks(p) if b.lang == "console" and not b.skip
-           for c in _commands(b.text) if b.text.lstrip().startswith("$")]
+def _sessions(text: str) -> List[Tuple[str, List[str]]]:
+    """``(command, expected output lines)`` for every ``$ nnpartition ...`` line of a console block."""
+    out: List[Tuple[str, List[str]]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("$ "):
+            out.append((line[2:].strip(), []))
+        elif out and line:
+            out[-1][1].append(line)
+    return [(c, lines) for c, lines in out if c.startswith("nnpartition ")]
 
 
-@pytest.mark.parametrize("block,command", CONSOLE,
-                         ids=[f"{_id(b.page)}:{b.line}:{c[:40]}" for b, c in CONSOLE])
-def test_console_commands_run(block, command, tmp_path, monkeypatch, capsys):
+#: In expected output, ``...`` matches anything and a timing (``0.6s``, ``5us``, ``12.3 ms``) any timing.
+TOKENS = re.compile(r"(?P<any>\.\.\.)|(?P<time>\d+(?:\.\d+)?\s*(?:s|ms|us)\b)|(?P<space>\s+)")
+
+
+def _pattern(expected: str) -> "re.Pattern[str]":
+    parts, pos = [], 0
+    for m in TOKENS.finditer(expected):
+        parts.append(re.escape(expected[pos:m.start()]))
+        parts.append(".*" if m.group("any") else r"[0-9.]+\s*(?:s|ms|us)" if m.group("time") else r"\s+")
+        pos = m.end()
+    parts.append(re.escape(expected[pos:]))
+    return re.compile("".join(parts))
+
+
+CONSOLE = [(b, c, expected) for p in PAGES for b in blocks(p) if b.lang == "console" and not b.skip
+           for c, expected in _sessions(b.text) if _argv(c)[0] not in b.skip_commands]
+
+
+@pytest.mark.parametrize("block,command,expected", CONSOLE,
+                         ids=[f"{_id(b.page)}:{b.line}:{c[:40]}" for b, c, _ in CONSOLE])
+def test_console_commands_run_and_print_what_the_page_shows(block, command, expected, tmp_path, monkeypatch,
+                                                            capsys):
     monkeypatch.chdir(tmp_path)
     status = main(_argv(command))
-    err = capsys.readouterr().err
-    assert status == 0, f"{_id(block.page)}:{block.line}: `{command}` exited with {status}: {err}"
+    out, err = capsys.readouterr()
+    where = f"{_id(block.page)}:{block.line}: `{command}`"
+    assert status == 0, f"{where} exited with {status}: {err}"
+    got = [" ".join(line.split()) for line in out.splitlines() if line.strip()]
+    for line in expected:
+        assert any(_pattern(line).fullmatch(g) for g in got), f"{where} does not print {line!r}; it prints {got}"
 
 
 # ------------------------------------------------------------------ links
@@ -193,7 +224,7 @@ def _anchors(page: Path) -> set:
     return out
 
 
-@pytest.mark.parametrize("page", PAGES, ids=_id)
+@pytest.mark.parametrize("page", PAGES + sorted(ROOT.glob("tests/data/*.md")), ids=_id)
 def test_links_resolve_inside_the_repository(page):
     text = page.read_text(encoding="utf-8")
     bad = []
@@ -228,5 +259,19 @@ def test_the_checker_finds_what_it_should(tmp_path):
                     "$ nnpartition regions -L 2 -d 1\n2 affine\n```\n", encoding="utf-8")
     found = blocks(page)
     assert [(b.lang, b.skip, b.line) for b in found] == [("python", True, 3), ("console", False, 7)]
+    page.write_text("<!-- docs-test: skip-command validate (slow) -->\n```console\n$ nnpartition validate\n```\n",
+                    encoding="utf-8")
+    (only,) = blocks(page)
+    assert (only.skip, only.skip_commands) == (False, ("validate",))
     assert _commands(found[1].text) == ["nnpartition regions -L 2 -d 1"]
     assert os.fspath(ROOT / "README.md") in map(os.fspath, PAGES)
+
+
+def test_expected_output_patterns():
+    p = _pattern("training accuracy: 1.0000 +- 0.0000  (per dataset: 1.0000, 1.0000)  0.6s")
+    assert p.fullmatch("training accuracy: 1.0000 +- 0.0000 (per dataset: 1.0000, 1.0000) 12.25s")
+    assert not p.fullmatch("training accuracy: 0.9990 +- 0.0000 (per dataset: 1.0000, 1.0000) 0.6s")
+    assert _pattern('{"mean": 0.71, ...}').fullmatch('{"mean": 0.71, "std": 0.03}')
+    assert not _pattern('{"mean": 0.71, ...}').fullmatch('{"mean": 0.72, "std": 0.03}')
+    assert _sessions("$ nnpartition a\none\n\n$ ls\nx\n$ nnpartition b\n") == [("nnpartition a", ["one"]),
+                                                                             ("nnpartition b", [])]

@@ -46,3 +46,31 @@ def test_bad_progress_values_are_type_errors():
         _progress.progress_bar(1, progress="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="progress"):
         nnp.simulate_partition(2, 10, 2, trials=2, progress=1)  # type: ignore[arg-type]
+
+
+def _public_functions_with(param):
+    import importlib
+    import inspect
+    import pkgutil
+
+    out = {}
+    for m in pkgutil.walk_packages(nnp.__path__, "nnpartition."):
+        if any(part.startswith("_") for part in m.name.split(".")):
+            continue
+        mod = importlib.import_module(m.name)
+        for name, fn in vars(mod).items():
+            if inspect.isfunction(fn) and fn.__module__ == m.name and not name.startswith("_") \
+                    and param in inspect.signature(fn).parameters:
+                out[f"{m.name}.{name}"] = inspect.signature(fn).parameters[param].default
+    return out
+
+
+#: Functions whose progress default is being moved to None on their owners' branches (issue 13).
+DEFAULT_PENDING = {"nnpartition.estimate.estimate_accuracy", "nnpartition.validation.validate"}
+
+
+@pytest.mark.parametrize("name", sorted(_public_functions_with("progress")))
+def test_one_progress_default_everywhere(name):
+    if name in DEFAULT_PENDING:
+        pytest.xfail("default pending on its owner's branch")
+    assert _public_functions_with("progress")[name] is None, f"{name}: progress should default to None"

@@ -176,7 +176,7 @@ def test_fixed_output_is_frozen_at_plus_minus_v():
 
 def test_divergence_raises():
     X, y = random_dataset(40, 3, seed=1)
-    with pytest.raises(RuntimeError, match="diverged"):
+    with pytest.raises(ValueError, match="diverged"):
         train(X, y, 8, optimizer="sgd", momentum=0.0, loss="hinge", lr=1e30, schedule="constant", steps=50)
 
 
@@ -354,7 +354,7 @@ def test_callback_sees_every_snapshot_and_can_stop_training():
     (dict(callback=3), TypeError, "callable"),
     (dict(snapshot_every=0), ValueError, "snapshot_every"),
     (dict(snapshot_every=1.5), TypeError, "snapshot_every"),
-    (dict(snapshot_every=1, steps=10**6), MemoryError, "raise snapshot_every"),
+    (dict(snapshot_every=1, steps=10**6), ValueError, "raise snapshot_every"),
 ])
 def test_bad_snapshot_arguments(kwargs, exc, match):
     X, y = random_dataset(10, 2, seed=0)

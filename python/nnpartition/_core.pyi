@@ -2,13 +2,16 @@
 # Keep in step with the #[pyfunction] signatures: tests/test_stub.py and, in .ci/run,
 # `python -m mypy.stubtest nnpartition._core --allowlist stubtest-allowlist.txt` check it.
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
 
 # Every name the native module exports, one per line (mypy.stubtest checks it against the module).
 __all__ = [
+    "ALIASES",
+    "CHOICES",
+    "DEFAULT_LIMITS",
     "__version__",
     "bounded_regions",
     "count_patterns_f32",
@@ -26,6 +29,8 @@ __all__ = [
     "estimate_from_dof",
     "estimate_one",
     "estimator_params",
+    "get_limits",
+    "interruptible_sleep",
     "log_partial_binomial_sum",
     "log_regions",
     "random_dataset",
@@ -34,6 +39,7 @@ __all__ = [
     "region_polygons",
     "regions",
     "separable_probability",
+    "set_limits",
     "simulate_trials",
     "teacher_sgd",
     "train_network",
@@ -41,6 +47,18 @@ __all__ = [
 ]
 
 __version__: str
+
+# --- choices (rust/src/choices.rs): option -> canonical names, option -> {alias: name} ---
+CHOICES: Dict[str, Tuple[str, ...]]
+ALIASES: Dict[str, Dict[str, str]]
+
+# --- limits (rust/src/limits.rs): (max_params, max_bytes, max_work) ---
+DEFAULT_LIMITS: Tuple[int, int, int]
+def get_limits() -> Tuple[int, int, int]: ...
+def set_limits(
+    max_params: Optional[int] = None, max_bytes: Optional[int] = None, max_work: Optional[int] = None
+) -> Tuple[int, int, int]: ...
+def interruptible_sleep(seconds: float, threads: Optional[int] = None) -> float: ...
 
 # --- counting ---
 def regions(l: int, d: int, central: bool) -> int: ...

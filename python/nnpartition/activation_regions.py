@@ -22,8 +22,6 @@ from ._frozen import ValueResult
 
 __all__ = ["RegionStats", "count_regions", "count_regions_deep"]
 
-#: Refuse up front when the distinct-pattern table could exceed this many bytes.
-MAX_TABLE_BYTES = 16 * 2**30
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,12 +69,6 @@ def _run(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]], y: Optiona
     if not prepared:
         raise ValueError("layers must contain at least one (W, b) pair")
     labels = None if y is None else v.binary_labels("y", y, Xa.shape[0])
-    bits = sum(W.shape[1] for W, _ in prepared)
-    worst = Xa.shape[0] * (8 * ((bits + 63) // 64) + 64)
-    if worst > MAX_TABLE_BYTES:
-        raise MemoryError(
-            f"up to {Xa.shape[0]} distinct patterns of {bits} bits could need {worst / 2**30:.1f} GiB "
-            f"(limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); count a subsample of the points instead")
     fn = _core.count_patterns_f32 if dtype == np.float32 else _core.count_patterns_f64
     n_regions, occupancy, correct_x2, n_points = fn(Xa, prepared, labels)
     acc = None if labels is None else correct_x2 / (2.0 * n_points)

@@ -43,7 +43,7 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
         The exact count as a Python ``int``.
 
     Raises:
-        MemoryError: when the exact count would take more than about a second
+        ValueError: when the exact count would take more than about a second
             of big-integer work (``log_regions`` then gives its logarithm).
 
     Example:

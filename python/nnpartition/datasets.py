@@ -18,8 +18,8 @@ from ._random import SeedLike
 __all__ = ["random_dataset", "toy_dataset", "DISTS", "TOY_KINDS"]
 
 #: Accepted point distributions (``"gauss"`` and ``"normal"`` are aliases of ``"gaussian"``).
-DISTS = ("uniform", "gaussian")
-_DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+DISTS = _core.CHOICES["dist"]
+_DIST_ALIASES = _core.ALIASES["dist"]
 
 
 def _dist(dist: str) -> str:
@@ -55,7 +55,7 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
     N = v.count("N", N, minimum=1, maximum=2**40)
     d = v.count("d", d, minimum=1, maximum=2**24)
     if N * d > 2**31:
-        raise MemoryError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
+        raise ValueError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
     name = _dist(dist)
     x, y = _core.random_dataset(N, d, name, v.seed(seed), 0)
     return x, y.astype(np.int64)
@@ -97,7 +97,7 @@ def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
     d = v.count("d", d, minimum=1, maximum=2**20)
     noise = v.real("noise", noise, minimum=0.0, maximum=0.5)
     if N * d > 2**31:
-        raise MemoryError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
+        raise ValueError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
     if kind in ("xor", "spirals") and d < 2:
         raise ValueError(f"{kind} data needs d >= 2, got d = {d}")
     s = v.seed(seed)

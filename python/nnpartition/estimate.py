@@ -22,8 +22,8 @@ from .simulation import simulate_partition, summarize
 __all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_constants"]
 
 ArrayOrFloat = Union[float, np.ndarray]
-_DISTS = ("uniform", "gaussian")
-_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+_DISTS = _core.CHOICES["dist"]
+_ALIASES = _core.ALIASES["dist"]
 
 
 @dataclass(frozen=True)

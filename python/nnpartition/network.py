@@ -14,12 +14,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _core
 from . import _validate as v
+from ._files import read_npz
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
 #: Hidden-unit nonlinearities understood by the networks and the trainer.
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+ACTIVATIONS = _core.CHOICES["activation"]
 
 
 #: A float64 array (weights, activations, logits).
@@ -335,23 +337,23 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
     """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
     :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing."""
-    with np.load(path, allow_pickle=False) as data:
-        keys = set(data.keys())
-        layers = []
-        i = 1
-        while f"W{i}" in keys and f"b{i}" in keys:
-            layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
-            i += 1
-        if "w_out" in keys and "b_out" in keys:
-            w_out, b_out = data["w_out"], data["b_out"]
-        elif len(layers) == 1 and {"w2", "b2"} <= keys:
-            w_out, b_out = data["w2"], data["b2"]
-        else:
-            raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
-                             f"(see nnpartition.network.save_network); found {sorted(keys)}")
-        if not layers:
-            raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
-        activation = str(data["activation"]) if "activation" in keys else "relu"
-        slope = float(data["slope"]) if "slope" in keys else 0.01
-        return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
-                      activation, slope)
+    data = read_npz(path, "network file", "write it with nnpartition.network.save_network(net, path)")
+    keys = set(data.keys())
+    layers = []
+    i = 1
+    while f"W{i}" in keys and f"b{i}" in keys:
+        layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
+        i += 1
+    if "w_out" in keys and "b_out" in keys:
+        w_out, b_out = data["w_out"], data["b_out"]
+    elif len(layers) == 1 and {"w2", "b2"} <= keys:
+        w_out, b_out = data["w2"], data["b2"]
+    else:
+        raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
+                         f"(see nnpartition.network.save_network); found {sorted(keys)}")
+    if not layers:
+        raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
+    activation = str(data["activation"]) if "activation" in keys else "relu"
+    slope = float(data["slope"]) if "slope" in keys else 0.01
+    return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
+                  activation, slope)

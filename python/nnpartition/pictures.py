@@ -303,7 +303,7 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
             so that ``decision`` is exact on every polygon (used for plots).
         tol: a vertex within ``tol`` times the window's diagonal of a unit's line
             counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``.
-        max_regions: fail fast (``MemoryError``, with advice) beyond this many regions.
+        max_regions: fail fast (``ValueError``, with advice) beyond this many regions.
 
     Returns:
         A :class:`RegionPolygons`.
@@ -312,7 +312,7 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         ValueError: ``d > 2`` without a plane, collinear plane points, an empty
             box, a plane of the wrong input width, NaN weights, a smooth activation.
         TypeError: an unsupported network or argument type.
-        MemoryError: more than ``max_regions`` regions (shrink the box or raise the limit).
+        ValueError: more than ``max_regions`` regions (shrink the box or raise the limit).
 
     Example:
         >>> import numpy as np

@@ -26,10 +26,8 @@ from ._stats import mean_ci95
 
 __all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
 
-_DISTS = ("uniform", "gaussian")
-_DIST_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
-#: Refuse runs whose per-thread pattern table could exceed this many bytes.
-MAX_TABLE_BYTES = 8 * 2**30
+_DISTS = _core.CHOICES["dist"]
+_DIST_ALIASES = _core.ALIASES["dist"]
 #: Work (points x neurons summed over trials) of one Rust call of a simulation.
 _BATCH_WORK = 2 * 10**7
 
@@ -153,17 +151,10 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     L = v.count("L", L, minimum=1, maximum=10**7)
     trials = v.count("trials", trials, minimum=1, maximum=10**8)
     dist = v.choice("dist", dist, _DISTS, _DIST_ALIASES)
-    init = v.choice("init", init, ("uniform", "gaussian"), _DIST_ALIASES)
+    init = v.choice("init", init, _core.CHOICES["init"], _core.ALIASES["init"])
     seed = v.seed(seed)
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-    if d * L > 10**9:
-        raise MemoryError(f"a hidden layer of d*L = {d * L} weights is too large to simulate (limit 1e9)")
-    per_trial = min(N, 2**62) * (8 * ((L + 63) // 64) + 64)
-    if per_trial > MAX_TABLE_BYTES:
-        raise MemoryError(
-            f"one trial could hold up to {N} distinct {L}-bit patterns ({per_trial / 2**30:.1f} GiB, "
-            f"limit {MAX_TABLE_BYTES / 2**30:.0f} GiB); reduce N or L")
     # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
     # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
     batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))

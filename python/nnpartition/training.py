@@ -28,9 +28,9 @@ from .network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
 
 __all__ = ["train", "TrainResult", "real_accuracy", "AccuracyMeasurement"]
 
-_LOSSES = ("bce", "hinge")
-_OPTIMIZERS = ("adam", "sgd")
-_SCHEDULES = ("cosine", "constant")
+_LOSSES = _core.CHOICES["loss"]
+_OPTIMIZERS = _core.CHOICES["optimizer"]
+_SCHEDULES = _core.CHOICES["schedule"]
 #: Steps between two recorded accuracies (and losses).
 RECORD_EVERY = 20
 
@@ -153,7 +153,7 @@ def train(
 
     Raises:
         ValueError / TypeError: a bad argument (the message names it).
-        RuntimeError: the training diverged (non-finite loss).
+        ValueError: the training diverged (non-finite loss; lower lr).
 
     Example:
         >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -251,7 +251,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
         params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
         count = (steps - 1) // every + 2
         if count * params * restarts > MAX_SNAPSHOT_VALUES:
-            raise MemoryError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
+            raise ValueError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
                               f"x {restarts} restarts, over the limit of {MAX_SNAPSHOT_VALUES} values: "
                               f"raise snapshot_every")
     return int(every)
@@ -301,7 +301,7 @@ def _check_protocol(d: Any, N: Any, L: Any, dist: Any, datasets: Any, restarts: 
     N = v.count("N", N, minimum=1, maximum=2**32)
     L = v.count("L", L, minimum=1, maximum=2**20)
     if N * max(d, L) > 2**30:
-        raise MemoryError(f"N * max(d, L) = {N * max(d, L)} exceeds the limit of 2**30 values per network")
+        raise ValueError(f"N * max(d, L) = {N * max(d, L)} exceeds the limit of 2**30 values per network")
     return (d, N, L, _dist(dist), v.count("datasets", datasets, minimum=1, maximum=2**20),
             v.count("restarts", restarts, minimum=1, maximum=2**20), v.seed(seed))
 

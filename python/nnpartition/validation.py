@@ -23,12 +23,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from . import _core
 from . import _validate as v
 from .estimate import estimate_accuracy
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate"]
 
-_DISTS = ("uniform", "gaussian")
+_DISTS = _core.CHOICES["dist"]
 
 
 def _cost(d: int, N: int, L: int) -> float:

@@ -89,7 +89,7 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
     Raises:
         ValueError: malformed input, a zero column of ``W``, or a degenerate
             arrangement (message names the neurons involved).
-        MemoryError: the work estimate exceeds ``max_work``; use
+        ValueError: the work estimate exceeds ``max_work``; use
             :func:`nnpartition.count_regions` on sample points to estimate instead.
 
     Example:

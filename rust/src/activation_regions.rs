@@ -6,6 +6,7 @@
 //! the chunk's pre-activations plus one bit-packed key per distinct pattern,
 //! never an `N x L` matrix.
 
+use crate::limits::{self, Cancel};
 use crate::error::{invalid, CoreError, CoreResult};
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::hash::BuildHasher;
@@ -295,13 +296,23 @@ where
     let bits = validate_layers(d, layers)?;
     let words = bits.div_ceil(64);
     let n_chunks = n.div_ceil(CHUNK_ROWS);
+    // Buffers hold one chunk (fewer rows when there are fewer points).
+    let buf_rows = CHUNK_ROWS.min(n).max(1);
+    let elem = std::mem::size_of::<T>() as f64;
+    let per_thread = buf_rows as f64 * ((bits as f64 + d as f64) * elem + words as f64 * 8.0 + 1.0);
+    let table = n as f64 * (8.0 * words as f64 + 64.0);
+    limits::check_bytes(
+        &format!("counting the patterns of {n} points through {bits} units ({} threads)", rayon::current_num_threads()),
+        per_thread * rayon::current_num_threads() as f64 + table,
+    )?;
+    let cancel = Cancel::current();
     let mut total = PatternTable::new(words);
     let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
         .into_par_iter()
         .fold(
-            || (Scratch::new(CHUNK_ROWS, layers), Array2::zeros((CHUNK_ROWS, d)), vec![0u8; CHUNK_ROWS], Ok(total.sibling())),
+            || (Scratch::new(buf_rows, layers), Array2::zeros((buf_rows, d)), vec![0u8; buf_rows], Ok(total.sibling())),
             |(mut scratch, mut xb, mut yb, acc), c| {
-                let mut acc = match acc {
+                let mut acc = match acc.and_then(|t| cancel.check().map(|()| t)) {
                     Ok(t) => t,
                     Err(e) => return (scratch, xb, yb, Err(e)),
                 };

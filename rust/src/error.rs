@@ -1,5 +1,7 @@
-//! The one error type of the core. The Python layer maps every variant to a
-//! `ValueError` whose message names the offending argument.
+//! The one error type of the core. The Python layer (`impl From<CoreError>
+//! for PyErr` in `python/mod.rs`) maps `InvalidArgument`, `TooLarge` and
+//! `Numerical` to a `ValueError` whose message names the offending argument
+//! or limit, and `Interrupted` to `KeyboardInterrupt`.
 
 use std::fmt;
 
@@ -8,10 +10,14 @@ use std::fmt;
 pub enum CoreError {
     /// An argument is outside its accepted range; the message names it.
     InvalidArgument(String),
-    /// The request is well formed but would exceed the work or memory limit.
+    /// The request is well formed but would exceed a limit of `crate::limits`;
+    /// the message names the limit and how to raise it.
     TooLarge(String),
-    /// A numerical failure detected at run time (e.g. a diverging loss).
+    /// A numerical failure caused by the arguments, detected at run time
+    /// (e.g. a loss that diverges for a learning rate that is too large).
     Numerical(String),
+    /// The call was cancelled (Ctrl-C) through `crate::limits::Cancel`.
+    Interrupted,
 }
 
 impl fmt::Display for CoreError {
@@ -20,6 +26,7 @@ impl fmt::Display for CoreError {
             CoreError::InvalidArgument(m) | CoreError::TooLarge(m) | CoreError::Numerical(m) => {
                 f.write_str(m)
             }
+            CoreError::Interrupted => f.write_str("interrupted"),
         }
     }
 }

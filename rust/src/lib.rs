@@ -7,10 +7,12 @@
 
 pub mod activation_regions;
 pub mod ceiling;
+pub mod choices;
 pub mod construct;
 pub mod counting;
 pub mod error;
 pub mod estimate;
+pub mod limits;
 pub mod linalg;
 pub mod pictures;
 pub mod rng;

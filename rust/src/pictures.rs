@@ -516,7 +516,7 @@ fn descend(cells: Vec<Cell>, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> Co
 /// The exact regions of `net` inside the window.
 ///
 /// `stop` is polled between batches of work; when it returns true the call
-/// ends with [`CoreError::Interrupted`]-style `Numerical("interrupted")`.
+/// ends with [`CoreError::Interrupted`].
 pub fn region_polygons(
     net: &PwlNet,
     win: &Window,
@@ -559,7 +559,7 @@ pub fn region_polygons(
     let bx = vec![[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
     let mut pieces = vec![Piece { poly: bx, signs: vec![0; l1] }];
     let abort = AtomicBool::new(false);
-    let interrupted = || CoreError::Numerical("interrupted".into());
+    let interrupted = || CoreError::Interrupted;
     // Sequentially until there is enough to share out, then piece by piece in parallel
     // (the switch point does not depend on the thread count, so neither does the order).
     let mut j = 0;

@@ -5,6 +5,7 @@
 //! `c` of points and labels from stream `(seed, t, c)`, so every number is a
 //! function of `(seed, t)` alone, whatever the thread count.
 
+use crate::limits::{self, Cancel};
 use crate::error::{invalid, CoreResult};
 use crate::activation_regions::{count_streamed, Layer, CHUNK_ROWS};
 use crate::rng::stream;
@@ -15,23 +16,7 @@ use rayon::prelude::*;
 
 const LAYER_STREAM: u64 = u64::MAX;
 
-/// Distribution of the input points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PointDist {
-    /// Uniform in `[-1, 1]^d`.
-    Uniform,
-    /// Standard normal in `R^d`.
-    Gaussian,
-}
-
-/// How hidden weights and biases are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Init {
-    /// `U(-1/sqrt(d), 1/sqrt(d))` for weights and biases (PyTorch's default, the reference protocol).
-    Uniform,
-    /// `N(0, 1/d)` for weights and biases.
-    Gaussian,
-}
+pub use crate::choices::{Init, PointDist};
 
 /// Settings of one simulation.
 #[derive(Clone, Copy, Debug)]
@@ -102,13 +87,79 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
     if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
         return invalid("d, N and L must all be >= 1");
     }
-    (first..first + count).into_par_iter().map(|t| run_trial(cfg, t)).collect()
+    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
+    // Per running trial: the layer, one chunk of points and activations, and
+    // a pattern table that may hold up to N distinct L-bit patterns.
+    let words = (l / 64.0).ceil();
+    let per_trial = 8.0 * (d + 1.0) * l
+        + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
+        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
+    let running = (rayon::current_num_threads() as f64).min(count as f64).max(1.0);
+    limits::check_bytes(
+        &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
+        per_trial * running,
+    )?;
+    let cancel = Cancel::current();
+    (first..first + count)
+        .into_par_iter()
+        .map(|t| {
+            cancel.check()?;
+            // Install the token on this worker so the trial's own loops see it.
+            cancel.run(|| run_trial(cfg, t))
+        })
+        .collect()
+}
+
+/// Trial results reduced to what callers keep: per-trial counts and
+/// accuracies, the occupancy histogram summed over trials (`hist[k]` =
+/// regions holding `k` points; `O(N)` memory whatever the trial count) and,
+/// per trial, the capped sum `sum over regions of min(points, cap)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialsSummary {
+    pub regions: Vec<u64>,
+    pub accuracy: Vec<f64>,
+    pub hist: Vec<u64>,
+    pub capped: Vec<u64>,
+}
+
+/// Reduce `res` (see [`TrialsSummary`]); `cap` is usually `d + 1`.
+pub fn summarize(res: &[TrialResult], cap: u64) -> TrialsSummary {
+    let width = res.iter().map(|r| r.occupancy_hist.len()).max().unwrap_or(1);
+    let mut hist = vec![0u64; width];
+    for r in res {
+        for (k, &c) in r.occupancy_hist.iter().enumerate() {
+            hist[k] += c;
+        }
+    }
+    TrialsSummary {
+        regions: res.iter().map(|r| r.n_regions).collect(),
+        accuracy: res.iter().map(|r| r.majority_accuracy).collect(),
+        hist,
+        capped: res
+            .iter()
+            .map(|r| r.occupancy_hist.iter().enumerate().map(|(k, &c)| c * (k as u64).min(cap)).sum())
+            .collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::counting::regions;
+
+    #[test]
+    fn summary_matches_hand_sums() {
+        let t = |n_regions, hist: Vec<u64>| TrialResult { n_regions, majority_accuracy: 0.75, occupancy_hist: hist };
+        // Trial 0: 2 regions of 1 point, 1 of 3 points (5 points); trial 1: 1 region of 5 points.
+        let res = vec![t(3, vec![0, 2, 0, 1]), t(1, vec![0, 0, 0, 0, 0, 1])];
+        let s = summarize(&res, 2);
+        assert_eq!(s.regions, vec![3, 1]);
+        assert_eq!(s.hist, vec![0, 2, 0, 1, 0, 1]);
+        // min(1,2)+min(1,2)+min(3,2) = 4; min(5,2) = 2.
+        assert_eq!(s.capped, vec![4, 2]);
+        assert_eq!(summarize(&[], 3).hist, vec![0]);
+    }
     use num_traits::ToPrimitive;
 
     fn cfg(d: usize, n: usize, l: usize) -> SimConfig {

@@ -12,7 +12,9 @@
 //! (`rng::stream(seed, 0x5ea5e, j)`), so `Theta` does not depend on the
 //! thread count; every coding step is a pure function of its rows.
 
+use crate::choices::ProjectionKind;
 use crate::error::{invalid, CoreError, CoreResult};
+use crate::limits::{self, Cancel};
 use crate::rng::stream;
 use crate::linalg::matmul_into;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
@@ -36,6 +38,16 @@ pub enum Projection {
     SparseBinary { s: usize },
 }
 
+impl Projection {
+    /// The projection named by `kind`; `s` (ones per column) is used by `sparse_binary` only.
+    pub fn new(kind: ProjectionKind, s: usize) -> Self {
+        match kind {
+            ProjectionKind::Gaussian => Projection::Gaussian,
+            ProjectionKind::SparseBinary => Projection::SparseBinary { s },
+        }
+    }
+}
+
 /// Draw the `(d, m)` projection matrix for `seed`.
 pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult<Array2<f64>> {
     if d == 0 {
@@ -47,6 +59,8 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
     if d.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
         return Err(CoreError::TooLarge(format!("a {d} x {m} projection exceeds {MAX_DENSE} entries")));
     }
+    // Columns, then the matrix: two copies.
+    limits::check_bytes(&format!("a {d} x {m} projection"), 16.0 * d as f64 * m as f64)?;
     if let Projection::SparseBinary { s } = kind {
         if s == 0 || s > d {
             return invalid(format!("the number of inputs per unit must be in 1..={d}, got {s}"));
@@ -101,11 +115,22 @@ fn check(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_
     Ok((n, m))
 }
 
-/// Pre-activations `x Theta + beta` of a block of rows.
-fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> Array2<f64> {
-    let mut y = bias.broadcast((x.nrows(), bias.len())).unwrap().to_owned();
+/// Pre-activations `x Theta + beta` of a block of rows; refused when finite
+/// inputs overflow (e.g. rows of 1e308), since no code is defined then.
+fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> CoreResult<Array2<f64>> {
+    let mut y = bias.broadcast((x.nrows(), bias.len())).expect("bias has one entry per unit").to_owned();
     matmul_into(x, theta, y.view_mut(), true);
-    y
+    if !y.iter().all(|v| v.is_finite()) {
+        return invalid("X @ projection + bias overflows to infinity or NaN; rescale X (its entries are too large)");
+    }
+    Ok(y)
+}
+
+/// Refuse a code computation whose per-thread buffers (`rows x cols`
+/// pre-activations) plus `out_bytes` of output exceed the memory limit.
+fn check_buffers(what: &str, rows: usize, cols: usize, out_bytes: f64) -> CoreResult<()> {
+    let threads = rayon::current_num_threads() as f64;
+    limits::check_bytes(what, threads * rows as f64 * cols as f64 * 8.0 + out_bytes)
 }
 
 /// Top-k code: for every row, the sorted indices of its `k` largest
@@ -123,17 +148,25 @@ pub fn topk_code(
     if m > u32::MAX as usize {
         return Err(CoreError::TooLarge(format!("m = {m} does not fit unit indices in 32 bits")));
     }
+    check_buffers(
+        &format!("a top-k code of {n} points with m = {m} units"),
+        CHUNK_ROWS.min(n),
+        m + 1,
+        4.0 * n as f64 * k as f64,
+    )?;
+    let cancel = Cancel::current();
     let mut out = Array2::<u32>::zeros((n, k));
-    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().for_each(|(c, mut block)| {
+    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
+        cancel.check()?;
         let lo = c * CHUNK_ROWS;
-        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias);
+        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias)?;
         let mut idx: Vec<u32> = Vec::with_capacity(m);
         for (r, mut row) in block.rows_mut().into_iter().enumerate() {
             let yr = y.row(r);
             idx.clear();
             idx.extend(0..m as u32);
             let cmp = |a: &u32, b: &u32| {
-                yr[*b as usize].partial_cmp(&yr[*a as usize]).unwrap().then(a.cmp(b))
+                yr[*b as usize].total_cmp(&yr[*a as usize]).then(a.cmp(b))
             };
             if k < m {
                 idx.select_nth_unstable_by(k - 1, cmp);
@@ -144,7 +177,8 @@ pub fn topk_code(
                 *dst = src;
             }
         }
-    });
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -175,25 +209,28 @@ pub fn calibrate_thresholds(
     if fires == 0 {
         return Ok(tau);
     }
+    check_buffers(&format!("calibrating thresholds on {n} points"), n, CHUNK_COLS + 1, 8.0 * m as f64)?;
+    let cancel = Cancel::current();
     let starts: Vec<usize> = (0..m).step_by(CHUNK_COLS).collect();
     let blocks: Vec<Vec<f64>> = starts
         .par_iter()
         .map(|&j0| {
+            cancel.check()?;
             let j1 = (j0 + CHUNK_COLS).min(m);
-            let y = preact(x, theta.slice(s![.., j0..j1]), bias.slice(s![j0..j1]));
+            let y = preact(x, theta.slice(s![.., j0..j1]), bias.slice(s![j0..j1]))?;
             let mut col = vec![0.0; n];
-            (0..j1 - j0)
+            Ok((0..j1 - j0)
                 .map(|j| {
                     for (dst, &v) in col.iter_mut().zip(y.column(j).iter()) {
                         *dst = v;
                     }
                     // The fires-th largest value.
-                    let (_, v, _) = col.select_nth_unstable_by(n - fires, |a, b| a.partial_cmp(b).unwrap());
+                    let (_, v, _) = col.select_nth_unstable_by(n - fires, |a, b| a.total_cmp(b));
                     *v
                 })
-                .collect()
+                .collect())
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     for (&j0, b) in starts.iter().zip(blocks) {
         for (i, v) in b.into_iter().enumerate() {
             tau[j0 + i] = v;
@@ -217,13 +254,16 @@ pub fn threshold_code(
     if tau.iter().any(|v| v.is_nan()) {
         return invalid("thresholds contain NaN");
     }
+    check_buffers(&format!("a threshold code of {n} points with m = {m} units"), CHUNK_ROWS.min(n), m, 16.0 * n as f64)?;
+    let cancel = Cancel::current();
     let n_chunks = n.div_ceil(CHUNK_ROWS);
     let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
         .into_par_iter()
         .map(|c| {
+            cancel.check()?;
             let lo = c * CHUNK_ROWS;
             let hi = (lo + CHUNK_ROWS).min(n);
-            let y = preact(x.slice(s![lo..hi, ..]), theta, bias);
+            let y = preact(x.slice(s![lo..hi, ..]), theta, bias)?;
             let mut counts = Vec::with_capacity(hi - lo);
             let mut idx = Vec::new();
             for row in y.rows() {
@@ -235,9 +275,9 @@ pub fn threshold_code(
                 }
                 counts.push((idx.len() - before) as u64);
             }
-            (counts, idx)
+            Ok((counts, idx))
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     let mut indptr = Vec::with_capacity(n + 1);
     indptr.push(0u64);
     let total: usize = parts.iter().map(|p| p.1.len()).sum();
@@ -258,12 +298,16 @@ pub fn relu_code(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: Array
     if n.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
         return Err(CoreError::TooLarge(format!("a dense {n} x {m} ReLU code exceeds {MAX_DENSE} entries")));
     }
+    check_buffers(&format!("a dense {n} x {m} ReLU code"), CHUNK_ROWS.min(n), m, 8.0 * n as f64 * m as f64)?;
+    let cancel = Cancel::current();
     let mut out = Array2::<f64>::zeros((n, m));
-    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().for_each(|(c, mut block)| {
+    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
+        cancel.check()?;
         let lo = c * CHUNK_ROWS;
-        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias);
+        let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias)?;
         block.zip_mut_with(&y, |o, &v| *o = if v > 0.0 { v } else { 0.0 });
-    });
+        Ok(())
+    })?;
     Ok(out)
 }
 

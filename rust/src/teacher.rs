@@ -132,6 +132,12 @@ pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &Tea
     if x.iter().chain(w0.iter()).any(|t| !t.is_finite()) {
         return invalid("X and w0 must be finite");
     }
+    crate::limits::check_params(&format!("a teacher network of {l} x {d} weights"), l as f64 * d as f64)?;
+    crate::limits::check_work(
+        &format!("{} SGD steps on batches of {} with {l} x {d} weights", cfg.steps, cfg.batch.min(n)),
+        4.0 * cfg.steps as f64 * cfg.batch.min(n) as f64 * l as f64 * d as f64,
+        None,
+    )?;
     let t_rec = cfg.record_at.len();
     if t_rec.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
         return Err(CoreError::TooLarge(format!(
@@ -180,7 +186,9 @@ pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &Tea
         next = 1;
     }
     let scale = cfg.lr / batch as f64;
+    let cancel = crate::limits::Cancel::current();
     for t in 1..=cfg.steps {
+        cancel.check()?;
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut batch_loss = 0.0;
         for b in 0..batch {

@@ -14,7 +14,9 @@
 //! on the number of threads rayon uses.
 
 use crate::error::{invalid, CoreError, CoreResult};
+use crate::limits::{self, Cancel};
 use crate::rng::{mix64, stream};
+use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::simulation::PointDist;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2};
@@ -38,10 +40,27 @@ pub fn train_stream(seed: u64, a: u64, b: u64) -> Pcg64Mcg {
 /// Dataset `index` of the family seeded with `seed`: `X` `(n, d)` uniform in
 /// `[-1, 1]^d` or standard normal, and fair-coin labels in `{0, 1}`.
 pub fn random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64) -> (Array2<f64>, Vec<u8>) {
+    fill_dataset(n, d, dist, seed, index, &Cancel::default()).expect("a token that never fires")
+}
+
+/// [`random_dataset`] for public callers: checks the sizes against the limits
+/// before allocating and stops when the call's [`Cancel`] token fires.
+pub fn try_random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64) -> CoreResult<(Array2<f64>, Vec<u8>)> {
+    if n == 0 || d == 0 {
+        return invalid(format!("N and d must be >= 1, got N={n}, d={d}"));
+    }
+    limits::check_bytes(&format!("a dataset of N={n} points in d={d}"), n as f64 * (d as f64 * 8.0 + 1.0))?;
+    fill_dataset(n, d, dist, seed, index, &Cancel::current())
+}
+
+fn fill_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64, cancel: &Cancel) -> CoreResult<(Array2<f64>, Vec<u8>)> {
     let mut rng = train_stream(seed, index, DATA_STREAM);
     let mut x = Array2::<f64>::zeros((n, d));
     let mut y = vec![0u8; n];
-    for (mut row, yi) in x.rows_mut().into_iter().zip(y.iter_mut()) {
+    for (i, (mut row, yi)) in x.rows_mut().into_iter().zip(y.iter_mut()).enumerate() {
+        if i % 4096 == 0 {
+            cancel.check()?;
+        }
         for v in row.iter_mut() {
             *v = match dist {
                 PointDist::Uniform => rng.random_range(-1.0..1.0),
@@ -50,7 +69,7 @@ pub fn random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64
         }
         *yi = rng.random::<bool>() as u8;
     }
-    (x, y)
+    Ok((x, y))
 }
 
 /// Hidden-unit nonlinearity.
@@ -64,6 +83,16 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The activation named by `kind`; `slope` is used by `leaky_relu` only.
+    pub fn new(kind: ActivationKind, slope: f64) -> Self {
+        match kind {
+            ActivationKind::Relu => Activation::Relu,
+            ActivationKind::LeakyRelu => Activation::LeakyRelu(slope as f32),
+            ActivationKind::Sigmoid => Activation::Sigmoid,
+            ActivationKind::Tanh => Activation::Tanh,
+        }
+    }
+
     /// Add the bias and apply the nonlinearity in place.
     #[inline(always)]
     fn bias_activate(self, row: &mut [f32], b: &[f32]) {
@@ -124,6 +153,15 @@ pub enum Loss {
     Hinge,
 }
 
+impl From<LossKind> for Loss {
+    fn from(kind: LossKind) -> Self {
+        match kind {
+            LossKind::Bce => Loss::Bce,
+            LossKind::Hinge => Loss::Hinge,
+        }
+    }
+}
+
 impl Loss {
     #[inline(always)]
     fn grad(self, z: f32, y: u8) -> f32 {
@@ -158,6 +196,16 @@ pub enum Optimizer {
     Sgd { momentum: f64 },
 }
 
+impl Optimizer {
+    /// The optimiser named by `kind` with its hyper-parameters (the others are ignored).
+    pub fn new(kind: OptimizerKind, momentum: f64, beta1: f64, beta2: f64, eps: f64) -> Self {
+        match kind {
+            OptimizerKind::Adam => Optimizer::Adam { beta1, beta2, eps },
+            OptimizerKind::Sgd => Optimizer::Sgd { momentum },
+        }
+    }
+}
+
 /// Learning-rate schedule over the `steps` optimiser steps.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Schedule {
@@ -167,6 +215,14 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// The schedule named by `kind`; `lr_min` is used by `cosine` only.
+    pub fn new(kind: ScheduleKind, lr_min: f64) -> Self {
+        match kind {
+            ScheduleKind::Cosine => Schedule::Cosine { lr_min },
+            ScheduleKind::Constant => Schedule::Constant,
+        }
+    }
+
     /// The learning rate used at step `t` (0-based) of `steps`.
     pub fn lr(self, lr: f64, t: usize, steps: usize) -> f64 {
         match self {
@@ -285,6 +341,24 @@ impl TrainConfig {
                 "a batch of {rows} rows x {widest} hidden units exceeds the limit of {MAX_ACTIVATIONS} activations; use batch_size"
             )));
         }
+        let mut params = 0.0f64;
+        let mut fan_in = d as f64;
+        for &w in &self.hidden {
+            params += (fan_in + 1.0) * w as f64;
+            fan_in = w as f64;
+        }
+        params += fan_in + 1.0;
+        let what = format!("a network d={d} -> {:?} -> 1", self.hidden);
+        limits::check_params(&what, params)?;
+        let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
+        // Parameters, gradient, best copy and two optimiser moments (f32), plus
+        // pre- and post-activations and deltas of one batch.
+        limits::check_bytes(&format!("training {what}"), 4.0 * (5.0 * params + 3.0 * rows as f64 * units))?;
+        limits::check_work(
+            &format!("training {what} for {} steps on {rows}-row batches", self.steps),
+            3.0 * self.steps as f64 * rows as f64 * params,
+            None,
+        )?;
         Ok(())
     }
 }
@@ -942,7 +1016,18 @@ pub struct RunResult {
 
 /// Train one network on `(x, y)` from the initial parameters drawn from `rng`.
 pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
-    train_run_observed(x, y, cfg, rng, 0, &mut |_| Ok(()))
+    train_run_cancellable(x, y, cfg, rng, &Cancel::current())
+}
+
+/// [`train_run`] that stops at the next step once `cancel` fires.
+fn train_run_cancellable(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    rng: &mut Pcg64Mcg,
+    cancel: &Cancel,
+) -> CoreResult<RunResult> {
+    train_run_full(x, y, cfg, rng, 0, &mut |_| Ok(()), cancel)
 }
 
 /// The parameters of a run at one step, with the accuracy and mean loss of that step's forward pass.
@@ -965,6 +1050,19 @@ pub fn train_run_observed(
     rng: &mut Pcg64Mcg,
     every: usize,
     observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
+) -> CoreResult<RunResult> {
+    train_run_full(x, y, cfg, rng, every, observe, &Cancel::current())
+}
+
+/// The one training loop: snapshots to `observe` every `every` steps, stops once `cancel` fires.
+fn train_run_full(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    rng: &mut Pcg64Mcg,
+    every: usize,
+    observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
+    cancel: &Cancel,
 ) -> CoreResult<RunResult> {
     let (n, d) = x.dim();
     cfg.validate(n, d)?;
@@ -996,6 +1094,7 @@ pub fn train_run_observed(
     };
 
     for t in 0..cfg.steps {
+        cancel.check()?;
         let record = t % cfg.record_every == 0 || t + 1 == cfg.steps;
         let snap = every > 0 && (t % every == 0 || t + 1 == cfg.steps);
         let mut seen = (0.0, 0.0);
@@ -1086,9 +1185,10 @@ pub fn train_restarts(
         return invalid("restarts must be >= 1");
     }
     cfg.validate(x.nrows(), x.ncols())?;
+    let cancel = Cancel::current();
     (0..restarts)
         .into_par_iter()
-        .map(|r| train_run(x, y, cfg, &mut train_stream(seed, dataset, r as u64)))
+        .map(|r| train_run_cancellable(x, y, cfg, &mut train_stream(seed, dataset, r as u64), &cancel))
         .collect()
 }
 
@@ -1106,6 +1206,7 @@ pub fn train_restarts_observed(
         return invalid("restarts must be >= 1");
     }
     cfg.validate(x.nrows(), x.ncols())?;
+    let cancel = Cancel::current();
     (0..restarts)
         .into_par_iter()
         .map(|r| {
@@ -1114,7 +1215,8 @@ pub fn train_restarts_observed(
                 snaps.push(s);
                 Ok(())
             };
-            let run = train_run_observed(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep)?;
+            let run =
+                train_run_full(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep, &cancel)?;
             Ok((run, snaps))
         })
         .collect()
@@ -1141,23 +1243,46 @@ pub fn reference_accuracy(
     let mut cfg = TrainConfig::reference(l);
     cfg.stop_at_perfect = true;
     cfg.validate(n, d)?;
+    limits::check_bytes(
+        &format!("{count} datasets of N={n} points in d={d}"),
+        count as f64 * n as f64 * (4.0 * d as f64 + 1.0),
+    )?;
+    limits::check_work(
+        &format!("{count} datasets x {restarts} restarts of training"),
+        count as f64 * restarts as f64 * 3.0 * cfg.steps as f64 * n as f64 * ((d as f64 + 2.0) * l as f64 + 1.0),
+        None,
+    )?;
+    let cancel = Cancel::current();
     let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
         .into_par_iter()
         .map(|i| {
+            cancel.check()?;
             let (x, y) = random_dataset(n, d, dist, seed, first + i);
-            (x.mapv(|v| v as f32), y)
+            Ok((x.mapv(|v| v as f32), y))
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     let jobs: Vec<(usize, usize)> = (0..count).flat_map(|i| (0..restarts).map(move |r| (i, r))).collect();
     let accs: Vec<f64> = jobs
         .par_iter()
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run(data[i].0.view(), &data[i].1, &cfg, &mut rng).map(|res| res.best_accuracy)
+            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel).map(|res| res.best_accuracy)
         })
         .collect::<CoreResult<_>>()?;
     Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
+}
+
+/// Index of the restart with the highest best accuracy (the first on ties);
+/// `None` for no runs.
+pub fn best_restart(runs: &[RunResult]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (r, run) in runs.iter().enumerate() {
+        if best.is_none_or(|b| run.best_accuracy > runs[b].best_accuracy) {
+            best = Some(r);
+        }
+    }
+    best
 }
 
 #[cfg(test)]

@@ -468,6 +468,7 @@ fn bucket_sort(pts: &mut Vec<(f64, f32, u32)>, tmp: &mut Vec<(f64, f32, u32)>, c
 
 /// Depth-first enumeration of subsets that extend `acc.prefix` (which meets the box).
 fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
+    crate::limits::check()?;
     let d = arr.d;
     if acc.prefix.len() == d - 1 {
         return point_loop(arr, acc);
@@ -615,12 +616,14 @@ pub fn regions_in_box(
         point_loop(&arr, &mut acc)?;
         vec![0u64; l]
     } else {
+        let cancel = crate::limits::Cancel::current();
         (0..n)
             .into_par_iter()
             .try_fold(new_acc, |mut acc, i| {
                 acc.prefix.clear();
                 acc.prefix.push(i);
-                extend(&arr, &mut acc)?;
+                // Install the call's token on this worker: extend() checks it.
+                cancel.run(|| extend(&arr, &mut acc))?;
                 Ok::<Acc, CoreError>(acc)
             })
             .map(|r| r.map(|a| a.inc))

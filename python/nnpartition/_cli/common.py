@@ -17,19 +17,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import zipfile
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._files import read_npz
+
 __all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "load_layer"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
 #: Options that name a file the command writes.
-OUTPUT_OPTIONS = ("plot", "csv", "out", "output")
+OUTPUT_OPTIONS = ("plot", "csv", "out", "output", "save_weights")
 #: Formats a ``--plot`` may have when matplotlib is not installed (its Agg/PDF/SVG/PS back ends write these).
 _PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "pgf", "raw", "rgba")
 
@@ -144,25 +145,14 @@ def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64
     """
     check_input_file(path, option)
     how = "save them with numpy.savez(path, W=W, b=b)"
-    with open(path, "rb") as fh:  # ours to close, also when numpy fails half-way
-        try:
-            data = np.load(fh, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-            raise UsageError(f"{option} {path}: not a numpy .npz file ({type(exc).__name__}: {exc}); "
-                             f"it must hold arrays W (d, L) and b (L,): {how}") from None
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise UsageError(f"{option} {path}: holds one array (a .npy file), not the two arrays W (d, L) and "
-                             f"b (L,): {how}")
-        with data:
-            keys = list(data.keys())
-            wkey = next((k for k in ("W", "W1", "w", "weight") if k in keys), None)
-            bkey = next((k for k in ("b", "b1", "bias") if k in keys), None)
-            if wkey is None or bkey is None:
-                raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
-                                 f"found {keys}: {how}")
-            try:
-                W, b = np.asarray(data[wkey]), np.asarray(data[bkey])
-            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                raise UsageError(f"{option} {path}: the file is damaged or truncated ({type(exc).__name__}: "
-                                 f"{exc}); write it again: {how}") from None
-    return W, b
+    try:
+        data = read_npz(path, option, how)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    keys = list(data)
+    wkey = next((k for k in ("W", "W1", "w", "weight") if k in data), None)
+    bkey = next((k for k in ("b", "b1", "bias") if k in data), None)
+    if wkey is None or bkey is None:
+        raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
+                         f"found {keys}: {how}")
+    return np.asarray(data[wkey], dtype=np.float64), np.asarray(data[bkey], dtype=np.float64)

@@ -41,8 +41,8 @@ __all__ = [
     "readout_accuracy",
 ]
 
-_PROJECTIONS = ("gaussian", "sparse_binary")
-_SPARSIFIERS = ("topk", "threshold", "relu")
+_PROJECTIONS = _core.CHOICES["projection"]
+_SPARSIFIERS = _core.CHOICES["sparsify"]
 
 
 @dataclass(frozen=True)

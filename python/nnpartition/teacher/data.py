@@ -88,7 +88,7 @@ def linear_teacher_dataset(
     N = chk.count("N", N, minimum=1, maximum=2**31)
     d = chk.count("d", d, minimum=1, maximum=2**20)
     if N * d > 2**30:
-        raise MemoryError(f"N * d = {N * d} exceeds the limit of 2**30 values")
+        raise ValueError(f"N * d = {N * d} exceeds the limit of 2**30 values")
     margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
     if margin >= 1.0:
         raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")

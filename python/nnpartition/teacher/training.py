@@ -182,7 +182,7 @@ def train_teacher(
         A :class:`TeacherRun`.
 
     Raises:
-        ValueError / TypeError: a bad argument. MemoryError: too many snapshots.
+        ValueError / TypeError: a bad argument or too many snapshots.
         RuntimeError: the loss became non-finite.
 
     Example:
@@ -217,7 +217,7 @@ def train_teacher(
         k = max(1, steps // 200) if record_every is None else chk.count("record_every", record_every, minimum=1)
         at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
     if len(at) * L * d > 2**27:
-        raise MemoryError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
+        raise ValueError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
                           "record fewer steps")
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
     seed = resolve_seed(seed)

@@ -1,6 +1,6 @@
 //! Bindings for activation-pattern counting of real networks on real points.
 
-use super::to_py;
+use super::run_interruptible;
 use crate::activation_regions::{count_patterns, Layer, PatternTable, Real};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -16,7 +16,7 @@ fn run<'py, T: Real + Element>(
     let xv = x.as_array();
     let views: Vec<Layer<T>> = layers.iter().map(|(w, b)| Layer { w: w.as_array(), b: b.as_array() }).collect();
     let yv = y.as_ref().map(|y| y.as_array());
-    let table: PatternTable = py.detach(|| count_patterns(xv, &views, yv)).map_err(to_py)?;
+    let table: PatternTable = run_interruptible(py, None, || count_patterns(xv, &views, yv))?;
     let s = table.summary();
     Ok((s.n_regions, s.occupancy.into_pyarray(py), s.majority_correct_x2, s.n_points))
 }

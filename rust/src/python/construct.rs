@@ -1,6 +1,6 @@
 //! Bindings for per-point linear regions of a two-layer network.
 
-use super::to_py;
+use super::run_interruptible;
 use crate::construct::region_map;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -25,7 +25,7 @@ fn region_map_f64<'py>(
     b2: f64,
 ) -> PyResult<Mapped<'py>> {
     let (x, w1, b1, w2) = (x.as_array(), w1.as_array(), b1.as_array(), w2.as_array());
-    let r = py.detach(|| region_map(x, w1, b1, w2, b2)).map_err(to_py)?;
+    let r = run_interruptible(py, None, || region_map(x, w1, b1, w2, b2))?;
     Ok((
         r.ids.into_pyarray(py),
         r.patterns.into_pyarray(py),

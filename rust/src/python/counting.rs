@@ -1,18 +1,18 @@
 //! Bindings for exact and log-domain counting.
 
-use super::to_py;
+use super::run_interruptible;
 use crate::counting;
 use num_bigint::BigUint;
 use pyo3::prelude::*;
 
 #[pyfunction]
 fn regions(py: Python<'_>, l: u64, d: u64, central: bool) -> PyResult<BigUint> {
-    py.detach(|| if central { counting::central_regions(l, d) } else { counting::regions(l, d) }).map_err(to_py)
+    run_interruptible(py, None, || if central { counting::central_regions(l, d) } else { counting::regions(l, d) })
 }
 
 #[pyfunction]
 fn bounded_regions(py: Python<'_>, l: u64, d: u64) -> PyResult<BigUint> {
-    py.detach(|| counting::bounded_regions(l, d)).map_err(to_py)
+    run_interruptible(py, None, || counting::bounded_regions(l, d))
 }
 
 #[pyfunction]
@@ -27,12 +27,12 @@ fn log_partial_binomial_sum(n: u64, m: u64) -> f64 {
 
 #[pyfunction]
 fn cover_count(py: Python<'_>, n: u64, dim: u64) -> PyResult<BigUint> {
-    py.detach(|| counting::cover_count(n, dim)).map_err(to_py)
+    run_interruptible(py, None, || counting::cover_count(n, dim))
 }
 
 #[pyfunction]
-fn separable_probability(py: Python<'_>, n: u64, dim: u64) -> f64 {
-    py.detach(|| counting::separable_probability(n, dim))
+fn separable_probability(py: Python<'_>, n: u64, dim: u64) -> PyResult<f64> {
+    run_interruptible(py, None, || Ok(counting::separable_probability(n, dim)))
 }
 
 /// Returns (montufar2014_lower, serra2018_lower, montufar2017_upper,
@@ -44,7 +44,7 @@ fn deep_region_bounds(
     d: u64,
     widths: Vec<u64>,
 ) -> PyResult<(Option<BigUint>, Option<BigUint>, BigUint, BigUint, String, String)> {
-    let b = py.detach(|| counting::deep_region_bounds(d, &widths)).map_err(to_py)?;
+    let b = run_interruptible(py, None, || counting::deep_region_bounds(d, &widths))?;
     Ok((b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper, b.montufar2014_reason, b.serra2018_reason))
 }
 

@@ -1,6 +1,7 @@
 //! Bindings for the exact region polygons of a network in a 2-D window.
 
-use super::to_py;
+use super::run_interruptible;
+use crate::limits::Cancel;
 use crate::pictures::{region_polygons as core_region_polygons, Layer, Options, PwlNet, Window};
 use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
@@ -38,7 +39,10 @@ fn region_polygons<'py>(
     };
     let win = Window { origin, u, v, lo: [lo.0, lo.1], hi: [hi.0, hi.1] };
     let opts = Options { tol, max_regions, split_decision };
-    let res = py.detach(|| core_region_polygons(&net, &win, opts, &|| false)).map_err(to_py)?;
+    let res = run_interruptible(py, None, || {
+        let cancel = Cancel::current();
+        core_region_polygons(&net, &win, opts, &|| cancel.is_cancelled())
+    })?;
     let out = PyDict::new(py);
     out.set_item("offsets", res.offsets.into_pyarray(py))?;
     out.set_item("vertices", res.vertices.into_pyarray(py))?;

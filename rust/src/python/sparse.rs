@@ -1,9 +1,9 @@
 //! Bindings for expand-and-sparsify codes.
 
-use super::to_py;
+use super::run_interruptible;
+use crate::choices::ProjectionKind;
 use crate::sparse::{calibrate_thresholds, projection, relu_code, threshold_code, topk_code, Projection};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 /// The `(d, m)` random projection: `kind` is `"gaussian"` (entries `N(0, 1/d)`)
@@ -11,12 +11,8 @@ use pyo3::prelude::*;
 #[pyfunction]
 #[pyo3(signature = (d, m, kind, s, seed))]
 fn eas_projection<'py>(py: Python<'py>, d: usize, m: usize, kind: &str, s: usize, seed: u64) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let kind = match kind {
-        "gaussian" => Projection::Gaussian,
-        "sparse_binary" => Projection::SparseBinary { s },
-        other => return Err(PyValueError::new_err(format!("projection must be 'gaussian' or 'sparse_binary', got {other:?}"))),
-    };
-    let p = py.detach(|| projection(d, m, kind, seed)).map_err(to_py)?;
+    let kind = Projection::new(kind.parse::<ProjectionKind>()?, s);
+    let p = run_interruptible(py, None, || projection(d, m, kind, seed))?;
     Ok(p.into_pyarray(py))
 }
 
@@ -31,7 +27,7 @@ fn eas_topk<'py>(
     k: usize,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
-    let z = py.detach(|| topk_code(x, t, b, k)).map_err(to_py)?;
+    let z = run_interruptible(py, None, || topk_code(x, t, b, k))?;
     Ok(z.into_pyarray(py))
 }
 
@@ -46,7 +42,7 @@ fn eas_thresholds<'py>(
     k: usize,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
-    let tau = py.detach(|| calibrate_thresholds(x, t, b, k)).map_err(to_py)?;
+    let tau = run_interruptible(py, None, || calibrate_thresholds(x, t, b, k))?;
     Ok(tau.into_pyarray(py))
 }
 
@@ -63,7 +59,7 @@ fn eas_threshold_code<'py>(
     tau: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<Csr<'py>> {
     let (x, t, b, tau) = (x.as_array(), theta.as_array(), bias.as_array(), tau.as_array());
-    let (indptr, idx) = py.detach(|| threshold_code(x, t, b, tau)).map_err(to_py)?;
+    let (indptr, idx) = run_interruptible(py, None, || threshold_code(x, t, b, tau))?;
     Ok((indptr.into_pyarray(py), idx.into_pyarray(py)))
 }
 
@@ -77,7 +73,7 @@ fn eas_relu<'py>(
     bias: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let (x, t, b) = (x.as_array(), theta.as_array(), bias.as_array());
-    let z = py.detach(|| relu_code(x, t, b)).map_err(to_py)?;
+    let z = run_interruptible(py, None, || relu_code(x, t, b))?;
     Ok(z.into_pyarray(py))
 }
 

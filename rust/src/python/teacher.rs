@@ -1,6 +1,6 @@
 //! Bindings for the linear-teacher trainer.
 
-use super::to_py;
+use super::run_interruptible;
 use crate::teacher::{teacher_sgd as core_teacher_sgd, TeacherConfig};
 use numpy::{IntoPyArray, PyArray1, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -40,7 +40,7 @@ fn teacher_sgd<'py>(
     let (x, w0) = (x.as_array(), w0.as_array());
     let y = y.as_array().to_vec();
     let cfg = TeacherConfig { n_pos, v, alpha, lr, steps, batch: batch_size, record_at, seed, loss_eps };
-    let rec = py.detach(|| core_teacher_sgd(x, &y, w0, &cfg)).map_err(to_py)?;
+    let rec = run_interruptible(py, None, || core_teacher_sgd(x, &y, w0, &cfg))?;
     Ok((
         rec.steps.into_pyarray(py),
         rec.weights.into_pyarray(py),

@@ -1,10 +1,11 @@
 //! Bindings for the trainer: datasets, the reference protocol and general training.
 
-use super::to_py;
+use super::run_interruptible;
+use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::simulation::PointDist;
 use crate::training::{
-    random_dataset as core_random_dataset, reference_accuracy as core_reference_accuracy, train_restarts,
-    train_restarts_observed, train_run_observed, train_stream, Activation, Kernel, Loss, Network, Optimizer, RunResult,
+    best_restart, reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed,
+    train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
 };
 use crate::error::CoreError;
@@ -13,28 +14,6 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-
-fn parse_dist(dist: &str) -> PyResult<PointDist> {
-    match dist {
-        "uniform" => Ok(PointDist::Uniform),
-        "gaussian" | "gauss" => Ok(PointDist::Gaussian),
-        other => Err(PyValueError::new_err(format!("dist must be 'uniform' or 'gaussian', got {other:?}"))),
-    }
-}
-
-/// Run `f` on a pool of `threads` workers (`None`: rayon's global pool), GIL released.
-fn run_detached<T: Send>(py: Python<'_>, threads: Option<usize>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
-    match threads {
-        None => Ok(py.detach(f)),
-        Some(t) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| PyValueError::new_err(format!("threads: cannot start a pool of {t}: {e}")))?;
-            Ok(py.detach(|| pool.install(f)))
-        }
-    }
-}
 
 type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
 
@@ -49,11 +28,8 @@ fn random_dataset<'py>(
     seed: u64,
     index: u64,
 ) -> PyResult<Dataset<'py>> {
-    let dist = parse_dist(dist)?;
-    if n == 0 || d == 0 {
-        return Err(PyValueError::new_err(format!("N and d must be >= 1, got N={n}, d={d}")));
-    }
-    let (x, y) = py.detach(|| core_random_dataset(n, d, dist, seed, index));
+    let dist: PointDist = dist.parse()?;
+    let (x, y) = run_interruptible(py, None, || try_random_dataset(n, d, dist, seed, index))?;
     Ok((x.into_pyarray(py), y.into_pyarray(py)))
 }
 
@@ -73,9 +49,8 @@ fn reference_accuracy<'py>(
     restarts: usize,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let dist = parse_dist(dist)?;
-    let acc = run_detached(py, threads, || core_reference_accuracy(d, n, l, dist, seed, first, count, restarts))?
-        .map_err(to_py)?;
+    let dist: PointDist = dist.parse()?;
+    let acc = run_interruptible(py, threads, || core_reference_accuracy(d, n, l, dist, seed, first, count, restarts))?;
     Ok(acc.into_pyarray(py))
 }
 
@@ -124,34 +99,10 @@ fn train_network<'py>(
     snapshot_every: usize,
     callback: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let activation = match activation {
-        "relu" => Activation::Relu,
-        "leaky_relu" => Activation::LeakyRelu(slope as f32),
-        "sigmoid" => Activation::Sigmoid,
-        "tanh" => Activation::Tanh,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "activation must be one of 'relu', 'leaky_relu', 'sigmoid', 'tanh', got {other:?}"
-            )))
-        }
-    };
-    let loss = match loss {
-        "bce" => Loss::Bce,
-        "hinge" => Loss::Hinge,
-        other => return Err(PyValueError::new_err(format!("loss must be 'bce' or 'hinge', got {other:?}"))),
-    };
-    let optimizer = match optimizer {
-        "adam" => Optimizer::Adam { beta1, beta2, eps },
-        "sgd" => Optimizer::Sgd { momentum },
-        other => return Err(PyValueError::new_err(format!("optimizer must be 'adam' or 'sgd', got {other:?}"))),
-    };
-    let schedule = match schedule {
-        "cosine" => Schedule::Cosine { lr_min },
-        "constant" => Schedule::Constant,
-        other => {
-            return Err(PyValueError::new_err(format!("schedule must be 'cosine' or 'constant', got {other:?}")))
-        }
-    };
+    let activation = Activation::new(activation.parse::<ActivationKind>()?, slope);
+    let loss = Loss::from(loss.parse::<LossKind>()?);
+    let optimizer = Optimizer::new(optimizer.parse::<OptimizerKind>()?, momentum, beta1, beta2, eps);
+    let schedule = Schedule::new(schedule.parse::<ScheduleKind>()?, lr_min);
     let cfg = TrainConfig {
         hidden,
         activation,
@@ -167,17 +118,11 @@ fn train_network<'py>(
         kernel: Kernel::Auto,
     };
     let xv = x.as_array();
-    let ys = y.as_slice().map_err(|_| PyValueError::new_err("y must be contiguous"))?;
-    if ys.len() != xv.nrows() {
-        return Err(PyValueError::new_err(format!(
-            "y must have one label per row of X ({}), got {}",
-            xv.nrows(),
-            ys.len()
-        )));
-    }
+    let ys = y.as_array().to_vec();
+    let ys = &ys[..];
     let mut snaps: Vec<Vec<Snapshot>> = Vec::new();
     let runs: Vec<RunResult> = if let Some(cb) = callback {
-        // One run on this thread; the GIL is taken back for the callback at each snapshot.
+        // One run on a worker thread; the GIL is taken back for the callback at each snapshot.
         if restarts != 1 {
             return Err(PyValueError::new_err(format!("callback needs restarts=1, got {restarts}")));
         }
@@ -187,7 +132,7 @@ fn train_network<'py>(
         let cb = cb.unbind();
         let mut raised: Option<PyErr> = None;
         let mut kept = Vec::new();
-        let res = run_detached(py, threads, || {
+        let res = run_interruptible(py, threads, || {
             let mut observe = |s: Snapshot| -> Result<(), CoreError> {
                 let call = Python::attach(|py| -> PyResult<()> {
                     let net = network_to_py(py, s.network.clone())?;
@@ -200,28 +145,23 @@ fn train_network<'py>(
                     CoreError::Numerical("training stopped by the callback".into())
                 })
             };
-            train_run_observed(xv, ys, &cfg, &mut train_stream(seed, 0, 0), snapshot_every, &mut observe)
+            // The run's own error is inspected below, after the callback's.
+            Ok(train_run_observed(xv, ys, &cfg, &mut train_stream(seed, 0, 0), snapshot_every, &mut observe))
         })?;
         if let Some(e) = raised {
             return Err(e);
         }
         snaps.push(kept);
-        vec![res.map_err(to_py)?]
+        vec![res?]
     } else if snapshot_every > 0 {
-        let out = run_detached(py, threads, || train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every))?
-            .map_err(to_py)?;
+        let out = run_interruptible(py, threads, || train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every))?;
         let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
         snaps = s;
         runs
     } else {
-        run_detached(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?.map_err(to_py)?
+        run_interruptible(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?
     };
-    let mut best = 0;
-    for (r, run) in runs.iter().enumerate() {
-        if run.best_accuracy > runs[best].best_accuracy {
-            best = r;
-        }
-    }
+    let best = best_restart(&runs).expect("train_restarts refuses restarts=0");
     let t = runs[0].history_steps.len();
     let mut loss_h = Array2::<f64>::zeros((runs.len(), t));
     let mut acc_h = Array2::<f64>::zeros((runs.len(), t));

@@ -1,6 +1,6 @@
 //! Bindings for exact region counts inside a box.
 
-use super::to_py;
+use super::run_interruptible;
 use crate::window::{regions_in_box, WindowOptions};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -20,7 +20,7 @@ fn window_region_counts<'py>(
 ) -> PyResult<(u64, Bound<'py, PyArray1<u64>>)> {
     let (wv, bv, lov, hiv) = (w.as_array(), b.as_array(), lo.as_array(), hi.as_array());
     let opts = WindowOptions { tol, max_work };
-    let c = py.detach(|| regions_in_box(wv, bv, lov, hiv, &opts)).map_err(to_py)?;
+    let c = run_interruptible(py, None, || regions_in_box(wv, bv, lov, hiv, &opts))?;
     Ok((c.regions, c.increments.into_pyarray(py)))
 }
 

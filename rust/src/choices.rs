@@ -1,0 +1,207 @@
+//! Every set of allowed string values, defined once.
+//!
+//! Each option (`dist`, `init`, `activation`, `loss`, `optimizer`,
+//! `schedule`, `projection`, `sparsify`) is a Rust enum that parses with
+//! [`std::str::FromStr`]; its canonical names and its aliases live here and
+//! nowhere else. The bindings parse with these enums and expose the tables to
+//! Python as `_core.CHOICES` (option -> canonical names) and `_core.ALIASES`
+//! (option -> {alias: canonical name}), which the Python modules and the CLI's
+//! `choices=` read.
+
+use crate::error::CoreError;
+use std::str::FromStr;
+
+macro_rules! choice_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $key:literal {
+            $( $(#[$vmeta:meta])* $var:ident = $s:literal ),+ $(,)?
+        }
+        aliases { $( $alias:literal => $target:ident ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $var ),+
+        }
+
+        impl $name {
+            /// The option's argument name, as users spell it.
+            pub const KEY: &'static str = $key;
+            /// Canonical names, in the order the docs list them.
+            pub const NAMES: &'static [&'static str] = &[$($s),+];
+            /// `(alias, canonical name)` pairs.
+            pub const ALIASES: &'static [(&'static str, &'static str)] = &[$(($alias, $name::$target.name())),*];
+
+            /// The canonical name of this value.
+            pub const fn name(self) -> &'static str {
+                match self { $( $name::$var => $s ),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = CoreError;
+            fn from_str(s: &str) -> Result<Self, CoreError> {
+                match s {
+                    $( $s => Ok($name::$var), )+
+                    $( $alias => Ok($name::$target), )*
+                    other => Err(unknown($key, $name::NAMES, $name::ALIASES, other)),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+fn unknown(key: &str, names: &[&str], aliases: &[(&str, &str)], got: &str) -> CoreError {
+    let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+    let alias = if aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" (aliases: {})", aliases.iter().map(|(a, t)| format!("'{a}' = '{t}'")).collect::<Vec<_>>().join(", "))
+    };
+    CoreError::InvalidArgument(format!("{key} must be one of {list}{alias}, got {got:?}"))
+}
+
+choice_enum! {
+    /// Distribution of the input points.
+    PointDist, "dist" {
+        /// Uniform in `[-1, 1]^d`.
+        Uniform = "uniform",
+        /// Standard normal in `R^d`.
+        Gaussian = "gaussian",
+    }
+    aliases { "gauss" => Gaussian, "normal" => Gaussian }
+}
+
+choice_enum! {
+    /// How hidden weights and biases are drawn.
+    Init, "init" {
+        /// `U(-1/sqrt(d), 1/sqrt(d))` for weights and biases (PyTorch's default, the reference protocol).
+        Uniform = "uniform",
+        /// `N(0, 1/d)` for weights and biases.
+        Gaussian = "gaussian",
+    }
+    aliases { "gauss" => Gaussian, "normal" => Gaussian }
+}
+
+choice_enum! {
+    /// Hidden activation of the trainer (`leaky_relu` takes a slope).
+    ActivationKind, "activation" {
+        Relu = "relu",
+        LeakyRelu = "leaky_relu",
+        Sigmoid = "sigmoid",
+        Tanh = "tanh",
+    }
+    aliases {}
+}
+
+choice_enum! {
+    /// Training loss.
+    LossKind, "loss" {
+        Bce = "bce",
+        Hinge = "hinge",
+    }
+    aliases {}
+}
+
+choice_enum! {
+    /// Optimiser (PyTorch semantics).
+    OptimizerKind, "optimizer" {
+        Adam = "adam",
+        Sgd = "sgd",
+    }
+    aliases {}
+}
+
+choice_enum! {
+    /// Learning-rate schedule.
+    ScheduleKind, "schedule" {
+        Cosine = "cosine",
+        Constant = "constant",
+    }
+    aliases {}
+}
+
+choice_enum! {
+    /// Random expansion map of expand-and-sparsify.
+    ProjectionKind, "projection" {
+        Gaussian = "gaussian",
+        SparseBinary = "sparse_binary",
+    }
+    aliases {}
+}
+
+choice_enum! {
+    /// Sparsifier of expand-and-sparsify.
+    Sparsifier, "sparsify" {
+        Topk = "topk",
+        Threshold = "threshold",
+        Relu = "relu",
+    }
+    aliases {}
+}
+
+/// `(option, canonical names, aliases)` for every option, for the Python view.
+#[allow(clippy::type_complexity)]
+pub fn table() -> Vec<(&'static str, &'static [&'static str], &'static [(&'static str, &'static str)])> {
+    vec![
+        (PointDist::KEY, PointDist::NAMES, PointDist::ALIASES),
+        (Init::KEY, Init::NAMES, Init::ALIASES),
+        (ActivationKind::KEY, ActivationKind::NAMES, ActivationKind::ALIASES),
+        (LossKind::KEY, LossKind::NAMES, LossKind::ALIASES),
+        (OptimizerKind::KEY, OptimizerKind::NAMES, OptimizerKind::ALIASES),
+        (ScheduleKind::KEY, ScheduleKind::NAMES, ScheduleKind::ALIASES),
+        (ProjectionKind::KEY, ProjectionKind::NAMES, ProjectionKind::ALIASES),
+        (Sparsifier::KEY, Sparsifier::NAMES, Sparsifier::ALIASES),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip<T: FromStr<Err = CoreError> + std::fmt::Display>(names: &[&str], aliases: &[(&str, &str)]) {
+        for n in names {
+            assert_eq!(n.parse::<T>().unwrap().to_string(), *n);
+        }
+        for (a, t) in aliases {
+            assert_eq!(a.parse::<T>().unwrap().to_string(), *t);
+        }
+    }
+
+    #[test]
+    fn every_name_and_alias_parses_to_its_canonical_name() {
+        roundtrip::<PointDist>(PointDist::NAMES, PointDist::ALIASES);
+        roundtrip::<Init>(Init::NAMES, Init::ALIASES);
+        roundtrip::<ActivationKind>(ActivationKind::NAMES, ActivationKind::ALIASES);
+        roundtrip::<LossKind>(LossKind::NAMES, LossKind::ALIASES);
+        roundtrip::<OptimizerKind>(OptimizerKind::NAMES, OptimizerKind::ALIASES);
+        roundtrip::<ScheduleKind>(ScheduleKind::NAMES, ScheduleKind::ALIASES);
+        roundtrip::<ProjectionKind>(ProjectionKind::NAMES, ProjectionKind::ALIASES);
+        roundtrip::<Sparsifier>(Sparsifier::NAMES, Sparsifier::ALIASES);
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_the_option_and_the_list() {
+        let e = "Gaussian".parse::<PointDist>().unwrap_err();
+        let CoreError::InvalidArgument(m) = e else { panic!("wrong variant") };
+        assert!(m.starts_with("dist must be one of 'uniform', 'gaussian'"), "{m}");
+        assert!(m.contains("'gauss' = 'gaussian'") && m.ends_with("got \"Gaussian\""), "{m}");
+        assert!("".parse::<Sparsifier>().is_err());
+    }
+
+    #[test]
+    fn options_are_unique() {
+        let t = table();
+        let mut keys: Vec<_> = t.iter().map(|r| r.0).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), t.len());
+    }
+}

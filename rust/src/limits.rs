@@ -1,0 +1,233 @@
+//! The resource policy of every public call, stated once: how many network
+//! parameters a call may hold, how much memory it may reserve, and how much
+//! work it may do before the caller must ask for more with `max_work=`; plus
+//! the cancellation flag that makes long calls interruptible (Ctrl-C).
+//!
+//! Each public function checks its arguments against these limits *before*
+//! allocating, and a refusal is a [`CoreError::TooLarge`] (a Python
+//! `ValueError`) whose message names the limit and how to raise it. The limits
+//! are process-wide and can be changed at run time (`nnpartition.limits` in
+//! Python); the defaults suit a workstation.
+//!
+//! Cancellation: the binding layer runs a long call on a worker thread with a
+//! fresh [`Cancel`] token installed ([`Cancel::run`]); core loops take
+//! [`Cancel::current`] once on their entry thread, move the handle into their
+//! rayon closures and call [`Cancel::check`] every few milliseconds of work, so
+//! a Ctrl-C stops every worker and the call returns [`CoreError::Interrupted`].
+//! Outside such a call (e.g. in `cargo test`) the token never fires.
+
+use crate::error::{CoreError, CoreResult};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Default largest number of trainable parameters of one network (2^28, about
+/// 1 GiB of `f32` per copy; trainers keep about four copies).
+pub const DEFAULT_MAX_PARAMS: u64 = 1 << 28;
+/// Default largest memory one call may reserve (8 GiB).
+pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
+/// Default largest work (elementary multiply-adds or comparable steps) a call
+/// does without an explicit `max_work=` or a raised limit: 1e13, about an
+/// hour of one core; beyond it a call is almost surely a typo (`steps=10**12`).
+pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000_000;
+
+static MAX_PARAMS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PARAMS);
+static MAX_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_BYTES);
+static MAX_WORK: AtomicU64 = AtomicU64::new(DEFAULT_MAX_WORK);
+
+/// The limits in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_params: u64,
+    pub max_bytes: u64,
+    pub max_work: u64,
+}
+
+/// The limits in force now.
+pub fn get() -> Limits {
+    Limits {
+        max_params: MAX_PARAMS.load(Ordering::Relaxed),
+        max_bytes: MAX_BYTES.load(Ordering::Relaxed),
+        max_work: MAX_WORK.load(Ordering::Relaxed),
+    }
+}
+
+/// Change some limits (each `>= 1`); returns the previous ones.
+pub fn set(max_params: Option<u64>, max_bytes: Option<u64>, max_work: Option<u64>) -> CoreResult<Limits> {
+    for (name, v) in [("max_params", max_params), ("max_bytes", max_bytes), ("max_work", max_work)] {
+        if v == Some(0) {
+            return Err(CoreError::InvalidArgument(format!("{name} must be >= 1, got 0")));
+        }
+    }
+    let old = get();
+    if let Some(v) = max_params {
+        MAX_PARAMS.store(v, Ordering::Relaxed);
+    }
+    if let Some(v) = max_bytes {
+        MAX_BYTES.store(v, Ordering::Relaxed);
+    }
+    if let Some(v) = max_work {
+        MAX_WORK.store(v, Ordering::Relaxed);
+    }
+    Ok(old)
+}
+
+fn human_bytes(b: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{v:.0} {}", UNITS[i])
+    } else {
+        format!("{v:.3} {}", UNITS[i]).replace(".000 ", " ")
+    }
+}
+
+/// Refuse a network of `params` parameters (an `f64` so products of huge
+/// sizes cannot overflow) above `max_params`; `what` says what is built.
+pub fn check_params(what: &str, params: f64) -> CoreResult<()> {
+    let lim = MAX_PARAMS.load(Ordering::Relaxed);
+    if params.is_nan() || params > lim as f64 {
+        return Err(CoreError::TooLarge(format!(
+            "{what} has {params:.4e} parameters, above the limit of {lim} (max_params); use a smaller network, \
+             or raise the limit with nnpartition.limits.set_limits(max_params=...)"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse to reserve `bytes` (an `f64` so products cannot overflow) above `max_bytes`.
+pub fn check_bytes(what: &str, bytes: f64) -> CoreResult<()> {
+    let lim = MAX_BYTES.load(Ordering::Relaxed);
+    if bytes.is_nan() || bytes > lim as f64 {
+        return Err(CoreError::TooLarge(format!(
+            "{what} needs about {} of memory, above the limit of {} (max_bytes); reduce the sizes, \
+             or raise the limit with nnpartition.limits.set_limits(max_bytes=...) if the machine has the memory",
+            human_bytes(bytes),
+            human_bytes(lim as f64)
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse `work` (estimated elementary steps) above `max_work`: the call's own
+/// `max_work=` argument if given, else the process-wide limit. `arg` is how the
+/// caller can raise it (e.g. `"max_work="` of the function).
+pub fn check_work(what: &str, work: f64, max_work: Option<u64>) -> CoreResult<()> {
+    let (lim, how) = match max_work {
+        Some(m) => (m, "pass a larger max_work="),
+        None => (
+            MAX_WORK.load(Ordering::Relaxed),
+            "raise the limit with nnpartition.limits.set_limits(max_work=...) (or pass max_work= where the function takes it)",
+        ),
+    };
+    if work.is_nan() || work > lim as f64 {
+        return Err(CoreError::TooLarge(format!(
+            "{what} would take about {work:.3e} steps, above the limit of {lim:.3e} (max_work); reduce the sizes, or {how}",
+            lim = lim as f64
+        )));
+    }
+    Ok(())
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// A cancellation token shared by the calling thread and every worker of one call.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Option<Arc<AtomicBool>>);
+
+impl Cancel {
+    /// A fresh token that fires when [`Cancel::cancel`] is called.
+    pub fn new() -> Self {
+        Cancel(Some(Arc::new(AtomicBool::new(false))))
+    }
+
+    /// The token installed on this thread by [`Cancel::run`], or one that never fires.
+    /// Take it on the entry thread of a call and move it into rayon closures:
+    /// worker threads do not see the calling thread's token.
+    pub fn current() -> Self {
+        Cancel(CURRENT.with(|c| c.borrow().clone()))
+    }
+
+    /// Ask every holder of this token to stop.
+    pub fn cancel(&self) {
+        if let Some(f) = &self.0 {
+            f.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Has the call been cancelled?
+    #[inline]
+    pub fn is_cancelled(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// `Err(Interrupted)` once the call has been cancelled.
+    #[inline]
+    pub fn check(&self) -> CoreResult<()> {
+        if self.is_cancelled() {
+            Err(CoreError::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Run `f` with this token installed as [`Cancel::current`] on this thread.
+    pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+        struct Restore(Option<Arc<AtomicBool>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let prev = self.0.take();
+                CURRENT.with(|c| *c.borrow_mut() = prev);
+            }
+        }
+        let prev = CURRENT.with(|c| c.replace(self.0.clone()));
+        let _restore = Restore(prev);
+        f()
+    }
+}
+
+/// `Cancel::current().check()`: for loops on the entry thread of a call.
+#[inline]
+pub fn check() -> CoreResult<()> {
+    Cancel::current().check()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    #[test]
+    fn messages_name_the_limit_and_how_to_raise_it() {
+        let CoreError::TooLarge(m) = check_bytes("a test", 1e18).unwrap_err() else { panic!() };
+        assert!(m.contains("max_bytes") && m.contains("set_limits(max_bytes=") && m.contains("8 GiB"), "{m}");
+        let CoreError::TooLarge(m) = check_params("a net", 1e12).unwrap_err() else { panic!() };
+        assert!(m.contains("max_params") && m.contains(&DEFAULT_MAX_PARAMS.to_string()), "{m}");
+        let CoreError::TooLarge(m) = check_work("a loop", 1e9, Some(1000)).unwrap_err() else { panic!() };
+        assert!(m.contains("max_work") && m.contains("larger max_work="), "{m}");
+        assert!(check_bytes("nan", f64::NAN).is_err());
+        assert!(check_bytes("ok", 1024.0).is_ok() && check_work("ok", 10.0, None).is_ok());
+        assert_eq!(human_bytes(1536.0), "1.500 KiB");
+    }
+
+    #[test]
+    fn token_is_seen_by_the_thread_that_runs_and_by_captured_workers_only() {
+        assert!(!Cancel::current().is_cancelled());
+        let t = Cancel::new();
+        t.cancel();
+        let seen = t.run(|| {
+            let c = Cancel::current();
+            (0..64).into_par_iter().map(|_| c.check()).collect::<CoreResult<Vec<_>>>()
+        });
+        assert_eq!(seen, Err(CoreError::Interrupted));
+        // Restored afterwards.
+        assert!(check().is_ok());
+    }
+}
