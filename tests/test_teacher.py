@@ -307,3 +307,13 @@ def test_non_finite_probe_inputs_are_refused():
         clustering_metrics(np.ones((3, 4)), X=np.full((5, 3), np.nan))
     with pytest.raises(ValueError, match="w_star"):
         clustering_metrics(np.ones((3, 4)), [np.inf, 0.0, 0.0])
+
+
+def test_run_update_bound_uses_the_run_settings():
+    from nnpartition.teacher import update_bound
+
+    X, y, w = linear_teacher_dataset(50, 3, seed=0)
+    run = train_teacher(X, y, 8, epochs=1, w_star=w, lr=0.3, alpha=0.4, seed=2)   # d = 3, L = 8
+    R = float(np.linalg.norm(run.weights[0]))
+    assert run.update_bound() == pytest.approx(update_bound(X, y, w, 8, lr=0.3, alpha=0.4, init_norm=R), rel=1e-12)
+    assert run.update_bound() != pytest.approx(update_bound(X, y, w, 3, lr=0.3, alpha=0.4, init_norm=R), rel=1e-3)

@@ -66,7 +66,7 @@ class TeacherRun:
             raise ValueError("the run has no w_star: pass w_star to train_teacher")
         from .metrics import update_bound
 
-        return update_bound(self.X, self.y, self.w_star, self.weights.shape[1], lr=self.lr, alpha=self.alpha,
+        return update_bound(self.X, self.y, self.w_star, self.weights.shape[2], lr=self.lr, alpha=self.alpha,
                             v=self.v, init_norm=float(np.linalg.norm(self.weights[0])))
 
     def metrics(self, threshold: float = 0.9) -> ClusteringMetrics:
