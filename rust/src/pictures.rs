@@ -110,12 +110,38 @@ impl Polygons {
 
 type Poly = Vec<[f64; 2]>;
 
-/// A region between layers: its polygon, the pattern so far, and the affine
-/// map of the current layer's post-activations (`3 x width`, rows s, t, const).
+/// A region between layers: its polygon and the pattern so far.
 struct Cell {
     poly: Poly,
     pattern: Vec<u8>,
-    map: Vec<f64>,
+}
+
+/// Regions between layers with the affine maps of the current layer's post-activations,
+/// three rows (s-slope, t-slope, constant) of `width` values per cell, stored contiguously.
+struct Batch {
+    cells: Vec<Cell>,
+    maps: Vec<f64>,
+}
+
+/// Append the three map rows of a piece: `z` where the unit is active, `slope * z` elsewhere.
+#[inline]
+fn push_map(maps: &mut Vec<f64>, rows: [&[f64]; 3], signs: &[u8], slope: f64) {
+    for row in rows {
+        maps.extend(row.iter().zip(signs).map(|(&v, &s)| if s == 1 { v } else { slope * v }));
+    }
+}
+
+/// The output's window map on a piece of the last layer: `sum_j act'(z_j) w_j (z rows)` plus `b_out`.
+#[inline]
+fn output_map(rows: [&[f64]; 3], signs: &[u8], w_out: &[f64], slope: f64, b_out: f64) -> [f64; 3] {
+    let (mut a, mut b, mut c) = (0.0, 0.0, b_out);
+    for j in 0..w_out.len() {
+        let w = if signs[j] == 1 { w_out[j] } else { slope * w_out[j] };
+        a += rows[0][j] * w;
+        b += rows[1][j] * w;
+        c += rows[2][j] * w;
+    }
+    [a, b, c]
 }
 
 /// A finished region: polygon, full pattern, the output's window affine map,
@@ -216,7 +242,7 @@ impl<'a> Lines<'a> {
             .iter()
             .zip(t)
             .map(|(&a, &b)| {
-                let n = a.hypot(b);
+                let n = (a * a + b * b).sqrt();
                 if n > 0.0 {
                     1.0 / n
                 } else {
@@ -232,6 +258,24 @@ impl<'a> Lines<'a> {
 struct Piece {
     poly: Poly,
     signs: Vec<u8>,
+    /// A disc holding the polygon: centre and radius (a quick test for lines that miss it).
+    disc: [f64; 3],
+}
+
+impl Piece {
+    fn new(poly: Poly, signs: Vec<u8>) -> Self {
+        let disc = disc(&poly);
+        Piece { poly, signs, disc }
+    }
+}
+
+fn disc(poly: &[[f64; 2]]) -> [f64; 3] {
+    let k = poly.len() as f64;
+    let cx = poly.iter().map(|p| p[0]).sum::<f64>() / k;
+    let cy = poly.iter().map(|p| p[1]).sum::<f64>() / k;
+    let r2 = poly.iter().map(|p| (p[0] - cx).powi(2) + (p[1] - cy).powi(2)).fold(0.0, f64::max);
+    // A little slack for rounding.
+    [cx, cy, r2.sqrt() * (1.0 + 1e-12)]
 }
 
 /// Apply lines `range` to every piece, in place; `limit` bounds the number of pieces.
@@ -251,15 +295,26 @@ fn cut_all(
                 pieces[i].signs[j] = (c > 0.0) as u8;
                 continue;
             }
+            let [cx, cy, r] = pieces[i].disc;
+            let fc = (a * cx + b * cy + c) * inv;
+            if fc > r + eps {
+                pieces[i].signs[j] = 1;
+                continue;
+            }
+            if fc < -(r + eps) {
+                pieces[i].signs[j] = 0;
+                continue;
+            }
             match cut(&pieces[i].poly, a, b, c, inv, eps, &mut vals) {
                 Side::Pos => pieces[i].signs[j] = 1,
                 Side::Neg => pieces[i].signs[j] = 0,
                 Side::Split(p, q) => {
                     let mut signs = pieces[i].signs.clone();
                     signs[j] = 0;
+                    pieces[i].disc = disc(&p);
                     pieces[i].poly = p;
                     pieces[i].signs[j] = 1;
-                    pieces.push(Piece { poly: q, signs });
+                    pieces.push(Piece::new(q, signs));
                 }
             }
         }
@@ -413,22 +468,17 @@ fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreErro
 }
 
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
-fn emit(cell: Cell, w_out: &[f64], b_out: f64, eps: f64, split: bool, out: &mut Vec<Leaf>) {
-    let w = w_out.len();
-    let mut o = [0.0, 0.0, b_out];
-    for (r, item) in o.iter_mut().enumerate() {
-        *item += cell.map[r * w..(r + 1) * w].iter().zip(w_out).map(|(a, b)| a * b).sum::<f64>();
-    }
-    let seg = chord(&cell.poly, o, eps);
+fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], eps: f64, split: bool, out: &mut Vec<Leaf>) {
+    let seg = chord(&poly, o, eps);
     if split && seg.is_some() {
         let mut vals = Vec::new();
-        if let Side::Split(p, q) = cut(&cell.poly, o[0], o[1], o[2], 1.0 / o[0].hypot(o[1]), eps, &mut vals) {
-            out.push(Leaf { poly: p, pattern: cell.pattern.clone(), out: o, chord: seg });
-            out.push(Leaf { poly: q, pattern: cell.pattern, out: o, chord: None });
+        if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], 1.0 / o[0].hypot(o[1]), eps, &mut vals) {
+            out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg });
+            out.push(Leaf { poly: q, pattern, out: o, chord: None });
             return;
         }
     }
-    out.push(Leaf { poly: cell.poly, pattern: cell.pattern, out: o, chord: seg });
+    out.push(Leaf { poly, pattern, out: o, chord: seg });
 }
 
 struct Ctx<'a, 'n> {
@@ -452,63 +502,56 @@ impl Ctx<'_, '_> {
 }
 
 /// Cells entering hidden layer `layer` (`>= 1`): cut each by that layer's lines and go deeper.
-fn descend(cells: Vec<Cell>, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreResult<()> {
+fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreResult<()> {
     let net = ctx.net;
     let lay = &net.layers[layer];
     let (fan_in, width) = lay.w.dim();
     let last = layer + 1 == net.layers.len();
-    let w_out = net.w_out.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| net.w_out.to_vec());
+    let w_out = net.w_out.to_vec();
     let bias = lay.b.to_vec();
-    for chunk in cells.chunks(CHUNK) {
+    let n = batch.cells.len();
+    let mut at = 0;
+    while at < n {
         if ctx.abort.load(Ordering::Relaxed) || (ctx.stop)() {
             ctx.abort.store(true, Ordering::Relaxed);
             return Ok(());
         }
-        let k = chunk.len();
-        let mut m = Array2::<f64>::zeros((3 * k, fan_in));
-        for (i, c) in chunk.iter().enumerate() {
-            for r in 0..3 {
-                m.row_mut(3 * i + r)
-                    .as_slice_mut()
-                    .expect("contiguous")
-                    .copy_from_slice(&c.map[r * fan_in..(r + 1) * fan_in]);
-            }
-        }
+        let k = CHUNK.min(n - at);
+        let m = ArrayView2::from_shape((3 * k, fan_in), &batch.maps[3 * at * fan_in..3 * (at + k) * fan_in])
+            .expect("map layout");
         let mut z = Array2::<f64>::zeros((3 * k, width));
-        matmul_into(m.view(), lay.w, z.view_mut(), false);
-        let mut children = Vec::new();
-        for (i, c) in chunk.iter().enumerate() {
-            let zs = z.row(3 * i).to_vec();
-            let zt = z.row(3 * i + 1).to_vec();
-            let mut zc = z.row(3 * i + 2).to_vec();
-            zc.iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
-            let lines = Lines::new(&zs, &zt, &zc);
-            let mut pieces = vec![Piece { poly: c.poly.clone(), signs: vec![0; width] }];
+        matmul_into(m, lay.w, z.view_mut(), false);
+        for i in 0..k {
+            z.row_mut(3 * i + 2).iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
+        }
+        let zs = z.as_slice().expect("contiguous");
+        let mut children = Batch { cells: Vec::new(), maps: Vec::new() };
+        for (i, c) in batch.cells[at..at + k].iter().enumerate() {
+            let row = |r: usize| &zs[(3 * i + r) * width..(3 * i + r + 1) * width];
+            let rows = [row(0), row(1), row(2)];
+            let lines = Lines::new(rows[0], rows[1], rows[2]);
+            let mut pieces = vec![Piece::new(c.poly.clone(), vec![0; width])];
             let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|_| ctx.abort.load(Ordering::Relaxed));
-            if !ok {
-                return Ok(());
-            }
-            if ctx.over(pieces.len() - 1) {
+            if !ok || ctx.over(pieces.len() - 1) {
                 return Ok(());
             }
             for p in pieces {
-                let mut map = Vec::with_capacity(3 * width);
-                for row in [&zs, &zt, &zc] {
-                    map.extend(row.iter().zip(&p.signs).map(|(&v, &s)| if s == 1 { v } else { net.slope * v }));
-                }
-                let mut pattern = c.pattern.clone();
+                let mut pattern = Vec::with_capacity(c.pattern.len() + width);
+                pattern.extend_from_slice(&c.pattern);
                 pattern.extend_from_slice(&p.signs);
-                let cell = Cell { poly: p.poly, pattern, map };
                 if last {
-                    emit(cell, &w_out, net.b_out, ctx.eps, ctx.opts.split_decision, out);
+                    let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
+                    emit(p.poly, pattern, o, ctx.eps, ctx.opts.split_decision, out);
                 } else {
-                    children.push(cell);
+                    push_map(&mut children.maps, rows, &p.signs, net.slope);
+                    children.cells.push(Cell { poly: p.poly, pattern });
                 }
             }
         }
         if !last {
             descend(children, layer + 1, ctx, out)?;
         }
+        at += k;
     }
     Ok(())
 }
@@ -557,7 +600,7 @@ pub fn region_polygons(
     }
     let lines = Lines::new(&zs, &zt, &zc);
     let bx = vec![[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
-    let mut pieces = vec![Piece { poly: bx, signs: vec![0; l1] }];
+    let mut pieces = vec![Piece::new(bx, vec![0; l1])];
     let abort = AtomicBool::new(false);
     let interrupted = || CoreError::Interrupted;
     // Sequentially until there is enough to share out, then piece by piece in parallel
@@ -604,30 +647,26 @@ pub fn region_polygons(
     // The first layer's cells, then deeper layers chunk by chunk in parallel.
     let w_out = net.w_out.to_vec();
     let split = opts.split_decision;
-    let cells: Vec<Cell> = pieces
-        .into_iter()
-        .map(|p| {
-            let mut map = Vec::with_capacity(3 * l1);
-            for row in [&zs, &zt, &zc] {
-                map.extend(row.iter().zip(&p.signs).map(|(&v, &s)| if s == 1 { v } else { net.slope * v }));
-            }
-            Cell { poly: p.poly, pattern: p.signs, map }
-        })
-        .collect();
-    let count = AtomicUsize::new(cells.len());
+    let rows = [&zs[..], &zt[..], &zc[..]];
+    let count = AtomicUsize::new(pieces.len());
     let ctx = Ctx { net, eps, opts, limit, count: &count, abort: &abort, stop };
     let leaves: Vec<Leaf> = if layers == 1 {
-        let mut out = Vec::with_capacity(cells.len());
-        for c in cells {
-            emit(c, &w_out, net.b_out, eps, split, &mut out);
+        let mut out = Vec::with_capacity(pieces.len());
+        for p in pieces {
+            let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
+            emit(p.poly, p.signs, o, eps, split, &mut out);
         }
         out
     } else {
-        let mut cells = cells;
         let mut batches = Vec::new();
-        while !cells.is_empty() {
-            let rest = cells.split_off(cells.len().min(CHUNK));
-            batches.push(std::mem::replace(&mut cells, rest));
+        let mut it = pieces.into_iter().peekable();
+        while it.peek().is_some() {
+            let mut b = Batch { cells: Vec::with_capacity(CHUNK), maps: Vec::with_capacity(CHUNK * 3 * l1) };
+            for p in it.by_ref().take(CHUNK) {
+                push_map(&mut b.maps, rows, &p.signs, net.slope);
+                b.cells.push(Cell { poly: p.poly, pattern: p.signs });
+            }
+            batches.push(b);
         }
         let parts: Vec<CoreResult<Vec<Leaf>>> = batches
             .into_par_iter()

@@ -8,6 +8,7 @@ import sys
 import time
 
 from ..plotting import save_or_explain
+from .common import choices
 
 DEMO_CONFIGS = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -125,7 +126,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("-N", type=int, required=True, help="training points, >= 1")
     p.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")
     p.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network instead of -L")
-    p.add_argument("--dist", default="uniform", help="uniform (in [-1,1]^d) or gaussian (default uniform)")
+    p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                   help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
     p.add_argument("--trials", type=int, default=200, help="Monte Carlo trials (default 200)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")

@@ -14,6 +14,7 @@ from ..sparse import CapacityCurve, capacity_curve
 
 from ..plotting import require_matplotlib as _pyplot
 from ..plotting import save_or_explain
+from .common import choices
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -184,8 +185,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
     c.add_argument("-k", type=int, default=None, help="active units for topk/threshold (default m // 20)")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
-    c.add_argument("--sparsify", default="relu", help="topk, threshold or relu (default relu)")
-    c.add_argument("--projection", default="gaussian", help="gaussian or sparse_binary (default gaussian)")
+    c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),
+                   help="topk, threshold or relu (default relu)")
+    c.add_argument("--projection", default="gaussian", choices=choices("projection"),
+                   help="gaussian or sparse_binary (default gaussian)")
     c.add_argument("--method", default="exact", choices=["exact", "perceptron", "lstsq"],
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")

@@ -68,6 +68,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
     title = f"{rp.n_regions} regions"
     if accuracy is not None:
         title += f", training accuracy {accuracy:.3f}"
+    if net.d > 2:
+        title += f"\nslice of R^{net.d} through the first three training points"
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(args.plot, dpi=args.dpi)

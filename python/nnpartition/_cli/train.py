@@ -9,6 +9,7 @@ import time
 
 from .._progress import Progress
 from ..training import real_accuracy
+from .common import choices
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -42,7 +43,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=int, required=True, help="points per dataset, >= 1")
     p.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
-    p.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
+    p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                   help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--datasets", type=int, default=3, help="independent datasets (default 3)")
     p.add_argument("--restarts", type=int, default=2, help="trainings per dataset, best kept (default 2)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -1,0 +1,122 @@
+"""Exact region polygons of deep 2-D networks: nnpartition.region_polygons vs regioncam, in one run.
+
+Usage:
+    python benchmarks/bench_pictures.py            # the table below (about a minute, most of it regioncam)
+    python benchmarks/bench_pictures.py --quick    # only the two smaller architectures
+
+Networks ``2 -> w -> ... -> w -> 1`` drawn like PyTorch's default initialisation
+(``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), weights rounded to float32 (what
+regioncam takes) and given to both tools as the same values; window ``[-1, 1]^2``.
+Each tool does its whole job: regioncam builds its plane graph through every
+layer including the output layer (``num_faces``), nnpartition builds the
+polygons, activation patterns and the output's affine map on every region.
+The region counts must be identical. Times are the best of several runs;
+nnpartition is timed on all cores and, in a subprocess, on one thread
+(``RAYON_NUM_THREADS=1``), so the ratio is also given core for core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from typing import Callable, List, Tuple, Any
+
+import numpy as np
+
+import nnpartition
+from nnpartition import DeepNet, region_polygons
+
+ARCHS = [[64, 64], [32, 32, 32], [128, 128], [256, 256], [64, 64, 64, 64]]
+QUICK = [[64, 64], [32, 32, 32]]
+
+
+def best_time(fn: Callable[[], Any], min_time: float = 0.5, max_reps: int = 50) -> Tuple[Any, float]:
+    """(result, best wall time over repetitions taking about min_time in total)."""
+    best, total, reps, out = float("inf"), 0.0, 0, None
+    while reps < max_reps and (total < min_time or reps < 3):
+        t = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t
+        best, total, reps = min(best, dt), total + dt, reps + 1
+        if dt > 5.0:
+            break
+    return out, best
+
+
+def network(widths: List[int], seed: int) -> Tuple[list, np.ndarray, float]:
+    rng = np.random.default_rng(seed)
+    layers, fan_in = [], 2
+    for w in widths:
+        s = 1 / np.sqrt(fan_in)
+        layers.append((rng.uniform(-s, s, (fan_in, w)).astype(np.float32),
+                       rng.uniform(-s, s, w).astype(np.float32)))
+        fan_in = w
+    s = 1 / np.sqrt(fan_in)
+    return layers, rng.uniform(-s, s, fan_in).astype(np.float32), 0.0
+
+
+def regioncam_faces(layers, w_out, b_out) -> int:
+    import regioncam
+
+    rc = regioncam.Regioncam(size=1.0)
+    for W, b in layers:
+        rc.linear(W, b)
+        rc.relu()
+    rc.linear(w_out[:, None], np.array([b_out], np.float32))
+    return int(rc.num_faces)
+
+
+def ours(layers, w_out, b_out) -> int:
+    net = DeepNet([(W.astype(np.float64), b.astype(np.float64)) for W, b in layers], w_out.astype(np.float64),
+                  b_out)
+    return region_polygons(net, box=(-1.0, 1.0)).n_regions
+
+
+def one_thread_time(widths: List[int], seed: int) -> float:
+    """Best time of region_polygons on one thread, measured in a fresh interpreter."""
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r});"
+            f"import bench_pictures as b; L = b.network({widths!r}, {seed});"
+            f"print(b.best_time(lambda: b.ours(*L))[1])")
+    env = {**os.environ, "RAYON_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="only the two smaller architectures")
+    ap.add_argument("--seeds", type=int, default=2, help="random networks per architecture (default 2)")
+    args = ap.parse_args()
+    try:
+        import regioncam  # noqa: F401
+    except ImportError:
+        print("regioncam is not installed (pip install regioncam): nothing to compare with")
+        return 1
+    import regioncam as _rc
+
+    print(f"nnpartition {nnpartition.__version__}, regioncam {getattr(_rc, '__version__', '?')}, "
+          f"{os.cpu_count()} cores; window [-1, 1]^2; best of several runs")
+    print(f"{'network':>30} {'seed':>4} {'regions':>8} {'same':>5} {'regioncam':>10} {'nnp (all)':>10} "
+          f"{'nnp (1 thr)':>11} {'rc/nnp':>7} {'rc/nnp 1thr':>11}")
+    ratios, ratios1 = [], []
+    for widths in (QUICK if args.quick else ARCHS):
+        for seed in range(args.seeds):
+            L = network(widths, seed)
+            rc_n, t_rc = best_time(lambda: regioncam_faces(*L))
+            our_n, t_ours = best_time(lambda: ours(*L))
+            t_one = one_thread_time(widths, seed)
+            ratios.append(t_rc / t_ours)
+            ratios1.append(t_rc / t_one)
+            name = "2 -> " + " -> ".join(map(str, widths)) + " -> 1"
+            print(f"{name:>30} {seed:>4} {our_n:>8} {'yes' if our_n == rc_n else 'NO':>5} {t_rc * 1e3:8.1f}ms "
+                  f"{t_ours * 1e3:8.1f}ms {t_one * 1e3:9.1f}ms {t_rc / t_ours:6.1f}x {t_rc / t_one:10.1f}x")
+    print(f"geometric mean speed-up over regioncam: {np.exp(np.mean(np.log(ratios))):.1f}x on all cores, "
+          f"{np.exp(np.mean(np.log(ratios1))):.1f}x on one thread")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
