@@ -12,8 +12,7 @@ from ..construct import Explanation, explain_1d
 from ..network import TwoLayerNet
 from ..sparse import CapacityCurve, capacity_curve
 
-from ..plotting import require_matplotlib as _pyplot
-from ..plotting import save_or_explain
+from ..plotting import axes_for, file_figure, save_figure, save_or_explain
 from .common import choices
 
 
@@ -30,13 +29,13 @@ def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
     return x[:, None], (np.sin(3 * x) > 0).astype(np.int64)
 
 
-def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, path: str) -> None:
-    """Save the figure: trained network, its constructive spline, live and inert knots, the data."""
-    plt = _pyplot()
+def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *, ax: Any = None) -> Any:
+    """Draw the trained network, its constructive spline, live and inert knots and the data on ``ax``
+    (new pyplot axes if ``None``); returns the axes."""
+    ax = axes_for(ax, figsize=(8, 4.5))
     lo, hi = expl.interval
     pad = 0.15 * (hi - lo)
     grid = np.linspace(lo - pad, hi + pad, 1500)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.axvspan(lo, hi, color="0.95", zorder=0)
     ax.plot(grid, net.decision_function(grid[:, None]), color="C0", lw=2.5, label=f"trained network (L = {expl.n_units})")
     ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
@@ -55,16 +54,14 @@ def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, p
     ax.set_title(f"1-D ReLU network = linear spline on its knots: {expl.sign_changes} sign changes "
                  f"of {expl.max_sign_changes} possible, labels need {expl.label_changes}", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return ax
 
 
-def plot_capacity(curve: CapacityCurve, path: str) -> None:
-    """Save the figure: readout accuracy and perfect-fit fraction against ``N/m``, with Cover's curve."""
-    plt = _pyplot()
+def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
+    """Draw the separable fraction and the readout accuracy against ``N/m`` with Cover's curves on ``ax``
+    (new pyplot axes if ``None``); returns the axes."""
+    ax = axes_for(ax, figsize=(7, 4.5))
     a = curve.N / curve.m
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(a, curve.cover, "-", color="0.6", lw=2, label=f"Cover: P(separable) in D = {curve.D}")
     if curve.cover_rank is not None:
         ax.plot(a, curve.cover_rank, "--", color="k", lw=1.5, label="Cover for the code's measured rank")
@@ -87,9 +84,7 @@ def plot_capacity(curve: CapacityCurve, path: str) -> None:
                  f"{curve.trials} trials", fontsize=10)
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return ax
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -115,7 +110,13 @@ def _explain(args: argparse.Namespace) -> int:
         print(e.summary())
         print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
     if args.plot:
-        return save_or_explain(lambda path: plot_explain_1d(e, net, X, y, path), args.plot, "explain-1d", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((8, 4.5))
+            plot_explain_1d(e, net, X, y, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, path)
+
+        return save_or_explain(draw, args.plot, "explain-1d", quiet=args.json)
     return 0
 
 
@@ -159,7 +160,13 @@ def _capacity(args: argparse.Namespace) -> int:
               + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
               "0-rows: points with an all-zero code; distinct: distinct code vectors")
     if args.plot:
-        return save_or_explain(lambda path: plot_capacity(c, path), args.plot, "eas-capacity", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((7, 4.5))
+            plot_capacity(c, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, path)
+
+        return save_or_explain(draw, args.plot, "eas-capacity", quiet=args.json)
     return 0
 
 

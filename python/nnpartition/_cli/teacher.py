@@ -11,8 +11,7 @@ import numpy as np
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
 from ..teacher.data import _into_ball, _sample
 
-from ..plotting import require_matplotlib as _pyplot
-from ..plotting import save_or_explain
+from ..plotting import file_figure, require_matplotlib, save_figure, save_or_explain
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -42,12 +41,14 @@ def checkpoints(steps: Any, count: int = 10) -> List[int]:
     return sorted(idx)
 
 
-def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> None:
-    """Save the figure: per-unit cosines to the teacher over training, the metrics, and the final clusters."""
-    plt = _pyplot()
+def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], *, axes: Any = None) -> Any:
+    """Draw per-unit cosines to the teacher over training, the metrics, and the final clusters on three
+    axes (a new pyplot figure if ``None``); returns the axes."""
+    if axes is None:
+        _, axes = require_matplotlib().subplots(1, 3, figsize=(15, 4.6))
+    fig = axes[0].figure
     steps = np.maximum(run.steps, 1)
     m = run.metrics()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     ax = axes[0]
     cos = np.asarray(m.cosine)
     for i in range(cos.shape[1]):
@@ -99,9 +100,7 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     d, L = run.weights.shape[1], run.weights.shape[2]
     fig.suptitle(f"linear teacher: d = {d}, N = {len(run.X)}, L = {L}, Leaky ReLU alpha = {run.alpha}, "
                  f"lr = {run.lr}, batch {run.batch_size}", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return axes
 
 
 def _teacher(args: argparse.Namespace) -> int:
@@ -144,7 +143,13 @@ def _teacher(args: argparse.Namespace) -> int:
         print("final network: " + lin.summary())
         print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g})")
     if args.plot:
-        return save_or_explain(lambda path: plot_teacher(run, hist, path), args.plot, "teacher", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((15, 4.6))
+            plot_teacher(run, hist, axes=fig.subplots(1, 3))
+            fig.tight_layout()
+            save_figure(fig, path, dpi=110)
+
+        return save_or_explain(draw, args.plot, "teacher", quiet=args.json)
     return 0
 
 

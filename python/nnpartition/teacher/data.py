@@ -104,6 +104,7 @@ def linear_teacher_dataset(
     kept: List[np.ndarray] = []
     got = [0, 0]
     drawn = 0
+    # Stays numpy: each pass draws a whole vectorised batch; only a few passes are needed.
     while (got[0] + got[1] < N) if not balanced else (got[0] < need[0] or got[1] < need[1]):
         if drawn > 10_000 * N + 100_000 or (drawn >= 50_000 and got[0] + got[1] < 1e-4 * drawn):
             raise ValueError(f"margin {margin} is too large for d = {d} and dist {dist!r}: only {got[0] + got[1]} "

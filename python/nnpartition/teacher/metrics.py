@@ -84,7 +84,7 @@ def _agreement(W: np.ndarray, s: np.ndarray, X: np.ndarray) -> Tuple[np.ndarray,
     """Per-time fractions of rows of X on which each group shares the sign of its pre-activations."""
     T = W.shape[0]
     out = np.empty((3, T))
-    for t in range(T):
+    for t in range(T):   # stays numpy: one BLAS product per recorded step (T is at most a few hundred)
         pos = (X @ W[t].T) > 0  # (n, L)
         res = []
         for g in (s > 0, s < 0):

@@ -87,6 +87,7 @@ class TeacherRun:
         X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=self.weights.shape[1])
         s = self.signs
         out = np.empty(len(self.steps))
+        # stays numpy: one BLAS product per recorded step (T is at most a few hundred)
         for t, W in enumerate(self.weights):   # W: (d, L)
             z = X @ W
             n = (np.where(z > 0, z, self.alpha * z) @ s)
