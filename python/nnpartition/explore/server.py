@@ -450,7 +450,7 @@ class Run:
     def _main(self) -> None:
         s = self.settings
         try:
-            train(self.X, self.y, hidden_layers=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
+            train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
                   batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
                   restarts=1)
         except Stopped:
