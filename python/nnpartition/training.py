@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 from numpy.typing import NDArray
 
@@ -300,7 +300,7 @@ def train(
         threads = v.count("threads", threads, minimum=1, maximum=4096)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
-    def net(d: Dict[str, Any]) -> Union[TwoLayerNet, DeepNet]:
+    def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
 
     hook = None
@@ -355,7 +355,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
     return int(every)
 
 
-def _snapshot_fields(out: Dict[str, Any]) -> Dict[str, Any]:
+def _snapshot_fields(out: Mapping[str, Any]) -> Dict[str, Any]:
     if "snapshot_steps" not in out:
         return {}
     return {"snapshot_steps": out["snapshot_steps"].astype(np.int64),
