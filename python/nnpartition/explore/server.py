@@ -28,6 +28,7 @@ import json
 import math
 import socket
 import threading
+import warnings
 import time
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
@@ -44,7 +45,7 @@ from ..datasets import toy_dataset
 from ..estimate import estimate_accuracy
 from ..network import DeepNet, TwoLayerNet, save_network
 from ..teacher import linear_teacher_dataset
-from ..training import train
+from ..training import Protocol, train
 
 __all__ = ["LIMITS", "DATA_KINDS", "Settings", "parse_settings", "make_data", "Session", "ExploreServer",
            "is_loopback", "frame_of", "empty_frame", "decode_b64"]
@@ -468,7 +469,7 @@ class Run:
     def _main(self) -> None:
         s = self.settings
         try:
-            train(self.X, self.y, hidden_layers=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
+            train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
                   batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
                   restarts=1)
         except Stopped:
@@ -500,17 +501,20 @@ class Run:
 
 
 def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
-    """The estimator's prediction for random labels of this size (None if it cannot estimate it)."""
-    try:
-        if len(s.widths) == 1:
-            e = estimate_accuracy(2, N, s.widths[0], dist="gaussian" if s.data == "gaussian" else "uniform")
-        else:
-            e = estimate_accuracy(2, N, widths=list(s.widths),
-                                  dist="gaussian" if s.data == "gaussian" else "uniform")
-    except (ValueError, TypeError, MemoryError):
-        return None
-    return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "ceiling": e.ceiling, "method": e.method,
-            "random_labels": s.data in ("uniform", "gaussian")}
+    """The estimator's prediction for random labels of this size, trained with this run's protocol (one
+    restart); None if it cannot estimate it. Its warnings (outside the validated range) become ``note``."""
+    dist = "gaussian" if s.data == "gaussian" else "uniform"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            protocol = Protocol(optimizer=s.optimizer, lr=s.lr, steps=s.steps, batch_size=s.batch_size,
+                                restarts=1)
+            e = estimate_accuracy(2, N, widths=list(s.widths), dist=dist, protocol=protocol)
+        except (ValueError, TypeError, MemoryError):
+            return None
+    return {"accuracy": float(e.accuracy), "low": float(e.low), "high": float(e.high), "ceiling": float(e.ceiling),
+            "method": e.method, "random_labels": s.data in ("uniform", "gaussian"),
+            "note": "; ".join(str(w.message) for w in caught) or None}
 
 
 class Session:

@@ -250,7 +250,8 @@ function updateNumbers() {
   $("accuracy").textContent = f ? fmt(f.accuracy) : "–";
   $("loss").textContent = f ? fmt(f.loss) : "–";
   const e = run && run.estimate;
-  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]` : "–";
+  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–";
+  $("estimate").title = e && e.note ? e.note : "";
   $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
   $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
 }
