@@ -98,6 +98,16 @@ def test_out_of_range_requests_get_400_with_a_message_and_the_server_keeps_runni
     assert status == 200 and cfg["limits"]["N"] == 20_000
 
 
+def test_an_internal_error_is_a_500_with_its_message_and_the_server_keeps_running(server, monkeypatch):
+    def broken(body):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(server.session, "start", broken)
+    status, out = call(server, "/api/start", SMALL)
+    assert status == 500 and "KeyError" in out["error"] and "boom" in out["error"]
+    assert call(server, "/api/config")[0] == 200
+
+
 def test_malformed_bodies_and_paths(server):
     assert call(server, "/api/start", b"{not json")[0] == 400
     assert "JSON object" in call(server, "/api/start", b"[1, 2]")[1]["error"]
@@ -298,10 +308,13 @@ def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
         info = json.loads(proc.stdout.readline())
         url = info["url"]
         assert info["host"] == "127.0.0.1" and url.startswith("http://127.0.0.1:")
-        req = urllib.request.Request(url + "api/start", json.dumps(SMALL).encode(), method="POST")
+        long_run = dict(SMALL, steps=100_000, every=100, fps=25)  # still training at Ctrl-C (40 s at 25 fps)
+        req = urllib.request.Request(url + "api/start", json.dumps(long_run).encode(), method="POST")
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.status == 200
         time.sleep(1.0)  # training in the background
+        status = json.loads(urllib.request.urlopen(url + "api/status", timeout=30).read())
+        assert status["state"] == "running"
         for path in ("api/export/run.json", "api/export/network.npz"):
             urllib.request.urlopen(url + path, timeout=30).read()
         proc.send_signal(signal.SIGINT)
