@@ -167,7 +167,7 @@ def test_python_dash_m_runs_the_command_line():
 
 
 #: Commands whose --json is being added on another branch (issue 13); drop them from here once it lands.
-JSON_PENDING = {"demo", "validate"}
+JSON_PENDING: set = set()
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason="--json pending on its branch"))
@@ -197,3 +197,27 @@ def test_ctrl_c_exits_130_with_one_line():
     assert proc.returncode == 130, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines == ["nnpartition simulate: interrupted"], err
+
+
+#: Options that share a core option's name but mean something else there.
+NOT_CORE_OPTIONS = {("teacher", "dist"), ("teacher", "init")}
+
+
+def test_core_options_offer_exactly_the_core_names():
+    from nnpartition import _core
+    from nnpartition._cli.common import choices
+
+    seen = 0
+    for name, parser in _commands().items():
+        for action in parser._actions:
+            if action.dest in _core.CHOICES and (name, action.dest) not in NOT_CORE_OPTIONS:
+                assert action.choices is not None, f"{name} --{action.dest} has no choices="
+                assert list(action.choices) == choices(action.dest), f"{name} --{action.dest}"
+                seen += 1
+    assert seen >= 5
+    for bad in (["simulate", "-d", "2", "-N", "5", "-L", "2", "--dist", "cauchy"],
+                ["train", "-d", "2", "-N", "5", "-L", "2", "--dist", "cauchy"]):
+        with pytest.raises(SystemExit) as e:
+            build_parser().parse_args(bad)
+        assert e.value.code == 2
+    assert build_parser().parse_args(["simulate", "-d", "2", "-N", "5", "-L", "2", "--dist", "gauss"]).dist == "gauss"

@@ -33,12 +33,14 @@ def test_monotone_and_tends_to_normal():
 def test_coverage_is_95_percent_for_five_normal_samples():
     # The normal-approximation interval covers ~88% at n = 5; the t interval 95%.
     rng = np.random.default_rng(0)
-    hits = 0
+    hits = normal_hits = 0
     reps = 4000
     for _ in range(reps):
         s = summarize(rng.standard_normal(5))
         hits += s.ci_low <= 0.0 <= s.ci_high
+        normal_hits += abs(s.mean) <= 1.959963984540054 * s.std / math.sqrt(5)
     assert 0.94 <= hits / reps <= 0.96
+    assert 0.86 <= normal_hits / reps <= 0.90   # 2 F_t4(1.96) - 1 = 0.878: the gap the t interval closes
 
 
 def test_summarize_single_value_and_empty():

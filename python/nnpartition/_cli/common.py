@@ -18,14 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import _core
 from .._files import read_npz
 
-__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "load_layer"]
+__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "load_layer"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -33,6 +34,18 @@ INPUT_OPTIONS = ("weights", "input")
 OUTPUT_OPTIONS = ("plot", "csv", "out", "output", "save_weights")
 #: Formats a ``--plot`` may have when matplotlib is not installed (its Agg/PDF/SVG/PS back ends write these).
 _PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "pgf", "raw", "rgba")
+
+
+def choices(option: str) -> List[str]:
+    """The values a core option accepts (canonical names, then aliases), for ``argparse``'s ``choices=``.
+
+    The names are defined once, in the Rust core (``_core.CHOICES`` / ``_core.ALIASES``).
+
+    Example:
+        >>> choices("dist")
+        ['uniform', 'gaussian', 'gauss', 'normal']
+    """
+    return list(_core.CHOICES[option]) + sorted(_core.ALIASES[option])
 
 
 class UsageError(ValueError):

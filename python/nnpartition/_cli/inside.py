@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from ..construct import Explanation, explain_1d
+from ..network import TwoLayerNet
 from ..sparse import CapacityCurve, capacity_curve
 
 from ..plotting import require_matplotlib as _pyplot
 from ..plotting import save_or_explain
+from .common import choices
 
 
-def explain_1d_data(N: int, seed: int) -> tuple:
+def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
     """The demo data of ``explain-1d``: ``N`` points uniform on ``[-2, 2]``, label ``sin(3x) > 0``.
 
     Example:
@@ -96,6 +98,7 @@ def _explain(args: argparse.Namespace) -> int:
     X, y = explain_1d_data(args.N, args.seed)
     res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
     net = res.network
+    assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)
     out = {
         "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
@@ -136,7 +139,8 @@ def _capacity(args: argparse.Namespace) -> int:
                           "mean_rank": c.mean_rank.tolist(), "mean_dead_units": c.mean_dead_units.tolist(),
                           "mean_zero_rows": c.mean_zero_rows.tolist(),
                           "mean_distinct_rows": c.mean_distinct_rows.tolist(),
-                          "estimated_net_accuracy": c.estimated_accuracy.tolist(),
+                          "estimated_net_accuracy": None if c.estimated_accuracy is None
+                          else c.estimated_accuracy.tolist(),
                           "trained_net_accuracy": None if c.trained_accuracy is None else c.trained_accuracy.tolist()}))
     else:
         how = "exact (LP)" if c.method == "exact" else f"{c.method} (heuristic: a lower bound)"
@@ -159,7 +163,7 @@ def _capacity(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``explain-1d`` and ``eas-capacity`` subcommands."""
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
@@ -181,8 +185,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
     c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
     c.add_argument("-k", type=int, default=None, help="active units for topk/threshold (default m // 20)")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
-    c.add_argument("--sparsify", default="relu", help="topk, threshold or relu (default relu)")
-    c.add_argument("--projection", default="gaussian", help="gaussian or sparse_binary (default gaussian)")
+    c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),
+                   help="topk, threshold or relu (default relu)")
+    c.add_argument("--projection", default="gaussian", choices=choices("projection"),
+                   help="gaussian or sparse_binary (default gaussian)")
     c.add_argument("--method", default="exact", choices=["exact", "perceptron", "lstsq"],
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")

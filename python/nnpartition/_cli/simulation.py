@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..simulation import simulate_partition
+from .common import choices
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -32,8 +33,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
     s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
     s.add_argument("--trials", type=int, default=100, help="independent trials (default 100)")
-    s.add_argument("--dist", default="uniform", help="points: uniform in [-1,1]^d or gaussian (default uniform)")
-    s.add_argument("--init", default="uniform", help="neurons: uniform U(+-1/sqrt(d)) or gaussian (default uniform)")
+    s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                   help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
+    s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",
+                   help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (default uniform)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     s.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
