@@ -665,7 +665,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         ws = [v.count("L", L, minimum=1, maximum=2**16)]
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
 
-    res = train(Xc, yc, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+    res = train(Xc, yc, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None,
                 steps=steps, restarts=1, seed=seed, snapshot_every=every)
     nets = res.snapshots()
     try:

@@ -53,7 +53,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
         ws = _widths(args)
         X, y = _data(args)
-        res = train(X, y, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+        res = train(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None,
                     restarts=args.restarts, seed=args.seed, steps=args.steps)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
