@@ -164,6 +164,16 @@ def test_runs_are_paced_to_the_frame_rate(server):
     assert len(run.history) == 11 and time.monotonic() - start >= 10 / 20
 
 
+def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
+    monkeypatch.setitem(LIMITS, "regions", 5)  # an 8-unit layer cuts the xor window into more than 5
+    call(server, "/api/start", SMALL)
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert run.history[-1]["step"] == SMALL["steps"] - 1
+    assert all(h["n_regions"] is None for h in run.history)
+    assert "more than 5 regions" in run.frame["note"] and run.frame["n_polygons"] == 0
+
+
 def test_exports_are_the_shown_snapshot(server):
     call(server, "/api/start", SMALL)
     run = server.session.run
@@ -345,6 +355,7 @@ def _browser():
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=1400,1000", "--force-device-scale-factor=1"):
         opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # JavaScript errors reach the test
     return webdriver.Chrome(service=Service(driver), options=opts)
 
 
@@ -394,3 +405,15 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     target = os.environ.get("NNPARTITION_EXPLORE_SCREENSHOT")
     if target:
         browser.save_screenshot(target)
+
+    # the SVG export is the same drawing: a fill per colour group, the decision boundary, one circle per point
+    import xml.etree.ElementTree as ET
+
+    svg = ET.fromstring(browser.execute_script("const c = svgContext(600, 600); drawPlot(c); return c.toString();"))
+    paths = svg.findall("{http://www.w3.org/2000/svg}path")
+    fills = {p.get("fill") for p in paths} - {"none"}
+    assert len(fills) >= 3  # two classes' shades and the points' colours
+    assert any(p.get("stroke") == "#111" for p in paths)  # the decision boundary
+    assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors

@@ -403,9 +403,9 @@ class AccuracyMeasurement:
         """A JSON-ready dict."""
         size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
         return {"d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": int(len(self.per_dataset)),
-                "protocol": self.protocol.to_dict(), "restarts": self.restarts, "seed": self.seed,
-                "mean": self.mean, "std": self.std, "per_dataset": [float(a) for a in self.per_dataset],
-                "seconds": self.seconds}
+                "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
+                "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds,
+                "protocol": self.protocol.to_dict()}
 
 
 def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
