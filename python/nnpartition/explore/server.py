@@ -639,6 +639,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- GET ------------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self._guard(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._guard(self._post)
+
+    def _guard(self, handler: Any) -> None:
+        """Run a handler; an unexpected error becomes a 500 with its message (the server keeps running)."""
+        try:
+            handler()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as exc:  # a bug: say so instead of dropping the connection
+            self.close_connection = True
+            try:
+                self._error(500, f"internal error: {type(exc).__name__}: {exc}")
+            except OSError:
+                pass
+
+    def _get(self) -> None:
         path = urlsplit(self.path).path
         session = self.server.session
         if path in ("/", "/index.html"):
@@ -714,7 +733,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     # -- POST -----------------------------------------------------------------------------------
-    def do_POST(self) -> None:  # noqa: N802
+    def _post(self) -> None:
         path = urlsplit(self.path).path
         session = self.server.session
         try:
