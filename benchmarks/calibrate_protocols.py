@@ -111,12 +111,13 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 #: stage 1 started at the previous reference-only constants (of three starts tried, the one with the lowest
 #: calibration MAE; the fit is flat there: 0.00677-0.00679) and stages 2-3 at a first exploratory fit.
 START = dict(
-    kappa=1.6047, c=1.4263, m=5.3859, p=0.8094, r=2.5052, gamma=0.3043, c2=2.9162, s=0.1384, q=0.5,
-    gauss=0.0166, g_sgd=0.0281, psi=0.7602, psi_s=0.3508, a_m=0.5513, A=386046.8384, beta=1.2649, tau0=0.63,
-    nu=0.7065, xi=0.1096, eta=2.2106, delta=0.092, sigma_ln_k=0.12, sigma_rho=0.1, sigma_deep=0.28, noise=0.5,
+    kappa=1.6064, c=1.4088, m=5.4067, p=0.8039, r=2.5237, gamma=0.3112, c2=2.9381, s=0.1332, q=0.5,
+    gauss=0.0205, g_sgd=0.0293, psi=0.7304, psi_s=0.3622, a_m=0.5566, A=385455.2126, beta=1.2642, tau0=0.7012,
+    nu=0.7443, xi=0.1138, eta=2.1976, delta=0.1134, sigma_ln_k=0.1, sigma_rho=0.12, sigma_deep=0.2, noise=0.5,
+    zeta=1.0463, dd=3.14,
 )
 FIXED = {"q"}
-POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta"}
+POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd"}
 
 
 #: Stage 1 fits the reference-protocol constants on the two-layer reference calibration rows (the protocol
@@ -124,8 +125,8 @@ POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A
 #: other protocols' calibration rows; stage 3 the later-layer cap on the deep calibration rows.
 STAGES = [
     (("kappa", "c", "m", "p", "r", "gamma", "c2", "s", "gauss"), ("reference",)),
-    (("g_sgd", "psi", "psi_s", "a_m", "nu", "tau0", "A", "beta"), ("protocols",)),
-    (("xi", "eta", "delta"), ("deep",)),
+    (("g_sgd", "psi", "psi_s", "a_m", "nu", "tau0", "A", "beta", "zeta"), ("protocols",)),
+    (("xi", "eta", "delta", "dd"), ("deep",)),
 ]
 
 
