@@ -2,10 +2,11 @@
 
     python benchmarks/bench_estimate.py
 
-Prints the median time of one `estimate_accuracy` call from Python (scalar
-and a 10,000-element array call), of one Monte Carlo estimate, and of the
-reference-protocol measurement `real_accuracy` on the same configuration,
-with the ratios.
+Prints the median time of one `estimate_accuracy` call from Python (scalar,
+with a non-reference Protocol, and a 10,000-element array call), of one Monte
+Carlo estimate, of `required_width`, of the first (uncached) d = 1 call, and of
+the measurement `real_accuracy` on the same configuration, with the ratios.
+The issue's target: a scalar call costs <= 10 us.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 
 import numpy as np
 
-from nnpartition import estimate_accuracy, real_accuracy
+from nnpartition import Protocol, estimate_accuracy, real_accuracy, required_width
 
 
 def median_time(fn, repeats):
@@ -33,14 +34,24 @@ def main() -> None:
         estimate_accuracy(d, N, L)  # warm the ceiling cache, as any repeated use does
         t_scalar = median_time(lambda: estimate_accuracy(d, N, L), 2001)
         t_nocache = median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 2001)
+        sgd = Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+        estimate_accuracy(d, N, L, protocol=sgd)
+        t_proto = median_time(lambda: estimate_accuracy(d, N, L, protocol=sgd), 2001)
+        t_size = median_time(lambda: required_width(d, N, 0.95), 501)
         t_mc = median_time(lambda: estimate_accuracy(d, N, L, method="monte_carlo", trials=100), 3)
         t_train = median_time(lambda: real_accuracy(d, N, L), 1)
         print(f"d={d} N={N} L={L}")
         print(f"  analytic estimate (one call)      {t_scalar * 1e6:9.1f} us")
         print(f"  analytic, no ceiling              {t_nocache * 1e6:9.1f} us")
+        print(f"  analytic, SGD minibatch protocol  {t_proto * 1e6:9.1f} us")
+        print(f"  required_width(d, N, 0.95)        {t_size * 1e6:9.1f} us")
         print(f"  monte carlo (100 trials)          {t_mc * 1e3:9.1f} ms")
         print(f"  real_accuracy (3 datasets x 2)    {t_train:9.2f} s")
         print(f"  training / analytic estimate      {t_train / t_scalar:9.0f} x")
+    for N, L in [(100, 256), (1000, 64), (10**6, 1000)]:
+        t = time.perf_counter()
+        estimate_accuracy(1, N, L + 1)  # a size not cached yet: the exact d = 1 ceiling (or its bound) is computed
+        print(f"first d=1 call, N={N} L={L + 1}: {(time.perf_counter() - t) * 1e3:.2f} ms")
     d = np.random.default_rng(0).integers(1, 100, 10_000)
     N = np.random.default_rng(1).integers(100, 3000, 10_000)
     L = np.random.default_rng(2).integers(1, 256, 10_000)

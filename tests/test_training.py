@@ -149,16 +149,16 @@ def test_real_accuracy_measurement():
 @pytest.mark.parametrize("kwargs", [
     dict(activation="tanh"), dict(activation="sigmoid", lr=0.05), dict(activation="leaky_relu", slope=0.1),
     dict(loss="hinge"), dict(optimizer="sgd", lr=0.5, momentum=0.9), dict(schedule="constant", lr=0.005),
-    dict(batch_size=16), dict(hidden_layers=[16, 8], hidden=None),
+    dict(batch_size=16), dict(widths=[16, 8], L=None),
 ])
 def test_variants_learn(kwargs):
     X, y = random_dataset(64, 5, seed=9)
-    hidden = kwargs.pop("hidden", 32)
-    r = train(X, y, hidden, steps=600, seed=0, **kwargs)
+    L = kwargs.pop("L", 32)
+    r = train(X, y, L, steps=600, seed=0, **kwargs)
     assert r.best_accuracy >= 0.9, (kwargs, r.best_accuracy)
     net = r.network
     assert abs(net.accuracy(X, y) - r.best_accuracy) <= 2 / 64
-    if "hidden_layers" in kwargs:
+    if "widths" in kwargs:
         assert isinstance(net, DeepNet) and net.widths == [16, 8]
     else:
         assert isinstance(net, TwoLayerNet)
@@ -187,8 +187,8 @@ def test_divergence_raises():
     ((np.array([[0, np.nan]] * 4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
     ((np.array([[0, np.inf]] * 4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
     ((np.zeros(4), [0, 1, 1, 0], 3), {}, ValueError, "X"),
-    ((np.zeros((4, 2)), [0, 1, 1, 0], 0), {}, ValueError, "hidden"),
-    ((np.zeros((4, 2)), [0, 1, 1, 0], 2.5), {}, TypeError, "hidden"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 0), {}, ValueError, "L"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 2.5), {}, TypeError, "L"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(lr=0), ValueError, "lr"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(lr=-1), ValueError, "lr"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(activation="gelu"), ValueError, "activation"),
@@ -197,8 +197,9 @@ def test_divergence_raises():
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(schedule="step"), ValueError, "schedule"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(batch_size=0), ValueError, "batch_size"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(restarts=0), ValueError, "restarts"),
-    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(hidden_layers=[4]), ValueError, "hidden_layers"),
-    ((np.zeros((4, 2)), [0, 1, 1, 0], None), dict(hidden_layers=[4, 0]), ValueError, "hidden_layers"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(widths=[4]), ValueError, "exactly one"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], None), dict(widths=[4, 0]), ValueError, r"widths\[1\]"),
+    ((np.zeros((4, 2)), [0, 1, 1, 0], None), {}, TypeError, "give L"),
     ((np.zeros((4, 2)), [0, 1, 1, 0], 3), dict(output_scale=1.0), ValueError, "output_scale"),
 ])
 def test_bad_input_names_the_argument(args, kwargs, exc, word):
@@ -295,6 +296,85 @@ def test_cli_json_and_text(capsys):
     assert rc == 0 and "training accuracy:" in out.out and "+-" in out.out
 
 
+# --- Protocol: one object for the training an estimate and a measurement describe -------------------------
+
+from nnpartition import Protocol  # noqa: E402
+
+
+def test_protocol_reference_and_validation():
+    assert Protocol() == Protocol.reference()
+    assert Protocol(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2) == Protocol()
+    with pytest.raises(Exception):
+        Protocol().lr = 0.1  # frozen
+    for kwargs, word in [(dict(optimizer="lbfgs"), "optimizer"), (dict(lr=0), "lr"), (dict(lr=-1), "lr"),
+                         (dict(steps=0), "steps"), (dict(steps=2.5), "steps"), (dict(batch_size=0), "batch_size"),
+                         (dict(schedule="step"), "schedule"), (dict(restarts=0), "restarts"),
+                         (dict(restarts=True), "restarts")]:
+        with pytest.raises((ValueError, TypeError), match=word):
+            Protocol(**kwargs)
+
+
+def test_summed_lr_is_the_sum_of_the_schedule():
+    for p in (Protocol(), Protocol(lr=0.1, steps=7), Protocol(schedule="constant", lr=0.3, steps=250)):
+        t = np.arange(p.steps)
+        lr_min = p.lr / 100 if p.schedule == "cosine" else p.lr
+        lrs = lr_min + (p.lr - lr_min) * (1 + np.cos(np.pi * t / p.steps)) / 2
+        assert p.summed_lr == pytest.approx(lrs.sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("proto, widths", [
+    (Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=16, restarts=2), [8]),
+    (Protocol(lr=0.01, steps=200, schedule="constant", restarts=1), [6, 5]),
+    (Protocol(steps=150, batch_size=40, restarts=3), [4, 3, 5]),
+])
+def test_real_accuracy_is_train_under_the_protocol(proto, widths):
+    """Dataset 0 of real_accuracy is train() on random_dataset with the same settings and seed."""
+    m = real_accuracy(3, 70, widths=widths, protocol=proto, datasets=1, seed=5)
+    X, y = random_dataset(70, 3, seed=5)
+    r = train(X, y, widths=widths, optimizer=proto.optimizer, lr=proto.lr, steps=proto.steps,
+              batch_size=proto.batch_size, schedule=proto.schedule, restarts=proto.restarts, seed=5)
+    assert m.per_dataset[0] == r.best_accuracy
+    assert m.widths == tuple(widths) and m.protocol == proto and m.restarts == proto.restarts
+    assert m.to_dict()["protocol"]["optimizer"] == proto.optimizer
+
+
+def test_deep_init_is_pytorch_default_layer_by_layer():
+    X, y = random_dataset(30, 4, seed=2)
+    r = train(X, y, widths=[7, 5, 3], steps=1, lr=1e-12, restarts=1)
+    net = r.final_network
+    assert isinstance(net, DeepNet)
+    for (W, b), fan in zip(net.layers, [4, 7, 5]):
+        bound = 1 / np.sqrt(fan)
+        assert np.all(np.abs(W) <= bound * (1 + 1e-6)) and np.all(np.abs(b) <= bound * (1 + 1e-6))
+        assert np.abs(W).max() > 0.3 * bound      # drawn on the whole interval, not a narrower one
+    assert np.all(np.abs(net.w_out) <= 1 / np.sqrt(3) * (1 + 1e-6)) and abs(net.b_out) < 1e-9
+
+
+def test_minibatch_protocol_reads_accuracy_on_all_points():
+    X, y = random_dataset(50, 2, seed=3)
+    r = train(X, y, 8, batch_size=16, steps=61, restarts=1)
+    assert r.history_steps.tolist() == [0, 20, 40, 60]
+    for k, t in enumerate(r.history_steps):
+        assert r.accuracy_history[0, k] * 50 == pytest.approx(round(r.accuracy_history[0, k] * 50))
+
+
+def test_train_result_repr_is_one_line():
+    X, y = random_dataset(20, 2, seed=1)
+    text = repr(train(X, y, 4, steps=30))
+    assert "\n" not in text and text.startswith("TrainResult(L=4, best_accuracy=")
+    assert "widths=[3, 2]" in repr(train(X, y, widths=[3, 2], steps=30))
+
+
+def test_real_accuracy_protocol_arguments():
+    with pytest.raises(TypeError, match="Protocol"):
+        real_accuracy(2, 20, 2, protocol={"lr": 0.1})
+    with pytest.raises(ValueError, match="exactly one"):
+        real_accuracy(2, 20, 2, widths=[2, 2])
+    with pytest.raises(TypeError, match="give L"):
+        real_accuracy(2, 20)
+    m = real_accuracy(2, 20, 2, protocol=Protocol(steps=20, restarts=3), restarts=1, datasets=1)
+    assert m.protocol.restarts == 1   # restarts= overrides the protocol's
+
 # --- parameter snapshots and the training callback (used by pictures.movie and explore) -------
 
 def test_snapshots_leave_the_run_unchanged_and_hold_each_steps_parameters():
@@ -319,7 +399,7 @@ def test_snapshots_leave_the_run_unchanged_and_hold_each_steps_parameters():
 
 def test_deep_snapshots():
     X, y = random_dataset(40, 3, seed=2)
-    res = train(X, y, hidden_layers=[5, 4], steps=60, snapshot_every=30)
+    res = train(X, y, widths=[5, 4], steps=60, snapshot_every=30)
     assert res.snapshot_steps.tolist() == [0, 30, 59]
     assert [W.shape for W, _ in res.snapshot_layers] == [(3, 3, 5), (3, 5, 4)]
     assert isinstance(res.snapshots()[1], DeepNet)

@@ -18,11 +18,19 @@ from .counting import (
     separable_probability,
 )
 from .datasets import random_dataset
-from .estimate import AccuracyEstimate, accuracy_ceiling, estimate_accuracy
+from .estimate import (
+    AccuracyEstimate,
+    SamplesAnswer,
+    WidthAnswer,
+    accuracy_ceiling,
+    estimate_accuracy,
+    max_samples,
+    required_width,
+)
 from .network import DeepNet, TwoLayerNet
 from .pictures import Plane, RegionPolygons, plot_partition, region_polygons
 from .simulation import PartitionSim, Summary, simulate_partition
-from .training import AccuracyMeasurement, TrainResult, real_accuracy, train
+from .training import AccuracyMeasurement, Protocol, TrainResult, real_accuracy, train
 from .window import region_count_curve, regions_in_box
 
 __all__ = [
@@ -48,9 +56,14 @@ __all__ = [
     "AccuracyEstimate",
     "accuracy_ceiling",
     "estimate_accuracy",
+    "max_samples",
+    "required_width",
+    "SamplesAnswer",
+    "WidthAnswer",
     "DeepNet",
     "TwoLayerNet",
     "AccuracyMeasurement",
+    "Protocol",
     "TrainResult",
     "real_accuracy",
     "train",

@@ -13,6 +13,7 @@ __all__ = [
     "CHOICES",
     "DEFAULT_LIMITS",
     "__version__",
+    "accuracy_ceilings",
     "bounded_regions",
     "count_patterns_f32",
     "count_patterns_f64",
@@ -26,21 +27,26 @@ __all__ = [
     "eas_thresholds",
     "eas_topk",
     "estimate_analytic",
-    "estimate_from_dof",
+    "estimate_from_partition",
     "estimate_one",
     "estimator_params",
+    "estimator_range",
     "get_limits",
     "interruptible_sleep",
     "log_partial_binomial_sum",
     "log_regions",
+    "max_samples",
+    "protocol_accuracy",
     "random_dataset",
     "reference_accuracy",
     "region_map_f64",
     "region_polygons",
     "regions",
+    "required_width",
     "separable_probability",
     "set_limits",
     "simulate_trials",
+    "summed_lr",
     "teacher_sgd",
     "train_network",
     "window_region_counts",
@@ -72,20 +78,39 @@ def deep_region_bounds(
 ) -> Tuple[Optional[int], Optional[int], int, int, str, str]: ...
 
 # --- estimator ---
+_ProtocolArgs = Tuple[str, float, float, Optional[float], str, float]
+_EstimateRow = Tuple[float, float, float, float, float, float, float, float, float, float]
+
 def estimate_analytic(
     d: npt.NDArray[np.float64],
     n: npt.NDArray[np.float64],
     l: npt.NDArray[np.float64],
+    dist: str,
+    protocol: _ProtocolArgs,
     params: Optional[List[float]] = None,
 ) -> List[npt.NDArray[np.float64]]: ...
-def estimate_one(
-    d: float, n: float, widths: List[float]
-) -> Tuple[float, float, float, float, float, float, float]: ...
-def estimate_from_dof(
-    d: float, n: float, l: float, dof: npt.NDArray[np.float64]
+def estimate_one(d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs) -> _EstimateRow: ...
+def estimate_from_partition(
+    d: float,
+    n: float,
+    l: float,
+    capped_occupancy: npt.NDArray[np.float64],
+    dist: str,
+    protocol: _ProtocolArgs,
 ) -> List[npt.NDArray[np.float64]]: ...
 def estimator_params() -> List[Tuple[str, float]]: ...
+def estimator_range() -> List[Tuple[str, float, float]]: ...
+def summed_lr(lr: float, steps: float, schedule: str) -> float: ...
+def required_width(
+    d: float, n: float, target: float, dist: str, protocol: _ProtocolArgs, max_l: float
+) -> List[float]: ...
+def max_samples(
+    d: float, widths: List[float], target: float, dist: str, protocol: _ProtocolArgs, max_n: float
+) -> List[float]: ...
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
+def accuracy_ceilings(
+    d: npt.NDArray[np.uint64], n: npt.NDArray[np.uint64], l: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.float64]: ...
 def counting_ceiling(d: int, n: int, widths: List[int]) -> float: ...
 
 # --- activation patterns ---
@@ -170,6 +195,22 @@ def reference_accuracy(
     first: int,
     count: int,
     restarts: int,
+    threads: Optional[int] = None,
+) -> npt.NDArray[np.float64]: ...
+def protocol_accuracy(
+    d: int,
+    n: int,
+    widths: List[int],
+    dist: str,
+    seed: int,
+    first: int,
+    count: int,
+    restarts: int,
+    optimizer: str,
+    lr: float,
+    steps: int,
+    batch_size: Optional[int],
+    schedule: str,
     threads: Optional[int] = None,
 ) -> npt.NDArray[np.float64]: ...
 def train_network(

@@ -1,57 +1,70 @@
-"""Training accuracy from ``(d, N, L)`` without training.
+"""Training accuracy from ``(d, N, L)`` and a training :class:`~nnpartition.Protocol`, without training.
 
-The target is the reference-protocol training accuracy (``real_accuracy``:
-inputs uniform in ``[-1, 1]^d`` or Gaussian, fair-coin labels, a ``d -> L -> 1``
-ReLU network trained by full-batch Adam for 4000 steps, best accuracy seen,
-best of 2 restarts, mean over datasets). See ``docs/theory.md`` for the model,
-its constants and its validation against real training.
+The target is what :func:`nnpartition.real_accuracy` measures with the same
+``Protocol``: inputs uniform in ``[-1, 1]^d`` or Gaussian, fair-coin labels, a
+``d -> L -> 1`` (or deeper) ReLU network, the best accuracy read every 20
+steps, best of the protocol's restarts, mean over datasets. See
+``docs/theory.md`` for the model, its constants and its validation against
+real training.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
 from .simulation import simulate_partition, summarize
+from .training import Protocol
 
-__all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_constants"]
+__all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
+           "required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 
-ArrayOrFloat = Union[float, np.ndarray]
+T = TypeVar("T", float, NDArray[np.float64])
 _DISTS = _core.CHOICES["dist"]
 _ALIASES = _core.ALIASES["dist"]
+#: Largest d, N or L the estimator accepts (it warns outside the validated range).
+MAX_SIZE = 10**9
+_REFERENCE = Protocol()
 
 
 @dataclass(frozen=True)
-class AccuracyEstimate:
+class AccuracyEstimate(Generic[T]):
     """An estimate of the training accuracy a network reaches on random labels.
 
     Attributes:
-        accuracy: the estimate (float, or an array when the inputs were arrays).
+        accuracy: the estimate (a float for a scalar call, an array when the inputs were arrays).
         low, high: a band meant to contain the real accuracy for at least 90% of
-            configurations (checked on held-out configurations, see ``docs/theory.md``).
+            configurations (checked on held-out configurations and protocols, see ``docs/theory.md``).
         ceiling: the best accuracy any network of this size could reach on such
-            data (expected over random labels): exact for ``d = 1`` (sign-change
-            dynamic programme), a counting upper bound for ``d > 1``; ``nan`` when
-            not computed (``ceiling=False``).
+            data (expected over random labels): exact for ``d = 1`` up to a size,
+            a counting upper bound otherwise; ``nan`` when not computed (``ceiling=False``).
         method: ``"analytic"`` or ``"monte_carlo"``.
-        details: the model's intermediate quantities (effective dimension, load, ...).
+        details: the model's intermediate quantities (effective dimension, load, budget, ...).
     """
 
-    accuracy: ArrayOrFloat
-    low: ArrayOrFloat
-    high: ArrayOrFloat
-    ceiling: ArrayOrFloat
+    accuracy: T
+    low: T
+    high: T
+    ceiling: T
     method: str
     details: Dict[str, Any] = field(repr=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists)."""
-        conv = lambda x: x.tolist() if isinstance(x, np.ndarray) else x  # noqa: E731
+        def conv(x: Any) -> Any:
+            if isinstance(x, np.ndarray):
+                return x.tolist()
+            if isinstance(x, Protocol):
+                return x.to_dict()
+            return x
         return {"accuracy": conv(self.accuracy), "low": conv(self.low), "high": conv(self.high),
                 "ceiling": conv(self.ceiling), "method": self.method,
                 "details": {k: conv(x) for k, x in self.details.items()}}
@@ -62,19 +75,56 @@ def model_constants() -> Dict[str, float]:
 
     Example:
         >>> c = model_constants()
-        >>> c["q"], sorted(c)[:4]
-        (0.5, ['c', 'c2', 'gamma', 'kappa'])
+        >>> c["q"], c["kappa"] > 1
+        (0.5, True)
     """
     return dict(_core.estimator_params())
 
 
+@functools.lru_cache(maxsize=1)
+def validated_range() -> Dict[str, Tuple[float, float]]:
+    """The range of sizes and protocols the estimator was validated on; outside it, it warns.
+
+    Example:
+        >>> validated_range()["steps"]
+        (250.0, 32000.0)
+    """
+    return {name: (lo, hi) for name, lo, hi in _core.estimator_range()}
+
+
+def _warn_range(d: float, N: float, ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
+    r = validated_range()
+    checks = [("d", d), ("N", N), ("depth", float(len(ws)))]
+    checks += [("L", float(w)) for w in ws]
+    checks += [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
+    if p.batch_size is not None:
+        checks.append(("batch_size", float(min(p.batch_size, N)) if p.batch_size < N else math.inf))
+    for name, x in checks:
+        lo, hi = r[name]
+        if not lo <= x <= hi:
+            label = "L" if name == "L" and len(ws) == 1 else ("widths" if name == "L" else name)
+            warnings.warn(f"{label}={x:g} is outside the range the estimator was validated on ({lo:g} to {hi:g}); "
+                          "the estimate is an extrapolation", UserWarning, stacklevel=stacklevel)
+
+
+def _proto_args(p: Protocol) -> Tuple[str, float, float, Optional[float], str, float]:
+    return (p.optimizer, p.lr, float(p.steps), None if p.batch_size is None else float(p.batch_size), p.schedule,
+            float(p.restarts))
+
+
+def _protocol(protocol: Any) -> Protocol:
+    if protocol is None:
+        return _REFERENCE
+    if not isinstance(protocol, Protocol):
+        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+    return protocol
+
+
 @functools.lru_cache(maxsize=4096)
-def _ceiling_one(d: int, N: int, widths: tuple) -> float:
-    if d == 1 and len(widths) == 1:
-        k = widths[0] + 1  # L ReLU units: at most L + 1 sign changes along the line
-        work = N * (k + 1)
-        labelings = int(min(400, max(32, 4e7 // max(work, 1))))
-        return float(_core.d1_ceiling(N, k, labelings, 0)[0])
+def _ceiling_one(d: int, N: int, widths: Tuple[int, ...]) -> float:
+    if len(widths) == 1:
+        return float(_core.accuracy_ceilings(np.array([d], np.uint64), np.array([N], np.uint64),
+                                             np.array([widths[0]], np.uint64))[0])
     return float(_core.counting_ceiling(d, N, list(widths)))
 
 
@@ -83,8 +133,10 @@ def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optiona
 
     ``d = 1`` with one hidden layer: exact dynamic programme over the at most
     ``L + 1`` sign changes a ReLU network's output can make along the line,
-    averaged over random labelings (standard error below 0.003). ``d > 1``
-    (or deeper networks): a union bound over the dichotomies the network can
+    averaged over random labelings (standard error below 0.005), when
+    ``N (L + 2) <= 200,000``; above that size the counting bound over the
+    ``2 S(N - 1, L + 1)`` such sign sequences (sound, looser, microseconds).
+    ``d > 1`` (or deeper networks): a union bound over the dichotomies the network can
     realise, ``[Cov(N, d+1)]^L * Cov(N, L(d+1)+1)``.
 
     Example:
@@ -93,45 +145,70 @@ def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optiona
         >>> accuracy_ceiling(10, 50, 8)
         1.0
     """
-    d = v.count("d", d, minimum=1, maximum=10**9)
-    N = v.count("N", N, minimum=1, maximum=10**9)
+    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
+    N = v.count("N", N, minimum=1, maximum=MAX_SIZE)
     ws = _widths(L, widths)
     return _ceiling_one(d, N, ws)
 
 
-def _widths(L: Any, widths: Any) -> tuple:
+def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
     if (L is None) == (widths is None):
         raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
     if L is not None:
-        return (v.count("L", L, minimum=1, maximum=10**9),)
+        return (v.count("L", L, minimum=1, maximum=MAX_SIZE),)
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
-    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=10**9) for i, w in enumerate(widths))
+    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=MAX_SIZE) for i, w in enumerate(widths))
     if not ws:
         raise ValueError("widths must name at least one hidden layer")
+    if len(ws) > 64:
+        raise ValueError(f"widths may name at most 64 hidden layers, got {len(ws)}")
     return ws
 
 
-def _int_array(name: str, x: Any) -> np.ndarray:
+def _int_array(name: str, x: Any) -> NDArray[np.float64]:
     arr = np.asarray(x)
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            arr = arr.astype(np.int64)
-        else:
-            raise TypeError(f"{name} must be integers (or an integer array), got {arr.dtype} {x!r}")
-    if np.any(arr < 1) or np.any(arr > 10**9):
-        raise ValueError(f"{name} must be >= 1 and <= 1e9, got {arr.min() if arr.size else arr}")
+    if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be integers (or an integer array), got {arr.dtype} {x!r}")
+    if arr.size and not (np.all(arr >= 1) and np.all(arr <= MAX_SIZE)):
+        bad = arr[~((arr >= 1) & (arr <= MAX_SIZE))].ravel()[0]
+        raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(arr == np.round(arr)):
+        raise TypeError(f"{name} must be whole numbers, got {arr.ravel()[~(arr == np.round(arr)).ravel()][0]!r}")
     return arr.astype(np.float64)
 
 
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+@overload
+def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,
+                      widths: Optional[Sequence[int]] = None, dist: str = "uniform",
+                      protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
+                      trials: int = 200, seed: int = 0, progress: bool = False) -> AccuracyEstimate[float]: ...
+
+
+@overload
+def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None, *,
+                      widths: Optional[Sequence[int]] = None, dist: str = "uniform",
+                      protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
+                      trials: int = 200, seed: int = 0,
+                      progress: bool = False) -> AccuracyEstimate[NDArray[np.float64]]: ...
+
+
 def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequence[int]] = None,
-                      dist: str = "uniform", method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: int = 0, progress: bool = False) -> AccuracyEstimate:
+                      dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
+                      ceiling: bool = True, trials: int = 200, seed: int = 0,
+                      progress: bool = False) -> AccuracyEstimate[Any]:
     """Estimate the training accuracy of a ReLU network on ``N`` random two-class points in ``R^d``.
 
-    The target is the reference-protocol accuracy measured by
-    :func:`nnpartition.real_accuracy` (mean over datasets of the best accuracy
-    of full-batch Adam training, best of 2 restarts).
+    The target is the accuracy :func:`nnpartition.real_accuracy` measures with
+    the same ``protocol`` (mean over datasets of the best accuracy read during
+    training, best of the protocol's restarts). Outside the validated range
+    (``d`` 1-200, ``N`` 50-5000, ``L`` 1-512, 1-4 hidden layers, Adam lr
+    0.002-0.1, SGD lr 0.01-0.5, 250-32,000 steps, batches of 32 or more, 1-4
+    restarts) it still answers and emits a ``UserWarning`` naming the parameter.
 
     Args:
         d: input dimension (int or integer array).
@@ -139,8 +216,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         L: hidden ReLU units of a two-layer network (int or integer array).
         widths: instead of ``L``, the hidden widths ``[L1, L2, ...]`` of a deeper
             ReLU network (``d`` and ``N`` then scalars).
-        dist: ``"uniform"`` or ``"gaussian"``; the analytic model is the same for
-            both (validated on both), the Monte Carlo method draws points from it.
+        dist: ``"uniform"`` or ``"gaussian"`` (Gaussian inputs fit slightly more readily).
+        protocol: the training :class:`~nnpartition.Protocol` (default: the reference protocol).
         method: ``"analytic"`` (closed form, microseconds) or ``"monte_carlo"``
             (measures the partition that ``L`` initial neurons cut on ``trials``
             random datasets with the Rust core; its band is a 95% CI of the mean
@@ -149,7 +226,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         trials, seed, progress: Monte Carlo settings.
 
     Returns:
-        :class:`AccuracyEstimate`.
+        :class:`AccuracyEstimate` (floats for a scalar call, arrays for array inputs).
 
     Example:
         >>> e = estimate_accuracy(10, 1000, 50)
@@ -158,81 +235,206 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         >>> acc = estimate_accuracy(2, 1000, [4, 16, 64]).accuracy   # arrays broadcast
         >>> acc.shape, bool(acc[0] < acc[1] < acc[2])
         ((3,), True)
-        >>> round(estimate_accuracy(100, 50, 8).accuracy, 3)   # N <= d + 1: everything fits ...
-        0.999
-        >>> estimate_accuracy(100, 50, 8).ceiling          # ... but for the 0.1% all-off dead zone
+        >>> from nnpartition import Protocol
+        >>> short = estimate_accuracy(10, 1000, 16, protocol=Protocol(steps=500)).accuracy
+        >>> bool(short < estimate_accuracy(10, 1000, 16).accuracy)   # a smaller budget fits less
+        True
+        >>> estimate_accuracy(100, 50, 8).ceiling          # N <= d + 1: everything can be fitted
         1.0
     """
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     method = v.choice("method", method, ("analytic", "monte_carlo"))
+    proto = _protocol(protocol)
     if not isinstance(ceiling, bool):
         raise TypeError(f"ceiling must be a bool, got {ceiling!r}")
     if widths is not None:
         if L is not None:
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
-        return _estimate_deep(d, N, _widths(None, widths), dist, method, ceiling)
+        if method != "analytic":
+            raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
+        return _estimate_scalar(v.count("d", d, minimum=1, maximum=MAX_SIZE),
+                                v.count("N", N, minimum=1, maximum=MAX_SIZE), _widths(None, widths), dist, proto,
+                                ceiling)
     if L is None:
         raise ValueError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     if method == "monte_carlo":
         return _estimate_mc(v.count("d", d, minimum=1, maximum=10**6), v.count("N", N, minimum=1, maximum=10**8),
-                            v.count("L", L, minimum=1, maximum=10**6), dist, ceiling, trials, seed, progress)
-    if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in (d, N, L)):
-        return _estimate_scalar(v.count("d", d, minimum=1, maximum=10**9), v.count("N", N, minimum=1, maximum=10**9),
-                                (v.count("L", L, minimum=1, maximum=10**9),), dist, ceiling)
+                            v.count("L", L, minimum=1, maximum=10**6), dist, proto, ceiling, trials, seed, progress)
+    if _is_int(d) and _is_int(N) and _is_int(L):
+        return _estimate_scalar(v.count("d", d, minimum=1, maximum=MAX_SIZE),
+                                v.count("N", N, minimum=1, maximum=MAX_SIZE),
+                                (v.count("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
     da, na, la = np.broadcast_arrays(_int_array("d", d), _int_array("N", N), _int_array("L", L))
     shape = da.shape
-    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy())
-    acc, low, high, p_eff, k_sat, k_eff, alpha = (c.reshape(shape) for c in cols)
+    if da.size:
+        _warn_range(float(da.max()), float(na.max()), [float(la.max())], proto, stacklevel=3)
+        _warn_range(float(da.min()), float(na.min()), [float(la.min())], proto, stacklevel=3)
+    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto))
+    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time = (c.reshape(shape) for c in cols)
     if ceiling:
-        ceil = np.array([_ceiling_one(int(a), int(b), (int(c),)) for a, b, c in
-                         zip(da.ravel(), na.ravel(), la.ravel())]).reshape(shape)
+        ceil = _core.accuracy_ceilings(da.ravel().astype(np.uint64), na.ravel().astype(np.uint64),
+                                       la.ravel().astype(np.uint64)).reshape(shape)
         acc, low, high = np.minimum(acc, ceil), np.minimum(low, ceil), np.minimum(high, ceil)
     else:
         ceil = np.full(shape, np.nan)
-    details = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist}
+    details: Dict[str, Any] = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist,
+                               "protocol": proto, "budget": budget, "m": m, "k_time": k_time}
     if da.ndim == 0:  # 0-d arrays in, floats out
         details = {k: (float(x) if isinstance(x, np.ndarray) else x) for k, x in details.items()}
         return AccuracyEstimate(float(acc), float(low), float(high), float(ceil), "analytic", details)
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
 
-def _estimate_scalar(d: int, N: int, ws: tuple, dist: str, ceiling: bool) -> AccuracyEstimate:
+def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
+                     ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
-    acc, low, high, p_eff, k_sat, k_eff, alpha = _core.estimate_one(float(d), float(N), [float(w) for w in ws])
-    ceil = _ceiling_one(d, N, ws) if ceiling else float("nan")
+    if (proto is not _REFERENCE and proto != _REFERENCE) or not (d <= 200 and N <= 5000) \
+            or len(ws) > 4 or max(ws) > 512:
+        _warn_range(d, N, ws, proto, stacklevel=5)
+    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time = _core.estimate_one(
+        float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
+    ceil = _ceiling_one(d, N, ws) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist}
+    details: Dict[str, Any] = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist,
+                               "protocol": proto, "budget": budget, "m": m, "k_time": k_time}
     if len(ws) > 1:
         details["widths"] = list(ws)
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
 
-def _estimate_deep(d: Any, N: Any, ws: tuple, dist: str, method: str, ceiling: bool) -> AccuracyEstimate:
-    if method != "analytic":
-        raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
-    return _estimate_scalar(v.count("d", d, minimum=1, maximum=10**9), v.count("N", N, minimum=1, maximum=10**9),
-                            ws, dist, ceiling)
-
-
-def _estimate_mc(d: int, N: int, L: int, dist: str, ceiling: bool, trials: int, seed: int,
-                 progress: bool) -> AccuracyEstimate:
+def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: int,
+                 progress: bool) -> AccuracyEstimate[float]:
+    _warn_range(d, N, (L,), proto, stacklevel=5)
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
-    const = model_constants()
-    # Gated-linear degrees of freedom on the sampled partitions: at most
-    # sum_regions min(points, d + 1) (each region is one affine piece), and at
-    # most 1 + L min(d + 1, qN); training uses the fraction d / (d + r) of a unit's.
-    eff = d / (d + const["r"])
-    dof = np.minimum(sim.capped_occupancy.astype(np.float64), 1.0 + L * min(d + 1.0, const["q"] * N)) * eff + (1 - eff)
-    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha = _core.estimate_from_dof(float(d), float(N), float(L), dof)
+    occ = sim.capped_occupancy.astype(np.float64)
+    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time = _core.estimate_from_partition(
+        float(d), float(N), float(L), occ, dist, _proto_args(proto))
     s = summarize(acc_t)
     acc = s.mean
     low = min(s.ci_low, float(np.mean(low_t)))
     high = max(s.ci_high, float(np.mean(high_t)))
-    ceil = _ceiling_one(d, N, (L,)) if ceiling else float("nan")
+    ceil = _ceiling_one(d, N, (L,)) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
     details = {"trials": trials, "ci95": (s.ci_low, s.ci_high), "k_eff": float(np.mean(k_eff)),
-               "dof_measured": float(np.mean(dof)), "occupied_regions": float(sim.regions.mean),
-               "majority_accuracy": float(sim.accuracy.mean), "load": float(np.mean(alpha)), "dist": dist}
+               "dof_measured": float(np.mean(p_eff)), "occupied_regions": float(sim.regions.mean),
+               "majority_accuracy": float(sim.accuracy.mean), "load": float(np.mean(alpha)), "dist": dist,
+               "protocol": proto, "budget": float(budget[0]) if len(budget) else math.nan}
     return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details)
+
+
+@dataclass(frozen=True)
+class WidthAnswer:
+    """What :func:`required_width` returns (``None``: not reached with up to ``max_width`` units).
+
+    Attributes:
+        L: the smallest width whose estimate reaches the target.
+        L_safe: the smallest width whose band's lower edge reaches it (a conservative choice).
+        L_optimistic: the smallest width whose band's upper edge reaches it.
+        d, N, target, dist, protocol: the question.
+    """
+
+    L: Optional[int]
+    L_safe: Optional[int]
+    L_optimistic: Optional[int]
+    d: int
+    N: int
+    target: float
+    dist: str
+    protocol: Protocol
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic, "d": self.d, "N": self.N,
+                "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict()}
+
+
+@dataclass(frozen=True)
+class SamplesAnswer:
+    """What :func:`max_samples` returns (0: not even one point reaches the target).
+
+    Attributes:
+        N: the largest number of points whose estimate reaches the target.
+        N_safe: the largest whose band's lower edge reaches it (a conservative choice).
+        N_optimistic: the largest whose band's upper edge reaches it.
+        d, widths, target, dist, protocol: the question.
+    """
+
+    N: int
+    N_safe: int
+    N_optimistic: int
+    d: int
+    widths: Tuple[int, ...]
+    target: float
+    dist: str
+    protocol: Protocol
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"N": self.N, "N_safe": self.N_safe, "N_optimistic": self.N_optimistic, "d": self.d,
+                "widths": list(self.widths), "target": self.target, "dist": self.dist,
+                "protocol": self.protocol.to_dict()}
+
+
+def _target(target: Any) -> float:
+    t = v.real("target", target, minimum=0.5, maximum=1.0)
+    return t
+
+
+def required_width(d: int, N: int, target: float, *, dist: str = "uniform", protocol: Optional[Protocol] = None,
+                   max_width: int = 1 << 20) -> WidthAnswer:
+    """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
+
+    Also the width at which the band's lower edge reaches it (``L_safe``, what
+    to choose when falling short is costly) and its upper edge (``L_optimistic``).
+    About 60 model evaluations in Rust: microseconds. ``None`` when even
+    ``max_width`` units do not reach the target under this protocol (in
+    ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy).
+
+    Example:
+        >>> a = required_width(10, 5000, 0.99)
+        >>> a.L_optimistic <= a.L <= a.L_safe
+        True
+        >>> estimate_accuracy(10, 5000, a.L, ceiling=False).accuracy >= 0.99
+        True
+        >>> estimate_accuracy(10, 5000, a.L - 1, ceiling=False).accuracy < 0.99
+        True
+    """
+    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
+    N = v.count("N", N, minimum=1, maximum=MAX_SIZE)
+    t = _target(target)
+    dist = v.choice("dist", dist, _DISTS, _ALIASES)
+    proto = _protocol(protocol)
+    max_width = v.count("max_width", max_width, minimum=1, maximum=MAX_SIZE)
+    if proto != _REFERENCE or not (N <= 5000 and d <= 200):
+        _warn_range(d, N, (1,), proto, stacklevel=3)
+    out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
+    L, lo, hi = (int(x) or None for x in out)
+    return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
+
+
+def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths: Optional[Sequence[int]] = None,
+                dist: str = "uniform", protocol: Optional[Protocol] = None,
+                max_n: int = 10**9) -> SamplesAnswer:
+    """The largest number of points ``N`` on which a network's estimated training accuracy still reaches ``target``.
+
+    Also the ``N`` at which the band's lower edge (``N_safe``) and upper edge
+    (``N_optimistic``) reach it. Microseconds (bisection in Rust).
+
+    Example:
+        >>> a = max_samples(10, 64, 0.99)
+        >>> a.N_safe <= a.N <= a.N_optimistic
+        True
+        >>> estimate_accuracy(10, a.N, 64, ceiling=False).accuracy >= 0.99 > estimate_accuracy(10, a.N + 1, 64, ceiling=False).accuracy
+        True
+    """
+    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
+    ws = _widths(L, widths)
+    t = _target(target)
+    dist = v.choice("dist", dist, _DISTS, _ALIASES)
+    proto = _protocol(protocol)
+    max_n = v.count("max_n", max_n, minimum=1, maximum=MAX_SIZE)
+    out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
+    n, lo, hi = (int(x) for x in out)
+    return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)

@@ -86,50 +86,116 @@ def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet:
     return 0
 
 
-def validation_figure(rows: Sequence[Dict[str, Any]], path: str) -> None:
-    """Estimate (line, band) and real accuracy (points) against L for each d, plus a parity plot."""
+def _label(r: Dict[str, Any]) -> str:
+    size = "widths " + "-".join(str(w) for w in r["widths"]) if len(r.get("widths", [0])) > 1 else f"L={r['L']}"
+    return f"{r['dist']} d={r['d']} N={r['N']} {size}"
+
+
+def plot_parity(rows: Sequence[Dict[str, Any]], *, ax: Optional["Axes"] = None,
+                labels: bool = False) -> "Axes":
+    """Estimate (with its 90% band as an error bar) against real training accuracy, one marker per row.
+
+    Colours tell the calibration from the held-out part, a diagonal marks perfect agreement; with
+    ``labels=True`` every point is named (``dist d N L``), which suits a handful of rows (``nnpartition demo``).
+    Returns the axes.
+
+    Example:
+        >>> from nnpartition.plotting import file_figure
+        >>> rows = [dict(dist="uniform", d=2, N=100, L=4, real=0.61, estimate=0.6, low=0.55, high=0.65)]
+        >>> ax = file_figure().add_subplot()
+        >>> plot_parity(rows, ax=ax, labels=True) is ax
+        True
+    """
+    ax = axes_for(ax, figsize=(5, 5))
+    colours = {"calibration": "tab:blue", "heldout": "tab:orange"}
+    for part in ("calibration", "heldout"):
+        sel = [r for r in rows if r.get("part", "heldout") == part]
+        if not sel:
+            continue
+        real = [r["real"] for r in sel]
+        est = [r["estimate"] for r in sel]
+        err = [[r["estimate"] - r["low"] for r in sel], [r["high"] - r["estimate"] for r in sel]]
+        ax.errorbar(real, est, yerr=err, fmt="o", ms=4, lw=0.8, capsize=2, color=colours[part],
+                    label=f"{part.replace('heldout', 'held out')} ({len(sel)}): estimate with 90% band")
+        if labels:
+            for r in sel:
+                ax.annotate(_label(r), (r["real"], r["estimate"]), fontsize=7, xytext=(4, -3),
+                            textcoords="offset points")
+    ax.plot([0.5, 1.0], [0.5, 1.0], "k-", lw=0.8, label="estimate = real")
+    ax.set_xlim(0.48, 1.02)
+    ax.set_ylim(0.48, 1.02)
+    ax.set_xlabel("real training accuracy")
+    ax.set_ylabel("estimated training accuracy")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None, *,
+                      ax: Optional["Axes"] = None) -> Any:
+    """Estimate (line, 90% band) and real accuracy (points) against ``L`` for each ``d``, plus a parity panel.
+
+    With ``ax=`` only the parity panel (:func:`plot_parity`) is drawn into it and the axes are returned;
+    otherwise a multi-panel figure is made (written to ``path`` when given) and returned. Each ``(N, dist)``
+    has its own colour (the same in every panel) and a legend entry that names it in full; a configuration
+    measured at a single ``L`` shows its estimate as a bar with the band as an error bar.
+
+    Example:
+        >>> rows = [dict(d=2, N=100, L=L, dist="uniform", estimate=0.6, low=0.55, high=0.65, real=0.61)
+        ...         for L in (2, 4)]
+        >>> fig = validation_figure(rows)
+        >>> len(fig.axes)
+        2
+    """
+    if ax is not None:
+        return plot_parity(rows, ax=ax)
     dims = sorted({r["d"] for r in rows})
     ncols = min(4, len(dims)) + 1
     nrows = (len(dims) + ncols - 2) // (ncols - 1)
-    fig = file_figure((3.2 * ncols, 2.8 * nrows))
+    fig = file_figure((3.4 * ncols, 3.0 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    colours: Dict[Any, Any] = {}
+    keys = sorted(_group(rows))
+    try:
+        from matplotlib import colormaps
+        cmap = colormaps["tab10" if len(keys) <= 10 else "tab20"]
+    except ImportError:  # pragma: no cover
+        raise ImportError(PLOT_HINT) from None
+    colours = {k: cmap(i % cmap.N) for i, k in enumerate(keys)}
     for i, d in enumerate(dims):
-        ax = axes[i // (ncols - 1)][i % (ncols - 1)]
+        pa = axes[i // (ncols - 1)][i % (ncols - 1)]
         sel = [r for r in rows if r["d"] == d]
         for (N, dist), grp in sorted(_group(sel).items()):
             grp.sort(key=lambda r: r["L"])
             L = [r["L"] for r in grp]
-            key = (N, dist)
-            line, = ax.plot(L, [r["estimate"] for r in grp], "-", lw=1, color=colours.get(key))
-            colours[key] = line.get_color()
-            ax.fill_between(L, [r["low"] for r in grp], [r["high"] for r in grp], color=line.get_color(), alpha=0.12)
-            ax.plot(L, [r["real"] for r in grp], "o" if dist == "uniform" else "s", ms=3.5, color=line.get_color(),
-                    label=f"N={N} {dist[:5]}")
-        ax.set_xscale("log", base=2)
-        ax.set_ylim(0.48, 1.02)
-        ax.set_title(f"d = {d}", fontsize=9)
-        ax.set_xlabel("L", fontsize=8)
-        ax.tick_params(labelsize=7)
-        if len(_group(sel)) <= 6:
-            ax.legend(fontsize=6)
+            c = colours[(N, dist)]
+            marker = "o" if dist == "uniform" else "s"
+            if len(grp) == 1:
+                r = grp[0]
+                pa.errorbar(L, [r["estimate"]], yerr=[[r["estimate"] - r["low"]], [r["high"] - r["estimate"]]],
+                            fmt="_", ms=12, mew=1.5, lw=1, capsize=3, color=c)
+            else:
+                pa.plot(L, [r["estimate"] for r in grp], "-", lw=1.2, color=c)
+                pa.fill_between(L, [r["low"] for r in grp], [r["high"] for r in grp], color=c, alpha=0.12)
+            pa.plot(L, [r["real"] for r in grp], marker, ms=4, color=c, label=f"N={N}, {dist} inputs")
+        pa.set_xscale("log", base=2)
+        pa.set_ylim(0.48, 1.02)
+        pa.set_title(f"d = {d}", fontsize=9)
+        pa.set_xlabel("hidden units L", fontsize=8)
+        pa.set_ylabel("training accuracy", fontsize=8)
+        pa.tick_params(labelsize=7)
+        pa.legend(fontsize=6, loc="lower right")
     for j in range(len(dims), nrows * (ncols - 1)):
         axes[j // (ncols - 1)][j % (ncols - 1)].axis("off")
-    par = axes[0][ncols - 1]
-    for part, marker in (("calibration", "."), ("heldout", "x")):
-        sel = [r for r in rows if r.get("part", "heldout") == part]
-        if sel:
-            par.plot([r["real"] for r in sel], [r["estimate"] for r in sel], marker, ms=4, ls="", label=part)
-    par.plot([0.5, 1], [0.5, 1], "k-", lw=0.8)
-    par.set_xlabel("real (trained)", fontsize=8)
-    par.set_ylabel("estimate", fontsize=8)
-    par.set_title("parity", fontsize=9)
-    par.legend(fontsize=7)
-    for r in range(1, nrows):
-        axes[r][ncols - 1].axis("off")
-    fig.suptitle("estimate (line, 90% band) vs real training accuracy (points)", fontsize=10)
+    plot_parity(rows, ax=axes[0][ncols - 1])
+    axes[0][ncols - 1].set_title("parity", fontsize=9)
+    axes[0][ncols - 1].legend(fontsize=6, loc="upper left")
+    for row in range(1, nrows):
+        axes[row][ncols - 1].axis("off")
+    fig.suptitle("estimate (line or bar, 90% band) vs real training accuracy (points; circles uniform, "
+                 "squares Gaussian inputs)", fontsize=10)
     fig.tight_layout()
-    save_figure(fig, path)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
 
 
 def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, List[Dict[str, Any]]]:

@@ -16,8 +16,10 @@ seed, so results are identical whatever the number of threads.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+
+from numpy.typing import NDArray
 
 import numpy as np
 
@@ -26,7 +28,7 @@ from . import _validate as v
 from .datasets import _dist
 from .network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
 
-__all__ = ["train", "TrainResult", "real_accuracy", "AccuracyMeasurement"]
+__all__ = ["train", "TrainResult", "real_accuracy", "AccuracyMeasurement", "Protocol"]
 
 _LOSSES = _core.CHOICES["loss"]
 _OPTIMIZERS = _core.CHOICES["optimizer"]
@@ -35,14 +37,89 @@ _SCHEDULES = _core.CHOICES["schedule"]
 RECORD_EVERY = 20
 
 
+@dataclass(frozen=True)
+class Protocol:
+    """A training run, as :func:`real_accuracy` performs it and :func:`estimate_accuracy` predicts it.
+
+    A ``d -> widths -> 1`` ReLU network with one logit, every layer initialised
+    as PyTorch's ``nn.Linear`` default (weights and hidden biases
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), output bias 0, mean binary
+    cross-entropy. Accuracy is read on all ``N`` points at every 20th step and
+    at the last step; the best value counts, and the best of ``restarts``
+    independent runs.
+
+    Attributes:
+        optimizer: ``"adam"`` (PyTorch defaults) or ``"sgd"`` (momentum 0.9, PyTorch semantics).
+        lr: starting learning rate, > 0.
+        steps: optimiser steps, >= 1.
+        batch_size: ``None`` for full batch; otherwise minibatches of this size
+            from a fresh permutation every epoch, the incomplete last batch dropped.
+        schedule: ``"cosine"`` (from ``lr`` to ``lr / 100`` over ``steps``) or ``"constant"``.
+        restarts: independent runs per dataset; the best counts.
+
+    ``Protocol()`` is the reference protocol (full-batch Adam, lr 0.02 cosine,
+    4000 steps, best of 2 restarts), also :meth:`Protocol.reference`.
+
+    Example:
+        >>> Protocol() == Protocol.reference()
+        True
+        >>> p = Protocol(optimizer="sgd", lr=0.1, steps=1000, batch_size=64)
+        >>> p
+        Protocol(optimizer='sgd', lr=0.1, steps=1000, batch_size=64, schedule='cosine', restarts=2)
+        >>> p.summed_lr      # sum of the learning rates over the run (cosine: about (1 + 1/100) / 2 lr steps)
+        50.5495
+    """
+
+    optimizer: str = "adam"
+    lr: float = 0.02
+    steps: int = 4000
+    batch_size: Optional[int] = None
+    schedule: str = "cosine"
+    restarts: int = 2
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "optimizer", v.choice("optimizer", self.optimizer, _OPTIMIZERS))
+        set_(self, "lr", v.real("lr", self.lr, minimum=0.0, open_min=True, maximum=1e6))
+        set_(self, "steps", v.count("steps", self.steps, minimum=1, maximum=10**9))
+        if self.batch_size is not None:
+            set_(self, "batch_size", v.count("batch_size", self.batch_size, minimum=1, maximum=2**32))
+        set_(self, "schedule", v.choice("schedule", self.schedule, _SCHEDULES))
+        set_(self, "restarts", v.count("restarts", self.restarts, minimum=1, maximum=2**20))
+
+    @classmethod
+    def reference(cls) -> "Protocol":
+        """The reference protocol: full-batch Adam, lr 0.02 cosine to 2e-4, 4000 steps, best of 2 restarts."""
+        return cls()
+
+    @property
+    def summed_lr(self) -> float:
+        """The sum of the learning rates of all steps (cosine: ``lr (1 + 1/100) / 2`` per step on average)."""
+        return float(_core.summed_lr(self.lr, self.steps, self.schedule))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict of the fields."""
+        return {"optimizer": self.optimizer, "lr": self.lr, "steps": self.steps, "batch_size": self.batch_size,
+                "schedule": self.schedule, "restarts": self.restarts}
+
+    def describe(self) -> str:
+        """One short line, e.g. ``adam lr=0.02 cosine, 4000 steps, full batch, best of 2``."""
+        batch = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
+        return (f"{self.optimizer} lr={self.lr:g} {self.schedule}, {self.steps} steps, {batch}, "
+                f"best of {self.restarts}")
+
+
+NetT = TypeVar("NetT", TwoLayerNet, DeepNet, Union[TwoLayerNet, DeepNet])
+
+
 @dataclass(eq=False)
-class TrainResult:
+class TrainResult(Generic[NetT]):
     """What :func:`train` returns.
 
     Attributes:
         network: the best network: the parameters at the recorded step with the
             highest accuracy, in the restart with the highest accuracy
-            (:class:`TwoLayerNet`, or :class:`DeepNet` for ``hidden_layers``).
+            (:class:`TwoLayerNet` for ``L``, :class:`DeepNet` for ``widths`` of two or more layers).
         final_network: the parameters of that restart after its last step.
         best_accuracy: accuracy of ``network`` on the training data.
         final_accuracy: accuracy read at the last step of that restart.
@@ -61,33 +138,40 @@ class TrainResult:
             parameters of the best restart (:meth:`snapshots` turns them into networks).
     """
 
-    network: Union[TwoLayerNet, DeepNet]
-    final_network: Union[TwoLayerNet, DeepNet]
+    network: NetT
+    final_network: NetT
     best_accuracy: float
     final_accuracy: float
     best_restart: int
     best_step: int
-    restart_accuracies: np.ndarray
-    history_steps: np.ndarray
-    loss_history: np.ndarray
-    accuracy_history: np.ndarray
-    snapshot_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    snapshot_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    snapshot_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    snapshot_layers: List[Tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    snapshot_w_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    snapshot_b_out: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    restart_accuracies: NDArray[np.float64]
+    history_steps: NDArray[np.int64]
+    loss_history: NDArray[np.float64]
+    accuracy_history: NDArray[np.float64]
+    snapshot_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    snapshot_accuracy: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    snapshot_loss: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    snapshot_layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = field(default_factory=list)
+    snapshot_w_out: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    snapshot_b_out: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     activation: str = "relu"
     slope: float = 0.01
 
-    def snapshots(self) -> List[Union[TwoLayerNet, DeepNet]]:
+    def snapshots(self) -> List[NetT]:
         """The recorded networks, one per entry of ``snapshot_steps`` (empty without ``snapshot_every``)."""
-        return [_stack([(W[k], b[k]) for W, b in self.snapshot_layers], self.snapshot_w_out[k],
+        return [_stack([(W[k], b[k]) for W, b in self.snapshot_layers], self.snapshot_w_out[k],  # type: ignore[misc]
                        float(self.snapshot_b_out[k]), self.activation, self.slope)
                 for k in range(len(self.snapshot_steps))]
 
+    def __repr__(self) -> str:
+        net = self.network
+        size = f"L={net.L}" if isinstance(net, TwoLayerNet) else f"widths={list(net.widths)}"
+        return (f"TrainResult({size}, best_accuracy={self.best_accuracy:.4f} (restart {self.best_restart}, "
+                f"step {self.best_step}), final_accuracy={self.final_accuracy:.4f}, "
+                f"restarts={len(self.restart_accuracies)}, recorded_steps={len(self.history_steps)})")
 
-def _labels_and_features(X: Any, y: Any) -> tuple:
+
+def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     Xc = v.float_matrix("X", X, dtype=np.float32)
     if not np.all(np.isfinite(Xc)):
         raise ValueError("X contains NaN or infinity (or values too large for float32)")
@@ -95,10 +179,32 @@ def _labels_and_features(X: Any, y: Any) -> tuple:
     return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
 
 
+@overload
+def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., loss: str = ...,
+          optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
+          betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
+          output_scale: Optional[float] = ..., widths: None = ..., threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[TwoLayerNet]: ...
+
+
+@overload
+def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float = ..., loss: str = ...,
+          optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
+          betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
+          output_scale: Optional[float] = ..., widths: Sequence[int], threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
+
+
 def train(
     X: Any,
     y: Any,
-    hidden: Optional[int] = None,
+    L: Optional[int] = None,
     *,
     activation: str = "relu",
     slope: float = 0.01,
@@ -116,17 +222,17 @@ def train(
     seed: int = 0,
     fixed_output: bool = False,
     output_scale: Optional[float] = None,
-    hidden_layers: Optional[Sequence[int]] = None,
+    widths: Optional[Sequence[int]] = None,
     threads: Optional[int] = None,
     snapshot_every: Optional[int] = None,
     callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
-) -> TrainResult:
+) -> TrainResult[Any]:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
     Args:
         X: features, shape ``(N, d)``, finite (trained in float32).
         y: labels 0/1 (or bools), shape ``(N,)``.
-        hidden: hidden units ``L`` of a two-layer network (or use ``hidden_layers``).
+        L: hidden units of a two-layer network (or use ``widths``).
         activation: ``relu``, ``leaky_relu`` (negative slope ``slope``), ``sigmoid`` or ``tanh``.
         loss: ``bce`` (mean binary cross-entropy on the logit) or ``hinge`` (mean ``max(0, 1 - s z)``).
         optimizer: ``adam`` (``betas``, ``eps``; PyTorch semantics) or ``sgd`` (``momentum``).
@@ -138,7 +244,7 @@ def train(
         seed: random seed; restart ``r`` uses the stream ``(seed, 0, r)``.
         fixed_output: freeze the output layer at ``+v`` for the first ``ceil(L/2)``
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``).
-        hidden_layers: widths ``[L1, L2, ...]`` of a deeper network (instead of ``hidden``).
+        widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``).
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         snapshot_every: record the parameters at every ``snapshot_every``-th step
             and at the last step (the parameters that step's forward pass used);
@@ -162,16 +268,7 @@ def train(
         (1.0, [0, 1, 1, 0])
     """
     Xc, yc = _labels_and_features(X, y)
-    if hidden_layers is not None:
-        if hidden is not None:
-            raise ValueError("pass either hidden or hidden_layers, not both")
-        if isinstance(hidden_layers, (str, bytes)) or not hasattr(hidden_layers, "__len__") or len(hidden_layers) == 0:
-            raise ValueError(f"hidden_layers must be a non-empty list of widths, got {hidden_layers!r}")
-        widths = [v.count(f"hidden_layers[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(hidden_layers)]
-    else:
-        if hidden is None:
-            raise TypeError("train() needs hidden (the number of hidden units) or hidden_layers")
-        widths = [v.count("hidden", hidden, minimum=1, maximum=2**20)]
+    ws = list(_widths_arg(L, widths))
     activation = v.choice("activation", activation, ACTIVATIONS)
     slope = v.real("slope", slope, minimum=0.0)
     loss = v.choice("loss", loss, _LOSSES)
@@ -194,15 +291,15 @@ def train(
         raise TypeError(f"fixed_output must be True or False, got {fixed_output!r}")
     scale: Optional[float] = None
     if fixed_output:
-        scale = (1.0 / np.sqrt(widths[-1]) if output_scale is None
+        scale = (1.0 / np.sqrt(ws[-1]) if output_scale is None
                  else v.real("output_scale", output_scale, minimum=0.0, open_min=True))
     elif output_scale is not None:
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
-    every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], widths)
+    every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
-    def net(d: dict) -> Union[TwoLayerNet, DeepNet]:
+    def net(d: Dict[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
 
     hook = None
@@ -210,7 +307,7 @@ def train(
         def hook(step: int, d: Dict[str, Any], acc: float, lss: float) -> None:
             callback(int(step), net(d), float(acc), float(lss))
 
-    out = _core.train_network(Xc, yc, widths, activation, slope, loss, optimizer, lr, lr_min, momentum,
+    out = _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
                               beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
                               RECORD_EVERY, threads, every, hook)
 
@@ -274,7 +371,10 @@ class AccuracyMeasurement:
         mean: mean over datasets of the best training accuracy.
         std: sample standard deviation (ddof=1; 0 for one dataset) over datasets.
         per_dataset: the best accuracy (over restarts) of each dataset.
-        d, N, L, dist, restarts, seed: the settings.
+        d, N: input dimension and points per dataset.
+        widths: hidden widths (``(L,)`` for a two-layer network).
+        dist, seed: the input law and the seed.
+        protocol: the training :class:`Protocol`.
         seconds: wall time of the measurement.
     """
 
@@ -283,54 +383,83 @@ class AccuracyMeasurement:
     per_dataset: np.ndarray
     d: int = 0
     N: int = 0
-    L: int = 0
+    widths: Tuple[int, ...] = ()
     dist: str = "uniform"
-    restarts: int = 2
+    protocol: Protocol = field(default_factory=Protocol)
     seed: int = 0
     seconds: float = field(default=0.0, compare=False)
 
-    def to_dict(self) -> dict:
+    @property
+    def L(self) -> int:
+        """Width of the first hidden layer."""
+        return self.widths[0] if self.widths else 0
+
+    @property
+    def restarts(self) -> int:
+        """Restarts per dataset (``protocol.restarts``)."""
+        return self.protocol.restarts
+
+    def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict."""
-        return {"d": self.d, "N": self.N, "L": self.L, "dist": self.dist, "datasets": int(len(self.per_dataset)),
-                "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
-                "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds}
+        size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
+        return {"d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": int(len(self.per_dataset)),
+                "protocol": self.protocol.to_dict(), "restarts": self.restarts, "seed": self.seed,
+                "mean": self.mean, "std": self.std, "per_dataset": [float(a) for a in self.per_dataset],
+                "seconds": self.seconds}
 
 
-def _check_protocol(d: Any, N: Any, L: Any, dist: Any, datasets: Any, restarts: Any, seed: Any) -> tuple:
-    d = v.count("d", d, minimum=1, maximum=2**20)
-    N = v.count("N", N, minimum=1, maximum=2**32)
-    L = v.count("L", L, minimum=1, maximum=2**20)
-    if N * max(d, L) > 2**30:
-        raise ValueError(f"N * max(d, L) = {N * max(d, L)} exceeds the limit of 2**30 values per network")
-    return (d, N, L, _dist(dist), v.count("datasets", datasets, minimum=1, maximum=2**20),
-            v.count("restarts", restarts, minimum=1, maximum=2**20), v.seed(seed))
+def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
+    """``(L,)`` or the checked ``widths``; exactly one of them must be given."""
+    if widths is not None:
+        if L is not None:
+            raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
+        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or not 1 <= len(widths) <= 64:
+            raise ValueError(f"widths must be a list of 1 to 64 hidden widths, got {widths!r}")
+        return tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(widths))
+    if L is None:
+        raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
+    return (v.count("L", L, minimum=1, maximum=2**20),)
+
+
+def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
+    if protocol is None:
+        protocol = Protocol()
+    elif not isinstance(protocol, Protocol):
+        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+    out: Protocol = protocol if restarts is None else replace(protocol, restarts=restarts)
+    return out
 
 
 def real_accuracy(
     d: int,
     N: int,
-    L: int,
+    L: Optional[int] = None,
     *,
+    widths: Optional[Sequence[int]] = None,
     dist: str = "uniform",
+    protocol: Optional[Protocol] = None,
     datasets: int = 3,
-    restarts: int = 2,
+    restarts: Optional[int] = None,
     seed: int = 0,
     threads: Optional[int] = None,
     callback: Optional[Callable[[int, float], None]] = None,
 ) -> AccuracyMeasurement:
-    """Best training accuracy of ``d -> L ReLU -> 1`` networks on random labels (the reference protocol).
+    """Best training accuracy of ReLU networks on random labels under a training :class:`Protocol`.
 
     Dataset ``k`` is dataset ``k`` of the family of :func:`random_dataset` with
     this ``seed`` (dataset 0 is ``random_dataset(N, d, dist=dist, seed=seed)``);
     restart ``r`` on it starts from the stream ``(seed, k, r)``, exactly as
-    ``train(X, y, L, restarts=restarts, seed=seed)`` does for ``k = 0``.
+    ``train(X, y, L, ..., restarts=restarts, seed=seed)`` does for ``k = 0``.
     A run stops early once it has reached 100% (its best cannot improve).
 
     Args:
-        d, N, L: input dimension, points per dataset, hidden units (all >= 1).
+        d, N: input dimension and points per dataset (>= 1).
+        L: hidden units of a two-layer ``d -> L -> 1`` network, or
+        widths: the hidden widths ``[L1, L2, ...]`` of a deeper network.
         dist: ``"uniform"`` (``[-1, 1]^d``) or ``"gaussian"`` (alias ``"gauss"``).
+        protocol: the training :class:`Protocol` (default: the reference protocol).
         datasets: independent datasets (the mean and std are over them).
-        restarts: trainings per dataset (its accuracy is the best of them).
+        restarts: overrides ``protocol.restarts`` when given.
         seed: random seed.
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         callback: called as ``callback(k, accuracy)`` after each dataset; when
@@ -343,20 +472,37 @@ def real_accuracy(
         >>> m = real_accuracy(5, 100, 16, datasets=2)
         >>> m.mean, m.per_dataset.tolist()
         (1.0, [1.0, 1.0])
+        >>> sgd = Protocol(optimizer="sgd", lr=0.1, steps=500, batch_size=32, restarts=1)
+        >>> real_accuracy(3, 200, widths=[8, 8], protocol=sgd, datasets=1).widths
+        (8, 8)
     """
-    d, N, L, dist, datasets, restarts, seed = _check_protocol(d, N, L, dist, datasets, restarts, seed)
+    d = v.count("d", d, minimum=1, maximum=2**20)
+    N = v.count("N", N, minimum=1, maximum=2**32)
+    ws = _widths_arg(L, widths)
+    protocol = _protocol_arg(protocol, restarts)
+    dist = _dist(dist)
+    datasets = v.count("datasets", datasets, minimum=1, maximum=2**16)
+    seed = v.seed(seed)
+    if N * max(d, *ws) > 2**30:
+        raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of 2**30 values per network")
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
+    p = protocol
+
+    def run(first: int, count: int) -> np.ndarray:
+        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p.restarts, p.optimizer, p.lr,
+                                       p.steps, p.batch_size, p.schedule, threads)
+
     start = time.perf_counter()
     if callback is None:
-        acc = _core.reference_accuracy(d, N, L, dist, seed, 0, datasets, restarts, threads)
+        acc = run(0, datasets)
     else:
         parts: List[float] = []
         for k in range(datasets):
-            a = float(_core.reference_accuracy(d, N, L, dist, seed, k, 1, restarts, threads)[0])
+            a = float(run(k, 1)[0])
             parts.append(a)
             callback(k, a)
         acc = np.array(parts)
     std = float(np.std(acc, ddof=1)) if len(acc) > 1 else 0.0
-    return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, L, dist,
-                               restarts, seed, time.perf_counter() - start)
+    return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, ws, dist,
+                               protocol, seed, time.perf_counter() - start)

@@ -11,6 +11,12 @@ Two disjoint sets of configurations:
 
 ``grid="small"`` is a quick sample of the held-out grid (about a minute),
 ``grid="full"`` both grids (hours on a laptop; use ``workers=``).
+
+The **protocol grid** (:func:`protocols`, :func:`protocol_grid`): 40 training
+protocols drawn once, before any fit, over the supported range (every fourth
+one held out as a whole protocol), each with two-layer configurations mostly
+near capacity, and deep networks (2-4 hidden layers, unequal widths; every
+third held out). ``grid="protocols"`` is a quick sample of its held-out part.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from __future__ import annotations
 import csv
 import itertools
 import random
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -26,8 +33,10 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from .estimate import estimate_accuracy
+from .training import Protocol
 
-__all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate"]
+__all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
+           "protocols", "protocol_grid"]
 
 _DISTS = _core.CHOICES["dist"]
 
@@ -55,6 +64,8 @@ def heldout_grid(max_cost: float = 4e6, limit: int = 90) -> List[Dict[str, Any]]
         >>> g = heldout_grid(); len(g), g[0]["part"]
         (90, 'heldout')
     """
+    max_cost = v.real("max_cost", max_cost, minimum=0.0)
+    limit = v.count("limit", limit, minimum=0, maximum=10**6)
     configs = [(dist, d, N, L) for dist in _DISTS for d in (1, 4, 7, 15, 30, 70)
                for N in (150, 500, 2000) for L in (3, 6, 12, 24, 48, 96, 200)]
     random.Random(2024).shuffle(configs)
@@ -62,24 +73,166 @@ def heldout_grid(max_cost: float = 4e6, limit: int = 90) -> List[Dict[str, Any]]
     return [dict(dist=c[0], d=c[1], N=c[2], L=c[3], part="heldout") for c in configs]
 
 
-def grid_configs(grid: str) -> List[Dict[str, Any]]:
-    """The configurations of a named grid: ``"small"`` or ``"full"``.
+PROTOCOL_SEED = 777
+_ADAM_LR = (0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
+_SGD_LR = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+_STEPS = (250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+_STEP_WEIGHTS = (3, 3, 3, 3, 3, 2, 1, 1)
+_BATCHES = (None, None, None, 32, 64, 128, 256)
+_D_VALUES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100)
+_L_VALUES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+_WIDTHS = (4, 6, 8, 12, 16, 24, 32, 48, 64)
+#: Cost cap (about steps x points per step x parameters x runs) of one protocol-grid configuration.
+MAX_PROTOCOL_COST = 1.5e10
+REFERENCE_ROW = dict(pid=-1, optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2,
+                     heldout=False)
+
+
+def protocols() -> List[Dict[str, Any]]:
+    """The 40 protocols of the protocol grid; ``heldout`` marks every fourth one (fixed before any fit).
 
     Example:
-        >>> len(grid_configs("small"))
-        16
+        >>> ps = protocols(); len(ps), sum(p["heldout"] for p in ps), ps[3]["heldout"]
+        (40, 10, True)
     """
-    grid = v.choice("grid", grid, ("small", "full"))
+    rng = random.Random(PROTOCOL_SEED)
+    out = []
+    for i in range(40):
+        opt = "adam" if rng.random() < 0.6 else "sgd"
+        lr = rng.choice(_ADAM_LR if opt == "adam" else _SGD_LR)
+        steps = rng.choices(_STEPS, _STEP_WEIGHTS)[0]
+        batch = rng.choice(_BATCHES)
+        schedule = "cosine" if rng.random() < 0.8 else "constant"
+        restarts = rng.choice((1, 2, 2, 3, 4))
+        out.append(dict(pid=i, optimizer=opt, lr=lr, steps=steps, batch_size=batch, schedule=schedule,
+                        restarts=restarts, heldout=(i % 4 == 3)))
+    return out
+
+
+def protocol_cost(c: Dict[str, Any]) -> float:
+    """About steps x points per step x parameters x runs of a protocol-grid configuration."""
+    params, fan = 0, c["d"]
+    for w in c["widths"]:
+        params += w * (fan + 1)
+        fan = w
+    N, b = c["N"], c["batch_size"]
+    per_step = (b or N) + (N / 20 if b else 0)
+    return float(c["steps"] * min(per_step, N * 1.05) * (params + fan) * c["restarts"] * 3)
+
+
+def _two_layer(p: Dict[str, Any], rng: random.Random, n: int) -> List[Dict[str, Any]]:
+    out: List[Dict[str, Any]] = []
+    tries = 0
+    while len(out) < n and tries < 10000:
+        tries += 1
+        d, L = rng.choice(_D_VALUES), rng.choice(_L_VALUES)
+        P = L * (d + 2) + 1
+        N = int(round(P * 2 ** rng.uniform(-1.6, 3.0)))
+        if d == 1:
+            N = rng.choice((60, 100, 200, 400, 800))
+        N = min(max(N, 50), 3000)
+        cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=[L])
+        if protocol_cost(dict(cfg, **p)) <= MAX_PROTOCOL_COST and cfg not in [{k: c[k] for k in cfg} for c in out]:
+            out.append(cfg)
+    return out
+
+
+def _deep(p: Dict[str, Any], rng: random.Random, n: int) -> List[Dict[str, Any]]:
+    out: List[Dict[str, Any]] = []
+    tries = 0
+    while len(out) < n and tries < 10000:
+        tries += 1
+        depth = rng.choice((2, 2, 3, 4))
+        widths = [rng.choice(_WIDTHS) for _ in range(depth)]
+        d = rng.choice((1, 2, 3, 5, 8, 12, 20, 30))
+        P, fan = 1, d
+        for w in widths:
+            P += w * (fan + 1)
+            fan = w
+        N = min(max(int(round(P * 2 ** rng.uniform(-1.0, 2.5))), 50), 3000)
+        if protocol_cost(dict(p, d=d, N=N, widths=widths)) <= MAX_PROTOCOL_COST:
+            out.append(dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths))
+    return out
+
+
+def protocol_grid() -> List[Dict[str, Any]]:
+    """Every configuration of the protocol grid, in measurement order (shuffled, so a partial run is a sample).
+
+    Each is a dict with the protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``), ``pid``
+    (-1 for the reference protocol), ``dist, d, N, widths``, and ``part``: ``"heldout"`` for a held-out protocol
+    or a held-out deep configuration, else ``"calibration"``.
+
+    Example:
+        >>> g = protocol_grid(); len(g), sum(c["part"] == "heldout" for c in g)
+        (1212, 342)
+    """
+    rng = random.Random(PROTOCOL_SEED + 1)
+    jobs: List[Dict[str, Any]] = []
+    prots = protocols()
+    for p in prots:
+        for c in _two_layer(p, rng, 24):
+            jobs.append(dict(c, **p, deep_heldout=False))
+    k = 0
+    for p in [REFERENCE_ROW, REFERENCE_ROW, prots[0], prots[1], prots[3], prots[7]]:
+        for c in _deep(p, rng, 14):
+            jobs.append(dict(c, **p, deep_heldout=(k % 3 == 2)))
+            k += 1
+    rng.shuffle(jobs)
+    extra: List[Dict[str, Any]] = []  # second batch, added before any fit: more deep networks
+    for p in [REFERENCE_ROW, REFERENCE_ROW, prots[5], prots[9], prots[17], prots[22]]:
+        for c in _deep(p, rng, 14):
+            extra.append(dict(c, **p, deep_heldout=(k % 3 == 2)))
+            k += 1
+    rng.shuffle(extra)
+    third: List[Dict[str, Any]] = []  # third batch, also before any final fit: deep networks, other protocols
+    for p in [REFERENCE_ROW, REFERENCE_ROW, prots[2], prots[13], prots[24], prots[28]]:
+        for c in _deep(p, rng, 14):
+            third.append(dict(c, **p, deep_heldout=(k % 3 == 2)))
+            k += 1
+    rng.shuffle(third)
+    extra += third
+    for c in jobs + extra:
+        c["part"] = "heldout" if (c["heldout"] or c["deep_heldout"]) else "calibration"
+    return jobs + extra
+
+
+def protocol_of(config: Dict[str, Any]) -> Protocol:
+    """The :class:`~nnpartition.Protocol` a configuration dict names (the reference protocol when it names none)."""
+    keys = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+    return Protocol(**{k: config[k] for k in keys if k in config and config[k] is not None
+                       and not (k == "batch_size" and config[k] == 0)})
+
+
+def grid_configs(grid: str) -> List[Dict[str, Any]]:
+    """The configurations of a named grid: ``"small"``, ``"full"`` or ``"protocols"``.
+
+    ``"protocols"``: a cheap deterministic sample of the protocol grid's held-out
+    part (whole held-out protocols, and held-out deep networks), about two minutes.
+
+    Example:
+        >>> len(grid_configs("small")), len(grid_configs("protocols"))
+        (16, 24)
+    """
+    grid = v.choice("grid", grid, ("small", "full", "protocols"))
+    if grid == "protocols":
+        held = [c for c in protocol_grid() if c["part"] == "heldout" and protocol_cost(c) <= 3e8]
+        two = [c for c in held if len(c["widths"]) == 1][:16]
+        deep = [c for c in held if len(c["widths"]) > 1][:8]
+        return two + deep
     if grid == "small":
         held = [c for c in heldout_grid() if _cost(c["d"], c["N"], c["L"]) <= 6e5]
         return held[:16]
     return calibration_grid() + heldout_grid()
 
 
-def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: int = 2, seed: int = 0) -> Dict[str, Any]:
-    """Train (reference protocol) and estimate one configuration; a flat dict of results.
+def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
+                   seed: int = 0) -> Dict[str, Any]:
+    """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
 
-    Top-level and picklable, so sweeps can run it in worker processes.
+    ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
+    protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``;
+    the reference protocol's values otherwise). ``restarts`` overrides the
+    protocol's. Top-level and picklable, so sweeps can run it in worker processes.
 
     Example:
         >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
@@ -88,11 +241,38 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: int = 2,
     """
     from .training import real_accuracy
 
-    d, N, L, dist = int(config["d"]), int(config["N"]), int(config["L"]), str(config["dist"])
-    m = real_accuracy(d, N, L, dist=dist, datasets=datasets, restarts=restarts, seed=seed)
-    e = estimate_accuracy(d, N, L, dist=dist)
-    return dict(config, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
-                ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high))
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
+    N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
+    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
+    if "widths" in config and len(config["widths"]) > 1:
+        ws: List[int] = [v.count(f"config['widths'][{i}]", w, minimum=1, maximum=2**20)
+                         for i, w in enumerate(config["widths"])]
+    else:
+        L = config["widths"][0] if "widths" in config else config.get("L")
+        ws = [v.count("config['L']", L, minimum=1, maximum=2**20)]
+    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+    proto = protocol_of(config)
+    if restarts is not None:
+        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
+    seed = v.seed(seed)
+    m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(d, N, widths=ws, dist=dist, protocol=proto)
+    out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
+               high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high))
+    if len(ws) > 1:
+        out["widths"] = ws
+    return out
+
+
+def _group_of(r: Dict[str, Any]) -> str:
+    """``deep`` for two or more hidden layers, else ``reference`` or ``protocols`` by the row's protocol."""
+    if len(r.get("widths", [0])) > 1:
+        return "deep"
+    return "reference" if protocol_of(r) == Protocol() else "protocols"
 
 
 def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
@@ -111,17 +291,29 @@ class ValidationReport:
     rows: List[Dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Dict[str, float]]:
-        """Error summaries by grid part and distribution, and by region of the grid.
+        """Error summaries: all rows, the non-trivial ones (real or estimate below 0.999), by group and part.
 
-        Regions: ``small d`` (d <= 2), ``large L`` (L >= 64), ``near capacity``
-        (N between 1 and 4 times the parameter count ``L (d + 2) + 1``).
+        Groups: ``reference`` (two layers, reference protocol), ``protocols`` (two
+        layers, other protocols), ``deep`` (two or more hidden layers); parts:
+        ``calibration`` and ``heldout``. Regions of the held-out part: ``small d``
+        (d <= 2), ``large L`` (L >= 64), ``near capacity`` (N between 1 and 4
+        times the parameter count ``L (d + 2) + 1``).
         """
-        out: Dict[str, Dict[str, float]] = {"all": _summary(self.rows)}
+        def nontrivial(r: Dict[str, Any]) -> bool:
+            return bool(r["real"] < 0.999 or r["estimate"] < 0.999)
+
+        out: Dict[str, Dict[str, float]] = {"all": _summary(self.rows),
+                                            "non-trivial": _summary([r for r in self.rows if nontrivial(r)])}
+        for group, part in itertools.product(("reference", "protocols", "deep"), ("calibration", "heldout")):
+            sel = [r for r in self.rows if _group_of(r) == group and r.get("part") == part]
+            if sel:
+                out[f"{group}/{part}"] = _summary(sel)
+                out[f"{group}/{part}, non-trivial"] = _summary([r for r in sel if nontrivial(r)])
         for part, dist in itertools.product(("calibration", "heldout"), _DISTS):
             sel = [r for r in self.rows if r.get("part") == part and r["dist"] == dist]
             if sel:
                 out[f"{part}/{dist}"] = _summary(sel)
-        regions = {
+        regions: Dict[str, Callable[[Dict[str, Any]], bool]] = {
             "small d (d<=2)": lambda r: r["d"] <= 2,
             "large L (L>=64)": lambda r: r["L"] >= 64,
             "near capacity (1<N/P<4)": lambda r: 1 < r["N"] / (r["L"] * (r["d"] + 2) + 1) < 4,
@@ -134,20 +326,22 @@ class ValidationReport:
 
     def table(self) -> str:
         """A plain-text table of every configuration."""
-        head = f"{'dist':8s} {'d':>4s} {'N':>5s} {'L':>4s} {'real':>7s} {'estimate':>8s} {'band':>15s} {'ceiling':>7s} {'error':>7s}"
+        head = (f"{'dist':8s} {'d':>4s} {'N':>5s} {'L / widths':>11s} {'protocol':40s} {'real':>7s} {'estimate':>8s} "
+                f"{'band':>15s} {'ceiling':>7s} {'error':>7s}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             band = f"[{r['low']:.3f},{r['high']:.3f}]"
-            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {r['L']:4d} {r['real']:7.4f} {r['estimate']:8.4f} "
-                         f"{band:>15s} {r['ceiling']:7.4f} {r['error']:+7.4f}")
+            size = "-".join(str(w) for w in r.get("widths", [r["L"]]))
+            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {size:>11s} {protocol_of(r).describe():40s} "
+                         f"{r['real']:7.4f} {r['estimate']:8.4f} {band:>15s} {r['ceiling']:7.4f} {r['error']:+7.4f}")
         return "\n".join(lines)
 
     def summary_text(self) -> str:
         """The error summary as text."""
-        lines = [f"{'subset':36s} {'n':>4s} {'MAE':>7s} {'max':>7s} {'bias':>7s} {'in band':>7s}"]
+        lines = [f"{'subset':44s} {'n':>4s} {'MAE':>7s} {'max':>7s} {'bias':>7s} {'in band':>7s}"]
         for k, s in self.summary().items():
             if s.get("n"):
-                lines.append(f"{k:36s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
+                lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
         return "\n".join(lines)
 
     def to_csv(self, path: str) -> None:
@@ -160,21 +354,41 @@ class ValidationReport:
             w.writeheader()
             w.writerows(self.rows)
 
-    def plot(self, path: str) -> None:
-        """Save the figure: estimate and real accuracy against ``L`` for each ``d``, and a parity plot."""
+    def plot(self, path: Optional[str] = None, *, ax: Any = None) -> Any:
+        """The figure: estimate and real accuracy against ``L`` for each ``d``, and a parity panel.
+
+        Written to ``path`` when given; with ``ax=`` only the parity panel is drawn there (returns the axes).
+        """
         from .plotting import validation_figure
 
-        validation_figure(self.rows, path)
+        return validation_figure(self.rows, path, ax=ax)
+
+    def plot_parity(self, path: Optional[str] = None, *, ax: Any = None, labels: bool = True) -> Any:
+        """One readable panel: estimate with its band against real accuracy, every point named.
+
+        Written to ``path`` when given (a new figure), else drawn into ``ax`` (or new axes); returns the axes.
+        """
+        from .plotting import file_figure, plot_parity, save_figure
+
+        if path is not None and ax is None:
+            fig = file_figure((6.5, 6))
+            out = plot_parity(self.rows, ax=fig.add_subplot(), labels=labels)
+            fig.tight_layout()
+            save_figure(fig, path)
+            return out
+        return plot_parity(self.rows, ax=ax, labels=labels)
 
 
-def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed: int = 0,
+def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: int = 0,
              configs: Optional[List[Dict[str, Any]]] = None, progress: bool = True,
              runner: Optional[Callable[..., List[Dict[str, Any]]]] = None) -> ValidationReport:
     """Train (reference protocol) and estimate every configuration of a grid.
 
     Args:
-        grid: ``"small"`` (16 held-out configurations, about a minute) or ``"full"``.
-        datasets, restarts, seed: the reference protocol's settings.
+        grid: ``"small"`` (16 held-out configurations, about a minute), ``"full"``
+            or ``"protocols"`` (held-out protocols and deep networks, a few minutes).
+        datasets, seed: datasets per configuration and the seed.
+        restarts: overrides each configuration's protocol restarts when given.
         configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
         progress: progress bar on stderr.
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
@@ -186,7 +400,8 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed:
         (1.0, 1.0, True)
     """
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
-    restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
+    if restarts is not None:
+        restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
     seed = v.seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     job = _Job(datasets, restarts, seed)
@@ -205,7 +420,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: int = 2, seed:
 class _Job:
     """A picklable job with the protocol settings bound."""
 
-    def __init__(self, datasets: int, restarts: int, seed: int) -> None:
+    def __init__(self, datasets: int, restarts: Optional[int], seed: int) -> None:
         self.datasets, self.restarts, self.seed = datasets, restarts, seed
 
     def __call__(self, config: Dict[str, Any]) -> Dict[str, Any]:

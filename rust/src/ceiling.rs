@@ -110,6 +110,39 @@ pub fn union_ceiling(n: u64, ln_k: f64) -> f64 {
     best
 }
 
+/// Largest `N (k + 1)` for which the `d = 1` ceiling is the exact dynamic
+/// programme; above it, the counting bound (sound, looser) is returned.
+pub const D1_EXACT_WORK: u64 = 200_000;
+
+/// Random labelings averaged by the exact `d = 1` ceiling for `n` points and `k`
+/// sign changes (32 to 400, at most about `8e6 / (n (k + 1))`).
+pub fn d1_labelings(n: u64, k: u64) -> usize {
+    (8_000_000 / (n * (k + 1)).max(1)).clamp(32, 400) as usize
+}
+
+/// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels:
+/// for `d = 1` and one hidden layer of `L` units the exact dynamic programme over the
+/// at most `L + 1` sign changes when `n (L + 2) <= D1_EXACT_WORK`, otherwise the
+/// counting bound over the `2 S(n - 1, L + 1)` sign sequences with that many changes;
+/// in every other case the counting bound over the network's dichotomies.
+/// Microseconds above the exact size, milliseconds below it.
+pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
+    if n <= 1 {
+        return 1.0;
+    }
+    if d == 1 && widths.len() == 1 {
+        let k = widths[0].saturating_add(1);
+        if k.saturating_add(1) >= n {
+            return 1.0;
+        }
+        if n.saturating_mul(k + 1) <= D1_EXACT_WORK {
+            return d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
+        }
+        return union_ceiling(n, LN2 + ln_partial_sum(n - 1, k));
+    }
+    union_ceiling(n, ln_dichotomies(d, n, widths))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +177,24 @@ mod tests {
             let (m, _) = d1_ceiling(n, k, 2000, 7);
             assert!((m - want).abs() < 0.006, "N={n} k={k}: {m} vs {want}");
         }
+    }
+
+    #[test]
+    fn d1_bound_above_the_exact_size_is_sound_and_fast() {
+        // Just above the exact size the bound must not fall below the exact value.
+        for &(n, l) in &[(2000u64, 120u64), (5000, 40), (20000, 9), (1000, 300)] {
+            assert!(n * (l + 2) > D1_EXACT_WORK);
+            let (exact, se) = d1_ceiling(n as usize, l as usize + 1, 64, 3);
+            let bound = ceiling(1, n, &[l]);
+            assert!(bound >= exact - 3.0 * se, "N={n} L={l}: {bound} < {exact}");
+            assert!(bound < 1.0, "N={n} L={l}");
+        }
+        // The sizes of issue 12 return at once (a hang before).
+        let t = std::time::Instant::now();
+        let a = ceiling(1, 1_000_000, &[1000]);
+        let b = ceiling(1, 1_000_000_000, &[1_000_000]);
+        assert!(t.elapsed().as_millis() < 200, "{:?}", t.elapsed());
+        assert!(a > 0.5 && a < 0.6 && b > 0.5 && b < 0.6, "{a} {b}");
     }
 
     #[test]

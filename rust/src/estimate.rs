@@ -6,15 +6,20 @@
 //! the network is a linear model in `1 + sum_j (d + 1)` reparametrised
 //! weights on gated features; a unit whose active side holds `n_j` points
 //! adds at most `min(d + 1, n_j)` independent directions, of which training
-//! uses a fraction `d / (d + r)` (`P_eff`). A fixed training budget resolves
-//! at most `K_sat = (d + 1) m^d` directions: the hyperplanes move only so far
-//! from where initialisation put them, which binds in low `d`. The effective
-//! dimension `K` is a smooth minimum of the two, and the accuracy follows the
+//! uses a fraction `d / (d + r)`. A finite training budget resolves at most
+//! `K_sat = (d + 1) m^d` directions with the first layer: the hyperplanes
+//! move only so far from where initialisation put them, which binds in low
+//! `d`; `m` grows with the budget (the summed learning rate, corrected for
+//! SGD and for minibatch noise). Later layers escape that limit, each unit
+//! with at most `xi (d + 1)^eta` directions. The accuracy follows the
 //! readout law on random labels at load `alpha = N / K`: a finite-size
 //! transition to fitting everything around `alpha = c2`, beyond it
 //! `Phi(kappa / sqrt(alpha - c))` (a least-squares readout has `kappa = 1,
-//! c = 1`). Points where every unit is off (a fraction `gamma 2^-L`) see a
-//! constant output and are right half the time.
+//! c = 1`; `kappa` grows with the budget). Best of `R` restarts adds the
+//! expected maximum of `R` normals times the run-to-run spread. Points where
+//! every unit is off (a fraction `gamma 2^-L`) see a constant output.
+
+use crate::simulation::PointDist;
 
 /// The constants of the analytic model (each explained in `docs/theory.md`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,11 +28,11 @@ pub struct Params {
     pub kappa: f64,
     /// Load `N / K` below which the readout law alone fits every label.
     pub c: f64,
-    /// Cells per input axis that the fixed training budget can resolve.
+    /// Cells per input axis that the reference training budget resolves.
     pub m: f64,
-    /// Sharpness of the smooth minimum between `P_eff` and `K_sat`.
+    /// Sharpness of the smooth minima (first layer vs `K_sat`, structure vs `K_time`).
     pub p: f64,
-    /// A unit uses a fraction `d / (d + r)` of its `d + 1` directions.
+    /// A unit uses a fraction `fan_in / (fan_in + r)` of its `fan_in + 1` directions.
     pub r: f64,
     /// Fraction `gamma 2^-L` of points left where every unit is off (constant output).
     pub gamma: f64,
@@ -37,34 +42,84 @@ pub struct Params {
     pub s: f64,
     /// Fraction of points on a unit's active side at initialisation (1/2 by symmetry; not fitted).
     pub q: f64,
-    /// Log-scale uncertainty of `K` used for the band (fitted for 90% coverage).
+    /// Gaussian inputs: the first layer's directions count `1 + gauss` times.
+    pub gauss: f64,
+    /// Drift of an SGD (momentum 0.9) step relative to an Adam step of the same learning rate.
+    pub g_sgd: f64,
+    /// Adam with minibatches of `b`: the drift per step scales as `(b / N)^psi` (noise-dominated
+    /// second moments give `psi = 1/2`).
+    pub psi: f64,
+    /// SGD with minibatches: the drift per step scales as `(b / N)^psi_s`.
+    pub psi_s: f64,
+    /// `m = 1 + (m_ref - 1) rho^a_m` for the budget `rho` relative to the reference.
+    pub a_m: f64,
+    /// Directions a budget `rho` can fit at all: `K_time = A rho^beta` ...
+    pub big_a: f64,
+    /// ... (exponent).
+    pub beta: f64,
+    /// Adam minibatch jitter `lr sqrt(N / b - 1)` removes directions as `exp(-(jitter / tau0)^2)`.
+    pub tau0: f64,
+    /// Run-to-run spread (in units of `sqrt(a(1-a)/N)`) that best-of-`R` restarts harvests.
+    pub nu: f64,
+    /// A later-layer unit adds at most `xi (d + 1)^eta` directions ...
+    pub xi: f64,
+    /// ... (exponent); the third and later hidden layers count `delta` times the one before.
+    pub eta: f64,
+    /// Efficiency of each further hidden layer after the second (deeper stacks train less of their directions).
+    pub delta: f64,
+    /// Log-scale uncertainty of `K` used for the band at the reference budget ...
     pub sigma_ln_k: f64,
-    /// Multiplier of the dataset-to-dataset sampling noise `sqrt(a(1-a)/N)` in the band (not fitted).
+    /// ... growing by this much per unit of `|ln rho|` (distance from the reference budget) ...
+    pub sigma_rho: f64,
+    /// ... and by this much for every hidden layer after the first.
+    pub sigma_deep: f64,
+    /// Multiplier of the dataset-to-dataset sampling noise `sqrt(a(1-a)/N)` in the band.
     pub noise: f64,
 }
 
-/// Constants fitted on the calibration grid (`benchmarks/calibrate_estimator.py`).
+/// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
 pub const PARAMS: Params = Params {
-    kappa: 1.6383,
-    c: 1.4217,
-    m: 4.9781,
-    p: 0.9506,
-    r: 2.7429,
-    gamma: 0.3176,
-    c2: 2.9403,
-    s: 0.1501,
+    kappa: 1.6047,
+    c: 1.4263,
+    m: 5.3859,
+    p: 0.8094,
+    r: 2.5052,
+    gamma: 0.3043,
+    c2: 2.9162,
+    s: 0.1384,
     q: 0.5,
-    sigma_ln_k: 0.10,
-    noise: 0.50,
+    gauss: 0.0166,
+    g_sgd: 0.0281,
+    psi: 0.7602,
+    psi_s: 0.3508,
+    a_m: 0.5513,
+    big_a: 386046.8384,
+    beta: 1.2649,
+    tau0: 0.63,
+    nu: 0.7065,
+    xi: 0.1096,
+    eta: 2.2106,
+    delta: 0.092,
+    sigma_ln_k: 0.12,
+    sigma_rho: 0.1,
+    sigma_deep: 0.28,
+    noise: 0.5,
 };
 
-/// The constants in the order `params_from_slice` takes them.
-pub const PARAM_NAMES: [&str; 11] = ["kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q", "sigma_ln_k", "noise"];
+/// The constants in the order `Params::from_slice` takes them.
+pub const PARAM_NAMES: [&str; 25] = [
+    "kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q", "gauss", "g_sgd", "psi", "psi_s", "a_m", "A", "beta",
+    "tau0", "nu", "xi", "eta", "delta", "sigma_ln_k", "sigma_rho", "sigma_deep", "noise",
+];
 
 impl Params {
     /// The constants as a vector, in `PARAM_NAMES` order.
     pub fn to_vec(&self) -> Vec<f64> {
-        vec![self.kappa, self.c, self.m, self.p, self.r, self.gamma, self.c2, self.s, self.q, self.sigma_ln_k, self.noise]
+        vec![
+            self.kappa, self.c, self.m, self.p, self.r, self.gamma, self.c2, self.s, self.q, self.gauss, self.g_sgd,
+            self.psi, self.psi_s, self.a_m, self.big_a, self.beta, self.tau0, self.nu, self.xi, self.eta, self.delta,
+            self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise,
+        ]
     }
 
     /// Constants from a slice in `PARAM_NAMES` order.
@@ -82,9 +137,114 @@ impl Params {
             c2: v[6],
             s: v[7],
             q: v[8],
-            sigma_ln_k: v[9],
-            noise: v[10],
+            gauss: v[9],
+            g_sgd: v[10],
+            psi: v[11],
+            psi_s: v[12],
+            a_m: v[13],
+            big_a: v[14],
+            beta: v[15],
+            tau0: v[16],
+            nu: v[17],
+            xi: v[18],
+            eta: v[19],
+            delta: v[20],
+            sigma_ln_k: v[21],
+            sigma_rho: v[22],
+            sigma_deep: v[23],
+            noise: v[24],
         })
+    }
+}
+
+/// A training protocol as the estimator sees it (`nnpartition.Protocol`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// SGD with momentum 0.9 (`true`) or Adam (`false`).
+    pub sgd: bool,
+    pub lr: f64,
+    pub steps: f64,
+    /// Minibatch size; `None` for full batch.
+    pub batch: Option<f64>,
+    /// Cosine schedule to `lr / 100` (`true`) or constant (`false`).
+    pub cosine: bool,
+    /// Best of this many runs.
+    pub restarts: f64,
+}
+
+impl Budget {
+    /// Full-batch Adam, lr 0.02 cosine, 4000 steps, best of 2.
+    pub const REFERENCE: Budget =
+        Budget { sgd: false, lr: 0.02, steps: 4000.0, batch: None, cosine: true, restarts: 2.0 };
+
+    fn batch_fraction(&self, n: f64) -> f64 {
+        self.batch.map_or(1.0, |b| b.min(n) / n)
+    }
+
+    /// Drift of the hyperplanes relative to the reference protocol on `n` points:
+    /// the summed learning rate, times `g_sgd` for SGD, times `(b / N)^psi` (Adam)
+    /// or `(b / N)^psi_s` (SGD) for minibatches of `b`.
+    pub fn ratio(&self, n: f64, prm: &Params) -> f64 {
+        let s = summed_lr(self.lr, self.steps, self.cosine);
+        let f = self.batch_fraction(n);
+        let s = if self.sgd { s * prm.g_sgd * f.powf(prm.psi_s) } else { s * f.powf(prm.psi) };
+        s / summed_lr(0.02, 4000.0, true)
+    }
+
+    /// Adam's minibatch jitter `lr sqrt(N / b - 1)` (0 for full batch and for SGD).
+    pub fn jitter(&self, n: f64) -> f64 {
+        if self.sgd {
+            0.0
+        } else {
+            self.lr * (1.0 / self.batch_fraction(n) - 1.0).max(0.0).sqrt()
+        }
+    }
+}
+
+/// The range the estimator was validated on: `(name, low, high)`; outside it, it
+/// still answers but the Python layer warns.
+pub const VALIDATED_RANGE: [(&str, f64, f64); 9] = [
+    ("d", 1.0, 200.0),
+    ("N", 1.0, 5000.0),
+    ("L", 1.0, 512.0),
+    ("depth", 1.0, 4.0),
+    ("adam lr", 0.002, 0.1),
+    ("sgd lr", 0.01, 0.5),
+    ("steps", 250.0, 32000.0),
+    ("batch_size", 32.0, f64::INFINITY),
+    ("restarts", 1.0, 4.0),
+];
+
+/// Expected maximum of `R` independent standard normals, `R = 0..=8` (`R = 0` unused).
+const BEST_OF: [f64; 9] =
+    [0.0, 0.0, 0.5641895835, 0.8462843753, 1.0293753730, 1.1629644736, 1.2672063606, 1.3521783756, 1.4236003060];
+
+/// Expected maximum of `r` standard normals (Blom's approximation beyond 8).
+pub fn best_of(r: f64) -> f64 {
+    let r = r.max(1.0);
+    if r <= 8.0 {
+        let i = r.floor() as usize;
+        let f = r - i as f64;
+        if i >= 8 {
+            return BEST_OF[8];
+        }
+        return BEST_OF[i] * (1.0 - f) + BEST_OF[i + 1] * f;
+    }
+    // Blom: Phi^-1((r - 0.375) / (r + 0.25)); a rational approximation is plenty here.
+    let p = (r - 0.375) / (r + 0.25);
+    let t = (-2.0 * (1.0 - p).ln()).sqrt();
+    t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+}
+
+/// Sum of the learning rates over `steps` steps starting at `lr`: constant,
+/// or cosine-annealed to `lr / 100` (`sum_t cos(pi t / steps) = 1` exactly, so
+/// the cosine sum is `steps lr/100 + (lr - lr/100) (steps + 1) / 2`).
+pub fn summed_lr(lr: f64, steps: f64, cosine: bool) -> f64 {
+    if cosine {
+        let lr_min = lr / 100.0;
+        steps * lr_min + (lr - lr_min) * (steps + 1.0) / 2.0
+    } else {
+        lr * steps
     }
 }
 
@@ -99,28 +259,90 @@ pub struct Analytic {
     pub accuracy: f64,
     pub low: f64,
     pub high: f64,
-    /// Gated-linear degrees of freedom training can use (see [`gated_dof`]).
+    /// Gated-linear degrees of freedom training can use (all layers, before the budget limit).
     pub p_eff: f64,
-    /// Directions the training budget resolves (`(d + 1) m^d`, may be `inf`).
+    /// Directions the training budget resolves with the first layer (`(d + 1) m^d`, may be `inf`).
     pub k_sat: f64,
-    /// Effective dimension (smooth minimum of the two).
+    /// Effective dimension.
     pub k_eff: f64,
     /// Load `N / k_eff`.
     pub alpha: f64,
+    /// Training budget relative to the reference protocol.
+    pub budget: f64,
+    /// Cells per axis this budget resolves.
+    pub m: f64,
+    /// Directions this budget can fit at all (`A rho^beta`).
+    pub k_time: f64,
+}
+
+/// The protocol-dependent terms: `(rho, m, K_time, damage)`.
+pub fn budget_terms(n: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
+    let rho = proto.ratio(n, prm);
+    let m = 1.0 + (prm.m - 1.0) * rho.powf(prm.a_m);
+    let k_time = prm.big_a * rho.powf(prm.beta);
+    let damage = (-(proto.jitter(n) / prm.tau0).powi(2)).exp();
+    (rho, m, k_time, damage)
+}
+
+/// Smooth minimum `(a^-p + b^-p)^(-1/p)`.
+fn smin(a: f64, b: f64, p: f64) -> f64 {
+    if !b.is_finite() || a <= 0.0 {
+        return a.min(b);
+    }
+    (a.powf(-p) + b.powf(-p)).powf(-1.0 / p)
+}
+
+/// Gated-linear directions `(first layer, later layers)` training can use on `n` points:
+/// a unit with fan-in `f` adds `min(cap, q N) f / (f + r)`, with `cap = f + 1` in the
+/// first layer and `min(f + 1, xi (d + 1)^eta)` in later ones, the third and later
+/// layers weighted `delta^(l - 2)`.
+pub fn gated_dof(d: f64, n: f64, widths: &[f64], prm: &Params) -> (f64, f64) {
+    let mut fan = d;
+    let (mut first, mut later) = (0.0, 0.0);
+    let later_cap = prm.xi * (d + 1.0).powf(prm.eta);
+    for (l, &w) in widths.iter().enumerate() {
+        let cap = if l == 0 { fan + 1.0 } else { (fan + 1.0).min(later_cap) };
+        let decay = prm.delta.powi(l.saturating_sub(1) as i32);
+        let add = w * cap.min(prm.q * n) * fan / (fan + prm.r) * decay;
+        if l == 0 {
+            first = add;
+        } else {
+            later += add;
+        }
+        fan = w;
+    }
+    (first, later)
+}
+
+/// Effective dimension: `K = smin((1 + smin(first, K_sat) + later) damage, K_time)`
+/// (`K_sat = (d + 1) m^d`, taken in logs so that a huge `K_sat` is harmless).
+/// Returns `(K, K_sat)`.
+pub fn effective_dimension(d: f64, first: f64, later: f64, m: f64, k_time: f64, damage: f64, prm: &Params) -> (f64, f64) {
+    let ln_k_sat = (d + 1.0).ln() + d * m.ln();
+    let k_sat = ln_k_sat.exp();
+    let first_k = if ln_k_sat > 700.0 { first } else { smin(first, k_sat, prm.p) };
+    (smin((1.0 + first_k + later) * damage, k_time, prm.p), k_sat)
 }
 
 /// Accuracy of the readout law at effective dimension `k` for `n` points:
-/// with probability `Phi((c2 - alpha) sqrt(k) s)` everything is fitted (the
+/// with probability `Phi((c2 - alpha) sqrt(k_size) s)` everything is fitted (the
 /// finite-size capacity transition), otherwise `Phi(kappa / sqrt(alpha - c))`.
 ///
 /// `k_size` sets the width of the transition: the effective dimension before
 /// the `q N` cap on a unit's directions, so that the accuracy never rises
 /// with `N` (below the cap `K` and `N` grow together at a fixed load).
-pub fn readout_accuracy(n: f64, k: f64, k_size: f64, prm: &Params) -> f64 {
+pub fn readout_accuracy(n: f64, k: f64, k_size: f64, kappa: f64, prm: &Params) -> f64 {
     let alpha = n / k;
-    let beyond = if alpha <= prm.c { 1.0 } else { phi(prm.kappa / (alpha - prm.c).sqrt()) };
+    let beyond = if alpha <= prm.c { 1.0 } else { phi(kappa / (alpha - prm.c).sqrt()) };
     let fit_all = phi((prm.c2 - alpha) * k_size.sqrt() * prm.s);
     fit_all + (1.0 - fit_all) * beyond
+}
+
+/// Best of `restarts` runs: `+ nu (E max_R - E max_2) sqrt(a (1 - a) / N)` (the
+/// reference protocol's 2 restarts are in the fitted constants).
+pub fn restart_gain(acc: f64, n: f64, restarts: f64, prm: &Params) -> f64 {
+    let a = acc + prm.nu * (best_of(restarts) - best_of(2.0)) * (acc * (1.0 - acc) / n).sqrt();
+    a.clamp(0.5, 1.0)
 }
 
 /// Points where every first-layer unit is off see a constant output and are
@@ -130,63 +352,142 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
     (1.0 - f0) * acc + 0.5 * f0
 }
 
-/// Gated-linear degrees of freedom training can use:
-/// `1 + sum_l w_l min(fan_in_l + 1, q N) fan_in_l / (fan_in_l + r)`.
-pub fn gated_dof(d: f64, n: f64, widths: &[f64], prm: &Params) -> f64 {
-    let mut fan_in = d;
-    let mut dof = 1.0;
-    for &w in widths {
-        dof += w * (fan_in + 1.0).min(prm.q * n) * fan_in / (fan_in + prm.r);
-        fan_in = w;
-    }
-    dof
+/// The analytic estimate with its band for `d` inputs from `dist`, `n` points,
+/// hidden `widths`, trained under `proto`.
+pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
+    let (first, later) = gated_dof(d, n, widths, prm);
+    let (first_inf, later_inf) = gated_dof(d, f64::INFINITY, widths, prm);
+    evaluate(d, n, widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0), first, later, first_inf, later_inf, dist, proto, prm)
 }
 
-/// `(P_eff, K_sat, K_eff)` for input dimension `d` and `dof` gated-linear degrees of freedom.
-pub fn effective_dimension(d: f64, dof: f64, prm: &Params) -> (f64, f64, f64) {
-    let p_eff = dof;
-    let ln_k_sat = (d + 1.0).ln() + d * prm.m.ln();
-    let k_sat = ln_k_sat.exp();
-    // (P^-p + K_sat^-p)^(-1/p), in logs so that huge K_sat is harmless.
-    let k_eff = if ln_k_sat > 700.0 {
-        p_eff
-    } else {
-        (p_eff.powf(-prm.p) + k_sat.powf(-prm.p)).powf(-1.0 / prm.p)
+/// The estimate for first-layer directions measured on sampled partitions
+/// (`first`, the Monte Carlo method), one hidden layer of `l` units.
+pub fn from_partition(
+    d: f64,
+    n: f64,
+    l: f64,
+    capped_occupancy: f64,
+    dist: PointDist,
+    proto: &Budget,
+    prm: &Params,
+) -> Analytic {
+    // sum over cells of min(points, d + 1), at most what the units can add, times the used fraction.
+    let eff = d / (d + prm.r);
+    let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
+    let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
+    evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    d: f64,
+    n: f64,
+    depth: f64,
+    first_width: f64,
+    first: f64,
+    later: f64,
+    first_inf: f64,
+    later_inf: f64,
+    dist: PointDist,
+    proto: &Budget,
+    prm: &Params,
+) -> Analytic {
+    let (rho, m, k_time, damage) = budget_terms(n, proto, prm);
+    let boost = if dist == PointDist::Gaussian { 1.0 + prm.gauss } else { 1.0 };
+    let (k_eff, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
+    let k_size = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(k_eff);
+    let acc_at = |k: f64| {
+        let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, prm);
+        dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
     };
-    (p_eff, k_sat, k_eff)
-}
-
-/// The analytic estimate with its band.
-pub fn analytic(d: f64, n: f64, widths: &[f64], prm: &Params) -> Analytic {
-    let uncapped = effective_dimension(d, gated_dof(d, f64::INFINITY, widths, prm), prm).2;
-    from_dof(d, n, widths.first().copied().unwrap_or(1.0), gated_dof(d, n, widths, prm), uncapped, prm)
-}
-
-/// The estimate for a given number of gated-linear degrees of freedom (the
-/// Monte Carlo method measures them on sampled partitions).
-pub fn from_dof(d: f64, n: f64, first_width: f64, dof: f64, k_size: f64, prm: &Params) -> Analytic {
-    let (p_eff, k_sat, k_eff) = effective_dimension(d, dof, prm);
-    let k_size = k_size.max(k_eff);
-    let acc_at = |k: f64| dead_zone(readout_accuracy(n, k, k_size * k / k_eff, prm), first_width, prm);
     let acc = acc_at(k_eff);
-    let spread = (prm.sigma_ln_k * 1.6448536269514722).exp();
+    let sigma = prm.sigma_ln_k + prm.sigma_rho * rho.ln().abs() + prm.sigma_deep * (depth - 1.0);
+    let spread = (sigma * 1.6448536269514722).exp();
     let lo_k = acc_at(k_eff / spread);
     let hi_k = acc_at(k_eff * spread);
     let noise = 1.6448536269514722 * prm.noise * (acc * (1.0 - acc) / n).sqrt();
     Analytic {
         accuracy: acc,
-        low: (lo_k - noise).max(0.5),
-        high: (hi_k + noise).min(1.0),
-        p_eff,
+        low: (lo_k - noise).max(0.5).min(acc),
+        high: (hi_k + noise).min(1.0).max(acc),
+        p_eff: 1.0 + first * boost + later,
         k_sat,
         k_eff,
         alpha: n / k_eff,
+        budget: rho,
+        m,
+        k_time,
     }
+}
+
+/// The accuracy, band low and band high edge as an array.
+fn edges(a: &Analytic) -> [f64; 3] {
+    [a.accuracy, a.low, a.high]
+}
+
+/// Smallest integer `x` in `1..=max` with `ok(x)`, assuming `ok` is monotone
+/// (false then true); 0 if `ok(max)` is false. Doubling, then bisection.
+fn smallest(max: f64, ok: impl Fn(f64) -> bool) -> f64 {
+    let max = max.floor().max(1.0);
+    let mut hi = 1.0;
+    while !ok(hi) {
+        if hi >= max {
+            return 0.0;
+        }
+        hi = (hi * 2.0).min(max);
+    }
+    let mut lo = (hi / 2.0).floor(); // ok(lo) is false (or lo == 0)
+    if hi == 1.0 {
+        return 1.0;
+    }
+    while hi - lo > 1.0 {
+        let mid = ((lo + hi) / 2.0).floor();
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
+/// band's lower edge and band's upper edge reach `target` on `n` points (0: not
+/// within `max_l` units). About 20 model evaluations each.
+pub fn required_width(d: f64, n: f64, target: f64, dist: PointDist, proto: &Budget, prm: &Params, max_l: f64) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = smallest(max_l, |l| edges(&analytic(d, n, &[l], dist, proto, prm))[i] >= target);
+    }
+    out
+}
+
+/// `[N, N_low, N_high]`: the largest number of points on which the estimate, the
+/// band's lower edge and its upper edge for hidden `widths` reach `target`
+/// (0: not even one point; `max_n` if all up to it do).
+pub fn max_samples(d: f64, widths: &[f64], target: f64, dist: PointDist, proto: &Budget, prm: &Params, max_n: f64) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for (i, o) in out.iter_mut().enumerate() {
+        let fails = |n: f64| edges(&analytic(d, n, widths, dist, proto, prm))[i] < target;
+        let first_fail = smallest(max_n, fails);
+        *o = if first_fail == 0.0 { max_n.floor() } else { first_fail - 1.0 };
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summed_lr_matches_the_schedule() {
+        use crate::training::Schedule;
+        for steps in [1usize, 2, 7, 250, 4000] {
+            let cos: f64 = (0..steps).map(|t| Schedule::Cosine { lr_min: 0.0002 }.lr(0.02, t, steps)).sum();
+            assert!((summed_lr(0.02, steps as f64, true) - cos).abs() < 1e-9 * steps as f64, "{steps}");
+        }
+        assert_eq!(summed_lr(0.1, 300.0, false), 0.1 * 300.0);
+    }
 
     #[test]
     fn phi_is_the_normal_cdf() {
@@ -200,13 +501,13 @@ mod tests {
         for d in [1.0, 2.0, 5.0, 20.0, 100.0] {
             let mut prev = 0.0;
             for l in [1.0, 2.0, 4.0, 16.0, 64.0, 256.0] {
-                let a = analytic(d, 1000.0, &[l], &PARAMS).accuracy;
+                let a = analytic(d, 1000.0, &[l], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
                 assert!(a >= prev - 1e-12, "d={d} L={l}");
                 prev = a;
             }
             let mut prev = 1.0;
             for n in [10.0, 100.0, 300.0, 1000.0, 3000.0, 1e5] {
-                let a = analytic(d, n, &[16.0], &PARAMS).accuracy;
+                let a = analytic(d, n, &[16.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
                 assert!(a <= prev + 1e-12, "d={d} N={n}");
                 prev = a;
             }
@@ -215,10 +516,10 @@ mod tests {
 
     #[test]
     fn band_contains_estimate_and_few_points_fit() {
-        let a = analytic(10.0, 1000.0, &[8.0], &PARAMS);
+        let a = analytic(10.0, 1000.0, &[8.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS);
         assert!(a.low <= a.accuracy && a.accuracy <= a.high);
         // N <= d + 1: only the all-off dead zone (gamma 2^-L of the points) can be missed.
-        let a = analytic(50.0, 20.0, &[4.0], &PARAMS).accuracy;
+        let a = analytic(50.0, 20.0, &[4.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
         assert!(a >= 1.0 - PARAMS.gamma / 32.0 - 1e-12, "{a}");
     }
 }

@@ -1237,19 +1237,88 @@ pub fn reference_accuracy(
     count: usize,
     restarts: usize,
 ) -> CoreResult<Vec<f64>> {
+    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l))
+}
+
+impl Optimizer {
+    /// The optimiser `kind` with PyTorch's defaults (Adam betas (0.9, 0.999), eps 1e-8;
+    /// SGD momentum 0.9, as in a `Protocol`).
+    pub fn protocol_default(kind: OptimizerKind) -> Optimizer {
+        match kind {
+            OptimizerKind::Adam => Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+            OptimizerKind::Sgd => Optimizer::Sgd { momentum: 0.9 },
+        }
+    }
+}
+
+impl Schedule {
+    /// The schedule `kind` for a starting rate `lr`: cosine anneals to `lr / 100`.
+    pub fn protocol_default(kind: ScheduleKind, lr: f64) -> Schedule {
+        match kind {
+            ScheduleKind::Cosine => Schedule::Cosine { lr_min: lr / 100.0 },
+            ScheduleKind::Constant => Schedule::Constant,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// A training protocol (`nnpartition.Protocol`) for hidden `widths`: ReLU,
+    /// mean BCE, the named optimiser and schedule, accuracy read every 20 steps.
+    pub fn protocol(
+        widths: Vec<usize>,
+        optimizer: OptimizerKind,
+        lr: f64,
+        steps: usize,
+        batch_size: Option<usize>,
+        schedule: ScheduleKind,
+    ) -> Self {
+        let mut cfg = TrainConfig::reference(1);
+        cfg.hidden = widths;
+        cfg.optimizer = Optimizer::protocol_default(optimizer);
+        cfg.lr = lr;
+        cfg.schedule = Schedule::protocol_default(schedule, lr);
+        cfg.steps = steps;
+        cfg.batch_size = batch_size;
+        cfg
+    }
+}
+
+/// Training accuracy under `cfg` on datasets `first .. first + count` of the
+/// family `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best
+/// accuracy over its restarts. Dataset `k` restart `r` is exactly
+/// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
+/// (a run stops once it has read 100%, which cannot change its best).
+#[allow(clippy::too_many_arguments)]
+pub fn protocol_accuracy(
+    d: usize,
+    n: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    cfg: &TrainConfig,
+) -> CoreResult<Vec<f64>> {
     if restarts == 0 {
         return invalid("restarts must be >= 1");
     }
-    let mut cfg = TrainConfig::reference(l);
+    let mut cfg = cfg.clone();
     cfg.stop_at_perfect = true;
     cfg.validate(n, d)?;
     limits::check_bytes(
         &format!("{count} datasets of N={n} points in d={d}"),
         count as f64 * n as f64 * (4.0 * d as f64 + 1.0),
     )?;
+    let (mut params, mut fan) = (1.0, d as f64);
+    for &w in &cfg.hidden {
+        params += (fan + 1.0) * w as f64;
+        fan = w as f64;
+    }
+    params += fan;
+    let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64 * restarts as f64 * 3.0 * cfg.steps as f64 * n as f64 * ((d as f64 + 2.0) * l as f64 + 1.0),
+        count as f64 * restarts as f64 * 3.0 * cfg.steps as f64 * per_step.min(2.0 * n as f64) * params,
         None,
     )?;
     let cancel = Cancel::current();

@@ -1,16 +1,20 @@
-"""``nnpartition estimate``, ``nnpartition validate`` and ``nnpartition demo``."""
+"""``nnpartition estimate``, ``size``, ``validate`` and ``demo``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
+import warnings
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
+from ..training import Protocol
 from .common import choices
 
-DEMO_CONFIGS = [
+DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
     dict(dist="uniform", d=2, N=1000, L=16, part="heldout"),
     dict(dist="uniform", d=5, N=300, L=8, part="heldout"),
@@ -20,29 +24,96 @@ DEMO_CONFIGS = [
 ]
 
 
+def add_protocol_arguments(p: argparse.ArgumentParser) -> None:
+    """``--optimizer --lr --steps --batch-size --schedule --restarts``: a :class:`~nnpartition.Protocol`."""
+    ref = Protocol()
+    g = p.add_argument_group("training protocol (default: the reference protocol)")
+    g.add_argument("--optimizer", default=ref.optimizer, choices=choices("optimizer"), metavar="OPTIMIZER",
+                   help="adam (default) or sgd (momentum 0.9)")
+    g.add_argument("--lr", type=float, default=ref.lr, help=f"starting learning rate (default {ref.lr})")
+    g.add_argument("--steps", type=int, default=ref.steps, help=f"optimiser steps (default {ref.steps})")
+    g.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
+    g.add_argument("--schedule", default=ref.schedule, choices=choices("schedule"), metavar="SCHEDULE",
+                   help="cosine (to lr/100, default) or constant")
+    g.add_argument("--restarts", type=int, default=ref.restarts,
+                   help=f"independent runs per dataset, the best counts (default {ref.restarts})")
+
+
+def protocol_from_args(args: argparse.Namespace) -> Protocol:
+    """The :class:`~nnpartition.Protocol` the protocol options describe."""
+    return Protocol(optimizer=args.optimizer, lr=args.lr, steps=args.steps, batch_size=args.batch_size,
+                    schedule=args.schedule, restarts=args.restarts)
+
+
+def _show(message: Any, *args: Any, **kwargs: Any) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _show
+        yield
+
+
 def _estimate(args: argparse.Namespace) -> int:
     from ..estimate import estimate_accuracy
 
-    if args.widths:
-        e = estimate_accuracy(args.d, args.N, widths=args.widths, dist=args.dist, method=args.method)
-    else:
-        if args.L is None:
-            raise ValueError("give -L (hidden units) or --widths L1 L2 ...")
-        e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method,
-                              trials=args.trials, seed=args.seed, progress=not args.json)
+    proto = protocol_from_args(args)
+    with _warnings_to_stderr():
+        if args.widths:
+            e = estimate_accuracy(args.d, args.N, widths=args.widths, dist=args.dist, method=args.method,
+                                  protocol=proto)
+        else:
+            if args.L is None:
+                raise ValueError("give -L (hidden units) or --widths L1 L2 ...")
+            e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
+                                  trials=args.trials, seed=args.seed, progress=not args.json)
     if args.json:
         print(json.dumps(e.to_dict()))
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
     print(f"d={args.d} N={args.N} {size} dist={args.dist} method={e.method}")
+    print(f"protocol: {proto.describe()}")
     print(f"estimated training accuracy: {e.accuracy:.4f}   (90% band {e.low:.4f} .. {e.high:.4f})")
     print(f"ceiling (best any such network can reach): {e.ceiling:.4f}")
     if "k_eff" in e.details:
-        print(f"effective dimension K = {e.details['k_eff']:.1f}, load N/K = {e.details['load']:.2f}")
+        print(f"effective dimension K = {e.details['k_eff']:.1f}, load N/K = {e.details['load']:.2f}, "
+              f"training budget {e.details.get('budget', 1.0):.3g} x the reference")
     return 0
 
 
-def _runner_from_args(args: argparse.Namespace):
+def _size(args: argparse.Namespace) -> int:
+    from ..estimate import max_samples, required_width
+
+    proto = protocol_from_args(args)
+    if (args.N is None) == (args.L is None and not args.widths):
+        raise ValueError("give -N (how wide must the network be?) or -L/--widths (how many points can it fit?)")
+    with _warnings_to_stderr():
+        if args.N is not None:
+            a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto)
+        else:
+            a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto)
+    if args.json:
+        print(json.dumps(a.to_dict()))
+        return 0
+    print(f"d={args.d} target={args.target} dist={args.dist}; protocol: {proto.describe()}")
+    if args.N is not None:
+        def fmt(x: Optional[int]) -> str:
+            return "not reached (the training budget limits this d)" if x is None else f"L = {x}"
+        print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {fmt(a.L)}")
+        print(f"  band's lower edge reaches it (safe):      {fmt(a.L_safe)}")
+        print(f"  band's upper edge reaches it (optimistic): {fmt(a.L_optimistic)}")
+    else:
+        size = f"widths={list(a.widths)}" if len(a.widths) > 1 else f"L={a.widths[0]}"
+        print(f"{size}: largest N whose estimate reaches {args.target}: {a.N}")
+        print(f"  band's lower edge (safe): {a.N_safe}   upper edge (optimistic): {a.N_optimistic}")
+    return 0
+
+
+def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
     """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given."""
     if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
         return None, lambda: None
@@ -51,7 +122,7 @@ def _runner_from_args(args: argparse.Namespace):
     executor, cleanup = sweep.executor_from_args(args)
     store = sweep.store_from_args(args)
 
-    def runner(configs, job):
+    def runner(configs: List[Dict[str, Any]], job: Any) -> List[Dict[str, Any]]:
         out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
                         progress=not args.no_progress, retry_failed=getattr(args, "retry_failed", False))
         for r in out:
@@ -66,19 +137,24 @@ def _validate(args: argparse.Namespace) -> int:
     from ..validation import validate
 
     runner, cleanup = _runner_from_args(args)
+    grid = "protocols" if args.protocol_grid else args.grid
     try:
-        rep = validate(args.grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                       progress=not args.no_progress, runner=runner)
+        rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
+                       progress=not args.no_progress and not args.json, runner=runner)
     finally:
         cleanup()
-    print(rep.table())
-    print()
-    print(rep.summary_text())
+    if args.json:
+        print(json.dumps({"rows": rep.rows, "summary": rep.summary()}, default=float))
+    else:
+        print(rep.table())
+        print()
+        print(rep.summary_text())
     if args.csv:
         rep.to_csv(args.csv)
-        print(f"\nwrote {args.csv}")
+        if not args.json:
+            print(f"\nwrote {args.csv}")
     if args.plot:
-        return save_or_explain(rep.plot, args.plot, "validate")
+        return save_or_explain(rep.plot, args.plot, "validate", quiet=args.json)
     return 0
 
 
@@ -87,63 +163,94 @@ def _demo(args: argparse.Namespace) -> int:
     from ..training import real_accuracy
     from ..validation import ValidationReport
 
-    print("nnpartition demo: training accuracy on random labels, estimated in microseconds and then")
-    print("measured by real training (reference protocol: full-batch Adam, 4000 steps, 3 datasets x 2 restarts)\n")
+    proto = protocol_from_args(args)
+    out = sys.stderr if args.json else sys.stdout
+    print("nnpartition demo: training accuracy on random labels, estimated in microseconds and then", file=out)
+    print(f"measured by real training ({proto.describe()}, 3 datasets)\n", file=out)
     print(f"{'dist':8s} {'d':>3s} {'N':>5s} {'L':>4s} | {'estimate':>8s} {'90% band':>15s} {'ceiling':>7s} | "
-          f"{'real':>6s} {'+-std':>6s} {'error':>7s} | {'est. time':>9s} {'train time':>10s}")
-    rows = []
-    for c in DEMO_CONFIGS:
-        times = []
-        for _ in range(21):  # median of repeated calls: the cost of one estimate
+          f"{'real':>6s} {'+-std':>6s} {'error':>7s} | {'est. time':>9s} {'train time':>10s}", file=out)
+    rows: List[Dict[str, Any]] = []
+    with _warnings_to_stderr():
+        for c in DEMO_CONFIGS:
+            times = []
+            for _ in range(21):  # median of repeated calls: the cost of one estimate
+                t0 = time.perf_counter()
+                e = estimate_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto)
+                times.append(time.perf_counter() - t0)
+            t_est = sorted(times)[10]  # the ceiling is cached after the first call
             t0 = time.perf_counter()
-            e = estimate_accuracy(c["d"], c["N"], c["L"], dist=c["dist"])
-            times.append(time.perf_counter() - t0)
-        t_est = sorted(times)[10]  # the ceiling is cached after the first call
-        ceil = e.ceiling
-        t0 = time.perf_counter()
-        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], seed=args.seed)
-        t_train = time.perf_counter() - t0
-        band = f"[{e.low:.3f},{e.high:.3f}]"
-        print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} {ceil:7.4f} | "
-              f"{m.mean:6.4f} {m.std:6.4f} {e.accuracy - m.mean:+7.4f} | {t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True)
-        rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
-                         ceiling=ceil, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high)))
+            m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto, seed=args.seed)
+            t_train = time.perf_counter() - t0
+            band = f"[{e.low:.3f},{e.high:.3f}]"
+            print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} "
+                  f"{e.ceiling:7.4f} | {m.mean:6.4f} {m.std:6.4f} {e.accuracy - m.mean:+7.4f} | "
+                  f"{t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True, file=out)
+            rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
+                             ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
+                             estimate_seconds=t_est, train_seconds=t_train))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
-    print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, real inside the band: {s['coverage']:.0%}")
-    print("More: `nnpartition validate --grid full --plot validation.png`, docs/theory.md")
+    if args.json:
+        print(json.dumps({"protocol": proto.to_dict(), "rows": rows, "summary": s}))
+    else:
+        print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
+              f"real inside the band: {s['coverage']:.0%}")
+        print("More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md")
     if args.plot:
-        return save_or_explain(rep.plot, args.plot, "demo")
+        return save_or_explain(rep.plot_parity, args.plot, "demo", quiet=args.json)
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
-    """Add the ``estimate``, ``validate`` and ``demo`` subcommands."""
-    p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L without training",
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the ``estimate``, ``size``, ``validate`` and ``demo`` subcommands."""
+    p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L and a protocol without training",
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
-                                   "points in d dimensions (reference protocol), with a 90% band and a ceiling.")
+                                   "points in d dimensions under a training protocol (default: the reference "
+                                   "protocol), with a 90% band and a ceiling.")
     p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=int, required=True, help="training points, >= 1")
-    p.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")
-    p.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network instead of -L")
+    size = p.add_mutually_exclusive_group(required=True)
+    size.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")
+    size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
     p.add_argument("--trials", type=int, default=200, help="Monte Carlo trials (default 200)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    add_protocol_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_estimate)
 
+    sz = sub.add_parser("size", help="how wide a network must be (or how many points it fits) for a target accuracy",
+                        description="With -N: the smallest two-layer width L whose estimated training accuracy "
+                                    "reaches --target (and the widths at which the band's edges do). With -L or "
+                                    "--widths: the largest N whose estimate still reaches it. Microseconds.")
+    sz.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
+    what = sz.add_mutually_exclusive_group(required=True)
+    what.add_argument("-N", type=int, default=None, help="training points: answer the width")
+    what.add_argument("-L", type=int, default=None, help="hidden units: answer the number of points")
+    what.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths: answer the number of points")
+    sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
+    sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
+                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
+    add_protocol_arguments(sz)
+    sz.add_argument("--json", action="store_true", help="print one JSON object")
+    sz.set_defaults(func=_size)
+
     val = sub.add_parser("validate", help="train and estimate over a grid; table, CSV and figure",
-                         description="Train (reference protocol) and estimate every configuration of a grid, print "
-                                     "the table and the error summary (calibration vs held-out configurations).")
-    val.add_argument("--grid", default="small", choices=["small", "full"], help="small (about a minute) or full")
+                         description="Train and estimate every configuration of a grid under the same protocol, "
+                                     "print the table and the error summary (calibration vs held-out).")
+    val.add_argument("--grid", default="small", choices=["small", "full", "protocols"],
+                     help="small (about a minute), full, or protocols (held-out protocols and deep networks)")
+    val.add_argument("--protocol-grid", action="store_true",
+                     help="the same as --grid protocols: held-out training protocols and deep networks")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help="save the figure to this PNG file (needs nnpartition[plot])")
     val.add_argument("--datasets", type=int, default=3, help="datasets per configuration (default 3)")
-    val.add_argument("--restarts", type=int, default=2, help="restarts per dataset (default 2)")
+    val.add_argument("--restarts", type=int, default=None, help="restarts per dataset (default: the protocol's)")
     val.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     val.add_argument("--no-progress", action="store_true", help="no progress bar")
+    val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     try:
         from .. import sweep
 
@@ -154,7 +261,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
     demo = sub.add_parser("demo", help="estimate vs real training on six configurations (about 20 s)",
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
-                                      "against real training.")
+                                      "against real training under the same protocol.")
     demo.add_argument("--seed", type=int, default=0, help="seed of the training runs (default 0)")
     demo.add_argument("--plot", default=None, help="save a figure to this PNG file (needs nnpartition[plot])")
+    add_protocol_arguments(demo)
+    demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     demo.set_defaults(func=_demo)

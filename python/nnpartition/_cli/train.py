@@ -10,15 +10,18 @@ import time
 from .._progress import Progress
 from ..training import real_accuracy
 from .common import choices
+from .estimate import add_protocol_arguments, protocol_from_args
 
 
 def _train(args: argparse.Namespace) -> int:
-    bar = Progress(args.datasets, desc=f"training d={args.d} N={args.N} L={args.L}",
+    size = f"L={args.L}" if args.L is not None else f"widths={args.widths}"
+    bar = Progress(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
                    enabled=not args.no_progress, stream=sys.stderr, delay=0.0)
     start = time.perf_counter()
     try:
-        m = real_accuracy(args.d, args.N, args.L, dist=args.dist, datasets=args.datasets, restarts=args.restarts,
-                          seed=args.seed, threads=args.threads, callback=lambda k, a: bar.update(1))
+        m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
+                          protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
+                          callback=lambda k, a: bar.update(1))
     finally:
         bar.close()
     seconds = time.perf_counter() - start
@@ -27,27 +30,31 @@ def _train(args: argparse.Namespace) -> int:
         out["seconds"] = round(seconds, 3)
         print(json.dumps(out))
         return 0
-    print(f"d={m.d} N={m.N} L={m.L} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
+    print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} seed={m.seed}")
+    print(f"protocol: {m.protocol.describe()}")
     print(f"training accuracy: {m.mean:.4f} +- {m.std:.4f}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``train`` subcommand."""
     p = sub.add_parser(
-        "train", help="real training accuracy of d -> L ReLU -> 1 networks on random labels",
-        description="Train d -> L ReLU -> 1 networks on random two-class datasets with the reference protocol "
-                    "(full-batch Adam, lr 0.02 cosine-annealed to 2e-4 over 4000 steps, best accuracy read every "
-                    "20 steps) and print the best training accuracy, mean +- std over datasets.")
+        "train", help="real training accuracy of ReLU networks on random labels under a protocol",
+        description="Train d -> L ReLU -> 1 (or deeper) networks on random two-class datasets under a training "
+                    "protocol (default: the reference protocol, full-batch Adam, lr 0.02 cosine-annealed to 2e-4 "
+                    "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
+                    "accuracy, mean +- std over datasets.")
     p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=int, required=True, help="points per dataset, >= 1")
-    p.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
+    size = p.add_mutually_exclusive_group(required=True)
+    size.add_argument("-L", type=int, default=None, help="hidden neurons of a two-layer network, >= 1")
+    size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--datasets", type=int, default=3, help="independent datasets (default 3)")
-    p.add_argument("--restarts", type=int, default=2, help="trainings per dataset, best kept (default 2)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_protocol_arguments(p)
     p.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -1,66 +1,142 @@
 //! Bindings for the analytic estimator and the accuracy ceilings.
 
+use super::to_py;
 use crate::ceiling;
-use crate::estimate::{analytic, from_dof, Params, PARAMS, PARAM_NAMES};
+use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
+use crate::simulation::PointDist;
+use crate::choices::{OptimizerKind, ScheduleKind};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 type Arrays<'py> = Vec<Bound<'py, PyArray1<f64>>>;
+/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time)`.
+type Row = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+/// A protocol as Python passes it: `(optimizer, lr, steps, batch_size, schedule, restarts)`.
+type ProtocolArgs = (String, f64, f64, Option<f64>, String, f64);
 
-fn pack<'py>(py: Python<'py>, rows: Vec<crate::estimate::Analytic>) -> Arrays<'py> {
-    let cols: [fn(&crate::estimate::Analytic) -> f64; 7] =
-        [|a| a.accuracy, |a| a.low, |a| a.high, |a| a.p_eff, |a| a.k_sat, |a| a.k_eff, |a| a.alpha];
-    cols.iter().map(|f| rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py)).collect()
+const COLS: [fn(&Analytic) -> f64; 10] = [
+    |a| a.accuracy,
+    |a| a.low,
+    |a| a.high,
+    |a| a.p_eff,
+    |a| a.k_sat,
+    |a| a.k_eff,
+    |a| a.alpha,
+    |a| a.budget,
+    |a| a.m,
+    |a| a.k_time,
+];
+
+fn pack<'py>(py: Python<'py>, rows: &[Analytic]) -> Arrays<'py> {
+    COLS.iter().map(|f| rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py)).collect()
 }
 
-/// Element-wise analytic estimate for one hidden layer: returns
-/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha]` arrays. `params`
-/// overrides the fitted constants (in the order of `estimator_params()`),
-/// for calibration scripts.
+fn row(a: &Analytic) -> Row {
+    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha, a.budget, a.m, a.k_time)
+}
+
+fn parse_dist(dist: &str) -> PyResult<PointDist> {
+    dist.parse::<PointDist>().map_err(to_py)
+}
+
+fn budget(p: ProtocolArgs) -> PyResult<Budget> {
+    let (optimizer, lr, steps, batch, schedule, restarts) = p;
+    let sgd = optimizer.parse::<OptimizerKind>().map_err(to_py)? == OptimizerKind::Sgd;
+    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
+    Ok(Budget { sgd, lr, steps, batch, cosine, restarts })
+}
+
+fn constants(v: Option<Vec<f64>>) -> PyResult<Params> {
+    match v {
+        None => Ok(PARAMS),
+        Some(v) => Params::from_slice(&v).ok_or_else(|| {
+            PyValueError::new_err(format!("params must have {} values, got {}", PARAM_NAMES.len(), v.len()))
+        }),
+    }
+}
+
+/// Element-wise analytic estimate for one hidden layer: returns the arrays
+/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, kappa]`.
+/// `params` overrides the fitted constants (in the order of `estimator_params()`).
 #[pyfunction]
-#[pyo3(signature = (d, n, l, params=None))]
+#[pyo3(signature = (d, n, l, dist, protocol, params=None))]
 fn estimate_analytic<'py>(
     py: Python<'py>,
     d: PyReadonlyArray1<'py, f64>,
     n: PyReadonlyArray1<'py, f64>,
     l: PyReadonlyArray1<'py, f64>,
+    dist: &str,
+    protocol: ProtocolArgs,
     params: Option<Vec<f64>>,
 ) -> PyResult<Arrays<'py>> {
     let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
     if d.len() != n.len() || d.len() != l.len() {
         return Err(PyValueError::new_err("d, N and L must have the same length"));
     }
-    let prm = match params {
-        None => PARAMS,
-        Some(v) => Params::from_slice(&v).ok_or_else(|| {
-            PyValueError::new_err(format!("params must have {} values, got {}", PARAM_NAMES.len(), v.len()))
-        })?,
-    };
-    let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], &prm)).collect();
-    Ok(pack(py, rows))
+    let (dist, b, prm) = (parse_dist(dist)?, budget(protocol)?, constants(params)?);
+    let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], dist, &b, &prm)).collect();
+    Ok(pack(py, &rows))
 }
 
 /// Analytic estimate for one configuration with hidden `widths` (one or more layers):
-/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha)`.
+/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time)`.
 #[pyfunction]
-fn estimate_one(d: f64, n: f64, widths: Vec<f64>) -> (f64, f64, f64, f64, f64, f64, f64) {
-    let a = analytic(d, n, &widths, &PARAMS);
-    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha)
+fn estimate_one(d: f64, n: f64, widths: Vec<f64>, dist: &str, protocol: ProtocolArgs) -> PyResult<Row> {
+    Ok(row(&analytic(d, n, &widths, parse_dist(dist)?, &budget(protocol)?, &PARAMS)))
 }
 
-/// Estimates for measured gated-linear degrees of freedom `dof` (one per Monte Carlo trial).
+/// Estimates from the capped occupancy `sum over cells of min(points, d + 1)` of
+/// sampled partitions (one per Monte Carlo trial), one hidden layer of `l` units.
 #[pyfunction]
-fn estimate_from_dof<'py>(py: Python<'py>, d: f64, n: f64, l: f64, dof: PyReadonlyArray1<'py, f64>) -> Arrays<'py> {
-    let full = analytic(d, f64::INFINITY, &[l], &PARAMS).k_eff;
-    let rows: Vec<_> = dof.as_array().iter().map(|&k| from_dof(d, n, l, k, full, &PARAMS)).collect();
-    pack(py, rows)
+fn estimate_from_partition<'py>(
+    py: Python<'py>,
+    d: f64,
+    n: f64,
+    l: f64,
+    capped_occupancy: PyReadonlyArray1<'py, f64>,
+    dist: &str,
+    protocol: ProtocolArgs,
+) -> PyResult<Arrays<'py>> {
+    let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    let rows: Vec<_> =
+        capped_occupancy.as_array().iter().map(|&k| from_partition(d, n, l, k, dist, &b, &PARAMS)).collect();
+    Ok(pack(py, &rows))
+}
+
+/// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
+/// band's lower edge, band's upper edge reach `target` (0: not within `max_l`).
+#[pyfunction]
+fn required_width(d: f64, n: f64, target: f64, dist: &str, protocol: ProtocolArgs, max_l: f64) -> PyResult<[f64; 3]> {
+    let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    Ok(crate::estimate::required_width(d, n, target, dist, &b, &PARAMS, max_l))
+}
+
+/// `[N, N_low, N_high]`: the largest number of points whose estimate, band's lower
+/// edge, band's upper edge reach `target` for hidden `widths` (0: not even one point).
+#[pyfunction]
+fn max_samples(d: f64, widths: Vec<f64>, target: f64, dist: &str, protocol: ProtocolArgs, max_n: f64) -> PyResult<[f64; 3]> {
+    let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    Ok(crate::estimate::max_samples(d, &widths, target, dist, &b, &PARAMS, max_n))
+}
+
+/// Sum of the learning rates of a run (`schedule` is `"cosine"` or `"constant"`).
+#[pyfunction]
+fn summed_lr(lr: f64, steps: f64, schedule: &str) -> PyResult<f64> {
+    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
+    Ok(crate::estimate::summed_lr(lr, steps, cosine))
 }
 
 /// The model constants as `(name, value)` pairs.
 #[pyfunction]
 fn estimator_params() -> Vec<(&'static str, f64)> {
     PARAM_NAMES.iter().copied().zip(PARAMS.to_vec()).collect()
+}
+
+/// The validated range as `(name, low, high)` triples.
+#[pyfunction]
+fn estimator_range() -> Vec<(&'static str, f64, f64)> {
+    VALIDATED_RANGE.to_vec()
 }
 
 /// Mean and standard error of the exact `d = 1` best accuracy with at most `k` sign changes.
@@ -75,12 +151,35 @@ fn counting_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
     py.detach(|| ceiling::union_ceiling(n, ceiling::ln_dichotomies(d, n, &widths)))
 }
 
+/// The accuracy ceiling of every `(d, n, l)` (one hidden layer), element-wise: see
+/// [`ceiling::ceiling`].
+#[pyfunction]
+fn accuracy_ceilings<'py>(
+    py: Python<'py>,
+    d: PyReadonlyArray1<'py, u64>,
+    n: PyReadonlyArray1<'py, u64>,
+    l: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
+    if d.len() != n.len() || d.len() != l.len() {
+        return Err(PyValueError::new_err("d, N and L must have the same length"));
+    }
+    let (d, n, l) = (d.to_vec(), n.to_vec(), l.to_vec());
+    let out: Vec<f64> = py.detach(|| (0..d.len()).map(|i| ceiling::ceiling(d[i], n[i], &[l[i]])).collect());
+    Ok(out.into_pyarray(py))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate_analytic, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_one, m)?)?;
-    m.add_function(wrap_pyfunction!(estimate_from_dof, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_from_partition, m)?)?;
     m.add_function(wrap_pyfunction!(estimator_params, m)?)?;
+    m.add_function(wrap_pyfunction!(estimator_range, m)?)?;
+    m.add_function(wrap_pyfunction!(summed_lr, m)?)?;
+    m.add_function(wrap_pyfunction!(required_width, m)?)?;
+    m.add_function(wrap_pyfunction!(max_samples, m)?)?;
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
     m.add_function(wrap_pyfunction!(counting_ceiling, m)?)?;
+    m.add_function(wrap_pyfunction!(accuracy_ceilings, m)?)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::run_interruptible;
 use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed,
+    best_restart, protocol_accuracy as core_protocol_accuracy, reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed,
     train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
 };
@@ -51,6 +51,35 @@ fn reference_accuracy<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let dist: PointDist = dist.parse()?;
     let acc = run_interruptible(py, threads, || core_reference_accuracy(d, n, l, dist, seed, first, count, restarts))?;
+    Ok(acc.into_pyarray(py))
+}
+
+/// Accuracy under a training protocol (`nnpartition.Protocol`) of datasets
+/// `first .. first + count` for hidden `widths`, best over `restarts` each.
+#[pyfunction]
+#[pyo3(signature = (d, n, widths, dist, seed, first, count, restarts, optimizer, lr, steps, batch_size, schedule,
+                    threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn protocol_accuracy<'py>(
+    py: Python<'py>,
+    d: usize,
+    n: usize,
+    widths: Vec<usize>,
+    dist: &str,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    optimizer: &str,
+    lr: f64,
+    steps: usize,
+    batch_size: Option<usize>,
+    schedule: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let dist: PointDist = dist.parse()?;
+    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
+    let acc = run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
     Ok(acc.into_pyarray(py))
 }
 
@@ -214,6 +243,7 @@ fn snapshots_to_py<'py>(py: Python<'py>, out: &Bound<'py, PyDict>, snaps: Vec<Sn
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(reference_accuracy, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(train_network, m)?)?;
     Ok(())
 }

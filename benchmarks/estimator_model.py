@@ -1,0 +1,116 @@
+"""A vectorised numpy mirror of the analytic estimator in ``rust/src/estimate.rs``, for fitting constants.
+
+The shipped estimator is the Rust one; ``benchmarks/calibrate_protocols.py`` checks that this mirror and
+the Rust core agree (to 1e-9) on every measured configuration before it reports anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Sequence
+
+import numpy as np
+from scipy.special import ndtr
+
+#: Expected maximum of R independent standard normals, R = 0..8 (best of R restarts).
+BEST_OF = np.array([0.0, 0.0, 0.5641895835, 0.8462843753, 1.0293753730, 1.1629644736, 1.2672063606,
+                    1.3521783756, 1.4236003060])
+
+REF_SUMMED_LR = 0.0002 * 4000 + (0.02 - 0.0002) * 4001 / 2
+
+
+def summed_lr(lr: Any, steps: Any, cosine: Any) -> Any:
+    lr_min = lr / 100
+    return np.where(cosine, steps * lr_min + (lr - lr_min) * (steps + 1) / 2, lr * steps)
+
+
+def _batch(N: Any, batch: Any) -> Any:
+    return np.where(batch <= 0, N, np.minimum(batch, N)).astype(float)
+
+
+def budget_ratio(P: Dict[str, float], N: Any, lr: Any, steps: Any, batch: Any, cosine: Any, sgd: Any) -> Any:
+    """Drift of the hyperplanes relative to the reference protocol.
+
+    The summed learning rate; an SGD (momentum 0.9) step travels ``g_sgd`` times an Adam step of the
+    same rate; with Adam minibatches the second-moment estimate is dominated by the minibatch noise, so
+    the drift per step shrinks by ``sqrt(b / N)``.
+    """
+    s = summed_lr(lr, steps, cosine)
+    s = np.where(sgd, s * P["g_sgd"] * (_batch(N, batch) / N) ** P["psi_s"],
+                 s * (_batch(N, batch) / N) ** P["psi"])
+    return s / REF_SUMMED_LR
+
+
+def temperature(N: Any, lr: Any, batch: Any, sgd: Any) -> Any:
+    """Adam's minibatch jitter: steps of size ``lr`` in directions that are ``sqrt(N / b - 1)`` parts noise."""
+    return np.where(sgd, 0.0, lr * np.sqrt(N / _batch(N, batch) - 1))
+
+
+def estimate(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
+             batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
+    """The estimate (see :func:`estimate_band`)."""
+    return estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, band=False)[0]
+
+
+def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
+                  batch: Any, cosine: Any, sgd: Any, restarts: Any, band: bool = True) -> Any:
+    """``(accuracy, low, high)`` arrays, as ``rust/src/estimate.rs`` computes them."""
+    d = np.asarray(d, float)
+    N = np.asarray(N, float)
+    rho = budget_ratio(P, N, lr, steps, batch, cosine, sgd)
+    m = 1 + (P["m"] - 1) * rho ** P["a_m"]
+    fan = d
+    first = first_inf = np.zeros_like(d)
+    later = np.zeros_like(d)
+    later_inf = np.zeros_like(d)
+    later_cap = P["xi"] * (d + 1) ** P["eta"]
+    for l, w in enumerate(widths):
+        w = np.asarray(w, float)
+        valid = w > 0
+        eff = fan / (fan + P["r"])
+        cap = fan + 1 if l == 0 else np.minimum(fan + 1, later_cap)
+        decay = P["delta"] ** max(l - 1, 0)
+        add = np.where(valid, w * np.minimum(cap, P["q"] * N) * eff * decay, 0.0)
+        add_inf = np.where(valid, w * cap * eff * decay, 0.0)
+        if l == 0:
+            first, first_inf = add, add_inf
+        else:
+            later = later + add
+            later_inf = later_inf + add_inf
+        fan = np.where(valid, w, fan)
+    boost = np.where(gauss, 1 + P["gauss"], 1.0)
+    ln_ksat = np.log(d + 1) + d * np.log(m)
+    ksat = np.exp(np.minimum(ln_ksat, 700))
+    p = P["p"]
+
+    def smin(a: Any, b: Any) -> Any:
+        return (a ** -p + b ** -p) ** (-1 / p)
+
+    damage = np.exp(-(temperature(N, lr, batch, sgd) / P["tau0"]) ** 2)
+    k_time = P["A"] * rho ** P["beta"]
+    first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
+    first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
+    K = smin((1 + first_k + later) * damage, k_time)
+    K_size = np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K)
+    R = np.asarray(restarts, int)
+    f0 = P["gamma"] * np.exp(-np.asarray(widths[0], float) * np.log(2))
+
+    def acc_at(k: Any) -> Any:
+        alpha = N / k
+        with np.errstate(all="ignore"):
+            beyond = np.where(alpha <= P["c"], 1.0, ndtr(P["kappa"] / np.sqrt(np.maximum(alpha - P["c"], 1e-300))))
+        fit_all = ndtr((P["c2"] - alpha) * np.sqrt(K_size * k / K) * P["s"])
+        A = fit_all + (1 - fit_all) * beyond
+        A = A + P["nu"] * (BEST_OF[R] - BEST_OF[2]) * np.sqrt(A * (1 - A) / N)
+        A = np.clip(A, 0.5, 1.0)
+        return (1 - f0) * A + f0 / 2
+
+    acc = acc_at(K)
+    if not band:
+        return acc, None, None
+    depth = sum((np.asarray(w) > 0).astype(float) for w in widths)
+    sigma = P["sigma_ln_k"] + P["sigma_rho"] * np.abs(np.log(rho)) + P["sigma_deep"] * (depth - 1)
+    spread = np.exp(sigma * 1.6448536269514722)
+    noise = 1.6448536269514722 * P["noise"] * np.sqrt(acc * (1 - acc) / N)
+    low = np.minimum(np.maximum(acc_at(K / spread) - noise, 0.5), acc)
+    high = np.maximum(np.minimum(acc_at(K * spread) + noise, 1.0), acc)
+    return acc, low, high

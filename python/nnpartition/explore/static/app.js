@@ -1,0 +1,354 @@
+// nnpartition explore: the page. Self-contained (no libraries, no network beyond this server).
+// Receives server-sent events (run, frame, status) and draws the exact regions on a canvas.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const C1 = [47, 111, 208], C0 = [224, 120, 42];
+
+// Everything the page knows; window.__explore exposes it to the browser tests and the benchmark.
+const S = {
+  run: null,        // summary of the current run: settings, X, y, box, bound, estimate
+  frame: null,      // latest frame: polygons, decision, output, lines, step, accuracy, loss, pred
+  history: [],      // {step, accuracy, loss, n_regions} of every snapshot of the run
+  status: { state: "idle" },
+  frames: 0,        // frames drawn for this run
+  lastRenderMs: null,
+  config: null,
+};
+window.__explore = S;
+
+// ---------------------------------------------------------------- server calls
+async function post(path, body) {
+  const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                                body: JSON.stringify(body || {}) });
+  const data = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+  if (!r.ok) throw new Error(data.error || `HTTP ${r.status}`);
+  return data;
+}
+
+function showMessage(text) {
+  const m = $("message");
+  m.textContent = text || "";
+  m.hidden = !text;
+}
+
+async function readSettings() {
+  const num = (id) => $(id).value.trim();
+  const body = {
+    data: $("data").value, N: num("N"), widths: num("widths"), optimizer: $("optimizer").value,
+    lr: num("lr"), steps: num("steps"), batch_size: num("batch_size") || null, seed: num("seed"), every: num("every"), fps: num("fps"),
+  };
+  if (body.data === "csv") {
+    const f = $("csv").files[0];
+    if (!f) throw new Error("choose a CSV file (rows x,y,label with label 0 or 1)");
+    body.csv = await f.text();
+  }
+  return body;
+}
+
+async function start(paused) {
+  showMessage("");
+  try {
+    const body = await readSettings();
+    if (paused) body.paused = true;
+    await post("/api/start", body);
+  } catch (e) { showMessage(e.message); }
+}
+
+async function control(what) {
+  showMessage("");
+  try { await post(`/api/${what}`); } catch (e) { showMessage(e.message); }
+}
+
+// Frames carry their arrays as base64 of little-endian bytes (see server.frame_of).
+function b64(text, Type) {
+  const bin = atob(text), u = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+  return new Type(u.buffer);
+}
+
+function decodeFrame(f) {
+  f.offsets = b64(f.offsets, Int32Array); f.xy = b64(f.xy, Float32Array);
+  f.decision = b64(f.decision, Uint8Array); f.output = b64(f.output, Float32Array);
+  f.region = b64(f.region, Int32Array);
+  f.maxOutput = 1e-12;
+  for (const o of f.output) f.maxOutput = Math.max(f.maxOutput, Math.abs(o));
+  f.boundary = b64(f.boundary, Float32Array);
+  return f;
+}
+window.decodeFrame = decodeFrame;
+
+// ---------------------------------------------------------------- events
+function connect() {
+  const es = new EventSource("/api/events");
+  es.addEventListener("run", (ev) => {
+    S.run = JSON.parse(ev.data);
+    S.frame = null; S.history = []; S.frames = 0;
+    updateNumbers(); schedule();
+  });
+  es.addEventListener("frame", (ev) => {
+    const f = decodeFrame(JSON.parse(ev.data));
+    if (!S.run || f.run !== S.run.run) return;
+    for (const h of f.history || []) S.history.push(h);
+    S.frame = f;
+    schedule();
+  });
+  es.addEventListener("status", (ev) => {
+    S.status = JSON.parse(ev.data) || { state: "idle" };
+    const st = $("status");
+    st.textContent = S.status.state + (S.status.error ? `: ${S.status.error}` : "");
+    st.className = `status ${S.status.state}`;
+    st.dataset.state = S.status.state;
+    if (S.status.error) showMessage(S.status.error);
+    const active = S.status.state === "running" || S.status.state === "paused";
+    $("pause").disabled = !active;
+    $("pause").textContent = S.status.state === "paused" ? "Resume" : "Pause";
+  });
+}
+
+// ---------------------------------------------------------------- drawing
+let pending = false;
+function schedule() {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => { pending = false; drawAll(); });
+}
+
+function drawAll() {
+  const t0 = performance.now();
+  drawPlot($("plot").getContext("2d"));
+  S.lastRenderMs = performance.now() - t0;
+  if (S.frame) S.frames += 1;
+  updateNumbers();
+  drawCharts();
+}
+
+function transform(box, w, h) {
+  const [[x0, y0], [x1, y1]] = box;
+  return { sx: w / (x1 - x0), sy: h / (y1 - y0), x0, y1,
+           px(x) { return (x - x0) * this.sx; }, py(y) { return (y1 - y) * this.sy; } };
+}
+
+function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
+  return `rgb(${Math.round(255 + (c[0] - 255) * t)},${Math.round(255 + (c[1] - 255) * t)},${Math.round(255 + (c[2] - 255) * t)})`;
+}
+
+// Colours are quantised (72 hues x 3 lightnesses, or 2 classes x 21 shades) so that a frame is drawn
+// with one fill per colour instead of one per polygon.
+// Polygon p is a piece of linear region f.region[p] (regions are also cut along the decision boundary).
+function regionColour(f, p, mode) {
+  if (mode === "region") {
+    const r = f.region[p], hue = Math.round(((r * 137.508) % 360) / 5) * 5;  // golden angle: far-apart hues
+    return `hsl(${hue},60%,${72 + (r % 3) * 6}%)`;
+  }
+  // shade: |logit| relative to the frame's largest, in 21 steps
+  const t = 0.2 + 0.65 * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
+  return mix(f.decision[p] ? C1 : C0, t);
+}
+
+function polygonPath(ctx, T, f, r) {
+  const off = f.offsets, xy = f.xy, a = off[r], b = off[r + 1];
+  if (b - a < 3) return;
+  ctx.moveTo(T.px(xy[2 * a]), T.py(xy[2 * a + 1]));
+  for (let k = a + 1; k < b; k++) ctx.lineTo(T.px(xy[2 * k]), T.py(xy[2 * k + 1]));
+  ctx.closePath();
+}
+
+// Paint the current frame with `ops` (canvas context or SVG builder share these calls).
+function drawPlot(ctx) {
+  const W = ctx.canvas.width, H = ctx.canvas.height;
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
+  if (!S.run) { hint(ctx, "Press Start to train a network"); return; }
+  const T = transform(S.run.box, W, H);
+  const f = S.frame, mode = $("color").value;
+  if (f) {
+    const groups = new Map();
+    for (let r = 0; r < f.n_polygons; r++) {
+      const c = regionColour(f, r, mode);
+      if (!groups.has(c)) groups.set(c, []);
+      groups.get(c).push(r);
+    }
+    // Paths of at most CHUNK polygons: Chromium's rasteriser slows down sharply on one path with thousands
+    // of sub-paths (measured: 5,000 polygons fill in ~200 ms as one path, ~15 ms in chunks of 200).
+    const CHUNK = 200;
+    for (const [c, rs] of groups) {
+      ctx.fillStyle = c;
+      for (let s = 0; s < rs.length; s += CHUNK) {
+        ctx.beginPath();
+        for (let k = s; k < Math.min(rs.length, s + CHUNK); k++) polygonPath(ctx, T, f, rs[k]);
+        ctx.fill();
+      }
+    }
+    ctx.strokeStyle = "rgba(255,255,255,0.8)"; ctx.lineWidth = 1;  // region edges
+    for (let s = 0; s < f.n_polygons; s += CHUNK) {
+      ctx.beginPath();
+      for (let r = s; r < Math.min(f.n_polygons, s + CHUNK); r++) polygonPath(ctx, T, f, r);
+      ctx.stroke();
+    }
+    if ($("show-lines").checked) drawLines(ctx, T, f.lines, S.run.box);
+    drawBoundary(ctx, T, f.boundary);
+  }
+  if ($("show-points").checked) drawPoints(ctx, T, f ? f.pred : null);
+}
+
+function hint(ctx, text) {
+  ctx.fillStyle = "#999"; ctx.font = "16px system-ui, sans-serif"; ctx.textAlign = "center";
+  ctx.fillText(text, ctx.canvas.width / 2, ctx.canvas.height / 2);
+}
+
+function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the box, or null
+  const [[x0, y0], [x1, y1]] = box, pts = [];
+  if (Math.abs(w1) > 1e-12) for (const x of [x0, x1]) { const y = -(b + w0 * x) / w1; if (y >= y0 && y <= y1) pts.push([x, y]); }
+  if (Math.abs(w0) > 1e-12) for (const y of [y0, y1]) { const x = -(b + w1 * y) / w0; if (x >= x0 && x <= x1) pts.push([x, y]); }
+  return pts.length >= 2 ? [pts[0], pts[pts.length - 1]] : null;
+}
+
+function drawLines(ctx, T, lines, box) {
+  const L = lines.b.length;
+  ctx.strokeStyle = "rgba(20,20,20,0.75)"; ctx.lineWidth = 1.2; ctx.setLineDash([5, 4]);
+  for (let j = 0; j < L; j++) {
+    const s = lineSegment(lines.W[0][j], lines.W[1][j], lines.b[j], box);
+    if (!s) continue;
+    ctx.beginPath(); ctx.moveTo(T.px(s[0][0]), T.py(s[0][1])); ctx.lineTo(T.px(s[1][0]), T.py(s[1][1])); ctx.stroke();
+  }
+  ctx.setLineDash([]);
+}
+
+function drawBoundary(ctx, T, seg) {  // the decision boundary (logit = 0): segments x0 y0 x1 y1
+  ctx.strokeStyle = "#111"; ctx.lineWidth = 2.2; ctx.beginPath();
+  for (let k = 0; k + 3 < seg.length; k += 4) {
+    ctx.moveTo(T.px(seg[k]), T.py(seg[k + 1])); ctx.lineTo(T.px(seg[k + 2]), T.py(seg[k + 3]));
+  }
+  ctx.stroke();
+}
+
+function drawPoints(ctx, T, pred) {
+  const X = S.run.X, y = S.run.y, r = X.length > 2000 ? 1.8 : 3.2;
+  for (let i = 0; i < X.length; i++) {
+    const px = T.px(X[i][0]), py = T.py(X[i][1]);
+    ctx.beginPath(); ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.fillStyle = y[i] ? "#1b4b9a" : "#a44d12"; ctx.fill();
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke();
+    if (pred && pred[i] !== y[i]) {
+      ctx.strokeStyle = "#000"; ctx.lineWidth = 1.3; ctx.beginPath();
+      ctx.moveTo(px - r - 1.5, py - r - 1.5); ctx.lineTo(px + r + 1.5, py + r + 1.5);
+      ctx.moveTo(px + r + 1.5, py - r - 1.5); ctx.lineTo(px - r - 1.5, py + r + 1.5); ctx.stroke();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- numbers and charts
+function fmt(x, d = 4) { return x === null || x === undefined ? "–" : Number(x).toFixed(d); }
+
+function updateNumbers() {
+  const f = S.frame, run = S.run;
+  $("step-shown").textContent = f ? `${f.step} / ${run.settings.steps}` : "–";
+  $("step-shown").dataset.step = f ? String(f.step) : "";
+  $("regions-count").textContent = f ? String(f.n_regions) : "–";
+  $("regions-bound").textContent = run ? String(run.bound) : "–";
+  $("accuracy").textContent = f ? fmt(f.accuracy) : "–";
+  $("loss").textContent = f ? fmt(f.loss) : "–";
+  const e = run && run.estimate;
+  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]` : "–";
+  $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
+  $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
+}
+
+function chart(canvas, series, opts) {
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, m = { l: 40, r: 8, t: 8, b: 20 };
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
+  const xmax = opts.xmax || 1, [ylo, yhi] = opts.y;
+  const px = (x) => m.l + (x / xmax) * (W - m.l - m.r);
+  const py = (y) => H - m.b - ((y - ylo) / (yhi - ylo || 1)) * (H - m.t - m.b);
+  ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(m.l, m.t, W - m.l - m.r, H - m.t - m.b);
+  ctx.fillStyle = "#777"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right";
+  for (const y of [ylo, (ylo + yhi) / 2, yhi]) ctx.fillText(opts.fmt(y), m.l - 4, py(y) + 4);
+  ctx.textAlign = "left"; ctx.fillText("0", m.l, H - 5); ctx.textAlign = "right"; ctx.fillText(`${xmax} steps`, W - m.r, H - 5);
+  if (opts.band) {
+    const [lo, mid, hi] = opts.band;
+    ctx.fillStyle = "rgba(224,120,42,0.18)";
+    ctx.fillRect(m.l, py(Math.min(hi, yhi)), W - m.l - m.r, py(Math.max(lo, ylo)) - py(Math.min(hi, yhi)));
+    ctx.strokeStyle = "#e0782a"; ctx.setLineDash([6, 4]); ctx.beginPath();
+    ctx.moveTo(m.l, py(mid)); ctx.lineTo(W - m.r, py(mid)); ctx.stroke(); ctx.setLineDash([]);
+  }
+  ctx.strokeStyle = opts.colour; ctx.lineWidth = 1.6; ctx.beginPath();
+  series.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
+  ctx.stroke();
+}
+
+function drawCharts() {
+  const h = S.history, steps = S.run ? S.run.settings.steps : 1, e = S.run && S.run.estimate;
+  const accs = h.map((p) => p.accuracy);
+  const ylo = Math.min(0.4, ...accs, e ? e.low : 1);
+  chart($("acc-chart"), h.map((p) => [p.step, p.accuracy]),
+        { xmax: steps, y: [Math.floor(ylo * 10) / 10, 1], colour: "#2f6fd0", fmt: (y) => y.toFixed(1),
+          band: e ? [e.low, e.accuracy, e.high] : null });
+  const lmax = Math.max(0.1, ...h.map((p) => p.loss));
+  chart($("loss-chart"), h.map((p) => [p.step, p.loss]), { xmax: steps, y: [0, lmax], colour: "#444", fmt: (y) => y.toFixed(2) });
+  const rmax = Math.max(1, ...h.map((p) => p.n_regions));
+  chart($("regions-chart"), h.map((p) => [p.step, p.n_regions]), { xmax: steps, y: [0, rmax], colour: "#3a8a4a", fmt: (y) => y.toFixed(0) });
+}
+
+// ---------------------------------------------------------------- export
+function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob); a.download = name;
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+}
+
+function baseName() { return S.run ? `nnpartition-run${S.run.run}-step${S.frame ? S.frame.step : 0}` : "nnpartition"; }
+
+// The SVG export replays drawPlot on a recording context that writes SVG elements.
+function svgContext(W, H) {
+  const parts = [];
+  let path = "", dash = "";
+  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const ctx = {
+    canvas: { width: W, height: H }, fillStyle: "#000", strokeStyle: "#000", lineWidth: 1, font: "", textAlign: "left",
+    fillRect(x, y, w, h) { parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${this.fillStyle}"/>`); },
+    beginPath() { path = ""; },
+    moveTo(x, y) { path += `M${x.toFixed(2)} ${y.toFixed(2)}`; },
+    lineTo(x, y) { path += `L${x.toFixed(2)} ${y.toFixed(2)}`; },
+    closePath() { path += "Z"; },
+    arc(x, y, r) { path += `M${(x - r).toFixed(2)} ${y.toFixed(2)}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`; },
+    fill() { parts.push(`<path d="${path}" fill="${this.fillStyle}"/>`); },
+    stroke() { parts.push(`<path d="${path}" fill="none" stroke="${this.strokeStyle}" stroke-width="${this.lineWidth}"${dash}/>`); },
+    setLineDash(a) { dash = a.length ? ` stroke-dasharray="${a.join(" ")}"` : ""; },
+    fillText(t, x, y) { parts.push(`<text x="${x}" y="${y}" fill="${this.fillStyle}" text-anchor="middle" font-family="sans-serif">${esc(t)}</text>`); },
+  };
+  ctx.toString = () => `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n${parts.join("\n")}\n</svg>\n`;
+  return ctx;
+}
+
+function exportSvg() {
+  const c = $("plot"), ctx = svgContext(c.width, c.height);
+  drawPlot(ctx);
+  download(new Blob([ctx.toString()], { type: "image/svg+xml" }), `${baseName()}.svg`);
+}
+
+function exportPng() { $("plot").toBlob((b) => download(b, `${baseName()}.png`), "image/png"); }
+
+// ---------------------------------------------------------------- wiring
+async function init() {
+  try {
+    S.config = await (await fetch("/api/config")).json();
+    $("N").max = S.config.limits.N; $("steps").max = S.config.limits.steps;
+    $("optimizer").innerHTML = S.config.optimizers.map((o) => `<option>${o}</option>`).join("");
+  } catch (e) { showMessage(`cannot reach the server: ${e.message}`); }
+  $("settings").addEventListener("submit", (ev) => { ev.preventDefault(); start(false); });
+  $("pause").addEventListener("click", () => control(S.status.state === "paused" ? "resume" : "pause"));
+  $("step").addEventListener("click", () => {
+    const active = S.status.state === "running" || S.status.state === "paused";
+    if (active) control("step"); else start(true);
+  });
+  $("reset").addEventListener("click", () => control("reset"));
+  $("data").addEventListener("change", () => { $("csv-row").hidden = $("data").value !== "csv"; });
+  for (const id of ["color", "show-lines", "show-points"]) $(id).addEventListener("change", schedule);
+  $("export-png").addEventListener("click", exportPng);
+  $("export-svg").addEventListener("click", exportSvg);
+  connect();
+  schedule();
+}
+
+init();

@@ -1,0 +1,396 @@
+"""The explorer: server checks without a browser, then the page in headless Chromium.
+
+Browser tests use Debian's ``chromium`` + ``chromium-driver`` through Selenium. Outside CI they are skipped,
+with the reason, when the browser or Selenium is missing; under ``CI=true`` a missing browser fails.
+``NNPARTITION_EXPLORE_SCREENSHOT=path.png`` saves the page's screenshot (docs/img/explore.png is made so).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+import nnpartition as npn
+from nnpartition.explore import make_server
+from nnpartition.explore.server import LIMITS, decode_b64, frame_of, network_from_dict, parse_csv, window_of
+
+pictures = pytest.importorskip("nnpartition.pictures")
+
+
+# ---------------------------------------------------------------------------- helpers
+@pytest.fixture()
+def server():
+    srv = make_server("127.0.0.1", 0)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    t.join(5)
+
+
+def call(srv, path, body=None, method=None):
+    """(status, parsed JSON or raw bytes) of one request."""
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(srv.url.rstrip("/") + path, data=data, method=method or ("POST" if data is not None
+                                                                                          else "GET"))
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            raw, status, ctype = r.read(), r.status, r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        raw, status, ctype = e.read(), e.code, e.headers.get("Content-Type", "")
+    return status, (json.loads(raw) if ctype.startswith("application/json") else raw)
+
+
+def wait_for(pred, timeout=60.0, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "seed": 3, "fps": 0}
+
+
+# ---------------------------------------------------------------------------- bad requests
+@pytest.mark.parametrize("body, words", [
+    ({"N": 20_001}, ["N", "20000"]),
+    ({"widths": [1025]}, ["widths[0]", "1024"]),
+    ({"widths": [8, 8, 8, 8]}, ["widths", "1 to 3"]),
+    ({"steps": 100_001}, ["steps", "100000"]),
+    ({"steps": 100_000, "every": 1}, ["snapshots", "every"]),
+    ({"lr": -1}, ["lr"]),
+    ({"fps": "fast"}, ["fps", "number"]),
+    ({"optimizer": "rmsprop"}, ["optimizer", "adam"]),
+    ({"data": "moons"}, ["data", "spirals"]),
+    ({"bogus": 1}, ["unknown", "bogus"]),
+    ({"N": 100, "batch_size": 101}, ["batch_size", "100"]),
+    ({"data": "csv"}, ["csv"]),
+    ({"data": "csv", "csv": "1,2\n3,4\n"}, ["row 1", "3 columns"]),
+    ({"data": "csv", "csv": "0,0,1\n1,1,2\n"}, ["row 2", "label"]),
+    ({"data": "csv", "csv": "0,0,1\nnan,1,0\n"}, ["row 2", "finite"]),
+    ({"data": "csv", "csv": "x,y,label\n0,zero,1\n"}, ["row 2", "number"]),
+])
+def test_out_of_range_requests_get_400_with_a_message_and_the_server_keeps_running(server, body, words):
+    status, out = call(server, "/api/start", body)
+    assert status == 400
+    for w in words:
+        assert w in out["error"], (w, out["error"])
+    assert server.session.run is None  # nothing started
+    status, cfg = call(server, "/api/config")  # still serving
+    assert status == 200 and cfg["limits"]["N"] == 20_000
+
+
+def test_malformed_bodies_and_paths(server):
+    assert call(server, "/api/start", b"{not json")[0] == 400
+    assert "JSON object" in call(server, "/api/start", b"[1, 2]")[1]["error"]
+    assert call(server, "/api/pause", {})[0] == 400  # nothing to pause
+    assert call(server, "/api/nope")[0] == 404
+    assert call(server, "/static/../server.py")[0] == 404
+    assert call(server, "/api/export/run.json")[0] == 404
+    # a body over the limit is refused from its Content-Length, before it is read
+    import http.client
+
+    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+    conn.putrequest("POST", "/api/start")
+    conn.putheader("Content-Length", str(LIMITS["body_bytes"] + 1))
+    conn.endheaders()
+    r = conn.getresponse()
+    assert r.status == 400 and "limit" in json.loads(r.read())["error"]
+    conn.close()
+    assert call(server, "/api/config")[0] == 200
+
+
+def test_csv_rows_are_read_as_given():
+    X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
+    np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
+    np.testing.assert_array_equal(y, [1, 0, 1])
+
+
+# ---------------------------------------------------------------------------- one training per session
+def test_starting_a_second_training_stops_the_first(server):
+    status, first = call(server, "/api/start", dict(SMALL, steps=100_000, every=100))
+    assert status == 200 and first["run"] == 1
+    run1 = server.session.run
+    wait_for(lambda: run1.history, what="a snapshot of the first run")
+    status, second = call(server, "/api/start", SMALL)
+    assert status == 200 and second["run"] == 2
+    assert not run1.thread.is_alive() and run1.state == "stopped"
+    assert run1.history[-1]["step"] < 100_000  # it stopped early
+    training = [t for t in threading.enumerate() if t.name.startswith("explore-run-") and t.is_alive()]
+    assert [t.name for t in training] == ["explore-run-2"] or not training
+    run2 = server.session.run
+    wait_for(lambda: run2.state == "done", what="the second run to finish")
+    assert run2.history[-1]["step"] == SMALL["steps"] - 1  # the trainer's steps are 0 .. steps - 1
+
+
+def test_pause_step_resume_and_reset(server):
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    wait_for(lambda: run.state == "paused" and len(run.history) == 1, what="the first snapshot, paused")
+    time.sleep(0.3)
+    assert len(run.history) == 1  # paused means no more snapshots
+    call(server, "/api/step", {})
+    wait_for(lambda: len(run.history) == 2 and run.state == "paused", what="one more snapshot")
+    assert run.history[1]["step"] - run.history[0]["step"] == SMALL["every"]
+    call(server, "/api/resume", {})
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    call(server, "/api/reset", {})
+    assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
+
+
+def test_runs_are_paced_to_the_frame_rate(server):
+    start = time.monotonic()
+    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of >= 50 ms
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert len(run.history) == 11 and time.monotonic() - start >= 10 / 20
+
+
+def test_exports_are_the_shown_snapshot(server):
+    call(server, "/api/start", SMALL)
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    status, out = call(server, "/api/export/run.json")
+    assert status == 200
+    net = network_from_dict(out["snapshot"]["network"])
+    box = tuple(tuple(c) for c in out["box"])
+    assert out["snapshot"]["n_regions"] == pictures.region_polygons(net, box=box).n_regions
+    assert out["bound"] == npn.regions(8, 2)
+    assert [h["step"] for h in out["history"]] == sorted({h["step"] for h in out["history"]})
+    X, y = np.array(out["X"]), np.array(out["y"])
+    assert net.accuracy(X, y) == pytest.approx(out["history"][-1]["accuracy"])
+    status, raw = call(server, "/api/export/network.npz")
+    assert status == 200
+    with np.load(io.BytesIO(raw)) as z:
+        np.testing.assert_array_equal(z["W1"], net.W1)
+        np.testing.assert_array_equal(z["b1"], net.b1)
+        np.testing.assert_array_equal(z["w_out"], net.w2)
+        assert float(z["b_out"]) == net.b2
+
+
+def test_same_seed_same_run(server):
+    histories = []
+    for _ in range(2):
+        call(server, "/api/start", SMALL)
+        run = server.session.run
+        wait_for(lambda: run.state == "done", what="the run to finish")
+        histories.append(run.history)
+    assert histories[0] == histories[1]
+    call(server, "/api/start", dict(SMALL, seed=SMALL["seed"] + 1))
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert run.history != histories[0]
+
+
+def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
+    stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
+    call(server, "/api/start", dict(SMALL, steps=100, every=20))
+    events, history, frames = [], [], []
+    event = None
+    while len(history) < 6:
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+            events.append(event)
+            if event == "frame" and data["run"] == 1:
+                history += data["history"]
+                frames.append(data)
+    stream.close()
+    assert events.index("run") < events.index("frame")
+    assert [h["step"] for h in history] == [0, 20, 40, 60, 80, 99]  # every 20th and the last
+    last = frames[-1]
+    offsets = decode_b64(last["offsets"], "<i4")
+    assert last["step"] == 99 and len(offsets) == last["n_polygons"] + 1
+    assert len(decode_b64(last["xy"], "<f4")) == 2 * offsets[-1] and len(last["pred"]) == SMALL["N"]
+    net = network_from_dict(server.session.run.export()["snapshot"]["network"])
+    rp = pictures.region_polygons(net, box=server.session.run.box, split_decision=True)
+    np.testing.assert_array_equal(offsets, rp.offsets)
+    np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("widths", [[8], [16, 16], [12, 6, 9]])
+def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decision(widths):
+    rng = np.random.default_rng(len(widths))
+    sizes = [2] + widths
+    layers = [(rng.normal(size=(a, b)) / np.sqrt(a), rng.normal(size=b) * 0.5) for a, b in zip(sizes, sizes[1:])]
+    net = npn.DeepNet(layers, rng.normal(size=widths[-1]), 0.1)
+    box = ((-1.5, -1.0), (1.0, 2.0))
+    f = frame_of(net, box)
+    assert f["n_regions"] == pictures.region_polygons(net, box=box).n_regions  # the count the page shows
+    offsets, xy = decode_b64(f["offsets"], "<i4"), decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float)
+    region, decision = decode_b64(f["region"], "<i4"), decode_b64(f["decision"], "u1")
+    assert sorted(set(region.tolist())) == list(range(f["n_regions"]))
+    # every polygon's decision is the network's (numpy) at an interior point: the vertex mean
+    inside = np.array([xy[offsets[p]:offsets[p + 1]].mean(axis=0) for p in range(len(offsets) - 1)])
+    np.testing.assert_array_equal(decision, net.predict(inside))
+    # two polygons carry the same region number exactly when their activation patterns agree (numpy)
+    pattern, h = [], inside
+    for W, b in layers:
+        pre = h @ W + b
+        pattern.append(pre > 0)
+        h = np.maximum(pre, 0)
+    pattern = np.hstack(pattern)
+    same_region = region[:, None] == region[None, :]
+    same_pattern = (pattern[:, None, :] == pattern[None, :, :]).all(axis=2)
+    np.testing.assert_array_equal(same_region, same_pattern)
+
+
+@pytest.mark.parametrize("n, k, distinct", [(0, 5, 1), (1, 1, 1), (7, 1, 2), (500, 70, 40), (3000, 129, 900)])
+def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
+    from nnpartition.explore.server import _group_rows
+
+    rng = np.random.default_rng(n + k)
+    rows = (rng.random((distinct, k)) < 0.5)[rng.integers(0, distinct, n)]
+    ids, count = _group_rows(rows)
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    assert count == len(first)
+    np.testing.assert_array_equal(ids, np.argsort(np.argsort(first))[np.asarray(inverse).reshape(-1)])
+
+
+def test_the_window_contains_every_point():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3, 5, (500, 2))
+    (x0, y0), (x1, y1) = window_of(X)
+    assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and y0 < X[:, 1].min() and X[:, 1].max() < y1
+
+
+# ---------------------------------------------------------------------------- the command
+def _spawn(*args, cwd=None, env=None):
+    return subprocess.Popen([sys.executable, "-m", "nnpartition.cli", "explore", "--no-browser", "--json", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            env=dict(os.environ, **(env or {})))
+
+
+def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
+    (tmp_path / "tmp").mkdir()
+    proc = _spawn("--port", "0", cwd=tmp_path, env={"HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp")})
+    try:
+        info = json.loads(proc.stdout.readline())
+        url = info["url"]
+        assert info["host"] == "127.0.0.1" and url.startswith("http://127.0.0.1:")
+        req = urllib.request.Request(url + "api/start", json.dumps(SMALL).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200
+        time.sleep(1.0)  # training in the background
+        for path in ("api/export/run.json", "api/export/network.npz"):
+            urllib.request.urlopen(url + path, timeout=30).read()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]  # nothing written, not even in TMPDIR
+
+
+def test_a_non_loopback_host_prints_a_warning():
+    proc = _spawn("--host", "0.0.0.0", "--port", "0")
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["host"] == "0.0.0.0"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "warning" in err and "0.0.0.0" in err
+    assert proc.returncode == 0
+
+
+# ---------------------------------------------------------------------------- in a real browser
+def _browser():
+    """A headless Chromium driven by Selenium, or a skip (a failure under CI=true) saying what is missing."""
+    missing = []
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        missing.append("the selenium package (pip install selenium)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium:
+        missing.append("Debian's chromium (apt-get install chromium)")
+    if not driver:
+        missing.append("chromium-driver (apt-get install chromium-driver)")
+    if missing:
+        reason = "browser test needs " + " and ".join(missing)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " (CI=true: a missing browser is a failure)")
+        pytest.skip(reason)
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1400,1000", "--force-device-scale-factor=1"):
+        opts.add_argument(a)
+    return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+@pytest.fixture()
+def browser():
+    drv = _browser()
+    yield drv
+    drv.quit()
+
+
+def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    for field, value in (("N", "100"), ("widths", "8"), ("steps", "3000"), ("every", "20")):
+        el = browser.find_element(By.ID, field)
+        el.clear()
+        el.send_keys(value)
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: browser.execute_script("return window.__explore.frames") >= 3, what="three frames drawn")
+    browser.find_element(By.ID, "pause").click()
+    run = server.session.run
+    wait_for(lambda: run.state in ("paused", "done"), what="the pause (or the end of the run)")
+    # the page shows the server's latest snapshot once the stream has caught up
+    last = run.history[-1]["step"]
+    wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),
+             what="the page to show the paused snapshot")
+    shown = int(browser.find_element(By.ID, "regions-count").text)
+    exported = json.loads(browser.execute_script(
+        "const r = await fetch('/api/export/run.json'); return await r.text();"))
+    assert exported["snapshot"]["step"] == last
+    net = network_from_dict(exported["snapshot"]["network"])
+    truth = pictures.region_polygons(net, box=tuple(tuple(c) for c in exported["box"])).n_regions
+    assert shown == truth
+    assert int(browser.find_element(By.ID, "regions-bound").text) == npn.regions(8, 2)
+    assert browser.execute_script("return window.__explore.history.length") >= 3
+
+    plot = browser.find_element(By.ID, "plot")
+    png = plot.screenshot_as_png
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    colours = np.unique(img.reshape(-1, 3), axis=0)
+    assert len(colours) > 2, f"the plot area has only {len(colours)} colour(s)"
+    target = os.environ.get("NNPARTITION_EXPLORE_SCREENSHOT")
+    if target:
+        browser.save_screenshot(target)

@@ -1,0 +1,137 @@
+"""Estimate versus real training: the grids, measure_config, the report and the validate/demo/size commands."""
+
+import json
+
+import numpy as np
+import pytest
+
+import nnpartition as npn
+from nnpartition.cli import main
+from nnpartition.validation import (
+    ValidationReport,
+    calibration_grid,
+    grid_configs,
+    heldout_grid,
+    measure_config,
+    protocol_grid,
+    protocols,
+    validate,
+)
+
+
+def test_grids_are_disjoint_and_fixed():
+    cal = {(c["dist"], c["d"], c["N"], c["L"]) for c in calibration_grid()}
+    held = {(c["dist"], c["d"], c["N"], c["L"]) for c in heldout_grid()}
+    assert len(cal) == 648 and len(held) == 90 and not cal & held
+    assert heldout_grid() == heldout_grid()
+
+
+def test_protocol_grid_holds_out_whole_protocols():
+    ps = protocols()
+    held = {p["pid"] for p in ps if p["heldout"]}
+    assert len(held) == 10
+    g = protocol_grid()
+    for c in g:
+        if len(c["widths"]) == 1:   # a two-layer row is held out exactly when its protocol is
+            assert (c["part"] == "heldout") == (c["pid"] in held)
+        npn.Protocol(**{k: c[k] for k in ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")})
+    lrs = {(c["optimizer"], c["lr"]) for c in g}
+    assert min(lr for o, lr in lrs if o == "adam") == 0.002 and max(lr for o, lr in lrs if o == "sgd") == 0.5
+    assert {len(c["widths"]) for c in g} == {1, 2, 3, 4}
+
+
+def test_measure_config_uses_one_protocol_for_both_sides():
+    cfg = dict(dist="gaussian", d=3, N=80, widths=[6, 4], optimizer="sgd", lr=0.1, steps=300, batch_size=32,
+               schedule="cosine", restarts=1)
+    r = measure_config(cfg, datasets=2, seed=3)
+    real = npn.real_accuracy(3, 80, widths=[6, 4], dist="gaussian", datasets=2, seed=3,
+                             protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1))
+    assert r["real"] == real.mean
+    est = npn.estimate_accuracy(3, 80, widths=[6, 4], dist="gaussian",
+                                protocol=npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1))
+    assert r["estimate"] == est.accuracy and r["widths"] == [6, 4]
+
+
+@pytest.mark.parametrize("config, word", [
+    (dict(dist="uniform", d=2.9, N=50, L=2), "d"),
+    (dict(dist="uniform", d=True, N=50, L=2), "d"),
+    (dict(dist="uniform", d=2, N=0, L=2), "N"),
+    (dict(dist="uniform", d=2, N=50, L=0), "L"),
+    (dict(dist="cauchy", d=2, N=50, L=2), "dist"),
+    (dict(dist="uniform", d=2, N=50, L=2, lr=-1), "lr"),
+    ("d=2", "config"),
+])
+def test_measure_config_checks_its_arguments(config, word):
+    with pytest.raises((ValueError, TypeError), match=word):
+        measure_config(config, datasets=1)
+
+
+def test_heldout_grid_checks_its_arguments():
+    with pytest.raises((ValueError, TypeError), match="limit"):
+        heldout_grid(limit=2.5)
+    with pytest.raises((ValueError, TypeError), match="max_cost"):
+        heldout_grid(max_cost="big")
+    with pytest.raises(ValueError, match="grid"):
+        grid_configs("huge")
+
+
+def test_validate_and_the_report():
+    configs = [dict(dist="uniform", d=20, N=60, L=8, part="heldout"),
+               dict(dist="gaussian", d=2, N=200, L=2, part="heldout", optimizer="sgd", lr=0.1, steps=500)]
+    rep = validate(configs=configs, datasets=2, progress=False)
+    assert [r["part"] for r in rep.rows] == ["heldout", "heldout"]
+    s = rep.summary()
+    errors = [r["estimate"] - r["real"] for r in rep.rows]
+    assert s["all"]["mae"] == pytest.approx(np.mean(np.abs(errors)))
+    assert s["all"]["max_error"] == pytest.approx(np.max(np.abs(errors)))
+    assert "non-trivial" in rep.summary_text()
+
+
+def test_validate_json_cli(capsys):
+    assert main(["validate", "--grid", "small", "--json", "--no-progress", "--datasets", "1", "--restarts", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["rows"]) == 16 and data["summary"]["all"]["n"] == 16
+
+
+def test_size_cli(capsys):
+    assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["L"] == npn.required_width(10, 5000, 0.99).L
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99"]) == 0
+    assert "largest N" in capsys.readouterr().out
+    assert main(["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--optimizer", "sgd",
+                 "--lr", "0.1"]) == 0
+
+
+def test_estimate_cli_protocol_flags_and_conflicts(capsys):
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "32", "--optimizer", "sgd", "--lr", "0.1",
+                 "--batch-size", "64", "--restarts", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    proto = npn.Protocol(optimizer="sgd", lr=0.1, batch_size=64, restarts=3)
+    assert data["accuracy"] == npn.estimate_accuracy(10, 1000, 32, protocol=proto).accuracy
+    assert data["details"]["protocol"]["optimizer"] == "sgd"
+    with pytest.raises(SystemExit) as exc:
+        main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--widths", "3", "3"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--optimizer", "lbfgs"])
+    assert exc.value.code == 2
+    assert main(["estimate", "-d", "2", "-N", "100", "-L", "3", "--lr", "-1"]) == 2
+
+
+def test_demo_json(capsys, monkeypatch):
+    from nnpartition._cli import estimate as est_cli
+    monkeypatch.setattr(est_cli, "DEMO_CONFIGS", est_cli.DEMO_CONFIGS[2:3])
+    assert main(["demo", "--json", "--steps", "300"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["protocol"]["steps"] == 300 and len(data["rows"]) == 1
+    assert data["summary"]["n"] == 1
+
+
+def test_report_summary_by_group():
+    rows = [dict(dist="uniform", d=2, N=100, L=4, part="heldout", real=0.7, estimate=0.72, low=0.6, high=0.8,
+                 ceiling=1.0, error=0.02, in_band=True),
+            dict(dist="uniform", d=2, N=100, L=4, part="heldout", real=1.0, estimate=1.0, low=0.99, high=1.0,
+                 ceiling=1.0, error=0.0, in_band=True)]
+    s = ValidationReport(rows).summary()
+    assert s["all"]["n"] == 2 and s["non-trivial"]["n"] == 1 and s["non-trivial"]["mae"] == pytest.approx(0.02)
