@@ -227,6 +227,10 @@ def test_too_many_regions_fails_fast_with_advice():
     big = TwoLayerNet(rng.normal(size=(2, 4000)), rng.normal(size=4000) * 0.1, np.ones(4000), 0.0)
     with pytest.raises(ValueError, match="more than 100000 regions"):
         region_polygons(big, max_regions=100_000)
+    # A deep network far over the limit is refused from a sample of its first layer's regions.
+    deep = make_net([100, 1000], seed=1)
+    with pytest.raises(ValueError, match="estimated from"):
+        region_polygons(deep, max_regions=20_000)
 
 
 # --- plots -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from .simulation import simulate_partition, summarize
+from ._random import SeedLike
 from .training import Protocol
 
 __all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
@@ -186,21 +187,22 @@ def _is_int(x: Any) -> bool:
 def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: int = 0, progress: bool = False) -> AccuracyEstimate[float]: ...
+                      trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[float]: ...
 
 
 @overload
 def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: int = 0,
-                      progress: bool = False) -> AccuracyEstimate[NDArray[np.float64]]: ...
+                      trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[NDArray[np.float64]]: ...
 
 
 def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequence[int]] = None,
                       dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
-                      ceiling: bool = True, trials: int = 200, seed: int = 0,
-                      progress: bool = False) -> AccuracyEstimate[Any]:
+                      ceiling: bool = True, trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[Any]:
     """Estimate the training accuracy of a ReLU network on ``N`` random two-class points in ``R^d``.
 
     The target is the accuracy :func:`nnpartition.real_accuracy` measures with
@@ -223,7 +225,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             random datasets with the Rust core; its band is a 95% CI of the mean
             widened by the analytic model's uncertainty).
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
-        trials, seed, progress: Monte Carlo settings.
+        trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
+            SeedSequence; ``progress``: None shows a bar only on a terminal for work over a second).
 
     Returns:
         :class:`AccuracyEstimate` (floats for a scalar call, arrays for array inputs).
@@ -303,8 +306,8 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
 
-def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: int,
-                 progress: bool) -> AccuracyEstimate[float]:
+def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,
+                 progress: Optional[bool]) -> AccuracyEstimate[float]:
     _warn_range(d, N, (L,), proto, stacklevel=5)
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)

@@ -461,10 +461,20 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
 /// Too many regions: the error a caller sees, with how to shrink the picture.
 fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreError {
     CoreError::TooLarge(format!(
-        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units): \
+        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units{}): \
          shrink the box, draw a prefix of the network's layers, or raise max_regions",
-        layer + 1
+        layer + 1,
+        pattern_note(limit, units)
     ))
+}
+
+/// Why the limit is lower than `max_regions` when the pattern table caps it.
+fn pattern_note(limit: usize, units: usize) -> String {
+    if limit == MAX_PATTERN_BYTES / units.max(1) {
+        format!("; {limit} regions x {units} units is the 2 GiB cap of the pattern table")
+    } else {
+        String::new()
+    }
 }
 
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
@@ -552,6 +562,58 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             descend(children, layer + 1, ctx, out)?;
         }
         at += k;
+    }
+    Ok(())
+}
+
+/// Fail fast on deep networks: unless a crude bound already keeps the count under `limit`,
+/// run the deeper layers on an evenly spread sample of the first layer's cells (every
+/// `n / m`-th, `m = max(256, n / 16)`) and refuse when the extrapolated count exceeds twice
+/// the limit (the full run still checks the exact count as it goes).
+fn check_estimate(
+    net: &PwlNet,
+    pieces: &[Piece],
+    rows: [&[f64]; 3],
+    eps: f64,
+    opts: Options,
+    limit: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> CoreResult<()> {
+    let n1 = pieces.len();
+    let layers = net.layers.len();
+    let bound = net.layers[1..].iter().fold(n1 as f64, |acc, l| {
+        let w = l.w.ncols() as f64;
+        acc * (1.0 + w + w * (w - 1.0) / 2.0)
+    });
+    if bound <= limit as f64 {
+        return Ok(());
+    }
+    let m = 256.max(n1 / 16).min(n1);
+    let stride = n1 / m;
+    let mut batch = Batch { cells: Vec::new(), maps: Vec::new() };
+    for p in pieces.iter().step_by(stride) {
+        push_map(&mut batch.maps, rows, &p.signs, net.slope);
+        batch.cells.push(Cell { poly: p.poly.clone(), pattern: p.signs.clone() });
+    }
+    let m = batch.cells.len();
+    // Sample leaves above `cap` extrapolate to more than twice the limit.
+    let cap = ((2 * limit) as f64 * m as f64 / n1 as f64).ceil() as usize;
+    let (count, abort) = (AtomicUsize::new(m), AtomicBool::new(false));
+    let ctx = Ctx { net, eps, opts, limit: cap, count: &count, abort: &abort, stop };
+    let mut sink = Vec::new();
+    descend(batch, 1, &ctx, &mut sink)?;
+    if stop() {
+        return Err(CoreError::Interrupted);
+    }
+    if abort.load(Ordering::Relaxed) {
+        let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
+        return Err(CoreError::TooLarge(format!(
+            "the window holds about {} or more regions (estimated from {m} of the first layer's {n1} regions; \
+             limit {limit}, {layers} hidden layers, {units} hidden units{}): shrink the box, draw a prefix of the \
+             network's layers, or raise max_regions",
+            2 * limit,
+            pattern_note(limit, units)
+        )));
     }
     Ok(())
 }
@@ -648,6 +710,9 @@ pub fn region_polygons(
     let w_out = net.w_out.to_vec();
     let split = opts.split_decision;
     let rows = [&zs[..], &zt[..], &zc[..]];
+    if layers > 1 {
+        check_estimate(net, &pieces, rows, eps, opts, limit, stop)?;
+    }
     let count = AtomicUsize::new(pieces.len());
     let ctx = Ctx { net, eps, opts, limit, count: &count, abort: &abort, stop };
     let leaves: Vec<Leaf> = if layers == 1 {
@@ -880,6 +945,21 @@ mod tests {
         assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
         let opts = Options { max_regions: n, ..Options::default() };
         assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), n);
+    }
+
+    #[test]
+    fn deep_partitions_far_over_the_limit_fail_from_a_sample() {
+        let (layers, wo) = random_net(&[60, 400], 2, 2);
+        let net = view(&layers, &wo, 0.0);
+        let full = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap().n_regions();
+        // Far under the estimate's threshold: the sample lets it through and the exact count decides.
+        let opts = Options { max_regions: full, ..Options::default() };
+        assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), full);
+        let opts = Options { max_regions: full / 10, ..Options::default() };
+        match region_polygons(&net, &std_window(-1.0, 1.0), opts, &never) {
+            Err(CoreError::TooLarge(m)) => assert!(m.contains("estimated from"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
