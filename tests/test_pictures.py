@@ -229,7 +229,7 @@ def test_too_many_regions_fails_fast_with_advice():
         region_polygons(big, max_regions=100_000)
     # A deep network far over the limit is refused from a sample of its first layer's regions.
     deep = make_net([100, 1000], seed=1)
-    with pytest.raises(ValueError, match="estimated from"):
+    with pytest.raises(ValueError, match="shrink the box"):
         region_polygons(deep, max_regions=20_000)
 
 

@@ -202,6 +202,17 @@ def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float 
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
+@overload
+def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slope: float = ..., loss: str = ...,
+          optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
+          betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
+          output_scale: Optional[float] = ..., widths: Optional[Sequence[int]] = ..., threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
+
+
 def train(
     X: Any,
     y: Any,
@@ -443,7 +454,7 @@ def real_accuracy(
     restarts: Optional[int] = None,
     seed: SeedLike = 0,
     threads: Optional[int] = None,
-    callback: Optional[Callable[[int, float], None]] = None,
+    callback: Optional[Callable[[int, float], Any]] = None,
 ) -> AccuracyMeasurement:
     """Best training accuracy of ReLU networks on random labels under a training :class:`Protocol`.
 
