@@ -213,6 +213,8 @@ def test_bad_arguments(kwargs, exc, match):
 def test_bad_networks():
     with pytest.raises(ValueError, match="d = 5 > 2"):
         region_polygons(make_net([4], d=5))
+    with pytest.raises(ValueError, match="d >= 2 inputs, got d = 1"):
+        region_polygons(make_net([4], d=1))
     with pytest.raises(ValueError, match="piecewise-linear"):
         region_polygons(make_net([4], activation="tanh"))
     with pytest.raises(TypeError, match="TwoLayerNet"):

@@ -254,6 +254,8 @@ def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarr
 
 
 def _plane(plane: Any, d: int) -> Plane:
+    if d < 2:
+        raise ValueError(f"a 2-D window needs a network with d >= 2 inputs, got d = {d}")
     if plane is None:
         if d != 2:
             raise ValueError(f"the network's input has d = {d} > 2 dimensions: pass plane=(x0, x1, x2), three "
