@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from ..construct import Explanation, explain_1d
+from ..network import TwoLayerNet
 from ..sparse import CapacityCurve, capacity_curve
 
 from ..plotting import require_matplotlib as _pyplot
@@ -16,7 +17,7 @@ from ..plotting import save_or_explain
 from .common import choices
 
 
-def explain_1d_data(N: int, seed: int) -> tuple:
+def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
     """The demo data of ``explain-1d``: ``N`` points uniform on ``[-2, 2]``, label ``sin(3x) > 0``.
 
     Example:
@@ -97,6 +98,7 @@ def _explain(args: argparse.Namespace) -> int:
     X, y = explain_1d_data(args.N, args.seed)
     res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
     net = res.network
+    assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)
     out = {
         "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
@@ -137,7 +139,8 @@ def _capacity(args: argparse.Namespace) -> int:
                           "mean_rank": c.mean_rank.tolist(), "mean_dead_units": c.mean_dead_units.tolist(),
                           "mean_zero_rows": c.mean_zero_rows.tolist(),
                           "mean_distinct_rows": c.mean_distinct_rows.tolist(),
-                          "estimated_net_accuracy": c.estimated_accuracy.tolist(),
+                          "estimated_net_accuracy": None if c.estimated_accuracy is None
+                          else c.estimated_accuracy.tolist(),
                           "trained_net_accuracy": None if c.trained_accuracy is None else c.trained_accuracy.tolist()}))
     else:
         how = "exact (LP)" if c.method == "exact" else f"{c.method} (heuristic: a lower bound)"
@@ -160,7 +163,7 @@ def _capacity(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``explain-1d`` and ``eas-capacity`` subcommands."""
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "

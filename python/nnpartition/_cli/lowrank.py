@@ -69,7 +69,7 @@ def _lowrank(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``lowrank-demo`` subcommand."""
     c = sub.add_parser("lowrank-demo", help="softmax layer vs the SVD of the Bayes matrix as locality grows",
                        description="Train one-hot -> k features -> softmax layers on samples of joints "

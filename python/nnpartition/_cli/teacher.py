@@ -8,7 +8,8 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher.data import _into_ball, _sample
 
 from ..plotting import require_matplotlib as _pyplot
 from ..plotting import save_or_explain
@@ -74,14 +75,15 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     ax.legend(fontsize=7, loc="center right")
 
     ax = axes[2]
-    w = run.w_star if run.w_star is not None else np.linalg.svd(run.weights[-1])[2][0]
+    rows = run.weights.transpose(0, 2, 1)   # (T, L, d): one row per unit
+    w = run.w_star if run.w_star is not None else np.linalg.svd(rows[-1])[2][0]
     w = w / np.linalg.norm(w)
     for idx, mk, lab in ((0, "x", "initial"), (-1, "o", "final")):
-        W = run.weights[idx]
+        W = rows[idx]
         U = W / np.maximum(np.linalg.norm(W, axis=1, keepdims=True), 1e-300)
         a = U @ w
         R = U - np.outer(a, w)
-        ref = np.linalg.svd(run.weights[-1] - np.outer(run.weights[-1] @ w, w))[2][0]
+        ref = np.linalg.svd(rows[-1] - np.outer(rows[-1] @ w, w))[2][0]
         b = R @ ref
         for sgn, col in ((1, "C0"), (-1, "C3")):
             g = run.signs == sgn
@@ -94,7 +96,7 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     ax.set_ylabel("top orthogonal component")
     ax.set_title("unit directions w_i/|w_i|: two clusters at +-w*", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
-    d, L = run.weights.shape[2], run.weights.shape[1]
+    d, L = run.weights.shape[1], run.weights.shape[2]
     fig.suptitle(f"linear teacher: d = {d}, N = {len(run.X)}, L = {L}, Leaky ReLU alpha = {run.alpha}, "
                  f"lr = {run.lr}, batch {run.batch_size}", fontsize=11)
     fig.tight_layout()
@@ -146,7 +148,7 @@ def _teacher(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``teacher`` subcommand."""
     p = sub.add_parser("teacher", help="linear-teacher experiment: weight clusters and a linear boundary",
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "
