@@ -297,3 +297,13 @@ def test_the_concern_map_names_files_that_exist():
                 if not (folder / name).exists():
                     missing.append(f"{folder.relative_to(ROOT)}/{name}")
     assert checked >= 40 and not missing, f"architecture.md names missing files: {missing}"
+
+
+SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_id)
+def test_documented_scripts_exist(page):
+    text = page.read_text(encoding="utf-8")
+    missing = sorted({m.group(1) for m in SCRIPT.finditer(text) if not (ROOT / m.group(1)).exists()})
+    assert not missing, f"{_id(page)} runs scripts that are not in the repository: {missing}"
