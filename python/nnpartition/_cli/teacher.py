@@ -116,7 +116,13 @@ def _teacher(args: argparse.Namespace) -> int:
     probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
     hist = run.history(probes)
     m = run.metrics()
-    lin = boundary_linearity(run.network(), probes, w_star=w)
+    try:
+        mm = run.max_margin().direction
+    except ImportError:   # scipy (the lp extra) is optional
+        mm = None
+    lin = boundary_linearity(run.network(), probes, w_star=w, max_margin=mm)
+    init = boundary_linearity(run.network(0), probes, w_star=w, max_margin=mm)
+    bound = run.update_bound()
     t_agree = run.agreement_step(m)
     keys = ["step", "loss", "error", "aligned_fraction", "mean_cosine", "dispersion_pos", "dispersion_neg",
             "spectral_ratio", "stable_rank", "agreement", "linearity", "angle_to_teacher", "weight_norm"]
@@ -126,7 +132,10 @@ def _teacher(args: argparse.Namespace) -> int:
                "history": {k: np.asarray(hist[k]).tolist() for k in keys},
                "final": {"agreement_centres": lin.agreement_centres, "agreement_fitted": lin.agreement_fitted,
                          "angle_to_teacher": lin.angle_to_teacher, "certified_fraction": lin.certified_fraction,
-                         "certified_violations": lin.certified_violations, "delta": lin.delta}}
+                         "certified_violations": lin.certified_violations, "delta": lin.delta,
+                         "angle_to_max_margin": lin.angle_to_max_margin,
+                         "initial_agreement_fitted": init.agreement_fitted,
+                         "hard_steps": int(run.hard_steps[-1]), "hinge_update_bound": bound}}
         print(json.dumps(out))
     else:
         print(f"linear teacher: d={args.d} N={args.N} L={args.L} ({(args.L + 1) // 2} units +v, {args.L // 2} -v), "
@@ -141,7 +150,9 @@ def _teacher(args: argparse.Namespace) -> int:
         print(f"agreement condition holds on all training points from step {t_agree}" if t_agree is not None
               else "agreement condition not reached on all training points")
         print("final network: " + lin.summary())
-        print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g})")
+        print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g}; best linear rule "
+              f"{init.agreement_fitted:.4f} at initialisation)")
+        print(f"hard steps (loss >= 0.01): {int(run.hard_steps[-1])}; hinge-loss bound on non-zero updates: {bound:.4g}")
     if args.plot:
         def draw(path: str) -> None:
             fig = file_figure((15, 4.6))
