@@ -85,7 +85,9 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     def smin(a: Any, b: Any) -> Any:
         return (a ** -p + b ** -p) ** (-1 / p)
 
-    damage = np.exp(-(temperature(N, lr, batch, sgd) / P["tau0"]) ** 2)
+    # Adam minibatch jitter kills directions in every hidden layer: the damage compounds with depth.
+    depth = sum((np.asarray(w) > 0).astype(float) for w in widths)
+    damage = np.exp(-(temperature(N, lr, batch, sgd) / P["tau0"]) ** P["zeta"] * (1 + P["dd"] * (depth - 1)))
     k_time = P["A"] * rho ** P["beta"]
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
@@ -107,7 +109,6 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     acc = acc_at(K)
     if not band:
         return acc, None, None
-    depth = sum((np.asarray(w) > 0).astype(float) for w in widths)
     sigma = P["sigma_ln_k"] + P["sigma_rho"] * np.abs(np.log(rho)) + P["sigma_deep"] * (depth - 1)
     spread = np.exp(sigma * 1.6448536269514722)
     noise = 1.6448536269514722 * P["noise"] * np.sqrt(acc * (1 - acc) / N)

@@ -43,7 +43,7 @@ def colour_modes() -> None:
     from nnpartition.datasets import toy_dataset
 
     X, y = toy_dataset("spirals", 300, seed=0)
-    net = npn.train(X, y, hidden_layers=[32, 32], restarts=2, seed=0).network
+    net = npn.train(X, y, widths=[32, 32], restarts=2, seed=0).network
     fig = Figure(figsize=(13.5, 4.6))
     for k, color in enumerate(("decision", "region", "output")):
         ax = fig.add_subplot(1, 3, k + 1)

@@ -260,3 +260,19 @@ def test_explain_1d_command(tmp_path, capsys):
     png = tmp_path / "e.png"
     assert main(["explain-1d", "-L", "6", "-N", "80", "--steps", "300", "--plot", str(png)]) == 0
     assert png.stat().st_size > 0
+
+
+def test_overflowing_networks_and_splines_raise_clear_errors():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = TwoLayerNet(W1=np.array([[1e300, -1e300, 2.0]]), b1=np.array([1e300, 5e299, 1.0]),
+                          w2=np.array([1e300, 1.0, 1.0]), b2=0.0)
+        with pytest.raises(ValueError, match="too large to read exactly"):
+            linear_pieces(big, (-3, 3))
+        with pytest.raises(ValueError, match="rescale y or x") as exc:
+            interpolant_1d([0.0, 1.0, 2.0], [0.0, 1.7e308, -1.7e308])
+        assert "w2" not in str(exc.value)
+        with pytest.raises(ValueError, match="y contains NaN"):
+            interpolant_1d([0.0, 1.0, 2.0], [0.0, np.nan, 1.0])

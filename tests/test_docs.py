@@ -275,3 +275,56 @@ def test_expected_output_patterns():
     assert not _pattern('{"mean": 0.71, ...}').fullmatch('{"mean": 0.72, "std": 0.03}')
     assert _sessions("$ nnpartition a\none\n\n$ ls\nx\n$ nnpartition b\n") == [("nnpartition a", ["one"]),
                                                                              ("nnpartition b", [])]
+
+
+def test_the_concern_map_names_files_that_exist():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines()
+            if line.startswith("| ") and "`" in line and not line.startswith("| concern")]
+    # columns: concern | core | binding | Python | CLI | tests | docs
+    folders = [None, ROOT / "rust/src", ROOT / "rust/src/python", ROOT / "python/nnpartition",
+               ROOT / "python/nnpartition/_cli", ROOT / "tests", ROOT / "docs"]
+    checked, missing = 0, []
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) != len(folders):
+            continue
+        for folder, cell in zip(folders, cells):
+            if folder is None:
+                continue
+            for name in re.findall(r"`([\w./]+\.(?:rs|py|md)|[\w]+/)`", cell.split("(")[0]):
+                checked += 1
+                if not (folder / name).exists():
+                    missing.append(f"{folder.relative_to(ROOT)}/{name}")
+    assert checked >= 40 and not missing, f"architecture.md names missing files: {missing}"
+
+
+SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_id)
+def test_documented_scripts_exist(page):
+    text = page.read_text(encoding="utf-8")
+    missing = sorted({m.group(1) for m in SCRIPT.finditer(text) if not (ROOT / m.group(1)).exists()})
+    assert not missing, f"{_id(page)} runs scripts that are not in the repository: {missing}"
+
+
+def test_the_concern_map_lists_every_command_where_it_lives():
+    import argparse
+    import importlib
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    documented = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and not line.startswith("| concern"):
+            for module, names in re.findall(r"`(\w+)\.py` \(([^)]*)\)", cells[4]):
+                documented.setdefault(module, set()).update(re.findall(r"`([\w-]+)`", names))
+    registered = {}
+    from nnpartition.cli import COMMAND_MODULES
+
+    for module in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"nnpartition._cli.{module}").register(sub)
+        registered[module] = set(sub.choices)
+    assert documented == registered

@@ -98,6 +98,16 @@ def test_out_of_range_requests_get_400_with_a_message_and_the_server_keeps_runni
     assert status == 200 and cfg["limits"]["N"] == 20_000
 
 
+def test_an_internal_error_is_a_500_with_its_message_and_the_server_keeps_running(server, monkeypatch):
+    def broken(body):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(server.session, "start", broken)
+    status, out = call(server, "/api/start", SMALL)
+    assert status == 500 and "KeyError" in out["error"] and "boom" in out["error"]
+    assert call(server, "/api/config")[0] == 200
+
+
 def test_malformed_bodies_and_paths(server):
     assert call(server, "/api/start", b"{not json")[0] == 400
     assert "JSON object" in call(server, "/api/start", b"[1, 2]")[1]["error"]
@@ -164,7 +174,17 @@ def test_runs_are_paced_to_the_frame_rate(server):
     assert len(run.history) == 11 and time.monotonic() - start >= 10 / 20
 
 
-def test_exports_are_the_shown_snapshot(server):
+def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
+    monkeypatch.setitem(LIMITS, "regions", 5)  # an 8-unit layer cuts the xor window into more than 5
+    call(server, "/api/start", SMALL)
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    assert run.history[-1]["step"] == SMALL["steps"] - 1
+    assert all(h["n_regions"] is None for h in run.history)
+    assert "more than 5 regions" in run.frame["note"] and run.frame["n_polygons"] == 0
+
+
+def test_exports_are_the_shown_snapshot(server, tmp_path):
     call(server, "/api/start", SMALL)
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
@@ -179,11 +199,18 @@ def test_exports_are_the_shown_snapshot(server):
     assert net.accuracy(X, y) == pytest.approx(out["history"][-1]["accuracy"])
     status, raw = call(server, "/api/export/network.npz")
     assert status == 200
-    with np.load(io.BytesIO(raw)) as z:
-        np.testing.assert_array_equal(z["W1"], net.W1)
-        np.testing.assert_array_equal(z["b1"], net.b1)
-        np.testing.assert_array_equal(z["w_out"], net.w2)
-        assert float(z["b_out"]) == net.b2
+    path = tmp_path / "run.npz"
+    path.write_bytes(raw)
+    from nnpartition.network import load_network
+
+    back = load_network(str(path))
+    np.testing.assert_array_equal(back.decision_function(X), net.decision_function(X))
+    # and the command the issue names reads it
+    pytest.importorskip("matplotlib")
+    from nnpartition.cli import main
+
+    assert main(["plot-partition", "--weights", str(path), "--plot", str(tmp_path / "out.png"), "--json"]) == 0
+    assert (tmp_path / "out.png").stat().st_size > 0
 
 
 def test_same_seed_same_run(server):
@@ -288,10 +315,13 @@ def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
         info = json.loads(proc.stdout.readline())
         url = info["url"]
         assert info["host"] == "127.0.0.1" and url.startswith("http://127.0.0.1:")
-        req = urllib.request.Request(url + "api/start", json.dumps(SMALL).encode(), method="POST")
+        long_run = dict(SMALL, steps=100_000, every=100, fps=25)  # still training at Ctrl-C (40 s at 25 fps)
+        req = urllib.request.Request(url + "api/start", json.dumps(long_run).encode(), method="POST")
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.status == 200
         time.sleep(1.0)  # training in the background
+        status = json.loads(urllib.request.urlopen(url + "api/status", timeout=30).read())
+        assert status["state"] == "running"
         for path in ("api/export/run.json", "api/export/network.npz"):
             urllib.request.urlopen(url + path, timeout=30).read()
         proc.send_signal(signal.SIGINT)
@@ -345,6 +375,7 @@ def _browser():
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=1400,1000", "--force-device-scale-factor=1"):
         opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # JavaScript errors reach the test
     return webdriver.Chrome(service=Service(driver), options=opts)
 
 
@@ -361,10 +392,7 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     browser.get(server.url)
     wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
              what="the page to load")
-    for field, value in (("N", "100"), ("widths", "8"), ("steps", "3000"), ("every", "20")):
-        el = browser.find_element(By.ID, field)
-        el.clear()
-        el.send_keys(value)
+    _fill(browser, N="100", widths="8", steps="3000", every="20")
     browser.find_element(By.ID, "start").click()
     wait_for(lambda: browser.execute_script("return window.__explore.frames") >= 3, what="three frames drawn")
     browser.find_element(By.ID, "pause").click()
@@ -391,6 +419,39 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     colours = np.unique(img.reshape(-1, 3), axis=0)
     assert len(colours) > 2, f"the plot area has only {len(colours)} colour(s)"
+
+    # the SVG export is the same drawing: a fill per colour group, the decision boundary, one circle per point
+    import xml.etree.ElementTree as ET
+
+    svg = ET.fromstring(browser.execute_script("const c = svgContext(600, 600); drawPlot(c); return c.toString();"))
+    paths = svg.findall("{http://www.w3.org/2000/svg}path")
+    fills = {p.get("fill") for p in paths} - {"none"}
+    assert len(fills) >= 3  # two classes' shades and the points' colours
+    assert any(p.get("stroke") == "#111" for p in paths)  # the decision boundary
+    assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
     target = os.environ.get("NNPARTITION_EXPLORE_SCREENSHOT")
-    if target:
+    if target:  # the docs' picture (docs/img/explore.png): a finished run on two spirals, same page, same path
+        _fill(browser, data="spirals", N="400", widths="32 32", steps="3000", every="50", fps="0")
+        browser.find_element(By.ID, "start").click()
+        wait_for(lambda: server.session.run.id > run.id and server.session.run.state == "done", what="spirals")
+        last = server.session.run.history[-1]["step"]
+        wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),
+                 what="the last frame")
         browser.save_screenshot(target)
+
+
+def _fill(browser, **fields):
+    """Set the page's controls (select boxes by value, inputs by typing)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    for name, value in fields.items():
+        el = browser.find_element(By.ID, name)
+        if el.tag_name == "select":
+            Select(el).select_by_value(value)
+        else:
+            el.clear()
+            el.send_keys(value)

@@ -116,9 +116,14 @@ def test_solution_structure_and_local_loss_prediction():
     gaps = [abs(optimal_low_rank(local_family(7, 5, r, seed=1), 2).predicted_loss
                 - optimal_low_rank(local_family(7, 5, r, seed=1), 2).loss()) for r in (0.08, 0.04, 0.02)]
     assert gaps[1] < gaps[0] / 5 and gaps[2] < gaps[1] / 5
-    loc = locality(P)
-    assert loc.mutual_information == pytest.approx(sol.mutual_information)
-    assert sol.local_information == pytest.approx(loc.local_information)
+    # information terms against their definitions: I = H(X) + H(Y) - H(X, Y), and 1/2 |B|_F^2 entry by entry
+    def H(p):
+        p = p[p > 0]
+        return -float(np.sum(p * np.log(p)))
+
+    assert sol.mutual_information == pytest.approx(H(px) + H(py) - H(P.ravel()), rel=1e-10)
+    outer = np.outer(px, py)
+    assert sol.local_information == pytest.approx(0.5 * float(np.sum((P - outer) ** 2 / outer)), rel=1e-12)
 
 
 def test_locality_is_zero_for_independence_and_linear_in_rho():

@@ -163,6 +163,17 @@ def test_same_result_at_any_thread_count(monkeypatch):
     assert len(outs) == 1
 
 
+def test_the_fail_fast_sample_does_not_change_the_result():
+    rng = np.random.default_rng(0)
+    net = DeepNet([(rng.normal(size=(2, 100)), rng.normal(size=100)), (rng.normal(size=(100, 30)),
+                                                                       rng.normal(size=30))], rng.normal(size=30), 0.0)
+    plain = region_polygons(net)                       # a crude bound is under the default limit: one pass
+    sampled = region_polygons(net, max_regions=plain.n_regions)   # bound over the limit: sample first
+    assert np.array_equal(plain.vertices, sampled.vertices) and np.array_equal(plain.patterns, sampled.patterns)
+    with pytest.raises(ValueError, match="shrink the box"):
+        region_polygons(net, max_regions=plain.n_regions // 3)
+
+
 def test_from_sklearn_network():
     sklearn = pytest.importorskip("sklearn.neural_network")
     rng = np.random.default_rng(0)
@@ -202,6 +213,8 @@ def test_bad_arguments(kwargs, exc, match):
 def test_bad_networks():
     with pytest.raises(ValueError, match="d = 5 > 2"):
         region_polygons(make_net([4], d=5))
+    with pytest.raises(ValueError, match="d >= 2 inputs, got d = 1"):
+        region_polygons(make_net([4], d=1))
     with pytest.raises(ValueError, match="piecewise-linear"):
         region_polygons(make_net([4], activation="tanh"))
     with pytest.raises(TypeError, match="TwoLayerNet"):
@@ -227,6 +240,10 @@ def test_too_many_regions_fails_fast_with_advice():
     big = TwoLayerNet(rng.normal(size=(2, 4000)), rng.normal(size=4000) * 0.1, np.ones(4000), 0.0)
     with pytest.raises(ValueError, match="more than 100000 regions"):
         region_polygons(big, max_regions=100_000)
+    # A deep network far over the limit is refused from a sample of its first layer's regions.
+    deep = make_net([100, 1000], seed=1)
+    with pytest.raises(ValueError, match="shrink the box"):
+        region_polygons(deep, max_regions=20_000)
 
 
 # --- plots -----------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def _public_functions_with(param):
 
 
 #: Functions whose progress default is being moved to None on their owners' branches (issue 13).
-DEFAULT_PENDING = {"nnpartition.estimate.estimate_accuracy", "nnpartition.validation.validate"}
+DEFAULT_PENDING: set = set()
 
 
 @pytest.mark.parametrize("name", sorted(_public_functions_with("progress")))

@@ -53,7 +53,8 @@ def test_unbalanced_dataset_and_bad_margin():
 
 
 def _two_clusters(wp, wn, k):
-    return np.vstack([np.tile(wp, (k, 1)), np.tile(wn, (k, 1))])
+    """(d, 2k): k columns wp, then k columns wn (the package's (d, L) convention)."""
+    return np.vstack([np.tile(wp, (k, 1)), np.tile(wn, (k, 1))]).T
 
 
 @settings(max_examples=40, deadline=None)
@@ -80,10 +81,11 @@ def test_two_exact_clusters_are_exactly_linear_and_rank_two(d, k, alpha, seed):
 def test_certified_slab_is_never_violated(d, k, alpha, noise, seed):
     """Theory (T2): rows within delta of their group mean => sign N = sign <w_lin, x> outside the slab."""
     rng = np.random.default_rng(seed)
-    W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k) + noise * rng.standard_normal((2 * k, d))
+    W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k) + noise * rng.standard_normal((d, 2 * k))
     r = boundary_linearity(teacher_network(W, alpha=alpha), rng.standard_normal((500, d)))
     assert r.certified_violations == 0
-    assert 0.0 <= r.certified_fraction <= 1.0
+    if noise == 0.0:   # exact clusters: delta = 0, the slab has zero width and every probe is certified
+        assert r.certified_fraction == 1.0
 
 
 def test_cluster_in_direction_with_biases_is_linear():
@@ -101,11 +103,11 @@ def test_cluster_in_direction_with_biases_is_linear():
 
 def test_aligned_units_have_cosine_one_and_rank_one_ratio_one():
     w = np.array([0.3, -0.4, 1.2])
-    W = np.array([2 * w, 0.5 * w, -3 * w, -w])
+    W = np.array([2 * w, 0.5 * w, -3 * w, -w]).T
     m = clustering_metrics(W, w)
     np.testing.assert_allclose(m.cosine, 1.0, atol=1e-15)
     assert m.aligned_fraction == 1.0 and m.potential < 1.0  # unequal norms: cos(W, W*) < 1
-    assert clustering_metrics(np.array([w, w, -w, -w]), w).potential == pytest.approx(1.0, abs=1e-12)
+    assert clustering_metrics(np.array([w, w, -w, -w]).T, w).potential == pytest.approx(1.0, abs=1e-12)
     assert m.spectral_ratio == pytest.approx(1.0, abs=1e-12)
     assert m.centre_cosine == pytest.approx(1.0, abs=1e-12)
     # Anti-aligned units have cosine -1.
@@ -114,7 +116,7 @@ def test_aligned_units_have_cosine_one_and_rank_one_ratio_one():
 
 def test_random_weights_have_large_stable_rank_and_no_agreement():
     rng = np.random.default_rng(0)
-    W = rng.standard_normal((50, 20))
+    W = rng.standard_normal((20, 50))
     m = clustering_metrics(W, rng.standard_normal(20), X=rng.standard_normal((200, 20)))
     assert m.stable_rank > 5
     assert m.agreement == 0.0
@@ -128,7 +130,7 @@ def test_orthogonal_equal_clusters_have_ratio_one_over_root_two():
 
 def test_series_shapes_and_bad_inputs():
     rng = np.random.default_rng(1)
-    Ws = rng.standard_normal((5, 4, 3))
+    Ws = rng.standard_normal((5, 3, 4))   # T = 5 steps, d = 3, L = 4
     m = clustering_metrics(Ws, [1.0, 0.0, 0.0], X=rng.standard_normal((10, 3)))
     assert m.cosine.shape == (5, 4) and m.stable_rank.shape == (5,) and m.centre_pos.shape == (5, 3)
     with pytest.raises(ValueError, match="W must have shape"):
@@ -159,12 +161,12 @@ def _numpy_full_batch(X, ypm, W, v, alpha, lr, steps):
 
 def test_full_batch_matches_numpy_reference():
     X, y, w = linear_teacher_dataset(40, 4, seed=2)
-    W0 = np.random.default_rng(5).standard_normal((6, 4)) * 0.3
+    W0 = np.random.default_rng(5).standard_normal((4, 6)) * 0.3     # (d, L)
     run = train_teacher(X, y, 6, W0=W0, lr=0.7, alpha=0.25, v=0.4, steps=7, batch_size=None, record_every=1)
-    ref = W0
+    ref = W0.T                                                        # the reference works with unit rows
     for t in range(1, 8):
         ref = _numpy_full_batch(X, 2.0 * y - 1, ref, 0.4, 0.25, 0.7, 1)
-        np.testing.assert_allclose(run.weights[t], ref, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(run.weights[t], ref.T, rtol=1e-12, atol=1e-14)
     assert run.steps.tolist() == list(range(8))
 
 
@@ -183,7 +185,7 @@ def test_sgd_fits_the_teacher_clusters_and_agreement_freezes_differences():
     i = int(np.searchsorted(run.steps, t))
     s = run.signs
     for g in (s > 0, s < 0):
-        diffs = run.weights[i:, g] - run.weights[i:, g][:, :1]
+        diffs = run.weights[i:, :, g] - run.weights[i:, :, g][:, :, :1]
         np.testing.assert_allclose(diffs, np.broadcast_to(diffs[0], diffs.shape), atol=1e-9)
     lin = boundary_linearity(run.network(), np.random.default_rng(0).standard_normal((2000, 8)) / np.sqrt(8), w_star=w)
     assert lin.agreement_centres > 0.99 and lin.angle_to_teacher < 15
@@ -260,7 +262,7 @@ def test_teacher_plot(tmp_path):
 
 
 def test_angle_to_a_given_max_margin_direction_is_the_closed_form_angle():
-    net = teacher_network([[1.0, 1.0], [1.0, 1.0], [-1.0, 0.5], [-1.0, 0.5]], alpha=0.2)   # w_lin = (1, 0.25)
+    net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)   # w_lin = (1, 0.25)
     X = np.random.default_rng(0).standard_normal((200, 2))
     r = boundary_linearity(net, X, max_margin=[0.0, 1.0])
     assert r.angle_to_max_margin == pytest.approx(np.degrees(np.arctan2(1.0, 0.25)), abs=1e-9)
@@ -298,3 +300,20 @@ def test_update_bound_grows_with_the_inverse_margin_squared():
     assert update_bound(X / 2, [1, 0], [1.0, 0.0], 4, lr=0.5, alpha=0.5) == pytest.approx(4 * base)
     with pytest.raises(ValueError, match="does not separate"):
         update_bound(X, [0, 1], [1.0, 0.0], 4, lr=0.5, alpha=0.5)
+
+
+def test_non_finite_probe_inputs_are_refused():
+    with pytest.raises(ValueError, match="X contains NaN"):
+        clustering_metrics(np.ones((3, 4)), X=np.full((5, 3), np.nan))
+    with pytest.raises(ValueError, match="w_star"):
+        clustering_metrics(np.ones((3, 4)), [np.inf, 0.0, 0.0])
+
+
+def test_run_update_bound_uses_the_run_settings():
+    from nnpartition.teacher import update_bound
+
+    X, y, w = linear_teacher_dataset(50, 3, seed=0)
+    run = train_teacher(X, y, 8, epochs=1, w_star=w, lr=0.3, alpha=0.4, seed=2)   # d = 3, L = 8
+    R = float(np.linalg.norm(run.weights[0]))
+    assert run.update_bound() == pytest.approx(update_bound(X, y, w, 8, lr=0.3, alpha=0.4, init_norm=R), rel=1e-12)
+    assert run.update_bound() != pytest.approx(update_bound(X, y, w, 3, lr=0.3, alpha=0.4, init_norm=R), rel=1e-3)

@@ -440,3 +440,13 @@ def test_bad_snapshot_arguments(kwargs, exc, match):
     X, y = random_dataset(10, 2, seed=0)
     with pytest.raises(exc, match=match):
         train(X, y, 64, **{"steps": 10, **kwargs})
+
+
+def test_real_accuracy_limits_and_numpy_seeds():
+    with pytest.raises(ValueError, match="datasets must be >= 1 and <= 65536"):
+        real_accuracy(2, 20, 2, datasets=2**20)
+    a = real_accuracy(2, 30, 2, datasets=1, protocol=Protocol(steps=40, restarts=1), seed=np.random.SeedSequence(5))
+    b = real_accuracy(2, 30, 2, datasets=1, protocol=Protocol(steps=40, restarts=1), seed=np.random.SeedSequence(5))
+    assert a.seed == b.seed and np.array_equal(a.per_dataset, b.per_dataset)
+    c = real_accuracy(2, 30, 2, datasets=1, protocol=Protocol(steps=40, restarts=1), seed=a.seed)
+    assert np.array_equal(c.per_dataset, a.per_dataset)   # the recorded seed repeats the run

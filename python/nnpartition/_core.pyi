@@ -2,7 +2,7 @@
 # Keep in step with the #[pyfunction] signatures: tests/test_stub.py and, in .ci/run,
 # `python -m mypy.stubtest nnpartition._core --allowlist stubtest-allowlist.txt` check it.
 
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -237,7 +237,31 @@ def train_network(
     threads: Optional[int] = None,
     snapshot_every: int = 0,
     callback: Optional[Callable[[int, Dict[str, Any], float, float], Any]] = None,
-) -> Dict[str, Any]: ...
+) -> _TrainOutput: ...
+
+class _NetworkDict(TypedDict):
+    layers: List[Tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
+    w_out: npt.NDArray[np.float32]
+    b_out: float
+
+class _TrainOutput(TypedDict, total=False):
+    """What ``train_network`` returns (``snapshot_*`` only with ``snapshot_every``)."""
+
+    best_restart: int
+    restart_best_accuracy: npt.NDArray[np.float64]
+    restart_final_accuracy: npt.NDArray[np.float64]
+    restart_best_step: npt.NDArray[np.uint64]
+    history_steps: npt.NDArray[np.uint64]
+    loss_history: npt.NDArray[np.float64]
+    accuracy_history: npt.NDArray[np.float64]
+    best: _NetworkDict
+    last: _NetworkDict
+    snapshot_steps: npt.NDArray[np.uint64]
+    snapshot_accuracy: npt.NDArray[np.float64]
+    snapshot_loss: npt.NDArray[np.float64]
+    snapshot_layers: List[Tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
+    snapshot_w_out: npt.NDArray[np.float32]
+    snapshot_b_out: npt.NDArray[np.float32]
 
 # --- teacher ---
 def teacher_sgd(

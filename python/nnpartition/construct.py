@@ -18,7 +18,7 @@ shape ``(d, L)``, ``b1``, ``w2``, ``b2``), e.g. from ``TwoLayerNet.from_sklearn`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import numpy as np
 
@@ -65,6 +65,12 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     b2 = v.real("net.b2", float(b2a[0]))
     if not np.all(np.isfinite(W1)):
         raise ValueError("net.W1 contains NaN or infinity")
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok = np.all(np.isfinite(W1 * w2)) and np.all(np.isfinite(b1 * w2)) and np.isfinite(np.sum(np.abs(b1 * w2)))
+    if not ok:
+        raise ValueError("net's weights are too large to read exactly: products w2_i * W1[:, i] or w2_i * b1_i (or "
+                         "their sum) overflow float64 (about 1.8e308); rescale the network (ReLU is positively "
+                         "homogeneous: divide W1, b1 by s and multiply w2 by s)")
     return W1, b1, w2, b2
 
 
@@ -77,7 +83,7 @@ def _params_1d(net: Any, what: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
 
 
 def _eval(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, x: np.ndarray) -> np.ndarray:
-    return np.maximum(np.multiply.outer(x, w) + b, 0.0) @ c + c0
+    return np.asarray(np.maximum(np.multiply.outer(x, w) + b, 0.0) @ c + c0)
 
 
 def _interval(name: str, interval: Any) -> Optional[Tuple[float, float]]:
@@ -125,10 +131,18 @@ def interpolant_1d(x: Any, y: Any) -> TwoLayerNet:
         i = int(np.flatnonzero(dx < 0)[0])
         raise ValueError(f"x must be sorted in increasing order: x[{i}] = {x[i]} > x[{i + 1}] = {x[i + 1]} "
                          "(sort x and y together, e.g. with np.argsort(x))")
-    s = np.diff(y) / dx
-    c = np.empty_like(s)
-    c[0] = s[0]
-    c[1:] = np.diff(s)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = np.diff(y) / dx
+        c = np.empty_like(s)
+        c[0] = s[0]
+        c[1:] = np.diff(s)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(c))):
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity")
+        j = int(np.flatnonzero(~np.isfinite(c))[0])
+        raise ValueError(f"the spline through (x, y) has slopes or slope changes beyond float64 (segment {j}: "
+                         f"|y| up to {float(np.max(np.abs(y))):.3g} over x gaps as small as {float(dx.min()):.3g}); "
+                         "rescale y or x")
     return TwoLayerNet(W1=np.ones((1, s.shape[0])), b1=-x[:-1].copy(), w2=c, b2=float(y[0]))
 
 
@@ -251,7 +265,7 @@ class Knots:
     @property
     def live(self) -> np.ndarray:
         """Boolean mask of the units that bend the function inside the interval."""
-        return self.status == "live"
+        return np.asarray(self.status == "live")
 
     @property
     def n_pieces(self) -> int:
@@ -276,7 +290,8 @@ def _knots(w: np.ndarray, b: np.ndarray, c: np.ndarray, interval: Optional[Tuple
     status = status.astype(str)
     live = np.flatnonzero(status == "live")
     group = np.full(L, -1, dtype=np.int64)
-    mpos, mjump = [], []
+    mpos: List[float] = []
+    mjump: List[float] = []
     if live.size:
         order = live[np.argsort(pos[live], kind="stable")]
         scale = max(float(np.max(np.abs(jump[live]))), 1e-300)
@@ -346,7 +361,7 @@ class Pieces:
         """Evaluate the piecewise-linear form at ``x`` (any shape)."""
         x = np.asarray(x, dtype=np.float64)
         j = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, self.n_pieces - 1)
-        return self.slopes[j] * x + self.intercepts[j]
+        return np.asarray(self.slopes[j] * x + self.intercepts[j])
 
 
 def _sign_changes(vals: np.ndarray, scale: float) -> int:
@@ -377,15 +392,15 @@ def _pieces(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, interval: Op
     slopes = active @ (c * w)
     intercepts = active @ (c * b) + c0
     # Output at the vertices; at an infinite end use the limit's sign.
-    vals = []
+    vlist: List[float] = []
     for j in range(n):
         a = edges[j]
-        vals.append(-np.sign(slopes[j]) * np.inf if a == -np.inf and slopes[j] != 0 else
+        vlist.append(-np.sign(slopes[j]) * np.inf if a == -np.inf and slopes[j] != 0 else
                     (intercepts[j] if a == -np.inf else slopes[j] * a + intercepts[j]))
     last = edges[-1]
-    vals.append(np.sign(slopes[-1]) * np.inf if last == np.inf and slopes[-1] != 0 else
-                (intercepts[-1] if last == np.inf else slopes[-1] * last + intercepts[-1]))
-    vals = np.array(vals, dtype=np.float64)
+    vlist.append(np.sign(slopes[-1]) * np.inf if last == np.inf and slopes[-1] != 0 else
+                 (intercepts[-1] if last == np.inf else slopes[-1] * last + intercepts[-1]))
+    vals = np.array(vlist, dtype=np.float64)
     fin = vals[np.isfinite(vals)]
     scale = max(float(np.max(np.abs(fin))) if fin.size else 0.0, float(np.sum(np.abs(c * b))) + abs(c0), 1e-300)
     return Pieces(edges=edges, slopes=slopes, intercepts=intercepts, sign_changes=_sign_changes(vals, scale))
@@ -462,7 +477,7 @@ class Explanation:
     change_points: np.ndarray = field(default_factory=lambda: np.zeros(0))
     zero_to_change: np.ndarray = field(default_factory=lambda: np.zeros(0))
     accuracy: Optional[float] = None
-    extra: dict = field(default_factory=dict)
+    extra: Dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few lines of text describing the network."""
@@ -595,7 +610,7 @@ class RampPair:
 
 
 def ramp_pairs(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None, *,
-               rtol: float = 1e-6) -> list:
+               rtol: float = 1e-6) -> List[RampPair]:
     """Pairs of hidden units that together form one ramp: both active on the same
     side (same sign of ``w``), opposite slope jumps ``c_i |w_i| = -c_j |w_j|``
     (relative tolerance ``rtol``), distinct knots. Such a pair adds a constant
@@ -624,7 +639,7 @@ def ramp_pairs(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None,
                 if scale > 0 and jump[i] * jump[j] < 0 and mismatch <= rtol * scale:
                     pairs.append((mismatch / scale, i, j))
     pairs.sort()
-    used: set = set()
+    used: Set[int] = set()
     out = []
     for _, i, j in pairs:
         if i in used or j in used:
@@ -715,7 +730,7 @@ class RegionMap:
         if X.shape != (self.ids.shape[0], self.slopes.shape[1]):
             raise ValueError(f"X must be the {self.ids.shape[0]} x {self.slopes.shape[1]} points the map was "
                              f"built from, got shape {X.shape}")
-        return np.einsum("ij,ij->i", X, self.slopes[self.ids]) + self.offsets[self.ids]
+        return np.asarray(np.einsum("ij,ij->i", X, self.slopes[self.ids]) + self.offsets[self.ids])
 
 
 def region_map(net: TwoLayerNet, X: Any) -> RegionMap:

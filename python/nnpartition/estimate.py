@@ -22,9 +22,10 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from .simulation import simulate_partition, summarize
+from ._random import SeedLike
 from .training import Protocol
 
-__all__ = ["AccuracyEstimate", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
+__all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
            "required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 
 T = TypeVar("T", float, NDArray[np.float64])
@@ -33,6 +34,66 @@ _ALIASES = _core.ALIASES["dist"]
 #: Largest d, N or L the estimator accepts (it warns outside the validated range).
 MAX_SIZE = 10**9
 _REFERENCE = Protocol()
+
+
+@dataclass(frozen=True)
+class EstimateDetails(Generic[T]):
+    """The model's intermediate quantities behind an :class:`AccuracyEstimate` (see ``docs/theory.md``).
+
+    Attributes:
+        p_eff: gated-linear directions of all layers before the budget limits them.
+        k_sat: directions the training budget lets the first layer resolve, ``(d + 1) m^d``.
+        k_eff: the effective dimension ``K``.
+        load: ``N / K``.
+        budget: the protocol's training budget relative to the reference protocol (``rho``).
+        m: cells per input axis this budget resolves.
+        k_time: directions this budget can fit at all (``A rho^beta``).
+        dist, protocol: the input law and the training protocol.
+        widths: hidden widths of a deeper network (``None`` for one layer).
+        trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only
+            (``None`` otherwise): trials, 95% interval of the mean, measured first-layer
+            directions, occupied cells and majority-vote accuracy of the sampled partitions.
+
+    ``details["k_eff"]`` reads a field by name; ``"trials" in details`` says whether it is set.
+    """
+
+    p_eff: T
+    k_sat: T
+    k_eff: T
+    load: T
+    budget: T
+    m: T
+    k_time: T
+    dist: str
+    protocol: Protocol
+    widths: Optional[List[int]] = None
+    trials: Optional[int] = None
+    ci95: Optional[Tuple[float, float]] = None
+    dof_measured: Optional[float] = None
+    occupied_regions: Optional[float] = None
+    majority_accuracy: Optional[float] = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.__dataclass_fields__ and getattr(self, key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field ``key``, or ``default`` when it is not set."""
+        return self[key] if key in self else default
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The set fields as a JSON-ready dict (arrays become lists, the protocol a dict)."""
+        out: Dict[str, Any] = {}
+        for k in self.__dataclass_fields__:
+            x = getattr(self, k)
+            if x is None:
+                continue
+            out[k] = x.tolist() if isinstance(x, np.ndarray) else (x.to_dict() if isinstance(x, Protocol) else x)
+        return out
 
 
 @dataclass(frozen=True)
@@ -55,7 +116,7 @@ class AccuracyEstimate(Generic[T]):
     high: T
     ceiling: T
     method: str
-    details: Dict[str, Any] = field(repr=False)
+    details: EstimateDetails[T] = field(repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists)."""
@@ -66,8 +127,7 @@ class AccuracyEstimate(Generic[T]):
                 return x.to_dict()
             return x
         return {"accuracy": conv(self.accuracy), "low": conv(self.low), "high": conv(self.high),
-                "ceiling": conv(self.ceiling), "method": self.method,
-                "details": {k: conv(x) for k, x in self.details.items()}}
+                "ceiling": conv(self.ceiling), "method": self.method, "details": self.details.to_dict()}
 
 
 def model_constants() -> Dict[str, float]:
@@ -186,21 +246,22 @@ def _is_int(x: Any) -> bool:
 def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: int = 0, progress: bool = False) -> AccuracyEstimate[float]: ...
+                      trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[float]: ...
 
 
 @overload
 def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: int = 0,
-                      progress: bool = False) -> AccuracyEstimate[NDArray[np.float64]]: ...
+                      trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[NDArray[np.float64]]: ...
 
 
 def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequence[int]] = None,
                       dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
-                      ceiling: bool = True, trials: int = 200, seed: int = 0,
-                      progress: bool = False) -> AccuracyEstimate[Any]:
+                      ceiling: bool = True, trials: int = 200, seed: SeedLike = 0,
+                      progress: Optional[bool] = None) -> AccuracyEstimate[Any]:
     """Estimate the training accuracy of a ReLU network on ``N`` random two-class points in ``R^d``.
 
     The target is the accuracy :func:`nnpartition.real_accuracy` measures with
@@ -223,7 +284,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             random datasets with the Rust core; its band is a 95% CI of the mean
             widened by the analytic model's uncertainty).
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
-        trials, seed, progress: Monte Carlo settings.
+        trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
+            SeedSequence; ``progress``: None shows a bar only on a terminal for work over a second).
 
     Returns:
         :class:`AccuracyEstimate` (floats for a scalar call, arrays for array inputs).
@@ -277,12 +339,13 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         acc, low, high = np.minimum(acc, ceil), np.minimum(low, ceil), np.minimum(high, ceil)
     else:
         ceil = np.full(shape, np.nan)
-    details: Dict[str, Any] = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist,
-                               "protocol": proto, "budget": budget, "m": m, "k_time": k_time}
     if da.ndim == 0:  # 0-d arrays in, floats out
-        details = {k: (float(x) if isinstance(x, np.ndarray) else x) for k, x in details.items()}
-        return AccuracyEstimate(float(acc), float(low), float(high), float(ceil), "analytic", details)
-    return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
+        f = float
+        return AccuracyEstimate(f(acc), f(low), f(high), f(ceil), "analytic",
+                                EstimateDetails(f(p_eff), f(k_sat), f(k_eff), f(alpha), f(budget), f(m), f(k_time),
+                                                dist, proto))
+    return AccuracyEstimate(acc, low, high, ceil, "analytic",
+                            EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, dist, proto))
 
 
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
@@ -296,15 +359,13 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     ceil = _ceiling_one(d, N, ws) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details: Dict[str, Any] = {"p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "dist": dist,
-                               "protocol": proto, "budget": budget, "m": m, "k_time": k_time}
-    if len(ws) > 1:
-        details["widths"] = list(ws)
+    details = EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, dist, proto,
+                              widths=list(ws) if len(ws) > 1 else None)
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
 
-def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: int,
-                 progress: bool) -> AccuracyEstimate[float]:
+def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,
+                 progress: Optional[bool]) -> AccuracyEstimate[float]:
     _warn_range(d, N, (L,), proto, stacklevel=5)
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)
@@ -317,10 +378,12 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     ceil = _ceiling_one(d, N, (L,)) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details = {"trials": trials, "ci95": (s.ci_low, s.ci_high), "k_eff": float(np.mean(k_eff)),
-               "dof_measured": float(np.mean(p_eff)), "occupied_regions": float(sim.regions.mean),
-               "majority_accuracy": float(sim.accuracy.mean), "load": float(np.mean(alpha)), "dist": dist,
-               "protocol": proto, "budget": float(budget[0]) if len(budget) else math.nan}
+    def mean(x: NDArray[np.float64]) -> float:
+        return float(np.mean(x)) if len(x) else math.nan
+
+    details = EstimateDetails(mean(p_eff), mean(k_sat), mean(k_eff), mean(alpha), mean(budget), mean(m), mean(k_time),
+                              dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high), dof_measured=mean(p_eff),
+                              occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
     return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 
@@ -253,6 +254,8 @@ def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarr
 
 
 def _plane(plane: Any, d: int) -> Plane:
+    if d < 2:
+        raise ValueError(f"a 2-D window needs a network with d >= 2 inputs, got d = {d}")
     if plane is None:
         if d != 2:
             raise ValueError(f"the network's input has d = {d} > 2 dimensions: pass plane=(x0, x1, x2), three "
@@ -565,7 +568,9 @@ class MovieResult:
         bound: the bound on the regions of the network's lines in a plane:
             ``regions(L, 2)`` for one hidden layer, the tightest deep bound otherwise.
         estimate: ``estimate_accuracy``'s prediction for ``(d, N, L)`` on random
-            labels (``nan`` when the configuration is outside its range).
+            labels with this training (one restart, ``steps``); ``nan`` when it
+            cannot estimate it. estimate_note: its warning when the configuration
+            is outside the estimator's validated range (the title marks it ``*``).
         final_accuracy: best training accuracy of the run; seconds: wall time.
     """
 
@@ -578,12 +583,14 @@ class MovieResult:
     estimate: float
     final_accuracy: float
     seconds: float
+    estimate_note: str = ""
 
     def to_dict(self) -> dict:  # type: ignore[type-arg]
         """A JSON-ready dict."""
         return {"path": self.path, "frames": self.frames, "steps": self.steps.tolist(),
                 "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
                 "estimate": None if math.isnan(self.estimate) else self.estimate,
+                "estimate_note": self.estimate_note or None,
                 "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3)}
 
 
@@ -598,7 +605,8 @@ def _region_bound(widths: Sequence[int]) -> int:
 def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optional[Sequence[int]] = None,
           every: int = 50, steps: int = 4000, seed: Any = 0, plane: Any = None, box: Optional[BoxLike] = None,
           color: str = "decision", fps: int = 8, dpi: int = 80, size: float = 4.5,
-          max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None) -> MovieResult:
+          max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
+          dist: str = "uniform") -> MovieResult:
     """Train a network on ``(X, y)`` and write a GIF of its partition as it learns.
 
     The network ``d -> L -> 1`` (or ``widths``) is trained with the reference
@@ -625,6 +633,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             is fixed for the whole movie.
         fps: frames per second; dpi, size: frame resolution (``size`` inches square).
         progress: progress bar over frames (``None``: only when it takes a while).
+        dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``).
 
     Returns:
         A :class:`MovieResult`.
@@ -635,6 +644,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
 
     from ._progress import progress_bar
     from .estimate import estimate_accuracy
+    from .training import Protocol
     from .training import train
 
     start = time.perf_counter()
@@ -651,6 +661,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     dpi = v.count("dpi", dpi, minimum=10, maximum=1000)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
     color = v.choice("color", color, COLOR_MODES)
+    dist = v.choice("dist", dist, ("uniform", "gaussian"))
     if (steps - 1) // every + 2 > 2000:
         raise ValueError(f"steps={steps} with every={every} makes more than 2000 frames; raise every")
     if widths is not None:
@@ -665,14 +676,19 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         ws = [v.count("L", L, minimum=1, maximum=2**16)]
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
 
-    res = train(Xc, yc, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+    res = train(Xc, yc, widths=ws,
                 steps=steps, restarts=1, seed=seed, snapshot_every=every)
     nets = res.snapshots()
-    try:
-        est = float(estimate_accuracy(d, N, widths=ws).accuracy if len(ws) > 1
-                    else estimate_accuracy(d, N, ws[0]).accuracy)
-    except (ValueError, MemoryError):
-        est = float("nan")
+    # The estimator's prediction for random labels of this size, trained as this movie trains (one
+    # restart, these steps); outside its validated range it warns, and the title marks the value with *.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            protocol = Protocol(steps=steps, restarts=1)
+            est = float(estimate_accuracy(d, N, widths=ws, dist=dist, protocol=protocol).accuracy)
+        except (ValueError, TypeError, MemoryError):
+            est = float("nan")
+    note = "; ".join(str(w.message) for w in caught)
     bound = _region_bound(ws)
     bound_txt = f"regions({ws[0]}, 2)" if len(ws) == 1 else "deep bound"
     fig = Figure(figsize=(size, size))
@@ -687,7 +703,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions)
             ax.set_xticks([])
             ax.set_yticks([])
-            est_txt = "n/a" if math.isnan(est) else f"{est:.3f}"
+            est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
             ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
                          f"{rp.n_regions} regions (bound {bound_txt} = {bound})\n"
                          f"estimate_accuracy: {est_txt}  (d={d}, N={N})", fontsize=8)
@@ -696,4 +712,5 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             bar.update(1)
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
-                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start)
+                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
+                       estimate_note=note)

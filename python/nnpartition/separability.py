@@ -44,7 +44,7 @@ def _points(Z: Any) -> np.ndarray:
         raise ValueError("Z contains NaN or infinity")
     if Z.shape[0] < 1:
         raise ValueError("Z must have at least one row")
-    return Z
+    return np.asarray(Z)
 
 
 def _pm(y: Any, n: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 from numpy.typing import NDArray
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _core
 from . import _validate as v
+from ._random import SeedLike
 from .datasets import _dist
 from .network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
 
@@ -183,7 +184,7 @@ def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
 def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., loss: str = ...,
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
-          batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
           output_scale: Optional[float] = ..., widths: None = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
@@ -194,8 +195,19 @@ def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., 
 def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float = ..., loss: str = ...,
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
-          batch_size: Optional[int] = ..., restarts: int = ..., seed: int = ..., fixed_output: bool = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
           output_scale: Optional[float] = ..., widths: Sequence[int], threads: Optional[int] = ...,
+          snapshot_every: Optional[int] = ...,
+          callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
+
+
+@overload
+def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slope: float = ..., loss: str = ...,
+          optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
+          betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
+          batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
+          output_scale: Optional[float] = ..., widths: Optional[Sequence[int]] = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
@@ -219,7 +231,7 @@ def train(
     schedule: str = "cosine",
     batch_size: Optional[int] = None,
     restarts: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     fixed_output: bool = False,
     output_scale: Optional[float] = None,
     widths: Optional[Sequence[int]] = None,
@@ -241,7 +253,7 @@ def train(
         batch_size: minibatch size (reshuffled every epoch); ``None`` for full batch.
             With minibatches the recorded accuracy and loss are over all ``N`` points.
         restarts: independent initialisations; the best is returned.
-        seed: random seed; restart ``r`` uses the stream ``(seed, 0, r)``.
+        seed: None, an int, a numpy Generator or SeedSequence (resolved once to an int); restart ``r`` uses the stream ``(seed, 0, r)``.
         fixed_output: freeze the output layer at ``+v`` for the first ``ceil(L/2)``
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``).
         widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``).
@@ -299,7 +311,7 @@ def train(
         threads = v.count("threads", threads, minimum=1, maximum=4096)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
-    def net(d: Dict[str, Any]) -> Union[TwoLayerNet, DeepNet]:
+    def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
 
     hook = None
@@ -354,7 +366,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
     return int(every)
 
 
-def _snapshot_fields(out: Dict[str, Any]) -> Dict[str, Any]:
+def _snapshot_fields(out: Mapping[str, Any]) -> Dict[str, Any]:
     if "snapshot_steps" not in out:
         return {}
     return {"snapshot_steps": out["snapshot_steps"].astype(np.int64),
@@ -403,9 +415,9 @@ class AccuracyMeasurement:
         """A JSON-ready dict."""
         size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
         return {"d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": int(len(self.per_dataset)),
-                "protocol": self.protocol.to_dict(), "restarts": self.restarts, "seed": self.seed,
-                "mean": self.mean, "std": self.std, "per_dataset": [float(a) for a in self.per_dataset],
-                "seconds": self.seconds}
+                "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
+                "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds,
+                "protocol": self.protocol.to_dict()}
 
 
 def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
@@ -440,9 +452,9 @@ def real_accuracy(
     protocol: Optional[Protocol] = None,
     datasets: int = 3,
     restarts: Optional[int] = None,
-    seed: int = 0,
+    seed: SeedLike = 0,
     threads: Optional[int] = None,
-    callback: Optional[Callable[[int, float], None]] = None,
+    callback: Optional[Callable[[int, float], Any]] = None,
 ) -> AccuracyMeasurement:
     """Best training accuracy of ReLU networks on random labels under a training :class:`Protocol`.
 
@@ -460,7 +472,7 @@ def real_accuracy(
         protocol: the training :class:`Protocol` (default: the reference protocol).
         datasets: independent datasets (the mean and std are over them).
         restarts: overrides ``protocol.restarts`` when given.
-        seed: random seed.
+        seed: None, an int, a numpy Generator or SeedSequence; the resolved int is recorded in the result.
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         callback: called as ``callback(k, accuracy)`` after each dataset; when
             given, datasets are trained one at a time (restarts in parallel).

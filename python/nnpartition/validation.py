@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _core
 from . import _validate as v
+from ._random import SeedLike
 from .estimate import estimate_accuracy
 from .training import Protocol
 
@@ -226,7 +227,7 @@ def grid_configs(grid: str) -> List[Dict[str, Any]]:
 
 
 def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
-                   seed: int = 0) -> Dict[str, Any]:
+                   seed: SeedLike = 0) -> Dict[str, Any]:
     """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
 
     ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
@@ -379,8 +380,8 @@ class ValidationReport:
         return plot_parity(self.rows, ax=ax, labels=labels)
 
 
-def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: int = 0,
-             configs: Optional[List[Dict[str, Any]]] = None, progress: bool = True,
+def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: SeedLike = 0,
+             configs: Optional[List[Dict[str, Any]]] = None, progress: Optional[bool] = None,
              runner: Optional[Callable[..., List[Dict[str, Any]]]] = None) -> ValidationReport:
     """Train (reference protocol) and estimate every configuration of a grid.
 
@@ -390,7 +391,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         datasets, seed: datasets per configuration and the seed.
         restarts: overrides each configuration's protocol restarts when given.
         configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
-        progress: progress bar on stderr.
+        progress: progress bar on stderr (None: only on a terminal, for work over a second).
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
             sweep on a process pool or a Dask cluster); default: in this process.
 
@@ -407,10 +408,10 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     job = _Job(datasets, restarts, seed)
     if runner is not None:
         return ValidationReport(list(runner(todo, job)))
-    from ._progress import Progress
+    from ._progress import progress_bar
 
     rows = []
-    with Progress(len(todo), desc="validate", enabled=progress) as bar:
+    with progress_bar(len(todo), desc="validate", progress=progress) as bar:
         for c in todo:
             rows.append(job(c))
             bar.update(1)

@@ -57,7 +57,8 @@ pub struct Params {
     pub big_a: f64,
     /// ... (exponent).
     pub beta: f64,
-    /// Adam minibatch jitter `lr sqrt(N / b - 1)` removes directions as `exp(-(jitter / tau0)^2)`.
+    /// Adam minibatch jitter `lr sqrt(N / b - 1)` removes directions as
+    /// `exp(-(jitter / tau0)^zeta (1 + dd (depth - 1)))` ...
     pub tau0: f64,
     /// Run-to-run spread (in units of `sqrt(a(1-a)/N)`) that best-of-`R` restarts harvests.
     pub nu: f64,
@@ -75,41 +76,48 @@ pub struct Params {
     pub sigma_deep: f64,
     /// Multiplier of the dataset-to-dataset sampling noise `sqrt(a(1-a)/N)` in the band.
     pub noise: f64,
+    /// ... (exponent of the jitter) ...
+    pub zeta: f64,
+    /// ... (every hidden layer after the first adds `dd` times the first layer's loss: the jitter
+    /// hits every layer's units and the losses compound).
+    pub dd: f64,
 }
 
 /// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
 pub const PARAMS: Params = Params {
-    kappa: 1.6047,
-    c: 1.4263,
-    m: 5.3859,
-    p: 0.8094,
-    r: 2.5052,
-    gamma: 0.3043,
-    c2: 2.9162,
-    s: 0.1384,
+    kappa: 1.6099,
+    c: 1.413,
+    m: 5.3971,
+    p: 0.8053,
+    r: 2.5445,
+    gamma: 0.3139,
+    c2: 2.942,
+    s: 0.1333,
     q: 0.5,
-    gauss: 0.0166,
-    g_sgd: 0.0281,
-    psi: 0.7602,
-    psi_s: 0.3508,
-    a_m: 0.5513,
-    big_a: 386046.8384,
-    beta: 1.2649,
-    tau0: 0.63,
-    nu: 0.7065,
-    xi: 0.1096,
-    eta: 2.2106,
-    delta: 0.092,
-    sigma_ln_k: 0.12,
-    sigma_rho: 0.1,
-    sigma_deep: 0.28,
+    gauss: 0.0199,
+    g_sgd: 0.0319,
+    psi: 0.7021,
+    psi_s: 0.4286,
+    a_m: 0.5767,
+    big_a: 377856.5328,
+    beta: 1.2607,
+    tau0: 0.717,
+    nu: 0.7912,
+    xi: 0.1122,
+    eta: 2.2146,
+    delta: 0.1118,
+    sigma_ln_k: 0.1,
+    sigma_rho: 0.12,
+    sigma_deep: 0.2,
     noise: 0.5,
+    zeta: 0.9461,
+    dd: 2.8924,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
-pub const PARAM_NAMES: [&str; 25] = [
+pub const PARAM_NAMES: [&str; 27] = [
     "kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q", "gauss", "g_sgd", "psi", "psi_s", "a_m", "A", "beta",
-    "tau0", "nu", "xi", "eta", "delta", "sigma_ln_k", "sigma_rho", "sigma_deep", "noise",
+    "tau0", "nu", "xi", "eta", "delta", "sigma_ln_k", "sigma_rho", "sigma_deep", "noise", "zeta", "dd",
 ];
 
 impl Params {
@@ -118,7 +126,7 @@ impl Params {
         vec![
             self.kappa, self.c, self.m, self.p, self.r, self.gamma, self.c2, self.s, self.q, self.gauss, self.g_sgd,
             self.psi, self.psi_s, self.a_m, self.big_a, self.beta, self.tau0, self.nu, self.xi, self.eta, self.delta,
-            self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise,
+            self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise, self.zeta, self.dd,
         ]
     }
 
@@ -153,6 +161,8 @@ impl Params {
             sigma_rho: v[22],
             sigma_deep: v[23],
             noise: v[24],
+            zeta: v[25],
+            dd: v[26],
         })
     }
 }
@@ -275,12 +285,12 @@ pub struct Analytic {
     pub k_time: f64,
 }
 
-/// The protocol-dependent terms: `(rho, m, K_time, damage)`.
-pub fn budget_terms(n: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
+/// The protocol-dependent terms for a network of `depth` hidden layers: `(rho, m, K_time, damage)`.
+pub fn budget_terms(n: f64, depth: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
     let rho = proto.ratio(n, prm);
     let m = 1.0 + (prm.m - 1.0) * rho.powf(prm.a_m);
     let k_time = prm.big_a * rho.powf(prm.beta);
-    let damage = (-(proto.jitter(n) / prm.tau0).powi(2)).exp();
+    let damage = (-(proto.jitter(n) / prm.tau0).powf(prm.zeta) * (1.0 + prm.dd * (depth - 1.0))).exp();
     (rho, m, k_time, damage)
 }
 
@@ -392,7 +402,7 @@ fn evaluate(
     proto: &Budget,
     prm: &Params,
 ) -> Analytic {
-    let (rho, m, k_time, damage) = budget_terms(n, proto, prm);
+    let (rho, m, k_time, damage) = budget_terms(n, depth, proto, prm);
     let boost = if dist == PointDist::Gaussian { 1.0 + prm.gauss } else { 1.0 };
     let (k_eff, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
     let k_size = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(k_eff);

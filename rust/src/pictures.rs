@@ -114,6 +114,8 @@ type Poly = Vec<[f64; 2]>;
 struct Cell {
     poly: Poly,
     pattern: Vec<u8>,
+    /// Index of the first-layer region it lies in.
+    root: usize,
 }
 
 /// Regions between layers with the affine maps of the current layer's post-activations,
@@ -151,6 +153,7 @@ struct Leaf {
     pattern: Vec<u8>,
     out: [f64; 3],
     chord: Option<[f64; 4]>,
+    root: usize,
 }
 
 /// The segment where `a s + b t + c = 0` crosses a convex polygon (beyond `eps`), if it does.
@@ -461,24 +464,34 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
 /// Too many regions: the error a caller sees, with how to shrink the picture.
 fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreError {
     CoreError::TooLarge(format!(
-        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units): \
+        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units{}): \
          shrink the box, draw a prefix of the network's layers, or raise max_regions",
-        layer + 1
+        layer + 1,
+        pattern_note(limit, units)
     ))
 }
 
+/// Why the limit is lower than `max_regions` when the pattern table caps it.
+fn pattern_note(limit: usize, units: usize) -> String {
+    if limit == MAX_PATTERN_BYTES / units.max(1) {
+        format!("; {limit} regions x {units} units is the 2 GiB cap of the pattern table")
+    } else {
+        String::new()
+    }
+}
+
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
-fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], eps: f64, split: bool, out: &mut Vec<Leaf>) {
+fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split: bool, out: &mut Vec<Leaf>) {
     let seg = chord(&poly, o, eps);
     if split && seg.is_some() {
         let mut vals = Vec::new();
         if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], 1.0 / o[0].hypot(o[1]), eps, &mut vals) {
-            out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg });
-            out.push(Leaf { poly: q, pattern, out: o, chord: None });
+            out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg, root });
+            out.push(Leaf { poly: q, pattern, out: o, chord: None, root });
             return;
         }
     }
-    out.push(Leaf { poly, pattern, out: o, chord: seg });
+    out.push(Leaf { poly, pattern, out: o, chord: seg, root });
 }
 
 struct Ctx<'a, 'n> {
@@ -541,10 +554,10 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
                 pattern.extend_from_slice(&p.signs);
                 if last {
                     let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
-                    emit(p.poly, pattern, o, ctx.eps, ctx.opts.split_decision, out);
+                    emit(p.poly, pattern, o, c.root, ctx.eps, ctx.opts.split_decision, out);
                 } else {
                     push_map(&mut children.maps, rows, &p.signs, net.slope);
-                    children.cells.push(Cell { poly: p.poly, pattern });
+                    children.cells.push(Cell { poly: p.poly, pattern, root: c.root });
                 }
             }
         }
@@ -554,6 +567,34 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
         at += k;
     }
     Ok(())
+}
+
+/// First-layer regions `(index, piece)` through the deeper layers, in parallel batches, leaves in order.
+fn run_cells(cells: Vec<(usize, Piece)>, rows: [&[f64]; 3], l1: usize, ctx: &Ctx) -> CoreResult<Vec<Leaf>> {
+    let slope = ctx.net.slope;
+    let mut batches = Vec::new();
+    let mut it = cells.into_iter().peekable();
+    while it.peek().is_some() {
+        let mut b = Batch { cells: Vec::with_capacity(CHUNK), maps: Vec::with_capacity(CHUNK * 3 * l1) };
+        for (r, p) in it.by_ref().take(CHUNK) {
+            push_map(&mut b.maps, rows, &p.signs, slope);
+            b.cells.push(Cell { poly: p.poly, pattern: p.signs, root: r });
+        }
+        batches.push(b);
+    }
+    let parts: Vec<CoreResult<Vec<Leaf>>> = batches
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|b| {
+            let mut out = Vec::new();
+            descend(b, 1, ctx, &mut out).map(|_| out)
+        })
+        .collect();
+    let mut leaves = Vec::new();
+    for p in parts {
+        leaves.extend(p?);
+    }
+    Ok(leaves)
 }
 
 /// The exact regions of `net` inside the window.
@@ -652,37 +693,47 @@ pub fn region_polygons(
     let ctx = Ctx { net, eps, opts, limit, count: &count, abort: &abort, stop };
     let leaves: Vec<Leaf> = if layers == 1 {
         let mut out = Vec::with_capacity(pieces.len());
-        for p in pieces {
+        for (r, p) in pieces.into_iter().enumerate() {
             let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
-            emit(p.poly, p.signs, o, eps, split, &mut out);
+            emit(p.poly, p.signs, o, r, eps, split, &mut out);
         }
         out
     } else {
-        let mut batches = Vec::new();
-        let mut it = pieces.into_iter().peekable();
-        while it.peek().is_some() {
-            let mut b = Batch { cells: Vec::with_capacity(CHUNK), maps: Vec::with_capacity(CHUNK * 3 * l1) };
-            for p in it.by_ref().take(CHUNK) {
-                push_map(&mut b.maps, rows, &p.signs, net.slope);
-                b.cells.push(Cell { poly: p.poly, pattern: p.signs });
+        // Fail fast: unless a crude bound keeps the count under the limit, first go deep on an
+        // evenly spread sample of the first layer's regions (every `n1 / m`-th), and refuse when
+        // the count extrapolated from it exceeds twice the limit. The sample's leaves are kept (no
+        // work is done twice) and the leaves are put back in first-layer order at the end.
+        let n1 = pieces.len();
+        let bound = net.layers[1..].iter().fold(n1 as f64, |acc, l| {
+            let w = l.w.ncols() as f64;
+            acc * (1.0 + w + w * (w - 1.0) / 2.0)
+        });
+        let m = if bound <= limit as f64 { 0 } else { 256.max(n1 / 16).min(n1) };
+        let stride = if m == 0 { usize::MAX } else { n1 / m };
+        let (mut first, mut rest): (Vec<(usize, Piece)>, Vec<(usize, Piece)>) =
+            pieces.into_iter().enumerate().partition(|(r, _)| m > 0 && r % stride == 0);
+        let mut leaves = run_cells(std::mem::take(&mut first), rows, l1, &ctx)?;
+        if m > 0 && !abort.load(Ordering::Relaxed) {
+            let sampled = (n1 / stride + usize::from(n1 % stride != 0)).min(n1);
+            let made = count.load(Ordering::Relaxed) - (n1 - sampled);
+            let estimate = made as f64 * n1 as f64 / sampled as f64;
+            if estimate > 2.0 * limit as f64 {
+                return Err(CoreError::TooLarge(format!(
+                    "the window holds about {:.3e} regions (estimated from {sampled} of the first layer's {n1} \
+                     regions; limit {limit}, {layers} hidden layers, {units} hidden units{}): shrink the box, draw \
+                     a prefix of the network's layers, or raise max_regions",
+                    estimate,
+                    pattern_note(limit, units)
+                )));
             }
-            batches.push(b);
         }
-        let parts: Vec<CoreResult<Vec<Leaf>>> = batches
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|b| {
-                let mut out = Vec::new();
-                descend(b, 1, &ctx, &mut out).map(|_| out)
-            })
-            .collect();
+        if !abort.load(Ordering::Relaxed) {
+            leaves.extend(run_cells(std::mem::take(&mut rest), rows, l1, &ctx)?);
+        }
         if abort.load(Ordering::Relaxed) {
             return Err(if stop() { interrupted() } else { too_many(limit, layers - 1, layers, units) });
         }
-        let mut leaves = Vec::new();
-        for p in parts {
-            leaves.extend(p?);
-        }
+        leaves.sort_by_key(|l| l.root);
         leaves
     };
     if leaves.len() > limit {
@@ -880,6 +931,26 @@ mod tests {
         assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
         let opts = Options { max_regions: n, ..Options::default() };
         assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), n);
+    }
+
+    #[test]
+    fn deep_partitions_far_over_the_limit_fail_from_a_sample() {
+        let (layers, wo) = random_net(&[120, 300], 2, 2);
+        let net = view(&layers, &wo, 0.0);
+        let full = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap().n_regions();
+        // Far under the estimate's threshold: the sample lets it through and the exact count decides.
+        let opts = Options { max_regions: full, ..Options::default() };
+        assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), full);
+        // About a tenth of the first layer's regions holds about a tenth of the regions, under a
+        // limit of a third; extrapolated, the count is three times the limit: refused after the sample.
+        let opts = Options { max_regions: full / 3, ..Options::default() };
+        match region_polygons(&net, &std_window(-1.0, 1.0), opts, &never) {
+            Err(CoreError::TooLarge(m)) => assert!(m.contains("estimated from 2"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        // Far over: the sample alone passes the limit.
+        let opts = Options { max_regions: full / 10, ..Options::default() };
+        assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
     }
 
     #[test]

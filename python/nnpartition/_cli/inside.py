@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from ..construct import Explanation, explain_1d
+from ..network import TwoLayerNet
 from ..sparse import CapacityCurve, capacity_curve
 
-from ..plotting import require_matplotlib as _pyplot
-from ..plotting import save_or_explain
+from ..plotting import axes_for, file_figure, save_figure, save_or_explain
 from .common import choices
 
 
-def explain_1d_data(N: int, seed: int) -> tuple:
+def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
     """The demo data of ``explain-1d``: ``N`` points uniform on ``[-2, 2]``, label ``sin(3x) > 0``.
 
     Example:
@@ -29,13 +29,13 @@ def explain_1d_data(N: int, seed: int) -> tuple:
     return x[:, None], (np.sin(3 * x) > 0).astype(np.int64)
 
 
-def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, path: str) -> None:
-    """Save the figure: trained network, its constructive spline, live and inert knots, the data."""
-    plt = _pyplot()
+def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *, ax: Any = None) -> Any:
+    """Draw the trained network, its constructive spline, live and inert knots and the data on ``ax``
+    (new pyplot axes if ``None``); returns the axes."""
+    ax = axes_for(ax, figsize=(8, 4.5))
     lo, hi = expl.interval
     pad = 0.15 * (hi - lo)
     grid = np.linspace(lo - pad, hi + pad, 1500)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.axvspan(lo, hi, color="0.95", zorder=0)
     ax.plot(grid, net.decision_function(grid[:, None]), color="C0", lw=2.5, label=f"trained network (L = {expl.n_units})")
     ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
@@ -54,16 +54,14 @@ def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, p
     ax.set_title(f"1-D ReLU network = linear spline on its knots: {expl.sign_changes} sign changes "
                  f"of {expl.max_sign_changes} possible, labels need {expl.label_changes}", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return ax
 
 
-def plot_capacity(curve: CapacityCurve, path: str) -> None:
-    """Save the figure: readout accuracy and perfect-fit fraction against ``N/m``, with Cover's curve."""
-    plt = _pyplot()
+def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
+    """Draw the separable fraction and the readout accuracy against ``N/m`` with Cover's curves on ``ax``
+    (new pyplot axes if ``None``); returns the axes."""
+    ax = axes_for(ax, figsize=(7, 4.5))
     a = curve.N / curve.m
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(a, curve.cover, "-", color="0.6", lw=2, label=f"Cover: P(separable) in D = {curve.D}")
     if curve.cover_rank is not None:
         ax.plot(a, curve.cover_rank, "--", color="k", lw=1.5, label="Cover for the code's measured rank")
@@ -86,9 +84,7 @@ def plot_capacity(curve: CapacityCurve, path: str) -> None:
                  f"{curve.trials} trials", fontsize=10)
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return ax
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -97,6 +93,7 @@ def _explain(args: argparse.Namespace) -> int:
     X, y = explain_1d_data(args.N, args.seed)
     res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
     net = res.network
+    assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)
     out = {
         "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
@@ -113,7 +110,13 @@ def _explain(args: argparse.Namespace) -> int:
         print(e.summary())
         print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
     if args.plot:
-        return save_or_explain(lambda path: plot_explain_1d(e, net, X, y, path), args.plot, "explain-1d", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((8, 4.5))
+            plot_explain_1d(e, net, X, y, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, path)
+
+        return save_or_explain(draw, args.plot, "explain-1d", quiet=args.json)
     return 0
 
 
@@ -137,7 +140,8 @@ def _capacity(args: argparse.Namespace) -> int:
                           "mean_rank": c.mean_rank.tolist(), "mean_dead_units": c.mean_dead_units.tolist(),
                           "mean_zero_rows": c.mean_zero_rows.tolist(),
                           "mean_distinct_rows": c.mean_distinct_rows.tolist(),
-                          "estimated_net_accuracy": c.estimated_accuracy.tolist(),
+                          "estimated_net_accuracy": None if c.estimated_accuracy is None
+                          else c.estimated_accuracy.tolist(),
                           "trained_net_accuracy": None if c.trained_accuracy is None else c.trained_accuracy.tolist()}))
     else:
         how = "exact (LP)" if c.method == "exact" else f"{c.method} (heuristic: a lower bound)"
@@ -156,11 +160,17 @@ def _capacity(args: argparse.Namespace) -> int:
               + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
               "0-rows: points with an all-zero code; distinct: distinct code vectors")
     if args.plot:
-        return save_or_explain(lambda path: plot_capacity(c, path), args.plot, "eas-capacity", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((7, 4.5))
+            plot_capacity(c, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, path)
+
+        return save_or_explain(draw, args.plot, "eas-capacity", quiet=args.json)
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``explain-1d`` and ``eas-capacity`` subcommands."""
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
-from ..plotting import require_matplotlib as _pyplot
-from ..plotting import save_or_explain
+from ..plotting import file_figure, require_matplotlib, save_figure, save_or_explain
 
 
-def plot_lowrank(sw: LocalitySweep, path: str) -> None:
-    """Save the figure: principal angles and loss gap against the locality epsilon."""
-    plt = _pyplot()
+def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
+    """Draw principal angles (with the spectral gap) and the loss gap against the locality epsilon on two
+    axes (a new pyplot figure if ``None``); returns the axes."""
+    if axes is None:
+        _, axes = require_matplotlib().subplots(1, 2, figsize=(11, 4.3))
+    fig = axes[0].figure
     eps = sw.epsilon
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
     ax = axes[0]
     ax.loglog(eps, sw.max_angle_features, "o-", label="features: span(Phi) vs top-k left singular vectors")
     ax.loglog(eps, sw.max_angle_weights, "s-", label="weights: span(Psi) vs top-k right singular vectors")
     ax.loglog(eps, 100 * sw.relative_error, "^--", label="100 x |Phi Psi^T - B_k|_F / |B_k|_F")
+    ax.loglog(eps, 100 * sw.spectral_gap, "d:", color="0.3", label="100 x spectral gap s_k - s_k+1 of B")
     ax.set_xlabel("locality epsilon = max |P(y|x) - P(y)| / sqrt(P(y))")
     ax.set_ylabel("largest principal angle (degrees)")
     ax.set_title("trained softmax layer vs the SVD of B", fontsize=10)
@@ -34,9 +37,7 @@ def plot_lowrank(sw: LocalitySweep, path: str) -> None:
     ax.legend(fontsize=7)
     src = f"{sw.samples} samples" if sw.samples else "the exact joint"
     fig.suptitle(f"|X| = {sw.n_x}, |Y| = {sw.n_y}, k = {sw.k}, trained on {src}, {sw.steps} Adam steps", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return axes
 
 
 def _lowrank(args: argparse.Namespace) -> int:
@@ -65,11 +66,17 @@ def _lowrank(args: argparse.Namespace) -> int:
         print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:
-        return save_or_explain(lambda path: plot_lowrank(sw, path), args.plot, "lowrank-demo", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((11, 4.3))
+            plot_lowrank(sw, axes=fig.subplots(1, 2))
+            fig.tight_layout()
+            save_figure(fig, path, dpi=110)
+
+        return save_or_explain(draw, args.plot, "lowrank-demo", quiet=args.json)
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``lowrank-demo`` subcommand."""
     c = sub.add_parser("lowrank-demo", help="softmax layer vs the SVD of the Bayes matrix as locality grows",
                        description="Train one-hot -> k features -> softmax layers on samples of joints "

@@ -53,7 +53,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
         ws = _widths(args)
         X, y = _data(args)
-        res = train(X, y, ws[0] if len(ws) == 1 else None, hidden_layers=ws if len(ws) > 1 else None,
+        res = train(X, y, widths=ws,
                     restarts=args.restarts, seed=args.seed, steps=args.steps)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
@@ -91,11 +91,14 @@ def _movie(args: argparse.Namespace) -> int:
     X, y = _data(args)
     r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
               every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color, fps=args.fps,
-              dpi=args.dpi, progress=False if args.no_progress or args.json else None)
+              dpi=args.dpi, progress=False if args.no_progress or args.json else None,
+              dist="gaussian" if args.data == "gaussian" else "uniform")
     if args.json:
         print(json.dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
         return 0
     est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
+    if r.estimate_note:
+        est += f" (note: {r.estimate_note})"
     print(f"{r.frames} frames (every {args.every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
     print(f"training accuracy {r.accuracy[0]:.3f} -> {r.final_accuracy:.3f} (best); regions {r.regions[0]} -> "
           f"{r.regions[-1]} (bound {r.bound}); estimate_accuracy {est}")

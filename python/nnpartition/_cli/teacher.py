@@ -8,10 +8,10 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from ..teacher import TeacherRun, _into_ball, log_schedule, _sample, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
+from ..teacher.data import _into_ball, _sample
 
-from ..plotting import require_matplotlib as _pyplot
-from ..plotting import save_or_explain
+from ..plotting import file_figure, require_matplotlib, save_figure, save_or_explain
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -41,12 +41,14 @@ def checkpoints(steps: Any, count: int = 10) -> List[int]:
     return sorted(idx)
 
 
-def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> None:
-    """Save the figure: per-unit cosines to the teacher over training, the metrics, and the final clusters."""
-    plt = _pyplot()
+def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], *, axes: Any = None) -> Any:
+    """Draw per-unit cosines to the teacher over training, the metrics, and the final clusters on three
+    axes (a new pyplot figure if ``None``); returns the axes."""
+    if axes is None:
+        _, axes = require_matplotlib().subplots(1, 3, figsize=(15, 4.6))
+    fig = axes[0].figure
     steps = np.maximum(run.steps, 1)
     m = run.metrics()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     ax = axes[0]
     cos = np.asarray(m.cosine)
     for i in range(cos.shape[1]):
@@ -74,14 +76,15 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     ax.legend(fontsize=7, loc="center right")
 
     ax = axes[2]
-    w = run.w_star if run.w_star is not None else np.linalg.svd(run.weights[-1])[2][0]
+    rows = run.weights.transpose(0, 2, 1)   # (T, L, d): one row per unit
+    w = run.w_star if run.w_star is not None else np.linalg.svd(rows[-1])[2][0]
     w = w / np.linalg.norm(w)
     for idx, mk, lab in ((0, "x", "initial"), (-1, "o", "final")):
-        W = run.weights[idx]
+        W = rows[idx]
         U = W / np.maximum(np.linalg.norm(W, axis=1, keepdims=True), 1e-300)
         a = U @ w
         R = U - np.outer(a, w)
-        ref = np.linalg.svd(run.weights[-1] - np.outer(run.weights[-1] @ w, w))[2][0]
+        ref = np.linalg.svd(rows[-1] - np.outer(rows[-1] @ w, w))[2][0]
         b = R @ ref
         for sgn, col in ((1, "C0"), (-1, "C3")):
             g = run.signs == sgn
@@ -94,12 +97,10 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], path: str) -> Non
     ax.set_ylabel("top orthogonal component")
     ax.set_title("unit directions w_i/|w_i|: two clusters at +-w*", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
-    d, L = run.weights.shape[2], run.weights.shape[1]
+    d, L = run.weights.shape[1], run.weights.shape[2]
     fig.suptitle(f"linear teacher: d = {d}, N = {len(run.X)}, L = {L}, Leaky ReLU alpha = {run.alpha}, "
                  f"lr = {run.lr}, batch {run.batch_size}", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return axes
 
 
 def _teacher(args: argparse.Namespace) -> int:
@@ -115,7 +116,13 @@ def _teacher(args: argparse.Namespace) -> int:
     probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
     hist = run.history(probes)
     m = run.metrics()
-    lin = boundary_linearity(run.network(), probes, w_star=w)
+    try:
+        mm = run.max_margin().direction
+    except ImportError:   # scipy (the lp extra) is optional
+        mm = None
+    lin = boundary_linearity(run.network(), probes, w_star=w, max_margin=mm)
+    init = boundary_linearity(run.network(0), probes, w_star=w, max_margin=mm)
+    bound = run.update_bound()
     t_agree = run.agreement_step(m)
     keys = ["step", "loss", "error", "aligned_fraction", "mean_cosine", "dispersion_pos", "dispersion_neg",
             "spectral_ratio", "stable_rank", "agreement", "linearity", "angle_to_teacher", "weight_norm"]
@@ -125,7 +132,10 @@ def _teacher(args: argparse.Namespace) -> int:
                "history": {k: np.asarray(hist[k]).tolist() for k in keys},
                "final": {"agreement_centres": lin.agreement_centres, "agreement_fitted": lin.agreement_fitted,
                          "angle_to_teacher": lin.angle_to_teacher, "certified_fraction": lin.certified_fraction,
-                         "certified_violations": lin.certified_violations, "delta": lin.delta}}
+                         "certified_violations": lin.certified_violations, "delta": lin.delta,
+                         "angle_to_max_margin": lin.angle_to_max_margin,
+                         "initial_agreement_fitted": init.agreement_fitted,
+                         "hard_steps": int(run.hard_steps[-1]), "hinge_update_bound": bound}}
         print(json.dumps(out))
     else:
         print(f"linear teacher: d={args.d} N={args.N} L={args.L} ({(args.L + 1) // 2} units +v, {args.L // 2} -v), "
@@ -140,13 +150,21 @@ def _teacher(args: argparse.Namespace) -> int:
         print(f"agreement condition holds on all training points from step {t_agree}" if t_agree is not None
               else "agreement condition not reached on all training points")
         print("final network: " + lin.summary())
-        print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g})")
+        print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g}; best linear rule "
+              f"{init.agreement_fitted:.4f} at initialisation)")
+        print(f"hard steps (loss >= 0.01): {int(run.hard_steps[-1])}; hinge-loss bound on non-zero updates: {bound:.4g}")
     if args.plot:
-        return save_or_explain(lambda path: plot_teacher(run, hist, path), args.plot, "teacher", quiet=args.json)
+        def draw(path: str) -> None:
+            fig = file_figure((15, 4.6))
+            plot_teacher(run, hist, axes=fig.subplots(1, 3))
+            fig.tight_layout()
+            save_figure(fig, path, dpi=110)
+
+        return save_or_explain(draw, args.plot, "teacher", quiet=args.json)
     return 0
 
 
-def register(sub: "argparse._SubParsersAction") -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``teacher`` subcommand."""
     p = sub.add_parser("teacher", help="linear-teacher experiment: weight clusters and a linear boundary",
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "

@@ -30,7 +30,7 @@ def _train(args: argparse.Namespace) -> int:
         out["seconds"] = round(seconds, 3)
         print(json.dumps(out))
         return 0
-    print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} seed={m.seed}")
+    print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
     print(f"protocol: {m.protocol.describe()}")
     print(f"training accuracy: {m.mean:.4f} +- {m.std:.4f}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")

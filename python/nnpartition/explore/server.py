@@ -28,6 +28,7 @@ import json
 import math
 import socket
 import threading
+import warnings
 import time
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
@@ -44,10 +45,10 @@ from ..datasets import toy_dataset
 from ..estimate import estimate_accuracy
 from ..network import DeepNet, TwoLayerNet, save_network
 from ..teacher import linear_teacher_dataset
-from ..training import train
+from ..training import Protocol, train
 
 __all__ = ["LIMITS", "DATA_KINDS", "Settings", "parse_settings", "make_data", "Session", "ExploreServer",
-           "is_loopback", "frame_of", "decode_b64"]
+           "is_loopback", "frame_of", "empty_frame", "decode_b64"]
 
 #: Largest values a request may ask for; anything above gets a 400 with a message.
 LIMITS: Dict[str, int] = {
@@ -58,6 +59,7 @@ LIMITS: Dict[str, int] = {
     "snapshots": 2_000,   # frames per run (steps / every)
     "csv_bytes": 2_000_000,
     "body_bytes": 4_000_000,
+    "regions": 250_000,   # polygons drawn per frame; beyond it the run goes on without the picture
 }
 #: Data the page offers; ``csv`` takes the points from the request body.
 DATA_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher", "csv")
@@ -291,7 +293,7 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     """
     from ..pictures import region_polygons
 
-    rp = region_polygons(net, box=box, split_decision=True)
+    rp = region_polygons(net, box=box, split_decision=True, max_regions=LIMITS["regions"])
     region, n_regions = _group_rows(rp.patterns)
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
     return {
@@ -305,6 +307,15 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
         "boundary": _b64(rp.boundary, "<f4"),
         "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
     }
+
+
+def empty_frame(net: Network, note: str) -> Dict[str, Any]:
+    """A frame without polygons (``n_regions`` None): the lines, the points and ``note`` saying why."""
+    W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
+    none = ""
+    return {"n_regions": None, "n_polygons": 0, "offsets": _b64(np.zeros(1), "<i4"), "xy": none, "region": none,
+            "decision": none, "output": none, "boundary": none, "note": note,
+            "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()}}
 
 
 def _group_rows(patterns: np.ndarray) -> Tuple[np.ndarray, int]:
@@ -380,6 +391,7 @@ class Run:
         self.started = time.time()
         self._stop = threading.Event()
         self._last_frame = 0.0
+        self.too_many: Optional[str] = None  # why frames have no polygons (too many regions), once it happened
         self._go = threading.Condition()
         self._paused = paused
         self._budget = 1 if paused else 0
@@ -423,7 +435,14 @@ class Run:
     def _callback(self, step: int, net: Network, accuracy: float, loss: float) -> None:
         if self._stop.is_set():
             raise Stopped()
-        frame = frame_of(net, self.box)
+        if self.too_many is None:
+            try:
+                frame = frame_of(net, self.box)
+            except (ValueError, MemoryError) as exc:  # too many regions to draw: train on without the picture
+                self.too_many = (f"{exc}. The rest of this run is shown without its regions; "
+                                 "use smaller widths or fewer layers to see them.")
+        if self.too_many is not None:
+            frame = empty_frame(net, self.too_many)
         frame.update(step=int(step), accuracy=float(accuracy), loss=float(loss), run=self.id,
                      pred=net.predict(self.X).tolist())
         self.history.append({"step": int(step), "accuracy": float(accuracy), "loss": float(loss),
@@ -450,7 +469,7 @@ class Run:
     def _main(self) -> None:
         s = self.settings
         try:
-            train(self.X, self.y, hidden_layers=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
+            train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
                   batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
                   restarts=1)
         except Stopped:
@@ -482,17 +501,20 @@ class Run:
 
 
 def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
-    """The estimator's prediction for random labels of this size (None if it cannot estimate it)."""
-    try:
-        if len(s.widths) == 1:
-            e = estimate_accuracy(2, N, s.widths[0], dist="gaussian" if s.data == "gaussian" else "uniform")
-        else:
-            e = estimate_accuracy(2, N, widths=list(s.widths),
-                                  dist="gaussian" if s.data == "gaussian" else "uniform")
-    except (ValueError, TypeError, MemoryError):
-        return None
-    return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "ceiling": e.ceiling, "method": e.method,
-            "random_labels": s.data in ("uniform", "gaussian")}
+    """The estimator's prediction for random labels of this size, trained with this run's protocol (one
+    restart); None if it cannot estimate it. Its warnings (outside the validated range) become ``note``."""
+    dist = "gaussian" if s.data == "gaussian" else "uniform"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            protocol = Protocol(optimizer=s.optimizer, lr=s.lr, steps=s.steps, batch_size=s.batch_size,
+                                restarts=1)
+            e = estimate_accuracy(2, N, widths=list(s.widths), dist=dist, protocol=protocol)
+        except (ValueError, TypeError, MemoryError):
+            return None
+    return {"accuracy": float(e.accuracy), "low": float(e.low), "high": float(e.high), "ceiling": float(e.ceiling),
+            "method": e.method, "random_labels": s.data in ("uniform", "gaussian"),
+            "note": "; ".join(str(w.message) for w in caught) or None}
 
 
 class Session:
@@ -617,6 +639,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- GET ------------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self._guard(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._guard(self._post)
+
+    def _guard(self, handler: Any) -> None:
+        """Run a handler; an unexpected error becomes a 500 with its message (the server keeps running)."""
+        try:
+            handler()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as exc:  # a bug: say so instead of dropping the connection
+            self.close_connection = True
+            try:
+                self._error(500, f"internal error: {type(exc).__name__}: {exc}")
+            except OSError:
+                pass
+
+    def _get(self) -> None:
         path = urlsplit(self.path).path
         session = self.server.session
         if path in ("/", "/index.html"):
@@ -692,7 +733,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     # -- POST -----------------------------------------------------------------------------------
-    def do_POST(self) -> None:  # noqa: N802
+    def _post(self) -> None:
         path = urlsplit(self.path).path
         session = self.server.session
         try:

@@ -45,7 +45,7 @@ def activation_derivative(activation: str, c: Any, *, slope: float = 0.01) -> np
         s = 0.5 * (1.0 + np.tanh(0.5 * z))
         return s * (1.0 - s)
     if act == "tanh":
-        return 1.0 - np.tanh(z) ** 2
+        return np.asarray(1.0 - np.tanh(z) ** 2)
     if act == "relu":
         return (z > 0).astype(np.float64)
     if act == "leaky_relu":

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, List
 
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
                        optimal_low_rank, softmax_log_loss)
 
@@ -37,11 +38,11 @@ class SoftmaxLayer:
 
     def logits(self) -> np.ndarray:
         """Logits, shape ``(|X|, |Y|)``."""
-        return self.features @ self.weights + self.bias
+        return np.asarray(self.features @ self.weights + self.bias)
 
 
 def train_softmax_layer(
-    P_xy: Any, k: int, *, steps: int = 3000, lr: float = 0.05, init_scale: float = 0.01, seed: int = 0,
+    P_xy: Any, k: int, *, steps: int = 3000, lr: float = 0.05, init_scale: float = 0.01, seed: SeedLike = 0,
     normalize: bool = False,
 ) -> SoftmaxLayer:
     """Fit ``one-hot x -> k linear features -> softmax over y`` to a joint (or empirical counts).
@@ -76,7 +77,7 @@ def train_softmax_layer(
     steps = chk.count("steps", steps, minimum=1, maximum=10**7)
     lr = chk.real("lr", lr, minimum=0.0, maximum=10.0, open_min=True)
     init_scale = chk.real("init_scale", init_scale, minimum=0.0)
-    rng = np.random.default_rng(chk.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     nx, ny = P.shape
     px, py = _marginals(P)
     F = rng.standard_normal((nx, k)) * init_scale
@@ -141,7 +142,7 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
     c = np.sort(np.clip(np.linalg.svd(Qa.T @ Qb, compute_uv=False), 0.0, 1.0))[::-1]
     sn = np.sort(np.clip(np.linalg.svd(Qb - Qa @ (Qa.T @ Qb), compute_uv=False), 0.0, 1.0))
     ang = np.where(sn < np.sqrt(0.5), np.arcsin(sn), np.arccos(c))
-    return np.degrees(ang)
+    return np.asarray(np.degrees(ang))
 
 
 @dataclass(eq=False)
@@ -272,7 +273,7 @@ class LocalitySweep:
     """
 
     rho: np.ndarray
-    comparisons: list
+    comparisons: List[LayerComparison]
     n_x: int
     n_y: int
     k: int
@@ -313,7 +314,7 @@ class LocalitySweep:
 
 def locality_sweep(
     rhos: Any, *, n_x: int = 8, n_y: int = 6, k: int = 2, samples: int = 100_000, steps: int = 3000,
-    seed: int = 0,
+    seed: SeedLike = 0,
 ) -> LocalitySweep:
     """Train a softmax layer on joints of growing locality and compare it with the SVD solution.
 
@@ -331,7 +332,7 @@ def locality_sweep(
     if r.ndim != 1 or len(r) == 0:
         raise ValueError("rhos must be a non-empty list of mixing weights in [0, 1]")
     samples = chk.count("samples", samples, minimum=0, maximum=2**40)
-    seed = chk.seed(seed)
+    seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     comps = []
     for rho in r:

@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 
 __all__ = ["joint_from_conditional", "bayes_matrix", "conditional_mean_matrix", "optimal_low_rank", "LowRankSolution",
            "locality", "Locality", "softmax_log_loss", "local_family", "h_score", "best_weights", "best_features",
@@ -44,11 +45,11 @@ def _joint(P: Any, name: str = "P_xy", normalize: bool = False) -> np.ndarray:
     if total <= 0:
         raise ValueError(f"{name} sums to 0; it needs some positive mass")
     if counts or normalize:
-        return P / total
+        return np.asarray(P / total)
     if abs(total - 1.0) > _SUM_TOL:
         raise ValueError(f"{name} sums to {total:.10g}, not 1: pass a joint distribution, integer counts, "
                          "or normalize=True")
-    return P / total
+    return np.asarray(P / total)
 
 
 def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
@@ -91,7 +92,7 @@ def _marginals(P: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+    return np.asarray(np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0))
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -156,7 +157,7 @@ def conditional_mean_matrix(P_xy: Any, values: Any, *, normalize: bool = False) 
         raise ValueError("values contains NaN or infinity")
     px, py = _marginals(P)
     cond = _safe_div(P @ vals, px[:, None])
-    return np.sqrt(px)[:, None] * (cond - py @ vals) * (px > 0)[:, None]
+    return np.asarray(np.sqrt(px)[:, None] * (cond - py @ vals) * (px > 0)[:, None])
 
 
 def _svd(B: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -232,7 +233,7 @@ class LowRankSolution:
 
     def logits(self) -> np.ndarray:
         """Logits ``f(x)^T v(y) + b(y)`` of the softmax layer built from the solution, shape ``(|X|, |Y|)``."""
-        return self.features @ self.weights.T + self.bias
+        return np.asarray(self.features @ self.weights.T + self.bias)
 
     def loss(self) -> float:
         """The exact expected log-loss of that layer under ``P_xy`` (compare with ``predicted_loss``)."""
@@ -338,7 +339,7 @@ def locality(P_xy: Any, *, threshold: float = 0.1, normalize: bool = False) -> L
     return Locality(eps, float(s[0]) if len(s) else 0.0, mi, loc_info, ratio, eps <= threshold)
 
 
-def local_family(n_x: int, n_y: int, rho: float, *, seed: int = 0, sharpness: float = 4.0) -> np.ndarray:
+def local_family(n_x: int, n_y: int, rho: float, *, seed: SeedLike = 0, sharpness: float = 4.0) -> np.ndarray:
     """``P = (1 - rho) P_x P_y + rho A``: a strongly dependent joint ``A`` mixed towards independence.
 
     ``A`` has entries ``U^sharpness`` (``U`` uniform on ``[0, 1]``) normalized to sum 1,
@@ -354,7 +355,7 @@ def local_family(n_x: int, n_y: int, rho: float, *, seed: int = 0, sharpness: fl
     n_y = chk.count("n_y", n_y, minimum=1, maximum=2**20)
     rho = chk.real("rho", rho, minimum=0.0, maximum=1.0)
     sharpness = chk.real("sharpness", sharpness, minimum=0.0, maximum=100.0)
-    A = np.random.default_rng(chk.seed(seed)).random((n_x, n_y)) ** sharpness
+    A = np.random.default_rng(resolve_seed(seed)).random((n_x, n_y)) ** sharpness
     if not A.sum() > 0:  # pragma: no cover - needs every draw to underflow
         raise ValueError(f"sharpness = {sharpness} underflows every entry of A; use a smaller sharpness")
     A /= A.sum()
@@ -451,7 +452,7 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
     Vc, lam = _centred_features(P.T, W.T, "weights")
     px, _ = _marginals(P)
     cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k)
-    return np.linalg.solve(lam, cond.T).T
+    return np.asarray(np.linalg.solve(lam, cond.T).T)
 
 
 def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:

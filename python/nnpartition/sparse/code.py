@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as v
+from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
 
 __all__ = [
@@ -71,18 +72,26 @@ class SparseCode:
     @property
     def n_points(self) -> int:
         """Number of coded points ``N``."""
-        return int(self.dense.shape[0]) if self.dense is not None else int(self.indptr.shape[0]) - 1
+        if self.dense is not None:
+            return int(self.dense.shape[0])
+        assert self.indptr is not None
+        return int(self.indptr.shape[0]) - 1
 
     @property
     def sparsity(self) -> float:
         """Achieved fraction of non-zero code entries (``k/m`` for top-k)."""
-        nnz = np.count_nonzero(self.dense) if self.dense is not None else self.indices.shape[0]
+        if self.dense is not None:
+            nnz = int(np.count_nonzero(self.dense))
+        else:
+            assert self.indices is not None
+            nnz = int(self.indices.shape[0])
         return float(nnz) / (self.n_points * self.m)
 
     def active(self) -> np.ndarray:
         """``(N, m)`` boolean matrix of the active (non-zero) units."""
         if self.dense is not None:
             return self.dense > 0
+        assert self.indptr is not None and self.indices is not None
         out = np.zeros((self.n_points, self.m), dtype=bool)
         rows = np.repeat(np.arange(self.n_points), np.diff(self.indptr).astype(np.int64))
         out[rows, self.indices.astype(np.int64)] = True
@@ -104,11 +113,13 @@ def _encode(X: np.ndarray, m: int, k: Optional[int], sparsify: str, theta: np.nd
             tau: Optional[np.ndarray]) -> SparseCode:
     n = X.shape[0]
     if sparsify == "topk":
+        assert k is not None
         idx = _core.eas_topk(X, theta, bias, k)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias,
                           indptr=np.arange(0, n * k + 1, k, dtype=np.uint64), indices=idx.reshape(-1))
     if sparsify == "threshold":
         if tau is None:
+            assert k is not None
             tau = _core.eas_thresholds(X, theta, bias, k)
         indptr, idx = _core.eas_threshold_code(X, theta, bias, tau)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias, indptr=indptr, indices=idx,
@@ -119,7 +130,7 @@ def _encode(X: np.ndarray, m: int, k: Optional[int], sparsify: str, theta: np.nd
 
 def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str = "gaussian",
                     density: Optional[float] = None, sparsify: str = "topk", bias: Any = 0.0,
-                    seed: int = 0) -> SparseCode:
+                    seed: SeedLike = 0) -> SparseCode:
     """Project the rows of ``X`` (shape ``(N, d)``) to ``m`` dimensions with a
     seeded random matrix and sparsify.
 
@@ -166,7 +177,7 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
     elif density is not None:
         raise ValueError("density only applies to projection='sparse_binary'")
     # The projection first: the core checks d x m against the limits before anything of size m exists.
-    theta = _core.eas_projection(d, m, projection, s, v.seed(seed))
+    theta = _core.eas_projection(d, m, projection, s, resolve_seed(seed))
     try:
         beta = np.asarray(bias, dtype=np.float64)
     except OverflowError:
@@ -183,7 +194,7 @@ def _matrix(Z: Any) -> np.ndarray:
     Z = v.float_matrix("Z", Z, dtype=np.float64)
     if not np.all(np.isfinite(Z)):
         raise ValueError("Z contains NaN or infinity")
-    return Z
+    return np.asarray(Z)
 
 
 @dataclass(frozen=True)
@@ -335,7 +346,7 @@ class CapacityCurve:
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, max_epochs: int = 500,
-                   seed: int = 0, trained: bool = False) -> CapacityCurve:
+                   seed: SeedLike = 0, trained: bool = False) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
     random labels and a fresh projection, code them with :func:`expand_sparsify`,
@@ -361,7 +372,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     method = v.choice("method", method, ("exact", "lstsq", "perceptron"))
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
     projection = v.choice("projection", projection, _PROJECTIONS)
-    seed = v.seed(seed)
+    seed = resolve_seed(seed)
     if sparsify != "relu":
         k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     D = m + (1 if fit_intercept else 0)
@@ -399,7 +410,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                 net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
     from ..estimate import estimate_accuracy
 
-    est = estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy
+    est = np.asarray(estimate_accuracy(d, np.array(Ns), m, dist="gaussian", ceiling=False).accuracy)
     return CapacityCurve(d=d, m=m, k=k if sparsify != "relu" else None, sparsify=sparsify, projection=projection,
                          trials=trials, method=method, N=np.array(Ns), mean_accuracy=acc.mean(axis=1),
                          std_accuracy=acc.std(axis=1), separable_fraction=sep.mean(axis=1),
@@ -427,7 +438,7 @@ class PatternOverlap:
     correlation: float
 
 
-def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 10, seed: int = 0) -> PatternOverlap:
+def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 10, seed: SeedLike = 0) -> PatternOverlap:
     """Jaccard overlap of the active sets of random pairs of points against
     their distance: the locality property fly hashing relies on (near points
     share winners).
@@ -452,7 +463,7 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         raise ValueError("X must have at least 2 rows")
     pairs = v.count("pairs", pairs, minimum=1, maximum=10**7)
     bins = v.count("bins", bins, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(v.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     i = rng.integers(0, n, pairs)
     j = (i + rng.integers(1, n, pairs)) % n
     act = code.active()

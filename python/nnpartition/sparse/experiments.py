@@ -17,11 +17,12 @@ deterministic). Every accuracy here is on fresh test points.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import _validate as v
+from .._random import SeedLike, resolve_seed
 from .code import SparseCode, expand_sparsify
 
 __all__ = [
@@ -42,13 +43,7 @@ TASKS = ("linear", "nonlinear")
 
 def _rng(seed: Any) -> np.random.Generator:
     """A generator from ``None``, an int, a sequence of ints, a ``SeedSequence`` or a ``Generator``."""
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(v.seed(seed))
-    try:
-        return np.random.default_rng(seed)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"seed must be None, an int, a sequence of ints, a SeedSequence or a Generator, "
-                        f"got {seed!r}") from exc
+    return np.random.default_rng(resolve_seed(seed))
 
 
 def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
@@ -61,7 +56,7 @@ def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
 
 
 def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return Z @ w[:-1] + w[-1]
+    return np.asarray(Z @ w[:-1] + w[-1])
 
 
 def _acc(scores: np.ndarray, y: np.ndarray) -> float:
@@ -69,7 +64,7 @@ def _acc(scores: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.where(scores == 0, 0.5, (t * scores > 0).astype(np.float64))))
 
 
-def teacher_task(task: str, N: int, d: int, *, seed: Any = 0, width: int = 20) -> Tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+def teacher_task(task: str, N: int, d: int, *, seed: SeedLike = 0, width: int = 20) -> Tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     """A binary task with structure: ``N`` standard-normal points in ``R^d``
     labelled by a seeded teacher, ``"linear"`` (``x . w* > 0``) or
     ``"nonlinear"`` (the sign of a random ``d -> width ReLU -> 1`` network with
@@ -100,7 +95,7 @@ def teacher_task(task: str, N: int, d: int, *, seed: Any = 0, width: int = 20) -
         c = float(np.median(np.maximum(ref @ W1 + b1, 0) @ w2))
 
         def label(Xn: np.ndarray) -> np.ndarray:
-            return (np.maximum(Xn @ W1 + b1, 0) @ w2 - c > 0).astype(np.int64)
+            return np.asarray((np.maximum(Xn @ W1 + b1, 0) @ w2 - c > 0).astype(np.int64))
     X = rng.standard_normal((N, d))
     return X, label(X), label
 
@@ -125,7 +120,7 @@ class ExplicitReadout:
 
 
 def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, n_train: int = 5000,
-                     n_test: int = 2000, seed: Any = 0) -> ExplicitReadout:
+                     n_test: int = 2000, seed: SeedLike = 0) -> ExplicitReadout:
     """The explicit readout of a top-k code on the unit sphere: unit ``j``
     votes ``f`` at its own direction ``theta_j / |theta_j|``, and the code of
     ``x`` averages the votes of its ``k`` winners (no training). Compared on
@@ -146,11 +141,11 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     k = v.count("k", k, minimum=1, maximum=m)
     n_train = v.count("n_train", n_train, minimum=1, maximum=10**7)
     n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
-    rng = np.random.default_rng(v.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
 
     def sphere(n: int) -> np.ndarray:
         x = rng.standard_normal((n, d))
-        return x / np.linalg.norm(x, axis=1, keepdims=True)
+        return np.asarray(x / np.linalg.norm(x, axis=1, keepdims=True))
 
     Xtr, Xte = sphere(n_train), sphere(n_test)
     code = expand_sparsify(Xtr, m, k=k, seed=int(rng.integers(0, 2**63)))
@@ -200,7 +195,7 @@ def _ms(a: Sequence[float]) -> Tuple[float, float]:
 
 def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 2000, k: Optional[int] = None,
                    sparsifiers: Sequence[str] = ("topk", "threshold", "relu"), trials: int = 3,
-                   ridge: float = 1e-3, trained: bool = True, seed: Any = 0) -> GeneralisationResult:
+                   ridge: float = 1e-3, trained: bool = True, seed: SeedLike = 0) -> GeneralisationResult:
     """Test accuracy of a readout trained on an expand-and-sparsify code of
     width ``m``, on a task with structure (:func:`teacher_task`), against a
     linear readout on the raw input and (``trained=True``) a two-layer ReLU
@@ -219,12 +214,13 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     trials = v.count("trials", trials, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
-    seed = v.seed(seed)
-    res: Dict[str, list] = {s: [] for s in sparsifiers}
-    tr: Dict[str, list] = {s: [] for s in sparsifiers}
-    raw, net = [], []
+    seed = resolve_seed(seed)
+    res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
+    tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
+    raw: List[float] = []
+    net: List[float] = []
     for t in range(trials):
-        X, y, label = teacher_task(task, n_train + n_test, d, seed=[seed, t])
+        X, y, label = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
         tt = 2.0 * ytr - 1.0
         for s in sparsifiers:
@@ -267,7 +263,7 @@ class SubsetCurve:
 
 
 def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequence[int], *, repeats: int = 5,
-                 ridge: float = 1e-3, seed: Any = 0) -> SubsetCurve:
+                 ridge: float = 1e-3, seed: SeedLike = 0) -> SubsetCurve:
     """Lottery-ticket analogue: the readout refitted on ``s`` of the ``m``
     expanded units, chosen at random or selected by the size of their weight in
     the full readout; test accuracy on ``(X_test, y_test)``.
@@ -289,7 +285,7 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     S = [v.count("sizes[]", s, minimum=1, maximum=m) for s in sizes]
     repeats = v.count("repeats", repeats, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
-    rng = np.random.default_rng(v.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     Zte = code.encode(Xte).toarray()
     t = 2.0 * yb - 1.0
     wf = _ridge(Z, t, ridge)
@@ -327,7 +323,7 @@ class SparsityCurve:
 
 
 def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[float], *, n_test: int = 2000,
-                   trials: int = 3, ridge: float = 1e-3, seed: Any = 0) -> SparsityCurve:
+                   trials: int = 3, ridge: float = 1e-3, seed: SeedLike = 0) -> SparsityCurve:
     """WTA, threshold and ReLU codes compared at matched sparsity, and random
     masking: for each target fraction ``rho`` of active units,
 
@@ -354,12 +350,12 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     trials = v.count("trials", trials, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
     rhos = [v.real("fractions[]", r, minimum=0.0, maximum=1.0, open_min=True) for r in fractions]
-    seed = v.seed(seed)
+    seed = resolve_seed(seed)
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}
     ach = {s: np.zeros((len(rhos), trials)) for s in methods}
     for t in range(trials):
-        X, y, _ = teacher_task(task, n_train + n_test, d, seed=[seed, t])
+        X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
         tt = 2.0 * ytr - 1.0
         rng = np.random.default_rng([seed, t, 77])

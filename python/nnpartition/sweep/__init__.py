@@ -35,19 +35,19 @@ import itertools
 import json
 import math
 import numbers
-import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import _progress
 from .. import _validate as v
 from .cli import add_sweep_arguments, executor_from_args, store_from_args
-from .executor import DASK_HINT, _check_scheduler, _execute, _job_name
-from .store import BUSY_TIMEOUT, STORE_FORMAT, STORE_VERSION, PathLike, StoreError, _json_default, _record, _Store, load
+from .executor import DASK_HINT, _check_scheduler, _execute, _job_name  # noqa: F401 - DASK_HINT re-exported
+from .store import (  # noqa: F401 - the store's constants stay importable from nnpartition.sweep
+    BUSY_TIMEOUT, STORE_FORMAT, STORE_VERSION, PathLike, StoreError, _json_default, _Store, load)
 
 __all__ = [
     "Product",

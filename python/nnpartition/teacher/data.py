@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 
 __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_network"]
@@ -22,7 +23,7 @@ TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
 def _sample(rng: np.random.Generator, n: int, d: int, dist: str, w_star: np.ndarray) -> np.ndarray:
     if dist == "gaussian":
         x = rng.standard_normal((n, d)) / np.sqrt(d)
-        return x / np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None]
+        return np.asarray(x / np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None])
     if dist in ("ball", "sphere", "two_balls"):
         x = rng.standard_normal((n, d))
         x /= np.maximum(np.linalg.norm(x, axis=1), 1e-300)[:, None]
@@ -33,7 +34,7 @@ def _sample(rng: np.random.Generator, n: int, d: int, dist: str, w_star: np.ndar
             return x * r[:, None]
         # two balls of radius 0.4 centred at +-0.5 w_star (all points inside the unit ball)
         side = np.where(rng.random(n) < 0.5, 1.0, -1.0)
-        return side[:, None] * 0.5 * w_star + 0.4 * r[:, None] * x
+        return np.asarray(side[:, None] * 0.5 * w_star + 0.4 * r[:, None] * x)
     raise AssertionError(dist)  # pragma: no cover
 
 
@@ -46,7 +47,7 @@ def _into_ball(x: np.ndarray) -> np.ndarray:
 
 
 def linear_teacher_dataset(
-    N: int, d: int, *, margin: float = 0.1, dist: str = "gaussian", balanced: bool = True, seed: int = 0
+    N: int, d: int, *, margin: float = 0.1, dist: str = "gaussian", balanced: bool = True, seed: SeedLike = 0
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Linearly separable data labelled by a random unit teacher, with a margin.
 
@@ -94,15 +95,16 @@ def linear_teacher_dataset(
     dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
     if not isinstance(balanced, (bool, np.bool_)):
         raise TypeError(f"balanced must be True or False, got {balanced!r}")
-    rng = np.random.default_rng(chk.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     w_star = rng.standard_normal(d)
     while np.linalg.norm(w_star) == 0:  # pragma: no cover
         w_star = rng.standard_normal(d)
     w_star /= np.linalg.norm(w_star)
     need = (N // 2, N - N // 2)
-    kept: list = []
+    kept: List[np.ndarray] = []
     got = [0, 0]
     drawn = 0
+    # Stays numpy: each pass draws a whole vectorised batch; only a few passes are needed.
     while (got[0] + got[1] < N) if not balanced else (got[0] < need[0] or got[1] < need[1]):
         if drawn > 10_000 * N + 100_000 or (drawn >= 50_000 and got[0] + got[1] < 1e-4 * drawn):
             raise ValueError(f"margin {margin} is too large for d = {d} and dist {dist!r}: only {got[0] + got[1]} "
@@ -163,9 +165,11 @@ def _signs(signs: Any, L: int) -> np.ndarray:
 
 
 def _units(W: Any) -> np.ndarray:
+    """``W`` of shape ``(d, L)`` or ``(T, d, L)`` (the package's convention), checked and returned
+    with one row per unit, ``(L, d)`` or ``(T, L, d)``, the layout the computations here use."""
     arr = np.asarray(W)
     if arr.ndim not in (2, 3):
-        raise ValueError(f"W must have shape (L, d) or (T, L, d), got shape {arr.shape}")
+        raise ValueError(f"W must have shape (d, L) or (T, d, L), got shape {arr.shape}")
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"W must be a real numeric array, got dtype {arr.dtype}")
     arr = np.asarray(arr, dtype=np.float64)
@@ -173,34 +177,35 @@ def _units(W: Any) -> np.ndarray:
         raise ValueError(f"W must have at least one unit and one input, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError("W contains NaN or infinity")
-    return arr
+    return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
 def _unit_rows(W: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(W, axis=-1, keepdims=True)
-    return np.divide(W, n, out=np.zeros_like(W), where=n > 0)
+    return np.asarray(np.divide(W, n, out=np.zeros_like(W), where=n > 0))
 
 
 def teacher_network(W: Any, *, alpha: float = 0.3, v: Optional[float] = None, signs: Any = None) -> TwoLayerNet:
-    """The network of the setting with first-layer rows ``W`` (shape ``(L, d)``), as a :class:`TwoLayerNet`.
+    """The network of the setting with first-layer weights ``W`` (shape ``(d, L)``, one column per unit), as a
+    :class:`TwoLayerNet`.
 
     Args:
-        W: one row per hidden unit, shape ``(L, d)``.
+        W: one column per hidden unit, shape ``(d, L)``.
         alpha: Leaky-ReLU negative slope, in ``[0, 1]``.
         v: output magnitude (default ``1/sqrt(L)``).
         signs: output signs (default :func:`group_signs`).
 
     Returns:
-        ``TwoLayerNet(W1=W.T, b1=0, w2=signs * v, b2=0, "leaky_relu", alpha)``.
+        ``TwoLayerNet(W1=W, b1=0, w2=signs * v, b2=0, "leaky_relu", alpha)``.
 
     Example:
-        >>> net = teacher_network([[1.0, 0.0], [-1.0, 0.0]], alpha=0.5, v=1.0)
+        >>> net = teacher_network([[1.0, -1.0], [0.0, 0.0]], alpha=0.5, v=1.0)
         >>> net.decision_function([[2.0, 3.0], [-2.0, 0.0]]).tolist()
         [3.0, -3.0]
     """
     Wc = _units(W)
     if Wc.ndim != 2:
-        raise ValueError(f"W must have shape (L, d), got shape {Wc.shape}")
+        raise ValueError(f"W must have shape (d, L), got shape {np.shape(W)}")
     alpha = _alpha(alpha)
     L = Wc.shape[0]
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)

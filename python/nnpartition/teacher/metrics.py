@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
 
@@ -83,7 +84,7 @@ def _agreement(W: np.ndarray, s: np.ndarray, X: np.ndarray) -> Tuple[np.ndarray,
     """Per-time fractions of rows of X on which each group shares the sign of its pre-activations."""
     T = W.shape[0]
     out = np.empty((3, T))
-    for t in range(T):
+    for t in range(T):   # stays numpy: one BLAS product per recorded step (T is at most a few hundred)
         pos = (X @ W[t].T) > 0  # (n, L)
         res = []
         for g in (s > 0, s < 0):
@@ -102,7 +103,7 @@ def clustering_metrics(
     """Teacher alignment, cluster dispersion, spectral collapse and the agreement condition of ``W``.
 
     Args:
-        W: first-layer weights, one row per unit: shape ``(L, d)``, or ``(T, L, d)``
+        W: first-layer weights, one column per unit: shape ``(d, L)``, or ``(T, d, L)``
             for a recorded series (every field then gets a leading axis ``T``).
         w_star: the teacher direction ``(d,)`` (or the max-margin direction); optional.
         signs: output signs of the units (default :func:`group_signs`: first
@@ -117,7 +118,7 @@ def clustering_metrics(
         Two exact clusters along ``+-w*`` (with different lengths):
 
         >>> w = np.array([1.0, 0.0, 0.0])
-        >>> W = np.array([2 * w, 3 * w, -w, -5 * w])
+        >>> W = np.stack([2 * w, 3 * w, -w, -5 * w], axis=1)   # (d, L) = (3, 4)
         >>> m = clustering_metrics(W, w, X=np.eye(3))
         >>> m.cosine.tolist(), float(m.aligned_fraction), float(m.dispersion_pos), float(m.agreement)
         ([1.0, 1.0, 1.0, 1.0], 1.0, 0.0, 1.0)
@@ -160,13 +161,18 @@ def clustering_metrics(
         top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
     if X is not None:
         Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
+        if not np.all(np.isfinite(Xc)):
+            raise ValueError("X contains NaN or infinity")
         ag = _agreement(W3, s, Xc)
     else:
         ag = (np.full(T, np.nan),) * 3
     with np.errstate(invalid="ignore"):
         aligned = np.where(np.isnan(cos).all(axis=1), np.nan, (cos > threshold).mean(axis=1))
-    one = (lambda a: a) if series else (lambda a: a[0])
-    scal = (lambda a: a) if series else (lambda a: float(a[0]))
+    def one(a: np.ndarray) -> Any:
+        return a if series else a[0]
+
+    def scal(a: np.ndarray) -> Any:
+        return a if series else float(a[0])
     return ClusteringMetrics(
         cosine=one(cos), aligned_fraction=scal(aligned), mean_cosine=scal(cos.mean(axis=1)),
         min_cosine=scal(cos.min(axis=1)), potential=scal(potential), centre_pos=one(cp), centre_neg=one(cn),
@@ -285,7 +291,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
     Example:
         A constructed two-cluster network is exactly linear:
 
-        >>> net = teacher_network([[1.0, 1.0], [1.0, 1.0], [-1.0, 0.5], [-1.0, 0.5]], alpha=0.2)
+        >>> net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)
         >>> X = np.random.default_rng(0).standard_normal((500, 2))
         >>> r = boundary_linearity(net, X, w_star=[1.0, 0.0])
         >>> r.agreement_centres, r.delta, r.certified_fraction, r.certified_violations
@@ -358,7 +364,7 @@ class LinearityBaselines:
     random_fitted_std: float
 
 
-def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int = 0) -> LinearityBaselines:
+def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: SeedLike = 0) -> LinearityBaselines:
     """How linear a trained teacher network's boundary is *compared with* its
     initialisation and with random networks of the same width: a random
     Leaky-ReLU network's boundary is already close to linear on many probes,
@@ -375,21 +381,19 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: int
         >>> b.final.agreement_fitted > b.initial.agreement_fitted, b.final.agreement_fitted > b.random_fitted
         (True, True)
     """
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[2])
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[1])
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(chk.seed(seed))
+    rng = np.random.default_rng(resolve_seed(seed))
     try:
         mm: Optional[np.ndarray] = run.max_margin().direction
     except ImportError:  # pragma: no cover - without scipy
         mm = None
     final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
     initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
-    from .data import teacher_network
-
-    L, d = run.weights.shape[1:]
+    d, L = run.weights.shape[1:]
     rc, rf = [], []
     for _ in range(n_random):
-        net = teacher_network(rng.standard_normal((L, d)), alpha=run.alpha, v=run.v, signs=run.signs)
+        net = teacher_network(rng.standard_normal((d, L)), alpha=run.alpha, v=run.v, signs=run.signs)
         r = boundary_linearity(net, X)
         rc.append(r.agreement_centres)
         rf.append(r.agreement_fitted)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as chk
+from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
 from .metrics import ClusteringMetrics, _angle, clustering_metrics
@@ -26,7 +27,7 @@ class TeacherRun:
 
     Attributes:
         steps: recorded steps, shape ``(T,)`` (0, every ``record_every``-th and the last).
-        weights: ``W_t`` at those steps, shape ``(T, L, d)``, one row per unit.
+        weights: ``W_t`` at those steps, shape ``(T, d, L)``, one column per unit.
         loss: mean logistic loss on the training set, ``(T,)``.
         error: training 0-1 error, ``(T,)``.
         hard_steps: cumulative number of steps whose batch loss was ``>= loss_eps``, ``(T,)``.
@@ -65,7 +66,7 @@ class TeacherRun:
             raise ValueError("the run has no w_star: pass w_star to train_teacher")
         from .metrics import update_bound
 
-        return update_bound(self.X, self.y, self.w_star, self.weights.shape[1], lr=self.lr, alpha=self.alpha,
+        return update_bound(self.X, self.y, self.w_star, self.weights.shape[2], lr=self.lr, alpha=self.alpha,
                             v=self.v, init_norm=float(np.linalg.norm(self.weights[0])))
 
     def metrics(self, threshold: float = 0.9) -> ClusteringMetrics:
@@ -83,13 +84,14 @@ class TeacherRun:
 
     def linearity_series(self, X_probe: Any) -> np.ndarray:
         """Agreement of ``sign N`` with the centre rule ``sign <w_+ - w_-, x>`` on ``X_probe`` at every recorded step."""
-        X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=self.weights.shape[2])
+        X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=self.weights.shape[1])
         s = self.signs
         out = np.empty(len(self.steps))
-        for t, W in enumerate(self.weights):
-            z = X @ W.T
+        # stays numpy: one BLAS product per recorded step (T is at most a few hundred)
+        for t, W in enumerate(self.weights):   # W: (d, L)
+            z = X @ W
             n = (np.where(z > 0, z, self.alpha * z) @ s)
-            lin = W[s > 0].mean(axis=0) - W[s < 0].mean(axis=0)
+            lin = W[:, s > 0].mean(axis=1) - W[:, s < 0].mean(axis=1)
             out[t] = np.mean((X @ lin > 0) == (n > 0))
         return out
 
@@ -111,7 +113,7 @@ class TeacherRun:
             out["linearity"] = self.linearity_series(X_probe)
             if self.w_star is not None:
                 s = self.signs
-                lin = self.weights[:, s > 0].mean(axis=1) - self.weights[:, s < 0].mean(axis=1)
+                lin = self.weights[:, :, s > 0].mean(axis=2) - self.weights[:, :, s < 0].mean(axis=2)
                 out["angle_to_teacher"] = np.array([_angle(w, self.w_star) for w in lin])
         return out
 
@@ -146,7 +148,7 @@ def train_teacher(
     W0: Any = None,
     w_star: Any = None,
     loss_eps: float = 0.01,
-    seed: int = 0,
+    seed: SeedLike = 0,
 ) -> TeacherRun:
     """Train the network of the linear-teacher setting by SGD and record ``W_t``.
 
@@ -171,7 +173,7 @@ def train_teacher(
         init_scale: ``W_0`` has i.i.d. ``N(0, init_scale^2 / d)`` entries, rows of norm about
             ``init_scale`` (ignored with ``W0``). Small values cluster the units almost at once;
             the default 0.5 (about Keras' Glorot initialisation) shows the clusters forming.
-        W0: initial weights ``(L, d)``; optional.
+        W0: initial weights ``(d, L)``; optional.
         w_star: the teacher, kept for the metrics; optional.
         loss_eps: threshold of the ``hard_steps`` count.
         seed: seeds ``W_0`` and the sampling order (streams independent of
@@ -189,8 +191,8 @@ def train_teacher(
         >>> run = train_teacher(X, y, 6, epochs=20, w_star=w)
         >>> float(run.error[-1]), bool(run.loss[-1] < run.loss[0])
         (0.0, True)
-        >>> run.weights.shape[1:], int(run.steps[-1])
-        ((6, 3), 2000)
+        >>> run.weights.shape[1:], int(run.steps[-1])          # (d, L) per recorded step
+        ((3, 6), 2000)
     """
     Xc = chk.float_matrix("X", X, dtype=np.float64)
     if not np.all(np.isfinite(Xc)):
@@ -219,19 +221,20 @@ def train_teacher(
         raise ValueError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
                           "record fewer steps")
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
-    seed = chk.seed(seed)
+    seed = resolve_seed(seed)
     if W0 is None:
         init_scale = chk.real("init_scale", init_scale, minimum=0.0)
         W0c = np.random.default_rng([seed, 0x5EED_0F_17]).standard_normal((L, d)) * (init_scale / np.sqrt(d))
     else:
         W0c = _units(W0)
         if W0c.shape != (L, d):
-            raise ValueError(f"W0 must have shape ({L}, {d}), got {W0c.shape}")
+            raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
     ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
     signs = group_signs(L)
     rec_steps, weights, loss, error, hard = _core.teacher_sgd(
         np.ascontiguousarray(Xc), ypm, np.ascontiguousarray(W0c), int((L + 1) // 2), mag, alpha, lr, steps, bs,
         [int(t) for t in at], seed, loss_eps)
-    return TeacherRun(steps=rec_steps.astype(np.int64), weights=weights, loss=loss,
+    return TeacherRun(steps=rec_steps.astype(np.int64), weights=np.ascontiguousarray(weights.transpose(0, 2, 1)),
+                      loss=loss,
                       error=error, hard_steps=hard.astype(np.int64), signs=signs, v=mag,
                       alpha=alpha, lr=lr, batch_size=bs, X=Xc, y=((ypm + 1) // 2).astype(np.int64), w_star=ws)

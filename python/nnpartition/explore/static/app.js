@@ -91,6 +91,7 @@ function connect() {
     if (!S.run || f.run !== S.run.run) return;
     for (const h of f.history || []) S.history.push(h);
     S.frame = f;
+    if (f.note && $("message").textContent !== f.note) showMessage(f.note);
     schedule();
   });
   es.addEventListener("status", (ev) => {
@@ -244,12 +245,13 @@ function updateNumbers() {
   const f = S.frame, run = S.run;
   $("step-shown").textContent = f ? `${f.step} / ${run.settings.steps}` : "–";
   $("step-shown").dataset.step = f ? String(f.step) : "";
-  $("regions-count").textContent = f ? String(f.n_regions) : "–";
+  $("regions-count").textContent = !f ? "–" : f.n_regions === null ? "too many to draw" : String(f.n_regions);
   $("regions-bound").textContent = run ? String(run.bound) : "–";
   $("accuracy").textContent = f ? fmt(f.accuracy) : "–";
   $("loss").textContent = f ? fmt(f.loss) : "–";
   const e = run && run.estimate;
-  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]` : "–";
+  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–";
+  $("estimate").title = e && e.note ? e.note : "";
   $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
   $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
 }
@@ -285,8 +287,9 @@ function drawCharts() {
           band: e ? [e.low, e.accuracy, e.high] : null });
   const lmax = Math.max(0.1, ...h.map((p) => p.loss));
   chart($("loss-chart"), h.map((p) => [p.step, p.loss]), { xmax: steps, y: [0, lmax], colour: "#444", fmt: (y) => y.toFixed(2) });
-  const rmax = Math.max(1, ...h.map((p) => p.n_regions));
-  chart($("regions-chart"), h.map((p) => [p.step, p.n_regions]), { xmax: steps, y: [0, rmax], colour: "#3a8a4a", fmt: (y) => y.toFixed(0) });
+  const counted = h.filter((p) => p.n_regions !== null);
+  const rmax = Math.max(1, ...counted.map((p) => p.n_regions));
+  chart($("regions-chart"), counted.map((p) => [p.step, p.n_regions]), { xmax: steps, y: [0, rmax], colour: "#3a8a4a", fmt: (y) => y.toFixed(0) });
 }
 
 // ---------------------------------------------------------------- export

@@ -1,0 +1,52 @@
+"""Users' type checkers trust the surface: typical user code passes ``mypy --strict``, and misuse fails it."""
+
+import textwrap
+
+import pytest
+
+api = pytest.importorskip("mypy.api")
+
+USER_CODE = """
+import numpy as np
+import nnpartition as npn
+from nnpartition import sweep
+
+acc: float = npn.estimate_accuracy(10, 1000, 32).accuracy
+sim = npn.simulate_partition(2, 100, 4, trials=5, seed=np.random.default_rng(0), progress=None)
+mean: float = sim.accuracy.mean
+seed_used: int = sim.seed
+r: int = npn.regions(3, 2)
+X = np.zeros((4, 2)); W = np.ones((2, 3)); b = np.zeros(3)
+n: int = npn.count_regions(X, W, b).n_regions
+box: int = npn.regions_in_box(W, b, -1.0, 1.0)
+net = npn.TwoLayerNet(W, b, np.ones(3), 0.0)
+labels = net.predict(X)
+grid = sweep.product(d=[1, 2])
+bounds: int = npn.deep_region_bounds(2, [8, 8]).upper
+"""
+
+MISUSE = """
+import nnpartition as npn
+r: str = npn.regions(3, 2)
+s = npn.simulate_partition(2, 100, 4, trials="5")
+"""
+
+
+def _mypy(tmp_path, code):
+    path = tmp_path / "user.py"
+    path.write_text(textwrap.dedent(code), encoding="utf-8")
+    out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / ".cache"),
+                                str(path)])
+    return status, out + err
+
+
+def test_typical_user_code_passes_mypy_strict(tmp_path):
+    status, text = _mypy(tmp_path, USER_CODE)
+    assert status == 0, text
+
+
+def test_misuse_is_caught(tmp_path):
+    status, text = _mypy(tmp_path, MISUSE)
+    assert status == 1, text
+    assert 'Incompatible types in assignment (expression has type "int", variable has type "str")' in text
+    assert 'Argument "trials" to "simulate_partition" has incompatible type "str"' in text
