@@ -211,27 +211,41 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
     a, b = v.real("a", a), v.real("b", b)
     if not a < b:
         raise ValueError(f"need a < b, got a = {a}, b = {b}")
+    if not np.isfinite(b - a):
+        raise ValueError(f"the interval [a, b] = [{a}, {b}] is wider than float64 can represent (b - a overflows)")
     n = v.count("n_units", n_units, minimum=1, maximum=10**7)
     ppu = v.count("points_per_unit", points_per_unit, minimum=1, maximum=10**6)
+    if n * ppu > 10**8:
+        raise ValueError(f"n_units * points_per_unit must be at most 10**8 (the error grid), got {n * ppu}")
     nodes = np.linspace(a, b, n + 1)
+    grid = np.linspace(a, b, max(n * ppu, 4000) + 1)
+    if not np.all(np.diff(grid) > 0):
+        raise ValueError(f"the interval [a, b] = [{a}, {b}] is too narrow for {len(grid)} distinct float64 "
+                         "grid points: widen it or lower n_units / points_per_unit")
     values = _call(f, nodes)
     net = interpolant_1d(nodes, values)
-    grid = np.linspace(a, b, max(n * ppu, 4000) + 1)
     fg = _call(f, grid)
-    err = float(np.max(np.abs(fg - net.decision_function(grid[:, None]))))
+    with np.errstate(over="ignore", invalid="ignore"):
+        err = float(np.max(np.abs(fg - net.decision_function(grid[:, None]))))
+    if not np.isfinite(err):
+        raise ValueError("the interpolant of f overflows float64 on [a, b]: rescale f or the interval")
+    hg = float(grid[1] - grid[0])
     if f2_max is None:
-        hg = grid[1] - grid[0]
-        f2 = float(np.max(np.abs(fg[2:] - 2 * fg[1:-1] + fg[:-2]))) / hg**2
+        # Differences of a scaled copy, so neither 2 f nor the squared spacing overflows or underflows.
+        s = float(np.max(np.abs(fg))) or 1.0
+        fs = fg / s
+        f2 = float(np.max(np.abs(fs[2:] - 2 * fs[1:-1] + fs[:-2]))) / hg / hg * s
     else:
         f2 = v.real("f2_max", f2_max, minimum=0.0)
     if lipschitz is None:
-        lip = float(np.max(np.abs(np.diff(fg)))) / (grid[1] - grid[0])
+        s = float(np.max(np.abs(fg))) or 1.0
+        lip = float(np.max(np.abs(np.diff(fg / s)))) / hg * s
     else:
         lip = v.real("lipschitz", lipschitz, minimum=0.0)
     h = (b - a) / n
     f2 = float(f2)
     return Approximation(net=net, knots=nodes, values=values, h=float(h), sup_error=err, f2_max=f2,
-                         bound=float(h * h * f2 / 8), lipschitz=float(lip), lipschitz_bound=float(lip * h / 2))
+                         bound=float(h * (h * f2) / 8), lipschitz=float(lip), lipschitz_bound=float(lip * h / 2))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
 //! `X`, so they do not depend on the thread count.
 
 use crate::error::{invalid, CoreResult};
+use crate::limits::{self, Cancel};
 use hashbrown::HashMap;
 use crate::linalg::matmul_into;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
@@ -61,9 +62,25 @@ pub fn region_map(
         return invalid("X contains NaN or infinity");
     }
     let words = l.div_ceil(64);
+    // Memory before allocating (f64, so the products cannot overflow): the keys, ids,
+    // counts and hash table (one entry per row at worst), one chunk of pre-activations
+    // per thread, and the per-region patterns, slopes and offsets (one region per row at worst).
+    let (nf, lf, df) = (n as f64, l as f64, d as f64);
+    let threads = rayon::current_num_threads() as f64;
+    let keys_bytes = nf * (8.0 * words as f64 + 8.0 + 8.0 + 8.0 + 24.0);
+    let chunk_bytes = threads * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
+    let region_bytes = nf * (lf + 8.0 * df + 8.0);
+    limits::check_bytes(
+        &format!("region_map of {n} points through {l} units in R^{d}"),
+        keys_bytes + chunk_bytes + region_bytes,
+    )?;
+    let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks.
     let mut keys = vec![0u64; n * words];
     keys.par_chunks_mut(CHUNK_ROWS * words).enumerate().for_each(|(c, out)| {
+        if cancel.is_cancelled() {
+            return;
+        }
         let lo = c * CHUNK_ROWS;
         let rows = out.len() / words;
         let mut z = b1.broadcast((rows, l)).unwrap().to_owned();
@@ -77,12 +94,16 @@ pub fn region_map(
             }
         }
     });
+    cancel.check()?;
     // Ids by first appearance (sequential, so deterministic).
     let mut map: HashMap<&[u64], u64> = HashMap::new();
     let mut ids = Vec::with_capacity(n);
     let mut first: Vec<usize> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
     for r in 0..n {
+        if r % (64 * CHUNK_ROWS) == 0 {
+            cancel.check()?;
+        }
         let key = &keys[r * words..(r + 1) * words];
         let next = first.len() as u64;
         let id = *map.entry(key).or_insert(next);
@@ -98,6 +119,9 @@ pub fn region_map(
     let mut slopes = Array2::zeros((nr, d));
     let mut offsets = Array1::from_elem(nr, b2);
     for (g, &r) in first.iter().enumerate() {
+        if g % 4096 == 0 {
+            cancel.check()?;
+        }
         let key = &keys[r * words..(r + 1) * words];
         for i in 0..l {
             if key[i >> 6] >> (i & 63) & 1 == 1 {

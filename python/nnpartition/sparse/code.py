@@ -343,6 +343,29 @@ class CapacityCurve:
     estimated_accuracy: Optional[np.ndarray] = None
 
 
+def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int) -> None:
+    """Refuse a capacity curve above the process limits (``nnpartition.limits``) before any work.
+
+    Cost model in the core's elementary steps (about 1e9 a second): per trial about 1e6 steps of
+    fixed overhead (one coding call, one rank, one LP) plus ``N m (d + 20 min(N, D))`` for the
+    projection, the rank and the LP (calibrated: N = 65536, m = 32, d = 4 takes 1.2 s). Memory: the
+    dense code and a copy for the rank and the LP, ``3 N D`` floats.
+    """
+    from ..limits import get_limits
+
+    lim = get_limits()
+    work = float(trials) * sum(1e6 + float(n) * m * (d + 20.0 * min(n, D)) for n in Ns)
+    if work > lim.max_work:
+        raise ValueError(f"capacity_curve would take about {work:.3e} steps, above the limit of "
+                         f"{float(lim.max_work):.3e} (max_work); use fewer or smaller N_values, fewer trials or a "
+                         "smaller m, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
+    peak = 3.0 * 8.0 * max(Ns) * D
+    if peak > lim.max_bytes:
+        raise ValueError(f"capacity_curve needs about {peak / 2**30:.3g} GiB for N = {max(Ns)} points coded in m = "
+                         f"{m} units, above the limit of {lim.max_bytes / 2**30:.3g} GiB (max_bytes); use smaller "
+                         "N_values or m, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
+
+
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, max_epochs: int = 500,
@@ -378,6 +401,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     D = m + (1 if fit_intercept else 0)
     if not isinstance(trained, bool):
         raise TypeError(f"trained must be a bool, got {trained!r}")
+    _check_capacity_cost(d, Ns, m, D, trials)
     if method == "exact":
         from ..separability import separable
     shape = (len(Ns), trials)
@@ -428,7 +452,8 @@ class PatternOverlap:
         distance, jaccard: for each sampled pair of points, their Euclidean distance and the
             Jaccard overlap ``|A_i & A_j| / |A_i | A_j|`` of their active sets.
         bin_edges, bin_mean: mean Jaccard overlap in distance bins (NaN for empty bins).
-        correlation: Pearson correlation of distance and overlap (negative for a local code).
+        correlation: Pearson correlation of distance and overlap (negative for a local code; NaN when
+            the sampled distances or overlaps are all equal, e.g. a single pair).
     """
 
     distance: np.ndarray
@@ -470,7 +495,12 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
     inter = np.count_nonzero(act[i] & act[j], axis=1)
     union = np.count_nonzero(act[i] | act[j], axis=1)
     jac = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
-    dist = np.linalg.norm(X[i] - X[j], axis=1)
+    scale = float(np.abs(X).max(initial=0.0)) or 1.0  # differences of the scaled rows cannot overflow
+    dist = np.linalg.norm(X[i] / scale - X[j] / scale, axis=1)
+    with np.errstate(over="ignore"):
+        dist = dist * scale
+    if not np.all(np.isfinite(dist)):
+        raise ValueError("distances between rows of X overflow float64: rescale X")
     edges = np.linspace(dist.min(), dist.max(), bins + 1)
     which = np.clip(np.searchsorted(edges, dist, side="right") - 1, 0, bins - 1)
     sums = np.bincount(which, weights=jac, minlength=bins)

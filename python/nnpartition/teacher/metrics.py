@@ -26,18 +26,21 @@ class ClusteringMetrics:
 
     Attributes:
         cosine: per-unit signed cosine ``s_i <w_i, w*> / (|w_i| |w*|)``, shape ``(L,)`` (NaN without ``w_star``).
-        aligned_fraction: fraction of units with ``cosine > threshold``.
-        mean_cosine, min_cosine: mean and minimum of ``cosine``.
-        potential: ``cos(W, W*)`` with ``W*`` stacking ``s_i w*`` (the global alignment).
-        centre_pos, centre_neg: normalized mean unit direction of each group, shape ``(d,)``.
-        dispersion_pos, dispersion_neg: ``max_i | w_i/|w_i| - u_+- |`` within each group (0 for an exact cluster).
-        centre_cosine: cosine between ``w_+ - w_-`` (mean vectors) and ``w*``.
+        aligned_fraction: fraction of units with ``cosine > threshold`` (NaN without ``w_star``).
+        mean_cosine, min_cosine: mean and minimum of ``cosine`` (NaN without ``w_star``).
+        potential: ``cos(W, W*)`` with ``W*`` stacking ``s_i w*`` (the global alignment; NaN without ``w_star``).
+        centre_pos, centre_neg: normalized mean unit direction of each group, shape ``(d,)`` (NaN for an empty group).
+        dispersion_pos, dispersion_neg: ``max_i | w_i/|w_i| - u_+- |`` within each group (0 for an exact cluster,
+            NaN for an empty group).
+        centre_cosine: cosine between ``w_+ - w_-`` (mean vectors) and ``w*`` (NaN without ``w_star`` or when
+            the two means coincide).
+        spectral_ratio, stable_rank and top2_energy are NaN for ``W = 0``.
         spectral_ratio: ``|W|_2 / |W|_F`` (1 for rank one).
         stable_rank: ``|W|_F^2 / |W|_2^2``.
         top2_energy: ``(s_1^2 + s_2^2) / sum s_i^2``.
         agreement_pos, agreement_neg: fraction of rows of ``X`` on which all units of the group
             have pre-activations of one sign (``> 0`` or ``<= 0``); NaN without ``X``.
-        agreement: fraction of rows on which both groups agree (the agreement condition).
+        agreement: fraction of rows on which both groups agree (the agreement condition; NaN without ``X``).
         threshold: the alignment threshold used.
     """
 
@@ -128,6 +131,10 @@ def clustering_metrics(
     Wa = _units(W)
     series = Wa.ndim == 3
     W3 = Wa if series else Wa[None]
+    # Every metric is invariant to a positive rescaling of each W_t: divide by the largest entry,
+    # so norms, the SVD and the pre-activations cannot overflow for weights near 1e308.
+    peak = np.abs(W3).max(axis=(1, 2), initial=0.0)
+    W3 = W3 / np.where(peak > 0, peak, 1.0)[:, None, None]
     T, L, d = W3.shape
     s = _signs(signs, L)
     threshold = chk.real("threshold", threshold, minimum=-1.0, maximum=1.0)
@@ -320,9 +327,12 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
     for g, m in ((pos, mp), (neg, mn)):
         if np.any(g):
             delta = max(delta, float(np.linalg.norm(scaled[g] - m, axis=1).max()))
-    out = net.decision_function(X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = net.decision_function(X)
+        rule = Z @ w_lin
+    if not (np.all(np.isfinite(out)) and np.all(np.isfinite(rule))):
+        raise ValueError("the network's outputs on X_probe overflow float64: rescale X_probe (or the network)")
     t = np.where(out > 0, 1.0, -1.0)
-    rule = Z @ w_lin
     agree_c = float(np.mean((rule > 0) == (out > 0)))
     w_fit, agree_f = _fit_linear(Z, t, w_lin)
     if w_star is not None:

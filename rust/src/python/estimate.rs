@@ -1,12 +1,11 @@
 //! Bindings for the analytic estimator and the accuracy ceilings.
 
-use super::to_py;
 use crate::ceiling;
+use crate::error::CoreError;
 use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
 use crate::simulation::PointDist;
 use crate::choices::{OptimizerKind, ScheduleKind};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 type Arrays<'py> = Vec<Bound<'py, PyArray1<f64>>>;
@@ -37,13 +36,13 @@ fn row(a: &Analytic) -> Row {
 }
 
 fn parse_dist(dist: &str) -> PyResult<PointDist> {
-    dist.parse::<PointDist>().map_err(to_py)
+    Ok(dist.parse::<PointDist>()?)
 }
 
 fn budget(p: ProtocolArgs) -> PyResult<Budget> {
     let (optimizer, lr, steps, batch, schedule, restarts) = p;
-    let sgd = optimizer.parse::<OptimizerKind>().map_err(to_py)? == OptimizerKind::Sgd;
-    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
+    let sgd = optimizer.parse::<OptimizerKind>()? == OptimizerKind::Sgd;
+    let cosine = schedule.parse::<ScheduleKind>()? == ScheduleKind::Cosine;
     Ok(Budget { sgd, lr, steps, batch, cosine, restarts })
 }
 
@@ -51,7 +50,7 @@ fn constants(v: Option<Vec<f64>>) -> PyResult<Params> {
     match v {
         None => Ok(PARAMS),
         Some(v) => Params::from_slice(&v).ok_or_else(|| {
-            PyValueError::new_err(format!("params must have {} values, got {}", PARAM_NAMES.len(), v.len()))
+            CoreError::InvalidArgument(format!("params must have {} values, got {}", PARAM_NAMES.len(), v.len())).into()
         }),
     }
 }
@@ -72,7 +71,7 @@ fn estimate_analytic<'py>(
 ) -> PyResult<Arrays<'py>> {
     let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
     if d.len() != n.len() || d.len() != l.len() {
-        return Err(PyValueError::new_err("d, N and L must have the same length"));
+        return Err(CoreError::InvalidArgument("d, N and L must have the same length".into()).into());
     }
     let (dist, b, prm) = (parse_dist(dist)?, budget(protocol)?, constants(params)?);
     let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], dist, &b, &prm)).collect();
@@ -123,7 +122,7 @@ fn max_samples(d: f64, widths: Vec<f64>, target: f64, dist: &str, protocol: Prot
 /// Sum of the learning rates of a run (`schedule` is `"cosine"` or `"constant"`).
 #[pyfunction]
 fn summed_lr(lr: f64, steps: f64, schedule: &str) -> PyResult<f64> {
-    let cosine = schedule.parse::<ScheduleKind>().map_err(to_py)? == ScheduleKind::Cosine;
+    let cosine = schedule.parse::<ScheduleKind>()? == ScheduleKind::Cosine;
     Ok(crate::estimate::summed_lr(lr, steps, cosine))
 }
 
@@ -162,7 +161,7 @@ fn accuracy_ceilings<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
     if d.len() != n.len() || d.len() != l.len() {
-        return Err(PyValueError::new_err("d, N and L must have the same length"));
+        return Err(CoreError::InvalidArgument("d, N and L must have the same length".into()).into());
     }
     let (d, n, l) = (d.to_vec(), n.to_vec(), l.to_vec());
     let out: Vec<f64> = py.detach(|| (0..d.len()).map(|i| ceiling::ceiling(d[i], n[i], &[l[i]])).collect());

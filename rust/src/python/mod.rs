@@ -36,12 +36,6 @@ impl From<CoreError> for PyErr {
     }
 }
 
-/// Map a core error to the Python exception users see (same as `PyErr::from`).
-#[allow(dead_code)]
-pub(crate) fn to_py(e: CoreError) -> PyErr {
-    e.into()
-}
-
 /// How often the calling thread looks for Ctrl-C while a long call runs.
 const POLL: Duration = Duration::from_millis(20);
 
