@@ -22,12 +22,15 @@ measures the time from the signal to the KeyboardInterrupt (limit 0.5 s).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -173,6 +176,28 @@ CLI: List[List[Tuple[str, Optional[str]]]] = [
     [("train", None), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--datasets", "1"), ("--restarts", "1"),
      ("--no-progress", None)],
 ]
+# Every other registered command (test_every_cli_command_is_fuzzed checks the list is complete);
+# output files go to the worker's temporary directory.
+CLI += [
+    [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--lr", "0.02"), ("--steps", "300")],
+    [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--seed", "0"),
+     ("--workers", "1"), ("--no-progress", None)],
+    [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--seed", "0"), ("--lr", "0.02")],
+    [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--seed", "0")],
+    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("-N", "8,16"), ("--trials", "2"),
+     ("--seed", "0")],
+    [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
+     ("--alpha", "0.3"), ("--lr", "0.1"), ("--margin", "0.1"), ("--batch-size", "4")],
+    [("lowrank-demo", None), ("--nx", "4"), ("--ny", "4"), ("-k", "2"), ("--rho", "0.5"), ("--steps", "20"),
+     ("--samples", "0")],
+    [("plot-partition", None), ("--plot", "p.png"), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--steps", "20"),
+     ("--restarts", "1"), ("--dpi", "40")],
+    [("movie", None), ("--out", "m.gif"), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--steps", "20"),
+     ("--every", "10"), ("--fps", "5"), ("--dpi", "40"), ("--no-progress", None)],
+]
+# Commands that serve until Ctrl-C: only argument sets they must refuse (never the working call).
+CLI_REFUSED: List[List[str]] = [["explore", "--no-browser", "--port", p]
+                                for p in ["-1", "65536", "18446744073709551616", "1e308", "nan", "abc", ""]]
 CLI_HOSTILE = ["-1", "0", "18446744073709551616", "1e308", "nan", "inf", "abc", "", "9" * 40]
 
 # Result fields whose docstrings say NaN stands for "not available" (an optional input left out,
@@ -256,13 +281,14 @@ def run_jobs(jobs: Sequence[dict]) -> List[Tuple[dict, str]]:
     """Run `jobs` in child processes (restarting after a crash); return the failures."""
     failures: List[Tuple[dict, str]] = []
     todo = list(jobs)
+    scratch = tempfile.mkdtemp(prefix="nnpartition-fuzz-")  # files the CLI writes (plots, GIFs)
     while todo:
         batch = todo[:400]
         stdin = "".join(json.dumps(j) + "\n" for j in batch)
         budget = 30.0 + sum(j["limit"] for j in batch[:3]) + 0.5 * len(batch)
         proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, preexec_fn=_limit_child,
-                                env={**os.environ, "RAYON_NUM_THREADS": "2"})
+                                stderr=subprocess.PIPE, text=True, preexec_fn=_limit_child, cwd=scratch,
+                                env={**os.environ, "RAYON_NUM_THREADS": "2", "MPLBACKEND": "Agg"})
         try:
             out, err = proc.communicate(stdin, timeout=budget)
             died = proc.returncode != 0
@@ -290,6 +316,7 @@ def run_jobs(jobs: Sequence[dict]) -> List[Tuple[dict, str]]:
             raise RuntimeError(f"the fuzz worker did not start: {err[-2000:]}")
         finished = set(done) | set(culprit[:1])
         todo = [j for j in batch if j["i"] not in finished] + todo[len(batch):]
+    shutil.rmtree(scratch, ignore_errors=True)
     return failures
 
 
@@ -321,6 +348,8 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
                 mutated += [opt, h]
                 mutated += [p for o, vv in argv[pos + 1:] for p in ([o] if vv is None else [o, vv])]
                 jobs.append({"argv": mutated})
+    for argv in CLI_REFUSED if cli else []:
+        jobs.append({"argv": argv})
     return jobs
 
 
@@ -367,6 +396,15 @@ def test_hostile_values_one_at_a_time() -> None:
     jobs = _finish(one_at_a_time_jobs(BASE))
     failures = run_jobs(jobs)
     assert not failures, _report(failures)
+
+
+def test_every_cli_command_is_fuzzed() -> None:
+    from nnpartition import cli
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    fuzzed = {argv[0][0] for argv in CLI} | {argv[0] for argv in CLI_REFUSED}
+    assert set(sub.choices) == fuzzed
 
 
 def test_toolkits_hostile_values() -> None:

@@ -446,9 +446,13 @@ def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float
     margins = t * (Xc @ ws)
     if margins.min() <= 0:
         raise ValueError("w_star does not separate the data (some y <w_star, x> <= 0)")
-    norm = float(np.linalg.norm(ws) / margins.min())     # |w*| after rescaling to margin 1
-    k = L / 2.0
-    M = (norm**2 / a**2 + norm**2 / (k * lr * vv**2 * a**2)
-         + np.sqrt(R * (8 * k**2 * lr**2 * vv**2 + 8 * lr * k)) * norm**1.5 / (2 * k * (lr * vv * a) ** 1.5)
-         + 2 * R * norm / (lr * vv * a))
+    norm = np.float64(np.linalg.norm(ws) / margins.min())     # |w*| after rescaling to margin 1
+    k, lr, a, vv, R = np.float64(L / 2.0), np.float64(lr), np.float64(a), np.float64(vv), np.float64(R)
+    # In float64 with lr taken out of the square root (sqrt(R (8 k^2 lr^2 v^2 + 8 lr k)) / lr^1.5
+    # = sqrt(R (8 k^2 v^2 + 8 k / lr) / lr)), so extreme lr gives a huge or small bound, never an error.
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        M = norm**2 / a**2 + norm**2 / (k * lr * vv**2 * a**2)
+        if R > 0:
+            M += (np.sqrt(R * (8 * k**2 * vv**2 + 8 * k / lr) / lr) * norm**1.5 / (2 * k * (vv * a) ** 1.5)
+                  + 2 * R * norm / (lr * vv * a))
     return float(M)
