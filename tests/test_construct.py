@@ -276,3 +276,28 @@ def test_overflowing_networks_and_splines_raise_clear_errors():
         assert "w2" not in str(exc.value)
         with pytest.raises(ValueError, match="y contains NaN"):
             interpolant_1d([0.0, 1.0, 2.0], [0.0, np.nan, 1.0])
+
+
+# --- limits and extreme magnitudes (issue 12) --------------------------------------------
+
+
+def test_approximate_1d_refuses_intervals_float64_cannot_grid() -> None:
+    with pytest.raises(ValueError, match="b - a overflows"):
+        approximate_1d(np.sin, -1e308, 1e308, 8)
+    with pytest.raises(ValueError, match="too narrow"):
+        approximate_1d(np.sin, 1.0, 1.0 + 1e-13, 8)
+    r = approximate_1d(lambda x: x * x, 1e150, 2e150, 4)   # h^2 f'' / 8 without overflow: h = 2.5e149, f'' = 2
+    assert r.bound == pytest.approx((2.5e149) ** 2 * 2 / 8, rel=1e-6)
+
+
+def test_region_map_checks_memory_before_allocating() -> None:
+    from nnpartition.construct import region_map
+    from nnpartition.limits import override
+
+    rng = np.random.default_rng(0)
+    net = TwoLayerNet(W1=rng.normal(size=(2, 50)), b1=rng.normal(size=50), w2=rng.normal(size=50), b2=0.0)
+    X = rng.uniform(-1, 1, (20000, 2))
+    with override(max_bytes=10**6):
+        with pytest.raises(ValueError, match="max_bytes"):
+            region_map(net, X)
+    assert region_map(net, X).ids.shape == (20000,)

@@ -251,3 +251,30 @@ def test_sparsity_curve_matches_the_target_fractions():
     # masking keeps each entry of a half-active code with probability rho / rho_0: binomial error
     sd = np.sqrt(np.array([0.05, 0.25]) * (1 - np.array([0.05, 0.25])) / (1500 * 200))
     assert np.all(np.abs(c.achieved["mask"] - [0.05, 0.25]) < 5 * sd + 0.002)
+
+
+# --- limits and extreme magnitudes (issue 12) --------------------------------------------
+
+
+def test_capacity_curve_checks_its_work_against_max_work_before_starting() -> None:
+    from nnpartition.limits import override
+
+    with override(max_work=10**10):
+        # trials x (1e6 + N m (d + 20 min(N, m))) = 2 x 2^20 x 32 x 644 steps: refused at once.
+        with pytest.raises(ValueError, match="max_work"):
+            capacity_curve(4, [2**20], 32, trials=2)
+        with pytest.raises(ValueError, match="max_work"):
+            capacity_curve(4, [3] * 10**5, 32, trials=2)
+        assert capacity_curve(4, [8, 16], 32, trials=2).N.tolist() == [8, 16]
+
+
+def test_pattern_overlap_scales_with_x_up_to_1e308() -> None:
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    code = expand_sparsify(X, 200, k=10, seed=1)
+    base = pattern_overlap(X, code, pairs=300)
+    s = 1e308 / np.abs(X).max()
+    huge = pattern_overlap(X * s, code, pairs=300)
+    assert np.all(np.isfinite(huge.distance))
+    np.testing.assert_allclose(huge.distance, base.distance * s, rtol=1e-12)
+    np.testing.assert_array_equal(huge.jaccard, base.jaccard)
+    assert huge.correlation == pytest.approx(base.correlation, rel=1e-9)

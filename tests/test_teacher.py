@@ -317,3 +317,38 @@ def test_run_update_bound_uses_the_run_settings():
     R = float(np.linalg.norm(run.weights[0]))
     assert run.update_bound() == pytest.approx(update_bound(X, y, w, 8, lr=0.3, alpha=0.4, init_norm=R), rel=1e-12)
     assert run.update_bound() != pytest.approx(update_bound(X, y, w, 3, lr=0.3, alpha=0.4, init_norm=R), rel=1e-3)
+
+
+# --- extreme magnitudes (issue 12) -------------------------------------------------------
+
+
+def test_update_bound_matches_the_formula_and_survives_extreme_learning_rates() -> None:
+    from nnpartition.teacher.metrics import update_bound
+
+    X = np.array([[0.5, 0.0], [-0.5, 0.1]])
+    norm, k, a, v, R = 2.0, 2.0, 0.5, 0.5, 0.7  # |w*| = 2 after rescaling, L = 4, v = 1/sqrt(L)
+    for lr in (0.5, 0.01, 3.0):
+        direct = (norm**2 / a**2 + norm**2 / (k * lr * v**2 * a**2)
+                  + np.sqrt(R * (8 * k**2 * lr**2 * v**2 + 8 * lr * k)) * norm**1.5 / (2 * k * (lr * v * a) ** 1.5)
+                  + 2 * R * norm / (lr * v * a))
+        assert update_bound(X, [1, 0], [1.0, 0.0], 4, lr=lr, alpha=a, init_norm=R) == pytest.approx(direct, rel=1e-12)
+    # lr -> infinity leaves |w*|^2 / a^2 = 16; the naive float formula raised OverflowError here.
+    assert update_bound(X, [1, 0], [1.0, 0.0], 4, lr=1e308, alpha=a, init_norm=R) == pytest.approx(16.0, rel=1e-9)
+    assert update_bound(X, [1, 0], [1.0, 0.0], 4, lr=1e-300, alpha=a, init_norm=R) > 1e300
+
+
+def test_clustering_metrics_are_scale_invariant_up_to_1e308() -> None:
+    rng = np.random.default_rng(3)
+    W, ws, X = rng.normal(size=(3, 6)), rng.normal(size=3), rng.normal(size=(50, 3))
+    small = clustering_metrics(W, ws, X=X)
+    huge = clustering_metrics(W / np.abs(W).max() * 1.7e308, ws, X=X)
+    for name in ("aligned_fraction", "mean_cosine", "potential", "dispersion_pos", "dispersion_neg",
+                 "centre_cosine", "spectral_ratio", "stable_rank", "top2_energy", "agreement"):
+        assert np.isfinite(getattr(huge, name)), name
+        assert getattr(huge, name) == pytest.approx(getattr(small, name), rel=1e-9, abs=1e-12), name
+
+
+def test_boundary_linearity_refuses_probes_whose_outputs_overflow() -> None:
+    net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)
+    with pytest.raises(ValueError, match="X_probe"):
+        boundary_linearity(net, np.full((10, 2), 1.7e308))

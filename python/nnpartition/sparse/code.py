@@ -496,9 +496,9 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
     union = np.count_nonzero(act[i] | act[j], axis=1)
     jac = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
     scale = float(np.abs(X).max(initial=0.0)) or 1.0  # differences of the scaled rows cannot overflow
-    dist = np.linalg.norm(X[i] / scale - X[j] / scale, axis=1)
+    unit = np.linalg.norm(X[i] / scale - X[j] / scale, axis=1)  # distances / scale
     with np.errstate(over="ignore"):
-        dist = dist * scale
+        dist = unit * scale
     if not np.all(np.isfinite(dist)):
         raise ValueError("distances between rows of X overflow float64: rescale X")
     edges = np.linspace(dist.min(), dist.max(), bins + 1)
@@ -507,5 +507,6 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
     cnt = np.bincount(which, minlength=bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
-    corr = float(np.corrcoef(dist, jac)[0, 1]) if np.std(jac) > 0 and np.std(dist) > 0 else float("nan")
+    # Pearson's r is scale-invariant: take it on the scaled distances, whose moments cannot overflow.
+    corr = float(np.corrcoef(unit, jac)[0, 1]) if np.std(jac) > 0 and np.std(unit) > 0 else float("nan")
     return PatternOverlap(distance=dist, jaccard=jac, bin_edges=edges, bin_mean=means, correlation=corr)
