@@ -18,7 +18,7 @@ from . import __version__
 from ._cli.common import check_args
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "inside", "teacher", "lowrank", "pictures", "explore"]
+COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,102 @@
+"""``nnpartition explain-1d``: a trained 1-D ReLU network read as a linear spline (docs/construct.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Tuple
+
+import numpy as np
+
+from ..construct import Explanation, explain_1d
+from ..network import TwoLayerNet
+from ..plotting import axes_for, file_figure, save_figure, save_or_explain
+
+
+def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The demo data of ``explain-1d``: ``N`` points uniform on ``[-2, 2]``, label ``sin(3x) > 0``.
+
+    Example:
+        >>> X, y = explain_1d_data(5, 0)
+        >>> X.shape, y.tolist()
+        ((5, 1), [1, 0, 1, 1, 0])
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2.0, 2.0, N)
+    return x[:, None], (np.sin(3 * x) > 0).astype(np.int64)
+
+
+def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *, ax: Any = None) -> Any:
+    """Draw the trained network, its constructive spline, live and inert knots and the data on ``ax``
+    (new pyplot axes if ``None``); returns the axes."""
+    ax = axes_for(ax, figsize=(8, 4.5))
+    lo, hi = expl.interval
+    pad = 0.15 * (hi - lo)
+    grid = np.linspace(lo - pad, hi + pad, 1500)
+    ax.axvspan(lo, hi, color="0.95", zorder=0)
+    ax.plot(grid, net.decision_function(grid[:, None]), color="C0", lw=2.5, label=f"trained network (L = {expl.n_units})")
+    ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
+            label=f"constructive spline on its {len(expl.nodes) - 2} live knots (sup diff {expl.sup_distance:.1e})")
+    for t in expl.knots.merged_position:
+        ax.axvline(t, color="C3", lw=0.6, alpha=0.5)
+    inert = expl.knots.position[(expl.knots.status == "outside")]
+    inert = inert[np.isfinite(inert) & (np.abs(inert - 0.5 * (lo + hi)) < 0.5 * (hi - lo) + pad)]
+    ymin = ax.get_ylim()[0]
+    ax.plot(inert, np.full(inert.shape, ymin), "x", color="0.4", ms=8, label="knots outside the data (inert)")
+    ax.scatter(X[:, 0], np.where(y == 1, 1.0, -1.0) * 0.15 * np.ptp(expl.values), s=6,
+               c=np.where(y == 1, "C2", "C1"), label="data (class 1 up, class 0 down)", zorder=3)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("x")
+    ax.set_ylabel("logit")
+    ax.set_title(f"1-D ReLU network = linear spline on its knots: {expl.sign_changes} sign changes "
+                 f"of {expl.max_sign_changes} possible, labels need {expl.label_changes}", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from ..training import train
+
+    X, y = explain_1d_data(args.N, args.seed)
+    res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
+    net = res.network
+    assert isinstance(net, TwoLayerNet)
+    e = explain_1d(net, X, y)
+    out = {
+        "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
+        "live_knots": e.knots.merged_position.tolist(), "n_pieces": e.n_pieces, "sup_distance": e.sup_distance,
+        "sign_changes": e.sign_changes, "max_sign_changes": e.max_sign_changes, "label_changes": e.label_changes,
+        "zero_crossings": e.zero_crossings.tolist(), "change_points": e.change_points.tolist(),
+        "knot_to_zero": e.knot_to_zero.tolist(), "zero_to_change": e.zero_to_change.tolist(),
+        "knot_gap_fraction": e.knot_gap_fraction,
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"trained a 1-D ReLU network, L = {e.n_units}, on N = {args.N} points (label sin(3x) > 0)")
+        print(e.summary())
+        print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
+    if args.plot:
+        def draw(path: str) -> None:
+            fig = file_figure((8, 4.5))
+            plot_explain_1d(e, net, X, y, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, path)
+
+        return save_or_explain(draw, args.plot, "explain-1d", quiet=args.json)
+    return 0
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the ``explain-1d`` subcommand."""
+    p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
+                       description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
+                                   "then compare it with the constructive spline on its own live knots.")
+    p.add_argument("-L", type=int, default=12, help="hidden units (default 12)")
+    p.add_argument("-N", type=int, default=300, help="training points (default 300)")
+    p.add_argument("--steps", type=int, default=3000, help="optimiser steps (default 3000)")
+    p.add_argument("--restarts", type=int, default=1, help="training restarts (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=_explain)
