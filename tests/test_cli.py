@@ -166,13 +166,7 @@ def test_python_dash_m_runs_the_command_line():
     assert json.loads(out.stdout)["regions"] == 4   # 3 points cut a line into 4 pieces
 
 
-#: Commands whose --json is being added on another branch (issue 13); drop them from here once it lands.
-JSON_PENDING: set = set()
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason="--json pending on its branch"))
-                                  if n in JSON_PENDING else n
-                                  for n in sorted(build_parser()._subparsers._group_actions[0].choices)])
+@pytest.mark.parametrize("name", sorted(build_parser()._subparsers._group_actions[0].choices))
 def test_every_command_offers_json(name):
     p = build_parser()._subparsers._group_actions[0].choices[name]
     assert "--json" in p.format_help(), f"{name} has no --json"
@@ -221,3 +215,18 @@ def test_core_options_offer_exactly_the_core_names():
             build_parser().parse_args(bad)
         assert e.value.code == 2
     assert build_parser().parse_args(["simulate", "-d", "2", "-N", "5", "-L", "2", "--dist", "gauss"]).dist == "gauss"
+
+
+def test_output_closed_early_is_not_a_traceback():
+    """`nnpartition ... | head`: the reader is gone before the output is written; no BrokenPipeError, exit 141."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "nnpartition", "regions", "-L", "4", "-d", "2"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()          # the reader exits before the command prints anything
+        err = proc.stderr.read()
+        proc.wait(timeout=120)
+    assert b"BrokenPipeError" not in err and b"Traceback" not in err, err.decode()
+    assert proc.returncode == 141

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import List, Optional
 
@@ -58,7 +59,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     try:
         check_args(args)  # files, paths and option combinations: before any work
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below, not at interpreter exit
+        return status
     except (ValueError, TypeError, MemoryError) as exc:
         message = " ".join(str(exc).split())  # one line
         print(f"nnpartition {args.command}: error: {message}", file=sys.stderr)
@@ -66,6 +69,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print(f"nnpartition {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`nnpartition ... | head`): stop quietly, as Unix tools do.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover
