@@ -44,7 +44,7 @@ def main() -> None:
                   [f"{r:.1f} / {du:.1f} / {z:.1f} / {di:.1f}" for r, du, z, di in
                    zip(c.mean_rank, c.mean_dead_units, c.mean_zero_rows, c.mean_distinct_rows)]))
     print(row(["Cover for D = m"] + [f"{x:.3f}" for x in cap["relu"].cover]))
-    h = capacity_curve(d, Ns, m, sparsify="relu", trials=trials, seed=0, method="perceptron", max_epochs=2000)
+    h = capacity_curve(d, Ns, m, sparsify="relu", trials=trials, seed=0, method="perceptron", epochs=2000)
     print(row(["relu: perceptron fits (2000 epochs, heuristic)"] + [f"{x:.2f}" for x in h.separable_fraction]))
     print(row(["relu: least-squares training accuracy"] + [f"{x:.3f}" for x in cap["relu"].mean_accuracy]))
 

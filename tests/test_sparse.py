@@ -60,7 +60,7 @@ def test_readout_accuracy_is_one_when_n_le_m_with_full_rank(sparsify):
 def test_readout_cannot_fit_random_labels_far_beyond_capacity():
     rng = np.random.default_rng(8)
     code = expand_sparsify(rng.standard_normal((600, 5)), 30, sparsify="relu")
-    assert readout_accuracy(code, rng.integers(0, 2, 600), method="perceptron", max_epochs=50) < 0.8
+    assert readout_accuracy(code, rng.integers(0, 2, 600), method="perceptron", epochs=50) < 0.8
 
 
 def test_codes_are_deterministic_in_the_seed():
@@ -97,7 +97,7 @@ def test_exact_capacity_of_relu_codes_follows_cover_and_beats_the_perceptron():
     # points are in general position); 4 standard deviations, floor one trial
     sd = np.sqrt(c.cover_rank * (1 - c.cover_rank) / trials)
     assert np.all(np.abs(c.separable_fraction - c.cover_rank) <= np.maximum(4 * sd, 1 / trials))
-    h = capacity_curve(5, [45, 54], m, sparsify="relu", trials=trials, seed=3, method="perceptron", max_epochs=500)
+    h = capacity_curve(5, [45, 54], m, sparsify="relu", trials=trials, seed=3, method="perceptron", epochs=500)
     # same draws: the perceptron certifies fewer labelings than exist at N = 1.5m and 1.8m
     assert np.all(h.separable_fraction <= c.separable_fraction[1:3])
     assert c.separable_fraction[1] >= 0.9 and h.separable_fraction[0] <= 0.5

@@ -246,7 +246,7 @@ def _accuracy(scores: np.ndarray, t: np.ndarray) -> float:
 
 
 def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bool = False,
-                     max_epochs: int = 500) -> float:
+                     epochs: int = 500) -> float:
     """Training accuracy of a linear readout ``sign(Z w (+ b))`` on a code: a
     heuristic. Exact separability is :func:`nnpartition.separability.separable`.
 
@@ -254,7 +254,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     labels. ``"lstsq"`` fits ``w`` to the targets ``+-1`` by least squares
     (accuracy 1.0 whenever ``Z`` has full row rank, i.e. ``N <= m`` in general
     position). ``"perceptron"`` also runs a batch perceptron for up to
-    ``max_epochs`` epochs and keeps the better of the two: accuracy 1.0 proves
+    ``epochs`` epochs and keeps the better of the two: accuracy 1.0 proves
     the labels separable, but a finite run can miss separable labelings near
     capacity (a lower bound). A zero score (a point on the hyperplane) counts
     as a coin flip, 1/2, so a code with no signal (all-zero columns) scores
@@ -272,7 +272,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     n = Z.shape[0]
     yb = v.binary_labels("y", y, n)
     method = v.choice("method", method, ("lstsq", "perceptron"))
-    epochs = v.count("max_epochs", max_epochs, maximum=10**7)
+    epochs = v.count("epochs", epochs, maximum=10**7)
     if fit_intercept:
         Z = np.hstack([Z, np.ones((n, 1))])
     t = 2.0 * yb - 1.0
@@ -368,7 +368,7 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int)
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
-                   method: str = "exact", fit_intercept: bool = False, max_epochs: int = 500,
+                   method: str = "exact", fit_intercept: bool = False, epochs: int = 500,
                    seed: SeedLike = 0, trained: bool = False) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
@@ -423,7 +423,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
             rank[i, t], dead[i, t], zero[i, t], distinct[i, t] = r, st.dead_units.size, st.zero_rows, st.distinct_rows
             cov_r[i, t] = separable_probability(n, r)
             readout = "perceptron" if method == "perceptron" else "lstsq"
-            acc[i, t] = readout_accuracy(Z, y, method=readout, fit_intercept=fit_intercept, max_epochs=max_epochs)
+            acc[i, t] = readout_accuracy(Z, y, method=readout, fit_intercept=fit_intercept, epochs=epochs)
             if method == "exact":
                 sep[i, t] = float(separable(Z, y, fit_intercept=fit_intercept).separable)
             else:
