@@ -102,16 +102,11 @@ def _run_python(block: Block, namespace: Dict[str, object]) -> None:
             exec(code, namespace)  # noqa: S102 - the documentation's own code
 
 
-#: Pages being fixed on another branch (issue 13): (test name, page) -> reason. Remove an entry when it lands.
-PENDING: Dict[Tuple[str, str], str] = {}
+def _pages(pages):
+    return [pytest.param(p, id=_id(p)) for p in pages]
 
 
-def _pages(kind, pages):
-    return [pytest.param(p, id=_id(p), marks=pytest.mark.xfail(reason=PENDING[(kind, _id(p))]))
-            if (kind, _id(p)) in PENDING else pytest.param(p, id=_id(p)) for p in pages]
-
-
-@pytest.mark.parametrize("page", _pages("python", [p for p in PAGES if any(b.lang == "python" for b in blocks(p))]))
+@pytest.mark.parametrize("page", _pages([p for p in PAGES if any(b.lang == "python" for b in blocks(p))]))
 def test_python_blocks_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace: Dict[str, object] = {"__name__": "__docs__"}
@@ -246,7 +241,7 @@ def test_links_resolve_inside_the_repository(page):
 OUTSIDE = re.compile(r"\.\./shared|notes/theory\.md|/work/")
 
 
-@pytest.mark.parametrize("page", _pages("outside", PAGES))
+@pytest.mark.parametrize("page", _pages(PAGES))
 def test_no_references_outside_the_repository(page):
     hits = [f"line {i}: {line.strip()}" for i, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
             if OUTSIDE.search(line)]

@@ -34,14 +34,8 @@ def public_plot_functions():
     return out
 
 
-#: Figure writers kept on their owners' branches until they take ax= (issue 13); drop entries as they land.
-AX_PENDING: set = set()
-
-
 @pytest.mark.parametrize("name", sorted(public_plot_functions()))
 def test_plot_functions_take_ax(name):
-    if name in AX_PENDING:
-        pytest.xfail("ax= pending on its owner's branch")
     assert "ax" in inspect.signature(public_plot_functions()[name]).parameters, f"{name} has no ax="
 
 

@@ -65,12 +65,6 @@ def _public_functions_with(param):
     return out
 
 
-#: Functions whose progress default is being moved to None on their owners' branches (issue 13).
-DEFAULT_PENDING: set = set()
-
-
 @pytest.mark.parametrize("name", sorted(_public_functions_with("progress")))
 def test_one_progress_default_everywhere(name):
-    if name in DEFAULT_PENDING:
-        pytest.xfail("default pending on its owner's branch")
     assert _public_functions_with("progress")[name] is None, f"{name}: progress should default to None"

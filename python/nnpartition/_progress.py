@@ -24,7 +24,7 @@ from typing import Any, Optional, TextIO
 import tqdm.auto
 import tqdm.std
 
-__all__ = ["DELAY", "Progress", "progress_bar"]
+__all__ = ["DELAY", "progress_bar"]
 
 #: Seconds of work before a ``progress=None`` bar appears.
 DELAY = 1.0
@@ -59,13 +59,3 @@ def progress_bar(total: Optional[int], *, desc: str = "", progress: Optional[boo
     return tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, disable=not show,
                           delay=delay, leave=False, dynamic_ncols=True)
 
-
-def Progress(total: int, desc: str = "", enabled: Optional[bool] = True, stream: Optional[TextIO] = None,
-             delay: float = DELAY) -> "tqdm.std.tqdm[Any]":
-    """Older call form kept for callers not yet moved to :func:`progress_bar`.
-
-    ``enabled=True`` means the default policy (``progress=None``); ``False`` hides the bar.
-    """
-    if enabled is None or enabled is True:
-        return progress_bar(total, desc=desc, progress=None, stream=stream)
-    return progress_bar(total, desc=desc, progress=False, stream=stream)

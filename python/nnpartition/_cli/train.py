@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from .._progress import Progress
+from .._progress import progress_bar
 from ..training import real_accuracy
 from .common import choices
 from .estimate import add_protocol_arguments, protocol_from_args
@@ -15,8 +15,8 @@ from .estimate import add_protocol_arguments, protocol_from_args
 
 def _train(args: argparse.Namespace) -> int:
     size = f"L={args.L}" if args.L is not None else f"widths={args.widths}"
-    bar = Progress(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
-                   enabled=not args.no_progress, stream=sys.stderr, delay=0.0)
+    bar = progress_bar(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
+                       progress=False if args.no_progress else True, stream=sys.stderr)
     start = time.perf_counter()
     try:
         m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
