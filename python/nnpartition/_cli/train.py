@@ -16,7 +16,7 @@ from .estimate import add_protocol_arguments, protocol_from_args
 def _train(args: argparse.Namespace) -> int:
     size = f"L={args.L}" if args.L is not None else f"widths={args.widths}"
     bar = progress_bar(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
-                       progress=False if args.no_progress else True, stream=sys.stderr)
+                       progress=False if args.no_progress else None, stream=sys.stderr)
     start = time.perf_counter()
     try:
         m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
