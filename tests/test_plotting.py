@@ -14,7 +14,7 @@ from nnpartition import plotting  # noqa: E402
 
 
 #: plotting.py's own helpers (they make or save figures, they do not draw).
-HELPERS = {"file_figure", "save_figure"}
+HELPERS = {"file_figure", "save_figure", "write_figure"}  # file writers for the CLI, not drawing functions
 
 
 def public_plot_functions():

@@ -86,6 +86,27 @@ def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet:
     return 0
 
 
+
+def write_figure(path: str, command: str, figsize: Tuple[float, float], paint: Callable[["Figure"], Any], *,
+                 quiet: bool = False, dpi: int = 120) -> int:
+    """A CLI command's figure: ``paint(fig)`` draws into a bare ``Figure`` of ``figsize``, written to ``path``.
+
+    Returns the command's exit status: 0, or 2 after saying how to install matplotlib when it is missing.
+
+    Example:
+        >>> import os, tempfile
+        >>> out = os.path.join(tempfile.mkdtemp(), "f.png")
+        >>> write_figure(out, "demo", (3, 2), lambda fig: fig.add_subplot().plot([0, 1]), quiet=True), os.path.getsize(out) > 0
+        (0, True)
+    """
+    def draw(target: str) -> None:
+        fig = file_figure(figsize)
+        paint(fig)
+        fig.tight_layout()
+        save_figure(fig, target, dpi=dpi)
+
+    return save_or_explain(draw, path, command, quiet=quiet)
+
 def _label(r: Dict[str, Any]) -> str:
     size = "widths " + "-".join(str(w) for w in r["widths"]) if len(r.get("widths", [0])) > 1 else f"L={r['L']}"
     return f"{r['dist']} d={r['d']} N={r['N']} {size}"

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..construct import Explanation, explain_1d
 from ..network import TwoLayerNet
-from ..plotting import axes_for, file_figure, save_figure, save_or_explain
+from ..plotting import axes_for, write_figure
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -77,13 +77,8 @@ def _explain(args: argparse.Namespace) -> int:
         print(e.summary())
         print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
     if args.plot:
-        def draw(path: str) -> None:
-            fig = file_figure((8, 4.5))
-            plot_explain_1d(e, net, X, y, ax=fig.add_subplot())
-            fig.tight_layout()
-            save_figure(fig, path)
-
-        return save_or_explain(draw, args.plot, "explain-1d", quiet=args.json)
+        return write_figure(args.plot, "explain-1d", (8, 4.5),
+                            lambda fig: plot_explain_1d(e, net, X, y, ax=fig.add_subplot()), quiet=args.json)
     return 0
 
 

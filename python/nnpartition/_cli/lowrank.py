@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
-from ..plotting import file_figure, require_matplotlib, save_figure, save_or_explain
+from ..plotting import require_matplotlib, write_figure
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -66,13 +66,8 @@ def _lowrank(args: argparse.Namespace) -> int:
         print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:
-        def draw(path: str) -> None:
-            fig = file_figure((11, 4.3))
-            plot_lowrank(sw, axes=fig.subplots(1, 2))
-            fig.tight_layout()
-            save_figure(fig, path, dpi=110)
-
-        return save_or_explain(draw, args.plot, "lowrank-demo", quiet=args.json)
+        return write_figure(args.plot, "lowrank-demo", (11, 4.3),
+                            lambda fig: plot_lowrank(sw, axes=fig.subplots(1, 2)), quiet=args.json, dpi=110)
     return 0
 
 

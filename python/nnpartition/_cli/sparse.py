@@ -8,7 +8,7 @@ from typing import Any, List
 
 import numpy as np
 
-from ..plotting import axes_for, file_figure, save_figure, save_or_explain
+from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from .common import choices
 
@@ -83,13 +83,8 @@ def _capacity(args: argparse.Namespace) -> int:
               + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
               "0-rows: points with an all-zero code; distinct: distinct code vectors")
     if args.plot:
-        def draw(path: str) -> None:
-            fig = file_figure((7, 4.5))
-            plot_capacity(c, ax=fig.add_subplot())
-            fig.tight_layout()
-            save_figure(fig, path)
-
-        return save_or_explain(draw, args.plot, "eas-capacity", quiet=args.json)
+        return write_figure(args.plot, "eas-capacity", (7, 4.5),
+                            lambda fig: plot_capacity(c, ax=fig.add_subplot()), quiet=args.json)
     return 0
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
 from ..teacher.data import _into_ball, _sample
 
-from ..plotting import file_figure, require_matplotlib, save_figure, save_or_explain
+from ..plotting import require_matplotlib, write_figure
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -154,13 +154,8 @@ def _teacher(args: argparse.Namespace) -> int:
               f"{init.agreement_fitted:.4f} at initialisation)")
         print(f"hard steps (loss >= 0.01): {int(run.hard_steps[-1])}; hinge-loss bound on non-zero updates: {bound:.4g}")
     if args.plot:
-        def draw(path: str) -> None:
-            fig = file_figure((15, 4.6))
-            plot_teacher(run, hist, axes=fig.subplots(1, 3))
-            fig.tight_layout()
-            save_figure(fig, path, dpi=110)
-
-        return save_or_explain(draw, args.plot, "teacher", quiet=args.json)
+        return write_figure(args.plot, "teacher", (15, 4.6),
+                            lambda fig: plot_teacher(run, hist, axes=fig.subplots(1, 3)), quiet=args.json, dpi=110)
     return 0
 
 
