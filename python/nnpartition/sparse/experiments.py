@@ -188,6 +188,15 @@ class GeneralisationResult:
     train_code: Dict[str, Tuple[float, float]]
 
 
+def _task_args(task: Any, d: Any, m: Any, n_train: Any, n_test: Any, trials: Any,
+               ridge: Any) -> Tuple[str, int, int, int, int, int, float]:
+    """The checked arguments shared by :func:`generalisation` and :func:`sparsity_curve`."""
+    return (v.choice("task", task, TASKS), v.count("d", d, minimum=1, maximum=10**5),
+            v.count("m", m, minimum=1, maximum=10**5), v.count("n_train", n_train, minimum=2, maximum=10**7),
+            v.count("n_test", n_test, minimum=1, maximum=10**7), v.count("trials", trials, minimum=1, maximum=10**4),
+            v.real("ridge", ridge, minimum=0.0))
+
+
 def _ms(a: Sequence[float]) -> Tuple[float, float]:
     arr = np.asarray(a, dtype=np.float64)
     return float(arr.mean()), float(arr.std())
@@ -206,13 +215,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
         >>> g.raw[0] > g.code["topk"][0]          # a linear teacher: the raw input is the right code
         True
     """
-    task = v.choice("task", task, TASKS)
-    d = v.count("d", d, minimum=1, maximum=10**5)
-    m = v.count("m", m, minimum=1, maximum=10**5)
-    n_train = v.count("n_train", n_train, minimum=2, maximum=10**7)
-    n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
-    trials = v.count("trials", trials, minimum=1, maximum=10**4)
-    ridge = v.real("ridge", ridge, minimum=0.0)
+    task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     seed = resolve_seed(seed)
     res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
@@ -342,13 +345,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
         >>> sorted(c.accuracy), c.achieved["topk"].tolist()
         (['mask', 'relu', 'threshold', 'topk'], [0.05, 0.3])
     """
-    task = v.choice("task", task, TASKS)
-    d = v.count("d", d, minimum=1, maximum=10**5)
-    m = v.count("m", m, minimum=1, maximum=10**5)
-    n_train = v.count("n_train", n_train, minimum=2, maximum=10**7)
-    n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
-    trials = v.count("trials", trials, minimum=1, maximum=10**4)
-    ridge = v.real("ridge", ridge, minimum=0.0)
+    task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     rhos = [v.real("fractions[]", r, minimum=0.0, maximum=1.0, open_min=True) for r in fractions]
     seed = resolve_seed(seed)
     methods = ("topk", "threshold", "relu", "mask")
