@@ -4,6 +4,10 @@ Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure [--store benchmarks/out/protocols.sqlite] [--workers 2]
     python benchmarks/protocol_grid.py export [--store ...] [--out docs/data/protocols.csv]
     python benchmarks/protocol_grid.py list
+    # the second, continuous draw (144 protocols, 2,304 configurations):
+    nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
+    python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3 -> protocol_sample2/3.sqlite and .csv
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
 
@@ -14,6 +18,10 @@ The grids are fixed here, before any constant was fitted, by a seeded random dra
   P = L (d + 2) + 1 parameters, 50 <= N <= 3000), both input laws, ``d`` 1-100, ``L`` 1-128, limited in cost.
 * Deep networks (2-4 hidden layers, unequal widths) under the reference protocol and eight other protocols
   (two of them held-out protocols); every third deep configuration is held out.
+
+``--sample`` uses the second draw instead (:func:`nnpartition.validation.protocol_sample`): 144 protocols with
+learning rates, steps and batch sizes drawn log-uniformly (not from short lists), 12 two-layer and 4 deep
+configurations each over the whole validated range; every fourth protocol is held out whole.
 
 Each configuration is measured with :func:`nnpartition.real_accuracy` (3 datasets, seed 777) and stored in
 a SQLite store (:mod:`nnpartition.sweep`), so an interrupted run resumes where it stopped. The measurement
@@ -31,15 +39,24 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from nnpartition.validation import PROTOCOL_SEED as SEED
-from nnpartition.validation import protocol_cost, protocol_grid, protocols
+from nnpartition.validation import protocol_cost, protocol_grid, protocol_sample, protocols, sample_protocols
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def grid() -> List[Dict[str, Any]]:
+#: The continuous draws (``--sample K``): draw 1 has 12 two-layer and 4 deep networks per protocol; draw 2,
+#: added after draw 1 was measured (and before any fit on either), 6 two-layer and 10 deep networks per
+#: protocol plus 64 deep networks under the reference protocol, because deep networks were the weakest group;
+#: draw 3 as draw 1 with a doubled cost cap (larger networks and datasets), because more protocols helped.
+SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep=64),
+           3: dict(draw=3, max_cost=1.6e10)}
+
+
+def grid(sample: int = 0) -> List[Dict[str, Any]]:
     """The protocol grid of :func:`nnpartition.validation.protocol_grid` (without the derived ``part`` key,
-    which the store's configuration keys predate)."""
-    return [{k: v for k, v in c.items() if k != "part"} for c in protocol_grid()]
+    which the store's configuration keys predate), or a continuous draw (``sample`` 1 or 2)."""
+    g = protocol_sample(**SAMPLES[sample]) if sample else protocol_grid()
+    return [{k: v for k, v in c.items() if k != "part"} for c in g]
 
 
 def _cost(N: int, d: int, widths: List[int], p: Dict[str, Any]) -> float:
@@ -67,15 +84,20 @@ FIELDS = ["pid", "optimizer", "lr", "steps", "batch_size", "schedule", "restarts
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
-    ap.add_argument("--store", type=Path, default=ROOT / "benchmarks" / "out" / "protocols.sqlite")
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "data" / "protocols.csv")
+    ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
+                    help="a continuous draw of protocols (1, 2 or 3) instead of the protocol grid")
+    ap.add_argument("--store", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
     from nnpartition import sweep
 
-    g = grid()
+    name = "protocol_sample" + (str(args.sample) if args.sample > 1 else "") if args.sample else "protocols"
+    args.store = args.store or ROOT / "benchmarks" / "out" / f"{name}.sqlite"
+    args.out = args.out or ROOT / "docs" / "data" / f"{name}.csv"
+    g = grid(args.sample)
     if args.what == "list":
-        for p in protocols():
+        for p in (sample_protocols(draw=args.sample) if args.sample else protocols()):
             print(json.dumps(p))
         print(f"{len(g)} configurations, total cost {sum(_cost(c['N'], c['d'], c['widths'], c) for c in g):.3g}")
         return 0

@@ -13,8 +13,11 @@ from nnpartition.validation import (
     grid_configs,
     heldout_grid,
     measure_config,
+    protocol_cost,
     protocol_grid,
+    protocol_sample,
     protocols,
+    sample_protocols,
     validate,
 )
 
@@ -38,6 +41,32 @@ def test_protocol_grid_holds_out_whole_protocols():
     lrs = {(c["optimizer"], c["lr"]) for c in g}
     assert min(lr for o, lr in lrs if o == "adam") == 0.002 and max(lr for o, lr in lrs if o == "sgd") == 0.5
     assert {len(c["widths"]) for c in g} == {1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("draw, kw", [(1, {}), (2, dict(two_layer=6, deep=10, reference_deep=64)),
+                                      (3, dict(max_cost=1.6e10))])
+def test_continuous_draws_hold_out_whole_protocols_within_the_range(draw, kw):
+    ps = sample_protocols(draw=draw)
+    assert len(ps) == 144 and sum(p["heldout"] for p in ps) == 36
+    assert {p["pid"] for p in ps} == set(range(100 * draw, 100 * draw + 144))
+    held = {p["pid"] for p in ps if p["heldout"]}
+    g = protocol_sample(draw=draw, **kw)
+    cap = kw.get("max_cost", 8e9)
+    r = npn.estimate.validated_range()
+    for c in g:
+        if c["pid"] >= 0:   # every configuration of a held-out protocol is held out, and only those
+            assert (c["part"] == "heldout") == (c["pid"] in held)
+        else:               # deep networks under the reference protocol (draw 2): every fourth held out
+            assert len(c["widths"]) > 1 and c["part"] == ("heldout" if c["deep_heldout"] else "calibration")
+        assert protocol_cost(c) <= cap
+        assert r["d"][0] <= c["d"] <= r["d"][1] and 50 <= c["N"] <= r["N"][1] and len(c["widths"]) <= 4
+        assert all(r["L"][0] <= w <= r["L"][1] for w in c["widths"])
+        p = npn.Protocol(**{k: c[k] for k in ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")})
+        lo, hi = r[f"{p.optimizer} lr"]
+        assert lo <= p.lr <= hi and r["steps"][0] <= p.steps <= r["steps"][1]
+    keys = [(c["pid"], c["dist"], c["d"], c["N"], tuple(c["widths"])) for c in g]
+    assert len(set(keys)) == len(keys)
+    assert protocol_sample(draw=draw, **kw) == g   # fixed by its seed
 
 
 def test_measure_config_uses_one_protocol_for_both_sides():

@@ -17,12 +17,18 @@ protocols drawn once, before any fit, over the supported range (every fourth
 one held out as a whole protocol), each with two-layer configurations mostly
 near capacity, and deep networks (2-4 hidden layers, unequal widths; every
 third held out). ``grid="protocols"`` is a quick sample of its held-out part.
+
+The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): three further draws of 144
+protocols each with learning rates, steps and batch sizes drawn log-uniformly over the supported range, and
+two-layer and deep networks over the whole validated range; every fourth protocol is held out whole. They
+calibrate and test the estimator's fitted correction (``docs/theory.md``).
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
+import math
 import random
 import warnings
 from dataclasses import dataclass, field, replace
@@ -37,7 +43,7 @@ from .estimate import estimate_accuracy
 from .training import Protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
-           "protocols", "protocol_grid"]
+           "protocols", "protocol_grid", "sample_protocols", "protocol_sample"]
 
 _DISTS = _core.CHOICES["dist"]
 
@@ -195,6 +201,88 @@ def protocol_grid() -> List[Dict[str, Any]]:
     for c in jobs + extra:
         c["part"] = "heldout" if (c["heldout"] or c["deep_heldout"]) else "calibration"
     return jobs + extra
+
+
+#: Seed of the second, continuous protocol draw (:func:`protocol_sample`), fixed before any fit on it.
+SAMPLE_SEED = 2026
+
+
+def _log_uniform(rng: random.Random, lo: float, hi: float) -> float:
+    return math.exp(rng.uniform(math.log(lo), math.log(hi)))
+
+
+def sample_protocols(n: int = 144, draw: int = 1) -> List[Dict[str, Any]]:
+    """A second draw of ``n`` protocols, continuous over the supported range (every fourth held out).
+
+    Unlike :func:`protocols` (values from short lists), learning rates, steps and batch sizes are drawn
+    log-uniformly: Adam lr 0.002-0.1, SGD lr 0.01-0.5, 250-32,000 steps, full batch (40%) or minibatches
+    of 32-1024, cosine (75%) or constant schedule, best of 1-4 restarts. ``pid`` counts on from ``100 draw``
+    (draw 2 is a further independent draw, seeded ``SAMPLE_SEED + 10``).
+
+    Example:
+        >>> ps = sample_protocols(); len(ps), sum(p["heldout"] for p in ps), ps[0]["pid"]
+        (144, 36, 100)
+    """
+    rng = random.Random(SAMPLE_SEED + 10 * (draw - 1))
+    out = []
+    for i in range(n):
+        opt = "adam" if rng.random() < 0.55 else "sgd"
+        lr = round(_log_uniform(rng, 0.002, 0.1) if opt == "adam" else _log_uniform(rng, 0.01, 0.5), 5)
+        steps = int(round(_log_uniform(rng, 250, 32000)))
+        batch = None if rng.random() < 0.4 else int(round(_log_uniform(rng, 32, 1024)))
+        schedule = "cosine" if rng.random() < 0.75 else "constant"
+        restarts = rng.randint(1, 4)
+        out.append(dict(pid=100 * draw + i, optimizer=opt, lr=lr, steps=steps, batch_size=batch, schedule=schedule,
+                        restarts=restarts, heldout=(i % 4 == 3)))
+    return out
+
+
+def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: float = 8e9,
+                    draw: int = 1, reference_deep: int = 0) -> List[Dict[str, Any]]:
+    """Configurations for :func:`sample_protocols`: per protocol ``two_layer`` two-layer networks and ``deep``
+    deep ones (2-4 hidden layers of 4-128 units), ``d``, ``L`` and ``N`` drawn log-uniformly over the
+    validated range (``d`` 1-200, ``L`` 1-512, ``N`` 50-5000, mostly near capacity) within ``max_cost``
+    (see :func:`protocol_cost`).
+    ``part`` is ``"heldout"`` for every configuration of a held-out protocol, else ``"calibration"``.
+    ``reference_deep`` adds that many deep networks under the reference protocol (every fourth held out).
+
+    Example:
+        >>> g = protocol_sample(); len(g) > 2000, g[0]["part"] in ("heldout", "calibration")
+        (True, True)
+    """
+    rng = random.Random(SAMPLE_SEED + 1 + 10 * (draw - 1))
+    jobs: List[Dict[str, Any]] = []
+    ref = dict(REFERENCE_ROW, pid=-1)
+    for p in sample_protocols(n, draw) + ([ref] if reference_deep else []):
+        n_two, n_deep = (0, reference_deep) if p is ref else (two_layer, deep)
+        got: List[Dict[str, Any]] = []
+        tries = 0
+        while len(got) < n_two + n_deep and tries < 20000:
+            tries += 1
+            if len(got) < n_two:
+                d = int(round(_log_uniform(rng, 1, 200)))
+                widths = [int(round(_log_uniform(rng, 1, 512)))]
+                lo, hi = -1.6, 3.0
+            else:
+                d = int(round(_log_uniform(rng, 1, 50)))
+                widths = [int(round(_log_uniform(rng, 4, 128))) for _ in range(rng.choice((2, 2, 3, 4)))]
+                lo, hi = -1.0, 2.5
+            P, fan = 1, d
+            for w in widths:
+                P += w * (fan + 1)
+                fan = w
+            N = min(max(int(round(P * 2 ** rng.uniform(lo, hi))), 50), 5000)
+            cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths)
+            if protocol_cost(dict(cfg, **p)) <= max_cost and cfg not in got:
+                got.append(cfg)
+        if p is ref:
+            jobs += [dict(c, **p, deep_heldout=(i % 4 == 3), part="heldout" if i % 4 == 3 else "calibration")
+                     for i, c in enumerate(got)]
+        else:
+            jobs += [dict(c, **p, deep_heldout=False, part="heldout" if p["heldout"] else "calibration")
+                     for c in got]
+    rng.shuffle(jobs)
+    return jobs
 
 
 def protocol_of(config: Dict[str, Any]) -> Protocol:
