@@ -1,8 +1,10 @@
-"""Fit the protocol-aware estimator's constants and print every error table.
+"""Fit the protocol-aware estimator's constants and its correction, and print every error table.
 
 Usage:
     python benchmarks/calibrate_protocols.py            # tables of the shipped (Rust) estimator
-    python benchmarks/calibrate_protocols.py --fit      # refit the constants on the calibration part (needs scipy)
+    python benchmarks/calibrate_protocols.py --fit      # refit constants + correction (scipy, scikit-learn)
+    python benchmarks/calibrate_protocols.py --fit --correction-only   # keep the constants (what shipped)
+    python benchmarks/calibrate_protocols.py --cv       # grouped cross-validation of the correction settings
 
 Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 
@@ -12,8 +14,13 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/protocols.csv``: 40 protocols x 24 two-layer configurations + deep networks
   (``benchmarks/protocol_grid.py``); rows with ``heldout = True`` (10 whole protocols) or
   ``deep_heldout = True`` are held out.
+* ``docs/data/protocol_sample*.csv``: three continuous draws of 144 protocols each (two-layer and deep
+  networks over the whole validated range, ``benchmarks/protocol_grid.py --sample K``); every fourth protocol
+  (36 per draw) is held out whole, and every fourth deep network under the reference protocol.
 
-Only calibration rows enter the fit. Every table is printed on all rows and on the non-trivial ones
+The analytic constants are fitted first; the correction (two monotone gradient-boosted tree ensembles, written to
+``rust/src/estimate_correction.rs``) then on what the analytic model misses on the same calibration rows; the band
+last. Only calibration rows enter any fit. Every table is printed on all rows and on the non-trivial ones
 (real or estimate below 0.999).
 """
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
@@ -54,8 +62,7 @@ def load() -> List[Dict[str, Any]]:
         for r in csv.DictReader(f):
             rows.append(_row("uniform", int(r["d"]), int(r["N"]), [int(x) for x in r["widths"].split("-")],
                              float(r["real"]), "deep", "calibration"))
-    path = DATA / "protocols.csv"
-    if path.exists():
+    for path in [DATA / "protocols.csv"] + sorted(DATA.glob("protocol_sample*.csv")):
         with path.open() as f:
             for r in csv.DictReader(f):
                 ws = [int(x) for x in r["widths"].split("-")]
@@ -115,8 +122,8 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 START = dict(
     kappa=1.6099, c=1.413, m=5.3971, p=0.8053, r=2.5445, gamma=0.3139, c2=2.942, s=0.1333, q=0.5, gauss=0.0199,
     g_sgd=0.0319, psi=0.7021, psi_s=0.4286, a_m=0.5767, A=377856.5328, beta=1.2607, tau0=0.717, nu=0.7912,
-    xi=0.1122, eta=2.2146, delta=0.1118, sigma_ln_k=0.1, sigma_rho=0.12, sigma_deep=0.2, noise=0.5, zeta=0.9461,
-    dd=2.8924,
+    xi=0.1122, eta=2.2146, delta=0.1118, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.4, noise=1.0, zeta=0.9461,
+    dd=2.8924, sigma_proto=0.16,
 )
 FIXED = {"q"}
 POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd"}
@@ -205,12 +212,23 @@ def regions(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: 
     add("other protocols: 250-500 steps", lambda r: r["group"] == "protocols" and r["steps"] <= 500)
     add("other protocols: 1000-4000 steps", lambda r: r["group"] == "protocols" and 1000 <= r["steps"] <= 4000)
     add("other protocols: 8000-32000 steps", lambda r: r["group"] == "protocols" and r["steps"] >= 8000)
-    for pid in sorted({r["pid"] for r in rows if r["group"] == "protocols" and r["part"] == "heldout"}):
+    add("other protocols: the 10 held out of the first grid", lambda r: r["group"] == "protocols" and r["pid"] < 100)
+    add("other protocols: the 108 held out of the continuous draws",
+        lambda r: r["group"] == "protocols" and r["pid"] >= 100)
+    add("other protocols: Adam lr >= 0.05", lambda r: r["group"] == "protocols" and r["opt"] == "adam"
+        and r["lr"] >= 0.05)
+    add("other protocols: SGD lr <= 0.03", lambda r: r["group"] == "protocols" and r["opt"] == "sgd"
+        and r["lr"] <= 0.03)
+    for pid in sorted({r["pid"] for r in rows if r["group"] == "protocols" and r["part"] == "heldout"
+                       and r["pid"] < 100}):
         r0 = next(r for r in rows if r["pid"] == pid)
         name = (f"protocol {pid}: {r0['opt']} lr {r0['lr']:g} {r0['steps']} steps "
                 f"{'batch ' + str(r0['batch']) if r0['batch'] else 'full'} R={r0['restarts']}")
         add(name, lambda r, p=pid: r["group"] == "protocols" and r["pid"] == p)
     add("deep, reference protocol", lambda r: r["group"] == "deep" and r["pid"] == -1)
+    add("deep, SGD", lambda r: r["group"] == "deep" and r["opt"] == "sgd")
+    add("deep, Adam (other than the reference)", lambda r: r["group"] == "deep" and r["opt"] == "adam"
+        and r["pid"] != -1)
     add("deep, other protocols", lambda r: r["group"] == "deep" and r["pid"] != -1)
     for depth in (2, 3, 4):
         add(f"deep, {depth} hidden layers", lambda r, k=depth: r["group"] == "deep" and len(r["widths"]) == k)
@@ -219,71 +237,258 @@ def regions(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: 
     return "\n".join(lines)
 
 
-def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float], coverage: float = 0.92) -> Dict[str, float]:
-    """The narrowest band (mean width) whose coverage is >= ``coverage`` in every calibration group."""
+CORRECTION_RS = ROOT / "rust" / "src" / "estimate_correction.rs"
+#: Gradient-boosting settings of each stage of the correction (chosen by grouped cross-validation on the
+#: calibration protocols only, ``--cv``; squared error, because scikit-learn keeps monotone constraints exact
+#: only for it).
+GBM = dict(max_iter=100, max_leaf_nodes=15, learning_rate=0.15, min_samples_leaf=40, l2_regularization=1.0)
+#: Stage 1 fits ``h1 = ln((real - 0.5 + EPS) / (analytic - 0.5 + EPS))`` weighted by ``(analytic - 0.5 + EPS)^2``.
+EPS = 0.01
+
+
+def features(c: Dict[str, Any], P: Dict[str, float] = START) -> np.ndarray:
+    return em.correction_features(P, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"], c["batch"],
+                                  c["cosine"], c["sgd"], c["restarts"])
+
+
+def _gbm(**kw: Any) -> Any:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(loss="squared_error", monotonic_cst=em.MONOTONE, random_state=0,
+                                         **dict(GBM, **kw))
+
+
+def _fit_stages(X: np.ndarray, raw: np.ndarray, real: np.ndarray, weight: np.ndarray, **kw: Any) -> tuple:
+    """The two stages: a gain ``exp(h1)`` on the analytic model's above-chance part, then an added ``h2``."""
+    a = raw - 0.5
+    m1 = _gbm(**kw).fit(X, np.log((real - 0.5 + EPS) / (a + EPS)), sample_weight=weight * (a + EPS) ** 2)
+    p1 = 0.5 + a * np.exp(m1.predict(X))
+    m2 = _gbm(**kw).fit(X, real - p1, sample_weight=weight)
+    return m1, m2
+
+
+#: Weight of the two-layer reference-protocol rows in the correction's fit (the analytic model was fitted on
+#: them and is at their noise floor; the correction should leave them alone).
+REF_WEIGHT = 3.0
+
+
+def _weights(rows: List[Dict[str, Any]], ref_weight: float) -> np.ndarray:
+    return np.array([ref_weight if r["group"] == "reference" else 1.0 for r in rows])
+
+
+def apply(raw: np.ndarray, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """The corrected accuracy (before clamping): ``0.5 + (raw - 0.5) exp(h1) + h2``."""
+    return 0.5 + (raw - 0.5) * np.exp(h1) + h2
+
+
+def corrected_band(a0: np.ndarray, lo: np.ndarray, hi: np.ndarray, h1: np.ndarray, h2: np.ndarray,
+                   N: np.ndarray) -> tuple:
+    """``(accuracy, low, high)`` after the correction, the band at least one point (``1/N``) on either side."""
+    acc = np.clip(apply(a0, h1, h2), 0.5, 1.0)
+    lo, hi = np.clip(apply(lo, h1, h2), 0.5, acc), np.clip(apply(hi, h1, h2), acc, 1.0)
+    point = 1.0 / np.maximum(np.asarray(N, float), 1.0)
+    return acc, np.maximum(np.minimum(lo, acc - point), 0.5), np.minimum(np.maximum(hi, acc + point), 1.0)
+
+
+def _groups(rows: List[Dict[str, Any]]) -> np.ndarray:
+    """Cross-validation groups: whole protocols; the reference protocol's rows spread over 20 groups."""
+    return np.array([r["pid"] if r["pid"] >= 0 else -1 - (i % 20) for i, r in enumerate(rows)])
+
+
+def cross_validate(rows: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, **kw: Any) -> str:
+    """Grouped cross-validation of the correction over the calibration rows (whole protocols left out)."""
+    cal = [r for r in rows if r["part"] == "calibration"]
+    c = columns(cal)
+    raw = model(P, c)
+    X, real, g = features(c, P), c["real"], _groups(cal)
+    label = dict(GBM, ref_weight=REF_WEIGHT, **kw)
+    wt = _weights(cal, kw.pop("ref_weight", REF_WEIGHT))
+    rng = np.random.default_rng(0)
+    ups = np.unique(g)
+    rng.shuffle(ups)
+    pred = np.empty(len(cal))
+    for f in np.array_split(ups, folds):
+        te = np.isin(g, f)
+        m1, m2 = _fit_stages(X[~te], raw[~te], real[~te], wt[~te], **kw)
+        pred[te] = np.clip(apply(raw[te], m1.predict(X[te]), m2.predict(X[te])), 0.5, 1.0)
+    out = []
+    for name, est in (("analytic", raw), ("corrected", pred)):
+        nt = (real < 0.999) | (est < 0.999)
+        parts = []
+        for group in ("reference", "protocols", "deep"):
+            m = nt & np.array([r["group"] == group for r in cal])
+            parts.append(f"{group} {np.mean(np.abs(est - real)[m]):.4f}/{np.max(np.abs(est - real)[m]):.3f}")
+        out.append(f"{name}: " + ", ".join(parts))
+    return f"{label}: " + "; ".join(out)
+
+
+def _export(gbm: Any) -> tuple:
+    nodes, trees = [], []
+    for (pred,) in gbm._predictors:
+        trees.append(len(nodes))
+        for n in pred.nodes:
+            leaf = bool(n["is_leaf"])
+            nodes.append((65535 if leaf else int(n["feature_idx"]), 0.0 if leaf else float(n["num_threshold"]),
+                          0 if leaf else int(n["left"]), 0 if leaf else int(n["right"]),
+                          float(n["value"]) if leaf else 0.0))
+    return float(np.ravel(gbm._baseline_prediction)[0]), nodes, trees
+
+
+def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
+    """Fit the correction on the calibration rows and write ``rust/src/estimate_correction.rs``."""
+    cal = [r for r in rows if r["part"] == "calibration"]
+    c = columns(cal)
+    X = features(c, P)
+    stages = _fit_stages(X, model(P, c), c["real"], _weights(cal, REF_WEIGHT))
+    lines = ["//! Generated by `python benchmarks/calibrate_protocols.py --fit`; do not edit.",
+             f"//! The fitted correction of `estimate.rs`: two scikit-learn {__import__('sklearn').__version__}",
+             f"//! HistGradientBoostingRegressor ensembles ({GBM}),",
+             f"//! fitted on {len(cal)} calibration rows; see `docs/theory.md`.", "",
+             "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u16 = u16::MAX;"]
+    doc = {"MULT": "/// `h1`: log-gain of the above-chance part; baseline, nodes `(feature, threshold, left, right, "
+                   "value)`\n/// with `left`/`right` relative to the tree's first node, and each tree's first node.",
+           "ADD": "/// `h2`: added afterwards (same layout)."}
+    for name, gbm in zip(("MULT", "ADD"), stages):
+        base, nodes, trees = _export(gbm)
+        gap = np.max(np.abs(em.tree_predict(base, np.array(nodes, float), np.array(trees), X) - gbm.predict(X)))
+        if gap > 1e-12:
+            raise RuntimeError(f"exported trees differ from scikit-learn's by {gap:.2e}")
+        lines += [doc[name], f"pub const {name}_BASELINE: f64 = {base!r};",
+                  f"pub static {name}_NODES: [(u16, f64, u16, u16, f64); {len(nodes)}] = ["]
+        lines += [f"    ({'LEAF' if f == 65535 else f}, {t!r}, {l}, {r_}, {v!r})," for f, t, l, r_, v in nodes]
+        lines += ["];", f"pub static {name}_TREES: [u32; {len(trees)}] = [{', '.join(map(str, trees))}];"]
+        print(f"  correction {name}: {len(trees)} trees, {len(nodes)} nodes")
+    CORRECTION_RS.write_text("\n".join(lines) + "\n")
+    print(f"  wrote {CORRECTION_RS.relative_to(ROOT)} (rebuild the extension)")
+
+
+def read_correction() -> Dict[str, tuple]:
+    """``{"MULT": (baseline, nodes, trees), "ADD": ...}`` parsed from ``rust/src/estimate_correction.rs``."""
+    import re
+
+    text = CORRECTION_RS.read_text()
+    out = {}
+    for name in ("MULT", "ADD"):
+        base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
+        body = re.search(name + r"_NODES: \[[^\]]*\] = \[(.*?)\];", text, re.S).group(1)
+        nodes = [(65535.0 if m[0] == "LEAF" else float(m[0]), float(m[1]), float(m[2]), float(m[3]), float(m[4]))
+                 for m in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+), ([^)]+)\)", body)]
+        tm = re.search(name + r"_TREES: \[u32; \d+\] = \[([^\]]*)\]", text)
+        trees = [int(x) for x in tm.group(1).split(",") if x.strip()]
+        out[name] = (base, np.array(nodes, float).reshape(-1, 5), np.array(trees, int))
+    return out
+
+
+def fade(d: np.ndarray, N: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Below 50 points (the fewest measured) the lowering part of ``h`` fades in from ``N = d + 1``."""
+    w = np.clip((N - d - 1.0) / np.maximum(50.0 - d - 1.0, 1.0), 0.0, 1.0)
+    return np.minimum(h, 0.0) * w + np.maximum(h, 0.0)
+
+
+def correction_of(c: Dict[str, Any], raw: np.ndarray) -> np.ndarray:
+    """The correction's change ``apply(raw, h1, h2) - raw`` at the rows of ``c`` (numpy walk of the Rust file)."""
+    X = features(c)
+    t = read_correction()
+    d, N = np.asarray(c["d"], float), np.asarray(c["N"], float)
+    h1, h2 = (fade(d, N, em.tree_predict(*t[k], X)) for k in ("MULT", "ADD"))
+    return apply(raw, h1, h2) - raw, h1, h2
+
+
+#: Calibration coverage the band must reach per group. The reference protocol's band is narrow (its constants
+#: were fitted on those rows), so it asks for a margin: with 92% it covered 86% of the held-out grid.
+COVERAGE = {"reference": 0.95, "protocols": 0.93, "deep": 0.93}
+
+
+def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float]:
+    """The narrowest band (mean width) whose coverage reaches ``COVERAGE`` in every calibration group
+    (around the corrected estimate: the band moves with the correction)."""
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     real = c["real"]
+    _, h1, h2 = correction_of(c, model(P, c))
     groups = [np.array([r["group"] == g for r in cal]) for g in ("reference", "protocols", "deep")]
     best = None
-    for s0 in np.arange(0.04, 0.41, 0.02):
-        for sr in np.arange(0.0, 0.31, 0.02):
-            for sd in np.arange(0.0, 0.41, 0.04):
-                Q = dict(P, sigma_ln_k=float(s0), sigma_rho=float(sr), sigma_deep=float(sd))
-                with np.errstate(all="ignore"):
-                    _, lo, hi = em.estimate_band(Q, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"],
-                                                 c["batch"], c["cosine"], c["sgd"], c["restarts"])
-                inside = (lo <= real) & (real <= hi)
-                if all(inside[g].mean() >= coverage for g in groups):
-                    width = float(np.mean(hi - lo))
-                    if best is None or width < best[0]:
-                        best = (width, Q)
+    for s0, sp, sr, sd, nz in itertools.product(np.arange(0.04, 0.41, 0.04), np.arange(0.0, 0.49, 0.08),
+                                                np.arange(0.0, 0.31, 0.05), np.arange(0.0, 0.41, 0.08),
+                                                (0.5, 1.0, 1.5, 2.0, 3.0)):
+        Q = dict(P, sigma_ln_k=round(float(s0), 2), sigma_proto=round(float(sp), 2), sigma_rho=round(float(sr), 2),
+                 sigma_deep=round(float(sd), 2), noise=nz)
+        with np.errstate(all="ignore"):
+            a0, lo, hi = em.estimate_band(Q, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"],
+                                          c["batch"], c["cosine"], c["sgd"], c["restarts"])
+        acc, lo, hi = corrected_band(a0, lo, hi, h1, h2, c["N"])
+        inside = (lo <= real) & (real <= hi)
+        if all(inside[g].mean() >= cov for g, cov in zip(groups, COVERAGE.values())):
+            width = float(np.mean(hi - lo))
+            if best is None or width < best[0]:
+                best = (width, Q)
     if best is None:
         raise RuntimeError("no band reaches the coverage")
-    print(f"  band: sigma_ln_k {best[1]['sigma_ln_k']:.2f}, sigma_rho {best[1]['sigma_rho']:.2f}, "
-          f"sigma_deep {best[1]['sigma_deep']:.2f}: mean width {best[0]:.4f}")
+    print(f"  band: sigma_ln_k {best[1]['sigma_ln_k']:.2f}, sigma_proto {best[1]['sigma_proto']:.2f}, "
+          f"sigma_rho {best[1]['sigma_rho']:.2f}, "
+          f"sigma_deep {best[1]['sigma_deep']:.2f}, noise {best[1]['noise']:.1f}: mean width {best[0]:.4f}")
     return best[1]
 
 
 def shipped(rows: List[Dict[str, Any]]) -> tuple:
-    """The shipped (Rust) estimator on every row: accuracy, low, high (ceiling applied) and without the ceiling."""
+    """The shipped (Rust) estimator on every row: accuracy, low, high (ceiling applied), the analytic model's
+    accuracy before the correction, the correction and the ceiling."""
     import warnings
 
     from nnpartition import Protocol, estimate_accuracy
 
-    out = np.zeros((len(rows), 4))
+    out = np.zeros((len(rows), 6))
     for i, r in enumerate(rows):
         p = Protocol(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
                      schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             e = estimate_accuracy(r["d"], r["N"], widths=r["widths"], dist=r["dist"], protocol=p)
-            raw = estimate_accuracy(r["d"], r["N"], widths=r["widths"], dist=r["dist"], protocol=p, ceiling=False)
-        out[i] = (e.accuracy, e.low, e.high, raw.accuracy)
-    return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
+        out[i] = (e.accuracy, e.low, e.high, e.details.uncorrected, e.details.correction, e.ceiling)
+    return tuple(out.T)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--fit", action="store_true", help="refit the constants (prints them for rust/src/estimate.rs)")
+    ap.add_argument("--fit", action="store_true", help="refit the constants (prints them for rust/src/estimate.rs) "
+                    "and the correction (writes rust/src/estimate_correction.rs)")
+    ap.add_argument("--correction-only", action="store_true",
+                    help="with --fit: keep the analytic constants, refit the correction and the band")
+    ap.add_argument("--cv", action="store_true", help="grouped cross-validation of correction settings, then exit")
     args = ap.parse_args()
     rows = load()
+    if args.cv:
+        for kw in ({}, dict(ref_weight=1.0), dict(ref_weight=10.0), dict(max_iter=150, learning_rate=0.1),
+                   dict(max_leaf_nodes=8), dict(max_iter=300, learning_rate=0.05), dict(min_samples_leaf=100)):
+            print(cross_validate(rows, START, **kw), flush=True)
+        return 0
     if args.fit:
-        P = fit(rows, dict(START))
+        P = dict(START) if args.correction_only else fit(rows, dict(START))
+        fit_correction(rows, P)
         P = fit_band(rows, P)
         print("constants:", {k: round(v, 4) for k, v in P.items()})
-        acc, lo, hi = em.estimate_band(P, *(columns(rows)[k] for k in ("d", "N", "widths", "gauss", "lr", "steps",
-                                                                         "batch", "cosine", "sgd", "restarts")))
-        print(table(rows, acc, lo, hi))
+        c = columns(rows)
+        a0, lo, hi = em.estimate_band(P, *(c[k] for k in ("d", "N", "widths", "gauss", "lr", "steps", "batch",
+                                                          "cosine", "sgd", "restarts")))
+        _, h1, h2 = correction_of(c, a0)
+        print(table(rows, *corrected_band(a0, lo, hi, h1, h2, c["N"])))
         return 0
-    acc, lo, hi, raw = shipped(rows)
-    mirror = model(START, columns(rows))
+    acc, lo, hi, raw, corr, ceil = shipped(rows)
+    c = columns(rows)
+    mirror = model(START, c)
     gap = float(np.max(np.abs(mirror - raw)))
-    print(f"numpy mirror vs Rust core: max difference {gap:.2e} over {len(rows)} rows")
+    # The correction's trees split at thresholds taken from the calibration data, so a calibration row can sit
+    # exactly on one; a last-digit difference in its load then takes the other branch. Such rows are counted.
+    off = int(np.sum(np.abs(correction_of(c, mirror)[0] - corr) > 1e-9))
+    print(f"numpy mirror vs Rust core: max difference {gap:.2e} (analytic); correction identical on "
+          f"{len(rows) - off} of {len(rows)} rows (the rest sit on a split threshold)")
     print(table(rows, acc, lo, hi))
     print()
+    print("The analytic model alone (before the fitted correction):")
+    print(table(rows, np.minimum(raw, ceil)))
+    print()
     print(regions(rows, acc, lo, hi))
-    return 0 if gap < 1e-9 else 1
+    return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1
 
 
 if __name__ == "__main__":

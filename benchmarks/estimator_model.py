@@ -52,8 +52,9 @@ def estimate(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: 
 
 
 def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
-                  batch: Any, cosine: Any, sgd: Any, restarts: Any, band: bool = True) -> Any:
-    """``(accuracy, low, high)`` arrays, as ``rust/src/estimate.rs`` computes them."""
+                  batch: Any, cosine: Any, sgd: Any, restarts: Any, band: bool = True, internals: bool = False) -> Any:
+    """``(accuracy, low, high)`` arrays, as ``rust/src/estimate.rs`` computes them before the fitted correction
+    (``internals``: the load ``N / K`` and the budget ``rho`` instead of the band)."""
     d = np.asarray(d, float)
     N = np.asarray(N, float)
     rho = budget_ratio(P, N, lr, steps, batch, cosine, sgd)
@@ -107,11 +108,68 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
         return (1 - f0) * A + f0 / 2
 
     acc = acc_at(K)
+    if internals:
+        return acc, N / K, rho
     if not band:
         return acc, None, None
-    sigma = P["sigma_ln_k"] + P["sigma_rho"] * np.abs(np.log(rho)) + P["sigma_deep"] * (depth - 1)
+    reference = (~np.asarray(sgd, bool)) & (np.asarray(lr) == 0.02) & (np.asarray(steps) == 4000) & \
+        (np.asarray(batch) <= 0) & np.asarray(cosine, bool) & (np.asarray(restarts) == 2)
+    sigma = P["sigma_ln_k"] + P["sigma_rho"] * np.abs(np.log(rho)) + P["sigma_deep"] * (depth - 1) + \
+        np.where(reference, 0.0, P.get("sigma_proto", 0.0))
     spread = np.exp(sigma * 1.6448536269514722)
     noise = 1.6448536269514722 * P["noise"] * np.sqrt(acc * (1 - acc) / N)
     low = np.minimum(np.maximum(acc_at(K / spread) - noise, 0.5), acc)
     high = np.maximum(np.minimum(acc_at(K * spread) + noise, 1.0), acc)
     return acc, low, high
+
+
+#: The fitted correction's features, in the order of ``CORRECTION_FEATURES`` in ``rust/src/estimate.rs``.
+CORRECTION_FEATURES = ["ln d", "ln N", "ln L1", "ln L_last", "depth", "ln(N/P)", "ln lr", "ln steps", "ln(b/N)", "sgd",
+                       "cosine", "restarts", "gaussian", "ln summed lr", "ln load", "ln budget"]
+#: Monotone constraints of the correction (+1 non-decreasing, -1 non-increasing, 0 free), per feature.
+MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1]
+
+
+def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
+                        batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
+    """The correction's features as an ``(n, 16)`` array (``widths`` as in :func:`estimate`, 0 = no layer)."""
+    _, load, rho = estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, internals=True)
+    d = np.asarray(d, float)
+    N = np.asarray(N, float)
+    ws = [np.asarray(w, float) for w in widths]
+    P = np.ones_like(d)
+    fan = d
+    depth = np.zeros_like(d)
+    last = ws[0]
+    for w in ws:
+        valid = w > 0
+        P = P + np.where(valid, w * (fan + 1), 0.0)
+        fan = np.where(valid, w, fan)
+        last = np.where(valid, w, last)
+        depth = depth + valid
+    b = _batch(N, np.asarray(batch))
+    return np.stack([np.log(d), np.log(N), np.log(ws[0]), np.log(last), depth, np.log(N / P), np.log(lr),
+                     np.log(steps), np.log(b / N), np.asarray(sgd, float), np.asarray(cosine, float),
+                     np.asarray(restarts, float), np.asarray(gauss, float),
+                     np.log(summed_lr(np.asarray(lr, float), np.asarray(steps, float), cosine)), np.log(load),
+                     np.log(rho)], 1)
+
+
+def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The tree ensemble at the rows of ``X``: ``nodes`` rows ``(feature, threshold, left, right, value)`` with
+    ``left``/``right`` relative to the tree's first node and feature 65535 for a leaf; ``trees`` the first nodes."""
+    out = np.full(len(X), float(baseline))
+    rows = np.arange(len(X))
+    for start in trees:
+        i = np.full(len(X), int(start))
+        while True:
+            f = nodes[i, 0].astype(int)
+            leaf = f == 65535
+            if leaf.all():
+                break
+            fx = np.where(leaf, 0, f)
+            go_left = X[rows, fx] <= nodes[i, 1]
+            step = np.where(go_left, nodes[i, 2], nodes[i, 3]).astype(int)
+            i = np.where(leaf, i, int(start) + step)
+        out += nodes[i, 4]
+    return out

@@ -273,3 +273,65 @@ def test_sizing_against_a_scan():
 def test_scalar_accuracy_is_a_float_and_array_accuracy_an_array():
     assert type(estimate_accuracy(3, 100, 4).accuracy) is float
     assert isinstance(estimate_accuracy(3, 100, [4, 5]).accuracy, np.ndarray)
+
+
+# --- the fitted correction: a second implementation of its features and tree walk ---------------------------
+
+_CORRECTION_RS = Path(__file__).resolve().parents[1] / "rust" / "src" / "estimate_correction.rs"
+
+
+def _read_trees():
+    """The two ensembles (h1, h2) of the generated file, each as (baseline, nodes, first nodes)."""
+    import re
+    text = _CORRECTION_RS.read_text()
+    out = []
+    for name in ("MULT", "ADD"):
+        base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
+        body = re.search(name + r"_NODES: [^=]*= \[(.*?)\];", text, re.S).group(1)
+        nodes = [(None if f == "LEAF" else int(f), float(t), int(l), int(r), float(v))
+                 for f, t, l, r, v in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+), ([^)]+)\)", body)]
+        m = re.search(name + r"_TREES: \[u32; \d+\] = \[([^\]]*)\]", text)
+        out.append((base, nodes, [int(x) for x in m.group(1).split(",") if x.strip()]))
+    return out
+
+
+def _walk(base, nodes, trees, x):
+    total = base
+    for start in trees:
+        i = start
+        while nodes[i][0] is not None:
+            f, t, left, right, _ = nodes[i]
+            i = start + (left if x[f] <= t else right)
+        total += nodes[i][4]
+    return total
+
+
+@pytest.mark.skipif(not _CORRECTION_RS.exists(), reason="needs the source checkout (rust/src)")
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 200), st.integers(50, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
+       st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
+       st.integers(250, 32000), st.one_of(st.none(), st.integers(32, 2048)), st.booleans(), st.integers(1, 4))
+def test_correction_is_the_generated_tree_ensemble(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
+    """The native correction equals this file's own walk over rust/src/estimate_correction.rs, with the
+    features computed here from their definitions (docs/theory.md)."""
+    proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=batch,
+                     schedule="cosine" if cosine else "constant", restarts=restarts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False)
+    P, fan = 1, d
+    for w in widths:
+        P, fan = P + w * (fan + 1), w
+    b = min(batch, N) if batch else N
+    lr_min = lr / 100
+    summed = steps * lr_min + (lr - lr_min) * (steps + 1) / 2 if cosine else lr * steps
+    x = [np.log(d), np.log(N), np.log(widths[0]), np.log(widths[-1]), len(widths), np.log(N / P), np.log(lr),
+         np.log(steps), np.log(b / N), float(opt == "sgd"), float(cosine), restarts, float(dist == "gaussian"),
+         np.log(summed), np.log(e.details.load), np.log(e.details.budget)]
+    h1, h2 = (_walk(*t, x) for t in _read_trees())
+    w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # lowering parts fade in below N = 50
+    h1, h2 = (min(h, 0.0) * w + max(h, 0.0) for h in (h1, h2))
+    want = 0.5 + (e.details.uncorrected - 0.5) * np.exp(h1) + h2
+    assert e.details.correction == pytest.approx(want - e.details.uncorrected, abs=1e-12)
+    assert e.accuracy == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-12)
+    assert 0.5 <= e.low <= e.accuracy <= e.high <= 1.0

@@ -79,7 +79,7 @@ def deep_region_bounds(
 
 # --- estimator ---
 _ProtocolArgs = Tuple[str, float, float, Optional[float], str, float]
-_EstimateRow = Tuple[float, float, float, float, float, float, float, float, float, float]
+_EstimateRow = Tuple[float, float, float, float, float, float, float, float, float, float, float, float]
 
 def estimate_analytic(
     d: npt.NDArray[np.float64],

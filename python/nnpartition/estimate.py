@@ -48,6 +48,8 @@ class EstimateDetails(Generic[T]):
         budget: the protocol's training budget relative to the reference protocol (``rho``).
         m: cells per input axis this budget resolves.
         k_time: directions this budget can fit at all (``A rho^beta``).
+        uncorrected: the analytic model's accuracy before the fitted correction (and before the ceiling).
+        correction: what the fitted correction added (``docs/theory.md``, "The fitted correction").
         dist, protocol: the input law and the training protocol.
         widths: hidden widths of a deeper network (``None`` for one layer).
         trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only
@@ -64,6 +66,8 @@ class EstimateDetails(Generic[T]):
     budget: T
     m: T
     k_time: T
+    uncorrected: T
+    correction: T
     dist: str
     protocol: Protocol
     widths: Optional[List[int]] = None
@@ -332,7 +336,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         _warn_range(float(da.max()), float(na.max()), [float(la.max())], proto, stacklevel=3)
         _warn_range(float(da.min()), float(na.min()), [float(la.min())], proto, stacklevel=3)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto))
-    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time = (c.reshape(shape) for c in cols)
+    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = (c.reshape(shape) for c in cols)
     if ceiling:
         ceil = _core.accuracy_ceilings(da.ravel().astype(np.uint64), na.ravel().astype(np.uint64),
                                        la.ravel().astype(np.uint64)).reshape(shape)
@@ -343,9 +347,9 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         f = float
         return AccuracyEstimate(f(acc), f(low), f(high), f(ceil), "analytic",
                                 EstimateDetails(f(p_eff), f(k_sat), f(k_eff), f(alpha), f(budget), f(m), f(k_time),
-                                                dist, proto))
+                                                f(unc), f(corr), dist, proto))
     return AccuracyEstimate(acc, low, high, ceil, "analytic",
-                            EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, dist, proto))
+                            EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
 
 
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
@@ -354,12 +358,12 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     if (proto is not _REFERENCE and proto != _REFERENCE) or not (d <= 200 and N <= 5000) \
             or len(ws) > 4 or max(ws) > 512:
         _warn_range(d, N, ws, proto, stacklevel=5)
-    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time = _core.estimate_one(
+    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_one(
         float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
     ceil = _ceiling_one(d, N, ws) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details = EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, dist, proto,
+    details = EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto,
                               widths=list(ws) if len(ws) > 1 else None)
     return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
 
@@ -369,7 +373,7 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     _warn_range(d, N, (L,), proto, stacklevel=5)
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)
-    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time = _core.estimate_from_partition(
+    acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_from_partition(
         float(d), float(N), float(L), occ, dist, _proto_args(proto))
     s = summarize(acc_t)
     acc = s.mean
@@ -382,7 +386,7 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
         return float(np.mean(x)) if len(x) else math.nan
 
     details = EstimateDetails(mean(p_eff), mean(k_sat), mean(k_eff), mean(alpha), mean(budget), mean(m), mean(k_time),
-                              dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high), dof_measured=mean(p_eff),
+                              mean(unc), mean(corr), dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high), dof_measured=mean(p_eff),
                               occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
     return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details)
 

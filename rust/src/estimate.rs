@@ -72,8 +72,11 @@ pub struct Params {
     pub sigma_ln_k: f64,
     /// ... growing by this much per unit of `|ln rho|` (distance from the reference budget) ...
     pub sigma_rho: f64,
-    /// ... and by this much for every hidden layer after the first.
+    /// ... and by this much for every hidden layer after the first ...
     pub sigma_deep: f64,
+    /// ... and by this much for any protocol other than the reference one (whose constants were fitted
+    /// on 647 configurations; every other protocol also carries the protocol model's uncertainty).
+    pub sigma_proto: f64,
     /// Multiplier of the dataset-to-dataset sampling noise `sqrt(a(1-a)/N)` in the band.
     pub noise: f64,
     /// ... (exponent of the jitter) ...
@@ -106,18 +109,20 @@ pub const PARAMS: Params = Params {
     xi: 0.1122,
     eta: 2.2146,
     delta: 0.1118,
-    sigma_ln_k: 0.1,
-    sigma_rho: 0.12,
-    sigma_deep: 0.2,
-    noise: 0.5,
+    sigma_ln_k: 0.08,
+    sigma_rho: 0.05,
+    sigma_deep: 0.4,
+    noise: 1.0,
     zeta: 0.9461,
     dd: 2.8924,
+    sigma_proto: 0.16,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
-pub const PARAM_NAMES: [&str; 27] = [
+pub const PARAM_NAMES: [&str; 28] = [
     "kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q", "gauss", "g_sgd", "psi", "psi_s", "a_m", "A", "beta",
     "tau0", "nu", "xi", "eta", "delta", "sigma_ln_k", "sigma_rho", "sigma_deep", "noise", "zeta", "dd",
+    "sigma_proto",
 ];
 
 impl Params {
@@ -126,7 +131,7 @@ impl Params {
         vec![
             self.kappa, self.c, self.m, self.p, self.r, self.gamma, self.c2, self.s, self.q, self.gauss, self.g_sgd,
             self.psi, self.psi_s, self.a_m, self.big_a, self.beta, self.tau0, self.nu, self.xi, self.eta, self.delta,
-            self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise, self.zeta, self.dd,
+            self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise, self.zeta, self.dd, self.sigma_proto,
         ]
     }
 
@@ -163,6 +168,7 @@ impl Params {
             noise: v[24],
             zeta: v[25],
             dd: v[26],
+            sigma_proto: v[27],
         })
     }
 }
@@ -283,6 +289,10 @@ pub struct Analytic {
     pub m: f64,
     /// Directions this budget can fit at all (`A rho^beta`).
     pub k_time: f64,
+    /// The analytic model's accuracy before the fitted correction.
+    pub uncorrected: f64,
+    /// What the fitted correction ([`correction`]) changes it by (before clamping to `[0.5, 1]`).
+    pub correction: f64,
 }
 
 /// The protocol-dependent terms for a network of `depth` hidden layers: `(rho, m, K_time, damage)`.
@@ -367,7 +377,8 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     let (first, later) = gated_dof(d, n, widths, prm);
     let (first_inf, later_inf) = gated_dof(d, f64::INFINITY, widths, prm);
-    evaluate(d, n, widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0), first, later, first_inf, later_inf, dist, proto, prm)
+    let a = evaluate(d, n, widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0), first, later, first_inf, later_inf, dist, proto, prm);
+    corrected(a, n, fade(d, n, correction(&correction_features(d, n, widths, dist, proto, &a))))
 }
 
 /// The estimate for first-layer directions measured on sampled partitions
@@ -385,7 +396,113 @@ pub fn from_partition(
     let eff = d / (d + prm.r);
     let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
     let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
-    evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm)
+    let a = evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm);
+    corrected(a, n, fade(d, n, correction(&correction_features(d, n, &[l], dist, proto, &a))))
+}
+
+#[path = "estimate_correction.rs"]
+mod fitted;
+
+/// Names of the features the fitted correction reads, in order.
+pub const CORRECTION_FEATURES: [&str; NF] = [
+    "ln d", "ln N", "ln L1", "ln L_last", "depth", "ln(N/P)", "ln lr", "ln steps", "ln(b/N)", "sgd", "cosine",
+    "restarts", "gaussian", "ln summed lr", "ln load", "ln budget",
+];
+/// Number of features of the correction.
+pub const NF: usize = 16;
+
+/// The correction's features for a configuration (`P` counts every weight and bias; `b` is the
+/// batch size, at most `N`), the last two from the analytic result `a` (its load and budget).
+pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, a: &Analytic) -> [f64; NF] {
+    let (mut p, mut fan) = (1.0, d);
+    for &w in widths {
+        p += w * (fan + 1.0);
+        fan = w;
+    }
+    let b = proto.batch.map_or(n, |b| b.min(n));
+    let first = widths.first().copied().unwrap_or(1.0);
+    let last = widths.last().copied().unwrap_or(1.0);
+    [
+        d.ln(),
+        n.ln(),
+        first.ln(),
+        last.ln(),
+        widths.len().max(1) as f64,
+        (n / p).ln(),
+        proto.lr.ln(),
+        proto.steps.ln(),
+        (b / n).ln(),
+        if proto.sgd { 1.0 } else { 0.0 },
+        if proto.cosine { 1.0 } else { 0.0 },
+        proto.restarts,
+        if dist == PointDist::Gaussian { 1.0 } else { 0.0 },
+        summed_lr(proto.lr, proto.steps, proto.cosine).ln(),
+        a.alpha.ln(),
+        a.budget.ln(),
+    ]
+}
+
+/// The fitted correction at `x` (see `docs/theory.md`): two gradient-boosted tree ensembles over
+/// [`CORRECTION_FEATURES`], `(h1, h2)`, fitted to what the analytic model misses on the calibration
+/// measurements. An accuracy `a` becomes `0.5 + (a - 0.5) exp(h1) + h2`. Both are monotone where the
+/// accuracy must be: non-decreasing in the widths, steps, summed learning rate, restarts, budget and
+/// the batch fraction; non-increasing in `N`, `N / P` and the load; so the corrected estimate keeps the
+/// analytic model's monotonicity in `L`, `N` and steps.
+pub fn correction(x: &[f64; NF]) -> (f64, f64) {
+    (
+        ensemble(fitted::MULT_BASELINE, &fitted::MULT_NODES, &fitted::MULT_TREES, x),
+        ensemble(fitted::ADD_BASELINE, &fitted::ADD_NODES, &fitted::ADD_TREES, x),
+    )
+}
+
+/// Fewest points of any calibration measurement: below it the correction was never fitted.
+pub const CORRECTION_MIN_N: f64 = 50.0;
+
+/// The correction below the calibration range: its lowering parts fade in linearly from `N = d + 1`
+/// (where any labelling fits, so nothing should be lowered) to [`CORRECTION_MIN_N`]; its raising parts
+/// stay. Lowering more as `N` grows keeps the estimate non-increasing in `N`.
+pub fn fade(d: f64, n: f64, (h1, h2): (f64, f64)) -> (f64, f64) {
+    let w = ((n - d - 1.0) / (CORRECTION_MIN_N - d - 1.0).max(1.0)).clamp(0.0, 1.0);
+    (h1.min(0.0) * w + h1.max(0.0), h2.min(0.0) * w + h2.max(0.0))
+}
+
+/// A tree ensemble at `x`: `baseline` plus one leaf value per tree. `nodes` rows are
+/// `(feature, threshold, left, right, value)` (feature `u16::MAX`: a leaf; `x[feature] <= threshold`
+/// goes left), `left`/`right` counted from the tree's first node, whose index `trees` lists.
+pub fn ensemble(baseline: f64, nodes: &[(u16, f64, u16, u16, f64)], trees: &[u32], x: &[f64]) -> f64 {
+    let mut s = baseline;
+    for &start in trees {
+        let start = start as usize;
+        let mut i = start;
+        loop {
+            let (f, threshold, left, right, value) = nodes[i];
+            if f == u16::MAX {
+                s += value;
+                break;
+            }
+            // A NaN feature (none arises from valid input) goes right.
+            i = start + if x[f as usize] <= threshold { left } else { right } as usize;
+        }
+    }
+    s
+}
+
+/// The analytic result with the fitted correction `(h1, h2)` applied to the estimate and both band
+/// edges (`a -> 0.5 + (a - 0.5) exp(h1) + h2`, an increasing map), clamped to `[0.5, 1]`. The band
+/// then reaches at least one point (`1 / N`, the resolution of a measured accuracy) on either side.
+fn corrected(mut a: Analytic, n: f64, (h1, h2): (f64, f64)) -> Analytic {
+    if h1 != 0.0 || h2 != 0.0 {
+        let gain = h1.exp();
+        let f = |v: f64| 0.5 + (v - 0.5) * gain + h2;
+        a.correction = f(a.uncorrected) - a.uncorrected;
+        a.accuracy = f(a.uncorrected).clamp(0.5, 1.0);
+        a.low = f(a.low).clamp(0.5, a.accuracy);
+        a.high = f(a.high).clamp(a.accuracy, 1.0);
+    }
+    let point = 1.0 / n.max(1.0);
+    a.low = a.low.min(a.accuracy - point).max(0.5);
+    a.high = a.high.max(a.accuracy + point).min(1.0);
+    a
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -411,7 +528,8 @@ fn evaluate(
         dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
     };
     let acc = acc_at(k_eff);
-    let sigma = prm.sigma_ln_k + prm.sigma_rho * rho.ln().abs() + prm.sigma_deep * (depth - 1.0);
+    let other = if *proto == Budget::REFERENCE { 0.0 } else { prm.sigma_proto };
+    let sigma = prm.sigma_ln_k + prm.sigma_rho * rho.ln().abs() + prm.sigma_deep * (depth - 1.0) + other;
     let spread = (sigma * 1.6448536269514722).exp();
     let lo_k = acc_at(k_eff / spread);
     let hi_k = acc_at(k_eff * spread);
@@ -427,6 +545,8 @@ fn evaluate(
         budget: rho,
         m,
         k_time,
+        uncorrected: acc,
+        correction: 0.0,
     }
 }
 
@@ -522,6 +642,46 @@ mod tests {
                 prev = a;
             }
         }
+    }
+
+    #[test]
+    fn ensemble_walks_each_tree_to_its_leaf() {
+        // Tree 1: x0 <= 0.5 ? (x1 <= 2 ? 1 : 2) : 3; tree 2: x1 <= -1 ? 10 : 20.
+        const L: u16 = u16::MAX;
+        let nodes = [
+            (0, 0.5, 1, 2, 0.0),
+            (1, 2.0, 3, 4, 0.0),
+            (L, 0.0, 0, 0, 3.0),
+            (L, 0.0, 0, 0, 1.0),
+            (L, 0.0, 0, 0, 2.0),
+            (1, -1.0, 1, 2, 0.0),
+            (L, 0.0, 0, 0, 10.0),
+            (L, 0.0, 0, 0, 20.0),
+        ];
+        let trees = [0, 5];
+        for (x, want) in [([0.0, 0.0], 21.0), ([0.5, 2.0], 21.0), ([0.5, 2.5], 22.0), ([1.0, -3.0], 13.0), ([0.0, -1.0], 11.0)] {
+            assert_eq!(ensemble(0.25, &nodes, &trees, &x), want + 0.25, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn correction_features_follow_their_names() {
+        let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch: Some(64.0), cosine: false, restarts: 3.0 };
+        let a = analytic(5.0, 400.0, &[8.0, 4.0], PointDist::Gaussian, &proto, &PARAMS);
+        let x = correction_features(5.0, 400.0, &[8.0, 4.0], PointDist::Gaussian, &proto, &a);
+        let p = 1.0 + 8.0 * 6.0 + 4.0 * 9.0;
+        let want = [
+            5f64.ln(), 400f64.ln(), 8f64.ln(), 4f64.ln(), 2.0, (400.0 / p as f64).ln(), 0.1f64.ln(), 1000f64.ln(),
+            (64.0f64 / 400.0).ln(), 1.0, 0.0, 3.0, 1.0, (0.1f64 * 1000.0).ln(), a.alpha.ln(), a.budget.ln(),
+        ];
+        for (i, (g, w)) in x.iter().zip(want).enumerate() {
+            assert!((g - w).abs() < 1e-12, "{}: {g} vs {w}", CORRECTION_FEATURES[i]);
+        }
+        // The correction moves the estimate and its band together, within [0.5, 1].
+        let (h1, h2) = fade(5.0, 400.0, correction(&x));
+        let want = (0.5 + (a.uncorrected - 0.5) * h1.exp() + h2).clamp(0.5, 1.0);
+        assert!((a.accuracy - want).abs() < 1e-12, "{} vs {want}", a.accuracy);
+        assert!(a.low <= a.accuracy && a.accuracy <= a.high && a.low >= 0.5 && a.high <= 1.0);
     }
 
     #[test]

@@ -9,12 +9,12 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 type Arrays<'py> = Vec<Bound<'py, PyArray1<f64>>>;
-/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time)`.
-type Row = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction)`.
+type Row = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
 /// A protocol as Python passes it: `(optimizer, lr, steps, batch_size, schedule, restarts)`.
 type ProtocolArgs = (String, f64, f64, Option<f64>, String, f64);
 
-const COLS: [fn(&Analytic) -> f64; 10] = [
+const COLS: [fn(&Analytic) -> f64; 12] = [
     |a| a.accuracy,
     |a| a.low,
     |a| a.high,
@@ -25,6 +25,8 @@ const COLS: [fn(&Analytic) -> f64; 10] = [
     |a| a.budget,
     |a| a.m,
     |a| a.k_time,
+    |a| a.uncorrected,
+    |a| a.correction,
 ];
 
 fn pack<'py>(py: Python<'py>, rows: &[Analytic]) -> Arrays<'py> {
@@ -32,7 +34,7 @@ fn pack<'py>(py: Python<'py>, rows: &[Analytic]) -> Arrays<'py> {
 }
 
 fn row(a: &Analytic) -> Row {
-    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha, a.budget, a.m, a.k_time)
+    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha, a.budget, a.m, a.k_time, a.uncorrected, a.correction)
 }
 
 fn parse_dist(dist: &str) -> PyResult<PointDist> {
@@ -56,7 +58,7 @@ fn constants(v: Option<Vec<f64>>) -> PyResult<Params> {
 }
 
 /// Element-wise analytic estimate for one hidden layer: returns the arrays
-/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, kappa]`.
+/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction]`.
 /// `params` overrides the fitted constants (in the order of `estimator_params()`).
 #[pyfunction]
 #[pyo3(signature = (d, n, l, dist, protocol, params=None))]
@@ -79,7 +81,7 @@ fn estimate_analytic<'py>(
 }
 
 /// Analytic estimate for one configuration with hidden `widths` (one or more layers):
-/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time)`.
+/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction)`.
 #[pyfunction]
 fn estimate_one(d: f64, n: f64, widths: Vec<f64>, dist: &str, protocol: ProtocolArgs) -> PyResult<Row> {
     Ok(row(&analytic(d, n, &widths, parse_dist(dist)?, &budget(protocol)?, &PARAMS)))
