@@ -122,8 +122,8 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 START = dict(
     kappa=1.6099, c=1.413, m=5.3971, p=0.8053, r=2.5445, gamma=0.3139, c2=2.942, s=0.1333, q=0.5, gauss=0.0199,
     g_sgd=0.0319, psi=0.7021, psi_s=0.4286, a_m=0.5767, A=377856.5328, beta=1.2607, tau0=0.717, nu=0.7912,
-    xi=0.1122, eta=2.2146, delta=0.1118, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.4, noise=1.0, zeta=0.9461,
-    dd=2.8924, sigma_proto=0.16,
+    xi=0.1122, eta=2.2146, delta=0.1118, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.16, noise=0.5, zeta=0.9461,
+    dd=2.8924, sigma_proto=0.08,
 )
 FIXED = {"q"}
 POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd"}
@@ -241,7 +241,7 @@ CORRECTION_RS = ROOT / "rust" / "src" / "estimate_correction.rs"
 #: Gradient-boosting settings of each stage of the correction (chosen by grouped cross-validation on the
 #: calibration protocols only, ``--cv``; squared error, because scikit-learn keeps monotone constraints exact
 #: only for it).
-GBM = dict(max_iter=100, max_leaf_nodes=15, learning_rate=0.15, min_samples_leaf=40, l2_regularization=1.0)
+GBM = dict(max_iter=60, max_leaf_nodes=15, learning_rate=0.25, min_samples_leaf=40, l2_regularization=1.0)
 #: Stage 1 fits ``h1 = ln((real - 0.5 + EPS) / (analytic - 0.5 + EPS))`` weighted by ``(analytic - 0.5 + EPS)^2``.
 EPS = 0.01
 
@@ -285,7 +285,9 @@ def corrected_band(a0: np.ndarray, lo: np.ndarray, hi: np.ndarray, h1: np.ndarra
                    N: np.ndarray) -> tuple:
     """``(accuracy, low, high)`` after the correction, the band at least one point (``1/N``) on either side."""
     acc = np.clip(apply(a0, h1, h2), 0.5, 1.0)
-    lo, hi = np.clip(apply(lo, h1, h2), 0.5, acc), np.clip(apply(hi, h1, h2), acc, 1.0)
+    # Where the correction lowers the estimate, the upper edge keeps the analytic model's (the correction is an
+    # average over similar configurations, some of which train as the analytic model says).
+    lo, hi = np.clip(apply(lo, h1, h2), 0.5, acc), np.clip(np.maximum(apply(hi, h1, h2), hi), acc, 1.0)
     point = 1.0 / np.maximum(np.asarray(N, float), 1.0)
     return acc, np.maximum(np.minimum(lo, acc - point), 0.5), np.minimum(np.maximum(hi, acc + point), 1.0)
 
@@ -323,14 +325,16 @@ def cross_validate(rows: List[Dict[str, Any]], P: Dict[str, float], folds: int =
 
 
 def _export(gbm: Any) -> tuple:
+    """``(baseline, nodes, trees)``: nodes ``(feature, threshold or leaf value, left, right)``, feature 255 a leaf."""
     nodes, trees = [], []
     for (pred,) in gbm._predictors:
         trees.append(len(nodes))
+        if len(pred.nodes) > 255:
+            raise RuntimeError("a tree has more than 255 nodes; the Rust layout stores offsets in a u8")
         for n in pred.nodes:
             leaf = bool(n["is_leaf"])
-            nodes.append((65535 if leaf else int(n["feature_idx"]), 0.0 if leaf else float(n["num_threshold"]),
-                          0 if leaf else int(n["left"]), 0 if leaf else int(n["right"]),
-                          float(n["value"]) if leaf else 0.0))
+            nodes.append((255 if leaf else int(n["feature_idx"]), float(n["value"] if leaf else n["num_threshold"]),
+                          0 if leaf else int(n["left"]), 0 if leaf else int(n["right"])))
     return float(np.ravel(gbm._baseline_prediction)[0]), nodes, trees
 
 
@@ -344,9 +348,9 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
              f"//! The fitted correction of `estimate.rs`: two scikit-learn {__import__('sklearn').__version__}",
              f"//! HistGradientBoostingRegressor ensembles ({GBM}),",
              f"//! fitted on {len(cal)} calibration rows; see `docs/theory.md`.", "",
-             "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u16 = u16::MAX;"]
-    doc = {"MULT": "/// `h1`: log-gain of the above-chance part; baseline, nodes `(feature, threshold, left, right, "
-                   "value)`\n/// with `left`/`right` relative to the tree's first node, and each tree's first node.",
+             "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u8 = u8::MAX;"]
+    doc = {"MULT": "/// `h1`: log-gain of the above-chance part; baseline, nodes `(feature, threshold or leaf value, "
+                   "left, right)`\n/// with `left`/`right` relative to the tree's first node, and each tree's first node.",
            "ADD": "/// `h2`: added afterwards (same layout)."}
     for name, gbm in zip(("MULT", "ADD"), stages):
         base, nodes, trees = _export(gbm)
@@ -354,8 +358,8 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
         if gap > 1e-12:
             raise RuntimeError(f"exported trees differ from scikit-learn's by {gap:.2e}")
         lines += [doc[name], f"pub const {name}_BASELINE: f64 = {base!r};",
-                  f"pub static {name}_NODES: [(u16, f64, u16, u16, f64); {len(nodes)}] = ["]
-        lines += [f"    ({'LEAF' if f == 65535 else f}, {t!r}, {l}, {r_}, {v!r})," for f, t, l, r_, v in nodes]
+                  f"pub static {name}_NODES: [(u8, f64, u8, u8); {len(nodes)}] = ["]
+        lines += [f"    ({'LEAF' if f == 255 else f}, {t!r}, {l}, {r_})," for f, t, l, r_ in nodes]
         lines += ["];", f"pub static {name}_TREES: [u32; {len(trees)}] = [{', '.join(map(str, trees))}];"]
         print(f"  correction {name}: {len(trees)} trees, {len(nodes)} nodes")
     CORRECTION_RS.write_text("\n".join(lines) + "\n")
@@ -371,11 +375,11 @@ def read_correction() -> Dict[str, tuple]:
     for name in ("MULT", "ADD"):
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: \[[^\]]*\] = \[(.*?)\];", text, re.S).group(1)
-        nodes = [(65535.0 if m[0] == "LEAF" else float(m[0]), float(m[1]), float(m[2]), float(m[3]), float(m[4]))
-                 for m in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+), ([^)]+)\)", body)]
+        nodes = [(255.0 if m[0] == "LEAF" else float(m[0]), float(m[1]), float(m[2]), float(m[3]))
+                 for m in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+)\)", body)]
         tm = re.search(name + r"_TREES: \[u32; \d+\] = \[([^\]]*)\]", text)
         trees = [int(x) for x in tm.group(1).split(",") if x.strip()]
-        out[name] = (base, np.array(nodes, float).reshape(-1, 5), np.array(trees, int))
+        out[name] = (base, np.array(nodes, float).reshape(-1, 4), np.array(trees, int))
     return out
 
 
@@ -394,9 +398,9 @@ def correction_of(c: Dict[str, Any], raw: np.ndarray) -> np.ndarray:
     return apply(raw, h1, h2) - raw, h1, h2
 
 
-#: Calibration coverage the band must reach per group. The reference protocol's band is narrow (its constants
-#: were fitted on those rows), so it asks for a margin: with 92% it covered 86% of the held-out grid.
-COVERAGE = {"reference": 0.95, "protocols": 0.93, "deep": 0.93}
+#: Calibration coverage the band must reach per group, with a margin over the 90% asked of held-out rows: at
+#: 92-93% the calibration-to-held-out shrinkage left 86-88% in some group.
+COVERAGE = {"reference": 0.95, "protocols": 0.95, "deep": 0.94}
 
 
 def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float]:

@@ -156,20 +156,21 @@ def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[An
 
 
 def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """The tree ensemble at the rows of ``X``: ``nodes`` rows ``(feature, threshold, left, right, value)`` with
-    ``left``/``right`` relative to the tree's first node and feature 65535 for a leaf; ``trees`` the first nodes."""
+    """The tree ensemble at the rows of ``X``: ``nodes`` rows ``(feature, threshold or leaf value, left, right)``
+    with ``left``/``right`` relative to the tree's first node and feature 255 for a leaf; ``trees`` the first
+    nodes. ``x[feature] <= threshold`` goes left."""
     out = np.full(len(X), float(baseline))
     rows = np.arange(len(X))
     for start in trees:
         i = np.full(len(X), int(start))
         while True:
             f = nodes[i, 0].astype(int)
-            leaf = f == 65535
+            leaf = f == 255
             if leaf.all():
                 break
             fx = np.where(leaf, 0, f)
             go_left = X[rows, fx] <= nodes[i, 1]
             step = np.where(go_left, nodes[i, 2], nodes[i, 3]).astype(int)
             i = np.where(leaf, i, int(start) + step)
-        out += nodes[i, 4]
+        out += nodes[i, 1]
     return out

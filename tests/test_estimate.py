@@ -288,8 +288,8 @@ def _read_trees():
     for name in ("MULT", "ADD"):
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: [^=]*= \[(.*?)\];", text, re.S).group(1)
-        nodes = [(None if f == "LEAF" else int(f), float(t), int(l), int(r), float(v))
-                 for f, t, l, r, v in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+), ([^)]+)\)", body)]
+        nodes = [(None if f == "LEAF" else int(f), float(t), int(l), int(r))
+                 for f, t, l, r in re.findall(r"\(\s*(LEAF|\d+), ([^,]+), (\d+), (\d+)\)", body)]
         m = re.search(name + r"_TREES: \[u32; \d+\] = \[([^\]]*)\]", text)
         out.append((base, nodes, [int(x) for x in m.group(1).split(",") if x.strip()]))
     return out
@@ -300,9 +300,9 @@ def _walk(base, nodes, trees, x):
     for start in trees:
         i = start
         while nodes[i][0] is not None:
-            f, t, left, right, _ = nodes[i]
+            f, t, left, right = nodes[i]
             i = start + (left if x[f] <= t else right)
-        total += nodes[i][4]
+        total += nodes[i][1]    # a leaf's value
     return total
 
 

@@ -308,6 +308,14 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         >>> estimate_accuracy(100, 50, 8).ceiling          # N <= d + 1: everything can be fitted
         1.0
     """
+    if type(d) is int and type(N) is int and method == "analytic" and (dist == "uniform" or dist == "gaussian") \
+            and (ceiling is True or ceiling is False) and 1 <= d <= MAX_SIZE and 1 <= N <= MAX_SIZE:
+        # The common scalar calls, already valid: skip the general checks below (same result).
+        if type(L) is int and widths is None and 1 <= L <= MAX_SIZE:
+            return _estimate_scalar(d, N, (L,), dist, _protocol(protocol), ceiling)
+        if L is None and type(widths) in (list, tuple) and 1 <= len(widths) <= 64 \
+                and all(type(w) is int and 1 <= w <= MAX_SIZE for w in widths):
+            return _estimate_scalar(d, N, tuple(widths), dist, _protocol(protocol), ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     method = v.choice("method", method, ("analytic", "monte_carlo"))
     proto = _protocol(protocol)
@@ -352,6 +360,14 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
                             EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
 
 
+def _built(cls: Any, **fields: Any) -> Any:
+    """An instance of the frozen dataclass ``cls`` from already-checked ``fields`` (omitted ones keep their
+    defaults), without running the generated ``__init__``: the scalar estimate's hot path (saves ~2 us)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
@@ -363,9 +379,11 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     ceil = _ceiling_one(d, N, ws) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
-    details = EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto,
-                              widths=list(ws) if len(ws) > 1 else None)
-    return AccuracyEstimate(acc, low, high, ceil, "analytic", details)
+    details = _built(EstimateDetails, p_eff=p_eff, k_sat=k_sat, k_eff=k_eff, load=alpha, budget=budget, m=m,
+                     k_time=k_time, uncorrected=unc, correction=corr, dist=dist, protocol=proto,
+                     widths=list(ws) if len(ws) > 1 else None)
+    return _built(AccuracyEstimate, accuracy=acc, low=low, high=high, ceiling=ceil, method="analytic",
+                  details=details)
 
 
 def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,

@@ -111,11 +111,11 @@ pub const PARAMS: Params = Params {
     delta: 0.1118,
     sigma_ln_k: 0.08,
     sigma_rho: 0.05,
-    sigma_deep: 0.4,
-    noise: 1.0,
+    sigma_deep: 0.16,
+    noise: 0.5,
     zeta: 0.9461,
     dd: 2.8924,
-    sigma_proto: 0.16,
+    sigma_proto: 0.08,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
@@ -467,29 +467,31 @@ pub fn fade(d: f64, n: f64, (h1, h2): (f64, f64)) -> (f64, f64) {
 }
 
 /// A tree ensemble at `x`: `baseline` plus one leaf value per tree. `nodes` rows are
-/// `(feature, threshold, left, right, value)` (feature `u16::MAX`: a leaf; `x[feature] <= threshold`
-/// goes left), `left`/`right` counted from the tree's first node, whose index `trees` lists.
-pub fn ensemble(baseline: f64, nodes: &[(u16, f64, u16, u16, f64)], trees: &[u32], x: &[f64]) -> f64 {
+/// `(feature, threshold, left, right)`, or `(u8::MAX, leaf value, _, _)` for a leaf; `x[feature] <=
+/// threshold` goes left; `left`/`right` count from the tree's first node, whose index `trees` lists.
+pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[f64]) -> f64 {
     let mut s = baseline;
     for &start in trees {
         let start = start as usize;
         let mut i = start;
         loop {
-            let (f, threshold, left, right, value) = nodes[i];
-            if f == u16::MAX {
-                s += value;
+            let (f, t, left, right) = nodes[i];
+            if f == u8::MAX {
+                s += t;
                 break;
             }
             // A NaN feature (none arises from valid input) goes right.
-            i = start + if x[f as usize] <= threshold { left } else { right } as usize;
+            i = start + if x[f as usize] <= t { left } else { right } as usize;
         }
     }
     s
 }
 
 /// The analytic result with the fitted correction `(h1, h2)` applied to the estimate and both band
-/// edges (`a -> 0.5 + (a - 0.5) exp(h1) + h2`, an increasing map), clamped to `[0.5, 1]`. The band
-/// then reaches at least one point (`1 / N`, the resolution of a measured accuracy) on either side.
+/// edges (`a -> 0.5 + (a - 0.5) exp(h1) + h2`, an increasing map), clamped to `[0.5, 1]`. Where the
+/// correction lowers the estimate the upper edge keeps the analytic one (the correction is an average
+/// over similar configurations, some of which train as the analytic model says). The band then reaches
+/// at least one point (`1 / N`, the resolution of a measured accuracy) on either side.
 fn corrected(mut a: Analytic, n: f64, (h1, h2): (f64, f64)) -> Analytic {
     if h1 != 0.0 || h2 != 0.0 {
         let gain = h1.exp();
@@ -497,7 +499,7 @@ fn corrected(mut a: Analytic, n: f64, (h1, h2): (f64, f64)) -> Analytic {
         a.correction = f(a.uncorrected) - a.uncorrected;
         a.accuracy = f(a.uncorrected).clamp(0.5, 1.0);
         a.low = f(a.low).clamp(0.5, a.accuracy);
-        a.high = f(a.high).clamp(a.accuracy, 1.0);
+        a.high = f(a.high).max(a.high).clamp(a.accuracy, 1.0);
     }
     let point = 1.0 / n.max(1.0);
     a.low = a.low.min(a.accuracy - point).max(0.5);
@@ -647,16 +649,16 @@ mod tests {
     #[test]
     fn ensemble_walks_each_tree_to_its_leaf() {
         // Tree 1: x0 <= 0.5 ? (x1 <= 2 ? 1 : 2) : 3; tree 2: x1 <= -1 ? 10 : 20.
-        const L: u16 = u16::MAX;
+        const L: u8 = u8::MAX;
         let nodes = [
-            (0, 0.5, 1, 2, 0.0),
-            (1, 2.0, 3, 4, 0.0),
-            (L, 0.0, 0, 0, 3.0),
-            (L, 0.0, 0, 0, 1.0),
-            (L, 0.0, 0, 0, 2.0),
-            (1, -1.0, 1, 2, 0.0),
-            (L, 0.0, 0, 0, 10.0),
-            (L, 0.0, 0, 0, 20.0),
+            (0, 0.5, 1, 2),
+            (1, 2.0, 3, 4),
+            (L, 3.0, 0, 0),
+            (L, 1.0, 0, 0),
+            (L, 2.0, 0, 0),
+            (1, -1.0, 1, 2),
+            (L, 10.0, 0, 0),
+            (L, 20.0, 0, 0),
         ];
         let trees = [0, 5];
         for (x, want) in [([0.0, 0.0], 21.0), ([0.5, 2.0], 21.0), ([0.5, 2.5], 22.0), ([1.0, -3.0], 13.0), ([0.0, -1.0], 11.0)] {
