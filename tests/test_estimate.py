@@ -105,6 +105,22 @@ def test_vectorised_matches_scalar_calls():
         assert e.low[i, j] == s.low and e.high[i, j] == s.high
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 6000), st.lists(st.integers(1, 600), min_size=1, max_size=4),
+       st.sampled_from(["uniform", "gaussian"]), st.booleans())
+def test_fast_scalar_path_equals_the_checked_path(d, N, widths, dist, ceiling):
+    """Plain ints take a fast path past the argument checks; numpy ints take the checked one: same answer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kw in ([dict(widths=widths)] + ([dict(L=widths[0])] if len(widths) == 1 else [])):
+            fast = estimate_accuracy(d, N, dist=dist, ceiling=ceiling, **kw)
+            slow_kw = {k: (np.int64(x) if k == "L" else [np.int64(w) for w in x]) for k, x in kw.items()}
+            slow = estimate_accuracy(np.int64(d), np.int64(N), dist=dist, ceiling=ceiling, **slow_kw)
+            assert (fast.accuracy, fast.low, fast.high, fast.method) == (slow.accuracy, slow.low, slow.high, slow.method)
+            assert fast.ceiling == slow.ceiling or (np.isnan(fast.ceiling) and np.isnan(slow.ceiling))
+            assert fast.details.to_dict() == slow.details.to_dict()
+
+
 def test_deep_networks():
     shallow = estimate_accuracy(5, 1000, 16)
     deep = estimate_accuracy(5, 1000, widths=[16, 16])

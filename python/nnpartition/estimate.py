@@ -313,7 +313,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         # The common scalar calls, already valid: skip the general checks below (same result).
         if type(L) is int and widths is None and 1 <= L <= MAX_SIZE:
             return _estimate_scalar(d, N, (L,), dist, _protocol(protocol), ceiling)
-        if L is None and type(widths) in (list, tuple) and 1 <= len(widths) <= 64 \
+        if L is None and isinstance(widths, (list, tuple)) and 1 <= len(widths) <= 64 \
                 and all(type(w) is int and 1 <= w <= MAX_SIZE for w in widths):
             return _estimate_scalar(d, N, tuple(widths), dist, _protocol(protocol), ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
@@ -382,8 +382,9 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     details = _built(EstimateDetails, p_eff=p_eff, k_sat=k_sat, k_eff=k_eff, load=alpha, budget=budget, m=m,
                      k_time=k_time, uncorrected=unc, correction=corr, dist=dist, protocol=proto,
                      widths=list(ws) if len(ws) > 1 else None)
-    return _built(AccuracyEstimate, accuracy=acc, low=low, high=high, ceiling=ceil, method="analytic",
-                  details=details)
+    out: AccuracyEstimate[float] = _built(AccuracyEstimate, accuracy=acc, low=low, high=high, ceiling=ceil,
+                                          method="analytic", details=details)
+    return out
 
 
 def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,
