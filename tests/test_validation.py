@@ -44,7 +44,7 @@ def test_protocol_grid_holds_out_whole_protocols():
 
 
 @pytest.mark.parametrize("draw, kw", [(1, {}), (2, dict(two_layer=6, deep=10, reference_deep=64)),
-                                      (3, dict(max_cost=1.6e10))])
+                                      (3, dict(max_cost=1.6e10)), (4, dict(two_layer=8, deep=8))])
 def test_continuous_draws_hold_out_whole_protocols_within_the_range(draw, kw):
     ps = sample_protocols(draw=draw)
     assert len(ps) == 144 and sum(p["heldout"] for p in ps) == 36
