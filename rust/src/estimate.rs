@@ -110,12 +110,12 @@ pub const PARAMS: Params = Params {
     eta: 2.2146,
     delta: 0.1118,
     sigma_ln_k: 0.08,
-    sigma_rho: 0.05,
+    sigma_rho: 0.1,
     sigma_deep: 0.16,
     noise: 0.5,
     zeta: 0.9461,
     dd: 2.8924,
-    sigma_proto: 0.08,
+    sigma_proto: 0.0,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
