@@ -457,6 +457,30 @@ def shipped(rows: List[Dict[str, Any]]) -> tuple:
     return tuple(out.T)
 
 
+def plot(rows: List[Dict[str, Any]], acc: np.ndarray, analytic: np.ndarray, path: str) -> None:
+    """Estimate vs real training on the held-out rows of other protocols and deep networks: the analytic model
+    alone and with the fitted correction."""
+    from nnpartition.plotting import file_figure, save_figure
+
+    real = np.array([r["real"] for r in rows])
+    fig = file_figure((10, 4.6))
+    for k, (group, title) in enumerate((("protocols", "other protocols, two layers"), ("deep", "deep networks"))):
+        ax = fig.add_subplot(1, 2, k + 1)
+        m = np.array([r["group"] == group and r["part"] == "heldout" for r in rows])
+        for est, label, colour in ((analytic, "analytic model alone", "0.6"), (acc, "shipped (with correction)",
+                                                                                  "tab:blue")):
+            nt = m & ((real < 0.999) | (est < 0.999))
+            mae = np.mean(np.abs(est - real)[nt])
+            ax.scatter(real[m], est[m], s=5, alpha=0.45, color=colour, label=f"{label}: MAE {mae:.4f} (non-trivial)")
+        ax.plot([0.5, 1], [0.5, 1], color="k", lw=0.8)
+        ax.set(xlim=(0.49, 1.01), ylim=(0.49, 1.01), xlabel="real training accuracy (held out)",
+               ylabel="estimate", title=f"{title}: {m.sum()} held-out rows")
+        ax.legend(loc="upper left", fontsize=8, markerscale=2)
+    fig.tight_layout()
+    save_figure(fig, path)
+    print(f"figure written to {path}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fit", action="store_true", help="refit the constants (prints them for rust/src/estimate.rs) "
@@ -464,6 +488,7 @@ def main() -> int:
     ap.add_argument("--correction-only", action="store_true",
                     help="with --fit: keep the analytic constants, refit the correction and the band")
     ap.add_argument("--cv", action="store_true", help="grouped cross-validation of correction settings, then exit")
+    ap.add_argument("--plot", metavar="PNG", help="also draw estimate vs real training on the held-out rows")
     args = ap.parse_args()
     rows = load()
     if args.cv:
@@ -497,6 +522,8 @@ def main() -> int:
     print(table(rows, np.minimum(raw, ceil)))
     print()
     print(regions(rows, acc, lo, hi))
+    if args.plot:
+        plot(rows, acc, np.minimum(raw, ceil), args.plot)
     return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1
 
 
