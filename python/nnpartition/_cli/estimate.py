@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 import time
 import warnings
@@ -82,6 +83,9 @@ def _estimate(args: argparse.Namespace) -> int:
     if "k_eff" in e.details:
         print(f"effective dimension K = {e.details['k_eff']:.1f}, load N/K = {e.details['load']:.2f}, "
               f"training budget {e.details.get('budget', 1.0):.3g} x the reference")
+    if "correction" in e.details and math.isfinite(e.details["correction"]):
+        print(f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
+              f"{e.details['correction']:+.4f} (docs/theory.md)")
     return 0
 
 
