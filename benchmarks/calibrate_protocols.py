@@ -63,6 +63,10 @@ def load() -> List[Dict[str, Any]]:
             rows.append(_row("uniform", int(r["d"]), int(r["N"]), [int(x) for x in r["widths"].split("-")],
                              float(r["real"]), "deep", "calibration"))
     for path in [DATA / "protocols.csv"] + sorted(DATA.glob("protocol_sample*.csv")):
+        # pids of the continuous draws overlap from one draw to the next (100 draw + i, 144 a draw): draw k's
+        # protocols become 1000 k + pid here, so that every protocol has its own id (cross-validation groups).
+        draw = path.stem[len("protocol_sample"):]
+        offset = 1000 * int(draw or 1) if path.stem.startswith("protocol_sample") else 0
         with path.open() as f:
             for r in csv.DictReader(f):
                 ws = [int(x) for x in r["widths"].split("-")]
@@ -76,7 +80,7 @@ def load() -> List[Dict[str, Any]]:
                 rows.append(_row(r["dist"], int(r["d"]), int(r["N"]), ws, float(r["accuracy_mean"]), group,
                                  "heldout" if held else "calibration", r["optimizer"], float(r["lr"]),
                                  int(r["steps"]), int(r["batch_size"]), r["schedule"], int(r["restarts"]),
-                                 int(r["pid"])))
+                                 int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0)))
     return rows
 
 
@@ -415,7 +419,7 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
     c = columns(cal)
     real = c["real"]
     _, h1, h2 = correction_of(c, model(P, c))
-    groups = [np.array([r["group"] == g for r in cal]) for g in ("reference", "protocols", "deep")]
+    groups = {g: np.array([r["group"] == g for r in cal]) for g in COVERAGE}
     best = None
     for s0, sp, sr, sd, nz in itertools.product(np.arange(0.04, 0.41, 0.04), np.arange(0.0, 0.49, 0.08),
                                                 np.arange(0.0, 0.31, 0.05), np.arange(0.0, 0.41, 0.08),
@@ -427,7 +431,7 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
                                           c["batch"], c["cosine"], c["sgd"], c["restarts"])
         acc, lo, hi = corrected_band(a0, lo, hi, h1, h2, c["N"])
         inside = (lo <= real) & (real <= hi)
-        if all(inside[g].mean() >= cov for g, cov in zip(groups, COVERAGE.values())):
+        if all(inside[m].mean() >= COVERAGE[g] for g, m in groups.items()):
             width = float(np.mean(hi - lo))
             if best is None or width < best[0]:
                 best = (width, Q)

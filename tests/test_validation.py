@@ -69,6 +69,16 @@ def test_continuous_draws_hold_out_whole_protocols_within_the_range(draw, kw):
     assert protocol_sample(draw=draw, **kw) == g   # fixed by its seed
 
 
+@pytest.mark.parametrize("call, word", [
+    (lambda: sample_protocols(n=0), "n"), (lambda: sample_protocols(draw=0), "draw"),
+    (lambda: sample_protocols(n=10**9), "n"), (lambda: protocol_sample(two_layer=-1), "two_layer"),
+    (lambda: protocol_sample(deep=10**9), "deep"), (lambda: protocol_sample(max_cost=float("nan")), "max_cost"),
+])
+def test_continuous_draws_refuse_bad_arguments(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
 def test_measure_config_uses_one_protocol_for_both_sides():
     cfg = dict(dist="gaussian", d=3, N=80, widths=[6, 4], optimizer="sgd", lr=0.1, steps=300, batch_size=32,
                schedule="cosine", restarts=1)

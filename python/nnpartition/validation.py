@@ -32,7 +32,7 @@ import math
 import random
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -116,12 +116,18 @@ def protocols() -> List[Dict[str, Any]]:
     return out
 
 
-def protocol_cost(c: Dict[str, Any]) -> float:
-    """About steps x points per step x parameters x runs of a protocol-grid configuration."""
-    params, fan = 0, c["d"]
-    for w in c["widths"]:
+def _hidden_params(d: int, widths: Sequence[int]) -> Tuple[int, int]:
+    """``(weights and biases of the hidden layers, width of the last one)`` of ``d -> widths -> 1``."""
+    params, fan = 0, d
+    for w in widths:
         params += w * (fan + 1)
         fan = w
+    return params, fan
+
+
+def protocol_cost(c: Dict[str, Any]) -> float:
+    """About steps x points per step x parameters x runs of a protocol-grid configuration."""
+    params, fan = _hidden_params(c["d"], c["widths"])
     N, b = c["N"], c["batch_size"]
     per_step = (b or N) + (N / 20 if b else 0)
     return float(c["steps"] * min(per_step, N * 1.05) * (params + fan) * c["restarts"] * 3)
@@ -152,10 +158,7 @@ def _deep(p: Dict[str, Any], rng: random.Random, n: int) -> List[Dict[str, Any]]
         depth = rng.choice((2, 2, 3, 4))
         widths = [rng.choice(_WIDTHS) for _ in range(depth)]
         d = rng.choice((1, 2, 3, 5, 8, 12, 20, 30))
-        P, fan = 1, d
-        for w in widths:
-            P += w * (fan + 1)
-            fan = w
+        P = 1 + _hidden_params(d, widths)[0]
         N = min(max(int(round(P * 2 ** rng.uniform(-1.0, 2.5))), 50), 3000)
         if protocol_cost(dict(p, d=d, N=N, widths=widths)) <= MAX_PROTOCOL_COST:
             out.append(dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths))
@@ -217,12 +220,16 @@ def sample_protocols(n: int = 144, draw: int = 1) -> List[Dict[str, Any]]:
     Unlike :func:`protocols` (values from short lists), learning rates, steps and batch sizes are drawn
     log-uniformly: Adam lr 0.002-0.1, SGD lr 0.01-0.5, 250-32,000 steps, full batch (40%) or minibatches
     of 32-1024, cosine (75%) or constant schedule, best of 1-4 restarts. ``pid`` counts on from ``100 draw``
-    (draw 2 is a further independent draw, seeded ``SAMPLE_SEED + 10``).
+    (draw 2 is a further independent draw, seeded ``SAMPLE_SEED + 10``). With more than 100 protocols a draw's
+    ``pid`` values run into the next draw's, so a protocol is named by ``(draw, pid)``; the measured draws'
+    sweep stores key their configurations by ``pid``, which is why it stays as it is.
 
     Example:
         >>> ps = sample_protocols(); len(ps), sum(p["heldout"] for p in ps), ps[0]["pid"]
         (144, 36, 100)
     """
+    n = v.count("n", n, minimum=1, maximum=10**4)
+    draw = v.count("draw", draw, minimum=1, maximum=10**6)
     rng = random.Random(SAMPLE_SEED + 10 * (draw - 1))
     out = []
     for i in range(n):
@@ -250,6 +257,10 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
         >>> g = protocol_sample(); len(g) > 2000, g[0]["part"] in ("heldout", "calibration")
         (True, True)
     """
+    two_layer = v.count("two_layer", two_layer, minimum=0, maximum=1000)
+    deep = v.count("deep", deep, minimum=0, maximum=1000)
+    reference_deep = v.count("reference_deep", reference_deep, minimum=0, maximum=10**5)
+    max_cost = v.real("max_cost", max_cost, minimum=0.0)
     rng = random.Random(SAMPLE_SEED + 1 + 10 * (draw - 1))
     jobs: List[Dict[str, Any]] = []
     ref = dict(REFERENCE_ROW, pid=-1)
@@ -267,10 +278,7 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
                 d = int(round(_log_uniform(rng, 1, 50)))
                 widths = [int(round(_log_uniform(rng, 4, 128))) for _ in range(rng.choice((2, 2, 3, 4)))]
                 lo, hi = -1.0, 2.5
-            P, fan = 1, d
-            for w in widths:
-                P += w * (fan + 1)
-                fan = w
+            P = 1 + _hidden_params(d, widths)[0]
             N = min(max(int(round(P * 2 ** rng.uniform(lo, hi))), 50), 5000)
             cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths)
             if protocol_cost(dict(cfg, **p)) <= max_cost and cfg not in got:
