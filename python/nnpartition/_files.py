@@ -15,6 +15,25 @@ __all__ = ["read_npz"]
 _ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
 
 
+def readable_file(path: Union[str, "os.PathLike[str]"], what: str) -> Path:
+    """``path`` as an existing, readable regular file, or a one-sentence ``ValueError`` starting with ``what``.
+
+    Example:
+        >>> readable_file("/no/such/file.npz", "--weights")
+        Traceback (most recent call last):
+        ...
+        ValueError: --weights /no/such/file.npz: no such file
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"{what} {path}: no such file")
+    if p.is_dir():
+        raise ValueError(f"{what} {path}: is a directory, not a file")
+    if not os.access(p, os.R_OK):
+        raise ValueError(f"{what} {path}: not readable (permission denied)")
+    return p
+
+
 def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str = "") -> Dict[str, NDArray[np.generic]]:
     """Every array of the ``.npz`` at ``path``, read in full; ``ValueError`` naming the file otherwise.
 
@@ -35,13 +54,7 @@ def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str 
         ValueError: net .../missing.npz: no such file
     """
     fix = f": {how}" if how else ""
-    p = Path(path)
-    if not p.exists():
-        raise ValueError(f"{what} {path}: no such file")
-    if p.is_dir():
-        raise ValueError(f"{what} {path}: is a directory, not a file")
-    if not os.access(p, os.R_OK):
-        raise ValueError(f"{what} {path}: not readable (permission denied)")
+    p = readable_file(path, what)
     with open(p, "rb") as fh:  # ours to close, also when numpy fails half-way
         magic = fh.read(6)
         fh.seek(0)

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import _core
-from .._files import read_npz
+from .._files import read_npz, readable_file
 
 __all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "load_layer"]
 
@@ -65,14 +65,10 @@ def check_input_file(path: str, option: str) -> Path:
         ...
         nnpartition._cli.common.UsageError: --weights /no/such/file.npz: no such file
     """
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"{option} {path}: no such file")
-    if p.is_dir():
-        raise UsageError(f"{option} {path}: is a directory, not a file")
-    if not os.access(p, os.R_OK):
-        raise UsageError(f"{option} {path}: not readable (permission denied)")
-    return p
+    try:
+        return readable_file(path, option)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]] = None) -> Path:
