@@ -17,6 +17,7 @@ from nnpartition.validation import (
     protocol_grid,
     protocol_sample,
     protocols,
+    reference_sample,
     sample_protocols,
     validate,
 )
@@ -69,10 +70,33 @@ def test_continuous_draws_hold_out_whole_protocols_within_the_range(draw, kw):
     assert protocol_sample(draw=draw, **kw) == g   # fixed by its seed
 
 
+def test_reference_draw_is_off_the_reference_grid_and_holds_out_every_fourth():
+    g = reference_sample()
+    r = npn.estimate.validated_range()
+    assert {tuple(npn.validation.protocol_of(c).__dict__.items()) for c in g} == \
+        {tuple(npn.Protocol.reference().__dict__.items())}
+    two = [c for c in g if len(c["widths"]) == 1]
+    deep = [c for c in g if len(c["widths"]) > 1]
+    assert len(two) == 960 and len(deep) == 320 and {len(c["widths"]) for c in deep} == {2, 3, 4}
+    for c in g:
+        assert (c["part"] == "heldout") == (c["heldout"] or c["deep_heldout"])
+        assert not (c["heldout"] and c["deep_heldout"]) and protocol_cost(c) <= 8e9
+        assert r["d"][0] <= c["d"] <= r["d"][1] and 50 <= c["N"] <= r["N"][1]
+        assert all(r["L"][0] <= w <= r["L"][1] for w in c["widths"])
+    held = sum(c["part"] == "heldout" for c in g)
+    assert held == len(g) // 4
+    # off the factorial grid: most two-layer configurations share no (d, N, L) with it
+    grid = {(c["d"], c["N"], c["L"]) for c in calibration_grid() + heldout_grid()}
+    assert sum((c["d"], c["N"], c["widths"][0]) in grid for c in two) < 10
+    keys = [(c["dist"], c["d"], c["N"], tuple(c["widths"])) for c in g]
+    assert len(set(keys)) == len(keys) and reference_sample() == g
+
+
 @pytest.mark.parametrize("call, word", [
     (lambda: sample_protocols(n=0), "n"), (lambda: sample_protocols(draw=0), "draw"),
     (lambda: sample_protocols(n=10**9), "n"), (lambda: protocol_sample(two_layer=-1), "two_layer"),
     (lambda: protocol_sample(deep=10**9), "deep"), (lambda: protocol_sample(max_cost=float("nan")), "max_cost"),
+    (lambda: reference_sample(two_layer=-1), "two_layer"), (lambda: reference_sample(max_cost=-1.0), "max_cost"),
 ])
 def test_continuous_draws_refuse_bad_arguments(call, word):
     with pytest.raises(ValueError, match=word):

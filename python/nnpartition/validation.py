@@ -266,29 +266,69 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
     ref = dict(REFERENCE_ROW, pid=-1)
     for p in sample_protocols(n, draw) + ([ref] if reference_deep else []):
         n_two, n_deep = (0, reference_deep) if p is ref else (two_layer, deep)
-        got: List[Dict[str, Any]] = []
-        tries = 0
-        while len(got) < n_two + n_deep and tries < 20000:
-            tries += 1
-            if len(got) < n_two:
-                d = int(round(_log_uniform(rng, 1, 200)))
-                widths = [int(round(_log_uniform(rng, 1, 512)))]
-                lo, hi = -1.6, 3.0
-            else:
-                d = int(round(_log_uniform(rng, 1, 50)))
-                widths = [int(round(_log_uniform(rng, 4, 128))) for _ in range(rng.choice((2, 2, 3, 4)))]
-                lo, hi = -1.0, 2.5
-            P = 1 + _hidden_params(d, widths)[0]
-            N = min(max(int(round(P * 2 ** rng.uniform(lo, hi))), 50), 5000)
-            cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths)
-            if protocol_cost(dict(cfg, **p)) <= max_cost and cfg not in got:
-                got.append(cfg)
+        got = _draw_networks(rng, p, n_two, n_deep, max_cost)
         if p is ref:
             jobs += [dict(c, **p, deep_heldout=(i % 4 == 3), part="heldout" if i % 4 == 3 else "calibration")
                      for i, c in enumerate(got)]
         else:
             jobs += [dict(c, **p, deep_heldout=False, part="heldout" if p["heldout"] else "calibration")
                      for c in got]
+    rng.shuffle(jobs)
+    return jobs
+
+
+def _draw_networks(rng: random.Random, p: Dict[str, Any], n_two: int, n_deep: int,
+                   max_cost: float) -> List[Dict[str, Any]]:
+    """``n_two`` two-layer then ``n_deep`` deep configurations under protocol ``p`` (see :func:`protocol_sample`)."""
+    got: List[Dict[str, Any]] = []
+    tries = 0
+    while len(got) < n_two + n_deep and tries < 20000:
+        tries += 1
+        if len(got) < n_two:
+            d = int(round(_log_uniform(rng, 1, 200)))
+            widths = [int(round(_log_uniform(rng, 1, 512)))]
+            lo, hi = -1.6, 3.0
+        else:
+            d = int(round(_log_uniform(rng, 1, 50)))
+            widths = [int(round(_log_uniform(rng, 4, 128))) for _ in range(rng.choice((2, 2, 3, 4)))]
+            lo, hi = -1.0, 2.5
+        P = 1 + _hidden_params(d, widths)[0]
+        N = min(max(int(round(P * 2 ** rng.uniform(lo, hi))), 50), 5000)
+        cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths)
+        if protocol_cost(dict(cfg, **p)) <= max_cost and cfg not in got:
+            got.append(cfg)
+    return got
+
+
+#: Seed of the reference-protocol draw (:func:`reference_sample`), fixed before it was measured.
+REFERENCE_SAMPLE_SEED = 2027
+
+
+def reference_sample(two_layer: int = 960, deep: int = 320, max_cost: float = 8e9) -> List[Dict[str, Any]]:
+    """Off-grid configurations under the reference protocol: ``two_layer`` two-layer and ``deep`` deep networks
+    drawn as :func:`protocol_sample` draws them (``d``, ``L`` log-uniform over the validated range, ``N`` mostly
+    near capacity, within ``max_cost``). Every fourth configuration is held out (``part``; ``heldout`` for the
+    two-layer ones, ``deep_heldout`` for the deep ones); ``pid`` is -1.
+
+    The first reference grid (:func:`calibration_grid`) is a factorial grid whose ``d``, ``L`` and ``N`` take
+    nine, nine and four values; this draw fills the near-capacity region between them, where the off-grid
+    errors were.
+
+    Example:
+        >>> g = reference_sample(); len(g), sum(c["part"] == "heldout" for c in g)
+        (1280, 320)
+    """
+    two_layer = v.count("two_layer", two_layer, minimum=0, maximum=10**5)
+    deep = v.count("deep", deep, minimum=0, maximum=10**5)
+    max_cost = v.real("max_cost", max_cost, minimum=0.0)
+    rng = random.Random(REFERENCE_SAMPLE_SEED)
+    got = _draw_networks(rng, REFERENCE_ROW, two_layer, deep, max_cost)
+    jobs = []
+    for i, c in enumerate(got):
+        held = i % 4 == 3
+        two = len(c["widths"]) == 1
+        jobs.append({**c, **REFERENCE_ROW, "heldout": held and two, "deep_heldout": held and not two,
+                     "part": "heldout" if held else "calibration"})
     rng.shuffle(jobs)
     return jobs
 
