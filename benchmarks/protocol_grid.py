@@ -72,15 +72,15 @@ def _cost(N: int, d: int, widths: List[int], p: Dict[str, Any]) -> float:
     return protocol_cost(dict(p, N=N, d=d, widths=widths))
 
 
-def measure(config: Dict[str, Any]) -> Dict[str, Any]:
-    """Train one configuration (3 datasets) under its protocol."""
+def measure(config: Dict[str, Any], datasets: int = 3, seed: int = SEED) -> Dict[str, Any]:
+    """Train one configuration (``datasets`` datasets of ``seed``'s family) under its protocol."""
     from nnpartition.training import Protocol, real_accuracy
 
     p = Protocol(optimizer=config["optimizer"], lr=config["lr"], steps=config["steps"],
                  batch_size=config["batch_size"], schedule=config["schedule"], restarts=config["restarts"])
     try:
         m = real_accuracy(config["d"], config["N"], widths=config["widths"], dist=config["dist"], protocol=p,
-                          datasets=3, seed=SEED, threads=1)
+                          datasets=datasets, seed=seed, threads=1)
     except RuntimeError as e:  # diverged
         return {"mean": float("nan"), "std": float("nan"), "per_dataset": [], "seconds": 0.0, "error": str(e)}
     return {"mean": m.mean, "std": m.std, "per_dataset": m.per_dataset.tolist(), "seconds": m.seconds}

@@ -49,16 +49,7 @@ def configs() -> List[Dict[str, Any]]:
 
 def measure(config: Dict[str, Any]) -> Dict[str, Any]:
     """Train one configuration on ``DATASETS`` further datasets (seed ``SEED``) under its protocol."""
-    from nnpartition.training import Protocol, real_accuracy
-
-    p = Protocol(optimizer=config["optimizer"], lr=config["lr"], steps=config["steps"],
-                 batch_size=config["batch_size"], schedule=config["schedule"], restarts=config["restarts"])
-    try:
-        m = real_accuracy(config["d"], config["N"], widths=config["widths"], dist=config["dist"], protocol=p,
-                          datasets=DATASETS, seed=SEED, threads=1)
-    except RuntimeError as e:  # diverged
-        return {"mean": float("nan"), "std": float("nan"), "per_dataset": [], "seconds": 0.0, "error": str(e)}
-    return {"mean": m.mean, "std": m.std, "per_dataset": m.per_dataset.tolist(), "seconds": m.seconds}
+    return pg.measure(config, datasets=DATASETS, seed=SEED)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
