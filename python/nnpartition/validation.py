@@ -43,7 +43,7 @@ from .estimate import estimate_accuracy
 from .training import Protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
-           "protocols", "protocol_grid", "sample_protocols", "protocol_sample"]
+           "protocols", "protocol_grid", "sample_protocols", "protocol_sample", "reference_sample"]
 
 _DISTS = _core.CHOICES["dist"]
 
