@@ -37,7 +37,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from nnpartition.validation import PROTOCOL_SEED as SEED
 from nnpartition.validation import (protocol_cost, protocol_grid, protocol_sample, protocols, reference_sample,
@@ -86,6 +86,15 @@ def measure(config: Dict[str, Any], datasets: int = 3, seed: int = SEED) -> Dict
     return {"mean": m.mean, "std": m.std, "per_dataset": m.per_dataset.tolist(), "seconds": m.seconds}
 
 
+def finished(store: Path) -> Iterator[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """``(config, result)`` of every configuration of a sweep store measured to a finite mean."""
+    from nnpartition import sweep
+
+    for r in sweep.load(store):
+        if r["status"] == "done" and r["result"] is not None and math.isfinite(r["result"]["mean"]):
+            yield r["config"], r["result"]
+
+
 FIELDS = ["pid", "optimizer", "lr", "steps", "batch_size", "schedule", "restarts", "heldout", "deep_heldout",
           "dist", "d", "N", "widths", "accuracy_mean", "accuracy_std", "seconds"]
 
@@ -107,7 +116,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.out = args.out or ROOT / "docs" / "data" / f"{name}.csv"
     g = grid(args.sample)
     if args.what == "list":
-        for p in (sample_protocols(draw=args.sample) if 0 < args.sample < 5 else [] if args.sample else protocols()):
+        reference_only = bool(args.sample) and SAMPLES[args.sample].get("reference", False)
+        for p in ([] if reference_only else sample_protocols(draw=args.sample) if args.sample else protocols()):
             print(json.dumps(p))
         print(f"{len(g)} configurations, total cost {sum(_cost(c['N'], c['d'], c['widths'], c) for c in g):.3g}")
         return 0
@@ -115,15 +125,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         sweep.run(g, measure, store=args.store, workers=args.workers, progress=True)
         return 0
-    rows = sweep.load(args.store)
+    rows = list(finished(args.store))   # read the store before the CSV is opened (and truncated)
     n = 0
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS)
         w.writeheader()
-        for r in rows:
-            if r["status"] != "done" or r["result"] is None or not math.isfinite(r["result"]["mean"]):
-                continue
-            c, res = r["config"], r["result"]
+        for c, res in rows:
             w.writerow({**{k: c[k] for k in FIELDS[:12]}, "batch_size": c["batch_size"] or 0,
                         "widths": "-".join(str(x) for x in c["widths"]),
                         "accuracy_mean": round(res["mean"], 6), "accuracy_std": round(res["std"], 6),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import random
 import sys
 from pathlib import Path
@@ -64,14 +63,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.what == "measure":
         sweep.run(configs(), measure, store=args.store, workers=args.workers, progress=True)
         return 0
+    rows = list(pg.finished(args.store))   # read the store before the CSV is opened (and truncated)
     n = 0
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS)
         w.writeheader()
-        for r in sweep.load(args.store):
-            if r["status"] != "done" or r["result"] is None or not math.isfinite(r["result"]["mean"]):
-                continue
-            c, res = r["config"], r["result"]
+        for c, res in rows:
             w.writerow({**{k: c[k] for k in FIELDS[:9]}, "d": c["d"], "N": c["N"], "batch_size": c["batch_size"] or 0,
                         "widths": "-".join(str(x) for x in c["widths"]), "extra_mean": round(res["mean"], 6),
                         "extra_std": round(res["std"], 6), "extra_datasets": len(res["per_dataset"])})

@@ -281,6 +281,7 @@ def _draw_networks(rng: random.Random, p: Dict[str, Any], n_two: int, n_deep: in
                    max_cost: float) -> List[Dict[str, Any]]:
     """``n_two`` two-layer then ``n_deep`` deep configurations under protocol ``p`` (see :func:`protocol_sample`)."""
     got: List[Dict[str, Any]] = []
+    seen = set()   # the drawn configurations' keys (a list lookup made large draws quadratic)
     tries = 0
     while len(got) < n_two + n_deep and tries < 20000:
         tries += 1
@@ -295,7 +296,9 @@ def _draw_networks(rng: random.Random, p: Dict[str, Any], n_two: int, n_deep: in
         P = 1 + _hidden_params(d, widths)[0]
         N = min(max(int(round(P * 2 ** rng.uniform(lo, hi))), 50), 5000)
         cfg = dict(dist=rng.choice(("uniform", "gaussian")), d=d, N=N, widths=widths)
-        if protocol_cost(dict(cfg, **p)) <= max_cost and cfg not in got:
+        key = (cfg["dist"], d, N, tuple(widths))
+        if protocol_cost(dict(cfg, **p)) <= max_cost and key not in seen:
+            seen.add(key)
             got.append(cfg)
     return got
 
