@@ -86,7 +86,6 @@ def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet:
     return 0
 
 
-
 def write_figure(path: str, command: str, figsize: Tuple[float, float], paint: Callable[["Figure"], Any], *,
                  quiet: bool = False, dpi: int = 120) -> int:
     """A CLI command's figure: ``paint(fig)`` draws into a bare ``Figure`` of ``figsize``, written to ``path``.
@@ -106,6 +105,7 @@ def write_figure(path: str, command: str, figsize: Tuple[float, float], paint: C
         save_figure(fig, target, dpi=dpi)
 
     return save_or_explain(draw, path, command, quiet=quiet)
+
 
 def _label(r: Dict[str, Any]) -> str:
     size = "widths " + "-".join(str(w) for w in r["widths"]) if len(r.get("widths", [0])) > 1 else f"L={r['L']}"
