@@ -405,7 +405,8 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
         return float(np.mean(x)) if len(x) else math.nan
 
     details = EstimateDetails(mean(p_eff), mean(k_sat), mean(k_eff), mean(alpha), mean(budget), mean(m), mean(k_time),
-                              mean(unc), mean(corr), dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high), dof_measured=mean(p_eff),
+                              mean(unc), mean(corr), dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high),
+                              dof_measured=mean(p_eff),
                               occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
     return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details)
 
