@@ -191,14 +191,20 @@ def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: n
 #: stage 1 started at the previous reference-only constants (of three starts tried, the one with the lowest
 #: calibration MAE; the fit is flat there: 0.00677-0.00679) and stages 2-3 at a first exploratory fit; then
 #: ``--fit`` twice more (the jitter exponent ``zeta`` and depth compounding ``dd`` entered at 2 and 1, the
-#: previous form being ``zeta = 2, dd = 0``), each run started from the constants the one before printed.
+#: previous form being ``zeta = 2, dd = 0``), each run started from the constants the one before printed. The
+#: fifth pass on issue 11 added ``omega`` (``K_time`` grows as ``((d + 1)/11)^omega``): stages 2-4 with ``omega``
+#: free from the previous constants (``omega`` 1.61), then ``--fit`` (two passes) with ``omega`` fixed at 3/2.
 START = dict(
-    kappa=1.648, c=1.2589, m=5.3273, p=0.8378, r=2.8457, gamma=0.3558, c2=3.039, s=0.1332, q=0.5, gauss=0.0427,
-    g_sgd=0.0238, psi=0.556, psi_s=0.1112, a_m=0.5307, A=183482.7582, beta=1.4165, tau0=0.4545, nu=0.7494, xi=0.0431,
-    eta=2.9993, delta=0.1138, sigma_ln_k=0.12, sigma_rho=0.05, sigma_deep=0.16, noise=0.5, zeta=1.688, dd=4.6549,
+    kappa=1.6562, c=1.2591, m=4.9898, p=0.943, r=2.9468, gamma=0.3583, c2=3.0862, s=0.1382, q=0.5, gauss=0.0453,
+    g_sgd=0.0205, psi=0.5505, psi_s=0.1709, a_m=0.2526, A=12247.4335, beta=1.1052, tau0=0.558, nu=0.6839, xi=0.0178,
+    eta=4.1678, delta=0.2076, sigma_ln_k=0.16, sigma_rho=0.0, sigma_deep=0.16, noise=0.5, zeta=1.5952, dd=7.2562,
     sigma_proto=0.08,
+    omega=1.5,
 )
-FIXED = {"q"}
+#: Not fitted: ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``, ``omega = 3/2`` (a step moves all
+#: ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight; fitted freely it came out at 1.57,
+#: with the same held-out errors to 3 decimals, so it stays at the value the argument gives).
+FIXED = {"q", "omega"}
 POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd"}
 
 
@@ -241,12 +247,15 @@ def _minimize(rows: List[Dict[str, Any]], P0: Dict[str, float], names: Sequence[
     return unpack(best.x)
 
 
-def fit(rows: List[Dict[str, Any]], P0: Dict[str, float]) -> Dict[str, float]:
-    """Fit in stages on the calibration rows only (held-out protocols and configurations never enter)."""
+def fit(rows: List[Dict[str, Any]], P0: Dict[str, float], passes: int = 2) -> Dict[str, float]:
+    """Fit in stages on the calibration rows only (held-out protocols and configurations never enter); the
+    stages run ``passes`` times (stage 1 sees the ``K_time`` the later stages fit, so a second pass settles
+    them together)."""
     P = dict(P0)
-    for names, groups in STAGES:
-        part = [r for r in rows if r["part"] == "calibration" and r["group"] in groups]
-        P = _minimize(part, P, names)
+    for _ in range(passes):
+        for names, groups in STAGES:
+            part = [r for r in rows if r["part"] == "calibration" and r["group"] in groups]
+            P = _minimize(part, P, names)
     return P
 
 

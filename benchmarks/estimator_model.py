@@ -89,7 +89,7 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     # Adam minibatch jitter kills directions in every hidden layer: the damage compounds with depth.
     depth = sum((np.asarray(w) > 0).astype(float) for w in widths)
     damage = np.exp(-(temperature(N, lr, batch, sgd) / P["tau0"]) ** P["zeta"] * (1 + P["dd"] * (depth - 1)))
-    k_time = P["A"] * rho ** P["beta"]
+    k_time = P["A"] * rho ** P["beta"] * ((d + 1) / 11) ** P["omega"]
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
     K = smin((1 + first_k + later) * damage, k_time)

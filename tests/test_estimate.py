@@ -226,6 +226,9 @@ def test_n_at_most_d_plus_1_can_always_be_fitted(d, L):
     (4, 200, [16], Protocol(optimizer="sgd", lr=0.2, steps=1000)),
     (8, 300, [8], Protocol(lr=0.01, steps=2000, batch_size=32)),
     (3, 300, [8, 8], Protocol()),
+    # short runs in high d, where K_time binds (the analytic model without its d-dependence said 0.63 and 0.65)
+    (150, 3000, [30], Protocol(lr=0.005, steps=500, batch_size=128)),
+    (80, 2500, [40], Protocol(optimizer="sgd", lr=0.05, steps=600, batch_size=64)),
 ])
 def test_protocol_estimate_against_real_training(d, N, widths, proto):
     """The independent truth: real training under the same Protocol (seed never used for fitting)."""
@@ -233,6 +236,19 @@ def test_protocol_estimate_against_real_training(d, N, widths, proto):
     e = estimate_accuracy(d, N, widths=widths, protocol=proto)
     assert e.low - 0.03 <= real.mean <= e.high + 0.03, (real.mean, e)
     assert abs(e.accuracy - real.mean) < 0.1
+
+
+@given(st.integers(1, 199), st.integers(1, 199), st.integers(50, 5000), st.floats(0.002, 0.1),
+       st.integers(250, 32000), st.one_of(st.none(), st.integers(32, 1024)))
+def test_k_time_grows_as_d_plus_1_to_the_three_halves(d1, d2, N, lr, steps, batch):
+    """docs/theory.md item 5: the budget's direction limit K_time = A rho^beta ((d + 1)/11)^(3/2); rho does not
+    depend on d, so the ratio between two input dimensions is the closed form, whatever A and beta are."""
+    proto = Protocol(lr=lr, steps=steps, batch_size=batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = (estimate_accuracy(d, N, 8, protocol=proto, ceiling=False).details for d in (d1, d2))
+    assert a.budget == b.budget
+    assert b.k_time / a.k_time == pytest.approx(((d2 + 1) / (d1 + 1)) ** 1.5, rel=1e-12)
 
 
 def test_dist_enters_the_model():

@@ -47,7 +47,7 @@ class EstimateDetails(Generic[T]):
         load: ``N / K``.
         budget: the protocol's training budget relative to the reference protocol (``rho``).
         m: cells per input axis this budget resolves.
-        k_time: directions this budget can fit at all (``A rho^beta``).
+        k_time: directions this budget can fit at all (``A rho^beta ((d + 1) / 11)^omega``, ``omega = 3/2``).
         uncorrected: the analytic model's accuracy before the fitted correction (and before the ceiling).
         correction: what the fitted correction added (``docs/theory.md``, "The fitted correction").
         dist, protocol: the input law and the training protocol.

@@ -53,9 +53,9 @@ pub struct Params {
     pub psi_s: f64,
     /// `m = 1 + (m_ref - 1) rho^a_m` for the budget `rho` relative to the reference.
     pub a_m: f64,
-    /// Directions a budget `rho` can fit at all: `K_time = A rho^beta` ...
+    /// Directions a budget `rho` can fit at all: `K_time = A rho^beta ((d + 1) / 11)^omega` ...
     pub big_a: f64,
-    /// ... (exponent).
+    /// ... (exponent of the budget) ...
     pub beta: f64,
     /// Adam minibatch jitter `lr sqrt(N / b - 1)` removes directions as
     /// `exp(-(jitter / tau0)^zeta (1 + dd (depth - 1)))` ...
@@ -84,45 +84,49 @@ pub struct Params {
     /// ... (every hidden layer after the first adds `dd` times the first layer's loss: the jitter
     /// hits every layer's units and the losses compound).
     pub dd: f64,
+    /// ... (exponent of the input dimension in `K_time`: a drift step moves all `d + 1` weights of a unit at
+    /// once, and in higher `d` more points lie close to every hyperplane).
+    pub omega: f64,
 }
 
 /// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
 pub const PARAMS: Params = Params {
-    kappa: 1.648,
-    c: 1.2589,
-    m: 5.3273,
-    p: 0.8378,
-    r: 2.8457,
-    gamma: 0.3558,
-    c2: 3.039,
-    s: 0.1332,
+    kappa: 1.6562,
+    c: 1.2591,
+    m: 4.9898,
+    p: 0.943,
+    r: 2.9468,
+    gamma: 0.3583,
+    c2: 3.0862,
+    s: 0.1382,
     q: 0.5,
-    gauss: 0.0427,
-    g_sgd: 0.0238,
-    psi: 0.556,
-    psi_s: 0.1112,
-    a_m: 0.5307,
-    big_a: 183482.7582,
-    beta: 1.4165,
-    tau0: 0.4545,
-    nu: 0.7494,
-    xi: 0.0431,
-    eta: 2.9993,
-    delta: 0.1138,
-    sigma_ln_k: 0.12,
-    sigma_rho: 0.05,
+    gauss: 0.0453,
+    g_sgd: 0.0205,
+    psi: 0.5505,
+    psi_s: 0.1709,
+    a_m: 0.2526,
+    big_a: 12247.4335,
+    beta: 1.1052,
+    tau0: 0.558,
+    nu: 0.6839,
+    xi: 0.0178,
+    eta: 4.1678,
+    delta: 0.2076,
+    sigma_ln_k: 0.16,
+    sigma_rho: 0.0,
     sigma_deep: 0.16,
     noise: 0.5,
-    zeta: 1.688,
-    dd: 4.6549,
+    zeta: 1.5952,
+    dd: 7.2562,
     sigma_proto: 0.08,
+    omega: 1.5,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
-pub const PARAM_NAMES: [&str; 28] = [
+pub const PARAM_NAMES: [&str; 29] = [
     "kappa", "c", "m", "p", "r", "gamma", "c2", "s", "q", "gauss", "g_sgd", "psi", "psi_s", "a_m", "A", "beta",
     "tau0", "nu", "xi", "eta", "delta", "sigma_ln_k", "sigma_rho", "sigma_deep", "noise", "zeta", "dd",
-    "sigma_proto",
+    "sigma_proto", "omega",
 ];
 
 impl Params {
@@ -132,6 +136,7 @@ impl Params {
             self.kappa, self.c, self.m, self.p, self.r, self.gamma, self.c2, self.s, self.q, self.gauss, self.g_sgd,
             self.psi, self.psi_s, self.a_m, self.big_a, self.beta, self.tau0, self.nu, self.xi, self.eta, self.delta,
             self.sigma_ln_k, self.sigma_rho, self.sigma_deep, self.noise, self.zeta, self.dd, self.sigma_proto,
+            self.omega,
         ]
     }
 
@@ -169,6 +174,7 @@ impl Params {
             zeta: v[25],
             dd: v[26],
             sigma_proto: v[27],
+            omega: v[28],
         })
     }
 }
@@ -287,7 +293,7 @@ pub struct Analytic {
     pub budget: f64,
     /// Cells per axis this budget resolves.
     pub m: f64,
-    /// Directions this budget can fit at all (`A rho^beta`).
+    /// Directions this budget can fit at all (`A rho^beta ((d + 1) / 11)^omega`).
     pub k_time: f64,
     /// The analytic model's accuracy before the fitted correction.
     pub uncorrected: f64,
@@ -295,11 +301,11 @@ pub struct Analytic {
     pub correction: f64,
 }
 
-/// The protocol-dependent terms for a network of `depth` hidden layers: `(rho, m, K_time, damage)`.
-pub fn budget_terms(n: f64, depth: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
+/// The protocol-dependent terms for a network on `d` inputs with `depth` hidden layers: `(rho, m, K_time, damage)`.
+pub fn budget_terms(d: f64, n: f64, depth: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
     let rho = proto.ratio(n, prm);
     let m = 1.0 + (prm.m - 1.0) * rho.powf(prm.a_m);
-    let k_time = prm.big_a * rho.powf(prm.beta);
+    let k_time = prm.big_a * rho.powf(prm.beta) * ((d + 1.0) / 11.0).powf(prm.omega);
     let damage = (-(proto.jitter(n) / prm.tau0).powf(prm.zeta) * (1.0 + prm.dd * (depth - 1.0))).exp();
     (rho, m, k_time, damage)
 }
@@ -521,7 +527,7 @@ fn evaluate(
     proto: &Budget,
     prm: &Params,
 ) -> Analytic {
-    let (rho, m, k_time, damage) = budget_terms(n, depth, proto, prm);
+    let (rho, m, k_time, damage) = budget_terms(d, n, depth, proto, prm);
     let boost = if dist == PointDist::Gaussian { 1.0 + prm.gauss } else { 1.0 };
     let (k_eff, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
     let k_size = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(k_eff);
