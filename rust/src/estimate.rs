@@ -84,8 +84,8 @@ pub struct Params {
     /// ... (every hidden layer after the first adds `dd` times the first layer's loss: the jitter
     /// hits every layer's units and the losses compound).
     pub dd: f64,
-    /// ... (exponent of the input dimension in `K_time`: a drift step moves all `d + 1` weights of a unit at
-    /// once, and in higher `d` more points lie close to every hyperplane).
+    /// ... (exponent of the input dimension in `K_time`, 3/2 and not fitted: a step moves all `d + 1` weights
+    /// of a unit at once, and moves a pre-activation about `sqrt(d)` times further; `docs/theory.md` item 5).
     pub omega: f64,
 }
 
