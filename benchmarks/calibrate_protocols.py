@@ -201,10 +201,10 @@ START = dict(
     sigma_proto=0.08,
     omega=1.5,
 )
-#: Not fitted: ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``, ``omega = 3/2`` (a step moves all
-#: ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight; fitted freely it came out at 1.57,
-#: with the same held-out errors to 3 decimals, so it stays at the value the argument gives).
-FIXED = {"q", "omega"}
+# Not fitted (no stage below names them): ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``,
+# ``omega = 3/2`` (a step moves all ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight;
+# fitted freely it came out at 1.57, with the same held-out errors to 3 decimals, so it stays at the value the
+# argument gives).
 POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd"}
 
 

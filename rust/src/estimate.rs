@@ -384,7 +384,7 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
     let (first, later) = gated_dof(d, n, widths, prm);
     let (first_inf, later_inf) = gated_dof(d, f64::INFINITY, widths, prm);
     let a = evaluate(d, n, widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0), first, later, first_inf, later_inf, dist, proto, prm);
-    corrected(a, n, fade(d, n, correction(&correction_features(d, n, widths, dist, proto, &a))))
+    with_correction(a, d, n, widths, dist, proto)
 }
 
 /// The estimate for first-layer directions measured on sampled partitions
@@ -403,7 +403,14 @@ pub fn from_partition(
     let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
     let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
     let a = evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm);
-    corrected(a, n, fade(d, n, correction(&correction_features(d, n, &[l], dist, proto, &a))))
+    with_correction(a, d, n, &[l], dist, proto)
+}
+
+/// The analytic result `a` of a configuration with the fitted correction applied (its features, the
+/// fade below the calibration range, then [`corrected`]).
+fn with_correction(a: Analytic, d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget) -> Analytic {
+    let h = fade(d, n, correction(&correction_features(d, n, widths, dist, proto, &a)));
+    corrected(a, n, h)
 }
 
 #[path = "estimate_correction.rs"]
