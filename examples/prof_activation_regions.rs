@@ -1,12 +1,15 @@
-use _core::linalg::matmul_into;
 use _core::activation_regions::{count_patterns, Layer};
+use _core::linalg::matmul_into;
 use ndarray::{s, Array1, Array2};
 use std::time::Instant;
 fn main() {
     let n: usize = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let (d, l) = (100usize, 256usize);
     let mut st = 1u64;
-    let mut r = || { st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((st >> 40) as f32 / (1u64 << 24) as f32) - 0.5 };
+    let mut r = || {
+        st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((st >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+    };
     let x = Array2::from_shape_simple_fn((n, d), &mut r);
     let w = Array2::from_shape_simple_fn((d, l), &mut r);
     let b = Array1::from_shape_simple_fn(l, &mut r);

@@ -6,13 +6,13 @@
 //! the chunk's pre-activations plus one bit-packed key per distinct pattern,
 //! never an `N x L` matrix.
 
-use crate::limits::{self, Cancel};
 use crate::error::{invalid, CoreError, CoreResult};
-use hashbrown::{DefaultHashBuilder, HashTable};
-use std::hash::BuildHasher;
+use crate::limits::{self, Cancel};
 use crate::linalg::{matmul_into, Gemm};
+use hashbrown::{DefaultHashBuilder, HashTable};
 use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar, ShapeBuilder};
 use rayon::prelude::*;
+use std::hash::BuildHasher;
 
 /// Rows per chunk: small enough for cache, large enough for a fast GEMM.
 pub const CHUNK_ROWS: usize = 2048;
@@ -288,7 +288,13 @@ pub fn accumulate_chunk<T: Real>(
 /// returns a view of those rows where they already exist (no copy).
 /// The result does not depend on the number of threads: chunk contents are a
 /// function of the chunk index only, and merging counts is order-free.
-pub fn count_streamed<'a, T, F>(n: usize, d: usize, layers: &[Layer<'_, T>], labelled: bool, fill: F) -> CoreResult<PatternTable>
+pub fn count_streamed<'a, T, F>(
+    n: usize,
+    d: usize,
+    layers: &[Layer<'_, T>],
+    labelled: bool,
+    fill: F,
+) -> CoreResult<PatternTable>
 where
     T: Real + 'a,
     F: Fn(usize, &mut Array2<T>, &mut [u8]) -> CoreResult<Option<ArrayView2<'a, T>>> + Sync,
@@ -386,7 +392,8 @@ mod tests {
             let mut h: Vec<f64> = row.to_vec();
             let mut pat = Vec::new();
             for (w, b) in layers {
-                let z: Vec<f64> = (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
+                let z: Vec<f64> =
+                    (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
                 pat.extend(z.iter().map(|&v| v > 0.0));
                 h = z.iter().map(|&v| v.max(0.0)).collect();
             }
@@ -396,7 +403,8 @@ mod tests {
         }
         let mut occ: Vec<u64> = map.values().map(|c| c.0).collect();
         occ.sort_unstable_by(|a, b| b.cmp(a));
-        let correct: f64 = map.values().map(|&(c, o)| if 2 * o == c { c as f64 / 2.0 } else { o.max(c - o) as f64 }).sum();
+        let correct: f64 =
+            map.values().map(|&(c, o)| if 2 * o == c { c as f64 / 2.0 } else { o.max(c - o) as f64 }).sum();
         (map.len(), occ, correct / x.nrows() as f64)
     }
 
@@ -414,7 +422,10 @@ mod tests {
             let mut fan = d;
             let mut owned = Vec::new();
             for &w in widths {
-                owned.push((Array2::from_shape_fn((fan, w), |_| lcg(&mut s)), Array1::from_shape_fn(w, |_| lcg(&mut s) * 0.5)));
+                owned.push((
+                    Array2::from_shape_fn((fan, w), |_| lcg(&mut s)),
+                    Array1::from_shape_fn(w, |_| lcg(&mut s) * 0.5),
+                ));
                 fan = w;
             }
             let layers: Vec<Layer<f64>> = owned.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect();

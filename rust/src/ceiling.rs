@@ -13,10 +13,10 @@
 //!   `E[best] <= a + (1 - a) min(1, that)` for every `a`.
 
 use crate::counting::ln_partial_sum;
-use std::f64::consts::LN_2 as LN2;
 use crate::rng::stream;
 use rand::RngExt;
 use rayon::prelude::*;
+use std::f64::consts::LN_2 as LN2;
 
 /// Best agreement (number of points) between labels `y` and any sign sequence
 /// with at most `k` changes. `O(N k)` time, `O(k)` memory.
@@ -61,7 +61,8 @@ pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> (f64, f64)
         })
         .collect();
     let m = vals.iter().sum::<f64>() / vals.len() as f64;
-    let var = if vals.len() > 1 { vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64 } else { 0.0 };
+    let var =
+        if vals.len() > 1 { vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64 } else { 0.0 };
     (m, (var / vals.len() as f64).sqrt())
 }
 

@@ -11,8 +11,8 @@
 
 use crate::error::{invalid, CoreResult};
 use crate::limits::{self, Cancel};
-use hashbrown::HashMap;
 use crate::linalg::matmul_into;
+use hashbrown::HashMap;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 

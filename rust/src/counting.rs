@@ -12,9 +12,9 @@
 //! partial sums and the fair-coin binomial CDF, without overflow or big integers.
 
 use crate::error::{CoreError, CoreResult};
+use crate::limits::{self, Cancel};
 use num_bigint::BigUint;
 use num_traits::{One, ToPrimitive, Zero};
-use crate::limits::{self, Cancel};
 use std::f64::consts::LN_2;
 
 /// Upper limit on the estimated work (64-bit limb operations) of one exact
@@ -531,9 +531,12 @@ mod tests {
         assert_eq!(big_times_pow2(&huge, -7000), 0.0);
     }
 
+    /// `(n0, widths, Montufar 2014 lower, Serra 2018 lower, Montufar 2017 upper, Serra 2018 upper)`.
+    type BoundCase<'a> = (u64, &'a [u64], Option<u128>, Option<u128>, u128, u128);
+
     #[test]
     fn deep_bound_table() {
-        let cases: &[(u64, &[u64], Option<u128>, Option<u128>, u128, u128)] = &[
+        let cases: &[BoundCase] = &[
             (1, &[3, 3], Some(12), Some(16), 16, 16),
             (1, &[4, 4, 4], Some(80), Some(125), 125, 125),
             (2, &[8, 8], Some(592), Some(925), 1369, 1369),
@@ -568,7 +571,9 @@ mod log_tests {
 
     #[test]
     fn matches_exact_logs() {
-        for &(n, m) in &[(10u64, 3u64), (100, 10), (100, 50), (100, 51), (100, 90), (1000, 499), (1000, 501), (5000, 4000)] {
+        for &(n, m) in
+            &[(10u64, 3u64), (100, 10), (100, 50), (100, 51), (100, 90), (1000, 499), (1000, 501), (5000, 4000)]
+        {
             let exact = binomial_partial_sum(n, m).unwrap();
             let bits = exact.bits();
             let shift = bits.saturating_sub(60);
@@ -587,7 +592,9 @@ mod log_tests {
 
     #[test]
     fn ln_binomial_half_matches_exact_big_integers() {
-        for &(n, k) in &[(100u64, 30u64), (100, 50), (1000, 480), (10_000, 4_000), (200_000, 100_123), (50, 39), (50, 41)] {
+        for &(n, k) in
+            &[(100u64, 30u64), (100, 50), (1000, 480), (10_000, 4_000), (200_000, 100_123), (50, 39), (50, 41)]
+        {
             let c = binomial(n, k).unwrap();
             let shift = c.bits().saturating_sub(60);
             let ln_c = ((&c >> shift).to_f64().unwrap()).ln() + shift as f64 * LN_2 - n as f64 * LN_2;
@@ -605,7 +612,11 @@ mod log_tests {
     #[test]
     fn quadrature_sum_matches_the_term_by_term_sum() {
         // Both paths on sizes where the direct loop is still affordable.
-        for &(n, m) in &[(10_000_000_000u64, 4_999_990_000u64), (10_000_000_000, 5_000_000_000), (1u64 << 40, (1u64 << 39) - 3_000_000)] {
+        for &(n, m) in &[
+            (10_000_000_000u64, 4_999_990_000u64),
+            (10_000_000_000, 5_000_000_000),
+            (1u64 << 40, (1u64 << 39) - 3_000_000),
+        ] {
             let direct = ln_lower_sum_half_with(n, m, f64::INFINITY);
             let fast = ln_lower_sum_half_with(n, m, 0.0);
             assert!((direct - fast).abs() < 1e-10, "{n} {m}: {direct} vs {fast}");

@@ -23,9 +23,7 @@ pub enum CoreError {
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CoreError::InvalidArgument(m) | CoreError::TooLarge(m) | CoreError::Numerical(m) => {
-                f.write_str(m)
-            }
+            CoreError::InvalidArgument(m) | CoreError::TooLarge(m) | CoreError::Numerical(m) => f.write_str(m),
             CoreError::Interrupted => f.write_str("interrupted"),
         }
     }

@@ -11,7 +11,12 @@ impl Gemm for f64 {}
 
 /// `out = beta_out * out + a @ b` on the calling thread (`a` `(m, k)`, `b` `(k, n)`, any strides).
 /// `accumulate = false` overwrites `out`, `true` adds to it.
-pub fn matmul_into<T: Gemm>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut out: ArrayViewMut2<'_, T>, accumulate: bool) {
+pub fn matmul_into<T: Gemm>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+    accumulate: bool,
+) {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
     assert_eq!(k, k2, "matmul_into: inner dimensions differ");

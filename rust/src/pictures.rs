@@ -211,8 +211,20 @@ fn cut(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut
     for i in 0..k {
         let j = if i + 1 == k { 0 } else { i + 1 };
         let (fi, fj) = (vals[i], vals[j]);
-        let ci = if fi > eps { 1 } else if fi < -eps { -1 } else { 0 };
-        let cj = if fj > eps { 1 } else if fj < -eps { -1 } else { 0 };
+        let ci = if fi > eps {
+            1
+        } else if fi < -eps {
+            -1
+        } else {
+            0
+        };
+        let cj = if fj > eps {
+            1
+        } else if fj < -eps {
+            -1
+        } else {
+            0
+        };
         match ci {
             1 => p_side.push(poly[i]),
             -1 => n_side.push(poly[i]),
@@ -264,6 +276,9 @@ struct Piece {
     /// A disc holding the polygon: centre and radius (a quick test for lines that miss it).
     disc: [f64; 3],
 }
+
+/// A piece with its index among the first layer's pieces (they are put back in that order at the end).
+type Numbered = (usize, Piece);
 
 impl Piece {
     fn new(poly: Poly, signs: Vec<u8>) -> Self {
@@ -452,10 +467,7 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
             return invalid("box contains NaN or infinity");
         }
         if win.lo[k] >= win.hi[k] {
-            return invalid(format!(
-                "box is empty: lo[{k}] = {} must be < hi[{k}] = {}",
-                win.lo[k], win.hi[k]
-            ));
+            return invalid(format!("box is empty: lo[{k}] = {} must be < hi[{k}] = {}", win.lo[k], win.hi[k]));
         }
     }
     Ok(())
@@ -709,8 +721,8 @@ pub fn region_polygons(
             acc * (1.0 + w + w * (w - 1.0) / 2.0)
         });
         let m = if bound <= limit as f64 { 0 } else { 256.max(n1 / 16).min(n1) };
-        let stride = if m == 0 { usize::MAX } else { n1 / m };
-        let (mut first, mut rest): (Vec<(usize, Piece)>, Vec<(usize, Piece)>) =
+        let stride = n1.checked_div(m).unwrap_or(usize::MAX);
+        let (mut first, mut rest): (Vec<Numbered>, Vec<Numbered>) =
             pieces.into_iter().enumerate().partition(|(r, _)| m > 0 && r % stride == 0);
         let mut leaves = run_cells(std::mem::take(&mut first), rows, l1, &ctx)?;
         if m > 0 && !abort.load(Ordering::Relaxed) {
@@ -833,7 +845,10 @@ mod tests {
         Window { origin: vec![0.0, 0.0], u: vec![1.0, 0.0], v: vec![0.0, 1.0], lo: [lo, lo], hi: [hi, hi] }
     }
 
-    fn random_net(widths: &[usize], d: usize, seed: u64) -> (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>) {
+    /// Hidden layers `(W, b)` and the output weights of a random network.
+    type RandomNet = (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>);
+
+    fn random_net(widths: &[usize], d: usize, seed: u64) -> RandomNet {
         let mut rng = stream(seed, 0, 0);
         let mut fan_in = d;
         let mut layers = Vec::new();

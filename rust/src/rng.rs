@@ -3,8 +3,8 @@
 //! stream derived from `(seed, a, b)`, so results never depend on how work
 //! is split over threads.
 
-use rand_pcg::Pcg64Mcg;
 use rand::SeedableRng;
+use rand_pcg::Pcg64Mcg;
 
 /// SplitMix64 finaliser: a bijective mixer of 64-bit words.
 pub fn mix64(mut z: u64) -> u64 {
@@ -33,9 +33,24 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map({ let mut r = stream(7, 1, 2); move |_| r.random() }).collect();
-        let b: Vec<u64> = (0..4).map({ let mut r = stream(7, 1, 2); move |_| r.random() }).collect();
-        let c: Vec<u64> = (0..4).map({ let mut r = stream(7, 2, 1); move |_| r.random() }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = stream(7, 1, 2);
+                move |_| r.random()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut r = stream(7, 1, 2);
+                move |_| r.random()
+            })
+            .collect();
+        let c: Vec<u64> = (0..4)
+            .map({
+                let mut r = stream(7, 2, 1);
+                move |_| r.random()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

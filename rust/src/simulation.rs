@@ -5,9 +5,9 @@
 //! `c` of points and labels from stream `(seed, t, c)`, so every number is a
 //! function of `(seed, t)` alone, whatever the thread count.
 
-use crate::limits::{self, Cancel};
-use crate::error::{invalid, CoreResult};
 use crate::activation_regions::{count_streamed, Layer, CHUNK_ROWS};
+use crate::error::{invalid, CoreResult};
+use crate::limits::{self, Cancel};
 use crate::rng::stream;
 use ndarray::{Array1, Array2};
 use rand::RngExt;
@@ -55,14 +55,14 @@ pub fn draw_layer(cfg: &SimConfig, t: u64) -> (Array2<f64>, Array1<f64>) {
 pub fn fill_points(cfg: &SimConfig, t: u64, c: usize, x: &mut Array2<f64>, y: &mut [u8]) {
     let mut rng = stream(cfg.seed, t, c as u64);
     let rows = (cfg.n - c * CHUNK_ROWS).min(CHUNK_ROWS);
-    for r in 0..rows {
+    for (r, label) in y.iter_mut().enumerate().take(rows) {
         for v in x.row_mut(r).iter_mut() {
             *v = match cfg.dist {
                 PointDist::Uniform => rng.random_range(-1.0..1.0),
                 PointDist::Gaussian => StandardNormal.sample(&mut rng),
             };
         }
-        y[r] = rng.random::<bool>() as u8;
+        *label = rng.random::<bool>() as u8;
     }
 }
 

@@ -15,8 +15,8 @@
 use crate::choices::ProjectionKind;
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits::{self, Cancel};
-use crate::rng::stream;
 use crate::linalg::matmul_into;
+use crate::rng::stream;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -73,7 +73,9 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
             match kind {
                 Projection::Gaussian => {
                     let scale = 1.0 / (d as f64).sqrt();
-                    (0..d).map(|_| scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)).collect()
+                    (0..d)
+                        .map(|_| scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+                        .collect()
                 }
                 Projection::SparseBinary { s } => {
                     // Partial Fisher-Yates: the first s entries of a random permutation.
@@ -165,9 +167,7 @@ pub fn topk_code(
             let yr = y.row(r);
             idx.clear();
             idx.extend(0..m as u32);
-            let cmp = |a: &u32, b: &u32| {
-                yr[*b as usize].total_cmp(&yr[*a as usize]).then(a.cmp(b))
-            };
+            let cmp = |a: &u32, b: &u32| yr[*b as usize].total_cmp(&yr[*a as usize]).then(a.cmp(b));
             if k < m {
                 idx.select_nth_unstable_by(k - 1, cmp);
             }
@@ -254,7 +254,12 @@ pub fn threshold_code(
     if tau.iter().any(|v| v.is_nan()) {
         return invalid("thresholds contain NaN");
     }
-    check_buffers(&format!("a threshold code of {n} points with m = {m} units"), CHUNK_ROWS.min(n), m, 16.0 * n as f64)?;
+    check_buffers(
+        &format!("a threshold code of {n} points with m = {m} units"),
+        CHUNK_ROWS.min(n),
+        m,
+        16.0 * n as f64,
+    )?;
     let cancel = Cancel::current();
     let n_chunks = n.div_ceil(CHUNK_ROWS);
     let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
@@ -293,7 +298,11 @@ pub fn threshold_code(
 }
 
 /// Dense ReLU code `max(x Theta + beta, 0)`, shape `(N, m)`.
-pub fn relu_code(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> CoreResult<Array2<f64>> {
+pub fn relu_code(
+    x: ArrayView2<'_, f64>,
+    theta: ArrayView2<'_, f64>,
+    bias: ArrayView1<'_, f64>,
+) -> CoreResult<Array2<f64>> {
     let (n, m) = check(x, theta, bias)?;
     if n.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
         return Err(CoreError::TooLarge(format!("a dense {n} x {m} ReLU code exceeds {MAX_DENSE} entries")));

@@ -99,7 +99,12 @@ fn evaluate(w: &[f64], x: ArrayView2<f64>, y: &[f64], cfg: &TeacherConfig, z: &m
 }
 
 /// Train from `w0` (shape `(L, d)`, one row per unit) on `(x, y)` with `y` in `{-1, +1}`.
-pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &TeacherConfig) -> CoreResult<TeacherRecord> {
+pub fn teacher_sgd(
+    x: ArrayView2<f64>,
+    y: &[f64],
+    w0: ArrayView2<f64>,
+    cfg: &TeacherConfig,
+) -> CoreResult<TeacherRecord> {
     let (n, d) = x.dim();
     let l = w0.nrows();
     if n == 0 || d == 0 {
@@ -117,7 +122,7 @@ pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &Tea
     if cfg.n_pos > l {
         return invalid(format!("n_pos must be <= L = {l}, got {}", cfg.n_pos));
     }
-    if !(cfg.v > 0.0 && cfg.v.is_finite()) || !(cfg.lr > 0.0 && cfg.lr.is_finite()) {
+    if !(cfg.v > 0.0 && cfg.v.is_finite() && cfg.lr > 0.0 && cfg.lr.is_finite()) {
         return invalid("v and lr must be positive and finite");
     }
     if !(0.0..=1.0).contains(&cfg.alpha) {
@@ -169,11 +174,7 @@ pub fn teacher_sgd(x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, cfg: &Tea
             return Err(CoreError::Numerical(format!("the training diverged at step {t} (non-finite loss)")));
         }
         let k = rec.steps.len();
-        rec.weights
-            .index_axis_mut(ndarray::Axis(0), k)
-            .iter_mut()
-            .zip(w)
-            .for_each(|(a, b)| *a = *b);
+        rec.weights.index_axis_mut(ndarray::Axis(0), k).iter_mut().zip(w).for_each(|(a, b)| *a = *b);
         rec.steps.push(t as u64);
         rec.loss.push(loss);
         rec.error.push(err);

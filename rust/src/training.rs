@@ -13,10 +13,10 @@
 //! restart)` pair draws from its own random stream, so results do not depend
 //! on the number of threads rayon uses.
 
+use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits::{self, Cancel};
 use crate::rng::{mix64, stream};
-use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::simulation::PointDist;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2};
@@ -50,7 +50,13 @@ pub fn random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64
 
 /// [`random_dataset`] for public callers: checks the sizes against the limits
 /// before allocating and stops when the call's [`Cancel`] token fires.
-pub fn try_random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64) -> CoreResult<(Array2<f64>, Vec<u8>)> {
+pub fn try_random_dataset(
+    n: usize,
+    d: usize,
+    dist: PointDist,
+    seed: u64,
+    index: u64,
+) -> CoreResult<(Array2<f64>, Vec<u8>)> {
     if n == 0 || d == 0 {
         return invalid(format!("N and d must be >= 1, got N={n}, d={d}"));
     }
@@ -58,7 +64,14 @@ pub fn try_random_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index:
     fill_dataset(n, d, dist, seed, index, &Cancel::current())
 }
 
-fn fill_dataset(n: usize, d: usize, dist: PointDist, seed: u64, index: u64, cancel: &Cancel) -> CoreResult<(Array2<f64>, Vec<u8>)> {
+fn fill_dataset(
+    n: usize,
+    d: usize,
+    dist: PointDist,
+    seed: u64,
+    index: u64,
+    cancel: &Cancel,
+) -> CoreResult<(Array2<f64>, Vec<u8>)> {
     let mut rng = train_stream(seed, index, DATA_STREAM);
     let mut x = Array2::<f64>::zeros((n, d));
     let mut y = vec![0u8; n];
@@ -196,9 +209,15 @@ impl Loss {
 /// Optimiser (PyTorch semantics).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Optimizer {
-    Adam { beta1: f64, beta2: f64, eps: f64 },
+    Adam {
+        beta1: f64,
+        beta2: f64,
+        eps: f64,
+    },
     /// `buf = momentum * buf + g; p -= lr * buf` (no dampening, no Nesterov).
-    Sgd { momentum: f64 },
+    Sgd {
+        momentum: f64,
+    },
 }
 
 impl Optimizer {
@@ -215,7 +234,9 @@ impl Optimizer {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Schedule {
     /// `lr_min + (lr - lr_min) (1 + cos(pi t / steps)) / 2` at step `t`.
-    Cosine { lr_min: f64 },
+    Cosine {
+        lr_min: f64,
+    },
     Constant,
 }
 
@@ -581,7 +602,9 @@ fn backward(
         let mut dl = ws.deltas[k - 1].slice_mut(s![..rows, ..]);
         let (loss, w_out) = (cfg.loss, &w_out[..gw.len()]);
         let gsum = match act {
-            Activation::Relu => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { 0.0 }),
+            Activation::Relu => {
+                out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { 0.0 })
+            }
             Activation::LeakyRelu(s) => {
                 out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { s })
             }
@@ -612,7 +635,6 @@ fn backward(
         }
     }
 }
-
 
 /// Largest `d * L` for which [`Kernel::Auto`] may pick the row-by-row
 /// [`Kernel::Fused`] kernel (weights and their gradient stay in cache); it
@@ -750,7 +772,17 @@ fn fused_dispatch<const FMA: bool>(
 ) -> (f64, usize, bool) {
     match act {
         Activation::Relu => fused_impl::<FMA, _, _>(
-            layout, p, x, y, loss, |v| v.max(0.0), |a| if a > 0.0 { 1.0 } else { 0.0 }, want_loss, g, h, dh,
+            layout,
+            p,
+            x,
+            y,
+            loss,
+            |v| v.max(0.0),
+            |a| if a > 0.0 { 1.0 } else { 0.0 },
+            want_loss,
+            g,
+            h,
+            dh,
         ),
         Activation::LeakyRelu(s) => fused_impl::<FMA, _, _>(
             layout,
@@ -766,7 +798,17 @@ fn fused_dispatch<const FMA: bool>(
             dh,
         ),
         Activation::Sigmoid => fused_impl::<FMA, _, _>(
-            layout, p, x, y, loss, |v| 1.0 / (1.0 + (-v).exp()), |a| a * (1.0 - a), want_loss, g, h, dh,
+            layout,
+            p,
+            x,
+            y,
+            loss,
+            |v| 1.0 / (1.0 + (-v).exp()),
+            |a| a * (1.0 - a),
+            want_loss,
+            g,
+            h,
+            dh,
         ),
         Activation::Tanh => {
             fused_impl::<FMA, _, _>(layout, p, x, y, loss, |v| v.tanh(), |a| 1.0 - a * a, want_loss, g, h, dh)
@@ -813,7 +855,6 @@ fn fused(
     }
     fused_dispatch::<false>(layout, p, x, y, loss, act, want_loss, g, h, dh)
 }
-
 
 /// The per-run buffers of whichever kernel trains the network.
 struct Engine {
@@ -1093,9 +1134,7 @@ fn train_run_full(
     let mut hist_loss = Vec::new();
     let mut hist_acc = Vec::new();
     let diverged = |t: usize| {
-        Err(CoreError::Numerical(format!(
-            "training diverged at step {t}: the loss is not finite (try a smaller lr)"
-        )))
+        Err(CoreError::Numerical(format!("training diverged at step {t}: the loss is not finite (try a smaller lr)")))
     };
 
     for t in 0..cfg.steps {
@@ -1220,8 +1259,7 @@ pub fn train_restarts_observed(
                 snaps.push(s);
                 Ok(())
             };
-            let run =
-                train_run_full(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep, &cancel)?;
+            let run = train_run_full(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep, &cancel)?;
             Ok((run, snaps))
         })
         .collect()
@@ -1323,7 +1361,10 @@ pub fn protocol_accuracy(
     let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64 * restarts as f64 * cfg.steps as f64 * (3.0 * per_step.min(2.0 * n as f64) * params + STEP_OVERHEAD),
+        count as f64
+            * restarts as f64
+            * cfg.steps as f64
+            * (3.0 * per_step.min(2.0 * n as f64) * params + STEP_OVERHEAD),
         None,
     )?;
     let cancel = Cancel::current();
@@ -1556,7 +1597,10 @@ mod tests {
         assert_eq!(observed.accuracy_history, plain.accuracy_history);
         assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), vec![0, 50, 100, 129]);
         // Step 0 holds the initial parameters; step 100 is also a record step: same accuracy and loss.
-        let init = Network::from_flat(&Layout::new(2, &cfg.hidden), &init_params(&Layout::new(2, &cfg.hidden), &cfg, &mut train_stream(1, 0, 0)));
+        let init = Network::from_flat(
+            &Layout::new(2, &cfg.hidden),
+            &init_params(&Layout::new(2, &cfg.hidden), &cfg, &mut train_stream(1, 0, 0)),
+        );
         assert_eq!(snaps[0].network, init);
         let k = plain.history_steps.iter().position(|&t| t == 100).unwrap();
         assert_eq!(snaps[2].accuracy, plain.accuracy_history[k]);

@@ -94,7 +94,9 @@ enum Test {
     Inside,
     Outside,
     /// Inside the margin; `dependent`: the weight vectors are (nearly) linearly dependent.
-    Ambiguous { dependent: bool },
+    Ambiguous {
+        dependent: bool,
+    },
 }
 
 /// Determinant of the `m x m` row-major matrix in `a` (destroyed).
@@ -104,8 +106,7 @@ fn det(m: usize, a: &mut [f64]) -> f64 {
         1 => a[0],
         2 => a[0] * a[3] - a[1] * a[2],
         3 => {
-            a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
-                + a[2] * (a[3] * a[7] - a[4] * a[6])
+            a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6])
         }
         _ => {
             let mut sign = 1.0;
@@ -176,7 +177,7 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
     let mut max_rhs: f64 = 0.0;
     loop {
         // v_r = (-1)^r det(rows S \ {r}, columns T): the facet normal orthogonal to the columns T.
-        for r in 0..k {
+        for (r, vr) in v.iter_mut().enumerate().take(k) {
             let mut idx = 0;
             for (rr, &si) in s.iter().enumerate() {
                 if rr == r {
@@ -189,7 +190,7 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
                 }
             }
             let dt = det(k - 1, &mut buf[..(k - 1) * (k - 1)]);
-            v[r] = if r % 2 == 0 { dt } else { -dt };
+            *vr = if r % 2 == 0 { dt } else { -dt };
         }
         let lhs = s.iter().enumerate().map(|(r, &si)| v[r] * arr.q[si]).sum::<f64>().abs();
         let mut rhs = 0.0;
@@ -293,12 +294,12 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
             -dt
         }
     };
-    for l in 0..d {
-        c[l] = cof(&|r, cc| arr.row(p[r])[cc], l, &mut buf);
+    for (l, cl) in c.iter_mut().enumerate().take(d) {
+        *cl = cof(&|r, cc| arr.row(p[r])[cc], l, &mut buf);
     }
     for m in 0..d {
-        for l in 0..d {
-            cm[m][l] = if l == m {
+        for (l, cml) in cm[m].iter_mut().enumerate().take(d) {
+            *cml = if l == m {
                 c[m]
             } else {
                 cof(&|r, cc| if cc == m { arr.q[p[r]] } else { arr.row(p[r])[cc] }, l, &mut buf)
@@ -407,7 +408,13 @@ fn scan(
             n_amb += (a > ad - tol) as u32;
             tnum += dm * g[0][m];
         }
-        let state = if n_out > 0 { 1u8 } else if n_amb > 0 { 2 } else { 0 };
+        let state = if n_out > 0 {
+            1u8
+        } else if n_amb > 0 {
+            2
+        } else {
+            0
+        };
         match state {
             0 => {
                 inc[arr.orig[j]] += 1;
@@ -501,7 +508,13 @@ pub fn subset_work(n: u64, d: u64) -> f64 {
     total
 }
 
-fn validate(w: &ArrayView2<f64>, b: &ArrayView1<f64>, lo: &ArrayView1<f64>, hi: &ArrayView1<f64>, tol: f64) -> CoreResult<()> {
+fn validate(
+    w: &ArrayView2<f64>,
+    b: &ArrayView1<f64>,
+    lo: &ArrayView1<f64>,
+    hi: &ArrayView1<f64>,
+    tol: f64,
+) -> CoreResult<()> {
     let (d, l) = w.dim();
     let bad = |m: String| Err(CoreError::InvalidArgument(m));
     if d == 0 {
@@ -523,8 +536,12 @@ fn validate(w: &ArrayView2<f64>, b: &ArrayView1<f64>, lo: &ArrayView1<f64>, hi: 
         if !(lo[k].is_finite() && hi[k].is_finite()) {
             return bad(format!("the box bounds must be finite, got lo[{k}]={} hi[{k}]={}", lo[k], hi[k]));
         }
-        if !(lo[k] < hi[k]) {
-            return bad(format!("the box must have lo < hi in every coordinate, got lo[{k}]={} hi[{k}]={}", lo[k], hi[k]));
+        // Both are finite here, so `>=` is exactly the negation of `lo < hi`.
+        if lo[k] >= hi[k] {
+            return bad(format!(
+                "the box must have lo < hi in every coordinate, got lo[{k}]={} hi[{k}]={}",
+                lo[k], hi[k]
+            ));
         }
     }
     if !(tol > 0.0 && tol <= 1e-2) {
@@ -571,7 +588,7 @@ pub fn regions_in_box(
             row[k] = col[k] * half[k] / big;
         }
         let nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if !(nrm > 0.0) || !off.is_finite() {
+        if !(nrm > 0.0 && off.is_finite()) {
             return Err(CoreError::InvalidArgument(format!(
                 "column {i} of W is too small relative to the box to define a hyperplane numerically"
             )));
@@ -606,7 +623,13 @@ pub fn regions_in_box(
         )));
     }
     let _ = arr.n_orig;
-    let new_acc = || Acc { inc: vec![0u64; l], pts: Vec::new(), tmp: Vec::new(), counts: Vec::new(), prefix: Vec::with_capacity(d) };
+    let new_acc = || Acc {
+        inc: vec![0u64; l],
+        pts: Vec::new(),
+        tmp: Vec::new(),
+        counts: Vec::new(),
+        prefix: Vec::with_capacity(d),
+    };
     let rest = if n == 0 {
         vec![0u64; l]
     } else if d == 1 {
@@ -779,7 +802,8 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_are_refused() {
-        let is_degenerate = |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(ref m)) if m.contains("degenerate"));
+        let is_degenerate =
+            |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(ref m)) if m.contains("degenerate"));
         // Three concurrent lines through the origin.
         let (w, b) = planes(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &[1.0, 1.0, 0.0]]);
         assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
@@ -799,7 +823,8 @@ mod tests {
         let (w, b) = planes(&[&[1.0, 1.0, 2.0]]);
         assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
         // Four planes through one point in 3-D.
-        let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[0.0, 0.0, 1.0, 0.1], &[1.0, 1.0, 1.0, 0.3]]);
+        let (w, b) =
+            planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[0.0, 0.0, 1.0, 0.1], &[1.0, 1.0, 1.0, 0.3]]);
         assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
         // Three planes through a common line in 3-D.
         let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[1.0, 1.0, 0.0, 0.2]]);
@@ -934,7 +959,9 @@ mod timing {
             let mut r = 0;
             for _ in 0..50 {
                 let t = std::time::Instant::now();
-                r = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).unwrap().regions;
+                r = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default())
+                    .unwrap()
+                    .regions;
                 best = best.min(t.elapsed().as_secs_f64());
             }
             eprintln!("regions {r} best {:.3} ms", best * 1e3);

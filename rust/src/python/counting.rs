@@ -45,7 +45,14 @@ fn deep_region_bounds(
     widths: Vec<u64>,
 ) -> PyResult<(Option<BigUint>, Option<BigUint>, BigUint, BigUint, String, String)> {
     let b = run_interruptible(py, None, || counting::deep_region_bounds(d, &widths))?;
-    Ok((b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper, b.montufar2014_reason, b.serra2018_reason))
+    Ok((
+        b.montufar2014_lower,
+        b.serra2018_lower,
+        b.montufar2017_upper,
+        b.serra2018_upper,
+        b.montufar2014_reason,
+        b.serra2018_reason,
+    ))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,10 +1,10 @@
 //! Bindings for the analytic estimator and the accuracy ceilings.
 
 use crate::ceiling;
+use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
 use crate::simulation::PointDist;
-use crate::choices::{OptimizerKind, ScheduleKind};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
@@ -34,7 +34,20 @@ fn pack<'py>(py: Python<'py>, rows: &[Analytic]) -> Arrays<'py> {
 }
 
 fn row(a: &Analytic) -> Row {
-    (a.accuracy, a.low, a.high, a.p_eff, a.k_sat, a.k_eff, a.alpha, a.budget, a.m, a.k_time, a.uncorrected, a.correction)
+    (
+        a.accuracy,
+        a.low,
+        a.high,
+        a.p_eff,
+        a.k_sat,
+        a.k_eff,
+        a.alpha,
+        a.budget,
+        a.m,
+        a.k_time,
+        a.uncorrected,
+        a.correction,
+    )
 }
 
 fn parse_dist(dist: &str) -> PyResult<PointDist> {
@@ -116,7 +129,14 @@ fn required_width(d: f64, n: f64, target: f64, dist: &str, protocol: ProtocolArg
 /// `[N, N_low, N_high]`: the largest number of points whose estimate, band's lower
 /// edge, band's upper edge reach `target` for hidden `widths` (0: not even one point).
 #[pyfunction]
-fn max_samples(d: f64, widths: Vec<f64>, target: f64, dist: &str, protocol: ProtocolArgs, max_n: f64) -> PyResult<[f64; 3]> {
+fn max_samples(
+    d: f64,
+    widths: Vec<f64>,
+    target: f64,
+    dist: &str,
+    protocol: ProtocolArgs,
+    max_n: f64,
+) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
     Ok(crate::estimate::max_samples(d, &widths, target, dist, &b, &PARAMS, max_n))
 }

@@ -30,7 +30,9 @@ mod window;
 impl From<CoreError> for PyErr {
     fn from(e: CoreError) -> PyErr {
         match e {
-            CoreError::InvalidArgument(m) | CoreError::TooLarge(m) | CoreError::Numerical(m) => PyValueError::new_err(m),
+            CoreError::InvalidArgument(m) | CoreError::TooLarge(m) | CoreError::Numerical(m) => {
+                PyValueError::new_err(m)
+            }
             CoreError::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
         }
     }
@@ -105,7 +107,9 @@ where
                     let joined = py.detach(|| worker.join());
                     match joined {
                         Err(p) => std::panic::resume_unwind(p),
-                        Ok(()) => return Err(PyValueError::new_err("internal error: the worker ended without a result")),
+                        Ok(()) => {
+                            return Err(PyValueError::new_err("internal error: the worker ended without a result"))
+                        }
                     }
                 }
             }

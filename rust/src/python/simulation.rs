@@ -5,7 +5,8 @@ use crate::simulation::{simulate, summarize, Init, PointDist, SimConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
-type SimOut<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>);
+type SimOut<'py> =
+    (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>);
 
 /// Run trials `first .. first + count`; returns per-trial region counts,
 /// majority accuracies, and the occupancy histogram summed over the trials

@@ -10,7 +10,14 @@ use pyo3::prelude::*;
 /// or `"sparse_binary"` (`s` ones per column).
 #[pyfunction]
 #[pyo3(signature = (d, m, kind, s, seed))]
-fn eas_projection<'py>(py: Python<'py>, d: usize, m: usize, kind: &str, s: usize, seed: u64) -> PyResult<Bound<'py, PyArray2<f64>>> {
+fn eas_projection<'py>(
+    py: Python<'py>,
+    d: usize,
+    m: usize,
+    kind: &str,
+    s: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let kind = Projection::new(kind.parse::<ProjectionKind>()?, s);
     let p = run_interruptible(py, None, || projection(d, m, kind, seed))?;
     Ok(p.into_pyarray(py))

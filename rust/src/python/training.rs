@@ -2,13 +2,13 @@
 
 use super::run_interruptible;
 use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
+use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, protocol_accuracy as core_protocol_accuracy, reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed,
-    train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
-    Schedule, Snapshot, TrainConfig,
+    best_restart, protocol_accuracy as core_protocol_accuracy, reference_accuracy as core_reference_accuracy,
+    train_restarts, train_restarts_observed, train_run_observed, train_stream, try_random_dataset, Activation, Kernel,
+    Loss, Network, Optimizer, RunResult, Schedule, Snapshot, TrainConfig,
 };
-use crate::error::CoreError;
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
@@ -79,7 +79,8 @@ fn protocol_accuracy<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let dist: PointDist = dist.parse()?;
     let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
-    let acc = run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
+    let acc =
+        run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
     Ok(acc.into_pyarray(py))
 }
 
@@ -183,7 +184,9 @@ fn train_network<'py>(
         snaps.push(kept);
         vec![res?]
     } else if snapshot_every > 0 {
-        let out = run_interruptible(py, threads, || train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every))?;
+        let out = run_interruptible(py, threads, || {
+            train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every)
+        })?;
         let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
         snaps = s;
         runs
@@ -205,7 +208,10 @@ fn train_network<'py>(
     out.set_item("restart_best_accuracy", runs.iter().map(|r| r.best_accuracy).collect::<Vec<_>>().into_pyarray(py))?;
     out.set_item("restart_final_accuracy", runs.iter().map(|r| r.final_accuracy).collect::<Vec<_>>().into_pyarray(py))?;
     out.set_item("restart_best_step", runs.iter().map(|r| r.best_step as u64).collect::<Vec<_>>().into_pyarray(py))?;
-    out.set_item("history_steps", runs[0].history_steps.iter().map(|&s| s as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    out.set_item(
+        "history_steps",
+        runs[0].history_steps.iter().map(|&s| s as u64).collect::<Vec<_>>().into_pyarray(py),
+    )?;
     out.set_item("loss_history", loss_h.into_pyarray(py))?;
     out.set_item("accuracy_history", acc_h.into_pyarray(py))?;
     if !snaps.is_empty() {
