@@ -2,9 +2,9 @@
 
 import itertools
 import json
-import warnings
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +210,24 @@ def test_monotone_in_steps(d, N, L, proto):
     short = estimate_accuracy(d, N, L, protocol=replace(proto, steps=500), ceiling=False).accuracy
     long = estimate_accuracy(d, N, L, protocol=replace(proto, steps=8000), ceiling=False).accuracy
     assert long >= short - 1e-12
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 50), st.integers(50, 4999), st.lists(st.integers(4, 127), min_size=2, max_size=4),
+       st.integers(0, 3),
+       st.sampled_from([Protocol(), Protocol(optimizer="sgd", lr=0.1), Protocol(batch_size=64, lr=0.005),
+                        Protocol(schedule="constant", lr=0.05, restarts=1, steps=1000)]))
+def test_deep_monotone_in_every_width_and_N(d, N, widths, layer, proto):
+    """Deep networks too: one more point never raises the estimate, one more unit in any layer never lowers it
+    (the transition's depth-dependent width and the correction's constraints must not break this)."""
+    layer = layer % len(widths)
+    wider = list(widths)
+    wider[layer] += 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = estimate_accuracy(d, N, widths=widths, protocol=proto, ceiling=False).accuracy
+        assert estimate_accuracy(d, N + 1, widths=widths, protocol=proto, ceiling=False).accuracy <= a + 1e-12
+        assert estimate_accuracy(d, N, widths=wider, protocol=proto, ceiling=False).accuracy >= a - 1e-12
 
 
 @given(st.integers(1, 200), st.integers(1, 300))

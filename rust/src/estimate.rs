@@ -87,43 +87,47 @@ pub struct Params {
     /// ... (exponent of the input dimension in `K_time`, 3/2 and not fitted: a step moves all `d + 1` weights
     /// of a unit at once, and moves a pre-activation about `sqrt(d)` times further; `docs/theory.md` item 5).
     pub omega: f64,
+    /// The fit-everything transition widens with depth: its sharpness is `s / (1 + s_deep (depth - 1))`
+    /// (hidden layers train unevenly, so the point where the last labels are fitted varies more).
+    pub s_deep: f64,
 }
 
 /// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
 pub const PARAMS: Params = Params {
-    kappa: 1.6562,
-    c: 1.2591,
-    m: 4.9898,
-    p: 0.943,
-    r: 2.9468,
-    gamma: 0.3583,
-    c2: 3.0862,
-    s: 0.1382,
+    kappa: 1.6577,
+    c: 1.2626,
+    m: 4.9686,
+    p: 0.9563,
+    r: 2.97,
+    gamma: 0.3582,
+    c2: 3.1054,
+    s: 0.1372,
     q: 0.5,
-    gauss: 0.0453,
-    g_sgd: 0.0205,
-    psi: 0.5505,
-    psi_s: 0.1709,
-    a_m: 0.2526,
-    big_a: 12247.4335,
-    beta: 1.1052,
-    tau0: 0.558,
-    nu: 0.6839,
-    xi: 0.0178,
-    eta: 4.1678,
-    delta: 0.2076,
-    sigma_ln_k: 0.16,
-    sigma_rho: 0.0,
+    gauss: 0.0435,
+    g_sgd: 0.0176,
+    psi: 0.5602,
+    psi_s: 0.1388,
+    a_m: 0.2114,
+    big_a: 11781.5766,
+    beta: 1.0914,
+    tau0: 0.5601,
+    nu: 0.667,
+    xi: 0.0139,
+    eta: 4.1078,
+    delta: 0.1309,
+    sigma_ln_k: 0.12,
+    sigma_rho: 0.05,
     sigma_deep: 0.16,
     noise: 0.5,
-    zeta: 1.5952,
-    dd: 7.2562,
-    sigma_proto: 0.08,
+    zeta: 1.6116,
+    dd: 6.7796,
+    sigma_proto: 0.0,
     omega: 1.5,
+    s_deep: 2.0216,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
-pub const PARAM_NAMES: [&str; 29] = [
+pub const PARAM_NAMES: [&str; 30] = [
     "kappa",
     "c",
     "m",
@@ -153,6 +157,7 @@ pub const PARAM_NAMES: [&str; 29] = [
     "dd",
     "sigma_proto",
     "omega",
+    "s_deep",
 ];
 
 impl Params {
@@ -188,6 +193,7 @@ impl Params {
             self.dd,
             self.sigma_proto,
             self.omega,
+            self.s_deep,
         ]
     }
 
@@ -226,6 +232,7 @@ impl Params {
             dd: v[26],
             sigma_proto: v[27],
             omega: v[28],
+            s_deep: v[29],
         })
     }
 }
@@ -410,16 +417,17 @@ pub fn effective_dimension(
 }
 
 /// Accuracy of the readout law at effective dimension `k` for `n` points:
-/// with probability `Phi((c2 - alpha) sqrt(k_size) s)` everything is fitted (the
-/// finite-size capacity transition), otherwise `Phi(kappa / sqrt(alpha - c))`.
+/// with probability `Phi((c2 - alpha) sqrt(k_size) s / (1 + s_deep (depth - 1)))` everything is fitted
+/// (the finite-size capacity transition, wider in deeper stacks), otherwise `Phi(kappa / sqrt(alpha - c))`.
 ///
 /// `k_size` sets the width of the transition: the effective dimension before
 /// the `q N` cap on a unit's directions, so that the accuracy never rises
 /// with `N` (below the cap `K` and `N` grow together at a fixed load).
-pub fn readout_accuracy(n: f64, k: f64, k_size: f64, kappa: f64, prm: &Params) -> f64 {
+pub fn readout_accuracy(n: f64, k: f64, k_size: f64, kappa: f64, depth: f64, prm: &Params) -> f64 {
     let alpha = n / k;
     let beyond = if alpha <= prm.c { 1.0 } else { phi(kappa / (alpha - prm.c).sqrt()) };
-    let fit_all = phi((prm.c2 - alpha) * k_size.sqrt() * prm.s);
+    let sharpness = prm.s / (1.0 + prm.s_deep * (depth - 1.0));
+    let fit_all = phi((prm.c2 - alpha) * k_size.sqrt() * sharpness);
     fit_all + (1.0 - fit_all) * beyond
 }
 
@@ -626,7 +634,7 @@ fn evaluate(
     let (k_eff, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
     let k_size = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(k_eff);
     let acc_at = |k: f64| {
-        let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, prm);
+        let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, depth, prm);
         dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
     };
     let acc = acc_at(k_eff);
@@ -735,6 +743,24 @@ mod tests {
             assert!((summed_lr(0.02, steps as f64, true) - cos).abs() < 1e-9 * steps as f64, "{steps}");
         }
         assert_eq!(summed_lr(0.1, 300.0, false), 0.1 * 300.0);
+    }
+
+    #[test]
+    fn the_transition_widens_with_depth_around_c2() {
+        // Between c (below which the readout law fits everything anyway) and the transition's centre c2 a
+        // deeper stack is less likely to fit everything, above c2 more likely; s_deep = 0 removes the
+        // difference, and one hidden layer never sees s_deep.
+        let (k, ks) = (100.0, 100.0);
+        let at = |alpha: f64, depth: f64, prm: &Params| readout_accuracy(alpha * k, k, ks, prm.kappa, depth, prm);
+        let flat = Params { s_deep: 0.0, ..PARAMS };
+        for alpha in [1.5, 2.0, 2.5] {
+            assert!(at(alpha, 3.0, &PARAMS) < at(alpha, 1.0, &PARAMS), "{alpha}");
+            assert_eq!(at(alpha, 3.0, &flat), at(alpha, 1.0, &flat));
+        }
+        for alpha in [3.5, 5.0] {
+            assert!(at(alpha, 3.0, &PARAMS) > at(alpha, 1.0, &PARAMS), "{alpha}");
+        }
+        assert_eq!(at(2.0, 1.0, &PARAMS), at(2.0, 1.0, &flat));
     }
 
     #[test]
