@@ -14,8 +14,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/protocols.csv``: 40 protocols x 24 two-layer configurations + deep networks
   (``benchmarks/protocol_grid.py``); rows with ``heldout = True`` (10 whole protocols) or
   ``deep_heldout = True`` are held out.
-* ``docs/data/protocol_sample*.csv``: six continuous draws (1-4, 6, 7) of 144 protocols each (two-layer and deep
-  networks over the whole validated range, ``benchmarks/protocol_grid.py --sample K``); every fourth protocol
+* ``docs/data/protocol_sample*.csv``: six continuous draws (1-4, 6, 7) of 144 protocols each (two-layer and
+  deep networks over the whole validated range, ``benchmarks/protocol_grid.py --sample K``); every fourth protocol
   (36 per draw) is held out whole, and every fourth deep network under the reference protocol;
   ``protocol_sample5.csv`` is the reference draw (the reference protocol only, 960 two-layer and 320 deep
   networks off the factorial grid, every fourth held out).
@@ -206,7 +206,8 @@ START = dict(
 # ``omega = 3/2`` (a step moves all ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight;
 # fitted freely it came out at 1.57, with the same held-out errors to 3 decimals, so it stays at the value the
 # argument gives).
-POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd", "s_deep"}
+POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd",
+            "s_deep"}
 
 
 #: Stage 1 fits the reference-protocol constants on the two-layer reference calibration rows (the protocol

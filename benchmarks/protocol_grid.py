@@ -107,8 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6, 7), or the reference-protocol draw (5), instead of the "
-                    "protocol grid")
+                    help="a continuous draw of protocols (1-4, 6, 7), or the reference-protocol draw (5), instead "
+                    "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=2)

@@ -19,9 +19,10 @@ near capacity, and deep networks (2-4 hidden layers, unequal widths; every
 third held out). ``grid="protocols"`` is a quick sample of its held-out part.
 
 The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): six further draws (1-4, 6
-and 7; draw 5 is :func:`reference_sample`) of 144 protocols each with learning rates, steps and batch sizes drawn log-uniformly over the supported range, and
-two-layer and deep networks over the whole validated range; every fourth protocol is held out whole. They
-calibrate and test the estimator's fitted correction (``docs/theory.md``).
+and 7; draw 5 is :func:`reference_sample`) of 144 protocols each with learning rates, steps and batch sizes
+drawn log-uniformly over the supported range, and two-layer and deep networks over the whole validated range;
+every fourth protocol is held out whole. They calibrate and test the estimator's fitted correction
+(``docs/theory.md``).
 """
 
 from __future__ import annotations
