@@ -46,15 +46,18 @@ def temperature(N: Any, lr: Any, batch: Any, sgd: Any) -> Any:
 
 
 def estimate(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
-             batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
+             batch: Any, cosine: Any, sgd: Any, restarts: Any, k_mult: Any = 1.0) -> Any:
     """The estimate (see :func:`estimate_band`)."""
-    return estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, band=False)[0]
+    return estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, band=False,
+                         k_mult=k_mult)[0]
 
 
 def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
-                  batch: Any, cosine: Any, sgd: Any, restarts: Any, band: bool = True, internals: bool = False) -> Any:
+                  batch: Any, cosine: Any, sgd: Any, restarts: Any, band: bool = True, internals: bool = False,
+                  k_mult: Any = 1.0) -> Any:
     """``(accuracy, low, high)`` arrays, as ``rust/src/estimate.rs`` computes them before the fitted correction
-    (``internals``: the load ``N / K`` and the budget ``rho`` instead of the band)."""
+    (``internals``: the load ``N / K`` and the budget ``rho`` instead of the band). ``k_mult`` multiplies the
+    effective dimension ``K`` (the fitted correction's warp of the load, :func:`warp`)."""
     d = np.asarray(d, float)
     N = np.asarray(N, float)
     rho = budget_ratio(P, N, lr, steps, batch, cosine, sgd)
@@ -92,7 +95,7 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     k_time = P["A"] * rho ** P["beta"] * ((d + 1) / 11) ** P["omega"]
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
-    K = smin((1 + first_k + later) * damage, k_time)
+    K = smin((1 + first_k + later) * damage, k_time) * k_mult
     K_size = np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K)
     R = np.asarray(restarts, int)
     f0 = P["gamma"] * np.exp(-np.asarray(widths[0], float) * np.log(2))
@@ -129,6 +132,8 @@ CORRECTION_FEATURES = ["ln d", "ln N", "ln L1", "ln L_last", "depth", "ln(N/P)",
                        "cosine", "restarts", "gaussian", "ln summed lr", "ln load", "ln budget"]
 #: Monotone constraints of the correction (+1 non-decreasing, -1 non-increasing, 0 free), per feature.
 MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1]
+#: Number of features.
+NF = len(CORRECTION_FEATURES)
 
 
 def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
@@ -175,3 +180,24 @@ def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.nd
             i = np.where(leaf, i, int(start) + step)
         out += nodes[i, 1]
     return out
+
+
+#: The correction's stretch reads only these features (``ln d``, depth, ``ln lr``, optimizer, schedule, restarts,
+#: input law): none changes with ``N``, a width or the number of steps, so the stretch cannot break the
+#: estimate's monotonicity in them.
+STRETCH_FEATURES = [0, 4, 6, 9, 10, 11, 12]
+#: The stretch is clipped to ``[-STRETCH_CLIP, STRETCH_CLIP]`` (a factor ``e^2`` either way).
+STRETCH_CLIP = 2.0
+#: Fewest points of any calibration measurement: below it the correction's lowering part fades in from ``d + 1``.
+MIN_N = 50.0
+
+
+def warp(P: Dict[str, float], d: Any, N: Any, ln_load: Any, stretch: Any, shift: Any) -> Any:
+    """The correction's change ``Delta`` of the log-load: ``ln(N/K) -> ln(N/K) + Delta`` with
+    ``Delta = (ln(N/K) - ln c2) (exp(a) - 1) + b`` for the stretch ``a`` (clipped) and the shift ``b``; below
+    ``MIN_N`` points its positive (lowering) part fades in linearly from ``N = d + 1``."""
+    a = np.clip(stretch, -STRETCH_CLIP, STRETCH_CLIP)
+    delta = (ln_load - np.log(P["c2"])) * np.expm1(a) + shift
+    w = np.clip((np.asarray(N, float) - np.asarray(d, float) - 1.0) / np.maximum(MIN_N - np.asarray(d, float) - 1.0,
+                                                                              1.0), 0.0, 1.0)
+    return np.maximum(delta, 0.0) * w + np.minimum(delta, 0.0)

@@ -325,17 +325,18 @@ def test_scalar_accuracy_is_a_float_and_array_accuracy_an_array():
     assert isinstance(estimate_accuracy(3, 100, [4, 5]).accuracy, np.ndarray)
 
 
-# --- the fitted correction: a second implementation of its features and tree walk ---------------------------
+# --- the fitted correction: a second implementation of its features, tree walk and warp ---------------------
 
 _CORRECTION_RS = Path(__file__).resolve().parents[1] / "rust" / "src" / "estimate_correction.rs"
+_MIRROR = Path(__file__).resolve().parents[1] / "benchmarks" / "estimator_model.py"
 
 
 def _read_trees():
-    """The two ensembles (h1, h2) of the generated file, each as (baseline, nodes, first nodes)."""
+    """The two sums of trees (stretch, shift) of the generated file, each as (baseline, nodes, first nodes)."""
     import re
     text = _CORRECTION_RS.read_text()
     out = []
-    for name in ("MULT", "ADD"):
+    for name in ("STRETCH", "SHIFT"):
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: [^=]*= \[(.*?)\];", text, re.S).group(1)
         nodes = [(None if f == "LEAF" else int(f), float(t), int(l), int(r))
@@ -356,14 +357,24 @@ def _walk(base, nodes, trees, x):
     return total
 
 
-@pytest.mark.skipif(not _CORRECTION_RS.exists(), reason="needs the source checkout (rust/src)")
+def _mirror():
+    """The numpy mirror of the analytic model (benchmarks/estimator_model.py), imported from the checkout."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("estimator_model", _MIRROR)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.skipif(not (_CORRECTION_RS.exists() and _MIRROR.exists()), reason="needs the source checkout")
 @settings(max_examples=80, deadline=None)
-@given(st.integers(1, 200), st.integers(50, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
+@given(st.integers(1, 200), st.integers(2, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
        st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
        st.integers(250, 32000), st.one_of(st.none(), st.integers(32, 2048)), st.booleans(), st.integers(1, 4))
-def test_correction_is_the_generated_tree_ensemble(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
-    """The native correction equals this file's own walk over rust/src/estimate_correction.rs, with the
-    features computed here from their definitions (docs/theory.md)."""
+def test_correction_is_the_generated_warp(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
+    """The native estimate equals a second implementation: the features computed here from their definitions
+    (docs/theory.md), this file's own walk over rust/src/estimate_correction.rs, the warp of the load, and the
+    numpy mirror of the analytic model evaluated at the warped load."""
     proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=batch,
                      schedule="cosine" if cosine else "constant", restarts=restarts)
     with warnings.catch_warnings():
@@ -378,10 +389,19 @@ def test_correction_is_the_generated_tree_ensemble(d, N, widths, dist, opt, lr, 
     x = [np.log(d), np.log(N), np.log(widths[0]), np.log(widths[-1]), len(widths), np.log(N / P), np.log(lr),
          np.log(steps), np.log(b / N), float(opt == "sgd"), float(cosine), restarts, float(dist == "gaussian"),
          np.log(summed), np.log(e.details.load), np.log(e.details.budget)]
-    h1, h2 = (_walk(*t, x) for t in _read_trees())
-    w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # lowering parts fade in below N = 50
-    h1, h2 = (min(h, 0.0) * w + max(h, 0.0) for h in (h1, h2))
-    want = 0.5 + (e.details.uncorrected - 0.5) * np.exp(h1) + h2
-    assert e.details.correction == pytest.approx(want - e.details.uncorrected, abs=1e-12)
-    assert e.accuracy == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-12)
+    stretch, shift = (_walk(*t, x) for t in _read_trees())
+    consts = model_constants()
+    delta = (x[14] - np.log(consts["c2"])) * np.expm1(min(max(stretch, -2.0), 2.0)) + shift
+    w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # the lowering part fades in below N = 50
+    delta = max(delta, 0.0) * w + min(delta, 0.0)
+    em = _mirror()
+    layers = [np.array([w_]) for w_ in widths] + [np.array([0])] * (4 - len(widths))
+    args = [np.array([d]), np.array([N]), layers] + [np.array([v]) for v in (dist == "gaussian", lr, steps, batch or 0,
+                                                                             cosine, opt == "sgd", restarts)]
+    assert em.estimate(consts, *args)[0] == pytest.approx(e.details.uncorrected, abs=1e-9)
+    want = em.estimate(consts, *args, k_mult=np.exp(-delta))[0]
+    if N <= d + 1:    # any labelling fits: at most half the all-off dead zone is missed
+        want = max(want, 1 - consts["gamma"] * 2.0 ** -widths[0] / 2)
+    assert e.details.uncorrected + e.details.correction == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-9)
+    assert e.accuracy == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-9)
     assert 0.5 <= e.low <= e.accuracy <= e.high <= 1.0

@@ -43,13 +43,13 @@ class EstimateDetails(Generic[T]):
     Attributes:
         p_eff: gated-linear directions of all layers before the budget limits them.
         k_sat: directions the training budget lets the first layer resolve, ``(d + 1) m^d``.
-        k_eff: the effective dimension ``K``.
-        load: ``N / K``.
+        k_eff: the analytic model's effective dimension ``K``.
+        load: its load ``N / K`` (the fitted correction warps this load, then reads the model's curve there).
         budget: the protocol's training budget relative to the reference protocol (``rho``).
         m: cells per input axis this budget resolves.
         k_time: directions this budget can fit at all (``A rho^beta ((d + 1) / 11)^omega``, ``omega = 3/2``).
         uncorrected: the analytic model's accuracy before the fitted correction (and before the ceiling).
-        correction: what the fitted correction added (``docs/theory.md``, "The fitted correction").
+        correction: what the fitted correction added (``docs/theory.md``, item 12 "a warp of the load").
         dist, protocol: the input law and the training protocol.
         widths: hidden widths of a deeper network (``None`` for one layer).
         trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only
