@@ -495,8 +495,9 @@ fn with_correction(
     let x = correction_features(d, n, widths, dist, proto, &a);
     let (stretch, shift) = correction(&x);
     let delta = warp(d, n, x[14], stretch, shift, prm);
-    if delta != 0.0 {
-        let w = eval((-delta).exp());
+    // (A non-finite change, which no valid input produces, leaves the analytic result alone.)
+    let w = if delta != 0.0 && delta.is_finite() { Some(eval((-delta).exp())) } else { None };
+    if let Some(w) = w.filter(|w| w.accuracy.is_finite() && w.low.is_finite() && w.high.is_finite()) {
         a.accuracy = w.accuracy.clamp(0.5, 1.0);
         a.low = w.low.clamp(0.5, a.accuracy);
         a.high = w.high.clamp(a.accuracy, 1.0);
