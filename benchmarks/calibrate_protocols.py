@@ -374,6 +374,7 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
     n = len(real)
     a, b = np.zeros(n), np.zeros(n)
     shifts, stretches = [], []
+    Xs = X[:, em.STRETCH_FEATURES]
     h = 1e-3
     for _ in range(iterations):
         for which in ("shift", "stretch"):
@@ -388,7 +389,6 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
                 b = b + LEARNING_RATE * t.predict(X)
                 shifts.append(t)
             else:
-                Xs = X[:, em.STRETCH_FEATURES]
                 t = _tree(Xs, z, w, [0] * len(em.STRETCH_FEATURES), **kw)
                 a = np.clip(a + LEARNING_RATE * t.predict(Xs), -em.STRETCH_CLIP, em.STRETCH_CLIP)
                 stretches.append(t)
@@ -525,18 +525,29 @@ def read_correction() -> Dict[str, tuple]:
     return out
 
 
-def corrected_of(c: Dict[str, Any], P: Dict[str, float] = START) -> tuple:
-    """``(accuracy, low, high)`` of the corrected estimate at the rows of ``c`` (a numpy walk of the Rust file;
-    the features read the analytic model's load and budget under the constants ``P``), the band widened to at
-    least one point either side; accuracy not clamped to the ceiling."""
+def _shipped_warp(c: Dict[str, Any], P: Dict[str, float]) -> tuple:
+    """``(X, a, b)``: the features under the constants ``P`` and the stretch and shift of the generated Rust file
+    (a numpy walk of its trees) at the rows of ``c``."""
     X = features(c, P)
     t = read_correction()
     a, b = (em.tree_predict(*t[k], X) for k in ("STRETCH", "SHIFT"))
-    acc, lo, hi = warped(P, c, X, a, b, band=True)
-    # N <= d + 1 points admit every labelling: at least all but half the dead zone (as rust/src/estimate.rs)
+    return X, a, b
+
+
+def _corrected(P: Dict[str, float], c: Dict[str, Any], X: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple:
+    """``(accuracy, low, high)`` as ``rust/src/estimate.rs`` finishes them: the model at the warped load, at least
+    all but half the dead zone where ``N <= d + 1`` (any labelling fits), the band widened to one point either
+    side; accuracy not clamped to the ceiling."""
+    with np.errstate(all="ignore"):
+        acc, lo, hi = warped(P, c, X, a, b, band=True)
     floor = np.where(c["N"] <= c["d"] + 1, 1.0 - P["gamma"] * np.exp(-c["widths"][0] * np.log(2)) / 2, 0.0)
     acc, hi = np.maximum(acc, floor), np.maximum(hi, floor)
     return widen(np.clip(acc, 0.5, 1.0), lo, hi, c["N"])
+
+
+def corrected_of(c: Dict[str, Any], P: Dict[str, float] = START) -> tuple:
+    """``(accuracy, low, high)`` of the shipped corrected estimate at the rows of ``c`` (see :func:`_corrected`)."""
+    return _corrected(P, c, *_shipped_warp(c, P))
 
 
 #: Calibration coverage the band must reach per group, with a margin over the 90% asked of held-out rows: at
@@ -550,9 +561,7 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     real = c["real"]
-    X = features(c, P)
-    t = read_correction()
-    a, b = (em.tree_predict(*t[k], X) for k in ("STRETCH", "SHIFT"))
+    X, a, b = _shipped_warp(c, P)
     groups = {g: np.array([r["group"] == g for r in cal]) for g in COVERAGE}
     best = None
     for s0, sp, sr, sd, nz in itertools.product(np.arange(0.04, 0.41, 0.04), np.arange(0.0, 0.49, 0.08),
@@ -560,9 +569,7 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
                                                 (0.5, 1.0, 1.5, 2.0, 3.0)):
         Q = dict(P, sigma_ln_k=round(float(s0), 2), sigma_proto=round(float(sp), 2), sigma_rho=round(float(sr), 2),
                  sigma_deep=round(float(sd), 2), noise=nz)
-        with np.errstate(all="ignore"):
-            acc, lo, hi = warped(Q, c, X, a, b, band=True)
-        acc, lo, hi = widen(np.clip(acc, 0.5, 1.0), lo, hi, c["N"])
+        acc, lo, hi = _corrected(Q, c, X, a, b)
         inside = (lo <= real) & (real <= hi)
         if all(inside[m].mean() >= COVERAGE[g] for g, m in groups.items()):
             width = float(np.mean(hi - lo))

@@ -1,5 +1,6 @@
 """The estimator's pieces against independent truths: brute force, closed forms, limits, real training."""
 
+import functools
 import itertools
 import json
 import subprocess
@@ -357,6 +358,7 @@ def _walk(base, nodes, trees, x):
     return total
 
 
+@functools.lru_cache(maxsize=None)
 def _mirror():
     """The numpy mirror of the analytic model (benchmarks/estimator_model.py), imported from the checkout."""
     import importlib.util

@@ -451,8 +451,7 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
     let (first, later) = gated_dof(d, n, widths, prm);
     let (first_inf, later_inf) = gated_dof(d, f64::INFINITY, widths, prm);
     let (depth, first_width) = (widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0));
-    let eval =
-        |k_mult: f64| evaluate(d, n, depth, first_width, first, later, first_inf, later_inf, dist, proto, prm, k_mult);
+    let eval = evaluate(d, n, depth, first_width, first, later, first_inf, later_inf, dist, proto, prm);
     with_correction(eval, d, n, widths, dist, proto, prm)
 }
 
@@ -471,7 +470,7 @@ pub fn from_partition(
     let eff = d / (d + prm.r);
     let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
     let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
-    let eval = |k_mult: f64| evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm, k_mult);
+    let eval = evaluate(d, n, 1.0, l, first, 0.0, first_inf.max(first), 0.0, dist, proto, prm);
     with_correction(eval, d, n, &[l], dist, proto, prm)
 }
 
@@ -630,8 +629,12 @@ pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[
     s
 }
 
+/// The analytic model of a configuration as a function of a multiplier `k_mult` of its effective
+/// dimension `K` (1 for the model itself; the fitted correction evaluates it again at its warped load).
+/// Everything that does not depend on `k_mult` (the budget terms, both effective dimensions, the band's
+/// spread) is computed once, here.
 #[allow(clippy::too_many_arguments)]
-fn evaluate(
+fn evaluate<'a>(
     d: f64,
     n: f64,
     depth: f64,
@@ -641,39 +644,41 @@ fn evaluate(
     first_inf: f64,
     later_inf: f64,
     dist: PointDist,
-    proto: &Budget,
-    prm: &Params,
-    k_mult: f64,
-) -> Analytic {
+    proto: &'a Budget,
+    prm: &'a Params,
+) -> impl Fn(f64) -> Analytic + 'a {
     let (rho, m, k_time, damage) = budget_terms(d, n, depth, proto, prm);
     let boost = if dist == PointDist::Gaussian { 1.0 + prm.gauss } else { 1.0 };
-    let (k_eff, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
-    let k_eff = k_eff * k_mult;
-    let k_size = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(k_eff);
-    let acc_at = |k: f64| {
-        let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, depth, prm);
-        dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
-    };
-    let acc = acc_at(k_eff);
+    let (k_model, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
+    let k_size_inf = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0;
     let other = if *proto == Budget::REFERENCE { 0.0 } else { prm.sigma_proto };
     let sigma = prm.sigma_ln_k + prm.sigma_rho * rho.ln().abs() + prm.sigma_deep * (depth - 1.0) + other;
     let spread = (sigma * 1.6448536269514722).exp();
-    let lo_k = acc_at(k_eff / spread);
-    let hi_k = acc_at(k_eff * spread);
-    let noise = 1.6448536269514722 * prm.noise * (acc * (1.0 - acc) / n).sqrt();
-    Analytic {
-        accuracy: acc,
-        low: (lo_k - noise).max(0.5).min(acc),
-        high: (hi_k + noise).min(1.0).max(acc),
-        p_eff: 1.0 + first * boost + later,
-        k_sat,
-        k_eff,
-        alpha: n / k_eff,
-        budget: rho,
-        m,
-        k_time,
-        uncorrected: acc,
-        correction: 0.0,
+    move |k_mult: f64| {
+        let k_eff = k_model * k_mult;
+        let k_size = k_size_inf.max(k_eff);
+        let acc_at = |k: f64| {
+            let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, depth, prm);
+            dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
+        };
+        let acc = acc_at(k_eff);
+        let lo_k = acc_at(k_eff / spread);
+        let hi_k = acc_at(k_eff * spread);
+        let noise = 1.6448536269514722 * prm.noise * (acc * (1.0 - acc) / n).sqrt();
+        Analytic {
+            accuracy: acc,
+            low: (lo_k - noise).max(0.5).min(acc),
+            high: (hi_k + noise).min(1.0).max(acc),
+            p_eff: 1.0 + first * boost + later,
+            k_sat,
+            k_eff,
+            alpha: n / k_eff,
+            budget: rho,
+            m,
+            k_time,
+            uncorrected: acc,
+            correction: 0.0,
+        }
     }
 }
 
@@ -861,20 +866,10 @@ mod tests {
         assert!(delta != 0.0);
         let (first, later) = gated_dof(5.0, 400.0, &[8.0, 4.0], &PARAMS);
         let (first_inf, later_inf) = gated_dof(5.0, f64::INFINITY, &[8.0, 4.0], &PARAMS);
-        let w = evaluate(
-            5.0,
-            400.0,
-            2.0,
-            8.0,
-            first,
-            later,
-            first_inf,
-            later_inf,
-            PointDist::Gaussian,
-            &proto,
-            &PARAMS,
-            (-delta).exp(),
-        );
+        let w =
+            evaluate(5.0, 400.0, 2.0, 8.0, first, later, first_inf, later_inf, PointDist::Gaussian, &proto, &PARAMS)(
+                (-delta).exp(),
+            );
         assert!((w.alpha.ln() - a.alpha.ln() - delta).abs() < 1e-12);
         assert!((a.accuracy - w.accuracy.clamp(0.5, 1.0)).abs() < 1e-12, "{} vs {}", a.accuracy, w.accuracy);
         assert!(a.low <= a.accuracy && a.accuracy <= a.high && a.low >= 0.5 && a.high <= 1.0);
