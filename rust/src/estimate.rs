@@ -115,13 +115,13 @@ pub const PARAMS: Params = Params {
     xi: 0.0139,
     eta: 4.1078,
     delta: 0.1309,
-    sigma_ln_k: 0.04,
+    sigma_ln_k: 0.08,
     sigma_rho: 0.0,
     sigma_deep: 0.08,
     noise: 1.0,
     zeta: 1.6116,
     dd: 6.7796,
-    sigma_proto: 0.08,
+    sigma_proto: 0.0,
     omega: 1.5,
     s_deep: 2.0216,
 };
@@ -358,6 +358,10 @@ pub struct Analytic {
     /// What the fitted correction ([`correction`]) changes it by (before clamping to `[0.5, 1]`).
     pub correction: f64,
 }
+
+/// Smallest effective dimension: minibatch jitter far outside the validated range can underflow the damage
+/// (and a warp the multiplier) to 0, and the load `N/K` must stay finite (the accuracy then tends to 1/2).
+const K_MIN: f64 = 1e-300;
 
 /// The protocol-dependent terms for a network on `d` inputs with `depth` hidden layers: `(rho, m, K_time, damage)`.
 pub fn budget_terms(d: f64, n: f64, depth: f64, proto: &Budget, prm: &Params) -> (f64, f64, f64, f64) {
@@ -650,15 +654,15 @@ fn evaluate<'a>(
     let (rho, m, k_time, damage) = budget_terms(d, n, depth, proto, prm);
     let boost = if dist == PointDist::Gaussian { 1.0 + prm.gauss } else { 1.0 };
     let (k_model, k_sat) = effective_dimension(d, first * boost, later, m, k_time, damage, prm);
-    let k_size_inf = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0;
+    let k_size_inf = effective_dimension(d, first_inf * boost, later_inf, m, k_time, damage, prm).0.max(K_MIN);
     let other = if *proto == Budget::REFERENCE { 0.0 } else { prm.sigma_proto };
     let sigma = prm.sigma_ln_k + prm.sigma_rho * rho.ln().abs() + prm.sigma_deep * (depth - 1.0) + other;
     let spread = (sigma * 1.6448536269514722).exp();
     move |k_mult: f64| {
-        let k_eff = k_model * k_mult;
+        let k_eff = (k_model * k_mult).max(K_MIN);
         let k_size = k_size_inf.max(k_eff);
         let acc_at = |k: f64| {
-            let a = readout_accuracy(n, k, k_size * k / k_eff, prm.kappa, depth, prm);
+            let a = readout_accuracy(n, k, k_size * (k / k_eff), prm.kappa, depth, prm);
             dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
         };
         let acc = acc_at(k_eff);
