@@ -790,6 +790,23 @@ mod tests {
     }
 
     #[test]
+    fn jitter_that_kills_every_direction_leaves_one_half() {
+        // Adam lr 0.5 on batches of 32 of 3320 points through four one-unit layers: the damage exp(-740)
+        // underflows, K would be 0 and N/K infinite; with K floored at K_MIN every direction is gone and the
+        // readout is the coin's 1/2 (the one restart's spread is below it, clamped), the load large but finite.
+        // (Before the floor: NaN; with the floor but `k_size * k / k_eff` multiplied first, 1e-600 underflowed
+        // to 0, the transition vanished and the accuracy was 0.70.)
+        let proto = Budget { sgd: false, lr: 0.5, steps: 250.0, batch: Some(32.0), cosine: false, restarts: 1.0 };
+        let a = analytic(1.0, 3320.0, &[1.0; 4], PointDist::Uniform, &proto, &PARAMS);
+        assert_eq!(a.k_eff, K_MIN);
+        assert!(a.alpha.is_finite() && a.alpha > 1e300, "{}", a.alpha);
+        assert!((a.accuracy - 0.5).abs() < 1e-12 && (a.low - 0.5).abs() < 1e-12, "{a:?}");
+        // the band's upper edge is only the measurement noise of N points at 1/2
+        let noise = 1.6448536269514722 * PARAMS.noise * (0.25f64 / 3320.0).sqrt();
+        assert!((a.high - 0.5 - noise).abs() < 1e-12, "{a:?}");
+    }
+
+    #[test]
     fn phi_is_the_normal_cdf() {
         assert!((phi(0.0) - 0.5).abs() < 1e-15);
         assert!((phi(1.0) - 0.8413447460685429).abs() < 1e-12);
