@@ -59,7 +59,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (deep 0.0316, 0.0299, 0.0293, 0.0286 at 1/4, 1/2, 3/4 and all; other protocols 0.0234 to 0.0207).
 SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep=64),
            3: dict(draw=3, max_cost=1.6e10), 4: dict(draw=4, two_layer=8, deep=8), 5: dict(reference=True),
-           6: dict(draw=6, two_layer=4, deep=12), 7: dict(draw=7, two_layer=8, deep=8)}
+           6: dict(draw=6, two_layer=4, deep=12), 7: dict(draw=7, two_layer=8, deep=8),
+           8: dict(draw=8, two_layer=0, deep=16)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -107,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6, 7), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-8), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
