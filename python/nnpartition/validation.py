@@ -18,10 +18,10 @@ one held out as a whole protocol), each with two-layer configurations mostly
 near capacity, and deep networks (2-4 hidden layers, unequal widths; every
 third held out). ``grid="protocols"`` is a quick sample of its held-out part.
 
-The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): six further draws (1-4, 6
-and 7; draw 5 is :func:`reference_sample`) of 144 protocols each with learning rates, steps and batch sizes
-drawn log-uniformly over the supported range, and two-layer and deep networks over the whole validated range;
-every fourth protocol is held out whole. They calibrate and test the estimator's fitted correction
+The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): seven further draws (1-4 and
+6-8, draw 8 of deep networks only and held out whole; draw 5 is :func:`reference_sample`) of 144 protocols
+each with learning rates, steps and batch sizes drawn log-uniformly over the supported range, and two-layer
+and deep networks over the whole validated range; every fourth protocol is held out whole. They calibrate and test the estimator's fitted correction
 (``docs/theory.md``).
 """
 
