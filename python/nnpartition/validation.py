@@ -21,8 +21,8 @@ third held out). ``grid="protocols"`` is a quick sample of its held-out part.
 The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): seven further draws (1-4 and
 6-8, draw 8 of deep networks only and held out whole; draw 5 is :func:`reference_sample`) of 144 protocols
 each with learning rates, steps and batch sizes drawn log-uniformly over the supported range, and two-layer
-and deep networks over the whole validated range; every fourth protocol is held out whole. They calibrate and test the estimator's fitted correction
-(``docs/theory.md``).
+and deep networks over the whole validated range; every fourth protocol is held out whole. They calibrate
+and test the estimator's fitted correction (``docs/theory.md``).
 """
 
 from __future__ import annotations
