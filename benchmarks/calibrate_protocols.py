@@ -478,13 +478,13 @@ def cross_validate(rows: List[Dict[str, Any]], P: Dict[str, float], folds: int =
     return f"{label}: " + "; ".join(out)
 
 
-def _export(models: List[Any], columns_of: Sequence[int]) -> tuple:
-    """``(baseline, nodes, trees)`` of a sum of one-tree models, each shrunk by ``LEARNING_RATE``: nodes
+def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE) -> tuple:
+    """``(baseline, nodes, trees)`` of a sum of one-tree models, each shrunk by ``shrink``: nodes
     ``(feature, threshold or leaf value, left, right)``, feature 255 a leaf; a tree's feature ``j`` is the
     correction's feature ``columns_of[j]``."""
     nodes, trees, base = [], [], 0.0
     for gbm in models:
-        base += LEARNING_RATE * float(np.ravel(gbm._baseline_prediction)[0])
+        base += shrink * float(np.ravel(gbm._baseline_prediction)[0])
         for (pred,) in gbm._predictors:
             trees.append(len(nodes))
             if len(pred.nodes) > 255:
@@ -496,7 +496,7 @@ def _export(models: List[Any], columns_of: Sequence[int]) -> tuple:
                 # not send it right: thresholds move up by 1e-12 (relative), where no measured value lies.
                 t = float(n["num_threshold"])
                 nodes.append((255 if leaf else int(columns_of[int(n["feature_idx"])]),
-                              LEARNING_RATE * float(n["value"]) if leaf else t + 1e-12 * max(abs(t), 1.0),
+                              shrink * float(n["value"]) if leaf else t + 1e-12 * max(abs(t), 1.0),
                               0 if leaf else int(n["left"]), 0 if leaf else int(n["right"])))
     return base, nodes, trees
 

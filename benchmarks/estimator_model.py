@@ -45,6 +45,11 @@ def temperature(N: Any, lr: Any, batch: Any, sgd: Any) -> Any:
     return np.where(sgd, 0.0, lr * np.sqrt(N / _batch(N, batch) - 1))
 
 
+#: Smallest effective dimension (``K_MIN`` in ``rust/src/estimate.rs``): jitter far outside the validated range can
+#: underflow ``K`` to 0, and ``N / K`` must stay finite for every accepted ``N``.
+K_MIN = 1e-290
+
+
 def estimate(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
              batch: Any, cosine: Any, sgd: Any, restarts: Any, k_mult: Any = 1.0) -> Any:
     """The estimate (see :func:`estimate_band`)."""
@@ -95,9 +100,8 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     k_time = P["A"] * rho ** P["beta"] * ((d + 1) / 11) ** P["omega"]
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
-    # K_MIN in rust/src/estimate.rs: jitter far outside the validated range can underflow K to 0
-    K = np.maximum(smin((1 + first_k + later) * damage, k_time) * k_mult, 1e-290)
-    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), 1e-290), K)
+    K = np.maximum(smin((1 + first_k + later) * damage, k_time) * k_mult, K_MIN)
+    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K_MIN), K)
     R = np.asarray(restarts, int)
     f0 = P["gamma"] * np.exp(-np.asarray(widths[0], float) * np.log(2))
 
