@@ -222,7 +222,7 @@ def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: n
 START = dict(
     kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.1054, s=0.1372, q=0.5, gauss=0.0435,
     g_sgd=0.0176, psi=0.5602, psi_s=0.1388, a_m=0.2114, A=11781.5766, beta=1.0914, tau0=0.5601, nu=0.667, xi=0.0139,
-    eta=4.1078, delta=0.1309, sigma_ln_k=0.08, sigma_rho=0.0, sigma_deep=0.08, noise=1.0, zeta=1.6116, dd=6.7796,
+    eta=4.1078, delta=0.1309, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.08, noise=0.5, zeta=1.6116, dd=6.7796,
     sigma_proto=0.0, omega=1.5, s_deep=2.0216,
 )
 # Not fitted (no stage below names them): ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``,
@@ -372,8 +372,11 @@ def features(c: Dict[str, Any], P: Dict[str, float] = START) -> np.ndarray:
 def _tree(X: np.ndarray, z: np.ndarray, w: np.ndarray, monotone: Sequence[int], **kw: Any) -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
+    # early_stopping=False: scikit-learn's default ("auto") sets 10% of the rows aside for validation whenever there
+    # are more than 10,000, the same 10% every round; the correction is grown on every calibration row.
     return HistGradientBoostingRegressor(loss="squared_error", max_iter=1, learning_rate=1.0, monotonic_cst=monotone,
-                                         random_state=0, **dict(TREE, **kw)).fit(X, z, sample_weight=w)
+                                         early_stopping=False, random_state=0, **dict(TREE, **kw)).fit(
+                                             X, z, sample_weight=w)
 
 
 def warped(P: Dict[str, float], c: Dict[str, Any], X: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -447,26 +450,41 @@ def _groups(rows: List[Dict[str, Any]]) -> np.ndarray:
     return np.array([r["pid"] if r["pid"] >= 0 else -1 - (i % 20) for i, r in enumerate(rows)])
 
 
+def oof_predict(cal: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, fraction: float = 1.0,
+                seed: int = 0, **kw: Any) -> np.ndarray:
+    """Out-of-fold estimates of the calibration rows ``cal``: the correction is refitted ``folds`` times, each time
+    without one fold of whole protocols (``_groups``), and predicts that fold. ``fraction < 1`` fits each time on
+    that share of the remaining protocols only (drawn with ``seed``): a learning curve."""
+    c = columns(cal)
+    X, g = features(c, P), _groups(cal)
+    iterations = kw.pop("iterations", ITERATIONS)
+    shrink = kw.pop("shrink", LEARNING_RATE)
+    wt = _weights(cal, kw.pop("ref_weight", REF_WEIGHT))
+    rng = np.random.default_rng(0)
+    ups = np.unique(g)
+    rng.shuffle(ups)
+    draw = np.random.default_rng(100 + seed)
+    pred = np.empty(len(cal))
+    for f in np.array_split(ups, folds):
+        te = np.isin(g, f)
+        train = np.setdiff1d(ups, f)
+        if fraction < 1.0:
+            train = draw.choice(train, int(round(fraction * len(train))), replace=False)
+        tr, tst = np.where(np.isin(g, train))[0], np.where(te)[0]
+        m = fit_warp(_subset(c, tr), X[tr], wt[tr], P, iterations, shrink, **kw)
+        a, b = predict_warp(m, X[tst], shrink)
+        pred[tst] = np.clip(warped(P, _subset(c, tst), X[tst], a, b), 0.5, 1.0)
+    return pred
+
+
 def cross_validate(rows: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, **kw: Any) -> str:
     """Grouped cross-validation of the correction over the calibration rows (whole protocols left out)."""
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     raw = model(P, c)
-    X, real, g = features(c, P), c["real"], _groups(cal)
-    iterations = kw.pop("iterations", ITERATIONS)
-    shrink = kw.pop("shrink", LEARNING_RATE)
-    label = {**TREE, "iterations": iterations, "shrink": shrink, "ref_weight": REF_WEIGHT, **kw}
-    wt = _weights(cal, kw.pop("ref_weight", REF_WEIGHT))
-    rng = np.random.default_rng(0)
-    ups = np.unique(g)
-    rng.shuffle(ups)
-    pred = np.empty(len(cal))
-    for f in np.array_split(ups, folds):
-        te = np.isin(g, f)
-        tr, tst = np.where(~te)[0], np.where(te)[0]
-        m = fit_warp(_subset(c, tr), X[tr], wt[tr], P, iterations, shrink, **kw)
-        a, b = predict_warp(m, X[tst], shrink)
-        pred[tst] = np.clip(warped(P, _subset(c, tst), X[tst], a, b), 0.5, 1.0)
+    real = c["real"]
+    label = {**TREE, "iterations": ITERATIONS, "shrink": LEARNING_RATE, "ref_weight": REF_WEIGHT, **kw}
+    pred = oof_predict(cal, P, folds, **kw)
     out = []
     for name, est in (("analytic", raw), ("corrected", pred)):
         nt = (real < 0.999) | (est < 0.999)
