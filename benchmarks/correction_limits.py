@@ -1,0 +1,126 @@
+"""What the fitted correction leaves, and what kind of model could take it (issue 11's missed deep target).
+
+Usage:
+    python benchmarks/correction_limits.py            # about 35 min on 2 cores
+    python benchmarks/correction_limits.py --quick    # without the learning curve, about 10 min
+
+Every number is a non-trivial MAE (real or estimate below 0.999) per group (reference protocol, other protocols,
+deep networks). No held-out row enters any fit; the held-out rows appear only in the last table.
+
+1. **Learning curve.** Grouped cross-validation of the shipped correction settings over the calibration rows
+   (``calibrate_protocols.oof_predict``: whole protocols left out, five folds), fitted each time on 50%, 75% or
+   all of the remaining protocols. If the error still fell steeply with more protocols, more measurements would
+   be the way to the targets.
+2. **A second stage on what is left.** Gradient boosting of the out-of-fold residual ``real - estimate`` from the
+   correction's 16 features and the estimate itself (200 rounds of 0.05, the correction's tree settings),
+   cross-validated over the same protocol groups. Under the shipped correction's monotone constraints (so that the
+   sum stays monotone in ``N``, the widths and the steps), with constraints only on the features that move with
+   ``N``, and free. If the monotone stage gains nothing and the free one does, what is left is a dependence that
+   the estimate cannot follow without rising with ``N`` somewhere.
+3. **Per protocol or per configuration?** On the held-out rows, the shipped estimate's MAE before and after
+   removing each held-out protocol's mean error (an oracle no estimator has): how much of what is left is a
+   protocol-wide offset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import calibrate_protocols as cp  # noqa: E402
+import estimator_model as em  # noqa: E402
+
+GROUPS = ("reference", "protocols", "deep")
+#: The correction's features that change when only ``N`` does (``ln N``, ``ln(N/P)``, ``ln(b/N)``, ``ln load``),
+#: and the estimate itself (the last column of the second stage's input).
+N_PATH = {1, 5, 8, 14, em.NF}
+
+
+def maes(rows: List[Dict[str, Any]], est: np.ndarray) -> List[float]:
+    real = np.array([r["real"] for r in rows])
+    group = np.array([r["group"] for r in rows])
+    nt = (real < 0.999) | (est < 0.999)
+    return [float(np.mean(np.abs(est - real)[nt & (group == g)])) for g in GROUPS]
+
+
+def line(name: str, values: Sequence[float], base: Optional[Sequence[float]] = None) -> str:
+    cells = [f"{v:.4f}" + ("" if base is None else f" ({v - b:+.4f})") for v, b in
+             zip(values, base if base is not None else values)]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def second_stage(cal: List[Dict[str, Any]], pred: np.ndarray, monotone: Optional[List[int]]) -> np.ndarray:
+    """Out-of-fold ``pred + r``, ``r`` boosted on the residuals of the other folds' protocols."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    c = cp.columns(cal)
+    X = np.c_[cp.features(c), pred]
+    g = cp._groups(cal)
+    rng = np.random.default_rng(1)
+    ups = np.unique(g)
+    rng.shuffle(ups)
+    out = np.empty(len(cal))
+    for f in np.array_split(ups, 5):
+        te = np.isin(g, f)
+        m = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, random_state=0, monotonic_cst=monotone,
+                                          early_stopping=False, **cp.TREE)
+        m.fit(X[~te], (c["real"] - pred)[~te])
+        out[te] = np.clip(pred[te] + m.predict(X[te]), 0.5, 1.0)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the learning curve (four more cross-validations)")
+    args = ap.parse_args()
+    rows = cp.load()
+    cal = [r for r in rows if r["part"] == "calibration"]
+    head = "| | " + " | ".join(GROUPS) + " |\n|---|---|---|---|"
+
+    full = cp.oof_predict(cal, dict(cp.START))
+    base = maes(cal, full)
+    print("1. Grouped cross-validation (calibration rows), fitted on a share of the other folds' protocols:")
+    print(head)
+    if not args.quick:
+        for fraction in (0.5, 0.75):
+            for seed in (0, 1):
+                est = cp.oof_predict(cal, dict(cp.START), fraction=fraction, seed=seed)
+                print(line(f"{fraction:.0%} of the protocols (draw {seed})", maes(cal, est), base), flush=True)
+    print(line("all of them (the shipped settings)", base), flush=True)
+
+    print()
+    print("2. A second stage boosted on the out-of-fold residuals (change against the line above):")
+    print(head)
+    shift_like = list(em.MONOTONE) + [1]
+    n_path = [m if j in N_PATH else 0 for j, m in enumerate(shift_like)]
+    for name, mono in (("monotone as the correction (estimate stays monotone)", shift_like),
+                       ("constrained only where N moves the features", n_path),
+                       ("free (the estimate may rise with N)", None)):
+        print(line(name, maes(cal, second_stage(cal, full, mono)), base), flush=True)
+
+    print()
+    print("3. Held-out rows, shipped estimate, before and after removing each protocol's mean error (an oracle):")
+    acc = cp.shipped(rows)[0]
+    real = np.array([r["real"] for r in rows])
+    held = np.array([r["part"] == "heldout" for r in rows])
+    group = np.array([r["group"] for r in rows])
+    key = np.array([hash((r["opt"], r["lr"], r["steps"], r["batch"], r["cosine"], r["restarts"])) for r in rows])
+    ref = key == hash(("adam", 0.02, 4000, 0, True, 2))
+    print("| group | n | protocols | MAE | after removing the protocol means |\n|---|---|---|---|---|")
+    for g in ("protocols", "deep"):
+        m = held & (group == g) & ~ref & ((real < 0.999) | (acc < 0.999))
+        e = (acc - real)[m]
+        _, inv = np.unique(key[m], return_inverse=True)
+        mean = np.bincount(inv, e) / np.bincount(inv)
+        print(f"| {g} (not the reference protocol) | {m.sum()} | {inv.max() + 1} | {np.mean(np.abs(e)):.4f} | "
+              f"{np.mean(np.abs(e - mean[inv])):.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
