@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/correction_limits.py            # about 35 min on 2 cores
+    python benchmarks/correction_limits.py --iterations 80   # the correction before the eighth pass's 120 rounds
     python benchmarks/correction_limits.py --quick    # without the learning curve, about 10 min
 
 Every number is a non-trivial MAE (real or estimate below 0.999) per group (reference protocol, other protocols,
@@ -77,19 +78,21 @@ def second_stage(cal: List[Dict[str, Any]], pred: np.ndarray, monotone: Optional
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the learning curve (four more cross-validations)")
+    ap.add_argument("--iterations", type=int, default=cp.ITERATIONS,
+                    help="boosting rounds of the correction (default: the shipped %(default)s)")
     args = ap.parse_args()
     rows = cp.load()
     cal = [r for r in rows if r["part"] == "calibration"]
     head = "| | " + " | ".join(GROUPS) + " |\n|---|---|---|---|"
 
-    full = cp.oof_predict(cal, dict(cp.START))
+    full = cp.oof_predict(cal, dict(cp.START), iterations=args.iterations)
     base = maes(cal, full)
     print("1. Grouped cross-validation (calibration rows), fitted on a share of the other folds' protocols:")
     print(head)
     if not args.quick:
         for fraction in (0.5, 0.75):
             for seed in (0, 1):
-                est = cp.oof_predict(cal, dict(cp.START), fraction=fraction, seed=seed)
+                est = cp.oof_predict(cal, dict(cp.START), fraction=fraction, seed=seed, iterations=args.iterations)
                 print(line(f"{fraction:.0%} of the protocols (draw {seed})", maes(cal, est), base), flush=True)
     print(line("all of them (the shipped settings)", base), flush=True)
 

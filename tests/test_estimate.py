@@ -292,6 +292,50 @@ def test_out_of_range_warns_naming_the_parameter():
         estimate_accuracy(10, 1000, 16, protocol=Protocol(optimizer="sgd", lr=0.3, batch_size=32, restarts=4))
 
 
+def _warns_outside_range(d, N, L, p):
+    """Whether the scalar path warns, on a first and a repeated call (which must agree), and what
+    ``validated_range()`` alone says it should do."""
+    from nnpartition.estimate import validated_range
+    r = validated_range()
+    values = {"d": d, "N": N, "L": L, f"{p.optimizer} lr": p.lr, "steps": p.steps, "restarts": p.restarts}
+    if p.batch_size is not None and p.batch_size < N:   # a batch of N or more is full-batch training
+        values["batch_size"] = p.batch_size
+    expect = any(not r[k][0] <= v <= r[k][1] for k, v in values.items())
+    got = []
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            estimate_accuracy(d, N, L, protocol=p)
+        got.append(any("outside the range" in str(x.message) for x in w))
+    return got, expect
+
+
+# The scalar path skips the range check for a protocol it has found in range before (cached per Protocol), so
+# whether it warns must be checked against validated_range() on first and repeated calls: one setting at a
+# time just outside the range (everything else inside), and random ones.
+@pytest.mark.parametrize("change", [{}, dict(d=201), dict(N=5001), dict(L=513), dict(lr=0.0019), dict(lr=0.11),
+                                    dict(sgd=True, lr=0.009), dict(sgd=True, lr=0.51), dict(sgd=True, lr=0.11),
+                                    dict(steps=249), dict(steps=32001), dict(restarts=5), dict(batch=31),
+                                    dict(batch=31, N=31), dict(batch=5000, N=4000)])
+def test_scalar_calls_warn_exactly_outside_the_validated_range(change):
+    c = {**dict(d=10, N=1000, L=16, sgd=False, lr=0.02, steps=1000, batch=64, restarts=2), **change}
+    p = Protocol(optimizer="sgd" if c["sgd"] else "adam", lr=c["lr"], steps=c["steps"], batch_size=c["batch"],
+                 restarts=c["restarts"])
+    got, expect = _warns_outside_range(c["d"], c["N"], c["L"], p)
+    assert got == [expect, expect]
+    assert expect == (change not in ({}, dict(sgd=True, lr=0.11), dict(batch=31, N=31), dict(batch=5000, N=4000)))
+
+
+@given(d=st.integers(1, 250), N=st.integers(50, 6000), L=st.integers(1, 600), sgd=st.booleans(),
+       lr=st.floats(0.0015, 0.6), steps=st.integers(200, 33000), batch=st.one_of(st.none(), st.integers(24, 6000)),
+       restarts=st.integers(1, 5))
+@settings(max_examples=80, deadline=None)
+def test_scalar_calls_warn_exactly_outside_the_validated_range_random(d, N, L, sgd, lr, steps, batch, restarts):
+    p = Protocol(optimizer="sgd" if sgd else "adam", lr=lr, steps=steps, batch_size=batch, restarts=restarts)
+    got, expect = _warns_outside_range(d, N, L, p)
+    assert got == [expect, expect]
+
+
 def test_d1_ceiling_large_sizes_return_at_once():
     import time
     t = time.perf_counter()

@@ -156,8 +156,25 @@ def validated_range() -> Dict[str, Tuple[float, float]]:
     return {name: (lo, hi) for name, lo, hi in _core.estimator_range()}
 
 
+@functools.lru_cache(maxsize=None)
+def _range() -> Dict[str, Tuple[float, float]]:
+    """:func:`validated_range`, read from the core once (callers must not modify it)."""
+    return validated_range()
+
+
+@functools.lru_cache(maxsize=256)
+def _protocol_in_range(p: Protocol) -> bool:
+    """Whether every setting of ``p`` is inside the validated range (a ``Protocol`` is frozen, so this is cached:
+    a scalar estimate under an in-range protocol then skips :func:`_warn_range`)."""
+    r = _range()
+    checks = [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
+    if p.batch_size is not None:
+        checks.append(("batch_size", float(p.batch_size)))
+    return all(r[name][0] <= x <= r[name][1] for name, x in checks)
+
+
 def _warn_range(d: float, N: float, ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
-    r = validated_range()
+    r = _range()
     checks = [("d", d), ("N", N), ("depth", float(len(ws)))]
     checks += [("L", float(w)) for w in ws]
     checks += [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
@@ -371,8 +388,9 @@ def _built(cls: Any, **fields: Any) -> Any:
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
-    if (proto is not _REFERENCE and proto != _REFERENCE) or not (d <= 200 and N <= 5000) \
-            or len(ws) > 4 or max(ws) > 512:
+    r = _range()
+    if not (proto is _REFERENCE or _protocol_in_range(proto)) or not (d <= r["d"][1] and N <= r["N"][1]) \
+            or len(ws) > r["depth"][1] or max(ws) > r["L"][1]:
         _warn_range(d, N, ws, proto, stacklevel=5)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_one(
         float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
