@@ -1,9 +1,9 @@
 """What the fitted correction leaves, and what kind of model could take it (issue 11's missed deep target).
 
 Usage:
-    python benchmarks/correction_limits.py            # about 35 min on 2 cores
+    python benchmarks/correction_limits.py            # about 40 min on 2 cores
     python benchmarks/correction_limits.py --iterations 80   # the correction before the eighth pass's 120 rounds
-    python benchmarks/correction_limits.py --quick    # without the learning curve, about 10 min
+    python benchmarks/correction_limits.py --quick    # without the learning curve, about 12 min
 
 Every number is a non-trivial MAE (real or estimate below 0.999) per group (reference protocol, other protocols,
 deep networks). No held-out row enters any fit; the held-out rows appear only in the last table.
@@ -55,6 +55,24 @@ def line(name: str, values: Sequence[float], base: Optional[Sequence[float]] = N
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
+def power_law_limit(y50: float, y75: float, y100: float) -> str:
+    """``a`` of ``y = a + b f^-c`` through the errors at ``f`` = 1/2, 3/4 and 1, or why there is none."""
+    from scipy.optimize import brentq
+
+    if not (y50 > y75 > y100):
+        return "(not falling: none)"
+    ratio = (y50 - y75) / (y75 - y100)
+
+    def gap(c: float) -> float:
+        return (0.5 ** -c - 0.75 ** -c) / (0.75 ** -c - 1.0) - ratio
+
+    if gap(1e-3) * gap(50.0) > 0:
+        return "(no such power law)"
+    c = brentq(gap, 1e-3, 50.0)
+    a = y100 - (y75 - y100) / (0.75 ** -c - 1.0)
+    return f"{a:.4f}" if a > 0 else "(none above 0: still falling as fast as it did)"
+
+
 def second_stage(cal: List[Dict[str, Any]], pred: np.ndarray, monotone: Optional[List[int]]) -> np.ndarray:
     """Out-of-fold ``pred + r``, ``r`` boosted on the residuals of the other folds' protocols."""
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -89,12 +107,20 @@ def main() -> int:
     base = maes(cal, full)
     print("1. Grouped cross-validation (calibration rows), fitted on a share of the other folds' protocols:")
     print(head)
+    curve = {1.0: np.array(base)}
     if not args.quick:
         for fraction in (0.5, 0.75):
+            runs = []
             for seed in (0, 1):
                 est = cp.oof_predict(cal, dict(cp.START), fraction=fraction, seed=seed, iterations=args.iterations)
-                print(line(f"{fraction:.0%} of the protocols (draw {seed})", maes(cal, est), base), flush=True)
+                runs.append(maes(cal, est))
+                print(line(f"{fraction:.0%} of the protocols (draw {seed})", runs[-1], base), flush=True)
+            curve[fraction] = np.mean(runs, axis=0)
     print(line("all of them (the shipped settings)", base), flush=True)
+    if not args.quick:
+        print("A power law a + b f^-c through the mean errors at f = 1/2, 3/4 and 1 levels off at a = " +
+              ", ".join(f"{g} {power_law_limit(curve[0.5][i], curve[0.75][i], curve[1.0][i])}"
+                        for i, g in enumerate(GROUPS)) + " (three points: a rough guide)")
 
     print()
     print("2. A second stage boosted on the out-of-fold residuals (change against the line above):")
