@@ -134,16 +134,19 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
 
 #: The fitted correction's features, in the order of ``CORRECTION_FEATURES`` in ``rust/src/estimate.rs``.
 CORRECTION_FEATURES = ["ln d", "ln N", "ln L1", "ln L_last", "depth", "ln(N/P)", "ln lr", "ln steps", "ln(b/N)", "sgd",
-                       "cosine", "restarts", "gaussian", "ln summed lr", "ln load", "ln budget"]
+                       "cosine", "restarts", "gaussian", "ln summed lr", "ln load", "ln budget", "ln L_min",
+                       "ln L_min later"]
 #: Monotone constraints of the correction (+1 non-decreasing, -1 non-increasing, 0 free), per feature.
-MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1]
+MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1, 1, 1]
 #: Number of features.
 NF = len(CORRECTION_FEATURES)
 
 
 def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
                         batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
-    """The correction's features as an ``(n, 16)`` array (``widths`` as in :func:`estimate`, 0 = no layer)."""
+    """The correction's features as an ``(n, 18)`` array (``widths`` as in :func:`estimate`, 0 = no layer); the
+    last two are the narrowest hidden layer and the narrowest after the first (the first where there is one layer),
+    both non-decreasing in every width."""
     _, load, rho = estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, internals=True)
     d = np.asarray(d, float)
     N = np.asarray(N, float)
@@ -159,11 +162,14 @@ def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[An
         last = np.where(valid, w, last)
         depth = depth + valid
     b = _batch(N, np.asarray(batch))
+    narrowest = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws])
+    later = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws[1:]]) if len(ws) > 1 else np.full_like(d, np.inf)
+    later = np.where(np.isfinite(later), later, ws[0])
     return np.stack([np.log(d), np.log(N), np.log(ws[0]), np.log(last), depth, np.log(N / P), np.log(lr),
                      np.log(steps), np.log(b / N), np.asarray(sgd, float), np.asarray(cosine, float),
                      np.asarray(restarts, float), np.asarray(gauss, float),
                      np.log(summed_lr(np.asarray(lr, float), np.asarray(steps, float), cosine)), np.log(load),
-                     np.log(rho)], 1)
+                     np.log(rho), np.log(narrowest), np.log(later)], 1)
 
 
 def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.ndarray) -> np.ndarray:

@@ -115,10 +115,10 @@ pub const PARAMS: Params = Params {
     xi: 0.0139,
     eta: 4.1078,
     delta: 0.1309,
-    sigma_ln_k: 0.08,
+    sigma_ln_k: 0.04,
     sigma_rho: 0.05,
     sigma_deep: 0.08,
-    noise: 0.5,
+    noise: 1.0,
     zeta: 1.6116,
     dd: 6.7796,
     sigma_proto: 0.0,
@@ -546,12 +546,15 @@ pub const CORRECTION_FEATURES: [&str; NF] = [
     "ln summed lr",
     "ln load",
     "ln budget",
+    "ln L_min",
+    "ln L_min later",
 ];
 /// Number of features of the correction.
-pub const NF: usize = 16;
+pub const NF: usize = 18;
 
 /// The correction's features for a configuration (`P` counts every weight and bias; `b` is the
-/// batch size, at most `N`), the last two from the analytic result `a` (its load and budget).
+/// batch size, at most `N`): the load and budget from the analytic result `a`, then the narrowest hidden
+/// layer and the narrowest after the first (the first where there is one layer).
 pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, a: &Analytic) -> [f64; NF] {
     let (mut p, mut fan) = (1.0, d);
     for &w in widths {
@@ -561,6 +564,8 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
     let b = proto.batch.map_or(n, |b| b.min(n));
     let first = widths.first().copied().unwrap_or(1.0);
     let last = widths.last().copied().unwrap_or(1.0);
+    let narrowest = widths.iter().copied().fold(first, f64::min);
+    let later = widths.iter().skip(1).copied().reduce(f64::min).unwrap_or(first);
     [
         d.ln(),
         n.ln(),
@@ -578,13 +583,15 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
         summed_lr(proto.lr, proto.steps, proto.cosine).ln(),
         a.alpha.ln(),
         a.budget.ln(),
+        narrowest.ln(),
+        later.ln(),
     ]
 }
 
 /// The fitted correction at `x` (see `docs/theory.md`): `(stretch, shift)`, two sums of regression trees
 /// over [`CORRECTION_FEATURES`], boosted on what the analytic model misses on the calibration
 /// measurements; [`warp`] turns them into a change of the log-load. The shift is non-decreasing in `N`,
-/// `N / P` and the load and non-increasing in the widths, steps, summed learning rate, restarts, budget
+/// `N / P` and the load and non-increasing in the widths (and the narrowest layers), steps, summed learning rate, restarts, budget
 /// and batch fraction (a larger load lowers the estimate); the stretch reads only `ln d`, depth, `ln lr`,
 /// the optimizer, the schedule, restarts and the input law, none of which changes with `N`, a width or the
 /// steps. So the corrected estimate keeps the analytic model's monotonicity in `L`, `N` and steps.
@@ -855,6 +862,18 @@ mod tests {
     }
 
     #[test]
+    fn narrowest_layer_features_tell_the_first_layer_apart() {
+        let proto = Budget { sgd: false, lr: 0.02, steps: 4000.0, batch: None, cosine: true, restarts: 2.0 };
+        for (widths, narrowest, later) in
+            [(vec![6.0], 6.0, 6.0), (vec![2.0, 8.0, 5.0], 2.0, 5.0), (vec![9.0, 3.0, 7.0, 4.0], 3.0, 3.0)]
+        {
+            let a = analytic(3.0, 300.0, &widths, PointDist::Uniform, &proto, &PARAMS);
+            let x = correction_features(3.0, 300.0, &widths, PointDist::Uniform, &proto, &a);
+            assert_eq!((x[16], x[17]), (f64::ln(narrowest), f64::ln(later)), "{widths:?}");
+        }
+    }
+
+    #[test]
     fn correction_features_follow_their_names() {
         let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch: Some(64.0), cosine: false, restarts: 3.0 };
         let a = analytic(5.0, 400.0, &[8.0, 4.0], PointDist::Gaussian, &proto, &PARAMS);
@@ -877,6 +896,8 @@ mod tests {
             (0.1f64 * 1000.0).ln(),
             a.alpha.ln(),
             a.budget.ln(),
+            4f64.ln(),
+            4f64.ln(),
         ];
         for (i, (g, w)) in x.iter().zip(want).enumerate() {
             assert!((g - w).abs() < 1e-12, "{}: {g} vs {w}", CORRECTION_FEATURES[i]);
