@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/correction_limits.py            # about 40 min on 2 cores
-    python benchmarks/correction_limits.py --iterations 80   # the correction before the eighth pass's 120 rounds
+    python benchmarks/correction_limits.py --iterations 120  # as many rounds as the eighth pass's correction
     python benchmarks/correction_limits.py --quick    # without the learning curve, about 12 min
 
 Every cell is an MAE per group (reference protocol, other protocols, deep networks): on the non-trivial rows (real
@@ -14,10 +14,10 @@ only in the last table.
    all of the remaining protocols. If the error still fell steeply with more protocols, more measurements would
    be the way to the targets.
 2. **A second stage on what is left.** Gradient boosting of the out-of-fold residual ``real - estimate`` from the
-   correction's 16 features and the estimate itself (200 rounds of 0.05, the correction's tree settings),
-   cross-validated over the same protocol groups. Under the shipped correction's monotone constraints (so that the
-   sum stays monotone in ``N``, the widths and the steps), with constraints only on the features that move with
-   ``N``, and free. If the monotone stage gains nothing and the free one does, what is left is a dependence that
+   correction's features (18 since the ninth pass, 16 before) and the estimate itself (200 rounds of 0.05, the
+   correction's tree settings), cross-validated over the same protocol groups. Under the shipped correction's
+   monotone constraints (so that the sum stays monotone in ``N``, the widths and the steps), with constraints only
+   on the features that move with ``N``, and free. If the monotone stage gains nothing and the free one does, what is left is a dependence that
    the estimate cannot follow without rising with ``N`` somewhere.
 3. **Per protocol or per configuration?** On the held-out rows, the shipped estimate's MAE before and after
    removing each held-out protocol's mean error (an oracle no estimator has): how much of what is left is a
