@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/calibrate_protocols.py            # tables of the shipped (Rust) estimator
     python benchmarks/calibrate_protocols.py --fit      # refit constants + correction (scipy, scikit-learn)
-    python benchmarks/calibrate_protocols.py --fit --correction-only   # keep the constants (what shipped)
+    python benchmarks/calibrate_protocols.py --fit --correction-only   # keep the constants (what shipped; ~25 min)
     python benchmarks/calibrate_protocols.py --cv       # grouped cross-validation of the correction settings
 
 Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
@@ -25,8 +25,9 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: a stretch and a shift,
 two sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the analytic
-model misses on the same calibration rows; the band last. Only calibration rows enter any fit. Every table is printed on all rows and on the non-trivial ones
-(real or estimate below 0.999).
+model misses on the same calibration rows; the band last, around the out-of-fold corrected estimate (the correction
+refitted five times without a fifth of the protocols). Only calibration rows enter any fit. Every table is printed
+on all rows and on the non-trivial ones (real or estimate below 0.999).
 """
 
 from __future__ import annotations
