@@ -1,9 +1,9 @@
 """What the fitted correction leaves, and what kind of model could take it (issue 11's missed deep target).
 
 Usage:
-    python benchmarks/correction_limits.py            # about 40 min on 2 cores
+    python benchmarks/correction_limits.py            # about 50 min on 2 cores (160 rounds)
     python benchmarks/correction_limits.py --iterations 120  # as many rounds as the eighth pass's correction
-    python benchmarks/correction_limits.py --quick    # without the learning curve, about 12 min
+    python benchmarks/correction_limits.py --quick    # without the learning curve, about 17 min
 
 Every cell is an MAE per group (reference protocol, other protocols, deep networks): on the non-trivial rows (real
 or estimate below 0.999), then after a slash on all rows. No held-out row enters any fit; the held-out rows appear

@@ -486,3 +486,38 @@ def test_any_allowed_input_gives_a_finite_ordered_estimate(d, N, widths, dist, o
         e = estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False)
     assert 0.5 <= e.low <= e.accuracy <= e.high <= 1.0, e
     assert np.all(np.isfinite([e.details.uncorrected, e.details.correction, e.details.load])), e.details
+
+
+# --- the estimator against the independent PyTorch measurements of tests/data ----------------------------------
+
+_PYTORCH = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.parametrize("name, mae_target", [
+    # 17 two-layer rows under other protocols and 12 deep networks: no calibration row has their configuration
+    # and protocol, and no fit has seen these measurements (benchmarks/estimate_vs_pytorch.py prints the table).
+    ("reference_protocols_public.csv", 0.02),
+    ("reference_deep_public.csv", 0.02),
+    # The reference protocol: 72 of these 79 configurations are on the calibration grid (measured there by our
+    # trainer on other datasets), so this checks the fit against a second implementation, in sample.
+    ("reference_accuracy_public.csv", 0.01),
+])
+def test_estimate_against_independent_pytorch_measurements(name, mae_target):
+    """The issue's MAE targets and band coverage, against real training by an independent PyTorch implementation
+    of each protocol (tests/data/README.md), on the non-trivial rows (real or estimate below 0.999)."""
+    import csv
+    with (_PYTORCH / name).open() as f:
+        rows = list(csv.DictReader(f))
+    err, inside = [], []
+    for r in rows:
+        widths = [int(x) for x in (r["widths"] if "widths" in r else r["L"]).split("-")]
+        proto = Protocol() if "optimizer" not in r else Protocol(
+            optimizer=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]), batch_size=int(r["batch_size"]) or None)
+        e = estimate_accuracy(int(r["d"]), int(r["N"]), widths=widths, dist=r["dist"], protocol=proto)
+        real = float(r["accuracy_mean"])
+        if real < 0.999 or e.accuracy < 0.999:
+            err.append(abs(e.accuracy - real))
+            inside.append(e.low <= real <= e.high)
+    assert len(err) >= 5
+    assert np.mean(err) <= mae_target, f"MAE {np.mean(err):.4f} on {len(err)} non-trivial rows"
+    assert np.mean(inside) >= 0.9, f"band covers {np.mean(inside):.0%}"
