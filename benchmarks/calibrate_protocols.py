@@ -691,8 +691,8 @@ def main() -> int:
     rows = load()
     if args.cv:
         for kw in ({}, dict(shrink=0.25), dict(shrink=0.75), dict(shrink=0.25, iterations=160),
-                   dict(max_leaf_nodes=31), dict(ref_weight=1.0), dict(iterations=80), dict(iterations=120), dict(min_samples_leaf=100),
-                   dict(iterations=80, min_samples_leaf=20)):
+                   dict(max_leaf_nodes=31), dict(ref_weight=1.0), dict(iterations=80), dict(iterations=120),
+                   dict(min_samples_leaf=100), dict(iterations=80, min_samples_leaf=20)):
             print(cross_validate(rows, START, **kw), flush=True)
         return 0
     if args.fit:

@@ -17,8 +17,8 @@ only in the last table.
    correction's features (18 since the ninth pass, 16 before) and the estimate itself (200 rounds of 0.05, the
    correction's tree settings), cross-validated over the same protocol groups. Under the shipped correction's
    monotone constraints (so that the sum stays monotone in ``N``, the widths and the steps), with constraints only
-   on the features that move with ``N``, and free. If the monotone stage gains nothing and the free one does, what is left is a dependence that
-   the estimate cannot follow without rising with ``N`` somewhere.
+   on the features that move with ``N``, and free. If the monotone stage gains nothing and the free one does, what
+   is left is a dependence that the estimate cannot follow without rising with ``N`` somewhere.
 3. **Per protocol or per configuration?** On the held-out rows, the shipped estimate's MAE before and after
    removing each held-out protocol's mean error (an oracle no estimator has): how much of what is left is a
    protocol-wide offset.

@@ -8,7 +8,8 @@ Each held-out configuration (the reference grid's ``heldout.csv``, the protocol 
 networks, the held-out part of the continuous protocol draws and of the reference draw, and every row of a draw held
 out whole, ``HELD_OUT_DRAWS``) was measured on 3
 datasets (seed 777). With 3 datasets the mean alone misses the expected accuracy by about ``0.46 std`` on average
-(0.010-0.012 on the non-trivial rows), which is of the order of the targets. This script trains each of them on 6 further, independent datasets (seed 778) under the same protocol;
+(0.010-0.012 on the non-trivial rows), which is of the order of the targets. This script trains each of them on 6
+further, independent datasets (seed 778) under the same protocol;
 ``benchmarks/calibrate_protocols.py`` then reports the held-out tables against the mean of all 9 as well. Nothing is
 fitted on these rows.
 """
