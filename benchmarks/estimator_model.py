@@ -162,9 +162,9 @@ def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[An
         last = np.where(valid, w, last)
         depth = depth + valid
     b = _batch(N, np.asarray(batch))
-    narrowest = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws])
-    later = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws[1:]]) if len(ws) > 1 else np.full_like(d, np.inf)
-    later = np.where(np.isfinite(later), later, ws[0])
+    later = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws[1:]], initial=np.inf) * np.ones_like(d)
+    later = np.where(np.isfinite(later), later, ws[0])   # one layer: the first
+    narrowest = np.minimum(ws[0], later)
     return np.stack([np.log(d), np.log(N), np.log(ws[0]), np.log(last), depth, np.log(N / P), np.log(lr),
                      np.log(steps), np.log(b / N), np.asarray(sgd, float), np.asarray(cosine, float),
                      np.asarray(restarts, float), np.asarray(gauss, float),

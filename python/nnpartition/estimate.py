@@ -162,12 +162,18 @@ def _range() -> Dict[str, Tuple[float, float]]:
     return validated_range()
 
 
+def _protocol_checks(p: Protocol) -> List[Tuple[str, float]]:
+    """``(range name, value)`` of the protocol settings that have a validated range (the batch size aside: whether
+    it counts depends on ``N``)."""
+    return [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
+
+
 @functools.lru_cache(maxsize=256)
 def _protocol_in_range(p: Protocol) -> bool:
     """Whether every setting of ``p`` is inside the validated range (a ``Protocol`` is frozen, so this is cached:
     a scalar estimate under an in-range protocol then skips :func:`_warn_range`)."""
     r = _range()
-    checks = [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
+    checks = _protocol_checks(p)
     if p.batch_size is not None:
         checks.append(("batch_size", float(p.batch_size)))
     return all(r[name][0] <= x <= r[name][1] for name, x in checks)
@@ -177,7 +183,7 @@ def _warn_range(d: float, N: float, ws: Sequence[float], p: Protocol, stacklevel
     r = _range()
     checks = [("d", d), ("N", N), ("depth", float(len(ws)))]
     checks += [("L", float(w)) for w in ws]
-    checks += [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
+    checks += _protocol_checks(p)
     if p.batch_size is not None:
         checks.append(("batch_size", float(min(p.batch_size, N)) if p.batch_size < N else math.inf))
     for name, x in checks:

@@ -564,8 +564,8 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
     let b = proto.batch.map_or(n, |b| b.min(n));
     let first = widths.first().copied().unwrap_or(1.0);
     let last = widths.last().copied().unwrap_or(1.0);
-    let narrowest = widths.iter().copied().fold(first, f64::min);
     let later = widths.iter().skip(1).copied().reduce(f64::min).unwrap_or(first);
+    let narrowest = first.min(later);
     [
         d.ln(),
         n.ln(),
@@ -591,10 +591,10 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
 /// The fitted correction at `x` (see `docs/theory.md`): `(stretch, shift)`, two sums of regression trees
 /// over [`CORRECTION_FEATURES`], boosted on what the analytic model misses on the calibration
 /// measurements; [`warp`] turns them into a change of the log-load. The shift is non-decreasing in `N`,
-/// `N / P` and the load and non-increasing in the widths (and the narrowest layers), steps, summed learning rate, restarts, budget
-/// and batch fraction (a larger load lowers the estimate); the stretch reads only `ln d`, depth, `ln lr`,
-/// the optimizer, the schedule, restarts and the input law, none of which changes with `N`, a width or the
-/// steps. So the corrected estimate keeps the analytic model's monotonicity in `L`, `N` and steps.
+/// `N / P` and the load and non-increasing in the widths (and the narrowest layers), steps, summed learning
+/// rate, restarts, budget and batch fraction (a larger load lowers the estimate); the stretch reads only
+/// `ln d`, depth, `ln lr`, the optimizer, the schedule, restarts and the input law, none of which changes with
+/// `N`, a width or the steps. So the corrected estimate keeps the analytic model's monotonicity in `L`, `N` and steps.
 pub fn correction(x: &[f64; NF]) -> (f64, f64) {
     (
         ensemble(fitted::STRETCH_BASELINE, &fitted::STRETCH_NODES, &fitted::STRETCH_TREES, x),
