@@ -177,16 +177,23 @@ def max_floor(std: np.ndarray, n: int, draws: int = 2000) -> float:
     return float(np.median(np.abs(rng.standard_normal((draws, len(s))) * s).max(axis=1)))
 
 
+#: The issue's max-error targets (non-trivial held-out rows), per group.
+MAX_TARGET = {"reference": 0.04, "protocols": 0.06, "deep": 0.06}
+
+
 def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: np.ndarray) -> str:
     """Held-out rows re-measured on 9 datasets: the errors against the 3-dataset and the 9-dataset truth, and the
     noise floor of each (what a perfect estimate would score: its MAE, and the median of its max error); the
     last column is the largest difference between two independent measurements of the same configuration (the
-    first 3 datasets against the 6 others)."""
+    first 3 datasets against the 6 others). ``over max`` counts the rows whose error against the 9-dataset truth
+    exceeds the group's max target (``MAX_TARGET``) by more than two standard errors of that truth
+    (``std / sqrt(datasets)``): misses the measurement cannot explain, where a perfect estimate would have almost
+    none (about 2% of the rows whose expected error is exactly at the target, fewer below it)."""
     lines = [f"| {'held out, re-measured':42s} | {'n':>4s} | {'MAE (3)':>7s} | {'floor (3)':>9s} | "
              f"{'MAE (9)':>7s} | {'floor (9)':>9s} | {'max (3)':>7s} | {'max floor (3)':>13s} | {'max (9)':>7s} | "
-             f"{'max floor (9)':>13s} | {'in band (9)':>11s} | {'max 3 vs 6':>10s} |",
+             f"{'max floor (9)':>13s} | {'in band (9)':>11s} | {'max 3 vs 6':>10s} | {'over max (9)':>12s} |",
              "|" + "-" * 44 + "|------|---------|-----------|---------|-----------|---------|---------------|"
-             "---------|---------------|-------------|------------|"]
+             "---------|---------------|-------------|------------|--------------|"]
     for group in ("reference", "protocols", "deep"):
         for label, sel in (("", lambda r: True), (" (factorial grid)", lambda r: r["source"] == "heldout"),
                            (" (reference draw)", lambda r: r["source"] == "protocol_sample5")):
@@ -202,13 +209,44 @@ def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: n
             s9 = np.array([rows[i]["std9"] for i in idx])
             n9 = np.array([rows[i]["datasets"] for i in idx], float)
             r6 = (n9 * r9 - 3 * r3) / (n9 - 3)  # the mean over the further datasets alone
+            over = np.abs(e - r9) > MAX_TARGET[group] + 2 * s9 / np.sqrt(n9)
             for which, m in (("all", np.ones(len(idx), bool)), ("non-trivial", (r9 < 0.999) | (e < 0.999))):
-                lines.append(f"| {group + label + ', ' + which:42s} | {m.sum():4d} | {np.mean(np.abs(e - r3)[m]):7.4f} | "
-                             f"{np.mean(f3[m]):9.4f} | {np.mean(np.abs(e - r9)[m]):7.4f} | {np.mean(f9[m]):9.4f} | "
+                lines.append(f"| {group + label + ', ' + which:42s} | {m.sum():4d} | "
+                             f"{np.mean(np.abs(e - r3)[m]):7.4f} | {np.mean(f3[m]):9.4f} | "
+                             f"{np.mean(np.abs(e - r9)[m]):7.4f} | {np.mean(f9[m]):9.4f} | "
                              f"{np.max(np.abs(e - r3)[m]):7.4f} | {max_floor(s9[m], 3):13.4f} | "
                              f"{np.max(np.abs(e - r9)[m]):7.4f} | {max_floor(s9[m], 9):13.4f} | "
-                             f"{np.mean(inside[m]):11.0%} | {np.max(np.abs(r3 - r6)[m]):10.4f} |")
+                             f"{np.mean(inside[m]):11.0%} | {np.max(np.abs(r3 - r6)[m]):10.4f} | "
+                             f"{over[m].sum():4d} ({np.mean(over[m]):4.1%}) |")
     return "\n".join(lines)
+
+
+def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
+    """Where the deep rows that miss the max target for certain (``over max`` of :func:`table9`) sit: the share of
+    those misses and of all non-trivial re-measured deep rows in a few regions, their median ``N/P`` and their
+    per-dataset spread."""
+    idx = [i for i, r in enumerate(rows) if r["group"] == "deep" and r["real9"] is not None]
+    sub = [rows[i] for i in idx]
+    e, r9 = est[idx], np.array([r["real9"] for r in sub])
+    s9, n9 = np.array([r["std9"] for r in sub]), np.array([r["datasets"] for r in sub], float)
+    keep = (r9 < 0.999) | (e < 0.999)
+    miss = keep & (np.abs(e - r9) > MAX_TARGET["deep"] + 2 * s9 / np.sqrt(n9))
+    if not miss.any():
+        return "deep rows missing the max target for certain: none"
+    regions = (("Adam lr >= 0.05", lambda r: not r["sgd"] and r["lr"] >= 0.05),
+               ("SGD lr >= 0.2", lambda r: r["sgd"] and r["lr"] >= 0.2),
+               ("4 hidden layers", lambda r: len(r["widths"]) == 4), ("one restart", lambda r: r["restarts"] == 1),
+               ("minibatches", lambda r: r["batch"] > 0), ("narrowest layer <= 8", lambda r: min(r["widths"]) <= 8))
+    parts = []
+    for name, pred in regions:
+        v = np.array([pred(r) for r in sub])
+        parts.append(f"{name} {v[miss].mean():.0%} of the misses, {v[keep].mean():.0%} of the rows")
+    ratio = np.array([r["N"] / sum(w * (f + 1) for w, f in zip(r["widths"], [r["d"]] + r["widths"][:-1]))
+                      for r in sub])
+    return (f"deep rows missing the max target for certain: {miss.sum()} of {keep.sum()} "
+            f"({np.mean(e[miss] > r9[miss]):.0%} overestimates); " + "; ".join(parts) +
+            f"; median N/P {np.median(ratio[miss]):.2f} (all {np.median(ratio[keep]):.2f}); per-dataset spread "
+            f"{s9[miss].mean():.3f} (all {s9[keep].mean():.3f})")
 
 
 #: The shipped constants (``rust/src/estimate.rs``); ``--fit`` starts from them. They came from a fit whose
@@ -363,6 +401,13 @@ ITERATIONS = 160
 #: since the eighth (``--cv``: deep 0.0232 -> 0.0227, for about 1 us more per call), 160 since the ninth, with the
 #: narrowest-layer features (``--cv``: deep 0.0227 -> 0.0222; 160 rounds alone 0.0226, the features alone 0.0225).
 LEARNING_RATE = 0.5
+#: Huber threshold ``h`` of the boosting's loss (each round's weights times ``min(1, h / |real - estimate|)``; the
+#: trees stay squared-error trees, so the monotone constraints hold) and the share of the protocols each round's
+#: two trees are grown on (stochastic boosting over whole protocols, seeded); None: least squares on every row.
+#: Neither shipped (tenth pass on issue 11, ``--cv``: h = 0.03 lowers the MAE by 0.0002-0.0004 and raises the
+#: max; subsampling raises the MAE).
+HUBER = None
+SUBSAMPLE = None
 TREE = dict(max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0)
 SHIFT_MONOTONE = [-m for m in em.MONOTONE]
 
@@ -396,17 +441,24 @@ def _subset(c: Dict[str, Any], idx: np.ndarray) -> Dict[str, Any]:
 
 
 def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, float], iterations: int = ITERATIONS,
-             shrink: float = LEARNING_RATE, **kw: Any) -> tuple:
+             shrink: float = LEARNING_RATE, huber: Any = HUBER, subsample: Any = SUBSAMPLE, groups: Any = None,
+             **kw: Any) -> tuple:
     """Gauss-Newton boosting of the stretch and the shift on rows ``c`` (features ``X``): each round fits one
     shift tree to ``(real - estimate) / (d estimate / d b)`` weighted by ``weight (d estimate / d b)^2``, then one
-    stretch tree the same way, each shrunk by ``shrink``. Returns the two lists of one-tree models."""
+    stretch tree the same way, each shrunk by ``shrink``. ``huber`` and ``subsample`` (which needs each row's
+    protocol, ``groups``): see ``HUBER``. Returns the two lists of one-tree models."""
     real = c["real"]
     n = len(real)
     a, b = np.zeros(n), np.zeros(n)
     shifts, stretches = [], []
     Xs = X[:, em.STRETCH_FEATURES]
     h = 1e-3
+    ups = np.unique(groups) if groups is not None else None
+    draw = np.random.default_rng(0)
     for _ in range(iterations):
+        keep = np.ones(n, bool)
+        if subsample is not None:
+            keep = np.isin(groups, draw.choice(ups, max(1, int(round(subsample * len(ups)))), replace=False))
         for which in ("shift", "stretch"):
             with np.errstate(all="ignore"):
                 f = warped(P, c, X, a, b)
@@ -414,12 +466,14 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
             ok = np.abs(g) > 1e-6
             z = np.clip(np.where(ok, (real - f) / np.where(ok, g, 1.0), 0.0), -2.0, 2.0)
             w = weight * g ** 2 + 1e-12
+            if huber is not None:
+                w = w * np.minimum(1.0, huber / np.maximum(np.abs(real - f), 1e-12))
             if which == "shift":
-                t = _tree(X, z, w, SHIFT_MONOTONE, **kw)
+                t = _tree(X[keep], z[keep], w[keep], SHIFT_MONOTONE, **kw)
                 b = b + shrink * t.predict(X)
                 shifts.append(t)
             else:
-                t = _tree(Xs, z, w, [0] * len(em.STRETCH_FEATURES), **kw)
+                t = _tree(Xs[keep], z[keep], w[keep], [0] * len(em.STRETCH_FEATURES), **kw)
                 a = np.clip(a + shrink * t.predict(Xs), -em.STRETCH_CLIP, em.STRETCH_CLIP)
                 stretches.append(t)
     return stretches, shifts
@@ -475,7 +529,7 @@ def oof_predict(cal: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, 
         if fraction < 1.0:
             train = draw.choice(train, int(round(fraction * len(train))), replace=False)
         tr, tst = np.where(np.isin(g, train))[0], np.where(te)[0]
-        m = fit_warp(_subset(c, tr), X[tr], wt[tr], P, iterations, shrink, **kw)
+        m = fit_warp(_subset(c, tr), X[tr], wt[tr], P, iterations, shrink, groups=g[tr], **kw)
         a, b = predict_warp(m, X[tst], shrink)
         pred[tst] = np.clip(warped(P, _subset(c, tst), X[tst], a, b), 0.5, 1.0)
         oof_a[tst], oof_b[tst] = a, b
@@ -529,7 +583,7 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     X = features(c, P)
-    stretches, shifts = fit_warp(c, X, _weights(cal, REF_WEIGHT), P)
+    stretches, shifts = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
     lines = ["//! Generated by `python benchmarks/calibrate_protocols.py --fit`; do not edit.",
              f"//! The fitted correction of `estimate.rs`: two sums of {ITERATIONS} scikit-learn "
              f"{__import__('sklearn').__version__}",
@@ -692,7 +746,8 @@ def main() -> int:
     if args.cv:
         for kw in ({}, dict(shrink=0.25), dict(shrink=0.75), dict(shrink=0.25, iterations=160),
                    dict(max_leaf_nodes=31), dict(ref_weight=1.0), dict(iterations=80), dict(iterations=120),
-                   dict(min_samples_leaf=100), dict(iterations=80, min_samples_leaf=20)):
+                   dict(min_samples_leaf=100), dict(iterations=80, min_samples_leaf=20), dict(huber=0.03),
+                   dict(huber=0.01), dict(subsample=0.5), dict(subsample=0.7)):
             print(cross_validate(rows, START, **kw), flush=True)
         return 0
     if args.fit:
@@ -721,6 +776,7 @@ def main() -> int:
         print()
         print("Held-out rows re-measured on 6 further datasets (benchmarks/remeasure_heldout.py), 9 in all:")
         print(table9(rows, acc, lo, hi))
+        print(certain_misses(rows, acc))
     if args.plot:
         plot(rows, acc, np.minimum(raw, ceil), args.plot)
     return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1
