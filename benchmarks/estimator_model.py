@@ -135,18 +135,21 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
 #: The fitted correction's features, in the order of ``CORRECTION_FEATURES`` in ``rust/src/estimate.rs``.
 CORRECTION_FEATURES = ["ln d", "ln N", "ln L1", "ln L_last", "depth", "ln(N/P)", "ln lr", "ln steps", "ln(b/N)", "sgd",
                        "cosine", "restarts", "gaussian", "ln summed lr", "ln load", "ln budget", "ln L_min",
-                       "ln L_min later"]
+                       "ln L_min later", "ln batch"]
 #: Monotone constraints of the correction (+1 non-decreasing, -1 non-increasing, 0 free), per feature.
-MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1, 1, 1]
+MONOTONE = [0, -1, 1, 1, 0, -1, 0, 1, 1, 0, 0, 1, 0, 1, -1, 1, 1, 1, 0]
 #: Number of features.
 NF = len(CORRECTION_FEATURES)
+#: The batch size feature ``ln batch`` gives a full-batch protocol (``FULL_BATCH`` in ``rust/src/estimate.rs``).
+FULL_BATCH = 1e6
 
 
 def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
                         batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
-    """The correction's features as an ``(n, 18)`` array (``widths`` as in :func:`estimate`, 0 = no layer); the
-    last two are the narrowest hidden layer and the narrowest after the first (the first where there is one layer),
-    both non-decreasing in every width."""
+    """The correction's features as an ``(n, 19)`` array (``widths`` as in :func:`estimate`, 0 = no layer); the
+    17th and 18th are the narrowest hidden layer and the narrowest after the first (the first where there is one
+    layer), both non-decreasing in every width; the last the batch size as given (``FULL_BATCH`` for full batch;
+    not capped at ``N``, so that it does not change with ``N``)."""
     _, load, rho = estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, internals=True)
     d = np.asarray(d, float)
     N = np.asarray(N, float)
@@ -165,11 +168,12 @@ def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[An
     later = np.minimum.reduce([np.where(w > 0, w, np.inf) for w in ws[1:]], initial=np.inf) * np.ones_like(d)
     later = np.where(np.isfinite(later), later, ws[0])   # one layer: the first
     narrowest = np.minimum(ws[0], later)
+    raw_batch = np.where(np.asarray(batch) > 0, np.minimum(batch, FULL_BATCH), FULL_BATCH)
     return np.stack([np.log(d), np.log(N), np.log(ws[0]), np.log(last), depth, np.log(N / P), np.log(lr),
                      np.log(steps), np.log(b / N), np.asarray(sgd, float), np.asarray(cosine, float),
                      np.asarray(restarts, float), np.asarray(gauss, float),
                      np.log(summed_lr(np.asarray(lr, float), np.asarray(steps, float), cosine)), np.log(load),
-                     np.log(rho), np.log(narrowest), np.log(later)], 1)
+                     np.log(rho), np.log(narrowest), np.log(later), np.log(raw_batch) * np.ones_like(d)], 1)
 
 
 def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -194,9 +198,9 @@ def tree_predict(baseline: float, nodes: np.ndarray, trees: np.ndarray, X: np.nd
 
 
 #: The correction's stretch reads only these features (``ln d``, depth, ``ln lr``, optimizer, schedule, restarts,
-#: input law): none changes with ``N``, a width or the number of steps, so the stretch cannot break the
-#: estimate's monotonicity in them.
-STRETCH_FEATURES = [0, 4, 6, 9, 10, 11, 12]
+#: input law, batch size): none changes with ``N``, a width or the number of steps, so the stretch cannot break
+#: the estimate's monotonicity in them.
+STRETCH_FEATURES = [0, 4, 6, 9, 10, 11, 12, 18]
 #: The stretch is clipped to ``[-STRETCH_CLIP, STRETCH_CLIP]`` (a factor ``e^2`` either way).
 STRETCH_CLIP = 2.0
 #: Fewest points of any calibration measurement: below it the correction's lowering part fades in from ``d + 1``.

@@ -435,7 +435,8 @@ def test_correction_is_the_generated_warp(d, N, widths, dist, opt, lr, steps, ba
     x = [np.log(d), np.log(N), np.log(widths[0]), np.log(widths[-1]), len(widths), np.log(N / P), np.log(lr),
          np.log(steps), np.log(b / N), float(opt == "sgd"), float(cosine), restarts, float(dist == "gaussian"),
          np.log(summed), np.log(e.details.load), np.log(e.details.budget),
-         np.log(min(widths)), np.log(min(widths[1:]) if len(widths) > 1 else widths[0])]
+         np.log(min(widths)), np.log(min(widths[1:]) if len(widths) > 1 else widths[0]),
+         np.log(batch if batch else 1e6)]    # the batch size as given; a full batch reads as 10^6
     stretch, shift = (_walk(*t, x) for t in _read_trees())
     consts = model_constants()
     delta = (x[14] - np.log(consts["c2"])) * np.expm1(min(max(stretch, -2.0), 2.0)) + shift

@@ -116,12 +116,12 @@ pub const PARAMS: Params = Params {
     eta: 4.1078,
     delta: 0.1309,
     sigma_ln_k: 0.04,
-    sigma_rho: 0.05,
+    sigma_rho: 0.0,
     sigma_deep: 0.08,
     noise: 1.0,
     zeta: 1.6116,
     dd: 6.7796,
-    sigma_proto: 0.0,
+    sigma_proto: 0.08,
     omega: 1.5,
     s_deep: 2.0216,
 };
@@ -548,13 +548,19 @@ pub const CORRECTION_FEATURES: [&str; NF] = [
     "ln budget",
     "ln L_min",
     "ln L_min later",
+    "ln batch",
 ];
 /// Number of features of the correction.
-pub const NF: usize = 18;
+pub const NF: usize = 19;
+
+/// The batch size the correction's feature `ln batch` gives a full-batch protocol (more than any `N` of
+/// the validated range, so that it reads as the largest batch; minibatches are capped there too).
+pub const FULL_BATCH: f64 = 1e6;
 
 /// The correction's features for a configuration (`P` counts every weight and bias; `b` is the
 /// batch size, at most `N`): the load and budget from the analytic result `a`, then the narrowest hidden
-/// layer and the narrowest after the first (the first where there is one layer).
+/// layer and the narrowest after the first (the first where there is one layer), and the batch size as
+/// the protocol gives it (not capped at `N`, so that it does not change with `N`; [`FULL_BATCH`] for full batch).
 pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, a: &Analytic) -> [f64; NF] {
     let (mut p, mut fan) = (1.0, d);
     for &w in widths {
@@ -585,6 +591,7 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
         a.budget.ln(),
         narrowest.ln(),
         later.ln(),
+        proto.batch.map_or(FULL_BATCH, |b| b.min(FULL_BATCH)).ln(),
     ]
 }
 
@@ -592,9 +599,10 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
 /// over [`CORRECTION_FEATURES`], boosted on what the analytic model misses on the calibration
 /// measurements; [`warp`] turns them into a change of the log-load. The shift is non-decreasing in `N`,
 /// `N / P` and the load and non-increasing in the widths (and the narrowest layers), steps, summed learning
-/// rate, restarts, budget and batch fraction (a larger load lowers the estimate); the stretch reads only
-/// `ln d`, depth, `ln lr`, the optimizer, the schedule, restarts and the input law, none of which changes with
-/// `N`, a width or the steps. So the corrected estimate keeps the analytic model's monotonicity in `L`, `N` and steps.
+/// rate, restarts, budget and batch fraction (a larger load lowers the estimate), and free in the batch size;
+/// the stretch reads only `ln d`, depth, `ln lr`, the optimizer, the schedule, restarts, the input law and the
+/// batch size, none of which changes with `N`, a width or the steps. So the corrected estimate keeps the
+/// analytic model's monotonicity in `L`, `N` and steps.
 pub fn correction(x: &[f64; NF]) -> (f64, f64) {
     (
         ensemble(fitted::STRETCH_BASELINE, &fitted::STRETCH_NODES, &fitted::STRETCH_TREES, x),
@@ -874,6 +882,20 @@ mod tests {
     }
 
     #[test]
+    fn batch_feature_reads_the_batch_as_given() {
+        // Not capped at N (a stretch that moved with N could break the monotonicity in N); a full batch
+        // reads as FULL_BATCH, the largest batch.
+        for (batch, want) in [(None, 1e6), (Some(32.0), 32.0), (Some(5000.0), 5000.0), (Some(1e9), 1e6)] {
+            let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch, cosine: true, restarts: 1.0 };
+            for n in [100.0, 400.0, 5000.0] {
+                let a = analytic(5.0, n, &[8.0], PointDist::Uniform, &proto, &PARAMS);
+                let x = correction_features(5.0, n, &[8.0], PointDist::Uniform, &proto, &a);
+                assert_eq!(x[18], f64::ln(want), "{batch:?}, N = {n}");
+            }
+        }
+    }
+
+    #[test]
     fn correction_features_follow_their_names() {
         let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch: Some(64.0), cosine: false, restarts: 3.0 };
         let a = analytic(5.0, 400.0, &[8.0, 4.0], PointDist::Gaussian, &proto, &PARAMS);
@@ -898,6 +920,7 @@ mod tests {
             a.budget.ln(),
             4f64.ln(),
             4f64.ln(),
+            64f64.ln(),
         ];
         for (i, (g, w)) in x.iter().zip(want).enumerate() {
             assert!((g - w).abs() < 1e-12, "{}: {g} vs {w}", CORRECTION_FEATURES[i]);
