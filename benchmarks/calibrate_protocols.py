@@ -181,6 +181,22 @@ def max_floor(std: np.ndarray, n: int, draws: int = 2000) -> float:
 MAX_TARGET = {"reference": 0.04, "protocols": 0.06, "deep": 0.06}
 
 
+def points_per_param(r: Dict[str, Any]) -> float:
+    """``N / P`` of a row, ``P`` counting the hidden layers' weights and biases and the output bias (as the
+    correction's feature ``ln(N/P)`` does)."""
+    P, fan = 1, r["d"]
+    for w in r["widths"]:
+        P += w * (fan + 1)
+        fan = w
+    return float(r["N"] / P)
+
+
+def over_max(group: str, est: np.ndarray, real9: np.ndarray, std9: np.ndarray, datasets: np.ndarray) -> np.ndarray:
+    """Which rows miss the group's max target for certain: error against the 9-dataset truth above the target by
+    more than two standard errors of that truth."""
+    return np.abs(est - real9) > MAX_TARGET[group] + 2 * std9 / np.sqrt(datasets)
+
+
 def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: np.ndarray) -> str:
     """Held-out rows re-measured on 9 datasets: the errors against the 3-dataset and the 9-dataset truth, and the
     noise floor of each (what a perfect estimate would score: its MAE, and the median of its max error); the
@@ -209,7 +225,7 @@ def table9(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: n
             s9 = np.array([rows[i]["std9"] for i in idx])
             n9 = np.array([rows[i]["datasets"] for i in idx], float)
             r6 = (n9 * r9 - 3 * r3) / (n9 - 3)  # the mean over the further datasets alone
-            over = np.abs(e - r9) > MAX_TARGET[group] + 2 * s9 / np.sqrt(n9)
+            over = over_max(group, e, r9, s9, n9)
             for which, m in (("all", np.ones(len(idx), bool)), ("non-trivial", (r9 < 0.999) | (e < 0.999))):
                 lines.append(f"| {group + label + ', ' + which:42s} | {m.sum():4d} | "
                              f"{np.mean(np.abs(e - r3)[m]):7.4f} | {np.mean(f3[m]):9.4f} | "
@@ -230,7 +246,7 @@ def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
     e, r9 = est[idx], np.array([r["real9"] for r in sub])
     s9, n9 = np.array([r["std9"] for r in sub]), np.array([r["datasets"] for r in sub], float)
     keep = (r9 < 0.999) | (e < 0.999)
-    miss = keep & (np.abs(e - r9) > MAX_TARGET["deep"] + 2 * s9 / np.sqrt(n9))
+    miss = keep & over_max("deep", e, r9, s9, n9)
     if not miss.any():
         return "deep rows missing the max target for certain: none"
     regions = (("Adam lr >= 0.05", lambda r: not r["sgd"] and r["lr"] >= 0.05),
@@ -241,8 +257,7 @@ def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
     for name, pred in regions:
         v = np.array([pred(r) for r in sub])
         parts.append(f"{name} {v[miss].mean():.0%} of the misses, {v[keep].mean():.0%} of the rows")
-    ratio = np.array([r["N"] / sum(w * (f + 1) for w, f in zip(r["widths"], [r["d"]] + r["widths"][:-1]))
-                      for r in sub])
+    ratio = np.array([points_per_param(r) for r in sub])
     return (f"deep rows missing the max target for certain: {miss.sum()} of {keep.sum()} "
             f"({np.mean(e[miss] > r9[miss]):.0%} overestimates); " + "; ".join(parts) +
             f"; median N/P {np.median(ratio[miss]):.2f} (all {np.median(ratio[keep]):.2f}); per-dataset spread "
@@ -338,13 +353,6 @@ def regions(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: 
             lines.append(f"| {name:52s} | {m.sum():4d} | {np.mean(np.abs(e)):.4f} | {np.max(np.abs(e)):.4f} | "
                          f"{np.mean(e):+.4f} | {cov:7.0%} |")
 
-    def load(r: Dict[str, Any]) -> float:
-        P, fan = 1, r["d"]
-        for w in r["widths"]:
-            P += w * (fan + 1)
-            fan = w
-        return float(r["N"] / P)
-
     add("reference protocol: the factorial grid's held-out part", lambda r: r["group"] == "reference"
         and r["source"] == "heldout")
     add("reference protocol: the reference draw (off the grid)", lambda r: r["group"] == "reference"
@@ -353,8 +361,8 @@ def regions(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: 
     for g, label in two:
         add(f"{label}: d <= 3", lambda r, g=g: r["group"] == g and r["d"] <= 3)
         add(f"{label}: d >= 4", lambda r, g=g: r["group"] == g and r["d"] >= 4)
-        add(f"{label}: near capacity 1 < N/P < 4", lambda r, g=g: r["group"] == g and 1 < load(r) < 4)
-        add(f"{label}: away from capacity", lambda r, g=g: r["group"] == g and not 1 < load(r) < 4)
+        add(f"{label}: near capacity 1 < N/P < 4", lambda r, g=g: r["group"] == g and 1 < points_per_param(r) < 4)
+        add(f"{label}: away from capacity", lambda r, g=g: r["group"] == g and not 1 < points_per_param(r) < 4)
     for opt in ("adam", "sgd"):
         for full in (True, False):
             add(f"other protocols: {opt}, {'full batch' if full else 'minibatches'}",
@@ -454,10 +462,12 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
     shifts, stretches = [], []
     Xs = X[:, em.STRETCH_FEATURES]
     h = 1e-3
-    ups = np.unique(groups) if groups is not None else None
-    draw = np.random.default_rng(0)
+    if subsample is not None:
+        if groups is None:
+            raise ValueError("subsample needs groups (each row's protocol)")
+        ups, draw = np.unique(groups), np.random.default_rng(0)
+    keep: Any = slice(None)    # every row, without copies
     for _ in range(iterations):
-        keep = np.ones(n, bool)
         if subsample is not None:
             keep = np.isin(groups, draw.choice(ups, max(1, int(round(subsample * len(ups)))), replace=False))
         for which in ("shift", "stretch"):
