@@ -115,7 +115,7 @@ pub const PARAMS: Params = Params {
     xi: 0.0139,
     eta: 4.1078,
     delta: 0.1309,
-    sigma_ln_k: 0.04,
+    sigma_ln_k: 0.02,
     sigma_rho: 0.0,
     sigma_deep: 0.08,
     noise: 1.0,
