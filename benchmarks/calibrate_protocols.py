@@ -14,11 +14,11 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/protocols.csv``: 40 protocols x 24 two-layer configurations + deep networks
   (``benchmarks/protocol_grid.py``); rows with ``heldout = True`` (10 whole protocols) or
   ``deep_heldout = True`` are held out.
-* ``docs/data/protocol_sample*.csv``: nine continuous draws (1-4, 6-10) of 144 protocols each (two-layer and
+* ``docs/data/protocol_sample*.csv``: eleven continuous draws (1-4, 6-12) of 144 protocols each (two-layer and
   deep networks over the whole validated range, ``benchmarks/protocol_grid.py --sample K``); in draws 1-4, 6 and 7
   every fourth protocol (36 per draw) is held out whole, and every fourth deep network under the reference
   protocol; draw 8 (deep networks only) was measured after the shipped correction was fitted and is held out whole
-  (``HELD_OUT_DRAWS``); draws 9 and 10 (eleventh pass) are calibration only, so the held-out rows stay the tenth
+  (``HELD_OUT_DRAWS``); draws 9-12 (eleventh pass) are calibration only, so the held-out rows stay the tenth
   pass's;
   ``protocol_sample5.csv`` is the reference draw (the reference protocol only, 960 two-layer and 320 deep
   networks off the factorial grid, every fourth held out).

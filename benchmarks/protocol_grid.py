@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-10 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-12 -> protocol_sampleK.sqlite/.csv
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -61,12 +61,17 @@ ROOT = Path(__file__).resolve().parent.parent
 #: eleventh pass on issue 11 before either was measured, because the learning curve still fell (deep 0.0242,
 #: 0.0228, 0.0222 on 1/2, 3/4 and all of the calibration protocols). Both are **calibration only**
 #: (``calibration_only``: no protocol held out), so that the held-out rows stay exactly those of the tenth pass and
-#: a refit on more data is judged on the same rows.
+#: a refit on more data is judged on the same rows. Draws 11 (as 9) and 12 (as 10), calibration only as well, were
+#: fixed in the same pass after the refit on draws 9 and 10 had taken the deep held-out MAE from 0.0205 to 0.0194,
+#: more than the learning curve had promised; decided before measuring: the refit on them ships whatever the
+#: held-out tables then say.
 SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep=64),
            3: dict(draw=3, max_cost=1.6e10), 4: dict(draw=4, two_layer=8, deep=8), 5: dict(reference=True),
            6: dict(draw=6, two_layer=4, deep=12), 7: dict(draw=7, two_layer=8, deep=8),
            8: dict(draw=8, two_layer=0, deep=16), 9: dict(draw=9, two_layer=4, deep=12, calibration_only=True),
-           10: dict(draw=10, two_layer=8, deep=8, calibration_only=True)}
+           10: dict(draw=10, two_layer=8, deep=8, calibration_only=True),
+           11: dict(draw=11, two_layer=4, deep=12, calibration_only=True),
+           12: dict(draw=12, two_layer=8, deep=8, calibration_only=True)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -118,7 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-10), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-12), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
@@ -132,8 +137,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     g = grid(args.sample)
     if args.what == "list":
         reference_only = bool(args.sample) and SAMPLES[args.sample].get("reference", False)
+        calibration_only = bool(args.sample) and SAMPLES[args.sample].get("calibration_only", False)
         for p in ([] if reference_only else sample_protocols(draw=args.sample) if args.sample else protocols()):
-            print(json.dumps(p))
+            print(json.dumps(dict(p, heldout=False) if calibration_only else p))
         print(f"{len(g)} configurations, total cost {sum(_cost(c['N'], c['d'], c['widths'], c) for c in g):.3g}")
         return 0
     if args.what == "measure":
