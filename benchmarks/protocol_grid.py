@@ -76,7 +76,8 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
     """The protocol grid of :func:`nnpartition.validation.protocol_grid` (without the derived ``part`` key,
-    which the store's configuration keys predate), or a continuous draw (``sample`` 1 or 2)."""
+    which the store's configuration keys predate), or a continuous draw (``sample``, one of ``SAMPLES``; a
+    ``calibration_only`` draw marks none of its configurations held out)."""
     spec = dict(SAMPLES[sample]) if sample else {}
     calibration_only = spec.pop("calibration_only", False)
     if spec.get("reference"):
