@@ -186,11 +186,9 @@ MAX_TARGET = {"reference": 0.04, "protocols": 0.06, "deep": 0.06}
 def points_per_param(r: Dict[str, Any]) -> float:
     """``N / P`` of a row, ``P`` counting the hidden layers' weights and biases and the output bias (as the
     correction's feature ``ln(N/P)`` does)."""
-    P, fan = 1, r["d"]
-    for w in r["widths"]:
-        P += w * (fan + 1)
-        fan = w
-    return float(r["N"] / P)
+    from nnpartition.validation import _hidden_params   # the grids' own parameter count
+
+    return float(r["N"] / (1 + _hidden_params(r["d"], r["widths"])[0]))
 
 
 def over_max(group: str, est: np.ndarray, real9: np.ndarray, std9: np.ndarray, datasets: np.ndarray) -> np.ndarray:
@@ -557,15 +555,18 @@ def cross_validate(rows: List[Dict[str, Any]], P: Dict[str, float], folds: int =
     real = c["real"]
     label = {**TREE, "iterations": ITERATIONS, "shrink": LEARNING_RATE, "ref_weight": REF_WEIGHT, **kw}
     pred = oof_predict(cal, P, folds, **kw)
-    out = []
-    for name, est in (("analytic", raw), ("corrected", pred)):
-        nt = (real < 0.999) | (est < 0.999)
-        parts = []
-        for group in ("reference", "protocols", "deep"):
-            m = nt & np.array([r["group"] == group for r in cal])
-            parts.append(f"{group} {np.mean(np.abs(est - real)[m]):.4f}/{np.max(np.abs(est - real)[m]):.3f}")
-        out.append(f"{name}: " + ", ".join(parts))
+    out = [f"{name}: " + group_errors(cal, est, real) for name, est in (("analytic", raw), ("corrected", pred))]
     return f"{label}: " + "; ".join(out)
+
+
+def group_errors(cal: List[Dict[str, Any]], est: np.ndarray, real: np.ndarray) -> str:
+    """``group MAE/max`` of ``est`` against ``real`` on the non-trivial rows of each group, as ``--cv`` prints it."""
+    nt = (real < 0.999) | (est < 0.999)
+    parts = []
+    for group in ("reference", "protocols", "deep"):
+        m = nt & np.array([r["group"] == group for r in cal])
+        parts.append(f"{group} {np.mean(np.abs(est - real)[m]):.4f}/{np.max(np.abs(est - real)[m]):.3f}")
+    return ", ".join(parts)
 
 
 def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE) -> tuple:
@@ -683,10 +684,8 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
     X = features(c, P)
     oof, a, b = oof_predict(cal, P, warps=True)
     groups = {g: np.array([r["group"] == g for r in cal]) for g in COVERAGE}
-    nt = (real < 0.999) | (oof < 0.999)   # what --cv prints for the shipped settings, at no extra cost
-    print("  out-of-fold (as --cv), non-trivial MAE/max: " + ", ".join(
-        f"{g} {np.mean(np.abs(oof - real)[m & nt]):.4f}/{np.max(np.abs(oof - real)[m & nt]):.3f}"
-        for g, m in groups.items()))
+    # what --cv prints for the shipped settings, at no extra cost
+    print("  out-of-fold (as --cv), non-trivial MAE/max: " + group_errors(cal, oof, real))
     best = None
     s0_grid = np.r_[0.0, 0.02, np.arange(0.04, 0.41, 0.04)]  # 0 and 0.02 since the tenth pass (0.04 was the edge)
     for s0, sp, sr, sd, nz in itertools.product(s0_grid, np.arange(0.0, 0.49, 0.08),
