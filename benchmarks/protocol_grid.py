@@ -7,7 +7,8 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-12 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-13 -> protocol_sampleK.sqlite/.csv
+    # (draw 13, the decision draw, is exported with --out docs/data/decision_sample13.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -71,7 +72,12 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            8: dict(draw=8, two_layer=0, deep=16), 9: dict(draw=9, two_layer=4, deep=12, calibration_only=True),
            10: dict(draw=10, two_layer=8, deep=8, calibration_only=True),
            11: dict(draw=11, two_layer=4, deep=12, calibration_only=True),
-           12: dict(draw=12, two_layer=8, deep=8, calibration_only=True)}
+           12: dict(draw=12, two_layer=8, deep=8, calibration_only=True),
+           # Draw 13 (twelfth pass): the decision draw for the monotone map of the estimate (docs/theory.md),
+           # fixed, and its rule written, before it was measured. Exported with --out
+           # docs/data/decision_sample13.csv, which calibrate_protocols.load() does not read: it is neither
+           # calibration (no fit sees it) nor held out (it decided something); correction_limits.py scores it.
+           13: dict(draw=13, two_layer=6, deep=10, calibration_only=True)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -124,7 +130,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-12), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-13), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
