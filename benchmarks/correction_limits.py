@@ -39,7 +39,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 
@@ -122,17 +122,24 @@ def second_stage(cal: List[Dict[str, Any]], pred: np.ndarray, monotone: Optional
     return out
 
 
-def heldout_stages(rows: List[Dict[str, Any]], cal: List[Dict[str, Any]], pred: np.ndarray,
-                   stages: Sequence[tuple]) -> str:
-    """Table: each second stage ``(name, monotone, direct)`` fitted on all calibration rows ``cal`` (out-of-fold
-    estimates ``pred``) and applied to the shipped estimate of the held-out rows re-measured on 9 datasets."""
+def _stage_estimates(cal: List[Dict[str, Any]], pred: np.ndarray, rows: List[Dict[str, Any]],
+                     stages: Sequence[tuple]) -> Iterator[tuple]:
+    """``(name, estimate)`` at ``rows``: the shipped estimate, then each second stage ``(name, monotone, direct)``
+    fitted on all calibration rows ``cal`` (out-of-fold estimates ``pred``) and applied to the shipped one."""
     c = cp.columns(cal)
     X = np.c_[cp.features(c), pred]
     w = cp._weights(cal, cp.REF_WEIGHT)
-    idx = [i for i, r in enumerate(rows) if r["part"] == "heldout" and r["real9"] is not None]
-    ho = [rows[i] for i in idx]
-    shipped = cp.shipped(rows)[0][idx]
-    Xh = np.c_[cp.features(cp.columns(ho)), shipped]
+    shipped = cp.shipped(rows)[0]
+    Xr = np.c_[cp.features(cp.columns(rows)), shipped]
+    yield "shipped (no second stage)", shipped
+    for name, monotone, direct in stages:
+        yield name, _stage_apply(_stage_model(X, c["real"], pred, w, monotone, direct), Xr, shipped, direct)
+
+
+def heldout_stages(rows: List[Dict[str, Any]], cal: List[Dict[str, Any]], pred: np.ndarray,
+                   stages: Sequence[tuple]) -> str:
+    """Table: :func:`_stage_estimates` at the held-out rows re-measured on 9 datasets."""
+    ho = [r for r in rows if r["part"] == "heldout" and r["real9"] is not None]
     real = np.array([r["real"] for r in ho])
     real9 = np.array([r["real9"] for r in ho])
     std9 = np.array([r["std9"] for r in ho])
@@ -140,9 +147,7 @@ def heldout_stages(rows: List[Dict[str, Any]], cal: List[Dict[str, Any]], pred: 
     group = np.array([r["group"] for r in ho])
     lines = ["| non-trivial held-out rows | " + " | ".join(f"{g}: MAE (3), MAE (9), max (9), over max" for g in GROUPS)
              + " |", "|---|---|---|---|"]
-    for name, monotone, direct in (("shipped (no second stage)", None, None),) + tuple(stages):
-        est = shipped if direct is None else _stage_apply(
-            _stage_model(X, c["real"], pred, w, monotone, direct), Xh, shipped, direct)
+    for name, est in _stage_estimates(cal, pred, ho, stages):
         cells = []
         for g in GROUPS:
             m = (group == g) & ((real9 < 0.999) | (est < 0.999))
@@ -173,22 +178,14 @@ def load_decision() -> List[Dict[str, Any]]:
 
 
 def decision_stages(cal: List[Dict[str, Any]], pred: np.ndarray, stages: Sequence[tuple]) -> str:
-    """Table: each second stage fitted on all calibration rows (out-of-fold estimates ``pred``) and applied to the
-    shipped estimate of the decision draw's rows (3 datasets): MAE on the non-trivial rows and on all, and the
-    largest error, per group."""
+    """Table: :func:`_stage_estimates` at the decision draw's rows (3 datasets): MAE on the non-trivial rows and on
+    all, and the largest error, per group."""
     rows = load_decision()
-    c = cp.columns(cal)
-    X = np.c_[cp.features(c), pred]
-    w = cp._weights(cal, cp.REF_WEIGHT)
-    shipped = cp.shipped(rows)[0]
-    Xd = np.c_[cp.features(cp.columns(rows)), shipped]
     real = np.array([r["real"] for r in rows])
     group = np.array([r["group"] for r in rows])
     lines = ["| decision draw | " + " | ".join(f"{g}: MAE non-trivial (n), all rows, max" for g in GROUPS[1:]) + " |",
              "|---|---|---|"]
-    for name, monotone, direct in (("shipped (no second stage)", None, None),) + tuple(stages):
-        est = shipped if direct is None else _stage_apply(
-            _stage_model(X, c["real"], pred, w, monotone, direct), Xd, shipped, direct)
+    for name, est in _stage_estimates(cal, pred, rows, stages):
         cells = []
         for g in GROUPS[1:]:
             m = group == g

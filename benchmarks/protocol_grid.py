@@ -8,7 +8,7 @@ Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
     # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-13 -> protocol_sampleK.sqlite/.csv
-    # (draw 13, the decision draw, is exported with --out docs/data/decision_sample13.csv)
+    # (draw 13, the decision draw, is exported to docs/data/decision_sample13.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -74,10 +74,12 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            11: dict(draw=11, two_layer=4, deep=12, calibration_only=True),
            12: dict(draw=12, two_layer=8, deep=8, calibration_only=True),
            # Draw 13 (twelfth pass): the decision draw for the monotone map of the estimate (docs/theory.md),
-           # fixed, and its rule written, before it was measured. Exported with --out
-           # docs/data/decision_sample13.csv, which calibrate_protocols.load() does not read: it is neither
-           # calibration (no fit sees it) nor held out (it decided something); correction_limits.py scores it.
+           # fixed, and its rule written, before it was measured. Exported to DECISION_DRAWS' file, which
+           # calibrate_protocols.load() does not read: it is neither calibration (no fit sees it) nor held out
+           # (it decided something); correction_limits.py scores it.
            13: dict(draw=13, two_layer=6, deep=10, calibration_only=True)}
+#: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
+DECISION_DRAWS = {13: "decision_sample13"}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -140,7 +142,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     name = "protocol_sample" + (str(args.sample) if args.sample > 1 else "") if args.sample else "protocols"
     args.store = args.store or ROOT / "benchmarks" / "out" / f"{name}.sqlite"
-    args.out = args.out or ROOT / "docs" / "data" / f"{name}.csv"
+    args.out = args.out or ROOT / "docs" / "data" / f"{DECISION_DRAWS.get(args.sample, name)}.csv"
     g = grid(args.sample)
     if args.what == "list":
         reference_only = bool(args.sample) and SAMPLES[args.sample].get("reference", False)
