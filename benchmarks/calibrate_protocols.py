@@ -112,22 +112,27 @@ def load() -> List[Dict[str, Any]]:
         offset = 1000 * int(draw or 1) if path.stem.startswith("protocol_sample") else 0
         with path.open() as f:
             for r in csv.DictReader(f):
-                ws = [int(x) for x in r["widths"].split("-")]
-                deep = len(ws) > 1
+                deep = "-" in r["widths"]
                 held = r["deep_heldout"] == "True" if deep else r["heldout"] == "True"
                 if deep and r["heldout"] == "True":
                     held = True
                 held = held or path.stem in HELD_OUT_DRAWS
-                ref = (r["optimizer"], float(r["lr"]), int(r["steps"]), int(r["batch_size"]), r["schedule"],
-                       int(r["restarts"])) == ("adam", 0.02, 4000, 0, "cosine", 2)
-                group = "deep" if deep else ("reference" if ref else "protocols")
-                rows.append(_row(r["dist"], int(r["d"]), int(r["N"]), ws, float(r["accuracy_mean"]), group,
-                                 "heldout" if held else "calibration", r["optimizer"], float(r["lr"]),
-                                 int(r["steps"]), int(r["batch_size"]), r["schedule"], int(r["restarts"]),
-                                 int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0), path.stem,
-                                 float(r["accuracy_std"])))
+                rows.append(protocol_row(r, "heldout" if held else "calibration",
+                                         int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0), path.stem))
     _add_extra(rows)
     return rows
+
+
+def protocol_row(r: Dict[str, str], part: str, pid: int, source: str) -> Dict[str, Any]:
+    """A row of a protocol grid's CSV (``benchmarks/protocol_grid.py export``) in ``part``: group ``deep`` for
+    several hidden layers, ``reference`` for two layers under the reference protocol, ``protocols`` otherwise."""
+    ws = [int(x) for x in r["widths"].split("-")]
+    ref = (r["optimizer"], float(r["lr"]), int(r["steps"]), int(r["batch_size"]), r["schedule"],
+           int(r["restarts"])) == ("adam", 0.02, 4000, 0, "cosine", 2)
+    group = "deep" if len(ws) > 1 else ("reference" if ref else "protocols")
+    return _row(r["dist"], int(r["d"]), int(r["N"]), ws, float(r["accuracy_mean"]), group, part, r["optimizer"],
+                float(r["lr"]), int(r["steps"]), int(r["batch_size"]), r["schedule"], int(r["restarts"]), pid, source,
+                float(r["accuracy_std"]))
 
 
 def columns(rows: List[Dict[str, Any]]) -> Dict[str, Any]:

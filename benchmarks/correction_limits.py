@@ -159,22 +159,12 @@ def heldout_stages(rows: List[Dict[str, Any]], cal: List[Dict[str, Any]], pred: 
 
 
 def load_decision() -> List[Dict[str, Any]]:
-    """The decision draw's rows (``docs/data/decision_sample13.csv``), as ``calibrate_protocols.load`` builds
-    rows (part ``decision``; ``calibrate_protocols.load`` itself does not read this file)."""
+    """The decision draw's rows (``docs/data/decision_sample13.csv``, part ``decision``), built as
+    ``calibrate_protocols.load`` builds rows (which does not read this file)."""
     import csv
 
-    rows = []
     with (cp.DATA / "decision_sample13.csv").open() as f:
-        for r in csv.DictReader(f):
-            ws = [int(x) for x in r["widths"].split("-")]
-            ref = (r["optimizer"], float(r["lr"]), int(r["steps"]), int(r["batch_size"]), r["schedule"],
-                   int(r["restarts"])) == ("adam", 0.02, 4000, 0, "cosine", 2)
-            group = "deep" if len(ws) > 1 else ("reference" if ref else "protocols")
-            rows.append(cp._row(r["dist"], int(r["d"]), int(r["N"]), ws, float(r["accuracy_mean"]), group,
-                                "decision", r["optimizer"], float(r["lr"]), int(r["steps"]), int(r["batch_size"]),
-                                r["schedule"], int(r["restarts"]), int(r["pid"]), "decision_sample13",
-                                float(r["accuracy_std"])))
-    return rows
+        return [cp.protocol_row(r, "decision", int(r["pid"]), "decision_sample13") for r in csv.DictReader(f)]
 
 
 def decision_stages(cal: List[Dict[str, Any]], pred: np.ndarray, stages: Sequence[tuple]) -> str:
