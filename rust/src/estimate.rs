@@ -604,10 +604,7 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
 /// batch size, none of which changes with `N`, a width or the steps. So the corrected estimate keeps the
 /// analytic model's monotonicity in `L`, `N` and steps.
 pub fn correction(x: &[f64; NF]) -> (f64, f64) {
-    (
-        ensemble(fitted::STRETCH_BASELINE, &fitted::STRETCH_NODES, &fitted::STRETCH_TREES, x),
-        ensemble(fitted::SHIFT_BASELINE, &fitted::SHIFT_NODES, &fitted::SHIFT_TREES, x),
-    )
+    (fitted_ensemble(0, x), fitted_ensemble(1, x))
 }
 
 /// Fewest points of any calibration measurement: below it the correction was never fitted.
@@ -647,6 +644,131 @@ pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[
         }
     }
     s
+}
+
+/// A tree ensemble laid out for QuickScorer (Lucchese et al., SIGIR 2015): [`ensemble`], bit for bit (the
+/// same leaves added in the same order), without walking any tree. Each tree's leaves are numbered left to
+/// right; every split node, grouped by feature and sorted by threshold, carries the mask of the leaves outside
+/// its left subtree. A split whose test fails (`x[feature] > threshold`: the walk goes right) rules out its left
+/// subtree, and the walk's leaf is the leftmost leaf that no failed test ruled out. So an evaluation is, per
+/// feature, one scan of its sorted thresholds up to `x[feature]`, ANDing masks: no chain of dependent loads,
+/// no data-dependent branch per node. Trees of at most 32 leaves ([`Forest::new`] returns `None` otherwise).
+pub struct Forest {
+    baseline: f64,
+    /// Split nodes of feature `f` are `thresholds[starts[f]..starts[f + 1]]`, ascending.
+    starts: Vec<usize>,
+    thresholds: Vec<f64>,
+    /// `(tree, mask of the leaves a failed test leaves possible)` of each split node.
+    masks: Vec<(u32, u32)>,
+    /// Leaf values, 32 slots per tree, left to right.
+    leaves: Vec<f64>,
+    trees: usize,
+}
+
+impl Forest {
+    /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if a tree has more than 32
+    /// leaves, reads a feature `>= features`, or a node index leaves `nodes`.
+    pub fn new(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize) -> Option<Forest> {
+        // Each tree's leaves in order (depth first, left before right), collecting each split's left-leaf mask.
+        let mut per_feature: Vec<Vec<(f64, u32, u32)>> = vec![Vec::new(); features];
+        let mut leaves = vec![0.0; trees.len() * 32];
+        for (tree, &start) in trees.iter().enumerate() {
+            let start = start as usize;
+            // (node, left mask so far) on an explicit stack; a node's leaves are known once its subtree is done.
+            let mut next_leaf = 0u32;
+            let mut stack: Vec<(usize, bool)> = vec![(start, false)];
+            let mut spans: Vec<u32> = Vec::new(); // first leaf of each open split
+            while let Some((i, after_left)) = stack.pop() {
+                let &(f, t, left, right) = nodes.get(i)?;
+                if f == u8::MAX {
+                    if next_leaf >= 32 {
+                        return None;
+                    }
+                    leaves[tree * 32 + next_leaf as usize] = t;
+                    next_leaf += 1;
+                    continue;
+                }
+                if (f as usize) >= features {
+                    return None;
+                }
+                if !after_left {
+                    spans.push(next_leaf);
+                    stack.push((i, true));
+                    stack.push((start + left as usize, false));
+                } else {
+                    // The left subtree holds leaves first..next_leaf: a failed test rules them out.
+                    let first = spans.pop()?;
+                    let left_mask = ((1u64 << next_leaf) - (1u64 << first)) as u32;
+                    per_feature[f as usize].push((t, tree as u32, !left_mask));
+                    stack.push((start + right as usize, false));
+                }
+            }
+        }
+        let mut starts = vec![0];
+        let (mut thresholds, mut masks) = (Vec::new(), Vec::new());
+        for mut splits in per_feature {
+            splits.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (t, tree, mask) in splits {
+                thresholds.push(t);
+                masks.push((tree, mask));
+            }
+            starts.push(thresholds.len());
+        }
+        Some(Forest { baseline, starts, thresholds, masks, leaves, trees: trees.len() })
+    }
+
+    /// The ensemble at `x` (at least as many features as it reads); a NaN feature fails every test, as in
+    /// [`ensemble`].
+    pub fn eval(&self, x: &[f64]) -> f64 {
+        let mut stack_buf = [u32::MAX; 256];
+        let mut heap_buf;
+        let alive = if self.trees <= stack_buf.len() {
+            &mut stack_buf[..self.trees]
+        } else {
+            heap_buf = vec![u32::MAX; self.trees];
+            &mut heap_buf[..]
+        };
+        for (f, &xf) in x.iter().enumerate().take(self.starts.len() - 1) {
+            let (a, b) = (self.starts[f], self.starts[f + 1]);
+            let (thresholds, masks) = (&self.thresholds[a..b], &self.masks[a..b]);
+            if xf.is_nan() {
+                for &(tree, mask) in masks {
+                    alive[tree as usize] &= mask;
+                }
+                continue;
+            }
+            for (&t, &(tree, mask)) in thresholds.iter().zip(masks) {
+                if xf <= t {
+                    break;
+                }
+                alive[tree as usize] &= mask;
+            }
+        }
+        let mut s = self.baseline;
+        for (tree, &m) in alive.iter().enumerate() {
+            s += self.leaves[tree * 32 + m.trailing_zeros() as usize];
+        }
+        s
+    }
+}
+
+/// A generated ensemble: `(baseline, nodes, first nodes, features read)` in [`ensemble`]'s layout.
+pub type FittedTable = (f64, &'static [(u8, f64, u8, u8)], &'static [u32], usize);
+/// The generated ensembles: the warp's stretch and shift.
+pub const FITTED_TABLES: [FittedTable; 2] = [
+    (fitted::STRETCH_BASELINE, &fitted::STRETCH_NODES, &fitted::STRETCH_TREES, NF),
+    (fitted::SHIFT_BASELINE, &fitted::SHIFT_NODES, &fitted::SHIFT_TREES, NF),
+];
+
+/// Generated ensemble `k` of [`FITTED_TABLES`] at `x`: as a [`Forest`] built on first use (the plain walk,
+/// [`ensemble`], if the tables did not fit one, which a test rules out).
+fn fitted_ensemble(k: usize, x: &[f64]) -> f64 {
+    static FORESTS: std::sync::OnceLock<Vec<Option<Forest>>> = std::sync::OnceLock::new();
+    let forests = FORESTS.get_or_init(|| FITTED_TABLES.iter().map(|&(b, n, t, nf)| Forest::new(b, n, t, nf)).collect());
+    match &forests[k] {
+        Some(forest) => forest.eval(x),
+        None => ensemble(FITTED_TABLES[k].0, FITTED_TABLES[k].1, FITTED_TABLES[k].2, x),
+    }
 }
 
 /// The analytic model of a configuration as a function of a multiplier `k_mult` of its effective
@@ -879,6 +1001,77 @@ mod tests {
             let x = correction_features(3.0, 300.0, &widths, PointDist::Uniform, &proto, &a);
             assert_eq!((x[16], x[17]), (f64::ln(narrowest), f64::ln(later)), "{widths:?}");
         }
+    }
+
+    #[test]
+    fn forest_equals_the_plain_walk_on_the_fitted_tables() {
+        // Every fitted table, at feature vectors spread over and beyond the calibrated range, at thresholds
+        // exactly (ties go left) and NaN: the QuickScorer layout must give the plain walk's sum, bit for bit
+        // (the same leaves in the same order), and every table must fit it.
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (k, &(base, nodes, trees, nf)) in FITTED_TABLES.iter().enumerate() {
+            let forest = Forest::new(base, nodes, trees, nf).expect("every generated table fits a Forest");
+            let thresholds: Vec<f64> = nodes.iter().filter(|n| n.0 != u8::MAX).map(|n| n.1).collect();
+            for trial in 0..3000 {
+                let mut x = vec![0.0; nf];
+                for v in x.iter_mut() {
+                    *v = match trial % 3 {
+                        0 => (next() - 0.5) * 30.0,
+                        // a threshold of some split, exactly, or one step next to it
+                        1 => thresholds[(next() * thresholds.len() as f64) as usize],
+                        _ => thresholds[(next() * thresholds.len() as f64) as usize] * (1.0 + 1e-15),
+                    };
+                }
+                if trial % 97 == 0 {
+                    x[trial % nf] = f64::NAN;
+                }
+                let (fast, plain) = (forest.eval(&x), ensemble(base, nodes, trees, &x));
+                assert_eq!(fast.to_bits(), plain.to_bits(), "table {k}, trial {trial}");
+                assert_eq!(fitted_ensemble(k, &x).to_bits(), plain.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn forest_numbers_leaves_left_to_right() {
+        // A hand-made tree: x0 <= 0 ? (x1 <= 0 ? 1 : 2) : (x1 <= 5 ? 3 : (x0 <= 9 ? 4 : 5)), plus a stump.
+        let nodes = [
+            (0, 0.0, 1, 4),
+            (1, 0.0, 2, 3),
+            (u8::MAX, 1.0, 0, 0),
+            (u8::MAX, 2.0, 0, 0),
+            (1, 5.0, 5, 6),
+            (u8::MAX, 3.0, 0, 0),
+            (0, 9.0, 7, 8),
+            (u8::MAX, 4.0, 0, 0),
+            (u8::MAX, 5.0, 0, 0),
+            (u8::MAX, 100.0, 0, 0),
+        ];
+        let forest = Forest::new(0.5, &nodes, &[0, 9], 2).unwrap();
+        for (x, leaf) in [
+            ([-1.0, -1.0], 1.0),
+            ([0.0, 0.0], 1.0),
+            ([-1.0, 0.5], 2.0),
+            ([1.0, 5.0], 3.0),
+            ([1.0, 6.0], 4.0),
+            ([9.5, 6.0], 5.0),
+            ([9.0, 5.5], 4.0),
+        ] {
+            assert_eq!(forest.eval(&x), 0.5 + leaf + 100.0, "{x:?}");
+        }
+        // a feature index beyond the features, and a tree of 33 leaves, do not fit
+        assert!(Forest::new(0.0, &nodes, &[0], 1).is_none());
+        let mut chain: Vec<(u8, f64, u8, u8)> = Vec::new();
+        for i in 0..32u8 {
+            chain.push((0, i as f64, 2 * i + 1, 2 * i + 2));
+            chain.push((u8::MAX, i as f64, 0, 0));
+        }
+        chain.push((u8::MAX, 32.0, 0, 0));
+        assert!(Forest::new(0.0, &chain, &[0], 1).is_none());
     }
 
     #[test]
