@@ -1,14 +1,18 @@
 """The fitting transition at large N under the reference protocol: a probe of what the grids left out.
 
-    python benchmarks/large_n_probe.py measure     # ~15-25 min on 2 cores; writes docs/data/large_n_probe.csv
+    python benchmarks/large_n_probe.py measure     # ~5 min on 2 cores; writes docs/data/large_n_probe.csv
     python benchmarks/large_n_probe.py             # the table, from the stored measurements and today's estimate
+    python benchmarks/large_n_probe.py measure --calibration   # 192 more (seed 2027, ~30 min), for a refit:
+                                                   # docs/data/large_n_calibration.csv (no fit reads it yet)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
 ``N`` above about 1000 where ``N`` is 1-4 times the parameter count ``P``, and the factorial grid has only ``N``
 = 1000 and 3000 there. This probe draws 24 such configurations (seed 2026; ``d`` log-uniform in 2-50, ``N``
 log-uniform in 1500-5000, ``N / P`` log-uniform in 1-4, both input laws), trains them (``real_accuracy``, 3
-datasets, seed 777) and compares the estimate. Nothing is fitted on them.
+datasets, seed 777) and compares the estimate. Nothing is fitted on them. ``--calibration`` measures 192 more
+drawn the same way with another seed, as calibration data for the next refit of the correction; the probe's 24
+stay held out.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from nnpartition import estimate_accuracy, real_accuracy
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "data" / "large_n_probe.csv"
 SEED = 2026
+CALIBRATION = (OUT.with_name("large_n_calibration.csv"), 2027, 192)
 
 
-def configs(n: int = 24) -> list:
-    rng = random.Random(SEED)
+def configs(n: int = 24, seed: int = SEED) -> list:
+    rng = random.Random(seed)
     out = []
     while len(out) < n:
         d = int(round(math.exp(rng.uniform(math.log(2), math.log(50)))))
@@ -43,18 +48,18 @@ def configs(n: int = 24) -> list:
     return out
 
 
-def measure() -> None:
+def measure(out: Path = OUT, seed: int = SEED, n: int = 24) -> None:
     rows = []
-    for i, c in enumerate(configs()):
+    for i, c in enumerate(configs(n, seed)):
         t = time.perf_counter()
         m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], seed=777)
         rows.append(dict(c, real=m.mean, std=m.std, datasets=len(m.per_dataset)))
-        print(f"{i + 1:2d}/24 {c} real {m.mean:.4f} ({time.perf_counter() - t:.0f} s)", flush=True)
-    with OUT.open("w", newline="") as f:
+        print(f"{i + 1:3d}/{n} {c} real {m.mean:.4f} ({time.perf_counter() - t:.0f} s)", flush=True)
+    with out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    print(f"wrote {OUT}")
+    print(f"wrote {out}")
 
 
 def report() -> None:
@@ -78,6 +83,9 @@ def report() -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["measure", "--calibration"]:
+        measure(*CALIBRATION)
+        sys.exit(0)
     if sys.argv[1:] == ["measure"]:
         measure()
     report()
