@@ -2,8 +2,8 @@
 
     python benchmarks/large_n_probe.py measure     # ~5 min on 2 cores; writes docs/data/large_n_probe.csv
     python benchmarks/large_n_probe.py             # the table, from the stored measurements and today's estimate
-    python benchmarks/large_n_probe.py measure --calibration   # 192 more (seed 2027, ~30 min), for a refit:
-                                                   # docs/data/large_n_calibration.csv (no fit reads it yet)
+    python benchmarks/large_n_probe.py measure --calibration   # 192 more (seed 2027, ~30 min), calibration rows:
+                                                   # docs/data/large_n_calibration.csv (calibrate_protocols.load)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -11,8 +11,9 @@ The reference grids measured two-layer networks near capacity mostly at small ``
 = 1000 and 3000 there. This probe draws 24 such configurations (seed 2026; ``d`` log-uniform in 2-50, ``N``
 log-uniform in 1500-5000, ``N / P`` log-uniform in 1-4, both input laws), trains them (``real_accuracy``, 3
 datasets, seed 777) and compares the estimate. Nothing is fitted on them. ``--calibration`` measures 192 more
-drawn the same way with another seed, as calibration data for the next refit of the correction; the probe's 24
-stay held out.
+drawn the same way with another seed (thirteenth pass on issue 11); since the fourteenth pass they are calibration
+rows of the reference protocol (``benchmarks/calibrate_protocols.py``'s ``load``) and the correction is fitted on
+them. The probe's 24 stay held out.
 """
 
 from __future__ import annotations
