@@ -22,7 +22,6 @@ import argparse
 import csv
 import math
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -83,10 +82,21 @@ def report() -> None:
               f"bias {err[m].mean():+.4f}, in band {np.mean(((low <= real) & (real <= high))[m]):.0%}")
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["measure", "--calibration"]:
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", nargs="?", choices=["measure"], help="train the probe first (else: only the table)")
+    ap.add_argument("--calibration", action="store_true",
+                    help="with measure: the 192 calibration configurations (seed 2027) instead of the probe")
+    args = ap.parse_args()
+    if args.calibration and args.command != "measure":
+        ap.error("--calibration goes with measure")
+    if args.calibration:
         measure(*CALIBRATION)
-        sys.exit(0)
-    if sys.argv[1:] == ["measure"]:
+        return
+    if args.command == "measure":
         measure()
     report()
+
+
+if __name__ == "__main__":
+    main()
