@@ -1,9 +1,12 @@
-"""The fitting transition at large N under the reference protocol: a probe of what the grids left out.
+"""The fitting transition at large N: probes of what the grids left out.
 
     python benchmarks/large_n_probe.py measure     # ~5 min on 2 cores; writes docs/data/large_n_probe.csv
     python benchmarks/large_n_probe.py             # the table, from the stored measurements and today's estimate
     python benchmarks/large_n_probe.py measure --calibration   # 192 more (seed 2027, ~30 min), calibration rows:
                                                    # docs/data/large_n_calibration.csv (calibrate_protocols.load)
+    python benchmarks/large_n_probe.py [measure] --protocols   # other protocols: large_n_protocols_probe.csv
+    python benchmarks/large_n_probe.py [measure] --protocols --calibration   # 192 more (seed 2029, ~5 min):
+                                                   # large_n_protocols_calibration.csv (no fit reads it yet)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -14,6 +17,11 @@ datasets, seed 777) and compares the estimate. Nothing is fitted on them. ``--ca
 drawn the same way with another seed (thirteenth pass on issue 11); since the fourteenth pass they are calibration
 rows of the reference protocol (``benchmarks/calibrate_protocols.py``'s ``load``) and the correction is fitted on
 them. The probe's 24 stay held out.
+
+``--protocols`` (fourteenth pass) does the same for other protocols: each configuration, drawn as above (seed 2028,
+or 2029 for the 192 of ``--calibration``), is trained under the next protocol of a continuous draw over the
+validated range (``sample_protocols(draw=seed)``) whose training cost is at most the reference protocol's there
+(:func:`protocol_configs`; long full-batch runs at large ``N`` are left out).
 """
 
 from __future__ import annotations
@@ -27,11 +35,19 @@ from pathlib import Path
 
 import numpy as np
 
-from nnpartition import estimate_accuracy, real_accuracy
+from nnpartition import Protocol, estimate_accuracy, real_accuracy
+from nnpartition.validation import protocol_cost, sample_protocols
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "data" / "large_n_probe.csv"
 SEED = 2026
 CALIBRATION = (OUT.with_name("large_n_calibration.csv"), 2027, 192)
+#: Other protocols at large N (fourteenth pass): 24 configurations drawn as the probe's (seed 2028), each trained under
+#: a protocol of ``sample_protocols(draw=2028)``, the next one whose cost is at most the reference protocol's there.
+PROTOCOLS = (OUT.with_name("large_n_protocols_probe.csv"), 2028, 24)
+#: 192 more such (seed 2029), measured for a later refit of the correction (no fit reads them yet).
+PROTOCOLS_CALIBRATION = (OUT.with_name("large_n_protocols_calibration.csv"), 2029, 192)
+PROTOCOL_FIELDS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+REFERENCE = dict(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2)
 
 
 def configs(n: int = 24, seed: int = SEED) -> list:
@@ -48,11 +64,35 @@ def configs(n: int = 24, seed: int = SEED) -> list:
     return out
 
 
-def measure(out: Path = OUT, seed: int = SEED, n: int = 24) -> None:
+def protocol_configs(n: int = 24, seed: int = PROTOCOLS[1]) -> list:
+    """:func:`configs` with a protocol each: the next of ``sample_protocols(draw=seed)`` (a continuous draw over the
+    validated range, never measured before) whose training cost (``protocol_cost``) is at most the reference
+    protocol's on the same configuration, so that the probe costs no more than the reference one (this leaves out
+    long full-batch runs at large ``N``)."""
+    pool = iter(sample_protocols(4000, draw=seed))
+    out = []
+    for c in configs(n, seed):
+        cost = protocol_cost(dict(c, widths=[c["L"]], **REFERENCE))
+        p = next(p for p in pool if protocol_cost(dict(c, widths=[c["L"]], **p)) <= cost)
+        out.append(dict(c, **{k: p[k] for k in PROTOCOL_FIELDS}))
+    return out
+
+
+def _protocol(r: dict) -> Protocol:
+    """The ``Protocol`` of a row (the reference protocol where the row names none)."""
+    if "optimizer" not in r:
+        return Protocol()
+    b = r["batch_size"]
+    return Protocol(optimizer=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]),
+                    batch_size=None if b in (None, "", "None") else int(b), schedule=r["schedule"],
+                    restarts=int(r["restarts"]))
+
+
+def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False) -> None:
     rows = []
-    for i, c in enumerate(configs(n, seed)):
+    for i, c in enumerate(protocol_configs(n, seed) if protocols else configs(n, seed)):
         t = time.perf_counter()
-        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], seed=777)
+        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=_protocol(c), seed=777)
         rows.append(dict(c, real=m.mean, std=m.std, datasets=len(m.per_dataset)))
         print(f"{i + 1:3d}/{n} {c} real {m.mean:.4f} ({time.perf_counter() - t:.0f} s)", flush=True)
     with out.open("w", newline="") as f:
@@ -62,18 +102,23 @@ def measure(out: Path = OUT, seed: int = SEED, n: int = 24) -> None:
     print(f"wrote {out}")
 
 
-def report() -> None:
-    with OUT.open() as f:
+def report(path: Path = OUT) -> None:
+    with path.open() as f:
         rows = list(csv.DictReader(f))
     est, low, high, real, ratio = [], [], [], [], []
-    print("| dist | d | N | L | N/P | real | estimate | band |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"{path.name}:")
+    print("| dist | d | N | L | N/P | protocol | real | estimate | band |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         d, N, L = int(r["d"]), int(r["N"]), int(r["L"])
-        e = estimate_accuracy(d, N, L, dist=r["dist"])
+        p = _protocol(r)
+        e = estimate_accuracy(d, N, L, dist=r["dist"], protocol=p)
         est.append(e.accuracy), low.append(e.low), high.append(e.high), real.append(float(r["real"]))
         ratio.append(N / (L * (d + 2) + 1))
-        print(f"| {r['dist']} | {d} | {N} | {L} | {ratio[-1]:.2f} | {real[-1]:.3f} | {e.accuracy:.3f} | "
+        name = "reference" if p == Protocol() else (f"{p.optimizer} lr {p.lr:g}, {p.steps} steps, "
+                                                   f"{'full batch' if p.batch_size is None else f'batch {p.batch_size}'}"
+                                                   f", {p.schedule}, R={p.restarts}")
+        print(f"| {r['dist']} | {d} | {N} | {L} | {ratio[-1]:.2f} | {name} | {real[-1]:.3f} | {e.accuracy:.3f} | "
               f"{e.low:.3f}-{e.high:.3f} |")
     est, low, high, real = map(np.array, (est, low, high, real))
     err = est - real
@@ -86,16 +131,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", nargs="?", choices=["measure"], help="train the probe first (else: only the table)")
     ap.add_argument("--calibration", action="store_true",
-                    help="with measure: the 192 calibration configurations (seed 2027) instead of the probe")
+                    help="the 192 calibration configurations (seed 2027; with --protocols seed 2029) instead of "
+                    "the probe's 24")
+    ap.add_argument("--protocols", action="store_true",
+                    help="other protocols (probe: seed 2028, ~1 min to measure) instead of the reference one")
     args = ap.parse_args()
-    if args.calibration and args.command != "measure":
-        ap.error("--calibration goes with measure")
-    if args.calibration:
-        measure(*CALIBRATION)
-        return
+    which = {(False, False): (OUT, SEED, 24), (True, False): CALIBRATION, (False, True): PROTOCOLS,
+             (True, True): PROTOCOLS_CALIBRATION}[(args.calibration, args.protocols)]
     if args.command == "measure":
-        measure()
-    report()
+        measure(*which, protocols=args.protocols)
+    report(which[0])
 
 
 if __name__ == "__main__":
