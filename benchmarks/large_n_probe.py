@@ -6,7 +6,7 @@
                                                    # docs/data/large_n_calibration.csv (calibrate_protocols.load)
     python benchmarks/large_n_probe.py [measure] --protocols   # other protocols: large_n_protocols_probe.csv
     python benchmarks/large_n_probe.py [measure] --protocols --calibration   # 192 more (seed 2029, ~5 min):
-                                                   # large_n_protocols_calibration.csv (no fit reads it yet)
+                                                   # large_n_protocols_calibration.csv (the band's fit reads it)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -45,7 +45,7 @@ CALIBRATION = (OUT.with_name("large_n_calibration.csv"), 2027, 192)
 #: Other protocols at large N (fourteenth pass): 24 configurations drawn as the probe's (seed 2028), each trained under
 #: a protocol of ``sample_protocols(draw=2028)``, the next one whose cost is at most the reference protocol's there.
 PROTOCOLS = (OUT.with_name("large_n_protocols_probe.csv"), 2028, 24)
-#: 192 more such (seed 2029), measured for a later refit of the correction (no fit reads them yet).
+#: 192 more such (seed 2029): rows the band's fit must cover (``calibrate_protocols.fit_band``, part ``band``).
 PROTOCOLS_CALIBRATION = (OUT.with_name("large_n_protocols_calibration.csv"), 2029, 192)
 PROTOCOL_FIELDS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
 REFERENCE = dict(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2)
@@ -134,7 +134,8 @@ def report(path: Path = OUT) -> None:
                                 opt=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]),
                                 batch=0 if r["batch_size"] in ("", "None") else int(r["batch_size"]),
                                 schedule=r["schedule"], restarts=int(r["restarts"])))) for r in rows])
-    acc, lo, hi = cp.corrected_of(c, dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, noise=0.5))
+    acc, lo, hi = cp.corrected_of(c, dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, sigma_rho=0.0, sigma_deep=0.08,
+                                          noise=0.5))
     if np.max(np.abs(np.minimum(acc, 1.0) - est)) > 1e-9:
         raise RuntimeError("the numpy mirror disagrees with the Rust core")
     inside = (lo <= real) & (real <= hi)
