@@ -103,20 +103,12 @@ def load() -> List[Dict[str, Any]]:
                                  "reference", part, source=name[:-4], std=float(r["accuracy_std"])))
     # 192 reference-protocol configurations near capacity at large N (benchmarks/large_n_probe.py --calibration,
     # seed 2027), calibration rows since the fourteenth pass on issue 11; the probe's 24 (seed 2026) stay out.
-    with (DATA / "large_n_calibration.csv").open() as f:
-        for r in csv.DictReader(f):
-            rows.append(_row(r["dist"], int(r["d"]), int(r["N"]), [int(r["L"])], float(r["real"]), "reference",
-                             "calibration", source="large_n_calibration", std=float(r["std"])))
     # ... and 192 under other protocols (large_n_probe.py --protocols --calibration, seed 2029): part "band", rows only
     # the band's fit reads (fit_band), around estimates of a correction that never saw them; the probe's 24 (seed
     # 2028) stay out.
-    with (DATA / "large_n_protocols_calibration.csv").open() as f:
-        for r in csv.DictReader(f):
-            b = r["batch_size"]
-            rows.append(_row(r["dist"], int(r["d"]), int(r["N"]), [int(r["L"])], float(r["real"]), "protocols",
-                             "band", r["optimizer"], float(r["lr"]), int(r["steps"]),
-                             0 if b in ("", "None") else int(b), r["schedule"], int(r["restarts"]),
-                             source="large_n_protocols_calibration", std=float(r["std"])))
+    for name, part in (("large_n_calibration", "calibration"), ("large_n_protocols_calibration", "band")):
+        with (DATA / f"{name}.csv").open() as f:
+            rows.extend(large_n_row(r, part, name) for r in csv.DictReader(f))
     with (DATA / "deep.csv").open() as f:
         for r in csv.DictReader(f):
             rows.append(_row("uniform", int(r["d"]), int(r["N"]), [int(x) for x in r["widths"].split("-")],
@@ -137,6 +129,25 @@ def load() -> List[Dict[str, Any]]:
                                          int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0), path.stem))
     _add_extra(rows)
     return rows
+
+
+def large_n_row(r: Dict[str, str], part: str, source: str = "") -> Dict[str, Any]:
+    """A row of a ``benchmarks/large_n_probe.py`` CSV in ``part``: group ``reference`` where it names no protocol,
+    ``protocols`` under its own (a full batch written as an empty ``batch_size``)."""
+    proto: Dict[str, Any] = {} if "optimizer" not in r else dict(
+        opt=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]),
+        batch=0 if r["batch_size"] in ("", "None") else int(r["batch_size"]), schedule=r["schedule"],
+        restarts=int(r["restarts"]))
+    return _row(r["dist"], int(r["d"]), int(r["N"]), [int(r["L"])], float(r["real"]),
+                "protocols" if proto else "reference", part, source=source, std=float(r["std"]), **proto)
+
+
+def row_protocol(r: Dict[str, Any]) -> Any:
+    """The ``nnpartition.Protocol`` a row (:func:`_row`) was trained under."""
+    from nnpartition import Protocol
+
+    return Protocol(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
+                    schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
 
 
 def protocol_row(r: Dict[str, str], part: str, pid: int, source: str) -> Dict[str, Any]:
@@ -807,12 +818,11 @@ def shipped(rows: List[Dict[str, Any]]) -> tuple:
     accuracy before the correction, the correction and the ceiling."""
     import warnings
 
-    from nnpartition import Protocol, estimate_accuracy
+    from nnpartition import estimate_accuracy
 
     out = np.zeros((len(rows), 6))
     for i, r in enumerate(rows):
-        p = Protocol(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
-                     schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
+        p = row_protocol(r)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             e = estimate_accuracy(r["d"], r["N"], widths=r["widths"], dist=r["dist"], protocol=p)

@@ -79,21 +79,12 @@ def protocol_configs(n: int = 24, seed: int = PROTOCOLS[1]) -> list:
     return out
 
 
-def _protocol(r: dict) -> Protocol:
-    """The ``Protocol`` of a row (the reference protocol where the row names none)."""
-    if "optimizer" not in r:
-        return Protocol()
-    b = r["batch_size"]
-    return Protocol(optimizer=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]),
-                    batch_size=None if b in (None, "", "None") else int(b), schedule=r["schedule"],
-                    restarts=int(r["restarts"]))
-
-
 def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False) -> None:
     rows = []
     for i, c in enumerate(protocol_configs(n, seed) if protocols else configs(n, seed)):
         t = time.perf_counter()
-        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=_protocol(c), seed=777)
+        protocol = Protocol(**{k: c[k] for k in PROTOCOL_FIELDS}) if protocols else Protocol()
+        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=protocol, seed=777)
         rows.append(dict(c, real=m.mean, std=m.std, datasets=len(m.per_dataset)))
         print(f"{i + 1:3d}/{n} {c} real {m.mean:.4f} ({time.perf_counter() - t:.0f} s)", flush=True)
     with out.open("w", newline="") as f:
@@ -105,20 +96,18 @@ def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = Fa
 
 def report(path: Path = OUT) -> None:
     with path.open() as f:
-        rows = list(csv.DictReader(f))
+        rows = [cp.large_n_row(r, "probe") for r in csv.DictReader(f)]
     est, low, high, real, ratio = [], [], [], [], []
     print(f"{path.name}:")
     print("| dist | d | N | L | N/P | protocol | real | estimate | band |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        d, N, L = int(r["d"]), int(r["N"]), int(r["L"])
-        p = _protocol(r)
+        d, N, (L,) = r["d"], r["N"], r["widths"]
+        p = cp.row_protocol(r)
         e = estimate_accuracy(d, N, L, dist=r["dist"], protocol=p)
-        est.append(e.accuracy), low.append(e.low), high.append(e.high), real.append(float(r["real"]))
+        est.append(e.accuracy), low.append(e.low), high.append(e.high), real.append(r["real"])
         ratio.append(N / (L * (d + 2) + 1))
-        name = "reference" if p == Protocol() else (f"{p.optimizer} lr {p.lr:g}, {p.steps} steps, "
-                                                   f"{'full batch' if p.batch_size is None else f'batch {p.batch_size}'}"
-                                                   f", {p.schedule}, R={p.restarts}")
+        name = "reference" if p == Protocol() else p.describe()
         print(f"| {r['dist']} | {d} | {N} | {L} | {ratio[-1]:.2f} | {name} | {real[-1]:.3f} | {e.accuracy:.3f} | "
               f"{e.low:.3f}-{e.high:.3f} |")
     est, low, high, real = map(np.array, (est, low, high, real))
@@ -129,12 +118,7 @@ def report(path: Path = OUT) -> None:
               f"bias {err[m].mean():+.4f}, in band {np.mean(((low <= real) & (real <= high))[m]):.0%}")
     # The band before the fourteenth pass's refit narrowed it (sigma_ln_k 0.12, sigma_proto 0.08, noise 0.5), around
     # the same estimate: the numpy mirror (benchmarks/calibrate_protocols.py), which reproduces the Rust core.
-    c = cp.columns([cp._row(r["dist"], int(r["d"]), int(r["N"]), [int(r["L"])], float(r["real"]), "", "",
-                            **({} if "optimizer" not in r else dict(
-                                opt=r["optimizer"], lr=float(r["lr"]), steps=int(r["steps"]),
-                                batch=0 if r["batch_size"] in ("", "None") else int(r["batch_size"]),
-                                schedule=r["schedule"], restarts=int(r["restarts"])))) for r in rows])
-    acc, lo, hi = cp.corrected_of(c, dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, sigma_rho=0.0, sigma_deep=0.08,
+    acc, lo, hi = cp.corrected_of(cp.columns(rows), dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, sigma_rho=0.0, sigma_deep=0.08,
                                           noise=0.5))
     if np.max(np.abs(np.minimum(acc, 1.0) - est)) > 1e-9:
         raise RuntimeError("the numpy mirror disagrees with the Rust core")

@@ -660,9 +660,8 @@ pub struct Forest {
     thresholds: Vec<f64>,
     /// `(tree, mask of the leaves a failed test leaves possible)` of each split node.
     masks: Vec<(u32, u32)>,
-    /// Leaf values, 32 slots per tree, left to right.
+    /// Leaf values, 32 slots per tree, left to right (so `leaves.len() / 32` trees).
     leaves: Vec<f64>,
-    trees: usize,
 }
 
 impl Forest {
@@ -714,7 +713,7 @@ impl Forest {
             }
             starts.push(thresholds.len());
         }
-        Some(Forest { baseline, starts, thresholds, masks, leaves, trees: trees.len() })
+        Some(Forest { baseline, starts, thresholds, masks, leaves })
     }
 
     /// The ensemble at `x` (at least as many features as it reads); a NaN feature fails every test, as in
@@ -722,10 +721,11 @@ impl Forest {
     pub fn eval(&self, x: &[f64]) -> f64 {
         let mut stack_buf = [u32::MAX; 256];
         let mut heap_buf;
-        let alive = if self.trees <= stack_buf.len() {
-            &mut stack_buf[..self.trees]
+        let trees = self.leaves.len() / 32;
+        let alive = if trees <= stack_buf.len() {
+            &mut stack_buf[..trees]
         } else {
-            heap_buf = vec![u32::MAX; self.trees];
+            heap_buf = vec![u32::MAX; trees];
             &mut heap_buf[..]
         };
         for (f, &xf) in x.iter().enumerate().take(self.starts.len() - 1) {
