@@ -1,6 +1,7 @@
 """Do the sizing answers hold? Train the widths that ``required_width`` names.
 
     python benchmarks/sizing_check.py            # about 5 minutes on 2 cores
+    python benchmarks/sizing_check.py --samples  # max_samples's questions only (about 3 minutes)
 
 For a few sizing questions ("how wide must a two-layer network be to reach ``target`` training accuracy on
 ``N`` random points in ``d`` dimensions, under the reference protocol?") it prints ``required_width``'s three
@@ -8,18 +9,24 @@ answers (``L``: the estimate reaches the target; ``L_safe``: the band's lower ed
 upper edge does) and the accuracy real training reaches at ``L`` and at ``L_safe`` (``real_accuracy``, 3
 datasets, seed 0). A sizing answer is right when the real accuracy at ``L_safe`` reaches the target, and the
 estimate is calibrated when the real accuracy at ``L`` is near it (``docs/theory.md``, "Sizing").
+
+Then the same for ``max_samples`` ("how many points can a network of width ``L`` fit to ``target``?"): the real
+accuracy at its ``N`` and at its ``N_safe`` (fifteenth pass on issue 11; until then ``N_safe`` was always 0).
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
-from nnpartition import estimate_accuracy, real_accuracy, required_width
+from nnpartition import estimate_accuracy, max_samples, real_accuracy, required_width
 
 QUESTIONS = [(3, 500, 0.9), (5, 2000, 0.95), (10, 1000, 0.99), (10, 5000, 0.99), (20, 3000, 0.99), (50, 5000, 0.99)]
+#: ``(d, L, target)`` for ``max_samples``.
+SAMPLE_QUESTIONS = [(3, 16, 0.8), (5, 32, 0.95), (10, 64, 0.99), (20, 40, 0.999), (10, 128, 0.99)]
 
 
-def main() -> None:
+def widths() -> None:
     print("| d | N | target | L / L_safe / L_optimistic | estimate at L (band) | real at L | real at L_safe |")
     print("|---|---|---|---|---|---|---|")
     for d, n, target in QUESTIONS:
@@ -34,6 +41,29 @@ def main() -> None:
         print(f"| {d} | {n} | {target} | {a.L} / {a.L_safe} / {a.L_optimistic} | {e.accuracy:.3f} "
               f"({e.low:.3f}-{e.high:.3f}) | {real:.3f} | {safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->",
               flush=True)
+
+
+def samples() -> None:
+    print("| d | L | target | N / N_safe / N_optimistic | estimate at N (band) | real at N | real at N_safe |")
+    print("|---|---|---|---|---|---|---|")
+    for d, L, target in SAMPLE_QUESTIONS:
+        t = time.perf_counter()
+        a = max_samples(d, L, target)
+        e = estimate_accuracy(d, a.N, L)
+        real = real_accuracy(d, a.N, L).mean if a.N else float("nan")
+        safe = real_accuracy(d, a.N_safe, L).mean if a.N_safe else float("nan")
+        print(f"| {d} | {L} | {target} | {a.N} / {a.N_safe} / {a.N_optimistic} | {e.accuracy:.3f} "
+              f"({e.low:.3f}-{e.high:.3f}) | {real:.3f} | {safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->",
+              flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--samples", action="store_true", help="only max_samples's questions")
+    if not ap.parse_args().samples:
+        widths()
+        print()
+    samples()
 
 
 if __name__ == "__main__":

@@ -467,7 +467,9 @@ class SamplesAnswer:
 
     Attributes:
         N: the largest number of points whose estimate reaches the target.
-        N_safe: the largest whose band's lower edge reaches it (a conservative choice).
+        N_safe: the largest whose band's lower edge reaches it (a conservative choice). The band is at least
+            one point (``1/N``) wide, so below ``1 / (1 - target)`` points its lower edge cannot reach the target;
+            fewer points are easier all the same.
         N_optimistic: the largest whose band's upper edge reaches it.
         d, widths, target, dist, protocol: the question.
     """
@@ -535,7 +537,7 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
 
     Example:
         >>> a = max_samples(10, 64, 0.99)
-        >>> a.N_safe <= a.N <= a.N_optimistic
+        >>> 0 < a.N_safe <= a.N <= a.N_optimistic
         True
         >>> estimate_accuracy(10, a.N, 64, ceiling=False).accuracy >= 0.99 > estimate_accuracy(10, a.N + 1, 64, ceiling=False).accuracy
         True

@@ -877,6 +877,16 @@ pub fn required_width(
 /// `[N, N_low, N_high]`: the largest number of points on which the estimate, the
 /// band's lower edge and its upper edge for hidden `widths` reach `target`
 /// (0: not even one point; `max_n` if all up to it do).
+///
+/// The lower edge is at most one point (`1 / N`) below the estimate, so it stays below
+/// `target` while `N < n0 = 1 / (1 - target)` (a measured accuracy moves in steps of
+/// `1 / N`); it is the smaller of that rising term and the model's own falling edge, so it
+/// first rises with `N` and then falls. Its answer is the largest `N` past its peak where
+/// it still reaches `target`: the peak is found by ternary search between `n0` and the
+/// estimate's own answer (beyond which the estimate, and so the edge, is below `target`),
+/// then bisection. (Until the fifteenth pass on issue 11 the search started at `N = 1`,
+/// where the lower edge is 1/2, and so answered 0 for every target above 1/2: e.g.
+/// `(10, [64], 0.99)`, whose lower edge reaches 0.99 from 100 to 1220 points.)
 pub fn max_samples(
     d: f64,
     widths: &[f64],
@@ -886,11 +896,45 @@ pub fn max_samples(
     prm: &Params,
     max_n: f64,
 ) -> [f64; 3] {
+    let max_n = max_n.floor().max(1.0);
+    let edge = |i: usize, n: f64| edges(&analytic(d, n, widths, dist, proto, prm))[i];
+    // the largest N in start..=max_n with edge(i) >= target, given that it holds at start and the edge falls after
+    let last_from = |i: usize, start: f64| {
+        let first_fail = smallest(max_n - start + 1.0, |k| edge(i, start - 1.0 + k) < target);
+        if first_fail == 0.0 {
+            max_n
+        } else {
+            start + first_fail - 2.0
+        }
+    };
     let mut out = [0.0; 3];
-    for (i, o) in out.iter_mut().enumerate() {
-        let fails = |n: f64| edges(&analytic(d, n, widths, dist, proto, prm))[i] < target;
-        let first_fail = smallest(max_n, fails);
-        *o = if first_fail == 0.0 { max_n.floor() } else { first_fail - 1.0 };
+    for i in [0, 2] {
+        out[i] = if edge(i, 1.0) < target { 0.0 } else { last_from(i, 1.0) };
+    }
+    let n0 = (1.0 / (1.0 - target)).ceil().max(1.0);
+    if out[0] >= n0 {
+        let (mut a, mut b) = (n0, out[0]);
+        while b - a > 2.0 {
+            let m1 = a + ((b - a) / 3.0).floor();
+            let m2 = b - ((b - a) / 3.0).floor();
+            let (f1, f2) = (edge(1, m1), edge(1, m2));
+            if f1 >= target {
+                (a, b) = (m1, m1);
+            } else if f2 >= target {
+                (a, b) = (m2, m2);
+            } else if f1 < f2 {
+                a = m1 + 1.0;
+            } else {
+                b = m2 - 1.0; // (equal: both past the peak at the edge's floor of 1/2, or either side of it)
+            }
+        }
+        let mut peak = a;
+        while peak <= b && edge(1, peak) < target {
+            peak += 1.0;
+        }
+        if peak <= b {
+            out[1] = last_from(1, peak);
+        }
     }
     out
 }
@@ -898,6 +942,40 @@ pub fn max_samples(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_samples_matches_a_scan_of_each_edge() {
+        // The bisection's answers against a plain scan: the largest N up to max_n at which each edge (estimate,
+        // lower, upper) reaches the target. The lower edge is below any target above 1/2 at N = 1 (one point is
+        // half the accuracy), so a search from N = 1 alone answered 0 (fifteenth pass).
+        let reference = Budget::REFERENCE;
+        // (10, [64], 0.999): safe only from 1002 to 1027 points, a stretch of 2.5%
+        let cases: [(f64, &[f64], f64); 6] = [
+            (10.0, &[64.0], 0.99),
+            (10.0, &[64.0], 0.999),
+            (3.0, &[16.0], 0.8),
+            (5.0, &[32.0, 16.0], 0.95),
+            (20.0, &[40.0], 0.999),
+            (4.0, &[8.0], 1.0),
+        ];
+        let max_n = 4000.0;
+        for (d, widths, target) in cases {
+            let got = max_samples(d, widths, target, PointDist::Uniform, &reference, &PARAMS, max_n);
+            let mut want = [0.0; 3];
+            for n in 1..=max_n as usize {
+                let e = edges(&analytic(d, n as f64, widths, PointDist::Uniform, &reference, &PARAMS));
+                for i in 0..3 {
+                    if e[i] >= target {
+                        want[i] = n as f64;
+                    }
+                }
+            }
+            assert_eq!(got, want, "{d} {widths:?} {target}");
+        }
+        // the case of the doc comment: safe from 100 to about 1150 points, not 0
+        let got = max_samples(10.0, &[64.0], 0.99, PointDist::Uniform, &reference, &PARAMS, 1e9);
+        assert!(got[1] > 1000.0 && got[1] < got[0], "{got:?}");
+    }
 
     #[test]
     fn summed_lr_matches_the_schedule() {
