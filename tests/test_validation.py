@@ -164,6 +164,16 @@ def test_size_cli(capsys):
     assert "largest N" in capsys.readouterr().out
     assert main(["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--optimizer", "sgd",
                  "--lr", "0.1"]) == 0
+    capsys.readouterr()
+    # 50 points at 0.99: the estimate reaches it, but the band (one point wide at least) never certifies it; the
+    # reason printed is that, not the training budget (which limits d = 1-2: there the estimate itself falls short)
+    assert npn.required_width(5, 50, 0.99).L_safe is None and npn.required_width(5, 100, 0.99).L_safe is not None
+    assert main(["size", "-d", "5", "-N", "50", "--target", "0.99"]) == 0
+    out = capsys.readouterr().out
+    assert "one of the 50 points" in out and "budget" not in out
+    assert npn.required_width(1, 5000, 0.99, max_width=4096).L is None
+    assert main(["size", "-d", "1", "-N", "5000", "--target", "0.99"]) == 0
+    assert "training budget" in capsys.readouterr().out
 
 
 def test_estimate_cli_protocol_flags_and_conflicts(capsys):

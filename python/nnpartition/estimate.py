@@ -441,7 +441,9 @@ class WidthAnswer:
 
     Attributes:
         L: the smallest width whose estimate reaches the target.
-        L_safe: the smallest width whose band's lower edge reaches it (a conservative choice).
+        L_safe: the smallest width whose band's lower edge reaches it (a conservative choice). ``None`` whenever
+            ``N < 1 / (1 - target)``: the band is at least one point (``1/N``) wide, so it always allows one point
+            to be missed, which is already below the target.
         L_optimistic: the smallest width whose band's upper edge reaches it.
         d, N, target, dist, protocol: the question.
     """

@@ -104,16 +104,24 @@ def _size(args: argparse.Namespace) -> int:
         print(json.dumps(a.to_dict()))
         return 0
     print(f"d={args.d} target={args.target} dist={args.dist}; protocol: {proto.describe()}")
+    # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches the target
+    point_bound = args.target >= 1.0 or args.N is not None and args.N * (1.0 - args.target) < 1.0
     if args.N is not None:
-        def fmt(x: Optional[int]) -> str:
-            return "not reached (the training budget limits this d)" if x is None else f"L = {x}"
+        def fmt(x: Optional[int], safe: bool = False) -> str:
+            if x is not None:
+                return f"L = {x}"
+            if safe and point_bound:
+                return (f"none (the band always allows one of the {args.N} points to be missed: "
+                        f"1/N > 1 - target)")
+            return "not reached within the widths searched (in d = 1-2 the training budget limits the accuracy)"
         print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {fmt(a.L)}")
-        print(f"  band's lower edge reaches it (safe):      {fmt(a.L_safe)}")
+        print(f"  band's lower edge reaches it (safe):      {fmt(a.L_safe, safe=True)}")
         print(f"  band's upper edge reaches it (optimistic): {fmt(a.L_optimistic)}")
     else:
         size = f"widths={list(a.widths)}" if len(a.widths) > 1 else f"L={a.widths[0]}"
         print(f"{size}: largest N whose estimate reaches {args.target}: {a.N}")
-        print(f"  band's lower edge (safe): {a.N_safe}   upper edge (optimistic): {a.N_optimistic}")
+        safe = f"{a.N_safe}" if a.N_safe else "none (its lower edge reaches the target at no N)"
+        print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {a.N_optimistic}")
     return 0
 
 
