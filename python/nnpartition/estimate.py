@@ -469,10 +469,12 @@ class SamplesAnswer:
 
     Attributes:
         N: the largest number of points whose estimate reaches the target.
-        N_safe: the largest whose band's lower edge reaches it (a conservative choice). The band is at least
-            one point (``1/N``) wide, so below ``1 / (1 - target)`` points its lower edge cannot reach the target;
-            fewer points are easier all the same.
-        N_optimistic: the largest whose band's upper edge reaches it.
+        N_safe: the largest ``N`` up to which the band's lower edge reaches it, from the first ``N`` where it
+            does (a conservative choice). The band is at least one point (``1/N``) wide, so below
+            ``1 / (1 - target)`` points the lower edge cannot reach the target; fewer points are easier all the
+            same.
+        N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
+            shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
         d, widths, target, dist, protocol: the question.
     """
 
@@ -534,8 +536,9 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
                 max_n: int = 10**9) -> SamplesAnswer:
     """The largest number of points ``N`` on which a network's estimated training accuracy still reaches ``target``.
 
-    Also the ``N`` at which the band's lower edge (``N_safe``) and upper edge
-    (``N_optimistic``) reach it. Microseconds (bisection in Rust).
+    Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge
+    (``N_optimistic``) reach it (see :class:`SamplesAnswer`). Well under a millisecond (bisection and steps of
+    2-5% in Rust).
 
     Example:
         >>> a = max_samples(10, 64, 0.99)

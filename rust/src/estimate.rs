@@ -874,19 +874,21 @@ pub fn required_width(
     out
 }
 
-/// `[N, N_low, N_high]`: the largest number of points on which the estimate, the
-/// band's lower edge and its upper edge for hidden `widths` reach `target`
-/// (0: not even one point; `max_n` if all up to it do).
+/// `[N, N_low, N_high]`: the largest number of points on which the estimate reaches
+/// `target` (0: not even one point; `max_n` if all up to it do), and the ends of the first
+/// stretches of `N` on which the band's lower and upper edges do.
 ///
-/// The lower edge is at most one point (`1 / N`) below the estimate, so it stays below
-/// `target` while `N < n0 = 1 / (1 - target)` (a measured accuracy moves in steps of
-/// `1 / N`); it is the smaller of that rising term and the model's own falling edge, so it
-/// first rises with `N` and then falls. Its answer is the largest `N` past its peak where
-/// it still reaches `target`: the peak is found by ternary search between `n0` and the
-/// estimate's own answer (beyond which the estimate, and so the edge, is below `target`),
-/// then bisection. (Until the fifteenth pass on issue 11 the search started at `N = 1`,
-/// where the lower edge is 1/2, and so answered 0 for every target above 1/2: e.g.
-/// `(10, [64], 0.99)`, whose lower edge reaches 0.99 from 100 to 1220 points.)
+/// The estimate falls with `N`, and bisection finds where it crosses the target. The band's
+/// edges need not: the lower edge is at most one point (`1 / N`) below the estimate, so it
+/// stays below `target` while `N < n0 = 1 / (1 - target)` (a measured accuracy moves in steps
+/// of `1 / N`) and then rises, and both edges carry a binomial noise term that shrinks with
+/// `N`, so either can dip below the target and come back. `N_low` is therefore the last `N`
+/// of the first stretch, from where the lower edge first reaches `target` (searched from
+/// `n0` in steps of 2%), up to its first miss; `N_high` the same for the upper edge from
+/// `N = 1` (it is at least the estimate, so it reaches the target at least up to `N`). The
+/// first miss is found in steps of 5% and then by bisection. (Until the fifteenth pass on
+/// issue 11 both were plain bisections from `N = 1`: the lower edge, 1/2 there, gave 0 for
+/// every target above 1/2, e.g. `(10, [64], 0.99)`, safe from 100 to 1220 points.)
 pub fn max_samples(
     d: f64,
     widths: &[f64],
@@ -898,43 +900,41 @@ pub fn max_samples(
 ) -> [f64; 3] {
     let max_n = max_n.floor().max(1.0);
     let edge = |i: usize, n: f64| edges(&analytic(d, n, widths, dist, proto, prm))[i];
-    // the largest N in start..=max_n with edge(i) >= target, given that it holds at start and the edge falls after
-    let last_from = |i: usize, start: f64| {
-        let first_fail = smallest(max_n - start + 1.0, |k| edge(i, start - 1.0 + k) < target);
-        if first_fail == 0.0 {
-            max_n
-        } else {
-            start + first_fail - 2.0
+    let ok = |i: usize, n: f64| edge(i, n) >= target;
+    // The last N >= start before edge i first misses the target (given that it reaches it at start): steps of 5%
+    // to the first miss, then bisection between the last hit and it.
+    let stretch_end = |i: usize, start: f64| {
+        let (mut hit, mut n) = (start, start);
+        loop {
+            if n >= max_n {
+                return max_n;
+            }
+            let next = (n * 1.05).ceil().max(n + 1.0).min(max_n);
+            if !ok(i, next) {
+                let first_miss = smallest(next - hit, |k| !ok(i, hit + k));
+                return hit + first_miss - 1.0;
+            }
+            (hit, n) = (next, next);
         }
     };
     let mut out = [0.0; 3];
-    for i in [0, 2] {
-        out[i] = if edge(i, 1.0) < target { 0.0 } else { last_from(i, 1.0) };
+    if ok(0, 1.0) {
+        let first_miss = smallest(max_n, |n| !ok(0, n));
+        out[0] = if first_miss == 0.0 { max_n } else { first_miss - 1.0 };
     }
-    let n0 = (1.0 / (1.0 - target)).ceil().max(1.0);
-    if out[0] >= n0 {
-        let (mut a, mut b) = (n0, out[0]);
-        while b - a > 2.0 {
-            let m1 = a + ((b - a) / 3.0).floor();
-            let m2 = b - ((b - a) / 3.0).floor();
-            let (f1, f2) = (edge(1, m1), edge(1, m2));
-            if f1 >= target {
-                (a, b) = (m1, m1);
-            } else if f2 >= target {
-                (a, b) = (m2, m2);
-            } else if f1 < f2 {
-                a = m1 + 1.0;
-            } else {
-                b = m2 - 1.0; // (equal: both past the peak at the edge's floor of 1/2, or either side of it)
-            }
+    // the lower edge: its first hit from n0 on, in steps of 2%, while the estimate (above it) still reaches the target
+    let mut n = (1.0 / (1.0 - target)).ceil().max(1.0);
+    while n <= out[0] {
+        if ok(1, n) {
+            out[1] = stretch_end(1, n);
+            break;
         }
-        let mut peak = a;
-        while peak <= b && edge(1, peak) < target {
-            peak += 1.0;
-        }
-        if peak <= b {
-            out[1] = last_from(1, peak);
-        }
+        n = (n * 1.02).ceil().max(n + 1.0);
+    }
+    // the upper edge is at least the estimate: it reaches the target at least up to out[0]
+    let start = out[0].max(1.0);
+    if ok(2, start) {
+        out[2] = stretch_end(2, start);
     }
     out
 }
@@ -945,34 +945,49 @@ mod tests {
 
     #[test]
     fn max_samples_matches_a_scan_of_each_edge() {
-        // The bisection's answers against a plain scan: the largest N up to max_n at which each edge (estimate,
-        // lower, upper) reaches the target. The lower edge is below any target above 1/2 at N = 1 (one point is
-        // half the accuracy), so a search from N = 1 alone answered 0 (fifteenth pass).
+        // The answers against a plain scan over N = 1..max_n: the last N of the first run of N at which each edge
+        // (estimate, lower, upper) reaches the target. The lower edge is below any target above 1/2 at N = 1 (one
+        // point is half the accuracy), so a bisection from N = 1 gave 0 (fifteenth pass); and both edges can dip
+        // below the target and come back (their noise term shrinks with N), so bisection gave the wrong run.
         let reference = Budget::REFERENCE;
-        // (10, [64], 0.999): safe only from 1002 to 1027 points, a stretch of 2.5%
-        let cases: [(f64, &[f64], f64); 6] = [
-            (10.0, &[64.0], 0.99),
-            (10.0, &[64.0], 0.999),
-            (3.0, &[16.0], 0.8),
-            (5.0, &[32.0, 16.0], 0.95),
-            (20.0, &[40.0], 0.999),
-            (4.0, &[8.0], 1.0),
+        let sgd = Budget { sgd: true, lr: 0.1, steps: 2000.0, batch: Some(64.0), cosine: true, restarts: 2.0 };
+        let constant = Budget { cosine: false, restarts: 1.0, ..Budget::REFERENCE };
+        let cases: [(f64, &[f64], f64, &Budget); 13] = [
+            (10.0, &[64.0], 0.99, &reference),
+            (10.0, &[64.0], 0.999, &reference), // safe only from 1002 to 1027 points, a run of 2.5%
+            (3.0, &[16.0], 0.8, &reference),
+            (5.0, &[32.0, 16.0], 0.95, &reference),
+            (20.0, &[40.0], 0.999, &reference),
+            (4.0, &[8.0], 1.0, &reference),
+            (1.0, &[1.0], 0.51, &reference), // the lower edge: 0.51 up to 39 points, a dip, then back up
+            (200.0, &[6.0], 0.999, &reference), // the upper edge: back to 1.0 at 3886 points
+            (40.0, &[4.0], 0.999, &sgd),
+            (1.0, &[1.0], 0.52, &sgd),
+            (1.0, &[64.0], 0.505, &sgd),
+            (1.0, &[16.0, 8.0, 4.0, 2.0], 0.505, &sgd),
+            (2.0, &[1.0], 0.55, &constant),
         ];
-        let max_n = 4000.0;
-        for (d, widths, target) in cases {
-            let got = max_samples(d, widths, target, PointDist::Uniform, &reference, &PARAMS, max_n);
+        let max_n = 6000.0;
+        for (d, widths, target, proto) in cases {
+            let got = max_samples(d, widths, target, PointDist::Uniform, proto, &PARAMS, max_n);
             let mut want = [0.0; 3];
+            let mut ended = [false; 3];
             for n in 1..=max_n as usize {
-                let e = edges(&analytic(d, n as f64, widths, PointDist::Uniform, &reference, &PARAMS));
+                let e = edges(&analytic(d, n as f64, widths, PointDist::Uniform, proto, &PARAMS));
                 for i in 0..3 {
+                    if ended[i] {
+                        continue;
+                    }
                     if e[i] >= target {
                         want[i] = n as f64;
+                    } else if want[i] > 0.0 {
+                        ended[i] = true;
                     }
                 }
             }
-            assert_eq!(got, want, "{d} {widths:?} {target}");
+            assert_eq!(got, want, "{d} {widths:?} {target} {proto:?}");
         }
-        // the case of the doc comment: safe from 100 to about 1150 points, not 0
+        // the case of the doc comment: safe from 100 to 1220 points, not 0
         let got = max_samples(10.0, &[64.0], 0.99, PointDist::Uniform, &reference, &PARAMS, 1e9);
         assert!(got[1] > 1000.0 && got[1] < got[0], "{got:?}");
     }
