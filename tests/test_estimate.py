@@ -297,7 +297,9 @@ def _warns_outside_range(d, N, L, p):
     ``validated_range()`` alone says it should do."""
     from nnpartition.estimate import validated_range
     r = validated_range()
-    values = {"d": d, "N": N, "L": L, f"{p.optimizer} lr": p.lr, "steps": p.steps, "restarts": p.restarts}
+    values = {"d": d, "L": L, f"{p.optimizer} lr": p.lr, "steps": p.steps, "restarts": p.restarts}
+    if N > d + 1:   # N <= d + 1 points: any labelling fits, the estimate is exact whatever N
+        values["N"] = N
     if p.batch_size is not None and p.batch_size < N:   # a batch of N or more is full-batch training
         values["batch_size"] = p.batch_size
     expect = any(not r[k][0] <= v <= r[k][1] for k, v in values.items())
@@ -316,14 +318,15 @@ def _warns_outside_range(d, N, L, p):
 @pytest.mark.parametrize("change", [{}, dict(d=201), dict(N=5001), dict(L=513), dict(lr=0.0019), dict(lr=0.11),
                                     dict(sgd=True, lr=0.009), dict(sgd=True, lr=0.51), dict(sgd=True, lr=0.11),
                                     dict(steps=249), dict(steps=32001), dict(restarts=5), dict(batch=31),
-                                    dict(batch=31, N=31), dict(batch=5000, N=4000)])
+                                    dict(batch=31, N=11), dict(batch=5000, N=4000), dict(N=49), dict(N=11)])
 def test_scalar_calls_warn_exactly_outside_the_validated_range(change):
     c = {**dict(d=10, N=1000, L=16, sgd=False, lr=0.02, steps=1000, batch=64, restarts=2), **change}
     p = Protocol(optimizer="sgd" if c["sgd"] else "adam", lr=c["lr"], steps=c["steps"], batch_size=c["batch"],
                  restarts=c["restarts"])
     got, expect = _warns_outside_range(c["d"], c["N"], c["L"], p)
     assert got == [expect, expect]
-    assert expect == (change not in ({}, dict(sgd=True, lr=0.11), dict(batch=31, N=31), dict(batch=5000, N=4000)))
+    assert expect == (change not in ({}, dict(sgd=True, lr=0.11), dict(batch=31, N=11), dict(batch=5000, N=4000),
+                                     dict(N=11)))
 
 
 @given(d=st.integers(1, 250), N=st.integers(50, 6000), L=st.integers(1, 600), sgd=st.booleans(),

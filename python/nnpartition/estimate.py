@@ -179,13 +179,19 @@ def _protocol_in_range(p: Protocol) -> bool:
     return all(r[name][0] <= x <= r[name][1] for name, x in checks)
 
 
-def _warn_range(d: float, N: float, ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
+def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
+    """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
+    :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
+    general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest."""
     r = _range()
-    checks = [("d", d), ("N", N), ("depth", float(len(ws)))]
+    checks = [("d", d), ("depth", float(len(ws)))]
+    if N is not None and N > d + 1:
+        checks.append(("N", N))
     checks += [("L", float(w)) for w in ws]
     checks += _protocol_checks(p)
     if p.batch_size is not None:
-        checks.append(("batch_size", float(min(p.batch_size, N)) if p.batch_size < N else math.inf))
+        full = N is not None and p.batch_size >= N
+        checks.append(("batch_size", math.inf if full else float(p.batch_size)))
     for name, x in checks:
         lo, hi = r[name]
         if not lo <= x <= hi:
@@ -365,7 +371,10 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     shape = da.shape
     if da.size:
         _warn_range(float(da.max()), float(na.max()), [float(la.max())], proto, stacklevel=3)
-        _warn_range(float(da.min()), float(na.min()), [float(la.min())], proto, stacklevel=3)
+        _warn_range(float(da.min()), None, [float(la.min())], proto, stacklevel=3)
+        few = na[(na < _range()["N"][0]) & (na > da + 1)]      # too few points to be validated, too many to be exact
+        if few.size:
+            _warn_range(float(da.max()), float(few.min()), [float(la.max())], proto, stacklevel=3)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto))
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = (c.reshape(shape) for c in cols)
     if ceiling:
@@ -396,7 +405,7 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     """One configuration (any depth): a single native call, no arrays."""
     r = _range()
     if not (proto is _REFERENCE or _protocol_in_range(proto)) or not (d <= r["d"][1] and N <= r["N"][1]) \
-            or len(ws) > r["depth"][1] or max(ws) > r["L"][1]:
+            or len(ws) > r["depth"][1] or max(ws) > r["L"][1] or (N < r["N"][0] and N > d + 1):
         _warn_range(d, N, ws, proto, stacklevel=5)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_one(
         float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
@@ -524,7 +533,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_width = v.count("max_width", max_width, minimum=1, maximum=MAX_SIZE)
-    if proto != _REFERENCE or not (N <= 5000 and d <= 200):
+    if proto != _REFERENCE or not (d + 1 >= N or 50 <= N <= 5000) or d > 200:
         _warn_range(d, N, (1,), proto, stacklevel=3)
     out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
     L, lo, hi = (int(x) or None for x in out)
@@ -553,6 +562,8 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_n = v.count("max_n", max_n, minimum=1, maximum=MAX_SIZE)
+    if proto != _REFERENCE or d > 200 or len(ws) > 4 or max(ws) > 512:
+        _warn_range(d, None, ws, proto, stacklevel=3)
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
     n, lo, hi = (int(x) for x in out)
     return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)

@@ -282,10 +282,11 @@ impl Budget {
 }
 
 /// The range the estimator was validated on: `(name, low, high)`; outside it, it
-/// still answers but the Python layer warns.
+/// still answers but the Python layer warns (not about `N <= d + 1` points, which any
+/// network fits but for the dead zone: the estimate is exact there).
 pub const VALIDATED_RANGE: [(&str, f64, f64); 9] = [
     ("d", 1.0, 200.0),
-    ("N", 1.0, 5000.0),
+    ("N", 50.0, 5000.0),
     ("L", 1.0, 512.0),
     ("depth", 1.0, 4.0),
     ("adam lr", 0.002, 0.1),
