@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Callable
 
 from nnpartition import estimate_accuracy, max_samples, real_accuracy, required_width
 
@@ -26,35 +27,36 @@ QUESTIONS = [(3, 500, 0.9), (5, 2000, 0.95), (10, 1000, 0.99), (10, 5000, 0.99),
 SAMPLE_QUESTIONS = [(3, 16, 0.8), (5, 32, 0.95), (10, 64, 0.99), (20, 40, 0.999), (10, 128, 0.99)]
 
 
+def _row(question: tuple, answers: tuple, config: Callable[[int], tuple]) -> None:
+    """One table row: the question, the three answers, the estimate (band) at the first answer and real training at
+    the first two (``config(x)``: the ``(d, N, L)`` an answer ``x`` stands for)."""
+    t = time.perf_counter()
+    cells = " | ".join(map(str, question))
+    first, safe = answers[0], answers[1]
+    if not first:
+        print(f"| {cells} | none within the range searched | | | |")
+        return
+    e = estimate_accuracy(*config(first))
+    real = real_accuracy(*config(first)).mean
+    real_safe = real_accuracy(*config(safe)).mean if safe else float("nan")
+    print(f"| {cells} | {' / '.join(map(str, answers))} | {e.accuracy:.3f} ({e.low:.3f}-{e.high:.3f}) | {real:.3f} | "
+          f"{real_safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->", flush=True)
+
+
 def widths() -> None:
     print("| d | N | target | L / L_safe / L_optimistic | estimate at L (band) | real at L | real at L_safe |")
     print("|---|---|---|---|---|---|---|")
     for d, n, target in QUESTIONS:
-        t = time.perf_counter()
         a = required_width(d, n, target)
-        if a.L is None:
-            print(f"| {d} | {n} | {target} | none within the widths searched | | | |")
-            continue
-        e = estimate_accuracy(d, n, a.L)
-        real = real_accuracy(d, n, a.L).mean
-        safe = real_accuracy(d, n, a.L_safe).mean if a.L_safe is not None else float("nan")
-        print(f"| {d} | {n} | {target} | {a.L} / {a.L_safe} / {a.L_optimistic} | {e.accuracy:.3f} "
-              f"({e.low:.3f}-{e.high:.3f}) | {real:.3f} | {safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->",
-              flush=True)
+        _row((d, n, target), (a.L, a.L_safe, a.L_optimistic), lambda L: (d, n, L))
 
 
 def samples() -> None:
     print("| d | L | target | N / N_safe / N_optimistic | estimate at N (band) | real at N | real at N_safe |")
     print("|---|---|---|---|---|---|---|")
     for d, L, target in SAMPLE_QUESTIONS:
-        t = time.perf_counter()
         a = max_samples(d, L, target)
-        e = estimate_accuracy(d, a.N, L)
-        real = real_accuracy(d, a.N, L).mean if a.N else float("nan")
-        safe = real_accuracy(d, a.N_safe, L).mean if a.N_safe else float("nan")
-        print(f"| {d} | {L} | {target} | {a.N} / {a.N_safe} / {a.N_optimistic} | {e.accuracy:.3f} "
-              f"({e.low:.3f}-{e.high:.3f}) | {real:.3f} | {safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->",
-              flush=True)
+        _row((d, L, target), (a.N, a.N_safe, a.N_optimistic), lambda n: (d, n, L))
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -508,37 +508,31 @@ def _target(target: Any) -> float:
     return t
 
 
+def _first_true(lo: int, hi: int, pred: Callable[[int], bool]) -> int:
+    """The smallest ``x`` in ``(lo, hi]`` with ``pred(x)``, for ``pred`` false at ``lo`` and true at ``hi`` and
+    monotone between (bisection)."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if pred(mid) else (mid, hi)
+    return hi
+
+
 def _d1_width_for_ceiling(N: int, target: float, max_width: int) -> Optional[int]:
     """``d = 1``: the fewest hidden units whose accuracy ceiling (:func:`accuracy_ceiling`) reaches ``target`` on
-    ``N`` points (bisection: the ceiling grows with the width and is 1 from ``N - 2`` units on); None beyond
-    ``max_width``. The band's upper edge can pass the ceiling in ``d = 1``, which the estimate reports capped."""
+    ``N`` points (it grows with the width and is 1 from ``N - 2`` units on); None beyond ``max_width``. The band's
+    upper edge can pass the ceiling in ``d = 1``, which the estimate reports capped."""
     hi = min(max_width, max(N - 2, 1))
     if _ceiling_one(1, N, (hi,)) < target:
         return None
-    lo = 0                                # the ceiling misses the target at lo (or lo = 0), reaches it at hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _ceiling_one(1, N, (mid,)) >= target:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return _first_true(0, hi, lambda L: _ceiling_one(1, N, (L,)) >= target)
 
 
 def _d1_samples_for_ceiling(L: int, target: float, max_n: int) -> int:
     """``d = 1``, one hidden layer of ``L``: the most points on which the accuracy ceiling still reaches ``target``
     (it is 1 up to ``L + 2`` points and falls with more), at most ``max_n``."""
-    lo = min(L + 2, max_n)                # the ceiling reaches the target at lo
     if _ceiling_one(1, max_n, (L,)) >= target:
         return max_n
-    hi = max_n                            # ... and misses it at hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _ceiling_one(1, mid, (L,)) >= target:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    return _first_true(min(L + 2, max_n), max_n, lambda n: _ceiling_one(1, n, (L,)) < target) - 1
 
 
 def required_width(d: int, N: int, target: float, *, dist: str = "uniform", protocol: Optional[Protocol] = None,
