@@ -7,8 +7,8 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-13 -> protocol_sampleK.sqlite/.csv
-    # (draw 13, the decision draw, is exported to docs/data/decision_sample13.csv)
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-14 -> protocol_sampleK.sqlite/.csv
+    # (draws 13 and 14, the decision draws, are exported to docs/data/decision_sample13.csv and ...14.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -77,9 +77,12 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # fixed, and its rule written, before it was measured. Exported to DECISION_DRAWS' file, which
            # calibrate_protocols.load() does not read: it is neither calibration (no fit sees it) nor held out
            # (it decided something); correction_limits.py scores it.
-           13: dict(draw=13, two_layer=6, deep=10, calibration_only=True)}
+           13: dict(draw=13, two_layer=6, deep=10, calibration_only=True),
+           # Draw 14 (fifteenth pass): the decision draw for the restarts envelope of the warp (docs/theory.md),
+           # fixed, and its rule written, before it was measured; exported like draw 13.
+           14: dict(draw=14, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {13: "decision_sample13"}
+DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14"}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
