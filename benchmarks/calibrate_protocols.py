@@ -52,6 +52,9 @@ MAXDEPTH = 4
 #: Continuous draws held out whole, whatever their CSV's ``heldout`` flags say: draw 8 (seventh pass on issue 11)
 #: was measured after the shipped correction had been fitted, so none of it has entered any fit.
 HELD_OUT_DRAWS = {"protocol_sample8"}
+#: Decision draws (``benchmarks/protocol_grid.py``'s ``DECISION_DRAWS``): measured after the fits they decided,
+#: neither calibration nor held out; ``main`` scores them.
+DECISION_DRAWS = (13, 14)
 
 
 def _row(dist: str, d: int, N: int, widths: List[int], real: float, group: str, part: str,
@@ -189,11 +192,17 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 
     nontriv = (real < 0.999) | (est < 0.999)
     for group in ("reference", "protocols", "deep"):
-        for part in ("calibration", "heldout", "band"):
+        for part in ("calibration", "heldout", "band", "decision"):
             m = np.array([r["group"] == group and r["part"] == part for r in rows])
-            add(f"{group}, {part}, all", m)
-            add(f"{group}, {part}, non-trivial", m & nontriv)
+            where = r_source(rows, m) if part == "decision" else part
+            add(f"{group}, {where}, all", m)
+            add(f"{group}, {where}, non-trivial", m & nontriv)
     return "\n".join(lines)
+
+
+def r_source(rows: List[Dict[str, Any]], mask: np.ndarray) -> str:
+    """The one source file of the rows ``mask`` (a decision draw's name in :func:`table`)."""
+    return ", ".join(sorted({r["source"] for r, m in zip(rows, mask) if m}))
 
 
 def noise_floor(std: np.ndarray, n: Any) -> np.ndarray:
@@ -340,7 +349,7 @@ def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
 START = dict(
     kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.1054, s=0.1372, q=0.5, gauss=0.0435,
     g_sgd=0.0176, psi=0.5602, psi_s=0.1388, a_m=0.2114, A=11781.5766, beta=1.0914, tau0=0.5601, nu=0.667, xi=0.0139,
-    eta=4.1078, delta=0.1309, sigma_ln_k=0.12, sigma_rho=0.05, sigma_deep=0.08, noise=0.5, zeta=1.6116, dd=6.7796,
+    eta=4.1078, delta=0.1309, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.08, noise=0.5, zeta=1.6116, dd=6.7796,
     sigma_proto=0.0, omega=1.5, s_deep=2.0216,
 )
 # Not fitted (no stage below names them): ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``,
@@ -528,8 +537,8 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
     protocol, ``groups``): see ``HUBER``. Returns the two lists of one-tree models."""
     real = c["real"]
     n = len(real)
-    a, b = np.zeros(n), np.zeros(n)
-    shifts, stretches = [], []
+    a, b = np.zeros((n, 2)), np.zeros(n)      # a: the stretch above and below the transition's centre
+    shifts, ups, downs = [], [], []
     Xs = X[:, em.STRETCH_FEATURES]
     h = 1e-3
     if subsample is not None:
@@ -540,10 +549,16 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
     for _ in range(iterations):
         if subsample is not None:
             keep = np.isin(groups, draw.choice(ups, max(1, int(round(subsample * len(ups)))), replace=False))
-        for which in ("shift", "stretch"):
+        for which in ("shift", "up", "down"):
             with np.errstate(all="ignore"):
                 f = warped(P, c, X, a, b)
-                g = (warped(P, c, X, a + h, b) - f) / h if which == "stretch" else (warped(P, c, X, a, b + h) - f) / h
+                if which == "shift":
+                    g = (warped(P, c, X, a, b + h) - f) / h
+                else:
+                    col = 0 if which == "up" else 1
+                    ah = a.copy()
+                    ah[:, col] += h
+                    g = (warped(P, c, X, ah, b) - f) / h     # 0 on the rows of the other side
             ok = np.abs(g) > 1e-6
             z = np.clip(np.where(ok, (real - f) / np.where(ok, g, 1.0), 0.0), -2.0, 2.0)
             w = weight * g ** 2 + 1e-12
@@ -554,18 +569,21 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
                 b = b + shrink * t.predict(X)
                 shifts.append(t)
             else:
-                t = _tree(Xs[keep], z[keep], w[keep], [0] * len(em.STRETCH_FEATURES), **kw)
-                a = np.clip(a + shrink * t.predict(Xs), -em.STRETCH_CLIP, em.STRETCH_CLIP)
-                stretches.append(t)
-    return stretches, shifts
+                mono = em.STRETCH_UP_MONOTONE if which == "up" else em.STRETCH_DOWN_MONOTONE
+                t = _tree(Xs[keep], z[keep], w[keep], mono, **kw)
+                a[:, col] = np.clip(a[:, col] + shrink * t.predict(Xs), -em.STRETCH_CLIP, em.STRETCH_CLIP)
+                (ups if which == "up" else downs).append(t)
+    return ups, downs, shifts
 
 
 def predict_warp(models: tuple, X: np.ndarray, shrink: float = LEARNING_RATE) -> tuple:
     """``(a, b)``: the stretch (unclipped sum) and the shift of fitted models at the rows of ``X``."""
-    stretches, shifts = models
-    a = sum(shrink * t.predict(X[:, em.STRETCH_FEATURES]) for t in stretches)
+    ups, downs, shifts = models
+    Xs = X[:, em.STRETCH_FEATURES]
+    a = np.column_stack([np.asarray(sum(shrink * t.predict(Xs) for t in ts), float) * np.ones(len(X))
+                         for ts in (ups, downs)])
     b = sum(shrink * t.predict(X) for t in shifts)
-    return np.asarray(a, float), np.asarray(b, float)
+    return a, np.asarray(b, float)
 
 
 #: Weight of the two-layer reference-protocol rows in the correction's fit (the analytic model was fitted on
@@ -603,7 +621,7 @@ def oof_predict(cal: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, 
     ups = np.unique(g)
     rng.shuffle(ups)
     draw = np.random.default_rng(100 + seed)
-    pred, oof_a, oof_b = np.empty(len(cal)), np.empty(len(cal)), np.empty(len(cal))
+    pred, oof_a, oof_b = np.empty(len(cal)), np.empty((len(cal), 2)), np.empty(len(cal))
     for f in np.array_split(ups, folds):
         te = np.isin(g, f)
         train = np.setdiff1d(ups, f)
@@ -667,19 +685,21 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     X = features(c, P)
-    stretches, shifts = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
+    ups, downs, shifts = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
     lines = ["//! Generated by `python benchmarks/calibrate_protocols.py --fit`; do not edit.",
-             f"//! The fitted correction of `estimate.rs`: two sums of {ITERATIONS} scikit-learn "
+             f"//! The fitted correction of `estimate.rs`: three sums of {ITERATIONS} scikit-learn "
              f"{__import__('sklearn').__version__}",
              f"//! one-round HistGradientBoostingRegressor trees ({TREE}), Gauss-Newton boosted",
              f"//! (shrinkage {LEARNING_RATE}) on {len(cal)} calibration rows; see `docs/theory.md`.", "",
              "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u8 = u8::MAX;"]
-    doc = {"STRETCH": "/// The stretch `a` of the load about `ln c2` (reads only `ln d`, depth, `ln lr`, optimizer,\n"
-                      "/// schedule, restarts, input law, batch size); baseline, nodes `(feature, threshold or leaf\n"
-                      "/// value, left, right)` with `left`/`right` relative to the tree's first node, and each\n"
-                      "/// tree's first node.",
+    doc = {"STRETCH_UP": "/// The stretch `a` of the load above `ln c2` (reads only `ln d`, depth, `ln lr`, optimizer,\n"
+                         "/// schedule, restarts, input law, batch size; non-increasing in restarts); baseline, nodes\n"
+                         "/// `(feature, threshold or leaf value, left, right)` with `left`/`right` relative to the\n"
+                         "/// tree's first node, and each tree's first node.",
+           "STRETCH_DOWN": "/// The stretch at or below `ln c2` (same features, non-decreasing in restarts; same layout).",
            "SHIFT": "/// The shift `b` of the log-load (same layout)."}
-    for name, models, cols in (("STRETCH", stretches, em.STRETCH_FEATURES), ("SHIFT", shifts, range(em.NF))):
+    for name, models, cols in (("STRETCH_UP", ups, em.STRETCH_FEATURES), ("STRETCH_DOWN", downs, em.STRETCH_FEATURES),
+                               ("SHIFT", shifts, range(em.NF))):
         base, nodes, trees = _export(models, list(cols))
         Xc = X[:, list(cols)]
         want = sum(LEARNING_RATE * m.predict(Xc) for m in models)
@@ -696,12 +716,13 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
 
 
 def read_correction() -> Dict[str, tuple]:
-    """``{"STRETCH": (baseline, nodes, trees), "SHIFT": ...}`` parsed from ``rust/src/estimate_correction.rs``."""
+    """``{"STRETCH_UP": (baseline, nodes, trees), "STRETCH_DOWN": ..., "SHIFT": ...}`` parsed from
+    ``rust/src/estimate_correction.rs``."""
     import re
 
     text = CORRECTION_RS.read_text()
     out = {}
-    for name in ("STRETCH", "SHIFT"):
+    for name in ("STRETCH_UP", "STRETCH_DOWN", "SHIFT"):
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: \[[^\]]*\] = \[(.*?)\];", text, re.S).group(1)
         nodes = [(255.0 if m[0] == "LEAF" else float(m[0]), float(m[1]), float(m[2]), float(m[3]))
@@ -717,8 +738,8 @@ def _shipped_warp(c: Dict[str, Any], P: Dict[str, float]) -> tuple:
     (a numpy walk of its trees) at the rows of ``c``."""
     X = features(c, P)
     t = read_correction()
-    a, b = (em.tree_predict(*t[k], X) for k in ("STRETCH", "SHIFT"))
-    return X, a, b
+    a = np.column_stack([em.tree_predict(*t[k], X) for k in ("STRETCH_UP", "STRETCH_DOWN")])
+    return X, a, em.tree_predict(*t["SHIFT"], X)
 
 
 def _corrected(P: Dict[str, float], c: Dict[str, Any], X: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple:
@@ -909,6 +930,12 @@ def main() -> int:
         print()
         print("Band coverage by region of the estimate (held out, non-trivial; 3 datasets / 9 datasets):")
         print(region_table(rows, acc, lo, hi))
+    print()
+    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md):")
+    for k in DECISION_DRAWS:
+        with (DATA / f"decision_sample{k}.csv").open() as f:
+            dec = [protocol_row(r, "decision", int(r["pid"]), f"decision_sample{k}") for r in csv.DictReader(f)]
+        print(table(dec, *shipped(dec)[:3]))
     if args.plot:
         plot(rows, acc, np.minimum(raw, ceil), args.plot)
     return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1

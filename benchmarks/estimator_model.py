@@ -207,11 +207,28 @@ STRETCH_CLIP = 2.0
 MIN_N = 50.0
 
 
+#: Monotone constraints of the two stretches over ``STRETCH_FEATURES`` (fifteenth pass on issue 11): above the
+#: transition's centre the stretch scales a positive distance, so it must not grow with the restarts; below it, a
+#: negative one, so it must not fall. With the shift non-increasing in restarts, the estimate cannot fall with them.
+STRETCH_UP_MONOTONE = [-1 if f == 11 else 0 for f in STRETCH_FEATURES]
+STRETCH_DOWN_MONOTONE = [1 if f == 11 else 0 for f in STRETCH_FEATURES]
+
+
+def side_stretch(P: Dict[str, float], ln_load: Any, stretch: Any) -> Any:
+    """The stretch a row uses: ``stretch[:, 0]`` above the transition's centre (``ln load > ln c2``),
+    ``stretch[:, 1]`` at or below it (a one-dimensional ``stretch`` is one stretch for both sides)."""
+    stretch = np.asarray(stretch, float)
+    if stretch.ndim < 2:
+        return stretch
+    return np.where(np.asarray(ln_load, float) > np.log(P["c2"]), stretch[:, 0], stretch[:, 1])
+
+
 def warp(P: Dict[str, float], d: Any, N: Any, ln_load: Any, stretch: Any, shift: Any) -> Any:
     """The correction's change ``Delta`` of the log-load: ``ln(N/K) -> ln(N/K) + Delta`` with
-    ``Delta = (ln(N/K) - ln c2) (exp(a) - 1) + b`` for the stretch ``a`` (clipped) and the shift ``b``; below
-    ``MIN_N`` points its positive (lowering) part fades in linearly from ``N = d + 1``."""
-    a = np.clip(stretch, -STRETCH_CLIP, STRETCH_CLIP)
+    ``Delta = (ln(N/K) - ln c2) (exp(a) - 1) + b`` for the stretch ``a`` (clipped; one for each side of ``ln c2``,
+    :func:`side_stretch`) and the shift ``b``; below ``MIN_N`` points its positive (lowering) part fades in linearly
+    from ``N = d + 1``."""
+    a = np.clip(side_stretch(P, ln_load, stretch), -STRETCH_CLIP, STRETCH_CLIP)
     delta = (ln_load - np.log(P["c2"])) * np.expm1(a) + shift
     w = np.clip((np.asarray(N, float) - np.asarray(d, float) - 1.0) / np.maximum(MIN_N - np.asarray(d, float) - 1.0,
                                                                               1.0), 0.0, 1.0)

@@ -30,7 +30,7 @@ validated range (``sample_protocols(draw=seed)``) whose training cost is at most
 protocol of ``sample_protocols(draw=2030)`` no dearer than the reference protocol on any of its configurations
 (:func:`grid_configs`): fewer protocols, each seen 16 times. Measured before any fit, it is a fresh test of the
 shipped estimator; as calibration rows of the correction it did not help other protocols (``docs/theory.md``,
-"Four more tries").
+"Five more tries").
 """
 
 from __future__ import annotations

@@ -404,17 +404,33 @@ def test_sizing_in_d1_respects_the_ceiling():
             assert got == (int(Ns[edge >= t].max()) if (edge >= t).any() else 0), (L, t, got)
 
 
-@pytest.mark.xfail(strict=True, reason="more restarts can lower the estimate (the correction's stretch reads "
-                   "restarts without a sign; up to 0.095 in range): docs/theory.md, 'Where it fails'")
 def test_more_restarts_never_lower_the_estimate():
-    # best of R runs cannot get worse as R grows; the analytic model alone respects it (details.uncorrected)
+    # best of R runs cannot get worse as R grows; the analytic model alone respects it (details.uncorrected). Until
+    # the fifteenth pass the correction's one stretch read restarts without a sign: 0.945, 0.909, 0.894, 0.889 here
     accs, uncorrected = [], []
     for r in (1, 2, 3, 4):
         e = estimate_accuracy(10, 5000, 128, dist="gaussian", protocol=Protocol(lr=0.005, restarts=r))
         accs.append(e.accuracy)
         uncorrected.append(e.details.uncorrected)
     assert np.all(np.diff(uncorrected) >= 0)
-    assert np.all(np.diff(accs) >= -1e-9), accs
+    assert np.all(np.diff(accs) >= -1e-12), accs
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 200), st.integers(2, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
+       st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
+       st.integers(250, 32000), st.one_of(st.none(), st.integers(32, 2048)), st.booleans())
+def test_the_estimate_is_monotone_in_restarts(d, N, widths, dist, opt, lr, steps, batch, cosine):
+    """Property: along restarts 1-6 the estimate never falls (the stretch above the
+    transition's centre is non-increasing, the one below non-decreasing, the shift non-increasing in restarts)."""
+    accs = []
+    for r in range(1, 7):
+        proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=batch,
+                         schedule="cosine" if cosine else "constant", restarts=r)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            accs.append(estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False).accuracy)
+    assert np.all(np.diff(accs) >= -1e-12), accs
 
 
 def test_scalar_accuracy_is_a_float_and_array_accuracy_an_array():
@@ -429,11 +445,12 @@ _MIRROR = Path(__file__).resolve().parents[1] / "benchmarks" / "estimator_model.
 
 
 def _read_trees():
-    """The two sums of trees (stretch, shift) of the generated file, each as (baseline, nodes, first nodes)."""
+    """The three sums of trees (stretch above and below c2, shift) of the generated file, each as (baseline, nodes,
+    first nodes)."""
     import re
     text = _CORRECTION_RS.read_text()
     out = []
-    for name in ("STRETCH", "SHIFT"):
+    for name in ("STRETCH_UP", "STRETCH_DOWN", "SHIFT"):
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: [^=]*= \[(.*?)\];", text, re.S).group(1)
         nodes = [(None if f == "LEAF" else int(f), float(t), int(l), int(r))
@@ -489,8 +506,9 @@ def test_correction_is_the_generated_warp(d, N, widths, dist, opt, lr, steps, ba
          np.log(summed), np.log(e.details.load), np.log(e.details.budget),
          np.log(min(widths)), np.log(min(widths[1:]) if len(widths) > 1 else widths[0]),
          np.log(batch if batch else 1e6)]    # the batch size as given; a full batch reads as 10^6
-    stretch, shift = (_walk(*t, x) for t in _read_trees())
+    up, down, shift = (_walk(*t, x) for t in _read_trees())
     consts = model_constants()
+    stretch = up if x[14] > np.log(consts["c2"]) else down     # one stretch for each side of the centre
     delta = (x[14] - np.log(consts["c2"])) * np.expm1(min(max(stretch, -2.0), 2.0)) + shift
     w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # the lowering part fades in below N = 50
     delta = max(delta, 0.0) * w + min(delta, 0.0)

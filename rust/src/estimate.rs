@@ -115,7 +115,7 @@ pub const PARAMS: Params = Params {
     xi: 0.0139,
     eta: 4.1078,
     delta: 0.1309,
-    sigma_ln_k: 0.12,
+    sigma_ln_k: 0.08,
     sigma_rho: 0.05,
     sigma_deep: 0.08,
     noise: 0.5,
@@ -498,7 +498,7 @@ fn with_correction(
 ) -> Analytic {
     let mut a = eval(1.0);
     let x = correction_features(d, n, widths, dist, proto, &a);
-    let (stretch, shift) = correction(&x);
+    let (stretch, shift) = correction(&x, prm);
     let delta = warp(d, n, x[14], stretch, shift, prm);
     // (A non-finite change, which no valid input produces, leaves the analytic result alone.)
     let w = if delta != 0.0 && delta.is_finite() { Some(eval((-delta).exp())) } else { None };
@@ -596,16 +596,20 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
     ]
 }
 
-/// The fitted correction at `x` (see `docs/theory.md`): `(stretch, shift)`, two sums of regression trees
-/// over [`CORRECTION_FEATURES`], boosted on what the analytic model misses on the calibration
-/// measurements; [`warp`] turns them into a change of the log-load. The shift is non-decreasing in `N`,
-/// `N / P` and the load and non-increasing in the widths (and the narrowest layers), steps, summed learning
-/// rate, restarts, budget and batch fraction (a larger load lowers the estimate), and free in the batch size;
-/// the stretch reads only `ln d`, depth, `ln lr`, the optimizer, the schedule, restarts, the input law and the
-/// batch size, none of which changes with `N`, a width or the steps. So the corrected estimate keeps the
-/// analytic model's monotonicity in `L`, `N` and steps.
-pub fn correction(x: &[f64; NF]) -> (f64, f64) {
-    (fitted_ensemble(0, x), fitted_ensemble(1, x))
+/// The fitted correction at `x` (see `docs/theory.md`): `(stretch, shift)`, sums of regression trees over
+/// [`CORRECTION_FEATURES`], boosted on what the analytic model misses on the calibration measurements; [`warp`]
+/// turns them into a change of the log-load. The shift is non-decreasing in `N`, `N / P` and the load and
+/// non-increasing in the widths (and the narrowest layers), steps, summed learning rate, restarts, budget and
+/// batch fraction (a larger load lowers the estimate), and free in the batch size. The stretch is one of two
+/// ensembles, by the side of the transition's centre the load is on (`ln load > ln c2`: above); both read only
+/// `ln d`, depth, `ln lr`, the optimizer, the schedule, restarts, the input law and the batch size, none of which
+/// changes with `N`, a width or the steps, and the one above is non-increasing, the one below non-decreasing in
+/// restarts (the stretch scales the load's signed distance from `c2`). So the corrected estimate keeps the
+/// analytic model's monotonicity in `L`, `N`, steps and restarts. (Until the fifteenth pass on issue 11 one
+/// stretch served both sides without a sign in restarts, and more restarts lowered the estimate by up to 0.095.)
+pub fn correction(x: &[f64; NF], prm: &Params) -> (f64, f64) {
+    let side = if x[14] > prm.c2.ln() { 0 } else { 1 };
+    (fitted_ensemble(side, x), fitted_ensemble(2, x))
 }
 
 /// Fewest points of any calibration measurement: below it the correction was never fitted.
@@ -755,9 +759,10 @@ impl Forest {
 
 /// A generated ensemble: `(baseline, nodes, first nodes, features read)` in [`ensemble`]'s layout.
 pub type FittedTable = (f64, &'static [(u8, f64, u8, u8)], &'static [u32], usize);
-/// The generated ensembles: the warp's stretch and shift.
-pub const FITTED_TABLES: [FittedTable; 2] = [
-    (fitted::STRETCH_BASELINE, &fitted::STRETCH_NODES, &fitted::STRETCH_TREES, NF),
+/// The generated ensembles: the warp's stretch above and below the transition's centre, and its shift.
+pub const FITTED_TABLES: [FittedTable; 3] = [
+    (fitted::STRETCH_UP_BASELINE, &fitted::STRETCH_UP_NODES, &fitted::STRETCH_UP_TREES, NF),
+    (fitted::STRETCH_DOWN_BASELINE, &fitted::STRETCH_DOWN_NODES, &fitted::STRETCH_DOWN_TREES, NF),
     (fitted::SHIFT_BASELINE, &fitted::SHIFT_NODES, &fitted::SHIFT_TREES, NF),
 ];
 
@@ -1214,7 +1219,7 @@ mod tests {
         }
         // The correction is the analytic model at the warped load: with K scaled by e^-Delta the
         // uncorrected model's load is N/K e^Delta and its accuracy is the corrected one.
-        let (stretch, shift) = correction(&x);
+        let (stretch, shift) = correction(&x, &PARAMS);
         let delta = warp(5.0, 400.0, x[14], stretch, shift, &PARAMS);
         assert!(delta != 0.0);
         let (first, later) = gated_dof(5.0, 400.0, &[8.0, 4.0], &PARAMS);
