@@ -194,13 +194,13 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
     for group in ("reference", "protocols", "deep"):
         for part in ("calibration", "heldout", "band", "decision"):
             m = np.array([r["group"] == group and r["part"] == part for r in rows])
-            where = r_source(rows, m) if part == "decision" else part
+            where = _sources(rows, m) if part == "decision" else part
             add(f"{group}, {where}, all", m)
             add(f"{group}, {where}, non-trivial", m & nontriv)
     return "\n".join(lines)
 
 
-def r_source(rows: List[Dict[str, Any]], mask: np.ndarray) -> str:
+def _sources(rows: List[Dict[str, Any]], mask: np.ndarray) -> str:
     """The one source file of the rows ``mask`` (a decision draw's name in :func:`table`)."""
     return ", ".join(sorted({r["source"] for r, m in zip(rows, mask) if m}))
 
@@ -531,10 +531,13 @@ def _subset(c: Dict[str, Any], idx: np.ndarray) -> Dict[str, Any]:
 def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, float], iterations: int = ITERATIONS,
              shrink: float = LEARNING_RATE, huber: Any = HUBER, subsample: Any = SUBSAMPLE, groups: Any = None,
              **kw: Any) -> tuple:
-    """Gauss-Newton boosting of the stretch and the shift on rows ``c`` (features ``X``): each round fits one
+    """Gauss-Newton boosting of the two stretches and the shift on rows ``c`` (features ``X``): each round fits one
     shift tree to ``(real - estimate) / (d estimate / d b)`` weighted by ``weight (d estimate / d b)^2``, then one
-    stretch tree the same way, each shrunk by ``shrink``. ``huber`` and ``subsample`` (which needs each row's
-    protocol, ``groups``): see ``HUBER``. Returns the two lists of one-tree models."""
+    tree for the stretch above the transition's centre and one for the stretch below it the same way (each
+    derivative is 0 on the other side's rows), each shrunk by ``shrink``; the shift carries ``SHIFT_MONOTONE``, the
+    stretches ``estimator_model.STRETCH_UP_MONOTONE`` / ``STRETCH_DOWN_MONOTONE`` (fifteenth pass on issue 11).
+    ``huber`` and ``subsample`` (which needs each row's protocol, ``groups``): see ``HUBER``. Returns the three
+    lists of one-tree models (above, below, shift)."""
     real = c["real"]
     n = len(real)
     a, b = np.zeros((n, 2)), np.zeros(n)      # a: the stretch above and below the transition's centre
@@ -577,7 +580,8 @@ def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, 
 
 
 def predict_warp(models: tuple, X: np.ndarray, shrink: float = LEARNING_RATE) -> tuple:
-    """``(a, b)``: the stretch (unclipped sum) and the shift of fitted models at the rows of ``X``."""
+    """``(a, b)``: the two stretches (unclipped sums; column 0 above the transition's centre, 1 below) and the
+    shift of fitted models at the rows of ``X``."""
     ups, downs, shifts = models
     Xs = X[:, em.STRETCH_FEATURES]
     a = np.column_stack([np.asarray(sum(shrink * t.predict(Xs) for t in ts), float) * np.ones(len(X))

@@ -214,12 +214,9 @@ STRETCH_UP_MONOTONE = [-1 if f == 11 else 0 for f in STRETCH_FEATURES]
 STRETCH_DOWN_MONOTONE = [1 if f == 11 else 0 for f in STRETCH_FEATURES]
 
 
-def side_stretch(P: Dict[str, float], ln_load: Any, stretch: Any) -> Any:
+def side_stretch(P: Dict[str, float], ln_load: Any, stretch: np.ndarray) -> Any:
     """The stretch a row uses: ``stretch[:, 0]`` above the transition's centre (``ln load > ln c2``),
-    ``stretch[:, 1]`` at or below it (a one-dimensional ``stretch`` is one stretch for both sides)."""
-    stretch = np.asarray(stretch, float)
-    if stretch.ndim < 2:
-        return stretch
+    ``stretch[:, 1]`` at or below it."""
     return np.where(np.asarray(ln_load, float) > np.log(P["c2"]), stretch[:, 0], stretch[:, 1])
 
 

@@ -60,8 +60,8 @@ PROTOCOLS_CALIBRATION = (OUT.with_name("large_n_protocols_calibration.csv"), 202
 #: configurations (seed 2030), for the correction's fit (:func:`grid_configs`).
 PROTOCOLS_GRID = (OUT.with_name("large_n_protocols_grid.csv"), 2030, 384)
 GRID_PER_PROTOCOL = 16
-PROTOCOL_FIELDS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
-REFERENCE = dict(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2)
+REFERENCE = Protocol.reference().to_dict()
+PROTOCOL_FIELDS = tuple(REFERENCE)
 
 
 def configs(n: int = 24, seed: int = SEED) -> list:
@@ -82,14 +82,8 @@ def protocol_configs(n: int = 24, seed: int = PROTOCOLS[1]) -> list:
     """:func:`configs` with a protocol each: the next of ``sample_protocols(draw=seed)`` (a continuous draw over the
     validated range, never measured before) whose training cost (``protocol_cost``) is at most the reference
     protocol's on the same configuration, so that the probe costs no more than the reference one (this leaves out
-    long full-batch runs at large ``N``)."""
-    pool = iter(sample_protocols(4000, draw=seed))
-    out = []
-    for c in configs(n, seed):
-        cost = protocol_cost(dict(c, widths=[c["L"]], **REFERENCE))
-        p = next(p for p in pool if protocol_cost(dict(c, widths=[c["L"]], **p)) <= cost)
-        out.append(dict(c, **{k: p[k] for k in PROTOCOL_FIELDS}))
-    return out
+    long full-batch runs at large ``N``): :func:`grid_configs` with blocks of one."""
+    return grid_configs(n, seed, per=1)
 
 
 def grid_configs(n: int = PROTOCOLS_GRID[2], seed: int = PROTOCOLS_GRID[1], per: int = GRID_PER_PROTOCOL) -> list:

@@ -8,8 +8,8 @@ cosine or constant, 1-4 restarts, either input law), then estimates it (without 
 values, 2-5000), the first width (1-256), the steps (60 values, 250-32,000) and, since the fifteenth pass, the
 restarts (1-4). The estimate should not rise with ``N`` nor fall with the width, the steps or the restarts; the
 script prints, per direction, how many sweeps break that by more than 1e-12 and by more than 1e-3, and the largest
-break. (More restarts do lower it: ``docs/theory.md``, "Where it fails".) (``docs/theory.md``, "Validation"; the tests check the
-same property on fewer, hypothesis-drawn cases.)
+break (until the fifteenth pass more restarts lowered it: ``docs/theory.md``, "Where it fails"). (``docs/theory.md``,
+"Validation"; the tests check the same property on fewer, hypothesis-drawn cases.)
 """
 
 from __future__ import annotations

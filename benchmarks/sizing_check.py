@@ -43,20 +43,30 @@ def _row(question: tuple, answers: tuple, config: Callable[[int], tuple]) -> Non
           f"{real_safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->", flush=True)
 
 
-def widths() -> None:
-    print("| d | N | target | L / L_safe / L_optimistic | estimate at L (band) | real at L | real at L_safe |")
+def _table(size: str, answer: str, questions: list, ask: Callable[..., tuple], config: Callable[..., tuple]) -> None:
+    """One table: ``ask(*question)`` gives the three answers, ``config(question, x)`` the ``(d, N, L)`` of answer ``x``;
+    ``size`` names the question's size (``N`` or ``L``) and ``answer`` what is answered."""
+    print(f"| d | {size} | target | {answer} / {answer}_safe / {answer}_optimistic | estimate at {answer} (band) | "
+          f"real at {answer} | real at {answer}_safe |")
     print("|---|---|---|---|---|---|---|")
-    for d, n, target in QUESTIONS:
+    for q in questions:
+        _row(q, ask(*q), lambda x: config(q, x))
+
+
+def widths() -> None:
+    def ask(d: int, n: int, target: float) -> tuple:
         a = required_width(d, n, target)
-        _row((d, n, target), (a.L, a.L_safe, a.L_optimistic), lambda L: (d, n, L))
+        return a.L, a.L_safe, a.L_optimistic
+
+    _table("N", "L", QUESTIONS, ask, lambda q, L: (q[0], q[1], L))
 
 
 def samples() -> None:
-    print("| d | L | target | N / N_safe / N_optimistic | estimate at N (band) | real at N | real at N_safe |")
-    print("|---|---|---|---|---|---|---|")
-    for d, L, target in SAMPLE_QUESTIONS:
+    def ask(d: int, L: int, target: float) -> tuple:
         a = max_samples(d, L, target)
-        _row((d, L, target), (a.N, a.N_safe, a.N_optimistic), lambda n: (d, n, L))
+        return a.N, a.N_safe, a.N_optimistic
+
+    _table("L", "N", SAMPLE_QUESTIONS, ask, lambda q, n: (q[0], n, q[1]))
 
 
 def main() -> None:

@@ -179,6 +179,14 @@ def _protocol_in_range(p: Protocol) -> bool:
     return all(r[name][0] <= x <= r[name][1] for name, x in checks)
 
 
+def _in_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol) -> bool:
+    """Whether a question is surely inside :func:`validated_range` (``N`` None: not checked; ``N <= d + 1`` counts
+    as inside): the cheap test before :func:`_warn_range`, which looks at every setting."""
+    r = _range()
+    return ((p is _REFERENCE or _protocol_in_range(p)) and d <= r["d"][1] and len(ws) <= r["depth"][1]
+            and max(ws) <= r["L"][1] and (N is None or N <= d + 1 or r["N"][0] <= N <= r["N"][1]))
+
+
 def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
     """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
     :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
@@ -403,9 +411,7 @@ def _built(cls: Any, **fields: Any) -> Any:
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
-    r = _range()
-    if not (proto is _REFERENCE or _protocol_in_range(proto)) or not (d <= r["d"][1] and N <= r["N"][1]) \
-            or len(ws) > r["depth"][1] or max(ws) > r["L"][1] or (N < r["N"][0] and N > d + 1):
+    if not _in_range(d, N, ws, proto):
         _warn_range(d, N, ws, proto, stacklevel=5)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_one(
         float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
@@ -563,7 +569,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_width = v.count("max_width", max_width, minimum=1, maximum=MAX_SIZE)
-    if proto != _REFERENCE or not (d + 1 >= N or 50 <= N <= 5000) or d > 200:
+    if not _in_range(d, N, (1,), proto):
         _warn_range(d, N, (1,), proto, stacklevel=3)
     out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
     L, lo, hi = (int(x) or None for x in out)
@@ -596,7 +602,7 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_n = v.count("max_n", max_n, minimum=1, maximum=MAX_SIZE)
-    if proto != _REFERENCE or d > 200 or len(ws) > 4 or max(ws) > 512:
+    if not _in_range(d, None, ws, proto):
         _warn_range(d, None, ws, proto, stacklevel=3)
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
     n, lo, hi = (int(x) for x in out)

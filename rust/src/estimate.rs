@@ -910,18 +910,15 @@ pub fn max_samples(
     // The last N >= start before edge i first misses the target (given that it reaches it at start): steps of 5%
     // to the first miss, then bisection between the last hit and it.
     let stretch_end = |i: usize, start: f64| {
-        let (mut hit, mut n) = (start, start);
-        loop {
-            if n >= max_n {
-                return max_n;
-            }
-            let next = (n * 1.05).ceil().max(n + 1.0).min(max_n);
+        let mut hit = start;
+        while hit < max_n {
+            let next = (hit * 1.05).ceil().max(hit + 1.0).min(max_n);
             if !ok(i, next) {
-                let first_miss = smallest(next - hit, |k| !ok(i, hit + k));
-                return hit + first_miss - 1.0;
+                return hit + smallest(next - hit, |k| !ok(i, hit + k)) - 1.0;
             }
-            (hit, n) = (next, next);
+            hit = next;
         }
+        max_n
     };
     let mut out = [0.0; 3];
     if ok(0, 1.0) {

@@ -104,9 +104,9 @@ def _size(args: argparse.Namespace) -> int:
         print(json.dumps(a.to_dict()))
         return 0
     print(f"d={args.d} target={args.target} dist={args.dist}; protocol: {proto.describe()}")
-    # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches the target
-    point_bound = args.target >= 1.0 or args.N is not None and args.N * (1.0 - args.target) < 1.0
     if args.N is not None:
+        # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches it
+        point_bound = args.N * (1.0 - args.target) < 1.0
         def fmt(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
                 return f"L = {x}"
