@@ -14,7 +14,7 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -514,33 +514,6 @@ def _target(target: Any) -> float:
     return t
 
 
-def _first_true(lo: int, hi: int, pred: Callable[[int], bool]) -> int:
-    """The smallest ``x`` in ``(lo, hi]`` with ``pred(x)``, for ``pred`` false at ``lo`` and true at ``hi`` and
-    monotone between (bisection)."""
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if pred(mid) else (mid, hi)
-    return hi
-
-
-def _d1_width_for_ceiling(N: int, target: float, max_width: int) -> Optional[int]:
-    """``d = 1``: the fewest hidden units whose accuracy ceiling (:func:`accuracy_ceiling`) reaches ``target`` on
-    ``N`` points (it grows with the width and is 1 from ``N - 2`` units on); None beyond ``max_width``. The band's
-    upper edge can pass the ceiling in ``d = 1``, which the estimate reports capped."""
-    hi = min(max_width, max(N - 2, 1))
-    if _ceiling_one(1, N, (hi,)) < target:
-        return None
-    return _first_true(0, hi, lambda L: _ceiling_one(1, N, (L,)) >= target)
-
-
-def _d1_samples_for_ceiling(L: int, target: float, max_n: int) -> int:
-    """``d = 1``, one hidden layer of ``L``: the most points on which the accuracy ceiling still reaches ``target``
-    (it is 1 up to ``L + 2`` points and falls with more), at most ``max_n``."""
-    if _ceiling_one(1, max_n, (L,)) >= target:
-        return max_n
-    return _first_true(min(L + 2, max_n), max_n, lambda n: _ceiling_one(1, n, (L,)) < target) - 1
-
-
 def required_width(d: int, N: int, target: float, *, dist: str = "uniform", protocol: Optional[Protocol] = None,
                    max_width: int = 1 << 20) -> WidthAnswer:
     """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
@@ -552,7 +525,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy).
     Each answer's estimate, capped at the accuracy ceiling as :func:`estimate_accuracy`
     reports it, reaches the target (in ``d = 1``, where the ceiling can bind, this takes
-    a few exact ceilings: milliseconds).
+    a few exact ceilings: milliseconds the first time, then cached in the core).
 
     Example:
         >>> a = required_width(10, 5000, 0.99)
@@ -573,9 +546,6 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
         _warn_range(d, N, (1,), proto, stacklevel=3)
     out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
     L, lo, hi = (int(x) or None for x in out)
-    if d == 1:      # the estimate is capped at the ceiling, which can bind in d = 1 (fifteenth pass)
-        least = _d1_width_for_ceiling(N, t, max_width)
-        L, lo, hi = (None if x is None or least is None else max(x, least) for x in (L, lo, hi))
     return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
 
 
@@ -587,7 +557,7 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
     Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge
     (``N_optimistic``) reach it (see :class:`SamplesAnswer`), each capped at the accuracy ceiling as
     :func:`estimate_accuracy` reports it. Well under a millisecond (bisection and steps of 2-5% in Rust; in
-    ``d = 1``, where the ceiling can bind, a few exact ceilings: milliseconds).
+    ``d = 1``, where the ceiling can bind, a few exact ceilings: milliseconds the first time, then cached).
 
     Example:
         >>> a = max_samples(10, 64, 0.99)
@@ -606,7 +576,4 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
         _warn_range(d, None, ws, proto, stacklevel=3)
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
     n, lo, hi = (int(x) for x in out)
-    if d == 1 and len(ws) == 1 and hi:   # the estimate is capped at the ceiling, which can bind in d = 1
-        most = _d1_samples_for_ceiling(ws[0], t, max_n)
-        n, lo, hi = (min(x, most) for x in (n, lo, hi))
     return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)

@@ -121,12 +121,38 @@ pub fn d1_labelings(n: u64, k: u64) -> usize {
     (8_000_000 / (n * (k + 1)).max(1)).clamp(32, 400) as usize
 }
 
+/// Entries kept by the cache of exact `d = 1` ceilings (each 16 bytes of key and 8 of
+/// value); it is emptied when full.
+const D1_CACHE_ENTRIES: usize = 1 << 16;
+
+/// The exact `d = 1` ceiling for `n` points and `k` sign changes (see [`ceiling`]),
+/// memoised: it costs up to milliseconds (a dynamic programme over up to 400 labelings)
+/// and sizing questions ask for the same `(n, k)` again and again. Deterministic (seed 0),
+/// so a cached value equals a recomputed one.
+fn d1_exact_cached(n: u64, k: u64) -> f64 {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<(u64, u64), f64>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    // a panic elsewhere while the lock was held leaves a map that is still valid: read through the poison
+    if let Some(&v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(n, k)) {
+        return v;
+    }
+    let v = d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= D1_CACHE_ENTRIES {
+        map.clear();
+    }
+    map.insert((n, k), v);
+    v
+}
+
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels:
 /// for `d = 1` and one hidden layer of `L` units the exact dynamic programme over the
 /// at most `L + 1` sign changes when `n (L + 2) <= D1_EXACT_WORK`, otherwise the
 /// counting bound over the `2 S(n - 1, L + 1)` sign sequences with that many changes;
 /// in every other case the counting bound over the network's dichotomies.
-/// Microseconds above the exact size, milliseconds below it.
+/// Microseconds above the exact size; below it milliseconds the first time, then read from a cache.
 pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
     if n <= 1 {
         return 1.0;
@@ -137,7 +163,7 @@ pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
             return 1.0;
         }
         if n.saturating_mul(k + 1) <= D1_EXACT_WORK {
-            return d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
+            return d1_exact_cached(n, k);
         }
         return union_ceiling(n, LN2 + ln_partial_sum(n - 1, k));
     }

@@ -19,6 +19,7 @@
 //! expected maximum of `R` normals times the run-to-run spread. Points where
 //! every unit is off (a fraction `gamma 2^-L`) see a constant output.
 
+use crate::ceiling;
 use crate::simulation::PointDist;
 
 /// The constants of the analytic model (each explained in `docs/theory.md`).
@@ -862,8 +863,10 @@ fn smallest(max: f64, ok: impl Fn(f64) -> bool) -> f64 {
 }
 
 /// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
-/// band's lower edge and band's upper edge reach `target` on `n` points (0: not
-/// within `max_l` units). About 20 model evaluations each.
+/// band's lower edge and band's upper edge, each capped at the accuracy ceiling
+/// ([`ceiling::ceiling`]) as the estimate is reported, reach `target` on `n` points (0: not
+/// within `max_l` units). About 20 model evaluations each, and one ceiling (a bisection
+/// over ceilings where it binds, which happens in `d = 1`: milliseconds the first time).
 pub fn required_width(
     d: f64,
     n: f64,
@@ -873,16 +876,31 @@ pub fn required_width(
     prm: &Params,
     max_l: f64,
 ) -> [f64; 3] {
+    let max_l = max_l.floor().max(1.0);
+    let ceil = |l: f64| ceiling::ceiling(count(d), count(n), &[count(l)]);
     let mut out = [0.0; 3];
     for (i, o) in out.iter_mut().enumerate() {
         *o = smallest(max_l, |l| edges(&analytic(d, n, &[l], dist, proto, prm))[i] >= target);
+        // capped at the ceiling, as the estimate is reported (it binds in d = 1): the ceiling grows with the width,
+        // so a capped answer is the first width from this one on that the ceiling allows
+        if *o > 0.0 && ceil(*o) < target {
+            let from = *o;
+            let more = if from < max_l { smallest(max_l - from, |k| ceil(from + k) >= target) } else { 0.0 };
+            *o = if more == 0.0 { 0.0 } else { from + more };
+        }
     }
     out
 }
 
+/// A size given as `f64` (validated by the caller) as a count for [`ceiling::ceiling`].
+fn count(x: f64) -> u64 {
+    x.round().max(0.0) as u64
+}
+
 /// `[N, N_low, N_high]`: the largest number of points on which the estimate reaches
 /// `target` (0: not even one point; `max_n` if all up to it do), and the ends of the first
-/// stretches of `N` on which the band's lower and upper edges do.
+/// stretches of `N` on which the band's lower and upper edges do, each capped at the
+/// accuracy ceiling ([`ceiling::ceiling`]) as the estimate is reported.
 ///
 /// The estimate falls with `N`, and bisection finds where it crosses the target. The band's
 /// edges need not: the lower edge is at most one point (`1 / N`) below the estimate, so it
@@ -921,6 +939,7 @@ pub fn max_samples(
         max_n
     };
     let mut out = [0.0; 3];
+    let mut starts = [1.0; 3];
     if ok(0, 1.0) {
         let first_miss = smallest(max_n, |n| !ok(0, n));
         out[0] = if first_miss == 0.0 { max_n } else { first_miss - 1.0 };
@@ -929,7 +948,7 @@ pub fn max_samples(
     let mut n = (1.0 / (1.0 - target)).ceil().max(1.0);
     while n <= out[0] {
         if ok(1, n) {
-            out[1] = stretch_end(1, n);
+            (starts[1], out[1]) = (n, stretch_end(1, n));
             break;
         }
         n = (n * 1.02).ceil().max(n + 1.0);
@@ -938,6 +957,15 @@ pub fn max_samples(
     let start = out[0].max(1.0);
     if ok(2, start) {
         out[2] = stretch_end(2, start);
+    }
+    // capped at the ceiling, as the estimate is reported (it binds in d = 1): the ceiling falls with N, so a capped
+    // run ends where the ceiling first misses the target within it (and is empty if it misses at the run's start)
+    let ws: Vec<u64> = widths.iter().map(|&w| count(w)).collect();
+    let ceil_ok = |n: f64| ceiling::ceiling(count(d), count(n), &ws) >= target;
+    for (o, &from) in out.iter_mut().zip(&starts) {
+        if *o > 0.0 && !ceil_ok(*o) {
+            *o = if ceil_ok(from) { from + smallest(*o - from, |k| !ceil_ok(from + k)) - 1.0 } else { 0.0 };
+        }
     }
     out
 }
@@ -970,29 +998,73 @@ mod tests {
             (1.0, &[16.0, 8.0, 4.0, 2.0], 0.505, &sgd),
             (2.0, &[1.0], 0.55, &constant),
         ];
-        let max_n = 6000.0;
+        // (against the uncapped edges: the accuracy ceiling does not bind in these cases; see the next test)
         for (d, widths, target, proto) in cases {
-            let got = max_samples(d, widths, target, PointDist::Uniform, proto, &PARAMS, max_n);
-            let mut want = [0.0; 3];
-            let mut ended = [false; 3];
-            for n in 1..=max_n as usize {
-                let e = edges(&analytic(d, n as f64, widths, PointDist::Uniform, proto, &PARAMS));
-                for i in 0..3 {
-                    if ended[i] {
-                        continue;
-                    }
-                    if e[i] >= target {
-                        want[i] = n as f64;
-                    } else if want[i] > 0.0 {
-                        ended[i] = true;
-                    }
-                }
-            }
+            let got = max_samples(d, widths, target, PointDist::Uniform, proto, &PARAMS, 6000.0);
+            let want =
+                first_run_ends(6000, target, |n| edges(&analytic(d, n, widths, PointDist::Uniform, proto, &PARAMS)));
             assert_eq!(got, want, "{d} {widths:?} {target} {proto:?}");
         }
         // the case of the doc comment: safe from 100 to 1220 points, not 0
         let got = max_samples(10.0, &[64.0], 0.99, PointDist::Uniform, &reference, &PARAMS, 1e9);
         assert!(got[1] > 1000.0 && got[1] < got[0], "{got:?}");
+    }
+
+    /// `[N, N_low, N_high]` by a plain scan over `N = 1..=max_n`: the last `N` of the first run of `N` on which
+    /// each edge of `edges_at(N)` reaches the target (0 if none does).
+    fn first_run_ends(max_n: usize, target: f64, edges_at: impl Fn(f64) -> [f64; 3]) -> [f64; 3] {
+        let mut want = [0.0; 3];
+        let mut ended = [false; 3];
+        for n in 1..=max_n {
+            let e = edges_at(n as f64);
+            for i in 0..3 {
+                if ended[i] {
+                    continue;
+                }
+                if e[i] >= target {
+                    want[i] = n as f64;
+                } else if want[i] > 0.0 {
+                    ended[i] = true;
+                }
+            }
+        }
+        want
+    }
+
+    #[test]
+    fn sizing_in_d1_matches_a_scan_of_the_capped_edges() {
+        // In d = 1 the band's upper edge (and at small N the estimate) can pass the accuracy ceiling, at which the
+        // estimate is reported capped; the answers must be those of a scan of the capped edges. (Until the sixteenth
+        // pass on issue 11 the Python layer capped the answers after the fact; before the fifteenth nothing did.)
+        let edges_1 =
+            |n: f64, l: f64, proto: &Budget| edges(&analytic(1.0, n, &[l], PointDist::Uniform, proto, &PARAMS));
+        let capped = |n: f64, l: f64, proto: &Budget| {
+            let c = ceiling::ceiling(1, n as u64, &[l as u64]);
+            edges_1(n, l, proto).map(|e| e.min(c))
+        };
+        let first_l = |target: f64, edge: &dyn Fn(f64) -> [f64; 3]| {
+            [0, 1, 2].map(|i| (1..=512).map(f64::from).find(|&l| edge(l)[i] >= target).unwrap_or(0.0))
+        };
+        let long = Budget { steps: 16000.0, restarts: 4.0, ..Budget::REFERENCE };
+        let reference = Budget::REFERENCE;
+        let mut bound = 0; // answers the ceiling changes: the test must reach the capped branch
+        for (n, target, proto) in
+            [(10.0, 0.99, &reference), (20.0, 0.9, &long), (10.0, 0.95, &long), (40.0, 0.9, &long)]
+        {
+            let got = required_width(1.0, n, target, PointDist::Uniform, proto, &PARAMS, 512.0);
+            let want = first_l(target, &|l| capped(n, l, proto));
+            assert_eq!(got, want, "required_width(1, {n}, {target})");
+            let uncapped = first_l(target, &|l| edges_1(n, l, proto));
+            bound += (0..3).filter(|&i| want[i] != uncapped[i]).count();
+        }
+        for (l, target) in [(2.0, 0.9), (16.0, 0.8), (64.0, 0.7)] {
+            let got = max_samples(1.0, &[l], target, PointDist::Uniform, &reference, &PARAMS, 400.0);
+            let want = first_run_ends(400, target, |n| capped(n, l, &reference));
+            assert_eq!(got, want, "max_samples(1, [{l}], {target})");
+            let uncapped = first_run_ends(400, target, |n| edges_1(n, l, &reference));
+            bound += (0..3).filter(|&i| want[i] != uncapped[i]).count();
+        }
+        assert!(bound >= 4, "the ceiling changed only {bound} answers");
     }
 
     #[test]

@@ -119,17 +119,26 @@ fn estimate_from_partition<'py>(
 }
 
 /// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
-/// band's lower edge, band's upper edge reach `target` (0: not within `max_l`).
+/// band's lower edge, band's upper edge (capped at the ceiling) reach `target` (0: not within `max_l`).
 #[pyfunction]
-fn required_width(d: f64, n: f64, target: f64, dist: &str, protocol: ProtocolArgs, max_l: f64) -> PyResult<[f64; 3]> {
+fn required_width(
+    py: Python<'_>,
+    d: f64,
+    n: f64,
+    target: f64,
+    dist: &str,
+    protocol: ProtocolArgs,
+    max_l: f64,
+) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
-    Ok(crate::estimate::required_width(d, n, target, dist, &b, &PARAMS, max_l))
+    Ok(py.detach(|| crate::estimate::required_width(d, n, target, dist, &b, &PARAMS, max_l)))
 }
 
 /// `[N, N_low, N_high]`: the largest number of points whose estimate, band's lower
-/// edge, band's upper edge reach `target` for hidden `widths` (0: not even one point).
+/// edge, band's upper edge (capped at the ceiling) reach `target` for hidden `widths` (0: not even one point).
 #[pyfunction]
 fn max_samples(
+    py: Python<'_>,
     d: f64,
     widths: Vec<f64>,
     target: f64,
@@ -138,7 +147,7 @@ fn max_samples(
     max_n: f64,
 ) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
-    Ok(crate::estimate::max_samples(d, &widths, target, dist, &b, &PARAMS, max_n))
+    Ok(py.detach(|| crate::estimate::max_samples(d, &widths, target, dist, &b, &PARAMS, max_n)))
 }
 
 /// Sum of the learning rates of a run (`schedule` is `"cosine"` or `"constant"`).
