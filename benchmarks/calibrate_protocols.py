@@ -55,6 +55,9 @@ HELD_OUT_DRAWS = {"protocol_sample8"}
 #: Decision draws (``benchmarks/protocol_grid.py``'s ``DECISION_DRAWS``): measured after the fits they decided,
 #: neither calibration nor held out; ``main`` scores them.
 DECISION_DRAWS = (13, 14)
+#: Fresh test draws (``protocol_grid.py``'s ``FRESH_DRAWS``): measured after the estimator they score shipped, and
+#: neither fitted on nor deciding anything; ``main`` scores them when their file exists.
+FRESH_DRAWS = (15,)
 
 
 def _row(dist: str, d: int, N: int, widths: List[int], real: float, group: str, part: str,
@@ -192,9 +195,9 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 
     nontriv = (real < 0.999) | (est < 0.999)
     for group in ("reference", "protocols", "deep"):
-        for part in ("calibration", "heldout", "band", "decision"):
+        for part in ("calibration", "heldout", "band", "decision", "fresh"):
             m = np.array([r["group"] == group and r["part"] == part for r in rows])
-            where = _sources(rows, m) if part == "decision" else part
+            where = _sources(rows, m) if part in ("decision", "fresh") else part
             add(f"{group}, {where}, all", m)
             add(f"{group}, {where}, non-trivial", m & nontriv)
     return "\n".join(lines)
@@ -940,6 +943,14 @@ def main() -> int:
         with (DATA / f"decision_sample{k}.csv").open() as f:
             dec = [protocol_row(r, "decision", int(r["pid"]), f"decision_sample{k}") for r in csv.DictReader(f)]
         print(table(dec, *shipped(dec)[:3]))
+    fresh = [DATA / f"fresh_sample{k}.csv" for k in FRESH_DRAWS]
+    if any(p.exists() for p in fresh):
+        print()
+        print("Fresh test draws (measured after the estimator shipped; never fitted on, decided nothing):")
+    for path in (p for p in fresh if p.exists()):
+        with path.open() as f:
+            new = [protocol_row(r, "fresh", int(r["pid"]), path.stem) for r in csv.DictReader(f)]
+        print(table(new, *shipped(new)[:3]))
     if args.plot:
         plot(rows, acc, np.minimum(raw, ceil), args.plot)
     return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1

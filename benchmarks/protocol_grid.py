@@ -7,8 +7,9 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-14 -> protocol_sampleK.sqlite/.csv
-    # (draws 13 and 14, the decision draws, are exported to docs/data/decision_sample13.csv and ...14.csv)
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-15 -> protocol_sampleK.sqlite/.csv
+    # (draws 13 and 14, the decision draws, are exported to docs/data/decision_sample13.csv and ...14.csv;
+    # draw 15, a fresh test, to docs/data/fresh_sample15.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -80,9 +81,14 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            13: dict(draw=13, two_layer=6, deep=10, calibration_only=True),
            # Draw 14 (fifteenth pass): the decision draw for the restarts envelope of the warp (docs/theory.md),
            # fixed, and its rule written, before it was measured; exported like draw 13.
-           14: dict(draw=14, two_layer=6, deep=10, calibration_only=True)}
+           14: dict(draw=14, two_layer=6, deep=10, calibration_only=True),
+           # Draw 15 (sixteenth pass): a fresh test of the estimator as the fifteenth pass shipped it, fixed before
+           # it was measured and before any candidate of the pass was scored on it; it decides nothing.
+           15: dict(draw=15, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14"}
+#: Fresh test draws (scored by ``calibrate_protocols.py``, never fitted on and never deciding anything).
+FRESH_DRAWS = {15: "fresh_sample15"}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -135,7 +141,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-13), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-15), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
@@ -145,7 +151,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     name = "protocol_sample" + (str(args.sample) if args.sample > 1 else "") if args.sample else "protocols"
     args.store = args.store or ROOT / "benchmarks" / "out" / f"{name}.sqlite"
-    args.out = args.out or ROOT / "docs" / "data" / f"{DECISION_DRAWS.get(args.sample, name)}.csv"
+    exported = {**DECISION_DRAWS, **FRESH_DRAWS}.get(args.sample, name)
+    args.out = args.out or ROOT / "docs" / "data" / f"{exported}.csv"
     g = grid(args.sample)
     if args.what == "list":
         reference_only = bool(args.sample) and SAMPLES[args.sample].get("reference", False)
