@@ -236,7 +236,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz = sub.add_parser("size", help="how wide a network must be (or how many points it fits) for a target accuracy",
                         description="With -N: the smallest two-layer width L whose estimated training accuracy "
                                     "reaches --target (and the widths at which the band's edges do). With -L or "
-                                    "--widths: the largest N whose estimate still reaches it. Microseconds.")
+                                    "--widths: the largest N whose estimate still reaches it. Microseconds (in "
+                                    "d = 1, where the exact accuracy ceiling can bind, milliseconds the first time).")
     sz.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
     what = sz.add_mutually_exclusive_group(required=True)
     what.add_argument("-N", type=int, default=None, help="training points: answer the width")
