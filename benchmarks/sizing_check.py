@@ -12,15 +12,30 @@ estimate is calibrated when the real accuracy at ``L`` is near it (``docs/theory
 
 Then the same for ``max_samples`` ("how many points can a network of width ``L`` fit to ``target``?"): the real
 accuracy at its ``N`` and at its ``N_safe`` (fifteenth pass on issue 11; until then ``N_safe`` was always 0).
+
+    python benchmarks/sizing_check.py --plot docs/img/sizing.png   # about 3 minutes on 2 cores
+
+draws, for three of the width questions, the estimate and its band against the width with real training at nine
+widths around the answers (``docs/data/sizing_curves.csv``, rewritten by each run; ``--replot`` draws from it
+without training).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import time
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Dict, List
+
+import numpy as np
 
 from nnpartition import estimate_accuracy, max_samples, real_accuracy, required_width
+
+CURVES = Path(__file__).resolve().parent.parent / "docs" / "data" / "sizing_curves.csv"
+#: The width questions drawn by ``--plot``: one that holds at ``L``, one that holds only at ``L_safe``, and the one
+#: whose ``L_safe`` falls short (``docs/theory.md``, "Sizing").
+PLOTTED = [(20, 3000, 0.99), (5, 2000, 0.95), (10, 5000, 0.99)]
 
 QUESTIONS = [(3, 500, 0.9), (5, 2000, 0.95), (10, 1000, 0.99), (10, 5000, 0.99), (20, 3000, 0.99), (50, 5000, 0.99)]
 #: ``(d, L, target)`` for ``max_samples``.
@@ -69,10 +84,85 @@ def samples() -> None:
     _table("L", "N", SAMPLE_QUESTIONS, ask, lambda q, n: (q[0], n, q[1]))
 
 
+def curve_widths(answers: tuple) -> List[int]:
+    """Nine widths to train for one question: the three answers and six more, evenly spaced in ``ln L`` from 0.8
+    of the optimistic answer to 1.25 of the safe one."""
+    lo, hi = 0.8 * min(answers), 1.25 * max(answers)
+    extra = np.exp(np.linspace(np.log(lo), np.log(hi), 6)).round().astype(int)
+    return sorted(set(int(x) for x in extra) | set(answers))
+
+
+def measure_curves() -> None:
+    """Train ``curve_widths`` of every ``PLOTTED`` question (3 datasets, seed 0) and write :data:`CURVES`."""
+    with CURVES.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["d", "N", "target", "L", "accuracy_mean", "accuracy_std"])
+        for d, n, target in PLOTTED:
+            a = required_width(d, n, target)
+            for L in curve_widths((a.L, a.L_safe, a.L_optimistic)):
+                t = time.perf_counter()
+                r = real_accuracy(d, n, L)
+                w.writerow([d, n, target, L, round(r.mean, 6), round(r.std, 6)])
+                f.flush()
+                print(f"d={d} N={n} L={L}: {r.mean:.3f} ({time.perf_counter() - t:.0f} s)", flush=True)
+
+
+def plot(path: str) -> None:
+    """Estimate and band against the width for each ``PLOTTED`` question, real training from :data:`CURVES`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
+
+    real: Dict[tuple, List[tuple]] = {}
+    with CURVES.open() as f:
+        for r in csv.DictReader(f):
+            key = (int(r["d"]), int(r["N"]), float(r["target"]))
+            real.setdefault(key, []).append((int(r["L"]), float(r["accuracy_mean"]), float(r["accuracy_std"])))
+    fig, axes = plt.subplots(1, len(PLOTTED), figsize=(4.2 * len(PLOTTED), 3.6), constrained_layout=True)
+    for ax, (d, n, target) in zip(axes, PLOTTED):
+        a = required_width(d, n, target)
+        Ls = np.arange(max(1, int(0.7 * a.L_optimistic)), int(1.35 * a.L_safe) + 1)
+        e = estimate_accuracy(d, n, Ls)
+        ax.fill_between(Ls, e.low, e.high, color="tab:blue", alpha=0.2, label="band")
+        ax.plot(Ls, e.accuracy, color="tab:blue", label="estimate")
+        pts = sorted(real.get((d, n, target), []))
+        if pts:
+            x, m, sd = (np.array(v) for v in zip(*pts))
+            ax.errorbar(x, m, yerr=sd / np.sqrt(3), fmt="o", color="black", ms=4, capsize=2,
+                        label="real training (3 datasets)")
+        ax.axhline(target, color="tab:red", lw=0.8, ls="--", label=f"target {target}")
+        bottom = max(0.5, target - 0.15)
+        for L, name in ((a.L_optimistic, "L_optimistic"), (a.L, "L"), (a.L_safe, "L_safe")):
+            ax.axvline(L, color="gray", lw=0.6, ls=":")
+            ax.text(L, bottom + 0.003, f"{name} = {L} ", rotation=90, va="bottom", ha="right", fontsize=7,
+                    color="dimgray")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(ScalarFormatter())
+        ax.tick_params(axis="x", which="minor", labelsize=7)
+        ax.set_ylim(bottom, 1.005)
+        ax.set_title(f"d={d}, N={n}: required_width(..., {target})", fontsize=9)
+        ax.set_xlabel("hidden units L")
+    axes[0].set_ylabel("training accuracy (reference protocol)")
+    axes[0].legend(fontsize=7, loc="center right")
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--samples", action="store_true", help="only max_samples's questions")
-    if not ap.parse_args().samples:
+    ap.add_argument("--plot", metavar="PNG", help="train the curves of PLOTTED (docs/data/sizing_curves.csv) and draw")
+    ap.add_argument("--replot", metavar="PNG", help="draw from docs/data/sizing_curves.csv without training")
+    args = ap.parse_args()
+    if args.plot or args.replot:
+        if args.plot:
+            measure_curves()
+        plot(args.plot or args.replot)
+        return
+    if not args.samples:
         widths()
         print()
     samples()
