@@ -946,11 +946,15 @@ pub fn max_samples(
     }
     // the lower edge: its first hit from n0 on, in steps of 2%, while the estimate (above it) still reaches the target
     let mut n = (1.0 / (1.0 - target)).ceil().max(1.0);
+    let mut miss = n - 1.0; // the last N known to miss (or before the search's start)
     while n <= out[0] {
         if ok(1, n) {
-            (starts[1], out[1]) = (n, stretch_end(1, n));
+            // the run's first N (bisection back to the last miss), where the ceiling's cap below is checked
+            starts[1] = miss + smallest(n - miss, |k| ok(1, miss + k));
+            out[1] = stretch_end(1, n);
             break;
         }
+        miss = n;
         n = (n * 1.02).ceil().max(n + 1.0);
     }
     // the upper edge is at least the estimate: it reaches the target at least up to out[0]
