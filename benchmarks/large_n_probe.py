@@ -10,6 +10,8 @@
     python benchmarks/large_n_probe.py [measure] --grid   # 24 protocols x 16 configurations (seed 2030, ~8 min):
                                                    # large_n_protocols_grid.csv (a fresh test; fitting on it
                                                    # was tried in the fifteenth pass and not shipped)
+    python benchmarks/large_n_probe.py [measure] --top    # the reference protocol at N 3500-5000, N/P 1-3 (seed
+                                                   # 2031, 48 configurations, ~10 min): large_n_top.csv
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -60,17 +62,24 @@ PROTOCOLS_CALIBRATION = (OUT.with_name("large_n_protocols_calibration.csv"), 202
 #: configurations (seed 2030), for the correction's fit (:func:`grid_configs`).
 PROTOCOLS_GRID = (OUT.with_name("large_n_protocols_grid.csv"), 2030, 384)
 GRID_PER_PROTOCOL = 16
+#: Sixteenth pass: the top of the range under the reference protocol, where the sizing picture showed real training's
+#: transition about three times wider than the estimate's (d = 10, N = 5000): 48 configurations (seed 2031) with
+#: N in 3500-5000 and N/P in 1-3, a fresh test (no calibration row has K above 1500 near the transition).
+TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
+TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
 
 
-def configs(n: int = 24, seed: int = SEED) -> list:
+def configs(n: int = 24, seed: int = SEED, points: tuple = (1500, 5000), ratios: tuple = (1.0, 4.0)) -> list:
+    """``n`` reference-protocol configurations of seed ``seed``: ``d`` log-uniform in 2-50, ``N`` in ``points`` and
+    ``N / P`` in ``ratios`` (both log-uniform), both input laws."""
     rng = random.Random(seed)
     out = []
     while len(out) < n:
         d = int(round(math.exp(rng.uniform(math.log(2), math.log(50)))))
-        N = int(round(math.exp(rng.uniform(math.log(1500), math.log(5000)))))
-        ratio = math.exp(rng.uniform(0.0, math.log(4)))
+        N = int(round(math.exp(rng.uniform(math.log(points[0]), math.log(points[1])))))
+        ratio = math.exp(rng.uniform(math.log(ratios[0]), math.log(ratios[1])))
         L = max(1, int(round((N / ratio - 1) / (d + 2))))   # P = L (d + 1) + L + 1
         if L > 512:
             continue
@@ -103,9 +112,11 @@ def grid_configs(n: int = PROTOCOLS_GRID[2], seed: int = PROTOCOLS_GRID[1], per:
     return out
 
 
-def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False, grid: bool = False) -> None:
+def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False, grid: bool = False,
+            top: bool = False) -> None:
     rows = []
-    todo = grid_configs(n, seed) if grid else protocol_configs(n, seed) if protocols else configs(n, seed)
+    todo = (grid_configs(n, seed) if grid else protocol_configs(n, seed) if protocols else
+            configs(n, seed, **TOP_RANGES) if top else configs(n, seed))
     for i, c in enumerate(todo):
         t = time.perf_counter()
         protocol = Protocol(**{k: c[k] for k in PROTOCOL_FIELDS}) if protocols or grid else Protocol()
@@ -162,7 +173,16 @@ def main() -> None:
                     help="other protocols (probe: seed 2028, ~1 min to measure) instead of the reference one")
     ap.add_argument("--grid", action="store_true",
                     help="other protocols, 24 protocols x 16 configurations (seed 2030, fifteenth pass)")
+    ap.add_argument("--top", action="store_true",
+                    help="the reference protocol at N 3500-5000, N/P 1-3 (48 configurations, seed 2031, sixteenth pass)")
     args = ap.parse_args()
+    if args.top:
+        if args.calibration or args.protocols or args.grid:
+            ap.error("--top takes no other option")
+        if args.command == "measure":
+            measure(*TOP, top=True)
+        report(TOP[0])
+        return
     if args.grid:
         if args.calibration or args.protocols:
             ap.error("--grid takes neither --calibration nor --protocols")
