@@ -23,7 +23,10 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   ``protocol_sample5.csv`` is the reference draw (the reference protocol only, 960 two-layer and 320 deep
   networks off the factorial grid, every fourth held out).
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
-  (``benchmarks/remeasure_heldout.py``); the last table compares the estimate with the mean of all 9.
+  (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
+* ``docs/data/decision_sample13.csv``, ``decision_sample14.csv``: decision draws (each decided a candidate; neither
+  calibration nor held out), and ``fresh_sample15.csv``: a fresh test draw (sixteenth pass; decided nothing),
+  scored last.
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: a stretch and a shift,
 two sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the analytic

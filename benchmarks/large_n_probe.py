@@ -33,6 +33,10 @@ protocol of ``sample_protocols(draw=2030)`` no dearer than the reference protoco
 (:func:`grid_configs`): fewer protocols, each seen 16 times. Measured before any fit, it is a fresh test of the
 shipped estimator; as calibration rows of the correction it did not help other protocols (``docs/theory.md``,
 "Five more tries").
+
+``--top`` (sixteenth pass) draws 48 reference-protocol configurations as the probe does but at the top of the range
+(seed 2031, ``N`` 3500-5000, ``N / P`` 1-3), where no calibration row has an effective dimension above 1500 near the
+transition: a fresh test (``docs/theory.md``, "Sizing").
 """
 
 from __future__ import annotations
