@@ -12,6 +12,8 @@
                                                    # was tried in the fifteenth pass and not shipped)
     python benchmarks/large_n_probe.py [measure] --top    # the reference protocol at N 3500-5000, N/P 1-3 (seed
                                                    # 2031, 48 configurations, ~10 min): large_n_top.csv
+    python benchmarks/large_n_probe.py [measure] --top --calibration   # 144 more (seed 2032, ~25 min):
+                                                   # large_n_top_calibration.csv (for rule 12; not yet fitted on)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -71,6 +73,9 @@ GRID_PER_PROTOCOL = 16
 #: N in 3500-5000 and N/P in 1-3, a fresh test (no calibration row has K above 1500 near the transition).
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
+#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for the next candidate (rule 12 in
+#: ``docs/theory.md``, "Sizing"): calibration rows if that candidate ships; no fit has read them yet.
+TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
 
@@ -171,21 +176,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", nargs="?", choices=["measure"], help="train the probe first (else: only the table)")
     ap.add_argument("--calibration", action="store_true",
-                    help="the 192 calibration configurations (seed 2027; with --protocols seed 2029) instead of "
-                    "the probe's 24")
+                    help="the 192 calibration configurations (seed 2027; with --protocols seed 2029; with --top "
+                    "144, seed 2032) instead of the probe's 24")
     ap.add_argument("--protocols", action="store_true",
                     help="other protocols (probe: seed 2028, ~1 min to measure) instead of the reference one")
     ap.add_argument("--grid", action="store_true",
                     help="other protocols, 24 protocols x 16 configurations (seed 2030, fifteenth pass)")
     ap.add_argument("--top", action="store_true",
-                    help="the reference protocol at N 3500-5000, N/P 1-3 (48 configurations, seed 2031, sixteenth pass)")
+                    help="the reference protocol at N 3500-5000, N/P 1-3 (48 configurations, seed 2031, sixteenth "
+                    "pass; with --calibration 144, seed 2032)")
     args = ap.parse_args()
     if args.top:
-        if args.calibration or args.protocols or args.grid:
-            ap.error("--top takes no other option")
+        if args.protocols or args.grid:
+            ap.error("--top takes neither --protocols nor --grid")
+        which = TOP_CALIBRATION if args.calibration else TOP
         if args.command == "measure":
-            measure(*TOP, top=True)
-        report(TOP[0])
+            measure(*which, top=True)
+        report(which[0])
         return
     if args.grid:
         if args.calibration or args.protocols:
