@@ -13,7 +13,7 @@
     python benchmarks/large_n_probe.py [measure] --top    # the reference protocol at N 3500-5000, N/P 1-3 (seed
                                                    # 2031, 48 configurations, ~10 min): large_n_top.csv
     python benchmarks/large_n_probe.py [measure] --top --calibration   # 144 more (seed 2032, ~25 min):
-                                                   # large_n_top_calibration.csv (for rule 12; not yet fitted on)
+                                                   # large_n_top_calibration.csv (rule 12's rows; not shipped)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -73,8 +73,8 @@ GRID_PER_PROTOCOL = 16
 #: N in 3500-5000 and N/P in 1-3, a fresh test (no calibration row has K above 1500 near the transition).
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
-#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for the next candidate (rule 12 in
-#: ``docs/theory.md``, "Sizing"): calibration rows if that candidate ships; no fit has read them yet.
+#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"):
+#: as calibration rows they did not pass it, so no shipped fit reads them.
 TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)

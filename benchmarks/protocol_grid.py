@@ -8,8 +8,7 @@ Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
     # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-15 -> protocol_sampleK.sqlite/.csv
-    # (draws 13 and 14, the decision draws, are exported to docs/data/decision_sample13.csv and ...14.csv;
-    # draw 15, a fresh test, to docs/data/fresh_sample15.csv)
+    # (draws 13-15, the decision draws, are exported to docs/data/decision_sample13.csv, ...14.csv, ...15.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -83,12 +82,13 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # fixed, and its rule written, before it was measured; exported like draw 13.
            14: dict(draw=14, two_layer=6, deep=10, calibration_only=True),
            # Draw 15 (sixteenth pass): a fresh test of the estimator as the fifteenth pass shipped it, fixed before
-           # it was measured and before any candidate of the pass was scored on it; it decides nothing.
+           # it was measured and scored before any candidate of the pass; then it decided rule 12 (docs/theory.md).
            15: dict(draw=15, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14"}
-#: Fresh test draws (scored by ``calibrate_protocols.py``, never fitted on and never deciding anything).
-FRESH_DRAWS = {15: "fresh_sample15"}
+DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14", 15: "decision_sample15"}
+#: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
+#: deciding nothing): none at present (draw 15 was one until it decided rule 12 in the sixteenth pass).
+FRESH_DRAWS: Dict[int, str] = {}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
