@@ -26,7 +26,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
 * ``docs/data/decision_sample13.csv``, ``decision_sample14.csv``, ``decision_sample15.csv``: decision draws (each
   decided a candidate; neither calibration nor held out), scored last; draw 15 was measured in the sixteenth pass as
-  a fresh test of the shipped estimator and then decided rule 12.
+  a fresh test of the shipped estimator and then decided rule 12; ``fresh_sample16.csv``: a fresh test draw (end of
+  the sixteenth pass; never fitted on, decided nothing yet), scored after them.
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: a stretch and a shift,
 two sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the analytic
@@ -59,9 +60,9 @@ HELD_OUT_DRAWS = {"protocol_sample8"}
 #: neither calibration nor held out; ``main`` scores them.
 DECISION_DRAWS = (13, 14, 15)
 #: Fresh test draws (``protocol_grid.py``'s ``FRESH_DRAWS``): measured after the estimator they score shipped, and
-#: neither fitted on nor deciding anything; ``main`` scores them when their file exists. None at present: draw 15
-#: was one until it decided rule 12 (sixteenth pass).
-FRESH_DRAWS: Tuple[int, ...] = ()
+#: neither fitted on nor deciding anything; ``main`` scores them when their file exists. Draw 16 (draw 15 was one
+#: until it decided rule 12, sixteenth pass).
+FRESH_DRAWS: Tuple[int, ...] = (16,)
 
 
 def _row(dist: str, d: int, N: int, widths: List[int], real: float, group: str, part: str,

@@ -7,8 +7,9 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-15 -> protocol_sampleK.sqlite/.csv
-    # (draws 13-15, the decision draws, are exported to docs/data/decision_sample13.csv, ...14.csv, ...15.csv)
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-16 -> protocol_sampleK.sqlite/.csv
+    # (draws 13-15, the decision draws, are exported to docs/data/decision_sample13.csv, ...14.csv, ...15.csv;
+    # draw 16, a fresh test, to docs/data/fresh_sample16.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
@@ -83,12 +84,15 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            14: dict(draw=14, two_layer=6, deep=10, calibration_only=True),
            # Draw 15 (sixteenth pass): a fresh test of the estimator as the fifteenth pass shipped it, fixed before
            # it was measured and scored before any candidate of the pass; then it decided rule 12 (docs/theory.md).
-           15: dict(draw=15, two_layer=6, deep=10, calibration_only=True)}
+           15: dict(draw=15, two_layer=6, deep=10, calibration_only=True),
+           # Draw 16 (end of the sixteenth pass): measured for the next candidate's decision (the sharpness exponent
+           # of "Sizing" in docs/theory.md, or whatever comes first); until then a fresh test of the shipped estimator.
+           16: dict(draw=16, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14", 15: "decision_sample15"}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): none at present (draw 15 was one until it decided rule 12 in the sixteenth pass).
-FRESH_DRAWS: Dict[int, str] = {}
+#: deciding nothing): draw 16 (draw 15 was one until it decided rule 12 in the sixteenth pass).
+FRESH_DRAWS: Dict[int, str] = {16: "fresh_sample16"}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -141,7 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-15), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-16), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
