@@ -43,12 +43,13 @@ import csv
 import itertools
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import estimator_model as em  # noqa: E402
+from protocol_grid import DECISION_DRAWS, FRESH_DRAWS  # noqa: E402  (draw number -> docs/data file stem)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "docs" / "data"
@@ -56,13 +57,9 @@ MAXDEPTH = 4
 #: Continuous draws held out whole, whatever their CSV's ``heldout`` flags say: draw 8 (seventh pass on issue 11)
 #: was measured after the shipped correction had been fitted, so none of it has entered any fit.
 HELD_OUT_DRAWS = {"protocol_sample8"}
-#: Decision draws (``benchmarks/protocol_grid.py``'s ``DECISION_DRAWS``): measured after the fits they decided,
-#: neither calibration nor held out; ``main`` scores them.
-DECISION_DRAWS = (13, 14, 15)
-#: Fresh test draws (``protocol_grid.py``'s ``FRESH_DRAWS``): measured after the estimator they score shipped, and
-#: neither fitted on nor deciding anything; ``main`` scores them when their file exists. Draw 16 (draw 15 was one
-#: until it decided rule 12, sixteenth pass).
-FRESH_DRAWS: Tuple[int, ...] = (16,)
+# ``main`` scores protocol_grid.py's DECISION_DRAWS (measured after the fits they decided; neither calibration nor
+# held out) and FRESH_DRAWS (measured after the estimator shipped; neither fitted on nor deciding anything), the
+# latter when their file exists.
 
 
 def _row(dist: str, d: int, N: int, widths: List[int], real: float, group: str, part: str,
@@ -944,18 +941,15 @@ def main() -> int:
         print(region_table(rows, acc, lo, hi))
     print()
     print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md):")
-    for k in DECISION_DRAWS:
-        with (DATA / f"decision_sample{k}.csv").open() as f:
-            dec = [protocol_row(r, "decision", int(r["pid"]), f"decision_sample{k}") for r in csv.DictReader(f)]
-        print(table(dec, *shipped(dec)[:3]))
-    fresh = [DATA / f"fresh_sample{k}.csv" for k in FRESH_DRAWS]
-    if any(p.exists() for p in fresh):
-        print()
-        print("Fresh test draws (measured after the estimator shipped; never fitted on, decided nothing):")
-    for path in (p for p in fresh if p.exists()):
-        with path.open() as f:
-            new = [protocol_row(r, "fresh", int(r["pid"]), path.stem) for r in csv.DictReader(f)]
-        print(table(new, *shipped(new)[:3]))
+    fresh = [stem for stem in FRESH_DRAWS.values() if (DATA / f"{stem}.csv").exists()]
+    for part, stems in (("decision", list(DECISION_DRAWS.values())), ("fresh", fresh)):
+        if part == "fresh" and stems:
+            print()
+            print("Fresh test draws (measured after the estimator shipped; never fitted on, decided nothing):")
+        for stem in stems:
+            with (DATA / f"{stem}.csv").open() as f:
+                draw = [protocol_row(r, part, int(r["pid"]), stem) for r in csv.DictReader(f)]
+            print(table(draw, *shipped(draw)[:3]))
     if args.plot:
         plot(rows, acc, np.minimum(raw, ceil), args.plot)
     return 0 if gap < 1e-9 and off <= len(rows) // 1000 else 1
