@@ -4,7 +4,8 @@
 
 Prints the median time of one `estimate_accuracy` call from Python (scalar,
 with a non-reference Protocol, and a 10,000-element array call), of one Monte
-Carlo estimate, of `required_width`, of the first (uncached) d = 1 call, and of
+Carlo estimate, of `required_width`, of the first (uncached) d = 1 call, of the
+counting ceiling computed and cached, and of
 the measurement `real_accuracy` on the same configuration, with the ratios.
 The issue's target: a scalar call costs <= 10 us.
 """
@@ -16,7 +17,7 @@ import time
 
 import numpy as np
 
-from nnpartition import Protocol, estimate_accuracy, max_samples, real_accuracy, required_width
+from nnpartition import Protocol, accuracy_ceiling, estimate_accuracy, max_samples, real_accuracy, required_width
 
 
 def median_time(fn, repeats):
@@ -60,6 +61,13 @@ def main() -> None:
     t_again = median_time(lambda: max_samples(1, 16, 0.8), 21)
     print(f"max_samples(1, 16, 0.8): first {t_first * 1e3:.2f} ms, again {t_again * 1e3:.3f} ms "
           f"(cache: {t_first / t_again:.0f} x)")
+    # the counting ceiling (d > 1), computed and read from the core's cache (seventeenth pass): the computation
+    # alone is several times the 10 us budget of a scalar estimate
+    sizes = iter(range(1001, 1001 + 401))
+    t_computed = median_time(lambda: accuracy_ceiling(2, next(sizes), 16), 401)
+    t_cached = median_time(lambda: accuracy_ceiling(2, 1000, 16), 2001)
+    print(f"accuracy_ceiling(2, N, 16): computed {t_computed * 1e6:.1f} us, cached {t_cached * 1e6:.2f} us "
+          f"({t_computed / t_cached:.0f} x)")
     d = np.random.default_rng(0).integers(1, 100, 10_000)
     N = np.random.default_rng(1).integers(100, 3000, 10_000)
     L = np.random.default_rng(2).integers(1, 256, 10_000)

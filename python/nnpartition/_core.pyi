@@ -13,11 +13,10 @@ __all__ = [
     "CHOICES",
     "DEFAULT_LIMITS",
     "__version__",
-    "accuracy_ceilings",
+    "accuracy_ceiling",
     "bounded_regions",
     "count_patterns_f32",
     "count_patterns_f64",
-    "counting_ceiling",
     "cover_count",
     "d1_ceiling",
     "deep_region_bounds",
@@ -88,8 +87,11 @@ def estimate_analytic(
     dist: str,
     protocol: _ProtocolArgs,
     params: Optional[List[float]] = None,
+    ceiling: bool = False,
 ) -> List[npt.NDArray[np.float64]]: ...
-def estimate_one(d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs) -> _EstimateRow: ...
+def estimate_one(
+    d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
+) -> Tuple[_EstimateRow, float]: ...
 def estimate_from_partition(
     d: float,
     n: float,
@@ -108,10 +110,7 @@ def max_samples(
     d: float, widths: List[float], target: float, dist: str, protocol: _ProtocolArgs, max_n: float
 ) -> List[float]: ...
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
-def accuracy_ceilings(
-    d: npt.NDArray[np.uint64], n: npt.NDArray[np.uint64], l: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.float64]: ...
-def counting_ceiling(d: int, n: int, widths: List[int]) -> float: ...
+def accuracy_ceiling(d: int, n: int, widths: List[int]) -> float: ...
 
 # --- activation patterns ---
 def count_patterns_f64(

@@ -221,14 +221,6 @@ def _protocol(protocol: Any) -> Protocol:
     return protocol
 
 
-@functools.lru_cache(maxsize=4096)
-def _ceiling_one(d: int, N: int, widths: Tuple[int, ...]) -> float:
-    if len(widths) == 1:
-        return float(_core.accuracy_ceilings(np.array([d], np.uint64), np.array([N], np.uint64),
-                                             np.array([widths[0]], np.uint64))[0])
-    return float(_core.counting_ceiling(d, N, list(widths)))
-
-
 def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Sequence[int]] = None) -> float:
     """Best expected training accuracy any ReLU network of this size can reach on ``N`` random labels.
 
@@ -249,7 +241,7 @@ def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optiona
     d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
     N = v.count("N", N, minimum=1, maximum=MAX_SIZE)
     ws = _widths(L, widths)
-    return _ceiling_one(d, N, ws)
+    return _core.accuracy_ceiling(d, N, list(ws))
 
 
 def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
@@ -383,14 +375,10 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         few = na[(na < _range()["N"][0]) & (na > da + 1)]      # too few points to be validated, too many to be exact
         if few.size:
             _warn_range(float(da.max()), float(few.min()), [float(la.max())], proto, stacklevel=3)
-    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto))
-    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = (c.reshape(shape) for c in cols)
-    if ceiling:
-        ceil = _core.accuracy_ceilings(da.ravel().astype(np.uint64), na.ravel().astype(np.uint64),
-                                       la.ravel().astype(np.uint64)).reshape(shape)
-        acc, low, high = np.minimum(acc, ceil), np.minimum(low, ceil), np.minimum(high, ceil)
-    else:
-        ceil = np.full(shape, np.nan)
+    # capped at the ceiling in the core (interruptible: exact d = 1 ceilings cost milliseconds each)
+    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto),
+                                   ceiling=ceiling)
+    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, ceil = (c.reshape(shape) for c in cols)
     if da.ndim == 0:  # 0-d arrays in, floats out
         f = float
         return AccuracyEstimate(f(acc), f(low), f(high), f(ceil), "analytic",
@@ -413,11 +401,9 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
     """One configuration (any depth): a single native call, no arrays."""
     if not _in_range(d, N, ws, proto):
         _warn_range(d, N, ws, proto, stacklevel=5)
-    acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_one(
-        float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto))
-    ceil = _ceiling_one(d, N, ws) if ceiling else math.nan
-    if ceiling:
-        acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
+    # capped at the ceiling in the core, as the sizing answers are
+    (acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr), ceil = _core.estimate_one(
+        float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto), ceiling)
     details = _built(EstimateDetails, p_eff=p_eff, k_sat=k_sat, k_eff=k_eff, load=alpha, budget=budget, m=m,
                      k_time=k_time, uncorrected=unc, correction=corr, dist=dist, protocol=proto,
                      widths=list(ws) if len(ws) > 1 else None)
@@ -437,9 +423,11 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     acc = s.mean
     low = min(s.ci_low, float(np.mean(low_t)))
     high = max(s.ci_high, float(np.mean(high_t)))
-    ceil = _ceiling_one(d, N, (L,)) if ceiling else math.nan
+    # the trials' summary (mean, confidence interval) is formed here, so it is capped here, at the core's ceiling
+    ceil = _core.accuracy_ceiling(d, N, [L]) if ceiling else math.nan
     if ceiling:
         acc, low, high = min(acc, ceil), min(low, ceil), min(high, ceil)
+
     def mean(x: NDArray[np.float64]) -> float:
         return float(np.mean(x)) if len(x) else math.nan
 

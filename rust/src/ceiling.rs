@@ -121,49 +121,52 @@ pub fn d1_labelings(n: u64, k: u64) -> usize {
     (8_000_000 / (n * (k + 1)).max(1)).clamp(32, 400) as usize
 }
 
-/// Entries kept by the cache of exact `d = 1` ceilings (each 16 bytes of key and 8 of
-/// value); it is emptied when full.
-const D1_CACHE_ENTRIES: usize = 1 << 16;
-
-/// The exact `d = 1` ceiling for `n` points and `k` sign changes (see [`ceiling`]),
-/// memoised: it costs up to milliseconds (a dynamic programme over up to 400 labelings)
-/// and sizing questions ask for the same `(n, k)` again and again. Deterministic (seed 0),
-/// so a cached value equals a recomputed one.
-fn d1_exact_cached(n: u64, k: u64) -> f64 {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<(u64, u64), f64>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    // a panic elsewhere while the lock was held leaves a map that is still valid: read through the poison
-    if let Some(&v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(n, k)) {
-        return v;
-    }
-    let v = d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() >= D1_CACHE_ENTRIES {
-        map.clear();
-    }
-    map.insert((n, k), v);
-    v
-}
+/// Entries kept by the cache of ceilings (each a key of `2 + layers` integers and a value); it is emptied
+/// when full.
+const CACHE_ENTRIES: usize = 1 << 16;
 
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels:
 /// for `d = 1` and one hidden layer of `L` units the exact dynamic programme over the
 /// at most `L + 1` sign changes when `n (L + 2) <= D1_EXACT_WORK`, otherwise the
 /// counting bound over the `2 S(n - 1, L + 1)` sign sequences with that many changes;
 /// in every other case the counting bound over the network's dichotomies.
-/// Microseconds above the exact size; below it milliseconds the first time, then read from a cache.
+///
+/// Memoised: the exact `d = 1` ceiling costs up to milliseconds (a dynamic programme over up to 400
+/// labelings) and the counting bound tens of microseconds (400 binomial tails), while estimates and sizing
+/// questions ask for the same sizes again and again; a cached value costs about 0.1 us. Every value is
+/// deterministic (the programme's labelings are seeded), so a cached value equals a recomputed one at any
+/// thread count.
 pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u64>, f64>>> = OnceLock::new();
     if n <= 1 {
         return 1.0;
     }
+    let key: Vec<u64> = [d, n].iter().chain(widths).copied().collect();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    // a panic elsewhere while the lock was held leaves a map that is still valid: read through the poison
+    if let Some(&v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v;
+    }
+    let v = computed(d, n, widths); // outside the lock: other threads read meanwhile
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= CACHE_ENTRIES {
+        map.clear();
+    }
+    map.insert(key, v);
+    v
+}
+
+/// [`ceiling`], computed.
+fn computed(d: u64, n: u64, widths: &[u64]) -> f64 {
     if d == 1 && widths.len() == 1 {
         let k = widths[0].saturating_add(1);
         if k.saturating_add(1) >= n {
             return 1.0;
         }
         if n.saturating_mul(k + 1) <= D1_EXACT_WORK {
-            return d1_exact_cached(n, k);
+            return d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
         }
         return union_ceiling(n, LN2 + ln_partial_sum(n - 1, k));
     }
@@ -182,6 +185,28 @@ mod tests {
             .map(|z| (0..n).filter(|&i| (z >> i & 1) as u8 == y[i]).count())
             .max()
             .unwrap()
+    }
+
+    #[test]
+    fn the_cache_returns_what_is_computed_for_every_shape() {
+        // Keys of different depth must not collide ([2, 100, 3] is d = 2, N = 100, one layer of 3, not a prefix
+        // of a deeper key), and a value read back equals a fresh computation, in any order of first use.
+        let cases: [(u64, u64, &[u64]); 7] = [
+            (2, 100, &[3]),
+            (2, 100, &[3, 4]),
+            (2, 100, &[3, 4, 5]),
+            (1, 40, &[8]),
+            (1, 40, &[8, 8]),
+            (3, 2, &[1]),
+            (1, 5000, &[300]),
+        ];
+        for round in 0..2 {
+            for &(d, n, w) in cases.iter().rev().skip(round) {
+                assert_eq!(ceiling(d, n, w), computed(d, n, w), "({d}, {n}, {w:?})");
+            }
+        }
+        assert_ne!(ceiling(2, 100, &[3]), ceiling(2, 100, &[3, 4]));
+        assert_eq!(ceiling(1, 40, &[8]), d1_ceiling(40, 9, d1_labelings(40, 9), 0).0);
     }
 
     #[test]

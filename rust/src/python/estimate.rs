@@ -3,14 +3,20 @@
 use crate::ceiling;
 use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
-use crate::estimate::{analytic, from_partition, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE};
+use crate::estimate::{
+    from_partition, reported, reported_many, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE,
+};
 use crate::simulation::PointDist;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use super::run_interruptible;
+
 type Arrays<'py> = Vec<Bound<'py, PyArray1<f64>>>;
 /// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction)`.
 type Row = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+/// A [`Row`] as reported (accuracy and band capped at the ceiling) and the ceiling (NaN when not computed).
+type ReportedRow = (Row, f64);
 /// A protocol as Python passes it: `(optimizer, lr, steps, batch_size, schedule, restarts)`.
 type ProtocolArgs = (String, f64, f64, Option<f64>, String, f64);
 
@@ -70,11 +76,14 @@ fn constants(v: Option<Vec<f64>>) -> PyResult<Params> {
     }
 }
 
-/// Element-wise analytic estimate for one hidden layer: returns the arrays
-/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction]`.
-/// `params` overrides the fitted constants (in the order of `estimator_params()`).
+/// Element-wise analytic estimate for one hidden layer, as reported: the arrays
+/// `[accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction, ceiling]`,
+/// the first three capped at the accuracy ceiling when `ceiling` (else the last is NaN). `params` overrides
+/// the fitted constants (in the order of `estimator_params()`). Interruptible (exact `d = 1` ceilings cost
+/// milliseconds each).
 #[pyfunction]
-#[pyo3(signature = (d, n, l, dist, protocol, params=None))]
+#[pyo3(signature = (d, n, l, dist, protocol, params=None, ceiling=false))]
+#[allow(clippy::too_many_arguments)]
 fn estimate_analytic<'py>(
     py: Python<'py>,
     d: PyReadonlyArray1<'py, f64>,
@@ -83,21 +92,32 @@ fn estimate_analytic<'py>(
     dist: &str,
     protocol: ProtocolArgs,
     params: Option<Vec<f64>>,
+    ceiling: bool,
 ) -> PyResult<Arrays<'py>> {
-    let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
-    if d.len() != n.len() || d.len() != l.len() {
-        return Err(CoreError::InvalidArgument("d, N and L must have the same length".into()).into());
-    }
     let (dist, b, prm) = (parse_dist(dist)?, budget(protocol)?, constants(params)?);
-    let rows: Vec<_> = (0..d.len()).map(|i| analytic(d[i], n[i], &[l[i]], dist, &b, &prm)).collect();
-    Ok(pack(py, &rows))
+    let (d, n, l) = (d.as_array().to_vec(), n.as_array().to_vec(), l.as_array().to_vec());
+    let rows = run_interruptible(py, None, || reported_many(&d, &n, &l, dist, &b, &prm, ceiling))?;
+    let (rows, ceilings): (Vec<Analytic>, Vec<f64>) = rows.into_iter().unzip();
+    let mut out = pack(py, &rows);
+    out.push(ceilings.into_pyarray(py));
+    Ok(out)
 }
 
-/// Analytic estimate for one configuration with hidden `widths` (one or more layers):
-/// `(accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction)`.
+/// Analytic estimate for one configuration with hidden `widths` (one or more layers), as reported:
+/// `((accuracy, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, uncorrected, correction), ceiling)`,
+/// the first three capped at the accuracy ceiling when `ceiling` (else `ceiling` is NaN).
 #[pyfunction]
-fn estimate_one(d: f64, n: f64, widths: Vec<f64>, dist: &str, protocol: ProtocolArgs) -> PyResult<Row> {
-    Ok(row(&analytic(d, n, &widths, parse_dist(dist)?, &budget(protocol)?, &PARAMS)))
+#[pyo3(signature = (d, n, widths, dist, protocol, ceiling=true))]
+fn estimate_one(
+    d: f64,
+    n: f64,
+    widths: Vec<f64>,
+    dist: &str,
+    protocol: ProtocolArgs,
+    ceiling: bool,
+) -> PyResult<ReportedRow> {
+    let (a, c) = reported(d, n, &widths, parse_dist(dist)?, &budget(protocol)?, &PARAMS, ceiling);
+    Ok((row(&a), c))
 }
 
 /// Estimates from the capped occupancy `sum over cells of min(points, d + 1)` of
@@ -175,28 +195,11 @@ fn d1_ceiling(py: Python<'_>, n: usize, k: usize, labelings: usize, seed: u64) -
     py.detach(|| ceiling::d1_ceiling(n, k, labelings, seed))
 }
 
-/// Counting upper bound on the expected best accuracy of a `d -> widths -> 1` ReLU net.
+/// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels: see
+/// [`ceiling::ceiling`] (exact in `d = 1` with one hidden layer, a counting bound otherwise).
 #[pyfunction]
-fn counting_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
-    py.detach(|| ceiling::union_ceiling(n, ceiling::ln_dichotomies(d, n, &widths)))
-}
-
-/// The accuracy ceiling of every `(d, n, l)` (one hidden layer), element-wise: see
-/// [`ceiling::ceiling`].
-#[pyfunction]
-fn accuracy_ceilings<'py>(
-    py: Python<'py>,
-    d: PyReadonlyArray1<'py, u64>,
-    n: PyReadonlyArray1<'py, u64>,
-    l: PyReadonlyArray1<'py, u64>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (d, n, l) = (d.as_array(), n.as_array(), l.as_array());
-    if d.len() != n.len() || d.len() != l.len() {
-        return Err(CoreError::InvalidArgument("d, N and L must have the same length".into()).into());
-    }
-    let (d, n, l) = (d.to_vec(), n.to_vec(), l.to_vec());
-    let out: Vec<f64> = py.detach(|| (0..d.len()).map(|i| ceiling::ceiling(d[i], n[i], &[l[i]])).collect());
-    Ok(out.into_pyarray(py))
+fn accuracy_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
+    py.detach(|| ceiling::ceiling(d, n, &widths))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -209,7 +212,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(required_width, m)?)?;
     m.add_function(wrap_pyfunction!(max_samples, m)?)?;
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
-    m.add_function(wrap_pyfunction!(counting_ceiling, m)?)?;
-    m.add_function(wrap_pyfunction!(accuracy_ceilings, m)?)?;
+    m.add_function(wrap_pyfunction!(accuracy_ceiling, m)?)?;
     Ok(())
 }
