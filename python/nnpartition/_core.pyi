@@ -87,7 +87,7 @@ def estimate_analytic(
     dist: str,
     protocol: _ProtocolArgs,
     params: Optional[List[float]] = None,
-    ceiling: bool = False,
+    ceiling: bool = True,
 ) -> List[npt.NDArray[np.float64]]: ...
 def estimate_one(
     d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True

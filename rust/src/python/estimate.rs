@@ -82,7 +82,7 @@ fn constants(v: Option<Vec<f64>>) -> PyResult<Params> {
 /// the fitted constants (in the order of `estimator_params()`). Interruptible (exact `d = 1` ceilings cost
 /// milliseconds each).
 #[pyfunction]
-#[pyo3(signature = (d, n, l, dist, protocol, params=None, ceiling=false))]
+#[pyo3(signature = (d, n, l, dist, protocol, params=None, ceiling=true))]
 #[allow(clippy::too_many_arguments)]
 fn estimate_analytic<'py>(
     py: Python<'py>,
