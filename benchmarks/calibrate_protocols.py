@@ -24,10 +24,13 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   networks off the factorial grid, every fourth held out).
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
-* ``docs/data/decision_sample13.csv``, ``decision_sample14.csv``, ``decision_sample15.csv``: decision draws (each
-  decided a candidate; neither calibration nor held out), scored last; draw 15 was measured in the sixteenth pass as
-  a fresh test of the shipped estimator and then decided rule 12; ``fresh_sample16.csv``: a fresh test draw (end of
-  the sixteenth pass; never fitted on, decided nothing yet), scored after them.
+* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``: decision draws (each decided a candidate;
+  neither calibration nor held out), scored last; draws 15 and 16 were each measured as a fresh test of the shipped
+  estimator and then decided rule 12 (sixteenth pass) and rule 14 (seventeenth); ``fresh_sample17.csv``: a fresh
+  test draw (seventeenth pass, after rule 14 shipped; never fitted on, decided nothing), scored after them.
+* ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
+  large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
+  other protocols at large ``N``, read only by the band's fit.
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: a stretch and a shift,
 two sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the analytic
@@ -110,11 +113,14 @@ def load() -> List[Dict[str, Any]]:
                 rows.append(_row(r["dist"], int(r["d"]), int(r["N"]), [int(r["L"])], float(r["accuracy_mean"]),
                                  "reference", part, source=name[:-4], std=float(r["accuracy_std"])))
     # 192 reference-protocol configurations near capacity at large N (benchmarks/large_n_probe.py --calibration,
-    # seed 2027), calibration rows since the fourteenth pass on issue 11; the probe's 24 (seed 2026) stay out.
+    # seed 2027), calibration rows since the fourteenth pass on issue 11; the probe's 24 (seed 2026) stay out; and
+    # 144 at the top of the range (large_n_probe.py --top --calibration, seed 2032), calibration rows since the
+    # seventeenth pass (rule 14; docs/theory.md, "Sizing"); the top probe's 48 (seed 2031) stay out.
     # ... and 192 under other protocols (large_n_probe.py --protocols --calibration, seed 2029): part "band", rows only
     # the band's fit reads (fit_band), around estimates of a correction that never saw them; the probe's 24 (seed
     # 2028) stay out.
-    for name, part in (("large_n_calibration", "calibration"), ("large_n_protocols_calibration", "band")):
+    for name, part in (("large_n_calibration", "calibration"), ("large_n_top_calibration", "calibration"),
+                       ("large_n_protocols_calibration", "band")):
         with (DATA / f"{name}.csv").open() as f:
             rows.extend(large_n_row(r, part, name) for r in csv.DictReader(f))
     with (DATA / "deep.csv").open() as f:
@@ -350,19 +356,22 @@ def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
 #: fifth pass on issue 11 added ``omega`` (``K_time`` grows as ``((d + 1)/11)^omega``): stages 2-4 with ``omega``
 #: free from the previous constants (``omega`` 1.61), then ``--fit`` (two passes) with ``omega`` fixed at 3/2. The
 #: sixth added ``s_deep`` (the transition widens with depth; started at 2.13 from a fit of it alone on the deep
-#: calibration rows) and draws 6 and 7, then ``--fit`` (two passes) from the fifth pass's constants.
+#: calibration rows) and draws 6 and 7, then ``--fit`` (two passes) from the fifth pass's constants. The seventeenth
+#: added ``e_k`` (the transition's sharpness exponent in ``K``, 1/2 before) and the 144 top-corner calibration rows,
+#: and refitted ``c2``, ``s``, ``e_k`` and ``s_deep`` only (``--fit --sharpness-only``, from the sixteenth pass's
+#: constants with ``e_k = 1/2``; rule 14 in ``docs/theory.md``).
 START = dict(
-    kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.1054, s=0.1372, q=0.5, gauss=0.0435,
+    kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.2755, s=0.107, q=0.5, gauss=0.0435,
     g_sgd=0.0176, psi=0.5602, psi_s=0.1388, a_m=0.2114, A=11781.5766, beta=1.0914, tau0=0.5601, nu=0.667, xi=0.0139,
     eta=4.1078, delta=0.1309, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.08, noise=0.5, zeta=1.6116, dd=6.7796,
-    sigma_proto=0.0, omega=1.5, s_deep=2.0216,
+    sigma_proto=0.0, omega=1.5, s_deep=1.9094, e_k=0.318,
 )
 # Not fitted (no stage below names them): ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``,
 # ``omega = 3/2`` (a step moves all ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight;
 # fitted freely it came out at 1.57, with the same held-out errors to 3 decimals, so it stays at the value the
 # argument gives).
 POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A", "xi", "delta", "zeta", "dd",
-            "s_deep"}
+            "s_deep", "e_k"}
 
 
 #: Stage 1 fits the reference-protocol constants on the two-layer reference calibration rows (the protocol
@@ -371,7 +380,7 @@ POSITIVE = {"kappa", "c", "m", "p", "r", "gamma", "c2", "s", "g_sgd", "tau0", "A
 #: protocol and deep constants together on both (deep rows under other protocols inform the protocol terms, and
 #: the jitter's depth compounding ``dd`` and its exponent ``zeta`` are shared).
 STAGES = [
-    (("kappa", "c", "m", "p", "r", "gamma", "c2", "s", "gauss"), ("reference",)),
+    (("kappa", "c", "m", "p", "r", "gamma", "c2", "s", "gauss", "e_k"), ("reference",)),
     (("g_sgd", "psi", "psi_s", "a_m", "nu", "tau0", "A", "beta", "zeta"), ("protocols",)),
     (("xi", "eta", "delta", "dd", "s_deep"), ("deep",)),
     (("g_sgd", "psi", "psi_s", "a_m", "nu", "tau0", "A", "beta", "zeta", "xi", "eta", "delta", "dd", "s_deep"),
@@ -404,13 +413,24 @@ def _minimize(rows: List[Dict[str, Any]], P0: Dict[str, float], names: Sequence[
     return unpack(best.x)
 
 
-def fit(rows: List[Dict[str, Any]], P0: Dict[str, float], passes: int = 2) -> Dict[str, float]:
+#: The seventeenth pass's restricted refit (rule 14, ``docs/theory.md``, "Sizing"): the transition's location,
+#: sharpness and sharpness exponent on the reference calibration rows, its widening with depth on the deep ones, then
+#: the first again; every other constant kept.
+SHARPNESS_STAGES = [
+    (("c2", "s", "e_k"), ("reference",)),
+    (("s_deep",), ("deep",)),
+    (("c2", "s", "e_k"), ("reference",)),
+]
+
+
+def fit(rows: List[Dict[str, Any]], P0: Dict[str, float], passes: int = 2,
+        stages: Sequence[tuple] = STAGES) -> Dict[str, float]:
     """Fit in stages on the calibration rows only (held-out protocols and configurations never enter); the
     stages run ``passes`` times (stage 1 sees the ``K_time`` the later stages fit, so a second pass settles
     them together)."""
     P = dict(P0)
     for _ in range(passes):
-        for names, groups in STAGES:
+        for names, groups in stages:
             part = [r for r in rows if r["part"] == "calibration" and r["group"] in groups]
             P = _minimize(part, P, names)
     return P
@@ -898,6 +918,8 @@ def main() -> int:
                     "and the correction (writes rust/src/estimate_correction.rs)")
     ap.add_argument("--correction-only", action="store_true",
                     help="with --fit: keep the analytic constants, refit the correction and the band")
+    ap.add_argument("--sharpness-only", action="store_true",
+                    help="with --fit: refit only c2, s, e_k and s_deep (SHARPNESS_STAGES), print them and stop")
     ap.add_argument("--cv", action="store_true", help="grouped cross-validation of correction settings, then exit")
     ap.add_argument("--plot", metavar="PNG", help="also draw estimate vs real training on the held-out rows")
     args = ap.parse_args()
@@ -908,6 +930,10 @@ def main() -> int:
                    dict(min_samples_leaf=100), dict(iterations=80, min_samples_leaf=20), dict(huber=0.03),
                    dict(huber=0.01), dict(subsample=0.5), dict(subsample=0.7)):
             print(cross_validate(rows, START, **kw), flush=True)
+        return 0
+    if args.fit and args.sharpness_only:
+        P = fit(rows, dict(START), passes=1, stages=SHARPNESS_STAGES)
+        print("constants:", {k: round(P[k], 4) for k in ("c2", "s", "e_k", "s_deep")})
         return 0
     if args.fit:
         P = dict(START) if args.correction_only else fit(rows, dict(START))

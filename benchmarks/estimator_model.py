@@ -110,7 +110,7 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
         with np.errstate(all="ignore"):
             beyond = np.where(alpha <= P["c"], 1.0, ndtr(P["kappa"] / np.sqrt(np.maximum(alpha - P["c"], 1e-300))))
         # the fit-everything transition widens with depth
-        fit_all = ndtr((P["c2"] - alpha) * np.sqrt(K_size * (k / K)) * P["s"] / (1 + P["s_deep"] * (depth - 1)))
+        fit_all = ndtr((P["c2"] - alpha) * 10.0 * (K_size * (k / K) / 100.0) ** P["e_k"] * P["s"] / (1 + P["s_deep"] * (depth - 1)))
         A = fit_all + (1 - fit_all) * beyond
         A = A + P["nu"] * (BEST_OF[R] - BEST_OF[2]) * np.sqrt(A * (1 - A) / N)
         A = np.clip(A, 0.5, 1.0)

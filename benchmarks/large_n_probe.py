@@ -13,7 +13,7 @@
     python benchmarks/large_n_probe.py [measure] --top    # the reference protocol at N 3500-5000, N/P 1-3 (seed
                                                    # 2031, 48 configurations, ~10 min): large_n_top.csv
     python benchmarks/large_n_probe.py [measure] --top --calibration   # 144 more (seed 2032, ~25 min):
-                                                   # large_n_top_calibration.csv (rule 12's rows; not shipped)
+                                                   # large_n_top_calibration.csv (calibration rows since rule 14)
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -37,8 +37,9 @@ shipped estimator; as calibration rows of the correction it did not help other p
 "Five more tries").
 
 ``--top`` (sixteenth pass) draws 48 reference-protocol configurations as the probe does but at the top of the range
-(seed 2031, ``N`` 3500-5000, ``N / P`` 1-3), where no calibration row has an effective dimension above 1500 near the
-transition: a fresh test (``docs/theory.md``, "Sizing").
+(seed 2031, ``N`` 3500-5000, ``N / P`` 1-3), where until the seventeenth pass no calibration row had an effective
+dimension above 1500 near the transition: a test nothing is fitted on (``docs/theory.md``, "Sizing"); ``--top
+--calibration`` 144 more (seed 2032), calibration rows since the seventeenth pass.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ GRID_PER_PROTOCOL = 16
 #: N in 3500-5000 and N/P in 1-3, a fresh test (no calibration row has K above 1500 near the transition).
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
-#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"):
-#: as calibration rows they did not pass it, so no shipped fit reads them.
+#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"),
+#: which failed; reference-protocol calibration rows since the seventeenth pass (rule 14, with the sharpness exponent).
 TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
