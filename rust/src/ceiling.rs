@@ -133,7 +133,8 @@ const CACHE_ENTRIES: usize = 1 << 16;
 ///
 /// Memoised: the exact `d = 1` ceiling costs up to milliseconds (a dynamic programme over up to 400
 /// labelings) and the counting bound tens of microseconds (400 binomial tails), while estimates and sizing
-/// questions ask for the same sizes again and again; a cached value costs about 0.1 us. Every value is
+/// questions ask for the same sizes again and again; a cached value costs one hash lookup (`python
+/// benchmarks/bench_estimate.py` compares the public call computed and cached). Every value is
 /// deterministic (the programme's labelings are seeded), so a cached value equals a recomputed one at any
 /// thread count.
 pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
