@@ -47,6 +47,7 @@ HOSTILE = [
     "sparse.expand_sparsify(np.full((20, 3), 1.7e308), 50, sparsify='threshold')",
     "npn.simulate_partition(10**7, 10, 100)",
     "npn.random_dataset(2**31, 1)",
+    "npn.estimate_accuracy(np.full((10**4, 1), 5), np.arange(100, 100 + 10**4)[None, :], 8)",
 ]
 
 CHILD = textwrap.dedent("""

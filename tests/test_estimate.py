@@ -178,10 +178,27 @@ def test_estimate_against_real_training(d, N, L, dist):
     (lambda: estimate_accuracy(np.array([1, -2]), 100, 4), ValueError, "d must be between 1"),
     (lambda: estimate_accuracy(np.array([1, 2]), 100, np.array([1, 2, 3])), ValueError, "broadcast"),
     (lambda: accuracy_ceiling(1, 100), ValueError, "exactly one"),
+    # a broadcast of 10^5 against 10^5 asks for 10^10 configurations (terabytes): refused before any copy (until
+    # the seventeenth pass on issue 11 a broadcast of 10^4 x 10^4 aborted the process on a failed allocation)
+    (lambda: estimate_accuracy(np.full((10**5, 1), 5), np.arange(100, 100 + 10**5)[None, :], 8), ValueError,
+     r"10000000000 configurations .* \(max_bytes\)"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_array_estimates_are_sized_against_the_memory_limit():
+    """The refusal follows the limit in force, not a fixed size: 2,000 configurations need about half a megabyte
+    (about 250 bytes each), so a 100 kB limit refuses them and the default limit does not."""
+    from nnpartition import limits
+
+    d, N = np.full((40, 1), 5), np.arange(100, 150)[None, :]
+    with limits.override(max_bytes=100_000):
+        with pytest.raises(ValueError, match="2000 configurations.*max_bytes"):
+            estimate_accuracy(d, N, 8)
+        assert estimate_accuracy(5, 100, 8).accuracy > 0.5  # a scalar call allocates no arrays
+    assert estimate_accuracy(d, N, 8).accuracy.shape == (40, 50)
 
 
 def test_cli_estimate_json():

@@ -15,6 +15,7 @@ __all__ = [
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
+    "check_estimate_size",
     "count_patterns_f32",
     "count_patterns_f64",
     "cover_count",
@@ -89,6 +90,7 @@ def estimate_analytic(
     params: Optional[List[float]] = None,
     ceiling: bool = True,
 ) -> List[npt.NDArray[np.float64]]: ...
+def check_estimate_size(n: int) -> None: ...
 def estimate_one(
     d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
 ) -> Tuple[_EstimateRow, float]: ...

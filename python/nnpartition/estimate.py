@@ -368,6 +368,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
                                 v.count("N", N, minimum=1, maximum=MAX_SIZE),
                                 (v.count("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
     da, na, la = np.broadcast_arrays(_int_array("d", d), _int_array("N", N), _int_array("L", L))
+    _core.check_estimate_size(da.size)  # a broadcast can ask for billions: refused before anything is copied
     shape = da.shape
     if da.size:
         _warn_range(float(da.max()), float(na.max()), [float(la.max())], proto, stacklevel=3)

@@ -21,7 +21,7 @@
 
 use crate::ceiling;
 use crate::error::{CoreError, CoreResult};
-use crate::limits::Cancel;
+use crate::limits::{self, Cancel};
 use crate::simulation::PointDist;
 use rayon::prelude::*;
 
@@ -499,6 +499,17 @@ pub fn reported(
     (a, c)
 }
 
+/// Bytes an array estimate holds per configuration: its three inputs twice (the caller's flattened copies and the
+/// binding's), the results (`(Analytic, ceiling)`) and the 13 output arrays.
+pub const BYTES_PER_CONFIGURATION: usize = 6 * 8 + std::mem::size_of::<(Analytic, f64)>() + 13 * 8;
+
+/// Refuses an array estimate over `n` configurations whose buffers would pass the memory limit
+/// ([`limits::check_bytes`]: a `TooLarge` error naming `max_bytes`), before anything is allocated: a broadcast of
+/// `d` against `N` can ask for billions of configurations, and an allocation that fails aborts the process.
+pub fn check_many(n: usize) -> CoreResult<()> {
+    limits::check_bytes(&format!("an estimate over {n} configurations"), n as f64 * BYTES_PER_CONFIGURATION as f64)
+}
+
 /// [`reported`] for each `(d[i], n[i], l[i])`, one hidden layer of `l[i]` units, on rayon's pool.
 /// Interruptible ([`Cancel`]): exact `d = 1` ceilings cost milliseconds each, so a large array of them
 /// runs for minutes. The same answers at any thread count (each element is computed alone, and the
@@ -515,6 +526,7 @@ pub fn reported_many(
     if d.len() != n.len() || d.len() != l.len() {
         return Err(CoreError::InvalidArgument("d, N and L must have the same length".into()));
     }
+    check_many(d.len())?;
     let cancel = Cancel::current();
     (0..d.len())
         .into_par_iter()
@@ -1177,6 +1189,10 @@ mod tests {
             }
         }
         assert!(reported_many(&d, &n[..2], &l, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, true).is_err());
+        // more configurations than the memory limit allows: refused before anything is allocated
+        let huge = usize::MAX / BYTES_PER_CONFIGURATION;
+        assert!(matches!(check_many(huge), Err(CoreError::TooLarge(m)) if m.contains("max_bytes")));
+        assert!(check_many(1000).is_ok());
         // a cancelled call stops with Interrupted
         let token = Cancel::new();
         token.cancel();

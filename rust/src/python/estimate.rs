@@ -95,12 +95,20 @@ fn estimate_analytic<'py>(
     ceiling: bool,
 ) -> PyResult<Arrays<'py>> {
     let (dist, b, prm) = (parse_dist(dist)?, budget(protocol)?, constants(params)?);
+    crate::estimate::check_many(d.as_array().len())?; // before the copies below
     let (d, n, l) = (d.as_array().to_vec(), n.as_array().to_vec(), l.as_array().to_vec());
     let rows = run_interruptible(py, None, || reported_many(&d, &n, &l, dist, &b, &prm, ceiling))?;
     let (rows, ceilings): (Vec<Analytic>, Vec<f64>) = rows.into_iter().unzip();
     let mut out = pack(py, &rows);
     out.push(ceilings.into_pyarray(py));
     Ok(out)
+}
+
+/// Refuses (`ValueError` naming `max_bytes`) an array estimate over `n` configurations that the memory limit does
+/// not allow: called before the arguments are broadcast and copied.
+#[pyfunction]
+fn check_estimate_size(n: usize) -> PyResult<()> {
+    Ok(crate::estimate::check_many(n)?)
 }
 
 /// Analytic estimate for one configuration with hidden `widths` (one or more layers), as reported:
@@ -205,6 +213,7 @@ fn accuracy_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate_analytic, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_one, m)?)?;
+    m.add_function(wrap_pyfunction!(check_estimate_size, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_from_partition, m)?)?;
     m.add_function(wrap_pyfunction!(estimator_params, m)?)?;
     m.add_function(wrap_pyfunction!(estimator_range, m)?)?;
