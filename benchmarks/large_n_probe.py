@@ -12,6 +12,8 @@
                                                    # was tried in the fifteenth pass and not shipped)
     python benchmarks/large_n_probe.py [measure] --top    # the reference protocol at N 3500-5000, N/P 1-3 (seed
                                                    # 2031, 48 configurations, ~10 min): large_n_top.csv
+    python benchmarks/large_n_probe.py [measure] --top --fresh   # 96 more (seed 2033, ~20 min), measured after
+                                                   # rule 14 shipped: large_n_top_fresh.csv (a fresh test)
     python benchmarks/large_n_probe.py [measure] --top --calibration   # 144 more (seed 2032, ~25 min):
                                                    # large_n_top_calibration.csv (calibration rows since rule 14)
 
@@ -77,6 +79,9 @@ TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
 #: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"),
 #: which failed; reference-protocol calibration rows since the seventeenth pass (rule 14, with the sharpness exponent).
 TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
+#: Seventeenth pass: 96 more drawn the same way (seed 2033), measured after rule 14 shipped: a fresh test of the
+#: shipped estimator in the corner rule 14 was about (the top probe above decided it, so it is no longer one).
+TOP_FRESH = (OUT.with_name("large_n_top_fresh.csv"), 2033, 96)
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
 
@@ -185,12 +190,16 @@ def main() -> None:
                     help="other protocols, 24 protocols x 16 configurations (seed 2030, fifteenth pass)")
     ap.add_argument("--top", action="store_true",
                     help="the reference protocol at N 3500-5000, N/P 1-3 (48 configurations, seed 2031, sixteenth "
-                    "pass; with --calibration 144, seed 2032)")
+                    "pass; with --calibration 144, seed 2032; with --fresh 96, seed 2033)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="with --top: the 96 configurations measured after rule 14 shipped (seventeenth pass)")
     args = ap.parse_args()
+    if args.fresh and not args.top:
+        ap.error("--fresh goes with --top")
     if args.top:
-        if args.protocols or args.grid:
-            ap.error("--top takes neither --protocols nor --grid")
-        which = TOP_CALIBRATION if args.calibration else TOP
+        if args.protocols or args.grid or (args.fresh and args.calibration):
+            ap.error("--top takes neither --protocols nor --grid, and --fresh not with --calibration")
+        which = TOP_FRESH if args.fresh else TOP_CALIBRATION if args.calibration else TOP
         if args.command == "measure":
             measure(*which, top=True)
         report(which[0])
