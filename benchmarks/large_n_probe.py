@@ -73,7 +73,8 @@ PROTOCOLS_GRID = (OUT.with_name("large_n_protocols_grid.csv"), 2030, 384)
 GRID_PER_PROTOCOL = 16
 #: Sixteenth pass: the top of the range under the reference protocol, where the sizing picture showed real training's
 #: transition about three times wider than the estimate's (d = 10, N = 5000): 48 configurations (seed 2031) with
-#: N in 3500-5000 and N/P in 1-3, a fresh test (no calibration row has K above 1500 near the transition).
+#: N in 3500-5000 and N/P in 1-3, a fresh test then (no calibration row had K above 1500 near the transition);
+#: it decided rule 14 in the seventeenth pass, and TOP_FRESH below took its place as the fresh test.
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
 #: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"),

@@ -33,8 +33,9 @@ import numpy as np
 from nnpartition import estimate_accuracy, max_samples, real_accuracy, required_width
 
 CURVES = Path(__file__).resolve().parent.parent / "docs" / "data" / "sizing_curves.csv"
-#: The width questions drawn by ``--plot``: one that holds at ``L``, one that holds only at ``L_safe``, and the one
-#: whose ``L_safe`` falls short (``docs/theory.md``, "Sizing").
+#: The width questions drawn by ``--plot``: one that holds at ``L``, and the two where real training's transition
+#: has been wider than the estimate's; since rule 14 (seventeenth pass) ``(10, 5000)`` holds at ``L_safe`` and
+#: ``(5, 2000)`` falls short there (``docs/theory.md``, "Sizing").
 PLOTTED = [(20, 3000, 0.99), (5, 2000, 0.95), (10, 5000, 0.99)]
 
 QUESTIONS = [(3, 500, 0.9), (5, 2000, 0.95), (10, 1000, 0.99), (10, 5000, 0.99), (20, 3000, 0.99), (50, 5000, 0.99)]

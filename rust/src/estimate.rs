@@ -491,8 +491,7 @@ pub fn reported(
     if !with_ceiling {
         return (a, f64::NAN);
     }
-    let ws: Vec<u64> = widths.iter().map(|&w| count(w)).collect();
-    let c = ceiling::ceiling(count(d), count(n), &ws);
+    let c = ceiling_at(d, n, widths);
     a.accuracy = a.accuracy.min(c);
     a.low = a.low.min(c);
     a.high = a.high.min(c);
@@ -952,7 +951,7 @@ pub fn required_width(
     max_l: f64,
 ) -> [f64; 3] {
     let max_l = max_l.floor().max(1.0);
-    let ceil = |l: f64| ceiling::ceiling(count(d), count(n), &[count(l)]);
+    let ceil = |l: f64| ceiling_at(d, n, &[l]);
     let mut out = [0.0; 3];
     for (i, o) in out.iter_mut().enumerate() {
         *o = smallest(max_l, |l| edges(&analytic(d, n, &[l], dist, proto, prm))[i] >= target);
@@ -967,9 +966,12 @@ pub fn required_width(
     out
 }
 
-/// A size given as `f64` (validated by the caller) as a count for [`ceiling::ceiling`].
-fn count(x: f64) -> u64 {
-    x.round().max(0.0) as u64
+/// [`ceiling::ceiling`] of sizes given as `f64` (validated by the caller, so whole and non-negative): the one place
+/// the estimate, its array form and the sizing searches read the ceiling.
+fn ceiling_at(d: f64, n: f64, widths: &[f64]) -> f64 {
+    let count = |x: f64| x.round().max(0.0) as u64;
+    let ws: Vec<u64> = widths.iter().map(|&w| count(w)).collect();
+    ceiling::ceiling(count(d), count(n), &ws)
 }
 
 /// `[N, N_low, N_high]`: the largest number of points on which the estimate reaches
@@ -1039,8 +1041,7 @@ pub fn max_samples(
     }
     // capped at the ceiling, as the estimate is reported (it binds in d = 1): the ceiling falls with N, so a capped
     // run ends where the ceiling first misses the target within it (and is empty if it misses at the run's start)
-    let ws: Vec<u64> = widths.iter().map(|&w| count(w)).collect();
-    let ceil_ok = |n: f64| ceiling::ceiling(count(d), count(n), &ws) >= target;
+    let ceil_ok = |n: f64| ceiling_at(d, n, widths) >= target;
     for (o, &from) in out.iter_mut().zip(&starts) {
         if *o > 0.0 && !ceil_ok(*o) {
             *o = if ceil_ok(from) { from + smallest(*o - from, |k| !ceil_ok(from + k)) - 1.0 } else { 0.0 };
@@ -1125,9 +1126,10 @@ mod tests {
         };
         let long = Budget { steps: 16000.0, restarts: 4.0, ..Budget::REFERENCE };
         let reference = Budget::REFERENCE;
-        let mut bound = 0; // answers the ceiling changes: the test must reach the capped branch
-                           // (a target of exactly 1 - 1/N, such as (10, 0.9), is not asked: there the band's one-point floor meets the
-                           // target and the estimate's last-bit wobble just below 1, 1e-16, decides the answer)
+        // answers the ceiling changes: the test must reach the capped branch. (A target of exactly 1 - 1/N, such as
+        // (10, 0.9), is not asked: there the band's one-point floor meets the target and the estimate's last-bit
+        // wobble just below 1, 1e-16, decides the answer.)
+        let mut bound = 0;
         for (n, target, proto) in [
             (10.0, 0.99, &reference),
             (20.0, 0.9, &long),
@@ -1224,12 +1226,11 @@ mod tests {
         // fitted below 1/2 (0.318): at K = 100 the two agree, above it the shipped transition is wider (a load just
         // below c2 is fitted less surely, one just above more surely), below it narrower
         let at = |alpha: f64, k: f64, prm: &Params| readout_accuracy(alpha * k, k, k, prm.kappa, 1.0, prm);
-        let same = Params { e_k: 0.5, ..PARAMS };
         let c2 = PARAMS.c2;
-        assert!((at(c2 - 0.3, 100.0, &PARAMS) - at(c2 - 0.3, 100.0, &same)).abs() < 1e-12);
-        assert!(at(c2 - 0.3, 2000.0, &PARAMS) < at(c2 - 0.3, 2000.0, &same));
-        assert!(at(c2 + 0.3, 2000.0, &PARAMS) > at(c2 + 0.3, 2000.0, &same));
-        assert!(at(c2 - 0.3, 20.0, &PARAMS) > at(c2 - 0.3, 20.0, &same));
+        assert!((at(c2 - 0.3, 100.0, &PARAMS) - at(c2 - 0.3, 100.0, &half)).abs() < 1e-12);
+        assert!(at(c2 - 0.3, 2000.0, &PARAMS) < at(c2 - 0.3, 2000.0, &half));
+        assert!(at(c2 + 0.3, 2000.0, &PARAMS) > at(c2 + 0.3, 2000.0, &half));
+        assert!(at(c2 - 0.3, 20.0, &PARAMS) > at(c2 - 0.3, 20.0, &half));
     }
 
     #[test]
