@@ -24,10 +24,11 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   networks off the factorial grid, every fourth held out).
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
-* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``: decision draws (each decided a candidate;
-  neither calibration nor held out), scored last; draws 15 and 16 were each measured as a fresh test of the shipped
-  estimator and then decided rule 12 (sixteenth pass) and rule 14 (seventeenth); ``fresh_sample17.csv``: a fresh
-  test draw (seventeenth pass, after rule 14 shipped; never fitted on, decided nothing), scored after them.
+* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv``: decision draws (each
+  decided a candidate; neither calibration nor held out), scored last; draws 15 and 16 were each measured as a fresh
+  test of the shipped estimator and then decided rule 12 (sixteenth pass) and rule 14 (seventeenth), draw 18 rule 17
+  (eighteenth, not shipped); ``fresh_sample17.csv``: a fresh test draw (seventeenth pass, after rule 14 shipped;
+  never fitted on, decided nothing), scored after them.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
   other protocols at large ``N``, read only by the band's fit.

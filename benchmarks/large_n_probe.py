@@ -16,6 +16,10 @@
                                                    # rule 14 shipped: large_n_top_fresh.csv (a fresh test)
     python benchmarks/large_n_probe.py [measure] --top --calibration   # 144 more (seed 2032, ~25 min):
                                                    # large_n_top_calibration.csv (calibration rows since rule 14)
+    python benchmarks/large_n_probe.py [measure] --low [--calibration]   # low d at and below capacity: d 2-10,
+                                                   # N 1500-5000, N/P 0.6-1.5; 96 (seed 2035): large_n_low.csv,
+                                                   # a test; 144 (seed 2034): large_n_low_calibration.csv;
+                                                   # --low --fresh: 96 more (seed 2036), large_n_low_fresh.csv
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -42,6 +46,12 @@ shipped estimator; as calibration rows of the correction it did not help other p
 (seed 2031, ``N`` 3500-5000, ``N / P`` 1-3), where until the seventeenth pass no calibration row had an effective
 dimension above 1500 near the transition: a test nothing is fitted on (``docs/theory.md``, "Sizing"); ``--top
 --calibration`` 144 more (seed 2032), calibration rows since the seventeenth pass.
+
+``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
+``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96
+(seed 2035), ``--calibration`` 144 (seed 2034) and ``--fresh`` 96 (seed 2036), each fixed before it was measured. They
+served as calibration rows and tests of rules 15-17 (``docs/theory.md``, "Sizing"), none of which shipped; the
+shipped estimator has fitted none of them.
 """
 
 from __future__ import annotations
@@ -83,17 +93,28 @@ TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 #: Seventeenth pass: 96 more drawn the same way (seed 2033), measured after rule 14 shipped: a fresh test of the
 #: shipped estimator in the corner rule 14 was about (the top probe above decided it, so it is no longer one).
 TOP_FRESH = (OUT.with_name("large_n_top_fresh.csv"), 2033, 96)
+#: Eighteenth pass: low d at and below capacity under the reference protocol (d 2-10, N 1500-5000, N/P 0.6-1.5),
+#: where the sizing picture showed rule 14's estimate 0.04-0.06 above real training (d = 5, N = 2000, N/P 0.8-1.1)
+#: and the calibration rows held one configuration with N/P below 1.1 at d <= 8 and N >= 1500: 144 calibration
+#: configurations (seed 2034) and 96 more (seed 2035) measured with them, a test nothing is fitted on (rule 15 in
+#: ``docs/theory.md``, "Sizing").
+LOW_CALIBRATION = (OUT.with_name("large_n_low_calibration.csv"), 2034, 144)
+LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
+#: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above: its fresh test.
+LOW_FRESH = (OUT.with_name("large_n_low_fresh.csv"), 2036, 96)
+LOW_RANGES = dict(dims=(2, 10), points=(1500, 5000), ratios=(0.6, 1.5))
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
 
 
-def configs(n: int = 24, seed: int = SEED, points: tuple = (1500, 5000), ratios: tuple = (1.0, 4.0)) -> list:
-    """``n`` reference-protocol configurations of seed ``seed``: ``d`` log-uniform in 2-50, ``N`` in ``points`` and
-    ``N / P`` in ``ratios`` (both log-uniform), both input laws."""
+def configs(n: int = 24, seed: int = SEED, points: tuple = (1500, 5000), ratios: tuple = (1.0, 4.0),
+            dims: tuple = (2, 50)) -> list:
+    """``n`` reference-protocol configurations of seed ``seed``: ``d`` in ``dims``, ``N`` in ``points`` and ``N / P``
+    in ``ratios`` (all log-uniform), both input laws."""
     rng = random.Random(seed)
     out = []
     while len(out) < n:
-        d = int(round(math.exp(rng.uniform(math.log(2), math.log(50)))))
+        d = int(round(math.exp(rng.uniform(math.log(dims[0]), math.log(dims[1])))))
         N = int(round(math.exp(rng.uniform(math.log(points[0]), math.log(points[1])))))
         ratio = math.exp(rng.uniform(math.log(ratios[0]), math.log(ratios[1])))
         L = max(1, int(round((N / ratio - 1) / (d + 2))))   # P = L (d + 1) + L + 1
@@ -129,10 +150,10 @@ def grid_configs(n: int = PROTOCOLS_GRID[2], seed: int = PROTOCOLS_GRID[1], per:
 
 
 def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False, grid: bool = False,
-            top: bool = False) -> None:
+            top: bool = False, low: bool = False) -> None:
     rows = []
     todo = (grid_configs(n, seed) if grid else protocol_configs(n, seed) if protocols else
-            configs(n, seed, **TOP_RANGES) if top else configs(n, seed))
+            configs(n, seed, **TOP_RANGES) if top else configs(n, seed, **LOW_RANGES) if low else configs(n, seed))
     for i, c in enumerate(todo):
         t = time.perf_counter()
         protocol = Protocol(**{k: c[k] for k in PROTOCOL_FIELDS}) if protocols or grid else Protocol()
@@ -193,10 +214,22 @@ def main() -> None:
                     help="the reference protocol at N 3500-5000, N/P 1-3 (48 configurations, seed 2031, sixteenth "
                     "pass; with --calibration 144, seed 2032; with --fresh 96, seed 2033)")
     ap.add_argument("--fresh", action="store_true",
-                    help="with --top: the 96 configurations measured after rule 14 shipped (seventeenth pass)")
+                    help="with --top: the 96 configurations measured after rule 14 shipped (seventeenth pass); with "
+                    "--low: 96 more (seed 2036), rule 16's test")
+    ap.add_argument("--low", action="store_true",
+                    help="the reference protocol at d 2-10, N 1500-5000, N/P 0.6-1.5 (96 configurations, seed 2035, "
+                    "eighteenth pass, a test; with --calibration 144, seed 2034)")
     args = ap.parse_args()
-    if args.fresh and not args.top:
-        ap.error("--fresh goes with --top")
+    if args.low:
+        if args.protocols or args.grid or args.top or (args.fresh and args.calibration):
+            ap.error("--low takes --calibration or --fresh")
+        which = LOW_CALIBRATION if args.calibration else LOW_FRESH if args.fresh else LOW
+        if args.command == "measure":
+            measure(*which, low=True)
+        report(which[0])
+        return
+    if args.fresh and not (args.top or args.low):
+        ap.error("--fresh goes with --top or --low")
     if args.top:
         if args.protocols or args.grid or (args.fresh and args.calibration):
             ap.error("--top takes neither --protocols nor --grid, and --fresh not with --calibration")
