@@ -62,6 +62,7 @@ import math
 import random
 import time
 from pathlib import Path
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -150,10 +151,12 @@ def grid_configs(n: int = PROTOCOLS_GRID[2], seed: int = PROTOCOLS_GRID[1], per:
 
 
 def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = False, grid: bool = False,
-            top: bool = False, low: bool = False) -> None:
+            ranges: Optional[Dict[str, tuple]] = None) -> None:
+    """Train ``n`` configurations of seed ``seed`` (:func:`configs`, drawn in ``ranges`` if given; under a protocol
+    each with ``protocols`` or ``grid``) and write them to ``out``."""
     rows = []
     todo = (grid_configs(n, seed) if grid else protocol_configs(n, seed) if protocols else
-            configs(n, seed, **TOP_RANGES) if top else configs(n, seed, **LOW_RANGES) if low else configs(n, seed))
+            configs(n, seed, **(ranges or {})))
     for i, c in enumerate(todo):
         t = time.perf_counter()
         protocol = Protocol(**{k: c[k] for k in PROTOCOL_FIELDS}) if protocols or grid else Protocol()
@@ -220,24 +223,20 @@ def main() -> None:
                     help="the reference protocol at d 2-10, N 1500-5000, N/P 0.6-1.5 (96 configurations, seed 2035, "
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
     args = ap.parse_args()
-    if args.low:
-        if args.protocols or args.grid or args.top or (args.fresh and args.calibration):
-            ap.error("--low takes --calibration or --fresh")
-        which = LOW_CALIBRATION if args.calibration else LOW_FRESH if args.fresh else LOW
-        if args.command == "measure":
-            measure(*which, low=True)
-        report(which[0])
-        return
-    if args.fresh and not (args.top or args.low):
+    # the two corners of the reference protocol: (probe, --calibration, --fresh, ranges)
+    corners = {"top": (TOP, TOP_CALIBRATION, TOP_FRESH, TOP_RANGES), "low": (LOW, LOW_CALIBRATION, LOW_FRESH, LOW_RANGES)}
+    for name, (probe, calibration, fresh, ranges) in corners.items():
+        if getattr(args, name):
+            if args.protocols or args.grid or (args.top and args.low) or (args.fresh and args.calibration):
+                ap.error(f"--{name} takes neither --protocols, --grid nor the other corner, and --fresh not with "
+                         "--calibration")
+            which = fresh if args.fresh else calibration if args.calibration else probe
+            if args.command == "measure":
+                measure(*which, ranges=ranges)
+            report(which[0])
+            return
+    if args.fresh:
         ap.error("--fresh goes with --top or --low")
-    if args.top:
-        if args.protocols or args.grid or (args.fresh and args.calibration):
-            ap.error("--top takes neither --protocols nor --grid, and --fresh not with --calibration")
-        which = TOP_FRESH if args.fresh else TOP_CALIBRATION if args.calibration else TOP
-        if args.command == "measure":
-            measure(*which, top=True)
-        report(which[0])
-        return
     if args.grid:
         if args.calibration or args.protocols:
             ap.error("--grid takes neither --calibration nor --protocols")
