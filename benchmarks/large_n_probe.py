@@ -19,7 +19,8 @@
     python benchmarks/large_n_probe.py [measure] --low [--calibration]   # low d at and below capacity: d 2-10,
                                                    # N 1500-5000, N/P 0.6-1.5; 96 (seed 2035): large_n_low.csv,
                                                    # a test; 144 (seed 2034): large_n_low_calibration.csv;
-                                                   # --low --fresh: 96 more (seed 2036), large_n_low_fresh.csv
+                                                   # --low --fresh: 96 more (seed 2036), large_n_low_fresh.csv;
+                                                   # --low --fresh2: 96 more (seed 2037), large_n_low_fresh2.csv
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -49,9 +50,9 @@ dimension above 1500 near the transition: a test nothing is fitted on (``docs/th
 
 ``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
 ``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96
-(seed 2035), ``--calibration`` 144 (seed 2034) and ``--fresh`` 96 (seed 2036), each fixed before it was measured. They
-served as calibration rows and tests of rules 15-17 (``docs/theory.md``, "Sizing"), none of which shipped; the
-shipped estimator has fitted none of them.
+(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036) and ``--fresh2`` 96 (seed 2037), each
+fixed before it was measured. They served as calibration rows and tests of rules 15-18 (``docs/theory.md``,
+"Sizing"), none of which shipped; the shipped estimator has fitted none of them.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ LOW_CALIBRATION = (OUT.with_name("large_n_low_calibration.csv"), 2034, 144)
 LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
 #: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above: its fresh test.
 LOW_FRESH = (OUT.with_name("large_n_low_fresh.csv"), 2036, 96)
+#: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --fresh2``; rule 18
+#: failed, so the shipped estimator has fitted none of the four low sets).
+LOW_FRESH2 = (OUT.with_name("large_n_low_fresh2.csv"), 2037, 96)
 LOW_RANGES = dict(dims=(2, 10), points=(1500, 5000), ratios=(0.6, 1.5))
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
@@ -222,6 +226,7 @@ def main() -> None:
     ap.add_argument("--low", action="store_true",
                     help="the reference protocol at d 2-10, N 1500-5000, N/P 0.6-1.5 (96 configurations, seed 2035, "
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
+    ap.add_argument("--fresh2", action="store_true", help="with --low: 96 more (seed 2037), rule 18's test")
     args = ap.parse_args()
     # the two corners of the reference protocol: (probe, --calibration, --fresh, ranges)
     corners = {"top": (TOP, TOP_CALIBRATION, TOP_FRESH, TOP_RANGES), "low": (LOW, LOW_CALIBRATION, LOW_FRESH, LOW_RANGES)}
@@ -231,12 +236,16 @@ def main() -> None:
                 ap.error(f"--{name} takes neither --protocols, --grid nor the other corner, and --fresh not with "
                          "--calibration")
             which = fresh if args.fresh else calibration if args.calibration else probe
+            if args.fresh2:
+                if name != "low" or args.fresh or args.calibration:
+                    ap.error("--fresh2 goes with --low alone")
+                which = LOW_FRESH2
             if args.command == "measure":
                 measure(*which, ranges=ranges)
             report(which[0])
             return
-    if args.fresh:
-        ap.error("--fresh goes with --top or --low")
+    if args.fresh or args.fresh2:
+        ap.error("--fresh goes with --top or --low, --fresh2 with --low")
     if args.grid:
         if args.calibration or args.protocols:
             ap.error("--grid takes neither --calibration nor --protocols")
