@@ -27,8 +27,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv``: decision draws (each
   decided a candidate; neither calibration nor held out), scored last; draws 15 and 16 were each measured as a fresh
   test of the shipped estimator and then decided rule 12 (sixteenth pass) and rule 14 (seventeenth), draw 18 rule 17
-  (eighteenth, not shipped); ``fresh_sample17.csv``: a fresh test draw (seventeenth pass, after rule 14 shipped;
-  never fitted on, decided nothing), scored after them.
+  (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample19.csv``: fresh test draws (seventeenth pass,
+  after rule 14 shipped; eighteenth pass; never fitted on, decided nothing), scored after them.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
   other protocols at large ``N``, read only by the band's fit.

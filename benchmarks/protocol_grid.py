@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-18 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-19 -> protocol_sampleK.sqlite/.csv
     # (draws 13-16, the decision draws, are exported to docs/data/decision_sample13.csv, ... 16.csv;
     # draw 17, a fresh test, to docs/data/fresh_sample17.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
@@ -92,14 +92,17 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            17: dict(draw=17, two_layer=6, deep=10, calibration_only=True),
            # Draw 18 (eighteenth pass): fixed, with its rule, as the decision draw of rule 16 (docs/theory.md,
            # "Sizing") before it was measured; rule 16 was dropped at its gate, and draw 18 decided rule 17.
-           18: dict(draw=18, two_layer=6, deep=10, calibration_only=True)}
+           18: dict(draw=18, two_layer=6, deep=10, calibration_only=True),
+           # Draw 19 (eighteenth pass): fixed, with rule 18, as its decision draw before it was measured; rule 18
+           # failed on other items before draw 19 was scored, so it decided nothing: a fresh test.
+           19: dict(draw=19, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14", 15: "decision_sample15", 16: "decision_sample16",
                   18: "decision_sample18"}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draw 17 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until it
-#: decided rule 14 in the seventeenth).
-FRESH_DRAWS: Dict[int, str] = {17: "fresh_sample17"}
+#: deciding nothing): draws 17 and 19 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
+#: it decided rule 14 in the seventeenth).
+FRESH_DRAWS: Dict[int, str] = {17: "fresh_sample17", 19: "fresh_sample19"}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
