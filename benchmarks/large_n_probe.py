@@ -102,7 +102,8 @@ TOP_FRESH = (OUT.with_name("large_n_top_fresh.csv"), 2033, 96)
 #: ``docs/theory.md``, "Sizing").
 LOW_CALIBRATION = (OUT.with_name("large_n_low_calibration.csv"), 2034, 144)
 LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
-#: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above: its fresh test.
+#: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above; rule 16 was dropped at its gate before
+#: scoring anything, and these rows tested rule 17.
 LOW_FRESH = (OUT.with_name("large_n_low_fresh.csv"), 2036, 96)
 #: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --fresh2``; rule 18
 #: failed, so the shipped estimator has fitted none of the four low sets).
@@ -222,7 +223,7 @@ def main() -> None:
                     "pass; with --calibration 144, seed 2032; with --fresh 96, seed 2033)")
     ap.add_argument("--fresh", action="store_true",
                     help="with --top: the 96 configurations measured after rule 14 shipped (seventeenth pass); with "
-                    "--low: 96 more (seed 2036), rule 16's test")
+                    "--low: 96 more (seed 2036), rule 17's test")
     ap.add_argument("--low", action="store_true",
                     help="the reference protocol at d 2-10, N 1500-5000, N/P 0.6-1.5 (96 configurations, seed 2035, "
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
