@@ -229,18 +229,17 @@ def main() -> None:
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
     ap.add_argument("--fresh2", action="store_true", help="with --low: 96 more (seed 2037), rule 18's test")
     args = ap.parse_args()
-    # the two corners of the reference protocol: (probe, --calibration, --fresh, ranges)
-    corners = {"top": (TOP, TOP_CALIBRATION, TOP_FRESH, TOP_RANGES), "low": (LOW, LOW_CALIBRATION, LOW_FRESH, LOW_RANGES)}
-    for name, (probe, calibration, fresh, ranges) in corners.items():
+    # the two corners of the reference protocol: their ranges and their sets, by the option that picks one
+    corners = {"top": (TOP_RANGES, {"": TOP, "calibration": TOP_CALIBRATION, "fresh": TOP_FRESH}),
+               "low": (LOW_RANGES, {"": LOW, "calibration": LOW_CALIBRATION, "fresh": LOW_FRESH, "fresh2": LOW_FRESH2})}
+    picked = [k for k in ("calibration", "fresh", "fresh2") if getattr(args, k)]
+    for name, (ranges, sets) in corners.items():
         if getattr(args, name):
-            if args.protocols or args.grid or (args.top and args.low) or (args.fresh and args.calibration):
-                ap.error(f"--{name} takes neither --protocols, --grid nor the other corner, and --fresh not with "
-                         "--calibration")
-            which = fresh if args.fresh else calibration if args.calibration else probe
-            if args.fresh2:
-                if name != "low" or args.fresh or args.calibration:
-                    ap.error("--fresh2 goes with --low alone")
-                which = LOW_FRESH2
+            if args.protocols or args.grid or (args.top and args.low) or len(picked) > 1 or \
+                    picked and picked[0] not in sets:
+                ap.error(f"--{name} takes at most one of " + ", ".join(f"--{k}" for k in sets if k) +
+                         ", and neither --protocols, --grid nor the other corner")
+            which = sets[picked[0] if picked else ""]
             if args.command == "measure":
                 measure(*which, ranges=ranges)
             report(which[0])

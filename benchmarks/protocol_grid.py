@@ -97,12 +97,11 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # failed on other items before draw 19 was scored, so it decided nothing: a fresh test.
            19: dict(draw=19, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {13: "decision_sample13", 14: "decision_sample14", 15: "decision_sample15", 16: "decision_sample16",
-                  18: "decision_sample18"}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
 #: deciding nothing): draws 17 and 19 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
 #: it decided rule 14 in the seventeenth).
-FRESH_DRAWS: Dict[int, str] = {17: "fresh_sample17", 19: "fresh_sample19"}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 19)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
