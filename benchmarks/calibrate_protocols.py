@@ -24,18 +24,21 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   networks off the factorial grid, every fourth held out).
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
-* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv``: decision draws (each
-  decided a candidate; neither calibration nor held out), scored last; draws 15 and 16 were each measured as a fresh
-  test of the shipped estimator and then decided rule 12 (sixteenth pass) and rule 14 (seventeenth), draw 18 rule 17
-  (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample19.csv``: fresh test draws (seventeenth pass,
-  after rule 14 shipped; eighteenth pass; never fitted on, decided nothing), scored after them.
+* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv``,
+  ``decision_sample19.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
+  last; draws 15, 16 and 19 were each measured as a fresh test of the shipped estimator and then decided rule 12
+  (sixteenth pass), rule 14 (seventeenth) and rule 19 (nineteenth), draw 18 rule 17 (eighteenth, not shipped);
+  ``fresh_sample17.csv``, ``fresh_sample20.csv``: fresh test draws (seventeenth pass, after rule 14 shipped;
+  nineteenth, after rule 19; never fitted on, decided nothing), scored after them.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
-  other protocols at large ``N``, read only by the band's fit.
+  other protocols at large ``N``, read only by the band's fit; ``large_n_low_calibration.csv``: the reference
+  protocol at low ``d`` near capacity, read only by the correction's two-layer extension (nineteenth pass).
 
-The analytic constants are fitted first; the correction (a warp of the analytic model's load: a stretch and a shift,
-two sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the analytic
-model misses on the same calibration rows; the band last, around the out-of-fold corrected estimate (the correction
+The analytic constants are fitted first; the correction (a warp of the analytic model's load: two stretches and a
+shift, three sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the
+analytic model misses on the same calibration rows, and extended by ``EXTEND`` rounds on the two-layer rows only
+(trees that give deep networks 0); the band last, around the out-of-fold corrected estimate (the correction
 refitted five times without a fifth of the protocols). Only calibration rows enter any fit. Every table is printed
 on all rows and on the non-trivial ones (real or estimate below 0.999).
 """
@@ -120,8 +123,10 @@ def load() -> List[Dict[str, Any]]:
     # ... and 192 under other protocols (large_n_probe.py --protocols --calibration, seed 2029): part "band", rows only
     # the band's fit reads (fit_band), around estimates of a correction that never saw them; the probe's 24 (seed
     # 2028) stay out.
+    # ... and 144 at low d near capacity (large_n_probe.py --low --calibration, seed 2034): part "two_layer", rows
+    # only the correction's two-layer extension reads (EXTEND; rule 19 in docs/theory.md, "Sizing").
     for name, part in (("large_n_calibration", "calibration"), ("large_n_top_calibration", "calibration"),
-                       ("large_n_protocols_calibration", "band")):
+                       ("large_n_protocols_calibration", "band"), ("large_n_low_calibration", "two_layer")):
         with (DATA / f"{name}.csv").open() as f:
             rows.extend(large_n_row(r, part, name) for r in csv.DictReader(f))
     with (DATA / "deep.csv").open() as f:
@@ -204,7 +209,7 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 
     nontriv = (real < 0.999) | (est < 0.999)
     for group in ("reference", "protocols", "deep"):
-        for part in ("calibration", "heldout", "band", "decision", "fresh"):
+        for part in ("calibration", "two_layer", "heldout", "band", "decision", "fresh"):
             m = np.array([r["group"] == group and r["part"] == part for r in rows])
             where = _sources(rows, m) if part in ("decision", "fresh") else part
             add(f"{group}, {where}, all", m)
@@ -556,17 +561,19 @@ def _subset(c: Dict[str, Any], idx: np.ndarray) -> Dict[str, Any]:
 
 def fit_warp(c: Dict[str, Any], X: np.ndarray, weight: np.ndarray, P: Dict[str, float], iterations: int = ITERATIONS,
              shrink: float = LEARNING_RATE, huber: Any = HUBER, subsample: Any = SUBSAMPLE, groups: Any = None,
-             **kw: Any) -> tuple:
+             start: Any = None, **kw: Any) -> tuple:
     """Gauss-Newton boosting of the two stretches and the shift on rows ``c`` (features ``X``): each round fits one
     shift tree to ``(real - estimate) / (d estimate / d b)`` weighted by ``weight (d estimate / d b)^2``, then one
     tree for the stretch above the transition's centre and one for the stretch below it the same way (each
     derivative is 0 on the other side's rows), each shrunk by ``shrink``; the shift carries ``SHIFT_MONOTONE``, the
     stretches ``estimator_model.STRETCH_UP_MONOTONE`` / ``STRETCH_DOWN_MONOTONE`` (fifteenth pass on issue 11).
-    ``huber`` and ``subsample`` (which needs each row's protocol, ``groups``): see ``HUBER``. Returns the three
-    lists of one-tree models (above, below, shift)."""
+    ``huber`` and ``subsample`` (which needs each row's protocol, ``groups``): see ``HUBER``. ``start``: the
+    stretches and shift ``(a, b)`` the rounds continue from (zero if None). Returns the three lists of one-tree
+    models (above, below, shift)."""
     real = c["real"]
     n = len(real)
-    a, b = np.zeros((n, 2)), np.zeros(n)      # a: the stretch above and below the transition's centre
+    # a: the stretch above and below the transition's centre
+    a, b = (np.zeros((n, 2)), np.zeros(n)) if start is None else (np.array(start[0], float), np.array(start[1], float))
     shifts, ups, downs = [], [], []
     Xs = X[:, em.STRETCH_FEATURES]
     h = 1e-3
@@ -687,17 +694,23 @@ def group_errors(cal: List[Dict[str, Any]], est: np.ndarray, real: np.ndarray) -
     return ", ".join(parts)
 
 
-def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE) -> tuple:
+def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE, gate: bool = False) -> tuple:
     """``(baseline, nodes, trees)`` of a sum of one-tree models, each shrunk by ``shrink``: nodes
     ``(feature, threshold or leaf value, left, right)``, feature 255 a leaf; a tree's feature ``j`` is the
-    correction's feature ``columns_of[j]``."""
+    correction's feature ``columns_of[j]``. ``gate``: each tree goes under a root split on the depth feature
+    (``depth <= 1.5``: the tree, with its model's baseline in its leaves; else a leaf 0), so that the sum is 0 for
+    networks of several hidden layers and the baseline is 0."""
     nodes, trees, base = [], [], 0.0
     for gbm in models:
-        base += shrink * float(np.ravel(gbm._baseline_prediction)[0])
+        b0 = shrink * float(np.ravel(gbm._baseline_prediction)[0])
+        if not gate:
+            base += b0
         for (pred,) in gbm._predictors:
             trees.append(len(nodes))
-            if len(pred.nodes) > 255:
+            if len(pred.nodes) + 2 * gate > 255:
                 raise RuntimeError("a tree has more than 255 nodes; the Rust layout stores offsets in a u8")
+            if gate:
+                nodes.append((DEPTH, 1.5, 1, len(pred.nodes) + 1))
             for n in pred.nodes:
                 leaf = bool(n["is_leaf"])
                 # A threshold can equal a feature value that many rows share (one protocol's summed learning
@@ -705,42 +718,89 @@ def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNI
                 # not send it right: thresholds move up by 1e-12 (relative), where no measured value lies.
                 t = float(n["num_threshold"])
                 nodes.append((255 if leaf else int(columns_of[int(n["feature_idx"])]),
-                              shrink * float(n["value"]) if leaf else t + 1e-12 * max(abs(t), 1.0),
-                              0 if leaf else int(n["left"]), 0 if leaf else int(n["right"])))
+                              shrink * float(n["value"]) + (b0 if gate else 0.0) if leaf
+                              else t + 1e-12 * max(abs(t), 1.0),
+                              0 if leaf else int(n["left"]) + gate, 0 if leaf else int(n["right"]) + gate))
+            if gate:
+                nodes.append((255, 0.0, 0, 0))
     return base, nodes, trees
 
 
+#: The three ensembles of the correction: name in ``rust/src/estimate_correction.rs`` and the features each reads.
+ENSEMBLES = (("STRETCH_UP", em.STRETCH_FEATURES), ("STRETCH_DOWN", em.STRETCH_FEATURES),
+             ("SHIFT", list(range(em.NF))))
+
+
 def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
-    """Fit the correction on the calibration rows and write ``rust/src/estimate_correction.rs``."""
+    """Fit the correction on the calibration rows (``ITERATIONS`` rounds), extend it on the two-layer rows
+    (:func:`extend_correction`) and write ``rust/src/estimate_correction.rs``."""
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     X = features(c, P)
-    ups, downs, shifts = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
+    models = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
+    tables = {}
+    for (name, cols), ms in zip(ENSEMBLES, models):
+        tables[name] = _export(ms, list(cols))
+        want = sum(LEARNING_RATE * m.predict(X[:, list(cols)]) for m in ms)
+        gap = np.max(np.abs(em.tree_predict(*map(np.asarray, tables[name]), X) - want))
+        if gap > 1e-9:
+            raise RuntimeError(f"exported trees differ from scikit-learn's by {gap:.2e}")
+    extend_correction(rows, P, tables, len(cal))
+
+
+#: Rounds of the correction's two-layer extension (rule 19, nineteenth pass on issue 11): after the ``ITERATIONS``
+#: rounds on every calibration row, ``EXTEND`` more on the two-layer rows only (the two-layer calibration rows and
+#: the rows of part ``two_layer``), each of their trees gated to networks of one hidden layer (``_export``): a deep
+#: network's estimate is the ``ITERATIONS`` rounds' alone.
+EXTEND = 40
+#: The correction's depth feature (number of hidden layers).
+DEPTH = em.CORRECTION_FEATURES.index("depth")
+
+
+def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: Dict[str, tuple], n_cal: int) -> None:
+    """Continue the ensembles ``tables`` (``(baseline, nodes, trees)`` of the ``ITERATIONS`` rounds on ``n_cal``
+    calibration rows) by ``EXTEND`` rounds on the two-layer rows (:func:`fit_warp` from their warp), append the
+    gated trees and write ``rust/src/estimate_correction.rs``."""
+    two = [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
+    deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] == "calibration"]
+    c, cd = columns(two), columns(deep)
+    X, Xd = features(c, P), features(cd, P)
+    walk = {k: tuple(map(np.asarray, v)) for k, v in tables.items()}
+    start = (np.column_stack([em.tree_predict(*walk[k], X) for k in ("STRETCH_UP", "STRETCH_DOWN")]),
+             em.tree_predict(*walk["SHIFT"], X))
+    ext = fit_warp(c, X, _weights(two, REF_WEIGHT), P, iterations=EXTEND, start=start)
     lines = ["//! Generated by `python benchmarks/calibrate_protocols.py --fit`; do not edit.",
              f"//! The fitted correction of `estimate.rs`: three sums of {ITERATIONS} scikit-learn "
              f"{__import__('sklearn').__version__}",
              f"//! one-round HistGradientBoostingRegressor trees ({TREE}), Gauss-Newton boosted",
-             f"//! (shrinkage {LEARNING_RATE}) on {len(cal)} calibration rows; see `docs/theory.md`.", "",
-             "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u8 = u8::MAX;"]
+             f"//! (shrinkage {LEARNING_RATE}) on {n_cal} calibration rows, then {EXTEND} more rounds on {len(two)} "
+             "two-layer rows,",
+             "//! each of their trees under a root split `depth <= 1.5` (0 for deep networks); see `docs/theory.md`.",
+             "", "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u8 = u8::MAX;",
+             "/// Trees of each table that every network reads (the first ones); the rest, the two-layer extension,",
+             "/// sit under a root split `depth <= 1.5` and read 0 for networks of several hidden layers.",
+             "#[allow(dead_code)]", f"pub const SHARED_TREES: usize = {ITERATIONS};"]
     doc = {"STRETCH_UP": "/// The stretch `a` of the load above `ln c2` (reads only `ln d`, depth, `ln lr`, optimizer,\n"
                          "/// schedule, restarts, input law, batch size; non-increasing in restarts); baseline, nodes\n"
                          "/// `(feature, threshold or leaf value, left, right)` with `left`/`right` relative to the\n"
                          "/// tree's first node, and each tree's first node.",
            "STRETCH_DOWN": "/// The stretch at or below `ln c2` (same features, non-decreasing in restarts; same layout).",
            "SHIFT": "/// The shift `b` of the log-load (same layout)."}
-    for name, models, cols in (("STRETCH_UP", ups, em.STRETCH_FEATURES), ("STRETCH_DOWN", downs, em.STRETCH_FEATURES),
-                               ("SHIFT", shifts, range(em.NF))):
-        base, nodes, trees = _export(models, list(cols))
-        Xc = X[:, list(cols)]
-        want = sum(LEARNING_RATE * m.predict(Xc) for m in models)
-        gap = np.max(np.abs(em.tree_predict(base, np.array(nodes, float), np.array(trees), X) - want))
-        if gap > 1e-9:
-            raise RuntimeError(f"exported trees differ from scikit-learn's by {gap:.2e}")
+    for (name, cols), ms in zip(ENSEMBLES, ext):
+        base, nodes, trees = tables[name]
+        eb, en, et = _export(ms, list(cols), gate=True)
+        got = em.tree_predict(eb, np.array(en, float), np.array(et), X)
+        gap = np.max(np.abs(got - sum(LEARNING_RATE * m.predict(X[:, list(cols)]) for m in ms)))
+        gap_deep = np.max(np.abs(em.tree_predict(eb, np.array(en, float), np.array(et), Xd)))
+        if gap > 1e-9 or gap_deep != 0.0:
+            raise RuntimeError(f"exported extension differs from scikit-learn's by {gap:.2e} (deep rows: {gap_deep})")
+        nodes = list(nodes) + list(en)
+        trees = list(trees) + [t + len(tables[name][1]) for t in et]
         lines += [doc[name], f"pub const {name}_BASELINE: f64 = {base!r};",
                   f"pub static {name}_NODES: [(u8, f64, u8, u8); {len(nodes)}] = ["]
-        lines += [f"    ({'LEAF' if f == 255 else f}, {t!r}, {l}, {r_})," for f, t, l, r_ in nodes]
+        lines += [f"    ({'LEAF' if f == 255 else int(f)}, {float(t)!r}, {int(l)}, {int(r_)})," for f, t, l, r_ in nodes]
         lines += ["];", f"pub static {name}_TREES: [u32; {len(trees)}] = [{', '.join(map(str, trees))}];"]
-        print(f"  correction {name}: {len(trees)} trees, {len(nodes)} nodes")
+        print(f"  correction {name}: {len(trees)} trees ({len(et)} two-layer), {len(nodes)} nodes")
     CORRECTION_RS.write_text("\n".join(lines) + "\n")
     print(f"  wrote {CORRECTION_RS.relative_to(ROOT)} (rebuild the extension)")
 

@@ -21,7 +21,8 @@
                                                    # a test; 144 (seed 2034): large_n_low_calibration.csv;
                                                    # --low --fresh: 96 more (seed 2036), large_n_low_fresh.csv;
                                                    # --low --fresh2: 96 more (seed 2037), large_n_low_fresh2.csv;
-                                                   # --low --fresh3: 96 more (seed 2038), large_n_low_fresh3.csv
+                                                   # --low --fresh3: 96 more (seed 2038), large_n_low_fresh3.csv;
+                                                   # --low --fresh4: 96 more (seed 2039), large_n_low_fresh4.csv
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -51,10 +52,11 @@ dimension above 1500 near the transition: a test nothing is fitted on (``docs/th
 
 ``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
 ``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96
-(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--fresh2`` 96 (seed 2037) and
-``--fresh3`` 96 (seed 2038), each fixed before it was measured. They served as calibration rows and tests of rules
-15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the correction's two-layer extension has fitted the 144 of
-seed 2034, and nothing has fitted the others.
+(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--fresh2`` 96 (seed 2037),
+``--fresh3`` 96 (seed 2038) and ``--fresh4`` 96 (seed 2039), each fixed before it was measured. The first five
+served as calibration rows and tests of rules 15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the
+correction's two-layer extension has fitted the 144 of seed 2034, and nothing has fitted the others. The last was
+measured after rule 19 shipped: a fresh test.
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ LOW_FRESH2 = (OUT.with_name("large_n_low_fresh2.csv"), 2037, 96)
 #: Nineteenth pass: 96 more (seed 2038), fixed with rule 19 before it was measured: that rule's test
 #: (``--low --fresh3``), which it passed.
 LOW_FRESH3 = (OUT.with_name("large_n_low_fresh3.csv"), 2038, 96)
+#: 96 more (seed 2039), fixed and measured after rule 19 shipped: a fresh test of the shipped estimator in this
+#: corner (``--low --fresh4``).
+LOW_FRESH4 = (OUT.with_name("large_n_low_fresh4.csv"), 2039, 96)
 LOW_RANGES = dict(dims=(2, 10), points=(1500, 5000), ratios=(0.6, 1.5))
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
@@ -234,12 +239,15 @@ def main() -> None:
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
     ap.add_argument("--fresh2", action="store_true", help="with --low: 96 more (seed 2037), rule 18's test")
     ap.add_argument("--fresh3", action="store_true", help="with --low: 96 more (seed 2038), rule 19's test")
+    ap.add_argument("--fresh4", action="store_true",
+                    help="with --low: 96 more (seed 2039), measured after rule 19 shipped (a fresh test)")
     args = ap.parse_args()
     # the two corners of the reference protocol: their ranges and their sets, by the option that picks one
     corners = {"top": (TOP_RANGES, {"": TOP, "calibration": TOP_CALIBRATION, "fresh": TOP_FRESH}),
                "low": (LOW_RANGES, {"": LOW, "calibration": LOW_CALIBRATION, "fresh": LOW_FRESH, "fresh2": LOW_FRESH2,
-                              "fresh3": LOW_FRESH3})}
-    picked = [k for k in ("calibration", "fresh", "fresh2", "fresh3") if getattr(args, k)]
+                              "fresh3": LOW_FRESH3,
+                              "fresh4": LOW_FRESH4})}
+    picked = [k for k in ("calibration", "fresh", "fresh2", "fresh3", "fresh4") if getattr(args, k)]
     for name, (ranges, sets) in corners.items():
         if getattr(args, name):
             if args.protocols or args.grid or (args.top and args.low) or len(picked) > 1 or \
@@ -251,8 +259,8 @@ def main() -> None:
                 measure(*which, ranges=ranges)
             report(which[0])
             return
-    if args.fresh or args.fresh2 or args.fresh3:
-        ap.error("--fresh goes with --top or --low, --fresh2 and --fresh3 with --low")
+    if args.fresh or args.fresh2 or args.fresh3 or args.fresh4:
+        ap.error("--fresh goes with --top or --low, --fresh2 to --fresh4 with --low")
     if args.grid:
         if args.calibration or args.protocols:
             ap.error("--grid takes neither --calibration nor --protocols")

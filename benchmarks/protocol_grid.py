@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-19 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-20 -> protocol_sampleK.sqlite/.csv
     # (draws 13-16, the decision draws, are exported to docs/data/decision_sample13.csv, ... 16.csv;
     # draw 17, a fresh test, to docs/data/fresh_sample17.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
@@ -94,14 +94,17 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # "Sizing") before it was measured; rule 16 was dropped at its gate, and draw 18 decided rule 17.
            18: dict(draw=18, two_layer=6, deep=10, calibration_only=True),
            # Draw 19 (eighteenth pass): fixed, with rule 18, as its decision draw before it was measured; rule 18
-           # failed on other items before draw 19 was scored, so it decided nothing: a fresh test.
-           19: dict(draw=19, two_layer=6, deep=10, calibration_only=True)}
+           # failed on other items before draw 19 was scored, so it was a fresh test until it decided rule 19
+           # (nineteenth pass, the correction's two-layer extension, which shipped).
+           19: dict(draw=19, two_layer=6, deep=10, calibration_only=True),
+           # Draw 20 (nineteenth pass): a fresh test of the estimator rule 19 shipped, fixed before it was measured.
+           20: dict(draw=20, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17 and 19 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
-#: it decided rule 14 in the seventeenth).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 19)}
+#: deciding nothing): draws 17 and 20 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
+#: it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 20)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:

@@ -1361,6 +1361,32 @@ mod tests {
     }
 
     #[test]
+    fn the_two_layer_extension_reads_zero_for_deep_networks() {
+        // The trees after the first SHARED_TREES of each table were grown on two-layer rows only (rule 19 in
+        // docs/theory.md): at 2-4 hidden layers the whole table must equal its shared trees alone, bit for bit,
+        // wherever the other features lie; at one hidden layer the extension must change some value.
+        let depth = CORRECTION_FEATURES.iter().position(|&n| n == "depth").expect("a depth feature");
+        let mut state = 777u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (k, &(base, nodes, trees, nf)) in FITTED_TABLES.iter().enumerate() {
+            assert!(trees.len() > fitted::SHARED_TREES, "table {k} has no two-layer extension");
+            let shared = &trees[..fitted::SHARED_TREES];
+            let mut moved = 0;
+            for trial in 0..3000 {
+                let mut x: Vec<f64> = (0..nf).map(|_| (next() - 0.5) * 20.0).collect();
+                x[depth] = [2.0, 3.0, 4.0][trial % 3];
+                assert_eq!(fitted_ensemble(k, &x).to_bits(), ensemble(base, nodes, shared, &x).to_bits(), "table {k}");
+                x[depth] = 1.0;
+                moved += usize::from(fitted_ensemble(k, &x) != ensemble(base, nodes, shared, &x));
+            }
+            assert!(moved > 0, "table {k}: the extension never changes a two-layer value");
+        }
+    }
+
+    #[test]
     fn forest_numbers_leaves_left_to_right() {
         // A hand-made tree: x0 <= 0 ? (x1 <= 0 ? 1 : 2) : (x1 <= 5 ? 3 : (x0 <= 9 ? 4 : 5)), plus a stump.
         let nodes = [
