@@ -244,10 +244,10 @@ def main() -> None:
     args = ap.parse_args()
     # the two corners of the reference protocol: their ranges and their sets, by the option that picks one
     corners = {"top": (TOP_RANGES, {"": TOP, "calibration": TOP_CALIBRATION, "fresh": TOP_FRESH}),
-               "low": (LOW_RANGES, {"": LOW, "calibration": LOW_CALIBRATION, "fresh": LOW_FRESH, "fresh2": LOW_FRESH2,
-                              "fresh3": LOW_FRESH3,
-                              "fresh4": LOW_FRESH4})}
-    picked = [k for k in ("calibration", "fresh", "fresh2", "fresh3", "fresh4") if getattr(args, k)]
+               "low": (LOW_RANGES, {"": LOW, "calibration": LOW_CALIBRATION, "fresh": LOW_FRESH,
+                                    "fresh2": LOW_FRESH2, "fresh3": LOW_FRESH3, "fresh4": LOW_FRESH4})}
+    options = dict.fromkeys(k for _, sets in corners.values() for k in sets if k)   # every set option, in order
+    picked = [k for k in options if getattr(args, k)]
     for name, (ranges, sets) in corners.items():
         if getattr(args, name):
             if args.protocols or args.grid or (args.top and args.low) or len(picked) > 1 or \
@@ -259,7 +259,7 @@ def main() -> None:
                 measure(*which, ranges=ranges)
             report(which[0])
             return
-    if args.fresh or args.fresh2 or args.fresh3 or args.fresh4:
+    if any(k != "calibration" for k in picked):
         ap.error("--fresh goes with --top or --low, --fresh2 to --fresh4 with --low")
     if args.grid:
         if args.calibration or args.protocols:

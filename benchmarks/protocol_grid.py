@@ -8,8 +8,8 @@ Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
     # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-20 -> protocol_sampleK.sqlite/.csv
-    # (draws 13-16, the decision draws, are exported to docs/data/decision_sample13.csv, ... 16.csv;
-    # draw 17, a fresh test, to docs/data/fresh_sample17.csv)
+    # (the decision draws, DECISION_DRAWS, are exported to docs/data/decision_sampleK.csv, the fresh test
+    # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
