@@ -24,12 +24,12 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   networks off the factorial grid, every fourth held out).
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
-* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv``,
-  ``decision_sample19.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
-  last; draws 15, 16 and 19 were each measured as a fresh test of the shipped estimator and then decided rule 12
-  (sixteenth pass), rule 14 (seventeenth) and rule 19 (nineteenth), draw 18 rule 17 (eighteenth, not shipped);
-  ``fresh_sample17.csv``, ``fresh_sample20.csv``: fresh test draws (seventeenth pass, after rule 14 shipped;
-  nineteenth, after rule 19; never fitted on, decided nothing), scored after them.
+* ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv`` ...
+  ``decision_sample20.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
+  last; draws 15, 16, 19 and 20 were each measured as a fresh test of the shipped estimator and then decided rule 12
+  (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth) and rule 20 (twentieth), draw 18 rule 17
+  (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample21.csv``: fresh test draws (seventeenth pass,
+  after rule 14 shipped; twentieth, after rule 20; never fitted on, decided nothing), scored after them.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
   other protocols at large ``N``, read only by the band's fit; ``large_n_low_calibration.csv``: the reference
@@ -37,8 +37,9 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: two stretches and a
 shift, three sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the
-analytic model misses on the same calibration rows, and extended by ``EXTEND`` rounds on the two-layer rows only
-(trees that give deep networks 0); the band last, around the out-of-fold corrected estimate (the correction
+analytic model misses on the same calibration rows, extended by ``EXTEND`` rounds on the two-layer rows only
+(trees that give deep networks 0) and then by ``EXTEND_DEEP`` on the deep rows only (trees that give two-layer
+networks 0); the band last, around the out-of-fold corrected estimate (the correction
 refitted five times without a fifth of the protocols). Only calibration rows enter any fit. Every table is printed
 on all rows and on the non-trivial ones (real or estimate below 0.999).
 """
@@ -50,7 +51,7 @@ import csv
 import itertools
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -694,23 +695,32 @@ def group_errors(cal: List[Dict[str, Any]], est: np.ndarray, real: np.ndarray) -
     return ", ".join(parts)
 
 
-def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE, gate: bool = False) -> tuple:
+def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNING_RATE,
+            gate: Optional[str] = None) -> tuple:
     """``(baseline, nodes, trees)`` of a sum of one-tree models, each shrunk by ``shrink``: nodes
     ``(feature, threshold or leaf value, left, right)``, feature 255 a leaf; a tree's feature ``j`` is the
-    correction's feature ``columns_of[j]``. ``gate``: each tree goes under a root split on the depth feature
-    (``depth <= 1.5``: the tree, with its model's baseline in its leaves; else a leaf 0), so that the sum is 0 for
-    networks of several hidden layers and the baseline is 0."""
+    correction's feature ``columns_of[j]``. ``gate`` (``"two_layer"`` or ``"deep"``): each tree goes under a root
+    split on the depth feature, ``depth <= 1.5``, with the tree (its model's baseline folded into its leaves) on
+    the gate's side and a leaf 0 on the other, so that the sum is 0 for the other group's networks and the baseline
+    is 0."""
+    if gate not in (None, "two_layer", "deep"):
+        raise ValueError(f"gate must be None, 'two_layer' or 'deep', not {gate!r}")
+    # where the tree's own nodes start: after the root split (and, for a deep gate, the leaf 0 it sends one hidden
+    # layer to)
+    at = {None: 0, "two_layer": 1, "deep": 2}[gate]
     nodes, trees, base = [], [], 0.0
     for gbm in models:
         b0 = shrink * float(np.ravel(gbm._baseline_prediction)[0])
-        if not gate:
+        if gate is None:
             base += b0
         for (pred,) in gbm._predictors:
             trees.append(len(nodes))
-            if len(pred.nodes) + 2 * gate > 255:
+            if len(pred.nodes) + 2 * (gate is not None) > 255:
                 raise RuntimeError("a tree has more than 255 nodes; the Rust layout stores offsets in a u8")
-            if gate:
+            if gate == "two_layer":
                 nodes.append((DEPTH, 1.5, 1, len(pred.nodes) + 1))
+            elif gate == "deep":
+                nodes += [(DEPTH, 1.5, 1, 2), (255, 0.0, 0, 0)]
             for n in pred.nodes:
                 leaf = bool(n["is_leaf"])
                 # A threshold can equal a feature value that many rows share (one protocol's summed learning
@@ -718,10 +728,10 @@ def _export(models: List[Any], columns_of: Sequence[int], shrink: float = LEARNI
                 # not send it right: thresholds move up by 1e-12 (relative), where no measured value lies.
                 t = float(n["num_threshold"])
                 nodes.append((255 if leaf else int(columns_of[int(n["feature_idx"])]),
-                              shrink * float(n["value"]) + (b0 if gate else 0.0) if leaf
+                              shrink * float(n["value"]) + (0.0 if gate is None else b0) if leaf
                               else t + 1e-12 * max(abs(t), 1.0),
-                              0 if leaf else int(n["left"]) + gate, 0 if leaf else int(n["right"]) + gate))
-            if gate:
+                              0 if leaf else int(n["left"]) + at, 0 if leaf else int(n["right"]) + at))
+            if gate == "two_layer":
                 nodes.append((255, 0.0, 0, 0))
     return base, nodes, trees
 
@@ -732,8 +742,9 @@ ENSEMBLES = (("STRETCH_UP", em.STRETCH_FEATURES), ("STRETCH_DOWN", em.STRETCH_FE
 
 
 def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
-    """Fit the correction on the calibration rows (``ITERATIONS`` rounds), extend it on the two-layer rows
-    (:func:`extend_correction`) and write ``rust/src/estimate_correction.rs`` (:func:`write_correction`)."""
+    """Fit the correction on the calibration rows (``ITERATIONS`` rounds), extend it on the two-layer rows and
+    then on the deep rows (:func:`extend_correction`) and write ``rust/src/estimate_correction.rs``
+    (:func:`write_correction`)."""
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     X = features(c, P)
@@ -745,55 +756,73 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
         gap = np.max(np.abs(em.tree_predict(*map(np.asarray, tables[name]), X) - want))
         if gap > 1e-9:
             raise RuntimeError(f"exported trees differ from scikit-learn's by {gap:.2e}")
-    extended, n_two = extend_correction(rows, P, tables)
-    write_correction(extended, len(cal), n_two)
+    extended, n_two = extend_correction(rows, P, tables, "two_layer")
+    extended, n_deep = extend_correction(rows, P, extended, "deep")
+    write_correction(extended, len(cal), n_two, n_deep)
 
 
 #: Rounds of the correction's two-layer extension (rule 19, nineteenth pass on issue 11): after the ``ITERATIONS``
 #: rounds on every calibration row, ``EXTEND`` more on the two-layer rows only (the two-layer calibration rows and
-#: the rows of part ``two_layer``), each of their trees gated to networks of one hidden layer (``_export``): a deep
-#: network's estimate is the ``ITERATIONS`` rounds' alone.
+#: the rows of part ``two_layer``), each of their trees gated to networks of one hidden layer (``_export``).
 EXTEND = 40
+#: Rounds of the correction's deep extension (rule 20, twentieth pass): then ``EXTEND_DEEP`` more on the deep
+#: calibration rows only (2-4 hidden layers), each tree gated to networks of several hidden layers. A network's
+#: estimate reads the ``ITERATIONS`` shared rounds and its own group's extension, and nothing of the other's.
+EXTEND_DEEP = 40
 #: The correction's depth feature (number of hidden layers).
 DEPTH = em.CORRECTION_FEATURES.index("depth")
 
 
-def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: Dict[str, tuple]) -> tuple:
-    """Continue the ensembles ``tables`` (``(baseline, nodes, trees)`` of the ``ITERATIONS`` rounds) by ``EXTEND``
-    rounds on the two-layer rows (:func:`fit_warp` from their warp); ``(tables with the gated trees appended,
-    number of two-layer rows)``."""
+def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: Dict[str, tuple],
+                      group: str) -> tuple:
+    """Continue the ensembles ``tables`` (``(baseline, nodes, trees)``) by ``EXTEND`` rounds on the two-layer rows
+    (``group="two_layer"``: the two-layer calibration rows and part ``two_layer``) or ``EXTEND_DEEP`` rounds on the
+    deep calibration rows (``group="deep"``), with :func:`fit_warp` from the tables' warp; ``(tables with the gated
+    trees appended, number of rows fitted)``. Checks the export against scikit-learn and that it reads exactly 0
+    on every row of the other group."""
+    if group not in ("two_layer", "deep"):
+        raise ValueError(f"group must be 'two_layer' or 'deep', not {group!r}")
     two = [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
     deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] == "calibration"]
-    c, cd = columns(two), columns(deep)
-    X, Xd = features(c, P), features(cd, P)
-    ext = fit_warp(c, X, _weights(two, REF_WEIGHT), P, iterations=EXTEND, start=_warp(tables, X))
+    fitted, other = (two, deep) if group == "two_layer" else (deep, two)
+    c, co = columns(fitted), columns(other)
+    X, Xo = features(c, P), features(co, P)
+    ext = fit_warp(c, X, _weights(fitted, REF_WEIGHT), P, iterations=EXTEND if group == "two_layer" else EXTEND_DEEP,
+                   start=_warp(tables, X))
     out = {}
     for (name, cols), ms in zip(ENSEMBLES, ext):
         base, nodes, trees = tables[name]
-        gated = tuple(map(np.asarray, _export(ms, list(cols), gate=True)))
+        gated = tuple(map(np.asarray, _export(ms, list(cols), gate=group)))
         gap = np.max(np.abs(em.tree_predict(*gated, X) - sum(LEARNING_RATE * m.predict(X[:, list(cols)]) for m in ms)))
-        gap_deep = np.max(np.abs(em.tree_predict(*gated, Xd)))
-        if gap > 1e-9 or gap_deep != 0.0:
-            raise RuntimeError(f"exported extension differs from scikit-learn's by {gap:.2e} (deep rows: {gap_deep})")
+        gap_other = np.max(np.abs(em.tree_predict(*gated, Xo)))
+        if gap > 1e-9 or gap_other != 0.0:
+            raise RuntimeError(f"exported {group} extension differs from scikit-learn's by {gap:.2e} (the other "
+                               f"group's rows: {gap_other})")
         out[name] = (base, list(nodes) + [tuple(n) for n in gated[1].tolist()],
                      list(trees) + [int(t) + len(nodes) for t in gated[2]])
-    return out, len(two)
+    return out, len(fitted)
 
 
-def write_correction(tables: Dict[str, tuple], n_cal: int, n_two: int) -> None:
+def write_correction(tables: Dict[str, tuple], n_cal: int, n_two: int, n_deep: int) -> None:
     """Write ``rust/src/estimate_correction.rs``: the ensembles ``tables``, ``ITERATIONS`` rounds on ``n_cal``
-    calibration rows and then ``EXTEND`` on ``n_two`` two-layer rows."""
+    calibration rows, then ``EXTEND`` on ``n_two`` two-layer rows and ``EXTEND_DEEP`` on ``n_deep`` deep rows."""
     lines = ["//! Generated by `python benchmarks/calibrate_protocols.py --fit`; do not edit.",
              f"//! The fitted correction of `estimate.rs`: three sums of {ITERATIONS} scikit-learn "
              f"{__import__('sklearn').__version__}",
              f"//! one-round HistGradientBoostingRegressor trees ({TREE}), Gauss-Newton boosted",
              f"//! (shrinkage {LEARNING_RATE}) on {n_cal} calibration rows, then {EXTEND} more rounds on {n_two} "
              "two-layer rows,",
-             "//! each of their trees under a root split `depth <= 1.5` (0 for deep networks); see `docs/theory.md`.",
+             "//! each of their trees under a root split `depth <= 1.5` (0 for deep networks), then "
+             f"{EXTEND_DEEP} more on {n_deep}",
+             "//! deep rows, each under the same split the other way (0 for two-layer networks); see "
+             "`docs/theory.md`.",
              "", "/// Feature index that marks a leaf.", "#[allow(dead_code)]", "pub const LEAF: u8 = u8::MAX;",
-             "/// Trees of each table that every network reads (the first ones); the rest, the two-layer extension,",
-             "/// sit under a root split `depth <= 1.5` and read 0 for networks of several hidden layers.",
-             "#[allow(dead_code)]", f"pub const SHARED_TREES: usize = {ITERATIONS};"]
+             "/// Trees of each table that every network reads (the first ones); then `TWO_LAYER_TREES`, the",
+             "/// two-layer extension, under a root split `depth <= 1.5` (0 for networks of several hidden layers);",
+             "/// then the deep extension, the rest, under the same split the other way (0 for one hidden layer).",
+             "#[allow(dead_code)]", f"pub const SHARED_TREES: usize = {ITERATIONS};",
+             "/// Trees of the two-layer extension (after the shared ones).",
+             "#[allow(dead_code)]", f"pub const TWO_LAYER_TREES: usize = {EXTEND};"]
     doc = {"STRETCH_UP": "/// The stretch `a` of the load above `ln c2` (reads only `ln d`, depth, `ln lr`, optimizer,\n"
                          "/// schedule, restarts, input law, batch size; non-increasing in restarts); baseline, nodes\n"
                          "/// `(feature, threshold or leaf value, left, right)` with `left`/`right` relative to the\n"
@@ -806,7 +835,8 @@ def write_correction(tables: Dict[str, tuple], n_cal: int, n_two: int) -> None:
                   f"pub static {name}_NODES: [(u8, f64, u8, u8); {len(nodes)}] = ["]
         lines += [f"    ({'LEAF' if f == 255 else int(f)}, {float(t)!r}, {int(l)}, {int(r_)})," for f, t, l, r_ in nodes]
         lines += ["];", f"pub static {name}_TREES: [u32; {len(trees)}] = [{', '.join(map(str, trees))}];"]
-        print(f"  correction {name}: {len(trees)} trees ({len(trees) - ITERATIONS} two-layer), {len(nodes)} nodes")
+        print(f"  correction {name}: {len(trees)} trees ({EXTEND} two-layer, {len(trees) - ITERATIONS - EXTEND} "
+              f"deep), {len(nodes)} nodes")
     CORRECTION_RS.write_text("\n".join(lines) + "\n")
     print(f"  wrote {CORRECTION_RS.relative_to(ROOT)} (rebuild the extension)")
 
@@ -826,7 +856,7 @@ def read_correction() -> Dict[str, tuple]:
 
     text = CORRECTION_RS.read_text()
     out = {}
-    for name in ("STRETCH_UP", "STRETCH_DOWN", "SHIFT"):
+    for name, _ in ENSEMBLES:
         base = float(re.search(name + r"_BASELINE: f64 = ([^;]+);", text).group(1))
         body = re.search(name + r"_NODES: \[[^\]]*\] = \[(.*?)\];", text, re.S).group(1)
         nodes = [(255.0 if m[0] == "LEAF" else float(m[0]), float(m[1]), float(m[2]), float(m[3]))

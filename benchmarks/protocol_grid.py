@@ -97,17 +97,19 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # failed on other items before draw 19 was scored, so it was a fresh test until it decided rule 19
            # (nineteenth pass, the correction's two-layer extension, which shipped).
            19: dict(draw=19, two_layer=6, deep=10, calibration_only=True),
-           # Draw 20 (nineteenth pass): a fresh test of the estimator rule 19 shipped, fixed before it was measured.
+           # Draw 20 (nineteenth pass): a fresh test of the estimator rule 19 shipped, fixed before it was measured;
+           # in the twentieth pass it decided rule 20 (the correction's deep extension, which shipped).
            20: dict(draw=20, two_layer=6, deep=10, calibration_only=True),
            # Draw 21 (twentieth pass): fixed with rule 20 (the correction's deep extension) before it was measured,
            # as the fresh test of whatever that pass ships; it decides nothing.
            21: dict(draw=21, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17, 20 and 21 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
-#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 20, 21)}
+#: deciding nothing): draws 17 and 21 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draw 20 until it
+#: decided rule 20 in the twentieth).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 21)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:

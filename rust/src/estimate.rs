@@ -1361,28 +1361,36 @@ mod tests {
     }
 
     #[test]
-    fn the_two_layer_extension_reads_zero_for_deep_networks() {
-        // The trees after the first SHARED_TREES of each table were grown on two-layer rows only (rule 19 in
-        // docs/theory.md): at 2-4 hidden layers the whole table must equal its shared trees alone, bit for bit,
-        // wherever the other features lie; at one hidden layer the extension must change some value.
+    fn each_extension_reads_zero_for_the_other_group() {
+        // Each table is SHARED_TREES trees grown on every calibration row, then TWO_LAYER_TREES grown on two-layer
+        // rows only (rule 19 in docs/theory.md), then the deep extension, grown on deep rows only (rule 20). At one
+        // hidden layer the whole table must equal its shared and two-layer trees alone, and at 2-4 hidden layers
+        // its shared and deep trees alone, bit for bit, wherever the other features lie; each extension must
+        // change some value of its own group.
         let depth = CORRECTION_FEATURES.iter().position(|&n| n == "depth").expect("a depth feature");
         let mut state = 777u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
+        let (shared, two) = (fitted::SHARED_TREES, fitted::SHARED_TREES + fitted::TWO_LAYER_TREES);
         for (k, &(base, nodes, trees, nf)) in FITTED_TABLES.iter().enumerate() {
-            assert!(trees.len() > fitted::SHARED_TREES, "table {k} has no two-layer extension");
-            let shared = &trees[..fitted::SHARED_TREES];
-            let mut moved = 0;
+            assert!(trees.len() > two, "table {k} has no deep extension");
+            let with_deep: Vec<u32> = trees[..shared].iter().chain(&trees[two..]).copied().collect();
+            let (mut moved_two, mut moved_deep) = (0, 0);
             for trial in 0..3000 {
                 let mut x: Vec<f64> = (0..nf).map(|_| (next() - 0.5) * 20.0).collect();
                 x[depth] = [2.0, 3.0, 4.0][trial % 3];
-                assert_eq!(fitted_ensemble(k, &x).to_bits(), ensemble(base, nodes, shared, &x).to_bits(), "table {k}");
+                let whole = fitted_ensemble(k, &x);
+                assert_eq!(whole.to_bits(), ensemble(base, nodes, &with_deep, &x).to_bits(), "table {k}, deep");
+                moved_deep += usize::from(whole != ensemble(base, nodes, &trees[..shared], &x));
                 x[depth] = 1.0;
-                moved += usize::from(fitted_ensemble(k, &x) != ensemble(base, nodes, shared, &x));
+                let whole = fitted_ensemble(k, &x);
+                assert_eq!(whole.to_bits(), ensemble(base, nodes, &trees[..two], &x).to_bits(), "table {k}, two-layer");
+                moved_two += usize::from(whole != ensemble(base, nodes, &trees[..shared], &x));
             }
-            assert!(moved > 0, "table {k}: the extension never changes a two-layer value");
+            assert!(moved_two > 0, "table {k}: the two-layer extension never changes a two-layer value");
+            assert!(moved_deep > 0, "table {k}: the deep extension never changes a deep value");
         }
     }
 
