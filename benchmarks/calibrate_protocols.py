@@ -25,11 +25,14 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
 * ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv`` ...
-  ``decision_sample20.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
-  last; draws 15, 16, 19 and 20 were each measured as a fresh test of the shipped estimator and then decided rule 12
-  (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth) and rule 20 (twentieth), draw 18 rule 17
-  (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample21.csv``: fresh test draws (seventeenth pass,
-  after rule 14 shipped; twentieth, after rule 20; never fitted on, decided nothing), scored after them.
+  ``decision_sample21.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
+  last; draws 15, 16, 19, 20 and 21 were each measured as a fresh test of the shipped estimator and then decided
+  rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20 and 21 (twentieth), draw 18
+  rule 17 (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample22.csv``: fresh test draws (seventeenth
+  pass, after rule 14 shipped; twentieth, after rule 21; decided nothing), scored after them. Since rule 21 the
+  deep rows of draws 13-20 (``DEEP_EXTENSION_DRAWS``: the decision draws then, and draw 17) are calibration rows of
+  the correction's deep extension (part ``deep_extension``): their deep tables are in-sample; their two-layer rows
+  are still read by no fit.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
   other protocols at large ``N``, read only by the band's fit; ``large_n_low_calibration.csv``: the reference
@@ -38,8 +41,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: two stretches and a
 shift, three sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the
 analytic model misses on the same calibration rows, extended by ``EXTEND`` rounds on the two-layer rows only
-(trees that give deep networks 0) and then by ``EXTEND_DEEP`` on the deep rows only (trees that give two-layer
-networks 0); the band last, around the out-of-fold corrected estimate (the correction
+(trees that give deep networks 0) and then by ``EXTEND_DEEP`` on the deep rows only (the deep calibration rows
+and part ``deep_extension``; trees that give two-layer networks 0); the band last, around the out-of-fold corrected estimate (the correction
 refitted five times without a fifth of the protocols). Only calibration rows enter any fit. Every table is printed
 on all rows and on the non-trivial ones (real or estimate below 0.999).
 """
@@ -65,6 +68,10 @@ MAXDEPTH = 4
 #: Continuous draws held out whole, whatever their CSV's ``heldout`` flags say: draw 8 (seventh pass on issue 11)
 #: was measured after the shipped correction had been fitted, so none of it has entered any fit.
 HELD_OUT_DRAWS = {"protocol_sample8"}
+#: Draws whose deep rows the correction's deep extension also fits (rule 21, twentieth pass on issue 11): the
+#: decision draws 13-16 and 18-20 and fresh draw 17, each measured after the fits it scored and each used up as a
+#: test by then (a fixed list: a later decision draw does not join it by itself).
+DEEP_EXTENSION_DRAWS = tuple(f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)) + ("fresh_sample17",)
 # ``main`` scores protocol_grid.py's DECISION_DRAWS (measured after the fits they decided; neither calibration nor
 # held out) and FRESH_DRAWS (measured after the estimator shipped; neither fitted on nor deciding anything), the
 # latter when their file exists.
@@ -148,6 +155,13 @@ def load() -> List[Dict[str, Any]]:
                 held = held or path.stem in HELD_OUT_DRAWS
                 rows.append(protocol_row(r, "heldout" if held else "calibration",
                                          int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0), path.stem))
+    # The deep rows of the decision draws and of fresh draw 17 (rule 21, twentieth pass): part "deep_extension",
+    # rows only the correction's deep extension reads (EXTEND_DEEP); their two-layer rows stay out of every fit.
+    for stem in DEEP_EXTENSION_DRAWS:
+        offset = 1000 * int(stem.rsplit("sample", 1)[1])
+        with (DATA / f"{stem}.csv").open() as f:
+            rows.extend(protocol_row(r, "deep_extension", int(r["pid"]) + offset, stem) for r in csv.DictReader(f)
+                        if "-" in r["widths"])
     _add_extra(rows)
     return rows
 
@@ -210,7 +224,7 @@ def table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray = None, h
 
     nontriv = (real < 0.999) | (est < 0.999)
     for group in ("reference", "protocols", "deep"):
-        for part in ("calibration", "two_layer", "heldout", "band", "decision", "fresh"):
+        for part in ("calibration", "two_layer", "deep_extension", "heldout", "band", "decision", "fresh"):
             m = np.array([r["group"] == group and r["part"] == part for r in rows])
             where = _sources(rows, m) if part in ("decision", "fresh") else part
             add(f"{group}, {where}, all", m)
@@ -765,8 +779,9 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
 #: rounds on every calibration row, ``EXTEND`` more on the two-layer rows only (the two-layer calibration rows and
 #: the rows of part ``two_layer``), each of their trees gated to networks of one hidden layer (``_export``).
 EXTEND = 40
-#: Rounds of the correction's deep extension (rule 20, twentieth pass): then ``EXTEND_DEEP`` more on the deep
-#: calibration rows only (2-4 hidden layers), each tree gated to networks of several hidden layers. A network's
+#: Rounds of the correction's deep extension (rule 20, twentieth pass): then ``EXTEND_DEEP`` more on the deep rows
+#: only (2-4 hidden layers: the deep calibration rows and, since rule 21, part ``deep_extension``), each tree gated
+#: to networks of several hidden layers. A network's
 #: estimate reads the ``ITERATIONS`` shared rounds and its own group's extension, and nothing of the other's.
 EXTEND_DEEP = 40
 #: The correction's depth feature (number of hidden layers).
@@ -777,13 +792,13 @@ def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: D
                       group: str) -> tuple:
     """Continue the ensembles ``tables`` (``(baseline, nodes, trees)``) by ``EXTEND`` rounds on the two-layer rows
     (``group="two_layer"``: the two-layer calibration rows and part ``two_layer``) or ``EXTEND_DEEP`` rounds on the
-    deep calibration rows (``group="deep"``), with :func:`fit_warp` from the tables' warp; ``(tables with the gated
+    deep rows (``group="deep"``: the deep calibration rows and part ``deep_extension``), with :func:`fit_warp` from the tables' warp; ``(tables with the gated
     trees appended, number of rows fitted)``. Checks the export against scikit-learn and that it reads exactly 0
     on every row of the other group."""
     if group not in ("two_layer", "deep"):
         raise ValueError(f"group must be 'two_layer' or 'deep', not {group!r}")
     two = [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
-    deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] == "calibration"]
+    deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] in ("calibration", "deep_extension")]
     fitted, other = (two, deep) if group == "two_layer" else (deep, two)
     c, co = columns(fitted), columns(other)
     X, Xo = features(c, P), features(co, P)
@@ -1069,12 +1084,14 @@ def main() -> int:
         print("Band coverage by region of the estimate (held out, non-trivial; 3 datasets / 9 datasets):")
         print(region_table(rows, acc, lo, hi))
     print()
-    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md):")
+    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rule "
+          "21 their deep rows, and draw 17's, are calibration rows of the deep extension: in-sample):")
     fresh = [stem for stem in FRESH_DRAWS.values() if (DATA / f"{stem}.csv").exists()]
     for part, stems in (("decision", list(DECISION_DRAWS.values())), ("fresh", fresh)):
         if part == "fresh" and stems:
             print()
-            print("Fresh test draws (measured after the estimator shipped; never fitted on, decided nothing):")
+            print("Fresh test draws (measured after the estimator shipped; decided nothing; never fitted on, but for "
+                  "draw 17's deep rows, calibration rows of the deep extension since rule 21):")
         for stem in stems:
             with (DATA / f"{stem}.csv").open() as f:
                 draw = [protocol_row(r, part, int(r["pid"]), stem) for r in csv.DictReader(f)]

@@ -101,18 +101,19 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # in the twentieth pass it decided rule 20 (the correction's deep extension, which shipped).
            20: dict(draw=20, two_layer=6, deep=10, calibration_only=True),
            # Draw 21 (twentieth pass): fixed with rule 20 (the correction's deep extension) before it was measured,
-           # as the fresh test of whatever that pass ships; it decides nothing.
+           # as the fresh test of whatever that pass ships; scored as rule 20's fresh test, it then decided rule 21
+           # (the deep extension refitted with the decision draws' deep rows, which shipped).
            21: dict(draw=21, two_layer=6, deep=10, calibration_only=True),
            # Draw 22 (twentieth pass): fixed with rule 21 (the deep extension refitted with the decision draws' deep
            # rows) before it was measured, as the fresh test of what the pass ships after it; it decides nothing.
            22: dict(draw=22, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17, 21 and 22 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
-#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draw 20 until it
-#: decided rule 20 in the twentieth).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 21, 22)}
+#: deciding nothing): draws 17 and 22 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20 and 21
+#: until they decided rules 20 and 21 in the twentieth).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 22)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
