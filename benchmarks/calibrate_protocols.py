@@ -25,18 +25,19 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
 * ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv`` ...
-  ``decision_sample21.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
-  last; draws 15, 16, 19, 20 and 21 were each measured as a fresh test of the shipped estimator and then decided
-  rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20 and 21 (twentieth), draw 18
-  rule 17 (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample22.csv``: fresh test draws (seventeenth
-  pass, after rule 14 shipped; twentieth, after rule 21; decided nothing), scored after them. Since rule 21 the
-  deep rows of draws 13-20 (``DEEP_EXTENSION_DRAWS``: the decision draws then, and draw 17) are calibration rows of
-  the correction's deep extension (part ``deep_extension``): their deep tables are in-sample; their two-layer rows
-  are still read by no fit.
+  ``decision_sample22.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
+  last; draws 15, 16, 19, 20, 21 and 22 were each measured as a fresh test of the shipped estimator and then
+  decided rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20, 21 and 22 (twentieth),
+  draw 18 rule 17 (eighteenth, not shipped); ``fresh_sample17.csv``, ``fresh_sample23.csv``: fresh test draws
+  (seventeenth pass, after rule 14 shipped; twentieth, after rule 22; decided nothing), scored after them. Since
+  rules 21 and 22 (twentieth pass) the rows of draws 13-20 (``EXTENSION_DRAWS``: the decision draws then, and draw
+  17) are calibration rows of the correction's extensions (parts ``deep_extension`` and ``two_layer``): their
+  tables are in-sample.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
   large ``N`` (fourteenth pass) and at the top of the range (seventeenth); ``large_n_protocols_calibration.csv``:
   other protocols at large ``N``, read only by the band's fit; ``large_n_low_calibration.csv``: the reference
-  protocol at low ``d`` near capacity, read only by the correction's two-layer extension (nineteenth pass).
+  protocol at low ``d`` near capacity, read only by the correction's two-layer extension (nineteenth pass; part
+  ``two_layer``, with the two-layer rows of ``EXTENSION_DRAWS`` since rule 22).
 
 The analytic constants are fitted first; the correction (a warp of the analytic model's load: two stretches and a
 shift, three sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the
@@ -68,10 +69,11 @@ MAXDEPTH = 4
 #: Continuous draws held out whole, whatever their CSV's ``heldout`` flags say: draw 8 (seventh pass on issue 11)
 #: was measured after the shipped correction had been fitted, so none of it has entered any fit.
 HELD_OUT_DRAWS = {"protocol_sample8"}
-#: Draws whose deep rows the correction's deep extension also fits (rule 21, twentieth pass on issue 11): the
-#: decision draws 13-16 and 18-20 and fresh draw 17, each measured after the fits it scored and each used up as a
-#: test by then (a fixed list: a later decision draw does not join it by itself).
-DEEP_EXTENSION_DRAWS = tuple(f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)) + ("fresh_sample17",)
+#: Draws whose rows the correction's extensions also fit, the deep rows the deep extension (rule 21, twentieth pass
+#: on issue 11) and the two-layer rows the two-layer extension (rule 22): the decision draws 13-16 and 18-20 and
+#: fresh draw 17, each measured after the fits it scored and each used up as a test by then (a fixed list: a later
+#: decision draw does not join it by itself).
+EXTENSION_DRAWS = tuple(f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)) + ("fresh_sample17",)
 # ``main`` scores protocol_grid.py's DECISION_DRAWS (measured after the fits they decided; neither calibration nor
 # held out) and FRESH_DRAWS (measured after the estimator shipped; neither fitted on nor deciding anything), the
 # latter when their file exists.
@@ -155,13 +157,14 @@ def load() -> List[Dict[str, Any]]:
                 held = held or path.stem in HELD_OUT_DRAWS
                 rows.append(protocol_row(r, "heldout" if held else "calibration",
                                          int(r["pid"]) + (offset if int(r["pid"]) >= 0 else 0), path.stem))
-    # The deep rows of the decision draws and of fresh draw 17 (rule 21, twentieth pass): part "deep_extension",
-    # rows only the correction's deep extension reads (EXTEND_DEEP); their two-layer rows stay out of every fit.
-    for stem in DEEP_EXTENSION_DRAWS:
+    # The rows of the decision draws 13-20 and of fresh draw 17 (EXTENSION_DRAWS): the deep ones in part
+    # "deep_extension", rows only the correction's deep extension reads (EXTEND_DEEP; rule 21, twentieth pass), the
+    # two-layer ones in part "two_layer", rows only its two-layer extension reads (EXTEND; rule 22).
+    for stem in EXTENSION_DRAWS:
         offset = 1000 * int(stem.rsplit("sample", 1)[1])
         with (DATA / f"{stem}.csv").open() as f:
-            rows.extend(protocol_row(r, "deep_extension", int(r["pid"]) + offset, stem) for r in csv.DictReader(f)
-                        if "-" in r["widths"])
+            rows.extend(protocol_row(r, "deep_extension" if "-" in r["widths"] else "two_layer",
+                                     int(r["pid"]) + offset, stem) for r in csv.DictReader(f))
     _add_extra(rows)
     return rows
 
@@ -777,7 +780,8 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
 
 #: Rounds of the correction's two-layer extension (rule 19, nineteenth pass on issue 11): after the ``ITERATIONS``
 #: rounds on every calibration row, ``EXTEND`` more on the two-layer rows only (the two-layer calibration rows and
-#: the rows of part ``two_layer``), each of their trees gated to networks of one hidden layer (``_export``).
+#: the rows of part ``two_layer``: the low corner's and, since rule 22, the two-layer rows of ``EXTENSION_DRAWS``),
+#: each of their trees gated to networks of one hidden layer (``_export``).
 EXTEND = 40
 #: Rounds of the correction's deep extension (rule 20, twentieth pass): then ``EXTEND_DEEP`` more on the deep rows
 #: only (2-4 hidden layers: the deep calibration rows and, since rule 21, part ``deep_extension``), each tree gated
@@ -1084,14 +1088,14 @@ def main() -> int:
         print("Band coverage by region of the estimate (held out, non-trivial; 3 datasets / 9 datasets):")
         print(region_table(rows, acc, lo, hi))
     print()
-    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rule "
-          "21 their deep rows, and draw 17's, are calibration rows of the deep extension: in-sample):")
+    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rules "
+          "21 and 22 the rows of draws 13-20, and draw 17's, are calibration rows of the extensions: in-sample):")
     fresh = [stem for stem in FRESH_DRAWS.values() if (DATA / f"{stem}.csv").exists()]
     for part, stems in (("decision", list(DECISION_DRAWS.values())), ("fresh", fresh)):
         if part == "fresh" and stems:
             print()
             print("Fresh test draws (measured after the estimator shipped; decided nothing; never fitted on, but for "
-                  "draw 17's deep rows, calibration rows of the deep extension since rule 21):")
+                  "draw 17, calibration rows of the extensions since rules 21 and 22):")
         for stem in stems:
             with (DATA / f"{stem}.csv").open() as f:
                 draw = [protocol_row(r, part, int(r["pid"]), stem) for r in csv.DictReader(f)]

@@ -27,8 +27,9 @@ only in the last table.
    once on all calibration rows (their out-of-fold estimates) and applied to the shipped estimate of the held-out
    rows: MAE against 3 and 9 datasets, the largest error against 9, and the rows that miss the max target for
    certain (``calibrate_protocols.over_max``). Then the same on the decision draw (draw 13,
-   ``docs/data/decision_sample13.csv``: 144 protocols measured after the map's rule was written, never fitted on),
-   which decided the map (``docs/theory.md``).
+   ``docs/data/decision_sample13.csv``: 144 protocols measured after the map's rule was written, fitted on by no
+   fit until the twentieth pass; since rules 21 and 22 its rows are calibration rows of the correction's extensions,
+   so this part is in-sample now), which decided the map (``docs/theory.md``).
 4. **Per protocol or per configuration?** On the held-out rows, the shipped estimate's MAE before and after
    removing each held-out protocol's mean error (an oracle no estimator has): how much of what is left is a
    protocol-wide offset.
@@ -160,7 +161,8 @@ def heldout_stages(rows: List[Dict[str, Any]], cal: List[Dict[str, Any]], pred: 
 
 def load_decision() -> List[Dict[str, Any]]:
     """The decision draw's rows (``docs/data/decision_sample13.csv``, part ``decision``), built as
-    ``calibrate_protocols.load`` builds rows (which does not read this file)."""
+    ``calibrate_protocols.load`` builds rows (which since rules 21 and 22 also reads this file, into the parts only
+    the correction's extensions fit)."""
     import csv
 
     with (cp.DATA / "decision_sample13.csv").open() as f:

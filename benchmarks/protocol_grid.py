@@ -105,18 +105,20 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # (the deep extension refitted with the decision draws' deep rows, which shipped).
            21: dict(draw=21, two_layer=6, deep=10, calibration_only=True),
            # Draw 22 (twentieth pass): fixed with rule 21 (the deep extension refitted with the decision draws' deep
-           # rows) before it was measured, as the fresh test of what the pass ships after it; it decides nothing.
+           # rows) before it was measured, as the fresh test of what the pass ships after it; scored as that, it then
+           # decided rule 22 (the two-layer extension refitted with their two-layer rows, which shipped).
            22: dict(draw=22, two_layer=6, deep=10, calibration_only=True),
            # Draw 23 (twentieth pass): fixed with rule 22 (the two-layer extension refitted with the decision draws'
            # two-layer rows) before it was measured, as the fresh test of what the pass ships last; decides nothing.
            23: dict(draw=23, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17, 22 and 23 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
-#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20 and 21
-#: until they decided rules 20 and 21 in the twentieth).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 22, 23)}
+#: deciding nothing): draws 17 and 23 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
+#: until they decided rules 20-22 in the twentieth; draw 17's rows are calibration rows of the correction's
+#: extensions since rules 21 and 22).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 23)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
