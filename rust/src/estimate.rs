@@ -1363,10 +1363,10 @@ mod tests {
     #[test]
     fn each_extension_reads_zero_for_the_other_group() {
         // Each table is SHARED_TREES trees grown on every calibration row, then TWO_LAYER_TREES grown on two-layer
-        // rows only (rule 19 in docs/theory.md), then the deep extension, grown on deep rows only (rule 20). At one
-        // hidden layer the whole table must equal its shared and two-layer trees alone, and at 2-4 hidden layers
-        // its shared and deep trees alone, bit for bit, wherever the other features lie; each extension must
-        // change some value of its own group.
+        // rows only (rules 19 and 22 in docs/theory.md), then the deep extension, grown on deep rows only (rules 20
+        // and 21). At one hidden layer the whole table must equal its shared and two-layer trees alone, and at 2-4
+        // hidden layers its shared and deep trees alone, bit for bit, wherever the other features lie; each
+        // extension must change some value of its own group.
         let depth = CORRECTION_FEATURES.iter().position(|&n| n == "depth").expect("a depth feature");
         let mut state = 777u64;
         let mut next = || {
