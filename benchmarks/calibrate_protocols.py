@@ -43,9 +43,9 @@ The analytic constants are fitted first; the correction (a warp of the analytic 
 shift, three sums of boosted regression trees, written to ``rust/src/estimate_correction.rs``) then on what the
 analytic model misses on the same calibration rows, extended by ``EXTEND`` rounds on the two-layer rows only
 (trees that give deep networks 0) and then by ``EXTEND_DEEP`` on the deep rows only (the deep calibration rows
-and part ``deep_extension``; trees that give two-layer networks 0); the band last, around the out-of-fold corrected estimate (the correction
-refitted five times without a fifth of the protocols). Only calibration rows enter any fit. Every table is printed
-on all rows and on the non-trivial ones (real or estimate below 0.999).
+and part ``deep_extension``; trees that give two-layer networks 0); the band last, around the out-of-fold corrected
+estimate (the correction refitted five times without a fifth of the protocols). Only calibration rows enter any
+fit. Every table is printed on all rows and on the non-trivial ones (real or estimate below 0.999).
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ HELD_OUT_DRAWS = {"protocol_sample8"}
 #: Draws whose rows the correction's extensions also fit, the deep rows the deep extension (rule 21, twentieth pass
 #: on issue 11) and the two-layer rows the two-layer extension (rule 22): the decision draws 13-16 and 18-20 and
 #: fresh draw 17, each measured after the fits it scored and each used up as a test by then (a fixed list: a later
-#: decision draw does not join it by itself).
-EXTENSION_DRAWS = tuple(f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20)) + ("fresh_sample17",)
+#: decision draw does not join it by itself). Draw numbers, in the order their rows are read; their files are
+#: ``DECISION_DRAWS`` and ``FRESH_DRAWS``'s.
+EXTENSION_DRAWS = (13, 14, 15, 16, 18, 19, 20, 17)
 # ``main`` scores protocol_grid.py's DECISION_DRAWS (measured after the fits they decided; neither calibration nor
 # held out) and FRESH_DRAWS (measured after the estimator shipped; neither fitted on nor deciding anything), the
 # latter when their file exists.
@@ -160,11 +161,11 @@ def load() -> List[Dict[str, Any]]:
     # The rows of the decision draws 13-20 and of fresh draw 17 (EXTENSION_DRAWS): the deep ones in part
     # "deep_extension", rows only the correction's deep extension reads (EXTEND_DEEP; rule 21, twentieth pass), the
     # two-layer ones in part "two_layer", rows only its two-layer extension reads (EXTEND; rule 22).
-    for stem in EXTENSION_DRAWS:
-        offset = 1000 * int(stem.rsplit("sample", 1)[1])
+    for draw in EXTENSION_DRAWS:
+        stem = {**DECISION_DRAWS, **FRESH_DRAWS}[draw]
         with (DATA / f"{stem}.csv").open() as f:
             rows.extend(protocol_row(r, "deep_extension" if "-" in r["widths"] else "two_layer",
-                                     int(r["pid"]) + offset, stem) for r in csv.DictReader(f))
+                                     int(r["pid"]) + 1000 * draw, stem) for r in csv.DictReader(f))
     _add_extra(rows)
     return rows
 
@@ -785,8 +786,8 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
 EXTEND = 40
 #: Rounds of the correction's deep extension (rule 20, twentieth pass): then ``EXTEND_DEEP`` more on the deep rows
 #: only (2-4 hidden layers: the deep calibration rows and, since rule 21, part ``deep_extension``), each tree gated
-#: to networks of several hidden layers. A network's
-#: estimate reads the ``ITERATIONS`` shared rounds and its own group's extension, and nothing of the other's.
+#: to networks of several hidden layers. A network's estimate reads the ``ITERATIONS`` shared rounds and its own
+#: group's extension, and nothing of the other's.
 EXTEND_DEEP = 40
 #: The correction's depth feature (number of hidden layers).
 DEPTH = em.CORRECTION_FEATURES.index("depth")
@@ -796,9 +797,9 @@ def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: D
                       group: str) -> tuple:
     """Continue the ensembles ``tables`` (``(baseline, nodes, trees)``) by ``EXTEND`` rounds on the two-layer rows
     (``group="two_layer"``: the two-layer calibration rows and part ``two_layer``) or ``EXTEND_DEEP`` rounds on the
-    deep rows (``group="deep"``: the deep calibration rows and part ``deep_extension``), with :func:`fit_warp` from the tables' warp; ``(tables with the gated
-    trees appended, number of rows fitted)``. Checks the export against scikit-learn and that it reads exactly 0
-    on every row of the other group."""
+    deep rows (``group="deep"``: the deep calibration rows and part ``deep_extension``), with :func:`fit_warp` from
+    the tables' warp; ``(tables with the gated trees appended, number of rows fitted)``. Checks the export against
+    scikit-learn and that it reads exactly 0 on every row of the other group."""
     if group not in ("two_layer", "deep"):
         raise ValueError(f"group must be 'two_layer' or 'deep', not {group!r}")
     two = [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
