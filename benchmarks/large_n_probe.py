@@ -20,9 +20,8 @@
                                                    # N 1500-5000, N/P 0.6-1.5; 96 (seed 2035): large_n_low.csv,
                                                    # a test; 144 (seed 2034): large_n_low_calibration.csv;
                                                    # --low --fresh: 96 more (seed 2036), large_n_low_fresh.csv;
-                                                   # --low --fresh2: 96 more (seed 2037), large_n_low_fresh2.csv;
-                                                   # --low --fresh3: 96 more (seed 2038), large_n_low_fresh3.csv;
-                                                   # --low --fresh4: 96 more (seed 2039), large_n_low_fresh4.csv
+                                                   # --low --set fresh2 ... fresh6: 96 more each (seeds
+                                                   # 2037-2041), large_n_low_fresh2.csv ... large_n_low_fresh6.csv
 
 The reference grids measured two-layer networks near capacity mostly at small ``N``: the reference draw
 (``nnpartition.validation.reference_sample``) capped each configuration's training cost, which leaves out
@@ -52,8 +51,8 @@ dimension above 1500 near the transition: a test nothing is fitted on (``docs/th
 
 ``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
 ``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96
-(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--fresh2`` 96 (seed 2037),
-``--fresh3`` 96 (seed 2038) and ``--fresh4`` 96 (seed 2039), each fixed before it was measured. The first five
+(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--set fresh2`` 96 (seed 2037),
+``--set fresh3`` 96 (seed 2038) and ``--set fresh4`` 96 (seed 2039), each fixed before it was measured. The first five
 served as calibration rows and tests of rules 15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the
 correction's two-layer extension has fitted the 144 of seed 2034, and nothing has fitted the others. The last was
 measured after rule 19 shipped: a fresh test.
@@ -109,15 +108,19 @@ LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
 #: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above; rule 16 was dropped at its gate before
 #: scoring anything, and these rows tested rule 17.
 LOW_FRESH = (OUT.with_name("large_n_low_fresh.csv"), 2036, 96)
-#: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --fresh2``; rule 18
+#: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --set fresh2``; rule 18
 #: failed).
 LOW_FRESH2 = (OUT.with_name("large_n_low_fresh2.csv"), 2037, 96)
 #: Nineteenth pass: 96 more (seed 2038), fixed with rule 19 before it was measured: that rule's test
-#: (``--low --fresh3``), which it passed.
+#: (``--low --set fresh3``), which it passed.
 LOW_FRESH3 = (OUT.with_name("large_n_low_fresh3.csv"), 2038, 96)
 #: 96 more (seed 2039), fixed and measured after rule 19 shipped: a fresh test of the shipped estimator in this
-#: corner (``--low --fresh4``).
+#: corner (``--low --set fresh4``).
 LOW_FRESH4 = (OUT.with_name("large_n_low_fresh4.csv"), 2039, 96)
+#: Twenty-first pass: 96 more (seed 2040), fixed with rule 23 before it was measured: that rule's test (``--low --set
+#: fresh5``); and 96 more (seed 2041), fixed with it too, measured as its fresh test (``--low --set fresh6``).
+LOW_FRESH5 = (OUT.with_name("large_n_low_fresh5.csv"), 2040, 96)
+LOW_FRESH6 = (OUT.with_name("large_n_low_fresh6.csv"), 2041, 96)
 LOW_RANGES = dict(dims=(2, 10), points=(1500, 5000), ratios=(0.6, 1.5))
 REFERENCE = Protocol.reference().to_dict()
 PROTOCOL_FIELDS = tuple(REFERENCE)
@@ -237,30 +240,32 @@ def main() -> None:
     ap.add_argument("--low", action="store_true",
                     help="the reference protocol at d 2-10, N 1500-5000, N/P 0.6-1.5 (96 configurations, seed 2035, "
                     "eighteenth pass, a test; with --calibration 144, seed 2034)")
-    ap.add_argument("--fresh2", action="store_true", help="with --low: 96 more (seed 2037), rule 18's test")
-    ap.add_argument("--fresh3", action="store_true", help="with --low: 96 more (seed 2038), rule 19's test")
-    ap.add_argument("--fresh4", action="store_true",
-                    help="with --low: 96 more (seed 2039), measured after rule 19 shipped (a fresh test)")
-    args = ap.parse_args()
-    # the two corners of the reference protocol: their ranges and their sets, by the option that picks one
+    # the two corners of the reference protocol: their ranges and their sets, by name ("" the first set)
     corners = {"top": (TOP_RANGES, {"": TOP, "calibration": TOP_CALIBRATION, "fresh": TOP_FRESH}),
                "low": (LOW_RANGES, {"": LOW, "calibration": LOW_CALIBRATION, "fresh": LOW_FRESH,
-                                    "fresh2": LOW_FRESH2, "fresh3": LOW_FRESH3, "fresh4": LOW_FRESH4})}
-    options = dict.fromkeys(k for _, sets in corners.values() for k in sets if k)   # every set option, in order
-    picked = [k for k in options if getattr(args, k)]
+                                    "fresh2": LOW_FRESH2, "fresh3": LOW_FRESH3, "fresh4": LOW_FRESH4,
+                                    "fresh5": LOW_FRESH5, "fresh6": LOW_FRESH6})}
+    ap.add_argument("--set", dest="named", metavar="NAME",
+                    choices=[k for _, sets in corners.values() for k in sets if k not in ("", "calibration", "fresh")],
+                    help="with --low: a further set by name: fresh2 (seed 2037, rule 18's test), fresh3 (2038, rule "
+                    "19's), fresh4 (2039, measured after rule 19 shipped), fresh5 (2040, rule 23's test), fresh6 "
+                    "(2041, rule 23's fresh test)")
+    args = ap.parse_args()
+    picked = [k for k in ("calibration", "fresh") if getattr(args, k)] + ([args.named] if args.named else [])
     for name, (ranges, sets) in corners.items():
         if getattr(args, name):
             if args.protocols or args.grid or (args.top and args.low) or len(picked) > 1 or \
                     picked and picked[0] not in sets:
-                ap.error(f"--{name} takes at most one of " + ", ".join(f"--{k}" for k in sets if k) +
-                         ", and neither --protocols, --grid nor the other corner")
+                ap.error(f"--{name} takes at most one of --calibration, --fresh" +
+                         (", --set " + "|".join(k for k in sets if k not in ("", "calibration", "fresh"))
+                          if len(sets) > 3 else "") + ", and neither --protocols, --grid nor the other corner")
             which = sets[picked[0] if picked else ""]
             if args.command == "measure":
                 measure(*which, ranges=ranges)
             report(which[0])
             return
     if any(k != "calibration" for k in picked):
-        ap.error("--fresh goes with --top or --low, --fresh2 to --fresh4 with --low")
+        ap.error("--fresh goes with --top or --low, --set with --low")
     if args.grid:
         if args.calibration or args.protocols:
             ap.error("--grid takes neither --calibration nor --protocols")

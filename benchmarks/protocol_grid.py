@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-23 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-24 -> protocol_sampleK.sqlite/.csv
     # (the decision draws, DECISION_DRAWS, are exported to docs/data/decision_sampleK.csv, the fresh test
     # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
@@ -110,7 +110,10 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            22: dict(draw=22, two_layer=6, deep=10, calibration_only=True),
            # Draw 23 (twentieth pass): fixed with rule 22 (the two-layer extension refitted with the decision draws'
            # two-layer rows) before it was measured, as the fresh test of what the pass ships last; decides nothing.
-           23: dict(draw=23, two_layer=6, deep=10, calibration_only=True)}
+           23: dict(draw=23, two_layer=6, deep=10, calibration_only=True),
+           # Draw 24 (twenty-first pass): fixed with rules 23 and 24 before it was measured, as the fresh test of what
+           # that pass ships; decides nothing.
+           24: dict(draw=24, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
@@ -118,7 +121,7 @@ DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20,
 #: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
 #: until they decided rules 20-22 in the twentieth; draw 17's rows are calibration rows of the correction's
 #: extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 23)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 23, 24)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
