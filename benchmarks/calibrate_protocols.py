@@ -1089,14 +1089,16 @@ def main() -> int:
         print("Band coverage by region of the estimate (held out, non-trivial; 3 datasets / 9 datasets):")
         print(region_table(rows, acc, lo, hi))
     print()
+    fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))
     print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rules "
-          "21 and 22 the rows of draws 13-20, and draw 17's, are calibration rows of the extensions: in-sample):")
+          f"21 and 22 the rows of draws {fitted} (EXTENSION_DRAWS) are calibration rows of the extensions: in-sample):")
     fresh = [stem for stem in FRESH_DRAWS.values() if (DATA / f"{stem}.csv").exists()]
     for part, stems in (("decision", list(DECISION_DRAWS.values())), ("fresh", fresh)):
         if part == "fresh" and stems:
             print()
+            fitted_fresh = ", ".join(str(k) for k in FRESH_DRAWS if k in EXTENSION_DRAWS)
             print("Fresh test draws (measured after the estimator shipped; decided nothing; never fitted on, but for "
-                  "draw 17, calibration rows of the extensions since rules 21 and 22):")
+                  f"draw {fitted_fresh}, calibration rows of the extensions since rules 21 and 22):")
         for stem in stems:
             with (DATA / f"{stem}.csv").open() as f:
                 draw = [protocol_row(r, part, int(r["pid"]), stem) for r in csv.DictReader(f)]
