@@ -208,3 +208,35 @@ def test_report_summary_by_group():
                  ceiling=1.0, error=0.0, in_band=True)]
     s = ValidationReport(rows).summary()
     assert s["all"]["n"] == 2 and s["non-trivial"]["n"] == 1 and s["non-trivial"]["mae"] == pytest.approx(0.02)
+
+
+def test_validate_trains_and_estimates_under_a_given_protocol(capsys):
+    # protocol=: both sides of every row use it (the same numbers as training and estimating it directly)
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1)
+    rep = validate(configs=[dict(dist="uniform", d=3, N=80, L=6, part="heldout")], datasets=2, seed=5,
+                   protocol=sgd, progress=False)
+    (row,) = rep.rows
+    assert npn.validation.protocol_of(row) == sgd
+    assert row["real"] == npn.real_accuracy(3, 80, 6, protocol=sgd, datasets=2, seed=5).mean
+    assert row["estimate"] == npn.estimate_accuracy(3, 80, 6, protocol=sgd).accuracy
+    with pytest.raises(ValueError, match="own protocol"):
+        validate("protocols", protocol=sgd)
+    with pytest.raises(TypeError, match="Protocol"):
+        validate(configs=[], protocol=dict(lr=0.1))
+    # the command line: --lr etc. reach validate(); with the protocol grid they are refused before any work
+    assert main(["validate", "--protocol-grid", "--lr", "0.1"]) == 2
+    assert "own protocol" in capsys.readouterr().err
+    assert main(["validate", "--grid", "small", "--json", "--no-progress", "--datasets", "1", "--restarts", "1",
+                 "--optimizer", "sgd", "--lr", "0.2", "--steps", "250"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {(r["optimizer"], r["lr"], r["steps"], r["restarts"]) for r in data["rows"]} == {("sgd", 0.2, 250, 1)}
+
+
+def test_size_cli_names_the_search_limit_and_writes_strict_json(capsys):
+    # an answer at max_n is the search's limit, not a measured N: the text says so (and the range warning names it)
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.5", "--max-n", "100000"]) == 0
+    out = capsys.readouterr()
+    assert "at least 100000 (the search's limit)" in out.out and "N=100000" in out.err
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data["N"] == npn.max_samples(10, 64, 0.99).N

@@ -406,6 +406,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high))
     if len(ws) > 1:
         out["widths"] = ws
+    if restarts is not None:   # the row says what was trained, not what the configuration named
+        out["restarts"] = proto.restarts
     return out
 
 
@@ -522,14 +524,18 @@ class ValidationReport:
 
 def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: SeedLike = 0,
              configs: Optional[List[Dict[str, Any]]] = None, progress: Optional[bool] = None,
-             runner: Optional[Callable[..., List[Dict[str, Any]]]] = None) -> ValidationReport:
-    """Train (reference protocol) and estimate every configuration of a grid.
+             runner: Optional[Callable[..., List[Dict[str, Any]]]] = None,
+             protocol: Optional[Protocol] = None) -> ValidationReport:
+    """Train and estimate every configuration of a grid, each under its protocol (the reference one where it names
+    none) or under ``protocol``.
 
     Args:
         grid: ``"small"`` (16 held-out configurations, about a minute), ``"full"``
             or ``"protocols"`` (held-out protocols and deep networks, a few minutes).
         datasets, seed: datasets per configuration and the seed.
         restarts: overrides each configuration's protocol restarts when given.
+        protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
+            overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
         configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
         progress: progress bar on stderr (None: only on a terminal, for work over a second).
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
@@ -545,6 +551,13 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
     seed = v.seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
+    if protocol is not None:
+        if not isinstance(protocol, Protocol):
+            raise TypeError(f"protocol must be a nnpartition.Protocol, got {type(protocol).__name__}")
+        if configs is None and grid == "protocols":
+            raise ValueError("protocol cannot be given with grid='protocols': each of its rows names its own "
+                             "protocol")
+        todo = [dict(c, **protocol.to_dict()) for c in todo]
     job = _Job(datasets, restarts, seed)
     if runner is not None:
         return ValidationReport(list(runner(todo, job)))

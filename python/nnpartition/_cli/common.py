@@ -16,9 +16,11 @@ every way such a file can be wrong into one sentence.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +28,7 @@ from numpy.typing import NDArray
 from .. import _core
 from .._files import read_npz, readable_file
 
-__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "load_layer"]
+__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "load_layer"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -165,3 +167,24 @@ def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64
         raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
                          f"found {keys}: {how}")
     return np.asarray(data[wkey], dtype=np.float64), np.asarray(data[bkey], dtype=np.float64)
+
+
+def _finite(x: Any) -> Any:
+    """``x`` with every non-finite number (``inf``, ``nan``) as ``None`` and numpy values as plain ones."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _finite(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def dumps(obj: Any) -> str:
+    """What ``--json`` prints: strict JSON (RFC 8259), a non-finite number (an infinite ``k_sat`` in high ``d``, a
+    ``nan`` ceiling when none was asked for) written ``null``."""
+    return json.dumps(_finite(obj), allow_nan=False)

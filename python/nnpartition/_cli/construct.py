@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any, Tuple
 
 import numpy as np
@@ -11,6 +10,7 @@ import numpy as np
 from ..construct import Explanation, explain_1d
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
+from .common import dumps
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -71,7 +71,7 @@ def _explain(args: argparse.Namespace) -> int:
         "knot_gap_fraction": e.knot_gap_fraction,
     }
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         print(f"trained a 1-D ReLU network, L = {e.n_units}, on N = {args.N} points (label sin(3x) > 0)")
         print(e.summary())

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from .. import counting
-from .common import load_layer
+from .common import dumps, load_layer
 
 
 def _regions(args: argparse.Namespace) -> int:
@@ -27,7 +26,7 @@ def _regions(args: argparse.Namespace) -> int:
         "bounded_regions": None if args.central else counting.bounded_regions(args.L, args.d),
     }
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         kind = "central" if args.central else "affine"
         print(f"{args.L} {kind} hyperplanes in general position cut R^{args.d} into {r} regions")
@@ -50,7 +49,7 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     d, L = W.shape
     upper = counting.regions(L, d)
     if args.json:
-        print(json.dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
+        print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
                           "general_position_regions": upper}))
     else:
         print(f"{L} neurons cut the box [{lo:g}, {hi:g}]^{d} into {r} regions "

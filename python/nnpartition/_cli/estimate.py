@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import sys
 import time
@@ -13,7 +12,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
-from .common import choices
+from .common import choices, dumps
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -25,25 +24,38 @@ DEMO_CONFIGS: List[Dict[str, Any]] = [
 ]
 
 
-def add_protocol_arguments(p: argparse.ArgumentParser) -> None:
-    """``--optimizer --lr --steps --batch-size --schedule --restarts``: a :class:`~nnpartition.Protocol`."""
+def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, title: str = "") -> None:
+    """``--optimizer --lr --steps --batch-size --schedule --restarts``: a :class:`~nnpartition.Protocol` (without
+    ``--restarts`` when ``restarts`` is false: ``validate`` has its own). Unset options stay ``None``;
+    :func:`protocol_from_args` fills them from the reference protocol."""
     ref = Protocol()
-    g = p.add_argument_group("training protocol (default: the reference protocol)")
-    g.add_argument("--optimizer", default=ref.optimizer, choices=choices("optimizer"), metavar="OPTIMIZER",
+    g = p.add_argument_group(title or "training protocol (default: the reference protocol)")
+    g.add_argument("--optimizer", default=None, choices=choices("optimizer"), metavar="OPTIMIZER",
                    help="adam (default) or sgd (momentum 0.9)")
-    g.add_argument("--lr", type=float, default=ref.lr, help=f"starting learning rate (default {ref.lr})")
-    g.add_argument("--steps", type=int, default=ref.steps, help=f"optimiser steps (default {ref.steps})")
-    g.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
-    g.add_argument("--schedule", default=ref.schedule, choices=choices("schedule"), metavar="SCHEDULE",
+    g.add_argument("--lr", type=float, default=None, help=f"starting learning rate (default {ref.lr})")
+    g.add_argument("--steps", type=int, default=None, help=f"optimiser steps (default {ref.steps})")
+    g.add_argument("--batch-size", type=int, default=None,
+                   help="minibatch size (default: full batch; a batch of at least N points is a full batch)")
+    g.add_argument("--schedule", default=None, choices=choices("schedule"), metavar="SCHEDULE",
                    help="cosine (to lr/100, default) or constant")
-    g.add_argument("--restarts", type=int, default=ref.restarts,
-                   help=f"independent runs per dataset, the best counts (default {ref.restarts})")
+    if restarts:
+        g.add_argument("--restarts", type=int, default=None,
+                       help=f"independent runs per dataset, the best counts (default {ref.restarts})")
+
+
+#: The protocol options of :func:`add_protocol_arguments`, as ``Protocol`` field names.
+PROTOCOL_OPTIONS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+
+
+def protocol_given(args: argparse.Namespace) -> Dict[str, Any]:
+    """The protocol options given on the command line (``--restarts`` too, where the command has it)."""
+    return {k: getattr(args, k) for k in PROTOCOL_OPTIONS if getattr(args, k, None) is not None}
 
 
 def protocol_from_args(args: argparse.Namespace) -> Protocol:
-    """The :class:`~nnpartition.Protocol` the protocol options describe."""
-    return Protocol(optimizer=args.optimizer, lr=args.lr, steps=args.steps, batch_size=args.batch_size,
-                    schedule=args.schedule, restarts=args.restarts)
+    """The :class:`~nnpartition.Protocol` the protocol options describe (the reference protocol's value for each
+    option not given)."""
+    return Protocol(**protocol_given(args))
 
 
 def _show(message: Any, *args: Any, **kwargs: Any) -> None:
@@ -73,10 +85,10 @@ def _estimate(args: argparse.Namespace) -> int:
             e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
                                   trials=args.trials, seed=args.seed, progress=not args.json)
     if args.json:
-        print(json.dumps(e.to_dict()))
+        print(dumps(e.to_dict()))
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
-    print(f"d={args.d} N={args.N} {size} dist={args.dist} method={e.method}")
+    print(f"d={args.d} N={args.N} {size} dist={e.details.dist} method={e.method}")
     print(f"protocol: {proto.describe()}")
     print(f"estimated training accuracy: {e.accuracy:.4f}   (90% band {e.low:.4f} .. {e.high:.4f})")
     print(f"ceiling (best any such network can reach): {e.ceiling:.4f}")
@@ -99,11 +111,12 @@ def _size(args: argparse.Namespace) -> int:
         if args.N is not None:
             a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto)
         else:
-            a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto)
+            a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
+                            max_n=args.max_n)
     if args.json:
-        print(json.dumps(a.to_dict()))
+        print(dumps(a.to_dict()))
         return 0
-    print(f"d={args.d} target={args.target} dist={args.dist}; protocol: {proto.describe()}")
+    print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
     if args.N is not None:
         # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches it
         point_bound = args.N * (1.0 - args.target) < 1.0
@@ -119,9 +132,12 @@ def _size(args: argparse.Namespace) -> int:
         print(f"  band's upper edge reaches it (optimistic): {fmt(a.L_optimistic)}")
     else:
         size = f"widths={list(a.widths)}" if len(a.widths) > 1 else f"L={a.widths[0]}"
-        print(f"{size}: largest N whose estimate reaches {args.target}: {a.N}")
-        safe = f"{a.N_safe}" if a.N_safe else "none (its lower edge reaches the target at no N)"
-        print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {a.N_optimistic}")
+
+        def at_least(n: int) -> str:
+            return f"at least {n} (the search's limit)" if n >= args.max_n else f"{n}"
+        print(f"{size}: largest N whose estimate reaches {args.target}: {at_least(a.N)}")
+        safe = at_least(a.N_safe) if a.N_safe else "none (its lower edge reaches the target at no N)"
+        print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
     return 0
 
 
@@ -148,15 +164,20 @@ def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]
 def _validate(args: argparse.Namespace) -> int:
     from ..validation import validate
 
-    runner, cleanup = _runner_from_args(args)
     grid = "protocols" if args.protocol_grid else args.grid
+    given = {k: x for k, x in protocol_given(args).items() if k != "restarts"}
+    if given and grid == "protocols":
+        raise ValueError("--optimizer, --lr, --steps, --batch-size and --schedule go with --grid small or full: "
+                         "every row of the protocol grid names its own protocol")
+    runner, cleanup = _runner_from_args(args)
     try:
         rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                       progress=not args.no_progress and not args.json, runner=runner)
+                       progress=not args.no_progress and not args.json, runner=runner,
+                       protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
     if args.json:
-        print(json.dumps({"rows": rep.rows, "summary": rep.summary()}, default=float))
+        print(dumps({"rows": rep.rows, "summary": rep.summary()}))
     else:
         print(rep.table())
         print()
@@ -203,7 +224,7 @@ def _demo(args: argparse.Namespace) -> int:
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
-        print(json.dumps({"protocol": proto.to_dict(), "rows": rows, "summary": s}))
+        print(dumps({"protocol": proto.to_dict(), "rows": rows, "summary": s}))
     else:
         print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
               f"real inside the band: {s['coverage']:.0%}")
@@ -246,13 +267,18 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
+    sz.add_argument("--max-n", type=int, default=10**9,
+                    help="with -L/--widths: the largest N searched (default 10^9; an answer there means at least it)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
     sz.set_defaults(func=_size)
 
     val = sub.add_parser("validate", help="train and estimate over a grid; table, CSV and figure",
-                         description="Train and estimate every configuration of a grid under the same protocol, "
-                                     "print the table and the error summary (calibration vs held-out).")
+                         description="Train and estimate every configuration of a grid, each under the same "
+                                     "protocol for its training and its estimate (the small and full grids: the "
+                                     "reference protocol unless the protocol options say otherwise; the protocol "
+                                     "grid: each row's own), and print the table and the error summary "
+                                     "(calibration vs held-out).")
     val.add_argument("--grid", default="small", choices=["small", "full", "protocols"],
                      help="small (about a minute), full, or protocols (held-out protocols and deep networks)")
     val.add_argument("--protocol-grid", action="store_true",
@@ -261,6 +287,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     val.add_argument("--plot", default=None, help="save the figure to this PNG file (needs nnpartition[plot])")
     val.add_argument("--datasets", type=int, default=3, help="datasets per configuration (default 3)")
     val.add_argument("--restarts", type=int, default=None, help="restarts per dataset (default: the protocol's)")
+    add_protocol_arguments(val, restarts=False,
+                           title="training protocol of the small and full grids (default: the reference protocol)")
     val.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     val.add_argument("--no-progress", action="store_true", help="no progress bar")
     val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")

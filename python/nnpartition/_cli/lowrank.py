@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
 from ..plotting import require_matplotlib, write_figure
+from .common import dumps
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -45,7 +45,7 @@ def _lowrank(args: argparse.Namespace) -> int:
     sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
                         seed=args.seed)
     if args.json:
-        print(json.dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
+        print(dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
                           "epsilon": sw.epsilon.tolist(), "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
                           "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],
                           "relative_error": sw.relative_error.tolist(), "spectral_gap": sw.spectral_gap.tolist(),

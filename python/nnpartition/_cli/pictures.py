@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any, List, Optional, Tuple
 
@@ -11,7 +10,7 @@ import numpy as np
 
 from ..datasets import TOY_KINDS, toy_dataset
 from ..network import load_network, save_network
-from .common import UsageError
+from .common import UsageError, dumps
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -75,7 +74,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     fig.savefig(args.plot, dpi=args.dpi)
     seconds = time.perf_counter() - start
     if args.json:
-        print(json.dumps({"plot": args.plot, "regions": rp.n_regions, "d": net.d,
+        print(dumps({"plot": args.plot, "regions": rp.n_regions, "d": net.d,
                           "widths": list(rp.widths), "accuracy": accuracy, "box": [list(box[0]), list(box[1])],
                           "seconds": round(seconds, 3)}))
     else:
@@ -94,7 +93,7 @@ def _movie(args: argparse.Namespace) -> int:
               dpi=args.dpi, progress=False if args.no_progress or args.json else None,
               dist="gaussian" if args.data == "gaussian" else "uniform")
     if args.json:
-        print(json.dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
+        print(dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
         return 0
     est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
     if r.estimate_note:

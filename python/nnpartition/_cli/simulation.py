@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..simulation import simulate_partition
-from .common import choices
+from .common import choices, dumps
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -14,7 +13,7 @@ def _simulate(args: argparse.Namespace) -> int:
                              seed=args.seed, threads=args.threads,
                              progress=False if args.no_progress or args.json else None)
     if args.json:
-        print(json.dumps(sim.to_dict()))
+        print(dumps(sim.to_dict()))
         return 0
     r, a = sim.regions, sim.accuracy
     print(f"d={sim.d} N={sim.N} L={sim.L} dist={sim.dist} init={sim.init} trials={sim.trials} seed={sim.seed}")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any, List
 
 import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from .common import choices
+from .common import choices, dumps
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -56,7 +55,7 @@ def _capacity(args: argparse.Namespace) -> int:
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     assert c.mean_distinct_rows is not None
     if args.json:
-        print(json.dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
+        print(dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
                           "N": c.N.tolist(),
                           "mean_accuracy": c.mean_accuracy.tolist(), "separable_fraction": c.separable_fraction.tolist(),
                           "cover": c.cover.tolist(), "cover_rank": c.cover_rank.tolist(),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any, Dict, List
 
 import numpy as np
@@ -12,6 +11,7 @@ from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teach
 from ..teacher.data import _into_ball, _sample
 
 from ..plotting import require_matplotlib, write_figure
+from .common import dumps
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -136,7 +136,7 @@ def _teacher(args: argparse.Namespace) -> int:
                          "angle_to_max_margin": lin.angle_to_max_margin,
                          "initial_agreement_fitted": init.agreement_fitted,
                          "hard_steps": int(run.hard_steps[-1]), "hinge_update_bound": bound}}
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         print(f"linear teacher: d={args.d} N={args.N} L={args.L} ({(args.L + 1) // 2} units +v, {args.L // 2} -v), "
               f"alpha={args.alpha}, lr={args.lr}, batch {run.batch_size}, {int(run.steps[-1])} steps")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 from .._progress import progress_bar
 from ..training import real_accuracy
-from .common import choices
+from .common import choices, dumps
 from .estimate import add_protocol_arguments, protocol_from_args
 
 
@@ -28,7 +27,7 @@ def _train(args: argparse.Namespace) -> int:
     if args.json:
         out = m.to_dict()
         out["seconds"] = round(seconds, 3)
-        print(json.dumps(out))
+        print(dumps(out))
         return 0
     print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
     print(f"protocol: {m.protocol.describe()}")
