@@ -610,3 +610,77 @@ def test_estimate_against_independent_pytorch_measurements(name, mae_target):
     assert len(err) >= 5
     assert np.mean(err) <= mae_target, f"MAE {np.mean(err):.4f} on {len(err)} non-trivial rows"
     assert np.mean(inside) >= 0.9, f"band covers {np.mean(inside):.0%}"
+
+
+# --- what a user meets at the edges (twenty-first pass: an audit as a new user) -------------------------------------
+
+def _warned_here(call):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        call()
+    assert w, "no warning"
+    return {Path(x.filename).name for x in w}
+
+
+@pytest.mark.parametrize("call", [
+    lambda: estimate_accuracy(300, 1000, 8),
+    lambda: estimate_accuracy(300, 1000, widths=[8, 8]),
+    lambda: estimate_accuracy(np.array([300]), 1000, 8),
+    lambda: estimate_accuracy(300, 1000, 8, protocol=Protocol(lr=1.0)),
+    lambda: estimate_accuracy(300, 1000, 8, method="monte_carlo", trials=4),
+    lambda: npn.required_width(300, 1000, 0.9),
+    lambda: npn.max_samples(300, 8, 0.9),
+])
+def test_range_warnings_point_at_the_callers_line(call):
+    # the warning's location is this file (what warning filters and "once per location" read), not a frame
+    # inside nnpartition or its caller's caller
+    assert _warned_here(call) == {Path(__file__).name}
+
+
+@pytest.mark.parametrize("d, L, proto", [(1, 1, Protocol()), (5, 1, Protocol(optimizer="sgd", lr=0.5, steps=250)),
+                                         (200, 3, Protocol(batch_size=32, restarts=1)), (2, 64, Protocol())])
+def test_one_point_is_always_fitted(d, L, proto):
+    # the output bias alone fits one point, even where every unit is off: real training says 1.0 every time ...
+    assert npn.real_accuracy(d, 1, L, protocol=Protocol(steps=250, restarts=1), datasets=8, seed=1).mean == 1.0
+    # ... and so does the estimate, whatever the protocol; the smallest network suffices
+    e = estimate_accuracy(d, 1, L, protocol=proto)
+    assert (e.accuracy, e.high) == (1.0, 1.0)
+    assert npn.required_width(d, 1, 0.99, protocol=proto).L == 1
+
+
+def test_sizing_answers_outside_the_validated_range_warn():
+    # the question is inside the range; a warning comes exactly when an answer is outside it
+    top = npn.estimate.validated_range()["L"][1]
+    for d, N, t in [(10, 5000, 1.0), (10, 5000, 0.99), (20, 3000, 0.999), (5, 500, 0.9)]:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            a = npn.required_width(d, N, t)
+        outside = any(x is not None and x > top for x in (a.L, a.L_safe, a.L_optimistic))
+        assert bool(w) == outside, (d, N, t, a)
+        assert all("answer L=" in str(x.message) for x in w)
+    with pytest.warns(UserWarning, match=r"answer N=1000000 "):
+        assert npn.max_samples(10, 64, 0.5, max_n=10**6).N == 10**6   # the search's limit: "at least"
+
+
+def test_to_dict_is_strict_json():
+    # a nan ceiling (ceiling=False) and an infinite K_sat (high d) are written null, not NaN / Infinity
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # d = 450 is outside the validated range
+        cases = (estimate_accuracy(5, 100, 8, ceiling=False), estimate_accuracy(450, 1000, 8),
+                 estimate_accuracy(np.array([5, 450]), 1000, 8, ceiling=False))
+        high_d = estimate_accuracy(450, 1000, 8).to_dict()
+    for e in cases:
+        text = json.dumps(e.to_dict(), allow_nan=False)
+        assert json.loads(text)["accuracy"] == (e.accuracy.tolist() if isinstance(e.accuracy, np.ndarray)
+                                                else e.accuracy)
+    assert estimate_accuracy(5, 100, 8, ceiling=False).to_dict()["ceiling"] is None
+    assert high_d["details"]["k_sat"] is None
+    exe = Path(sys.executable).parent / "nnpartition"
+    out = subprocess.run([str(exe), "estimate", "-d", "450", "-N", "1000", "-L", "8", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))["details"]["k_sat"] \
+        is None
+    out = subprocess.run([str(exe), "estimate", "-d", "5", "-N", "100", "-L", "8", "--dist", "normal"],
+                         capture_output=True, text=True)
+    assert "dist=gaussian" in out.stdout

@@ -450,3 +450,8 @@ def test_real_accuracy_limits_and_numpy_seeds():
     assert a.seed == b.seed and np.array_equal(a.per_dataset, b.per_dataset)
     c = real_accuracy(2, 30, 2, datasets=1, protocol=Protocol(steps=40, restarts=1), seed=a.seed)
     assert np.array_equal(c.per_dataset, a.per_dataset)   # the recorded seed repeats the run
+
+
+def test_real_accuracy_checks_its_callback_before_training():
+    with pytest.raises(TypeError, match="callback must be callable"):
+        real_accuracy(2, 50, 4, callback=3)

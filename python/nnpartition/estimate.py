@@ -36,6 +36,17 @@ MAX_SIZE = 10**9
 _REFERENCE = Protocol()
 
 
+
+def _json_ready(x: Any) -> Any:
+    """``x`` for JSON: an array as a list, a non-finite number (also inside a list or tuple) as ``None``."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [_json_ready(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
 @dataclass(frozen=True)
 class EstimateDetails(Generic[T]):
     """The model's intermediate quantities behind an :class:`AccuracyEstimate` (see ``docs/theory.md``).
@@ -90,13 +101,14 @@ class EstimateDetails(Generic[T]):
         return self[key] if key in self else default
 
     def to_dict(self) -> Dict[str, Any]:
-        """The set fields as a JSON-ready dict (arrays become lists, the protocol a dict)."""
+        """The set fields as a JSON-ready dict (arrays become lists, the protocol a dict, a non-finite number, such
+        as an infinite ``k_sat`` in high ``d``, ``None``)."""
         out: Dict[str, Any] = {}
         for k in self.__dataclass_fields__:
             x = getattr(self, k)
             if x is None:
                 continue
-            out[k] = x.tolist() if isinstance(x, np.ndarray) else (x.to_dict() if isinstance(x, Protocol) else x)
+            out[k] = x.to_dict() if isinstance(x, Protocol) else _json_ready(x)
         return out
 
 
@@ -123,15 +135,10 @@ class AccuracyEstimate(Generic[T]):
     details: EstimateDetails[T] = field(repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready dictionary (arrays become lists)."""
-        def conv(x: Any) -> Any:
-            if isinstance(x, np.ndarray):
-                return x.tolist()
-            if isinstance(x, Protocol):
-                return x.to_dict()
-            return x
-        return {"accuracy": conv(self.accuracy), "low": conv(self.low), "high": conv(self.high),
-                "ceiling": conv(self.ceiling), "method": self.method, "details": self.details.to_dict()}
+        """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
+        ``ceiling=False``, ``None``)."""
+        return {"accuracy": _json_ready(self.accuracy), "low": _json_ready(self.low), "high": _json_ready(self.high),
+                "ceiling": _json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict()}
 
 
 def model_constants() -> Dict[str, float]:
@@ -207,6 +214,14 @@ def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, 
             warnings.warn(f"{label}={x:g} is outside the range the estimator was validated on ({lo:g} to {hi:g}); "
                           "the estimate is an extrapolation", UserWarning, stacklevel=stacklevel)
 
+
+def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: float, stacklevel: int = 3) -> None:
+    """Warn when a sizing answer (``name``: ``"L"`` or ``"N"``) lies outside the range the estimator was validated on
+    (``lo`` to ``hi``): the question was inside it, the answer is an extrapolation all the same."""
+    out = sorted({a for a in answers if a and not lo <= a <= hi})
+    if out:
+        warnings.warn(f"the answer {name}={', '.join(map(str, out))} is outside the range the estimator was validated "
+                      f"on ({lo:g} to {hi:g}); it is an extrapolation", UserWarning, stacklevel=stacklevel)
 
 def _proto_args(p: Protocol) -> Tuple[str, float, float, Optional[float], str, float]:
     return (p.optimizer, p.lr, float(p.steps), None if p.batch_size is None else float(p.batch_size), p.schedule,
@@ -401,7 +416,7 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
     if not _in_range(d, N, ws, proto):
-        _warn_range(d, N, ws, proto, stacklevel=5)
+        _warn_range(d, N, ws, proto)   # the caller of estimate_accuracy
     # capped at the ceiling in the core, as the sizing answers are
     (acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr), ceil = _core.estimate_one(
         float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto), ceiling)
@@ -415,7 +430,7 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
 
 def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,
                  progress: Optional[bool]) -> AccuracyEstimate[float]:
-    _warn_range(d, N, (L,), proto, stacklevel=5)
+    _warn_range(d, N, (L,), proto)   # the caller of estimate_accuracy
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)
     acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_from_partition(
@@ -479,6 +494,9 @@ class SamplesAnswer:
             same.
         N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
             shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
+        An answer equal to ``max_n`` (the search's limit, an argument of :func:`max_samples`) means "at least
+        ``max_n``". An answer outside the validated ``N`` range warns (a ``UserWarning``), as an answer ``L`` of
+        :func:`required_width` outside its ``L`` range does.
         d, widths, target, dist, protocol: the question.
     """
 
@@ -535,6 +553,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
         _warn_range(d, N, (1,), proto, stacklevel=3)
     out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
     L, lo, hi = (int(x) or None for x in out)
+    _warn_answer("L", (L, lo, hi), *_range()["L"])
     return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
 
 
@@ -565,4 +584,6 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
         _warn_range(d, None, ws, proto, stacklevel=3)
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
     n, lo, hi = (int(x) for x in out)
+    # N <= d + 1 is never outside the range (any labelling fits); an answer of max_n is the search limit
+    _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"])
     return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)

@@ -54,7 +54,9 @@ class Protocol:
         lr: starting learning rate, > 0.
         steps: optimiser steps, >= 1.
         batch_size: ``None`` for full batch; otherwise minibatches of this size
-            from a fresh permutation every epoch, the incomplete last batch dropped.
+            from a fresh permutation every epoch, the incomplete last batch dropped
+            (``N`` points or fewer: one full batch per epoch; the estimate reads the
+            size as given, see ``docs/theory.md``, "Where it fails").
         schedule: ``"cosine"`` (from ``lr`` to ``lr / 100`` over ``steps``) or ``"constant"``.
         restarts: independent runs per dataset; the best counts.
 
@@ -499,6 +501,8 @@ def real_accuracy(
         raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of 2**30 values per network")
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=4096)
+    if callback is not None and not callable(callback):   # before any training, not after the first dataset
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     p = protocol
 
     def run(first: int, count: int) -> np.ndarray:

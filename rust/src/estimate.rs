@@ -584,9 +584,10 @@ fn with_correction(
         a.correction = a.accuracy - a.uncorrected;
     }
     // N <= d + 1 points in general position admit every labelling: only the all-off dead zone is missed
-    // (the analytic curve itself can fall short of that by ~1e-8 when N/K passes c).
+    // (the analytic curve itself can fall short of that by ~1e-8 when N/K passes c); one point is never
+    // missed: the output bias alone fits it, even where every unit is off.
     if n <= d + 1.0 {
-        let floor = dead_zone(1.0, widths.first().copied().unwrap_or(1.0), prm);
+        let floor = if n <= 1.0 { 1.0 } else { dead_zone(1.0, widths.first().copied().unwrap_or(1.0), prm) };
         if a.accuracy < floor {
             a.accuracy = floor;
             a.high = a.high.max(floor);
@@ -1518,5 +1519,13 @@ mod tests {
         // N <= d + 1: only the all-off dead zone (gamma 2^-L of the points) can be missed.
         let a = analytic(50.0, 20.0, &[4.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
         assert!(a >= 1.0 - PARAMS.gamma / 32.0 - 1e-12, "{a}");
+        // One point: the output bias fits it whatever the units do (one unit leaves the largest dead zone).
+        let sgd = Budget { sgd: true, lr: 0.5, steps: 250.0, batch: None, cosine: false, restarts: 1.0 };
+        for proto in [&Budget::REFERENCE, &sgd] {
+            for d in [1.0, 5.0, 200.0] {
+                let a = analytic(d, 1.0, &[1.0], PointDist::Gaussian, proto, &PARAMS);
+                assert_eq!((a.accuracy, a.high), (1.0, 1.0), "d = {d}");
+            }
+        }
     }
 }
