@@ -1,5 +1,7 @@
 """Every public function rejects bad input with a clear TypeError/ValueError."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,18 @@ def test_networks_copy_the_callers_arrays():
     np.testing.assert_array_equal(deep.decision_function(X), before)
     layers[0][0][:] = 7.0
     np.testing.assert_array_equal(deep.decision_function(X), before)
+
+
+@pytest.mark.parametrize("args", [(5, 100, [10**30]), (5, [10**30], 8), ([10**30], 100, 8), (5, 100, [1, 2**70])])
+def test_integers_too_large_for_numpy_are_out_of_range_not_of_the_wrong_type(args):
+    # numpy keeps such Python ints as objects; the message names the argument and the limit
+    name = "d" if isinstance(args[0], list) else "N" if isinstance(args[1], list) else "L"
+    with pytest.raises(ValueError, match=rf"^{name} must be between 1 and 1e\+09"):
+        npn.estimate_accuracy(*args)
+
+
+def test_a_float16_size_array_is_read_without_overflow_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = npn.estimate_accuracy(5, 100, np.array([8, 16], np.float16))
+    assert e.accuracy.tolist() == npn.estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()

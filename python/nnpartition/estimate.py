@@ -276,6 +276,12 @@ def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
 
 def _int_array(name: str, x: Any) -> NDArray[np.float64]:
     arr = np.asarray(x)
+    if arr.dtype == object and arr.size and all(_is_int(a) for a in arr.ravel()):
+        # Python ints too large for any numpy integer (numpy stores them as objects): out of range, not a type error
+        bad = next(a for a in arr.ravel() if not 1 <= a <= MAX_SIZE)
+        raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
+    if np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)   # a float16 array would overflow when compared with MAX_SIZE
     if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name} must be integers (or an integer array), got {arr.dtype} {x!r}")
     if arr.size and not (np.all(arr >= 1) and np.all(arr <= MAX_SIZE)):
@@ -330,7 +336,9 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         method: ``"analytic"`` (closed form, microseconds) or ``"monte_carlo"``
             (measures the partition that ``L`` initial neurons cut on ``trials``
             random datasets with the Rust core; its band is a 95% CI of the mean
-            widened by the analytic model's uncertainty).
+            widened by the analytic model's uncertainty). Where the partition does
+            not bind (most configurations: ``docs/theory.md``), every trial gives
+            the analytic answer and ``details.ci95`` has zero width.
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
         trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
             SeedSequence; ``progress``: None shows a bar only on a terminal for work over a second).
