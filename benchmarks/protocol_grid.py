@@ -109,19 +109,20 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # decided rule 22 (the two-layer extension refitted with their two-layer rows, which shipped).
            22: dict(draw=22, two_layer=6, deep=10, calibration_only=True),
            # Draw 23 (twentieth pass): fixed with rule 22 (the two-layer extension refitted with the decision draws'
-           # two-layer rows) before it was measured, as the fresh test of what the pass ships last; decides nothing.
+           # two-layer rows) before it was measured, as the fresh test of what the pass ships last; scored as that
+           # after rule 22 shipped, it then decided rules 23-25 in the twenty-first pass (none shipped).
            23: dict(draw=23, two_layer=6, deep=10, calibration_only=True),
            # Draw 24 (twenty-first pass): fixed with rules 23 and 24 before it was measured, as the fresh test of what
-           # that pass ships; decides nothing.
+           # that pass ships (it shipped no rule: a second fresh test of rule 22's estimator); decides nothing.
            24: dict(draw=24, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17 and 23 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: deciding nothing): draws 17 and 24 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
 #: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
-#: until they decided rules 20-22 in the twentieth; draw 17's rows are calibration rows of the correction's
-#: extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 23, 24)}
+#: until they decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first; draw
+#: 17's rows are calibration rows of the correction's extensions since rules 21 and 22).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 24)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
