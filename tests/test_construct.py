@@ -205,6 +205,39 @@ def test_classifier_1d_has_one_unit_per_label_change_and_fits(pts):
     assert np.array_equal(out > 0, y == 1) and np.all(out != 0)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.floats(-6, 4), st.booleans()), min_size=2, max_size=120))
+def test_classifier_1d_fits_every_point_or_says_it_cannot(steps):
+    # gaps over ten orders of magnitude, labels at random: every point classified, or a ValueError; never a
+    # silently wrong network (until the twenty-first pass, magnitudes compounded the gaps' ratios)
+    from nnpartition.construct import classifier_1d
+
+    x = np.cumsum([10.0 ** e for e, _ in steps])
+    y = np.array([int(lab) for _, lab in steps])
+    try:
+        net = classifier_1d(x, y)
+    except ValueError as e:
+        assert "orders of magnitude" in str(e)
+        return
+    out = net.decision_function(x[:, None])
+    assert np.array_equal(out > 0, y == 1) and np.all(out != 0)
+    assert net.W1.shape[1] == max(int(np.count_nonzero(y[1:] != y[:-1])), 1)
+
+
+def test_classifier_1d_on_alternating_tiny_and_huge_gaps():
+    # a single point, a gap of 1e-3, a run of two points, a gap of 1000, ...: the magnitudes of run-centred nodes
+    # grew by 1000 per period and the network classified 47% of 60 points; it must classify all, both ways round
+    from nnpartition.construct import classifier_1d
+
+    x = np.concatenate([[k * 1001.001, k * 1001.001 + 1e-3, k * 1001.001 + 1.001] for k in range(60)])
+    y = np.tile([0, 1, 1], 60)
+    for xx in (x, -x):
+        net = classifier_1d(xx, y)
+        assert np.array_equal(net.predict(xx[:, None]), y) and net.W1.shape[1] == 119
+    with pytest.raises(ValueError, match="overflows float64"):
+        classifier_1d([-1e308, 0.0, 1e308], [0, 1, 0])
+
+
 def test_classifier_1d_refuses_conflicting_duplicates():
     from nnpartition.construct import classifier_1d
 

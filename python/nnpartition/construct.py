@@ -672,12 +672,18 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     with exactly as many hidden units as label changes along the sorted data
     that classifies every point correctly (output ``> 0`` for label 1).
 
-    It is the linear spline through one node per run of equal labels (at the
-    run's centre), with values ``+-a_j`` whose magnitudes put each zero crossing
-    exactly at the midpoint between the two data points where the label changes
-    (:func:`interpolant_1d` on those nodes). Constant left of the first node, it
-    keeps its sign right of the last. Equal ``x`` with different labels cannot be
-    separated and raise ``ValueError``.
+    It is the linear spline through one node per run of equal labels, with
+    values of alternating sign ``+-a_j``, crossing zero in each gap between two
+    points whose labels differ (:func:`interpolant_1d` on those nodes). Constant
+    left of the first node, it keeps its sign right of the last. The nodes are
+    placed gap by gap so that the magnitudes ``a_j`` stay near 1: each crossing
+    at the middle of its gap (of what is left of it), each next node where the
+    spline comes back to the magnitude of the first (as far as the next gap
+    allows). Magnitudes that followed fixed nodes compounded the gaps' ratios
+    and lost points to rounding. The network is checked on every point: data
+    whose spacings still defeat float64 (gaps from ``1e-6`` to ``1e4`` mixed
+    over hundreds of points can) raise ``ValueError`` rather than misclassify. Equal ``x`` with different labels cannot be separated and
+    raise ``ValueError``.
 
     Example:
         >>> X = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 6.0])
@@ -701,16 +707,34 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     sgn0 = 1.0 if ys[0] == 1 else -1.0
     if ch.size == 0:
         return TwoLayerNet(W1=np.ones((1, 1)), b1=np.zeros(1), w2=np.zeros(1), b2=sgn0)
-    starts = np.concatenate([[0], ch + 1])
-    ends = np.concatenate([ch, [xs.size - 1]])
-    centres = 0.5 * (xs[starts] + xs[ends])
-    z = 0.5 * (xs[ch] + xs[ch + 1])
-    mag = np.ones(centres.size)
-    for j in range(1, centres.size):
-        mag[j] = mag[j - 1] * (centres[j] - z[j - 1]) / (z[j - 1] - centres[j - 1])
-    mag /= mag.max()
-    vals = sgn0 * mag * np.where(np.arange(centres.size) % 2 == 0, 1.0, -1.0)
-    return interpolant_1d(centres, vals)
+    with np.errstate(over="ignore"):
+        span = xs[-1] - xs[0]
+    if not np.isfinite(span):
+        raise ValueError(f"X spans {xs[0]:g} to {xs[-1]:g}, whose difference overflows float64; rescale X")
+    a, b = xs[ch], xs[ch + 1]               # the two points of each gap (labels differ across it)
+    n = ch.size
+    nodes, mag = np.empty(n + 1), np.empty(n + 1)
+    nodes[0], mag[0] = a[0], 1.0            # the first run's last point
+    for j in range(1, n + 1):
+        lo = max(nodes[j - 1], a[j - 1])    # the previous node may sit inside this gap
+        z = 0.5 * lo + 0.5 * b[j - 1]       # the zero crossing: the middle of the gap left of the next points
+        room = z - nodes[j - 1]             # the spline falls from a_{j-1} to 0 over this ...
+        # ... and rises to a_j over (node_j - z): aim for a_j = 1, leaving the next gap's first half to the next
+        # crossing (the last node may go anywhere right)
+        upper = 0.5 * a[j] + 0.5 * b[j] if j < n else np.inf
+        nodes[j] = min(z + room / mag[j - 1], upper)
+        if not nodes[j] > z:                # spacings below float64's resolution at this scale
+            break
+        mag[j] = mag[j - 1] * (nodes[j] - z) / room
+    else:
+        vals = sgn0 * mag * np.where(np.arange(n + 1) % 2 == 0, 1.0, -1.0)
+        with np.errstate(all="ignore"):
+            net = interpolant_1d(nodes, vals) if np.all(np.isfinite(vals)) and np.all(mag > 0) else None
+            out = None if net is None else net.decision_function(xs[:, None])
+        if net is not None and out is not None and np.array_equal(out > 0, ys == 1) and np.all(out != 0):
+            return net
+    raise ValueError("X's spacings span too many orders of magnitude for the constructive classifier in float64 "
+                     "(its output magnitudes would leave the range or lose points to rounding); rescale or thin X")
 
 
 @dataclass(frozen=True)
