@@ -50,12 +50,13 @@ dimension above 1500 near the transition: a test nothing is fitted on (``docs/th
 --calibration`` 144 more (seed 2032), calibration rows since the seventeenth pass.
 
 ``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
-``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96
-(seed 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--set fresh2`` 96 (seed 2037),
-``--set fresh3`` 96 (seed 2038) and ``--set fresh4`` 96 (seed 2039), each fixed before it was measured. The first five
-served as calibration rows and tests of rules 15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the
-correction's two-layer extension has fitted the 144 of seed 2034, and nothing has fitted the others. The last was
-measured after rule 19 shipped: a fresh test.
+``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96 (seed
+2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--set fresh2`` 96 (seed 2037), ``--set
+fresh3`` 96 (seed 2038) and ``--set fresh4`` 96 (seed 2039), each fixed before it was measured. The first five served
+as calibration rows and tests of rules 15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the correction's
+two-layer extension has fitted the 144 of seed 2034, and nothing has fitted the others. The sixth was measured after
+rule 19 shipped: a fresh test. In the twenty-first pass ``--set fresh5`` 96 (seed 2040) tested rules 23 and 25
+(neither shipped), and ``--set fresh6`` 96 (seed 2041) is a fresh test of rule 22's estimator.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ LOW_FRESH3 = (OUT.with_name("large_n_low_fresh3.csv"), 2038, 96)
 #: corner (``--low --set fresh4``).
 LOW_FRESH4 = (OUT.with_name("large_n_low_fresh4.csv"), 2039, 96)
 #: Twenty-first pass: 96 more (seed 2040), fixed with rule 23 before it was measured: that rule's test (``--low --set
-#: fresh5``); and 96 more (seed 2041), fixed with it too, measured as its fresh test (``--low --set fresh6``).
+#: fresh5``; rule 23 failed on other items first, and the set then decided rule 25, which failed too); and 96 more
+#: (seed 2041), fixed with it too and measured after the pass's decisions: a fresh test of rule 22's estimator
+#: (``--low --set fresh6``).
 LOW_FRESH5 = (OUT.with_name("large_n_low_fresh5.csv"), 2040, 96)
 LOW_FRESH6 = (OUT.with_name("large_n_low_fresh6.csv"), 2041, 96)
 LOW_RANGES = dict(dims=(2, 10), points=(1500, 5000), ratios=(0.6, 1.5))
@@ -248,8 +251,8 @@ def main() -> None:
     ap.add_argument("--set", dest="named", metavar="NAME",
                     choices=[k for _, sets in corners.values() for k in sets if k not in ("", "calibration", "fresh")],
                     help="with --low: a further set by name: fresh2 (seed 2037, rule 18's test), fresh3 (2038, rule "
-                    "19's), fresh4 (2039, measured after rule 19 shipped), fresh5 (2040, rule 23's test), fresh6 "
-                    "(2041, rule 23's fresh test)")
+                    "19's), fresh4 (2039, measured after rule 19 shipped), fresh5 (2040, rules 23 and 25's test), "
+                    "fresh6 (2041, a fresh test measured after the twenty-first pass's decisions)")
     args = ap.parse_args()
     picked = [k for k in ("calibration", "fresh") if getattr(args, k)] + ([args.named] if args.named else [])
     for name, (ranges, sets) in corners.items():

@@ -126,3 +126,10 @@ def test_a_float16_size_array_is_read_without_overflow_warnings():
         warnings.simplefilter("error")
         e = npn.estimate_accuracy(5, 100, np.array([8, 16], np.float16))
     assert e.accuracy.tolist() == npn.estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()
+
+
+@pytest.mark.parametrize("betas", [0.9, (0.9,), "ab", None])
+def test_train_names_betas_when_it_is_not_a_pair(betas):
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"betas must be a pair"):
+        npn.train(X, y, 2, betas=betas, steps=10)

@@ -230,3 +230,14 @@ def test_output_closed_early_is_not_a_traceback():
         proc.wait(timeout=120)
     assert b"BrokenPipeError" not in err and b"Traceback" not in err, err.decode()
     assert proc.returncode == 141
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--dpi", "100000", "--plot", "p.png"], "--dpi must be between"),
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--size", "1e6", "--plot", "p.png"], "--size must be between"),
+])
+def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypatch, argv, needle):
+    # a rasterised figure at 1e5 dpi asks for terabytes (the C++ backend answered std::bad_alloc)
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err and not (tmp_path / "p.png").exists()

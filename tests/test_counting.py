@@ -1,5 +1,6 @@
 """Exact counting against closed forms, Pascal recurrences and math.comb."""
 
+import json
 import math
 
 import pytest
@@ -156,3 +157,30 @@ def test_deep_bounds_result_is_hashable_and_compared_by_value():
     a, b = npn.deep_region_bounds(3, [3, 3]), npn.deep_region_bounds(3, [3, 3])
     assert a == b and hash(a) == hash(b) and a.reasons   # holds a dict, hashes anyway
     assert a != npn.deep_region_bounds(2, [8, 8])
+
+
+def test_counts_above_the_u64_limit_name_that_limit():
+    with pytest.raises(ValueError, match=r"L must be >= 0 and <= 18446744073709551615, got 10{30}"):
+        npn.regions(10**30, 2)
+    with pytest.raises(ValueError, match=r"d must be >= 0 and <= 18446744073709551615"):
+        npn.regions(3, 2**64)
+
+
+def test_the_command_line_prints_counts_of_any_length(capsys):
+    # Python refuses to turn ints of more than sys.get_int_max_str_digits() digits into text; the command lifts
+    # that (here shown with the smallest limit Python allows, 640 digits, against an exact count of ~750)
+    import sys
+
+    from nnpartition.cli import main
+
+    if not hasattr(sys, "set_int_max_str_digits"):
+        pytest.skip("no int-to-str limit in this Python")
+    old = sys.get_int_max_str_digits()
+    try:
+        sys.set_int_max_str_digits(640)
+        want = npn.regions(2500, 1250)
+        assert main(["regions", "-L", "2500", "-d", "1250", "--json"]) == 0
+        sys.set_int_max_str_digits(0)
+        assert json.loads(capsys.readouterr().out)["regions"] == want and len(str(want)) > 640
+    finally:
+        sys.set_int_max_str_digits(old)

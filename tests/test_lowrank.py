@@ -322,3 +322,15 @@ def test_overflowing_arguments_raise_instead_of_returning_nan():
         train_softmax_layer(P, 2, steps=10**9)
     with pytest.raises(ValueError, match="sharpness"):
         local_family(4, 3, 0.5, sharpness=1e308)
+
+
+def test_sample_joint_refuses_a_huge_table_before_allocating():
+    from nnpartition.limits import override
+    from nnpartition.lowrank import sample_joint
+
+    with pytest.raises(ValueError, match=r"2 x 1000000000001 table .*max_bytes"):
+        sample_joint(np.array([0, 10**12]))
+    with override(max_bytes=10_000):
+        with pytest.raises(ValueError, match="max_bytes"):
+            sample_joint(np.arange(100))          # 100 x 100 float64: 80 kB
+        assert sample_joint(np.arange(30)).shape == (30, 30)

@@ -24,7 +24,7 @@ def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) 
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     v = int(value)
     if v < minimum or v > maximum:
-        hi = "" if maximum >= MAX_COUNT else f" and <= {maximum}"
+        hi = "" if maximum >= MAX_COUNT and v <= maximum else f" and <= {maximum}"   # name the bound it broke
         raise ValueError(f"{name} must be >= {minimum}{hi}, got {v}")
     return v
 

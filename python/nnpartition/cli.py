@@ -57,6 +57,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if hasattr(sys, "set_int_max_str_digits"):
+        # exact counts (`regions -L 20000 -d 10000`) have more than Python's default 4300 digits; printing them is
+        # what the command is for
+        sys.set_int_max_str_digits(0)
     try:
         check_args(args)  # files, paths and option combinations: before any work
         status = int(args.func(args) or 0)

@@ -32,7 +32,8 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
 
     Affine hyperplanes (the default): ``sum_{i<=d} C(L, i)``.
     Central hyperplanes (all through the origin, ``central=True``):
-    ``2 * sum_{i<d} C(L-1, i)``, which is also Cover's count ``cover_count(L, d)``.
+    ``2 * sum_{i<d} C(L-1, i)``, which is also Cover's count ``cover_count(L, d)`` for ``d >= 1`` (in ``d = 0``
+    the space is one point, one region, where Cover's count of dichotomies is 0).
 
     Args:
         L: number of hyperplanes (hidden neurons), ``>= 0``.

@@ -290,7 +290,7 @@ def train(
     lr = v.real("lr", lr, minimum=0.0, open_min=True)
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
-    if isinstance(betas, (str, bytes)) or len(betas) != 2:
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     beta1 = v.real("betas[0]", betas[0], minimum=0.0, maximum=0.999999)
     beta2 = v.real("betas[1]", betas[1], minimum=0.0, maximum=0.999999)

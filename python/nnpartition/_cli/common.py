@@ -108,6 +108,10 @@ def _plot_formats() -> Sequence[str]:
     return tuple(FigureCanvasBase.get_supported_filetypes())
 
 
+#: The resolutions figures may be written at (``--dpi``).
+MIN_DPI, MAX_DPI = 10, 1200
+
+
 def check_args(args: argparse.Namespace) -> None:
     """Every shared check of a parsed command line (see the module docstring); raises :class:`UsageError`.
 
@@ -127,6 +131,11 @@ def check_args(args: argparse.Namespace) -> None:
     threads = getattr(args, "threads", None)
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be >= 1, got {threads}")
+    dpi, size = getattr(args, "dpi", None), getattr(args, "size", None)
+    if dpi is not None and not MIN_DPI <= dpi <= MAX_DPI:   # the figure is rasterised: 1e5 dpi asks for terabytes
+        raise UsageError(f"--dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}")
+    if isinstance(size, float) and not 0.5 <= size <= 100:
+        raise UsageError(f"--size must be between 0.5 and 100 inches, got {size:g}")
     store = getattr(args, "store", None)
     for flag in ("resume", "retry_failed"):
         if getattr(args, flag, False) and store is None:
