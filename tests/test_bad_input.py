@@ -133,3 +133,16 @@ def test_train_names_betas_when_it_is_not_a_pair(betas):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"betas must be a pair"):
         npn.train(X, y, 2, betas=betas, steps=10)
+
+
+def test_a_ragged_nested_list_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^X must be a rectangular array"):
+        npn.train([[1.0, 2.0], [3.0]], [0, 1], 4)
+
+
+def test_features_beyond_float32_are_refused_without_numpy_warnings():
+    X = np.random.default_rng(0).normal(size=(8, 2)) * 1e39
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="too large for float32"):
+            npn.train(X, np.arange(8) % 2, 4, steps=10)

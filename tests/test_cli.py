@@ -241,3 +241,8 @@ def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypa
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     assert needle in capsys.readouterr().err and not (tmp_path / "p.png").exists()
+
+
+def test_eas_capacity_names_a_bad_n_list(capsys):
+    assert main(["eas-capacity", "-N", "5,x"]) == 2
+    assert "-N must be comma-separated integers" in capsys.readouterr().err

@@ -334,3 +334,11 @@ def test_region_map_checks_memory_before_allocating() -> None:
         with pytest.raises(ValueError, match="max_bytes"):
             region_map(net, X)
     assert region_map(net, X).ids.shape == (20000,)
+
+
+@pytest.mark.parametrize("f", [lambda x: np.zeros(3), lambda x: "a string"])
+def test_approximate_1d_names_f_when_it_returns_no_number_per_point(f):
+    from nnpartition.construct import approximate_1d
+
+    with pytest.raises(ValueError, match="f must return one real number per point"):
+        approximate_1d(f, 0.0, 1.0, 4)

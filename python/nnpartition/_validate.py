@@ -64,8 +64,12 @@ def seed(value: Any, name: str = "seed") -> int:
 
 
 def _real_array(name: str, a: Any) -> np.ndarray:
-    """``a`` as an array of a real (or bool) dtype; strings, objects and complex numbers are refused."""
-    arr = np.asarray(a)
+    """``a`` as an array of a real (or bool) dtype; strings, objects, complex numbers and ragged nested lists are
+    refused."""
+    try:
+        arr = np.asarray(a)
+    except ValueError as exc:   # numpy refuses ragged nests ("inhomogeneous shape ...") without naming the argument
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.complexfloating):
@@ -107,7 +111,7 @@ def binary_labels(name: str, y: Any, n: int) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if arr.shape[0] != n:
-        raise ValueError(f"{name} must have one label per row of X ({n}), got {arr.shape[0]}")
+        raise ValueError(f"{name} must have one label per row ({n} rows), got {arr.shape[0]}")
     if arr.dtype == np.bool_:
         return arr.astype(np.uint8)
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):

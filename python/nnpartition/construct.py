@@ -180,7 +180,11 @@ def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
     except Exception:
         out = None
     if out is None or out.shape != x.shape:
-        out = np.array([float(f(t)) for t in x])
+        try:
+            out = np.array([float(f(t)) for t in x])
+        except (TypeError, ValueError) as exc:
+            raise ValueError("f must return one real number per point (called on an array of points, or on one "
+                             f"point at a time): {exc}") from None
     if not np.all(np.isfinite(out)):
         raise ValueError("f returned NaN or infinity on [a, b]")
     return out

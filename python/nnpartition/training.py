@@ -175,7 +175,8 @@ class TrainResult(Generic[NetT]):
 
 
 def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
-    Xc = v.float_matrix("X", X, dtype=np.float32)
+    with np.errstate(over="ignore"):   # values beyond float32 become inf, refused just below by name
+        Xc = v.float_matrix("X", X, dtype=np.float32)
     if not np.all(np.isfinite(Xc)):
         raise ValueError("X contains NaN or infinity (or values too large for float32)")
     yc = v.binary_labels("y", y, Xc.shape[0])

@@ -43,7 +43,10 @@ def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
 
 
 def _n_list(text: str) -> List[int]:
-    return [int(t) for t in text.split(",") if t.strip()]
+    try:
+        return [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise ValueError(f"-N must be comma-separated integers (e.g. -N 50,100,200), got {text!r}") from None
 
 
 def _capacity(args: argparse.Namespace) -> int:
