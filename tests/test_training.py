@@ -455,3 +455,17 @@ def test_real_accuracy_limits_and_numpy_seeds():
 def test_real_accuracy_checks_its_callback_before_training():
     with pytest.raises(TypeError, match="callback must be callable"):
         real_accuracy(2, 50, 4, callback=3)
+
+
+def test_the_work_limit_binds_a_run_with_a_callback_as_one_without():
+    # with a callback the datasets are trained one call at a time; the limit is still checked for all of them
+    from nnpartition.limits import override
+
+    seen = []
+    with override(max_work=10**9):
+        real_accuracy(4, 300, 16, datasets=1, restarts=1)            # one dataset fits ...
+        with pytest.raises(ValueError, match="max_work"):
+            real_accuracy(4, 300, 16, datasets=400, restarts=1)      # ... 400 do not,
+        with pytest.raises(ValueError, match="max_work"):
+            real_accuracy(4, 300, 16, datasets=400, restarts=1, callback=lambda k, a: seen.append(k))
+    assert seen == []                                                # ... with or without a callback

@@ -37,6 +37,7 @@ __all__ = [
     "log_regions",
     "max_samples",
     "protocol_accuracy",
+    "protocol_check",
     "random_dataset",
     "reference_accuracy",
     "region_map_f64",
@@ -214,6 +215,18 @@ def protocol_accuracy(
     schedule: str,
     threads: Optional[int] = None,
 ) -> npt.NDArray[np.float64]: ...
+def protocol_check(
+    d: int,
+    n: int,
+    widths: List[int],
+    count: int,
+    restarts: int,
+    optimizer: str,
+    lr: float,
+    steps: int,
+    batch_size: Optional[int],
+    schedule: str,
+) -> None: ...
 def train_network(
     x: npt.NDArray[np.float32],
     y: npt.NDArray[np.uint8],

@@ -514,6 +514,10 @@ def real_accuracy(
     if callback is None:
         acc = run(0, datasets)
     else:
+        # one dataset per call, the callback between them: the limits are checked for all of them first, as the
+        # call without a callback does
+        _core.protocol_check(d, N, list(ws), datasets, p.restarts, p.optimizer, p.lr, p.steps, p.batch_size,
+                             p.schedule)
         parts: List[float] = []
         for k in range(datasets):
             a = float(run(k, 1)[0])

@@ -1342,6 +1342,16 @@ pub fn protocol_accuracy(
     restarts: usize,
     cfg: &TrainConfig,
 ) -> CoreResult<Vec<f64>> {
+    let cfg = check_protocol(d, n, count, restarts, cfg)?;
+    let cancel = Cancel::current();
+    protocol_datasets(d, n, dist, seed, first, count, restarts, &cfg, &cancel)
+}
+
+/// What [`protocol_accuracy`] checks before it trains: the arguments, and the memory and work of `count`
+/// datasets, each against the process-wide limits. A caller that trains the datasets one call at a time (a
+/// progress callback between them) checks them all first, so that the limits bind the whole run either way.
+/// Returns the configuration as [`protocol_accuracy`] trains it.
+pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &TrainConfig) -> CoreResult<TrainConfig> {
     if restarts == 0 {
         return invalid("restarts must be >= 1");
     }
@@ -1367,7 +1377,22 @@ pub fn protocol_accuracy(
             * (3.0 * per_step.min(2.0 * n as f64) * params + STEP_OVERHEAD),
         None,
     )?;
-    let cancel = Cancel::current();
+    Ok(cfg)
+}
+
+/// The datasets and training runs of [`protocol_accuracy`], after its checks.
+#[allow(clippy::too_many_arguments)]
+fn protocol_datasets(
+    d: usize,
+    n: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    cfg: &TrainConfig,
+    cancel: &Cancel,
+) -> CoreResult<Vec<f64>> {
     let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
         .into_par_iter()
         .map(|i| {
@@ -1382,7 +1407,7 @@ pub fn protocol_accuracy(
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel).map(|res| res.best_accuracy)
+            train_run_cancellable(data[i].0.view(), &data[i].1, cfg, &mut rng, cancel).map(|res| res.best_accuracy)
         })
         .collect::<CoreResult<_>>()?;
     Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())

@@ -5,9 +5,10 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, protocol_accuracy as core_protocol_accuracy, reference_accuracy as core_reference_accuracy,
-    train_restarts, train_restarts_observed, train_run_observed, train_stream, try_random_dataset, Activation, Kernel,
-    Loss, Network, Optimizer, RunResult, Schedule, Snapshot, TrainConfig,
+    best_restart, check_protocol as core_check_protocol, protocol_accuracy as core_protocol_accuracy,
+    reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed, train_run_observed,
+    train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult, Schedule, Snapshot,
+    TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -82,6 +83,27 @@ fn protocol_accuracy<'py>(
     let acc =
         run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
     Ok(acc.into_pyarray(py))
+}
+
+/// Check what `protocol_accuracy` would check for `count` datasets (arguments, memory, work), without training.
+#[pyfunction]
+#[pyo3(signature = (d, n, widths, count, restarts, optimizer, lr, steps, batch_size, schedule))]
+#[allow(clippy::too_many_arguments)]
+fn protocol_check(
+    d: usize,
+    n: usize,
+    widths: Vec<usize>,
+    count: usize,
+    restarts: usize,
+    optimizer: &str,
+    lr: f64,
+    steps: usize,
+    batch_size: Option<usize>,
+    schedule: &str,
+) -> PyResult<()> {
+    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
+    core_check_protocol(d, n, count, restarts, &cfg)?;
+    Ok(())
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
@@ -250,6 +272,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(reference_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(protocol_accuracy, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol_check, m)?)?;
     m.add_function(wrap_pyfunction!(train_network, m)?)?;
     Ok(())
 }
