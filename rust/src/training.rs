@@ -1344,7 +1344,24 @@ pub fn protocol_accuracy(
 ) -> CoreResult<Vec<f64>> {
     let cfg = check_protocol(d, n, count, restarts, cfg)?;
     let cancel = Cancel::current();
-    protocol_datasets(d, n, dist, seed, first, count, restarts, &cfg, &cancel)
+    let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
+        .into_par_iter()
+        .map(|i| {
+            cancel.check()?;
+            let (x, y) = random_dataset(n, d, dist, seed, first + i);
+            Ok((x.mapv(|v| v as f32), y))
+        })
+        .collect::<CoreResult<_>>()?;
+    let jobs: Vec<(usize, usize)> = (0..count).flat_map(|i| (0..restarts).map(move |r| (i, r))).collect();
+    let accs: Vec<f64> = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(i, r)| {
+            let mut rng = train_stream(seed, first + i as u64, r as u64);
+            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel).map(|res| res.best_accuracy)
+        })
+        .collect::<CoreResult<_>>()?;
+    Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
 }
 
 /// What [`protocol_accuracy`] checks before it trains: the arguments, and the memory and work of `count`
@@ -1378,39 +1395,6 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
         None,
     )?;
     Ok(cfg)
-}
-
-/// The datasets and training runs of [`protocol_accuracy`], after its checks.
-#[allow(clippy::too_many_arguments)]
-fn protocol_datasets(
-    d: usize,
-    n: usize,
-    dist: PointDist,
-    seed: u64,
-    first: u64,
-    count: usize,
-    restarts: usize,
-    cfg: &TrainConfig,
-    cancel: &Cancel,
-) -> CoreResult<Vec<f64>> {
-    let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
-        .into_par_iter()
-        .map(|i| {
-            cancel.check()?;
-            let (x, y) = random_dataset(n, d, dist, seed, first + i);
-            Ok((x.mapv(|v| v as f32), y))
-        })
-        .collect::<CoreResult<_>>()?;
-    let jobs: Vec<(usize, usize)> = (0..count).flat_map(|i| (0..restarts).map(move |r| (i, r))).collect();
-    let accs: Vec<f64> = jobs
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(i, r)| {
-            let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run_cancellable(data[i].0.view(), &data[i].1, cfg, &mut rng, cancel).map(|res| res.best_accuracy)
-        })
-        .collect::<CoreResult<_>>()?;
-    Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
 }
 
 /// Index of the restart with the highest best accuracy (the first on ties);
