@@ -494,3 +494,19 @@ def test_store_locked_by_another_process_times_out_with_a_clear_error(tmp_path, 
         holder.stdout.close()
     out = sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)   # free again: it works
     assert out.summary.done == 1
+
+
+def _interrupted_at_third(config):
+    if config["k"] == 3:
+        raise KeyboardInterrupt
+    return {"k": config["k"]}
+
+
+def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_path):
+    # workers=1 runs each job when it is handed out; each must be in the store before the next one runs, as the
+    # docs promise ("recorded the moment it completes"): up to three finished jobs were lost to an interrupt
+    path = str(tmp_path / "s.sqlite")
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
+                  progress=False)
+    assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]

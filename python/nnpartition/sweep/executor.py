@@ -205,6 +205,10 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
         _check_picklable(job)
     if max_pending is None:
         max_pending = 4 * getattr(executor, "_max_workers", 0) or 1024
+    if isinstance(executor, _Serial):
+        # a serial executor runs each job at submit time: record it before the next one runs, so that an interrupt
+        # (or a job that raises KeyboardInterrupt / SystemExit) loses no finished configuration
+        max_pending = 1
 
     desc = "sweep" + (f" ({skipped} already in store)" if skipped else "")
     bar = progress_bar(len(todo), desc=desc, progress=progress, unit="config")
