@@ -387,6 +387,15 @@ def test_movie_bad_input(tmp_path):
         npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=1, steps=5000)
     with pytest.raises(TypeError, match="needs L"):
         npn.pictures.movie(X, y, path=str(tmp_path / "m.gif"))
+    # checked before training, and a frame's own error is the one raised (the GIF writer's IndexError, finishing
+    # with no frame, replaced both)
+    for kw, exc, word in ((dict(progress="yes"), TypeError, "progress"), (dict(max_regions=-1), ValueError,
+                                                                          "max_regions")):
+        with pytest.raises(exc, match=word):
+            npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=200, steps=400, **kw)
+    with pytest.raises(ValueError, match="regions"):
+        npn.pictures.movie(X, y, 8, path=str(tmp_path / "m.gif"), every=200, steps=400, progress=False,
+                           max_regions=2)
 
 
 # --- datasets and the command line -----------------------------------------------------------
@@ -449,3 +458,20 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert "give --weights" in capsys.readouterr().err
     assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
     assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2
+
+
+def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
+    # the CLI checked --box only after training the network; the library refuses a window whose area overflows
+    import nnpartition.training
+    from nnpartition.cli import main
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking --box")
+
+    monkeypatch.setattr(nnpartition.training, "train", no_training)
+    for box in (["1", "1"], ["0", "1e200"]):
+        assert main(["plot-partition", "-d", "2", "-N", "50", "-L", "4", "--box", *box,
+                     "--plot", str(tmp_path / "p.png")]) == 2
+        assert "box" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="too wide"):
+        npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))

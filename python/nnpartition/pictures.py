@@ -13,6 +13,7 @@ renders them as a network trains. See ``docs/pictures.md``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -24,6 +25,7 @@ import numpy.typing as npt
 
 from . import _core
 from . import _validate as v
+from ._progress import _check as _check_progress
 from .network import DeepNet, TwoLayerNet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -285,6 +287,10 @@ def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
     for k in range(2):
         if not lo_[k] < hi_[k]:
             raise ValueError(f"box is empty: lo[{k}] = {lo_[k]} must be < hi[{k}] = {hi_[k]}")
+        span = hi_[k] - lo_[k]
+        if not math.isfinite(span * span):   # the polygons' areas and centroids would overflow to NaN
+            raise ValueError(f"box is too wide: {lo_[k]:g} to {hi_[k]:g} (its area overflows float64; at most about "
+                             "1e150 across)")
     return lo_, hi_
 
 
@@ -642,7 +648,6 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     from matplotlib.animation import PillowWriter
     from matplotlib.figure import Figure
 
-    from ._progress import progress_bar
     from .estimate import estimate_accuracy
     from .training import Protocol
     from .training import train
@@ -662,6 +667,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     size = v.real("size", size, minimum=0.5, maximum=40.0)
     color = v.choice("color", color, COLOR_MODES)
     dist = v.choice("dist", dist, ("uniform", "gaussian"))
+    max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
+    progress = _check_progress(progress)
     if (steps - 1) // every + 2 > 2000:
         raise ValueError(f"steps={steps} with every={every} makes more than 2000 frames; raise every")
     if widths is not None:
@@ -693,8 +700,31 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     bound_txt = f"regions({ws[0]}, 2)" if len(ws) == 1 else "deep bound"
     fig = Figure(figsize=(size, size))
     writer = PillowWriter(fps=fps)
-    counts = []
-    with writer.saving(fig, path, dpi), progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
+    counts: List[int] = []
+    # (not writer.saving: when a frame fails, its exit finishes a GIF of no frames, and that IndexError replaced
+    # the frame's own error)
+    writer.setup(fig, path, dpi)
+    try:
+        _frames(nets, res, writer, fig, Xc, yc, p, box, color, max_regions, bound_txt, bound, est, note, d, N,
+                counts, progress)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.finish()
+        raise
+    writer.finish()
+    return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
+                       accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
+                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
+                       estimate_note=note)
+
+
+def _frames(nets: Any, res: Any, writer: Any, fig: Any, Xc: Any, yc: Any, p: Any, box: Any, color: str,
+            max_regions: int, bound_txt: str, bound: int, est: float, note: str, d: int, N: int, counts: List[int],
+            progress: Optional[bool]) -> None:
+    """Draw and grab :func:`movie`'s frames, appending each frame's region count to ``counts``."""
+    from ._progress import progress_bar
+
+    with progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
         for k, net in enumerate(nets):
             fig.clear()
             ax = fig.add_subplot()
@@ -710,7 +740,3 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             fig.tight_layout()
             writer.grab_frame()
             bar.update(1)
-    return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
-                       accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
-                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
-                       estimate_note=note)

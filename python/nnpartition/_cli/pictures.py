@@ -34,10 +34,12 @@ def _box(args: argparse.Namespace) -> Optional[Any]:
 def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
-    from ..pictures import plot_partition, region_polygons, window_for
+    from ..pictures import _box as check_box, plot_partition, region_polygons, window_for
     from ..training import train
 
     start = time.perf_counter()
+    if args.box is not None:
+        check_box(tuple(args.box))   # before any training
     X = y = None
     accuracy: Optional[float] = None
     if args.weights is not None:
