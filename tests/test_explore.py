@@ -87,6 +87,9 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     ({"data": "csv", "csv": "0,0,1\n1,1,2\n"}, ["row 2", "label"]),
     ({"data": "csv", "csv": "0,0,1\nnan,1,0\n"}, ["row 2", "finite"]),
     ({"data": "csv", "csv": "x,y,label\n0,zero,1\n"}, ["row 2", "number"]),
+    ({"data": "csv", "csv": "x,y,label\n1e308,1,1\n0,0,0\n"}, ["row 2", "float32"]),
+    ({"steps": 100, "every": 200}, ["every", "steps = 100"]),
+    (dict(SMALL, paused="false"), ["paused", "true or false"]),
 ])
 def test_out_of_range_requests_get_400_with_a_message_and_the_server_keeps_running(server, body, words):
     status, out = call(server, "/api/start", body)
@@ -126,6 +129,15 @@ def test_malformed_bodies_and_paths(server):
     assert r.status == 400 and "limit" in json.loads(r.read())["error"]
     conn.close()
     assert call(server, "/api/config")[0] == 200
+    # a chunked body is refused (its bytes were left on the connection and read as the next request), and a body
+    # shorter than its Content-Length no longer holds its thread forever
+    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+    conn.request("POST", "/api/start", body=iter([b'{"N": 99999999}']), headers={"Transfer-Encoding": "chunked"})
+    r = conn.getresponse()
+    assert r.status == 400 and "Content-Length" in json.loads(r.read())["error"]
+    conn.close()
+    assert server.session.run is None
+    assert 0 < server.RequestHandlerClass.timeout <= 60
 
 
 def test_csv_rows_are_read_as_given():

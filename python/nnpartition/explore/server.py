@@ -150,6 +150,8 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
         fps = 0.0 if fps in (0, "0", "") else _float("fps", fps, 0.0, 1000.0)
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
+    if every > steps:
+        raise BadRequest(f"every must be between 1 and steps = {steps}, got {every}")
     if steps / every > LIMITS["snapshots"]:
         raise BadRequest(f"steps / every = {steps / every:.0f} snapshots exceeds the limit of "
                          f"{LIMITS['snapshots']}: raise every to at least {math.ceil(steps / LIMITS['snapshots'])}")
@@ -163,6 +165,10 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
         raise BadRequest("csv is only used with data 'csv'")
     return Settings(data, N, widths, optimizer, lr, steps, batch_size, seed, every, fps,
                     text if data == "csv" else None)
+
+
+#: The largest coordinate the trainer can hold (it trains in float32).
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
@@ -189,6 +195,9 @@ def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
             raise BadRequest(f"CSV row {i}: x and y must be numbers, got {cells[0]!r}, {cells[1]!r}") from None
         if not (math.isfinite(x0) and math.isfinite(x1)):
             raise BadRequest(f"CSV row {i}: x and y must be finite")
+        if max(abs(x0), abs(x1)) > _FLOAT32_MAX:   # the trainer works in float32
+            raise BadRequest(f"CSV row {i}: x and y must be at most {_FLOAT32_MAX:.4g} in size (float32, which the "
+                             f"trainer uses), got {cells[0]!r}, {cells[1]!r}")
         if cells[2] not in ("0", "1", "0.0", "1.0"):
             raise BadRequest(f"CSV row {i}: label must be 0 or 1, got {cells[2]!r}")
         rows.append((x0, x1, int(float(cells[2]))))
@@ -539,7 +548,9 @@ class Session:
         if settings.batch_size is not None and settings.batch_size > X.shape[0]:
             raise BadRequest(f"batch_size must be <= N = {X.shape[0]} (the number of points), "
                              f"got {settings.batch_size}")
-        paused = bool(body.get("paused", False))
+        paused = body.get("paused", False)
+        if not isinstance(paused, bool):   # bool("false") is True
+            raise BadRequest(f"paused must be true or false, got {paused!r}")
         with self.lock:
             old = self.run
             if old is not None:
@@ -593,6 +604,8 @@ def network_npz(net: Network) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server: "ExploreServer"
     protocol_version = "HTTP/1.1"
+    #: Seconds a connection may sit idle mid-request (a body shorter than its Content-Length held a thread forever).
+    timeout = 30
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet unless asked
         if self.server.verbose:
@@ -617,6 +630,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": message}, {"Connection": "close"} if self.close_connection else None)
 
     def _body(self) -> Dict[str, Any]:
+        if self.headers.get("Transfer-Encoding"):
+            # not read here: its bytes would stay on the connection and be read as the next request
+            self.close_connection = True
+            raise BadRequest("send the request body with a Content-Length, not a Transfer-Encoding")
         n = self.headers.get("Content-Length")
         if n is None:
             return {}
@@ -624,7 +641,9 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(n)
         except ValueError:
             raise BadRequest("bad Content-Length") from None
-        if length < 0 or length > LIMITS["body_bytes"]:
+        if length < 0:
+            raise BadRequest(f"bad Content-Length {length}")
+        if length > LIMITS["body_bytes"]:
             raise BadRequest(f"the request body has {length} bytes, over the limit of {LIMITS['body_bytes']}")
         raw = self.rfile.read(length)
         if not raw.strip():
