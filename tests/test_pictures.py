@@ -475,3 +475,18 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
         assert "box" in capsys.readouterr().err
     with pytest.raises(ValueError, match="too wide"):
         npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])
+def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
+    # a unit's line is the same for (w, b) and (s w, s b); squares of huge or tiny weights over- or underflowed and
+    # the window read 1 region (the box count of the window module is the independent truth)
+    from nnpartition.window import regions_in_box
+
+    rng = np.random.default_rng(7)
+    W, b, w = rng.normal(size=(2, 8)), rng.normal(size=8), rng.normal(size=8)
+    want = regions_in_box(W, b, -1.0, 1.0)
+    rp = region_polygons(TwoLayerNet(W * scale, b * scale, w, 0.0), box=(-1.0, 1.0))
+    assert rp.n_regions == want
+    ref = region_polygons(TwoLayerNet(W, b, w, 0.0), box=(-1.0, 1.0))
+    assert np.allclose(np.sort(rp.areas()), np.sort(ref.areas()), rtol=1e-9, atol=1e-12)
