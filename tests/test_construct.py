@@ -207,18 +207,14 @@ def test_classifier_1d_has_one_unit_per_label_change_and_fits(pts):
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.floats(-6, 4), st.booleans()), min_size=2, max_size=120))
-def test_classifier_1d_fits_every_point_or_says_it_cannot(steps):
-    # gaps over ten orders of magnitude, labels at random: every point classified, or a ValueError; never a
-    # silently wrong network (until the twenty-first pass, magnitudes compounded the gaps' ratios)
+def test_classifier_1d_fits_every_point_whatever_the_gaps(steps):
+    # gaps over ten orders of magnitude, labels at random: every point classified (until the twenty-first pass,
+    # magnitudes compounded the gaps' ratios and points were lost; a first fix refused half of these draws)
     from nnpartition.construct import classifier_1d
 
     x = np.cumsum([10.0 ** e for e, _ in steps])
     y = np.array([int(lab) for _, lab in steps])
-    try:
-        net = classifier_1d(x, y)
-    except ValueError as e:
-        assert "orders of magnitude" in str(e)
-        return
+    net = classifier_1d(x, y)
     out = net.decision_function(x[:, None])
     assert np.array_equal(out > 0, y == 1) and np.all(out != 0)
     assert net.W1.shape[1] == max(int(np.count_nonzero(y[1:] != y[:-1])), 1)

@@ -679,14 +679,16 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     It is the linear spline through one node per run of equal labels, with
     values of alternating sign ``+-a_j``, crossing zero in each gap between two
     points whose labels differ (:func:`interpolant_1d` on those nodes). Constant
-    left of the first node, it keeps its sign right of the last. The nodes are
-    placed gap by gap so that the magnitudes ``a_j`` stay near 1: each crossing
-    at the middle of its gap (of what is left of it), each next node where the
-    spline comes back to the magnitude of the first (as far as the next gap
-    allows). Magnitudes that followed fixed nodes compounded the gaps' ratios
-    and lost points to rounding. The network is checked on every point: data
-    whose spacings still defeat float64 (gaps from ``1e-6`` to ``1e4`` mixed
-    over hundreds of points can) raise ``ValueError`` rather than misclassify. Equal ``x`` with different labels cannot be separated and
+    left of the first node, it keeps its sign right of the last. Each crossing
+    is at the middle of its gap and each node midway between two crossings, at
+    the value of its distance to them: the zigzag of slope ``+-1`` (scaled to a
+    largest value of 1) whose size at a point is its distance to the nearest
+    crossing, so every point keeps half its gap as a margin and nothing
+    compounds (until the twenty-first pass nodes sat at run centres, and the
+    magnitudes compounded the gaps' ratios until points were lost to rounding).
+    The network is checked on every point; gaps below about ``1e-15 L`` times
+    the data's span, where its sum over units rounds to the wrong sign, raise
+    ``ValueError`` rather than misclassify. Equal ``x`` with different labels cannot be separated and
     raise ``ValueError``.
 
     Example:
@@ -715,30 +717,27 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
         span = xs[-1] - xs[0]
     if not np.isfinite(span):
         raise ValueError(f"X spans {xs[0]:g} to {xs[-1]:g}, whose difference overflows float64; rescale X")
-    a, b = xs[ch], xs[ch + 1]               # the two points of each gap (labels differ across it)
-    n = ch.size
-    nodes, mag = np.empty(n + 1), np.empty(n + 1)
-    nodes[0], mag[0] = a[0], 1.0            # the first run's last point
-    for j in range(1, n + 1):
-        lo = max(nodes[j - 1], a[j - 1])    # the previous node may sit inside this gap
-        z = 0.5 * lo + 0.5 * b[j - 1]       # the zero crossing: the middle of the gap left of the next points
-        room = z - nodes[j - 1]             # the spline falls from a_{j-1} to 0 over this ...
-        # ... and rises to a_j over (node_j - z): aim for a_j = 1, leaving the next gap's first half to the next
-        # crossing (the last node may go anywhere right)
-        upper = 0.5 * a[j] + 0.5 * b[j] if j < n else np.inf
-        nodes[j] = min(z + room / mag[j - 1], upper)
-        if not nodes[j] > z:                # spacings below float64's resolution at this scale
-            break
-        mag[j] = mag[j - 1] * (nodes[j] - z) / room
-    else:
-        vals = sgn0 * mag * np.where(np.arange(n + 1) % 2 == 0, 1.0, -1.0)
+    z = 0.5 * xs[ch] + 0.5 * xs[ch + 1]     # the zero crossings: the middle of each gap between labels
+    # Nodes midway between consecutive crossings (the first and last as far out as their inner neighbour), each at
+    # the value +-(its distance to the crossings): the spline is the zigzag of slope +-1 whose size at a point is
+    # its distance to the nearest crossing. Nothing compounds: every point keeps a margin of half its gap.
+    half = 0.5 * np.diff(z)                 # each interior node's distance to its two crossings
+    first, last = (half[0], half[-1]) if z.size > 1 else (0.5 * (xs[ch[0] + 1] - xs[ch[0]]),) * 2
+    nodes = np.concatenate([[z[0] - first], 0.5 * z[:-1] + 0.5 * z[1:], [z[-1] + last]])
+    mag = np.concatenate([[first], half, [last]])
+    vals = sgn0 * (mag / mag.max()) * np.where(np.arange(nodes.size) % 2 == 0, 1.0, -1.0)
+    if np.all(np.diff(nodes) > 0) and np.all(mag > 0):
         with np.errstate(all="ignore"):
-            net = interpolant_1d(nodes, vals) if np.all(np.isfinite(vals)) and np.all(mag > 0) else None
-            out = None if net is None else net.decision_function(xs[:, None])
-        if net is not None and out is not None and np.array_equal(out > 0, ys == 1) and np.all(out != 0):
+            net = interpolant_1d(nodes, vals)
+            # checked on every point, in chunks: the network's sum over units (N x L at once would be N^2 / 2)
+            ok = all(np.array_equal(out > 0, ys[k:k + 4096] == 1) and bool(np.all(out != 0))
+                     for k in range(0, xs.size, 4096)
+                     for out in [net.decision_function(xs[k:k + 4096, None])])
+        if ok:
             return net
     raise ValueError("X's spacings span too many orders of magnitude for the constructive classifier in float64 "
-                     "(its output magnitudes would leave the range or lose points to rounding); rescale or thin X")
+                     "(the gaps between labels are too small next to the span: its output rounds to the wrong sign); "
+                     "rescale or thin X")
 
 
 @dataclass(frozen=True)
