@@ -246,3 +246,18 @@ def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypa
 def test_eas_capacity_names_a_bad_n_list(capsys):
     assert main(["eas-capacity", "-N", "5,x"]) == 2
     assert "-N must be comma-separated integers" in capsys.readouterr().err
+
+
+def test_int_digit_limit_is_restored_after_a_command(capsys):
+    if not hasattr(sys, "get_int_max_str_digits"):
+        pytest.skip("no int-to-str limit in this Python")
+    before = sys.get_int_max_str_digits()
+    assert main(["regions", "-L", "4", "-d", "2"]) == 0
+    assert sys.get_int_max_str_digits() == before
+
+
+def test_dpi_and_size_together_are_bounded(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--dpi", "1000", "--size", "50",
+                 "--plot", "p.png"]) == 2
+    assert "pixel" in capsys.readouterr().err

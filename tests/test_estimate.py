@@ -684,3 +684,10 @@ def test_to_dict_is_strict_json():
     out = subprocess.run([str(exe), "estimate", "-d", "5", "-N", "100", "-L", "8", "--dist", "normal"],
                          capture_output=True, text=True)
     assert "dist=gaussian" in out.stdout
+
+
+def test_an_object_array_of_plain_ints_in_range_is_read():
+    # numpy keeps Python ints as objects when asked to; in range they are sizes like any other (a first fix of the
+    # out-of-range case raised StopIteration here)
+    L = np.array([8, 16], dtype=object)
+    assert estimate_accuracy(5, 100, L).accuracy.tolist() == estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()

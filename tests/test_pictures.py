@@ -490,3 +490,23 @@ def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     assert rp.n_regions == want
     ref = region_polygons(TwoLayerNet(W, b, w, 0.0), box=(-1.0, 1.0))
     assert np.allclose(np.sort(rp.areas()), np.sort(ref.areas()), rtol=1e-9, atol=1e-12)
+
+
+def test_subnormal_first_layer_weights_are_drawn(tmp_path):
+    from nnpartition.window import regions_in_box
+
+    rng = np.random.default_rng(7)
+    W, b, w = rng.normal(size=(2, 8)), rng.normal(size=8), rng.normal(size=8)
+    assert region_polygons(TwoLayerNet(W * 1e-310, b * 1e-310, w, 0.0), box=(-1.0, 1.0)).n_regions == \
+        regions_in_box(W, b, -1.0, 1.0)
+
+
+@needs_mpl
+def test_movie_works_with_tight_bounding_boxes_set(tmp_path):
+    # the user's rcParams: a GIF's frames must keep one size, which writer.saving ensured and setup() alone did not
+    import matplotlib
+
+    X, y = npn.datasets.toy_dataset("uniform", 20, seed=0)
+    with matplotlib.rc_context({"savefig.bbox": "tight"}):
+        r = npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=100, steps=200, progress=False)
+    assert r.frames >= 2

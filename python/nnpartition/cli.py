@@ -57,9 +57,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    if hasattr(sys, "set_int_max_str_digits"):
+    digits = getattr(sys, "get_int_max_str_digits", lambda: None)()
+    if digits is not None:
         # exact counts (`regions -L 20000 -d 10000`) have more than Python's default 4300 digits; printing them is
-        # what the command is for
+        # what the command is for (restored below: main() also runs inside other programs)
         sys.set_int_max_str_digits(0)
     try:
         check_args(args)  # files, paths and option combinations: before any work
@@ -78,6 +79,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        if digits is not None:
+            sys.set_int_max_str_digits(digits)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -278,8 +278,10 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
     arr = np.asarray(x)
     if arr.dtype == object and arr.size and all(_is_int(a) for a in arr.ravel()):
         # Python ints too large for any numpy integer (numpy stores them as objects): out of range, not a type error
-        bad = next(a for a in arr.ravel() if not 1 <= a <= MAX_SIZE)
-        raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
+        bad = next((a for a in arr.ravel() if not 1 <= a <= MAX_SIZE), None)
+        if bad is not None:
+            raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
+        arr = arr.astype(np.int64)   # in range: an object array of plain ints
     if np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)   # a float16 array would overflow when compared with MAX_SIZE
     if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):

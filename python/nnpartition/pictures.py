@@ -268,7 +268,8 @@ def _rebalance(layers: List[Tuple[np.ndarray, np.ndarray]], w_out: np.ndarray) -
         if not far.any():
             continue
         scale = np.ones_like(size)
-        scale[far] = np.exp2(-np.round(np.log2(size[far])))   # a power of two
+        # a power of two; at most 2^1000 either way (a subnormal size asks for more than a float can hold)
+        scale[far] = np.exp2(np.clip(-np.round(np.log2(size[far])), -1000.0, 1000.0))
         W *= scale
         b *= scale
         if k + 1 < len(layers):
@@ -667,6 +668,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         A :class:`MovieResult`.
     """
     _require_mpl()
+    import matplotlib
     from matplotlib.animation import PillowWriter
     from matplotlib.figure import Figure
 
@@ -725,15 +727,17 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     counts: List[int] = []
     # (not writer.saving: when a frame fails, its exit finishes a GIF of no frames, and that IndexError replaced
     # the frame's own error)
-    writer.setup(fig, path, dpi)
-    try:
-        _frames(nets, res, writer, fig, Xc, yc, p, box, color, max_regions, bound_txt, bound, est, note, d, N,
-                counts, progress)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            writer.finish()
-        raise
-    writer.finish()
+    # (a GIF's frames must all be the same size: writer.saving sets savefig.bbox so too)
+    with matplotlib.rc_context({"savefig.bbox": None}):
+        writer.setup(fig, path, dpi)
+        try:
+            _frames(nets, res, writer, fig, Xc, yc, p, box, color, max_regions, bound_txt, bound, est, note, d, N,
+                    counts, progress)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.finish()
+            raise
+        writer.finish()
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
                        estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,

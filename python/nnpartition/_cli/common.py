@@ -108,8 +108,9 @@ def _plot_formats() -> Sequence[str]:
     return tuple(FigureCanvasBase.get_supported_filetypes())
 
 
-#: The resolutions figures may be written at (``--dpi``).
-MIN_DPI, MAX_DPI = 10, 1200
+#: The resolutions figures may be written at (``--dpi``; ``movie`` takes the same), and the widest picture.
+MIN_DPI, MAX_DPI = 10, 1000
+MAX_PIXELS = 16_384
 
 
 def check_args(args: argparse.Namespace) -> None:
@@ -136,6 +137,9 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}")
     if isinstance(size, float) and not 0.5 <= size <= 100:
         raise UsageError(f"--size must be between 0.5 and 100 inches, got {size:g}")
+    if dpi is not None and isinstance(size, float) and dpi * size > MAX_PIXELS:
+        raise UsageError(f"--dpi {dpi} x --size {size:g} makes a {dpi * size:.0f}-pixel-wide picture, above "
+                         f"{MAX_PIXELS}; lower either")
     store = getattr(args, "store", None)
     for flag in ("resume", "retry_failed"):
         if getattr(args, flag, False) and store is None:
