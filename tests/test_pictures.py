@@ -510,3 +510,13 @@ def test_movie_works_with_tight_bounding_boxes_set(tmp_path):
     with matplotlib.rc_context({"savefig.bbox": "tight"}):
         r = npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=100, steps=200, progress=False)
     assert r.frames >= 2
+
+
+def test_window_edges_one_point_and_far_plane_points():
+    # one point: a unit window around it (it was 1e-10 wide); plane points whose differences overflow: named so
+    # (the message blamed collinearity)
+    net = make_net([3])
+    _, box = npn.pictures.window_for(net, np.array([[0.3, -0.2]]))
+    assert np.allclose(np.subtract(box[1], box[0]), 1.1)
+    with pytest.raises(ValueError, match="too far apart"):
+        Plane.through([-1e308, 0.0, 0.0], [1e308, 0.0, 0.0], [0.0, 1.0, 0.0])

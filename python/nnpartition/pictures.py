@@ -107,8 +107,12 @@ class Plane:
         a = _vector("plane x0", x0)
         b = _vector("plane x1", x1, a.shape[0])
         c = _vector("plane x2", x2, a.shape[0])
-        e1, e2 = b - a, c - a
-        n1 = float(np.linalg.norm(e1))
+        with np.errstate(over="ignore", invalid="ignore"):
+            e1, e2 = b - a, c - a
+            n1 = float(np.linalg.norm(e1))
+        if not (np.all(np.isfinite(e1)) and np.all(np.isfinite(e2)) and math.isfinite(n1)
+                and math.isfinite(float(np.linalg.norm(e2)))):
+            raise ValueError("plane points are too far apart for float64 (their differences overflow); rescale them")
         scale = max(n1, float(np.linalg.norm(e2)))
         if n1 <= 1e-12 * max(scale, 1e-300):
             raise ValueError("plane points are collinear (x0 == x1)")
@@ -490,7 +494,9 @@ def window_for(net: Any, X: Any = None, *, plane: Any = None,
         else:
             pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
         lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
-        span = max(float(np.max(hi_ - lo_)), 1e-9)
+        span = float(np.max(hi_ - lo_))
+        if not span > 0:   # one point (or all at one place): a unit window around it
+            lo_, hi_, span = lo_ - 0.5, hi_ + 0.5, 1.0
         box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
     return p, _box(box)
 
@@ -517,8 +523,9 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         plane: as for :func:`region_polygons`; for ``d > 2`` with ``X`` given it
             defaults to the plane through the first three points of ``X``.
         box: the window (as for :func:`region_polygons`); default: ``X``'s
-            window coordinates with a 5% margin for ``d == 2``, the three plane
-            points with a 25% margin for a plane through them, else ``(-1, 1)``.
+            window coordinates with a 5% margin for ``d == 2`` (a unit window
+            around a single point), the three plane points with a 25% margin for
+            a plane through them, else ``(-1, 1)``.
         edgecolor, linewidth: polygon edges.
         max_regions: as for :func:`region_polygons`.
         colorbar: add a colour bar (``color="output"`` only).

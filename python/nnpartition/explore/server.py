@@ -663,6 +663,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._guard(self._post)
 
+    def do_HEAD(self) -> None:  # noqa: N802 - a GET's headers (_send writes no body for HEAD)
+        if urlsplit(self.path).path == "/api/events":
+            return self._error(405, "the event stream has no HEAD: GET it")
+        self._guard(self._get)
+
     def _guard(self, handler: Any) -> None:
         """Run a handler; an unexpected error becomes a 500 with its message (the server keeps running)."""
         try:
