@@ -261,3 +261,12 @@ def test_dpi_and_size_together_are_bounded(tmp_path, capsys, monkeypatch):
     assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--dpi", "1000", "--size", "50",
                  "--plot", "p.png"]) == 2
     assert "pixel" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [("simulate", "--dist", "foo"), ("train", "-L", "8", "--widths", "4"),
+                                  ("plot-partition",), ("nonsense",)])
+def test_usage_errors_are_one_line(argv):
+    out = run(*argv)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "error:" in lines[0] and "--help" in lines[0], out.stderr

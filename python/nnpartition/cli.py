@@ -13,7 +13,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 from . import __version__
 from ._cli.common import check_args
@@ -22,9 +22,17 @@ from ._cli.common import check_args
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, with its usage errors on one line like every other error of the command line (it printed
+    the usage block first, 4-10 lines)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nnpartition",
         description="How two-layer ReLU networks cut input space: region counts, Monte Carlo "
                     "partitions, real training and accuracy estimates.",
