@@ -510,3 +510,10 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
         sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
                   progress=False)
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
+
+
+def test_a_uri_store_path_is_refused_before_any_folder_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(sweep.store.StoreError, match="URI"):
+        sweep.run([{"x": 1}], toy, store="file:sub/x.sqlite?mode=ro", workers=1, progress=False)
+    assert list(tmp_path.iterdir()) == []

@@ -197,6 +197,8 @@ def check_path(path: str, *, create: bool = True) -> None:
         ...
         nnpartition.sweep.store.StoreError: store '...' is a directory; give a file path such as .../grid.sqlite
     """
+    if path.startswith("file:"):   # a URI would have its folders created under ./file: before SQLite refused it
+        raise StoreError(f"store {path!r} is a URI; give a plain file path such as grid.sqlite")
     p = Path(path)
     if p.is_dir():
         raise StoreError(f"store {path!r} is a directory; give a file path such as {os.path.join(path, 'grid.sqlite')}")
