@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._json import json_ready
 from .simulation import simulate_partition, summarize
 from ._random import SeedLike
 from .training import Protocol
@@ -35,17 +36,6 @@ _ALIASES = _core.ALIASES["dist"]
 MAX_SIZE = 10**9
 _REFERENCE = Protocol()
 
-
-
-def _json_ready(x: Any) -> Any:
-    """``x`` for JSON: an array as a list, a non-finite number (also inside a list or tuple) as ``None``."""
-    if isinstance(x, np.ndarray):
-        x = x.tolist()
-    if isinstance(x, (list, tuple)):
-        return [_json_ready(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    return None if isinstance(x, float) and not math.isfinite(x) else x
 
 @dataclass(frozen=True)
 class EstimateDetails(Generic[T]):
@@ -108,7 +98,7 @@ class EstimateDetails(Generic[T]):
             x = getattr(self, k)
             if x is None:
                 continue
-            out[k] = x.to_dict() if isinstance(x, Protocol) else _json_ready(x)
+            out[k] = x.to_dict() if isinstance(x, Protocol) else json_ready(x)
         return out
 
 
@@ -137,8 +127,8 @@ class AccuracyEstimate(Generic[T]):
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
         ``ceiling=False``, ``None``)."""
-        return {"accuracy": _json_ready(self.accuracy), "low": _json_ready(self.low), "high": _json_ready(self.high),
-                "ceiling": _json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict()}
+        return {"accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
+                "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict()}
 
 
 def model_constants() -> Dict[str, float]:
@@ -222,6 +212,7 @@ def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: flo
     if out:
         warnings.warn(f"the answer {name}={', '.join(map(str, out))} is outside the range the estimator was validated "
                       f"on ({lo:g} to {hi:g}); it is an extrapolation", UserWarning, stacklevel=stacklevel)
+
 
 def _proto_args(p: Protocol) -> Tuple[str, float, float, Optional[float], str, float]:
     return (p.optimizer, p.lr, float(p.steps), None if p.batch_size is None else float(p.batch_size), p.schedule,

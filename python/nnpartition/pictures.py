@@ -38,6 +38,8 @@ __all__ = ["Plane", "RegionPolygons", "region_polygons", "plot_partition", "wind
 DEFAULT_MAX_REGIONS = 5_000_000
 #: Default vertex-on-line tolerance, relative to the window's diagonal.
 DEFAULT_TOL = 1e-9
+#: The resolutions (dots per inch) figures may be written at, by :func:`movie` and the command line.
+MIN_DPI, MAX_DPI = 10, 1000
 #: Ways :func:`plot_partition` colours the regions.
 COLOR_MODES = ("decision", "region", "output")
 
@@ -679,6 +681,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     from matplotlib.animation import PillowWriter
     from matplotlib.figure import Figure
 
+    from ._progress import progress_bar
     from .estimate import estimate_accuracy
     from .training import Protocol
     from .training import train
@@ -694,7 +697,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     every = v.count("every", every, minimum=1, maximum=2**40)
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
     fps = v.count("fps", fps, minimum=1, maximum=100)
-    dpi = v.count("dpi", dpi, minimum=10, maximum=1000)
+    dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
     color = v.choice("color", color, COLOR_MODES)
     dist = v.choice("dist", dist, ("uniform", "gaussian"))
@@ -732,14 +735,27 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     fig = Figure(figsize=(size, size))
     writer = PillowWriter(fps=fps)
     counts: List[int] = []
-    # (not writer.saving: when a frame fails, its exit finishes a GIF of no frames, and that IndexError replaced
-    # the frame's own error)
-    # (a GIF's frames must all be the same size: writer.saving sets savefig.bbox so too)
-    with matplotlib.rc_context({"savefig.bbox": None}):
+    # writer.saving's work, but a frame's own error is the one raised (finishing a GIF of no frames raised an
+    # IndexError over it); savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
+    with matplotlib.rc_context({"savefig.bbox": None}), \
+            progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
         writer.setup(fig, path, dpi)
         try:
-            _frames(nets, res, writer, fig, Xc, yc, p, box, color, max_regions, bound_txt, bound, est, note, d, N,
-                    counts, progress)
+            for k, net in enumerate(nets):
+                fig.clear()
+                ax = fig.add_subplot()
+                rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
+                counts.append(rp.n_regions)
+                plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
+                ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
+                             f"{rp.n_regions} regions (bound {bound_txt} = {bound})\n"
+                             f"estimate_accuracy: {est_txt}  (d={d}, N={N})", fontsize=8)
+                fig.tight_layout()
+                writer.grab_frame()
+                bar.update(1)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.finish()
@@ -749,27 +765,3 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
                        estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
                        estimate_note=note)
-
-
-def _frames(nets: Any, res: Any, writer: Any, fig: Any, Xc: Any, yc: Any, p: Any, box: Any, color: str,
-            max_regions: int, bound_txt: str, bound: int, est: float, note: str, d: int, N: int, counts: List[int],
-            progress: Optional[bool]) -> None:
-    """Draw and grab :func:`movie`'s frames, appending each frame's region count to ``counts``."""
-    from ._progress import progress_bar
-
-    with progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
-        for k, net in enumerate(nets):
-            fig.clear()
-            ax = fig.add_subplot()
-            rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
-            counts.append(rp.n_regions)
-            plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
-            ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
-                         f"{rp.n_regions} regions (bound {bound_txt} = {bound})\n"
-                         f"estimate_accuracy: {est_txt}  (d={d}, N={N})", fontsize=8)
-            fig.tight_layout()
-            writer.grab_frame()
-            bar.update(1)

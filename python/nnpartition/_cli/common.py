@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
@@ -27,6 +26,8 @@ from numpy.typing import NDArray
 
 from .. import _core
 from .._files import read_npz, readable_file
+from .._json import json_ready
+from ..pictures import MAX_DPI, MIN_DPI
 
 __all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "load_layer"]
 
@@ -108,8 +109,7 @@ def _plot_formats() -> Sequence[str]:
     return tuple(FigureCanvasBase.get_supported_filetypes())
 
 
-#: The resolutions figures may be written at (``--dpi``; ``movie`` takes the same), and the widest picture.
-MIN_DPI, MAX_DPI = 10, 1000
+#: The widest picture a command writes (``--dpi`` times ``--size``; the resolutions are the library's).
 MAX_PIXELS = 16_384
 
 
@@ -182,22 +182,7 @@ def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64
     return np.asarray(data[wkey], dtype=np.float64), np.asarray(data[bkey], dtype=np.float64)
 
 
-def _finite(x: Any) -> Any:
-    """``x`` with every non-finite number (``inf``, ``nan``) as ``None`` and numpy values as plain ones."""
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_finite(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _finite(x.tolist())
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def dumps(obj: Any) -> str:
     """What ``--json`` prints: strict JSON (RFC 8259), a non-finite number (an infinite ``k_sat`` in high ``d``, a
     ``nan`` ceiling when none was asked for) written ``null``."""
-    return json.dumps(_finite(obj), allow_nan=False)
+    return json.dumps(json_ready(obj), allow_nan=False)

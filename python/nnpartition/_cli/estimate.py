@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import sys
 import time
@@ -43,8 +44,8 @@ def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, ti
                        help=f"independent runs per dataset, the best counts (default {ref.restarts})")
 
 
-#: The protocol options of :func:`add_protocol_arguments`, as ``Protocol`` field names.
-PROTOCOL_OPTIONS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+#: The protocol options of :func:`add_protocol_arguments`: ``Protocol``'s fields.
+PROTOCOL_OPTIONS = tuple(f.name for f in dataclasses.fields(Protocol))
 
 
 def protocol_given(args: argparse.Namespace) -> Dict[str, Any]:
