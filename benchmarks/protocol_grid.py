@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-24 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-25 -> protocol_sampleK.sqlite/.csv
     # (the decision draws, DECISION_DRAWS, are exported to docs/data/decision_sampleK.csv, the fresh test
     # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
@@ -114,15 +114,18 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            23: dict(draw=23, two_layer=6, deep=10, calibration_only=True),
            # Draw 24 (twenty-first pass): fixed with rules 23 and 24 before it was measured, as the fresh test of what
            # that pass ships (it shipped no rule: a second fresh test of rule 22's estimator); decides nothing.
-           24: dict(draw=24, two_layer=6, deep=10, calibration_only=True)}
+           24: dict(draw=24, two_layer=6, deep=10, calibration_only=True),
+           # Draw 25 (twenty-second pass): fixed with rule 26 (a batch of N or more points read as full batch) before
+           # it was measured, as the fresh test of what that pass ships; decides nothing.
+           25: dict(draw=25, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17 and 24 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: deciding nothing): draws 17, 24 and 25 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
 #: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
 #: until they decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first; draw
 #: 17's rows are calibration rows of the correction's extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 24)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 24, 25)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
