@@ -517,3 +517,47 @@ def test_a_uri_store_path_is_refused_before_any_folder_is_made(tmp_path, monkeyp
     with pytest.raises(sweep.store.StoreError, match="URI"):
         sweep.run([{"x": 1}], toy, store="file:sub/x.sqlite?mode=ro", workers=1, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def _run_stdin(script: str) -> subprocess.CompletedProcess:
+    """``script`` read by a Python from stdin (``python -``), in a temporary folder."""
+    return subprocess.run([sys.executable, "-"], input=textwrap.dedent(script), capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_job_defined_in_an_unimportable_main_is_refused_before_any_worker_starts():
+    # As in a notebook, an interactive session or a script on stdin: spawned workers cannot import the job, and
+    # each configuration used to be recorded as failed (WorkerDied). workers=1 runs it in this process.
+    out = _run_stdin("""
+        import functools
+        from nnpartition import sweep
+        def job(c, k=1):
+            return {"y": c["x"] * k}
+        for j in (job, functools.partial(job, k=2)):
+            try:
+                sweep.run(sweep.product(x=[1, 2]), j, store=None, workers=2, progress=False)
+            except TypeError as e:
+                print("refused:", e)
+        print([r["result"]["y"] for r in sweep.run(sweep.product(x=[1, 2]), job, store=None, workers=1,
+                                                   progress=False)])
+    """)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 3 and all("defined in __main__" in l and "workers=1" in l for l in lines[:2]), out.stdout
+    assert lines[2] == "[1, 2]"
+
+
+def test_a_pool_whose_workers_cannot_start_raises_once():
+    # A script on stdin with an importable job: spawn re-runs the main script in each worker, which fails there, so
+    # every worker dies as it starts; the sweep says so instead of recording each configuration as failed.
+    out = _run_stdin("""
+        from nnpartition import sweep
+        from nnpartition._sweep_jobs import toy
+        try:
+            sweep.run(sweep.product(x=[1, 2, 3]), toy, store=None, workers=2, progress=False)
+        except RuntimeError as e:
+            print("raised:", e)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("raised: the sweep's worker processes died as they started"), out.stdout
+    assert "workers=1" in out.stdout

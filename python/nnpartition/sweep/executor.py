@@ -198,6 +198,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
             executor = _Serial()
         else:
             _check_picklable(job)
+            _check_importable(job)
             owned = executor = _local_pool(n)
         if max_pending is None:
             max_pending = 4 * n
@@ -223,6 +224,8 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     born: Dict["cf.Future[Any]", int] = {}
     clean = False
     try:
+        if owned is not None:
+            _check_workers_start(owned)
         while queue or pending:
             while queue and len(pending) < max_pending and alone is None:
                 i = queue[-1]
@@ -308,5 +311,51 @@ def _check_picklable(job: Callable[..., Any]) -> None:
     except Exception as exc:  # noqa: BLE001
         raise TypeError(f"job must be a picklable top-level function (importable by the worker processes), "
                         f"got {job!r}: {exc}") from None
+
+
+def _main_is_importable() -> bool:
+    """Whether spawned workers can import this process's ``__main__``: a script file on disk can be; a notebook,
+    an interactive session, ``python -c`` and a script read from stdin cannot."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return isinstance(path, str) and os.path.isfile(path)
+
+
+def _check_importable(job: Callable[..., Any]) -> None:
+    """Refuse, before any worker starts, a job that the local pool's spawned workers cannot import: one defined in
+    the ``__main__`` of a notebook, an interactive session, ``python -c`` or a script on stdin (each configuration
+    would otherwise be recorded as failed, its worker dead). Checks the function behind a ``functools.partial``
+    and the class of a callable object too."""
+    func: Any = job
+    while isinstance(func, functools.partial):
+        func = func.func
+    if not isinstance(func, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+        func = type(func)
+    if getattr(func, "__module__", None) == "__main__" and not _main_is_importable():
+        name = getattr(func, "__qualname__", None) or repr(func)
+        raise TypeError(f"job {name!r} is defined in __main__ of a notebook, an interactive session or a script "
+                        "that is not a file, which the sweep's worker processes (started with spawn) cannot "
+                        "import: define it in a module (a .py file next to the notebook works), or pass workers=1 "
+                        "to run it in this process")
+
+
+def _probe() -> int:
+    """A job that any worker can run (see :func:`_check_workers_start`)."""
+    return os.getpid()
+
+
+def _check_workers_start(pool: cf.ProcessPoolExecutor) -> None:
+    """Run :func:`_probe` on ``pool``: a pool whose workers die as they start (spawn re-runs the main script, which
+    fails for a script read from stdin) raises here, once, instead of recording every configuration as failed."""
+    try:
+        pool.submit(_probe).result()
+    except BrokenProcessPool:
+        where = "" if _main_is_importable() else (" (this process's main script is not a file, e.g. a script read "
+                                                  "from stdin, and spawn must re-run it in each worker)")
+        raise RuntimeError("the sweep's worker processes died as they started" + where + ": run the script from a "
+                           "file (with the `if __name__ == \"__main__\":` guard), or pass workers=1 to run the "
+                           "sweep in this process") from None
 
 
