@@ -256,32 +256,9 @@ def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarr
     else:
         layers = list(net.layers)
         w_out, b_out = net.w_out, float(net.b_out)
-    conv = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64).ravel()) for W, b in layers]
-    w_out = np.array(w_out, dtype=np.float64).ravel()
-    _rebalance(conv, w_out)
-    return [(np.ascontiguousarray(W), np.ascontiguousarray(b)) for W, b in conv], w_out, b_out, slope
-
-
-def _rebalance(layers: List[Tuple[np.ndarray, np.ndarray]], w_out: np.ndarray) -> None:
-    """Rescale, in place, each hidden unit whose weights and bias are far from 1 in size (largest below ``2**-60``
-    or above ``2**60``) by a power of two, and its outgoing weights by the inverse: the same network (ReLU and
-    leaky ReLU are positively homogeneous; a power of two changes no rounding), its lines drawn without the
-    overflow or underflow that made ``W * 1e155`` cut a window into 1 region instead of 20. Units near 1 are left
-    alone, so ordinary networks are drawn bit for bit as before."""
-    for k, (W, b) in enumerate(layers):
-        size = np.maximum(np.abs(W).max(axis=0), np.abs(b))
-        far = (size > 0) & ((size < 2.0 ** -60) | (size > 2.0 ** 60))
-        if not far.any():
-            continue
-        scale = np.ones_like(size)
-        # a power of two; at most 2^1000 either way (a subnormal size asks for more than a float can hold)
-        scale[far] = np.exp2(np.clip(-np.round(np.log2(size[far])), -1000.0, 1000.0))
-        W *= scale
-        b *= scale
-        if k + 1 < len(layers):
-            layers[k + 1][0][:] /= scale[:, None]
-        else:
-            w_out /= scale
+    conv = [(np.ascontiguousarray(W, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64).ravel())
+            for W, b in layers]
+    return conv, np.ascontiguousarray(w_out, dtype=np.float64).ravel(), b_out, slope
 
 
 def _plane(plane: Any, d: int) -> Plane:

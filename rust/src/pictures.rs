@@ -23,7 +23,7 @@
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::linalg::matmul_into;
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -473,6 +473,72 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
     Ok(())
 }
 
+/// A unit is rescaled when the largest of its weights and bias is below `FAR_LO` or above `FAR_HI`.
+const FAR_LO: f64 = 1.0 / (1u64 << 60) as f64;
+const FAR_HI: f64 = (1u64 << 60) as f64;
+
+/// Hidden layers `(W, b)` and output weights, owned: a rescaled copy of a network.
+type Rebalanced = (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>);
+
+/// The power of two a unit of `size` (its largest |weight| or |bias|) is multiplied by:
+/// `2^clip(-round(log2 size), -1000, 1000)` (ties to even) when it is far from 1, else 1.
+/// A unit of size 0 is not far. The clip keeps the power in range (a subnormal size asks
+/// for up to `2^1074`).
+fn unit_scale(size: f64) -> f64 {
+    if size > 0.0 && !(FAR_LO..=FAR_HI).contains(&size) {
+        let e = (-size.log2().round_ties_even()).clamp(-1000.0, 1000.0) as i32;
+        f64::from_bits(((e + 1023) as u64) << 52) // 2^e, exactly
+    } else {
+        1.0
+    }
+}
+
+/// The same network with every unit far from 1 in size rescaled, or `None` when there is none
+/// (then no copy is made and the caller's weights are used as they are). Also `None` when the
+/// division overflows an outgoing weight (a unit above `2^60` whose outgoing weight is so large
+/// that their product exceeds float64): such a network is drawn from its own weights.
+///
+/// Layer by layer, each unit whose weights and bias are far from 1 in size is multiplied by the
+/// power of two of [`unit_scale`] and its outgoing weights (the next layer's row, or `w_out`)
+/// are divided by it, so the next layer's sizes are read after the division. ReLU and leaky
+/// ReLU are positively homogeneous, so this is the same function with the same activation
+/// patterns, and a power of two adds no rounding unless it moves a value into or out of the
+/// subnormal range; but the squares in a line's norm no longer over- or underflow (a first
+/// layer times `1e155` had made the window 1 region instead of 20).
+fn rebalanced(net: &PwlNet) -> Option<Rebalanced> {
+    let mut owned: Option<Rebalanced> = None;
+    for k in 0..net.layers.len() {
+        let scale: Vec<f64> = {
+            let (w, b) = match &owned {
+                Some((layers, _)) => (layers[k].0.view(), layers[k].1.view()),
+                None => (net.layers[k].w, net.layers[k].b),
+            };
+            (0..w.ncols()).map(|j| unit_scale(w.column(j).iter().fold(b[j].abs(), |m, &x| m.max(x.abs())))).collect()
+        };
+        if scale.iter().all(|&s| s == 1.0) {
+            continue;
+        }
+        let (layers, w_out) = owned.get_or_insert_with(|| {
+            (net.layers.iter().map(|l| (l.w.to_owned(), l.b.to_owned())).collect(), net.w_out.to_owned())
+        });
+        let (w, b) = &mut layers[k];
+        for (j, &s) in scale.iter().enumerate() {
+            w.column_mut(j).mapv_inplace(|x| x * s);
+            b[j] *= s;
+        }
+        if k + 1 < layers.len() {
+            for (j, &s) in scale.iter().enumerate() {
+                layers[k + 1].0.row_mut(j).mapv_inplace(|x| x / s);
+            }
+        } else {
+            w_out.iter_mut().zip(&scale).for_each(|(x, &s)| *x /= s);
+        }
+    }
+    owned.filter(|(layers, w_out)| {
+        layers.iter().all(|(w, b)| w.iter().chain(b).all(|x| x.is_finite())) && w_out.iter().all(|x| x.is_finite())
+    })
+}
+
 /// Too many regions: the error a caller sees, with how to shrink the picture.
 fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreError {
     CoreError::TooLarge(format!(
@@ -611,6 +677,9 @@ fn run_cells(cells: Vec<(usize, Piece)>, rows: [&[f64]; 3], l1: usize, ctx: &Ctx
 
 /// The exact regions of `net` inside the window.
 ///
+/// Units whose weights are far from 1 in size are drawn rescaled by a power of two (the same
+/// network; see [`rebalanced`]); a network without such units is drawn from its own weights.
+///
 /// `stop` is polled between batches of work; when it returns true the call
 /// ends with [`CoreError::Interrupted`].
 pub fn region_polygons(
@@ -628,6 +697,24 @@ pub fn region_polygons(
     if opts.max_regions == 0 {
         return invalid("max_regions must be >= 1");
     }
+    // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
+    match rebalanced(net) {
+        None => partition(net, win, opts, stop),
+        Some((layers, w_out)) => {
+            let net = PwlNet {
+                layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+                w_out: w_out.view(),
+                b_out: net.b_out,
+                slope: net.slope,
+            };
+            partition(&net, win, opts, stop)
+        }
+    }
+}
+
+/// [`region_polygons`] of a checked (and, if need be, rebalanced) network.
+fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool + Sync)) -> CoreResult<Polygons> {
+    let d = net.layers[0].w.nrows();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let layers = net.layers.len();
     let limit = opts.max_regions.min(MAX_PATTERN_BYTES / units.max(1));
@@ -991,6 +1078,182 @@ mod tests {
             assert!((lin - o).abs() < 1e-9);
             assert_eq!(res.decision[r] == 1, o > 0.0);
         }
+    }
+
+    /// `net` with unit `j` of hidden layer `k` (weights and bias) times `s` and, if `divide_out`,
+    /// its outgoing weights (the next layer's row `j`, or `w_out[j]`) divided by `s`.
+    fn scale_unit(net: &RandomNet, k: usize, j: usize, s: f64, divide_out: bool) -> RandomNet {
+        let (mut layers, mut wo) = net.clone();
+        layers[k].0.column_mut(j).mapv_inplace(|x| x * s);
+        layers[k].1[j] *= s;
+        if divide_out {
+            if k + 1 < layers.len() {
+                layers[k + 1].0.row_mut(j).mapv_inplace(|x| x / s);
+            } else {
+                wo[j] /= s;
+            }
+        }
+        (layers, wo)
+    }
+
+    /// Region by full pattern (a region of one pattern is convex: one polygon): area, window map, decision.
+    fn by_pattern(res: &Polygons) -> std::collections::BTreeMap<Vec<u8>, (f64, [f64; 3], u8)> {
+        (0..res.n_regions())
+            .map(|r| {
+                let (a, b) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+                let poly: Poly = (a..b).map(|i| [res.vertices[[i, 0]], res.vertices[[i, 1]]]).collect();
+                let o = res.window_affine.row(r);
+                (res.patterns.row(r).to_vec(), (signed_area(&poly), [o[0], o[1], o[2]], res.decision[r]))
+            })
+            .collect()
+    }
+
+    /// Largest |weight or bias| of each unit of each hidden layer.
+    fn unit_sizes(net: &PwlNet) -> Vec<Vec<f64>> {
+        net.layers
+            .iter()
+            .map(|l| {
+                (0..l.w.ncols()).map(|j| l.w.column(j).iter().fold(l.b[j].abs(), |m, &x| m.max(x.abs()))).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn units_far_from_1_in_size_are_drawn_as_the_same_network() {
+        /// Widths, hidden layer, unit (`None`: all of the layer's), scale, outgoing weights divided by the scale.
+        type Case = (&'static [usize], usize, Option<usize>, f64, bool);
+        let cases: [Case; 8] = [
+            (&[8], 0, None, 1e155, true),
+            (&[8], 0, None, 1e-200, true),
+            (&[8], 0, Some(3), 1e-310, false),
+            (&[6, 5, 4], 0, Some(3), 1e155, true),
+            (&[6, 5, 4], 0, None, 1e-200, true),
+            (&[6, 5, 4], 1, Some(1), 1e155, true),
+            (&[6, 5, 4], 1, None, 1e-200, true),
+            // 1e310 is beyond float64, so the outgoing weights stay: the patterns do not depend on them
+            (&[6, 5, 4], 2, Some(3), 1e-310, false),
+        ];
+        let win = std_window(-1.0, 1.0);
+        for (widths, k, unit, s, divide_out) in cases {
+            for slope in [0.0, 0.1] {
+                let plain = random_net(widths, 2, 5);
+                let want = region_polygons(&view(&plain.0, &plain.1, slope), &win, Options::default(), &never).unwrap();
+                if widths.len() == 1 {
+                    // independent truth: the count of the first layer's line arrangement
+                    let (w, b) = (&plain.0[0].0, &plain.0[0].1);
+                    let (s_, t_) = (w.row(0).to_vec(), w.row(1).to_vec());
+                    let count = arrangement_count(&s_, &t_, &b.to_vec(), win.lo, win.hi, usize::MAX);
+                    assert_eq!(want.n_regions(), count);
+                }
+                let mut scaled = plain.clone();
+                for j in unit.map_or(0..widths[k], |j| j..j + 1) {
+                    scaled = scale_unit(&scaled, k, j, s, divide_out);
+                }
+                let net = view(&scaled.0, &scaled.1, slope);
+                // no unit is left far from 1 in size, and the scaled ones are near 1 (but for a
+                // subnormal one: 2^1000 is as far as it goes)
+                let (layers, wo) = rebalanced(&net).expect("far units are rescaled");
+                let re = view(&layers, &wo, slope);
+                for (l, sizes) in unit_sizes(&re).iter().enumerate() {
+                    for (j, &z) in sizes.iter().enumerate() {
+                        assert!((FAR_LO..=FAR_HI).contains(&z), "{z:e}: layer {l} unit {j}");
+                        if l == k && unit.is_none_or(|u| u == j) && s > 1e-300 {
+                            assert!((0.7..1.42).contains(&z), "{z:e}: layer {l} unit {j}");
+                        }
+                    }
+                }
+                let got = region_polygons(&net, &win, Options::default(), &never).unwrap();
+                let case = format!("{widths:?} layer {k} unit {unit:?} x {s:e}, slope {slope}");
+                assert_eq!(got.n_regions(), want.n_regions(), "{case}");
+                let (g, w) = (by_pattern(&got), by_pattern(&want));
+                assert_eq!(g.keys().collect::<Vec<_>>(), w.keys().collect::<Vec<_>>(), "{case}");
+                for (p, (area, o, dec)) in &g {
+                    let (area_w, o_w, dec_w) = w[p];
+                    assert!((area - area_w).abs() <= 1e-12, "{case}: area {area} vs {area_w}");
+                    if divide_out {
+                        // the same network: the same output up to rounding
+                        for i in 0..3 {
+                            assert!((o[i] - o_w[i]).abs() <= 1e-9 * (1.0 + o_w[i].abs()), "{case}: {o:?} vs {o_w:?}");
+                        }
+                        assert_eq!(*dec, dec_w, "{case}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_networks_are_drawn_from_their_own_weights() {
+        // One unit at exactly 2^60, one at exactly 2^-60 and one all zero: none is far, no copy is
+        // made, and the result is bit for bit that of the unrebalanced path.
+        let (mut layers, wo) = random_net(&[6, 5], 2, 8);
+        layers[0].0.column_mut(1).mapv_inplace(|x| x * 2f64.powi(59));
+        layers[0].1[1] *= 2f64.powi(59);
+        layers[0].0[[0, 1]] = 2f64.powi(60);
+        layers[1].0.column_mut(2).mapv_inplace(|x| x * 2f64.powi(-61));
+        layers[1].1[2] *= 2f64.powi(-61);
+        layers[1].0[[3, 2]] = -(2f64.powi(-60));
+        layers[1].0.column_mut(4).fill(0.0);
+        layers[1].1[4] = 0.0;
+        for slope in [0.0, 0.1] {
+            let net = view(&layers, &wo, slope);
+            assert_eq!(unit_sizes(&net)[0][1], 2f64.powi(60));
+            assert_eq!(unit_sizes(&net)[1][2], 2f64.powi(-60));
+            assert!(rebalanced(&net).is_none());
+            let win = std_window(-1.0, 1.0);
+            let opts = Options { split_decision: true, ..Options::default() };
+            let got = region_polygons(&net, &win, opts, &never).unwrap();
+            assert_eq!(got, partition(&net, &win, opts, &never).unwrap());
+        }
+        // One step beyond the boundary the unit is rescaled, by exactly 2^-60.
+        let mut beyond = layers.clone();
+        beyond[0].0[[0, 1]] = f64::from_bits(2f64.powi(60).to_bits() + 1);
+        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).expect("rescaled");
+        assert_eq!(re[0].0[[0, 1]], f64::from_bits(1.0f64.to_bits() + 1));
+        assert_eq!(re[0].1[1], beyond[0].1[1] * 2f64.powi(-60));
+        assert_eq!(re[1].0.row(1), beyond[1].0.row(1).mapv(|x| x * 2f64.powi(60)));
+    }
+
+    #[test]
+    fn the_rescaling_rule() {
+        let p2 = |e: i32| 2f64.powi(e);
+        for (size, scale) in [
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (p2(60), 1.0),
+            (p2(-60), 1.0),
+            (p2(61), p2(-61)),
+            (3.0 * p2(70), p2(-72)), // log2 = 71.58
+            (1e155, p2(-515)),
+            (1e-200, p2(664)),
+            (f64::MAX, p2(-1000)),                // log2 = 1024, clipped
+            (f64::from_bits(1), p2(1000)),        // the least subnormal, log2 = -1074, clipped
+            (f64::MIN_POSITIVE / 16.0, p2(1000)), // 2^-1026
+        ] {
+            assert_eq!(unit_scale(size), scale, "{size:e}");
+        }
+        // A unit whose rescaled outgoing weight would overflow: drawn from its own weights.
+        let w = ndarray::arr2(&[[p2(100), 1.0], [0.5, 1.0]]);
+        let b = ndarray::arr1(&[0.0, 0.25]);
+        let wo = ndarray::arr1(&[p2(1000), 1.0]);
+        let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: 0.0, slope: 0.0 };
+        assert!(rebalanced(&net).is_none());
+        let res = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 4);
+        // A unit that is far only once the layer before is rescaled (its row times 2^70) is rescaled too.
+        let w1 = ndarray::arr2(&[[p2(70), 1.0], [1.0, 1.0]]);
+        let w2 = ndarray::arr2(&[[1.0], [1.0]]);
+        let (b1, b2, wo) = (ndarray::arr1(&[0.0, 0.0]), ndarray::arr1(&[0.0]), ndarray::arr1(&[1.0]));
+        let net = PwlNet {
+            layers: vec![Layer { w: w1.view(), b: b1.view() }, Layer { w: w2.view(), b: b2.view() }],
+            w_out: wo.view(),
+            b_out: 0.0,
+            slope: 0.0,
+        };
+        let (re, wo_re) = rebalanced(&net).expect("rescaled");
+        assert_eq!(re[0].0.column(0).to_vec(), vec![1.0, p2(-70)]);
+        assert_eq!(re[1].0.column(0).to_vec(), vec![1.0, p2(-70)]);
+        assert_eq!(wo_re[0], p2(70));
     }
 
     #[test]
