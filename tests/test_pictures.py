@@ -501,6 +501,28 @@ def test_subnormal_first_layer_weights_are_drawn(tmp_path):
         regions_in_box(W, b, -1.0, 1.0)
 
 
+@pytest.mark.parametrize("k", [-1060, -700, 0, 900, 1000])
+@pytest.mark.parametrize("box", [1.0, 1e10])
+def test_first_layer_lines_do_not_depend_on_the_scale_of_the_units(k, box):
+    # plot_partition(hyperplanes=True) draws the first layer's lines: a unit scaled by 2^k is the same line. Scaled
+    # the other way again (exactly, by powers of two), the weights are what the scaled network holds, so its lines
+    # must equal theirs (subnormal weights keep fewer bits than the originals); near 1e300 the products overflowed
+    # to NaN segments, and subnormal weights drew lines off by 5e-4 of the window.
+    from nnpartition.pictures import Plane, _first_layer_segments
+
+    rng = np.random.default_rng(3)
+    W, b, w = rng.normal(size=(2, 6)), rng.normal(size=6), rng.normal(size=6)
+    Ws, bs = np.ldexp(W, k), np.ldexp(b, k)
+    held = TwoLayerNet(np.ldexp(Ws, -k), np.ldexp(bs, -k), w, 0.0)
+    lo, hi = (-box, -box), (box, box)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _first_layer_segments(TwoLayerNet(Ws, bs, w, 0.0), Plane.standard(2), lo, hi)
+        want = _first_layer_segments(held, Plane.standard(2), lo, hi)
+    assert got.shape == want.shape and np.all(np.isfinite(got))
+    assert np.allclose(got, want, rtol=1e-12, atol=0.0)
+
+
 @needs_mpl
 def test_movie_works_with_tight_bounding_boxes_set(tmp_path):
     # the user's rcParams: a GIF's frames must keep one size, which writer.saving ensured and setup() alone did not

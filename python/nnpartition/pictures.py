@@ -375,6 +375,12 @@ def _first_layer_segments(net: Network, plane: Plane, lo: Sequence[float], hi: S
     """The first layer's lines clipped to the window, ``(K, 2, 2)`` (Liang-Barsky, vectorised)."""
     layers, _, _, _ = _layers(net)
     W, b = layers[0]
+    # A unit's line is the same for (w, b) and (s w, s b): each unit is scaled by the power of two that brings its
+    # largest weight or bias into [1/2, 1), so that weights near 1e300 (or subnormal ones) neither overflow nor
+    # lose the line below. A power of two rounds nothing, so every other network is drawn bit for bit as before.
+    size = np.maximum(np.abs(W).max(axis=0), np.abs(b))
+    e = -np.frexp(np.where(size > 0, size, 1.0))[1]
+    W, b = np.ldexp(W, e), np.ldexp(b, e)
     a = plane.u @ W
     c = plane.v @ W
     k = plane.origin @ W + b
