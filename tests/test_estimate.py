@@ -691,3 +691,23 @@ def test_an_object_array_of_plain_ints_in_range_is_read():
     # out-of-range case raised StopIteration here)
     L = np.array([8, 16], dtype=object)
     assert estimate_accuracy(5, 100, L).accuracy.tolist() == estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()
+
+
+def test_sizes_may_be_whole_floats_everywhere_in_the_estimator():
+    # numpy code computes sizes as floats (1e4, np.float64(8.0)): every size of the estimator, its Protocol and the
+    # trainer accepts a whole one as its int (the array path always did); a fractional one names the argument
+    from nnpartition import max_samples, required_width
+
+    assert required_width(10.0, 5e3, 0.99) == required_width(10, 5000, 0.99)
+    assert max_samples(np.float64(10), 64.0, 0.99) == max_samples(10, 64, 0.99)
+    assert estimate_accuracy(10, 1e3, widths=[8.0, np.float32(4)]) == estimate_accuracy(10, 1000, widths=[8, 4])
+    p = Protocol(steps=2000.0, batch_size=np.float64(64), restarts=3.0)
+    assert p == Protocol(steps=2000, batch_size=64, restarts=3)
+    assert all(type(x) is int for x in (p.steps, p.batch_size, p.restarts))
+    for call, name in [(lambda: required_width(10.5, 5000, 0.99), "d"), (lambda: Protocol(steps=2000.5), "steps"),
+                       (lambda: estimate_accuracy(10, 1000, widths=[8, float("nan")]), "widths"),
+                       (lambda: estimate_accuracy(10, 1000, float("inf")), "L")]:
+        with pytest.raises((TypeError, ValueError), match=name):
+            call()
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        Protocol(steps=2.0 ** 60)

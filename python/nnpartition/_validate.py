@@ -29,6 +29,27 @@ def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) 
     return v
 
 
+def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """:func:`count` for the estimator's and the trainer's sizes (dimensions, points, widths, steps, batch sizes,
+    restarts), which also accepts a float of whole value (``1e4``, ``np.float64(8.0)``: what numpy code computes) up
+    to ``2**53``, where floats stop holding every integer; a fractional one is a ``TypeError``. The exact counting
+    functions take :func:`count`'s ints only.
+
+    Example:
+        >>> size("N", 1e4), size("L", 8)
+        (10000, 8)
+    """
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if not (np.isfinite(f) and f == np.floor(f)):
+            raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+        if abs(f) > 2.0 ** 53:
+            raise ValueError(f"{name} must be given as an int above 2**53 (a float there may not be the integer "
+                             f"meant), got {value!r}")
+        value = int(f)
+    return count(name, value, minimum=minimum, maximum=maximum)
+
+
 def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Optional[float] = None,
          open_min: bool = False) -> float:
     """Return ``value`` as a finite ``float`` in range or raise."""

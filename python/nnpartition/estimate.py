@@ -244,8 +244,8 @@ def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optiona
         >>> accuracy_ceiling(10, 50, 8)
         1.0
     """
-    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
-    N = v.count("N", N, minimum=1, maximum=MAX_SIZE)
+    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
+    N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
     ws = _widths(L, widths)
     return _core.accuracy_ceiling(d, N, list(ws))
 
@@ -254,10 +254,10 @@ def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
     if (L is None) == (widths is None):
         raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
     if L is not None:
-        return (v.count("L", L, minimum=1, maximum=MAX_SIZE),)
+        return (v.size("L", L, minimum=1, maximum=MAX_SIZE),)
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
-    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=MAX_SIZE) for i, w in enumerate(widths))
+    ws = tuple(v.size(f"widths[{i}]", w, minimum=1, maximum=MAX_SIZE) for i, w in enumerate(widths))
     if not ws:
         raise ValueError("widths must name at least one hidden layer")
     if len(ws) > 64:
@@ -322,6 +322,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         d: input dimension (int or integer array).
         N: number of training points (int or integer array; broadcast with ``d`` and ``L``).
         L: hidden ReLU units of a two-layer network (int or integer array).
+            Every size of the estimator, of :class:`Protocol` and of the trainer may also be a float of whole
+            value (``N=1e4``, as numpy code computes it; up to ``2**53``); a fractional one is a ``TypeError``.
         widths: instead of ``L``, the hidden widths ``[L1, L2, ...]`` of a deeper
             ReLU network (``d`` and ``N`` then scalars).
         dist: ``"uniform"`` or ``"gaussian"`` (Gaussian inputs fit slightly more readily).
@@ -371,18 +373,18 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
         if method != "analytic":
             raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
-        return _estimate_scalar(v.count("d", d, minimum=1, maximum=MAX_SIZE),
-                                v.count("N", N, minimum=1, maximum=MAX_SIZE), _widths(None, widths), dist, proto,
+        return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
+                                v.size("N", N, minimum=1, maximum=MAX_SIZE), _widths(None, widths), dist, proto,
                                 ceiling)
     if L is None:
         raise ValueError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     if method == "monte_carlo":
-        return _estimate_mc(v.count("d", d, minimum=1, maximum=10**6), v.count("N", N, minimum=1, maximum=10**8),
-                            v.count("L", L, minimum=1, maximum=10**6), dist, proto, ceiling, trials, seed, progress)
+        return _estimate_mc(v.size("d", d, minimum=1, maximum=10**6), v.size("N", N, minimum=1, maximum=10**8),
+                            v.size("L", L, minimum=1, maximum=10**6), dist, proto, ceiling, trials, seed, progress)
     if _is_int(d) and _is_int(N) and _is_int(L):
-        return _estimate_scalar(v.count("d", d, minimum=1, maximum=MAX_SIZE),
-                                v.count("N", N, minimum=1, maximum=MAX_SIZE),
-                                (v.count("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
+        return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
+                                v.size("N", N, minimum=1, maximum=MAX_SIZE),
+                                (v.size("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
     da, na, la = np.broadcast_arrays(_int_array("d", d), _int_array("N", N), _int_array("L", L))
     _core.check_estimate_size(da.size)  # a broadcast can ask for billions: refused before anything is copied
     shape = da.shape
@@ -544,12 +546,12 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
         >>> estimate_accuracy(10, 5000, a.L - 1, ceiling=False).accuracy < 0.99
         True
     """
-    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
-    N = v.count("N", N, minimum=1, maximum=MAX_SIZE)
+    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
+    N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
     t = _target(target)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
-    max_width = v.count("max_width", max_width, minimum=1, maximum=MAX_SIZE)
+    max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, N, (1,), proto):
         _warn_range(d, N, (1,), proto, stacklevel=3)
     out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
@@ -575,12 +577,12 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
         >>> estimate_accuracy(10, a.N, 64, ceiling=False).accuracy >= 0.99 > estimate_accuracy(10, a.N + 1, 64, ceiling=False).accuracy
         True
     """
-    d = v.count("d", d, minimum=1, maximum=MAX_SIZE)
+    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
     ws = _widths(L, widths)
     t = _target(target)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
-    max_n = v.count("max_n", max_n, minimum=1, maximum=MAX_SIZE)
+    max_n = v.size("max_n", max_n, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, None, ws, proto):
         _warn_range(d, None, ws, proto, stacklevel=3)
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))

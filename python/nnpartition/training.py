@@ -84,11 +84,11 @@ class Protocol:
         set_ = object.__setattr__
         set_(self, "optimizer", v.choice("optimizer", self.optimizer, _OPTIMIZERS))
         set_(self, "lr", v.real("lr", self.lr, minimum=0.0, open_min=True, maximum=1e6))
-        set_(self, "steps", v.count("steps", self.steps, minimum=1, maximum=10**9))
+        set_(self, "steps", v.size("steps", self.steps, minimum=1, maximum=10**9))
         if self.batch_size is not None:
-            set_(self, "batch_size", v.count("batch_size", self.batch_size, minimum=1, maximum=2**32))
+            set_(self, "batch_size", v.size("batch_size", self.batch_size, minimum=1, maximum=2**32))
         set_(self, "schedule", v.choice("schedule", self.schedule, _SCHEDULES))
-        set_(self, "restarts", v.count("restarts", self.restarts, minimum=1, maximum=2**20))
+        set_(self, "restarts", v.size("restarts", self.restarts, minimum=1, maximum=2**20))
 
     @classmethod
     def reference(cls) -> "Protocol":
@@ -296,11 +296,11 @@ def train(
     beta1 = v.real("betas[0]", betas[0], minimum=0.0, maximum=0.999999)
     beta2 = v.real("betas[1]", betas[1], minimum=0.0, maximum=0.999999)
     eps = v.real("eps", eps, minimum=0.0, open_min=True)
-    steps = v.count("steps", steps, minimum=1, maximum=2**40)
+    steps = v.size("steps", steps, minimum=1, maximum=2**40)
     schedule = v.choice("schedule", schedule, _SCHEDULES)
     if batch_size is not None:
-        batch_size = v.count("batch_size", batch_size, minimum=1)
-    restarts = v.count("restarts", restarts, minimum=1, maximum=2**20)
+        batch_size = v.size("batch_size", batch_size, minimum=1)
+    restarts = v.size("restarts", restarts, minimum=1, maximum=2**20)
     seed = v.seed(seed)
     if not isinstance(fixed_output, (bool, np.bool_)):
         raise TypeError(f"fixed_output must be True or False, got {fixed_output!r}")
@@ -311,7 +311,7 @@ def train(
     elif output_scale is not None:
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
-        threads = v.count("threads", threads, minimum=1, maximum=4096)
+        threads = v.size("threads", threads, minimum=1, maximum=4096)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
     def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
@@ -355,7 +355,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
     if every is None:
         every = RECORD_EVERY if callback is not None else 0
     else:
-        every = v.count("snapshot_every", every, minimum=1, maximum=2**40)
+        every = v.size("snapshot_every", every, minimum=1, maximum=2**40)
     if callback is not None and restarts != 1:
         raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
     if every:
@@ -430,10 +430,10 @@ def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
         if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or not 1 <= len(widths) <= 64:
             raise ValueError(f"widths must be a list of 1 to 64 hidden widths, got {widths!r}")
-        return tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(widths))
+        return tuple(v.size(f"widths[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(widths))
     if L is None:
         raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
-    return (v.count("L", L, minimum=1, maximum=2**20),)
+    return (v.size("L", L, minimum=1, maximum=2**20),)
 
 
 def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
@@ -491,17 +491,17 @@ def real_accuracy(
         >>> real_accuracy(3, 200, widths=[8, 8], protocol=sgd, datasets=1).widths
         (8, 8)
     """
-    d = v.count("d", d, minimum=1, maximum=2**20)
-    N = v.count("N", N, minimum=1, maximum=2**32)
+    d = v.size("d", d, minimum=1, maximum=2**20)
+    N = v.size("N", N, minimum=1, maximum=2**32)
     ws = _widths_arg(L, widths)
     protocol = _protocol_arg(protocol, restarts)
     dist = _dist(dist)
-    datasets = v.count("datasets", datasets, minimum=1, maximum=2**16)
+    datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
     seed = v.seed(seed)
     if N * max(d, *ws) > 2**30:
         raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of 2**30 values per network")
     if threads is not None:
-        threads = v.count("threads", threads, minimum=1, maximum=4096)
+        threads = v.size("threads", threads, minimum=1, maximum=4096)
     if callback is not None and not callable(callback):   # before any training, not after the first dataset
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     p = protocol
