@@ -704,10 +704,19 @@ def test_sizes_may_be_whole_floats_everywhere_in_the_estimator():
     p = Protocol(steps=2000.0, batch_size=np.float64(64), restarts=3.0)
     assert p == Protocol(steps=2000, batch_size=64, restarts=3)
     assert all(type(x) is int for x in (p.steps, p.batch_size, p.restarts))
-    for call, name in [(lambda: required_width(10.5, 5000, 0.99), "d"), (lambda: Protocol(steps=2000.5), "steps"),
-                       (lambda: estimate_accuracy(10, 1000, widths=[8, float("nan")]), "widths"),
-                       (lambda: estimate_accuracy(10, 1000, float("inf")), "L")]:
-        with pytest.raises((TypeError, ValueError), match=name):
+    assert estimate_accuracy(10, 1000, 8, method="monte_carlo", trials=20.0).details.trials == 20
+    for call, exc, start in [(lambda: required_width(10.5, 5000, 0.99), TypeError, "d must be a whole number"),
+                             (lambda: Protocol(steps=2000.5), TypeError, "steps must be a whole number"),
+                             (lambda: estimate_accuracy(10, 1000, widths=[8, float("nan")]), ValueError,
+                              "widths[1] must be finite"),
+                             (lambda: estimate_accuracy(10, 1000, float("inf")), ValueError, "L must be"),
+                             (lambda: Protocol(steps=1e300), ValueError, "steps must be >= 1 and <= 1000000000"),
+                             (lambda: Protocol(steps=np.longdouble(2) + np.longdouble(2) ** -60), TypeError,
+                              "steps must be a whole number")]:
+        with pytest.raises(exc) as info:
             call()
-    with pytest.raises(ValueError, match="2\\*\\*53"):
-        Protocol(steps=2.0 ** 60)
+        assert str(info.value).startswith(start), info.value
+    from nnpartition._validate import size    # the trainer's batch_size has no upper limit
+    assert size("batch_size", 2.0 ** 53) == 2 ** 53
+    with pytest.raises(ValueError, match=r"^batch_size must be given as an int above 2\*\*53"):
+        size("batch_size", 2.0 ** 60)

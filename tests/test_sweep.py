@@ -519,45 +519,57 @@ def test_a_uri_store_path_is_refused_before_any_folder_is_made(tmp_path, monkeyp
     assert list(tmp_path.iterdir()) == []
 
 
-def _run_stdin(script: str) -> subprocess.CompletedProcess:
-    """``script`` read by a Python from stdin (``python -``), in a temporary folder."""
-    return subprocess.run([sys.executable, "-"], input=textwrap.dedent(script), capture_output=True, text=True,
-                          timeout=120)
+def _run_script(script: str, cwd: "os.PathLike[str]", stdin: bool = False) -> subprocess.CompletedProcess:
+    """``script`` run by a Python in the folder ``cwd``, given as ``python -c`` (a ``__main__`` without a file, as in
+    a notebook) or, ``stdin``, read from stdin (``python -``, whose ``__main__`` names a file that does not exist)."""
+    script = textwrap.dedent(script)
+    args = [sys.executable, "-"] if stdin else [sys.executable, "-c", script]
+    return subprocess.run(args, input=script if stdin else None, capture_output=True, text=True, timeout=120,
+                          cwd=cwd)
 
 
-def test_a_job_defined_in_an_unimportable_main_is_refused_before_any_worker_starts():
-    # As in a notebook, an interactive session or a script on stdin: spawned workers cannot import the job, and
-    # each configuration used to be recorded as failed (WorkerDied). workers=1 runs it in this process.
-    out = _run_stdin("""
-        import functools
+def test_a_job_its_workers_cannot_load_is_refused_before_any_configuration_runs(tmp_path):
+    # As in a notebook or an interactive session (python -c): spawned workers cannot import a job defined in
+    # __main__ (or bound to something defined there), and each configuration used to be recorded as failed
+    # (WorkerDied). The refused store then takes the job defined in a module, and workers=1 runs either.
+    (tmp_path / "jobs_mod.py").write_text("def job(c, k=1):\n    return {'y': c['x'] * k}\n")
+    out = _run_script("""
+        import functools, sys
+        sys.path.insert(0, ".")
         from nnpartition import sweep
+        import jobs_mod
         def job(c, k=1):
             return {"y": c["x"] * k}
-        for j in (job, functools.partial(job, k=2)):
+        def helper():
+            return 1
+        for j in (job, functools.partial(job, k=2), functools.partial(jobs_mod.job, k=helper)):
             try:
-                sweep.run(sweep.product(x=[1, 2]), j, store=None, workers=2, progress=False)
+                sweep.run(sweep.product(x=[1, 2]), j, store="st.sqlite", workers=2, progress=False)
             except TypeError as e:
                 print("refused:", e)
+        done = sweep.run(sweep.product(x=[1, 2]), jobs_mod.job, store="st.sqlite", workers=2, progress=False)
+        print([r["result"]["y"] for r in done])
         print([r["result"]["y"] for r in sweep.run(sweep.product(x=[1, 2]), job, store=None, workers=1,
                                                    progress=False)])
-    """)
+    """, tmp_path)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert len(lines) == 3 and all("defined in __main__" in l and "workers=1" in l for l in lines[:2]), out.stdout
-    assert lines[2] == "[1, 2]"
+    assert len(lines) == 5, out.stdout
+    assert all("cannot be loaded by the sweep's worker processes" in l and "workers=1" in l for l in lines[:3])
+    assert lines[3:] == ["[1, 2]", "[1, 2]"]
 
 
-def test_a_pool_whose_workers_cannot_start_raises_once():
+def test_a_pool_whose_workers_cannot_start_raises_once(tmp_path):
     # A script on stdin with an importable job: spawn re-runs the main script in each worker, which fails there, so
     # every worker dies as it starts; the sweep says so instead of recording each configuration as failed.
-    out = _run_stdin("""
+    out = _run_script("""
         from nnpartition import sweep
         from nnpartition._sweep_jobs import toy
         try:
             sweep.run(sweep.product(x=[1, 2, 3]), toy, store=None, workers=2, progress=False)
         except RuntimeError as e:
             print("raised:", e)
-    """)
+    """, tmp_path, stdin=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("raised: the sweep's worker processes died as they started"), out.stdout
-    assert "workers=1" in out.stdout
+    assert "stdin" in out.stdout and "workers=1" in out.stdout

@@ -31,22 +31,25 @@ def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) 
 
 def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
     """:func:`count` for the estimator's and the trainer's sizes (dimensions, points, widths, steps, batch sizes,
-    restarts), which also accepts a float of whole value (``1e4``, ``np.float64(8.0)``: what numpy code computes) up
-    to ``2**53``, where floats stop holding every integer; a fractional one is a ``TypeError``. The exact counting
-    functions take :func:`count`'s ints only.
+    restarts, trials), which also accepts a float of whole value (``1e4``, ``np.float64(8.0)``: what numpy code
+    computes) up to ``2**53``, where floats stop holding every integer. A fractional float is a ``TypeError`` (not a
+    count), NaN or infinity a ``ValueError``, as for every number. The exact counting functions take :func:`count`'s
+    ints only.
 
     Example:
         >>> size("N", 1e4), size("L", 8)
         (10000, 8)
     """
     if isinstance(value, (float, np.floating)):
-        f = float(value)
-        if not (np.isfinite(f) and f == np.floor(f)):
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        if value != np.floor(value):   # in the value's own precision (a long double keeps digits a float drops)
             raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
-        if abs(f) > 2.0 ** 53:
+        whole = int(value)
+        if minimum <= whole <= maximum and abs(whole) > 2 ** 53:
             raise ValueError(f"{name} must be given as an int above 2**53 (a float there may not be the integer "
                              f"meant), got {value!r}")
-        value = int(f)
+        value = whole
     return count(name, value, minimum=minimum, maximum=maximum)
 
 

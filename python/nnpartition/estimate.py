@@ -318,12 +318,13 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     0.002-0.1, SGD lr 0.01-0.5, 250-32,000 steps, batches of 32 or more, 1-4
     restarts) it still answers and emits a ``UserWarning`` naming the parameter.
 
+    Every size (here, in :class:`Protocol`, the sizing functions and the trainer) may also be a float of whole
+    value (``N=1e4``, as numpy code computes it; up to ``2**53``); a fractional one is a ``TypeError``.
+
     Args:
         d: input dimension (int or integer array).
         N: number of training points (int or integer array; broadcast with ``d`` and ``L``).
         L: hidden ReLU units of a two-layer network (int or integer array).
-            Every size of the estimator, of :class:`Protocol` and of the trainer may also be a float of whole
-            value (``N=1e4``, as numpy code computes it; up to ``2**53``); a fractional one is a ``TypeError``.
         widths: instead of ``L``, the hidden widths ``[L1, L2, ...]`` of a deeper
             ReLU network (``d`` and ``N`` then scalars).
         dist: ``"uniform"`` or ``"gaussian"`` (Gaussian inputs fit slightly more readily).
@@ -380,7 +381,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         raise ValueError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     if method == "monte_carlo":
         return _estimate_mc(v.size("d", d, minimum=1, maximum=10**6), v.size("N", N, minimum=1, maximum=10**8),
-                            v.size("L", L, minimum=1, maximum=10**6), dist, proto, ceiling, trials, seed, progress)
+                            v.size("L", L, minimum=1, maximum=10**6), dist, proto, ceiling,
+                            v.size("trials", trials, minimum=1, maximum=10**8), seed, progress)
     if _is_int(d) and _is_int(N) and _is_int(L):
         return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
                                 v.size("N", N, minimum=1, maximum=MAX_SIZE),

@@ -198,7 +198,6 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
             executor = _Serial()
         else:
             _check_picklable(job)
-            _check_importable(job)
             owned = executor = _local_pool(n)
         if max_pending is None:
             max_pending = 4 * n
@@ -225,7 +224,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     clean = False
     try:
         if owned is not None:
-            _check_workers_start(owned)
+            _check_workers_start(owned, job)
         while queue or pending:
             while queue and len(pending) < max_pending and alone is None:
                 i = queue[-1]
@@ -314,8 +313,8 @@ def _check_picklable(job: Callable[..., Any]) -> None:
 
 
 def _main_is_importable() -> bool:
-    """Whether spawned workers can import this process's ``__main__``: a script file on disk can be; a notebook,
-    an interactive session, ``python -c`` and a script read from stdin cannot."""
+    """Whether this process's ``__main__`` is a script file that spawned workers re-run (a notebook, an interactive
+    session, ``python -c`` and a script read from stdin are not)."""
     import sys
 
     main = sys.modules.get("__main__")
@@ -323,39 +322,39 @@ def _main_is_importable() -> bool:
     return isinstance(path, str) and os.path.isfile(path)
 
 
-def _check_importable(job: Callable[..., Any]) -> None:
-    """Refuse, before any worker starts, a job that the local pool's spawned workers cannot import: one defined in
-    the ``__main__`` of a notebook, an interactive session, ``python -c`` or a script on stdin (each configuration
-    would otherwise be recorded as failed, its worker dead). Checks the function behind a ``functools.partial``
-    and the class of a callable object too."""
-    func: Any = job
-    while isinstance(func, functools.partial):
-        func = func.func
-    if not isinstance(func, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
-        func = type(func)
-    if getattr(func, "__module__", None) == "__main__" and not _main_is_importable():
-        name = getattr(func, "__qualname__", None) or repr(func)
-        raise TypeError(f"job {name!r} is defined in __main__ of a notebook, an interactive session or a script "
-                        "that is not a file, which the sweep's worker processes (started with spawn) cannot "
-                        "import: define it in a module (a .py file next to the notebook works), or pass workers=1 "
-                        "to run it in this process")
-
-
-def _probe() -> int:
-    """A job that any worker can run (see :func:`_check_workers_start`)."""
-    return os.getpid()
-
-
-def _check_workers_start(pool: cf.ProcessPoolExecutor) -> None:
-    """Run :func:`_probe` on ``pool``: a pool whose workers die as they start (spawn re-runs the main script, which
-    fails for a script read from stdin) raises here, once, instead of recording every configuration as failed."""
+def _probe(job: bytes) -> Optional[str]:
+    """Run in a worker: load the pickled ``job`` as each configuration will, and say why that fails (None: it
+    loads). See :func:`_check_workers_start`."""
     try:
-        pool.submit(_probe).result()
+        pickle.loads(job)
+    except Exception as exc:  # noqa: BLE001 - reported to the driver
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_workers_start(pool: cf.ProcessPoolExecutor, job: Callable[..., Any]) -> None:
+    """Before any configuration runs, have one worker of ``pool`` load ``job`` (:func:`_probe`). A job that spawned
+    workers cannot import (defined in the ``__main__`` of a notebook, an interactive session, ``python -c``, a
+    script on stdin or a package's ``__main__.py``; or bound to such an object) raises a ``TypeError``, and a pool
+    whose workers die as they start (spawn re-runs the main script, which fails for a script read from stdin) a
+    ``RuntimeError``: once, instead of recording every configuration as failed."""
+    try:
+        error = pool.submit(_probe, pickle.dumps(job)).result()
     except BrokenProcessPool:
-        where = "" if _main_is_importable() else (" (this process's main script is not a file, e.g. a script read "
-                                                  "from stdin, and spawn must re-run it in each worker)")
-        raise RuntimeError("the sweep's worker processes died as they started" + where + ": run the script from a "
-                           "file (with the `if __name__ == \"__main__\":` guard), or pass workers=1 to run the "
-                           "sweep in this process") from None
+        if _main_is_importable():
+            where = (": check that the main script has the `if __name__ == \"__main__\":` guard and imports without "
+                     "error in a fresh process")
+        else:
+            where = (" (this process's main script is not a file, e.g. a script read from stdin, and spawn must "
+                     "re-run it in each worker): run the script from a file (with the `if __name__ == "
+                     "\"__main__\":` guard)")
+        raise RuntimeError("the sweep's worker processes died as they started" + where + ", or pass workers=1 "
+                           "to run the sweep in this process") from None
+    if error is not None:
+        raise TypeError(f"job {_job_name(job)} cannot be loaded by the sweep's worker processes ({error}): they "
+                        "are started with spawn and import it by name, so define it (and what it is bound to) in "
+                        "a module, not in a notebook, an interactive session or a script's __main__ that they "
+                        "cannot import (a .py file next to the notebook works), or pass workers=1 to run it in "
+                        "this process")
 
 

@@ -130,7 +130,10 @@ class _Store:
                 if not meta:
                     meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
                     self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
-                if job and meta.get("format") == STORE_FORMAT and not meta.get("job"):
+                # a store that holds no result yet takes the job that runs now (a sweep refused before its first
+                # result, e.g. a job its workers could not load, leaves the store to the job that replaces it)
+                empty = "results" not in tables or self.db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is None
+                if job and meta.get("format") == STORE_FORMAT and (not meta.get("job") or empty):
                     self.db.execute("UPDATE meta SET value = ? WHERE key = 'job'", (job,))
                     meta["job"] = job
                 self.db.execute("COMMIT")
