@@ -492,6 +492,17 @@ def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     assert np.allclose(np.sort(rp.areas()), np.sort(ref.areas()), rtol=1e-9, atol=1e-12)
 
 
+def test_a_network_whose_rescaled_weights_overflow_is_refused():
+    # Units of size 1e155 are drawn rescaled by a power of two (test above); when that rescaling overflows an
+    # outgoing weight (1e200 x 1e155), drawing from the raw weights lost regions silently (1 region instead of 14):
+    # refused, naming what overflows.
+    rng = np.random.default_rng(7)
+    W, b, w = rng.normal(size=(2, 8)), rng.normal(size=8), rng.normal(size=8)
+    w[0] = 1e200
+    with pytest.raises(ValueError, match="output weights overflow"):
+        region_polygons(TwoLayerNet(W * 1e155, b * 1e155, w, 0.0), box=(-1.0, 1.0))
+
+
 def test_subnormal_first_layer_weights_are_drawn(tmp_path):
     from nnpartition.window import regions_in_box
 

@@ -494,9 +494,10 @@ fn unit_scale(size: f64) -> f64 {
 }
 
 /// The same network with every unit far from 1 in size rescaled, or `None` when there is none
-/// (then no copy is made and the caller's weights are used as they are). Also `None` when the
+/// (then no copy is made and the caller's weights are used as they are). An error when the
 /// division overflows an outgoing weight (a unit above `2^60` whose outgoing weight is so large
-/// that their product exceeds float64): such a network is drawn from its own weights.
+/// that their product exceeds float64): drawn from its own weights, such a network can lose
+/// regions silently (the reason for the rescaling), so it is refused.
 ///
 /// Layer by layer, each unit whose weights and bias are far from 1 in size is multiplied by the
 /// power of two of [`unit_scale`] and its outgoing weights (the next layer's row, or `w_out`)
@@ -505,7 +506,7 @@ fn unit_scale(size: f64) -> f64 {
 /// patterns, and a power of two adds no rounding unless it moves a value into or out of the
 /// subnormal range; but the squares in a line's norm no longer over- or underflow (a first
 /// layer times `1e155` had made the window 1 region instead of 20).
-fn rebalanced(net: &PwlNet) -> Option<Rebalanced> {
+fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
     let mut owned: Option<Rebalanced> = None;
     for k in 0..net.layers.len() {
         let scale: Vec<f64> = {
@@ -534,9 +535,23 @@ fn rebalanced(net: &PwlNet) -> Option<Rebalanced> {
             w_out.iter_mut().zip(&scale).for_each(|(x, &s)| *x /= s);
         }
     }
-    owned.filter(|(layers, w_out)| {
-        layers.iter().all(|(w, b)| w.iter().chain(b).all(|x| x.is_finite())) && w_out.iter().all(|x| x.is_finite())
-    })
+    if let Some((layers, w_out)) = &owned {
+        let finite = |x: &f64| x.is_finite();
+        let bad = match layers.iter().position(|(w, b)| !(w.iter().all(finite) && b.iter().all(finite))) {
+            Some(k) => Some(format!("hidden layer {}'s weights", k + 1)),
+            None if !w_out.iter().all(finite) => Some("the output weights".to_string()),
+            None => None,
+        };
+        if let Some(what) = bad {
+            return invalid(format!(
+                "this network cannot be drawn exactly: some hidden units' weights are far from 1 in size (below \
+                 2^-60 or above 2^60), and rescaling them by a power of two, which drawing needs, makes {what} \
+                 overflow float64 (a unit's weights and its outgoing weights differ in size by more than float64 \
+                 holds); scale the network's weights nearer to 1"
+            ));
+        }
+    }
+    Ok(owned)
 }
 
 /// Too many regions: the error a caller sees, with how to shrink the picture.
@@ -698,7 +713,7 @@ pub fn region_polygons(
         return invalid("max_regions must be >= 1");
     }
     // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
-    match rebalanced(net) {
+    match rebalanced(net)? {
         None => partition(net, win, opts, stop),
         Some((layers, w_out)) => {
             let net = PwlNet {
@@ -1152,7 +1167,7 @@ mod tests {
                 let net = view(&scaled.0, &scaled.1, slope);
                 // no unit is left far from 1 in size, and the scaled ones are near 1 (but for a
                 // subnormal one: 2^1000 is as far as it goes)
-                let (layers, wo) = rebalanced(&net).expect("far units are rescaled");
+                let (layers, wo) = rebalanced(&net).unwrap().expect("far units are rescaled");
                 let re = view(&layers, &wo, slope);
                 for (l, sizes) in unit_sizes(&re).iter().enumerate() {
                     for (j, &z) in sizes.iter().enumerate() {
@@ -1199,16 +1214,12 @@ mod tests {
             let net = view(&layers, &wo, slope);
             assert_eq!(unit_sizes(&net)[0][1], 2f64.powi(60));
             assert_eq!(unit_sizes(&net)[1][2], 2f64.powi(-60));
-            assert!(rebalanced(&net).is_none());
-            let win = std_window(-1.0, 1.0);
-            let opts = Options { split_decision: true, ..Options::default() };
-            let got = region_polygons(&net, &win, opts, &never).unwrap();
-            assert_eq!(got, partition(&net, &win, opts, &never).unwrap());
+            assert!(rebalanced(&net).unwrap().is_none());
         }
         // One step beyond the boundary the unit is rescaled, by exactly 2^-60.
         let mut beyond = layers.clone();
         beyond[0].0[[0, 1]] = f64::from_bits(2f64.powi(60).to_bits() + 1);
-        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).expect("rescaled");
+        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).unwrap().expect("rescaled");
         assert_eq!(re[0].0[[0, 1]], f64::from_bits(1.0f64.to_bits() + 1));
         assert_eq!(re[0].1[1], beyond[0].1[1] * 2f64.powi(-60));
         assert_eq!(re[1].0.row(1), beyond[1].0.row(1).mapv(|x| x * 2f64.powi(60)));
@@ -1232,14 +1243,15 @@ mod tests {
         ] {
             assert_eq!(unit_scale(size), scale, "{size:e}");
         }
-        // A unit whose rescaled outgoing weight would overflow: drawn from its own weights.
+        // A unit whose rescaled outgoing weight would overflow: refused (drawn from its own weights it could lose
+        // regions silently).
         let w = ndarray::arr2(&[[p2(100), 1.0], [0.5, 1.0]]);
         let b = ndarray::arr1(&[0.0, 0.25]);
         let wo = ndarray::arr1(&[p2(1000), 1.0]);
         let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: 0.0, slope: 0.0 };
-        assert!(rebalanced(&net).is_none());
-        let res = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
-        assert_eq!(res.n_regions(), 4);
+        assert!(rebalanced(&net).is_err());
+        let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
+        assert!(err.to_string().contains("the output weights overflow"), "{err}");
         // A unit that is far only once the layer before is rescaled (its row times 2^70) is rescaled too.
         let w1 = ndarray::arr2(&[[p2(70), 1.0], [1.0, 1.0]]);
         let w2 = ndarray::arr2(&[[1.0], [1.0]]);
@@ -1250,7 +1262,7 @@ mod tests {
             b_out: 0.0,
             slope: 0.0,
         };
-        let (re, wo_re) = rebalanced(&net).expect("rescaled");
+        let (re, wo_re) = rebalanced(&net).unwrap().expect("rescaled");
         assert_eq!(re[0].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(re[1].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(wo_re[0], p2(70));
