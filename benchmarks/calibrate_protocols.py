@@ -347,24 +347,28 @@ def region_table(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, h
     return "\n".join(lines)
 
 
-def batch_at_least_n(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
-    """The rows trained on minibatches of at least ``N`` points, which the trainer runs as full batch (``min(b, N)``)
-    while the correction reads the batch size as given (so that it stays monotone in ``N``): their errors as
-    estimated, and as they would be with the protocol's batch written as a full batch (``docs/theory.md``, "Where
-    it fails")."""
-    lines = ["| rows with batch size >= N | n | MAE as estimated | MAE estimated as full batch | mean |difference| |"
-             " max |difference| |", "|---|---|---|---|---|---|"]
-    idx = [i for i, r in enumerate(rows) if r["batch"] > 0 and r["batch"] >= r["N"]]
+def batch_cap(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
+    """Rule 27's cap (``analytic`` in ``rust/src/estimate.rs``): on the rows trained on minibatches of ``b < N``
+    points, how many the full-batch estimate at ``N = b`` lowers, by how much, and the errors with and without it
+    (``est``: the shipped estimate, capped; without: the numpy mirror's, :func:`_corrected`)."""
+    lines = ["| rows with 0 < b < N | n | capped | mean lowering | max lowering | MAE | MAE without the cap |",
+             "|---|---|---|---|---|---|---|"]
+    idx = np.array([i for i, r in enumerate(rows) if 0 < r["batch"] < r["N"]], int)
     sub = [rows[i] for i in idx]
-    full = shipped([dict(r, batch=0) for r in sub])[0]
-    given, real = est[idx], np.array([r["real"] for r in sub])
+    c = columns(sub)
+    uncapped = _corrected(START, c, *_shipped_warp(c, START))[0]
+    ceil = shipped(sub)[5]
+    uncapped = np.minimum(uncapped, ceil)
+    capped, real = est[idx], c["real"]
     for part in ("calibration", "two_layer", "deep_extension", "heldout"):
-        for group in ("protocols", "deep"):
+        for group in ("reference", "protocols", "deep"):
             m = np.array([r["part"] == part and r["group"] == group for r in sub])
             if m.any():
-                diff = np.abs(given - full)[m]
-                lines.append(f"| {group}, {part} | {m.sum()} | {np.abs(given - real)[m].mean():.4f} | "
-                             f"{np.abs(full - real)[m].mean():.4f} | {diff.mean():.4f} | {diff.max():.4f} |")
+                low = (uncapped - capped)[m]
+                hit = low > 1e-12
+                lines.append(f"| {group}, {part} | {m.sum()} | {hit.sum()} | {low[hit].mean() if hit.any() else 0:.4f} "
+                             f"| {low.max():.4f} | {np.abs(capped - real)[m].mean():.4f} | "
+                             f"{np.abs(uncapped - real)[m].mean():.4f} |")
     return "\n".join(lines)
 
 
@@ -572,9 +576,13 @@ TREE = dict(max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0)
 SHIFT_MONOTONE = [-m for m in em.MONOTONE]
 
 
-def features(c: Dict[str, Any], P: Dict[str, float] = START) -> np.ndarray:
+def features(c: Dict[str, Any], P: Dict[str, float] = START, as_given: bool = False) -> np.ndarray:
+    """The correction's features at the rows of ``c`` as the estimate reads them (a batch of ``N`` or more points as
+    full batch, rule 27), or, ``as_given``, with the batch size as the rows give it: how every fit here reads
+    them (the shipped trees were grown so, rule 22; refitting them on the rows read as full batch was rule 26,
+    which failed: ``docs/theory.md``, "Validation")."""
     return em.correction_features(P, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"], c["batch"],
-                                  c["cosine"], c["sgd"], c["restarts"])
+                                  c["cosine"], c["sgd"], c["restarts"], batch_as_given=as_given)
 
 
 def _tree(X: np.ndarray, z: np.ndarray, w: np.ndarray, monotone: Sequence[int], **kw: Any) -> Any:
@@ -691,7 +699,7 @@ def oof_predict(cal: List[Dict[str, Any]], P: Dict[str, float], folds: int = 5, 
     that share of the remaining protocols only (drawn with ``seed``): a learning curve. ``warps``: return the
     out-of-fold stretch and shift ``(a, b)`` as well."""
     c = columns(cal)
-    X, g = features(c, P), _groups(cal)
+    X, g = features(c, P, as_given=True), _groups(cal)
     iterations = kw.pop("iterations", ITERATIONS)
     shrink = kw.pop("shrink", LEARNING_RATE)
     wt = _weights(cal, kw.pop("ref_weight", REF_WEIGHT))
@@ -787,7 +795,7 @@ def fit_correction(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
     (:func:`write_correction`)."""
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
-    X = features(c, P)
+    X = features(c, P, as_given=True)
     models = fit_warp(c, X, _weights(cal, REF_WEIGHT), P, groups=_groups(cal))
     tables = {}
     for (name, cols), ms in zip(ENSEMBLES, models):
@@ -828,7 +836,7 @@ def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: D
     deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] in ("calibration", "deep_extension")]
     fitted, other = (two, deep) if group == "two_layer" else (deep, two)
     c, co = columns(fitted), columns(other)
-    X, Xo = features(c, P), features(co, P)
+    X, Xo = features(c, P, as_given=True), features(co, P, as_given=True)
     ext = fit_warp(c, X, _weights(fitted, REF_WEIGHT), P, iterations=EXTEND if group == "two_layer" else EXTEND_DEEP,
                    start=_warp(tables, X))
     out = {}
@@ -929,8 +937,19 @@ def _corrected(P: Dict[str, float], c: Dict[str, Any], X: np.ndarray, a: np.ndar
 
 
 def corrected_of(c: Dict[str, Any], P: Dict[str, float] = START) -> tuple:
-    """``(accuracy, low, high)`` of the shipped corrected estimate at the rows of ``c`` (see :func:`_corrected`)."""
-    return _corrected(P, c, *_shipped_warp(c, P))
+    """``(accuracy, low, high)`` of the shipped corrected estimate at the rows of ``c`` (see :func:`_corrected`),
+    each capped, for a minibatch ``b`` below ``N``, at the full-batch estimate at ``N = b`` (as ``analytic`` in
+    ``rust/src/estimate.rs``; rule 27)."""
+    out = _corrected(P, c, *_shipped_warp(c, P))
+    idx = np.flatnonzero((c["batch"] > 0) & (c["batch"] < c["N"]))
+    if idx.size:
+        cap = _subset(c, idx)
+        cap["N"], cap["batch"] = cap["batch"].copy(), np.zeros_like(cap["batch"])
+        capped = _corrected(P, cap, *_shipped_warp(cap, P))
+        out = tuple(o.copy() for o in out)
+        for o, k in zip(out, capped):
+            o[idx] = np.minimum(o[idx], k)
+    return out
 
 
 #: Out-of-fold calibration coverage the band must reach per group, with a margin over the 90% asked of held-out
@@ -967,7 +986,7 @@ def fit_band(rows: List[Dict[str, Any]], P: Dict[str, float]) -> Dict[str, float
     cal = [r for r in rows if r["part"] == "calibration"]
     c = columns(cal)
     real = c["real"]
-    X = features(c, P)
+    X = features(c, P, as_given=True)
     extra = [r for r in rows if r["part"] == "band"]
     ce = columns(extra) if extra else None
     Xe, ae, be = _shipped_warp(ce, P) if extra else (None, None, None)
@@ -1109,7 +1128,7 @@ def main() -> int:
         print(table9(rows, acc, lo, hi))
         print(certain_misses(rows, acc))
         print()
-        print(batch_at_least_n(rows, acc))
+        print(batch_cap(rows, acc))
         print()
         print("Band coverage by region of the estimate (held out, non-trivial; 3 datasets / 9 datasets):")
         print(region_table(rows, acc, lo, hi))

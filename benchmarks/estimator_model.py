@@ -62,9 +62,12 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
                   k_mult: Any = 1.0) -> Any:
     """``(accuracy, low, high)`` arrays, as ``rust/src/estimate.rs`` computes them before the fitted correction
     (``internals``: the load ``N / K`` and the budget ``rho`` instead of the band). ``k_mult`` multiplies the
-    effective dimension ``K`` (the fitted correction's warp of the load, :func:`warp`)."""
+    effective dimension ``K`` (the fitted correction's warp of the load, :func:`warp`). A batch of ``N`` or more
+    points is full batch (:func:`full_batch_at`), without the cap at ``N = b`` of smaller batches (the caller's:
+    ``calibrate_protocols.corrected_of``)."""
     d = np.asarray(d, float)
     N = np.asarray(N, float)
+    batch = full_batch_at(N, batch)
     rho = budget_ratio(P, N, lr, steps, batch, cosine, sgd)
     m = 1 + (P["m"] - 1) * rho ** P["a_m"]
     fan = d
@@ -144,12 +147,23 @@ NF = len(CORRECTION_FEATURES)
 FULL_BATCH = 1e6
 
 
+def full_batch_at(N: Any, batch: Any) -> Any:
+    """``batch`` (0 = full batch) with every batch of ``N`` or more points written as full batch, as the trainer
+    runs it and ``analytic`` in ``rust/src/estimate.rs`` reads it (rule 27 of issue 11)."""
+    batch = np.asarray(batch)
+    return np.where(batch >= np.asarray(N), 0, batch)
+
+
 def correction_features(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], gauss: Any, lr: Any, steps: Any,
-                        batch: Any, cosine: Any, sgd: Any, restarts: Any) -> Any:
+                        batch: Any, cosine: Any, sgd: Any, restarts: Any, batch_as_given: bool = False) -> Any:
     """The correction's features as an ``(n, 19)`` array (``widths`` as in :func:`estimate`, 0 = no layer); the
     17th and 18th are the narrowest hidden layer and the narrowest after the first (the first where there is one
-    layer), both non-decreasing in every width; the last the batch size as given (``FULL_BATCH`` for full batch;
-    not capped at ``N``, so that it does not change with ``N``)."""
+    layer), both non-decreasing in every width; the last the batch size as given (``FULL_BATCH`` for full batch,
+    and for a batch of ``N`` or more points, :func:`full_batch_at`; a smaller batch is not capped at ``N``, so that
+    it does not change with ``N``). ``batch_as_given``: a batch of ``N`` or more points read as given, as the
+    shipped correction's trees were grown (rule 22; rule 27 reads it as full batch in the estimate only)."""
+    if not batch_as_given:
+        batch = full_batch_at(N, batch)
     _, load, rho = estimate_band(P, d, N, widths, gauss, lr, steps, batch, cosine, sgd, restarts, internals=True)
     d = np.asarray(d, float)
     N = np.asarray(N, float)

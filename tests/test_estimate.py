@@ -499,50 +499,101 @@ def _mirror():
     return mod
 
 
+def _second_implementation(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
+    """``(uncorrected, accuracy)`` of a configuration whose batch (None for full batch) is below ``N``, from the
+    features computed here from their definitions (docs/theory.md), this file's own walk over
+    rust/src/estimate_correction.rs, the warp of the load, and the numpy mirror of the analytic model evaluated at
+    the warped load (the load and budget are the mirror's, ``estimator_model.estimate_band(internals=True)``)."""
+    assert batch is None or batch < N
+    em = _mirror()
+    consts = model_constants()
+    layers = [np.array([w_]) for w_ in widths] + [np.array([0])] * (4 - len(widths))
+    args = [np.array([d]), np.array([N]), layers] + [np.array([v]) for v in (dist == "gaussian", lr, steps, batch or 0,
+                                                                             cosine, opt == "sgd", restarts)]
+    with np.errstate(all="ignore"):    # jitter can kill every direction (K -> 0): the mirror's load overflows to inf
+        _, load, budget = em.estimate_band(consts, *args, internals=True)
+    P, fan = 1, d
+    for w in widths:
+        P, fan = P + w * (fan + 1), w
+    b = batch if batch else N
+    lr_min = lr / 100
+    summed = steps * lr_min + (lr - lr_min) * (steps + 1) / 2 if cosine else lr * steps
+    x = [np.log(d), np.log(N), np.log(widths[0]), np.log(widths[-1]), len(widths), np.log(N / P), np.log(lr),
+         np.log(steps), np.log(b / N), float(opt == "sgd"), float(cosine), restarts, float(dist == "gaussian"),
+         np.log(summed), np.log(load[0]), np.log(budget[0]),
+         np.log(min(widths)), np.log(min(widths[1:]) if len(widths) > 1 else widths[0]),
+         np.log(batch if batch else 1e6)]    # the batch size as given; a full batch reads as 10^6
+    up, down, shift = (_walk(*t, x) for t in _read_trees())
+    stretch = up if x[14] > np.log(consts["c2"]) else down     # one stretch for each side of the centre
+    delta = (x[14] - np.log(consts["c2"])) * np.expm1(min(max(stretch, -2.0), 2.0)) + shift
+    w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # the lowering part fades in below N = 50
+    delta = max(delta, 0.0) * w + min(delta, 0.0)
+    with np.errstate(all="ignore"):
+        uncorrected = em.estimate(consts, *args)[0]
+        want = em.estimate(consts, *args, k_mult=np.exp(-delta))[0]
+    if N <= d + 1:    # any labelling fits: at most half the all-off dead zone is missed
+        want = max(want, 1 - consts["gamma"] * 2.0 ** -widths[0] / 2)
+    return uncorrected, min(max(want, 0.5), 1.0)
+
+
 @pytest.mark.skipif(not (_CORRECTION_RS.exists() and _MIRROR.exists()), reason="needs the source checkout")
 @settings(max_examples=80, deadline=None)
 @given(st.integers(1, 200), st.integers(2, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
        st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
        st.integers(250, 32000), st.one_of(st.none(), st.integers(32, 2048)), st.booleans(), st.integers(1, 4))
 def test_correction_is_the_generated_warp(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
-    """The native estimate equals a second implementation: the features computed here from their definitions
-    (docs/theory.md), this file's own walk over rust/src/estimate_correction.rs, the warp of the load, and the
-    numpy mirror of the analytic model evaluated at the warped load."""
+    """The native estimate equals a second implementation (:func:`_second_implementation`); a batch of ``N`` or
+    more points is full batch, and a smaller one ``b`` is capped at the full-batch estimate at ``N = b``."""
     proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=batch,
                      schedule="cosine" if cosine else "constant", restarts=restarts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         e = estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False)
-    P, fan = 1, d
-    for w in widths:
-        P, fan = P + w * (fan + 1), w
-    b = min(batch, N) if batch else N
-    lr_min = lr / 100
-    summed = steps * lr_min + (lr - lr_min) * (steps + 1) / 2 if cosine else lr * steps
-    x = [np.log(d), np.log(N), np.log(widths[0]), np.log(widths[-1]), len(widths), np.log(N / P), np.log(lr),
-         np.log(steps), np.log(b / N), float(opt == "sgd"), float(cosine), restarts, float(dist == "gaussian"),
-         np.log(summed), np.log(e.details.load), np.log(e.details.budget),
-         np.log(min(widths)), np.log(min(widths[1:]) if len(widths) > 1 else widths[0]),
-         np.log(batch if batch else 1e6)]    # the batch size as given; a full batch reads as 10^6
-    up, down, shift = (_walk(*t, x) for t in _read_trees())
-    consts = model_constants()
-    stretch = up if x[14] > np.log(consts["c2"]) else down     # one stretch for each side of the centre
-    delta = (x[14] - np.log(consts["c2"])) * np.expm1(min(max(stretch, -2.0), 2.0)) + shift
-    w = min(max((N - d - 1) / max(50 - d - 1, 1), 0.0), 1.0)    # the lowering part fades in below N = 50
-    delta = max(delta, 0.0) * w + min(delta, 0.0)
-    em = _mirror()
-    layers = [np.array([w_]) for w_ in widths] + [np.array([0])] * (4 - len(widths))
-    args = [np.array([d]), np.array([N]), layers] + [np.array([v]) for v in (dist == "gaussian", lr, steps, batch or 0,
-                                                                             cosine, opt == "sgd", restarts)]
-    with np.errstate(all="ignore"):    # jitter can kill every direction (K -> 0): the mirror's load overflows to inf
-        uncorrected = em.estimate(consts, *args)[0]
-        want = em.estimate(consts, *args, k_mult=np.exp(-delta))[0]
+    given_batch = batch if batch is not None and batch < N else None
+    uncorrected, want = _second_implementation(d, N, widths, dist, opt, lr, steps, given_batch, cosine, restarts)
+    if given_batch is not None:
+        want = min(want, _second_implementation(d, batch, widths, dist, opt, lr, steps, None, cosine, restarts)[1])
     assert uncorrected == pytest.approx(e.details.uncorrected, abs=1e-9)
-    if N <= d + 1:    # any labelling fits: at most half the all-off dead zone is missed
-        want = max(want, 1 - consts["gamma"] * 2.0 ** -widths[0] / 2)
-    assert e.details.uncorrected + e.details.correction == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-9)
-    assert e.accuracy == pytest.approx(min(max(want, 0.5), 1.0), abs=1e-9)
+    assert e.details.uncorrected + e.details.correction == pytest.approx(want, abs=1e-9)
+    assert e.accuracy == pytest.approx(want, abs=1e-9)
     assert 0.5 <= e.low <= e.accuracy <= e.high <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 200), st.integers(2, 5000), st.lists(st.integers(1, 512), min_size=1, max_size=4),
+       st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
+       st.integers(250, 32000), st.integers(0, 5000), st.booleans(), st.integers(1, 4))
+def test_a_batch_of_n_or_more_points_is_estimated_as_full_batch(d, N, widths, dist, opt, lr, steps, extra, cosine,
+                                                                 restarts):
+    """The trainer runs minibatches of ``min(b, N)`` points (test_training: a batch of ``N`` or more trains bit for
+    bit as full batch), so the estimate of such a protocol is the full-batch one, bit for bit, on the scalar and
+    the array path."""
+    kw = dict(optimizer=opt, lr=lr, steps=steps, schedule="cosine" if cosine else "constant", restarts=restarts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = estimate_accuracy(d, N, widths=widths, dist=dist, protocol=Protocol(**kw))
+        got = estimate_accuracy(d, N, widths=widths, dist=dist, protocol=Protocol(batch_size=max(N + extra, 1), **kw))
+        assert (got.accuracy, got.low, got.high) == (full.accuracy, full.low, full.high)
+        if len(widths) == 1:
+            arr = estimate_accuracy(np.array([d]), np.array([N]), np.array(widths), dist=dist,
+                                    protocol=Protocol(batch_size=max(N + extra, 1), **kw))
+            assert (arr.accuracy[0], arr.low[0], arr.high[0]) == (full.accuracy, full.low, full.high)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 100), st.integers(32, 2048), st.lists(st.integers(1, 256), min_size=1, max_size=3),
+       st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(0.002, 0.5),
+       st.integers(250, 32000), st.booleans())
+def test_the_estimate_does_not_rise_as_n_passes_the_batch_size(d, b, widths, dist, opt, lr, steps, cosine):
+    """At ``N = b + 1`` a protocol with minibatches of ``b`` stops being full-batch training; the estimate must
+    still not rise with ``N`` there (nor with more steps, the analytic model's other monotone direction)."""
+    proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=b, schedule="cosine" if cosine else "constant",
+                     restarts=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        accs = [estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False).accuracy
+                for N in sorted({b - 1, b, b + 1, b + 2, b + 50, 2 * b})]
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(accs, accs[1:])), accs
 
 
 def test_jitter_that_kills_every_direction_gives_one_half_not_nan() -> None:

@@ -350,6 +350,24 @@ def test_deep_init_is_pytorch_default_layer_by_layer():
     assert np.all(np.abs(net.w_out) <= 1 / np.sqrt(3) * (1 + 1e-6)) and abs(net.b_out) < 1e-9
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+@pytest.mark.parametrize("widths", [[8], [6, 5]])
+def test_a_batch_of_n_or_more_points_trains_as_full_batch(optimizer, widths):
+    """Minibatches hold min(b, N) points: a batch of N or more is full-batch training, bit for bit (the estimate
+    reads such a protocol as full batch too, test_estimate)."""
+    X, y = random_dataset(50, 3, seed=3)
+    kw = dict(widths=widths, optimizer=optimizer, lr=0.05, steps=120, restarts=2, seed=1)
+    full = train(X, y, **kw)
+    for b in (50, 51, 1000):
+        r = train(X, y, batch_size=b, **kw)
+        assert np.array_equal(r.loss_history, full.loss_history) and np.array_equal(r.accuracy_history,
+                                                                                     full.accuracy_history)
+        for (W, c), (W0, c0) in zip(r.final_network.layers, full.final_network.layers):
+            assert np.array_equal(W, W0) and np.array_equal(c, c0)
+    # and a batch below N is not (one point fewer per step)
+    assert not np.array_equal(train(X, y, batch_size=49, **kw).loss_history, full.loss_history)
+
+
 def test_minibatch_protocol_reads_accuracy_on_all_points():
     X, y = random_dataset(50, 2, seed=3)
     r = train(X, y, 8, batch_size=16, steps=61, restarts=1)

@@ -55,8 +55,8 @@ class Protocol:
         steps: optimiser steps, >= 1.
         batch_size: ``None`` for full batch; otherwise minibatches of this size
             from a fresh permutation every epoch, the incomplete last batch dropped
-            (a batch of ``N`` points or more is the full batch, one per epoch; the
-            estimate reads the size as given, see ``docs/theory.md``, "Where it fails").
+            (a batch of ``N`` points or more is the full batch, one per epoch, and
+            the estimate reads it as full batch too).
         schedule: ``"cosine"`` (from ``lr`` to ``lr / 100`` over ``steps``) or ``"constant"``.
         restarts: independent runs per dataset; the best counts.
 

@@ -466,7 +466,32 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 
 /// The analytic estimate with its band for `d` inputs from `dist`, `n` points,
 /// hidden `widths`, trained under `proto`.
+///
+/// A batch of `N` or more points is full batch, as the trainer runs it (`min(b, N)`): such a protocol gets the
+/// full-batch estimate, bit for bit. A smaller batch `b` is capped at the full-batch estimate at `N = b` (each
+/// of the accuracy and the band's edges), what the same protocol reaches on `b` points, so that the estimate stays
+/// non-increasing in `N` as `N` passes `b` (the correction reads the batch size, which jumps there). Rule 27 of
+/// issue 11 (`docs/theory.md`); until then the correction read a batch of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
+    match proto.batch {
+        Some(b) if b >= n => analytic_as_given(d, n, widths, dist, &Budget { batch: None, ..*proto }, prm),
+        Some(b) => {
+            let mut a = analytic_as_given(d, n, widths, dist, proto, prm);
+            let cap = analytic_as_given(d, b, widths, dist, &Budget { batch: None, ..*proto }, prm);
+            if cap.accuracy < a.accuracy || cap.low < a.low || cap.high < a.high {
+                a.accuracy = a.accuracy.min(cap.accuracy);
+                a.low = a.low.min(cap.low);
+                a.high = a.high.min(cap.high);
+                a.correction = a.accuracy - a.uncorrected;
+            }
+            a
+        }
+        None => analytic_as_given(d, n, widths, dist, proto, prm),
+    }
+}
+
+/// [`analytic`] with the protocol's batch size read as given.
+fn analytic_as_given(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     let (first, later) = gated_dof(d, n, widths, prm);
     let (first_inf, later_inf) = gated_dof(d, f64::INFINITY, widths, prm);
     let (depth, first_width) = (widths.len().max(1) as f64, widths.first().copied().unwrap_or(1.0));
@@ -548,6 +573,10 @@ pub fn from_partition(
     prm: &Params,
 ) -> Analytic {
     // sum over cells of min(points, d + 1), at most what the units can add, times the used fraction.
+    // A batch of N or more points is full batch (as in [`analytic`]; no cap below: a sampled estimate is not
+    // monotone in N anyway).
+    let full = Budget { batch: None, ..*proto };
+    let proto = if proto.batch.is_some_and(|b| b >= n) { &full } else { proto };
     let eff = d / (d + prm.r);
     let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
     let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
@@ -637,7 +666,8 @@ pub const FULL_BATCH: f64 = 1e6;
 /// The correction's features for a configuration (`P` counts every weight and bias; `b` is the
 /// batch size, at most `N`): the load and budget from the analytic result `a`, then the narrowest hidden
 /// layer and the narrowest after the first (the first where there is one layer), and the batch size as
-/// the protocol gives it (not capped at `N`, so that it does not change with `N`; [`FULL_BATCH`] for full batch).
+/// the protocol gives it (not capped at `N`, so that it does not change with `N`; [`FULL_BATCH`] for full batch,
+/// and for a batch of `N` or more points, which is full batch: see [`analytic`]).
 pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, a: &Analytic) -> [f64; NF] {
     let (mut p, mut fan) = (1.0, d);
     for &w in widths {
@@ -668,7 +698,7 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
         a.budget.ln(),
         narrowest.ln(),
         later.ln(),
-        proto.batch.map_or(FULL_BATCH, |b| b.min(FULL_BATCH)).ln(),
+        proto.batch.filter(|&b| b < n).map_or(FULL_BATCH, |b| b.min(FULL_BATCH)).ln(),
     ]
 }
 
@@ -1435,14 +1465,40 @@ mod tests {
 
     #[test]
     fn batch_feature_reads_the_batch_as_given() {
-        // Not capped at N (a stretch that moved with N could break the monotonicity in N); a full batch
-        // reads as FULL_BATCH, the largest batch.
-        for (batch, want) in [(None, 1e6), (Some(32.0), 32.0), (Some(5000.0), 5000.0), (Some(1e9), 1e6)] {
+        // A minibatch below N is not capped at N (a stretch that moved with N could break the monotonicity in
+        // N); a full batch, and a batch of N or more points (full batch too), reads as FULL_BATCH.
+        for (batch, n, want) in [
+            (None, 100.0, 1e6),
+            (Some(32.0), 100.0, 32.0),
+            (Some(32.0), 5000.0, 32.0),
+            (Some(400.0), 401.0, 400.0),
+            (Some(400.0), 400.0, 1e6),
+            (Some(5000.0), 100.0, 1e6),
+            (Some(1e9), 5000.0, 1e6),
+        ] {
             let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch, cosine: true, restarts: 1.0 };
-            for n in [100.0, 400.0, 5000.0] {
-                let a = analytic(5.0, n, &[8.0], PointDist::Uniform, &proto, &PARAMS);
-                let x = correction_features(5.0, n, &[8.0], PointDist::Uniform, &proto, &a);
-                assert_eq!(x[18], f64::ln(want), "{batch:?}, N = {n}");
+            let a = analytic(5.0, n, &[8.0], PointDist::Uniform, &proto, &PARAMS);
+            let x = correction_features(5.0, n, &[8.0], PointDist::Uniform, &proto, &a);
+            assert_eq!(x[18], f64::ln(want), "{batch:?}, N = {n}");
+        }
+    }
+
+    #[test]
+    fn the_estimate_does_not_rise_as_n_passes_the_batch_size() {
+        // At N = b + 1 the protocol turns from full batch into minibatches of b (the correction's batch feature
+        // jumps from FULL_BATCH to b), so without the cap at the full-batch estimate at N = b the estimate
+        // could rise with N there.
+        for (d, widths) in [(2.0, vec![8.0]), (10.0, vec![4.0]), (30.0, vec![16.0]), (3.0, vec![20.0, 20.0])] {
+            for (sgd, lr) in [(false, 0.005), (false, 0.05), (true, 0.02), (true, 0.3)] {
+                for b in [32.0, 64.0, 256.0, 1024.0] {
+                    let proto = Budget { sgd, lr, steps: 1000.0, batch: Some(b), cosine: false, restarts: 1.0 };
+                    let mut prev = f64::INFINITY;
+                    for n in [b - 2.0, b - 1.0, b, b + 1.0, b + 2.0, b + 10.0, 1.5 * b, 2.0 * b, 4.0 * b] {
+                        let a = analytic(d, n, &widths, PointDist::Gaussian, &proto, &PARAMS).accuracy;
+                        assert!(a <= prev + 1e-12, "d={d} {widths:?} sgd={sgd} lr={lr} b={b} N={n}: {a} > {prev}");
+                        prev = a;
+                    }
+                }
             }
         }
     }
