@@ -873,15 +873,33 @@ pub const FITTED_TABLES: [FittedTable; 3] = [
 ];
 
 /// Generated ensemble `k` of [`FITTED_TABLES`] at `x`: as a [`Forest`] built on first use (the plain walk,
-/// [`ensemble`], if the tables did not fit one, which a test rules out).
+/// [`ensemble`], if the tables did not fit one, which a test rules out), one per group of networks: the shared
+/// trees and the extension of `x`'s group (one hidden layer, or several: the extensions' root split, `depth <=
+/// 1.5`, read the same way, a NaN going right). The other group's extension reads exactly 0 there, and adding 0
+/// changes no sum, so this is the whole table bit for bit while skipping its nodes (a sixth of them; the cap of
+/// rule 27 evaluates the correction twice for minibatch protocols).
 fn fitted_ensemble(k: usize, x: &[f64]) -> f64 {
-    static FORESTS: std::sync::OnceLock<Vec<Option<Forest>>> = std::sync::OnceLock::new();
-    let forests = FORESTS.get_or_init(|| FITTED_TABLES.iter().map(|&(b, n, t, nf)| Forest::new(b, n, t, nf)).collect());
-    match &forests[k] {
+    static FORESTS: std::sync::OnceLock<Vec<[Option<Forest>; 2]>> = std::sync::OnceLock::new();
+    let forests = FORESTS.get_or_init(|| {
+        FITTED_TABLES
+            .iter()
+            .map(|&(b, n, t, nf)| {
+                let (shared, two) =
+                    (fitted::SHARED_TREES.min(t.len()), (fitted::SHARED_TREES + fitted::TWO_LAYER_TREES).min(t.len()));
+                let deep: Vec<u32> = t[..shared].iter().chain(&t[two..]).copied().collect();
+                [Forest::new(b, n, &t[..two], nf), Forest::new(b, n, &deep, nf)]
+            })
+            .collect()
+    });
+    let deep = x[DEPTH_FEATURE] > 1.5 || x[DEPTH_FEATURE].is_nan();
+    match &forests[k][usize::from(deep)] {
         Some(forest) => forest.eval(x),
         None => ensemble(FITTED_TABLES[k].0, FITTED_TABLES[k].1, FITTED_TABLES[k].2, x),
     }
 }
+
+/// Index of the feature `depth` in [`CORRECTION_FEATURES`].
+const DEPTH_FEATURE: usize = 4;
 
 /// The analytic model of a configuration as a function of a multiplier `k_mult` of its effective
 /// dimension `K` (1 for the model itself; the fitted correction evaluates it again at its warped load).
@@ -1399,6 +1417,7 @@ mod tests {
         // hidden layers its shared and deep trees alone, bit for bit, wherever the other features lie; each
         // extension must change some value of its own group.
         let depth = CORRECTION_FEATURES.iter().position(|&n| n == "depth").expect("a depth feature");
+        assert_eq!(depth, DEPTH_FEATURE);
         let mut state = 777u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -1413,10 +1432,12 @@ mod tests {
                 let mut x: Vec<f64> = (0..nf).map(|_| (next() - 0.5) * 20.0).collect();
                 x[depth] = [2.0, 3.0, 4.0][trial % 3];
                 let whole = fitted_ensemble(k, &x);
+                assert_eq!(whole.to_bits(), ensemble(base, nodes, trees, &x).to_bits(), "table {k}, deep, whole");
                 assert_eq!(whole.to_bits(), ensemble(base, nodes, &with_deep, &x).to_bits(), "table {k}, deep");
                 moved_deep += usize::from(whole != ensemble(base, nodes, &trees[..shared], &x));
                 x[depth] = 1.0;
                 let whole = fitted_ensemble(k, &x);
+                assert_eq!(whole.to_bits(), ensemble(base, nodes, trees, &x).to_bits(), "table {k}, two-layer, whole");
                 assert_eq!(whole.to_bits(), ensemble(base, nodes, &trees[..two], &x).to_bits(), "table {k}, two-layer");
                 moved_two += usize::from(whole != ensemble(base, nodes, &trees[..shared], &x));
             }
