@@ -578,9 +578,10 @@ SHIFT_MONOTONE = [-m for m in em.MONOTONE]
 
 def features(c: Dict[str, Any], P: Dict[str, float] = START, as_given: bool = False) -> np.ndarray:
     """The correction's features at the rows of ``c`` as the estimate reads them (a batch of ``N`` or more points as
-    full batch, rule 27), or, ``as_given``, with the batch size as the rows give it: how every fit here reads
-    them (the shipped trees were grown so, rule 22; refitting them on the rows read as full batch was rule 26,
-    which failed: ``docs/theory.md``, "Validation")."""
+    full batch, rule 27), or, ``as_given``, with the batch size as the rows give it: how the correction's fits
+    (and the out-of-fold estimates the band is fitted around) read the calibration rows, since the shipped trees
+    were grown so (rule 22; refitting them on the rows read as full batch was rule 26, which failed:
+    ``docs/theory.md``, "Validation"). The band's rows of part ``band`` are read as the estimate reads them."""
     return em.correction_features(P, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"], c["batch"],
                                   c["cosine"], c["sgd"], c["restarts"], batch_as_given=as_given)
 
@@ -937,19 +938,22 @@ def _corrected(P: Dict[str, float], c: Dict[str, Any], X: np.ndarray, a: np.ndar
 
 
 def corrected_of(c: Dict[str, Any], P: Dict[str, float] = START) -> tuple:
-    """``(accuracy, low, high)`` of the shipped corrected estimate at the rows of ``c`` (see :func:`_corrected`),
-    each capped, for a minibatch ``b`` below ``N``, at the full-batch estimate at ``N = b`` (as ``analytic`` in
-    ``rust/src/estimate.rs``; rule 27)."""
-    out = _corrected(P, c, *_shipped_warp(c, P))
+    """``(accuracy, low, high)`` of the shipped corrected estimate at the rows of ``c`` (see :func:`_corrected`); for
+    a minibatch ``b`` below ``N`` the accuracy and the upper edge capped at the full-batch estimate's at ``N = b``,
+    and the lower edge kept at least one point below the accuracy (as ``analytic`` in ``rust/src/estimate.rs``;
+    rule 27)."""
+    acc, lo, hi = (o.copy() for o in _corrected(P, c, *_shipped_warp(c, P)))
     idx = np.flatnonzero((c["batch"] > 0) & (c["batch"] < c["N"]))
     if idx.size:
         cap = _subset(c, idx)
         cap["N"], cap["batch"] = cap["batch"].copy(), np.zeros_like(cap["batch"])
-        capped = _corrected(P, cap, *_shipped_warp(cap, P))
-        out = tuple(o.copy() for o in out)
-        for o, k in zip(out, capped):
-            o[idx] = np.minimum(o[idx], k)
-    return out
+        cap_acc, _, cap_hi = _corrected(P, cap, *_shipped_warp(cap, P))
+        hit = (cap_acc < acc[idx]) | (cap_hi < hi[idx])
+        acc[idx] = np.minimum(acc[idx], cap_acc)
+        hi[idx] = np.minimum(hi[idx], cap_hi)
+        lo_capped = np.minimum(np.maximum(np.minimum(lo[idx], acc[idx] - 1.0 / c["N"][idx]), 0.5), acc[idx])
+        lo[idx] = np.where(hit, lo_capped, lo[idx])
+    return acc, lo, hi
 
 
 #: Out-of-fold calibration coverage the band must reach per group, with a margin over the 90% asked of held-out

@@ -573,3 +573,18 @@ def test_a_pool_whose_workers_cannot_start_raises_once(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("raised: the sweep's worker processes died as they started"), out.stdout
     assert "stdin" in out.stdout and "workers=1" in out.stdout
+
+
+def test_a_new_store_is_kept_from_another_job_until_its_own_is_refused(tmp_path):
+    # A second, different job on a store another sweep has just named is refused even before any result (two jobs
+    # must not mix); the name is given back only when the sweep that took it is refused before its first result.
+    path = tmp_path / "s.sqlite"
+    first = sweep_store._Store(path, "jobs:a")
+    with pytest.raises(sweep_store.StoreError, match="jobs:a"):
+        sweep_store._Store(path, "jobs:b")
+    first.release()
+    first.close()
+    second = sweep_store._Store(path, "jobs:b")
+    second.close()
+    with pytest.raises(sweep_store.StoreError, match="jobs:b"):
+        sweep_store._Store(path, "jobs:a")

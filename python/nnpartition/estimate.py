@@ -50,7 +50,9 @@ class EstimateDetails(Generic[T]):
         m: cells per input axis this budget resolves.
         k_time: directions this budget can fit at all (``A rho^beta ((d + 1) / 11)^omega``, ``omega = 3/2``).
         uncorrected: the analytic model's accuracy before the fitted correction (and before the ceiling).
-        correction: what the fitted correction added (``docs/theory.md``, item 12 "a warp of the load").
+        correction: what the fitted correction added (``docs/theory.md``, item 12 "a warp of the load"),
+            including the floor where ``N <= d + 1`` and, for a minibatch ``b < N``, the cap at the full-batch
+            estimate at ``N = b`` (rule 27); ``k_eff``, ``load`` and ``budget`` stay those of ``N`` points.
         dist, protocol: the input law and the training protocol.
         widths: hidden widths of a deeper network (``None`` for one layer).
         trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only

@@ -468,20 +468,23 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 /// hidden `widths`, trained under `proto`.
 ///
 /// A batch of `N` or more points is full batch, as the trainer runs it (`min(b, N)`): such a protocol gets the
-/// full-batch estimate, bit for bit. A smaller batch `b` is capped at the full-batch estimate at `N = b` (each
-/// of the accuracy and the band's edges), what the same protocol reaches on `b` points, so that the estimate stays
-/// non-increasing in `N` as `N` passes `b` (the correction reads the batch size, which jumps there). Rule 27 of
-/// issue 11 (`docs/theory.md`); until then the correction read a batch of `N` or more points as given.
+/// full-batch estimate, bit for bit. A smaller batch `b` is capped at the full-batch estimate at `N = b` (the
+/// accuracy and the band's upper edge), what the same protocol reaches on `b` points, so that the estimate stays
+/// non-increasing in `N` as `N` passes `b` (the correction reads the batch size, which jumps there); the lower
+/// edge stays the `N`-point band's, at least one point (`1 / N`) below the capped accuracy. (Capping it too, as
+/// rule 27 was first built, put the `b`-point band's floor, `1 - 1/b` at best, on every `N`: sizing answers for
+/// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory.md`); until then the correction read a batch
+/// of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     match proto.batch {
         Some(b) if b >= n => analytic_as_given(d, n, widths, dist, &Budget { batch: None, ..*proto }, prm),
         Some(b) => {
             let mut a = analytic_as_given(d, n, widths, dist, proto, prm);
             let cap = analytic_as_given(d, b, widths, dist, &Budget { batch: None, ..*proto }, prm);
-            if cap.accuracy < a.accuracy || cap.low < a.low || cap.high < a.high {
+            if cap.accuracy < a.accuracy || cap.high < a.high {
                 a.accuracy = a.accuracy.min(cap.accuracy);
-                a.low = a.low.min(cap.low);
                 a.high = a.high.min(cap.high);
+                a.low = a.low.min(a.accuracy - 1.0 / n).max(0.5).min(a.accuracy);
                 a.correction = a.accuracy - a.uncorrected;
             }
             a
@@ -1485,7 +1488,7 @@ mod tests {
     }
 
     #[test]
-    fn batch_feature_reads_the_batch_as_given() {
+    fn batch_feature_reads_minibatches_below_n_as_given() {
         // A minibatch below N is not capped at N (a stretch that moved with N could break the monotonicity in
         // N); a full batch, and a batch of N or more points (full batch too), reads as FULL_BATCH.
         for (batch, n, want) in [

@@ -328,9 +328,13 @@ def run(
         skipped = len(configs) - len(todo)
         done = failed = 0
         if todo:
-            done, failed = _execute(configs, keys, todo, records, job, db, executor=executor, workers=workers,
-                                    scheduler=scheduler, progress=progress, max_pending=max_pending,
-                                    skipped=skipped)
+            try:
+                done, failed = _execute(configs, keys, todo, records, job, db, executor=executor, workers=workers,
+                                        scheduler=scheduler, progress=progress, max_pending=max_pending,
+                                        skipped=skipped)
+            except (TypeError, RuntimeError):
+                db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
+                raise
     finally:
         db.close()
     summary = SweepSummary(total=len(configs), done=done, failed=failed, skipped=skipped,

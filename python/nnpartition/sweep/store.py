@@ -78,6 +78,8 @@ class _Store:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"store must be a file path (str or os.PathLike), got {type(path).__name__}")
         self.path = os.fspath(path)
+        #: whether opening this store gave it its job name (a new or unnamed store); see :meth:`release`
+        self.claimed = False
         if self.path != ":memory:":
             check_path(self.path, create=create)
             if create:
@@ -130,10 +132,8 @@ class _Store:
                 if not meta:
                     meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
                     self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
-                # a store that holds no result yet takes the job that runs now (a sweep refused before its first
-                # result, e.g. a job its workers could not load, leaves the store to the job that replaces it)
-                empty = "results" not in tables or self.db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is None
-                if job and meta.get("format") == STORE_FORMAT and (not meta.get("job") or empty):
+                self.claimed = bool(job) and meta.get("format") == STORE_FORMAT and not meta.get("job")
+                if self.claimed:
                     self.db.execute("UPDATE meta SET value = ? WHERE key = 'job'", (job,))
                     meta["job"] = job
                 self.db.execute("COMMIT")
@@ -151,6 +151,26 @@ class _Store:
         if job and meta["job"] != job:
             raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
                              f"use another store path for another job or other job settings")
+
+    def release(self) -> None:
+        """Give back the job name this store took when it was opened (``claimed``) if it still holds no result: a
+        sweep refused before its first result (a job its workers cannot load) leaves the store to the job that
+        replaces it. A store another sweep has written to keeps its job."""
+        if not self.claimed:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is None:
+                    self.db.execute("UPDATE meta SET value = '' WHERE key = 'job'")
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        self.claimed = False
 
     def query(self, sql: str, params: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
         """All rows of one statement; SQLite errors become :class:`StoreError`."""
