@@ -10,12 +10,13 @@ See ``docs/sweep.md`` for the format.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -119,8 +120,7 @@ class _Store:
             # instant; after a power cut the last rows may be missing (they run again),
             # the file is never corrupt.
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if tables and "meta" not in tables:
                     raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
@@ -136,11 +136,6 @@ class _Store:
                 if self.claimed:
                     self.db.execute("UPDATE meta SET value = ? WHERE key = 'job'", (job,))
                     meta["job"] = job
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         if meta.get("format") != STORE_FORMAT:
@@ -159,18 +154,24 @@ class _Store:
         if not self.claimed:
             return
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 if self.db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is None:
                     self.db.execute("UPDATE meta SET value = '' WHERE key = 'job'")
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         self.claimed = False
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back if the body raises (SQLite errors pass through)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def query(self, sql: str, params: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
         """All rows of one statement; SQLite errors become :class:`StoreError`."""
