@@ -55,6 +55,19 @@ def get_limits() -> Limits:
     return Limits(*_core.get_limits())
 
 
+def _check_bytes(what: str, nbytes: float, fix: str) -> None:
+    """Refuse ``what`` (a ``ValueError``) when the ``nbytes`` it would allocate pass ``max_bytes``, before the caller
+    allocates anything; ``fix`` says how to ask for less. For the Python-side tables the core does not allocate.
+
+    Example:
+        >>> _check_bytes("a small table", 1e3, "use a smaller one")
+    """
+    limit = get_limits().max_bytes
+    if nbytes > limit:
+        raise ValueError(f"{what} needs about {nbytes / 2**30:.3g} GiB, above the limit of {limit / 2**30:.3g} GiB "
+                         f"(max_bytes); {fix}, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
+
+
 def set_limits(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,
                max_work: Optional[int] = None) -> Limits:
     """Change some limits for the whole process; returns the previous ones.

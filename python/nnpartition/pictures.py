@@ -111,11 +111,10 @@ class Plane:
         c = _vector("plane x2", x2, a.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):
             e1, e2 = b - a, c - a
-            n1 = float(np.linalg.norm(e1))
-        if not (np.all(np.isfinite(e1)) and np.all(np.isfinite(e2)) and math.isfinite(n1)
-                and math.isfinite(float(np.linalg.norm(e2)))):
+            n1, n2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+        if not (math.isfinite(n1) and math.isfinite(n2)):   # a difference (or its norm) overflowed
             raise ValueError("plane points are too far apart for float64 (their differences overflow); rescale them")
-        scale = max(n1, float(np.linalg.norm(e2)))
+        scale = max(n1, n2)
         if n1 <= 1e-12 * max(scale, 1e-300):
             raise ValueError("plane points are collinear (x0 == x1)")
         u = e1 / n1

@@ -270,6 +270,15 @@ impl Budget {
     pub const REFERENCE: Budget =
         Budget { sgd: false, lr: 0.02, steps: 4000.0, batch: None, cosine: true, restarts: 2.0 };
 
+    /// The protocol as the trainer runs it on `n` points (`min(b, N)`): a batch of `n` or more is the full batch.
+    pub fn on(&self, n: f64) -> Budget {
+        if self.batch.is_some_and(|b| b >= n) {
+            Budget { batch: None, ..*self }
+        } else {
+            *self
+        }
+    }
+
     fn batch_fraction(&self, n: f64) -> f64 {
         self.batch.map_or(1.0, |b| b.min(n) / n)
     }
@@ -476,11 +485,11 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 /// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory.md`); until then the correction read a batch
 /// of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
+    let proto = proto.on(n);
     match proto.batch {
-        Some(b) if b >= n => analytic_as_given(d, n, widths, dist, &Budget { batch: None, ..*proto }, prm),
         Some(b) => {
-            let mut a = analytic_as_given(d, n, widths, dist, proto, prm);
-            let cap = analytic_as_given(d, b, widths, dist, &Budget { batch: None, ..*proto }, prm);
+            let mut a = analytic_as_given(d, n, widths, dist, &proto, prm);
+            let cap = analytic_as_given(d, b, widths, dist, &proto.on(b), prm);
             if cap.accuracy < a.accuracy || cap.high < a.high {
                 a.accuracy = a.accuracy.min(cap.accuracy);
                 a.high = a.high.min(cap.high);
@@ -489,7 +498,7 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
             }
             a
         }
-        None => analytic_as_given(d, n, widths, dist, proto, prm),
+        None => analytic_as_given(d, n, widths, dist, &proto, prm),
     }
 }
 
@@ -578,8 +587,7 @@ pub fn from_partition(
     // sum over cells of min(points, d + 1), at most what the units can add, times the used fraction.
     // A batch of N or more points is full batch (as in [`analytic`]; no cap below: a sampled estimate is not
     // monotone in N anyway).
-    let full = Budget { batch: None, ..*proto };
-    let proto = if proto.batch.is_some_and(|b| b >= n) { &full } else { proto };
+    let proto = &proto.on(n);
     let eff = d / (d + prm.r);
     let first = capped_occupancy.min(l * (d + 1.0).min(prm.q * n)) * eff;
     let (first_inf, _) = gated_dof(d, f64::INFINITY, &[l], prm);
@@ -701,7 +709,7 @@ pub fn correction_features(d: f64, n: f64, widths: &[f64], dist: PointDist, prot
         a.budget.ln(),
         narrowest.ln(),
         later.ln(),
-        proto.batch.filter(|&b| b < n).map_or(FULL_BATCH, |b| b.min(FULL_BATCH)).ln(),
+        proto.on(n).batch.map_or(FULL_BATCH, |b| b.min(FULL_BATCH)).ln(),
     ]
 }
 

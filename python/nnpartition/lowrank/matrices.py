@@ -477,13 +477,11 @@ def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:
     if arr.min() < 0:
         raise ValueError(f"y must hold class indices >= 0, got {int(arr.min())}")
     c = int(arr.max()) + 1 if n_classes is None else chk.count("n_classes", n_classes, minimum=int(arr.max()) + 1)
-    from ..limits import get_limits
+    from ..limits import _check_bytes
 
-    need, limit = 8.0 * arr.size * c, get_limits().max_bytes
-    if need > limit:   # checked before allocating: a class index of 1e12 asks for terabytes
-        raise ValueError(f"sample_joint needs a {arr.size} x {c} table ({need / 2**30:.3g} GiB; the largest class "
-                         f"index in y is {c - 1}), above the limit of {limit / 2**30:.3g} GiB (max_bytes); use class "
-                         "indices 0 .. k-1, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
+    # before allocating: a class index of 1e12 asks for terabytes
+    _check_bytes(f"sample_joint's {arr.size} x {c} table (the largest class index in y is {c - 1})",
+                 8.0 * arr.size * c, "use class indices 0 .. k-1")
     P = np.zeros((arr.size, c))
     P[np.arange(arr.size), arr] = 1.0 / arr.size
     return P

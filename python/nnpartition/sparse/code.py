@@ -353,7 +353,7 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int)
     projection, the rank and the LP (calibrated: N = 65536, m = 32, d = 4 takes 1.2 s). Memory: the
     dense code and a copy for the rank and the LP, ``3 N D`` floats.
     """
-    from ..limits import get_limits
+    from ..limits import _check_bytes, get_limits
 
     lim = get_limits()
     work = float(trials) * sum(1e6 + float(n) * m * (d + 20.0 * min(n, D)) for n in Ns)
@@ -361,11 +361,8 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int)
         raise ValueError(f"capacity_curve would take about {work:.3e} steps, above the limit of "
                          f"{float(lim.max_work):.3e} (max_work); use fewer or smaller N_values, fewer trials or a "
                          "smaller m, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
-    peak = 3.0 * 8.0 * max(Ns) * D
-    if peak > lim.max_bytes:
-        raise ValueError(f"capacity_curve needs about {peak / 2**30:.3g} GiB for N = {max(Ns)} points coded in m = "
-                         f"{m} units, above the limit of {lim.max_bytes / 2**30:.3g} GiB (max_bytes); use smaller "
-                         "N_values or m, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
+    _check_bytes(f"capacity_curve for N = {max(Ns)} points coded in m = {m} units", 3.0 * 8.0 * max(Ns) * D,
+                 "use smaller N_values or m")
 
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
