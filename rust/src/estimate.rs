@@ -773,28 +773,42 @@ pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[
 /// right; every split node, grouped by feature and sorted by threshold, carries the mask of the leaves outside
 /// its left subtree. A split whose test fails (`x[feature] > threshold`: the walk goes right) rules out its left
 /// subtree, and the walk's leaf is the leftmost leaf that no failed test ruled out. So an evaluation is, per
-/// feature, one scan of its sorted thresholds up to `x[feature]`, ANDing masks: no chain of dependent loads,
-/// no data-dependent branch per node. Trees of at most 32 leaves ([`Forest::new`] returns `None` otherwise).
+/// feature, a bisection of its sorted thresholds at `x[feature]` (without data-dependent branches: a mispredicted
+/// branch per step had cost more than the scan it replaced) and the AND of the masks of the splits below it: no
+/// chain of dependent loads, no data-dependent branch per node. At most
+/// [`Forest::MAX_TREES`] trees of at most 32 leaves each ([`Forest::new`] returns `None` otherwise), so that a
+/// tree's index is a byte and its 32-bit mask of possible leaves lives in a fixed array.
 pub struct Forest {
     baseline: f64,
     /// Split nodes of feature `f` are `thresholds[starts[f]..starts[f + 1]]`, ascending.
     starts: Vec<usize>,
     thresholds: Vec<f64>,
-    /// `(tree, mask of the leaves a failed test leaves possible)` of each split node.
-    masks: Vec<(u32, u32)>,
-    /// Leaf values, 32 slots per tree, left to right (so `leaves.len() / 32` trees).
+    /// The tree of each split node.
+    trees: Vec<u8>,
+    /// The mask of the leaves a failed test of each split node leaves possible.
+    masks: Vec<u32>,
+    /// Leaf values, each tree's left to right from `first_leaf[tree]`.
     leaves: Vec<f64>,
+    first_leaf: Vec<u32>,
 }
 
 impl Forest {
-    /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if a tree has more than 32
-    /// leaves, reads a feature `>= features`, or a node index leaves `nodes`.
+    /// Most trees a forest holds.
+    pub const MAX_TREES: usize = 256;
+
+    /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if it has more than
+    /// [`Forest::MAX_TREES`] trees, a tree has more than 32 leaves, reads a feature `>= features`, or a node index
+    /// leaves `nodes`.
     pub fn new(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize) -> Option<Forest> {
+        if trees.len() > Self::MAX_TREES {
+            return None;
+        }
         // Each tree's leaves in order (depth first, left before right), collecting each split's left-leaf mask.
-        let mut per_feature: Vec<Vec<(f64, u32, u32)>> = vec![Vec::new(); features];
-        let mut leaves = vec![0.0; trees.len() * 32];
+        let mut per_feature: Vec<Vec<(f64, u8, u32)>> = vec![Vec::new(); features];
+        let (mut leaves, mut first_leaf) = (Vec::new(), Vec::with_capacity(trees.len()));
         for (tree, &start) in trees.iter().enumerate() {
             let start = start as usize;
+            first_leaf.push(u32::try_from(leaves.len()).ok()?);
             // (node, left mask so far) on an explicit stack; a node's leaves are known once its subtree is done.
             let mut next_leaf = 0u32;
             let mut stack: Vec<(usize, bool)> = vec![(start, false)];
@@ -805,7 +819,7 @@ impl Forest {
                     if next_leaf >= 32 {
                         return None;
                     }
-                    leaves[tree * 32 + next_leaf as usize] = t;
+                    leaves.push(t);
                     next_leaf += 1;
                     continue;
                 }
@@ -820,58 +834,60 @@ impl Forest {
                     // The left subtree holds leaves first..next_leaf: a failed test rules them out.
                     let first = spans.pop()?;
                     let left_mask = ((1u64 << next_leaf) - (1u64 << first)) as u32;
-                    per_feature[f as usize].push((t, tree as u32, !left_mask));
+                    per_feature[f as usize].push((t, u8::try_from(tree).ok()?, !left_mask));
                     stack.push((start + right as usize, false));
                 }
             }
         }
         let mut starts = vec![0];
-        let (mut thresholds, mut masks) = (Vec::new(), Vec::new());
+        let (mut thresholds, mut split_trees, mut masks) = (Vec::new(), Vec::new(), Vec::new());
         for mut splits in per_feature {
             splits.sort_by(|a, b| a.0.total_cmp(&b.0));
             for (t, tree, mask) in splits {
                 thresholds.push(t);
-                masks.push((tree, mask));
+                split_trees.push(tree);
+                masks.push(mask);
             }
             starts.push(thresholds.len());
         }
-        Some(Forest { baseline, starts, thresholds, masks, leaves })
+        Some(Forest { baseline, starts, thresholds, trees: split_trees, masks, leaves, first_leaf })
     }
 
     /// The ensemble at `x` (at least as many features as it reads); a NaN feature fails every test, as in
     /// [`ensemble`].
     pub fn eval(&self, x: &[f64]) -> f64 {
-        let mut stack_buf = [u32::MAX; 256];
-        let mut heap_buf;
-        let trees = self.leaves.len() / 32;
-        let alive = if trees <= stack_buf.len() {
-            &mut stack_buf[..trees]
-        } else {
-            heap_buf = vec![u32::MAX; trees];
-            &mut heap_buf[..]
-        };
+        // A byte indexes this array without a bounds check.
+        let mut alive = [u32::MAX; Self::MAX_TREES];
         for (f, &xf) in x.iter().enumerate().take(self.starts.len() - 1) {
             let (a, b) = (self.starts[f], self.starts[f + 1]);
-            let (thresholds, masks) = (&self.thresholds[a..b], &self.masks[a..b]);
-            if xf.is_nan() {
-                for &(tree, mask) in masks {
-                    alive[tree as usize] &= mask;
-                }
-                continue;
-            }
-            for (&t, &(tree, mask)) in thresholds.iter().zip(masks) {
-                if xf <= t {
-                    break;
-                }
-                alive[tree as usize] &= mask;
+            // The failed tests of feature f: every split whose threshold lies below x[f] (all of them at NaN),
+            // a prefix of its sorted thresholds.
+            let failed = if xf.is_nan() { b - a } else { count_below(&self.thresholds[a..b], xf) };
+            for (&tree, &mask) in self.trees[a..a + failed].iter().zip(&self.masks[a..a + failed]) {
+                alive[usize::from(tree)] &= mask;
             }
         }
         let mut s = self.baseline;
-        for (tree, &m) in alive.iter().enumerate() {
-            s += self.leaves[tree * 32 + m.trailing_zeros() as usize];
+        for (&first, &m) in self.first_leaf.iter().zip(&alive) {
+            // The leftmost possible leaf is the walk's (never an empty mask: the walk's own leaf stays possible).
+            s += self.leaves[first as usize + m.trailing_zeros() as usize];
         }
         s
     }
+}
+
+/// How many of the ascending `ts` lie below `x` (not NaN): a bisection without data-dependent branches.
+fn count_below(ts: &[f64], x: f64) -> usize {
+    if ts.is_empty() {
+        return 0;
+    }
+    let (mut base, mut n) = (0, ts.len());
+    while n > 1 {
+        let half = n / 2;
+        base += half * usize::from(ts[base + half] < x);
+        n -= half;
+    }
+    base + usize::from(ts[base] < x)
 }
 
 /// A generated ensemble: `(baseline, nodes, first nodes, features read)` in [`ensemble`]'s layout.
@@ -1458,6 +1474,23 @@ mod tests {
     }
 
     #[test]
+    fn count_below_counts_as_a_scan_does() {
+        // Sorted thresholds with repeats, of every length up to 40, at every threshold, between and beyond them.
+        let mut state = 99u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 40) % 7
+        };
+        for len in 0..40 {
+            let mut ts: Vec<f64> = (0..len).map(|_| next() as f64).collect();
+            ts.sort_by(f64::total_cmp);
+            for x in [-1.0, -0.0, 0.0, 0.5, 1.0, 2.5, 3.0, 6.0, 6.5, f64::INFINITY, f64::NEG_INFINITY] {
+                assert_eq!(count_below(&ts, x), ts.iter().filter(|&&t| t < x).count(), "{ts:?} at {x}");
+            }
+        }
+    }
+
+    #[test]
     fn forest_numbers_leaves_left_to_right() {
         // A hand-made tree: x0 <= 0 ? (x1 <= 0 ? 1 : 2) : (x1 <= 5 ? 3 : (x0 <= 9 ? 4 : 5)), plus a stump.
         let nodes = [
@@ -1493,6 +1526,11 @@ mod tests {
         }
         chain.push((u8::MAX, 32.0, 0, 0));
         assert!(Forest::new(0.0, &chain, &[0], 1).is_none());
+        // one tree more than a forest holds does not fit; as many as it holds do, and add up
+        let stump = [(u8::MAX, 1.0, 0, 0)];
+        assert!(Forest::new(0.0, &stump, &[0; Forest::MAX_TREES + 1], 1).is_none());
+        let full = Forest::new(0.0, &stump, &[0; Forest::MAX_TREES], 1).unwrap();
+        assert_eq!(full.eval(&[0.0]), Forest::MAX_TREES as f64);
     }
 
     #[test]
