@@ -25,7 +25,7 @@ fn main() {
     let sgd = Budget { sgd: true, lr: 0.1, steps: 2000.0, batch: Some(64.0), cosine: true, restarts: 2.0 };
     let forests: Vec<Forest> =
         FITTED_TABLES.iter().map(|&(b, n, t, nf)| Forest::new(b, n, t, nf).expect("tables fit")).collect();
-    println!("the correction's three ensembles (two stretches and a shift, 160 trees each; a call evaluates one stretch and the shift), each evaluated once, in us");
+    println!("the correction's three ensembles (two stretches and a shift, each 160 shared trees and 40 for each group of networks; a call evaluates one stretch and the shift, each with its own group's trees), each evaluated once, in us");
     for (name, proto) in [("reference", Budget::REFERENCE), ("sgd, minibatches", sgd)] {
         for (d, n, l) in [(2.0, 1000.0, 16.0), (10.0, 1000.0, 32.0), (50.0, 3000.0, 16.0)] {
             let a = analytic(d, n, &[l], PointDist::Uniform, &proto, &PARAMS);

@@ -356,6 +356,21 @@ def test_scalar_calls_warn_exactly_outside_the_validated_range_random(d, N, L, s
     assert got == [expect, expect]
 
 
+def test_scalar_calls_warn_exactly_past_the_protocol_cache():
+    # The scalar path caches each Protocol object's range check; the cache holds 256 and then starts afresh.
+    # 600 protocols, a third of them outside the range, each made as the previous one is freed (so that a new one
+    # may take a freed one's id), and some kept and asked about again later, must each warn exactly when outside it.
+    kept = []
+    for i in range(600):
+        p = Protocol(lr=0.02 + 1e-6 * i, steps=249 if i % 3 == 0 else 1000)
+        if i % 7 == 0:
+            kept.append(p)
+        for q in (p, kept[len(kept) // 2]):
+            got, expect = _warns_outside_range(10, 1000, 16, q)
+            assert got == [expect, expect] and expect == (q.steps == 249)
+        del p
+
+
 def test_d1_ceiling_large_sizes_return_at_once():
     import time
     t = time.perf_counter()

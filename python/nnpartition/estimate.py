@@ -167,22 +167,35 @@ def _protocol_checks(p: Protocol) -> List[Tuple[str, float]]:
     return [(f"{p.optimizer} lr", p.lr), ("steps", float(p.steps)), ("restarts", float(p.restarts))]
 
 
-@functools.lru_cache(maxsize=256)
-def _protocol_in_range(p: Protocol) -> bool:
-    """Whether every setting of ``p`` is inside the validated range (a ``Protocol`` is frozen, so this is cached:
-    a scalar estimate under an in-range protocol then skips :func:`_warn_range`)."""
+_ProtoArgs = Tuple[str, float, float, Optional[float], str, float]
+#: ``id(p) -> (p, the core's arguments for p, whether p is inside the validated range)`` for recently used
+#: protocols. A ``Protocol`` is frozen, so a scalar estimate under the same object skips deriving both again; an
+#: entry holds its protocol, so that the protocol's id cannot be reused while it is cached.
+_PROTOCOLS: Dict[int, Tuple[Protocol, _ProtoArgs, bool]] = {}
+
+
+def _protocol_info(p: Protocol) -> Tuple[_ProtoArgs, bool]:
+    """``(the core's arguments for p, whether every setting of p is inside the validated range)``, cached by
+    identity (see ``_PROTOCOLS``): a scalar estimate under an in-range protocol then skips :func:`_warn_range`."""
+    hit = _PROTOCOLS.get(id(p))
+    if hit is not None and hit[0] is p:
+        return hit[1], hit[2]
     r = _range()
     checks = _protocol_checks(p)
     if p.batch_size is not None:
         checks.append(("batch_size", float(p.batch_size)))
-    return all(r[name][0] <= x <= r[name][1] for name, x in checks)
+    info = (_proto_args(p), all(r[name][0] <= x <= r[name][1] for name, x in checks))
+    if len(_PROTOCOLS) >= 256:
+        _PROTOCOLS.clear()
+    _PROTOCOLS[id(p)] = (p, *info)
+    return info
 
 
 def _in_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol) -> bool:
     """Whether a question is surely inside :func:`validated_range` (``N`` None: not checked; ``N <= d + 1`` counts
     as inside): the cheap test before :func:`_warn_range`, which looks at every setting."""
     r = _range()
-    return ((p is _REFERENCE or _protocol_in_range(p)) and d <= r["d"][1] and len(ws) <= r["depth"][1]
+    return (_protocol_info(p)[1] and d <= r["d"][1] and len(ws) <= r["depth"][1]
             and max(ws) <= r["L"][1] and (N is None or N <= d + 1 or r["N"][0] <= N <= r["N"][1]))
 
 
@@ -216,7 +229,7 @@ def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: flo
                       f"on ({lo:g} to {hi:g}); it is an extrapolation", UserWarning, stacklevel=stacklevel)
 
 
-def _proto_args(p: Protocol) -> Tuple[str, float, float, Optional[float], str, float]:
+def _proto_args(p: Protocol) -> _ProtoArgs:
     return (p.optimizer, p.lr, float(p.steps), None if p.batch_size is None else float(p.batch_size), p.schedule,
             float(p.restarts))
 
@@ -411,11 +424,11 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
                             EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
 
 
-def _built(cls: Any, **fields: Any) -> Any:
-    """An instance of the frozen dataclass ``cls`` from already-checked ``fields`` (omitted ones keep their
-    defaults), without running the generated ``__init__``: the scalar estimate's hot path (saves ~2 us)."""
+def _built(cls: Any, fields: Dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass ``cls`` whose attributes are the dict ``fields`` (already checked; omitted
+    ones keep their class defaults), without running the generated ``__init__``: the scalar estimate's hot path."""
     obj = object.__new__(cls)
-    obj.__dict__.update(fields)
+    object.__setattr__(obj, "__dict__", fields)
     return obj
 
 
@@ -426,12 +439,13 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
         _warn_range(d, N, ws, proto)   # the caller of estimate_accuracy
     # capped at the ceiling in the core, as the sizing answers are
     (acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr), ceil = _core.estimate_one(
-        float(d), float(N), [float(w) for w in ws], dist, _proto_args(proto), ceiling)
-    details = _built(EstimateDetails, p_eff=p_eff, k_sat=k_sat, k_eff=k_eff, load=alpha, budget=budget, m=m,
-                     k_time=k_time, uncorrected=unc, correction=corr, dist=dist, protocol=proto,
-                     widths=list(ws) if len(ws) > 1 else None)
-    out: AccuracyEstimate[float] = _built(AccuracyEstimate, accuracy=acc, low=low, high=high, ceiling=ceil,
-                                          method="analytic", details=details)
+        float(d), float(N), [float(w) for w in ws], dist, _protocol_info(proto)[0], ceiling)
+    details = _built(EstimateDetails, {
+        "p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "budget": budget, "m": m, "k_time": k_time,
+        "uncorrected": unc, "correction": corr, "dist": dist, "protocol": proto,
+        "widths": list(ws) if len(ws) > 1 else None})
+    out: AccuracyEstimate[float] = _built(AccuracyEstimate, {
+        "accuracy": acc, "low": low, "high": high, "ceiling": ceil, "method": "analytic", "details": details})
     return out
 
 
