@@ -515,23 +515,47 @@ def test_subnormal_first_layer_weights_are_drawn(tmp_path):
 @pytest.mark.parametrize("k", [-1060, -700, 0, 900, 1000])
 @pytest.mark.parametrize("box", [1.0, 1e10])
 def test_first_layer_lines_do_not_depend_on_the_scale_of_the_units(k, box):
-    # plot_partition(hyperplanes=True) draws the first layer's lines: a unit scaled by 2^k is the same line. Scaled
-    # the other way again (exactly, by powers of two), the weights are what the scaled network holds, so its lines
-    # must equal theirs (subnormal weights keep fewer bits than the originals); near 1e300 the products overflowed
-    # to NaN segments, and subnormal weights drew lines off by 5e-4 of the window.
-    from nnpartition.pictures import Plane, _first_layer_segments
-
+    # plot_partition(hyperplanes=True) draws the first layer's lines (RegionPolygons.lines): a unit scaled by 2^k is
+    # the same line. Scaled the other way again (exactly, by powers of two), the weights are what the scaled network
+    # holds, so its lines must equal theirs (subnormal weights keep fewer bits than the originals); near 1e300 the
+    # products had overflowed to NaN segments, and subnormal weights had drawn lines off by 5e-4 of the window.
     rng = np.random.default_rng(3)
     W, b, w = rng.normal(size=(2, 6)), rng.normal(size=6), rng.normal(size=6)
     Ws, bs = np.ldexp(W, k), np.ldexp(b, k)
     held = TwoLayerNet(np.ldexp(Ws, -k), np.ldexp(bs, -k), w, 0.0)
-    lo, hi = (-box, -box), (box, box)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = _first_layer_segments(TwoLayerNet(Ws, bs, w, 0.0), Plane.standard(2), lo, hi)
-        want = _first_layer_segments(held, Plane.standard(2), lo, hi)
-    assert got.shape == want.shape and np.all(np.isfinite(got))
-    assert np.allclose(got, want, rtol=1e-12, atol=0.0)
+        got = region_polygons(TwoLayerNet(Ws, bs, w, 0.0), box=(-box, box))
+        want = region_polygons(held, box=(-box, box))
+    assert got.lines.shape == want.lines.shape and got.lines.shape[0] > 0 and np.all(np.isfinite(got.lines))
+    assert np.array_equal(got.line_units, want.line_units)
+    assert np.allclose(got.lines, want.lines, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("d", [2, 5])
+def test_first_layer_lines_are_the_units_zero_sets_across_the_window(seed, d):
+    # Against closed forms, unit by unit: a unit's line cuts the window exactly when its pre-activation changes
+    # sign between the window's corners; both ends of its segment lie on the line (pre-activation 0 there) and
+    # on the window's edge, and they are two different points.
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(d, 10)), rng.normal(size=10) * 0.8
+    net = TwoLayerNet(W, b, rng.normal(size=10), 0.0)
+    plane = None if d == 2 else Plane.through(rng.normal(size=d) * 0.3, rng.normal(size=d), rng.normal(size=d))
+    rp = region_polygons(net, box=(-1.5, 1.5), plane=plane)
+    p = rp.plane
+    corners = p.to_input(np.array([[-1.5, -1.5], [-1.5, 1.5], [1.5, -1.5], [1.5, 1.5]]))
+    pre = corners @ W + b
+    crossing = [j for j in range(10) if pre[:, j].min() < 0 < pre[:, j].max()]
+    assert rp.line_units.tolist() == crossing
+    ends = rp.lines.reshape(-1, 2)
+    z = p.to_input(ends) @ W + b
+    units = np.repeat(rp.line_units, 2)
+    scale = np.abs(W).sum(axis=0)[units] * 3 + np.abs(b)[units]
+    assert np.all(np.abs(z[np.arange(len(units)), units]) <= 1e-12 * scale)
+    assert np.all(np.isclose(np.abs(ends), 1.5, rtol=0, atol=1e-12).any(axis=1))
+    assert np.all(np.abs(ends) <= 1.5 + 1e-12)
+    assert np.all(np.linalg.norm(rp.lines[:, 0] - rp.lines[:, 1], axis=1) > 0)
 
 
 @needs_mpl

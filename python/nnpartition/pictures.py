@@ -167,6 +167,9 @@ class RegionPolygons:
             in window coordinates (rows ``(a, b, c)``).
         boundary: ``float64 (K, 2, 2)``: the decision boundary (logit = 0)
             inside the window as segments in window coordinates.
+        lines: ``float64 (J, 2, 2)``: the first layer's lines (a unit's
+            pre-activation = 0) that cut the window, as segments in window
+            coordinates, in unit order; line_units: ``int64 (J,)``, the unit of each.
         plane: the window's :class:`Plane`; box: ``((s_lo, t_lo), (s_hi, t_hi))``.
         widths: hidden widths of the network (to split ``patterns`` by layer).
     """
@@ -181,6 +184,8 @@ class RegionPolygons:
     decision: npt.NDArray[np.bool_]
     window_affine: npt.NDArray[np.float64] = field(repr=False)
     boundary: npt.NDArray[np.float64] = field(repr=False)
+    lines: npt.NDArray[np.float64] = field(repr=False)
+    line_units: npt.NDArray[np.int64] = field(repr=False)
     plane: Plane = field(repr=False)
     box: Tuple[Tuple[float, float], Tuple[float, float]] = field(repr=False)
     widths: Tuple[int, ...] = field(repr=False)
@@ -338,6 +343,8 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         >>> r = int(np.argmax(rp.patterns.all(axis=1)))  # the region where all three units are active
         >>> rp.polygon(r).tolist(), rp.affine_weight[r].tolist(), float(rp.affine_bias[r])
         ([[2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 1.0], [1.0, 0.0]], [-1.0, -1.0], 1.5)
+        >>> rp.line_units.tolist(), rp.lines[2].tolist()      # the three lines, x + y = 1 as it crosses the box
+        ([0, 1, 2], [[2.0, -1.0], [-1.0, 2.0]])
     """
     nn = _as_network(net)
     layers, w_out, b_out, slope = _layers(nn)
@@ -364,59 +371,12 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         decision=out["decision"].view(np.bool_),
         window_affine=wa,
         boundary=out["boundary"].reshape(-1, 2, 2),
+        lines=out["lines"].reshape(-1, 2, 2),
+        line_units=out["line_units"],
         plane=p,
         box=(lo, hi),
         widths=tuple(int(W.shape[1]) for W, _ in layers),
     )
-
-
-def _first_layer_segments(net: Network, plane: Plane, lo: Sequence[float], hi: Sequence[float]) -> np.ndarray:
-    """The first layer's lines clipped to the window, ``(K, 2, 2)`` (Liang-Barsky, vectorised)."""
-    layers, _, _, _ = _layers(net)
-    W, b = layers[0]
-    # A unit's line is the same for (w, b) and (s w, s b): each unit is scaled by the power of two that brings its
-    # largest weight or bias into [1/2, 1), so that weights near 1e300 (or subnormal ones) neither overflow nor
-    # lose the line below. A power of two rounds nothing, so every other network is drawn bit for bit as before.
-    size = np.maximum(np.abs(W).max(axis=0), np.abs(b))
-    e = -np.frexp(np.where(size > 0, size, 1.0))[1]
-    W, b = np.ldexp(W, e), np.ldexp(b, e)
-    a = plane.u @ W
-    c = plane.v @ W
-    k = plane.origin @ W + b
-    segs = []
-    for j in range(W.shape[1]):
-        if a[j] == 0 and c[j] == 0:
-            continue
-        if abs(c[j]) >= abs(a[j]):   # t as a function of s
-            s = np.array([lo[0], hi[0]])
-            t = -(a[j] * s + k[j]) / c[j]
-        else:
-            t = np.array([lo[1], hi[1]])
-            s = -(c[j] * t + k[j]) / a[j]
-        p0, p1 = np.array([s[0], t[0]]), np.array([s[1], t[1]])
-        seg = _clip(p0, p1, lo, hi)
-        if seg is not None:
-            segs.append(seg)
-    return np.array(segs).reshape(-1, 2, 2)
-
-
-def _clip(p0: np.ndarray, p1: np.ndarray, lo: Sequence[float], hi: Sequence[float]) -> Optional[np.ndarray]:
-    d = p1 - p0
-    t0, t1 = 0.0, 1.0
-    for k in range(2):
-        for pk, qk in ((-d[k], p0[k] - lo[k]), (d[k], hi[k] - p0[k])):
-            if pk == 0:
-                if qk < 0:
-                    return None
-                continue
-            r = qk / pk
-            if pk < 0:
-                t0 = max(t0, r)
-            else:
-                t1 = min(t1, r)
-    if t0 >= t1:
-        return None
-    return np.array([p0 + t0 * d, p0 + t1 * d])
 
 
 def _require_mpl() -> Any:
@@ -551,8 +511,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
                                      label="regions"))
     if hyperplanes:
-        segs = _first_layer_segments(nn, p, lo, hi)
-        ax.add_collection(LineCollection(list(segs), colors=[(0.35, 0.35, 0.35, 0.8)], linewidths=0.6,
+        ax.add_collection(LineCollection(list(rp.lines), colors=[(0.35, 0.35, 0.35, 0.8)], linewidths=0.6,
                                          linestyles="--", label="first-layer lines"))
     if decision_boundary:
         ax.add_collection(LineCollection(list(rp.boundary), colors="k", linewidths=1.4,

@@ -100,6 +100,11 @@ pub struct Polygons {
     pub decision: Vec<u8>,
     /// The decision boundary (output = 0) inside the window, segments `(K, 4)`: `s0, t0, s1, t1`.
     pub boundary: Array2<f64>,
+    /// The first layer's lines (pre-activation = 0) that cut the window, as they cut it (beyond the vertex
+    /// tolerance, as the regions are cut), segments `(K, 4)`: `s0, t0, s1, t1`, in unit order.
+    pub lines: Array2<f64>,
+    /// The first-layer unit of each of `lines`.
+    pub line_units: Vec<i64>,
 }
 
 impl Polygons {
@@ -853,7 +858,14 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     if leaves.len() > limit {
         return Err(too_many(limit, layers - 1, layers, units));
     }
-    assemble(net, win, leaves)
+    let mut polygons = assemble(net, win, leaves)?;
+    // The first layer's lines across the window (a unit scaled by rebalancing is the same line).
+    let bx = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
+    let (segs, line_units): (Vec<[f64; 4]>, Vec<i64>) =
+        (0..l1).filter_map(|j| chord(&bx, [zs[j], zt[j], zc[j]], eps).map(|c| (c, j as i64))).unzip();
+    polygons.lines = Array2::from_shape_fn((segs.len(), 4), |(i, k)| segs[i][k]);
+    polygons.line_units = line_units;
+    Ok(polygons)
 }
 
 /// Flatten the leaves into arrays and compute the input-space affine maps.
@@ -929,7 +941,18 @@ fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>) -> CoreResult<Polygon
         .collect();
     let segs: Vec<[f64; 4]> = leaves.iter().filter_map(|l| l.chord).collect();
     let boundary = Array2::from_shape_fn((segs.len(), 4), |(i, j)| segs[i][j]);
-    Ok(Polygons { offsets, vertices, patterns, window_affine, affine_weight: weight, affine_bias, decision, boundary })
+    Ok(Polygons {
+        offsets,
+        vertices,
+        patterns,
+        window_affine,
+        affine_weight: weight,
+        affine_bias,
+        decision,
+        boundary,
+        lines: Array2::zeros((0, 4)),
+        line_units: Vec::new(),
+    })
 }
 
 #[cfg(test)]

@@ -52,6 +52,8 @@ fn region_polygons<'py>(
     out.set_item("affine_bias", res.affine_bias.into_pyarray(py))?;
     out.set_item("decision", res.decision.into_pyarray(py))?;
     out.set_item("boundary", res.boundary.into_pyarray(py))?;
+    out.set_item("lines", res.lines.into_pyarray(py))?;
+    out.set_item("line_units", res.line_units.into_pyarray(py))?;
     Ok(out)
 }
 
