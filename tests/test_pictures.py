@@ -558,6 +558,29 @@ def test_first_layer_lines_are_the_units_zero_sets_across_the_window(seed, d):
     assert np.all(np.linalg.norm(rp.lines[:, 0] - rp.lines[:, 1], axis=1) > 0)
 
 
+@pytest.mark.parametrize("tiny", [1e-170, 1e-300, 5e-324])
+def test_a_window_almost_orthogonal_to_a_unit_still_cuts_along_its_line(tiny):
+    # Unit 0 is x0 + x1 = 0 in the plane x2 = 0 at a scale of `tiny`, while its largest weight (on x2) is 1, so
+    # rebalancing leaves it alone. Its normal in the window squared to 0 and the unit read as constant: 2 regions
+    # where there are 4, and `lines` drawing a line no region had. Against the exact count of the same lines in
+    # the plane at a normal scale (window.regions_in_box), and each drawn line bounding regions on both sides.
+    from nnpartition.window import regions_in_box
+
+    W = np.array([[tiny, 1.0, 0.3], [tiny, -1.0, 0.2], [1.0, 0.5, 0.1]])
+    b = np.array([0.0, 0.25, -0.03])
+    rp = region_polygons(TwoLayerNet(W, b, np.ones(3), 0.0), box=(-1.0, 1.0), plane=Plane.standard(3))
+    W2 = np.array([[1.0, 1.0, 0.3], [1.0, -1.0, 0.2]])
+    assert rp.n_regions == regions_in_box(W2, b, -1.0, 1.0)
+    assert rp.line_units.tolist() == [j for j in range(3)
+                                      if np.ptp(np.sign(np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]]) @ W2[:, j] + b[j]))]
+    for seg, j in zip(rp.lines, rp.line_units):
+        # regions with unit j on and off both touch the segment's midpoint
+        mid = seg.mean(axis=0)
+        near = [r for r in range(rp.n_regions)
+                if np.min(np.linalg.norm(rp.polygon(r) - mid, axis=1)) <= np.linalg.norm(seg[1] - seg[0])]
+        assert {bool(rp.patterns[r, j]) for r in near} == {False, True}
+
+
 @needs_mpl
 def test_movie_works_with_tight_bounding_boxes_set(tmp_path):
     # the user's rcParams: a GIF's frames must keep one size, which writer.saving ensured and setup() alone did not

@@ -168,8 +168,10 @@ class RegionPolygons:
         boundary: ``float64 (K, 2, 2)``: the decision boundary (logit = 0)
             inside the window as segments in window coordinates.
         lines: ``float64 (J, 2, 2)``: the first layer's lines (a unit's
-            pre-activation = 0) that cut the window, as segments in window
-            coordinates, in unit order; line_units: ``int64 (J,)``, the unit of each.
+            pre-activation = 0) that cut the window (window corners more than
+            ``tol`` times its diagonal from the line on both sides, as the regions
+            are cut), as segments in window coordinates, in unit order;
+            line_units: ``int64 (J,)``, the unit of each.
         plane: the window's :class:`Plane`; box: ``((s_lo, t_lo), (s_hi, t_hi))``.
         widths: hidden widths of the network (to split ``patterns`` by layer).
     """

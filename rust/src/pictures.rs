@@ -248,29 +248,30 @@ fn cut(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut
     Side::Split(p_side, n_side)
 }
 
-/// The lines of one region: unit `j` is `s[j] s + t[j] t + c[j] = 0`.
-struct Lines<'a> {
-    s: &'a [f64],
-    t: &'a [f64],
-    c: &'a [f64],
-    inv: Vec<f64>,
+/// The lines of one region: unit `j` is `s[j] s + t[j] t + c[j] = 0`, kept as `[a, b, c, inv]`: the line
+/// `a s + b t + c = 0` and `inv = 1 / |(a, b)|` (0 for a unit constant in the window).
+struct Lines {
+    coef: Vec<[f64; 4]>,
 }
 
-impl<'a> Lines<'a> {
-    fn new(s: &'a [f64], t: &'a [f64], c: &'a [f64]) -> Self {
-        let inv = s
+impl Lines {
+    /// A line whose normal `(s[j], t[j])` is far from 1 in size is first multiplied by the power of two of
+    /// [`unit_scale`] (the same line): a normal of 1e-170 would square to 0 and read as a constant unit, one of
+    /// 1e170 to infinity. Rebalancing the network does not rule these out (it sizes a unit by its largest weight,
+    /// and the window can be almost orthogonal to it). Other lines are kept as they are, bit for bit.
+    fn new(s: &[f64], t: &[f64], c: &[f64]) -> Self {
+        let coef = s
             .iter()
             .zip(t)
-            .map(|(&a, &b)| {
+            .zip(c)
+            .map(|((&a, &b), &c)| {
+                let k = unit_scale(a.abs().max(b.abs()));
+                let (a, b, c) = (a * k, b * k, c * k);
                 let n = (a * a + b * b).sqrt();
-                if n > 0.0 {
-                    1.0 / n
-                } else {
-                    0.0
-                }
+                [a, b, c, if n > 0.0 { 1.0 / n } else { 0.0 }]
             })
             .collect();
-        Lines { s, t, c, inv }
+        Lines { coef }
     }
 }
 
@@ -311,7 +312,7 @@ fn cut_all(
 ) -> bool {
     let mut vals = Vec::with_capacity(16);
     for j in range {
-        let (a, b, c, inv) = (lines.s[j], lines.t[j], lines.c[j], lines.inv[j]);
+        let [a, b, c, inv] = lines.coef[j];
         let n = pieces.len();
         for i in 0..n {
             if inv == 0.0 {
@@ -861,8 +862,12 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     let mut polygons = assemble(net, win, leaves)?;
     // The first layer's lines across the window (a unit scaled by rebalancing is the same line).
     let bx = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
-    let (segs, line_units): (Vec<[f64; 4]>, Vec<i64>) =
-        (0..l1).filter_map(|j| chord(&bx, [zs[j], zt[j], zc[j]], eps).map(|c| (c, j as i64))).unzip();
+    let (segs, line_units): (Vec<[f64; 4]>, Vec<i64>) = (0..l1)
+        .filter_map(|j| {
+            let [a, b, c, _] = lines.coef[j];
+            chord(&bx, [a, b, c], eps).map(|seg| (seg, j as i64))
+        })
+        .unzip();
     polygons.lines = Array2::from_shape_fn((segs.len(), 4), |(i, k)| segs[i][k]);
     polygons.line_units = line_units;
     Ok(polygons)
