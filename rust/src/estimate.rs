@@ -797,8 +797,9 @@ impl Forest {
     pub const MAX_TREES: usize = 256;
 
     /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if it has more than
-    /// [`Forest::MAX_TREES`] trees, a tree has more than 32 leaves, reads a feature `>= features`, or a node index
-    /// leaves `nodes`.
+    /// [`Forest::MAX_TREES`] trees, a tree has more than 32 leaves, reads a feature `>= features`, splits at a
+    /// threshold that is not finite (a NaN threshold fails every test of the walk but would be sorted as a number
+    /// here), or a node index leaves `nodes`.
     pub fn new(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize) -> Option<Forest> {
         if trees.len() > Self::MAX_TREES {
             return None;
@@ -823,7 +824,7 @@ impl Forest {
                     next_leaf += 1;
                     continue;
                 }
-                if (f as usize) >= features {
+                if (f as usize) >= features || !t.is_finite() {
                     return None;
                 }
                 if !after_left {
@@ -1519,6 +1520,12 @@ mod tests {
         }
         // a feature index beyond the features, and a tree of 33 leaves, do not fit
         assert!(Forest::new(0.0, &nodes, &[0], 1).is_none());
+        // a threshold that is not a finite number does not fit
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut odd = nodes;
+            odd[4].1 = bad;
+            assert!(Forest::new(0.5, &odd, &[0, 9], 2).is_none());
+        }
         let mut chain: Vec<(u8, f64, u8, u8)> = Vec::new();
         for i in 0..32u8 {
             chain.push((0, i as f64, 2 * i + 1, 2 * i + 2));
