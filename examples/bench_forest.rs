@@ -1,8 +1,11 @@
 //! The fitted correction's trees: the plain walk (`estimate::ensemble`) against the QuickScorer layout
-//! (`estimate::Forest`) that the estimator uses, on the correction features of a few configurations.
+//! (`estimate::Forest`) that the estimator uses, on the correction features of a few configurations; then
+//! what an estimate evaluates: the correction (`estimate::correction`: one stretch and the shift, each the shared
+//! trees and its own group's) and the whole analytic estimate (`estimate::analytic`: the model, the correction
+//! and the model again at the warped load; twice, with rule 27's cap, for a minibatch below `N`).
 //!
 //!     cargo run --release --example bench_forest
-use _core::estimate::{analytic, correction_features, ensemble, Budget, Forest, FITTED_TABLES, PARAMS};
+use _core::estimate::{analytic, correction, correction_features, ensemble, Budget, Forest, FITTED_TABLES, PARAMS};
 use _core::simulation::PointDist;
 use std::hint::black_box;
 use std::time::Instant;
@@ -34,8 +37,15 @@ fn main() {
                 FITTED_TABLES.iter().map(|&(b, nodes, trees, _)| ensemble(b, nodes, trees, black_box(&x))).sum()
             });
             let quick = best_of_5(100_000, || forests.iter().map(|f| f.eval(black_box(&x))).sum());
+            let corr = best_of_5(100_000, || {
+                let (a, b) = correction(black_box(&x), &PARAMS);
+                a + b
+            });
+            let whole =
+                best_of_5(100_000, || analytic(black_box(d), n, &[l], PointDist::Uniform, &proto, &PARAMS).accuracy);
             println!(
-                "{name:17} d={d:<3} N={n:<5} L={l:<3} walk {walk:5.2}  QuickScorer {quick:5.2}  ratio {:.2}",
+                "{name:17} d={d:<3} N={n:<5} L={l:<3} walk {walk:5.2}  QuickScorer {quick:5.2}  ratio {:.2}  \
+                 | correction {corr:5.2}  estimate {whole:5.2}",
                 walk / quick
             );
         }
