@@ -1,6 +1,6 @@
 """Cost of one estimate against the alternative a user has: training the networks.
 
-    python benchmarks/bench_estimate.py
+    python benchmarks/bench_estimate.py [--calls]
 
 Prints the median time of one `estimate_accuracy` call from Python (scalar,
 with a non-reference Protocol, and a 10,000-element array call), of one Monte
@@ -8,10 +8,16 @@ Carlo estimate, of `required_width`, of the first (uncached) d = 1 call, of the
 counting ceiling computed and cached, and of
 the measurement `real_accuracy` on the same configuration, with the ratios.
 The issue's target: a scalar call costs <= 10 us.
+
+``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
+minibatches, ``required_width`` and the array call) as one line, ranges over the three configurations, in a few
+seconds and without training: run it under two builds in turn, several times, to compare them on a noisy machine
+(as ``docs/theory.md``, "Cost of a call", does).
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 
@@ -29,15 +35,48 @@ def median_time(fn, repeats):
     return statistics.median(ts)
 
 
+CONFIGS = [(2, 1000, 16), (10, 1000, 32), (50, 3000, 16)]
+SGD = Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+
+
+def array_call_time() -> float:
+    d = np.random.default_rng(0).integers(1, 100, 10_000)
+    N = np.random.default_rng(1).integers(100, 3000, 10_000)
+    L = np.random.default_rng(2).integers(1, 256, 10_000)
+    return median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 21)
+
+
+def calls() -> None:
+    """The ``--calls`` line."""
+    import nnpartition
+
+    ref, sgd, size = [], [], []
+    for d, N, L in CONFIGS:
+        estimate_accuracy(d, N, L)
+        estimate_accuracy(d, N, L, protocol=SGD)
+        ref.append(median_time(lambda: estimate_accuracy(d, N, L), 2001) * 1e6)
+        sgd.append(median_time(lambda: estimate_accuracy(d, N, L, protocol=SGD), 2001) * 1e6)
+        size.append(median_time(lambda: required_width(d, N, 0.95), 501) * 1e6)
+
+    def span(xs: list) -> str:
+        return f"{min(xs):.1f}-{max(xs):.1f}"
+
+    print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
+          f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms", flush=True)
+
+
 def main() -> None:
-    configs = [(2, 1000, 16), (10, 1000, 32), (50, 3000, 16)]
-    for d, N, L in configs:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--calls", action="store_true", help="only the estimator's calls, on one line (no training)")
+    if ap.parse_args().calls:
+        calls()
+        return
+    for d, N, L in CONFIGS:
         estimate_accuracy(d, N, L)  # warm the ceiling cache, as any repeated use does
         t_scalar = median_time(lambda: estimate_accuracy(d, N, L), 2001)
         t_nocache = median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 2001)
-        sgd = Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
-        estimate_accuracy(d, N, L, protocol=sgd)
-        t_proto = median_time(lambda: estimate_accuracy(d, N, L, protocol=sgd), 2001)
+        estimate_accuracy(d, N, L, protocol=SGD)
+        t_proto = median_time(lambda: estimate_accuracy(d, N, L, protocol=SGD), 2001)
         t_size = median_time(lambda: required_width(d, N, 0.95), 501)
         t_mc = median_time(lambda: estimate_accuracy(d, N, L, method="monte_carlo", trials=100), 3)
         t_train = median_time(lambda: real_accuracy(d, N, L), 1)
@@ -68,10 +107,7 @@ def main() -> None:
     t_cached = median_time(lambda: accuracy_ceiling(2, 1000, 16), 2001)
     print(f"accuracy_ceiling(2, N, 16): computed {t_computed * 1e6:.1f} us, cached {t_cached * 1e6:.2f} us "
           f"({t_computed / t_cached:.0f} x)")
-    d = np.random.default_rng(0).integers(1, 100, 10_000)
-    N = np.random.default_rng(1).integers(100, 3000, 10_000)
-    L = np.random.default_rng(2).integers(1, 256, 10_000)
-    t_vec = median_time(lambda: estimate_accuracy(d, N, L, ceiling=False), 21)
+    t_vec = array_call_time()
     print(f"array of 10,000 configurations (no ceiling): {t_vec * 1e3:.2f} ms ({t_vec / 1e4 * 1e9:.0f} ns each)")
 
 
