@@ -118,16 +118,19 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            24: dict(draw=24, two_layer=6, deep=10, calibration_only=True),
            # Draw 25 (twenty-second pass): fixed with rule 26 (a batch of N or more points read as full batch) before
            # it was measured, as the fresh test of what that pass ships (rule 27); decides nothing.
-           25: dict(draw=25, two_layer=6, deep=10, calibration_only=True)}
+           25: dict(draw=25, two_layer=6, deep=10, calibration_only=True),
+           # Draw 26 (twenty-third pass): a second fresh test of rule 27's estimator, which that pass left bit for bit
+           # as it was (it changed only how fast the trees are read); fixed before it was measured; decides nothing.
+           26: dict(draw=26, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17 and 25 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
+#: deciding nothing): draws 17, 25 and 26 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
 #: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
 #: until they decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw
 #: 24 until it decided rules 26 and 27 in the twenty-second; draw 17's rows are calibration rows of the correction's
 #: extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 25)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 25, 26)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
