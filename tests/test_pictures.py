@@ -581,6 +581,23 @@ def test_a_window_almost_orthogonal_to_a_unit_still_cuts_along_its_line(tiny):
         assert {bool(rp.patterns[r, j]) for r in near} == {False, True}
 
 
+def test_a_line_is_drawn_exactly_where_it_cuts():
+    # RegionPolygons.lines says which lines cut the window; a line within rounding of the tolerance at a corner
+    # had been drawn without cutting (1 region and a line) or cut without being drawn (2 regions, no line): the
+    # two tests computed the distance differently (review-found). One unit, its line near the corner (0, 0) at
+    # about the tolerance (1e-9 of the diagonal), the two cases found and 400 more.
+    cases = [([1.1174497023267356, 0.5517155409804865], -1.7624323393478125e-09),
+             ([0.5638206212940088, 0.6693308099841053], -1.23765700110357e-09)]
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        w = rng.uniform(0.1, 2.0, 2)
+        cases.append((list(w), -np.hypot(*w) * np.sqrt(2.0) * 1e-9 * rng.uniform(0.98, 1.02)))
+    for w, b in cases:
+        rp = region_polygons(TwoLayerNet(np.array(w).reshape(2, 1), np.array([b]), np.ones(1), 0.0),
+                             box=(0.0, 1.0), plane=Plane.standard(2))
+        assert (rp.n_regions, len(rp.lines)) in ((1, 0), (2, 1)), (w, b)
+
+
 @needs_mpl
 def test_movie_works_with_tight_bounding_boxes_set(tmp_path):
     # the user's rcParams: a GIF's frames must keep one size, which writer.saving ensured and setup() alone did not

@@ -798,8 +798,8 @@ impl Forest {
 
     /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if it has more than
     /// [`Forest::MAX_TREES`] trees, a tree has more than 32 leaves, reads a feature `>= features`, splits at a
-    /// threshold that is not finite (a NaN threshold fails every test of the walk but would be sorted as a number
-    /// here), or a node index leaves `nodes`.
+    /// NaN threshold (it fails every test of the walk but would be sorted as a number here), or a node index leaves
+    /// `nodes`.
     pub fn new(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize) -> Option<Forest> {
         if trees.len() > Self::MAX_TREES {
             return None;
@@ -824,7 +824,7 @@ impl Forest {
                     next_leaf += 1;
                     continue;
                 }
-                if (f as usize) >= features || !t.is_finite() {
+                if (f as usize) >= features || t.is_nan() {
                     return None;
                 }
                 if !after_left {
@@ -1520,11 +1520,16 @@ mod tests {
         }
         // a feature index beyond the features, and a tree of 33 leaves, do not fit
         assert!(Forest::new(0.0, &nodes, &[0], 1).is_none());
-        // a threshold that is not a finite number does not fit
-        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            let mut odd = nodes;
-            odd[4].1 = bad;
-            assert!(Forest::new(0.5, &odd, &[0, 9], 2).is_none());
+        // a NaN threshold does not fit; infinite ones do, and read as the walk reads them
+        let mut odd = nodes;
+        odd[4].1 = f64::NAN;
+        assert!(Forest::new(0.5, &odd, &[0, 9], 2).is_none());
+        for t in [f64::INFINITY, f64::NEG_INFINITY] {
+            odd[4].1 = t;
+            let forest = Forest::new(0.5, &odd, &[0, 9], 2).unwrap();
+            for x in [[1.0, 5.0], [1.0, -1e300], [1.0, 1e300], [-1.0, f64::INFINITY], [1.0, f64::NAN]] {
+                assert_eq!(forest.eval(&x).to_bits(), ensemble(0.5, &odd, &[0, 9], &x).to_bits(), "{t} {x:?}");
+            }
         }
         let mut chain: Vec<(u8, f64, u8, u8)> = Vec::new();
         for i in 0..32u8 {

@@ -161,13 +161,14 @@ struct Leaf {
     root: usize,
 }
 
-/// The segment where `a s + b t + c = 0` crosses a convex polygon (beyond `eps`), if it does.
-fn chord(poly: &[[f64; 2]], o: [f64; 3], eps: f64) -> Option<[f64; 4]> {
-    let n = o[0].hypot(o[1]);
-    if n == 0.0 {
+/// The segment where `a s + b t + c = 0` crosses a convex polygon (beyond `eps`), if it does; `inv` is
+/// `1 / |(a, b)|` as [`cut`] is given it, and the distances are computed as [`cut`] computes them, so that a line
+/// is drawn exactly where it cuts (0: a constant, no line).
+fn chord(poly: &[[f64; 2]], o: [f64; 3], inv: f64, eps: f64) -> Option<[f64; 4]> {
+    if inv == 0.0 || !inv.is_finite() {
         return None;
     }
-    let vals: Vec<f64> = poly.iter().map(|p| (o[0] * p[0] + o[1] * p[1] + o[2]) / n).collect();
+    let vals: Vec<f64> = poly.iter().map(|p| (o[0] * p[0] + o[1] * p[1] + o[2]) * inv).collect();
     if !(vals.iter().any(|&f| f > eps) && vals.iter().any(|&f| f < -eps)) {
         return None;
     }
@@ -581,10 +582,11 @@ fn pattern_note(limit: usize, units: usize) -> String {
 
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
 fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split: bool, out: &mut Vec<Leaf>) {
-    let seg = chord(&poly, o, eps);
+    let inv = 1.0 / o[0].hypot(o[1]);
+    let seg = chord(&poly, o, inv, eps);
     if split && seg.is_some() {
         let mut vals = Vec::new();
-        if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], 1.0 / o[0].hypot(o[1]), eps, &mut vals) {
+        if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], inv, eps, &mut vals) {
             out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg, root });
             out.push(Leaf { poly: q, pattern, out: o, chord: None, root });
             return;
@@ -755,11 +757,15 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
         }
     }
     let (lo, hi) = (win.lo, win.hi);
-    // Fail fast: the first layer alone (exact count of its line arrangement) is a lower bound.
-    if 1 + l1 + l1 * l1.saturating_sub(1) / 2 > limit && arrangement_count(&zs, &zt, &zc, lo, hi, limit) > limit {
-        return Err(too_many(limit, 0, layers, units));
-    }
     let lines = Lines::new(&zs, &zt, &zc);
+    // Fail fast: the first layer alone (exact count of its line arrangement) is a lower bound; counted on the lines
+    // as they cut (normals far from 1 in size rescaled).
+    if 1 + l1 + l1 * l1.saturating_sub(1) / 2 > limit {
+        let col = |k: usize| lines.coef.iter().map(|q| q[k]).collect::<Vec<f64>>();
+        if arrangement_count(&col(0), &col(1), &col(2), lo, hi, limit) > limit {
+            return Err(too_many(limit, 0, layers, units));
+        }
+    }
     let bx = vec![[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
     let mut pieces = vec![Piece::new(bx, vec![0; l1])];
     let abort = AtomicBool::new(false);
@@ -864,8 +870,8 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     let bx = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
     let (segs, line_units): (Vec<[f64; 4]>, Vec<i64>) = (0..l1)
         .filter_map(|j| {
-            let [a, b, c, _] = lines.coef[j];
-            chord(&bx, [a, b, c], eps).map(|seg| (seg, j as i64))
+            let [a, b, c, inv] = lines.coef[j];
+            chord(&bx, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
         })
         .unzip();
     polygons.lines = Array2::from_shape_fn((segs.len(), 4), |(i, k)| segs[i][k]);
