@@ -447,6 +447,9 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     fills = {p.get("fill") for p in paths} - {"none"}
     assert len(fills) >= 3  # two classes' shades and the points' colours
     assert any(p.get("stroke") == "#111" for p in paths)  # the decision boundary
+    # the first layer's dashed lines, clipped by the page itself: as many as the core finds crossing the window
+    lines = pictures.region_polygons(net, box=tuple(tuple(c) for c in exported["box"])).lines
+    assert sum(1 for p in paths if p.get("stroke-dasharray")) == len(lines) > 0
     assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors

@@ -292,7 +292,8 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     maps each polygon to its linear region (pieces of one region share its activation pattern, and a
     pattern's region is convex), and ``n_regions`` counts the linear regions, the number
     ``region_polygons(net, box=box).n_regions`` gives. Also: the logit at each polygon's centroid (the
-    shade), the decision boundary and the first layer's lines ``x @ W + b = 0``.
+    shade), the decision boundary and the first layer (``first_layer``: its ``W`` and ``b``, whose lines
+    ``x @ W + b = 0`` the page clips to the window itself, since a frame past the region limit has no polygons).
 
     Example:
         >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.25)   # relu(x) - relu(y) + 1/4
@@ -314,7 +315,7 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
         "decision": _b64(rp.decision, "u1"),
         "output": _b64(rp.logits(), "<f4"),
         "boundary": _b64(rp.boundary, "<f4"),
-        "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
+        "first_layer": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
     }
 
 
@@ -324,7 +325,7 @@ def empty_frame(net: Network, note: str) -> Dict[str, Any]:
     none = ""
     return {"n_regions": None, "n_polygons": 0, "offsets": _b64(np.zeros(1), "<i4"), "xy": none, "region": none,
             "decision": none, "output": none, "boundary": none, "note": note,
-            "lines": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()}}
+            "first_layer": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()}}
 
 
 def _group_rows(patterns: np.ndarray) -> Tuple[np.ndarray, int]:

@@ -186,7 +186,7 @@ function drawPlot(ctx) {
       for (let r = s; r < Math.min(f.n_polygons, s + CHUNK); r++) polygonPath(ctx, T, f, r);
       ctx.stroke();
     }
-    if ($("show-lines").checked) drawLines(ctx, T, f.lines, S.run.box);
+    if ($("show-lines").checked) drawLines(ctx, T, f.first_layer, S.run.box);
     drawBoundary(ctx, T, f.boundary);
   }
   if ($("show-points").checked) drawPoints(ctx, T, f ? f.pred : null);
@@ -204,11 +204,11 @@ function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the bo
   return pts.length >= 2 ? [pts[0], pts[pts.length - 1]] : null;
 }
 
-function drawLines(ctx, T, lines, box) {
-  const L = lines.b.length;
+function drawLines(ctx, T, first, box) {  // the first layer's lines x @ W[:, j] + b_j = 0, clipped to the box
+  const L = first.b.length;
   ctx.strokeStyle = "rgba(20,20,20,0.75)"; ctx.lineWidth = 1.2; ctx.setLineDash([5, 4]);
   for (let j = 0; j < L; j++) {
-    const s = lineSegment(lines.W[0][j], lines.W[1][j], lines.b[j], box);
+    const s = lineSegment(first.W[0][j], first.W[1][j], first.b[j], box);
     if (!s) continue;
     ctx.beginPath(); ctx.moveTo(T.px(s[0][0]), T.py(s[0][1])); ctx.lineTo(T.px(s[1][0]), T.py(s[1][1])); ctx.stroke();
   }
