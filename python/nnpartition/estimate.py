@@ -412,8 +412,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         if few.size:
             _warn_range(float(da.max()), float(few.min()), [float(la.max())], proto, stacklevel=3)
     # capped at the ceiling in the core (interruptible: exact d = 1 ceilings cost milliseconds each)
-    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist, _proto_args(proto),
-                                   ceiling=ceiling)
+    cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
+                                   _protocol_info(proto)[0], ceiling=ceiling)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, ceil = (c.reshape(shape) for c in cols)
     if da.ndim == 0:  # 0-d arrays in, floats out
         f = float
@@ -455,7 +455,7 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)
     acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_from_partition(
-        float(d), float(N), float(L), occ, dist, _proto_args(proto))
+        float(d), float(N), float(L), occ, dist, _protocol_info(proto)[0])
     s = summarize(acc_t)
     acc = s.mean
     low = min(s.ci_low, float(np.mean(low_t)))
@@ -572,7 +572,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, N, (1,), proto):
         _warn_range(d, N, (1,), proto, stacklevel=3)
-    out = _core.required_width(float(d), float(N), t, dist, _proto_args(proto), float(max_width))
+    out = _core.required_width(float(d), float(N), t, dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     _warn_answer("L", (L, lo, hi), *_range()["L"])
     return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
@@ -603,7 +603,7 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
     max_n = v.size("max_n", max_n, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, None, ws, proto):
         _warn_range(d, None, ws, proto, stacklevel=3)
-    out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _proto_args(proto), float(max_n))
+    out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _protocol_info(proto)[0], float(max_n))
     n, lo, hi = (int(x) for x in out)
     # N <= d + 1 is never outside the range (any labelling fits); an answer of max_n is the search limit
     _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"])

@@ -773,9 +773,9 @@ pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[
 /// right; every split node, grouped by feature and sorted by threshold, carries the mask of the leaves outside
 /// its left subtree. A split whose test fails (`x[feature] > threshold`: the walk goes right) rules out its left
 /// subtree, and the walk's leaf is the leftmost leaf that no failed test ruled out. So an evaluation is, per
-/// feature, a bisection of its sorted thresholds at `x[feature]` (without data-dependent branches: a mispredicted
-/// branch per step had cost more than the scan it replaced) and the AND of the masks of the splits below it: no
-/// chain of dependent loads, no data-dependent branch per node. At most
+/// feature, a bisection of its sorted thresholds at `x[feature]` (without data-dependent branches: one with
+/// branches ran fewer instructions than the scan it replaced but gained no time) and the AND of the masks of the
+/// splits below it: no chain of dependent loads, no data-dependent branch per node. At most
 /// [`Forest::MAX_TREES`] trees of at most 32 leaves each ([`Forest::new`] returns `None` otherwise), so that a
 /// tree's index is a byte and its 32-bit mask of possible leaves lives in a fixed array.
 pub struct Forest {

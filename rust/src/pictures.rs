@@ -487,6 +487,11 @@ const FAR_HI: f64 = (1u64 << 60) as f64;
 /// Hidden layers `(W, b)` and output weights, owned: a rescaled copy of a network.
 type Rebalanced = (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>);
 
+/// The size of unit `j` of the layer `(w, b)`: its largest |weight| or |bias|.
+fn unit_size(w: ArrayView2<f64>, b: ArrayView1<f64>, j: usize) -> f64 {
+    w.column(j).iter().fold(b[j].abs(), |m, &x| m.max(x.abs()))
+}
+
 /// The power of two a unit of `size` (its largest |weight| or |bias|) is multiplied by:
 /// `2^clip(-round(log2 size), -1000, 1000)` (ties to even) when it is far from 1, else 1.
 /// A unit of size 0 is not far. The clip keeps the power in range (a subnormal size asks
@@ -521,7 +526,7 @@ fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
                 Some((layers, _)) => (layers[k].0.view(), layers[k].1.view()),
                 None => (net.layers[k].w, net.layers[k].b),
             };
-            (0..w.ncols()).map(|j| unit_scale(w.column(j).iter().fold(b[j].abs(), |m, &x| m.max(x.abs())))).collect()
+            (0..w.ncols()).map(|j| unit_scale(unit_size(w, b, j))).collect()
         };
         if scale.iter().all(|&s| s == 1.0) {
             continue;
@@ -766,8 +771,8 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             return Err(too_many(limit, 0, layers, units));
         }
     }
-    let bx = vec![[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
-    let mut pieces = vec![Piece::new(bx, vec![0; l1])];
+    let corners = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
+    let mut pieces = vec![Piece::new(corners.to_vec(), vec![0; l1])];
     let abort = AtomicBool::new(false);
     let interrupted = || CoreError::Interrupted;
     // Sequentially until there is enough to share out, then piece by piece in parallel
@@ -865,22 +870,19 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     if leaves.len() > limit {
         return Err(too_many(limit, layers - 1, layers, units));
     }
-    let mut polygons = assemble(net, win, leaves)?;
     // The first layer's lines across the window (a unit scaled by rebalancing is the same line).
-    let bx = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
-    let (segs, line_units): (Vec<[f64; 4]>, Vec<i64>) = (0..l1)
+    let first: Vec<([f64; 4], i64)> = (0..l1)
         .filter_map(|j| {
             let [a, b, c, inv] = lines.coef[j];
-            chord(&bx, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
+            chord(&corners, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
         })
-        .unzip();
-    polygons.lines = Array2::from_shape_fn((segs.len(), 4), |(i, k)| segs[i][k]);
-    polygons.line_units = line_units;
-    Ok(polygons)
+        .collect();
+    assemble(net, win, leaves, &first)
 }
 
-/// Flatten the leaves into arrays and compute the input-space affine maps.
-fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>) -> CoreResult<Polygons> {
+/// Flatten the leaves into arrays and compute the input-space affine maps; `first` holds the first layer's lines
+/// across the window (segment, unit).
+fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>, first: &[([f64; 4], i64)]) -> CoreResult<Polygons> {
     let n = leaves.len();
     let d = win.origin.len();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
@@ -961,8 +963,8 @@ fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>) -> CoreResult<Polygon
         affine_bias,
         decision,
         boundary,
-        lines: Array2::zeros((0, 4)),
-        line_units: Vec::new(),
+        lines: Array2::from_shape_fn((first.len(), 4), |(i, k)| first[i].0[k]),
+        line_units: first.iter().map(|&(_, j)| j).collect(),
     })
 }
 
@@ -1159,12 +1161,7 @@ mod tests {
 
     /// Largest |weight or bias| of each unit of each hidden layer.
     fn unit_sizes(net: &PwlNet) -> Vec<Vec<f64>> {
-        net.layers
-            .iter()
-            .map(|l| {
-                (0..l.w.ncols()).map(|j| l.w.column(j).iter().fold(l.b[j].abs(), |m, &x| m.max(x.abs()))).collect()
-            })
-            .collect()
+        net.layers.iter().map(|l| (0..l.w.ncols()).map(|j| unit_size(l.w, l.b, j)).collect()).collect()
     }
 
     #[test]

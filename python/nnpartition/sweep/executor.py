@@ -356,5 +356,3 @@ def _check_workers_start(pool: cf.ProcessPoolExecutor, job: Callable[..., Any]) 
                         "a module, not in a notebook, an interactive session or a script's __main__ that they "
                         "cannot import (a .py file next to the notebook works), or pass workers=1 to run it in "
                         "this process")
-
-
