@@ -444,6 +444,27 @@ LONG_CALLS = [
     ("region_map", "Xr = rng.uniform(-1, 1, (400000, 8)); "
      "nr = npn.TwoLayerNet(W1=rng.normal(size=(8, 300)), b1=rng.normal(size=300), w2=rng.normal(size=300), b2=0.0)",
      "[construct.region_map(nr, Xr) for _ in range(100)]"),
+    # Single units of work that took seconds each until the twenty-fourth pass on issue 11 (a review measured
+    # 1-13 s from SIGINT to KeyboardInterrupt on these calls): a big-integer programme's layer, a region's slope
+    # through a wide layer, one block of points through wide layers, one evaluation of every point during
+    # minibatch training, one record of a teacher run, a bucket of clustered knots, one labelling of the exact
+    # d = 1 ceiling, and a long call made from inside another's callback (where Python delivers no signals).
+    ("deep_region_bounds", "", "npn.deep_region_bounds(4000, [4000, 4000])"),
+    ("region_map (wide layer)", "Xw = rng.normal(size=(4096, 1500)); nw = npn.TwoLayerNet(W1=rng.normal(size=(1500, "
+     "1500)), b1=rng.normal(size=1500), w2=rng.normal(size=1500), b2=0.0)", "construct.region_map(nw, Xw)"),
+    ("count_regions_deep (wide layers)", "Xd = (rng.random((1024, 8000), dtype=np.float32) - 0.5); "
+     "Ld = [(rng.random((8000, 10000), dtype=np.float32) - 0.5, rng.random(10000, dtype=np.float32) - 0.5), "
+     "(rng.random((10000, 10000), dtype=np.float32) - 0.5, rng.random(10000, dtype=np.float32) - 0.5)]",
+     "npn.count_regions_deep(Xd, Ld)"),
+    ("train (evaluating many points)", "Xf = (rng.random((400000, 100), dtype=np.float32) - 0.5); "
+     "yf = (Xf[:, 0] > 0).astype(int)", "npn.train(Xf, yf, 1000, steps=100, batch_size=32, threads=1)"),
+    ("train_teacher (recording many points)", "Xq = rng.random((600000, 50)) - 0.5; yq = np.sign(Xq[:, 0]); "
+     "yq[yq == 0] = 1", "teacher.train_teacher(Xq, yq, 400, steps=2, batch_size=1, record_at=[0, 1, 2])"),
+    ("regions_in_box (d = 1, clustered knots)", "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
+     "[npn.regions_in_box(np.ones((1, kn.size)), -kn, [-1.0], [1.0]) for _ in range(1000)]"),
+    ("exact d = 1 ceiling", "", "npn._core.d1_ceiling(100000, 50000, 2, 0)"),
+    ("a call inside a training callback", "Xk = rng.uniform(-1, 1, (200, 2)); yk = (Xk[:, 0] > 0).astype(int)",
+     "npn.train(Xk, yk, 8, steps=100, snapshot_every=50, callback=lambda *a: npn._core.interruptible_sleep(8.0))"),
 ]
 
 SIGINT_CHILD = textwrap.dedent("""

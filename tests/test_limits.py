@@ -111,3 +111,50 @@ def test_huge_log_counts_match_the_normal_limit():
     assert abs(p - expected) < 1e-12
     # ln S(n, n/2) = (n - 1) ln 2 + ln(1 + P(X = n/2)) for even n.
     assert npn.log_regions(n, n // 2) == pytest.approx((n - 1) * np.log(2), rel=1e-15)
+
+
+def test_outputs_whose_size_shows_only_while_computing_are_refused_before_they_are_held():
+    # A threshold code's size is known only as it is computed. Thresholds calibrated so that every unit fires for
+    # each of 100 points (k = m) fire for almost every new point: a code of 50,000 points holds about 3.2 million
+    # indices (25 MB as they are gathered), while its buffers need under 2 MB. Under a 4 MiB limit the code stops
+    # with a ValueError naming the limit, where it used to grow without one (and aborted the process on larger sizes).
+    rng = np.random.default_rng(0)
+    code = sparse.expand_sparsify(rng.normal(size=(100, 2)), 64, k=64, sparsify="threshold")
+    X = rng.normal(size=(50000, 2))
+    limits.set_limits(max_bytes=2**22)
+    with pytest.raises(ValueError, match="max_bytes"):
+        code.encode(X)
+    limits.set_limits(max_bytes=2**30)
+    assert code.encode(X).indices.size > 0.9 * 50000 * 64
+    # regions_in_box reserves about 180 bytes a hyperplane in d = 1 (two threads): refused before anything is
+    # built, where it had no memory check at all.
+    knots = np.linspace(-0.99, 0.99, 20000)
+    limits.set_limits(max_bytes=2**20)
+    with pytest.raises(ValueError, match="max_bytes"):
+        npn.regions_in_box(np.ones((1, knots.size)), -knots, [-1.0], [1.0])
+    limits.set_limits(max_bytes=2**30)
+    assert npn.regions_in_box(np.ones((1, knots.size)), -knots, [-1.0], [1.0]) == knots.size + 1
+
+
+def test_exact_counts_have_a_size_limit_and_say_where_the_logarithm_is():
+    # 2^(1e10) would be a 1.25 GB integer: refused at once (it took 11 s and 5 GB, uninterruptibly, in the binding).
+    with pytest.raises(ValueError, match=r"bits.*log_regions"):
+        npn.regions(10**10, 10**10)
+    assert npn.regions(2**20, 2**20) == 2 ** (2**20)  # a million bits is still exact
+
+
+def test_private_bindings_check_their_sizes_too():
+    # The core functions behind the estimate are exported for the tests; they validate like public ones (they
+    # aborted the process on huge sizes, or wrapped u64 arithmetic into wrong answers).
+    with pytest.raises(ValueError, match="max_bytes"):
+        _core.d1_ceiling(10**13, 1, 2, 0)
+    with pytest.raises(ValueError, match="max_work"):
+        _core.d1_ceiling(10**6, 10**6 - 2, 10**4, 0)
+    with pytest.raises(ValueError, match="labelings"):
+        _core.d1_ceiling(10, 1, 0, 0)
+    with pytest.raises(ValueError, match="first"):
+        _core.simulate_trials(1, 10, 1, "uniform", "uniform", 0, 2**64 - 1, 2)
+    # 10 points and one unit of fan-in 2^64 - 1: any labelling fits (closed form: N <= d + 1).
+    assert _core.accuracy_ceiling(2**64 - 1, 10, [1]) == 1.0
+    # 2^64 - 1 random labels and 3 units in d = 2: the counting bound is within a hair of chance.
+    assert 0.5 <= _core.accuracy_ceiling(2, 2**64 - 1, [3]) < 0.51

@@ -312,6 +312,17 @@ where
         per_thread * rayon::current_num_threads() as f64 + table,
     )?;
     let cancel = Cancel::current();
+    // A chunk of a large network is passed in blocks of rows of at most about 2^27 multiply-adds,
+    // with a check for Ctrl-C before each (the blocks depend on the sizes only, so the counts are
+    // still the same at any thread count; networks under 2^17 multiply-adds a row take the chunk
+    // whole, as before).
+    let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
+    let block = ((1usize << 27) / per_row.max(1)).clamp(1, CHUNK_ROWS);
+    limits::check_work(
+        &format!("counting the patterns of {n} points through {bits} units"),
+        n as f64 * per_row as f64,
+        None,
+    )?;
     let mut total = PatternTable::new(words);
     let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
         .into_par_iter()
@@ -327,9 +338,17 @@ where
                     Ok(v) => v,
                     Err(e) => return (scratch, xb, yb, Err(e)),
                 };
-                let labels = if labelled { Some(&yb[..rows]) } else { None };
                 let xc = lent.unwrap_or_else(|| xb.slice(s![..rows, ..]));
-                accumulate_chunk(xc, layers, labels, words, &mut scratch, &mut acc);
+                for lo in (0..rows).step_by(block) {
+                    let hi = (lo + block).min(rows);
+                    if lo > 0 {
+                        if let Err(e) = cancel.check() {
+                            return (scratch, xb, yb, Err(e));
+                        }
+                    }
+                    let labels = if labelled { Some(&yb[lo..hi]) } else { None };
+                    accumulate_chunk(xc.slice(s![lo..hi, ..]), layers, labels, words, &mut scratch, &mut acc);
+                }
                 (scratch, xb, yb, Ok(acc))
             },
         )

@@ -13,6 +13,8 @@
 //!   `E[best] <= a + (1 - a) min(1, that)` for every `a`.
 
 use crate::counting::ln_partial_sum;
+use crate::error::{invalid, CoreResult};
+use crate::limits::{self, Cancel};
 use crate::rng::stream;
 use rand::RngExt;
 use rayon::prelude::*;
@@ -21,17 +23,27 @@ use std::f64::consts::LN_2 as LN2;
 /// Best agreement (number of points) between labels `y` and any sign sequence
 /// with at most `k` changes. `O(N k)` time, `O(k)` memory.
 pub fn best_agreement(y: &[u8], k: usize) -> usize {
+    // A token that never fires: the programme cannot be interrupted.
+    best_agreement_until(y, k, &Cancel::default()).unwrap_or(0)
+}
+
+/// [`best_agreement`], checking `cancel` every million cell updates.
+fn best_agreement_until(y: &[u8], k: usize, cancel: &Cancel) -> CoreResult<usize> {
     let n = y.len();
     if n == 0 {
-        return 0;
+        return Ok(0);
     }
     let k = k.min(n - 1);
+    let stride = (1usize << 20) / (k + 1) + 1;
     // d[j][c]: best agreement so far using exactly j changes, current label c.
     const NEG: i64 = i64::MIN / 4;
     let mut d = vec![[NEG; 2]; k + 1];
     d[0][0] = (y[0] == 0) as i64;
     d[0][1] = (y[0] == 1) as i64;
-    for &yi in &y[1..] {
+    for (i, &yi) in y[1..].iter().enumerate() {
+        if i % stride == stride - 1 {
+            cancel.check()?;
+        }
         for j in (0..=k).rev() {
             for c in 0..2 {
                 let stay = d[j][c];
@@ -40,30 +52,45 @@ pub fn best_agreement(y: &[u8], k: usize) -> usize {
             }
         }
     }
-    d.iter().flat_map(|r| r.iter()).copied().max().unwrap() as usize
+    Ok(d.iter().flat_map(|r| r.iter()).copied().max().unwrap_or(0) as usize)
 }
 
 /// Mean and standard error over `labelings` random labelings of
 /// `best_agreement(y, k) / n` (each labeling from its own stream of `seed`).
-pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> (f64, f64) {
-    if n == 0 || labelings == 0 {
-        return (f64::NAN, f64::NAN);
+///
+/// Errors: `InvalidArgument` when `n` or `labelings` is 0; `TooLarge` when the labels or the
+/// programme's work (`n (k + 1)` per labeling) pass the limits; `Interrupted` on Ctrl-C.
+pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> CoreResult<(f64, f64)> {
+    if n == 0 {
+        return invalid("n (the number of points) must be >= 1");
     }
+    if labelings == 0 {
+        return invalid("labelings must be >= 1");
+    }
+    let what = format!("the d = 1 ceiling of {n} points with {k} sign changes over {labelings} labelings");
+    limits::check_bytes(&what, n as f64 * rayon::current_num_threads() as f64 + 8.0 * labelings as f64)?;
+    limits::check_work(&what, n as f64 * (k.min(n - 1) + 1) as f64 * labelings as f64, None)?;
+    d1_values(n, k, labelings, seed, &Cancel::current())
+}
+
+/// [`d1_ceiling`] without the checks (the sizes of [`computed`] are small).
+fn d1_values(n: usize, k: usize, labelings: usize, seed: u64, cancel: &Cancel) -> CoreResult<(f64, f64)> {
     if k + 1 >= n {
-        return (1.0, 0.0);
+        return Ok((1.0, 0.0));
     }
     let vals: Vec<f64> = (0..labelings as u64)
         .into_par_iter()
         .map(|t| {
+            cancel.check()?;
             let mut rng = stream(seed, t, 0xD1);
             let y: Vec<u8> = (0..n).map(|_| rng.random::<bool>() as u8).collect();
-            best_agreement(&y, k) as f64 / n as f64
+            Ok(best_agreement_until(&y, k, cancel)? as f64 / n as f64)
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     let m = vals.iter().sum::<f64>() / vals.len() as f64;
     let var =
         if vals.len() > 1 { vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64 } else { 0.0 };
-    (m, (var / vals.len() as f64).sqrt())
+    Ok((m, (var / vals.len() as f64).sqrt()))
 }
 
 /// `ln` of the number of dichotomies of `n` points a `d -> widths -> 1` ReLU
@@ -85,8 +112,8 @@ pub fn ln_dichotomies(d: u64, n: u64, widths: &[u64]) -> f64 {
     let mut fan_in = d;
     let mut readout_dims = 1u64;
     for &w in widths {
-        total += w as f64 * ln_cov(fan_in + 1);
-        readout_dims = readout_dims.saturating_add(w.saturating_mul(fan_in + 1));
+        total += w as f64 * ln_cov(fan_in.saturating_add(1));
+        readout_dims = readout_dims.saturating_add(w.saturating_mul(fan_in.saturating_add(1)));
         fan_in = w;
     }
     total + ln_cov(readout_dims)
@@ -102,7 +129,7 @@ pub fn union_ceiling(n: u64, ln_k: f64) -> f64 {
     let mut best = 1.0f64;
     let steps = 400u64.min(n / 2 + 1);
     for s in 0..=steps {
-        let r = (n / 2) * s / steps; // errors allowed
+        let r = ((n / 2) as u128 * s as u128 / steps as u128) as u64; // errors allowed (no overflow: r <= n / 2)
         let a = 1.0 - r as f64 / n as f64;
         let ln_p = ln_k + ln_partial_sum(n, r) - n as f64 * LN2;
         let p = if ln_p >= 0.0 { 1.0 } else { ln_p.exp() };
@@ -167,7 +194,9 @@ fn computed(d: u64, n: u64, widths: &[u64]) -> f64 {
             return 1.0;
         }
         if n.saturating_mul(k + 1) <= D1_EXACT_WORK {
-            return d1_ceiling(n as usize, k as usize, d1_labelings(n, k), 0).0;
+            // At most D1_EXACT_WORK cell updates a labeling: neither the limits nor Ctrl-C apply.
+            return d1_values(n as usize, k as usize, d1_labelings(n, k), 0, &Cancel::default())
+                .map_or(f64::NAN, |v| v.0);
         }
         return union_ceiling(n, LN2 + ln_partial_sum(n - 1, k));
     }
@@ -207,7 +236,7 @@ mod tests {
             }
         }
         assert_ne!(ceiling(2, 100, &[3]), ceiling(2, 100, &[3, 4]));
-        assert_eq!(ceiling(1, 40, &[8]), d1_ceiling(40, 9, d1_labelings(40, 9), 0).0);
+        assert_eq!(ceiling(1, 40, &[8]), d1_ceiling(40, 9, d1_labelings(40, 9), 0).unwrap().0);
     }
 
     #[test]
@@ -227,7 +256,7 @@ mod tests {
     fn d1_table_from_theory_notes() {
         // theory.md §4 (400 labelings, tolerance 0.006 between independent streams).
         for &(n, k, want) in &[(20, 0, 0.587), (50, 4, 0.740), (100, 16, 0.823), (200, 8, 0.679), (200, 64, 0.910)] {
-            let (m, _) = d1_ceiling(n, k, 2000, 7);
+            let (m, _) = d1_ceiling(n, k, 2000, 7).unwrap();
             assert!((m - want).abs() < 0.006, "N={n} k={k}: {m} vs {want}");
         }
     }
@@ -237,7 +266,7 @@ mod tests {
         // Just above the exact size the bound must not fall below the exact value.
         for &(n, l) in &[(2000u64, 120u64), (5000, 40), (20000, 9), (1000, 300)] {
             assert!(n * (l + 2) > D1_EXACT_WORK);
-            let (exact, se) = d1_ceiling(n as usize, l as usize + 1, 64, 3);
+            let (exact, se) = d1_ceiling(n as usize, l as usize + 1, 64, 3).unwrap();
             let bound = ceiling(1, n, &[l]);
             assert!(bound >= exact - 3.0 * se, "N={n} L={l}: {bound} < {exact}");
             assert!(bound < 1.0, "N={n} L={l}");

@@ -76,12 +76,14 @@ pub fn region_map(
     )?;
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks.
+    // Chunks of at most 2^26 multiply-adds, so that a Ctrl-C is seen within milliseconds.
+    let chunk = ((1usize << 26) / (l * d).max(1)).clamp(1, CHUNK_ROWS);
     let mut keys = vec![0u64; n * words];
-    keys.par_chunks_mut(CHUNK_ROWS * words).enumerate().for_each(|(c, out)| {
+    keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {
             return;
         }
-        let lo = c * CHUNK_ROWS;
+        let lo = c * chunk;
         let rows = out.len() / words;
         let mut z = b1.broadcast((rows, l)).unwrap().to_owned();
         matmul_into(x.slice(s![lo..lo + rows, ..]), w1.view(), z.view_mut(), true);
@@ -118,8 +120,10 @@ pub fn region_map(
     let mut patterns = Array2::from_elem((nr, l), false);
     let mut slopes = Array2::zeros((nr, d));
     let mut offsets = Array1::from_elem(nr, b2);
+    // A region costs up to L d multiply-adds: check every 2^22 of them.
+    let every = ((1usize << 22) / (l * d).max(1)).max(1);
     for (g, &r) in first.iter().enumerate() {
-        if g % 4096 == 0 {
+        if g % every == 0 {
             cancel.check()?;
         }
         let key = &keys[r * words..(r + 1) * words];

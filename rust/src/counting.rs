@@ -22,6 +22,10 @@ use std::f64::consts::LN_2;
 /// use the log-domain functions.
 pub const MAX_LIMB_WORK: f64 = 3.0e9;
 
+/// Largest exact count, in bits (2^26, 8 MiB; about 20 million decimal digits): turning a larger
+/// integer into a Python `int` holds the interpreter for seconds, and nobody reads its digits.
+pub const MAX_EXACT_BITS: f64 = (1u64 << 26) as f64;
+
 /// Estimated limb operations of `S(n, m)` (used to refuse absurd requests up front).
 /// Term `k` of the recurrence has about `log2 C(n, k)` bits, at most that of the
 /// last term; the complement (`m > n / 2`) also subtracts from an `n`-bit `2^n`.
@@ -46,6 +50,13 @@ fn partial_sum_bits(n: u64, m: u64) -> f64 {
 }
 
 fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
+    let bits = partial_sum_bits(n, m);
+    if bits > MAX_EXACT_BITS {
+        return Err(CoreError::TooLarge(format!(
+            "{what} S({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an exact \
+             count; log_regions / log_partial_binomial_sum give its logarithm"
+        )));
+    }
     // The integer, its Python copy and one temporary.
     limits::check_bytes(
         &format!("{what} S({n}, {m}) (log_regions / log_partial_binomial_sum give its logarithm)"),
@@ -262,6 +273,7 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
     let mut m17 = BigUint::one();
     let mut dl = n0;
     for &w in widths {
+        cancel.check()?;
         dl = dl.min(w);
         m17 *= binomial_partial_sum(w, dl)?;
     }
@@ -279,6 +291,7 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
             if count.is_zero() {
                 continue;
             }
+            cancel.check()?;
             let jmax = (m as u64).min(w);
             for j in 0..=jmax {
                 let new_m = (m as u64).min(w - j) as usize;

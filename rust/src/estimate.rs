@@ -1244,7 +1244,9 @@ mod tests {
             assert!(nan.is_nan());
             let (a, c) = at(n, l, true);
             let exact =
-                ceiling::d1_ceiling(n as usize, l as usize + 1, ceiling::d1_labelings(n as u64, l as u64 + 1), 0).0;
+                ceiling::d1_ceiling(n as usize, l as usize + 1, ceiling::d1_labelings(n as u64, l as u64 + 1), 0)
+                    .unwrap()
+                    .0;
             assert_eq!(c, exact, "({n}, {l})");
             assert_eq!(edges(&a), edges(&raw).map(|e| e.min(exact)));
             binds += edges(&raw).iter().filter(|&&e| e > exact).count();

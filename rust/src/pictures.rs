@@ -877,12 +877,18 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             chord(&corners, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
         })
         .collect();
-    assemble(net, win, leaves, &first)
+    assemble(net, win, leaves, &first, stop)
 }
 
 /// Flatten the leaves into arrays and compute the input-space affine maps; `first` holds the first layer's lines
 /// across the window (segment, unit).
-fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>, first: &[([f64; 4], i64)]) -> CoreResult<Polygons> {
+fn assemble(
+    net: &PwlNet,
+    win: &Window,
+    leaves: Vec<Leaf>,
+    first: &[([f64; 4], i64)],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> CoreResult<Polygons> {
     let n = leaves.len();
     let d = win.origin.len();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
@@ -925,29 +931,36 @@ fn assemble(net: &PwlNet, win: &Window, leaves: Vec<Leaf>, first: &[([f64; 4], i
         }
     } else {
         let slope = net.slope;
-        weight.axis_chunks_iter_mut(ndarray::Axis(0), 64).into_par_iter().enumerate().for_each(|(ci, mut rows)| {
-            for (i, mut row) in rows.outer_iter_mut().enumerate() {
-                let pat = patterns.row(ci * 64 + i);
-                let mut g: Vec<f64> = net.w_out.to_vec();
-                let mut end = units;
-                for lay in net.layers.iter().rev() {
-                    let (fan_in, width) = lay.w.dim();
-                    let mask = &pat.as_slice().expect("contiguous")[end - width..end];
-                    end -= width;
-                    for (gj, &m) in g.iter_mut().zip(mask) {
-                        if m == 0 {
-                            *gj *= slope;
-                        }
-                    }
-                    let mut next = vec![0.0; fan_in];
-                    for (i2, nx) in next.iter_mut().enumerate() {
-                        *nx = lay.w.row(i2).iter().zip(&g).map(|(a, b)| a * b).sum();
-                    }
-                    g = next;
+        // Each region costs the network's weights once; `stop` is polled before every 64 regions.
+        weight.axis_chunks_iter_mut(ndarray::Axis(0), 64).into_par_iter().enumerate().try_for_each(
+            |(ci, mut rows)| {
+                if stop() {
+                    return Err(CoreError::Interrupted);
                 }
-                row.iter_mut().zip(&g).for_each(|(o, v)| *o = *v);
-            }
-        });
+                for (i, mut row) in rows.outer_iter_mut().enumerate() {
+                    let pat = patterns.row(ci * 64 + i);
+                    let mut g: Vec<f64> = net.w_out.to_vec();
+                    let mut end = units;
+                    for lay in net.layers.iter().rev() {
+                        let (fan_in, width) = lay.w.dim();
+                        let mask = &pat.as_slice().expect("contiguous")[end - width..end];
+                        end -= width;
+                        for (gj, &m) in g.iter_mut().zip(mask) {
+                            if m == 0 {
+                                *gj *= slope;
+                            }
+                        }
+                        let mut next = vec![0.0; fan_in];
+                        for (i2, nx) in next.iter_mut().enumerate() {
+                            *nx = lay.w.row(i2).iter().zip(&g).map(|(a, b)| a * b).sum();
+                        }
+                        g = next;
+                    }
+                    row.iter_mut().zip(&g).for_each(|(o, v)| *o = *v);
+                }
+                Ok(())
+            },
+        )?;
     }
     let affine_bias = (0..n)
         .map(|r| window_affine[[r, 2]] - weight.row(r).iter().zip(&win.origin).map(|(a, b)| a * b).sum::<f64>())

@@ -38,17 +38,22 @@ pub struct TrialResult {
     pub occupancy_hist: Vec<u64>,
 }
 
-/// Draw the hidden layer of trial `t`: `W` `(d, L)` and `b` `(L,)`.
-pub fn draw_layer(cfg: &SimConfig, t: u64) -> (Array2<f64>, Array1<f64>) {
+/// Draw the hidden layer of trial `t`: `W` `(d, L)` and `b` `(L,)` (row by row, checking for
+/// Ctrl-C between rows).
+pub fn draw_layer(cfg: &SimConfig, t: u64) -> CoreResult<(Array2<f64>, Array1<f64>)> {
     let mut rng = stream(cfg.seed, t, LAYER_STREAM);
     let scale = 1.0 / (cfg.d as f64).sqrt();
     let mut draw = || match cfg.init {
         Init::Uniform => rng.random_range(-scale..scale),
         Init::Gaussian => scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng),
     };
-    let w = Array2::from_shape_simple_fn((cfg.d, cfg.l), &mut draw);
+    let mut w = Array2::zeros((cfg.d, cfg.l));
+    for mut row in w.rows_mut() {
+        crate::limits::check()?;
+        row.iter_mut().for_each(|v| *v = draw());
+    }
     let b = Array1::from_shape_simple_fn(cfg.l, &mut draw);
-    (w, b)
+    Ok((w, b))
 }
 
 /// Fill chunk `c` of trial `t` with points and fair-coin labels.
@@ -68,7 +73,7 @@ pub fn fill_points(cfg: &SimConfig, t: u64, c: usize, x: &mut Array2<f64>, y: &m
 
 /// Run trial `t`.
 pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
-    let (w, b) = draw_layer(cfg, t);
+    let (w, b) = draw_layer(cfg, t)?;
     let layers = [Layer { w: w.view(), b: b.view() }];
     let table = count_streamed(cfg.n, cfg.d, &layers, true, |c, xb, yb| {
         fill_points(cfg, t, c, xb, yb);
@@ -86,6 +91,9 @@ pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
 pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<TrialResult>> {
     if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
         return invalid("d, N and L must all be >= 1");
+    }
+    if first.checked_add(count).is_none() {
+        return invalid(format!("trials first + count must be below 2^64, got {first} + {count}"));
     }
     let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
     limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;

@@ -21,6 +21,7 @@ use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Rows per work unit of the coding passes.
 pub const CHUNK_ROWS: usize = 1024;
@@ -66,16 +67,18 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
             return invalid(format!("the number of inputs per unit must be in 1..={d}, got {s}"));
         }
     }
+    let cancel = Cancel::current();
     let cols: Vec<Vec<f64>> = (0..m)
         .into_par_iter()
         .map(|j| {
+            cancel.check()?;
             let mut rng = stream(seed, 0x5ea5e, j as u64);
             match kind {
                 Projection::Gaussian => {
                     let scale = 1.0 / (d as f64).sqrt();
-                    (0..d)
+                    Ok((0..d)
                         .map(|_| scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
-                        .collect()
+                        .collect())
                 }
                 Projection::SparseBinary { s } => {
                     // Partial Fisher-Yates: the first s entries of a random permutation.
@@ -88,12 +91,26 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
                     for &i in &idx[..s] {
                         col[i] = 1.0;
                     }
-                    col
+                    Ok(col)
                 }
             }
         })
-        .collect();
-    Ok(Array2::from_shape_fn((d, m), |(i, j)| cols[j][i]))
+        .collect::<CoreResult<_>>()?;
+    // The transpose, in bands of 64 rows (each column's slice of a band is contiguous, and each
+    // row of the band is written in order), checking for Ctrl-C between bands.
+    const BAND: usize = 64;
+    let mut out = Array2::<f64>::zeros((d, m));
+    out.axis_chunks_iter_mut(Axis(0), BAND).into_par_iter().enumerate().try_for_each(|(c, mut band)| {
+        cancel.check()?;
+        let lo = c * BAND;
+        for (j, col) in cols.iter().enumerate() {
+            for (i, &v) in col[lo..lo + band.nrows()].iter().enumerate() {
+                band[[i, j]] = v;
+            }
+        }
+        Ok::<(), CoreError>(())
+    })?;
+    Ok(out)
 }
 
 fn check(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'_, f64>) -> CoreResult<(usize, usize)> {
@@ -254,12 +271,15 @@ pub fn threshold_code(
     if tau.iter().any(|v| v.is_nan()) {
         return invalid("thresholds contain NaN");
     }
-    check_buffers(
-        &format!("a threshold code of {n} points with m = {m} units"),
-        CHUNK_ROWS.min(n),
-        m,
-        16.0 * n as f64,
-    )?;
+    let what = format!("a threshold code of {n} points with m = {m} units");
+    // Per thread: a block's pre-activations (8 bytes an entry) and at most as many indices (4).
+    let rows = CHUNK_ROWS.min(n);
+    check_buffers(&what, rows, m + m.div_ceil(2), 16.0 * n as f64)?;
+    let buffers = rayon::current_num_threads() as f64 * rows as f64 * m as f64 * 12.0;
+    // The code's size is known only once it is computed: the indices found so far are counted as
+    // they come, and the call is refused as soon as they (held twice: in blocks, then joined)
+    // would pass `MAX_DENSE` entries or the memory limit.
+    let found = AtomicU64::new(0);
     let cancel = Cancel::current();
     let n_chunks = n.div_ceil(CHUNK_ROWS);
     let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
@@ -280,6 +300,14 @@ pub fn threshold_code(
                 }
                 counts.push((idx.len() - before) as u64);
             }
+            let total = found.fetch_add(idx.len() as u64, Ordering::Relaxed) + idx.len() as u64;
+            if total > MAX_DENSE as u64 {
+                return Err(CoreError::TooLarge(format!(
+                    "{what} has more than {MAX_DENSE} entries (units fire too often); raise the thresholds \
+                     (a smaller k) or code fewer points at a time"
+                )));
+            }
+            limits::check_bytes(&what, 16.0 * n as f64 + buffers + 8.0 * total as f64)?;
             Ok((counts, idx))
         })
         .collect::<CoreResult<_>>()?;
@@ -323,6 +351,29 @@ pub fn relu_code(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancelled_projection_stops_between_columns() {
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let r = cancel.run(|| projection(4, 1000, Projection::Gaussian, 0));
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        // and the banded transpose is the matrix the columns describe
+        let p = projection(70, 5, Projection::SparseBinary { s: 3 }, 9).unwrap();
+        for j in 0..5 {
+            assert_eq!(p.column(j).iter().filter(|&&v| v == 1.0).count(), 3);
+        }
+        let g = projection(130, 3, Projection::Gaussian, 4).unwrap();
+        let col = {
+            let mut rng = stream(4, 0x5ea5e, 2);
+            (0..130)
+                .map(|_| <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+                .collect::<Vec<_>>()
+        };
+        for (i, v) in col.iter().enumerate() {
+            assert_eq!(g[[i, 2]], (1.0 / 130f64.sqrt()) * v);
+        }
+    }
 
     fn gauss(n: usize, d: usize, seed: u64) -> Array2<f64> {
         let mut rng = stream(seed, 1, 2);

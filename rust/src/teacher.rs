@@ -84,18 +84,34 @@ fn forward(w: &[f64], d: usize, x: &[f64], n_pos: usize, v: f64, alpha: f64, z: 
     out
 }
 
-/// Mean loss and 0-1 error of the weights `w` on `(x, y)`.
-fn evaluate(w: &[f64], x: ArrayView2<f64>, y: &[f64], cfg: &TeacherConfig, z: &mut [f64]) -> (f64, f64) {
+/// Rows (or minibatch entries) between two checks for Ctrl-C: about 2^22 multiply-adds.
+fn rows_per_check(l: usize, d: usize) -> usize {
+    ((1usize << 22) / l.saturating_mul(d).max(1)).max(1)
+}
+
+/// Mean loss and 0-1 error of the weights `w` on `(x, y)`; `Interrupted` on Ctrl-C.
+fn evaluate(
+    w: &[f64],
+    x: ArrayView2<f64>,
+    y: &[f64],
+    cfg: &TeacherConfig,
+    z: &mut [f64],
+    cancel: &crate::limits::Cancel,
+) -> CoreResult<(f64, f64)> {
     let d = x.ncols();
+    let every = rows_per_check(z.len(), d);
     let (mut loss, mut wrong) = (0.0, 0usize);
-    for (row, &yj) in x.rows().into_iter().zip(y) {
+    for (j, (row, &yj)) in x.rows().into_iter().zip(y).enumerate() {
+        if j % every == every - 1 {
+            cancel.check()?;
+        }
         let xr = row.as_slice().expect("contiguous rows");
         let m = yj * forward(w, d, xr, cfg.n_pos, cfg.v, cfg.alpha, z);
         loss += softplus(-m);
         wrong += (m <= 0.0) as usize;
     }
     let n = y.len() as f64;
-    (loss / n, wrong as f64 / n)
+    Ok((loss / n, wrong as f64 / n))
 }
 
 /// Train from `w0` (shape `(L, d)`, one row per unit) on `(x, y)` with `y` in `{-1, +1}`.
@@ -138,12 +154,17 @@ pub fn teacher_sgd(
         return invalid("X and w0 must be finite");
     }
     crate::limits::check_params(&format!("a teacher network of {l} x {d} weights"), l as f64 * d as f64)?;
+    let t_rec = cfg.record_at.len();
     crate::limits::check_work(
-        &format!("{} SGD steps on batches of {} with {l} x {d} weights", cfg.steps, cfg.batch.min(n)),
-        cfg.steps as f64 * (4.0 * cfg.batch.min(n) as f64 * l as f64 * d as f64 + crate::training::STEP_OVERHEAD),
+        &format!(
+            "{} SGD steps on batches of {} with {l} x {d} weights and {t_rec} records on {n} points",
+            cfg.steps,
+            cfg.batch.min(n)
+        ),
+        cfg.steps as f64 * (4.0 * cfg.batch.min(n) as f64 * l as f64 * d as f64 + crate::training::STEP_OVERHEAD)
+            + t_rec as f64 * 2.0 * n as f64 * l as f64 * d as f64,
         None,
     )?;
-    let t_rec = cfg.record_at.len();
     if t_rec.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
         return Err(CoreError::TooLarge(format!(
             "recording {t_rec} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record fewer steps"
@@ -168,8 +189,10 @@ pub fn teacher_sgd(
         hard_steps: Vec::with_capacity(t_rec),
     };
     let mut hard: u64 = 0;
+    let cancel = crate::limits::Cancel::current();
+    let every = rows_per_check(l, d);
     let record = |t: usize, w: &[f64], z: &mut [f64], hard: u64, rec: &mut TeacherRecord| -> CoreResult<()> {
-        let (loss, err) = evaluate(w, x, y, cfg, z);
+        let (loss, err) = evaluate(w, x, y, cfg, z, &cancel)?;
         if !loss.is_finite() {
             return Err(CoreError::Numerical(format!("the training diverged at step {t} (non-finite loss)")));
         }
@@ -187,12 +210,14 @@ pub fn teacher_sgd(
         next = 1;
     }
     let scale = cfg.lr / batch as f64;
-    let cancel = crate::limits::Cancel::current();
     for t in 1..=cfg.steps {
         cancel.check()?;
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut batch_loss = 0.0;
         for b in 0..batch {
+            if b % every == every - 1 {
+                cancel.check()?;
+            }
             let j = if full {
                 b
             } else {

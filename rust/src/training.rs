@@ -380,9 +380,11 @@ impl TrainConfig {
         // Parameters, gradient, best copy and two optimiser moments (f32), plus
         // pre- and post-activations and deltas of one batch.
         limits::check_bytes(&format!("training {what}"), 4.0 * (5.0 * params + 3.0 * rows as f64 * units))?;
+        // With minibatches, every `record_every`-th step (and the last) also evaluates all n rows.
+        let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
         limits::check_work(
             &format!("training {what} for {} steps on {rows}-row batches", self.steps),
-            self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD),
+            self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + evaluations * n as f64 * params,
             None,
         )?;
         Ok(())
@@ -501,7 +503,44 @@ impl Workspace {
     }
 }
 
-/// Forward pass of the first `rows` rows of the workspace; logits into `z[..rows]`.
+/// Largest number of multiply-adds of one piece of a layer product: about 10 ms of one core.
+const PIECE: usize = 1 << 26;
+
+/// `c = a @ b`, in pieces of at most `piece` multiply-adds along `c`'s rows (`by_cols` false) or
+/// columns, checking for Ctrl-C ([`limits::check`]) between pieces; `false` when interrupted (`c`
+/// is then partly written). The pieces split no sum: each entry of `c` is the same dot product
+/// over the same `k` as in one product, so the result is the same bit for bit (tested).
+fn mat_mul_pieces(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    mut c: ArrayViewMut2<f32>,
+    by_cols: bool,
+    piece: usize,
+) -> bool {
+    let (m, k) = a.dim();
+    let n = b.ncols();
+    if m.saturating_mul(k).saturating_mul(n) <= piece {
+        general_mat_mul(1.0, &a, &b, 0.0, &mut c);
+        return true;
+    }
+    let (len, other) = if by_cols { (n, m) } else { (m, n) };
+    let step = (piece / other.saturating_mul(k).max(1)).max(1);
+    for lo in (0..len).step_by(step) {
+        if limits::check().is_err() {
+            return false;
+        }
+        let hi = (lo + step).min(len);
+        if by_cols {
+            general_mat_mul(1.0, &a, &b.slice(s![.., lo..hi]), 0.0, &mut c.slice_mut(s![.., lo..hi]));
+        } else {
+            general_mat_mul(1.0, &a.slice(s![lo..hi, ..]), &b, 0.0, &mut c.slice_mut(s![lo..hi, ..]));
+        }
+    }
+    true
+}
+
+/// Forward pass of the first `rows` rows of the workspace; logits into `z[..rows]`; `false` when
+/// interrupted.
 #[inline(always)]
 fn forward<const FMA: bool>(
     layout: &Layout,
@@ -511,13 +550,15 @@ fn forward<const FMA: bool>(
     ws: &mut Workspace,
     rows: usize,
     z: &mut [f32],
-) {
+) -> bool {
     let k = layout.n_layers();
     for l in 0..k {
         let (done, rest) = ws.acts.split_at_mut(l);
         let input = if l == 0 { x } else { done[l - 1].slice(s![..rows, ..]) };
         let mut a = rest[0].slice_mut(s![..rows, ..]);
-        general_mat_mul(1.0, &input, &layout.w(p, l), 0.0, &mut a);
+        if !mat_mul_pieces(input, layout.w(p, l), a.view_mut(), false, PIECE) {
+            return false;
+        }
         let b = layout.b(p, l);
         for mut row in a.rows_mut() {
             act.bias_activate(row.as_slice_mut().expect("contiguous"), b);
@@ -529,6 +570,7 @@ fn forward<const FMA: bool>(
     for (zi, row) in z[..rows].iter_mut().zip(last.rows()) {
         *zi = dot8::<FMA>(row.to_slice().expect("contiguous"), w_out) + b_out;
     }
+    true
 }
 
 /// Loss sum, number of correct signs, and whether every logit is finite.
@@ -589,7 +631,7 @@ fn backward(
     ws: &mut Workspace,
     z: &[f32],
     g: &mut [f32],
-) {
+) -> bool {
     let rows = x.nrows();
     let k = layout.n_layers();
     let inv = 1.0 / rows as f32;
@@ -616,7 +658,9 @@ fn backward(
     for l in (0..k).rev() {
         let input = if l == 0 { x } else { ws.acts[l - 1].slice(s![..rows, ..]) };
         let delta = ws.deltas[l].slice(s![..rows, ..]);
-        general_mat_mul(1.0, &input.t(), &delta, 0.0, &mut layout.w_mut(g, l));
+        if !mat_mul_pieces(input.t(), delta, layout.w_mut(g, l), true, PIECE) {
+            return false;
+        }
         let (b0, b1) = layout.b_range(l);
         let gb = &mut g[b0..b1];
         gb.iter_mut().for_each(|v| *v = 0.0);
@@ -627,13 +671,16 @@ fn backward(
             let (lo, hi) = ws.deltas.split_at_mut(l);
             let delta = hi[0].slice(s![..rows, ..]);
             let mut prev = lo[l - 1].slice_mut(s![..rows, ..]);
-            general_mat_mul(1.0, &delta, &layout.w(p, l).t(), 0.0, &mut prev);
+            if !mat_mul_pieces(delta, layout.w(p, l).t(), prev.view_mut(), false, PIECE) {
+                return false;
+            }
             let a = ws.acts[l - 1].slice(s![..rows, ..]);
             for (mut drow, arow) in prev.rows_mut().into_iter().zip(a.rows()) {
                 act.backprop(drow.as_slice_mut().expect("contiguous"), arow.as_slice().expect("contiguous"));
             }
         }
     }
+    true
 }
 
 /// Largest `d * L` for which [`Kernel::Auto`] may pick the row-by-row
@@ -712,7 +759,13 @@ fn fused_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
     }
     let (mut lsum, mut correct, mut finite) = (0.0f64, 0usize, true);
     let mut gb_out = 0f32;
+    // Checks for Ctrl-C every 2^22 multiply-adds or so ((0, 0, false) when interrupted: the caller
+    // checks before reading it).
+    let every = ((1usize << 20) / (l * x.ncols()).max(1)).max(1);
     for (i, xrow) in x.rows().into_iter().enumerate() {
+        if i % every == every - 1 && limits::check().is_err() {
+            return (0.0, 0, false);
+        }
         h.copy_from_slice(b);
         for (k, &xk) in xrow.iter().enumerate() {
             let wk = &w[k * l..(k + 1) * l];
@@ -925,10 +978,13 @@ fn gemm_impl<const FMA: bool>(
         Some(g) => {
             debug_assert!(x.nrows() <= cap);
             let rows = x.nrows();
-            forward::<FMA>(layout, p, x, cfg.activation, ws, rows, z);
+            // (0, 0, false) when interrupted: the caller checks for Ctrl-C before reading it.
+            if !forward::<FMA>(layout, p, x, cfg.activation, ws, rows, z) {
+                return (0.0, 0, false);
+            }
             let out = score(cfg.loss, &z[..rows], y, want_loss);
-            if out.2 {
-                backward(layout, p, x, y, cfg, ws, &z[..rows], g);
+            if out.2 && !backward(layout, p, x, y, cfg, ws, &z[..rows], g) {
+                return (0.0, 0, false);
             }
             out
         }
@@ -936,8 +992,13 @@ fn gemm_impl<const FMA: bool>(
             let (mut lsum, mut correct, mut finite) = (0.0, 0usize, true);
             let mut at = 0;
             while at < x.nrows() {
+                if limits::check().is_err() {
+                    return (0.0, 0, false);
+                }
                 let rows = cap.min(x.nrows() - at);
-                forward::<FMA>(layout, p, x.slice(s![at..at + rows, ..]), cfg.activation, ws, rows, z);
+                if !forward::<FMA>(layout, p, x.slice(s![at..at + rows, ..]), cfg.activation, ws, rows, z) {
+                    return (0.0, 0, false);
+                }
                 let (ls, c, f) = score(cfg.loss, &z[..rows], &y[at..at + rows], want_loss);
                 lsum += ls;
                 correct += c;
@@ -1100,8 +1161,22 @@ pub fn train_run_observed(
     train_run_full(x, y, cfg, rng, every, observe, &Cancel::current())
 }
 
-/// The one training loop: snapshots to `observe` every `every` steps, stops once `cancel` fires.
+/// The one training loop: snapshots to `observe` every `every` steps, stops once `cancel` fires
+/// (between steps, and inside a step between the pieces of its layer products).
 fn train_run_full(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    rng: &mut Pcg64Mcg,
+    every: usize,
+    observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
+    cancel: &Cancel,
+) -> CoreResult<RunResult> {
+    // Installed on this thread for the products' checks (`mat_mul_pieces`).
+    cancel.run(|| train_loop(x, y, cfg, rng, every, observe, cancel))
+}
+
+fn train_loop(
     x: ArrayView2<f32>,
     y: &[u8],
     cfg: &TrainConfig,
@@ -1144,6 +1219,7 @@ fn train_run_full(
         let mut seen = (0.0, 0.0);
         if full {
             let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap, Some(&mut g));
+            cancel.check()?;
             if !finite {
                 return diverged(t);
             }
@@ -1156,6 +1232,7 @@ fn train_run_full(
         } else {
             if record || snap {
                 let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, true, None);
+                cancel.check()?;
                 if !finite {
                     return diverged(t);
                 }
@@ -1179,6 +1256,7 @@ fn train_run_full(
             }
             cursor += bsz;
             let (_, _, finite) = eng.pass(&layout, &p, xb.view(), &yb, cfg, false, Some(&mut g));
+            cancel.check()?;
             if !finite {
                 return diverged(t);
             }
@@ -1413,6 +1491,55 @@ pub fn best_restart(runs: &[RunResult]) -> Option<usize> {
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
+    use rand::SeedableRng;
+
+    #[test]
+    fn layer_products_in_pieces_are_the_same_bit_for_bit() {
+        // The pieces split only c's rows or columns, never a sum: every entry must be the very float
+        // one product gives, for plain and transposed operands (forward, weight gradient, delta).
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        for &(m, k, n) in &[(37, 13, 29), (300, 7, 65), (5, 301, 3), (1, 64, 200), (129, 1, 17)] {
+            let a = Array2::<f32>::from_shape_fn((m, k), |_| rng.random_range(-1.0..1.0));
+            let b = Array2::<f32>::from_shape_fn((k, n), |_| rng.random_range(-1.0..1.0));
+            let at = a.t().to_owned(); // (k, m), read transposed below
+            let mut want = Array2::<f32>::zeros((m, n));
+            general_mat_mul(1.0, &a, &b, 0.0, &mut want);
+            for &piece in &[1usize, 7, 100, 5000] {
+                for by_cols in [false, true] {
+                    let mut got = Array2::<f32>::from_elem((m, n), f32::NAN);
+                    assert!(mat_mul_pieces(a.view(), b.view(), got.view_mut(), by_cols, piece));
+                    let mut got_t = Array2::<f32>::from_elem((m, n), f32::NAN);
+                    assert!(mat_mul_pieces(at.t(), b.view(), got_t.view_mut(), by_cols, piece));
+                    for (g, w) in got.iter().chain(got_t.iter()).zip(want.iter().chain(want.iter())) {
+                        assert_eq!(g.to_bits(), w.to_bits(), "({m}, {k}, {n}) piece {piece} by_cols {by_cols}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_step_stops_inside_its_products() {
+        // A full-batch step of 2^27 multiply-adds a layer is in pieces; a token that has fired stops
+        // the run before the first step completes, with Interrupted rather than a divergence.
+        let (n, d) = (4096, 64);
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let x = Array2::<f32>::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
+        let y: Vec<u8> = (0..n).map(|i| (i % 2) as u8).collect();
+        let cfg = TrainConfig { steps: 3, ..TrainConfig::reference(512) };
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let layout = Layout::new(d, &cfg.hidden);
+        let p = vec![0.01f32; layout.total];
+        let mut z = vec![0f32; n];
+        let mut ws = Workspace::new(n, &layout);
+        // The pieces read the token installed on this thread.
+        let done = cancel.run(|| forward::<false>(&layout, &p, x.view(), cfg.activation, &mut ws, n, &mut z));
+        assert!(!done, "the forward pass ran to the end although the call was cancelled");
+        assert!(forward::<false>(&layout, &p, x.view(), cfg.activation, &mut ws, n, &mut z));
+        let r = train_run_full(x.view(), &y, &cfg, &mut Pcg64Mcg::seed_from_u64(2), 0, &mut |_| Ok(()), &cancel);
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{:?}", r.err());
+    }
 
     fn small_data(n: usize, d: usize, seed: u64) -> (Array2<f32>, Vec<u8>) {
         let (x, y) = random_dataset(n, d, PointDist::Uniform, seed, 0);

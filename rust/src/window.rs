@@ -322,12 +322,12 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     let mut amb: Vec<(usize, bool)> = Vec::new();
     let sc = Scan { g: &g, start, cnorm, conc_scale };
     match d {
-        1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
-        2 => scan(arr, 2, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
-        3 => scan(arr, 3, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
-        4 => scan(arr, 4, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
-        5 => scan(arr, 5, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
-        _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb),
+        1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        2 => scan(arr, 2, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        3 => scan(arr, 3, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        4 => scan(arr, 4, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        5 => scan(arr, 5, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
     }
     let _ = tol;
     for (j, dependent) in amb {
@@ -338,7 +338,7 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     if acc.pts.len() > 1 {
         // Sorted by centre, an interval overlaps an earlier one iff its left end is below the
         // running maximum of the earlier right ends.
-        bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts);
+        bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts)?;
         let (t0, e0, j0) = acc.pts[0];
         let mut hi = t0 + e0 as f64;
         let mut hi_j = j0 as usize;
@@ -381,12 +381,15 @@ fn scan(
     inc: &mut [u64],
     pts: &mut Vec<(f64, f32, u32)>,
     amb: &mut Vec<(usize, bool)>,
-) {
+) -> CoreResult<()> {
     let tol = arr.tol;
     let s = d + 1;
     let g = sc.g;
     let n = arr.q.len();
     for j in sc.start..n {
+        if (j - sc.start) & 0xFFFF == 0xFFFF {
+            crate::limits::check()?;
+        }
         let r = &arr.ext[j * s..j * s + s];
         let mut dd = 0.0;
         for l in 0..d {
@@ -428,11 +431,18 @@ fn scan(
             _ => {}
         }
     }
+    Ok(())
 }
 
 /// Sort points by position `t`: bucket sort over `[min t, max t]` (expected linear time for the
-/// spread-out points of a line), insertion sort inside each bucket.
-fn bucket_sort(pts: &mut Vec<(f64, f32, u32)>, tmp: &mut Vec<(f64, f32, u32)>, counts: &mut Vec<u32>) {
+/// spread-out points of a line), then a stable sort inside each bucket (the points of one bucket
+/// keep their order of the scan when their positions are equal); checks for Ctrl-C every 65536
+/// points.
+fn bucket_sort(
+    pts: &mut Vec<(f64, f32, u32)>,
+    tmp: &mut Vec<(f64, f32, u32)>,
+    counts: &mut Vec<u32>,
+) -> CoreResult<()> {
     let m = pts.len();
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for p in pts.iter() {
@@ -441,8 +451,8 @@ fn bucket_sort(pts: &mut Vec<(f64, f32, u32)>, tmp: &mut Vec<(f64, f32, u32)>, c
     }
     let scale = m as f64 / (hi - lo);
     if m < 32 || !(scale.is_finite() && scale > 0.0) {
-        pts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        return;
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        return Ok(());
     }
     let bucket = |t: f64| (((t - lo) * scale) as usize).min(m - 1);
     counts.clear();
@@ -455,22 +465,29 @@ fn bucket_sort(pts: &mut Vec<(f64, f32, u32)>, tmp: &mut Vec<(f64, f32, u32)>, c
     }
     tmp.clear();
     tmp.resize(m, (0.0, 0.0, 0));
-    for p in pts.iter() {
+    for (i, p) in pts.iter().enumerate() {
+        if i & 0xFFFF == 0xFFFF {
+            crate::limits::check()?;
+        }
         let b = bucket(p.0);
         tmp[counts[b] as usize] = *p;
         counts[b] += 1;
     }
-    // counts[b] is now the end of bucket b; insertion sort across the (short) buckets.
-    for i in 1..m {
-        let x = tmp[i];
-        let mut k = i;
-        while k > 0 && tmp[k - 1].0 > x.0 {
-            tmp[k] = tmp[k - 1];
-            k -= 1;
+    // counts[b] is now the end of bucket b. A bucket can hold most of the points (positions
+    // clustered far below the spread of the others): `sort_by` is O(k log k) on a bucket of k.
+    let mut start = 0;
+    for (b, &end) in counts[..m].iter().enumerate() {
+        let end = end as usize;
+        if end - start > 1 {
+            tmp[start..end].sort_by(|a, b| a.0.total_cmp(&b.0));
         }
-        tmp[k] = x;
+        if b & 0xFFFF == 0xFFFF {
+            crate::limits::check()?;
+        }
+        start = end;
     }
     std::mem::swap(pts, tmp);
+    Ok(())
 }
 
 /// Depth-first enumeration of subsets that extend `acc.prefix` (which meets the box).
@@ -565,6 +582,14 @@ pub fn regions_in_box(
 ) -> CoreResult<WindowCount> {
     validate(&w, &b, &lo, &hi, opts.tol)?;
     let (d, l) = w.dim();
+    // The hyperplanes that meet the box (at most l): d weights, d + 1 extended entries, an offset
+    // and an index each; per thread, the increments (8 l) and the points of a line (sorted through
+    // a second buffer and bucket counts: 36 bytes a hyperplane).
+    let threads = rayon::current_num_threads() as f64;
+    crate::limits::check_bytes(
+        &format!("counting the regions of {l} hyperplanes in {d}-D"),
+        (l as f64) * (8.0 * (2 * d + 2) as f64 + 8.0 + 8.0) + threads * (l as f64) * (8.0 + 36.0),
+    )?;
     let eps = f64::EPSILON;
     let delta = 8.0 * (d * d) as f64 * eps * (1.0 + d as f64).powf(d as f64 / 2.0);
     let tol = opts.tol.max(16.0 * delta);
@@ -710,6 +735,20 @@ mod tests {
         let w = Array2::from_shape_fn((d, l), |_| rng.random::<f64>() * 2.0 - 1.0);
         let b = Array1::from_shape_fn(l, |_| rng.random::<f64>() * 2.0 - 1.0);
         (w, b)
+    }
+
+    #[test]
+    fn bucket_sort_is_a_stable_sort_also_when_one_bucket_holds_almost_everything() {
+        // Knots clustered in a range a millionth of the spread fall in one bucket (it was sorted by insertion,
+        // quadratically); equal positions keep their scan order.
+        let mut pts: Vec<(f64, f32, u32)> = (0..5000u32).map(|i| (0.5 - 1e-9 * (i / 2) as f64, 0.0, i)).collect();
+        pts.push((-0.9, 0.0, 5000));
+        pts.push((0.9, 0.0, 5001));
+        let mut want = pts.clone();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut tmp, mut counts) = (Vec::new(), Vec::new());
+        bucket_sort(&mut pts, &mut tmp, &mut counts).unwrap();
+        assert_eq!(pts, want);
     }
 
     #[test]

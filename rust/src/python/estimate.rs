@@ -199,8 +199,8 @@ fn estimator_range() -> Vec<(&'static str, f64, f64)> {
 
 /// Mean and standard error of the exact `d = 1` best accuracy with at most `k` sign changes.
 #[pyfunction]
-fn d1_ceiling(py: Python<'_>, n: usize, k: usize, labelings: usize, seed: u64) -> (f64, f64) {
-    py.detach(|| ceiling::d1_ceiling(n, k, labelings, seed))
+fn d1_ceiling(py: Python<'_>, n: usize, k: usize, labelings: usize, seed: u64) -> PyResult<(f64, f64)> {
+    run_interruptible(py, None, || ceiling::d1_ceiling(n, k, labelings, seed))
 }
 
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels: see

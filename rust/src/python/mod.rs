@@ -69,6 +69,10 @@ where
 {
     let pool = threads.map(thread_pool).transpose()?;
     let token = Cancel::new();
+    // A call made from inside another (a Python callback of a long call, e.g. `train(callback=...)`)
+    // runs on that call's worker thread, where Python delivers no signals: it stops when the outer
+    // call is cancelled.
+    let outer = Cancel::current();
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Result<T, CoreError>>(1);
         let tok = token.clone();
@@ -94,7 +98,9 @@ where
                     return out.map_err(PyErr::from);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Err(e) = py.check_signals() {
+                    let signal =
+                        if outer.is_cancelled() { Err(CoreError::Interrupted.into()) } else { py.check_signals() };
+                    if let Err(e) = signal {
                         token.cancel();
                         let joined = py.detach(|| worker.join());
                         if let Err(p) = joined {
