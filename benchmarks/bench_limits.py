@@ -48,6 +48,12 @@ HOSTILE = [
     "npn.simulate_partition(10**7, 10, 100)",
     "npn.random_dataset(2**31, 1)",
     "npn.estimate_accuracy(np.full((10**4, 1), 5), np.arange(100, 100 + 10**4)[None, :], 8)",
+    # found by the twenty-fourth pass's review: they aborted or took seconds uninterruptibly
+    "sparse.expand_sparsify(np.random.default_rng(0).normal(size=(100000, 1)), 20000, k=20000, sparsify='threshold')",
+    "npn.regions_in_box(np.ones((1, 5 * 10**7)), -np.linspace(-0.99, 0.99, 5 * 10**7), [-1.0], [1.0])",
+    "npn._core.d1_ceiling(10**11, 1, 2, 0)",
+    "npn.regions(10**10, 10**10)",
+    "npn._core.accuracy_ceiling(2**64 - 1, 10, [1])",
 ]
 
 CHILD = textwrap.dedent("""

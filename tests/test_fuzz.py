@@ -444,12 +444,14 @@ LONG_CALLS = [
     ("region_map", "Xr = rng.uniform(-1, 1, (400000, 8)); "
      "nr = npn.TwoLayerNet(W1=rng.normal(size=(8, 300)), b1=rng.normal(size=300), w2=rng.normal(size=300), b2=0.0)",
      "[construct.region_map(nr, Xr) for _ in range(100)]"),
-    # Single units of work that took seconds each until the twenty-fourth pass on issue 11 (a review measured
-    # 1-13 s from SIGINT to KeyboardInterrupt on these calls): a big-integer programme's layer, a region's slope
+    # Single units of work that took seconds each until the twenty-fourth pass on issue 11 (reviews measured
+    # 1-13 s from SIGINT to KeyboardInterrupt on these calls): a big-integer programme's layer, a block of 1024 codes
+    # of 400,000 units, a region's slope
     # through a wide layer, one block of points through wide layers, one evaluation of every point during
     # minibatch training, one record of a teacher run, a bucket of clustered knots, one labelling of the exact
     # d = 1 ceiling, and a long call made from inside another's callback (where Python delivers no signals).
     ("deep_region_bounds", "", "npn.deep_region_bounds(4000, [4000, 4000])"),
+    ("expand_sparsify (m = 400,000)", "Xs4 = rng.normal(size=(5000, 10))", "sparse.expand_sparsify(Xs4, 400000, k=5)"),
     ("region_map (wide layer)", "Xw = rng.normal(size=(4096, 1500)); nw = npn.TwoLayerNet(W1=rng.normal(size=(1500, "
      "1500)), b1=rng.normal(size=1500), w2=rng.normal(size=1500), b2=0.0)", "construct.region_map(nw, Xw)"),
     ("count_regions_deep (wide layers)", "Xd = (rng.random((1024, 8000), dtype=np.float32) - 0.5); "

@@ -23,8 +23,15 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Rows per work unit of the coding passes.
+/// Most rows per work unit of the coding passes.
 pub const CHUNK_ROWS: usize = 1024;
+
+/// Rows per work unit for `m` units over `d` inputs: at most [`CHUNK_ROWS`], and few enough that a
+/// unit costs about 2^26 multiply-adds and comparisons, so that Ctrl-C is seen within milliseconds
+/// for any `m` (the units depend on the sizes only: the same code at any thread count).
+fn chunk_rows(m: usize, d: usize) -> usize {
+    ((1usize << 26) / m.saturating_mul(d + 1).max(1)).clamp(1, CHUNK_ROWS)
+}
 /// Columns per work unit of the threshold calibration.
 pub const CHUNK_COLS: usize = 64;
 /// Largest number of code entries (`N * m`) a dense output may hold.
@@ -174,10 +181,11 @@ pub fn topk_code(
         4.0 * n as f64 * k as f64,
     )?;
     let cancel = Cancel::current();
+    let rows = chunk_rows(m, x.ncols());
     let mut out = Array2::<u32>::zeros((n, k));
-    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
+    out.axis_chunks_iter_mut(Axis(0), rows).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
         cancel.check()?;
-        let lo = c * CHUNK_ROWS;
+        let lo = c * rows;
         let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias)?;
         let mut idx: Vec<u32> = Vec::with_capacity(m);
         for (r, mut row) in block.rows_mut().into_iter().enumerate() {
@@ -228,12 +236,14 @@ pub fn calibrate_thresholds(
     }
     check_buffers(&format!("calibrating thresholds on {n} points"), n, CHUNK_COLS + 1, 8.0 * m as f64)?;
     let cancel = Cancel::current();
-    let starts: Vec<usize> = (0..m).step_by(CHUNK_COLS).collect();
+    // Columns per unit of work: at most CHUNK_COLS, about 2^26 multiply-adds over all n rows.
+    let cols = ((1usize << 26) / n.saturating_mul(x.ncols() + 1).max(1)).clamp(1, CHUNK_COLS);
+    let starts: Vec<usize> = (0..m).step_by(cols).collect();
     let blocks: Vec<Vec<f64>> = starts
         .par_iter()
         .map(|&j0| {
             cancel.check()?;
-            let j1 = (j0 + CHUNK_COLS).min(m);
+            let j1 = (j0 + cols).min(m);
             let y = preact(x, theta.slice(s![.., j0..j1]), bias.slice(s![j0..j1]))?;
             let mut col = vec![0.0; n];
             Ok((0..j1 - j0)
@@ -273,7 +283,7 @@ pub fn threshold_code(
     }
     let what = format!("a threshold code of {n} points with m = {m} units");
     // Per thread: a block's pre-activations (8 bytes an entry) and at most as many indices (4).
-    let rows = CHUNK_ROWS.min(n);
+    let rows = chunk_rows(m, x.ncols()).min(n);
     check_buffers(&what, rows, m + m.div_ceil(2), 16.0 * n as f64)?;
     let buffers = rayon::current_num_threads() as f64 * rows as f64 * m as f64 * 12.0;
     // The code's size is known only once it is computed: the indices found so far are counted as
@@ -281,13 +291,14 @@ pub fn threshold_code(
     // would pass `MAX_DENSE` entries or the memory limit.
     let found = AtomicU64::new(0);
     let cancel = Cancel::current();
-    let n_chunks = n.div_ceil(CHUNK_ROWS);
+    let step = chunk_rows(m, x.ncols());
+    let n_chunks = n.div_ceil(step);
     let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
         .into_par_iter()
         .map(|c| {
             cancel.check()?;
-            let lo = c * CHUNK_ROWS;
-            let hi = (lo + CHUNK_ROWS).min(n);
+            let lo = c * step;
+            let hi = (lo + step).min(n);
             let y = preact(x.slice(s![lo..hi, ..]), theta, bias)?;
             let mut counts = Vec::with_capacity(hi - lo);
             let mut idx = Vec::new();
@@ -337,10 +348,11 @@ pub fn relu_code(
     }
     check_buffers(&format!("a dense {n} x {m} ReLU code"), CHUNK_ROWS.min(n), m, 8.0 * n as f64 * m as f64)?;
     let cancel = Cancel::current();
+    let rows = chunk_rows(m, x.ncols());
     let mut out = Array2::<f64>::zeros((n, m));
-    out.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
+    out.axis_chunks_iter_mut(Axis(0), rows).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
         cancel.check()?;
-        let lo = c * CHUNK_ROWS;
+        let lo = c * rows;
         let y = preact(x.slice(s![lo..lo + block.nrows(), ..]), theta, bias)?;
         block.zip_mut_with(&y, |o, &v| *o = if v > 0.0 { v } else { 0.0 });
         Ok(())
