@@ -369,6 +369,32 @@ def test_a_non_loopback_host_prints_a_warning():
     assert proc.returncode == 0
 
 
+def test_a_failed_bind_is_one_line_naming_the_option():
+    """A port in use or a host that is not this machine's: exit 2 and one line naming --port / --host (the server's
+    own cleanup ran before it had a session: AttributeError traceback)."""
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        for args, needle in ((["--port", str(port)], f"--port {port}"),
+                             (["--host", "not a host", "--port", "0"], "--host 'not a host'")):
+            out = subprocess.run([sys.executable, "-m", "nnpartition.cli", "explore", "--no-browser", *args],
+                                 capture_output=True, text=True, timeout=60)
+            lines = out.stderr.strip().splitlines()
+            assert out.returncode == 2 and len(lines) == 1, out.stderr
+            assert needle in lines[0], lines[0]
+    finally:
+        taken.close()
+
+
+def test_a_failed_bind_raises_the_os_error():
+    with pytest.raises(OSError):   # not AttributeError from server_close
+        make_server("not a host", 0)
+
+
 # ---------------------------------------------------------------------------- in a real browser
 def _browser():
     """A headless Chromium driven by Selenium, or a skip (a failure under CI=true) saying what is missing."""

@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 
-from ..explore import serve
+from ..explore import _serve_on, make_server
+from .common import UsageError
+
+
+def bind_error(host: str, port: int, exc: OSError) -> UsageError:
+    """The one-line error for a failed bind, naming ``--host`` or ``--port`` as the cause.
+
+    Example:
+        >>> print(bind_error("127.0.0.1", 8050, OSError(errno.EADDRINUSE, "Address already in use")))
+        --port 8050: cannot listen on 127.0.0.1 port 8050 (Address already in use); pick another port (--port 0 picks a free one)
+        >>> print(bind_error("not a host", 8050, socket.gaierror(-2, "Name or service not known")))
+        --host 'not a host': not an address of this machine (Name or service not known); use --host 127.0.0.1 (this machine only) or one of its addresses
+    """
+    why = exc.strerror or str(exc)
+    if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        return UsageError(f"--host {host!r}: not an address of this machine ({why}); use --host 127.0.0.1 "
+                          "(this machine only) or one of its addresses")
+    if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        return UsageError(f"--port {port}: cannot listen on {host} port {port} ({why}); pick another port "
+                          "(--port 0 picks a free one)")
+    return UsageError(f"--host {host} --port {port}: cannot listen there ({why})")
 
 
 def _explore(args: argparse.Namespace) -> int:
-    serve(args.host, args.port, open_browser=not args.no_browser, verbose=args.verbose, as_json=args.json)
+    try:
+        srv = make_server(args.host, args.port, verbose=args.verbose)
+    except OSError as exc:   # a name that does not resolve, a port in use or reserved
+        raise bind_error(args.host, args.port, exc) from None
+    _serve_on(srv, args.host, open_browser=not args.no_browser, as_json=args.json, stream=None)
     return 0
 
 

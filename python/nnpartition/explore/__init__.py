@@ -45,8 +45,13 @@ def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = Tru
     and prints a warning to stderr. Ctrl-C stops the training and the server
     and returns normally.
     """
+    _serve_on(make_server(host, port, verbose=verbose), host, open_browser=open_browser, as_json=as_json,
+              stream=stream)
+
+
+def _serve_on(srv: ExploreServer, host: str, *, open_browser: bool, as_json: bool, stream: Optional[TextIO]) -> None:
+    """:func:`serve` after the bind (the command line binds first, to word a failed bind as its own error)."""
     out = sys.stdout if stream is None else stream
-    srv = make_server(host, port, verbose=verbose)
     try:
         if not is_loopback(host):
             print(f"warning: nnpartition explore is listening on {host}, reachable from other machines; "

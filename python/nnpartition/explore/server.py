@@ -796,10 +796,11 @@ class ExploreServer(ThreadingHTTPServer):
     def __init__(self, address: Tuple[str, int], verbose: bool = False) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
+        # set before binding: a failed bind calls server_close() from the base class's __init__
         self.session = Session()
         self.verbose = verbose
         self.stopping = False
+        super().__init__(address, _Handler)
 
     @property
     def url(self) -> str:
