@@ -270,3 +270,62 @@ def test_usage_errors_are_one_line(argv):
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "error:" in lines[0] and "--help" in lines[0], out.stderr
+
+
+def _output_options():
+    """(command, option) for every option naming a file a command writes."""
+    from nnpartition._cli.common import OUTPUT_OPTIONS
+
+    found = []
+    for name, parser in _commands().items():
+        for action in parser._actions:
+            if action.dest in OUTPUT_OPTIONS:
+                found.append((name, action.option_strings[0]))
+    return found
+
+
+def test_output_files_that_cannot_be_created_fail_before_any_work(tmp_path, capsys, monkeypatch):
+    # a name longer than the file system allows passed the folder checks, and the command failed with an OSError
+    # traceback after all its work
+    _no_work(monkeypatch)
+    found = _output_options()
+    assert {opt for _, opt in found} >= {"--plot", "--csv", "--out", "--save-weights"}
+    required = {"plot-partition": ["--plot", str(tmp_path / "p.png")],
+                "movie": ["-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]}   # the bad one comes last
+    for cmd, opt in found:
+        ext = {"--out": ".gif", "--save-weights": ".npz", "--csv": ".csv"}.get(opt, ".png")
+        path = str(tmp_path / ("a" * 300 + ext))
+        _fails_with(capsys, [cmd, *required.get(cmd, []), opt, path], opt, "cannot be written", "name too long")
+        if Path("/proc/self").is_dir():   # Linux: a folder that exists and refuses new files
+            _fails_with(capsys, [cmd, *required.get(cmd, []), opt, "/proc/x" + ext], opt, "/proc/x",
+                        "cannot be written")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_output_check_leaves_files_as_they_were(tmp_path):
+    from nnpartition._cli.common import check_output_file
+
+    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    old.write_text("keep me")
+    check_output_file(str(new), "--csv")
+    check_output_file(str(old), "--csv")
+    assert not new.exists() and old.read_text() == "keep me"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a file whose writes fail)")
+@pytest.mark.parametrize("argv, opt", [
+    (["explain-1d", "-N", "30", "--steps", "20", "--plot", "full.png"], "--plot full.png"),
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--plot", "full.png"], "--plot full.png"),
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--plot", "p.png",
+      "--save-weights", "full.npz"], "--save-weights full.npz"),
+    (["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--every", "10", "--out", "full.gif"],
+     "--out full.gif"),
+])
+def test_a_write_that_fails_after_the_work_is_one_line(tmp_path, capsys, monkeypatch, argv, opt):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    for name in ("full.png", "full.npz", "full.gif"):
+        (tmp_path / name).symlink_to("/dev/full")   # passes every check, then a write fails: no space left
+    assert main(argv) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and opt in lines[-1] and "cannot be written" in lines[-1], lines

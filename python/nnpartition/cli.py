@@ -4,7 +4,8 @@ Each subcommand lives in ``nnpartition._cli.<name>`` and registers itself
 with ``register(subparsers)``. :func:`main` runs the shared checks of
 :mod:`nnpartition._cli.common` (files, output paths, option combinations)
 before the command, and maps errors to exit statuses: 2 with one line for
-a usage or value error, 130 for Ctrl-C.
+a usage or value error or a file that could not be written (naming its
+option), 130 for Ctrl-C.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from typing import List, NoReturn, Optional
 
 from . import __version__
-from ._cli.common import check_args
+from ._cli.common import check_args, write_error
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
@@ -87,6 +88,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:   # a file that could not be written after all (disk full, folder gone): one line
+        print(f"nnpartition {args.command}: error: {' '.join(write_error(args, exc).split())}", file=sys.stderr)
+        return 2
     finally:
         if digits is not None:
             sys.set_int_max_str_digits(digits)

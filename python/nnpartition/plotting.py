@@ -75,12 +75,26 @@ def save_figure(fig: "Figure", path: str, dpi: int = 120) -> None:
 
 
 def save_or_explain(draw: Callable[[str], None], path: str, command: str, quiet: bool = False) -> int:
-    """Run ``draw(path)`` for a CLI command; on a missing matplotlib print how to get it and return 2."""
+    """Run ``draw(path)`` for a CLI command's ``--plot``; on a missing matplotlib print how to get it and return 2.
+
+    A file that cannot be written (a full disk, a folder removed meanwhile) is a ``ValueError`` naming ``--plot``
+    and the path, which the command line prints as one line.
+
+    Example:
+        >>> def draw(path):
+        ...     raise OSError(28, "No space left on device")
+        >>> save_or_explain(draw, "fig.png", "demo")
+        Traceback (most recent call last):
+        ...
+        ValueError: --plot fig.png: cannot be written (No space left on device)
+    """
     try:
         draw(path)
     except ImportError as exc:
         print(f"nnpartition {command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        raise ValueError(f"--plot {path}: cannot be written ({exc.strerror or exc})") from None
     if not quiet:
         print(f"figure written to {path}")
     return 0

@@ -4,8 +4,10 @@ A command only names its options; ``main`` then refuses, with exit status 2
 and one line, before the command runs:
 
 * input files (``--weights``, ``--input``) that are missing, directories or unreadable;
-* output files (``--plot``, ``--csv``, ``--out``) whose folder is missing or not writable,
-  and ``--plot`` files whose extension matplotlib cannot write;
+* output files (``--plot``, ``--csv``, ``--out``, ``--save-weights``) whose folder is missing or not
+  writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
+  the file and removes it again, an existing file is left as it was), and ``--plot`` files whose
+  extension matplotlib cannot write;
 * ``--workers`` below 1, and ``--resume`` / ``--retry-failed`` without ``--store``;
 * a ``--store`` that cannot work (a directory, read-only, in a read-only folder).
 
@@ -16,10 +18,11 @@ every way such a file can be wrong into one sentence.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +32,8 @@ from .._files import read_npz, readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
-__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "load_layer"]
+__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "load_layer",
+           "write_error", "writing"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -98,7 +102,65 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
         if ext not in formats:
             raise UsageError(f"{option} {path}: unknown figure format {p.suffix or '(none)'!r}; "
                              f"use one of .{', .'.join(sorted(formats))}")
+    _try_create(p, option)
     return p
+
+
+def _try_create(p: Path, option: str) -> None:
+    """Open ``p`` for writing as the command will (a name too long, a folder such as ``/proc`` that refuses new
+    files), without changing it: an existing file is opened without truncation, a new one removed again."""
+    existed = p.exists()
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    except OSError as exc:
+        raise UsageError(f"{option} {p}: cannot be written ({exc.strerror or exc})") from None
+    os.close(fd)
+    if not existed:
+        try:
+            os.unlink(p)
+        except OSError:   # pragma: no cover - created but not removable: the command overwrites it anyway
+            pass
+
+
+@contextlib.contextmanager
+def writing(option: str, path: str) -> Iterator[None]:
+    """Write a command's output file inside this block: an ``OSError`` (a full disk, a folder removed meanwhile)
+    becomes a :class:`UsageError` naming ``option`` and ``path``.
+
+    Example:
+        >>> with writing("--csv", "rows.csv"):
+        ...     raise OSError(28, "No space left on device")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --csv rows.csv: cannot be written (No space left on device)
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot be written ({exc.strerror or exc})") from None
+
+
+def write_error(args: argparse.Namespace, exc: OSError) -> str:
+    """The one-line message for an ``OSError`` met while a command ran: the option and path it concerns when the
+    error names one of the command's files (a disk that filled up, a folder removed meanwhile), else the error.
+
+    Example:
+        >>> args = argparse.Namespace(csv="rows.csv")
+        >>> write_error(args, OSError(28, "No space left on device", "rows.csv"))
+        '--csv rows.csv: cannot be written (No space left on device)'
+        >>> write_error(args, OSError(5, "Input/output error"))
+        'Input/output error'
+    """
+    why = exc.strerror or str(exc)
+    name = exc.filename
+    if name is not None:
+        for options, verb in ((OUTPUT_OPTIONS, "written"), (INPUT_OPTIONS, "read")):
+            for opt in options:
+                value = getattr(args, opt, None)
+                if isinstance(value, str) and os.path.abspath(value) == os.path.abspath(os.fsdecode(name)):
+                    return f"{_option(opt)} {value}: cannot be {verb} ({why})"
+        return f"{os.fsdecode(name)}: {why}"
+    return why
 
 
 def _plot_formats() -> Sequence[str]:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
-from .common import choices, dumps
+from .common import choices, dumps, writing
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -184,7 +184,8 @@ def _validate(args: argparse.Namespace) -> int:
         print()
         print(rep.summary_text())
     if args.csv:
-        rep.to_csv(args.csv)
+        with writing("--csv", args.csv):
+            rep.to_csv(args.csv)
         if not args.json:
             print(f"\nwrote {args.csv}")
     if args.plot:

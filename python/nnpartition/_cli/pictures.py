@@ -10,7 +10,7 @@ import numpy as np
 
 from ..datasets import TOY_KINDS, toy_dataset
 from ..network import load_network, save_network
-from .common import UsageError, dumps
+from .common import UsageError, dumps, writing
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -58,7 +58,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
                     restarts=args.restarts, seed=args.seed, steps=args.steps)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
-            save_network(net, args.save_weights)
+            with writing("--save-weights", args.save_weights):
+                save_network(net, args.save_weights)
     if net.d > 2 and X is None:
         raise UsageError(f"the network has d = {net.d} > 2 inputs: a slice needs data points; train with -d -N -L")
     plane, box = window_for(net, X, box=_box(args))
@@ -73,7 +74,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
         title += f"\nslice of R^{net.d} through the first three training points"
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(args.plot, dpi=args.dpi)
+    with writing("--plot", args.plot):
+        fig.savefig(args.plot, dpi=args.dpi)
     seconds = time.perf_counter() - start
     if args.json:
         print(dumps({"plot": args.plot, "regions": rp.n_regions, "d": net.d,
@@ -90,10 +92,11 @@ def _movie(args: argparse.Namespace) -> int:
 
     ws = _widths(args)
     X, y = _data(args)
-    r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
-              every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color, fps=args.fps,
-              dpi=args.dpi, progress=False if args.no_progress or args.json else None,
-              dist="gaussian" if args.data == "gaussian" else "uniform")
+    with writing("--out", args.out):   # the frames are written at the end
+        r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
+                  every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
+                  fps=args.fps, dpi=args.dpi, progress=False if args.no_progress or args.json else None,
+                  dist="gaussian" if args.data == "gaussian" else "uniform")
     if args.json:
         print(dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
         return 0
