@@ -421,6 +421,9 @@ def test_save_and_load_network_round_trip(tmp_path):
         X = np.random.default_rng(0).normal(size=(10, 2))
         assert np.array_equal(back.decision_function(X), net.decision_function(X))
         assert back.activation == net.activation
+    save_network(make_net([2]), str(tmp_path / "net.txt"))   # the name given, not net.txt.npz
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("net.")) == ["net.txt"]
+    assert load_network(str(tmp_path / "net.txt")).W1.shape == (2, 2)
     np.savez(tmp_path / "bad.npz", W=np.ones((2, 3)))
     with pytest.raises(ValueError, match="W1, b1"):
         load_network(str(tmp_path / "bad.npz"))
@@ -438,6 +441,12 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
                  "--json", "--save-weights", str(tmp_path / "w.npz")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["regions"] >= 1 and data["widths"] == [6] and 0.5 <= data["accuracy"] <= 1.0
+    assert data["save_weights"] == str(tmp_path / "w.npz")
+    # --save-weights writes the name given (numpy.savez added .npz to w2.txt) and says where
+    assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--plot", out,
+                 "--save-weights", str(tmp_path / "w2.txt")]) == 0
+    assert f"network written to {tmp_path / 'w2.txt'}" in capsys.readouterr().out
+    assert (tmp_path / "w2.txt").exists() and not (tmp_path / "w2.txt.npz").exists()
     from PIL import Image
 
     with Image.open(out) as im:

@@ -310,7 +310,8 @@ def _stack(layers: Sequence[Tuple[np.ndarray, np.ndarray]], w_out: np.ndarray, b
 
 def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
     """Write a network to an ``.npz``: hidden layers ``W1, b1, W2, b2, ...``, then ``w_out``, ``b_out``,
-    ``activation`` and ``slope``.
+    ``activation`` and ``slope``. The file is ``path`` exactly (``numpy.savez`` would add ``.npz`` to a name
+    without it); a binary file object is written to as it is.
 
     Example:
         >>> import os, tempfile
@@ -331,7 +332,11 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
         arrays[f"W{i}"], arrays[f"b{i}"] = np.asarray(W), np.asarray(b)
     arrays.update(w_out=np.asarray(w_out), b_out=np.asarray(float(b_out)), activation=np.asarray(net.activation),
                   slope=np.asarray(float(net.slope)))
-    np.savez(path, **arrays)
+    if hasattr(path, "write"):   # a binary file object (the explorer's download buffer)
+        np.savez(path, **arrays)
+        return
+    with open(path, "wb") as fh:   # through a file object: savez writes it under the name given
+        np.savez(fh, **arrays)
 
 
 def load_network(path: str) -> "TwoLayerNet | DeepNet":

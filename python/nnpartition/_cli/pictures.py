@@ -78,12 +78,14 @@ def _plot_partition(args: argparse.Namespace) -> int:
         fig.savefig(args.plot, dpi=args.dpi)
     seconds = time.perf_counter() - start
     if args.json:
-        print(dumps({"plot": args.plot, "regions": rp.n_regions, "d": net.d,
+        print(dumps({"plot": args.plot, "save_weights": args.save_weights, "regions": rp.n_regions, "d": net.d,
                           "widths": list(rp.widths), "accuracy": accuracy, "box": [list(box[0]), list(box[1])],
                           "seconds": round(seconds, 3)}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
         print(f"{rp.n_regions} regions in the window{acc}; figure written to {args.plot}")
+        if args.save_weights:
+            print(f"network written to {args.save_weights}")
     return 0
 
 
