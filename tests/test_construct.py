@@ -338,3 +338,37 @@ def test_approximate_1d_names_f_when_it_returns_no_number_per_point(f):
 
     with pytest.raises(ValueError, match="f must return one real number per point"):
         approximate_1d(f, 0.0, 1.0, 4)
+
+
+def test_classifier_1d_checks_its_cost_against_the_limits_before_starting():
+    # 20,000 alternating labels: 20,000 units checked on 20,000 points; the check ran whatever the limits said
+    import time
+
+    from nnpartition import limits
+    from nnpartition.construct import classifier_1d
+
+    x = np.arange(20_000.0)
+    y = np.arange(20_000) % 2
+    t0 = time.perf_counter()
+    with limits.override(max_work=10**9), pytest.raises(ValueError, match=r"X.*max_work"):
+        classifier_1d(x, y)
+    assert time.perf_counter() - t0 < 0.5   # refused up front, not after the work
+
+
+def test_classifier_1d_check_works_in_small_chunks():
+    # the check evaluated 4,096 points at a time: 4,096 x L float64 temporaries (327 MB each at L = 10,000)
+    import tracemalloc
+
+    from nnpartition.construct import classifier_1d
+
+    x = np.arange(10_000.0)
+    y = np.arange(10_000) % 2
+    tracemalloc.start()
+    try:
+        net = classifier_1d(x, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert net.W1.shape[1] == 9_999   # one unit per label change
+    assert peak < 32 * 2**20, peak
+    assert np.array_equal(net.decision_function(x[::7, None]) > 0, y[::7] == 1)

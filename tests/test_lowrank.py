@@ -334,3 +334,16 @@ def test_sample_joint_refuses_a_huge_table_before_allocating():
         with pytest.raises(ValueError, match="max_bytes"):
             sample_joint(np.arange(100))          # 100 x 100 float64: 80 kB
         assert sample_joint(np.arange(30)).shape == (30, 30)
+
+
+def test_local_family_checks_its_memory_before_allocating():
+    # local_family(20000, 20000, 0.5) took 9.4 GB whatever max_bytes said
+    from nnpartition import limits
+
+    with limits.override(max_bytes=2**20), pytest.raises(ValueError, match=r"n_x x n_y = 1000 x 1000.*max_bytes"):
+        local_family(1000, 1000, 0.5)
+    P = local_family(300, 200, 0.5, seed=0)   # 2 x 480 KB: within the limit
+    A = np.random.default_rng(0).random((300, 200)) ** 4.0
+    A /= A.sum()
+    expected = 0.5 * np.outer(A.sum(axis=1), A.sum(axis=0)) + 0.5 * A
+    assert np.allclose(P, expected, rtol=1e-14, atol=0)

@@ -671,6 +671,31 @@ def ramp_pairs(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None,
     return out
 
 
+#: Bytes of one chunk of ``classifier_1d``'s check (rows x units x 3 float64 temporaries), at most: 2 MiB a
+#: temporary, which stay in cache (measured 4x faster than 32 MiB chunks at 100,000 units).
+_CHECK_CHUNK_BYTES = 3 * 2**21
+
+
+def _check_classifier_cost(n: int, units: int) -> int:
+    """Refuse ``classifier_1d``'s check of its ``units``-unit network on ``n`` points beyond the process limits;
+    return the rows per chunk of the check. Cost: the ``n x units`` hidden activations, about four of the core's
+    steps each (numpy computes about 2.5e8 to 5e8 a second), in chunks of at most ``_CHECK_CHUNK_BYTES`` (and a
+    quarter of ``max_bytes``).
+
+    Example:
+        >>> _check_classifier_cost(10**5, 5 * 10**4)   # rows per chunk
+        5
+    """
+    from .limits import _check_bytes, _check_work, get_limits
+
+    row = 3 * 8 * units   # X @ W1, + b1 and the ReLU of one point
+    _check_bytes(f"classifier_1d's network of {units} units (one per label change of y along X) on one point",
+                 row + 8 * 8 * n, "give X fewer points or fewer label changes")
+    _check_work(f"classifier_1d's check of its {units}-unit network (one unit per label change) on the N = {n} "
+                f"points of X", 4.0 * n * units, "give X fewer points or fewer label changes")
+    return max(1, min(4096, min(_CHECK_CHUNK_BYTES, get_limits().max_bytes // 4) // row))
+
+
 def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     """The constructive classifier of 1-D labelled data: a two-layer ReLU network
     with exactly as many hidden units as label changes along the sorted data
@@ -688,7 +713,9 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     magnitudes compounded the gaps' ratios until points were lost to rounding).
     The network is checked on every point; gaps below about ``1e-15 L`` times
     the data's span, where its sum over units rounds to the wrong sign, raise
-    ``ValueError`` rather than misclassify. Equal ``x`` with different labels cannot be separated and
+    ``ValueError`` rather than misclassify. That check costs ``N x L`` (about 20 s
+    for 100,000 alternating labels, in chunks of at most 6 MiB); beyond ``max_work``
+    (:mod:`nnpartition.limits`, four steps per point and unit) it is refused up front. Equal ``x`` with different labels cannot be separated and
     raise ``ValueError``.
 
     Example:
@@ -717,6 +744,7 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
         span = xs[-1] - xs[0]
     if not np.isfinite(span):
         raise ValueError(f"X spans {xs[0]:g} to {xs[-1]:g}, whose difference overflows float64; rescale X")
+    rows = _check_classifier_cost(xs.size, ch.size + 1)
     z = 0.5 * xs[ch] + 0.5 * xs[ch + 1]     # the zero crossings: the middle of each gap between labels
     # Nodes midway between consecutive crossings (the first and last as far out as their inner neighbour), each at
     # the value +-(its distance to the crossings): the spline is the zigzag of slope +-1 whose size at a point is
@@ -730,9 +758,9 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
         with np.errstate(all="ignore"):
             net = interpolant_1d(nodes, vals)
             # checked on every point, in chunks: the network's sum over units (N x L at once would be N^2 / 2)
-            ok = all(np.array_equal(out > 0, ys[k:k + 4096] == 1) and bool(np.all(out != 0))
-                     for k in range(0, xs.size, 4096)
-                     for out in [net.decision_function(xs[k:k + 4096, None])])
+            ok = all(np.array_equal(out > 0, ys[k:k + rows] == 1) and bool(np.all(out != 0))
+                     for k in range(0, xs.size, rows)
+                     for out in [net.decision_function(xs[k:k + rows, None])])
         if ok:
             return net
     raise ValueError("X's spacings span too many orders of magnitude for the constructive classifier in float64 "

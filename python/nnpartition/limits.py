@@ -68,6 +68,24 @@ def _check_bytes(what: str, nbytes: float, fix: str) -> None:
                          f"(max_bytes); {fix}, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
 
 
+def _check_work(what: str, steps: float, fix: str) -> None:
+    """Refuse ``what`` (a ``ValueError``) when its ``steps`` (the core's elementary steps, about 1e9 a second) pass
+    ``max_work``, before the caller starts; ``fix`` says how to ask for less. For the Python-side loops.
+
+    Example:
+        >>> _check_work("a short loop", 1e3, "ask for less")
+        >>> try:
+        ...     _check_work("a long loop", 1e20, "ask for less")
+        ... except ValueError as e:
+        ...     print(str(e).split(";")[0])
+        a long loop takes about 1e+20 steps, above the limit of 1e+13 (max_work)
+    """
+    limit = get_limits().max_work
+    if steps > limit:
+        raise ValueError(f"{what} takes about {steps:.3g} steps, above the limit of {float(limit):.3g} (max_work); "
+                         f"{fix}, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
+
+
 def set_limits(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,
                max_work: Optional[int] = None) -> Limits:
     """Change some limits for the whole process; returns the previous ones.

@@ -355,12 +355,21 @@ def local_family(n_x: int, n_y: int, rho: float, *, seed: SeedLike = 0, sharpnes
     n_y = chk.count("n_y", n_y, minimum=1, maximum=2**20)
     rho = chk.real("rho", rho, minimum=0.0, maximum=1.0)
     sharpness = chk.real("sharpness", sharpness, minimum=0.0, maximum=100.0)
-    A = np.random.default_rng(resolve_seed(seed)).random((n_x, n_y)) ** sharpness
+    from ..limits import _check_bytes
+
+    # two n_x x n_y tables at a time: A and the result
+    _check_bytes(f"local_family's n_x x n_y = {n_x} x {n_y} joint", 2.0 * 8.0 * n_x * n_y, "use a smaller n_x or n_y")
+    A = np.random.default_rng(resolve_seed(seed)).random((n_x, n_y))
+    np.power(A, sharpness, out=A)
     if not A.sum() > 0:  # pragma: no cover - needs every draw to underflow
         raise ValueError(f"sharpness = {sharpness} underflows every entry of A; use a smaller sharpness")
     A /= A.sum()
     px, py = _marginals(A)
-    return (1 - rho) * np.outer(px, py) + rho * A
+    P = np.outer(px, py)
+    P *= 1 - rho
+    A *= rho
+    P += A
+    return P
 
 
 # --------------------------------------------------------------------------- one side fixed, H-score, samples
