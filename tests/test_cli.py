@@ -329,3 +329,37 @@ def test_a_write_that_fails_after_the_work_is_one_line(tmp_path, capsys, monkeyp
     assert main(argv) == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and opt in lines[-1] and "cannot be written" in lines[-1], lines
+
+
+@pytest.mark.parametrize("argv, needles", [
+    # trained for 8 s on 2.4 GB, then told to "use batch_size" (explain-1d has none); 10**12 asked numpy for 7 TiB
+    (["explain-1d", "-N", "100000000", "--steps", "1"], ["-N 100000000", "2**30", "use -N <= 89478485"]),
+    (["explain-1d", "-N", "1000000000000"], ["-N 1000000000000", "2**30"]),
+    (["explain-1d", "-N", "20000000", "-L", "40"], ["-N 20000000", "max_bytes"]),
+    (["explain-1d", "-N", "0"], ["-N must be >= 2"]),          # was "X must have at least 1 row(s)"
+    (["explain-1d", "-N", "-5"], ["-N must be >= 2"]),         # was "negative dimensions are not allowed"
+])
+def test_explain_1d_refuses_sizes_before_drawing_data(argv, needles):
+    import time
+
+    t0 = time.perf_counter()
+    out = run(*argv)
+    assert time.perf_counter() - t0 < 20   # the import, no training (a subprocess on a loaded machine)
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1 and out.stdout == "", out.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
+    # demo printed its table's header, then failed on the seed
+    assert main(["demo", "--seed", "-1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip().splitlines() == [
+        "nnpartition demo: error: --seed must be >= 0 and < 2**64, got -1"]
+    _no_work(monkeypatch)
+    for cmd in [n for n, p in _commands().items() if "--seed" in p.format_help()]:
+        extra = {"movie": ["-d", "2", "-N", "5", "--out", "m.gif"], "plot-partition": ["--plot", "p.png"],
+                 "estimate": ["-d", "2", "-N", "5", "-L", "2"], "simulate": ["-d", "2", "-N", "5", "-L", "2"],
+                 "train": ["-d", "2", "-N", "5", "-L", "2"]}.get(cmd, [])
+        _fails_with(capsys, [cmd, *extra, "--seed", "-1"], "--seed must be >= 0")

@@ -36,6 +36,9 @@ _OPTIMIZERS = _core.CHOICES["optimizer"]
 _SCHEDULES = _core.CHOICES["schedule"]
 #: Steps between two recorded accuracies (and losses).
 RECORD_EVERY = 20
+#: Largest batch the trainer takes, in activations (rows x widest layer): the core's ``MAX_ACTIVATIONS``
+#: (``rust/src/training.rs``), which refuses a larger one with "use batch_size".
+MAX_ACTIVATIONS = 2**30
 
 
 @dataclass(frozen=True)
@@ -498,7 +501,7 @@ def real_accuracy(
     dist = _dist(dist)
     datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
     seed = v.seed(seed)
-    if N * max(d, *ws) > 2**30:
+    if N * max(d, *ws) > MAX_ACTIVATIONS:
         raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of 2**30 values per network")
     if threads is not None:
         threads = v.size("threads", threads, minimum=1, maximum=4096)

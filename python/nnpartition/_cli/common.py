@@ -8,7 +8,8 @@ and one line, before the command runs:
   writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
   the file and removes it again, an existing file is left as it was), and ``--plot`` files whose
   extension matplotlib cannot write;
-* ``--workers`` below 1, and ``--resume`` / ``--retry-failed`` without ``--store``;
+* ``--workers`` below 1, a ``--seed`` outside ``[0, 2**64)``, and ``--resume`` / ``--retry-failed``
+  without ``--store``;
 * a ``--store`` that cannot work (a directory, read-only, in a read-only folder).
 
 Commands that read a layer from an ``.npz`` use :func:`load_layer`, which turns
@@ -183,6 +184,10 @@ def check_args(args: argparse.Namespace) -> None:
         Traceback (most recent call last):
         ...
         nnpartition._cli.common.UsageError: --workers must be >= 1, got 0
+        >>> check_args(argparse.Namespace(seed=-1))
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --seed must be >= 0 and < 2**64, got -1
         >>> check_args(argparse.Namespace(resume=True, store=None))
         Traceback (most recent call last):
         ...
@@ -202,6 +207,14 @@ def check_args(args: argparse.Namespace) -> None:
     if dpi is not None and isinstance(size, float) and dpi * size > MAX_PIXELS:
         raise UsageError(f"--dpi {dpi} x --size {size:g} makes a {dpi * size:.0f}-pixel-wide picture, above "
                          f"{MAX_PIXELS}; lower either")
+    seed = getattr(args, "seed", None)
+    if seed is not None:   # before a command prints anything (demo printed its table's header first)
+        from .._random import resolve_seed
+
+        try:
+            resolve_seed(seed, "--seed")
+        except (TypeError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
     store = getattr(args, "store", None)
     for flag in ("resume", "retry_failed"):
         if getattr(args, flag, False) and store is None:

@@ -8,9 +8,11 @@ from typing import Any, Tuple
 import numpy as np
 
 from ..construct import Explanation, explain_1d
+from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
-from .common import dumps
+from ..training import MAX_ACTIVATIONS
+from .common import UsageError, dumps
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -54,9 +56,36 @@ def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *
     return ax
 
 
+def check_sizes(N: int, L: int) -> None:
+    """``explain-1d``'s ``-N`` and ``-L`` against what the command can do, before any data is drawn: at least two
+    points, and a full batch of ``N x L`` activations within the trainer's limit (the command has no minibatches).
+
+    Example:
+        >>> check_sizes(300, 12)
+        >>> check_sizes(10**8, 12)
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and N x L = 1200000000 activations is above the trainer's limit of 2**30; use -N <= 89478485 (or a smaller -L)
+    """
+    if L < 1:
+        raise UsageError(f"-L must be >= 1 (hidden units), got {L}")
+    if N < 2:
+        raise UsageError(f"-N must be >= 2 (the spline needs two distinct points), got {N}")
+    if N * L > MAX_ACTIVATIONS:
+        raise UsageError(f"-N {N} with -L {L}: explain-1d trains on all N points at once, and N x L = {N * L} "
+                         f"activations is above the trainer's limit of 2**30; use -N <= {MAX_ACTIVATIONS // L} "
+                         "(or a smaller -L)")
+    try:   # the data (six float64 a point), and per point and unit the trainer's 12 bytes and the explanation's two
+        # float64 (measured: 2.5 GB at -N 10**7 -L 12, this says 3.8)
+        _check_bytes(f"explain-1d on -N {N} points with -L {L} units", N * (48.0 + 28.0 * L), "use a smaller -N or -L")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _explain(args: argparse.Namespace) -> int:
     from ..training import train
 
+    check_sizes(args.N, args.L)
     X, y = explain_1d_data(args.N, args.seed)
     res = train(X, y, args.L, steps=args.steps, restarts=args.restarts, seed=args.seed)
     net = res.network
