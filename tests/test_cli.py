@@ -363,3 +363,15 @@ def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
                  "estimate": ["-d", "2", "-N", "5", "-L", "2"], "simulate": ["-d", "2", "-N", "5", "-L", "2"],
                  "train": ["-d", "2", "-N", "5", "-L", "2"]}.get(cmd, [])
         _fails_with(capsys, [cmd, *extra, "--seed", "-1"], "--seed must be >= 0")
+
+
+@pytest.mark.parametrize("argv", [
+    # estimate passed progress=True: a bar on stderr even into a file or a pipe
+    ["estimate", "-d", "2", "-N", "200", "-L", "4", "--method", "monte_carlo", "--trials", "50"],
+    ["eas-capacity", "-d", "3", "-m", "6", "-N", "6,12", "--trials", "2", "--method", "lstsq"],
+])
+def test_progress_bars_only_where_someone_can_see_them(argv):
+    out = run(*argv)   # stderr is a pipe here: no bar unless asked
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    quiet = run(*argv, "--no-progress")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == out.stdout

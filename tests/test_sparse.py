@@ -278,3 +278,26 @@ def test_pattern_overlap_scales_with_x_up_to_1e308() -> None:
     np.testing.assert_allclose(huge.distance, base.distance * s, rtol=1e-12)
     np.testing.assert_array_equal(huge.jaccard, base.jaccard)
     assert huge.correlation == pytest.approx(base.correlation, rel=1e-9)
+
+
+@pytest.mark.parametrize("n, m, r", [(30_000, 50, 37), (50, 30_000, 12), (2_000, 300, 300), (400, 700, 0), (1, 5, 1)])
+def test_code_rank_is_the_constructed_rank(n, m, r):
+    # the rank of code_stats is computed blockwise (QR of row blocks, then the SVD of R): a product of an n x r and
+    # an r x m Gaussian factor has rank r (30,000 rows: three blocks)
+    from nnpartition.sparse import code_stats
+    from nnpartition.sparse.code import _rank
+
+    rng = np.random.default_rng([n, m, r])
+    Z = rng.standard_normal((n, r)) @ rng.standard_normal((r, m))
+    assert _rank(Z) == r
+    assert code_stats(Z).rank == r
+
+
+def test_capacity_curve_progress_bar_follows_the_policy(capsys):
+    curve = capacity_curve(3, [6, 12], 6, sparsify="relu", trials=2, method="lstsq", seed=0, progress=True)
+    assert "capacity d=3 m=6" in capsys.readouterr().err
+    again = capacity_curve(3, [6, 12], 6, sparsify="relu", trials=2, method="lstsq", seed=0, progress=False)
+    assert capsys.readouterr().err == ""
+    assert np.array_equal(curve.mean_rank, again.mean_rank)
+    with pytest.raises(TypeError, match="progress"):
+        capacity_curve(3, [6], 6, sparsify="relu", trials=1, method="lstsq", progress="yes")

@@ -84,7 +84,8 @@ def _estimate(args: argparse.Namespace) -> int:
             if args.L is None:
                 raise ValueError("give -L (hidden units) or --widths L1 L2 ...")
             e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
-                                  trials=args.trials, seed=args.seed, progress=not args.json)
+                                  trials=args.trials, seed=args.seed,
+                                  progress=False if args.no_progress or args.json else None)
     if args.json:
         print(dumps(e.to_dict()))
         return 0
@@ -252,6 +253,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
     p.add_argument("--trials", type=int, default=200, help="Monte Carlo trials (default 200)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (monte_carlo; by default shown past a second on a terminal)")
     add_protocol_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_estimate)

@@ -54,7 +54,7 @@ def _capacity(args: argparse.Namespace) -> int:
     method = "exact" if args.exact else args.method
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
                        trials=args.trials, method=method, epochs=args.epochs, seed=args.seed,
-                       trained=args.trained)
+                       trained=args.trained, progress=False if args.no_progress or args.json else None)
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     assert c.mean_distinct_rows is not None
     if args.json:
@@ -113,6 +113,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
     c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_capacity)
