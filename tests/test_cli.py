@@ -375,3 +375,21 @@ def test_progress_bars_only_where_someone_can_see_them(argv):
     assert out.returncode == 0 and out.stderr == "", out.stderr
     quiet = run(*argv, "--no-progress")
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == out.stdout
+
+
+@pytest.mark.parametrize("cmd", ["regions", "plot-partition", "movie"])
+@pytest.mark.parametrize("lo, expected", [("-1e-1", -0.1), ("-2E+0", -2.0), ("-.5", -0.5), ("-inf", -float("inf"))])
+def test_box_takes_negative_numbers_in_any_notation(cmd, lo, expected):
+    # argparse read -1e-1 and -inf as unknown options: "--box: expected 2 arguments"
+    required = {"plot-partition": ["--plot", "p.png"], "movie": ["-d", "2", "-N", "5", "--out", "m.gif"]}
+    args = build_parser().parse_args([cmd, *required.get(cmd, []), "--box", lo, "1"])
+    assert args.box == [expected, 1.0]
+
+
+def test_box_in_scientific_notation_counts_regions(tmp_path, capsys):
+    layer = _layer_file(tmp_path)
+    assert main(["regions", "--weights", str(layer), "--box", "-1e0", "1e0", "--json"]) == 0
+    sci = json.loads(capsys.readouterr().out)
+    assert main(["regions", "--weights", str(layer), "--box", "-1", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == sci["regions"]
+    _fails_with(capsys, ["regions", "--weights", str(layer), "--box", "-inf", "1"], "--box LO HI must be finite")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
-from typing import List, NoReturn, Optional
+from typing import Any, List, NoReturn, Optional
 
 from . import __version__
 from ._cli.common import check_args, write_error
@@ -23,9 +24,26 @@ from ._cli.common import check_args, write_error
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
 
 
+#: What argparse must read as a (negative) number, not as an option: ``-1``, ``-.5``, and also ``-1e-1``, ``-2E3``,
+#: ``-inf`` and ``-nan``, which its own pattern (``-1`` and ``-0.5`` only) took for unknown options
+#: (``--box -1e-1 1`` was "expected 2 arguments"). No option of the command line looks like one.
+NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, with its usage errors on one line like every other error of the command line (it printed
-    the usage block first, 4-10 lines)."""
+    the usage block first, 4-10 lines), and every negative number read as a value (:data:`NEGATIVE_NUMBER`).
+
+    Example:
+        >>> p = _Parser(prog="demo")
+        >>> _ = p.add_argument("--box", type=float, nargs=2)
+        >>> p.parse_args(["--box", "-1e-1", "1"]).box, p.parse_args(["--box", "-inf", "-2E3"]).box
+        ([-0.1, 1.0], [-inf, -2000.0])
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER   # argparse's own attribute (subparsers are _Parsers too)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

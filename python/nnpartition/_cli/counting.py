@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from .. import counting
 from .common import dumps, load_layer
@@ -43,8 +44,10 @@ def _regions_in_box(args: argparse.Namespace) -> int:
         raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
     if args.central:
         raise ValueError("--central applies to the -L/-d count only")
-    W, b = load_layer(args.weights)
     lo, hi = args.box
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
+    W, b = load_layer(args.weights)
     r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
     d, L = W.shape
     upper = counting.regions(L, d)
