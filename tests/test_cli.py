@@ -393,3 +393,19 @@ def test_box_in_scientific_notation_counts_regions(tmp_path, capsys):
     assert main(["regions", "--weights", str(layer), "--box", "-1", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == sci["regions"]
     _fails_with(capsys, ["regions", "--weights", str(layer), "--box", "-inf", "1"], "--box LO HI must be finite")
+
+
+def test_option_errors_name_the_option(tmp_path, capsys):
+    text = tmp_path / "text.npz"
+    np.savez(text, W=np.array([["a", "b"]]), b=np.array(["c", "d"]))
+    # was "could not convert string to float: 'a'"
+    _fails_with(capsys, ["regions", "--weights", str(text), "--box", "-1", "1"], f"--weights {text}", "'W'",
+                "real numbers")
+    for bad in ("a,b", "0.5,2", "nan", ","):
+        _fails_with(capsys, ["lowrank-demo", "--rho", bad], "--rho must be comma-separated numbers in [0, 1]")
+    # was "pass record_every or record_at, not both"
+    _fails_with(capsys, ["teacher", "--record-every", "0"], "--record-every must be >= 1, got 0")
+    _fails_with(capsys, ["teacher", "--epochs", "0"], "--epochs must be >= 1, got 0")
+    # --grid was silently ignored
+    _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "small"], "--protocol-grid", "--grid small")
+    _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "full"], "--protocol-grid", "--grid full")

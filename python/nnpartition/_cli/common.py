@@ -254,7 +254,13 @@ def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64
     if wkey is None or bkey is None:
         raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
                          f"found {keys}: {how}")
-    return np.asarray(data[wkey], dtype=np.float64), np.asarray(data[bkey], dtype=np.float64)
+    arrays = []
+    for key in (wkey, bkey):
+        a = np.asarray(data[key])
+        if a.dtype.kind not in "biuf":   # strings, objects, complex: "could not convert string to float" named nothing
+            raise UsageError(f"{option} {path}: array {key!r} must hold real numbers, got dtype {a.dtype}: {how}")
+        arrays.append(np.asarray(a, dtype=np.float64))
+    return arrays[0], arrays[1]
 
 
 def dumps(obj: Any) -> str:

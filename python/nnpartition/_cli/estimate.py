@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
-from .common import choices, dumps, writing
+from .common import UsageError, choices, dumps, writing
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -166,7 +166,9 @@ def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]
 def _validate(args: argparse.Namespace) -> int:
     from ..validation import validate
 
-    grid = "protocols" if args.protocol_grid else args.grid
+    if args.protocol_grid and args.grid is not None and args.grid != "protocols":
+        raise UsageError(f"--protocol-grid is --grid protocols: it cannot go with --grid {args.grid}")
+    grid = "protocols" if args.protocol_grid else (args.grid or "small")
     given = {k: x for k, x in protocol_given(args).items() if k != "restarts"}
     if given and grid == "protocols":
         raise ValueError("--optimizer, --lr, --steps, --batch-size and --schedule go with --grid small or full: "
@@ -284,8 +286,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                      "reference protocol unless the protocol options say otherwise; the protocol "
                                      "grid: each row's own), and print the table and the error summary "
                                      "(calibration vs held-out).")
-    val.add_argument("--grid", default="small", choices=["small", "full", "protocols"],
-                     help="small (about a minute), full, or protocols (held-out protocols and deep networks)")
+    val.add_argument("--grid", default=None, choices=["small", "full", "protocols"],
+                     help="small (about a minute; the default), full, or protocols (held-out protocols and deep "
+                          "networks)")
     val.add_argument("--protocol-grid", action="store_true",
                      help="the same as --grid protocols: held-out training protocols and deep networks")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, List
 
 import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
 from ..plotting import require_matplotlib, write_figure
-from .common import dumps
+from .common import UsageError, dumps
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -40,8 +40,32 @@ def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
     return axes
 
 
+def rho_list(text: str) -> List[float]:
+    """``--rho``'s comma-separated mixing weights, or a :class:`UsageError` naming ``--rho``.
+
+    Example:
+        >>> rho_list("1, 0.5,1e-2")
+        [1.0, 0.5, 0.01]
+        >>> rho_list("0.5,2")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01), got '0.5,2'
+        >>> rho_list("a,b")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01), got 'a,b'
+    """
+    try:
+        rhos = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        rhos = []
+    if not rhos or not all(0.0 <= r <= 1.0 for r in rhos):   # NaN fails too
+        raise UsageError(f"--rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01), got {text!r}")
+    return rhos
+
+
 def _lowrank(args: argparse.Namespace) -> int:
-    rhos = [float(t) for t in args.rho.split(",") if t.strip()]
+    rhos = rho_list(args.rho)
     sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
                         seed=args.seed)
     if args.json:

@@ -11,7 +11,7 @@ from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teach
 from ..teacher.data import _into_ball, _sample
 
 from ..plotting import require_matplotlib, write_figure
-from .common import dumps
+from .common import UsageError, dumps
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -104,14 +104,18 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], *, axes: Any = No
 
 
 def _teacher(args: argparse.Namespace) -> int:
+    for option, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                          ("--record-every", args.record_every)):
+        if value is not None and value < 1:   # before the data is drawn
+            raise UsageError(f"{option} must be >= 1, got {value}"
+                             + (" (steps between snapshots; leave it out for 200 log-spaced ones)"
+                                if option == "--record-every" else ""))
     X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
-    if args.epochs < 1 or args.batch_size < 1:
-        raise ValueError("--epochs and --batch-size must be >= 1")
     bs = args.N if args.full_batch else min(args.batch_size, args.N)
     steps = args.epochs * (-(-args.N // bs))
     run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs, init_scale=args.init,
                         record_every=args.record_every,
-                        record_at=None if args.record_every else log_schedule(steps, 200),
+                        record_at=None if args.record_every is not None else log_schedule(steps, 200),
                         w_star=w, seed=args.seed)
     probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
     hist = run.history(probes)
