@@ -409,3 +409,21 @@ def test_option_errors_name_the_option(tmp_path, capsys):
     # --grid was silently ignored
     _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "small"], "--protocol-grid", "--grid small")
     _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "full"], "--protocol-grid", "--grid full")
+
+
+def test_estimate_prints_huge_and_tiny_numbers_in_scientific_notation(capsys):
+    # --lr 1e-300: K about 1e-290 printed as 0.0 and the load N/K with some 300 digits
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "50", "--lr", "1e-300"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("effective dimension"))
+    assert len(line) < 120 and "K = 0.0," not in line and "e+" in line and "e-" in line, line
+
+
+def test_size_says_why_no_width_was_found_only_where_it_applies(capsys):
+    # "(in d = 1-2 the training budget limits the accuracy)" was printed for any d
+    assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99", "--lr", "1e-300"]) == 0
+    out = capsys.readouterr().out
+    assert "d = 1-2" not in out and "training budget" in out and "L = 1048576" in out
+    assert main(["size", "-d", "1", "-N", "1000", "--target", "0.99"]) == 0
+    assert "in d = 1-2 the training budget" in capsys.readouterr().out
+    assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99"]) == 0   # reached: no remark
+    assert "widest width searched" not in capsys.readouterr().out

@@ -72,6 +72,19 @@ def _warnings_to_stderr() -> Iterator[None]:
         yield
 
 
+def fmt(x: float, digits: int) -> str:
+    """``x`` with ``digits`` decimals, or in scientific notation when that would print nonsense: beyond a million
+    (a load of 1e300 printed 300 digits) or below 0.01 (a K of 1e-297 printed 0.0).
+
+    Example:
+        >>> fmt(2.5, 2), fmt(1e300, 2), fmt(3e-297, 1), fmt(0.0, 1), fmt(float("inf"), 2)
+        ('2.50', '1e+300', '3e-297', '0.0', 'inf')
+    """
+    if x == 0 or not math.isfinite(x) or 0.01 <= abs(x) < 1e6:
+        return f"{x:.{digits}f}"
+    return f"{x:.3g}"
+
+
 def _estimate(args: argparse.Namespace) -> int:
     from ..estimate import estimate_accuracy
 
@@ -95,7 +108,7 @@ def _estimate(args: argparse.Namespace) -> int:
     print(f"estimated training accuracy: {e.accuracy:.4f}   (90% band {e.low:.4f} .. {e.high:.4f})")
     print(f"ceiling (best any such network can reach): {e.ceiling:.4f}")
     if "k_eff" in e.details:
-        print(f"effective dimension K = {e.details['k_eff']:.1f}, load N/K = {e.details['load']:.2f}, "
+        print(f"effective dimension K = {fmt(e.details['k_eff'], 1)}, load N/K = {fmt(e.details['load'], 2)}, "
               f"training budget {e.details.get('budget', 1.0):.3g} x the reference")
     if "correction" in e.details and math.isfinite(e.details["correction"]):
         print(f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
@@ -122,16 +135,21 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is not None:
         # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches it
         point_bound = args.N * (1.0 - args.target) < 1.0
-        def fmt(x: Optional[int], safe: bool = False) -> str:
+        missed = a.L is None or a.L_optimistic is None or (a.L_safe is None and not point_bound)
+        widest = _unreached(args, proto) if missed else ""
+
+        def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
                 return f"L = {x}"
             if safe and point_bound:
                 return (f"none (the band always allows one of the {args.N} points to be missed: "
                         f"1/N > 1 - target)")
-            return "not reached within the widths searched (in d = 1-2 the training budget limits the accuracy)"
-        print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {fmt(a.L)}")
-        print(f"  band's lower edge reaches it (safe):      {fmt(a.L_safe, safe=True)}")
-        print(f"  band's upper edge reaches it (optimistic): {fmt(a.L_optimistic)}")
+            return "not reached within the widths searched"
+        print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {width(a.L)}")
+        print(f"  band's lower edge reaches it (safe):      {width(a.L_safe, safe=True)}")
+        print(f"  band's upper edge reaches it (optimistic): {width(a.L_optimistic)}")
+        if widest:
+            print(f"  ({widest})")
     else:
         size = f"widths={list(a.widths)}" if len(a.widths) > 1 else f"L={a.widths[0]}"
 
@@ -141,6 +159,23 @@ def _size(args: argparse.Namespace) -> int:
         safe = at_least(a.N_safe) if a.N_safe else "none (its lower edge reaches the target at no N)"
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
     return 0
+
+
+def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
+    """Why ``size -N`` found no width: the estimate at the widest width searched, and what limits it there."""
+    from ..estimate import estimate_accuracy, required_width
+
+    widest = int((required_width.__kwdefaults__ or {})["max_width"])   # the search's own limit
+    with warnings.catch_warnings():   # the range warning was printed once already
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(args.d, args.N, widest, dist=args.dist, protocol=proto)
+    note = f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} (band {e.low:.4f} .. {e.high:.4f})"
+    budget = e.details.get("budget")
+    if args.d <= 2:
+        note += "; in d = 1-2 the training budget, not the width, limits the accuracy"
+    elif budget is not None and budget < 1.0:
+        note += f"; the training budget, {budget:.3g} x the reference, limits it"
+    return note
 
 
 def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
