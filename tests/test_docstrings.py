@@ -16,3 +16,12 @@ def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+
+
+@pytest.mark.parametrize("qualname", ["nnpartition.network.load_network", "nnpartition.pictures.movie",
+                                      "nnpartition.explore.serve", "nnpartition.explore.make_server"])
+def test_these_functions_have_examples(qualname):
+    # they had none; the doctest run above executes them (serve's is skipped: it serves until Ctrl-C)
+    module, name = qualname.rsplit(".", 1)
+    doc = getattr(importlib.import_module(module), name).__doc__
+    assert ">>> " in doc, qualname

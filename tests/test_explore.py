@@ -503,3 +503,13 @@ def _fill(browser, **fields):
         else:
             el.clear()
             el.send_keys(value)
+
+
+def test_the_optimizers_offered_are_the_cores():
+    from nnpartition import _core
+    from nnpartition.explore.server import BadRequest, parse_settings
+
+    for name in _core.CHOICES["optimizer"]:
+        assert parse_settings({"optimizer": name}).optimizer == name
+    with pytest.raises(BadRequest, match="optimizer"):
+        parse_settings({"optimizer": "rmsprop"})

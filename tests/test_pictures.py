@@ -626,3 +626,14 @@ def test_window_edges_one_point_and_far_plane_points():
     assert np.allclose(np.subtract(box[1], box[0]), 1.1)
     with pytest.raises(ValueError, match="too far apart"):
         Plane.through([-1e308, 0.0, 0.0], [1e308, 0.0, 0.0], [0.0, 1.0, 0.0])
+
+
+@needs_mpl
+@pytest.mark.parametrize("alias", ["gauss", "normal"])
+def test_movie_takes_the_core_dist_names(tmp_path, alias):
+    # movie listed ("uniform", "gaussian") itself and refused the aliases estimate_accuracy takes
+    X, y = npn.datasets.toy_dataset("gaussian", 60, seed=0)
+    r = npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=250, steps=500, dpi=30, size=2,
+                           progress=False, dist=alias)
+    expected = npn.estimate_accuracy(2, 60, widths=[4], dist="gaussian", protocol=npn.Protocol(steps=500, restarts=1))
+    assert r.estimate == expected.accuracy

@@ -341,7 +341,16 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
 
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
     """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
-    :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing."""
+    :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "two.npz")
+        >>> np.savez(path, W1=np.eye(2), b1=np.zeros(2), w2=np.array([1.0, -1.0]), b2=np.array(0.5))
+        >>> net = load_network(path)
+        >>> type(net).__name__, net.decision_function([[3.0, 1.0]]).tolist()
+        ('TwoLayerNet', [2.5])
+    """
     data = read_npz(path, "network file", "write it with nnpartition.network.save_network(net, path)")
     keys = set(data.keys())
     layers = []

@@ -614,10 +614,20 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             is fixed for the whole movie.
         fps: frames per second; dpi, size: frame resolution (``size`` inches square).
         progress: progress bar over frames (``None``: only when it takes a while).
-        dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``).
+        dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``, alias ``gauss`` or
+            ``normal``, as for :func:`nnpartition.estimate_accuracy`).
 
     Returns:
         A :class:`MovieResult`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from nnpartition.datasets import toy_dataset
+        >>> X, y = toy_dataset("xor", 60, seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "xor.gif")
+        >>> r = movie(X, y, 4, path=path, every=100, steps=200, dpi=30, size=2, progress=False)
+        >>> r.frames, r.steps.tolist(), r.bound, os.path.getsize(path) > 0
+        (3, [0, 100, 199], 11, True)
     """
     _require_mpl()
     import matplotlib
@@ -643,7 +653,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
     color = v.choice("color", color, COLOR_MODES)
-    dist = v.choice("dist", dist, ("uniform", "gaussian"))
+    dist = v.choice("dist", dist, _core.CHOICES["dist"], _core.ALIASES["dist"])   # the names estimate_accuracy takes
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
     progress = _check_progress(progress)
     if (steps - 1) // every + 2 > 2000:

@@ -28,7 +28,16 @@ __all__ = ["serve", "make_server", "ExploreServer", "LIMITS"]
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8050, *, verbose: bool = False) -> ExploreServer:
-    """Bind the explorer's server (``port=0`` picks a free port; read it from ``.url``)."""
+    """Bind the explorer's server (``port=0`` picks a free port; read it from ``.url``).
+
+    A host that does not resolve, or a port in use, raises the ``OSError`` of the bind.
+
+    Example:
+        >>> srv = make_server("127.0.0.1", 0)
+        >>> srv.url.startswith("http://127.0.0.1:"), srv.server_address[1] > 0
+        (True, True)
+        >>> srv.server_close()
+    """
     if not isinstance(host, str) or not host:
         raise TypeError(f"host must be a non-empty string, got {host!r}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
@@ -44,6 +53,11 @@ def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = Tru
     other machines (it has no authentication): that needs an explicit ``host``
     and prints a warning to stderr. Ctrl-C stops the training and the server
     and returns normally.
+
+    Example (it serves until Ctrl-C, so it is not run here; ``make_server`` shows the bind):
+        >>> serve("127.0.0.1", 0, open_browser=False)   # doctest: +SKIP
+        nnpartition explore: serving on http://127.0.0.1:39211/  (Ctrl-C to stop)
+        nnpartition explore: stopped
     """
     _serve_on(make_server(host, port, verbose=verbose), host, open_browser=open_browser, as_json=as_json,
               stream=stream)

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .. import _core
 from .. import _validate as v
 from ..counting import deep_region_bounds, regions
 from ..datasets import toy_dataset
@@ -63,7 +64,7 @@ LIMITS: Dict[str, int] = {
 }
 #: Data the page offers; ``csv`` takes the points from the request body.
 DATA_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher", "csv")
-_OPTIMIZERS = ("adam", "sgd")
+_OPTIMIZERS = _core.CHOICES["optimizer"]   # the trainer's, defined once in the core
 _COLORS = ("decision", "region")
 
 Network = Union[TwoLayerNet, DeepNet]
