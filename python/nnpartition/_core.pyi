@@ -12,6 +12,7 @@ __all__ = [
     "ALIASES",
     "CHOICES",
     "DEFAULT_LIMITS",
+    "MAX_ACTIVATIONS",
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
@@ -61,6 +62,7 @@ ALIASES: Dict[str, Dict[str, str]]
 
 # --- limits (rust/src/limits.rs): (max_params, max_bytes, max_work) ---
 DEFAULT_LIMITS: Tuple[int, int, int]
+MAX_ACTIVATIONS: int
 def get_limits() -> Tuple[int, int, int]: ...
 def set_limits(
     max_params: Optional[int] = None, max_bytes: Optional[int] = None, max_work: Optional[int] = None

@@ -36,9 +36,9 @@ _OPTIMIZERS = _core.CHOICES["optimizer"]
 _SCHEDULES = _core.CHOICES["schedule"]
 #: Steps between two recorded accuracies (and losses).
 RECORD_EVERY = 20
-#: Largest batch the trainer takes, in activations (rows x widest layer): the core's ``MAX_ACTIVATIONS``
-#: (``rust/src/training.rs``), which refuses a larger one with "use batch_size".
-MAX_ACTIVATIONS = 2**30
+#: Largest batch the trainer takes, in activations (rows x widest layer; ``rust/src/training.rs``, which refuses a
+#: larger one with "use batch_size").
+MAX_ACTIVATIONS: int = _core.MAX_ACTIVATIONS
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CHOICES", names)?;
     m.add("ALIASES", aliases)?;
     m.add("DEFAULT_LIMITS", (limits::DEFAULT_MAX_PARAMS, limits::default_max_bytes(), limits::DEFAULT_MAX_WORK))?;
+    m.add("MAX_ACTIVATIONS", crate::training::MAX_ACTIVATIONS)?;
     m.add_function(wrap_pyfunction!(get_limits, m)?)?;
     m.add_function(wrap_pyfunction!(set_limits, m)?)?;
     m.add_function(wrap_pyfunction!(interruptible_sleep, m)?)?;
