@@ -146,3 +146,13 @@ def test_features_beyond_float32_are_refused_without_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="too large for float32"):
             npn.train(X, np.arange(8) % 2, 4, steps=10)
+
+
+def test_an_output_scale_that_float32_cannot_hold_is_refused_by_name():
+    # The trainer computes in float32: 1e-50 rounded to 0 and was refused as "output_scale must be > 0, got 0",
+    # 1e50 to infinity.
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    for scale in (1e-50, 1e50):
+        with pytest.raises(ValueError, match=r"output_scale must be a positive float32"):
+            npn.train(X, y, 4, steps=10, fixed_output=True, output_scale=scale)
+    assert npn.train(X, y, 4, steps=10, fixed_output=True, output_scale=1e-30).network is not None

@@ -348,6 +348,7 @@ impl TrainConfig {
                 if !(eps.is_finite() && eps > 0.0) {
                     return invalid(format!("eps must be > 0, got {eps}"));
                 }
+                float32("eps", eps)?;
             }
             Optimizer::Sgd { momentum } => {
                 if !(0.0..1.0).contains(&momentum) {
@@ -1048,6 +1049,18 @@ fn gemm_pass(
     gemm_impl::<false>(layout, p, x, y, cfg, want_loss, g, ws, z)
 }
 
+/// `v` as the `f32` the trainer computes with; refused when a positive `v` rounds to 0 or infinity
+/// there (a 1e-50 `eps` or output scale read as 0).
+pub fn float32(name: &str, v: f64) -> CoreResult<f32> {
+    let f = v as f32;
+    if v > 0.0 && !(f > 0.0 && f.is_finite()) {
+        return invalid(format!(
+            "{name} must be a positive float32 (about 1.4e-45 to 3.4e38: the trainer computes in float32), got {v:e}"
+        ));
+    }
+    Ok(f)
+}
+
 /// Optimiser state over the trainable prefix of the parameter vector.
 struct OptState {
     m: Vec<f32>,
@@ -1057,8 +1070,9 @@ struct OptState {
 fn opt_step(opt: Optimizer, st: &mut OptState, p: &mut [f32], g: &[f32], lr: f64, step: usize) {
     match opt {
         Optimizer::Adam { beta1, beta2, eps } => {
-            let bc1 = 1.0 - beta1.powi(step as i32);
-            let bc2 = 1.0 - beta2.powi(step as i32);
+            // beta^step is 0 in f64 long before step passes i32::MAX (beta < 1): saturate the exponent
+            let e = step.min(i32::MAX as usize) as i32;
+            let (bc1, bc2) = (1.0 - beta1.powi(e), 1.0 - beta2.powi(e));
             let step_size = (lr / bc1) as f32;
             let bc2_sqrt = bc2.sqrt() as f32;
             let (w1, b2, c2, eps) = ((1.0 - beta1) as f32, beta2 as f32, (1.0 - beta2) as f32, eps as f32);

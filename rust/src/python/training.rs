@@ -164,7 +164,7 @@ fn train_network<'py>(
         schedule,
         steps,
         batch_size,
-        fixed_output: fixed_output.map(|v| v as f32),
+        fixed_output: fixed_output.map(|v| crate::training::float32("output_scale", v)).transpose()?,
         record_every,
         stop_at_perfect: false,
         kernel: Kernel::Auto,
