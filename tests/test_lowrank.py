@@ -347,3 +347,17 @@ def test_local_family_checks_its_memory_before_allocating():
     A /= A.sum()
     expected = 0.5 * np.outer(A.sum(axis=1), A.sum(axis=0)) + 0.5 * A
     assert np.allclose(P, expected, rtol=1e-14, atol=0)
+
+
+def test_training_and_the_svd_refuse_hours_of_work_before_starting():
+    # A 2000 x 2000 joint: one step of the softmax layer is about 7e7 steps, 10^6 of them are 7e13 (hours of numpy;
+    # it ran until interrupted), and the SVD of a 20000 x 20000 matrix would be about 3e13 steps in one numpy call
+    # that Ctrl-C cannot stop.
+    P = np.full((2000, 2000), 1.0 / 4e6)
+    with pytest.raises(ValueError, match="max_work"):
+        train_softmax_layer(P, 2, steps=10**6)
+    from nnpartition.lowrank.matrices import _svd
+
+    with pytest.raises(ValueError, match="max_work"):
+        _svd(np.lib.stride_tricks.as_strided(np.zeros(1), shape=(20000, 20000), strides=(0, 0)))
+    assert train_softmax_layer(np.full((4, 3), 1.0 / 12), 1, steps=10).features.shape == (4, 1)

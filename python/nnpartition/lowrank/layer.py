@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from ..limits import _check_work
 from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
                        optimal_low_rank, softmax_log_loss)
 
@@ -79,6 +80,9 @@ def train_softmax_layer(
     init_scale = chk.real("init_scale", init_scale, minimum=0.0)
     rng = np.random.default_rng(resolve_seed(seed))
     nx, ny = P.shape
+    # Each step: the logits, their softmax and three gradient products, about (3 k + 12) steps per entry.
+    _check_work(f"training a softmax layer on a {nx} x {ny} joint with k = {k} for {steps} steps",
+                float(steps) * nx * ny * (3 * k + 12), "use fewer steps or a smaller joint")
     px, py = _marginals(P)
     F = rng.standard_normal((nx, k)) * init_scale
     W = rng.standard_normal((k, ny)) * init_scale
