@@ -222,16 +222,24 @@ impl Cancel {
 
     /// Run `f` with this token installed as [`Cancel::current`] on this thread.
     pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
-        struct Restore(Option<Arc<AtomicBool>>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                let prev = self.0.take();
-                CURRENT.with(|c| *c.borrow_mut() = prev);
-            }
-        }
-        let prev = CURRENT.with(|c| c.replace(self.0.clone()));
-        let _restore = Restore(prev);
+        let _installed = self.install();
         f()
+    }
+
+    /// Install this token as [`Cancel::current`] on this thread until the returned guard is dropped
+    /// (then the previous one is back).
+    pub fn install(&self) -> Installed {
+        Installed(CURRENT.with(|c| c.replace(self.0.clone())))
+    }
+}
+
+/// What [`Cancel::install`] replaced, put back on drop.
+pub struct Installed(Option<Arc<AtomicBool>>);
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = prev);
     }
 }
 

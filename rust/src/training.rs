@@ -1187,18 +1187,7 @@ fn train_run_full(
     cancel: &Cancel,
 ) -> CoreResult<RunResult> {
     // Installed on this thread for the products' checks (`mat_mul_pieces`).
-    cancel.run(|| train_loop(x, y, cfg, rng, every, observe, cancel))
-}
-
-fn train_loop(
-    x: ArrayView2<f32>,
-    y: &[u8],
-    cfg: &TrainConfig,
-    rng: &mut Pcg64Mcg,
-    every: usize,
-    observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
-    cancel: &Cancel,
-) -> CoreResult<RunResult> {
+    let _installed = cancel.install();
     let (n, d) = x.dim();
     cfg.validate(n, d)?;
     if y.len() != n {
