@@ -158,3 +158,8 @@ def test_private_bindings_check_their_sizes_too():
     assert _core.accuracy_ceiling(2**64 - 1, 10, [1]) == 1.0
     # 2^64 - 1 random labels and 3 units in d = 2: the counting bound is within a hair of chance.
     assert 0.5 <= _core.accuracy_ceiling(2, 2**64 - 1, [3]) < 0.51
+
+
+def test_a_ceiling_that_needs_no_programme_is_answered_at_any_size():
+    # k + 1 >= n sign changes fit any labelling of n points: 1.0 at once, whatever work the programme would take.
+    assert _core.d1_ceiling(10**5, 10**5, 10**4, 0) == (1.0, 0.0)

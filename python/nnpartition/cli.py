@@ -26,7 +26,8 @@ COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "
 
 #: What argparse must read as a (negative) number, not as an option: ``-1``, ``-.5``, and also ``-1e-1``, ``-2E3``,
 #: ``-inf`` and ``-nan``, which its own pattern (``-1`` and ``-0.5`` only) took for unknown options
-#: (``--box -1e-1 1`` was "expected 2 arguments"). No option of the command line looks like one.
+#: (``--box -1e-1 1`` was "expected 2 arguments"). No option of the command line looks like one, but argparse's
+#: prefix matching comes first: where a command has ``-N``, ``-NaN`` reads as ``-N aN`` (write ``-nan``).
 NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
 
 

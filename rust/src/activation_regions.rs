@@ -317,7 +317,8 @@ where
     // still the same at any thread count; networks under 2^17 multiply-adds a row take the chunk
     // whole, as before).
     let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
-    let block = ((1usize << 27) / per_row.max(1)).clamp(1, CHUNK_ROWS);
+    // At least 2 rows: the `gemm` crate multiplies a single row by another path (another order of sums).
+    let block = ((1usize << 27) / per_row.max(1)).clamp(2, CHUNK_ROWS);
     limits::check_work(
         &format!("counting the patterns of {n} points through {bits} units"),
         n as f64 * per_row as f64,

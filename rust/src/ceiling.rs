@@ -67,6 +67,9 @@ pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> CoreResult
     if labelings == 0 {
         return invalid("labelings must be >= 1");
     }
+    if k + 1 >= n {
+        return Ok((1.0, 0.0)); // any labelling has at most n - 1 changes
+    }
     let what = format!("the d = 1 ceiling of {n} points with {k} sign changes over {labelings} labelings");
     limits::check_bytes(&what, n as f64 * rayon::current_num_threads() as f64 + 8.0 * labelings as f64)?;
     limits::check_work(&what, n as f64 * (k.min(n - 1) + 1) as f64 * labelings as f64, None)?;

@@ -28,9 +28,10 @@ pub const CHUNK_ROWS: usize = 1024;
 
 /// Rows per work unit for `m` units over `d` inputs: at most [`CHUNK_ROWS`], and few enough that a
 /// unit costs about 2^26 multiply-adds and comparisons, so that Ctrl-C is seen within milliseconds
-/// for any `m` (the units depend on the sizes only: the same code at any thread count).
+/// for any `m` (the units depend on the sizes only: the same code at any thread count). At least 2:
+/// the `gemm` crate multiplies a single row by another path, which sums in another order.
 fn chunk_rows(m: usize, d: usize) -> usize {
-    ((1usize << 26) / m.saturating_mul(d + 1).max(1)).clamp(1, CHUNK_ROWS)
+    ((1usize << 26) / m.saturating_mul(d + 1).max(1)).clamp(2, CHUNK_ROWS)
 }
 /// Columns per work unit of the threshold calibration.
 pub const CHUNK_COLS: usize = 64;

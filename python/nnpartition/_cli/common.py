@@ -109,8 +109,10 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
 
 def _try_create(p: Path, option: str) -> None:
     """Open ``p`` for writing as the command will (a name too long, a folder such as ``/proc`` that refuses new
-    files), without changing it: an existing file is opened without truncation, a new one removed again."""
-    existed = p.exists()
+    files), without changing it: an existing file is opened without truncation, a new one removed again (through a
+    symbolic link, the file it points to: the link stays)."""
+    target = Path(os.path.realpath(p))
+    existed = target.exists()
     try:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     except OSError as exc:
@@ -118,7 +120,7 @@ def _try_create(p: Path, option: str) -> None:
     os.close(fd)
     if not existed:
         try:
-            os.unlink(p)
+            os.unlink(target)
         except OSError:   # pragma: no cover - created but not removable: the command overwrites it anyway
             pass
 

@@ -65,7 +65,7 @@ def check_sizes(N: int, L: int) -> None:
         >>> check_sizes(10**8, 12)
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and N x L = 1200000000 activations is above the trainer's limit of 2**30; use -N <= 89478485 (or a smaller -L)
+        nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and N x L = 1200000000 activations is above the trainer's limit of 1073741824; use -N <= 89478485 (or a smaller -L)
     """
     if L < 1:
         raise UsageError(f"-L must be >= 1 (hidden units), got {L}")
@@ -73,7 +73,7 @@ def check_sizes(N: int, L: int) -> None:
         raise UsageError(f"-N must be >= 2 (the spline needs two distinct points), got {N}")
     if N * L > MAX_ACTIVATIONS:
         raise UsageError(f"-N {N} with -L {L}: explain-1d trains on all N points at once, and N x L = {N * L} "
-                         f"activations is above the trainer's limit of 2**30; use -N <= {MAX_ACTIVATIONS // L} "
+                         f"activations is above the trainer's limit of {MAX_ACTIVATIONS}; use -N <= {MAX_ACTIVATIONS // L} "
                          "(or a smaller -L)")
     try:   # the data (six float64 a point), and per point and unit the trainer's 12 bytes and the explanation's two
         # float64 (measured: 2.5 GB at -N 10**7 -L 12, this says 3.8)

@@ -226,9 +226,9 @@ _RANK_BLOCK_BYTES = 2**22
 
 def _rank(Z: np.ndarray) -> int:
     """``numpy.linalg.matrix_rank(Z)`` (the same tolerance, ``s_max max(N, m) eps``) from the singular values of
-    the ``R`` of a blockwise QR of the long side (TSQR): the same singular values, about three times faster than
-    the SVD of the whole matrix (2000 x 6000: 2.2 s against 6.2 s) and a Ctrl-C between two blocks stops it (the SVD
-    was one numpy call of many seconds).
+    the ``R`` of a blockwise QR of the long side (TSQR): the same singular values, and a Ctrl-C between two blocks
+    stops it (the SVD of the whole matrix was one numpy call of many seconds). It is not faster: about 1.25 times
+    the SVD's CPU time at 6000 x 2000 (a review's measurement, one thread).
 
     Example:
         >>> Z = np.random.default_rng(0).standard_normal((20000, 40)) @ np.diag([1.0] * 30 + [0.0] * 10)
