@@ -317,7 +317,7 @@ where
     // still the same at any thread count; networks under 2^17 multiply-adds a row take the chunk
     // whole, as before).
     let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
-    // At least 2 rows: the `gemm` crate multiplies a single row by another path (another order of sums).
+    // (no block of a single row: see `block_rows`)
     let block = ((1usize << 27) / per_row.max(1)).clamp(2, CHUNK_ROWS);
     limits::check_work(
         &format!("counting the patterns of {n} points through {bits} units"),
@@ -340,6 +340,7 @@ where
                     Err(e) => return (scratch, xb, yb, Err(e)),
                 };
                 let xc = lent.unwrap_or_else(|| xb.slice(s![..rows, ..]));
+                let block = crate::linalg::block_rows(block, rows);
                 for lo in (0..rows).step_by(block) {
                     let hi = (lo + block).min(rows);
                     if lo > 0 {

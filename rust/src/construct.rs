@@ -77,8 +77,8 @@ pub fn region_map(
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks.
     // Chunks of at most 2^26 multiply-adds, so that a Ctrl-C is seen within milliseconds.
-    // (at least 2 rows: the `gemm` crate multiplies a single row by another path, another order of sums)
-    let chunk = ((1usize << 26) / (l * d).max(1)).clamp(2, CHUNK_ROWS);
+    // (no block of a single row: see `block_rows`)
+    let chunk = crate::linalg::block_rows(((1usize << 26) / (l * d).max(1)).clamp(2, CHUNK_ROWS), n);
     let mut keys = vec![0u64; n * words];
     keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {

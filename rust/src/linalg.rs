@@ -9,6 +9,18 @@ pub trait Gemm: Copy + 'static + num_traits::One + num_traits::Zero {}
 impl Gemm for f32 {}
 impl Gemm for f64 {}
 
+/// Rows per block when `n` rows are multiplied in blocks of about `rows`: `rows` (at least 2), or a
+/// little more, so that no block is a single row. The `gemm` crate multiplies a single row by its
+/// matrix-vector path, which sums in another order than its blocks: with no single-row block, every
+/// row's products are the same whatever the block size (unless `n` is 1).
+pub fn block_rows(rows: usize, n: usize) -> usize {
+    let mut b = rows.max(2);
+    while b < n && n % b == 1 {
+        b += 1;
+    }
+    b
+}
+
 /// `out = beta_out * out + a @ b` on the calling thread (`a` `(m, k)`, `b` `(k, n)`, any strides).
 /// `accumulate = false` overwrites `out`, `true` adds to it.
 pub fn matmul_into<T: Gemm>(
@@ -62,6 +74,46 @@ pub fn matmul_into<T: Gemm>(
 mod tests {
     use super::*;
     use ndarray::Array2;
+
+    #[test]
+    fn rows_multiplied_in_blocks_of_block_rows_are_the_same_bit_for_bit() {
+        // Work units of the coding and counting passes: whatever the block size, no block of one row, and then
+        // every row's products are the very floats of one product of all rows.
+        for n in 1..300 {
+            for rows in 1..40 {
+                let b = block_rows(rows, n);
+                assert!(b >= rows.max(2) && (b >= n || n % b != 1), "n {n} rows {rows} -> {b}");
+            }
+        }
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for &(n, k, m) in &[(5, 300, 700), (9, 64, 33), (7, 1000, 130)] {
+            let a = Array2::from_shape_fn((n, k), |_| next());
+            let w = Array2::from_shape_fn((k, m), |_| next());
+            let mut whole = Array2::<f64>::zeros((n, m));
+            matmul_into(a.view(), w.view(), whole.view_mut(), false);
+            for rows in 1..n {
+                let b = block_rows(rows, n);
+                let mut parts = Array2::<f64>::zeros((n, m));
+                for lo in (0..n).step_by(b) {
+                    let hi = (lo + b).min(n);
+                    matmul_into(
+                        a.slice(ndarray::s![lo..hi, ..]),
+                        w.view(),
+                        parts.slice_mut(ndarray::s![lo..hi, ..]),
+                        false,
+                    );
+                }
+                assert!(
+                    parts.iter().zip(whole.iter()).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "({n}, {k}, {m}) in blocks of {b}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn matches_naive_product_with_odd_strides() {

@@ -15,7 +15,7 @@
 use crate::choices::ProjectionKind;
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits::{self, Cancel};
-use crate::linalg::matmul_into;
+use crate::linalg::{block_rows, matmul_into};
 use crate::rng::stream;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::RngExt;
@@ -28,10 +28,10 @@ pub const CHUNK_ROWS: usize = 1024;
 
 /// Rows per work unit for `m` units over `d` inputs: at most [`CHUNK_ROWS`], and few enough that a
 /// unit costs about 2^26 multiply-adds and comparisons, so that Ctrl-C is seen within milliseconds
-/// for any `m` (the units depend on the sizes only: the same code at any thread count). At least 2:
-/// the `gemm` crate multiplies a single row by another path, which sums in another order.
-fn chunk_rows(m: usize, d: usize) -> usize {
-    ((1usize << 26) / m.saturating_mul(d + 1).max(1)).clamp(2, CHUNK_ROWS)
+/// for any `m` (the units depend on the sizes only: the same code at any thread count), and none of
+/// a single row among `n` ([`block_rows`]: the same code as in blocks of [`CHUNK_ROWS`]).
+fn chunk_rows(m: usize, d: usize, n: usize) -> usize {
+    block_rows(((1usize << 26) / m.saturating_mul(d + 1).max(1)).clamp(2, CHUNK_ROWS), n)
 }
 /// Columns per work unit of the threshold calibration.
 pub const CHUNK_COLS: usize = 64;
@@ -182,7 +182,7 @@ pub fn topk_code(
         4.0 * n as f64 * k as f64,
     )?;
     let cancel = Cancel::current();
-    let rows = chunk_rows(m, x.ncols());
+    let rows = chunk_rows(m, x.ncols(), n);
     let mut out = Array2::<u32>::zeros((n, k));
     out.axis_chunks_iter_mut(Axis(0), rows).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
         cancel.check()?;
@@ -284,7 +284,7 @@ pub fn threshold_code(
     }
     let what = format!("a threshold code of {n} points with m = {m} units");
     // Per thread: a block's pre-activations (8 bytes an entry) and at most as many indices (4).
-    let rows = chunk_rows(m, x.ncols()).min(n);
+    let rows = chunk_rows(m, x.ncols(), n).min(n);
     check_buffers(&what, rows, m + m.div_ceil(2), 16.0 * n as f64)?;
     let buffers = rayon::current_num_threads() as f64 * rows as f64 * m as f64 * 12.0;
     // The code's size is known only once it is computed: the indices found so far are counted as
@@ -292,7 +292,7 @@ pub fn threshold_code(
     // would pass `MAX_DENSE` entries or the memory limit.
     let found = AtomicU64::new(0);
     let cancel = Cancel::current();
-    let step = chunk_rows(m, x.ncols());
+    let step = chunk_rows(m, x.ncols(), n);
     let n_chunks = n.div_ceil(step);
     let parts: Vec<(Vec<u64>, Vec<u32>)> = (0..n_chunks)
         .into_par_iter()
@@ -349,7 +349,7 @@ pub fn relu_code(
     }
     check_buffers(&format!("a dense {n} x {m} ReLU code"), CHUNK_ROWS.min(n), m, 8.0 * n as f64 * m as f64)?;
     let cancel = Cancel::current();
-    let rows = chunk_rows(m, x.ncols());
+    let rows = chunk_rows(m, x.ncols(), n);
     let mut out = Array2::<f64>::zeros((n, m));
     out.axis_chunks_iter_mut(Axis(0), rows).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
         cancel.check()?;
