@@ -41,7 +41,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -143,15 +143,17 @@ def load_file() -> List[Dict[str, Any]]:
     return rows
 
 
-def estimates(rows: List[Dict[str, Any]]) -> np.ndarray:
+def estimates(rows: List[Dict[str, Any]]) -> Tuple[np.ndarray, np.ndarray]:
+    """The installed estimate and its analytic part alone (``details.uncorrected``) at every row of the file."""
     from nnpartition import Protocol, estimate_accuracy
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.array([estimate_accuracy(
+        es = [estimate_accuracy(
             r["d"], r["N"], widths=r["widths"], dist=r["dist"],
             protocol=Protocol(optimizer=r["optimizer"], lr=r["lr"], steps=r["steps"], batch_size=r["batch_size"],
-                              schedule=r["schedule"], restarts=r["restarts"])).accuracy for r in rows])
+                              schedule=r["schedule"], restarts=r["restarts"])) for r in rows]
+    return np.array([e.accuracy for e in es]), np.array([e.details.uncorrected for e in es])
 
 
 def nearest(misses: List[Dict[str, Any]]) -> str:
@@ -194,7 +196,7 @@ def main() -> int:
     if ap.parse_args().what == "measure":
         return measure()
     rows = load_file()
-    est = estimates(rows)
+    est, analytic = estimates(rows)
     misses = [r for r in rows if r["kind"] == "row"]
     e_row = {r["miss"]: e for r, e in zip(rows, est) if r["kind"] == "row"}
     verdicts: Dict[str, Dict[str, int]] = {g: {"smooth": 0, "mixed": 0, "jump": 0} for g in ("protocols", "deep")}
@@ -223,22 +225,22 @@ def main() -> int:
           f"neighbours: mean {np.mean(nb_err):.4f}, {int(np.sum(np.array(nb_err) > MAX_TARGET))} of {len(nb_err)} "
           f"over {MAX_TARGET}\n")
     print("Slopes (accuracy per unit of ln factor; per restart for restarts), over the rows where both sides were "
-          "measured: training's, the estimate's, mean |difference|, and the difference's mean (estimate - "
-          "training)\n")
+          "measured: training's, the estimate's, mean |difference|, the difference's mean (estimate - training), and "
+          "the analytic model's alone (before the fitted correction)\n")
     print("| group | factor | rows | training: mean slope | estimate: mean slope | mean abs difference | "
-          "mean difference |")
-    print("|---|---|---|---|---|---|---|")
+          "mean difference | analytic alone: mean slope |")
+    print("|---|---|---|---|---|---|---|---|")
     for g in ("protocols", "deep"):
         for factor in ("N", "widths", "lr", "steps", "batch", "restarts"):
-            s_real, s_est = [], []
+            s_real, s_est, s_ana = [], [], []
             for m in misses:
                 if m["group"] != g:
                     continue
-                pts = {r["side"]: (r, e) for r, e in zip(rows, est)
+                pts = {r["side"]: (r, e, u) for r, e, u in zip(rows, est, analytic)
                        if r["miss"] == m["miss"] and r["kind"] == "slope" and r["factor"] == factor}
                 if set(pts) != {"0", "1"}:
                     continue
-                (lo, e_lo), (hi, e_hi) = pts["0"], pts["1"]
+                (lo, e_lo, u_lo), (hi, e_hi, u_hi) = pts["0"], pts["1"]
                 if factor == "restarts":
                     run = float(hi["restarts"] - lo["restarts"])
                 else:
@@ -248,10 +250,11 @@ def main() -> int:
                     run = float(np.log(x_hi / x_lo))
                 s_real.append((hi["accuracy_mean"] - lo["accuracy_mean"]) / run)
                 s_est.append((e_hi - e_lo) / run)
+                s_ana.append((u_hi - u_lo) / run)
             if s_real:
                 a, b = np.array(s_real), np.array(s_est)
                 print(f"| {g} | {factor} | {len(a)} | {a.mean():+.4f} | {b.mean():+.4f} | {np.abs(b - a).mean():.4f} | "
-                      f"{(b - a).mean():+.4f} |")
+                      f"{(b - a).mean():+.4f} | {np.mean(s_ana):+.4f} |")
     print()
     print(nearest(misses))
     return 0
