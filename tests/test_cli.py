@@ -436,3 +436,18 @@ def test_the_output_check_leaves_a_symbolic_link_and_its_missing_target_as_they_
     link.symlink_to(tmp_path / "real" / "target.csv")
     check_output_file(str(link), "--csv")
     assert link.is_symlink() and not (tmp_path / "real" / "target.csv").exists()
+
+
+def test_regions_prints_a_huge_exact_count_in_scientific_notation():
+    # 3,000,000 hyperplanes in R^3000000 cut it into 2^3000000 regions: 903,090 digits, which Python would take
+    # minutes to print (the command seemed to hang at -L 10000000). Digits and leading digits against decimal.
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 40
+    lead = Decimal(2) ** 3000000
+    want = f"{str(lead)[0]}.{str(lead).replace('.', '')[1:10]}e+903089"
+    out = run("regions", "-L", "3000000", "-d", "3000000", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["regions"] == {"approx": want, "digits": 903090}
+    text = run("regions", "-L", "3000000", "-d", "3000000")
+    assert f"into {want} (903090 digits) regions" in text.stdout
