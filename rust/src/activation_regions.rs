@@ -312,13 +312,13 @@ where
         per_thread * rayon::current_num_threads() as f64 + table,
     )?;
     let cancel = Cancel::current();
-    // A chunk of a large network is passed in blocks of rows of at most about 2^27 multiply-adds,
+    // A chunk of a large network is passed in blocks of rows of at most about UNIT_WORK multiply-adds,
     // with a check for Ctrl-C before each (the blocks depend on the sizes only, so the counts are
-    // still the same at any thread count; networks under 2^17 multiply-adds a row take the chunk
+    // still the same at any thread count; networks under 2^19 multiply-adds a row take the chunk
     // whole, as before).
     let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
     // (no block of a single row: see `block_rows`)
-    let block = ((1usize << 27) / per_row.max(1)).clamp(2, CHUNK_ROWS);
+    let block = (limits::UNIT_WORK / per_row.max(1)).clamp(2, CHUNK_ROWS);
     limits::check_work(
         &format!("counting the patterns of {n} points through {bits} units"),
         n as f64 * per_row as f64,

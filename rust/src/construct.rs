@@ -76,9 +76,9 @@ pub fn region_map(
     )?;
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks.
-    // Chunks of at most 2^26 multiply-adds, so that a Ctrl-C is seen within milliseconds.
+    // Chunks of at most about UNIT_WORK multiply-adds, so that a Ctrl-C is seen within 0.1 s.
     // (no block of a single row: see `block_rows`)
-    let chunk = crate::linalg::block_rows(((1usize << 26) / (l * d).max(1)).clamp(2, CHUNK_ROWS), n);
+    let chunk = crate::linalg::block_rows((limits::UNIT_WORK / (l * d).max(1)).clamp(2, CHUNK_ROWS), n);
     let mut keys = vec![0u64; n * words];
     keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {

@@ -505,7 +505,7 @@ impl Workspace {
 }
 
 /// Largest number of multiply-adds of one piece of a layer product: about 10 ms of one core.
-const PIECE: usize = 1 << 26;
+const PIECE: usize = limits::UNIT_WORK;
 
 /// `c = a @ b`, in pieces of at most `piece` multiply-adds along `c`'s rows (`by_cols` false) or
 /// columns, checking for Ctrl-C ([`limits::check`]) between pieces; `false` when interrupted (`c`
@@ -1523,13 +1523,14 @@ mod tests {
 
     #[test]
     fn a_cancelled_step_stops_inside_its_products() {
-        // A full-batch step of 2^27 multiply-adds a layer is in pieces; a token that has fired stops
-        // the run before the first step completes, with Interrupted rather than a divergence.
-        let (n, d) = (4096, 64);
+        // A full-batch step of 1.26e9 multiply-adds in its first layer is in pieces; a token that has
+        // fired stops the run before the first step completes, with Interrupted rather than a divergence.
+        let (n, d) = (2048, 1024);
+        assert!(n * d * 600 > PIECE);
         let mut rng = Pcg64Mcg::seed_from_u64(1);
         let x = Array2::<f32>::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
         let y: Vec<u8> = (0..n).map(|i| (i % 2) as u8).collect();
-        let cfg = TrainConfig { steps: 3, ..TrainConfig::reference(512) };
+        let cfg = TrainConfig { steps: 3, ..TrainConfig::reference(600) };
         let cancel = Cancel::new();
         cancel.cancel();
         let layout = Layout::new(d, &cfg.hidden);

@@ -343,7 +343,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         pass
     val.set_defaults(func=_validate)
 
-    demo = sub.add_parser("demo", help="estimate vs real training on six configurations (about 20 s)",
+    demo = sub.add_parser("demo", help="estimate vs real training on six configurations (a few seconds)",
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
     demo.add_argument("--seed", type=int, default=0, help="seed of the training runs (default 0)")
