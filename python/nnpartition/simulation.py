@@ -158,7 +158,10 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
     # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
     batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))
-    regions, accs, hists, capped = [], [], [], []
+    regions, accs, capped = [], [], []
+    # The occupancy histogram is summed as the batches come (each can have up to N + 1 entries: keeping them all
+    # until the end held trials / batch of them, gigabytes at N = 10^8), in the same order as before.
+    hist = np.zeros(0)
     with progress_bar(trials, desc=f"simulate d={d} N={N} L={L}", progress=progress, unit="trial") as bar:
         for first in range(0, trials, batch):
             count = min(batch, trials - first)
@@ -166,11 +169,9 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
             regions.append(r)
             capped.append(c)
             accs.append(a)
-            hists.append(h)
+            if h.size > hist.size:
+                hist = np.concatenate([hist, np.zeros(h.size - hist.size)])
+            hist[: h.size] += h
             bar.update(count)
-    width = max(h.size for h in hists)
-    hist = np.zeros(width)
-    for h in hists:
-        hist[: h.size] += h
     return PartitionSim(d, N, L, trials, dist, init, seed, np.concatenate(regions).astype(np.int64),
                         np.concatenate(accs), hist / trials, np.concatenate(capped).astype(np.int64))
