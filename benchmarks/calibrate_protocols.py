@@ -373,16 +373,25 @@ def batch_cap(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
     return "\n".join(lines)
 
 
+def certain_miss_rows(rows: List[Dict[str, Any]], est: np.ndarray, group: str) -> tuple:
+    """``(idx, keep, miss)``: the indices of ``group``'s re-measured rows (with a 9-dataset truth), which of them
+    are non-trivial (truth or estimate below 0.999), and which miss the group's max target for certain
+    (:func:`over_max`, ``over max`` of :func:`table9`)."""
+    idx = [i for i, r in enumerate(rows) if r["group"] == group and r["real9"] is not None]
+    e, r9 = est[idx], np.array([rows[i]["real9"] for i in idx])
+    s9, n9 = np.array([rows[i]["std9"] for i in idx]), np.array([rows[i]["datasets"] for i in idx], float)
+    keep = (r9 < 0.999) | (e < 0.999)
+    return idx, keep, keep & over_max(group, e, r9, s9, n9)
+
+
 def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
     """Where the deep rows that miss the max target for certain (``over max`` of :func:`table9`) sit: the share of
     those misses and of all non-trivial re-measured deep rows in a few regions, their median ``N/P`` and their
     per-dataset spread."""
-    idx = [i for i, r in enumerate(rows) if r["group"] == "deep" and r["real9"] is not None]
+    idx, keep, miss = certain_miss_rows(rows, est, "deep")
     sub = [rows[i] for i in idx]
     e, r9 = est[idx], np.array([r["real9"] for r in sub])
-    s9, n9 = np.array([r["std9"] for r in sub]), np.array([r["datasets"] for r in sub], float)
-    keep = (r9 < 0.999) | (e < 0.999)
-    miss = keep & over_max("deep", e, r9, s9, n9)
+    s9 = np.array([r["std9"] for r in sub])
     if not miss.any():
         return "deep rows missing the max target for certain: none"
     regions = (("Adam lr >= 0.05", lambda r: not r["sgd"] and r["lr"] >= 0.05),

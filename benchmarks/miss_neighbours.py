@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 import time
@@ -63,20 +64,14 @@ def certain_misses() -> List[Dict[str, Any]]:
         acc = cp.shipped(rows)[0]
     out = []
     for g in ("protocols", "deep"):
-        sub = [i for i, r in enumerate(rows) if r["group"] == g and r["real9"] is not None]
-        e = acc[sub]
-        r9 = np.array([rows[i]["real9"] for i in sub])
-        s9 = np.array([rows[i]["std9"] for i in sub])
-        n9 = np.array([rows[i]["datasets"] for i in sub], float)
-        miss = ((r9 < 0.999) | (e < 0.999)) & cp.over_max(g, e, r9, s9, n9)
-        out += [rows[sub[j]] for j in np.where(miss)[0]]
+        idx, _, miss = cp.certain_miss_rows(rows, acc, g)
+        out += [rows[idx[j]] for j in np.where(miss)[0]]
     return out
 
 
 def variants(r: Dict[str, Any]) -> List[tuple]:
     """``(kind, factor, side, d, N, widths, protocol dict)`` of every configuration measured around row ``r``."""
-    p0 = dict(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
-              schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
+    p0 = dataclasses.asdict(cp.row_protocol(r))
     out = []
     for kind, sides in (("neighbour", (0.9, 1.1)), ("slope", (0.5, 2.0))):
         for factor in ("N", "widths", "lr") if kind == "neighbour" else ("N", "widths", "lr", "steps", "batch",
@@ -113,8 +108,7 @@ def measure() -> int:
         w = csv.writer(f)
         w.writerow(FIELDS)
         for k, r in enumerate(misses):
-            p0 = dict(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
-                      schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
+            p0 = dataclasses.asdict(cp.row_protocol(r))
             w.writerow([k, r["group"], "row", "", "", r["dist"], r["d"], r["N"], json.dumps(list(r["widths"])),
                         p0["optimizer"], repr(r["lr"]), r["steps"], p0["batch_size"] or 0, p0["schedule"],
                         r["restarts"], repr(r["real9"]), repr(r["std9"]), ""])

@@ -318,7 +318,7 @@ where
     // whole, as before).
     let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
     // (no block of a single row: see `block_rows`)
-    let block = (limits::UNIT_WORK / per_row.max(1)).clamp(2, CHUNK_ROWS);
+    let block = limits::items_per(limits::UNIT_WORK, per_row).clamp(2, CHUNK_ROWS);
     limits::check_work(
         &format!("counting the patterns of {n} points through {bits} units"),
         n as f64 * per_row as f64,

@@ -34,7 +34,7 @@ fn best_agreement_until(y: &[u8], k: usize, cancel: &Cancel) -> CoreResult<usize
         return Ok(0);
     }
     let k = k.min(n - 1);
-    let stride = (1usize << 20) / (k + 1) + 1;
+    let stride = limits::items_per(limits::CHECK_WORK, 2 * (k + 1));
     // d[j][c]: best agreement so far using exactly j changes, current label c.
     const NEG: i64 = i64::MIN / 4;
     let mut d = vec![[NEG; 2]; k + 1];
@@ -76,11 +76,9 @@ pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> CoreResult
     d1_values(n, k, labelings, seed, &Cancel::current())
 }
 
-/// [`d1_ceiling`] without the checks (the sizes of [`computed`] are small).
+/// [`d1_ceiling`] without the checks (the sizes of [`computed`] are small), for `k + 1 < n` (both
+/// callers answer the other case at once).
 fn d1_values(n: usize, k: usize, labelings: usize, seed: u64, cancel: &Cancel) -> CoreResult<(f64, f64)> {
-    if k + 1 >= n {
-        return Ok((1.0, 0.0));
-    }
     let vals: Vec<f64> = (0..labelings as u64)
         .into_par_iter()
         .map(|t| {

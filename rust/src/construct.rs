@@ -78,7 +78,7 @@ pub fn region_map(
     // Bit-packed pattern of every row, computed in parallel chunks.
     // Chunks of at most about UNIT_WORK multiply-adds, so that a Ctrl-C is seen within 0.1 s.
     // (no block of a single row: see `block_rows`)
-    let chunk = crate::linalg::block_rows((limits::UNIT_WORK / (l * d).max(1)).clamp(2, CHUNK_ROWS), n);
+    let chunk = crate::linalg::block_rows(limits::items_per(limits::UNIT_WORK, l * d).clamp(2, CHUNK_ROWS), n);
     let mut keys = vec![0u64; n * words];
     keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {
@@ -122,7 +122,7 @@ pub fn region_map(
     let mut slopes = Array2::zeros((nr, d));
     let mut offsets = Array1::from_elem(nr, b2);
     // A region costs up to L d multiply-adds: check every 2^22 of them.
-    let every = ((1usize << 22) / (l * d).max(1)).max(1);
+    let every = limits::items_per(limits::CHECK_WORK, l * d);
     for (g, &r) in first.iter().enumerate() {
         if g % every == 0 {
             cancel.check()?;

@@ -38,6 +38,16 @@ pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000_000;
 /// under 2% more than one product (measured against the undivided products of the previous build).
 pub const UNIT_WORK: usize = 1 << 30;
 
+/// Multiply-adds between two checks for Ctrl-C in a loop that need not be split to check (a check
+/// is one atomic load): 2^22, about a millisecond.
+pub const CHECK_WORK: usize = 1 << 22;
+
+/// How many items of `cost` multiply-adds each make about `work` (at least 1): the items of a unit
+/// of [`UNIT_WORK`], or between two checks of [`CHECK_WORK`].
+pub fn items_per(work: usize, cost: usize) -> usize {
+    (work / cost.max(1)).max(1)
+}
+
 static MAX_PARAMS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PARAMS);
 /// 0 until first read, then [`default_max_bytes`] (or what `set` stored).
 static MAX_BYTES: AtomicU64 = AtomicU64::new(0);

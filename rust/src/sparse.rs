@@ -31,7 +31,7 @@ pub const CHUNK_ROWS: usize = 1024;
 /// for any `m` (the units depend on the sizes only: the same code at any thread count), and none of
 /// a single row among `n` ([`block_rows`]: the same code as in blocks of [`CHUNK_ROWS`]).
 fn chunk_rows(m: usize, d: usize, n: usize) -> usize {
-    block_rows((limits::UNIT_WORK / m.saturating_mul(d + 1).max(1)).clamp(2, CHUNK_ROWS), n)
+    block_rows(limits::items_per(limits::UNIT_WORK, m.saturating_mul(d + 1)).clamp(2, CHUNK_ROWS), n)
 }
 /// Columns per work unit of the threshold calibration.
 pub const CHUNK_COLS: usize = 64;
@@ -153,11 +153,12 @@ fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'
     Ok(y)
 }
 
-/// Refuse a code computation whose per-thread buffers (`rows x cols`
-/// pre-activations) plus `out_bytes` of output exceed the memory limit.
-fn check_buffers(what: &str, rows: usize, cols: usize, out_bytes: f64) -> CoreResult<()> {
-    let threads = rayon::current_num_threads() as f64;
-    limits::check_bytes(what, threads * rows as f64 * cols as f64 * 8.0 + out_bytes)
+/// Refuse a code computation whose per-thread buffers (`rows x cols` entries of 8 bytes) plus
+/// `out_bytes` of output exceed the memory limit; the buffers' bytes, all threads together.
+fn check_buffers(what: &str, rows: usize, cols: usize, out_bytes: f64) -> CoreResult<f64> {
+    let buffers = rayon::current_num_threads() as f64 * rows as f64 * cols as f64 * 8.0;
+    limits::check_bytes(what, buffers + out_bytes)?;
+    Ok(buffers)
 }
 
 /// Top-k code: for every row, the sorted indices of its `k` largest
@@ -240,7 +241,7 @@ pub fn calibrate_thresholds(
     check_buffers(&format!("calibrating thresholds on {n} points"), n, CHUNK_COLS + 1, 8.0 * m as f64)?;
     let cancel = Cancel::current();
     // Columns per unit of work: at most CHUNK_COLS, about UNIT_WORK multiply-adds over all n rows.
-    let cols = (limits::UNIT_WORK / n.saturating_mul(x.ncols() + 1).max(1)).clamp(1, CHUNK_COLS);
+    let cols = limits::items_per(limits::UNIT_WORK, n.saturating_mul(x.ncols() + 1)).min(CHUNK_COLS);
     let starts: Vec<usize> = (0..m).step_by(cols).collect();
     let blocks: Vec<Vec<f64>> = starts
         .par_iter()
@@ -287,8 +288,7 @@ pub fn threshold_code(
     let what = format!("a threshold code of {n} points with m = {m} units");
     // Per thread: a block's pre-activations (8 bytes an entry) and at most as many indices (4).
     let rows = chunk_rows(m, x.ncols(), n).min(n);
-    check_buffers(&what, rows, m + m.div_ceil(2), 16.0 * n as f64)?;
-    let buffers = rayon::current_num_threads() as f64 * rows as f64 * m as f64 * 12.0;
+    let buffers = check_buffers(&what, rows, m + m.div_ceil(2), 16.0 * n as f64)?;
     // The code's size is known only once it is computed: the indices found so far are counted as
     // they come, and the call is refused as soon as they (held twice: in blocks, then joined)
     // would pass `MAX_DENSE` entries or the memory limit.

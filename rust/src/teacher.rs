@@ -84,11 +84,6 @@ fn forward(w: &[f64], d: usize, x: &[f64], n_pos: usize, v: f64, alpha: f64, z: 
     out
 }
 
-/// Rows (or minibatch entries) between two checks for Ctrl-C: about 2^22 multiply-adds.
-fn rows_per_check(l: usize, d: usize) -> usize {
-    ((1usize << 22) / l.saturating_mul(d).max(1)).max(1)
-}
-
 /// Mean loss and 0-1 error of the weights `w` on `(x, y)`; `Interrupted` on Ctrl-C.
 fn evaluate(
     w: &[f64],
@@ -99,7 +94,7 @@ fn evaluate(
     cancel: &crate::limits::Cancel,
 ) -> CoreResult<(f64, f64)> {
     let d = x.ncols();
-    let every = rows_per_check(z.len(), d);
+    let every = crate::limits::items_per(crate::limits::CHECK_WORK, z.len().saturating_mul(d));
     let (mut loss, mut wrong) = (0.0, 0usize);
     for (j, (row, &yj)) in x.rows().into_iter().zip(y).enumerate() {
         if j % every == every - 1 {
@@ -190,7 +185,7 @@ pub fn teacher_sgd(
     };
     let mut hard: u64 = 0;
     let cancel = crate::limits::Cancel::current();
-    let every = rows_per_check(l, d);
+    let every = crate::limits::items_per(crate::limits::CHECK_WORK, l.saturating_mul(d));
     let record = |t: usize, w: &[f64], z: &mut [f64], hard: u64, rec: &mut TeacherRecord| -> CoreResult<()> {
         let (loss, err) = evaluate(w, x, y, cfg, z, &cancel)?;
         if !loss.is_finite() {

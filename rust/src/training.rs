@@ -525,7 +525,7 @@ fn mat_mul_pieces(
         return true;
     }
     let (len, other) = if by_cols { (n, m) } else { (m, n) };
-    let step = (piece / other.saturating_mul(k).max(1)).max(1);
+    let step = limits::items_per(piece, other.saturating_mul(k));
     for lo in (0..len).step_by(step) {
         if limits::check().is_err() {
             return false;
@@ -760,9 +760,9 @@ fn fused_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
     }
     let (mut lsum, mut correct, mut finite) = (0.0f64, 0usize, true);
     let mut gb_out = 0f32;
-    // Checks for Ctrl-C every 2^22 multiply-adds or so ((0, 0, false) when interrupted: the caller
-    // checks before reading it).
-    let every = ((1usize << 20) / (l * x.ncols()).max(1)).max(1);
+    // Checks for Ctrl-C every CHECK_WORK multiply-adds or so ((0, 0, false) when interrupted: the
+    // caller checks before reading it).
+    let every = limits::items_per(limits::CHECK_WORK, 3 * l * x.ncols());
     for (i, xrow) in x.rows().into_iter().enumerate() {
         if i % every == every - 1 && limits::check().is_err() {
             return (0.0, 0, false);
