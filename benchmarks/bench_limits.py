@@ -54,6 +54,9 @@ HOSTILE = [
     "npn._core.d1_ceiling(10**11, 1, 2, 0)",
     "npn.regions(10**10, 10**10)",
     "npn._core.accuracy_ceiling(2**64 - 1, 10, [1])",
+    # twenty-fifth pass: the work check ignored the bits the counts gather over many layers (minutes, accepted)
+    "npn.deep_region_bounds(64, [64] * 16000)",
+    "npn.deep_region_bounds(200, [400] * 400).serra2018_upper.bit_length()",
 ]
 
 CHILD = textwrap.dedent("""

@@ -149,6 +149,18 @@ def test_deep_bounds_are_ordered(d, widths):
         assert b.serra2018_upper == b.montufar2017_upper == npn.regions(widths[0], d)
 
 
+def test_deep_bounds_work_check_counts_the_bits_the_counts_gather():
+    """The work check counts the bits the programme's numbers gather layer by layer: 16,000 layers of 64 units in
+    d = 64 (numbers of about a million bits, minutes of products; the check that ignored their growth let it run)
+    are refused at once, while 400 layers of 400 units in d = 200 still answer, exactly: a layer at least twice as
+    wide as the running dimension keeps it, so both upper bounds are the closed form (sum_{j <= 200} C(400, j))^400."""
+    with pytest.raises(ValueError, match="big-integer operations"):
+        npn.deep_region_bounds(64, [64] * 16000)
+    b = npn.deep_region_bounds(200, [400] * 400)
+    closed = sum(math.comb(400, j) for j in range(201)) ** 400
+    assert b.serra2018_upper == b.montufar2017_upper == closed
+
+
 def test_serra_upper_is_exact_product_in_one_dimension():
     assert npn.deep_region_bounds(1, [3, 7, 2]).serra2018_upper == 4 * 8 * 3
 
