@@ -101,6 +101,12 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     depth = sum((np.asarray(w) > 0).astype(float) for w in widths)
     damage = np.exp(-(temperature(N, lr, batch, sgd) / P["tau0"]) ** P["zeta"] * (1 + P["dd"] * (depth - 1)))
     k_time = P["A"] * rho ** P["beta"] * ((d + 1) / 11) ** P["omega"]
+    if P.get("e0", 0.0) > 0:
+        # Sample visits: a run of `steps` steps of `b` points sees `steps b` (point, gradient) pairs, and each
+        # direction it fits needs about `1 / e0` of them (binds for runs of few epochs in high d). Rules 28-30 of
+        # issue 11 tried it (`visits_probe.py`); none shipped, so the Rust core has no such term and `P` without
+        # `e0` (or with 0) is the shipped model.
+        k_time = smin(k_time, P["e0"] * np.asarray(steps, float) * _batch(N, batch))
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
     K = np.maximum(smin((1 + first_k + later) * damage, k_time) * k_mult, K_MIN)

@@ -7,7 +7,7 @@ Usage:
     # the second, continuous draw (144 protocols, 2,304 configurations):
     nice -n 10 python benchmarks/protocol_grid.py measure --sample   # store benchmarks/out/protocol_sample.sqlite
     python benchmarks/protocol_grid.py export --sample                # docs/data/protocol_sample.csv
-    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-25 -> protocol_sampleK.sqlite/.csv
+    # further draws: --sample 2 (deep networks weigh more), --sample 3, 4, 6-27 -> protocol_sampleK.sqlite/.csv
     # (the decision draws, DECISION_DRAWS, are exported to docs/data/decision_sampleK.csv, the fresh test
     # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
@@ -117,20 +117,26 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # 26 and 27 (twenty-second pass).
            24: dict(draw=24, two_layer=6, deep=10, calibration_only=True),
            # Draw 25 (twenty-second pass): fixed with rule 26 (a batch of N or more points read as full batch) before
-           # it was measured, as the fresh test of what that pass ships (rule 27); decides nothing.
+           # it was measured, as the fresh test of what that pass ships (rule 27); decided rule 28 (twenty-fifth
+           # pass, not shipped).
            25: dict(draw=25, two_layer=6, deep=10, calibration_only=True),
            # Draw 26 (twenty-third pass): a second fresh test of rule 27's estimator, which that pass left bit for bit
-           # as it was (it changed only how fast the trees are read); fixed before it was measured; decides nothing.
-           26: dict(draw=26, two_layer=6, deep=10, calibration_only=True)}
+           # as it was (it changed only how fast the trees are read); fixed before it was measured; decided rule 28
+           # (twenty-fifth pass, not shipped).
+           26: dict(draw=26, two_layer=6, deep=10, calibration_only=True),
+           # Draw 27 (twenty-fifth pass): fixed with rule 29 (the sample-visits cap with its one constant fitted
+           # alone) as one of its decision sets, before it was measured; rule 29 was dropped at its fit, before any
+           # set was scored, so draw 27 decided nothing: a fresh test of rule 27's estimator.
+           27: dict(draw=27, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17, 25 and 26 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16
-#: until it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22
-#: until they decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw
-#: 24 until it decided rules 26 and 27 in the twenty-second; draw 17's rows are calibration rows of the correction's
-#: extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 25, 26)}
+#: deciding nothing): draws 17 and 27 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
+#: it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
+#: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
+#: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth;
+#: draw 17's rows are calibration rows of the correction's extensions since rules 21 and 22).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 27)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -183,7 +189,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-16), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-27), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
