@@ -36,12 +36,11 @@ def test_regions_text_and_central():
     assert out.returncode == 0 and "8 regions" in out.stdout
 
 
-def test_simulate_json_is_reproducible():
-    a = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json")
-    b = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json")
+def test_simulate_json_is_reproducible_at_any_thread_count():
+    a = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json", "--threads", "1")
+    b = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json", "--threads", "2")
     assert a.returncode == 0, a.stderr
     assert json.loads(a.stdout) == json.loads(b.stdout)
-    assert 0.5 <= json.loads(a.stdout)["majority_accuracy"]["mean"] <= 1.0
 
 
 def test_bad_arguments_give_a_message_not_a_traceback(capsys):
