@@ -25,13 +25,13 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
 * ``docs/data/heldout_extra.csv``: every held-out row again on 6 further datasets
   (``benchmarks/remeasure_heldout.py``); a table compares the estimate with the mean of all 9.
 * ``docs/data/decision_sample13.csv`` ... ``decision_sample16.csv``, ``decision_sample18.csv`` ...
-  ``decision_sample26.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
-  last; draws 15, 16, 19, 20, 21, 22, 23, 24, 25 and 26 were each measured as a fresh test of the shipped estimator
-  and then decided rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20, 21 and 22
-  (twentieth), rules 23-25 (twenty-first, none shipped), rules 26 and 27 (twenty-second, rule 27 shipped), rule 28
-  (twenty-fifth, not shipped; draws 21-26 together), draw 18 rule 17 (eighteenth, not shipped);
-  ``fresh_sample17.csv``, ``fresh_sample27.csv``: fresh test draws (seventeenth pass, after rule 14 shipped;
-  twenty-fifth, of rule 27's estimator; decided nothing), scored after them. Since
+  ``decision_sample27.csv``: decision draws (each decided a candidate; neither calibration nor held out), scored
+  last; draws 15, 16, 19, 20, 21, 22, 23, 24, 25, 26 and 27 were each measured as a fresh test of the shipped
+  estimator and then decided rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20, 21 and
+  22 (twentieth), rules 23-25 (twenty-first, none shipped), rules 26 and 27 (twenty-second, rule 27 shipped), rule 28
+  (twenty-fifth, not shipped; draws 21-26 together), rule 31 (draws 25-27, the same pass, not shipped), draw 18 rule
+  17 (eighteenth, not shipped); ``fresh_sample17.csv``: the fresh test draw of the seventeenth pass (after rule 14
+  shipped; decided nothing), scored after them. Since
   rules 21 and 22 (twentieth pass) the rows of draws 13-20 (``EXTENSION_DRAWS``: the decision draws then, and draw
   17) are calibration rows of the correction's extensions (parts ``deep_extension`` and ``two_layer``): their
   tables are in-sample.

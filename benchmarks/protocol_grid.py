@@ -125,18 +125,20 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # (twenty-fifth pass, not shipped).
            26: dict(draw=26, two_layer=6, deep=10, calibration_only=True),
            # Draw 27 (twenty-fifth pass): fixed with rule 29 (the sample-visits cap with its one constant fitted
-           # alone) as one of its decision sets, before it was measured; rule 29 was dropped at its fit, before any
-           # set was scored, so draw 27 decided nothing: a fresh test of rule 27's estimator.
+           # alone) as one of its decision sets, before it was measured; rules 29 and 30 failed before it was
+           # scored, so it was first scored as a fresh test of rule 27's estimator; then it decided rule 31 (not
+           # shipped).
            27: dict(draw=27, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
-#: deciding nothing): draws 17 and 27 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until
-#: it decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
+#: deciding nothing): draw 17 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until it
+#: decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
 #: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
-#: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth;
-#: draw 17's rows are calibration rows of the correction's extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 27)}
+#: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth, and
+#: draw 27 until it decided rule 31 in the same pass; draw 17's rows are calibration rows of the correction's
+#: extensions since rules 21 and 22).
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17,)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:

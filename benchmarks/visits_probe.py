@@ -1,4 +1,4 @@
-"""Does the training budget need a cap on sample visits? The analytic side of rules 28-30 (issue 11).
+"""Does the training budget need a cap on sample visits? The analytic side of rules 28-31 (issue 11).
 
 Usage:
     python benchmarks/visits_probe.py        # about a minute on one core; prints the tables of docs/theory.md
@@ -17,9 +17,10 @@ and once with ``e0``, each from the shipped constants (Powell then Nelder-Mead, 
 calibration rows, on the held-out rows and on draws 21-27, none of which the fit reads. Every table is given on all
 rows of a cell and the MAE on its non-trivial ones (real or estimate below 0.999); bias is estimate minus real.
 
-What the script does not show (``docs/theory.md``, rules 28-30): with every constant and the correction refitted
+What the script does not show (``docs/theory.md``, rules 28-31): with every constant and the correction refitted
 around the term, the corrected estimate's held-out deep rows got worse by more than rule 28 allowed; fitted alone
-through the shipped correction, on its calibration rows or on draws 21-24, ``e0`` runs to about its bound, 1.
+through the shipped correction, on its calibration rows or on draws 21-24, ``e0`` runs to about its bound, 1; with
+only the correction's two-layer extension regrown around it, the corrected estimate gained nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from protocol_grid import DECISION_DRAWS, FRESH_DRAWS  # noqa: E402
 BUDGET = ("A", "beta", "psi", "psi_s", "a_m", "g_sgd")
 #: Epoch bins of the tables.
 BINS = ((0.0, 10.0, "E < 10"), (10.0, 100.0, "E 10-100"), (100.0, np.inf, "E >= 100"))
-#: The draws scored (no shipped fit read them): decision draws 21-26 and fresh draw 27.
+#: The draws scored (no shipped fit read them): decision draws 21-27.
 DRAWS = (21, 22, 23, 24, 25, 26, 27)
 
 
