@@ -56,6 +56,7 @@ HOSTILE = [
     "npn._core.accuracy_ceiling(2**64 - 1, 10, [1])",
     # twenty-fifth pass: the work check ignored the bits the counts gather over many layers (minutes, accepted)
     "npn.deep_region_bounds(64, [64] * 16000)",
+    "npn.deep_region_bounds(150000, [150000])",
     "npn.deep_region_bounds(200, [400] * 400).serra2018_upper.bit_length()",
 ]
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
+from nnpartition import limits
 
 # theory.md §1.5: regions r(L, d) for L hyperplanes in general position.
 REGION_TABLE = {
@@ -159,6 +160,18 @@ def test_deep_bounds_work_check_counts_the_bits_the_counts_gather():
     b = npn.deep_region_bounds(200, [400] * 400)
     closed = sum(math.comb(400, j) for j in range(201)) ** 400
     assert b.serra2018_upper == b.montufar2017_upper == closed
+
+
+def test_deep_bounds_cost_a_wide_layer_by_its_row_and_check_its_memory():
+    """One layer of 150,000 units in d = 150,000: a row of 150,001 binomials of up to 150,000 bits (15 s and 4 GB, and
+    an abort under a tighter address-space limit, when the check costed the row as a few products) is refused at once;
+    a wide stack whose row is short (10 numbers of 233 bits) answers, exactly; and the memory the programme writes is
+    checked against max_bytes."""
+    with pytest.raises(ValueError, match="big-integer operations"):
+        npn.deep_region_bounds(150_000, [150_000])
+    assert npn.deep_region_bounds(10, [10**7] * 40).serra2018_upper == sum(math.comb(10**7, j) for j in range(11)) ** 40
+    with limits.override(max_bytes=100 * 2**20), pytest.raises(ValueError, match="max_bytes"):
+        npn.deep_region_bounds(50_000, [50_000])
 
 
 def test_serra_upper_is_exact_product_in_one_dimension():

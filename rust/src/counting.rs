@@ -208,42 +208,77 @@ pub struct DeepBounds {
     pub serra2018_reason: String,
 }
 
-/// Row `C(n, 0..=kmax)` of binomial coefficients.
-fn binomial_row(n: u64, kmax: u64) -> Vec<BigUint> {
+/// Row `C(n, 0..=kmax)` of binomial coefficients; stops when `cancel` fires.
+fn binomial_row(n: u64, kmax: u64, cancel: &Cancel) -> CoreResult<Vec<BigUint>> {
     let kmax = kmax.min(n);
     let mut row = Vec::with_capacity(kmax as usize + 1);
     let mut term = BigUint::one();
     row.push(term.clone());
+    let mut since = 0usize;
     for k in 0..kmax {
         term *= n - k;
         term /= k + 1;
         row.push(term.clone());
+        // a step costs a few passes over the term's limbs
+        since += 3 * (term.bits() as usize / 64 + 1);
+        if since >= limits::CHECK_WORK {
+            since = 0;
+            cancel.check()?;
+        }
     }
-    row
+    Ok(row)
 }
 
-/// Limb operations [`deep_region_bounds`] needs, about, for running-dimension bound `top = min(n0, max width)`:
-/// layer `l` multiplies every live state of the programme by the binomials of its row, numbers of up to `B_l` bits
-/// (the bits the counts have gathered: at most `min(w_i, (top + 1) log2(w_i + 1))` per earlier layer `i`) by
-/// numbers of up to `w_l` bits. The live states are an interval `[lo, hi]` of running dimensions (one state, `top`,
-/// before the first layer; `hi <- min(hi, w)`, `lo <- min(lo, max(w - hi, 0))`), and state `m` takes `m + 1`
-/// products. Counting the bits the counts gather matters for deep stacks: 4,000 layers of 64 units in `d = 64`
-/// took 19 s when the estimate ignored them.
-fn deep_bounds_work(top: u64, widths: &[u64]) -> f64 {
+/// Bits of the largest of `C(w, 0..=k)`, at most: `C(w, j) <= (w + 1)^j` and `<= 2^w`.
+fn row_bits(w: f64, k: f64) -> f64 {
+    w.min(k * (w + 1.0).log2()).max(1.0)
+}
+
+/// `sum_{m = lo}^{hi} (min(m, w) + 1)`: the products state `m` of the programme takes in a layer of width `w`.
+fn products_between(lo: f64, hi: f64, w: f64) -> f64 {
+    let below = hi.min(w);
+    let first = if below >= lo { (below - lo + 1.0) * (lo + below + 2.0) / 2.0 } else { 0.0 };
+    let beyond = (hi - lo.max(w + 1.0) + 1.0).max(0.0) * (w + 1.0);
+    first + beyond
+}
+
+/// Work (64-bit limb operations, plus one per byte of big integers written) and peak memory (bytes) of
+/// [`deep_region_bounds`]'s dynamic programme, about, for running-dimension bound `top = min(n0, max width)`.
+/// The live states are an interval `[lo, hi]` of running dimensions (one state, `top`, before the first layer;
+/// `hi <- min(hi, w)`, `lo <- min(lo, max(w - hi, 0))`); layer `l` builds the row `C(w, 0..=min(hi, w))`, numbers
+/// of up to `row_bits` bits, and state `m` multiplies its count, of up to `B_l` bits (the bits the counts have
+/// gathered, at most `row_bits` per earlier layer), by `min(m, w) + 1` of them. Fresh memory costs more than
+/// arithmetic on it: one wide layer (`d = 10^5`, 10^5 units) writes 2.5 GB of row and states, which took 3-4 s.
+/// Counting the bits the counts gather matters for deep stacks: 4,000 layers of 64 units in `d = 64` took 19 s
+/// when the estimate ignored them.
+fn deep_bounds_cost(top: u64, widths: &[u64]) -> (f64, f64) {
     let top_f = top as f64;
     let (mut lo, mut hi) = (top_f, top_f);
     let (mut bits, mut work) = (0.0f64, 0.0f64);
+    // the states' two vectors of `top + 1` integers (32 bytes each, before their digits)
+    let vectors = 2.0 * (top_f + 1.0) * 32.0;
+    let mut peak = vectors;
     for &w in widths {
         let w = w as f64;
-        let pairs = (hi - lo + 1.0) * (lo + hi + 2.0) / 2.0;
-        // the row's binomials, the Montufar and Serra products and the 2017 bound: a few more per layer
-        work += (pairs + top_f + 4.0) * (bits / 64.0 + 1.0) * (w / 64.0 + 1.0);
-        bits += w.min((top_f + 1.0) * (w + 1.0).log2());
-        let new_hi = hi.min(w);
-        lo = lo.min((w - hi).max(0.0));
+        let k = hi.min(w);
+        let rb = row_bits(w, k);
+        let (row_limbs, count_limbs) = (rb / 64.0 + 1.0, bits / 64.0 + 1.0);
+        let new_bits = bits + rb + (k + 2.0).log2();
+        let (new_lo, new_hi) = (lo.min((w - hi).max(0.0)), k);
+        let row_bytes = (k + 1.0) * (rb / 8.0 + 32.0);
+        let states_bytes = (hi - lo + 1.0) * bits / 8.0 + (new_hi - new_lo + 1.0) * new_bits / 8.0;
+        // the row (a multiplication and a division a step), the products, a few products of the other bounds,
+        // and the bytes written
+        work += 3.0 * (k + 1.0) * row_limbs
+            + (products_between(lo, hi, w) + 4.0) * count_limbs * row_limbs
+            + row_bytes
+            + states_bytes;
+        peak = peak.max(vectors + row_bytes + states_bytes);
+        bits = new_bits;
+        lo = new_lo;
         hi = new_hi;
     }
-    work
+    (work, peak)
 }
 
 /// Linear-region bounds of a deep ReLU network with input dimension `n0` and
@@ -262,12 +297,13 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
         return crate::error::invalid(format!("widths must all be >= 1, got {w}"));
     }
     let max_w = *widths.iter().max().unwrap();
-    let work = deep_bounds_work(n0.min(max_w), widths);
+    let (work, bytes) = deep_bounds_cost(n0.min(max_w), widths);
     if work > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
             "deep_region_bounds: about {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e})"
         )));
     }
+    limits::check_bytes("deep_region_bounds (Serra's upper bound, exactly)", bytes)?;
     let cancel = Cancel::current();
     let last = *widths.last().unwrap();
     let shallow_last = regions(last, n0)?;
@@ -307,22 +343,29 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
     let top = n0.min(max_w) as usize;
     let mut states: Vec<BigUint> = vec![BigUint::zero(); top + 1];
     states[top] = BigUint::one();
+    let mut hi = top as u64; // the largest live running dimension
     for &w in widths {
         cancel.check()?;
-        let row = binomial_row(w, top as u64);
+        let row = binomial_row(w, hi.min(w), &cancel)?;
+        let row_limbs = row.last().map_or(1, |r| r.bits() as usize / 64 + 1);
         let mut next = vec![BigUint::zero(); top + 1];
         for (m, count) in states.iter().enumerate() {
             if count.is_zero() {
                 continue;
             }
             cancel.check()?;
+            let every = limits::items_per(limits::CHECK_WORK, (count.bits() as usize / 64 + 1) * row_limbs);
             let jmax = (m as u64).min(w);
             for j in 0..=jmax {
+                if j as usize % every == every - 1 {
+                    cancel.check()?;
+                }
                 let new_m = (m as u64).min(w - j) as usize;
                 next[new_m] += count * &row[j as usize];
             }
         }
         states = next;
+        hi = hi.min(w);
     }
     let s18u = states.into_iter().fold(BigUint::zero(), |a, b| a + b);
     Ok(DeepBounds {
@@ -605,10 +648,28 @@ mod tests {
     fn the_work_estimate_counts_the_live_states() {
         // A layer at least twice as wide as the running dimension keeps it: one live state a layer, and the
         // estimate is (1 + top + 4) products a layer of numbers growing by `w` bits, not (top + 1)^2 of them.
-        let one_state = deep_bounds_work(200, &[400; 400]);
+        let one_state = deep_bounds_cost(200, &[400; 400]).0;
         assert!(one_state < MAX_LIMB_WORK, "{one_state:e}");
-        let spread = deep_bounds_work(200, &[200; 400]);
+        let spread = deep_bounds_cost(200, &[200; 400]).0;
         assert!(spread > 10.0 * one_state, "{spread:e} vs {one_state:e}");
+    }
+
+    #[test]
+    fn products_between_is_the_sum_it_names() {
+        for (lo, hi, w) in [(0u64, 10u64, 4u64), (3, 3, 9), (5, 20, 20), (7, 30, 2), (0, 0, 0)] {
+            let direct: u64 = (lo..=hi).map(|m| m.min(w) + 1).sum();
+            assert_eq!(products_between(lo as f64, hi as f64, w as f64), direct as f64, "{lo} {hi} {w}");
+        }
+    }
+
+    #[test]
+    fn a_wide_first_layer_is_costed_by_its_row() {
+        // d = 10^5 and 10^5 units: a row of 10^5 binomials of up to 10^5 bits, 2.5 GB written with the states
+        // (3-4 s, 1.8 GB resident, when the estimate costed the row as a few products).
+        let (work, bytes) = deep_bounds_cost(100_000, &[100_000]);
+        assert!(work > MAX_LIMB_WORK && bytes > 2.0e9, "{work:e} {bytes:e}");
+        // fast wide stacks stay accepted: the row of a layer of 10^7 units in d = 10 has 10 numbers of 233 bits
+        assert!(deep_bounds_cost(10, &[10_000_000; 40]).0 < 1e7);
     }
 }
 
