@@ -57,6 +57,8 @@ HOSTILE = [
     # twenty-fifth pass: the work check ignored the bits the counts gather over many layers (minutes, accepted)
     "npn.deep_region_bounds(64, [64] * 16000)",
     "npn.deep_region_bounds(150000, [150000])",
+    "npn.deep_region_bounds(10**7, [1] * 1000 + [10**7]).serra2018_upper",
+    "npn.log_regions(2**63, 10)",
     "npn.deep_region_bounds(200, [400] * 400).serra2018_upper.bit_length()",
 ]
 

@@ -209,3 +209,24 @@ def test_the_command_line_prints_counts_of_any_length(capsys):
         assert json.loads(capsys.readouterr().out)["regions"] == want and len(str(want)) > 640
     finally:
         sys.set_int_max_str_digits(old)
+
+
+@pytest.mark.parametrize("n,m", [(2**63, 10), (2**63, 50), (10**12, 10), (2**64 - 1, 45), (2**52, 100)])
+def test_log_regions_of_huge_n_against_exact_sums(n, m):
+    """ln sum_{i <= m} C(n, i) for huge n and few terms against Python's exact integers: it used to go through
+    n ln 2 (6e18 at n = 2^63, where doubles are 1024 apart) and read 0.0 or inf there, 1.2e-5 off at n = 10^12."""
+    exact = math.log(sum(math.comb(n, i) for i in range(m + 1)))
+    assert npn.log_regions(n, m) == pytest.approx(exact, rel=1e-12)
+
+
+def test_deep_bounds_upper_and_layer_limit():
+    """``upper`` is min(Montufar 2017, Serra 2018, 2^sum(widths)) without building a huge power it does not need,
+    and a list of more than MAX_LAYERS widths is refused before its widths are checked one by one."""
+    for d, widths in [(2, [3, 3]), (1, [1, 1, 1]), (3, [10, 3, 10]), (1, [2**30])]:
+        b = npn.deep_region_bounds(d, widths)
+        naive = min(b.montufar2017_upper, b.serra2018_upper)
+        if sum(widths) < 64:
+            naive = min(naive, 2 ** sum(widths))
+        assert b.upper == naive
+    with pytest.raises(ValueError, match="hidden layers, above the limit"):
+        npn.deep_region_bounds(1, [1] * (npn.counting.MAX_LAYERS + 1))

@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 _U64 = 2**64 - 1
+#: Most hidden layers ``deep_region_bounds`` takes: checking each width of a longer list costs seconds before the
+#: work check could refuse it (10^7 layers: 14 s).
+MAX_LAYERS = 10**6
 
 
 def regions(L: int, d: int, *, central: bool = False) -> int:
@@ -44,7 +47,7 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
         The exact count as a Python ``int``.
 
     Raises:
-        ValueError: when the exact count would take more than about a second
+        ValueError: when the exact count would take more than a few seconds
             of big-integer work (``log_regions`` then gives its logarithm).
 
     Example:
@@ -118,7 +121,7 @@ def separable_probability(N: int, D: int) -> float:
     ``cover_count(N, D) / 2**N``.
 
     The exact rational is rounded to a float (no overflow, also for
-    ``N = 1e6``) whenever the exact sum costs under about a second; beyond
+    ``N = 1e6``) whenever the exact sum costs under a few seconds; beyond
     that a log-domain evaluation (Stirling series with ``log1p``, relative
     accuracy about 1e-12) is returned.
 
@@ -161,8 +164,10 @@ class DeepRegionBounds(ValueResult):
 
     @property
     def upper(self) -> int:
-        """The tightest upper bound (also capped by ``2 ** sum(widths)``)."""
-        return min(self.montufar2017_upper, self.serra2018_upper, int(2 ** sum(self.widths)))
+        """The tightest upper bound (also capped by ``2 ** sum(widths)``, built only when it is the smaller)."""
+        best = min(self.montufar2017_upper, self.serra2018_upper)
+        patterns = sum(self.widths)   # 2 ** patterns > best exactly when patterns >= best's bit length
+        return best if patterns >= best.bit_length() else 1 << patterns
 
 
 def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
@@ -179,6 +184,9 @@ def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
     d = v.count("d", d, minimum=1, maximum=_U64)
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
+    n_layers = len(widths) if hasattr(widths, "__len__") else None
+    if n_layers is not None and n_layers > MAX_LAYERS:
+        raise ValueError(f"widths names {n_layers} hidden layers, above the limit of {MAX_LAYERS}")
     ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=_U64) for i, w in enumerate(widths))
     if not ws:
         raise ValueError("widths must name at least one hidden layer")

@@ -18,8 +18,8 @@ use num_traits::{One, ToPrimitive, Zero};
 use std::f64::consts::LN_2;
 
 /// Upper limit on the estimated work (64-bit limb operations) of one exact
-/// partial sum. About a second on one core; beyond it the caller is told to
-/// use the log-domain functions.
+/// partial sum: a few seconds on one core at most (`regions(356000, 178000)`, just under it, 5 s); beyond it
+/// the caller is told to use the log-domain functions.
 pub const MAX_LIMB_WORK: f64 = 3.0e9;
 
 /// Largest exact count, in bits (2^26, 8 MiB; about 20 million decimal digits): turning a larger
@@ -66,7 +66,7 @@ fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
     if w > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
             "{what}: the exact count would need about {w:.1e} big-integer operations \
-             (limit {MAX_LIMB_WORK:.0e}, about a second); use the log-domain function instead"
+             (limit {MAX_LIMB_WORK:.0e}, a few seconds); use the log-domain function instead"
         )));
     }
     Ok(())
@@ -251,13 +251,19 @@ fn products_between(lo: f64, hi: f64, w: f64) -> f64 {
 /// arithmetic on it: one wide layer (`d = 10^5`, 10^5 units) writes 2.5 GB of row and states, which took 3-4 s.
 /// Counting the bits the counts gather matters for deep stacks: 4,000 layers of 64 units in `d = 64` took 19 s
 /// when the estimate ignored them.
-fn deep_bounds_cost(top: u64, widths: &[u64]) -> (f64, f64) {
+fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
+    let top = n0.min(widths.iter().copied().max().unwrap_or(0));
     let top_f = top as f64;
     let (mut lo, mut hi) = (top_f, top_f);
-    let (mut bits, mut work) = (0.0f64, 0.0f64);
-    // the states' two vectors of `top + 1` integers (32 bytes each, before their digits)
-    let vectors = 2.0 * (top_f + 1.0) * 32.0;
-    let mut peak = vectors;
+    let (mut bits, mut peak) = (0.0f64, 0.0f64);
+    // the exact shallow count of the last layer (the lower bounds' factor) and the 2017 bound's partial sums
+    let last = *widths.last().unwrap_or(&1);
+    let mut work = partial_sum_work(last, n0.min(last));
+    let mut dl = n0;
+    for &w in widths {
+        dl = dl.min(w);
+        work += partial_sum_work(w, dl);
+    }
     for &w in widths {
         let w = w as f64;
         let k = hi.min(w);
@@ -266,14 +272,15 @@ fn deep_bounds_cost(top: u64, widths: &[u64]) -> (f64, f64) {
         let new_bits = bits + rb + (k + 2.0).log2();
         let (new_lo, new_hi) = (lo.min((w - hi).max(0.0)), k);
         let row_bytes = (k + 1.0) * (rb / 8.0 + 32.0);
-        let states_bytes = (hi - lo + 1.0) * bits / 8.0 + (new_hi - new_lo + 1.0) * new_bits / 8.0;
+        // the live states before and after the layer (32 bytes an integer, and its digits)
+        let states_bytes = (hi - lo + 1.0) * (bits / 8.0 + 32.0) + (new_hi - new_lo + 1.0) * (new_bits / 8.0 + 32.0);
         // the row (a multiplication and a division a step), the products, a few products of the other bounds,
         // and the bytes written
         work += 3.0 * (k + 1.0) * row_limbs
             + (products_between(lo, hi, w) + 4.0) * count_limbs * row_limbs
             + row_bytes
             + states_bytes;
-        peak = peak.max(vectors + row_bytes + states_bytes);
+        peak = peak.max(row_bytes + states_bytes);
         bits = new_bits;
         lo = new_lo;
         hi = new_hi;
@@ -297,7 +304,7 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
         return crate::error::invalid(format!("widths must all be >= 1, got {w}"));
     }
     let max_w = *widths.iter().max().unwrap();
-    let (work, bytes) = deep_bounds_cost(n0.min(max_w), widths);
+    let (work, bytes) = deep_bounds_cost(n0, widths);
     if work > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
             "deep_region_bounds: about {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e})"
@@ -340,32 +347,34 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
     // Serra 2018 upper bound: dynamic programme over the running dimension
     // bound m = min(n0, n_1 - j_1, ..., n_{l-1} - j_{l-1}).
     // The running bound never exceeds the widest layer, so the states stop there.
-    let top = n0.min(max_w) as usize;
-    let mut states: Vec<BigUint> = vec![BigUint::zero(); top + 1];
-    states[top] = BigUint::one();
-    let mut hi = top as u64; // the largest live running dimension
+    // The live running dimensions are an interval [lo, hi]: `states[i]` counts dimension `lo + i` (one state, `top`,
+    // before the first layer), so a narrow layer shrinks the vectors at once.
+    let top = n0.min(max_w);
+    let (mut lo, mut hi) = (top, top);
+    let mut states: Vec<BigUint> = vec![BigUint::one()];
     for &w in widths {
         cancel.check()?;
         let row = binomial_row(w, hi.min(w), &cancel)?;
         let row_limbs = row.last().map_or(1, |r| r.bits() as usize / 64 + 1);
-        let mut next = vec![BigUint::zero(); top + 1];
-        for (m, count) in states.iter().enumerate() {
+        let (new_lo, new_hi) = (lo.min(w.saturating_sub(hi)), hi.min(w));
+        let mut next = vec![BigUint::zero(); (new_hi - new_lo + 1) as usize];
+        for (i, count) in states.iter().enumerate() {
             if count.is_zero() {
                 continue;
             }
             cancel.check()?;
+            let m = lo + i as u64;
             let every = limits::items_per(limits::CHECK_WORK, (count.bits() as usize / 64 + 1) * row_limbs);
-            let jmax = (m as u64).min(w);
+            let jmax = m.min(w);
             for j in 0..=jmax {
                 if j as usize % every == every - 1 {
                     cancel.check()?;
                 }
-                let new_m = (m as u64).min(w - j) as usize;
-                next[new_m] += count * &row[j as usize];
+                next[(m.min(w - j) - new_lo) as usize] += count * &row[j as usize];
             }
         }
         states = next;
-        hi = hi.min(w);
+        (lo, hi) = (new_lo, new_hi);
     }
     let s18u = states.into_iter().fold(BigUint::zero(), |a, b| a + b);
     Ok(DeepBounds {
@@ -418,9 +427,29 @@ pub fn ln_binomial_half(n: u64, k: u64) -> f64 {
         - stirling_tail(rf)
 }
 
-/// `ln C(n, k)`.
+/// `ln C(n, k)`, accurate to a few ulps for every `n` up to `2^64 - 1`. Not `ln_binomial_half + n ln 2`: for huge
+/// `n` and small `k` that adds a tiny number to `n ln 2` (about 6e18 at `n = 2^63`, where doubles are 1024 apart), and
+/// its `t = (2k - n) / n` rounds to -1 (`ln_1p(-1) = -inf`). Until the twenty-fifth pass on issue 11 it did, so
+/// `log_regions(2**63, 10)` read 0.0, `log_regions(2**63, 50)` inf and `log_regions(10**12, 10)` was 1.2e-5 off.
 pub fn ln_binomial(n: u64, k: u64) -> f64 {
-    ln_binomial_half(n, k) + n as f64 * LN_2
+    if k > n {
+        return f64::NEG_INFINITY;
+    }
+    let small = k.min(n - k);
+    if small < 40 {
+        let mut acc = 0.0;
+        for i in 0..small {
+            acc += ((n - i) as f64 / (i + 1) as f64).ln();
+        }
+        return acc;
+    }
+    // s ln(n / s) + (n - s) ln(n / (n - s)) + ln(n / (2 pi s (n - s))) / 2 + Stirling tails
+    let (nf, sf, rf) = (n as f64, small as f64, (n - small) as f64);
+    sf * (nf / sf).ln() - rf * (-sf / nf).ln_1p()
+        + 0.5 * (nf / (2.0 * std::f64::consts::PI * sf * rf)).ln()
+        + stirling_tail(nf)
+        - stirling_tail(sf)
+        - stirling_tail(rf)
 }
 
 /// `ln(sum_{k=0}^{m} C(n, k) / 2^n)` for `m <= n / 2` (the terms increase up
@@ -458,9 +487,13 @@ fn direct_sum_steps(n: u64, m: u64) -> f64 {
 }
 
 fn ln_lower_sum_half_with(n: u64, m: u64, fast_above: f64) -> f64 {
-    let top = ln_binomial_half(n, m);
+    ln_binomial_half(n, m) + ln_ratio_sum(n, m, fast_above)
+}
+
+/// `ln sum_{k <= m} C(n, k) / C(n, m)` for `m <= n / 2`: term by term, or by quadrature above `fast_above` steps.
+fn ln_ratio_sum(n: u64, m: u64, fast_above: f64) -> f64 {
     if direct_sum_steps(n, m) > fast_above {
-        return top + ln_ratio_sum_quadrature(n, m);
+        return ln_ratio_sum_quadrature(n, m);
     }
     let mut rel = 1.0f64; // C(n, k) / C(n, m)
     let mut acc = 1.0f64;
@@ -473,7 +506,7 @@ fn ln_lower_sum_half_with(n: u64, m: u64, fast_above: f64) -> f64 {
             break;
         }
     }
-    top + acc.ln()
+    acc.ln()
 }
 
 /// `ln sum_{j >= 0} C(n, m - j) / C(n, m)` for huge `n` and `m` near `n / 2`,
@@ -528,7 +561,8 @@ pub fn ln_partial_sum(n: u64, m: u64) -> f64 {
         return n as f64 * LN_2;
     }
     if m <= n / 2 {
-        return ln_lower_sum_half(n, m) + n as f64 * LN_2;
+        // ln C(n, m) itself, not ln_lower_sum_half + n ln 2 (see ln_binomial)
+        return ln_binomial(n, m) + ln_ratio_sum(n, m, FAST_SUM_STEPS);
     }
     // Complement: S = 2^n - S(n, n - m - 1), and the tail is below half of 2^n.
     n as f64 * LN_2 + (-ln_lower_sum_half(n, n - m - 1).exp()).ln_1p()
@@ -681,9 +715,10 @@ mod log_tests {
 
     #[test]
     fn matches_exact_logs() {
-        for &(n, m) in
-            &[(10u64, 3u64), (100, 10), (100, 50), (100, 51), (100, 90), (1000, 499), (1000, 501), (5000, 4000)]
-        {
+        let small = [(10u64, 3u64), (100, 10), (100, 50), (100, 51), (100, 90), (1000, 499), (1000, 501), (5000, 4000)];
+        // huge n, few terms: ln C(n, m) must not go through n ln 2 (twenty-fifth pass)
+        let huge = [(1u64 << 63, 10u64), (1 << 63, 50), (u64::MAX, 45), (1_000_000_000_000, 10), (1 << 52, 100)];
+        for &(n, m) in small.iter().chain(huge.iter()) {
             let exact = binomial_partial_sum(n, m).unwrap();
             let bits = exact.bits();
             let shift = bits.saturating_sub(60);
