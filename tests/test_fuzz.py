@@ -454,7 +454,7 @@ LONG_CALLS = [
     # two-layer programme it accepts, whose second layer would be one long unit without the per-state checks, and a
     # wide first layer, one live state with a long row, which would be one unit without the checks inside it)
     ("deep_region_bounds", "", "[npn.deep_region_bounds(2000, [2000, 2000]) for _ in range(100)]"),
-    ("deep_region_bounds (one wide layer)", "", "[npn.deep_region_bounds(60000, [60000]) for _ in range(100)]"),
+    ("deep_region_bounds (one wide layer)", "", "[npn.deep_region_bounds(30000, [30000]) for _ in range(100)]"),
     ("expand_sparsify (m = 400,000)", "Xs4 = rng.normal(size=(5000, 10))", "sparse.expand_sparsify(Xs4, 400000, k=5)"),
     ("region_map (wide layer)", "Xw = rng.normal(size=(4096, 1500)); nw = npn.TwoLayerNet(W1=rng.normal(size=(1500, "
      "1500)), b1=rng.normal(size=1500), w2=rng.normal(size=1500), b2=0.0)", "construct.region_map(nw, Xw)"),

@@ -219,8 +219,8 @@ fn binomial_row(n: u64, kmax: u64, cancel: &Cancel) -> CoreResult<Vec<BigUint>> 
         term *= n - k;
         term /= k + 1;
         row.push(term.clone());
-        // a step costs a few passes over the term's limbs
-        since += 3 * (term.bits() as usize / 64 + 1);
+        // a step costs a few passes over the term's limbs, and its copy fresh memory (counted 8 times a limb)
+        since += 11 * (term.bits() as usize / 64 + 1);
         if since >= limits::CHECK_WORK {
             since = 0;
             cancel.check()?;
@@ -364,7 +364,9 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
             }
             cancel.check()?;
             let m = lo + i as u64;
-            let every = limits::items_per(limits::CHECK_WORK, (count.bits() as usize / 64 + 1) * row_limbs);
+            // a product, and the fresh memory its result takes (counted 8 times a limb)
+            let count_limbs = count.bits() as usize / 64 + 1;
+            let every = limits::items_per(limits::CHECK_WORK, count_limbs * row_limbs + 8 * (count_limbs + row_limbs));
             let jmax = m.min(w);
             for j in 0..=jmax {
                 if j as usize % every == every - 1 {
