@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402
+import estimator_model as em  # noqa: E402
 from protocol_grid import DECISION_DRAWS, FRESH_DRAWS  # noqa: E402
 
 #: The budget constants refitted with and without the visits term.
@@ -58,9 +59,7 @@ def draw_rows() -> List[Dict[str, Any]]:
 
 def epochs(c: Dict[str, Any]) -> np.ndarray:
     """``steps min(b, N) / N`` (full batch: ``steps``)."""
-    N = c["N"].astype(float)
-    b = np.where((c["batch"] <= 0) | (c["batch"] >= N), N, c["batch"])
-    return c["steps"] * b / N
+    return c["steps"] * em._batch(c["N"], c["batch"]) / c["N"]
 
 
 def main() -> int:

@@ -229,6 +229,12 @@ fn binomial_row(n: u64, kmax: u64, cancel: &Cancel) -> CoreResult<Vec<BigUint>> 
     Ok(row)
 }
 
+/// The live running dimensions `[lo, hi]` after a layer of width `w`: state `m` goes to `min(m, w - j)` for
+/// `j <= min(m, w)`.
+fn live_after(lo: u64, hi: u64, w: u64) -> (u64, u64) {
+    (lo.min(w.saturating_sub(hi)), hi.min(w))
+}
+
 /// Bits of the largest of `C(w, 0..=k)`, at most: `C(w, j) <= (w + 1)^j` and `<= 2^w`.
 fn row_bits(w: f64, k: f64) -> f64 {
     w.min(k * (w + 1.0).log2()).max(1.0)
@@ -253,8 +259,7 @@ fn products_between(lo: f64, hi: f64, w: f64) -> f64 {
 /// when the estimate ignored them.
 fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
     let top = n0.min(widths.iter().copied().max().unwrap_or(0));
-    let top_f = top as f64;
-    let (mut lo, mut hi) = (top_f, top_f);
+    let (mut lo, mut hi) = (top, top);
     let (mut bits, mut peak) = (0.0f64, 0.0f64);
     // the exact shallow count of the last layer (the lower bounds' factor) and the 2017 bound's partial sums
     let last = *widths.last().unwrap_or(&1);
@@ -264,20 +269,20 @@ fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
         dl = dl.min(w);
         work += partial_sum_work(w, dl);
     }
-    for &w in widths {
-        let w = w as f64;
-        let k = hi.min(w);
+    for &w_int in widths {
+        let (new_lo, new_hi) = live_after(lo, hi, w_int);
+        let (w, lo_f, hi_f, k) = (w_int as f64, lo as f64, hi as f64, new_hi as f64);
         let rb = row_bits(w, k);
         let (row_limbs, count_limbs) = (rb / 64.0 + 1.0, bits / 64.0 + 1.0);
         let new_bits = bits + rb + (k + 2.0).log2();
-        let (new_lo, new_hi) = (lo.min((w - hi).max(0.0)), k);
         let row_bytes = (k + 1.0) * (rb / 8.0 + 32.0);
         // the live states before and after the layer (32 bytes an integer, and its digits)
-        let states_bytes = (hi - lo + 1.0) * (bits / 8.0 + 32.0) + (new_hi - new_lo + 1.0) * (new_bits / 8.0 + 32.0);
+        let states_bytes =
+            (hi_f - lo_f + 1.0) * (bits / 8.0 + 32.0) + ((new_hi - new_lo) as f64 + 1.0) * (new_bits / 8.0 + 32.0);
         // the row (a multiplication and a division a step), the products, a few products of the other bounds,
         // and the bytes written
         work += 3.0 * (k + 1.0) * row_limbs
-            + (products_between(lo, hi, w) + 4.0) * count_limbs * row_limbs
+            + (products_between(lo_f, hi_f, w) + 4.0) * count_limbs * row_limbs
             + row_bytes
             + states_bytes;
         peak = peak.max(row_bytes + states_bytes);
@@ -356,7 +361,7 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
         cancel.check()?;
         let row = binomial_row(w, hi.min(w), &cancel)?;
         let row_limbs = row.last().map_or(1, |r| r.bits() as usize / 64 + 1);
-        let (new_lo, new_hi) = (lo.min(w.saturating_sub(hi)), hi.min(w));
+        let (new_lo, new_hi) = live_after(lo, hi, w);
         let mut next = vec![BigUint::zero(); (new_hi - new_lo + 1) as usize];
         for (i, count) in states.iter().enumerate() {
             if count.is_zero() {
@@ -414,12 +419,8 @@ pub fn ln_binomial_half(n: u64, k: u64) -> f64 {
     let small = k.min(n - k);
     let nf = n as f64;
     if small < 40 {
-        // Exact product of ratios: ln C(n, s) = sum_{i<s} ln((n - i) / (i + 1)).
-        let mut acc = 0.0;
-        for i in 0..small {
-            acc += ((n - i) as f64 / (i + 1) as f64).ln();
-        }
-        return acc - nf * LN_2;
+        // ln_binomial's exact product of ratios
+        return ln_binomial(n, k) - nf * LN_2;
     }
     let (kf, rf) = (k as f64, (n - k) as f64);
     let t = (2.0 * kf - nf) / nf;
@@ -439,6 +440,7 @@ pub fn ln_binomial(n: u64, k: u64) -> f64 {
     }
     let small = k.min(n - k);
     if small < 40 {
+        // Exact product of ratios: ln C(n, s) = sum_{i<s} ln((n - i) / (i + 1)).
         let mut acc = 0.0;
         for i in 0..small {
             acc += ((n - i) as f64 / (i + 1) as f64).ln();
