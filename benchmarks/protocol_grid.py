@@ -128,7 +128,11 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # alone) as one of its decision sets, before it was measured; rules 29 and 30 failed before it was
            # scored, so it was first scored as a fresh test of rule 27's estimator; then it decided rule 31 (not
            # shipped).
-           27: dict(draw=27, two_layer=6, deep=10, calibration_only=True)}
+           27: dict(draw=27, two_layer=6, deep=10, calibration_only=True),
+           # Draw 28 (twenty-sixth pass): a fresh test, fixed before it was measured. It is scored first as a test of
+           # rule 27's estimator; a candidate of the same pass is decided on other rows (its rule names them), and
+           # draw 28 is then the fresh test of what the pass ships.
+           28: dict(draw=28, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
@@ -136,9 +140,9 @@ DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20,
 #: decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
 #: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
 #: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth, and
-#: draw 27 until it decided rule 31 in the same pass; draw 17's rows are calibration rows of the correction's
-#: extensions since rules 21 and 22).
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17,)}
+#: draw 27 until it decided rule 31 in the same pass) and draw 28 (twenty-sixth pass). Draw 17's rows are calibration
+#: rows of the correction's extensions since rules 21 and 22.
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -191,7 +195,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-27), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-28), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)

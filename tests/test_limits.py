@@ -163,3 +163,54 @@ def test_private_bindings_check_their_sizes_too():
 def test_a_ceiling_that_needs_no_programme_is_answered_at_any_size():
     # k + 1 >= n sign changes fit any labelling of n points: 1.0 at once, whatever work the programme would take.
     assert _core.d1_ceiling(10**5, 10**5, 10**4, 0) == (1.0, 0.0)
+
+
+_TIGHT_CHILD = r"""
+import sys
+import numpy as np
+import nnpartition as npn
+from nnpartition import limits
+held = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+mb = limits.get_limits().max_bytes
+if sys.argv[1] == "probe":
+    print(held)
+    raise SystemExit(0)
+n = int(0.95 * mb / 17)    # random_dataset(n, 2) reserves 17 bytes a point
+X, y = npn.random_dataset(n, 2)
+from nnpartition.sparse import expand_sparsify
+X = X[:2000].copy()   # one call at a time is what max_bytes bounds
+for f in (0.9, 0.6, 0.4, 0.25, 0.15):   # the largest code the limit accepts must then be computed
+    try:
+        code = expand_sparsify(X[:2000], int(f * mb / (8 * 2000)), sparsify="relu")
+        break
+    except ValueError:
+        continue
+print(mb, n, code.m)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc; sets RLIMIT_AS")
+def test_default_memory_limit_leaves_room_for_the_interpreter_under_a_tight_address_space_cap():
+    # Calls sized to 95% of the default max_bytes must answer, not abort, when `ulimit -v` leaves little room above
+    # what the interpreter already maps and its threads will map (until the twenty-sixth pass on issue 11 the
+    # default was half the cap, and random_dataset aborted on a failed allocation at caps of 200-300 MB, and
+    # expand_sparsify at 360 MB).
+    import resource
+    import subprocess
+    import sys
+
+    env = {"RAYON_NUM_THREADS": "2", "PATH": "/usr/bin:/bin"}
+    held = int(subprocess.run([sys.executable, "-c", _TIGHT_CHILD, "probe"], capture_output=True, text=True,
+                              check=True, env=env).stdout)
+    threads = (2 + 2) * (66 << 20)   # the pool's two workers and the call's, 66 MiB of address space each
+    for room in (40 << 20, threads + (40 << 20), threads + (400 << 20)):
+        cap = held + room
+
+        def limit(cap: int = cap) -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+        r = subprocess.run([sys.executable, "-c", _TIGHT_CHILD, "run"], capture_output=True, text=True, env=env,
+                           preexec_fn=limit)
+        assert r.returncode == 0, (room >> 20, r.stderr[-500:])
+        mb = int(r.stdout.split()[0])
+        assert abs(mb - max(1 << 20, (room - threads) // 2)) < 4 << 20, (room >> 20, mb >> 20)

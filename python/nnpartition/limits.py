@@ -38,7 +38,8 @@ class Limits:
     max_work: int
 
 
-#: The limits a fresh process starts with (``max_bytes``: 8 GiB, at most half the memory and half ``ulimit -v``).
+#: The limits a fresh process starts with (``max_bytes``: 8 GiB, at most half the memory and half of what ``ulimit -v``
+#: leaves above the process and its threads; docs/limits.md).
 DEFAULT_LIMITS = Limits(*_core.DEFAULT_LIMITS)
 
 

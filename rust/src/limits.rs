@@ -52,32 +52,40 @@ static MAX_PARAMS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PARAMS);
 /// 0 until first read, then [`default_max_bytes`] (or what `set` stored).
 static MAX_BYTES: AtomicU64 = AtomicU64::new(0);
 
+/// Address space a worker thread maps when it starts: its 2 MiB stack and the 64 MiB malloc arena
+/// glibc reserves for each new thread (on 64-bit Linux), which count against `ulimit -v` unused.
+pub const THREAD_ADDRESS_SPACE: u64 = 66 << 20;
+
 /// The default memory limit: 8 GiB, but at most half the physical memory and
-/// half the process's address-space limit (`ulimit -v`) where Linux reports
-/// them, so that an allowed request does not abort on allocation failure.
+/// half of what the process's address-space limit (`ulimit -v`) leaves above
+/// what it already maps (the interpreter and its libraries, 160-300 MB) and
+/// what its worker threads will map ([`THREAD_ADDRESS_SPACE`] each: the rayon
+/// pool, `RAYON_NUM_THREADS` or one a core, and two more for the call itself),
+/// where Linux reports them, so that an allowed request does not abort on
+/// allocation failure. Read once, at the first use of the limits.
 pub fn default_max_bytes() -> u64 {
     let mut lim = DEFAULT_MAX_BYTES;
-    if let Ok(text) = std::fs::read_to_string("/proc/meminfo") {
-        if let Some(kb) = text
-            .lines()
-            .find(|l| l.starts_with("MemTotal:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            lim = lim.min(kb.saturating_mul(1024) / 2);
-        }
+    if let Some(kb) = proc_number("/proc/meminfo", "MemTotal:", 1) {
+        lim = lim.min(kb.saturating_mul(1024) / 2);
     }
-    if let Ok(text) = std::fs::read_to_string("/proc/self/limits") {
-        if let Some(soft) = text
-            .lines()
-            .find(|l| l.starts_with("Max address space"))
-            .and_then(|l| l.split_whitespace().nth(3))
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            lim = lim.min(soft / 2);
-        }
+    if let Some(soft) = proc_number("/proc/self/limits", "Max address space", 3) {
+        let held = proc_number("/proc/self/status", "VmSize:", 1).unwrap_or(0).saturating_mul(1024);
+        let pool = std::env::var("RAYON_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|&t| t > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u64));
+        let threads = pool.saturating_add(2).saturating_mul(THREAD_ADDRESS_SPACE);
+        lim = lim.min(soft.saturating_sub(held).saturating_sub(threads) / 2);
     }
     lim.max(1 << 20)
+}
+
+/// The number in whitespace-separated field `field` of the first line of `path` that starts with
+/// `key` (`None` if the file, the line or a number is missing, e.g. `unlimited`).
+fn proc_number(path: &str, key: &str, field: usize) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(field)?.parse().ok()
 }
 
 fn max_bytes() -> u64 {
