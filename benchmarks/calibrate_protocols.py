@@ -164,10 +164,8 @@ def load() -> List[Dict[str, Any]]:
     # "deep_extension", rows only the correction's deep extension reads (EXTEND_DEEP; rule 21, twentieth pass), the
     # two-layer ones in part "two_layer", rows only its two-layer extension reads (EXTEND; rule 22).
     for draw in EXTENSION_DRAWS:
-        stem = {**DECISION_DRAWS, **FRESH_DRAWS}[draw]
-        with (DATA / f"{stem}.csv").open() as f:
-            rows.extend(protocol_row(r, "deep_extension" if "-" in r["widths"] else "two_layer",
-                                     int(r["pid"]) + 1000 * draw, stem) for r in csv.DictReader(f))
+        rows.extend(dict(r, part="deep_extension" if r["group"] == "deep" else "two_layer")
+                    for r in read_draw(draw, "", 1000 * draw))
     _add_extra(rows)
     return rows
 
@@ -201,6 +199,15 @@ def protocol_row(r: Dict[str, str], part: str, pid: int, source: str) -> Dict[st
     return _row(r["dist"], int(r["d"]), int(r["N"]), ws, float(r["accuracy_mean"]), group, part, r["optimizer"],
                 float(r["lr"]), int(r["steps"]), int(r["batch_size"]), r["schedule"], int(r["restarts"]), pid, source,
                 float(r["accuracy_std"]))
+
+
+def read_draw(draw: int, part: str, pid_offset: int = 0) -> List[Dict[str, Any]]:
+    """The rows (:func:`protocol_row`, in ``part``) of continuous draw ``draw``'s exported file, a decision or a fresh
+    draw (``protocol_grid.DECISION_DRAWS``, ``FRESH_DRAWS``); each row's pid plus ``pid_offset``. Rows of the
+    deep networks go to ``part`` too; :func:`load` splits them."""
+    stem = {**DECISION_DRAWS, **FRESH_DRAWS}[draw]
+    with (DATA / f"{stem}.csv").open() as f:
+        return [protocol_row(r, part, int(r["pid"]) + pid_offset, stem) for r in csv.DictReader(f)]
 
 
 def columns(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -1150,16 +1157,15 @@ def main() -> int:
     fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))
     print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rules "
           f"21 and 22 the rows of draws {fitted} (EXTENSION_DRAWS) are calibration rows of the extensions: in-sample):")
-    fresh = [stem for stem in FRESH_DRAWS.values() if (DATA / f"{stem}.csv").exists()]
-    for part, stems in (("decision", list(DECISION_DRAWS.values())), ("fresh", fresh)):
-        if part == "fresh" and stems:
+    fresh = [k for k, stem in FRESH_DRAWS.items() if (DATA / f"{stem}.csv").exists()]
+    for part, draws in (("decision", list(DECISION_DRAWS)), ("fresh", fresh)):
+        if part == "fresh" and draws:
             print()
             fitted_fresh = ", ".join(str(k) for k in FRESH_DRAWS if k in EXTENSION_DRAWS)
             print("Fresh test draws (measured after the estimator shipped; decided nothing; never fitted on, but for "
                   f"draw {fitted_fresh}, calibration rows of the extensions since rules 21 and 22):")
-        for stem in stems:
-            with (DATA / f"{stem}.csv").open() as f:
-                draw = [protocol_row(r, part, int(r["pid"]), stem) for r in csv.DictReader(f)]
+        for k in draws:
+            draw = read_draw(k, part)
             print(table(draw, *shipped(draw)[:3]))
     if args.plot:
         plot(rows, acc, np.minimum(raw, ceil), args.plot)

@@ -163,10 +163,7 @@ def load_decision() -> List[Dict[str, Any]]:
     """The decision draw's rows (``docs/data/decision_sample13.csv``, part ``decision``), built as
     ``calibrate_protocols.load`` builds rows (which since rules 21 and 22 also reads this file, into the parts only
     the correction's extensions fit)."""
-    import csv
-
-    with (cp.DATA / "decision_sample13.csv").open() as f:
-        return [cp.protocol_row(r, "decision", int(r["pid"]), "decision_sample13") for r in csv.DictReader(f)]
+    return cp.read_draw(13, "decision")
 
 
 def decision_stages(cal: List[Dict[str, Any]], pred: np.ndarray, stages: Sequence[tuple]) -> str:

@@ -81,8 +81,7 @@ def main() -> int:
     fit_rows = [r for r in cp.load() if r["part"] in ("calibration", "two_layer", "deep_extension")]
     draws: List[Dict[str, Any]] = []
     for k in (21, 22, 23, 24):
-        with (cp.DATA / f"{DECISION_DRAWS[k]}.csv").open() as f:
-            draws += [cp.protocol_row(r, "decision", int(r["pid"]), DECISION_DRAWS[k]) for r in csv.DictReader(f)]
+        draws += cp.read_draw(k, "decision")
     corner = {}
     for stem in LOW_CORNER:
         with (cp.DATA / f"{stem}.csv").open() as f:

@@ -25,7 +25,6 @@ only the correction's two-layer extension regrown around it, the corrected estim
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Any, Dict, List
@@ -47,14 +46,8 @@ DRAWS = (21, 22, 23, 24, 25, 26, 27)
 
 def draw_rows() -> List[Dict[str, Any]]:
     """The rows of ``DRAWS`` whose files exist."""
-    out: List[Dict[str, Any]] = []
-    for k in DRAWS:
-        stem = {**DECISION_DRAWS, **FRESH_DRAWS}[k]
-        path = cp.DATA / f"{stem}.csv"
-        if path.exists():
-            with path.open() as f:
-                out += [cp.protocol_row(r, "draws", int(r["pid"]), stem) for r in csv.DictReader(f)]
-    return out
+    stems = {**DECISION_DRAWS, **FRESH_DRAWS}
+    return [r for k in DRAWS if (cp.DATA / f"{stems[k]}.csv").exists() for r in cp.read_draw(k, "draws")]
 
 
 def epochs(c: Dict[str, Any]) -> np.ndarray:
