@@ -62,7 +62,8 @@ def main() -> None:
 
     print("\n## Error bounds of the constructive spline on [-2, 2]\n")
     g = lambda x: np.sin(3 * x) + 0.3 * x**2  # noqa: E731
-    print(row(["units", "sup error", "h^2 max|g''| / 8", "L h / 2 (L = max|g'|)", "|x| sup error", "|x|: L h / 2"]))
+    print(row(["units", "sup error", "h^2 max|g''| / 8", "L h / 2 (L = max|g'|)", "|x| sup error (units + 1)",
+               "|x|: L h / 2 (units + 1)"]))
     print(row(["---"] * 6))
     holds = True
     for n in (4, 8, 16, 32, 64):

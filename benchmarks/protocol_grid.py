@@ -132,9 +132,13 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # Draw 28 (twenty-sixth pass): a fresh test, fixed before it was measured. It is scored first as a test of
            # rule 27's estimator; a candidate of the same pass is decided on other rows (its rule names them), and
            # draw 28 is then the fresh test of what the pass ships.
-           28: dict(draw=28, two_layer=6, deep=10, calibration_only=True)}
+           28: dict(draw=28, two_layer=6, deep=10, calibration_only=True),
+           # Draw 29 (twenty-sixth pass): fixed with rule 33 (rule 32's candidate judged as rules 20-22 were)
+           # before it was measured, as its decision draw.
+           29: dict(draw=29, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                                                        29)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
 #: deciding nothing): draw 17 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until it
 #: decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
@@ -195,7 +199,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-28), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-29), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)

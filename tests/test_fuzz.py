@@ -469,6 +469,14 @@ LONG_CALLS = [
     ("regions_in_box (d = 1, clustered knots)", "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
      "[npn.regions_in_box(np.ones((1, kn.size)), -kn, [-1.0], [1.0]) for _ in range(1000)]"),
     ("exact d = 1 ceiling", "", "npn._core.d1_ceiling(100000, 50000, 2, 0)"),
+    # numpy's LAPACK and scipy's HiGHS cannot be stopped: since the twenty-sixth pass on issue 11 they run on a
+    # worker thread (limits._interruptible) and Ctrl-C returns at once (a review measured 3-15 s before); the child
+    # then waits for the abandoned call before it exits
+    ("readout_accuracy (one LAPACK least-squares call)", "Zl = rng.normal(size=(3000, 2500)); yl = rng.integers(0, 2, 3000)",
+     "sparse.readout_accuracy(Zl, yl)"),
+    ("code_stats (the rank's QR and SVD)", "Zq = rng.normal(size=(3000, 2500))", "sparse.code_stats(Zq)"),
+    ("separability (a HiGHS linear programme)", "from nnpartition.separability import separable; "
+     "Zh = rng.normal(size=(1000, 800)); yh = rng.integers(0, 2, 1000)", "separable(Zh, yh)"),
     ("a call inside a training callback", "Xk = rng.uniform(-1, 1, (200, 2)); yk = (Xk[:, 0] > 0).astype(int)",
      "npn.train(Xk, yk, 8, steps=100, snapshot_every=50, callback=lambda *a: npn._core.interruptible_sleep(8.0))"),
 ]

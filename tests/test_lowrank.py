@@ -174,6 +174,14 @@ def test_softmax_loss_and_principal_angles():
 # ---------------------------------------------------------------- bad inputs
 
 
+def test_a_joint_with_one_x_or_one_y_is_refused_before_training():
+    # Its centred Bayes matrix is 0: no feature to compare (the CLI printed numpy's "zero-size array" after training
+    # until the twenty-sixth pass on issue 11).
+    for nx, ny in ((1, 4), (4, 1), (1, 1)):
+        with pytest.raises(ValueError, match="n_x|n_y"):
+            locality_sweep([0.5], n_x=nx, n_y=ny, k=1, steps=10**9)   # refused before 10^9 steps would start
+
+
 def test_bad_inputs_give_clear_errors():
     with pytest.raises(ValueError, match="negative"):
         bayes_matrix([[0.6, -0.1], [0.3, 0.2]])

@@ -101,6 +101,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(f"nnpartition {args.command}: interrupted", file=sys.stderr)
+        from .limits import _abandoned
+
+        if _abandoned():   # a numpy/scipy call still runs (limits._interruptible): exit now, not after it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except BrokenPipeError:
         # The reader went away (`nnpartition ... | head`): stop quietly, as Unix tools do.

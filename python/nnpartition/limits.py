@@ -17,9 +17,10 @@ worker threads stopped (see ``docs/limits.md``).
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from . import _core
 from . import _validate as v
@@ -27,6 +28,7 @@ from . import _validate as v
 __all__ = ["Limits", "DEFAULT_LIMITS", "get_limits", "set_limits", "override"]
 
 _U64 = 2**64 - 1
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,58 @@ def _check_work(what: str, steps: float, fix: str) -> None:
     if steps > limit:
         raise ValueError(f"{what} takes about {steps:.3g} steps, above the limit of {float(limit):.3g} (max_work); "
                          f"{fix}, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
+
+
+#: Name of :func:`_interruptible`'s worker threads.
+_WORKER = "nnpartition-interruptible"
+
+
+def _abandoned() -> bool:
+    """Whether a call :func:`_interruptible` left to finish after a Ctrl-C is still running."""
+    return any(t.name == _WORKER and t.is_alive() for t in threading.enumerate())
+
+
+#: Work (multiply-adds, about 1e9 a second) below which :func:`_interruptible` calls its function directly: about
+#: 15 ms, well inside the half second a Ctrl-C may take, and far above a thread's start-up (about 0.1 ms).
+_INTERRUPTIBLE_WORK = 2**24
+
+
+def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """``fn(*args, **kwargs)``, a numpy or scipy call of about ``work`` multiply-adds that releases the GIL but
+    cannot be stopped (LAPACK, HiGHS), made so that Ctrl-C reaches the caller within about 20 ms.
+
+    The call runs on a worker thread while the calling thread waits in 20 ms slices, in which Python runs its
+    signal handlers; a ``KeyboardInterrupt`` then leaves the call to finish in the background, its result dropped
+    (its CPU time is spent anyway). The thread is not a daemon: the interpreter waits for it at exit (a daemon
+    thread stopped at exit inside OpenBLAS hung the process), and the command line, which exits at once, skips
+    the wait (:func:`_abandoned`). Called directly below ``_INTERRUPTIBLE_WORK`` and off the main thread (where
+    Python delivers no signals). Exceptions of ``fn`` reach the caller unchanged.
+
+    Example:
+        >>> import numpy as np
+        >>> A = np.eye(400)
+        >>> bool(np.all(_interruptible(400.0**3, np.linalg.solve, A, np.ones(400)) == 1.0))
+        True
+    """
+    if work < _INTERRUPTIBLE_WORK or threading.current_thread() is not threading.main_thread():
+        return fn(*args, **kwargs)
+    out: dict = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            out["value"] = fn(*args, **kwargs)
+        except BaseException as e:   # handed to the caller below
+            out["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=_WORKER, daemon=False).start()
+    while not done.wait(0.02):
+        pass
+    if "error" in out:
+        raise out["error"]
+    return out["value"]  # type: ignore[no-any-return]
 
 
 def set_limits(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,

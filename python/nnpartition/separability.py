@@ -24,6 +24,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _validate as v
+from .limits import _interruptible
 
 __all__ = ["Separability", "MaxMargin", "separable", "max_margin"]
 
@@ -112,8 +113,10 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     # primal, always feasible and bounded: max s subject to t_i (A_i . u) >= s, |u|_inf <= 1, s <= 1
     c = np.zeros(D + 1)
     c[-1] = -1.0
-    res = opt.linprog(c, A_ub=np.hstack([-TA, np.ones((n, 1))]), b_ub=np.zeros(n),
-                      bounds=[(-1.0, 1.0)] * D + [(None, 1.0)], method="highs")
+    # HiGHS cannot be stopped: Ctrl-C returns at once and leaves it to finish in the background (limits.py)
+    work = float(n) * D * min(n, D)
+    res = _interruptible(work, opt.linprog, c, A_ub=np.hstack([-TA, np.ones((n, 1))]), b_ub=np.zeros(n),
+                         bounds=[(-1.0, 1.0)] * D + [(None, 1.0)], method="highs")
     if res.status == 0 and -res.fun > 1e-9 * scale:
         u = np.asarray(res.x[:-1], dtype=np.float64)
         margins = TA @ u
@@ -127,8 +130,8 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     c2 = np.concatenate([np.zeros(n), np.ones(D)])
     A_ub = np.vstack([np.hstack([TA.T, -np.eye(D)]), np.hstack([-TA.T, -np.eye(D)])])
     A_eq = np.concatenate([np.ones(n), np.zeros(D)])[None, :]
-    dres = opt.linprog(c2, A_ub=A_ub, b_ub=np.zeros(2 * D), A_eq=A_eq, b_eq=[1.0], bounds=[(0, None)] * nv,
-                       method="highs")
+    dres = _interruptible(work, opt.linprog, c2, A_ub=A_ub, b_ub=np.zeros(2 * D), A_eq=A_eq, b_eq=[1.0],
+                          bounds=[(0, None)] * nv, method="highs")
     if dres.status != 0:
         raise RuntimeError(f"HiGHS could not solve the dual LP: {dres.message}")
     lam = np.maximum(np.asarray(dres.x[:n], dtype=np.float64), 0.0)

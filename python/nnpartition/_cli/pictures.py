@@ -111,7 +111,7 @@ def _movie(args: argparse.Namespace) -> int:
     return 0
 
 
-def _common(p: argparse.ArgumentParser, need_dims: bool) -> None:
+def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int) -> None:
     p.add_argument("-d", type=int, required=need_dims, default=None, help="input dimension, >= 2")
     p.add_argument("-N", type=int, required=need_dims, default=None, help="training points")
     p.add_argument("-L", type=int, default=None, help="hidden units of one layer")
@@ -125,7 +125,7 @@ def _common(p: argparse.ArgumentParser, need_dims: bool) -> None:
                         "first three points)")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
                    help="decision (predicted class), region (neighbours differ) or output (the logit)")
-    p.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
+    p.add_argument("--dpi", type=int, default=dpi, help=f"resolution (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -142,12 +142,13 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
-    _common(p, need_dims=False)
+    _common(p, need_dims=False, dpi=100)
     p.set_defaults(func=_plot_partition)
 
     m = sub.add_parser(
         "movie", help="a GIF of the partition while a network trains",
-        description="Train a network on --data with the reference protocol and write a GIF: each frame shows the "
+        description="Train a network on --data with the reference protocol's optimiser and schedule (one restart) "
+                    "and write a GIF: each frame shows the "
                     "exact regions, the first layer's lines, the decision boundary and the points (misclassified "
                     "marked); the title gives the step, the training accuracy, the regions next to the bound "
                     "regions(L, 2) and estimate_accuracy's prediction. For d > 2 the slice through the first "
@@ -156,5 +157,5 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     m.add_argument("--every", type=int, default=50, help="steps between frames (default 50)")
     m.add_argument("--fps", type=int, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _common(m, need_dims=True)
-    m.set_defaults(func=_movie, dpi=80)
+    _common(m, need_dims=True, dpi=80)   # a GIF's frames are smaller than a figure
+    m.set_defaults(func=_movie)

@@ -336,6 +336,9 @@ def locality_sweep(
     if r.ndim != 1 or len(r) == 0:
         raise ValueError("rhos must be a non-empty list of mixing weights in [0, 1]")
     samples = chk.count("samples", samples, minimum=0, maximum=2**40)
+    # one value of x or of y: the centred Bayes matrix is 0, no feature to compare (checked before any training)
+    n_x = chk.count("n_x", n_x, minimum=2, maximum=2**20)
+    n_y = chk.count("n_y", n_y, minimum=2, maximum=2**20)
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     comps = []

@@ -28,6 +28,7 @@ from .. import _core
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
+from ..limits import _interruptible
 
 __all__ = [
     "CapacityCurve",
@@ -241,10 +242,11 @@ def _rank(Z: np.ndarray) -> int:
         Z = Z.T
     n, m = Z.shape
     block = max(m, _RANK_BLOCK_BYTES // (8 * m))
-    R = np.linalg.qr(Z[:block], mode="r")
+    # each LAPACK call is one unit that Ctrl-C cannot stop; _interruptible returns to the caller at once
+    R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block], mode="r")
     for k in range(block, n, block):
-        R = np.linalg.qr(np.vstack([R, Z[k:k + block]]), mode="r")
-    s = np.linalg.svd(R, compute_uv=False)
+        R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block]]), mode="r")
+    s = _interruptible(10.0 * float(m) ** 3, np.linalg.svd, R, compute_uv=False)
     if not s.size or s[0] == 0:
         return 0
     return int(np.count_nonzero(s > s[0] * n * np.finfo(np.float64).eps))
@@ -306,7 +308,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     if fit_intercept:
         Z = np.hstack([Z, np.ones((n, 1))])
     t = 2.0 * yb - 1.0
-    w = np.linalg.lstsq(Z, t, rcond=None)[0]
+    w = _interruptible(4.0 * Z.shape[0] * Z.shape[1] * min(Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
     best = _accuracy(Z @ w, t)
     if method == "lstsq" or best == 1.0:
         return best

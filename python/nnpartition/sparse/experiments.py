@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed
+from ..limits import _interruptible
 from .code import SparseCode, expand_sparsify
 
 __all__ = [
@@ -51,8 +52,10 @@ def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
     A = np.hstack([Z, np.ones((Z.shape[0], 1))])
     P = np.eye(A.shape[1]) * lam
     P[-1, -1] = 0.0
-    return np.linalg.solve(A.T @ A + P, A.T @ t) if A.shape[0] >= A.shape[1] or lam > 0 else \
-        np.linalg.lstsq(A, t, rcond=None)[0]
+    n, m = A.shape
+    if n >= m or lam > 0:   # one LAPACK call each, which Ctrl-C cannot stop: _interruptible returns at once
+        return _interruptible(2.0 * n * m * m + float(m) ** 3, lambda: np.linalg.solve(A.T @ A + P, A.T @ t))
+    return _interruptible(4.0 * n * m * n, np.linalg.lstsq, A, t, rcond=None)[0]
 
 
 def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
