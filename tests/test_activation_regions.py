@@ -129,3 +129,27 @@ def test_region_stats_are_hashable_and_compared_by_value():
     assert a == b and hash(a) == hash(b)
     assert a != npn.count_regions(X, np.array([[1.0]]), np.array([1.5]), y=[0, 1, 1, 1])
     assert not a.occupancy.flags.writeable
+
+
+def test_patterns_are_scale_free_and_overflow_is_refused():
+    # With zero biases, scaling the points or the weights by a positive factor keeps every sign: the count must not
+    # move while the products stay finite, and must be refused once they overflow (until the twenty-sixth pass on
+    # issue 11 the overflow gave 2 regions instead of 13, silently).
+    rng = np.random.default_rng(0)
+    X, W, b = rng.uniform(-1, 1, (50, 3)), rng.normal(size=(3, 5)), np.zeros(5)
+    base = npn.count_regions(X, W, b).n_regions
+    assert npn.count_regions(X * 1e100, W * 1e100, b).n_regions == base
+    # a second layer of the identity repeats the first layer's signs: the same regions
+    assert npn.count_regions_deep(X * 1e100, [(W * 1e100, b), (np.eye(5), np.zeros(5))]).n_regions == base
+    # a bias near the largest float sends the call down the checked path (its a-priori bound is too large) and keeps
+    # every value finite: the unit is always on, as with a bias of 100
+    on = b.copy()
+    on[0] = 100.0
+    huge = b.copy()
+    huge[0] = 0.6 * np.finfo(np.float64).max
+    assert npn.count_regions(X, W, huge).n_regions == npn.count_regions(X, W, on).n_regions
+    for call in (lambda: npn.count_regions(X * 1e160, W * 1e160, b),
+                 lambda: npn.count_regions_deep(X.astype(np.float32) * 1e20, [(W.astype(np.float32) * 1e20,
+                                                                                b.astype(np.float32))])):
+        with pytest.raises(ValueError, match="overflow"):
+            call()

@@ -13,6 +13,7 @@ __all__ = [
     "CHOICES",
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
+    "MAX_THREADS",
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
@@ -63,6 +64,7 @@ ALIASES: Dict[str, Dict[str, str]]
 # --- limits (rust/src/limits.rs): (max_params, max_bytes, max_work) ---
 DEFAULT_LIMITS: Tuple[int, int, int]
 MAX_ACTIVATIONS: int
+MAX_THREADS: int
 def get_limits() -> Tuple[int, int, int]: ...
 def set_limits(
     max_params: Optional[int] = None, max_bytes: Optional[int] = None, max_work: Optional[int] = None

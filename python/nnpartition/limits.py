@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterator, Optional, TypeVar
 
 from . import _core
 from . import _validate as v
@@ -89,6 +89,18 @@ def _check_work(what: str, steps: float, fix: str) -> None:
                          f"{fix}, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
 
 
+def _block_entries() -> int:
+    """Entries of one block of a float64 table that Python code computes a block of rows at a time (a network's
+    logits, a 1-D network's pieces): 2^22 (32 MiB), fewer when ``max_bytes`` is small (a block and numpy's
+    temporaries of it, four copies, within ``max_bytes``), at least 1024.
+
+    Example:
+        >>> _block_entries() <= 2**22
+        True
+    """
+    return max(1024, min(2**22, get_limits().max_bytes // 32))
+
+
 #: Name of :func:`_interruptible`'s worker threads.
 _WORKER = "nnpartition-interruptible"
 
@@ -122,7 +134,7 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     """
     if work < _INTERRUPTIBLE_WORK or threading.current_thread() is not threading.main_thread():
         return fn(*args, **kwargs)
-    out: dict = {}
+    out: Dict[str, Any] = {}
     done = threading.Event()
 
     def run() -> None:

@@ -41,6 +41,15 @@ def _act(name: str, u: F64, slope: float) -> F64:
     return out
 
 
+def _block_rows(widest: int) -> int:
+    """Rows of one block of ``decision_function`` through a widest layer of ``widest`` units (at least one): the
+    logits of many points through a wide layer are computed a block at a time (``limits._block_entries()``
+    activations), not through an ``(n, L)`` table."""
+    from .limits import _block_entries
+
+    return max(1, _block_entries() // max(1, widest))
+
+
 def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
     Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
     if not np.all(np.isfinite(Xa)):
@@ -135,7 +144,11 @@ class TwoLayerNet(_Logit):
 
     def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
-        out: F64 = self.hidden(X) @ self.w2 + self.b2
+        Xc, _ = _check_xy(self.d, X)
+        out: F64 = np.empty(Xc.shape[0])
+        step = _block_rows(self.L)
+        for i in range(0, Xc.shape[0], step):
+            out[i:i + step] = _act(self.activation, Xc[i:i + step] @ self.W1 + self.b1, self.slope) @ self.w2 + self.b2
         return out
 
     @classmethod
@@ -223,10 +236,14 @@ class DeepNet(_Logit):
 
     def decision_function(self, X: ArrayLike) -> F64:
         """Logits, shape ``(n,)``; positive means class 1."""
-        h, _ = _check_xy(self.d, X)
-        for W, b in self.layers:
-            h = _act(self.activation, h @ W + b, self.slope)
-        out: F64 = h @ self.w_out + self.b_out
+        Xc, _ = _check_xy(self.d, X)
+        out: F64 = np.empty(Xc.shape[0])
+        step = _block_rows(max(self._widths))
+        for i in range(0, Xc.shape[0], step):
+            h = Xc[i:i + step]
+            for W, b in self.layers:
+                h = _act(self.activation, h @ W + b, self.slope)
+            out[i:i + step] = h @ self.w_out + self.b_out
         return out
 
     @classmethod

@@ -154,7 +154,7 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     init = v.choice("init", init, _core.CHOICES["init"], _core.ALIASES["init"])
     seed = v.seed(seed)
     if threads is not None:
-        threads = v.count("threads", threads, minimum=1, maximum=4096)
+        threads = v.count("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
     # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
     batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))

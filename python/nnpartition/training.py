@@ -314,7 +314,7 @@ def train(
     elif output_scale is not None:
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
-        threads = v.size("threads", threads, minimum=1, maximum=4096)
+        threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
     def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
@@ -504,7 +504,7 @@ def real_accuracy(
     if N * max(d, *ws) > MAX_ACTIVATIONS:
         raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of {MAX_ACTIVATIONS} values per network")
     if threads is not None:
-        threads = v.size("threads", threads, minimum=1, maximum=4096)
+        threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     if callback is not None and not callable(callback):   # before any training, not after the first dataset
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     p = protocol

@@ -76,34 +76,34 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
         }
     }
     let cancel = Cancel::current();
-    let cols: Vec<Vec<f64>> = (0..m)
-        .into_par_iter()
-        .map(|j| {
-            cancel.check()?;
-            let mut rng = stream(seed, 0x5ea5e, j as u64);
-            match kind {
-                Projection::Gaussian => {
-                    let scale = 1.0 / (d as f64).sqrt();
-                    Ok((0..d)
-                        .map(|_| scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
-                        .collect())
-                }
-                Projection::SparseBinary { s } => {
-                    // Partial Fisher-Yates: the first s entries of a random permutation.
-                    let mut idx: Vec<usize> = (0..d).collect();
-                    for i in 0..s {
-                        let r = rng.random_range(i..d);
-                        idx.swap(i, r);
-                    }
-                    let mut col = vec![0.0; d];
-                    for &i in &idx[..s] {
-                        col[i] = 1.0;
-                    }
-                    Ok(col)
+    // One flat buffer of the columns (column j at j d ..), then the matrix: the two copies counted above (a
+    // vector per column took 80 bytes and more for each column of a small `d`; a review found the call aborting
+    // under an address-space cap at half of max_bytes).
+    let mut cols = vec![0.0f64; d * m];
+    cols.par_chunks_mut(d).enumerate().try_for_each(|(j, col)| {
+        cancel.check()?;
+        let mut rng = stream(seed, 0x5ea5e, j as u64);
+        match kind {
+            Projection::Gaussian => {
+                let scale = 1.0 / (d as f64).sqrt();
+                for v in col.iter_mut() {
+                    *v = scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng);
                 }
             }
-        })
-        .collect::<CoreResult<_>>()?;
+            Projection::SparseBinary { s } => {
+                // Partial Fisher-Yates: the first s entries of a random permutation.
+                let mut idx: Vec<usize> = (0..d).collect();
+                for i in 0..s {
+                    let r = rng.random_range(i..d);
+                    idx.swap(i, r);
+                }
+                for &i in &idx[..s] {
+                    col[i] = 1.0;
+                }
+            }
+        }
+        Ok::<(), CoreError>(())
+    })?;
     // The transpose, in bands of 64 rows (each column's slice of a band is contiguous, and each
     // row of the band is written in order), checking for Ctrl-C between bands.
     const BAND: usize = 64;
@@ -111,7 +111,7 @@ pub fn projection(d: usize, m: usize, kind: Projection, seed: u64) -> CoreResult
     out.axis_chunks_iter_mut(Axis(0), BAND).into_par_iter().enumerate().try_for_each(|(c, mut band)| {
         cancel.check()?;
         let lo = c * BAND;
-        for (j, col) in cols.iter().enumerate() {
+        for (j, col) in cols.chunks_exact(d).enumerate() {
             for (i, &v) in col[lo..lo + band.nrows()].iter().enumerate() {
                 band[[i, j]] = v;
             }

@@ -302,6 +302,20 @@ impl TrainConfig {
         }
     }
 
+    /// Bytes one training run holds besides its data: parameters, gradient, best copy and two optimiser
+    /// moments (f32), plus pre- and post-activations and deltas of one batch.
+    pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
+        let (mut params, mut fan_in) = (0.0f64, d as f64);
+        for &w in &self.hidden {
+            params += (fan_in + 1.0) * w as f64;
+            fan_in = w as f64;
+        }
+        params += fan_in + 1.0;
+        let rows = self.batch_size.map_or(n, |b| b.min(n)) as f64;
+        let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
+        4.0 * (5.0 * params + 3.0 * rows * units)
+    }
+
     /// Check the configuration for inputs of dimension `d` and `n` points.
     pub fn validate(&self, n: usize, d: usize) -> CoreResult<()> {
         if n == 0 {
@@ -377,10 +391,7 @@ impl TrainConfig {
         params += fan_in + 1.0;
         let what = format!("a network d={d} -> {:?} -> 1", self.hidden);
         limits::check_params(&what, params)?;
-        let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
-        // Parameters, gradient, best copy and two optimiser moments (f32), plus
-        // pre- and post-activations and deltas of one batch.
-        limits::check_bytes(&format!("training {what}"), 4.0 * (5.0 * params + 3.0 * rows as f64 * units))?;
+        limits::check_bytes(&format!("training {what}"), self.run_bytes(n, d))?;
         // With minibatches, every `record_every`-th step (and the last) also evaluates all n rows.
         let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
         limits::check_work(
@@ -1456,9 +1467,16 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
     let mut cfg = cfg.clone();
     cfg.stop_at_perfect = true;
     cfg.validate(n, d)?;
+    // The datasets (f32, with their labels), and at the same time either the f64 datasets being drawn (one a
+    // worker) or the runs being trained (one a worker): a review found only the first counted, and a call at 0.9
+    // of max_bytes aborting under an address-space cap.
+    let workers = rayon::current_num_threads() as f64;
+    let data = count as f64 * n as f64 * (4.0 * d as f64 + 1.0);
+    let drawing = (count as f64).min(workers) * n as f64 * (8.0 * d as f64 + 1.0);
+    let training = (count as f64 * restarts as f64).min(workers) * cfg.run_bytes(n, d);
     limits::check_bytes(
-        &format!("{count} datasets of N={n} points in d={d}"),
-        count as f64 * n as f64 * (4.0 * d as f64 + 1.0),
+        &format!("{count} datasets of N={n} points in d={d}, drawn and trained on {workers} threads"),
+        data + drawing.max(training),
     )?;
     let (mut params, mut fan) = (1.0, d as f64);
     for &w in &cfg.hidden {

@@ -246,7 +246,7 @@ def _rank(Z: np.ndarray) -> int:
     R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block], mode="r")
     for k in range(block, n, block):
         R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block]]), mode="r")
-    s = _interruptible(10.0 * float(m) ** 3, np.linalg.svd, R, compute_uv=False)
+    s = _interruptible(10.0 * float(m) ** 3, lambda: np.linalg.svd(R, compute_uv=False))
     if not s.size or s[0] == 0:
         return 0
     return int(np.count_nonzero(s > s[0] * n * np.finfo(np.float64).eps))

@@ -43,8 +43,11 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// A rayon pool of `threads` workers (the one place pools are built).
 pub(crate) fn thread_pool(threads: usize) -> PyResult<rayon::ThreadPool> {
-    if threads == 0 {
-        return Err(PyValueError::new_err("threads must be >= 1 (or None for all cores), got 0"));
+    let most = limits::max_threads();
+    if threads == 0 || threads > most {
+        return Err(PyValueError::new_err(format!(
+            "threads must be >= 1 and <= {most} (four a core, at least 64; or None for all cores), got {threads}"
+        )));
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -175,6 +178,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ALIASES", aliases)?;
     m.add("DEFAULT_LIMITS", (limits::DEFAULT_MAX_PARAMS, limits::default_max_bytes(), limits::DEFAULT_MAX_WORK))?;
     m.add("MAX_ACTIVATIONS", crate::training::MAX_ACTIVATIONS)?;
+    m.add("MAX_THREADS", limits::max_threads())?;
     m.add_function(wrap_pyfunction!(get_limits, m)?)?;
     m.add_function(wrap_pyfunction!(set_limits, m)?)?;
     m.add_function(wrap_pyfunction!(interruptible_sleep, m)?)?;
