@@ -60,6 +60,17 @@ HOSTILE = [
     "npn.deep_region_bounds(10**7, [1] * 1000 + [10**7]).serra2018_upper",
     "npn.log_regions(2**63, 10)",
     "npn.deep_region_bounds(200, [400] * 400).serra2018_upper.bit_length()",
+    # twenty-sixth pass, a review: sized to 0.9 and 0.5 of max_bytes they aborted under an address-space cap (the
+    # checks counted too few bytes); a pool of 4096 threads took 16 s to start, Ctrl-C unseen; explain_1d built
+    # (points x units) tables of gigabytes; overflowing pre-activations were counted as negative
+    "npn.real_accuracy(1000, int(0.9 * limits.get_limits().max_bytes / 4001), 1, datasets=1, "
+    "protocol=npn.Protocol(steps=1, restarts=1))",
+    "sparse.expand_sparsify(np.zeros((3, 1)), int(0.5 * limits.get_limits().max_bytes / 16), k=1).m",
+    "npn.train(X, y, 4, steps=5, threads=4096)",
+    "construct.explain_1d(npn.TwoLayerNet(np.random.default_rng(0).normal(size=(1, 20000)), "
+    "np.random.default_rng(1).uniform(-1, 1, 20000), np.random.default_rng(2).normal(size=20000), 0.0), "
+    "[[-1.0], [1.0]], [0, 1]).n_pieces",
+    "npn.count_regions(X * 1e160, np.ones((2, 5)) * 1e160, np.zeros(5))",
 ]
 
 CHILD = textwrap.dedent("""
