@@ -200,6 +200,29 @@ def test_ctrl_c_exits_130_with_one_line(command):
     assert waited < 1.0, waited
 
 
+def test_main_returns_after_ctrl_c_inside_a_program_that_calls_it():
+    # The fast exit after an abandoned numpy call belongs to the console script (cli.run), not to main(), which
+    # other programs call: their `finally` must run and they decide how to exit.
+    import signal
+    import time
+
+    host = ("import sys\nfrom nnpartition.cli import main\ntry:\n    status = main(['eas-capacity', '-d', '10', "
+            "'-m', '3000', '-N', '3500', '--trials', '3', '--method', 'lstsq', '--no-progress'])\n"
+            "    print('returned', status, flush=True)\nfinally:\n    print('finally', flush=True)\n")
+    proc = subprocess.Popen([sys.executable, "-c", host], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.5)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)   # the abandoned call finishes before the interpreter exits
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert out.split() == ["returned", "130", "finally"], (out, err)
+    assert proc.returncode == 0, err
+
+
 #: Options that share a core option's name but mean something else there.
 NOT_CORE_OPTIONS = {("teacher", "dist"), ("teacher", "init")}
 

@@ -373,3 +373,34 @@ def test_classifier_1d_check_works_in_small_chunks():
     assert net.W1.shape[1] == 9_999   # one unit per label change
     assert peak < 32 * 2**20, peak
     assert np.array_equal(net.decision_function(x[::7, None]) > 0, y[::7] == 1)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40))
+def test_nearest_distance_matches_the_full_table(a, b):
+    from nnpartition.construct import _nearest
+
+    a, b = np.array(a), np.array(b)
+    assert np.array_equal(_nearest(a, b), np.min(np.abs(a[:, None] - b[None, :]), axis=1))
+
+
+def test_explain_1d_holds_no_table_of_units_by_zeros():
+    # A sawtooth of 2,000 units has 2,000 zeros and 2,000 label changes: its tables of units (or zeros) by pieces,
+    # grid points and zeros took 306 MiB at its peak until the twenty-sixth pass on issue 11; now blocks of rows
+    # bounded by max_bytes and sorted nearest distances.
+    import tracemalloc
+
+    from nnpartition import limits
+
+    n = 2000
+    net = interpolant_1d(np.linspace(-1, 1, n + 1), np.where(np.arange(n + 1) % 2 == 0, 1.0, -1.0))
+    X = np.linspace(-1, 1, 2 * n + 1)[:, None]
+    labels = (net.decision_function(X) > 0).astype(int)
+    with limits.override(max_bytes=16 << 20):
+        tracemalloc.start()
+        try:
+            e = explain_1d(net, X, labels)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert e.zero_crossings.size == n and e.label_changes == n
+    assert peak < 32 << 20, peak / 2**20

@@ -172,6 +172,7 @@ import nnpartition as npn
 from nnpartition import limits
 held = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
 mb = limits.get_limits().max_bytes
+assert limits.DEFAULT_LIMITS.max_bytes == mb   # the default is computed once (it moved with VmSize before)
 if sys.argv[1] == "probe":
     print(held, mb)
     raise SystemExit(0)
@@ -192,9 +193,9 @@ def largest_accepted(call):   # the largest of a few sizes the limits accept mus
         except ValueError:
             continue
     return None
-largest_accepted(lambda f: npn.real_accuracy(50, int(f * mb / 201), 1, datasets=1,
-                                             protocol=npn.Protocol(steps=1, restarts=1)))
-largest_accepted(lambda f: expand_sparsify(np.zeros((3, 1)), int(f * mb / 16), k=1))
+assert largest_accepted(lambda f: npn.real_accuracy(50, int(f * mb / 201), 1, datasets=1,
+                                                    protocol=npn.Protocol(steps=1, restarts=1))) is not None
+assert largest_accepted(lambda f: expand_sparsify(np.zeros((3, 1)), int(f * mb / 16), k=1)) is not None
 rng = np.random.default_rng(0)   # a 1-D network of 5,000 units: its pieces and grid are evaluated in blocks
 net = npn.TwoLayerNet(rng.normal(size=(1, 5000)), rng.uniform(-1, 1, 5000), rng.normal(size=5000), 0.0)
 from nnpartition.construct import explain_1d
@@ -230,16 +231,16 @@ def test_default_memory_limit_leaves_room_for_the_interpreter_under_a_tight_addr
                            preexec_fn=limit)
         assert r.returncode == 0, (room >> 20, r.stderr[-500:])
         mb = int(r.stdout.split()[-1] if mode == "probe" else r.stdout.split()[0])
-        assert abs(mb - max(1 << 20, (room - threads) // 2)) < 4 << 20, (room >> 20, mb >> 20)
+        # the core reads VmSize once, while nnpartition is being imported (up to 30 MB less than after it)
+        want = (room - threads) // 2
+        assert (mb == 1 << 20) if want < 1 << 20 else (want - (4 << 20) < mb < want + (16 << 20)), (room >> 20, mb)
 
 
 def test_thread_counts_above_the_limit_are_refused():
     # Four a core and at least 64 (rust/src/limits.rs max_threads): a review's threads=4096 spent 16 s starting a
     # pool, with Ctrl-C unseen, before the twenty-sixth pass on issue 11 capped it.
-    import os
-
-    most = _core.MAX_THREADS
-    assert most == max(64, 4 * (os.cpu_count() or 1))
+    most = _core.MAX_THREADS   # four a core as Rust counts them (affinity, cgroup quotas), at least 64
+    assert most >= 64
     X, y = npn.random_dataset(20, 2, seed=0)
     for call in (lambda t: npn.train(X, y, 2, steps=5, threads=t),
                  lambda t: npn.real_accuracy(2, 20, 2, datasets=1, threads=t),
@@ -248,3 +249,18 @@ def test_thread_counts_above_the_limit_are_refused():
         with pytest.raises(ValueError, match="threads"):
             call(most + 1)
     assert npn.train(X, y, 2, steps=5, threads=3).best_accuracy > 0
+
+
+def test_interruptible_calls_keep_the_callers_errstate_and_exceptions():
+    # limits._interruptible runs numpy/scipy calls on a worker thread (above a work threshold): the caller's
+    # numpy.errstate must still apply there (a review found it dropped), and exceptions must reach the caller.
+    from nnpartition.limits import _interruptible
+
+    big = np.array([1e308])
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError):
+            _interruptible(2.0**40, lambda: big * 10)
+    with np.errstate(over="ignore"):
+        assert np.isinf(_interruptible(2.0**40, lambda: big * 10)[0])
+    with pytest.raises(np.linalg.LinAlgError):
+        _interruptible(2.0**40, np.linalg.solve, np.zeros((3, 3)), np.ones(3))

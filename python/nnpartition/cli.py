@@ -70,8 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> None:
+    """The ``nnpartition`` console script and ``python -m nnpartition``: :func:`main`, then exit with its status.
+
+    After a Ctrl-C that left a numpy or scipy call running (``limits._interruptible``), the process exits at once
+    instead of waiting for it; :func:`main` itself always returns, so that programs that call it keep control.
+    """
+    status = main()
+    if status == 130:
+        from .limits import _abandoned
+
+        if _abandoned():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+    sys.exit(status)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of the ``nnpartition`` console script; returns the exit status.
+    """The command line's work: parse ``argv`` (``sys.argv[1:]`` if None), run the command, return the exit status.
 
     Example:
         >>> main(["regions", "-L", "4", "-d", "2"])
@@ -101,12 +118,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(f"nnpartition {args.command}: interrupted", file=sys.stderr)
-        from .limits import _abandoned
-
-        if _abandoned():   # a numpy/scipy call still runs (limits._interruptible): exit now, not after it
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
         return 130
     except BrokenPipeError:
         # The reader went away (`nnpartition ... | head`): stop quietly, as Unix tools do.

@@ -17,6 +17,7 @@ worker threads stopped (see ``docs/limits.md``).
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,7 +125,8 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     (its CPU time is spent anyway). The thread is not a daemon: the interpreter waits for it at exit (a daemon
     thread stopped at exit inside OpenBLAS hung the process), and the command line, which exits at once, skips
     the wait (:func:`_abandoned`). Called directly below ``_INTERRUPTIBLE_WORK`` and off the main thread (where
-    Python delivers no signals). Exceptions of ``fn`` reach the caller unchanged.
+    Python delivers no signals). Exceptions of ``fn`` reach the caller unchanged, and ``fn`` runs in a copy of the
+    caller's context (``numpy.errstate`` is a context variable).
 
     Example:
         >>> import numpy as np
@@ -136,10 +138,11 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
         return fn(*args, **kwargs)
     out: Dict[str, Any] = {}
     done = threading.Event()
+    context = contextvars.copy_context()   # the caller's numpy.errstate and other context variables
 
     def run() -> None:
         try:
-            out["value"] = fn(*args, **kwargs)
+            out["value"] = context.run(fn, *args, **kwargs)
         except BaseException as e:   # handed to the caller below
             out["error"] = e
         finally:

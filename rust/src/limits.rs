@@ -69,8 +69,15 @@ pub const THREAD_ADDRESS_SPACE: u64 = 66 << 20;
 /// what its worker threads will map ([`THREAD_ADDRESS_SPACE`] each: the rayon
 /// pool, `RAYON_NUM_THREADS` or one a core, and two more for the call itself),
 /// where Linux reports them, so that an allowed request does not abort on
-/// allocation failure. Read once, at the first use of the limits.
+/// allocation failure. Computed once, at the first use of the limits (the
+/// module's import in Python), and the same value ever after: what the process
+/// maps grows, and `DEFAULT_LIMITS` must be the limit a process starts with.
 pub fn default_max_bytes() -> u64 {
+    static DEFAULT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *DEFAULT.get_or_init(measure_default_max_bytes)
+}
+
+fn measure_default_max_bytes() -> u64 {
     let mut lim = DEFAULT_MAX_BYTES;
     if let Some(kb) = proc_number("/proc/meminfo", "MemTotal:", 1) {
         lim = lim.min(kb.saturating_mul(1024) / 2);
@@ -297,12 +304,6 @@ mod tests {
         assert!(check_bytes("nan", f64::NAN).is_err());
         assert!(check_bytes("ok", 1024.0).is_ok() && check_work("ok", 10.0, None).is_ok());
         assert_eq!(human_bytes(1536.0), "1.500 KiB");
-    }
-
-    #[test]
-    fn thread_limit_is_four_a_core_and_at_least_64() {
-        let cores = std::thread::available_parallelism().unwrap().get();
-        assert_eq!(max_threads(), (4 * cores).max(64));
     }
 
     #[test]

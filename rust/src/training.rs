@@ -303,7 +303,8 @@ impl TrainConfig {
     }
 
     /// Bytes one training run holds besides its data: parameters, gradient, best copy and two optimiser
-    /// moments (f32), plus pre- and post-activations and deltas of one batch.
+    /// moments (f32), pre- and post-activations and deltas of one batch and its outputs; with minibatches also the
+    /// permutation of the `n` rows and the batch's copy of its rows and labels.
     pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
         let (mut params, mut fan_in) = (0.0f64, d as f64);
         for &w in &self.hidden {
@@ -313,7 +314,8 @@ impl TrainConfig {
         params += fan_in + 1.0;
         let rows = self.batch_size.map_or(n, |b| b.min(n)) as f64;
         let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
-        4.0 * (5.0 * params + 3.0 * rows * units)
+        let minibatch = if rows < n as f64 { 8.0 * n as f64 + rows * (4.0 * d as f64 + 1.0) } else { 0.0 };
+        4.0 * (5.0 * params + 3.0 * rows * units + rows) + minibatch
     }
 
     /// Check the configuration for inputs of dimension `d` and `n` points.
@@ -1214,7 +1216,7 @@ fn train_run_full(
     let mut eng = Engine::new(&layout, cfg, bsz);
     let mut xb = Array2::<f32>::zeros((if full { 0 } else { bsz }, d));
     let mut yb = vec![0u8; if full { 0 } else { bsz }];
-    let mut perm: Vec<usize> = (0..n).collect();
+    let mut perm: Vec<usize> = if full { Vec::new() } else { (0..n).collect() }; // minibatches only
     let mut cursor = n;
 
     let mut best_p = p.clone();
