@@ -301,3 +301,27 @@ def test_capacity_curve_progress_bar_follows_the_policy(capsys):
     assert np.array_equal(curve.mean_rank, again.mean_rank)
     with pytest.raises(TypeError, match="progress"):
         capacity_curve(3, [6], 6, sparsify="relu", trials=1, method="lstsq", progress="yes")
+
+
+def test_a_code_the_limits_refuse_is_refused_before_its_projection_is_built():
+    # A top-k code of 3 points in d = 1 with m = 2^25 units needs per-thread buffers of 24 m bytes a thread, above a
+    # limit of 20 m, while its projection (16 m bytes while drawn) fits: until the twenty-sixth pass on issue 11 the
+    # projection was drawn first (a review measured 3.6 s and 1.5 GB before such a refusal).
+    import subprocess
+    import sys
+
+    child = (
+        "import resource, numpy as np\n"
+        "from nnpartition import limits\n"
+        "from nnpartition.sparse import expand_sparsify\n"
+        "limits.set_limits(max_bytes=20 * 2**25)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    expand_sparsify(np.zeros((3, 1)), 2**25, k=1)\n"
+        "    print('computed')\n"
+        "except ValueError as e:\n"
+        "    print('refused', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, str(e).split(' needs')[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "refused" and " ".join(out[2:]) == "a top-k code of 3 points with m = 33554432 units", out
+    assert int(out[1]) < 64 * 1024, f"the peak resident memory grew by {int(out[1]) // 1024} MiB before the refusal"

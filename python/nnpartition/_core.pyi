@@ -23,6 +23,7 @@ __all__ = [
     "cover_count",
     "d1_ceiling",
     "deep_region_bounds",
+    "eas_code_check",
     "eas_projection",
     "eas_relu",
     "eas_threshold_code",
@@ -146,6 +147,7 @@ def simulate_trials(
 ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]: ...
 
 # --- inside ---
+def eas_code_check(n: int, d: int, m: int, k: int, sparsify: str) -> None: ...
 def eas_projection(d: int, m: int, kind: str, s: int, seed: int) -> npt.NDArray[np.float64]: ...
 def eas_topk(
     x: npt.NDArray[np.float64], theta: npt.NDArray[np.float64], bias: npt.NDArray[np.float64], k: int

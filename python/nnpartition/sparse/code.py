@@ -177,7 +177,8 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         s = min(d, max(1, int(round(dens * d))))
     elif density is not None:
         raise ValueError("density only applies to projection='sparse_binary'")
-    # The projection first: the core checks d x m against the limits before anything of size m exists.
+    # The code's memory, then the projection's (d x m), each checked by the core before anything of size m exists
+    _core.eas_code_check(X.shape[0], d, m, k or 0, sparsify)
     theta = _core.eas_projection(d, m, projection, s, resolve_seed(seed))
     try:
         beta = np.asarray(bias, dtype=np.float64)

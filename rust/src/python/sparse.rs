@@ -1,8 +1,8 @@
 //! Bindings for expand-and-sparsify codes.
 
 use super::run_interruptible;
-use crate::choices::ProjectionKind;
-use crate::sparse::{calibrate_thresholds, projection, relu_code, threshold_code, topk_code, Projection};
+use crate::choices::{ProjectionKind, Sparsifier};
+use crate::sparse::{calibrate_thresholds, code_check, projection, relu_code, threshold_code, topk_code, Projection};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -21,6 +21,14 @@ fn eas_projection<'py>(
     let kind = Projection::new(kind.parse::<ProjectionKind>()?, s);
     let p = run_interruptible(py, None, || projection(d, m, kind, seed))?;
     Ok(p.into_pyarray(py))
+}
+
+/// The memory check of a code of `sparsify` for `n` points in `d` dimensions and `m` units (`k` active), before any
+/// of it (or its projection) exists.
+#[pyfunction]
+#[pyo3(signature = (n, d, m, k, sparsify))]
+fn eas_code_check(n: usize, d: usize, m: usize, k: usize, sparsify: &str) -> PyResult<()> {
+    Ok(code_check(sparsify.parse::<Sparsifier>()?, n, d, m, k)?)
 }
 
 /// Top-k code: sorted indices of the `k` largest entries of `x @ theta + bias` per row.
@@ -86,6 +94,7 @@ fn eas_relu<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(eas_projection, m)?)?;
+    m.add_function(wrap_pyfunction!(eas_code_check, m)?)?;
     m.add_function(wrap_pyfunction!(eas_topk, m)?)?;
     m.add_function(wrap_pyfunction!(eas_thresholds, m)?)?;
     m.add_function(wrap_pyfunction!(eas_threshold_code, m)?)?;
