@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _core
 from . import _validate as v
-from .limits import _block_entries
+from .limits import _block_rows
 from .network import TwoLayerNet
 
 __all__ = [
@@ -100,10 +100,9 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _eval(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, x: np.ndarray) -> np.ndarray:
-    """The 1-D network ``sum_j c_j relu(w_j x + b_j) + c0`` at the points ``x``, in blocks of rows of at most
-    ``limits._block_entries()`` entries (the whole table of a 10^5-unit network on explain_1d's 4001-point grid was
-    47 GiB)."""
-    rows = max(1, _block_entries() // max(1, w.size))
+    """The 1-D network ``sum_j c_j relu(w_j x + b_j) + c0`` at the points ``x``, in blocks of rows
+    (``limits._block_rows``; the whole table of a 10^5-unit network on explain_1d's 4001-point grid was 47 GiB)."""
+    rows = _block_rows(w.size)
     out = np.empty(x.shape[0])
     for i in range(0, x.shape[0], rows):
         out[i:i + rows] = np.maximum(np.multiply.outer(x[i:i + rows], w) + b, 0.0) @ c + c0
@@ -430,9 +429,9 @@ def _pieces(w: np.ndarray, b: np.ndarray, c: np.ndarray, c0: float, interval: Op
             samples[j] = e - 1.0
         else:
             samples[j] = 0.0
-    # which units are active on each piece, in blocks of pieces (pieces x units: limits._block_entries())
+    # which units are active on each piece, in blocks of pieces (pieces x units: limits._block_rows)
     slopes, intercepts = np.empty(n), np.empty(n)
-    rows = max(1, _block_entries() // max(1, w.size))
+    rows = _block_rows(w.size)
     for i in range(0, n, rows):
         active = (np.multiply.outer(samples[i:i + rows], w) + b) > 0
         slopes[i:i + rows] = active @ (c * w)

@@ -102,6 +102,17 @@ def _block_entries() -> int:
     return max(1024, min(2**22, get_limits().max_bytes // 32))
 
 
+def _block_rows(width: int) -> int:
+    """Rows of one block of a float64 table ``width`` entries wide (:func:`_block_entries`; at least one row): how
+    Python code computes a table of points x units a block of rows at a time instead of whole.
+
+    Example:
+        >>> _block_rows(10**9)
+        1
+    """
+    return max(1, _block_entries() // max(1, width))
+
+
 #: Name of :func:`_interruptible`'s worker threads.
 _WORKER = "nnpartition-interruptible"
 

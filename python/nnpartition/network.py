@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from ._files import read_npz
+from .limits import _block_rows
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
@@ -39,15 +40,6 @@ def _act(name: str, u: F64, slope: float) -> F64:
     else:
         out = np.tanh(u)
     return out
-
-
-def _block_rows(widest: int) -> int:
-    """Rows of one block of ``decision_function`` through a widest layer of ``widest`` units (at least one): the
-    logits of many points through a wide layer are computed a block at a time (``limits._block_entries()``
-    activations), not through an ``(n, L)`` table."""
-    from .limits import _block_entries
-
-    return max(1, _block_entries() // max(1, widest))
 
 
 def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
@@ -143,7 +135,8 @@ class TwoLayerNet(_Logit):
         return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
 
     def decision_function(self, X: ArrayLike) -> F64:
-        """Logits, shape ``(n,)``; positive means class 1."""
+        """Logits, shape ``(n,)``; positive means class 1 (a block of rows at a time, not through an ``(n, L)``
+        table)."""
         Xc, _ = _check_xy(self.d, X)
         out: F64 = np.empty(Xc.shape[0])
         step = _block_rows(self.L)

@@ -302,16 +302,22 @@ impl TrainConfig {
         }
     }
 
-    /// Bytes one training run holds besides its data: parameters, gradient, best copy and two optimiser
-    /// moments (f32), pre- and post-activations and deltas of one batch and its outputs; with minibatches also the
-    /// permutation of the `n` rows and the batch's copy of its rows and labels.
-    pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
+    /// Trainable parameters (and the output's) of the network on `d` inputs: hidden weights and biases, output
+    /// weights and bias.
+    pub fn params(&self, d: usize) -> f64 {
         let (mut params, mut fan_in) = (0.0f64, d as f64);
         for &w in &self.hidden {
             params += (fan_in + 1.0) * w as f64;
             fan_in = w as f64;
         }
-        params += fan_in + 1.0;
+        params + fan_in + 1.0
+    }
+
+    /// Bytes one training run holds besides its data: parameters, gradient, best copy and two optimiser
+    /// moments (f32), pre- and post-activations and deltas of one batch and its outputs; with minibatches also the
+    /// permutation of the `n` rows and the batch's copy of its rows and labels.
+    pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
+        let params = self.params(d);
         let rows = self.batch_size.map_or(n, |b| b.min(n)) as f64;
         let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
         let minibatch = if rows < n as f64 { 8.0 * n as f64 + rows * (4.0 * d as f64 + 1.0) } else { 0.0 };
@@ -384,13 +390,7 @@ impl TrainConfig {
                 "a batch of {rows} rows x {widest} hidden units exceeds the limit of {MAX_ACTIVATIONS} activations; use batch_size"
             )));
         }
-        let mut params = 0.0f64;
-        let mut fan_in = d as f64;
-        for &w in &self.hidden {
-            params += (fan_in + 1.0) * w as f64;
-            fan_in = w as f64;
-        }
-        params += fan_in + 1.0;
+        let params = self.params(d);
         let what = format!("a network d={d} -> {:?} -> 1", self.hidden);
         limits::check_params(&what, params)?;
         limits::check_bytes(&format!("training {what}"), self.run_bytes(n, d))?;
@@ -1480,12 +1480,7 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
         &format!("{count} datasets of N={n} points in d={d}, drawn and trained on {workers} threads"),
         data + drawing.max(training),
     )?;
-    let (mut params, mut fan) = (1.0, d as f64);
-    for &w in &cfg.hidden {
-        params += (fan + 1.0) * w as f64;
-        fan = w as f64;
-    }
-    params += fan;
+    let params = cfg.params(d);
     let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
