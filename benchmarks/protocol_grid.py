@@ -136,7 +136,10 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # Draw 29 (twenty-sixth pass): fixed with rule 33 (rule 32's candidate judged as rules 20-22 were)
            # before it was measured, as its decision draw; rule 33 failed on other items before draw 29 was
            # scored, so it decided nothing: a fresh test of the shipped estimator.
-           29: dict(draw=29, two_layer=6, deep=10, calibration_only=True)}
+           29: dict(draw=29, two_layer=6, deep=10, calibration_only=True),
+           # Draw 30 (twenty-seventh pass): a fresh test, fixed before it was measured and before any rule of the
+           # pass was written.
+           30: dict(draw=30, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
@@ -144,9 +147,9 @@ DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20,
 #: decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
 #: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
 #: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth, and
-#: draw 27 until it decided rule 31 in the same pass), draws 28 and 29 (twenty-sixth pass). Draw 17's rows are calibration
+#: draw 27 until it decided rule 31 in the same pass), draws 28 and 29 (twenty-sixth pass), draw 30 (twenty-seventh). Draw 17's rows are calibration
 #: rows of the correction's extensions since rules 21 and 22.
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 29)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 29, 30)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
