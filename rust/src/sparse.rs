@@ -172,7 +172,7 @@ pub fn code_check(kind: Sparsifier, n: usize, d: usize, m: usize, k: usize) -> C
     match kind {
         Sparsifier::Topk => topk_check(n, m, k),
         Sparsifier::Threshold => {
-            if n > 0 && (1..=m).contains(&k) && target_fires(n, m, k) > 0 {
+            if calibrates(n, m, k) {
                 thresholds_check(n, m)?;
             }
             threshold_code_check(n, d, m).map(|_| ())
@@ -194,7 +194,13 @@ fn topk_check(n: usize, m: usize, k: usize) -> CoreResult<()> {
     .map(|_| ())
 }
 
-/// The thresholds' calibration's up-front check (when a unit is to fire at all).
+/// Whether thresholds for `k` of `m` units on `n` points are calibrated at all: `n` and `k` valid (the calibration
+/// refuses them otherwise) and a unit to fire (otherwise every threshold is infinite, with nothing allocated).
+fn calibrates(n: usize, m: usize, k: usize) -> bool {
+    n > 0 && (1..=m).contains(&k) && target_fires(n, m, k) > 0
+}
+
+/// The thresholds' calibration's up-front check (when [`calibrates`]).
 fn thresholds_check(n: usize, m: usize) -> CoreResult<()> {
     check_buffers(&format!("calibrating thresholds on {n} points"), n, CHUNK_COLS + 1, 8.0 * m as f64).map(|_| ())
 }
@@ -282,11 +288,11 @@ pub fn calibrate_thresholds(
     if n == 0 {
         return invalid("X must have at least one row to calibrate thresholds");
     }
-    let fires = target_fires(n, m, k);
     let mut tau = Array1::<f64>::from_elem(m, f64::INFINITY);
-    if fires == 0 {
+    if !calibrates(n, m, k) {
         return Ok(tau);
     }
+    let fires = target_fires(n, m, k);
     thresholds_check(n, m)?;
     let cancel = Cancel::current();
     // Columns per unit of work: at most CHUNK_COLS, about UNIT_WORK multiply-adds over all n rows.
