@@ -58,3 +58,15 @@ def test_generator_seed_matches_its_integer():
     np.testing.assert_array_equal(X1, X2)
     with pytest.raises(TypeError, match="seed"):
         nnp.random_dataset(10, 3, seed=1.5)
+
+
+def test_trial_seed_is_seed_times_stride_plus_t_wrapped_into_range():
+    from nnpartition._random import trial_seed
+
+    assert trial_seed(3, 1) == 3001 and trial_seed(0, 0) == 0 and trial_seed(5, 2, stride=10) == 52
+    small = 2**64 // 1000 - 1               # the largest seed whose trial seeds do not wrap
+    assert trial_seed(small, 999) == small * 1000 + 999 < 2**64
+    for seed in (small + 1, 2**63, 2**64 - 1):
+        for t in (0, 1, 999):
+            s = trial_seed(seed, t)
+            assert 0 <= s < 2**64 and s == (seed * 1000 + t) % 2**64

@@ -325,3 +325,64 @@ def test_a_code_the_limits_refuse_is_refused_before_its_projection_is_built():
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "refused" and " ".join(out[2:]) == "a top-k code of 3 points with m = 33554432 units", out
     assert int(out[1]) < 64 * 1024, f"the peak resident memory grew by {int(out[1]) // 1024} MiB before the refusal"
+
+
+# --- per-trial seeds: every seed in [0, 2**64) works, and small seeds give what they always gave ------------------
+
+
+def _code_accuracy(task, d, m, n_train, n_test, seed, t, code_seed, sparsify, k):
+    """Test accuracy of the ridge readout on one trial's code, the code drawn from ``code_seed`` given explicitly."""
+    from nnpartition.sparse import teacher_task
+    from nnpartition.sparse.experiments import _acc, _predict, _ridge
+
+    X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
+    code = expand_sparsify(X[:n_train], m, k=k, sparsify=sparsify, seed=code_seed)
+    w = _ridge(code.toarray(), 2.0 * y[:n_train] - 1.0, 1e-3)
+    return _acc(_predict(code.encode(X[n_train:]).toarray(), w), y[n_train:])
+
+
+def _trained_accuracy(task, d, m, n_train, n_test, seed, t, train_seed):
+    from nnpartition import train
+    from nnpartition.sparse import teacher_task
+    from nnpartition.sparse.experiments import _acc
+
+    X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
+    net = train(X[:n_train], y[:n_train], m, seed=train_seed).network
+    return _acc(net.decision_function(X[n_train:]), y[n_train:])
+
+
+@pytest.mark.parametrize("seed", [None, np.random.default_rng(0), np.random.SeedSequence(5), 2**64 - 1])
+def test_generalisation_and_sparsity_curve_take_every_seed(seed):
+    # per-trial seeds were seed * 1000 + t, past 2**64 for every seed from about 1.8e16: a fresh-entropy seed (None,
+    # a Generator, a SeedSequence: a random 64-bit integer) failed almost always with "seed must be ... < 2**64"
+    from nnpartition.sparse import generalisation, sparsity_curve
+
+    g = generalisation("linear", 3, 40, 60, n_test=50, trials=1, trained=False, seed=seed)
+    c = sparsity_curve("linear", 3, 40, 60, [0.1], n_test=50, trials=1, seed=seed)
+    assert 0.0 <= g.code["topk"][0] <= 1.0 and 0.0 <= c.accuracy["topk"][0] <= 1.0
+
+
+def test_per_trial_seeds_below_the_wrap_are_seed_times_1000_plus_t():
+    # the results of every seed below 2**64 / 1000 are those of the explicit per-trial seeds seed * 1000 + t
+    from nnpartition.sparse import generalisation, sparsity_curve
+
+    g = generalisation("nonlinear", 3, 40, 60, n_test=50, k=4, trials=2, trained=True, seed=3)
+    for s in ("topk", "threshold", "relu"):
+        want = [_code_accuracy("nonlinear", 3, 40, 60, 50, 3, t, 3000 + t, s, 4) for t in range(2)]
+        assert g.code[s][0] == np.mean(want)
+    assert g.trained[0] == np.mean([_trained_accuracy("nonlinear", 3, 40, 60, 50, 3, t, 3000 + t) for t in range(2)])
+    c = sparsity_curve("nonlinear", 3, 40, 60, [0.1], n_test=50, trials=1, seed=3)
+    for s in ("topk", "threshold"):
+        assert c.accuracy[s][0] == _code_accuracy("nonlinear", 3, 40, 60, 50, 3, 0, 3000, s, 4)
+
+
+def test_the_largest_seed_wraps_its_per_trial_seeds_modulo_2_64():
+    from nnpartition.sparse import generalisation, sparsity_curve
+
+    top = 2**64 - 1
+    wrapped = (top * 1000) % 2**64          # = 2**64 - 1000, trial 0's seed
+    g = generalisation("linear", 3, 40, 60, n_test=50, k=4, trials=1, trained=True, seed=top)
+    assert g.code["topk"][0] == _code_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped, "topk", 4)
+    assert g.trained[0] == _trained_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped)
+    c = sparsity_curve("linear", 3, 40, 60, [0.1], n_test=50, trials=1, seed=top)
+    assert c.accuracy["topk"][0] == _code_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped, "topk", 4)

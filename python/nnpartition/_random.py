@@ -24,7 +24,7 @@ from typing import Union
 
 import numpy as np
 
-__all__ = ["SeedLike", "resolve_seed"]
+__all__ = ["SeedLike", "resolve_seed", "trial_seed"]
 
 #: Anything a ``seed=`` argument accepts.
 SeedLike = Union[None, int, np.integer, np.random.Generator, np.random.BitGenerator, np.random.SeedSequence]
@@ -77,3 +77,20 @@ def resolve_seed(seed: SeedLike, name: str = "seed") -> int:
         return int(seed.integers(0, _SEED_LIMIT, dtype=np.uint64))
     raise TypeError(f"{name} must be None, an int, a numpy Generator or a SeedSequence, "
                     f"got {type(seed).__name__} {seed!r}")
+
+
+def trial_seed(seed: int, t: int, stride: int = 1000) -> int:
+    """The seed of trial ``t`` of a run seeded ``seed``: ``seed * stride + t`` modulo ``2**64``.
+
+    The wrap keeps every seed in ``[0, 2**64)`` usable (a fresh-entropy seed is
+    a random 64-bit integer, and ``seed * stride + t`` is then past the limit);
+    below it, for ``seed < 2**64 // stride``, the value is ``seed * stride + t``
+    itself, so the results of those seeds are unchanged.
+
+    Example:
+        >>> trial_seed(7, 2)
+        7002
+        >>> trial_seed(2**64 - 1, 0) == 2**64 - 1000
+        True
+    """
+    return (seed * stride + t) % _SEED_LIMIT

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import _validate as v
-from .._random import SeedLike, resolve_seed
+from .._random import SeedLike, resolve_seed, trial_seed
 from ..limits import _interruptible
 from .code import SparseCode, expand_sparsify
 
@@ -230,7 +230,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
         tt = 2.0 * ytr - 1.0
         for s in sparsifiers:
-            code = expand_sparsify(Xtr, m, k=k, sparsify=s, seed=seed * 1000 + t)
+            code = expand_sparsify(Xtr, m, k=k, sparsify=s, seed=trial_seed(seed, t))
             w = _ridge(code.toarray(), tt, ridge)
             res[s].append(_acc(_predict(code.encode(Xte).toarray(), w), yte))
             tr[s].append(_acc(_predict(code.toarray(), w), ytr))
@@ -238,7 +238,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
         if trained:
             from ..training import train
 
-            r = train(Xtr, ytr, m, seed=seed * 1000 + t)
+            r = train(Xtr, ytr, m, seed=trial_seed(seed, t))
             net.append(_acc(r.network.decision_function(Xte), yte))
     return GeneralisationResult(task=task, d=d, m=m, n_train=n_train, n_test=n_test, trials=trials,
                                 code={s: _ms(a) for s, a in res.items()}, raw=_ms(raw),
@@ -359,7 +359,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
         tt = 2.0 * ytr - 1.0
         rng = np.random.default_rng([seed, t, 77])
-        pseed = seed * 1000 + t
+        pseed = trial_seed(seed, t)
         dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
         Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
         rho0 = float(np.mean(Dtr > 0))
