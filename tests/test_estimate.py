@@ -867,3 +867,22 @@ def test_sizes_may_be_whole_floats_everywhere_in_the_estimator():
     assert size("batch_size", 2.0 ** 53) == 2 ** 53
     with pytest.raises(ValueError, match=r"^batch_size must be given as an int above 2\*\*53"):
         size("batch_size", 2.0 ** 60)
+
+
+def test_a_monte_carlo_estimate_records_the_seed_it_used_and_it_repeats_the_run():
+    def run(seed):
+        return estimate_accuracy(2, 60, 6, method="monte_carlo", trials=8, seed=seed, progress=False)
+
+    def values(e):
+        return (e.accuracy, e.low, e.high, e.details.occupied_regions, e.details.majority_accuracy)
+
+    fresh = run(None)
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64
+    again = run(fresh.seed)
+    assert again.seed == fresh.seed and values(again) == values(fresh)
+    assert values(run(1)) != values(run(2))
+    assert fresh.to_dict()["seed"] == fresh.seed
+    # the analytic method draws nothing: no seed, and its dict and repr are as before
+    for e in (estimate_accuracy(2, 60, 6), estimate_accuracy(np.array([2, 3]), 60, 6),
+              estimate_accuracy(2, 60, widths=[3, 3])):
+        assert e.seed is None and "seed" not in e.to_dict() and "seed" not in repr(e)

@@ -369,3 +369,19 @@ def test_training_and_the_svd_refuse_hours_of_work_before_starting():
     with pytest.raises(ValueError, match="max_work"):
         _svd(np.lib.stride_tricks.as_strided(np.zeros(1), shape=(20000, 20000), strides=(0, 0)))
     assert train_softmax_layer(np.full((4, 3), 1.0 / 12), 1, steps=10).features.shape == (4, 1)
+
+
+def test_a_trained_softmax_layer_records_the_seed_it_used_and_it_repeats_the_run():
+    P = local_family(5, 4, 0.1, seed=0)
+
+    def run(seed):
+        return train_softmax_layer(P, 2, steps=50, seed=seed)
+
+    fresh = run(None)
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64
+    again = run(fresh.seed)
+    assert again.seed == fresh.seed
+    for a, b in ((fresh.features, again.features), (fresh.weights, again.weights),
+                 (fresh.loss_history, again.loss_history)):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(run(1).features, run(2).features)

@@ -389,6 +389,24 @@ def r_box(X):
 
 
 @needs_mpl
+def test_movie_records_the_seed_it_used_and_it_repeats_the_run(tmp_path):
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+
+    def run(seed, name):
+        return npn.pictures.movie(X, y, 4, path=str(tmp_path / name), every=20, steps=40, dpi=30, size=2,
+                                  seed=seed, progress=False)
+
+    def values(r):
+        return r.accuracy.tolist(), r.regions.tolist(), r.final_accuracy
+
+    fresh = run(None, "a.gif")
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64 and fresh.to_dict()["seed"] == fresh.seed
+    again = run(fresh.seed, "b.gif")
+    assert again.seed == fresh.seed and values(again) == values(fresh)
+    assert values(run(1, "c.gif")) != values(run(2, "d.gif"))
+
+
+@needs_mpl
 def test_movie_bad_input(tmp_path):
     X, y = npn.datasets.toy_dataset("uniform", 20, seed=0)
     with pytest.raises(ValueError, match=".gif"):

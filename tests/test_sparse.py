@@ -386,3 +386,49 @@ def test_the_largest_seed_wraps_its_per_trial_seeds_modulo_2_64():
     assert g.trained[0] == _trained_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped)
     c = sparsity_curve("linear", 3, 40, 60, [0.1], n_test=50, trials=1, seed=top)
     assert c.accuracy["topk"][0] == _code_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped, "topk", 4)
+
+
+# --- every result records the integer seed it used (seed=None is fresh entropy) -------------------------------------
+
+
+def _seeded_sparse_runs():
+    from nnpartition.sparse import explicit_readout, generalisation, sparsity_curve, subset_curve, teacher_task
+
+    X, y, _ = teacher_task("nonlinear", 120, 3, seed=0)
+    code = expand_sparsify(X[:80], 40, sparsify="relu", seed=1)
+    topk = expand_sparsify(X, 40, k=4, seed=1)
+    return {  # name: (run(seed), the values that depend on the seed)
+        "expand_sparsify": (lambda s: expand_sparsify(X, 30, k=3, seed=s), lambda r: [r.projection, r.indices]),
+        "capacity_curve": (lambda s: capacity_curve(3, [20, 30], 12, trials=2, method="lstsq", seed=s,
+                                                    progress=False), lambda r: [r.mean_accuracy, r.std_accuracy]),
+        "pattern_overlap": (lambda s: pattern_overlap(X, topk, pairs=50, seed=s), lambda r: [r.distance, r.jaccard]),
+        "explicit_readout": (lambda s: explicit_readout(lambda U: U[:, 0] * U[:, 1], 3, 60, 5, n_train=100,
+                                                        n_test=50, seed=s),
+                             lambda r: [r.weights, r.rmse_explicit, r.rmse_lstsq]),
+        "generalisation": (lambda s: generalisation("nonlinear", 3, 30, 60, n_test=40, trials=2, trained=False, seed=s),
+                           lambda r: [r.code["topk"], r.code["relu"], r.raw, r.train_code["threshold"]]),
+        "subset_curve": (lambda s: subset_curve(code, y[:80], X[80:], y[80:], [5, 10], repeats=3, seed=s),
+                         lambda r: [r.random]),
+        "sparsity_curve": (lambda s: sparsity_curve("nonlinear", 3, 30, 60, [0.1, 0.3], n_test=40, trials=2, seed=s),
+                           lambda r: [r.accuracy["topk"], r.accuracy["mask"], r.achieved["mask"]]),
+    }
+
+
+@pytest.mark.parametrize("name", ["expand_sparsify", "capacity_curve", "pattern_overlap", "explicit_readout",
+                                  "generalisation", "subset_curve", "sparsity_curve"])
+def test_sparse_results_record_the_seed_they_used_and_it_repeats_the_run(name):
+    run, values = _seeded_sparse_runs()[name]
+    fresh = run(None)
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64
+    again = run(fresh.seed)
+    assert again.seed == fresh.seed                       # an int seed is recorded as it is
+    for a, b in zip(values(fresh), values(again)):
+        np.testing.assert_array_equal(a, b)
+    # the values compared do depend on the seed
+    assert any(not np.array_equal(a, b) for a, b in zip(values(run(1)), values(run(2))))
+
+
+def test_a_code_of_new_points_keeps_the_seed_of_its_projection():
+    code = expand_sparsify(gauss(50, 4), 30, k=3, sparsify="threshold", seed=np.random.SeedSequence(8))
+    assert code.seed == int(np.random.SeedSequence(8).generate_state(1, np.uint64)[0])
+    assert code.encode(gauss(10, 4, 1)).seed == code.seed

@@ -352,3 +352,34 @@ def test_boundary_linearity_refuses_probes_whose_outputs_overflow() -> None:
     net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)
     with pytest.raises(ValueError, match="X_probe"):
         boundary_linearity(net, np.full((10, 2), 1.7e308))
+
+
+def test_teacher_results_record_the_seed_they_used_and_it_repeats_the_run():
+    from nnpartition.teacher import linearity_baselines
+
+    X, y, w = linear_teacher_dataset(40, 3, seed=0)
+    probes = np.random.default_rng(1).standard_normal((200, 3))
+
+    def train_run(seed):
+        return train_teacher(X, y, 4, epochs=2, w_star=w, seed=seed)
+
+    def baselines(seed):
+        return linearity_baselines(run, probes, n_random=3, seed=seed)
+
+    def baseline_values(b):
+        return (b.random_centres, b.random_fitted, b.random_fitted_std)
+
+    fresh = train_run(None)
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64
+    again = train_run(fresh.seed)
+    assert again.seed == fresh.seed
+    np.testing.assert_array_equal(fresh.weights, again.weights)
+    np.testing.assert_array_equal(fresh.loss, again.loss)
+    assert not np.array_equal(train_run(1).weights, train_run(2).weights)
+
+    run = fresh
+    b = baselines(None)
+    assert type(b.seed) is int and 0 <= b.seed < 2**64
+    b_again = baselines(b.seed)
+    assert b_again.seed == b.seed and baseline_values(b_again) == baseline_values(b)
+    assert baseline_values(baselines(1)) != baseline_values(baselines(2))

@@ -488,3 +488,19 @@ def test_the_work_limit_binds_a_run_with_a_callback_as_one_without():
         with pytest.raises(ValueError, match="max_work"):
             real_accuracy(4, 300, 16, datasets=400, restarts=1, callback=lambda k, a: seen.append(k))
     assert seen == []                                                # ... with or without a callback
+
+
+def test_train_records_the_seed_it_used_and_it_repeats_the_run():
+    X, y = random_dataset(40, 3, seed=0)
+
+    def run(seed):
+        return train(X, y, 4, steps=60, restarts=2, seed=seed)
+
+    fresh = run(None)
+    assert type(fresh.seed) is int and 0 <= fresh.seed < 2**64
+    again = run(fresh.seed)
+    assert again.seed == fresh.seed                       # an int seed is recorded as it is
+    for a, b in ((fresh.loss_history, again.loss_history), (fresh.accuracy_history, again.accuracy_history),
+                 (fresh.network.W1, again.network.W1)):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(run(1).loss_history, run(2).loss_history)

@@ -240,3 +240,17 @@ def test_size_cli_names_the_search_limit_and_writes_strict_json(capsys):
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--json"]) == 0
     data = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
     assert data["N"] == npn.max_samples(10, 64, 0.99).N
+
+
+def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
+    cfg = dict(dist="uniform", d=2, N=60, L=2, steps=100, restarts=1)
+
+    def run(seed):
+        return measure_config(cfg, datasets=2, seed=seed)
+
+    fresh = run(None)
+    assert type(fresh["seed"]) is int and 0 <= fresh["seed"] < 2**64
+    again = run(fresh["seed"])
+    assert again == fresh                                  # the seed and every measurement
+    one, two = run(1), run(2)
+    assert (one["real"], one["real_std"]) != (two["real"], two["real_std"])

@@ -117,6 +117,8 @@ class AccuracyEstimate(Generic[T]):
             a counting upper bound otherwise; ``nan`` when not computed (``ceiling=False``).
         method: ``"analytic"`` or ``"monte_carlo"``.
         details: the model's intermediate quantities (effective dimension, load, budget, ...).
+        seed: the integer seed ``"monte_carlo"`` actually used (what ``seed=`` resolved to); passing it as
+            ``seed=`` repeats the run. ``None`` for ``"analytic"``, which draws nothing.
     """
 
     accuracy: T
@@ -125,12 +127,14 @@ class AccuracyEstimate(Generic[T]):
     ceiling: T
     method: str
     details: EstimateDetails[T] = field(repr=False)
+    seed: Optional[int] = field(default=None, repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
-        ``ceiling=False``, ``None``)."""
+        ``ceiling=False``, ``None``), with ``seed`` for a Monte Carlo estimate."""
         return {"accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
-                "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict()}
+                "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict(),
+                **({} if self.seed is None else {"seed": self.seed})}
 
 
 def model_constants() -> Dict[str, float]:
@@ -352,7 +356,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             the analytic answer and ``details.ci95`` has zero width.
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
         trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
-            SeedSequence; ``progress``: None shows a bar only on a terminal for work over a second).
+            SeedSequence, the result's ``seed`` the integer used; ``progress``: None shows a bar only on a
+            terminal for work over a second).
 
     Returns:
         :class:`AccuracyEstimate` (floats for a scalar call, arrays for array inputs).
@@ -472,7 +477,7 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
                               mean(unc), mean(corr), dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high),
                               dof_measured=mean(p_eff),
                               occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
-    return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details)
+    return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details, seed=sim.seed)
 
 
 @dataclass(frozen=True)

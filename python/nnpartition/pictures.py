@@ -553,6 +553,8 @@ class MovieResult:
             cannot estimate it. estimate_note: its warning when the configuration
             is outside the estimator's validated range (the title marks it ``*``).
         final_accuracy: best training accuracy of the run; seconds: wall time.
+        seed: the integer training seed actually used (what ``seed=`` resolved to); passing it as ``seed=``
+            repeats the run.
     """
 
     path: str
@@ -565,6 +567,7 @@ class MovieResult:
     final_accuracy: float
     seconds: float
     estimate_note: str = ""
+    seed: int = 0
 
     def to_dict(self) -> dict:  # type: ignore[type-arg]
         """A JSON-ready dict."""
@@ -572,7 +575,7 @@ class MovieResult:
                 "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
                 "estimate": None if math.isnan(self.estimate) else self.estimate,
                 "estimate_note": self.estimate_note or None,
-                "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3)}
+                "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3), "seed": self.seed}
 
 
 def _region_bound(widths: Sequence[int]) -> int:
@@ -609,7 +612,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         L, widths: hidden units of a two-layer network, or a list of widths.
         path: the ``.gif`` to write.
         every: steps between frames (the last step is always a frame).
-        steps: optimiser steps. seed: training seed.
+        steps: optimiser steps. seed: training seed (the result's ``seed`` is the integer used).
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
             is fixed for the whole movie.
         fps: frames per second; dpi, size: frame resolution (``size`` inches square).
@@ -717,4 +720,4 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
                        estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
-                       estimate_note=note)
+                       estimate_note=note, seed=res.seed)

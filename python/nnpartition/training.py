@@ -142,6 +142,7 @@ class TrainResult(Generic[NetT]):
         snapshot_layers: per hidden layer ``(W (S, fan_in, width), b (S, width))``;
             snapshot_w_out ``(S, width)``; snapshot_b_out ``(S,)``: the recorded
             parameters of the best restart (:meth:`snapshots` turns them into networks).
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     network: NetT
@@ -162,6 +163,7 @@ class TrainResult(Generic[NetT]):
     snapshot_b_out: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     activation: str = "relu"
     slope: float = 0.01
+    seed: int = 0
 
     def snapshots(self) -> List[NetT]:
         """The recorded networks, one per entry of ``snapshot_steps`` (empty without ``snapshot_every``)."""
@@ -344,6 +346,7 @@ def train(
         **_snapshot_fields(out),
         activation=activation,
         slope=slope,
+        seed=seed,
     )
 
 

@@ -373,7 +373,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
     protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``;
     the reference protocol's values otherwise). ``restarts`` overrides the
-    protocol's. Top-level and picklable, so sweeps can run it in worker processes.
+    protocol's. Top-level and picklable, so sweeps can run it in worker processes. The dict's ``seed`` is
+    the integer seed actually used (what ``seed=`` resolved to).
 
     Example:
         >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
@@ -403,7 +404,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
         warnings.simplefilter("ignore")
         e = estimate_accuracy(d, N, widths=ws, dist=dist, protocol=proto)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
-               high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high))
+               high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
+               seed=m.seed)
     if len(ws) > 1:
         out["widths"] = ws
     if restarts is not None:   # the row says what was trained, not what the configuration named

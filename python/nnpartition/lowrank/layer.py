@@ -30,12 +30,14 @@ class SoftmaxLayer:
         weights: softmax weights, shape ``(k, |Y|)``.
         bias: softmax bias, shape ``(|Y|,)``.
         loss_history: training log-loss every 100 steps and at the end.
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     features: np.ndarray
     weights: np.ndarray
     bias: np.ndarray
     loss_history: np.ndarray
+    seed: int = 0
 
     def logits(self) -> np.ndarray:
         """Logits, shape ``(|X|, |Y|)``."""
@@ -58,7 +60,7 @@ def train_softmax_layer(
         k: feature dimension.
         steps, lr: Adam steps and initial step size.
         init_scale: standard deviation of the initial features and weights.
-        seed: seed of the initialization.
+        seed: seed of the initialization (the layer's ``seed`` is the integer used).
         normalize: accept float arrays that do not sum to 1.
 
     Returns:
@@ -78,7 +80,8 @@ def train_softmax_layer(
     steps = chk.count("steps", steps, minimum=1, maximum=10**7)
     lr = chk.real("lr", lr, minimum=0.0, maximum=10.0, open_min=True)
     init_scale = chk.real("init_scale", init_scale, minimum=0.0)
-    rng = np.random.default_rng(resolve_seed(seed))
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
     nx, ny = P.shape
     # Each step: the logits, their softmax and three gradient products, about (3 k + 12) steps per entry.
     _check_work(f"training a softmax layer on a {nx} x {ny} joint with k = {k} for {steps} steps",
@@ -113,7 +116,7 @@ def train_softmax_layer(
             p -= a * (u / (1 - b1**t)) / (np.sqrt(w2 / (1 - b2**t)) + eps)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
             raise ValueError(f"training diverged at step {t} (non-finite weights): lower lr (got {lr})")
-    return SoftmaxLayer(features=F, weights=W, bias=b, loss_history=np.array(hist))
+    return SoftmaxLayer(features=F, weights=W, bias=b, loss_history=np.array(hist), seed=seed)
 
 
 def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:

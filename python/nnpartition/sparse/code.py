@@ -58,6 +58,8 @@ class SparseCode:
             exactly ``k``, so ``indices.reshape(N, k)`` lists the winners.
         dense: the ``(N, m)`` ReLU code (``None`` otherwise).
         thresholds: the calibrated per-unit thresholds of a threshold code (``None`` otherwise).
+        seed: the integer seed of the projection actually used (what ``seed=`` resolved to); passing it as
+            ``seed=`` draws the same projection (:meth:`encode` keeps it).
     """
 
     m: int
@@ -69,6 +71,7 @@ class SparseCode:
     indices: Optional[np.ndarray] = None
     dense: Optional[np.ndarray] = None
     thresholds: Optional[np.ndarray] = None
+    seed: int = 0
 
     @property
     def n_points(self) -> int:
@@ -107,26 +110,26 @@ class SparseCode:
         ReLU are per point; threshold codes reuse the calibrated thresholds)."""
         X = v.float_matrix("X", X, dtype=np.float64, cols=self.projection.shape[0])
         return _encode(np.ascontiguousarray(X), self.m, self.k, self.sparsify, self.projection, self.bias,
-                       self.thresholds)
+                       self.thresholds, self.seed)
 
 
 def _encode(X: np.ndarray, m: int, k: Optional[int], sparsify: str, theta: np.ndarray, bias: np.ndarray,
-            tau: Optional[np.ndarray]) -> SparseCode:
+            tau: Optional[np.ndarray], seed: int) -> SparseCode:
     n = X.shape[0]
     if sparsify == "topk":
         assert k is not None
         idx = _core.eas_topk(X, theta, bias, k)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias,
-                          indptr=np.arange(0, n * k + 1, k, dtype=np.uint64), indices=idx.reshape(-1))
+                          indptr=np.arange(0, n * k + 1, k, dtype=np.uint64), indices=idx.reshape(-1), seed=seed)
     if sparsify == "threshold":
         if tau is None:
             assert k is not None
             tau = _core.eas_thresholds(X, theta, bias, k)
         indptr, idx = _core.eas_threshold_code(X, theta, bias, tau)
         return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias, indptr=indptr, indices=idx,
-                          thresholds=tau)
+                          thresholds=tau, seed=seed)
     return SparseCode(m=m, sparsify=sparsify, k=k, projection=theta, bias=bias,
-                      dense=_core.eas_relu(X, theta, bias))
+                      dense=_core.eas_relu(X, theta, bias), seed=seed)
 
 
 def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str = "gaussian",
@@ -145,7 +148,8 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
             ``density`` defaults to 0.1).
         sparsify: ``"topk"`` (winner-take-all), ``"threshold"`` or ``"relu"``.
         bias: scalar or length-``m`` offset added before sparsifying.
-        seed: seed of the projection (the result does not depend on the thread count).
+        seed: seed of the projection (the result does not depend on the thread count); the code's ``seed``
+            is the integer used.
 
     Example:
         >>> X = np.random.default_rng(0).normal(size=(500, 10))
@@ -179,7 +183,8 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         raise ValueError("density only applies to projection='sparse_binary'")
     # The code's memory, then the projection's (d x m), each checked by the core before anything of size m exists
     _core.eas_code_check(X.shape[0], d, m, k or 0, sparsify)
-    theta = _core.eas_projection(d, m, projection, s, resolve_seed(seed))
+    seed = resolve_seed(seed)
+    theta = _core.eas_projection(d, m, projection, s, seed)
     try:
         beta = np.asarray(bias, dtype=np.float64)
     except OverflowError:
@@ -187,7 +192,7 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
     beta = np.full(m, float(beta)) if beta.ndim == 0 else v.float_vector("bias", beta, length=m)
     if not np.all(np.isfinite(beta)):
         raise ValueError("bias contains NaN or infinity")
-    return _encode(np.ascontiguousarray(X), m, k, sparsify, theta, beta, None)
+    return _encode(np.ascontiguousarray(X), m, k, sparsify, theta, beta, None, seed)
 
 
 def _matrix(Z: Any) -> np.ndarray:
@@ -354,6 +359,7 @@ class CapacityCurve:
             network on ``N`` Gaussian points (what training all ``m`` units buys over a fixed code). A column
             beside the code's own measurements, so its range warning is not raised here: below 50 points
             (but above ``d + 1``, where it is exact) and beyond the estimator's other limits it extrapolates.
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     d: int
@@ -376,6 +382,7 @@ class CapacityCurve:
     mean_distinct_rows: Optional[np.ndarray] = None
     trained_accuracy: Optional[np.ndarray] = None
     estimated_accuracy: Optional[np.ndarray] = None
+    seed: int = 0
 
 
 def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int) -> None:
@@ -484,7 +491,8 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                          cover=np.array([separable_probability(n, D) for n in Ns]), mean_rank=rank.mean(axis=1), D=D,
                          cover_rank=cov_r.mean(axis=1), mean_dead_units=dead.mean(axis=1),
                          mean_zero_rows=zero.mean(axis=1), mean_distinct_rows=distinct.mean(axis=1),
-                         trained_accuracy=None if net_acc is None else net_acc.mean(axis=1), estimated_accuracy=est)
+                         trained_accuracy=None if net_acc is None else net_acc.mean(axis=1), estimated_accuracy=est,
+                         seed=seed)
 
 
 @dataclass(frozen=True)
@@ -497,6 +505,7 @@ class PatternOverlap:
         bin_edges, bin_mean: mean Jaccard overlap in distance bins (NaN for empty bins).
         correlation: Pearson correlation of distance and overlap (negative for a local code; NaN when
             the sampled distances or overlaps are all equal, e.g. a single pair).
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     distance: np.ndarray
@@ -504,6 +513,7 @@ class PatternOverlap:
     bin_edges: np.ndarray
     bin_mean: np.ndarray
     correlation: float
+    seed: int = 0
 
 
 def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 10, seed: SeedLike = 0) -> PatternOverlap:
@@ -531,7 +541,8 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         raise ValueError("X must have at least 2 rows")
     pairs = v.count("pairs", pairs, minimum=1, maximum=10**7)
     bins = v.count("bins", bins, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(resolve_seed(seed))
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
     i = rng.integers(0, n, pairs)
     j = (i + rng.integers(1, n, pairs)) % n
     act = code.active()
@@ -552,4 +563,4 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         means = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
     # Pearson's r is scale-invariant: take it on the scaled distances, whose moments cannot overflow.
     corr = float(np.corrcoef(unit, jac)[0, 1]) if np.std(jac) > 0 and np.std(unit) > 0 else float("nan")
-    return PatternOverlap(distance=dist, jaccard=jac, bin_edges=edges, bin_mean=means, correlation=corr)
+    return PatternOverlap(distance=dist, jaccard=jac, bin_edges=edges, bin_mean=means, correlation=corr, seed=seed)

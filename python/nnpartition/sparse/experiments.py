@@ -114,12 +114,14 @@ class ExplicitReadout:
         weights: the explicit readout ``f(theta_j / |theta_j|) / k`` per unit.
         rmse_explicit, rmse_lstsq: test RMSE of the explicit and of the least-squares readout.
         target_std: standard deviation of ``f`` on the test points (the RMSE of predicting the mean).
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     weights: np.ndarray
     rmse_explicit: float
     rmse_lstsq: float
     target_std: float
+    seed: int = 0
 
 
 def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, n_train: int = 5000,
@@ -144,7 +146,8 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     k = v.count("k", k, minimum=1, maximum=m)
     n_train = v.count("n_train", n_train, minimum=1, maximum=10**7)
     n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
-    rng = np.random.default_rng(resolve_seed(seed))
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
 
     def sphere(n: int) -> np.ndarray:
         x = rng.standard_normal((n, d))
@@ -162,7 +165,7 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     wl = _ridge(code.toarray(), ytr, 1e-6)
     return ExplicitReadout(weights=w, rmse_explicit=float(np.sqrt(np.mean((Zte @ w - yte) ** 2))),
                            rmse_lstsq=float(np.sqrt(np.mean((_predict(Zte, wl) - yte) ** 2))),
-                           target_std=float(np.std(yte)))
+                           target_std=float(np.std(yte)), seed=seed)
 
 
 # ---------------------------------------------------------------- generalisation
@@ -177,6 +180,7 @@ class GeneralisationResult:
         raw: ridge readout on the raw input ``x``.
         trained: a ``d -> m ReLU -> 1`` network trained end to end (``None`` unless ``trained=True``).
         train_code: training accuracy of the code readouts (for the generalisation gap).
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     task: str
@@ -189,6 +193,7 @@ class GeneralisationResult:
     raw: Tuple[float, float]
     trained: Optional[Tuple[float, float]]
     train_code: Dict[str, Tuple[float, float]]
+    seed: int = 0
 
 
 def _task_args(task: Any, d: Any, m: Any, n_train: Any, n_test: Any, trials: Any,
@@ -242,7 +247,8 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
             net.append(_acc(r.network.decision_function(Xte), yte))
     return GeneralisationResult(task=task, d=d, m=m, n_train=n_train, n_test=n_test, trials=trials,
                                 code={s: _ms(a) for s, a in res.items()}, raw=_ms(raw),
-                                trained=_ms(net) if trained else None, train_code={s: _ms(a) for s, a in tr.items()})
+                                trained=_ms(net) if trained else None, train_code={s: _ms(a) for s, a in tr.items()},
+                                seed=seed)
 
 
 # ---------------------------------------------------------------- subsets
@@ -259,6 +265,7 @@ class SubsetCurve:
             ``|w_j| * std(z_j)`` of the full readout, refitted on the subset.
         full: test accuracy with all ``m`` units.
         ranking: the units ordered by that importance (the selected subset of size ``s`` is ``ranking[:s]``).
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     sizes: np.ndarray
@@ -266,6 +273,7 @@ class SubsetCurve:
     selected: np.ndarray
     full: float
     ranking: np.ndarray
+    seed: int = 0
 
 
 def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequence[int], *, repeats: int = 5,
@@ -291,7 +299,8 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     S = [v.count("sizes[]", s, minimum=1, maximum=m) for s in sizes]
     repeats = v.count("repeats", repeats, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
-    rng = np.random.default_rng(resolve_seed(seed))
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
     Zte = code.encode(Xte).toarray()
     t = 2.0 * yb - 1.0
     wf = _ridge(Z, t, ridge)
@@ -307,7 +316,8 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
         rnd.append(float(np.mean(accs)))
         idx = order[:s]
         sel.append(_acc(_predict(Zte[:, idx], _ridge(Z[:, idx], t, ridge)), yte))
-    return SubsetCurve(sizes=np.array(S), random=np.array(rnd), selected=np.array(sel), full=full, ranking=order)
+    return SubsetCurve(sizes=np.array(S), random=np.array(rnd), selected=np.array(sel), full=full, ranking=order,
+                       seed=seed)
 
 
 # ---------------------------------------------------------------- matched sparsity
@@ -321,11 +331,13 @@ class SparsityCurve:
         fractions: target fractions ``rho`` of active units per point.
         accuracy: per method (``"topk"``, ``"threshold"``, ``"relu"``, ``"mask"``) the mean test
             accuracy at each ``rho``; ``achieved``: the measured active fraction of each code.
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     fractions: np.ndarray
     accuracy: Dict[str, np.ndarray]
     achieved: Dict[str, np.ndarray]
+    seed: int = 0
 
 
 def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[float], *, n_test: int = 2000,
@@ -381,4 +393,4 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
                 acc[s][i, t] = _acc(_predict(Zte, w), yte)
                 ach[s][i, t] = float(np.mean(Ztr > 0))
     return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
-                         achieved={s: a.mean(axis=1).round(6) for s, a in ach.items()})
+                         achieved={s: a.mean(axis=1).round(6) for s, a in ach.items()}, seed=seed)

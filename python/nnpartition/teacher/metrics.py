@@ -365,6 +365,7 @@ class LinearityBaselines:
         random_centres, random_fitted: mean ``agreement_centres`` / ``agreement_fitted`` of
             ``n_random`` networks of the same width with i.i.d. Gaussian rows (same signs, ``alpha``, ``v``).
         random_fitted_std: their standard deviation.
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     final: LinearityReport
@@ -372,6 +373,7 @@ class LinearityBaselines:
     random_centres: float
     random_fitted: float
     random_fitted_std: float
+    seed: int = 0
 
 
 def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: SeedLike = 0) -> LinearityBaselines:
@@ -393,7 +395,8 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
     """
     X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[1])
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
-    rng = np.random.default_rng(resolve_seed(seed))
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
     try:
         mm: Optional[np.ndarray] = run.max_margin().direction
     except ImportError:  # pragma: no cover - without scipy
@@ -408,7 +411,7 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
         rc.append(r.agreement_centres)
         rf.append(r.agreement_fitted)
     return LinearityBaselines(final=final, initial=initial, random_centres=float(np.mean(rc)),
-                              random_fitted=float(np.mean(rf)), random_fitted_std=float(np.std(rf)))
+                              random_fitted=float(np.mean(rf)), random_fitted_std=float(np.std(rf)), seed=seed)
 
 
 def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float, v: Optional[float] = None,

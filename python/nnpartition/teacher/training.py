@@ -33,6 +33,7 @@ class TeacherRun:
         hard_steps: cumulative number of steps whose batch loss was ``>= loss_eps``, ``(T,)``.
         signs: output signs, ``(L,)``. v, alpha, lr, batch_size: the settings.
         X, y: the training data (``y`` in ``{0, 1}``). w_star: the teacher, if given.
+        seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
     steps: np.ndarray
@@ -48,6 +49,7 @@ class TeacherRun:
     X: np.ndarray = field(repr=False)
     y: np.ndarray = field(repr=False)
     w_star: Optional[np.ndarray] = None
+    seed: int = 0
 
     def network(self, index: int = -1) -> TwoLayerNet:
         """The network at recorded step ``steps[index]`` (default: the last)."""
@@ -177,7 +179,7 @@ def train_teacher(
         w_star: the teacher, kept for the metrics; optional.
         loss_eps: threshold of the ``hard_steps`` count.
         seed: seeds ``W_0`` and the sampling order (streams independent of
-            :func:`linear_teacher_dataset` with the same seed).
+            :func:`linear_teacher_dataset` with the same seed); the run's ``seed`` is the integer used.
 
     Returns:
         A :class:`TeacherRun`.
@@ -237,4 +239,5 @@ def train_teacher(
     return TeacherRun(steps=rec_steps.astype(np.int64), weights=np.ascontiguousarray(weights.transpose(0, 2, 1)),
                       loss=loss,
                       error=error, hard_steps=hard.astype(np.int64), signs=signs, v=mag,
-                      alpha=alpha, lr=lr, batch_size=bs, X=Xc, y=((ypm + 1) // 2).astype(np.int64), w_star=ws)
+                      alpha=alpha, lr=lr, batch_size=bs, X=Xc, y=((ypm + 1) // 2).astype(np.int64), w_star=ws,
+                      seed=seed)
