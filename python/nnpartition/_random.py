@@ -4,7 +4,7 @@ Every public ``seed=`` argument accepts what :func:`numpy.random.default_rng`
 accepts for reproducible work:
 
 * ``None``: fresh entropy from the operating system. The integer actually
-  used is returned, and results record it, so the run can be repeated.
+  used is returned, and the result objects below record it.
 * an ``int`` in ``[0, 2**64)``: used as it is.
 * a :class:`numpy.random.SeedSequence`: its first 64-bit word of state
   (the same sequence always gives the same seed; spawn children for
@@ -15,6 +15,26 @@ accepts for reproducible work:
 
 The core then derives every random stream from that one integer, so the
 result does not depend on the thread count.
+
+These results record that integer as ``.seed``, so passing it back as
+``seed=`` repeats a fresh-entropy (or Generator) run: :func:`~nnpartition.train`,
+:func:`~nnpartition.real_accuracy`, :func:`~nnpartition.simulate_partition`,
+:func:`~nnpartition.estimate_accuracy` with ``method="monte_carlo"`` (``None``
+for the analytic method, which draws nothing), :func:`~nnpartition.pictures.movie`;
+in :mod:`nnpartition.sparse` :func:`expand_sparsify`, :func:`capacity_curve`,
+:func:`pattern_overlap`, :func:`explicit_readout`, :func:`generalisation`,
+:func:`subset_curve` and :func:`sparsity_curve`; in :mod:`nnpartition.teacher`
+:func:`train_teacher` and :func:`linearity_baselines`; in
+:mod:`nnpartition.lowrank` :func:`train_softmax_layer` and :func:`locality_sweep`.
+The row of :func:`nnpartition.validation.measure_config` (and so each row of
+``validate``) has it under the key ``"seed"``.
+
+The functions that return plain arrays cannot record it:
+:func:`~nnpartition.random_dataset`, :func:`~nnpartition.datasets.toy_dataset`,
+``sparse.teacher_task``, ``teacher.linear_teacher_dataset`` and
+``lowrank.local_family``. To repeat one of those with fresh entropy, draw the
+integer first and pass it, e.g.
+``seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])``.
 """
 
 from __future__ import annotations
