@@ -89,6 +89,16 @@ def test_separable_probability_at_a_million_points():
     assert 0.0 < npn.separable_probability(10**6, 499_000) < 0.5
 
 
+@given(st.integers(2**63 - 2, 2**64 - 1), st.integers(1, 64))
+@settings(max_examples=40)
+def test_separable_probability_past_2_63_points(N, D):
+    # At most N^D / 2^(N-1) (Cover's count is below N^D): 0 in float64. The exponent 2^(N-1) once wrapped an
+    # int64 here, giving 8.0 or inf.
+    assert npn.separable_probability(N, D) == 0.0
+    # The complement: D = N - 1 leaves out one pair of labellings, 2 / 2^N.
+    assert npn.separable_probability(N, N - 1) == 1.0
+
+
 @given(st.integers(0, 3000), st.integers(0, 3000))
 @settings(max_examples=60)
 def test_log_regions_matches_exact(L, d):

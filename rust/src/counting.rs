@@ -191,7 +191,10 @@ pub fn separable_probability(n: u64, dim: u64) -> f64 {
         return 0.0;
     }
     match binomial_partial_sum(n - 1, dim - 1) {
-        Ok(s) => big_times_pow2(&s, -((n - 1) as i64)),
+        // `n - 1` past `i64::MAX` saturates: an exact sum is at most a few gigabytes of bits (its memory is
+        // checked), so its ratio to `2^(n - 1)` underflows to 0 at either exponent (`n - 1` cast as `i64` wrapped,
+        // and gave 8.0 or inf for `n` near `2^64`).
+        Ok(s) => big_times_pow2(&s, -i64::try_from(n - 1).unwrap_or(i64::MAX)),
         Err(_) => binomial_cdf_half(n - 1, dim - 1),
     }
 }
@@ -639,6 +642,13 @@ mod tests {
         assert!((separable_probability(21, 10) - 0.411901474).abs() < 1e-9);
         assert_eq!(separable_probability(200, 100), 0.5);
         assert_eq!(separable_probability(6, 5), 0.96875);
+        // Past 2^63 points the exponent of 2^(n - 1) no longer fits an i64; the probability is below
+        // n^dim / 2^(n - 1), i.e. 0 in f64, and a probability at any rate.
+        for (n, dim) in [(u64::MAX, 3), (u64::MAX - 1, 1), (10u64.pow(19), 5), ((1 << 63) + 2, 2), (1 << 63, 7)] {
+            assert_eq!(separable_probability(n, dim), 0.0, "n = {n}, dim = {dim}");
+        }
+        // ... and the complement near the top: dim = n - 1 leaves out only the all-equal labelling pair.
+        assert_eq!(separable_probability(u64::MAX, u64::MAX - 1), 1.0);
     }
 
     #[test]
