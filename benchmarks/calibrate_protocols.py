@@ -32,7 +32,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   (twenty-fifth, not shipped; draws 21-26 together), rule 31 (draws 25-27, the same pass, not shipped), draw 18 rule
   17 (eighteenth, not shipped); ``fresh_sample17.csv``: the fresh test draw of the seventeenth pass (after rule 14
   shipped; decided nothing), and ``fresh_sample28.csv``, ``fresh_sample29.csv`` (twenty-sixth pass; rules 32 and 33
-  failed without them deciding), scored after them. Since
+  failed without them deciding), scored after them, and ``fresh_sample30.csv`` (twenty-seventh pass, measured before
+  any rule of that pass was written). Since
   rules 21 and 22 (twentieth pass) the rows of draws 13-20 (``EXTENSION_DRAWS``: the decision draws then, and draw
   17) are calibration rows of the correction's extensions (parts ``deep_extension`` and ``two_layer``): their
   tables are in-sample.
