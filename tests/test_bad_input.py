@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nnpartition as npn
+from nnpartition import lowrank, sparse, teacher
 
 X = np.zeros((4, 2))
 W = np.ones((2, 3))
@@ -156,3 +157,61 @@ def test_an_output_scale_that_float32_cannot_hold_is_refused_by_name():
         with pytest.raises(ValueError, match=r"output_scale must be a positive float32"):
             npn.train(X, y, 4, steps=10, fixed_output=True, output_scale=scale)
     assert npn.train(X, y, 4, steps=10, fixed_output=True, output_scale=1e-30).network is not None
+
+
+TD = np.timedelta64(4)
+
+
+@pytest.mark.parametrize("name,call", [
+    ("L", lambda: npn.regions(TD, 2)),
+    ("d", lambda: npn.log_regions(4, TD)),
+    ("N", lambda: npn.random_dataset(TD, 2)),
+    ("d", lambda: npn.estimate_accuracy(TD, 100, 8)),
+    ("N", lambda: npn.estimate_accuracy(3, np.array([TD, TD]), 8)),
+    ("steps", lambda: npn.train(np.eye(2), [0, 1], 2, steps=TD)),
+    ("lr", lambda: npn.train(np.eye(2), [0, 1], 2, lr=TD)),
+    ("seed", lambda: npn.random_dataset(5, 2, seed=TD)),
+    ("X", lambda: npn.count_regions(np.array([[TD, TD]]), W, b)),
+    ("W1", lambda: npn.TwoLayerNet(np.array([[TD, TD, TD]] * 2), b, np.ones(3), 0.0)),
+    ("y", lambda: npn.count_regions(X, W, b, y=np.array([TD] * 4))),
+])
+def test_timedelta_is_not_a_number(name, call):
+    """numpy makes np.timedelta64 an integer subclass: a duration is refused as a count, a real or an array (it
+    was read as the integer 4: regions(np.timedelta64(4), 2) == 11)."""
+    with pytest.raises(TypeError, match=name):
+        call()
+
+
+FLAG_CALLS = [
+    ("central", lambda f: npn.regions(4, 2, central=f)),
+    ("ceiling", lambda f: npn.estimate_accuracy(3, 100, 8, ceiling=f)),
+    ("ceiling", lambda f: npn.estimate_accuracy([3, 4], 100, 8, ceiling=f)),
+    ("fixed_output", lambda f: npn.train(np.eye(2), [0, 1], 2, steps=5, fixed_output=f)),
+    ("split_decision", lambda f: npn.region_polygons(npn.TwoLayerNet(W, b, np.ones(3), 0.0), split_decision=f)),
+    ("balanced", lambda f: teacher.linear_teacher_dataset(20, 2, balanced=f)),
+    ("normalize", lambda f: lowrank.bayes_matrix(np.ones((2, 2)) / 4, normalize=f)),
+    ("centred", lambda f: lowrank.bayes_matrix(np.ones((2, 2)) / 4, centred=f)),
+    ("fit_intercept", lambda f: sparse.readout_accuracy(np.eye(3), [0, 1, 1], fit_intercept=f)),
+    ("progress", lambda f: npn.simulate_partition(2, 10, 2, trials=2, progress=f)),
+]
+
+
+@pytest.mark.parametrize("name,call", FLAG_CALLS)
+def test_numpy_bools_are_bools_everywhere(name, call):
+    """One convention for every bool argument, the shared checks' (a numpy bool is a bool: count() and real()
+    refuse np.True_ as a number, as they refuse True): np.True_ / np.False_ are accepted as True / False, and a
+    string, number or None is a TypeError naming the argument (regions(central=np.True_) and
+    estimate_accuracy(ceiling=np.True_) were refused, train(fixed_output=np.True_) accepted)."""
+    assert _same(call(np.True_), call(True))
+    assert _same(call(np.False_), call(False))
+    for bad in ("no", 1) + ((None,) if name != "progress" else ()):   # progress=None: a bar only on a terminal
+        with pytest.raises(TypeError, match=name):
+            call(bad)
+
+
+def _same(a, b):
+    import dataclasses
+
+    if dataclasses.is_dataclass(a):
+        a, b = dataclasses.asdict(a), dataclasses.asdict(b)
+    return repr(a) == repr(b)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Optional, TextIO
 
+import numpy as np
 import tqdm.auto
 import tqdm.std
 
@@ -39,9 +40,9 @@ def _visible(stream: TextIO) -> bool:
 
 
 def _check(progress: Optional[bool]) -> Optional[bool]:
-    if progress is not None and not isinstance(progress, bool):
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be None, True or False, got {type(progress).__name__} {progress!r}")
-    return progress
+    return None if progress is None else bool(progress)
 
 
 def progress_bar(total: Optional[int], *, desc: str = "", progress: Optional[bool] = None,

@@ -84,6 +84,8 @@ def resolve_seed(seed: SeedLike, name: str = "seed") -> int:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
     if isinstance(seed, (bool, np.bool_)):
         raise TypeError(f"{name} must be None, an int, a numpy Generator or a SeedSequence, got bool {seed!r}")
+    if isinstance(seed, np.timedelta64):   # numpy makes it an integer subclass; a duration is no seed
+        raise TypeError(f"{name} must be None, an int, a numpy Generator or a SeedSequence, got timedelta64 {seed!r}")
     if isinstance(seed, (numbers.Integral, np.integer)):
         value = int(seed)
         if not 0 <= value < _SEED_LIMIT:

@@ -18,9 +18,48 @@ from ._random import resolve_seed
 MAX_COUNT = 2**62
 
 
+def is_integer(value: Any) -> bool:
+    """Whether ``value`` is an integer scalar: a Python or numpy integer, not a bool (``True``, ``np.True_``) and not
+    a ``np.timedelta64``, which numpy makes an integer subclass (a duration is not a count).
+
+    Example:
+        >>> is_integer(3), is_integer(np.int64(3)), is_integer(True), is_integer(np.timedelta64(3))
+        (True, True, False, False)
+    """
+    return isinstance(value, (numbers.Integral, np.integer)) \
+        and not isinstance(value, (bool, np.bool_, np.timedelta64))
+
+
+def real_dtype(dtype: Any) -> bool:
+    """Whether an array of ``dtype`` holds real numbers (or bools): integers, unsigned integers, floats and bools,
+    not complex numbers, strings, objects, dates or ``timedelta64`` durations (numpy counts those as integers).
+
+    Example:
+        >>> real_dtype(np.dtype(np.int8)), real_dtype(np.dtype("m8[s]")), real_dtype(np.dtype(complex))
+        (True, False, False)
+    """
+    return np.dtype(dtype).kind in "biuf"
+
+
+def flag(name: str, value: Any) -> bool:
+    """Return a ``bool`` argument as a Python ``bool``: ``True``, ``False`` and numpy's ``np.True_`` /
+    ``np.False_`` (what comparisons and ``.any()`` return) are accepted, as every check here treats a numpy bool as a
+    bool; anything else (``1``, ``"no"``, ``None``) is a ``TypeError``, since its truth value may not be what was
+    meant (``bool("no")`` is ``True``).
+
+    Example:
+        >>> flag("central", np.True_), flag("central", False)
+        (True, False)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
-    """Return ``value`` as an ``int`` in ``[minimum, maximum]`` or raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+    """Return ``value`` as an ``int`` in ``[minimum, maximum]`` or raise (bools and ``np.timedelta64`` are not
+    integers here: :func:`is_integer`)."""
+    if not is_integer(value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     v = int(value)
     if v < minimum or v > maximum:
@@ -56,7 +95,8 @@ def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -
 def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Optional[float] = None,
          open_min: bool = False) -> float:
     """Return ``value`` as a finite ``float`` in range or raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+    if isinstance(value, (bool, np.bool_, np.timedelta64)) \
+            or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     try:
         v = float(value)
@@ -88,8 +128,8 @@ def seed(value: Any, name: str = "seed") -> int:
 
 
 def _real_array(name: str, a: Any) -> np.ndarray:
-    """``a`` as an array of a real (or bool) dtype; strings, objects, complex numbers and ragged nested lists are
-    refused."""
+    """``a`` as an array of a real (or bool) dtype; strings, objects, complex numbers, dates and durations
+    (``timedelta64``) and ragged nested lists are refused."""
     try:
         arr = np.asarray(a)
     except ValueError as exc:   # numpy refuses ragged nests ("inhomogeneous shape ...") without naming the argument
@@ -98,6 +138,8 @@ def _real_array(name: str, a: Any) -> np.ndarray:
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    if not real_dtype(arr.dtype):   # timedelta64 counts as an integer dtype in numpy
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     return arr
 
 
@@ -138,7 +180,7 @@ def binary_labels(name: str, y: Any, n: int) -> np.ndarray:
         raise ValueError(f"{name} must have one label per row ({n} rows), got {arr.shape[0]}")
     if arr.dtype == np.bool_:
         return arr.astype(np.uint8)
-    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+    if not real_dtype(arr.dtype):
         raise TypeError(f"{name} must hold the binary labels 0 and 1, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity")

@@ -60,8 +60,7 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
     """
     L = v.count("L", L, maximum=_U64)
     d = v.count("d", d, maximum=_U64)
-    if not isinstance(central, bool):
-        raise TypeError(f"central must be a bool, got {central!r}")
+    central = v.flag("central", central)
     return int(_core.regions(L, d, central))
 
 

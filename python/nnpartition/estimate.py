@@ -294,7 +294,7 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
         arr = arr.astype(np.int64)   # in range: an object array of plain ints
     if np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)   # a float16 array would overflow when compared with MAX_SIZE
-    if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+    if arr.dtype == np.bool_ or not v.real_dtype(arr.dtype):   # bools, durations (timedelta64), strings, ...
         raise TypeError(f"{name} must be integers (or an integer array), got {arr.dtype} {x!r}")
     if arr.size and not (np.all(arr >= 1) and np.all(arr <= MAX_SIZE)):
         bad = arr[~((arr >= 1) & (arr <= MAX_SIZE))].ravel()[0]
@@ -305,7 +305,7 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
 
 
 def _is_int(x: Any) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+    return v.is_integer(x)
 
 
 @overload
@@ -387,8 +387,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     method = v.choice("method", method, ("analytic", "monte_carlo"))
     proto = _protocol(protocol)
-    if not isinstance(ceiling, bool):
-        raise TypeError(f"ceiling must be a bool, got {ceiling!r}")
+    ceiling = v.flag("ceiling", ceiling)
     if widths is not None:
         if L is not None:
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")

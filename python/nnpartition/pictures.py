@@ -353,12 +353,11 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
     d = layers[0][0].shape[0]
     p = _plane(plane, d)
     lo, hi = _box(box)
-    if not isinstance(split_decision, (bool, np.bool_)):
-        raise TypeError(f"split_decision must be True or False, got {split_decision!r}")
+    split_decision = v.flag("split_decision", split_decision)
     tol = v.real("tol", tol, minimum=0.0, open_min=True, maximum=1e-2)
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)
     out = _core.region_polygons(layers, w_out, b_out, slope, p.origin.tolist(), p.u.tolist(), p.v.tolist(),
-                                lo, hi, tol, max_regions, bool(split_decision))
+                                lo, hi, tol, max_regions, split_decision)
     verts = out["vertices"]
     n = int(out["offsets"].shape[0] - 1)
     wa = out["window_affine"]

@@ -141,6 +141,9 @@ def plot_parity(rows: Sequence[Dict[str, Any]], *, ax: Optional["Axes"] = None,
         >>> plot_parity(rows, ax=ax, labels=True) is ax
         True
     """
+    from ._validate import flag
+
+    labels = flag("labels", labels)
     ax = axes_for(ax, figsize=(5, 5))
     colours = {"calibration": "tab:blue", "heldout": "tab:orange"}
     for part in ("calibration", "heldout"):

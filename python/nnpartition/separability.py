@@ -103,8 +103,7 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     Z = _points(Z)
     n, m = Z.shape
     t = _pm(y, n)
-    if not isinstance(fit_intercept, bool):
-        raise TypeError(f"fit_intercept must be a bool, got {fit_intercept!r}")
+    fit_intercept = v.flag("fit_intercept", fit_intercept)
     A = np.hstack([Z, np.ones((n, 1))]) if fit_intercept else Z
     D = A.shape[1]
     opt = _scipy_optimize()

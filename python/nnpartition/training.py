@@ -307,8 +307,7 @@ def train(
         batch_size = v.size("batch_size", batch_size, minimum=1)
     restarts = v.size("restarts", restarts, minimum=1, maximum=2**20)
     seed = v.seed(seed)
-    if not isinstance(fixed_output, (bool, np.bool_)):
-        raise TypeError(f"fixed_output must be True or False, got {fixed_output!r}")
+    fixed_output = v.flag("fixed_output", fixed_output)
     scale: Optional[float] = None
     if fixed_output:
         scale = (1.0 / np.sqrt(ws[-1]) if output_scale is None

@@ -48,8 +48,7 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r} "
                             f"(True/False are not coordinates)")
         arr = np.asarray(val)
-        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) \
-                or np.issubdtype(arr.dtype, np.complexfloating):
+        if not v.real_dtype(arr.dtype) or arr.dtype == np.bool_:
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
         arr = np.asarray(arr, dtype=np.float64)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != d):

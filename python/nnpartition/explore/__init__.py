@@ -22,6 +22,7 @@ import threading
 import webbrowser
 from typing import Optional, TextIO
 
+from .._validate import flag
 from .server import LIMITS, ExploreServer, is_loopback
 
 __all__ = ["serve", "make_server", "ExploreServer", "LIMITS"]
@@ -42,7 +43,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8050, *, verbose: bool = Fa
         raise TypeError(f"host must be a non-empty string, got {host!r}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer in [0, 65535], got {port!r}")
-    return ExploreServer((host, port), verbose=verbose)
+    return ExploreServer((host, port), verbose=flag("verbose", verbose))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = True, verbose: bool = False,
@@ -59,6 +60,7 @@ def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = Tru
         nnpartition explore: serving on http://127.0.0.1:39211/  (Ctrl-C to stop)
         nnpartition explore: stopped
     """
+    open_browser, as_json = flag("open_browser", open_browser), flag("as_json", as_json)
     _serve_on(make_server(host, port, verbose=verbose), host, open_browser=open_browser, as_json=as_json,
               stream=stream)
 

@@ -27,9 +27,9 @@ def _joint(P: Any, name: str = "P_xy", normalize: bool = False) -> np.ndarray:
     Integer arrays are counts and are normalized; float arrays must sum to 1
     unless ``normalize``.
     """
+    normalize = chk.flag("normalize", normalize)
     arr = np.asarray(P)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_) \
-            or np.issubdtype(arr.dtype, np.complexfloating):
+    if not chk.real_dtype(arr.dtype):   # complex, strings, objects, timedelta64
         raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"{name} must be a 2-D array (|X|, |Y|), got shape {arr.shape}")
@@ -122,6 +122,7 @@ def bayes_matrix(P_xy: Any, *, centred: bool = True, normalize: bool = False) ->
         1.0
     """
     P = _joint(P_xy, normalize=normalize)
+    centred = chk.flag("centred", centred)
     px, py = _marginals(P)
     outer = np.outer(px, py)
     root = np.sqrt(outer)

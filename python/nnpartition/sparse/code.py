@@ -311,7 +311,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     yb = v.binary_labels("y", y, n)
     method = v.choice("method", method, ("lstsq", "perceptron"))
     epochs = v.count("epochs", epochs, maximum=10**7)
-    if fit_intercept:
+    if v.flag("fit_intercept", fit_intercept):
         Z = np.hstack([Z, np.ones((n, 1))])
     t = 2.0 * yb - 1.0
     w = _interruptible(4.0 * Z.shape[0] * Z.shape[1] * min(Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
@@ -439,9 +439,9 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     seed = resolve_seed(seed)
     if sparsify != "relu":
         k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
+    fit_intercept = v.flag("fit_intercept", fit_intercept)
     D = m + (1 if fit_intercept else 0)
-    if not isinstance(trained, bool):
-        raise TypeError(f"trained must be a bool, got {trained!r}")
+    trained = v.flag("trained", trained)
     _check_capacity_cost(d, Ns, m, D, trials)
     from .._progress import progress_bar
 

@@ -225,6 +225,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     """
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
+    trained = v.flag("trained", trained)
     seed = resolve_seed(seed)
     res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
     tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}

@@ -93,7 +93,7 @@ class Product(Sequence[Dict[str, Any]]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if isinstance(index, bool) or not isinstance(index, (numbers.Integral, np.integer)):
+        if isinstance(index, (bool, np.bool_, np.timedelta64)) or not isinstance(index, (numbers.Integral, np.integer)):
             raise TypeError(f"index must be an integer or a slice, got {type(index).__name__}")
         n = len(self)
         i = int(index) + n if index < 0 else int(index)
@@ -309,8 +309,7 @@ def run(
         workers = v.count("workers", workers, minimum=1, maximum=4096)
     if max_pending is not None:
         max_pending = v.count("max_pending", max_pending, minimum=1)
-    if not isinstance(retry_failed, (bool, np.bool_)):
-        raise TypeError(f"retry_failed must be True or False, got {retry_failed!r}")
+    retry_failed = v.flag("retry_failed", retry_failed)
     if scheduler is not None:
         _check_scheduler(scheduler)
 

@@ -93,8 +93,7 @@ def linear_teacher_dataset(
     if margin >= 1.0:
         raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")
     dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
-    if not isinstance(balanced, (bool, np.bool_)):
-        raise TypeError(f"balanced must be True or False, got {balanced!r}")
+    balanced = chk.flag("balanced", balanced)
     rng = np.random.default_rng(resolve_seed(seed))
     w_star = rng.standard_normal(d)
     while np.linalg.norm(w_star) == 0:  # pragma: no cover
@@ -135,8 +134,7 @@ def linear_teacher_dataset(
 def _pm_labels(y: Any, n: int) -> np.ndarray:
     """Labels as float64 -1/+1 (0/1, -1/+1 and bools accepted)."""
     arr = np.asarray(y)
-    if arr.ndim == 1 and arr.shape[0] == n and np.issubdtype(arr.dtype, np.number) \
-            and not np.issubdtype(arr.dtype, np.complexfloating):
+    if arr.ndim == 1 and arr.shape[0] == n and chk.real_dtype(arr.dtype) and arr.dtype != np.bool_:
         if np.all(np.isin(arr, (-1, 1))):
             return arr.astype(np.float64)
     return 2.0 * chk.binary_labels("y", y, n).astype(np.float64) - 1.0
@@ -170,7 +168,7 @@ def _units(W: Any) -> np.ndarray:
     arr = np.asarray(W)
     if arr.ndim not in (2, 3):
         raise ValueError(f"W must have shape (d, L) or (T, d, L), got shape {arr.shape}")
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+    if not chk.real_dtype(arr.dtype) or arr.dtype == np.bool_:
         raise TypeError(f"W must be a real numeric array, got dtype {arr.dtype}")
     arr = np.asarray(arr, dtype=np.float64)
     if arr.shape[-1] < 1 or arr.shape[-2] < 1:
