@@ -239,6 +239,47 @@ def test_bad_networks():
         region_polygons(net)
 
 
+@pytest.mark.parametrize("d,exc,match", [
+    (1, ValueError, "d must be >= 2"),               # was an IndexError
+    (0, ValueError, "d must be >= 2"),
+    (2.0, TypeError, "d must be an integer"),        # was numpy's "'float' object cannot be interpreted ..."
+    ("3", TypeError, "d must be an integer"),
+    (True, TypeError, "d must be an integer"),
+    (10**12, ValueError, "max_bytes"),                # refused before allocating
+])
+def test_standard_plane_checks_d(d, exc, match):
+    with pytest.raises(exc, match=match):
+        Plane.standard(d)
+
+
+def test_standard_plane_in_high_dimension_does_not_build_an_identity_matrix():
+    # np.eye(50000) asked for 18.6 GiB (a MemoryError); the plane needs three vectors of d floats
+    p = Plane.standard(50_000)
+    assert p.d == 50_000 and p.u[0] == 1.0 and p.v[1] == 1.0 and np.count_nonzero(p.u) + np.count_nonzero(p.v) == 2
+    from nnpartition.limits import override
+
+    with override(max_bytes=2**20), pytest.raises(ValueError, match="max_bytes"):
+        Plane.standard(50_000)
+
+
+@pytest.mark.parametrize("method,name,good", [("to_input", "st", [[0.5, 2.0]]), ("to_window", "X", [[1.0, 2.0, 3.0]]),
+                                              ("distance", "X", [[1.0, 2.0, 3.0]])])
+def test_plane_maps_refuse_non_finite_and_misshaped_points(method, name, good):
+    p = Plane.through([0, 0, 0], [1, 0, 0], [0, 1, 0])
+    f = getattr(p, method)
+    assert np.all(np.isfinite(f(good)))
+    for bad_value in (np.nan, np.inf, -np.inf):   # they returned NaN
+        bad = np.array(good, dtype=float)
+        bad[0, 0] = bad_value
+        with pytest.raises(ValueError, match=f"{name} contains NaN or infinity"):
+            f(bad)
+    with pytest.raises(ValueError, match=f"{name} must hold points of"):
+        f(np.zeros((2, 4)))
+    with pytest.raises(TypeError, match=name):
+        f([["a"] * len(good[0])])
+    np.testing.assert_array_equal(f(good[0]), f(good))   # one point as a vector
+
+
 def test_too_many_regions_fails_fast_with_advice():
     net = make_net([64, 64], seed=4)
     n = region_polygons(net).n_regions

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from . import _core
 from . import _validate as v
 from ._progress import _check as _check_progress
+from .limits import _check_bytes
 from .network import DeepNet, TwoLayerNet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +56,18 @@ def _vector(name: str, x: Any, d: Optional[int] = None) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity")
     return arr
+
+
+def _points(name: str, x: Any, width: int) -> np.ndarray:
+    """Points ``(..., width)`` (one point may be a vector of length ``width``) as a finite float64 ``(n, width)``
+    array, or a ``TypeError``/``ValueError`` naming ``name``."""
+    arr = v._real_array(name, x)
+    if arr.ndim == 0 or arr.shape[-1] != width:
+        raise ValueError(f"{name} must hold points of {width} coordinates (shape (n, {width})), got shape {arr.shape}")
+    out = np.asarray(arr, dtype=np.float64).reshape(-1, width)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,9 +111,19 @@ class Plane:
 
     @classmethod
     def standard(cls, d: int = 2) -> "Plane":
-        """The plane of the first two coordinates (for ``d == 2``: the input space itself)."""
-        e = np.eye(d)
-        return cls(np.zeros(d), e[0], e[1])
+        """The plane of the first two coordinates of ``R^d`` (for ``d == 2``: the input space itself); ``d``, the
+        input dimension, is an integer ``>= 2``, and the plane's three vectors of ``d`` floats must fit ``max_bytes``.
+
+        Example:
+            >>> Plane.standard(3).u.tolist(), Plane.standard(3).v.tolist()
+            ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+        """
+        d = v.count("d", d, minimum=2)
+        # origin, u and v, and the copies the constructor's checks make of them
+        _check_bytes(f"a plane in d = {d} dimensions", 6.0 * 8.0 * d, "use a smaller d")
+        e0, e1 = np.zeros(d), np.zeros(d)
+        e0[0] = e1[1] = 1.0
+        return cls(np.zeros(d), e0, e1)
 
     @classmethod
     def through(cls, x0: Any, x1: Any, x2: Any) -> "Plane":
@@ -125,21 +148,22 @@ class Plane:
         return cls(a, u, w / nw)
 
     def to_input(self, st: Any) -> np.ndarray:
-        """Input points ``(n, d)`` of window points ``(n, 2)``."""
-        p = np.asarray(st, dtype=np.float64).reshape(-1, 2)
+        """Input points ``(n, d)`` of window points ``(n, 2)`` (finite; ``(..., 2)`` is read as ``(n, 2)``)."""
+        p = _points("st", st, 2)
         out: np.ndarray = self.origin + p[:, :1] * self.u + p[:, 1:] * self.v
         return out
 
     def to_window(self, X: Any) -> np.ndarray:
-        """Window coordinates ``(n, 2)`` of the orthogonal projection of input points onto the plane."""
-        Xa = np.asarray(X, dtype=np.float64).reshape(-1, self.d)
+        """Window coordinates ``(n, 2)`` of the orthogonal projection of input points ``X`` ``(n, d)`` (finite) onto
+        the plane."""
+        Xa = _points("X", X, self.d)
         B = np.stack([self.u, self.v], axis=1)
         sol, *_ = np.linalg.lstsq(B, (Xa - self.origin).T, rcond=None)
         return np.ascontiguousarray(sol.T)
 
     def distance(self, X: Any) -> np.ndarray:
-        """Euclidean distance of input points to the plane."""
-        Xa = np.asarray(X, dtype=np.float64).reshape(-1, self.d)
+        """Euclidean distance of input points ``X`` ``(n, d)`` (finite) to the plane."""
+        Xa = _points("X", X, self.d)
         return np.asarray(np.linalg.norm(Xa - self.to_input(self.to_window(Xa)), axis=1))
 
 
