@@ -5,6 +5,7 @@ import argparse
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -225,7 +226,6 @@ def test_from_sklearn_matches_the_classifier():
     labels = np.where(y == 1, "b", "a")
     for act in ("relu", "tanh", "logistic"):
         clf = nn.MLPClassifier(hidden_layer_sizes=(12,), activation=act, max_iter=50, random_state=0)
-        import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             clf.fit(X, labels)
@@ -276,6 +276,56 @@ def test_network_validation():
     net = TwoLayerNet(np.zeros((2, 3)), np.zeros(3), np.zeros(3), 1.0)
     with pytest.raises(ValueError, match="X"):
         net.predict(np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("layers,exc,match", [
+    ([3], TypeError, r"layers\[0\] must be a pair \(W, b\).*got int 3"),        # "cannot unpack non-iterable int"
+    ([(np.ones((3, 3)), np.ones(3), np.ones(3))], ValueError, r"layers\[0\] must be a pair \(W, b\).*3 items"),
+    ([(np.ones((3, 3)), np.ones(3)), np.ones((3, 3))], TypeError, r"layers\[1\] must be a pair"),
+    ([(np.ones((3, 3)),)], ValueError, r"layers\[0\].*1 items"),
+])
+def test_deep_net_names_a_malformed_layer(layers, exc, match):
+    with pytest.raises(exc, match=match):
+        DeepNet(layers, np.ones(3), 0.0)
+
+
+OVERFLOWING = [
+    lambda: TwoLayerNet(W1=[[1.0, 1.0]], b1=[0.0, 0.0], w2=[1.7e308, -1.7e308], b2=0.0),   # inf - inf: NaN
+    lambda: TwoLayerNet(W1=[[1.0, 1.0]], b1=[0.0, 0.0], w2=[1.7e308, 1.7e308], b2=0.0),    # inf
+    lambda: DeepNet([(np.array([[1e200, 1e200]]), np.zeros(2)), (np.ones((2, 2)) * 1e200, np.zeros(2))],
+                    np.array([1.0, -1.0]), 0.0),
+    lambda: TwoLayerNet(W1=[[1.0, 1.0]], b1=[0.0, 0.0], w2=[1.7e308, 1.7e308], b2=0.0, activation="sigmoid"),
+]
+
+
+@pytest.mark.parametrize("make", OVERFLOWING)
+@pytest.mark.parametrize("X", [[[2.0]], np.array([[2.0]]), np.array([[2.0]], dtype=np.float32), [[2]]])
+def test_overflowing_logits_are_refused_not_returned(make, X):
+    """Finite inputs and weights whose logit overflows: decision_function gave inf or -inf depending on the input's
+    type (the true logit is 0) with only numpy's RuntimeWarning; count_regions refuses such overflow already."""
+    net = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # and no RuntimeWarning on the way
+        for call in (lambda: net.decision_function(X), lambda: net.predict(X), lambda: net.accuracy(X, [1])):
+            with pytest.raises(ValueError, match="logits overflow float64.*rescale the weights or the inputs"):
+                call()
+
+
+def test_finite_logits_are_unchanged_and_silent():
+    rng = np.random.default_rng(0)
+    W, b, w = rng.normal(size=(2, 5)), rng.normal(size=5), rng.normal(size=5)
+    X = rng.normal(size=(50, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for act in ("relu", "leaky_relu", "sigmoid", "tanh"):
+            net = TwoLayerNet(W, b, w, 0.3, activation=act)
+            h = X @ W + b
+            h = {"relu": np.maximum(h, 0), "leaky_relu": np.where(h > 0, h, 0.01 * h), "tanh": np.tanh(h),
+                 "sigmoid": 1 / (1 + np.exp(-h))}[act]
+            np.testing.assert_allclose(net.decision_function(X), h @ w + 0.3, rtol=1e-12)
+        # a sigmoid unit far below zero: exp overflows to inf, 1 / (1 + inf) = 0 is the right value (no warning)
+        far = TwoLayerNet([[1.0]], [0.0], [1.0], 0.5, activation="sigmoid")
+        assert far.decision_function([[-1e4]]).tolist() == [0.5]
 
 
 def cli(argv, capsys):

@@ -253,7 +253,7 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
     net = interpolant_1d(nodes, values)
     fg = _call(f, grid)
     with np.errstate(over="ignore", invalid="ignore"):
-        err = float(np.max(np.abs(fg - net.decision_function(grid[:, None]))))
+        err = float(np.max(np.abs(fg - net._logits(grid[:, None]))))
     if not np.isfinite(err):
         raise ValueError("the interpolant of f overflows float64 on [a, b]: rescale f or the interval")
     hg = float(grid[1] - grid[0])
@@ -786,7 +786,7 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
             # checked on every point, in chunks: the network's sum over units (N x L at once would be N^2 / 2)
             ok = all(np.array_equal(out > 0, ys[k:k + rows] == 1) and bool(np.all(out != 0))
                      for k in range(0, xs.size, rows)
-                     for out in [net.decision_function(xs[k:k + rows, None])])
+                     for out in [net._logits(xs[k:k + rows, None])])
         if ok:
             return net
     raise ValueError("X's spacings span too many orders of magnitude for the constructive classifier in float64 "

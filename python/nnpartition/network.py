@@ -42,6 +42,12 @@ def _act(name: str, u: F64, slope: float) -> F64:
     return out
 
 
+def _short(x: Any) -> str:
+    """``repr(x)``, cut to 60 characters (an error message naming a value that may be a large array)."""
+    r = repr(x)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
 def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
     Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
     if not np.all(np.isfinite(Xa)):
@@ -52,18 +58,42 @@ def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[
 
 
 class _Logit:
-    """Shared prediction methods (subclasses define ``decision_function`` and ``d``)."""
+    """Shared prediction methods (subclasses define ``_forward`` and ``d``)."""
 
     @property
     def d(self) -> int:  # pragma: no cover - overridden
         """Input dimension."""
         raise NotImplementedError
 
-    def decision_function(self, X: ArrayLike) -> F64:  # pragma: no cover - overridden
+    def _forward(self, Xc: F64) -> F64:  # pragma: no cover - overridden
+        """Logits of checked finite rows ``Xc``, as float64 computes them (an overflow gives inf or NaN)."""
         raise NotImplementedError
 
+    def _logits(self, X: ArrayLike) -> F64:
+        """Logits of ``X`` (checked) without the overflow check, numpy's overflow warnings silenced: for callers that
+        test the logits themselves and word the error for their own arguments."""
+        Xc, _ = _check_xy(self.d, X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward(Xc)
+
+    def decision_function(self, X: ArrayLike) -> F64:
+        """Logits, shape ``(n,)``; positive means class 1 (a block of rows at a time, not through an ``(n, width)``
+        table).
+
+        Raises ``ValueError`` when a logit overflows float64 (finite inputs and weights, but a sum too large: the
+        result would be ``inf`` or ``NaN``, its sign arbitrary); rescale the weights or the inputs.
+        """
+        out = self._logits(X)
+        if not np.isfinite(out).all():
+            bad = int(np.flatnonzero(~np.isfinite(out))[0])
+            raise ValueError(f"the network's logits overflow float64 (the first at row {bad} of X, {out[bad]}: "
+                             "finite inputs and weights whose sums pass about 1.8e308); rescale the weights or the "
+                             "inputs")
+        return out
+
     def predict(self, X: ArrayLike) -> NDArray[np.int64]:
-        """Class labels (int64, 0 or 1): 1 where the logit is positive."""
+        """Class labels (int64, 0 or 1): 1 where the logit is positive (``ValueError`` when a logit overflows, as
+        for :meth:`decision_function`)."""
         return (self.decision_function(X) > 0).astype(np.int64)
 
     def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
@@ -134,10 +164,7 @@ class TwoLayerNet(_Logit):
         Xc, _ = _check_xy(self.d, X)
         return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
 
-    def decision_function(self, X: ArrayLike) -> F64:
-        """Logits, shape ``(n,)``; positive means class 1 (a block of rows at a time, not through an ``(n, L)``
-        table)."""
-        Xc, _ = _check_xy(self.d, X)
+    def _forward(self, Xc: F64) -> F64:
         out: F64 = np.empty(Xc.shape[0])
         step = _block_rows(self.L)
         for i in range(0, Xc.shape[0], step):
@@ -201,6 +228,11 @@ class DeepNet(_Logit):
         checked = []
         fan_in = None
         for i, pair in enumerate(self.layers):
+            what = f"layers[{i}] must be a pair (W, b): W of shape (fan_in, width), b of shape (width,)"
+            if not isinstance(pair, (tuple, list)):
+                raise TypeError(f"{what}; got {type(pair).__name__} {_short(pair)}")
+            if len(pair) != 2:
+                raise ValueError(f"{what}; got a {type(pair).__name__} of {len(pair)} items")
             W, b = pair
             W = np.array(v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None), copy=True)
             if fan_in is not None and W.shape[0] != fan_in:
@@ -227,9 +259,7 @@ class DeepNet(_Logit):
         """Hidden widths, input side first."""
         return list(self._widths)
 
-    def decision_function(self, X: ArrayLike) -> F64:
-        """Logits, shape ``(n,)``; positive means class 1."""
-        Xc, _ = _check_xy(self.d, X)
+    def _forward(self, Xc: F64) -> F64:
         out: F64 = np.empty(Xc.shape[0])
         step = _block_rows(max(self._widths))
         for i in range(0, Xc.shape[0], step):

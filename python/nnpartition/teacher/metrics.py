@@ -328,7 +328,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
         if np.any(g):
             delta = max(delta, float(np.linalg.norm(scaled[g] - m, axis=1).max()))
     with np.errstate(over="ignore", invalid="ignore"):
-        out = net.decision_function(X)
+        out = net._logits(X)   # checked below, the error naming X_probe
         rule = Z @ w_lin
     if not (np.all(np.isfinite(out)) and np.all(np.isfinite(rule))):
         raise ValueError("the network's outputs on X_probe overflow float64: rescale X_probe (or the network)")
