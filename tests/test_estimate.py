@@ -233,6 +233,11 @@ def test_estimate_against_real_training(d, N, L, dist):
     (lambda: estimate_accuracy(2, 100, widths=[4, 4], method="monte_carlo"), ValueError, "one hidden layer"),
     (lambda: estimate_accuracy(np.array([1, -2]), 100, 4), ValueError, "d must be between 1"),
     (lambda: estimate_accuracy(np.array([1, 2]), 100, np.array([1, 2, 3])), ValueError, "broadcast"),
+    # numpy's own message named "arg 0" and "arg 1", not d, N or L
+    (lambda: estimate_accuracy([1, 2, 3], [50, 100], 8), ValueError,
+     r"d, N and L must broadcast together .* got shapes d \(3,\), N \(2,\), L \(\)"),
+    (lambda: estimate_accuracy(3, np.ones((2, 3)) * 100, [[4, 8]]), ValueError,
+     r"got shapes d \(\), N \(2, 3\), L \(1, 2\)"),
     (lambda: accuracy_ceiling(1, 100), ValueError, "exactly one"),
     # a broadcast of 10^5 against 10^5 asks for 10^10 configurations (terabytes): refused before any copy (until
     # the seventeenth pass on issue 11 a broadcast of 10^4 x 10^4 aborted the process on a failed allocation)

@@ -406,7 +406,13 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
                                 v.size("N", N, minimum=1, maximum=MAX_SIZE),
                                 (v.size("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
-    da, na, la = np.broadcast_arrays(_int_array("d", d), _int_array("N", N), _int_array("L", L))
+    arrays = _int_array("d", d), _int_array("N", N), _int_array("L", L)
+    try:
+        da, na, la = np.broadcast_arrays(*arrays)
+    except ValueError:   # numpy's message says "arg 0" and "arg 1", not which of d, N, L
+        shapes = ", ".join(f"{name} {a.shape}" for name, a in zip("dNL", arrays))
+        raise ValueError(f"d, N and L must broadcast together (numpy's rules: trailing dimensions equal or 1), "
+                         f"got shapes {shapes}") from None
     _core.check_estimate_size(da.size)  # a broadcast can ask for billions: refused before anything is copied
     shape = da.shape
     if da.size:
