@@ -349,6 +349,47 @@ def plot_partition_(*a, **k):
 
 
 @needs_mpl
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(linewidth="1"), TypeError, "linewidth must be a real number"),   # failed later, in savefig
+    (dict(linewidth=np.nan), ValueError, "linewidth must be finite"),
+    (dict(linewidth=1j), TypeError, "linewidth"),
+    (dict(linewidth=-1), ValueError, "linewidth must be >= 0"),
+    (dict(hyperplanes="no"), TypeError, "hyperplanes must be True or False"),   # was read as True
+    (dict(decision_boundary="no"), TypeError, "decision_boundary must be True or False"),
+    (dict(colorbar="no"), TypeError, "colorbar must be True or False"),
+    (dict(hyperplanes=1), TypeError, "hyperplanes"),
+    (dict(edgecolor=np.nan), TypeError, "edgecolor must be a matplotlib colour"),   # "object of type 'float' ..."
+    (dict(edgecolor=(np.nan, 0.0, 0.0)), ValueError, "edgecolor contains NaN"),
+    (dict(edgecolor="bogus"), ValueError, "edgecolor must be a matplotlib colour"),
+    (dict(edgecolor=(2.0, 0.0, 0.0)), ValueError, "edgecolor"),
+])
+def test_plot_partition_checks_its_drawing_arguments_first(kwargs, exc, match, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    import nnpartition.pictures as pictures
+
+    def no_work(*args, **kw):
+        raise AssertionError("the regions were computed before the arguments were checked")
+
+    monkeypatch.setattr(pictures, "region_polygons", no_work)
+    with pytest.raises(exc, match=match):
+        pictures.plot_partition(make_net([4]), ax=Figure().add_subplot(), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(edgecolor="face"), dict(edgecolor=None), dict(edgecolor="none"),
+                                    dict(edgecolor=["k", "r"]), dict(linewidth=0), dict(linewidth=np.float32(2)),
+                                    dict(hyperplanes=np.False_, decision_boundary=np.True_, colorbar=False)])
+def test_plot_partition_accepts_matplotlib_colours_and_numpy_flags(kwargs):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures import plot_partition
+
+    ax = plot_partition(make_net([4]), ax=Figure().add_subplot(), **kwargs)
+    assert len(ax.collections) >= 1
+
+
 def test_region_colours_differ_between_neighbours():
     net = make_net([10, 10], seed=6)
     ax = plot_partition_(net, ax=fresh_ax(), color="region", hyperplanes=False, decision_boundary=False)

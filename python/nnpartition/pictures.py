@@ -470,6 +470,25 @@ def window_for(net: Any, X: Any = None, *, plane: Any = None,
     return p, _box(box)
 
 
+def _check_edgecolor(c: Any) -> None:
+    """Refuse an ``edgecolor`` matplotlib cannot draw (``nan`` failed later with "object of type 'float' has no
+    len()"), or one with NaN components, naming the argument."""
+    if c is None or (isinstance(c, str) and c == "face"):
+        return
+    from matplotlib.colors import to_rgba_array
+
+    what = ("edgecolor must be a matplotlib colour ('k', '#333333', an RGB(A) tuple in [0, 1], 'none' or 'face') or a "
+            f"list of them, got {type(c).__name__} {c!r}")
+    try:
+        rgba = to_rgba_array(c)
+    except TypeError:
+        raise TypeError(what) from None
+    except ValueError:
+        raise ValueError(what) from None
+    if not np.all(np.isfinite(rgba)):
+        raise ValueError(f"edgecolor contains NaN: {c!r}")
+
+
 def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes"] = None, color: str = "decision",
                    hyperplanes: bool = True, decision_boundary: bool = True, plane: Any = None,
                    box: Optional[BoxLike] = None, edgecolor: Any = (0.2, 0.2, 0.2, 0.35), linewidth: float = 0.3,
@@ -495,9 +514,14 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             window coordinates with a 5% margin for ``d == 2`` (a unit window
             around a single point), the three plane points with a 25% margin for
             a plane through them, else ``(-1, 1)``.
-        edgecolor, linewidth: polygon edges.
+        edgecolor, linewidth: polygon edges: a matplotlib colour (``"k"``, ``"#333333"``, an RGB(A) tuple in
+            ``[0, 1]``, ``"none"``, ``"face"``; ``None`` for matplotlib's default) or a list of them, and a finite
+            width ``>= 0`` in points.
         max_regions: as for :func:`region_polygons`.
         colorbar: add a colour bar (``color="output"`` only).
+
+        ``hyperplanes``, ``decision_boundary`` and ``colorbar`` are ``True`` or ``False`` (``"no"`` is refused, not
+        read as true); every argument is checked before anything is computed or drawn.
 
     Returns:
         The axes.
@@ -513,6 +537,11 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     from matplotlib.collections import LineCollection, PolyCollection
 
     color = v.choice("color", color, COLOR_MODES)
+    hyperplanes = v.flag("hyperplanes", hyperplanes)
+    decision_boundary = v.flag("decision_boundary", decision_boundary)
+    colorbar = v.flag("colorbar", colorbar)
+    linewidth = v.real("linewidth", linewidth, minimum=0.0)
+    _check_edgecolor(edgecolor)
     nn = _as_network(net)
     d = nn.d
     Xc = yc = None
