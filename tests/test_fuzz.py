@@ -184,8 +184,8 @@ CLI += [
      ("--workers", "1"), ("--no-progress", None)],
     [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--seed", "0"), ("--lr", "0.02")],
     [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--seed", "0")],
-    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("-N", "8,16"), ("--trials", "2"),
-     ("--seed", "0")],
+    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("--sparsify", "topk"), ("-N", "8,16"),
+     ("--trials", "2"), ("--seed", "0")],   # -k is refused with relu, the default
     [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
      ("--alpha", "0.3"), ("--lr", "0.1"), ("--margin", "0.1"), ("--batch-size", "4")],
     [("lowrank-demo", None), ("--nx", "4"), ("--ny", "4"), ("-k", "2"), ("--rho", "0.5"), ("--steps", "20"),

@@ -169,6 +169,35 @@ def test_bad_inputs_give_clear_errors():
         pattern_overlap(np.full((20, 3), np.inf), expand_sparsify(X, 10))
 
 
+@pytest.mark.parametrize("k", ["-1", "0", str(2**64), "3"])
+def test_eas_capacity_refuses_k_with_relu(k, capsys):
+    """-k was silently ignored with --sparsify relu (the default), so -k -1, 0 and 2**64 exited 0."""
+    from nnpartition.cli import main
+
+    assert main(["eas-capacity", "-m", "10", "-N", "5", "--trials", "1", "-k", k]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"-k {k}" in err and "relu" in err
+
+
+@pytest.mark.parametrize("k", ["-1", "0", str(2**64), "11"])
+def test_eas_capacity_refuses_a_bad_k_with_topk(k, capsys):
+    from nnpartition.cli import main
+
+    assert main(["eas-capacity", "-m", "10", "-N", "5", "--trials", "1", "-k", k, "--sparsify", "topk"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("k,exc", [(-1, ValueError), (0, ValueError), (2**64, ValueError), (11, ValueError),
+                                   (2.5, TypeError), ("3", TypeError)])
+def test_relu_codes_check_a_k_they_ignore(k, exc):
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    with pytest.raises(exc, match="k must"):
+        expand_sparsify(X, 10, k=k, sparsify="relu")
+    with pytest.raises(exc, match="k must"):
+        capacity_curve(3, [5], 10, k, sparsify="relu", method="lstsq", trials=1, progress=False)
+    assert expand_sparsify(X, 10, k=3, sparsify="relu").k is None   # a valid k is still ignored
+
+
 def test_eas_capacity_command(tmp_path, capsys):
     import json
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from .common import choices, dumps
+from .common import UsageError, choices, dumps
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -50,6 +50,9 @@ def _n_list(text: str) -> List[int]:
 
 
 def _capacity(args: argparse.Namespace) -> int:
+    if args.k is not None and args.sparsify == "relu":   # it was ignored, so -k -1 exited 0
+        raise UsageError(f"-k {args.k} sets the active units of --sparsify topk or threshold; --sparsify relu (the "
+                         "default) has no k: leave -k out or choose topk or threshold")
     Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
     method = "exact" if args.exact else args.method
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
@@ -98,7 +101,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
     c.add_argument("-d", type=int, default=10, help="input dimension (default 10)")
     c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
-    c.add_argument("-k", type=int, default=None, help="active units for topk/threshold (default m // 20)")
+    c.add_argument("-k", type=int, default=None,
+                   help="active units for topk/threshold (default m // 20); refused with relu, which has none")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
     c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),
                    help="topk, threshold or relu (default relu)")

@@ -142,7 +142,8 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         m: code dimension (usually ``> d``).
         k: active units per point for ``"topk"`` (exactly ``k``) and ``"threshold"``
             (``k`` on average: each unit fires for ``round(N k / m)`` of the points);
-            default ``max(1, m // 20)`` (5 %). Ignored by ``"relu"``.
+            default ``max(1, m // 20)`` (5 %). Ignored by ``"relu"`` (a ``k`` given is still checked: an integer in
+            ``[1, m]``).
         projection: ``"gaussian"`` (entries ``N(0, 1/d)``) or ``"sparse_binary"``
             (each unit sums ``max(1, round(density * d))`` randomly chosen inputs;
             ``density`` defaults to 0.1).
@@ -169,12 +170,14 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
     m = v.count("m", m, minimum=1, maximum=2**31)
     projection = v.choice("projection", projection, _PROJECTIONS)
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
-    if sparsify == "relu":
-        k = None
-    else:
-        k = max(1, m // 20) if k is None else v.count("k", k, minimum=1)
+    if k is not None:   # checked for every sparsifier, also for "relu", which ignores it
+        k = v.count("k", k, minimum=1)
         if k > m:
             raise ValueError(f"k must be <= m ({m}), got {k}")
+    if sparsify == "relu":
+        k = None
+    elif k is None:
+        k = max(1, m // 20)
     s = 0
     if projection == "sparse_binary":
         dens = 0.1 if density is None else v.real("density", density, minimum=0.0, maximum=1.0, open_min=True)
@@ -437,8 +440,10 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
     projection = v.choice("projection", projection, _PROJECTIONS)
     seed = resolve_seed(seed)
-    if sparsify != "relu":
-        k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
+    if k is not None:   # checked for every sparsifier, also for "relu", which ignores it
+        k = v.count("k", k, minimum=1, maximum=m)
+    if sparsify != "relu" and k is None:
+        k = max(1, m // 20)
     fit_intercept = v.flag("fit_intercept", fit_intercept)
     D = m + (1 if fit_intercept else 0)
     trained = v.flag("trained", trained)
