@@ -595,6 +595,31 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
         npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))
 
 
+@pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif", "--every", "1"]])
+def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monkeypatch, tmp_path):
+    """plot-partition -d 2 -N 75000000 -L 3 --steps 1 drew 2.57 GB of data before train() refused the run
+    (under a 3 GB address-space cap it died drawing); the trainer's checks now run first."""
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition.cli import main
+    from nnpartition.limits import override
+
+    def no_drawing(*a, **k):
+        raise AssertionError("drew the data before checking the training")
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", no_drawing)
+    monkeypatch.chdir(tmp_path)
+    with override(max_bytes=2**28):   # 256 MiB: 10^7 points need about 1.4 GiB to train on
+        assert main([*command, "-d", "2", "-N", "10000000", "-L", "3", "--steps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "max_bytes" in err
+    for argv, word in ((["-N", "0", "-L", "3"], "-N must be >= 1"), (["-N", "50", "-L", "-3"], "-L must be >= 1"),
+                       (["-N", "50", "--widths", "4", "0"], "--widths must be >= 1"),
+                       (["-N", "50", "-L", "3", "--steps", "0"], "--steps must be >= 1"),
+                       (["-N", "50", "--widths", "20000", "20000"], "max_params")):
+        assert main([*command, "-d", "2", *argv]) == 2
+        assert word in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])
 def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     # a unit's line is the same for (w, b) and (s w, s b); squares of huge or tiny weights over- or underflowed and

@@ -27,6 +27,25 @@ def _widths(args: argparse.Namespace) -> List[int]:
     return [args.L]
 
 
+def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snapshot_every: int = 0) -> None:
+    """The trainer's checks of the run this command will make (parameters, memory of the data and of the runs
+    against max_bytes, work against max_work, snapshots), before the data is drawn: plot-partition -N 75000000
+    drew 2.57 GB of data before train() refused the run."""
+    from .. import _core
+    from .. import _validate as v
+    from ..training import _snapshot_every
+
+    d = v.count("-d", args.d, minimum=1, maximum=2**20)
+    N = v.count("-N", args.N, minimum=1, maximum=2**32)
+    steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
+    restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
+    ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
+    # what train() runs (the reference protocol's Adam, lr 0.02, cosine, full batch), with the data it holds
+    _core.protocol_check(d, N, ws, 1, restarts, "adam", 0.02, steps, None, "cosine")
+    if snapshot_every:
+        _snapshot_every(snapshot_every, None, 1, steps, d, ws)
+
+
 def _box(args: argparse.Namespace) -> Optional[Any]:
     return None if args.box is None else tuple(args.box)
 
@@ -53,6 +72,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
         if args.d is None or args.N is None:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
         ws = _widths(args)
+        _check_training(args, ws, args.restarts)
         X, y = _data(args)
         res = train(X, y, widths=ws,
                     restarts=args.restarts, seed=args.seed, steps=args.steps)
@@ -93,6 +113,8 @@ def _movie(args: argparse.Namespace) -> int:
     from ..pictures import movie
 
     ws = _widths(args)
+    if isinstance(args.every, int) and args.every >= 1:   # a bad --every is movie()'s to word
+        _check_training(args, ws, 1, args.every)
     X, y = _data(args)
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
