@@ -38,6 +38,58 @@ def test_dataset_respects_margin_norm_balance_and_labels(dist, margin):
     np.testing.assert_array_equal(linear_teacher_dataset(301, 7, margin=margin, dist=dist, seed=3)[0], X)
 
 
+# Results of the plain rejection sampler before the teacher-frame sampler existed (commit bca0b76): every call
+# where at least 1 in 8 draws meets the margin draws exactly as before.
+FROZEN = [((200, 5, dict(seed=1)), -19.717717971261486, [-0.01076763617895019, 0.17063898166817904]),
+          ((301, 7, dict(margin=0.2, dist="ball", seed=3)), 14.40095928048812, [-0.1155689268804846, 0.467474980472048]),
+          ((50, 200, dict(seed=4)), -5.736366585399288, [0.0012062526846415207, 0.04190324327921001])]
+
+
+@pytest.mark.parametrize("args,total,row", FROZEN)
+def test_common_datasets_are_drawn_as_before(args, total, row):
+    X, _, _ = linear_teacher_dataset(args[0], args[1], **args[2])
+    assert float(X.sum()) == total and X[0, :2].tolist() == row
+
+
+@pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])
+def test_rare_margins_are_drawn_in_the_teachers_frame_quickly(dist):
+    """linear_teacher_dataset(10000, 1000) did not finish in 200 s: margin 0.1 is over 3 standard deviations of
+    <w*, x> at d = 1000, so about 1 in 700 Gaussian draws of 1000 coordinates was kept. The teacher-frame sampler
+    draws three or four numbers a candidate; the invariants of the data hold as for the plain sampler."""
+    import time
+
+    margin = 0.1 if dist != "two_balls" else 0.54   # two_balls keeps most draws at 0.1: make it rare too
+    t = time.perf_counter()
+    X, y, w = linear_teacher_dataset(10000, 1000, margin=margin, dist=dist, seed=0)
+    assert time.perf_counter() - t < 60   # about 3 s on the shared 2-core machine
+    proj = X @ w
+    assert np.all((2 * y - 1) * proj >= margin) and np.all(np.linalg.norm(X, axis=1) <= 1.0)
+    assert int(y.sum()) == 5000 and X.shape == (10000, 1000)
+    np.testing.assert_array_equal(linear_teacher_dataset(10000, 1000, margin=margin, dist=dist, seed=0)[0], X)
+
+
+@pytest.mark.parametrize("d,dist,margin", [(300, "gaussian", 0.1), (40, "ball", 0.35), (40, "sphere", 0.35),
+                                           (3, "two_balls", 0.8), (1, "gaussian", 0.5)])
+def test_the_teachers_frame_draws_the_same_law(d, dist, margin):
+    """Kolmogorov-Smirnov tests of the frame sampler against the plain one, on the component along the teacher,
+    the norm (below the clipping's point mass) and a fixed random direction."""
+    stats = pytest.importorskip("scipy.stats")
+    from nnpartition.teacher.data import _frame_points, _into_ball, _sample
+
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal(d)
+    w /= np.linalg.norm(w)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    plain = _into_ball(_sample(rng, 200_000, d, dist, w))
+    p = plain @ w
+    plain = plain[(np.abs(p) >= margin) & (p != 0)]
+    frame = _frame_points(rng, 200_000, d, dist, margin, w)
+    assert len(plain) > 2000 and abs(len(frame) / len(plain) - 1) < 0.1   # the same fraction kept
+    for f in (lambda a: a @ w, lambda a: np.minimum(np.linalg.norm(a, axis=1), 1 - 1e-9), lambda a: a @ u):
+        assert stats.ks_2samp(f(plain), f(frame)).pvalue > 1e-3
+
+
 def test_unbalanced_dataset_and_bad_margin():
     X, y, w = linear_teacher_dataset(200, 3, margin=0.1, balanced=False, seed=1)
     assert len(X) == 200 and np.all((2 * y - 1) * (X @ w) >= 0.1)
@@ -218,6 +270,22 @@ def test_trainer_bad_inputs():
         train_teacher(X, y, 4096, steps=100000, record_every=1)
 
 
+def test_the_recording_is_checked_against_max_bytes_before_training():
+    """The recording was checked against a fixed 2**27 values only: 131 snapshots of 1000 x 1000 weights (1 GiB,
+    twice with the transposed copy) passed it and died of a MemoryError under a 2 GB address-space cap."""
+    from nnpartition.limits import override
+
+    X, y, _ = linear_teacher_dataset(20, 3, seed=0)
+    run = train_teacher(X, y, 4, steps=10, record_every=1)   # 11 snapshots of 4 x 3 weights: 2 x 1056 bytes
+    assert run.weights.shape == (11, 3, 4)
+    with override(max_bytes=2000), pytest.raises(ValueError, match=r"recording 11 snapshots .*\(max_bytes\)"):
+        train_teacher(X, y, 4, steps=10, record_every=1)
+    with pytest.raises(ValueError, match=r"record_every=1 records 1000000000002 snapshots"):   # before arange
+        train_teacher(X, y, 4, steps=10**12, record_every=1)
+    with override(max_params=10), pytest.raises(ValueError, match="max_params"):
+        train_teacher(X, y, 4, steps=10)
+
+
 # ---------------------------------------------------------------- CLI
 
 
@@ -226,6 +294,36 @@ def test_teacher_cli_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["history"]["error"][-1] == 0.0
     assert out["final"]["agreement_centres"] > 0.98 and out["final"]["certified_violations"] == 0
+
+
+@pytest.mark.parametrize("argv,match", [
+    # 44 s of drawing data (rejection at d = 1000), then the recording was refused
+    (["-d", "1000", "-N", "1000", "-L", "1000", "--epochs", "1000000000"], "max_work"),
+    # a 1 GiB recording (about 7 copies with the metrics) passed the fixed 2**27-value check: under a 2 GB cap a
+    # MemoryError after 10 s
+    (["-d", "1000", "-L", "1000", "-N", "10", "--epochs", "130", "--record-every", "1", "--full-batch"], "max_bytes"),
+    (["-d", "3", "-N", "60", "-L", "4", "--probes", str(2**31)], "max_bytes"),
+    (["-d", "3", "-N", "60", "-L", "4", "--epochs", "2000000000", "--full-batch", "--record-every", "1"],
+     "record-every=1 records"),
+    (["-d", "3", "-N", "1000", "-L", "4", "--epochs", str(2**32)], "--epochs 4294967296 of 1000 batches"),
+    (["-d", "2000", "-N", "2000000", "-L", "4"], "2\\*\\*30 values"),
+    (["-d", "3", "-N", "0", "-L", "4"], "-N must be >= 1"),
+])
+def test_teacher_cli_checks_every_size_before_drawing_data(argv, match, capsys, monkeypatch):
+    import re
+
+    import nnpartition._cli.teacher as cli_teacher
+
+    def no_drawing(*a, **k):
+        raise AssertionError("drew the data before checking the sizes")
+
+    monkeypatch.setattr(cli_teacher, "linear_teacher_dataset", no_drawing)
+    from nnpartition.limits import override
+
+    with override(max_bytes=2**30):   # about what a 2 GB address-space cap leaves
+        assert main(["teacher", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(match, err), err
 
 
 def test_teacher_cli_text_and_bad_argument(capsys):

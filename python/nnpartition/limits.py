@@ -72,6 +72,19 @@ def _check_bytes(what: str, nbytes: float, fix: str) -> None:
                          f"(max_bytes); {fix}, or raise the limit with nnpartition.limits.set_limits(max_bytes=...)")
 
 
+def _check_params(what: str, params: float, fix: str) -> None:
+    """Refuse ``what`` (a ``ValueError``) when its ``params`` trainable parameters pass ``max_params``, before the
+    caller draws or allocates anything; the core makes the same check when the call reaches it.
+
+    Example:
+        >>> _check_params("a network of 10 x 10 weights", 100, "use a smaller network")
+    """
+    limit = get_limits().max_params
+    if params > limit:
+        raise ValueError(f"{what} has {params:.4e} parameters, above the limit of {limit} (max_params); {fix}, or "
+                         "raise the limit with nnpartition.limits.set_limits(max_params=...)")
+
+
 def _check_work(what: str, steps: float, fix: str) -> None:
     """Refuse ``what`` (a ``ValueError``) when its ``steps`` (the core's elementary steps, about 1e9 a second) pass
     ``max_work``, before the caller starts; ``fix`` says how to ask for less. For the Python-side loops.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
+from .. import _validate as chk
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
-from ..teacher.data import _into_ball, _sample
+from ..teacher.data import _check_data, _into_ball, _sample
+from ..teacher.training import _plan
 
 from ..plotting import require_matplotlib, write_figure
 from .common import UsageError, dumps
@@ -103,19 +105,46 @@ def plot_teacher(run: TeacherRun, hist: Dict[str, np.ndarray], *, axes: Any = No
     return axes
 
 
-def _teacher(args: argparse.Namespace) -> int:
+#: Copies of the recorded weights the command holds at once: the core's array, the run's transposed copy, and the
+#: metrics of the series (clustering_metrics' rescaled, unit-row and per-group copies; measured: about 6 with the
+#: run's own).
+RECORD_COPIES = 8.0
+
+
+def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
+    """Every size check of the run (the data, the probes, the training and its recording against max_params,
+    max_work and max_bytes) before any data is drawn: ``-N 1000 -d 1000 -L 1000 --epochs 1000000000`` spent 44 s
+    drawing its data before the recording was refused, and a recording of 1 GB passed the check of 2**27 values
+    and ran out of memory in the metrics. Returns the batch size, the steps and the recorded steps."""
     for option, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
                           ("--record-every", args.record_every)):
-        if value is not None and value < 1:   # before the data is drawn
+        if value is not None and value < 1:
             raise UsageError(f"{option} must be >= 1, got {value}"
                              + (" (steps between snapshots; leave it out for 200 log-spaced ones)"
                                 if option == "--record-every" else ""))
+    N = chk.count("-N", args.N, minimum=1, maximum=2**31)
+    d = chk.count("-d", args.d, minimum=1, maximum=2**20)
+    L = chk.count("-L", args.L, minimum=2, maximum=2**20)
+    probes = chk.count("--probes", args.probes, minimum=1, maximum=2**31)
+    _check_data(N, d)
+    bs = N if args.full_batch else min(args.batch_size, N)
+    steps = chk.count("--epochs", args.epochs, minimum=1, maximum=2**32) * (-(-N // bs))
+    if steps > 2**40:
+        raise UsageError(f"--epochs {args.epochs} of {-(-N // bs)} batches make {steps} SGD steps, above 2**40")
+    record_at = None if args.record_every is not None else log_schedule(steps, 200)
+    # the probes (drawn, clipped) and, per recorded step, their pre-activations and the centre rule's products
+    extra_bytes = 8.0 * probes * (3.0 * d + 3.0 * L)
+    t = len(record_at) if record_at is not None else steps // args.record_every + 2
+    return _plan(N, d, L, steps=steps, epochs=args.epochs, batch_size=bs, record_every=args.record_every,
+                 record_at=record_at, copies=RECORD_COPIES, extra_bytes=extra_bytes,
+                 extra_work=2.0 * t * probes * L * d, option=lambda name: "--" + name.replace("_", "-"))
+
+
+def _teacher(args: argparse.Namespace) -> int:
+    bs, steps, at = _check_run(args)
     X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
-    bs = args.N if args.full_batch else min(args.batch_size, args.N)
-    steps = args.epochs * (-(-args.N // bs))
     run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs, init_scale=args.init,
-                        record_every=args.record_every,
-                        record_at=None if args.record_every is not None else log_schedule(steps, 200),
+                        record_every=args.record_every, record_at=None if args.record_every is not None else at,
                         w_star=w, seed=args.seed)
     probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
     hist = run.history(probes)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -133,6 +133,58 @@ def log_schedule(steps: int, count: int = 200) -> np.ndarray:
     return np.concatenate([[0], t])
 
 
+#: Largest number of recorded weight values (snapshots x L x d), as the core's ``MAX_RECORDED``.
+MAX_RECORDED = 2**27
+
+
+def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_size: Optional[int],
+          record_every: Optional[int], record_at: Any, copies: float = 2.0, extra_bytes: float = 0.0,
+          extra_work: float = 0.0, option: Callable[[str], str] = str) -> Tuple[int, int, np.ndarray]:
+    """Check a :func:`train_teacher` run of ``L`` units on ``n`` points in ``d`` dimensions and return its batch
+    size, steps and recorded steps, or refuse it before anything is drawn or allocated: the network against
+    ``max_params``, the SGD work (the core's formula) against ``max_work``, and ``copies`` of the recorded weights
+    (the core's array and the transposed copy :func:`train_teacher` keeps; more for callers that compute metrics
+    of the series) plus ``extra_bytes`` against ``max_bytes``, and against :data:`MAX_RECORDED` values.
+    The command line calls it before drawing its data (``option`` names an argument as its option).
+    """
+    from ..limits import _check_bytes, _check_params, _check_work
+
+    bs = n if batch_size is None else min(chk.count(option("batch_size"), batch_size, minimum=1), n)
+    if steps is None:
+        steps = chk.count(option("epochs"), epochs, minimum=1, maximum=2**32) * (-(-n // bs))
+    steps = chk.count(option("steps"), steps, minimum=1, maximum=2**40)
+    if record_at is not None:
+        if record_every is not None:
+            raise ValueError("pass record_every or record_at, not both")
+        at = np.unique(np.asarray([chk.count("record_at[i]", t, minimum=0, maximum=steps) for t in np.ravel(record_at)],
+                                  dtype=np.int64))
+        if len(at) == 0:
+            raise ValueError("record_at must name at least one step")
+    else:
+        k = max(1, steps // 200) if record_every is None else chk.count(option("record_every"), record_every,
+                                                                          minimum=1)
+        if record_every is not None and steps // k + 2 > MAX_RECORDED:   # before arange builds them
+            raise ValueError(f"{option('record_every')}={k} records {steps // k + 2} snapshots, above the limit of "
+                             f"{MAX_RECORDED}; record fewer steps")
+        at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
+    t = len(at)
+    what = f"a teacher network of {L} x {d} weights"
+    _check_params(what, float(L) * d, "use a smaller L or d")
+    _check_work(f"{steps} SGD steps on batches of {bs} with {L} x {d} weights and {t} records on {n} points",
+                steps * (4.0 * bs * L * d + STEP_OVERHEAD) + t * 2.0 * n * L * d + extra_work,
+                "train for fewer steps or epochs, or use smaller sizes")
+    if t * L * d > MAX_RECORDED:
+        raise ValueError(f"recording {t} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
+                         "record fewer steps")
+    _check_bytes(f"recording {t} snapshots of {L} x {d} weights", copies * 8.0 * t * L * d + extra_bytes,
+                 "record fewer steps or use a smaller L or d")
+    return bs, steps, at
+
+
+#: The core's fixed cost of one SGD step in its work estimate (``training::STEP_OVERHEAD``).
+STEP_OVERHEAD = 1.0e4
+
+
 def train_teacher(
     X: Any,
     y: Any,
@@ -185,7 +237,9 @@ def train_teacher(
         A :class:`TeacherRun`.
 
     Raises:
-        ValueError / TypeError: a bad argument or too many snapshots.
+        ValueError / TypeError: a bad argument or too many snapshots, or a run beyond ``max_params``,
+            ``max_work`` or ``max_bytes`` (the recorded weights, twice: the core's array and its transposed copy),
+            refused before ``W_0`` is drawn.
         RuntimeError: the loss became non-finite.
 
     Example:
@@ -205,23 +259,8 @@ def train_teacher(
     alpha = _alpha(alpha)
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
     lr = _positive("lr", lr)
-    bs = n if batch_size is None else min(chk.count("batch_size", batch_size, minimum=1), n)
-    if steps is None:
-        steps = chk.count("epochs", epochs, minimum=1, maximum=2**32) * (-(-n // bs))
-    steps = chk.count("steps", steps, minimum=1, maximum=2**40)
-    if record_at is not None:
-        if record_every is not None:
-            raise ValueError("pass record_every or record_at, not both")
-        at = np.unique(np.asarray([chk.count("record_at[i]", t, minimum=0, maximum=steps) for t in np.ravel(record_at)],
-                                  dtype=np.int64))
-        if len(at) == 0:
-            raise ValueError("record_at must name at least one step")
-    else:
-        k = max(1, steps // 200) if record_every is None else chk.count("record_every", record_every, minimum=1)
-        at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
-    if len(at) * L * d > 2**27:
-        raise ValueError(f"recording {len(at)} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
-                          "record fewer steps")
+    bs, steps, at = _plan(n, d, L, steps=steps, epochs=epochs, batch_size=batch_size, record_every=record_every,
+                          record_at=record_at)
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
     seed = resolve_seed(seed)
     if W0 is None:
