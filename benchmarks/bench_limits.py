@@ -71,6 +71,15 @@ HOSTILE = [
     "np.random.default_rng(1).uniform(-1, 1, 20000), np.random.default_rng(2).normal(size=20000), 0.0), "
     "[[-1.0], [1.0]], [0, 1]).n_pieces",
     "npn.count_regions(X * 1e160, np.ones((2, 5)) * 1e160, np.zeros(5))",
+    # an audit after the twenty-sixth pass: a MemoryError, silent overflow, minutes of rejection sampling, and data
+    # drawn before the sizes were checked
+    "npn.Plane.standard(50000).d",
+    "npn.Plane.standard(10**12)",
+    "npn.TwoLayerNet([[1.0, 1.0]], [0.0, 0.0], [1.7e308, -1.7e308], 0.0).decision_function([[2.0]])",
+    "teacher.linear_teacher_dataset(10000, 1000)[0].shape",
+    "teacher.linear_teacher_dataset(10, 400, margin=0.5)",
+    "cli.main(['teacher', '-d', '1000', '-N', '1000', '-L', '1000', '--epochs', '1000000000'])",
+    "cli.main(['plot-partition', '--plot', '/tmp/p.png', '-d', '2', '-N', '75000000', '-L', '3', '--steps', '1'])",
 ]
 
 CHILD = textwrap.dedent("""
