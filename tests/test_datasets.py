@@ -43,9 +43,10 @@ def test_reproducible_and_seed_dependent():
     assert np.array_equal(big[0][:50], a[0])
 
 
-def test_dataset_zero_is_what_real_accuracy_trains_on():
-    X, y = random_dataset(80, 2, seed=5)
-    m = real_accuracy(2, 80, 4, datasets=1, restarts=2, seed=5)
+@pytest.mark.parametrize("dist", ["uniform", "gaussian"])
+def test_dataset_zero_is_what_real_accuracy_trains_on(dist):
+    X, y = random_dataset(80, 2, dist=dist, seed=5)
+    m = real_accuracy(2, 80, 4, dist=dist, datasets=1, restarts=2, seed=5)
     r = train(X, y, 4, restarts=2, seed=5)
     assert m.per_dataset[0] == r.best_accuracy
 

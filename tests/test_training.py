@@ -15,9 +15,11 @@ from nnpartition.network import DeepNet, TwoLayerNet
 from nnpartition.training import AccuracyMeasurement, TrainResult, real_accuracy, train
 
 
-def numpy_reference(X, y, net, steps, lr=0.02, lr_min=2e-4, b1=0.9, b2=0.999, eps=1e-8):
+def numpy_reference(X, y, net, steps, lr=0.02, lr_min=2e-4, b1=0.9, b2=0.999, eps=1e-8, optimizer="adam",
+                    momentum=0.9):
     """The reference protocol in float64 numpy (mean BCE, full-batch Adam with
-    PyTorch's bias correction, cosine schedule), from the given initial network."""
+    PyTorch's bias correction, cosine schedule), from the given initial network.
+    ``optimizer="sgd"`` is PyTorch's SGD with momentum instead: ``buf = momentum buf + g``, ``p -= lr_t buf``."""
     W, b, w, c = net.W1.copy(), net.b1.copy(), net.w2.copy(), np.array(net.b2)
     params = [W, b, w, c]
     m = [np.zeros_like(p) for p in params]
@@ -35,6 +37,10 @@ def numpy_reference(X, y, net, steps, lr=0.02, lr_min=2e-4, b1=0.9, b2=0.999, ep
         gb = dh.sum(0)
         lr_t = lr_min + (lr - lr_min) * (1 + np.cos(np.pi * t / steps)) / 2
         for i, g in enumerate([gW, gb, gw, gc]):
+            if optimizer == "sgd":
+                m[i] = momentum * m[i] + g          # the buffer starts at g: momentum * 0 + g
+                params[i] -= lr_t * m[i]
+                continue
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
             mhat = m[i] / (1 - b1 ** (t + 1))
@@ -56,6 +62,31 @@ def test_adam_steps_match_a_numpy_implementation(d, L):
     for ours, ref in [(fin.W1, W), (fin.b1, b), (fin.w2, w), (fin.b2, c)]:
         np.testing.assert_allclose(ours, ref, atol=2e-5)
 
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(optimizer="sgd", lr=0.5, momentum=0.5), dict(optimizer="sgd", lr=0.5, momentum=0.0),
+    dict(betas=(0.5, 0.9)), dict(betas=(0.0, 0.5)), dict(eps=0.05), dict(lr=0.05, betas=(0.8, 0.99), eps=1e-3),
+])
+def test_momentum_betas_and_eps_match_a_numpy_implementation(kwargs):
+    """Non-default optimiser settings reach the steps: a few full-batch steps against float64 numpy (SGD with
+    PyTorch's momentum buffer, Adam with the given betas and eps), from the same initial network."""
+    X, y = random_dataset(40, 3, seed=6)
+    steps, L = 4, 5
+    res = train(X, y, L, steps=steps, seed=2, **kwargs)
+    init = train(X, y, L, steps=1, seed=2, **kwargs).network      # one read step, before any update
+    lr = kwargs.get("lr", 0.02)
+    ref_kw = dict(lr=lr, lr_min=lr / 100, optimizer=kwargs.get("optimizer", "adam"),
+                  momentum=kwargs.get("momentum", 0.9), eps=kwargs.get("eps", 1e-8))
+    ref_kw["b1"], ref_kw["b2"] = kwargs.get("betas", (0.9, 0.999))
+    W, b, w, c = numpy_reference(X.astype(np.float32).astype(np.float64), y, init, steps, **ref_kw)
+    fin = res.final_network
+    for ours, ref in [(fin.W1, W), (fin.b1, b), (fin.w2, w), (fin.b2, c)]:
+        np.testing.assert_allclose(ours, ref, atol=2e-5)
+    # and the settings matter at this size: the defaults give other parameters
+    default = numpy_reference(X.astype(np.float32).astype(np.float64), y, init, steps,
+                              **{**ref_kw, "momentum": 0.9, "b1": 0.9, "b2": 0.999, "eps": 1e-8})
+    assert np.abs(fin.W1 - default[0]).max() > 1e-3
 
 def test_matches_pytorch_from_the_same_initialisation():
     """Same data, same initial network: PyTorch's Adam + CosineAnnealingLR follows the same path."""
@@ -137,6 +168,20 @@ def test_same_result_whatever_the_thread_count():
     assert a.per_dataset.tolist() == b.per_dataset.tolist() == c.per_dataset.tolist()
 
 
+def test_mean_and_std_are_those_of_the_per_dataset_accuracies():
+    """The summary against Python's statistics module: mean, and the sample standard deviation (n - 1)."""
+    import statistics
+
+    m = real_accuracy(2, 40, 2, datasets=5, protocol=Protocol(steps=60, restarts=1), seed=3)
+    acc = m.per_dataset.tolist()
+    assert len(acc) == 5 and len(set(acc)) > 1            # a spread: ddof and the mean both matter
+    assert m.mean == pytest.approx(statistics.fmean(acc), rel=1e-12)
+    assert m.std == pytest.approx(statistics.stdev(acc), rel=1e-12)
+    assert m.to_dict()["mean"] == m.mean and m.to_dict()["std"] == m.std
+    one = real_accuracy(2, 40, 2, datasets=1, protocol=Protocol(steps=60, restarts=1), seed=3)
+    assert one.mean == one.per_dataset[0] == acc[0] and one.std == 0.0
+
+
 def test_real_accuracy_measurement():
     m = real_accuracy(2, 100, 4, datasets=3, restarts=1, seed=1)
     assert isinstance(m, AccuracyMeasurement)
@@ -174,6 +219,22 @@ def test_fixed_output_is_frozen_at_plus_minus_v():
     assert r.final_network.b2 == 0.0
     r = train(X, y, 4, fixed_output=True, output_scale=2.0, steps=10)
     assert r.final_network.w2.tolist() == [2.0, 2.0, -2.0, -2.0]
+
+
+@pytest.mark.parametrize("widths", [[7, 3], [2, 6, 5]])
+def test_fixed_output_of_a_deep_network_is_scaled_by_its_last_width(widths):
+    """The frozen output layer connects the last hidden layer: v = 1/sqrt(widths[-1]) (docs/training.md)."""
+    X, y = random_dataset(30, 3, seed=1)
+    r = train(X, y, widths=widths, fixed_output=True, steps=30)
+    L = widths[-1]
+    v = 1 / np.sqrt(L)
+    want = [v] * ((L + 1) // 2) + [-v] * (L // 2)
+    for net in (r.network, r.final_network):
+        assert isinstance(net, DeepNet)
+        np.testing.assert_allclose(net.w_out, want, rtol=1e-6)
+        assert net.b_out == 0.0
+    r = train(X, y, widths=widths, fixed_output=True, output_scale=0.25, steps=30)
+    np.testing.assert_allclose(r.final_network.w_out, np.sign(want) * 0.25, rtol=1e-6)
 
 
 def test_divergence_raises():
@@ -373,18 +434,22 @@ def test_summed_lr_is_the_sum_of_the_schedule():
         assert p.summed_lr == pytest.approx(lrs.sum(), rel=1e-12)
 
 
-@pytest.mark.parametrize("proto, widths", [
-    (Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=16, restarts=2), [8]),
-    (Protocol(lr=0.01, steps=200, schedule="constant", restarts=1), [6, 5]),
-    (Protocol(steps=150, batch_size=40, restarts=3), [4, 3, 5]),
+@pytest.mark.parametrize("proto, widths, dist", [
+    (Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=16, restarts=2), [8], "uniform"),
+    (Protocol(lr=0.01, steps=200, schedule="constant", restarts=1), [6, 5], "uniform"),
+    (Protocol(steps=150, batch_size=40, restarts=3), [4, 3, 5], "uniform"),
+    (Protocol(steps=150, restarts=1), [2], "gaussian"),
+    (Protocol(optimizer="sgd", lr=0.1, steps=100, batch_size=20, restarts=1), [3, 2], "gaussian"),
 ])
-def test_real_accuracy_is_train_under_the_protocol(proto, widths):
-    """Dataset 0 of real_accuracy is train() on random_dataset with the same settings and seed."""
-    m = real_accuracy(3, 70, widths=widths, protocol=proto, datasets=1, seed=5)
-    X, y = random_dataset(70, 3, seed=5)
-    r = train(X, y, widths=widths, optimizer=proto.optimizer, lr=proto.lr, steps=proto.steps,
-              batch_size=proto.batch_size, schedule=proto.schedule, restarts=proto.restarts, seed=5)
-    assert m.per_dataset[0] == r.best_accuracy
+def test_real_accuracy_is_train_under_the_protocol(proto, widths, dist):
+    """Dataset 0 of real_accuracy is train() on random_dataset with the same settings, dist and seed."""
+    for seed in (5, 6, 7):   # several seeds: one accuracy could coincide with that of other data by chance
+        m = real_accuracy(3, 70, widths=widths, dist=dist, protocol=proto, datasets=1, seed=seed)
+        X, y = random_dataset(70, 3, dist=dist, seed=seed)
+        r = train(X, y, widths=widths, optimizer=proto.optimizer, lr=proto.lr, steps=proto.steps,
+                  batch_size=proto.batch_size, schedule=proto.schedule, restarts=proto.restarts, seed=seed)
+        assert m.per_dataset[0] == r.best_accuracy, seed
+    assert m.dist == dist
     assert m.widths == tuple(widths) and m.protocol == proto and m.restarts == proto.restarts
     assert m.to_dict()["protocol"]["optimizer"] == proto.optimizer
 
