@@ -461,3 +461,60 @@ def test_a_code_of_new_points_keeps_the_seed_of_its_projection():
     code = expand_sparsify(gauss(50, 4), 30, k=3, sparsify="threshold", seed=np.random.SeedSequence(8))
     assert code.seed == int(np.random.SeedSequence(8).generate_state(1, np.uint64)[0])
     assert code.encode(gauss(10, 4, 1)).seed == code.seed
+
+
+# --- the settings of a code and of its readout reach the result -----------------------------------------------
+
+
+def test_topk_winners_include_a_per_unit_bias():
+    """Brute force: the k largest of X theta + bias, row by row (a bias vector large enough to change winners)."""
+    X, m, k = gauss(50, 3, 11), 12, 3
+    bias = np.linspace(-1.5, 1.5, m)
+    code = expand_sparsify(X, m, k=k, bias=bias, seed=2)
+    pre = X @ code.projection + bias
+    want = np.sort(np.argsort(-pre, axis=1)[:, :k], axis=1)
+    assert np.array_equal(code.indices.reshape(50, k), want)
+    assert np.array_equal(code.bias, bias)
+    unbiased = np.sort(np.argsort(-(X @ code.projection), axis=1)[:, :k], axis=1)
+    assert not np.array_equal(want, unbiased)        # the bias does change the winners here
+
+
+def test_encode_reuses_the_calibrated_thresholds_on_new_points():
+    X1, X2 = gauss(200, 4, 1), 3.0 * gauss(120, 4, 2) + 0.5     # new points from another law
+    code = expand_sparsify(X1, 30, k=3, sparsify="threshold", seed=4)
+    same = code.encode(X1)
+    assert np.array_equal(same.indptr, code.indptr) and np.array_equal(same.indices, code.indices)
+    new = code.encode(X2)
+    assert np.array_equal(new.thresholds, code.thresholds)
+    # a unit fires where its pre-activation reaches the threshold calibrated on X1 (ties have probability 0)
+    pre = X2 @ code.projection + code.bias
+    assert np.array_equal(new.active(), pre >= code.thresholds)
+    # ... which is not the firing rate k/m any more on this other law: thresholds were not recalibrated
+    assert np.any(new.active().sum(axis=0) != round(120 * 3 / 30))
+
+
+def test_readout_intercept_fits_a_threshold_off_the_origin():
+    # 1-D points 1, 2, 3 with labels 0, 0, 1: a threshold at 2.5 separates them, a line through the origin
+    # cannot (every score has the sign of w)
+    Z = np.array([[1.0], [2.0], [3.0]])
+    y = [0, 0, 1]
+    for method in ("lstsq", "perceptron"):
+        assert readout_accuracy(Z, y, method=method, fit_intercept=True) == 1.0
+        assert readout_accuracy(Z, y, method=method, fit_intercept=False) < 1.0
+
+
+def test_capacity_curve_counts_the_intercept_as_a_dimension():
+    """docs/sparse.md: Cover's probability for D = m, m + 1 with an intercept (closed form with math.comb)."""
+    import math
+
+    def cover(n, D):
+        return sum(math.comb(n - 1, i) for i in range(D)) / 2 ** (n - 1)
+
+    Ns, m = [5, 9, 13], 6
+    for fit_intercept in (False, True):
+        c = capacity_curve(3, Ns, m, sparsify="relu", trials=2, method="lstsq", fit_intercept=fit_intercept,
+                           seed=1, progress=False)
+        D = m + int(fit_intercept)
+        assert c.D == D
+        np.testing.assert_allclose(c.cover, [cover(n, D) for n in Ns], rtol=1e-12)
+        np.testing.assert_allclose(c.cover, [separable_probability(n, D) for n in Ns], rtol=1e-12)
