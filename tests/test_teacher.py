@@ -101,6 +101,55 @@ def test_unbalanced_dataset_and_bad_margin():
         linear_teacher_dataset(10, 3, dist="cube")
 
 
+def _ks(u):
+    """Kolmogorov-Smirnov distance of a sample from U(0, 1)."""
+    u = np.sort(u)
+    n = len(u)
+    return max(np.max(np.arange(1, n + 1) / n - u), np.max(u - np.arange(n) / n))
+
+
+@pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])
+def test_each_dist_has_its_own_law(dist):
+    """docs/teacher.md's laws, with margin 0 (no rejection): a property each of them has and the others lack."""
+    N, d = 2000, 4
+    X, y, w = linear_teacher_dataset(N, d, margin=0.0, dist=dist, seed=7)
+    r = np.linalg.norm(X, axis=1)
+    ks_level = 1.95 / np.sqrt(N)        # KS at the 0.1% level
+    if dist == "gaussian":
+        # N(0, I/d) with norms clipped to 1: P(|x| >= 1) = P(chi2_4 >= 4) = 3 e^-2; below it |x|^2 d ~ chi2_4,
+        # whose CDF is 1 - e^(-t/2) (1 + t/2)
+        clipped = r > 1 - 1e-9
+        p = 3 * np.exp(-2)
+        assert abs(clipped.mean() - p) < 4 * np.sqrt(p * (1 - p) / N)
+        t = r[~clipped] ** 2 * d
+        cdf = (1 - np.exp(-t / 2) * (1 + t / 2)) / (1 - p)   # conditioned on t < 4
+        assert _ks(cdf) < 1.95 / np.sqrt(len(t))
+    elif dist == "ball":
+        assert np.all(r < 1)
+        assert _ks(r ** d) < ks_level               # uniform in the ball: P(|x| <= s) = s^d
+    elif dist == "sphere":
+        np.testing.assert_allclose(r, 1.0, atol=1e-9)
+        assert np.abs(X.mean(axis=0)).max() < 4 / np.sqrt(d * N)   # no preferred direction
+    else:
+        # uniform in the ball of radius 0.4 around +0.5 w* (class 1) or -0.5 w* (class 0)
+        centre = np.where(y[:, None] == 1, 0.5, -0.5) * w
+        rho = np.linalg.norm(X - centre, axis=1)
+        assert np.all(rho <= 0.4 + 1e-12)
+        assert _ks((rho / 0.4) ** d) < ks_level
+
+
+def test_unbalanced_classes_come_as_drawn():
+    """balanced=False: the class counts of fair draws are Binomial(N, 1/2) over seeds (variance N/4), not N/2."""
+    N = 20
+    counts = np.array([linear_teacher_dataset(N, 3, margin=0.0, balanced=False, seed=s)[1].sum() for s in range(200)])
+    assert abs(counts.mean() - N / 2) < 4 * np.sqrt(N / 4 / 200)
+    assert 0.6 * N / 4 < counts.var() < 1.5 * N / 4
+    # about P(Binomial(20, 1/2) = 10) = 0.176 of them come out balanced, not all
+    assert np.mean(counts == N // 2) < 0.3
+    balanced = [linear_teacher_dataset(N, 3, margin=0.0, seed=s)[1].sum() for s in range(20)]
+    assert set(balanced) == {N - N // 2}
+
+
 # ---------------------------------------------------------------- metrics on constructed matrices
 
 
@@ -178,6 +227,28 @@ def test_random_weights_have_large_stable_rank_and_no_agreement():
 def test_orthogonal_equal_clusters_have_ratio_one_over_root_two():
     W = _two_clusters(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 3)
     assert clustering_metrics(W).spectral_ratio == pytest.approx(1 / np.sqrt(2), abs=1e-12)
+
+
+def test_dispersion_is_the_largest_distance_of_a_unit_direction_to_its_group_centre():
+    """Brute force on a tiny case: directions u_i = w_i/|w_i|, centre u = mean u_i normalised, max_i |u_i - u|."""
+    import math
+
+    pos = [(1.0, 0.0), (0.0, 2.0), (3.0, 3.0)]        # three positive units, one far from the others' mean
+    neg = [(-1.0, 0.5), (-2.0, -0.2)]
+    W = np.array(pos + neg).T                           # (d, L) = (2, 5); group_signs(5) = + + + - -
+
+    def dispersion(units):
+        dirs = [(a / math.hypot(a, b), b / math.hypot(a, b)) for a, b in units]
+        mx, my = sum(u[0] for u in dirs) / len(dirs), sum(u[1] for u in dirs) / len(dirs)
+        c = (mx / math.hypot(mx, my), my / math.hypot(mx, my))
+        return max(math.hypot(u[0] - c[0], u[1] - c[1]) for u in dirs)
+
+    m = clustering_metrics(W)
+    assert m.dispersion_pos == pytest.approx(dispersion(pos), rel=1e-12)
+    assert m.dispersion_neg == pytest.approx(dispersion(neg), rel=1e-12)
+    # the same in a recorded series, step by step
+    series = clustering_metrics(np.stack([W, W[:, [1, 2, 0, 4, 3]] * 2.0]))
+    np.testing.assert_allclose(series.dispersion_pos, [dispersion(pos)] * 2, rtol=1e-12)
 
 
 def test_series_shapes_and_bad_inputs():
