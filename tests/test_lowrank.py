@@ -165,6 +165,33 @@ def test_trained_layer_agrees_with_svd_in_the_local_regime():
     assert np.all(np.diff(sw.max_angle_features) < 0) and np.all(np.diff(sw.loss_gap) < 0)
 
 
+def test_trained_layer_follows_adam_with_a_cosine_step_in_numpy():
+    """docs: full-batch Adam (0.9, 0.999) on the expected log-loss, step lr cosine-annealed to lr / 100 over the
+    run. A float64 numpy run from the same initial layer (steps=1 at lr 1e-300 leaves it as drawn)."""
+    P = local_family(4, 3, 0.3, seed=2)
+    steps, lr, k = 6, 0.05, 2
+    init = train_softmax_layer(P, k, steps=1, lr=1e-300, seed=3)
+    F, W, b = init.features.copy(), init.weights.copy(), init.bias.copy()
+    np.testing.assert_allclose(b, np.log(P.sum(axis=0)), rtol=1e-15)     # the bias starts at log P(y)
+    px = P.sum(axis=1)
+    params = [F, W, b]
+    m1 = [np.zeros_like(q) for q in params]
+    m2 = [np.zeros_like(q) for q in params]
+    for t in range(steps):
+        Z = F @ W + b
+        S = np.exp(Z - Z.max(axis=1, keepdims=True))
+        S /= S.sum(axis=1, keepdims=True)
+        G = px[:, None] * S - P          # d/dZ of -sum P log softmax(Z)
+        a = lr / 100 + (lr - lr / 100) * (1 + np.cos(np.pi * t / (steps - 1))) / 2   # lr at t = 0, lr/100 at the end
+        for i, g in enumerate([G @ W.T, F.T @ G, G.sum(axis=0)]):
+            m1[i] = 0.9 * m1[i] + 0.1 * g
+            m2[i] = 0.999 * m2[i] + 0.001 * g * g
+            params[i] -= a * (m1[i] / (1 - 0.9 ** (t + 1))) / np.sqrt(m2[i] / (1 - 0.999 ** (t + 1)))
+    layer = train_softmax_layer(P, k, steps=steps, lr=lr, seed=3)
+    for ours, ref in zip((layer.features, layer.weights, layer.bias), params):
+        np.testing.assert_allclose(ours, ref, atol=1e-6)   # the core adds a tiny eps to sqrt(v)
+
+
 def test_softmax_loss_and_principal_angles():
     assert softmax_log_loss(np.full((2, 2), 0.25), np.zeros((2, 2))) == pytest.approx(np.log(2))
     a = principal_angles(np.eye(3)[:, :2], np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]))
