@@ -144,6 +144,23 @@ def test_explain_1d_findings_against_dense_evaluation():
     assert e.sup_distance < 1e-9 and "code check" in e.summary()
 
 
+@pytest.mark.parametrize("kp", [[0.5, 2.0, 3.0], [1.2, 4.1], [0.5, 1.2, 3.0, 4.1], [-0.7, 3.9]])
+def test_knot_gap_fraction_by_brute_force(kp):
+    """Fraction of live knots lying in a gap between consecutive data points wider than the median gap."""
+    import statistics
+
+    x = [4.2, 0.0, 1.5, 1.0, 4.0, -1.0]          # sorted: -1, 0, 1, 1.5, 4, 4.2; gaps 1, 1, 0.5, 2.5, 0.2
+    L = len(kp)
+    net = TwoLayerNet(W1=np.ones((1, L)), b1=-np.array(kp), w2=np.array([1.0, -2.0, 3.0, -4.0][:L]), b2=0.1)
+    e = explain_1d(net, np.array(x)[:, None])
+    assert sorted(e.knots.merged_position.tolist()) == pytest.approx(sorted(kp))
+    xs = sorted(x)
+    gaps = [b - a for a, b in zip(xs, xs[1:])]
+    med = statistics.median(gaps)
+    wide = [next(b - a for a, b in zip(xs, xs[1:]) if a < k < b) > med for k in kp]
+    assert e.knot_gap_fraction == pytest.approx(sum(wide) / L, abs=1e-15)
+
+
 def test_lipschitz_bound_holds_and_is_tight_for_a_kink():
     rng = np.random.default_rng(7)
     for _ in range(20):
