@@ -771,3 +771,49 @@ def test_movie_takes_the_core_dist_names(tmp_path, alias):
                            progress=False, dist=alias)
     expected = npn.estimate_accuracy(2, 60, widths=[4], dist="gaussian", protocol=npn.Protocol(steps=500, restarts=1))
     assert r.estimate == expected.accuracy
+
+
+# --- movie: its seed, its box and its region bound reach the result ---------------------------------------------
+
+@needs_mpl
+def test_movie_trains_with_its_seed(tmp_path):
+    """A movie's frames are train(..., seed=seed)'s snapshots: the same accuracies, and another seed differs."""
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=1)
+
+    def run(seed):
+        return npn.pictures.movie(X, y, 5, path=str(tmp_path / f"s{seed}.gif"), every=30, steps=60, dpi=30,
+                                  size=2, seed=seed, progress=False)
+
+    three = run(3)
+    res = npn.train(X, y, 5, steps=60, restarts=1, seed=3, snapshot_every=30)
+    assert three.steps.tolist() == res.snapshot_steps.tolist() == [0, 30, 59]
+    assert three.accuracy.tolist() == res.snapshot_accuracy.tolist()
+    assert three.regions.tolist() == [region_polygons(n, box=r_box(X)).n_regions for n in res.snapshots()]
+    four = run(4)
+    assert (three.accuracy.tolist(), three.regions.tolist()) != (four.accuracy.tolist(), four.regions.tolist())
+
+
+@needs_mpl
+def test_movie_counts_regions_in_the_box_it_is_given(tmp_path):
+    X, y = npn.datasets.toy_dataset("uniform", 30, seed=2)
+    big = ((-6.0, -6.0), (6.0, 6.0))
+    r = npn.pictures.movie(X, y, 6, path=str(tmp_path / "b.gif"), every=40, steps=80, dpi=30, size=2, box=big,
+                           progress=False)
+    nets = npn.train(X, y, 6, steps=80, restarts=1, snapshot_every=40).snapshots()
+    want = [region_polygons(n, box=big).n_regions for n in nets]
+    assert r.regions.tolist() == want
+    # the box matters here: the data's own window shows fewer of the 6 lines' regions
+    assert want != [region_polygons(n, box=r_box(X)).n_regions for n in nets]
+
+
+@needs_mpl
+def test_movie_bound_of_a_deep_network_is_the_deep_bound(tmp_path):
+    X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
+    r = npn.pictures.movie(X, y, widths=[4, 4], path=str(tmp_path / "d.gif"), every=50, steps=50, dpi=30, size=2,
+                           progress=False)
+    deep = npn.deep_region_bounds(2, [4, 4])
+    assert r.bound == deep.upper and r.bound >= r.regions.max()
+    assert r.bound != sum(math.comb(4, i) for i in range(3))      # not the one-layer count of the first width
+    one = npn.pictures.movie(X, y, 4, path=str(tmp_path / "o.gif"), every=50, steps=50, dpi=30, size=2,
+                             progress=False)
+    assert one.bound == sum(math.comb(4, i) for i in range(3))     # 4 lines in the plane: at most 11 regions
