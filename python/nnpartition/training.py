@@ -263,7 +263,8 @@ def train(
         restarts: independent initialisations; the best is returned.
         seed: None, an int, a numpy Generator or SeedSequence (resolved once to an int); restart ``r`` uses the stream ``(seed, 0, r)``.
         fixed_output: freeze the output layer at ``+v`` for the first ``ceil(L/2)``
-            units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``).
+            units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``; for
+            ``widths``, ``L`` is the last hidden width, the one the output layer reads).
         widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``).
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         snapshot_every: record the parameters at every ``snapshot_every``-th step
