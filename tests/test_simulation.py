@@ -80,16 +80,100 @@ def test_summary_is_the_t_interval():
     assert set(sim.to_dict()) >= {"n_regions", "majority_accuracy"}
 
 
-def test_gaussian_points_and_init_run():
-    sim = npn.simulate_partition(3, 500, 10, trials=5, dist="gauss", init="gaussian", progress=False)
-    assert sim.dist == "gaussian" and sim.n_regions.shape == (5,)
+def _split_probability(dist, init):
+    """P(one random neuron separates two random points) in d = 1. The neuron's knot ``t = -b / w`` separates them when
+    one point lies left of it and the other right: ``E_t[2 F(t) (1 - F(t))]`` for the points' CDF ``F``. The knot's
+    density: ``b, w ~ U(-1, 1)`` (init "uniform") give 1/4 on ``|t| < 1`` and ``1 / (4 t^2)`` beyond; ``b, w ~
+    N(0, 1)`` (init "gaussian") a standard Cauchy ``t``. By quadrature."""
+    from scipy import integrate, stats
+
+    F = (lambda t: min(max((1 + t) / 2, 0.0), 1.0)) if dist == "uniform" else stats.norm.cdf
+    density = ((lambda t: 0.25 if abs(t) <= 1 else 0.25 / t**2) if init == "uniform"
+               else (lambda t: 1 / (math.pi * (1 + t * t))))
+    parts = [(-1, 1)] if dist == "uniform" else [(-np.inf, -1), (-1, 1), (1, np.inf)]
+    return sum(integrate.quad(lambda t: 2 * F(t) * (1 - F(t)) * density(t), lo, hi)[0] for lo, hi in parts)
+
+
+_TRIALS = 100_000
+
+
+def _split_se(p):
+    return math.sqrt(p * (1 - p) / _TRIALS)
+
+
+@pytest.mark.parametrize("dist", ["uniform", "gaussian"])
+@pytest.mark.parametrize("init", ["uniform", "gaussian"])
+def test_two_points_one_neuron_split_as_the_laws_say(dist, init):
+    """Two points, one neuron, d = 1: two regions exactly when the neuron's knot falls between the points, whose
+    probability is a closed form in the point law (``dist``) and the weight law (``init``). Uniform points and
+    uniform weights give exactly 1/6 (``E (1 - t^2) / 2`` over a knot uniform in (-1, 1), half the time); the four
+    laws give 0.167, 0.182, 0.248 and 0.246, so a simulation that drew its points or its weights from the wrong law
+    misses by 10 or more standard errors (next test)."""
+    want = _split_probability(dist, init)
+    if (dist, init) == ("uniform", "uniform"):
+        assert want == pytest.approx(1 / 6, abs=1e-12)
+    sim = npn.simulate_partition(1, 2, 1, trials=_TRIALS, dist="gauss" if dist == "gaussian" else dist, init=init,
+                                 seed=3, progress=False)
+    assert (sim.dist, sim.init) == (dist, init)
+    got = sim.n_regions.mean() - 1
+    assert abs(got - want) < 4 * _split_se(want), (got, want)
+
+
+def test_the_split_probabilities_tell_the_laws_apart():
+    """The closed forms above are far enough apart for that test to see a wrong law (init: with uniform points)."""
+    p = {(dist, init): _split_probability(dist, init) for dist in ("uniform", "gaussian")
+         for init in ("uniform", "gaussian")}
+    for x, y in [(("uniform", "gaussian"), ("uniform", "uniform")), (("gaussian", "uniform"), ("uniform", "uniform")),
+                 (("gaussian", "gaussian"), ("uniform", "gaussian"))]:
+        assert abs(p[x] - p[y]) > 10 * _split_se(max(p[x], p[y])), (x, y)
+
+
+@pytest.mark.parametrize("d,N", [(1, 3), (2, 4), (3, 5)])
+def test_capped_occupancy_and_singletons_of_one_neuron_on_d_plus_2_points(d, N):
+    """One neuron on N = d + 2 points: one region of N points, capped at d + 1, or two regions of a and N - a points
+    (a >= 1), each at most d + 1, so capped at N in all. Trial by trial, capped = d + 1 if one region else N. In
+    d = 1 the only split of 3 points is 1 | 2: one point of three alone. An occupancy capped at d + 2 or at d, or
+    off by one, or singletons counted per region instead of per point, all miss it."""
+    sim = npn.simulate_partition(d, N, 1, trials=400, seed=4, progress=False)
+    one = sim.n_regions == 1
+    assert one.any() and (~one).any()
+    np.testing.assert_array_equal(sim.capped_occupancy, np.where(one, d + 1, N))
+    if d == 1:
+        assert sim.singleton_fraction == pytest.approx((~one).mean() / N, rel=1e-12)
+
+
+@pytest.mark.parametrize("d,N,L", [(1, 12, 1), (2, 40, 5), (3, 25, 40), (2, 7, 3)])
+def test_capped_occupancy_is_the_capped_sum_of_each_trials_histogram(d, N, L):
+    """A one-trial run's occupancy histogram is that trial's: ``h[k]`` regions of ``k`` points. The capped occupancy
+    must be ``sum_k h[k] min(k, d + 1)`` and the singleton fraction ``h[1] / N`` (points alone, not regions), trial
+    by trial (trial t of a run is trial t of any longer run, so runs of 1 trial under several seeds suffice)."""
+    mixed = 0
+    for seed in range(12):
+        sim = npn.simulate_partition(d, N, L, trials=1, seed=seed, progress=False)
+        h = sim.occupancy_hist
+        assert np.all(h == np.round(h)) and (np.arange(h.size) * h).sum() == N
+        k = np.arange(h.size)
+        assert sim.capped_occupancy[0] == int((h * np.minimum(k, d + 1)).sum())
+        alone = h[1] if h.size > 1 else 0.0
+        assert sim.singleton_fraction == alone / N
+        mixed += 0 < alone < h.sum()
+    assert mixed   # some trials had lone points and shared regions both: the two fractions differ there
 
 
 def test_result_is_frozen_hashable_and_compared_by_value():
+    import dataclasses
+
     a = npn.simulate_partition(2, 30, 3, trials=4, seed=5, progress=False)
     b = npn.simulate_partition(2, 30, 3, trials=4, seed=5, progress=False)
     c = npn.simulate_partition(2, 30, 3, trials=4, seed=6, progress=False)
-    assert a == b and hash(a) == hash(b) and len({a, b, c}) == 2
-    assert a != c or not np.array_equal(a.n_regions, c.n_regions)
+    assert a == b and hash(a) == hash(b)
+    # Another seed draws other numbers: c with a's seed written in still differs from a, by its arrays alone...
+    assert not np.array_equal(a.majority_accuracy, c.majority_accuracy)
+    assert dataclasses.replace(c, seed=a.seed) != a
+    # ...and with a's arrays written in too, it is a (equal and hashed alike): the arrays are compared by value.
+    arrays = {f: getattr(a, f).copy() for f in ("n_regions", "majority_accuracy", "occupancy_hist",
+                                                "capped_occupancy")}
+    c_as_a = dataclasses.replace(c, seed=a.seed, **arrays)
+    assert c_as_a == a and hash(c_as_a) == hash(a) and len({a, b, c, c_as_a}) == 2
     with pytest.raises(ValueError, match="read-only"):
         a.n_regions[0] = 99
