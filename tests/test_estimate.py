@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
-from nnpartition.estimate import accuracy_ceiling, estimate_accuracy, max_samples, model_constants, required_width
+from nnpartition.estimate import EstimateDetails, accuracy_ceiling, estimate_accuracy, max_samples, model_constants, required_width
 
 
 def brute_force_d1_ceiling(N, k):
@@ -128,6 +128,20 @@ def test_vectorised_matches_scalar_calls():
         s = estimate_accuracy(int(d[i, 0]), 1000, int(L[0, j]))
         assert e.accuracy[i, j] == s.accuracy and e.ceiling[i, j] == s.ceiling
         assert e.low[i, j] == s.low and e.high[i, j] == s.high
+        # every intermediate quantity, field by field: the array path names its columns itself, the scalar path
+        # (plain ints) has its own (k_sat and k_eff, say, differ by orders of magnitude here, so a swap shows)
+        for name in NUMERIC_DETAILS:
+            want = s.details[name]
+            assert e.details[name].shape == (4, 3)
+            assert e.details[name][i, j] == want or (np.isnan(want) and np.isnan(e.details[name][i, j])), name
+        assert (e.details.dist, e.details.protocol) == (s.details.dist, s.details.protocol)
+    # the fields compared are all the numeric ones the dataclass has
+    mc_only = {"trials", "ci95", "dof_measured", "occupied_regions", "majority_accuracy"}
+    assert set(NUMERIC_DETAILS) == set(EstimateDetails.__dataclass_fields__) - {"dist", "protocol", "widths"} - mc_only
+    assert not np.array_equal(e.details.k_sat, e.details.k_eff)
+
+
+NUMERIC_DETAILS = ("p_eff", "k_sat", "k_eff", "load", "budget", "m", "k_time", "uncorrected", "correction")
 
 
 @settings(max_examples=40, deadline=None)
@@ -167,6 +181,64 @@ def test_monte_carlo_method():
     # (sum over cells of min(points, d + 1)) are below the analytic count: an independent measurement.
     mc = estimate_accuracy(1, 1000, 2, method="monte_carlo", trials=40, seed=1)
     assert mc.details["dof_measured"] < 1 + estimate_accuracy(1, 1000, 2).details["p_eff"]
+
+
+@pytest.mark.parametrize("d,N,L", [(2, 1000, 8), (10, 1000, 16), (20, 300, 8)])
+def test_monte_carlo_is_the_analytic_estimate_where_the_partition_does_not_bind(d, N, L):
+    """Where the sampled partition does not limit the network (docs: most configurations), every trial gives the
+    analytic answer: the Monte Carlo estimate, its band included, is then the closed form (another code path), under
+    the reference protocol and under a much smaller budget alike, and the smaller budget fits less."""
+    sgd = Protocol(optimizer="sgd", lr=0.1, steps=500, batch_size=64)
+    got = {}
+    for name, p in (("reference", None), ("sgd", sgd)):
+        mc = estimate_accuracy(d, N, L, method="monte_carlo", trials=8, seed=1, protocol=p, progress=False)
+        an = estimate_accuracy(d, N, L, protocol=p)
+        assert mc.details.ci95 == pytest.approx((mc.accuracy, mc.accuracy), abs=1e-12)   # every trial the same
+        assert (mc.accuracy, mc.low, mc.high, mc.ceiling) == pytest.approx((an.accuracy, an.low, an.high, an.ceiling),
+                                                                           abs=1e-12)
+        assert mc.low < mc.accuracy   # the band is the model's, not the (zero-width) interval of the trials' mean
+        assert mc.details.protocol == (p or Protocol())
+        got[name] = mc.accuracy
+    assert got["sgd"] < got["reference"] - 0.02
+
+
+@pytest.mark.filterwarnings("ignore:.*outside the range")
+def test_monte_carlo_band_is_capped_at_the_ceiling_and_wider_than_the_trials_interval():
+    """d = 1, five points, one unit: at most 2 sign changes, so the ceiling is exactly 15/16 (the 5 of 16 sign
+    sequences with 3 or 4 changes lose one point of five; brute force over all labelings agrees). The uncapped band
+    reaches 1 there: capped, the estimate and both edges are at most the ceiling, each the uncapped value or the
+    ceiling."""
+    assert brute_force_d1_ceiling(5, 2) == pytest.approx(15 / 16, abs=1e-12)
+    kw = dict(method="monte_carlo", trials=20, seed=1, progress=False)
+    capped, free = estimate_accuracy(1, 5, 1, **kw), estimate_accuracy(1, 5, 1, ceiling=False, **kw)
+    assert capped.ceiling == pytest.approx(15 / 16, abs=0.01) and np.isnan(free.ceiling)
+    assert free.high > capped.ceiling
+    for c, f in ((capped.accuracy, free.accuracy), (capped.low, free.low), (capped.high, free.high)):
+        assert c == min(f, capped.ceiling)
+    # Where the partition binds (d = 1, 8 units on 40 points) the trials differ, and the band is their 95% interval
+    # widened by the model's own uncertainty, on both sides
+    e = estimate_accuracy(1, 40, 8, **kw)
+    lo, hi = e.details.ci95
+    assert lo < hi and e.low < lo - 0.02 and e.high > hi + 0.02
+
+
+def test_monte_carlo_samples_the_point_law_it_is_given():
+    """Two points, one unit, d = 1: a second region exactly when the unit's knot ``t = -b / w`` (b, w ~ U(-1, 1))
+    falls between the points, which happens with probability ``E_t[2 F(t) (1 - F(t))]`` for the points' CDF F: 1/6
+    for uniform points in [-1, 1], 0.248 for Gaussian ones (quadrature). N <= d + 1, so nothing warns."""
+    from scipy import integrate, stats
+
+    def knot_density(t):
+        return 0.25 if abs(t) <= 1 else 0.25 / t**2
+
+    gauss = sum(integrate.quad(lambda t: 2 * stats.norm.cdf(t) * stats.norm.sf(t) * knot_density(t), lo, hi)[0]
+                for lo, hi in ((-np.inf, -1), (-1, 1), (1, np.inf)))
+    trials = 20_000
+    for dist, p in (("uniform", 1 / 6), ("gaussian", gauss)):
+        e = estimate_accuracy(1, 2, 1, method="monte_carlo", trials=trials, seed=2, dist=dist, progress=False)
+        assert e.details.dist == dist
+        assert abs(e.details.occupied_regions - 1 - p) < 4 * np.sqrt(p * (1 - p) / trials), (dist, p)
+    assert gauss - 1 / 6 > 0.08
 
 
 def _documented_constants() -> dict:
