@@ -91,6 +91,22 @@ def test_counting_ceiling_is_above_real_training():
         assert real.mean <= accuracy_ceiling(d, N, L) + 0.01
 
 
+@pytest.mark.parametrize("d,N,K", [(2, 200, 32), (3, 400, 64)])
+def test_deep_ceiling_is_at_least_what_a_one_unit_bottleneck_reaches(d, N, K):
+    """A ``d -> 1 -> K -> 1`` network can project the points on a line (its one first unit, biased to be active on
+    every point, is an affine projection) and then realise along it any sign sequence with at most K changes (K
+    ReLUs on a line: a constant, then a crossing just after each knot). Labels independent of the points, its best
+    accuracy is then at least the best agreement of N random labels with such a sequence, which fewest_flips_d1
+    computes on labelings of our own. Adding a layer of 2 units loses nothing (``relu(g) - relu(-g) = g``). The one
+    unit alone has a far lower counting bound: a ceiling that ignored the later layers would fall below."""
+    labels = np.random.default_rng(d + N).integers(0, 2, (400, N))
+    reach = 1.0 - fewest_flips_d1(labels, K) / N
+    floor = reach.mean() - 4 * reach.std(ddof=1) / np.sqrt(reach.size)
+    assert accuracy_ceiling(d, N, widths=[1, K]) >= floor
+    assert accuracy_ceiling(d, N, widths=[1, K, 2]) >= floor
+    assert accuracy_ceiling(d, N, widths=[1]) < floor - 0.03
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 199), st.integers(50, 4999), st.integers(1, 300))
 def test_monotone_in_L_and_N(d, N, L):
@@ -516,9 +532,10 @@ def test_d1_ceiling_large_sizes_return_at_once():
 @pytest.mark.filterwarnings("ignore:.*outside the range")
 def test_sizing_against_a_scan():
     """required_width / max_samples (bisection in Rust) against a plain scan of the estimate."""
-    for d, N, t in [(10, 2000, 0.99), (5, 500, 0.9), (30, 3000, 0.95)]:
-        a = npn.required_width(d, N, t)
-        accs = estimate_accuracy(d, N, np.arange(1, 1025))     # capped at the ceiling, as the answers are
+    for d, N, t, dist in [(10, 2000, 0.99, "uniform"), (5, 500, 0.9, "uniform"), (30, 3000, 0.95, "uniform"),
+                          (10, 2000, 0.99, "gaussian"), (5, 500, 0.9, "gaussian")]:
+        a = npn.required_width(d, N, t, dist=dist)
+        accs = estimate_accuracy(d, N, np.arange(1, 1025), dist=dist)   # capped at the ceiling, as the answers are
         assert a.L == int(np.argmax(accs.accuracy >= t)) + 1
         assert a.L_safe == int(np.argmax(accs.low >= t)) + 1
         assert a.L_optimistic == int(np.argmax(accs.high >= t)) + 1
@@ -532,19 +549,34 @@ def test_sizing_against_a_scan():
 
     Ns = np.arange(1, 20001)
     sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
-    for d, L, t, p in [(10, 64, 0.99, None), (10, 64, 0.999, None), (3, 16, 0.8, None), (20, 40, 0.999, None),
-                       (1, 1, 0.51, None), (200, 6, 0.999, None), (40, 4, 0.999, sgd), (1, 64, 0.505, sgd)]:
-        s = npn.max_samples(d, L, t, protocol=p, max_n=20000)
+    for d, L, t, p, dist in [(10, 64, 0.99, None, "uniform"), (10, 64, 0.999, None, "uniform"),
+                             (3, 16, 0.8, None, "uniform"), (20, 40, 0.999, None, "uniform"),
+                             (1, 1, 0.51, None, "uniform"), (200, 6, 0.999, None, "uniform"),
+                             (40, 4, 0.999, sgd, "uniform"), (1, 64, 0.505, sgd, "uniform"),
+                             (3, 16, 0.8, None, "gaussian"), (10, 64, 0.99, None, "gaussian")]:
+        s = npn.max_samples(d, L, t, protocol=p, max_n=20000, dist=dist)
         # capped at the ceiling as the answers are, except in d = 1 (20,000 exact ceilings; the test below)
-        e = estimate_accuracy(d, Ns, L, ceiling=d > 1, protocol=p)
+        e = estimate_accuracy(d, Ns, L, ceiling=d > 1, protocol=p, dist=dist)
         assert s.N == first_run_end(e.accuracy >= t)
         # the band's edges: the lower edge is below the target at small N (one point of N is 1/N) and only then
         # reaches it, and both edges can dip below the target and come back (their noise term shrinks with N):
         # bisections from N = 1 gave 0 and wrong runs here until the fifteenth pass
         assert s.N_safe == first_run_end(e.low >= t)
         assert s.N_optimistic == first_run_end(e.high >= t)
+    # deeper networks: a scan of scalar estimates (widths= takes no arrays)
+    Ns = np.arange(1, 4001)
+    for d, widths, t in [(10, [16, 16], 0.99), (5, [8, 32, 8], 0.95), (3, [4, 64], 0.8)]:
+        s = npn.max_samples(d, widths=widths, target=t, max_n=4000)
+        es = [estimate_accuracy(d, int(n), widths=widths) for n in Ns]
+        for got, edge in ((s.N, "accuracy"), (s.N_safe, "low"), (s.N_optimistic, "high")):
+            assert got == first_run_end(np.array([getattr(e, edge) for e in es]) >= t), (widths, edge)
     assert npn.max_samples(10, 64, 0.99).N_safe > 1000
     assert npn.required_width(1, 5000, 0.99, max_width=4096).L is None   # the budget, not the width, limits d = 1
+    # the point law matters to these answers (so the gaussian rows above test that it is passed on)
+    assert npn.required_width(5, 500, 0.9, dist="gaussian").L != npn.required_width(5, 500, 0.9).L
+    assert npn.max_samples(3, 16, 0.8, dist="gaussian").N != npn.max_samples(3, 16, 0.8).N
+    # and so do the deeper layers
+    assert npn.max_samples(10, widths=[16, 16]).N != npn.max_samples(10, 16).N
 
 
 @pytest.mark.filterwarnings("ignore:.*outside the range")
