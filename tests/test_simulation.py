@@ -123,6 +123,8 @@ def test_the_split_probabilities_tell_the_laws_apart():
     """The closed forms above are far enough apart for that test to see a wrong law (init: with uniform points)."""
     p = {(dist, init): _split_probability(dist, init) for dist in ("uniform", "gaussian")
          for init in ("uniform", "gaussian")}
+    # uniform points, Cauchy knot: (1 / 2 pi) * integral over (-1, 1) of (2 / (1 + t^2) - 1) = 1/2 - 1/pi
+    assert p["uniform", "gaussian"] == pytest.approx(0.5 - 1 / math.pi, abs=1e-10)
     for x, y in [(("uniform", "gaussian"), ("uniform", "uniform")), (("gaussian", "uniform"), ("uniform", "uniform")),
                  (("gaussian", "gaussian"), ("uniform", "gaussian"))]:
         assert abs(p[x] - p[y]) > 10 * _split_se(max(p[x], p[y])), (x, y)
