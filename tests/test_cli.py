@@ -481,3 +481,57 @@ def test_regions_prints_a_huge_exact_count_in_scientific_notation():
     assert json.loads(out.stdout)["regions"] == {"approx": want, "digits": 903090}
     text = run("regions", "-L", "3000000", "-d", "3000000")
     assert f"into {want} (903090 digits) regions" in text.stdout
+
+
+# ---------------------------------------------------------------- the options reach the computation (in process)
+def _json_of(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("init, p_split", [("uniform", 1 / 6), ("gaussian", 0.5 - 1 / np.pi)])
+def test_simulate_draws_the_weights_init_names(capsys, init, p_split):
+    """Two points uniform in [-1, 1], one neuron: a second region exactly when the knot t = -b / w falls between
+    them, probability E_t[(1 - t^2) / 2; |t| < 1]: 1/6 for b, w ~ U(-1, 1) (t uniform on (-1, 1) half the time),
+    1/2 - 1/pi for b, w ~ N(0, 1) (t standard Cauchy). 100,000 trials tell them apart by 12 standard errors."""
+    trials = 100_000
+    data = _json_of(capsys, ["simulate", "-d", "1", "-N", "2", "-L", "1", "--trials", str(trials), "--init", init,
+                             "--seed", "3", "--json"])
+    assert data["init"] == init
+    got = data["n_regions"]["mean"] - 1
+    assert abs(got - p_split) < 4 * np.sqrt(p_split * (1 - p_split) / trials), (got, p_split)
+
+
+def test_estimate_method_monte_carlo_samples_partitions(capsys):
+    """--method monte_carlo measures sampled partitions: on two points and one unit (d = 1, uniform points and
+    weights) the occupied regions average 1 + 1/6 (see test_simulate_draws_the_weights_init_names); the analytic
+    method samples nothing and reports no trials, interval or regions."""
+    trials = 20_000
+    argv = ["estimate", "-d", "1", "-N", "2", "-L", "1", "--seed", "5", "--json"]
+    mc = _json_of(capsys, argv + ["--method", "monte_carlo", "--trials", str(trials)])
+    assert mc["method"] == "monte_carlo" and mc["seed"] == 5 and mc["details"]["trials"] == trials
+    p = 1 / 6
+    assert abs(mc["details"]["occupied_regions"] - 1 - p) < 4 * np.sqrt(p * (1 - p) / trials)
+    analytic = _json_of(capsys, argv)
+    assert analytic["method"] == "analytic"
+    assert not {"trials", "ci95", "occupied_regions"} & set(analytic["details"])
+
+
+def test_train_restarts_take_the_best_of_that_many_runs(capsys):
+    """--restarts R: each dataset's accuracy is the best of R runs, run r of dataset k from the stream (seed, k, r),
+    so dataset 0 is train() with restarts=R on random_dataset(seed), and 4 restarts never do worse than 1 (its first
+    run is the same run); on this small problem they do better."""
+    from nnpartition import Protocol, random_dataset, train
+
+    out = {}
+    for R in (1, 4):
+        out[R] = _json_of(capsys, ["train", "-d", "2", "-N", "40", "-L", "3", "--steps", "250", "--datasets", "3",
+                                   "--seed", "1", "--restarts", str(R), "--no-progress", "--json"])
+        p = Protocol(steps=250, restarts=R)
+        X, y = random_dataset(40, 2, seed=1)
+        r = train(X, y, 3, optimizer=p.optimizer, lr=p.lr, steps=p.steps, batch_size=p.batch_size,
+                  schedule=p.schedule, restarts=R, seed=1)
+        assert len(r.restart_accuracies) == R and out[R]["per_dataset"][0] == r.best_accuracy
+        assert out[R]["restarts"] == R
+    assert all(b >= a for a, b in zip(out[1]["per_dataset"], out[4]["per_dataset"]))
+    assert sum(out[4]["per_dataset"]) > sum(out[1]["per_dataset"])
