@@ -1,6 +1,7 @@
 """Estimate versus real training: the grids, measure_config, the report and the validate/demo/size commands."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -157,14 +158,40 @@ def test_validate_json_cli(capsys):
 
 
 def test_size_cli(capsys):
+    def first_run_end(hit):
+        """The last N (from 1) of the first run of N at which ``hit`` holds (the scan must reach past its end)."""
+        start = int(np.argmax(hit))
+        assert hit[start] and not hit[start:].all()
+        return start + int(np.argmax(~hit[start:]))   # N = index + 1; the run ends one before the first miss
+
+    # The width answers are the first widths at which the estimate and its band's edges reach the target: a scan
     assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["L"] == npn.required_width(10, 5000, 0.99).L
+    e = npn.estimate_accuracy(10, 5000, np.arange(1, 513))    # answers near 200-260: within the validated L
+    for key, edge in (("L", e.accuracy), ("L_safe", e.low), ("L_optimistic", e.high)):
+        assert data[key] == int(np.argmax(edge >= 0.99)) + 1, key
+    # the sample answers: where the first run of N at which they reach it ends (a scan of N = 1 .. 4000)
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99"]) == 0
     assert "largest N" in capsys.readouterr().out
-    assert main(["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--optimizer", "sgd",
-                 "--lr", "0.1"]) == 0
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    with warnings.catch_warnings():   # N below the validated range
+        warnings.simplefilter("ignore")
+        e = npn.estimate_accuracy(10, np.arange(1, 4001), 64)
+    for key, edge in (("N", e.accuracy), ("N_safe", e.low), ("N_optimistic", e.high)):
+        assert data[key] == first_run_end(edge >= 0.99), key
+    # a deeper network under the protocol the flags name (scalar estimates: widths= takes no arrays)
+    argv = ["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--optimizer", "sgd", "--lr", "0.1"]
+    assert main(argv) == 0
     capsys.readouterr()
+    assert main(argv + ["--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1)
+    assert data["protocol"] == sgd.to_dict() and data["widths"] == [16, 16]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acc = np.array([npn.estimate_accuracy(10, n, widths=[16, 16], protocol=sgd).accuracy for n in range(1, 4001)])
+    assert data["N"] == first_run_end(acc >= 0.9)
     # 50 points at 0.99: the estimate reaches it, but the band (one point wide at least) never certifies it; the
     # reason printed is that, not the training budget (which limits d = 1-2: there the estimate itself falls short)
     assert npn.required_width(5, 50, 0.99).L_safe is None and npn.required_width(5, 100, 0.99).L_safe is not None
