@@ -62,6 +62,24 @@ def test_override_restores_and_set_limits_validates():
         limits.set_limits(max_work=1.5)
 
 
+def test_override_restores_the_limits_when_an_exception_leaves_the_block():
+    """The limits the block lowered are back however it ends: here the limit it set stops a computation, the
+    refusal escapes the block, and after it the same computation runs (and get_limits reads the old values)."""
+    X = np.random.default_rng(1).uniform(-1, 1, (20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    old = limits.get_limits()
+    with pytest.raises(ValueError, match="max_work"):
+        with limits.override(max_work=10**6, max_bytes=10**6):
+            npn.train(X, y, 4, steps=1000)
+    assert limits.get_limits() == old
+    npn.train(X, y, 4, steps=1000)
+    # any exception, not only the limits' own
+    with pytest.raises(KeyError):
+        with limits.override(max_params=10):
+            raise KeyError("elsewhere")
+    assert limits.get_limits() == old
+
+
 def test_choices_tables_are_what_the_functions_accept():
     # Every canonical name and alias of the core is accepted where the option is taken,
     # and a near miss is refused with the list of names.
