@@ -128,6 +128,29 @@ def test_harmless_degeneracies_outside_the_box_are_counted():
     assert regions_in_box(*planes([[1, 2, 5], [-2, -4, -10], [1, 0, 0]]), -1, 1) == 2  # coincident, outside
 
 
+@pytest.mark.parametrize("lo, hi, x0", [(-1, 1, 0.99999), (0, 10, 9.999), (-3, 5, 4.999)])
+def test_tol_is_the_callers_margin_relative_to_the_box(lo, hi, x0):
+    """The line x = x0 meets the box, at a distance ``gap`` from its edge once the box is mapped onto [-1, 1]^d
+    (1e-5, 2e-4 and 2.5e-4 here): a margin ten times smaller counts it (2 regions), one ten times larger refuses it
+    as touching the boundary, whatever the default margin would say, in both functions."""
+    gap = 2 * (hi - x0) / (hi - lo)
+    W, b = np.array([[1.0], [0.0]]), np.array([-x0])
+    assert regions_in_box(W, b, lo, hi, tol=gap / 10) == 2
+    assert region_count_curve(W, b, lo, hi, tol=gap / 10).tolist() == [1, 2]
+    for call in (regions_in_box, region_count_curve):
+        with pytest.raises(ValueError, match="degenerate.*boundary"):
+            call(W, b, lo, hi, tol=gap * 10)
+
+
+def test_tol_also_guards_intersections_near_the_boundary():
+    """y = 0 and x - y = 0.99999 both cross the square, and meet at (0.99999, 0), 1e-5 from its edge: four regions
+    (as the plain numpy count says) under a margin of 1e-6, refused under 1e-4."""
+    W, b = np.array([[0.0, 1.0], [1.0, -1.0]]), np.array([0.0, -0.99999])
+    assert regions_in_box(W, b, -1, 1, tol=1e-6) == numpy_2d(W, b, -1.0, 1.0) == 4
+    with pytest.raises(ValueError, match="degenerate.*boundary"):
+        regions_in_box(W, b, -1, 1, tol=1e-4)
+
+
 def test_zero_column_raises():
     with pytest.raises(ValueError, match="column 1 of W is zero"):
         regions_in_box(np.array([[1.0, 0.0], [0.0, 0.0]]), [0.0, 1.0], -1, 1)
