@@ -426,6 +426,31 @@ def test_protocol_reference_and_validation():
             Protocol(**kwargs)
 
 
+_PROTOCOL_VARIANTS = [dict(optimizer="sgd"), dict(lr=0.005), dict(steps=250), dict(batch_size=64),
+                      dict(schedule="constant"), dict(restarts=3)]
+
+
+@pytest.mark.parametrize("change", _PROTOCOL_VARIANTS)
+def test_protocol_to_dict_round_trips_every_field(change):
+    """to_dict is JSON-ready and rebuilds the same protocol: each field, changed alone from the reference, comes
+    back (so it is reported as set, not as the reference's)."""
+    import json
+
+    p = Protocol(**change)
+    d = json.loads(json.dumps(p.to_dict()))
+    assert Protocol(**d) == p and d != Protocol().to_dict()
+    assert {k: d[k] for k in change} == change
+
+
+def test_protocol_describe_names_every_setting():
+    """One line, as the docstring shows for the reference; a protocol that differs in any one setting (the batch
+    size included) is described differently."""
+    assert Protocol().describe() == "adam lr=0.02 cosine, 4000 steps, full batch, best of 2"
+    lines = {Protocol(**change).describe() for change in _PROTOCOL_VARIANTS} | {Protocol().describe()}
+    assert len(lines) == len(_PROTOCOL_VARIANTS) + 1
+    assert "batch 64" in Protocol(batch_size=64).describe()
+
+
 def test_summed_lr_is_the_sum_of_the_schedule():
     for p in (Protocol(), Protocol(lr=0.1, steps=7), Protocol(schedule="constant", lr=0.3, steps=250)):
         t = np.arange(p.steps)
