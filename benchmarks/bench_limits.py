@@ -5,7 +5,8 @@
 2. For every long native call, the time from SIGINT to the KeyboardInterrupt
    (three repeats; median and worst).
 
-Run: ``python benchmarks/bench_limits.py`` (about a minute on two cores).
+Run: ``python benchmarks/bench_limits.py`` (about a minute on two cores); with arguments, only those calls of the
+first table (``python benchmarks/bench_limits.py "npn.regions(2**40, 2**40)"``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ HOSTILE = [
     "teacher.linear_teacher_dataset(10, 400, margin=0.5)",
     "cli.main(['teacher', '-d', '1000', '-N', '1000', '-L', '1000', '--epochs', '1000000000'])",
     "cli.main(['plot-partition', '--plot', '/tmp/p.png', '-d', '2', '-N', '75000000', '-L', '3', '--steps', '1'])",
+    # an audit after issue 12: memory bounded only by max_regions and a 2 GiB pattern table (it aborted under a 4 GB
+    # address-space cap: 1650 lines through the box, about 1.1 million regions of 1650 pattern bytes)
+    "npn.region_polygons((lambda r: (lambda W: npn.TwoLayerNet(W, r.uniform(-.5, .5, 1650) * np.linalg.norm(W, axis=0), "
+    "np.ones(1650), 0.0))(r.normal(size=(2, 1650))))(np.random.default_rng(0)))",
 ]
 
 CHILD = textwrap.dedent("""
@@ -149,5 +154,9 @@ def interrupt_table(repeats: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    hostile_table()
-    interrupt_table()
+    if sys.argv[1:]:   # only these rows of the first table: python benchmarks/bench_limits.py "EXPR" ...
+        HOSTILE[:] = sys.argv[1:]
+        hostile_table()
+    else:
+        hostile_table()
+        interrupt_table()

@@ -183,6 +183,24 @@ def test_a_ceiling_that_needs_no_programme_is_answered_at_any_size():
     assert _core.d1_ceiling(10**5, 10**5, 10**4, 0) == (1.0, 0.0)
 
 
+def run_capped(code, cap, *args):
+    """Run ``python -c code *args`` in a child process under an address-space cap of ``cap`` bytes (``RLIMIT_AS``,
+    what ``ulimit -v`` sets; ``None``: none), with two rayon workers and one OpenBLAS thread; returns the
+    ``CompletedProcess``. A call that allocates past the cap aborts the child (Rust) or raises ``MemoryError`` there,
+    instead of swapping. The default ``max_bytes`` in the child is half of what the cap leaves."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        if cap is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    env = {"RAYON_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          preexec_fn=limit, timeout=300)
+
+
 _TIGHT_CHILD = r"""
 import sys
 import numpy as np
@@ -218,6 +236,11 @@ rng = np.random.default_rng(0)   # a 1-D network of 5,000 units: its pieces and 
 net = npn.TwoLayerNet(rng.normal(size=(1, 5000)), rng.uniform(-1, 1, 5000), rng.normal(size=5000), 0.0)
 from nnpartition.construct import explain_1d
 explain_1d(net, [[-1.0], [1.0]], [0, 1])
+def lines(f):   # L lines through the unit box cut it into about 0.4 L^2 regions of about 2 L + 900 bytes each
+    L = int(np.roots([0.8, 360, 0, -f * mb]).real.max())
+    W = rng.normal(size=(2, L))
+    return npn.region_polygons(npn.TwoLayerNet(W, rng.uniform(-.5, .5, L) * np.linalg.norm(W, axis=0), np.ones(L), 0))
+assert largest_accepted(lines) is not None
 print(mb, n, code.m)
 """
 
@@ -229,24 +252,14 @@ def test_default_memory_limit_leaves_room_for_the_interpreter_under_a_tight_addr
     # default was half the cap, and random_dataset aborted on a failed allocation at caps of 200-300 MB, and
     # expand_sparsify at 360 MB; a review then found real_accuracy and expand_sparsify of small d aborting at 0.5-0.9
     # of the new default, which counted too few bytes, and explain_1d allocating a (points x units) table).
-    import resource
-    import subprocess
-    import sys
-
-    env = {"RAYON_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
-    held = int(subprocess.run([sys.executable, "-c", _TIGHT_CHILD, "probe"], capture_output=True, text=True,
-                              check=True, env=env).stdout.split()[0])
+    probe = run_capped(_TIGHT_CHILD, None, "probe")
+    assert probe.returncode == 0, probe.stderr[-500:]
+    held = int(probe.stdout.split()[0])
     threads = (2 + 2) * (66 << 20)   # the pool's two workers and the call's, 66 MiB of address space each
     # Below the threads' room the limit is its floor, 1 MiB (only read there: numpy's own OpenBLAS buffers then
     # fail now and then, whatever this package does); above it, half of what is left, and the calls run.
     for room, mode in ((100 << 20, "probe"), (threads + (40 << 20), "run"), (threads + (400 << 20), "run")):
-        cap = held + room
-
-        def limit(cap: int = cap) -> None:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-        r = subprocess.run([sys.executable, "-c", _TIGHT_CHILD, mode], capture_output=True, text=True, env=env,
-                           preexec_fn=limit)
+        r = run_capped(_TIGHT_CHILD, held + room, mode)
         assert r.returncode == 0, (room >> 20, r.stderr[-500:])
         mb = int(r.stdout.split()[-1] if mode == "probe" else r.stdout.split()[0])
         # the core reads VmSize once, while nnpartition is being imported (up to 30 MB less than after it)

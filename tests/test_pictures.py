@@ -297,6 +297,45 @@ def test_too_many_regions_fails_fast_with_advice():
         region_polygons(deep, max_regions=20_000)
 
 
+_LINES_1650 = """
+import numpy as np, nnpartition as npn
+rng = np.random.default_rng(0); L = 1650
+W = rng.normal(size=(2, L)); b = rng.uniform(-.5, .5, L) * np.linalg.norm(W, axis=0)
+try:
+    npn.region_polygons(npn.TwoLayerNet(W1=W, b1=b, w2=np.ones(L), b2=0.0))
+except ValueError as e:
+    print("ValueError:", e)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="sets RLIMIT_AS")
+def test_region_memory_is_bounded_by_max_bytes():
+    # An audit's call: 1650 lines through the box make about 1.1 million regions with patterns of 1650 bytes, a 1.8 GB
+    # table (and as much again in the regions it is filled from). Its memory was bounded only by max_regions and a
+    # 2 GiB cap on the table: under `ulimit -v 4000000` it aborted ("memory allocation of 1802139900 bytes failed").
+    # The regions are now counted against max_bytes (half of what the cap leaves), and the first layer's arrangement,
+    # counted first, refuses it at once.
+    from test_limits import run_capped
+
+    r = run_capped(_LINES_1650, 4_000_000 * 1024)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert "ValueError: the window holds more than" in r.stdout and "(max_bytes)" in r.stdout, r.stdout
+    assert "set_limits(max_bytes=" in r.stdout and "max_regions" in r.stdout
+    # set_limits(max_bytes=1) refuses any window; a limit that holds the regions gives the same polygons.
+    net = make_net([30, 30], seed=3)
+    whole = region_polygons(net, split_decision=True)
+    with npn.limits.override(max_bytes=1):
+        with pytest.raises(ValueError, match=r"more than 0 regions.*1 B \(max_bytes\)"):
+            region_polygons(net)
+    # about 2 x 60 pattern bytes and 900 more a region, and 256-cell chunks of the second layer on each worker
+    with npn.limits.override(max_bytes=2 * whole.n_regions * 1100 + 64 * 2**20):
+        again = region_polygons(net, split_decision=True)
+    assert np.array_equal(again.vertices, whole.vertices) and np.array_equal(again.patterns, whole.patterns)
+    with npn.limits.override(max_bytes=whole.n_regions * 1000):
+        with pytest.raises(ValueError, match="max_bytes"):
+            region_polygons(net, split_decision=True)
+
+
 # --- plots -----------------------------------------------------------------------------------
 
 try:

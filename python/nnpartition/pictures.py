@@ -348,7 +348,9 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
             so that ``decision`` is exact on every polygon (used for plots).
         tol: a vertex within ``tol`` times the window's diagonal of a unit's line
             counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``.
-        max_regions: fail fast (``ValueError``, with advice) beyond this many regions.
+        max_regions: fail fast (``ValueError``, with advice) beyond this many regions. The memory limit
+            (``max_bytes``, :mod:`nnpartition.limits`) caps them too: about twice the hidden units in bytes
+            plus 1 KiB a region (``docs/pictures.md``).
 
     Returns:
         A :class:`RegionPolygons`.
@@ -357,7 +359,8 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         ValueError: ``d > 2`` without a plane, collinear plane points, an empty
             box, a plane of the wrong input width, NaN weights, a smooth activation.
         TypeError: an unsupported network or argument type.
-        ValueError: more than ``max_regions`` regions (shrink the box or raise the limit).
+        ValueError: more than ``max_regions`` regions, or more than ``max_bytes`` holds (shrink the box or
+            raise the limit named).
 
     Example:
         >>> import numpy as np

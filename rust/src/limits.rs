@@ -152,7 +152,8 @@ pub fn set(max_params: Option<u64>, max_bytes: Option<u64>, max_work: Option<u64
     Ok(old)
 }
 
-fn human_bytes(b: f64) -> String {
+/// `b` bytes for a message: `"1.500 KiB"`, `"8 GiB"`.
+pub fn human_bytes(b: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = b;
     let mut i = 0;
@@ -182,7 +183,11 @@ pub fn check_params(what: &str, params: f64) -> CoreResult<()> {
 
 /// Refuse to reserve `bytes` (an `f64` so products cannot overflow) above `max_bytes`.
 pub fn check_bytes(what: &str, bytes: f64) -> CoreResult<()> {
-    let lim = max_bytes();
+    check_bytes_under(what, bytes, max_bytes())
+}
+
+/// [`check_bytes`] against the limit `lim` (the `max_bytes` a call read when it started).
+pub fn check_bytes_under(what: &str, bytes: f64, lim: u64) -> CoreResult<()> {
     if bytes.is_nan() || bytes > lim as f64 {
         return Err(CoreError::TooLarge(format!(
             "{what} needs about {} of memory, above the limit of {} (max_bytes); reduce the sizes, \

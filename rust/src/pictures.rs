@@ -13,15 +13,26 @@
 //! Each region carries the affine map of its layer as three rows
 //! (`s`-slope, `t`-slope, constant) per unit, so the next layer's lines for a
 //! batch of regions are one matrix product (`3k x w_l` by `w_l x w_{l+1}`).
-//! Regions are processed depth first in chunks, so memory stays proportional
-//! to the output, and the first layer's regions are shared out to rayon's
-//! workers in a fixed order: the output is the same at any thread count.
+//! Regions are processed depth first in chunks (a chunk's maps are built when
+//! it runs, and its children go one layer deeper as soon as they fill a chunk),
+//! so memory stays proportional to the output, and the first layer's regions
+//! are shared out to rayon's workers in a fixed order: the output is the same
+//! at any thread count.
+//!
+//! Memory: the call's regions are limited by `max_regions`, by a pattern table
+//! of 2 GiB and by the memory limit (`max_bytes`, see [`Budget`]): about
+//! `2 x hidden units` bytes a region for its pattern (in its leaf and in the
+//! table returned) plus its polygon and rows of the other arrays, and the
+//! workers' chunks. The limit is checked as the regions are made, before each
+//! is kept, and the arrays returned are checked, at their exact size, before
+//! they are allocated.
 //!
 //! Tolerance: a vertex counts as lying on a line when its distance to the line
 //! is at most `tol` times the window's diagonal. Lines that pass within that
 //! distance of a vertex do not cut off slivers there.
 
 use crate::error::{invalid, CoreError, CoreResult};
+use crate::limits;
 use crate::linalg::matmul_into;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
@@ -33,6 +44,11 @@ pub const DEFAULT_MAX_REGIONS: usize = 5_000_000;
 pub const DEFAULT_TOL: f64 = 1e-9;
 /// Largest pattern table (regions x hidden units, one byte each) that may be allocated.
 pub const MAX_PATTERN_BYTES: usize = 1 << 31;
+/// Corners a region's polygon is budgeted for: the regions tile the window with convex polygons,
+/// and in such a tiling the polygons have fewer than 6 corners on average (Euler's formula: every
+/// vertex but the window's four corners joins at least three edges); a layer's line arrangement
+/// averages 4. The arrays returned are checked at their exact size before they are allocated.
+const CORNERS: f64 = 6.0;
 /// Regions per batched matrix product.
 const CHUNK: usize = 256;
 /// First-layer pieces cut sequentially before the rest is shared out to workers.
@@ -566,27 +582,128 @@ fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
     Ok(owned)
 }
 
-/// Too many regions: the error a caller sees, with how to shrink the picture.
-fn too_many(limit: usize, layer: usize, layers: usize, units: usize) -> CoreError {
-    CoreError::TooLarge(format!(
-        "the window holds more than {limit} regions (reached at hidden layer {} of {layers}, {units} hidden units{}): \
-         shrink the box, draw a prefix of the network's layers, or raise max_regions",
-        layer + 1,
-        pattern_note(limit, units)
-    ))
+/// What one call may hold against the memory limit (`max_bytes`): about `per_region` bytes a region
+/// and `fixed` bytes besides.
+#[derive(Clone, Copy, Debug)]
+struct Budget {
+    per_region: f64,
+    fixed: f64,
 }
 
-/// Why the limit is lower than `max_regions` when the pattern table caps it.
-fn pattern_note(limit: usize, units: usize) -> String {
-    if limit == MAX_PATTERN_BYTES / units.max(1) {
-        format!("; {limit} regions x {units} units is the 2 GiB cap of the pattern table")
-    } else {
-        String::new()
+impl Budget {
+    /// The budget of `net` (input dimension `d`) on `threads` workers.
+    fn new(net: &PwlNet, d: usize, threads: usize) -> Self {
+        let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
+        let (u, d) = (units as f64, d as f64);
+        let leaf = std::mem::size_of::<Leaf>() as f64;
+        // A region at the call's peak, while the arrays returned are filled from the leaves: its leaf (twice,
+        // as a vector of them grows; two heap blocks, each up to 24 bytes more than asked), its pattern (in the
+        // leaf and in the table), its polygon (in the leaf, with room for two more corners; in `vertices`; and
+        // in input space, which Python computes with two temporaries of its size) and its rows of the other
+        // arrays (offset, window map, input slope and bias, decision, a boundary segment twice).
+        let per_region = 2.0 * leaf
+            + 48.0
+            + 2.0 * u
+            + (CORNERS + 2.0) * 16.0
+            + CORNERS * (16.0 + 24.0 * d)
+            + (8.0 + 24.0 + 8.0 * d + 8.0 + 1.0 + 64.0);
+        // Per worker and hidden layer below the first: a chunk of cells with their maps (three rows of the
+        // layer's fan-in), their pre-activations and up to a chunk of children with their maps (three rows of
+        // its width each), and the cells' and children's patterns and polygons.
+        let cell = std::mem::size_of::<Cell>() as f64 + 48.0 + (CORNERS + 2.0) * 16.0;
+        let below: f64 = net.layers[1..]
+            .iter()
+            .map(|l| {
+                let (fan_in, width) = l.w.dim();
+                CHUNK as f64 * (24.0 * fan_in as f64 + 48.0 * width as f64 + 2.0 * (u + cell))
+            })
+            .sum();
+        Budget { per_region, fixed: threads as f64 * below }
+    }
+
+    /// How many regions `max_bytes` holds.
+    fn regions(&self, max_bytes: u64) -> usize {
+        // (`as` saturates: a huge limit is usize::MAX regions)
+        ((max_bytes as f64 - self.fixed) / self.per_region).floor().max(0.0) as usize
     }
 }
 
-/// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked).
-fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split: bool, out: &mut Vec<Leaf>) {
+/// Which limit sets the most regions one call keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CapBy {
+    MaxRegions,
+    PatternTable,
+    MaxBytes,
+}
+
+/// The most regions one call keeps (`limit`), and why.
+#[derive(Clone, Copy, Debug)]
+struct Cap {
+    limit: usize,
+    by: CapBy,
+    max_regions: usize,
+    units: usize,
+    budget: Budget,
+    max_bytes: u64,
+}
+
+impl Cap {
+    /// The least of `max_regions`, what the 2 GiB pattern table holds and what `max_bytes` holds.
+    fn new(max_regions: usize, units: usize, budget: Budget, max_bytes: u64) -> Self {
+        let table = MAX_PATTERN_BYTES / units.max(1);
+        let memory = budget.regions(max_bytes);
+        let (limit, by) = if memory < max_regions.min(table) {
+            (memory, CapBy::MaxBytes)
+        } else if table < max_regions {
+            (table, CapBy::PatternTable)
+        } else {
+            (max_regions, CapBy::MaxRegions)
+        };
+        Cap { limit, by, max_regions, units, budget, max_bytes }
+    }
+
+    /// The end of a refusal: which limit it is and how to draw the picture anyway.
+    fn advice(&self) -> String {
+        let shrink = "shrink the box, draw a prefix of the network's layers";
+        match self.by {
+            CapBy::MaxRegions => format!(": {shrink}, or raise max_regions"),
+            CapBy::PatternTable => format!(
+                "; {} regions x {} units is the 2 GiB cap of the pattern table: {shrink}",
+                self.limit, self.units
+            ),
+            CapBy::MaxBytes => format!(
+                "; at about {} a region (its activation pattern of {} units twice, its polygon and its rows of the \
+                 arrays returned){} that is what the memory limit of {} (max_bytes) holds, below max_regions = {}: \
+                 {shrink}, or raise the limit with nnpartition.limits.set_limits(max_bytes=...) if the machine has \
+                 the memory",
+                limits::human_bytes(self.budget.per_region),
+                self.units,
+                if self.budget.fixed > 0.0 {
+                    format!(", and {} for the workers' chunks", limits::human_bytes(self.budget.fixed))
+                } else {
+                    String::new()
+                },
+                limits::human_bytes(self.max_bytes as f64),
+                self.max_regions
+            ),
+        }
+    }
+}
+
+/// Too many regions: the error a caller sees, with how to shrink the picture.
+fn too_many(cap: &Cap, layer: usize, layers: usize) -> CoreError {
+    CoreError::TooLarge(format!(
+        "the window holds more than {} regions (reached at hidden layer {} of {layers}, {} hidden units){}",
+        cap.limit,
+        layer + 1,
+        cap.units,
+        cap.advice()
+    ))
+}
+
+/// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked);
+/// whether it was cut (then it is two regions).
+fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split: bool, out: &mut Vec<Leaf>) -> bool {
     let inv = 1.0 / o[0].hypot(o[1]);
     let seg = chord(&poly, o, inv, eps);
     if split && seg.is_some() {
@@ -594,10 +711,11 @@ fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split:
         if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], inv, eps, &mut vals) {
             out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg, root });
             out.push(Leaf { poly: q, pattern, out: o, chord: None, root });
-            return;
+            return true;
         }
     }
     out.push(Leaf { poly, pattern, out: o, chord: seg, root });
+    false
 }
 
 struct Ctx<'a, 'n> {
@@ -614,6 +732,14 @@ impl Ctx<'_, '_> {
     fn over(&self, added: usize) -> bool {
         let n = self.count.fetch_add(added, Ordering::Relaxed) + added;
         if n > self.limit {
+            self.abort.store(true, Ordering::Relaxed);
+        }
+        self.abort.load(Ordering::Relaxed)
+    }
+
+    /// While a cell is being cut into `pieces` (not yet counted): stop once the count with them passes the limit.
+    fn cutting_over(&self, pieces: usize) -> bool {
+        if self.count.load(Ordering::Relaxed) + pieces.saturating_sub(1) > self.limit {
             self.abort.store(true, Ordering::Relaxed);
         }
         self.abort.load(Ordering::Relaxed)
@@ -644,13 +770,15 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             z.row_mut(3 * i + 2).iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
         }
         let zs = z.as_slice().expect("contiguous");
+        // Children go one layer deeper a chunk at a time, as soon as they fill one (the chunks and their order
+        // are those of all the chunk's children cut into chunks: the same leaves in the same order).
         let mut children = Batch { cells: Vec::new(), maps: Vec::new() };
         for (i, c) in batch.cells[at..at + k].iter().enumerate() {
             let row = |r: usize| &zs[(3 * i + r) * width..(3 * i + r + 1) * width];
             let rows = [row(0), row(1), row(2)];
             let lines = Lines::new(rows[0], rows[1], rows[2]);
             let mut pieces = vec![Piece::new(c.poly.clone(), vec![0; width])];
-            let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|_| ctx.abort.load(Ordering::Relaxed));
+            let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|n| ctx.cutting_over(n));
             if !ok || ctx.over(pieces.len() - 1) {
                 return Ok(());
             }
@@ -660,14 +788,20 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
                 pattern.extend_from_slice(&p.signs);
                 if last {
                     let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
-                    emit(p.poly, pattern, o, c.root, ctx.eps, ctx.opts.split_decision, out);
+                    if emit(p.poly, pattern, o, c.root, ctx.eps, ctx.opts.split_decision, out) && ctx.over(1) {
+                        return Ok(());
+                    }
                 } else {
                     push_map(&mut children.maps, rows, &p.signs, net.slope);
                     children.cells.push(Cell { poly: p.poly, pattern, root: c.root });
+                    if children.cells.len() == CHUNK {
+                        let full = std::mem::replace(&mut children, Batch { cells: Vec::new(), maps: Vec::new() });
+                        descend(full, layer + 1, ctx, out)?;
+                    }
                 }
             }
         }
-        if !last {
+        if !last && !children.cells.is_empty() {
             descend(children, layer + 1, ctx, out)?;
         }
         at += k;
@@ -678,22 +812,23 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
 /// First-layer regions `(index, piece)` through the deeper layers, in parallel batches, leaves in order.
 fn run_cells(cells: Vec<(usize, Piece)>, rows: [&[f64]; 3], l1: usize, ctx: &Ctx) -> CoreResult<Vec<Leaf>> {
     let slope = ctx.net.slope;
-    let mut batches = Vec::new();
+    let mut batches: Vec<Vec<Cell>> = Vec::new();
     let mut it = cells.into_iter().peekable();
     while it.peek().is_some() {
-        let mut b = Batch { cells: Vec::with_capacity(CHUNK), maps: Vec::with_capacity(CHUNK * 3 * l1) };
-        for (r, p) in it.by_ref().take(CHUNK) {
-            push_map(&mut b.maps, rows, &p.signs, slope);
-            b.cells.push(Cell { poly: p.poly, pattern: p.signs, root: r });
-        }
-        batches.push(b);
+        batches.push(it.by_ref().take(CHUNK).map(|(r, p)| Cell { poly: p.poly, pattern: p.signs, root: r }).collect());
     }
     let parts: Vec<CoreResult<Vec<Leaf>>> = batches
         .into_par_iter()
         .with_max_len(1)
-        .map(|b| {
+        .map(|cells| {
+            // A batch's maps (three rows of the first layer's width a cell) are built when it runs: built for
+            // all of them at once they took 24 bytes a first-layer region and unit.
+            let mut maps = Vec::with_capacity(cells.len() * 3 * l1);
+            for c in &cells {
+                push_map(&mut maps, rows, &c.pattern, slope);
+            }
             let mut out = Vec::new();
-            descend(b, 1, ctx, &mut out).map(|_| out)
+            descend(Batch { cells, maps }, 1, ctx, &mut out).map(|_| out)
         })
         .collect();
     let mut leaves = Vec::new();
@@ -716,6 +851,17 @@ pub fn region_polygons(
     opts: Options,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> CoreResult<Polygons> {
+    region_polygons_under(net, win, opts, limits::get().max_bytes, stop)
+}
+
+/// [`region_polygons`] under the memory limit `max_bytes`.
+fn region_polygons_under(
+    net: &PwlNet,
+    win: &Window,
+    opts: Options,
+    max_bytes: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> CoreResult<Polygons> {
     let d = net.layers.first().map_or(0, |l| l.w.nrows());
     check_net(net, d)?;
     check_window(win, d)?;
@@ -727,7 +873,7 @@ pub fn region_polygons(
     }
     // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
     match rebalanced(net)? {
-        None => partition(net, win, opts, stop),
+        None => partition(net, win, opts, max_bytes, stop),
         Some((layers, w_out)) => {
             let net = PwlNet {
                 layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
@@ -735,17 +881,25 @@ pub fn region_polygons(
                 b_out: net.b_out,
                 slope: net.slope,
             };
-            partition(&net, win, opts, stop)
+            partition(&net, win, opts, max_bytes, stop)
         }
     }
 }
 
 /// [`region_polygons`] of a checked (and, if need be, rebalanced) network.
-fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool + Sync)) -> CoreResult<Polygons> {
+fn partition(
+    net: &PwlNet,
+    win: &Window,
+    opts: Options,
+    max_bytes: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> CoreResult<Polygons> {
     let d = net.layers[0].w.nrows();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let layers = net.layers.len();
-    let limit = opts.max_regions.min(MAX_PATTERN_BYTES / units.max(1));
+    let budget = Budget::new(net, d, rayon::current_num_threads());
+    let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
+    let limit = cap.limit;
     let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
     let eps = opts.tol * diag;
 
@@ -768,7 +922,7 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     if 1 + l1 + l1 * l1.saturating_sub(1) / 2 > limit {
         let col = |k: usize| lines.coef.iter().map(|q| q[k]).collect::<Vec<f64>>();
         if arrangement_count(&col(0), &col(1), &col(2), lo, hi, limit) > limit {
-            return Err(too_many(limit, 0, layers, units));
+            return Err(too_many(&cap, 0, layers));
         }
     }
     let corners = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]];
@@ -780,7 +934,7 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
     let mut j = 0;
     while j < l1 && pieces.len() < SHARE_PIECES {
         if !cut_all(&mut pieces, &lines, j..j + 1, eps, &|n| n > limit) {
-            return Err(too_many(limit, 0, layers, units));
+            return Err(too_many(&cap, 0, layers));
         }
         j += 1;
     }
@@ -808,7 +962,7 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             })
             .collect();
         if abort.load(Ordering::Relaxed) {
-            return Err(if stop() { interrupted() } else { too_many(limit, 0, layers, units) });
+            return Err(if stop() { interrupted() } else { too_many(&cap, 0, layers) });
         }
         pieces = parts.into_iter().flatten().collect();
     }
@@ -826,7 +980,10 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
         let mut out = Vec::with_capacity(pieces.len());
         for (r, p) in pieces.into_iter().enumerate() {
             let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
-            emit(p.poly, p.signs, o, r, eps, split, &mut out);
+            // (a region cut by the decision line is two: refused before the second is kept)
+            if emit(p.poly, p.signs, o, r, eps, split, &mut out) && count.fetch_add(1, Ordering::Relaxed) + 1 > limit {
+                return Err(too_many(&cap, 0, layers));
+            }
         }
         out
     } else {
@@ -851,10 +1008,9 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             if estimate > 2.0 * limit as f64 {
                 return Err(CoreError::TooLarge(format!(
                     "the window holds about {:.3e} regions (estimated from {sampled} of the first layer's {n1} \
-                     regions; limit {limit}, {layers} hidden layers, {units} hidden units{}): shrink the box, draw \
-                     a prefix of the network's layers, or raise max_regions",
+                     regions; {layers} hidden layers, {units} hidden units), more than twice the limit of {limit}{}",
                     estimate,
-                    pattern_note(limit, units)
+                    cap.advice()
                 )));
             }
         }
@@ -862,13 +1018,13 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             leaves.extend(run_cells(std::mem::take(&mut rest), rows, l1, &ctx)?);
         }
         if abort.load(Ordering::Relaxed) {
-            return Err(if stop() { interrupted() } else { too_many(limit, layers - 1, layers, units) });
+            return Err(if stop() { interrupted() } else { too_many(&cap, layers - 1, layers) });
         }
         leaves.sort_by_key(|l| l.root);
         leaves
     };
     if leaves.len() > limit {
-        return Err(too_many(limit, layers - 1, layers, units));
+        return Err(too_many(&cap, layers - 1, layers));
     }
     // The first layer's lines across the window (a unit scaled by rebalancing is the same line).
     let first: Vec<([f64; 4], i64)> = (0..l1)
@@ -877,7 +1033,29 @@ fn partition(net: &PwlNet, win: &Window, opts: Options, stop: &(dyn Fn() -> bool
             chord(&corners, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
         })
         .collect();
+    limits::check_bytes_under(
+        &format!(
+            "the arrays of the window's {} regions ({} hidden units, d = {d}) with the regions they are filled from",
+            leaves.len(),
+            units
+        ),
+        arrays_bytes(&leaves, units, d, first.len()),
+        max_bytes,
+    )?;
     assemble(net, win, leaves, &first, stop)
+}
+
+/// Bytes held while the arrays returned are filled from `leaves`: the leaves, and the arrays at their exact sizes
+/// (with the vertices in input space and the two temporaries Python computes them with), `lines` segments of the
+/// first layer.
+fn arrays_bytes(leaves: &[Leaf], units: usize, d: usize, lines: usize) -> f64 {
+    let (n, d) = (leaves.len() as f64, d as f64);
+    let held: f64 = leaves.iter().map(|l| (16 * l.poly.capacity() + l.pattern.capacity() + 48) as f64).sum::<f64>()
+        + n * std::mem::size_of::<Leaf>() as f64;
+    let vertices: usize = leaves.iter().map(|l| l.poly.len()).sum();
+    let chords = leaves.iter().filter(|l| l.chord.is_some()).count() as f64;
+    let rows = n * (8.0 + units as f64 + 24.0 + 8.0 * d + 8.0 + 1.0) + 8.0;
+    held + rows + vertices as f64 * (16.0 + 24.0 * d) + 64.0 * chords + 40.0 * lines as f64
 }
 
 /// Flatten the leaves into arrays and compute the input-space affine maps; `first` holds the first layer's lines
@@ -1097,6 +1275,64 @@ mod tests {
         assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
         let opts = Options { max_regions: n, ..Options::default() };
         assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), n);
+    }
+
+    #[test]
+    fn the_memory_limit_caps_the_regions_and_is_named() {
+        // Under a max_bytes that the budget says holds exactly the window's regions, the result is the same
+        // (and its arrays, checked at their exact size, fit); one region less and the call is refused, naming
+        // max_bytes, before the regions are all made. The budget is within 2x of the exact arrays and leaves.
+        let win = std_window(-1.0, 1.0);
+        for (widths, d, slope, split) in [
+            (&[300usize][..], 2, 0.0, false),
+            (&[40, 30], 2, 0.0, true),
+            (&[20, 60, 10], 2, 0.1, false),
+            (&[30, 30], 5, 0.0, true),
+        ] {
+            let (layers, wo) = random_net(widths, d, 11);
+            let net = view(&layers, &wo, slope);
+            let win = if d == 2 {
+                win.clone()
+            } else {
+                Window {
+                    origin: vec![0.1; d],
+                    u: [vec![1.0, 0.0], vec![0.0; d - 2]].concat(),
+                    v: [vec![0.0, 1.0], vec![0.5; d - 2]].concat(),
+                    lo: [-1.0, -1.0],
+                    hi: [1.0, 1.0],
+                }
+            };
+            let opts = Options { split_decision: split, ..Options::default() };
+            let full = region_polygons_under(&net, &win, opts, u64::MAX, &never).unwrap();
+            let n = full.n_regions();
+            let budget = Budget::new(&net, d, rayon::current_num_threads());
+            assert_eq!(budget.fixed == 0.0, widths.len() == 1);
+            let bytes = |regions: usize| (budget.fixed + regions as f64 * budget.per_region).ceil() as u64;
+            assert_eq!(budget.regions(bytes(n)), n);
+            let fits = region_polygons_under(&net, &win, opts, bytes(n), &never).unwrap();
+            assert_eq!(fits, full, "{widths:?}");
+            match region_polygons_under(&net, &win, opts, bytes(n - 1), &never) {
+                Err(CoreError::TooLarge(m)) => {
+                    assert!(m.contains("max_bytes") && m.contains("max_regions = 5000000"), "{m}");
+                    assert!(m.contains(&format!("more than {} regions", n - 1)) || m.contains("estimated from"), "{m}");
+                }
+                other => panic!("{widths:?}: {other:?}"),
+            }
+            let leaves = n as f64 * (std::mem::size_of::<Leaf>() as f64 + 48.0 + 16.0 * 6.0);
+            let exact = leaves
+                + n as f64 * (8.0 + 24.0 + 8.0 * d as f64 + 9.0)
+                + full.patterns.len() as f64 * 2.0
+                + full.vertices.nrows() as f64 * (16.0 + 24.0 * d as f64);
+            assert!(exact < n as f64 * budget.per_region && n as f64 * budget.per_region < 2.0 * exact, "{widths:?}");
+        }
+        // A limit below one region refuses even three lines.
+        let (layers, wo) = random_net(&[3], 2, 1);
+        match region_polygons_under(&view(&layers, &wo, 0.0), &win, Options::default(), 1, &never) {
+            Err(CoreError::TooLarge(m)) => {
+                assert!(m.contains("more than 0 regions") && m.contains("1 B (max_bytes)"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
