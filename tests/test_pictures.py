@@ -334,6 +334,22 @@ def test_region_memory_is_bounded_by_max_bytes():
     with npn.limits.override(max_bytes=whole.n_regions * 1000):
         with pytest.raises(ValueError, match="max_bytes"):
             region_polygons(net, split_decision=True)
+    # plot_partition counts each region's drawing too (about 2 KiB more; 1.0-1.7 KB measured): a limit that holds the
+    # regions alone refuses the plot, naming the drawing (its colours by region are computed in blocks of rows).
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(2)
+    W = rng.normal(size=(2, 100))
+    lines = TwoLayerNet(W, rng.uniform(-.5, .5, 100) * np.linalg.norm(W, axis=0), rng.normal(size=100), 0.0)
+    n = region_polygons(lines).n_regions
+    with npn.limits.override(max_bytes=n * 2000):
+        assert region_polygons(lines).n_regions == n
+        with pytest.raises(ValueError, match="for its drawing.*max_bytes"):
+            npn.plot_partition(lines, ax=Figure().add_subplot(), color="region", box=(-1, 1))
+    with npn.limits.override(max_bytes=n * 3500):
+        ax = npn.plot_partition(lines, ax=Figure().add_subplot(), color="region", box=(-1, 1))
+    assert len(ax.collections[0].get_paths()) == n
 
 
 # --- plots -----------------------------------------------------------------------------------

@@ -314,4 +314,5 @@ def region_polygons(
     tol: float,
     max_regions: int,
     split_decision: bool,
+    region_bytes: float = ...,
 ) -> Dict[str, npt.NDArray[Any]]: ...

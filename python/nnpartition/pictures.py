@@ -26,7 +26,7 @@ import numpy.typing as npt
 from . import _core
 from . import _validate as v
 from ._progress import _check as _check_progress
-from .limits import _check_bytes
+from .limits import _block_rows, _check_bytes
 from .network import DeepNet, TwoLayerNet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -375,6 +375,18 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         >>> rp.line_units.tolist(), rp.lines[2].tolist()      # the three lines, x + y = 1 as it crosses the box
         ([0, 1, 2], [[2.0, -1.0], [-1.0, 2.0]])
     """
+    return _region_polygons(net, box, plane, split_decision, tol, max_regions, 0.0)
+
+
+#: Bytes a region's drawing costs :func:`plot_partition` besides the arrays of :func:`region_polygons`, counted
+#: against the memory limit with them: matplotlib's path and colour of the polygon and its view in the list handed
+#: to ``PolyCollection`` (measured 1.0-1.7 KB for 144,000 regions of four corners).
+_DRAW_BYTES = 2048.0
+
+
+def _region_polygons(net: Any, box: BoxLike, plane: Any, split_decision: bool, tol: float, max_regions: int,
+                     region_bytes: float) -> RegionPolygons:
+    """:func:`region_polygons`, with ``region_bytes`` more a region counted against ``max_bytes`` (a drawing's)."""
     nn = _as_network(net)
     layers, w_out, b_out, slope = _layers(nn)
     d = layers[0][0].shape[0]
@@ -384,7 +396,7 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
     tol = v.real("tol", tol, minimum=0.0, open_min=True, maximum=1e-2)
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)
     out = _core.region_polygons(layers, w_out, b_out, slope, p.origin.tolist(), p.u.tolist(), p.v.tolist(),
-                                lo, hi, tol, max_regions, split_decision)
+                                lo, hi, tol, max_regions, split_decision, region_bytes)
     verts = out["vertices"]
     n = int(out["offsets"].shape[0] - 1)
     wa = out["window_affine"]
@@ -428,7 +440,10 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
         # (patterns @ c) mod K differ across every such flip, so neighbours never share a colour.
         K = 20
         c = np.random.default_rng(12345).integers(1, K, size=rp.patterns.shape[1])
-        idx = (rp.patterns.astype(np.int64) @ c) % K
+        # a block of rows at a time (the patterns as int64, whole, were 8 bytes a region and unit)
+        rows = _block_rows(rp.patterns.shape[1])
+        idx = np.concatenate([(rp.patterns[i:i + rows].astype(np.int64) @ c) % K
+                              for i in range(0, rp.n_regions, rows)])
         return colormaps["tab20"](idx / (K - 1) * 0.999), None
     z = rp.logits()
     m = float(np.max(np.abs(z))) or 1.0
@@ -520,7 +535,8 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         edgecolor, linewidth: polygon edges: a matplotlib colour (``"k"``, ``"#333333"``, an RGB(A) tuple in
             ``[0, 1]``, ``"none"``, ``"face"``; ``None`` for matplotlib's default) or a list of them, and a finite
             width ``>= 0`` in points.
-        max_regions: as for :func:`region_polygons`.
+        max_regions: as for :func:`region_polygons`; the memory limit (``max_bytes``) counts each
+            region's drawing too, about 2 KiB more a region.
         colorbar: add a colour bar (``color="output"`` only).
 
         ``hyperplanes``, ``decision_boundary`` and ``colorbar`` are ``True`` or ``False`` (``"no"`` is refused, not
@@ -557,7 +573,8 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     elif y is not None:
         raise ValueError("y given without X")
     p, box = window_for(nn, Xc, plane=plane, box=box)
-    rp = region_polygons(nn, box=box, plane=p, split_decision=color == "decision", max_regions=max_regions)
+    # (the regions' drawing is counted against max_bytes with them)
+    rp = _region_polygons(nn, box, p, color == "decision", DEFAULT_TOL, max_regions, _DRAW_BYTES)
     lo, hi = rp.box
     if ax is None:
         import matplotlib.pyplot as plt

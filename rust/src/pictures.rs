@@ -90,11 +90,14 @@ pub struct Options {
     pub max_regions: usize,
     /// Also cut the last layer's regions by the output's zero line (the decision boundary).
     pub split_decision: bool,
+    /// Bytes a region will cost the caller besides the arrays returned (a drawing's paths and colours), counted
+    /// against the memory limit with the call's own; `>= 0` and finite.
+    pub region_bytes: f64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { tol: DEFAULT_TOL, max_regions: DEFAULT_MAX_REGIONS, split_decision: false }
+        Options { tol: DEFAULT_TOL, max_regions: DEFAULT_MAX_REGIONS, split_decision: false, region_bytes: 0.0 }
     }
 }
 
@@ -591,8 +594,8 @@ struct Budget {
 }
 
 impl Budget {
-    /// The budget of `net` (input dimension `d`) on `threads` workers.
-    fn new(net: &PwlNet, d: usize, threads: usize) -> Self {
+    /// The budget of `net` (input dimension `d`) on `threads` workers, with `extra` bytes a region for the caller.
+    fn new(net: &PwlNet, d: usize, threads: usize, extra: f64) -> Self {
         let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
         let (u, d) = (units as f64, d as f64);
         let leaf = std::mem::size_of::<Leaf>() as f64;
@@ -606,7 +609,8 @@ impl Budget {
             + 2.0 * u
             + (CORNERS + 2.0) * 16.0
             + CORNERS * (16.0 + 24.0 * d)
-            + (8.0 + 24.0 + 8.0 * d + 8.0 + 1.0 + 64.0);
+            + (8.0 + 24.0 + 8.0 * d + 8.0 + 1.0 + 64.0)
+            + extra;
         // Per worker and hidden layer below the first: a chunk of cells with their maps (three rows of the
         // layer's fan-in), their pre-activations and up to a chunk of children with their maps (three rows of
         // its width each), and the cells' and children's patterns and polygons.
@@ -645,11 +649,13 @@ struct Cap {
     units: usize,
     budget: Budget,
     max_bytes: u64,
+    /// The caller's bytes a region (in `budget.per_region`).
+    extra: f64,
 }
 
 impl Cap {
     /// The least of `max_regions`, what the 2 GiB pattern table holds and what `max_bytes` holds.
-    fn new(max_regions: usize, units: usize, budget: Budget, max_bytes: u64) -> Self {
+    fn new(max_regions: usize, units: usize, budget: Budget, max_bytes: u64, extra: f64) -> Self {
         let table = MAX_PATTERN_BYTES / units.max(1);
         let memory = budget.regions(max_bytes);
         let (limit, by) = if memory < max_regions.min(table) {
@@ -659,7 +665,7 @@ impl Cap {
         } else {
             (max_regions, CapBy::MaxRegions)
         };
-        Cap { limit, by, max_regions, units, budget, max_bytes }
+        Cap { limit, by, max_regions, units, budget, max_bytes, extra }
     }
 
     /// The end of a refusal: which limit it is and how to draw the picture anyway.
@@ -673,11 +679,16 @@ impl Cap {
             ),
             CapBy::MaxBytes => format!(
                 "; at about {} a region (its activation pattern of {} units twice, its polygon and its rows of the \
-                 arrays returned){} that is what the memory limit of {} (max_bytes) holds, below max_regions = {}: \
+                 arrays returned{}){} that is what the memory limit of {} (max_bytes) holds, below max_regions = {}: \
                  {shrink}, or raise the limit with nnpartition.limits.set_limits(max_bytes=...) if the machine has \
                  the memory",
                 limits::human_bytes(self.budget.per_region),
                 self.units,
+                if self.extra > 0.0 {
+                    format!(", and {} for its drawing", limits::human_bytes(self.extra))
+                } else {
+                    String::new()
+                },
                 if self.budget.fixed > 0.0 {
                     format!(", and {} for the workers' chunks", limits::human_bytes(self.budget.fixed))
                 } else {
@@ -871,6 +882,9 @@ fn region_polygons_under(
     if opts.max_regions == 0 {
         return invalid("max_regions must be >= 1");
     }
+    if !(opts.region_bytes.is_finite() && opts.region_bytes >= 0.0) {
+        return invalid(format!("region_bytes must be >= 0 and finite, got {}", opts.region_bytes));
+    }
     // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
     match rebalanced(net)? {
         None => partition(net, win, opts, max_bytes, stop),
@@ -897,8 +911,8 @@ fn partition(
     let d = net.layers[0].w.nrows();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let layers = net.layers.len();
-    let budget = Budget::new(net, d, rayon::current_num_threads());
-    let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
+    let budget = Budget::new(net, d, rayon::current_num_threads(), opts.region_bytes);
+    let cap = Cap::new(opts.max_regions, units, budget, max_bytes, opts.region_bytes);
     let limit = cap.limit;
     let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
     let eps = opts.tol * diag;
@@ -1039,7 +1053,7 @@ fn partition(
             leaves.len(),
             units
         ),
-        arrays_bytes(&leaves, units, d, first.len()),
+        arrays_bytes(&leaves, units, d, first.len()) + leaves.len() as f64 * opts.region_bytes,
         max_bytes,
     )?;
     assemble(net, win, leaves, &first, stop)
@@ -1305,7 +1319,7 @@ mod tests {
             let opts = Options { split_decision: split, ..Options::default() };
             let full = region_polygons_under(&net, &win, opts, u64::MAX, &never).unwrap();
             let n = full.n_regions();
-            let budget = Budget::new(&net, d, rayon::current_num_threads());
+            let budget = Budget::new(&net, d, rayon::current_num_threads(), 0.0);
             assert_eq!(budget.fixed == 0.0, widths.len() == 1);
             let bytes = |regions: usize| (budget.fixed + regions as f64 * budget.per_region).ceil() as u64;
             assert_eq!(budget.regions(bytes(n)), n);
@@ -1324,6 +1338,21 @@ mod tests {
                 + full.patterns.len() as f64 * 2.0
                 + full.vertices.nrows() as f64 * (16.0 + 24.0 * d as f64);
             assert!(exact < n as f64 * budget.per_region && n as f64 * budget.per_region < 2.0 * exact, "{widths:?}");
+        }
+        // What a region costs the caller besides (a drawing) lowers the limit, and the refusal says so.
+        let (layers, wo) = random_net(&[300], 2, 11);
+        let net = view(&layers, &wo, 0.0);
+        let n = region_polygons_under(&net, &win, Options::default(), u64::MAX, &never).unwrap().n_regions();
+        let per = Budget::new(&net, 2, rayon::current_num_threads(), 0.0).per_region;
+        let drawn = Options { region_bytes: 2048.0, ..Options::default() };
+        assert!(region_polygons_under(&net, &win, drawn, ((per + 2048.0) * n as f64) as u64 + 1, &never).is_ok());
+        match region_polygons_under(&net, &win, drawn, (per * n as f64) as u64 + 1, &never) {
+            Err(CoreError::TooLarge(m)) => assert!(m.contains("2 KiB for its drawing"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            let opts = Options { region_bytes: bad, ..Options::default() };
+            assert!(matches!(region_polygons(&net, &win, opts, &never), Err(CoreError::InvalidArgument(_))));
         }
         // A limit below one region refuses even three lines.
         let (layers, wo) = random_net(&[3], 2, 1);

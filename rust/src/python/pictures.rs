@@ -9,9 +9,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// The regions of the network `(layers, w_out, b_out, slope)` in the window
-/// `origin + s u + t v`, `lo <= (s, t) <= hi`, as a dict of flat arrays.
+/// `origin + s u + t v`, `lo <= (s, t) <= hi`, as a dict of flat arrays; `region_bytes`: what a region
+/// will cost the caller besides (a drawing), counted against the memory limit too.
 #[pyfunction]
-#[pyo3(signature = (layers, w_out, b_out, slope, origin, u, v, lo, hi, tol, max_regions, split_decision))]
+#[pyo3(signature = (layers, w_out, b_out, slope, origin, u, v, lo, hi, tol, max_regions, split_decision, region_bytes=0.0))]
 #[allow(clippy::too_many_arguments)]
 fn region_polygons<'py>(
     py: Python<'py>,
@@ -27,6 +28,7 @@ fn region_polygons<'py>(
     tol: f64,
     max_regions: usize,
     split_decision: bool,
+    region_bytes: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     if layers.is_empty() {
         return Err(PyValueError::new_err("the network needs at least one hidden layer"));
@@ -38,7 +40,7 @@ fn region_polygons<'py>(
         slope,
     };
     let win = Window { origin, u, v, lo: [lo.0, lo.1], hi: [hi.0, hi.1] };
-    let opts = Options { tol, max_regions, split_decision };
+    let opts = Options { tol, max_regions, split_decision, region_bytes };
     let res = run_interruptible(py, None, || {
         let cancel = Cancel::current();
         core_region_polygons(&net, &win, opts, &|| cancel.is_cancelled())
