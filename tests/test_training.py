@@ -601,6 +601,40 @@ def test_bad_snapshot_arguments(kwargs, exc, match):
         train(X, y, 64, **{"steps": 10, **kwargs})
 
 
+_SNAPSHOTS_30000 = """
+import nnpartition as npn
+X, y = npn.random_dataset(40, 2, seed=0)
+for kw in ({}, {"callback": lambda *a: None}):
+    try:
+        npn.train(X, y, 1000, steps=30000, snapshot_every=1, **kw)
+    except ValueError as e:
+        print("ValueError:", e)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sets RLIMIT_AS")
+def test_snapshots_are_counted_against_the_memory_limit():
+    # An audit's call: 30,000 snapshots of 4,001 parameters, within the 2^27 values train() allowed, but about 1.4 GB
+    # as they are recorded (f32) and returned (f64). The run's memory check did not count them: under
+    # `ulimit -v 1500000` it aborted. Now refused before training, naming snapshot_every and max_bytes.
+    from test_limits import run_capped
+
+    r = run_capped(_SNAPSHOTS_30000, 1_500_000 * 1024)
+    assert r.returncode == 0, r.stderr[-500:]
+    lines = [line for line in r.stdout.splitlines() if line.startswith("ValueError")]
+    assert len(lines) == 2 and all("snapshot_every=1" in m and "(max_bytes)" in m for m in lines), r.stdout
+    # In process: 4 bytes a parameter and snapshot of every restart and 8 of the best's, with the networks' arrays:
+    # 100 snapshots of 33 parameters x 2 restarts need about 210 KB, 11 of them about 28 KB (with the runs).
+    from nnpartition import limits
+
+    X, y = random_dataset(20, 2, seed=0)
+    with limits.override(max_bytes=40_000):
+        assert train(X, y, 8, steps=100, restarts=2).snapshot_steps.size == 0
+        with pytest.raises(ValueError, match=r"snapshot_every=1: keeping 100 snapshots.*\(max_bytes\)"):
+            train(X, y, 8, steps=100, restarts=2, snapshot_every=1)
+        assert train(X, y, 8, steps=100, restarts=2, snapshot_every=10).snapshot_steps.size == 11
+
+
 def test_real_accuracy_limits_and_numpy_seeds():
     with pytest.raises(ValueError, match="datasets must be >= 1 and <= 65536"):
         real_accuracy(2, 20, 2, datasets=2**20)

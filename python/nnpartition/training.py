@@ -270,6 +270,8 @@ def train(
         snapshot_every: record the parameters at every ``snapshot_every``-th step
             and at the last step (the parameters that step's forward pass used);
             the best restart's are returned in the result (``snapshot_*``, :meth:`TrainResult.snapshots`).
+            They are counted against the memory limit (``max_bytes``) before training: 4 bytes a parameter and
+            snapshot of every restart, 8 of the best's.
         callback: called as ``callback(step, network, accuracy, loss)`` at every
             snapshot step, from inside the Rust trainer with the GIL taken back
             (``snapshot_every`` defaults to 20 with a callback). Needs

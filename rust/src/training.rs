@@ -1330,6 +1330,47 @@ pub fn train_restarts(
         .collect()
 }
 
+impl TrainConfig {
+    /// How many snapshots one run of `steps` hands to its observer every `every` steps: at `t % every == 0` and
+    /// at the last step (0 for `every = 0`).
+    pub fn snapshots(&self, every: usize) -> usize {
+        if every == 0 || self.steps == 0 {
+            return 0;
+        }
+        let last = self.steps - 1;
+        last / every + 1 + usize::from(last % every != 0)
+    }
+
+    /// Bytes of the snapshots of `restarts` runs on `d` inputs kept every `every` steps, as `train` keeps them:
+    /// every run's, 4 bytes a parameter (f32) and the network's arrays (about 64 + 160 bytes a layer, twice for the
+    /// vector's growth), and the best run's again as the arrays returned (8 bytes a parameter, and its step,
+    /// accuracy, loss and output bias).
+    pub fn snapshot_bytes(&self, d: usize, every: usize, restarts: usize) -> f64 {
+        let (count, params) = (self.snapshots(every) as f64, self.params(d));
+        let network = 2.0 * (64.0 + 160.0 * (self.hidden.len() as f64 + 1.0));
+        restarts as f64 * count * (4.0 * params + network) + count * (8.0 * params + 32.0)
+    }
+}
+
+/// What keeping snapshots every `every` steps (`snapshot_every`) checks before training: the snapshots of
+/// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time, against
+/// `max_bytes`. [`TrainConfig::run_bytes`] counts a run without them; they were capped only by a count of values
+/// (`MAX_SNAPSHOT_VALUES` in Python), and a call within it aborted under an address-space cap.
+pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, restarts: usize) -> CoreResult<()> {
+    let running = (restarts as f64).min(rayon::current_num_threads() as f64).max(1.0);
+    limits::check_bytes(
+        &format!(
+            "snapshot_every={every}: keeping {} snapshots of {} parameters x {restarts} restarts (4 bytes a \
+             parameter as they are recorded, 8 in the arrays returned; raise snapshot_every) while training a \
+             network d={d} -> {:?} -> 1",
+            cfg.snapshots(every),
+            cfg.params(d),
+            cfg.hidden
+        ),
+        cfg.snapshot_bytes(d, every, restarts) + running * cfg.run_bytes(n, d),
+    )
+}
+
 /// [`train_restarts`] that also keeps every run's snapshots (see [`train_run_observed`]).
 pub fn train_restarts_observed(
     x: ArrayView2<f32>,
@@ -1344,6 +1385,7 @@ pub fn train_restarts_observed(
         return invalid("restarts must be >= 1");
     }
     cfg.validate(x.nrows(), x.ncols())?;
+    check_snapshots(cfg, x.nrows(), x.ncols(), every, restarts)?;
     let cancel = Cancel::current();
     (0..restarts)
         .into_par_iter()
@@ -1736,6 +1778,24 @@ mod tests {
     }
 
     #[test]
+    fn snapshots_are_counted_against_the_memory_limit() {
+        // An audit's call: 30,001 snapshots of a 2 -> 1000 -> 1 network (4,001 parameters) on 40 points, within
+        // the 2^27 values Python allowed; with the f64 arrays returned it needs about 1.4 GB, which aborted under a
+        // 1.5 GB address-space cap. Ten times as many steps is over any default max_bytes (at most 8 GiB).
+        let (x, y) = small_data(40, 2, 5);
+        let mut cfg = TrainConfig::reference(1000);
+        cfg.steps = 300_000;
+        assert_eq!(cfg.snapshots(1), 300_000);
+        let per = 4.0 * 4001.0 + 2.0 * (64.0 + 320.0);
+        assert_eq!(cfg.snapshot_bytes(2, 1, 3), 300_000.0 * (3.0 * per + 8.0 * 4001.0 + 32.0));
+        let e = train_restarts_observed(x.view(), &y, &cfg, 1, 0, 3, 1).unwrap_err().to_string();
+        assert!(e.contains("snapshot_every=1") && e.contains("300000 snapshots") && e.contains("(max_bytes)"), "{e}");
+        // Without snapshots, or with few, the same configuration is accepted (checked, not trained).
+        assert!(cfg.validate(40, 2).is_ok());
+        assert!(check_snapshots(&cfg, 40, 2, 10_000, 3).is_ok());
+    }
+
+    #[test]
     fn snapshots_do_not_change_the_run_and_hold_the_step_parameters() {
         let (x, y) = small_data(40, 2, 5);
         let mut cfg = TrainConfig::reference(6);
@@ -1751,6 +1811,18 @@ mod tests {
         assert_eq!(observed.last, plain.last);
         assert_eq!(observed.accuracy_history, plain.accuracy_history);
         assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), vec![0, 50, 100, 129]);
+        // What the check counts is what is observed, at every period (the last step a multiple of it or not).
+        for (steps, every) in [(130, 50), (101, 50), (100, 1), (1, 1), (7, 100), (130, 129)] {
+            let cfg = TrainConfig { steps, ..cfg.clone() };
+            let mut count = 0;
+            train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), every, &mut |_| {
+                count += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(cfg.snapshots(every), count, "{steps} {every}");
+        }
+        assert_eq!(cfg.snapshots(0), 0);
         // Step 0 holds the initial parameters; step 100 is also a record step: same accuracy and loss.
         let init = Network::from_flat(
             &Layout::new(2, &cfg.hidden),

@@ -5,7 +5,7 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, check_protocol as core_check_protocol, protocol_accuracy as core_protocol_accuracy,
+    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
     reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed, train_run_observed,
     train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult, Schedule, Snapshot,
     TrainConfig,
@@ -181,6 +181,9 @@ fn train_network<'py>(
         if snapshot_every == 0 {
             return Err(PyValueError::new_err("callback needs snapshot_every >= 1"));
         }
+        // Every snapshot is kept (and returned) as in train_restarts_observed: checked before the run.
+        cfg.validate(xv.nrows(), xv.ncols())?;
+        check_snapshots(&cfg, xv.nrows(), xv.ncols(), snapshot_every, 1)?;
         let cb = cb.unbind();
         let mut raised: Option<PyErr> = None;
         let mut kept = Vec::new();
