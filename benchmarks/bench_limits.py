@@ -88,6 +88,8 @@ HOSTILE = [
     "np.ones(1650), 0.0))(r.normal(size=(2, 1650))))(np.random.default_rng(0)))",
     # the same audit: snapshots counted only against 2^27 values, not max_bytes (it aborted under its cap, CAPS)
     "npn.train(X, y, 1000, steps=30000, snapshot_every=1)",
+    # and trials without a work limit (about 13 years)
+    "npn.simulate_partition(1, 10**6, 1000, trials=10**8)",
 ]
 
 CHILD = textwrap.dedent("""

@@ -49,6 +49,7 @@ __all__ = [
     "required_width",
     "separable_probability",
     "set_limits",
+    "simulate_check",
     "simulate_trials",
     "summed_lr",
     "teacher_sgd",
@@ -145,6 +146,7 @@ def simulate_trials(
     threads: Optional[int] = None,
     cap: Optional[int] = None,
 ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]: ...
+def simulate_check(d: int, n: int, l: int, trials: int) -> None: ...
 
 # --- inside ---
 def eas_code_check(n: int, d: int, m: int, k: int, sparsify: str) -> None: ...

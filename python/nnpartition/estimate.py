@@ -461,6 +461,7 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
 
 def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bool, trials: int, seed: SeedLike,
                  progress: Optional[bool]) -> AccuracyEstimate[float]:
+    _core.simulate_check(d, N, L, trials)   # refused (work, memory) before warning about the range
     _warn_range(d, N, (L,), proto)   # the caller of estimate_accuracy
     sim = simulate_partition(d, N, L, trials=trials, dist=dist, seed=seed, progress=progress)
     occ = sim.capped_occupancy.astype(np.float64)

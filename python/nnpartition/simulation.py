@@ -155,6 +155,7 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
     seed = v.seed(seed)
     if threads is not None:
         threads = v.count("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
+    _core.simulate_check(d, N, L, trials)   # the whole run against max_work and max_bytes, before the first batch
     # Batches of at most ~1/50 of the run and ~2e7 point-neuron products: the bar moves,
     # and Ctrl-C lands between two short Rust calls (results do not depend on batching).
     batch = max(1, min(trials // 50, max(8, _BATCH_WORK // (N * L))))

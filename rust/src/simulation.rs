@@ -87,6 +87,38 @@ pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
     Ok(TrialResult { n_regions: s.n_regions, majority_accuracy: s.majority_accuracy(), occupancy_hist: hist })
 }
 
+/// Steps (in [`limits::check_work`]'s sense, about a multiply-add each) a trial costs besides its points' products
+/// through the layer: per point and unit (a sign, a bit of the pattern; measured 8.2 ns of one core a point and unit
+/// at `d = 1`, 0.2 ns more a dimension), and per trial (its streams, table and histogram; about 8 us).
+const TRIAL_UNIT_STEPS: f64 = 24.0;
+const TRIAL_STEPS: f64 = 2.0e4;
+/// Steps of one random number (a weight, a coordinate, a label).
+const DRAW_STEPS: f64 = 16.0;
+
+/// Steps of one trial of `cfg`: its `N x L` points and units at `d + 24` steps each, its draws (the layer's
+/// `(d + 1) L` weights and `N (d + 1)` coordinates and labels) and its fixed cost.
+pub fn trial_work(cfg: &SimConfig) -> f64 {
+    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    n * l * (d + TRIAL_UNIT_STEPS) + DRAW_STEPS * (d + 1.0) * (n + l) + TRIAL_STEPS
+}
+
+/// What `trials` trials of `cfg` check before the first runs, whether they run in one call or in batches
+/// (`simulate_partition` checks the whole run first): their work ([`trial_work`] each) against `max_work`, and the
+/// per-trial results kept (a count, an accuracy and a capped sum, 8 bytes each, and Python's concatenated copies of
+/// them: 64 bytes a trial) against `max_bytes`. Until an audit after issue 12 there was no work limit:
+/// `simulate_partition(1, 10**6, 1000, trials=10**8)` was accepted (about 13 years on two cores).
+pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
+    let what = format!(
+        "trials={trials} simulated trials of N={} points through L={} units in d={} (about {:.3e} steps a trial)",
+        cfg.n,
+        cfg.l,
+        cfg.d,
+        trial_work(cfg)
+    );
+    limits::check_work(&what, trials as f64 * trial_work(cfg), None)?;
+    limits::check_bytes(&format!("the results of {what}"), 64.0 * trials as f64)
+}
+
 /// Run trials `first .. first + count` in parallel (results in trial order).
 pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<TrialResult>> {
     if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
@@ -95,6 +127,7 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
     if first.checked_add(count).is_none() {
         return invalid(format!("trials first + count must be below 2^64, got {first} + {count}"));
     }
+    check_trials(cfg, count)?;
     let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
     limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
     // Per running trial: the layer, one chunk of points and activations, and
@@ -197,6 +230,21 @@ mod tests {
                 assert!(r.majority_accuracy >= 0.5 && r.majority_accuracy <= 1.0);
             }
         }
+    }
+
+    #[test]
+    fn trials_are_checked_against_the_work_limit() {
+        // An audit's call: 10^8 trials of 10^6 points through 1000 units (about 4 s each on two cores): refused
+        // before the first, naming trials and max_work (the default limit is 1e13 steps, about an hour of one core).
+        let e = simulate(&cfg(1, 1_000_000, 1000), 0, 100_000_000).unwrap_err().to_string();
+        assert!(e.contains("trials=100000000") && e.contains("(max_work)"), "{e}");
+        assert_eq!(trial_work(&cfg(1, 1_000_000, 1000)), 1e9 * 25.0 + 16.0 * 2.0 * 1_001_000.0 + 2e4);
+        // The documented runs and the estimator's default 200 trials of a large first layer pass.
+        for (c, trials) in [(cfg(10, 1000, 50), 200), (cfg(2, 1000, 16), 200), (cfg(100, 100_000, 1000), 200)] {
+            assert!(check_trials(&c, trials).is_ok(), "{c:?}");
+        }
+        // Far beyond: refused on the count alone, at any size.
+        assert!(check_trials(&cfg(1, 1, 1), 1 << 62).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Bindings for the Monte Carlo partition simulation.
 
 use super::run_interruptible;
-use crate::simulation::{simulate, summarize, Init, PointDist, SimConfig};
+use crate::error::CoreError;
+use crate::simulation::{check_trials, simulate, summarize, Init, PointDist, SimConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
@@ -38,7 +39,19 @@ fn simulate_trials<'py>(
     Ok((regions.into_pyarray(py), acc.into_pyarray(py), hist.into_pyarray(py), capped.into_pyarray(py)))
 }
 
+/// Check `trials` trials of `(d, n, l)` against the work and memory limits before the first runs
+/// (`simulate_partition` runs them in batches, one `simulate_trials` call each).
+#[pyfunction]
+fn simulate_check(d: usize, n: usize, l: usize, trials: u64) -> PyResult<()> {
+    if d == 0 || n == 0 || l == 0 {
+        return Err(CoreError::InvalidArgument("d, N and L must all be >= 1".into()).into());
+    }
+    let cfg = SimConfig { d, n, l, dist: PointDist::Uniform, init: Init::Uniform, seed: 0 };
+    Ok(check_trials(&cfg, trials)?)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate_trials, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_check, m)?)?;
     Ok(())
 }
