@@ -428,7 +428,8 @@ LONG_CALLS = [
      "npn.regions_in_box(Wb, bb, -3.0, 3.0, max_work=10**13)"),
     ("count_regions", "Xc = rng.uniform(-1, 1, (2 * 10**6, 8)); Wc = rng.normal(size=(8, 300)); bc = rng.normal(size=300)",
      "[npn.count_regions(Xc, Wc, bc) for _ in range(100)]"),
-    ("simulate_partition", "", "npn.simulate_partition(4, 200000, 200, trials=10**6, progress=False)"),
+    # (4,000 trials, 4.5e12 steps, about ten minutes: within max_work, which refuses 10**6 of them)
+    ("simulate_partition", "", "npn.simulate_partition(4, 200000, 200, trials=4000, progress=False)"),
     ("real_accuracy", "", "npn.real_accuracy(5, 400, 64, datasets=1000)"),
     ("train", "Xt = rng.uniform(-1, 1, (4000, 10)); yt = (Xt[:, 0] > 0).astype(int)",
      "npn.train(Xt, yt, 256, steps=10**5)"),

@@ -103,11 +103,25 @@ pub fn trial_work(cfg: &SimConfig) -> f64 {
 }
 
 /// What `trials` trials of `cfg` check before the first runs, whether they run in one call or in batches
-/// (`simulate_partition` checks the whole run first): their work ([`trial_work`] each) against `max_work`, and the
-/// per-trial results kept (a count, an accuracy and a capped sum, 8 bytes each, and Python's concatenated copies of
-/// them: 64 bytes a trial) against `max_bytes`. Until an audit after issue 12 there was no work limit:
-/// `simulate_partition(1, 10**6, 1000, trials=10**8)` was accepted (about 13 years on two cores).
+/// (`simulate_partition` checks the whole run first), in this order: the layer's parameters against `max_params`;
+/// the memory of the trials running at once against `max_bytes`; their work ([`trial_work`] each) against
+/// `max_work`; and the per-trial results kept (a count, an accuracy and a capped sum, 8 bytes each, and Python's
+/// concatenated copies of them: 64 bytes a trial) against `max_bytes`. Until an audit after issue 12 there was no
+/// work limit: `simulate_partition(1, 10**6, 1000, trials=10**8)` was accepted (about 13 years on two cores).
 pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
+    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
+    // Per running trial: the layer, one chunk of points and activations, and
+    // a pattern table that may hold up to N distinct L-bit patterns.
+    let words = (l / 64.0).ceil();
+    let per_trial = 8.0 * (d + 1.0) * l
+        + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
+        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
+    let running = (rayon::current_num_threads() as f64).min(trials as f64).max(1.0);
+    limits::check_bytes(
+        &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
+        per_trial * running,
+    )?;
     let what = format!(
         "trials={trials} simulated trials of N={} points through L={} units in d={} (about {:.3e} steps a trial)",
         cfg.n,
@@ -128,19 +142,6 @@ pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<Trial
         return invalid(format!("trials first + count must be below 2^64, got {first} + {count}"));
     }
     check_trials(cfg, count)?;
-    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
-    limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
-    // Per running trial: the layer, one chunk of points and activations, and
-    // a pattern table that may hold up to N distinct L-bit patterns.
-    let words = (l / 64.0).ceil();
-    let per_trial = 8.0 * (d + 1.0) * l
-        + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
-        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
-    let running = (rayon::current_num_threads() as f64).min(count as f64).max(1.0);
-    limits::check_bytes(
-        &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
-        per_trial * running,
-    )?;
     let cancel = Cancel::current();
     (first..first + count)
         .into_par_iter()
