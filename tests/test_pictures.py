@@ -321,11 +321,12 @@ def test_region_memory_is_bounded_by_max_bytes():
     assert r.returncode == 0, r.stderr[-500:]
     assert "ValueError: the window holds more than" in r.stdout and "(max_bytes)" in r.stdout, r.stdout
     assert "set_limits(max_bytes=" in r.stdout and "max_regions" in r.stdout
-    # set_limits(max_bytes=1) refuses any window; a limit that holds the regions gives the same polygons.
+    # A limit that holds the plane (three vectors of d floats) and not one region refuses the window; a limit
+    # that holds the regions gives the same polygons.
     net = make_net([30, 30], seed=3)
     whole = region_polygons(net, split_decision=True)
-    with npn.limits.override(max_bytes=1):
-        with pytest.raises(ValueError, match=r"more than 0 regions.*1 B \(max_bytes\)"):
+    with npn.limits.override(max_bytes=100):
+        with pytest.raises(ValueError, match=r"more than 0 regions.*100 B \(max_bytes\)"):
             region_polygons(net)
     # about 2 x 60 pattern bytes and 900 more a region, and 256-cell chunks of the second layer on each worker
     with npn.limits.override(max_bytes=2 * whole.n_regions * 1100 + 64 * 2**20):
