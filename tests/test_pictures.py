@@ -632,6 +632,12 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert "give --weights" in capsys.readouterr().err
     assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
     assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2
+    # Too many frames is worded for --every (the command's option), not for train()'s snapshot_every, which the
+    # pre-check of the run's memory would have named first.
+    assert main(["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "50", "-L", "100000", "--every", "1",
+                 "--steps", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "more than 2000 frames; raise every" in err and "snapshot_every" not in err
 
 
 def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):

@@ -60,13 +60,16 @@ def test_generator_seed_matches_its_integer():
         nnp.random_dataset(10, 3, seed=1.5)
 
 
-def test_trial_seed_is_seed_times_stride_plus_t_wrapped_into_range():
+def test_trial_seeds_keep_the_old_values_and_never_collide_past_the_limit():
     from nnpartition._random import trial_seed
 
+    # Below 2**64 the trial seeds are the ones every earlier release used (seed * 1000 + t).
     assert trial_seed(3, 1) == 3001 and trial_seed(0, 0) == 0 and trial_seed(5, 2, stride=10) == 52
-    small = 2**64 // 1000 - 1               # the largest seed whose trial seeds do not wrap
+    small = 2**64 // 1000 - 1               # the largest seed whose trial seeds are all below 2**64
     assert trial_seed(small, 999) == small * 1000 + 999 < 2**64
-    for seed in (small + 1, 2**63, 2**64 - 1):
-        for t in (0, 1, 999):
-            s = trial_seed(seed, t)
-            assert 0 <= s < 2**64 and s == (seed * 1000 + t) % 2**64
+    # Past it: in range, and distinct for distinct (seed, t), also for seeds 2**61 apart, which a reduction
+    # modulo 2**64 maps to the same trial seeds (1000 * 2**61 is a multiple of 2**64).
+    seeds = [small + 1, 2**61 + small + 1, 2**63, 2**63 + 2**61, 2**64 - 1, 2**64 - 1 - 2**61, 2**64 - 1 - 2**62]
+    got = {(s, t): trial_seed(s, t) for s in seeds for t in (0, 1, 999)}
+    assert all(0 <= x < 2**64 for x in got.values())
+    assert len(set(got.values())) == len(got)

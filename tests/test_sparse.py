@@ -405,11 +405,12 @@ def test_per_trial_seeds_below_the_wrap_are_seed_times_1000_plus_t():
         assert c.accuracy[s][0] == _code_accuracy("nonlinear", 3, 40, 60, 50, 3, 0, 3000, s, 4)
 
 
-def test_the_largest_seed_wraps_its_per_trial_seeds_modulo_2_64():
+def test_the_largest_seed_runs_its_trials_on_trial_seed():
+    from nnpartition._random import trial_seed
     from nnpartition.sparse import generalisation, sparsity_curve
 
     top = 2**64 - 1
-    wrapped = (top * 1000) % 2**64          # = 2**64 - 1000, trial 0's seed
+    wrapped = trial_seed(top, 0)            # past 2**64: a hash of (seed, t), trial 0's seed
     g = generalisation("linear", 3, 40, 60, n_test=50, k=4, trials=1, trained=True, seed=top)
     assert g.code["topk"][0] == _code_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped, "topk", 4)
     assert g.trained[0] == _trained_accuracy("linear", 3, 40, 60, 50, top, 0, wrapped)

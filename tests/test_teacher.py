@@ -39,7 +39,7 @@ def test_dataset_respects_margin_norm_balance_and_labels(dist, margin):
 
 
 # Results of the plain rejection sampler before the teacher-frame sampler existed (commit bca0b76): every call
-# where at least 1 in 8 draws meets the margin draws exactly as before.
+# whose plain rejection draws fewer than about 2^26 coordinates draws exactly as before.
 FROZEN = [((200, 5, dict(seed=1)), -19.717717971261486, [-0.01076763617895019, 0.17063898166817904]),
           ((301, 7, dict(margin=0.2, dist="ball", seed=3)), 14.40095928048812, [-0.1155689268804846, 0.467474980472048]),
           ((50, 200, dict(seed=4)), -5.736366585399288, [0.0012062526846415207, 0.04190324327921001])]
@@ -49,6 +49,20 @@ FROZEN = [((200, 5, dict(seed=1)), -19.717717971261486, [-0.01076763617895019, 0
 def test_common_datasets_are_drawn_as_before(args, total, row):
     X, _, _ = linear_teacher_dataset(args[0], args[1], **args[2])
     assert float(X.sum()) == total and X[0, :2].tolist() == row
+
+
+@pytest.mark.parametrize("N,d,kw", [(200, 256, {}), (500, 50, dict(margin=0.3)),
+                                    (200, 60, dict(margin=0.2, dist="sphere")), (50, 100, dict(margin=0.2))])
+def test_small_calls_with_rare_margins_draw_as_the_plain_rejection(N, d, kw, monkeypatch):
+    """Calls whose draws are rare (fewer than 1 in 8 kept) but few (N d small) keep the plain rejection's points:
+    the first version of the teacher-frame sampler switched on the kept fraction alone, and changed these."""
+    from nnpartition.teacher import data
+
+    X = linear_teacher_dataset(N, d, seed=0, **kw)[0]
+    monkeypatch.setattr(data, "_PLAIN_COORDINATES", float("inf"))    # the plain rejection, always
+    np.testing.assert_array_equal(linear_teacher_dataset(N, d, seed=0, **kw)[0], X)
+    monkeypatch.setattr(data, "_PLAIN_COORDINATES", 0.0)             # the frame, always: other points
+    assert not np.array_equal(linear_teacher_dataset(N, d, seed=0, **kw)[0], X)
 
 
 @pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])

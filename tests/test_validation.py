@@ -237,6 +237,21 @@ def test_report_summary_by_group():
     assert s["all"]["n"] == 2 and s["non-trivial"]["n"] == 1 and s["non-trivial"]["mae"] == pytest.approx(0.02)
 
 
+def test_report_csv_has_every_rows_columns(tmp_path):
+    # A store resumed from before rows recorded "seed" mixes rows with and without it: the CSV has every column
+    # (it took the first row's and refused the others' after all the work was done).
+    import csv
+
+    old = dict(dist="uniform", d=2, N=100, L=4, real=0.7, estimate=0.72)
+    new = dict(old, real=0.8, seed=5)
+    path = tmp_path / "r.csv"
+    ValidationReport([old, new]).to_csv(str(path))
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == [*old, "seed"]
+    assert rows[0]["seed"] == "" and rows[1]["seed"] == "5" and rows[1]["real"] == "0.8"
+
+
 def test_validate_trains_and_estimates_under_a_given_protocol(capsys):
     # protocol=: both sides of every row use it (the same numbers as training and estimating it directly)
     sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1)

@@ -102,17 +102,21 @@ def resolve_seed(seed: SeedLike, name: str = "seed") -> int:
 
 
 def trial_seed(seed: int, t: int, stride: int = 1000) -> int:
-    """The seed of trial ``t`` of a run seeded ``seed``: ``seed * stride + t`` modulo ``2**64``.
+    """The seed of trial ``t`` (``0 <= t < stride``) of a run seeded ``seed``: ``seed * stride + t`` while that
+    is below ``2**64`` (so the results of those seeds are what they always were), else a 64-bit hash of
+    ``(seed, t, stride)`` (numpy's ``SeedSequence``).
 
-    The wrap keeps every seed in ``[0, 2**64)`` usable (a fresh-entropy seed is
-    a random 64-bit integer, and ``seed * stride + t`` is then past the limit);
-    below it, for ``seed < 2**64 // stride``, the value is ``seed * stride + t``
-    itself, so the results of those seeds are unchanged.
+    A fresh-entropy seed is a random 64-bit integer, for which ``seed * stride + t`` is past the limit the core
+    takes. Reducing it modulo ``2**64`` would give seeds ``2**61`` apart the same trial seeds (``1000 * 2**61``
+    is a multiple of ``2**64``); the hash gives distinct seeds distinct trial seeds but for chance (``2**-64``).
 
     Example:
         >>> trial_seed(7, 2)
         7002
-        >>> trial_seed(2**64 - 1, 0) == 2**64 - 1000
+        >>> trial_seed(2**64 - 1, 0) != trial_seed(2**64 - 1 - 2**61, 0)
         True
     """
-    return (seed * stride + t) % _SEED_LIMIT
+    value = seed * stride + t
+    if value < _SEED_LIMIT:
+        return value
+    return int(np.random.SeedSequence([seed, t, stride]).generate_state(1, np.uint64)[0])

@@ -41,6 +41,8 @@ DEFAULT_MAX_REGIONS = 5_000_000
 DEFAULT_TOL = 1e-9
 #: The resolutions (dots per inch) figures may be written at, by :func:`movie` and the command line.
 MIN_DPI, MAX_DPI = 10, 1000
+#: Most frames a movie makes (``(steps - 1) // every + 2``).
+MAX_FRAMES = 2000
 #: Ways :func:`plot_partition` colours the regions.
 COLOR_MODES = ("decision", "region", "output")
 
@@ -731,8 +733,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     dist = v.choice("dist", dist, _core.CHOICES["dist"], _core.ALIASES["dist"])   # the names estimate_accuracy takes
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
     progress = _check_progress(progress)
-    if (steps - 1) // every + 2 > 2000:
-        raise ValueError(f"steps={steps} with every={every} makes more than 2000 frames; raise every")
+    if (steps - 1) // every + 2 > MAX_FRAMES:
+        raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; raise every")
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")

@@ -493,7 +493,7 @@ class ValidationReport:
         """Write every row to ``path``."""
         if not self.rows:
             raise ValueError("the report has no rows to write")
-        keys = list(self.rows[0])
+        keys = list(dict.fromkeys(k for row in self.rows for k in row))   # every row's keys, in order of appearance
         with open(path, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=keys)
             w.writeheader()

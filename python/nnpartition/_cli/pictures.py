@@ -110,11 +110,13 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
 
 def _movie(args: argparse.Namespace) -> int:
-    from ..pictures import movie
+    from ..pictures import MAX_FRAMES, movie
 
     ws = _widths(args)
-    if isinstance(args.every, int) and args.every >= 1:   # a bad --every is movie()'s to word
-        _check_training(args, ws, 1, args.every)
+    every, steps = args.every, args.steps
+    # a bad --every, or too many frames, is movie()'s to word (it names every, not snapshot_every)
+    if isinstance(every, int) and every >= 1 and isinstance(steps, int) and (steps - 1) // every + 2 <= MAX_FRAMES:
+        _check_training(args, ws, 1, every)
     X, y = _data(args)
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,

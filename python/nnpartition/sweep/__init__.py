@@ -93,7 +93,7 @@ class Product(Sequence[Dict[str, Any]]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if isinstance(index, (bool, np.bool_, np.timedelta64)) or not isinstance(index, (numbers.Integral, np.integer)):
+        if not v.is_integer(index):
             raise TypeError(f"index must be an integer or a slice, got {type(index).__name__}")
         n = len(self)
         i = int(index) + n if index < 0 else int(index)

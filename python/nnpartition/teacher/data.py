@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, List, Optional, Tuple
 
 import numpy as np
@@ -67,26 +68,33 @@ def _frame(rng: np.random.Generator, n: int, d: int, dist: str) -> Tuple[np.ndar
     return 0.5 * side + 0.4 * radius * p, 0.4 * radius * r
 
 
-#: Below this fraction of draws meeting the margin, :func:`linear_teacher_dataset` draws in the teacher's frame.
-_FRAME_BELOW = 1.0 / 8
-#: Draws of the pilot that estimates the fraction (a fixed stream: the choice depends on N, d, margin and dist only).
+#: The plain rejection is used while its expected coordinates drawn, ``N d / kept fraction``, stay below this
+#: (about half a second); past it, :func:`linear_teacher_dataset` draws in the teacher's frame.
+_PLAIN_COORDINATES = float(1 << 26)
+#: Draws of the pilots that estimate the kept fraction (fixed streams: the choice of sampler depends on N, d,
+#: margin and dist only, never on the seed): a rough one on every call, a fine one only where the rough one does
+#: not show the plain rejection cheap.
 _PILOT = (1 << 12, 1 << 20)
 #: Most draws in the teacher's frame one call may make (about 40 ns each: a minute).
 _MAX_FRAME_DRAWS = 1.5e9
 
 
-def _kept_fraction(d: int, dist: str, margin: float) -> float:
-    """The fraction of draws of ``dist`` whose component along the teacher is at least ``margin``, estimated on
-    a fixed stream of draws in the teacher's frame: 4,096 draws when it is clearly above :data:`_FRAME_BELOW`,
-    else 2^20 (0.0 when none of those is kept)."""
-    rng = np.random.default_rng(0x7EAC_4E75)
-    kept = 0.0
-    for n in _PILOT:
-        p, _ = _frame(rng, n, d, dist)
-        kept = float(np.mean((np.abs(p) >= margin) & (p != 0)))
-        if kept >= 2 * _FRAME_BELOW:
-            break
-    return kept
+@functools.lru_cache(maxsize=256)
+def _kept_fraction(d: int, dist: str, margin: float, n: int) -> float:
+    """The fraction of ``n`` draws of ``dist`` (a fixed stream, in the teacher's frame) whose component along the
+    teacher is at least ``margin`` (0.0 when none is). Cached: the fine pilot costs 60 ms."""
+    p, _ = _frame(np.random.default_rng(0x7EAC_4E75), n, d, dist)
+    return float(np.mean((np.abs(p) >= margin) & (p != 0)))
+
+
+def _sampler(N: int, d: int, dist: str, margin: float) -> Tuple[bool, float]:
+    """``(frame, kept fraction)``: whether :func:`linear_teacher_dataset` draws in the teacher's frame (the
+    plain rejection would draw more than :data:`_PLAIN_COORDINATES` coordinates), and the fraction it expects."""
+    rough = _kept_fraction(d, dist, margin, _PILOT[0])
+    if rough > 0.0 and N * d / rough <= _PLAIN_COORDINATES / 4:   # cheap whatever the rough pilot's error
+        return False, rough
+    fine = _kept_fraction(d, dist, margin, _PILOT[1])
+    return fine == 0.0 or N * d / fine > _PLAIN_COORDINATES, fine
 
 
 def _frame_points(rng: np.random.Generator, n: int, d: int, dist: str, margin: float,
@@ -143,13 +151,14 @@ def linear_teacher_dataset(
         ``(X, y, w_star)``: ``X`` float64 ``(N, d)``; ``y`` int64 in ``{0, 1}``,
         1 where ``<w_star, x> > 0``; ``w_star`` float64 ``(d,)`` of unit norm.
 
-    When fewer than 1 in 8 draws meet the margin (a margin many standard deviations of ``<w_star, x>`` wide,
-    as ``margin=0.1`` is for ``d >= 300`` with the Gaussian law), the draws are made in the teacher's frame: the
-    component along ``w_star`` and the length of the rest first, three or four numbers a draw, and the ``d``
-    coordinates only for the draws kept. The law of the points is the same; the points differ from those the
-    plain rejection would give for the same seed (which took minutes: ``linear_teacher_dataset(10000, 1000)``
-    over 200 s, now under a second). Which of the two samplers a call uses depends on ``(d, margin, dist)``
-    only (a fixed pilot stream), never on the seed.
+    When the plain rejection would draw more than about 2^26 coordinates (``N d`` over the fraction of draws
+    that meet the margin; ``linear_teacher_dataset(10000, 1000)``, where 1 in 700 draws is kept, 7e9 of them),
+    the draws are made in the teacher's frame: the component along ``w_star`` and the length of the rest first,
+    three or four numbers a draw, and the ``d`` coordinates only for the draws kept. The law of the points is
+    the same; the points differ from those the plain rejection would give for the same seed (which took over
+    200 s there, and takes seconds now: docs/limits.md). Which of the two samplers a call uses depends on
+    ``(N, d, margin, dist)`` only (fixed pilot streams), never on the seed; every call below that size draws
+    the points it always drew.
 
     Raises:
         ValueError: a bad argument, a dataset beyond ``max_bytes``, or a margin so large for ``d`` and ``dist``
@@ -173,8 +182,7 @@ def linear_teacher_dataset(
     dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
     balanced = chk.flag("balanced", balanced)
     seed = resolve_seed(seed)
-    kept_fraction = _kept_fraction(d, dist, margin)
-    frame = kept_fraction < _FRAME_BELOW
+    frame, kept_fraction = _sampler(N, d, dist, margin)
     if frame and (kept_fraction == 0.0 or N / kept_fraction > _MAX_FRAME_DRAWS):
         rate = "fewer than 1 in 2^20" if kept_fraction == 0.0 else f"about {kept_fraction:.2g}"
         raise ValueError(f"margin {margin} is too large for d = {d} and dist {dist!r}: {rate} of the draws meet it, "
