@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
     "MAX_THREADS",
+    "TEACHER_MAX_RECORDED",
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
@@ -52,6 +53,7 @@ __all__ = [
     "simulate_check",
     "simulate_trials",
     "summed_lr",
+    "teacher_check",
     "teacher_sgd",
     "train_network",
     "window_region_counts",
@@ -301,6 +303,11 @@ def teacher_sgd(
     loss_eps: float,
 ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
            npt.NDArray[np.uint64]]: ...
+def teacher_check(
+    n: int, d: int, l: int, steps: int, batch_size: int, records: int, extra_work: float = 0.0
+) -> None: ...
+
+TEACHER_MAX_RECORDED: int
 
 # --- pictures ---
 def region_polygons(

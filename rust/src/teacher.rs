@@ -54,6 +54,36 @@ pub struct TeacherRecord {
 /// Most recorded weight values accepted (`T * L * d`).
 pub const MAX_RECORDED: usize = 1 << 27;
 
+/// The up-front checks of a run of [`teacher_sgd`] (which makes them itself; callers that draw data first make
+/// them before it): `l x d` weights against `max_params`, `steps` SGD steps on batches of `batch` of `n` points
+/// with `records` recorded snapshots, plus `extra_work` (a caller's own work on the series), against
+/// `max_work`, and the recorded values against [`MAX_RECORDED`].
+pub fn teacher_check(
+    n: usize,
+    d: usize,
+    l: usize,
+    steps: usize,
+    batch: usize,
+    records: usize,
+    extra_work: f64,
+) -> CoreResult<()> {
+    crate::limits::check_params(&format!("a teacher network of {l} x {d} weights"), l as f64 * d as f64)?;
+    let batch = batch.min(n);
+    crate::limits::check_work(
+        &format!("{steps} SGD steps on batches of {batch} with {l} x {d} weights and {records} records on {n} points"),
+        steps as f64 * (4.0 * batch as f64 * l as f64 * d as f64 + crate::training::STEP_OVERHEAD)
+            + records as f64 * 2.0 * n as f64 * l as f64 * d as f64
+            + extra_work,
+        None,
+    )?;
+    if records.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
+        return Err(CoreError::TooLarge(format!(
+            "recording {records} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record fewer steps"
+        )));
+    }
+    Ok(())
+}
+
 #[inline]
 fn softplus(t: f64) -> f64 {
     // log(1 + e^t), stable for both signs.
@@ -148,23 +178,8 @@ pub fn teacher_sgd(
     if x.iter().chain(w0.iter()).any(|t| !t.is_finite()) {
         return invalid("X and w0 must be finite");
     }
-    crate::limits::check_params(&format!("a teacher network of {l} x {d} weights"), l as f64 * d as f64)?;
     let t_rec = cfg.record_at.len();
-    crate::limits::check_work(
-        &format!(
-            "{} SGD steps on batches of {} with {l} x {d} weights and {t_rec} records on {n} points",
-            cfg.steps,
-            cfg.batch.min(n)
-        ),
-        cfg.steps as f64 * (4.0 * cfg.batch.min(n) as f64 * l as f64 * d as f64 + crate::training::STEP_OVERHEAD)
-            + t_rec as f64 * 2.0 * n as f64 * l as f64 * d as f64,
-        None,
-    )?;
-    if t_rec.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
-        return Err(CoreError::TooLarge(format!(
-            "recording {t_rec} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record fewer steps"
-        )));
-    }
+    teacher_check(n, d, l, cfg.steps, cfg.batch, t_rec, 0.0)?;
     let x = x.as_standard_layout();
     let x = x.view();
     let mut w: Vec<f64> = w0.iter().copied().collect();

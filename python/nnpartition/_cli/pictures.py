@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import time
 from typing import Any, List, Optional, Tuple
 
@@ -33,15 +34,17 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     drew 2.57 GB of data before train() refused the run."""
     from .. import _core
     from .. import _validate as v
-    from ..training import _snapshot_every
+    from ..training import _snapshot_every, train
 
     d = v.count("-d", args.d, minimum=1, maximum=2**20)
     N = v.count("-N", args.N, minimum=1, maximum=2**32)
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
-    # what train() runs (the reference protocol's Adam, lr 0.02, cosine, full batch), with the data it holds
-    _core.protocol_check(d, N, ws, 1, restarts, "adam", 0.02, steps, None, "cosine")
+    # what train() runs with its defaults for everything this command does not set, with the data it holds
+    default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
+    _core.protocol_check(d, N, ws, 1, restarts, default["optimizer"], default["lr"], steps, default["batch_size"],
+                         default["schedule"])
     if snapshot_every:
         _snapshot_every(snapshot_every, None, 1, steps, d, ws)
 

@@ -133,8 +133,8 @@ def log_schedule(steps: int, count: int = 200) -> np.ndarray:
     return np.concatenate([[0], t])
 
 
-#: Largest number of recorded weight values (snapshots x L x d), as the core's ``MAX_RECORDED``.
-MAX_RECORDED = 2**27
+#: Largest number of recorded weight values (snapshots x L x d): the core's ``teacher::MAX_RECORDED``.
+MAX_RECORDED: int = _core.TEACHER_MAX_RECORDED
 
 
 def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_size: Optional[int],
@@ -142,12 +142,13 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
           extra_work: float = 0.0, option: Callable[[str], str] = str) -> Tuple[int, int, np.ndarray]:
     """Check a :func:`train_teacher` run of ``L`` units on ``n`` points in ``d`` dimensions and return its batch
     size, steps and recorded steps, or refuse it before anything is drawn or allocated: the network against
-    ``max_params``, the SGD work (the core's formula) against ``max_work``, and ``copies`` of the recorded weights
+    ``max_params``, the SGD work against ``max_work`` and the recorded values against :data:`MAX_RECORDED` (the
+    core's checks, ``_core.teacher_check``), and ``copies`` of the recorded weights
     (the core's array and the transposed copy :func:`train_teacher` keeps; more for callers that compute metrics
-    of the series) plus ``extra_bytes`` against ``max_bytes``, and against :data:`MAX_RECORDED` values.
+    of the series) plus ``extra_bytes`` against ``max_bytes``.
     The command line calls it before drawing its data (``option`` names an argument as its option).
     """
-    from ..limits import _check_bytes, _check_params, _check_work
+    from ..limits import _check_bytes
 
     bs = n if batch_size is None else min(chk.count(option("batch_size"), batch_size, minimum=1), n)
     if steps is None:
@@ -168,21 +169,11 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
                              f"{MAX_RECORDED}; record fewer steps")
         at = np.unique(np.append(np.arange(0, steps + 1, k, dtype=np.int64), steps))
     t = len(at)
-    what = f"a teacher network of {L} x {d} weights"
-    _check_params(what, float(L) * d, "use a smaller L or d")
-    _check_work(f"{steps} SGD steps on batches of {bs} with {L} x {d} weights and {t} records on {n} points",
-                steps * (4.0 * bs * L * d + STEP_OVERHEAD) + t * 2.0 * n * L * d + extra_work,
-                "train for fewer steps or epochs, or use smaller sizes")
-    if t * L * d > MAX_RECORDED:
-        raise ValueError(f"recording {t} snapshots of {L} x {d} weights exceeds the limit of 2**27 values; "
-                         "record fewer steps")
+    _core.teacher_check(n, d, L, steps, bs, t, extra_work)
     _check_bytes(f"recording {t} snapshots of {L} x {d} weights", copies * 8.0 * t * L * d + extra_bytes,
                  "record fewer steps or use a smaller L or d")
     return bs, steps, at
 
-
-#: The core's fixed cost of one SGD step in its work estimate (``training::STEP_OVERHEAD``).
-STEP_OVERHEAD = 1.0e4
 
 
 def train_teacher(

@@ -1,7 +1,9 @@
 //! Bindings for the linear-teacher trainer.
 
 use super::run_interruptible;
-use crate::teacher::{teacher_sgd as core_teacher_sgd, TeacherConfig};
+use crate::teacher::{
+    teacher_check as core_teacher_check, teacher_sgd as core_teacher_sgd, TeacherConfig, MAX_RECORDED,
+};
 use numpy::{IntoPyArray, PyArray1, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -50,7 +52,25 @@ fn teacher_sgd<'py>(
     ))
 }
 
+/// The checks `teacher_sgd` makes before it runs (network, work plus `extra_work`, recorded values), for
+/// callers that check a run before drawing its data.
+#[pyfunction]
+#[pyo3(signature = (n, d, l, steps, batch_size, records, extra_work=0.0))]
+fn teacher_check(
+    n: usize,
+    d: usize,
+    l: usize,
+    steps: usize,
+    batch_size: usize,
+    records: usize,
+    extra_work: f64,
+) -> PyResult<()> {
+    Ok(core_teacher_check(n, d, l, steps, batch_size, records, extra_work)?)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(teacher_sgd, m)?)?;
+    m.add_function(wrap_pyfunction!(teacher_check, m)?)?;
+    m.add("TEACHER_MAX_RECORDED", MAX_RECORDED)?;
     Ok(())
 }
