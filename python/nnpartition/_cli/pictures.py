@@ -117,9 +117,11 @@ def _movie(args: argparse.Namespace) -> int:
 
     ws = _widths(args)
     every, steps = args.every, args.steps
-    # a bad --every, or too many frames, is movie()'s to word (it names every, not snapshot_every)
-    if isinstance(every, int) and every >= 1 and isinstance(steps, int) and (steps - 1) // every + 2 <= MAX_FRAMES:
-        _check_training(args, ws, 1, every)
+    # A bad --every, or too many frames, is movie()'s to word (it names every; the snapshots' check would name
+    # snapshot_every): then the run is checked without its snapshots.
+    frames_ok = (isinstance(every, int) and every >= 1 and isinstance(steps, int)
+                 and (steps - 1) // every + 2 <= MAX_FRAMES)
+    _check_training(args, ws, 1, every if frames_ok else 0)
     X, y = _data(args)
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
