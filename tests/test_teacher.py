@@ -39,7 +39,8 @@ def test_dataset_respects_margin_norm_balance_and_labels(dist, margin):
 
 
 # Results of the plain rejection sampler before the teacher-frame sampler existed (commit bca0b76): every call
-# whose plain rejection draws fewer than about 2^26 coordinates draws exactly as before.
+# that keeps at least 1 in 8 draws, or whose plain rejection draws fewer than about 2^26 coordinates, draws exactly as
+# before.
 FROZEN = [((200, 5, dict(seed=1)), -19.717717971261486, [-0.01076763617895019, 0.17063898166817904]),
           ((301, 7, dict(margin=0.2, dist="ball", seed=3)), 14.40095928048812, [-0.1155689268804846, 0.467474980472048]),
           ((50, 200, dict(seed=4)), -5.736366585399288, [0.0012062526846415207, 0.04190324327921001])]
@@ -62,7 +63,21 @@ def test_small_calls_with_rare_margins_draw_as_the_plain_rejection(N, d, kw, mon
     monkeypatch.setattr(data, "_PLAIN_COORDINATES", float("inf"))    # the plain rejection, always
     np.testing.assert_array_equal(linear_teacher_dataset(N, d, seed=0, **kw)[0], X)
     monkeypatch.setattr(data, "_PLAIN_COORDINATES", 0.0)             # the frame, always: other points
+    monkeypatch.setattr(data, "_FRAME_BELOW", 2.0)
     assert not np.array_equal(linear_teacher_dataset(N, d, seed=0, **kw)[0], X)
+
+
+@pytest.mark.parametrize("margin,dist", [(0.0, "gaussian"), (0.01, "gaussian"), (0.1, "two_balls")])
+def test_calls_whose_draws_are_common_draw_as_the_plain_rejection_at_any_size(margin, dist, monkeypatch):
+    """Where at least 1 in 8 draws meets the margin, the plain rejection is used however many coordinates it draws
+    (a second version switched on the size alone: linear_teacher_dataset(140000, 500, margin=0.0) changed). The
+    size threshold is lowered here so that a small call stands for a large one."""
+    from nnpartition.teacher import data
+
+    monkeypatch.setattr(data, "_PLAIN_COORDINATES", float("inf"))
+    X = linear_teacher_dataset(300, 40, margin=margin, dist=dist, seed=2)[0]   # the plain rejection, always
+    monkeypatch.setattr(data, "_PLAIN_COORDINATES", 1.0)
+    np.testing.assert_array_equal(linear_teacher_dataset(300, 40, margin=margin, dist=dist, seed=2)[0], X)
 
 
 @pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])

@@ -68,33 +68,38 @@ def _frame(rng: np.random.Generator, n: int, d: int, dist: str) -> Tuple[np.ndar
     return 0.5 * side + 0.4 * radius * p, 0.4 * radius * r
 
 
-#: The plain rejection is used while its expected coordinates drawn, ``N d / kept fraction``, stay below this
-#: (about half a second); past it, :func:`linear_teacher_dataset` draws in the teacher's frame.
+#: The teacher's frame is used only where fewer than this fraction of draws meet the margin ...
+_FRAME_BELOW = 1.0 / 8
+#: ... and the plain rejection would draw more than this many coordinates, ``N d / kept fraction`` (about half a
+#: second): every other call draws the points the plain rejection always drew.
 _PLAIN_COORDINATES = float(1 << 26)
-#: Draws of the pilots that estimate the kept fraction (fixed streams: the choice of sampler depends on N, d,
-#: margin and dist only, never on the seed): a rough one on every call, a fine one only where the rough one does
-#: not show the plain rejection cheap.
+#: Draws of the pilot that estimates the kept fraction (one fixed stream: the choice of sampler depends on N, d,
+#: margin and dist only, never on the seed): 4,096 on every call, 2^20 more only where those leave the choice open.
 _PILOT = (1 << 12, 1 << 20)
 #: Most draws in the teacher's frame one call may make (about 40 ns each: a minute).
 _MAX_FRAME_DRAWS = 1.5e9
 
 
 @functools.lru_cache(maxsize=256)
-def _kept_fraction(d: int, dist: str, margin: float, n: int) -> float:
-    """The fraction of ``n`` draws of ``dist`` (a fixed stream, in the teacher's frame) whose component along the
-    teacher is at least ``margin`` (0.0 when none is). Cached: the fine pilot costs 60 ms."""
-    p, _ = _frame(np.random.default_rng(0x7EAC_4E75), n, d, dist)
+def _kept_fraction(d: int, dist: str, margin: float, fine: bool) -> float:
+    """The fraction of the pilot's draws of ``dist`` (in the teacher's frame) whose component along the teacher is
+    at least ``margin`` (0.0 when none is): its first 4,096, or (``fine``) the 2^20 after them. Cached: the fine
+    pilot costs about 60 ms."""
+    rng = np.random.default_rng(0x7EAC_4E75)
+    for n in _PILOT[: 2 if fine else 1]:
+        p, _ = _frame(rng, n, d, dist)
     return float(np.mean((np.abs(p) >= margin) & (p != 0)))
 
 
 def _sampler(N: int, d: int, dist: str, margin: float) -> Tuple[bool, float]:
-    """``(frame, kept fraction)``: whether :func:`linear_teacher_dataset` draws in the teacher's frame (the
-    plain rejection would draw more than :data:`_PLAIN_COORDINATES` coordinates), and the fraction it expects."""
-    rough = _kept_fraction(d, dist, margin, _PILOT[0])
-    if rough > 0.0 and N * d / rough <= _PLAIN_COORDINATES / 4:   # cheap whatever the rough pilot's error
-        return False, rough
-    fine = _kept_fraction(d, dist, margin, _PILOT[1])
-    return fine == 0.0 or N * d / fine > _PLAIN_COORDINATES, fine
+    """``(frame, kept fraction)``: whether :func:`linear_teacher_dataset` draws in the teacher's frame (fewer than
+    :data:`_FRAME_BELOW` of the draws meet the margin, and the plain rejection would draw more than
+    :data:`_PLAIN_COORDINATES` coordinates), and the fraction it expects."""
+    rough = _kept_fraction(d, dist, margin, False)
+    if rough >= 2 * _FRAME_BELOW or (rough > 0.0 and N * d / rough <= _PLAIN_COORDINATES / 4):
+        return False, rough   # plain, whatever the rough pilot's error
+    fine = _kept_fraction(d, dist, margin, True)
+    return fine < _FRAME_BELOW and (fine == 0.0 or N * d / fine > _PLAIN_COORDINATES), fine
 
 
 def _frame_points(rng: np.random.Generator, n: int, d: int, dist: str, margin: float,
@@ -151,14 +156,14 @@ def linear_teacher_dataset(
         ``(X, y, w_star)``: ``X`` float64 ``(N, d)``; ``y`` int64 in ``{0, 1}``,
         1 where ``<w_star, x> > 0``; ``w_star`` float64 ``(d,)`` of unit norm.
 
-    When the plain rejection would draw more than about 2^26 coordinates (``N d`` over the fraction of draws
-    that meet the margin; ``linear_teacher_dataset(10000, 1000)``, where 1 in 700 draws is kept, 7e9 of them),
-    the draws are made in the teacher's frame: the component along ``w_star`` and the length of the rest first,
+    When fewer than 1 in 8 draws meet the margin and the plain rejection would draw more than about 2^26
+    coordinates (``N d`` over the fraction of draws kept; ``linear_teacher_dataset(10000, 1000)``, where 1 in
+    700 draws is kept, 7e9 of them), the draws are made in the teacher's frame: the component along ``w_star`` and the length of the rest first,
     three or four numbers a draw, and the ``d`` coordinates only for the draws kept. The law of the points is
     the same; the points differ from those the plain rejection would give for the same seed (which took over
     200 s there, and takes seconds now: docs/limits.md). Which of the two samplers a call uses depends on
-    ``(N, d, margin, dist)`` only (fixed pilot streams), never on the seed; every call below that size draws
-    the points it always drew.
+    ``(N, d, margin, dist)`` only (a fixed pilot stream), never on the seed; every other call draws the points
+    it always drew.
 
     Raises:
         ValueError: a bad argument, a dataset beyond ``max_bytes``, or a margin so large for ``d`` and ``dist``
