@@ -635,6 +635,23 @@ def test_snapshots_are_counted_against_the_memory_limit():
         assert train(X, y, 8, steps=100, restarts=2, snapshot_every=10).snapshot_steps.size == 11
 
 
+def test_restarts_training_at_once_are_counted_against_the_memory_limit():
+    # train() checked the memory of one run, but trains its restarts on every thread at once. At a limit that holds
+    # about two runs, four restarts on one thread train, and on four threads are refused before training.
+    import re
+
+    from nnpartition import limits
+
+    X, y = random_dataset(2000, 2, seed=0)   # 2000 rows x 64 units: the activations dominate a run's memory
+    with limits.override(max_bytes=1), pytest.raises(ValueError, match=r"\(max_bytes\)") as refused:
+        train(X, y, 64, steps=5, restarts=1, threads=1)
+    one = float(re.search(r"needs about ([0-9.]+) MiB", str(refused.value)).group(1)) * 2**20
+    with limits.override(max_bytes=int(2.2 * one)):
+        assert train(X, y, 64, steps=5, restarts=4, threads=1).best_accuracy > 0.5
+        with pytest.raises(ValueError, match=r"training 4 restarts .* 4 at a time \(restarts, threads\)"):
+            train(X, y, 64, steps=5, restarts=4, threads=4)
+
+
 def test_real_accuracy_limits_and_numpy_seeds():
     with pytest.raises(ValueError, match="datasets must be >= 1 and <= 65536"):
         real_accuracy(2, 20, 2, datasets=2**20)

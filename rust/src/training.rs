@@ -1322,12 +1322,27 @@ pub fn train_restarts(
     if restarts == 0 {
         return invalid("restarts must be >= 1");
     }
-    cfg.validate(x.nrows(), x.ncols())?;
+    let (n, d) = (x.nrows(), x.ncols());
+    cfg.validate(n, d)?;
+    check_restarts(cfg, n, d, restarts)?;
     let cancel = Cancel::current();
     (0..restarts)
         .into_par_iter()
         .map(|r| train_run_cancellable(x, y, cfg, &mut train_stream(seed, dataset, r as u64), &cancel))
         .collect()
+}
+
+/// The memory of [`train_restarts`] beyond the one run [`TrainConfig::validate`] counts: as many runs at a time
+/// as the pool has threads, and every restart's result (its network, 8 bytes a parameter), against `max_bytes`.
+pub fn check_restarts(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> CoreResult<()> {
+    let running = restarts.min(rayon::current_num_threads()).max(1);
+    limits::check_bytes(
+        &format!(
+            "training {restarts} restarts of a network d={d} -> {:?} -> 1, {running} at a time (restarts, threads)",
+            cfg.hidden
+        ),
+        running as f64 * cfg.run_bytes(n, d) + restarts as f64 * 8.0 * cfg.params(d),
+    )
 }
 
 impl TrainConfig {
