@@ -158,8 +158,9 @@ def linear_teacher_dataset(
 
     When fewer than 1 in 8 draws meet the margin and the plain rejection would draw more than about 2^26
     coordinates (``N d`` over the fraction of draws kept; ``linear_teacher_dataset(10000, 1000)``, where 1 in
-    700 draws is kept, 7e9 of them), the draws are made in the teacher's frame: the component along ``w_star`` and the length of the rest first,
-    three or four numbers a draw, and the ``d`` coordinates only for the draws kept. The law of the points is
+    700 draws is kept, 7e9 of them), the draws are made in the teacher's frame: the component along ``w_star``
+    and the length of the rest first, three or four numbers a draw, and the ``d`` coordinates only for the
+    draws kept. The law of the points is
     the same; the points differ from those the plain rejection would give for the same seed (which took over
     200 s there, and takes seconds now: docs/limits.md). Which of the two samplers a call uses depends on
     ``(N, d, margin, dist)`` only (a fixed pilot stream), never on the seed; every other call draws the points
