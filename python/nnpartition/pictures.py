@@ -41,8 +41,13 @@ DEFAULT_MAX_REGIONS = 5_000_000
 DEFAULT_TOL = 1e-9
 #: The resolutions (dots per inch) figures may be written at, by :func:`movie` and the command line.
 MIN_DPI, MAX_DPI = 10, 1000
-#: Most frames a movie makes (``(steps - 1) // every + 2``).
+#: Most frames a movie makes (:func:`_frames`).
 MAX_FRAMES = 2000
+
+
+def _frames(steps: int, every: int) -> int:
+    """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
+    return (steps - 1) // every + 2
 #: Ways :func:`plot_partition` colours the regions.
 COLOR_MODES = ("decision", "region", "output")
 
@@ -733,7 +738,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     dist = v.choice("dist", dist, _core.CHOICES["dist"], _core.ALIASES["dist"])   # the names estimate_accuracy takes
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
     progress = _check_progress(progress)
-    if (steps - 1) // every + 2 > MAX_FRAMES:
+    if _frames(steps, every) > MAX_FRAMES:
         raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; raise every")
     if widths is not None:
         if L is not None:

@@ -591,6 +591,8 @@ fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
 struct Budget {
     per_region: f64,
     fixed: f64,
+    /// The caller's bytes a region (in `per_region`).
+    extra: f64,
 }
 
 impl Budget {
@@ -622,7 +624,7 @@ impl Budget {
                 CHUNK as f64 * (24.0 * fan_in as f64 + 48.0 * width as f64 + 2.0 * (u + cell))
             })
             .sum();
-        Budget { per_region, fixed: threads as f64 * below }
+        Budget { per_region, fixed: threads as f64 * below, extra }
     }
 
     /// How many regions `max_bytes` holds.
@@ -649,13 +651,11 @@ struct Cap {
     units: usize,
     budget: Budget,
     max_bytes: u64,
-    /// The caller's bytes a region (in `budget.per_region`).
-    extra: f64,
 }
 
 impl Cap {
     /// The least of `max_regions`, what the 2 GiB pattern table holds and what `max_bytes` holds.
-    fn new(max_regions: usize, units: usize, budget: Budget, max_bytes: u64, extra: f64) -> Self {
+    fn new(max_regions: usize, units: usize, budget: Budget, max_bytes: u64) -> Self {
         let table = MAX_PATTERN_BYTES / units.max(1);
         let memory = budget.regions(max_bytes);
         let (limit, by) = if memory < max_regions.min(table) {
@@ -665,7 +665,7 @@ impl Cap {
         } else {
             (max_regions, CapBy::MaxRegions)
         };
-        Cap { limit, by, max_regions, units, budget, max_bytes, extra }
+        Cap { limit, by, max_regions, units, budget, max_bytes }
     }
 
     /// The end of a refusal: which limit it is and how to draw the picture anyway.
@@ -684,8 +684,8 @@ impl Cap {
                  the memory",
                 limits::human_bytes(self.budget.per_region),
                 self.units,
-                if self.extra > 0.0 {
-                    format!(", and {} for its drawing", limits::human_bytes(self.extra))
+                if self.budget.extra > 0.0 {
+                    format!(", and {} for its drawing", limits::human_bytes(self.budget.extra))
                 } else {
                     String::new()
                 },
@@ -912,7 +912,7 @@ fn partition(
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let layers = net.layers.len();
     let budget = Budget::new(net, d, rayon::current_num_threads(), opts.region_bytes);
-    let cap = Cap::new(opts.max_regions, units, budget, max_bytes, opts.region_bytes);
+    let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
     let limit = cap.limit;
     let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
     let eps = opts.tol * diag;

@@ -113,14 +113,14 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
 
 def _movie(args: argparse.Namespace) -> int:
-    from ..pictures import MAX_FRAMES, movie
+    from ..pictures import MAX_FRAMES, _frames, movie
 
     ws = _widths(args)
     every, steps = args.every, args.steps
     # A bad --every, or too many frames, is movie()'s to word (it names every; the snapshots' check would name
     # snapshot_every): then the run is checked without its snapshots.
     frames_ok = (isinstance(every, int) and every >= 1 and isinstance(steps, int)
-                 and (steps - 1) // every + 2 <= MAX_FRAMES)
+                 and _frames(steps, every) <= MAX_FRAMES)
     _check_training(args, ws, 1, every if frames_ok else 0)
     X, y = _data(args)
     with writing("--out", args.out):   # the frames are written at the end
