@@ -61,3 +61,31 @@ def test_dataset_zero_is_what_real_accuracy_trains_on(dist):
 def test_bad_input(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         random_dataset(**kwargs)
+
+
+@pytest.mark.parametrize("kind", ["xor", "spirals", "teacher"])
+def test_toy_kinds_drawn_with_numpy_stay_within_what_they_count(kind):
+    # measured by tracemalloc (numpy reports its buffers to it), not by the formula
+    import tracemalloc
+
+    from nnpartition.datasets import toy_bytes, toy_dataset
+
+    for N, d in ((50000, 2), (20000, 12)):
+        tracemalloc.start()
+        try:
+            toy_dataset(kind, N, d, seed=1, noise=0.1)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert 8 * N * d <= peak <= toy_bytes(N, d)
+
+
+def test_toy_kinds_are_refused_past_max_bytes_before_drawing():
+    from nnpartition.datasets import toy_bytes, toy_dataset
+    from nnpartition.limits import override
+
+    with override(max_bytes=toy_bytes(4000, 3) - 1):
+        with pytest.raises(ValueError, match="max_bytes"):
+            toy_dataset("xor", 4000, 3)
+        toy_dataset("xor", 3999, 3)   # one point fewer fits
+        toy_dataset("uniform", 4000, 3)   # random_dataset's sizes are the core's to check (16 bytes a value)

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
+from .limits import _check_bytes
 
 __all__ = ["random_dataset", "toy_dataset", "DISTS", "TOY_KINDS"]
 
@@ -61,6 +62,18 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
     return x, y.astype(np.int64)
 
 
+def toy_bytes(N: int, d: int) -> int:
+    """Bytes :func:`toy_dataset` reserves at most for a kind it draws with numpy (xor, spirals, teacher): the points
+    and one temporary of their size (``8 N d`` each), and about ten ``N``-long arrays of 8 bytes (labels, radii,
+    angles, the teacher's ``N x 4`` hidden layer, the label noise).
+
+    Example:
+        >>> toy_bytes(1000, 2)
+        112000
+    """
+    return 16 * N * d + 80 * N
+
+
 #: Kinds of :func:`toy_dataset`.
 TOY_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher")
 
@@ -100,6 +113,8 @@ def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
         raise ValueError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
     if kind in ("xor", "spirals") and d < 2:
         raise ValueError(f"{kind} data needs d >= 2, got d = {d}")
+    if kind not in ("uniform", "gaussian"):   # drawn here with numpy (the core checks random_dataset's own sizes)
+        _check_bytes(f"toy_dataset({kind!r}, N={N}, d={d})", toy_bytes(N, d), "use fewer points or dimensions")
     s = v.seed(seed)
     if kind in ("uniform", "gaussian"):
         X, y = random_dataset(N, d, dist=kind, seed=s)

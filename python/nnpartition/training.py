@@ -324,14 +324,13 @@ def train(
     def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
 
-    hook = None
-    if callback is not None:
-        def hook(step: int, d: Dict[str, Any], acc: float, lss: float) -> None:
-            callback(int(step), net(d), float(acc), float(lss))
+    def hook(step: int, d: Dict[str, Any], acc: float, lss: float) -> None:
+        assert callback is not None
+        callback(int(step), net(d), float(acc), float(lss))
 
     out = _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
                               beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
-                              RECORD_EVERY, threads, every, hook)
+                              RECORD_EVERY, threads, every, None if callback is None else hook)
 
     b = int(out["best_restart"])
     return TrainResult(

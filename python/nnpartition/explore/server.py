@@ -31,7 +31,6 @@ import threading
 import warnings
 import time
 from dataclasses import asdict, dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any, Dict, List, Optional, Tuple, Union
