@@ -139,17 +139,22 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            29: dict(draw=29, two_layer=6, deep=10, calibration_only=True),
            # Draw 30 (twenty-seventh pass): a fresh test, fixed before it was measured and before any rule of the
            # pass was written.
-           30: dict(draw=30, two_layer=6, deep=10, calibration_only=True)}
+           30: dict(draw=30, two_layer=6, deep=10, calibration_only=True),
+           # Draw 31 (twenty-eighth pass): a fresh test, fixed before it was measured, after rules 34-36 had failed
+           # and before rule 37 was written (rule 37 is decided on draws 29 and 30, which it makes decision draws).
+           31: dict(draw=31, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
-DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)}
+DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
+                                                      30)}
 #: Fresh test draws, exported as ``fresh_sampleK.csv`` (scored by ``calibrate_protocols.py``, never fitted on and
 #: deciding nothing): draw 17 (draw 15 was one until it decided rule 12 in the sixteenth pass, draw 16 until it
 #: decided rule 14 in the seventeenth, draw 19 until it decided rule 19 in the nineteenth, draws 20-22 until they
 #: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
 #: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth, and
-#: draw 27 until it decided rule 31 in the same pass), draws 28 and 29 (twenty-sixth pass), draw 30 (twenty-seventh). Draw 17's rows are calibration
+#: draw 27 until it decided rule 31 in the same pass, draws 29 and 30 until they decided rule 37 in the twenty-eighth),
+#: draw 28 (twenty-sixth pass), draw 31 (twenty-eighth). Draw 17's rows are calibration
 #: rows of the correction's extensions since rules 21 and 22.
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 29, 30)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 31)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -202,7 +207,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-29), or the reference-protocol draw (5), instead "
+                    help="a continuous draw of protocols (1-4, 6-31), or the reference-protocol draw (5), instead "
                     "of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
