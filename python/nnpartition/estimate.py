@@ -111,9 +111,7 @@ class AccuracyEstimate(Generic[T]):
     Attributes:
         accuracy: the estimate (a float for a scalar call, an array when the inputs were arrays).
         low, high: a band meant to contain the real accuracy for at least 90% of
-            configurations (checked on held-out configurations and protocols, see ``docs/theory.md``). For
-            networks of several hidden layers under Adam it also spans the chance that a later layer dies
-            (``lr`` times the width before it large, the layer narrow): toward 1/2 below and toward 1 above.
+            configurations (checked on held-out configurations and protocols, see ``docs/theory.md``).
         ceiling: the best accuracy any network of this size could reach on such
             data (expected over random labels): exact for ``d = 1`` up to a size,
             a counting upper bound otherwise; ``nan`` when not computed (``ceiling=False``).

@@ -98,12 +98,6 @@ pub struct Params {
     /// (1/2, a finite-size transition of width `1 / sqrt(K)`, until the seventeenth pass; fitted below it:
     /// the transition at large `K` is wider than `1 / sqrt(K)`).
     pub e_k: f64,
-    /// Band only, networks of two or more hidden layers under Adam (rule 37, [`collapse`]): a unit of hidden layer
-    /// `l >= 2` is switched off for good with probability `1 / (1 + (collapse_rho0 / (lr w_(l-1)))^collapse_k)`
-    /// (one Adam step moves its pre-activation by about `lr w_(l-1)` spreads, on every point at once) ...
-    pub collapse_rho0: f64,
-    /// ... (exponent).
-    pub collapse_k: f64,
 }
 
 /// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
@@ -140,12 +134,10 @@ pub const PARAMS: Params = Params {
     omega: 1.5,
     s_deep: 1.9094,
     e_k: 0.318,
-    collapse_rho0: 0.35,
-    collapse_k: 1.5,
 };
 
 /// The constants in the order `Params::from_slice` takes them.
-pub const PARAM_NAMES: [&str; 33] = [
+pub const PARAM_NAMES: [&str; 31] = [
     "kappa",
     "c",
     "m",
@@ -177,8 +169,6 @@ pub const PARAM_NAMES: [&str; 33] = [
     "omega",
     "s_deep",
     "e_k",
-    "collapse_rho0",
-    "collapse_k",
 ];
 
 impl Params {
@@ -216,8 +206,6 @@ impl Params {
             self.omega,
             self.s_deep,
             self.e_k,
-            self.collapse_rho0,
-            self.collapse_k,
         ]
     }
 
@@ -258,8 +246,6 @@ impl Params {
             omega: v[28],
             s_deep: v[29],
             e_k: v[30],
-            collapse_rho0: v[31],
-            collapse_k: v[32],
         })
     }
 }
@@ -500,7 +486,7 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 /// of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     let proto = proto.on(n);
-    let a = match proto.batch {
+    match proto.batch {
         Some(b) => {
             let mut a = analytic_as_given(d, n, widths, dist, &proto, prm);
             let cap = analytic_as_given(d, b, widths, dist, &proto.on(b), prm);
@@ -513,41 +499,7 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
             a
         }
         None => analytic_as_given(d, n, widths, dist, &proto, prm),
-    };
-    collapse_band(a, collapse(widths, &proto, prm))
-}
-
-/// Under the collapse model (rule 37 of issue 11, `docs/theory.md`), the chance that every one of the protocol's
-/// restarts ends with a whole hidden layer switched off (constant output, accuracy 1/2): 0 for one hidden layer
-/// (its only later layer is the linear output) and for SGD (whose step scales with the gradient). Under Adam a
-/// unit of hidden layer `l >= 2` reads non-negative inputs, so one step moves its pre-activation by about
-/// `lr w_(l-1)` times its spread at initialisation, on every point at once; a unit pushed down that far is off
-/// for good. Each unit of layer `l` is off with probability `u_l = 1 / (1 + (collapse_rho0 / (lr w_(l-1)))^k)`,
-/// a layer of `w_l` units dies with `u_l^(w_l)`, a run collapses when some layer dies, and best of `R` restarts
-/// when all of them do.
-pub fn collapse(widths: &[f64], proto: &Budget, prm: &Params) -> f64 {
-    if proto.sgd || widths.len() < 2 {
-        return 0.0;
     }
-    let alive = widths.windows(2).fold(1.0, |alive, pair| {
-        let step = proto.lr * pair[0];
-        let u = 1.0 / (1.0 + (prm.collapse_rho0 / step).powf(prm.collapse_k));
-        alive * (1.0 - u.powf(pair[1]))
-    });
-    (1.0 - alive).powf(proto.restarts).clamp(0.0, 1.0)
-}
-
-/// The band of `a` widened for a chance `pi` that the run collapses ([`collapse`]): with `s = 1 - pi` the lower
-/// edge becomes `1/2 + (low - 1/2) s` (the run may end at 1/2) and the upper `1/2 + (high - 1/2) / s`, at most 1
-/// (the estimate averages collapsed runs in, and a run that does not collapse can land above it). The accuracy
-/// is left as it is.
-fn collapse_band(mut a: Analytic, pi: f64) -> Analytic {
-    if pi > 0.0 {
-        let s = 1.0 - pi;
-        a.low = 0.5 + (a.low - 0.5) * s;
-        a.high = if s > 0.0 { (0.5 + (a.high - 0.5) / s).min(1.0) } else { 1.0 };
-    }
-    a
 }
 
 /// [`analytic`] with the protocol's batch size read as given.
@@ -1390,12 +1342,9 @@ mod tests {
         assert_eq!(a.k_eff, K_MIN);
         assert!(a.alpha.is_finite() && a.alpha > 1e290, "{}", a.alpha);
         assert!((a.accuracy - 0.5).abs() < 1e-12 && (a.low - 0.5).abs() < 1e-12, "{a:?}");
-        // the band's upper edge is only the measurement noise of N points at 1/2, widened by the collapse model
-        // (three later layers of one unit under Adam: a run escapes with probability 1 - pi)
+        // the band's upper edge is only the measurement noise of N points at 1/2
         let noise = 1.6448536269514722 * PARAMS.noise * (0.25f64 / 3320.0).sqrt();
-        let pi = collapse(&[1.0; 4], &proto, &PARAMS);
-        assert!(pi > 0.5 && pi < 1.0, "{pi}");
-        assert!((a.high - 0.5 - noise / (1.0 - pi)).abs() < 1e-12, "{a:?}");
+        assert!((a.high - 0.5 - noise).abs() < 1e-12, "{a:?}");
     }
 
     #[test]
@@ -1701,48 +1650,6 @@ mod tests {
         assert_eq!(warp(9.0, 10.0, lc2, 0.0, -0.3, &PARAMS), -0.3);
         assert!((warp(9.0, 30.0, lc2, 0.0, 0.3, &PARAMS) - 0.15).abs() < 1e-15);
         assert_eq!(warp(9.0, 50.0, lc2, 0.0, 0.3, &PARAMS), 0.3);
-    }
-
-    #[test]
-    fn collapse_follows_the_mechanism_and_its_limits() {
-        let adam =
-            |lr: f64, restarts: f64| Budget { sgd: false, lr, steps: 1000.0, batch: None, cosine: true, restarts };
-        // one hidden layer (the later layer is the linear output) and SGD never collapse this way
-        assert_eq!(collapse(&[500.0], &adam(0.1, 1.0), &PARAMS), 0.0);
-        assert_eq!(collapse(&[500.0, 2.0], &Budget { sgd: true, ..adam(0.5, 1.0) }, &PARAMS), 0.0);
-        // a step of lr w = 1 spread against rho0 = 0.35, k = 1.5: each of the 2 units is off with
-        // u = 1 / (1 + 0.35^1.5), the layer with u^2, best of 1 and of 3 restarts
-        let u = 1.0 / (1.0 + 0.35f64.powf(1.5));
-        assert!((collapse(&[100.0, 2.0], &adam(0.01, 1.0), &PARAMS) - u * u).abs() < 1e-15);
-        assert!((collapse(&[100.0, 2.0], &adam(0.01, 3.0), &PARAMS) - (u * u).powi(3)).abs() < 1e-15);
-        // two later layers: the run survives only if both do
-        let pi = collapse(&[100.0, 2.0, 100.0, 2.0], &adam(0.01, 1.0), &PARAMS);
-        assert!((pi - (1.0 - (1.0 - u * u) * (1.0 - u * u))).abs() < 1e-15);
-        // small steps leave every unit alive, huge ones kill a narrow layer surely; wide layers survive
-        assert!(collapse(&[64.0, 4.0], &adam(1e-6, 1.0), &PARAMS) < 1e-12);
-        assert!(collapse(&[64.0, 4.0], &adam(1e3, 1.0), &PARAMS) > 1.0 - 1e-6);
-        assert!(collapse(&[64.0, 512.0], &adam(0.05, 1.0), &PARAMS) < 1e-6); // u = 0.965, u^512 = 1.2e-8
-    }
-
-    #[test]
-    fn the_collapse_model_widens_only_the_band_of_deep_adam_stacks() {
-        let off = Params { collapse_rho0: f64::INFINITY, ..PARAMS };
-        let proto =
-            |sgd: bool| Budget { sgd, lr: 0.07, steps: 1200.0, batch: Some(475.0), cosine: false, restarts: 1.0 };
-        for (widths, sgd) in [(&[124.0][..], false), (&[124.0, 4.0][..], true), (&[124.0, 4.0][..], false)] {
-            let a = analytic(14.0, 5000.0, widths, PointDist::Uniform, &proto(sgd), &PARAMS);
-            let b = analytic(14.0, 5000.0, widths, PointDist::Uniform, &proto(sgd), &off);
-            assert_eq!(a.accuracy.to_bits(), b.accuracy.to_bits(), "{widths:?} {sgd}");
-            if widths.len() == 1 || sgd {
-                assert_eq!((a.low, a.high), (b.low, b.high), "{widths:?} {sgd}");
-            } else {
-                let s = 1.0 - collapse(widths, &proto(sgd), &PARAMS);
-                assert!(s > 0.0 && s < 0.5, "{s}");
-                assert!((a.low - (0.5 + (b.low - 0.5) * s)).abs() < 1e-15);
-                assert!((a.high - (0.5 + (b.high - 0.5) / s).min(1.0)).abs() < 1e-15);
-                assert!(a.low < b.low && a.high > b.high);
-            }
-        }
     }
 
     #[test]
