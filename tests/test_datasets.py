@@ -70,21 +70,21 @@ def test_toy_kinds_drawn_with_numpy_stay_within_what_they_count(kind):
 
     from nnpartition.datasets import toy_bytes, toy_dataset
 
-    for N, d in ((50000, 2), (20000, 12)):
+    for N, d in ((50000, 2), (20000, 12), (2000, 300), (10, 2**16), (1, 2**18)):
         tracemalloc.start()
         try:
             toy_dataset(kind, N, d, seed=1, noise=0.1)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        assert 8 * N * d <= peak <= toy_bytes(N, d)
+        assert 8 * N * d <= peak <= toy_bytes(kind, N, d), (N, d, peak, toy_bytes(kind, N, d))
 
 
 def test_toy_kinds_are_refused_past_max_bytes_before_drawing():
     from nnpartition.datasets import toy_bytes, toy_dataset
     from nnpartition.limits import override
 
-    with override(max_bytes=toy_bytes(4000, 3) - 1):
+    with override(max_bytes=toy_bytes("xor", 4000, 3) - 1):
         with pytest.raises(ValueError, match="max_bytes"):
             toy_dataset("xor", 4000, 3)
         toy_dataset("xor", 3999, 3)   # one point fewer fits

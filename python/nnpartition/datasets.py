@@ -62,16 +62,21 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
     return x, y.astype(np.int64)
 
 
-def toy_bytes(N: int, d: int) -> int:
-    """Bytes :func:`toy_dataset` reserves at most for a kind it draws with numpy (xor, spirals, teacher): the points
-    and one temporary of their size (``8 N d`` each), and about ten ``N``-long arrays of 8 bytes (labels, radii,
-    angles, the teacher's ``N x 4`` hidden layer, the label noise).
+#: Bytes a point costs :func:`toy_dataset` beyond its ``8 d`` bytes of coordinates, per kind drawn with numpy: labels,
+#: their copies and the label noise (all kinds), radii and angles (spirals), the teacher's ``N x 4`` hidden layer.
+TOY_POINT_BYTES = {"xor": 32, "spirals": 56, "teacher": 112}
+
+
+def toy_bytes(kind: str, N: int, d: int) -> int:
+    """Bytes :func:`toy_dataset` reserves at most for a kind it draws with numpy (xor, spirals, teacher): the
+    points (``8 N d``), ``TOY_POINT_BYTES[kind]`` a point, the teacher's weights and their scaled copy (``64 d``)
+    and 4 KiB of small arrays.
 
     Example:
-        >>> toy_bytes(1000, 2)
-        112000
+        >>> toy_bytes("xor", 1000, 2)
+        52096
     """
-    return 16 * N * d + 80 * N
+    return 8 * N * d + TOY_POINT_BYTES[kind] * N + (64 * d if kind == "teacher" else 0) + 4096
 
 
 #: Kinds of :func:`toy_dataset`.
@@ -114,7 +119,7 @@ def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
     if kind in ("xor", "spirals") and d < 2:
         raise ValueError(f"{kind} data needs d >= 2, got d = {d}")
     if kind not in ("uniform", "gaussian"):   # drawn here with numpy (the core checks random_dataset's own sizes)
-        _check_bytes(f"toy_dataset({kind!r}, N={N}, d={d})", toy_bytes(N, d), "use fewer points or dimensions")
+        _check_bytes(f"toy_dataset({kind!r}, N={N}, d={d})", toy_bytes(kind, N, d), "use fewer points or dimensions")
     s = v.seed(seed)
     if kind in ("uniform", "gaussian"):
         X, y = random_dataset(N, d, dist=kind, seed=s)
