@@ -30,12 +30,11 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   estimator and then decided rule 12 (sixteenth pass), rule 14 (seventeenth), rule 19 (nineteenth), rules 20, 21 and
   22 (twentieth), rules 23-25 (twenty-first, none shipped), rules 26 and 27 (twenty-second, rule 27 shipped), rule 28
   (twenty-fifth, not shipped; draws 21-26 together), rule 31 (draws 25-27, the same pass, not shipped), draw 18 rule
-  17 (eighteenth, not shipped), draws 29 and 30 (fresh tests from the twenty-sixth and twenty-seventh passes) rule 37
-  (twenty-eighth, shipped, then withdrawn when rule 38 failed); ``fresh_sample17.csv``: the fresh test draw of the seventeenth pass (after rule 14
-  shipped; decided nothing), ``fresh_sample28.csv`` (twenty-sixth pass; rules 32 and 33 failed without it deciding)
-  and ``fresh_sample31.csv`` (twenty-eighth pass, fixed after rules 34-36 had failed and before rule 37 was
-  written). Since
-  rules 21 and 22 (twentieth pass) the rows of draws 13-20 (``EXTENSION_DRAWS``: the decision draws then, and draw
+  17 (eighteenth, not shipped), draws 29 and 30 (fresh tests from the twenty-sixth and twenty-seventh passes) rule
+  37 (twenty-eighth, shipped, then withdrawn when rule 38 failed); ``fresh_sample17.csv``: the fresh test draw of the
+  seventeenth pass (after rule 14 shipped; decided nothing), ``fresh_sample28.csv`` (twenty-sixth pass; rules 32 and
+  33 failed without it deciding) and ``fresh_sample31.csv`` (twenty-eighth pass, fixed after rules 34-36 had failed
+  and before rule 37 was written). Since rules 21 and 22 (twentieth pass) the rows of draws 13-20 (``EXTENSION_DRAWS``: the decision draws then, and draw
   17) are calibration rows of the correction's extensions (parts ``deep_extension`` and ``two_layer``): their
   tables are in-sample.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
@@ -1201,8 +1200,8 @@ def main() -> int:
             if rs:
                 e = shipped(rs)
                 sets.append((name, rs, np.array([r["real"] for r in rs]), e[0], e[1], e[2]))
-        print("The band where deep Adam runs collapse (rules 34-38, none shipped): coverage of deep stacks under Adam by "
-              "the largest lr x width before a later layer:")
+        print("The band where deep Adam runs collapse (rules 34-38, none shipped): coverage of deep stacks under "
+              "Adam by the largest lr x width before a later layer:")
         print(collapse_table(sets))
     print()
     fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))

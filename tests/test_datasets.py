@@ -70,7 +70,7 @@ def test_toy_kinds_drawn_with_numpy_stay_within_what_they_count(kind):
 
     from nnpartition.datasets import toy_bytes, toy_dataset
 
-    for N, d in ((50000, 2), (20000, 12), (2000, 300), (10, 2**16), (1, 2**18)):
+    for N, d in ((50000, 2), (20000, 12), (2000, 300), (10, 2**16), (1, 2**18), (1, 2), (2, 2), (3, 5)):
         tracemalloc.start()
         try:
             toy_dataset(kind, N, d, seed=1, noise=0.1)

@@ -70,13 +70,13 @@ TOY_POINT_BYTES = {"xor": 32, "spirals": 56, "teacher": 112}
 def toy_bytes(kind: str, N: int, d: int) -> int:
     """Bytes :func:`toy_dataset` reserves at most for a kind it draws with numpy (xor, spirals, teacher): the
     points (``8 N d``), ``TOY_POINT_BYTES[kind]`` a point, the teacher's weights and their scaled copy (``64 d``)
-    and 4 KiB of small arrays.
+    and 8 KiB of small arrays.
 
     Example:
         >>> toy_bytes("xor", 1000, 2)
-        52096
+        56192
     """
-    return 8 * N * d + TOY_POINT_BYTES[kind] * N + (64 * d if kind == "teacher" else 0) + 4096
+    return 8 * N * d + TOY_POINT_BYTES[kind] * N + (64 * d if kind == "teacher" else 0) + 8192
 
 
 #: Kinds of :func:`toy_dataset`.
