@@ -90,3 +90,16 @@ def test_toy_kinds_are_refused_past_max_bytes_before_drawing():
             toy_dataset("xor", 4000, 3)
         toy_dataset("xor", 3999, 3)   # one point fewer fits
         toy_dataset("uniform", 4000, 3)   # random_dataset's sizes are the core's to check (16 bytes a value)
+
+
+@pytest.mark.parametrize("args,exc,word", [
+    (("uniform", 10, 2), ValueError, "kind"),    # drawn by the core, which counts its own bytes
+    ((3, 10, 2), TypeError, "kind"),
+    (("xor", 0, 2), ValueError, "N"),
+    (("xor", 10, 2.5), TypeError, "d"),
+])
+def test_toy_bytes_names_a_bad_argument(args, exc, word):
+    from nnpartition.datasets import toy_bytes
+
+    with pytest.raises(exc, match=word):
+        toy_bytes(*args)

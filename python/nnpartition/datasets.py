@@ -76,6 +76,9 @@ def toy_bytes(kind: str, N: int, d: int) -> int:
         >>> toy_bytes("xor", 1000, 2)
         56192
     """
+    kind = v.choice("kind", kind, tuple(TOY_POINT_BYTES))
+    N = v.count("N", N, minimum=1, maximum=2**32)
+    d = v.count("d", d, minimum=1, maximum=2**20)
     return 8 * N * d + TOY_POINT_BYTES[kind] * N + (64 * d if kind == "teacher" else 0) + 8192
 
 
