@@ -6,7 +6,10 @@
    (three repeats; median and worst).
 
 Run: ``python benchmarks/bench_limits.py`` (about a minute on two cores); with arguments, only those calls of the
-first table (``python benchmarks/bench_limits.py "npn.regions(2**40, 2**40)"``).
+first table (``python benchmarks/bench_limits.py "npn.regions(2**40, 2**40)"``). The second table alone, for the
+long calls whose names contain the words given: ``python benchmarks/bench_limits.py --interrupts [--under-load]
+[WORD ...]``; ``--under-load`` runs it beside two processes that copy 200 MB arrays for as long as it runs (a
+shared machine busy with memory traffic, where a wide layer's product is slowest).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_fuzz import LONG_CALLS, PREAMBLE  # noqa: E402
@@ -142,30 +146,53 @@ SIGINT_CHILD = textwrap.dedent("""
 """)
 
 
-def interrupt_table(repeats: int = 3) -> None:
+HOG = textwrap.dedent("""
+    import numpy as np
+    a = np.ones(50_000_000, np.float32)
+    b = np.empty_like(a)
+    while True:
+        np.copyto(b, a)
+""")
+
+
+def interrupt_table(repeats: int = 3, words: Sequence[str] = (), under_load: bool = False) -> None:
     print("\n| long call | Ctrl-C to KeyboardInterrupt: median (ms) | worst (ms) |\n|---|---|---|")
-    for name, setup, call in LONG_CALLS:
-        lat = []
-        for _ in range(repeats):
-            code = SIGINT_CHILD.format(preamble=PREAMBLE, setup=setup, call=call)
-            p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
-            assert p.stdout is not None
-            p.stdout.readline()
-            time.sleep(1.0)
-            sent = time.time()
-            p.send_signal(signal.SIGINT)
-            out, _ = p.communicate(timeout=60)
-            if out.startswith("interrupted"):
-                lat.append(1000 * (float(out.split()[1]) - sent))
-        if lat:
-            print(f"| {name} | {statistics.median(lat):.0f} | {max(lat):.0f} |")
-        else:
-            print(f"| {name} | no KeyboardInterrupt | |")
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2 if under_load else 0)]
+    try:
+        for name, setup, call in LONG_CALLS:
+            if not words or any(w in name for w in words):
+                _interrupt_row(name, setup, call, repeats)
+    finally:
+        for h in hogs:
+            h.kill()
+
+
+def _interrupt_row(name: str, setup: str, call: str, repeats: int) -> None:
+    """One row of the second table: the median and worst of `repeats` interrupts of one long call."""
+    lat = []
+    for _ in range(repeats):
+        code = SIGINT_CHILD.format(preamble=PREAMBLE, setup=setup, call=call)
+        p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        assert p.stdout is not None
+        p.stdout.readline()
+        time.sleep(1.0)
+        sent = time.time()
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=60)
+        if out.startswith("interrupted"):
+            lat.append(1000 * (float(out.split()[1]) - sent))
+    if lat:
+        print(f"| {name} | {statistics.median(lat):.0f} | {max(lat):.0f} |")
+    else:
+        print(f"| {name} | no KeyboardInterrupt | |")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:]:   # only these rows of the first table: python benchmarks/bench_limits.py "EXPR" ...
+    if sys.argv[1:2] == ["--interrupts"]:
+        rest = sys.argv[2:]
+        interrupt_table(words=[w for w in rest if w != "--under-load"], under_load="--under-load" in rest)
+    elif sys.argv[1:]:   # only these rows of the first table: python benchmarks/bench_limits.py "EXPR" ...
         HOSTILE[:] = sys.argv[1:]
         hostile_table()
     else:

@@ -8,7 +8,7 @@
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits::{self, Cancel};
-use crate::linalg::{matmul_into, Gemm};
+use crate::linalg::{matmul_checked, Gemm};
 use hashbrown::{DefaultHashBuilder, HashTable};
 use ndarray::{s, Array2, ArrayView1, ArrayView2, LinalgScalar, ShapeBuilder};
 use rayon::prelude::*;
@@ -16,6 +16,10 @@ use std::hash::BuildHasher;
 
 /// Rows per chunk: small enough for cache, large enough for a fast GEMM.
 pub const CHUNK_ROWS: usize = 2048;
+
+/// Multiply-adds of a block of columns of one layer's product (see [`crate::linalg::col_blocks`]), between two
+/// checks for Ctrl-C: 2^27, tens of milliseconds.
+const COLUMN_WORK: usize = limits::UNIT_WORK / 8;
 
 /// Floating-point element types the pattern code accepts (f32, f64).
 pub trait Real: LinalgScalar + Gemm + PartialOrd + Send + Sync + std::fmt::Debug {
@@ -44,11 +48,45 @@ impl Real for f64 {
 }
 
 /// A layer's gain and offset for the a-priori bound on its pre-activations: `|x W + b|_max <= |x|_max g + c` with
-/// `g` the largest column sum of `|W|` and `c` the largest `|b|` (in f64).
-pub fn layer_gain<T: Real>(layer: &Layer<'_, T>) -> (f64, f64) {
-    let g = layer.w.columns().into_iter().map(|col| col.iter().map(|v| v.abs_f64()).sum::<f64>()).fold(0.0, f64::max);
+/// `g` the largest column sum of `|W|` and `c` the largest `|b|` (in f64); refused when `W` (layer `index`) holds
+/// NaN or infinity. `W` is read once, in memory order, with a check for Ctrl-C about every
+/// [`limits::CHECK_WORK`] entries (until the twenty-ninth pass on issue 11 a row-major `W` was walked column by
+/// column, in a pass of its own for finiteness, and two layers of 10,000 units took a second before any check).
+pub fn layer_gain<T: Real>(index: usize, layer: &Layer<'_, T>, cancel: &Cancel) -> CoreResult<(f64, f64)> {
+    let w = &layer.w;
+    let (rows, cols) = w.dim();
+    let mut sums = vec![0.0f64; cols];
+    let mut finite = true;
+    // each column's sum runs over the rows in order, whichever way the matrix is walked
+    if rows < 2 || cols < 2 || w.strides()[1].unsigned_abs() <= w.strides()[0].unsigned_abs() {
+        let every = limits::items_per(limits::CHECK_WORK, cols);
+        for (i, row) in w.rows().into_iter().enumerate() {
+            if i % every == every - 1 {
+                cancel.check()?;
+            }
+            for (s, &v) in sums.iter_mut().zip(row.iter()) {
+                finite &= v.is_finite_();
+                *s += v.abs_f64();
+            }
+        }
+    } else {
+        let every = limits::items_per(limits::CHECK_WORK, rows);
+        for (j, col) in w.columns().into_iter().enumerate() {
+            if j % every == every - 1 {
+                cancel.check()?;
+            }
+            for &v in col.iter() {
+                finite &= v.is_finite_();
+                sums[j] += v.abs_f64();
+            }
+        }
+    }
+    if !finite {
+        return invalid(format!("layer {index}: W contains NaN or infinity"));
+    }
+    let g = sums.into_iter().fold(0.0, f64::max);
     let c = layer.b.iter().map(|v| v.abs_f64()).fold(0.0, f64::max);
-    (g, c)
+    Ok((g, c))
 }
 
 /// The fused pass over one column of a layer's GEMM output: add the bias, set the pattern bits and (`relu`) apply
@@ -230,7 +268,8 @@ impl RegionSummary {
     }
 }
 
-/// Check that a layer stack is well shaped for inputs of dimension `d` and finite.
+/// Check that a layer stack is well shaped for inputs of dimension `d`, with finite biases (the weights are checked
+/// by [`layer_gain`], in the same pass that reads them for the bound).
 pub fn validate_layers<T: Real>(d: usize, layers: &[Layer<'_, T>]) -> CoreResult<usize> {
     if layers.is_empty() {
         return invalid("layers must contain at least one (W, b) pair");
@@ -250,9 +289,6 @@ pub fn validate_layers<T: Real>(d: usize, layers: &[Layer<'_, T>]) -> CoreResult
         if l.b.len() != width {
             return invalid(format!("layer {i}: b has length {} but W has {width} columns", l.b.len()));
         }
-        if !l.w.iter().all(|v| v.is_finite_()) {
-            return invalid(format!("layer {i}: W contains NaN or infinity"));
-        }
         if !l.b.iter().all(|v| v.is_finite_()) {
             return invalid(format!("layer {i}: b contains NaN or infinity"));
         }
@@ -262,20 +298,22 @@ pub fn validate_layers<T: Real>(d: usize, layers: &[Layer<'_, T>]) -> CoreResult
     Ok(bits)
 }
 
-/// Reusable buffers for one worker.
+/// Reusable buffers for one worker, and the Ctrl-C token its products check between blocks.
 pub struct Scratch<T> {
     acts: Vec<Array2<T>>,
     keys: Vec<u64>,
+    cancel: Cancel,
 }
 
 impl<T: Real> Scratch<T> {
-    pub fn new(rows: usize, layers: &[Layer<'_, T>]) -> Self {
+    pub fn new(rows: usize, layers: &[Layer<'_, T>], cancel: Cancel) -> Self {
         let bits: usize = layers.iter().map(|l| l.w.ncols()).sum();
         Scratch {
             // Column-major: the GEMM kernels write it fastest, and each column
             // (one unit over the chunk's points) is swept contiguously below.
             acts: layers.iter().map(|l| Array2::zeros((rows, l.w.ncols()).f())).collect(),
             keys: vec![0; rows * bits.div_ceil(64)],
+            cancel,
         }
     }
 }
@@ -285,7 +323,8 @@ impl<T: Real> Scratch<T> {
 ///
 /// One pass per layer over the GEMM output adds the bias, sets the pattern
 /// bits and applies the ReLU for the next layer (no separate broadcast or map).
-/// Refused (nothing added to `table`) when finite inputs overflow to infinity
+/// Stops with [`CoreError::Interrupted`] (nothing added to `table`) when the scratch's token fires between two blocks of a
+/// wide layer's product. Refused (nothing added to `table`) when finite inputs overflow to infinity
 /// or NaN in a pre-activation, whose sign is then not defined (a review found
 /// `count_regions` of points and weights of 1e160 counting 2 regions instead of 13).
 /// The pre-activations are tested only where the a-priori bound from `gains`
@@ -309,11 +348,10 @@ pub fn accumulate_chunk<T: Real>(
     for (li, layer) in layers.iter().enumerate() {
         let (prev, rest) = scratch.acts.split_at_mut(li);
         let mut out = rest[0].slice_mut(s![..rows, ..]);
-        if li == 0 {
-            matmul_into(x, layer.w, out.view_mut(), false);
-        } else {
-            matmul_into(prev[li - 1].slice(s![..rows, ..]), layer.w, out.view_mut(), false);
-        }
+        // (a wide layer in blocks of columns, with a check for Ctrl-C between them: a block of two rows through
+        // two layers of 10,000 units read 0.5-1 s of weights from memory under load, all of it one unit of work)
+        let input = if li == 0 { x } else { prev[li - 1].slice(s![..rows, ..]) };
+        matmul_checked(input, layer.w, out.view_mut(), COLUMN_WORK, || scratch.cancel.check())?;
         let relu = li + 1 < layers.len();
         let (g, c) = gains[li];
         bound = bound * g + c;
@@ -387,12 +425,20 @@ where
         n as f64 * per_row as f64,
         None,
     )?;
-    let gains: Vec<(f64, f64)> = layers.iter().map(layer_gain).collect();
+    let gains: Vec<(f64, f64)> =
+        layers.iter().enumerate().map(|(i, l)| layer_gain(i, l, &cancel)).collect::<CoreResult<_>>()?;
     let mut total = PatternTable::new(words);
     let tables: Vec<CoreResult<PatternTable>> = (0..n_chunks)
         .into_par_iter()
         .fold(
-            || (Scratch::new(buf_rows, layers), Array2::zeros((buf_rows, d)), vec![0u8; buf_rows], Ok(total.sibling())),
+            || {
+                (
+                    Scratch::new(buf_rows, layers, cancel.clone()),
+                    Array2::zeros((buf_rows, d)),
+                    vec![0u8; buf_rows],
+                    Ok(total.sibling()),
+                )
+            },
             |(mut scratch, mut xb, mut yb, acc), c| {
                 let mut acc = match acc.and_then(|t| cancel.check().map(|()| t)) {
                     Ok(t) => t,
@@ -548,5 +594,44 @@ mod tests {
         assert!(count_patterns(x.view(), &[Layer { w: w.view(), b: b.view() }], None).is_err());
         let w3 = Array2::<f64>::ones((3, 3));
         assert!(count_patterns(x.view(), &[Layer { w: w3.view(), b: b.view() }], None).is_err());
+        // a weight that is not finite, in either memory order, named by its layer
+        let x = array![[0.0, 1.0], [0.5, 0.0]];
+        for bad in [f64::NAN, f64::INFINITY] {
+            let mut w2 = Array2::<f64>::ones((3, 4));
+            w2[[2, 1]] = bad;
+            let b2 = Array1::<f64>::zeros(4);
+            let mut f2 = Array2::<f64>::zeros((3, 4).f());
+            f2.assign(&w2);
+            for w2 in [w2, f2] {
+                let layers = [Layer { w: w.view(), b: b.view() }, Layer { w: w2.view(), b: b2.view() }];
+                match count_patterns(x.view(), &layers, None) {
+                    Err(CoreError::InvalidArgument(m)) => assert_eq!(m, "layer 1: W contains NaN or infinity"),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn layer_gain_is_the_largest_column_sum_in_either_memory_order_and_stops_on_ctrl_c() {
+        let w = Array2::from_shape_fn((37, 23), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.5);
+        let b = Array1::from_shape_fn(23, |j| j as f64 - 30.0);
+        // the naive bound: every column summed on its own
+        let g = (0..23).map(|j| (0..37).map(|i| w[[i, j]].abs()).sum::<f64>()).fold(0.0, f64::max);
+        let mut fortran = Array2::<f64>::zeros((37, 23).f());
+        fortran.assign(&w);
+        assert_eq!(fortran.strides(), &[1, 37]);
+        for m in [w.view(), fortran.view(), w.slice(s![..;-1, ..])] {
+            let (gm, c) = layer_gain(0, &Layer { w: m, b: b.view() }, &Cancel::default()).unwrap();
+            assert_eq!((gm, c), (g, 30.0));
+        }
+        let big = Array2::<f32>::ones((2000, 3000));
+        let bb = Array1::<f32>::zeros(3000);
+        let token = Cancel::new();
+        token.cancel();
+        for m in [big.view(), big.t()] {
+            let r = layer_gain(0, &Layer { w: m, b: bb.view() }, &token);
+            assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        }
     }
 }

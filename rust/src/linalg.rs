@@ -21,6 +21,45 @@ pub fn block_rows(rows: usize, n: usize) -> usize {
     b
 }
 
+/// How many blocks of columns [`matmul_checked`] splits `b`'s `n` columns into: blocks of about `work`
+/// multiply-adds (an `a` of fewer than 16 rows counts as 16: its product still reads the block's share of `b`,
+/// and a product of few rows is bound by that read), each of at least [`MIN_BLOCK_COLS`] columns.
+pub fn col_blocks(rows: usize, k: usize, n: usize, work: usize) -> usize {
+    let cols = crate::limits::items_per(work, rows.max(16).saturating_mul(k)).max(MIN_BLOCK_COLS);
+    (n / cols).max(1)
+}
+
+/// The fewest columns of a block of [`matmul_checked`]. The `gemm` crate sums over `k` in slices that it
+/// chooses from the cache sizes alone, except for products of at most 64 rows *and* 64 columns (slices of 512)
+/// and for one column (its matrix-vector path): with more than 64 columns a block, every entry is the very float
+/// of the product taken whole.
+pub const MIN_BLOCK_COLS: usize = 128;
+
+/// [`matmul_into`] (`accumulate = false`) in [`col_blocks`] blocks of columns of `b` and `out` (as equal as
+/// can be), calling `check` before every block but the first and returning its error at once (`out` is then
+/// partly written). Every entry is the very float of one whole product (`cargo test` checks this).
+pub fn matmul_checked<T: Gemm, E>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+    work: usize,
+    mut check: impl FnMut() -> Result<(), E>,
+) -> Result<(), E> {
+    let (rows, k) = a.dim();
+    let n = b.ncols();
+    let blocks = col_blocks(rows, k, n, work);
+    let mut lo = 0;
+    for i in 0..blocks {
+        if i > 0 {
+            check()?;
+        }
+        let hi = lo + n / blocks + usize::from(i < n % blocks);
+        matmul_into(a, b.slice(ndarray::s![.., lo..hi]), out.slice_mut(ndarray::s![.., lo..hi]), false);
+        lo = hi;
+    }
+    Ok(())
+}
+
 /// `out = beta_out * out + a @ b` on the calling thread (`a` `(m, k)`, `b` `(k, n)`, any strides).
 /// `accumulate = false` overwrites `out`, `true` adds to it.
 pub fn matmul_into<T: Gemm>(
@@ -113,6 +152,69 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn columns_multiplied_in_blocks_are_the_same_bit_for_bit() {
+        // The counting pass multiplies a wide layer in blocks of columns, with a check for Ctrl-C between them:
+        // every entry must be the float of the product taken whole, or the counts would depend on the blocks.
+        // Shapes on both sides of the `gemm` crate's thresholds: 64 rows, 64 columns, slices of 512 in `k`.
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for &(r, k, m) in
+            &[(2, 2000, 129), (5, 300, 700), (3, 513, 257), (64, 1000, 300), (65, 64, 1025), (17, 4097, 600)]
+        {
+            let a = Array2::from_shape_fn((r, k), |_| next());
+            let w = Array2::from_shape_fn((k, m), |_| next());
+            let mut whole = Array2::<f64>::zeros((r, m));
+            matmul_into(a.view(), w.view(), whole.view_mut(), false);
+            let (af, wf) = (a.mapv(|v| v as f32), w.mapv(|v| v as f32));
+            let mut whole32 = Array2::<f32>::zeros((r, m));
+            matmul_into(af.view(), wf.view(), whole32.view_mut(), false);
+            for work in [1usize, 1 << 16, 1 << 19, 1 << 40] {
+                let blocks = col_blocks(r, k, m, work);
+                assert!(blocks >= 1 && (blocks == 1 || m / blocks > 64), "({r}, {k}, {m}): {blocks} blocks");
+                let mut checks = 0;
+                let mut parts = Array2::<f64>::zeros((r, m));
+                matmul_checked(a.view(), w.view(), parts.view_mut(), work, || -> Result<(), ()> {
+                    checks += 1;
+                    Ok(())
+                })
+                .unwrap();
+                assert_eq!(checks + 1, blocks);
+                assert!(
+                    parts.iter().zip(whole.iter()).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "({r}, {k}, {m}) in {blocks} blocks"
+                );
+                let mut parts32 = Array2::<f32>::zeros((r, m));
+                matmul_checked(af.view(), wf.view(), parts32.view_mut(), work, || -> Result<(), ()> { Ok(()) })
+                    .unwrap();
+                assert!(parts32.iter().zip(whole32.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+            }
+            // the smallest work splits wherever there are two blocks of MIN_BLOCK_COLS, and a failing check stops
+            // the product before its second block
+            assert_eq!(col_blocks(r, k, m, 1), (m / MIN_BLOCK_COLS).max(1));
+            let mut calls = 0;
+            let mut out = Array2::<f64>::zeros((r, m));
+            let stopped = matmul_checked(a.view(), w.view(), out.view_mut(), 1, || {
+                calls += 1;
+                Err("stop")
+            });
+            let split = m >= 2 * MIN_BLOCK_COLS;
+            assert_eq!((stopped.is_err(), calls), (split, usize::from(split)));
+            if split {
+                let first = m / col_blocks(r, k, m, 1) + usize::from(m % col_blocks(r, k, m, 1) > 0);
+                assert!(out.slice(ndarray::s![.., first..]).iter().all(|&v| v == 0.0));
+            }
+        }
+        // the blocks as a function of the sizes: 16 rows at least, work per block, MIN_BLOCK_COLS columns at least
+        assert_eq!(col_blocks(1, 1000, 10_000, 16 * 1000 * 500), 20);
+        assert_eq!(col_blocks(100, 1000, 10_000, 100 * 1000 * 500), 20);
+        assert_eq!(col_blocks(100, 1000, 10_000, 1), 10_000 / MIN_BLOCK_COLS);
+        assert_eq!(col_blocks(100, 1000, 100, 1), 1);
     }
 
     #[test]
