@@ -386,6 +386,60 @@ def collapse_table(sets: Sequence[tuple]) -> str:
     return "\n".join(lines)
 
 
+#: Classes of the deep rows that miss the max target, by the mechanism behind them (twenty-ninth pass; written before
+#: they were counted; the first that applies): Adam with a large step overestimated (collapse, rules 34-38), SGD with
+#: a large step overestimated, a narrow later layer (at most 9 units) underestimated, anything else.
+MISS_CLASSES = (
+    ("Adam lr >= 0.04, over", lambda r, over: over and not r["sgd"] and r["lr"] >= 0.04),
+    ("SGD lr >= 0.15, over", lambda r, over: over and r["sgd"] and r["lr"] >= 0.15),
+    ("later layer <= 9, under", lambda r, over: not over and min(r["widths"][1:]) <= 9),
+    ("other, over", lambda r, over: over),
+    ("other, under", lambda r, over: True),
+)
+#: Bins of the narrowest hidden layer after the first, for :func:`narrow_table`.
+LATER_BINS = ((1, 5), (6, 9), (10, 16), (17, 32), (33, 10**9))
+
+
+def miss_class(r: Dict[str, Any], over: bool) -> str:
+    """The first of ``MISS_CLASSES`` that a deep row missing the max target falls in (``over``: overestimated)."""
+    return next(name for name, pred in MISS_CLASSES if pred(r, over))
+
+
+def miss_classes(sets: Sequence[tuple]) -> str:
+    """Markdown table: the non-trivial deep rows of each ``(name, rows, real, est, low, high)`` of ``sets`` that
+    miss the max target (0.06), by :func:`miss_class`. No class is a large share: each mechanism takes a part."""
+    lines = ["| deep rows off by more than 0.06 | all | " + " | ".join(n for n, _ in MISS_CLASSES) + " |",
+             "|---|---|" + "---|" * len(MISS_CLASSES)]
+    for name, rs, real, est, *_ in sets:
+        bad = [i for i in range(len(rs)) if abs(est[i] - real[i]) > 0.06 and min(est[i], real[i]) < 0.999]
+        counts = {n: 0 for n, _ in MISS_CLASSES}
+        for i in bad:
+            counts[miss_class(rs[i], est[i] > real[i])] += 1
+        lines.append(f"| {name} | {len(bad)} | " + " | ".join(str(counts[n]) for n, _ in MISS_CLASSES) + " |")
+    return "\n".join(lines)
+
+
+def narrow_table(sets: Sequence[tuple]) -> str:
+    """Markdown table: bias (real minus estimate) and rows off by more than 0.06 either way, of the non-trivial deep
+    rows of each set by optimizer and narrowest later layer (``LATER_BINS``): the narrow layers' misses are a wider
+    spread both ways, not a bias."""
+    head = " | ".join(f"{a}-{b}" if b < 10**9 else f"{a}+" for a, b in LATER_BINS)
+    lines = [f"| bias; under / over 0.06 | optimizer | {head} |", "|---|---|" + "---|" * len(LATER_BINS)]
+    for name, rs, real, est, *_ in sets:
+        later = np.array([min(r["widths"][1:]) for r in rs])
+        sgd = np.array([r["sgd"] for r in rs])
+        res = real - est
+        keep = (real < 0.999) | (est < 0.999)
+        for opt, on in (("Adam", ~sgd), ("SGD", sgd)):
+            cells = []
+            for a, b in LATER_BINS:
+                m = keep & on & (later >= a) & (later <= b)
+                cells.append(f"{res[m].mean():+.4f}; {np.sum(res[m] > 0.06)} / {np.sum(res[m] < -0.06)} of {m.sum()}"
+                             if m.any() else "-")
+            lines.append(f"| {name} | {opt} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def batch_cap(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
     """Rule 27's cap (``analytic`` in ``rust/src/estimate.rs``): on the rows trained on minibatches of ``b < N``
     points, how many the full-batch estimate at ``N = b`` lowers, by how much, and the errors with and without it
@@ -1203,6 +1257,13 @@ def main() -> int:
         print("The band where deep Adam runs collapse (rules 34-38, none shipped): coverage of deep stacks under "
               "Adam by the largest lr x width before a later layer:")
         print(collapse_table(sets))
+        print()
+        print("The deep rows that miss the max target, by mechanism (calibrate_protocols.MISS_CLASSES; twenty-ninth "
+              "pass):")
+        print(miss_classes(sets))
+        print()
+        print("By the narrowest layer after the first (bias real - estimate; rows off by more than 0.06 under / over):")
+        print(narrow_table(sets))
     print()
     fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))
     print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rules "
