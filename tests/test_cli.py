@@ -171,6 +171,20 @@ def test_every_command_offers_json(name):
     assert "--json" in p.format_help(), f"{name} has no --json"
 
 
+def _wait_for_cpu(proc: subprocess.Popen, seconds: float = 2.0, timeout: float = 60.0) -> None:
+    """Wait until the child has used ``seconds`` of CPU time: past its imports (about 0.6 s of CPU), inside the
+    run, however busy the machine (a wall-clock wait may end inside the imports under load)."""
+    import os
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= seconds:   # utime + stime
+            return
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize("command", [
     ["simulate", "-d", "2", "-N", "2000", "-L", "8", "--trials", "10000000", "--no-progress"],
     # inside numpy's least-squares call, which cannot be stopped: the command exits at once all the same
@@ -184,7 +198,7 @@ def test_ctrl_c_exits_130_with_one_line(command):
     proc = subprocess.Popen([sys.executable, "-m", "nnpartition", *command],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(2.5)   # past the imports, inside the run
+        _wait_for_cpu(proc)   # past the imports, inside the run
         assert proc.poll() is None, proc.communicate()
         sent = time.perf_counter()
         proc.send_signal(signal.SIGINT)
@@ -204,14 +218,13 @@ def test_main_returns_after_ctrl_c_inside_a_program_that_calls_it():
     # The fast exit after an abandoned numpy call belongs to the console script (cli.run), not to main(), which
     # other programs call: their `finally` must run and they decide how to exit.
     import signal
-    import time
 
     host = ("import sys\nfrom nnpartition.cli import main\ntry:\n    status = main(['eas-capacity', '-d', '10', "
             "'-m', '3000', '-N', '3500', '--trials', '3', '--method', 'lstsq', '--no-progress'])\n"
             "    print('returned', status, flush=True)\nfinally:\n    print('finally', flush=True)\n")
     proc = subprocess.Popen([sys.executable, "-c", host], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(2.5)
+        _wait_for_cpu(proc)
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)   # the abandoned call finishes before the interpreter exits

@@ -525,7 +525,9 @@ def test_d1_ceiling_large_sizes_return_at_once():
         warnings.simplefilter("ignore")
         a = estimate_accuracy(1, 10**6, 1000)
         b = estimate_accuracy(1, 10**9, 10**6)
-    assert time.perf_counter() - t < 0.05
+    # (not a timing test: the exact ceiling of these sizes would take minutes, the bound tells the two apart under
+    # any load; the speed itself is bench_estimate.py's)
+    assert time.perf_counter() - t < 2.0
     assert 0.5 < a.ceiling < 0.6 and 0.5 < b.ceiling < 0.6
 
 

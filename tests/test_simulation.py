@@ -197,7 +197,15 @@ def test_trials_are_checked_against_the_work_limit():
     with limits.override(max_work=1), pytest.raises(ValueError, match="trials=200") as refused:
         npn.simulate_partition(2, 1000, 16, trials=200, progress=False)
     work = float(re.search(r"would take about ([0-9.e+]+) steps", str(refused.value)).group(1))
-    with limits.override(max_work=int(work * 1.0001)):
+    # The cost model, whatever its constants: at least the layer's multiply-adds N L d a trial, counted once per
+    # trial (100 trials name half the work of 200, to the message's four digits).
+    assert work >= 200 * 1000 * 16 * 2
+    with limits.override(max_work=1), pytest.raises(ValueError, match="trials=100") as half:
+        npn.simulate_partition(2, 1000, 16, trials=100, progress=False)
+    half_work = float(re.search(r"would take about ([0-9.e+]+) steps", str(half.value)).group(1))
+    assert half_work == pytest.approx(work / 2, rel=1e-3)
+    # (the message rounds the work to four digits, 5e-4 of it at most: a margin of 2e-3, well inside 201 / 200)
+    with limits.override(max_work=int(work * 1.002)):
         assert npn.simulate_partition(2, 1000, 16, trials=200, progress=False).trials == 200
         with pytest.raises(ValueError, match="trials=201"):
             npn.simulate_partition(2, 1000, 16, trials=201, progress=False)

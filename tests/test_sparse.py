@@ -184,7 +184,8 @@ def test_eas_capacity_refuses_a_bad_k_with_topk(k, capsys):
     from nnpartition.cli import main
 
     assert main(["eas-capacity", "-m", "10", "-N", "5", "--trials", "1", "-k", k, "--sparsify", "topk"]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"k must be >= 1 and <= 10, got {k}" in err, err
 
 
 @pytest.mark.parametrize("k,exc", [(-1, ValueError), (0, ValueError), (2**64, ValueError), (11, ValueError),

@@ -48,8 +48,48 @@ FROZEN = [((200, 5, dict(seed=1)), -19.717717971261486, [-0.01076763617895019, 0
 
 @pytest.mark.parametrize("args,total,row", FROZEN)
 def test_common_datasets_are_drawn_as_before(args, total, row):
+    # A guard of reproducibility across versions (a seed gives the dataset it gave before), not of correctness:
+    # that the points follow the documented law is the next test's.
     X, _, _ = linear_teacher_dataset(args[0], args[1], **args[2])
-    assert float(X.sum()) == total and X[0, :2].tolist() == row
+    assert float(X.sum()) == pytest.approx(total, rel=1e-12, abs=1e-12) and X[0, :2].tolist() == row
+
+
+def _plain_rejection(N, d, margin, dist, seed):
+    """The documented plain rejection, written out in numpy: a unit teacher from the seed's first ``d`` normals,
+    then batches of ``max(1024, min(2 N, 2^16))`` draws (``N(0, I/d)`` clipped into the unit ball, or uniform in
+    it), the draws with ``|<w, x>| >= margin`` kept in order until each class has its half, the two halves
+    concatenated and permuted."""
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(d)
+    w /= np.linalg.norm(w)
+    kept = []
+    while True:
+        b = max(1024, min(2 * N, 1 << 16))
+        z = rng.standard_normal((b, d))
+        if dist == "gaussian":
+            x = z / np.sqrt(d)
+            x /= np.maximum(1.0, np.linalg.norm(x, axis=1))[:, None]
+        else:
+            x = z / np.linalg.norm(z, axis=1)[:, None] * (rng.random(b) ** (1.0 / d))[:, None]
+        norm = np.linalg.norm(x, axis=1)
+        x[norm > 1] *= ((1 - 1e-12) / norm[norm > 1])[:, None]
+        p = x @ w
+        kept.extend(x[(np.abs(p) >= margin) & (p != 0)])
+        A = np.array(kept)
+        side = A @ w > 0
+        if (~side).sum() >= N // 2 and side.sum() >= N - N // 2:
+            X = np.concatenate([A[~side][: N // 2], A[side][: N - N // 2]])
+            return X[rng.permutation(N)], w
+
+
+@pytest.mark.parametrize("N,d,margin,dist,seed", [(200, 5, 0.1, "gaussian", 1), (301, 7, 0.2, "ball", 3),
+                                                  (50, 200, 0.1, "gaussian", 4), (3000, 3, 0.0, "ball", 9)])
+def test_common_datasets_are_the_documented_plain_rejection(N, d, margin, dist, seed):
+    X, y, w = linear_teacher_dataset(N, d, margin=margin, dist=dist, seed=seed)
+    X_ref, w_ref = _plain_rejection(N, d, margin, dist, seed)
+    np.testing.assert_array_equal(w, w_ref)
+    np.testing.assert_allclose(X, X_ref, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(y, (X_ref @ w_ref > 0).astype(int))
 
 
 @pytest.mark.parametrize("N,d,kw", [(200, 256, {}), (500, 50, dict(margin=0.3)),
