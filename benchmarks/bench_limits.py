@@ -96,6 +96,23 @@ HOSTILE = [
     "npn.simulate_partition(1, 10**6, 1000, trials=10**8)",
     # twenty-eighth pass: toy_dataset's numpy kinds were checked against 2^31 values, not max_bytes
     "npn.datasets.toy_dataset('xor', 2**28, 2).shape",
+    # an audit after the twenty-eighth pass: numpy allocations sized by arguments before any check, and Python loops
+    # without a work limit (each a MemoryError after seconds at gigabytes, or hours of work)
+    "__import__('nnpartition.pictures').pictures.movie(X[:20], y[:20], 2, path='/tmp/m.gif', steps=200, every=1, "
+    "dpi=1000, size=10)",
+    "construct.approximate_1d(np.sin, 0, 1, 10**7, points_per_unit=10)",
+    "construct.approximate_1d(np.sin, 0, 1, 10**4, points_per_unit=100).sup_error",
+    "__import__('nnpartition.separability').separability.separable(np.zeros((2, 12000)), [0, 1]).separable",
+    "sparse.teacher_task('nonlinear', 10**8, 1)",
+    "sparse.explicit_readout(lambda P: P[:, 0], 2, 10**4, 1, n_train=10**5)",
+    "sparse.generalisation('linear', 2, 2000, 2000, trials=10**4, trained=False)",
+    "sparse.readout_accuracy(np.zeros((5000, 500)), np.arange(5000) % 2, method='perceptron', epochs=10**7)",
+    "sparse.pattern_overlap(X[:10], sparse.expand_sparsify(X[:10], 1000, k=1), pairs=10**7)",
+    "teacher.linear_teacher_dataset(1, 2**19, margin=0.0)",
+    "teacher.clustering_metrics(np.ones((1, 10**5)), X=np.ones((10**5, 1)))",
+    "lowrank.train_softmax_layer(np.full((4000, 2), 1 / 8000), 2**16, steps=1)",
+    "len(construct.ramp_pairs(npn.TwoLayerNet(np.ones((1, 20000)), -np.linspace(-0.9, 0.9, 20000), "
+    "np.tile([1.0, -1.0], 10000), 0.0)))",
 ]
 
 CHILD = textwrap.dedent("""

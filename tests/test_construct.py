@@ -177,6 +177,58 @@ def test_lipschitz_bound_holds_and_is_tight_for_a_kink():
     assert r.lipschitz_bound == pytest.approx(1 / 3, rel=1e-9)
 
 
+def _ramp_pairs_by_loops(w, b, c, rtol):
+    """The greedy matching of ramp_pairs written as plain loops over every pair (its first implementation)."""
+    pos = -b / w
+    jump = c * np.abs(w)
+    live = [i for i in range(len(w)) if c[i] != 0]
+    pairs = []
+    for i in live:
+        for j in live:
+            if i < j and np.sign(w[i]) == np.sign(w[j]) and pos[i] != pos[j]:
+                scale = max(abs(jump[i]), abs(jump[j]))
+                mismatch = abs(jump[i] + jump[j])
+                if scale > 0 and jump[i] * jump[j] < 0 and mismatch <= rtol * scale:
+                    pairs.append((mismatch / scale, i, j))
+    used, out = set(), []
+    for _, i, j in sorted(pairs):
+        if i not in used and j not in used:
+            used.update((i, j))
+            out.append(tuple(sorted((i, j), key=lambda u: pos[u])))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ramp_pairs_match_the_greedy_matching_by_plain_loops(seed):
+    # Many ties (equal jumps of both signs), shared knots and zero weights: the vectorised search must pick the
+    # very pairs, in the very order, of the loops it replaced.
+    from nnpartition.construct import ramp_pairs
+
+    rng = np.random.default_rng(seed)
+    L = int(rng.integers(2, 300))
+    w = rng.choice([-1.0, 1.0, 0.5, 2.0], L)
+    b = rng.choice([-0.5, 0.0, 0.25, 1.0], L) * w
+    c = rng.choice([-1.0, 1.0, -0.5, 0.5, 0.0], L) / np.abs(w) * rng.choice([1.0, 1.0 + 1e-7, 1.01], L)
+    rtol = [1e-6, 0.02, 0.0][seed % 3]
+    net = TwoLayerNet(W1=w[None, :], b1=b, w2=c, b2=0.0)
+    assert [r.units for r in ramp_pairs(net, rtol=rtol)] == _ramp_pairs_by_loops(w, b, c, rtol)
+
+
+def test_ramp_pairs_refuse_more_candidate_pairs_than_max_bytes_hold():
+    # An audit's call: 20,000 units with alternating output weights, 10^8 qualifying pairs, a MemoryError after
+    # 233 s. Refused as the pairs are found, naming the limit.
+    from nnpartition import limits
+    from nnpartition.construct import ramp_pairs
+
+    L = 4000
+    net = TwoLayerNet(W1=np.ones((1, L)), b1=-np.linspace(-0.9, 0.9, L), w2=np.tile([1.0, -1.0], L // 2), b2=0.0)
+    with limits.override(max_bytes=10**6), pytest.raises(ValueError, match="candidate pairs.*max_bytes"):
+        ramp_pairs(net)
+    with limits.override(max_work=10**7), pytest.raises(ValueError, match="ramp_pairs.*max_work"):
+        ramp_pairs(net)
+    assert len(ramp_pairs(net)) == L // 2
+
+
 def test_ramp_pairs_finds_planted_pairs_only():
     from nnpartition.construct import ramp_pairs
 
@@ -421,3 +473,23 @@ def test_explain_1d_holds_no_table_of_units_by_zeros():
             tracemalloc.stop()
     assert e.zero_crossings.size == n and e.label_changes == n
     assert peak < 32 << 20, peak / 2**20
+
+
+def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work():
+    # An audit after the twenty-eighth pass on issue 11: a grid of 10^8 points took 137 s and 3.9 GB under a 1 GiB
+    # max_bytes, and the largest accepted call (10^7 units at 10 points each) about 60 days. Both refused at once.
+    import time
+
+    from nnpartition import limits
+
+    t = time.perf_counter()
+    with limits.override(max_bytes=2**30), pytest.raises(ValueError, match="error grid.*max_bytes"):
+        approximate_1d(np.sin, 0, 1, 100, points_per_unit=10**6)
+    with pytest.raises(ValueError, match="approximate_1d.*max_work"):
+        approximate_1d(np.sin, 0, 1, 10**7, points_per_unit=10)
+    assert time.perf_counter() - t < 2.0
+    # the work is the units times the grid: refused when that passes max_work, whatever the grid's size
+    with limits.override(max_work=10**8), pytest.raises(ValueError, match="max_work"):
+        approximate_1d(np.sin, 0, 1, 2000, points_per_unit=100)
+    with limits.override(max_work=10**8):
+        approximate_1d(np.sin, 0, 1, 20, points_per_unit=100)

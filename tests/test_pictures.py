@@ -879,3 +879,18 @@ def test_movie_bound_of_a_deep_network_is_the_deep_bound(tmp_path):
     one = npn.pictures.movie(X, y, 4, path=str(tmp_path / "o.gif"), every=50, steps=50, dpi=30, size=2,
                              progress=False)
     assert one.bound == sum(math.comb(4, i) for i in range(3))     # 4 lines in the plane: at most 11 regions
+
+
+def test_a_movie_whose_frames_pass_max_bytes_is_refused_before_training(tmp_path):
+    # An audit after the twenty-eighth pass on issue 11: matplotlib's GIF writer keeps every frame; 200 frames of
+    # 10 inches at dpi 1000 took 5.9 GB before a MemoryError (on the command line, an empty message after 33 s).
+    import time
+
+    from nnpartition.pictures import movie
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(-1, 1, (20, 2)), rng.integers(0, 2, 20)
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=r"201 frames of 10000\^2 pixels.*max_bytes"):
+        movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=200, every=1, dpi=1000, size=10)
+    assert time.perf_counter() - t < 2.0 and not (tmp_path / "m.gif").exists()

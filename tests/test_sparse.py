@@ -520,3 +520,67 @@ def test_capacity_curve_counts_the_intercept_as_a_dimension():
         assert c.D == D
         np.testing.assert_allclose(c.cover, [cover(n, D) for n in Ns], rtol=1e-12)
         np.testing.assert_allclose(c.cover, [separable_probability(n, D) for n in Ns], rtol=1e-12)
+
+
+def test_expensive_experiments_are_refused_before_they_draw():
+    # An audit after the twenty-eighth pass on issue 11, each call in turn: a MemoryError for 7.45 GiB after 6 s
+    # (explicit_readout), about 17 h under any max_work (generalisation), about 10 h of perceptron epochs, 5 GB of
+    # pair tables (pattern_overlap), 0.8 GB drawn before a MemoryError for 14.9 GiB (teacher_task). All refused at
+    # once now, naming the limit, with little memory used.
+    import time
+    import tracemalloc
+
+    from nnpartition.sparse import (explicit_readout, generalisation, pattern_overlap, readout_accuracy,
+                                    sparsity_curve, teacher_task)
+
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    code = expand_sparsify(X, 1000, k=1)
+    Z = np.zeros((5000, 500))
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match="explicit_readout.*max_bytes"):
+            explicit_readout(lambda P: P[:, 0], 2, 10**4, 1, n_train=10**5)
+        with pytest.raises(ValueError, match="generalisation.*max_work"):
+            generalisation("linear", 2, 2000, 2000, trials=10**4, trained=False)
+        with pytest.raises(ValueError, match="sparsity_curve.*max_work"):
+            sparsity_curve("linear", 2, 2000, 2000, [0.1] * 100, trials=100)
+        with pytest.raises(ValueError, match="perceptron.*max_work"):
+            readout_accuracy(Z, np.arange(5000) % 2, method="perceptron", epochs=10**7)
+        with pytest.raises(ValueError, match="generalisation.*max_bytes"):   # normal equations of 20,001^2
+            generalisation("linear", 2, 20000, 2000, trials=1, trained=False)
+        with pytest.raises(ValueError, match="pattern_overlap.*max_bytes"):
+            pattern_overlap(X, code, pairs=10**7)
+        with pytest.raises(ValueError, match="teacher_task.*max_bytes"):
+            teacher_task("nonlinear", 10**8, 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - t < 5.0 and peak < 64 * 2**20, peak
+    # a dense code beyond max_bytes is refused by the code itself
+    from nnpartition import limits
+
+    with limits.override(max_bytes=10**4), pytest.raises(ValueError, match="dense code.*max_bytes"):
+        code.toarray()
+
+
+def test_what_the_readout_experiments_count_bounds_what_they_hold():
+    # The counts against max_bytes are upper bounds of tracemalloc's peak, within a factor of a few.
+    import tracemalloc
+
+    from nnpartition import limits
+    from nnpartition.sparse import explicit_readout, generalisation
+
+    calls = [lambda: explicit_readout(lambda P: P[:, 0], 3, 400, 5, n_train=1500, n_test=500),
+             lambda: generalisation("linear", 3, 300, 1500, n_test=500, trials=1, trained=False)]
+    for call in calls:
+        tracemalloc.start()
+        try:
+            call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        with limits.override(max_bytes=peak), pytest.raises(ValueError, match="max_bytes"):
+            call()
+        with limits.override(max_bytes=4 * peak):
+            call()

@@ -621,3 +621,27 @@ def test_teacher_results_record_the_seed_they_used_and_it_repeats_the_run():
     b_again = baselines(b.seed)
     assert b_again.seed == b.seed and baseline_values(b_again) == baseline_values(b)
     assert baseline_values(baselines(1)) != baseline_values(baselines(2))
+
+
+def test_large_calls_are_refused_before_they_allocate():
+    # An audit after the twenty-eighth pass on issue 11: one point in d = 2^19 drew 4 GiB before a MemoryError (the
+    # check counted a batch of 2 rows, the sampler draws at least 1024); a sign agreement of 10^5 rows with 10^5
+    # units asked numpy for 75 GiB. Both now refused naming max_bytes, at once.
+    import time
+    import tracemalloc
+
+    from nnpartition.teacher import clustering_metrics
+
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match="max_bytes"):
+            linear_teacher_dataset(1, 2**19, margin=0.0)
+        with pytest.raises(ValueError, match="sign agreement.*max_bytes"):
+            clustering_metrics(np.ones((1, 10**5)), X=np.ones((10**5, 1)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20 and time.perf_counter() - t < 5.0
+    # just inside: a point in d = 2^12 is drawn (8 d (3 + 3 x 1024) bytes, 100 MB)
+    assert linear_teacher_dataset(1, 2**12, margin=0.0)[0].shape == (1, 2**12)

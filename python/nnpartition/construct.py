@@ -244,6 +244,15 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
     ppu = v.count("points_per_unit", points_per_unit, minimum=1, maximum=10**6)
     if n * ppu > 10**8:
         raise ValueError(f"n_units * points_per_unit must be at most 10**8 (the error grid), got {n * ppu}")
+    from .limits import _check_bytes, _check_work
+
+    g = max(n * ppu, 4000) + 1
+    # The grid, f on it, the interpolant's logits and the differences' temporaries (about six arrays of the grid),
+    # and the interpolant's n units evaluated at every grid point (about 5 ns each; an audit after the twenty-eighth
+    # pass on issue 11: 10^4 units at 100 points each took 55 s, and the largest accepted call about 60 days).
+    _check_bytes(f"approximate_1d's error grid of {g} points", 48.0 * g, "lower n_units or points_per_unit")
+    _check_work(f"approximate_1d's check of {n} units on {g} grid points", 5.0 * g * n,
+                "lower n_units or points_per_unit")
     nodes = np.linspace(a, b, n + 1)
     grid = np.linspace(a, b, max(n * ppu, 4000) + 1)
     if not np.all(np.diff(grid) > 0):
@@ -671,21 +680,40 @@ def ramp_pairs(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = None,
     w, b, c, _ = _params_1d(net, "ramp_pairs")
     interval = _interval("interval", interval)
     rtol = v.real("rtol", rtol, minimum=0.0, maximum=1.0)
+    from .limits import _check_bytes, _check_work, get_limits
+
     k = _knots(w, b, c, interval, 0.0)
-    cand = [i for i in range(w.shape[0]) if k.status[i] == "live"]
-    jump = k.jump
-    pairs = []
-    for i in cand:
-        for j in cand:
-            if i < j and np.sign(w[i]) == np.sign(w[j]) and k.position[i] != k.position[j]:
-                scale = max(abs(jump[i]), abs(jump[j]))
-                mismatch = abs(jump[i] + jump[j])
-                if scale > 0 and jump[i] * jump[j] < 0 and mismatch <= rtol * scale:
-                    pairs.append((mismatch / scale, i, j))
-    pairs.sort()
+    cand = np.flatnonzero(k.status == "live")
+    jump, position = np.asarray(k.jump, dtype=np.float64), np.asarray(k.position, dtype=np.float64)
+    # Every pair of live units is tested, in numpy blocks of rows (about 10 ns a pair; until an audit after the
+    # twenty-eighth pass on issue 11 a Python double loop took 4 s at 2,000 units and hours at 10^5, and its list of
+    # qualifying pairs grew without bound); the pairs that qualify are counted against max_bytes as they are found.
+    nc = cand.size
+    _check_work(f"ramp_pairs over the {nc * (nc - 1) // 2} pairs of {nc} live units", 10.0 * nc * nc,
+                "pass a network with fewer units")
+    found_i, found_j, found_r = [], [], []
+    held, cap = 0, get_limits().max_bytes // 40     # a pair kept: its ratio and two indices, and their sort
+    block = max(1, (1 << 22) // max(nc, 1))
+    for lo in range(0, nc, block):
+        ii = cand[lo:lo + block, None]
+        jj = cand[None, :]
+        ji, jj_ = jump[ii], jump[jj]
+        scale = np.maximum(np.abs(ji), np.abs(jj_))
+        mismatch = np.abs(ji + jj_)
+        ok = ((ii < jj) & (np.sign(w[ii]) == np.sign(w[jj])) & (position[ii] != position[jj]) & (scale > 0)
+              & (ji * jj_ < 0) & (mismatch <= rtol * scale))
+        rows, cols = np.nonzero(ok)
+        held += rows.size
+        if held > cap:
+            _check_bytes(f"ramp_pairs' {held} or more candidate pairs", 40.0 * held, "tighten rtol")
+        found_i.append(cand[lo + rows])
+        found_j.append(cand[cols])
+        found_r.append(mismatch[rows, cols] / scale[rows, cols])
+    pi, pj, pr = (np.concatenate(a) if a else np.zeros(0) for a in (found_i, found_j, found_r))
+    order = np.lexsort((pj, pi, pr))       # closest jumps first, then by the units' indices
     used: Set[int] = set()
     out = []
-    for _, i, j in pairs:
+    for i, j in zip(pi[order].tolist(), pj[order].tolist()):
         if i in used or j in used:
             continue
         used.update((i, j))

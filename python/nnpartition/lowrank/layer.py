@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
-from ..limits import _check_work
+from ..limits import _check_bytes, _check_work
 from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
                        optimal_low_rank, softmax_log_loss)
 
@@ -86,6 +86,11 @@ def train_softmax_layer(
     # Each step: the logits, their softmax and three gradient products, about (3 k + 12) steps per entry.
     _check_work(f"training a softmax layer on a {nx} x {ny} joint with k = {k} for {steps} steps",
                 float(steps) * nx * ny * (3 * k + 12), "use fewer steps or a smaller joint")
+    # F and W, their two Adam moments, their gradients and the update's temporaries (8 copies of (nx + ny) k floats),
+    # and the logits, their softmax, the loss's and the gradient's temporaries (6 of nx x ny); an upper bound of
+    # tracemalloc's peak (tested). An audit: k = 2^16 on a 4000 x 2 joint took 4 GB before a MemoryError.
+    _check_bytes(f"training a softmax layer on a {nx} x {ny} joint with k = {k}",
+                 8.0 * (8.0 * (nx + ny) * k + 6.0 * nx * ny), "use a smaller k or joint")
     px, py = _marginals(P)
     F = rng.standard_normal((nx, k)) * init_scale
     W = rng.standard_normal((k, ny)) * init_scale

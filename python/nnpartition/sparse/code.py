@@ -28,7 +28,7 @@ from .. import _core
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
-from ..limits import _interruptible
+from ..limits import _check_bytes, _check_work, _interruptible
 
 __all__ = [
     "CapacityCurve",
@@ -92,7 +92,9 @@ class SparseCode:
         return float(nnz) / (self.n_points * self.m)
 
     def active(self) -> np.ndarray:
-        """``(N, m)`` boolean matrix of the active (non-zero) units."""
+        """``(N, m)`` boolean matrix of the active (non-zero) units (refused beyond ``max_bytes``)."""
+        _check_bytes(f"the active units of a code of {self.n_points} points and {self.m} units",
+                     float(self.n_points) * self.m, "code fewer points")
         if self.dense is not None:
             return self.dense > 0
         assert self.indptr is not None and self.indices is not None
@@ -102,7 +104,9 @@ class SparseCode:
         return out
 
     def toarray(self) -> np.ndarray:
-        """The code as a dense ``(N, m)`` float64 matrix."""
+        """The code as a dense ``(N, m)`` float64 matrix (refused beyond ``max_bytes``)."""
+        _check_bytes(f"a dense code of {self.n_points} points and {self.m} units", 9.0 * self.n_points * self.m,
+                     "code fewer points")
         return self.dense.copy() if self.dense is not None else self.active().astype(np.float64)
 
     def encode(self, X: Any) -> "SparseCode":
@@ -316,6 +320,9 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     epochs = v.count("epochs", epochs, maximum=10**7)
     if v.flag("fit_intercept", fit_intercept):
         Z = np.hstack([Z, np.ones((n, 1))])
+    if method == "perceptron":   # epochs of two passes over Z (an audit: 10^7 epochs of 5000 x 500, about 10 h)
+        _check_work(f"readout_accuracy's perceptron of {epochs} epochs on {n} x {Z.shape[1]}",
+                    float(epochs) * 2.0 * n * Z.shape[1], "use fewer epochs")
     t = 2.0 * yb - 1.0
     w = _interruptible(4.0 * Z.shape[0] * Z.shape[1] * min(Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
     best = _accuracy(Z @ w, t)
@@ -546,6 +553,11 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         raise ValueError("X must have at least 2 rows")
     pairs = v.count("pairs", pairs, minimum=1, maximum=10**7)
     bins = v.count("bins", bins, minimum=1, maximum=10**4)
+    # the active sets (n x m), both rows of every pair and their intersection and union (4 pairs x m), and the
+    # pairs' indices and scaled differences (an audit: 10^7 pairs of a 250-unit code took 5 GB)
+    _check_bytes(f"pattern_overlap of {pairs} pairs of a code of {code.m} units",
+                 float(n) * code.m + 4.0 * pairs * code.m + 8.0 * pairs * (2 * X.shape[1] + 8),
+                 "use fewer pairs")
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     i = rng.integers(0, n, pairs)

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed, trial_seed
-from ..limits import _interruptible
+from ..limits import _check_bytes, _check_work, _interruptible
 from .code import SparseCode, expand_sparsify
 
 __all__ = [
@@ -58,6 +58,18 @@ def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
     return _interruptible(4.0 * n * m * n, np.linalg.lstsq, A, t, rcond=None)[0]
 
 
+def _check_readouts(what: str, n_train: int, n_test: int, m: int, fits: float, codes: int = 1) -> None:
+    """Refuse, before anything is drawn, readouts whose dense codes or normal equations pass ``max_bytes`` or whose
+    ``fits`` ridge fits pass ``max_work``: ``codes`` dense codes of ``n_train`` and ``n_test`` points and ``m`` units
+    held at once, a fit's design matrix with its intercept column and its ``(m + 1)^2`` normal equations (an audit
+    after the twenty-eighth pass on issue 11: ``explicit_readout`` of 10^5 points and 10^4 units asked numpy for
+    7.45 GiB after 6 s, and ``generalisation`` of 10^4 trials ran for about 17 hours, under any ``max_work``)."""
+    c = float(m) + 1.0
+    _check_bytes(what, 8.0 * (codes * (n_train + n_test) * m + 2.0 * n_train * c + 3.0 * c * c),
+                 "use fewer points or units")
+    _check_work(what, fits * (2.0 * n_train * c * c + c ** 3), "use fewer points, units or trials")
+
+
 def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray(Z @ w[:-1] + w[-1])
 
@@ -84,6 +96,12 @@ def teacher_task(task: str, N: int, d: int, *, seed: SeedLike = 0, width: int = 
     N = v.count("N", N, minimum=1, maximum=10**8)
     d = v.count("d", d, minimum=1, maximum=10**5)
     width = v.count("width", width, minimum=1, maximum=10**5)
+    # the points, their labels and the teacher's hidden layer on them, and on its 20,000 reference points (an audit:
+    # 10^8 points drew 0.8 GB before asking numpy for 14.9 GiB)
+    hidden = 0 if task == "linear" else width
+    _check_bytes(f"teacher_task of N={N} points in d={d}", 8.0 * (N * (d + 2.0 * hidden + 2) + d * hidden
+                                                              + 20_000 * (d + 2.0 * hidden)),
+                 "use a smaller N, d or width")
     rng = _rng(seed)
     if task == "linear":
         w = rng.standard_normal(d)
@@ -146,6 +164,7 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     k = v.count("k", k, minimum=1, maximum=m)
     n_train = v.count("n_train", n_train, minimum=1, maximum=10**7)
     n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
+    _check_readouts(f"explicit_readout of a code of {m} units on {n_train} + {n_test} points", n_train, n_test, m, 1)
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
 
@@ -226,6 +245,8 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     trained = v.flag("trained", trained)
+    _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
+                    n_train, n_test, m, float(trials) * (len(sparsifiers) + 1))
     seed = resolve_seed(seed)
     res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
     tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
@@ -292,14 +313,17 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     """
     if not isinstance(code, SparseCode):
         raise TypeError(f"code must be a SparseCode from expand_sparsify, got {type(code).__name__}")
-    Z = code.toarray()
-    n, m = Z.shape
+    n, m = code.n_points, code.m
     yb = v.binary_labels("y", y, n)
     Xte = v.float_matrix("X_test", X_test, dtype=np.float64, cols=code.projection.shape[0])
     yte = v.binary_labels("y_test", y_test, Xte.shape[0])
     S = [v.count("sizes[]", s, minimum=1, maximum=m) for s in sizes]
     repeats = v.count("repeats", repeats, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
+    # the full fit, then each size's repeats and its selected subset, each a fit of at most m units
+    _check_readouts(f"subset_curve of {len(S)} sizes x {repeats} repeats on a code of {m} units", n, Xte.shape[0], m,
+                    1.0 + len(S) * (repeats + 1.0), codes=2)
+    Z = code.toarray()
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     Zte = code.encode(Xte).toarray()
@@ -363,6 +387,9 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     """
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     rhos = [v.real("fractions[]", r, minimum=0.0, maximum=1.0, open_min=True) for r in fractions]
+    # the dense code and four codes a fraction held at once, and four fits a fraction and trial
+    _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
+                    m, 4.0 * trials * len(rhos), codes=5)
     seed = resolve_seed(seed)
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}

@@ -124,8 +124,11 @@ def _check_data(N: int, d: int) -> None:
 
     if N * d > 2**30:
         raise ValueError(f"N * d = {N * d} exceeds the limit of 2**30 values")
-    # the points kept, the balanced selection and the shuffled copy, and a batch of draws
-    _check_bytes(f"a linear-teacher dataset of N={N} points in d={d}", 8.0 * d * (3.0 * N + 2 * min(2 * N, 1 << 16)),
+    # the points kept, the balanced selection and the shuffled copy, and a batch of draws (at least 1024 rows, as
+    # the plain rejection draws them) with its normalised copy and its kept rows (an audit after the twenty-eighth
+    # pass on issue 11: counted as 2 min(2 N, 2^16) rows, so one point in d = 2^19 drew 4 GiB before a MemoryError)
+    batch = max(1024, min(2 * N, 1 << 16))
+    _check_bytes(f"a linear-teacher dataset of N={N} points in d={d}", 8.0 * d * (3.0 * N + 3.0 * batch),
                  "use a smaller N or d")
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
 
@@ -170,6 +171,10 @@ def clustering_metrics(
         Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
         if not np.all(np.isfinite(Xc)):
             raise ValueError("X contains NaN or infinity")
+        # each recorded step's pre-activations on X (n x L floats), their signs and a group's copy of them (an
+        # audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB)
+        _check_bytes(f"the sign agreement of {Xc.shape[0]} rows of X with {W3.shape[1]} units",
+                     10.0 * Xc.shape[0] * W3.shape[1], "pass fewer rows of X")
         ag = _agreement(W3, s, Xc)
     else:
         ag = (np.full(T, np.nan),) * 3
