@@ -5,7 +5,8 @@
 2. For every long native call, the time from SIGINT to the KeyboardInterrupt
    (three repeats; median and worst).
 
-Run: ``python benchmarks/bench_limits.py`` (about a minute on two cores); with arguments, only those calls of the
+Run: ``python benchmarks/bench_limits.py`` (about three minutes on two cores, a minute of it ``approximate_1d``'s
+accepted call); with arguments, only those calls of the
 first table (``python benchmarks/bench_limits.py "npn.regions(2**40, 2**40)"``). The second table alone, for the
 long calls whose names contain the words given: ``python benchmarks/bench_limits.py --interrupts [--under-load]
 [WORD ...]``; ``--under-load`` runs it beside two processes that copy 200 MB arrays for as long as it runs (a

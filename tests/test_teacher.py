@@ -643,5 +643,17 @@ def test_large_calls_are_refused_before_they_allocate():
     finally:
         tracemalloc.stop()
     assert peak < 16 * 2**20 and time.perf_counter() - t < 5.0
-    # just inside: a point in d = 2^12 is drawn (8 d (3 + 3 x 1024) bytes, 100 MB)
-    assert linear_teacher_dataset(1, 2**12, margin=0.0)[0].shape == (1, 2**12)
+    # what is counted bounds what a draw holds: refused at tracemalloc's peak, drawn at three times it
+    from nnpartition import limits
+
+    for N, d in [(1, 2**12), (500, 64), (5000, 8)]:
+        tracemalloc.start()
+        try:
+            linear_teacher_dataset(N, d, margin=0.0)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        with limits.override(max_bytes=peak), pytest.raises(ValueError, match="max_bytes"):
+            linear_teacher_dataset(N, d, margin=0.0)
+        with limits.override(max_bytes=3 * peak):
+            assert linear_teacher_dataset(N, d, margin=0.0)[0].shape == (N, d)

@@ -104,8 +104,13 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     n, m = Z.shape
     t = _pm(y, n)
     fit_intercept = v.flag("fit_intercept", fit_intercept)
+    D = m + 1 if fit_intercept else m
+    # Both programmes, checked before the first is built (a review: the check stood before the second only, and a
+    # refusal came after 46 s of the first): the primal's design and constraint copies and the dual's sparse
+    # constraints with scipy's conversions of them, about 120 bytes an entry of n x D at tracemalloc's peak (tested)
+    _check_bytes(f"the linear programmes of {n} points in {D} dimensions", 144.0 * n * D + 256.0 * D,
+                 "use fewer points or dimensions")
     A = np.hstack([Z, np.ones((n, 1))]) if fit_intercept else Z
-    D = A.shape[1]
     opt = _scipy_optimize()
     TA = t[:, None] * A
     scale = max(float(np.abs(A).max()), 1e-300)
@@ -130,8 +135,6 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     # reads a sparse matrix in any case, the same one, so the answer is the same)
     from scipy import sparse
 
-    _check_bytes(f"the dual linear programme of {n} points in {D} dimensions", 64.0 * n * D + 96.0 * D,
-                 "use fewer points or dimensions")
     nv = n + D
     c2 = np.concatenate([np.zeros(n), np.ones(D)])
     eye = sparse.identity(D, format="csr")

@@ -12,7 +12,9 @@ impl Gemm for f64 {}
 /// Rows per block when `n` rows are multiplied in blocks of about `rows`: `rows` (at least 2), or a
 /// little more, so that no block is a single row. The `gemm` crate multiplies a single row by its
 /// matrix-vector path, which sums in another order than its blocks: with no single-row block, every
-/// row's products are the same whatever the block size (unless `n` is 1).
+/// row's products are the same whatever the block size (unless `n` is 1), for a row-major right-hand side. (With a
+/// column-major one, a block of at most 256 entries takes the crate's horizontal kernels, which sum in another
+/// order too; the blocks depend on the sizes alone, so the results are still the same at any thread count.)
 pub fn block_rows(rows: usize, n: usize) -> usize {
     let mut b = rows.max(2);
     while b < n && n % b == 1 {
@@ -30,10 +32,12 @@ pub fn col_blocks(rows: usize, k: usize, n: usize, work: usize) -> usize {
 }
 
 /// The fewest columns of a block of [`matmul_checked`]. The `gemm` crate sums over `k` in slices that it
-/// chooses from the cache sizes alone, except for products of at most 64 rows *and* 64 columns (slices of 512)
-/// and for one column (its matrix-vector path): with more than 64 columns a block, every entry is the very float
-/// of the product taken whole.
-pub const MIN_BLOCK_COLS: usize = 128;
+/// chooses from the cache sizes alone, except on three paths that a block could take and the whole product not:
+/// products of at most 64 rows *and* 64 columns (slices of 512), of at most 256 entries with a row-major `a` and
+/// a column-major `b` (its horizontal kernels: a first layer given as PyTorch's `weight.T`), and of one column (its
+/// matrix-vector path). With more than 256 columns a block, no block takes them, and every entry is the very float
+/// of the product taken whole (`cargo test` checks both memory orders).
+pub const MIN_BLOCK_COLS: usize = 257;
 
 /// [`matmul_into`] (`accumulate = false`) in [`col_blocks`] blocks of columns of `b` and `out` (as equal as
 /// can be), calling `check` before every block but the first and returning its error at once (`out` is then
@@ -112,7 +116,7 @@ pub fn matmul_into<T: Gemm>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
+    use ndarray::{Array2, ShapeBuilder};
 
     #[test]
     fn rows_multiplied_in_blocks_of_block_rows_are_the_same_bit_for_bit() {
@@ -164,22 +168,35 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
         };
-        for &(r, k, m) in
-            &[(2, 2000, 129), (5, 300, 700), (3, 513, 257), (64, 1000, 300), (65, 64, 1025), (17, 4097, 600)]
-        {
+        let cases = [(2, 2000, 514), (5, 300, 700), (3, 513, 1029), (64, 1000, 600), (65, 64, 1025), (17, 4097, 600)];
+        for (&(r, k, m), layout) in cases.iter().flat_map(|c| (0..4).map(move |l| (c, l))) {
+            // the right-hand side and the output in either memory order (a first layer may come as PyTorch's
+            // `weight.T`, and the counting pass writes column-major activations)
+            let (w_f, out_f) = (layout & 1 == 1, layout & 2 == 2);
             let a = Array2::from_shape_fn((r, k), |_| next());
             let w = Array2::from_shape_fn((k, m), |_| next());
-            let mut whole = Array2::<f64>::zeros((r, m));
-            matmul_into(a.view(), w.view(), whole.view_mut(), false);
-            let (af, wf) = (a.mapv(|v| v as f32), w.mapv(|v| v as f32));
-            let mut whole32 = Array2::<f32>::zeros((r, m));
-            matmul_into(af.view(), wf.view(), whole32.view_mut(), false);
+            fn order<T: Clone + num_traits::Zero>(f: bool, shape: (usize, usize)) -> Array2<T> {
+                if f {
+                    Array2::zeros(shape.f())
+                } else {
+                    Array2::zeros(shape)
+                }
+            }
+            let mut wl: Array2<f64> = order(w_f, (k, m));
+            wl.assign(&w);
+            let mut wl32: Array2<f32> = order(w_f, (k, m));
+            wl32.assign(&w.mapv(|v| v as f32));
+            let a32 = a.mapv(|v| v as f32);
+            let mut whole: Array2<f64> = order(out_f, (r, m));
+            matmul_into(a.view(), wl.view(), whole.view_mut(), false);
+            let mut whole32: Array2<f32> = order(out_f, (r, m));
+            matmul_into(a32.view(), wl32.view(), whole32.view_mut(), false);
             for work in [1usize, 1 << 16, 1 << 19, 1 << 40] {
                 let blocks = col_blocks(r, k, m, work);
-                assert!(blocks >= 1 && (blocks == 1 || m / blocks > 64), "({r}, {k}, {m}): {blocks} blocks");
+                assert!(blocks >= 1 && (blocks == 1 || m / blocks > 256), "({r}, {k}, {m}): {blocks} blocks");
                 let mut checks = 0;
-                let mut parts = Array2::<f64>::zeros((r, m));
-                matmul_checked(a.view(), w.view(), parts.view_mut(), work, || -> Result<(), ()> {
+                let mut parts: Array2<f64> = order(out_f, (r, m));
+                matmul_checked(a.view(), wl.view(), parts.view_mut(), work, || -> Result<(), ()> {
                     checks += 1;
                     Ok(())
                 })
@@ -187,12 +204,15 @@ mod tests {
                 assert_eq!(checks + 1, blocks);
                 assert!(
                     parts.iter().zip(whole.iter()).all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "({r}, {k}, {m}) in {blocks} blocks"
+                    "({r}, {k}, {m}) in {blocks} blocks, layout {layout}"
                 );
-                let mut parts32 = Array2::<f32>::zeros((r, m));
-                matmul_checked(af.view(), wf.view(), parts32.view_mut(), work, || -> Result<(), ()> { Ok(()) })
+                let mut parts32: Array2<f32> = order(out_f, (r, m));
+                matmul_checked(a32.view(), wl32.view(), parts32.view_mut(), work, || -> Result<(), ()> { Ok(()) })
                     .unwrap();
-                assert!(parts32.iter().zip(whole32.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+                assert!(
+                    parts32.iter().zip(whole32.iter()).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "f32 ({r}, {k}, {m}) in {blocks} blocks, layout {layout}"
+                );
             }
             // the smallest work splits wherever there are two blocks of MIN_BLOCK_COLS, and a failing check stops
             // the product before its second block

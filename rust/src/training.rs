@@ -1801,9 +1801,10 @@ mod tests {
         let mut cfg = TrainConfig::reference(1000);
         cfg.steps = 300_000;
         assert_eq!(cfg.snapshots(1), 300_000);
-        assert_eq!(cfg.params(2), 4001.0); // 2 x 1000 weights, 1000 biases, 1000 output weights and its bias
-                                           // What must be counted at least, whatever the overheads: every snapshot's 4,001 parameters, in f32 for each
-                                           // of 3 restarts as recorded and in f64 once as returned; and each restart's share grows the count.
+        // 2 x 1000 weights, 1000 biases, 1000 output weights and the output bias
+        assert_eq!(cfg.params(2), 4001.0);
+        // What must be counted at least, whatever the overheads: every snapshot's 4,001 parameters, in f32 for each
+        // of 3 restarts as recorded and in f64 once as returned; and each restart's share grows the count.
         let floor = 300_000.0 * 4001.0 * (4.0 * 3.0 + 8.0);
         let bytes = cfg.snapshot_bytes(2, 1, 3);
         assert!(bytes >= floor && bytes < 1.1 * floor, "{bytes} against {floor}");

@@ -139,6 +139,15 @@ def clustering_metrics(
     T, L, d = W3.shape
     s = _signs(signs, L)
     threshold = chk.real("threshold", threshold, minimum=-1.0, maximum=1.0)
+    Xc = None
+    if X is not None:
+        Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
+        if not np.all(np.isfinite(Xc)):
+            raise ValueError("X contains NaN or infinity")
+        # each recorded step's pre-activations on X (n x L floats), their signs and a group's copy of them (an
+        # audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB), before the other metrics are computed
+        _check_bytes(f"the sign agreement of {Xc.shape[0]} rows of X with {L} units", 10.0 * Xc.shape[0] * L,
+                     "pass fewer rows of X")
     U = _unit_rows(W3)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=d)
@@ -167,14 +176,7 @@ def clustering_metrics(
         ratio = np.where(e > 0, sv[:, 0] / np.sqrt(e), np.nan)
         srank = np.where(e > 0, e / sv[:, 0] ** 2, np.nan)
         top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
-    if X is not None:
-        Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
-        if not np.all(np.isfinite(Xc)):
-            raise ValueError("X contains NaN or infinity")
-        # each recorded step's pre-activations on X (n x L floats), their signs and a group's copy of them (an
-        # audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB)
-        _check_bytes(f"the sign agreement of {Xc.shape[0]} rows of X with {W3.shape[1]} units",
-                     10.0 * Xc.shape[0] * W3.shape[1], "pass fewer rows of X")
+    if Xc is not None:
         ag = _agreement(W3, s, Xc)
     else:
         ag = (np.full(T, np.nan),) * 3
