@@ -564,26 +564,14 @@ def test_expensive_experiments_are_refused_before_they_draw():
         code.toarray()
 
 
-def test_what_the_readout_experiments_count_bounds_what_they_hold():
+def test_what_the_readout_experiments_count_bounds_what_they_hold(counts_bound_peak):
     # The counts against max_bytes are upper bounds of tracemalloc's peak, within a factor of a few.
-    import tracemalloc
-
-    from nnpartition import limits
     from nnpartition.sparse import explicit_readout, generalisation
 
     calls = [lambda: explicit_readout(lambda P: P[:, 0], 3, 400, 5, n_train=1500, n_test=500),
              lambda: generalisation("linear", 3, 300, 1500, n_test=500, trials=1, trained=False)]
     for call in calls:
-        tracemalloc.start()
-        try:
-            call()
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-        with limits.override(max_bytes=peak), pytest.raises(ValueError, match="max_bytes"):
-            call()
-        with limits.override(max_bytes=4 * peak):
-            call()
+        counts_bound_peak(call, 4)
 
 
 def test_subset_curve_counts_its_refits_by_their_own_sizes():
