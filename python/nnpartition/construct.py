@@ -244,13 +244,15 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
     ppu = v.count("points_per_unit", points_per_unit, minimum=1, maximum=10**6)
     if n * ppu > 10**8:
         raise ValueError(f"n_units * points_per_unit must be at most 10**8 (the error grid), got {n * ppu}")
-    from .limits import _check_bytes, _check_work
+    from .limits import _block_entries, _check_bytes, _check_work
 
     g = max(n * ppu, 4000) + 1
     # The grid, f on it, the interpolant's logits and the differences' temporaries (about six arrays of the grid),
-    # and the interpolant's n units evaluated at every grid point (about 5 ns each; an audit after the twenty-eighth
-    # pass on issue 11: 10^4 units at 100 points each took 55 s, and the largest accepted call about 60 days).
-    _check_bytes(f"approximate_1d's error grid of {g} points", 48.0 * g, "lower n_units or points_per_unit")
+    # with the blocks of (points x units) in which the network is evaluated (four copies of one), and the
+    # interpolant's n units evaluated at every grid point (about 5 ns each; an audit after the twenty-eighth pass on
+    # issue 11: 10^4 units at 100 points each took 55 s, and the largest accepted call about 60 days).
+    _check_bytes(f"approximate_1d's error grid of {g} points", 48.0 * g + 32.0 * min(g * (n + 1), _block_entries()),
+                 "lower n_units or points_per_unit")
     _check_work(f"approximate_1d's check of {n} units on {g} grid points", 5.0 * g * n,
                 "lower n_units or points_per_unit")
     nodes = np.linspace(a, b, n + 1)

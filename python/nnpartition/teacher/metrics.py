@@ -140,14 +140,18 @@ def clustering_metrics(
     s = _signs(signs, L)
     threshold = chk.real("threshold", threshold, minimum=-1.0, maximum=1.0)
     Xc = None
+    rows = 0
     if X is not None:
         Xc = chk.float_matrix("X", X, dtype=np.float64, cols=d)
         if not np.all(np.isfinite(Xc)):
             raise ValueError("X contains NaN or infinity")
-        # each recorded step's pre-activations on X (n x L floats), their signs and a group's copy of them (an
-        # audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB), before the other metrics are computed
-        _check_bytes(f"the sign agreement of {Xc.shape[0]} rows of X with {L} units", 10.0 * Xc.shape[0] * L,
-                     "pass fewer rows of X")
+        rows = Xc.shape[0]
+    # Before the metrics: the unit rows, the SVD and the products of the series W (a review measured about five
+    # times the series' size; 6 counted), and each recorded step's pre-activations on X (n x L floats), their signs
+    # and a group's copy of them (an audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB).
+    _check_bytes(f"the clustering metrics of {T} recorded steps of {L} units in d = {d}"
+                 + (f" and their sign agreement on {rows} rows of X" if rows else ""),
+                 48.0 * T * L * d + 10.0 * rows * L, "pass fewer rows of X or recorded steps")
     U = _unit_rows(W3)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=d)
