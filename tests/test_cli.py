@@ -548,3 +548,18 @@ def test_train_restarts_take_the_best_of_that_many_runs(capsys):
         assert out[R]["restarts"] == R
     assert all(b >= a for a, b in zip(out[1]["per_dataset"], out[4]["per_dataset"]))
     assert sum(out[4]["per_dataset"]) > sum(out[1]["per_dataset"])
+
+
+@pytest.mark.parametrize("exc,shown", [(MemoryError(), "out of memory (MemoryError)"),
+                                       (MemoryError("Unable to allocate 4.00 GiB"), "out of memory (Unable to allocate")])
+def test_a_memory_error_is_one_line_that_says_what_happened(exc, shown, monkeypatch, capsys):
+    # An audit: a MemoryError without a message (matplotlib's, numpy's) printed "error: " and nothing else.
+    from nnpartition import cli
+
+    def out_of_memory(args):
+        raise exc
+
+    monkeypatch.setattr(cli, "check_args", out_of_memory)
+    assert main(["regions", "-L", "4", "-d", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"nnpartition regions: error: {shown}") and "max_bytes" in err, err

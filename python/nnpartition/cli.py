@@ -114,6 +114,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return status
     except (ValueError, TypeError, MemoryError) as exc:
         message = " ".join(str(exc).split())  # one line
+        if isinstance(exc, MemoryError):
+            # numpy's and matplotlib's MemoryErrors may carry no message at all (an audit after the twenty-eighth
+            # pass on issue 11 saw "error: " alone); say what happened and what to lower
+            message = (f"out of memory ({message or 'MemoryError'}); ask for less, or lower max_bytes "
+                       "(nnpartition.limits.set_limits) so that the size checks refuse it before it starts")
         print(f"nnpartition {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
