@@ -476,6 +476,9 @@ LONG_CALLS = [
     ("readout_accuracy (one LAPACK least-squares call)", "Zl = rng.normal(size=(3000, 2500)); yl = rng.integers(0, 2, 3000)",
      "sparse.readout_accuracy(Zl, yl)"),
     ("code_stats (the rank's QR and SVD)", "Zq = rng.normal(size=(3000, 2500))", "sparse.code_stats(Zq)"),
+    # (and, since the twenty-ninth pass, the SVDs of principal_angles and of clustering_metrics' recorded series)
+    ("principal_angles (an SVD of each basis)", "from nnpartition.lowrank import principal_angles; "
+     "Ap = rng.normal(size=(3000, 2500))", "principal_angles(Ap, Ap[:, :10])"),
     ("separability (a HiGHS linear programme)", "from nnpartition.separability import separable; "
      "Zh = rng.normal(size=(1000, 800)); yh = rng.integers(0, 2, 1000)", "separable(Zh, yh)"),
     ("a call inside a training callback", "Xk = rng.uniform(-1, 1, (200, 2)); yk = (Xk[:, 0] > 0).astype(int)",

@@ -433,3 +433,16 @@ def test_a_softmax_layer_too_large_for_max_bytes_is_refused_before_it_is_drawn(c
     for nx, ny, k in [(4000, 2, 256), (300, 300, 64), (50, 2000, 128)]:
         Q = np.full((nx, ny), 1 / (nx * ny))
         counts_bound_peak(lambda: train_softmax_layer(Q, k, steps=3), 2)
+
+
+def test_principal_angles_check_their_svds_against_max_work():
+    # A review after the twenty-eighth pass on issue 11: the SVD of each basis, one LAPACK call that Ctrl-C cannot
+    # stop, was neither checked nor run interruptibly (Ctrl-C is tests/test_fuzz.py's). About 4 m n min(m, n) steps.
+    from nnpartition import limits
+    from nnpartition.lowrank import principal_angles
+
+    A = np.random.default_rng(0).normal(size=(200, 50))
+    with limits.override(max_work=4 * 200 * 50 * 50 - 1), pytest.raises(ValueError, match="SVD of A.*max_work"):
+        principal_angles(A, A[:, :3])
+    with limits.override(max_work=4 * 200 * 50 * 50):
+        assert principal_angles(A, A[:, :3]) == pytest.approx(np.zeros(3), abs=1e-5)

@@ -646,3 +646,15 @@ def test_large_calls_are_refused_before_they_allocate(counts_bound_peak):
     # what is counted bounds what a draw holds (tracemalloc's peak), within a factor of 3
     for N, d in [(1, 2**12), (500, 64), (5000, 8)]:
         counts_bound_peak(lambda: linear_teacher_dataset(N, d, margin=0.0), 3)
+
+
+def test_clustering_metrics_check_the_series_svds_against_max_work():
+    # The same review: T stacked SVDs of L x d in one LAPACK call, unchecked and not interruptible.
+    from nnpartition import limits
+    from nnpartition.teacher import clustering_metrics
+
+    W = np.random.default_rng(0).normal(size=(5, 8, 30))   # 5 recorded steps of (d, L) = (8, 30)
+    with limits.override(max_work=4 * 5 * 30 * 8 * 8 - 1), pytest.raises(ValueError, match="singular values.*max_work"):
+        clustering_metrics(W)
+    with limits.override(max_work=4 * 5 * 30 * 8 * 8):
+        assert clustering_metrics(W).stable_rank.shape == (5,)
