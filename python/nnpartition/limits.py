@@ -180,6 +180,26 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     return out["value"]  # type: ignore[no-any-return]
 
 
+def _checked_svd(M: Any, what: str, fix: str, **kwargs: Any) -> Any:
+    """``numpy.linalg.svd(M, **kwargs)`` (``M`` a matrix or a stack of them) as every long SVD of the package runs it:
+    refused past ``max_work`` (about ``4 m n min(m, n)`` steps a matrix) before LAPACK starts, naming ``what`` and
+    ``fix``, then run through :func:`_interruptible`, since LAPACK cannot be stopped.
+
+    Example:
+        >>> import numpy as np
+        >>> [round(float(x), 12) for x in _checked_svd(np.diag([3.0, 4.0]), "a 2 x 2 SVD", "-", compute_uv=False)]
+        [4.0, 3.0]
+    """
+    *batch, m, n = M.shape
+    work = 4.0 * m * n * min(m, n)
+    for b in batch:
+        work *= b
+    _check_work(what, work, fix)
+    import numpy as np
+
+    return _interruptible(work, np.linalg.svd, M, **kwargs)
+
+
 def set_limits(*, max_params: Optional[int] = None, max_bytes: Optional[int] = None,
                max_work: Optional[int] = None) -> Limits:
     """Change some limits for the whole process; returns the previous ones.

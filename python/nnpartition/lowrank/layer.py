@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
-from ..limits import _check_bytes, _check_work, _interruptible
+from ..limits import _check_bytes, _check_work, _checked_svd
 from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
                        optimal_low_rank, softmax_log_loss)
 
@@ -138,15 +138,13 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
         Mc = chk.float_matrix(name, M, dtype=np.float64)
         if not np.all(np.isfinite(Mc)):
             raise ValueError(f"{name} contains NaN or infinity")
-        # one LAPACK call, which Ctrl-C cannot stop: checked against max_work first, and run by _interruptible, so
-        # that Ctrl-C returns at once (a review after the twenty-eighth pass on issue 11: neither was done here)
+        # checked against max_work and interruptible (a review after the twenty-eighth pass on issue 11: neither)
         m, n = Mc.shape
-        work = 4.0 * m * n * min(m, n)
-        _check_work(f"the SVD of {name}, a {m} x {n} matrix", work, f"pass a smaller {name}")
-        U, s, _ = _interruptible(work, np.linalg.svd, Mc, full_matrices=False)
+        U, s, _ = _checked_svd(Mc, f"the SVD of {name}, a {m} x {n} matrix", f"pass a smaller {name}",
+                               full_matrices=False)
         if len(s) == 0 or s[0] == 0:
-            return U[:, :0]
-        return U[:, s > tol * s[0]]
+            return np.asarray(U[:, :0])
+        return np.asarray(U[:, s > tol * s[0]])
 
     Qa, Qb = basis(A, "A"), basis(B, "B")
     if Qa.shape[0] != Qb.shape[0]:

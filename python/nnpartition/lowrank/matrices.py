@@ -165,12 +165,11 @@ def _svd(B: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SVD with a deterministic sign: the largest-magnitude entry of each left vector is positive. Refused past
     ``max_work`` (about ``4 m n min(m, n)`` steps), before numpy starts; LAPACK cannot be interrupted, so the call runs
     through ``limits._interruptible`` and Ctrl-C returns at once."""
-    from ..limits import _check_work, _interruptible
+    from ..limits import _checked_svd
 
     m, n = B.shape
-    work = 4.0 * m * n * min(m, n)
-    _check_work(f"the SVD of a {m} x {n} matrix", work, "use a smaller joint (fewer x or y)")
-    U, s, Vt = _interruptible(work, np.linalg.svd, B, full_matrices=False)
+    U, s, Vt = _checked_svd(B, f"the SVD of a {m} x {n} matrix", "use a smaller joint (fewer x or y)",
+                            full_matrices=False)
     idx = np.argmax(np.abs(U), axis=0)
     sg = np.sign(U[idx, np.arange(U.shape[1])])
     sg[sg == 0] = 1.0

@@ -54,28 +54,34 @@ def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
     P[-1, -1] = 0.0
     n, m = A.shape
     if n >= m or lam > 0:   # one LAPACK call each, which Ctrl-C cannot stop: _interruptible returns at once
-        return _interruptible(2.0 * n * m * m + float(m) ** 3, lambda: np.linalg.solve(A.T @ A + P, A.T @ t))
+        return _interruptible(_fit_madds(n, m - 1), lambda: np.linalg.solve(A.T @ A + P, A.T @ t))
     return _interruptible(4.0 * n * m * n, np.linalg.lstsq, A, t, rcond=None)[0]
 
 
-def _fit_work(n: int, m: int) -> float:
-    """Steps (about a nanosecond each, as ``max_work`` counts them) of one ridge fit of ``m`` units and the intercept
-    on ``n`` points: the normal equations' ``2 n (m + 1)^2 + (m + 1)^3`` multiply-adds, which BLAS runs at about
-    5e10 a second a core (a review measured 1e11 on two cores), so 50 of them a step."""
+def _fit_madds(n: int, m: int) -> float:
+    """Multiply-adds of one ridge fit of ``m`` units and the intercept on ``n`` points: the normal equations'
+    ``2 n (m + 1)^2`` and their solution's ``(m + 1)^3``."""
     c = float(m) + 1.0
-    return (2.0 * n * c * c + c ** 3) / 50.0
+    return 2.0 * n * c * c + c ** 3
 
 
-def _check_readouts(what: str, n_train: int, n_test: int, m: int, fits: float, codes: int = 1) -> None:
+def _fit_work(n: int, m: int) -> float:
+    """Steps (about a nanosecond each, as ``max_work`` counts them) of one ridge fit (:func:`_fit_madds`): BLAS runs
+    about 5e10 multiply-adds a second a core (a review measured 1e11 on two cores), so 50 of them a step."""
+    return _fit_madds(n, m) / 50.0
+
+
+def _check_readouts(what: str, n_train: int, n_test: int, m: int, work: float, codes: int = 1) -> None:
     """Refuse, before anything is drawn, readouts whose dense codes or normal equations pass ``max_bytes`` or whose
-    ``fits`` ridge fits pass ``max_work``: ``codes`` dense codes of ``n_train`` and ``n_test`` points and ``m`` units
-    held at once, a fit's design matrix with its intercept column and its ``(m + 1)^2`` normal equations (an audit
-    after the twenty-eighth pass on issue 11: ``explicit_readout`` of 10^5 points and 10^4 units asked numpy for
-    7.45 GiB after 6 s, and ``generalisation`` of 10^4 trials ran for about 17 hours, under any ``max_work``)."""
+    fits (``work`` steps, :func:`_fit_work` each) pass ``max_work``: ``codes`` dense codes of ``n_train`` and
+    ``n_test`` points and ``m`` units held at once, a fit's design matrix with its intercept column and its
+    ``(m + 1)^2`` normal equations (an audit after the twenty-eighth pass on issue 11: ``explicit_readout`` of 10^5
+    points and 10^4 units asked numpy for 7.45 GiB after 6 s, and ``generalisation`` of 10^4 trials ran for about
+    17 hours, under any ``max_work``)."""
     c = float(m) + 1.0
     _check_bytes(what, 8.0 * (codes * (n_train + n_test) * m + 2.0 * n_train * c + 3.0 * c * c),
                  "use fewer points or units")
-    _check_work(what, fits * _fit_work(n_train, m), "use fewer points, units or trials")
+    _check_work(what, work, "use fewer points, units or trials")
 
 
 def _predict(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -172,7 +178,8 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     k = v.count("k", k, minimum=1, maximum=m)
     n_train = v.count("n_train", n_train, minimum=1, maximum=10**7)
     n_test = v.count("n_test", n_test, minimum=1, maximum=10**7)
-    _check_readouts(f"explicit_readout of a code of {m} units on {n_train} + {n_test} points", n_train, n_test, m, 1)
+    _check_readouts(f"explicit_readout of a code of {m} units on {n_train} + {n_test} points", n_train, n_test, m,
+                    _fit_work(n_train, m))
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
 
@@ -254,7 +261,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     trained = v.flag("trained", trained)
     _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
-                    n_train, n_test, m, float(trials) * (len(sparsifiers) + 1))
+                    n_train, n_test, m, trials * (len(sparsifiers) + 1) * _fit_work(n_train, m))
     seed = resolve_seed(seed)
     res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
     tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
@@ -330,9 +337,9 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     ridge = v.real("ridge", ridge, minimum=0.0)
     # the full fit, then each size's repeats and its selected subset, fits of s units (a review: counted as fits of
     # all m units, a code of 2000 units refused sizes of 10-200 with 50 repeats, a call of 2.8 s)
-    fits = 1.0 + sum((repeats + 1.0) * _fit_work(n, s) for s in S) / _fit_work(n, m)
+    work = _fit_work(n, m) + sum((repeats + 1.0) * _fit_work(n, s) for s in S)
     _check_readouts(f"subset_curve of {len(S)} sizes x {repeats} repeats on a code of {m} units", n, Xte.shape[0], m,
-                    fits, codes=2)
+                    work, codes=2)
     Z = code.toarray()
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
@@ -400,7 +407,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     # the dense code and four codes a fraction held at once, and the coding's own buffers (a review: the process grew
     # by 15% more than five codes), and four fits a fraction and trial
     _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
-                    m, 4.0 * trials * len(rhos), codes=6)
+                    m, 4.0 * trials * len(rhos) * _fit_work(n_train, m), codes=6)
     seed = resolve_seed(seed)
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
-from ..limits import _check_bytes, _check_work, _interruptible
+from ..limits import _check_bytes, _checked_svd
 from ..network import TwoLayerNet
 from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
 
@@ -174,11 +174,9 @@ def clustering_metrics(
         centre_cos = np.divide(lin @ ws, nl, out=np.full(T, np.nan), where=nl > 0)
     else:
         centre_cos = np.full(T, np.nan)
-    # T stacked SVDs in one LAPACK call, which Ctrl-C cannot stop: checked and run by _interruptible
-    work = 4.0 * T * L * d * min(L, d)
-    _check_work(f"the singular values of {T} recorded steps of {L} units in d = {d}", work,
-                "pass fewer recorded steps or units")
-    sv = _interruptible(work, lambda: np.asarray(np.linalg.svd(W3, compute_uv=False)))  # (T, min(L, d))
+    # T stacked SVDs in one LAPACK call: checked against max_work and interruptible
+    sv = np.asarray(_checked_svd(W3, f"the singular values of {T} recorded steps of {L} units in d = {d}",
+                                 "pass fewer recorded steps or units", compute_uv=False))  # (T, min(L, d))
     e = (sv**2).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(e > 0, sv[:, 0] / np.sqrt(e), np.nan)
