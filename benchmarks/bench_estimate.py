@@ -4,7 +4,7 @@
 
 Prints the median time of one `estimate_accuracy` call from Python (scalar,
 with a non-reference Protocol, and a 10,000-element array call), of one Monte
-Carlo estimate, of `required_width`, of the first (uncached) d = 1 call, of the
+Carlo estimate, of `required_width`, of the first (uncached) d = 1 call and of a d = 1 sweep over N, of the
 counting ceiling computed and cached, and of
 the measurement `real_accuracy` on the same configuration, with the ratios.
 The issue's target: a scalar call costs <= 10 us.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import warnings
 
 import numpy as np
 
@@ -88,22 +89,35 @@ def main() -> None:
         print(f"  monte carlo (100 trials)          {t_mc * 1e3:9.1f} ms")
         print(f"  real_accuracy (3 datasets x 2)    {t_train:9.2f} s")
         print(f"  training / analytic estimate      {t_train / t_scalar:9.0f} x")
-    for N, L in [(100, 256), (1000, 64), (10**6, 1000)]:
+    # d = 1: the exact ceiling is read from a table (thirtieth pass; until then a dynamic programme ran at each new
+    # size, 2-30 ms); a sweep over N asks a new size every call
+    for N, L in [(100, 256), (1000, 64)]:
         t = time.perf_counter()
-        estimate_accuracy(1, N, L + 1)  # a size not cached yet: the exact d = 1 ceiling (or its bound) is computed
-        print(f"first d=1 call, N={N} L={L + 1}: {(time.perf_counter() - t) * 1e3:.2f} ms")
-    # d = 1 sizing, where the exact ceiling binds: the first call computes its exact ceilings, later ones read the
-    # core's cache (sixteenth pass); the ratio is what the cache saves a user who asks again
+        estimate_accuracy(1, N, L + 1)  # a size not cached yet
+        print(f"first d=1 call, N={N} L={L + 1}: {(time.perf_counter() - t) * 1e6:.1f} us")
+    sweep = iter(range(600, 10**6))
+    t_sweep = median_time(lambda: estimate_accuracy(1, next(sweep), 16), 401)
+    print(f"d=1 sweep over N (a new size each call, L=16): {t_sweep * 1e6:.1f} us a call")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # far outside the validated range: the counting bound's cost
+        t = time.perf_counter()
+        estimate_accuracy(1, 10**6, 1001)
+        print(f"first d=1 call, N=1000000 L=1001 (the counting bound): {(time.perf_counter() - t) * 1e3:.2f} ms")
+    # d = 1 sizing, where the exact ceiling binds: later calls read the core's cache of whole answers' ceilings
     t = time.perf_counter()
     max_samples(1, 16, 0.8)
     t_first = time.perf_counter() - t
     t_again = median_time(lambda: max_samples(1, 16, 0.8), 21)
     print(f"max_samples(1, 16, 0.8): first {t_first * 1e3:.2f} ms, again {t_again * 1e3:.3f} ms "
           f"(cache: {t_first / t_again:.0f} x)")
-    # the counting ceiling (d > 1), computed and read from the core's cache (seventeenth pass): the computation
-    # alone is several times the 10 us budget of a scalar estimate
+    # the counting ceiling (d > 1), computed and read from the core's cache (seventeenth pass); until the thirtieth
+    # pass its computation evaluated all 400 steps of its minimum, 40-70 us, several times the 10 us budget of a
+    # scalar estimate at a new size; now a bisection and a short walk (ceiling::union_ceiling)
     sizes = iter(range(1001, 1001 + 401))
     t_computed = median_time(lambda: accuracy_ceiling(2, next(sizes), 16), 401)
+    sweep2 = iter(range(1001, 1001 + 401))
+    t_sweep2 = median_time(lambda: estimate_accuracy(2, next(sweep2), 16), 401)
+    print(f"d=2 sweep over N (a new size each call, L=16): {t_sweep2 * 1e6:.1f} us a call")
     t_cached = median_time(lambda: accuracy_ceiling(2, 1000, 16), 2001)
     print(f"accuracy_ceiling(2, N, 16): computed {t_computed * 1e6:.1f} us, cached {t_cached * 1e6:.2f} us "
           f"({t_computed / t_cached:.0f} x)")

@@ -32,8 +32,8 @@ def test_d1_ceiling_matches_brute_force(N, L):
     exact = brute_force_d1_ceiling(N, k)
     mean, se = npn._core.d1_ceiling(N, k, 4000, 3)
     assert abs(mean - exact) < 4 * se + 1e-9
-    if L >= 1:
-        assert accuracy_ceiling(1, N, L) == pytest.approx(exact, abs=0.03)
+    if L >= 1:   # the core's table is exact up to N = 20 (the mean over every labeling), stored in steps of 7.6e-6
+        assert accuracy_ceiling(1, N, L) == pytest.approx(exact, abs=1e-5)
 
 
 def fewest_flips_d1(labels, k):

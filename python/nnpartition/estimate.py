@@ -421,7 +421,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         few = na[(na < _range()["N"][0]) & (na > da + 1)]      # too few points to be validated, too many to be exact
         if few.size:
             _warn_range(float(da.max()), float(few.min()), [float(la.max())], proto, stacklevel=3)
-    # capped at the ceiling in the core (interruptible: exact d = 1 ceilings cost milliseconds each)
+    # capped at the ceiling in the core (interruptible: millions of uncached counting ceilings take minutes)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
                                    _protocol_info(proto)[0], ceiling=ceiling)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, ceil = (c.reshape(shape) for c in cols)
@@ -564,7 +564,7 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy).
     Each answer's estimate, capped at the accuracy ceiling as :func:`estimate_accuracy`
     reports it, reaches the target (in ``d = 1``, where the ceiling can bind, this takes
-    a few exact ceilings: milliseconds the first time, then cached in the core).
+    a few exact ceilings, read from a table in the core).
 
     Example:
         >>> a = required_width(10, 5000, 0.99)
@@ -597,7 +597,7 @@ def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths
     Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge
     (``N_optimistic``) reach it (see :class:`SamplesAnswer`), each capped at the accuracy ceiling as
     :func:`estimate_accuracy` reports it. Well under a millisecond (bisection and steps of 2-5% in Rust; in
-    ``d = 1``, where the ceiling can bind, a few exact ceilings: milliseconds the first time, then cached).
+    ``d = 1``, where the ceiling can bind, a few exact ceilings, read from a table in the core).
 
     Example:
         >>> a = max_samples(10, 64, 0.99)

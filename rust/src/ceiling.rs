@@ -122,31 +122,257 @@ pub fn ln_dichotomies(d: u64, n: u64, widths: &[u64]) -> f64 {
 
 /// Counting upper bound on the expected best training accuracy on `n`
 /// random labels for a function class with `exp(ln_k)` dichotomies.
+///
+/// The minimum over 400 numbers of errors allowed `r` (at most `n / 2`) of `a + (1 - a) min(1, p)`, with
+/// `a = 1 - r / n` and `p = K S(n, r) / 2^n`, found without evaluating most of them: `p` grows with `r`, so a
+/// bisection finds the last `r` where `p < 1` (beyond it every term is 1), and the walk down from there stops
+/// once `a` alone reaches the best term so far (every smaller `r` has a larger `a`). The same minimum as
+/// evaluating all 400 (tested against that), in a dozen evaluations instead of 400: microseconds, which the
+/// 10 µs budget of a scalar estimate at a new size needs.
 pub fn union_ceiling(n: u64, ln_k: f64) -> f64 {
     if n == 0 || ln_k >= n as f64 * LN2 {
         return 1.0;
     }
-    // a = 1 - r / n with r errors allowed; P(best >= a) <= K S(n, r) / 2^n.
-    let mut best = 1.0f64;
     let steps = 400u64.min(n / 2 + 1);
-    for s in 0..=steps {
-        let r = ((n / 2) as u128 * s as u128 / steps as u128) as u64; // errors allowed (no overflow: r <= n / 2)
-        let a = 1.0 - r as f64 / n as f64;
-        let ln_p = ln_k + ln_partial_sum(n, r) - n as f64 * LN2;
-        let p = if ln_p >= 0.0 { 1.0 } else { ln_p.exp() };
-        best = best.min(a + (1.0 - a) * p);
+    // a = 1 - r / n with r errors allowed; P(best >= a) <= K S(n, r) / 2^n.
+    let errors = |s: u64| ((n / 2) as u128 * s as u128 / steps as u128) as u64; // no overflow: r <= n / 2
+    let ln_p = |s: u64| ln_k + ln_partial_sum(n, errors(s)) - n as f64 * LN2;
+    // the last step with p < 1 (ln_p is non-decreasing in the step), if any
+    if ln_p(0) >= 0.0 {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (0u64, steps + 1); // ln_p(lo) < 0; hi: past the end or ln_p(hi) >= 0
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ln_p(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut best = 1.0f64;
+    for s in (0..=lo).rev() {
+        let a = 1.0 - errors(s) as f64 / n as f64;
+        if a >= best {
+            break;
+        }
+        best = best.min(a + (1.0 - a) * ln_p(s).exp());
     }
     best
 }
 
 /// Largest `N (k + 1)` for which the `d = 1` ceiling is the exact dynamic
-/// programme; above it, the counting bound (sound, looser) is returned.
+/// programme's expectation (read from [`d1_table`]); above it, the counting bound (sound, looser) is returned.
 pub const D1_EXACT_WORK: u64 = 200_000;
 
-/// Random labelings averaged by the exact `d = 1` ceiling for `n` points and `k`
-/// sign changes (32 to 400, at most about `8e6 / (n (k + 1))`).
-pub fn d1_labelings(n: u64, k: u64) -> usize {
-    (8_000_000 / (n * (k + 1)).max(1)).clamp(32, 400) as usize
+/// Rows of the `d = 1` table: every `N` up to this, then `N` about 4% apart ([`D1_N_RATIO`]); columns: every
+/// `k` up to this, then `k` about 5% apart ([`D1_K_RATIO`]).
+const D1_GRID_EXACT: u64 = 64;
+const D1_N_RATIO: f64 = 1.04;
+const D1_K_RATIO: f64 = 1.05;
+/// Rows up to this `N` are exact: the mean over every labeling, not over random ones.
+const D1_ENUMERATED: u64 = 20;
+/// A value `v` in `[1/2, 1]` is stored as the `u16` `round((v - 1/2) D1_SCALE)` (steps of 7.6e-6).
+const D1_SCALE: f64 = 131_070.0;
+/// The committed table: [`d1_table_generate`]'s output (`cargo run --release --example d1_table`).
+const D1_TABLE: &[u8] = include_bytes!("ceiling_d1.bin");
+
+/// The grid of the `d = 1` table: the rows' `N`, the columns' `k` (shared by every row, so that rows interpolate
+/// between the same columns), each row's length and offset. Row `i` holds the columns up to the first one at or
+/// above the largest `k` any `N` in `(N[i-1], N[i]]` asks for inside [`D1_EXACT_WORK`] (and at most `N[i] - 2`:
+/// beyond it every labeling fits).
+struct D1Grid {
+    ns: Vec<u64>,
+    ks: Vec<u64>,
+    lens: Vec<usize>,
+    offsets: Vec<usize>,
+}
+
+fn d1_grid() -> &'static D1Grid {
+    static GRID: std::sync::OnceLock<D1Grid> = std::sync::OnceLock::new();
+    GRID.get_or_init(|| {
+        let mut ns: Vec<u64> = (2..=D1_GRID_EXACT).collect();
+        while ns[ns.len() - 1] < D1_EXACT_WORK {
+            let last = ns[ns.len() - 1];
+            ns.push((last as f64 * D1_N_RATIO).ceil() as u64);
+        }
+        let kcap = |i: usize| if i == 0 { 0 } else { (ns[i] - 2).min((D1_EXACT_WORK / ns[i - 1]).saturating_sub(1)) };
+        let top = (0..ns.len()).map(kcap).max().unwrap_or(0);
+        let mut ks: Vec<u64> = (0..=D1_GRID_EXACT).collect();
+        while ks[ks.len() - 1] < top {
+            let last = ks[ks.len() - 1];
+            ks.push((last as f64 * D1_K_RATIO).ceil() as u64);
+        }
+        let lens: Vec<usize> = (0..ns.len())
+            .map(|i| {
+                let upto = ks.partition_point(|&k| k < kcap(i)) + 1; // through the first column >= kcap
+                upto.min(ks.partition_point(|&k| k + 2 <= ns[i])) // columns k <= N - 2
+            })
+            .collect();
+        let offsets = lens
+            .iter()
+            .scan(0, |acc, &l| {
+                let o = *acc;
+                *acc += l;
+                Some(o)
+            })
+            .collect();
+        D1Grid { ns, ks, lens, offsets }
+    })
+}
+
+/// Row `i` of the table at `k` sign changes: 1 from `k = N - 1` on, else linear between the two columns around
+/// `k` (between the last column and 1 at `N - 1` past the last column).
+fn d1_row(values: &dyn Fn(usize) -> f64, g: &D1Grid, i: usize, k: u64) -> f64 {
+    let (n, len, off) = (g.ns[i], g.lens[i], g.offsets[i]);
+    if k + 1 >= n {
+        return 1.0;
+    }
+    let ks = &g.ks[..len];
+    let j = ks.partition_point(|&c| c <= k); // >= 1: ks[0] = 0
+    let (k0, v0) = (ks[j - 1] as f64, values(off + j - 1));
+    let (k1, v1) = if j < len { (ks[j] as f64, values(off + j)) } else { ((n - 1) as f64, 1.0) };
+    if k as f64 == k0 {
+        return v0;
+    }
+    v0 + (v1 - v0) * (k as f64 - k0) / (k1 - k0)
+}
+
+/// The table's value at `N = n` and `k` sign changes: the row itself, or linear in `ln N` between the rows around
+/// `n`. For `2 <= n`, `k + 1 < n` and `n (k + 1) <= D1_EXACT_WORK` (elsewhere the callers answer first).
+fn d1_lookup(values: &dyn Fn(usize) -> f64, n: u64, k: u64) -> f64 {
+    let g = d1_grid();
+    let i = g.ns.partition_point(|&m| m < n);
+    if g.ns[i] == n {
+        return d1_row(values, g, i, k);
+    }
+    let (a, b) = (g.ns[i - 1] as f64, g.ns[i] as f64);
+    let t = (n as f64 / a).ln() / (b / a).ln();
+    (1.0 - t) * d1_row(values, g, i - 1, k) + t * d1_row(values, g, i, k)
+}
+
+/// The exact `d = 1` ceiling of `n` points and `k` sign changes: the expected best agreement of random labels
+/// with a sign sequence of at most `k` changes, as a share of `n`, read from a table in microseconds (its rows up
+/// to `N = 20` are means over every labeling; the others over 10,000 to a million random ones, standard error
+/// below 0.0005; between rows and columns, linear interpolation). For `2 <= n`, `k + 1 < n` and
+/// `n (k + 1) <= D1_EXACT_WORK`; the value is non-decreasing in `k` and non-increasing in `n`.
+pub fn d1_table(n: u64, k: u64) -> f64 {
+    debug_assert!(n >= 2 && k + 1 < n && n * (k + 1) <= D1_EXACT_WORK);
+    d1_lookup(&|e| 0.5 + u16::from_le_bytes([D1_TABLE[2 * e], D1_TABLE[2 * e + 1]]) as f64 / D1_SCALE, n, k)
+}
+
+/// The programme over one labeling `y`, recording at each length `m` in `at` (ascending) the best agreement of
+/// the first `m` labels with at most `k` changes for every column `k` of `cols[r]` (ascending, at most `kmax`)
+/// into `sums[r]`.
+fn d1_prefix_sums(y: &[u8], kmax: usize, at: &[usize], cols: &[&[u64]], sums: &mut [Vec<u64>]) {
+    const NEG: i64 = i64::MIN / 4;
+    let mut d = vec![[NEG; 2]; kmax + 1];
+    d[0][0] = (y[0] == 0) as i64;
+    d[0][1] = (y[0] == 1) as i64;
+    let mut r = 0;
+    for (i, &yi) in y.iter().enumerate() {
+        if i > 0 {
+            for j in (0..=kmax).rev() {
+                for c in 0..2 {
+                    let switch = if j > 0 { d[j - 1][1 - c] } else { NEG };
+                    d[j][c] = d[j][c].max(switch) + (yi as usize == c) as i64;
+                }
+            }
+        }
+        while r < at.len() && at[r] == i + 1 {
+            let (mut best, mut col) = (0i64, 0);
+            for (j, dj) in d.iter().enumerate() {
+                best = best.max(dj[0]).max(dj[1]);
+                while col < cols[r].len() && cols[r][col] as usize == j {
+                    sums[r][col] += best as u64;
+                    col += 1;
+                }
+            }
+            r += 1;
+        }
+    }
+}
+
+/// Builds the `d = 1` table (the bytes of `ceiling_d1.bin`; `cargo run --release --example d1_table`, about a
+/// minute on two cores). Rows up to `N = 20`: the exact mean over all `2^20` labelings (the first `N` labels of
+/// every labeling of 20 run through each labeling of `N` equally often). Longer rows, in bands of doubling `N`:
+/// random labelings (seeded streams, 10,000 to a million a band, each as long as the band's last row), whose
+/// prefixes give every row of the band. Sums are integers, so the table is the same at any thread count. Then
+/// the noise is ironed out where it breaks the true order (each row non-decreasing in `k`, each column
+/// non-increasing in `N`, also between columns and rows as [`d1_table`] interpolates); returns the bytes and the
+/// largest change that made.
+pub fn d1_table_generate() -> (Vec<u8>, f64) {
+    let g = d1_grid();
+    let rows = g.ns.len();
+    let mut mean = vec![0.0f64; g.offsets[rows - 1] + g.lens[rows - 1]];
+    // bands: N <= 20 enumerated; then (20, 40], (40, 64], (64, 128], (128, 256], ...
+    let mut bands: Vec<(usize, usize)> = Vec::new(); // row ranges
+    let mut lo = 0;
+    let mut edge = D1_ENUMERATED;
+    while lo < rows {
+        let hi = g.ns.partition_point(|&m| m <= edge).max(lo + 1);
+        bands.push((lo, hi));
+        lo = hi;
+        edge = if edge == D1_ENUMERATED {
+            40
+        } else if edge == 40 {
+            D1_GRID_EXACT
+        } else {
+            edge * 2
+        };
+    }
+    for (b, &(lo, hi)) in bands.iter().enumerate() {
+        let at: Vec<usize> = g.ns[lo..hi].iter().map(|&m| m as usize).collect();
+        let cols: Vec<&[u64]> = (lo..hi).map(|i| &g.ks[..g.lens[i]]).collect();
+        let kmax = cols.iter().map(|c| c[c.len() - 1]).max().unwrap_or(0) as usize;
+        let len = at[at.len() - 1];
+        let empty = || cols.iter().map(|c| vec![0u64; c.len()]).collect::<Vec<_>>();
+        let add = |mut a: Vec<Vec<u64>>, b: Vec<Vec<u64>>| {
+            a.iter_mut().zip(b).for_each(|(x, y)| x.iter_mut().zip(y).for_each(|(p, q)| *p += q));
+            a
+        };
+        let enumerate = b == 0;
+        let labelings: u64 = if enumerate {
+            1 << len
+        } else {
+            (4e9 / (len as f64 * (kmax + 1) as f64)).clamp(10_000.0, 1_000_000.0) as u64
+        };
+        let sums = (0..labelings)
+            .into_par_iter()
+            .fold(empty, |mut acc, t| {
+                let y: Vec<u8> = if enumerate {
+                    (0..len).map(|i| (t >> i & 1) as u8).collect()
+                } else {
+                    let mut rng = stream(0xD1_7AB1E, b as u64, t);
+                    (0..len).map(|_| rng.random::<bool>() as u8).collect()
+                };
+                d1_prefix_sums(&y, kmax, &at, &cols, &mut acc);
+                acc
+            })
+            .reduce(empty, add);
+        for (r, i) in (lo..hi).enumerate() {
+            for (c, s) in sums[r].iter().enumerate() {
+                mean[g.offsets[i] + c] = *s as f64 / (labelings as f64 * g.ns[i] as f64);
+            }
+        }
+    }
+    // iron: rows non-decreasing in k, then each row at most the previous row (as interpolated) at its columns
+    let raw = mean.clone();
+    for i in 0..rows {
+        let (off, len) = (g.offsets[i], g.lens[i]);
+        for c in 1..len {
+            mean[off + c] = mean[off + c].max(mean[off + c - 1]).min(1.0);
+        }
+        if i > 0 {
+            for c in 0..len {
+                let prev = d1_row(&|e| mean[e], g, i - 1, g.ks[c]);
+                mean[off + c] = mean[off + c].min(prev);
+            }
+        }
+    }
+    let ironed = raw.iter().zip(&mean).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let bytes = mean.iter().flat_map(|v| (((v - 0.5).max(0.0) * D1_SCALE).round() as u16).to_le_bytes()).collect();
+    (bytes, ironed)
 }
 
 /// Entries kept by the cache of ceilings (each a key of `2 + layers` integers and a value); it is emptied
@@ -159,12 +385,12 @@ const CACHE_ENTRIES: usize = 1 << 16;
 /// counting bound over the `2 S(n - 1, L + 1)` sign sequences with that many changes;
 /// in every other case the counting bound over the network's dichotomies.
 ///
-/// Memoised: the exact `d = 1` ceiling costs up to milliseconds (a dynamic programme over up to 400
-/// labelings) and the counting bound tens of microseconds (400 binomial tails), while estimates and sizing
+/// Memoised: the counting bound costs tens of microseconds (400 binomial tails), while estimates and sizing
 /// questions ask for the same sizes again and again; a cached value costs one hash lookup (`python
-/// benchmarks/bench_estimate.py` compares the public call computed and cached). Every value is
-/// deterministic (the programme's labelings are seeded), so a cached value equals a recomputed one at any
-/// thread count.
+/// benchmarks/bench_estimate.py` compares the public call computed and cached). The exact `d = 1` ceiling is
+/// read from a table ([`d1_table`]; until the thirtieth pass it was the programme over up to 400 labelings,
+/// milliseconds a size). Every value is deterministic, so a cached value equals a recomputed one at any thread
+/// count.
 pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
@@ -195,9 +421,7 @@ fn computed(d: u64, n: u64, widths: &[u64]) -> f64 {
             return 1.0;
         }
         if n.saturating_mul(k + 1) <= D1_EXACT_WORK {
-            // At most D1_EXACT_WORK cell updates a labeling: neither the limits nor Ctrl-C apply.
-            return d1_values(n as usize, k as usize, d1_labelings(n, k), 0, &Cancel::default())
-                .map_or(f64::NAN, |v| v.0);
+            return d1_table(n, k);
         }
         return union_ceiling(n, LN2 + ln_partial_sum(n - 1, k));
     }
@@ -237,7 +461,7 @@ mod tests {
             }
         }
         assert_ne!(ceiling(2, 100, &[3]), ceiling(2, 100, &[3, 4]));
-        assert_eq!(ceiling(1, 40, &[8]), d1_ceiling(40, 9, d1_labelings(40, 9), 0).unwrap().0);
+        assert_eq!(ceiling(1, 40, &[8]), d1_table(40, 9));
     }
 
     #[test]
@@ -251,6 +475,89 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The exact mean over every labeling of `n` of the best agreement with at most `k` changes, by [`brute`].
+    fn brute_mean(n: usize, k: usize) -> f64 {
+        let total: usize =
+            (0u32..1 << n).map(|z| brute(&(0..n).map(|i| (z >> i & 1) as u8).collect::<Vec<_>>(), k)).sum();
+        total as f64 / ((1u64 << n) as f64 * n as f64)
+    }
+
+    #[test]
+    fn d1_table_is_exact_where_it_enumerates() {
+        // rows up to N = 20 are means over every labeling; against enumeration of every sign sequence (`brute`,
+        // not the programme) up to N = 9, within the storage step (7.6e-6)
+        for n in 2..=9u64 {
+            for k in 0..n - 1 {
+                let (got, want) = (d1_table(n, k), brute_mean(n as usize, k as usize));
+                assert!((got - want).abs() < 4e-6, "N={n} k={k}: {got} vs {want}");
+            }
+        }
+        assert!((d1_table(2, 0) - 0.75).abs() < 4e-6); // 00, 11 agree on both points, 01 and 10 on one
+    }
+
+    #[test]
+    fn d1_table_agrees_with_the_programme_on_fresh_labelings() {
+        // Monte Carlo means of the programme over labelings the table never saw (another seed), at sizes on and
+        // between the table's rows and columns, across the whole exact region: within 4 standard errors and the
+        // interpolation's 1e-3.
+        let mut rng = stream(77, 0, 1);
+        let mut cases = vec![(21u64, 3u64), (64, 62), (65, 63), (300, 150), (447, 445), (1000, 199), (66_666, 2)];
+        for _ in 0..40 {
+            let n = (2.0f64 * (D1_EXACT_WORK as f64 / 3.0 / 2.0).powf(rng.random::<f64>())) as u64;
+            let top = (n - 2).min(D1_EXACT_WORK / n - 1);
+            cases.push((n, (top as f64 * rng.random::<f64>()) as u64));
+        }
+        for (n, k) in cases {
+            if n < 3 || k + 1 >= n {
+                continue;
+            }
+            let labelings = (4_000_000 / (n * (k + 1))).clamp(64, 4000) as usize;
+            let (m, se) = d1_ceiling(n as usize, k as usize, labelings, 99).unwrap();
+            let got = d1_table(n, k);
+            assert!((got - m).abs() < 4.0 * se + 1e-3, "N={n} k={k}: table {got}, programme {m} +- {se}");
+        }
+    }
+
+    #[test]
+    fn d1_table_is_monotone_between_its_rows_and_columns() {
+        // more sign changes never fit worse, more points never better, also where the table interpolates
+        let mut rng = stream(78, 0, 1);
+        for _ in 0..20_000 {
+            let n = 3 + (rng.random::<f64>() * 4000.0) as u64;
+            let top = (n - 2).min(D1_EXACT_WORK / (n + 1) - 1);
+            let k = (top as f64 * rng.random::<f64>()) as u64;
+            let v = d1_table(n, k);
+            assert!((0.5..=1.0).contains(&v), "N={n} k={k}: {v}");
+            if k < top {
+                assert!(d1_table(n, k + 1) >= v, "k: N={n} k={k}");
+            }
+            if k + 2 < n + 1 {
+                assert!(d1_table(n + 1, k) <= v, "N: N={n} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn d1_table_reads_every_size_of_the_exact_region() {
+        // the largest k at each N (where a row is shortest against what it is asked), and the smallest
+        for n in 3..=D1_EXACT_WORK {
+            let top = (n - 2).min(D1_EXACT_WORK / n - 1);
+            for k in [0, top / 2, top] {
+                let v = d1_table(n, k);
+                assert!((0.5..=1.0).contains(&v), "N={n} k={k}: {v}");
+            }
+            if top == 0 {
+                break;
+            }
+        }
+    }
+
+    #[test]
+    #[ignore = "regenerates the whole table: about a minute in a release build"]
+    fn d1_table_is_what_the_generator_writes() {
+        assert_eq!(d1_table_generate().0, D1_TABLE);
     }
 
     #[test]
@@ -278,6 +585,43 @@ mod tests {
         let b = ceiling(1, 1_000_000_000, &[1_000_000]);
         assert!(t.elapsed().as_millis() < 200, "{:?}", t.elapsed());
         assert!(a > 0.5 && a < 0.6 && b > 0.5 && b < 0.6, "{a} {b}");
+    }
+
+    /// The counting bound as it was written first: every one of the 400 steps evaluated.
+    fn union_ceiling_every_step(n: u64, ln_k: f64) -> f64 {
+        if n == 0 || ln_k >= n as f64 * LN2 {
+            return 1.0;
+        }
+        let mut best = 1.0f64;
+        let steps = 400u64.min(n / 2 + 1);
+        for s in 0..=steps {
+            let r = ((n / 2) as u128 * s as u128 / steps as u128) as u64;
+            let a = 1.0 - r as f64 / n as f64;
+            let ln_p = ln_k + ln_partial_sum(n, r) - n as f64 * LN2;
+            let p = if ln_p >= 0.0 { 1.0 } else { ln_p.exp() };
+            best = best.min(a + (1.0 - a) * p);
+        }
+        best
+    }
+
+    #[test]
+    fn union_ceiling_is_the_minimum_over_every_step() {
+        // the bisection and the early stop find exactly the minimum of all 400 steps, for networks of every
+        // depth and for the d = 1 sign sequences, at sizes where the bound is 1, binds mildly and binds hard
+        let mut rng = stream(79, 0, 1);
+        let mut checked = 0;
+        for _ in 0..3000 {
+            let n = (2.0 * 1e6f64.powf(rng.random::<f64>())) as u64;
+            let d = 1 + (rng.random::<f64>() * 30.0) as u64;
+            let layers = 1 + (rng.random::<f64>() * 3.0) as usize;
+            let widths: Vec<u64> = (0..layers).map(|_| 1 + (rng.random::<f64>() * 64.0) as u64).collect();
+            for ln_k in [ln_dichotomies(d, n, &widths), LN2 + ln_partial_sum(n - 1, widths[0])] {
+                let (fast, full) = (union_ceiling(n, ln_k), union_ceiling_every_step(n, ln_k));
+                assert_eq!(fast.to_bits(), full.to_bits(), "n={n} ln_k={ln_k}: {fast} vs {full}");
+                checked += (full < 1.0) as usize;
+            }
+        }
+        assert!(checked > 1000, "only {checked} sizes where the bound binds");
     }
 
     #[test]

@@ -514,7 +514,7 @@ fn analytic_as_given(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Bu
 /// The estimate as `estimate_accuracy` reports it: [`analytic`] with its accuracy and both band edges capped
 /// at the accuracy ceiling ([`ceiling::ceiling`]) when `with_ceiling`, and that ceiling (NaN when not asked
 /// for). The ceiling binds where training could fit more than any network of the size can (in practice
-/// `d = 1`, where it is exact and costs milliseconds the first time, then is read from a cache).
+/// `d = 1`, where it is exact: the dynamic programme's expectation, read from a table in microseconds).
 pub fn reported(
     d: f64,
     n: f64,
@@ -547,8 +547,8 @@ pub fn check_many(n: usize) -> CoreResult<()> {
 }
 
 /// [`reported`] for each `(d[i], n[i], l[i])`, one hidden layer of `l[i]` units, on rayon's pool.
-/// Interruptible ([`Cancel`]): exact `d = 1` ceilings cost milliseconds each, so a large array of them
-/// runs for minutes. The same answers at any thread count (each element is computed alone, and the
+/// Interruptible ([`Cancel`]): an array of millions of sizes, each with its counting ceiling (tens of
+/// microseconds when not cached), runs for minutes. The same answers at any thread count (each element is computed alone, and the
 /// cached ceilings are deterministic).
 pub fn reported_many(
     d: &[f64],
@@ -1017,7 +1017,7 @@ fn smallest(max: f64, ok: impl Fn(f64) -> bool) -> f64 {
 /// band's lower edge and band's upper edge, each capped at the accuracy ceiling
 /// ([`ceiling::ceiling`]) as the estimate is reported, reach `target` on `n` points (0: not
 /// within `max_l` units). About 20 model evaluations each, and one ceiling (a bisection
-/// over ceilings where it binds, which happens in `d = 1`: milliseconds the first time).
+/// over ceilings where it binds, which happens in `d = 1`: microseconds, [`ceiling::d1_table`]).
 pub fn required_width(
     d: f64,
     n: f64,
@@ -1234,8 +1234,8 @@ mod tests {
     #[test]
     fn reported_caps_at_the_exact_d1_ceiling_and_many_equals_one_at_any_thread_count() {
         // The reported estimate is the analytic one with every edge capped at the ceiling; in d = 1 the ceiling is
-        // the exact dynamic programme (ceiling.rs, tested there against brute force), and it binds: at N = 10-12
-        // and L = 1-4 it is below the band's upper edge (0.845 < 0.876 at N = 10, L = 1). Without it nothing is
+        // the exact dynamic programme's table (ceiling.rs, tested there against brute force), and it binds: at N = 10-12
+        // and L = 1-4 it is below the band's upper edge (0.843 < 0.876 at N = 10, L = 1). Without it nothing is
         // capped.
         let at = |n: f64, l: f64, c: bool| reported(1.0, n, &[l], PointDist::Uniform, &Budget::REFERENCE, &PARAMS, c);
         let mut binds = 0;
@@ -1243,10 +1243,7 @@ mod tests {
             let (raw, nan) = at(n, l, false);
             assert!(nan.is_nan());
             let (a, c) = at(n, l, true);
-            let exact =
-                ceiling::d1_ceiling(n as usize, l as usize + 1, ceiling::d1_labelings(n as u64, l as u64 + 1), 0)
-                    .unwrap()
-                    .0;
+            let exact = ceiling::d1_table(n as u64, l as u64 + 1);
             assert_eq!(c, exact, "({n}, {l})");
             assert_eq!(edges(&a), edges(&raw).map(|e| e.min(exact)));
             binds += edges(&raw).iter().filter(|&&e| e > exact).count();
