@@ -109,7 +109,7 @@ def _pages(pages):
 @pytest.mark.parametrize("page", _pages([p for p in PAGES if any(b.lang == "python" for b in blocks(p))]))
 def test_python_blocks_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    namespace: Dict[str, object] = {"__name__": "__docs__"}
+    namespace: Dict[str, object] = {"__name__": "__main__"}   # as a script runs it: `if __name__ == "__main__":` too
     ran = 0
     for block in blocks(page):
         if block.lang == "python" and not block.skip:

@@ -35,6 +35,24 @@ def test_none_is_silent_off_a_terminal_and_for_quick_work():
     assert _run(None, FakeTerminal(), seconds=0.0) == ""
 
 
+def test_none_is_silent_off_a_terminal_however_long_the_work(monkeypatch):
+    # a log file or a pipe gets no bar (until the thirtieth pass every one did: the notebook test read tqdm.auto's
+    # class, which mixes in tqdm's asyncio class everywhere, so it took every stream for a notebook)
+    monkeypatch.setattr(_progress, "DELAY", 0.05)
+    assert _run(None, io.StringIO(), seconds=0.3) == ""
+
+
+def test_none_draws_in_a_notebook_whatever_the_stream(monkeypatch):
+    import tqdm.autonotebook
+
+    class Widget(_progress.tqdm.std.tqdm):   # what tqdm.autonotebook picks under a notebook kernel
+        pass
+
+    monkeypatch.setattr(tqdm.autonotebook, "tqdm", Widget)
+    monkeypatch.setattr(_progress, "DELAY", 0.05)
+    assert "work" in _run(None, io.StringIO(), seconds=0.3)
+
+
 def test_none_draws_on_a_terminal_once_work_outlasts_the_delay(monkeypatch):
     monkeypatch.setattr(_progress, "DELAY", 0.05)
     out = _run(None, FakeTerminal(), seconds=0.3)

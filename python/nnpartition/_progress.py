@@ -23,6 +23,7 @@ from typing import Any, Optional, TextIO
 
 import numpy as np
 import tqdm.auto
+import tqdm.autonotebook
 import tqdm.std
 
 __all__ = ["DELAY", "progress_bar"]
@@ -32,8 +33,9 @@ DELAY = 1.0
 
 
 def _visible(stream: TextIO) -> bool:
-    """A terminal on ``stream``, or a notebook front end (``tqdm.auto`` picked its widget)."""
-    if tqdm.auto.tqdm is not tqdm.std.tqdm:
+    """A terminal on ``stream``, or a notebook front end (``tqdm.autonotebook`` picked its widget; ``tqdm.auto``'s
+    class is never ``tqdm.std``'s, since it mixes in the asyncio one, so it cannot tell)."""
+    if tqdm.autonotebook.tqdm is not tqdm.std.tqdm:
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty is not None and isatty())
