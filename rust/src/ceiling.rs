@@ -36,7 +36,6 @@ fn best_agreement_until(y: &[u8], k: usize, cancel: &Cancel) -> CoreResult<usize
     let k = k.min(n - 1);
     let stride = limits::items_per(limits::CHECK_WORK, 2 * (k + 1));
     // d[j][c]: best agreement so far using exactly j changes, current label c.
-    const NEG: i64 = i64::MIN / 4;
     let mut d = vec![[NEG; 2]; k + 1];
     d[0][0] = (y[0] == 0) as i64;
     d[0][1] = (y[0] == 1) as i64;
@@ -44,15 +43,23 @@ fn best_agreement_until(y: &[u8], k: usize, cancel: &Cancel) -> CoreResult<usize
         if i % stride == stride - 1 {
             cancel.check()?;
         }
-        for j in (0..=k).rev() {
-            for c in 0..2 {
-                let stay = d[j][c];
-                let switch = if j > 0 { d[j - 1][1 - c] } else { NEG };
-                d[j][c] = stay.max(switch) + (yi as usize == c) as i64;
-            }
-        }
+        advance(&mut d, yi);
     }
     Ok(d.iter().flat_map(|r| r.iter()).copied().max().unwrap_or(0) as usize)
+}
+
+/// No agreement yet: a state the programme cannot be in.
+const NEG: i64 = i64::MIN / 4;
+
+/// One label `yi` more through the programme's states `d[j][c]` (the best agreement so far using exactly `j`
+/// changes, current label `c`): keep the label or change it.
+fn advance(d: &mut [[i64; 2]], yi: u8) {
+    for j in (0..d.len()).rev() {
+        for c in 0..2 {
+            let switch = if j > 0 { d[j - 1][1 - c] } else { NEG };
+            d[j][c] = d[j][c].max(switch) + (yi as usize == c) as i64;
+        }
+    }
 }
 
 /// Mean and standard error over `labelings` random labelings of
@@ -265,19 +272,13 @@ pub fn d1_table(n: u64, k: u64) -> f64 {
 /// the first `m` labels with at most `k` changes for every column `k` of `cols[r]` (ascending, at most `kmax`)
 /// into `sums[r]`.
 fn d1_prefix_sums(y: &[u8], kmax: usize, at: &[usize], cols: &[&[u64]], sums: &mut [Vec<u64>]) {
-    const NEG: i64 = i64::MIN / 4;
     let mut d = vec![[NEG; 2]; kmax + 1];
     d[0][0] = (y[0] == 0) as i64;
     d[0][1] = (y[0] == 1) as i64;
     let mut r = 0;
     for (i, &yi) in y.iter().enumerate() {
         if i > 0 {
-            for j in (0..=kmax).rev() {
-                for c in 0..2 {
-                    let switch = if j > 0 { d[j - 1][1 - c] } else { NEG };
-                    d[j][c] = d[j][c].max(switch) + (yi as usize == c) as i64;
-                }
-            }
+            advance(&mut d, yi);
         }
         while r < at.len() && at[r] == i + 1 {
             let (mut best, mut col) = (0i64, 0);
