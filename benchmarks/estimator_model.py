@@ -110,7 +110,7 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
     K = np.maximum(smin((1 + first_k + later) * damage, k_time) * k_mult, K_MIN)
-    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K_MIN), K)
+    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K_MIN) * np.maximum(k_mult, 1.0), K)
     R = np.asarray(restarts, int)
     f0 = P["gamma"] * np.exp(-np.asarray(widths[0], float) * np.log(2))
 

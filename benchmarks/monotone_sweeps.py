@@ -1,6 +1,7 @@
 """Is the estimate monotone where it should be? Random sweeps of the shipped estimator.
 
     python benchmarks/monotone_sweeps.py [--sweeps 300]
+    python benchmarks/monotone_sweeps.py --below-cap        # the grid scan of rises with N below the q N cap
 
 Each sweep draws a configuration and a protocol over the validated range (``d`` 1-200, one hidden layer of 1-512
 units or 2-4 layers of 4-128, Adam lr 0.002-0.1 or SGD lr 0.01-0.5, 250-32,000 steps, full batch or 32-1024,
@@ -10,11 +11,21 @@ restarts (1-4). The estimate should not rise with ``N`` nor fall with the width,
 script prints, per direction, how many sweeps break that by more than 1e-12 and by more than 1e-3, and the largest
 break (until the fifteenth pass more restarts lowered it: ``docs/theory.md``, "Where it fails"). (``docs/theory.md``,
 "Validation"; the tests check the same property on fewer, hypothesis-drawn cases.)
+
+``--below-cap`` scans instead, on a grid, every ``N`` where the estimate can rise: below ``N = 2 (d + 1)`` a unit's
+``q N`` cap binds, ``K`` grows with ``N`` at an almost fixed load, and with one restart the restart term ``nu (E max_1
+- E max_2) sqrt(A (1 - A) / N)``, negative, shrinks as ``N`` grows. One hidden layer of 1, 2 or 8 units, every ``d``
+from 1 to 200 and every ``N`` from 2 to ``2 (d + 1) + 20`` (past the cap), over a grid of protocols (Adam lr 0.002,
+0.02, 0.1; SGD lr 0.01, 0.1, 0.5; 250, 500, 2000 or 32,000 steps; full batch or batches of 32 or 256; cosine or
+constant; either input law), each with one restart and with two. It prints, per restart count, the largest rise from
+one ``N`` to the next, the largest rise in all (``max over N1 < N2`` of ``estimate(N2) - estimate(N1)``), where they
+are, and whether any rise above 1e-12 lies past the cap (``docs/theory.md``, "Validation", the monotonicity item).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import warnings
 
 import numpy as np
@@ -26,8 +37,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sweeps", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--below-cap", action="store_true", help="scan a grid of rises with N below the q N cap instead")
     args = ap.parse_args()
     warnings.simplefilter("ignore")   # sweeps reach below N = 50, outside the validated range, on purpose
+    if args.below_cap:
+        below_cap()
+        return
     rng = np.random.default_rng(args.seed)
     breaks = {"N (rises)": [], "width (falls)": [], "steps (falls)": [], "restarts (falls)": []}
 
@@ -67,6 +82,51 @@ def main() -> None:
         v = np.array(v)
         print(f"{k:14s}: {(v > 1e-12).sum()} of {len(v)} sweeps break it by > 1e-12, {(v > 1e-3).sum()} by > 1e-3; "
               f"largest {v.max() + 0.0:.2e}")
+
+
+#: The protocols of ``--below-cap``: (optimizer, learning rates), steps, batch sizes, schedules, input laws, widths.
+BELOW_CAP_GRID = ((("adam", (0.002, 0.02, 0.1)), ("sgd", (0.01, 0.1, 0.5))), (250, 500, 2000, 32000), (None, 32, 256),
+                  ("cosine", "constant"), ("uniform", "gaussian"), (1, 2, 8))
+
+
+def rises_below_cap(d_lo: int, d_hi: int, L: int, dist: str, proto: npn.Protocol, past: int = 20) -> tuple:
+    """For one hidden layer of ``L`` units, every ``d`` in ``d_lo..d_hi`` and every ``N`` from 2 to ``2 (d + 1) + past``:
+    ``(largest rise from one N to the next, largest rise in all, its d, the first and last N of that largest rise in
+    all, the largest rise from N to N + 1 with N + 1 > 2 (d + 1))``, as arrays over ``d``."""
+    d = np.arange(d_lo, d_hi + 1)
+    ns = np.arange(2, 2 * (d_hi + 1) + past + 1)
+    a = npn.estimate_accuracy(d[:, None], ns[None, :], L, dist=dist, protocol=proto, ceiling=False).accuracy
+    inside = ns[None, :] <= 2 * (d[:, None] + 1) + past
+    a = np.where(inside, a, np.nan)
+    step = np.nan_to_num(np.diff(a, axis=1), nan=-np.inf)
+    past_cap = np.where(ns[None, 1:] > 2 * (d[:, None] + 1), step, -np.inf).max(axis=1)
+    low = np.fmin.accumulate(np.nan_to_num(a, nan=np.inf), axis=1)
+    total = np.nan_to_num(a - low, nan=0.0)
+    j = total.argmax(axis=1)
+    start = np.array([ns[np.argmin(np.nan_to_num(a[i, : j[i] + 1], nan=np.inf))] for i in range(d.size)])
+    return step.max(axis=1), total.max(axis=1), d, start, ns[j], past_cap
+
+
+def below_cap() -> None:
+    """``--below-cap``: see the module's docstring."""
+    optimizers, steps, batches, schedules, dists, widths = BELOW_CAP_GRID
+    for restarts in (1, 2):
+        worst_step, worst_total, worst_past, count = (0.0, None), (0.0, None), 0.0, 0
+        for (opt, lrs), s, b, sched, dist, L in itertools.product(optimizers, steps, batches, schedules, dists, widths):
+            for lr in lrs:
+                p = npn.Protocol(optimizer=opt, lr=lr, steps=s, batch_size=b, schedule=sched, restarts=restarts)
+                for d_lo in range(1, 201, 25):
+                    step, total, d, start, end, past = rises_below_cap(d_lo, d_lo + 24, L, dist, p)
+                    count += int((step > 1e-12).sum())
+                    i, k = int(step.argmax()), int(total.argmax())
+                    if step[i] > worst_step[0]:
+                        worst_step = (float(step[i]), f"d={d[i]} L={L} {dist} {p}")
+                    if total[k] > worst_total[0]:
+                        worst_total = (float(total[k]), f"d={d[k]} L={L} N {start[k]}->{end[k]} {dist} {p}")
+                    worst_past = max(worst_past, float(past.max()))
+        print(f"restarts={restarts}: {count} (d, L, protocol) rows rise by > 1e-12; largest rise from one N to the next "
+              f"{worst_step[0]:.2e} ({worst_step[1]}); largest in all {worst_total[0]:.2e} ({worst_total[1]}); "
+              f"largest rise past N = 2 (d + 1): {max(worst_past, 0.0):.2e}")
 
 
 if __name__ == "__main__":

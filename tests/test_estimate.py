@@ -110,6 +110,8 @@ def test_deep_ceiling_is_at_least_what_a_one_unit_bottleneck_reaches(d, N, K):
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 199), st.integers(50, 4999), st.integers(1, 300))
 def test_monotone_in_L_and_N(d, N, L):
+    """The reference protocol has two restarts: the estimate neither falls with L nor rises with N (1e-12: rounding).
+    With one restart it can rise with N below the q N cap (test_rises_with_n_with_one_restart_stay_below_the_cap)."""
     a = estimate_accuracy(d, N, L, ceiling=False).accuracy
     assert estimate_accuracy(d, N, L + 1, ceiling=False).accuracy >= a - 1e-12
     assert estimate_accuracy(d, N + 1, L, ceiling=False).accuracy <= a + 1e-12
@@ -365,6 +367,65 @@ def test_cli_estimate_json():
 # --- protocols, sizing, warnings, speed-critical limits ---------------------------------------------------
 
 from nnpartition import Protocol  # noqa: E402
+
+
+def _rises_with_n(d, L, proto, dist="uniform", past=20):
+    """For every ``d`` of ``d`` (an array) and every ``N`` from 2 to ``2 (d + 1) + past``: the estimate's rises from
+    one ``N`` to the next, ``(below, past)``, the first for ``N + 1 <= 2 (d + 1)`` (a unit's ``q N`` cap binds), the
+    second beyond; and its rises in all (``max over N1 < N2 <= 2 (d + 1) + past`` of ``estimate(N2) -
+    estimate(N1)``), one per ``d``."""
+    ns = np.arange(2, 2 * (d.max() + 1) + past + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = estimate_accuracy(d[:, None], ns[None, :], L, dist=dist, protocol=proto, ceiling=False).accuracy
+    a = np.where(ns[None, :] <= 2 * (d[:, None] + 1) + past, a, np.nan)
+    step = np.diff(a, axis=1)
+    capped = ns[None, 1:] <= 2 * (d[:, None] + 1)
+    total = np.nanmax(a - np.fmin.accumulate(np.where(np.isnan(a), np.inf, a), axis=1), axis=1)
+    return np.where(capped, step, np.nan), np.where(capped, np.nan, step), total
+
+
+@pytest.mark.parametrize("d,L,proto", [
+    (np.arange(20, 41), 1, Protocol()),
+    (np.arange(25, 36), 1, Protocol(optimizer="sgd", lr=0.0754, steps=11908, batch_size=156)),
+    (np.arange(60, 71), 1, Protocol(lr=0.043, steps=31410, batch_size=634, schedule="constant", restarts=3)),
+    (np.arange(110, 121), 1, Protocol(optimizer="sgd", lr=0.159, steps=10143, restarts=4)),
+])
+def test_with_two_or_more_restarts_the_estimate_never_rises_with_n(d, L, proto):
+    """Below N = 2 (d + 1) a unit's q N cap binds and K grows with N at an almost fixed load. Until an audit after
+    issue 12 the transition's width read the capped K under the correction's warp, K_size = max(K_inf, K e^-Delta):
+    where the warp raised K, that passed K_inf below the cap and grew with N, and the estimate rose with N (the
+    reference protocol by 1.8e-5 from N = 59 to 60 at d = 29, L = 1; the others, found by random sweeps with 2, 3
+    and 4 restarts, by 1.6e-5, 5.0e-6 and 2.6e-6 a point). Now K_size is K_inf max(1, e^-Delta). Every N up to 20
+    past the cap, by brute force."""
+    below, past, _ = _rises_with_n(d, L, proto)
+    assert np.nanmax(below) <= 1e-12 and np.nanmax(past) <= 1e-12, (np.nanmax(below), np.nanmax(past))
+
+
+#: docs/theory.md ("Validation", the monotonicity item; ``benchmarks/monotone_sweeps.py --below-cap``): with one
+#: restart the estimate rises with N below the q N cap by at most this much from one N to the next ...
+ONE_RESTART_STEP = 1e-4
+#: ... and by at most this much in all; past the cap only by rounding.
+ONE_RESTART_TOTAL = 1.3e-3
+
+
+@pytest.mark.parametrize("dist", ["uniform", "gaussian"])
+@pytest.mark.parametrize("L", [1, 2])
+def test_rises_with_n_with_one_restart_stay_below_the_cap(L, dist):
+    """With one restart the restart term nu (E max_1 - E max_2) sqrt(A (1 - A) / N) is negative and shrinks with N;
+    below the cap, where the load hardly moves, that makes the estimate rise with N. docs/theory.md bounds it (the
+    grid scan of benchmarks/monotone_sweeps.py --below-cap: 9.4e-5 a point, 1.2e-3 in all, at the validated range's
+    corner tested here: SGD at lr 0.5 on batches of 32 for 250 steps) and says it happens only below the cap; the
+    same protocol with two restarts never rises. Every N up to 20 past the cap, d 30-120."""
+    d = np.arange(30, 121)
+    kw = dict(optimizer="sgd", lr=0.5, steps=250, batch_size=32, schedule="constant")
+    below, past, total = _rises_with_n(d, L, Protocol(restarts=1, **kw), dist)
+    assert np.nanmax(below) > 1e-5     # it does rise here (a scan that found nothing would prove nothing)
+    assert np.nanmax(below) <= ONE_RESTART_STEP and np.nanmax(total) <= ONE_RESTART_TOTAL, \
+        (np.nanmax(below), np.nanmax(total))
+    assert np.nanmax(past) <= 1e-11   # rounding (1.1e-12 on the benchmark's grid)
+    below, past, _ = _rises_with_n(d, L, Protocol(restarts=2, **kw), dist)
+    assert np.nanmax(below) <= 1e-12 and np.nanmax(past) <= 1e-12
 
 
 @settings(max_examples=60, deadline=None)
@@ -765,8 +826,9 @@ def test_a_batch_of_n_or_more_points_is_estimated_as_full_batch(d, N, widths, di
        st.integers(250, 32000), st.booleans())
 def test_the_estimate_does_not_rise_as_n_passes_the_batch_size(d, b, widths, dist, opt, lr, steps, cosine):
     """At ``N = b + 1`` a protocol with minibatches of ``b`` stops being full-batch training; the estimate must
-    still not rise with ``N`` there: the cap at the full-batch estimate at ``N = b`` makes that step exact; the
-    analytic model's own rises elsewhere stay below 1e-4 (``benchmarks/monotone_sweeps.py``: up to 6.8e-5)."""
+    still not rise with ``N`` there: the cap at the full-batch estimate at ``N = b`` makes that step exact. Elsewhere
+    one restart lets the estimate rise below the q N cap by what docs/theory.md bounds (``ONE_RESTART_STEP`` from one
+    N to the next, ``ONE_RESTART_TOTAL`` over several: the steps to ``b + 50`` and ``2 b``)."""
     proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=b, schedule="cosine" if cosine else "constant",
                      restarts=1)
     Ns = sorted({b - 1, b, b + 1, b + 2, b + 50, 2 * b})
@@ -774,7 +836,8 @@ def test_the_estimate_does_not_rise_as_n_passes_the_batch_size(d, b, widths, dis
         warnings.simplefilter("ignore")
         accs = [estimate_accuracy(d, N, widths=widths, dist=dist, protocol=proto, ceiling=False).accuracy for N in Ns]
     for (n0, a0), (n1, a1) in zip(zip(Ns, accs), zip(Ns[1:], accs[1:])):
-        assert a1 <= a0 + (1e-12 if (n0, n1) == (b, b + 1) else 1e-4), (n0, n1, accs)
+        bound = 1e-12 if (n0, n1) == (b, b + 1) else ONE_RESTART_STEP if n1 == n0 + 1 else ONE_RESTART_TOTAL
+        assert a1 <= a0 + bound, (n0, n1, accs)
 
 
 @pytest.mark.parametrize("question, want", [

@@ -450,7 +450,8 @@ pub fn effective_dimension(
 ///
 /// `k_size` sets the width of the transition: the effective dimension before
 /// the `q N` cap on a unit's directions, so that the accuracy never rises
-/// with `N` (below the cap `K` and `N` grow together at a fixed load).
+/// with `N` (below the cap `K` and `N` grow together at a fixed load; under
+/// the fitted correction's warp, see `evaluate`).
 pub fn readout_accuracy(n: f64, k: f64, k_size: f64, kappa: f64, depth: f64, prm: &Params) -> f64 {
     let alpha = n / k;
     let beyond = if alpha <= prm.c { 1.0 } else { phi(kappa / (alpha - prm.c).sqrt()) };
@@ -933,6 +934,14 @@ const DEPTH_FEATURE: usize = 4;
 /// dimension `K` (1 for the model itself; the fitted correction evaluates it again at its warped load).
 /// Everything that does not depend on `k_mult` (the budget terms, both effective dimensions, the band's
 /// spread) is computed once, here.
+///
+/// The transition's width reads `K_size`, `K` before the `q N` cap ([`readout_accuracy`]), under the same warp
+/// where the warp raises `K` (`K_inf max(1, k_mult)`; a lowering warp leaves it at `K_inf`). Until an audit after
+/// issue 12 it was `max(K_inf, K k_mult)`: the *capped* `K` of `N` points, warped, against the unwarped `K_inf`.
+/// Below the cap (`N < 2 (d + 1)` for the first layer) a raising warp let the capped `K` pass `K_inf`, and from there
+/// `K_size` grew with `N`, the transition sharpened, and at loads below `c2` the estimate rose with `N` (reference
+/// protocol: by up to 1.8e-5 a point at `d = 29, L = 1, N = 57-60`). At and above the cap the two are the same
+/// number, bit for bit.
 #[allow(clippy::too_many_arguments)]
 fn evaluate<'a>(
     d: f64,
@@ -956,7 +965,7 @@ fn evaluate<'a>(
     let spread = (sigma * 1.6448536269514722).exp();
     move |k_mult: f64| {
         let k_eff = (k_model * k_mult).max(K_MIN);
-        let k_size = k_size_inf.max(k_eff);
+        let k_size = (k_size_inf * k_mult.max(1.0)).max(k_eff);
         let acc_at = |k: f64| {
             let a = readout_accuracy(n, k, k_size * (k / k_eff), prm.kappa, depth, prm);
             dead_zone(restart_gain(a, n, proto.restarts, prm), first_width, prm)
@@ -1364,6 +1373,23 @@ mod tests {
             for n in [10.0, 100.0, 300.0, 1000.0, 3000.0, 1e5] {
                 let a = analytic(d, n, &[16.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
                 assert!(a <= prev + 1e-12, "d={d} N={n}");
+                prev = a;
+            }
+        }
+    }
+
+    #[test]
+    fn no_rise_with_n_below_the_cap_under_the_reference_protocol() {
+        // Below N = 2 (d + 1) the first layer's q N cap binds and K grows with N. Until an audit after issue 12 the
+        // transition's width read the warped capped K there, and the reference protocol (two restarts) rose with N:
+        // by 1.8e-5 from N = 59 to 60 at d = 29, L = 1. Every N up to 20 past the cap.
+        for d in 20..=40 {
+            let d = f64::from(d);
+            let mut prev = 1.0;
+            for n in 40..=(2 * (d as u32 + 1) + 20) {
+                let n = f64::from(n);
+                let a = analytic(d, n, &[1.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
+                assert!(a <= prev + 1e-12, "d={d} N={n}: {a} > {prev}");
                 prev = a;
             }
         }
