@@ -787,9 +787,12 @@ def _weights(rows: List[Dict[str, Any]], ref_weight: float) -> np.ndarray:
 
 
 def widen(acc: np.ndarray, lo: np.ndarray, hi: np.ndarray, N: np.ndarray) -> tuple:
-    """``(accuracy, low, high)`` with the band at least one point (``1/N``) on either side."""
+    """``(accuracy, low, high)`` with the band at least one point (``1/N``) on either side, the lower edge strictly
+    below ``1 - 1/N`` (``below_one_miss`` in ``rust/src/estimate.rs``)."""
     point = 1.0 / np.maximum(np.asarray(N, float), 1.0)
-    return acc, np.maximum(np.minimum(lo, acc - point), 0.5), np.minimum(np.maximum(hi, acc + point), 1.0)
+    top = np.nextafter(1.0 - point, 0.0)
+    low = np.maximum(np.minimum(np.minimum(lo, acc - point), top), 0.5)
+    return acc, low, np.minimum(np.maximum(hi, acc + point), 1.0)
 
 
 def _groups(rows: List[Dict[str, Any]]) -> np.ndarray:

@@ -469,6 +469,21 @@ def test_size_says_why_no_width_was_found_only_where_it_applies(capsys):
     assert "widest width searched" not in capsys.readouterr().out
 
 
+def test_size_at_n_equal_to_one_over_one_minus_the_target_says_one_point_is_allowed(capsys):
+    # N = 1/(1 - target): the lower edge, one point below an estimate below 1, never reaches the target. The core
+    # answered L_safe = 53 there by rounding until an audit after issue 12, and the command's test, N (1 - target) < 1,
+    # is false in doubles at N = 100, 0.99 (1.0000000000000009): it would search for a width instead of saying why.
+    for n in (50, 100):
+        assert main(["size", "-d", "10", "-N", str(n), "--target", "0.99"]) == 0
+        out = capsys.readouterr().out
+        assert f"allows one of the {n} points to be missed" in out and "widest width searched" not in out, out
+    from nnpartition import required_width
+
+    assert main(["size", "-d", "10", "-N", "101", "--target", "0.99"]) == 0
+    out = capsys.readouterr().out
+    assert "allows one of" not in out and f"(safe):      L = {required_width(10, 101, 0.99).L_safe}" in out, out
+
+
 def test_the_output_check_leaves_a_symbolic_link_and_its_missing_target_as_they_were(tmp_path):
     # The check creates the file and removes it again; through a link to a file that does not exist yet it removed
     # the link and left an empty target behind.

@@ -643,6 +643,34 @@ def test_sizing_against_a_scan():
 
 
 @pytest.mark.filterwarnings("ignore:.*outside the range")
+@pytest.mark.parametrize("d,N,t", [(10, 100, 0.99), (5, 100, 0.99), (20, 100, 0.99), (100, 1000, 0.999),
+                                   (200, 1000, 0.999), (3, 20, 0.95), (2, 10, 0.9)])
+def test_l_safe_is_none_at_n_equal_to_one_over_one_minus_the_target(d, N, t):
+    """At N = 1 / (1 - t) one missed point leaves exactly the target (1 - 1/N == t in doubles for these), and the
+    band's lower edge is at least one point below the estimate, which is below 1 (the dead zone gamma 2^-L never
+    vanishes): it never reaches the target, at any width. The truth is a scan of the lower edge over every width the
+    search may answer. Until an audit after issue 12 the estimate rounded to 1 from L of about 50 on, the edge was then
+    1 - 1/N = t exactly, and the answer was the width a bisection landed on (53 for (10, 100, 0.99), where the scan
+    reached 0.99 first at 51 and not at 52). One point more, N + 1, the edge does reach it: scan and search agree."""
+    assert 1 - 1 / N == t
+    widths = np.arange(1, 1025)
+    low = estimate_accuracy(d, N, widths).low
+    assert low.max() < t
+    a = npn.required_width(d, N, t, max_width=1024)
+    assert a.L_safe is None and a.L is not None
+    after = npn.required_width(d, N + 1, t, max_width=1024)
+    first = estimate_accuracy(d, N + 1, widths).low >= t
+    assert first.any() and after.L_safe == int(np.argmax(first)) + 1
+    # max_samples: the lower edge's run of N starts past N = 1 / (1 - t), and its end is the scan's
+    L = int(after.L_safe) + 8
+    Ns = np.arange(1, 3 * N + 1)
+    low_n = estimate_accuracy(d, Ns, L).low
+    assert not (low_n[: N] >= t).any() and low_n[N] >= t       # N itself (index N - 1) misses, N + 1 reaches it
+    end = int(np.flatnonzero(low_n[N:] < t)[0]) + N if (low_n[N:] < t).any() else 3 * N
+    assert npn.max_samples(d, L, t, max_n=3 * N).N_safe == end
+
+
+@pytest.mark.filterwarnings("ignore:.*outside the range")
 def test_sizing_in_d1_respects_the_ceiling():
     """In d = 1 the band's upper edge can pass the accuracy ceiling, at which estimate_accuracy caps it: the
     sizing answers are checked against a scan of the capped estimate (they compared the uncapped one until the

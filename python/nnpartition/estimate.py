@@ -493,8 +493,9 @@ class WidthAnswer:
     Attributes:
         L: the smallest width whose estimate reaches the target.
         L_safe: the smallest width whose band's lower edge reaches it (a conservative choice). ``None`` whenever
-            ``N < 1 / (1 - target)``: the band is at least one point (``1/N``) wide, so it always allows one point
-            to be missed, which is already below the target.
+            ``N <= 1 / (1 - target)`` (a target above 1/2; precisely, whenever ``1 - 1/N`` in floating point is at
+            most the target): the lower edge is at least one point (``1/N``) below the estimate, which is below 1
+            (the all-off dead zone never vanishes), so it stays below ``1 - 1/N`` at any width.
         L_optimistic: the smallest width whose band's upper edge reaches it.
         d, N, target, dist, protocol: the question.
     """
@@ -521,9 +522,9 @@ class SamplesAnswer:
     Attributes:
         N: the largest number of points whose estimate reaches the target.
         N_safe: the largest ``N`` up to which the band's lower edge reaches it, from the first ``N`` where it
-            does (a conservative choice). The band is at least one point (``1/N``) wide, so below
-            ``1 / (1 - target)`` points the lower edge cannot reach the target; fewer points are easier all the
-            same.
+            does (a conservative choice). The lower edge is at least one point (``1/N``) below an estimate below 1,
+            so at ``1 / (1 - target)`` points and fewer it cannot reach a target above 1/2; fewer points are easier
+            all the same.
         N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
             shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
         An answer equal to ``max_n`` (the search's limit, an argument of :func:`max_samples`) means "at least

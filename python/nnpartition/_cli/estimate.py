@@ -133,8 +133,9 @@ def _size(args: argparse.Namespace) -> int:
         return 0
     print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
     if args.N is not None:
-        # the band is at least one point (1/N) wide: below 1/(1 - target) points its lower edge never reaches it
-        point_bound = args.N * (1.0 - args.target) < 1.0
+        # the band's lower edge is at least one point (1/N) below an estimate below 1: at N <= 1/(1 - target) points
+        # it never reaches the target (the core's test: the float 1 - 1/N at most the target)
+        point_bound = 1.0 - 1.0 / args.N <= args.target
         missed = a.L is None or a.L_optimistic is None or (a.L_safe is None and not point_bound)
         widest = _unreached(args, proto) if missed else ""
 
@@ -143,7 +144,7 @@ def _size(args: argparse.Namespace) -> int:
                 return f"L = {x}"
             if safe and point_bound:
                 return (f"none (the band always allows one of the {args.N} points to be missed: "
-                        f"1/N > 1 - target)")
+                        f"1/N >= 1 - target)")
             return "not reached within the widths searched"
         print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {width(a.L)}")
         print(f"  band's lower edge reaches it (safe):      {width(a.L_safe, safe=True)}")
