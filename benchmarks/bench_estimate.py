@@ -6,13 +6,16 @@ Prints the median time of one `estimate_accuracy` call from Python (scalar,
 with a non-reference Protocol, and a 10,000-element array call), of one Monte
 Carlo estimate, of `required_width`, of the first (uncached) d = 1 call and of a d = 1 sweep over N, of the
 counting ceiling computed and cached, and of
-the measurement `real_accuracy` on the same configuration, with the ratios.
+the measurement `real_accuracy` on the same configuration, with the ratios;
+then a scalar call in each form a user's code may hand over (`FORMS`: whole
+floats, numpy integer and float scalars, 0-d arrays, `widths` as a numpy array,
+four hidden layers under SGD with minibatches, a `Protocol` built in each call).
 The issue's target: a scalar call costs <= 10 us.
 
 ``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
-minibatches, ``required_width`` and the array call) as one line, ranges over the three configurations, in a few
-seconds and without training: run it under two builds in turn, several times, to compare them on a noisy machine
-(as ``docs/theory.md``, "Cost of a call", does).
+minibatches, ``required_width`` and the array call) as one line, ranges over the three configurations, then the
+scalar forms on a second line, in a few seconds and without training: run it under two builds in turn, several
+times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call", does).
 """
 
 from __future__ import annotations
@@ -40,6 +43,32 @@ CONFIGS = [(2, 1000, 16), (10, 1000, 32), (50, 3000, 16)]
 SGD = Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
 
 
+# A scalar call in the forms numpy code hands over (d = 10, N = 1000, L = 32 or four layers): each is answered by the
+# scalar path, floats out. name -> call
+FORMS = {
+    "ints": lambda: estimate_accuracy(10, 1000, 32),
+    "whole floats": lambda: estimate_accuracy(10.0, 1000.0, 32.0),
+    "numpy ints": lambda: estimate_accuracy(np.int64(10), np.int64(1000), np.int64(32)),
+    "numpy floats": lambda: estimate_accuracy(np.float64(10), np.float64(1000), np.float64(32)),
+    "0-d arrays": lambda: estimate_accuracy(np.array(10), np.array(1000), np.array(32)),
+    "widths array": lambda: estimate_accuracy(10, 1000, widths=WIDTHS),
+    "4 layers, SGD minibatches": lambda: estimate_accuracy(10, 1000, widths=[64, 32, 32, 16], protocol=SGD),
+    "Protocol(steps=2000) each call": lambda: estimate_accuracy(10, 1000, 32, protocol=Protocol(steps=2000)),
+    "SGD Protocol each call": lambda: estimate_accuracy(
+        10, 1000, 32, protocol=Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)),
+}
+WIDTHS = np.array([64, 32])
+
+
+def form_times() -> dict:
+    """Median microseconds of one call in each of ``FORMS``."""
+    out = {}
+    for name, call in FORMS.items():
+        call()
+        out[name] = median_time(call, 2001) * 1e6
+    return out
+
+
 def array_call_time() -> float:
     d = np.random.default_rng(0).integers(1, 100, 10_000)
     N = np.random.default_rng(1).integers(100, 3000, 10_000)
@@ -64,6 +93,7 @@ def calls() -> None:
 
     print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
           f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms", flush=True)
+    print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in form_times().items()) + " us", flush=True)
 
 
 def main() -> None:
@@ -123,6 +153,9 @@ def main() -> None:
           f"({t_computed / t_cached:.0f} x)")
     t_vec = array_call_time()
     print(f"array of 10,000 configurations (no ceiling): {t_vec * 1e3:.2f} ms ({t_vec / 1e4 * 1e9:.0f} ns each)")
+    print("a scalar call, d=10 N=1000 L=32 (or four layers), by the form of its arguments:")
+    for name, t in form_times().items():
+        print(f"  {name:32s} {t:9.1f} us")
 
 
 if __name__ == "__main__":

@@ -163,20 +163,107 @@ def test_vectorised_matches_scalar_calls():
 NUMERIC_DETAILS = ("p_eff", "k_sat", "k_eff", "load", "budget", "m", "k_time", "uncorrected", "correction")
 
 
+# One size in the forms numpy code hands over: each must be read as the int it holds, by the scalar path
+SCALAR_KINDS = {
+    "int": int, "float": float, "np.int64": np.int64, "np.int32": np.int32, "np.uint16": np.uint16,
+    "np.float64": np.float64, "np.float32": np.float32, "0-d int array": np.array,
+    "0-d float array": lambda x: np.array(float(x)),
+}
+PROTOCOLS = [None, npn.Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64), npn.Protocol(steps=500)]
+
+
+def _same_estimate(a, b, i=None):
+    """Every field of two estimates equal (``i``: read b's arrays at this index); NaN equals NaN."""
+    def same(x, y):
+        return x == y or (np.isnan(x) and np.isnan(y))
+
+    pick = (lambda x: x) if i is None else (lambda x: x[i])
+    for name in ("accuracy", "low", "high", "ceiling"):
+        assert same(getattr(a, name), pick(getattr(b, name))), name
+    for name in NUMERIC_DETAILS:
+        assert same(a.details[name], pick(b.details[name])), name
+    assert (a.method, a.details.dist, a.details.protocol, a.details.widths) == \
+        (b.method, b.details.dist, b.details.protocol, b.details.widths)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 6000), st.integers(1, 600), st.sampled_from(sorted(SCALAR_KINDS)),
+       st.sampled_from(["uniform", "gaussian"]), st.booleans(), st.sampled_from(range(len(PROTOCOLS))))
+def test_scalar_calls_in_every_numeric_form_equal_the_array_path(d, N, L, kind, dist, ceiling, proto):
+    """A size given as a whole float, a numpy scalar or a 0-d array is a scalar call (floats out), answered as the
+    array path (``estimate_analytic``, its own native entry and result assembly) answers the same configuration
+    in a 1-element array, field by field; the checked path (an alias of ``dist``, a numpy bool) agrees too."""
+    p = PROTOCOLS[proto]
+    conv = SCALAR_KINDS[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # some draws are outside the validated range
+        e = estimate_accuracy(conv(d), conv(N), conv(L), dist=dist, ceiling=ceiling, protocol=p)
+        arr = estimate_accuracy(np.array([d]), np.array([N]), np.array([L]), dist=dist, ceiling=ceiling, protocol=p)
+        checked = estimate_accuracy(conv(d), conv(N), conv(L), dist={"uniform": "uniform", "gaussian": "normal"}[dist],
+                                    ceiling=np.bool_(ceiling), protocol=p)
+    assert all(type(x) is float for x in (e.accuracy, e.low, e.high, e.ceiling, e.details.k_eff)), kind
+    assert arr.accuracy.shape == (1,)
+    _same_estimate(e, arr, 0)
+    _same_estimate(checked, e)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 300), st.integers(1, 6000), st.lists(st.integers(1, 600), min_size=1, max_size=4),
-       st.sampled_from(["uniform", "gaussian"]), st.booleans())
-def test_fast_scalar_path_equals_the_checked_path(d, N, widths, dist, ceiling):
-    """Plain ints take a fast path past the argument checks; numpy ints take the checked one: same answer."""
+       st.sampled_from(sorted(SCALAR_KINDS)), st.sampled_from(["uniform", "gaussian"]), st.booleans(),
+       st.sampled_from(range(len(PROTOCOLS))))
+def test_deep_scalar_calls_in_every_numeric_form_agree(d, N, widths, kind, dist, ceiling, proto):
+    """``widths`` as a list of ints, a tuple or array of another numeric kind, a generator (the checked path) and,
+    for one layer, ``L`` itself: one answer; for one layer also the array path's."""
+    p = PROTOCOLS[proto]
+    conv = SCALAR_KINDS[kind]
+    forms = [list(widths), tuple(conv(w) for w in widths), np.array(widths, dtype=np.float64),
+             np.array(widths, dtype=np.int32), (w for w in widths)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for kw in ([dict(widths=widths)] + ([dict(L=widths[0])] if len(widths) == 1 else [])):
-            fast = estimate_accuracy(d, N, dist=dist, ceiling=ceiling, **kw)
-            slow_kw = {k: (np.int64(x) if k == "L" else [np.int64(w) for w in x]) for k, x in kw.items()}
-            slow = estimate_accuracy(np.int64(d), np.int64(N), dist=dist, ceiling=ceiling, **slow_kw)
-            assert (fast.accuracy, fast.low, fast.high, fast.method) == (slow.accuracy, slow.low, slow.high, slow.method)
-            assert fast.ceiling == slow.ceiling or (np.isnan(fast.ceiling) and np.isnan(slow.ceiling))
-            assert fast.details.to_dict() == slow.details.to_dict()
+        want = estimate_accuracy(d, N, widths=widths, dist=dist, ceiling=ceiling, protocol=p)
+        for ws in forms:
+            e = estimate_accuracy(conv(d), conv(N), widths=ws, dist=dist, ceiling=ceiling, protocol=p)
+            assert type(e.accuracy) is float
+            _same_estimate(e, want)
+        if len(widths) == 1:
+            _same_estimate(want, estimate_accuracy(d, N, widths[0], dist=dist, ceiling=ceiling, protocol=p))
+            _same_estimate(want, estimate_accuracy([d], [N], [widths[0]], dist=dist, ceiling=ceiling, protocol=p), 0)
+    assert want.details.widths == (list(widths) if len(widths) > 1 else None)
+
+
+def test_a_protocol_built_in_each_call_is_the_protocol_it_equals():
+    """The range check is cached by the protocol's fields: a fresh equal protocol gets the same answer and
+    warnings, and one that differs in a single setting gets its own."""
+    def run(p):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            e = estimate_accuracy(10, 1000, 16, protocol=p)
+        return e.accuracy, [str(x.message) for x in w]
+
+    kept = Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+    first = run(kept)
+    for _ in range(3):
+        assert run(Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)) == first
+    assert first[1] == []
+    acc, msgs = run(Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=16))   # batch below the range
+    assert len(msgs) == 1 and "batch_size=16" in msgs[0] and acc != first[0]
+    assert run(Protocol(optimizer="sgd", lr=0.1, steps=2000.0, batch_size=np.int64(64))) == first
+
+
+def test_protocols_init_takes_its_fields_with_their_defaults():
+    """Protocol's __init__ is written out (for speed) rather than generated from its fields: the same parameters,
+    in the same order, with the same defaults, and what it stores is what the fields say."""
+    import dataclasses
+    import inspect
+
+    params = list(inspect.signature(Protocol).parameters.values())
+    fields = dataclasses.fields(Protocol)
+    assert [(p.name, p.default) for p in params] == [(f.name, f.default) for f in fields]
+    assert dataclasses.asdict(Protocol()) == {f.name: f.default for f in fields}
+    p = Protocol(optimizer="sgd", lr=1, steps=2e3, batch_size=np.int32(64), schedule="constant",
+                 restarts=np.float64(3))
+    assert p.to_dict() == dict(optimizer="sgd", lr=1.0, steps=2000, batch_size=64, schedule="constant", restarts=3)
+    assert [type(x) for x in (p.lr, p.steps, p.batch_size, p.restarts)] == [float, int, int, int]
 
 
 def test_deep_networks():
@@ -568,7 +655,7 @@ def _warns_outside_range(d, N, L, p):
     return got, expect
 
 
-# The scalar path skips the range check for a protocol it has found in range before (cached per Protocol), so
+# The scalar path skips the range check for a protocol it has found in range before (cached by value), so
 # whether it warns must be checked against validated_range() on first and repeated calls: one setting at a
 # time just outside the range (everything else inside), and random ones.
 @pytest.mark.parametrize("change", [{}, dict(d=201), dict(N=5001), dict(L=513), dict(lr=0.0019), dict(lr=0.11),
@@ -596,9 +683,9 @@ def test_scalar_calls_warn_exactly_outside_the_validated_range_random(d, N, L, s
 
 
 def test_scalar_calls_warn_exactly_past_the_protocol_cache():
-    # The scalar path caches each Protocol object's range check; the cache holds 256 and then starts afresh.
-    # 600 protocols, a third of them outside the range, each made as the previous one is freed (so that a new one
-    # may take a freed one's id), and some kept and asked about again later, must each warn exactly when outside it.
+    # The scalar path caches each protocol's range check by its fields; the cache holds 256 and then starts afresh.
+    # 600 protocols, a third of them outside the range, each made as the previous one is freed, and some kept and
+    # asked about again later (after the cache has started afresh), must each warn exactly when outside it.
     kept = []
     for i in range(600):
         p = Protocol(lr=0.02 + 1e-6 * i, steps=249 if i % 3 == 0 else 1000)
@@ -1004,6 +1091,7 @@ def _warned_here(call):
 
 @pytest.mark.parametrize("call", [
     lambda: estimate_accuracy(300, 1000, 8),
+    lambda: estimate_accuracy(300.0, np.int64(1000), np.array(8)),
     lambda: estimate_accuracy(300, 1000, widths=[8, 8]),
     lambda: estimate_accuracy(np.array([300]), 1000, 8),
     lambda: estimate_accuracy(300, 1000, 8, protocol=Protocol(lr=1.0)),

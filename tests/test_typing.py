@@ -12,6 +12,7 @@ import nnpartition as npn
 from nnpartition import sweep
 
 acc: float = npn.estimate_accuracy(10, 1000, 32).accuracy
+acc_whole: float = npn.estimate_accuracy(10.0, 1e3, np.int64(32)).accuracy   # one number each: floats out
 sim = npn.simulate_partition(2, 100, 4, trials=5, seed=np.random.default_rng(0), progress=None)
 mean: float = sim.accuracy.mean
 seed_used: int = sim.seed

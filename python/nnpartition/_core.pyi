@@ -2,7 +2,7 @@
 # Keep in step with the #[pyfunction] signatures: tests/test_stub.py and, in .ci/run,
 # `python -m mypy.stubtest nnpartition._core --allowlist stubtest-allowlist.txt` check it.
 
-from typing import Any, Dict, List, Optional, Tuple, TypedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -101,7 +101,7 @@ def estimate_analytic(
 ) -> List[npt.NDArray[np.float64]]: ...
 def check_estimate_size(n: int) -> None: ...
 def estimate_one(
-    d: float, n: float, widths: List[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
+    d: float, n: float, widths: Sequence[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
 ) -> Tuple[_EstimateRow, float]: ...
 def estimate_from_partition(
     d: float,

@@ -14,7 +14,7 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, overload
+from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,6 +30,9 @@ __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy
            "required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 
 T = TypeVar("T", float, NDArray[np.float64])
+#: One size, as a scalar call takes it: an int, a float of whole value or a numpy scalar (a 0-d array is one too,
+#: and also gives floats, but a type checker cannot tell it from an array).
+ScalarSize = Union[int, float, np.integer[Any], np.floating[Any]]
 _DISTS = _core.CHOICES["dist"]
 _ALIASES = _core.ALIASES["dist"]
 #: Largest d, N or L the estimator accepts (it warns outside the validated range).
@@ -175,35 +178,48 @@ def _protocol_checks(p: Protocol) -> List[Tuple[str, float]]:
 
 
 _ProtoArgs = Tuple[str, float, float, Optional[float], str, float]
-#: ``id(p) -> (p, the core's arguments for p, whether p is inside the validated range)`` for recently used
-#: protocols. A ``Protocol`` is frozen, so a scalar estimate under the same object skips deriving both again; an
-#: entry holds its protocol, so that the protocol's id cannot be reused while it is cached.
-_PROTOCOLS: Dict[int, Tuple[Protocol, _ProtoArgs, bool]] = {}
+#: ``(p's fields) -> (the core's arguments for p, whether p is inside the validated range)`` for recently used
+#: protocols. A ``Protocol`` is frozen and its fields are canonical (``lr`` a float, ``steps`` an int, ...), so a
+#: scalar estimate under a protocol equal to one seen before, the same object or one built afresh for each call,
+#: skips deriving both again.
+_PROTOCOLS: Dict[Tuple[Any, ...], Tuple[_ProtoArgs, bool]] = {}
 
 
 def _protocol_info(p: Protocol) -> Tuple[_ProtoArgs, bool]:
-    """``(the core's arguments for p, whether every setting of p is inside the validated range)``, cached by
-    identity (see ``_PROTOCOLS``): a scalar estimate under an in-range protocol then skips :func:`_warn_range`."""
-    hit = _PROTOCOLS.get(id(p))
-    if hit is not None and hit[0] is p:
-        return hit[1], hit[2]
-    r = _range()
-    checks = _protocol_checks(p)
-    if p.batch_size is not None:
-        checks.append(("batch_size", float(p.batch_size)))
-    info = (_proto_args(p), all(r[name][0] <= x <= r[name][1] for name, x in checks))
-    if len(_PROTOCOLS) >= 256:
-        _PROTOCOLS.clear()
-    _PROTOCOLS[id(p)] = (p, *info)
+    """``(the core's arguments for p, whether every setting of p is inside the validated range)``, cached by value
+    (see ``_PROTOCOLS``): a scalar estimate under an in-range protocol then skips :func:`_warn_range`."""
+    key = (p.optimizer, p.lr, p.steps, p.batch_size, p.schedule, p.restarts)
+    info = _PROTOCOLS.get(key)
+    if info is None:
+        r = _range()
+        checks = _protocol_checks(p)
+        if p.batch_size is not None:
+            checks.append(("batch_size", float(p.batch_size)))
+        info = (_proto_args(p), all(r[name][0] <= x <= r[name][1] for name, x in checks))
+        if len(_PROTOCOLS) >= 256:
+            _PROTOCOLS.clear()
+        _PROTOCOLS[key] = info
     return info
+
+
+#: ``(d, depth, L, N low, N high)`` limits of :func:`validated_range` that a scalar call tests (set on first use).
+_LIMITS: Optional[Tuple[float, float, float, float, float]] = None
+
+
+def _limits() -> Tuple[float, float, float, float, float]:
+    global _LIMITS
+    if _LIMITS is None:
+        r = _range()
+        _LIMITS = (r["d"][1], r["depth"][1], r["L"][1], r["N"][0], r["N"][1])
+    return _LIMITS
 
 
 def _in_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol) -> bool:
     """Whether a question is surely inside :func:`validated_range` (``N`` None: not checked; ``N <= d + 1`` counts
     as inside): the cheap test before :func:`_warn_range`, which looks at every setting."""
-    r = _range()
-    return (_protocol_info(p)[1] and d <= r["d"][1] and len(ws) <= r["depth"][1]
-            and max(ws) <= r["L"][1] and (N is None or N <= d + 1 or r["N"][0] <= N <= r["N"][1]))
+    d_hi, depth_hi, l_hi, n_lo, n_hi = _LIMITS or _limits()
+    return (_protocol_info(p)[1] and d <= d_hi and len(ws) <= depth_hi
+            and max(ws) <= l_hi and (N is None or N <= d + 1 or n_lo <= N <= n_hi))
 
 
 def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
@@ -311,8 +327,72 @@ def _is_int(x: Any) -> bool:
     return v.is_integer(x)
 
 
+def _whole(x: Any) -> Optional[int]:
+    """``x`` as an ``int`` when it is plainly a valid size: an int, a whole float, a numpy integer or float scalar,
+    or a 0-d array of one, from 1 to ``MAX_SIZE``; ``None`` for anything else (the checked path then accepts it or
+    says why not). The scalar call's test, cheaper than the checks it lets a valid size skip."""
+    t = type(x)
+    if t is int:
+        return x if 1 <= x <= MAX_SIZE else None
+    if t is float or t is np.float64:   # read as a Python float: exact
+        f = float(x)
+        return int(f) if 1.0 <= f <= MAX_SIZE and f.is_integer() else None   # NaN fails the comparison
+    if t is np.ndarray:
+        return _whole(x.item()) if x.ndim == 0 and x.dtype.kind in "iuf" else None   # item(): int, float, ...
+    if isinstance(x, np.integer):
+        if t is np.timedelta64:   # numpy makes a duration an integer: refused on the checked path
+            return None
+        i = int(x)
+        return i if 1 <= i <= MAX_SIZE else None
+    if isinstance(x, np.floating):
+        if x.dtype.itemsize <= 8:   # float16, float32: a Python float holds them exactly (and 1e9 without overflow)
+            return _whole(float(x))
+        # a long double keeps digits a Python float would round away: compared in its own precision
+        return int(x) if 1 <= x <= MAX_SIZE and x == np.floor(x) else None
+    return None
+
+
+def _whole_widths(widths: Any) -> Optional[Tuple[int, ...]]:
+    """``widths`` as ints when it is plainly valid: a list, tuple or 1-D array of 1 to 64 sizes that
+    :func:`_whole` reads; ``None`` otherwise (the checked path decides)."""
+    t = type(widths)
+    if t is np.ndarray:
+        if widths.ndim != 1 or widths.dtype.kind not in "iuf":
+            return None
+        widths = widths.tolist()   # Python ints or floats
+    elif t is not list and t is not tuple:
+        return None
+    if not 1 <= len(widths) <= 64:
+        return None
+    for w in widths:
+        if type(w) is not int or not 1 <= w <= MAX_SIZE:
+            break
+    else:
+        return tuple(widths)   # the common case: ints, read as they are
+    out = []
+    for w in widths:
+        x = _whole(w)
+        if x is None:
+            return None
+        out.append(x)
+    return tuple(out)
+
+
+def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE) -> int:
+    """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
+    return v.size(name, x, minimum=1, maximum=maximum)
+
+
+def _is_scalar(x: Any) -> bool:
+    """Whether an argument of :func:`estimate_accuracy` is one value (answered by the scalar path, floats out) rather
+    than an array, list or tuple (the array path, arrays out)."""
+    return not isinstance(x, (list, tuple, np.ndarray)) or (isinstance(x, np.ndarray) and x.ndim == 0)
+
+
 @overload
-def estimate_accuracy(d: int, N: int, L: Optional[int] = None, *,
+def estimate_accuracy(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
                       widths: Optional[Sequence[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
                       trials: int = 200, seed: SeedLike = 0,
@@ -363,7 +443,10 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             terminal for work over a second).
 
     Returns:
-        :class:`AccuracyEstimate` (floats for a scalar call, arrays for array inputs).
+        :class:`AccuracyEstimate`: floats for a scalar call (each of ``d``, ``N``, ``L`` one number: an int, a
+        whole float, a numpy integer or float scalar or a 0-d array), arrays for array inputs (lists, tuples,
+        arrays of one or more dimensions, even of one element). A scalar call costs a few microseconds (see
+        ``docs/theory.md``, "Cost of a call").
 
     Example:
         >>> e = estimate_accuracy(10, 1000, 20)     # 20 units, 1000 random labels in d = 10
@@ -381,14 +464,21 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         >>> estimate_accuracy(100, 50, 8).ceiling          # N <= d + 1: everything can be fitted
         1.0
     """
-    if type(d) is int and type(N) is int and method == "analytic" and (dist == "uniform" or dist == "gaussian") \
-            and (ceiling is True or ceiling is False) and 1 <= d <= MAX_SIZE and 1 <= N <= MAX_SIZE:
-        # The common scalar calls, already valid: skip the general checks below (same result).
-        if type(L) is int and widths is None and 1 <= L <= MAX_SIZE:
-            return _estimate_scalar(d, N, (L,), dist, _protocol(protocol), ceiling)
-        if L is None and isinstance(widths, (list, tuple)) and 1 <= len(widths) <= 64 \
-                and all(type(w) is int and 1 <= w <= MAX_SIZE for w in widths):
-            return _estimate_scalar(d, N, tuple(widths), dist, _protocol(protocol), ceiling)
+    if type(method) is str and method == "analytic" and (ceiling is True or ceiling is False) \
+            and type(dist) is str and (dist == "uniform" or dist == "gaussian"):
+        # A scalar call whose arguments are plainly valid (ints, whole floats, numpy scalars, 0-d arrays): past the
+        # general checks below, to the same result.
+        dd, nn = _whole(d), _whole(N)
+        if dd is not None and nn is not None:
+            ws: Optional[Tuple[int, ...]]
+            if widths is None:
+                ll = _whole(L)
+                ws = None if ll is None else (ll,)
+            else:
+                ws = None if L is not None else _whole_widths(widths)
+            if ws is not None:
+                proto = protocol if type(protocol) is Protocol else _protocol(protocol)
+                return _estimate_scalar(dd, nn, ws, dist, proto, ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     method = v.choice("method", method, ("analytic", "monte_carlo"))
     proto = _protocol(protocol)
@@ -398,19 +488,16 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
         if method != "analytic":
             raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
-        return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
-                                v.size("N", N, minimum=1, maximum=MAX_SIZE), _widths(None, widths), dist, proto,
+        return _estimate_scalar(_scalar_size("d", d), _scalar_size("N", N), _widths(None, widths), dist, proto,
                                 ceiling)
     if L is None:
         raise ValueError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     if method == "monte_carlo":
-        return _estimate_mc(v.size("d", d, minimum=1, maximum=10**6), v.size("N", N, minimum=1, maximum=10**8),
-                            v.size("L", L, minimum=1, maximum=10**6), dist, proto, ceiling,
-                            v.size("trials", trials, minimum=1, maximum=10**8), seed, progress)
-    if _is_int(d) and _is_int(N) and _is_int(L):
-        return _estimate_scalar(v.size("d", d, minimum=1, maximum=MAX_SIZE),
-                                v.size("N", N, minimum=1, maximum=MAX_SIZE),
-                                (v.size("L", L, minimum=1, maximum=MAX_SIZE),), dist, proto, ceiling)
+        return _estimate_mc(_scalar_size("d", d, 10**6), _scalar_size("N", N, 10**8), _scalar_size("L", L, 10**6),
+                            dist, proto, ceiling, v.size("trials", trials, minimum=1, maximum=10**8), seed, progress)
+    if _is_scalar(d) and _is_scalar(N) and _is_scalar(L):
+        return _estimate_scalar(_scalar_size("d", d), _scalar_size("N", N), (_scalar_size("L", L),), dist, proto,
+                                ceiling)
     arrays = _int_array("d", d), _int_array("N", N), _int_array("L", L)
     try:
         da, na, la = np.broadcast_arrays(*arrays)
@@ -430,7 +517,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
                                    _protocol_info(proto)[0], ceiling=ceiling)
     acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, ceil = (c.reshape(shape) for c in cols)
-    if da.ndim == 0:  # 0-d arrays in, floats out
+    if da.ndim == 0:  # 0-d arrays the scalar path did not take (an object array, say): floats out all the same
         f = float
         return AccuracyEstimate(f(acc), f(low), f(high), f(ceil), "analytic",
                                 EstimateDetails(f(p_eff), f(k_sat), f(k_eff), f(alpha), f(budget), f(m), f(k_time),
@@ -439,22 +526,25 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
                             EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
 
 
-def _built(cls: Any, fields: Dict[str, Any]) -> Any:
+def _built(cls: Any, fields: Dict[str, Any], new: Any = object.__new__, set_: Any = object.__setattr__) -> Any:
     """An instance of the frozen dataclass ``cls`` whose attributes are the dict ``fields`` (already checked; omitted
-    ones keep their class defaults), without running the generated ``__init__``: the scalar estimate's hot path."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
+    ones keep their class defaults), without running the generated ``__init__``: the scalar estimate's hot path
+    (``new`` and ``set_`` are bound once, at definition, not looked up in each call)."""
+    obj = new(cls)
+    set_(obj, "__dict__", fields)
     return obj
 
 
 def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Protocol,
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
-    if not _in_range(d, N, ws, proto):
+    args, ok = _protocol_info(proto)
+    d_hi, depth_hi, l_hi, n_lo, n_hi = _LIMITS or _limits()
+    if not (ok and d <= d_hi and len(ws) <= depth_hi and max(ws) <= l_hi and (N <= d + 1 or n_lo <= N <= n_hi)):
         _warn_range(d, N, ws, proto)   # the caller of estimate_accuracy
-    # capped at the ceiling in the core, as the sizing answers are
+    # capped at the ceiling in the core, as the sizing answers are (ints in: the core reads them as f64)
     (acc, low, high, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr), ceil = _core.estimate_one(
-        float(d), float(N), [float(w) for w in ws], dist, _protocol_info(proto)[0], ceiling)
+        d, N, ws, dist, args, ceiling)
     details = _built(EstimateDetails, {
         "p_eff": p_eff, "k_sat": k_sat, "k_eff": k_eff, "load": alpha, "budget": budget, "m": m, "k_time": k_time,
         "uncorrected": unc, "correction": corr, "dist": dist, "protocol": proto,
