@@ -215,3 +215,45 @@ def _same(a, b):
     if dataclasses.is_dataclass(a):
         a, b = dataclasses.asdict(a), dataclasses.asdict(b)
     return repr(a) == repr(b)
+
+
+# ---------------------------------------------------------------- one rule for widths=, wherever it is taken
+
+_QUICK = npn.Protocol(steps=250, restarts=1)
+WIDTHS_CALLS = {
+    "estimate_accuracy": lambda w: npn.estimate_accuracy(3, 100, widths=w),
+    "max_samples": lambda w: npn.max_samples(3, widths=w, target=0.9),
+    "accuracy_ceiling": lambda w: npn.accuracy_ceiling(3, 100, widths=w),
+    "real_accuracy": lambda w: npn.real_accuracy(3, 40, widths=w, protocol=_QUICK, datasets=1).mean,
+    "train": lambda w: npn.train(np.eye(3), [0, 1, 1], widths=w, steps=30).best_accuracy,
+}
+
+
+@pytest.mark.parametrize("name", sorted(WIDTHS_CALLS))
+def test_every_call_takes_widths_as_any_ordered_iterable(name):
+    """A generator, tuple, range, array or whole floats give what the list gives (real_accuracy refused a generator
+    with "must be a list" while estimate_accuracy took it)."""
+    call = WIDTHS_CALLS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # max_samples' answer may be outside the validated range
+        want = call([3, 2])
+        for form in ((w for w in [3, 2]), (3, 2), range(3, 1, -1), np.array([3, 2]), np.array([3.0, 2.0]), [3.0, 2]):
+            assert call(form) == want, (name, form)
+
+
+BAD_WIDTHS = [(5, TypeError), ("32", TypeError), ({3, 2}, TypeError), ({3: 1}, TypeError), (np.ones((2, 2)), TypeError),
+              ([], ValueError), ([2] * 65, ValueError), (iter(int, 1), ValueError), ([3, 0], ValueError),
+              ([3, 2.5], TypeError), ([3, "2"], TypeError)]
+
+
+@pytest.mark.parametrize("bad,exc", BAD_WIDTHS, ids=[repr(b)[:20] for b, _ in BAD_WIDTHS])
+def test_every_call_refuses_the_same_widths_with_the_same_error(bad, exc):
+    """What one call refuses, all refuse, with the same exception naming widths (an endless generator is read no
+    further than the limit of 64 layers allows). The upper limit of a width differs (the trainer's is lower), so
+    the message is compared up to ', got' only for the range errors."""
+    messages = set()
+    for name, call in WIDTHS_CALLS.items():
+        with pytest.raises(exc, match=r"^widths") as info:
+            call(iter(int, 1) if isinstance(bad, type(iter(int, 1))) else bad)
+        messages.add(str(info.value).split(" and <=")[0])
+    assert len(messages) == 1, messages

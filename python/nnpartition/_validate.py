@@ -7,8 +7,10 @@ argument and the accepted range.
 
 from __future__ import annotations
 
+import itertools
 import numbers
-from typing import Any, Dict, Optional, Sequence
+from collections.abc import Mapping, Set as AbstractSet
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -90,6 +92,36 @@ def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -
                              f"meant), got {value!r}")
         value = whole
     return count(name, value, minimum=minimum, maximum=maximum)
+
+
+#: Most hidden layers a ``widths`` argument may name.
+MAX_LAYERS = 64
+
+
+def widths(value: Any, *, maximum: int, name: str = "widths") -> Tuple[int, ...]:
+    """Hidden widths ``[L1, L2, ...]`` as a tuple of ints, as the estimator, the sizing calls and the trainer take
+    them (one check, so that all of them take the same values): any ordered iterable (a list, tuple, range, 1-D array or generator) of 1 to :data:`MAX_LAYERS` sizes, each
+    read by :func:`size` (an int, or a float of whole value) from 1 to ``maximum``. A string, a set, a mapping or
+    a single number is a ``TypeError`` (a string iterates its characters, a set has no order); no widths or more than
+    :data:`MAX_LAYERS` a ``ValueError``; a bad width names its index (``widths[1] must be ...``).
+
+    Example:
+        >>> widths([64, 32.0], maximum=64), widths((w for w in (8, 4)), maximum=9), widths(np.array([16]), maximum=16)
+        ((64, 32), (8, 4), (16,))
+    """
+    if isinstance(value, (str, bytes, AbstractSet, Mapping)) or not hasattr(value, "__iter__") \
+            or (isinstance(value, np.ndarray) and value.ndim != 1):
+        got = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
+               else f"{type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a list (or tuple, 1-D array, any ordered iterable) of positive integers, "
+                        f"got {got}")
+    ws = list(itertools.islice(value, MAX_LAYERS + 1))   # a generator that never ends is not read to its end
+    if not ws:
+        raise ValueError(f"{name} must name at least one hidden layer")
+    if len(ws) > MAX_LAYERS:
+        count_ = f"{len(value)}" if hasattr(value, "__len__") else f"more than {MAX_LAYERS}"
+        raise ValueError(f"{name} may name at most {MAX_LAYERS} hidden layers, got {count_}")
+    return tuple(size(f"{name}[{i}]", w, minimum=1, maximum=maximum) for i, w in enumerate(ws))
 
 
 def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Optional[float] = None,

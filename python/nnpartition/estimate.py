@@ -14,7 +14,7 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Dict, Generic, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -265,7 +265,7 @@ def _protocol(protocol: Any) -> Protocol:
     return protocol
 
 
-def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Sequence[int]] = None) -> float:
+def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Iterable[int]] = None) -> float:
     """Best expected training accuracy any ReLU network of this size can reach on ``N`` random labels.
 
     ``d = 1`` with one hidden layer: exact dynamic programme over the at most
@@ -293,14 +293,7 @@ def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
         raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
     if L is not None:
         return (v.size("L", L, minimum=1, maximum=MAX_SIZE),)
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
-    ws = tuple(v.size(f"widths[{i}]", w, minimum=1, maximum=MAX_SIZE) for i, w in enumerate(widths))
-    if not ws:
-        raise ValueError("widths must name at least one hidden layer")
-    if len(ws) > 64:
-        raise ValueError(f"widths may name at most 64 hidden layers, got {len(ws)}")
-    return ws
+    return v.widths(widths, maximum=MAX_SIZE)
 
 
 def _int_array(name: str, x: Any) -> NDArray[np.float64]:
@@ -393,7 +386,7 @@ def _is_scalar(x: Any) -> bool:
 
 @overload
 def estimate_accuracy(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
-                      widths: Optional[Sequence[int]] = None, dist: str = "uniform",
+                      widths: Optional[Iterable[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
                       trials: int = 200, seed: SeedLike = 0,
                       progress: Optional[bool] = None) -> AccuracyEstimate[float]: ...
@@ -401,13 +394,13 @@ def estimate_accuracy(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = No
 
 @overload
 def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None, *,
-                      widths: Optional[Sequence[int]] = None, dist: str = "uniform",
+                      widths: Optional[Iterable[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
                       trials: int = 200, seed: SeedLike = 0,
                       progress: Optional[bool] = None) -> AccuracyEstimate[NDArray[np.float64]]: ...
 
 
-def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequence[int]] = None,
+def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterable[int]] = None,
                       dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
                       ceiling: bool = True, trials: int = 200, seed: SeedLike = 0,
                       progress: Optional[bool] = None) -> AccuracyEstimate[Any]:
@@ -428,7 +421,9 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Sequenc
         N: number of training points (int or integer array; broadcast with ``d`` and ``L``).
         L: hidden ReLU units of a two-layer network (int or integer array).
         widths: instead of ``L``, the hidden widths ``[L1, L2, ...]`` of a deeper
-            ReLU network (``d`` and ``N`` then scalars).
+            ReLU network (``d`` and ``N`` then scalars): a list, tuple, 1-D array or any ordered iterable
+            (a generator, say) of 1 to 64 sizes, as :func:`max_samples`, :func:`accuracy_ceiling`,
+            :func:`~nnpartition.train` and :func:`~nnpartition.real_accuracy` take them.
         dist: ``"uniform"`` or ``"gaussian"`` (Gaussian inputs fit slightly more readily).
         protocol: the training :class:`~nnpartition.Protocol` (default: the reference protocol).
         method: ``"analytic"`` (closed form, microseconds) or ``"monte_carlo"``

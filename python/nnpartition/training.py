@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import (Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union,
+                    overload)
 
 from numpy.typing import NDArray
 
@@ -215,7 +216,7 @@ def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float 
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
           batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
-          output_scale: Optional[float] = ..., widths: Sequence[int], threads: Optional[int] = ...,
+          output_scale: Optional[float] = ..., widths: Iterable[int], threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
@@ -226,7 +227,7 @@ def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slop
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
           betas: Sequence[float] = ..., eps: float = ..., steps: int = ..., schedule: str = ...,
           batch_size: Optional[int] = ..., restarts: int = ..., seed: SeedLike = ..., fixed_output: bool = ...,
-          output_scale: Optional[float] = ..., widths: Optional[Sequence[int]] = ..., threads: Optional[int] = ...,
+          output_scale: Optional[float] = ..., widths: Optional[Iterable[int]] = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
@@ -253,7 +254,7 @@ def train(
     seed: SeedLike = 0,
     fixed_output: bool = False,
     output_scale: Optional[float] = None,
-    widths: Optional[Sequence[int]] = None,
+    widths: Optional[Iterable[int]] = None,
     threads: Optional[int] = None,
     snapshot_every: Optional[int] = None,
     callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
@@ -276,7 +277,8 @@ def train(
         fixed_output: freeze the output layer at ``+v`` for the first ``ceil(L/2)``
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``; for
             ``widths``, ``L`` is the last hidden width, the one the output layer reads).
-        widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``).
+        widths: hidden widths ``[L1, L2, ...]`` of a deeper network (instead of ``L``): a list, tuple, 1-D array or
+            any ordered iterable (a generator, say) of 1 to 64 sizes, as everywhere ``widths`` is taken.
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         snapshot_every: record the parameters at every ``snapshot_every``-th step
             and at the last step (the parameters that step's forward pass used);
@@ -446,9 +448,7 @@ def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
     if widths is not None:
         if L is not None:
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
-        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or not 1 <= len(widths) <= 64:
-            raise ValueError(f"widths must be a list of 1 to 64 hidden widths, got {widths!r}")
-        return tuple(v.size(f"widths[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(widths))
+        return v.widths(widths, maximum=2**20)
     if L is None:
         raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     return (v.size("L", L, minimum=1, maximum=2**20),)
@@ -468,7 +468,7 @@ def real_accuracy(
     N: int,
     L: Optional[int] = None,
     *,
-    widths: Optional[Sequence[int]] = None,
+    widths: Optional[Iterable[int]] = None,
     dist: str = "uniform",
     protocol: Optional[Protocol] = None,
     datasets: int = 3,
@@ -488,7 +488,8 @@ def real_accuracy(
     Args:
         d, N: input dimension and points per dataset (>= 1).
         L: hidden units of a two-layer ``d -> L -> 1`` network, or
-        widths: the hidden widths ``[L1, L2, ...]`` of a deeper network.
+        widths: the hidden widths ``[L1, L2, ...]`` of a deeper network (a list, tuple, 1-D array or any
+            ordered iterable of 1 to 64 sizes, as :func:`train` takes them).
         dist: ``"uniform"`` (``[-1, 1]^d``) or ``"gaussian"`` (alias ``"gauss"``).
         protocol: the training :class:`Protocol` (default: the reference protocol).
         datasets: independent datasets (the mean and std are over them).
