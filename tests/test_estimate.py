@@ -1207,3 +1207,36 @@ def test_a_monte_carlo_estimate_records_the_seed_it_used_and_it_repeats_the_run(
     for e in (estimate_accuracy(2, 60, 6), estimate_accuracy(np.array([2, 3]), 60, 6),
               estimate_accuracy(2, 60, widths=[3, 3])):
         assert e.seed is None and "seed" not in e.to_dict() and "seed" not in repr(e)
+
+
+def _range_warnings(call):
+    """(parameter, above the range) of each range warning ``call`` emits, in order."""
+    import re
+
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        call()
+    out = []
+    for x in w:
+        m = re.match(r"(\w[\w ]*)=(\S+) is outside the range .*\((\S+) to (\S+)\)", str(x.message))
+        assert m, str(x.message)
+        out.append((m.group(1), float(m.group(2)) > float(m.group(4))))
+    return out
+
+
+@pytest.mark.parametrize("d, N, L, proto", [
+    ([201], [500], [16], None),                                    # the audit's case: d=201 warned twice
+    ([201, 300, 5], [20, 9000, 1000], [16, 600, 8], Protocol(steps=100, batch_size=16)),
+    ([5, 5], [10, 1000], [16, 16], Protocol(batch_size=16)),       # a minibatch for N = 1000 only
+    ([5, 5], [10, 12], [16, 16], Protocol(batch_size=16)),         # full batch everywhere: no batch warning
+    ([3, 250], [30, 40], [4, 4], Protocol(restarts=8)),
+])
+def test_an_array_call_warns_once_for_what_its_elements_warn_about(d, N, L, proto):
+    """An array call warns about each parameter (and side of the range) once, and about exactly those the scalar
+    calls of its elements warn about."""
+    got = _range_warnings(lambda: estimate_accuracy(np.array(d), np.array(N), np.array(L), protocol=proto))
+    assert len(got) == len(set(got)), got
+    want = set()
+    for x in zip(d, N, L):
+        want |= set(_range_warnings(lambda: estimate_accuracy(*x, protocol=proto)))
+    assert set(got) == want

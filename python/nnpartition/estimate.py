@@ -222,25 +222,38 @@ def _in_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol) ->
             and max(ws) <= l_hi and (N is None or N <= d + 1 or n_lo <= N <= n_hi))
 
 
-def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
-    """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
-    :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
-    general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest."""
+def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Optional[Protocol]
+                    ) -> List[Tuple[Tuple[str, bool], str]]:
+    """``((parameter, whether above the range), message)`` for every size and protocol setting outside
+    :func:`validated_range` (``N`` None: not checked; ``p`` None: the protocol and the depth not checked)."""
     r = _range()
-    checks = [("d", d), ("depth", float(len(ws)))]
+    checks = [("d", d)]
+    if p is not None:
+        checks.append(("depth", float(len(ws))))
     if N is not None and N > d + 1:
         checks.append(("N", N))
     checks += [("L", float(w)) for w in ws]
-    checks += _protocol_checks(p)
-    if p.batch_size is not None:
-        full = N is not None and p.batch_size >= N
-        checks.append(("batch_size", math.inf if full else float(p.batch_size)))
+    if p is not None:
+        checks += _protocol_checks(p)
+        if p.batch_size is not None:
+            full = N is not None and p.batch_size >= N
+            checks.append(("batch_size", math.inf if full else float(p.batch_size)))
+    out = []
     for name, x in checks:
         lo, hi = r[name]
         if not lo <= x <= hi:
             label = "L" if name == "L" and len(ws) == 1 else ("widths" if name == "L" else name)
-            warnings.warn(f"{label}={x:g} is outside the range the estimator was validated on ({lo:g} to {hi:g}); "
-                          "the estimate is an extrapolation", UserWarning, stacklevel=stacklevel)
+            out.append(((label, x > hi), f"{label}={x:g} is outside the range the estimator was validated on "
+                                         f"({lo:g} to {hi:g}); the estimate is an extrapolation"))
+    return out
+
+
+def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
+    """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
+    :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
+    general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest."""
+    for _, message in _range_problems(d, N, ws, p):
+        warnings.warn(message, UserWarning, stacklevel=stacklevel)
 
 
 def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: float, stacklevel: int = 3) -> None:
@@ -503,11 +516,20 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
     _core.check_estimate_size(da.size)  # a broadcast can ask for billions: refused before anything is copied
     shape = da.shape
     if da.size:
-        _warn_range(float(da.max()), float(na.max()), [float(la.max())], proto, stacklevel=3)
-        _warn_range(float(da.min()), None, [float(la.min())], proto, stacklevel=3)
-        few = na[(na < _range()["N"][0]) & (na > da + 1)]      # too few points to be validated, too many to be exact
-        if few.size:
-            _warn_range(float(da.max()), float(few.min()), [float(la.max())], proto, stacklevel=3)
+        # the largest sizes (and the protocol: a batch below the largest N is a minibatch for some), the smallest,
+        # and the fewest points that are too few to be validated and too many to be exact; one warning for each
+        # parameter and side of the range, however many of these find it (an array of d = 201 warned twice)
+        problems = _range_problems(float(da.max()), float(na.max()), [float(la.max())], proto)
+        problems += _range_problems(float(da.min()), None, [float(la.min())], None)
+        few = (na < _range()["N"][0]) & (na > da + 1)
+        if few.any():   # read with its own d (the largest d could make it look exact: N <= d + 1)
+            i = np.argmin(np.where(few, na, np.inf))
+            problems += _range_problems(float(da.flat[i]), float(na.flat[i]), [float(la.max())], None)
+        seen = set()
+        for key, message in problems:
+            if key not in seen:
+                seen.add(key)
+                warnings.warn(message, UserWarning, stacklevel=3)
     # capped at the ceiling in the core (interruptible: millions of uncached counting ceilings take minutes)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
                                    _protocol_info(proto)[0], ceiling=ceiling)
