@@ -578,3 +578,40 @@ def test_a_memory_error_is_one_line_that_says_what_happened(exc, shown, monkeypa
     assert main(["regions", "-L", "4", "-d", "2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"nnpartition regions: error: {shown}") and "max_bytes" in err, err
+
+
+# ---------------------------------------------------------------- integers written as whole floats
+
+def test_integer_options_take_whole_numbers_in_float_notation(capsys):
+    """The Python API takes N=1e3 (a whole float) as 1000; every integer option of the command line takes 1e3 and
+    1000.0 as 1000 too, with the answer 1000 gives (--steps 1e3 was 'invalid int value')."""
+    def out(argv):
+        status = main(argv)
+        text = capsys.readouterr()
+        assert status == 0, text.err
+        return text.out
+
+    base = ["estimate", "-d", "10", "-L", "32", "--json"]
+    assert out(base + ["-N", "1000", "--steps", "1000"]) == out(base + ["-N", "1e3", "--steps", "1000.0"])
+    assert json.loads(out(base + ["-N", "1.5e3"]))["details"]["load"] == \
+        json.loads(out(base + ["-N", "1500"]))["details"]["load"]
+    assert out(["regions", "-L", "4e0", "-d", "2"]) == out(["regions", "-L", "4", "-d", "2"])
+    assert out(["simulate", "-d", "2", "-N", "5e1", "-L", "3", "--trials", "4", "--seed", "1e0", "--json"]) == \
+        out(["simulate", "-d", "2", "-N", "50", "-L", "3", "--trials", "4", "--seed", "1", "--json"])
+    assert out(["estimate", "-d", "3", "-N", "100", "--widths", "8.0", "4e0"]) == \
+        out(["estimate", "-d", "3", "-N", "100", "--widths", "8", "4"])
+
+
+def test_integer_options_refuse_fractions_on_one_line_that_says_write_a_whole_number():
+    for argv in (["estimate", "-d", "10", "-N", "1000", "-L", "32", "--steps", "1e3.5"],
+                 ["estimate", "-d", "10", "-N", "1000", "-L", "32", "--steps", "2.5"],
+                 ["estimate", "-d", "10", "-N", "nan", "-L", "32"],
+                 ["regions", "-L", "inf", "-d", "2"],
+                 ["simulate", "-d", "2", "-N", "50", "-L", "3", "--seed", "1e-3"]):
+        r = run(*argv)
+        assert r.returncode == 2 and r.stdout == "", argv
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "write a whole number" in lines[0] and "Traceback" not in r.stderr, r.stderr
+    # a whole number outside an option's range is that option's range error, as for 1000 written out
+    r = run("estimate", "-d", "0e0", "-N", "1000", "-L", "32")
+    assert r.returncode == 2 and "d must be >= 1" in r.stderr

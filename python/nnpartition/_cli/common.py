@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import json
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
@@ -33,8 +34,8 @@ from .._files import read_npz, readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
-__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "load_layer",
-           "write_error", "writing"]
+__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "integer",
+           "load_layer", "write_error", "writing"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -54,6 +55,34 @@ def choices(option: str) -> List[str]:
         ['uniform', 'gaussian', 'gauss', 'normal']
     """
     return list(_core.CHOICES[option]) + sorted(_core.ALIASES[option])
+
+
+def integer(text: str) -> int:
+    """``argparse``'s type for every integer option: an integer, also written as a whole number in float notation
+    (``1e3``, ``2000.0``, ``1.5e3``), read exactly (as a decimal, not through a float), as the Python API takes a
+    whole float for a size. A fraction, ``nan``, ``inf`` or text is refused on one line that says to write a whole
+    number; the option's own range is checked where the value is used.
+
+    Example:
+        >>> integer("1e3"), integer("2000.0"), integer("-4"), integer("1.5e3")
+        (1000, 2000, -4, 1500)
+        >>> integer("2.5")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: invalid integer '2.5': write a whole number (such as 1000 or 1e3)
+    """
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        x: Optional[Decimal] = Decimal(text.strip())
+    except InvalidOperation:
+        x = None
+    # adjusted(): the exponent of the leading digit; past Python's 4300 digits, as int() refuses them too
+    if x is not None and x.is_finite() and x == x.to_integral_value() and x.adjusted() < 4300:
+        return int(x)
+    raise argparse.ArgumentTypeError(f"invalid integer {text!r}: write a whole number (such as 1000 or 1e3)")
 
 
 class UsageError(ValueError):

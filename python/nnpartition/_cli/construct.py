@@ -12,7 +12,7 @@ from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
 from ..training import MAX_ACTIVATIONS
-from .common import UsageError, dumps
+from .common import UsageError, dumps, integer
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -116,11 +116,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
                                    "then compare it with the constructive spline on its own live knots.")
-    p.add_argument("-L", type=int, default=12, help="hidden units (default 12)")
-    p.add_argument("-N", type=int, default=300, help="training points (default 300)")
-    p.add_argument("--steps", type=int, default=3000, help="optimiser steps (default 3000)")
-    p.add_argument("--restarts", type=int, default=1, help="training restarts (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("-L", type=integer, default=12, help="hidden units (default 12)")
+    p.add_argument("-N", type=integer, default=300, help="training points (default 300)")
+    p.add_argument("--steps", type=integer, default=3000, help="optimiser steps (default 3000)")
+    p.add_argument("--restarts", type=integer, default=1, help="training restarts (default 1)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_explain)

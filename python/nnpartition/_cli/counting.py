@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from .. import counting
-from .common import dumps, load_layer
+from .common import dumps, integer, load_layer
 
 
 #: Largest exact count printed in full (2^20 bits, about 316,000 digits): Python turns an integer into decimal digits
@@ -99,8 +99,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "
                                    "general position cut R^d into. With --weights and --box: exact number of "
                                    "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into.")
-    p.add_argument("-L", type=int, default=None, help="number of hyperplanes (hidden neurons), >= 0")
-    p.add_argument("-d", type=int, default=None, help="dimension of the space, >= 0")
+    p.add_argument("-L", type=integer, default=None, help="number of hyperplanes (hidden neurons), >= 0")
+    p.add_argument("-d", type=integer, default=None, help="dimension of the space, >= 0")
     p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
     p.add_argument("--weights", default=None, metavar="FILE.npz",
                    help="layer weights: an .npz with arrays W (shape (d, L)) and b (shape (L,))")
@@ -108,7 +108,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
     p.add_argument("--tol", type=float, default=1e-9,
                    help="with --weights: decision margin for degenerate input (default 1e-9)")
-    p.add_argument("--max-work", type=int, default=10**9,
+    p.add_argument("--max-work", type=integer, default=10**9,
                    help="with --weights: refuse beyond this many hyperplane subsets (default 1e9)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

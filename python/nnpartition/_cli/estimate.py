@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
 from ..training import Protocol
-from .common import UsageError, choices, dumps, writing
+from .common import UsageError, choices, dumps, integer, writing
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -34,13 +34,13 @@ def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, ti
     g.add_argument("--optimizer", default=None, choices=choices("optimizer"), metavar="OPTIMIZER",
                    help="adam (default) or sgd (momentum 0.9)")
     g.add_argument("--lr", type=float, default=None, help=f"starting learning rate (default {ref.lr})")
-    g.add_argument("--steps", type=int, default=None, help=f"optimiser steps (default {ref.steps})")
-    g.add_argument("--batch-size", type=int, default=None,
+    g.add_argument("--steps", type=integer, default=None, help=f"optimiser steps (default {ref.steps})")
+    g.add_argument("--batch-size", type=integer, default=None,
                    help="minibatch size (default: full batch; a batch of at least N points is a full batch)")
     g.add_argument("--schedule", default=None, choices=choices("schedule"), metavar="SCHEDULE",
                    help="cosine (to lr/100, default) or constant")
     if restarts:
-        g.add_argument("--restarts", type=int, default=None,
+        g.add_argument("--restarts", type=integer, default=None,
                        help=f"independent runs per dataset, the best counts (default {ref.restarts})")
 
 
@@ -281,16 +281,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
                                    "points in d dimensions under a training protocol (default: the reference "
                                    "protocol), with a 90% band and a ceiling.")
-    p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
-    p.add_argument("-N", type=int, required=True, help="training points, >= 1")
+    p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
+    p.add_argument("-N", type=integer, required=True, help="training points, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=int, default=None, help="hidden ReLU units of a two-layer network")
-    size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
+    size.add_argument("-L", type=integer, default=None, help="hidden ReLU units of a two-layer network")
+    size.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths of a deeper network")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
-    p.add_argument("--trials", type=int, default=200, help="Monte Carlo trials (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--trials", type=integer, default=200, help="Monte Carlo trials (default 200)")
+    p.add_argument("--seed", type=integer, default=0, help="Monte Carlo seed (default 0)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (monte_carlo; by default shown past a second on a terminal)")
     add_protocol_arguments(p)
@@ -302,15 +302,15 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                     "reaches --target (and the widths at which the band's edges do). With -L or "
                                     "--widths: the largest N whose estimate still reaches it. Microseconds (in "
                                     "d = 1, where the exact accuracy ceiling can bind, milliseconds the first time).")
-    sz.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
+    sz.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     what = sz.add_mutually_exclusive_group(required=True)
-    what.add_argument("-N", type=int, default=None, help="training points: answer the width")
-    what.add_argument("-L", type=int, default=None, help="hidden units: answer the number of points")
-    what.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths: answer the number of points")
+    what.add_argument("-N", type=integer, default=None, help="training points: answer the width")
+    what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
+    what.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths: answer the number of points")
     sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
-    sz.add_argument("--max-n", type=int, default=10**9,
+    sz.add_argument("--max-n", type=integer, default=10**9,
                     help="with -L/--widths: the largest N searched (default 10^9; an answer there means at least it)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
@@ -329,11 +329,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                      help="the same as --grid protocols: held-out training protocols and deep networks")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help="save the figure to this PNG file (needs nnpartition[plot])")
-    val.add_argument("--datasets", type=int, default=3, help="datasets per configuration (default 3)")
-    val.add_argument("--restarts", type=int, default=None, help="restarts per dataset (default: the protocol's)")
+    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
+    val.add_argument("--restarts", type=integer, default=None, help="restarts per dataset (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
                            title="training protocol of the small and full grids (default: the reference protocol)")
-    val.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    val.add_argument("--seed", type=integer, default=0, help="seed (default 0)")
     val.add_argument("--no-progress", action="store_true", help="no progress bar")
     val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     try:
@@ -347,7 +347,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     demo = sub.add_parser("demo", help="estimate vs real training on six configurations (a few seconds)",
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
-    demo.add_argument("--seed", type=int, default=0, help="seed of the training runs (default 0)")
+    demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs (default 0)")
     demo.add_argument("--plot", default=None, help="save a figure to this PNG file (needs nnpartition[plot])")
     add_protocol_arguments(demo)
     demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")

@@ -7,7 +7,7 @@ import errno
 import socket
 
 from ..explore import _serve_on, make_server
-from .common import UsageError
+from .common import UsageError, integer
 
 
 def bind_error(host: str, port: int, exc: OSError) -> UsageError:
@@ -45,7 +45,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         description="Start a local web app that trains a 2-D ReLU network with the Rust trainer and shows, live, "
                     "its exact linear regions, the region count next to its bound, and the training accuracy next "
                     "to the estimate and its band. Ctrl-C stops it. Nothing is written to disk unless you export.")
-    p.add_argument("--port", type=int, default=8050, help="port (default 8050; 0 picks a free one)")
+    p.add_argument("--port", type=integer, default=8050, help="port (default 8050; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1, this machine only; any other prints a warning)")
     p.add_argument("--no-browser", action="store_true", help="do not open the page in the default browser")

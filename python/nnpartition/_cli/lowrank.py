@@ -9,7 +9,7 @@ import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
 from ..plotting import require_matplotlib, write_figure
-from .common import UsageError, dumps
+from .common import UsageError, dumps, integer
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -101,15 +101,15 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Train one-hot -> k features -> softmax layers on samples of joints "
                                    "P = (1 - rho) P_x P_y + rho A and compare them with the rank-k SVD solution "
                                    "of B = (P - P_x P_y) / sqrt(P_x P_y).")
-    c.add_argument("--nx", type=int, default=8, help="|X| (default 8)")
-    c.add_argument("--ny", type=int, default=6, help="|Y| (default 6)")
-    c.add_argument("-k", type=int, default=2, help="feature dimension (default 2)")
+    c.add_argument("--nx", type=integer, default=8, help="|X| (default 8)")
+    c.add_argument("--ny", type=integer, default=6, help="|Y| (default 6)")
+    c.add_argument("-k", type=integer, default=2, help="feature dimension (default 2)")
     c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
                    help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
-    c.add_argument("--samples", type=int, default=10_000_000,
+    c.add_argument("--samples", type=integer, default=10_000_000,
                    help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
-    c.add_argument("--steps", type=int, default=3000, help="Adam steps (default 3000)")
-    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--steps", type=integer, default=3000, help="Adam steps (default 3000)")
+    c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_lowrank)

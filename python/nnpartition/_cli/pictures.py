@@ -11,7 +11,7 @@ import numpy as np
 
 from ..datasets import TOY_KINDS, toy_dataset
 from ..network import load_network, save_network
-from .common import UsageError, dumps, writing
+from .common import UsageError, dumps, integer, writing
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -141,20 +141,20 @@ def _movie(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int) -> None:
-    p.add_argument("-d", type=int, required=need_dims, default=None, help="input dimension, >= 2")
-    p.add_argument("-N", type=int, required=need_dims, default=None, help="training points")
-    p.add_argument("-L", type=int, default=None, help="hidden units of one layer")
-    p.add_argument("--widths", type=int, nargs="+", default=None, metavar="W", help="hidden widths of a deeper net")
+    p.add_argument("-d", type=integer, required=need_dims, default=None, help="input dimension, >= 2")
+    p.add_argument("-N", type=integer, required=need_dims, default=None, help="training points")
+    p.add_argument("-L", type=integer, default=None, help="hidden units of one layer")
+    p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W", help="hidden widths of a deeper net")
     p.add_argument("--data", "--dist", dest="data", default="uniform", choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
-    p.add_argument("--steps", type=int, default=4000, help="optimiser steps (default 4000, the reference protocol)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the data and the training (default 0)")
+    p.add_argument("--steps", type=integer, default=4000, help="optimiser steps (default 4000, the reference protocol)")
+    p.add_argument("--seed", type=integer, default=0, help="seed of the data and the training (default 0)")
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
                         "first three points)")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
                    help="decision (predicted class), region (neighbours differ) or output (the logit)")
-    p.add_argument("--dpi", type=int, default=dpi, help=f"resolution (default {dpi})")
+    p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -167,7 +167,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "train one first with the reference protocol on --data and draw it with the points.")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
     p.add_argument("--plot", required=True, metavar="OUT.png", help="figure to write")
-    p.add_argument("--restarts", type=int, default=2, help="trainings, best kept (default 2)")
+    p.add_argument("--restarts", type=integer, default=2, help="trainings, best kept (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
@@ -183,8 +183,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "regions(L, 2) and estimate_accuracy's prediction. For d > 2 the slice through the first "
                     "three points is shown.")
     m.add_argument("--out", required=True, metavar="OUT.gif", help="the GIF to write")
-    m.add_argument("--every", type=int, default=50, help="steps between frames (default 50)")
-    m.add_argument("--fps", type=int, default=10, help="frames per second (default 10)")
+    m.add_argument("--every", type=integer, default=50, help="steps between frames (default 50)")
+    m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(m, need_dims=True, dpi=80)   # a GIF's frames are smaller than a figure
     m.set_defaults(func=_movie)

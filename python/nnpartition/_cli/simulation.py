@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..simulation import simulate_partition
-from .common import choices, dumps
+from .common import choices, dumps, integer
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -28,16 +28,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
                        description="Draw N random labelled points and L random hidden neurons per trial; report "
                                    "occupied regions and the majority-vote accuracy with 95% confidence intervals.")
-    s.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
-    s.add_argument("-N", type=int, required=True, help="points per trial, >= 1")
-    s.add_argument("-L", type=int, required=True, help="hidden neurons, >= 1")
-    s.add_argument("--trials", type=int, default=100, help="independent trials (default 100)")
+    s.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
+    s.add_argument("-N", type=integer, required=True, help="points per trial, >= 1")
+    s.add_argument("-L", type=integer, required=True, help="hidden neurons, >= 1")
+    s.add_argument("--trials", type=integer, default=100, help="independent trials (default 100)")
     s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",
                    help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (default uniform)")
-    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    s.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    s.add_argument("--threads", type=integer, default=None, help="worker threads (default: all cores)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     s.set_defaults(func=_simulate)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from .common import UsageError, choices, dumps
+from .common import UsageError, choices, dumps, integer
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -99,9 +99,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Fraction of random labelings that are linearly separable on an expand-and-sparsify "
                                    "code against N (exactly, by linear programming), with Cover's probability for the "
                                    "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
-    c.add_argument("-d", type=int, default=10, help="input dimension (default 10)")
-    c.add_argument("-m", type=int, default=50, help="code dimension (default 50)")
-    c.add_argument("-k", type=int, default=None,
+    c.add_argument("-d", type=integer, default=10, help="input dimension (default 10)")
+    c.add_argument("-m", type=integer, default=50, help="code dimension (default 50)")
+    c.add_argument("-k", type=integer, default=None,
                    help="active units for topk/threshold (default m // 20); refused with relu, which has none")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
     c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),
@@ -112,11 +112,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")
     c.add_argument("--exact", action="store_true", help="same as --method exact")
-    c.add_argument("--epochs", type=int, default=2000, help="perceptron epochs (default 2000)")
-    c.add_argument("--trials", type=int, default=20, help="trials per N (default 20)")
+    c.add_argument("--epochs", type=integer, default=2000, help="perceptron epochs (default 2000)")
+    c.add_argument("--trials", type=integer, default=20, help="trials per N (default 20)")
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
-    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")

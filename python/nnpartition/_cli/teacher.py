@@ -13,7 +13,7 @@ from ..teacher.data import _check_data, _into_ball, _sample
 from ..teacher.training import _plan
 
 from ..plotting import require_matplotlib, write_figure
-from .common import UsageError, dumps
+from .common import UsageError, dumps, integer
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -198,21 +198,21 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "
                                    "on linearly separable data by SGD, and report teacher alignment, weight clusters, "
                                    "the agreement condition and the linearity of the boundary over training.")
-    p.add_argument("-d", type=int, default=20, help="input dimension (default 20)")
-    p.add_argument("-N", type=int, default=500, help="training points (default 500)")
-    p.add_argument("-L", type=int, default=50, help="hidden units, half with +v and half with -v (default 50)")
+    p.add_argument("-d", type=integer, default=20, help="input dimension (default 20)")
+    p.add_argument("-N", type=integer, default=500, help="training points (default 500)")
+    p.add_argument("-L", type=integer, default=50, help="hidden units, half with +v and half with -v (default 50)")
     p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope (default 0.3)")
     p.add_argument("--lr", type=float, default=0.5, help="constant SGD step (default 0.5)")
-    p.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
-    p.add_argument("--batch-size", type=int, default=1, help="minibatch size (default 1)")
+    p.add_argument("--epochs", type=integer, default=200, help="epochs (default 200)")
+    p.add_argument("--batch-size", type=integer, default=1, help="minibatch size (default 1)")
     p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
     p.add_argument("--margin", type=float, default=0.1, help="data margin around the teacher hyperplane (default 0.1)")
     p.add_argument("--dist", default="gaussian", help="gaussian, ball, sphere or two_balls (default gaussian)")
     p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W (default 0.5)")
-    p.add_argument("--record-every", type=int, default=None,
+    p.add_argument("--record-every", type=integer, default=None,
                    help="steps between snapshots (default: 200 log-spaced snapshots)")
-    p.add_argument("--probes", type=int, default=4000, help="probe points for linearity (default 4000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--probes", type=integer, default=4000, help="probe points for linearity (default 4000)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_teacher)

@@ -8,7 +8,7 @@ import time
 
 from .._progress import progress_bar
 from ..training import real_accuracy
-from .common import choices, dumps
+from .common import choices, dumps, integer
 from .estimate import add_protocol_arguments, protocol_from_args
 
 
@@ -44,17 +44,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                     "protocol (default: the reference protocol, full-batch Adam, lr 0.02 cosine-annealed to 2e-4 "
                     "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
                     "accuracy, mean +- std over datasets.")
-    p.add_argument("-d", type=int, required=True, help="input dimension, >= 1")
-    p.add_argument("-N", type=int, required=True, help="points per dataset, >= 1")
+    p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
+    p.add_argument("-N", type=integer, required=True, help="points per dataset, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=int, default=None, help="hidden neurons of a two-layer network, >= 1")
-    size.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths of a deeper network")
+    size.add_argument("-L", type=integer, default=None, help="hidden neurons of a two-layer network, >= 1")
+    size.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths of a deeper network")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--datasets", type=int, default=3, help="independent datasets (default 3)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--datasets", type=integer, default=3, help="independent datasets (default 3)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     add_protocol_arguments(p)
-    p.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    p.add_argument("--threads", type=integer, default=None, help="worker threads (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_train)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional, Tuple
 
 from .. import _validate as v
+from .._cli.common import integer
 from .executor import DASK_HINT, _dask_client
 from .store import _count_rows
 
@@ -32,7 +33,7 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         (2, None, 'grid.sqlite', True, False)
     """
     g = parser.add_argument_group("sweep execution")
-    g.add_argument("--workers", type=int, default=None, metavar="N",
+    g.add_argument("--workers", type=integer, default=None, metavar="N",
                    help="local worker processes (default: all cores; 1 = run in this process)")
     g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run the jobs on an existing Dask cluster through its scheduler "
