@@ -296,3 +296,35 @@ def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
     assert again == fresh                                  # the seed and every measurement
     one, two = run(1), run(2)
     assert (one["real"], one["real_std"]) != (two["real"], two["real_std"])
+
+
+def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):
+    """`validate --protocol-grid` prints what its help says: the errors of each group (reference protocol, other
+    protocols, deep networks) on all its rows and on the non-trivial ones, and the band coverage. Its rows are
+    classified here from their own fields, not by the report's grouping; every row is held out."""
+    assert main(["validate", "--protocol-grid", "--json", "--no-progress", "--datasets", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows, summary = data["rows"], data["summary"]
+    reference = dict(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine")
+
+    def group(r):
+        if len(r.get("widths", [r["L"]])) > 1:
+            return "deep"
+        return "reference" if all(r.get(k) == x for k, x in reference.items()) else "protocols"
+
+    counts = {g: sum(group(r) == g for r in rows) for g in ("reference", "protocols", "deep")}
+    assert counts == {"reference": 8, "protocols": 16, "deep": 8}
+    assert all(r["part"] == "heldout" for r in rows)
+    for g, n in counts.items():
+        sel = [r for r in rows if group(r) == g]
+        hard = [r for r in sel if r["real"] < 0.999 or r["estimate"] < 0.999]
+        assert summary[f"{g}/heldout"]["n"] == n
+        assert summary[f"{g}/heldout"]["mae"] == pytest.approx(np.mean([abs(r["error"]) for r in sel]))
+        assert summary[f"{g}/heldout"]["coverage"] == pytest.approx(np.mean([r["in_band"] for r in sel]))
+        assert summary[f"{g}/heldout, non-trivial"]["n"] == len(hard)
+    assert main(["validate", "--protocol-grid", "--no-progress", "--datasets", "1"]) == 0
+    text = capsys.readouterr().out
+    for label in ("all", "non-trivial", "reference/heldout", "reference/heldout, non-trivial", "protocols/heldout",
+                  "protocols/heldout, non-trivial", "deep/heldout", "deep/heldout, non-trivial"):
+        assert any(line.startswith(label + " ") for line in text.splitlines()), label
+    assert "in band" in text

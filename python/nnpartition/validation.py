@@ -9,14 +9,16 @@ Two disjoint sets of configurations:
 * the **held-out grid** (``d`` in {1,4,7,15,30,70}, ``N`` in {150,500,2000},
   ``L`` in {3,6,12,24,48,96,200}), never used to choose a constant.
 
-``grid="small"`` is a quick sample of the held-out grid (about a minute),
+``grid="small"`` is a quick sample of the held-out grid (16 configurations, about 5 seconds on 2 cores),
 ``grid="full"`` both grids (hours on a laptop; use ``workers=``).
 
 The **protocol grid** (:func:`protocols`, :func:`protocol_grid`): 40 training
 protocols drawn once, before any fit, over the supported range (every fourth
 one held out as a whole protocol), each with two-layer configurations mostly
 near capacity, and deep networks (2-4 hidden layers, unequal widths; every
-third held out). ``grid="protocols"`` is a quick sample of its held-out part.
+third held out). ``grid="protocols"`` is a quick sample of its held-out part, with held-out two-layer
+networks under the reference protocol (:func:`reference_sample`) beside them, so that its summary reports each
+group (reference protocol, other protocols, deep networks) on all its rows and on the non-trivial ones.
 
 The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): seven further draws (1-4 and
 6-8, draw 8 of deep networks only and held out whole; draw 5 is :func:`reference_sample`) of 144 protocols
@@ -347,19 +349,22 @@ def protocol_of(config: Dict[str, Any]) -> Protocol:
 def grid_configs(grid: str) -> List[Dict[str, Any]]:
     """The configurations of a named grid: ``"small"``, ``"full"`` or ``"protocols"``.
 
-    ``"protocols"``: a cheap deterministic sample of the protocol grid's held-out
-    part (whole held-out protocols, and held-out deep networks), about two minutes.
+    ``"protocols"``: cheap held-out configurations of each group of :meth:`ValidationReport.summary`: 8 two-layer
+    networks under the reference protocol (the held-out part of :func:`reference_sample`), 16 under whole
+    held-out protocols and 8 held-out deep networks of the protocol grid; a few seconds (2-3 s on 2 cores).
 
     Example:
         >>> len(grid_configs("small")), len(grid_configs("protocols"))
-        (16, 24)
+        (16, 32)
     """
     grid = v.choice("grid", grid, ("small", "full", "protocols"))
     if grid == "protocols":
+        ref = [c for c in reference_sample() if c["part"] == "heldout" and len(c["widths"]) == 1
+               and protocol_cost(c) <= 3e8][:8]
         held = [c for c in protocol_grid() if c["part"] == "heldout" and protocol_cost(c) <= 3e8]
         two = [c for c in held if len(c["widths"]) == 1][:16]
         deep = [c for c in held if len(c["widths"]) > 1][:8]
-        return two + deep
+        return ref + two + deep
     if grid == "small":
         held = [c for c in heldout_grid() if _cost(c["d"], c["N"], c["L"]) <= 6e5]
         return held[:16]
@@ -532,8 +537,9 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     none) or under ``protocol``.
 
     Args:
-        grid: ``"small"`` (16 held-out configurations, about a minute), ``"full"``
-            or ``"protocols"`` (held-out protocols and deep networks, a few minutes).
+        grid: ``"small"`` (16 held-out configurations, about 5 seconds on 2 cores), ``"full"``
+            or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
+            networks; a few seconds, see :func:`grid_configs`).
         datasets, seed: datasets per configuration and the seed.
         restarts: overrides each configuration's protocol restarts when given.
         protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
