@@ -100,10 +100,11 @@ MAX_LAYERS = 64
 
 def widths(value: Any, *, maximum: int, name: str = "widths") -> Tuple[int, ...]:
     """Hidden widths ``[L1, L2, ...]`` as a tuple of ints, as the estimator, the sizing calls and the trainer take
-    them (one check, so that all of them take the same values): any ordered iterable (a list, tuple, range, 1-D array or generator) of 1 to :data:`MAX_LAYERS` sizes, each
-    read by :func:`size` (an int, or a float of whole value) from 1 to ``maximum``. A string, a set, a mapping or
-    a single number is a ``TypeError`` (a string iterates its characters, a set has no order); no widths or more than
-    :data:`MAX_LAYERS` a ``ValueError``; a bad width names its index (``widths[1] must be ...``).
+    them (one check, so that all of them take the same values): any ordered iterable (a list, tuple, range, 1-D
+    array or generator) of 1 to :data:`MAX_LAYERS` sizes, each read by :func:`size` (an int, or a float of whole
+    value) from 1 to ``maximum``. A string, a set, a mapping or a single number is a ``TypeError`` (a string
+    iterates its characters, a set has no order); no widths or more than :data:`MAX_LAYERS` a ``ValueError``; a bad
+    width names its index (``widths[1] must be ...``).
 
     Example:
         >>> widths([64, 32.0], maximum=64), widths((w for w in (8, 4)), maximum=9), widths(np.array([16]), maximum=16)

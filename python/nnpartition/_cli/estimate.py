@@ -306,7 +306,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     what = sz.add_mutually_exclusive_group(required=True)
     what.add_argument("-N", type=integer, default=None, help="training points: answer the width")
     what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
-    what.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths: answer the number of points")
+    what.add_argument("--widths", type=integer, nargs="+", default=None,
+                      help="hidden widths: answer the number of points")
     sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
