@@ -682,6 +682,123 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
         assert word in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])
+@pytest.mark.parametrize("argv, word", [
+    (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2"),   # a 2-D window of a 1-D input
+    (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2"),
+    (["-d", "3", "-N", "2", "-L", "4"], "-N must be >= 3"),          # a slice through three training points
+    (["-d", "2", "-N", "50", "-L", "4", "--box", "1", "1"], "box is empty"),
+])
+def test_the_window_is_refused_before_the_data_and_the_training(command, argv, word, capsys, monkeypatch, tmp_path):
+    """plot-partition -d 1 -N 100000 -L 256 trained for 4 minutes, then said that a 2-D window needs d >= 2 (movie
+    with the same arguments refused in 1.8 s): what the window needs is checked before anything is drawn."""
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.cli import main
+
+    def never(*a, **k):
+        raise AssertionError("drew the data or trained before checking the window")
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", never)
+    monkeypatch.setattr(nnpartition.training, "train", never)
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and word in err
+
+
+@pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])
+def test_a_slice_through_collinear_training_points_is_refused_before_training(command, capsys, monkeypatch,
+                                                                              tmp_path):
+    # the slice needs the data (its first three points): checked once they are drawn, before the training
+    import functools
+
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.cli import main
+
+    def collinear(kind, N, d, seed=0):
+        X = np.random.default_rng(0).uniform(-1, 1, (N, d))
+        X[2] = 2 * X[1] - X[0]
+        return X, np.arange(N) % 2
+
+    @functools.wraps(nnpartition.training.train)   # its signature: the run's checks read train()'s defaults
+    def never(*a, **k):
+        raise AssertionError("trained before checking the slice")
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", collinear)
+    monkeypatch.setattr(nnpartition.training, "train", never)
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "-d", "3", "-N", "20", "-L", "4"]) == 2
+    assert "collinear" in capsys.readouterr().err
+
+
+@pytest.fixture
+def bars(monkeypatch):
+    """The progress bars the package opens (``_progress.progress_bar``), kept to be read after they close."""
+    import nnpartition._progress as progress
+
+    opened = []
+    real = progress.progress_bar
+
+    def keep(*a, **k):
+        bar = real(*a, **k)
+        opened.append(bar)
+        return bar
+
+    monkeypatch.setattr(progress, "progress_bar", keep)
+    return opened
+
+
+def test_plot_partition_shows_the_progress_of_its_training(capsys, bars):
+    """plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output. One restart: a bar over the steps, moved by the
+    trainer's callback; several (run in parallel, without a per-step hook): the time elapsed. Neither changes the
+    network trained."""
+    from nnpartition._cli.pictures import _train
+    from nnpartition.datasets import toy_dataset
+
+    X, y = toy_dataset("uniform", 200, 2, seed=1)
+    res = _train(X, y, [8], 1, 5, 300, True)
+    assert "training d=2 N=200 widths=[8]" in capsys.readouterr().err
+    assert (bars[-1].total, bars[-1].n) == (300, 300)   # the bar reached the last step
+    same = npn.train(X, y, widths=[8], restarts=1, seed=5, steps=300)
+    assert np.array_equal(res.network.W1, same.network.W1) and res.best_accuracy == same.best_accuracy
+    res = _train(X, y, [8], 2, 5, 300, True)
+    assert "2 restarts of 300 steps in parallel" in capsys.readouterr().err
+    same = npn.train(X, y, widths=[8], restarts=2, seed=5, steps=300)
+    assert np.array_equal(res.network.W1, same.network.W1) and res.best_restart == same.best_restart
+    # a large network is watched at fewer steps (each is a snapshot kept until the end), still to the last
+    _train(X, y, [3000, 3000], 1, 5, 7, True)
+    assert (bars[-1].total, bars[-1].n) == (7, 7)
+
+
+@needs_mpl
+def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
+    # progress=None: only on a terminal (pytest's captured stderr is not one); --no-progress and --json: never
+    from nnpartition.cli import main
+
+    for extra in ([], ["--no-progress"], ["--json"]):
+        assert main(["plot-partition", "-d", "2", "-N", "30", "-L", "3", "--steps", "30",
+                     "--plot", str(tmp_path / "p.png"), *extra]) == 0
+        assert capsys.readouterr().err == ""
+
+
+@needs_mpl
+def test_movie_shows_the_progress_of_its_training(tmp_path, capsys, bars):
+    from nnpartition.datasets import toy_dataset
+
+    X, y = toy_dataset("xor", 40, seed=0)
+    r = npn.pictures.movie(X, y, 3, path=str(tmp_path / "m.gif"), every=50, steps=120, dpi=20, size=1,
+                           progress=True)
+    err = capsys.readouterr().err
+    assert "movie training" in err and "movie frames" in err
+    assert [(b.total, b.n) for b in bars] == [(120, 120), (4, 4)]   # steps 0, 50, 100 and 119: four frames
+    quiet = npn.pictures.movie(X, y, 3, path=str(tmp_path / "q.gif"), every=50, steps=120, dpi=20, size=1,
+                               progress=False)
+    assert capsys.readouterr().err == ""
+    assert r.accuracy.tolist() == quiet.accuracy.tolist() and r.regions.tolist() == quiet.regions.tolist()
+
+
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])
 def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     # a unit's line is the same for (w, b) and (s w, s b); squares of huge or tiny weights over- or underflowed and

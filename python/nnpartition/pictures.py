@@ -695,7 +695,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
             is fixed for the whole movie.
         fps: frames per second; dpi, size: frame resolution (``size`` inches square).
-        progress: progress bar over frames (``None``: only when it takes a while).
+        progress: progress bars over the training's steps, then over the frames (``None``: only on a terminal or
+            in a notebook, for work that takes more than a second).
         dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``, alias ``gauss`` or
             ``normal``, as for :func:`nnpartition.estimate_accuracy`).
 
@@ -759,8 +760,10 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         ws = [v.count("L", L, minimum=1, maximum=2**16)]
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
 
-    res = train(Xc, yc, widths=ws,
-                steps=steps, restarts=1, seed=seed, snapshot_every=every)
+    # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
+    with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
+        res = train(Xc, yc, widths=ws, steps=steps, restarts=1, seed=seed, snapshot_every=every,
+                    callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n))
     nets = res.snapshots()
     # The estimator's prediction for random labels of this size, trained as this movie trains (one
     # restart, these steps); outside its validated range it warns, and the title marks the value with *.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import threading
 import time
 from typing import Any, List, Optional, Tuple
 
@@ -29,15 +30,28 @@ def _widths(args: argparse.Namespace) -> List[int]:
 
 
 def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snapshot_every: int = 0) -> None:
-    """The trainer's checks of the run this command will make (parameters, memory of the data and of the runs
-    against max_bytes, work against max_work, snapshots), before the data is drawn: plot-partition -N 75000000
-    drew 2.57 GB of data before train() refused the run."""
+    """Everything about the run this command will make that can be checked before the data is drawn: the window
+    (``-d >= 2``, three points for a slice, ``--box``) and the trainer's checks (parameters, memory of the data
+    and of the runs against max_bytes, work against max_work, snapshots).
+
+    plot-partition -d 1 -N 100000 -L 256 trained for 4 minutes before it said a 2-D window needs d >= 2, and
+    plot-partition -N 75000000 drew 2.57 GB of data before train() refused the run.
+    """
     from .. import _core
     from .. import _validate as v
+    from ..pictures import _box as check_box
     from ..training import _snapshot_every, train
 
-    d = v.count("-d", args.d, minimum=1, maximum=2**20)
+    if isinstance(args.d, int) and args.d < 2:
+        raise UsageError(f"-d must be >= 2: the picture is a 2-D window of input space (the plane for -d 2, a slice "
+                         f"through three training points for more), got -d {args.d}")
+    d = v.count("-d", args.d, minimum=2, maximum=2**20)
     N = v.count("-N", args.N, minimum=1, maximum=2**32)
+    if d > 2 and N < 3:
+        raise UsageError(f"-d {d} > 2 draws the slice through the first three training points: -N must be >= 3, "
+                         f"got -N {N}")
+    if args.box is not None:
+        check_box(tuple(args.box))
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
@@ -53,15 +67,68 @@ def _box(args: argparse.Namespace) -> Optional[Any]:
     return None if args.box is None else tuple(args.box)
 
 
+#: Most times the bar of a one-restart training is moved (each is a snapshot of the network: the trainer's only
+#: hook, ``train(callback=)``, kept until the run ends); fewer for a large network (:data:`_PROGRESS_VALUES`).
+_PROGRESS_TICKS = 100
+#: Most snapshot values (parameters x snapshots) kept for the bar: 32 MiB as float64, more than the network's.
+_PROGRESS_VALUES = 2**22
+#: Seconds between redraws of the bar of a training of several restarts.
+_HEARTBEAT = 0.5
+
+
+def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int, steps: int,
+           progress: Optional[bool]) -> Any:
+    """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
+    ``progress=None`` only on a terminal, after a second).
+
+    One restart: a bar over the steps, moved by ``train(callback=)`` at most :data:`_PROGRESS_TICKS` times (the
+    same run: the callback watches restart 0's stream). Several restarts run in parallel in the core, which has no
+    per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts steps.
+    plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output.
+    """
+    from .._progress import progress_bar
+    from ..training import train
+
+    N, d = X.shape
+    desc = f"training d={d} N={N} widths={ws}"
+    if restarts == 1:
+        dims = [d, *ws]
+        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+        ticks = max(1, min(_PROGRESS_TICKS, _PROGRESS_VALUES // params))
+        every = -(-steps // ticks)
+        with progress_bar(steps, desc=desc, progress=progress, unit="step") as bar:
+            def tick(step: int, net: Any, accuracy: float, loss: float) -> None:
+                bar.update(step + 1 - bar.n)
+
+            return train(X, y, widths=ws, restarts=1, seed=seed, steps=steps, snapshot_every=every, callback=tick)
+    with progress_bar(None, desc=f"{desc}: {restarts} restarts of {steps} steps in parallel (--restarts 1 counts "
+                                 f"steps)", progress=progress, unit="s") as bar:
+        bar.bar_format = "{desc}: {elapsed}"
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(_HEARTBEAT):
+                bar.update(0)   # a redraw of the time, once the bar's delay has passed
+
+        beater = threading.Thread(target=beat, name="nnpartition-progress", daemon=True)
+        beater.start()
+        try:
+            return train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps)
+        finally:
+            done.set()
+            beater.join()
+
+
 def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
+    from ..network import DeepNet
     from ..pictures import _box as check_box, plot_partition, region_polygons, window_for
-    from ..training import train
 
     start = time.perf_counter()
     if args.box is not None:
         check_box(tuple(args.box))   # before any training
+    progress = False if args.no_progress or args.json else None
     X = y = None
     accuracy: Optional[float] = None
     if args.weights is not None:
@@ -77,8 +144,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
         ws = _widths(args)
         _check_training(args, ws, args.restarts)
         X, y = _data(args)
-        res = train(X, y, widths=ws,
-                    restarts=args.restarts, seed=args.seed, steps=args.steps)
+        # the window (the slice through three points, --box) is checked on the data before the training
+        window_for(DeepNet([(np.zeros((args.d, 1)), np.zeros(1))], np.zeros(1), 0.0), X, box=_box(args))
+        res = _train(X, y, ws, args.restarts, args.seed, args.steps, progress)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
             with writing("--save-weights", args.save_weights):
@@ -171,6 +239,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar while training")
     _common(p, need_dims=False, dpi=100)
     p.set_defaults(func=_plot_partition)
 
