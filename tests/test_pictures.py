@@ -7,6 +7,7 @@ at an interior point of every polygon.
 """
 
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -400,6 +401,70 @@ def test_plot_partition_draws_the_exact_polygons_lines_boundary_and_points():
     assert np.array_equal(faces[:, 0] > faces[:, 2], rp.decision)
 
 
+@needs_mpl
+@pytest.mark.parametrize("d", [2, 4])
+def test_plot_partition_draws_a_sample_of_many_points(d):
+    """Drawing millions of points shows nothing more and took matplotlib 12 s for a million (over 11 minutes for 75
+    million): at most max_points are drawn, a fixed random sample, the misclassified marked among them."""
+    net = make_net([6], d=d, seed=2)
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (50_000, d))
+    if d > 2:   # the points drawn are those in the slice: 30,000 of them lie in the plane x_2 = x_3 = 0
+        X[:30_000, 2:] = 0.0
+    y = rng.integers(0, 2, len(X))
+    plane = Plane.standard(d)
+    in_plane = 50_000 if d == 2 else 30_000
+
+    def points(ax):
+        return {c.get_label(): c.get_offsets() for c in ax.collections if str(c.get_label()).startswith(("points",
+                                                                                                        "misc"))}
+
+    ax = plot_partition_(net, X, y, ax=fresh_ax(), plane=plane, box=(-1, 1), max_points=5000)
+    drawn = points(ax)
+    assert set(drawn) == {f"points (5000 of {in_plane})", "misclassified"}
+    P = np.asarray(drawn[f"points (5000 of {in_plane})"])
+    # each point drawn is a point of X in the plane, each once, and about as many as they are of either label
+    where = {tuple(np.round(row[:2], 12)): k for k, row in enumerate(X) if d == 2 or not row[2:].any()}
+    rows = np.array([where[tuple(np.round(q, 12))] for q in P])
+    assert len(set(rows.tolist())) == 5000
+    assert abs(float(np.mean(y[rows])) - 0.5) < 0.05
+    wrong = net.predict(X[rows]) != y[rows]
+    assert np.asarray(drawn["misclassified"]).shape == (int(wrong.sum()), 2)
+    # the same sample every time; all of them when there are few enough
+    again = points(plot_partition_(net, X, y, ax=fresh_ax(), plane=plane, box=(-1, 1), max_points=5000))
+    assert np.array_equal(np.asarray(again[f"points (5000 of {in_plane})"]), P)
+    every = points(plot_partition_(net, X[:3000], y[:3000], ax=fresh_ax(), plane=plane, box=(-1, 1)))
+    assert np.asarray(every["points"]).shape == (3000, 2)
+    # the default: at most DEFAULT_MAX_POINTS = 20,000
+    default = points(plot_partition_(net, X, y, ax=fresh_ax(), plane=plane, box=(-1, 1)))
+    assert f"points (20000 of {in_plane})" in default and npn.pictures.DEFAULT_MAX_POINTS == 20_000
+    for bad, exc in ((0, ValueError), (1.5, TypeError), ("many", TypeError)):
+        with pytest.raises(exc, match="max_points"):
+            plot_partition_(net, X, y, ax=fresh_ax(), plane=plane, box=(-1, 1), max_points=bad)
+
+
+@pytest.mark.parametrize("d", [2, 3, 7])
+def test_the_window_of_many_points_is_their_projection(d):
+    # the default window and the points in a slice are found a block of rows at a time, with dot products for an
+    # orthonormal plane (lstsq took 8 s for 8 million points); numpy's lstsq and norms are the truth
+    from nnpartition.pictures import _distance, _project, _window_bounds
+
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(5000, d)) * 3
+    planes = [Plane.through(*rng.normal(size=(3, d))), Plane.standard(d),
+              Plane(rng.normal(size=d), rng.normal(size=d), rng.normal(size=d))]   # the last not orthonormal
+    for p in planes:
+        B = np.stack([p.u, p.v], axis=1)
+        want = np.linalg.lstsq(B, (X - p.origin).T, rcond=None)[0].T
+        assert np.allclose(_project(p, X), want, atol=1e-10)
+        assert np.allclose(_window_bounds(p, X), [want.min(axis=0), want.max(axis=0)], atol=1e-10)
+        assert np.allclose(_distance(p, X), np.linalg.norm(X - p.origin - want @ B.T, axis=1), atol=1e-10)
+    net = TwoLayerNet(np.ones((2, 1)), np.zeros(1), np.ones(1), 0.0)
+    span = np.ptp(X[:, :2], axis=0).max()   # a 5% margin of the wider side
+    assert np.allclose(npn.pictures.window_for(net, X[:, :2])[1], [X[:, :2].min(axis=0) - 0.05 * span,
+                                                                   X[:, :2].max(axis=0) + 0.05 * span])
+
+
 def plot_partition_(*a, **k):
     return npn.plot_partition(*a, **k)
 
@@ -680,6 +745,87 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
                        (["-N", "50", "--widths", "20000", "20000"], "max_params")):
         assert main([*command, "-d", "2", *argv]) == 2
         assert word in capsys.readouterr().err
+
+
+_MEASURE = """
+import json, sys
+from nnpartition import _core
+from nnpartition._cli.pictures import _memory
+from nnpartition.cli import main
+
+def run(N):
+    return main(["plot-partition", "-d", "2", "-N", str(N), "-L", "3", "--steps", "1", "--plot", "p.png",
+                 "--json"])
+
+def status(field):   # this process's own (getrusage's ru_maxrss keeps the parent's peak across fork and exec)
+    line = next(l for l in open("/proc/self/status") if l.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+run(1000)   # imports, first figure
+base = status("VmRSS")
+N = int(sys.argv[1])
+assert run(N) == 0
+peak = status("VmHWM")
+counted = _memory("uniform", N, 2, _core.train_bytes(2, N, [3], 2, "adam", 0.02, 1, None, "cosine"))
+print(json.dumps({"growth": peak - base, "counted": counted, "base": base, "peak": peak}), file=sys.stderr)
+"""
+
+
+@needs_mpl
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_the_memory_counted_bounds_what_plot_partition_holds(tmp_path):
+    """plot-partition -d 2 -N 75000000 -L 3 --steps 1 passed the default 8 GiB limit (the protocol check counted the
+    float32 data and the training, 6.2 GiB, not the float64 data the command keeps) and held 8.5 GB drawing every
+    point. The count (about 112 bytes a point here) must bound the process's growth, measured as its peak resident
+    memory above what it held before the run (75 million points: 6.4 GiB measured, 8.2 counted)."""
+    import json
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _MEASURE, "1500000"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    m = json.loads(out.stderr.strip().splitlines()[-1])
+    assert m["growth"] <= m["counted"] <= 2 * m["growth"], m
+
+
+def test_plot_partition_counts_the_data_it_keeps_against_max_bytes(capsys, monkeypatch, tmp_path):
+    # a limit between the protocol check's count and what the command holds: refused before the data is drawn
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition import _core
+    from nnpartition.cli import main
+    from nnpartition.limits import override
+
+    def no_drawing(*a, **k):
+        raise AssertionError("drew the data before checking the memory")
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", no_drawing)
+    N, d = 10**6, 2
+    runs = _core.train_bytes(d, N, [3], 2, "adam", 0.02, 1, None, "cosine")
+    protocol = N * (4 * d + 1) + max(N * (8 * d + 1), runs)   # what protocol_check counts (one dataset)
+    held = N * (8 * d + 8) + N * (4 * d + 1) + runs           # the float64 data kept, the float32 copy, the runs
+    with override(max_bytes=int((protocol + held) / 2)):
+        _core.protocol_check(d, N, [3], 1, 2, "adam", 0.02, 1, None, "cosine")   # passes it
+        assert main(["plot-partition", "-d", "2", "-N", str(N), "-L", "3", "--steps", "1",
+                     "--plot", str(tmp_path / "p.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "max_bytes" in err and "-N 1000000" in err
+
+
+@needs_mpl
+def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
+    import json
+
+    from nnpartition.cli import main
+
+    argv = ["plot-partition", "-d", "2", "-N", "30000", "-L", "3", "--steps", "2", "--plot", str(tmp_path / "p.png")]
+    assert main(argv) == 0
+    assert "20000 of the 30000 points drawn (a random sample; at most 20000)" in capsys.readouterr().out
+    assert main([*argv, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["points"], out["points_drawn"]) == (30000, 20000)
+    assert main([*argv[:4], "300", *argv[5:], "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["points"], out["points_drawn"]) == (300, 300)
 
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])

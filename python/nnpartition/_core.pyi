@@ -55,6 +55,7 @@ __all__ = [
     "summed_lr",
     "teacher_check",
     "teacher_sgd",
+    "train_bytes",
     "train_network",
     "window_region_counts",
 ]
@@ -237,6 +238,17 @@ def protocol_check(
     batch_size: Optional[int],
     schedule: str,
 ) -> None: ...
+def train_bytes(
+    d: int,
+    n: int,
+    widths: List[int],
+    restarts: int,
+    optimizer: str,
+    lr: float,
+    steps: int,
+    batch_size: Optional[int],
+    schedule: str,
+) -> float: ...
 def train_network(
     x: npt.NDArray[np.float32],
     y: npt.NDArray[np.uint8],

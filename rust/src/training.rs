@@ -1341,8 +1341,15 @@ pub fn check_restarts(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) ->
             "training {restarts} restarts of a network d={d} -> {:?} -> 1, {running} at a time (restarts, threads)",
             cfg.hidden
         ),
-        running as f64 * cfg.run_bytes(n, d) + restarts as f64 * 8.0 * cfg.params(d),
+        restarts_bytes(cfg, n, d, restarts),
     )
+}
+
+/// The bytes [`check_restarts`] counts: `min(restarts, threads)` runs at a time ([`TrainConfig::run_bytes`]) and
+/// every restart's resulting network (8 bytes a parameter).
+pub fn restarts_bytes(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> f64 {
+    let running = restarts.min(rayon::current_num_threads()).max(1);
+    running as f64 * cfg.run_bytes(n, d) + restarts as f64 * 8.0 * cfg.params(d)
 }
 
 impl TrainConfig {

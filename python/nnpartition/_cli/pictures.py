@@ -11,7 +11,9 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ..datasets import TOY_KINDS, toy_dataset
+from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
+from ..pictures import DEFAULT_MAX_POINTS
 from .common import UsageError, dumps, integer, writing
 
 
@@ -29,10 +31,10 @@ def _widths(args: argparse.Namespace) -> List[int]:
     return [args.L]
 
 
-def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snapshot_every: int = 0) -> None:
+def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snapshot_every: int = 0) -> float:
     """Everything about the run this command will make that can be checked before the data is drawn: the window
-    (``-d >= 2``, three points for a slice, ``--box``) and the trainer's checks (parameters, memory of the data
-    and of the runs against max_bytes, work against max_work, snapshots).
+    (``-d >= 2``, three points for a slice, ``--box``), the trainer's checks (parameters, work against max_work,
+    snapshots) and the memory the command holds at once against max_bytes (:func:`_memory`, returned).
 
     plot-partition -d 1 -N 100000 -L 256 trained for 4 minutes before it said a 2-D window needs d >= 2, and
     plot-partition -N 75000000 drew 2.57 GB of data before train() refused the run.
@@ -57,10 +59,34 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
     # what train() runs with its defaults for everything this command does not set, with the data it holds
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
-    _core.protocol_check(d, N, ws, 1, restarts, default["optimizer"], default["lr"], steps, default["batch_size"],
-                         default["schedule"])
+    protocol = (default["optimizer"], default["lr"], steps, default["batch_size"], default["schedule"])
+    _core.protocol_check(d, N, ws, 1, restarts, *protocol)
     if snapshot_every:
         _snapshot_every(snapshot_every, None, 1, steps, d, ws)
+    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, restarts, *protocol))
+    _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
+                 f"the training runs at once", need, "use fewer points (-N) or a smaller network")
+    return need
+
+
+def _memory(kind: str, N: int, d: int, runs: float) -> float:
+    """Bytes the command holds at once, at most: drawing the data (``toy_dataset``), then the data it keeps
+    (``8 N d`` of float64 points and ``8 N`` of int64 labels) with either train()'s copies (float32 points and
+    their finiteness mask, ``5 N d``, and the labels' checks and uint8 copy, ``4 N``) and ``runs`` (the trainer's
+    runs and results, ``_core.train_bytes``), or the drawing (the labels' checks, ``4 N``, and blocks of points,
+    ``32 _block_entries()``; at most ``DEFAULT_MAX_POINTS`` points are drawn).
+
+    The protocol check alone counts the float32 data and the larger of drawing it and training, not the float64
+    data the command keeps beside them: -d 2 -N 75000000 -L 3 passed an 8 GiB limit with 6.2 GiB counted (8.2
+    here), then held 8.5 GB drawing every point."""
+    from ..datasets import toy_bytes
+
+    # the core's float64 points and uint8 labels, and toy_dataset's two int64 copies of the labels
+    drawing = 8.0 * N * d + 17.0 * N if kind in ("uniform", "gaussian") else float(toy_bytes(kind, N, d))
+    held = 8.0 * N * d + 8.0 * N
+    training = 5.0 * N * d + 4.0 * N + runs
+    plotting = 4.0 * N + 32.0 * _block_entries()
+    return max(drawing, held + max(training, plotting))
 
 
 def _box(args: argparse.Namespace) -> Optional[Any]:
@@ -123,7 +149,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
     from ..network import DeepNet
-    from ..pictures import _box as check_box, plot_partition, region_polygons, window_for
+    from ..pictures import _box as check_box, _drawn_points, plot_partition, region_polygons, window_for
 
     start = time.perf_counter()
     if args.box is not None:
@@ -158,11 +184,17 @@ def _plot_partition(args: argparse.Namespace) -> int:
     ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
                         box=box, plane=plane)
     rp = region_polygons(net, box=box, plane=plane)
+    drawn = total = 0
+    if X is not None:
+        rows, total = _drawn_points(X, plane)
+        drawn = len(rows)
     title = f"{rp.n_regions} regions"
     if accuracy is not None:
         title += f", training accuracy {accuracy:.3f}"
     if net.d > 2:
         title += f"\nslice of R^{net.d} through the first three training points"
+    if drawn < total:
+        title += f"\n{drawn:,} of the {total:,} points drawn (a random sample)"
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     with writing("--plot", args.plot):
@@ -171,10 +203,12 @@ def _plot_partition(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps({"plot": args.plot, "save_weights": args.save_weights, "regions": rp.n_regions, "d": net.d,
                           "widths": list(rp.widths), "accuracy": accuracy, "box": [list(box[0]), list(box[1])],
-                          "seconds": round(seconds, 3)}))
+                          "points": total, "points_drawn": drawn, "seconds": round(seconds, 3)}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
         print(f"{rp.n_regions} regions in the window{acc}; figure written to {args.plot}")
+        if drawn < total:
+            print(f"{drawn} of the {total} points drawn (a random sample; at most {DEFAULT_MAX_POINTS})")
         if args.save_weights:
             print(f"network written to {args.save_weights}")
     return 0

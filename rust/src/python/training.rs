@@ -6,9 +6,9 @@ use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
     best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    reference_accuracy as core_reference_accuracy, train_restarts, train_restarts_observed, train_run_observed,
-    train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult, Schedule, Snapshot,
-    TrainConfig,
+    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
+    train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
+    Schedule, Snapshot, TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -104,6 +104,28 @@ fn protocol_check(
     let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
     core_check_protocol(d, n, count, restarts, &cfg)?;
     Ok(())
+}
+
+/// The bytes `train_network` counts against `max_bytes` for `restarts` full runs of the protocol's network on `n`
+/// points in `d` dimensions (`min(restarts, threads)` runs at a time and every restart's network), besides the data
+/// it is given; the parameters are checked as `protocol_check` checks them.
+#[pyfunction]
+#[pyo3(signature = (d, n, widths, restarts, optimizer, lr, steps, batch_size, schedule))]
+#[allow(clippy::too_many_arguments)]
+fn train_bytes(
+    d: usize,
+    n: usize,
+    widths: Vec<usize>,
+    restarts: usize,
+    optimizer: &str,
+    lr: f64,
+    steps: usize,
+    batch_size: Option<usize>,
+    schedule: &str,
+) -> PyResult<f64> {
+    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
+    cfg.validate(n, d)?;
+    Ok(restarts_bytes(&cfg, n, d, restarts))
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
@@ -276,6 +298,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reference_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(protocol_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(protocol_check, m)?)?;
+    m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_network, m)?)?;
     Ok(())
 }
