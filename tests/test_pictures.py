@@ -705,6 +705,36 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert "more than 2000 frames; raise every" in err and "snapshot_every" not in err
 
 
+@needs_mpl
+def test_a_saved_network_of_more_than_two_inputs_is_drawn_in_the_plane_of_its_first_two_coordinates(tmp_path,
+                                                                                                    capsys):
+    """plot-partition --weights of a d = 3 network said "a slice needs data points; train with -d -N -L", with or
+    without --box, so the documented -d 10 ... --save-weights, then --weights, could not be done. Without data the
+    slice is x_2 = ... = 0, where the first layer is x @ W[:2] + b: regions_in_box of that is the truth."""
+    import json
+
+    from nnpartition.cli import main
+    from nnpartition.network import save_network
+
+    rng = np.random.default_rng(4)
+    W, b = rng.normal(size=(3, 12)), rng.normal(size=12) * 0.5
+    save_network(TwoLayerNet(W, b, rng.normal(size=12), 0.1), str(tmp_path / "n3.npz"))
+    for box in ([], ["--box", "-2", "2"]):
+        assert main(["plot-partition", "--weights", str(tmp_path / "n3.npz"), "--plot", str(tmp_path / "r.png"),
+                     "--json", *box]) == 0
+        out = json.loads(capsys.readouterr().out)
+        lo, hi = (-1.0, 1.0) if not box else (-2.0, 2.0)
+        assert out["regions"] == npn.regions_in_box(W[:2], b, lo, hi)
+        assert out["box"] == [[lo, lo], [hi, hi]] and out["slice"] == "first two coordinates"
+    # the round trip of docs/pictures.md: trained with -d 10 and saved, then drawn again from the file
+    argv = ["plot-partition", "-d", "10", "-N", "60", "--widths", "8", "8", "--steps", "50", "--plot",
+            str(tmp_path / "t.png"), "--save-weights", str(tmp_path / "n10.npz"), "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["slice"] == "first three training points"
+    assert main(["plot-partition", "--weights", str(tmp_path / "n10.npz"), "--plot", str(tmp_path / "t2.png")]) == 0
+    assert "regions in the window" in capsys.readouterr().out
+
+
 def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
     # the CLI checked --box only after training the network; the library refuses a window whose area overflows
     import nnpartition.training

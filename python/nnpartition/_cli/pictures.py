@@ -149,7 +149,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
     from ..network import DeepNet
-    from ..pictures import _box as check_box, _drawn_points, plot_partition, region_polygons, window_for
+    from ..pictures import Plane, _box as check_box, _drawn_points, plot_partition, region_polygons, window_for
 
     start = time.perf_counter()
     if args.box is not None:
@@ -177,9 +177,10 @@ def _plot_partition(args: argparse.Namespace) -> int:
         if args.save_weights:
             with writing("--save-weights", args.save_weights):
                 save_network(net, args.save_weights)
-    if net.d > 2 and X is None:
-        raise UsageError(f"the network has d = {net.d} > 2 inputs: a slice needs data points; train with -d -N -L")
-    plane, box = window_for(net, X, box=_box(args))
+    # a saved network of d > 2 inputs, without data: the plane of the first two coordinates (it was refused, "a
+    # slice needs data points", so that a network saved with -d 10 --save-weights could not be drawn again)
+    standard = Plane.standard(net.d) if net.d > 2 and X is None else None
+    plane, box = window_for(net, X, plane=standard, box=_box(args))
     fig = Figure(figsize=(args.size, args.size))
     ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
                         box=box, plane=plane)
@@ -191,7 +192,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
     title = f"{rp.n_regions} regions"
     if accuracy is not None:
         title += f", training accuracy {accuracy:.3f}"
-    if net.d > 2:
+    if standard is not None:
+        title += f"\nslice of R^{net.d}: the plane of the first two coordinates (the others 0)"
+    elif net.d > 2:
         title += f"\nslice of R^{net.d} through the first three training points"
     if drawn < total:
         title += f"\n{drawn:,} of the {total:,} points drawn (a random sample)"
@@ -203,6 +206,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps({"plot": args.plot, "save_weights": args.save_weights, "regions": rp.n_regions, "d": net.d,
                           "widths": list(rp.widths), "accuracy": accuracy, "box": [list(box[0]), list(box[1])],
+                          "slice": None if net.d == 2 else "first two coordinates" if standard is not None
+                          else "first three training points",
                           "points": total, "points_drawn": drawn, "seconds": round(seconds, 3)}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
@@ -253,7 +258,8 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int) -> None:
     p.add_argument("--seed", type=integer, default=0, help="seed of the data and the training (default 0)")
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
-                        "first three points)")
+                        "first three points; a saved network of d > 2 is drawn in the plane of the first two "
+                        "coordinates, default window [-1, 1]^2)")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
                    help="decision (predicted class), region (neighbours differ) or output (the logit)")
     p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution (default {dpi})")
@@ -265,8 +271,10 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     p = sub.add_parser(
         "plot-partition", help="draw the exact linear regions of a network (a saved one, or trained first)",
         description="Draw the exact linear regions of a ReLU network in a 2-D window: --weights FILE.npz (W1, b1, "
-                    "..., w_out, b_out as written by nnpartition.network.save_network), or -d -N -L/--widths to "
-                    "train one first with the reference protocol on --data and draw it with the points.")
+                    "..., w_out, b_out as written by nnpartition.network.save_network; for d > 2 inputs the plane "
+                    "of the first two coordinates, the others 0), or -d -N -L/--widths to train one first with the "
+                    "reference protocol on --data and draw it with the points (for d > 2 the slice through the "
+                    "first three of them).")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
     p.add_argument("--plot", required=True, metavar="OUT.png", help="figure to write")
     p.add_argument("--restarts", type=integer, default=2, help="trainings, best kept (default 2)")
