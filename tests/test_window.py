@@ -260,3 +260,92 @@ def test_cli_regions_modes_are_exclusive(tmp_path):
     np.savez(tmp_path / "bad.npz", X=np.eye(2))
     assert main(["regions", "--weights", str(tmp_path / "bad.npz"), "--box", "-1", "1"]) == 2
     assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
+
+
+def grid_patterns(layers, lo, hi, n=1201):
+    """Distinct activation patterns of a ReLU network on an n x n grid inside the square (plain numpy): the linear
+    regions a grid this fine meets (each pattern's region is convex: one region a pattern)."""
+    g = np.linspace(lo, hi, n)[1:-1]
+    h = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    pats = []
+    for W, b in layers:
+        z = h @ W + b
+        pats.append(z > 0)
+        h = np.maximum(z, 0)
+    return len(np.unique(np.concatenate(pats, axis=1), axis=0))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cli_regions_of_a_deep_network_count_every_layer(tmp_path, capsys, seed):
+    """regions --weights of a 2 -> 64 -> 64 -> 1 file written by plot-partition --save-weights printed "64 neurons cut
+    the box ... into 811 regions": its first layer's, where plot-partition counted the network's 2861. For d = 2 the
+    whole network is counted (the truth: the patterns on a fine grid, and plot-partition's count); --first-layer
+    counts the first layer (regions_in_box)."""
+    from nnpartition.cli import main
+    from nnpartition.network import DeepNet, save_network
+
+    rng = np.random.default_rng(seed)
+    layers = [(rng.normal(size=(2, 5)), rng.normal(size=5) * 0.5), (rng.normal(size=(5, 4)), rng.normal(size=4) * 0.5)]
+    path = tmp_path / "deep.npz"
+    save_network(DeepNet(layers, rng.normal(size=4), 0.0), str(path))
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == grid_patterns(layers, -1, 1) and out["counted"] == "all layers"
+    assert out["widths"] == [5, 4] and out["deep_bound"] >= out["regions"]
+    assert out["regions"] > regions_in_box(*layers[0], -1, 1)   # the second layer cuts the first's regions
+    assert main(["plot-partition", "--weights", str(path), "--box", "-1", "1", "--plot", str(tmp_path / "p.png"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == out["regions"]
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
+    assert f"into {out['regions']} linear regions (all layers" in capsys.readouterr().out
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--first-layer"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("the first of 2 hidden layers: 5 neurons")
+    assert f"into {regions_in_box(*layers[0], -1, 1)} regions" in text
+
+
+def test_cli_regions_refuses_what_it_cannot_count_whole(tmp_path, capsys):
+    # a deep network in d > 2 (no exact count of it in a box here), or of smooth units (no linear regions): one line,
+    # pointing to --first-layer and plot-partition
+    from nnpartition.cli import main
+    from nnpartition.network import DeepNet, save_network
+
+    rng = np.random.default_rng(0)
+    save_network(DeepNet([(rng.normal(size=(3, 6)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))],
+                         rng.normal(size=6), 0.0), str(tmp_path / "deep3.npz"))
+    save_network(DeepNet([(rng.normal(size=(2, 6)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))],
+                         rng.normal(size=6), 0.0, "tanh"), str(tmp_path / "tanh.npz"))
+    for name, words in (("deep3.npz", ("d = 3", "--first-layer", "plot-partition --weights")),
+                        ("tanh.npz", ("tanh", "--first-layer"))):
+        assert main(["regions", "--weights", str(tmp_path / name), "--box", "-1", "1"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and all(w in err for w in words), err
+    W1 = np.load(tmp_path / "deep3.npz")["W1"]
+    assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", "--first-layer",
+                 "--json"]) == 0
+    b1 = np.load(tmp_path / "deep3.npz")["b1"]
+    assert json.loads(capsys.readouterr().out)["regions"] == regions_in_box(W1, b1, -1, 1)
+
+
+def test_cli_regions_reads_pytorch_layers_and_names_a_transposed_one(tmp_path, capsys):
+    """A file of PyTorch's weight (shape (L, d)) saved as W gave "b must have length 2, got 30". PyTorch's own names,
+    weight and bias, are read in its layout; a W in that layout is refused naming it."""
+    from nnpartition.cli import main
+
+    W, b = random_layer(2, 30, 5)
+    want = regions_in_box(W, b, -1, 1)
+    np.savez(tmp_path / "torch.npz", weight=W.T, bias=b)   # nn.Linear(2, 30).state_dict()
+    assert main(["regions", "--weights", str(tmp_path / "torch.npz"), "--box", "-1", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == want
+    for name, arrays, words in (
+            ("transposed.npz", {"W": W.T, "b": b}, ("'W' must have shape (d, L) = (d, 30)", "got (30, 2)",
+                                                    "PyTorch's (L, d) layout: transpose it")),
+            ("numpy_as_torch.npz", {"weight": W, "bias": b}, ("PyTorch's layout (L, d) = (30, d)", "got (2, 30)")),
+            ("neither.npz", {"W": np.ones((3, 4)), "b": np.ones(5)}, ("'W' must have shape (d, L) with L = 5",)),
+            ("deep_mismatch.npz", {"W1": W, "b1": b, "W2": np.ones((4, 3)), "b2": np.ones(3)},
+             ("'W2' must have 30 rows",))):
+        np.savez(tmp_path / name, **arrays)
+        assert main(["regions", "--weights", str(tmp_path / name), "--box", "-1", "1"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and all(w in err for w in words), err
+

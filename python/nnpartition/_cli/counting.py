@@ -1,4 +1,4 @@
-"""``nnpartition regions``: exact region counts (general position, or a trained layer inside a box)."""
+"""``nnpartition regions``: exact region counts (general position, or a trained layer or 2-D network inside a box)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import counting
-from .common import dumps, integer, load_layer
+from .common import dumps, integer, load_layers
 
 
 #: Largest exact count printed in full (2^20 bits, about 316,000 digits): Python turns an integer into decimal digits
@@ -80,16 +82,53 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     lo, hi = args.box
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
-    W, b = load_layer(args.weights)
+    layers = load_layers(args.weights)
+    if len(layers) > 1 and not args.first_layer:
+        return _network_in_box(args, layers, lo, hi)
+    W, b = layers[0]
     r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
     d, L = W.shape
     upper = counting.regions(L, d)
     if args.json:
         print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
-                          "general_position_regions": upper}))
+                          "general_position_regions": upper, "layers": len(layers), "counted": "first layer"}))
     else:
-        print(f"{L} neurons cut the box [{lo:g}, {hi:g}]^{d} into {r} regions "
+        first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
+        print(f"{first}{L} neurons cut the box [{lo:g}, {hi:g}]^{d} into {r} regions "
               f"(at most {upper} in all of R^{d})")
+    return 0
+
+
+def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float) -> int:
+    """The whole network's linear regions in the square ``[lo, hi]^2`` (``region_polygons``: every hidden layer
+    cuts the regions of the ones before); for ``d > 2`` no exact count of a deep network in a box exists here.
+    The first layer alone (what was printed before, 811 regions where the network has 2861) is ``--first-layer``."""
+    from ..network import DeepNet
+    from ..pictures import region_polygons
+
+    d = layers[0][0].shape[0]
+    widths = [int(W.shape[1]) for W, _ in layers]
+    path = args.weights
+    if d != 2:
+        raise ValueError(f"--weights {path} holds a network of {len(layers)} hidden layers {widths} with d = {d} "
+                         f"inputs: regions --box counts a whole network's regions in a 2-D box only (d = 2); count "
+                         f"its first layer with --first-layer, or its regions in a 2-D slice with nnpartition "
+                         f"plot-partition --weights {path} --plot OUT.png")
+    with np.load(path) as data:
+        activation = str(data["activation"]) if "activation" in data.files else "relu"
+        slope = float(data["slope"]) if "slope" in data.files else 0.01
+    if activation not in ("relu", "leaky_relu"):
+        raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
+                         f"its first layer's with --first-layer")
+    net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
+    r = region_polygons(net, box=(lo, hi), tol=args.tol).n_regions
+    bound = counting.deep_region_bounds(2, widths).upper
+    if args.json:
+        print(dumps({"weights": path, "d": d, "widths": widths, "box": [lo, hi], "regions": r,
+                     "deep_bound": bound, "layers": len(layers), "counted": "all layers"}))
+    else:
+        print(f"{sum(widths)} neurons in {len(layers)} hidden layers {widths} cut the box [{lo:g}, {hi:g}]^2 into "
+              f"{r} linear regions (all layers; at most {bound} in all of R^2, the deep bound)")
     return 0
 
 
@@ -98,12 +137,18 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d, or of a layer inside a box",
                        description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "
                                    "general position cut R^d into. With --weights and --box: exact number of "
-                                   "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into.")
+                                   "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into, or for a "
+                                   "network of several hidden layers with d = 2 the linear regions of the whole "
+                                   "network in the square [LO, HI]^2.")
     p.add_argument("-L", type=integer, default=None, help="number of hyperplanes (hidden neurons), >= 0")
     p.add_argument("-d", type=integer, default=None, help="dimension of the space, >= 0")
     p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
     p.add_argument("--weights", default=None, metavar="FILE.npz",
-                   help="layer weights: an .npz with arrays W (shape (d, L)) and b (shape (L,))")
+                   help="an .npz with arrays W (shape (d, L)) and b (shape (L,)); W1, b1, W2, b2, ... (a network "
+                        "as save_network and plot-partition --save-weights write it: for d = 2 every layer's "
+                        "regions are counted); or PyTorch's weight (shape (L, d)) and bias")
+    p.add_argument("--first-layer", action="store_true",
+                   help="with a network of several hidden layers: count its first layer's regions only")
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
     p.add_argument("--tol", type=float, default=1e-9,
