@@ -209,6 +209,33 @@ def test_a_joint_with_one_x_or_one_y_is_refused_before_training():
             locality_sweep([0.5], n_x=nx, n_y=ny, k=1, steps=10**9)   # refused before 10^9 steps would start
 
 
+def test_k_above_the_largest_rank_of_b_is_refused_before_training():
+    # B sqrt(P_y) = 0 and sqrt(P_x)^T B = 0, so rank B <= min(n_x, n_y) - 1; the generic joint reaches it
+    P = local_family(8, 6, 0.5, seed=0)
+    assert np.linalg.matrix_rank(bayes_matrix(P)) == 5
+    optimal_low_rank(P, 5)
+    with pytest.raises(ValueError, match="exceeds the rank"):
+        optimal_low_rank(P, 6)
+    for k in (6, 10):   # 10^9 steps: a refusal after training would not return
+        with pytest.raises(ValueError, match=r"k = %d exceeds the rank of the centred matrix B, at most "
+                                             r"min\(n_x, n_y\) - 1 = 5" % k):
+            locality_sweep([0.5], n_x=8, n_y=6, k=k, steps=10**9)
+    sw = locality_sweep([0.5], n_x=8, n_y=6, k=5, samples=0, steps=50)   # the largest rank still runs
+    assert sw.comparisons[0].k_ref == 5 and sw.comparisons[0].spectral_gap > 0
+
+
+def test_lowrank_demo_refuses_k_above_the_rank_on_one_line(capsys):
+    for k in ("6", "10", "0"):   # the default --nx 8 --ny 6: rank(B) <= 5
+        assert main(["lowrank-demo", "-k", k, "--samples", "0", "--steps", "10"]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""   # before the table's header
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1
+        assert "-k must be between 1 and min(--nx, --ny) - 1 = 5" in lines[0] and f"got {k}" in lines[0]
+    assert main(["lowrank-demo", "--nx", "3", "--ny", "9", "-k", "3"]) == 2
+    assert "min(--nx, --ny) - 1 = 2" in capsys.readouterr().err
+
+
 def test_bad_inputs_give_clear_errors():
     with pytest.raises(ValueError, match="negative"):
         bayes_matrix([[0.6, -0.1], [0.3, 0.2]])

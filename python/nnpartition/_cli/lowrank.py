@@ -66,6 +66,11 @@ def rho_list(text: str) -> List[float]:
 
 def _lowrank(args: argparse.Namespace) -> int:
     rhos = rho_list(args.rho)
+    max_rank = min(args.nx, args.ny) - 1
+    if args.nx >= 2 and args.ny >= 2 and not 1 <= args.k <= max_rank:
+        # B has rank at most min(|X|, |Y|) - 1: past it the SVD comparison and the gap column mean nothing
+        raise UsageError(f"-k must be between 1 and min(--nx, --ny) - 1 = {max_rank} (the largest rank of B "
+                         f"with --nx {args.nx} --ny {args.ny}), got {args.k}")
     sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
                         seed=args.seed)
     if args.json:
@@ -103,7 +108,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "of B = (P - P_x P_y) / sqrt(P_x P_y).")
     c.add_argument("--nx", type=integer, default=8, help="|X| (default 8)")
     c.add_argument("--ny", type=integer, default=6, help="|Y| (default 6)")
-    c.add_argument("-k", type=integer, default=2, help="feature dimension (default 2)")
+    c.add_argument("-k", type=integer, default=2,
+                   help="feature dimension, 1 .. min(--nx, --ny) - 1, the largest rank of B (default 2)")
     c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
                    help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
     c.add_argument("--samples", type=integer, default=10_000_000,

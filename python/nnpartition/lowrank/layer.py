@@ -338,6 +338,10 @@ def locality_sweep(
     ``samples = 0`` uses the exact joint); a layer trained on that joint by
     :func:`train_softmax_layer`; and :func:`compare_layer` under the same joint.
 
+    Raises:
+        ValueError: ``n_x`` or ``n_y`` below 2, or ``k`` outside ``1 .. min(n_x, n_y) - 1`` (the largest rank
+            ``B`` can have, as :func:`optimal_low_rank` refuses a ``k`` above the rank), before any training.
+
     Example:
         >>> sw = locality_sweep([0.5, 0.05], n_x=5, n_y=4, k=1, samples=0, steps=800)
         >>> bool(sw.max_angle_features[1] < sw.max_angle_features[0]), bool(sw.epsilon[1] < sw.epsilon[0])
@@ -350,6 +354,11 @@ def locality_sweep(
     # one value of x or of y: the centred Bayes matrix is 0, no feature to compare (checked before any training)
     n_x = chk.count("n_x", n_x, minimum=2, maximum=2**20)
     n_y = chk.count("n_y", n_y, minimum=2, maximum=2**20)
+    k = chk.count("k", k, minimum=1, maximum=2**16)
+    max_rank = min(n_x, n_y) - 1   # B sqrt(P_y) = 0 and sqrt(P_x)^T B = 0
+    if k > max_rank:   # as optimal_low_rank: no top-k subspace, no gap s_k - s_k+1 to compare with (before training)
+        raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(n_x, n_y) - 1 = {max_rank} "
+                         f"(n_x = {n_x}, n_y = {n_y}); use k <= {max_rank} or a larger n_x and n_y")
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     comps = []
