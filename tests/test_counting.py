@@ -246,3 +246,53 @@ def test_deep_bounds_upper_and_layer_limit():
         assert b.upper == naive
     with pytest.raises(ValueError, match="hidden layers, above the limit"):
         npn.deep_region_bounds(1, [1] * (npn.counting.MAX_LAYERS + 1))
+
+
+# ---------------------------------------------------------------- the log of a count too large to be exact
+
+from nnpartition.cli import main  # noqa: E402
+
+
+def _fails_with_one_line(capsys, argv, *needles):
+    assert main(argv) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def test_the_exact_count_refusal_points_to_log_regions_and_regions_log(capsys):
+    line = _fails_with_one_line(capsys, ["regions", "-L", "400000", "-d", "200000"], "log_regions",
+                                "nnpartition regions -L 400000 -d 200000 --log prints ln(regions)")
+    assert "log-domain function" not in line
+    with pytest.raises(ValueError, match="log_regions"):
+        npn.regions(400000, 200000)
+
+
+@pytest.mark.parametrize("L,d", [(50, 10), (7, 3), (3, 7), (1, 1), (0, 4), (5, 0), (1, 0), (0, 0), (300, 150)])
+@pytest.mark.parametrize("central", [False, True])
+def test_regions_log_prints_the_log_of_the_exact_count(capsys, L, d, central):
+    flag = ["--central"] if central else []
+    assert main(["regions", "-L", str(L), "-d", str(d), "--log", "--json", *flag]) == 0
+    out = json.loads(capsys.readouterr().out)
+    exact = npn.regions(L, d, central=central)
+    assert out["log_regions"] == pytest.approx(math.log(exact), rel=1e-11, abs=1e-12), (L, d, central, exact)
+    assert main(["regions", "-L", str(L), "-d", str(d), "--log", *flag]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"ln(regions): {math.log(exact):.6f}"
+
+
+def test_regions_log_works_where_the_exact_count_is_refused(capsys, tmp_path):
+    import numpy as np
+
+    layer = tmp_path / "w.npz"
+    np.savez(layer, W=np.ones((2, 3)), b=np.zeros(3))
+    assert main(["regions", "-L", "400000", "-d", "200000", "--log", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["log_regions"]
+    # S(n, n/2) = 2^(n-1) + C(n, n/2) / 2, and ln C(n, n/2) from lgamma
+    n = 400000
+    ln_c = math.lgamma(n + 1) - 2 * math.lgamma(n // 2 + 1)
+    expected = (n - 1) * math.log(2) + math.log1p(math.exp(ln_c - n * math.log(2)))
+    assert got == pytest.approx(expected, rel=1e-12)
+    _fails_with_one_line(capsys, ["regions", "--weights", str(layer), "--box", "-1", "1", "--log"],
+                         "--log applies to the -L/-d count only")

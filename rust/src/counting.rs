@@ -66,7 +66,7 @@ fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
     if w > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
             "{what}: the exact count would need about {w:.1e} big-integer operations \
-             (limit {MAX_LIMB_WORK:.0e}, a few seconds); use the log-domain function instead"
+             (limit {MAX_LIMB_WORK:.0e}, a few seconds); log_regions / log_partial_binomial_sum give its logarithm"
         )));
     }
     Ok(())

@@ -52,11 +52,22 @@ def _regions(args: argparse.Namespace) -> int:
     if args.L is None or args.d is None:
         raise ValueError("give -L and -d (general position count in R^d), or --weights FILE.npz --box LO HI "
                          "(exact count of a trained layer inside a box)")
-    r = _printable(counting.regions(args.L, args.d, central=args.central))
+    if args.log:
+        return _log_regions(args)
+    try:
+        r = _printable(counting.regions(args.L, args.d, central=args.central))
+        bounded = None if args.central else _printable(counting.bounded_regions(args.L, args.d))
+    except ValueError as exc:
+        if "log_regions" not in str(exc):
+            raise
+        # the library's pointer is to a Python function; say which option of this command prints the logarithm
+        central = " --central" if args.central else ""
+        raise ValueError(f"{exc}; on the command line, nnpartition regions -L {args.L} -d {args.d}{central} --log "
+                         "prints ln(regions)") from None
     out = {
         "L": args.L, "d": args.d, "central": args.central, "regions": r,
         "log_regions": counting.log_regions(args.L, args.d) if not args.central else None,
-        "bounded_regions": None if args.central else _printable(counting.bounded_regions(args.L, args.d)),
+        "bounded_regions": bounded,
     }
     if args.json:
         print(dumps(out))
@@ -72,13 +83,29 @@ def _regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_regions(args: argparse.Namespace) -> int:
+    """``regions --log``: ln(regions) alone, at any size (``log_regions``; a central arrangement is
+    ``2 regions(L - 1, d - 1)``)."""
+    value = counting.log_regions(args.L, args.d)   # also the checks of L and d (whole numbers, >= 0)
+    L, d = args.L, args.d
+    if args.central:
+        value = math.log(2.0) + counting.log_regions(L - 1, d - 1) if L >= 1 and d >= 1 else 0.0
+    if args.json:
+        print(dumps({"L": L, "d": d, "central": args.central, "log_regions": value}))
+    else:
+        kind = "central" if args.central else "affine"
+        print(f"{L} {kind} hyperplanes in general position cut R^{d} into exp({value:.6f}) regions")
+        print(f"ln(regions): {value:.6f}")
+    return 0
+
+
 def _regions_in_box(args: argparse.Namespace) -> int:
     from ..window import regions_in_box
 
     if args.weights is None or args.box is None:
         raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
-    if args.central:
-        raise ValueError("--central applies to the -L/-d count only")
+    if args.central or args.log:
+        raise ValueError(f"{'--central' if args.central else '--log'} applies to the -L/-d count only")
     lo, hi = args.box
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
@@ -143,6 +170,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-L", type=integer, default=None, help="number of hyperplanes (hidden neurons), >= 0")
     p.add_argument("-d", type=integer, default=None, help="dimension of the space, >= 0")
     p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
+    p.add_argument("--log", action="store_true",
+                   help="with -L and -d: print ln(regions) alone (log_regions), at sizes whose exact count is "
+                        "refused")
     p.add_argument("--weights", default=None, metavar="FILE.npz",
                    help="an .npz with arrays W (shape (d, L)) and b (shape (L,)); W1, b1, W2, b2, ... (a network "
                         "as save_network and plot-partition --save-weights write it: for d = 2 every layer's "
