@@ -615,3 +615,51 @@ def test_integer_options_refuse_fractions_on_one_line_that_says_write_a_whole_nu
     # a whole number outside an option's range is that option's range error, as for 1000 written out
     r = run("estimate", "-d", "0e0", "-N", "1000", "-L", "32")
     assert r.returncode == 2 and "d must be >= 1" in r.stderr
+
+
+# ---------------------------------------------------------------- limits from the shell
+
+def test_a_limit_refusal_names_the_environment_variable_not_set_limits(capsys):
+    # `set_limits(max_work=...)` is a Python call a shell user cannot make
+    line = _fails_with(capsys, ["train", "-d", "50", "-N", "20000", "-L", "512"], "(max_work)",
+                       "NNPARTITION_MAX_WORK=1e14 nnpartition train ...")
+    assert "set_limits" not in line and "pass max_work=" not in line
+
+
+@pytest.mark.parametrize("var,argv,limit", [
+    ("NNPARTITION_MAX_PARAMS", ["train", "-d", "2", "-N", "20", "-L", "8", "--datasets", "1", "--restarts", "1",
+                                "--no-progress"], "(max_params)"),
+    ("NNPARTITION_MAX_BYTES", ["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "2", "--no-progress"],
+     "(max_bytes)"),
+    ("NNPARTITION_MAX_WORK", ["train", "-d", "2", "-N", "20", "-L", "8", "--datasets", "1", "--restarts", "1",
+                              "--no-progress"], "(max_work)"),
+])
+def test_environment_variables_set_the_limits_for_one_command(capsys, monkeypatch, var, argv, limit):
+    from nnpartition.limits import get_limits
+
+    before = get_limits()
+    assert main(argv) == 0   # within the defaults
+    capsys.readouterr()
+    monkeypatch.setenv(var, "10")   # 10 parameters, bytes or steps: far below what the command needs
+    line = _fails_with(capsys, argv, limit, f"raise the limit with the environment variable {var} (e.g. {var}=")
+    assert "set_limits" not in line
+    assert get_limits() == before   # for that command only: main() also runs inside programs
+    monkeypatch.setenv(var, "1e15")   # scientific notation, far above the default where one exists
+    assert main(argv) == 0
+    assert get_limits() == before
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5", "1e40", "nan", "inf", "2e-3"])
+def test_a_malformed_limit_variable_is_refused_on_one_line_before_any_work(capsys, monkeypatch, value):
+    monkeypatch.setenv("NNPARTITION_MAX_WORK", value)
+    # 10^9 steps would take minutes: the refusal comes first
+    line = _fails_with(capsys, ["train", "-d", "2", "-N", "20", "-L", "8", "--steps", "1000000000"],
+                       "NNPARTITION_MAX_WORK must be a whole number of steps from 1 to 2**64 - 1", repr(value))
+    assert line.startswith("nnpartition train: error:")
+    assert capsys.readouterr().out == ""
+
+
+def test_an_empty_limit_variable_counts_as_unset(monkeypatch):
+    from nnpartition._cli.common import environment_limits
+
+    assert environment_limits({"NNPARTITION_MAX_BYTES": "", "NNPARTITION_MAX_WORK": " 2_000 "}) == {"max_work": 2000}

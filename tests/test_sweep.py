@@ -222,6 +222,20 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     assert out[1]["error"].startswith("WorkerDied")
 
 
+def test_pool_workers_start_with_the_limits_the_driver_changed(tmp_path):
+    # A spawned worker starts with the defaults: before, set_limits (or the command line's NNPARTITION_MAX_WORK)
+    # in the driver did not reach the jobs run on a pool.
+    from nnpartition._sweep_jobs import limits as limits_job
+    from nnpartition.limits import DEFAULT_LIMITS, override
+
+    with override(max_work=12345, max_params=678):
+        out = sweep.run([{"i": 0}, {"i": 1}], limits_job, store=None, workers=2, progress=False)
+    assert [r["status"] for r in out] == ["done", "done"]
+    for r in out:
+        assert r["result"]["max_work"] == 12345 and r["result"]["max_params"] == 678
+        assert r["result"]["max_bytes"] == DEFAULT_LIMITS.max_bytes   # unchanged: each worker's own default
+
+
 # --------------------------------------------------------------------------- SIGKILL, then resume
 
 KILL_SCRIPT = textwrap.dedent("""

@@ -11,7 +11,7 @@ import os
 import time
 from typing import Any, Dict
 
-__all__ = ["empty", "partition", "real", "real_or_toy", "toy", "train"]
+__all__ = ["empty", "limits", "partition", "real", "real_or_toy", "toy", "train"]
 
 
 def toy(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -30,6 +30,21 @@ def toy(config: Dict[str, Any]) -> Dict[str, Any]:
         raise ValueError(f"configured to fail (x={config.get('x')})")
     x = config.get("x", 0)
     return {"square": x * x}
+
+
+def limits(config: Dict[str, Any]) -> Dict[str, Any]:
+    """The limits of :mod:`nnpartition.limits` in force where the job runs (a worker must use the driver's).
+
+    Example:
+        >>> from nnpartition.limits import override
+        >>> with override(max_work=12345):
+        ...     limits({})["max_work"]
+        12345
+    """
+    from .limits import get_limits
+
+    now = get_limits()
+    return {"max_params": now.max_params, "max_bytes": now.max_bytes, "max_work": now.max_work}
 
 
 def empty(config: Dict[str, Any]) -> Dict[str, Any]:

@@ -5,7 +5,9 @@ with ``register(subparsers)``. :func:`main` runs the shared checks of
 :mod:`nnpartition._cli.common` (files, output paths, option combinations)
 before the command, and maps errors to exit statuses: 2 with one line for
 a usage or value error or a file that could not be written (naming its
-option), 130 for Ctrl-C.
+option), 130 for Ctrl-C. The limits of :mod:`nnpartition.limits` can be set for
+one command through the environment variables ``NNPARTITION_MAX_PARAMS``,
+``NNPARTITION_MAX_BYTES`` and ``NNPARTITION_MAX_WORK`` (docs/limits.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 from typing import Any, List, NoReturn, Optional
 
 from . import __version__
-from ._cli.common import check_args, write_error
+from ._cli.common import check_args, cli_limit_hint, environment_limits, write_error
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
@@ -56,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnpartition",
         description="How two-layer ReLU networks cut input space: region counts, Monte Carlo "
                     "partitions, real training and accuracy estimates.",
+        epilog="Every command refuses, before it starts, work above the limits of nnpartition.limits "
+               "(docs/limits.md); set NNPARTITION_MAX_PARAMS (parameters of one network, default 2**28), "
+               "NNPARTITION_MAX_BYTES (memory of one call) or NNPARTITION_MAX_WORK (steps of one call, "
+               "default 1e13) in the environment to change them for one command, e.g. "
+               "NNPARTITION_MAX_WORK=1e14 nnpartition train ...",
     )
     parser.add_argument("--version", action="version", version=f"nnpartition {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -108,17 +115,23 @@ def main(argv: Optional[List[str]] = None) -> int:
         # what the command is for (restored below: main() also runs inside other programs)
         sys.set_int_max_str_digits(0)
     try:
+        env_limits = environment_limits()   # NNPARTITION_MAX_WORK and the like: the shell's set_limits
         check_args(args)  # files, paths and option combinations: before any work
-        status = int(args.func(args) or 0)
+        from .limits import override
+
+        with override(**env_limits):   # for this command only: main() also runs inside other programs
+            status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below, not at interpreter exit
         return status
     except (ValueError, TypeError, MemoryError) as exc:
-        message = " ".join(str(exc).split())  # one line
+        # one line; a limit's refusal names the environment variable that raises it, not set_limits
+        message = cli_limit_hint(" ".join(str(exc).split()), args.command)
         if isinstance(exc, MemoryError):
             # numpy's and matplotlib's MemoryErrors may carry no message at all (an audit after the twenty-eighth
             # pass on issue 11 saw "error: " alone); say what happened and what to lower
             message = (f"out of memory ({message or 'MemoryError'}); ask for less, or lower max_bytes "
-                       "(nnpartition.limits.set_limits) so that the size checks refuse it before it starts")
+                       "(the environment variable NNPARTITION_MAX_BYTES, e.g. NNPARTITION_MAX_BYTES=4e9) so that "
+                       "the size checks refuse it before it starts")
         print(f"nnpartition {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,7 +10,10 @@ and one line, before the command runs:
   extension matplotlib cannot write;
 * ``--workers`` below 1, a ``--seed`` outside ``[0, 2**64)``, and ``--resume`` / ``--retry-failed``
   without ``--store``;
-* a ``--store`` that cannot work (a directory, read-only, in a read-only folder).
+* a ``--store`` that cannot work (a directory, read-only, in a read-only folder);
+* a malformed ``NNPARTITION_MAX_PARAMS``, ``NNPARTITION_MAX_BYTES`` or ``NNPARTITION_MAX_WORK``, the environment
+  variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
+  (:func:`environment_limits`; a refusal then names the variable, :func:`cli_limit_hint`).
 
 Commands that read layers from an ``.npz`` use :func:`load_layers`, which turns
 every way such a file can be wrong into one sentence.
@@ -22,9 +25,10 @@ import argparse
 import contextlib
 import json
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,8 +38,9 @@ from .._files import read_npz, readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
-__all__ = ["UsageError", "check_args", "check_input_file", "check_output_file", "choices", "dumps", "integer",
-           "load_layer", "load_layers", "write_error", "writing"]
+__all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
+           "cli_limit_hint", "dumps", "environment_limits", "integer", "load_layer", "load_layers", "write_error",
+           "writing"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -87,6 +92,71 @@ def integer(text: str) -> int:
 
 class UsageError(ValueError):
     """A command-line mistake: ``main`` prints the message on one line and exits with status 2."""
+
+
+#: The environment variable that sets each limit of :mod:`nnpartition.limits` for one command (docs/limits.md).
+LIMIT_VARIABLES = {"max_params": "NNPARTITION_MAX_PARAMS", "max_bytes": "NNPARTITION_MAX_BYTES",
+                   "max_work": "NNPARTITION_MAX_WORK"}
+_LIMIT_UNITS = {"max_params": "parameters", "max_bytes": "bytes", "max_work": "steps"}
+_LIMIT_EXAMPLES = {"max_params": "1e9", "max_bytes": "16e9", "max_work": "1e14"}
+
+
+def environment_limits(environ: Optional[Mapping[str, str]] = None) -> Dict[str, int]:
+    """The limits the environment variables of :data:`LIMIT_VARIABLES` ask for, as keyword arguments of
+    ``nnpartition.limits.override`` (unset or empty variables left out), or a :class:`UsageError` naming the variable.
+
+    A value is a whole number from 1 to 2^64 - 1, written with digits (underscores allowed) or in scientific
+    notation (``1e14``).
+
+    Example:
+        >>> environment_limits({"NNPARTITION_MAX_WORK": "1e14", "NNPARTITION_MAX_BYTES": "17_179_869_184"})
+        {'max_bytes': 17179869184, 'max_work': 100000000000000}
+        >>> environment_limits({"NNPARTITION_MAX_PARAMS": "lots"})
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: NNPARTITION_MAX_PARAMS must be a whole number of parameters from 1 to 2**64 - 1 (such as 1e9), got 'lots'
+    """
+    env = os.environ if environ is None else environ
+    out: Dict[str, int] = {}
+    for name, var in LIMIT_VARIABLES.items():
+        text = str(env.get(var, "")).strip()
+        if not text:
+            continue
+        value: Optional[int] = None
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                f = float("nan")
+            if f == f and f not in (float("inf"), float("-inf")) and f == int(f):
+                value = int(f)
+        if value is None or not 1 <= value <= 2**64 - 1:
+            raise UsageError(f"{var} must be a whole number of {_LIMIT_UNITS[name]} from 1 to 2**64 - 1 "
+                             f"(such as {_LIMIT_EXAMPLES[name]}), got {text!r}")
+        out[name] = value
+    return out
+
+
+_SET_LIMITS = re.compile(r"(?:nnpartition\.limits\.)?set_limits\((max_params|max_bytes|max_work)=\.\.\.\)"
+                         r"(?: \(or pass max_work= where the function takes it\))?")
+
+
+def cli_limit_hint(message: str, command: str) -> str:
+    """``message`` with each pointer to ``nnpartition.limits.set_limits``, a call a shell user cannot make, replaced
+    by the environment variable that does the same for a command (:data:`LIMIT_VARIABLES`).
+
+    Example:
+        >>> cli_limit_hint("x takes about 4e13 steps, above the limit of 1e13 (max_work); reduce the sizes, or "
+        ...                "raise the limit with nnpartition.limits.set_limits(max_work=...)", "train")
+        'x takes about 4e13 steps, above the limit of 1e13 (max_work); reduce the sizes, or raise the limit with the environment variable NNPARTITION_MAX_WORK (e.g. NNPARTITION_MAX_WORK=1e14 nnpartition train ...)'
+    """
+    def variable(m: "re.Match[str]") -> str:
+        var = LIMIT_VARIABLES[m.group(1)]
+        return f"the environment variable {var} (e.g. {var}={_LIMIT_EXAMPLES[m.group(1)]} nnpartition {command} ...)"
+
+    return _SET_LIMITS.sub(variable, message)
 
 
 def _option(name: str) -> str:

@@ -107,11 +107,28 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in pool worke
             os._exit(1)
 
 
-def _worker_init(parent: int, threads: Optional[int]) -> None:  # pragma: no cover - runs in pool workers
-    """Set up a local pool worker: leave Ctrl-C to the driver, cap Rust threads, die with the driver."""
+def _changed_limits() -> Dict[str, int]:
+    """The limits of :mod:`nnpartition.limits` the driver has changed from a fresh process's (``set_limits``, or the
+    command line's ``NNPARTITION_MAX_*`` variables), which its spawned workers must start with; the others each
+    worker computes for itself (``max_bytes`` follows its own ``ulimit -v``)."""
+    from ..limits import DEFAULT_LIMITS, get_limits
+
+    now = get_limits()
+    return {k: getattr(now, k) for k in ("max_params", "max_bytes", "max_work")
+            if getattr(now, k) != getattr(DEFAULT_LIMITS, k)}
+
+
+def _worker_init(parent: int, threads: Optional[int],
+                 limits: Optional[Dict[str, int]] = None) -> None:  # pragma: no cover - runs in pool workers
+    """Set up a local pool worker: leave Ctrl-C to the driver, cap Rust threads, die with the driver, and use the
+    limits the driver changed (a spawned process starts with the defaults)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if threads and "RAYON_NUM_THREADS" not in os.environ:
         os.environ["RAYON_NUM_THREADS"] = str(threads)
+    if limits:
+        from ..limits import set_limits
+
+        set_limits(**limits)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nnpartition-sweep-watch").start()
 
 
@@ -153,7 +170,7 @@ def _local_pool(workers: int) -> cf.ProcessPoolExecutor:
     # child of a multi-threaded process can deadlock.
     threads = max(_default_workers() // workers, 1)
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                  initializer=_worker_init, initargs=(os.getpid(), threads))
+                                  initializer=_worker_init, initargs=(os.getpid(), threads, _changed_limits()))
 
 
 def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
