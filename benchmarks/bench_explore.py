@@ -40,7 +40,7 @@ def median_ms(fn, reps):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--widths", type=int, nargs="+", default=[64, 64])
     ap.add_argument("--data", default="xor")
     ap.add_argument("-N", type=int, default=1000)

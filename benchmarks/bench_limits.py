@@ -15,6 +15,7 @@ shared machine busy with memory traffic, where a wide layer's product is slowest
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import resource
@@ -206,13 +207,27 @@ def _interrupt_row(name: str, setup: str, call: str, repeats: int) -> None:
         print(f"| {name} | no KeyboardInterrupt | |")
 
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--interrupts"]:
-        rest = sys.argv[2:]
-        interrupt_table(words=[w for w in rest if w != "--under-load"], under_load="--under-load" in rest)
-    elif sys.argv[1:]:   # only these rows of the first table: python benchmarks/bench_limits.py "EXPR" ...
-        HOSTILE[:] = sys.argv[1:]
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--interrupts", action="store_true",
+                    help="only the second table (SIGINT to KeyboardInterrupt); ARG are words of the calls' names")
+    ap.add_argument("--under-load", action="store_true",
+                    help="with --interrupts: beside two processes that copy 200 MB arrays")
+    ap.add_argument("args", nargs="*", metavar="ARG",
+                    help="without --interrupts: only these calls of the first table (Python expressions, such as "
+                         "'npn.regions(2**40, 2**40)'); with it: words the long calls' names must contain")
+    args = ap.parse_args()
+    if args.under_load and not args.interrupts:
+        ap.error("--under-load goes with --interrupts")
+    if args.interrupts:
+        interrupt_table(words=args.args, under_load=args.under_load)
+    elif args.args:   # only these rows of the first table: python benchmarks/bench_limits.py "EXPR" ...
+        HOSTILE[:] = args.args
         hostile_table()
     else:
         hostile_table()
         interrupt_table()
+
+
+if __name__ == "__main__":
+    main()

@@ -86,7 +86,7 @@ def one_thread_time(widths: List[int], seed: int) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the two smaller architectures")
     ap.add_argument("--seeds", type=int, default=2, help="random networks per architecture (default 2)")
     args = ap.parse_args()

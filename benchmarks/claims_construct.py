@@ -9,6 +9,8 @@ the constructive classifier with one unit per label change. Prints markdown.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from nnpartition import train
@@ -102,4 +104,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -10,6 +10,8 @@ optimum and the hidden-layer formula. Prints markdown.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from nnpartition.lowrank import (
@@ -107,4 +109,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

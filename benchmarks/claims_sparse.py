@@ -9,6 +9,8 @@ verdict". Every number is computed in this run from fixed seeds.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from nnpartition.sparse import (
@@ -159,4 +161,5 @@ def main() -> None:
                "holds" if ov.correlation < -0.3 else "weak"]))
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

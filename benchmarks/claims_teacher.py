@@ -11,6 +11,8 @@ agreement condition.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from nnpartition.teacher import (
@@ -132,4 +134,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -64,6 +64,7 @@ and 4+ gain at least 5 points of coverage. Item 1 held, item 2 failed (``10 -> 6
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import warnings
@@ -511,12 +512,10 @@ def calibrated() -> int:
 
 
 def main() -> int:
-    which = sys.argv[1] if len(sys.argv) > 1 else ""
     commands = {"probe": probe, "rules": rules, "bands": bands, "grid": grid, "calibrated": calibrated}
-    if which not in commands:
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    return commands[which]()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("part", choices=list(commands), help="what to run (see Usage above)")
+    return commands[ap.parse_args().part]()
 
 
 if __name__ == "__main__":

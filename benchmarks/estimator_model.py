@@ -250,3 +250,14 @@ def warp(P: Dict[str, float], d: Any, N: Any, ln_load: Any, stretch: Any, shift:
     w = np.clip((np.asarray(N, float) - np.asarray(d, float) - 1.0) / np.maximum(MIN_N - np.asarray(d, float) - 1.0,
                                                                               1.0), 0.0, 1.0)
     return np.maximum(delta, 0.0) * w + np.minimum(delta, 0.0)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="A module with nothing to run on its own: calibrate_protocols.py, visits_probe.py and the other "
+               "scripts that fit the estimator's constants import it.").parse_args()
+    print("estimator_model.py is a module: python benchmarks/calibrate_protocols.py imports it and checks it "
+          "against the Rust core")

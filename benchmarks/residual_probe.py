@@ -28,6 +28,7 @@ steps and restarts.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 import warnings
@@ -144,4 +145,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     sys.exit(main())

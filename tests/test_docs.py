@@ -304,6 +304,39 @@ def test_documented_scripts_exist(page):
     assert not missing, f"{_id(page)} runs scripts that are not in the repository: {missing}"
 
 
+def test_every_benchmark_script_prints_its_help_and_runs_nothing():
+    """``python benchmarks/X.py --help`` prints the script's usage (its docstring) and exits 0 without running:
+    bench_limits.py read ``--help`` as an expression to evaluate, and seven scripts ignored it and started their
+    full runs (minutes). Each call imports numpy and the package only, about a second; they run four at a time."""
+    import ast
+    import subprocess
+    import sys
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    assert len(scripts) >= 29
+
+    def helped(script: Path):
+        start = time.perf_counter()
+        try:
+            r = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60,
+                               cwd=ROOT)
+        except subprocess.TimeoutExpired:   # a script that ignores --help and runs
+            return script, None, "", "timed out after 60 s", 60.0
+        return script, r.returncode, r.stdout, r.stderr, time.perf_counter() - start
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(helped, scripts))
+    for script, code, out, err, seconds in results:
+        name = script.name
+        assert code == 0, f"{name} --help: exit status {code}: {err[-500:]}"
+        assert out.startswith(f"usage: {name}"), f"{name} --help printed {out[:200]!r}"
+        doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
+        assert doc and doc.splitlines()[0] in out, f"{name} --help does not print its docstring"
+        assert seconds < 20, f"{name} --help took {seconds:.1f} s: it does work before reading its arguments"
+
+
 def test_the_concern_map_lists_every_command_where_it_lives():
     import argparse
     import importlib
