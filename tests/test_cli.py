@@ -663,3 +663,15 @@ def test_an_empty_limit_variable_counts_as_unset(monkeypatch):
     from nnpartition._cli.common import environment_limits
 
     assert environment_limits({"NNPARTITION_MAX_BYTES": "", "NNPARTITION_MAX_WORK": " 2_000 "}) == {"max_work": 2000}
+
+
+
+def test_train_with_one_dataset_prints_no_spread(capsys):
+    argv = ["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "1", "--no-progress"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "training accuracy: 0.7000 +- n/a (one dataset)" in out and "+- 0.0000" not in out
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["std"] is None
+    assert main(["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "2", "--no-progress", "--json"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out)["std"], float)

@@ -212,3 +212,57 @@ def test_trials_are_checked_against_the_work_limit():
     # The documented example and the estimator's default 200 trials run under the default limits.
     assert npn.simulate_partition(10, 1000, 50, trials=200, seed=0, progress=False).trials == 200
     assert npn.estimate_accuracy(10, 1000, 16, method="monte_carlo", seed=0, progress=False).details.trials == 200
+
+
+# ---------------------------------------------------------------- one trial, and intervals inside the possible values
+
+def test_one_trial_has_no_spread_to_report(capsys):
+    import json
+
+    from nnpartition.cli import main
+
+    sim = npn.simulate_partition(2, 1000, 16, trials=1, seed=0, progress=False)
+    for s, value in ((sim.regions, float(sim.n_regions[0])), (sim.accuracy, float(sim.majority_accuracy[0]))):
+        assert s.mean == value
+        assert np.isnan(s.std) and np.isnan(s.ci_low) and np.isnan(s.ci_high)   # was 0 and a zero-width interval
+    assert main(["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "occupied regions : 45.00 +- n/a  (95% CI n/a: one trial)" in out
+    assert "45.00 .. 45.00" not in out
+    assert main(["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["n_regions"] == {"mean": 45.0, "std": None, "ci_low": None, "ci_high": None}
+    assert got["majority_accuracy"]["std"] is None
+
+
+@pytest.mark.parametrize("d,N,L,bound", [
+    (5, 30, 20, "N"),             # regions 27, 30, 29, 30, 29: the t interval reaches 30.52 > N
+    (1, 50, 2, "regions(L, d)"),  # two knots cut the line into 3 pieces: 2, 3, 1, 2, 3 reach 3.24
+])
+def test_the_regions_interval_stays_below_the_most_regions_a_trial_can_occupy(d, N, L, bound):
+    from scipy import stats
+
+    sim = npn.simulate_partition(d, N, L, trials=5, seed=0, progress=False)
+    most = N if bound == "N" else npn.regions(L, d)
+    assert sim.max_regions == most == min(N, npn.regions(L, d))
+    x = sim.n_regions.astype(float)
+    assert x.max() <= most
+    lo, hi = stats.t.interval(0.95, x.size - 1, loc=x.mean(), scale=stats.sem(x))
+    assert hi > most   # the unclipped interval passes the bound
+    assert sim.regions.ci_high == most and sim.regions.ci_low == pytest.approx(lo, rel=1e-9)
+
+
+def test_the_accuracy_interval_stays_inside_one_half_and_one(capsys):
+    from scipy import stats
+
+    from nnpartition.cli import main
+
+    sim = npn.simulate_partition(3, 40, 30, trials=4, seed=0, progress=False)
+    a = sim.majority_accuracy
+    assert 0.5 <= a.min() and a.max() <= 1.0
+    lo, hi = stats.t.interval(0.95, a.size - 1, loc=a.mean(), scale=stats.sem(a))
+    assert hi > 1.0
+    assert sim.accuracy.ci_high == 1.0 and sim.accuracy.ci_low == pytest.approx(lo, rel=1e-9)
+    assert main(["simulate", "-d", "3", "-N", "40", "-L", "30", "--trials", "4"]) == 0
+    out = capsys.readouterr().out
+    assert ".. 1.0000)" in out and ".. 1.01" not in out

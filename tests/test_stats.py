@@ -49,3 +49,17 @@ def test_summarize_single_value_and_empty():
     with pytest.raises(ValueError, match="empty"):
         summarize([])
     assert mean_ci95(1, 2.0, 0.0) == (2.0, 2.0)
+
+
+def test_summarize_one_value_nan_and_bounds():
+    s = summarize([3.0], one_value_nan=True)
+    assert s.mean == 3.0 and all(math.isnan(v) for v in (s.std, s.ci_low, s.ci_high))
+    # the t interval of [0.9, 1, 1] reaches 1 + t_2 0.0577 / sqrt(3) = 1.0768; fractions stop at 1
+    wide = summarize([0.9, 1.0, 1.0])
+    assert wide.ci_high == pytest.approx(0.9666666666666667 + 4.302652729749462 * 0.05773502691896258 / math.sqrt(3))
+    clipped = summarize([0.9, 1.0, 1.0], bounds=(0.0, 1.0))
+    assert clipped == (wide.mean, wide.std, wide.ci_low, 1.0)
+    assert summarize([0.0, 0.0, 0.1], bounds=(0.0, 1.0)).ci_low == 0.0
+    for bad in [(1.0, 0.0), (float("nan"), 1.0)]:
+        with pytest.raises(ValueError, match="bounds must be"):
+            summarize([1.0, 2.0], bounds=bad)

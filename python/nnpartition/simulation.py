@@ -11,8 +11,9 @@ whatever the thread count or batching.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, NamedTuple, Optional
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -33,7 +34,8 @@ _BATCH_WORK = 2 * 10**7
 
 
 class Summary(NamedTuple):
-    """Mean, sample standard deviation and two-sided 95% Student-t confidence interval of the mean."""
+    """Mean, sample standard deviation and two-sided 95% Student-t confidence interval of the mean (NaN where one
+    value cannot give them; see :func:`summarize`)."""
 
     mean: float
     std: float
@@ -41,24 +43,41 @@ class Summary(NamedTuple):
     ci_high: float
 
 
-def summarize(values: ArrayLike) -> Summary:
+def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None,
+              one_value_nan: bool = False) -> Summary:
     """Mean, std (ddof=1) and 95% confidence interval of the mean of ``values``.
 
     The interval is Student's t with ``n - 1`` degrees of freedom (at 30 and
-    more values it is within 4% of the normal interval); one value gives a
-    zero-width interval.
+    more values it is within 4% of the normal interval), clipped to ``bounds``
+    (the range the values can take, e.g. ``(0, 1)`` for fractions) when given:
+    the mean of values in a range lies in it, so the clipped interval covers it
+    at least as often. One value has no spread to estimate: with
+    ``one_value_nan=True`` its std and interval are NaN (what
+    :class:`PartitionSim`'s summaries give); by default they are 0 and the
+    single point, as before (``estimate_accuracy``'s Monte Carlo band reads them).
 
     Example:
         >>> s = summarize(np.array([1.0, 2.0, 3.0]))
         >>> s.mean, round(s.ci_high, 4)   # 2 + t_2 * 1 / sqrt(3)
         (2.0, 4.4841)
+        >>> summarize([0.9, 1.0, 1.0], bounds=(0.0, 1.0)).ci_high   # not 1.12...
+        1.0
+        >>> summarize([45.0], one_value_nan=True)
+        Summary(mean=45.0, std=nan, ci_low=nan, ci_high=nan)
     """
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         raise ValueError("values must not be empty")
     mean = float(x.mean())
+    if x.size == 1 and one_value_nan:
+        return Summary(mean, math.nan, math.nan, math.nan)
     std = float(x.std(ddof=1)) if x.size > 1 else 0.0
     lo, hi = mean_ci95(int(x.size), mean, std)
+    if bounds is not None:
+        b_lo, b_hi = (float(b) for b in bounds)
+        if not b_lo <= b_hi:   # NaN fails too
+            raise ValueError(f"bounds must be (low, high) with low <= high, got {tuple(bounds)}")
+        lo, hi = max(lo, b_lo), min(hi, b_hi)
     return Summary(mean, std, lo, hi)
 
 
@@ -92,14 +111,24 @@ class PartitionSim(ValueResult):
     capped_occupancy: NDArray[np.int64] = field(repr=False)
 
     @property
+    def max_regions(self) -> int:
+        """The most regions a trial can occupy: ``min(N, regions(L, d))`` (each holds a point; ``L`` neurons cut
+        ``R^d`` into at most ``regions(L, d)``)."""
+        if _core.log_regions(self.L, self.d) >= math.log(self.N):   # the exact count is at least N: not computed
+            return self.N
+        return min(self.N, int(_core.regions(self.L, self.d, False)))
+
+    @property
     def regions(self) -> Summary:
-        """Summary of the occupied-region counts."""
-        return summarize(self.n_regions)
+        """Summary of the occupied-region counts: NaN std and interval for one trial, the interval clipped to
+        ``[1, max_regions]``."""
+        return summarize(self.n_regions, bounds=(1.0, float(self.max_regions)), one_value_nan=True)
 
     @property
     def accuracy(self) -> Summary:
-        """Summary of the majority-vote accuracies."""
-        return summarize(self.majority_accuracy)
+        """Summary of the majority-vote accuracies: NaN std and interval for one trial, the interval clipped to
+        ``[0.5, 1]`` (a region's majority holds at least half its points)."""
+        return summarize(self.majority_accuracy, bounds=(0.5, 1.0), one_value_nan=True)
 
     @property
     def singleton_fraction(self) -> float:

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import math
 
-from ..simulation import simulate_partition
+from ..simulation import Summary, simulate_partition
 from .common import choices, dumps, integer
+
+
+def _spread(s: Summary, fmt: str) -> str:
+    """``mean +- std  (95% CI low .. high)``, or the mean alone where one trial gives no spread (NaN std).
+
+    Example:
+        >>> _spread(Summary(45.0, float("nan"), float("nan"), float("nan")), ".2f")
+        '45.00 +- n/a  (95% CI n/a: one trial)'
+    """
+    if math.isnan(s.std):
+        return f"{s.mean:{fmt}} +- n/a  (95% CI n/a: one trial)"
+    return f"{s.mean:{fmt}} +- {s.std:{fmt}}  (95% CI {s.ci_low:{fmt}} .. {s.ci_high:{fmt}})"
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -17,8 +30,8 @@ def _simulate(args: argparse.Namespace) -> int:
         return 0
     r, a = sim.regions, sim.accuracy
     print(f"d={sim.d} N={sim.N} L={sim.L} dist={sim.dist} init={sim.init} trials={sim.trials} seed={sim.seed}")
-    print(f"occupied regions : {r.mean:.2f} +- {r.std:.2f}  (95% CI {r.ci_low:.2f} .. {r.ci_high:.2f})")
-    print(f"majority accuracy: {a.mean:.4f} +- {a.std:.4f}  (95% CI {a.ci_low:.4f} .. {a.ci_high:.4f})")
+    print(f"occupied regions : {_spread(r, '.2f')}")
+    print(f"majority accuracy: {_spread(a, '.4f')}")
     print(f"points alone in their region: {sim.singleton_fraction:.4f}")
     return 0
 
@@ -27,7 +40,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     """Add the ``simulate`` subcommand."""
     s = sub.add_parser("simulate", help="Monte Carlo partition of random points by random neurons",
                        description="Draw N random labelled points and L random hidden neurons per trial; report "
-                                   "occupied regions and the majority-vote accuracy with 95% confidence intervals.")
+                                   "occupied regions and the majority-vote accuracy with 95% confidence intervals "
+                                   "(Student's t, clipped to the values a trial can give; n/a for one trial).")
     s.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     s.add_argument("-N", type=integer, required=True, help="points per trial, >= 1")
     s.add_argument("-L", type=integer, required=True, help="hidden neurons, >= 1")

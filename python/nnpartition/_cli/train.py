@@ -24,14 +24,18 @@ def _train(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     seconds = time.perf_counter() - start
+    one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy reports std 0)
     if args.json:
         out = m.to_dict()
+        if one:
+            out["std"] = None
         out["seconds"] = round(seconds, 3)
         print(dumps(out))
         return 0
     print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
     print(f"protocol: {m.protocol.describe()}")
-    print(f"training accuracy: {m.mean:.4f} +- {m.std:.4f}  (per dataset: "
+    spread = "n/a (one dataset)" if one else f"{m.std:.4f}"
+    print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
     return 0
 
@@ -43,7 +47,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         description="Train d -> L ReLU -> 1 (or deeper) networks on random two-class datasets under a training "
                     "protocol (default: the reference protocol, full-batch Adam, lr 0.02 cosine-annealed to 2e-4 "
                     "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
-                    "accuracy, mean +- std over datasets.")
+                    "accuracy, mean +- std over datasets (n/a, and null in --json, for one dataset).")
     p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=integer, required=True, help="points per dataset, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
