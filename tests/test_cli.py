@@ -286,9 +286,12 @@ def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypa
     assert needle in capsys.readouterr().err and not (tmp_path / "p.png").exists()
 
 
-def test_eas_capacity_names_a_bad_n_list(capsys):
-    assert main(["eas-capacity", "-N", "5,x"]) == 2
-    assert "-N must be comma-separated integers" in capsys.readouterr().err
+@pytest.mark.parametrize("value", ["5,x", "0", "8,0", "-3", "10000001", ","])
+def test_eas_capacity_names_a_bad_n_list(capsys, value):
+    # `-N 0` was refused as "N_values[] must be >= 1", a name the command line does not have
+    line = _fails_with(capsys, ["eas-capacity", "-N", value, "--trials", "1000000"],
+                       "-N must be comma-separated whole numbers from 1 to 10000000", repr(value))
+    assert "N_values" not in line
 
 
 def test_int_digit_limit_is_restored_after_a_command(capsys):

@@ -199,6 +199,26 @@ def test_relu_codes_check_a_k_they_ignore(k, exc):
     assert expand_sparsify(X, 10, k=3, sparsify="relu").k is None   # a valid k is still ignored
 
 
+def test_eas_capacity_prints_the_trained_column_only_when_it_trained(capsys):
+    from nnpartition.cli import main
+
+    argv = ["eas-capacity", "-d", "3", "-m", "16", "-N", "8,16", "--trials", "2"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "net trained" not in lines[1] and lines[1].split()[-2:] == ["net", "est."]
+    assert all("nan" not in line for line in lines)   # it was a column of nan
+    assert [len(line.split()) for line in lines[2:4]] == [11, 11]
+    assert main([*argv, "--trained"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-2:] == ["net", "trained"]
+    assert [len(line.split()) for line in lines[2:4]] == [12, 12] and all("nan" not in line for line in lines)
+
+
+def test_capacity_curve_names_the_bad_entry_of_n_values():
+    with pytest.raises(ValueError, match=r"N_values\[1\] must be >= 1 and <= 10000000, got 0"):
+        capacity_curve(3, [8, 0], 16)
+
+
 def test_eas_capacity_command(tmp_path, capsys):
     import json
 

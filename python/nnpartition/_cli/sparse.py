@@ -9,6 +9,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
+from ..sparse.code import MAX_CAPACITY_N
 from .common import UsageError, choices, dumps, integer
 
 
@@ -43,10 +44,24 @@ def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
 
 
 def _n_list(text: str) -> List[int]:
+    """``-N``'s comma-separated point counts, or a :class:`UsageError` naming ``-N`` and the range.
+
+    Example:
+        >>> _n_list("8, 16,32")
+        [8, 16, 32]
+        >>> _n_list("0,16")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000 (e.g. -N 50,100,200), got '0,16'
+    """
     try:
-        return [int(t) for t in text.split(",") if t.strip()]
+        Ns = [int(t) for t in text.split(",") if t.strip()]
     except ValueError:
-        raise ValueError(f"-N must be comma-separated integers (e.g. -N 50,100,200), got {text!r}") from None
+        Ns = []
+    if not Ns or not all(1 <= n <= MAX_CAPACITY_N for n in Ns):
+        raise UsageError(f"-N must be comma-separated whole numbers from 1 to {MAX_CAPACITY_N} (e.g. -N 50,100,200), "
+                         f"got {text!r}")
+    return Ns
 
 
 def _capacity(args: argparse.Namespace) -> int:
@@ -75,15 +90,16 @@ def _capacity(args: argparse.Namespace) -> int:
         how = "exact (LP)" if c.method == "exact" else f"{c.method} (heuristic: a lower bound)"
         print(f"d={c.d} m={c.m} k={c.k} sparsify={c.sparsify} projection={c.projection} "
               f"separability={how} trials={c.trials}")
+        trained = c.trained_accuracy   # the column only with --trained (it was a column of nan)
         print(f"{'N':>6} {'N/m':>6} {'separable':>9} {'Cover(r)':>8} {'Cover(m)':>8} {'rank r':>7} {'dead':>6} "
-              f"{'0-rows':>6} {'distinct':>8} {'accuracy':>9} {'net est.':>8} {'net trained':>11}")
-        trained = c.trained_accuracy if c.trained_accuracy is not None else [float("nan")] * len(c.N)
+              f"{'0-rows':>6} {'distinct':>8} {'accuracy':>9} {'net est.':>8}"
+              + (f" {'net trained':>11}" if trained is not None else ""))
         assert c.estimated_accuracy is not None
         for j, n in enumerate(c.N):
             print(f"{n:>6} {n / c.m:>6.2f} {c.separable_fraction[j]:>9.2f} {c.cover_rank[j]:>8.4f} "
                   f"{c.cover[j]:>8.4f} {c.mean_rank[j]:>7.1f} {c.mean_dead_units[j]:>6.1f} {c.mean_zero_rows[j]:>6.1f} "
-                  f"{c.mean_distinct_rows[j]:>8.1f} {c.mean_accuracy[j]:>9.4f} {c.estimated_accuracy[j]:>8.4f} "
-                  f"{trained[j]:>11.4f}")
+                  f"{c.mean_distinct_rows[j]:>8.1f} {c.mean_accuracy[j]:>9.4f} {c.estimated_accuracy[j]:>8.4f}"
+                  + (f" {trained[j]:>11.4f}" if trained is not None else ""))
         print("accuracy: training accuracy of the " + ("perceptron" if c.method == "perceptron" else "least-squares")
               + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
               "0-rows: points with an all-zero code; distinct: distinct code vectors")

@@ -415,6 +415,10 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int)
                  "use smaller N_values or m")
 
 
+#: The largest ``N`` :func:`capacity_curve` draws (``nnpartition eas-capacity -N``).
+MAX_CAPACITY_N = 10**7
+
+
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, epochs: int = 500,
@@ -439,7 +443,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     """
     d = v.count("d", d, minimum=1, maximum=10**6)
     m = v.count("m", m, minimum=1, maximum=10**6)
-    Ns = [v.count("N_values[]", n, minimum=1, maximum=10**7) for n in N_values]
+    Ns = [v.count(f"N_values[{i}]", n, minimum=1, maximum=MAX_CAPACITY_N) for i, n in enumerate(N_values)]
     if not Ns:
         raise ValueError("N_values must not be empty")
     trials = v.count("trials", trials, minimum=1, maximum=10**6)
