@@ -350,6 +350,26 @@ def test_bad_inputs_give_clear_errors():
         knots(tanh)
 
 
+def test_explain_1d_without_live_knots_prints_no_nan(capsys):
+    import json
+
+    from nnpartition.cli import main
+
+    # -N 2 -L 1: the one unit's knot lies outside the two points; the fractions of knots are of no knots
+    assert main(["explain-1d", "-N", "2", "-L", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "0 bend the function inside the data" in out
+    assert "nan" not in out
+    assert "no live knot inside the data, so no fractions of knots to report" in out
+    assert out.rstrip().endswith("live knots: none")
+    assert main(["explain-1d", "-N", "2", "-L", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["live_knots"] == [] and got["knot_gap_fraction"] is None   # NaN: not available
+    # with live knots the fractions are printed as before
+    assert main(["explain-1d", "-N", "20", "-L", "3", "--steps", "200"]) == 0
+    assert "knots in wider-than-median data gaps: " in capsys.readouterr().out
+
+
 def test_explain_1d_command(tmp_path, capsys):
     import json
 

@@ -504,7 +504,8 @@ class Explanation:
         sign_changes: sign changes of the output on the interval; ``max_sign_changes = L + 1``.
         zero_crossings: where the output changes sign inside the interval (increasing).
         knot_gap_fraction: fraction of merged live knots that fall in a gap between consecutive
-            data points wider than the median gap (knots placed between the data, not on them).
+            data points wider than the median gap (knots placed between the data, not on them); NaN when
+            no live knot lies inside the data.
         knot_to_zero: for each merged live knot, the distance to the nearest zero crossing
             (``inf`` when there is none), in units of the data interval's length.
         label_changes: label changes along the sorted data (the fewest sign changes a
@@ -537,13 +538,17 @@ class Explanation:
 
     def summary(self) -> str:
         """A few lines of text describing the network."""
-        near = float(np.mean(self.knot_to_zero < 0.05)) if self.knot_to_zero.size else float("nan")
+        if self.knot_to_zero.size:
+            near = float(np.mean(self.knot_to_zero < 0.05))
+            knots = (f"knots within 5% of the interval from a zero crossing: {near:.2f}; "
+                     f"knots in wider-than-median data gaps: {self.knot_gap_fraction:.2f}")
+        else:   # the two fractions are of no knots (NaN): say so instead of printing nan
+            knots = "no live knot inside the data, so no fractions of knots to report"
         lines = [
             f"data interval [{self.interval[0]:.4g}, {self.interval[1]:.4g}]; {self.n_units} hidden units, "
             f"{len(self.live_units)} bend the function inside the data, {self.n_pieces} linear pieces",
             f"sign changes used: {self.sign_changes} of at most {self.max_sign_changes} (L + 1)",
-            f"knots within 5% of the interval from a zero crossing: {near:.2f}; "
-            f"knots in wider-than-median data gaps: {self.knot_gap_fraction:.2f}",
+            knots,
         ]
         if self.label_changes is not None:
             lines.append(f"label changes along the data: {self.label_changes}; training accuracy {self.accuracy:.4f}")

@@ -104,7 +104,7 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         print(f"trained a 1-D ReLU network, L = {e.n_units}, on N = {args.N} points (label sin(3x) > 0)")
         print(e.summary())
-        print("live knots: " + ", ".join(f"{t:.3f}" for t in e.knots.merged_position))
+        print("live knots: " + (", ".join(f"{t:.3f}" for t in e.knots.merged_position) or "none"))
     if args.plot:
         return write_figure(args.plot, "explain-1d", (8, 4.5),
                             lambda fig: plot_explain_1d(e, net, X, y, ax=fig.add_subplot()), quiet=args.json)
