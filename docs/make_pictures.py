@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the [plot] extra installed):
 
-    python docs/make_pictures.py            # about half a minute on 2 cores
+    python docs/make_pictures.py            # about 10 s on 2 cores
 
 Writes docs/img/partition.png (README), docs/img/partition_colors.png,
 docs/img/partition_slice.png, docs/img/train.gif and docs/img/train_frame.png
@@ -78,4 +78,7 @@ def main_() -> int:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     sys.exit(main_())
