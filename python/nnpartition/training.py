@@ -15,6 +15,7 @@ seed, so results are identical whatever the number of threads.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union,
@@ -404,7 +405,7 @@ class AccuracyMeasurement:
 
     Attributes:
         mean: mean over datasets of the best training accuracy.
-        std: sample standard deviation (ddof=1; 0 for one dataset) over datasets.
+        std: sample standard deviation (ddof=1; NaN for one dataset, which has no spread to estimate) over datasets.
         per_dataset: the best accuracy (over restarts) of each dataset.
         d, N: input dimension and points per dataset.
         widths: hidden widths (``(L,)`` for a two-layer network).
@@ -543,6 +544,6 @@ def real_accuracy(
             parts.append(a)
             callback(k, a)
         acc = np.array(parts)
-    std = float(np.std(acc, ddof=1)) if len(acc) > 1 else 0.0
+    std = float(np.std(acc, ddof=1)) if len(acc) > 1 else math.nan   # one dataset: no spread to estimate
     return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, ws, dist,
                                protocol, seed, time.perf_counter() - start)

@@ -24,7 +24,7 @@ def _train(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     seconds = time.perf_counter() - start
-    one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy reports std 0)
+    one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy's std is NaN)
     if args.json:
         out = m.to_dict()
         if one:
