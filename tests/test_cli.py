@@ -678,3 +678,13 @@ def test_train_with_one_dataset_prints_no_spread(capsys):
     assert json.loads(capsys.readouterr().out)["std"] is None
     assert main(["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "2", "--no-progress", "--json"]) == 0
     assert isinstance(json.loads(capsys.readouterr().out)["std"], float)
+
+
+def test_regions_in_box_refusal_speaks_the_command_lines_words(capsys, tmp_path):
+    # regions_in_box's refusal names max_work= and count_regions, Python's words; the command names its option
+    rng = np.random.default_rng(0)
+    path = tmp_path / "wide.npz"
+    np.savez(path, W=rng.normal(size=(6, 60)), b=rng.normal(size=60))
+    line = _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1", "--max-work", "1000"],
+                       "above --max-work 1000", "raise --max-work")
+    assert "max_work" not in line

@@ -113,7 +113,13 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     if len(layers) > 1 and not args.first_layer:
         return _network_in_box(args, layers, lo, hi)
     W, b = layers[0]
-    r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
+    try:
+        r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
+    except ValueError as exc:   # the Python API's words for the option a shell user sets
+        raise ValueError(str(exc).replace("above max_work=", "above --max-work ")
+                         .replace("raise max_work", "raise --max-work")
+                         .replace("estimate with count_regions sampling",
+                                  "estimate by sampling with nnpartition.count_regions in Python")) from None
     d, L = W.shape
     upper = counting.regions(L, d)
     if args.json:
