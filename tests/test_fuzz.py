@@ -209,6 +209,7 @@ DOCUMENTED_NAN = {
     "LinearityReport": ["angle_to_teacher", "angle_fitted_to_teacher", "angle_to_max_margin",
                         "angle_fitted_to_max_margin", "certified_fraction"],
     "PatternOverlap": ["bin_mean", "correlation"],
+    "AccuracyMeasurement": ["std"],   # one dataset has no spread to estimate
 }
 
 WORKER = textwrap.dedent("""
@@ -497,6 +498,11 @@ SIGINT_CHILD = textwrap.dedent("""
         print("finished", flush=True)
     except KeyboardInterrupt:
         print("interrupted", repr(time.time()), flush=True)
+        # an abandoned LAPACK call (limits._interruptible) finishes in the background and the interpreter waits
+        # for it at exit, by design; under load that took longer than the test's 30 s: leave without the wait
+        import os
+        sys.stderr.flush()
+        os._exit(0)
 """)
 
 
@@ -515,6 +521,7 @@ def test_ctrl_c_stops_long_calls_within_half_a_second(name: str, setup: str, cal
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()   # reaped here, not by a later test's garbage collection (a ResourceWarning there)
     assert "finished" not in out, f"{name} finished within a second: make the call longer"
     assert out.startswith("interrupted"), f"{name}: no clean KeyboardInterrupt\n{out}\n{err[-2000:]}"
     assert "PanicException" not in err

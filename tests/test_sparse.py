@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from nnpartition import separable_probability
 from nnpartition.sparse import capacity_curve, expand_sparsify, pattern_overlap, readout_accuracy
@@ -608,3 +609,16 @@ def test_subset_curve_counts_its_refits_by_their_own_sizes():
     assert c.sizes.tolist() == [10]
     with limits.override(max_work=3 * 10**7), pytest.raises(ValueError, match="subset_curve.*max_work"):
         subset_curve(code, y[:1000], X[1000:], y[1000:], [10], repeats=50, seed=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_distinct_rows_agree_with_numpys_row_unique(n, m, seed):
+    # a second implementation: numpy's unique over rows (slow for wide codes, exact), with repeated rows and -0.0
+    from nnpartition.sparse.code import code_stats
+
+    rng = np.random.default_rng(seed)
+    Z = rng.integers(-1, 2, size=(n, m)).astype(np.float64)
+    Z = Z[rng.integers(0, n, size=n)]                       # repeated rows
+    Z[rng.random(Z.shape) < 0.2] = -0.0                     # a negative zero equals zero
+    assert code_stats(Z).distinct_rows == np.unique(Z, axis=0).shape[0]

@@ -193,8 +193,10 @@ def test_size_cli(capsys):
         acc = np.array([npn.estimate_accuracy(10, n, widths=[16, 16], protocol=sgd).accuracy for n in range(1, 4001)])
     assert data["N"] == first_run_end(acc >= 0.9)
     # 50 points at 0.99: the estimate reaches it, but the band (one point wide at least) never certifies it; the
-    # reason printed is that, not the training budget (which limits d = 1-2: there the estimate itself falls short)
-    assert npn.required_width(5, 50, 0.99).L_safe is None and npn.required_width(5, 100, 0.99).L_safe is not None
+    # reason printed is that, not the training budget (which limits d = 1-2: there the estimate itself falls short).
+    # The edge is out of reach up to N = 1 / (1 - 0.99) = 100 points (below 1 - 1/N) and within it from 101 on
+    assert npn.required_width(5, 50, 0.99).L_safe is None and npn.required_width(5, 100, 0.99).L_safe is None
+    assert npn.required_width(5, 101, 0.99).L_safe is not None
     assert main(["size", "-d", "5", "-N", "50", "--target", "0.99"]) == 0
     out = capsys.readouterr().out
     assert "one of the 50 points" in out and "budget" not in out
