@@ -9,8 +9,8 @@ Two disjoint sets of configurations:
 * the **held-out grid** (``d`` in {1,4,7,15,30,70}, ``N`` in {150,500,2000},
   ``L`` in {3,6,12,24,48,96,200}), never used to choose a constant.
 
-``grid="small"`` is a quick sample of the held-out grid (16 configurations, about 5 seconds on 2 cores),
-``grid="full"`` both grids (hours on a laptop; use ``workers=``).
+``grid="small"`` is a quick sample of the held-out grid (16 configurations, 6-12 s on 2 cores, the more for
+other jobs beside it), ``grid="full"`` both grids (hours on a laptop; use ``workers=``).
 
 The **protocol grid** (:func:`protocols`, :func:`protocol_grid`): 40 training
 protocols drawn once, before any fit, over the supported range (every fourth
@@ -537,7 +537,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     none) or under ``protocol``.
 
     Args:
-        grid: ``"small"`` (16 held-out configurations, about 5 seconds on 2 cores), ``"full"``
+        grid: ``"small"`` (16 held-out configurations, 6-12 s on 2 cores, the more for other jobs beside it), ``"full"``
             or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
             networks; a few seconds, see :func:`grid_configs`).
         datasets, seed: datasets per configuration and the seed.

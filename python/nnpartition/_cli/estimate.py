@@ -326,7 +326,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                      "band, on all rows and on the non-trivial ones, for each group (reference "
                                      "protocol, other protocols, deep networks) and part (calibration, held-out).")
     val.add_argument("--grid", default=None, choices=["small", "full", "protocols"],
-                     help="small (16 held-out configurations, about 12 s on 2 cores; the default), full (both "
+                     help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
                           "grids, hours), or protocols (32 held-out configurations: reference protocol, other "
                           "protocols, deep networks; about 2 seconds)")
     val.add_argument("--protocol-grid", action="store_true",
