@@ -89,7 +89,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import numpy as np
 
@@ -165,6 +165,26 @@ def _slot_protocol(label: str, pool: Iterator[Dict[str, Any]]) -> Tuple[Dict[str
     return {f: getattr(HAND_PICKED[label], f) for f in PROTOCOL_FIELDS}, label
 
 
+def _fill_slot(label: str, pool: Iterator[Dict[str, Any]], seen: Set[Any], max_cost: float, tries: int,
+               draw: Callable[[Dict[str, Any]], Optional[Dict[str, Any]]],
+               where: str) -> Tuple[Dict[str, Any], str, Dict[str, Any]]:
+    """A slot's protocol fields, name and network: ``draw(protocol fields)`` (``None``: rejected) is tried up to
+    ``tries`` times for a network not in ``seen`` whose ``protocol_cost`` is within ``max_cost``; a sampled protocol
+    too dear for every network tried gives way to the next one of ``pool``, a hand-picked one raises."""
+    while True:
+        p, name = _slot_protocol(label, pool)
+        for _ in range(tries):
+            c = draw(p)
+            if c is None:
+                continue
+            key = (c["dist"], c["d"], c["N"], tuple(c["widths"]))
+            if key not in seen and protocol_cost(dict(c, **p)) <= max_cost:
+                seen.add(key)
+                return p, name, c
+        if label != "sample":   # pragma: no cover - the fixed draws never get here
+            raise RuntimeError(f"no configuration within the cost cap under {label}{where}")
+
+
 def _network(rng: random.Random, wide: bool, near: bool) -> Dict[str, Any]:
     d = 0
     while d <= D_RANGE[0]:   # d = 50 has measured deep rows: every row here is above it
@@ -192,21 +212,7 @@ def configs(seed: int = SEED, max_cost: float = MAX_COST) -> List[Dict[str, Any]
     seen = set()
     for i, label in enumerate(labels):
         wide, near = i % 2 == 0, i % 8 not in (3, 4)   # the far slots: one narrow, one wide in every eight
-        while True:
-            p, name = _slot_protocol(label, pool)
-            got = None
-            for _ in range(20000):
-                c = _network(rng, wide, near)
-                key = (c["dist"], c["d"], c["N"], tuple(c["widths"]))
-                if key not in seen and protocol_cost(dict(c, **p)) <= max_cost:
-                    seen.add(key)
-                    got = c
-                    break
-            if got is not None:
-                break
-            if label != "sample":   # pragma: no cover - the fixed draw never gets here
-                raise RuntimeError(f"no configuration within the cost cap under {label}")
-            # a sampled protocol too dear for every network tried: the next one of the draw
+        p, name, got = _fill_slot(label, pool, seen, max_cost, 20000, lambda p: _network(rng, wide, near), "")
         out.append(dict(i=i, protocol=name, wide=wide, near=near, **p, **got))
     return out
 
@@ -259,27 +265,17 @@ def configs2(seed: int = SEED2, max_cost: float = MAX_COST2) -> List[Dict[str, A
             narrow += 1
         else:
             d_range = (D_HALVES[0][0], D_HALVES[1][1]) if kind == "wide-first" else D_HALVES[0]
-        while True:
-            p, name = _slot_protocol(label, pool)
-            got = None
-            for _ in range(TRIES2):
-                c = _network2(rng, kind, depth, d_range, dist, ratio)
-                if c is None:
-                    continue
-                if kind == "wide-first":   # N as large as the cap admits (the cost grows with N)
-                    while c["N"] > N_RANGE[0] and protocol_cost(dict(c, **p)) > max_cost:
-                        c["N"] = max(N_RANGE[0], int(c["N"] * max_cost / protocol_cost(dict(c, **p))))
-                    if c["N"] < WIDE_FIRST_MIN_RATIO * params(c["d"], c["widths"]):
-                        continue
-                key = (c["dist"], c["d"], c["N"], tuple(c["widths"]))
-                if key not in seen and protocol_cost(dict(c, **p)) <= max_cost:
-                    seen.add(key)
-                    got = c
-                    break
-            if got is not None:
-                break
-            if label != "sample":   # pragma: no cover - the fixed draw never gets here
-                raise RuntimeError(f"no configuration within the cost cap under {label} ({kind}, slot {i})")
+
+        def draw(p: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+            c = _network2(rng, kind, depth, d_range, dist, ratio)
+            if c is not None and kind == "wide-first":   # N as large as the cap admits (the cost grows with N)
+                while c["N"] > N_RANGE[0] and protocol_cost(dict(c, **p)) > max_cost:
+                    c["N"] = max(N_RANGE[0], int(c["N"] * max_cost / protocol_cost(dict(c, **p))))
+                if c["N"] < WIDE_FIRST_MIN_RATIO * params(c["d"], c["widths"]):
+                    return None
+            return c
+
+        p, name, got = _fill_slot(label, pool, seen, max_cost, TRIES2, draw, f" ({kind}, slot {i})")
         out.append(dict(i=i, draw=2, protocol=name, kind=kind, **p, **got))
     return out
 
