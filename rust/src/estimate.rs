@@ -15,7 +15,8 @@
 //! readout law on random labels at load `alpha = N / K`: a finite-size
 //! transition to fitting everything around `alpha = c2`, beyond it
 //! `Phi(kappa / sqrt(alpha - c))` (a least-squares readout has `kappa = 1,
-//! c = 1`; `kappa` grows with the budget). Best of `R` restarts adds the
+//! c = 1`; `kappa` is one fitted constant: made to depend on the budget it fitted
+//! to no effect). Best of `R` restarts adds the
 //! expected maximum of `R` normals times the run-to-run spread. Points where
 //! every unit is off (a fraction `gamma 2^-L`) see a constant output.
 
