@@ -357,16 +357,22 @@ GROUPS = [("all", lambda r: True),
           ("other protocols", lambda r: r["protocol"] != "reference")]
 
 
-def _tables(rows: List[Dict[str, Any]], worst: int) -> None:
-    """The error tables (all rows, non-trivial rows) and the largest errors of ``rows``."""
+def _group_tables(rows: List[Dict[str, Any]], groups: List[Tuple[str, Any]]) -> None:
+    """The error tables of ``rows`` by ``groups`` (``(name, row -> bool)``): all rows, then non-trivial rows
+    (real or estimate below 0.999); batch_range_probe.py prints its tables with this too."""
     for title, keep in (("all rows", lambda r: True),
                         ("non-trivial rows (real or estimate below 0.999)",
                          lambda r: r["real"] < 0.999 or r["estimate"] < 0.999)):
         print(f"\n{title}:\n")
         print("| group | n | MAE | max abs error | bias (estimate - real) | inside the band |")
         print("|---|---|---|---|---|---|")
-        for name, f in GROUPS:
+        for name, f in groups:
             print(f"| {name} " + _stats([r for r in rows if keep(r) and f(r)]))
+
+
+def _tables(rows: List[Dict[str, Any]], worst: int) -> None:
+    """The error tables (all rows, non-trivial rows) and the largest errors of ``rows``."""
+    _group_tables(rows, GROUPS)
     print(f"\nthe issue's targets (deep): MAE <= {TARGETS['mae']}, max <= {TARGETS['max']}, "
           f"inside the band >= {TARGETS['band']:.0%}")
     print(f"\nthe {worst} largest errors:\n")
