@@ -286,6 +286,25 @@ def test_size_cli_names_the_search_limit_and_writes_strict_json(capsys):
     assert data["N"] == npn.max_samples(10, 64, 0.99).N
 
 
+@pytest.mark.parametrize("question", [["-N", "5000"], ["-N", "50"]])
+@pytest.mark.parametrize("max_n", ["10", "1000000000"])
+def test_size_refuses_max_n_with_the_width_question(capsys, question, max_n):
+    # --max-n bounds the N that -L/--widths searches; with -N it was ignored and the command exited 0
+    assert main(["size", "-d", "10", *question, "--target", "0.99", "--max-n", max_n]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and "--max-n" in lines[0] and "-L/--widths" in lines[0], out.err
+
+
+@pytest.mark.parametrize("max_n", ["0", "1000000001"])
+def test_size_names_the_option_when_max_n_is_out_of_range(capsys, max_n):
+    # the refusal named max_n, the Python argument, not the command's option
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", max_n]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--max-n must be between 1 and 1000000000" in err and max_n in err, err
+
+
 def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
     cfg = dict(dist="uniform", d=2, N=60, L=2, steps=100, restarts=1)
 

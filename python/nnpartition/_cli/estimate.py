@@ -116,18 +116,28 @@ def _estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``size --max-n``'s default and largest value: :func:`~nnpartition.max_samples`'s ``max_n``.
+MAX_N = 10**9
+
+
 def _size(args: argparse.Namespace) -> int:
     from ..estimate import max_samples, required_width
 
-    proto = protocol_from_args(args)
     if (args.N is None) == (args.L is None and not args.widths):
         raise ValueError("give -N (how wide must the network be?) or -L/--widths (how many points can it fit?)")
+    if args.N is not None and args.max_n is not None:   # it was silently ignored: the width search has no N to bound
+        raise UsageError("--max-n applies only with -L/--widths (the largest N searched); with -N the question is "
+                         "the width, and no N is searched")
+    if args.max_n is not None and not 1 <= args.max_n <= MAX_N:
+        raise UsageError(f"--max-n must be between 1 and {MAX_N} (10^9), got {args.max_n}")
+    max_n = MAX_N if args.max_n is None else args.max_n
+    proto = protocol_from_args(args)
     with _warnings_to_stderr():
         if args.N is not None:
             a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto)
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
-                            max_n=args.max_n)
+                            max_n=max_n)
     if args.json:
         print(dumps(a.to_dict()))
         return 0
@@ -155,7 +165,7 @@ def _size(args: argparse.Namespace) -> int:
         size = f"widths={list(a.widths)}" if len(a.widths) > 1 else f"L={a.widths[0]}"
 
         def at_least(n: int) -> str:
-            return f"at least {n} (the search's limit)" if n >= args.max_n else f"{n}"
+            return f"at least {n} (the search's limit)" if n >= max_n else f"{n}"
         print(f"{size}: largest N whose estimate reaches {args.target}: {at_least(a.N)}")
         safe = at_least(a.N_safe) if a.N_safe else "none (its lower edge reaches the target at no N)"
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
@@ -311,8 +321,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
-    sz.add_argument("--max-n", type=integer, default=10**9,
-                    help="with -L/--widths: the largest N searched (default 10^9; an answer there means at least it)")
+    sz.add_argument("--max-n", type=integer, default=None,
+                    help="only with -L/--widths (refused with -N): the largest N searched, 1 to 10^9 (default "
+                         "10^9; an answer there means at least it)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
     sz.set_defaults(func=_size)
