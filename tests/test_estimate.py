@@ -623,11 +623,31 @@ def test_out_of_range_warns_naming_the_parameter():
         assert 0.5 <= e.accuracy <= 1.0
     with pytest.warns(UserWarning, match="L=2000"):
         estimate_accuracy(10, 1000, 2000)
-    with pytest.warns(UserWarning, match="depth"):
+    with pytest.warns(UserWarning, match="widths has 6 hidden layers"):
         estimate_accuracy(10, 1000, widths=[8] * 6)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         estimate_accuracy(10, 1000, 16, protocol=Protocol(optimizer="sgd", lr=0.3, batch_size=32, restarts=4))
+
+
+@pytest.mark.parametrize("call", [lambda: estimate_accuracy(10, 1000, widths=[8] * 5),
+                                  lambda: npn.max_samples(10, widths=[8] * 5, target=0.9),
+                                  lambda: estimate_accuracy(10, 1000, widths=[600] * 5),
+                                  lambda: estimate_accuracy(10, 1000, widths=[8, 600, 8])])
+def test_deep_range_warnings_name_the_argument_widths_once_each(call):
+    # the warning said depth=5 (no argument has that name) and, for five layers of 600 units, warned five times
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        call()
+    messages = [str(x.message) for x in w]
+    assert messages and all(m.startswith("widths has ") for m in messages), messages
+    assert not any("depth" in m for m in messages) and len(set(messages)) == len(messages), messages
+    r = npn.estimate.validated_range()
+    for m in messages:
+        if "hidden layers" in m:
+            assert m.startswith("widths has 5 hidden layers, outside") and f"(1 to {r['depth'][1]:g})" in m
+        else:
+            assert m.startswith("widths has a layer of 600 units, outside") and f"to {r['L'][1]:g})" in m
 
 
 def _warns_outside_range(d, N, L, p):

@@ -232,19 +232,27 @@ def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Option
         checks.append(("depth", float(len(ws))))
     if N is not None and N > d + 1:
         checks.append(("N", N))
-    checks += [("L", float(w)) for w in ws]
+    # the widest and the narrowest layer stand for all (five layers of 600 units warned five times)
+    checks += [("L", float(w)) for w in sorted({min(ws), max(ws)})]
     if p is not None:
         checks += _protocol_checks(p)
         if p.batch_size is not None:
             full = N is not None and p.batch_size >= N
             checks.append(("batch_size", math.inf if full else float(p.batch_size)))
     out = []
+    deep = len(ws) > 1
     for name, x in checks:
         lo, hi = r[name]
         if not lo <= x <= hi:
-            label = "L" if name == "L" and len(ws) == 1 else ("widths" if name == "L" else name)
-            out.append(((label, x > hi), f"{label}={x:g} is outside the range the estimator was validated on "
-                                         f"({lo:g} to {hi:g}); the estimate is an extrapolation"))
+            # named as the caller gave it: a deep network's depth and widths are the argument widths
+            if name == "depth":
+                what = f"widths has {x:g} hidden layers, outside"
+            elif name == "L" and deep:
+                what = f"widths has a layer of {x:g} units, outside"
+            else:
+                what = f"{name}={x:g} is outside"
+            out.append(((name, x > hi), f"{what} the range the estimator was validated on ({lo:g} to {hi:g}); "
+                                        f"the estimate is an extrapolation"))
     return out
 
 
