@@ -1,5 +1,6 @@
 """Every public function rejects bad input with a clear TypeError/ValueError."""
 
+import math
 import warnings
 
 import numpy as np
@@ -118,8 +119,30 @@ def test_networks_copy_the_callers_arrays():
 def test_integers_too_large_for_numpy_are_out_of_range_not_of_the_wrong_type(args):
     # numpy keeps such Python ints as objects; the message names the argument and the limit
     name = "d" if isinstance(args[0], list) else "N" if isinstance(args[1], list) else "L"
-    with pytest.raises(ValueError, match=rf"^{name} must be between 1 and 1e\+09"):
+    with pytest.raises(ValueError, match=rf"^{name} must be >= 1 and <= 1000000000, got \d+$"):
         npn.estimate_accuracy(*args)
+
+
+@pytest.mark.parametrize("name", ["d", "N", "L"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 0, 0.0, -3, 2e9, 2 * 10**9, 5.5])
+def test_an_array_with_a_bad_size_says_what_the_scalar_call_says(name, bad):
+    # an array holding NaN said "N must be between 1 and 1e+09, got np.float64(nan)" where a scalar NaN says
+    # "N must be finite, got nan"; the array now gives the scalar's error, the value shown plainly
+    good = dict(d=10, N=1000, L=16)
+
+    def error(value):
+        with pytest.raises((ValueError, TypeError)) as info:
+            npn.estimate_accuracy(**{**good, name: value})
+        return type(info.value), str(info.value)
+
+    scalar = error(bad)
+    assert scalar[1].startswith(f"{name} must be ")
+    for array in (np.array([5, bad]) if isinstance(bad, int) else np.array([5.0, bad]), [bad], np.array([[bad]])):
+        got = error(array)
+        assert got == scalar, (array, got, scalar)
+        assert "np." not in got[1] and "array" not in got[1]
+    if isinstance(bad, float) and not math.isfinite(bad):
+        assert scalar == (ValueError, f"{name} must be finite, got {bad}")
 
 
 def test_a_float16_size_array_is_read_without_overflow_warnings():

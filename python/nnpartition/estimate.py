@@ -318,22 +318,38 @@ def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
 
 
 def _int_array(name: str, x: Any) -> NDArray[np.float64]:
+    """``x`` (an array of sizes) as float64, or the error the scalar path gives for its first bad element: NaN or
+    infinity, out of range (1 to ``MAX_SIZE``), then fractional; the value shown plainly (``nan``, not
+    ``np.float64(nan)``).
+
+    Example:
+        >>> _int_array("N", [100, 2.0e3])
+        array([ 100., 2000.])
+        >>> _int_array("N", np.array([5.0, np.nan]))
+        Traceback (most recent call last):
+        ...
+        ValueError: N must be finite, got nan
+    """
     arr = np.asarray(x)
     if arr.dtype == object and arr.size and all(_is_int(a) for a in arr.ravel()):
         # Python ints too large for any numpy integer (numpy stores them as objects): out of range, not a type error
         bad = next((a for a in arr.ravel() if not 1 <= a <= MAX_SIZE), None)
         if bad is not None:
-            raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
+            _scalar_size(name, int(bad))   # raises the scalar path's message
         arr = arr.astype(np.int64)   # in range: an object array of plain ints
     if np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)   # a float16 array would overflow when compared with MAX_SIZE
     if arr.dtype == np.bool_ or not v.real_dtype(arr.dtype):   # bools, durations (timedelta64), strings, ...
         raise TypeError(f"{name} must be integers (or an integer array), got {arr.dtype} {x!r}")
-    if arr.size and not (np.all(arr >= 1) and np.all(arr <= MAX_SIZE)):
-        bad = arr[~((arr >= 1) & (arr <= MAX_SIZE))].ravel()[0]
-        raise ValueError(f"{name} must be between 1 and {MAX_SIZE:.0e}, got {bad!r}")
-    if np.issubdtype(arr.dtype, np.floating) and not np.all(arr == np.round(arr)):
-        raise TypeError(f"{name} must be whole numbers, got {arr.ravel()[~(arr == np.round(arr)).ravel()][0]!r}")
+    if arr.size:
+        # NaN fails both comparisons: out of range here, and the scalar check names it (must be finite)
+        out = ~((arr >= 1) & (arr <= MAX_SIZE))
+        if not out.any() and np.issubdtype(arr.dtype, np.floating):
+            out = arr != np.round(arr)
+        if out.any():
+            bad = arr[out].ravel()[0].item()   # a Python int or float: shown plainly
+            _scalar_size(name, bad)   # raises the scalar path's message
+            raise ValueError(f"{name} must be whole numbers from 1 to {MAX_SIZE}, got {bad}")   # not reached
     return arr.astype(np.float64)
 
 
