@@ -1255,3 +1255,13 @@ def test_an_array_call_warns_once_for_what_its_elements_warn_about(d, N, L, prot
     for x in zip(d, N, L):
         want |= set(_range_warnings(lambda: estimate_accuracy(*x, protocol=proto)))
     assert set(got) == want
+
+
+def test_the_estimate_modules_public_names_are_top_level():
+    # validated_range and model_constants were in nnpartition.estimate.__all__ only: npn.validated_range, which the
+    # docs name, raised AttributeError
+    import nnpartition.estimate as est
+    missing = [n for n in est.__all__ if n not in npn.__all__ or getattr(npn, n, None) is not getattr(est, n)]
+    assert not missing, missing
+    assert all(hasattr(npn, n) for n in npn.__all__)
+    assert npn.validated_range() == est.validated_range() and npn.model_constants() == est.model_constants()

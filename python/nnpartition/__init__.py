@@ -21,12 +21,15 @@ from . import limits
 from .datasets import random_dataset
 from .estimate import (
     AccuracyEstimate,
+    EstimateDetails,
     SamplesAnswer,
     WidthAnswer,
     accuracy_ceiling,
     estimate_accuracy,
     max_samples,
+    model_constants,
     required_width,
+    validated_range,
 )
 from .network import DeepNet, TwoLayerNet
 from .pictures import Plane, RegionPolygons, plot_partition, region_polygons
@@ -56,10 +59,13 @@ __all__ = [
     "simulate_partition",
     "random_dataset",
     "AccuracyEstimate",
+    "EstimateDetails",
     "accuracy_ceiling",
     "estimate_accuracy",
     "max_samples",
+    "model_constants",
     "required_width",
+    "validated_range",
     "SamplesAnswer",
     "WidthAnswer",
     "DeepNet",
