@@ -66,6 +66,15 @@ class EstimateDetails(Generic[T]):
             majority-vote accuracy of the sampled partitions.
 
     ``details["k_eff"]`` reads a field by name; ``"trials" in details`` says whether it is set.
+
+    Example:
+        >>> details = estimate_accuracy(10, 1000, 20).details
+        >>> round(details["k_eff"], 1), round(details.load, 2)   # K, and the load N / K
+        (167.6, 5.97)
+        >>> "trials" in details, details.get("trials", "analytic: no trials")   # Monte Carlo fields unset
+        (False, 'analytic: no trials')
+        >>> details.to_dict()["protocol"]["steps"]                # JSON-ready, the protocol a dict
+        4000
     """
 
     p_eff: T
@@ -125,6 +134,15 @@ class AccuracyEstimate(Generic[T]):
         details: the model's intermediate quantities (effective dimension, load, budget, ...).
         seed: the integer seed ``"monte_carlo"`` actually used (what ``seed=`` resolved to); passing it as
             ``seed=`` repeats the run. ``None`` for ``"analytic"``, which draws nothing.
+
+    Example:
+        >>> e = estimate_accuracy(10, 1000, 20)
+        >>> e.low <= e.accuracy <= e.high <= e.ceiling, e.method, e.seed
+        (True, 'analytic', None)
+        >>> round(e.accuracy, 2), e.to_dict()["ceiling"]
+        (0.78, 1.0)
+        >>> estimate_accuracy(10, 1000, 20, ceiling=False).to_dict()["ceiling"] is None   # nan: JSON null
+        True
     """
 
     accuracy: T
@@ -634,6 +652,15 @@ class WidthAnswer:
             (the all-off dead zone never vanishes), so it stays below ``1 - 1/N`` at any width.
         L_optimistic: the smallest width whose band's upper edge reaches it.
         d, N, target, dist, protocol: the question.
+
+    Example:
+        >>> a = required_width(10, 5000, 0.99)
+        >>> a.L_optimistic, a.L, a.L_safe                 # the band's upper edge reaches it first
+        (193, 234, 261)
+        >>> required_width(5, 50, 0.99).L_safe is None    # N <= 1 / (1 - target): the lower edge never reaches it
+        True
+        >>> a.to_dict()["protocol"]["optimizer"]
+        'adam'
     """
 
     L: Optional[int]
@@ -667,6 +694,15 @@ class SamplesAnswer:
         ``max_n``". An answer outside the validated ``N`` range warns (a ``UserWarning``), as an answer ``L`` of
         :func:`required_width` outside its ``L`` range does.
         d, widths, target, dist, protocol: the question.
+
+    Example:
+        >>> a = max_samples(10, 64, 0.99)
+        >>> a.N_safe, a.N, a.N_optimistic, a.widths
+        (1298, 1507, 1824, (64,))
+        >>> max_samples(10, 64, 0.99, max_n=1000).N         # the search's limit: "at least 1000"
+        1000
+        >>> max_samples(10, widths=[16, 16], target=0.9).to_dict()["widths"]
+        [16, 16]
     """
 
     N: int
