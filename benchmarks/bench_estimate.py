@@ -10,12 +10,17 @@ the measurement `real_accuracy` on the same configuration, with the ratios;
 then a scalar call in each form a user's code may hand over (`FORMS`: whole
 floats, numpy integer and float scalars, 0-d arrays, `widths` as a numpy array,
 four hidden layers under SGD with minibatches, a `Protocol` built in each call).
-The issue's target: a scalar call costs <= 10 us.
+The issue's target: a scalar call costs <= 10 us. Then the sizing questions (`SIZING`: `required_width` and
+`max_samples` under the reference protocol and SGD, one and four hidden layers), median microseconds a call.
 
 ``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
 minibatches, ``required_width`` and the array call) as one line, ranges over the three configurations, then the
 scalar forms on a second line, in a few seconds and without training: run it under two builds in turn, several
 times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call", does).
+
+``--sizing`` prints only the sizing questions (a few seconds, no training), after the cost of the process's first
+sizing call and of a first ``d = 1`` one: the figures the README, ``docs/*.md``, the docstrings of
+``required_width`` and ``max_samples`` and ``nnpartition size --help`` quote.
 """
 
 from __future__ import annotations
@@ -59,6 +64,38 @@ FORMS = {
 }
 WIDTHS = np.array([64, 32])
 
+# Representative sizing questions, all inside the validated range (no warnings), d > 1 (d = 1 reads exact ceilings:
+# the first call costs milliseconds, see main). name -> call
+SIZING = {
+    "required_width(10, 5000, 0.99)": lambda: required_width(10, 5000, 0.99),
+    "required_width(10, 1000, 0.95)": lambda: required_width(10, 1000, 0.95),
+    "required_width(50, 3000, 0.95)": lambda: required_width(50, 3000, 0.95),
+    "required_width(10, 1000, 0.95, SGD minibatches)": lambda: required_width(10, 1000, 0.95, protocol=SGD),
+    "max_samples(10, 64, 0.99)": lambda: max_samples(10, 64, 0.99),
+    "max_samples(50, 16, 0.9)": lambda: max_samples(50, 16, 0.9),
+    "max_samples(10, widths=[16, 16], 0.9, SGD)": lambda: max_samples(
+        10, widths=[16, 16], target=0.9, protocol=Protocol(optimizer="sgd", lr=0.1)),
+    "max_samples(10, widths=[64, 32, 32, 16], 0.9, SGD minibatches)": lambda: max_samples(
+        10, widths=[64, 32, 32, 16], target=0.9, protocol=SGD),
+}
+
+
+def sizing_times() -> dict:
+    """Median microseconds of one call of each of ``SIZING`` (after one call: the protocol's cache warm)."""
+    out = {}
+    for name, call in SIZING.items():
+        call()
+        out[name] = median_time(call, 301) * 1e6
+    return out
+
+
+def print_sizing() -> None:
+    times = sizing_times()
+    print("sizing questions, median of 301 calls:")
+    for name, t in times.items():
+        print(f"  {name:64s} {t:7.1f} us")
+    print(f"  range: {min(times.values()) / 1e3:.2f}-{max(times.values()) / 1e3:.2f} ms a question", flush=True)
+
 
 def form_times() -> dict:
     """Median microseconds of one call in each of ``FORMS``."""
@@ -99,8 +136,21 @@ def calls() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--calls", action="store_true", help="only the estimator's calls, on one line (no training)")
-    if ap.parse_args().calls:
+    ap.add_argument("--sizing", action="store_true", help="only the sizing questions (no training)")
+    args = ap.parse_args()
+    if args.calls:
         calls()
+        return
+    if args.sizing:
+        # the process's first sizing call also fills the Python side's caches (validated range, protocol)
+        t = time.perf_counter()
+        required_width(10, 5000, 0.99)
+        print(f"first sizing call in this process, required_width(10, 5000, 0.99): "
+              f"{(time.perf_counter() - t) * 1e3:.2f} ms")
+        t = time.perf_counter()
+        max_samples(1, 16, 0.8)
+        print(f"first d=1 sizing call, max_samples(1, 16, 0.8) (exact ceilings): {(time.perf_counter() - t) * 1e3:.2f} ms")
+        print_sizing()
         return
     for d, N, L in CONFIGS:
         estimate_accuracy(d, N, L)  # warm the ceiling cache, as any repeated use does
@@ -156,6 +206,7 @@ def main() -> None:
     print("a scalar call, d=10 N=1000 L=32 (or four layers), by the form of its arguments:")
     for name, t in form_times().items():
         print(f"  {name:32s} {t:9.1f} us")
+    print_sizing()
 
 
 if __name__ == "__main__":

@@ -310,8 +310,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz = sub.add_parser("size", help="how wide a network must be (or how many points it fits) for a target accuracy",
                         description="With -N: the smallest two-layer width L whose estimated training accuracy "
                                     "reaches --target (and the widths at which the band's edges do). With -L or "
-                                    "--widths: the largest N whose estimate still reaches it. Microseconds (in "
-                                    "d = 1, where the exact accuracy ceiling can bind, milliseconds the first time).")
+                                    "--widths: the largest N whose estimate still reaches it. The search takes "
+                                    "0.1-0.4 ms for the width, 0.3-1 ms for the number of points (benchmarks/"
+                                    "bench_estimate.py --sizing, 2 shared cores); starting Python takes longer.")
     sz.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     what = sz.add_mutually_exclusive_group(required=True)
     what.add_argument("-N", type=integer, default=None, help="training points: answer the width")
