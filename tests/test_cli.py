@@ -538,8 +538,8 @@ def test_estimate_method_monte_carlo_samples_partitions(capsys):
     weights) the occupied regions average 1 + 1/6 (see test_simulate_draws_the_weights_init_names); the analytic
     method samples nothing and reports no trials, interval or regions."""
     trials = 20_000
-    argv = ["estimate", "-d", "1", "-N", "2", "-L", "1", "--seed", "5", "--json"]
-    mc = _json_of(capsys, argv + ["--method", "monte_carlo", "--trials", str(trials)])
+    argv = ["estimate", "-d", "1", "-N", "2", "-L", "1", "--json"]
+    mc = _json_of(capsys, argv + ["--seed", "5", "--method", "monte_carlo", "--trials", str(trials)])
     assert mc["method"] == "monte_carlo" and mc["seed"] == 5 and mc["details"]["trials"] == trials
     p = 1 / 6
     assert abs(mc["details"]["occupied_regions"] - 1 - p) < 4 * np.sqrt(p * (1 - p) / trials)
@@ -688,3 +688,13 @@ def test_regions_in_box_refusal_speaks_the_command_lines_words(capsys, tmp_path)
     line = _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1", "--max-work", "1000"],
                        "above --max-work 1000", "raise --max-work")
     assert "max_work" not in line
+
+
+@pytest.mark.parametrize("extra", [["--trials", "50"], ["--seed", "5"], ["--method", "monte_carlo", "--widths", "8",
+                                                                         "8", "--trials", "50"]])
+def test_estimate_refuses_monte_carlo_options_the_analytic_method_would_ignore(capsys, extra):
+    # --trials and --seed were accepted and ignored by the analytic estimate (an audit): a user who asked for
+    # 50 trials got no trials and no word of it
+    argv = ["estimate", "-d", "3", "-N", "200"] + (["-L", "4"] if "--widths" not in extra else []) + extra
+    line = _fails_with(capsys, argv, extra[-2], "applies only with --method monte_carlo")
+    assert "Traceback" not in line

@@ -89,6 +89,11 @@ def _estimate(args: argparse.Namespace) -> int:
     from ..estimate import estimate_accuracy
 
     proto = protocol_from_args(args)
+    for option, value in (("--trials", args.trials), ("--seed", args.seed)):
+        if value is not None and (args.method != "monte_carlo" or args.widths):
+            # the analytic method draws nothing: the option would be ignored without a word
+            raise UsageError(f"{option} applies only with --method monte_carlo and -L (the Monte Carlo partition); "
+                             f"the analytic estimate draws nothing")
     with _warnings_to_stderr():
         if args.widths:
             e = estimate_accuracy(args.d, args.N, widths=args.widths, dist=args.dist, method=args.method,
@@ -97,7 +102,8 @@ def _estimate(args: argparse.Namespace) -> int:
             if args.L is None:
                 raise ValueError("give -L (hidden units) or --widths L1 L2 ...")
             e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
-                                  trials=args.trials, seed=args.seed,
+                                  trials=200 if args.trials is None else args.trials,
+                                  seed=0 if args.seed is None else args.seed,
                                   progress=False if args.no_progress or args.json else None)
     if args.json:
         print(dumps(e.to_dict()))
@@ -299,8 +305,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
-    p.add_argument("--trials", type=integer, default=200, help="Monte Carlo trials (default 200)")
-    p.add_argument("--seed", type=integer, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--trials", type=integer, default=None,
+                   help="Monte Carlo trials (default 200; only with --method monte_carlo)")
+    p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed (default 0; only with --method "
+                   "monte_carlo)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (monte_carlo; by default shown past a second on a terminal)")
     add_protocol_arguments(p)
