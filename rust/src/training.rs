@@ -1148,7 +1148,8 @@ pub struct RunResult {
     pub accuracy_history: Vec<f64>,
 }
 
-/// Train one network on `(x, y)` from the initial parameters drawn from `rng`.
+/// Train one network on `(x, y)` from the initial parameters drawn from `rng`, then its minibatches
+/// ([`minibatch_rows`]).
 pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
     train_run_cancellable(x, y, cfg, rng, &Cancel::current())
 }
@@ -1216,8 +1217,7 @@ fn train_run_full(
     let mut eng = Engine::new(&layout, cfg, bsz);
     let mut xb = Array2::<f32>::zeros((if full { 0 } else { bsz }, d));
     let mut yb = vec![0u8; if full { 0 } else { bsz }];
-    let mut perm: Vec<usize> = if full { Vec::new() } else { (0..n).collect() }; // minibatches only
-    let mut cursor = n;
+    let mut order = if full { None } else { Some(BatchOrder::new(n, bsz)) };
 
     let mut best_p = p.clone();
     let (mut best_acc, mut best_step) = (-1.0f64, 0usize);
@@ -1259,18 +1259,10 @@ fn train_run_full(
                     hist_acc.push(seen.1);
                 }
             }
-            if cursor + bsz > n {
-                for i in (1..n).rev() {
-                    let j = rng.random_range(0..=i);
-                    perm.swap(i, j);
-                }
-                cursor = 0;
-            }
-            for (r, &i) in perm[cursor..cursor + bsz].iter().enumerate() {
+            for (r, &i) in order.as_mut().expect("minibatches").next_batch(rng).iter().enumerate() {
                 xb.row_mut(r).assign(&x.row(i));
                 yb[r] = y[i];
             }
-            cursor += bsz;
             let (_, _, finite) = eng.pass(&layout, &p, xb.view(), &yb, cfg, false, Some(&mut g));
             cancel.check()?;
             if !finite {
@@ -1307,6 +1299,54 @@ fn train_run_full(
         loss_history: hist_loss,
         accuracy_history: hist_acc,
     })
+}
+
+/// The rows of a run's minibatches, step after step: the next `bsz` entries of a random permutation of the `n`
+/// rows, and a fresh permutation (a Fisher-Yates shuffle of the previous one, drawn from the run's stream) when
+/// fewer than `bsz` entries are left. Every epoch is thus a new uniform permutation of which the first
+/// `n - n % bsz` rows are used, in batches of `bsz`, and the last `n % bsz` dropped (PyTorch's
+/// `DataLoader(shuffle=True, drop_last=True)`). The trainer draws its batches from this.
+#[derive(Clone, Debug)]
+pub struct BatchOrder {
+    perm: Vec<usize>,
+    cursor: usize,
+    bsz: usize,
+}
+
+impl BatchOrder {
+    /// Batches of `bsz` of the rows `0..n`, `1 <= bsz <= n` (the trainer trains `bsz >= n` as the full batch and
+    /// draws no permutation).
+    pub fn new(n: usize, bsz: usize) -> Self {
+        assert!((1..=n).contains(&bsz), "batch size {bsz} must be in 1..={n}");
+        BatchOrder { perm: (0..n).collect(), cursor: n, bsz }
+    }
+
+    /// The rows of the next step's batch.
+    pub fn next_batch(&mut self, rng: &mut Pcg64Mcg) -> &[usize] {
+        let n = self.perm.len();
+        if self.cursor + self.bsz > n {
+            for i in (1..n).rev() {
+                let j = rng.random_range(0..=i);
+                self.perm.swap(i, j);
+            }
+            self.cursor = 0;
+        }
+        self.cursor += self.bsz;
+        &self.perm[self.cursor - self.bsz..self.cursor]
+    }
+}
+
+/// The rows of the batches of the first `steps` steps of a run on `n` rows with `batch_size` (`None` or `>= n`:
+/// the full batch, rows `0..n` every step, no draws), drawn from `rng` as the trainer draws them after the
+/// initial parameters: [`train_run`] with a stream `s` trains on `minibatch_rows(n, b, steps, s')` where `s'` is
+/// `s` after the initialisation.
+pub fn minibatch_rows(n: usize, batch_size: Option<usize>, steps: usize, rng: &mut Pcg64Mcg) -> Vec<Vec<usize>> {
+    let bsz = batch_size.map_or(n, |b| b.min(n));
+    if bsz == n {
+        return vec![(0..n).collect(); steps];
+    }
+    let mut order = BatchOrder::new(n, bsz);
+    (0..steps).map(|_| order.next_batch(rng).to_vec()).collect()
 }
 
 /// Train `restarts` runs on one dataset in parallel; run `r` draws from
@@ -1914,6 +1954,144 @@ mod tests {
         cfg.lr = 1e30;
         let e = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap_err();
         assert!(matches!(e, CoreError::Numerical(ref m) if m.contains("diverged")), "{e:?}");
+    }
+
+    #[test]
+    fn each_epoch_is_a_fresh_permutation_of_which_full_batches_are_used() {
+        for (n, b) in [(10usize, 3usize), (12, 4), (7, 6), (5, 1), (9, 8)] {
+            let per_epoch = n / b;
+            let steps = 5 * per_epoch + 1;
+            let mut rng = train_stream(4, 0, 0);
+            let rows = minibatch_rows(n, Some(b), steps, &mut rng);
+            assert_eq!(rows.len(), steps);
+            let mut epochs = Vec::new();
+            for epoch in rows.chunks(per_epoch).filter(|e| e.len() == per_epoch) {
+                assert!(epoch.iter().all(|batch| batch.len() == b));
+                let mut seen: Vec<usize> = epoch.concat();
+                seen.sort_unstable();
+                seen.dedup();
+                // disjoint batches covering n - n % b distinct rows of 0..n
+                assert_eq!(seen.len(), n - n % b, "n={n} b={b}");
+                assert!(seen.iter().all(|&i| i < n));
+                epochs.push(epoch.concat());
+            }
+            // not the same order every epoch (5 epochs of one order: probability (1/n!)^4 for a fresh shuffle)
+            assert!(epochs.windows(2).any(|w| w[0] != w[1]), "n={n} b={b}");
+            // the same stream gives the same batches
+            assert_eq!(minibatch_rows(n, Some(b), steps, &mut train_stream(4, 0, 0)), rows);
+        }
+        // a batch of n or more is the full batch, rows in order, and draws nothing
+        let mut rng = train_stream(4, 0, 0);
+        assert_eq!(minibatch_rows(4, Some(9), 2, &mut rng), vec![vec![0, 1, 2, 3]; 2]);
+        assert_eq!(rng, train_stream(4, 0, 0));
+    }
+
+    #[test]
+    fn epoch_orders_are_uniform_and_independent() {
+        // n = 5, batches of 2: the 4 rows of each epoch. Over many streams, row i sits at place k of an epoch with
+        // probability 1/5, in the first epoch and the second alike, and the second epoch's first row equals the
+        // first epoch's first row with probability 1/5 (a reused order would give 1, a rotation or Sattolo's
+        // cyclic shuffle 0 or a bias).
+        let (n, b, trials) = (5usize, 2usize, 20_000usize);
+        let mut counts = vec![[[0usize; 5]; 4]; 2];
+        let mut same_first = 0usize;
+        for t in 0..trials {
+            let rows = minibatch_rows(n, Some(b), 4, &mut train_stream(t as u64, 1, 2));
+            for (e, epoch) in rows.chunks(2).enumerate() {
+                for (k, &i) in epoch.concat().iter().enumerate() {
+                    counts[e][k][i] += 1;
+                }
+            }
+            same_first += usize::from(rows[0][0] == rows[2][0]);
+        }
+        let (mean, sd) = (trials as f64 / 5.0, (trials as f64 * 0.2 * 0.8).sqrt());
+        for c in counts.iter().flatten().flatten() {
+            assert!((*c as f64 - mean).abs() < 5.0 * sd, "{counts:?}");
+        }
+        assert!((same_first as f64 - mean).abs() < 5.0 * sd, "{same_first}");
+    }
+
+    /// A second implementation of one-hidden-layer ReLU training on given batches, in f64: mean BCE on the batch,
+    /// then PyTorch's SGD with momentum (`buf = mu buf + g`, `p -= lr buf`) or Adam, constant lr.
+    fn reference_steps(
+        p0: &[f32],
+        (d, l): (usize, usize),
+        x: ArrayView2<f32>,
+        y: &[u8],
+        batches: &[Vec<usize>],
+        opt: Optimizer,
+        lr: f64,
+    ) -> Vec<f64> {
+        // layout: W (d, l) row-major, b (l), w_out (l), b_out
+        let mut p: Vec<f64> = p0.iter().map(|&v| v as f64).collect();
+        let (wb, ow, ob) = (d * l, d * l + l, d * l + 2 * l);
+        let (mut m, mut v) = (vec![0.0; p.len()], vec![0.0; p.len()]);
+        for (t, batch) in batches.iter().enumerate() {
+            let mut g = vec![0.0; p.len()];
+            for &i in batch {
+                let h: Vec<f64> = (0..l)
+                    .map(|j| ((0..d).map(|k| x[[i, k]] as f64 * p[k * l + j]).sum::<f64>() + p[wb + j]).max(0.0))
+                    .collect();
+                let z: f64 = (0..l).map(|j| h[j] * p[ow + j]).sum::<f64>() + p[ob];
+                let dz = (1.0 / (1.0 + (-z).exp()) - y[i] as f64) / batch.len() as f64;
+                g[ob] += dz;
+                for j in 0..l {
+                    g[ow + j] += dz * h[j];
+                    if h[j] > 0.0 {
+                        let dh = dz * p[ow + j];
+                        g[wb + j] += dh;
+                        for k in 0..d {
+                            g[k * l + j] += dh * x[[i, k]] as f64;
+                        }
+                    }
+                }
+            }
+            for q in 0..p.len() {
+                match opt {
+                    Optimizer::Sgd { momentum } => {
+                        m[q] = momentum * m[q] + g[q];
+                        p[q] -= lr * m[q];
+                    }
+                    Optimizer::Adam { beta1, beta2, eps } => {
+                        m[q] = beta1 * m[q] + (1.0 - beta1) * g[q];
+                        v[q] = beta2 * v[q] + (1.0 - beta2) * g[q] * g[q];
+                        let e = t as i32 + 1;
+                        let (mh, vh) = (m[q] / (1.0 - beta1.powi(e)), v[q] / (1.0 - beta2.powi(e)));
+                        p[q] -= lr * mh / (vh.sqrt() + eps);
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn the_trainer_steps_on_the_batches_of_minibatch_rows() {
+        let (n, d, l, b, steps) = (11usize, 3usize, 4usize, 3usize, 9usize);
+        let (x, y) = small_data(n, d, 6);
+        for opt in [Optimizer::Sgd { momentum: 0.9 }, Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }] {
+            let mut cfg = TrainConfig::reference(l);
+            cfg.optimizer = opt;
+            cfg.lr = 0.05;
+            cfg.schedule = Schedule::Constant;
+            cfg.batch_size = Some(b);
+            cfg.steps = steps;
+            let run = train_run(x.view(), &y, &cfg, &mut train_stream(9, 0, 0)).unwrap();
+            // the initial parameters and then the batches, from the run's stream as the trainer draws them
+            let mut rng = train_stream(9, 0, 0);
+            let layout = Layout::new(d, &cfg.hidden);
+            let p0 = init_params(&layout, &cfg, &mut rng);
+            let batches = minibatch_rows(n, Some(b), steps, &mut rng);
+            let (_, last) = Network::to_flat(&run.last);
+            let want = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, cfg.lr);
+            let gap = want.iter().zip(&last).map(|(a, &b)| (a - b as f64).abs()).fold(0.0, f64::max);
+            assert!(gap < 1e-5, "{opt:?}: max gap {gap}");
+            // control: the same steps on the batches of another stream end elsewhere, far beyond that tolerance
+            let other = minibatch_rows(n, Some(b), steps, &mut train_stream(10, 0, 0));
+            let moved = reference_steps(&p0, (d, l), x.view(), &y, &other, opt, cfg.lr);
+            let apart = want.iter().zip(&moved).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(apart > 1e-3, "{opt:?}: other batches moved the parameters by {apart} only");
+        }
     }
 
     #[test]
