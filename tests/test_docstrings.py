@@ -19,7 +19,8 @@ def test_docstring_examples(name):
 
 
 @pytest.mark.parametrize("qualname", ["nnpartition.network.load_network", "nnpartition.pictures.movie",
-                                      "nnpartition.explore.serve", "nnpartition.explore.make_server"])
+                                      "nnpartition.explore.serve", "nnpartition.explore.make_server",
+                                      "nnpartition.training.TrainResult", "nnpartition.training.AccuracyMeasurement"])
 def test_these_functions_have_examples(qualname):
     # they had none; the doctest run above executes them (serve's is skipped: it serves until Ctrl-C)
     module, name = qualname.rsplit(".", 1)

@@ -238,10 +238,107 @@ def test_fixed_output_of_a_deep_network_is_scaled_by_its_last_width(widths):
     np.testing.assert_allclose(r.final_network.w_out, np.sign(want) * 0.25, rtol=1e-6)
 
 
-def test_divergence_raises():
-    X, y = random_dataset(40, 3, seed=1)
-    with pytest.raises(ValueError, match="diverged"):
-        train(X, y, 8, optimizer="sgd", momentum=0.0, loss="hinge", lr=1e30, schedule="constant", steps=50)
+# --- divergence: a run that blows up counts with the reads PyTorch would make ----------------------------------
+# The audit's configuration, inside the estimator's validated range, that raised "training diverged at step 205".
+AUDIT = dict(optimizer="sgd", lr=0.5, steps=250, batch_size=32, schedule="constant", restarts=1)
+
+
+def test_a_diverged_run_counts_its_reads_before_the_divergence():
+    """Checked against the same run cut before its divergence (constant lr, batches independent of `steps`): the
+    long run's reads are the short run's, which never meets a non-finite number, and what real_accuracy reports is
+    the best of them or the fraction of label-0 points (the NaN network's read, computed here from y)."""
+    from dataclasses import replace
+    p = Protocol(**AUDIT)
+    X, y = random_dataset(300, 50, seed=0)
+    with pytest.warns(RuntimeWarning, match=r"restart 0 at step \d+"):
+        r = train(X, y, widths=[100] * 4, protocol=p, seed=0)
+    t = r.diverged_at
+    assert t is not None and 20 < t < p.steps - 1 and r.restart_diverged_at == (t,)
+    k = (t - 1) // 20                       # the last read before step t is at step 20 k
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # an overflow in its very last update would warn
+        short = train(X, y, widths=[100] * 4, protocol=replace(p, steps=20 * k + 1), seed=0)
+    assert short.history_steps.tolist() == list(range(0, 20 * k + 1, 20))
+    assert r.history_steps.tolist() == short.history_steps.tolist()      # the diverged run's only restart
+    assert np.array_equal(r.accuracy_history, short.accuracy_history)
+    assert np.array_equal(r.loss_history, short.loss_history)
+    assert (r.best_accuracy, r.best_step) == (short.best_accuracy, short.best_step)
+    assert r.final_accuracy == short.accuracy_history[0, -1]
+    assert r.protocol_accuracy == max(short.best_accuracy, np.mean(y == 0))
+    m = real_accuracy(50, 300, widths=[100] * 4, protocol=p, datasets=1, seed=0)
+    assert m.per_dataset[0] == r.protocol_accuracy
+    # the same every time, whatever the threads
+    assert np.array_equal(real_accuracy(50, 300, widths=[100] * 4, protocol=p, datasets=2, seed=0, threads=1).per_dataset,
+                          real_accuracy(50, 300, widths=[100] * 4, protocol=p, datasets=2, seed=0, threads=2).per_dataset)
+
+
+def test_a_diverged_restart_beside_one_that_did_not():
+    """Two restarts, one of which diverges: the histories keep every recorded step, the diverged restart's reads
+    are finite before its divergence and NaN after it; restart 0 is the one-restart run with the same seed."""
+    from dataclasses import replace
+    p = replace(Protocol(**AUDIT), restarts=2)
+    X, y = random_dataset(300, 50, seed=0)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        r = train(X, y, widths=[100] * 4, protocol=p, seed=2)
+    assert r.history_steps.tolist() == list(range(0, 250, 20)) + [249]
+    assert None in r.restart_diverged_at and set(r.restart_diverged_at) != {None}
+    for k, t in enumerate(r.restart_diverged_at):
+        h = r.accuracy_history[k]
+        if t is None:
+            assert np.isfinite(h).all() and np.isfinite(r.loss_history[k]).all()
+        else:
+            assert np.isfinite(h[r.history_steps < t]).all() and np.isnan(h[r.history_steps > t]).all()
+            assert r.restart_accuracies[k] == np.nanmax(h)
+    one = train(X, y, widths=[100] * 4, protocol=replace(p, restarts=1), seed=2)   # restart 0 did not diverge
+    assert np.array_equal(one.accuracy_history[0], r.accuracy_history[0])
+
+
+def test_a_run_diverging_at_once_counts_the_nan_network_read():
+    """SGD at lr 1e6 on three layers blows up within a few steps: the only read before it is the initial
+    network's (train with steps=1 reads just that), every later read is PyTorch's NaN network predicting class 0
+    everywhere (the fraction of label-0 points). On some seeds that is the higher of the two, so both sides of the
+    max are exercised."""
+    p = Protocol(optimizer="sgd", lr=1e6, steps=50, schedule="constant", restarts=1)
+    sides = set()
+    for seed in range(12):
+        X, y = random_dataset(40, 3, seed=seed)
+        with pytest.warns(RuntimeWarning, match="diverged"):
+            r = train(X, y, widths=[16] * 3, protocol=p, seed=seed)
+        assert r.diverged_at is not None and r.diverged_at < 20 and r.history_steps.tolist() == [0]
+        init = train(X, y, widths=[16] * 3, steps=1, seed=seed).best_accuracy
+        zeros = float(np.mean(y == 0))
+        got = real_accuracy(3, 40, widths=[16] * 3, protocol=p, datasets=1, seed=seed).per_dataset[0]
+        assert got == r.protocol_accuracy == max(init, zeros), seed
+        assert r.best_accuracy == init
+        sides.add(zeros > init)
+    assert sides == {True, False}
+
+
+def test_a_network_too_large_for_float32_at_its_first_read_is_an_error():
+    X = np.full((10, 2), 3e38)
+    with pytest.raises(ValueError, match="before its first read"):
+        train(X, np.arange(10) % 2, 64, steps=5)
+
+
+def test_train_takes_a_protocol():
+    """protocol= is the six fields unpacked (bit for bit); a setting given beside it is refused by name."""
+    X, y = random_dataset(60, 3, seed=2)
+    p = Protocol(optimizer="sgd", lr=0.1, steps=90, batch_size=16, schedule="constant", restarts=2)
+    a = train(X, y, 5, protocol=p, seed=3)
+    b = train(X, y, 5, optimizer="sgd", lr=0.1, steps=90, batch_size=16, schedule="constant", restarts=2, seed=3)
+    assert np.array_equal(a.accuracy_history, b.accuracy_history) and np.array_equal(a.network.W1, b.network.W1)
+    assert a.accuracy_history.shape == (2, 6)
+    with pytest.raises(ValueError, match=r"protocol= or lr=, not both.*replace\(protocol, lr="):
+        train(X, y, 5, protocol=p, lr=0.3)
+    with pytest.raises(ValueError, match=r"momentum=, activation=, not both.*without protocol="):
+        train(X, y, 5, protocol=p, momentum=0.5, activation="tanh")
+    with pytest.raises(ValueError, match="restarts="):
+        train(X, y, 5, protocol=p, restarts=4)
+    with pytest.raises(TypeError, match="protocol must be an nnpartition.Protocol"):
+        train(X, y, 5, protocol={"lr": 0.1})
+    # the defaults given explicitly are no clash
+    c = train(X, y, 5, protocol=p, lr=0.02, betas=[0.9, 0.999], restarts=1, seed=3)
+    assert np.array_equal(c.accuracy_history, a.accuracy_history)
 
 
 @pytest.mark.parametrize("args, kwargs, exc, word", [
@@ -474,7 +571,7 @@ def test_real_accuracy_is_train_under_the_protocol(proto, widths, dist):
         X, y = random_dataset(70, 3, dist=dist, seed=seed)
         r = train(X, y, widths=widths, optimizer=proto.optimizer, lr=proto.lr, steps=proto.steps,
                   batch_size=proto.batch_size, schedule=proto.schedule, restarts=proto.restarts, seed=seed)
-        assert m.per_dataset[0] == r.best_accuracy, seed
+        assert m.per_dataset[0] == r.best_accuracy == r.protocol_accuracy, seed   # none of these diverges
     assert m.dist == dist
     assert m.widths == tuple(widths) and m.protocol == proto and m.restarts == proto.restarts
     assert m.to_dict()["protocol"]["optimizer"] == proto.optimizer

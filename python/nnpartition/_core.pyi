@@ -290,6 +290,8 @@ class _TrainOutput(TypedDict, total=False):
     history_steps: npt.NDArray[np.uint64]
     loss_history: npt.NDArray[np.float64]
     accuracy_history: npt.NDArray[np.float64]
+    restart_diverged_at: npt.NDArray[np.int64]
+    restart_protocol_accuracy: npt.NDArray[np.float64]
     best: _NetworkDict
     last: _NetworkDict
     snapshot_steps: npt.NDArray[np.uint64]

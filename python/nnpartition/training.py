@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union,
                     overload)
@@ -156,6 +157,26 @@ class TrainResult(Generic[NetT]):
             snapshot_w_out ``(S, width)``; snapshot_b_out ``(S,)``: the recorded
             parameters of the best restart (:meth:`snapshots` turns them into networks).
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
+        diverged_at: the step at which the returned restart diverged (``None``: it did not). A run diverges at
+            the first step whose forward pass gives a non-finite logit (or whose read finds a non-finite
+            parameter; ``steps`` if only the last update left non-finite parameters) and stops there: its
+            ``network`` is the best it read before, ``final_network`` and ``final_accuracy`` those of its last
+            read, and its history entries from the divergence on are NaN.
+        restart_diverged_at: the same for every restart, a tuple of ``restarts`` steps or ``None``.
+        protocol_accuracy: the best accuracy as :func:`real_accuracy` counts it: ``best_accuracy``, unless a
+            restart diverged with reads left, which count as the reads of PyTorch's NaN network (a NaN logit is
+            not ``> 0``: every point class 0), i.e. the fraction of label-0 points, when that is higher.
+
+    Example:
+        >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+        >>> res = train(X, [0, 1, 1, 0], 8, steps=300, restarts=2, seed=1)
+        >>> res.history_steps[:3].tolist(), int(res.history_steps[-1]), res.accuracy_history.shape
+        ([0, 20, 40], 299, (2, 16))
+        >>> best = res.accuracy_history[res.best_restart].max()
+        >>> bool(res.best_accuracy == best == res.network.accuracy(X, [0, 1, 1, 0]))
+        True
+        >>> res.diverged_at is None and res.protocol_accuracy == res.best_accuracy
+        True
     """
 
     network: NetT
@@ -177,6 +198,9 @@ class TrainResult(Generic[NetT]):
     activation: str = "relu"
     slope: float = 0.01
     seed: int = 0
+    diverged_at: Optional[int] = None
+    restart_diverged_at: Tuple[Optional[int], ...] = ()
+    protocol_accuracy: float = math.nan
 
     def snapshots(self) -> List[NetT]:
         """The recorded networks, one per entry of ``snapshot_steps`` (empty without ``snapshot_every``)."""
@@ -187,9 +211,11 @@ class TrainResult(Generic[NetT]):
     def __repr__(self) -> str:
         net = self.network
         size = f"L={net.L}" if isinstance(net, TwoLayerNet) else f"widths={list(net.widths)}"
+        diverged = sum(t is not None for t in self.restart_diverged_at)
+        note = f", diverged={diverged}" if diverged else ""
         return (f"TrainResult({size}, best_accuracy={self.best_accuracy:.4f} (restart {self.best_restart}, "
                 f"step {self.best_step}), final_accuracy={self.final_accuracy:.4f}, "
-                f"restarts={len(self.restart_accuracies)}, recorded_steps={len(self.history_steps)})")
+                f"restarts={len(self.restart_accuracies)}, recorded_steps={len(self.history_steps)}{note})")
 
 
 def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
@@ -209,6 +235,7 @@ def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., 
           output_scale: Optional[float] = ..., widths: None = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          protocol: Optional[Protocol] = ...,
           ) -> TrainResult[TwoLayerNet]: ...
 
 
@@ -220,6 +247,7 @@ def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float 
           output_scale: Optional[float] = ..., widths: Iterable[int], threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          protocol: Optional[Protocol] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
@@ -231,6 +259,7 @@ def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slop
           output_scale: Optional[float] = ..., widths: Optional[Iterable[int]] = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
+          protocol: Optional[Protocol] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
@@ -259,6 +288,7 @@ def train(
     threads: Optional[int] = None,
     snapshot_every: Optional[int] = None,
     callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
+    protocol: Optional[Protocol] = None,
 ) -> TrainResult[Any]:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
@@ -290,13 +320,25 @@ def train(
             snapshot step, from inside the Rust trainer with the GIL taken back
             (``snapshot_every`` defaults to 20 with a callback). Needs
             ``restarts=1``. If it raises, training stops and the exception propagates.
+        protocol: a training :class:`Protocol`, as :func:`real_accuracy` trains it: its optimizer, lr, steps,
+            batch_size, schedule and restarts, with PyTorch's optimiser defaults, ReLU, mean BCE and a free output
+            layer. It sets all of these, so each of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
+            schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` must then be left at
+            its default (a value that differs is refused: change it in the protocol, with
+            ``dataclasses.replace(protocol, lr=...)``). ``train(X, y, L, protocol=p, seed=s).protocol_accuracy``
+            is ``real_accuracy(d, N, L, protocol=p, datasets=1, seed=s).per_dataset[0]`` on dataset 0.
 
     Returns:
-        A :class:`TrainResult`.
+        A :class:`TrainResult`. A restart that diverges (a non-finite logit: the loss is no longer finite) stops
+        there and keeps what it read before (``TrainResult.diverged_at``, ``restart_diverged_at``); a
+        ``RuntimeWarning`` says so.
 
     Raises:
         ValueError / TypeError: a bad argument (the message names it).
-        ValueError: the training diverged (non-finite loss; lower lr).
+        ValueError: the initial network's logits are not finite (``X`` too large for float32 training).
+
+    Warns:
+        RuntimeWarning: a restart diverged (lower the lr).
 
     Example:
         >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -304,6 +346,13 @@ def train(
         >>> res.best_accuracy, res.network.predict(X).tolist()
         (1.0, [0, 1, 1, 0])
     """
+    if protocol is not None:
+        given = dict(optimizer=optimizer, lr=lr, lr_min=lr_min, momentum=momentum, betas=betas, eps=eps, steps=steps,
+                     schedule=schedule, batch_size=batch_size, restarts=restarts, activation=activation, loss=loss,
+                     fixed_output=fixed_output, output_scale=output_scale)
+        p = _protocol_for_train(protocol, given)
+        optimizer, lr, steps, batch_size, schedule, restarts = (p.optimizer, p.lr, p.steps, p.batch_size,
+                                                                p.schedule, p.restarts)
     Xc, yc = _labels_and_features(X, y)
     ws = list(_widths_arg(L, widths))
     activation = v.choice("activation", activation, ACTIVATIONS)
@@ -347,6 +396,12 @@ def train(
                               RECORD_EVERY, threads, every, None if callback is None else hook)
 
     b = int(out["best_restart"])
+    diverged: Tuple[Optional[int], ...] = tuple(None if t < 0 else int(t) for t in out["restart_diverged_at"])
+    if any(t is not None for t in diverged):
+        where = ", ".join(f"restart {r} at step {t}" for r, t in enumerate(diverged) if t is not None)
+        warnings.warn(f"training diverged (a non-finite loss; try a smaller lr): {where}. A diverged restart "
+                      f"stops there and keeps the networks it read before (TrainResult.restart_diverged_at)",
+                      RuntimeWarning, stacklevel=2)
     return TrainResult(
         network=net(out["best"]),
         final_network=net(out["last"]),
@@ -362,7 +417,37 @@ def train(
         activation=activation,
         slope=slope,
         seed=seed,
+        diverged_at=diverged[b],
+        restart_diverged_at=diverged,
+        protocol_accuracy=float(np.max(out["restart_protocol_accuracy"])),
     )
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Whether an argument holds its default (a sequence compared element by element, as ``betas`` is)."""
+    try:
+        if isinstance(default, tuple):
+            return len(value) == len(default) and all(bool(a == b) for a, b in zip(value, default))
+        return value is default or (default is not None and value is not None and bool(value == default))
+    except Exception:   # an argument of another kind (a string for a number, an array): not the default
+        return False
+
+
+def _protocol_for_train(protocol: Any, given: Mapping[str, Any]) -> Protocol:
+    """``protocol`` checked for :func:`train`, where ``given`` (the arguments a protocol sets) are all defaults."""
+    if not isinstance(protocol, Protocol):
+        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+    defaults = train.__kwdefaults__ or {}
+    clash = [k for k, val in given.items() if not _same(val, defaults[k])]
+    if clash:
+        fields = [k for k in clash if k in protocol.to_dict()]
+        it = "it" if len(clash) == 1 else "them"
+        how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
+               else f"train without protocol= to change {it}")
+        raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the protocol sets "
+                         f"{it} ({protocol.describe()}, with PyTorch's optimiser "
+                         f"defaults, ReLU and mean BCE); {how}")
+    return protocol
 
 
 #: Largest number of snapshot parameters (steps x parameters) train() keeps.
@@ -412,6 +497,13 @@ class AccuracyMeasurement:
         dist, seed: the input law and the seed.
         protocol: the training :class:`Protocol`.
         seconds: wall time of the measurement.
+
+    Example:
+        >>> m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=1), datasets=2, seed=4)
+        >>> len(m.per_dataset), bool(m.mean == m.per_dataset.mean()), bool(m.std == m.per_dataset.std(ddof=1))
+        (2, True, True)
+        >>> m.L, m.widths, m.restarts, m.to_dict()["protocol"]["steps"]
+        (8, (8,), 1, 100)
     """
 
     mean: float
@@ -483,8 +575,15 @@ def real_accuracy(
     Dataset ``k`` is dataset ``k`` of the family of :func:`random_dataset` with
     this ``seed`` (dataset 0 is ``random_dataset(N, d, dist=dist, seed=seed)``);
     restart ``r`` on it starts from the stream ``(seed, k, r)``, exactly as
-    ``train(X, y, L, ..., restarts=restarts, seed=seed)`` does for ``k = 0``.
-    A run stops early once it has reached 100% (its best cannot improve).
+    ``train(X, y, L, protocol=protocol, seed=seed)`` does for ``k = 0`` (its
+    ``protocol_accuracy`` is this dataset's value). A run stops early once it
+    has reached 100% (its best cannot improve).
+
+    A run that diverges (a non-finite logit: SGD or Adam at too large an lr)
+    is not an error: it counts with the best accuracy it read before the
+    divergence, or, if reads were left, with the accuracy PyTorch reads on its
+    NaN network (every logit NaN, every point class 0: the fraction of
+    label-0 points) if that is higher (``docs/training.md``).
 
     Args:
         d, N: input dimension and points per dataset (>= 1).

@@ -1136,8 +1136,9 @@ fn init_params(layout: &Layout, cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> Vec<f3
 pub struct RunResult {
     /// Parameters at the recorded step with the highest accuracy (first such step).
     pub best: Network,
-    /// Parameters after the last optimiser step.
+    /// Parameters after the last optimiser step; for a diverged run, those of its last read.
     pub last: Network,
+    /// The best accuracy read (before a divergence), the accuracy of `best`.
     pub best_accuracy: f64,
     pub best_step: usize,
     /// Accuracy read at the last recorded step.
@@ -1146,10 +1147,33 @@ pub struct RunResult {
     /// Mean loss over all `N` points at each recorded step.
     pub loss_history: Vec<f64>,
     pub accuracy_history: Vec<f64>,
+    /// The step at which the run met a non-finite number and stopped (see [`train_run`]); `None` if it did not.
+    pub diverged_at: Option<usize>,
+    /// For a run that diverged before its last read: what each of its remaining reads counts as, the accuracy of a
+    /// network whose parameters are NaN (every logit NaN, every point class 0: the fraction of label-0 points).
+    pub after_divergence: Option<f64>,
+}
+
+impl RunResult {
+    /// The run's accuracy as the protocol counts it: the best of its reads, those a divergence left included
+    /// (`after_divergence`).
+    pub fn protocol_accuracy(&self) -> f64 {
+        self.after_divergence.map_or(self.best_accuracy, |a| self.best_accuracy.max(a))
+    }
 }
 
 /// Train one network on `(x, y)` from the initial parameters drawn from `rng`, then its minibatches
 /// ([`minibatch_rows`]).
+///
+/// Divergence: the run stops at the first step whose forward pass (the batch's, or the read on all points) gives a
+/// non-finite logit, or whose read finds a non-finite parameter; that step is `diverged_at` (`steps` when only the
+/// last update left non-finite parameters). Its reads before that step count as usual and `last` is the network of
+/// the latest of them. PyTorch's run would go on: once a NaN reaches the gradient, Adam's or SGD's update makes
+/// every parameter NaN, every logit is then NaN and a NaN logit is not `> 0`. So each read left (the step's own if
+/// its pass found the non-finite logit, and every later one) counts as the accuracy of predicting class 0
+/// everywhere (`after_divergence`; [`RunResult::protocol_accuracy`]). The way into that state (an infinite but not
+/// yet NaN logit still classifies) is not modelled.
+/// A run whose very first read is not finite (inputs beyond float32's range for the initial network) is an error.
 pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
     train_run_cancellable(x, y, cfg, rng, &Cancel::current())
 }
@@ -1220,84 +1244,90 @@ fn train_run_full(
     let mut order = if full { None } else { Some(BatchOrder::new(n, bsz)) };
 
     let mut best_p = p.clone();
+    // The parameters of the latest read: a diverged run's `last`.
+    let mut read_p = p.clone();
     let (mut best_acc, mut best_step) = (-1.0f64, 0usize);
     let mut hist_t = Vec::new();
     let mut hist_loss = Vec::new();
     let mut hist_acc = Vec::new();
-    let diverged = |t: usize| {
-        Err(CoreError::Numerical(format!("training diverged at step {t}: the loss is not finite (try a smaller lr)")))
-    };
+    // (step, whether reads were left): where the run met a non-finite number and stopped.
+    let mut stopped: Option<(usize, bool)> = None;
 
     for t in 0..cfg.steps {
         cancel.check()?;
         let record = t % cfg.record_every == 0 || t + 1 == cfg.steps;
         let snap = every > 0 && (t % every == 0 || t + 1 == cfg.steps);
         let mut seen = (0.0, 0.0);
-        if full {
-            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap, Some(&mut g));
+        // The read on all n points: the full batch's own pass (with its gradient), or a forward pass of its own.
+        if full || record || snap {
+            let grad = if full { Some(&mut g[..]) } else { None };
+            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap || !full, grad);
             cancel.check()?;
-            if !finite {
-                return diverged(t);
+            // A non-finite parameter almost always shows in the logits; checked here too (every read, not every
+            // step), so that a network read is a finite network.
+            if !finite || ((record || snap) && p.iter().any(|v| !v.is_finite())) {
+                stopped = Some((t, true));
+                break;
             }
             seen = (lsum / n as f64, correct as f64 / n as f64);
-            if record {
-                hist_t.push(t);
-                hist_loss.push(seen.0);
-                hist_acc.push(seen.1);
+        }
+        if snap {
+            observe(Snapshot { step: t, network: Network::from_flat(&layout, &p), accuracy: seen.1, loss: seen.0 })?;
+        }
+        if record {
+            hist_t.push(t);
+            hist_loss.push(seen.0);
+            hist_acc.push(seen.1);
+            read_p.copy_from_slice(&p);
+            if seen.1 > best_acc {
+                best_acc = seen.1;
+                best_step = t;
+                best_p.copy_from_slice(&p);
             }
-        } else {
-            if record || snap {
-                let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, true, None);
-                cancel.check()?;
-                if !finite {
-                    return diverged(t);
-                }
-                seen = (lsum / n as f64, correct as f64 / n as f64);
-                if record {
-                    hist_t.push(t);
-                    hist_loss.push(seen.0);
-                    hist_acc.push(seen.1);
-                }
+            if cfg.stop_at_perfect && seen.1 >= 1.0 {
+                break;
             }
-            for (r, &i) in order.as_mut().expect("minibatches").next_batch(rng).iter().enumerate() {
+        }
+        if let Some(order) = order.as_mut() {
+            for (r, &i) in order.next_batch(rng).iter().enumerate() {
                 xb.row_mut(r).assign(&x.row(i));
                 yb[r] = y[i];
             }
             let (_, _, finite) = eng.pass(&layout, &p, xb.view(), &yb, cfg, false, Some(&mut g));
             cancel.check()?;
             if !finite {
-                return diverged(t);
-            }
-        }
-        if snap {
-            observe(Snapshot { step: t, network: Network::from_flat(&layout, &p), accuracy: seen.1, loss: seen.0 })?;
-        }
-        if record {
-            let acc = *hist_acc.last().expect("recorded");
-            if acc > best_acc {
-                best_acc = acc;
-                best_step = t;
-                best_p.copy_from_slice(&p);
-            }
-            if cfg.stop_at_perfect && acc >= 1.0 {
+                // this step's read (if any) is done; the later ones are left
+                stopped = Some((t, t + 1 < cfg.steps));
                 break;
             }
         }
         let lr = cfg.schedule.lr(cfg.lr, t, cfg.steps);
         opt_step(cfg.optimizer, &mut st, &mut p[..trainable], &g[..trainable], lr, t + 1);
     }
-    if p.iter().any(|v| !v.is_finite()) {
-        return diverged(cfg.steps);
+    if stopped.is_none() && p.iter().any(|v| !v.is_finite()) {
+        // only the last update left the parameters non-finite: every read was made
+        stopped = Some((cfg.steps, false));
     }
+    let (Some(&final_accuracy), Some(&last_read)) = (hist_acc.last(), hist_t.last()) else {
+        let t = stopped.map_or(0, |s| s.0);
+        return Err(CoreError::Numerical(format!(
+            "training diverged at step {t}, before its first read: the initial network's logits are not finite \
+             (X is too large for float32 training: rescale it)"
+        )));
+    };
+    debug_assert!(stopped.is_none_or(|(t, _)| last_read <= t));
+    let zeros = y.iter().filter(|&&v| v == 0).count() as f64 / n as f64;
     Ok(RunResult {
         best: Network::from_flat(&layout, &best_p),
-        last: Network::from_flat(&layout, &p),
+        last: Network::from_flat(&layout, if stopped.is_some() { &read_p } else { &p }),
         best_accuracy: best_acc,
         best_step,
-        final_accuracy: *hist_acc.last().expect("at least one record"),
+        final_accuracy,
         history_steps: hist_t,
         loss_history: hist_loss,
         accuracy_history: hist_acc,
+        diverged_at: stopped.map(|s| s.0),
+        after_divergence: stopped.filter(|s| s.1).map(|_| zeros),
     })
 }
 
@@ -1526,7 +1556,9 @@ impl TrainConfig {
 
 /// Training accuracy under `cfg` on datasets `first .. first + count` of the
 /// family `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best
-/// accuracy over its restarts. Dataset `k` restart `r` is exactly
+/// accuracy over its restarts ([`RunResult::protocol_accuracy`]: a diverged run
+/// counts with its reads before the divergence and the NaN network's reads
+/// after it, see [`train_run`]). Dataset `k` restart `r` is exactly
 /// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
 /// (a run stops once it has read 100%, which cannot change its best).
 #[allow(clippy::too_many_arguments)]
@@ -1556,7 +1588,8 @@ pub fn protocol_accuracy(
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel).map(|res| res.best_accuracy)
+            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel)
+                .map(|res| res.protocol_accuracy())
         })
         .collect::<CoreResult<_>>()?;
     Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
@@ -1944,16 +1977,91 @@ mod tests {
         assert!(r.loss_history.last().unwrap() < &r.loss_history[0]);
     }
 
+    /// The audit's configuration that diverged: SGD (momentum 0.9) at a constant lr 0.5, batches of 32, 250 steps,
+    /// four layers of 100 on 300 points in d = 50.
+    fn diverging_cfg() -> TrainConfig {
+        let mut cfg = TrainConfig::reference(1);
+        cfg.hidden = vec![100; 4];
+        cfg.optimizer = Optimizer::Sgd { momentum: 0.9 };
+        cfg.schedule = Schedule::Constant;
+        cfg.lr = 0.5;
+        cfg.batch_size = Some(32);
+        cfg.steps = 250;
+        cfg
+    }
+
     #[test]
-    fn divergence_is_reported() {
+    fn a_diverged_run_keeps_its_reads_before_the_divergence() {
+        let (x, y) = small_data(300, 50, 3);
+        let cfg = diverging_cfg();
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(1, 0, 0)).unwrap();
+        let t = run.diverged_at.expect("this configuration diverges");
+        assert!(t > 20 && t < cfg.steps - 1, "diverged at {t}");
+        // The same run cut before the divergence (a constant lr and batches that do not depend on `steps`): its
+        // reads are those of the long run before step t, computed without ever meeting a non-finite number.
+        let k = (t - 1) / cfg.record_every;
+        let mut short = cfg.clone();
+        short.steps = k * cfg.record_every + 1;
+        let cut = train_run(x.view(), &y, &short, &mut train_stream(1, 0, 0)).unwrap();
+        assert_eq!(run.history_steps, cut.history_steps);
+        assert_eq!(run.accuracy_history, cut.accuracy_history);
+        assert_eq!(run.loss_history, cut.loss_history);
+        assert_eq!((run.best_accuracy, run.best_step), (cut.best_accuracy, cut.best_step));
+        assert_eq!(run.final_accuracy, *cut.accuracy_history.last().unwrap());
+        // `last` is the network of the last read: its accuracy on the data is that read's
+        let logits = run.last.logits(x.view(), cfg.activation);
+        let correct = logits.iter().zip(&y).filter(|&(&z, &c)| (z > 0.0) == (c == 1)).count();
+        assert_eq!(correct as f64 / 300.0, run.final_accuracy);
+        // reads were left: they count as the NaN network's, every point class 0
+        let zeros = y.iter().filter(|&&c| c == 0).count() as f64 / 300.0;
+        assert_eq!(run.after_divergence, Some(zeros));
+        assert_eq!(run.protocol_accuracy(), run.best_accuracy.max(zeros));
+        // and the run is the same run every time
+        let again = train_run(x.view(), &y, &cfg, &mut train_stream(1, 0, 0)).unwrap();
+        assert_eq!((again.diverged_at, again.best_accuracy), (run.diverged_at, run.best_accuracy));
+    }
+
+    #[test]
+    fn a_run_that_diverges_at_once_counts_the_constant_read() {
+        // lr 1e30: the first update overflows; the only read is the initial network's.
         let (x, y) = small_data(30, 2, 3);
         let mut cfg = TrainConfig::reference(5);
         cfg.optimizer = Optimizer::Sgd { momentum: 0.0 };
         cfg.loss = Loss::Hinge;
         cfg.schedule = Schedule::Constant;
         cfg.lr = 1e30;
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
+        assert_eq!(run.diverged_at, Some(1));
+        assert_eq!(run.history_steps, vec![0]);
+        let mut one = cfg.clone();
+        one.steps = 1;
+        let init = train_run(x.view(), &y, &one, &mut train_stream(0, 0, 0)).unwrap();
+        assert_eq!(run.best_accuracy, init.best_accuracy);
+        let zeros = y.iter().filter(|&&c| c == 0).count() as f64 / 30.0;
+        assert_eq!(run.protocol_accuracy(), init.best_accuracy.max(zeros));
+    }
+
+    #[test]
+    fn a_run_diverging_before_its_first_read_is_an_error() {
+        let (mut x, y) = small_data(30, 2, 3);
+        x.fill(3e38);
+        let mut cfg = TrainConfig::reference(64);
+        cfg.steps = 5;
         let e = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap_err();
-        assert!(matches!(e, CoreError::Numerical(ref m) if m.contains("diverged")), "{e:?}");
+        assert!(matches!(e, CoreError::Numerical(ref m) if m.contains("before its first read")), "{e:?}");
+    }
+
+    #[test]
+    fn protocol_accuracy_counts_a_diverged_run() {
+        // protocol_accuracy's dataset 0 is train_restarts on it, each restart counted with protocol_accuracy()
+        let (x, y) = random_dataset(300, 50, PointDist::Uniform, 3, 0);
+        let xf = x.mapv(|v| v as f32);
+        let cfg = diverging_cfg();
+        let runs = train_restarts(xf.view(), &y, &cfg, 3, 0, 2).unwrap();
+        assert!(runs.iter().any(|r| r.diverged_at.is_some()), "no restart diverged");
+        let want = runs.iter().map(|r| r.protocol_accuracy()).fold(f64::NEG_INFINITY, f64::max);
+        let got = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
+        assert_eq!(got, vec![want]);
     }
 
     #[test]

@@ -241,9 +241,12 @@ fn train_network<'py>(
         run_interruptible(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?
     };
     let best = best_restart(&runs).expect("train_restarts refuses restarts=0");
-    let t = runs[0].history_steps.len();
-    let mut loss_h = Array2::<f64>::zeros((runs.len(), t));
-    let mut acc_h = Array2::<f64>::zeros((runs.len(), t));
+    // A diverged run's reads stop early (a prefix of the others' steps): its later entries are NaN.
+    let longest = runs.iter().max_by_key(|r| r.history_steps.len()).expect("at least one restart");
+    let steps_read = longest.history_steps.iter().map(|&s| s as u64).collect::<Vec<_>>();
+    let t = steps_read.len();
+    let mut loss_h = Array2::<f64>::from_elem((runs.len(), t), f64::NAN);
+    let mut acc_h = Array2::<f64>::from_elem((runs.len(), t), f64::NAN);
     for (r, run) in runs.iter().enumerate() {
         for (j, (&l, &a)) in run.loss_history.iter().zip(&run.accuracy_history).enumerate() {
             loss_h[[r, j]] = l;
@@ -255,9 +258,15 @@ fn train_network<'py>(
     out.set_item("restart_best_accuracy", runs.iter().map(|r| r.best_accuracy).collect::<Vec<_>>().into_pyarray(py))?;
     out.set_item("restart_final_accuracy", runs.iter().map(|r| r.final_accuracy).collect::<Vec<_>>().into_pyarray(py))?;
     out.set_item("restart_best_step", runs.iter().map(|r| r.best_step as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    out.set_item("history_steps", steps_read.into_pyarray(py))?;
+    // -1: the restart did not diverge
     out.set_item(
-        "history_steps",
-        runs[0].history_steps.iter().map(|&s| s as u64).collect::<Vec<_>>().into_pyarray(py),
+        "restart_diverged_at",
+        runs.iter().map(|r| r.diverged_at.map_or(-1, |t| t as i64)).collect::<Vec<_>>().into_pyarray(py),
+    )?;
+    out.set_item(
+        "restart_protocol_accuracy",
+        runs.iter().map(|r| r.protocol_accuracy()).collect::<Vec<_>>().into_pyarray(py),
     )?;
     out.set_item("loss_history", loss_h.into_pyarray(py))?;
     out.set_item("accuracy_history", acc_h.into_pyarray(py))?;
