@@ -514,3 +514,12 @@ def test_the_optimizers_offered_are_the_cores():
         assert parse_settings({"optimizer": name}).optimizer == name
     with pytest.raises(BadRequest, match="optimizer"):
         parse_settings({"optimizer": "rmsprop"})
+
+
+@pytest.mark.filterwarnings("ignore:training diverged:RuntimeWarning")   # train() warns; the page is told here
+def test_a_diverged_run_is_shown_as_an_error_with_its_frames(server):
+    call(server, "/api/start", dict(SMALL, widths=[128, 128, 128], optimizer="sgd", lr=10.0, steps=400, every=5))
+    run = server.session.run
+    wait_for(lambda: run.state in ("done", "error"), what="the run to end")
+    assert run.state == "error" and "training diverged at step" in run.error, run.error
+    assert "RuntimeWarning" not in run.error and run.history     # train() returned; the frames before it stay

@@ -479,15 +479,19 @@ class Run:
     def _main(self) -> None:
         s = self.settings
         try:
-            train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
-                  batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
-                  restarts=1)
+            res = train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
+                        batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
+                        restarts=1)
         except Stopped:
             self._set_state("stopped")
         except Exception as exc:  # shown on the page; the server keeps running
             self._set_state("error", f"{type(exc).__name__}: {exc}")
         else:
-            self._set_state("done")
+            if res.diverged_at is not None:   # train() returns a diverged run (with a warning): said on the page
+                self._set_state("error", f"training diverged at step {res.diverged_at}: the loss is not finite "
+                                         f"(try a smaller lr); the frames before it are kept")
+            else:
+                self._set_state("done")
 
     # -- views ----------------------------------------------------------------------------------
     def summary(self) -> Dict[str, Any]:
