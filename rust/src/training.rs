@@ -313,15 +313,16 @@ impl TrainConfig {
         params + fan_in + 1.0
     }
 
-    /// Bytes one training run holds besides its data: parameters, gradient, best copy and two optimiser
-    /// moments (f32), pre- and post-activations and deltas of one batch and its outputs; with minibatches also the
-    /// permutation of the `n` rows and the batch's copy of its rows and labels.
+    /// Bytes one training run holds besides its data: parameters, gradient, best copy, the last read's copy (a
+    /// diverged run's `last`) and two optimiser moments (f32), pre- and post-activations and deltas of one batch
+    /// and its outputs; with minibatches also the permutation of the `n` rows and the batch's copy of its rows and
+    /// labels.
     pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
         let params = self.params(d);
         let rows = self.batch_size.map_or(n, |b| b.min(n)) as f64;
         let units: f64 = self.hidden.iter().map(|&w| w as f64).sum();
         let minibatch = if rows < n as f64 { 8.0 * n as f64 + rows * (4.0 * d as f64 + 1.0) } else { 0.0 };
-        4.0 * (5.0 * params + 3.0 * rows * units + rows) + minibatch
+        4.0 * (6.0 * params + 3.0 * rows * units + rows) + minibatch
     }
 
     /// Check the configuration for inputs of dimension `d` and `n` points.
