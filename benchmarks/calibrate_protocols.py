@@ -134,12 +134,12 @@ def load() -> List[Dict[str, Any]]:
     # 192 reference-protocol configurations near capacity at large N (benchmarks/large_n_probe.py --calibration,
     # seed 2027), calibration rows since the fourteenth pass on issue 11; the probe's 24 (seed 2026) stay out; and
     # 144 at the top of the range (large_n_probe.py --top --calibration, seed 2032), calibration rows since the
-    # seventeenth pass (rule 14; docs/theory.md, "Sizing"); the top probe's 48 (seed 2031) stay out.
+    # seventeenth pass (rule 14; docs/theory_history.md, "Sizing"); the top probe's 48 (seed 2031) stay out.
     # ... and 192 under other protocols (large_n_probe.py --protocols --calibration, seed 2029): part "band", rows only
     # the band's fit reads (fit_band), around estimates of a correction that never saw them; the probe's 24 (seed
     # 2028) stay out.
     # ... and 144 at low d near capacity (large_n_probe.py --low --calibration, seed 2034): part "two_layer", rows
-    # only the correction's two-layer extension reads (EXTEND; rule 19 in docs/theory.md, "Sizing").
+    # only the correction's two-layer extension reads (EXTEND; rule 19 in docs/theory_history.md, "Sizing").
     for name, part in (("large_n_calibration", "calibration"), ("large_n_top_calibration", "calibration"),
                        ("large_n_protocols_calibration", "band"), ("large_n_low_calibration", "two_layer")):
         with (DATA / f"{name}.csv").open() as f:
@@ -514,7 +514,7 @@ def certain_misses(rows: List[Dict[str, Any]], est: np.ndarray) -> str:
 #: calibration rows) and draws 6 and 7, then ``--fit`` (two passes) from the fifth pass's constants. The seventeenth
 #: added ``e_k`` (the transition's sharpness exponent in ``K``, 1/2 before) and the 144 top-corner calibration rows,
 #: and refitted ``c2``, ``s``, ``e_k`` and ``s_deep`` only (``--fit --sharpness-only``, from the sixteenth pass's
-#: constants with ``e_k = 1/2``; rule 14 in ``docs/theory.md``).
+#: constants with ``e_k = 1/2``; rule 14 in ``docs/theory_history.md``).
 START = dict(
     kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.2755, s=0.107, q=0.5, gauss=0.0435,
     g_sgd=0.0176, psi=0.5602, psi_s=0.1388, a_m=0.2114, A=11781.5766, beta=1.0914, tau0=0.5601, nu=0.667, xi=0.0139,
@@ -568,7 +568,7 @@ def _minimize(rows: List[Dict[str, Any]], P0: Dict[str, float], names: Sequence[
     return unpack(best.x)
 
 
-#: The seventeenth pass's restricted refit (rule 14, ``docs/theory.md``, "Sizing"): the transition's location,
+#: The seventeenth pass's restricted refit (rule 14, ``docs/theory_history.md``, "Sizing"): the transition's location,
 #: sharpness and sharpness exponent on the reference calibration rows, its widening with depth on the deep ones, then
 #: the first again; every other constant kept.
 SHARPNESS_STAGES = [
@@ -688,7 +688,7 @@ def features(c: Dict[str, Any], P: Dict[str, float] = START, as_given: bool = Fa
     full batch, rule 27), or, ``as_given``, with the batch size as the rows give it: how the correction's fits
     (and the out-of-fold estimates the band is fitted around) read the calibration rows, since the shipped trees
     were grown so (rule 22; refitting them on the rows read as full batch was rule 26, which failed:
-    ``docs/theory.md``, "Validation"). The band's rows of part ``band`` are read as the estimate reads them."""
+    ``docs/theory_history.md``, "Validation"). The band's rows of part ``band`` are read as the estimate reads them."""
     return em.correction_features(P, c["d"], c["N"], c["widths"], c["gauss"], c["lr"], c["steps"], c["batch"],
                                   c["cosine"], c["sgd"], c["restarts"], batch_as_given=as_given)
 
@@ -1277,7 +1277,7 @@ def main() -> int:
         print(narrow_table(sets))
     print()
     fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))
-    print("The decision draws (neither calibration nor held out: each decided something; docs/theory.md; since rules "
+    print("The decision draws (neither calibration nor held out: each decided something; docs/theory_history.md; since rules "
           f"21 and 22 the rows of draws {fitted} (EXTENSION_DRAWS) are calibration rows of the extensions: in-sample):")
     fresh = [k for k, stem in FRESH_DRAWS.items() if (DATA / f"{stem}.csv").exists()]
     for part, draws in (("decision", list(DECISION_DRAWS)), ("fresh", fresh)):

@@ -29,7 +29,7 @@ only in the last table.
    certain (``calibrate_protocols.over_max``). Then the same on the decision draw (draw 13,
    ``docs/data/decision_sample13.csv``: 144 protocols measured after the map's rule was written, fitted on by no
    fit until the twentieth pass; since rules 21 and 22 its rows are calibration rows of the correction's extensions,
-   so this part is in-sample now), which decided the map (``docs/theory.md``).
+   so this part is in-sample now), which decided the map (``docs/theory_history.md``).
 4. **Per protocol or per configuration?** On the held-out rows, the shipped estimate's MAE before and after
    removing each held-out protocol's mean error (an oracle no estimator has): how much of what is left is a
    protocol-wide offset.

@@ -41,19 +41,19 @@ validated range (``sample_protocols(draw=seed)``) whose training cost is at most
 ``--grid`` (fifteenth pass) draws 384 configurations the same way (seed 2030) in blocks of 16, each block under one
 protocol of ``sample_protocols(draw=2030)`` no dearer than the reference protocol on any of its configurations
 (:func:`grid_configs`): fewer protocols, each seen 16 times. Measured before any fit, it is a fresh test of the
-shipped estimator; as calibration rows of the correction it did not help other protocols (``docs/theory.md``,
+shipped estimator; as calibration rows of the correction it did not help other protocols (``docs/theory_history.md``,
 "Five more tries").
 
 ``--top`` (sixteenth pass) draws 48 reference-protocol configurations as the probe does but at the top of the range
 (seed 2031, ``N`` 3500-5000, ``N / P`` 1-3), where until the seventeenth pass no calibration row had an effective
-dimension above 1500 near the transition: a test nothing is fitted on (``docs/theory.md``, "Sizing"); ``--top
+dimension above 1500 near the transition: a test nothing is fitted on (``docs/theory_history.md``, "Sizing"); ``--top
 --calibration`` 144 more (seed 2032), calibration rows since the seventeenth pass.
 
 ``--low`` (eighteenth pass) draws reference-protocol configurations at low ``d`` at and below capacity (``d`` 2-10,
 ``N`` 1500-5000, ``N / P`` 0.6-1.5), where the sizing picture had the estimate 0.04-0.06 above real training: 96 (seed
 2035), ``--calibration`` 144 (seed 2034), ``--fresh`` 96 (seed 2036), ``--set fresh2`` 96 (seed 2037), ``--set
 fresh3`` 96 (seed 2038) and ``--set fresh4`` 96 (seed 2039), each fixed before it was measured. The first five served
-as calibration rows and tests of rules 15-19 (``docs/theory.md``, "Sizing"); rule 19 shipped: the correction's
+as calibration rows and tests of rules 15-19 (``docs/theory_history.md``, "Sizing"); rule 19 shipped: the correction's
 two-layer extension has fitted the 144 of seed 2034, and nothing has fitted the others. The sixth was measured after
 rule 19 shipped: a fresh test. In the twenty-first pass ``--set fresh5`` 96 (seed 2040) tested rules 23 and 25
 (neither shipped), and ``--set fresh6`` 96 (seed 2041) is a fresh test of rule 22's estimator.
@@ -93,7 +93,7 @@ GRID_PER_PROTOCOL = 16
 #: it decided rule 14 in the seventeenth pass, and TOP_FRESH below took its place as the fresh test.
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
-#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory.md``, "Sizing"),
+#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory_history.md``, "Sizing"),
 #: which failed; reference-protocol calibration rows since the seventeenth pass (rule 14, with the sharpness exponent).
 TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 #: Seventeenth pass: 96 more drawn the same way (seed 2033), measured after rule 14 shipped: a fresh test of the
@@ -103,7 +103,7 @@ TOP_FRESH = (OUT.with_name("large_n_top_fresh.csv"), 2033, 96)
 #: where the sizing picture showed rule 14's estimate 0.04-0.06 above real training (d = 5, N = 2000, N/P 0.8-1.1)
 #: and the calibration rows held one configuration with N/P below 1.1 at d <= 8 and N >= 1500: 144 calibration
 #: configurations (seed 2034) and 96 more (seed 2035) measured with them, a test nothing is fitted on (rule 15 in
-#: ``docs/theory.md``, "Sizing").
+#: ``docs/theory_history.md``, "Sizing").
 LOW_CALIBRATION = (OUT.with_name("large_n_low_calibration.csv"), 2034, 144)
 LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
 #: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above; rule 16 was dropped at its gate before

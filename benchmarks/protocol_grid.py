@@ -74,23 +74,23 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            10: dict(draw=10, two_layer=8, deep=8, calibration_only=True),
            11: dict(draw=11, two_layer=4, deep=12, calibration_only=True),
            12: dict(draw=12, two_layer=8, deep=8, calibration_only=True),
-           # Draw 13 (twelfth pass): the decision draw for the monotone map of the estimate (docs/theory.md),
+           # Draw 13 (twelfth pass): the decision draw for the monotone map of the estimate (docs/theory_history.md),
            # fixed, and its rule written, before it was measured. Exported to DECISION_DRAWS' file, which
            # calibrate_protocols.load() does not read: it is neither calibration (no fit sees it) nor held out
            # (it decided something); correction_limits.py scores it.
            13: dict(draw=13, two_layer=6, deep=10, calibration_only=True),
-           # Draw 14 (fifteenth pass): the decision draw for the restarts envelope of the warp (docs/theory.md),
+           # Draw 14 (fifteenth pass): the decision draw for the restarts envelope of the warp (docs/theory_history.md),
            # fixed, and its rule written, before it was measured; exported like draw 13.
            14: dict(draw=14, two_layer=6, deep=10, calibration_only=True),
            # Draw 15 (sixteenth pass): a fresh test of the estimator as the fifteenth pass shipped it, fixed before
-           # it was measured and scored before any candidate of the pass; then it decided rule 12 (docs/theory.md).
+           # it was measured and scored before any candidate of the pass; then it decided rule 12 (docs/theory_history.md).
            15: dict(draw=15, two_layer=6, deep=10, calibration_only=True),
            # Draw 16 (end of the sixteenth pass): measured for the next candidate's decision; a fresh test of the
-           # shipped estimator until it decided rule 14 (the sharpness exponent, seventeenth pass; docs/theory.md).
+           # shipped estimator until it decided rule 14 (the sharpness exponent, seventeenth pass; docs/theory_history.md).
            16: dict(draw=16, two_layer=6, deep=10, calibration_only=True),
            # Draw 17 (seventeenth pass): a fresh test of the estimator rule 14 shipped, fixed before it was measured.
            17: dict(draw=17, two_layer=6, deep=10, calibration_only=True),
-           # Draw 18 (eighteenth pass): fixed, with its rule, as the decision draw of rule 16 (docs/theory.md,
+           # Draw 18 (eighteenth pass): fixed, with its rule, as the decision draw of rule 16 (docs/theory_history.md,
            # "Sizing") before it was measured; rule 16 was dropped at its gate, and draw 18 decided rule 17.
            18: dict(draw=18, two_layer=6, deep=10, calibration_only=True),
            # Draw 19 (eighteenth pass): fixed, with rule 18, as its decision draw before it was measured; rule 18

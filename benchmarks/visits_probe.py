@@ -1,7 +1,7 @@
 """Does the training budget need a cap on sample visits? The analytic side of rules 28-31 (issue 11).
 
 Usage:
-    python benchmarks/visits_probe.py        # about a minute on one core; prints the tables of docs/theory.md
+    python benchmarks/visits_probe.py        # about a minute on one core; prints the tables of docs/theory_history.md
 
 The analytic model reads a run's budget through its summed learning rate (``rho``, ``K_time``). A run of ``steps``
 steps of ``b`` points also sees only ``steps b`` (point, gradient) pairs, ``E = steps b / N`` epochs. Runs of few
@@ -17,7 +17,7 @@ and once with ``e0``, each from the shipped constants (Powell then Nelder-Mead, 
 calibration rows, on the held-out rows and on draws 21-27, none of which the fit reads. Every table is given on all
 rows of a cell and the MAE on its non-trivial ones (real or estimate below 0.999); bias is estimate minus real.
 
-What the script does not show (``docs/theory.md``, rules 28-31): with every constant and the correction refitted
+What the script does not show (``docs/theory_history.md``, rules 28-31): with every constant and the correction refitted
 around the term, the corrected estimate's held-out deep rows got worse by more than rule 28 allowed; fitted alone
 through the shipped correction, on its calibration rows or on draws 21-24, ``e0`` runs to about its bound, 1; with
 only the correction's two-layer extension regrown around it, the corrected estimate gained nothing.

@@ -484,7 +484,7 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 /// non-increasing in `N` as `N` passes `b` (the correction reads the batch size, which jumps there); the lower
 /// edge stays the `N`-point band's, at least one point (`1 / N`) below the capped accuracy. (Capping it too, as
 /// rule 27 was first built, put the `b`-point band's floor, `1 - 1/b` at best, on every `N`: sizing answers for
-/// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory.md`); until then the correction read a batch
+/// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory_history.md`); until then the correction read a batch
 /// of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     let proto = proto.on(n);
@@ -1513,7 +1513,7 @@ mod tests {
     #[test]
     fn each_extension_reads_zero_for_the_other_group() {
         // Each table is SHARED_TREES trees grown on every calibration row, then TWO_LAYER_TREES grown on two-layer
-        // rows only (rules 19 and 22 in docs/theory.md), then the deep extension, grown on deep rows only (rules 20
+        // rows only (rules 19 and 22 in docs/theory_history.md), then the deep extension, grown on deep rows only (rules 20
         // and 21). At one hidden layer the whole table must equal its shared and two-layer trees alone, and at 2-4
         // hidden layers its shared and deep trees alone, bit for bit, wherever the other features lie; each
         // extension must change some value of its own group.
