@@ -779,7 +779,7 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
 
 _MEASURE = """
 import json, sys
-from nnpartition import _core
+from nnpartition import Protocol, _core
 from nnpartition._cli.pictures import _memory
 from nnpartition.cli import main
 
@@ -796,7 +796,7 @@ base = status("VmRSS")
 N = int(sys.argv[1])
 assert run(N) == 0
 peak = status("VmHWM")
-counted = _memory("uniform", N, 2, _core.train_bytes(2, N, [3], 2, "adam", 0.02, 1, None, "cosine"))
+counted = _memory("uniform", N, 2, _core.train_bytes(2, N, [3], Protocol(steps=1, restarts=2)))
 print(json.dumps({"growth": peak - base, "counted": counted, "base": base, "peak": peak}), file=sys.stderr)
 """
 
@@ -830,11 +830,11 @@ def test_plot_partition_counts_the_data_it_keeps_against_max_bytes(capsys, monke
 
     monkeypatch.setattr(cli_pictures, "toy_dataset", no_drawing)
     N, d = 10**6, 2
-    runs = _core.train_bytes(d, N, [3], 2, "adam", 0.02, 1, None, "cosine")
+    runs = _core.train_bytes(d, N, [3], npn.Protocol(steps=1, restarts=2))
     protocol = N * (4 * d + 1) + max(N * (8 * d + 1), runs)   # what protocol_check counts (one dataset)
     held = N * (8 * d + 8) + N * (4 * d + 1) + runs           # the float64 data kept, the float32 copy, the runs
     with override(max_bytes=int((protocol + held) / 2)):
-        _core.protocol_check(d, N, [3], 1, 2, "adam", 0.02, 1, None, "cosine")   # passes it
+        _core.protocol_check(d, N, [3], 1, npn.Protocol(steps=1, restarts=2))   # passes it
         assert main(["plot-partition", "-d", "2", "-N", str(N), "-L", "3", "--steps", "1",
                      "--plot", str(tmp_path / "p.png")]) == 2
     err = capsys.readouterr().err

@@ -2,7 +2,7 @@
 # Keep in step with the #[pyfunction] signatures: tests/test_stub.py and, in .ci/run,
 # `python -m mypy.stubtest nnpartition._core --allowlist stubtest-allowlist.txt` check it.
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -210,6 +210,22 @@ def reference_accuracy(
     restarts: int,
     threads: Optional[int] = None,
 ) -> npt.NDArray[np.float64]: ...
+class _Protocol(Protocol):
+    """What the binding reads of an ``nnpartition.Protocol`` (its six fields, as attributes)."""
+
+    @property
+    def optimizer(self) -> str: ...
+    @property
+    def lr(self) -> float: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def batch_size(self) -> Optional[int]: ...
+    @property
+    def schedule(self) -> str: ...
+    @property
+    def restarts(self) -> int: ...
+
 def protocol_accuracy(
     d: int,
     n: int,
@@ -218,37 +234,11 @@ def protocol_accuracy(
     seed: int,
     first: int,
     count: int,
-    restarts: int,
-    optimizer: str,
-    lr: float,
-    steps: int,
-    batch_size: Optional[int],
-    schedule: str,
+    protocol: _Protocol,
     threads: Optional[int] = None,
-) -> npt.NDArray[np.float64]: ...
-def protocol_check(
-    d: int,
-    n: int,
-    widths: List[int],
-    count: int,
-    restarts: int,
-    optimizer: str,
-    lr: float,
-    steps: int,
-    batch_size: Optional[int],
-    schedule: str,
-) -> None: ...
-def train_bytes(
-    d: int,
-    n: int,
-    widths: List[int],
-    restarts: int,
-    optimizer: str,
-    lr: float,
-    steps: int,
-    batch_size: Optional[int],
-    schedule: str,
-) -> float: ...
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]: ...
+def protocol_check(d: int, n: int, widths: List[int], count: int, protocol: _Protocol) -> None: ...
+def train_bytes(d: int, n: int, widths: List[int], protocol: _Protocol) -> float: ...
 def train_network(
     x: npt.NDArray[np.float32],
     y: npt.NDArray[np.uint8],

@@ -497,13 +497,16 @@ class AccuracyMeasurement:
         dist, seed: the input law and the seed.
         protocol: the training :class:`Protocol`.
         seconds: wall time of the measurement.
+        diverged: how many of the ``datasets x restarts`` runs diverged (a non-finite loss, see
+            :attr:`TrainResult.diverged_at`); each counts with its reads before the divergence and the constant
+            class-0 reads of PyTorch's NaN network after it. :func:`real_accuracy` warns when it is not 0.
 
     Example:
         >>> m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=1), datasets=2, seed=4)
         >>> len(m.per_dataset), bool(m.mean == m.per_dataset.mean()), bool(m.std == m.per_dataset.std(ddof=1))
         (2, True, True)
-        >>> m.L, m.widths, m.restarts, m.to_dict()["protocol"]["steps"]
-        (8, (8,), 1, 100)
+        >>> m.L, m.widths, m.restarts, m.to_dict()["protocol"]["steps"], m.diverged
+        (8, (8,), 1, 100, 0)
     """
 
     mean: float
@@ -516,6 +519,7 @@ class AccuracyMeasurement:
     protocol: Protocol = field(default_factory=Protocol)
     seed: int = 0
     seconds: float = field(default=0.0, compare=False)
+    diverged: int = 0
 
     @property
     def L(self) -> int:
@@ -533,6 +537,7 @@ class AccuracyMeasurement:
         return {"d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": int(len(self.per_dataset)),
                 "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
                 "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds,
+                "diverged": self.diverged,
                 "protocol": self.protocol.to_dict()}
 
 
@@ -625,24 +630,26 @@ def real_accuracy(
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     p = protocol
 
-    def run(first: int, count: int) -> np.ndarray:
-        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p.restarts, p.optimizer, p.lr,
-                                       p.steps, p.batch_size, p.schedule, threads)
-
     start = time.perf_counter()
     if callback is None:
-        acc = run(0, datasets)
+        acc, diverged = _core.protocol_accuracy(d, N, list(ws), dist, seed, 0, datasets, p, threads)
     else:
         # one dataset per call, the callback between them: the limits are checked for all of them first, as the
         # call without a callback does
-        _core.protocol_check(d, N, list(ws), datasets, p.restarts, p.optimizer, p.lr, p.steps, p.batch_size,
-                             p.schedule)
+        _core.protocol_check(d, N, list(ws), datasets, p)
         parts: List[float] = []
+        runs: List[int] = []
         for k in range(datasets):
-            a = float(run(k, 1)[0])
-            parts.append(a)
-            callback(k, a)
-        acc = np.array(parts)
+            one, div = _core.protocol_accuracy(d, N, list(ws), dist, seed, k, 1, p, threads)
+            parts.append(float(one[0]))
+            runs.append(int(div[0]))
+            callback(k, parts[-1])
+        acc, diverged = np.array(parts), np.array(runs)
+    n_diverged = int(diverged.sum())
+    if n_diverged:
+        warnings.warn(f"{n_diverged} of {datasets * p.restarts} training runs diverged (a non-finite loss; the lr "
+                      f"may be too large); each counts with what it read before, as PyTorch's run would "
+                      f"(AccuracyMeasurement.diverged)", RuntimeWarning, stacklevel=2)
     std = float(np.std(acc, ddof=1)) if len(acc) > 1 else math.nan   # one dataset: no spread to estimate
     return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, ws, dist,
-                               protocol, seed, time.perf_counter() - start)
+                               protocol, seed, time.perf_counter() - start, n_diverged)

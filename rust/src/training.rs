@@ -1242,7 +1242,7 @@ fn train_run_full(
     let mut eng = Engine::new(&layout, cfg, bsz);
     let mut xb = Array2::<f32>::zeros((if full { 0 } else { bsz }, d));
     let mut yb = vec![0u8; if full { 0 } else { bsz }];
-    let mut order = if full { None } else { Some(BatchOrder::new(n, bsz)) };
+    let mut order = if full { None } else { Some(BatchOrder::new(n, bsz)?) };
 
     let mut best_p = p.clone();
     // The parameters of the latest read: a diverged run's `last`.
@@ -1345,11 +1345,13 @@ pub struct BatchOrder {
 }
 
 impl BatchOrder {
-    /// Batches of `bsz` of the rows `0..n`, `1 <= bsz <= n` (the trainer trains `bsz >= n` as the full batch and
-    /// draws no permutation).
-    pub fn new(n: usize, bsz: usize) -> Self {
-        assert!((1..=n).contains(&bsz), "batch size {bsz} must be in 1..={n}");
-        BatchOrder { perm: (0..n).collect(), cursor: n, bsz }
+    /// Batches of `bsz` of the rows `0..n`; an error unless `1 <= bsz <= n` (the trainer trains `bsz >= n` as
+    /// the full batch and draws no permutation).
+    pub fn new(n: usize, bsz: usize) -> CoreResult<Self> {
+        if !(1..=n).contains(&bsz) {
+            return invalid(format!("batch_size must be in 1..={n} (the rows), got {bsz}"));
+        }
+        Ok(BatchOrder { perm: (0..n).collect(), cursor: n, bsz })
     }
 
     /// The rows of the next step's batch.
@@ -1370,14 +1372,27 @@ impl BatchOrder {
 /// The rows of the batches of the first `steps` steps of a run on `n` rows with `batch_size` (`None` or `>= n`:
 /// the full batch, rows `0..n` every step, no draws), drawn from `rng` as the trainer draws them after the
 /// initial parameters: [`train_run`] with a stream `s` trains on `minibatch_rows(n, b, steps, s')` where `s'` is
-/// `s` after the initialisation.
-pub fn minibatch_rows(n: usize, batch_size: Option<usize>, steps: usize, rng: &mut Pcg64Mcg) -> Vec<Vec<usize>> {
-    let bsz = batch_size.map_or(n, |b| b.min(n));
-    if bsz == n {
-        return vec![(0..n).collect(); steps];
+/// `s` after the initialisation. An error for `n = 0`, `batch_size = Some(0)`, or more rows in all than
+/// `max_bytes` holds (8 bytes a row index), checked before anything is allocated.
+pub fn minibatch_rows(
+    n: usize,
+    batch_size: Option<usize>,
+    steps: usize,
+    rng: &mut Pcg64Mcg,
+) -> CoreResult<Vec<Vec<usize>>> {
+    if n == 0 {
+        return invalid("n must be >= 1");
     }
-    let mut order = BatchOrder::new(n, bsz);
-    (0..steps).map(|_| order.next_batch(rng).to_vec()).collect()
+    if batch_size == Some(0) {
+        return invalid("batch_size must be >= 1 (None for the full batch)");
+    }
+    let bsz = batch_size.map_or(n, |b| b.min(n));
+    limits::check_bytes(&format!("{steps} batches of {bsz} row indices"), 8.0 * steps as f64 * bsz as f64)?;
+    if bsz == n {
+        return Ok(vec![(0..n).collect(); steps]);
+    }
+    let mut order = BatchOrder::new(n, bsz)?;
+    Ok((0..steps).map(|_| order.next_batch(rng).to_vec()).collect())
 }
 
 /// Train `restarts` runs on one dataset in parallel; run `r` draws from
@@ -1573,6 +1588,30 @@ pub fn protocol_accuracy(
     restarts: usize,
     cfg: &TrainConfig,
 ) -> CoreResult<Vec<f64>> {
+    protocol_runs(d, n, dist, seed, first, count, restarts, cfg).map(|m| m.accuracy)
+}
+
+/// What [`protocol_runs`] measures of datasets `first .. first + count`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProtocolRuns {
+    /// Per dataset, the best accuracy over its restarts ([`protocol_accuracy`]).
+    pub accuracy: Vec<f64>,
+    /// Per dataset, how many of its restarts diverged ([`RunResult::diverged_at`]).
+    pub diverged: Vec<usize>,
+}
+
+/// [`protocol_accuracy`], and per dataset how many of its runs diverged.
+#[allow(clippy::too_many_arguments)]
+pub fn protocol_runs(
+    d: usize,
+    n: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    cfg: &TrainConfig,
+) -> CoreResult<ProtocolRuns> {
     let cfg = check_protocol(d, n, count, restarts, cfg)?;
     let cancel = Cancel::current();
     let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
@@ -1584,16 +1623,19 @@ pub fn protocol_accuracy(
         })
         .collect::<CoreResult<_>>()?;
     let jobs: Vec<(usize, usize)> = (0..count).flat_map(|i| (0..restarts).map(move |r| (i, r))).collect();
-    let accs: Vec<f64> = jobs
+    let accs = jobs
         .par_iter()
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
             train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel)
-                .map(|res| res.protocol_accuracy())
+                .map(|res| (res.protocol_accuracy(), res.diverged_at.is_some()))
         })
-        .collect::<CoreResult<_>>()?;
-    Ok(accs.chunks(restarts).map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect())
+        .collect::<CoreResult<Vec<(f64, bool)>>>()?;
+    Ok(ProtocolRuns {
+        accuracy: accs.chunks(restarts).map(|c| c.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max)).collect(),
+        diverged: accs.chunks(restarts).map(|c| c.iter().filter(|r| r.1).count()).collect(),
+    })
 }
 
 /// What [`protocol_accuracy`] checks before it trains: the arguments, and the memory and work of `count`
@@ -2063,6 +2105,14 @@ mod tests {
         let want = runs.iter().map(|r| r.protocol_accuracy()).fold(f64::NEG_INFINITY, f64::max);
         let got = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
         assert_eq!(got, vec![want]);
+        // protocol_runs counts the restarts that diverged, as train_restarts reports them
+        let m = protocol_runs(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
+        assert_eq!(m.accuracy, got);
+        assert_eq!(m.diverged, vec![runs.iter().filter(|r| r.diverged_at.is_some()).count()]);
+        // and none for a run that does not diverge (the reference protocol, a few steps)
+        let mut calm = TrainConfig::reference(4);
+        calm.steps = 40;
+        assert_eq!(protocol_runs(5, 60, PointDist::Uniform, 3, 0, 2, 2, &calm).unwrap().diverged, vec![0, 0]);
     }
 
     #[test]
@@ -2071,7 +2121,7 @@ mod tests {
             let per_epoch = n / b;
             let steps = 5 * per_epoch + 1;
             let mut rng = train_stream(4, 0, 0);
-            let rows = minibatch_rows(n, Some(b), steps, &mut rng);
+            let rows = minibatch_rows(n, Some(b), steps, &mut rng).unwrap();
             assert_eq!(rows.len(), steps);
             let mut epochs = Vec::new();
             for epoch in rows.chunks(per_epoch).filter(|e| e.len() == per_epoch) {
@@ -2087,12 +2137,27 @@ mod tests {
             // not the same order every epoch (5 epochs of one order: probability (1/n!)^4 for a fresh shuffle)
             assert!(epochs.windows(2).any(|w| w[0] != w[1]), "n={n} b={b}");
             // the same stream gives the same batches
-            assert_eq!(minibatch_rows(n, Some(b), steps, &mut train_stream(4, 0, 0)), rows);
+            assert_eq!(minibatch_rows(n, Some(b), steps, &mut train_stream(4, 0, 0)).unwrap(), rows);
         }
         // a batch of n or more is the full batch, rows in order, and draws nothing
         let mut rng = train_stream(4, 0, 0);
-        assert_eq!(minibatch_rows(4, Some(9), 2, &mut rng), vec![vec![0, 1, 2, 3]; 2]);
+        assert_eq!(minibatch_rows(4, Some(9), 2, &mut rng).unwrap(), vec![vec![0, 1, 2, 3]; 2]);
         assert_eq!(rng, train_stream(4, 0, 0));
+    }
+
+    #[test]
+    fn minibatch_rows_refuses_what_has_no_batches_instead_of_panicking() {
+        let mut rng = train_stream(1, 0, 0);
+        for (n, b) in [(5usize, Some(0usize)), (0, None), (0, Some(3))] {
+            let err = minibatch_rows(n, b, 3, &mut rng).unwrap_err();
+            assert!(matches!(err, CoreError::InvalidArgument(_)), "n={n} b={b:?}: {err:?}");
+        }
+        assert!(matches!(BatchOrder::new(4, 0), Err(CoreError::InvalidArgument(_))));
+        assert!(matches!(BatchOrder::new(4, 5), Err(CoreError::InvalidArgument(_))));
+        // more row indices than max_bytes holds: refused before allocating
+        let err = minibatch_rows(1 << 20, Some(1 << 19), 1 << 40, &mut rng).unwrap_err();
+        assert!(matches!(err, CoreError::TooLarge(_)), "{err:?}");
+        assert_eq!(rng, train_stream(1, 0, 0), "an error draws nothing");
     }
 
     #[test]
@@ -2105,7 +2170,7 @@ mod tests {
         let mut counts = vec![[[0usize; 5]; 4]; 2];
         let mut same_first = 0usize;
         for t in 0..trials {
-            let rows = minibatch_rows(n, Some(b), 4, &mut train_stream(t as u64, 1, 2));
+            let rows = minibatch_rows(n, Some(b), 4, &mut train_stream(t as u64, 1, 2)).unwrap();
             for (e, epoch) in rows.chunks(2).enumerate() {
                 for (k, &i) in epoch.concat().iter().enumerate() {
                     counts[e][k][i] += 1;
@@ -2190,13 +2255,13 @@ mod tests {
             let mut rng = train_stream(9, 0, 0);
             let layout = Layout::new(d, &cfg.hidden);
             let p0 = init_params(&layout, &cfg, &mut rng);
-            let batches = minibatch_rows(n, Some(b), steps, &mut rng);
+            let batches = minibatch_rows(n, Some(b), steps, &mut rng).unwrap();
             let (_, last) = Network::to_flat(&run.last);
             let want = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, cfg.lr);
             let gap = want.iter().zip(&last).map(|(a, &b)| (a - b as f64).abs()).fold(0.0, f64::max);
             assert!(gap < 1e-5, "{opt:?}: max gap {gap}");
             // control: the same steps on the batches of another stream end elsewhere, far beyond that tolerance
-            let other = minibatch_rows(n, Some(b), steps, &mut train_stream(10, 0, 0));
+            let other = minibatch_rows(n, Some(b), steps, &mut train_stream(10, 0, 0)).unwrap();
             let moved = reference_steps(&p0, (d, l), x.view(), &y, &other, opt, cfg.lr);
             let apart = want.iter().zip(&moved).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(apart > 1e-3, "{opt:?}: other batches moved the parameters by {apart} only");

@@ -6,6 +6,7 @@ import argparse
 import inspect
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any, List, Optional, Tuple
 
 import numpy as np
@@ -59,11 +60,12 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
     # what train() runs with its defaults for everything this command does not set, with the data it holds
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
-    protocol = (default["optimizer"], default["lr"], steps, default["batch_size"], default["schedule"])
-    _core.protocol_check(d, N, ws, 1, restarts, *protocol)
+    protocol = SimpleNamespace(optimizer=default["optimizer"], lr=default["lr"], steps=steps,
+                               batch_size=default["batch_size"], schedule=default["schedule"], restarts=restarts)
+    _core.protocol_check(d, N, ws, 1, protocol)
     if snapshot_every:
         _snapshot_every(snapshot_every, None, 1, steps, d, ws)
-    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, restarts, *protocol))
+    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol))
     _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
                  f"the training runs at once", need, "use fewer points (-N) or a smaller network")
     return need

@@ -37,6 +37,9 @@ def _train(args: argparse.Namespace) -> int:
     spread = "n/a (one dataset)" if one else f"{m.std:.4f}"
     print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
+    if m.diverged:
+        print(f"diverged: {m.diverged} of {len(m.per_dataset) * m.restarts} runs (each counted with its reads "
+              f"before the divergence; a smaller --lr trains stably)")
     return 0
 
 

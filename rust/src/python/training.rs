@@ -5,7 +5,7 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
+    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_runs as core_protocol_runs,
     reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
     train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
@@ -17,6 +17,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
+/// `(accuracy float64 (count,), diverged uint64 (count,))`: per dataset, the best accuracy and the diverged runs.
+type Measured<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>);
 
 /// `(X float64 (n, d), y uint8 (n,))`: dataset `index` of the family `(n, d, dist, seed)`.
 #[pyfunction]
@@ -55,11 +57,29 @@ fn reference_accuracy<'py>(
     Ok(acc.into_pyarray(py))
 }
 
-/// Accuracy under a training protocol (`nnpartition.Protocol`) of datasets
-/// `first .. first + count` for hidden `widths`, best over `restarts` each.
+/// The fields of an `nnpartition.Protocol` (read as attributes), the one way a protocol crosses the binding.
+#[derive(FromPyObject)]
+struct ProtocolArg {
+    optimizer: String,
+    lr: f64,
+    steps: usize,
+    batch_size: Option<usize>,
+    schedule: String,
+    restarts: usize,
+}
+
+impl ProtocolArg {
+    /// The network of hidden `widths` trained as the protocol says.
+    fn config(&self, widths: Vec<usize>) -> PyResult<TrainConfig> {
+        let (opt, sched) = (self.optimizer.parse()?, self.schedule.parse()?);
+        Ok(TrainConfig::protocol(widths, opt, self.lr, self.steps, self.batch_size, sched))
+    }
+}
+
+/// Accuracy under `protocol` (an `nnpartition.Protocol`) of datasets `first .. first + count` for hidden
+/// `widths`, best over its restarts each; and per dataset how many restarts diverged.
 #[pyfunction]
-#[pyo3(signature = (d, n, widths, dist, seed, first, count, restarts, optimizer, lr, steps, batch_size, schedule,
-                    threads=None))]
+#[pyo3(signature = (d, n, widths, dist, seed, first, count, protocol, threads=None))]
 #[allow(clippy::too_many_arguments)]
 fn protocol_accuracy<'py>(
     py: Python<'py>,
@@ -70,62 +90,32 @@ fn protocol_accuracy<'py>(
     seed: u64,
     first: u64,
     count: usize,
-    restarts: usize,
-    optimizer: &str,
-    lr: f64,
-    steps: usize,
-    batch_size: Option<usize>,
-    schedule: &str,
+    protocol: ProtocolArg,
     threads: Option<usize>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
+) -> PyResult<Measured<'py>> {
     let dist: PointDist = dist.parse()?;
-    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
-    let acc =
-        run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
-    Ok(acc.into_pyarray(py))
+    let cfg = protocol.config(widths)?;
+    let restarts = protocol.restarts;
+    let m = run_interruptible(py, threads, || core_protocol_runs(d, n, dist, seed, first, count, restarts, &cfg))?;
+    let diverged: Vec<u64> = m.diverged.iter().map(|&k| k as u64).collect();
+    Ok((m.accuracy.into_pyarray(py), diverged.into_pyarray(py)))
 }
 
 /// Check what `protocol_accuracy` would check for `count` datasets (arguments, memory, work), without training.
 #[pyfunction]
-#[pyo3(signature = (d, n, widths, count, restarts, optimizer, lr, steps, batch_size, schedule))]
-#[allow(clippy::too_many_arguments)]
-fn protocol_check(
-    d: usize,
-    n: usize,
-    widths: Vec<usize>,
-    count: usize,
-    restarts: usize,
-    optimizer: &str,
-    lr: f64,
-    steps: usize,
-    batch_size: Option<usize>,
-    schedule: &str,
-) -> PyResult<()> {
-    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
-    core_check_protocol(d, n, count, restarts, &cfg)?;
+fn protocol_check(d: usize, n: usize, widths: Vec<usize>, count: usize, protocol: ProtocolArg) -> PyResult<()> {
+    core_check_protocol(d, n, count, protocol.restarts, &protocol.config(widths)?)?;
     Ok(())
 }
 
-/// The bytes `train_network` counts against `max_bytes` for `restarts` full runs of the protocol's network on `n`
-/// points in `d` dimensions (`min(restarts, threads)` runs at a time and every restart's network), besides the data
-/// it is given; the parameters are checked as `protocol_check` checks them.
+/// The bytes `train_network` counts against `max_bytes` for the protocol's restarts, full runs of its network on
+/// `n` points in `d` dimensions (`min(restarts, threads)` runs at a time and every restart's network), besides the
+/// data it is given; the parameters are checked as `protocol_check` checks them.
 #[pyfunction]
-#[pyo3(signature = (d, n, widths, restarts, optimizer, lr, steps, batch_size, schedule))]
-#[allow(clippy::too_many_arguments)]
-fn train_bytes(
-    d: usize,
-    n: usize,
-    widths: Vec<usize>,
-    restarts: usize,
-    optimizer: &str,
-    lr: f64,
-    steps: usize,
-    batch_size: Option<usize>,
-    schedule: &str,
-) -> PyResult<f64> {
-    let cfg = TrainConfig::protocol(widths, optimizer.parse()?, lr, steps, batch_size, schedule.parse()?);
+fn train_bytes(d: usize, n: usize, widths: Vec<usize>, protocol: ProtocolArg) -> PyResult<f64> {
+    let cfg = protocol.config(widths)?;
     cfg.validate(n, d)?;
-    Ok(restarts_bytes(&cfg, n, d, restarts))
+    Ok(restarts_bytes(&cfg, n, d, protocol.restarts))
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
