@@ -1524,7 +1524,7 @@ pub fn reference_accuracy(
     count: usize,
     restarts: usize,
 ) -> CoreResult<Vec<f64>> {
-    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l))
+    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l)).map(|m| m.accuracy)
 }
 
 impl Optimizer {
@@ -1570,39 +1570,24 @@ impl TrainConfig {
     }
 }
 
-/// Training accuracy under `cfg` on datasets `first .. first + count` of the
-/// family `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best
-/// accuracy over its restarts ([`RunResult::protocol_accuracy`]: a diverged run
-/// counts with its reads before the divergence and the NaN network's reads
-/// after it, see [`train_run`]). Dataset `k` restart `r` is exactly
-/// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
-/// (a run stops once it has read 100%, which cannot change its best).
-#[allow(clippy::too_many_arguments)]
-pub fn protocol_accuracy(
-    d: usize,
-    n: usize,
-    dist: PointDist,
-    seed: u64,
-    first: u64,
-    count: usize,
-    restarts: usize,
-    cfg: &TrainConfig,
-) -> CoreResult<Vec<f64>> {
-    protocol_runs(d, n, dist, seed, first, count, restarts, cfg).map(|m| m.accuracy)
-}
-
-/// What [`protocol_runs`] measures of datasets `first .. first + count`.
+/// What [`protocol_accuracy`] measures of datasets `first .. first + count`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtocolRuns {
-    /// Per dataset, the best accuracy over its restarts ([`protocol_accuracy`]).
+    /// Per dataset, the best accuracy over its restarts.
     pub accuracy: Vec<f64>,
     /// Per dataset, how many of its restarts diverged ([`RunResult::diverged_at`]).
     pub diverged: Vec<usize>,
 }
 
-/// [`protocol_accuracy`], and per dataset how many of its runs diverged.
+/// Training accuracy under `cfg` on datasets `first .. first + count` of the
+/// family `(n, d, dist, seed)`, `restarts` runs each: per dataset, the best
+/// accuracy over its restarts ([`RunResult::protocol_accuracy`]: a diverged run
+/// counts with its reads before the divergence and the NaN network's reads
+/// after it, see [`train_run`]), and how many of them diverged. Dataset `k` restart `r` is exactly
+/// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
+/// (a run stops once it has read 100%, which cannot change its best).
 #[allow(clippy::too_many_arguments)]
-pub fn protocol_runs(
+pub fn protocol_accuracy(
     d: usize,
     n: usize,
     dist: PointDist,
@@ -2103,16 +2088,14 @@ mod tests {
         let runs = train_restarts(xf.view(), &y, &cfg, 3, 0, 2).unwrap();
         assert!(runs.iter().any(|r| r.diverged_at.is_some()), "no restart diverged");
         let want = runs.iter().map(|r| r.protocol_accuracy()).fold(f64::NEG_INFINITY, f64::max);
-        let got = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
-        assert_eq!(got, vec![want]);
-        // protocol_runs counts the restarts that diverged, as train_restarts reports them
-        let m = protocol_runs(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
-        assert_eq!(m.accuracy, got);
+        let m = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
+        assert_eq!(m.accuracy, vec![want]);
+        // and counts the restarts that diverged, as train_restarts reports them
         assert_eq!(m.diverged, vec![runs.iter().filter(|r| r.diverged_at.is_some()).count()]);
         // and none for a run that does not diverge (the reference protocol, a few steps)
         let mut calm = TrainConfig::reference(4);
         calm.steps = 40;
-        assert_eq!(protocol_runs(5, 60, PointDist::Uniform, 3, 0, 2, 2, &calm).unwrap().diverged, vec![0, 0]);
+        assert_eq!(protocol_accuracy(5, 60, PointDist::Uniform, 3, 0, 2, 2, &calm).unwrap().diverged, vec![0, 0]);
     }
 
     #[test]

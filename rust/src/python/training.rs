@@ -5,7 +5,7 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_runs as core_protocol_runs,
+    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
     reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
     train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
@@ -96,7 +96,7 @@ fn protocol_accuracy<'py>(
     let dist: PointDist = dist.parse()?;
     let cfg = protocol.config(widths)?;
     let restarts = protocol.restarts;
-    let m = run_interruptible(py, threads, || core_protocol_runs(d, n, dist, seed, first, count, restarts, &cfg))?;
+    let m = run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
     let diverged: Vec<u64> = m.diverged.iter().map(|&k| k as u64).collect();
     Ok((m.accuracy.into_pyarray(py), diverged.into_pyarray(py)))
 }
