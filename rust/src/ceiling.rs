@@ -430,7 +430,7 @@ fn computed(d: u64, n: u64, widths: &[u64]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Brute force over every sign sequence of length n.
@@ -479,7 +479,7 @@ mod tests {
     }
 
     /// The exact mean over every labeling of `n` of the best agreement with at most `k` changes, by [`brute`].
-    fn brute_mean(n: usize, k: usize) -> f64 {
+    pub(crate) fn brute_mean(n: usize, k: usize) -> f64 {
         let total: usize =
             (0u32..1 << n).map(|z| brute(&(0..n).map(|i| (z >> i & 1) as u8).collect::<Vec<_>>(), k)).sum();
         total as f64 / ((1u64 << n) as f64 * n as f64)
@@ -561,17 +561,35 @@ mod tests {
         assert_eq!(d1_table_generate().0, D1_TABLE);
     }
 
+    /// The closed form with no sign change (`k = 0`): the best constant labelling fits `max(S, n - S)` of `n`
+    /// fair-coin labels, `S ~ Binomial(n, 1/2)`; its mean share, summed exactly over `S`.
+    fn constant_fit_mean(n: usize) -> f64 {
+        let mut p = 0.5f64.powi(n as i32); // P(S = 0)
+        let mut total = 0.0;
+        for s in 0..=n {
+            total += p * s.max(n - s) as f64;
+            p *= (n - s) as f64 / (s + 1) as f64;
+        }
+        total / n as f64
+    }
+
     #[test]
-    fn d1_table_from_theory_notes() {
-        // theory.md §4 (400 labelings, tolerance 0.006 between independent streams).
-        for &(n, k, want) in &[(20, 0, 0.587), (50, 4, 0.740), (100, 16, 0.823), (200, 8, 0.679), (200, 64, 0.910)] {
-            let (m, _) = d1_ceiling(n, k, 2000, 7).unwrap();
-            assert!((m - want).abs() < 0.006, "N={n} k={k}: {m} vs {want}");
+    fn no_sign_change_is_the_binomial_closed_form() {
+        // the programme (Monte Carlo over labelings) and the shipped table (exact up to N = 20, standard error
+        // below 0.0005 beyond), against E max(S, n - S) / n; N = 20: 1/2 + C(20, 10) / 2^21 = 0.58810
+        assert!((constant_fit_mean(20) - (0.5 + 184_756.0 / 2_097_152.0)).abs() < 1e-15);
+        for n in [5usize, 20, 50, 101, 200] {
+            let want = constant_fit_mean(n);
+            let (m, se) = d1_ceiling(n, 0, 4000, 7).unwrap();
+            assert!((m - want).abs() < 4.0 * se, "N={n}: {m} +- {se} vs {want}");
+            let table = d1_table(n as u64, 0);
+            let tol = if n <= 20 { 1e-4 } else { 2e-3 };
+            assert!((table - want).abs() < tol, "N={n}: table {table} vs {want}");
         }
     }
 
     #[test]
-    fn d1_bound_above_the_exact_size_is_sound_and_fast() {
+    fn d1_bound_above_the_exact_size_is_sound_and_is_the_union_bound() {
         // Just above the exact size the bound must not fall below the exact value.
         for &(n, l) in &[(2000u64, 120u64), (5000, 40), (20000, 9), (1000, 300)] {
             assert!(n * (l + 2) > D1_EXACT_WORK);
@@ -580,12 +598,14 @@ mod tests {
             assert!(bound >= exact - 3.0 * se, "N={n} L={l}: {bound} < {exact}");
             assert!(bound < 1.0, "N={n} L={l}");
         }
-        // The sizes of issue 12 return at once (a hang before).
-        let t = std::time::Instant::now();
-        let a = ceiling(1, 1_000_000, &[1000]);
-        let b = ceiling(1, 1_000_000_000, &[1_000_000]);
-        assert!(t.elapsed().as_millis() < 200, "{:?}", t.elapsed());
-        assert!(a > 0.5 && a < 0.6 && b > 0.5 && b < 0.6, "{a} {b}");
+        // The sizes of issue 12 (a hang before; not timed: a test asserts values, not speed): beyond the exact
+        // table, the counting bound with K = 2 S(N - 1, L + 1) sign sequences, every one of its 400 steps evaluated
+        for (n, l) in [(1_000_000u64, 1000u64), (1_000_000_000, 1_000_000)] {
+            let want = union_ceiling_every_step(n, LN2 + ln_partial_sum(n - 1, l + 1));
+            let got = ceiling(1, n, &[l]);
+            assert_eq!(got.to_bits(), want.to_bits(), "N={n} L={l}: {got} vs {want}");
+            assert!(got > 0.5 && got < 1.0, "N={n} L={l}: {got}");
+        }
     }
 
     /// The counting bound as it was written first: every one of the 400 steps evaluated.

@@ -1290,20 +1290,23 @@ mod tests {
 
     #[test]
     fn reported_caps_at_the_exact_d1_ceiling_and_many_equals_one_at_any_thread_count() {
-        // The reported estimate is the analytic one with every edge capped at the ceiling; in d = 1 the ceiling is
-        // the exact dynamic programme's table (ceiling.rs, tested there against brute force), and it binds: at N = 10-12
-        // and L = 1-4 it is below the band's upper edge (0.843 < 0.876 at N = 10, L = 1). Without it nothing is
-        // capped.
+        // In d = 1 the reported estimate never exceeds the exact ceiling, the mean best fit of random labels by a
+        // sign sequence of L + 1 changes, here by brute force over every labeling (ceiling.rs); it binds: at
+        // N = 10-12 and L = 1-4 the band's upper edge is above it (0.876 > 0.843 at N = 10, L = 1). Without the
+        // ceiling nothing is capped, and the cap changes nothing but the three edges.
         let at = |n: f64, l: f64, c: bool| reported(1.0, n, &[l], PointDist::Uniform, &Budget::REFERENCE, &PARAMS, c);
         let mut binds = 0;
-        for (n, l) in [(10.0, 1.0), (10.0, 2.0), (12.0, 4.0), (40.0, 8.0), (300.0, 64.0)] {
-            let (raw, nan) = at(n, l, false);
+        for (n, l) in [(10usize, 1usize), (10, 2), (12, 4)] {
+            let brute = ceiling::tests::brute_mean(n, l + 1);
+            let (raw, nan) = at(n as f64, l as f64, false);
             assert!(nan.is_nan());
-            let (a, c) = at(n, l, true);
-            let exact = ceiling::d1_table(n as u64, l as u64 + 1);
-            assert_eq!(c, exact, "({n}, {l})");
-            assert_eq!(edges(&a), edges(&raw).map(|e| e.min(exact)));
-            binds += edges(&raw).iter().filter(|&&e| e > exact).count();
+            let (a, c) = at(n as f64, l as f64, true);
+            assert!((c - brute).abs() < 1e-5, "({n}, {l}): ceiling {c} vs brute force {brute}");
+            for (e, r) in edges(&a).into_iter().zip(edges(&raw)) {
+                assert!(e <= brute + 1e-5, "({n}, {l}): edge {e} above the brute-force ceiling {brute}");
+                assert!(e == r || r > brute - 1e-5, "({n}, {l}): an edge below the ceiling moved, {r} -> {e}");
+            }
+            binds += edges(&raw).iter().filter(|&&e| e > brute + 1e-5).count();
             assert_eq!(
                 (a.p_eff, a.k_eff, a.uncorrected, a.correction),
                 (raw.p_eff, raw.k_eff, raw.uncorrected, raw.correction)
@@ -1688,20 +1691,6 @@ mod tests {
         for (i, (g, w)) in x.iter().zip(want).enumerate() {
             assert!((g - w).abs() < 1e-12, "{}: {g} vs {w}", CORRECTION_FEATURES[i]);
         }
-        // The correction is the analytic model at the warped load: with K scaled by e^-Delta the
-        // uncorrected model's load is N/K e^Delta and its accuracy is the corrected one.
-        let (stretch, shift) = correction(&x, &PARAMS);
-        let delta = warp(5.0, 400.0, x[14], stretch, shift, &PARAMS);
-        assert!(delta != 0.0);
-        let (first, later) = gated_dof(5.0, 400.0, &[8.0, 4.0], &PARAMS);
-        let (first_inf, later_inf) = gated_dof(5.0, f64::INFINITY, &[8.0, 4.0], &PARAMS);
-        let w =
-            evaluate(5.0, 400.0, 2.0, 8.0, first, later, first_inf, later_inf, PointDist::Gaussian, &proto, &PARAMS)(
-                (-delta).exp(),
-            );
-        assert!((w.alpha.ln() - a.alpha.ln() - delta).abs() < 1e-12);
-        assert!((a.accuracy - w.accuracy.clamp(0.5, 1.0)).abs() < 1e-12, "{} vs {}", a.accuracy, w.accuracy);
-        assert!(a.low <= a.accuracy && a.accuracy <= a.high && a.low >= 0.5 && a.high <= 1.0);
     }
 
     #[test]
@@ -1721,22 +1710,5 @@ mod tests {
         assert_eq!(warp(9.0, 10.0, lc2, 0.0, -0.3, &PARAMS), -0.3);
         assert!((warp(9.0, 30.0, lc2, 0.0, 0.3, &PARAMS) - 0.15).abs() < 1e-15);
         assert_eq!(warp(9.0, 50.0, lc2, 0.0, 0.3, &PARAMS), 0.3);
-    }
-
-    #[test]
-    fn band_contains_estimate_and_few_points_fit() {
-        let a = analytic(10.0, 1000.0, &[8.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS);
-        assert!(a.low <= a.accuracy && a.accuracy <= a.high);
-        // N <= d + 1: only the all-off dead zone (gamma 2^-L of the points) can be missed.
-        let a = analytic(50.0, 20.0, &[4.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS).accuracy;
-        assert!(a >= 1.0 - PARAMS.gamma / 32.0 - 1e-12, "{a}");
-        // One point: the output bias fits it whatever the units do (one unit leaves the largest dead zone).
-        let sgd = Budget { sgd: true, lr: 0.5, steps: 250.0, batch: None, cosine: false, restarts: 1.0 };
-        for proto in [&Budget::REFERENCE, &sgd] {
-            for d in [1.0, 5.0, 200.0] {
-                let a = analytic(d, 1.0, &[1.0], PointDist::Gaussian, proto, &PARAMS);
-                assert_eq!((a.accuracy, a.high), (1.0, 1.0), "d = {d}");
-            }
-        }
     }
 }
