@@ -80,30 +80,21 @@ SIZING = {
 }
 
 
-def sizing_times() -> dict:
-    """Median microseconds of one call of each of ``SIZING`` (after one call: the protocol's cache warm)."""
+def call_times(calls: dict, repeats: int) -> dict:
+    """Median microseconds of one call of each of ``calls`` over ``repeats`` (after one call: caches warm)."""
     out = {}
-    for name, call in SIZING.items():
+    for name, call in calls.items():
         call()
-        out[name] = median_time(call, 301) * 1e6
+        out[name] = median_time(call, repeats) * 1e6
     return out
 
 
 def print_sizing() -> None:
-    times = sizing_times()
+    times = call_times(SIZING, 301)
     print("sizing questions, median of 301 calls:")
     for name, t in times.items():
         print(f"  {name:64s} {t:7.1f} us")
     print(f"  range: {min(times.values()) / 1e3:.2f}-{max(times.values()) / 1e3:.2f} ms a question", flush=True)
-
-
-def form_times() -> dict:
-    """Median microseconds of one call in each of ``FORMS``."""
-    out = {}
-    for name, call in FORMS.items():
-        call()
-        out[name] = median_time(call, 2001) * 1e6
-    return out
 
 
 def array_call_time() -> float:
@@ -130,7 +121,7 @@ def calls() -> None:
 
     print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
           f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms", flush=True)
-    print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in form_times().items()) + " us", flush=True)
+    print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in call_times(FORMS, 2001).items()) + " us", flush=True)
 
 
 def main() -> None:
@@ -204,7 +195,7 @@ def main() -> None:
     t_vec = array_call_time()
     print(f"array of 10,000 configurations (no ceiling): {t_vec * 1e3:.2f} ms ({t_vec / 1e4 * 1e9:.0f} ns each)")
     print("a scalar call, d=10 N=1000 L=32 (or four layers), by the form of its arguments:")
-    for name, t in form_times().items():
+    for name, t in call_times(FORMS, 2001).items():
         print(f"  {name:32s} {t:9.1f} us")
     print_sizing()
 
