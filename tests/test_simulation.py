@@ -225,14 +225,18 @@ def test_one_trial_has_no_spread_to_report(capsys):
     for s, value in ((sim.regions, float(sim.n_regions[0])), (sim.accuracy, float(sim.majority_accuracy[0]))):
         assert s.mean == value
         assert np.isnan(s.std) and np.isnan(s.ci_low) and np.isnan(s.ci_high)   # was 0 and a zero-width interval
-    assert main(["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "1"]) == 0
+    # The CLI with the same seed (given, not left to its default) prints that one trial's values with no spread.
+    regions, accuracy = float(sim.n_regions[0]), float(sim.majority_accuracy[0])
+    cmd = ["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "1", "--seed", "0"]
+    assert main(cmd) == 0
     out = capsys.readouterr().out
-    assert "occupied regions : 45.00 +- n/a  (95% CI n/a: one trial)" in out
-    assert "45.00 .. 45.00" not in out
-    assert main(["simulate", "-d", "2", "-N", "1000", "-L", "16", "--trials", "1", "--json"]) == 0
+    assert f"occupied regions : {regions:.2f} +- n/a  (95% CI n/a: one trial)" in out
+    assert f"majority accuracy: {accuracy:.4f} +- n/a  (95% CI n/a: one trial)" in out
+    assert f"{regions:.2f} .. {regions:.2f}" not in out
+    assert main(cmd + ["--json"]) == 0
     got = json.loads(capsys.readouterr().out)
-    assert got["n_regions"] == {"mean": 45.0, "std": None, "ci_low": None, "ci_high": None}
-    assert got["majority_accuracy"]["std"] is None
+    assert got["n_regions"] == {"mean": regions, "std": None, "ci_low": None, "ci_high": None}
+    assert got["majority_accuracy"] == {"mean": accuracy, "std": None, "ci_low": None, "ci_high": None}
 
 
 @pytest.mark.parametrize("d,N,L,bound", [
