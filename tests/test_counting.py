@@ -132,6 +132,47 @@ def test_bounded_regions_formula(L, d):
     assert npn.bounded_regions(L, d) == math.comb(L - 1, d)
 
 
+def _serra_upper_brute(n0, widths):
+    """Serra et al. 2018's upper bound as docs/counting.md defines it, by enumerating J: every (j_1 .. j_k) with
+    0 <= j_l <= min(n0, n_1 - j_1, ..., n_{l-1} - j_{l-1}, n_l), each adding prod_l C(n_l, j_l)."""
+    def rec(l, m, prod):
+        if l == len(widths):
+            return prod
+        w = widths[l]
+        return sum(rec(l + 1, min(m, w - j), prod * math.comb(w, j)) for j in range(min(m, w) + 1))
+    return rec(0, n0, 1)
+
+
+def _deep_bounds_brute(n0, widths):
+    """The four bounds of docs/counting.md from their closed forms, with math.comb: (Montúfar 2014 lower, Serra 2018
+    lower, Montúfar 2017 upper, Serra 2018 upper), a lower bound None where its precondition fails, and Serra's
+    lower-bound formula evaluated regardless."""
+    shallow_last = sum(math.comb(widths[-1], j) for j in range(n0 + 1))
+    m14 = math.prod((w // n0) ** n0 for w in widths[:-1]) * shallow_last
+    s18_formula = math.prod((w // n0 + 1) ** n0 for w in widths[:-1]) * shallow_last
+    m17, dl = 1, n0
+    for w in widths:
+        dl = min(dl, w)
+        m17 *= sum(math.comb(w, j) for j in range(dl + 1))
+    return (m14 if min(widths) >= n0 else None, s18_formula if min(widths) >= 3 * n0 else None, m17,
+            _serra_upper_brute(n0, widths), s18_formula)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6), st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_deep_bounds_against_their_closed_forms_by_brute_force(d, widths):
+    b = npn.deep_region_bounds(d, widths)
+    m14, s18, m17, s18u, _ = _deep_bounds_brute(d, widths)
+    assert (b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper) == (m14, s18, m17, s18u)
+    assert ("montufar2014_lower" in b.reasons) == (m14 is None) and ("serra2018_lower" in b.reasons) == (s18 is None)
+    if d == 1 and min(widths[:-1], default=2) >= 2:
+        # docs/counting.md's closed form in one dimension, every layer's pieces multiplying; it needs the layers
+        # before the last at least 2 wide (a unit of a 1-wide layer switched on leaves the next no dimension:
+        # [1, 1] has 3, not 4)
+        assert b.serra2018_upper == math.prod(w + 1 for w in widths)
+
+
+# The worked values of docs/counting.md, each also derived here by brute force (so a wrong entry in the docs fails).
 DEEP_TABLE = [
     (1, [3, 3], 12, 16, 16, 16),
     (1, [4, 4, 4], 80, 125, 125, 125),
@@ -146,9 +187,12 @@ DEEP_TABLE = [
 @pytest.mark.parametrize("d,widths,m14,s18,m17,s18u", DEEP_TABLE)
 def test_deep_bounds_table(d, widths, m14, s18, m17, s18u):
     b = npn.deep_region_bounds(d, widths)
+    brute = _deep_bounds_brute(d, widths)
+    assert brute[:4] == (m14, s18, m17, s18u)
     assert (b.montufar2014_lower, b.serra2018_lower, b.montufar2017_upper, b.serra2018_upper) == (m14, s18, m17, s18u)
     if s18 is None:
         assert "3 n0" in b.reasons["serra2018_lower"]
+        assert brute[4] > s18u   # why the precondition matters (docs: 90,112 > 66,528 and 64 > 42)
 
 
 def test_deep_bounds_udlbook_example():
