@@ -495,19 +495,23 @@ def test_explain_1d_holds_no_table_of_units_by_zeros():
     assert peak < 32 << 20, peak / 2**20
 
 
-def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work():
+def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work(monkeypatch):
     # An audit after the twenty-eighth pass on issue 11: a grid of 10^8 points took 137 s and 3.9 GB under a 1 GiB
-    # max_bytes, and the largest accepted call (10^7 units at 10 points each) about 60 days. Both refused at once.
-    import time
+    # max_bytes, and the largest accepted call (10^7 units at 10 points each) about 60 days. Both refused before
+    # any work: the knots and the grid (numpy's linspace, the first thing after the checks), f and the interpolant
+    # all fail the test if they are reached.
+    from nnpartition import construct, limits
 
-    from nnpartition import limits
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
 
-    t = time.perf_counter()
-    with limits.override(max_bytes=2**30), pytest.raises(ValueError, match="error grid.*max_bytes"):
-        approximate_1d(np.sin, 0, 1, 100, points_per_unit=10**6)
-    with pytest.raises(ValueError, match="approximate_1d.*max_work"):
-        approximate_1d(np.sin, 0, 1, 10**7, points_per_unit=10)
-    assert time.perf_counter() - t < 2.0
+    with monkeypatch.context() as m:
+        m.setattr(construct.np, "linspace", no_work)
+        m.setattr(construct, "interpolant_1d", no_work)
+        with limits.override(max_bytes=2**30), pytest.raises(ValueError, match="error grid.*max_bytes"):
+            approximate_1d(no_work, 0, 1, 100, points_per_unit=10**6)
+        with pytest.raises(ValueError, match="approximate_1d.*max_work"):
+            approximate_1d(no_work, 0, 1, 10**7, points_per_unit=10)
     # the work is the units times the grid: refused when that passes max_work, whatever the grid's size
     with limits.override(max_work=10**8), pytest.raises(ValueError, match="max_work"):
         approximate_1d(np.sin, 0, 1, 2000, points_per_unit=100)
