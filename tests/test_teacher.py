@@ -107,16 +107,38 @@ def test_calls_whose_draws_are_common_draw_as_the_plain_rejection_at_any_size(ma
 
 
 @pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])
-def test_rare_margins_are_drawn_in_the_teachers_frame_quickly(dist):
+def test_rare_margins_are_drawn_in_the_teachers_frame_quickly(dist, monkeypatch):
     """linear_teacher_dataset(10000, 1000) did not finish in 200 s: margin 0.1 is over 3 standard deviations of
     <w*, x> at d = 1000, so about 1 in 700 Gaussian draws of 1000 coordinates was kept. The teacher-frame sampler
-    draws three or four numbers a candidate; the invariants of the data hold as for the plain sampler."""
-    import time
+    draws three or four numbers a candidate, and the d coordinates only for the candidates kept: checked by
+    watching the samplers (the plain one is never called; the frame's draws d coordinates for a few times N rows
+    at most, not for the hundreds of candidates per point), not by a clock. The invariants of the data hold as for
+    the plain sampler."""
+    from nnpartition.teacher import data
 
+    calls = {"plain": 0, "frame": 0, "candidates": 0, "rows": 0}
+    frame_points = data._frame_points
+
+    def plain(*a, **k):
+        calls["plain"] += 1
+        raise AssertionError("the plain rejection sampler was used for a rare margin")
+
+    def frame(rng, n, *a, **k):
+        x = frame_points(rng, n, *a, **k)
+        calls["frame"] += 1
+        calls["candidates"] += n
+        calls["rows"] += len(x)   # the rows whose d coordinates were drawn
+        return x
+
+    monkeypatch.setattr(data, "_sample", plain)
+    monkeypatch.setattr(data, "_frame_points", frame)
+    N, d = 10000, 1000
     margin = 0.1 if dist != "two_balls" else 0.54   # two_balls keeps most draws at 0.1: make it rare too
-    t = time.perf_counter()
-    X, y, w = linear_teacher_dataset(10000, 1000, margin=margin, dist=dist, seed=0)
-    assert time.perf_counter() - t < 60   # about 3 s on the shared 2-core machine
+    X, y, w = linear_teacher_dataset(N, d, margin=margin, dist=dist, seed=0)
+    assert calls["plain"] == 0 and calls["frame"] >= 1
+    # the margin is rare (about 700 candidates a point kept: the plain sampler would have drawn d coordinates for
+    # each, over 10^9 of them) and the frame's d coordinates are drawn for a few times N rows only (about 1.01 N)
+    assert calls["candidates"] > 100 * N and calls["rows"] <= 3 * N, calls
     proj = X @ w
     assert np.all((2 * y - 1) * proj >= margin) and np.all(np.linalg.norm(X, axis=1) <= 1.0)
     assert int(y.sum()) == 5000 and X.shape == (10000, 1000)
