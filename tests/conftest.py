@@ -36,3 +36,48 @@ def counts_bound_peak():
         return peak
 
     return check
+
+
+@pytest.fixture
+def cpu_clock():
+    """CPU time of a child process, from ``/proc`` (Linux): what the Ctrl-C tests measure instead of wall-clock
+    time, which a loaded machine stretches (the child is not running) while CPU time counts only the work done.
+
+    ``seconds(pid)``: utime + stime of all its threads, live and exited; ``threads(pid)``: ``{tid: seconds}`` of its
+    live threads; ``wait_for(proc, seconds, timeout=60.0)``: wait until the child has used ``seconds`` of CPU (past
+    its imports, inside the run, however busy the machine), has exited, or ``timeout`` wall seconds have passed
+    (a hang guard: the caller checks what it needs)."""
+    import os
+    import time
+    import types
+    from pathlib import Path
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read(path):
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick   # utime + stime
+
+    def seconds(pid):
+        return read(f"/proc/{pid}/stat")
+
+    def threads(pid):
+        out = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                out[int(tid)] = read(f"/proc/{pid}/task/{tid}/stat")
+            except OSError:   # the thread ended meanwhile
+                pass
+        return out
+
+    def wait_for(proc, cpu_seconds, timeout=60.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and proc.poll() is None:
+            try:
+                if seconds(proc.pid) >= cpu_seconds:
+                    return
+            except OSError:   # exited between the poll and the read
+                return
+            time.sleep(0.02)
+
+    return types.SimpleNamespace(seconds=seconds, threads=threads, wait_for=wait_for)
