@@ -186,12 +186,35 @@ def test_pause_step_resume_and_reset(server):
     assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
 
 
-def test_runs_are_paced_to_the_frame_rate(server):
-    start = time.monotonic()
-    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of >= 50 ms
+def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
+    # A run paces itself by its clock, waiting on its stop event until 1/fps has passed since the previous frame.
+    # Both replaced here, so that no clock is read: a clock that moves only when the run waits, and a stop event
+    # whose timed waits are recorded and return at once. The waits asked for must then fill every gap.
+    import types
+
+    from nnpartition.explore import server as server_module
+
+    clock = [1000.0]
+    waits = []
+
+    class RecordedEvent(threading.Event):
+        def wait(self, timeout=None):
+            if timeout is None:
+                return super().wait()
+            waits.append(timeout)
+            clock[0] += timeout
+            return self.is_set()
+
+    fake_threading = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if k[:2] != "__"})
+    fake_threading.Event = RecordedEvent   # (the runs' stop events; everything else the real module's)
+    monkeypatch.setattr(server_module, "threading", fake_threading)
+    monkeypatch.setattr(server_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
+    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of 50 ms
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
-    assert len(run.history) == 11 and time.monotonic() - start >= 10 / 20
+    assert len(run.history) == 11
+    assert len(waits) == 10 and all(w == pytest.approx(1 / 20) for w in waits), waits
+    assert sum(waits) >= 10 / 20 - 1e-9
 
 
 def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):

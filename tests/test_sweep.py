@@ -494,13 +494,23 @@ def test_store_locked_by_another_process_times_out_with_a_clear_error(tmp_path, 
             print("locked", flush=True)
             time.sleep(60)
         """)], stdout=subprocess.PIPE, text=True)
+    # the wait is SQLite's busy timeout, given to every connection to the store as the module's BUSY_TIMEOUT (seen
+    # here by a spy on sqlite3.connect, not by a clock): lowered to 0.5 s, the run gives up after it
+    connects = []
+    real_connect = sweep_store.sqlite3.connect
+
+    def connect(database, *args, **kwargs):
+        connects.append((str(database), kwargs.get("timeout", args[0] if args else None)))
+        return real_connect(database, *args, **kwargs)
+
     try:
         assert holder.stdout.readline().strip() == "locked"
         monkeypatch.setattr(sweep_store, "BUSY_TIMEOUT", 0.5)
-        start = time.monotonic()
+        monkeypatch.setattr(sweep_store.sqlite3, "connect", connect)
         with pytest.raises(sweep.StoreError, match=r"locked by another process \(waited 0.5 s\)") as e:
             sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
-        assert time.monotonic() - start < 10
+        mine = [timeout for path, timeout in connects if path == str(store)]
+        assert mine and all(t == 0.5 for t in mine), connects
         _one_line(e)
     finally:
         holder.kill()
