@@ -277,7 +277,7 @@ def _demo(args: argparse.Namespace) -> int:
                   f"{t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True, file=out)
             rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
                              ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-                             estimate_seconds=t_est, train_seconds=t_train))
+                             estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
@@ -285,6 +285,10 @@ def _demo(args: argparse.Namespace) -> int:
     else:
         print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
               f"real inside the band: {s['coverage']:.0%}")
+        diverged = sum(r["diverged"] for r in rows)
+        if diverged:
+            print(f"{diverged} training runs diverged (counted with their reads before it, as PyTorch's would be; "
+                  f"the estimate does not model unstable training: lower --lr)")
         print("More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md")
     if args.plot:
         return save_or_explain(rep.plot_parity, args.plot, "demo", quiet=args.json)
