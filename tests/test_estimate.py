@@ -1120,7 +1120,7 @@ def _log_int(lo: int, hi: int) -> "st.SearchStrategy[int]":
        st.sampled_from(["uniform", "gaussian"]), st.sampled_from(["adam", "sgd"]), st.floats(1e-12, 1e6),
        _log_int(1, 10**9), st.one_of(st.none(), _log_int(1, 2**32)), st.sampled_from(["cosine", "constant"]),
        _log_int(1, 2**20))
-def test_any_allowed_input_gives_a_finite_ordered_estimate(d, N, widths, dist, opt, lr, steps, batch, schedule,
+def test_any_allowed_input_gives_a_finite_estimate(d, N, widths, dist, opt, lr, steps, batch, schedule,
                                                            restarts):
     # The whole domain the arguments accept, far outside the validated range (where the estimate warns): the
     # answer is always finite (an underflowing jitter damage once gave NaN). Its order, 1/2 <= low <= accuracy <=
