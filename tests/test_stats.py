@@ -44,7 +44,7 @@ def test_coverage_is_95_percent_for_five_normal_samples():
 
 
 def test_summarize_single_value_and_empty():
-    s = summarize([3.0])
+    s = summarize([3.0], one_value_nan=False)
     assert (s.mean, s.std, s.ci_low, s.ci_high) == (3.0, 0.0, 3.0, 3.0)
     with pytest.raises(ValueError, match="empty"):
         summarize([])
@@ -52,7 +52,7 @@ def test_summarize_single_value_and_empty():
 
 
 def test_summarize_one_value_nan_and_bounds():
-    s = summarize([3.0], one_value_nan=True)
+    s = summarize([3.0])   # the default: one value has no spread to estimate
     assert s.mean == 3.0 and all(math.isnan(v) for v in (s.std, s.ci_low, s.ci_high))
     # the t interval of [0.9, 1, 1] reaches 1 + t_2 0.0577 / sqrt(3) = 1.0768; fractions stop at 1
     wide = summarize([0.9, 1.0, 1.0])

@@ -621,7 +621,7 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     occ = sim.capped_occupancy.astype(np.float64)
     acc_t, low_t, high_t, p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr = _core.estimate_from_partition(
         float(d), float(N), float(L), occ, dist, _protocol_info(proto)[0])
-    s = summarize(acc_t)
+    s = summarize(acc_t, one_value_nan=False)   # one trial: its value; the band below is the analytic one's
     acc = s.mean
     low = min(s.ci_low, float(np.mean(low_t)))
     high = max(s.ci_high, float(np.mean(high_t)))

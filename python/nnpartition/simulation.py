@@ -44,17 +44,18 @@ class Summary(NamedTuple):
 
 
 def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None,
-              one_value_nan: bool = False) -> Summary:
+              one_value_nan: bool = True) -> Summary:
     """Mean, std (ddof=1) and 95% confidence interval of the mean of ``values``.
 
     The interval is Student's t with ``n - 1`` degrees of freedom (at 30 and
     more values it is within 4% of the normal interval), clipped to ``bounds``
     (the range the values can take, e.g. ``(0, 1)`` for fractions) when given:
     the mean of values in a range lies in it, so the clipped interval covers it
-    at least as often. One value has no spread to estimate: with
-    ``one_value_nan=True`` its std and interval are NaN (what
-    :class:`PartitionSim`'s summaries give); by default they are 0 and the
-    single point, as before (``estimate_accuracy``'s Monte Carlo band reads them).
+    at least as often. One value has no spread to estimate: its std and
+    interval are NaN (as :class:`PartitionSim`'s summaries and
+    ``real_accuracy``'s std give them); ``one_value_nan=False`` makes them 0
+    and the single point instead (``estimate_accuracy``'s one-trial Monte
+    Carlo band, whose width comes from the analytic band).
 
     Example:
         >>> s = summarize(np.array([1.0, 2.0, 3.0]))
@@ -62,8 +63,10 @@ def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None
         (2.0, 4.4841)
         >>> summarize([0.9, 1.0, 1.0], bounds=(0.0, 1.0)).ci_high   # not 1.12...
         1.0
-        >>> summarize([45.0], one_value_nan=True)
+        >>> summarize([45.0])
         Summary(mean=45.0, std=nan, ci_low=nan, ci_high=nan)
+        >>> summarize([45.0], one_value_nan=False)
+        Summary(mean=45.0, std=0.0, ci_low=45.0, ci_high=45.0)
     """
     x = np.asarray(values, dtype=float)
     if x.size == 0:
