@@ -346,8 +346,14 @@ def test_train_takes_a_protocol():
         train(X, y, 5, protocol=p, restarts=4)
     with pytest.raises(TypeError, match="protocol must be an nnpartition.Protocol"):
         train(X, y, 5, protocol={"lr": 0.1})
-    # the defaults given explicitly are no clash
-    c = train(X, y, 5, protocol=p, lr=0.02, betas=[0.9, 0.999], restarts=1, seed=3)
+    # a value equal to train()'s default is refused too (it was taken silently for the protocol's: restarts=1
+    # beside a protocol of 2 restarts trained 2), and so is one equal to the protocol's own
+    for given in (dict(lr=0.02), dict(restarts=1), dict(betas=[0.9, 0.999]), dict(batch_size=None), dict(lr=0.1)):
+        with pytest.raises(ValueError, match=f"protocol= or {next(iter(given))}=, not both"):
+            train(X, y, 5, protocol=p, seed=3, **given)
+    # protocol=None is no protocol: the settings given are used
+    c = train(X, y, 5, protocol=None, optimizer="sgd", lr=0.1, steps=90, batch_size=16, schedule="constant",
+              restarts=2, seed=3)
     assert np.array_equal(c.accuracy_history, a.accuracy_history)
 
 

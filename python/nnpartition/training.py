@@ -15,12 +15,13 @@ seed, so results are identical whatever the number of threads.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union,
-                    overload)
+                    cast, overload)
 
 from numpy.typing import NDArray
 
@@ -227,6 +228,36 @@ def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
 
 
+#: What a :class:`Protocol` sets in :func:`train`: none of them may be given beside ``protocol=``.
+_PROTOCOL_SETS = ("optimizer", "lr", "lr_min", "momentum", "betas", "eps", "steps", "schedule", "batch_size",
+                  "restarts", "activation", "loss", "fixed_output", "output_scale")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _refuses_settings_beside_protocol(f: _F) -> _F:
+    """:func:`train` as given, refusing any argument of ``_PROTOCOL_SETS`` passed beside ``protocol=``, whatever its
+    value (the function itself cannot tell ``lr=0.02`` given from the default)."""
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        protocol = kwargs.get("protocol")
+        if protocol is not None:
+            if not isinstance(protocol, Protocol):
+                raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+            clash = [k for k in _PROTOCOL_SETS if k in kwargs]
+            if clash:
+                fields = [k for k in clash if k in protocol.to_dict()]
+                it = "it" if len(clash) == 1 else "them"
+                how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
+                       else f"train without protocol= to change {it}")
+                raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the "
+                                 f"protocol sets {it} ({protocol.describe()}, with PyTorch's optimiser defaults, ReLU "
+                                 f"and mean BCE); {how}")
+        return f(*args, **kwargs)
+
+    return cast(_F, checked)
+
+
 @overload
 def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., loss: str = ...,
           optimizer: str = ..., lr: float = ..., lr_min: Optional[float] = ..., momentum: float = ...,
@@ -263,6 +294,7 @@ def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slop
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
+@_refuses_settings_beside_protocol
 def train(
     X: Any,
     y: Any,
@@ -322,9 +354,9 @@ def train(
             ``restarts=1``. If it raises, training stops and the exception propagates.
         protocol: a training :class:`Protocol`, as :func:`real_accuracy` trains it: its optimizer, lr, steps,
             batch_size, schedule and restarts, with PyTorch's optimiser defaults, ReLU, mean BCE and a free output
-            layer. It sets all of these, so each of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
-            schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` must then be left at
-            its default (a value that differs is refused: change it in the protocol, with
+            layer. It sets all of these, so none of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
+            schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` may be given beside
+            it, whatever the value (a ``ValueError`` names it: change it in the protocol, with
             ``dataclasses.replace(protocol, lr=...)``). ``train(X, y, L, protocol=p, seed=s).protocol_accuracy``
             is ``real_accuracy(d, N, L, protocol=p, datasets=1, seed=s).per_dataset[0]`` on dataset 0.
 
@@ -346,11 +378,8 @@ def train(
         >>> res.best_accuracy, res.network.predict(X).tolist()
         (1.0, [0, 1, 1, 0])
     """
-    if protocol is not None:
-        given = dict(optimizer=optimizer, lr=lr, lr_min=lr_min, momentum=momentum, betas=betas, eps=eps, steps=steps,
-                     schedule=schedule, batch_size=batch_size, restarts=restarts, activation=activation, loss=loss,
-                     fixed_output=fixed_output, output_scale=output_scale)
-        p = _protocol_for_train(protocol, given)
+    if protocol is not None:   # nothing it sets was given beside it (_refuses_settings_beside_protocol)
+        p = protocol
         optimizer, lr, steps, batch_size, schedule, restarts = (p.optimizer, p.lr, p.steps, p.batch_size,
                                                                 p.schedule, p.restarts)
     Xc, yc = _labels_and_features(X, y)
@@ -421,33 +450,6 @@ def train(
         restart_diverged_at=diverged,
         protocol_accuracy=float(np.max(out["restart_protocol_accuracy"])),
     )
-
-
-def _same(value: Any, default: Any) -> bool:
-    """Whether an argument holds its default (a sequence compared element by element, as ``betas`` is)."""
-    try:
-        if isinstance(default, tuple):
-            return len(value) == len(default) and all(bool(a == b) for a, b in zip(value, default))
-        return value is default or (default is not None and value is not None and bool(value == default))
-    except Exception:   # an argument of another kind (a string for a number, an array): not the default
-        return False
-
-
-def _protocol_for_train(protocol: Any, given: Mapping[str, Any]) -> Protocol:
-    """``protocol`` checked for :func:`train`, where ``given`` (the arguments a protocol sets) are all defaults."""
-    if not isinstance(protocol, Protocol):
-        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
-    defaults = train.__kwdefaults__ or {}
-    clash = [k for k, val in given.items() if not _same(val, defaults[k])]
-    if clash:
-        fields = [k for k in clash if k in protocol.to_dict()]
-        it = "it" if len(clash) == 1 else "them"
-        how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
-               else f"train without protocol= to change {it}")
-        raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the protocol sets "
-                         f"{it} ({protocol.describe()}, with PyTorch's optimiser "
-                         f"defaults, ReLU and mean BCE); {how}")
-    return protocol
 
 
 #: Largest number of snapshot parameters (steps x parameters) train() keeps.
