@@ -687,11 +687,9 @@ def test_train_reports_diverged_runs(capsys):
     # SGD at lr 1e6 diverges within a few steps on every run (tests/test_training.py); a calm run reports none
     argv = ["train", "-d", "3", "-N", "40", "--widths", "16", "16", "16", "--optimizer", "sgd", "--lr", "1e6",
             "--steps", "50", "--schedule", "constant", "--restarts", "2", "--datasets", "2", "--no-progress"]
-    with pytest.warns(RuntimeWarning, match="4 of 4 training runs diverged"):
-        assert main(argv) == 0
+    assert main(argv) == 0   # the output says it, once: no RuntimeWarning besides (the suite makes one an error)
     assert "diverged: 4 of 4 runs" in capsys.readouterr().out
-    with pytest.warns(RuntimeWarning, match="diverged"):
-        assert main([*argv, "--json"]) == 0
+    assert main([*argv, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["diverged"] == 4
     assert main(["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "2", "--no-progress", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["diverged"] == 0

@@ -299,6 +299,10 @@ def test_report_summary_by_group():
                  ceiling=1.0, error=0.0, in_band=True)]
     s = ValidationReport(rows).summary()
     assert s["all"]["n"] == 2 and s["non-trivial"]["n"] == 1 and s["non-trivial"]["mae"] == pytest.approx(0.02)
+    # diverged runs are reported under the table; rows stored before the count (no key) and rows without any are not
+    assert "diverged" not in ValidationReport(rows).summary_text()
+    text = ValidationReport([dict(rows[0], diverged=3), rows[1], dict(rows[1], diverged=0)]).summary_text()
+    assert "3 training runs diverged, in 1 of 3 rows" in text
 
 
 def test_report_csv_has_every_rows_columns(tmp_path):

@@ -492,6 +492,11 @@ class ValidationReport:
         for k, s in self.summary().items():
             if s.get("n"):
                 lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
+        unstable = [r for r in self.rows if r.get("diverged")]   # rows stored before the count have none
+        if unstable:
+            lines.append(f"{sum(int(r['diverged']) for r in unstable)} training runs diverged, in {len(unstable)} "
+                         f"of {len(self.rows)} rows (the 'diverged' column; counted with their reads before it, as "
+                         f"PyTorch's; the estimate does not model unstable training)")
         return "\n".join(lines)
 
     def to_csv(self, path: str) -> None:

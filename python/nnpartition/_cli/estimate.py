@@ -227,9 +227,11 @@ def _validate(args: argparse.Namespace) -> int:
                          "every row of the protocol grid names its own protocol")
     runner, cleanup = _runner_from_args(args)
     try:
-        rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                       progress=not args.no_progress and not args.json, runner=runner,
-                       protocol=Protocol(**given) if given else None)
+        with warnings.catch_warnings():   # diverged runs: the summary counts them, and the rows ("diverged")
+            warnings.filterwarnings("ignore", "[0-9]+ of [0-9]+ training runs diverged", RuntimeWarning)
+            rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
+                           progress=not args.no_progress and not args.json, runner=runner,
+                           protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
     if args.json:

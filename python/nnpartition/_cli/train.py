@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 
 from .._progress import progress_bar
 from ..training import real_accuracy
@@ -18,9 +19,11 @@ def _train(args: argparse.Namespace) -> int:
                        progress=False if args.no_progress else None, stream=sys.stderr)
     start = time.perf_counter()
     try:
-        m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
-                          protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
-                          callback=lambda k, a: bar.update(1))
+        with warnings.catch_warnings():   # diverged runs: the output reports them (a line, and "diverged" in JSON)
+            warnings.filterwarnings("ignore", "[0-9]+ of [0-9]+ training runs diverged", RuntimeWarning)
+            m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
+                              protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
+                              callback=lambda k, a: bar.update(1))
     finally:
         bar.close()
     seconds = time.perf_counter() - start
