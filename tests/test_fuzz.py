@@ -483,8 +483,10 @@ LONG_CALLS = [
     # (and, since the twenty-ninth pass, the SVDs of principal_angles and of clustering_metrics' recorded series)
     ("principal_angles (an SVD of each basis)", "from nnpartition.lowrank import principal_angles; "
      "Ap = rng.normal(size=(3000, 2500))", "principal_angles(Ap, Ap[:, :10])"),
-    ("separability (a HiGHS linear programme)", "from nnpartition.separability import separable; "
-     "Zh = rng.normal(size=(1000, 800)); yh = rng.integers(0, 2, 1000)", "separable(Zh, yh)"),
+    # scipy.optimize imported first: separable() imports it lazily, and a SIGINT during that import (CPU spent
+    # compiling a fresh venv's bytecode) surfaces as an ImportError, not as the call's KeyboardInterrupt
+    ("separability (a HiGHS linear programme)", "import scipy.optimize; from nnpartition.separability import "
+     "separable; Zh = rng.normal(size=(1000, 800)); yh = rng.integers(0, 2, 1000)", "separable(Zh, yh)"),
     ("a call inside a training callback", "Xk = rng.uniform(-1, 1, (200, 2)); yk = (Xk[:, 0] > 0).astype(int)",
      "npn.train(Xk, yk, 8, steps=100, snapshot_every=50, callback=lambda *a: npn._core.interruptible_sleep(3600.0))"),
 ]
