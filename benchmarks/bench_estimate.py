@@ -95,6 +95,15 @@ def print_sizing() -> None:
     for name, t in times.items():
         print(f"  {name:64s} {t:7.1f} us")
     print(f"  range: {min(times.values()) / 1e3:.2f}-{max(times.values()) / 1e3:.2f} ms a question", flush=True)
+    # The alternative a user has: train at candidate widths. One training measurement alone, at the width the
+    # question answers (the reference protocol, one dataset, its 2 restarts), against the question, in this run.
+    name = "required_width(10, 1000, 0.95)"
+    L = required_width(10, 1000, 0.95).L
+    t = time.perf_counter()
+    real_accuracy(10, 1000, L, datasets=1)
+    t_train = time.perf_counter() - t
+    print(f"  {name} answers L = {L}; one real_accuracy(10, 1000, {L}, datasets=1) took {t_train:.2f} s: "
+          f"{t_train / (times[name] * 1e-6):,.0f}x the question (a width scan trains several)", flush=True)
 
 
 def array_call_time() -> float:
