@@ -251,8 +251,8 @@ def _refuses_settings_beside_protocol(f: _F) -> _F:
                 how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
                        else f"train without protocol= to change {it}")
                 raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the "
-                                 f"protocol sets {it} ({protocol.describe()}, with PyTorch's optimiser defaults, ReLU "
-                                 f"and mean BCE); {how}")
+                                 f"protocol sets {it} ({protocol.describe()}; Adam with PyTorch's defaults or SGD "
+                                 f"with momentum 0.9, ReLU and mean BCE); {how}")
         return f(*args, **kwargs)
 
     return cast(_F, checked)
@@ -353,8 +353,8 @@ def train(
             (``snapshot_every`` defaults to 20 with a callback). Needs
             ``restarts=1``. If it raises, training stops and the exception propagates.
         protocol: a training :class:`Protocol`, as :func:`real_accuracy` trains it: its optimizer, lr, steps,
-            batch_size, schedule and restarts, with PyTorch's optimiser defaults, ReLU, mean BCE and a free output
-            layer. It sets all of these, so none of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
+            batch_size, schedule and restarts; Adam with PyTorch's defaults or SGD with momentum 0.9, ReLU, mean
+            BCE and a free output layer. It sets all of these, so none of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
             schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` may be given beside
             it, whatever the value (a ``ValueError`` names it: change it in the protocol, with
             ``dataclasses.replace(protocol, lr=...)``). ``train(X, y, L, protocol=p, seed=s).protocol_accuracy``
