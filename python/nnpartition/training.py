@@ -452,6 +452,11 @@ def train(
     )
 
 
+#: The start of :func:`real_accuracy`'s ``RuntimeWarning`` that runs diverged, as a ``warnings`` filter pattern: what
+#: the commands that report the count in their own output (``train``, ``validate``) silence.
+_DIVERGED_RUNS = r"[0-9]+ of [0-9]+ training runs diverged"
+
+
 #: Largest number of snapshot parameters (steps x parameters) train() keeps.
 MAX_SNAPSHOT_VALUES = 2**27
 
@@ -632,21 +637,21 @@ def real_accuracy(
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     p = protocol
 
+    def run(first: int, count: int) -> Tuple[np.ndarray, np.ndarray]:
+        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p, threads)
+
     start = time.perf_counter()
     if callback is None:
-        acc, diverged = _core.protocol_accuracy(d, N, list(ws), dist, seed, 0, datasets, p, threads)
+        acc, diverged = run(0, datasets)
     else:
         # one dataset per call, the callback between them: the limits are checked for all of them first, as the
         # call without a callback does
         _core.protocol_check(d, N, list(ws), datasets, p)
-        parts: List[float] = []
-        runs: List[int] = []
+        parts = []
         for k in range(datasets):
-            one, div = _core.protocol_accuracy(d, N, list(ws), dist, seed, k, 1, p, threads)
-            parts.append(float(one[0]))
-            runs.append(int(div[0]))
-            callback(k, parts[-1])
-        acc, diverged = np.array(parts), np.array(runs)
+            parts.append(run(k, 1))
+            callback(k, float(parts[-1][0][0]))
+        acc, diverged = (np.concatenate(x) for x in zip(*parts))
     n_diverged = int(diverged.sum())
     if n_diverged:
         warnings.warn(f"{n_diverged} of {datasets * p.restarts} training runs diverged (a non-finite loss; the lr "

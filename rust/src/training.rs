@@ -1372,8 +1372,8 @@ impl BatchOrder {
 /// The rows of the batches of the first `steps` steps of a run on `n` rows with `batch_size` (`None` or `>= n`:
 /// the full batch, rows `0..n` every step, no draws), drawn from `rng` as the trainer draws them after the
 /// initial parameters: [`train_run`] with a stream `s` trains on `minibatch_rows(n, b, steps, s')` where `s'` is
-/// `s` after the initialisation. An error for `n = 0`, `batch_size = Some(0)`, or more rows in all than
-/// `max_bytes` holds (8 bytes a row index), checked before anything is allocated.
+/// `s` after the initialisation. An error for `n = 0`, `batch_size = Some(0)` ([`BatchOrder::new`]), or more rows
+/// in all than `max_bytes` holds (8 bytes a row index), checked before anything is allocated.
 pub fn minibatch_rows(
     n: usize,
     batch_size: Option<usize>,
@@ -1382,9 +1382,6 @@ pub fn minibatch_rows(
 ) -> CoreResult<Vec<Vec<usize>>> {
     if n == 0 {
         return invalid("n must be >= 1");
-    }
-    if batch_size == Some(0) {
-        return invalid("batch_size must be >= 1 (None for the full batch)");
     }
     let bsz = batch_size.map_or(n, |b| b.min(n));
     limits::check_bytes(&format!("{steps} batches of {bsz} row indices"), 8.0 * steps as f64 * bsz as f64)?;

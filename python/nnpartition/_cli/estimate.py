@@ -12,7 +12,7 @@ import warnings
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..plotting import save_or_explain
-from ..training import Protocol
+from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
@@ -228,7 +228,7 @@ def _validate(args: argparse.Namespace) -> int:
     runner, cleanup = _runner_from_args(args)
     try:
         with warnings.catch_warnings():   # diverged runs: the summary counts them, and the rows ("diverged")
-            warnings.filterwarnings("ignore", "[0-9]+ of [0-9]+ training runs diverged", RuntimeWarning)
+            warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
             rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
                            progress=not args.no_progress and not args.json, runner=runner,
                            protocol=Protocol(**given) if given else None)

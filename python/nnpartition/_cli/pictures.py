@@ -58,7 +58,8 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
-    # what train() runs with its defaults for everything this command does not set, with the data it holds
+    # what train() runs with its defaults for everything this command does not set, with the data it holds (the
+    # protocol's fields as attributes, what the core reads: a Protocol would refuse --steps above its 1e9)
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
     protocol = SimpleNamespace(optimizer=default["optimizer"], lr=default["lr"], steps=steps,
                                batch_size=default["batch_size"], schedule=default["schedule"], restarts=restarts)

@@ -8,7 +8,7 @@ import time
 import warnings
 
 from .._progress import progress_bar
-from ..training import real_accuracy
+from ..training import _DIVERGED_RUNS, real_accuracy
 from .common import choices, dumps, integer
 from .estimate import add_protocol_arguments, protocol_from_args
 
@@ -20,7 +20,7 @@ def _train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():   # diverged runs: the output reports them (a line, and "diverged" in JSON)
-            warnings.filterwarnings("ignore", "[0-9]+ of [0-9]+ training runs diverged", RuntimeWarning)
+            warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
             m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
                               protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
                               callback=lambda k, a: bar.update(1))

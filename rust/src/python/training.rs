@@ -18,7 +18,7 @@ use pyo3::types::{PyDict, PyList};
 
 type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
 /// `(accuracy float64 (count,), diverged uint64 (count,))`: per dataset, the best accuracy and the diverged runs.
-type Measured<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>);
+type Measured<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<usize>>);
 
 /// `(X float64 (n, d), y uint8 (n,))`: dataset `index` of the family `(n, d, dist, seed)`.
 #[pyfunction]
@@ -97,8 +97,7 @@ fn protocol_accuracy<'py>(
     let cfg = protocol.config(widths)?;
     let restarts = protocol.restarts;
     let m = run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
-    let diverged: Vec<u64> = m.diverged.iter().map(|&k| k as u64).collect();
-    Ok((m.accuracy.into_pyarray(py), diverged.into_pyarray(py)))
+    Ok((m.accuracy.into_pyarray(py), m.diverged.into_pyarray(py)))
 }
 
 /// Check what `protocol_accuracy` would check for `count` datasets (arguments, memory, work), without training.
