@@ -695,6 +695,25 @@ def test_train_reports_diverged_runs(capsys):
     assert json.loads(capsys.readouterr().out)["diverged"] == 0
 
 
+def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
+    # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=40, L=16)])
+    argv = ["demo", "--optimizer", "sgd", "--lr", "1e6", "--steps", "50", "--restarts", "2"]
+    assert main([*argv, "--json"]) == 0
+    k = json.loads(capsys.readouterr().out)["rows"][0]["diverged"]
+    assert 1 <= k <= 6   # of 3 datasets x 2 restarts (tests/test_training.py: lr 1e6 diverges)
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert f"{k} training runs diverged, in 1 of 1 rows" in out and "lower --lr" in out
+    assert "diverged" not in err
+    # each range warning once per configuration, not once per timed repeat of the estimate
+    assert err.count("warning: steps=50 is outside") == 1 and err.count("warning: N=40 is outside") == 1
+    assert main(["demo", "--steps", "50"]) == 0
+    assert "diverged" not in "".join(capsys.readouterr())
+
+
 def test_regions_in_box_refusal_speaks_the_command_lines_words(capsys, tmp_path):
     # regions_in_box's refusal names max_work= and count_regions, Python's words; the command names its option
     rng = np.random.default_rng(0)

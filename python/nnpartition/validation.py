@@ -492,12 +492,25 @@ class ValidationReport:
         for k, s in self.summary().items():
             if s.get("n"):
                 lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
-        unstable = [r for r in self.rows if r.get("diverged")]   # rows stored before the count have none
-        if unstable:
-            lines.append(f"{sum(int(r['diverged']) for r in unstable)} training runs diverged, in {len(unstable)} "
-                         f"of {len(self.rows)} rows (the 'diverged' column; counted with their reads before it, as "
-                         f"PyTorch's; the estimate does not model unstable training)")
+        diverged = self.diverged_text()
+        if diverged:
+            lines.append(diverged)
         return "\n".join(lines)
+
+    def diverged_text(self) -> str:
+        """How many training runs diverged, and in how many rows (the rows' ``diverged`` column), as a line of
+        text; ``""`` when none did (rows stored before the count have no such column and count as none).
+
+        Example:
+            >>> ValidationReport([{"diverged": 3}, {"diverged": 0}, {}]).diverged_text()[:40]
+            '3 training runs diverged, in 1 of 3 rows'
+        """
+        unstable = [r for r in self.rows if r.get("diverged")]
+        if not unstable:
+            return ""
+        return (f"{sum(int(r['diverged']) for r in unstable)} training runs diverged, in {len(unstable)} of "
+                f"{len(self.rows)} rows (the 'diverged' column; counted with their reads before it, as PyTorch's; "
+                f"the estimate does not model unstable training)")
 
     def to_csv(self, path: str) -> None:
         """Write every row to ``path``."""

@@ -263,12 +263,17 @@ def _demo(args: argparse.Namespace) -> int:
           f"{'real':>6s} {'+-std':>6s} {'error':>7s} | {'est. time':>9s} {'train time':>10s}", file=out)
     rows: List[Dict[str, Any]] = []
     with _warnings_to_stderr():
+        # diverged runs: the summary counts them, and the rows ("diverged"); not a warning line besides
+        warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
         for c in DEMO_CONFIGS:
+            e = estimate_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto)   # warns, once
             times = []
-            for _ in range(21):  # median of repeated calls: the cost of one estimate
-                t0 = time.perf_counter()
-                e = estimate_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto)
-                times.append(time.perf_counter() - t0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # the timed repeats would repeat its range warnings
+                for _ in range(21):  # median of repeated calls: the cost of one estimate
+                    t0 = time.perf_counter()
+                    e = estimate_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto)
+                    times.append(time.perf_counter() - t0)
             t_est = sorted(times)[10]  # the ceiling is cached after the first call
             t0 = time.perf_counter()
             m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto, seed=args.seed)
@@ -287,10 +292,8 @@ def _demo(args: argparse.Namespace) -> int:
     else:
         print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
               f"real inside the band: {s['coverage']:.0%}")
-        diverged = sum(r["diverged"] for r in rows)
-        if diverged:
-            print(f"{diverged} training runs diverged (counted with their reads before it, as PyTorch's would be; "
-                  f"the estimate does not model unstable training: lower --lr)")
+        if rep.diverged_text():
+            print(f"{rep.diverged_text()}: lower --lr")
         print("More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md")
     if args.plot:
         return save_or_explain(rep.plot_parity, args.plot, "demo", quiet=args.json)
