@@ -4,6 +4,7 @@ Usage:
     python benchmarks/miss_neighbours.py            # the tables, from docs/data/miss_neighbours.csv (seconds)
     python benchmarks/miss_neighbours.py measure    # measure that file again (about 15 minutes on 2 cores)
     python benchmarks/miss_neighbours.py diverged   # re-train the file's 59 rows, count diverged runs (~1 minute)
+    python benchmarks/miss_neighbours.py locality   # could a local method catch the misses? (no training, ~1 min)
 
 The rows: every held-out row of other protocols and deep networks whose error against its 9-dataset truth is over
 the group's max target (0.06) by more than two standard errors of that truth (``calibrate_protocols.over_max``,
@@ -211,14 +212,124 @@ def nearest(misses: List[Dict[str, Any]]) -> str:
             f"{np.mean(same):.1f} are missed with its sign on average (5 would be no relation)")
 
 
+#: The continuous draws no fit has read (decision draws 21-27, 29, 30 and fresh draws 28, 31): ``locality``'s tests.
+TEST_DRAWS = (21, 22, 23, 24, 25, 26, 27, 29, 30, 28, 31)
+
+
+def locality() -> int:
+    """Could a local method catch the misses? (thirty-third pass, helper-63's probe.) Nothing is trained.
+
+    The residual ``real - estimate`` of the rows a fit may read (every row but the held-out ones and those of
+    :data:`TEST_DRAWS`), per group, in the correction's 19 features (standard units over those rows):
+
+    1. For each non-trivial held-out row with a 9-dataset truth, the mean residual of its ``k`` nearest fitting rows
+       against its own (against the 9-dataset truth): their correlation over all rows and over the rows missed for
+       certain, and how many of those misses the neighbours predict with their sign and at least half their size.
+    2. A k-nearest-neighbour correction, ``estimate + lam x (mean residual of k neighbours)``, clipped to [1/2, 1],
+       with ``k`` and ``lam`` chosen by 5-fold cross-validation over whole protocols on the fitting rows alone
+       (non-trivial MAE), scored on the held-out rows and the test draws.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    rows = cp.load()
+    stems = {**cp.DECISION_DRAWS, **cp.FRESH_DRAWS}
+    draws = {k: cp.read_draw(k, "draw", 1000 * k) for k in TEST_DRAWS if (cp.DATA / f"{stems[k]}.csv").exists()}
+    every = rows + [r for k in draws for r in draws[k]]
+    n0 = len(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acc = cp.shipped(every)[0]
+    X = cp.features(cp.columns(every))
+    draw = np.array([-1] * n0 + [k for k in draws for _ in draws[k]])
+    real = np.array([r["real"] for r in every])
+    group = np.array([r["group"] for r in every])
+    part = np.array([r["part"] for r in every])
+    res = real - acc
+    nontrivial = (real < 0.999) | (acc < 0.999)
+    fit = (draw < 0) & (part != "heldout")
+    cv_groups = cp._groups(every)
+
+    def standard(g: str) -> Tuple[np.ndarray, np.ndarray]:
+        pool = fit & (group == g)
+        return (X - X[pool].mean(0)) / (X[pool].std(0) + 1e-12), np.where(pool)[0]
+
+    print("1. The k nearest fitting rows' mean residual against a held-out row's (9-dataset truth; non-trivial rows)\n")
+    print("| group | k | correlation, all | correlation, misses for certain | misses with the neighbours' sign and "
+          ">= half their size | mean abs residual of the misses / of their neighbours |")
+    print("|---|---|---|---|---|---|")
+    for g in ("protocols", "deep"):
+        idx, keep, miss = cp.certain_miss_rows(rows, acc[:n0], g)
+        q = np.array(idx)[keep]
+        own = np.array([rows[i]["real9"] for i in q]) - acc[q]
+        mm = miss[keep]
+        Z, pool = standard(g)
+        ind = NearestNeighbors(n_neighbors=20).fit(Z[pool]).kneighbors(Z[q])[1]
+        rows_of = [(f"{g}", k, res[pool[ind[:, :k]]].mean(1)) for k in (1, 5, 20)]
+        # the nearest other held-out row instead (its 9-dataset residual; held-out protocols are held out whole, so
+        # it is often of the same protocol, which no fitting row is)
+        other = NearestNeighbors(n_neighbors=2).fit(Z[q]).kneighbors(Z[q])[1][:, 1]
+        same = int(np.sum(cv_groups[q][other][mm] == cv_groups[q][mm]))
+        rows_of.append((f"{g}, nearest held-out row (same protocol for {same} of the {mm.sum()} misses)", 1,
+                        own[other]))
+        for name, k, m in rows_of:
+            half = int(np.sum((np.sign(m[mm]) == np.sign(own[mm])) & (np.abs(m[mm]) >= 0.5 * np.abs(own[mm]))))
+            print(f"| {name} | {k} | {np.corrcoef(own, m)[0, 1]:.2f} | {np.corrcoef(own[mm], m[mm])[0, 1]:.2f} | "
+                  f"{half} of {mm.sum()} | {np.abs(own[mm]).mean():.3f} / {np.abs(m[mm]).mean():.3f} |")
+    ks, lams = (5, 10, 20, 40, 80), np.linspace(0.0, 1.0, 11)
+    new = acc.copy()
+    chosen = {}
+    for g in ("reference", "protocols", "deep"):
+        Z, pool = standard(g)
+        folds = np.unique(cv_groups[pool])
+        np.random.default_rng(0).shuffle(folds)
+        oof = np.zeros((len(ks), len(pool)))
+        for f in np.array_split(folds, 5):
+            test = np.isin(cv_groups[pool], f)
+            ind = NearestNeighbors(n_neighbors=max(ks)).fit(Z[pool[~test]]).kneighbors(Z[pool[test]])[1]
+            for j, k in enumerate(ks):
+                oof[j, test] = res[pool[~test]][ind[:, :k]].mean(1)
+        nt = nontrivial[pool]
+        score = [(np.abs(np.clip(acc[pool] + lam * oof[j], 0.5, 1.0) - real[pool])[nt].mean(), k, lam)
+                 for j, k in enumerate(ks) for lam in lams]
+        _, k, lam = min(score)
+        chosen[g] = (k, lam)
+        query = np.where((group == g) & ~fit)[0]
+        ind = NearestNeighbors(n_neighbors=k).fit(Z[pool]).kneighbors(Z[query])[1]
+        new[query] = np.clip(acc[query] + lam * res[pool][ind].mean(1), 0.5, 1.0)
+    print("\n2. The k-nearest-neighbour correction (k, lam by cross-validation on the fitting rows: "
+          + ", ".join(f"{g} {k}, {lam:.1f}" for g, (k, lam) in chosen.items()) + "); non-trivial rows (all rows)\n")
+    print("| rows | group | n | MAE shipped | MAE kNN | max shipped | max kNN | over the max for certain: shipped / kNN |")
+    print("|---|---|---|---|---|---|---|---|")
+    sets = (("held out", (part == "heldout") & (draw < 0)), ("fresh draws 28, 31", np.isin(draw, (28, 31))),
+            ("decision draws 21-27, 29, 30", np.isin(draw, (21, 22, 23, 24, 25, 26, 27, 29, 30))))
+    for name, where in sets:
+        for g in ("reference", "protocols", "deep"):
+            m = where & (group == g)
+            if not m.any():
+                continue
+            cells = []
+            for mask in (m & nontrivial, m):
+                e0, e1 = np.abs(acc - real)[mask], np.abs(new - real)[mask]
+                cells.append((mask.sum(), e0.mean(), e1.mean(), e0.max(), e1.max()))
+            (n, a0, a1, x0, x1), (na, b0, b1, y0, y1) = cells
+            over = "-"
+            if name == "held out" and g != "reference":
+                over = " / ".join(str(int(cp.certain_miss_rows(rows, e[:n0], g)[2].sum())) for e in (acc, new))
+            print(f"| {name} | {g} | {n} ({na}) | {a0:.4f} ({b0:.4f}) | {a1:.4f} ({b1:.4f}) | {x0:.3f} ({y0:.3f}) | "
+                  f"{x1:.3f} ({y1:.3f}) | {over} |")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", nargs="?", choices=("report", "measure", "diverged"), default="report")
+    ap.add_argument("what", nargs="?", choices=("report", "measure", "diverged", "locality"), default="report")
     what = ap.parse_args().what
     if what == "measure":
         return measure()
     if what == "diverged":
         return diverged()
+    if what == "locality":
+        return locality()
     rows = load_file()
     est, analytic = estimates(rows)
     misses = [r for r in rows if r["kind"] == "row"]
