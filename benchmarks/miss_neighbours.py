@@ -275,6 +275,25 @@ def locality() -> int:
             half = int(np.sum((np.sign(m[mm]) == np.sign(own[mm])) & (np.abs(m[mm]) >= 0.5 * np.abs(own[mm]))))
             print(f"| {name} | {k} | {np.corrcoef(own, m)[0, 1]:.2f} | {np.corrcoef(own[mm], m[mm])[0, 1]:.2f} | "
                   f"{half} of {mm.sum()} | {np.abs(own[mm]).mean():.3f} / {np.abs(m[mm]).mean():.3f} |")
+    # Is it an offset of the whole protocol? Each held-out row in turn as an anchor: its error added to the estimate
+    # of every other non-trivial held-out row of its protocol (3-dataset truths).
+    print("\nOne measured row of a held-out protocol as an offset for its other rows (each row in turn the anchor; "
+          "non-trivial rows):\n")
+    print("| group | protocols | pairs | MAE: estimate / anchored | share over 0.06 | max |")
+    print("|---|---|---|---|---|---|")
+    held = np.where((part == "heldout") & (draw < 0))[0]
+    for g in ("protocols", "deep"):
+        plain, anchored = [], []
+        pids = sorted({int(cv_groups[i]) for i in held if group[i] == g})
+        for pid in pids:
+            ix = held[(group[held] == g) & (cv_groups[held] == pid)]
+            for a in ix:
+                o = ix[(ix != a) & nontrivial[ix]]
+                plain += list(np.abs(acc[o] - real[o]))
+                anchored += list(np.abs(np.clip(acc[o] + real[a] - acc[a], 0.5, 1.0) - real[o]))
+        e0, e1 = np.array(plain), np.array(anchored)
+        print(f"| {g} | {len(pids)} | {len(e0)} | {e0.mean():.4f} / {e1.mean():.4f} | {np.mean(e0 > 0.06):.3f} / "
+              f"{np.mean(e1 > 0.06):.3f} | {e0.max():.3f} / {e1.max():.3f} |")
     ks, lams = (5, 10, 20, 40, 80), np.linspace(0.0, 1.0, 11)
     new = acc.copy()
     chosen = {}
