@@ -695,6 +695,19 @@ def test_train_reports_diverged_runs(capsys):
     assert json.loads(capsys.readouterr().out)["diverged"] == 0
 
 
+@pytest.mark.parametrize("argv, prog", [(["train", "-d", "2", "-N", "50", "-L", "4", "--method", "x"], "nnpartition train"),
+                                        (["size", "-d", "10", "-N", "50", "--target", "0.9", "--bogus"],
+                                         "nnpartition size"),
+                                        (["--bogus"], "nnpartition")])
+def test_unknown_options_are_named_by_the_command_they_were_given_to(capsys, argv, prog):
+    # "nnpartition: error: unrecognized arguments: --method x (see nnpartition --help)", for an option of train
+    with pytest.raises(SystemExit) as e:   # argparse's usage errors exit, as every other one of them does
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{prog}: error: unrecognized arguments: ") and f"(see {prog} --help)" in err
+
+
 def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
     from nnpartition._cli import estimate as cli_estimate

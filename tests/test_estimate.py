@@ -135,7 +135,7 @@ def test_few_points_against_real_training(d, L):
 
 
 def test_large_N_tends_to_chance():
-    with pytest.warns(UserWarning, match="N=1e"):
+    with pytest.warns(UserWarning, match="N=10000000 is outside"):
         assert estimate_accuracy(5, 10**7, 8).accuracy < 0.51
 
 
@@ -629,6 +629,44 @@ def test_out_of_range_warns_naming_the_parameter():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         estimate_accuracy(10, 1000, 16, protocol=Protocol(optimizer="sgd", lr=0.3, batch_size=32, restarts=4))
+
+
+def test_range_warnings_are_extrapolation_warnings_a_loop_can_silence():
+    # a loop over out-of-range questions gave one warning per question (the value is in the message); the class lets
+    # it silence them alone, and every range warning (question, array, sizing answer) has it
+    calls = [lambda: estimate_accuracy(10, 20000, 32), lambda: estimate_accuracy([10, 300], 1000, 32),
+             lambda: npn.required_width(10, 20000, 0.99), lambda: npn.max_samples(10, 4000, 0.99)]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert caught and all(w.category is npn.ExtrapolationWarning for w in caught), [str(w.message) for w in caught]
+        assert issubclass(npn.ExtrapolationWarning, UserWarning)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", npn.ExtrapolationWarning)
+            call()
+
+
+def test_range_warnings_print_whole_numbers_in_full():
+    # a width of 2^20 (the widest required_width searches) warned "L=1.04858e+06", digits lost
+    with pytest.warns(npn.ExtrapolationWarning, match=r"L=1048576 is outside .* \(1 to 512\)"):
+        estimate_accuracy(10, 1000, 2**20)
+    with pytest.warns(npn.ExtrapolationWarning, match=r"N=1000000000 is outside .* \(50 to 5000\)"):
+        estimate_accuracy(10, 10**9, 32)
+    with pytest.warns(npn.ExtrapolationWarning, match=r"adam lr=0\.5 is outside .* \(0\.002 to 0\.1\)"):
+        estimate_accuracy(10, 1000, 32, protocol=Protocol(lr=0.5))
+
+
+def test_changing_validated_ranges_answer_changes_no_warning():
+    # validated_range() handed out the dict the range checks read: widening it silenced every later warning
+    r = npn.validated_range()
+    r["N"], r["adam lr"] = (1, 10**9), (0, 10)
+    assert npn.validated_range()["N"] == (50.0, 5000.0)
+    with pytest.warns(npn.ExtrapolationWarning, match="N=30000"):
+        estimate_accuracy(10, 30000, 32)
+    with pytest.warns(npn.ExtrapolationWarning, match="adam lr=5"):
+        estimate_accuracy(10, 3000, 32, protocol=Protocol(lr=5))
 
 
 @pytest.mark.parametrize("call", [lambda: estimate_accuracy(10, 1000, widths=[8] * 5),

@@ -181,6 +181,9 @@ def test_mean_and_std_are_those_of_the_per_dataset_accuracies():
     assert m.to_dict()["mean"] == m.mean and m.to_dict()["std"] == m.std
     one = real_accuracy(2, 40, 2, datasets=1, protocol=Protocol(steps=60, restarts=1), seed=3)
     assert one.mean == one.per_dataset[0] == acc[0] and math.isnan(one.std)
+    # to_dict is strict JSON: the one-dataset NaN std is null (it was NaN, which json.loads of strict parsers refuse)
+    text = json.dumps(one.to_dict(), allow_nan=False)
+    assert json.loads(text)["std"] is None and json.loads(text)["datasets"] == one.datasets == 1 and m.datasets == 5
 
 
 def test_real_accuracy_measurement():

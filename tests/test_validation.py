@@ -342,6 +342,51 @@ def test_validate_trains_and_estimates_under_a_given_protocol(capsys):
     assert {(r["optimizer"], r["lr"], r["steps"], r["restarts"]) for r in data["rows"]} == {("sgd", 0.2, 250, 1)}
 
 
+def test_the_table_keeps_its_columns_under_their_heads():
+    # a protocol's description (up to 60 characters) overran the 40 its column had: "real" and "estimate" stood
+    # over the wrong numbers
+    base = dict(dist="uniform", d=3, N=80, L=6, real=0.8125, estimate=0.75, low=0.7, high=0.8, ceiling=1.0,
+                error=-0.0625)
+    rows = [base, dict(base, widths=[512, 512, 512, 512], optimizer="sgd", lr=0.123456, steps=32000,
+                       batch_size=1024, schedule="constant", restarts=4, real=0.5625)]
+    head, rule, *lines = ValidationReport(rows).table().splitlines()
+    assert len(rule) == len(head)
+    for name, values in (("real", ("0.8125", "0.5625")), ("estimate", ("0.7500", "0.7500")),
+                         ("error", ("-0.0625", "-0.0625"))):
+        end = head.index(name) + len(name)   # right-aligned under its head
+        for line, value in zip(lines, values):
+            assert line[end - len(value):end] == value, (name, line)
+
+
+def test_validate_says_which_rows_are_extrapolations(capsys):
+    # validate ignored every range warning: rows under steps=5 were summarised as held-out rows with no sign that
+    # their estimates are extrapolations. Now: one warning for the protocol, a column per row, a summary line.
+    configs = [dict(dist="uniform", d=3, N=80, L=6, part="heldout"), dict(dist="uniform", d=3, N=20000, L=6)]
+    short = npn.Protocol(steps=5, restarts=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rep = validate(configs=configs[:1], datasets=1, protocol=short, progress=False)
+    assert [str(w.message)[:20] for w in caught] == ["steps=5 is outside t"]
+    assert caught[0].category is npn.ExtrapolationWarning
+    assert rep.rows[0]["outside_range"] == "steps"
+    assert "1 of 1 rows lie outside the validated range (in steps)" in rep.summary_text()
+    # an in-range protocol: no warning, an empty column, no line; a row whose N is outside says N
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32, restarts=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep = validate(configs=configs, datasets=1, protocol=sgd, progress=False)
+    assert [r["outside_range"] for r in rep.rows] == ["", "N"]
+    assert "1 of 2 rows lie outside the validated range (in N)" in rep.summary_text()
+    rep = ValidationReport([dict(r, outside_range="") for r in rep.rows])
+    assert "outside the validated range" not in rep.summary_text()
+    # the command line: the warning once on stderr, the line under the summary
+    assert main(["validate", "--grid", "small", "--no-progress", "--datasets", "1", "--restarts", "1",
+                 "--steps", "5"]) == 0
+    out = capsys.readouterr()
+    assert out.err.count("warning: steps=5 is outside") == 1
+    assert "16 of 16 rows lie outside the validated range (in steps)" in out.out
+
+
 def test_size_cli_names_the_search_limit_and_writes_strict_json(capsys):
     # an answer at max_n is the search's limit, not a measured N: the text says so (and the range warning names it)
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.5", "--max-n", "100000"]) == 0

@@ -22,6 +22,7 @@ from .datasets import random_dataset
 from .estimate import (
     AccuracyEstimate,
     EstimateDetails,
+    ExtrapolationWarning,
     SamplesAnswer,
     WidthAnswer,
     accuracy_ceiling,
@@ -60,6 +61,7 @@ __all__ = [
     "random_dataset",
     "AccuracyEstimate",
     "EstimateDetails",
+    "ExtrapolationWarning",
     "accuracy_ceiling",
     "estimate_accuracy",
     "max_samples",

@@ -17,7 +17,7 @@ import importlib
 import os
 import re
 import sys
-from typing import Any, List, NoReturn, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
 from . import __version__
 from ._cli.common import check_args, cli_limit_hint, environment_limits, write_error
@@ -44,15 +44,19 @@ class _Parser(argparse.ArgumentParser):
         ([-0.1, 1.0], [-inf, -2000.0])
     """
 
+    #: The subcommands' parsers by name (set by :func:`build_parser` on the top-level parser).
+    commands: Dict[str, argparse.ArgumentParser]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_NUMBER   # argparse's own attribute (subparsers are _Parsers too)
+        self.commands = {}
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     """The argument parser with every available subcommand."""
     parser = _Parser(
         prog="nnpartition",
@@ -74,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -105,7 +110,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:   # named by the command they were given to (argparse's own message named nnpartition alone)
+        command = parser.commands.get(getattr(args, "command", None) or "", parser)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

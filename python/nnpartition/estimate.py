@@ -172,21 +172,46 @@ def model_constants() -> Dict[str, float]:
     return dict(_core.estimator_params())
 
 
-@functools.lru_cache(maxsize=1)
+class ExtrapolationWarning(UserWarning):
+    """A size, protocol setting or sizing answer outside :func:`validated_range`: the estimate (and its band) is an
+    extrapolation there. A ``UserWarning``, so shown once per place by default; a loop over such questions can
+    silence it alone: ``warnings.simplefilter("ignore", nnpartition.ExtrapolationWarning)``.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = estimate_accuracy(10, 20000, 32)
+        >>> [str(w.message)[:28] for w in caught if issubclass(w.category, ExtrapolationWarning)]
+        ['N=20000 is outside the range']
+    """
+
+
 def validated_range() -> Dict[str, Tuple[float, float]]:
-    """The range of sizes and protocols the estimator was validated on; outside it, it warns.
+    """The range of sizes and protocols the estimator was validated on; outside it, it warns
+    (:class:`ExtrapolationWarning`). A new dict on each call: changing it changes nothing else.
 
     Example:
         >>> validated_range()["steps"]
         (250.0, 32000.0)
     """
-    return {name: (lo, hi) for name, lo, hi in _core.estimator_range()}
+    return dict(_range())
 
 
 @functools.lru_cache(maxsize=None)
 def _range() -> Dict[str, Tuple[float, float]]:
-    """:func:`validated_range`, read from the core once (callers must not modify it)."""
-    return validated_range()
+    """:func:`validated_range`, read from the core once (callers must not modify it: the range checks read it)."""
+    return {name: (lo, hi) for name, lo, hi in _core.estimator_range()}
+
+
+def _number(x: float) -> str:
+    """``x`` as a range warning prints it: a whole number in full (``1048576``, not ``1.04858e+06``), else ``:g``.
+
+    Example:
+        >>> _number(1048576.0), _number(1e9), _number(0.25), _number(math.inf)
+        ('1048576', '1000000000', '0.25', 'inf')
+    """
+    return str(int(x)) if math.isfinite(x) and x == int(x) and abs(x) < 1e16 else f"{x:g}"
 
 
 def _protocol_checks(p: Protocol) -> List[Tuple[str, float]]:
@@ -264,13 +289,13 @@ def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Option
         if not lo <= x <= hi:
             # named as the caller gave it: a deep network's depth and widths are the argument widths
             if name == "depth":
-                what = f"widths has {x:g} hidden layers, outside"
+                what = f"widths has {_number(x)} hidden layers, outside"
             elif name == "L" and deep:
-                what = f"widths has a layer of {x:g} units, outside"
+                what = f"widths has a layer of {_number(x)} units, outside"
             else:
-                what = f"{name}={x:g} is outside"
-            out.append(((name, x > hi), f"{what} the range the estimator was validated on ({lo:g} to {hi:g}); "
-                                        f"the estimate is an extrapolation"))
+                what = f"{name}={_number(x)} is outside"
+            out.append(((name, x > hi), f"{what} the range the estimator was validated on ({_number(lo)} to "
+                                        f"{_number(hi)}); the estimate and its band are an extrapolation"))
     return out
 
 
@@ -279,7 +304,7 @@ def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, 
     :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
     general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest."""
     for _, message in _range_problems(d, N, ws, p):
-        warnings.warn(message, UserWarning, stacklevel=stacklevel)
+        warnings.warn(message, ExtrapolationWarning, stacklevel=stacklevel)
 
 
 def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: float, stacklevel: int = 3) -> None:
@@ -288,7 +313,8 @@ def _warn_answer(name: str, answers: Sequence[Optional[int]], lo: float, hi: flo
     out = sorted({a for a in answers if a and not lo <= a <= hi})
     if out:
         warnings.warn(f"the answer {name}={', '.join(map(str, out))} is outside the range the estimator was validated "
-                      f"on ({lo:g} to {hi:g}); it is an extrapolation", UserWarning, stacklevel=stacklevel)
+                      f"on ({_number(lo)} to {_number(hi)}); it is an extrapolation", ExtrapolationWarning,
+                      stacklevel=stacklevel)
 
 
 def _proto_args(p: Protocol) -> _ProtoArgs:
@@ -466,7 +492,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
     training, best of the protocol's restarts). Outside the validated range
     (``d`` 1-200, ``N`` 50-5000, ``L`` 1-512, 1-4 hidden layers, Adam lr
     0.002-0.1, SGD lr 0.01-0.5, 250-32,000 steps, batches of 32 or more, 1-4
-    restarts) it still answers and emits a ``UserWarning`` naming the parameter.
+    restarts) it still answers and emits an :class:`ExtrapolationWarning` (a ``UserWarning``) naming the parameter.
 
     Every size (here, in :class:`Protocol`, the sizing functions and the trainer) may also be a float of whole
     value (``N=1e4``, as numpy code computes it; up to ``2**53``); a fractional one is a ``TypeError``.
@@ -571,7 +597,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         for key, message in problems:
             if key not in seen:
                 seen.add(key)
-                warnings.warn(message, UserWarning, stacklevel=3)
+                warnings.warn(message, ExtrapolationWarning, stacklevel=3)
     # capped at the ceiling in the core (interruptible: millions of uncached counting ceilings take minutes)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
                                    _protocol_info(proto)[0], ceiling=ceiling)
@@ -691,7 +717,7 @@ class SamplesAnswer:
         N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
             shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
         An answer equal to ``max_n`` (the search's limit, an argument of :func:`max_samples`) means "at least
-        ``max_n``". An answer outside the validated ``N`` range warns (a ``UserWarning``), as an answer ``L`` of
+        ``max_n``". An answer outside the validated ``N`` range warns (an :class:`ExtrapolationWarning`), as an answer ``L`` of
         :func:`required_width` outside its ``L`` range does.
         d, widths, target, dist, protocol: the question.
 

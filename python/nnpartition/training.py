@@ -538,14 +538,28 @@ class AccuracyMeasurement:
         """Restarts per dataset (``protocol.restarts``)."""
         return self.protocol.restarts
 
+    @property
+    def datasets(self) -> int:
+        """How many datasets were trained on (``len(per_dataset)``)."""
+        return int(len(self.per_dataset))
+
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict: strict JSON, a non-finite number (the NaN ``std`` of one dataset) is ``None``.
+
+        Example:
+            >>> import json
+            >>> json.dumps(real_accuracy(5, 60, 8, datasets=1, restarts=1).to_dict()["std"])
+            'null'
+        """
+        from ._json import json_ready
+
         size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
-        return {"d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": int(len(self.per_dataset)),
-                "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
-                "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds,
-                "diverged": self.diverged,
-                "protocol": self.protocol.to_dict()}
+        out: Dict[str, Any] = json_ready({
+            "d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": self.datasets,
+            "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
+            "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds, "diverged": self.diverged,
+            "protocol": self.protocol.to_dict()})
+        return out
 
 
 def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:

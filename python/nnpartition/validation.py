@@ -42,7 +42,7 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
-from .estimate import estimate_accuracy
+from .estimate import ExtrapolationWarning, _range_problems, estimate_accuracy
 from .training import Protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
@@ -406,11 +406,12 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     seed = v.seed(seed)
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")   # a row says it instead ("outside_range"), as the report's summary does
         e = estimate_accuracy(d, N, widths=ws, dist=dist, protocol=proto)
+    outside = ", ".join(dict.fromkeys(name for (name, _), _ in _range_problems(d, N, ws, proto)))
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-               seed=m.seed, diverged=m.diverged)
+               seed=m.seed, diverged=m.diverged, outside_range=outside)
     if len(ws) > 1:
         out["widths"] = ws
     if restarts is not None:   # the row says what was trained, not what the configuration named
@@ -476,13 +477,16 @@ class ValidationReport:
 
     def table(self) -> str:
         """A plain-text table of every configuration."""
-        head = (f"{'dist':8s} {'d':>4s} {'N':>5s} {'L / widths':>11s} {'protocol':40s} {'real':>7s} {'estimate':>8s} "
-                f"{'band':>15s} {'ceiling':>7s} {'error':>7s}")
+        sizes = ["-".join(str(w) for w in r.get("widths", [r["L"]])) for r in self.rows]
+        protocols = [protocol_of(r).describe() for r in self.rows]
+        # columns as wide as their widest entry (a protocol's description runs to 60 characters)
+        ws, wp = max([11, *map(len, sizes)]), max([8, *map(len, protocols)])
+        head = (f"{'dist':8s} {'d':>4s} {'N':>5s} {'L / widths':>{ws}s} {'protocol':{wp}s} {'real':>7s} "
+                f"{'estimate':>8s} {'band':>15s} {'ceiling':>7s} {'error':>7s}")
         lines = [head, "-" * len(head)]
-        for r in self.rows:
+        for r, size, proto in zip(self.rows, sizes, protocols):
             band = f"[{r['low']:.3f},{r['high']:.3f}]"
-            size = "-".join(str(w) for w in r.get("widths", [r["L"]]))
-            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {size:>11s} {protocol_of(r).describe():40s} "
+            lines.append(f"{r['dist']:8s} {r['d']:4d} {r['N']:5d} {size:>{ws}s} {proto:{wp}s} "
                          f"{r['real']:7.4f} {r['estimate']:8.4f} {band:>15s} {r['ceiling']:7.4f} {r['error']:+7.4f}")
         return "\n".join(lines)
 
@@ -492,10 +496,23 @@ class ValidationReport:
         for k, s in self.summary().items():
             if s.get("n"):
                 lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
-        diverged = self.diverged_text()
-        if diverged:
-            lines.append(diverged)
+        lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
+
+    def range_text(self) -> str:
+        """How many rows lie outside the estimator's validated range, and in which parameters (the rows'
+        ``outside_range`` column), as a line of text; ``""`` when none do (rows stored before the column have none).
+
+        Example:
+            >>> ValidationReport([{"outside_range": "steps"}, {"outside_range": ""}, {}]).range_text()[:56]
+            '1 of 3 rows lie outside the validated range (in steps): '
+        """
+        outside = [r["outside_range"] for r in self.rows if r.get("outside_range")]
+        if not outside:
+            return ""
+        names = ", ".join(dict.fromkeys(n for o in outside for n in str(o).split(", ")))
+        return (f"{len(outside)} of {len(self.rows)} rows lie outside the validated range (in {names}): their "
+                f"estimates are extrapolations (the 'outside_range' column; nnpartition.validated_range())")
 
     def diverged_text(self) -> str:
         """How many training runs diverged, and in how many rows (the rows' ``diverged`` column), as a line of
@@ -584,6 +601,10 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
             raise ValueError("protocol cannot be given with grid='protocols': each of its rows names its own "
                              "protocol")
         todo = [dict(c, **protocol.to_dict()) for c in todo]
+        # once, here, for the whole grid (each row says it too, in "outside_range")
+        checked = protocol if restarts is None else replace(protocol, restarts=restarts)
+        for _, message in _range_problems(1.0, None, (1.0,), checked):
+            warnings.warn(message, ExtrapolationWarning, stacklevel=2)
     job = _Job(datasets, restarts, seed)
     if runner is not None:
         return ValidationReport(list(runner(todo, job)))

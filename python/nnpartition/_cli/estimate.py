@@ -59,16 +59,20 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
     return Protocol(**protocol_given(args))
 
 
-def _show(message: Any, *args: Any, **kwargs: Any) -> None:
-    print(f"warning: {message}", file=sys.stderr)
-
-
 @contextlib.contextmanager
 def _warnings_to_stderr() -> Iterator[None]:
-    """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean)."""
+    """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean), each distinct one once (the
+    demo's six configurations share a protocol: an out-of-range setting warned six times)."""
+    seen = set()
+
+    def show(message: Any, *args: Any, **kwargs: Any) -> None:
+        if str(message) not in seen:
+            seen.add(str(message))
+            print(f"warning: {message}", file=sys.stderr)
+
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        warnings.showwarning = _show
+        warnings.showwarning = show
         yield
 
 
@@ -227,7 +231,7 @@ def _validate(args: argparse.Namespace) -> int:
                          "every row of the protocol grid names its own protocol")
     runner, cleanup = _runner_from_args(args)
     try:
-        with warnings.catch_warnings():   # diverged runs: the summary counts them, and the rows ("diverged")
+        with _warnings_to_stderr():   # diverged runs: the summary counts them, and the rows ("diverged")
             warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
             rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
                            progress=not args.no_progress and not args.json, runner=runner,
@@ -251,7 +255,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ..estimate import estimate_accuracy
+    from ..estimate import _range_problems, estimate_accuracy
     from ..training import real_accuracy
     from ..validation import ValidationReport
 
@@ -284,7 +288,9 @@ def _demo(args: argparse.Namespace) -> int:
                   f"{t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True, file=out)
             rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
                              ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-                             estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged))
+                             estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged,
+                             outside_range=", ".join(dict.fromkeys(
+                                 name for (name, _), _ in _range_problems(c["d"], c["N"], (c["L"],), proto)))))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
