@@ -61,6 +61,7 @@ def test_help_explains_every_option():
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import nnpartition as npn  # noqa: E402
 from nnpartition.cli import build_parser  # noqa: E402
 
 
@@ -543,6 +544,19 @@ def test_estimate_method_monte_carlo_samples_partitions(capsys):
     analytic = _json_of(capsys, argv)
     assert analytic["method"] == "analytic"
     assert not {"trials", "ci95", "occupied_regions"} & set(analytic["details"])
+    # the text says so too (it read exactly as the analytic one's, "90% band" and all): the Python API's numbers
+    argv = ["estimate", "-d", "4", "-N", "60", "-L", "3", "--method", "monte_carlo", "--trials", "40", "--seed", "2"]
+    e = npn.estimate_accuracy(4, 60, 3, method="monte_carlo", trials=40, seed=2)
+    assert e.details["ci95"][1] > e.details["ci95"][0]   # a spread, so the interval printed is not the estimate
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    lo, hi = e.details["ci95"]
+    assert (f"band {e.low:.4f} .. {e.high:.4f}: the 90% band, widened to the trials' 95% CI of the mean" in out
+            and f"Monte Carlo: 40 trials (seed 2), 95% CI of the mean {lo:.4f} .. {hi:.4f}, occupied regions "
+                f"{e.details['occupied_regions']:.1f}, majority accuracy {e.details['majority_accuracy']:.4f}" in out)
+    assert main(argv[:7]) == 0   # the analytic method: its 90% band, no Monte Carlo line
+    out = capsys.readouterr().out
+    assert "Monte Carlo" not in out and "(90% band " in out
 
 
 def test_train_restarts_take_the_best_of_that_many_runs(capsys):

@@ -1246,7 +1246,7 @@ def test_one_point_is_always_fitted(d, L, proto):
 def test_sizing_answers_outside_the_validated_range_warn():
     # the question is inside the range; a warning comes exactly when an answer is outside it
     top = npn.estimate.validated_range()["L"][1]
-    for d, N, t in [(10, 5000, 1.0), (10, 5000, 0.99), (20, 3000, 0.999), (5, 500, 0.9)]:
+    for d, N, t in [(10, 5000, 0.99999), (10, 5000, 0.99), (20, 3000, 0.999), (5, 500, 0.9)]:
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             a = npn.required_width(d, N, t)
@@ -1255,6 +1255,19 @@ def test_sizing_answers_outside_the_validated_range_warn():
         assert all("answer L=" in str(x.message) for x in w)
     with pytest.warns(UserWarning, match=r"answer N=1000000 "):
         assert npn.max_samples(10, 64, 0.5, max_n=10**6).N == 10**6   # the search's limit: "at least"
+
+
+@pytest.mark.parametrize("call", [lambda t: npn.required_width(10, 1000, t), lambda t: npn.max_samples(10, 64, t),
+                                  lambda t: npn.max_samples(10, widths=[16, 16], target=t)])
+def test_a_target_of_one_is_refused_with_what_to_ask_instead(call):
+    # required_width(10, 1000, 1.0) answered 85 (training fits every point of 3 datasets at L = 42): the estimate reached 1
+    # only where its dead-zone term rounds away in floating point
+    for t in (1, 1.0, np.float64(1.0)):
+        with pytest.raises(ValueError, match=r"target must be below 1, got 1: .* 1 - 1/\(2N\)"):
+            call(t)
+    with pytest.raises(ValueError, match="target"):
+        call(1.5)
+    call(1 - 1e-12)   # just below 1 is a question (its answer may be none)
 
 
 def test_to_dict_is_strict_json():

@@ -115,7 +115,15 @@ def _estimate(args: argparse.Namespace) -> int:
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
     print(f"d={args.d} N={args.N} {size} dist={e.details.dist} method={e.method}")
     print(f"protocol: {proto.describe()}")
-    print(f"estimated training accuracy: {e.accuracy:.4f}   (90% band {e.low:.4f} .. {e.high:.4f})")
+    if e.method == "monte_carlo":
+        lo, hi = e.details["ci95"]
+        print(f"estimated training accuracy: {e.accuracy:.4f}   (band {e.low:.4f} .. {e.high:.4f}: the 90% band, "
+              f"widened to the trials' 95% CI of the mean)")
+        print(f"Monte Carlo: {e.details['trials']} trials (seed {e.seed}), 95% CI of the mean {lo:.4f} .. {hi:.4f}, "
+              f"occupied regions {e.details['occupied_regions']:.1f}, majority accuracy "
+              f"{e.details['majority_accuracy']:.4f}")
+    else:
+        print(f"estimated training accuracy: {e.accuracy:.4f}   (90% band {e.low:.4f} .. {e.high:.4f})")
     print(f"ceiling (best any such network can reach): {e.ceiling:.4f}")
     if "k_eff" in e.details:
         print(f"effective dimension K = {fmt(e.details['k_eff'], 1)}, load N/K = {fmt(e.details['load'], 2)}, "
