@@ -722,6 +722,17 @@ def test_unknown_options_are_named_by_the_command_they_were_given_to(capsys, arg
     assert err.startswith(f"{prog}: error: unrecognized arguments: ") and f"(see {prog} --help)" in err
 
 
+def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_point(capsys):
+    # "largest N whose estimate reaches 0.99: 1" for L = 4 read as a capacity of one point; it is the floor
+    assert main(["size", "-d", "10", "-L", "4", "--target", "0.99"]) == 0
+    out = capsys.readouterr().out
+    floor = npn.estimate_accuracy(10, 2, 4).accuracy   # the estimate's largest value on two points or more
+    assert npn.estimate_accuracy(10, 50, 4).accuracy <= floor < 0.99
+    assert "reaches 0.99: 1\n" in out and f"on two points or more the estimate is at most {floor:.4f}" in out
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99"]) == 0
+    assert "at most" not in capsys.readouterr().out
+
+
 def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
     from nnpartition._cli import estimate as cli_estimate

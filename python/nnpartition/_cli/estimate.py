@@ -187,7 +187,21 @@ def _size(args: argparse.Namespace) -> int:
         print(f"{size}: largest N whose estimate reaches {args.target}: {at_least(a.N)}")
         safe = at_least(a.N_safe) if a.N_safe else "none (its lower edge reaches the target at no N)"
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
+        if a.N <= 1:
+            print(f"  ({_dead_zone_floor(args, proto, list(a.widths))})")
     return 0
+
+
+def _dead_zone_floor(args: argparse.Namespace, proto: Protocol, widths: List[int]) -> str:
+    """Why ``size -L`` answered one point: on two or more the estimate is at most its dead-zone floor."""
+    from ..estimate import estimate_accuracy
+
+    with warnings.catch_warnings():   # N = 2 is outside the validated range: the line below says what it is
+        warnings.simplefilter("ignore")
+        top = estimate_accuracy(args.d, 2, widths=widths, dist=args.dist, protocol=proto).accuracy
+    return (f"on two points or more the estimate is at most {top:.4f}, below the target: the points where every "
+            f"unit of the first layer is off (a share gamma 2^-L1, fitted on 50 points and more) see a constant "
+            f"output and count as right half the time, however few the points: docs/theory.md")
 
 
 def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
