@@ -146,12 +146,23 @@ def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Opt
 
 
 def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[Dict[str, str]] = None) -> str:
-    """Return ``value`` if it is one of ``options`` (after ``aliases``) or raise."""
+    """Return ``value`` if it is one of ``options`` (after ``aliases``) or raise, naming the aliases too (as the
+    core's own refusal does: ``gauss`` was accepted, and the message listed only ``uniform`` and ``gaussian``).
+
+    Example:
+        >>> choice("dist", "gauss", ("uniform", "gaussian"), {"gauss": "gaussian"})
+        'gaussian'
+        >>> choice("dist", "Gaussian", ("uniform", "gaussian"), {"gauss": "gaussian"})
+        Traceback (most recent call last):
+        ...
+        ValueError: dist must be one of ['uniform', 'gaussian'] (aliases: 'gauss' = 'gaussian'), got 'Gaussian'
+    """
+    alias = f" (aliases: {', '.join(f'{a!r} = {t!r}' for a, t in aliases.items())})" if aliases else ""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {list(options)}, got {value!r}")
+        raise TypeError(f"{name} must be a string, one of {list(options)}{alias}, got {value!r}")
     v: str = (aliases or {}).get(value, value)
     if v not in options:
-        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+        raise ValueError(f"{name} must be one of {list(options)}{alias}, got {value!r}")
     return v
 
 
