@@ -277,6 +277,20 @@ def test_lowrank_demo_cli(capsys):
     assert "epsilon" in capsys.readouterr().out
 
 
+def test_lowrank_demo_at_independence_prints_no_angles(capsys):
+    # rho = 0 on the exact joint: B = 0 has no rank-k subspace, so no angles; the table printed its header, then
+    # died on numpy's "zero-size array to reduction operation maximum" (exit 2, after the work)
+    assert main(["lowrank-demo", "--nx", "4", "--ny", "3", "-k", "1", "--rho", "0,0.3", "--samples", "0",
+                 "--steps", "20"]) == 0
+    zero, other = [line.split() for line in capsys.readouterr().out.splitlines()[2:4]]
+    assert zero[0] == "0" and zero[2:5] == ["n/a", "n/a", "n/a"]   # angle f, angle v, gap
+    assert "n/a" not in other and float(other[2]) > 0
+    # a few samples leave cells of the joint empty: their log-probability is -inf, and 0 * -inf warned (the suite
+    # makes a warning an error)
+    sw = locality_sweep([0.5], n_x=4, n_y=3, k=1, samples=3, steps=20, seed=1)
+    assert np.isfinite(sw.comparisons[0].observed_loss)
+
+
 def test_lowrank_plot(tmp_path):
     pytest.importorskip("matplotlib")
     path = tmp_path / "l.png"

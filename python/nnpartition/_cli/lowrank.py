@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any, List
 
 import numpy as np
@@ -87,11 +88,17 @@ def _lowrank(args: argparse.Namespace) -> int:
               f"P = (1 - rho) P_x P_y + rho A")
         head = ["rho", "epsilon", "angle f", "angle v", "gap", "rel.err", "observed", "predicted", "SVD layer"]
         print(" ".join(f"{h:>10}" for h in head))
+        def largest(angles: Any) -> float:   # no angles (rho = 0 on the exact joint: B = 0 has no subspace)
+            return float(angles.max()) if angles.size else math.nan
+
+        def cell(x: float, spec: str) -> str:
+            return f"{x:>10{spec}}" if math.isfinite(x) else f"{'n/a':>10}"
+
         for r, c in zip(sw.rho, sw.comparisons):
-            left = (r, c.locality.epsilon, c.angles_features.max(), c.angles_weights.max(), c.spectral_gap,
+            left = (r, c.locality.epsilon, largest(c.angles_features), largest(c.angles_weights), c.spectral_gap,
                     c.relative_error)
             right = (c.observed_loss, c.predicted_loss, c.svd_loss)
-            print(" ".join(f"{x:>10.4g}" for x in left) + " " + " ".join(f"{x:>10.6f}" for x in right))
+            print(" ".join(cell(x, ".4g") for x in left) + " " + " ".join(cell(x, ".6f") for x in right))
         print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:

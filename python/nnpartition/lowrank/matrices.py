@@ -198,7 +198,8 @@ def softmax_log_loss(P_xy: Any, logits: Any, *, normalize: bool = False) -> floa
         raise ValueError(f"logits must have shape {P.shape}, got {Z.shape}")
     m = Z.max(axis=1, keepdims=True)
     logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
-    return -float(np.where(P > 0, P * logp, 0.0).sum())
+    # only where P > 0: a logit of -inf (or one that underflows) there gave 0 * -inf, a RuntimeWarning, then masked
+    return -float(np.multiply(P, logp, out=np.zeros_like(P), where=P > 0).sum())
 
 
 @dataclass(eq=False)
