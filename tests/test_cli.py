@@ -733,6 +733,22 @@ def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_poin
     assert "at most" not in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("argv, opening", [
+    (["movie", "-d", "2", "-N", "50", "-L", "4", "--out", "m.gif", "--every", "0"], "--every must be >= 1"),
+    (["teacher", "--init", "-1"], "--init must be >= 0"),              # Python's init_scale
+    (["lowrank-demo", "--nx", "1"], "--nx must be >= 2"),               # Python's n_x
+    (["eas-capacity", "-m", "0"], "-m must be >= 1"),
+    (["explain-1d", "--steps", "0"], "--steps must be >= 1"),
+    (["simulate", "-d", "2", "-N", "10", "-L", "3", "--threads", "100000"], "--threads must be >= 1"),
+    (["size", "-d", "10", "-N", "100", "--target", "1"], "--target must be below 1")])
+def test_refusals_name_the_commands_options_not_pythons_arguments(capsys, tmp_path, monkeypatch, argv, opening):
+    # "every must be >= 1" (movie), "init_scale must be ..." (teacher --init): the library's words on the command line
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"nnpartition {argv[0]}: error: {opening}"), err
+
+
 def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
     from nnpartition._cli import estimate as cli_estimate

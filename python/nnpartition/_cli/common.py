@@ -163,6 +163,36 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+#: A Python argument's name opening an error message ("every must be >= 1, got 0").
+_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?= (?:must|is|has|cannot) )")
+
+
+def option_names(message: str, parser: Optional[argparse.ArgumentParser],
+                 python_names: Optional[Dict[str, str]] = None) -> str:
+    """``message`` with the Python argument it opens with (a library function's refusal) named by the command's
+    option instead: ``every must be >= 1`` is ``--every must be >= 1`` for ``movie``. ``python_names`` maps a Python
+    name to the option's argparse ``dest`` where they differ (``movie``'s ``path`` is its ``--out``); a name that is
+    no option of the command is left as it is.
+
+    Example:
+        >>> p = argparse.ArgumentParser()
+        >>> _ = p.add_argument("--every"), p.add_argument("--out"), p.add_argument("-L", type=int)
+        >>> option_names("every must be >= 1, got 0", p), option_names("L must be >= 1", p)
+        ('--every must be >= 1, got 0', '-L must be >= 1')
+        >>> option_names("path must name a .gif file", p, {"path": "out"}), option_names("N must be >= 1", p)
+        ('--out must name a .gif file', 'N must be >= 1')
+    """
+    m = _OPENING_NAME.match(message)
+    if parser is None or m is None:
+        return message
+    dest = (python_names or {}).get(m.group(1), m.group(1))
+    for action in parser._actions:   # argparse's list of the command's options
+        if action.dest == dest and action.option_strings:
+            long = [o for o in action.option_strings if o.startswith("--")]
+            return (long or action.option_strings)[0] + message[m.end():]
+    return message
+
+
 def check_input_file(path: str, option: str) -> Path:
     """``path`` as a readable regular file, or :class:`UsageError` naming ``option``.
 

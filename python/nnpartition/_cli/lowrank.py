@@ -125,4 +125,4 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    c.set_defaults(func=_lowrank)
+    c.set_defaults(func=_lowrank, python_names={"n_x": "nx", "n_y": "ny"})   # error messages name --nx, --ny

@@ -215,4 +215,4 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.set_defaults(func=_teacher)
+    p.set_defaults(func=_teacher, python_names={"init_scale": "init"})   # error messages name --init
