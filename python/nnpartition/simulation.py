@@ -139,6 +139,17 @@ class PartitionSim(ValueResult):
         h = self.occupancy_hist
         return float(h[1] / self.N) if h.size > 1 else 0.0
 
+    def __repr__(self) -> str:
+        """The settings and the two summaries; not the per-trial arrays (two numbers a trial printed thousands).
+
+        Example:
+            >>> simulate_partition(2, 10, 3, trials=5000, seed=1)     # doctest: +ELLIPSIS
+            PartitionSim(d=2, N=10, L=3, trials=5000, dist='uniform', init='uniform', seed=1, regions: mean ..., accuracy: mean ...; per trial: n_regions, majority_accuracy, capped_occupancy)
+        """
+        return (f"PartitionSim(d={self.d}, N={self.N}, L={self.L}, trials={self.trials}, dist={self.dist!r}, "
+                f"init={self.init!r}, seed={self.seed}, regions: mean {self.regions.mean:.6g}, accuracy: mean "
+                f"{self.accuracy.mean:.6g}; per trial: n_regions, majority_accuracy, capped_occupancy)")
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready summary."""
         return {

@@ -49,7 +49,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",
-                   help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (default uniform)")
+                   help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (alias gauss, normal; default "
+                        "uniform)")
     s.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     s.add_argument("--threads", type=integer, default=None, help="worker threads (default: all cores)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
