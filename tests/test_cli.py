@@ -786,3 +786,47 @@ def test_estimate_refuses_monte_carlo_options_the_analytic_method_would_ignore(c
     argv = ["estimate", "-d", "3", "-N", "200"] + (["-L", "4"] if "--widths" not in extra else []) + extra
     line = _fails_with(capsys, argv, extra[-2], "applies only with --method monte_carlo")
     assert "Traceback" not in line
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["regions", "-L", "5", "-d", "2", "--tol", "1", "--first-layer"], "--tol and --first-layer apply"),
+    (["regions", "-L", "5", "-d", "2", "--max-work", "5"], "--max-work applies"),
+    (["teacher", "--full-batch", "--batch-size", "5"], "--batch-size 5"),
+    (["eas-capacity", "--exact", "--method", "lstsq"], "--method lstsq"),
+])
+def test_options_that_would_be_ignored_are_refused(capsys, argv, named):
+    # a user walkthrough: each of these printed a result and said nothing of the option it ignored (regions' -L/-d
+    # count has no tolerance and no layers; --full-batch sets the batch; --exact is --method exact)
+    _fails_with(capsys, argv, named)
+
+
+def test_the_options_refused_together_still_work_alone(capsys, tmp_path):
+    # the refusals above must not refuse what is consistent: --weights with --tol/--first-layer/--max-work,
+    # --exact --method exact
+    rng = np.random.default_rng(0)
+    path = tmp_path / "deep.npz"
+    np.savez(path, W1=rng.normal(size=(2, 4)), b1=rng.normal(size=4), W2=rng.normal(size=(4, 3)), b2=rng.normal(size=3))
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--tol", "1e-6", "--first-layer",
+                 "--max-work", "100000"]) == 0
+    assert "the first of 2 hidden layers: 4 neurons cut the box" in capsys.readouterr().out
+    assert main(["eas-capacity", "--exact", "--method", "exact", "-d", "3", "-m", "8", "-N", "4", "--trials", "1",
+                 "--json"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("L, d, text", [
+    (0, 2, "0 affine hyperplanes in general position cut R^2 into 1 region\n"),
+    (1, 2, "1 affine hyperplane in general position cuts R^2 into 2 regions\n"),
+    (3, 0, "3 affine hyperplanes in general position cut R^0 into 1 region\n"),
+])
+def test_regions_counts_in_the_singular_for_one(capsys, L, d, text):
+    # "cut R^2 into 1 regions" (a user walkthrough): one region, one hyperplane, in the singular
+    assert main(["regions", "-L", str(L), "-d", str(d)]) == 0
+    assert capsys.readouterr().out.startswith(text)
+
+
+def test_regions_of_one_neuron_in_a_box_in_the_singular(capsys, tmp_path):
+    path = tmp_path / "one.npz"
+    np.savez(path, W=np.array([[1.0], [0.0]]), b=np.array([5.0]))   # x1 = -5: outside the box [-1, 1]^2
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
+    assert capsys.readouterr().out.startswith("1 neuron cuts the box [-1, 1]^2 into 1 region ")

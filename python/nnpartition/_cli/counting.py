@@ -17,6 +17,16 @@ from .common import dumps, integer, load_layers
 MAX_PRINTED_BITS = 2**20
 
 
+#: --tol's and --max-work's defaults (None in the parser: -L/-d refuses them given).
+DEFAULT_TOL = 1e-9
+DEFAULT_MAX_WORK = 10**9
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 region"``, ``"0 regions"``, ``"12 regions"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _printable(value: int) -> Any:
     """``value`` itself, or for a count past :data:`MAX_PRINTED_BITS` its first ten digits in scientific notation (a
     string, truncated, not rounded) and how many digits it has, both exact (integer arithmetic, no decimal string).
@@ -52,6 +62,12 @@ def _regions(args: argparse.Namespace) -> int:
     if args.L is None or args.d is None:
         raise ValueError("give -L and -d (general position count in R^d), or --weights FILE.npz --box LO HI "
                          "(exact count of a trained layer inside a box)")
+    # they were silently ignored (-L 5 -d 2 --tol 1 --first-layer printed the count of 5 hyperplanes)
+    given = [opt for opt, value in (("--tol", args.tol), ("--max-work", args.max_work),
+                                    ("--first-layer", args.first_layer or None)) if value is not None]
+    if given:
+        raise ValueError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to the --weights/--box "
+                         "count only, not to -L/-d")
     if args.log:
         return _log_regions(args)
     try:
@@ -76,7 +92,8 @@ def _regions(args: argparse.Namespace) -> int:
             return f"{v['approx']} ({v['digits']} digits)" if isinstance(v, dict) else str(v)
 
         kind = "central" if args.central else "affine"
-        print(f"{args.L} {kind} hyperplanes in general position cut R^{args.d} into {text(r)} regions")
+        print(f"{_count(args.L, kind + ' hyperplane')} in general position cut{'s' if args.L == 1 else ''} "
+              f"R^{args.d} into {text(r)} region{'' if r == 1 else 's'}")
         if not args.central:
             print(f"bounded regions: {text(out['bounded_regions'])}")
             print(f"ln(regions): {out['log_regions']:.6f}")
@@ -94,7 +111,8 @@ def _log_regions(args: argparse.Namespace) -> int:
         print(dumps({"L": L, "d": d, "central": args.central, "log_regions": value}))
     else:
         kind = "central" if args.central else "affine"
-        print(f"{L} {kind} hyperplanes in general position cut R^{d} into exp({value:.6f}) regions")
+        print(f"{_count(L, kind + ' hyperplane')} in general position cut{'s' if L == 1 else ''} R^{d} into "
+              f"exp({value:.6f}) regions")
         print(f"ln(regions): {value:.6f}")
     return 0
 
@@ -107,6 +125,8 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     if args.central or args.log:
         raise ValueError(f"{'--central' if args.central else '--log'} applies to the -L/-d count only")
     lo, hi = args.box
+    args.tol = DEFAULT_TOL if args.tol is None else args.tol
+    args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
@@ -127,7 +147,8 @@ def _regions_in_box(args: argparse.Namespace) -> int:
                           "general_position_regions": upper, "layers": len(layers), "counted": "first layer"}))
     else:
         first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
-        print(f"{first}{L} neurons cut the box [{lo:g}, {hi:g}]^{d} into {r} regions "
+        print(f"{first}{_count(L, 'neuron')} cut{'s' if L == 1 else ''} the box [{lo:g}, {hi:g}]^{d} into "
+              f"{_count(r, 'region')} "
               f"(at most {upper} in all of R^{d})")
     return 0
 
@@ -161,7 +182,7 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float)
                      "deep_bound": bound, "layers": len(layers), "counted": "all layers"}))
     else:
         print(f"{sum(widths)} neurons in {len(layers)} hidden layers {widths} cut the box [{lo:g}, {hi:g}]^2 into "
-              f"{r} linear regions (all layers; at most {bound} in all of R^2, the deep bound)")
+              f"{_count(r, 'linear region')} (all layers; at most {bound} in all of R^2, the deep bound)")
     return 0
 
 
@@ -184,12 +205,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "as save_network and plot-partition --save-weights write it: for d = 2 every layer's "
                         "regions are counted); or PyTorch's weight (shape (L, d)) and bias")
     p.add_argument("--first-layer", action="store_true",
-                   help="with a network of several hidden layers: count its first layer's regions only")
+                   help="with --weights, a network of several hidden layers: count its first layer's regions only")
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
-    p.add_argument("--tol", type=float, default=1e-9,
+    p.add_argument("--tol", type=float, default=None,
                    help="with --weights: decision margin for degenerate input (default 1e-9)")
-    p.add_argument("--max-work", type=integer, default=10**9,
+    p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many hyperplane subsets (default 1e9)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

@@ -69,7 +69,9 @@ def _capacity(args: argparse.Namespace) -> int:
         raise UsageError(f"-k {args.k} sets the active units of --sparsify topk or threshold; --sparsify relu (the "
                          "default) has no k: leave -k out or choose topk or threshold")
     Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
-    method = "exact" if args.exact else args.method
+    if args.exact and args.method not in (None, "exact"):   # --method was silently ignored
+        raise UsageError(f"--exact is --method exact; --method {args.method} asks for another: give one of them")
+    method = "exact" if args.exact or args.method is None else args.method
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
                        trials=args.trials, method=method, epochs=args.epochs, seed=args.seed,
                        trained=args.trained, progress=False if args.no_progress or args.json else None)
@@ -124,7 +126,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="topk, threshold or relu (default relu)")
     c.add_argument("--projection", default="gaussian", choices=choices("projection"),
                    help="gaussian or sparse_binary (default gaussian)")
-    c.add_argument("--method", default="exact", choices=["exact", "perceptron", "lstsq"],
+    c.add_argument("--method", default=None, choices=["exact", "perceptron", "lstsq"],
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")
     c.add_argument("--exact", action="store_true", help="same as --method exact")

@@ -127,7 +127,10 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
     L = chk.count("-L", args.L, minimum=2, maximum=2**20)
     probes = chk.count("--probes", args.probes, minimum=1, maximum=2**31)
     _check_data(N, d)
-    bs = N if args.full_batch else min(args.batch_size, N)
+    if args.full_batch and args.batch_size is not None:   # --batch-size was silently ignored
+        raise UsageError(f"--full-batch trains on all N points at once; --batch-size {args.batch_size} sets a "
+                         f"minibatch instead: not both")
+    bs = N if args.full_batch else min(1 if args.batch_size is None else args.batch_size, N)
     steps = chk.count("--epochs", args.epochs, minimum=1, maximum=2**32) * (-(-N // bs))
     if steps > 2**40:
         raise UsageError(f"--epochs {args.epochs} of {-(-N // bs)} batches make {steps} SGD steps, above 2**40")
@@ -204,7 +207,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope (default 0.3)")
     p.add_argument("--lr", type=float, default=0.5, help="constant SGD step (default 0.5)")
     p.add_argument("--epochs", type=integer, default=200, help="epochs (default 200)")
-    p.add_argument("--batch-size", type=integer, default=1, help="minibatch size (default 1)")
+    p.add_argument("--batch-size", type=integer, default=None, help="minibatch size (default 1)")
     p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
     p.add_argument("--margin", type=float, default=0.1, help="data margin around the teacher hyperplane (default 0.1)")
     p.add_argument("--dist", default="gaussian", help="gaussian, ball, sphere or two_balls (default gaussian)")
