@@ -396,9 +396,13 @@ def test_plot_partition_draws_the_exact_polygons_lines_boundary_and_points():
     wrong = int(np.sum(net.predict(X) != y))
     assert (pts["misclassified"].get_offsets().shape[0] if wrong else 0) == wrong
     assert ax.get_xlim() == (-1.0, 1.0) and ax.get_ylim() == (-1.0, 1.0)
-    # Decision colours: class 1 regions are reds, class 0 blues (red channel dominates or not).
+    # Decision colours, the explorer's: class 1 regions are blues, class 0 oranges (blue channel dominates or not).
     faces = polys[0].get_facecolors()
-    assert np.array_equal(faces[:, 0] > faces[:, 2], rp.decision)
+    assert np.array_equal(faces[:, 2] > faces[:, 0], rp.decision)
+    # and the points' colours are those of their labels: dark blue (#1b4b9a) for 1, dark orange (#a44d12) for 0
+    dots = pts["points"].get_facecolors()
+    np.testing.assert_allclose(dots[:, :3], np.where(y[:, None] == 1, [0x1b / 255, 0x4b / 255, 0x9a / 255],
+                                                     [0xa4 / 255, 0x4d / 255, 0x12 / 255]))
 
 
 @needs_mpl
@@ -539,11 +543,16 @@ def test_output_colours_follow_the_logit_and_default_box_follows_the_data():
     assert np.allclose(ax.get_xlim(), (-0.1, 2.1)) and np.allclose(ax.get_ylim(), (-0.1, 1.1))
     rp = region_polygons(net, box=((-0.1, -0.1), (2.1, 1.1)))
     faces = ax.collections[0].get_facecolors()
-    # Each region's colour is RdBu_r at its logit (numpy, at an interior point), symmetric about 0.
+    # Each region's colour follows its logit (numpy, at an interior point) on a map symmetric about 0: white at 0,
+    # the explorer's blue for class 1 (#2f6fd0 half-way up, #1b4b9a at the largest |logit|), its orange below.
     _, z = numpy_patterns(net, rp.centroids())
     m = np.max(np.abs(z))
-    expected = mpl.colormaps["RdBu_r"]((z + m) / (2 * m))
-    np.testing.assert_allclose(faces, expected, atol=1e-6)
+    stops = np.array([[0xa4, 0x4d, 0x12], [0xe0, 0x78, 0x2a], [255, 255, 255], [0x2f, 0x6f, 0xd0],
+                      [0x1b, 0x4b, 0x9a]]) / 255
+    where = (z + m) / (2 * m) * 4
+    expected = np.stack([np.interp(where, np.arange(5), stops[:, c]) for c in range(3)], axis=1)
+    np.testing.assert_allclose(faces[:, :3], expected, atol=0.01)   # the map's 256 steps
+    assert np.all((faces[:, 2] > faces[:, 0]) == (z > 0))
     assert len(ax.figure.axes) == 2   # the colour bar
 
 
@@ -1186,6 +1195,125 @@ def test_a_movie_whose_frames_pass_max_bytes_is_refused_before_training(tmp_path
     monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
     rng = np.random.default_rng(0)
     X, y = rng.uniform(-1, 1, (20, 2)), rng.integers(0, 2, 20)
-    with pytest.raises(ValueError, match=r"201 frames of 10000\^2 pixels.*max_bytes"):
+    # 10 inches wide, and higher: the window, the title, the axis labels and the key
+    with pytest.raises(ValueError, match=r"201 frames of 10000 x 1\d{4} pixels.*max_bytes"):
         movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=200, every=1, dpi=1000, size=10)
     assert not (tmp_path / "m.gif").exists()
+
+
+# --- what the command line's pictures show (a user walkthrough) -----------------------------------------------
+
+def _saved_figures(monkeypatch):
+    """The figures the command writes, as it writes them (Figure.savefig recorded)."""
+    from matplotlib.figure import Figure
+
+    saved = []
+    original = Figure.savefig
+
+    def savefig(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    return saved
+
+
+def _legend_texts(ax):
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+@needs_mpl
+def test_cli_output_colouring_has_a_colour_bar_and_every_picture_a_key_and_axis_labels(tmp_path, monkeypatch):
+    """--color output drew the diverging logit map with no colour bar; no picture had a key for the points'
+    classes or axis labels."""
+    from nnpartition.cli import main
+
+    saved = _saved_figures(monkeypatch)
+    base = ["plot-partition", "-N", "60", "-L", "6", "--steps", "200", "--data", "xor", "--no-progress"]
+    assert main([*base, "-d", "2", "--color", "output", "--plot", str(tmp_path / "o.png")]) == 0
+    fig = saved[-1]
+    assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "logit"   # the plot and its colour bar
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+    texts = _legend_texts(ax)
+    assert {"label 1", "label 0", "decision boundary", "first-layer lines"} <= set(texts)
+    assert not any(t.startswith("predicted") for t in texts)   # the colour bar reads the regions' colours
+    # the key lies below the plot, not over it
+    fig.canvas.draw()
+    key, plot = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert key.y1 <= plot.y0
+    # decision colouring: the regions' classes are in the key; a slice names its axes by the three points
+    assert main([*base, "-d", "4", "--plot", str(tmp_path / "s.png")]) == 0
+    ax = saved[-1].axes[0]
+    assert len(saved[-1].axes) == 1
+    assert {"predicted 1", "predicted 0"} <= set(_legend_texts(ax))
+    assert "p1" in ax.get_xlabel() and "p3" in ax.get_ylabel()
+    assert "slice of R^4" in ax.get_title()
+
+
+@needs_mpl
+def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path, monkeypatch):
+    """Frames for d > 2 did not say they show a slice, left empty space under a wide window, and read
+    "(bound deep bound = 1369)"."""
+    from matplotlib.animation import PillowWriter
+    from PIL import Image
+
+    titles = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        titles.append(self.fig.axes[0].get_title())
+        return grab(self, **kwargs)
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    X, y = npn.datasets.toy_dataset("uniform", 40, 4, seed=0)
+    path = str(tmp_path / "s.gif")
+    npn.pictures.movie(X, y, 5, path=path, every=50, steps=100, dpi=40, size=4, progress=False)
+    assert len(titles) == 3
+    assert all("slice of R^4" in t and "at most regions(5, 2) = 16" in t for t in titles)
+    # the frame is as high as the window needs: little empty space at its bottom
+    with Image.open(path) as im:
+        im.seek(2)
+        rgb = np.asarray(im.convert("RGB"))
+    drawn = np.nonzero(np.any(rgb < 200, axis=(1, 2)))[0]
+    assert rgb.shape[0] - 1 - drawn.max() < 0.06 * rgb.shape[0]
+    titles.clear()
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    r = npn.pictures.movie(X, y, widths=[4, 4], path=str(tmp_path / "d.gif"), every=50, steps=50, dpi=30, size=3,
+                           progress=False)
+    assert all(f"at most {r.bound}, the deep bound" in t and "slice" not in t for t in titles)
+    assert not any("bound deep bound" in t for t in titles)
+
+
+def test_movie_help_does_not_describe_a_saved_network():
+    """movie has no --weights, but its --box help spoke of "a saved network of d > 2"."""
+    import argparse
+
+    from nnpartition.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    movie_box = next(a for a in sub["movie"]._actions if a.dest == "box").help
+    plot_box = next(a for a in sub["plot-partition"]._actions if a.dest == "box").help
+    assert "saved network" not in movie_box and "--weights" not in sub["movie"].format_help()
+    assert "saved network" in plot_box
+
+
+@pytest.mark.parametrize("extra, named", [
+    (["--steps", "10", "--data", "xor"], "--data and --steps"),
+    (["--seed", "3"], "--seed"),
+    (["--restarts", "1"], "--restarts"),
+    (["--save-weights", "AGAIN"], "--save-weights"),
+])
+def test_plot_partition_of_saved_weights_refuses_the_training_options(extra, named, tmp_path, capsys):
+    """--weights net.npz --steps 10 --data xor drew net.npz and ignored the training's options."""
+    from nnpartition.cli import main
+    from nnpartition.network import save_network
+
+    save_network(make_net([3]), str(tmp_path / "net.npz"))
+    out = tmp_path / "x.png"
+    extra = [str(tmp_path / "again.npz") if a == "AGAIN" else a for a in extra]
+    assert main(["plot-partition", "--weights", str(tmp_path / "net.npz"), "--plot", str(out), *extra]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and named in err[0] and "--weights" in err[0], err
+    assert not out.exists() and not (tmp_path / "again.npz").exists()

@@ -54,6 +54,10 @@ def _frames(steps: int, every: int) -> int:
     return (steps - 1) // every + 2
 #: Ways :func:`plot_partition` colours the regions.
 COLOR_MODES = ("decision", "region", "output")
+#: The classes' colours, the in-browser explorer's (``nnpartition explore``): blue for class 1, orange for class 0,
+#: a region's fill (mixed with white, deeper for a larger ``|logit|``) and, darker, a point's.
+CLASS_COLOURS = {1: "#2f6fd0", 0: "#e0782a"}
+POINT_COLOURS = {1: "#1b4b9a", 0: "#a44d12"}
 
 Network = Union[TwoLayerNet, DeepNet]
 BoxLike = Union[Tuple[float, float], Tuple[Tuple[float, float], Tuple[float, float]], Sequence[Any]]
@@ -460,11 +464,36 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
     m = float(np.max(np.abs(z))) or 1.0
     if color == "output":
         norm = Normalize(-m, m)
-        return colormaps["RdBu_r"](norm(z)), ScalarMappable(norm, colormaps["RdBu_r"])
-    # decision: class colour, deeper for larger |logit|.
-    shade = 0.25 + 0.5 * np.sqrt(np.abs(z) / m)
-    rgba = np.where(rp.decision[:, None], colormaps["Reds"](shade), colormaps["Blues"](shade))
+        cmap = _logit_colormap()
+        return cmap(norm(z)), ScalarMappable(norm, cmap)
+    # decision: the class colour mixed with white, deeper for larger |logit| (as the explorer shades it)
+    t = (0.2 + 0.65 * np.sqrt(np.abs(z) / m))[:, None]
+    rgba = np.ones((rp.n_regions, 4))
+    rgba[:, :3] = 1.0 + (np.where(rp.decision[:, None], _rgb(CLASS_COLOURS[1]), _rgb(CLASS_COLOURS[0])) - 1.0) * t
     return rgba, None
+
+
+def _rgb(colour: str) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    return np.array(to_rgb(colour))
+
+
+def _logit_colormap() -> Any:
+    """The diverging colour map of ``color="output"``: dark orange (the most negative logit, class 0) through white
+    (logit 0) to dark blue (the most positive, class 1), the classes' colours (:data:`CLASS_COLOURS`).
+
+    Example:
+        >>> from matplotlib.colors import to_hex
+        >>> cmap = _logit_colormap()
+        >>> [to_hex(cmap(x)) for x in (0.0, 1.0)], bool(min(cmap(0.5)[:3]) > 0.98)
+        (['#a44d12', '#1b4b9a'], True)
+    """
+    _require_mpl()
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "nnpartition_logit", [POINT_COLOURS[0], CLASS_COLOURS[0], "#ffffff", CLASS_COLOURS[1], POINT_COLOURS[1]])
 
 
 def window_for(net: Any, X: Any = None, *, plane: Any = None,
@@ -593,17 +622,17 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     Args:
         net: as for :func:`region_polygons`.
         X, y: optional points ``(N, d)`` and 0/1 labels, drawn coloured by label
-            (blue 0, red 1), misclassified ones marked with a black ``x``. For
+            (dark blue 1, dark orange 0), misclassified ones marked with a black ``x``. For
             ``d > 2`` only the points lying in the plane (within 1e-9 of it) are drawn.
             Of more than ``max_points`` such points a random sample of ``max_points`` is drawn (the same one on
             every call), and the points' label says so: ``"points (20000 of 75000000)"``; the window still fits
             them all.
         ax: matplotlib axes to draw into (default: a new figure's axes). The
             backend is never switched.
-        color: ``"decision"`` (predicted class, deeper shade for larger
-            ``|logit|``; regions are cut along the decision boundary for this),
+        color: ``"decision"`` (predicted class, blue 1 and orange 0 as in ``nnpartition explore``, deeper shade
+            for larger ``|logit|``; regions are cut along the decision boundary for this),
             ``"region"`` (neighbouring regions get different colours) or
-            ``"output"`` (the logit on a diverging colour map).
+            ``"output"`` (the logit on a diverging colour map, orange negative, white 0, blue positive).
         hyperplanes: draw the first layer's lines (thin grey).
         decision_boundary: draw the decision boundary (logit = 0, black).
         plane: as for :func:`region_polygons`; for ``d > 2`` with ``X`` given it
@@ -680,7 +709,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         pred = nn.predict(Xs) if len(rows) else np.zeros(0, np.int64)
         lab = yc[rows] if yc is not None else pred
         label = "points" if len(rows) == total else f"points ({len(rows)} of {total})"
-        ax.scatter(P[:, 0], P[:, 1], c=np.where(lab == 1, "tab:red", "tab:blue"), s=14,
+        ax.scatter(P[:, 0], P[:, 1], c=np.where(lab == 1, POINT_COLOURS[1], POINT_COLOURS[0]), s=14,
                    edgecolors="white", linewidths=0.5, zorder=3, label=label)
         if yc is not None:
             wrong = pred != lab
@@ -693,6 +722,78 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     if colorbar and mappable is not None:
         ax.figure.colorbar(mappable, ax=ax, label="logit")
     return ax
+
+
+#: The narrowest figure (inches) the command line's pictures and movie frames draw their key in: three columns of
+#: it need about 3 inches (a 1-inch frame had no room for it; matplotlib's layout gave up).
+KEY_INCHES = 3.0
+
+
+def _frame_height(size: float, box: Tuple[Tuple[float, float], Tuple[float, float]], sliced: bool) -> float:
+    """Inches of height of a movie frame ``size`` inches wide: the window at its aspect ratio (between 0.6 and 1.5
+    times the width; a square window was drawn in a square frame before, a wide slice left empty space under it),
+    and room for the title (a line more for a slice), the axis labels and the key."""
+    (s0, t0), (s1, t1) = box
+    plot = min(max((size - 0.45) * (t1 - t0) / (s1 - s0), 0.6 * size), 1.5 * size)
+    return round(plot + (1.25 if size >= KEY_INCHES else 0.8) + (0.15 if sliced else 0.0), 2)
+
+
+def _slice_note(d: int, kind: Optional[str]) -> str:
+    """What a picture's title says of its window: nothing for ``d == 2``; for ``d > 2`` the slice it shows
+    (``kind`` ``"points"``: through three training points; ``"standard"``: the plane of the first two coordinates)."""
+    if d == 2 or kind is None:
+        return ""
+    if kind == "standard":
+        return f"slice of R^{d}: the plane of x1 and x2 (the other coordinates 0)"
+    if kind == "plane":
+        return f"slice of R^{d}: the plane given"
+    return f"slice of R^{d} through the first three training points p1, p2, p3"
+
+
+def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "decision", fontsize: float = 8.0,
+              ticks: bool = True, key: bool = True) -> None:
+    """Axis labels and a key below the axes for a picture :func:`plot_partition` drew into ``ax`` (the command
+    line's plot-partition and movie): the points' classes (only those drawn), the misclassified marker, the
+    regions' colours for ``color="decision"``, the decision boundary and the first layer's lines (if drawn).
+    ``kind`` is the slice for ``d > 2``, as for :func:`_slice_note`; ``ticks=False`` hides the tick labels;
+    ``key=False`` leaves the key out (:data:`KEY_INCHES`)."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation
+
+    if d == 2 or kind == "standard":
+        xlabel, ylabel = "x1", "x2"
+    elif kind == "plane":
+        xlabel, ylabel = "s: along the plane's u", "t: along its v"
+    else:
+        xlabel, ylabel = "s: along p1 -> p2 (p1 at 0)", "t: across, towards p3"
+    ax.set_xlabel(xlabel, fontsize=fontsize, labelpad=1 if not ticks else 4)
+    ax.set_ylabel(ylabel, fontsize=fontsize, labelpad=1 if not ticks else 4)
+    ax.tick_params(labelsize=fontsize, labelbottom=ticks, labelleft=ticks, length=3 if ticks else 0)
+    drawn = {str(c.get_label()).split(" (")[0]: c for c in ax.collections}
+    handles: List[Any] = []
+    if "points" in drawn:
+        pts = drawn["points"].get_facecolor()
+        for cls in (1, 0):
+            if len(pts) and np.any(np.all(np.isclose(pts, to_rgba(POINT_COLOURS[cls])), axis=1)):
+                handles.append(Line2D([], [], ls="", marker="o", ms=5, color=POINT_COLOURS[cls], mec="white",
+                                      label=f"label {cls}"))
+    if "misclassified" in drawn:
+        handles.append(Line2D([], [], ls="", marker="x", ms=6, color="k", label="misclassified"))
+    if color == "decision":
+        handles += [Patch(color=CLASS_COLOURS[c], alpha=0.6, label=f"predicted {c}") for c in (1, 0)]
+    if "decision boundary" in drawn:
+        handles.append(Line2D([], [], color="k", lw=1.4, label="decision boundary"))
+    if "first-layer lines" in drawn:
+        handles.append(Line2D([], [], color=(0.35, 0.35, 0.35), lw=0.8, ls="--", label="first-layer lines"))
+    if handles and key:
+        # below the axes, clear of the tick labels and the x label
+        points = 2 * fontsize + 16 if ticks else fontsize + 6   # (tick and) label heights and pads
+        below = ScaledTranslation(0, -points / 72, ax.figure.dpi_scale_trans)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + below,
+                  ncol=min(3, len(handles)), fontsize=fontsize - 1, frameon=False, handlelength=1.6,
+                  columnspacing=1.0, borderaxespad=0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -820,13 +921,6 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     progress = _check_progress(progress)
     if _frames(steps, every) > MAX_FRAMES:
         raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; raise every")
-    # matplotlib's GIF writer keeps every frame, a PIL image of (size dpi)^2 pixels, until it writes the file, and
-    # the canvas an RGBA copy (an audit after the twenty-eighth pass on issue 11: 200 frames of 10 inches at dpi
-    # 1000 took 5.9 GB before a MemoryError). A review measured the process growing by 5.3 bytes a pixel and frame
-    # (PIL stores RGB in 4 bytes, and writing the GIF adds more): 6 are counted.
-    pixels = float(round(size * dpi)) ** 2
-    _check_bytes(f"a movie of {_frames(steps, every)} frames of {round(size * dpi)}^2 pixels",
-                 pixels * (6.0 * _frames(steps, every) + 8.0), "lower dpi or size, or raise every")
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")
@@ -838,6 +932,15 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             raise TypeError("movie() needs L (hidden units) or widths")
         ws = [v.count("L", L, minimum=1, maximum=2**16)]
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
+    slice_kind = None if d == 2 else "points" if plane is None else "plane"
+    height = _frame_height(size, box, slice_kind is not None)
+    # matplotlib's GIF writer keeps every frame, a PIL image of (size dpi) x (height dpi) pixels, until it writes the
+    # file, and the canvas an RGBA copy (an audit after the twenty-eighth pass on issue 11: 200 frames of 10 inches
+    # at dpi 1000 took 5.9 GB before a MemoryError). A review measured the process growing by 5.3 bytes a pixel and
+    # frame (PIL stores RGB in 4 bytes, and writing the GIF adds more): 6 are counted.
+    wide, high = round(size * dpi), round(height * dpi)
+    _check_bytes(f"a movie of {_frames(steps, every)} frames of {wide} x {high} pixels",
+                 float(wide) * high * (6.0 * _frames(steps, every) + 8.0), "lower dpi or size, or raise every")
 
     # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
     with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
@@ -855,8 +958,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
             est = float("nan")
     note = "; ".join(str(w.message) for w in caught)
     bound = _region_bound(ws)
-    bound_txt = f"regions({ws[0]}, 2)" if len(ws) == 1 else "deep bound"
-    fig = Figure(figsize=(size, size))
+    bound_txt = f"regions({ws[0]}, 2) = {bound}" if len(ws) == 1 else f"{bound}, the deep bound"
+    fig = Figure(figsize=(size, height))
     writer = PillowWriter(fps=fps)
     counts: List[int] = []
     # writer.saving's work, but a frame's own error is the one raised (finishing a GIF of no frames raised an
@@ -870,13 +973,15 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
                 ax = fig.add_subplot()
                 rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
                 counts.append(rp.n_regions)
-                plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions)
-                ax.set_xticks([])
-                ax.set_yticks([])
+                plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions,
+                               colorbar=color == "output")
+                _annotate(ax, d, slice_kind, color=color, fontsize=7, ticks=False, key=size >= KEY_INCHES)
                 est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
+                where = "" if slice_kind is None else "\n" + _slice_note(d, slice_kind)
+                regions_txt = f"{rp.n_regions} region" + ("" if rp.n_regions == 1 else "s")
                 ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
-                             f"{rp.n_regions} regions (bound {bound_txt} = {bound})\n"
-                             f"estimate_accuracy: {est_txt}  (d={d}, N={N})", fontsize=8)
+                             f"{regions_txt}, at most {bound_txt}\n"
+                             f"estimate_accuracy: {est_txt}  (d={d}, N={N}){where}", fontsize=8)
                 fig.tight_layout()
                 writer.grab_frame()
                 bar.update(1)

@@ -152,7 +152,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
     from ..network import DeepNet
-    from ..pictures import Plane, _box as check_box, _drawn_points, plot_partition, region_polygons, window_for
+    from ..pictures import (KEY_INCHES, Plane, _annotate, _box as check_box, _drawn_points, _slice_note, plot_partition,
+                            region_polygons, window_for)
 
     start = time.perf_counter()
     if args.box is not None:
@@ -163,6 +164,12 @@ def _plot_partition(args: argparse.Namespace) -> int:
     if args.weights is not None:
         if args.d is not None or args.N is not None or args.L is not None or args.widths:
             raise UsageError("--weights draws a saved network; -d/-N/-L/--widths train one instead: not both")
+        # the training's options were silently ignored (--weights net.npz --steps 10 --data xor drew net.npz)
+        given = [opt for opt, dest in _TRAINING_OPTIONS if getattr(args, dest) is not None]
+        if given:
+            raise UsageError(f"--weights draws a saved network; {' and '.join(given)} "
+                             f"{'is' if len(given) == 1 else 'are'} for training one (with -d -N -L/--widths): "
+                             "not both")
         try:
             net = load_network(args.weights)
         except (ValueError, OSError) as exc:
@@ -170,6 +177,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     else:
         if args.d is None or args.N is None:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
+        _training_defaults(args)
         ws = _widths(args)
         _check_training(args, ws, args.restarts)
         X, y = _data(args)
@@ -185,20 +193,21 @@ def _plot_partition(args: argparse.Namespace) -> int:
     standard = Plane.standard(net.d) if net.d > 2 and X is None else None
     plane, box = window_for(net, X, plane=standard, box=_box(args))
     fig = Figure(figsize=(args.size, args.size))
+    # the logit's shades are read on a colour bar
     ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
-                        box=box, plane=plane)
+                        box=box, plane=plane, colorbar=args.color == "output")
+    kind = None if net.d == 2 else "standard" if standard is not None else "points"
+    _annotate(ax, net.d, kind, color=args.color, key=args.size >= KEY_INCHES)
     rp = region_polygons(net, box=box, plane=plane)
     drawn = total = 0
     if X is not None:
         rows, total = _drawn_points(X, plane)
         drawn = len(rows)
-    title = f"{rp.n_regions} regions"
+    title = _regions_text(rp.n_regions)
     if accuracy is not None:
         title += f", training accuracy {accuracy:.3f}"
-    if standard is not None:
-        title += f"\nslice of R^{net.d}: the plane of the first two coordinates (the others 0)"
-    elif net.d > 2:
-        title += f"\nslice of R^{net.d} through the first three training points"
+    if kind is not None:
+        title += "\n" + _slice_note(net.d, kind)
     if drawn < total:
         title += f"\n{drawn:,} of the {total:,} points drawn (a random sample)"
     ax.set_title(title, fontsize=9)
@@ -214,7 +223,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
                           "points": total, "points_drawn": drawn, "seconds": round(seconds, 3)}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
-        print(f"{rp.n_regions} regions in the window{acc}; figure written to {args.plot}")
+        print(f"{_regions_text(rp.n_regions)} in the window{acc}; figure written to {args.plot}")
         if drawn < total:
             print(f"{drawn} of the {total} points drawn (a random sample; at most {DEFAULT_MAX_POINTS})")
         if args.save_weights:
@@ -222,9 +231,29 @@ def _plot_partition(args: argparse.Namespace) -> int:
     return 0
 
 
+def _regions_text(n: int) -> str:
+    """``"1 region"``, ``"12 regions"``."""
+    return f"{n} region" if n == 1 else f"{n} regions"
+
+
+#: plot-partition's options of the training (option, attribute), refused with --weights; their defaults, filled in
+#: by :func:`_training_defaults` (``None`` in the parser tells an option given from one left out).
+_TRAINING_OPTIONS = (("--data", "data"), ("--steps", "steps"), ("--seed", "seed"), ("--restarts", "restarts"),
+                     ("--save-weights", "save_weights"))
+_TRAINING_DEFAULTS = {"data": "uniform", "steps": 4000, "seed": 0, "restarts": 2}
+
+
+def _training_defaults(args: argparse.Namespace) -> None:
+    """The training options' defaults for those not given."""
+    for dest, value in _TRAINING_DEFAULTS.items():
+        if hasattr(args, dest) and getattr(args, dest) is None:
+            setattr(args, dest, value)
+
+
 def _movie(args: argparse.Namespace) -> int:
     from ..pictures import MAX_FRAMES, _frames, movie
 
+    _training_defaults(args)
     ws = _widths(args)
     every, steps = args.every, args.steps
     # A bad --every, or too many frames, is movie()'s to word (it names every; the snapshots' check would name
@@ -250,21 +279,25 @@ def _movie(args: argparse.Namespace) -> int:
     return 0
 
 
-def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int) -> None:
+def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool) -> None:
     p.add_argument("-d", type=integer, required=need_dims, default=None, help="input dimension, >= 2")
     p.add_argument("-N", type=integer, required=need_dims, default=None, help="training points")
     p.add_argument("-L", type=integer, default=None, help="hidden units of one layer")
     p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W", help="hidden widths of a deeper net")
-    p.add_argument("--data", "--dist", dest="data", default="uniform", choices=TOY_KINDS,
+    # None: left out (plot-partition refuses them with --weights); _training_defaults() fills in the defaults
+    p.add_argument("--data", "--dist", dest="data", default=None, choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
-    p.add_argument("--steps", type=integer, default=4000, help="optimiser steps (default 4000, the reference protocol)")
-    p.add_argument("--seed", type=integer, default=0, help="seed of the data and the training (default 0)")
+    p.add_argument("--steps", type=integer, default=None,
+                   help="optimiser steps (default 4000, the reference protocol)")
+    p.add_argument("--seed", type=integer, default=None, help="seed of the data and the training (default 0)")
+    saved = ("; a saved network (--weights) of d > 2 is drawn in the plane of the first two coordinates, default "
+             "window [-1, 1]^2") if weights else ""
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
-                        "first three points; a saved network of d > 2 is drawn in the plane of the first two "
-                        "coordinates, default window [-1, 1]^2)")
+                        f"first three points{saved})")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
-                   help="decision (predicted class), region (neighbours differ) or output (the logit)")
+                   help="decision (predicted class: blue 1, orange 0), region (neighbours differ) or output (the "
+                        "logit, with a colour bar)")
     p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
@@ -280,12 +313,12 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "first three of them).")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
     p.add_argument("--plot", required=True, metavar="OUT.png", help="figure to write")
-    p.add_argument("--restarts", type=integer, default=2, help="trainings, best kept (default 2)")
+    p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar while training")
-    _common(p, need_dims=False, dpi=100)
+    _common(p, need_dims=False, dpi=100, weights=True)
     p.set_defaults(func=_plot_partition)
 
     m = sub.add_parser(
@@ -300,5 +333,5 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     m.add_argument("--every", type=integer, default=50, help="steps between frames (default 50)")
     m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _common(m, need_dims=True, dpi=80)   # a GIF's frames are smaller than a figure
+    _common(m, need_dims=True, dpi=80, weights=False)   # a GIF's frames are smaller than a figure
     m.set_defaults(func=_movie)
