@@ -517,3 +517,36 @@ def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work(monkeypat
         approximate_1d(np.sin, 0, 1, 2000, points_per_unit=100)
     with limits.override(max_work=10**8):
         approximate_1d(np.sin, 0, 1, 20, points_per_unit=100)
+
+
+def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_curve(tmp_path, monkeypatch):
+    """A user walkthrough: the key covered the trained curve near x = -2, listed a marker of inert knots that was
+    not drawn, and showed one class's colour for "class 1 up, class 0 down"."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from nnpartition.cli import main
+
+    saved = []
+    original = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (saved.append(self), original(self, *a, **k))[1])
+    assert main(["explain-1d", "-L", "12", "-N", "300", "--steps", "3000", "--seed", "0", "--plot",
+                 str(tmp_path / "e.png"), "--json"]) == 0
+    ax = saved[-1].axes[0]
+    legend = ax.get_legend()
+    saved[-1].canvas.draw()
+    # below the axes, off every curve
+    assert legend.get_window_extent().y1 <= ax.get_window_extent().y0
+    # every entry stands for something drawn with data: an artist of the same label that has points
+    drawn = {a.get_label(): a for a in [*ax.lines, *ax.collections]}
+    for text in legend.get_texts():
+        artist = drawn[text.get_text()]
+        n = len(artist.get_xdata()) if hasattr(artist, "get_xdata") else len(artist.get_offsets())
+        assert n > 0, text.get_text()
+    # the two classes: two entries of two colours, the points' own
+    classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts()) if "class" in t.get_text()]
+    assert len(classes) == 2
+    colours = [tuple(np.round(h.get_facecolor()[0][:3], 3)) for h in classes]
+    assert colours[0] != colours[1]
+    points = [a for a in ax.collections if "class" in a.get_label()]
+    assert {tuple(np.round(p.get_facecolor()[0][:3], 3)) for p in points} == set(colours)

@@ -30,29 +30,39 @@ def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
 
 def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *, ax: Any = None) -> Any:
     """Draw the trained network, its constructive spline, live and inert knots and the data on ``ax``
-    (new pyplot axes if ``None``); returns the axes."""
+    (new pyplot axes if ``None``); returns the axes. The key, below the axes, lists only what is drawn; the points
+    have the classes' colours of the partition pictures and the explorer (blue 1, orange 0)."""
+    from ..pictures import POINT_COLOURS
+
     ax = axes_for(ax, figsize=(8, 4.5))
     lo, hi = expl.interval
     pad = 0.15 * (hi - lo)
     grid = np.linspace(lo - pad, hi + pad, 1500)
     ax.axvspan(lo, hi, color="0.95", zorder=0)
-    ax.plot(grid, net.decision_function(grid[:, None]), color="C0", lw=2.5, label=f"trained network (L = {expl.n_units})")
+    ax.plot(grid, net.decision_function(grid[:, None]), color="0.2", lw=2.5,
+            label=f"trained network (L = {expl.n_units})")
     ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
             label=f"constructive spline on its {len(expl.nodes) - 2} live knots (sup diff {expl.sup_distance:.1e})")
     for t in expl.knots.merged_position:
         ax.axvline(t, color="C3", lw=0.6, alpha=0.5)
     inert = expl.knots.position[(expl.knots.status == "outside")]
     inert = inert[np.isfinite(inert) & (np.abs(inert - 0.5 * (lo + hi)) < 0.5 * (hi - lo) + pad)]
-    ymin = ax.get_ylim()[0]
-    ax.plot(inert, np.full(inert.shape, ymin), "x", color="0.4", ms=8, label="knots outside the data (inert)")
-    ax.scatter(X[:, 0], np.where(y == 1, 1.0, -1.0) * 0.15 * np.ptp(expl.values), s=6,
-               c=np.where(y == 1, "C2", "C1"), label="data (class 1 up, class 0 down)", zorder=3)
+    if inert.size:   # only what is drawn has an entry
+        ymin = ax.get_ylim()[0]
+        ax.plot(inert, np.full(inert.shape, ymin), "x", color="0.4", ms=8, label="knots outside the data (inert)")
+    height = 0.15 * np.ptp(expl.values)
+    for cls, side in ((1, "above"), (0, "below")):
+        x = X[y == cls, 0]
+        if x.size:
+            ax.scatter(x, np.full(x.shape, height if cls == 1 else -height), s=6, c=POINT_COLOURS[cls],
+                       label=f"data of class {cls} (drawn {side} 0)", zorder=3)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("x")
     ax.set_ylabel("logit")
     ax.set_title(f"1-D ReLU network = linear spline on its knots: {expl.sign_changes} sign changes "
                  f"of {expl.max_sign_changes} possible, labels need {expl.label_changes}", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
+    # below the axes: inside them it covered the curve (the network's largest logits are at the window's edges)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     return ax
 
 
