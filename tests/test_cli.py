@@ -735,6 +735,7 @@ def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_poin
 
 @pytest.mark.parametrize("argv, opening", [
     (["movie", "-d", "2", "-N", "50", "-L", "4", "--out", "m.gif", "--every", "0"], "--every must be >= 1"),
+    (["movie", "-d", "2", "-N", "50", "-L", "4", "--out", "m.png"], "--out must name a .gif file"),   # Python's path
     (["teacher", "--init", "-1"], "--init must be >= 0"),              # Python's init_scale
     (["lowrank-demo", "--nx", "1"], "--nx must be >= 2"),               # Python's n_x
     (["eas-capacity", "-m", "0"], "-m must be >= 1"),

@@ -334,4 +334,4 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(m, need_dims=True, dpi=80, weights=False)   # a GIF's frames are smaller than a figure
-    m.set_defaults(func=_movie)
+    m.set_defaults(func=_movie, python_names={"path": "out"})   # error messages name --out
