@@ -93,6 +93,9 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     _fails_with(capsys, ["regions", "--weights", str(truncated), *base], str(truncated), "truncated", "numpy.savez")
+    objects = tmp_path / "objects.npz"   # a sound file (it was called "damaged or truncated"): numpy won't unpickle
+    np.savez(objects, W=np.ones((2, 5)).astype(object), b=np.zeros(5))
+    _fails_with(capsys, ["regions", "--weights", str(objects), *base], "Python objects (dtype=object)", "numbers")
     npy = tmp_path / "W.npy"
     np.save(npy, np.ones((2, 5)))
     _fails_with(capsys, ["regions", "--weights", str(npy), *base], ".npy", "numpy.savez")

@@ -627,6 +627,13 @@ def test_movie_bad_input(tmp_path):
         npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=1, steps=5000)
     with pytest.raises(TypeError, match="needs L"):
         npn.pictures.movie(X, y, path=str(tmp_path / "m.gif"))
+    # a folder that does not exist: refused before training (FileNotFoundError at the end, the frames lost)
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking the folder")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(npn.training, "train", no_training)   # movie imports it from there when called
+        with pytest.raises(ValueError, match="the folder .*missing does not exist"):
+            npn.pictures.movie(X, y, 4, path=str(tmp_path / "missing" / "m.gif"), every=200, steps=400)
     # checked before training, and a frame's own error is the one raised (the GIF writer's IndexError, finishing
     # with no frame, replaced both)
     for kw, exc, word in ((dict(progress="yes"), TypeError, "progress"), (dict(max_regions=-1), ValueError,

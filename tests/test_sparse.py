@@ -200,6 +200,21 @@ def test_relu_codes_check_a_k_they_ignore(k, exc):
     assert expand_sparsify(X, 10, k=3, sparsify="relu").k is None   # a valid k is still ignored
 
 
+@pytest.mark.parametrize("argv, said", [(["--epochs", "10"], "--epochs sets the perceptron's epochs; --method exact"),
+                                        (["--epochs", "10", "--method", "lstsq"], "--method lstsq has none"),
+                                        (["-N", ""], "-N must be comma-separated whole numbers")])
+def test_eas_capacity_refuses_what_it_used_to_ignore(argv, said, capsys):
+    # --epochs without the perceptron and an empty -N (read as the default list) were ignored: exit 0
+    from nnpartition.cli import main
+
+    assert main(["eas-capacity", "-m", "10", "--trials", "1", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err, err
+    assert main(["eas-capacity", "-m", "10", "-N", "5", "--trials", "1", "--method", "perceptron", "--epochs", "10"]) \
+        == 0
+    assert "net est.: nnpartition.estimate_accuracy" in capsys.readouterr().out   # the column says what it is
+
+
 def test_eas_capacity_prints_the_trained_column_only_when_it_trained(capsys):
     from nnpartition.cli import main
 

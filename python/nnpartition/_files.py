@@ -74,5 +74,9 @@ def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str 
             try:
                 return {k: np.asarray(data[k]) for k in data.keys()}
             except _ERRORS as exc:
+                if "allow_pickle" in str(exc):   # a sound file: numpy will not unpickle an object array
+                    raise ValueError(f"{what} {path}: holds an array of Python objects (dtype=object), which is "
+                                     f"not read, since loading it would run pickled code; convert it to numbers "
+                                     f"first (np.asarray(W, dtype=float)){fix}") from None
                 raise ValueError(f"{what} {path}: the file is damaged or truncated ({type(exc).__name__}: {exc}); "
                                  f"write it again{fix}") from None

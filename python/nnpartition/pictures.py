@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -910,6 +911,9 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     N, d = Xc.shape
     if not isinstance(path, str) or not path.lower().endswith(".gif"):
         raise ValueError(f"path must name a .gif file, got {path!r}")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):   # before training: it raised FileNotFoundError at the end, the frames lost
+        raise ValueError(f"path {path!r}: the folder {folder} does not exist")
     every = v.count("every", every, minimum=1, maximum=2**40)
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
     fps = v.count("fps", fps, minimum=1, maximum=100)

@@ -68,12 +68,18 @@ def _capacity(args: argparse.Namespace) -> int:
     if args.k is not None and args.sparsify == "relu":   # it was ignored, so -k -1 exited 0
         raise UsageError(f"-k {args.k} sets the active units of --sparsify topk or threshold; --sparsify relu (the "
                          "default) has no k: leave -k out or choose topk or threshold")
-    Ns = _n_list(args.N) if args.N else sorted({max(1, int(round(f * args.m))) for f in np.arange(0.25, 3.01, 0.25)})
+    # -N '' was read as no -N at all (the default list)
+    Ns = _n_list(args.N) if args.N is not None else sorted({max(1, int(round(f * args.m)))
+                                                           for f in np.arange(0.25, 3.01, 0.25)})
     if args.exact and args.method not in (None, "exact"):   # --method was silently ignored
         raise UsageError(f"--exact is --method exact; --method {args.method} asks for another: give one of them")
     method = "exact" if args.exact or args.method is None else args.method
+    if args.epochs is not None and method != "perceptron":   # it was ignored
+        raise UsageError(f"--epochs sets the perceptron's epochs; --method {method} has none: leave --epochs out or "
+                         "choose --method perceptron")
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
-                       trials=args.trials, method=method, epochs=args.epochs, seed=args.seed,
+                       trials=args.trials, method=method, epochs=2000 if args.epochs is None else args.epochs,
+                       seed=args.seed,
                        trained=args.trained, progress=False if args.no_progress or args.json else None)
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     assert c.mean_distinct_rows is not None
@@ -104,7 +110,9 @@ def _capacity(args: argparse.Namespace) -> int:
                   + (f" {trained[j]:>11.4f}" if trained is not None else ""))
         print("accuracy: training accuracy of the " + ("perceptron" if c.method == "perceptron" else "least-squares")
               + " readout; Cover(r): Cover's probability for the code's rank; dead: units that never fire; "
-              "0-rows: points with an all-zero code; distinct: distinct code vectors")
+              "0-rows: points with an all-zero code; distinct: distinct code vectors; net est.: "
+              "nnpartition.estimate_accuracy for a trained d -> m -> 1 ReLU network on N Gaussian points (an "
+              "extrapolation below 50 points)" + ("; net trained: that network trained" if trained is not None else ""))
     if args.plot:
         return write_figure(args.plot, "eas-capacity", (7, 4.5),
                             lambda fig: plot_capacity(c, ax=fig.add_subplot()), quiet=args.json)
@@ -130,7 +138,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")
     c.add_argument("--exact", action="store_true", help="same as --method exact")
-    c.add_argument("--epochs", type=integer, default=2000, help="perceptron epochs (default 2000)")
+    c.add_argument("--epochs", type=integer, default=None, help="perceptron epochs (default 2000; with --method "
+                   "perceptron only)")
     c.add_argument("--trials", type=integer, default=20, help="trials per N (default 20)")
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
