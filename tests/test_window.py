@@ -5,6 +5,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from itertools import combinations
+from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nnpartition
-from nnpartition.window import region_count_curve, regions_in_box, regions_in_square_numpy
+from nnpartition.window import DEFAULT_MAX_WORK, region_count_curve, regions_in_box, regions_in_square_numpy
 
 
 def random_layer(d, L, seed, dtype=np.float64):
@@ -206,6 +207,39 @@ def test_work_limit_is_refused_up_front():
     W, b = random_layer(3, 300, 0)
     with pytest.raises(ValueError, match="max_work=1000.*count_regions"):
         regions_in_box(W, b, -50, 50, max_work=1000)
+
+
+def test_high_dimension_is_priced_by_the_cost_of_its_subsets_and_refused_before_it_starts():
+    # max_work counted subsets (5.3e7 here, under the old default of 1e9) while a subset of hyperplanes in d = 10
+    # costs up to C(10, k - 1) determinants: d = 10, L = 14 (15,913 subsets) took seconds, so this call would have
+    # run for hours. It is priced in steps now and refused up front, naming the limit and the subsets behind it.
+    rng = np.random.default_rng(0)
+    W = rng.normal(scale=10 ** -0.5, size=(10, 30))
+    b = 0.1 * rng.normal(size=30)   # |b| << |W[:, i]|_1: every hyperplane crosses the box
+    subsets = sum(comb(30, k) for k in range(1, 11))
+    assert subsets < 10**9
+    with pytest.raises(ValueError) as e:
+        regions_in_box(W, b, -1, 1)
+    msg = str(e.value)
+    assert f"above max_work={DEFAULT_MAX_WORK}" in msg and "steps" in msg and "count_regions" in msg, msg
+    mantissa, exponent = f"{subsets:.3e}".split("e")
+    assert f"{mantissa}e{int(exponent)} hyperplane subsets" in msg and "30 of 30 hyperplanes meet the box" in msg, msg
+    with pytest.raises(ValueError, match="above max_work="):
+        region_count_curve(W, b, -1, 1)
+
+
+@pytest.mark.parametrize("d,L", [(2, 1000), (3, 300), (4, 120), (5, 60)])
+def test_the_sizes_docs_window_md_times_run_under_the_default_limit(d, L):
+    # docs/window.md's benchmark (benchmarks/bench_window.py): W ~ N(0, 1/d), b ~ N(0, 1), box [-1, 1]^d.
+    rng = np.random.default_rng(d)
+    W = rng.normal(scale=d ** -0.5, size=(d, L))
+    b = rng.normal(size=L)
+    assert 1 < regions_in_box(W, b, -1, 1) <= nnpartition.regions(L, d)
+
+
+def test_dimension_cap_is_named():
+    with pytest.raises(ValueError, match="d = 13 is above the supported maximum 12"):
+        regions_in_box(np.eye(13), np.zeros(13), -1, 1)
 
 
 @pytest.mark.parametrize("kwargs,exc", [

@@ -58,6 +58,7 @@ __all__ = [
     "train_bytes",
     "train_network",
     "window_region_counts",
+    "window_work",
 ]
 
 __version__: str
@@ -192,6 +193,7 @@ def window_region_counts(
     tol: float,
     max_work: int,
 ) -> Tuple[int, npt.NDArray[np.uint64]]: ...
+def window_work(n: int, d: int) -> float: ...
 
 # --- trainer ---
 from typing import Any, Callable, Dict  # noqa: E402

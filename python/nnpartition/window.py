@@ -28,8 +28,8 @@ __all__ = ["regions_in_box", "region_count_curve", "regions_in_square_numpy", "D
 #: A box bound: one number for every coordinate, or one number per coordinate.
 BoundLike = Union[float, Sequence[float], NDArray[np.floating]]
 
-#: Default limit on the number of hyperplane subsets tested, ``sum_{k<=d} C(L, k)``.
-DEFAULT_MAX_WORK = 10**9
+#: Default limit on the worst-case steps of work (about one multiply-add each; ``docs/window.md``).
+DEFAULT_MAX_WORK = 10**11
 #: Default decision margin, relative to the box mapped onto ``[-1, 1]^d``.
 DEFAULT_TOL = 1e-9
 
@@ -77,10 +77,14 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
         tol: decision margin, relative to the box mapped onto ``[-1, 1]^d``.
             Intersections closer than this to the box boundary, or hyperplanes
             that nearly coincide, are refused as degenerate.
-        max_work: refuse up front when the number of hyperplane subsets to
-            test, ``sum_{k<=d} C(L', k)`` over the ``L'`` hyperplanes meeting
-            the box, exceeds this (``d = 2, L = 1000`` is 5e5 subsets and
-            takes milliseconds; ``d = 3, L = 300`` is 4.5e6).
+        max_work: refuse up front when the steps of work (about one
+            multiply-add each; 0.6-2 ns each on a shared two-core machine,
+            ``benchmarks/bench_window.py --calibrate``) of the worst case exceed this: every one of the ``sum_{k<=d} C(L', k)`` subsets of
+            the ``L'`` hyperplanes meeting the box tested, a ``k``-subset costing
+            ``C(d, k - 1)`` determinants of size ``k - 1`` (``docs/window.md``).
+            ``d = 2, L = 1000`` is 8.5e6 steps and takes milliseconds;
+            ``d = 5, L = 60`` is 1.1e9; ``d = 10, L = 30`` is 3.2e12, refused by the
+            default of 1e11.
 
     Returns:
         The exact count as a Python ``int``.

@@ -33,8 +33,8 @@ use rayon::prelude::*;
 
 /// Default decision margin (relative to the box mapped onto `[-1, 1]^d`).
 pub const DEFAULT_TOL: f64 = 1e-9;
-/// Default limit on the number of hyperplane subsets to test.
-pub const DEFAULT_MAX_WORK: u64 = 1_000_000_000;
+/// Default limit on the steps of work ([`work_estimate`]).
+pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000;
 /// Largest supported input dimension.
 pub const MAX_DIM: usize = 12;
 
@@ -54,7 +54,7 @@ pub struct WindowCount {
 pub struct WindowOptions {
     /// Decision margin; raised internally to a multiple of the rounding bound when smaller.
     pub tol: f64,
-    /// Refuse when `sum_{k=1}^{d} C(L_active, k)` exceeds this.
+    /// Refuse when the worst-case steps of work, [`work_estimate`]`(L_active, d)`, exceed this.
     pub max_work: u64,
 }
 
@@ -525,6 +525,54 @@ pub fn subset_work(n: u64, d: u64) -> f64 {
     total
 }
 
+/// Steps (about one multiply-add each) of one `m x m` determinant of [`flat_test`] or
+/// [`point_loop`]: copying its `m^2` entries into the buffer and eliminating (`m^3 / 3`).
+fn det_steps(m: usize) -> f64 {
+    let m = m as f64;
+    1.0 + m * m + m * m * m / 3.0
+}
+
+/// Steps that a worst-case enumeration of `n` hyperplanes in `d`-D can take: every subset meets
+/// the box, so none is pruned and every flat test runs through all its facet normals.
+///
+/// A subset of `2 <= k <= d - 1` hyperplanes is one [`flat_test`]: `C(d, k - 1)` sets `T` of columns,
+/// each `k` determinants of size `k - 1` and `k (d - k + 2)` products for both sides. A subset of
+/// `d - 1` (a line) also sets up [`point_loop`]: `d^2` determinants of size `d - 1`. A subset of `d`
+/// (a point on that line) is one pass of [`scan`] (`(d + 1)^2` products) plus its share of the sort
+/// (`POINT_STEPS`). Hyperplanes alone cost `d + 1` steps each to normalise. The unit is calibrated by
+/// `python benchmarks/bench_window.py --calibrate` (time per step about flat across `d`).
+pub fn work_estimate(n: u64, d: u64) -> f64 {
+    /// Steps charged for one point of a line beside its products: pushing it, bucket-sorting it and
+    /// comparing it with its neighbour (the whole cost at `d = 1`, where a point has no products).
+    const POINT_STEPS: f64 = 8.0;
+    let du = d as usize;
+    let df = d as f64;
+    let binom_d = |k: usize| -> f64 {
+        let mut c = 1.0f64;
+        for i in 0..k {
+            c = c * (du - i) as f64 / (i + 1) as f64;
+        }
+        c
+    };
+    let mut total = n as f64 * (df + 1.0);
+    let mut c_nk = 1.0f64; // C(n, k)
+    for k in 1..=du.min(n as usize) {
+        c_nk = c_nk * (n - (k as u64 - 1)) as f64 / k as f64;
+        let mut per = 0.0;
+        if k >= 2 && k < du {
+            per += binom_d(k - 1) * (k as f64 * det_steps(k - 1) + (k * (du - k + 2)) as f64);
+        }
+        if k + 1 == du {
+            per += df * df * det_steps(du - 1);
+        }
+        if k == du {
+            per += (df + 1.0) * (df + 1.0) + POINT_STEPS;
+        }
+        total += c_nk * per;
+    }
+    total
+}
+
 fn validate(
     w: &ArrayView2<f64>,
     b: &ArrayView1<f64>,
@@ -572,7 +620,7 @@ fn validate(
 ///
 /// Errors: `InvalidArgument` for malformed input, a zero column of `W`, or a
 /// degenerate arrangement (message names the neurons); `TooLarge` when the
-/// subset count exceeds `opts.max_work`.
+/// worst-case steps of work ([`work_estimate`]) exceed `opts.max_work`.
 pub fn regions_in_box(
     w: ArrayView2<f64>,
     b: ArrayView1<f64>,
@@ -638,13 +686,16 @@ pub fn regions_in_box(
         inc[i] = 1;
     }
     let n = arr.q.len();
-    let work = subset_work(n as u64, d as u64);
+    let work = work_estimate(n as u64, d as u64);
     if work > opts.max_work as f64 {
+        let subsets = subset_work(n as u64, d as u64);
         return Err(CoreError::TooLarge(format!(
-            "the exact count inside the box would test up to {work:.3e} hyperplane subsets \
-             (sum over k <= d = {d} of C({n}, k); {n} of {l} hyperplanes meet the box), above \
-             max_work={}; raise max_work if you can wait, or estimate with count_regions sampling",
-            opts.max_work
+            "the exact count inside the box would take up to {work:.3e} steps of work ({subsets:.3e} hyperplane \
+             subsets, sum over k <= d = {d} of C({n}, k), {n} of {l} hyperplanes meet the box; a subset costs \
+             more steps the larger d is: {per:.0} steps on average here), above max_work={}; raise max_work if \
+             you can wait, or estimate with count_regions sampling",
+            opts.max_work,
+            per = work / subsets
         )));
     }
     let _ = arr.n_orig;

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import counting
+from ..window import DEFAULT_MAX_WORK as _BOX_MAX_WORK
 from .common import dumps, integer, load_layers
 
 
@@ -211,6 +212,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: decision margin for degenerate input (default 1e-9)")
     p.add_argument("--max-work", type=integer, default=None,
-                   help="with --weights: refuse beyond this many hyperplane subsets (default 1e9)")
+                   help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
+                        "the worst case before the count starts (default %.0e: a minute or two on two cores; "
+                        "a subset of hyperplanes costs more steps the larger d is)" % _BOX_MAX_WORK)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

@@ -1,7 +1,7 @@
 //! Bindings for exact region counts inside a box.
 
 use super::run_interruptible;
-use crate::window::{regions_in_box, WindowOptions};
+use crate::window::{regions_in_box, work_estimate, WindowOptions};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -24,7 +24,15 @@ fn window_region_counts<'py>(
     Ok((c.regions, c.increments.into_pyarray(py)))
 }
 
+/// Worst-case steps of work of `window_region_counts` for `n` hyperplanes meeting the box in
+/// `d`-D (what its `max_work` is compared with).
+#[pyfunction]
+fn window_work(n: u64, d: u64) -> f64 {
+    work_estimate(n, d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_region_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(window_work, m)?)?;
     Ok(())
 }
