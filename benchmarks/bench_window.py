@@ -4,11 +4,27 @@ Usage:
     python benchmarks/bench_window.py                 # everything (regioncam at L=1000 takes ~70 s)
     python benchmarks/bench_window.py --skip-slow     # regioncam only up to L=300
     python benchmarks/bench_window.py --no-regioncam  # no regioncam at all
+    python benchmarks/bench_window.py --calibrate     # time per step of max_work's estimate, d = 1..12
+    python benchmarks/bench_window.py --degenerate    # how often random layers in d = 7..12 are refused
 
 2-D part: random layers W ~ N(0, 1) of shape (2, L), b ~ N(0, 1), float32 (what
 regioncam takes; the same values are given to the others as float64), box
 [-1, 1]^2. Counts must be identical; times are the best of several runs.
 d >= 3 part: exact counts and timings where regioncam cannot go.
+
+--calibrate: for every d = 1..12, the L whose worst-case work (``_core.window_work``,
+what ``max_work`` is compared with) first reaches --target steps, W ~ N(0, 1/d) and
+b ~ N(0, 0.01^2), so that almost every flat passes near the centre of the box
+[-1, 1]^d and almost no subset is pruned (the column "meet" is regions / regions(L, d),
+the share of all subsets whose flat meets the box: 1 is the worst case). Prints the
+time per step and per subset: the first should be about flat across d, the second
+is not. A seed whose layer is refused as degenerate is replaced by the next one.
+
+--degenerate: random layers W, b ~ N(0, 1) (the walkthrough's), box [-1, 1]^d, for
+d = 7..12 and the L whose worst-case work first reaches --target (default 1e10 here):
+which end as a count and which as a degenerate-arrangement ValueError, after how long,
+and the decision margin in force (the tol= floor 16 x the rounding bound of a d x d
+determinant, above the default 1e-9 from d = 7 on).
 """
 
 from __future__ import annotations
@@ -47,12 +63,93 @@ def regioncam_count(W32, b32):
     return rc.num_faces
 
 
+def calibrate(target: float, seed: int) -> None:
+    from math import comb
+
+    from nnpartition import _core
+
+    print(f"max_work's unit: W ~ N(0, 1/d), b ~ N(0, 0.01^2), box [-1, 1]^d, worst-case work about {target:.0e} steps")
+    print(f"{'d':>3} {'L':>8} {'steps':>9} {'subsets':>9} {'meet':>6} {'time':>9} {'ns/step':>8} {'ns/subset':>10}  seed")
+    per_step, per_subset = [], []
+    for d in range(1, 13):
+        L = d
+        while _core.window_work(L, d) < target and L < 10**6:
+            L = max(L + 1, int(L * 1.02))
+        steps = _core.window_work(L, d)
+        subsets = sum(comb(L, k) for k in range(1, d + 1))
+        for s in range(seed, seed + 10):
+            rng = np.random.default_rng(s)
+            W = rng.normal(scale=1 / np.sqrt(d), size=(d, L))
+            b = rng.normal(scale=0.01, size=L)
+            try:
+                r, t = best_time(lambda: regions_in_box(W, b, -1.0, 1.0, max_work=10**15), min_time=0.0, max_reps=3)
+            except ValueError as e:
+                if "degenerate" not in str(e):
+                    raise
+                continue
+            break
+        else:
+            print(f"{d:>3} {L:>8}  every seed refused as degenerate")
+            continue
+        per_step.append(t / steps)
+        per_subset.append(t / subsets)
+        print(f"{d:>3} {L:>8} {steps:9.2e} {subsets:9.2e} {r / nnpartition.regions(L, d):6.3f} {t:8.3f}s "
+              f"{t / steps * 1e9:8.2f} {t / subsets * 1e9:10.1f}  {s}")
+    print(f"largest / smallest over d: {max(per_step) / min(per_step):.1f}x per step, "
+          f"{max(per_subset) / min(per_subset):.0f}x per subset")
+    print("(d = 1 runs on one thread, its points sorted as one array)")
+
+
+def degenerate(target: float, seeds: int) -> None:
+    import re
+    from math import comb
+
+    from nnpartition import _core
+
+    print(f"random layers W, b ~ N(0, 1), box [-1, 1]^d, worst-case work about {target:.0e} steps, seeds 0..{seeds - 1}")
+    print(f"{'d':>3} {'L':>4} {'steps':>9} {'subsets':>9}  seed  {'time':>7}  outcome")
+    for d in range(7, 13):
+        L = d
+        while _core.window_work(L + 1, d) <= target:
+            L += 1
+        subsets = sum(comb(L, k) for k in range(1, d + 1))
+        for s in range(seeds):
+            rng = np.random.default_rng(s)
+            W, b = rng.normal(size=(d, L)), rng.normal(size=L)
+            t = time.perf_counter()
+            try:
+                out = f"{regions_in_box(W, b, -1.0, 1.0, max_work=10**15)} regions"
+            except ValueError as e:
+                msg = str(e)
+                if "degenerate" not in msg:
+                    raise
+                kind = ("boundary of the box" if "boundary" in msg else
+                        "d + 1 through one point" if "through one point" in msg else
+                        "dependent" if "dependent" in msg else "other")
+                tol = re.search(r"tol=([0-9.e+-]+)", msg)
+                out = f"degenerate: {kind}" + (f" (tol={tol.group(1)})" if tol else " (within rounding)")
+            dt = time.perf_counter() - t
+            print(f"{d:>3} {L:>4} {_core.window_work(L, d):9.2e} {subsets:9.2e}  {s:>4}  {dt:6.1f}s  {out}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-slow", action="store_true", help="skip regioncam at L=1000 (about 70 s)")
     ap.add_argument("--no-regioncam", action="store_true", help="do not run regioncam at all")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--calibrate", action="store_true", help="time per step of max_work's estimate, d = 1..12")
+    ap.add_argument("--degenerate", action="store_true",
+                    help="how often random layers in d = 7..12 end as degenerate arrangements")
+    ap.add_argument("--target", type=float, default=None,
+                    help="worst-case steps of each run (default 1e9 with --calibrate, 1e10 with --degenerate)")
+    ap.add_argument("--seeds", type=int, default=3, help="with --degenerate: layers per d")
     args = ap.parse_args()
+    if args.calibrate:
+        calibrate(args.target or 1e9, args.seed)
+        return
+    if args.degenerate:
+        degenerate(args.target or 1e10, args.seeds)
+        return
     use_rc = not args.no_regioncam
     if use_rc:
         try:
@@ -82,13 +179,14 @@ def main() -> None:
 
     print()
     print("d >= 3 (regioncam is 2-D only), box [-1, 1]^d, W ~ N(0, 1/d), b ~ N(0, 1)")
-    print(f"{'d':>3} {'L':>5} {'regions in box':>15} {'regions(L, d)':>15} {'time':>10}")
+    print(f"{'d':>3} {'L':>5} {'regions in box':>15} {'regions(L, d)':>15} {'time':>10} {'steps (worst case)':>19}")
     for d, Ls in ((3, (30, 100, 300)), (4, (30, 60, 120)), (5, (20, 40, 60))):
         for L in Ls:
             W = rng.normal(scale=1 / np.sqrt(d), size=(d, L))
             b = rng.normal(size=L)
             r, t = best_time(lambda: regions_in_box(W, b, -1.0, 1.0), min_time=0.2)
-            print(f"{d:>3} {L:>5} {r:>15} {nnpartition.regions(L, d):>15} {t * 1e3:8.1f}ms")
+            print(f"{d:>3} {L:>5} {r:>15} {nnpartition.regions(L, d):>15} {t * 1e3:8.1f}ms "
+                  f"{nnpartition._core.window_work(L, d):19.2e}")
 
 
 if __name__ == "__main__":

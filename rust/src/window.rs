@@ -539,12 +539,15 @@ fn det_steps(m: usize) -> f64 {
 /// each `k` determinants of size `k - 1` and `k (d - k + 2)` products for both sides. A subset of
 /// `d - 1` (a line) also sets up [`point_loop`]: `d^2` determinants of size `d - 1`. A subset of `d`
 /// (a point on that line) is one pass of [`scan`] (`(d + 1)^2` products) plus its share of the sort
-/// (`POINT_STEPS`). Hyperplanes alone cost `d + 1` steps each to normalise. The unit is calibrated by
-/// `python benchmarks/bench_window.py --calibrate` (time per step about flat across `d`).
+/// (`POINT_STEPS`). Reading and normalising a hyperplane costs `PLANE_STEPS`, measured at `d = 1`
+/// where it is most of the work (one thread; its points sorted as one array). The unit is calibrated
+/// by `python benchmarks/bench_window.py --calibrate` (time per step about flat across `d`).
 pub fn work_estimate(n: u64, d: u64) -> f64 {
     /// Steps charged for one point of a line beside its products: pushing it, bucket-sorting it and
     /// comparing it with its neighbour (the whole cost at `d = 1`, where a point has no products).
     const POINT_STEPS: f64 = 8.0;
+    /// Steps charged for reading, checking and normalising one hyperplane (and its point at `d = 1`).
+    const PLANE_STEPS: f64 = 64.0;
     let du = d as usize;
     let df = d as f64;
     let binom_d = |k: usize| -> f64 {
@@ -554,7 +557,7 @@ pub fn work_estimate(n: u64, d: u64) -> f64 {
         }
         c
     };
-    let mut total = n as f64 * (df + 1.0);
+    let mut total = n as f64 * (PLANE_STEPS + df);
     let mut c_nk = 1.0f64; // C(n, k)
     for k in 1..=du.min(n as usize) {
         c_nk = c_nk * (n - (k as u64 - 1)) as f64 / k as f64;
