@@ -242,6 +242,20 @@ def test_dimension_cap_is_named():
         regions_in_box(np.eye(13), np.zeros(13), -1, 1)
 
 
+def test_a_transposed_W_is_named_as_pytorchs_layout():
+    # W.T (PyTorch's nn.Linear weight, shape (L, d)) with its bias said only "b must have length 2, got 10";
+    # the command line's loader already named the layout.
+    W, b = random_layer(2, 10, 0)
+    for f in (regions_in_box, region_count_curve):
+        with pytest.raises(ValueError, match=r"b must have length 2 .*got 10; .*PyTorch's \(L, d\) layout: "
+                                             r"transpose it \(pass W\.T\)"):
+            f(W.T, b, -1, 1)
+    with pytest.raises(ValueError, match="must have length 10") as e:
+        regions_in_box(W, np.ones(3), -1, 1)   # fits neither dimension: no layout hint
+    assert "PyTorch" not in str(e.value)
+    assert regions_in_box(np.ascontiguousarray(W.T).T, b, -1, 1) == regions_in_box(W, b, -1, 1)
+
+
 @pytest.mark.parametrize("kwargs,exc", [
     (dict(lo=1, hi=-1), ValueError),
     (dict(lo=[0, 0, 0], hi=1), ValueError),

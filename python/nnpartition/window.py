@@ -41,7 +41,13 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
     if not np.all(np.isfinite(W)):
         raise ValueError("W contains NaN or infinity")
     d, L = W.shape
-    b = v.float_vector("b", b, length=L)
+    b = v.float_vector("b", b)
+    if b.shape[0] != L:
+        # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
+        hint = (f"; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
+                f"(pass W.T)") if b.shape[0] == d else ""
+        raise ValueError(f"b must have length {L} (one bias per column of W, which has shape (d, L) = {W.shape}), "
+                         f"got {b.shape[0]}{hint}")
     bounds = []
     for name, val in (("lo", lo), ("hi", hi)):
         if isinstance(val, (list, tuple)) and any(isinstance(x, (bool, np.bool_)) for x in val):
