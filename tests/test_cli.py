@@ -83,6 +83,18 @@ def _layer_file(tmp_path, name="layer.npz"):
     return path
 
 
+def test_regions_box_default_work_limit_is_regions_in_boxs(tmp_path, capsys):
+    # the command kept its own default of 1e9 (subsets, once); regions_in_box counts steps now, and the docs' d = 5,
+    # L = 60 layer is 1.15e9 of them: the command must allow what the function allows, and refuse what it refuses
+    from nnpartition.window import DEFAULT_MAX_WORK
+    rng = np.random.default_rng(0)
+    W, b = rng.standard_normal((5, 60)), rng.standard_normal(60)
+    assert npn._core.window_work(60, 5) > 10**9 and npn._core.window_work(60, 5) <= DEFAULT_MAX_WORK
+    np.savez(tmp_path / "w.npz", W=W, b=b)
+    assert main(["regions", "--weights", str(tmp_path / "w.npz"), "--box", "-1", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == npn.regions_in_box(W, b, -1, 1)
+
+
 def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     good = _layer_file(tmp_path)
     assert main(["regions", "--weights", str(good), "--box", "-1", "1", "--json"]) == 0

@@ -18,9 +18,9 @@ from .common import dumps, integer, load_layers
 MAX_PRINTED_BITS = 2**20
 
 
-#: --tol's and --max-work's defaults (None in the parser: -L/-d refuses them given).
+#: --tol's and --max-work's defaults (None in the parser: -L/-d refuses them given); the latter regions_in_box's own.
 DEFAULT_TOL = 1e-9
-DEFAULT_MAX_WORK = 10**9
+DEFAULT_MAX_WORK = _BOX_MAX_WORK
 
 
 def _count(n: int, noun: str) -> str:
