@@ -299,6 +299,12 @@ def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Option
     return out
 
 
+def _outside_range(d: float, N: Optional[float], ws: Sequence[float], p: Optional[Protocol]) -> str:
+    """The parameters of :func:`_range_problems`, comma-separated, once each (``""``: inside the range): a
+    validation row's ``outside_range``."""
+    return ", ".join(dict.fromkeys(name for (name, _), _ in _range_problems(d, N, ws, p)))
+
+
 def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4) -> None:
     """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
     :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in

@@ -42,7 +42,7 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
-from .estimate import ExtrapolationWarning, _range_problems, estimate_accuracy
+from .estimate import ExtrapolationWarning, _outside_range, _range_problems, estimate_accuracy
 from .training import Protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
@@ -408,7 +408,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # a row says it instead ("outside_range"), as the report's summary does
         e = estimate_accuracy(d, N, widths=ws, dist=dist, protocol=proto)
-    outside = ", ".join(dict.fromkeys(name for (name, _), _ in _range_problems(d, N, ws, proto)))
+    outside = _outside_range(d, N, ws, proto)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
                seed=m.seed, diverged=m.diverged, outside_range=outside)

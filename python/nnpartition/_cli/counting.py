@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .. import counting
-from ..window import DEFAULT_MAX_WORK as _BOX_MAX_WORK
+# --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
+from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
 from .common import dumps, integer, load_layers
 
 
@@ -18,9 +19,6 @@ from .common import dumps, integer, load_layers
 MAX_PRINTED_BITS = 2**20
 
 
-#: --tol's and --max-work's defaults (None in the parser: -L/-d refuses them given); the latter regions_in_box's own.
-DEFAULT_TOL = 1e-9
-DEFAULT_MAX_WORK = _BOX_MAX_WORK
 
 
 def _count(n: int, noun: str) -> str:
@@ -214,6 +212,6 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
-                        "a subset of hyperplanes costs more steps the larger d is)" % _BOX_MAX_WORK)
+                        "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

@@ -277,7 +277,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ..estimate import _range_problems, estimate_accuracy
+    from ..estimate import _outside_range, estimate_accuracy
     from ..training import real_accuracy
     from ..validation import ValidationReport
 
@@ -311,8 +311,7 @@ def _demo(args: argparse.Namespace) -> int:
             rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
                              ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
                              estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged,
-                             outside_range=", ".join(dict.fromkeys(
-                                 name for (name, _), _ in _range_problems(c["d"], c["N"], (c["L"],), proto)))))
+                             outside_range=_outside_range(c["d"], c["N"], (c["L"],), proto)))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
