@@ -29,6 +29,7 @@ Nothing is fitted here.
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import warnings
@@ -77,6 +78,7 @@ def rows_never_fitted() -> List[Dict[str, Any]]:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     warnings.simplefilter("ignore", ExtrapolationWarning)
     rows = [r for r in rows_never_fitted() if r["group"] != "reference"]
     est = np.array([estimate(r) for r in rows])

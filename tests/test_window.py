@@ -109,19 +109,37 @@ def test_curve_matches_prefixes():
         assert c2[m + 1] - c2[m] == (numpy_2d(W2[:, :m + 1], b2[:m + 1], -1.0, 1.0) - numpy_2d(W2[:, :m], b2[:m], -1.0, 1.0))
 
 
-# --- degenerate input is refused, never miscounted ---------------------------------------
+# --- degenerate input is refused, never miscounted; the boundary is decided exactly ----------
 
 @pytest.mark.parametrize("rows,box", [
     ([[1, 0, 0], [0, 1, 0], [1, 1, 0]], 1),                    # three concurrent lines
     ([[1, 2, 0.3], [-2, -4, -0.6]], 1),                         # coincident lines
-    ([[1, 0, 0.3], [1, -1, -0.7]], 1),                          # intersection on the boundary x = 1
-    ([[1, 1, 2]], 1),                                           # line touching a corner only
-    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [0, 0, 1, 0.1], [1, 1, 1, 0.3]], 1),  # 4 planes, one point
-    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [1, 1, 0, 0.2]], 1),      # 3 planes sharing a line
+    ([[1, 0, 0, 0.125], [0, 1, 0, 0.125], [0, 0, 1, 0.125], [1, 1, 1, 0.375]], 1),  # 4 planes, one point
+    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [1, 1, 0, 0.2]], 1),      # 3 planes sharing a line (0.1 + 0.1 is 0.2)
 ])
 def test_degenerate_arrangements_raise(rows, box):
     with pytest.raises(ValueError, match="degenerate"):
         regions_in_box(*planes(rows), -box, box)
+
+
+@pytest.mark.parametrize("rows,box,expected", [
+    ([[1, 0, 0.25], [1, -1, -0.75]], 1, 3),    # meet at (0.25, 1), on the edge: not inside the open square
+    ([[1, 1, 2]], 1, 1),                       # through the corner (1, 1) only: never enters
+    ([[1, 0, 0.3], [1, -1, -0.7]], 1, 4),      # the doubles 0.3 and -0.7 meet at y = 0.99999999999999994, inside
+    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [0, 0, 1, 0.1], [1, 1, 1, 0.3]], 1, 8 + 7),  # 3 x 0.1 is not the double 0.3
+])
+def test_the_boundary_and_near_coincidences_are_decided_exactly(rows, box, expected):
+    """Decisions on the box's boundary and near-coincident points are taken on the doubles' exact values (which
+    ``Fraction`` reproduces: the oracles below), not refused: until the exact decisions these four were refused
+    as degenerate. Expected counts by hand: a line adds 1 + the earlier lines it crosses inside the open box, a
+    plane 1 + its lines + its points inside."""
+    W, b = planes(rows)
+    assert regions_in_box(W, b, -box, box) == expected
+    if W.shape[0] == 2:
+        lines = [tuple(Fraction(x) for x in r) for r in rows]
+        assert exact_2d(lines, -box, box) == expected
+    else:
+        assert exact_3d([tuple(Fraction(x) for x in r) for r in rows], -box, box) == expected
 
 
 def test_harmless_degeneracies_outside_the_box_are_counted():
@@ -129,27 +147,28 @@ def test_harmless_degeneracies_outside_the_box_are_counted():
     assert regions_in_box(*planes([[1, 2, 5], [-2, -4, -10], [1, 0, 0]]), -1, 1) == 2  # coincident, outside
 
 
-@pytest.mark.parametrize("lo, hi, x0", [(-1, 1, 0.99999), (0, 10, 9.999), (-3, 5, 4.999)])
-def test_tol_is_the_callers_margin_relative_to_the_box(lo, hi, x0):
-    """The line x = x0 meets the box, at a distance ``gap`` from its edge once the box is mapped onto [-1, 1]^d
-    (1e-5, 2e-4 and 2.5e-4 here): a margin ten times smaller counts it (2 regions), one ten times larger refuses it
-    as touching the boundary, whatever the default margin would say, in both functions."""
-    gap = 2 * (hi - x0) / (hi - lo)
+@pytest.mark.parametrize("lo, hi, x0", [(-1, 1, 0.99999), (0, 10, 9.999), (-3, 5, 4.999), (-1, 1, 1.0),
+                                         (-1, 1, 1 - 2.0**-50), (-1, 1, 1 + 2.0**-50), (0, 10, 10.0)])
+def test_tol_is_only_the_floating_point_filter(lo, hi, x0):
+    """The line x = x0, ``gap`` from the box's edge once the box is mapped onto [-1, 1]^d: whether it enters is the
+    same under any margin, ten times smaller than the gap or ten times larger (then decided exactly), in both
+    functions; on the edge or outside it never enters."""
+    gap = abs(2 * (hi - x0) / (hi - lo))
     W, b = np.array([[1.0], [0.0]]), np.array([-x0])
-    assert regions_in_box(W, b, lo, hi, tol=gap / 10) == 2
-    assert region_count_curve(W, b, lo, hi, tol=gap / 10).tolist() == [1, 2]
-    for call in (regions_in_box, region_count_curve):
-        with pytest.raises(ValueError, match="degenerate.*boundary"):
-            call(W, b, lo, hi, tol=gap * 10)
+    expected = 2 if lo < x0 < hi else 1
+    for tol in ({gap / 10, gap * 10, 1e-9, 1e-2} - {0.0}):
+        assert regions_in_box(W, b, lo, hi, tol=tol) == expected
+        assert region_count_curve(W, b, lo, hi, tol=tol).tolist() == [1, expected]
 
 
-def test_tol_also_guards_intersections_near_the_boundary():
+def test_intersections_near_the_boundary_are_counted_under_any_margin():
     """y = 0 and x - y = 0.99999 both cross the square, and meet at (0.99999, 0), 1e-5 from its edge: four regions
-    (as the plain numpy count says) under a margin of 1e-6, refused under 1e-4."""
+    (as the plain numpy count says) under a margin of 1e-6 and, decided exactly, under 1e-4 and 1e-2. Moved onto the
+    edge (x - y = 1) the meeting point leaves the open square: three."""
     W, b = np.array([[0.0, 1.0], [1.0, -1.0]]), np.array([0.0, -0.99999])
-    assert regions_in_box(W, b, -1, 1, tol=1e-6) == numpy_2d(W, b, -1.0, 1.0) == 4
-    with pytest.raises(ValueError, match="degenerate.*boundary"):
-        regions_in_box(W, b, -1, 1, tol=1e-4)
+    for tol in (1e-6, 1e-4, 1e-2):
+        assert regions_in_box(W, b, -1, 1, tol=tol) == numpy_2d(W, b, -1.0, 1.0) == 4
+    assert regions_in_box(W, np.array([0.0, -1.0]), -1, 1) == 3
 
 
 def test_zero_column_raises():
@@ -158,7 +177,9 @@ def test_zero_column_raises():
 
 
 def exact_2d(lines, lo, hi):
-    """Exact rational count for integer lines a x + b y = c, or None if degenerate relative to the box."""
+    """Exact rational count of the regions of lines a x + b y = c (rationals) in the open square (lo, hi)^2, or None
+    if degenerate inside it (coincident lines, three through one point). A line enters iff the corners take both
+    signs; a crossing counts iff strictly inside (on the boundary it splits nothing)."""
     lo, hi = Fraction(lo), Fraction(hi)
     corners = [(lo, lo), (lo, hi), (hi, lo), (hi, hi)]
     meet = []
@@ -166,8 +187,6 @@ def exact_2d(lines, lo, hi):
         vals = [a * x + b_ * y - c for x, y in corners]
         if max(vals) > 0 and min(vals) < 0:
             meet.append((a, b_, c))
-        elif 0 in vals:
-            return None  # touches the closed box only on its boundary
     pts = {}
     for (a1, b1, c1), (a2, b2, c2) in combinations(meet, 2):
         det = a1 * b2 - a2 * b1
@@ -176,14 +195,87 @@ def exact_2d(lines, lo, hi):
                 return None  # coincident lines inside the box
             continue
         p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
-        closed = all(lo <= t <= hi for t in p)
-        if closed and not all(lo < t < hi for t in p):
-            return None  # intersection on the boundary
-        if closed:
+        if all(lo < t < hi for t in p):
             if p in pts:
                 return None  # three lines through one point
             pts[p] = 1
     return 1 + len(meet) + len(pts)
+
+
+def _solve(rows):
+    """The flat {x : a . x = c for (a, c) in rows} of 3-D as (point, directions), exactly, or None if empty; by
+    Gauss-Jordan elimination on Fractions."""
+    m = [list(r) for r in rows]
+    piv_cols, r = [], 0
+    for col in range(3):
+        p = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
+        if p is None:
+            continue
+        m[r], m[p] = m[p], m[r]
+        m[r] = [x / m[r][col] for x in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][col] != 0:
+                m[i] = [x - m[i][col] * y for x, y in zip(m[i], m[r])]
+        piv_cols.append(col)
+        r += 1
+    if any(all(x == 0 for x in row[:3]) and row[3] != 0 for row in m):
+        return None
+    free = [c for c in range(3) if c not in piv_cols]
+    point = [Fraction(0)] * 3
+    for i, c in enumerate(piv_cols):
+        point[c] = m[i][3]
+    dirs = []
+    for f in free:
+        v = [Fraction(0)] * 3
+        v[f] = Fraction(1)
+        for i, c in enumerate(piv_cols):
+            v[c] = -m[i][f]
+        dirs.append(v)
+    return point, dirs, len(piv_cols)
+
+
+def _meets_open_box(flat, lo, hi):
+    """Does the point, line or plane ``flat`` meet the open box (lo, hi)^3? Exactly: a point by its coordinates, a
+    line by intersecting the open parameter intervals of the three slabs, a plane by the signs at the corners."""
+    point, dirs, _ = flat
+    if not dirs:
+        return all(lo < x < hi for x in point)
+    if len(dirs) == 1:
+        (u,) = dirs
+        t_lo, t_hi = None, None
+        for x, v in zip(point, u):
+            if v == 0:
+                if not lo < x < hi:
+                    return False
+                continue
+            a, b = sorted(((lo - x) / v, (hi - x) / v))
+            t_lo = a if t_lo is None else max(t_lo, a)
+            t_hi = b if t_hi is None else min(t_hi, b)
+        return t_lo is None or t_lo < t_hi
+    raise AssertionError("planes are tested by their corners")
+
+
+def exact_3d(planes_, lo, hi):
+    """Exact rational count of the regions of planes a . x = c in the open cube (lo, hi)^3, or None if degenerate
+    inside it (a flat of a set of planes meeting the cube with dependent normals: coincident planes, three through
+    a line, four through a point). Independent of the core's zonotope test: planes by the corners' signs, lines
+    by slab intervals, points by their coordinates."""
+    lo, hi = Fraction(lo), Fraction(hi)
+    corners = [(x, y, z) for x in (lo, hi) for y in (lo, hi) for z in (lo, hi)]
+    meet = [p for p in planes_ if min(v := [sum(a * x for a, x in zip(p[:3], c)) - p[3] for c in corners]) < 0 < max(v)]
+    count = 1 + len(meet)
+    for k in (2, 3, 4):
+        for sub in combinations(meet, k):
+            flat = _solve(sub)
+            if flat is None:
+                continue
+            if flat[2] < k:          # dependent normals: degenerate if the shared flat enters the cube
+                if _meets_open_box(flat, lo, hi) if len(flat[1]) < 2 else True:
+                    return None
+                continue
+            if _meets_open_box(flat, lo, hi):
+                count += 1
+    return count
 
 
 @settings(max_examples=150, deadline=None)
@@ -199,6 +291,40 @@ def test_integer_lines_exact_or_refused(lines):
             regions_in_box(W, b, -2, 2)
     else:
         assert regions_in_box(W, b, -2, 2) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(-2, 2), st.integers(-2, 2), st.integers(-2, 2), st.integers(-3, 3))
+                .filter(lambda t: t[:3] != (0, 0, 0)), min_size=0, max_size=6))
+def test_integer_planes_exact_or_refused(planes_):
+    """Small integer planes in 3-D, many touching the cube's boundary or meeting on it: the count must be the exact
+    rational one of an independent oracle (corner signs, slab intervals, Gauss-Jordan on Fractions), and a refusal
+    only where that oracle finds a degeneracy inside the cube."""
+    expected = exact_3d([tuple(Fraction(x) for x in p) for p in planes_], -2, 2)
+    W = np.array([p[:3] for p in planes_], dtype=float).T.reshape(3, len(planes_))
+    b = -np.array([p[3] for p in planes_], dtype=float)
+    if expected is None:
+        with pytest.raises(ValueError, match="degenerate"):
+            regions_in_box(W, b, -2, 2)
+    else:
+        assert regions_in_box(W, b, -2, 2) == expected
+
+
+def test_a_random_layer_in_d_11_that_the_margin_refused_is_counted_the_same_in_any_order_and_scale():
+    """W, b ~ N(0, 1), d = 11, L = 12, seed 3: until the exact decisions an intersection within the d = 11 margin
+    (3e-6) of the box's boundary refused it. Now it is counted; the count cannot depend on the order of the
+    hyperplanes or of the coordinates (each order reaches other subsets first, so other decisions fall inside the
+    margin), nor on mapping x -> 2 x (W / 2 on the box [-2, 2], exact in binary); and it is at least the number of
+    activation patterns that 200,000 random points of the box occupy."""
+    rng = np.random.default_rng(3)
+    W, b = rng.normal(size=(11, 12)), rng.normal(size=12)
+    n = regions_in_box(W, b, -1, 1)
+    perm = np.random.default_rng(0).permutation(11)
+    assert regions_in_box(W[:, ::-1], b[::-1], -1, 1) == n
+    assert regions_in_box(W[perm], b, -1, 1) == n
+    assert regions_in_box(W / 2, b, -2, 2) == n
+    X = np.random.default_rng(1).uniform(-1, 1, (200_000, 11))
+    assert nnpartition.count_regions(X, W, b).n_regions <= n <= nnpartition.regions(12, 11)
 
 
 # --- limits and argument checking ---------------------------------------------------------

@@ -30,7 +30,8 @@ BoundLike = Union[float, Sequence[float], NDArray[np.floating]]
 
 #: Default limit on the worst-case steps of work (about one multiply-add each; ``docs/window.md``).
 DEFAULT_MAX_WORK = 10**11
-#: Default decision margin, relative to the box mapped onto ``[-1, 1]^d``.
+#: Default margin of the floating-point filter, relative to the box mapped onto ``[-1, 1]^d`` (decisions inside it
+#: are taken again in exact arithmetic).
 DEFAULT_TOL = 1e-9
 
 
@@ -80,9 +81,10 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
         W: hidden weights, shape ``(d, L)`` (the ``X @ W + b`` convention).
         b: hidden biases, shape ``(L,)``.
         lo, hi: the box, each a number (same for every coordinate) or ``d`` numbers.
-        tol: decision margin, relative to the box mapped onto ``[-1, 1]^d``.
-            Intersections closer than this to the box boundary, or hyperplanes
-            that nearly coincide, are refused as degenerate.
+        tol: margin of the floating-point filter, relative to the box mapped onto ``[-1, 1]^d`` (raised to a
+            multiple of the rounding bound in high ``d``): a decision closer than this (an intersection near the
+            box's boundary, nearly coincident hyperplanes or points) is taken again in exact rational arithmetic
+            on the numbers given, so the count does not depend on it; a larger ``tol`` only costs time.
         max_work: refuse up front when the steps of work (about one
             multiply-add each; 0.6-2 ns each on a shared two-core machine,
             ``benchmarks/bench_window.py --calibrate``) of the worst case exceed this: every one of the ``sum_{k<=d} C(L', k)`` subsets of
@@ -97,7 +99,9 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
 
     Raises:
         ValueError: malformed input, a zero column of ``W``, or a degenerate
-            arrangement (message names the neurons involved).
+            arrangement inside the box, decided exactly (coincident hyperplanes, ``k`` hyperplanes sharing a
+            flat of dimension above ``d - k``, ``d + 1`` through one point; the message names the neurons). A
+            hyperplane or intersection *on* the boundary is not degenerate: it is outside the open box.
         ValueError: the work estimate exceeds ``max_work``; use
             :func:`nnpartition.count_regions` on sample points to estimate instead.
 
@@ -109,6 +113,8 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
         7
         >>> regions_in_box(W, b, -0.4, 0.4)  # x + y = 1 misses this box
         4
+        >>> regions_in_box(W, b, 0, 1)       # x = 0 and y = 0 are its edges: only the diagonal enters
+        2
     """
     args = _prepare(W, b, lo, hi, tol, max_work)
     total, _ = _core.window_region_counts(*args)

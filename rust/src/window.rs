@@ -20,15 +20,22 @@
 //! with pruning (a flat that misses the box has no sub-flat in the box), in
 //! parallel over the first hyperplane.
 //!
-//! Every decision has a margin `tol` (after the box is mapped to `[-1, 1]^d`
-//! and every weight vector normalised); a decision inside the margin that no
-//! sub-flat settles is a degenerate arrangement and is reported as an error
-//! naming the neurons involved, never guessed. `d + 1` hyperplanes through
-//! one point of the box are found by sorting the intersection points along
-//! every line of `d - 1` hyperplanes.
+//! Every decision is first made in floating point with a margin `tol` (after
+//! the box is mapped to `[-1, 1]^d` and every weight vector normalised); a
+//! decision inside the margin is taken again in exact integer arithmetic on
+//! the caller's numbers ([`exact_flat`]: each double is a dyadic rational).
+//! An arrangement that is degenerate inside the box (dependent weight vectors
+//! whose hyperplanes share a flat meeting it, `d + 1` hyperplanes through one
+//! of its points) is reported as an error naming the neurons involved, never
+//! guessed; a flat that only touches the box's boundary misses the open box.
+//! `d + 1` hyperplanes through one point are found by sorting the intersection
+//! points along every line of `d - 1` hyperplanes and comparing, exactly, the
+//! points closer than their rounding error.
 
 use crate::error::{CoreError, CoreResult};
 use ndarray::{ArrayView1, ArrayView2};
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
 use rayon::prelude::*;
 
 /// Default decision margin (relative to the box mapped onto `[-1, 1]^d`).
@@ -52,7 +59,8 @@ pub struct WindowCount {
 /// Options of [`regions_in_box`].
 #[derive(Debug, Clone, Copy)]
 pub struct WindowOptions {
-    /// Decision margin; raised internally to a multiple of the rounding bound when smaller.
+    /// Margin of the floating-point filter (decisions inside it are taken exactly); raised internally to a
+    /// multiple of the rounding bound when smaller.
     pub tol: f64,
     /// Refuse when the worst-case steps of work, [`work_estimate`]`(L_active, d)`, exceed this.
     pub max_work: u64,
@@ -65,7 +73,9 @@ impl Default for WindowOptions {
 }
 
 /// Hyperplanes meeting the box, in box coordinates `[-1, 1]^d`, `w . u = q`, `|w|_2 = 1`.
-struct Arr {
+struct Arr<'a> {
+    /// The caller's arrays, read again (exactly) by [`exact_row`] for the decisions inside the margin.
+    src: Source<'a>,
     d: usize,
     w: Vec<f64>,
     q: Vec<f64>,
@@ -78,7 +88,16 @@ struct Arr {
     n_orig: usize,
 }
 
-impl Arr {
+/// The caller's layer and box, as given.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    w: ArrayView2<'a, f64>,
+    b: ArrayView1<'a, f64>,
+    lo: ArrayView1<'a, f64>,
+    hi: ArrayView1<'a, f64>,
+}
+
+impl Arr<'_> {
     #[inline]
     fn row(&self, i: usize) -> &[f64] {
         &self.w[i * self.d..(i + 1) * self.d]
@@ -93,10 +112,8 @@ impl Arr {
 enum Test {
     Inside,
     Outside,
-    /// Inside the margin; `dependent`: the weight vectors are (nearly) linearly dependent.
-    Ambiguous {
-        dependent: bool,
-    },
+    /// Inside the margin: to be decided exactly ([`exact_flat`]).
+    Ambiguous,
 }
 
 /// Determinant of the `m x m` row-major matrix in `a` (destroyed).
@@ -174,7 +191,6 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
     let mut buf = [0.0f64; MAX_DIM * MAX_DIM];
     let mut any_sat = false;
     let mut any_amb = false;
-    let mut max_rhs: f64 = 0.0;
     loop {
         // v_r = (-1)^r det(rows S \ {r}, columns T): the facet normal orthogonal to the columns T.
         for (r, vr) in v.iter_mut().enumerate().take(k) {
@@ -202,7 +218,6 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
             }
             rhs += s.iter().enumerate().map(|(r, &si)| v[r] * arr.row(si)[c]).sum::<f64>().abs();
         }
-        max_rhs = max_rhs.max(rhs);
         if lhs <= tol && rhs <= tol {
             // T spans no facet (its columns are dependent): no constraint.
         } else if lhs >= rhs + tol {
@@ -217,7 +232,7 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
         }
     }
     if any_amb || !any_sat {
-        Test::Ambiguous { dependent: max_rhs <= 2.0 * tol }
+        Test::Ambiguous
     } else {
         Test::Inside
     }
@@ -226,31 +241,181 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
 const ADVICE: &str = "regions_in_box needs hyperplanes in general position relative to the box: \
                       perturb W or b slightly, change the box, or estimate with count_regions sampling";
 
-/// An ambiguous subset is settled if some sub-flat clearly misses the box; otherwise it is an error.
-fn resolve(arr: &Arr, s: &[usize], dependent: bool) -> CoreResult<()> {
+/// The error for a subset `s` whose weight vectors are linearly dependent while its hyperplanes share a flat that
+/// meets the box (decided exactly: [`exact_flat`]). Every proper prefix of `s` was found to meet the box with
+/// independent weight vectors, so the last hyperplane contains the flat of the others, inside the box.
+fn dependent_error(arr: &Arr, s: &[usize]) -> CoreError {
+    let names = arr.names(s);
     let k = s.len();
-    let mut sub = Vec::with_capacity(k);
-    for mask in 1..(1u32 << k) - 1 {
-        sub.clear();
-        sub.extend((0..k).filter(|&b| mask & (1 << b) != 0).map(|b| s[b]));
-        if flat_test(arr, &sub) == Test::Outside {
-            return Ok(());
+    CoreError::InvalidArgument(format!(
+        "degenerate arrangement: neurons {names} have linearly dependent weight vectors and their hyperplanes \
+         share a common flat that meets the box (coincident hyperplanes, or {k} hyperplanes through a common flat \
+         of dimension > d - {k}); {ADVICE}"
+    ))
+}
+
+// ---- exact decisions ---------------------------------------------------------------------------------------
+//
+// A decision inside the floating-point margin is taken again in exact integer arithmetic on the caller's own
+// numbers: every f64 is a dyadic rational `m 2^e`, and so is every entry of a hyperplane mapped onto the box
+// `[-1, 1]^d` (`w_k (hi_k - lo_k) / 2`, and `-(b + sum_k w_k (hi_k + lo_k) / 2)`). Scaled by a power of two (a
+// positive factor, which moves no hyperplane) each row is a vector of integers, and the zonotope test of
+// [`flat_test`] becomes a comparison of integers (determinants by Bareiss's fraction-free elimination).
+
+/// A dyadic rational `m 2^e`, exactly.
+#[derive(Clone)]
+struct Dyadic {
+    m: BigInt,
+    e: i64,
+}
+
+impl Dyadic {
+    fn of(x: f64) -> Dyadic {
+        if x == 0.0 {
+            return Dyadic { m: BigInt::zero(), e: 0 };
+        }
+        let bits = x.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i64;
+        let frac = bits & ((1u64 << 52) - 1);
+        let (m, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+        let m = BigInt::from(m);
+        Dyadic { m: if x < 0.0 { -m } else { m }, e }
+    }
+    fn mul(&self, o: &Dyadic) -> Dyadic {
+        Dyadic { m: &self.m * &o.m, e: self.e + o.e }
+    }
+    fn add(&self, o: &Dyadic) -> Dyadic {
+        if self.m.is_zero() {
+            return o.clone();
+        }
+        if o.m.is_zero() {
+            return self.clone();
+        }
+        let e = self.e.min(o.e);
+        Dyadic { m: (&self.m << (self.e - e) as usize) + (&o.m << (o.e - e) as usize), e }
+    }
+    fn half(&self) -> Dyadic {
+        Dyadic { m: self.m.clone(), e: self.e - 1 }
+    }
+    fn neg(&self) -> Dyadic {
+        Dyadic { m: -&self.m, e: self.e }
+    }
+}
+
+/// Hyperplane `j` of the caller's layer in box coordinates, `(w_1, ..., w_d, q)` with `w . u = q`, exactly, scaled
+/// by a positive power of two to integers.
+fn exact_row(src: &Source<'_>, j: usize) -> Vec<BigInt> {
+    let d = src.w.nrows();
+    let mut row = Vec::with_capacity(d + 1);
+    let mut off = Dyadic::of(src.b[j]);
+    for k in 0..d {
+        let (w, lo, hi) = (Dyadic::of(src.w[[k, j]]), Dyadic::of(src.lo[k]), Dyadic::of(src.hi[k]));
+        row.push(w.mul(&hi.add(&lo.neg()).half()));
+        off = off.add(&w.mul(&hi.add(&lo).half()));
+    }
+    row.push(off.neg());
+    let e = row.iter().filter(|x| !x.m.is_zero()).map(|x| x.e).min().unwrap_or(0);
+    row.into_iter().map(|x| if x.m.is_zero() { x.m } else { x.m << (x.e - e) as usize }).collect()
+}
+
+/// Determinant of the `m x m` row-major integer matrix in `a` (destroyed), by Bareiss's fraction-free elimination.
+fn exact_det(m: usize, a: &mut [BigInt]) -> BigInt {
+    if m == 0 {
+        return BigInt::from(1);
+    }
+    let mut negate = false;
+    let mut prev = BigInt::from(1);
+    for k in 0..m {
+        if a[k * m + k].is_zero() {
+            match (k + 1..m).find(|&r| !a[r * m + k].is_zero()) {
+                None => return BigInt::zero(),
+                Some(r) => {
+                    for c in 0..m {
+                        a.swap(r * m + c, k * m + c);
+                    }
+                    negate = !negate;
+                }
+            }
+        }
+        for i in k + 1..m {
+            for j in k + 1..m {
+                let v = (&a[i * m + j] * &a[k * m + k] - &a[i * m + k] * &a[k * m + j]) / &prev;
+                a[i * m + j] = v;
+            }
+        }
+        prev = a[k * m + k].clone();
+    }
+    let det = a[m * m - 1].clone();
+    if negate {
+        -det
+    } else {
+        det
+    }
+}
+
+/// What the exact test says of a subset's flat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exact {
+    /// It meets the open box (the weight vectors are independent).
+    Inside,
+    /// It misses the open box (it may touch its boundary), or the hyperplanes have no common point.
+    Outside,
+    /// The weight vectors are linearly dependent and the hyperplanes share a flat (which may or may not meet the box).
+    Dependent,
+}
+
+/// [`flat_test`] in exact arithmetic on the rows of [`exact_row`] (`d + 1` integers each).
+fn exact_flat_rows(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Exact> {
+    crate::limits::check()?;
+    let k = rows.len();
+    let mut t: Vec<usize> = (0..k - 1).collect();
+    let mut v = vec![BigInt::zero(); k];
+    let mut buf: Vec<BigInt> = Vec::with_capacity((k - 1) * (k - 1));
+    let mut any_sat = false;
+    loop {
+        for (r, vr) in v.iter_mut().enumerate() {
+            buf.clear();
+            for (rr, row) in rows.iter().enumerate() {
+                if rr != r {
+                    buf.extend(t.iter().map(|&c| row[c].clone()));
+                }
+            }
+            let dt = exact_det(k - 1, &mut buf);
+            *vr = if r % 2 == 0 { dt } else { -dt };
+        }
+        let dot = |c: usize| rows.iter().zip(&v).map(|(row, vr)| &row[c] * vr).sum::<BigInt>();
+        let lhs = dot(d).abs();
+        let rhs: BigInt = (0..d).filter(|c| !t.contains(c)).map(|c| dot(c).abs()).sum();
+        if lhs.is_zero() && rhs.is_zero() {
+            // T spans no facet: no constraint.
+        } else if lhs >= rhs {
+            return Ok(Exact::Outside);
+        } else {
+            any_sat = true;
+        }
+        if k == 1 || !next_combination(&mut t, d) {
+            break;
         }
     }
-    let names = arr.names(s);
-    let tol = arr.tol;
-    Err(CoreError::InvalidArgument(if dependent {
-        format!(
-            "degenerate arrangement: neurons {names} have (nearly) linearly dependent weight vectors and \
-             their hyperplanes share a common flat that meets the box (coincident hyperplanes, or {k} \
-             hyperplanes through a common flat of dimension > d - {k}), within tol={tol:.1e}; {ADVICE}"
-        )
-    } else {
-        format!(
-            "degenerate arrangement: the common intersection of the hyperplanes of neurons {names} lies on \
-             the boundary of the box (within tol={tol:.1e}), so whether it is inside cannot be decided; {ADVICE}"
-        )
-    }))
+    Ok(if any_sat { Exact::Inside } else { Exact::Dependent })
+}
+
+/// [`exact_flat_rows`] for the subset `s` of the hyperplanes that meet the box.
+fn exact_flat(arr: &Arr, s: &[usize]) -> CoreResult<Exact> {
+    let rows: Vec<Vec<BigInt>> = s.iter().map(|&i| exact_row(&arr.src, arr.orig[i])).collect();
+    exact_flat_rows(arr.d, &rows)
+}
+
+/// Do the `d + 1` hyperplanes `prefix + {a, b}` share a point, exactly? (Each `d` of them that include the prefix
+/// meet in one point, so they do iff the `(d + 1) x (d + 1)` matrix of their rows `(w, q)` is singular.)
+fn exact_coincide(arr: &Arr, prefix: &[usize], a: usize, b: usize) -> CoreResult<bool> {
+    crate::limits::check()?;
+    let d = arr.d;
+    let mut m: Vec<BigInt> = Vec::with_capacity((d + 1) * (d + 1));
+    for &i in prefix.iter().chain([a, b].iter()) {
+        m.extend(exact_row(&arr.src, arr.orig[i]));
+    }
+    Ok(exact_det(d + 1, &mut m).is_zero())
 }
 
 /// Thread-local accumulator.
@@ -319,7 +484,7 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     }
     let conc_scale = 4.0 * (d as f64).sqrt() * arr.delta;
     acc.pts.clear();
-    let mut amb: Vec<(usize, bool)> = Vec::new();
+    let mut amb: Vec<usize> = Vec::new();
     let sc = Scan { g: &g, start, cnorm, conc_scale };
     match d {
         1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
@@ -330,36 +495,58 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
         _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
     }
     let _ = tol;
-    for (j, dependent) in amb {
-        let mut s = p.clone();
+    // Points inside the margin of the box's boundary (or of a dependent line): decided exactly.
+    let mut s = p.clone();
+    for j in amb {
         s.push(j);
-        resolve(arr, &s, dependent)?;
+        let exact = exact_flat(arr, &s)?;
+        if exact == Exact::Dependent {
+            return Err(dependent_error(arr, &s));
+        }
+        s.pop();
+        if exact == Exact::Inside {
+            acc.inc[arr.orig[j]] += 1;
+            let r = &arr.ext[j * (d + 1)..(j + 1) * (d + 1)];
+            let dd: f64 = (0..d).map(|l| r[l] * g[0][l]).sum();
+            let tnum: f64 = (0..d).map(|m| (0..=d).map(|l| r[l] * g[1 + m][l]).sum::<f64>() * g[0][m]).sum();
+            let (t, e) = (tnum / (dd * cnorm), (conc_scale / dd.abs()) as f32 * 1.000_001);
+            // (A position the floating point cannot place is compared, exactly, with every other point.)
+            acc.pts.push(if t.is_finite() && e.is_finite() {
+                (t, e, j as u32)
+            } else {
+                (0.0, f32::INFINITY, j as u32)
+            });
+        }
     }
     if acc.pts.len() > 1 {
-        // Sorted by centre, an interval overlaps an earlier one iff its left end is below the
-        // running maximum of the earlier right ends.
+        // Sorted by centre, an interval overlaps an earlier one iff its left end is below the running maximum of
+        // the earlier right ends; each earlier interval it overlaps (all centred at most `e + e_max` below its
+        // own) is then a pair of points that may coincide, decided exactly.
         bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts)?;
-        let (t0, e0, j0) = acc.pts[0];
-        let mut hi = t0 + e0 as f64;
-        let mut hi_j = j0 as usize;
-        for &(t, e, j) in &acc.pts[1..] {
-            let j = j as usize;
-            if t - (e as f64) <= hi {
-                let mut s = p.clone();
-                let (a, b) = if hi_j < j { (hi_j, j) } else { (j, hi_j) };
-                s.push(a);
-                s.push(b);
-                return Err(CoreError::InvalidArgument(format!(
-                    "degenerate arrangement: the hyperplanes of neurons {} ({} hyperplanes in {d}-D) pass \
-                     through one point inside the box (within rounding); {ADVICE}",
-                    arr.names(&s),
-                    d + 1
-                )));
+        let e_max = acc.pts.iter().map(|x| x.1).fold(0.0f32, f32::max) as f64;
+        let mut hi = acc.pts[0].0 + acc.pts[0].1 as f64;
+        for i in 1..acc.pts.len() {
+            let (t, e, j) = acc.pts[i];
+            let e = e as f64;
+            if t - e <= hi {
+                for &(tk, ek, jk) in acc.pts[..i].iter().rev() {
+                    if tk < t - e - e_max {
+                        break;
+                    }
+                    if tk + ek as f64 >= t - e && exact_coincide(arr, p, jk as usize, j as usize)? {
+                        let (a, b) = if jk < j { (jk, j) } else { (j, jk) };
+                        s.push(a as usize);
+                        s.push(b as usize);
+                        return Err(CoreError::InvalidArgument(format!(
+                            "degenerate arrangement: the hyperplanes of neurons {} ({} hyperplanes in {d}-D) pass \
+                             through one point inside the box; {ADVICE}",
+                            arr.names(&s),
+                            d + 1
+                        )));
+                    }
+                }
             }
-            if t + (e as f64) > hi {
-                hi = t + e as f64;
-                hi_j = j;
-            }
+            hi = hi.max(t + e);
         }
     }
     Ok(())
@@ -380,7 +567,7 @@ fn scan(
     sc: &Scan<'_>,
     inc: &mut [u64],
     pts: &mut Vec<(f64, f32, u32)>,
-    amb: &mut Vec<(usize, bool)>,
+    amb: &mut Vec<usize>,
 ) -> CoreResult<()> {
     let tol = arr.tol;
     let s = d + 1;
@@ -427,7 +614,7 @@ fn scan(
                 let e = (sc.conc_scale / ad) as f32 * 1.000_001;
                 pts.push((t, e, j as u32));
             }
-            2 => amb.push((j, ad <= 2.0 * tol)),
+            2 => amb.push(j),
             _ => {}
         }
     }
@@ -506,7 +693,15 @@ fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
                 extend(arr, acc)
             }
             Test::Outside => Ok(()),
-            Test::Ambiguous { dependent } => resolve(arr, &acc.prefix, dependent),
+            Test::Ambiguous => match exact_flat(arr, &acc.prefix) {
+                Ok(Exact::Inside) => {
+                    acc.inc[arr.orig[j]] += 1;
+                    extend(arr, acc)
+                }
+                Ok(Exact::Outside) => Ok(()),
+                Ok(Exact::Dependent) => Err(dependent_error(arr, &acc.prefix)),
+                Err(e) => Err(e),
+            },
         };
         acc.prefix.pop();
         r?;
@@ -647,7 +842,9 @@ pub fn regions_in_box(
     // Map the box to [-1, 1]^d: x = c + h * u; w . x + b = (w * h) . u + (w . c + b).
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
     let half: Vec<f64> = (0..d).map(|k| 0.5 * (hi[k] - lo[k])).collect();
-    let mut arr = Arr { d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
+    let src = Source { w, b, lo, hi };
+    let mut arr =
+        Arr { src, d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
     let mut inc = vec![0u64; l];
     let mut row = vec![0.0f64; d];
     for i in 0..l {
@@ -675,11 +872,9 @@ pub fn regions_in_box(
         if q.abs() >= l1 + tol {
             continue;
         }
-        if q.abs() > l1 - tol {
-            return Err(CoreError::InvalidArgument(format!(
-                "degenerate arrangement: the hyperplane of neuron {i} touches the boundary of the box \
-                 (passes within tol={tol:.1e} of a corner), so whether it enters the box cannot be decided; {ADVICE}"
-            )));
+        // Within the margin of a corner: whether it enters the box is decided exactly.
+        if q.abs() > l1 - tol && exact_flat_rows(d, &[exact_row(&arr.src, i)])? != Exact::Inside {
+            continue;
         }
         arr.w.extend(row.iter().map(|x| x / nrm));
         arr.ext.extend(row.iter().map(|x| x / nrm));
@@ -909,15 +1104,25 @@ mod tests {
         // Coincident lines that miss the box are harmless.
         let (w, b) = planes(&[&[1.0, 2.0, 5.0], &[-2.0, -4.0, -10.0], &[1.0, 0.0, 0.0]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
-        // Intersection exactly on the box boundary: x = 1 is a face; x = 0.3 and y = 1 meet on it.
+        // An intersection exactly on the box's boundary is decided exactly, not refused: x = 0.25 and x - y = -0.75
+        // cross the square and meet at (0.25, 1), on its edge, so not inside the open square: 1 + 2 + 0 regions.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.25], &[1.0, -1.0, -0.75]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 3);
+        // With 0.3 and -0.7 the doubles' own values (0.2999999999999999889 and -0.6999999999999999556) meet at
+        // y = 0.99999999999999994449, inside: 1 + 2 + 1 (the decision is on the numbers given, not on decimals).
         let (w, b) = planes(&[&[1.0, 0.0, 0.3], &[1.0, -1.0, -0.7]]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
-        // A line through a corner only.
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 4);
+        // x + y = 2 passes through the corner (1, 1) only: it does not enter the open square.
         let (w, b) = planes(&[&[1.0, 1.0, 2.0]]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
-        // Four planes through one point in 3-D.
-        let (w, b) =
-            planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[0.0, 0.0, 1.0, 0.1], &[1.0, 1.0, 1.0, 0.3]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1);
+        // Four planes through one point in 3-D (dyadic numbers: three doubles 0.1 sum to 0.30000000000000001665, not
+        // to the double 0.3, and those four planes do not share a point).
+        let (w, b) = planes(&[
+            &[1.0, 0.0, 0.0, 0.125],
+            &[0.0, 1.0, 0.0, 0.125],
+            &[0.0, 0.0, 1.0, 0.125],
+            &[1.0, 1.0, 1.0, 0.375],
+        ]);
         assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
         // Three planes through a common line in 3-D.
         let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[1.0, 1.0, 0.0, 0.2]]);
@@ -926,6 +1131,109 @@ mod tests {
         let w = Array2::from_shape_vec((2, 2), vec![1.0, 0.0, 0.0, 0.0]).unwrap();
         let e = count(&w, &arr1(&[0.0, 1.0]), -1.0, 1.0).unwrap_err();
         assert!(matches!(e, CoreError::InvalidArgument(ref m) if m.contains("column 1 of W is zero")));
+    }
+
+    #[test]
+    fn exact_determinant_matches_the_permutation_expansion() {
+        // Leibniz's sum over permutations, in i128, on small integer matrices (many of them singular).
+        fn leibniz(m: usize, a: &[i64]) -> i128 {
+            fn perms(m: usize) -> Vec<Vec<usize>> {
+                if m == 0 {
+                    return vec![vec![]];
+                }
+                let mut out = Vec::new();
+                for p in perms(m - 1) {
+                    for i in 0..m {
+                        let mut q = p.clone();
+                        q.insert(i, m - 1);
+                        out.push(q);
+                    }
+                }
+                out
+            }
+            perms(m)
+                .into_iter()
+                .map(|p| {
+                    let inversions = (0..m).flat_map(|i| (i + 1..m).map(move |j| (i, j))).filter(|&(i, j)| p[i] > p[j]);
+                    let sign = if inversions.count() % 2 == 0 { 1 } else { -1 };
+                    sign * (0..m).map(|r| a[r * m + p[r]] as i128).product::<i128>()
+                })
+                .sum()
+        }
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        for trial in 0..400 {
+            let m = 1 + trial % 6;
+            let a: Vec<i64> = (0..m * m).map(|_| rng.random_range(-3i64..=3)).collect();
+            let mut big: Vec<BigInt> = a.iter().map(|&x| BigInt::from(x)).collect();
+            assert_eq!(exact_det(m, &mut big), BigInt::from(leibniz(m, &a)), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn exact_rows_are_the_hyperplanes_in_box_coordinates() {
+        // x0 - 3 x1 = -0.1 (w = (1, -3), b = 0.1) in the box [0.1, 0.7] x [-2, 1]: x = c + h u, c = (0.4, -0.5),
+        // h = (0.3, 1.5): 0.3 u0 - 4.5 u1 = -(0.1 + 0.4 + 1.5) = -2, in the doubles' own values (0.1, 0.3, 0.7 are
+        // not dyadic; the row is what the doubles say, scaled to integers).
+        let w = ndarray::arr2(&[[1.0], [-3.0]]);
+        let (b, lo, hi) = (arr1(&[0.1]), arr1(&[0.1, -2.0]), arr1(&[0.7, 1.0]));
+        let src = Source { w: w.view(), b: b.view(), lo: lo.view(), hi: hi.view() };
+        let row = exact_row(&src, 0);
+        let f = |x: &BigInt| x.to_string().parse::<f64>().unwrap();
+        let scale = f(&row[1]) / -4.5;
+        assert!(scale > 0.0);
+        for (got, want) in row.iter().zip([(0.7 - 0.1) / 2.0, -4.5, -(0.1 + (0.7 + 0.1) / 2.0 * 1.0 - 3.0 * -0.5)]) {
+            assert!((f(got) / scale - want).abs() < 1e-12, "{row:?}");
+        }
+    }
+
+    #[test]
+    fn cuts_within_the_margin_of_the_boundary_are_decided_exactly_in_high_d() {
+        // Coordinate cuts x_k = a in d = 9: the regions of the open box are the product over the axes of 1 + the
+        // cuts strictly inside (-1, 1). Cuts 2^-40 from the boundary, exactly on it, and 2^-45 outside it all fall
+        // within the margin of d = 9 (7.3e-8); until the exact decisions every such layer was refused as touching
+        // the boundary.
+        let e = |p: i32| 2f64.powi(-p);
+        let axes: [&[f64]; 9] = [
+            &[0.3, 1.0 - e(40), 1.0 - e(41)], // 3 inside, two of them 2^-41 apart
+            &[-1.0 + e(45), 1.0],             // 1 inside, one on the boundary
+            &[1.0 + e(45), 0.0],              // 1 inside, one just outside
+            &[-1.0 + e(50)],
+            &[0.1],
+            &[0.2],
+            &[-0.3],
+            &[1.0 - e(44)],
+            &[-0.5],
+        ];
+        let l: usize = axes.iter().map(|a| a.len()).sum();
+        let (mut w, mut b) = (Array2::zeros((9, l)), Array1::zeros(l));
+        let mut i = 0;
+        let mut want = 1u64;
+        for (k, cuts) in axes.iter().enumerate() {
+            want *= 1 + cuts.iter().filter(|&&a| a > -1.0 && a < 1.0).count() as u64;
+            for &a in cuts.iter() {
+                w[[k, i]] = 1.0;
+                b[i] = -a;
+                i += 1;
+            }
+        }
+        assert_eq!(want, 4 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), want);
+        // The same cuts seen from a box four times larger and shifted (every decision at another scale).
+        let lo = Array1::from_elem(9, -1.0);
+        let hi = Array1::from_elem(9, 1.0);
+        let c = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).unwrap();
+        assert_eq!(c.regions, want);
+        assert_eq!(c.increments.iter().sum::<u64>() + 1, want);
+    }
+
+    #[test]
+    fn lines_through_one_point_are_refused_and_lines_2_to_the_minus_40_apart_are_not() {
+        // Three lines through (0.5, 0.5) exactly, and the same with the third moved 2^-40 along x: the float
+        // positions along the first line agree within rounding in both; the exact test tells them apart.
+        let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0]]);
+        assert!(matches!(count(&w, &b, -1.0, 1.0), Err(CoreError::InvalidArgument(ref m)) if m.contains("one point")));
+        let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0 + 2f64.powi(-40)]]);
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 3);
     }
 
     /// Largest |coordinate| of the intersection points of all d-subsets (Cramer, brute force).

@@ -208,7 +208,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
     p.add_argument("--tol", type=float, default=None,
-                   help="with --weights: decision margin for degenerate input (default 1e-9)")
+                   help="with --weights: margin of the floating-point filter; decisions inside it are "
+                        "taken in exact arithmetic (default 1e-9)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
