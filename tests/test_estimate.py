@@ -479,6 +479,21 @@ def test_array_estimates_are_sized_against_the_memory_limit():
     assert estimate_accuracy(d, N, 8).accuracy.shape == (40, 50)
 
 
+def test_one_huge_size_array_is_refused_before_it_is_converted():
+    """A single array of sizes (a read-only broadcast view of 10^12 entries, or an int8 one of 10^9) is sized against
+    max_bytes before its float64 copy or its range masks are made: the check on the broadcast came after each array
+    was converted, so these raised MemoryError (931 GiB, 7.5 GiB) instead of the limit's ValueError."""
+    from nnpartition import limits
+
+    for d in (np.broadcast_to(np.int64(3), (10**12,)), np.broadcast_to(np.int8(3), (10**9,))):
+        with pytest.raises(ValueError, match=rf"{d.size} configurations .* \(max_bytes\)"):
+            estimate_accuracy(d, 100, 8)
+    with limits.override(max_bytes=100_000):   # as the broadcast is: the limit in force decides
+        with pytest.raises(ValueError, match=r"2000 configurations .* \(max_bytes\)"):
+            estimate_accuracy(3, np.full(2000, 100), 8)
+        assert estimate_accuracy(3, np.full(20, 100), 8).accuracy.shape == (20,)
+
+
 def test_cli_estimate_json():
     exe = Path(sys.executable).parent / "nnpartition"
     out = subprocess.run([str(exe), "estimate", "-d", "10", "-N", "1000", "-L", "50", "--json"],

@@ -381,6 +381,9 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
         ValueError: N must be finite, got nan
     """
     arr = np.asarray(x)
+    # one array alone can be too big (a broadcast view of 10^12 entries, an int8 array of 10^9): sized before its
+    # float64 copy and range masks, as the broadcast of the three is after
+    _core.check_estimate_size(arr.size)
     if arr.dtype == object and arr.size and all(_is_int(a) for a in arr.ravel()):
         # Python ints too large for any numpy integer (numpy stores them as objects): out of range, not a type error
         bad = next((a for a in arr.ravel() if not 1 <= a <= MAX_SIZE), None)
