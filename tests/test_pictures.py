@@ -1324,3 +1324,69 @@ def test_plot_partition_of_saved_weights_refuses_the_training_options(extra, nam
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and named in err[0] and "--weights" in err[0], err
     assert not out.exists() and not (tmp_path / "again.npz").exists()
+
+
+# --- scale: a plane's directions and a wide box are read without float64 overflow ---------------------------------
+
+@pytest.mark.parametrize("scale", [1e300, 1e160, 1e-160, 1e-300])
+def test_a_planes_orthogonal_directions_of_any_scale_are_not_called_parallel(scale):
+    """Plane's collinearity test multiplied squared norms: orthogonal u, v of norm 1e160 overflowed (a numpy
+    RuntimeWarning, then "u and v are (nearly) parallel"), and of norm 1e-160 underflowed to the same refusal. The
+    test is now made on the directions scaled to about 1, so it depends on their angle only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = Plane(np.zeros(3), np.array([scale, 0.0, 0.0]), np.array([0.0, scale, 0.0]))
+        assert p.u[0] == scale and p.v[1] == scale
+        with pytest.raises(ValueError, match="parallel"):
+            Plane(np.zeros(2), np.array([scale, 0.0]), np.array([scale, scale * 1e-9]))
+        with pytest.raises(ValueError, match="plane u is zero"):
+            Plane(np.zeros(2), np.zeros(2), np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("half", [1e120, 1e150])
+def test_areas_and_centroids_of_a_wide_window_do_not_overflow(half):
+    """The box check allows windows up to about 1e150 across (their areas fit float64), but the centroids'
+    moments grew as the cube of the width: a box of +-1e120 gave a numpy overflow warning and infinite or NaN
+    centroids (and plot_partition, which colours by them, warned too). The moments are now taken in coordinates
+    scaled by a power of two, which changes no bit of a result that did not overflow."""
+    net = make_net([6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rp = region_polygons(net, box=(-half, half))
+        small = region_polygons(net, box=(-1.0, 1.0))
+        areas, cen = rp.areas(), rp.centroids()
+        assert np.all(np.isfinite(areas)) and np.all(np.isfinite(cen)) and np.all(np.isfinite(rp.logits()))
+        assert math.isclose(areas.sum(), (2 * half) ** 2, rel_tol=1e-9)
+        for r in range(rp.n_regions):   # every centroid lies inside its polygon's bounding box
+            poly = rp.polygon(r)
+            assert np.all(cen[r] >= poly.min(axis=0)) and np.all(cen[r] <= poly.max(axis=0))
+    from nnpartition.pictures import _polygon_moments
+    scaled = (small.vertices * 2.0 ** -40, small.vertices * 2.0 ** 40)
+    for f, verts in zip((2.0 ** -40, 2.0 ** 40), scaled):   # a power of two: the same bits, scaled
+        a, c = _polygon_moments(verts, small.offsets)
+        assert a.tolist() == (small.areas() * f * f).tolist() and c.tolist() == (small.centroids() * f).tolist()
+
+
+@pytest.mark.parametrize("box", [(True, 2), (-1, np.True_), ((False, -1), (1, 1)), np.array([0, 1], dtype=bool)])
+def test_a_box_of_booleans_is_refused_as_regions_in_box_refuses_one(box):
+    """region_polygons(box=(True, 2)) drew the window 1 to 2, where regions_in_box refuses a bool bound
+    (tests/test_bad_input.py::test_box_bounds_refuse_booleans)."""
+    net = make_net([3])
+    assert region_polygons(net, box=(1, 2)).n_regions >= 1
+    with pytest.raises(TypeError, match="box"):
+        region_polygons(net, box=box)
+
+
+@needs_mpl
+@pytest.mark.parametrize("ax", [3, "ax", object()])
+def test_plot_partition_refuses_axes_that_are_not_axes_before_any_work(ax, monkeypatch):
+    """ax=3 raised AttributeError ('int' object has no attribute 'add_collection') after the regions were
+    computed; the docstring says every argument is checked before anything is computed or drawn."""
+    import nnpartition.pictures as pictures
+
+    def never(*args, **kwargs):
+        raise AssertionError("regions computed before ax was checked")
+
+    monkeypatch.setattr(pictures, "_region_polygons", never)
+    with pytest.raises(TypeError, match="^ax must be matplotlib axes"):
+        npn.plot_partition(make_net([3]), ax=ax)

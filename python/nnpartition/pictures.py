@@ -113,8 +113,14 @@ class Plane:
         w = _vector("plane v", self.v, d)
         if d < 2:
             raise ValueError(f"a plane needs an input dimension d >= 2, got d = {d}")
-        gram = float(u @ u) * float(w @ w) - float(u @ w) ** 2
-        if not gram > 1e-12 * float(u @ u) * float(w @ w):
+        # the angle's test on the directions scaled by their largest entries (about 1): on u and v themselves the
+        # squared norms overflowed from about 1e154 (a numpy warning, then "parallel") and underflowed below 1e-154
+        for name, vec in (("u", u), ("v", w)):
+            if not np.any(vec):
+                raise ValueError(f"plane {name} is zero: the plane needs two directions")
+        us, ws = u / np.max(np.abs(u)), w / np.max(np.abs(w))
+        gram = float(us @ us) * float(ws @ ws) - float(us @ ws) ** 2
+        if not gram > 1e-12 * float(us @ us) * float(ws @ ws):
             raise ValueError("the plane's directions u and v are (nearly) parallel: the plane points are collinear")
         object.__setattr__(self, "origin", o)
         object.__setattr__(self, "u", u)
@@ -267,6 +273,11 @@ def _polygon_moments(vertices: np.ndarray, offsets: np.ndarray) -> Tuple[np.ndar
     # Shift to each polygon's first vertex for accuracy far from the origin.
     first = np.repeat(offsets[:-1], np.diff(offsets))
     x0, y0 = x - x[first], y - y[first]
+    # in units of a power of two near the largest offset (exact: no bit of a result that fits changes): the moments
+    # grow as its cube and overflowed float64 for windows above about 1e102 across, which the box check allows
+    big = float(max(np.max(np.abs(x0), initial=0.0), np.max(np.abs(y0), initial=0.0)))
+    unit = 2.0 ** math.frexp(big)[1] if 0.0 < big < math.inf else 1.0
+    x0, y0 = x0 / unit, y0 / unit
     x1, y1 = x0[nxt], y0[nxt]
     cross = x0 * y1 - x1 * y0
     owner = np.repeat(np.arange(n), np.diff(offsets))
@@ -275,8 +286,8 @@ def _polygon_moments(vertices: np.ndarray, offsets: np.ndarray) -> Tuple[np.ndar
     cy = np.bincount(owner, (y0 + y1) * cross, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         cen = np.stack([cx / (3 * area2), cy / (3 * area2)], axis=1)
-    cen += vertices[offsets[:-1]]
-    return area2 / 2, cen
+    cen = cen * unit + vertices[offsets[:-1]]
+    return area2 / 2 * unit * unit, cen
 
 
 def _as_network(net: Any) -> Network:
@@ -327,7 +338,13 @@ def _plane(plane: Any, d: int) -> Plane:
 
 
 def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
-    arr = v._real_array("box", box).astype(np.float64)
+    # as regions_in_box refuses a bool bound: True is not the number 1 here (numpy reads (True, 2) as [1, 2])
+    parts = list(box) if isinstance(box, (list, tuple)) else []
+    parts += [x for p in parts if isinstance(p, (list, tuple)) for x in p]
+    arr = v._real_array("box", box)
+    if arr.dtype == np.bool_ or any(isinstance(x, (bool, np.bool_)) for x in parts):
+        raise TypeError(f"box must hold numbers, got {box!r} (True/False are not coordinates)")
+    arr = arr.astype(np.float64)
     if arr.shape == (2,):
         lo_, hi_ = (float(arr[0]),) * 2, (float(arr[1]),) * 2
     elif arr.shape == (2, 2):
@@ -673,6 +690,11 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     linewidth = v.real("linewidth", linewidth, minimum=0.0)
     max_points = v.count("max_points", max_points, minimum=1, maximum=2**40)
     _check_edgecolor(edgecolor)
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):   # it failed after the regions were computed, on ax.add_collection
+            raise TypeError(f"ax must be matplotlib axes (or None for a new figure), got {type(ax).__name__}")
     nn = _as_network(net)
     d = nn.d
     Xc = yc = None
