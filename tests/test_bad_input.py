@@ -280,3 +280,14 @@ def test_every_call_refuses_the_same_widths_with_the_same_error(bad, exc):
             call(iter(int, 1) if isinstance(bad, type(iter(int, 1))) else bad)
         messages.add(str(info.value).split(" and <=")[0])
     assert len(messages) == 1, messages
+
+
+@pytest.mark.parametrize("layers", [(p for p in [(W, b)]), {0: (W, b)}, 3, None])
+def test_deepnet_layers_that_are_not_a_list_are_a_type_error(layers):
+    """DeepNet(a generator of (W, b) pairs) said "layers must be a non-empty list" (a ValueError) of a non-empty
+    generator; a value of the wrong kind is a TypeError naming what it got, and an empty list stays a ValueError."""
+    assert npn.DeepNet([(W, b)], np.ones(3), 0.0).widths == [3]
+    with pytest.raises(TypeError, match=r"^layers must be a list \(or tuple\) of \(W, b\) pairs, got "):
+        npn.DeepNet(layers, np.ones(3), 0.0)
+    with pytest.raises(ValueError, match="non-empty"):
+        npn.DeepNet([], np.ones(3), 0.0)

@@ -223,7 +223,10 @@ class DeepNet(_Logit):
     _widths: List[int] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.layers, (list, tuple)) or not self.layers:
+        if not isinstance(self.layers, (list, tuple)):   # a generator was "must be a non-empty list" (ValueError)
+            raise TypeError(f"layers must be a list (or tuple) of (W, b) pairs, got {type(self.layers).__name__} "
+                            f"{_short(self.layers)}")
+        if not self.layers:
             raise ValueError("layers must be a non-empty list of (W, b) pairs")
         checked = []
         fan_in = None
