@@ -399,3 +399,33 @@ def test_sizing_speed_claims_state_the_measured_figure():
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_estimate.py"), "--help"],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert r.returncode == 0 and "--sizing" in r.stdout
+
+
+def _run_cli(argv: List[str]) -> Tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_outputs_quoted_in_prose_are_what_the_commands_print():
+    """Outputs a page quotes in its prose rather than in a console block, from commands that answer in under a
+    second (an audit ran them by hand: nothing checked them). construct.md's figure: the live knots of
+    ``explain-1d -L 12 -N 300 --steps 3000 --seed 0`` and the sign changes it uses; limits.md: the refusal of
+    ``nnpartition train -d 50 -N 20000 -L 512``, word for word."""
+    construct = " ".join((ROOT / "docs" / "construct.md").read_text(encoding="utf-8").split())
+    status, out, _ = _run_cli(["explain-1d", "-L", "12", "-N", "300", "--steps", "3000", "--seed", "0"])
+    assert status == 0
+    knots = re.search(r"the live knots are at (.*?), so it has (\d+) linear pieces", construct)
+    assert knots, "construct.md no longer quotes the figure's live knots"
+    assert f"live knots: {knots.group(1)}" in out, out
+    assert f"{knots.group(2)} linear pieces" in out, out
+    used = re.search(r"uses \*\*(\d+) sign changes of the (\d+)\*\*", construct)
+    assert used and f"sign changes used: {used.group(1)} of at most {used.group(2)}" in out, out
+
+    limits = " ".join((ROOT / "docs" / "limits.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"`nnpartition train -d 50 -N 20000 -L 512` is refused with \"(.*?)\", and runs as", limits)
+    assert quoted, "limits.md no longer quotes the refusal"
+    status, _, err = _run_cli(["train", "-d", "50", "-N", "20000", "-L", "512"])
+    assert status == 2
+    assert quoted.group(1) in " ".join(err.split()), err
