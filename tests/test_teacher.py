@@ -266,6 +266,50 @@ def test_certified_slab_is_never_violated(d, k, alpha, noise, seed):
         assert r.certified_fraction == 1.0
 
 
+def test_certified_slab_has_half_width_two_delta_without_one_over_alpha():
+    """Pairing a + unit with a - unit proves sign N = sign <w_lin, x> wherever |<w_lin, x>| > 2 delta |x| (for any
+    alpha > 0); the 1/alpha of the reconstruction's Lipschitz argument left the probes between 2 delta |x| and
+    2 delta |x| / alpha uncertified. Checked by brute force: the network's own sign on probes crowded near its
+    boundary, with the slab recomputed here in numpy from the rows."""
+    rng = np.random.default_rng(7)
+    between = 0
+    for trial in range(30):
+        d, k, alpha = 3, 4, float(rng.uniform(0.05, 0.5))
+        W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k) + 0.3 * rng.standard_normal((d, 2 * k))
+        net = teacher_network(W, alpha=alpha, v=float(rng.uniform(0.2, 3.0)))
+        rows = net.W1.T * np.abs(net.w2)[:, None]
+        pos, neg = net.w2 > 0, net.w2 < 0
+        mp, mn = rows[pos].mean(axis=0), rows[neg].mean(axis=0)
+        delta = max(np.linalg.norm(rows[pos] - mp, axis=1).max(), np.linalg.norm(rows[neg] - mn, axis=1).max())
+        w_lin = mp - mn
+        # probes near the hyperplane <w_lin, x> = 0, where the slab matters
+        X = rng.standard_normal((3000, d))
+        X -= np.outer(X @ w_lin / (w_lin @ w_lin), w_lin) * rng.uniform(0.0, 1.0, (3000, 1))
+        out = np.maximum(X @ net.W1, alpha * (X @ net.W1)) @ net.w2
+        rule = X @ w_lin
+        slab = 2 * delta * np.linalg.norm(X, axis=1)
+        assert not np.any((np.abs(rule) > slab) & ((out > 0) != (rule > 0)))   # the theorem, by brute force
+        r = boundary_linearity(net, X)
+        assert r.delta == pytest.approx(delta, rel=1e-12)
+        assert r.certified_fraction == pytest.approx(float(np.mean(np.abs(rule) > slab)), abs=1e-12)
+        assert r.certified_violations == 0
+        between += int(np.sum((np.abs(rule) > slab) & (np.abs(rule) <= slab / alpha)))
+    assert between > 1000   # probes the 1/alpha slab did not certify
+
+
+def test_certified_slab_cannot_be_dropped():
+    """Inside the slab the signs can differ: + units (0.1, 0) twice, - units (0, +-1), x = (1, 1): <w_lin, x> =
+    0.1 > 0 but N(x) = 2 sigma(0.1) - sigma(1) - sigma(-1) = 0.2 - 0.7 < 0 (alpha = 0.3); delta = 1, so the slab
+    |<w_lin, x>| <= 2 sqrt(2) holds it and the point is not certified."""
+    W = np.array([[0.1, 0.1, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
+    net = teacher_network(W, alpha=0.3, v=1.0)
+    x = np.array([[1.0, 1.0]])
+    assert float(net._logits(x)[0]) == pytest.approx(0.2 - 0.7)
+    r = boundary_linearity(net, x)
+    assert r.w_lin.tolist() == pytest.approx([0.1, 0.0]) and r.delta == pytest.approx(1.0)
+    assert r.agreement_centres == 0.0 and r.certified_fraction == 0.0 and r.certified_violations == 0
+
+
 def test_cluster_in_direction_with_biases_is_linear():
     # Units c_i * w (c_i > 0) with biases c_i * b: an affine boundary, found through the bias column.
     w, b = np.array([1.0, -2.0]), 0.3

@@ -224,7 +224,7 @@ class LinearityReport:
             direction of the training data (NaN without ``max_margin``; see
             :func:`nnpartition.separability.max_margin`).
         delta: largest distance of a (scaled) row to its group mean.
-        certified_fraction: fraction of probes with ``|<w_lin, x>| > 2 delta |x| / alpha``,
+        certified_fraction: fraction of probes with ``|<w_lin, x>| > 2 delta |x|``,
             where theory guarantees ``sign N = sign <w_lin, x>`` (NaN when the guarantee
             does not apply: unequal groups, ``alpha = 0`` or a non-zero output bias).
         certified_violations: probes in that certified region where the signs differ (0 by theory).
@@ -294,7 +294,9 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
     by ``|w2_i|`` (positive homogeneity), and the effective rule is the
     difference ``w_lin`` of the two group means. With two exact clusters (and
     a zero output bias) ``sign N(x) = sign <w_lin, x>`` everywhere; with rows
-    within ``delta`` of their group mean, wherever ``|<w_lin, x>| > 2 delta |x| / alpha``.
+    within ``delta`` of their group mean (equal groups, ``alpha > 0``, zero output bias), wherever
+    ``|<w_lin, x>| > 2 delta |x|``: pair a ``+`` row ``r_i`` with a ``-`` row ``r_j``: ``<r_i - r_j, x> > 0``
+    there, and ``sigma`` is strictly increasing.
     First-layer biases are handled as an extra input fixed at 1.
 
     Args:
@@ -360,7 +362,11 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
         ang_m = ang_mf = float("nan")
     valid = alpha > 0 and net.b2 == 0 and pos.sum() == neg.sum() and not np.any(a == 0)
     if valid:
-        cert = np.abs(rule) > 2 * delta * np.linalg.norm(Z, axis=1) / alpha
+        # Pair each +unit with a -unit: <r_i, x> - <r_j, x> >= <w_lin, x> - 2 delta |x| > 0, and sigma is strictly
+        # increasing (alpha > 0), so every pair, hence N, is positive (negative on the other side). No 1/alpha:
+        # the Lipschitz bound of the reconstruction (deviation 2 k delta |x| against a clean part k alpha |<w_lin, x>|)
+        # was 1/alpha times wider than it needs to be.
+        cert = np.abs(rule) > 2 * delta * np.linalg.norm(Z, axis=1)
         cert_frac = float(np.mean(cert))
         viol = int(np.sum(cert & ((rule > 0) != (out > 0))))
     else:
