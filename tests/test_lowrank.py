@@ -487,3 +487,18 @@ def test_principal_angles_check_their_svds_against_max_work():
         principal_angles(A, A[:, :3])
     with limits.override(max_work=4 * 200 * 50 * 50):
         assert principal_angles(A, A[:, :3]) == pytest.approx(np.zeros(3), abs=1e-5)
+
+
+def test_weights_in_the_solutions_layout_are_named_with_the_transpose_to_pass():
+    """optimal_low_rank's weights are (|Y|, k), compare_layer and best_features take (k, |Y|): the refusal says
+    so, and the transpose gives the SVD solution back (zero angles; features equal to the solution's)."""
+    from nnpartition.lowrank import best_features, compare_layer, local_family, optimal_low_rank
+
+    P = local_family(6, 4, 0.1, seed=3)
+    sol = optimal_low_rank(P, 2)
+    for call in (lambda W: compare_layer(P, sol.features, W, sol.bias), lambda W: best_features(P, W)):
+        with pytest.raises(ValueError, match=r"weights\.T"):
+            call(sol.weights)
+    c = compare_layer(P, sol.features, sol.weights.T, sol.bias)
+    assert np.max(c.angles_features) < 1e-6 and c.relative_error < 1e-10
+    assert np.allclose(best_features(P, sol.weights.T), sol.features)

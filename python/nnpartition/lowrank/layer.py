@@ -241,7 +241,9 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
     k = F.shape[1]
     W = chk.float_matrix("weights", weights, dtype=np.float64)
     if W.shape != (k, ny):
-        raise ValueError(f"weights must have shape (k, |Y|) = ({k}, {ny}), got {W.shape}")
+        hint = (" (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
+                if W.shape == (ny, k) else "")
+        raise ValueError(f"weights must have shape (k, |Y|) = ({k}, {ny}), got {W.shape}{hint}")
     if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
         raise ValueError("features and weights must be finite")
     px, py = _marginals(P)

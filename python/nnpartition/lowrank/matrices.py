@@ -465,7 +465,9 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
     P = _joint(P_xy, normalize=normalize)
     W = chk.float_matrix("weights", weights, dtype=np.float64)
     if W.shape[1] != P.shape[1]:
-        raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}")
+        hint = (" (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
+                if W.shape[0] == P.shape[1] else "")
+        raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}{hint}")
     Vc, lam = _centred_features(P.T, W.T, "weights")
     px, _ = _marginals(P)
     cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k)
