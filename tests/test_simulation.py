@@ -102,19 +102,22 @@ def _split_se(p):
 
 
 @pytest.mark.parametrize("dist", ["uniform", "gaussian"])
-@pytest.mark.parametrize("init", ["uniform", "gaussian"])
-def test_two_points_one_neuron_split_as_the_laws_say(dist, init):
+@pytest.mark.parametrize("init,init_name", [("uniform", "uniform"), ("gaussian", "gaussian"), ("gauss", "gaussian"),
+                                            ("normal", "gaussian")])
+def test_two_points_one_neuron_split_as_the_laws_say(dist, init, init_name):
     """Two points, one neuron, d = 1: two regions exactly when the neuron's knot falls between the points, whose
     probability is a closed form in the point law (``dist``) and the weight law (``init``). Uniform points and
     uniform weights give exactly 1/6 (``E (1 - t^2) / 2`` over a knot uniform in (-1, 1), half the time); the four
     laws give 0.167, 0.182, 0.248 and 0.246, so a simulation that drew its points or its weights from the wrong law
-    misses by 10 or more standard errors (next test)."""
-    want = _split_probability(dist, init)
-    if (dist, init) == ("uniform", "uniform"):
+    misses by 10 or more standard errors (next test). The init aliases "gauss" and "normal" (rust/src/choices.rs)
+    must draw the Gaussian init's law: only the core's own tables checked them before, which a wrong alias target
+    passes (both sides read the same table)."""
+    want = _split_probability(dist, init_name)
+    if (dist, init_name) == ("uniform", "uniform"):
         assert want == pytest.approx(1 / 6, abs=1e-12)
     sim = npn.simulate_partition(1, 2, 1, trials=_TRIALS, dist="gauss" if dist == "gaussian" else dist, init=init,
                                  seed=3, progress=False)
-    assert (sim.dist, sim.init) == (dist, init)
+    assert (sim.dist, sim.init) == (dist, init_name)
     got = sim.n_regions.mean() - 1
     assert abs(got - want) < 4 * _split_se(want), (got, want)
 
