@@ -166,25 +166,97 @@ pub fn table() -> Vec<(&'static str, &'static [&'static str], &'static [(&'stati
 mod tests {
     use super::*;
 
-    fn roundtrip<T: FromStr<Err = CoreError> + std::fmt::Display>(names: &[&str], aliases: &[(&str, &str)]) {
-        for n in names {
-            assert_eq!(n.parse::<T>().unwrap().to_string(), *n);
+    /// Every spelling users may give and the value it must mean, written out from the docs (not read from the
+    /// enums' own tables: `name()`, `NAMES`, `ALIASES` and `from_str` all come from one macro invocation, so a
+    /// round trip through them holds whatever value a spelling is bound to, e.g. `"normal" => Uniform`).
+    fn check<T: FromStr<Err = CoreError> + PartialEq + std::fmt::Debug + std::fmt::Display + Copy>(
+        spec: &[(&str, T, &str)],
+        names: &[&str],
+        aliases: &[(&str, &str)],
+    ) {
+        for &(spelling, want, canonical) in spec {
+            let got = spelling.parse::<T>().unwrap();
+            assert_eq!(got, want, "{spelling:?}");
+            assert_eq!(got.to_string(), canonical, "{spelling:?}");
         }
-        for (a, t) in aliases {
-            assert_eq!(a.parse::<T>().unwrap().to_string(), *t);
+        // the tables list exactly the spellings of the spec: canonical names where spelling == canonical
+        let mut listed: Vec<&str> = names.iter().copied().chain(aliases.iter().map(|a| a.0)).collect();
+        let mut spelled: Vec<&str> = spec.iter().map(|s| s.0).collect();
+        listed.sort_unstable();
+        spelled.sort_unstable();
+        assert_eq!(listed, spelled);
+        let want_names: Vec<&str> = spec.iter().filter(|s| s.0 == s.2).map(|s| s.0).collect();
+        assert_eq!(names, &want_names[..]);
+        for (alias, target) in aliases {
+            assert_eq!(spec.iter().find(|s| s.0 == *alias).map(|s| s.2), Some(*target), "{alias:?}");
         }
     }
 
     #[test]
-    fn every_name_and_alias_parses_to_its_canonical_name() {
-        roundtrip::<PointDist>(PointDist::NAMES, PointDist::ALIASES);
-        roundtrip::<Init>(Init::NAMES, Init::ALIASES);
-        roundtrip::<ActivationKind>(ActivationKind::NAMES, ActivationKind::ALIASES);
-        roundtrip::<LossKind>(LossKind::NAMES, LossKind::ALIASES);
-        roundtrip::<OptimizerKind>(OptimizerKind::NAMES, OptimizerKind::ALIASES);
-        roundtrip::<ScheduleKind>(ScheduleKind::NAMES, ScheduleKind::ALIASES);
-        roundtrip::<ProjectionKind>(ProjectionKind::NAMES, ProjectionKind::ALIASES);
-        roundtrip::<Sparsifier>(Sparsifier::NAMES, Sparsifier::ALIASES);
+    fn every_name_and_alias_parses_to_the_value_the_docs_give_it() {
+        use ActivationKind as A;
+        check(
+            &[
+                ("uniform", PointDist::Uniform, "uniform"),
+                ("gaussian", PointDist::Gaussian, "gaussian"),
+                ("gauss", PointDist::Gaussian, "gaussian"),
+                ("normal", PointDist::Gaussian, "gaussian"),
+            ],
+            PointDist::NAMES,
+            PointDist::ALIASES,
+        );
+        check(
+            &[
+                ("uniform", Init::Uniform, "uniform"),
+                ("gaussian", Init::Gaussian, "gaussian"),
+                ("gauss", Init::Gaussian, "gaussian"),
+                ("normal", Init::Gaussian, "gaussian"),
+            ],
+            Init::NAMES,
+            Init::ALIASES,
+        );
+        check(
+            &[
+                ("relu", A::Relu, "relu"),
+                ("leaky_relu", A::LeakyRelu, "leaky_relu"),
+                ("sigmoid", A::Sigmoid, "sigmoid"),
+                ("tanh", A::Tanh, "tanh"),
+            ],
+            A::NAMES,
+            A::ALIASES,
+        );
+        check(
+            &[("bce", LossKind::Bce, "bce"), ("hinge", LossKind::Hinge, "hinge")],
+            LossKind::NAMES,
+            LossKind::ALIASES,
+        );
+        check(
+            &[("adam", OptimizerKind::Adam, "adam"), ("sgd", OptimizerKind::Sgd, "sgd")],
+            OptimizerKind::NAMES,
+            OptimizerKind::ALIASES,
+        );
+        check(
+            &[("cosine", ScheduleKind::Cosine, "cosine"), ("constant", ScheduleKind::Constant, "constant")],
+            ScheduleKind::NAMES,
+            ScheduleKind::ALIASES,
+        );
+        check(
+            &[
+                ("gaussian", ProjectionKind::Gaussian, "gaussian"),
+                ("sparse_binary", ProjectionKind::SparseBinary, "sparse_binary"),
+            ],
+            ProjectionKind::NAMES,
+            ProjectionKind::ALIASES,
+        );
+        check(
+            &[
+                ("topk", Sparsifier::Topk, "topk"),
+                ("threshold", Sparsifier::Threshold, "threshold"),
+                ("relu", Sparsifier::Relu, "relu"),
+            ],
+            Sparsifier::NAMES,
+            Sparsifier::ALIASES,
+        );
     }
 
     #[test]
