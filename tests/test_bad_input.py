@@ -291,3 +291,19 @@ def test_deepnet_layers_that_are_not_a_list_are_a_type_error(layers):
         npn.DeepNet(layers, np.ones(3), 0.0)
     with pytest.raises(ValueError, match="non-empty"):
         npn.DeepNet([], np.ones(3), 0.0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda X: npn.count_regions(X, np.ones((2, 3)), np.zeros(3)),
+    lambda X: npn.train(X, np.broadcast_to(np.uint8(0), (X.shape[0],)), L=2, steps=1),
+    lambda X: npn.TwoLayerNet(W1=np.ones((2, 3)), b1=np.zeros(3), w2=np.ones(3), b2=0.0).predict(X),
+])
+@pytest.mark.parametrize("make", [
+    lambda: np.broadcast_to(0.0, (10**10, 2)),            # 16 bytes of data, 160 GB as a float64 copy
+    lambda: np.broadcast_to(np.int8(1), (2 * 10**9, 2)),  # a narrow dtype: 8 bytes an entry as float64
+])
+def test_an_input_whose_float_copy_would_pass_max_bytes_is_refused_before_numpy_allocates_it(call, make):
+    # Until the conversion was sized, numpy tried the copy (MemoryError) or spent seconds in an uninterruptible
+    # pass; now the refusal names the argument and the limit. The arrays here hold a few bytes (broadcast views).
+    with pytest.raises(ValueError, match=r"X \(shape .*\) needs about .* GiB.*max_bytes"):
+        call(make())

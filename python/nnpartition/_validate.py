@@ -187,6 +187,19 @@ def _real_array(name: str, a: Any) -> np.ndarray:
     return arr
 
 
+def _check_conversion(name: str, arr: np.ndarray, target: Any) -> None:
+    """Refuse (``max_bytes``) an array whose float copy and finiteness mask would pass the memory limit, before
+    numpy allocates them: a broadcast view (``np.broadcast_to``) or a narrow dtype (int8) holds far fewer bytes than
+    its float64 copy, and a failed allocation is a ``MemoryError`` (or a long uninterruptible numpy pass) instead
+    of a refusal naming the argument. An array already of the target dtype and contiguous is not copied: only its
+    mask (one byte an entry) counts."""
+    from .limits import _check_bytes
+
+    copied = arr.dtype != np.dtype(target) or not arr.flags.c_contiguous
+    nbytes = float(arr.size) * ((np.dtype(target).itemsize if copied else 0) + 1)
+    _check_bytes(f"{name} (shape {arr.shape}, as {np.dtype(target).name})", nbytes, f"pass a smaller {name}")
+
+
 def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = None,
                  min_rows: int = 1) -> np.ndarray:
     """A 2-D float32/float64 array (no copy when already one); other numeric input becomes float64."""
@@ -194,6 +207,7 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
     target = dtype or (arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
+    _check_conversion(name, arr, target)
     arr = np.asarray(arr, dtype=target)
     if arr.shape[0] < min_rows:
         raise ValueError(f"{name} must have at least {min_rows} row(s), got shape {arr.shape}")
@@ -205,6 +219,7 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
 def float_vector(name: str, a: Any, *, dtype: Any = np.float64, length: Optional[int] = None) -> np.ndarray:
     """A 1-D float array of the given dtype and length."""
     arr = _real_array(name, a)
+    _check_conversion(name, arr, dtype)
     arr = np.asarray(arr, dtype=dtype)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
