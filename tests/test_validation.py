@@ -210,6 +210,13 @@ def test_validate_and_the_report():
     errors = [r["estimate"] - r["real"] for r in rep.rows]
     assert s["all"]["mae"] == pytest.approx(np.mean(np.abs(errors)))
     assert s["all"]["max_error"] == pytest.approx(np.max(np.abs(errors)))
+    assert s["all"]["bias"] == pytest.approx(np.mean(errors))
+    # the band's coverage from each row's own numbers (the report's in_band was only ever compared with itself):
+    # at seed 0 the first row's real accuracy lies inside its band and the second's above it (0.6175 > 0.613)
+    inside = [r["low"] <= r["real"] <= r["high"] for r in rep.rows]
+    assert inside == [True, False]
+    assert [r["in_band"] for r in rep.rows] == inside and [r["error"] for r in rep.rows] == errors
+    assert s["all"]["coverage"] == 0.5
     assert "non-trivial" in rep.summary_text()
 
 
@@ -451,8 +458,10 @@ def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):
         sel = [r for r in rows if group(r) == g]
         hard = [r for r in sel if r["real"] < 0.999 or r["estimate"] < 0.999]
         assert summary[f"{g}/heldout"]["n"] == n
-        assert summary[f"{g}/heldout"]["mae"] == pytest.approx(np.mean([abs(r["error"]) for r in sel]))
-        assert summary[f"{g}/heldout"]["coverage"] == pytest.approx(np.mean([r["in_band"] for r in sel]))
+        # the errors and the coverage from each row's real accuracy and band, not from its error / in_band fields
+        assert summary[f"{g}/heldout"]["mae"] == pytest.approx(np.mean([abs(r["estimate"] - r["real"]) for r in sel]))
+        assert summary[f"{g}/heldout"]["coverage"] == pytest.approx(np.mean([r["low"] <= r["real"] <= r["high"]
+                                                                              for r in sel]))
         assert summary[f"{g}/heldout, non-trivial"]["n"] == len(hard)
     assert main(["validate", "--protocol-grid", "--no-progress", "--datasets", "1"]) == 0
     text = capsys.readouterr().out
