@@ -1,6 +1,7 @@
 """Hostile input over the whole public surface: never abort, panic, hang or return NaN.
 
-Every public function (and CLI command) starts from a small call that works; each
+Every public function (and CLI command) starts from a small call that works (checked: a working call that raised
+or exited non-zero would make every hostile call built on it a refusal of that call's own mistake); each
 argument is then replaced, one at a time, by every value of a hand-written list of
 hostile values of its kind (negative, zero, 2**63, 2**64, NaN, inf, 1.7e308, empty,
 complex and string arrays, wrong shapes, absurd sizes ...), and hypothesis draws
@@ -117,7 +118,7 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("npn.train", [("X", "array2"), ("y", "labels"), ("4", "int")],
      {"steps": ("30", "steps"), "lr": ("0.02", "float"), "activation": ("'relu'", "str"),
       "optimizer": ("'adam'", "str"), "batch_size": ("16", "int"), "restarts": ("1", "int"),
-      "hidden_layers": ("None", "ints")}),
+      "widths": ("None", "ints")}),
     ("npn.real_accuracy", [("2", "int"), ("20", "int"), ("3", "int")],
      {"datasets": ("1", "int"), "restarts": ("1", "int"), "dist": ("'uniform'", "str")}),
     ("net.predict", [("X", "array2")], {}),
@@ -254,7 +255,10 @@ WORKER = textwrap.dedent("""
                         rc = cli.main(job["argv"])
                         status = "ok" if isinstance(rc, int) else "bad-return"
                     except SystemExit as e:
+                        rc = e.code
                         status = "ok" if e.code in (0, 2) else f"exit {{e.code}}"
+                    if job["base"] and rc != 0:
+                        status = f"the working call exits {{rc}}"
             else:
                 out = eval(job["expr"])
                 status = "nan" if has_nan(out) else "ok"
@@ -262,6 +266,8 @@ WORKER = textwrap.dedent("""
             status = "timeout (interrupted)"
         except (ValueError, TypeError) as e:
             status = "ok" if not job["cli"] else "escaped " + type(e).__name__
+            if job["base"]:   # a refused working call would leave every hostile call built on it refused alike
+                status = f"the working call raises {{type(e).__name__}}: {{str(e)[:200]}}"
         except KeyboardInterrupt:
             status = "ok"
         except BaseException as e:
@@ -331,7 +337,7 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
     for callee, args, kwargs in base:
         base_args = [a for a, _ in args]
         base_kw = {k: a for k, (a, _) in kwargs.items()}
-        jobs.append({"expr": _expr(callee, base_args, base_kw)})
+        jobs.append({"expr": _expr(callee, base_args, base_kw), "base": True})
         for pos, (_, kind) in enumerate(args):
             for h in HOSTILE[kind]:
                 jobs.append({"expr": _expr(callee, base_args[:pos] + [h] + base_args[pos + 1:], base_kw)})
@@ -340,7 +346,7 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
                 jobs.append({"expr": _expr(callee, base_args, {**base_kw, key: h})})
     for argv in CLI if cli else []:
         flat = [p for opt, val in argv for p in ([opt] if val is None else [opt, val])]
-        jobs.append({"argv": flat})
+        jobs.append({"argv": flat, "base": True})
         for pos, (opt, val) in enumerate(argv):
             if val is None:
                 continue
@@ -379,6 +385,7 @@ def _finish(jobs: List[dict]) -> List[dict]:
     for i, j in enumerate(jobs):
         j.setdefault("expr", None)
         j.setdefault("argv", None)
+        j.setdefault("base", False)
         j["cli"] = j["argv"] is not None
         j["limit"] = CALL_SECONDS
         j["i"] = i
