@@ -35,7 +35,7 @@
 use crate::error::{CoreError, CoreResult};
 use ndarray::{ArrayView1, ArrayView2};
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
 
 /// Default decision margin (relative to the box mapped onto `[-1, 1]^d`).
@@ -860,11 +860,29 @@ pub fn regions_in_box(
         for k in 0..d {
             row[k] = col[k] * half[k] / big;
         }
-        let nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if !(nrm > 0.0 && off.is_finite()) {
-            return Err(CoreError::InvalidArgument(format!(
-                "column {i} of W is too small relative to the box to define a hyperplane numerically"
-            )));
+        let mut nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let mut off = off;
+        if !(nrm > 0.0 && nrm.is_finite() && off.is_finite()) {
+            // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10):
+            // the hyperplane is read from its exact row instead, which is skipped if it misses the box, and
+            // otherwise scaled by a power of two to its largest weight before rounding to doubles.
+            let exact = exact_row(&arr.src, i);
+            if exact_flat_rows(d, std::slice::from_ref(&exact))? != Exact::Inside {
+                continue;
+            }
+            let bits = exact[..d].iter().map(|x| x.bits()).max().unwrap_or(0);
+            let shift = bits.saturating_sub(60) as usize;
+            let f = |x: &BigInt| (x >> shift).to_f64().unwrap_or(f64::NAN);
+            for k in 0..d {
+                row[k] = f(&exact[k]);
+            }
+            off = -f(&exact[d]);
+            nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if !(nrm > 0.0 && nrm.is_finite() && off.is_finite()) {
+                return Err(CoreError::InvalidArgument(format!(
+                    "column {i} of W cannot be represented in doubles once mapped onto the box"
+                )));
+            }
         }
         let q = -off / nrm;
         let l1 = row.iter().map(|x| x.abs()).sum::<f64>() / nrm;
@@ -1234,6 +1252,28 @@ mod tests {
         assert!(matches!(count(&w, &b, -1.0, 1.0), Err(CoreError::InvalidArgument(ref m)) if m.contains("one point")));
         let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0 + 2f64.powi(-40)]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 3);
+    }
+
+    #[test]
+    fn weights_that_under_or_overflow_on_the_box_are_read_exactly() {
+        // Until the exact rows, each of these was refused: "column 0 of W is too small relative to the box".
+        let opts = WindowOptions::default();
+        let run = |w: &Array2<f64>, b: &[f64], lo: f64, hi: f64| {
+            let d = w.nrows();
+            let (lo, hi) = (Array1::from_elem(d, lo), Array1::from_elem(d, hi));
+            regions_in_box(w.view(), arr1(b).view(), lo.view(), hi.view(), &opts).map(|c| c.regions)
+        };
+        // 1e-300 x = 0 on the box (-1e-30, 1e-30): 1e-300 * 1e-30 underflows; the point x = 0 is inside.
+        let w = Array2::from_elem((1, 1), 1e-300);
+        assert_eq!(run(&w, &[0.0], -1e-30, 1e-30).unwrap(), 2);
+        // ... and 1e-300 x = 1e-300 (x = 1) is outside it.
+        assert_eq!(run(&w, &[-1e-300], -1e-30, 1e-30).unwrap(), 1);
+        // 1e300 x = 0 and 1e300 y = 0 on the box (-1e10, 1e10)^2: 1e300 * 1e10 overflows; they cross at the origin.
+        let w = ndarray::arr2(&[[1e300, 0.0], [0.0, 1e300]]);
+        assert_eq!(run(&w, &[0.0, 0.0], -1e10, 1e10).unwrap(), 4);
+        // 1e297 x + 1e308 = 0: x = -1e11, outside the box (-1e10, 1e10); with 1e299, x = -1e9, inside.
+        assert_eq!(run(&Array2::from_elem((1, 1), 1e297), &[1e308], -1e10, 1e10).unwrap(), 1);
+        assert_eq!(run(&Array2::from_elem((1, 1), 1e299), &[1e308], -1e10, 1e10).unwrap(), 2);
     }
 
     /// Largest |coordinate| of the intersection points of all d-subsets (Cramer, brute force).
