@@ -26,6 +26,7 @@ from . import _core
 from . import _validate as v
 from .limits import _block_rows
 from .network import TwoLayerNet
+from ._repr import short_repr
 
 __all__ = [
     "Approximation",
@@ -186,6 +187,8 @@ class Approximation:
             weaker than ``bound`` for smooth ``f`` and small ``h``).
     """
 
+    __repr__ = short_repr
+
     net: TwoLayerNet
     knots: np.ndarray
     values: np.ndarray
@@ -304,6 +307,8 @@ class Knots:
     ``len(merged_position) + 1``.
     """
 
+    __repr__ = short_repr
+
     position: np.ndarray
     jump: np.ndarray
     direction: np.ndarray
@@ -393,6 +398,8 @@ class Pieces:
     interior edges (the merged live knots); ``sign_changes`` counts the sign
     changes of the output along the interval.
     """
+
+    __repr__ = short_repr
 
     edges: np.ndarray
     slopes: np.ndarray
@@ -515,6 +522,8 @@ class Explanation:
             (relative to the interval length); empty without ``y``.
         accuracy: training accuracy of ``output > 0`` against ``y`` (``None`` without ``y``).
     """
+
+    __repr__ = short_repr
 
     interval: Tuple[float, float]
     knots: Knots
@@ -841,6 +850,8 @@ class RegionMap:
         counts: points per region.
         bound: the most regions ``L`` hyperplanes can cut ``R^d`` into, ``sum_{j<=d} C(L, j)``.
     """
+
+    __repr__ = short_repr
 
     ids: np.ndarray
     patterns: np.ndarray

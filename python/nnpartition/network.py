@@ -18,6 +18,7 @@ from . import _core
 from . import _validate as v
 from ._files import read_npz
 from .limits import _block_rows
+from ._repr import short_repr
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
 
@@ -125,6 +126,8 @@ class TwoLayerNet(_Logit):
         ([1, 0], 1.0)
     """
 
+    __repr__ = short_repr
+
     W1: F64
     b1: F64
     w2: F64
@@ -214,6 +217,8 @@ class DeepNet(_Logit):
         >>> net.decision_function([[1.0, 2.0], [0.2, 0.3]])
         array([ 2. , -0.5])
     """
+
+    __repr__ = short_repr
 
     layers: List[Tuple[F64, F64]]
     w_out: F64

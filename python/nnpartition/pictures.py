@@ -29,6 +29,7 @@ from . import _validate as v
 from ._progress import _check as _check_progress
 from .limits import _block_rows, _check_bytes
 from .network import DeepNet, TwoLayerNet
+from ._repr import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -101,6 +102,8 @@ class Plane:
         >>> p.to_window([[2, 0, 0], [1, 1, 0]]).tolist()
         [[2.0, 0.0], [1.0, 1.0]]
     """
+
+    __repr__ = short_repr
 
     origin: np.ndarray
     u: np.ndarray
@@ -221,6 +224,8 @@ class RegionPolygons:
         plane: the window's :class:`Plane`; box: ``((s_lo, t_lo), (s_hi, t_hi))``.
         widths: hidden widths of the network (to split ``patterns`` by layer).
     """
+
+    __repr__ = short_repr
 
     n_regions: int
     offsets: npt.NDArray[np.int64]
@@ -838,6 +843,8 @@ class MovieResult:
         seed: the integer training seed actually used (what ``seed=`` resolved to); passing it as ``seed=``
             repeats the run.
     """
+
+    __repr__ = short_repr
 
     path: str
     frames: int

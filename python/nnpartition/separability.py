@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _validate as v
 from .limits import _check_bytes, _interruptible
+from ._repr import short_repr
 
 __all__ = ["Separability", "MaxMargin", "separable", "max_margin"]
 
@@ -70,6 +71,8 @@ class Separability:
             when separable, ``max |sum_i lam_i t_i [z_i, 1]|`` (0 up to rounding) when not.
         fit_intercept: whether an intercept was allowed.
     """
+
+    __repr__ = short_repr
 
     separable: bool
     w: Optional[np.ndarray]
@@ -166,6 +169,8 @@ class MaxMargin:
         margin: the geometric margin ``1 / |w|`` (distance from the hyperplane to the closest point).
         support: indices of the support vectors.
     """
+
+    __repr__ = short_repr
 
     w: np.ndarray
     b: float

@@ -32,6 +32,7 @@ from . import _validate as v
 from ._random import SeedLike
 from .datasets import _dist
 from .network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
+from ._repr import short_repr
 
 __all__ = ["train", "TrainResult", "real_accuracy", "AccuracyMeasurement", "Protocol"]
 
@@ -515,6 +516,8 @@ class AccuracyMeasurement:
         >>> m.L, m.widths, m.restarts, m.to_dict()["protocol"]["steps"], m.diverged
         (8, (8,), 1, 100, 0)
     """
+
+    __repr__ = short_repr
 
     mean: float
     std: float

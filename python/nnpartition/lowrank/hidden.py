@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .matrices import _entropy_terms, _joint, _marginals, bayes_matrix
+from .._repr import short_repr
 
 __all__ = ["ACTIVATIONS", "HiddenLayerOptimum", "activation_derivative", "hidden_layer_optimum"]
 
@@ -64,6 +65,8 @@ class HiddenLayerOptimum:
         Phi2: the resulting next-layer information matrix ``Phi1 W J``, shape ``(|X|, k2)``.
         residual: ``|B - Phi2 Psi^T|_F^2``; ``predicted_loss``: ``H(Y|X) + residual / 2``.
     """
+
+    __repr__ = short_repr
 
     W: np.ndarray
     J: np.ndarray

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from .._repr import short_repr
 from ..limits import _check_bytes, _check_work, _checked_svd
 from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
                        optimal_low_rank, softmax_log_loss)
@@ -32,6 +33,8 @@ class SoftmaxLayer:
         loss_history: training log-loss every 100 steps and at the end.
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     features: np.ndarray
     weights: np.ndarray
@@ -182,6 +185,8 @@ class LayerComparison:
         locality: :class:`Locality` of ``P_xy``.
     """
 
+    __repr__ = short_repr
+
     k: int
     k_ref: int
     angles_features: np.ndarray
@@ -288,6 +293,8 @@ class LocalitySweep:
         comparisons: the :class:`LayerComparison` of the trained layer at each ``rho``.
         n_x, n_y, k, samples, steps, seed: the settings (``samples = 0``: trained on the exact joint).
     """
+
+    __repr__ = short_repr
 
     rho: np.ndarray
     comparisons: List[LayerComparison]

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from .._repr import short_repr
 
 __all__ = ["joint_from_conditional", "bayes_matrix", "conditional_mean_matrix", "optimal_low_rank", "LowRankSolution",
            "locality", "Locality", "softmax_log_loss", "local_family", "h_score", "best_weights", "best_features",
@@ -223,6 +224,8 @@ class LowRankSolution:
     The features and weights are determined up to an invertible ``k x k``
     transform (``f -> A f``, ``v -> A^{-T} v``); the SVD fixes one.
     """
+
+    __repr__ = short_repr
 
     k: int
     singular_values: np.ndarray

@@ -29,6 +29,7 @@ from .. import _validate as v
 from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
 from ..limits import _check_bytes, _check_work, _interruptible
+from .._repr import short_repr
 
 __all__ = [
     "CapacityCurve",
@@ -61,6 +62,8 @@ class SparseCode:
         seed: the integer seed of the projection actually used (what ``seed=`` resolved to); passing it as
             ``seed=`` draws the same projection (:meth:`encode` keeps it).
     """
+
+    __repr__ = short_repr
 
     m: int
     sparsify: str
@@ -225,6 +228,8 @@ class CodeStats:
             different labels under any readout).
     """
 
+    __repr__ = short_repr
+
     n_points: int
     m: int
     rank: int
@@ -386,6 +391,8 @@ class CapacityCurve:
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
+    __repr__ = short_repr
+
     d: int
     m: int
     k: Optional[int]
@@ -537,6 +544,8 @@ class PatternOverlap:
             the sampled distances or overlaps are all equal, e.g. a single pair).
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     distance: np.ndarray
     jaccard: np.ndarray

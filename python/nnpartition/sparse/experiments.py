@@ -25,6 +25,7 @@ from .. import _validate as v
 from .._random import SeedLike, resolve_seed, trial_seed
 from ..limits import _check_bytes, _check_work, _interruptible
 from .code import SparseCode, expand_sparsify
+from .._repr import short_repr
 
 __all__ = [
     "ExplicitReadout",
@@ -148,6 +149,8 @@ class ExplicitReadout:
         target_std: standard deviation of ``f`` on the test points (the RMSE of predicting the mean).
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     weights: np.ndarray
     rmse_explicit: float
@@ -305,6 +308,8 @@ class SubsetCurve:
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
 
+    __repr__ = short_repr
+
     sizes: np.ndarray
     random: np.ndarray
     selected: np.ndarray
@@ -375,6 +380,8 @@ class SparsityCurve:
             accuracy at each ``rho``; ``achieved``: the measured active fraction of each code.
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     fractions: np.ndarray
     accuracy: Dict[str, np.ndarray]

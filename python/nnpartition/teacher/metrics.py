@@ -13,6 +13,7 @@ from .._random import SeedLike, resolve_seed
 from ..limits import _check_bytes, _checked_svd
 from ..network import TwoLayerNet
 from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
+from .._repr import short_repr
 
 __all__ = ["ClusteringMetrics", "clustering_metrics", "LinearityReport", "boundary_linearity", "LinearityBaselines",
            "linearity_baselines", "update_bound"]
@@ -44,6 +45,8 @@ class ClusteringMetrics:
         agreement: fraction of rows on which both groups agree (the agreement condition; NaN without ``X``).
         threshold: the alignment threshold used.
     """
+
+    __repr__ = short_repr
 
     cosine: np.ndarray
     aligned_fraction: Any
@@ -231,6 +234,8 @@ class LinearityReport:
         n_probe: number of probe points.
     """
 
+    __repr__ = short_repr
+
     agreement_centres: float
     agreement_fitted: float
     w_lin: np.ndarray
@@ -386,6 +391,8 @@ class LinearityBaselines:
         random_fitted_std: their standard deviation.
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     final: LinearityReport
     initial: LinearityReport

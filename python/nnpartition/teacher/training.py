@@ -14,6 +14,7 @@ from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
 from .metrics import ClusteringMetrics, _angle, clustering_metrics
+from .._repr import short_repr
 
 __all__ = ["TeacherRun", "log_schedule", "train_teacher"]
 
@@ -35,6 +36,8 @@ class TeacherRun:
         X, y: the training data (``y`` in ``{0, 1}``). w_star: the teacher, if given.
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
     """
+
+    __repr__ = short_repr
 
     steps: np.ndarray
     weights: np.ndarray

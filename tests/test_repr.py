@@ -1,0 +1,68 @@
+"""Result types that hold input-sized arrays print one short line: their scalars and each array's shape.
+
+The dataclass default printed every array in full up to numpy's 1000-element summary threshold (a TeacherRun
+of teacher.md's run was about 10,000 characters, a SparseCode 2,700).
+"""
+
+import numpy as np
+import pytest
+
+from nnpartition import construct, separability
+from nnpartition.lowrank import local_family, optimal_low_rank, train_softmax_layer
+from nnpartition.network import DeepNet, TwoLayerNet
+from nnpartition.pictures import Plane, region_polygons
+from nnpartition.sparse import code_stats, expand_sparsify, pattern_overlap
+from nnpartition.teacher import boundary_linearity, clustering_metrics, linear_teacher_dataset, train_teacher
+
+LIMIT = 600   # characters: bounded whatever the sizes (Explanation, the longest, lists 19 fields)
+
+_rng = np.random.default_rng(0)
+_X = _rng.normal(size=(400, 10))
+_y = (_X[:, 0] > 0).astype(int)
+_X1 = np.sort(_rng.uniform(-1, 1, 300))
+
+
+def _teacher():
+    X, y, w = linear_teacher_dataset(200, 20, seed=1)
+    return train_teacher(X, y, 40, epochs=2, record_every=20, w_star=w, seed=1)
+
+
+def _net():
+    return TwoLayerNet(_rng.normal(size=(10, 99)), np.zeros(99), np.ones(99), 0.0)
+
+
+CASES = {
+    "SparseCode topk": (lambda: expand_sparsify(_X, 300, k=10, seed=1), ["m=300", "k=10", "seed=1", "(10, 300)"]),
+    "SparseCode threshold": (lambda: expand_sparsify(_X, 300, k=10, sparsify="threshold"), ["thresholds (300,)"]),
+    "SparseCode relu": (lambda: expand_sparsify(_X, 300, sparsify="relu"), ["dense (400, 300)"]),
+    "TeacherRun": (_teacher, ["alpha=0.3", "batch_size=1", "seed=1", "X (200, 20)", "w_star (20,)"]),
+    "ClusteringMetrics": (lambda: clustering_metrics(_teacher().weights, None, np.repeat([1, -1], 20)), []),
+    "LinearityReport": (lambda: boundary_linearity(_teacher().network(), _rng.normal(size=(300, 20))),
+                        ["n_probe=300", "w_lin (20,)"]),
+    "TwoLayerNet": (_net, ["W1 (10, 99)", "activation='relu'"]),
+    "DeepNet": (lambda: DeepNet([(np.ones((10, 99)), np.zeros(99)), (np.ones((99, 99)), np.zeros(99))], np.ones(99), 0.0), ["w_out (99,)"]),
+    "MaxMargin": (lambda: separability.max_margin(_X, _y), ["support ("]),
+    "Separability": (lambda: separability.separable(_X, _y), ["separable=True", "w (10,)"]),
+    "CodeStats": (lambda: code_stats(expand_sparsify(_X, 300, sparsify="relu", bias=-2.0)), ["n_points=400", "dead_units ("]),
+    "PatternOverlap": (lambda: pattern_overlap(_X, expand_sparsify(_X, 300)), ["distance (1000,)"]),
+    "RegionMap": (lambda: construct.region_map(_net(), _X), ["ids (400,)"]),
+    "Knots": (lambda: construct.knots(construct.interpolant_1d(_X1, np.sin(9 * _X1))), ["position (299,)"]),
+    "Pieces": (lambda: construct.linear_pieces(construct.interpolant_1d(_X1, np.sin(9 * _X1))), ["edges ("]),
+    "Explanation": (lambda: construct.explain_1d(construct.classifier_1d(_X1, _X1 > 0.1), _X1, _X1 > 0.1), []),
+    "Approximation": (lambda: construct.approximate_1d(np.sin, 0.0, 3.0, 300), ["values ("]),
+    "LowRankSolution": (lambda: optimal_low_rank(local_family(60, 40, 0.5), 3), ["k=3", "P_xy (60, 40)"]),
+    "SoftmaxLayer": (lambda: train_softmax_layer(local_family(60, 40, 0.5), 3, steps=5), ["features (60, 3)"]),
+    "Plane": (lambda: Plane.standard(2000), ["origin (2000,)"]),
+    "RegionPolygons": (lambda: region_polygons(TwoLayerNet(_rng.normal(size=(2, 30)), _rng.normal(size=30),
+                                                            np.ones(30), 0.0)), ["n_regions="]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_repr_is_one_short_line_with_shapes(name):
+    make, parts = CASES[name]
+    text = repr(make())
+    assert "\n" not in text and len(text) < LIMIT, (len(text), text[:200])
+    assert text.startswith(name.split()[0] + "(")
+    for p in parts:
+        assert p in text, (p, text)
