@@ -1,6 +1,7 @@
 """Linear teachers (seed 3): data, the recorded SGD trainer, clustering and linearity metrics."""
 
 import builtins
+import io
 import json
 
 import numpy as np
@@ -715,3 +716,28 @@ def test_clustering_metrics_check_the_series_svds_against_max_work():
         clustering_metrics(W)
     with limits.override(max_work=4 * 5 * 30 * 8 * 8):
         assert clustering_metrics(W).stable_rank.shape == (5,)
+
+
+class _FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_teacher_cli_shows_progress_on_a_terminal_only(capsys, monkeypatch):
+    # the command ran ~3 s of CPU (15 s wall under load) with no sign of life: a bar on a terminal past the delay,
+    # none with --no-progress or --json, and the same output either way
+    from nnpartition import _progress
+
+    argv = ["teacher", "-d", "3", "-N", "40", "-L", "4", "--epochs", "2", "--probes", "50"]
+    assert main(argv) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""   # stderr is not a terminal here
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    for extra, shown in (([], True), (["--no-progress"], False), (["--json"], False)):
+        term = _FakeTerminal()
+        monkeypatch.setattr("sys.stderr", term)
+        assert main(argv + extra) == 0
+        out = capsys.readouterr().out
+        assert ("max-margin" in term.getvalue()) == shown, (extra, term.getvalue())
+        if not extra:
+            assert out == plain.out

@@ -12,6 +12,7 @@ from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teach
 from ..teacher.data import _check_data, _into_ball, _sample
 from ..teacher.training import _plan
 
+from .._progress import progress_bar
 from ..plotting import require_matplotlib, write_figure
 from .common import UsageError, dumps, integer
 
@@ -145,19 +146,30 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
 
 def _teacher(args: argparse.Namespace) -> int:
     bs, steps, at = _check_run(args)
-    X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
-    run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs, init_scale=args.init,
-                        record_every=args.record_every, record_at=None if args.record_every is not None else at,
-                        w_star=w, seed=args.seed)
-    probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
-    hist = run.history(probes)
-    m = run.metrics()
-    try:
-        mm = run.max_margin().direction
-    except ImportError:   # scipy (the lp extra) is optional
-        mm = None
-    lin = boundary_linearity(run.network(), probes, w_star=w, max_margin=mm)
-    init = boundary_linearity(run.network(0), probes, w_star=w, max_margin=mm)
+    # about 3 s of CPU with the defaults (history's linearity series over 4000 probes, the max-margin LP and the two
+    # linearity fits): one bar over the stages, on a terminal once the work outlasts a second (_progress's policy)
+    with progress_bar(4, desc="teacher: training", progress=False if args.no_progress or args.json else None,
+                      unit="stage") as bar:
+        X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
+        run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs,
+                            init_scale=args.init, record_every=args.record_every,
+                            record_at=None if args.record_every is not None else at, w_star=w, seed=args.seed)
+        bar.set_description_str(f"teacher: metrics of {len(run.steps)} snapshots on {args.probes} probes")
+        bar.update(1)
+        probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
+        hist = run.history(probes)
+        m = run.metrics()
+        bar.set_description_str("teacher: max-margin direction (LP)")
+        bar.update(1)
+        try:
+            mm = run.max_margin().direction
+        except ImportError:   # scipy (the lp extra) is optional
+            mm = None
+        bar.set_description_str("teacher: linearity of the final and initial boundary")
+        bar.update(1)
+        lin = boundary_linearity(run.network(), probes, w_star=w, max_margin=mm)
+        init = boundary_linearity(run.network(0), probes, w_star=w, max_margin=mm)
+        bar.update(1)
     bound = run.update_bound()
     t_agree = run.agreement_step(m)
     keys = ["step", "loss", "error", "aligned_fraction", "mean_cosine", "dispersion_pos", "dispersion_neg",
@@ -218,4 +230,6 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (by default shown past a second on a terminal)")
     p.set_defaults(func=_teacher, python_names={"init_scale": "init"})   # error messages name --init
