@@ -5,6 +5,7 @@ from contextlib import closing
 import functools
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -64,6 +65,25 @@ def test_config_key_canonical():
         sweep.config_key({1: 2})
     with pytest.raises(TypeError, match="not JSON-serializable"):
         sweep.config_key({"a": object()})
+
+
+@pytest.mark.parametrize("config, where", [
+    ({"x": float("nan")}, "'x'"),
+    ({"x": 1, "y": float("inf")}, "'y'"),
+    ({"x": np.float32("-inf")}, "'x'"),
+    ({"x": [1.0, float("nan")]}, "'x'[1]"),
+    ({"x": {"lr": float("nan")}}, "'x'['lr']"),
+    ({"x": np.array([0.5, np.inf])}, "'x'[1]"),
+])
+def test_non_finite_configuration_values_are_refused_before_any_job(config, where, tmp_path):
+    # {"x": NaN} was accepted and stored as the key {"x":NaN}: not JSON, and SQLite's JSON functions refuse it
+    with pytest.raises(ValueError, match=re.escape(f"configuration value {where} must be a finite number")) as info:
+        sweep.config_key(config)
+    assert "NaN or infinity" in str(info.value)
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(ValueError, match=re.escape(f"grid[1]: configuration value {where} must be")):
+        sweep.run([{"x": 0.5}, config], toy, store=store, workers=1)
+    assert not store.exists() or rows(store) == []   # refused before the first configuration ran
 
 
 @pytest.mark.parametrize("kwargs, exc, word", [

@@ -147,7 +147,8 @@ def config_key(config: Mapping[str, Any]) -> str:
 
     Keys are sorted and there are no spaces, so equal configurations get
     equal keys whatever their key order; numpy scalars count as the Python
-    numbers they hold (``1`` and ``1.0`` are different configurations).
+    numbers they hold (``1`` and ``1.0`` are different configurations). A NaN or an infinity anywhere in it
+    is a ``ValueError`` naming the key (JSON has neither).
 
     Example:
         >>> config_key({"N": 100, "d": 2, "dist": "uniform"})
@@ -160,11 +161,37 @@ def config_key(config: Mapping[str, Any]) -> str:
     for k in config:
         if not isinstance(k, str):
             raise TypeError(f"configuration keys must be strings, got {k!r} in {config!r}")
+    for k, value in config.items():
+        bad = _non_finite(value)
+        if bad is not None:
+            where, x = bad
+            raise ValueError(f"configuration value {k!r}{where} must be a finite number, got {x!r}: a key holding "
+                             f"NaN or infinity is not JSON (SQLite's JSON functions refuse it); pass it as a string "
+                             f"or leave it out")
     try:
         return json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           default=_json_default)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"configuration {config!r} is not JSON-serializable: {exc}") from None
+
+
+def _non_finite(value: Any) -> Optional[Tuple[str, float]]:
+    """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first NaN or infinity is, and the value; ``None``
+    when it holds none (floats, numpy floats and arrays, inside lists, tuples and dicts)."""
+    if isinstance(value, (float, np.floating)):
+        return None if math.isfinite(value) else ("", float(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
+            return "".join(f"[{i}]" for i in index), value[index].item()
+        return None
+    items: Any = (value.items() if isinstance(value, Mapping)
+                  else enumerate(value) if isinstance(value, (list, tuple)) else ())
+    for key, item in items:
+        bad = _non_finite(item)
+        if bad is not None:
+            return f"[{key!r}]{bad[0]}", bad[1]
+    return None
 
 
 def _configs(grid: Any) -> Tuple[List[Dict[str, Any]], List[str]]:
@@ -181,6 +208,8 @@ def _configs(grid: Any) -> Tuple[List[Dict[str, Any]], List[str]]:
             key = config_key(config)
         except TypeError as exc:
             raise TypeError(f"grid[{i}]: {exc}") from None
+        except ValueError as exc:   # a NaN or infinity
+            raise ValueError(f"grid[{i}]: {exc}") from None
         if key in seen:
             raise ValueError(f"grid[{i}] repeats grid[{seen[key]}] ({key}); every configuration must be distinct")
         seen[key] = i
