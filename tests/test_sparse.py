@@ -1,5 +1,7 @@
 """Expand-and-sparsify codes against independent truths."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -644,3 +646,19 @@ def test_distinct_rows_agree_with_numpys_row_unique(n, m, seed):
     Z = Z[rng.integers(0, n, size=n)]                       # repeated rows
     Z[rng.random(Z.shape) < 0.2] = -0.0                     # a negative zero equals zero
     assert code_stats(Z).distinct_rows == np.unique(Z, axis=0).shape[0]
+
+
+@pytest.mark.parametrize("m, note", [(5, True), (9, True), (10, False), (20, False)])
+def test_eas_capacity_notes_a_compressing_code(m, note, capsys):
+    """-m below -d (a compression, not an expansion) ran silently; it still runs (a user may want the comparison),
+    with one line on stderr, and stdout (here JSON) unchanged by it."""
+    from nnpartition.cli import main
+
+    assert main(["eas-capacity", "-d", "10", "-m", str(m), "-N", "4", "--trials", "1", "--method", "lstsq",
+                 "--no-progress", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["m"] == m
+    if note:
+        assert err.count("\n") == 1 and f"-m {m} < -d 10" in err and "compress" in err, err
+    else:
+        assert err == ""

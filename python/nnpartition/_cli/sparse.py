@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, List
 
 import numpy as np
@@ -82,6 +83,9 @@ def _capacity(args: argparse.Namespace) -> int:
                        seed=args.seed,
                        trained=args.trained, progress=False if args.no_progress or args.json else None)
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
+    if c.m < c.d:   # allowed (a comparison someone may want), but not what the seed paper's codes do
+        print(f"note: -m {c.m} < -d {c.d}: this code compresses the inputs; expand-and-sparsify codes usually "
+              f"expand (m > d)", file=sys.stderr)
     assert c.mean_distinct_rows is not None
     if args.json:
         print(dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
@@ -126,7 +130,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "code against N (exactly, by linear programming), with Cover's probability for the "
                                    "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
     c.add_argument("-d", type=integer, default=10, help="input dimension (default 10)")
-    c.add_argument("-m", type=integer, default=50, help="code dimension (default 50)")
+    c.add_argument("-m", type=integer, default=50, help="code dimension, usually > d (below d it runs, with a note) (default 50)")
     c.add_argument("-k", type=integer, default=None,
                    help="active units for topk/threshold (default m // 20); refused with relu, which has none")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
