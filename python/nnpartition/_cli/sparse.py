@@ -130,7 +130,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "code against N (exactly, by linear programming), with Cover's probability for the "
                                    "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
     c.add_argument("-d", type=integer, default=10, help="input dimension (default 10)")
-    c.add_argument("-m", type=integer, default=50, help="code dimension, usually > d (below d it runs, with a note) (default 50)")
+    c.add_argument("-m", type=integer, default=50,
+                   help="code dimension, usually > d (below d it runs, with a note) (default 50)")
     c.add_argument("-k", type=integer, default=None,
                    help="active units for topk/threshold (default m // 20); refused with relu, which has none")
     c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
