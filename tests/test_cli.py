@@ -846,3 +846,22 @@ def test_regions_of_one_neuron_in_a_box_in_the_singular(capsys, tmp_path):
     np.savez(path, W=np.array([[1.0], [0.0]]), b=np.array([5.0]))   # x1 = -5: outside the box [-1, 1]^2
     assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
     assert capsys.readouterr().out.startswith("1 neuron cuts the box [-1, 1]^2 into 1 region ")
+
+
+@pytest.mark.parametrize("argv, shown", [
+    (["teacher", "-L", "1e400"], "got 1e+400 (401 digits)"),                   # all 401 digits were echoed
+    (["simulate", "-d", "2", "-N", "5", "-L", "-1e400"], "got -1e+400 (401 digits)"),
+    (["teacher", "--epochs", "12345678901234567890123"], "got 1.235e+22 (23 digits)"),
+    (["teacher", "--seed", "99999999999999999999"], "got 99999999999999999999"),  # 20 digits: exact
+])
+def test_huge_integers_are_echoed_in_scientific_notation(argv, shown, capsys):
+    line = _fails_with(capsys, argv, shown)
+    assert len(line) < 200, line
+
+
+def test_long_digit_runs_in_paths_are_left_alone():
+    from nnpartition._cli.common import short_numbers
+
+    path = "/tmp/run-" + "7" * 30 + ".npz"
+    assert short_numbers(f"cannot write {path}") == f"cannot write {path}"
+    assert short_numbers("got " + "1" + "0" * 25 + ",") == "got 1e+25 (26 digits),"

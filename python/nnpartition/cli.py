@@ -20,7 +20,8 @@ import sys
 from typing import Any, Dict, List, NoReturn, Optional
 
 from . import __version__
-from ._cli.common import check_args, cli_limit_hint, environment_limits, option_names, write_error
+from ._cli.common import (check_args, cli_limit_hint, environment_limits, option_names, short_numbers,
+                          write_error)
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
@@ -142,7 +143,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             message = (f"out of memory ({message or 'MemoryError'}); ask for less, or lower max_bytes "
                        "(the environment variable NNPARTITION_MAX_BYTES, e.g. NNPARTITION_MAX_BYTES=4e9) so that "
                        "the size checks refuse it before it starts")
-        print(f"nnpartition {args.command}: error: {message}", file=sys.stderr)
+        print(f"nnpartition {args.command}: error: {short_numbers(message)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"nnpartition {args.command}: interrupted", file=sys.stderr)

@@ -39,8 +39,8 @@ from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
 __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
-           "cli_limit_hint", "dumps", "environment_limits", "integer", "load_layer", "load_layers", "write_error",
-           "writing"]
+           "cli_limit_hint", "dumps", "environment_limits", "integer", "load_layer", "load_layers", "short_numbers",
+           "write_error", "writing"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -88,6 +88,34 @@ def integer(text: str) -> int:
     if x is not None and x.is_finite() and x == x.to_integral_value() and x.adjusted() < 4300:
         return int(x)
     raise argparse.ArgumentTypeError(f"invalid integer {text!r}: write a whole number (such as 1000 or 1e3)")
+
+
+#: Longest run of digits an error line echoes exactly (2**64 - 1, the largest seed, has 20).
+MAX_ECHOED_DIGITS = 20
+
+#: A run of more digits than that, with its sign, that is not part of a word, path or decimal fraction.
+_LONG_DIGITS = re.compile(r"(?<![\w./\\-])(-?)(\d{%d,})(?![\w./\\])" % (MAX_ECHOED_DIGITS + 1))
+
+
+def _scientific(match: "re.Match[str]") -> str:
+    sign, digits = match.group(1), match.group(2)
+    mantissa, exponent = f"{Decimal(digits):.3e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{sign}{mantissa}e{exponent} ({len(digits)} digits)"
+
+
+def short_numbers(message: str) -> str:
+    """``message`` with each integer of more than :data:`MAX_ECHOED_DIGITS` digits in scientific notation (4
+    significant digits and the digit count): ``-L 1e400`` is read exactly, and its one-line refusal echoed all 401
+    digits. Digits inside words, paths and decimal fractions are left alone.
+
+    Example:
+        >>> short_numbers("-L must be >= 2 and <= 1048576, got 1" + "0" * 400)
+        '-L must be >= 2 and <= 1048576, got 1e+400 (401 digits)'
+        >>> short_numbers("got -123456789012345678901, seed 18446744073709551615")
+        'got -1.235e+20 (21 digits), seed 18446744073709551615'
+    """
+    return _LONG_DIGITS.sub(_scientific, message)
 
 
 class UsageError(ValueError):
