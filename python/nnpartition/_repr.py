@@ -21,6 +21,9 @@ _ARRAY_TYPES = ("ndarray", "NDArray", "F64")
 #: A nested non-array value whose repr is longer than this is shown by its type name.
 _NESTED_MAX = 120
 
+#: An array field of at most this many entries (a measurement's per-dataset accuracies) is printed in full.
+_SMALL_ARRAY = 8
+
 
 def _holds_array(x: Any) -> bool:
     if isinstance(x, np.ndarray):
@@ -58,7 +61,8 @@ def short_repr(obj: Any) -> str:
     Every field shown by the dataclass repr is printed by its repr, except that
     arrays (and dicts, lists and tuples of them) are listed after ``arrays:``
     by their shapes, also the fields declared ``repr=False`` (a shape is
-    short). An array field that is ``None`` is left out; a nested value whose
+    short); a 1-D array of at most 8 entries (a measurement's per-dataset
+    accuracies) is printed in full, in its place. An array field that is ``None`` is left out; a nested value whose
     repr is long is shown by its type name.
 
     Example:
@@ -72,12 +76,16 @@ def short_repr(obj: Any) -> str:
         ...     __repr__ = short_repr
         >>> R(3, np.zeros((3, 1000)))
         R(n=3, b=None; arrays: a (3, 1000))
+        >>> R(3, np.array([0.5, 1.0]))
+        R(n=3, a=array([0.5, 1. ]), b=None)
     """
     scalars: List[str] = []
     arrays: List[str] = []
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
-        if _holds_array(value):
+        if isinstance(value, np.ndarray) and 0 < value.ndim == 1 and value.size <= _SMALL_ARRAY and f.repr:
+            scalars.append(f"{f.name}={np.array_repr(value)}")
+        elif _holds_array(value):
             arrays.append(f"{f.name} {_shape(value)}")
         elif value is None and any(t in str(f.type) for t in _ARRAY_TYPES):
             continue
