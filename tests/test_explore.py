@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -480,6 +481,11 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     assert shown == truth
     assert int(browser.find_element(By.ID, "regions-bound").text) == npn.regions(8, 2)
     assert browser.execute_script("return window.__explore.history.length") >= 3
+    # the numbers beside the plot are the shown snapshot's: its step, and its training accuracy recomputed here
+    # from the exported weights and data (numpy's forward pass, not the trainer's figure)
+    X, y = np.array(exported["X"]), np.array(exported["y"])
+    assert browser.find_element(By.ID, "step-shown").text == f"{last} / 3000"
+    assert browser.find_element(By.ID, "accuracy").text == f"{net.accuracy(X, y):.4f}"
 
     plot = browser.find_element(By.ID, "plot")
     png = plot.screenshot_as_png
@@ -501,6 +507,23 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     lines = pictures.region_polygons(net, box=tuple(tuple(c) for c in exported["box"])).lines
     assert sum(1 for p in paths if p.get("stroke-dasharray")) == len(lines) > 0
     assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
+    # each region piece is painted in its class's colour (blue 1, orange 0) as the network decides there: the
+    # centre of every filled polygon, taken back from pixels to the window, classified by numpy
+    (x0, y0), (x1, y1) = exported["box"]
+    centres, blue = [], []
+    for p in paths:
+        rgb = re.fullmatch(r"rgb\((\d+),(\d+),(\d+)\)", p.get("fill") or "")
+        if not rgb:
+            continue
+        for sub in p.get("d").split("M")[1:]:
+            px = np.array(re.findall(r"-?[\d.]+", sub), dtype=float).reshape(-1, 2)
+            centres.append([x0 + px[:, 0].mean() / 600 * (x1 - x0), y1 - px[:, 1].mean() / 600 * (y1 - y0)])
+            blue.append(int(rgb.group(3)) > int(rgb.group(1)))
+    assert len(centres) >= shown
+    logit = net.decision_function(np.array(centres))
+    clear = np.abs(logit) > 1e-3 * np.abs(logit).max()   # (not a sliver along the boundary, rounded to pixels)
+    assert clear.mean() > 0.9 and 0 < np.mean(blue) < 1
+    np.testing.assert_array_equal(np.array(blue)[clear], (logit > 0)[clear])
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 
