@@ -2,7 +2,9 @@
 
 import doctest
 import importlib
+import inspect
 import pkgutil
+import re
 
 import pytest
 
@@ -11,11 +13,28 @@ import nnpartition
 MODULES = sorted(m.name for m in pkgutil.walk_packages(nnpartition.__path__, "nnpartition."))
 
 
+#: An example's first line in a module's source (``>>> `` at the start of a line), but not one marked to be skipped.
+EXAMPLE = re.compile(r"^[ \t]*>>>(?: |$)(?!.*doctest:.*\+SKIP)", re.MULTILINE)
+
+
+def test_the_modules_are_found():
+    assert len(MODULES) >= 30 and {"nnpartition.estimate", "nnpartition.explore.server", "nnpartition._cli.common",
+                                   "nnpartition.sweep.store"} <= set(MODULES)
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+    # and every example the module's source shows was run: doctest silently passes over a docstring it cannot see
+    # (an f-string is no docstring; an object whose __module__ names another module is not searched)
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):   # the compiled core: no Python source
+        source = ""
+    shown = len(EXAMPLE.findall(source))
+    assert result.attempted == shown, f"{name}: its source shows {shown} examples, doctest ran {result.attempted}"
 
 
 @pytest.mark.parametrize("qualname", ["nnpartition.network.load_network", "nnpartition.pictures.movie",
@@ -30,8 +49,6 @@ def test_these_functions_have_examples(qualname):
 
 def test_the_estimate_modules_public_classes_have_examples():
     # AccuracyEstimate, EstimateDetails, WidthAnswer and SamplesAnswer had none; the doctest run above executes them
-    import inspect
-
     from nnpartition import estimate
     classes = [getattr(estimate, n) for n in estimate.__all__ if inspect.isclass(getattr(estimate, n))]
     assert len(classes) >= 4
