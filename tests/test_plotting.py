@@ -34,9 +34,34 @@ def public_plot_functions():
     return out
 
 
-@pytest.mark.parametrize("name", sorted(public_plot_functions()))
-def test_plot_functions_take_ax(name):
-    assert "ax" in inspect.signature(public_plot_functions()[name]).parameters, f"{name} has no ax="
+def _rows():
+    return [dict(d=2, N=100, L=L, dist="uniform", estimate=0.6, low=0.55, high=0.65, real=0.61, part="heldout")
+            for L in (2, 4)]
+
+
+#: A call of every plotting function with ``ax=`` (the test below fails for a new one until it is added here).
+CALLS = {
+    "nnpartition.plotting.plot_parity": lambda f, ax: f(_rows(), ax=ax),
+    "nnpartition.plotting.validation_figure": lambda f, ax: f(_rows(), ax=ax),
+    "nnpartition.pictures.plot_partition": lambda f, ax: f(nnpartition.TwoLayerNet([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0],
+                                                                                [1.0, 1.0], -0.5), ax=ax, box=(-1, 1)),
+}
+
+
+def test_every_plot_function_is_called_below():
+    assert set(public_plot_functions()) == set(CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_plot_functions_draw_into_the_axes_given_and_return_them(name):
+    # (a signature with ax= was all that was checked: a function that drew on new axes passed)
+    plt = plotting.require_matplotlib()
+    before = set(plt.get_fignums())
+    ax = plotting.file_figure().add_subplot()
+    drawn = len(ax.lines) + len(ax.collections) + len(ax.patches)
+    assert CALLS[name](public_plot_functions()[name], ax) is ax
+    assert len(ax.lines) + len(ax.collections) + len(ax.patches) > drawn, f"{name} drew nothing into ax"
+    assert set(plt.get_fignums()) == before, f"{name} made a pyplot figure besides"
 
 
 def test_backend_is_never_switched():
