@@ -36,11 +36,28 @@ def test_regions_text_and_central():
     assert out.returncode == 0 and "8 regions" in out.stdout
 
 
-def test_simulate_json_is_reproducible_at_any_thread_count():
-    a = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json", "--threads", "1")
-    b = run("simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "10", "--json", "--threads", "2")
-    assert a.returncode == 0, a.stderr
-    assert json.loads(a.stdout) == json.loads(b.stdout)
+def test_simulate_json_is_reproducible_at_any_thread_count(capsys, monkeypatch):
+    # In process, with the core's calls recorded: the runs compared must really run at 1 and at 2 threads, with
+    # several trials a call to share between them (at --trials 10 every call held one trial, and a --threads that
+    # never reached the core would have passed too).
+    from nnpartition import _core
+
+    real, calls = _core.simulate_trials, []
+
+    def recorded(d, N, L, dist, init, seed, first, count, threads):
+        calls.append((count, threads))
+        return real(d, N, L, dist, init, seed, first, count, threads)
+
+    monkeypatch.setattr(_core, "simulate_trials", recorded)
+    out = {}
+    for threads in (1, 2):
+        calls.clear()
+        assert main(["simulate", "-d", "3", "-N", "300", "-L", "8", "--trials", "400", "--json", "--no-progress",
+                     "--threads", str(threads)]) == 0
+        out[threads] = json.loads(capsys.readouterr().out)
+        assert {t for _, t in calls} == {threads} and sum(c for c, _ in calls) == 400 and min(c for c, _ in calls) > 2
+    assert out[1] == out[2]
+    assert out[1]["trials"] == 400
 
 
 def test_bad_arguments_give_a_message_not_a_traceback(capsys):
