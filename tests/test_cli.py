@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 from nnpartition.cli import main
 
@@ -24,16 +26,40 @@ def test_console_script_is_installed():
     assert script() is not None
 
 
+def _zaslavsky(L, d, central=False):
+    """Regions of L hyperplanes in general position in R^d (Zaslavsky / Buck): sum_{k<=d} C(L, k) affine,
+    2 sum_{k<d} C(L-1, k) through the origin; C(L-1, d) of the affine ones bounded."""
+    from math import comb
+
+    if central:
+        return 2 * sum(comb(L - 1, k) for k in range(d)) if L else 1
+    return sum(comb(L, k) for k in range(d + 1))
+
+
 def test_regions_json():
+    from math import comb, log
+
     out = run("regions", "-L", "50", "-d", "10", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["regions"] == 13432735556 and data["bounded_regions"] == 8217822536
+    assert data["regions"] == _zaslavsky(50, 10) and data["bounded_regions"] == comb(49, 10)
+    assert data["log_regions"] == pytest.approx(log(_zaslavsky(50, 10)), rel=1e-12)
 
 
-def test_regions_text_and_central():
-    out = run("regions", "-L", "4", "-d", "2", "--central")
-    assert out.returncode == 0 and "8 regions" in out.stdout
+@pytest.mark.parametrize("L, d", [(4, 2), (5, 3), (7, 1), (9, 4)])
+def test_regions_text_and_central(L, d, capsys):
+    from math import comb, log
+
+    assert main(["regions", "-L", str(L), "-d", str(d)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{L} affine hyperplanes in general position cut R^{d} into {_zaslavsky(L, d)} regions",
+        f"bounded regions: {comb(L - 1, d)}", f"ln(regions): {log(_zaslavsky(L, d)):.6f}"]
+    assert main(["regions", "-L", str(L), "-d", str(d), "--central"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == \
+        f"{L} central hyperplanes in general position cut R^{d} into {_zaslavsky(L, d, central=True)} regions"
+    assert main(["regions", "-L", str(L), "-d", str(d), "--central", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["regions"] == _zaslavsky(L, d, central=True) and data["bounded_regions"] is None
 
 
 def test_simulate_json_is_reproducible_at_any_thread_count(capsys, monkeypatch):
