@@ -7,7 +7,7 @@ of teacher.md's run was about 10,000 characters, a SparseCode 2,700).
 import numpy as np
 import pytest
 
-from nnpartition import construct, separability
+from nnpartition import construct, estimate_accuracy, separability
 from nnpartition.lowrank import local_family, optimal_low_rank, train_softmax_layer
 from nnpartition.network import DeepNet, TwoLayerNet
 from nnpartition.pictures import Plane, region_polygons
@@ -55,6 +55,8 @@ CASES = {
     "LowRankSolution": (lambda: optimal_low_rank(local_family(60, 40, 0.5), 3), ["k=3", "P_xy (60, 40)"]),
     "SoftmaxLayer": (lambda: train_softmax_layer(local_family(60, 40, 0.5), 3, steps=5), ["features (60, 3)"]),
     "Plane": (lambda: Plane.standard(2000), ["origin (2000,)"]),
+    "AccuracyEstimate": (lambda: estimate_accuracy(10, np.arange(100, 1100), 32), ["accuracy (1000,)"]),
+    "EstimateDetails": (lambda: estimate_accuracy(10, np.arange(100, 1100), 32).details, ["k_eff (1000,)"]),
     "RegionPolygons": (lambda: region_polygons(TwoLayerNet(_rng.normal(size=(2, 30)), _rng.normal(size=30),
                                                             np.ones(30), 0.0)), ["n_regions="]),
 }
@@ -68,3 +70,13 @@ def test_repr_is_one_short_line_with_shapes(name):
     assert text.startswith(name.split()[0] + "(")
     for p in parts:
         assert p in text, (p, text)
+
+
+def test_small_arrays_print_in_full_and_a_scalar_estimate_as_its_fields():
+    # The README's tour shows both: a measurement's per-dataset accuracies, and an estimate's four floats (with
+    # Python's float repr, as the dataclass default printed them); an array estimate of 2 configurations in full.
+    e = estimate_accuracy(10, 1000, 32)
+    assert repr(e) == (f"AccuracyEstimate(accuracy={e.accuracy!r}, low={e.low!r}, high={e.high!r}, "
+                       f"ceiling={e.ceiling!r}, method='analytic')")
+    e2 = estimate_accuracy(10, [1000, 2000], 32)
+    assert f"accuracy={np.array_repr(e2.accuracy)}" in repr(e2) and "arrays:" not in repr(e2)

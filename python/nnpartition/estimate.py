@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from ._json import json_ready
+from ._repr import short_repr
 from .simulation import simulate_partition, summarize
 from ._random import SeedLike
 from .training import Protocol
@@ -95,6 +96,8 @@ class EstimateDetails(Generic[T]):
     occupied_regions: Optional[float] = None
     majority_accuracy: Optional[float] = None
 
+    __repr__ = short_repr
+
     def __getitem__(self, key: str) -> Any:
         if key not in self:
             raise KeyError(key)
@@ -152,6 +155,10 @@ class AccuracyEstimate(Generic[T]):
     method: str
     details: EstimateDetails[T] = field(repr=False)
     seed: Optional[int] = field(default=None, repr=False)
+
+    # a scalar estimate prints as the dataclass would; an array one lists its arrays by shape (an array of 1000
+    # configurations printed 44,000 characters), up to 8 entries in full
+    __repr__ = short_repr
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
