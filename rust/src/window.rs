@@ -38,7 +38,8 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
 
-/// Default decision margin (relative to the box mapped onto `[-1, 1]^d`).
+/// Default margin of the floating-point filter (relative to the box mapped onto `[-1, 1]^d`); decisions inside it
+/// are taken again exactly.
 pub const DEFAULT_TOL: f64 = 1e-9;
 /// Default limit on the steps of work ([`work_estimate`]).
 pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000;
