@@ -33,8 +33,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   17 (eighteenth, not shipped), draws 29 and 30 (fresh tests from the twenty-sixth and twenty-seventh passes) rule
   37 (twenty-eighth, shipped, then withdrawn when rule 38 failed); ``fresh_sample17.csv``: the fresh test draw of the
   seventeenth pass (after rule 14 shipped; decided nothing), ``fresh_sample28.csv`` (twenty-sixth pass; rules 32 and
-  33 failed without it deciding) and ``fresh_sample31.csv`` (twenty-eighth pass, fixed after rules 34-36 had failed
-  and before rule 37 was written). Since rules 21 and 22 (twentieth pass) the rows of draws 13-20
+  33 failed without it deciding), ``fresh_sample31.csv`` (twenty-eighth pass, fixed after rules 34-36 had failed
+  and before rule 37 was written) and ``fresh_sample32.csv`` (thirty-fourth pass; the estimator unchanged since). Since rules 21 and 22 (twentieth pass) the rows of draws 13-20
   (``EXTENSION_DRAWS``: the decision draws then, and draw 17) are calibration rows of the correction's extensions
   (parts ``deep_extension`` and ``two_layer``): their tables are in-sample.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at

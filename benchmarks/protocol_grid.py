@@ -142,7 +142,10 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            30: dict(draw=30, two_layer=6, deep=10, calibration_only=True),
            # Draw 31 (twenty-eighth pass): a fresh test, fixed before it was measured, after rules 34-36 had failed
            # and before rule 37 was written (rule 37 is decided on draws 29 and 30, which it makes decision draws).
-           31: dict(draw=31, two_layer=6, deep=10, calibration_only=True)}
+           31: dict(draw=31, two_layer=6, deep=10, calibration_only=True),
+           # Draw 32 (thirty-fourth pass): a fresh test of the estimator unchanged since the twenty-eighth pass, fixed
+           # before it was measured; no rule of the pass reads it.
+           32: dict(draw=32, two_layer=6, deep=10, calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
                                                       30)}
@@ -152,9 +155,9 @@ DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20,
 #: decided rules 20-22 in the twentieth, draw 23 until it decided rules 23-25 in the twenty-first, draw 24 until it
 #: decided rules 26 and 27 in the twenty-second, draws 25 and 26 until they decided rule 28 in the twenty-fifth, and
 #: draw 27 until it decided rule 31 in the same pass, draws 29 and 30 until they decided rule 37 in the twenty-eighth),
-#: draw 28 (twenty-sixth pass), draw 31 (twenty-eighth). Draw 17's rows are calibration
+#: draw 28 (twenty-sixth pass), draw 31 (twenty-eighth), draw 32 (thirty-fourth). Draw 17's rows are calibration
 #: rows of the correction's extensions since rules 21 and 22.
-FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 31)}
+FRESH_DRAWS: Dict[int, str] = {k: f"fresh_sample{k}" for k in (17, 28, 31, 32)}
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
