@@ -26,12 +26,20 @@ def test_topk_rows_have_exactly_k_ones_and_are_the_k_largest():
     assert code.sparsity == k / m
 
 
+@pytest.mark.parametrize("n, fires", [(4003, 400), (4007, 401)])
+def test_threshold_fires_the_rounded_target_per_unit_when_n_k_over_m_is_fractional(n, fires):
+    # N k / m = 400.3 and 400.7: each unit fires on round(N k / m) calibration points, worked out by hand (a floor
+    # or a ceiling of the target would give 400 twice or 401 twice)
+    code = expand_sparsify(gauss(n, 8, 1), 100, k=10, sparsify="threshold", seed=3)
+    assert np.all(code.active().sum(axis=0) == fires)
+
+
 def test_threshold_firing_rate_is_k_over_m_on_training_and_fresh_data():
     m, k = 100, 10
     X1, X2 = gauss(4000, 8, 1), gauss(4000, 8, 2)
     code = expand_sparsify(X1, m, k=k, sparsify="threshold", seed=3)
     per_unit = code.active().sum(axis=0)
-    assert np.all(per_unit == round(4000 * k / m))           # exact on the calibration data
+    assert np.all(per_unit == 400)                           # exact on the calibration data: 4000 k / m
     fresh = code.encode(X2).active().mean(axis=0)
     p = k / m
     sd = np.sqrt(p * (1 - p) * (1 / 4000 + 1 / 4000))
