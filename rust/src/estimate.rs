@@ -491,7 +491,7 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
     match proto.batch {
         Some(b) => {
             let mut a = analytic_as_given(d, n, widths, dist, &proto, prm);
-            let cap = analytic_as_given(d, b, widths, dist, &proto.on(b), prm);
+            let cap = cap_at(d, b, widths, dist, &proto.on(b), prm);
             if cap.accuracy < a.accuracy || cap.high < a.high {
                 a.accuracy = a.accuracy.min(cap.accuracy);
                 a.high = a.high.min(cap.high);
@@ -502,6 +502,40 @@ pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget,
         }
         None => analytic_as_given(d, n, widths, dist, &proto, prm),
     }
+}
+
+/// The last minibatch cap computed on this thread ([`cap_at`]).
+struct CapEntry {
+    d: f64,
+    b: f64,
+    widths: Vec<f64>,
+    dist: PointDist,
+    proto: Budget,
+    prm: Params,
+    cap: Analytic,
+}
+
+thread_local! {
+    static LAST_CAP: std::cell::RefCell<Option<CapEntry>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A minibatch estimate's cap, the full-batch estimate at `N = b` ([`analytic`]), which depends on neither `N` nor
+/// anything a sweep over `N` changes: the last one computed on this thread is kept and returned for the same
+/// arguments (the same value bit for bit: a pure function of them). A scalar call under a minibatch protocol
+/// evaluated the model twice; a sweep over `N`, `max_samples`'s scan and a repeated call now evaluate the cap once.
+fn cap_at(d: f64, b: f64, widths: &[f64], dist: PointDist, full: &Budget, prm: &Params) -> Analytic {
+    LAST_CAP.with(|cell| {
+        let same = |e: &CapEntry| {
+            e.d == d && e.b == b && e.widths == widths && e.dist == dist && e.proto == *full && e.prm == *prm
+        };
+        let hit = cell.borrow().as_ref().filter(|e| same(e)).map(|e| e.cap);
+        if let Some(cap) = hit {
+            return cap;
+        }
+        let cap = analytic_as_given(d, b, widths, dist, full, prm);
+        *cell.borrow_mut() = Some(CapEntry { d, b, widths: widths.to_vec(), dist, proto: *full, prm: *prm, cap });
+        cap
+    })
 }
 
 /// [`analytic`] with the protocol's batch size read as given.
@@ -1658,6 +1692,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_kept_minibatch_cap_gives_what_a_fresh_thread_computes() {
+        // cap_at keeps the last cap of its thread. A sweep over N with a fixed batch, interleaved with other
+        // batches, protocols, widths, laws and constants (each a cache miss that replaces the entry), must give
+        // bit for bit what each configuration gives alone on a new thread, whose cache is empty; and the cap must
+        // be what the estimate uses: the full-batch estimate at N = b, which bounds it.
+        let mut other = PARAMS;
+        other.kappa *= 1.1;
+        let mut cases = Vec::new();
+        for (widths, prm) in [(vec![8.0], PARAMS), (vec![16.0, 4.0], PARAMS), (vec![8.0], other)] {
+            for b in [32.0, 100.0] {
+                for sgd in [false, true] {
+                    let proto = Budget { sgd, lr: 0.05, steps: 800.0, batch: Some(b), cosine: true, restarts: 2.0 };
+                    for dist in [PointDist::Uniform, PointDist::Gaussian] {
+                        for n in [b + 1.0, 2.0 * b, 5.0 * b, 2.0 * b] {
+                            cases.push((widths.clone(), prm, proto, dist, n));
+                        }
+                    }
+                }
+            }
+        }
+        let warm: Vec<Analytic> =
+            cases.iter().map(|(w, prm, proto, dist, n)| analytic(6.0, *n, w, *dist, proto, prm)).collect();
+        for ((w, prm, proto, dist, n), got) in cases.iter().zip(&warm) {
+            let (w2, prm2, proto2, dist2, n2) = (w.clone(), *prm, *proto, *dist, *n);
+            let cold = std::thread::spawn(move || analytic(6.0, n2, &w2, dist2, &proto2, &prm2)).join().unwrap();
+            assert_eq!(*got, cold, "{w:?} {proto:?} {dist:?} N={n}");
+            let full = analytic(6.0, proto.batch.unwrap(), w, *dist, &Budget { batch: None, ..*proto }, prm);
+            assert!(got.accuracy <= full.accuracy && got.high <= full.high);
         }
     }
 
