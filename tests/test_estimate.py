@@ -1405,3 +1405,26 @@ def test_the_estimate_modules_public_names_are_top_level():
     assert not missing, missing
     assert all(hasattr(npn, n) for n in npn.__all__)
     assert npn.validated_range() == est.validated_range() and npn.model_constants() == est.model_constants()
+
+
+@pytest.mark.parametrize("kwargs, named", [(dict(trials=500), "trials=500 only applies"),
+                                           (dict(seed=3), "seed=3 only applies"),
+                                           (dict(seed=None), "seed=None only applies"),
+                                           (dict(trials=50, seed=1), "trials=50 and seed=1 only apply")])
+@pytest.mark.parametrize("size", [dict(L=32), dict(L=[16, 32]), dict(widths=[8, 8])])
+def test_the_analytic_method_warns_that_it_ignores_monte_carlo_settings(kwargs, named, size):
+    # It drew nothing and said nothing: estimate_accuracy(10, 1000, 32, trials=500) answered analytically without a
+    # word (the command line refuses --trials and --seed there). A warning, not an error: a loop may pass the same
+    # settings to both methods. The answer is the analytic one all the same.
+    with pytest.warns(UserWarning, match=named + " to method='monte_carlo'") as record:
+        e = estimate_accuracy(10, 1000, **size, **kwargs)
+    assert record[0].filename == __file__   # pointed at the caller's line
+    assert np.array_equal(e.accuracy, estimate_accuracy(10, 1000, **size).accuracy)
+
+
+def test_default_monte_carlo_settings_and_the_monte_carlo_method_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate_accuracy(10, 1000, 32, trials=200, seed=0)
+        estimate_accuracy(10, 1000, 32, method="monte_carlo", trials=20, seed=3)
+        estimate_accuracy(10, 1000, [16, 32], method="analytic")

@@ -532,7 +532,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
         trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
             SeedSequence, the result's ``seed`` the integer used; ``progress``: None shows a bar only on a
-            terminal for work over a second).
+            terminal for work over a second). The analytic method draws nothing: a ``trials`` or ``seed`` other
+            than the defaults gets a ``UserWarning`` saying it is ignored.
 
     Returns:
         :class:`AccuracyEstimate`: floats for a scalar call (each of ``d``, ``N``, ``L`` one number: an int, a
@@ -557,7 +558,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         1.0
     """
     if type(method) is str and method == "analytic" and (ceiling is True or ceiling is False) \
-            and type(dist) is str and (dist == "uniform" or dist == "gaussian"):
+            and type(dist) is str and (dist == "uniform" or dist == "gaussian") \
+            and type(trials) is int and trials == 200 and type(seed) is int and seed == 0:
         # A scalar call whose arguments are plainly valid (ints, whole floats, numpy scalars, 0-d arrays): past the
         # general checks below, to the same result.
         dd, nn = _whole(d), _whole(N)
@@ -573,6 +575,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
                 return _estimate_scalar(dd, nn, ws, dist, proto, ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     method = v.choice("method", method, ("analytic", "monte_carlo"))
+    if method == "analytic":
+        _warn_monte_carlo_settings(trials, seed)
     proto = _protocol(protocol)
     ceiling = v.flag("ceiling", ceiling)
     if widths is not None:
@@ -625,6 +629,18 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
                                                 f(unc), f(corr), dist, proto))
     return AccuracyEstimate(acc, low, high, ceil, "analytic",
                             EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
+
+
+def _warn_monte_carlo_settings(trials: Any, seed: Any) -> None:
+    """A ``UserWarning`` when the analytic method is given a ``trials`` or ``seed`` other than the defaults: it draws
+    nothing, so they would be ignored without a word (the command line refuses them; a loop that passes the same
+    settings to both methods still runs)."""
+    given = [f"{name}={value!r}" for name, value, default in (("trials", trials, 200), ("seed", seed, 0))
+             if not (type(value) is int and value == default)]
+    if given:
+        verb, it = ("apply", "them") if len(given) > 1 else ("applies", "it")
+        warnings.warn(f"{' and '.join(given)} only {verb} to method='monte_carlo'; the analytic estimate draws "
+                      f"nothing and ignores {it}", UserWarning, stacklevel=3)
 
 
 def _built(cls: Any, fields: Dict[str, Any], new: Any = object.__new__, set_: Any = object.__setattr__) -> Any:
