@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import warnings
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -41,8 +40,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402
 from protocol_grid import DECISION_DRAWS, FRESH_DRAWS  # noqa: E402
-
-from nnpartition import ExtrapolationWarning, Protocol, estimate_accuracy  # noqa: E402
 
 BETA = 0.9
 BINS = (0.0, 0.25, 0.5, 1.0, 2.0, 3.0, math.inf)
@@ -63,12 +60,6 @@ def step(r: Dict[str, Any]) -> float:
     return r["lr"] / ((1.0 - BETA) if r["sgd"] else 1.0) * initial_curvature(r)
 
 
-def estimate(r: Dict[str, Any]) -> float:
-    p = Protocol(optimizer=r["opt"], lr=r["lr"], steps=r["steps"], batch_size=r["batch"] or None,
-                 schedule="cosine" if r["cosine"] else "constant", restarts=r["restarts"])
-    return float(estimate_accuracy(r["d"], r["N"], widths=r["widths"], dist=r["dist"], protocol=p).accuracy)
-
-
 def rows_never_fitted() -> List[Dict[str, Any]]:
     rows = [r for r in cp.load() if r["part"] == "heldout"]
     for k in sorted({**DECISION_DRAWS, **FRESH_DRAWS}):
@@ -79,9 +70,8 @@ def rows_never_fitted() -> List[Dict[str, Any]]:
 
 def main() -> int:
     argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
-    warnings.simplefilter("ignore", ExtrapolationWarning)
     rows = [r for r in rows_never_fitted() if r["group"] != "reference"]
-    est = np.array([estimate(r) for r in rows])
+    est = cp.shipped(rows)[0]
     real = np.array([r["real"] for r in rows])
     s = np.array([step(r) for r in rows])
     err = real - est

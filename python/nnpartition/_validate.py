@@ -187,6 +187,19 @@ def _real_array(name: str, a: Any) -> np.ndarray:
     return arr
 
 
+def bools_inside(value: Any) -> bool:
+    """Whether a list or tuple holds a ``bool`` or numpy bool, at any depth: numpy reads ``(True, 2)`` as
+    ``[1, 2]``, so a bound or box given so would pass as numbers.
+
+    Example:
+        >>> bools_inside([0.0, True]), bools_inside(((0, 1), (np.False_, 2))), bools_inside((0, 1))
+        (True, True, False)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, (list, tuple)) and any(bools_inside(x) for x in value)
+
+
 def _check_conversion(name: str, arr: np.ndarray, target: Any) -> None:
     """Refuse (``max_bytes``) an array whose float copy and finiteness mask would pass the memory limit, before
     numpy allocates them: a broadcast view (``np.broadcast_to``) or a narrow dtype (int8) holds far fewer bytes than

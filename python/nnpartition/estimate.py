@@ -38,6 +38,8 @@ _DISTS = _core.CHOICES["dist"]
 _ALIASES = _core.ALIASES["dist"]
 #: Largest d, N or L the estimator accepts (it warns outside the validated range).
 MAX_SIZE = 10**9
+#: The Monte Carlo method's default trials and seed (the analytic method warns when given others: it draws nothing).
+MC_TRIALS, MC_SEED = 200, 0
 _REFERENCE = Protocol()
 
 
@@ -485,7 +487,7 @@ def _is_scalar(x: Any) -> bool:
 def estimate_accuracy(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
                       widths: Optional[Iterable[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: SeedLike = 0,
+                      trials: int = MC_TRIALS, seed: SeedLike = MC_SEED,
                       progress: Optional[bool] = None) -> AccuracyEstimate[float]: ...
 
 
@@ -493,13 +495,13 @@ def estimate_accuracy(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = No
 def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None, *,
                       widths: Optional[Iterable[int]] = None, dist: str = "uniform",
                       protocol: Optional[Protocol] = None, method: str = "analytic", ceiling: bool = True,
-                      trials: int = 200, seed: SeedLike = 0,
+                      trials: int = MC_TRIALS, seed: SeedLike = MC_SEED,
                       progress: Optional[bool] = None) -> AccuracyEstimate[NDArray[np.float64]]: ...
 
 
 def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterable[int]] = None,
                       dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
-                      ceiling: bool = True, trials: int = 200, seed: SeedLike = 0,
+                      ceiling: bool = True, trials: int = MC_TRIALS, seed: SeedLike = MC_SEED,
                       progress: Optional[bool] = None) -> AccuracyEstimate[Any]:
     """Estimate the training accuracy of a ReLU network on ``N`` random two-class points in ``R^d``.
 
@@ -559,7 +561,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
     """
     if type(method) is str and method == "analytic" and (ceiling is True or ceiling is False) \
             and type(dist) is str and (dist == "uniform" or dist == "gaussian") \
-            and type(trials) is int and trials == 200 and type(seed) is int and seed == 0:
+            and type(trials) is int and trials == MC_TRIALS and type(seed) is int and seed == MC_SEED:
         # A scalar call whose arguments are plainly valid (ints, whole floats, numpy scalars, 0-d arrays): past the
         # general checks below, to the same result.
         dd, nn = _whole(d), _whole(N)
@@ -635,7 +637,7 @@ def _warn_monte_carlo_settings(trials: Any, seed: Any) -> None:
     """A ``UserWarning`` when the analytic method is given a ``trials`` or ``seed`` other than the defaults: it draws
     nothing, so they would be ignored without a word (the command line refuses them; a loop that passes the same
     settings to both methods still runs)."""
-    given = [f"{name}={value!r}" for name, value, default in (("trials", trials, 200), ("seed", seed, 0))
+    given = [f"{name}={value!r}" for name, value, default in (("trials", trials, MC_TRIALS), ("seed", seed, MC_SEED))
              if not (type(value) is int and value == default)]
     if given:
         verb, it = ("apply", "them") if len(given) > 1 else ("applies", "it")

@@ -344,10 +344,8 @@ def _plane(plane: Any, d: int) -> Plane:
 
 def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
     # as regions_in_box refuses a bool bound: True is not the number 1 here (numpy reads (True, 2) as [1, 2])
-    parts = list(box) if isinstance(box, (list, tuple)) else []
-    parts += [x for p in parts if isinstance(p, (list, tuple)) for x in p]
     arr = v._real_array("box", box)
-    if arr.dtype == np.bool_ or any(isinstance(x, (bool, np.bool_)) for x in parts):
+    if arr.dtype == np.bool_ or (isinstance(box, (list, tuple)) and v.bools_inside(box)):
         raise TypeError(f"box must hold numbers, got {box!r} (True/False are not coordinates)")
     arr = arr.astype(np.float64)
     if arr.shape == (2,):

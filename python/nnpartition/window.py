@@ -51,7 +51,7 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
                          f"got {b.shape[0]}{hint}")
     bounds = []
     for name, val in (("lo", lo), ("hi", hi)):
-        if isinstance(val, (list, tuple)) and any(isinstance(x, (bool, np.bool_)) for x in val):
+        if isinstance(val, (list, tuple)) and v.bools_inside(val):
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r} "
                             f"(True/False are not coordinates)")
         arr = np.asarray(val)

@@ -403,19 +403,43 @@ fn exact_flat_rows(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Exact> {
 
 /// [`exact_flat_rows`] for the subset `s` of the hyperplanes that meet the box.
 fn exact_flat(arr: &Arr, s: &[usize]) -> CoreResult<Exact> {
-    let rows: Vec<Vec<BigInt>> = s.iter().map(|&i| exact_row(&arr.src, arr.orig[i])).collect();
-    exact_flat_rows(arr.d, &rows)
+    exact_flat_rows(arr.d, ExactRows::default().with(arr, s, &[]))
 }
 
-/// Do the `d + 1` hyperplanes `prefix + {a, b}` share a point, exactly? (Each `d` of them that include the prefix
-/// meet in one point, so they do iff the `(d + 1) x (d + 1)` matrix of their rows `(w, q)` is singular.)
-fn exact_coincide(arr: &Arr, prefix: &[usize], a: usize, b: usize) -> CoreResult<bool> {
-    crate::limits::check()?;
-    let d = arr.d;
-    let mut m: Vec<BigInt> = Vec::with_capacity((d + 1) * (d + 1));
-    for &i in prefix.iter().chain([a, b].iter()) {
-        m.extend(exact_row(&arr.src, arr.orig[i]));
+/// Does hyperplane `j` of the caller's layer (an index of `W`'s columns) enter the open box, exactly? Its exact row
+/// when it does.
+fn exact_enters(src: &Source<'_>, j: usize) -> CoreResult<Option<Vec<BigInt>>> {
+    let row = exact_row(src, j);
+    let inside = exact_flat_rows(src.w.nrows(), std::slice::from_ref(&row))? == Exact::Inside;
+    Ok(inside.then_some(row))
+}
+
+/// The exact rows of a line's prefix, read once ([`point_loop`]), followed by those of the hyperplanes tested with it.
+#[derive(Default)]
+struct ExactRows {
+    rows: Vec<Vec<BigInt>>,
+    prefix: usize,
+}
+
+impl ExactRows {
+    /// The rows of `prefix` (read on the first call; the same prefix every time) and then of `more`.
+    fn with(&mut self, arr: &Arr, prefix: &[usize], more: &[usize]) -> &[Vec<BigInt>] {
+        if self.rows.is_empty() && !prefix.is_empty() {
+            self.rows.extend(prefix.iter().map(|&i| exact_row(&arr.src, arr.orig[i])));
+        }
+        self.prefix = prefix.len();
+        self.rows.truncate(self.prefix);
+        self.rows.extend(more.iter().map(|&i| exact_row(&arr.src, arr.orig[i])));
+        &self.rows
     }
+}
+
+/// Do the `d + 1` hyperplanes of `rows` (a line's `d - 1` and two more) share a point, exactly? (Each `d` of them
+/// that include the line's meet in one point, so they do iff the `(d + 1) x (d + 1)` matrix of their rows `(w, q)`
+/// is singular.)
+fn exact_coincide(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<bool> {
+    crate::limits::check()?;
+    let mut m: Vec<BigInt> = rows.iter().flatten().cloned().collect();
     Ok(exact_det(d + 1, &mut m).is_zero())
 }
 
@@ -436,7 +460,6 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     let p = &acc.prefix;
     debug_assert_eq!(p.len(), d - 1);
     let start = p.last().map_or(0, |&l| l + 1);
-    let tol = arr.tol;
     // c[l] = (-1)^l det(M without column l), M = rows of the prefix: direction of the line.
     // cm[m][l]: the same for M with column m replaced by q (Cramer numerators).
     let mut c = [0.0f64; MAX_DIM];
@@ -485,7 +508,7 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     }
     let conc_scale = 4.0 * (d as f64).sqrt() * arr.delta;
     acc.pts.clear();
-    let mut amb: Vec<usize> = Vec::new();
+    let mut amb: Vec<(f64, f32, u32)> = Vec::new();
     let sc = Scan { g: &g, start, cnorm, conc_scale };
     match d {
         1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
@@ -495,22 +518,19 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
         5 => scan(arr, 5, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
         _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
     }
-    let _ = tol;
-    // Points inside the margin of the box's boundary (or of a dependent line): decided exactly.
+    // Points inside the margin of the box's boundary (or of a dependent line): decided exactly. The prefix's exact
+    // rows, shared by every such decision of this line and by its coincidence checks below, are read once.
     let mut s = p.clone();
-    for j in amb {
-        s.push(j);
-        let exact = exact_flat(arr, &s)?;
+    let mut ex = ExactRows::default();
+    for (t, e, j) in amb {
+        let j = j as usize;
+        let exact = exact_flat_rows(d, ex.with(arr, p, &[j]))?;
         if exact == Exact::Dependent {
+            s.push(j);
             return Err(dependent_error(arr, &s));
         }
-        s.pop();
         if exact == Exact::Inside {
             acc.inc[arr.orig[j]] += 1;
-            let r = &arr.ext[j * (d + 1)..(j + 1) * (d + 1)];
-            let dd: f64 = (0..d).map(|l| r[l] * g[0][l]).sum();
-            let tnum: f64 = (0..d).map(|m| (0..=d).map(|l| r[l] * g[1 + m][l]).sum::<f64>() * g[0][m]).sum();
-            let (t, e) = (tnum / (dd * cnorm), (conc_scale / dd.abs()) as f32 * 1.000_001);
             // (A position the floating point cannot place is compared, exactly, with every other point.)
             acc.pts.push(if t.is_finite() && e.is_finite() {
                 (t, e, j as u32)
@@ -534,7 +554,7 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
                     if tk < t - e - e_max {
                         break;
                     }
-                    if tk + ek as f64 >= t - e && exact_coincide(arr, p, jk as usize, j as usize)? {
+                    if tk + ek as f64 >= t - e && exact_coincide(d, ex.with(arr, p, &[jk as usize, j as usize]))? {
                         let (a, b) = if jk < j { (jk, j) } else { (j, jk) };
                         s.push(a as usize);
                         s.push(b as usize);
@@ -568,7 +588,7 @@ fn scan(
     sc: &Scan<'_>,
     inc: &mut [u64],
     pts: &mut Vec<(f64, f32, u32)>,
-    amb: &mut Vec<usize>,
+    amb: &mut Vec<(f64, f32, u32)>,
 ) -> CoreResult<()> {
     let tol = arr.tol;
     let s = d + 1;
@@ -606,17 +626,16 @@ fn scan(
         } else {
             0
         };
-        match state {
-            0 => {
+        if state != 1 {
+            // Position along the line (x = D_m / D projected on the unit direction) and its rounding half-width;
+            // an ambiguous point keeps it for when the exact test finds it inside.
+            let point = (tnum / (dd * sc.cnorm), (sc.conc_scale / ad) as f32 * 1.000_001, j as u32);
+            if state == 0 {
                 inc[arr.orig[j]] += 1;
-                // Position along the line (x = D_m / D projected on the unit direction) and its
-                // rounding half-width.
-                let t = tnum / (dd * sc.cnorm);
-                let e = (sc.conc_scale / ad) as f32 * 1.000_001;
-                pts.push((t, e, j as u32));
+                pts.push(point);
+            } else {
+                amb.push(point);
             }
-            2 => amb.push(j),
-            _ => {}
         }
     }
     Ok(())
@@ -863,14 +882,15 @@ pub fn regions_in_box(
         }
         let mut nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
         let mut off = off;
+        let mut entered = false; // decided exactly already (below)
         if !(nrm > 0.0 && nrm.is_finite() && off.is_finite()) {
             // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10):
             // the hyperplane is read from its exact row instead, which is skipped if it misses the box, and
             // otherwise scaled by a power of two to its largest weight before rounding to doubles.
-            let exact = exact_row(&arr.src, i);
-            if exact_flat_rows(d, std::slice::from_ref(&exact))? != Exact::Inside {
+            let Some(exact) = exact_enters(&arr.src, i)? else {
                 continue;
-            }
+            };
+            entered = true;
             let bits = exact[..d].iter().map(|x| x.bits()).max().unwrap_or(0);
             let shift = bits.saturating_sub(60) as usize;
             let f = |x: &BigInt| (x >> shift).to_f64().unwrap_or(f64::NAN);
@@ -888,12 +908,14 @@ pub fn regions_in_box(
         let q = -off / nrm;
         let l1 = row.iter().map(|x| x.abs()).sum::<f64>() / nrm;
         // k = 1: the hyperplane meets the open cube iff |q| < |w|_1.
-        if q.abs() >= l1 + tol {
-            continue;
-        }
-        // Within the margin of a corner: whether it enters the box is decided exactly.
-        if q.abs() > l1 - tol && exact_flat_rows(d, &[exact_row(&arr.src, i)])? != Exact::Inside {
-            continue;
+        if !entered {
+            if q.abs() >= l1 + tol {
+                continue;
+            }
+            // Within the margin of a corner: whether it enters the box is decided exactly.
+            if q.abs() > l1 - tol && exact_enters(&arr.src, i)?.is_none() {
+                continue;
+            }
         }
         arr.w.extend(row.iter().map(|x| x / nrm));
         arr.ext.extend(row.iter().map(|x| x / nrm));

@@ -19,8 +19,6 @@ from .common import dumps, integer, load_layers
 MAX_PRINTED_BITS = 2**20
 
 
-
-
 def _count(n: int, noun: str) -> str:
     """``"1 region"``, ``"0 regions"``, ``"12 regions"``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -90,7 +90,7 @@ def fmt(x: float, digits: int) -> str:
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    from ..estimate import estimate_accuracy
+    from ..estimate import MC_SEED, MC_TRIALS, estimate_accuracy
 
     proto = protocol_from_args(args)
     for option, value in (("--trials", args.trials), ("--seed", args.seed)):
@@ -106,8 +106,8 @@ def _estimate(args: argparse.Namespace) -> int:
             if args.L is None:
                 raise ValueError("give -L (hidden units) or --widths L1 L2 ...")
             e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
-                                  trials=200 if args.trials is None else args.trials,
-                                  seed=0 if args.seed is None else args.seed,
+                                  trials=MC_TRIALS if args.trials is None else args.trials,
+                                  seed=MC_SEED if args.seed is None else args.seed,
                                   progress=False if args.no_progress or args.json else None)
     if args.json:
         print(dumps(e.to_dict()))

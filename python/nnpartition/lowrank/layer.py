@@ -12,8 +12,8 @@ from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from .._repr import short_repr
 from ..limits import _check_bytes, _check_work, _checked_svd
-from .matrices import (Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix, local_family, locality,
-                       optimal_low_rank, softmax_log_loss)
+from .matrices import (_TRANSPOSED_WEIGHTS, Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix,
+                       local_family, locality, optimal_low_rank, softmax_log_loss)
 
 __all__ = ["train_softmax_layer", "SoftmaxLayer", "compare_layer", "LayerComparison", "principal_angles",
            "locality_sweep", "LocalitySweep"]
@@ -246,8 +246,7 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
     k = F.shape[1]
     W = chk.float_matrix("weights", weights, dtype=np.float64)
     if W.shape != (k, ny):
-        hint = (" (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
-                if W.shape == (ny, k) else "")
+        hint = _TRANSPOSED_WEIGHTS if W.shape == (ny, k) else ""
         raise ValueError(f"weights must have shape (k, |Y|) = ({k}, {ny}), got {W.shape}{hint}")
     if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
         raise ValueError("features and weights must be finite")

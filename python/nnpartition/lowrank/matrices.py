@@ -203,6 +203,10 @@ def softmax_log_loss(P_xy: Any, logits: Any, *, normalize: bool = False) -> floa
     return -float(np.multiply(P, logp, out=np.zeros_like(P), where=P > 0).sum())
 
 
+
+#: What a refusal of ``weights`` adds when they are in :class:`LowRankSolution`'s layout, not ``(k, |Y|)``.
+_TRANSPOSED_WEIGHTS = " (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
+
 @dataclass(eq=False)
 class LowRankSolution:
     """What :func:`optimal_low_rank` returns.
@@ -468,8 +472,7 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
     P = _joint(P_xy, normalize=normalize)
     W = chk.float_matrix("weights", weights, dtype=np.float64)
     if W.shape[1] != P.shape[1]:
-        hint = (" (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
-                if W.shape[0] == P.shape[1] else "")
+        hint = _TRANSPOSED_WEIGHTS if W.shape[0] == P.shape[1] else ""
         raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}{hint}")
     Vc, lam = _centred_features(P.T, W.T, "weights")
     px, _ = _marginals(P)
