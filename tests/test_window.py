@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, product
 from math import comb
 from pathlib import Path
 
@@ -109,17 +109,35 @@ def test_curve_matches_prefixes():
         assert c2[m + 1] - c2[m] == (numpy_2d(W2[:, :m + 1], b2[:m + 1], -1.0, 1.0) - numpy_2d(W2[:, :m], b2[:m], -1.0, 1.0))
 
 
-# --- degenerate input is refused, never miscounted; the boundary is decided exactly ----------
+# --- degenerate arrangements are counted; the boundary is decided exactly ----------
 
-@pytest.mark.parametrize("rows,box", [
-    ([[1, 0, 0], [0, 1, 0], [1, 1, 0]], 1),                    # three concurrent lines
-    ([[1, 2, 0.3], [-2, -4, -0.6]], 1),                         # coincident lines
-    ([[1, 0, 0, 0.125], [0, 1, 0, 0.125], [0, 0, 1, 0.125], [1, 1, 1, 0.375]], 1),  # 4 planes, one point
-    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [1, 1, 0, 0.2]], 1),      # 3 planes sharing a line (0.1 + 0.1 is 0.2)
+@pytest.mark.parametrize("rows,box,expected", [
+    ([[1, 0, 0], [0, 1, 0], [1, 1, 0]], 1, 6),                     # three concurrent lines: 6 sectors
+    ([[1, 2, 0.3], [-2, -4, -0.6]], 1, 2),                          # coincident lines: one line
+    ([[1, 0, 0, 0.125], [0, 1, 0, 0.125], [0, 0, 1, 0.125], [1, 1, 1, 0.375]], 1, 14),  # 4 planes, one point
+    ([[1, 0, 0, 0.1], [0, 1, 0, 0.1], [1, 1, 0, 0.2]], 1, 6),       # 3 planes sharing a line (0.1 + 0.1 is 0.2)
 ])
-def test_degenerate_arrangements_raise(rows, box):
-    with pytest.raises(ValueError, match="degenerate"):
-        regions_in_box(*planes(rows), -box, box)
+def test_degenerate_arrangements_are_counted(rows, box, expected):
+    """Counted, as the independent line-by-line oracles below count them (4 planes through one point, any three
+    independent, make the 2 (1 + 3 + 3) = 14 cones of a central arrangement)."""
+    W, b = planes(rows)
+    assert regions_in_box(W, b, -box, box) == expected
+    exact = exact_2d if W.shape[0] == 2 else exact_3d
+    assert exact([tuple(Fraction(x) for x in r) for r in rows], -box, box)[-1] == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 9), st.integers(0, 2**32 - 1))
+def test_hyperplanes_through_one_point_cut_the_cones_of_a_central_arrangement(d, L, seed):
+    """``L`` random hyperplanes through the origin (``b = 0``, so they share that point exactly) inside any box
+    around it: the cones of ``L`` central hyperplanes in general position, ``2 sum_{i < d} C(L - 1, i)``
+    (``nnpartition.regions(L, d, central=True)``, Cover's count), for ``L > d`` the most degenerate point there is;
+    and so for every prefix of the neurons."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(d, L))
+    lo, hi = -rng.uniform(0.5, 2, d), rng.uniform(0.5, 2, d)
+    assert region_count_curve(W, np.zeros(L), lo, hi).tolist() == [
+        nnpartition.regions(m, d, central=True) for m in range(L + 1)]
 
 
 @pytest.mark.parametrize("rows,box,expected", [
@@ -135,11 +153,8 @@ def test_the_boundary_and_near_coincidences_are_decided_exactly(rows, box, expec
     plane 1 + its lines + its points inside."""
     W, b = planes(rows)
     assert regions_in_box(W, b, -box, box) == expected
-    if W.shape[0] == 2:
-        lines = [tuple(Fraction(x) for x in r) for r in rows]
-        assert exact_2d(lines, -box, box) == expected
-    else:
-        assert exact_3d([tuple(Fraction(x) for x in r) for r in rows], -box, box) == expected
+    exact = exact_2d if W.shape[0] == 2 else exact_3d
+    assert exact([tuple(Fraction(x) for x in r) for r in rows], -box, box)[-1] == expected
 
 
 def test_harmless_degeneracies_outside_the_box_are_counted():
@@ -176,30 +191,59 @@ def test_zero_column_raises():
         regions_in_box(np.array([[1.0, 0.0], [0.0, 0.0]]), [0.0, 1.0], -1, 1)
 
 
-def exact_2d(lines, lo, hi):
-    """Exact rational count of the regions of lines a x + b y = c (rationals) in the open square (lo, hi)^2, or None
-    if degenerate inside it (coincident lines, three through one point). A line enters iff the corners take both
-    signs; a crossing counts iff strictly inside (on the boundary it splits nothing)."""
-    lo, hi = Fraction(lo), Fraction(hi)
-    corners = [(lo, lo), (lo, hi), (hi, lo), (hi, hi)]
-    meet = []
-    for a, b_, c in lines:
-        vals = [a * x + b_ * y - c for x, y in corners]
-        if max(vals) > 0 and min(vals) < 0:
-            meet.append((a, b_, c))
-    pts = {}
-    for (a1, b1, c1), (a2, b2, c2) in combinations(meet, 2):
-        det = a1 * b2 - a2 * b1
-        if det == 0:
-            if a1 * c2 == a2 * c1 and b1 * c2 == b2 * c1:
-                return None  # coincident lines inside the box
+def _corners_split(row, lo, hi):
+    """Does the hyperplane ``a . x = c`` (``row = (a..., c)``) enter the open box (lo, hi)^d? Iff its corners take
+    both signs."""
+    *a, c = row
+    vals = [sum(ai * xi for ai, xi in zip(a, x)) - c for x in product((lo, hi), repeat=len(a))]
+    return min(vals) < 0 < max(vals)
+
+
+def _rref(rows):
+    """The reduced row echelon form of the equations ``a . x = c`` (rows ``(a..., c)`` of Fractions), as a tuple of
+    its non-zero rows: two consistent systems have the same solution set iff their forms agree. None if
+    inconsistent."""
+    m = [list(r) for r in rows]
+    n, r = len(m[0]) - 1, 0
+    for col in range(n):
+        p = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
+        if p is None:
             continue
-        p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
-        if all(lo < t < hi for t in p):
-            if p in pts:
-                return None  # three lines through one point
-            pts[p] = 1
-    return 1 + len(meet) + len(pts)
+        m[r], m[p] = m[p], m[r]
+        m[r] = [x / m[r][col] for x in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][col] != 0:
+                m[i] = [x - m[i][col] * y for x, y in zip(m[i], m[r])]
+        r += 1
+    if any(row[n] != 0 for row in m[r:]):
+        return None
+    return tuple(tuple(row) for row in m[:r])
+
+
+def exact_2d(lines, lo, hi):
+    """Exact rational counts of the regions of lines a x + b y = c (rationals) in the open square (lo, hi)^2 after
+    each line (``[1, ...]``), by deletion and restriction: a line adds the pieces its chord is cut into by the
+    distinct points where earlier lines cross it strictly inside (each piece splits one region in two), nothing if
+    it misses the open square or coincides with an earlier line. A line enters iff the corners take both signs; a
+    crossing on the boundary splits nothing. Independent of the core's subsets: no flat is counted, only pieces."""
+    lo, hi = Fraction(lo), Fraction(hi)
+    seen, curve = [], [1]
+    for line in lines:
+        key = _rref([line])
+        if not _corners_split(line, lo, hi) or key in {k for k, _ in seen}:
+            curve.append(curve[-1])
+            continue
+        (a1, b1, c1) = line
+        pts = set()
+        for _, (a2, b2, c2) in seen:
+            det = a1 * b2 - a2 * b1
+            if det != 0:
+                p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
+                if all(lo < t < hi for t in p):
+                    pts.add(p)
+        seen.append((key, line))
+        curve.append(curve[-1] + 1 + len(pts))
+    return curve
 
 
 def _solve(rows):
@@ -256,58 +300,62 @@ def _meets_open_box(flat, lo, hi):
 
 
 def exact_3d(planes_, lo, hi):
-    """Exact rational count of the regions of planes a . x = c in the open cube (lo, hi)^3, or None if degenerate
-    inside it (a flat of a set of planes meeting the cube with dependent normals: coincident planes, three through
-    a line, four through a point). Independent of the core's zonotope test: planes by the corners' signs, lines
-    by slab intervals, points by their coordinates."""
+    """Exact rational counts of the regions of planes a . x = c in the open cube (lo, hi)^3 after each plane, by
+    deletion and restriction twice: a plane adds the pieces its section of the cube is cut into by the earlier
+    planes' distinct traces, and a trace adds (to those pieces) the pieces its chord is cut into by the distinct
+    points where earlier traces cross it inside the cube; nothing for a plane that misses the open cube or coincides
+    with an earlier one, or for a trace that misses it or coincides with an earlier trace. Independent of the core's
+    zonotope test and of its subsets: planes by the corners' signs, lines by slab intervals, points by their
+    coordinates, flats compared by their reduced row echelon forms (Gauss-Jordan on Fractions)."""
     lo, hi = Fraction(lo), Fraction(hi)
-    corners = [(x, y, z) for x in (lo, hi) for y in (lo, hi) for z in (lo, hi)]
-    meet = [p for p in planes_ if min(v := [sum(a * x for a, x in zip(p[:3], c)) - p[3] for c in corners]) < 0 < max(v)]
-    count = 1 + len(meet)
-    for k in (2, 3, 4):
-        for sub in combinations(meet, k):
-            flat = _solve(sub)
-            if flat is None:
-                continue
-            if flat[2] < k:          # dependent normals: degenerate if the shared flat enters the cube
-                if _meets_open_box(flat, lo, hi) if len(flat[1]) < 2 else True:
-                    return None
-                continue
-            if _meets_open_box(flat, lo, hi):
-                count += 1
-    return count
+    seen, curve = [], [1]
+    for p in planes_:
+        key = _rref([p])
+        if not _corners_split(p, lo, hi) or key in {k for k, _ in seen}:
+            curve.append(curve[-1])
+            continue
+        traces, pieces = [], 1                        # the distinct traces on p so far, as (key, rows)
+        for _, q in seen:
+            line = _solve([p, q])
+            if line is None or not _meets_open_box(line, lo, hi):
+                continue                             # parallel planes, or a trace outside the cube
+            tkey = _rref([p, q])
+            if tkey in {k for k, _ in traces}:
+                continue                             # the trace of an earlier plane too (planes through one line)
+            pts = set()
+            for _, rows in traces:
+                pt = _solve(rows + [q])
+                if pt is not None and not pt[1] and _meets_open_box(pt, lo, hi):
+                    pts.add(tuple(pt[0]))
+            traces.append((tkey, [p, q]))
+            pieces += 1 + len(pts)
+        seen.append((key, p))
+        curve.append(curve[-1] + pieces)
+    return curve
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-4, 4))
                 .filter(lambda t: t[0] != 0 or t[1] != 0), min_size=0, max_size=7))
-def test_integer_lines_exact_or_refused(lines):
-    """Small integer lines hit every exact degeneracy; the result must be exact or a ValueError."""
-    expected = exact_2d(lines, -2, 2)
+def test_integer_lines_are_counted_exactly(lines):
+    """Small integer lines hit every exact degeneracy (coincident, concurrent, parallel, through corners): the
+    count after each neuron is the exact rational one of the line-by-line oracle."""
+    expected = exact_2d([tuple(Fraction(x) for x in t) for t in lines], -2, 2)
     W = np.array([[a for a, _, _ in lines], [b_ for _, b_, _ in lines]], dtype=float).reshape(2, len(lines))
     b = -np.array([c for _, _, c in lines], dtype=float)
-    if expected is None:
-        with pytest.raises(ValueError, match="degenerate"):
-            regions_in_box(W, b, -2, 2)
-    else:
-        assert regions_in_box(W, b, -2, 2) == expected
+    assert region_count_curve(W, b, -2, 2).tolist() == expected
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(-2, 2), st.integers(-2, 2), st.integers(-2, 2), st.integers(-3, 3))
                 .filter(lambda t: t[:3] != (0, 0, 0)), min_size=0, max_size=6))
-def test_integer_planes_exact_or_refused(planes_):
-    """Small integer planes in 3-D, many touching the cube's boundary or meeting on it: the count must be the exact
-    rational one of an independent oracle (corner signs, slab intervals, Gauss-Jordan on Fractions), and a refusal
-    only where that oracle finds a degeneracy inside the cube."""
+def test_integer_planes_are_counted_exactly(planes_):
+    """Small integer planes in 3-D, many coincident, through common lines or points, touching the cube's boundary
+    or meeting on it: the count after each neuron is the exact rational one of the independent oracle."""
     expected = exact_3d([tuple(Fraction(x) for x in p) for p in planes_], -2, 2)
     W = np.array([p[:3] for p in planes_], dtype=float).T.reshape(3, len(planes_))
     b = -np.array([p[3] for p in planes_], dtype=float)
-    if expected is None:
-        with pytest.raises(ValueError, match="degenerate"):
-            regions_in_box(W, b, -2, 2)
-    else:
-        assert regions_in_box(W, b, -2, 2) == expected
+    assert region_count_curve(W, b, -2, 2).tolist() == expected
 
 
 def test_a_random_layer_in_d_11_that_the_margin_refused_is_counted_the_same_in_any_order_and_scale():

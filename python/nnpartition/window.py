@@ -3,14 +3,17 @@
 For the hyperplanes ``H_i = {x : x @ W[:, i] + b[i] = 0}`` of a layer and an
 open box ``lo < x < hi``, the regions inside the box number
 
-    ``sum_{k=0}^{d} #{k-subsets of hyperplanes whose common intersection meets the box}``
+    ``#{broken-circuit-free sets of hyperplanes whose common intersection meets the box}``
 
-whenever the hyperplanes are in general position relative to the box (see
-``docs/window.md``). Each term is an exact geometric test on small
-determinants, run in Rust in parallel with the GIL released. Degenerate
-input (coincident hyperplanes, ``d + 1`` hyperplanes through one point of
-the box, intersections on the box boundary, zero columns of ``W``) raises a
-``ValueError`` naming the neurons involved; it is never miscounted.
+(Zaslavsky's theorem restricted to the box, with Whitney's count of the Moebius
+function; see ``docs/window.md``); for hyperplanes in general position relative to
+the box every set is broken-circuit free, and this is
+``sum_{k=0}^{d} #{k-subsets whose common intersection meets the box}``. Each
+term is an exact geometric test on small determinants, run in Rust in parallel
+with the GIL released. Degenerate arrangements (coincident hyperplanes, several
+through one flat or one point, intersections on the box's boundary) are counted
+exactly: every such coincidence is decided in exact rational arithmetic on the
+numbers given. A zero column of ``W`` raises a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -97,11 +100,13 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
     Returns:
         The exact count as a Python ``int``.
 
+    Any arrangement is counted, exactly: coincident hyperplanes count once, and hyperplanes through a common
+    flat or point (``k`` sharing a flat of dimension above ``d - k``) cut it as they do (three lines through one
+    point make six sectors, not seven regions). A hyperplane or intersection *on* the boundary is outside the
+    open box.
+
     Raises:
-        ValueError: malformed input, a zero column of ``W``, or a degenerate
-            arrangement inside the box, decided exactly (coincident hyperplanes, ``k`` hyperplanes sharing a
-            flat of dimension above ``d - k``, ``d + 1`` through one point; the message names the neurons). A
-            hyperplane or intersection *on* the boundary is not degenerate: it is outside the open box.
+        ValueError: malformed input or a zero column of ``W``.
         ValueError: the work estimate exceeds ``max_work``; use
             :func:`nnpartition.count_regions` on sample points to estimate instead.
 
@@ -115,6 +120,8 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
         4
         >>> regions_in_box(W, b, 0, 1)       # x = 0 and y = 0 are its edges: only the diagonal enters
         2
+        >>> regions_in_box([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], [0.0, 0.0, 0.0], -1, 1)  # three lines through 0
+        6
     """
     args = _prepare(W, b, lo, hi, tol, max_work)
     total, _ = _core.window_region_counts(*args)
@@ -128,8 +135,9 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
     ``curve[m]`` is the number of regions of the first ``m`` neurons, so
     ``curve[0] == 1`` and ``curve[-1] == regions_in_box(W, b, lo, hi)``. Neuron
     ``m`` adds as many regions as the pieces the earlier hyperplanes cut its
-    own hyperplane into inside the box (none when it misses the box). Costs
-    the same as one :func:`regions_in_box` call; arguments as there.
+    own hyperplane into inside the box (none when it misses the box or repeats
+    an earlier hyperplane). Costs the same as one :func:`regions_in_box` call;
+    arguments as there.
 
     Returns:
         ``int64`` array of length ``L + 1``.
@@ -139,6 +147,8 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
         >>> W = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
         >>> region_count_curve(W, [0.0, 0.0, -1.0], -2, 2).tolist()
         [1, 2, 4, 7]
+        >>> region_count_curve(W, [0.0, 0.0, 0.0], -2, 2).tolist()  # x + y = 0 through the crossing: 2, not 3
+        [1, 2, 4, 6]
     """
     args = _prepare(W, b, lo, hi, tol, max_work)
     _, inc = _core.window_region_counts(*args)
@@ -153,7 +163,8 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
     """The 2-D count in plain vectorised numpy: ``1 + (lines meeting the open square)
     + (pairwise intersection points inside it)``, for lines in general position.
 
-    No degeneracy checks: it is the baseline ``benchmarks/bench_window.py`` measures
+    Degenerate lines are miscounted (three through one point count 7, not 6; coincident ones twice): it is the
+    baseline ``benchmarks/bench_window.py`` measures
     :func:`regions_in_box` against, and an independent implementation for tests.
 
     Example:

@@ -1,19 +1,32 @@
 //! Exact number of regions that one hidden layer cuts an open box into.
 //!
 //! Neuron `i` of a layer `x @ W + b` (``W`` of shape `(d, L)`) switches on the
-//! hyperplane `H_i = {x : W[:, i] . x + b_i = 0}`. For hyperplanes in general
-//! position *relative to the open box* `B` (every `k <= d` of them that meet
-//! inside `B` do so transversally, no `d + 1` of them share a point of `B`;
-//! parallel or far-away coincidences are allowed) Zaslavsky's theorem
-//! restricted to the convex set `B` gives
+//! hyperplane `H_i = {x : W[:, i] . x + b_i = 0}`. Zaslavsky's theorem restricted
+//! to the open convex box `B` counts the regions inside it as a sum over the flats
+//! (non-empty intersections of hyperplanes) that meet `B`, of `|mu(X)|`, the
+//! Moebius function of the intersection poset; and `|mu(X)|` is the number of
+//! *broken-circuit-free* (NBC) subsets `S` of hyperplanes with `/\_{i in S} H_i = X`
+//! (Whitney, Orlik-Solomon; see `docs/window.md`). So
 //!
 //! ```text
-//! regions(B) = sum_{k=0}^{d} #{ k-subsets S : the flat  /\_{i in S} H_i  meets B }
+//! regions(B) = #{ NBC subsets S : the flat  /\_{i in S} H_i  meets B }
 //! ```
 //!
-//! (see `docs/window.md`). Each term is decided by an exact geometric test
-//! that needs only small determinants: the flat `A_S x = q_S` meets the open
-//! box `[-1, 1]^d` iff `q_S` lies in the interior of the zonotope
+//! For hyperplanes in general position relative to `B` every subset whose flat
+//! meets `B` is NBC, and this is `sum_{k=0}^{d} #{k-subsets whose flat meets B}`.
+//! In the order of the enumeration (the neurons from the last to the first) a set
+//! `s_1 < ... < s_k` is NBC iff, for every `m`, no hyperplane after `s_m` contains
+//! the flat of `s_1..s_m` (Bjoerner's characterisation, read in reverse); with that
+//! order, the NBC sets whose first hyperplane is neuron `i` number the regions
+//! neuron `i` adds after neurons `0..i` (deletion and restriction), which is how
+//! the increments are credited. A later hyperplane contains the flat of a prefix
+//! exactly when it is tested as the prefix's child and found dependent, and two
+//! points of a line coincide exactly when their positions agree: a prefix of the
+//! first kind counts nothing (nor does any set over it), and of coinciding points
+//! only the one of the latest hyperplane counts.
+//!
+//! Each flat test needs only small determinants: the flat `A_S x = q_S` meets the
+//! open box `[-1, 1]^d` iff `q_S` lies in the interior of the zonotope
 //! `Z = sum_j [-a_j, a_j]` spanned by the columns `a_j` of `A_S`, i.e. iff
 //! `|det[A_T, q]| < sum_j |det[A_T, a_j]|` for every set `T` of `k - 1`
 //! columns (the facet normals of `Z`). Subsets are enumerated depth first
@@ -23,18 +36,16 @@
 //! Every decision is first made in floating point with a margin `tol` (after
 //! the box is mapped to `[-1, 1]^d` and every weight vector normalised); a
 //! decision inside the margin is taken again in exact integer arithmetic on
-//! the caller's numbers ([`exact_flat`]: each double is a dyadic rational).
-//! An arrangement that is degenerate inside the box (dependent weight vectors
-//! whose hyperplanes share a flat meeting it, `d + 1` hyperplanes through one
-//! of its points) is reported as an error naming the neurons involved, never
-//! guessed; a flat that only touches the box's boundary misses the open box.
-//! `d + 1` hyperplanes through one point are found by sorting the intersection
-//! points along every line of `d - 1` hyperplanes and comparing, exactly, the
-//! points closer than their rounding error.
+//! the caller's numbers ([`exact_flat`]: each double is a dyadic rational), and
+//! so is every dependence and every coincidence: a flat that only touches the
+//! box's boundary misses the open box. Points along every line of `d - 1`
+//! hyperplanes are sorted by position, and those closer than their rounding
+//! error are compared exactly.
 
 use crate::error::{CoreError, CoreResult};
 use ndarray::{ArrayView1, ArrayView2};
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
 
@@ -102,10 +113,6 @@ impl Arr<'_> {
     #[inline]
     fn row(&self, i: usize) -> &[f64] {
         &self.w[i * self.d..(i + 1) * self.d]
-    }
-    fn names(&self, s: &[usize]) -> String {
-        let v: Vec<String> = s.iter().map(|&i| self.orig[i].to_string()).collect();
-        format!("[{}]", v.join(", "))
     }
 }
 
@@ -239,22 +246,6 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
     }
 }
 
-const ADVICE: &str = "regions_in_box needs hyperplanes in general position relative to the box: \
-                      perturb W or b slightly, change the box, or estimate with count_regions sampling";
-
-/// The error for a subset `s` whose weight vectors are linearly dependent while its hyperplanes share a flat that
-/// meets the box (decided exactly: [`exact_flat`]). Every proper prefix of `s` was found to meet the box with
-/// independent weight vectors, so the last hyperplane contains the flat of the others, inside the box.
-fn dependent_error(arr: &Arr, s: &[usize]) -> CoreError {
-    let names = arr.names(s);
-    let k = s.len();
-    CoreError::InvalidArgument(format!(
-        "degenerate arrangement: neurons {names} have linearly dependent weight vectors and their hyperplanes \
-         share a common flat that meets the box (coincident hyperplanes, or {k} hyperplanes through a common flat \
-         of dimension > d - {k}); {ADVICE}"
-    ))
-}
-
 // ---- exact decisions ---------------------------------------------------------------------------------------
 //
 // A decision inside the floating-point margin is taken again in exact integer arithmetic on the caller's own
@@ -365,10 +356,48 @@ enum Exact {
     Dependent,
 }
 
-/// [`flat_test`] in exact arithmetic on the rows of [`exact_row`] (`d + 1` integers each).
+/// Rank of the integer rows `rows`, read on their first `cols` columns (Gaussian elimination without division,
+/// each row divided by the gcd of its entries to keep them small).
+fn exact_rank(rows: &[Vec<BigInt>], cols: usize) -> usize {
+    let mut m: Vec<Vec<BigInt>> = rows.iter().map(|r| r[..cols].to_vec()).collect();
+    let mut rank = 0;
+    for c in 0..cols {
+        let Some(p) = (rank..m.len()).find(|&r| !m[r][c].is_zero()) else {
+            continue;
+        };
+        m.swap(rank, p);
+        let (top, rest) = m.split_at_mut(rank + 1);
+        let piv = &top[rank];
+        for row in rest.iter_mut() {
+            if row[c].is_zero() {
+                continue;
+            }
+            let f = row[c].clone();
+            for (x, y) in row.iter_mut().zip(piv.iter()) {
+                *x = &*x * &piv[c] - y * &f;
+            }
+            let g = row.iter().fold(BigInt::zero(), |g, x| g.gcd(x));
+            if !g.is_zero() {
+                for x in row.iter_mut() {
+                    *x /= &g;
+                }
+            }
+        }
+        rank += 1;
+    }
+    rank
+}
+
+/// [`flat_test`] in exact arithmetic on the rows of [`exact_row`] (`d + 1` integers each). Dependence is decided
+/// first, by ranks: dependent weight vectors whose equations are inconsistent (parallel hyperplanes) have no
+/// common point, and consistent ones are `Dependent`; independent ones get the zonotope test.
 fn exact_flat_rows(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Exact> {
     crate::limits::check()?;
     let k = rows.len();
+    let rank = exact_rank(rows, d);
+    if rank < k {
+        return Ok(if exact_rank(rows, d + 1) > rank { Exact::Outside } else { Exact::Dependent });
+    }
     let mut t: Vec<usize> = (0..k - 1).collect();
     let mut v = vec![BigInt::zero(); k];
     let mut buf: Vec<BigInt> = Vec::with_capacity((k - 1) * (k - 1));
@@ -398,7 +427,9 @@ fn exact_flat_rows(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Exact> {
             break;
         }
     }
-    Ok(if any_sat { Exact::Inside } else { Exact::Dependent })
+    // Independent weight vectors: some T spans a facet (its normal is orthogonal to T's columns, not to all).
+    debug_assert!(any_sat);
+    Ok(if any_sat { Exact::Inside } else { Exact::Outside })
 }
 
 /// [`exact_flat_rows`] for the subset `s` of the hyperplanes that meet the box.
@@ -445,17 +476,24 @@ fn exact_coincide(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<bool> {
 
 /// Thread-local accumulator.
 struct Acc {
+    /// Per neuron increments, filled only for `d = 1` (where every point is a subset of its own; for `d >= 2` a
+    /// top-level subtree's count goes to its first hyperplane).
     inc: Vec<u64>,
     pts: Vec<(f64, f32, u32)>,
     tmp: Vec<(f64, f32, u32)>,
     counts: Vec<u32>,
     prefix: Vec<usize>,
+    /// The children of the prefix that meet the box, one buffer per depth ([`extend`]).
+    children: Vec<Vec<usize>>,
 }
 
-/// `prefix` (size `d - 1`) spans a line that meets the box. Count the points
-/// `prefix + {j}`, `j > last(prefix)`, inside the box and check that no two
-/// coincide (which would be `d + 1` hyperplanes through one point).
-fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
+/// `prefix` (size `d - 1`) spans a line that meets the box. The number of broken-circuit-free sets (module docs)
+/// among the line's prefix and the points `prefix + {j}`, `j > last(prefix)`, inside the box: 0 if a later
+/// hyperplane contains the whole line (the prefix is not one), otherwise 1 + the distinct points (of points that
+/// coincide, `d + 1` or more hyperplanes through one point, only the one of the largest `j` counts). For `d = 1`
+/// (an empty prefix) the points are the hyperplanes themselves: each counted point is credited to its own neuron in
+/// `acc.inc`, and 0 is returned.
+fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
     let d = arr.d;
     let p = &acc.prefix;
     debug_assert_eq!(p.len(), d - 1);
@@ -511,26 +549,24 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
     let mut amb: Vec<(f64, f32, u32)> = Vec::new();
     let sc = Scan { g: &g, start, cnorm, conc_scale };
     match d {
-        1 => scan(arr, 1, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
-        2 => scan(arr, 2, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
-        3 => scan(arr, 3, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
-        4 => scan(arr, 4, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
-        5 => scan(arr, 5, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
-        _ => scan(arr, d, &sc, &mut acc.inc, &mut acc.pts, &mut amb)?,
+        1 => scan(arr, 1, &sc, &mut acc.pts, &mut amb)?,
+        2 => scan(arr, 2, &sc, &mut acc.pts, &mut amb)?,
+        3 => scan(arr, 3, &sc, &mut acc.pts, &mut amb)?,
+        4 => scan(arr, 4, &sc, &mut acc.pts, &mut amb)?,
+        5 => scan(arr, 5, &sc, &mut acc.pts, &mut amb)?,
+        _ => scan(arr, d, &sc, &mut acc.pts, &mut amb)?,
     }
     // Points inside the margin of the box's boundary (or of a dependent line): decided exactly. The prefix's exact
     // rows, shared by every such decision of this line and by its coincidence checks below, are read once.
-    let mut s = p.clone();
     let mut ex = ExactRows::default();
     for (t, e, j) in amb {
         let j = j as usize;
         let exact = exact_flat_rows(d, ex.with(arr, p, &[j]))?;
         if exact == Exact::Dependent {
-            s.push(j);
-            return Err(dependent_error(arr, &s));
+            // Hyperplane j contains the whole line: the prefix is not broken-circuit free, nor is any set over it.
+            return Ok(0);
         }
         if exact == Exact::Inside {
-            acc.inc[arr.orig[j]] += 1;
             // (A position the floating point cannot place is compared, exactly, with every other point.)
             acc.pts.push(if t.is_finite() && e.is_finite() {
                 (t, e, j as u32)
@@ -539,6 +575,8 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
             });
         }
     }
+    // Of points that coincide exactly, all but the one of the largest index are dropped (marked here).
+    let mut dropped: Vec<bool> = Vec::new();
     if acc.pts.len() > 1 {
         // Sorted by centre, an interval overlaps an earlier one iff its left end is below the running maximum of
         // the earlier right ends; each earlier interval it overlaps (all centred at most `e + e_max` below its
@@ -550,27 +588,29 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
             let (t, e, j) = acc.pts[i];
             let e = e as f64;
             if t - e <= hi {
-                for &(tk, ek, jk) in acc.pts[..i].iter().rev() {
+                for (k, &(tk, ek, jk)) in acc.pts[..i].iter().enumerate().rev() {
                     if tk < t - e - e_max {
                         break;
                     }
                     if tk + ek as f64 >= t - e && exact_coincide(d, ex.with(arr, p, &[jk as usize, j as usize]))? {
-                        let (a, b) = if jk < j { (jk, j) } else { (j, jk) };
-                        s.push(a as usize);
-                        s.push(b as usize);
-                        return Err(CoreError::InvalidArgument(format!(
-                            "degenerate arrangement: the hyperplanes of neurons {} ({} hyperplanes in {d}-D) pass \
-                             through one point inside the box; {ADVICE}",
-                            arr.names(&s),
-                            d + 1
-                        )));
+                        dropped.resize(acc.pts.len(), false);
+                        dropped[if jk < j { k } else { i }] = true;
                     }
                 }
             }
             hi = hi.max(t + e);
         }
     }
-    Ok(())
+    let keep = |i: usize| dropped.get(i) != Some(&true);
+    if d == 1 {
+        for (i, &(_, _, j)) in acc.pts.iter().enumerate() {
+            if keep(i) {
+                acc.inc[arr.orig[j as usize]] += 1;
+            }
+        }
+        return Ok(0);
+    }
+    Ok(1 + (acc.pts.len() - dropped.iter().filter(|&&x| x).count()) as u64)
 }
 
 struct Scan<'a> {
@@ -586,7 +626,6 @@ fn scan(
     arr: &Arr,
     d: usize,
     sc: &Scan<'_>,
-    inc: &mut [u64],
     pts: &mut Vec<(f64, f32, u32)>,
     amb: &mut Vec<(f64, f32, u32)>,
 ) -> CoreResult<()> {
@@ -631,7 +670,6 @@ fn scan(
             // an ambiguous point keeps it for when the exact test finds it inside.
             let point = (tnum / (dd * sc.cnorm), (sc.conc_scale / ad) as f32 * 1.000_001, j as u32);
             if state == 0 {
-                inc[arr.orig[j]] += 1;
                 pts.push(point);
             } else {
                 amb.push(point);
@@ -697,36 +735,51 @@ fn bucket_sort(
     Ok(())
 }
 
-/// Depth-first enumeration of subsets that extend `acc.prefix` (which meets the box).
-fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<()> {
+/// Depth-first enumeration of the subsets that extend `acc.prefix` (which meets the box) by later hyperplanes:
+/// the number of broken-circuit-free sets among the prefix and them, all of whose flats meet the box (module docs).
+/// 0 when a later hyperplane contains the prefix's flat (the prefix is not broken-circuit free, so no set over it
+/// is; found when that hyperplane is tested as a child, the only test whose weight vectors are dependent).
+fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
     crate::limits::check()?;
     let d = arr.d;
     if acc.prefix.len() == d - 1 {
         return point_loop(arr, acc);
     }
     let start = acc.prefix.last().map_or(0, |&l| l + 1);
+    // Every child is tested before any is extended, so that a prefix found not to be broken-circuit free is left
+    // before its subtree is explored. (The children's buffer of each depth is kept in `acc` between calls.)
+    let depth = acc.prefix.len();
+    if acc.children.len() <= depth {
+        acc.children.resize_with(depth + 1, Vec::new);
+    }
+    let mut inside = std::mem::take(&mut acc.children[depth]);
+    inside.clear();
     for j in start..arr.q.len() {
         acc.prefix.push(j);
-        let r = match flat_test(arr, &acc.prefix) {
-            Test::Inside => {
-                acc.inc[arr.orig[j]] += 1;
-                extend(arr, acc)
-            }
-            Test::Outside => Ok(()),
-            Test::Ambiguous => match exact_flat(arr, &acc.prefix) {
-                Ok(Exact::Inside) => {
-                    acc.inc[arr.orig[j]] += 1;
-                    extend(arr, acc)
-                }
-                Ok(Exact::Outside) => Ok(()),
-                Ok(Exact::Dependent) => Err(dependent_error(arr, &acc.prefix)),
-                Err(e) => Err(e),
-            },
+        let t = match flat_test(arr, &acc.prefix) {
+            Test::Ambiguous => exact_flat(arr, &acc.prefix),
+            Test::Inside => Ok(Exact::Inside),
+            Test::Outside => Ok(Exact::Outside),
         };
         acc.prefix.pop();
-        r?;
+        match t? {
+            Exact::Inside => inside.push(j),
+            Exact::Outside => {}
+            Exact::Dependent => {
+                acc.children[depth] = inside;
+                return Ok(0);
+            }
+        }
     }
-    Ok(())
+    let mut total = 1u64;
+    for &j in &inside {
+        acc.prefix.push(j);
+        let r = extend(arr, acc);
+        acc.prefix.pop();
+        total += r?;
+    }
+    acc.children[depth] = inside;
+    Ok(total)
 }
 
 /// `sum_{k=1}^{d} C(n, k)` as a float (saturating).
@@ -836,8 +889,10 @@ fn validate(
 /// Exact number of regions of the hyperplanes `W[:, i] . x + b[i] = 0` inside
 /// the open box `lo < x < hi`, with the per-neuron increments.
 ///
-/// Errors: `InvalidArgument` for malformed input, a zero column of `W`, or a
-/// degenerate arrangement (message names the neurons); `TooLarge` when the
+/// Any arrangement is counted: coincident hyperplanes, hyperplanes through a
+/// common flat or point, parallel ones, inside the box or not.
+///
+/// Errors: `InvalidArgument` for malformed input or a zero column of `W`; `TooLarge` when the
 /// worst-case steps of work ([`work_estimate`]) exceed `opts.max_work`.
 pub fn regions_in_box(
     w: ArrayView2<f64>,
@@ -867,7 +922,9 @@ pub fn regions_in_box(
         Arr { src, d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
     let mut inc = vec![0u64; l];
     let mut row = vec![0.0f64; d];
-    for i in 0..l {
+    // In reverse order: the enumeration's first hyperplane of a subset is then its latest neuron, which the
+    // subset's region is credited to (module docs).
+    for i in (0..l).rev() {
         let col = w.column(i);
         if col.iter().all(|&x| x == 0.0) {
             return Err(CoreError::InvalidArgument(format!(
@@ -922,7 +979,6 @@ pub fn regions_in_box(
         arr.ext.push(q);
         arr.q.push(q);
         arr.orig.push(i);
-        inc[i] = 1;
     }
     let n = arr.q.len();
     let work = work_estimate(n as u64, d as u64);
@@ -944,15 +1000,15 @@ pub fn regions_in_box(
         tmp: Vec::new(),
         counts: Vec::new(),
         prefix: Vec::with_capacity(d),
+        children: Vec::new(),
     };
     let rest = if n == 0 {
         vec![0u64; l]
     } else if d == 1 {
-        // The points are the hyperplanes themselves (already counted above);
-        // the loop only checks that no two coincide inside the box.
+        // The points are the hyperplanes themselves; of hyperplanes that coincide, one counts.
         let mut acc = new_acc();
         point_loop(&arr, &mut acc)?;
-        vec![0u64; l]
+        acc.inc
     } else {
         let cancel = crate::limits::Cancel::current();
         (0..n)
@@ -960,8 +1016,9 @@ pub fn regions_in_box(
             .try_fold(new_acc, |mut acc, i| {
                 acc.prefix.clear();
                 acc.prefix.push(i);
-                // Install the call's token on this worker: extend() checks it.
-                cancel.run(|| extend(&arr, &mut acc))?;
+                // Install the call's token on this worker: extend() checks it. Every set the subtree counts has
+                // hyperplane i as its latest neuron.
+                acc.inc[arr.orig[i]] += cancel.run(|| extend(&arr, &mut acc))?;
                 Ok::<Acc, CoreError>(acc)
             })
             .map(|r| r.map(|a| a.inc))
@@ -1108,44 +1165,115 @@ mod tests {
         assert_eq!(count(&w, &b, -10.0, 10.0).unwrap(), 19);
     }
 
-    #[test]
-    fn semiorder5_is_refused_not_miscounted() {
-        // x_i - x_j = 1 in R^5 has consistent dependent 4-subsets (a 4-cycle): degenerate.
-        let mut rows: Vec<Vec<f64>> = Vec::new();
-        for i in 0..5 {
-            for j in 0..5 {
-                if i != j {
-                    let mut r = vec![0.0; 6];
+    /// Rows `x_i - x_j = c` for the pairs `i != j` (all ordered pairs, or `i < j` only) and each `c` of `cs`, in
+    /// `R^n`.
+    fn difference_rows(n: usize, cs: &[f64], ordered: bool) -> Vec<Vec<f64>> {
+        let mut rows = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                if i == j || (!ordered && j < i) {
+                    continue;
+                }
+                for &c in cs {
+                    let mut r = vec![0.0; n + 1];
                     r[i] = 1.0;
                     r[j] = -1.0;
-                    r[5] = 1.0;
+                    r[n] = c;
                     rows.push(r);
                 }
             }
         }
+        rows
+    }
+
+    fn count_rows(rows: &[Vec<f64>], lo: f64, hi: f64) -> CoreResult<u64> {
         let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
         let (w, b) = planes(&refs);
-        let e = count(&w, &b, -10.0, 10.0).unwrap_err();
-        assert!(matches!(e, CoreError::InvalidArgument(ref m) if m.contains("degenerate")), "{e:?}");
+        count(&w, &b, lo, hi)
     }
 
     #[test]
-    fn degenerate_inputs_are_refused() {
-        let is_degenerate =
-            |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(ref m)) if m.contains("degenerate"));
-        // Three concurrent lines through the origin.
+    fn classical_degenerate_arrangements_have_their_closed_form_counts() {
+        // Stanley, "An introduction to hyperplane arrangements", lectures 1 and 5: in R^n, the braid arrangement
+        // (x_i = x_j) has n! regions, the Shi arrangement (x_i - x_j in {0, 1}, i < j) (n + 1)^(n - 1), the
+        // Catalan arrangement (x_i - x_j in {-1, 0, 1}) n! C_n, and the semiorder arrangement (x_i - x_j = 1,
+        // i != j) the number of labelled semiorders on n points (OEIS A006531: 1, 3, 19, 183, 2371). All are
+        // degenerate inside the box (many hyperplanes through one flat; none is essential), and every region meets
+        // [-10, 10]^n (a region is fixed by the differences, and each contains a point with differences below n).
+        let fact = |n: u64| (1..=n).product::<u64>();
+        let catalan = |n: u64| fact(2 * n) / fact(n) / fact(n + 1);
+        for n in 2..=5usize {
+            let n64 = n as u64;
+            assert_eq!(count_rows(&difference_rows(n, &[0.0], false), -10.0, 10.0).unwrap(), fact(n64), "braid {n}");
+            let semi = [3u64, 19, 183, 2371][n - 2];
+            assert_eq!(count_rows(&difference_rows(n, &[1.0], true), -10.0, 10.0).unwrap(), semi, "semiorder {n}");
+            if n <= 4 {
+                let shi = (n64 + 1).pow(n as u32 - 1);
+                assert_eq!(count_rows(&difference_rows(n, &[0.0, 1.0], false), -10.0, 10.0).unwrap(), shi, "Shi {n}");
+                let cat = fact(n64) * catalan(n64);
+                let rows = difference_rows(n, &[-1.0, 0.0, 1.0], false);
+                assert_eq!(count_rows(&rows, -10.0, 10.0).unwrap(), cat, "Catalan {n}");
+            }
+        }
+        // Every hyperplane given twice (each flat reached by many more subsets): the same counts.
+        let mut rows = difference_rows(4, &[0.0, 1.0], false);
+        rows.extend(rows.clone().into_iter().rev().map(|r| r.iter().map(|x| -2.0 * x).collect()));
+        assert_eq!(count_rows(&rows, -10.0, 10.0).unwrap(), 125);
+    }
+
+    #[test]
+    fn increments_of_a_degenerate_arrangement_are_the_regions_each_neuron_adds() {
+        // The Catalan arrangement of R^3 in a scrambled order and with a repeated hyperplane: neuron i's increment
+        // is the count of neurons 0..=i less that of 0..i, each counted on its own (other subsets, another order).
+        let mut rows = difference_rows(3, &[-1.0, 0.0, 1.0], false);
+        rows.push(rows[4].iter().map(|x| 3.0 * x).collect());
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        for i in (1..rows.len()).rev() {
+            rows.swap(i, rng.random_range(0..=i));
+        }
+        let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+        let (w, b) = planes(&refs);
+        let (lo, hi) = (Array1::from_elem(3, -10.0), Array1::from_elem(3, 10.0));
+        let opts = WindowOptions::default();
+        let c = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &opts).unwrap();
+        assert_eq!(c.regions, 30);
+        let mut before = 1;
+        for i in 0..rows.len() {
+            let sub =
+                regions_in_box(w.slice(ndarray::s![.., ..=i]), b.slice(ndarray::s![..=i]), lo.view(), hi.view(), &opts)
+                    .unwrap();
+            assert_eq!(c.increments[i], sub.regions - before, "neuron {i}");
+            before = sub.regions;
+        }
+        assert!(c.increments.contains(&0), "the repeated hyperplane adds nothing");
+    }
+
+    #[test]
+    fn degenerate_inputs_are_counted() {
+        // Three concurrent lines through the origin: 6 sectors.
         let (w, b) = planes(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &[1.0, 1.0, 0.0]]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
-        // ... but concurrent outside the box is fine: lines through (3, 3).
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 6);
+        // ... concurrent outside the box: lines through (3, 3).
         let (w, b) = planes(&[&[1.0, 0.0, 3.0], &[0.0, 1.0, 3.0], &[1.0, -1.0, 0.0]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
-        // Coincident lines (scaled copies).
+        // Coincident lines (scaled copies): one line.
         let (w, b) = planes(&[&[1.0, 2.0, 0.3], &[-2.0, -4.0, -0.6]]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
-        // Coincident lines that miss the box are harmless.
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
+        // Coincident lines that miss the box.
         let (w, b) = planes(&[&[1.0, 2.0, 5.0], &[-2.0, -4.0, -10.0], &[1.0, 0.0, 0.0]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 2);
-        // An intersection exactly on the box's boundary is decided exactly, not refused: x = 0.25 and x - y = -0.75
+        // Coincident points in 1-D: x = 0.5 three times and x = -0.25: 3 regions.
+        let w = ndarray::arr2(&[[1.0, -2.0, 4.0, 1.0]]);
+        let c = regions_in_box(
+            w.view(),
+            arr1(&[-0.5, 1.0, -2.0, 0.25]).view(),
+            arr1(&[-1.0]).view(),
+            arr1(&[1.0]).view(),
+            &WindowOptions::default(),
+        )
+        .unwrap();
+        assert_eq!((c.regions, c.increments), (3, vec![1, 0, 0, 1]));
+        // An intersection exactly on the box's boundary is decided exactly: x = 0.25 and x - y = -0.75
         // cross the square and meet at (0.25, 1), on its edge, so not inside the open square: 1 + 2 + 0 regions.
         let (w, b) = planes(&[&[1.0, 0.0, 0.25], &[1.0, -1.0, -0.75]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 3);
@@ -1156,18 +1284,19 @@ mod tests {
         // x + y = 2 passes through the corner (1, 1) only: it does not enter the open square.
         let (w, b) = planes(&[&[1.0, 1.0, 2.0]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1);
-        // Four planes through one point in 3-D (dyadic numbers: three doubles 0.1 sum to 0.30000000000000001665, not
-        // to the double 0.3, and those four planes do not share a point).
+        // Four planes through one point in 3-D, any three independent: a central arrangement of 4 generic planes,
+        // 2 (1 + 3 + 3) = 14 cones (dyadic numbers: three doubles 0.1 sum to 0.30000000000000001665, not to the double
+        // 0.3, and those four planes do not share a point: 8 + 7 = 15 regions).
         let (w, b) = planes(&[
             &[1.0, 0.0, 0.0, 0.125],
             &[0.0, 1.0, 0.0, 0.125],
             &[0.0, 0.0, 1.0, 0.125],
             &[1.0, 1.0, 1.0, 0.375],
         ]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
-        // Three planes through a common line in 3-D.
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 14);
+        // Three planes through a common line in 3-D (0.1 + 0.1 is the double 0.2): 6 wedges.
         let (w, b) = planes(&[&[1.0, 0.0, 0.0, 0.1], &[0.0, 1.0, 0.0, 0.1], &[1.0, 1.0, 0.0, 0.2]]);
-        assert!(is_degenerate(count(&w, &b, -1.0, 1.0)));
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 6);
         // Zero column.
         let w = Array2::from_shape_vec((2, 2), vec![1.0, 0.0, 0.0, 0.0]).unwrap();
         let e = count(&w, &arr1(&[0.0, 1.0]), -1.0, 1.0).unwrap_err();
@@ -1268,11 +1397,11 @@ mod tests {
     }
 
     #[test]
-    fn lines_through_one_point_are_refused_and_lines_2_to_the_minus_40_apart_are_not() {
+    fn lines_through_one_point_and_lines_2_to_the_minus_40_apart_are_told_apart() {
         // Three lines through (0.5, 0.5) exactly, and the same with the third moved 2^-40 along x: the float
         // positions along the first line agree within rounding in both; the exact test tells them apart.
         let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0]]);
-        assert!(matches!(count(&w, &b, -1.0, 1.0), Err(CoreError::InvalidArgument(ref m)) if m.contains("one point")));
+        assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 2);
         let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0 + 2f64.powi(-40)]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 3);
     }
