@@ -1,6 +1,7 @@
 """The nnpartition command line, run as users run it."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -233,10 +234,41 @@ def test_python_dash_m_runs_the_command_line():
     assert json.loads(out.stdout)["regions"] == 4   # 3 points cut a line into 4 pieces
 
 
+#: A cheap run of each command (under a second), whose ``--json`` output is checked below.
+JSON_RUNS = {
+    "eas-capacity": ["-d", "5", "-m", "40", "-N", "30", "--trials", "2", "--no-progress"],
+    "estimate": ["-d", "10", "-N", "500", "-L", "16"],
+    "explain-1d": ["-L", "4", "-N", "12", "--steps", "200"],
+    "lowrank-demo": ["--nx", "8", "--ny", "8", "--samples", "50", "--steps", "50"],
+    "movie": ["--out", "{tmp}/m.gif", "-d", "2", "-N", "40", "-L", "4", "--steps", "40", "--every", "20",
+              "--no-progress"],
+    "plot-partition": ["--plot", "{tmp}/p.png", "-d", "2", "-N", "40", "-L", "4", "--no-progress"],
+    "regions": ["-L", "5", "-d", "2"],
+    "simulate": ["-d", "2", "-N", "50", "-L", "3", "--trials", "20", "--no-progress"],
+    "size": ["-d", "10", "-N", "500", "--target", "0.99"],
+    "teacher": ["-d", "3", "-N", "50", "-L", "4", "--epochs", "3", "--no-progress"],
+    "train": ["-d", "2", "-N", "50", "-L", "4", "--datasets", "1", "--steps", "100", "--no-progress"],
+}
+#: Commands too slow for that (training grids, a server), with the file whose test parses their ``--json`` output.
+JSON_TESTED_ELSEWHERE = {"demo": "test_validation.py", "validate": "test_validation.py", "explore": "test_explore.py"}
+
+
 @pytest.mark.parametrize("name", sorted(build_parser()._subparsers._group_actions[0].choices))
-def test_every_command_offers_json(name):
-    p = build_parser()._subparsers._group_actions[0].choices[name]
-    assert "--json" in p.format_help(), f"{name} has no --json"
+def test_every_command_prints_json(name, tmp_path, capsys):
+    """Every command's ``--json`` prints one JSON object (and without it, text that is not JSON); a new command
+    must join one of the two tables above."""
+    if name in JSON_TESTED_ELSEWHERE:
+        text = (Path(__file__).parent / JSON_TESTED_ELSEWHERE[name]).read_text()
+        assert re.search(rf'"{name}",[^\]]*"--json"', text), f"{name}: no run with --json in {JSON_TESTED_ELSEWHERE[name]}"
+        return
+    assert name in JSON_RUNS, f"{name}: add a cheap run to JSON_RUNS (or its JSON test to JSON_TESTED_ELSEWHERE)"
+    argv = [name, *(a.format(tmp=tmp_path) for a in JSON_RUNS[name])]
+    assert main([*argv, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out, dict) and len(out) >= 3, out
+    assert main(argv) == 0
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("command", [
