@@ -358,6 +358,32 @@ def test_integer_planes_are_counted_exactly(planes_):
     assert region_count_curve(W, b, -2, 2).tolist() == expected
 
 
+_small_rows = {d: st.lists(st.tuples(*[st.integers(-2, 2)] * d, st.integers(-3, 3))
+                          .filter(lambda t: any(t[:-1])), min_size=0, max_size=4) for d in (1, 2, 3)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from([(1, 2), (2, 2), (1, 3), (2, 3), (3, 3)]).flatmap(
+    lambda ds: st.tuples(st.just(ds), _small_rows[ds[0]], _small_rows[ds[1]], st.randoms(use_true_random=False))))
+def test_a_product_of_arrangements_has_the_product_of_their_counts(case):
+    """Hyperplanes of ``R^d1`` and of ``R^d2`` (small integers: coincident, concurrent, parallel, through corners)
+    lifted to ``R^(d1 + d2)``, in any order: the box ``(-2, 2)^(d1 + d2)`` is a product, so are its regions, and the
+    count is the product of the two factors' counts, each checked against the oracles above. The product is
+    degenerate far more often than its factors (every flat of one factor times every flat of the other), up to
+    ``d = 6``; and scaling any hyperplane by a power of two, or repeating it, changes nothing."""
+    (d1, d2), rows1, rows2, rnd = case
+    W1, b1 = planes([list(r) for r in rows1]) if rows1 else (np.zeros((d1, 0)), np.zeros(0))
+    W2, b2 = planes([list(r) for r in rows2]) if rows2 else (np.zeros((d2, 0)), np.zeros(0))
+    r1, r2 = regions_in_box(W1, b1, -2, 2), regions_in_box(W2, b2, -2, 2)
+    W = np.block([[W1, np.zeros((d1, W2.shape[1]))], [np.zeros((d2, W1.shape[1])), W2]])
+    b = np.concatenate([b1, b2])
+    cols = list(range(W.shape[1]))
+    cols += [rnd.choice(cols) for _ in range(rnd.randint(0, 2))] if cols else []   # repeats
+    rnd.shuffle(cols)
+    scale = np.array([rnd.choice([-4.0, -1.0, 0.5, 2.0]) for _ in cols])
+    assert regions_in_box(W[:, cols] * scale, b[cols] * scale, -2, 2) == r1 * r2
+
+
 def test_a_random_layer_in_d_11_that_the_margin_refused_is_counted_the_same_in_any_order_and_scale():
     """W, b ~ N(0, 1), d = 11, L = 12, seed 3: until the exact decisions an intersection within the d = 11 margin
     (3e-6) of the box's boundary refused it. Now it is counted; the count cannot depend on the order of the
