@@ -189,6 +189,8 @@ def test_intersections_near_the_boundary_are_counted_under_any_margin():
 def test_zero_column_raises():
     with pytest.raises(ValueError, match="column 1 of W is zero"):
         regions_in_box(np.array([[1.0, 0.0], [0.0, 0.0]]), [0.0, 1.0], -1, 1)
+    with pytest.raises(ValueError, match="column 1 of W is zero"):   # the first of several
+        regions_in_box(np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), [0.0, 1.0, 2.0], -1, 1)
 
 
 def _corners_split(row, lo, hi):

@@ -352,7 +352,8 @@ enum Exact {
     Inside,
     /// It misses the open box (it may touch its boundary), or the hyperplanes have no common point.
     Outside,
-    /// The weight vectors are linearly dependent and the hyperplanes share a flat (which may or may not meet the box).
+    /// The weight vectors are linearly dependent and the hyperplanes share a flat (the flat of an independent part of
+    /// them, so it meets the box when that part's flat does).
     Dependent,
 }
 
@@ -738,7 +739,8 @@ fn bucket_sort(
 /// Depth-first enumeration of the subsets that extend `acc.prefix` (which meets the box) by later hyperplanes:
 /// the number of broken-circuit-free sets among the prefix and them, all of whose flats meet the box (module docs).
 /// 0 when a later hyperplane contains the prefix's flat (the prefix is not broken-circuit free, so no set over it
-/// is; found when that hyperplane is tested as a child, the only test whose weight vectors are dependent).
+/// is; found when that hyperplane is tested as a child: of the children's tests, only those of hyperplanes parallel
+/// to the prefix's flat have dependent weight vectors, and only those containing it are also consistent).
 fn extend(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
     crate::limits::check()?;
     let d = arr.d;
@@ -922,15 +924,15 @@ pub fn regions_in_box(
         Arr { src, d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
     let mut inc = vec![0u64; l];
     let mut row = vec![0.0f64; d];
+    if let Some(i) = (0..l).find(|&i| w.column(i).iter().all(|&x| x == 0.0)) {
+        return Err(CoreError::InvalidArgument(format!(
+            "column {i} of W is zero: neuron {i} is constant and has no hyperplane; drop it before counting"
+        )));
+    }
     // In reverse order: the enumeration's first hyperplane of a subset is then its latest neuron, which the
     // subset's region is credited to (module docs).
     for i in (0..l).rev() {
         let col = w.column(i);
-        if col.iter().all(|&x| x == 0.0) {
-            return Err(CoreError::InvalidArgument(format!(
-                "column {i} of W is zero: neuron {i} is constant and has no hyperplane; drop it before counting"
-            )));
-        }
         // Scale by the largest entry first so that tiny or huge weights do not under/overflow.
         let big = (0..d).map(|k| (col[k] * half[k]).abs()).fold(0.0f64, f64::max);
         let off = (0..d).map(|k| col[k] / big * cen[k]).sum::<f64>() + b[i] / big;
