@@ -348,6 +348,18 @@ def test_integer_lines_are_counted_exactly(lines):
     assert region_count_curve(W, b, -2, 2).tolist() == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-4, 4))
+                .filter(lambda t: t[0] != 0 or t[1] != 0), min_size=1, max_size=7))
+def test_integer_lines_agree_with_the_polygons_of_the_pictures(lines):
+    """A second implementation: ``region_polygons`` clips the square into polygons line by line (``pictures.rs``),
+    without subsets or Moebius functions; a two-layer net on these lines has one polygon per region."""
+    W = np.array([[a for a, _, _ in lines], [b_ for _, b_, _ in lines]], dtype=float)
+    b = -np.array([c for _, _, c in lines], dtype=float)
+    net = nnpartition.TwoLayerNet(W, b, np.ones(len(lines)), 0.0)
+    assert nnpartition.region_polygons(net, box=(-2, 2)).n_regions == regions_in_box(W, b, -2, 2)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(-2, 2), st.integers(-2, 2), st.integers(-2, 2), st.integers(-3, 3))
                 .filter(lambda t: t[:3] != (0, 0, 0)), min_size=0, max_size=6))
