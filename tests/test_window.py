@@ -512,6 +512,18 @@ def test_cli_regions_in_box(tmp_path):
     assert text.returncode == 0 and f"into {data['regions']} regions" in text.stdout
 
 
+def test_cli_counts_a_constructed_layer_through_one_point(tmp_path, capsys):
+    """Four lines through the origin, as a hand-built layer has them (b = 0): 8 sectors, where lines in general
+    position make 11."""
+    from nnpartition.cli import main
+
+    path = tmp_path / "star.npz"
+    np.savez(path, W=np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 1.0, -1.0]]), b=np.zeros(4))
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["regions"], data["general_position_regions"]) == (8, 11)
+
+
 def test_cli_regions_modes_are_exclusive(tmp_path):
     from nnpartition.cli import main
     path = tmp_path / "model.npz"
