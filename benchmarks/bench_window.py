@@ -32,6 +32,8 @@ box [-10, 10]^n, which every region meets: the count against the closed form
 (n!, (n + 1)^(n - 1), n! C_n, OEIS A006531; Stanley, "An introduction to hyperplane
 arrangements") and the time, one run each. Every one is degenerate inside the box:
 all their hyperplanes share the line x_1 = ... = x_n, and many share smaller flats.
+Then bias-free layers (b = 0: all hyperplanes through the origin) against Cover's
+count of central arrangements.
 """
 
 from __future__ import annotations
@@ -145,6 +147,16 @@ def degenerate() -> None:
         dt = time.perf_counter() - t
         print(f"| {name} | {n} | {W.shape[1]} | {got} | {want}{'' if got == want else ' (DIFFERS)'} | {dt:.2f} s |",
               flush=True)
+    print("\nbias-free layers (b = 0, W ~ N(0, 1), seed 0): every hyperplane through the origin, box [-1, 1]^d, "
+          "one run each; the closed form is Cover's count of central hyperplanes in general position")
+    print("| d | L | regions | closed form | time |\n|---|---|---|---|---|")
+    for d, L in ((2, 1000), (3, 150), (4, 40), (6, 16)):
+        W = np.random.default_rng(0).normal(size=(d, L))
+        t = time.perf_counter()
+        got = regions_in_box(W, np.zeros(L), -1.0, 1.0, max_work=10**15)
+        dt = time.perf_counter() - t
+        want = nnpartition.regions(L, d, central=True)
+        print(f"| {d} | {L} | {got} | {want}{'' if got == want else ' (DIFFERS)'} | {dt:.2f} s |", flush=True)
 
 
 def main() -> None:

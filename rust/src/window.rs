@@ -486,6 +486,9 @@ struct Acc {
     prefix: Vec<usize>,
     /// The children of the prefix that meet the box, one buffer per depth ([`extend`]).
     children: Vec<Vec<usize>>,
+    /// The classes of coinciding points of a line ([`point_loop`]): the position of each one's first point in sorted
+    /// order and its largest hyperplane index.
+    reps: Vec<(u32, u32)>,
 }
 
 /// `prefix` (size `d - 1`) spans a line that meets the box. The number of broken-circuit-free sets (module docs)
@@ -576,42 +579,50 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
             });
         }
     }
-    // Of points that coincide exactly, all but the one of the largest index are dropped (marked here).
-    let mut dropped: Vec<bool> = Vec::new();
-    if acc.pts.len() > 1 {
+    // Points that coincide exactly form classes; each class counts once (for `d = 1`, credited to its latest
+    // hyperplane, the largest index). A class is represented by its first point in sorted order: a point is compared
+    // exactly with the representatives whose intervals overlap its own, not with every point of the class (which
+    // made `L` lines through one point cost `L^3` exact tests).
+    let m = acc.pts.len();
+    acc.reps.clear();
+    if m > 0 {
         // Sorted by centre, an interval overlaps an earlier one iff its left end is below the running maximum of
-        // the earlier right ends; each earlier interval it overlaps (all centred at most `e + e_max` below its
-        // own) is then a pair of points that may coincide, decided exactly.
+        // the earlier right ends; each earlier representative whose interval it overlaps (all centred at most
+        // `e + e_max` below its own) may be the same point, decided exactly. Two points that coincide have
+        // intervals that both hold their common position, so they overlap.
         bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts)?;
         let e_max = acc.pts.iter().map(|x| x.1).fold(0.0f32, f32::max) as f64;
-        let mut hi = acc.pts[0].0 + acc.pts[0].1 as f64;
-        for i in 1..acc.pts.len() {
+        let mut hi = f64::NEG_INFINITY;
+        for i in 0..m {
             let (t, e, j) = acc.pts[i];
             let e = e as f64;
+            let mut class = None;
             if t - e <= hi {
-                for (k, &(tk, ek, jk)) in acc.pts[..i].iter().enumerate().rev() {
+                for (r, &(k, _)) in acc.reps.iter().enumerate().rev() {
+                    let (tk, ek, jk) = acc.pts[k as usize];
                     if tk < t - e - e_max {
                         break;
                     }
                     if tk + ek as f64 >= t - e && exact_coincide(d, ex.with(arr, p, &[jk as usize, j as usize]))? {
-                        dropped.resize(acc.pts.len(), false);
-                        dropped[if jk < j { k } else { i }] = true;
+                        class = Some(r);
+                        break;
                     }
                 }
+            }
+            match class {
+                Some(r) => acc.reps[r].1 = acc.reps[r].1.max(j),
+                None => acc.reps.push((i as u32, j)),
             }
             hi = hi.max(t + e);
         }
     }
-    let keep = |i: usize| dropped.get(i) != Some(&true);
     if d == 1 {
-        for (i, &(_, _, j)) in acc.pts.iter().enumerate() {
-            if keep(i) {
-                acc.inc[arr.orig[j as usize]] += 1;
-            }
+        for &(_, j) in &acc.reps {
+            acc.inc[arr.orig[j as usize]] += 1;
         }
         return Ok(0);
     }
-    Ok(1 + (acc.pts.len() - dropped.iter().filter(|&&x| x).count()) as u64)
+    Ok(1 + acc.reps.len() as u64)
 }
 
 struct Scan<'a> {
@@ -1003,6 +1014,7 @@ pub fn regions_in_box(
         counts: Vec::new(),
         prefix: Vec::with_capacity(d),
         children: Vec::new(),
+        reps: Vec::new(),
     };
     let rest = if n == 0 {
         vec![0u64; l]
