@@ -249,35 +249,24 @@ def exact_2d(lines, lo, hi):
 
 
 def _solve(rows):
-    """The flat {x : a . x = c for (a, c) in rows} of 3-D as (point, directions), exactly, or None if empty; by
-    Gauss-Jordan elimination on Fractions."""
-    m = [list(r) for r in rows]
-    piv_cols, r = [], 0
-    for col in range(3):
-        p = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
-        if p is None:
-            continue
-        m[r], m[p] = m[p], m[r]
-        m[r] = [x / m[r][col] for x in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][col] != 0:
-                m[i] = [x - m[i][col] * y for x, y in zip(m[i], m[r])]
-        piv_cols.append(col)
-        r += 1
-    if any(all(x == 0 for x in row[:3]) and row[3] != 0 for row in m):
+    """The flat {x : a . x = c for (a, c) in rows} as (point, directions, rank), exactly, or None if empty: from the
+    reduced row echelon form (Gauss-Jordan elimination on Fractions, ``_rref``), the free coordinates as parameters."""
+    eqs = _rref(rows)
+    if eqs is None:
         return None
-    free = [c for c in range(3) if c not in piv_cols]
-    point = [Fraction(0)] * 3
-    for i, c in enumerate(piv_cols):
-        point[c] = m[i][3]
+    n = len(rows[0]) - 1
+    pivots = [next(k for k in range(n) if row[k] != 0) for row in eqs]
+    point = [Fraction(0)] * n
+    for row, c in zip(eqs, pivots):
+        point[c] = row[n]
     dirs = []
-    for f in free:
-        v = [Fraction(0)] * 3
+    for f in (c for c in range(n) if c not in pivots):
+        v = [Fraction(0)] * n
         v[f] = Fraction(1)
-        for i, c in enumerate(piv_cols):
-            v[c] = -m[i][f]
+        for row, c in zip(eqs, pivots):
+            v[c] = -row[f]
         dirs.append(v)
-    return point, dirs, len(piv_cols)
+    return point, dirs, len(eqs)
 
 
 def _meets_open_box(flat, lo, hi):
@@ -534,7 +523,7 @@ def test_integer_hyperplanes_in_4d_and_5d_are_counted_exactly(case):
     ``(-2, 2)^d``), and up to two more combined from them (repeated and scaled, or through the flat of two others):
     many coincident, through common flats or points, touching the box's boundary or meeting on it. The count after
     each neuron is that of ``exact_moebius``, the Moebius function of the flats that meet the open box computed
-    directly (no broken circuits, no zonotope test); ``python benchmarks/window_oracle_4d.py`` runs more."""
+    directly (no broken circuits, no zonotope test); ``python benchmarks/window_oracle.py --high-d`` runs more."""
     d, base, ops = case
     hyperplanes = with_derived(base, ops)
     L = len(hyperplanes)
