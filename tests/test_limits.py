@@ -144,7 +144,7 @@ def test_outputs_whose_size_shows_only_while_computing_are_refused_before_they_a
         code.encode(X)
     limits.set_limits(max_bytes=2**30)
     assert code.encode(X).indices.size > 0.9 * 50000 * 64
-    # regions_in_box reserves about 180 bytes a hyperplane in d = 1 (two threads): refused before anything is
+    # regions_in_box reserves about 170 bytes a hyperplane in d = 1 (two threads): refused before anything is
     # built, where it had no memory check at all.
     knots = np.linspace(-0.99, 0.99, 20000)
     limits.set_limits(max_bytes=2**20)

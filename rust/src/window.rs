@@ -917,12 +917,14 @@ pub fn regions_in_box(
     validate(&w, &b, &lo, &hi, opts.tol)?;
     let (d, l) = w.dim();
     // The hyperplanes that meet the box (at most l): d weights, d + 1 extended entries, an offset
-    // and an index each; per thread, the increments (8 l) and the points of a line (sorted through
-    // a second buffer and bucket counts: 36 bytes a hyperplane).
+    // and an index each; per thread, the increments (8 l), the points of a line (sorted through
+    // a second buffer and bucket counts: 36 bytes a hyperplane), their classes (8 bytes) and the
+    // children of each depth 1..d-2 of the enumeration (8 bytes each).
     let threads = rayon::current_num_threads() as f64;
+    let per_thread = 8.0 + 36.0 + 8.0 + 8.0 * d.saturating_sub(2) as f64;
     crate::limits::check_bytes(
         &format!("counting the regions of {l} hyperplanes in {d}-D"),
-        (l as f64) * (8.0 * (2 * d + 2) as f64 + 8.0 + 8.0) + threads * (l as f64) * (8.0 + 36.0),
+        (l as f64) * (8.0 * (2 * d + 2) as f64 + 8.0 + 8.0) + threads * (l as f64) * per_thread,
     )?;
     let eps = f64::EPSILON;
     let delta = 8.0 * (d * d) as f64 * eps * (1.0 + d as f64).powf(d as f64 / 2.0);
