@@ -466,13 +466,31 @@ impl ExactRows {
     }
 }
 
-/// Do the `d + 1` hyperplanes of `rows` (a line's `d - 1` and two more) share a point, exactly? (Each `d` of them
-/// that include the line's meet in one point, so they do iff the `(d + 1) x (d + 1)` matrix of their rows `(w, q)`
-/// is singular.)
-fn exact_coincide(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<bool> {
+/// The point where the `d` hyperplanes of `rows` (a line's `d - 1` and one more, rows `(w, q)`) meet, as the vector
+/// `c` with `c . x = det[rows; x]` for every row `x` (the cofactors of the last row, `d + 1` determinants of size
+/// `d`): a further hyperplane passes through that point iff its row `x` has `c . x = 0` (each `d` of the `d + 1`
+/// that include the line's meet in one point, so they share it iff the `(d + 1) x (d + 1)` matrix is singular).
+fn exact_point(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Vec<BigInt>> {
     crate::limits::check()?;
-    let mut m: Vec<BigInt> = rows.iter().flatten().cloned().collect();
-    Ok(exact_det(d + 1, &mut m).is_zero())
+    let mut m: Vec<BigInt> = Vec::with_capacity(d * d);
+    Ok((0..=d)
+        .map(|l| {
+            m.clear();
+            m.extend(rows.iter().flat_map(|r| r.iter().enumerate().filter(|&(c, _)| c != l).map(|(_, x)| x.clone())));
+            let det = exact_det(d, &mut m);
+            if (d + l) % 2 == 0 {
+                det
+            } else {
+                -det
+            }
+        })
+        .collect())
+}
+
+/// Does the hyperplane of the exact row `x` pass through the point of [`exact_point`]?
+fn exact_through(point: &[BigInt], x: &[BigInt]) -> CoreResult<bool> {
+    crate::limits::check()?;
+    Ok(point.iter().zip(x).map(|(c, v)| c * v).sum::<BigInt>().is_zero())
 }
 
 /// Thread-local accumulator.
@@ -593,6 +611,8 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
         bucket_sort(&mut acc.pts, &mut acc.tmp, &mut acc.counts)?;
         let e_max = acc.pts.iter().map(|x| x.1).fold(0.0f32, f32::max) as f64;
         let mut hi = f64::NEG_INFINITY;
+        // The exact point of each representative compared so far ([`exact_point`], by its index in `reps`).
+        let mut points: Vec<(usize, Vec<BigInt>)> = Vec::new();
         for i in 0..m {
             let (t, e, j) = acc.pts[i];
             let e = e as f64;
@@ -603,7 +623,17 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
                     if tk < t - e - e_max {
                         break;
                     }
-                    if tk + ek as f64 >= t - e && exact_coincide(d, ex.with(arr, p, &[jk as usize, j as usize]))? {
+                    if tk + (ek as f64) < t - e {
+                        continue;
+                    }
+                    let at = match points.iter().position(|(q, _)| *q == r) {
+                        Some(at) => at,
+                        None => {
+                            points.push((r, exact_point(d, ex.with(arr, p, &[jk as usize]))?));
+                            points.len() - 1
+                        }
+                    };
+                    if exact_through(&points[at].1, &exact_row(&arr.src, arr.orig[j as usize]))? {
                         class = Some(r);
                         break;
                     }
