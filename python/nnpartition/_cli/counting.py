@@ -188,7 +188,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("regions", help="exact region count of L hyperplanes in R^d, or of a layer inside a box",
                        description="Two modes. With -L and -d: exact number of regions that L hyperplanes in "
                                    "general position cut R^d into. With --weights and --box: exact number of "
-                                   "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into, or for a "
+                                   "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into (any layer: "
+                                   "coincident hyperplanes, or several through one point, as a bias-free layer "
+                                   "has them, are counted as they cut), or for a "
                                    "network of several hidden layers with d = 2 the linear regions of the whole "
                                    "network in the square [LO, HI]^2.")
     p.add_argument("-L", type=integer, default=None, help="number of hyperplanes (hidden neurons), >= 0")
