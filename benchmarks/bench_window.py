@@ -86,15 +86,14 @@ def calibrate(target: float, seed: int) -> None:
             L = max(L + 1, int(L * 1.02))
         steps = _core.window_work(L, d)
         subsets = sum(comb(L, k) for k in range(1, d + 1))
-        s = seed
-        rng = np.random.default_rng(s)
+        rng = np.random.default_rng(seed)
         W = rng.normal(scale=1 / np.sqrt(d), size=(d, L))
         b = rng.normal(scale=0.01, size=L)
         r, t = best_time(lambda: regions_in_box(W, b, -1.0, 1.0, max_work=10**15), min_time=0.0, max_reps=3)
         per_step.append(t / steps)
         per_subset.append(t / subsets)
         print(f"{d:>3} {L:>8} {steps:9.2e} {subsets:9.2e} {r / nnpartition.regions(L, d):6.3f} {t:8.3f}s "
-              f"{t / steps * 1e9:8.2f} {t / subsets * 1e9:10.1f}  {s}")
+              f"{t / steps * 1e9:8.2f} {t / subsets * 1e9:10.1f}  {seed}")
     print(f"largest / smallest over d: {max(per_step) / min(per_step):.1f}x per step, "
           f"{max(per_subset) / min(per_subset):.0f}x per subset")
     print("(d = 1 runs on one thread, its points sorted as one array)")

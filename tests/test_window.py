@@ -222,30 +222,43 @@ def _rref(rows):
     return tuple(tuple(row) for row in m[:r])
 
 
+def _added_one_by_one(rows, lo, hi, pieces):
+    """Counts after each hyperplane by deletion and restriction: a hyperplane that enters the open box (its corners
+    take both signs) and repeats no earlier one adds ``pieces(row, earlier, lo, hi)`` regions, the pieces its section
+    of the box is cut into by the earlier such hyperplanes; any other adds nothing."""
+    lo, hi = Fraction(lo), Fraction(hi)
+    keys, earlier, curve = set(), [], [1]
+    for row in rows:
+        key = _rref([row])
+        if _corners_split(row, lo, hi) and key not in keys:
+            curve.append(curve[-1] + pieces(row, earlier, lo, hi))
+            keys.add(key)
+            earlier.append(row)
+        else:
+            curve.append(curve[-1])
+    return curve
+
+
+def _chord_pieces(line, earlier, lo, hi):
+    """The pieces of a line's chord of the square: 1 + the distinct points where earlier lines cross it strictly
+    inside (on the boundary a crossing splits nothing)."""
+    (a1, b1, c1), pts = line, set()
+    for a2, b2, c2 in earlier:
+        det = a1 * b2 - a2 * b1
+        if det != 0:
+            p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
+            if all(lo < t < hi for t in p):
+                pts.add(p)
+    return 1 + len(pts)
+
+
 def exact_2d(lines, lo, hi):
     """Exact rational counts of the regions of lines a x + b y = c (rationals) in the open square (lo, hi)^2 after
     each line (``[1, ...]``), by deletion and restriction: a line adds the pieces its chord is cut into by the
     distinct points where earlier lines cross it strictly inside (each piece splits one region in two), nothing if
     it misses the open square or coincides with an earlier line. A line enters iff the corners take both signs; a
     crossing on the boundary splits nothing. Independent of the core's subsets: no flat is counted, only pieces."""
-    lo, hi = Fraction(lo), Fraction(hi)
-    seen, curve = [], [1]
-    for line in lines:
-        key = _rref([line])
-        if not _corners_split(line, lo, hi) or key in {k for k, _ in seen}:
-            curve.append(curve[-1])
-            continue
-        (a1, b1, c1) = line
-        pts = set()
-        for _, (a2, b2, c2) in seen:
-            det = a1 * b2 - a2 * b1
-            if det != 0:
-                p = (Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det))
-                if all(lo < t < hi for t in p):
-                    pts.add(p)
-        seen.append((key, line))
-        curve.append(curve[-1] + 1 + len(pts))
-    return curve
+    return _added_one_by_one(lines, lo, hi, _chord_pieces)
 
 
 def _solve(rows):
@@ -298,31 +311,28 @@ def exact_3d(planes_, lo, hi):
     with an earlier one, or for a trace that misses it or coincides with an earlier trace. Independent of the core's
     zonotope test and of its subsets: planes by the corners' signs, lines by slab intervals, points by their
     coordinates, flats compared by their reduced row echelon forms (Gauss-Jordan on Fractions)."""
-    lo, hi = Fraction(lo), Fraction(hi)
-    seen, curve = [], [1]
-    for p in planes_:
-        key = _rref([p])
-        if not _corners_split(p, lo, hi) or key in {k for k, _ in seen}:
-            curve.append(curve[-1])
-            continue
-        traces, pieces = [], 1                        # the distinct traces on p so far, as (key, rows)
-        for _, q in seen:
-            line = _solve([p, q])
-            if line is None or not _meets_open_box(line, lo, hi):
-                continue                             # parallel planes, or a trace outside the cube
-            tkey = _rref([p, q])
-            if tkey in {k for k, _ in traces}:
-                continue                             # the trace of an earlier plane too (planes through one line)
-            pts = set()
-            for _, rows in traces:
-                pt = _solve(rows + [q])
-                if pt is not None and not pt[1] and _meets_open_box(pt, lo, hi):
-                    pts.add(tuple(pt[0]))
-            traces.append((tkey, [p, q]))
-            pieces += 1 + len(pts)
-        seen.append((key, p))
-        curve.append(curve[-1] + pieces)
-    return curve
+    return _added_one_by_one(planes_, lo, hi, _section_pieces)
+
+
+def _section_pieces(p, earlier, lo, hi):
+    """The pieces of the plane ``p``'s section of the cube: 1, and for each distinct trace of an earlier plane that
+    meets the cube, 1 + the distinct points where earlier traces cross it inside the cube."""
+    traces, pieces = [], 1                        # the distinct traces on p so far, as (key, rows)
+    for q in earlier:
+        line = _solve([p, q])
+        if line is None or not _meets_open_box(line, lo, hi):
+            continue                             # parallel planes, or a trace outside the cube
+        tkey = _rref([p, q])
+        if tkey in {k for k, _ in traces}:
+            continue                             # the trace of an earlier plane too (planes through one line)
+        pts = set()
+        for _, rows in traces:
+            pt = _solve(rows + [q])
+            if pt is not None and not pt[1] and _meets_open_box(pt, lo, hi):
+                pts.add(tuple(pt[0]))
+        traces.append((tkey, [p, q]))
+        pieces += 1 + len(pts)
+    return pieces
 
 
 def _strictly_feasible(ineqs, n):

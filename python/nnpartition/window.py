@@ -164,8 +164,8 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
     + (pairwise intersection points inside it)``, for lines in general position.
 
     Degenerate lines are miscounted (three through one point count 7, not 6; coincident ones twice): it is the
-    baseline ``benchmarks/bench_window.py`` measures
-    :func:`regions_in_box` against, and an independent implementation for tests.
+    baseline ``benchmarks/bench_window.py`` measures :func:`regions_in_box` against, and an independent
+    implementation for tests.
 
     Example:
         >>> import numpy as np

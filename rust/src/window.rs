@@ -97,7 +97,6 @@ struct Arr<'a> {
     tol: f64,
     /// Rounding bound of one `d x d` determinant of normalised rows.
     delta: f64,
-    n_orig: usize,
 }
 
 /// The caller's layer and box, as given.
@@ -357,12 +356,14 @@ enum Exact {
     Dependent,
 }
 
-/// Rank of the integer rows `rows`, read on their first `cols` columns (Gaussian elimination without division,
-/// each row divided by the gcd of its entries to keep them small).
-fn exact_rank(rows: &[Vec<BigInt>], cols: usize) -> usize {
-    let mut m: Vec<Vec<BigInt>> = rows.iter().map(|r| r[..cols].to_vec()).collect();
-    let mut rank = 0;
-    for c in 0..cols {
+/// Ranks of the integer rows `rows` (`(w, q)`, `d + 1` entries each): of their first `d` columns (the weight
+/// vectors) and of all of them, from one echelon form (Gaussian elimination without division, column by column, so
+/// the pivots in the first `d` columns are those of the weights alone; each row divided by the gcd of its entries to
+/// keep them small).
+fn exact_ranks(rows: &[Vec<BigInt>], d: usize) -> (usize, usize) {
+    let mut m: Vec<Vec<BigInt>> = rows.to_vec();
+    let (mut rank, mut rank_w) = (0, 0);
+    for c in 0..=d {
         let Some(p) = (rank..m.len()).find(|&r| !m[r][c].is_zero()) else {
             continue;
         };
@@ -385,8 +386,11 @@ fn exact_rank(rows: &[Vec<BigInt>], cols: usize) -> usize {
             }
         }
         rank += 1;
+        if c < d {
+            rank_w = rank;
+        }
     }
-    rank
+    (rank_w, rank)
 }
 
 /// [`flat_test`] in exact arithmetic on the rows of [`exact_row`] (`d + 1` integers each). Dependence is decided
@@ -395,9 +399,9 @@ fn exact_rank(rows: &[Vec<BigInt>], cols: usize) -> usize {
 fn exact_flat_rows(d: usize, rows: &[Vec<BigInt>]) -> CoreResult<Exact> {
     crate::limits::check()?;
     let k = rows.len();
-    let rank = exact_rank(rows, d);
-    if rank < k {
-        return Ok(if exact_rank(rows, d + 1) > rank { Exact::Outside } else { Exact::Dependent });
+    let (rank_w, rank) = exact_ranks(rows, d);
+    if rank_w < k {
+        return Ok(if rank > rank_w { Exact::Outside } else { Exact::Dependent });
     }
     let mut t: Vec<usize> = (0..k - 1).collect();
     let mut v = vec![BigInt::zero(); k];
@@ -617,6 +621,8 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
             let (t, e, j) = acc.pts[i];
             let e = e as f64;
             let mut class = None;
+            // The point's exact row, read at its first exact comparison and kept for the others.
+            let mut row: Option<Vec<BigInt>> = None;
             if t - e <= hi {
                 for (r, &(k, _)) in acc.reps.iter().enumerate().rev() {
                     let (tk, ek, jk) = acc.pts[k as usize];
@@ -633,7 +639,8 @@ fn point_loop(arr: &Arr, acc: &mut Acc) -> CoreResult<u64> {
                             points.len() - 1
                         }
                     };
-                    if exact_through(&points[at].1, &exact_row(&arr.src, arr.orig[j as usize]))? {
+                    let row = row.get_or_insert_with(|| exact_row(&arr.src, arr.orig[j as usize]));
+                    if exact_through(&points[at].1, row)? {
                         class = Some(r);
                         break;
                     }
@@ -963,8 +970,7 @@ pub fn regions_in_box(
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
     let half: Vec<f64> = (0..d).map(|k| 0.5 * (hi[k] - lo[k])).collect();
     let src = Source { w, b, lo, hi };
-    let mut arr =
-        Arr { src, d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta, n_orig: l };
+    let mut arr = Arr { src, d, w: Vec::new(), q: Vec::new(), ext: Vec::new(), orig: Vec::new(), tol, delta };
     let mut inc = vec![0u64; l];
     let mut row = vec![0.0f64; d];
     if let Some(i) = (0..l).find(|&i| w.column(i).iter().all(|&x| x == 0.0)) {
@@ -1038,7 +1044,6 @@ pub fn regions_in_box(
             per = work / subsets
         )));
     }
-    let _ = arr.n_orig;
     let new_acc = || Acc {
         inc: vec![0u64; l],
         pts: Vec::new(),

@@ -203,9 +203,9 @@ def softmax_log_loss(P_xy: Any, logits: Any, *, normalize: bool = False) -> floa
     return -float(np.multiply(P, logp, out=np.zeros_like(P), where=P > 0).sum())
 
 
-
 #: What a refusal of ``weights`` adds when they are in :class:`LowRankSolution`'s layout, not ``(k, |Y|)``.
 _TRANSPOSED_WEIGHTS = " (it is (|Y|, k), the layout of LowRankSolution.weights: pass its transpose, weights.T)"
+
 
 @dataclass(eq=False)
 class LowRankSolution:
