@@ -7,6 +7,7 @@ Usage:
     python benchmarks/bench_window.py --calibrate     # time per step of max_work's estimate, d = 1..12
     python benchmarks/bench_window.py --high-d        # random layers in d = 7..12, counts and times
     python benchmarks/bench_window.py --degenerate    # classical degenerate arrangements against their closed forms
+    python benchmarks/bench_window.py --network       # whole deep networks: against regioncam in 2-D, sampling in 3-5-D
 
 2-D part: random layers W ~ N(0, 1) of shape (2, L), b ~ N(0, 1), float32 (what
 regioncam takes; the same values are given to the others as float64), box
@@ -34,6 +35,12 @@ arrangements") and the time, one run each. Every one is degenerate inside the bo
 all their hyperplanes share the line x_1 = ... = x_n, and many share smaller flats.
 Then bias-free layers (b = 0: all hyperplanes through the origin) against Cover's
 count of central arrangements.
+
+--network: whole networks (``network_regions_in_box``, linear programs), W ~ N(0, 1/fan_in), b ~ N(0, 1/4),
+box [-1, 1]^d. In 2-D against regioncam and ``region_polygons`` (both exact polygon clippers): counts and best
+times. In d = 3..5, where neither goes, against what a user would otherwise do: the distinct gate patterns of
+uniform sample points (numpy, in blocks of 10^6), a lower bound; the table gives how many of the regions the
+samples found, and in how long, for 10^6 and 10^7 points.
 """
 
 from __future__ import annotations
@@ -158,6 +165,72 @@ def degenerate() -> None:
         print(f"| {d} | {L} | {got} | {want}{'' if got == want else ' (DIFFERS)'} | {dt:.2f} s |", flush=True)
 
 
+def _net(d: int, widths: list, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    layers, fan_in = [], d
+    for n in widths:
+        layers.append((rng.normal(size=(fan_in, n)) / np.sqrt(fan_in), rng.normal(size=n) * 0.5))
+        fan_in = n
+    return layers
+
+
+def _sampled_patterns(layers: list, d: int, n: int, seed: int) -> int:
+    rng = np.random.default_rng(seed)
+    seen: set = set()
+    for start in range(0, n, 10**6):
+        h = rng.uniform(-1, 1, size=(min(10**6, n - start), d))
+        pats = []
+        for W, b in layers:
+            z = h @ W + b
+            pats.append(z > 0)
+            h = np.maximum(z, 0)
+        seen.update(map(bytes, np.packbits(np.concatenate(pats, axis=1), axis=1)))
+    return len(seen)
+
+
+def network(use_rc: bool) -> None:
+    from nnpartition.network import DeepNet
+    from nnpartition.pictures import region_polygons
+    from nnpartition.window import network_regions_in_box
+
+    print("2-D, box [-1, 1]^2, whole networks: network_regions_in_box (LP) vs region_polygons vs regioncam")
+    print(f"{'widths':>14} {'regions':>8} {'LP':>9} {'polygons':>9} {'regioncam':>9} {'LP/poly':>8} {'LP/rc':>7}  same")
+    for widths in ([16, 16], [32, 32], [16, 16, 16], [64, 64]):
+        layers = _net(2, widths, 0)
+        net = DeepNet(layers, np.ones(widths[-1]), 0.0)
+        ours, t_ours = best_time(lambda: network_regions_in_box(layers, -1.0, 1.0), min_time=0.5, max_reps=5)
+        poly, t_poly = best_time(lambda: region_polygons(net, box=(-1.0, 1.0)).n_regions, min_time=0.5, max_reps=20)
+        rc, t_rc = None, float("nan")
+        if use_rc:
+            import regioncam
+
+            def run_rc() -> int:
+                cam = regioncam.Regioncam(size=1.0)
+                for W, b in layers:
+                    cam.linear(W.astype(np.float32), b.astype(np.float32))
+                    cam.relu()
+                return cam.num_faces
+
+            rc, t_rc = best_time(run_rc, min_time=0.5, max_reps=20)
+        same = ours == poly and (rc is None or rc == ours)
+        print(f"{str(widths):>14} {ours:>8} {t_ours:>8.3f}s {t_poly:>8.4f}s {t_rc:>8.4f}s {t_ours / t_poly:>8.0f} "
+              f"{t_ours / t_rc:>7.0f}  {same} (regioncam {rc})")
+    print()
+    print("d = 3..5, box [-1, 1]^d: network_regions_in_box (LP) vs the distinct patterns of uniform samples (numpy)")
+    print(f"{'d':>2} {'widths':>14} {'regions':>8} {'LP':>8} {'1e6 found':>10} {'time':>7} {'1e7 found':>10} {'time':>7}")
+    for d, widths in ((3, [16, 16]), (3, [20, 20, 20]), (4, [16, 16]), (4, [12, 12, 12]), (5, [12, 12])):
+        layers = _net(d, widths, 0)
+        t = time.perf_counter()
+        ours = network_regions_in_box(layers, -1.0, 1.0)
+        t_ours = time.perf_counter() - t
+        found = []
+        for n in (10**6, 10**7):
+            t = time.perf_counter()
+            found.append((_sampled_patterns(layers, d, n, 1), time.perf_counter() - t))
+        print(f"{d:>2} {str(widths):>14} {ours:>8} {t_ours:>7.2f}s "
+              + " ".join(f"{k / ours:>9.1%} {s:>6.1f}s" for k, s in found))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-slow", action="store_true", help="skip regioncam at L=1000 (about 70 s)")
@@ -167,6 +240,8 @@ def main() -> None:
     ap.add_argument("--high-d", action="store_true", help="counts and times of random layers in d = 7..12")
     ap.add_argument("--degenerate", action="store_true",
                     help="classical degenerate arrangements (braid, Shi, Catalan, semiorder) against their closed forms")
+    ap.add_argument("--network", action="store_true",
+                    help="whole deep networks: against regioncam and region_polygons in 2-D, sampling in d = 3..5")
     ap.add_argument("--target", type=float, default=None,
                     help="worst-case steps of each run (default 1e9 with --calibrate, 1e10 with --high-d)")
     ap.add_argument("--seeds", type=int, default=3, help="with --high-d: layers per d")
@@ -187,6 +262,9 @@ def main() -> None:
         except ImportError:
             print("regioncam is not installed (pip install regioncam); running without it")
             use_rc = False
+    if args.network:
+        network(use_rc)
+        return
 
     print("2-D, box [-1, 1]^2, one layer of L random neurons")
     print(f"{'L':>6} {'regions':>9} {'nnpartition':>12} {'numpy':>10} {'regioncam':>10} "

@@ -435,6 +435,9 @@ LONG_CALLS = [
     ("interruptible_sleep", "", "npn._core.interruptible_sleep(3600.0)"),
     ("regions_in_box", "Wb = rng.normal(size=(6, 60)); bb = rng.normal(size=60)",
      "npn.regions_in_box(Wb, bb, -3.0, 3.0, max_work=10**13)"),
+    ("network_regions_in_box", "Wn = [(rng.normal(size=(5, 40)), rng.normal(size=40)), (rng.normal(size=(40, 40)), "
+     "rng.normal(size=40)), (rng.normal(size=(40, 40)), rng.normal(size=40))]",
+     "npn.network_regions_in_box(Wn, -3.0, 3.0, max_regions=10**12)"),
     ("count_regions", "Xc = rng.uniform(-1, 1, (2 * 10**6, 8)); Wc = rng.normal(size=(8, 300)); bc = rng.normal(size=300)",
      "[npn.count_regions(Xc, Wc, bc) for _ in range(100)]"),
     # (4,000 trials, 4.5e12 steps, about ten minutes: within max_work, which refuses 10**6 of them)

@@ -751,22 +751,33 @@ def test_cli_regions_of_a_deep_network_count_every_layer(tmp_path, capsys, seed)
     assert f"into {regions_in_box(*layers[0], -1, 1)} regions" in text
 
 
-def test_cli_regions_refuses_what_it_cannot_count_whole(tmp_path, capsys):
-    # a deep network in d > 2 (no exact count of it in a box here), or of smooth units (no linear regions): one line,
-    # pointing to --first-layer and plot-partition
+def test_cli_regions_counts_a_deep_network_in_3d_and_refuses_smooth_units(tmp_path, capsys):
+    # A deep network in d > 2 was refused (no count of it in a box here): it is counted by network_regions_in_box,
+    # with the count after each layer (the first is the first layer's exact count). Smooth units have no linear
+    # regions: one line, pointing to --first-layer.
     from nnpartition.cli import main
     from nnpartition.network import DeepNet, save_network
 
     rng = np.random.default_rng(0)
-    save_network(DeepNet([(rng.normal(size=(3, 6)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))],
-                         rng.normal(size=6), 0.0), str(tmp_path / "deep3.npz"))
+    layers3 = [(rng.normal(size=(3, 6)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))]
+    save_network(DeepNet(layers3, rng.normal(size=6), 0.0), str(tmp_path / "deep3.npz"))
     save_network(DeepNet([(rng.normal(size=(2, 6)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))],
                          rng.normal(size=6), 0.0, "tanh"), str(tmp_path / "tanh.npz"))
-    for name, words in (("deep3.npz", ("d = 3", "--first-layer", "plot-partition --weights")),
-                        ("tanh.npz", ("tanh", "--first-layer"))):
-        assert main(["regions", "--weights", str(tmp_path / name), "--box", "-1", "1"]) == 2
+    assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == nnpartition.network_regions_in_box(layers3, -1, 1) and out["counted"] == "all layers"
+    assert out["after_each_layer"] == [regions_in_box(*layers3[0], -1, 1), out["regions"]]
+    assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1"]) == 0
+    assert f"[-1, 1]^3 into {out['regions']} linear regions (all layers; after each layer" in capsys.readouterr().out
+    for args, words in ((["--max-regions", "5"], ("more than --max-regions 5 regions",)),
+                        (["--tol", "0.5"], ("--tol must be <= 0.01",)),
+                        (["--first-layer", "--max-regions", "5"], ("--max-regions applies to a network",))):
+        assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", *args]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and all(w in err for w in words), err
+    assert main(["regions", "--weights", str(tmp_path / "tanh.npz"), "--box", "-1", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tanh" in err and "--first-layer" in err, err
     W1 = np.load(tmp_path / "deep3.npz")["W1"]
     assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", "--first-layer",
                  "--json"]) == 0
@@ -796,3 +807,106 @@ def test_cli_regions_reads_pytorch_layers_and_names_a_transposed_one(tmp_path, c
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and all(w in err for w in words), err
 
+
+
+# --- whole networks: network_regions_in_box ----------------------------------------------------------------
+
+def random_net(d, widths, seed):
+    rng = np.random.default_rng(seed)
+    layers, fan_in = [], d
+    for n in widths:
+        layers.append((rng.normal(size=(fan_in, n)), rng.normal(size=n) * 0.7))
+        fan_in = n
+    return layers
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_network_regions_in_2d_agree_with_the_polygons_of_the_pictures(seed):
+    """A second implementation: ``region_polygons`` clips the square into polygons layer by layer, in exact
+    geometry (``pictures.rs``); the network count splits pieces by linear programs. ReLU and leaky ReLU."""
+    rng = np.random.default_rng(1000 + seed)
+    widths = [int(n) for n in rng.integers(1, 9, size=rng.integers(1, 4))]
+    act = "leaky_relu" if seed % 3 == 0 else "relu"
+    net = nnpartition.DeepNet(random_net(2, widths, seed), np.ones(widths[-1]), 0.0, act, 0.2)
+    want = nnpartition.region_polygons(net, box=(-1.5, 1.5)).n_regions
+    assert nnpartition.network_regions_in_box(net, -1.5, 1.5) == want, (widths, act)
+
+
+@pytest.mark.parametrize("widths,seed", [([8, 8], 0), ([12, 6, 4], 1), ([3, 9], 2), ([16, 16], 3)])
+def test_network_regions_in_2d_agree_with_regioncam(widths, seed):
+    """A peer: regioncam cuts the square layer by layer (float32 weights, given to both)."""
+    regioncam = pytest.importorskip("regioncam")
+    layers = [(W.astype(np.float32), b.astype(np.float32)) for W, b in random_net(2, widths, seed)]
+    cam = regioncam.Regioncam(size=1.0)
+    for W, b in layers:
+        cam.linear(W, b)
+        cam.relu()
+    ours = [(W.astype(np.float64), b.astype(np.float64)) for W, b in layers]
+    assert nnpartition.network_regions_in_box(ours, -1, 1) == cam.num_faces
+
+
+@pytest.mark.parametrize("d,L,seed", [(1, 5, 0), (2, 7, 1), (3, 6, 2), (3, 9, 3), (4, 8, 4), (5, 7, 5)])
+def test_a_bias_free_layer_gives_covers_count(d, L, seed):
+    """Hyperplanes through one point, the most degenerate arrangement, cut the box into Cover's number of cones."""
+    W = np.random.default_rng(seed).normal(size=(d, L))
+    assert nnpartition.network_regions_in_box([(W, np.zeros(L))], -1, 1) == nnpartition.regions(L, d, central=True)
+
+
+@pytest.mark.parametrize("d,widths,seed", [(3, [8, 6], 0), (3, [5, 5, 5], 1), (4, [6, 5], 2), (5, [4, 4, 3], 3)])
+def test_a_network_has_at_least_the_patterns_of_its_sample_points(d, widths, seed):
+    """An activation region is convex (its gates fix every pre-activation to an affine map), so each gate pattern
+    seen on sample points is one region: the sampled patterns are a lower bound, and the first layer's count is
+    regions_in_box's exact one."""
+    layers = random_net(d, widths, seed)
+    curve = nnpartition.network_region_count_curve(layers, -1, 1)
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(200_000, d))
+    h, pats = X, []
+    for W, b in layers:
+        z = h @ W + b
+        pats.append(z > 0)
+        h = np.maximum(z, 0)
+    sampled = [len(np.unique(np.concatenate(pats[:k], axis=1), axis=0)) for k in range(1, len(layers) + 1)]
+    assert curve[0] == 1 and curve[1] == regions_in_box(*layers[0], -1, 1)
+    assert all(s <= c for s, c in zip(sampled, curve[1:])), (sampled, curve)
+    assert all(a <= b for a, b in zip(curve, curve[1:]))   # a later layer only cuts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_network_of_two_separate_planes_has_the_product_of_their_polygons(seed):
+    """``(x1, x2)`` feed block A only and ``(x3, x4)`` block B only, in every layer: a region of the 4-D network is a
+    pair of regions, one of each block, and each block's regions are ``region_polygons``' exact count."""
+    rng = np.random.default_rng(seed)
+    widths_a = [int(n) for n in rng.integers(2, 7, size=2)]
+    widths_b = [int(n) for n in rng.integers(2, 7, size=2)]
+    a, b = random_net(2, widths_a, 10 + seed), random_net(2, widths_b, 20 + seed)
+    blocks = []
+    for (wa, ba), (wb, bb) in zip(a, b):
+        w = np.zeros((wa.shape[0] + wb.shape[0], wa.shape[1] + wb.shape[1]))
+        w[:wa.shape[0], :wa.shape[1]], w[wa.shape[0]:, wa.shape[1]:] = wa, wb
+        blocks.append((w, np.concatenate([ba, bb])))
+
+    def polygons(layers):
+        net = nnpartition.DeepNet(layers, np.ones(layers[-1][0].shape[1]), 0.0)
+        return nnpartition.region_polygons(net, box=(-1, 1)).n_regions
+
+    assert nnpartition.network_regions_in_box(blocks, -1, 1) == polygons(a) * polygons(b)
+
+
+def test_network_regions_refuse_what_they_cannot_count():
+    layers = random_net(3, [4, 3], 0)
+    for args, kw, err, words in (
+            ([], {}, ValueError, "at least one hidden layer"),
+            ([(layers[0][0], layers[0][1]), (np.ones((5, 2)), np.ones(2))], {}, ValueError, "hidden layer 2: W must "
+                                                                                         "have shape (4, n)"),
+            ([layers[0], (np.full((4, 2), np.nan), np.ones(2))], {}, ValueError, "hidden layer 2 contains NaN"),
+            ([layers[0], "W"], {}, TypeError, "layer 2 must be a (W, b) pair"),
+            (layers, {"tol": 0.1}, ValueError, "tol"),
+            (layers, {"max_regions": 3}, ValueError, "more than max_regions=3 regions")):
+        with pytest.raises(err, match=None) as exc:
+            nnpartition.network_regions_in_box(args, -1, 1, **kw)
+        assert words in str(exc.value), str(exc.value)
+    tanh = nnpartition.DeepNet(layers, np.ones(3), 0.0, "tanh")
+    with pytest.raises(ValueError, match="tanh units has no linear regions"):
+        nnpartition.network_regions_in_box(tanh, -1, 1)
+    with pytest.raises(TypeError, match="net must be"):
+        nnpartition.network_regions_in_box(object(), -1, 1)

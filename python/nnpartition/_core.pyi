@@ -57,6 +57,7 @@ __all__ = [
     "teacher_sgd",
     "train_bytes",
     "train_network",
+    "window_network_region_counts",
     "window_region_counts",
     "window_work",
 ]
@@ -194,6 +195,15 @@ def window_region_counts(
     max_work: int,
 ) -> Tuple[int, npt.NDArray[np.uint64]]: ...
 def window_work(n: int, d: int) -> float: ...
+def window_network_region_counts(
+    ws: Sequence[npt.NDArray[np.float64]],
+    bs: Sequence[npt.NDArray[np.float64]],
+    lo: npt.NDArray[np.float64],
+    hi: npt.NDArray[np.float64],
+    tol: float,
+    max_regions: int,
+    slope: float,
+) -> npt.NDArray[np.uint64]: ...
 
 # --- trainer ---
 from typing import Any, Callable, Dict  # noqa: E402

@@ -18,7 +18,7 @@ numbers given. A zero column of ``W`` raises a ``ValueError``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Tuple, Union
+from typing import Any, List, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,7 +26,9 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 
-__all__ = ["regions_in_box", "region_count_curve", "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL"]
+__all__ = ["regions_in_box", "region_count_curve", "network_regions_in_box", "network_region_count_curve",
+           "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL", "DEFAULT_NETWORK_TOL",
+           "DEFAULT_MAX_REGIONS"]
 
 #: A box bound: one number for every coordinate, or one number per coordinate.
 BoundLike = Union[float, Sequence[float], NDArray[np.floating]]
@@ -36,6 +38,11 @@ DEFAULT_MAX_WORK = 10**11
 #: Default margin of the floating-point filter, relative to the box mapped onto ``[-1, 1]^d`` (decisions inside it
 #: are taken again in exact arithmetic).
 DEFAULT_TOL = 1e-9
+#: Default radius, relative to the box mapped onto ``[-1, 1]^d``, that a piece's largest inscribed ball must exceed
+#: to count as a region of :func:`network_regions_in_box`.
+DEFAULT_NETWORK_TOL = 1e-6
+#: Default limit on the regions :func:`network_regions_in_box` finds before it stops.
+DEFAULT_MAX_REGIONS = 1_000_000
 
 
 def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
@@ -157,6 +164,104 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
     np.cumsum(inc.astype(np.int64), out=curve[1:])
     curve[1:] += 1
     return curve
+
+
+def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions: Any) -> Tuple[Any, ...]:
+    from .network import DeepNet, TwoLayerNet
+
+    slope = 0.0
+    if isinstance(net, (list, tuple)):
+        layers = list(net)
+    else:
+        if not isinstance(net, (TwoLayerNet, DeepNet)):
+            from .pictures import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
+
+            net = _as_network(net)
+        if net.activation not in ("relu", "leaky_relu"):
+            raise ValueError(f"net: a network of {net.activation} units has no linear regions (relu or leaky_relu "
+                             f"only)")
+        slope = 0.0 if net.activation == "relu" else float(net.slope)
+        layers = [(net.W1, net.b1)] if isinstance(net, TwoLayerNet) else list(net.layers)
+    if not layers:
+        raise ValueError("net must hold at least one hidden layer, got an empty list")
+    ws: List[NDArray[np.float64]] = []
+    bs: List[NDArray[np.float64]] = []
+    for i, pair in enumerate(layers):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise TypeError(f"net: layer {i + 1} must be a (W, b) pair, got {type(pair).__name__}")
+        if i == 0:
+            W, b, lo_a, hi_a, _, _ = _prepare(pair[0], pair[1], lo, hi, 1e-9, 1)
+        else:
+            W = v.float_matrix(f"W of hidden layer {i + 1}", pair[0], dtype=np.float64)
+            b = v.float_vector(f"b of hidden layer {i + 1}", pair[1])
+            if W.shape[0] != ws[-1].shape[1] or b.shape[0] != W.shape[1]:
+                raise ValueError(f"hidden layer {i + 1}: W must have shape ({ws[-1].shape[1]}, n) (one row per unit "
+                                 f"of layer {i}) and b length n, got W {W.shape} and b of length {b.shape[0]}")
+            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+                raise ValueError(f"hidden layer {i + 1} contains NaN or infinity")
+        ws.append(np.ascontiguousarray(W))
+        bs.append(np.ascontiguousarray(b))
+    tol = v.real("tol", tol, minimum=1e-9, maximum=1e-2)
+    max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**63 - 1)
+    return ws, bs, lo_a, hi_a, tol, max_regions, slope
+
+
+def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
+                           max_regions: int = DEFAULT_MAX_REGIONS) -> int:
+    """Linear regions of a whole ReLU network inside the open box ``lo < x < hi``, in any input dimension.
+
+    A region is a piece of the box on which every hidden unit of every layer keeps its gate (on or off), so the
+    network is one affine map there. The first layer cuts the box by hyperplanes; a unit of a later layer is
+    affine on each piece of the layers before, so it cuts that piece by a hyperplane of its own (bent from piece
+    to piece). The core splits the box unit by unit, layer by layer, and keeps a half when a linear program
+    (``microlp``) finds a ball of radius above ``tol`` inside it (the box mapped onto ``[-1, 1]^d``); thinner
+    slivers are not counted. For one layer in general position this is :func:`regions_in_box`'s exact count; in
+    ``d = 2`` it is :func:`nnpartition.region_polygons`'s (``docs/window.md``).
+
+    Args:
+        net: a :class:`nnpartition.DeepNet` or :class:`nnpartition.TwoLayerNet` (``relu`` or ``leaky_relu``),
+            a fitted sklearn ``MLPClassifier`` or a torch ``nn.Sequential``, or a list of ``(W, b)`` pairs
+            (ReLU; ``W`` of the first of shape ``(d, n_1)``, of the next ``(n_1, n_2)``, ...),
+            as ``DeepNet.layers`` holds them.
+        lo, hi: the box, each a number (same for every coordinate) or ``d`` numbers.
+        tol: the radius a region's largest inscribed ball must exceed, relative to the box mapped onto
+            ``[-1, 1]^d``; in ``[1e-9, 1e-2]``.
+        max_regions: stop with a ``ValueError`` once more regions than this are found.
+
+    Returns:
+        The number of regions, a Python ``int``.
+
+    Raises:
+        ValueError: malformed layers or box, a smooth activation, more than ``max_regions`` regions.
+        TypeError: an unsupported network type.
+
+    Example:
+        >>> import numpy as np
+        >>> first = (np.eye(3), np.zeros(3))                       # the three coordinate planes: 8 octants
+        >>> second = (np.ones((3, 1)), np.array([-1.0]))           # relu(x) + relu(y) + relu(z) = 1: bent, it
+        >>> network_regions_in_box([first], -2, 2), network_regions_in_box([first, second], -2, 2)  # cuts 7 of them
+        (8, 15)
+    """
+    return int(network_region_count_curve(net, lo, hi, tol=tol, max_regions=max_regions)[-1])
+
+
+def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
+                               max_regions: int = DEFAULT_MAX_REGIONS) -> NDArray[np.int64]:
+    """Linear regions inside the box as the hidden layers are added one by one.
+
+    ``curve[k]`` is the number of regions of the first ``k`` hidden layers (``curve[0] == 1``, the box), so
+    ``curve[-1] == network_regions_in_box(net, lo, hi)``. Costs one :func:`network_regions_in_box` call;
+    arguments as there.
+
+    Example:
+        >>> import numpy as np
+        >>> layers = [(np.eye(3), np.zeros(3)), (np.ones((3, 1)), np.array([-1.0]))]
+        >>> network_region_count_curve(layers, -2, 2).tolist()
+        [1, 8, 15]
+    """
+    args = _network_args(net, lo, hi, tol, max_regions)
+    per_layer = _core.window_network_region_counts(*args)
+    return np.concatenate([[1], per_layer.astype(np.int64)])
 
 
 def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) -> int:

@@ -1090,10 +1090,350 @@ pub fn regions_in_box(
     Ok(WindowCount { regions, increments: inc })
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The linear regions of a whole network: every hidden layer cuts the regions of the layers before it.
+
+/// Default radius (in the box mapped onto `[-1, 1]^d`) that a piece's largest inscribed ball must exceed to count
+/// as a region of [`network_regions_in_box`].
+pub const DEFAULT_NETWORK_TOL: f64 = 1e-6;
+/// Default limit on the regions of [`network_regions_in_box`].
+pub const DEFAULT_MAX_REGIONS: u64 = 1_000_000;
+
+/// Options of [`network_regions_in_box`].
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkOptions {
+    /// A piece counts as a region when its largest inscribed ball (box mapped onto `[-1, 1]^d`) has a radius above
+    /// this; thinner pieces are not split off. In `[1e-9, 1e-2]`.
+    pub tol: f64,
+    /// Stop with `TooLarge` once more regions than this are found.
+    pub max_regions: u64,
+    /// The activation's slope for negative inputs (0 for ReLU, e.g. 0.01 for leaky ReLU).
+    pub slope: f64,
+}
+
+impl Default for NetworkOptions {
+    fn default() -> Self {
+        NetworkOptions { tol: DEFAULT_NETWORK_TOL, max_regions: DEFAULT_MAX_REGIONS, slope: 0.0 }
+    }
+}
+
+/// One piece of the box on which the gates decided so far are constant, in box coordinates `u` in `[-1, 1]^d`.
+#[derive(Clone)]
+struct Piece {
+    /// Half-spaces `a . u <= c` (`|a| = 1`), rows of stride `d + 1`: one for each neuron that cut.
+    cons: Vec<f64>,
+    /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre).
+    center: Vec<f64>,
+    radius: f64,
+    /// The next neuron to decide: `neuron` of hidden layer `layer`.
+    layer: usize,
+    neuron: usize,
+    /// The pre-activations of `layer` on the piece, affine in `u`: rows `(a, c)` of stride `d + 1`.
+    pre: Vec<f64>,
+    /// The gates of `layer` decided so far (1 active, the slope inactive).
+    gate: Vec<f64>,
+}
+
+/// The largest ball inside `{u in [-1, 1]^d : rows of cons, and a . u <= c}` (rows with `|a| = 1`): its centre and
+/// radius, or `None` when the radius is at most `tol` (or the set is empty).
+fn inscribed_ball(d: usize, cons: &[f64], extra: &[f64], tol: f64) -> CoreResult<Option<(Vec<f64>, f64)>> {
+    use microlp::{ComparisonOp, Error, OptimizationDirection, Problem};
+    let mut p = Problem::new(OptimizationDirection::Maximize);
+    let u: Vec<_> = (0..d).map(|_| p.add_var(0.0, (-1.0, 1.0))).collect();
+    let r = p.add_var(1.0, (0.0, 1.0));
+    for &uk in &u {
+        p.add_constraint([(uk, 1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
+        p.add_constraint([(uk, -1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
+    }
+    let mut expr: Vec<(microlp::Variable, f64)> = Vec::with_capacity(d + 1);
+    for row in cons.chunks_exact(d + 1).chain(std::iter::once(extra)) {
+        expr.clear();
+        expr.extend(u.iter().zip(&row[..d]).filter(|(_, &a)| a != 0.0).map(|(&v, &a)| (v, a)));
+        expr.push((r, 1.0));
+        p.add_constraint(expr.as_slice(), ComparisonOp::Le, row[d]);
+    }
+    match p.solve() {
+        Err(Error::Infeasible) => Ok(None),
+        Err(e) => Err(CoreError::Numerical(format!(
+            "the linear program of a region's inscribed ball failed ({e}); a larger tol may avoid it"
+        ))),
+        Ok(out) => match out.into_solution() {
+            Ok(s) => {
+                let rad = s.var_value(r);
+                Ok((rad > tol).then(|| (u.iter().map(|&v| s.var_value(v)).collect(), rad)))
+            }
+            Err(_) => Err(CoreError::Numerical("the linear program of a region's inscribed ball stopped early".into())),
+        },
+    }
+}
+
+/// The network's layers in box coordinates.
+struct Net {
+    d: usize,
+    /// `(W_l, b_l)` as given, for layers `1..` (the first is folded into the root piece).
+    layers: Vec<(Vec<f64>, Vec<f64>, usize, usize)>,
+    tol: f64,
+    slope: f64,
+}
+
+/// What one piece turned into: regions finished per layer, and pieces still to decide.
+struct Tally {
+    per_layer: Vec<u64>,
+}
+
+/// Decide `piece`'s neurons until one cuts it (the two halves go to `out`) or the last layer is done (it counts).
+fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally) -> CoreResult<()> {
+    let d = net.d;
+    let st = d + 1;
+    let nl = net.layers.len() + 1;
+    let mut side = vec![0.0f64; st];
+    loop {
+        let n_here = piece.pre.len() / st;
+        if piece.neuron == n_here {
+            tally.per_layer[piece.layer] += 1;
+            if piece.layer + 1 == nl {
+                return Ok(());
+            }
+            // The next layer's pre-activations: z' = W^T (gate * z) + b, affine in u on this piece.
+            let (w, b, n_in, n_out) = &net.layers[piece.layer];
+            let mut pre = vec![0.0f64; n_out * st];
+            for i in 0..*n_out {
+                let row = &mut pre[i * st..(i + 1) * st];
+                for j in 0..*n_in {
+                    let g = w[j * n_out + i] * piece.gate[j];
+                    if g != 0.0 {
+                        for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
+                            *x += g * y;
+                        }
+                    }
+                }
+                row[d] += b[i];
+            }
+            piece.pre = pre;
+            piece.gate.clear();
+            piece.layer += 1;
+            piece.neuron = 0;
+            continue;
+        }
+        let row = &piece.pre[piece.neuron * st..(piece.neuron + 1) * st];
+        let (a, c) = (&row[..d], row[d]);
+        // Over the whole box the pre-activation ranges over c -+ sum |a_k|: if that keeps one sign, no LP.
+        let reach: f64 = a.iter().map(|x| x.abs()).sum();
+        let nrm = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let active = if c - reach >= 0.0 || nrm == 0.0 || !(nrm.is_finite() && c.is_finite()) {
+            if !(nrm.is_finite() && c.is_finite()) {
+                return Err(CoreError::Numerical(format!(
+                    "a pre-activation of hidden layer {} overflowed on the box",
+                    piece.layer + 1
+                )));
+            }
+            Some(c > 0.0)
+        } else if c + reach <= 0.0 {
+            Some(false)
+        } else {
+            let s = (a.iter().zip(&piece.center).map(|(x, y)| x * y).sum::<f64>() + c) / nrm;
+            // The active side is {-a . u <= c}, the inactive one {a . u <= -c}; a side holding the whole inscribed
+            // ball keeps it and needs no LP.
+            let mut halves: [Option<(Vec<f64>, f64)>; 2] = [None, None];
+            for (h, sign) in [(0usize, -1.0f64), (1, 1.0)] {
+                let holds_ball = if h == 0 { s >= piece.radius } else { -s >= piece.radius };
+                if holds_ball {
+                    halves[h] = Some((piece.center.clone(), piece.radius));
+                    continue;
+                }
+                for k in 0..d {
+                    side[k] = sign * a[k] / nrm;
+                }
+                side[d] = -sign * c / nrm;
+                halves[h] = inscribed_ball(d, &piece.cons, &side, net.tol)?;
+            }
+            match halves {
+                [Some(on), Some(off)] => {
+                    // The neuron cuts the piece: both halves go on, each with its half-space.
+                    let mut other = piece.clone();
+                    for (pc, sign, (cen, rad)) in [(&mut piece, -1.0, on), (&mut other, 1.0, off)] {
+                        let (a, c) = {
+                            let r = &pc.pre[pc.neuron * st..(pc.neuron + 1) * st];
+                            (r[..d].to_vec(), r[d])
+                        };
+                        pc.cons.extend(a.iter().map(|x| sign * x / nrm));
+                        pc.cons.push(-sign * c / nrm);
+                        pc.center = cen;
+                        pc.radius = rad;
+                    }
+                    piece.gate.push(1.0);
+                    piece.neuron += 1;
+                    other.gate.push(net.slope);
+                    other.neuron += 1;
+                    out.push(piece);
+                    out.push(other);
+                    return Ok(());
+                }
+                [Some(_), None] => Some(true),
+                [None, Some(_)] => Some(false),
+                // Both halves thinner than tol (rounding at the edge of tol): the side of the centre.
+                [None, None] => Some(s > 0.0),
+            }
+        };
+        piece.gate.push(if active == Some(true) { 1.0 } else { net.slope });
+        piece.neuron += 1;
+    }
+}
+
+/// Result of [`network_regions_in_box`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkCount {
+    /// `per_layer[l]`: regions of hidden layers `0..=l` (the last entry is the network's count).
+    pub per_layer: Vec<u64>,
+}
+
+/// The linear (activation) regions of a network of hidden layers `layers[l] = (W_l, b_l)` (`W_0` of shape `(d, n_0)`,
+/// `W_l` of shape `(n_{l-1}, n_l)`) inside the open box `lo < x < hi`: the pieces on which every hidden unit's gate
+/// is constant, found by splitting the box neuron by neuron, layer by layer; a neuron of a later layer is affine on
+/// each piece of the earlier ones, so it cuts that piece by a hyperplane. A half is kept when its largest
+/// inscribed ball (a linear program, `microlp`) has a radius above `opts.tol` in the box mapped onto `[-1, 1]^d`.
+///
+/// Errors: `InvalidArgument` for malformed input; `TooLarge` beyond `opts.max_regions` regions; `Numerical` if a
+/// linear program fails; `Interrupted` on Ctrl-C.
+pub fn network_regions_in_box(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+) -> CoreResult<NetworkCount> {
+    let Some((w0, b0)) = layers.first() else {
+        return Err(CoreError::InvalidArgument("layers must hold at least one hidden layer".into()));
+    };
+    let d = w0.nrows();
+    if d == 0 {
+        return Err(CoreError::InvalidArgument("W of hidden layer 1 has no rows: d must be at least 1".into()));
+    }
+    if lo.len() != d || hi.len() != d {
+        return Err(CoreError::InvalidArgument(format!("lo and hi must have length d = {d}")));
+    }
+    if (0..d).any(|k| !(lo[k].is_finite() && hi[k].is_finite() && lo[k] < hi[k])) {
+        return Err(CoreError::InvalidArgument("the box needs finite lo < hi in every coordinate".into()));
+    }
+    if !(1e-9..=1e-2).contains(&opts.tol) {
+        return Err(CoreError::InvalidArgument(format!("tol must be in [1e-9, 1e-2], got {}", opts.tol)));
+    }
+    if !(opts.slope.is_finite()) {
+        return Err(CoreError::InvalidArgument("slope must be finite".into()));
+    }
+    let mut fan_in = d;
+    let mut total = 0usize;
+    for (l, (w, b)) in layers.iter().enumerate() {
+        if w.nrows() != fan_in || b.len() != w.ncols() {
+            return Err(CoreError::InvalidArgument(format!(
+                "hidden layer {}: W must have shape ({fan_in}, n) and b length n, got W {:?} and b of length {}",
+                l + 1,
+                w.dim(),
+                b.len()
+            )));
+        }
+        if w.iter().chain(b.iter()).any(|x| !x.is_finite()) {
+            return Err(CoreError::InvalidArgument(format!("hidden layer {} holds NaN or infinity", l + 1)));
+        }
+        fan_in = w.ncols();
+        total += w.ncols();
+    }
+    // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
+    // layer and its gates. The work list holds at most a few pieces per neuron per thread (depth first).
+    let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
+    let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2)) as f64;
+    let threads = rayon::current_num_threads() as f64;
+    crate::limits::check_bytes(
+        &format!("counting the regions of a network of {total} hidden units in {d}-D"),
+        piece_bytes * (total as f64 + 2.0) * threads * 2.0 + piece_bytes * 256.0 * threads,
+    )?;
+    // Box coordinates: x = cen + half * u.
+    let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
+    let half: Vec<f64> = (0..d).map(|k| 0.5 * (hi[k] - lo[k])).collect();
+    let n0 = w0.ncols();
+    let st = d + 1;
+    let mut pre = vec![0.0f64; n0 * st];
+    for j in 0..n0 {
+        for k in 0..d {
+            pre[j * st + k] = w0[[k, j]] * half[k];
+            pre[j * st + d] += w0[[k, j]] * cen[k];
+        }
+        pre[j * st + d] += b0[j];
+    }
+    let net = Net {
+        d,
+        layers: layers[1..]
+            .iter()
+            .map(|(w, b)| (w.iter().copied().collect(), b.to_vec(), w.nrows(), w.ncols()))
+            .collect(),
+        tol: opts.tol,
+        slope: opts.slope,
+    };
+    let nl = layers.len();
+    let root =
+        Piece { cons: Vec::new(), center: vec![0.0; d], radius: 1.0, layer: 0, neuron: 0, pre, gate: Vec::new() };
+    let cancel = crate::limits::Cancel::current();
+    let found = std::sync::atomic::AtomicU64::new(1);
+    let too_many = || {
+        CoreError::TooLarge(format!(
+            "the network has more than max_regions={} regions in the box; raise max_regions, or shrink the box",
+            opts.max_regions
+        ))
+    };
+    // Breadth first until there is work for every thread, then each piece depth first, in parallel; the counts
+    // are sums, so the result does not depend on the threads.
+    let mut tally = Tally { per_layer: vec![0; nl] };
+    let mut frontier = vec![root];
+    let want = 64 * rayon::current_num_threads().max(1);
+    while !frontier.is_empty() && frontier.len() < want {
+        let mut next = Vec::with_capacity(2 * frontier.len());
+        for p in frontier {
+            cancel.check()?;
+            advance(&net, p, &mut next, &mut tally)?;
+        }
+        let splits = next.len() as u64 / 2;
+        if found.fetch_add(splits, std::sync::atomic::Ordering::Relaxed) + splits > opts.max_regions {
+            return Err(too_many());
+        }
+        frontier = next;
+    }
+    let rest = frontier
+        .into_par_iter()
+        .map(|p| {
+            let _on = cancel.install();
+            let mut t = Tally { per_layer: vec![0; nl] };
+            let mut stack = vec![p];
+            let mut out = Vec::with_capacity(2);
+            while let Some(p) = stack.pop() {
+                cancel.check()?;
+                advance(&net, p, &mut out, &mut t)?;
+                if !out.is_empty() {
+                    if found.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 > opts.max_regions {
+                        return Err(too_many());
+                    }
+                    stack.append(&mut out);
+                }
+            }
+            Ok(t.per_layer)
+        })
+        .try_reduce(
+            || vec![0; nl],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                Ok(a)
+            },
+        )?;
+    for (x, y) in tally.per_layer.iter_mut().zip(rest) {
+        *x += y;
+    }
+    Ok(NetworkCount { per_layer: tally.per_layer })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::{arr1, Array1, Array2};
+    use ndarray::{arr1, arr2, Array1, Array2};
     use rand::{RngExt, SeedableRng};
 
     fn count(w: &Array2<f64>, b: &Array1<f64>, lo: f64, hi: f64) -> CoreResult<u64> {
@@ -1580,6 +1920,124 @@ mod tests {
         assert!(regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).is_err());
         let b3 = Array1::zeros(3);
         assert!(regions_in_box(w.view(), b3.view(), lo.view(), lo.view(), &WindowOptions::default()).is_err());
+    }
+
+    fn net_count(layers: &[(Array2<f64>, Array1<f64>)], lo: f64, hi: f64) -> CoreResult<Vec<u64>> {
+        let d = layers[0].0.nrows();
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (Array1::from_elem(d, lo), Array1::from_elem(d, hi));
+        network_regions_in_box(&views, lo.view(), hi.view(), &NetworkOptions::default()).map(|c| c.per_layer)
+    }
+
+    fn random_net(widths: &[usize], d: usize, seed: u64) -> Vec<(Array2<f64>, Array1<f64>)> {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let mut fan_in = d;
+        widths
+            .iter()
+            .map(|&n| {
+                let w = Array2::from_shape_fn((fan_in, n), |_| rng.random::<f64>() * 2.0 - 1.0);
+                let b = Array1::from_shape_fn(n, |_| rng.random::<f64>() * 2.0 - 1.0);
+                fan_in = n;
+                (w, b)
+            })
+            .collect()
+    }
+
+    /// Regions of a network on the line, brute force: the gate patterns of `n` evenly spaced points, counted
+    /// as runs (a pattern that comes back after another counts again: it is another region).
+    fn runs_1d(layers: &[(Array2<f64>, Array1<f64>)], lo: f64, hi: f64, n: usize) -> u64 {
+        let mut prev: Vec<bool> = Vec::new();
+        let mut runs = 0;
+        for i in 0..n {
+            let x = lo + (hi - lo) * (i as f64 + 0.5) / n as f64;
+            let mut h = vec![x];
+            let mut pat = Vec::new();
+            for (w, b) in layers {
+                let z: Vec<f64> =
+                    (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
+                pat.extend(z.iter().map(|&v| v > 0.0));
+                h = z.iter().map(|&v| v.max(0.0)).collect();
+            }
+            if pat != prev {
+                runs += 1;
+                prev = pat;
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn a_network_of_one_layer_has_the_layers_regions() {
+        for (d, l, seed) in [(1, 9, 1), (2, 40, 2), (3, 25, 3), (4, 14, 4), (5, 9, 5)] {
+            let (w, b) = random(d, l, seed);
+            let exact = count(&w, &b, -1.0, 1.0).unwrap();
+            assert_eq!(net_count(&[(w, b)], -1.0, 1.0).unwrap(), vec![exact], "d={d} L={l}");
+        }
+    }
+
+    #[test]
+    fn a_deep_network_on_the_line_has_the_runs_of_its_patterns() {
+        for seed in 0..6 {
+            let layers = random_net(&[6, 5, 4], 1, 100 + seed);
+            let brute = runs_1d(&layers, -2.0, 2.0, 400_000);
+            assert_eq!(*net_count(&layers, -2.0, 2.0).unwrap().last().unwrap(), brute, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_network_of_two_separate_blocks_has_the_product_of_their_regions() {
+        // x1 feeds block A only and (x2, x3) block B only, in every layer: a region is a pair of regions.
+        for seed in 0..3 {
+            let a = random_net(&[4, 3], 1, 200 + seed);
+            let b = random_net(&[5, 4], 2, 300 + seed);
+            let blocks: Vec<(Array2<f64>, Array1<f64>)> = a
+                .iter()
+                .zip(&b)
+                .map(|((wa, ba), (wb, bb))| {
+                    let (ra, ca, rb, cb) = (wa.nrows(), wa.ncols(), wb.nrows(), wb.ncols());
+                    let mut w = Array2::zeros((ra + rb, ca + cb));
+                    w.slice_mut(ndarray::s![..ra, ..ca]).assign(wa);
+                    w.slice_mut(ndarray::s![ra.., ca..]).assign(wb);
+                    (w, ndarray::concatenate![ndarray::Axis(0), *ba, *bb])
+                })
+                .collect();
+            let ra = runs_1d(&a, -1.0, 1.0, 400_000);
+            let rb = *net_count(&b, -1.0, 1.0).unwrap().last().unwrap();
+            let rab = net_count(&blocks, -1.0, 1.0).unwrap();
+            assert_eq!(*rab.last().unwrap(), ra * rb, "seed {seed}");
+            assert_eq!(rab[0], count(&blocks[0].0, &blocks[0].1, -1.0, 1.0).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_network_counts_the_same_on_any_number_of_threads_and_stops_at_max_regions() {
+        let layers = random_net(&[12, 10, 8], 3, 7);
+        let one =
+            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| net_count(&layers, -1.0, 1.0));
+        let two =
+            rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| net_count(&layers, -1.0, 1.0));
+        let one = one.unwrap();
+        assert_eq!(Ok(one.clone()), two);
+        assert!(one.windows(2).all(|p| p[0] <= p[1]), "{one:?}");
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (Array1::from_elem(3, -1.0), Array1::from_elem(3, 1.0));
+        let opts = NetworkOptions { max_regions: one[2] - 1, ..NetworkOptions::default() };
+        assert!(matches!(network_regions_in_box(&views, lo.view(), hi.view(), &opts), Err(CoreError::TooLarge(_))));
+        let opts = NetworkOptions { max_regions: one[2], ..NetworkOptions::default() };
+        assert_eq!(network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap().per_layer, one);
+    }
+
+    #[test]
+    fn a_unit_with_no_inputs_cuts_nothing() {
+        // Layer 2's second unit reads nothing: a constant, whatever its bias. The first layer alone counts 4.
+        let w1 = arr2(&[[1.0, 0.0], [0.0, 1.0]]);
+        let b1 = arr1(&[0.0, 0.0]);
+        let w2 = arr2(&[[1.0, 0.0], [-1.0, 0.0]]);
+        for bias in [-1.0, 0.0, 1.0] {
+            let layers = vec![(w1.clone(), b1.clone()), (w2.clone(), arr1(&[0.0, bias]))];
+            // x - y = 0 cuts the quadrant where both are active only: 5 regions.
+            assert_eq!(net_count(&layers, -1.0, 1.0).unwrap(), vec![4, 5]);
+        }
     }
 }
 

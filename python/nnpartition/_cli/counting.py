@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -61,6 +61,7 @@ def _regions(args: argparse.Namespace) -> int:
                          "(exact count of a trained layer inside a box)")
     # they were silently ignored (-L 5 -d 2 --tol 1 --first-layer printed the count of 5 hyperplanes)
     given = [opt for opt, value in (("--tol", args.tol), ("--max-work", args.max_work),
+                                    ("--max-regions", args.max_regions),
                                     ("--first-layer", args.first_layer or None)) if value is not None]
     if given:
         raise ValueError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to the --weights/--box "
@@ -122,13 +123,17 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     if args.central or args.log:
         raise ValueError(f"{'--central' if args.central else '--log'} applies to the -L/-d count only")
     lo, hi = args.box
+    given_tol = args.tol
     args.tol = DEFAULT_TOL if args.tol is None else args.tol
     args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
+    if args.max_regions is not None and (len(layers) == 1 or args.first_layer or layers[0][0].shape[0] == 2):
+        raise ValueError("--max-regions applies to a network of several hidden layers with d != 2 only (counted by "
+                         "linear programs); a layer's count is limited by --max-work")
     if len(layers) > 1 and not args.first_layer:
-        return _network_in_box(args, layers, lo, hi)
+        return _network_in_box(args, layers, lo, hi, given_tol)
     W, b = layers[0]
     try:
         r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
@@ -150,21 +155,18 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     return 0
 
 
-def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float) -> int:
-    """The whole network's linear regions in the square ``[lo, hi]^2`` (``region_polygons``: every hidden layer
-    cuts the regions of the ones before); for ``d > 2`` no exact count of a deep network in a box exists here.
-    The first layer alone (what was printed before, 811 regions where the network has 2861) is ``--first-layer``."""
+def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float, tol: Optional[float]) -> int:
+    """The whole network's linear regions in the box ``[lo, hi]^d`` (every hidden layer cuts the regions of the ones
+    before): for ``d = 2`` by ``region_polygons`` (the count ``plot-partition`` draws), for any other ``d`` by
+    ``network_regions_in_box`` (linear programs; slivers thinner than ``--tol`` are not counted). The first layer
+    alone (what was printed before, 811 regions where the network has 2861) is ``--first-layer``."""
     from ..network import DeepNet
     from ..pictures import region_polygons
+    from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_region_count_curve
 
     d = layers[0][0].shape[0]
     widths = [int(W.shape[1]) for W, _ in layers]
     path = args.weights
-    if d != 2:
-        raise ValueError(f"--weights {path} holds a network of {len(layers)} hidden layers {widths} with d = {d} "
-                         f"inputs: regions --box counts a whole network's regions in a 2-D box only (d = 2); count "
-                         f"its first layer with --first-layer, or its regions in a 2-D slice with nnpartition "
-                         f"plot-partition --weights {path} --plot OUT.png")
     with np.load(path) as data:
         activation = str(data["activation"]) if "activation" in data.files else "relu"
         slope = float(data["slope"]) if "slope" in data.files else 0.01
@@ -172,14 +174,29 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float)
         raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
                          f"its first layer's with --first-layer")
     net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
-    r = region_polygons(net, box=(lo, hi), tol=args.tol).n_regions
-    bound = counting.deep_region_bounds(2, widths).upper
-    if args.json:
-        print(dumps({"weights": path, "d": d, "widths": widths, "box": [lo, hi], "regions": r,
-                     "deep_bound": bound, "layers": len(layers), "counted": "all layers"}))
+    if d == 2:
+        r = region_polygons(net, box=(lo, hi), tol=args.tol).n_regions
+        per_layer = None
     else:
-        print(f"{sum(widths)} neurons in {len(layers)} hidden layers {widths} cut the box [{lo:g}, {hi:g}]^2 into "
-              f"{_count(r, 'linear region')} (all layers; at most {bound} in all of R^2, the deep bound)")
+        try:
+            curve = network_region_count_curve(
+                net, lo, hi, tol=DEFAULT_NETWORK_TOL if tol is None else tol,
+                max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
+        except ValueError as exc:   # the Python API's words for the options a shell user sets
+            raise ValueError(str(exc).replace("max_regions=", "--max-regions ")
+                             .replace("raise max_regions", "raise --max-regions").replace("tol ", "--tol ")) from None
+        r, per_layer = int(curve[-1]), [int(c) for c in curve[1:]]
+    bound = counting.deep_region_bounds(d, widths).upper
+    if args.json:
+        out = {"weights": path, "d": d, "widths": widths, "box": [lo, hi], "regions": r, "deep_bound": bound,
+               "layers": len(layers), "counted": "all layers"}
+        if per_layer is not None:
+            out["after_each_layer"] = per_layer
+        print(dumps(out))
+    else:
+        each = "" if per_layer is None else f"after each layer {', '.join(map(str, per_layer))}; "
+        print(f"{sum(widths)} neurons in {len(layers)} hidden layers {widths} cut the box [{lo:g}, {hi:g}]^{d} into "
+              f"{_count(r, 'linear region')} (all layers; {each}at most {bound} in all of R^{d}, the deep bound)")
     return 0
 
 
@@ -191,8 +208,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into (any layer: "
                                    "coincident hyperplanes, or several through one point, as a bias-free layer "
                                    "has them, are counted as they cut), or for a "
-                                   "network of several hidden layers with d = 2 the linear regions of the whole "
-                                   "network in the square [LO, HI]^2.")
+                                   "network of several hidden layers the linear regions of the whole "
+                                   "network in the box [LO, HI]^d (d = 2: exactly, by the polygons "
+                                   "plot-partition draws; other d: by linear programs, regions thinner than "
+                                   "--tol uncounted).")
     p.add_argument("-L", type=integer, default=None, help="number of hyperplanes (hidden neurons), >= 0")
     p.add_argument("-d", type=integer, default=None, help="dimension of the space, >= 0")
     p.add_argument("--central", action="store_true", help="all hyperplanes pass through the origin")
@@ -201,7 +220,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "refused")
     p.add_argument("--weights", default=None, metavar="FILE.npz",
                    help="an .npz with arrays W (shape (d, L)) and b (shape (L,)); W1, b1, W2, b2, ... (a network "
-                        "as save_network and plot-partition --save-weights write it: for d = 2 every layer's "
+                        "as save_network and plot-partition --save-weights write it: every layer's "
                         "regions are counted); or PyTorch's weight (shape (L, d)) and bias")
     p.add_argument("--first-layer", action="store_true",
                    help="with --weights, a network of several hidden layers: count its first layer's regions only")
@@ -209,10 +228,15 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="count regions inside the open box LO < x_k < HI (every coordinate); needs --weights")
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
-                        "taken in exact arithmetic (default 1e-9)")
+                        "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
+                        "the radius a region's inscribed ball must exceed, in the box mapped onto [-1, 1]^d "
+                        "(default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
                         "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
+    p.add_argument("--max-regions", type=integer, default=None,
+                   help="with --weights, a network of several layers with d != 2: stop beyond this many regions "
+                        "(default 1000000)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

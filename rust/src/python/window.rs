@@ -1,7 +1,7 @@
 //! Bindings for exact region counts inside a box.
 
 use super::run_interruptible;
-use crate::window::{regions_in_box, work_estimate, WindowOptions};
+use crate::window::{network_regions_in_box, regions_in_box, work_estimate, NetworkOptions, WindowOptions};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -31,8 +31,31 @@ fn window_work(n: u64, d: u64) -> f64 {
     work_estimate(n, d)
 }
 
+/// `per_layer`: the linear regions of hidden layers `0..=l` of a network inside the open box
+/// `lo < x < hi` (pieces whose largest inscribed ball has a radius above `tol` in box units).
+#[pyfunction]
+#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope))]
+#[allow(clippy::too_many_arguments)]
+fn window_network_region_counts<'py>(
+    py: Python<'py>,
+    ws: Vec<PyReadonlyArray2<'py, f64>>,
+    bs: Vec<PyReadonlyArray1<'py, f64>>,
+    lo: PyReadonlyArray1<'py, f64>,
+    hi: PyReadonlyArray1<'py, f64>,
+    tol: f64,
+    max_regions: u64,
+    slope: f64,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let layers: Vec<_> = ws.iter().zip(&bs).map(|(w, b)| (w.as_array(), b.as_array())).collect();
+    let (lov, hiv) = (lo.as_array(), hi.as_array());
+    let opts = NetworkOptions { tol, max_regions, slope };
+    let c = run_interruptible(py, None, || network_regions_in_box(&layers, lov, hiv, &opts))?;
+    Ok(c.per_layer.into_pyarray(py))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_region_counts, m)?)?;
     m.add_function(wrap_pyfunction!(window_work, m)?)?;
+    m.add_function(wrap_pyfunction!(window_network_region_counts, m)?)?;
     Ok(())
 }
