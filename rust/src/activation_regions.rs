@@ -514,24 +514,29 @@ pub fn count_patterns<T: Real>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ndarray::{array, Array1};
     use std::collections::HashMap as StdMap;
+
+    /// The gate pattern of one point (every unit of every layer: pre-activation > 0), by a plain forward pass.
+    pub(crate) fn pattern_of(point: &[f64], layers: &[(Array2<f64>, Array1<f64>)]) -> Vec<bool> {
+        let mut h: Vec<f64> = point.to_vec();
+        let mut pat = Vec::new();
+        for (w, b) in layers {
+            let z: Vec<f64> =
+                (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
+            pat.extend(z.iter().map(|&v| v > 0.0));
+            h = z.iter().map(|&v| v.max(0.0)).collect();
+        }
+        pat
+    }
 
     /// Straightforward reference: per point, evaluate every unit, collect sign vectors in a std HashMap.
     fn reference(x: &Array2<f64>, layers: &[(Array2<f64>, Array1<f64>)], y: &[u8]) -> (usize, Vec<u64>, f64) {
         let mut map: StdMap<Vec<bool>, (u64, u64)> = StdMap::new();
         for (i, row) in x.rows().into_iter().enumerate() {
-            let mut h: Vec<f64> = row.to_vec();
-            let mut pat = Vec::new();
-            for (w, b) in layers {
-                let z: Vec<f64> =
-                    (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
-                pat.extend(z.iter().map(|&v| v > 0.0));
-                h = z.iter().map(|&v| v.max(0.0)).collect();
-            }
-            let e = map.entry(pat).or_default();
+            let e = map.entry(pattern_of(&row.to_vec(), layers)).or_default();
             e.0 += 1;
             e.1 += y[i] as u64;
         }

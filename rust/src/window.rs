@@ -1950,14 +1950,7 @@ mod tests {
         let mut runs = 0;
         for i in 0..n {
             let x = lo + (hi - lo) * (i as f64 + 0.5) / n as f64;
-            let mut h = vec![x];
-            let mut pat = Vec::new();
-            for (w, b) in layers {
-                let z: Vec<f64> =
-                    (0..w.ncols()).map(|j| (0..h.len()).map(|k| h[k] * w[[k, j]]).sum::<f64>() + b[j]).collect();
-                pat.extend(z.iter().map(|&v| v > 0.0));
-                h = z.iter().map(|&v| v.max(0.0)).collect();
-            }
+            let pat = crate::activation_regions::tests::pattern_of(&[x], layers);
             if pat != prev {
                 runs += 1;
                 prev = pat;
