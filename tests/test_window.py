@@ -910,3 +910,29 @@ def test_network_regions_refuse_what_they_cannot_count():
         nnpartition.network_regions_in_box(tanh, -1, 1)
     with pytest.raises(TypeError, match="net must be"):
         nnpartition.network_regions_in_box(object(), -1, 1)
+
+
+def test_network_regions_report_progress_and_stop_when_the_progress_callback_raises(capsys):
+    """The bar counts the regions found so far and ends at the count; the core's callback sees a non-decreasing
+    count ending at the network's; an exception in it stops the count (as Ctrl-C does) and is raised."""
+    layers = random_net(3, [10, 10, 10], 5)
+    n = nnpartition.network_regions_in_box(layers, -1, 1, progress=True)
+    assert "regions: " in capsys.readouterr().err
+    nnpartition.network_regions_in_box(layers, -1, 1, progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        nnpartition.network_regions_in_box(layers, -1, 1, progress="yes")
+    from nnpartition import _core
+    from nnpartition.window import _network_args
+
+    seen = []
+    _core.window_network_region_counts(*_network_args(layers, -1, 1, 1e-6, 10**6), progress=seen.append)
+    assert seen[-1] == n and all(a <= b for a, b in zip(seen, seen[1:]))
+
+    def stop(found):
+        if found > 10:
+            raise ValueError(f"stop at {found}")
+
+    big = random_net(5, [40, 40, 40], 6)
+    with pytest.raises(ValueError, match="stop at"):
+        _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12), progress=stop)

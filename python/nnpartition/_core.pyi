@@ -203,6 +203,7 @@ def window_network_region_counts(
     tol: float,
     max_regions: int,
     slope: float,
+    progress: Optional[Callable[[int], object]] = None,
 ) -> npt.NDArray[np.uint64]: ...
 
 # --- trainer ---

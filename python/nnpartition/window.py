@@ -18,13 +18,15 @@ numbers given. A zero column of ``W`` raises a ``ValueError``.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._progress import _check as _check_progress
+from ._progress import progress_bar
 
 __all__ = ["regions_in_box", "region_count_curve", "network_regions_in_box", "network_region_count_curve",
            "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL", "DEFAULT_NETWORK_TOL",
@@ -166,7 +168,9 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
     return curve
 
 
-def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions: Any) -> Tuple[Any, ...]:
+def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
+                  max_regions: Any) -> Tuple[List[NDArray[np.float64]], List[NDArray[np.float64]], NDArray[np.float64],
+                                             NDArray[np.float64], float, int, float]:
     from .network import DeepNet, TwoLayerNet
 
     slope = 0.0
@@ -207,7 +211,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions:
 
 
 def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
-                           max_regions: int = DEFAULT_MAX_REGIONS) -> int:
+                           max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None) -> int:
     """Linear regions of a whole ReLU network inside the open box ``lo < x < hi``, in any input dimension.
 
     A region is a piece of the box on which every hidden unit of every layer keeps its gate (on or off), so the
@@ -227,6 +231,8 @@ def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float
         tol: the radius a region's largest inscribed ball must exceed, relative to the box mapped onto
             ``[-1, 1]^d``; in ``[1e-9, 1e-2]``.
         max_regions: stop with a ``ValueError`` once more regions than this are found.
+        progress: a bar of the regions found so far (``None``: only when the count runs longer than a second and
+            someone can see it; ``True``: always; ``False``: never).
 
     Returns:
         The number of regions, a Python ``int``.
@@ -242,11 +248,12 @@ def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float
         >>> network_regions_in_box([first], -2, 2), network_regions_in_box([first, second], -2, 2)  # cuts 7 of them
         (8, 15)
     """
-    return int(network_region_count_curve(net, lo, hi, tol=tol, max_regions=max_regions)[-1])
+    return int(network_region_count_curve(net, lo, hi, tol=tol, max_regions=max_regions, progress=progress)[-1])
 
 
 def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
-                               max_regions: int = DEFAULT_MAX_REGIONS) -> NDArray[np.int64]:
+                               max_regions: int = DEFAULT_MAX_REGIONS,
+                               progress: Optional[bool] = None) -> NDArray[np.int64]:
     """Linear regions inside the box as the hidden layers are added one by one.
 
     ``curve[k]`` is the number of regions of the first ``k`` hidden layers (``curve[0] == 1``, the box), so
@@ -259,8 +266,13 @@ def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: f
         >>> network_region_count_curve(layers, -2, 2).tolist()
         [1, 8, 15]
     """
-    args = _network_args(net, lo, hi, tol, max_regions)
-    per_layer = _core.window_network_region_counts(*args)
+    progress = _check_progress(progress)
+    ws, bs, lo_a, hi_a, tol, max_regions, slope = _network_args(net, lo, hi, tol, max_regions)
+    with progress_bar(None, desc="regions", progress=progress, unit="region") as bar:
+        def found(n: int) -> None:
+            bar.update(n - bar.n)
+
+        per_layer = _core.window_network_region_counts(ws, bs, lo_a, hi_a, tol, max_regions, slope, progress=found)
     return np.concatenate([[1], per_layer.astype(np.int64)])
 
 

@@ -48,6 +48,7 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Default margin of the floating-point filter (relative to the box mapped onto `[-1, 1]^d`); decisions inside it
 /// are taken again exactly.
@@ -1301,6 +1302,18 @@ pub fn network_regions_in_box(
     hi: ArrayView1<f64>,
     opts: &NetworkOptions,
 ) -> CoreResult<NetworkCount> {
+    network_regions_in_box_counting(layers, lo, hi, opts, &AtomicU64::new(0))
+}
+
+/// [`network_regions_in_box`], adding to `found` (which starts at 0) as pieces are split off (it ends at the
+/// network's count): what a progress bar reads while the count runs.
+pub fn network_regions_in_box_counting(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+    found: &AtomicU64,
+) -> CoreResult<NetworkCount> {
     let Some((w0, b0)) = layers.first() else {
         return Err(CoreError::InvalidArgument("layers must hold at least one hidden layer".into()));
     };
@@ -1372,7 +1385,7 @@ pub fn network_regions_in_box(
     let root =
         Piece { cons: Vec::new(), center: vec![0.0; d], radius: 1.0, layer: 0, neuron: 0, pre, gate: Vec::new() };
     let cancel = crate::limits::Cancel::current();
-    let found = std::sync::atomic::AtomicU64::new(1);
+    found.fetch_add(1, Ordering::Relaxed);
     let too_many = || {
         CoreError::TooLarge(format!(
             "the network has more than max_regions={} regions in the box; raise max_regions, or shrink the box",
@@ -1391,7 +1404,7 @@ pub fn network_regions_in_box(
             advance(&net, p, &mut next, &mut tally)?;
         }
         let splits = next.len() as u64 / 2;
-        if found.fetch_add(splits, std::sync::atomic::Ordering::Relaxed) + splits > opts.max_regions {
+        if found.fetch_add(splits, Ordering::Relaxed) + splits > opts.max_regions {
             return Err(too_many());
         }
         frontier = next;
@@ -1407,7 +1420,7 @@ pub fn network_regions_in_box(
                 cancel.check()?;
                 advance(&net, p, &mut out, &mut t)?;
                 if !out.is_empty() {
-                    if found.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 > opts.max_regions {
+                    if found.fetch_add(1, Ordering::Relaxed) + 1 > opts.max_regions {
                         return Err(too_many());
                     }
                     stack.append(&mut out);

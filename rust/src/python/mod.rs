@@ -70,6 +70,21 @@ where
     T: Send,
     F: FnOnce() -> Result<T, CoreError> + Send,
 {
+    run_interruptible_ticking(py, threads, f, |_| Ok(()))
+}
+
+/// [`run_interruptible`], calling `tick` with the GIL between the waiting steps (a progress bar reads a counter
+/// the worker updates); an error it returns cancels the call as a signal does.
+pub(crate) fn run_interruptible_ticking<T, F>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    f: F,
+    mut tick: impl FnMut(Python<'_>) -> PyResult<()>,
+) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> Result<T, CoreError> + Send,
+{
     let pool = threads.map(thread_pool).transpose()?;
     let token = Cancel::new();
     // A call made from inside another (a Python callback of a long call, e.g. `train(callback=...)`)
@@ -101,8 +116,11 @@ where
                     return out.map_err(PyErr::from);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let signal =
-                        if outer.is_cancelled() { Err(CoreError::Interrupted.into()) } else { py.check_signals() };
+                    let signal = if outer.is_cancelled() {
+                        Err(CoreError::Interrupted.into())
+                    } else {
+                        py.check_signals().and_then(|()| tick(py))
+                    };
                     if let Err(e) = signal {
                         token.cancel();
                         let joined = py.detach(|| worker.join());

@@ -1,9 +1,10 @@
 //! Bindings for exact region counts inside a box.
 
-use super::run_interruptible;
-use crate::window::{network_regions_in_box, regions_in_box, work_estimate, NetworkOptions, WindowOptions};
+use super::{run_interruptible, run_interruptible_ticking};
+use crate::window::{network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `(regions, increments)`: exact regions of the hyperplanes of `x @ w + b`
 /// inside the open box `lo < x < hi`, and the regions each neuron adds.
@@ -33,8 +34,9 @@ fn window_work(n: u64, d: u64) -> f64 {
 
 /// `per_layer`: the linear regions of hidden layers `0..=l` of a network inside the open box
 /// `lo < x < hi` (pieces whose largest inscribed ball has a radius above `tol` in box units).
+/// `progress`, if given, is called with the number of pieces found so far while the count runs.
 #[pyfunction]
-#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope))]
+#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn window_network_region_counts<'py>(
     py: Python<'py>,
@@ -45,11 +47,24 @@ fn window_network_region_counts<'py>(
     tol: f64,
     max_regions: u64,
     slope: f64,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
     let layers: Vec<_> = ws.iter().zip(&bs).map(|(w, b)| (w.as_array(), b.as_array())).collect();
     let (lov, hiv) = (lo.as_array(), hi.as_array());
     let opts = NetworkOptions { tol, max_regions, slope };
-    let c = run_interruptible(py, None, || network_regions_in_box(&layers, lov, hiv, &opts))?;
+    let found = AtomicU64::new(0);
+    let c = run_interruptible_ticking(
+        py,
+        None,
+        || network_regions_in_box_counting(&layers, lov, hiv, &opts, &found),
+        |_| match &progress {
+            Some(cb) => cb.call1((found.load(Ordering::Relaxed),)).map(|_| ()),
+            None => Ok(()),
+        },
+    )?;
+    if let Some(cb) = &progress {
+        cb.call1((found.load(Ordering::Relaxed),))?;
+    }
     Ok(c.per_layer.into_pyarray(py))
 }
 
