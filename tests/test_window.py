@@ -828,8 +828,10 @@ def test_network_regions_in_2d_agree_with_the_polygons_of_the_pictures(seed):
     widths = [int(n) for n in rng.integers(1, 9, size=rng.integers(1, 4))]
     act = "leaky_relu" if seed % 3 == 0 else "relu"
     net = nnpartition.DeepNet(random_net(2, widths, seed), np.ones(widths[-1]), 0.0, act, 0.2)
-    want = nnpartition.region_polygons(net, box=(-1.5, 1.5)).n_regions
-    assert nnpartition.network_regions_in_box(net, -1.5, 1.5) == want, (widths, act)
+    polygons = nnpartition.region_polygons(net, box=(-1.5, 1.5))
+    assert nnpartition.network_regions_in_box(net, -1.5, 1.5) == polygons.n_regions, (widths, act)
+    listed = nnpartition.network_regions(net, -1.5, 1.5)
+    assert {p.tobytes() for p in listed.patterns} == {p.tobytes() for p in polygons.patterns}
 
 
 @pytest.mark.parametrize("widths,seed", [([8, 8], 0), ([12, 6, 4], 1), ([3, 9], 2), ([16, 16], 3)])
@@ -856,7 +858,8 @@ def test_a_bias_free_layer_gives_covers_count(d, L, seed):
 def test_a_network_has_at_least_the_patterns_of_its_sample_points(d, widths, seed):
     """An activation region is convex (its gates fix every pre-activation to an affine map), so each gate pattern
     seen on sample points is one region: the sampled patterns are a lower bound, and the first layer's count is
-    regions_in_box's exact one."""
+    regions_in_box's exact one. Listed, every sampled pattern is among the regions, and each region's point has
+    the region's pattern in a forward pass."""
     layers = random_net(d, widths, seed)
     curve = nnpartition.network_region_count_curve(layers, -1, 1)
     X = np.random.default_rng(seed).uniform(-1, 1, size=(200_000, d))
@@ -869,6 +872,17 @@ def test_a_network_has_at_least_the_patterns_of_its_sample_points(d, widths, see
     assert curve[0] == 1 and curve[1] == regions_in_box(*layers[0], -1, 1)
     assert all(s <= c for s, c in zip(sampled, curve[1:])), (sampled, curve)
     assert all(a <= b for a, b in zip(curve, curve[1:]))   # a later layer only cuts
+    listed = nnpartition.network_regions(layers, -1, 1)
+    assert listed.n_regions == curve[-1] and listed.curve.tolist() == curve.tolist()
+    regions = {p.tobytes() for p in listed.patterns}
+    assert len(regions) == listed.n_regions
+    assert {p.tobytes() for p in np.concatenate(pats, axis=1)} <= regions
+    h, at_points = listed.points, []
+    for W, b in layers:
+        z = h @ W + b
+        at_points.append(z > 0)
+        h = np.maximum(z, 0)
+    assert np.array_equal(np.concatenate(at_points, axis=1), listed.patterns)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -905,6 +919,9 @@ def test_network_regions_refuse_what_they_cannot_count():
         with pytest.raises(err, match=None) as exc:
             nnpartition.network_regions_in_box(args, -1, 1, **kw)
         assert words in str(exc.value), str(exc.value)
+    with pytest.raises(ValueError, match="listing the regions .* max_regions=1000000000000000 of them"):
+        nnpartition.network_regions(layers, -1, 1, max_regions=10**15)   # the list's memory, before the count
+    assert nnpartition.network_regions_in_box(layers, -1, 1, max_regions=10**15) > 0   # a count holds no list
     tanh = nnpartition.DeepNet(layers, np.ones(3), 0.0, "tanh")
     with pytest.raises(ValueError, match="tanh units has no linear regions"):
         nnpartition.network_regions_in_box(tanh, -1, 1)
@@ -926,7 +943,7 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
     from nnpartition.window import _network_args
 
     seen = []
-    _core.window_network_region_counts(*_network_args(layers, -1, 1, 1e-6, 10**6), progress=seen.append)
+    _core.window_network_region_counts(*_network_args(layers, -1, 1, 1e-6, 10**6), False, progress=seen.append)
     assert seen[-1] == n and all(a <= b for a, b in zip(seen, seen[1:]))
 
     def stop(found):
@@ -935,4 +952,4 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
 
     big = random_net(5, [40, 40, 40], 6)
     with pytest.raises(ValueError, match="stop at"):
-        _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12), progress=stop)
+        _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12), False, progress=stop)

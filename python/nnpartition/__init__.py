@@ -36,7 +36,8 @@ from .network import DeepNet, TwoLayerNet
 from .pictures import Plane, RegionPolygons, plot_partition, region_polygons
 from .simulation import PartitionSim, Summary, simulate_partition
 from .training import AccuracyMeasurement, Protocol, TrainResult, real_accuracy, train
-from .window import network_region_count_curve, network_regions_in_box, region_count_curve, regions_in_box
+from .window import (NetworkRegions, network_region_count_curve, network_regions, network_regions_in_box,
+                     region_count_curve, regions_in_box)
 
 __all__ = [
     "__version__",
@@ -81,4 +82,6 @@ __all__ = [
     "regions_in_box",
     "network_regions_in_box",
     "network_region_count_curve",
+    "network_regions",
+    "NetworkRegions",
 ]

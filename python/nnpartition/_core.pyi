@@ -203,8 +203,9 @@ def window_network_region_counts(
     tol: float,
     max_regions: int,
     slope: float,
+    list: bool,
     progress: Optional[Callable[[int], object]] = None,
-) -> npt.NDArray[np.uint64]: ...
+) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
 
 # --- trainer ---
 from typing import Any, Callable, Dict  # noqa: E402

@@ -18,6 +18,7 @@ numbers given. A zero column of ``W`` raises a ``ValueError``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -25,10 +26,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
+from ._frozen import ValueResult
+from ._repr import short_repr
 from ._progress import _check as _check_progress
 from ._progress import progress_bar
 
 __all__ = ["regions_in_box", "region_count_curve", "network_regions_in_box", "network_region_count_curve",
+           "network_regions", "NetworkRegions",
            "regions_in_square_numpy", "DEFAULT_MAX_WORK", "DEFAULT_TOL", "DEFAULT_NETWORK_TOL",
            "DEFAULT_MAX_REGIONS"]
 
@@ -267,13 +271,76 @@ def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: f
         [1, 8, 15]
     """
     progress = _check_progress(progress)
+    per_layer, _, _, _, _ = _network_regions(net, lo, hi, tol, max_regions, progress, False)
+    return np.concatenate([[1], per_layer.astype(np.int64)])
+
+
+def _network_regions(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions: Any, progress: Any,
+                     listed: bool) -> Tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64],
+                                            NDArray[np.bool_], Tuple[int, ...]]:
+    """``(per_layer, points, radii, patterns, widths)`` of the core's count (the middle three empty unless
+    ``listed``)."""
+    progress = _check_progress(progress)
     ws, bs, lo_a, hi_a, tol, max_regions, slope = _network_args(net, lo, hi, tol, max_regions)
     with progress_bar(None, desc="regions", progress=progress, unit="region") as bar:
         def found(n: int) -> None:
             bar.update(n - bar.n)
 
-        per_layer = _core.window_network_region_counts(ws, bs, lo_a, hi_a, tol, max_regions, slope, progress=found)
-    return np.concatenate([[1], per_layer.astype(np.int64)])
+        out = _core.window_network_region_counts(ws, bs, lo_a, hi_a, tol, max_regions, slope, listed,
+                                                 progress=found)
+    return (*out, tuple(int(W.shape[1]) for W in ws))
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkRegions(ValueResult):
+    """The linear regions of a network inside a box, one row each (what :func:`network_regions` returns).
+
+    Attributes:
+        points: ``float64 (n_regions, d)``: a point inside each region, the centre of a ball inside it.
+        radii: ``float64 (n_regions,)``: that ball's radius, in the box mapped onto ``[-1, 1]^d`` (above ``tol``).
+        patterns: ``bool (n_regions, total hidden units)``, layer by layer: ``True`` where the unit is on (its
+            pre-activation is positive) on the region.
+        curve: ``int64 (layers + 1,)``: the regions after each hidden layer, as
+            :func:`network_region_count_curve` gives them.
+        widths: the hidden layers' widths (to split ``patterns`` by layer).
+    """
+
+    __repr__ = short_repr
+
+    points: NDArray[np.float64]
+    radii: NDArray[np.float64]
+    patterns: NDArray[np.bool_]
+    curve: NDArray[np.int64]
+    widths: Tuple[int, ...]
+
+    @property
+    def n_regions(self) -> int:
+        """Number of regions."""
+        return int(self.radii.shape[0])
+
+
+def network_regions(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
+                    max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None) -> NetworkRegions:
+    """The linear regions of a whole network inside the box, listed: a point inside each and its gates.
+
+    The regions :func:`network_regions_in_box` counts, in an order that does not depend on the threads. With a
+    point inside a region, the network's affine map there is its gradient and value at that point (a forward
+    pass); the patterns say which units are on. Arguments as :func:`network_regions_in_box`; ``max_regions`` also
+    bounds the memory the list may take, checked before the count starts.
+
+    Example:
+        >>> import numpy as np
+        >>> regions = network_regions([(np.eye(3), np.zeros(3)), (np.ones((3, 1)), np.array([-1.0]))], -2, 2)
+        >>> regions.n_regions, regions.patterns.shape
+        (15, (15, 4))
+        >>> int(regions.patterns[:, 3].sum())   # the second layer's unit is on in 7 of them
+        7
+        >>> bool(np.all((regions.points > -2) & (regions.points < 2)))
+        True
+    """
+    per_layer, points, radii, patterns, widths = _network_regions(net, lo, hi, tol, max_regions, progress, True)
+    return NetworkRegions(points, radii, patterns, np.concatenate([[1], per_layer.astype(np.int64)]), widths)
+
 
 
 def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) -> int:

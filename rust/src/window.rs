@@ -1099,6 +1099,9 @@ pub fn regions_in_box(
 pub const DEFAULT_NETWORK_TOL: f64 = 1e-6;
 /// Default limit on the regions of [`network_regions_in_box`].
 pub const DEFAULT_MAX_REGIONS: u64 = 1_000_000;
+/// Pieces split breadth first before the depth-first split in parallel (fixed, so that the order of the listed
+/// regions does not depend on the threads).
+const FRONTIER: usize = 256;
 
 /// Options of [`network_regions_in_box`].
 #[derive(Debug, Clone, Copy)]
@@ -1110,11 +1113,13 @@ pub struct NetworkOptions {
     pub max_regions: u64,
     /// The activation's slope for negative inputs (0 for ReLU, e.g. 0.01 for leaky ReLU).
     pub slope: f64,
+    /// Also list the regions: a point inside each, the radius of a ball around it inside the region, and the gates.
+    pub list: bool,
 }
 
 impl Default for NetworkOptions {
     fn default() -> Self {
-        NetworkOptions { tol: DEFAULT_NETWORK_TOL, max_regions: DEFAULT_MAX_REGIONS, slope: 0.0 }
+        NetworkOptions { tol: DEFAULT_NETWORK_TOL, max_regions: DEFAULT_MAX_REGIONS, slope: 0.0, list: false }
     }
 }
 
@@ -1133,6 +1138,8 @@ struct Piece {
     pre: Vec<f64>,
     /// The gates of `layer` decided so far (1 active, the slope inactive).
     gate: Vec<f64>,
+    /// Every gate decided so far, of every layer (on = true); kept only when the regions are listed.
+    bits: Vec<bool>,
 }
 
 /// The largest ball inside `{u in [-1, 1]^d : rows of cons, and a . u <= c}` (rows with `|a| = 1`): its centre and
@@ -1175,11 +1182,30 @@ struct Net {
     layers: Vec<(Vec<f64>, Vec<f64>, usize, usize)>,
     tol: f64,
     slope: f64,
+    list: bool,
 }
 
-/// What one piece turned into: regions finished per layer, and pieces still to decide.
+/// What pieces turned into: regions finished per layer, and (when listed) the regions of the whole network.
 struct Tally {
     per_layer: Vec<u64>,
+    points: Vec<f64>,
+    radii: Vec<f64>,
+    patterns: Vec<bool>,
+}
+
+impl Tally {
+    fn new(layers: usize) -> Self {
+        Tally { per_layer: vec![0; layers], points: Vec::new(), radii: Vec::new(), patterns: Vec::new() }
+    }
+
+    fn append(&mut self, other: Tally) {
+        for (x, y) in self.per_layer.iter_mut().zip(other.per_layer) {
+            *x += y;
+        }
+        self.points.extend(other.points);
+        self.radii.extend(other.radii);
+        self.patterns.extend(other.patterns);
+    }
 }
 
 /// Decide `piece`'s neurons until one cuts it (the two halves go to `out`) or the last layer is done (it counts).
@@ -1193,6 +1219,11 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         if piece.neuron == n_here {
             tally.per_layer[piece.layer] += 1;
             if piece.layer + 1 == nl {
+                if net.list {
+                    tally.points.extend(&piece.center);
+                    tally.radii.push(piece.radius);
+                    tally.patterns.extend(&piece.bits);
+                }
                 return Ok(());
             }
             // The next layer's pre-activations: z' = W^T (gate * z) + b, affine in u on this piece.
@@ -1266,26 +1297,47 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     piece.neuron += 1;
                     other.gate.push(net.slope);
                     other.neuron += 1;
+                    if net.list {
+                        piece.bits.push(true);
+                        other.bits.push(false);
+                    }
                     out.push(piece);
                     out.push(other);
                     return Ok(());
                 }
-                [Some(_), None] => Some(true),
-                [None, Some(_)] => Some(false),
+                // One half: the piece is (up to a sliver) that half, whose inscribed ball is the piece's now.
+                [Some((cen, rad)), None] => {
+                    (piece.center, piece.radius) = (cen, rad);
+                    Some(true)
+                }
+                [None, Some((cen, rad))] => {
+                    (piece.center, piece.radius) = (cen, rad);
+                    Some(false)
+                }
                 // Both halves thinner than tol (rounding at the edge of tol): the side of the centre.
                 [None, None] => Some(s > 0.0),
             }
         };
         piece.gate.push(if active == Some(true) { 1.0 } else { net.slope });
         piece.neuron += 1;
+        if net.list {
+            piece.bits.push(active == Some(true));
+        }
     }
 }
 
 /// Result of [`network_regions_in_box`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NetworkCount {
     /// `per_layer[l]`: regions of hidden layers `0..=l` (the last entry is the network's count).
     pub per_layer: Vec<u64>,
+    /// With [`NetworkOptions::list`], one row of `d` coordinates (the caller's) for each region of the network: the
+    /// centre of a ball inside it (the largest inside the piece where the last linear program was solved).
+    pub points: Vec<f64>,
+    /// The radius of that ball, in the box mapped onto `[-1, 1]^d`.
+    pub radii: Vec<f64>,
+    /// The region's gates, one row of all hidden units (layer by layer) for each region: on = true.
+    pub patterns: Vec<bool>,
 }
 
 /// The linear (activation) regions of a network of hidden layers `layers[l] = (W_l, b_l)` (`W_0` of shape `(d, n_0)`,
@@ -1355,9 +1407,14 @@ pub fn network_regions_in_box_counting(
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
     let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2)) as f64;
     let threads = rayon::current_num_threads() as f64;
+    let listed = if opts.list { opts.max_regions as f64 * (8.0 * (d + 1) as f64 + total as f64) } else { 0.0 };
     crate::limits::check_bytes(
-        &format!("counting the regions of a network of {total} hidden units in {d}-D"),
-        piece_bytes * (total as f64 + 2.0) * threads * 2.0 + piece_bytes * 256.0 * threads,
+        &format!(
+            "{} the regions of a network of {total} hidden units in {d}-D{}",
+            if opts.list { "listing" } else { "counting" },
+            if opts.list { format!(" (at most max_regions={} of them)", opts.max_regions) } else { String::new() }
+        ),
+        piece_bytes * (total as f64 + 2.0) * threads * 2.0 + piece_bytes * (2 * FRONTIER) as f64 + listed,
     )?;
     // Box coordinates: x = cen + half * u.
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
@@ -1380,10 +1437,19 @@ pub fn network_regions_in_box_counting(
             .collect(),
         tol: opts.tol,
         slope: opts.slope,
+        list: opts.list,
     };
     let nl = layers.len();
-    let root =
-        Piece { cons: Vec::new(), center: vec![0.0; d], radius: 1.0, layer: 0, neuron: 0, pre, gate: Vec::new() };
+    let root = Piece {
+        cons: Vec::new(),
+        center: vec![0.0; d],
+        radius: 1.0,
+        layer: 0,
+        neuron: 0,
+        pre,
+        gate: Vec::new(),
+        bits: Vec::new(),
+    };
     let cancel = crate::limits::Cancel::current();
     found.fetch_add(1, Ordering::Relaxed);
     let too_many = || {
@@ -1392,12 +1458,11 @@ pub fn network_regions_in_box_counting(
             opts.max_regions
         ))
     };
-    // Breadth first until there is work for every thread, then each piece depth first, in parallel; the counts
-    // are sums, so the result does not depend on the threads.
-    let mut tally = Tally { per_layer: vec![0; nl] };
+    // Breadth first until there is work for many threads, then each piece depth first, in parallel; the counts
+    // are sums and the regions are listed in the order of the pieces, so the result does not depend on the threads.
+    let mut tally = Tally::new(nl);
     let mut frontier = vec![root];
-    let want = 64 * rayon::current_num_threads().max(1);
-    while !frontier.is_empty() && frontier.len() < want {
+    while !frontier.is_empty() && frontier.len() < FRONTIER {
         let mut next = Vec::with_capacity(2 * frontier.len());
         for p in frontier {
             cancel.check()?;
@@ -1413,7 +1478,7 @@ pub fn network_regions_in_box_counting(
         .into_par_iter()
         .map(|p| {
             let _on = cancel.install();
-            let mut t = Tally { per_layer: vec![0; nl] };
+            let mut t = Tally::new(nl);
             let mut stack = vec![p];
             let mut out = Vec::with_capacity(2);
             while let Some(p) = stack.pop() {
@@ -1426,21 +1491,19 @@ pub fn network_regions_in_box_counting(
                     stack.append(&mut out);
                 }
             }
-            Ok(t.per_layer)
+            Ok(t)
         })
-        .try_reduce(
-            || vec![0; nl],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                Ok(a)
-            },
-        )?;
-    for (x, y) in tally.per_layer.iter_mut().zip(rest) {
-        *x += y;
+        .collect::<CoreResult<Vec<Tally>>>()?;
+    for t in rest {
+        tally.append(t);
     }
-    Ok(NetworkCount { per_layer: tally.per_layer })
+    // Back to the caller's coordinates: x = cen + half * u.
+    for row in tally.points.chunks_exact_mut(d) {
+        for k in 0..d {
+            row[k] = cen[k] + half[k] * row[k];
+        }
+    }
+    Ok(NetworkCount { per_layer: tally.per_layer, points: tally.points, radii: tally.radii, patterns: tally.patterns })
 }
 
 #[cfg(test)]
@@ -2031,6 +2094,36 @@ mod tests {
         assert!(matches!(network_regions_in_box(&views, lo.view(), hi.view(), &opts), Err(CoreError::TooLarge(_))));
         let opts = NetworkOptions { max_regions: one[2], ..NetworkOptions::default() };
         assert_eq!(network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap().per_layer, one);
+    }
+
+    #[test]
+    fn the_listed_regions_hold_their_points_and_do_not_depend_on_the_threads() {
+        // Each listed point's gates, by a plain forward pass, are its region's; the patterns are distinct (an
+        // activation region is convex: one pattern, one region); the same list on 1 and 2 threads.
+        let layers = random_net(&[9, 7, 5], 3, 11);
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (arr1(&[-1.0, -2.0, 0.0]), arr1(&[1.0, 0.5, 3.0]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| network_regions_in_box(&views, lo.view(), hi.view(), &opts))
+                .unwrap()
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two);
+        let n = *one.per_layer.last().unwrap() as usize;
+        assert_eq!((one.points.len(), one.radii.len(), one.patterns.len()), (3 * n, n, 21 * n));
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in one.points.chunks_exact(3).enumerate() {
+            assert!((0..3).all(|k| lo[k] < p[k] && p[k] < hi[k]), "{p:?}");
+            let pat = crate::activation_regions::tests::pattern_of(p, &layers);
+            assert_eq!(pat, one.patterns[21 * i..21 * (i + 1)], "region {i}");
+            assert!(seen.insert(pat));
+            assert!(one.radii[i] > NetworkOptions::default().tol);
+        }
     }
 
     #[test]

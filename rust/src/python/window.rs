@@ -2,9 +2,16 @@
 
 use super::{run_interruptible, run_interruptible_ticking};
 use crate::window::{network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions};
+use ndarray::Array2;
+use numpy::PyArray2;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// `(per_layer, points, radii, patterns)` of `window_network_region_counts`.
+type NetworkRegionsOut<'py> =
+    (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<bool>>);
 
 /// `(regions, increments)`: exact regions of the hyperplanes of `x @ w + b`
 /// inside the open box `lo < x < hi`, and the regions each neuron adds.
@@ -35,8 +42,10 @@ fn window_work(n: u64, d: u64) -> f64 {
 /// `per_layer`: the linear regions of hidden layers `0..=l` of a network inside the open box
 /// `lo < x < hi` (pieces whose largest inscribed ball has a radius above `tol` in box units).
 /// `progress`, if given, is called with the number of pieces found so far while the count runs.
+/// Returns `(per_layer, points, radii, patterns)`; with `list` false the last three are empty
+/// (`points` of shape `(n, d)` and `patterns` of shape `(n, units)` otherwise).
 #[pyfunction]
-#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope, progress=None))]
+#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope, list, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn window_network_region_counts<'py>(
     py: Python<'py>,
@@ -47,11 +56,12 @@ fn window_network_region_counts<'py>(
     tol: f64,
     max_regions: u64,
     slope: f64,
+    list: bool,
     progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyArray1<u64>>> {
+) -> PyResult<NetworkRegionsOut<'py>> {
     let layers: Vec<_> = ws.iter().zip(&bs).map(|(w, b)| (w.as_array(), b.as_array())).collect();
     let (lov, hiv) = (lo.as_array(), hi.as_array());
-    let opts = NetworkOptions { tol, max_regions, slope };
+    let opts = NetworkOptions { tol, max_regions, slope, list };
     let found = AtomicU64::new(0);
     let c = run_interruptible_ticking(
         py,
@@ -65,7 +75,11 @@ fn window_network_region_counts<'py>(
     if let Some(cb) = &progress {
         cb.call1((found.load(Ordering::Relaxed),))?;
     }
-    Ok(c.per_layer.into_pyarray(py))
+    let n = c.radii.len();
+    let (d, units) = (lov.len(), layers.iter().map(|(w, _)| w.ncols()).sum::<usize>());
+    let points = Array2::from_shape_vec((n, d), c.points).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let patterns = Array2::from_shape_vec((n, units), c.patterns).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((c.per_layer.into_pyarray(py), points.into_pyarray(py), c.radii.into_pyarray(py), patterns.into_pyarray(py)))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
