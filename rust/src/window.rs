@@ -1214,6 +1214,7 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
     let st = d + 1;
     let nl = net.layers.len() + 1;
     let mut side = vec![0.0f64; st];
+    let mut unit = vec![0.0f64; st];
     loop {
         let n_here = piece.pre.len() / st;
         if piece.neuron == n_here {
@@ -1248,17 +1249,22 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
             continue;
         }
         let row = &piece.pre[piece.neuron * st..(piece.neuron + 1) * st];
-        let (a, c) = (&row[..d], row[d]);
+        // Scaled by its largest entry first, so that tiny or huge weights neither underflow nor overflow below.
+        let big = row.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        if !big.is_finite() {
+            return Err(CoreError::Numerical(format!(
+                "a pre-activation of hidden layer {} overflowed on the box (its weights or the box are too large)",
+                piece.layer + 1
+            )));
+        }
+        for (x, y) in unit.iter_mut().zip(row) {
+            *x = if big > 0.0 { y / big } else { 0.0 };
+        }
+        let (a, c) = (&unit[..d], unit[d]);
         // Over the whole box the pre-activation ranges over c -+ sum |a_k|: if that keeps one sign, no LP.
         let reach: f64 = a.iter().map(|x| x.abs()).sum();
         let nrm = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-        let active = if c - reach >= 0.0 || nrm == 0.0 || !(nrm.is_finite() && c.is_finite()) {
-            if !(nrm.is_finite() && c.is_finite()) {
-                return Err(CoreError::Numerical(format!(
-                    "a pre-activation of hidden layer {} overflowed on the box",
-                    piece.layer + 1
-                )));
-            }
+        let active = if c - reach >= 0.0 || nrm == 0.0 {
             Some(c > 0.0)
         } else if c + reach <= 0.0 {
             Some(false)
@@ -1284,10 +1290,6 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     // The neuron cuts the piece: both halves go on, each with its half-space.
                     let mut other = piece.clone();
                     for (pc, sign, (cen, rad)) in [(&mut piece, -1.0, on), (&mut other, 1.0, off)] {
-                        let (a, c) = {
-                            let r = &pc.pre[pc.neuron * st..(pc.neuron + 1) * st];
-                            (r[..d].to_vec(), r[d])
-                        };
                         pc.cons.extend(a.iter().map(|x| sign * x / nrm));
                         pc.cons.push(-sign * c / nrm);
                         pc.center = cen;
@@ -2123,6 +2125,26 @@ mod tests {
             assert_eq!(pat, one.patterns[21 * i..21 * (i + 1)], "region {i}");
             assert!(seen.insert(pat));
             assert!(one.radii[i] > NetworkOptions::default().tol);
+        }
+    }
+
+    #[test]
+    fn a_network_counts_the_same_at_any_scale() {
+        // A ReLU network is positively homogeneous when every bias scales with the input: z(beta x; beta b) =
+        // beta z(x; b). So the box [-beta, beta]^3 with the biases times beta has the regions of [-1, 1]^3, for
+        // beta from 1e-300 to 1e300 (the weights of 1e-300 underflowed in the norm: every unit looked constant).
+        let layers = random_net(&[7, 6, 5], 3, 21);
+        let want = net_count(&layers, -1.0, 1.0).unwrap();
+        for beta in [1e-300, 1e-150, 1e-20, 1e20, 1e150, 1e300] {
+            let scaled: Vec<_> = layers.iter().map(|(w, b)| (w.clone(), b * beta)).collect();
+            assert_eq!(net_count(&scaled, -beta, beta).unwrap(), want, "beta {beta:e}");
+        }
+        // The first layer's hyperplanes do not change when its weights and biases are scaled together.
+        let first = &layers[..1];
+        let want = net_count(first, -1.0, 1.0).unwrap();
+        for alpha in [1e-300, 1e300] {
+            let scaled = vec![(&first[0].0 * alpha, &first[0].1 * alpha)];
+            assert_eq!(net_count(&scaled, -1.0, 1.0).unwrap(), want, "alpha {alpha:e}");
         }
     }
 
