@@ -270,7 +270,6 @@ def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: f
         >>> network_region_count_curve(layers, -2, 2).tolist()
         [1, 8, 15]
     """
-    progress = _check_progress(progress)
     per_layer, _, _, _, _ = _network_regions(net, lo, hi, tol, max_regions, progress, False)
     return np.concatenate([[1], per_layer.astype(np.int64)])
 
