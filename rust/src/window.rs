@@ -1265,9 +1265,9 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         let reach: f64 = a.iter().map(|x| x.abs()).sum();
         let nrm = a.iter().map(|x| x * x).sum::<f64>().sqrt();
         let active = if c - reach >= 0.0 || nrm == 0.0 {
-            Some(c > 0.0)
+            c > 0.0
         } else if c + reach <= 0.0 {
-            Some(false)
+            false
         } else {
             let s = (a.iter().zip(&piece.center).map(|(x, y)| x * y).sum::<f64>() + c) / nrm;
             // The active side is {-a . u <= c}, the inactive one {a . u <= -c}; a side holding the whole inscribed
@@ -1310,20 +1310,20 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                 // One half: the piece is (up to a sliver) that half, whose inscribed ball is the piece's now.
                 [Some((cen, rad)), None] => {
                     (piece.center, piece.radius) = (cen, rad);
-                    Some(true)
+                    true
                 }
                 [None, Some((cen, rad))] => {
                     (piece.center, piece.radius) = (cen, rad);
-                    Some(false)
+                    false
                 }
                 // Both halves thinner than tol (rounding at the edge of tol): the side of the centre.
-                [None, None] => Some(s > 0.0),
+                [None, None] => s > 0.0,
             }
         };
-        piece.gate.push(if active == Some(true) { 1.0 } else { net.slope });
+        piece.gate.push(if active { 1.0 } else { net.slope });
         piece.neuron += 1;
         if net.list {
-            piece.bits.push(active == Some(true));
+            piece.bits.push(active);
         }
     }
 }
@@ -1418,9 +1418,9 @@ pub fn network_regions_in_box_counting(
         ),
         piece_bytes * (total as f64 + 2.0) * threads * 2.0 + piece_bytes * (2 * FRONTIER) as f64 + listed,
     )?;
-    // Box coordinates: x = cen + half * u.
-    let cen: Vec<f64> = (0..d).map(|k| 0.5 * (lo[k] + hi[k])).collect();
-    let half: Vec<f64> = (0..d).map(|k| 0.5 * (hi[k] - lo[k])).collect();
+    // Box coordinates: x = cen + half * u (halved before the sum, which overflows for a box of +-1e308).
+    let cen: Vec<f64> = (0..d).map(|k| 0.5 * lo[k] + 0.5 * hi[k]).collect();
+    let half: Vec<f64> = (0..d).map(|k| 0.5 * hi[k] - 0.5 * lo[k]).collect();
     let n0 = w0.ncols();
     let st = d + 1;
     let mut pre = vec![0.0f64; n0 * st];
@@ -2146,6 +2146,10 @@ mod tests {
             let scaled = vec![(&first[0].0 * alpha, &first[0].1 * alpha)];
             assert_eq!(net_count(&scaled, -1.0, 1.0).unwrap(), want, "alpha {alpha:e}");
         }
+        // A box of +-1.5e308 (its width overflowed): one layer, whose pre-activations stay finite.
+        let beta = 1.5e308;
+        let wide = vec![(first[0].0.clone(), &first[0].1 * beta)];
+        assert_eq!(net_count(&wide, -beta, beta).unwrap(), want);
     }
 
     #[test]
