@@ -1128,9 +1128,11 @@ impl Default for NetworkOptions {
 struct Piece {
     /// Half-spaces `a . u <= c` (`|a| = 1`), rows of stride `d + 1`: one for each neuron that cut.
     cons: Vec<f64>,
-    /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre).
+    /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre), and the solved program that
+    /// found it.
     center: Vec<f64>,
     radius: f64,
+    lp: microlp::Solution,
     /// The next neuron to decide: `neuron` of hidden layer `layer`.
     layer: usize,
     neuron: usize,
@@ -1142,10 +1144,21 @@ struct Piece {
     bits: Vec<bool>,
 }
 
-/// The largest ball inside `{u in [-1, 1]^d : rows of cons, and a . u <= c}` (rows with `|a| = 1`): its centre and
-/// radius, or `None` when the radius is at most `tol` (or the set is empty).
-fn inscribed_ball(d: usize, cons: &[f64], extra: &[f64], tol: f64) -> CoreResult<Option<(Vec<f64>, f64)>> {
-    use microlp::{ComparisonOp, Error, OptimizationDirection, Problem};
+/// The variables of a piece's inscribed-ball program: the centre `u` and the radius `r`.
+struct BallVars {
+    u: Vec<microlp::Variable>,
+    r: microlp::Variable,
+}
+
+/// A half of a piece that holds a ball above `tol`: the ball's centre and radius, and the solved program with the
+/// half's constraint (what the half's own halves start from).
+type Half = (Vec<f64>, f64, microlp::Solution);
+
+/// The program of the largest ball inside `{u in [-1, 1]^d : rows of cons}` (rows `a . u <= c`, `|a| = 1`):
+/// maximise `r` subject to `a . u + r <= c` for every row and every face of the box. Its variables are created in
+/// the same order every time, so that they are those of [`BallVars`].
+fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
+    use microlp::{ComparisonOp, OptimizationDirection, Problem};
     let mut p = Problem::new(OptimizationDirection::Maximize);
     let u: Vec<_> = (0..d).map(|_| p.add_var(0.0, (-1.0, 1.0))).collect();
     let r = p.add_var(1.0, (0.0, 1.0));
@@ -1153,31 +1166,69 @@ fn inscribed_ball(d: usize, cons: &[f64], extra: &[f64], tol: f64) -> CoreResult
         p.add_constraint([(uk, 1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
         p.add_constraint([(uk, -1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
     }
-    let mut expr: Vec<(microlp::Variable, f64)> = Vec::with_capacity(d + 1);
-    for row in cons.chunks_exact(d + 1).chain(std::iter::once(extra)) {
-        expr.clear();
-        expr.extend(u.iter().zip(&row[..d]).filter(|(_, &a)| a != 0.0).map(|(&v, &a)| (v, a)));
-        expr.push((r, 1.0));
-        p.add_constraint(expr.as_slice(), ComparisonOp::Le, row[d]);
+    let vars = BallVars { u, r };
+    for row in cons.chunks_exact(d + 1) {
+        p.add_constraint(ball_row(&vars, row), ComparisonOp::Le, row[d]);
     }
-    match p.solve() {
-        Err(Error::Infeasible) => Ok(None),
-        Err(e) => Err(CoreError::Numerical(format!(
-            "the linear program of a region's inscribed ball failed ({e}); a larger tol may avoid it"
-        ))),
+    (p, vars)
+}
+
+/// The row `a . u + r` of a half-space `a . u <= c` (`row = (a, c)`).
+fn ball_row(vars: &BallVars, row: &[f64]) -> Vec<(microlp::Variable, f64)> {
+    let mut expr: Vec<(microlp::Variable, f64)> =
+        vars.u.iter().zip(row).filter(|(_, &a)| a != 0.0).map(|(&v, &a)| (v, a)).collect();
+    expr.push((vars.r, 1.0));
+    expr
+}
+
+/// What a solve of the ball program gave: the half (if its ball is above `tol`), or `Err(())` for a solve that
+/// failed and should be tried again from scratch.
+fn read_ball(
+    out: Result<microlp::SolveOutcome, microlp::Error>,
+    vars: &BallVars,
+    tol: f64,
+) -> Result<Option<Half>, ()> {
+    match out {
+        Err(microlp::Error::Infeasible) => Ok(None),
+        Err(_) => Err(()),
         Ok(out) => match out.into_solution() {
             Ok(s) => {
-                let rad = s.var_value(r);
-                Ok((rad > tol).then(|| (u.iter().map(|&v| s.var_value(v)).collect(), rad)))
+                let rad = s.var_value(vars.r);
+                Ok((rad > tol).then(|| (vars.u.iter().map(|&v| s.var_value(v)).collect(), rad, s)))
             }
-            Err(_) => Err(CoreError::Numerical("the linear program of a region's inscribed ball stopped early".into())),
+            Err(_) => Err(()),
         },
     }
+}
+
+/// The largest ball inside a piece's half `extra` (`a . u <= c`, `|a| = 1`), or `None` when its radius is at most
+/// `tol` (or the half is empty). The piece's solved program `lp` gets the half's row and is solved on from its
+/// basis (about a third of a solve from scratch); if that fails numerically, the program of `cons` and `extra` is
+/// solved from scratch.
+fn inscribed_ball(
+    d: usize,
+    lp: &microlp::Solution,
+    vars: &BallVars,
+    cons: &[f64],
+    extra: &[f64],
+    tol: f64,
+) -> CoreResult<Option<Half>> {
+    use microlp::ComparisonOp;
+    if let Ok(half) = read_ball(lp.clone().add_constraint(ball_row(vars, extra), ComparisonOp::Le, extra[d]), vars, tol)
+    {
+        return Ok(half);
+    }
+    let (mut p, fresh) = ball_program(d, cons);
+    p.add_constraint(ball_row(&fresh, extra), ComparisonOp::Le, extra[d]);
+    read_ball(p.solve(), &fresh, tol).map_err(|()| {
+        CoreError::Numerical("the linear program of a region's inscribed ball failed; a larger tol may avoid it".into())
+    })
 }
 
 /// The network's layers in box coordinates.
 struct Net {
     d: usize,
+    vars: BallVars,
     /// `(W_l, b_l)` as given, for layers `1..` (the first is folded into the root piece).
     layers: Vec<(Vec<f64>, Vec<f64>, usize, usize)>,
     tol: f64,
@@ -1272,52 +1323,65 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
             let s = (a.iter().zip(&piece.center).map(|(x, y)| x * y).sum::<f64>() + c) / nrm;
             // The active side is {-a . u <= c}, the inactive one {a . u <= -c}; a side holding the whole inscribed
             // ball keeps it and needs no LP.
-            let mut halves: [Option<(Vec<f64>, f64)>; 2] = [None, None];
+            // (`None` for a half that holds the ball: its program is the piece's until the piece is cut.)
+            let mut halves: [Option<Option<Half>>; 2] = [None, None];
             for (h, sign) in [(0usize, -1.0f64), (1, 1.0)] {
                 let holds_ball = if h == 0 { s >= piece.radius } else { -s >= piece.radius };
                 if holds_ball {
-                    halves[h] = Some((piece.center.clone(), piece.radius));
                     continue;
                 }
                 for k in 0..d {
                     side[k] = sign * a[k] / nrm;
                 }
                 side[d] = -sign * c / nrm;
-                halves[h] = inscribed_ball(d, &piece.cons, &side, net.tol)?;
+                halves[h] = Some(inscribed_ball(d, &piece.lp, &net.vars, &piece.cons, &side, net.tol)?);
+            }
+            let feasible = |x: &Option<Option<Half>>| !matches!(x, Some(None));
+            if feasible(&halves[0]) && feasible(&halves[1]) {
+                // The neuron cuts the piece: both halves go on, each with its half-space. A half that holds the
+                // ball gets its row in the piece's program, whose optimum stays optimal (no pivot).
+                let mut other = piece.clone();
+                for (pc, sign, half) in [(&mut piece, -1.0, halves[0].take()), (&mut other, 1.0, halves[1].take())] {
+                    for k in 0..d {
+                        side[k] = sign * a[k] / nrm;
+                    }
+                    side[d] = -sign * c / nrm;
+                    let half = match half {
+                        Some(Some(h)) => h,
+                        _ => inscribed_ball(d, &pc.lp, &net.vars, &pc.cons, &side, 0.0)?
+                            .ok_or_else(|| CoreError::Numerical("a region's inscribed ball vanished".into()))?,
+                    };
+                    pc.cons.extend_from_slice(&side);
+                    (pc.center, pc.radius, pc.lp) = half;
+                }
+                piece.gate.push(1.0);
+                piece.neuron += 1;
+                other.gate.push(net.slope);
+                other.neuron += 1;
+                if net.list {
+                    piece.bits.push(true);
+                    other.bits.push(false);
+                }
+                out.push(piece);
+                out.push(other);
+                return Ok(());
             }
             match halves {
-                [Some(on), Some(off)] => {
-                    // The neuron cuts the piece: both halves go on, each with its half-space.
-                    let mut other = piece.clone();
-                    for (pc, sign, (cen, rad)) in [(&mut piece, -1.0, on), (&mut other, 1.0, off)] {
-                        pc.cons.extend(a.iter().map(|x| sign * x / nrm));
-                        pc.cons.push(-sign * c / nrm);
-                        pc.center = cen;
-                        pc.radius = rad;
-                    }
-                    piece.gate.push(1.0);
-                    piece.neuron += 1;
-                    other.gate.push(net.slope);
-                    other.neuron += 1;
-                    if net.list {
-                        piece.bits.push(true);
-                        other.bits.push(false);
-                    }
-                    out.push(piece);
-                    out.push(other);
-                    return Ok(());
-                }
-                // One half: the piece is (up to a sliver) that half, whose inscribed ball is the piece's now.
-                [Some((cen, rad)), None] => {
-                    (piece.center, piece.radius) = (cen, rad);
+                // One half: the piece is (up to a sliver) that half. A half that held the ball keeps the piece's
+                // program; one found by a program has the half's ball and program now.
+                [None, _] => true,
+                [_, None] => false,
+                [Some(Some((cen, rad, lp))), Some(None)] => {
+                    (piece.center, piece.radius, piece.lp) = (cen, rad, lp);
                     true
                 }
-                [None, Some((cen, rad))] => {
-                    (piece.center, piece.radius) = (cen, rad);
+                [Some(None), Some(Some((cen, rad, lp)))] => {
+                    (piece.center, piece.radius, piece.lp) = (cen, rad, lp);
                     false
                 }
-                // Both halves thinner than tol (rounding at the edge of tol): the side of the centre.
-                [None, None] => s > 0.0,
+                // Both halves thinner than tol (rounding at the edge of tol): the side of the centre. (Both
+                // feasible was a cut, above.)
+                _ => s > 0.0,
             }
         };
         piece.gate.push(if active { 1.0 } else { net.slope });
@@ -1405,9 +1469,12 @@ pub fn network_regions_in_box_counting(
         total += w.ncols();
     }
     // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
-    // layer and its gates. The work list holds at most a few pieces per neuron per thread (depth first).
+    // layer and its gates, and its solved program (rows of d + 2 entries, its factors and bookkeeping: counted as
+    // eight times the rows' entries, an allowance, not a measurement). The work list holds at most a few pieces
+    // per neuron per thread (depth first).
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
-    let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2)) as f64;
+    let rows = total + 2 * d;
+    let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2) + 8 * rows * (d + 2)) as f64;
     let threads = rayon::current_num_threads() as f64;
     let listed = if opts.list { opts.max_regions as f64 * (8.0 * (d + 1) as f64 + total as f64) } else { 0.0 };
     crate::limits::check_bytes(
@@ -1431,8 +1498,15 @@ pub fn network_regions_in_box_counting(
         }
         pre[j * st + d] += b0[j];
     }
+    // The box's own program: its ball is the box's, centre 0 and radius 1.
+    let (program, vars) = ball_program(d, &[]);
+    let box_lp = match read_ball(program.solve(), &vars, 0.0) {
+        Ok(Some((_, _, lp))) => lp,
+        _ => return Err(CoreError::Numerical("the linear program of the box's inscribed ball failed".into())),
+    };
     let net = Net {
         d,
+        vars,
         layers: layers[1..]
             .iter()
             .map(|(w, b)| (w.iter().copied().collect(), b.to_vec(), w.nrows(), w.ncols()))
@@ -1446,6 +1520,7 @@ pub fn network_regions_in_box_counting(
         cons: Vec::new(),
         center: vec![0.0; d],
         radius: 1.0,
+        lp: box_lp,
         layer: 0,
         neuron: 0,
         pre,
@@ -2150,6 +2225,43 @@ mod tests {
         let beta = 1.5e308;
         let wide = vec![(first[0].0.clone(), &first[0].1 * beta)];
         assert_eq!(net_count(&wide, -beta, beta).unwrap(), want);
+    }
+
+    #[test]
+    fn a_half_solved_on_from_the_pieces_program_has_the_ball_of_a_solve_from_scratch() {
+        // The warm start (the piece's solved program and one more row) against the program of all rows solved
+        // from scratch: the same largest radius, and a centre inside the half with that clearance.
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(31);
+        for d in 1..=5 {
+            for _ in 0..40 {
+                let mut row = |off: f64| {
+                    let mut a: Vec<f64> = (0..d).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+                    let n = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+                    a.iter_mut().for_each(|x| *x /= n);
+                    a.push(off * (rng.random::<f64>() - 0.2));
+                    a
+                };
+                let cons: Vec<f64> = (0..6).flat_map(|_| row(1.0)).collect();
+                let extra = row(0.8);
+                let (p, vars) = ball_program(d, &cons);
+                let Ok(Some((_, _, lp))) = read_ball(p.solve(), &vars, 0.0) else { continue };
+                let warm = inscribed_ball(d, &lp, &vars, &cons, &extra, 0.0).unwrap();
+                let all: Vec<f64> = cons.iter().chain(&extra).copied().collect();
+                let (q, fresh) = ball_program(d, &all);
+                let cold = read_ball(q.solve(), &fresh, 0.0).unwrap();
+                match (warm, cold) {
+                    (Some((c, r, _)), Some((_, r2, _))) => {
+                        assert!((r - r2).abs() < 1e-9, "d={d}: {r} vs {r2}");
+                        for h in all.chunks_exact(d + 1) {
+                            let dot: f64 = h.iter().zip(&c).map(|(x, y)| x * y).sum();
+                            assert!(dot + r <= h[d] + 1e-7, "d={d}: the centre is not {r} inside");
+                        }
+                    }
+                    (None, None) => {}
+                    (w, c) => panic!("d={d}: warm {:?} vs cold {:?}", w.map(|x| x.1), c.map(|x| x.1)),
+                }
+            }
+        }
     }
 
     #[test]
