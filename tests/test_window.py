@@ -847,6 +847,19 @@ def test_network_regions_in_2d_agree_with_regioncam(widths, seed):
     assert nnpartition.network_regions_in_box(ours, -1, 1) == cam.num_faces
 
 
+@pytest.mark.parametrize("d,L,seed", [(2, 9, 0), (3, 8, 1), (4, 7, 2)])
+def test_a_layer_that_repeats_the_one_before_adds_no_region(d, L, seed):
+    """The most degenerate later layer: ``relu`` of the layer before, unchanged (identity weights, zero biases).
+    Each of its units is on exactly where its input unit is, so its boundaries lie on the first layer's: no piece is
+    cut again (a half of zero width holds no ball). Scaled by 3, or as a leaky ReLU of the same units, likewise."""
+    W, b = random_layer(d, L, seed)
+    first = regions_in_box(W, b, -1, 1)
+    for second in ((np.eye(L), np.zeros(L)), (3 * np.eye(L), np.zeros(L))):
+        assert nnpartition.network_region_count_curve([(W, b), second], -1, 1).tolist() == [1, first, first]
+    leaky = nnpartition.DeepNet([(W, b), (np.eye(L), np.zeros(L))], np.ones(L), 0.0, "leaky_relu", 0.1)
+    assert nnpartition.network_regions_in_box(leaky, -1, 1) == first
+
+
 @pytest.mark.parametrize("d,L,seed", [(1, 5, 0), (2, 7, 1), (3, 6, 2), (3, 9, 3), (4, 8, 4), (5, 7, 5)])
 def test_a_bias_free_layer_gives_covers_count(d, L, seed):
     """Hyperplanes through one point, the most degenerate arrangement, cut the box into Cover's number of cones."""
