@@ -709,17 +709,23 @@ def test_cli_regions_modes_are_exclusive(tmp_path):
     assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
 
 
+def gate_patterns(X, layers):
+    """The gates of a ReLU network at the points ``X`` by a plain numpy forward pass: one list of boolean arrays per
+    layer (``True`` where the pre-activation is positive)."""
+    h, pats = X, []
+    for W, b in layers:
+        z = h @ W + b
+        pats.append(z > 0)
+        h = np.maximum(z, 0)
+    return pats
+
+
 def grid_patterns(layers, lo, hi, n=1201):
     """Distinct activation patterns of a ReLU network on an n x n grid inside the square (plain numpy): the linear
     regions a grid this fine meets (each pattern's region is convex: one region a pattern)."""
     g = np.linspace(lo, hi, n)[1:-1]
     h = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    pats = []
-    for W, b in layers:
-        z = h @ W + b
-        pats.append(z > 0)
-        h = np.maximum(z, 0)
-    return len(np.unique(np.concatenate(pats, axis=1), axis=0))
+    return len(np.unique(np.concatenate(gate_patterns(h, layers), axis=1), axis=0))
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -876,11 +882,7 @@ def test_a_network_has_at_least_the_patterns_of_its_sample_points(d, widths, see
     layers = random_net(d, widths, seed)
     curve = nnpartition.network_region_count_curve(layers, -1, 1)
     X = np.random.default_rng(seed).uniform(-1, 1, size=(200_000, d))
-    h, pats = X, []
-    for W, b in layers:
-        z = h @ W + b
-        pats.append(z > 0)
-        h = np.maximum(z, 0)
+    pats = gate_patterns(X, layers)
     sampled = [len(np.unique(np.concatenate(pats[:k], axis=1), axis=0)) for k in range(1, len(layers) + 1)]
     assert curve[0] == 1 and curve[1] == regions_in_box(*layers[0], -1, 1)
     assert all(s <= c for s, c in zip(sampled, curve[1:])), (sampled, curve)
@@ -890,12 +892,7 @@ def test_a_network_has_at_least_the_patterns_of_its_sample_points(d, widths, see
     regions = {p.tobytes() for p in listed.patterns}
     assert len(regions) == listed.n_regions
     assert {p.tobytes() for p in np.concatenate(pats, axis=1)} <= regions
-    h, at_points = listed.points, []
-    for W, b in layers:
-        z = h @ W + b
-        at_points.append(z > 0)
-        h = np.maximum(z, 0)
-    assert np.array_equal(np.concatenate(at_points, axis=1), listed.patterns)
+    assert np.array_equal(np.concatenate(gate_patterns(listed.points, layers), axis=1), listed.patterns)
 
 
 @pytest.mark.parametrize("seed", range(6))

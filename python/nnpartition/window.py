@@ -189,7 +189,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
             raise ValueError(f"net: a network of {net.activation} units has no linear regions (relu or leaky_relu "
                              f"only)")
         slope = 0.0 if net.activation == "relu" else float(net.slope)
-        layers = [(net.W1, net.b1)] if isinstance(net, TwoLayerNet) else list(net.layers)
+        layers = list(net.layers)   # a TwoLayerNet's is [(W1, b1)]
     if not layers:
         raise ValueError("net must hold at least one hidden layer, got an empty list")
     ws: List[NDArray[np.float64]] = []
@@ -270,24 +270,24 @@ def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: f
         >>> network_region_count_curve(layers, -2, 2).tolist()
         [1, 8, 15]
     """
-    per_layer, _, _, _, _ = _network_regions(net, lo, hi, tol, max_regions, progress, False)
-    return np.concatenate([[1], per_layer.astype(np.int64)])
+    return _network_regions(net, lo, hi, tol, max_regions, progress, False)[0]
 
 
 def _network_regions(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions: Any, progress: Any,
-                     listed: bool) -> Tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64],
+                     listed: bool) -> Tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64],
                                             NDArray[np.bool_], Tuple[int, ...]]:
-    """``(per_layer, points, radii, patterns, widths)`` of the core's count (the middle three empty unless
-    ``listed``)."""
+    """``(curve, points, radii, patterns, widths)`` of the core's count, ``curve`` as
+    :func:`network_region_count_curve` gives it (the middle three empty unless ``listed``)."""
     progress = _check_progress(progress)
     ws, bs, lo_a, hi_a, tol, max_regions, slope = _network_args(net, lo, hi, tol, max_regions)
     with progress_bar(None, desc="regions", progress=progress, unit="region") as bar:
         def found(n: int) -> None:
             bar.update(n - bar.n)
 
-        out = _core.window_network_region_counts(ws, bs, lo_a, hi_a, tol, max_regions, slope, listed,
-                                                 progress=found)
-    return (*out, tuple(int(W.shape[1]) for W in ws))
+        per_layer, points, radii, patterns = _core.window_network_region_counts(
+            ws, bs, lo_a, hi_a, tol, max_regions, slope, listed, progress=found)
+    curve = np.concatenate([[1], per_layer.astype(np.int64)])
+    return curve, points, radii, patterns, tuple(int(W.shape[1]) for W in ws)
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,8 +337,8 @@ def network_regions(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFA
         >>> bool(np.all((regions.points > -2) & (regions.points < 2)))
         True
     """
-    per_layer, points, radii, patterns, widths = _network_regions(net, lo, hi, tol, max_regions, progress, True)
-    return NetworkRegions(points, radii, patterns, np.concatenate([[1], per_layer.astype(np.int64)]), widths)
+    curve, points, radii, patterns, widths = _network_regions(net, lo, hi, tol, max_regions, progress, True)
+    return NetworkRegions(points, radii, patterns, curve, widths)
 
 
 
