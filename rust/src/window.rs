@@ -1203,7 +1203,7 @@ fn read_ball(
 
 /// The largest ball inside a piece's half `extra` (`a . u <= c`, `|a| = 1`), or `None` when its radius is at most
 /// `tol` (or the half is empty). The piece's solved program `lp` gets the half's row and is solved on from its
-/// basis (about a third of a solve from scratch); if that fails numerically, the program of `cons` and `extra` is
+/// basis rather than from scratch; if that fails numerically, the program of `cons` and `extra` is
 /// solved from scratch.
 fn inscribed_ball(
     d: usize,
