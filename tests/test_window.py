@@ -791,6 +791,54 @@ def test_cli_regions_counts_a_deep_network_in_3d_and_refuses_smooth_units(tmp_pa
     assert json.loads(capsys.readouterr().out)["regions"] == regions_in_box(W1, b1, -1, 1)
 
 
+def test_cli_save_regions_writes_regions_the_peers_find(tmp_path, capsys):
+    """regions --save-regions lists the regions by linear programs in any d and writes them. Independent truths: in
+    2-D the saved gate patterns are region_polygons' (the pictures' exact clipper); in 3-D a numpy forward pass at
+    each saved point, and at points of a sphere of 0.99 times the saved radius around it, gives the saved pattern
+    (the radius is in the box mapped onto [-1, 1]^3: for the box [-2, 2]^3 it is twice that in x); with
+    --first-layer the count is regions_in_box's exact one. Nothing is written when the count is refused."""
+    from nnpartition.cli import main
+    from nnpartition.network import DeepNet, save_network
+
+    rng = np.random.default_rng(11)
+    layers2 = random_net(2, [6, 5], 11)
+    save_network(DeepNet(layers2, rng.normal(size=5), 0.0), str(tmp_path / "net2.npz"))
+    assert main(["regions", "--weights", str(tmp_path / "net2.npz"), "--box", "-1.5", "1.5", "--save-regions",
+                 str(tmp_path / "r2.npz"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    saved = np.load(tmp_path / "r2.npz")
+    polygons = nnpartition.region_polygons(DeepNet(layers2, np.ones(5), 0.0), box=(-1.5, 1.5))
+    assert {p.tobytes() for p in saved["patterns"]} == {p.tobytes() for p in polygons.patterns}
+    assert out["regions"] == polygons.n_regions and out["saved"] == str(tmp_path / "r2.npz")
+
+    layers3 = random_net(3, [7, 6], 12)
+    save_network(DeepNet(layers3, rng.normal(size=6), 0.0), str(tmp_path / "net3.npz"))
+    assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--save-regions",
+                 str(tmp_path / "r3.npz")]) == 0
+    assert f"listed in {tmp_path / 'r3.npz'}" in capsys.readouterr().out
+    saved = np.load(tmp_path / "r3.npz")
+    points, radii, patterns = saved["points"], saved["radii"], saved["patterns"]
+    assert patterns.shape == (points.shape[0], 13) and saved["widths"].tolist() == [7, 6]
+    assert (float(saved["lo"]), float(saved["hi"]), float(saved["tol"])) == (-2.0, 2.0, 1e-6)
+    directions = rng.normal(size=(8, 3))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    for point, radius, pattern in zip(points, radii, patterns):
+        probes = np.vstack([point, point + 0.99 * 2 * radius * directions])
+        assert (np.concatenate(gate_patterns(probes, layers3), axis=1) == pattern).all()
+
+    assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--first-layer",
+                 "--save-regions", str(tmp_path / "first.npz"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == regions_in_box(*layers3[0], -2, 2)
+    assert np.load(tmp_path / "first.npz")["patterns"].shape[1] == 7
+
+    assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--max-regions", "5",
+                 "--save-regions", str(tmp_path / "refused.npz")]) == 2
+    assert "more than --max-regions 5 regions" in capsys.readouterr().err
+    assert not (tmp_path / "refused.npz").exists()
+    assert main(["regions", "-L", "3", "-d", "2", "--save-regions", str(tmp_path / "x.npz")]) == 2
+    assert "--save-regions applies to the --weights/--box count only" in capsys.readouterr().err
+
+
 def test_cli_regions_reads_pytorch_layers_and_names_a_transposed_one(tmp_path, capsys):
     """A file of PyTorch's weight (shape (L, d)) saved as W gave "b must have length 2, got 30". PyTorch's own names,
     weight and bias, are read in its layout; a W in that layout is refused naming it."""

@@ -45,7 +45,7 @@ __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "c
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
 #: Options that name a file the command writes.
-OUTPUT_OPTIONS = ("plot", "csv", "out", "output", "save_weights")
+OUTPUT_OPTIONS = ("plot", "csv", "out", "output", "save_weights", "save_regions")
 #: Formats a ``--plot`` may have when matplotlib is not installed (its Agg/PDF/SVG/PS back ends write these).
 _PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "pgf", "raw", "rgba")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
 from .. import counting
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
-from .common import dumps, integer, load_layers
+from .common import dumps, integer, load_layers, writing
 
 
 #: Largest exact count printed in full (2^20 bits, about 316,000 digits): Python turns an integer into decimal digits
@@ -62,6 +62,7 @@ def _regions(args: argparse.Namespace) -> int:
     # they were silently ignored (-L 5 -d 2 --tol 1 --first-layer printed the count of 5 hyperplanes)
     given = [opt for opt, value in (("--tol", args.tol), ("--max-work", args.max_work),
                                     ("--max-regions", args.max_regions),
+                                    ("--save-regions", args.save_regions),
                                     ("--first-layer", args.first_layer or None)) if value is not None]
     if given:
         raise ValueError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to the --weights/--box "
@@ -129,9 +130,11 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
+    if args.save_regions is not None:
+        return _save_regions(args, layers[:1] if args.first_layer else layers, len(layers), lo, hi, given_tol)
     if args.max_regions is not None and (len(layers) == 1 or args.first_layer or layers[0][0].shape[0] == 2):
-        raise ValueError("--max-regions applies to a network of several hidden layers with d != 2 only (counted by "
-                         "linear programs); a layer's count is limited by --max-work")
+        raise ValueError("--max-regions applies to a network of several hidden layers with d != 2 (counted by "
+                         "linear programs), or with --save-regions, only; a layer's count is limited by --max-work")
     if len(layers) > 1 and not args.first_layer:
         return _network_in_box(args, layers, lo, hi, given_tol)
     W, b = layers[0]
@@ -155,6 +158,64 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     return 0
 
 
+def _activation(path: str) -> Tuple[str, float]:
+    """The hidden units' activation and leaky slope a weights file records (ReLU when it records none), refusing
+    smooth units, which have no linear regions."""
+    with np.load(path) as data:
+        activation = str(data["activation"]) if "activation" in data.files else "relu"
+        slope = float(data["slope"]) if "slope" in data.files else 0.01
+    if activation not in ("relu", "leaky_relu"):
+        raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
+                         f"its first layer's with --first-layer")
+    return activation, slope
+
+
+def _api_words(exc: ValueError) -> ValueError:
+    """The Python API's words for the options a shell user sets (``max_regions=`` is ``--max-regions``, ...)."""
+    return ValueError(str(exc).replace("max_regions=", "--max-regions ").replace("raise max_regions",
+                                                                                "raise --max-regions")
+                      .replace("tol ", "--tol "))
+
+
+def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, hi: float,
+                  tol: Optional[float]) -> int:
+    """``--save-regions FILE.npz``: list the linear regions of the network (of its first layer with
+    ``--first-layer``) in the box by linear programs (``network_regions``, any ``d``, slivers thinner than ``--tol``
+    uncounted) and write them: a point inside each region, its ball's radius and its gates, with the count after
+    each layer and the box and ``tol`` they were listed with. ``total`` is the number of hidden layers in the file."""
+    from ..network import DeepNet
+    from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_regions
+
+    # one layer's regions are its hyperplanes' cells, whatever its units (the gates alone are listed)
+    activation, slope = _activation(args.weights) if len(layers) > 1 else ("relu", 0.0)
+    widths = [int(W.shape[1]) for W, _ in layers]
+    d = int(layers[0][0].shape[0])
+    net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
+    tol = DEFAULT_NETWORK_TOL if tol is None else tol
+    try:
+        listed = network_regions(net, lo, hi, tol=tol,
+                                 max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
+    except ValueError as exc:
+        raise _api_words(exc) from None
+    with writing("--save-regions", args.save_regions), open(args.save_regions, "wb") as f:
+        np.savez(f, points=listed.points, radii=listed.radii, patterns=listed.patterns,
+                 widths=np.array(widths, dtype=np.int64), curve=listed.curve, lo=np.float64(lo),
+                 hi=np.float64(hi), tol=np.float64(tol))
+    r, per_layer = listed.n_regions, [int(c) for c in listed.curve[1:]]
+    counted = "first layer" if args.first_layer else "all layers"
+    if args.json:
+        print(dumps({"weights": args.weights, "d": d, "widths": widths, "box": [lo, hi], "regions": r,
+                     "after_each_layer": per_layer, "layers": len(layers), "counted": counted,
+                     "saved": args.save_regions}))
+    else:
+        what = (f"the first of {total} hidden layers: {_count(widths[0], 'neuron')} cut" if args.first_layer else
+                f"{sum(widths)} neurons in {_count(len(layers), 'hidden layer')} {widths} cut")
+        each = "" if len(layers) == 1 else f"; after each layer {', '.join(map(str, per_layer))}"
+        print(f"{what} the box [{lo:g}, {hi:g}]^{d} into {_count(r, 'linear region')} (by linear programs{each}); "
+              f"listed in {args.save_regions}")
+    return 0
+
+
 def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float, tol: Optional[float]) -> int:
     """The whole network's linear regions in the box ``[lo, hi]^d`` (every hidden layer cuts the regions of the ones
     before): for ``d = 2`` by ``region_polygons`` (the count ``plot-partition`` draws), for any other ``d`` by
@@ -167,12 +228,7 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float,
     d = layers[0][0].shape[0]
     widths = [int(W.shape[1]) for W, _ in layers]
     path = args.weights
-    with np.load(path) as data:
-        activation = str(data["activation"]) if "activation" in data.files else "relu"
-        slope = float(data["slope"]) if "slope" in data.files else 0.01
-    if activation not in ("relu", "leaky_relu"):
-        raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
-                         f"its first layer's with --first-layer")
+    activation, slope = _activation(path)
     net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
     if d == 2:
         r = region_polygons(net, box=(lo, hi), tol=args.tol).n_regions
@@ -182,9 +238,8 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float,
             curve = network_region_count_curve(
                 net, lo, hi, tol=DEFAULT_NETWORK_TOL if tol is None else tol,
                 max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
-        except ValueError as exc:   # the Python API's words for the options a shell user sets
-            raise ValueError(str(exc).replace("max_regions=", "--max-regions ")
-                             .replace("raise max_regions", "raise --max-regions").replace("tol ", "--tol ")) from None
+        except ValueError as exc:
+            raise _api_words(exc) from None
         r, per_layer = int(curve[-1]), [int(c) for c in curve[1:]]
     bound = counting.deep_region_bounds(d, widths).upper
     if args.json:
@@ -229,14 +284,20 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
                         "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
-                        "the radius a region's inscribed ball must exceed, in the box mapped onto [-1, 1]^d "
+                        "and with --save-regions, the radius a region's inscribed ball must exceed, in the box mapped onto [-1, 1]^d "
                         "(default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
                         "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
     p.add_argument("--max-regions", type=integer, default=None,
-                   help="with --weights, a network of several layers with d != 2: stop beyond this many regions "
-                        "(default 1000000)")
+                   help="with --weights, a network of several layers with d != 2, or with --save-regions: stop "
+                        "beyond this many regions (default 1000000)")
+    p.add_argument("--save-regions", default=None, metavar="FILE.npz",
+                   help="with --weights and --box: list the linear regions (of every layer, or of the first with "
+                        "--first-layer; any d, by linear programs) and write them to an .npz: points (a point "
+                        "inside each region), radii (its inscribed ball's, in the box mapped onto [-1, 1]^d), "
+                        "patterns (the gates, layer by layer: True where a unit is on), widths, curve (the regions "
+                        "after each layer, from 1), lo, hi and tol")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)
