@@ -815,11 +815,14 @@ def test_cli_save_regions_writes_regions_the_peers_find(tmp_path, capsys):
     save_network(DeepNet(layers3, rng.normal(size=6), 0.0), str(tmp_path / "net3.npz"))
     assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--save-regions",
                  str(tmp_path / "r3.npz")]) == 0
-    assert f"listed in {tmp_path / 'r3.npz'}" in capsys.readouterr().out
+    assert f"listed with the logit on each in {tmp_path / 'r3.npz'}" in capsys.readouterr().out
     saved = np.load(tmp_path / "r3.npz")
     points, radii, patterns = saved["points"], saved["radii"], saved["patterns"]
     assert patterns.shape == (points.shape[0], 13) and saved["widths"].tolist() == [7, 6]
     assert (float(saved["lo"]), float(saved["hi"]), float(saved["tol"])) == (-2.0, 2.0, 1e-6)
+    logits = DeepNet(layers3, np.load(tmp_path / "net3.npz")["w_out"], 0.0).decision_function(points)
+    np.testing.assert_allclose(np.einsum("ij,ij->i", points, saved["affine_weight"]) + saved["affine_bias"], logits,
+                               rtol=1e-9, atol=1e-9)
     directions = rng.normal(size=(8, 3))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     for point, radius, pattern in zip(points, radii, patterns):
@@ -828,8 +831,10 @@ def test_cli_save_regions_writes_regions_the_peers_find(tmp_path, capsys):
 
     assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--first-layer",
                  "--save-regions", str(tmp_path / "first.npz"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["regions"] == regions_in_box(*layers3[0], -2, 2)
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == regions_in_box(*layers3[0], -2, 2) and not out["affine_maps"]
     assert np.load(tmp_path / "first.npz")["patterns"].shape[1] == 7
+    assert "affine_weight" not in np.load(tmp_path / "first.npz").files   # the first layer alone has no output
 
     assert main(["regions", "--weights", str(tmp_path / "net3.npz"), "--box", "-2", "2", "--max-regions", "5",
                  "--save-regions", str(tmp_path / "refused.npz")]) == 2
@@ -886,6 +891,35 @@ def test_network_regions_in_2d_agree_with_the_polygons_of_the_pictures(seed):
     assert nnpartition.network_regions_in_box(net, -1.5, 1.5) == polygons.n_regions, (widths, act)
     listed = nnpartition.network_regions(net, -1.5, 1.5)
     assert {p.tobytes() for p in listed.patterns} == {p.tobytes() for p in polygons.patterns}
+    # the logit's affine map on each region: the clipper's, region by region
+    theirs = {p.tobytes(): (w, c) for p, w, c in zip(polygons.patterns, polygons.affine_weight, polygons.affine_bias)}
+    for p, w, c in zip(listed.patterns, listed.affine_weight, listed.affine_bias):
+        np.testing.assert_allclose([*w, c], [*theirs[p.tobytes()][0], theirs[p.tobytes()][1]], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("d,widths,act,seed", [(3, [7, 6], "relu", 0), (4, [6, 5, 4], "leaky_relu", 1),
+                                               (5, [9], "relu", 2), (3, [5, 5], "relu", 3)])
+def test_the_listed_affine_maps_are_the_networks_logit_around_each_point(d, widths, act, seed):
+    """The network's own forward pass (decision_function), at each listed point and at points of a sphere of 0.99
+    times its ball's radius around it (the radius is in box units: times the half-width per coordinate in x), is
+    the listed map's value; an off-centre box of unequal sides checks the change of coordinates. A TwoLayerNet's
+    output layer is read too (the last case); a list of (W, b) pairs has no output layer, and no maps."""
+    rng = np.random.default_rng(seed)
+    layers = random_net(d, widths, seed)
+    net = nnpartition.DeepNet(layers, rng.normal(size=widths[-1]), float(rng.normal()), act, 0.15)
+    if seed == 3:
+        net = nnpartition.DeepNet(layers[:1], rng.normal(size=widths[0]), 0.3)
+        net = nnpartition.TwoLayerNet(net.layers[0][0], net.layers[0][1], net.w_out, net.b_out)
+    lo, hi = rng.uniform(-2, 0, size=d), rng.uniform(0.5, 3, size=d)
+    listed = nnpartition.network_regions(net, lo, hi)
+    assert listed.affine_weight.shape == (listed.n_regions, d) and listed.affine_bias.shape == (listed.n_regions,)
+    directions = rng.normal(size=(6, d))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    for point, radius, w, c in zip(listed.points, listed.radii, listed.affine_weight, listed.affine_bias):
+        probes = np.vstack([point, point + 0.99 * radius * directions * (hi - lo) / 2])
+        np.testing.assert_allclose(probes @ w + c, net.decision_function(probes), rtol=1e-9, atol=1e-9)
+    plain = nnpartition.network_regions(layers, lo, hi)
+    assert plain.affine_weight is None and plain.affine_bias is None
 
 
 @pytest.mark.parametrize("widths,seed", [([8, 8], 0), ([12, 6, 4], 1), ([3, 9], 2), ([16, 16], 3)])
@@ -998,7 +1032,7 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
     from nnpartition.window import _network_args
 
     seen = []
-    _core.window_network_region_counts(*_network_args(layers, -1, 1, 1e-6, 10**6), False, progress=seen.append)
+    _core.window_network_region_counts(*_network_args(layers, -1, 1, 1e-6, 10**6)[:7], False, progress=seen.append)
     assert seen[-1] == n   # the counter ends at the count: one piece to start, one more for each cut
 
     def stop(found):
@@ -1007,4 +1041,4 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
 
     big = random_net(5, [40, 40, 40], 6)
     with pytest.raises(ValueError, match="stop at"):
-        _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12), False, progress=stop)
+        _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12)[:7], False, progress=stop)

@@ -204,8 +204,15 @@ def window_network_region_counts(
     max_regions: int,
     slope: float,
     list: bool,
+    readout: Optional[Tuple[npt.NDArray[np.float64], float]] = None,
     progress: Optional[Callable[[int], object]] = None,
-) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
+) -> Tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.float64],
+]: ...
 
 # --- trainer ---
 from typing import Any, Callable, Dict  # noqa: E402

@@ -172,12 +172,17 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
     return curve
 
 
+#: The output layer ``(w_out, b_out)`` of a network, when it has one.
+Readout = Optional[Tuple[NDArray[np.float64], float]]
+
+
 def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
                   max_regions: Any) -> Tuple[List[NDArray[np.float64]], List[NDArray[np.float64]], NDArray[np.float64],
-                                             NDArray[np.float64], float, int, float]:
+                                             NDArray[np.float64], float, int, float, Readout]:
     from .network import DeepNet, TwoLayerNet
 
     slope = 0.0
+    readout: Readout = None
     if isinstance(net, (list, tuple)):
         layers = list(net)
     else:
@@ -190,6 +195,8 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
                              f"only)")
         slope = 0.0 if net.activation == "relu" else float(net.slope)
         layers = list(net.layers)   # a TwoLayerNet's is [(W1, b1)]
+        w_out, b_out = (net.w2, net.b2) if isinstance(net, TwoLayerNet) else (net.w_out, net.b_out)
+        readout = (np.ascontiguousarray(w_out, dtype=np.float64), float(b_out))
     if not layers:
         raise ValueError("net must hold at least one hidden layer, got an empty list")
     ws: List[NDArray[np.float64]] = []
@@ -211,7 +218,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
         bs.append(np.ascontiguousarray(b))
     tol = v.real("tol", tol, minimum=1e-9, maximum=1e-2)
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**63 - 1)
-    return ws, bs, lo_a, hi_a, tol, max_regions, slope
+    return ws, bs, lo_a, hi_a, tol, max_regions, slope, readout
 
 
 def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_NETWORK_TOL,
@@ -275,19 +282,22 @@ def network_region_count_curve(net: Any, lo: BoundLike, hi: BoundLike, *, tol: f
 
 def _network_regions(net: Any, lo: BoundLike, hi: BoundLike, tol: Any, max_regions: Any, progress: Any,
                      listed: bool) -> Tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64],
-                                            NDArray[np.bool_], Tuple[int, ...]]:
-    """``(curve, points, radii, patterns, widths)`` of the core's count, ``curve`` as
-    :func:`network_region_count_curve` gives it (the middle three empty unless ``listed``)."""
+                                            NDArray[np.bool_], Optional[NDArray[np.float64]], Tuple[int, ...]]:
+    """``(curve, points, radii, patterns, affine, widths)`` of the core's count, ``curve`` as
+    :func:`network_region_count_curve` gives it (the middle three empty unless ``listed``; ``affine``, rows
+    ``(a, c)`` of the output's map ``a . x + c`` on each region, only when listed for a network with an output
+    layer, else ``None``)."""
     progress = _check_progress(progress)
-    ws, bs, lo_a, hi_a, tol, max_regions, slope = _network_args(net, lo, hi, tol, max_regions)
+    ws, bs, lo_a, hi_a, tol, max_regions, slope, readout = _network_args(net, lo, hi, tol, max_regions)
     with progress_bar(None, desc="regions", progress=progress, unit="region") as bar:
         def found(n: int) -> None:
             bar.update(n - bar.n)
 
-        per_layer, points, radii, patterns = _core.window_network_region_counts(
-            ws, bs, lo_a, hi_a, tol, max_regions, slope, listed, progress=found)
+        per_layer, points, radii, patterns, affine = _core.window_network_region_counts(
+            ws, bs, lo_a, hi_a, tol, max_regions, slope, listed, readout if listed else None, progress=found)
     curve = np.concatenate([[1], per_layer.astype(np.int64)])
-    return curve, points, radii, patterns, tuple(int(W.shape[1]) for W in ws)
+    return (curve, points, radii, patterns, affine if listed and readout is not None else None,
+            tuple(int(W.shape[1]) for W in ws))
 
 
 @dataclass(frozen=True, eq=False)
@@ -302,6 +312,9 @@ class NetworkRegions(ValueResult):
         curve: ``int64 (layers + 1,)``: the regions after each hidden layer, as
             :func:`network_region_count_curve` gives them.
         widths: the hidden layers' widths (to split ``patterns`` by layer).
+        affine_weight: ``float64 (n_regions, d)``, affine_bias: ``float64 (n_regions,)``: on region ``r`` the
+            network's logit is ``x @ affine_weight[r] + affine_bias[r]`` (as in
+            :class:`nnpartition.RegionPolygons`). ``None`` for a list of ``(W, b)`` pairs, which has no output layer.
     """
 
     __repr__ = short_repr
@@ -311,6 +324,8 @@ class NetworkRegions(ValueResult):
     patterns: NDArray[np.bool_]
     curve: NDArray[np.int64]
     widths: Tuple[int, ...]
+    affine_weight: Optional[NDArray[np.float64]] = None
+    affine_bias: Optional[NDArray[np.float64]] = None
 
     @property
     def n_regions(self) -> int:
@@ -322,10 +337,11 @@ def network_regions(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFA
                     max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None) -> NetworkRegions:
     """The linear regions of a whole network inside the box, listed: a point inside each and its gates.
 
-    The regions :func:`network_regions_in_box` counts, in an order that does not depend on the threads. With a
-    point inside a region, the network's affine map there is its gradient and value at that point (a forward
-    pass); the patterns say which units are on. Arguments as :func:`network_regions_in_box`; ``max_regions`` also
-    bounds the memory the list may take, checked before the count starts.
+    The regions :func:`network_regions_in_box` counts, in an order that does not depend on the threads; the
+    patterns say which units are on. For a network with an output layer (not a list of ``(W, b)`` pairs) each
+    region also gets the affine map the network's logit is on it, ``x @ affine_weight[r] + affine_bias[r]``.
+    Arguments as :func:`network_regions_in_box`; ``max_regions`` also bounds the memory the list may take, checked
+    before the count starts.
 
     Example:
         >>> import numpy as np
@@ -336,9 +352,17 @@ def network_regions(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFA
         7
         >>> bool(np.all((regions.points > -2) & (regions.points < 2)))
         True
+        >>> from nnpartition import DeepNet
+        >>> net = DeepNet([(np.eye(2), np.zeros(2))], w_out=np.array([1.0, -2.0]), b_out=0.5)
+        >>> maps = network_regions(net, -1, 1)          # logit relu(x) - 2 relu(y) + 0.5 on 4 quadrants
+        >>> sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
+        [([0.0, -2.0], 0.5), ([0.0, 0.0], 0.5), ([1.0, -2.0], 0.5), ([1.0, 0.0], 0.5)]
     """
-    curve, points, radii, patterns, widths = _network_regions(net, lo, hi, tol, max_regions, progress, True)
-    return NetworkRegions(points, radii, patterns, curve, widths)
+    curve, points, radii, patterns, affine, widths = _network_regions(net, lo, hi, tol, max_regions, progress, True)
+    if affine is None:
+        return NetworkRegions(points, radii, patterns, curve, widths)
+    return NetworkRegions(points, radii, patterns, curve, widths, np.ascontiguousarray(affine[:, :-1]),
+                          np.ascontiguousarray(affine[:, -1]))
 
 
 

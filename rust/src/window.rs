@@ -1234,6 +1234,8 @@ struct Net {
     tol: f64,
     slope: f64,
     list: bool,
+    /// The output layer `(w_out, b_out)`, when the regions' affine maps are listed.
+    readout: Option<(Vec<f64>, f64)>,
 }
 
 /// What pieces turned into: regions finished per layer, and (when listed) the regions of the whole network.
@@ -1242,11 +1244,19 @@ struct Tally {
     points: Vec<f64>,
     radii: Vec<f64>,
     patterns: Vec<bool>,
+    /// The output's affine map on each listed region, in box coordinates `u`: rows `(a, c)` of stride `d + 1`.
+    affine: Vec<f64>,
 }
 
 impl Tally {
     fn new(layers: usize) -> Self {
-        Tally { per_layer: vec![0; layers], points: Vec::new(), radii: Vec::new(), patterns: Vec::new() }
+        Tally {
+            per_layer: vec![0; layers],
+            points: Vec::new(),
+            radii: Vec::new(),
+            patterns: Vec::new(),
+            affine: Vec::new(),
+        }
     }
 
     fn append(&mut self, other: Tally) {
@@ -1256,6 +1266,7 @@ impl Tally {
         self.points.extend(other.points);
         self.radii.extend(other.radii);
         self.patterns.extend(other.patterns);
+        self.affine.extend(other.affine);
     }
 }
 
@@ -1275,6 +1286,21 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     tally.points.extend(&piece.center);
                     tally.radii.push(piece.radius);
                     tally.patterns.extend(&piece.bits);
+                    if let Some((w_out, b_out)) = &net.readout {
+                        // The output w_out . (gate * z) + b_out, affine in u on the region.
+                        let start = tally.affine.len();
+                        tally.affine.resize(start + st, 0.0);
+                        let row = &mut tally.affine[start..];
+                        for (j, (&w, &g)) in w_out.iter().zip(&piece.gate).enumerate() {
+                            let wg = w * g;
+                            if wg != 0.0 {
+                                for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
+                                    *x += wg * y;
+                                }
+                            }
+                        }
+                        row[d] += b_out;
+                    }
                 }
                 return Ok(());
             }
@@ -1404,6 +1430,10 @@ pub struct NetworkCount {
     pub radii: Vec<f64>,
     /// The region's gates, one row of all hidden units (layer by layer) for each region: on = true.
     pub patterns: Vec<bool>,
+    /// With [`NetworkOptions::list`] and a readout, one row of `d + 1` for each region: the network's output
+    /// `w_out . h + b_out` on the region as the affine map `a . x + c` of the input (the caller's coordinates),
+    /// `(a, c)`.
+    pub affine: Vec<f64>,
 }
 
 /// The linear (activation) regions of a network of hidden layers `layers[l] = (W_l, b_l)` (`W_0` of shape `(d, n_0)`,
@@ -1420,13 +1450,16 @@ pub fn network_regions_in_box(
     hi: ArrayView1<f64>,
     opts: &NetworkOptions,
 ) -> CoreResult<NetworkCount> {
-    network_regions_in_box_counting(layers, lo, hi, opts, &AtomicU64::new(0))
+    network_regions_in_box_counting(layers, None, lo, hi, opts, &AtomicU64::new(0))
 }
 
 /// [`network_regions_in_box`], adding to `found` (which starts at 0) as pieces are split off (it ends at the
-/// network's count): what a progress bar reads while the count runs.
+/// network's count): what a progress bar reads while the count runs. With `readout = Some((w_out, b_out))` (the
+/// output layer, `w_out` of the last hidden layer's width) and [`NetworkOptions::list`], each listed region also
+/// gets the network's output on it as an affine map of the input ([`NetworkCount::affine`]).
 pub fn network_regions_in_box_counting(
     layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    readout: Option<(ArrayView1<f64>, f64)>,
     lo: ArrayView1<f64>,
     hi: ArrayView1<f64>,
     opts: &NetworkOptions,
@@ -1468,6 +1501,18 @@ pub fn network_regions_in_box_counting(
         fan_in = w.ncols();
         total += w.ncols();
     }
+    if let Some((w_out, b_out)) = &readout {
+        if w_out.len() != fan_in {
+            return Err(CoreError::InvalidArgument(format!(
+                "the output weights must have the last hidden layer's width {fan_in}, got {}",
+                w_out.len()
+            )));
+        }
+        if w_out.iter().any(|x| !x.is_finite()) || !b_out.is_finite() {
+            return Err(CoreError::InvalidArgument("the output layer holds NaN or infinity".into()));
+        }
+    }
+    let mapped = opts.list && readout.is_some();
     // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
     // layer and its gates, and its solved program (rows of d + 2 entries, its factors and bookkeeping: counted as
     // eight times the rows' entries, an allowance, not a measurement). The work list holds at most a few pieces
@@ -1476,7 +1521,8 @@ pub fn network_regions_in_box_counting(
     let rows = total + 2 * d;
     let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2) + 8 * rows * (d + 2)) as f64;
     let threads = rayon::current_num_threads() as f64;
-    let listed = if opts.list { opts.max_regions as f64 * (8.0 * (d + 1) as f64 + total as f64) } else { 0.0 };
+    let row_bytes = 8.0 * (d + 1) as f64 * if mapped { 2.0 } else { 1.0 } + total as f64;
+    let listed = if opts.list { opts.max_regions as f64 * row_bytes } else { 0.0 };
     crate::limits::check_bytes(
         &format!(
             "{} the regions of a network of {total} hidden units in {d}-D{}",
@@ -1514,6 +1560,7 @@ pub fn network_regions_in_box_counting(
         tol: opts.tol,
         slope: opts.slope,
         list: opts.list,
+        readout: if mapped { readout.map(|(w, b)| (w.to_vec(), b)) } else { None },
     };
     let nl = layers.len();
     let root = Piece {
@@ -1580,7 +1627,20 @@ pub fn network_regions_in_box_counting(
             row[k] = cen[k] + half[k] * row[k];
         }
     }
-    Ok(NetworkCount { per_layer: tally.per_layer, points: tally.points, radii: tally.radii, patterns: tally.patterns })
+    // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen.
+    for row in tally.affine.chunks_exact_mut(d + 1) {
+        for k in 0..d {
+            row[k] /= half[k];
+            row[d] -= row[k] * cen[k];
+        }
+    }
+    Ok(NetworkCount {
+        per_layer: tally.per_layer,
+        points: tally.points,
+        radii: tally.radii,
+        patterns: tally.patterns,
+        affine: tally.affine,
+    })
 }
 
 #[cfg(test)]
@@ -2195,6 +2255,72 @@ mod tests {
             let pat = crate::activation_regions::tests::pattern_of(p, &layers);
             assert_eq!(pat, one.patterns[21 * i..21 * (i + 1)], "region {i}");
         }
+    }
+
+    #[test]
+    fn the_listed_affine_maps_give_the_network_output_around_each_point() {
+        // A plain forward pass (leaky ReLU, slope 0.1) at each listed point and at points of the ball around it
+        // (radius in box units: times the box's half-width per coordinate in x) gives the listed map's value; the
+        // box is off the origin and unequal per coordinate, so the maps' change of coordinates is tested too. The
+        // same maps on 1 and 2 threads; none without a readout.
+        let layers = random_net(&[8, 6, 4], 3, 17);
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (w_out, b_out) = (arr1(&[0.7, -1.3, 0.4, 2.1]), -0.35);
+        let (lo, hi) = (arr1(&[-1.5, 2.0, -0.25]), arr1(&[0.5, 5.0, 0.25]));
+        let opts = NetworkOptions { list: true, slope: 0.1, ..NetworkOptions::default() };
+        let forward = |x: &[f64]| {
+            let mut h = x.to_vec();
+            for (w, b) in &layers {
+                h = (0..w.ncols())
+                    .map(|i| {
+                        let z = b[i] + (0..w.nrows()).map(|k| h[k] * w[[k, i]]).sum::<f64>();
+                        if z > 0.0 {
+                            z
+                        } else {
+                            0.1 * z
+                        }
+                    })
+                    .collect();
+            }
+            b_out + h.iter().zip(&w_out).map(|(x, y)| x * y).sum::<f64>()
+        };
+        let run = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| {
+                    network_regions_in_box_counting(
+                        &views,
+                        Some((w_out.view(), b_out)),
+                        lo.view(),
+                        hi.view(),
+                        &opts,
+                        &AtomicU64::new(0),
+                    )
+                })
+                .unwrap()
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two);
+        assert_eq!(one.affine.len(), 4 * one.radii.len());
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        for (i, p) in one.points.chunks_exact(3).enumerate() {
+            let (a, c) = (&one.affine[4 * i..4 * i + 3], one.affine[4 * i + 3]);
+            for probe in 0..6 {
+                let mut dir: Vec<f64> = (0..3).map(|_| rng.random::<f64>() - 0.5).collect();
+                let nrm = dir.iter().map(|x| x * x).sum::<f64>().sqrt();
+                let scale = if probe == 0 { 0.0 } else { 0.99 * one.radii[i] / nrm };
+                for k in 0..3 {
+                    dir[k] = p[k] + scale * dir[k] * 0.5 * (hi[k] - lo[k]);
+                }
+                let want = forward(&dir);
+                let got = c + a.iter().zip(&dir).map(|(x, y)| x * y).sum::<f64>();
+                assert!((got - want).abs() <= 1e-9 * (1.0 + want.abs()), "region {i}: {got} against {want}");
+            }
+        }
+        let plain = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
+        assert!(plain.affine.is_empty() && plain.patterns == one.patterns);
     }
 
     #[test]

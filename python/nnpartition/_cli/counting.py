@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -182,15 +182,23 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     """``--save-regions FILE.npz``: list the linear regions of the network (of its first layer with
     ``--first-layer``) in the box by linear programs (``network_regions``, any ``d``, slivers thinner than ``--tol``
     uncounted) and write them: a point inside each region, its ball's radius and its gates, with the count after
-    each layer and the box and ``tol`` they were listed with. ``total`` is the number of hidden layers in the file."""
-    from ..network import DeepNet
+    each layer and the box and ``tol`` they were listed with; for a network file with its output layer (as
+    ``save_network`` writes it; not with ``--first-layer``), also the affine map of its logit on each region.
+    ``total`` is the number of hidden layers in the file."""
+    from ..network import DeepNet, load_network
     from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_regions
 
-    # one layer's regions are its hyperplanes' cells, whatever its units (the gates alone are listed)
-    activation, slope = _activation(args.weights) if len(layers) > 1 else ("relu", 0.0)
+    with np.load(args.weights) as data:
+        files = set(data.files)
+    with_output = not args.first_layer and ({"w_out", "b_out"} <= files or (len(layers) == 1 and {"w2", "b2"} <= files))
+    if with_output or len(layers) > 1:
+        activation, slope = _activation(args.weights)   # smooth units: no linear regions, no affine maps
+    else:
+        activation, slope = "relu", 0.0   # one layer's regions are its hyperplanes' cells, whatever its units
     widths = [int(W.shape[1]) for W, _ in layers]
     d = int(layers[0][0].shape[0])
-    net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
+    # the regions do not need the output layer; its logit's maps do
+    net = load_network(args.weights) if with_output else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:
         listed = network_regions(net, lo, hi, tol=tol,
@@ -198,21 +206,24 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     except ValueError as exc:
         raise _api_words(exc) from None
     with writing("--save-regions", args.save_regions), open(args.save_regions, "wb") as f:
+        # (a net built here has a zero output layer: its maps mean nothing)
+        maps: Dict[str, Any] = ({"affine_weight": listed.affine_weight, "affine_bias": listed.affine_bias}
+                                if with_output else {})
         np.savez(f, points=listed.points, radii=listed.radii, patterns=listed.patterns,
                  widths=np.array(widths, dtype=np.int64), curve=listed.curve, lo=np.float64(lo),
-                 hi=np.float64(hi), tol=np.float64(tol))
+                 hi=np.float64(hi), tol=np.float64(tol), **maps)
     r, per_layer = listed.n_regions, [int(c) for c in listed.curve[1:]]
     counted = "first layer" if args.first_layer else "all layers"
     if args.json:
         print(dumps({"weights": args.weights, "d": d, "widths": widths, "box": [lo, hi], "regions": r,
                      "after_each_layer": per_layer, "layers": len(layers), "counted": counted,
-                     "saved": args.save_regions}))
+                     "saved": args.save_regions, "affine_maps": bool(maps)}))
     else:
         what = (f"the first of {total} hidden layers: {_count(widths[0], 'neuron')} cut" if args.first_layer else
                 f"{sum(widths)} neurons in {_count(len(layers), 'hidden layer')} {widths} cut")
         each = "" if len(layers) == 1 else f"; after each layer {', '.join(map(str, per_layer))}"
         print(f"{what} the box [{lo:g}, {hi:g}]^{d} into {_count(r, 'linear region')} (by linear programs{each}); "
-              f"listed in {args.save_regions}")
+              f"listed{' with the logit on each' if maps else ''} in {args.save_regions}")
     return 0
 
 
@@ -298,6 +309,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "--first-layer; any d, by linear programs) and write them to an .npz: points (a point "
                         "inside each region), radii (its inscribed ball's, in the box mapped onto [-1, 1]^d), "
                         "patterns (the gates, layer by layer: True where a unit is on), widths, curve (the regions "
-                        "after each layer, from 1), lo, hi and tol")
+                        "after each layer, from 1), lo, hi and tol; for a network file with its output layer (as "
+                        "save_network and plot-partition --save-weights write it) also affine_weight and "
+                        "affine_bias, the logit x @ affine_weight[r] + affine_bias[r] on region r")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

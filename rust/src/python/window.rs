@@ -9,9 +9,14 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// `(per_layer, points, radii, patterns)` of `window_network_region_counts`.
-type NetworkRegionsOut<'py> =
-    (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<bool>>);
+/// `(per_layer, points, radii, patterns, affine)` of `window_network_region_counts`.
+type NetworkRegionsOut<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<bool>>,
+    Bound<'py, PyArray2<f64>>,
+);
 
 /// `(regions, increments)`: exact regions of the hyperplanes of `x @ w + b`
 /// inside the open box `lo < x < hi`, and the regions each neuron adds.
@@ -42,10 +47,12 @@ fn window_work(n: u64, d: u64) -> f64 {
 /// `per_layer`: the linear regions of hidden layers `0..=l` of a network inside the open box
 /// `lo < x < hi` (pieces whose largest inscribed ball has a radius above `tol` in box units).
 /// `progress`, if given, is called with the number of pieces found so far while the count runs.
-/// Returns `(per_layer, points, radii, patterns)`; with `list` false the last three are empty
-/// (`points` of shape `(n, d)` and `patterns` of shape `(n, units)` otherwise).
+/// Returns `(per_layer, points, radii, patterns, affine)`; with `list` false the last four are
+/// empty (`points` of shape `(n, d)` and `patterns` of shape `(n, units)` otherwise). `affine`
+/// is empty unless `readout = (w_out, b_out)` is given and `list` is true: then it has shape
+/// `(n, d + 1)`, the output's affine map `a . x + c` on each region as the row `(a, c)`.
 #[pyfunction]
-#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope, list, progress=None))]
+#[pyo3(signature = (ws, bs, lo, hi, tol, max_regions, slope, list, readout=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn window_network_region_counts<'py>(
     py: Python<'py>,
@@ -57,16 +64,18 @@ fn window_network_region_counts<'py>(
     max_regions: u64,
     slope: f64,
     list: bool,
+    readout: Option<(PyReadonlyArray1<'py, f64>, f64)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<NetworkRegionsOut<'py>> {
     let layers: Vec<_> = ws.iter().zip(&bs).map(|(w, b)| (w.as_array(), b.as_array())).collect();
     let (lov, hiv) = (lo.as_array(), hi.as_array());
+    let out = readout.as_ref().map(|(w, b)| (w.as_array(), *b));
     let opts = NetworkOptions { tol, max_regions, slope, list };
     let found = AtomicU64::new(0);
     let c = run_interruptible_ticking(
         py,
         None,
-        || network_regions_in_box_counting(&layers, lov, hiv, &opts, &found),
+        || network_regions_in_box_counting(&layers, out, lov, hiv, &opts, &found),
         |_| match &progress {
             Some(cb) => cb.call1((found.load(Ordering::Relaxed),)).map(|_| ()),
             None => Ok(()),
@@ -79,7 +88,15 @@ fn window_network_region_counts<'py>(
     let (d, units) = (lov.len(), layers.iter().map(|(w, _)| w.ncols()).sum::<usize>());
     let points = Array2::from_shape_vec((n, d), c.points).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let patterns = Array2::from_shape_vec((n, units), c.patterns).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok((c.per_layer.into_pyarray(py), points.into_pyarray(py), c.radii.into_pyarray(py), patterns.into_pyarray(py)))
+    let rows = if c.affine.is_empty() { 0 } else { n };
+    let affine = Array2::from_shape_vec((rows, d + 1), c.affine).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((
+        c.per_layer.into_pyarray(py),
+        points.into_pyarray(py),
+        c.radii.into_pyarray(py),
+        patterns.into_pyarray(py),
+        affine.into_pyarray(py),
+    ))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
