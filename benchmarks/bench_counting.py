@@ -6,6 +6,9 @@ high-water resident set size (VmHWM), measured in a fresh subprocess per pipelin
 
     python benchmarks/bench_counting.py            # full sizes (N=1e6, d=100, L=256)
     python benchmarks/bench_counting.py --quick    # smaller, for a smoke run
+
+The last two rows are single exact counts at the sizes ``docs/counting.md`` quotes, against Python's
+``sum(math.comb(...))`` stopped after 30 s (about a minute and a half in all).
 """
 
 from __future__ import annotations
@@ -104,6 +107,30 @@ def bench_regions(L, d, repeats):
             "speedup_vs_python": t_py / t_ours}
 
 
+#: How long the pure-Python baseline of the large exact counts may run before it is stopped.
+PY_CAP_SECONDS = 30.0
+
+
+def bench_regions_large(L, d):
+    """One exact count at a size the docs quote, against Python's ``sum(math.comb(...))`` run in a child process that
+    is stopped after :data:`PY_CAP_SECONDS` (then the ratio is a lower bound)."""
+    t0 = time.perf_counter()
+    ours = npn.regions(L, d)
+    t_ours = time.perf_counter() - t0
+    code = f"import math; print(sum(math.comb({L}, i) for i in range({d} + 1)).bit_length())"
+    t0 = time.perf_counter()
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             timeout=PY_CAP_SECONDS)
+        t_py, capped = time.perf_counter() - t0, False
+        assert int(out.stdout) == ours.bit_length()
+    except subprocess.TimeoutExpired:
+        t_py, capped = PY_CAP_SECONDS, True
+    return {"case": f"regions(L={L}, d={d}), {ours.bit_length():,} bits, one call", "nnpartition_s": t_ours,
+            "python_math_comb_s": f"> {t_py:.0f} (stopped)" if capped else t_py,
+            "speedup_vs_python": f"> {t_py / t_ours:.0f}" if capped else t_py / t_ours}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -111,7 +138,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     N = 100_000 if a.quick else 1_000_000
-    rows = [bench_count_regions(N, 100, 256, a.repeats), bench_regions(100_000, 1_000, a.repeats)]
+    rows = [bench_count_regions(N, 100, 256, a.repeats), bench_regions(100_000, 1_000, a.repeats),
+            bench_regions_large(10**6, 10**4), bench_regions_large(356_000, 178_000)]
     if a.json:
         print(json.dumps(rows, indent=1))
         return

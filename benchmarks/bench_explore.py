@@ -9,8 +9,9 @@ A frame is what happens for every snapshot the page shows:
      (nnpartition.explore.server.frame_of, net.predict) + the event's JSON (json.dumps),
   2. page:   JSON.parse of that event and decoding its base64 arrays, in headless Chromium,
   3. page:   drawing it on the canvas (polygons, first-layer lines, points, the three charts).
-The network is the explorer's own: trained by the server (Rust trainer) on the chosen data, frames of the last
-snapshot and of the first (the initial network) are both measured. Times are medians of repeated runs, measured in one
+The network is the explorer's own: trained by the server (Rust trainer) on the chosen data; the frame of the last
+snapshot is measured. The server's encoding of a frame's arrays (base64 of little-endian bytes) is also timed against
+plain JSON lists of numbers, with the ratio. Times are medians of repeated runs, measured in one
 run of this script. Needs Debian's chromium + chromium-driver and selenium (the test extra).
 """
 
@@ -27,7 +28,8 @@ import urllib.request
 import numpy as np
 
 from nnpartition.explore import make_server
-from nnpartition.explore.server import frame_of, network_from_dict
+from nnpartition.explore.server import _b64, _group_rows, frame_of, network_from_dict
+from nnpartition.pictures import region_polygons
 
 
 def median_ms(fn, reps):
@@ -70,6 +72,14 @@ def main() -> None:
     server_json = median_ms(lambda: json.dumps(dict(run.frame, history=run.history)), args.reps)
     print(f"server: region_polygons + frame arrays + predictions {server_poly:6.1f} ms, JSON encode {server_json:6.1f} ms "
           f"({len(payload) / 1e3:.0f} kB)")
+    # The frame's arrays as the server sends them (base64 of little-endian bytes) against plain JSON lists of numbers.
+    rp = region_polygons(net, box=box, split_decision=True)
+    arrays = [(rp.offsets, "<i4"), (rp.vertices, "<f4"), (_group_rows(rp.patterns)[0], "<i4"), (rp.decision, "u1"),
+              (rp.logits(), "<f4"), (rp.boundary, "<f4")]
+    b64_ms = median_ms(lambda: json.dumps([_b64(a, t) for a, t in arrays]), args.reps)
+    lists_ms = median_ms(lambda: json.dumps([np.asarray(a).tolist() for a, _ in arrays]), args.reps)
+    print(f"server: the frame's arrays ({rp.n_regions} polygons) as base64 {b64_ms:6.1f} ms, as JSON lists "
+          f"{lists_ms:6.1f} ms ({lists_ms / b64_ms:.0f}x)")
 
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

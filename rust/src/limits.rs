@@ -28,8 +28,9 @@ pub const DEFAULT_MAX_PARAMS: u64 = 1 << 28;
 /// is lower on a machine with less than twice that (see [`default_max_bytes`]).
 pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 /// Default largest work (elementary multiply-adds or comparable steps) a call
-/// does without an explicit `max_work=` or a raised limit: 1e13, about an
-/// hour of one core; beyond it a call is almost surely a typo (`steps=10**12`).
+/// does without an explicit `max_work=` or a raised limit: 1e13, minutes to
+/// hours of one core by the kind of step (`docs/limits.md`); beyond it a call
+/// is almost surely a typo (`steps=10**12`).
 pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000_000;
 
 /// Multiply-adds of the largest unit of work between two checks for Ctrl-C where splitting the work

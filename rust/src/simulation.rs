@@ -88,8 +88,9 @@ pub fn run_trial(cfg: &SimConfig, t: u64) -> CoreResult<TrialResult> {
 }
 
 /// Steps (in [`limits::check_work`]'s sense, about a multiply-add each) a trial costs besides its points' products
-/// through the layer: per point and unit (a sign, a bit of the pattern; measured 8.2 ns of one core a point and unit
-/// at `d = 1`, 0.2 ns more a dimension), and per trial (its streams, table and histogram; about 8 us).
+/// through the layer: per point and unit (a sign, a bit of the pattern), and per trial (its streams, table and
+/// histogram). `benchmarks/bench_simulation.py` prints the time of a step so counted (0.04-0.15 ns of one core, `d`
+/// 1-200, in one run).
 const TRIAL_UNIT_STEPS: f64 = 24.0;
 const TRIAL_STEPS: f64 = 2.0e4;
 /// Steps of one random number (a weight, a coordinate, a label).
@@ -236,7 +237,7 @@ mod tests {
     #[test]
     fn trials_are_checked_against_the_work_limit() {
         // An audit's call: 10^8 trials of 10^6 points through 1000 units (about 4 s each on two cores): refused
-        // before the first, naming trials and max_work (the default limit is 1e13 steps, about an hour of one core).
+        // before the first, naming trials and max_work (the default limit is 1e13 steps, 7-25 minutes of one core).
         let e = simulate(&cfg(1, 1_000_000, 1000), 0, 100_000_000).unwrap_err().to_string();
         assert!(e.contains("trials=100000000") && e.contains("(max_work)"), "{e}");
         // The cost model, whatever its constants: at least the layer's multiply-adds N L d, finite, and strictly

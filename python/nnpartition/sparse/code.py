@@ -247,7 +247,7 @@ def _rank(Z: np.ndarray) -> int:
     """``numpy.linalg.matrix_rank(Z)`` (the same tolerance, ``s_max max(N, m) eps``) from the singular values of
     the ``R`` of a blockwise QR of the long side (TSQR): the same singular values, and a Ctrl-C between two blocks
     stops it (the SVD of the whole matrix was one numpy call of many seconds). It is not faster: about 1.25 times
-    the SVD's CPU time at 6000 x 2000 (a review's measurement, one thread).
+    the SVD's CPU time at 6000 x 2000 with BLAS on one thread (``benchmarks/claims_sparse.py``, its last table).
 
     Example:
         >>> Z = np.random.default_rng(0).standard_normal((20000, 40)) @ np.diag([1.0] * 30 + [0.0] * 10)
