@@ -115,6 +115,8 @@ HOSTILE = [
     "lowrank.train_softmax_layer(np.full((4000, 2), 1 / 8000), 2**16, steps=1)",
     "len(construct.ramp_pairs(npn.TwoLayerNet(np.ones((1, 20000)), -np.linspace(-0.9, 0.9, 20000), "
     "np.tile([1.0, -1.0], 10000), 0.0)))",
+    "npn.count_regions(np.broadcast_to(0.0, (10**10, 2)), np.ones((2, 3)), np.zeros(3))",
+    "npn.count_regions(np.zeros((10**9, 2), dtype=np.int8), np.ones((2, 3)), np.zeros(3))",
 ]
 
 CHILD = textwrap.dedent("""
