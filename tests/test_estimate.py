@@ -27,10 +27,38 @@ def brute_force_d1_ceiling(N, k):
     return agree.mean() / N
 
 
+def most_sign_changes(L):
+    """The most sign changes ``L`` ReLU units make along a line: ``L + 1``, but ``L`` for one or two
+    (``test_d1_sign_changes_of_relu_networks`` checks it on networks)."""
+    return L if L <= 2 else L + 1
+
+
+def sign_changes(f):
+    """Sign changes along the last axis of ``f`` (values on sorted points, none exactly 0)."""
+    return (f[..., 1:] * f[..., :-1] < 0).sum(axis=-1)
+
+
+def test_d1_sign_changes_of_relu_networks():
+    """The ceiling's premise, on networks: 100,000 random networks of one and of two ReLU units change sign at most
+    once and twice along the line, and some reach it (an audit found the ceiling allowing L + 1 for them: a unit is
+    flat on one side of its knot, so one unit has a flat piece, and two cannot alternate three slopes). Three units
+    reach four: left-facing at the last knot, slopes 1, -1, 1/2, -1/2 around knots at -1, 0, 1. The core's count
+    is each of these."""
+    rng = np.random.default_rng(0)
+    x = np.linspace(-4, 4, 401)
+    for L in (1, 2):
+        a, b = rng.normal(size=(100_000, L, 1)), rng.normal(size=(100_000, L, 1)) * 3
+        w, c = rng.normal(size=(100_000, L, 1)), rng.normal(size=(100_000, 1))
+        f = (w * np.maximum(a * x + b, 0)).sum(axis=1) + c
+        assert sign_changes(f).max() == L == _core.d1_max_sign_changes(L)
+    three = -np.maximum(1 - x, 0) - 2 * np.maximum(x + 1, 0) + 1.5 * np.maximum(x, 0) + 2.737   # 0.737, -0.263, 0.237 at the knots
+    assert sign_changes(three[None])[0] == 4 == _core.d1_max_sign_changes(3)
+
+
 @pytest.mark.parametrize("N,L", [(6, 0), (8, 1), (9, 2), (10, 3), (10, 5)])
 def test_d1_ceiling_matches_brute_force(N, L):
-    # accuracy_ceiling(d=1, N, L) allows L + 1 sign changes (ReLU units); L = 0 is not a network, use k directly.
-    k = L + 1
+    # accuracy_ceiling(d=1, N, L) allows the sign changes of L ReLU units; L = 0 is not a network, use k directly.
+    k = most_sign_changes(L)
     exact = brute_force_d1_ceiling(N, k)
     mean, se = npn._core.d1_ceiling(N, k, 4000, 3)
     assert abs(mean - exact) < 4 * se + 1e-9
@@ -351,14 +379,13 @@ def test_monte_carlo_is_the_analytic_estimate_where_the_partition_does_not_bind(
 
 @pytest.mark.filterwarnings("ignore:.*outside the range")
 def test_monte_carlo_band_is_capped_at_the_ceiling_and_wider_than_the_trials_interval():
-    """d = 1, five points, one unit: at most 2 sign changes, so the ceiling is exactly 15/16 (the 5 of 16 sign
-    sequences with 3 or 4 changes lose one point of five; brute force over all labelings agrees). The uncapped band
-    reaches 1 there, and the Monte Carlo path reports the ceiling it was capped at: the exact one. (That the capped
-    values are at most the ceiling holds by construction, ``min(..., ceiling)``, and is not asserted.)"""
-    assert brute_force_d1_ceiling(5, 2) == pytest.approx(15 / 16, abs=1e-12)
+    """d = 1, five points, one unit: at most 1 sign change, so the ceiling is the brute force over all labelings of
+    the best agreement with one change (0.85). The uncapped band reaches 1 there, and the Monte Carlo path reports
+    the ceiling it was capped at: the exact one. (That the capped values are at most the ceiling holds by
+    construction, ``min(..., ceiling)``, and is not asserted.)"""
     kw = dict(method="monte_carlo", trials=20, seed=1, progress=False)
     capped, free = estimate_accuracy(1, 5, 1, **kw), estimate_accuracy(1, 5, 1, ceiling=False, **kw)
-    assert capped.ceiling == pytest.approx(15 / 16, abs=1e-5) and np.isnan(free.ceiling)
+    assert capped.ceiling == pytest.approx(brute_force_d1_ceiling(5, 1), abs=1e-5) and np.isnan(free.ceiling)
     assert free.high > capped.ceiling
     # Where the partition binds (d = 1, 8 units on 40 points) the trials differ, and the band is their 95% interval
     # widened by the model's own uncertainty, on both sides
@@ -864,8 +891,8 @@ def test_sizing_against_a_scan():
                              (40, 4, 0.999, sgd, "uniform"), (1, 64, 0.505, sgd, "uniform"),
                              (3, 16, 0.8, None, "gaussian"), (10, 64, 0.99, None, "gaussian")]:
         s = npn.max_samples(d, L, t, protocol=p, max_n=20000, dist=dist)
-        # capped at the ceiling as the answers are, except in d = 1 (20,000 exact ceilings; the test below)
-        e = estimate_accuracy(d, Ns, L, ceiling=d > 1, protocol=p, dist=dist)
+        # capped at the ceiling as the answers are (in d = 1 20,000 exact ceilings, read from the core's table)
+        e = estimate_accuracy(d, Ns, L, protocol=p, dist=dist)
         assert s.N == first_run_end(e.accuracy >= t)
         # the band's edges: the lower edge is below the target at small N (one point of N is 1/N) and only then
         # reaches it, and both edges can dip below the target and come back (their noise term shrinks with N):

@@ -23,6 +23,7 @@ __all__ = [
     "count_patterns_f64",
     "cover_count",
     "d1_ceiling",
+    "d1_max_sign_changes",
     "deep_region_bounds",
     "eas_code_check",
     "eas_projection",
@@ -124,6 +125,7 @@ def max_samples(
     d: float, widths: List[float], target: float, dist: str, protocol: _ProtocolArgs, max_n: float
 ) -> List[float]: ...
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]: ...
+def d1_max_sign_changes(l: int) -> int: ...
 def accuracy_ceiling(d: int, n: int, widths: List[int]) -> float: ...
 
 # --- activation patterns ---

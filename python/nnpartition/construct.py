@@ -476,7 +476,7 @@ def linear_pieces(net: TwoLayerNet, interval: Optional[Tuple[float, float]] = No
     and the number of sign changes of the output.
 
     A network with ``L`` hidden units has at most ``L + 1`` pieces and so at
-    most ``L + 1`` sign changes.
+    most ``L + 1`` sign changes (``L`` for ``L <= 2``, ``_core.d1_max_sign_changes``).
 
     Example:
         >>> net = interpolant_1d([0.0, 1.0, 2.0, 3.0], [-1.0, 1.0, -1.0, 1.0])
@@ -508,7 +508,9 @@ class Explanation:
         sup_distance: ``max |net - construct|`` on the interval (dense grid plus the data): a code check.
         live_units: indices of the hidden units that bend the function inside the data.
         n_units, n_pieces: hidden units ``L`` and linear pieces on the interval.
-        sign_changes: sign changes of the output on the interval; ``max_sign_changes = L + 1``.
+        sign_changes: sign changes of the output on the interval; ``max_sign_changes``: the most any ``L`` ReLU
+            units can make, ``L + 1`` (``L`` for ``L <= 2``: one unit is flat on one side of its knot, and two
+            cannot alternate three slopes).
         zero_crossings: where the output changes sign inside the interval (increasing).
         knot_gap_fraction: fraction of merged live knots that fall in a gap between consecutive
             data points wider than the median gap (knots placed between the data, not on them); NaN when
@@ -556,7 +558,8 @@ class Explanation:
         lines = [
             f"data interval [{self.interval[0]:.4g}, {self.interval[1]:.4g}]; {self.n_units} hidden units, "
             f"{len(self.live_units)} bend the function inside the data, {self.n_pieces} linear pieces",
-            f"sign changes used: {self.sign_changes} of at most {self.max_sign_changes} (L + 1)",
+            f"sign changes used: {self.sign_changes} of at most {self.max_sign_changes} "
+            f"({'L' if self.n_units <= 2 else 'L + 1'})",
             knots,
         ]
         if self.label_changes is not None:
@@ -595,7 +598,7 @@ def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) ->
     """Read a trained 1-D network against the data: which units bend the
     function inside the data, where its knots sit relative to the data gaps
     and to the zero crossings of the output, how many sign changes it uses
-    against the ``L + 1`` available and the label changes the data need.
+    against the ``L + 1`` available (``L`` for ``L <= 2``) and the label changes the data need.
 
     As a check of this code (not a finding), the network is also compared with
     the constructive spline on its own live knots: the two are the same
@@ -657,7 +660,8 @@ def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) ->
     return Explanation(interval=(lo, hi), knots=k, nodes=nodes, values=values, construct=construct,
                        sup_distance=sup, live_units=np.flatnonzero(k.live), n_units=int(w.shape[0]),
                        n_pieces=pieces.n_pieces, sign_changes=pieces.sign_changes,
-                       max_sign_changes=int(w.shape[0]) + 1, zero_crossings=zeros, knot_gap_fraction=gap_frac,
+                       max_sign_changes=int(_core.d1_max_sign_changes(int(w.shape[0]))), zero_crossings=zeros,
+                       knot_gap_fraction=gap_frac,
                        knot_to_zero=knot_to_zero, label_changes=label_changes, change_points=change_points,
                        zero_to_change=zero_to_change, accuracy=accuracy)
 

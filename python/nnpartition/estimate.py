@@ -349,7 +349,7 @@ def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optiona
     """Best expected training accuracy any ReLU network of this size can reach on ``N`` random labels.
 
     ``d = 1`` with one hidden layer: exact dynamic programme over the at most
-    ``L + 1`` sign changes a ReLU network's output can make along the line,
+    ``L + 1`` sign changes a ReLU network's output can make along the line (``L`` for ``L <= 2``),
     averaged over random labelings (standard error below 0.005), when
     ``N (L + 2) <= 200,000``; above that size the counting bound over the
     ``2 S(N - 1, L + 1)`` such sign sequences (sound, looser, microseconds).

@@ -3,7 +3,8 @@
 //!
 //! * `d = 1`: the output of `L` ReLU units is continuous piecewise linear with
 //!   at most `L` kinks, so along the sorted points its sign changes at most
-//!   `L + 1` times. The best agreement of a sign sequence with at most `k`
+//!   `L + 1` times, and for one or two units at most `L` times
+//!   ([`d1_max_sign_changes`]). The best agreement of a sign sequence with at most `k`
 //!   changes is an exact dynamic programme (`theory.md` §4); its expectation
 //!   over random labels is averaged over many labelings.
 //! * `d > 1`: a counting (union) bound. A `d -> L -> 1` ReLU net realises at
@@ -382,8 +383,8 @@ const CACHE_ENTRIES: usize = 1 << 16;
 
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels:
 /// for `d = 1` and one hidden layer of `L` units the exact dynamic programme over the
-/// at most `L + 1` sign changes when `n (L + 2) <= D1_EXACT_WORK`, otherwise the
-/// counting bound over the `2 S(n - 1, L + 1)` sign sequences with that many changes;
+/// at most `k` sign changes ([`d1_max_sign_changes`]: `L + 1`, or `L` for `L <= 2`) when `n (k + 1) <=
+/// D1_EXACT_WORK`, otherwise the counting bound over the `2 S(n - 1, k)` sign sequences with that many changes;
 /// in every other case the counting bound over the network's dichotomies.
 ///
 /// Memoised: the counting bound costs tens of microseconds (400 binomial tails), while estimates and sizing
@@ -414,10 +415,28 @@ pub fn ceiling(d: u64, n: u64, widths: &[u64]) -> f64 {
     v
 }
 
+/// The most times the output `c + sum_i w_i relu(a_i x + b_i)` of `l` ReLU units can change sign along the line:
+/// `l + 1` for `l >= 3`, but `l` for one or two units (and 0 for none, a constant).
+///
+/// The output is continuous and piecewise linear with at most `l` kinks, so it has at most `l + 1` pieces and a
+/// zero on each at most. Each unit is flat on one side of its kink: a unit facing right (`a > 0`) adds its slope to
+/// the pieces right of its kink, one facing left to those left of it. One unit: one of the two pieces is flat, so
+/// at most one zero. Two units: both facing right leave the first piece flat, both facing left the last; one of
+/// each leaves the middle piece flat when the left-facing kink comes first, and otherwise makes the middle slope
+/// the sum of the outer two, so the three slopes cannot alternate in sign. Three units reach four changes (left-
+/// facing at the last kink, slopes `1, -1, 1/2, -1/2`: `tests/test_estimate.py` builds it), and so do more.
+pub fn d1_max_sign_changes(l: u64) -> u64 {
+    if l <= 2 {
+        l
+    } else {
+        l.saturating_add(1)
+    }
+}
+
 /// [`ceiling`], computed.
 fn computed(d: u64, n: u64, widths: &[u64]) -> f64 {
     if d == 1 && widths.len() == 1 {
-        let k = widths[0].saturating_add(1);
+        let k = d1_max_sign_changes(widths[0]);
         if k.saturating_add(1) >= n {
             return 1.0;
         }

@@ -203,6 +203,13 @@ fn d1_ceiling(py: Python<'_>, n: usize, k: usize, labelings: usize, seed: u64) -
     run_interruptible(py, None, || ceiling::d1_ceiling(n, k, labelings, seed))
 }
 
+/// The most sign changes the output of `l` ReLU units can make along a line (`l + 1`, or `l`
+/// for `l <= 2`): see [`ceiling::d1_max_sign_changes`].
+#[pyfunction]
+fn d1_max_sign_changes(l: u64) -> u64 {
+    ceiling::d1_max_sign_changes(l)
+}
+
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels: see
 /// [`ceiling::ceiling`] (exact in `d = 1` with one hidden layer, a counting bound otherwise).
 #[pyfunction]
@@ -221,6 +228,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(required_width, m)?)?;
     m.add_function(wrap_pyfunction!(max_samples, m)?)?;
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
+    m.add_function(wrap_pyfunction!(d1_max_sign_changes, m)?)?;
     m.add_function(wrap_pyfunction!(accuracy_ceiling, m)?)?;
     Ok(())
 }
