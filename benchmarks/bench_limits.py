@@ -117,6 +117,7 @@ HOSTILE = [
     "np.tile([1.0, -1.0], 10000), 0.0)))",
     "npn.count_regions(np.broadcast_to(0.0, (10**10, 2)), np.ones((2, 3)), np.zeros(3))",
     "npn.count_regions(np.zeros((10**9, 2), dtype=np.int8), np.ones((2, 3)), np.zeros(3))",
+    "__import__('nnpartition.separability').separability.max_margin(np.ones((10, 20000)), np.arange(10) % 2)",
 ]
 
 CHILD = textwrap.dedent("""

@@ -136,3 +136,31 @@ def test_what_separable_counts_bounds_what_it_holds_and_is_checked_before_the_fi
     monkeypatch.setattr(separability, "_interruptible", no_programme)
     with limits.override(max_bytes=150 * 2**20), pytest.raises(ValueError, match="max_bytes"):
         separable(Z, y)
+
+
+def test_max_margin_counts_its_quadratic_programme_before_it_starts(counts_bound_peak, monkeypatch, capsys):
+    """An audit: scipy's SLSQP keeps dense workspaces of about 8.6 D^2 numbers, unchecked, so ``nnpartition teacher
+    -d 20000 --margin 0.001`` trained for 16 s and then failed allocating 25.4 GiB. The count bounds tracemalloc's
+    peak within 2x (refused at the peak, run at twice it); a refusal comes before any programme is built, and the
+    teacher command refuses before it trains."""
+    from nnpartition import limits, separability
+    from nnpartition.cli import main
+
+    rng = np.random.default_rng(0)
+    max_margin(rng.normal(size=(10, 5)), np.arange(10) % 2)   # scipy's imports, outside the peaks
+    for n, d in [(10, 800), (200, 600)]:
+        X, y = rng.normal(size=(n, d)), np.arange(n) % 2
+        counts_bound_peak(lambda: max_margin(X, y), 2, match="SLSQP.*max_bytes")
+
+    def no_programme(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(separability, "_scipy_optimize", no_programme)
+    monkeypatch.setattr(separability, "separable", no_programme)
+    with pytest.raises(ValueError, match="20000 variables.*max_bytes"):
+        max_margin(np.ones((10, 20000)), np.arange(10) % 2)
+    with limits.override(max_bytes=2**40), pytest.raises(ValueError, match="max_work"):
+        max_margin(np.ones((10, 20000)), np.arange(10) % 2)
+    monkeypatch.undo()
+    assert main(["teacher", "-N", "50", "-L", "4", "--epochs", "2", "--no-progress", "-d", "20000"]) == 2
+    assert "SLSQP" in capsys.readouterr().err

@@ -24,7 +24,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _validate as v
-from .limits import _check_bytes, _interruptible
+from .limits import _check_bytes, _check_work, _interruptible
 from ._repr import short_repr
 
 __all__ = ["Separability", "MaxMargin", "separable", "max_margin"]
@@ -179,6 +179,32 @@ class MaxMargin:
     support: np.ndarray
 
 
+def _check_max_margin(n: int, d: int, *, fit_intercept: bool = False) -> None:
+    """Refuse (a ``ValueError`` naming ``max_bytes`` or ``max_work``) a :func:`max_margin` of ``n`` points in ``d``
+    dimensions that would pass the limits, before anything is built: what a caller that computes it after other
+    work (the ``teacher`` command) checks first.
+
+    scipy's SLSQP keeps dense workspaces of about ``8.6 D^2 + 4 n D`` numbers for ``D`` variables (``d``, plus one
+    with an intercept; tracemalloc's peak, ``tests/test_separability.py``; counted as ``9 D^2 + 4 n D``), and each of its iterations solves a
+    least-squares problem of ``D^2 (D + n)`` multiply-adds, counted ten times (a typical run's iterations). The
+    linear programme of :func:`separable` it starts from is checked by that function.
+
+    Example:
+        >>> _check_max_margin(100, 50)
+        >>> try:
+        ...     _check_max_margin(50, 20000)
+        ... except ValueError as e:
+        ...     print(str(e).split(" needs")[0], "(max_bytes)" in str(e))
+        max_margin's quadratic programme (scipy's SLSQP) of 20000 variables and 50 constraints True
+    """
+    n = v.count("n", n, minimum=1)
+    d = v.count("d", d, minimum=1)
+    D = d + 1 if v.flag("fit_intercept", fit_intercept) else d
+    what = f"max_margin's quadratic programme (scipy's SLSQP) of {D} variables and {n} constraints"
+    _check_bytes(what, 8.0 * (9.0 * D * D + 4.0 * n * D) + 1e6, "use fewer dimensions")
+    _check_work(what, 10.0 * D * D * (D + n), "use fewer dimensions")
+
+
 def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7) -> MaxMargin:
     """The hard-margin SVM: among the hyperplanes that separate ``y`` on the rows of
     ``X``, the one farthest from the closest point (through the origin unless
@@ -199,6 +225,7 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     n, d = X.shape
     t = _pm(y, n)
     tol = v.real("tol", tol, minimum=0.0, maximum=1.0)
+    _check_max_margin(n, d, fit_intercept=fit_intercept)
     sep = separable(X, t, fit_intercept=fit_intercept)
     if not sep.separable:
         raise ValueError("y is not linearly separable on X (see separable() for the certificate)")

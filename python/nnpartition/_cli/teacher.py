@@ -146,6 +146,12 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
 
 def _teacher(args: argparse.Namespace) -> int:
     bs, steps, at = _check_run(args)
+    import importlib.util
+
+    from ..separability import _check_max_margin
+
+    if importlib.util.find_spec("scipy") is not None:   # without scipy (the lp extra) there is no max-margin step
+        _check_max_margin(args.N, args.d)   # it comes after training: refused before it
     # about 3 s of CPU with the defaults (history's linearity series over 4000 probes, the max-margin LP and the two
     # linearity fits): one bar over the stages, on a terminal once the work outlasts a second (_progress's policy)
     with progress_bar(4, desc="teacher: training", progress=False if args.no_progress or args.json else None,
