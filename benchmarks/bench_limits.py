@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_fuzz import LONG_CALLS, PREAMBLE  # noqa: E402
+from test_fuzz import LONG_CALLS, PREAMBLE, SIGINT_AFTER  # noqa: E402
 
 HOSTILE = [
     "npn.regions(2**40, 2**40)",
@@ -198,7 +198,7 @@ def _interrupt_row(name: str, setup: str, call: str, repeats: int) -> None:
                              text=True)
         assert p.stdout is not None
         p.stdout.readline()
-        time.sleep(1.0)
+        time.sleep(max(1.0, 2.0 * SIGINT_AFTER.get(name, 0.0)))   # past a first step that only allocates
         sent = time.time()
         p.send_signal(signal.SIGINT)
         out, _ = p.communicate(timeout=60)

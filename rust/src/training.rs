@@ -521,10 +521,18 @@ impl Workspace {
 /// Largest number of multiply-adds of one piece of a layer product: about 10 ms of one core.
 const PIECE: usize = limits::UNIT_WORK;
 
-/// `c = a @ b`, in pieces of at most `piece` multiply-adds along `c`'s rows (`by_cols` false) or
-/// columns, checking for Ctrl-C ([`limits::check`]) between pieces; `false` when interrupted (`c`
-/// is then partly written). The pieces split no sum: each entry of `c` is the same dot product
-/// over the same `k` as in one product, so the result is the same bit for bit (tested).
+/// What reading or writing one entry of a product's operands or result costs, in multiply-adds: a product with a
+/// short inner or outer dimension (`d = 1`: one multiply-add an entry of `X @ W`; the gradient `X^T delta`, one
+/// row) is bound by the memory it moves, not by its multiply-adds. Counted by multiply-adds alone, `X @ W` of 300
+/// points through 10^6 units was one piece of 1.2 GB written, and the gradient one piece of 1.2 GB read: Ctrl-C
+/// took up to 2.9 s, an audit found.
+const ENTRY_WORK: usize = 16;
+
+/// `c = a @ b`, in pieces of at most `piece` steps (multiply-adds, and [`ENTRY_WORK`] for each entry of `c` and of
+/// the operand that is sliced) along `c`'s rows (`by_cols` false) or columns, checking for Ctrl-C
+/// ([`limits::check`]) between pieces;
+/// `false` when interrupted (`c` is then partly written). The pieces split no sum: each entry of `c` is the same
+/// dot product over the same `k` as in one product, so the result is the same bit for bit (tested).
 fn mat_mul_pieces(
     a: ArrayView2<f32>,
     b: ArrayView2<f32>,
@@ -534,12 +542,14 @@ fn mat_mul_pieces(
 ) -> bool {
     let (m, k) = a.dim();
     let n = b.ncols();
-    if m.saturating_mul(k).saturating_mul(n) <= piece {
+    let (len, other) = if by_cols { (n, m) } else { (m, n) };
+    // one row (or column) of the piece: its entries of c, and its k entries of the sliced operand
+    let item = other.saturating_mul(k + ENTRY_WORK).saturating_add(k.saturating_mul(ENTRY_WORK));
+    if len.saturating_mul(item) <= piece {
         general_mat_mul(1.0, &a, &b, 0.0, &mut c);
         return true;
     }
-    let (len, other) = if by_cols { (n, m) } else { (m, n) };
-    let step = limits::items_per(piece, other.saturating_mul(k));
+    let step = limits::items_per(piece, item);
     for lo in (0..len).step_by(step) {
         if limits::check().is_err() {
             return false;
@@ -575,14 +585,24 @@ fn forward<const FMA: bool>(
             return false;
         }
         let b = layout.b(p, l);
-        for mut row in a.rows_mut() {
+        // The row passes over a wide layer are checked too: at N = 300 and L = 10^6 (1.2 GB of activations) the
+        // passes between two products took 0.9-2.9 s, an audit found.
+        let every = limits::items_per(limits::CHECK_WORK, b.len());
+        for (i, mut row) in a.rows_mut().into_iter().enumerate() {
+            if i % every == every - 1 && limits::check().is_err() {
+                return false;
+            }
             act.bias_activate(row.as_slice_mut().expect("contiguous"), b);
         }
     }
     let w_out = layout.out_w(p);
     let b_out = layout.out_b(p);
     let last = ws.acts[k - 1].slice(s![..rows, ..]);
-    for (zi, row) in z[..rows].iter_mut().zip(last.rows()) {
+    let every = limits::items_per(limits::CHECK_WORK, w_out.len());
+    for (i, (zi, row)) in z[..rows].iter_mut().zip(last.rows()).enumerate() {
+        if i % every == every - 1 && limits::check().is_err() {
+            return false;
+        }
         *zi = dot8::<FMA>(row.to_slice().expect("contiguous"), w_out) + b_out;
     }
     true
@@ -604,7 +624,8 @@ fn score(loss: Loss, z: &[f32], y: &[u8], want_loss: bool) -> (f64, usize, bool)
     (total, correct, finite)
 }
 
-/// Output-layer backward over the rows: `gw += g_i a_i`, `delta_i = g_i w_out f'(a_i)`; returns `sum g_i`.
+/// Output-layer backward over the rows: `gw += g_i a_i`, `delta_i = g_i w_out f'(a_i)`; returns `sum g_i`, or
+/// `None` when interrupted (checked every [`limits::CHECK_WORK`] multiply-adds or so).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn out_rows<D: Fn(f32) -> f32>(
@@ -617,10 +638,14 @@ fn out_rows<D: Fn(f32) -> f32>(
     w_out: &[f32],
     gw: &mut [f32],
     df: D,
-) -> f32 {
+) -> Option<f32> {
     let mut gsum = 0f32;
     let l = gw.len();
+    let every = limits::items_per(limits::CHECK_WORK, 3 * l);
     for ((i, arow), mut drow) in a.rows().into_iter().enumerate().zip(dl.rows_mut()) {
+        if i % every == every - 1 && limits::check().is_err() {
+            return None;
+        }
         let gi = loss.grad(z[i], y[i]) * inv;
         gsum += gi;
         let arow = &arow.to_slice().expect("contiguous")[..l];
@@ -631,7 +656,7 @@ fn out_rows<D: Fn(f32) -> f32>(
             drow[j] = gi * w_out[j] * df(aj);
         }
     }
-    gsum
+    Some(gsum)
 }
 
 /// Gradient of the mean loss over the batch (forward must have run) into `g`.
@@ -668,6 +693,7 @@ fn backward(
             Activation::Sigmoid => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| v * (1.0 - v)),
             Activation::Tanh => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| 1.0 - v * v),
         };
+        let Some(gsum) = gsum else { return false };
         gb[0] = gsum;
     }
     for l in (0..k).rev() {
@@ -679,7 +705,11 @@ fn backward(
         let (b0, b1) = layout.b_range(l);
         let gb = &mut g[b0..b1];
         gb.iter_mut().for_each(|v| *v = 0.0);
-        for drow in delta.rows() {
+        let every = limits::items_per(limits::CHECK_WORK, gb.len());
+        for (i, drow) in delta.rows().into_iter().enumerate() {
+            if i % every == every - 1 && limits::check().is_err() {
+                return false;
+            }
             gb.iter_mut().zip(drow.as_slice().expect("contiguous")).for_each(|(s, &v)| *s += v);
         }
         if l > 0 {
@@ -690,7 +720,11 @@ fn backward(
                 return false;
             }
             let a = ws.acts[l - 1].slice(s![..rows, ..]);
-            for (mut drow, arow) in prev.rows_mut().into_iter().zip(a.rows()) {
+            let every = limits::items_per(limits::CHECK_WORK, a.ncols());
+            for (i, (mut drow, arow)) in prev.rows_mut().into_iter().zip(a.rows()).enumerate() {
+                if i % every == every - 1 && limits::check().is_err() {
+                    return false;
+                }
                 act.backprop(drow.as_slice_mut().expect("contiguous"), arow.as_slice().expect("contiguous"));
             }
         }
