@@ -632,3 +632,27 @@ def test_a_new_store_is_kept_from_another_job_until_its_own_is_refused(tmp_path)
     second.close()
     with pytest.raises(sweep_store.StoreError, match="jobs:b"):
         sweep_store._Store(path, "jobs:a")
+
+
+def test_a_validate_store_is_not_continued_with_another_grid(tmp_path, capsys):
+    """The docs: continuing a store "with another job or other settings is an error rather than a silent mix of two
+    experiments". An audit found ``validate --store s --grid protocols`` then ``--grid small --resume`` accepted (48
+    rows of two experiments in one store): the grid and a protocol override are now part of the job's identity. The
+    same grid resumes (every row already stored)."""
+    from nnpartition.cli import main
+
+    store = str(tmp_path / "p.sqlite")
+    assert main(["validate", "--store", store, "--grid", "protocols", "--no-progress", "--json"]) == 0
+    n = len(json.loads(capsys.readouterr().out)["rows"])
+    assert main(["validate", "--store", store, "--grid", "small", "--resume", "--no-progress"]) == 2
+    assert "holds results of job" in capsys.readouterr().err
+    assert len(sweep.load(store)) == n
+    assert main(["validate", "--store", store, "--grid", "protocols", "--resume", "--no-progress", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["rows"]) == n == len(sweep.load(store))
+    # a protocol that overrides the grid's is bound too
+    short = str(tmp_path / "short.sqlite")
+    assert main(["validate", "--store", short, "--grid", "small", "--steps", "250", "--no-progress"]) == 0
+    capsys.readouterr()
+    for other in ([], ["--steps", "500"]):
+        assert main(["validate", "--store", short, "--grid", "small", *other, "--resume", "--no-progress"]) == 2
+        assert "holds results of job" in capsys.readouterr().err
