@@ -584,6 +584,27 @@ def test_size_at_n_equal_to_one_over_one_minus_the_target_says_one_point_is_allo
     assert "allows one of" not in out and f"(safe):      L = {required_width(10, 101, 0.99).L_safe}" in out, out
 
 
+def test_size_with_max_n_says_the_safe_edge_is_unreached_up_to_it(capsys):
+    # An audit: with --max-n 100 the safe answer read "reaches the target at no N", where without the limit the
+    # lower edge reaches it (N_safe 1298 at d = 10, L = 64, 0.99): it is unreached up to the limit only.
+    from nnpartition import max_samples
+
+    assert max_samples(10, 64, 0.99).N_safe > 100
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"]) == 0
+    assert "reaches the target at no N up to 100)" in capsys.readouterr().out
+
+
+def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
+    # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
+    # L printed "certified nan of probes"
+    assert main(["estimate", "-d", "5", "-N", "100", "--widths", "4", "4", "--method", "monte_carlo"]) == 2
+    err = capsys.readouterr().err
+    assert "--method analytic" in err and "method=" not in err, err
+    assert main(["teacher", "-N", "50", "-L", "3", "--epochs", "2", "--no-progress", "-d", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "certified n/a (the guarantee does not apply" in out and "nan" not in out, out
+
+
 def test_the_output_check_leaves_a_symbolic_link_and_its_missing_target_as_they_were(tmp_path):
     # The check creates the file and removes it again; through a link to a file that does not exist yet it removed
     # the link and left an empty target behind.

@@ -712,6 +712,13 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert main(["plot-partition", "--plot", out]) == 2
     assert "give --weights" in capsys.readouterr().err
     assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
+    # hidden layers without an output layer: one line that names the file once (an audit read it twice)
+    layer = str(tmp_path / "layer.npz")
+    np.savez(layer, W=np.ones((2, 3)), b=np.zeros(3))
+    capsys.readouterr()
+    assert main(["plot-partition", "--weights", layer, "--plot", out]) == 2
+    err = capsys.readouterr().err
+    assert err.count(layer) == 1 and "w_out and b_out" in err, err
     assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2
     # Too many frames is worded for --every (the command's option), not for train()'s snapshot_every, which the
     # pre-check of the run's memory would have named first.

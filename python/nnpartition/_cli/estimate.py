@@ -98,6 +98,9 @@ def _estimate(args: argparse.Namespace) -> int:
             # the analytic method draws nothing: the option would be ignored without a word
             raise UsageError(f"{option} applies only with --method monte_carlo and -L (the Monte Carlo partition); "
                              f"the analytic estimate draws nothing")
+    if args.widths and args.method == "monte_carlo":   # the library's words were method='analytic'
+        raise UsageError("--method monte_carlo supports one hidden layer (-L); use --method analytic (the default) "
+                         "with --widths")
     with _warnings_to_stderr():
         if args.widths:
             e = estimate_accuracy(args.d, args.N, widths=args.widths, dist=args.dist, method=args.method,
@@ -185,7 +188,9 @@ def _size(args: argparse.Namespace) -> int:
         def at_least(n: int) -> str:
             return f"at least {n} (the search's limit)" if n >= max_n else f"{n}"
         print(f"{size}: largest N whose estimate reaches {args.target}: {at_least(a.N)}")
-        safe = at_least(a.N_safe) if a.N_safe else "none (its lower edge reaches the target at no N)"
+        # (the search stops at max_n: with --max-n below where the lower edge reaches the target, say so; an audit
+        # read "at no N" for --max-n 100 where N_safe is 1298 without it)
+        safe = at_least(a.N_safe) if a.N_safe else f"none (its lower edge reaches the target at no N up to {max_n})"
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
         if a.N <= 1:
             print(f"  ({_dead_zone_floor(args, proto, list(a.widths))})")

@@ -173,7 +173,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
         try:
             net = load_network(args.weights)
         except (ValueError, OSError) as exc:
-            raise UsageError(f"--weights {args.weights}: {exc}") from None
+            msg = str(exc)   # load_network names the file itself: not twice
+            msg = msg[len(f"{args.weights}: "):] if msg.startswith(f"{args.weights}: ") else msg
+            raise UsageError(f"--weights {args.weights}: {msg}") from None
     else:
         if args.d is None or args.N is None:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")

@@ -253,7 +253,9 @@ class LinearityReport:
         """A one-line human-readable summary."""
         mm = "" if np.isnan(self.angle_to_max_margin) else f", to max-margin {self.angle_to_max_margin:.2f} deg"
         return (f"linear agreement {self.agreement_centres:.4f} (centre rule), {self.agreement_fitted:.4f} (fitted); "
-                f"angle to teacher {self.angle_to_teacher:.2f} deg{mm}; certified {self.certified_fraction:.3f} of probes")
+                f"angle to teacher {self.angle_to_teacher:.2f} deg{mm}; certified "
+                + ("n/a (the guarantee does not apply: unequal groups, alpha = 0 or an output bias)"
+                   if np.isnan(self.certified_fraction) else f"{self.certified_fraction:.3f} of probes"))
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
