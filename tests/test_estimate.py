@@ -51,7 +51,8 @@ def test_d1_sign_changes_of_relu_networks():
         w, c = rng.normal(size=(100_000, L, 1)), rng.normal(size=(100_000, 1))
         f = (w * np.maximum(a * x + b, 0)).sum(axis=1) + c
         assert sign_changes(f).max() == L == _core.d1_max_sign_changes(L)
-    three = -np.maximum(1 - x, 0) - 2 * np.maximum(x + 1, 0) + 1.5 * np.maximum(x, 0) + 2.737   # 0.737, -0.263, 0.237 at the knots
+    # 0.737, -0.263 and 0.237 at the knots -1, 0, 1
+    three = -np.maximum(1 - x, 0) - 2 * np.maximum(x + 1, 0) + 1.5 * np.maximum(x, 0) + 2.737
     assert sign_changes(three[None])[0] == 4 == _core.d1_max_sign_changes(3)
 
 

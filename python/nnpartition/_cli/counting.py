@@ -190,7 +190,8 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
 
     with np.load(args.weights) as data:
         files = set(data.files)
-    with_output = not args.first_layer and ({"w_out", "b_out"} <= files or (len(layers) == 1 and {"w2", "b2"} <= files))
+    with_output = not args.first_layer and ({"w_out", "b_out"} <= files
+                                            or (len(layers) == 1 and {"w2", "b2"} <= files))
     if with_output or len(layers) > 1:
         activation, slope = _activation(args.weights)   # smooth units: no linear regions, no affine maps
     else:
@@ -198,7 +199,8 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     widths = [int(W.shape[1]) for W, _ in layers]
     d = int(layers[0][0].shape[0])
     # the regions do not need the output layer; its logit's maps do
-    net = load_network(args.weights) if with_output else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)
+    net = (load_network(args.weights) if with_output
+           else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope))
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:
         listed = network_regions(net, lo, hi, tol=tol,
@@ -295,8 +297,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
                         "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
-                        "and with --save-regions, the radius a region's inscribed ball must exceed, in the box mapped onto [-1, 1]^d "
-                        "(default 1e-6)")
+                        "and with --save-regions, the radius a region's inscribed ball must exceed, in the box "
+                        "mapped onto [-1, 1]^d (default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
