@@ -9,7 +9,7 @@ Networks trained elsewhere can be imported from scikit-learn's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -387,6 +387,14 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
         np.savez(fh, **arrays)
 
 
+def _stored_activation(data: Mapping[str, Any]) -> Tuple[str, float]:
+    """The hidden units' activation and leaky slope a network file's arrays record: ReLU, and the default slope
+    0.01, where it records none."""
+    activation = str(data["activation"]) if "activation" in data else "relu"
+    slope = float(data["slope"]) if "slope" in data else 0.01
+    return activation, slope
+
+
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
     """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
     :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing.
@@ -415,7 +423,6 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
                          f"(see nnpartition.network.save_network); found {sorted(keys)}")
     if not layers:
         raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
-    activation = str(data["activation"]) if "activation" in keys else "relu"
-    slope = float(data["slope"]) if "slope" in keys else 0.01
+    activation, slope = _stored_activation(data)
     return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
                   activation, slope)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 import numpy as np
 
@@ -158,16 +158,20 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     return 0
 
 
-def _activation(path: str) -> Tuple[str, float]:
-    """The hidden units' activation and leaky slope a weights file records (ReLU when it records none), refusing
-    smooth units, which have no linear regions."""
+def _weights_file(path: str) -> Tuple[str, float, Set[str]]:
+    """The hidden units' activation and leaky slope a weights file records (``network._stored_activation``), and
+    the names of its arrays, in one read."""
+    from ..network import _stored_activation
+
     with np.load(path) as data:
-        activation = str(data["activation"]) if "activation" in data.files else "relu"
-        slope = float(data["slope"]) if "slope" in data.files else 0.01
+        return (*_stored_activation(data), set(data.files))
+
+
+def _refuse_smooth(path: str, activation: str) -> None:
+    """Smooth units have no linear regions: one line pointing to ``--first-layer``."""
     if activation not in ("relu", "leaky_relu"):
         raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
                          f"its first layer's with --first-layer")
-    return activation, slope
 
 
 def _api_words(exc: ValueError) -> ValueError:
@@ -188,12 +192,11 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     from ..network import DeepNet, load_network
     from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_regions
 
-    with np.load(args.weights) as data:
-        files = set(data.files)
+    activation, slope, files = _weights_file(args.weights)
     with_output = not args.first_layer and ({"w_out", "b_out"} <= files
                                             or (len(layers) == 1 and {"w2", "b2"} <= files))
     if with_output or len(layers) > 1:
-        activation, slope = _activation(args.weights)   # smooth units: no linear regions, no affine maps
+        _refuse_smooth(args.weights, activation)   # smooth units: no linear regions, no affine maps
     else:
         activation, slope = "relu", 0.0   # one layer's regions are its hyperplanes' cells, whatever its units
     widths = [int(W.shape[1]) for W, _ in layers]
@@ -241,7 +244,8 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float,
     d = layers[0][0].shape[0]
     widths = [int(W.shape[1]) for W, _ in layers]
     path = args.weights
-    activation, slope = _activation(path)
+    activation, slope, _ = _weights_file(path)
+    _refuse_smooth(path, activation)
     net = DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope)   # the regions do not need the output
     if d == 2:
         r = region_polygons(net, box=(lo, hi), tol=args.tol).n_regions

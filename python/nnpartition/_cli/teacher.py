@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
@@ -13,6 +14,7 @@ from ..teacher.data import _check_data, _into_ball, _sample
 from ..teacher.training import _plan
 
 from .._progress import progress_bar
+from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
 from .common import UsageError, dumps, integer
 
@@ -139,6 +141,8 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
     # the probes (drawn, clipped) and, per recorded step, their pre-activations and the centre rule's products
     extra_bytes = 8.0 * probes * (3.0 * d + 3.0 * L)
     t = len(record_at) if record_at is not None else steps // args.record_every + 2
+    if importlib.util.find_spec("scipy") is not None:   # without scipy (the lp extra) there is no max-margin step
+        _check_max_margin(N, d)   # it comes after training, and holds its memory alone: checked here, on its own
     return _plan(N, d, L, steps=steps, epochs=args.epochs, batch_size=bs, record_every=args.record_every,
                  record_at=record_at, copies=RECORD_COPIES, extra_bytes=extra_bytes,
                  extra_work=2.0 * t * probes * L * d, option=lambda name: "--" + name.replace("_", "-"))
@@ -146,12 +150,6 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
 
 def _teacher(args: argparse.Namespace) -> int:
     bs, steps, at = _check_run(args)
-    import importlib.util
-
-    from ..separability import _check_max_margin
-
-    if importlib.util.find_spec("scipy") is not None:   # without scipy (the lp extra) there is no max-margin step
-        _check_max_margin(args.N, args.d)   # it comes after training: refused before it
     # about 3 s of CPU with the defaults (history's linearity series over 4000 probes, the max-margin LP and the two
     # linearity fits): one bar over the stages, on a terminal once the work outlasts a second (_progress's policy)
     with progress_bar(4, desc="teacher: training", progress=False if args.no_progress or args.json else None,
