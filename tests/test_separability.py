@@ -164,3 +164,20 @@ def test_max_margin_counts_its_quadratic_programme_before_it_starts(counts_bound
     monkeypatch.undo()
     assert main(["teacher", "-N", "50", "-L", "4", "--epochs", "2", "--no-progress", "-d", "20000"]) == 2
     assert "SLSQP" in capsys.readouterr().err
+
+
+def test_separable_prices_its_programmes_by_the_simplex_pricing_over_many_columns(monkeypatch):
+    # An audit after the thirty-seventh pass on issue 11: 10 points in 10^5 dimensions took 11 s (HiGHS, one core)
+    # where the old price, n D min(n, D) = 1e7 steps, said 0.01 s, so it was neither checked against max_work nor
+    # run where Ctrl-C can leave it. Measured against that time, the price is within a factor of ten.
+    from nnpartition import limits, separability
+
+    assert 1e9 <= separability._lp_work(10, 10**5) <= 1e11
+    assert separability._lp_work(10, 10**5) > limits._INTERRUPTIBLE_WORK
+
+    def no_programme(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(separability, "_scipy_optimize", no_programme)
+    with limits.override(max_work=10**9), pytest.raises(ValueError, match="linear programmes.*max_work"):
+        separability.separable(np.ones((10, 10**5)), np.arange(10) % 2)

@@ -670,3 +670,30 @@ def test_eas_capacity_notes_a_compressing_code(m, note, capsys):
         assert err.count("\n") == 1 and f"-m {m} < -d 10" in err and "compress" in err, err
     else:
         assert err == ""
+
+
+def test_capacity_curve_counts_the_readout_and_the_training_before_it_draws(monkeypatch):
+    # An audit after the thirty-seventh pass on issue 11: 10^7 perceptron epochs (1e4 of them took 1.3 s, so about
+    # 15 days), 10^4 trained networks in generalisation (one took 2.8 s) and the linear programmes of m = 10^6 units
+    # (priced at 2 s, ran for minutes) all started. Each is refused now before the first code is drawn.
+    from nnpartition.limits import override
+    from nnpartition.sparse import code as code_module, experiments, generalisation
+
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(experiments, "resolve_seed", no_work)
+    monkeypatch.setattr(code_module, "expand_sparsify", no_work)
+    with pytest.raises(ValueError, match="max_work"):
+        capacity_curve(5, [400], 200, trials=1000, method="perceptron", epochs=10**7)
+    with pytest.raises(ValueError, match="training.*max_work"):
+        generalisation("linear", 10, 200, 1000, trials=10**4)
+    with pytest.raises(ValueError, match="training.*max_work"):
+        capacity_curve(5, [400], 200, trials=10**4, method="lstsq", trained=True)
+    with override(max_work=10**12), pytest.raises(ValueError, match="max_work"):
+        capacity_curve(2, [10], 10**6, trials=1)
+    # the same calls without the expensive part are within the limits (they fail at the first draw here)
+    for call in (lambda: capacity_curve(5, [400], 200, trials=1000, method="lstsq"),
+                 lambda: generalisation("linear", 10, 200, 1000, trials=10**4, trained=False)):
+        with pytest.raises(AssertionError, match="worked before checking"):
+            call()

@@ -416,24 +416,40 @@ class CapacityCurve:
     seed: int = 0
 
 
-def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int) -> None:
+def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int, method: str = "exact",
+                         epochs: int = 0, trained: bool = False) -> None:
     """Refuse a capacity curve above the process limits (``nnpartition.limits``) before any work.
 
     Cost model in the core's elementary steps (about 1e9 a second): per trial about 1e6 steps of
     fixed overhead (one coding call, one rank, one LP) plus ``N m (d + 20 min(N, D))`` for the
-    projection, the rank and the LP (calibrated: N = 65536, m = 32, d = 4 takes 1.2 s). Memory: the
-    dense code and a copy for the rank and the LP, ``3 N D`` floats.
+    projection and the rank (calibrated: N = 65536, m = 32, d = 4 takes 1.2 s), and by method the two
+    linear programmes (``separability._lp_work``, which grows as ``N D^2``: an audit found ``-m 10^6 -N 10``
+    priced at 2 s and running for minutes) or the perceptron's ``epochs`` (two passes over the code each).
+    ``trained``: the networks' training, checked as one count of runs (``trials`` per ``N``) by the trainer's
+    own check. Memory: the dense code and a copy for the rank and the LP, ``3 N D`` floats.
     """
     from ..limits import _check_bytes, get_limits
+    from ..separability import _lp_work
 
     lim = get_limits()
-    work = float(trials) * sum(1e6 + float(n) * m * (d + 20.0 * min(n, D)) for n in Ns)
+
+    def per_trial(n: int) -> float:
+        readout = (2.0 * _lp_work(n, D) if method == "exact"
+                   else 2.0 * epochs * n * D if method == "perceptron" else 0.0)
+        return 1e6 + float(n) * m * (d + 20.0 * min(n, D)) + readout
+
+    work = float(trials) * sum(per_trial(n) for n in Ns)
     if work > lim.max_work:
         raise ValueError(f"capacity_curve would take about {work:.3e} steps, above the limit of "
                          f"{float(lim.max_work):.3e} (max_work); use fewer or smaller N_values, fewer trials or a "
                          "smaller m, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
     _check_bytes(f"capacity_curve for N = {max(Ns)} points coded in m = {m} units", 3.0 * 8.0 * max(Ns) * D,
                  "use smaller N_values or m")
+    if trained:   # the trainer's own check of all the runs at once (each train() call checks only itself)
+        from .. import _core
+        from ..training import Protocol
+
+        _core.protocol_check(d, max(Ns), [m], trials * len(Ns), Protocol(restarts=1))
 
 
 #: The largest ``N`` :func:`capacity_curve` draws (``nnpartition eas-capacity -N``).
@@ -479,7 +495,8 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     fit_intercept = v.flag("fit_intercept", fit_intercept)
     D = m + (1 if fit_intercept else 0)
     trained = v.flag("trained", trained)
-    _check_capacity_cost(d, Ns, m, D, trials)
+    epochs = v.count("epochs", epochs, maximum=10**7)
+    _check_capacity_cost(d, Ns, m, D, trials, method, epochs, trained)
     from .._progress import progress_bar
 
     if method == "exact":
