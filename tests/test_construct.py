@@ -550,3 +550,11 @@ def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_cur
     assert colours[0] != colours[1]
     points = [a for a in ax.collections if "class" in a.get_label()]
     assert {tuple(np.round(p.get_facecolor()[0][:3], 3)) for p in points} == set(colours)
+
+
+def test_classifier_1d_refuses_no_points_naming_x():
+    # an audit after the thirty-seventh pass on issue 11: IndexError: index 0 is out of bounds
+    from nnpartition.construct import classifier_1d
+
+    with pytest.raises(ValueError, match="X must hold at least one point"):
+        classifier_1d([], [])

@@ -502,3 +502,14 @@ def test_weights_in_the_solutions_layout_are_named_with_the_transpose_to_pass():
     c = compare_layer(P, sol.features, sol.weights.T, sol.bias)
     assert np.max(c.angles_features) < 1e-6 and c.relative_error < 1e-10
     assert np.allclose(best_features(P, sol.weights.T), sol.features)
+
+
+def test_a_sweep_without_reference_features_gives_nan_angles_and_the_demo_draws_it(tmp_path, capsys):
+    # an audit after the thirty-seventh pass on issue 11: locality_sweep([0.0], samples=0).max_angle_features was
+    # numpy's "zero-size array to reduction operation maximum", and lowrank-demo --plot failed after its table
+    sweep = locality_sweep([0.0], samples=0, steps=10)
+    assert sweep.comparisons[0].angles_features.size == 0
+    assert np.isnan(sweep.max_angle_features).all() and np.isnan(sweep.max_angle_weights).all()
+    png = tmp_path / "x.png"
+    assert main(["lowrank-demo", "--rho", "0", "--samples", "0", "--steps", "10", "--plot", str(png)]) == 0
+    assert png.stat().st_size > 0

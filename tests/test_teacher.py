@@ -741,3 +741,12 @@ def test_teacher_cli_shows_progress_on_a_terminal_only(capsys, monkeypatch):
         assert ("max-margin" in term.getvalue()) == shown, (extra, term.getvalue())
         if not extra:
             assert out == plain.out
+
+
+@given(steps=st.integers(1, 10**9), count=st.integers(2, 300))
+@settings(max_examples=200, deadline=None)
+def test_log_schedule_holds_0_and_steps_and_at_most_count_distinct_steps(steps, count):
+    # its docstring's promise; an audit after the thirty-seventh pass on issue 11 found log_schedule(1000, 2) = [0, 1]
+    t = log_schedule(steps, count)
+    assert t[0] == 0 and t[-1] == steps
+    assert np.all(np.diff(t) > 0) and len(t) <= count

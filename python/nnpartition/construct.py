@@ -804,6 +804,8 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     x = v.float_vector("X", Xa)
     if not np.all(np.isfinite(x)):
         raise ValueError("X contains NaN or infinity")
+    if x.size == 0:   # an audit: numpy's IndexError on the first label
+        raise ValueError("X must hold at least one point, got none")
     yb = v.binary_labels("y", y, x.shape[0])
     order = np.argsort(x, kind="stable")
     xs, ys = x[order], yb[order]

@@ -311,13 +311,15 @@ class LocalitySweep:
 
     @property
     def max_angle_features(self) -> np.ndarray:
-        """Largest principal angle (degrees) between learned and SVD features, per ``rho``."""
-        return np.array([c.angles_features.max() for c in self.comparisons])
+        """Largest principal angle (degrees) between learned and SVD features, per ``rho``; NaN where there are no
+        angles (no reference feature above ``tol``, e.g. ``samples=0`` or ``rho=0``)."""
+        return np.array([c.angles_features.max() if c.angles_features.size else np.nan for c in self.comparisons])
 
     @property
     def max_angle_weights(self) -> np.ndarray:
-        """Largest principal angle (degrees) between learned and SVD weights, per ``rho``."""
-        return np.array([c.angles_weights.max() for c in self.comparisons])
+        """Largest principal angle (degrees) between learned and SVD weights, per ``rho``; NaN where there are no
+        angles (no reference feature above ``tol``, e.g. ``samples=0`` or ``rho=0``)."""
+        return np.array([c.angles_weights.max() if c.angles_weights.size else np.nan for c in self.comparisons])
 
     @property
     def relative_error(self) -> np.ndarray:

@@ -139,7 +139,9 @@ def log_schedule(steps: int, count: int = 200) -> np.ndarray:
     """
     steps = chk.count("steps", steps, minimum=1, maximum=2**40)
     count = chk.count("count", count, minimum=2, maximum=2**24)
-    t = np.unique(np.round(np.geomspace(1, steps, count - 1)).astype(np.int64))
+    # count = 2: numpy's geomspace of one point is its start, 1 (an audit: log_schedule(1000, 2) was [0, 1])
+    ends = np.geomspace(1, steps, count - 1) if count > 2 else np.array([float(steps)])
+    t = np.unique(np.round(ends).astype(np.int64))
     return np.concatenate([[0], t])
 
 
