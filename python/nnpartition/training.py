@@ -229,6 +229,13 @@ def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
 
 
+def _check_default_runs(d: int, n: int, widths: List[int], count: int) -> None:
+    """Refuse, with the trainer's own check (memory and ``max_work``), ``count`` :func:`train` calls with its
+    defaults (the reference protocol with one restart) on ``n`` points in ``d`` dimensions: a caller that trains
+    once per trial checks them all before the first, where each call would check only itself."""
+    _core.protocol_check(d, n, list(widths), count, Protocol(restarts=1))
+
+
 #: What a :class:`Protocol` sets in :func:`train`: none of them may be given beside ``protocol=``.
 _PROTOCOL_SETS = ("optimizer", "lr", "lr_min", "momentum", "betas", "eps", "steps", "schedule", "batch_size",
                   "restarts", "activation", "loss", "fixed_output", "output_scale")

@@ -445,11 +445,10 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
                          "smaller m, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
     _check_bytes(f"capacity_curve for N = {max(Ns)} points coded in m = {m} units", 3.0 * 8.0 * max(Ns) * D,
                  "use smaller N_values or m")
-    if trained:   # the trainer's own check of all the runs at once (each train() call checks only itself)
-        from .. import _core
-        from ..training import Protocol
+    if trained:
+        from ..training import _check_default_runs
 
-        _core.protocol_check(d, max(Ns), [m], trials * len(Ns), Protocol(restarts=1))
+        _check_default_runs(d, max(Ns), [m], trials * len(Ns))
 
 
 #: The largest ``N`` :func:`capacity_curve` draws (``nnpartition eas-capacity -N``).

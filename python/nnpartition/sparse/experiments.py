@@ -265,11 +265,10 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     trained = v.flag("trained", trained)
     _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
                     n_train, n_test, m, trials * (len(sparsifiers) + 1) * _fit_work(n_train, m))
-    if trained:   # the trainer's own check of all the runs at once (each train() call checks only itself)
-        from .. import _core
-        from ..training import Protocol
+    if trained:
+        from ..training import _check_default_runs
 
-        _core.protocol_check(d, n_train, [m], trials, Protocol(restarts=1))
+        _check_default_runs(d, n_train, [m], trials)
     seed = resolve_seed(seed)
     res: Dict[str, List[float]] = {s: [] for s in sparsifiers}
     tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
