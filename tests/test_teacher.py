@@ -750,3 +750,59 @@ def test_log_schedule_holds_0_and_steps_and_at_most_count_distinct_steps(steps, 
     t = log_schedule(steps, count)
     assert t[0] == 0 and t[-1] == steps
     assert np.all(np.diff(t) > 0) and len(t) <= count
+
+
+# --- an audit of the run's methods and the command's messages -----------------------------------------------
+
+
+def _small_run():
+    X, y, w = linear_teacher_dataset(40, 3, seed=0)
+    return train_teacher(X, y, 4, epochs=2, w_star=w), X, y, w
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_probe_points_and_training_points_are_refused_naming_them(bad, monkeypatch):
+    # history and linearity_series gave agreements computed on NaN probes; update_bound gave a NaN bound (NaN) or
+    # blamed w_star (infinity)
+    from nnpartition.teacher import linearity_baselines, update_bound
+
+    run, X, y, w = _small_run()
+    P = np.random.default_rng(0).standard_normal((10, 3))
+    P[2, 1] = bad
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        run.linearity_series(P)
+    monkeypatch.setattr(type(run), "metrics", lambda *a: pytest.fail("the metrics ran before X_probe was checked"))
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        run.history(P)
+    monkeypatch.setattr(type(run), "max_margin", lambda *a: pytest.fail("the LP ran before X_probe was checked"))
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        linearity_baselines(run, P)
+    Xb = X.copy()
+    Xb[0, 0] = bad
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        update_bound(Xb, y, w, 4, lr=0.5, alpha=0.3)
+
+
+def test_run_network_refuses_an_index_outside_the_recorded_steps_naming_its_range():
+    run, *_ = _small_run()
+    T = len(run.steps)
+    np.testing.assert_array_equal(run.network(-T).W1, run.weights[0])   # the first and last valid ones
+    np.testing.assert_array_equal(run.network(np.int64(T - 1)).W1, run.weights[-1])
+    for index in (T, 500, -T - 1):
+        with pytest.raises(ValueError, match=rf"index must be in \[-{T}, {T - 1}\] \(the run recorded {T} snapshots\)"):
+            run.network(index)
+    with pytest.raises(TypeError, match="index must be an integer"):
+        run.network(1.0)
+
+
+def test_linearity_baselines_and_train_teacher_name_the_arguments_they_refuse():
+    from nnpartition.teacher import linearity_baselines
+
+    _, X, y, _ = _small_run()
+    with pytest.raises(TypeError, match="run must be a TeacherRun"):   # an AttributeError on None.weights
+        linearity_baselines(None, X)
+    W0 = np.zeros((3, 4))
+    W0[1, 2] = np.nan
+    with pytest.raises(ValueError, match="^W0 contains NaN or infinity"):   # it named W
+        train_teacher(X, y, 4, epochs=2, W0=W0)
+
