@@ -806,3 +806,47 @@ def test_linearity_baselines_and_train_teacher_name_the_arguments_they_refuse():
     with pytest.raises(ValueError, match="^W0 contains NaN or infinity"):   # it named W
         train_teacher(X, y, 4, epochs=2, W0=W0)
 
+
+class _Drew(Exception):
+    pass
+
+
+@pytest.fixture
+def no_drawing(monkeypatch):
+    import nnpartition._cli.teacher as cli_teacher
+
+    def drew(*a, **k):
+        raise _Drew
+
+    monkeypatch.setattr(cli_teacher, "linear_teacher_dataset", drew)
+
+
+@pytest.mark.parametrize("alpha", ["0", "-1", "1.5"])
+def test_teacher_cli_states_the_alpha_rule_before_drawing_data(alpha, no_drawing, capsys):
+    # 0 was refused by the update bound after the training ("> 0.0"); -1 by the trainer, its message saying ">= 0.0"
+    assert main(["teacher", "-d", "3", "-N", "60", "-L", "4", "--alpha", alpha]) == 2
+    assert f"--alpha must be > 0 and <= 1 (the Leaky-ReLU slope; the update bound divides by it), got {float(alpha)}" \
+        in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit,variable", [("max_work", "NNPARTITION_MAX_WORK"),
+                                            ("max_bytes", "NNPARTITION_MAX_BYTES")])
+def test_teacher_cli_refuses_too_many_probes_naming_probes_and_the_most_that_fit(limit, variable, no_drawing,
+                                                                                capsys):
+    # the refusal blamed the SGD steps ("... SGD steps on batches of 1 ... would take about ...")
+    import re
+
+    from nnpartition.limits import override
+
+    argv = ["teacher", "-d", "3", "-N", "60", "-L", "4", "--epochs", "5"]
+    with override(**{limit: 10**9 if limit == "max_work" else 10**7}):
+        assert main([*argv, "--probes", str(10**8)]) == 2
+        err = capsys.readouterr().err
+        m = re.search(r"--probes must be <= (\d+) for this run, got 100000000: the linearity metrics", err)
+        assert m and f"pass {limit}; use fewer probes" in err and variable in err and "SGD steps" not in err, err
+        most = int(m.group(1))
+        assert 0 < most < 10**8
+        with pytest.raises(_Drew):   # the most that fit pass every check
+            main([*argv, "--probes", str(most)])
+        assert main([*argv, "--probes", str(most + 1)]) == 2
+        assert f"--probes must be <= {most} " in capsys.readouterr().err
