@@ -519,6 +519,42 @@ def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work(monkeypat
         approximate_1d(np.sin, 0, 1, 20, points_per_unit=100)
 
 
+def test_linear_pieces_and_explain_1d_are_priced_against_max_work_before_the_knots(monkeypatch):
+    # An audit: neither was priced, though the pieces are a table of pieces x units (L^2) and explain_1d evaluates
+    # every unit on a grid of 4001 points and X (20,000 units took 8 s and 15 s; 10^6 units, hours). Refused now
+    # before the knots are read (they fail the test if reached), by the units that bend the function: a wide
+    # network with few live units still runs.
+    from nnpartition import construct, limits
+
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
+
+    L = 10**6
+    huge = TwoLayerNet(W1=np.ones((1, L)), b1=-np.linspace(-1, 1, L), w2=np.ones(L), b2=0.0)
+    X = np.linspace(-2, 2, 50)
+    with monkeypatch.context() as m:
+        m.setattr(construct, "_knots", no_work)
+        with pytest.raises(ValueError, match=r"linear_pieces of a 1-D network of 1000000 units.*max_work"):
+            linear_pieces(huge)
+        with pytest.raises(ValueError, match=r"explain_1d of a 1-D network of 1000000 units.*max_work"):
+            explain_1d(huge, X)
+        with limits.override(max_work=10**7):
+            net = random_net(1, 2000, seed=1)
+            with pytest.raises(ValueError, match="linear_pieces.*max_work"):
+                linear_pieces(net)
+            with pytest.raises(ValueError, match="explain_1d.*max_work"):
+                explain_1d(net, X, (X > 0).astype(int))
+    with limits.override(max_work=10**7):
+        net = random_net(1, 50, seed=1)
+        assert linear_pieces(net).n_pieces == 51
+        assert explain_1d(net, X).n_units == 50
+    # the same 10^6 units with 10 live (the others' output weights 0, or knots outside the interval) run
+    ten = np.where(np.arange(L) % 10**5 == 0, 1.0, 0.0)
+    sparse = TwoLayerNet(W1=np.ones((1, L)), b1=-np.linspace(-1, 1, L), w2=ten, b2=0.0)
+    assert linear_pieces(sparse).n_pieces == 11
+    assert linear_pieces(huge, interval=(-1.0, -1.0 + 1e-5)).n_pieces == 5
+
+
 def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_curve(tmp_path, monkeypatch):
     """A user walkthrough: the key covered the trained curve near x = -2, listed a marker of inert knots that was
     not drawn, and showed one class's colour for "class 1 up, class 0 down"."""

@@ -513,3 +513,67 @@ def test_a_sweep_without_reference_features_gives_nan_angles_and_the_demo_draws_
     png = tmp_path / "x.png"
     assert main(["lowrank-demo", "--rho", "0", "--samples", "0", "--steps", "10", "--plot", str(png)]) == 0
     assert png.stat().st_size > 0
+
+
+@pytest.mark.parametrize("tol, error", [(-1.0, ValueError), (np.nan, ValueError), (np.inf, ValueError),
+                                        ("1e-10", TypeError), (True, TypeError), (None, TypeError)])
+def test_principal_angles_and_compare_layer_refuse_a_bad_tol_naming_it(tol, error, monkeypatch):
+    # An audit: neither checked tol. A negative one kept null directions (an angle of 45 degrees where one span is
+    # empty), NaN, inf or True compared no angles at all, and compare_layer refused -1 only after its SVDs (here
+    # failing the test if reached) when optimal_low_rank named it.
+    from nnpartition.lowrank import layer
+
+    with pytest.raises(error, match="tol"):
+        principal_angles([[1.0], [0.0]], [[1.0], [1.0]], tol=tol)
+    P = local_family(5, 4, 0.1, seed=2)
+    sol = optimal_low_rank(P, 2)
+    with monkeypatch.context() as m:
+        m.setattr(layer, "_svd", lambda B: pytest.fail("worked before checking tol"))
+        with pytest.raises(error, match="tol"):
+            compare_layer(P, sol.features, sol.weights.T, sol.bias, tol=tol)
+
+
+@pytest.mark.parametrize("rhos, error, match", [
+    ("abc", TypeError, "rhos must be a numeric array"), ([True], TypeError, "rhos.*bool"),
+    ([0.5, np.True_], TypeError, "rhos.*bool"), (np.array([False]), TypeError, "rhos.*bool"),
+    (None, TypeError, "rhos"), ([0.5, 2.0], ValueError, r"rhos\[1\] = 2.0"), ([0.5, -0.1], ValueError, r"rhos\[1\]"),
+    ([0.5, np.nan], ValueError, r"rhos\[1\] = nan"),
+])
+def test_locality_sweep_refuses_bad_rhos_naming_them_before_training(rhos, error, match, monkeypatch):
+    # An audit: "abc" raised numpy's "could not convert string to float", [True] ran as rho = 1, and [0.5, 2.0] was
+    # refused as "rho must be <= 1.0" after training at 0.5 (training fails the test here)
+    from nnpartition.lowrank import layer
+
+    monkeypatch.setattr(layer, "train_softmax_layer", lambda *a, **k: pytest.fail("trained before checking rhos"))
+    with pytest.raises(error, match=match):
+        locality_sweep(rhos, n_x=4, n_y=3, k=1, samples=0, steps=10)
+
+
+def test_sample_joint_names_y_for_a_huge_or_non_numeric_index():
+    # An audit: 1e300 overflowed the cast to int64 (a RuntimeWarning, then "class indices >= 0, got
+    # -9223372036854775808"); "a" raised numpy's "could not convert string to float"; 2^70 numpy's rint error
+    from nnpartition.lowrank import sample_joint
+
+    with pytest.raises(ValueError, match=r"largest class index in y is 1e\+300.*max_bytes"):
+        sample_joint([1e300])
+    with pytest.raises(TypeError, match="y must be a numeric array"):
+        sample_joint(["a"])
+    with pytest.raises(TypeError, match="y must be a numeric array"):
+        sample_joint([2**70])
+    assert sample_joint([2.0, 0.0]).tolist() == [[0.0, 0.0, 0.5], [0.5, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_softmax_log_loss_refuses_nan_and_positive_infinite_logits(bad):
+    # An audit: NaN (or +inf) logits gave a NaN loss, silently. -inf stays a class of probability 0 (the bias
+    # log P_y of an unseen class, as LowRankSolution.loss() passes it): no loss where P is 0, infinite where it is not.
+    P = np.array([[0.5, 0.0], [0.25, 0.25]])
+    Z = np.zeros((2, 2))
+    Z[1, 0] = bad
+    with pytest.raises(ValueError, match=r"logits contains NaN or \+inf"):
+        softmax_log_loss(P, Z)
+    Z[1, 0] = -np.inf
+    assert softmax_log_loss(P, Z) == np.inf
+    assert softmax_log_loss(P, [[0.0, -np.inf], [0.0, 0.0]]) == pytest.approx(0.5 * np.log(2))
+    with pytest.raises(ValueError, match="logits row 1 is -inf throughout"):
+        softmax_log_loss(P, [[0.0, 0.0], [-np.inf, -np.inf]])

@@ -750,3 +750,103 @@ def test_log_schedule_holds_0_and_steps_and_at_most_count_distinct_steps(steps, 
     t = log_schedule(steps, count)
     assert t[0] == 0 and t[-1] == steps
     assert np.all(np.diff(t) > 0) and len(t) <= count
+
+
+# --- an audit of the run's methods and the command's messages -----------------------------------------------
+
+
+def _small_run():
+    X, y, w = linear_teacher_dataset(40, 3, seed=0)
+    return train_teacher(X, y, 4, epochs=2, w_star=w), X, y, w
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_probe_points_and_training_points_are_refused_naming_them(bad, monkeypatch):
+    # history and linearity_series gave agreements computed on NaN probes; update_bound gave a NaN bound (NaN) or
+    # blamed w_star (infinity)
+    from nnpartition.teacher import linearity_baselines, update_bound
+
+    run, X, y, w = _small_run()
+    P = np.random.default_rng(0).standard_normal((10, 3))
+    P[2, 1] = bad
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        run.linearity_series(P)
+    monkeypatch.setattr(type(run), "metrics", lambda *a: pytest.fail("the metrics ran before X_probe was checked"))
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        run.history(P)
+    monkeypatch.setattr(type(run), "max_margin", lambda *a: pytest.fail("the LP ran before X_probe was checked"))
+    with pytest.raises(ValueError, match="X_probe contains NaN or infinity"):
+        linearity_baselines(run, P)
+    Xb = X.copy()
+    Xb[0, 0] = bad
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        update_bound(Xb, y, w, 4, lr=0.5, alpha=0.3)
+
+
+def test_run_network_refuses_an_index_outside_the_recorded_steps_naming_its_range():
+    run, *_ = _small_run()
+    T = len(run.steps)
+    np.testing.assert_array_equal(run.network(-T).W1, run.weights[0])   # the first and last valid ones
+    np.testing.assert_array_equal(run.network(np.int64(T - 1)).W1, run.weights[-1])
+    for index in (T, 500, -T - 1):
+        with pytest.raises(ValueError, match=rf"index must be in \[-{T}, {T - 1}\] \(the run recorded {T} snapshots\)"):
+            run.network(index)
+    with pytest.raises(TypeError, match="index must be an integer"):
+        run.network(1.0)
+
+
+def test_linearity_baselines_and_train_teacher_name_the_arguments_they_refuse():
+    from nnpartition.teacher import linearity_baselines
+
+    _, X, y, _ = _small_run()
+    with pytest.raises(TypeError, match="run must be a TeacherRun"):   # an AttributeError on None.weights
+        linearity_baselines(None, X)
+    W0 = np.zeros((3, 4))
+    W0[1, 2] = np.nan
+    with pytest.raises(ValueError, match="^W0 contains NaN or infinity"):   # it named W
+        train_teacher(X, y, 4, epochs=2, W0=W0)
+
+
+class _Drew(Exception):
+    pass
+
+
+@pytest.fixture
+def no_drawing(monkeypatch):
+    import nnpartition._cli.teacher as cli_teacher
+
+    def drew(*a, **k):
+        raise _Drew
+
+    monkeypatch.setattr(cli_teacher, "linear_teacher_dataset", drew)
+
+
+@pytest.mark.parametrize("alpha", ["0", "-1", "1.5"])
+def test_teacher_cli_states_the_alpha_rule_before_drawing_data(alpha, no_drawing, capsys):
+    # 0 was refused by the update bound after the training ("> 0.0"); -1 by the trainer, its message saying ">= 0.0"
+    assert main(["teacher", "-d", "3", "-N", "60", "-L", "4", "--alpha", alpha]) == 2
+    assert f"--alpha must be > 0 and <= 1 (the Leaky-ReLU slope; the update bound divides by it), got {float(alpha)}" \
+        in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit,variable", [("max_work", "NNPARTITION_MAX_WORK"),
+                                            ("max_bytes", "NNPARTITION_MAX_BYTES")])
+def test_teacher_cli_refuses_too_many_probes_naming_probes_and_the_most_that_fit(limit, variable, no_drawing,
+                                                                                capsys):
+    # the refusal blamed the SGD steps ("... SGD steps on batches of 1 ... would take about ...")
+    import re
+
+    from nnpartition.limits import override
+
+    argv = ["teacher", "-d", "3", "-N", "60", "-L", "4", "--epochs", "5"]
+    with override(**{limit: 10**9 if limit == "max_work" else 10**7}):
+        assert main([*argv, "--probes", str(10**8)]) == 2
+        err = capsys.readouterr().err
+        m = re.search(r"--probes must be <= (\d+) for this run, got 100000000: the linearity metrics", err)
+        assert m and f"pass {limit}; use fewer probes" in err and variable in err and "SGD steps" not in err, err
+        most = int(m.group(1))
+        assert 0 < most < 10**8
+        with pytest.raises(_Drew):   # the most that fit pass every check
+            main([*argv, "--probes", str(most)])
+        assert main([*argv, "--probes", str(most + 1)]) == 2
+        assert f"--probes must be <= {most} " in capsys.readouterr().err

@@ -16,7 +16,7 @@ from ..teacher.training import _plan
 from .._progress import progress_bar
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import UsageError, dumps, integer
+from .common import LIMIT_VARIABLES, UsageError, dumps, integer
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -129,6 +129,12 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
     d = chk.count("-d", args.d, minimum=1, maximum=2**20)
     L = chk.count("-L", args.L, minimum=2, maximum=2**20)
     probes = chk.count("--probes", args.probes, minimum=1, maximum=2**31)
+    # the Leaky-ReLU slope: train_teacher takes [0, 1], but the hinge-loss update bound the command prints divides
+    # by it, and refused 0 only after the training (an audit: the message said ">= 0.0" for -1)
+    alpha = chk.real("--alpha", args.alpha)
+    if not 0.0 < alpha <= 1.0:
+        raise UsageError(f"--alpha must be > 0 and <= 1 (the Leaky-ReLU slope; the update bound divides by it), "
+                         f"got {args.alpha}")
     _check_data(N, d)
     if args.full_batch and args.batch_size is not None:   # --batch-size was silently ignored
         raise UsageError(f"--full-batch trains on all N points at once; --batch-size {args.batch_size} sets a "
@@ -139,13 +145,33 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
         raise UsageError(f"--epochs {args.epochs} of {-(-N // bs)} batches make {steps} SGD steps, above 2**40")
     record_at = None if args.record_every is not None else log_schedule(steps, 200)
     # the probes (drawn, clipped) and, per recorded step, their pre-activations and the centre rule's products
-    extra_bytes = 8.0 * probes * (3.0 * d + 3.0 * L)
     t = len(record_at) if record_at is not None else steps // args.record_every + 2
     if importlib.util.find_spec("scipy") is not None:   # without scipy (the lp extra) there is no max-margin step
         _check_max_margin(N, d)   # it comes after training, and holds its memory alone: checked here, on its own
-    return _plan(N, d, L, steps=steps, epochs=args.epochs, batch_size=bs, record_every=args.record_every,
-                 record_at=record_at, copies=RECORD_COPIES, extra_bytes=extra_bytes,
-                 extra_work=2.0 * t * probes * L * d, option=lambda name: "--" + name.replace("_", "-"))
+
+    def plan(n_probes: int) -> Tuple[int, int, np.ndarray]:
+        return _plan(N, d, L, steps=steps, epochs=args.epochs, batch_size=bs, record_every=args.record_every,
+                     record_at=record_at, copies=RECORD_COPIES, extra_bytes=8.0 * n_probes * (3.0 * d + 3.0 * L),
+                     extra_work=2.0 * t * n_probes * L * d, option=lambda name: "--" + name.replace("_", "-"))
+
+    plan(0)   # the training and its recording alone, refused with their own messages
+    try:
+        return plan(probes)
+    except ValueError as e:   # the probes' metrics pass a limit (an audit: the message blamed the SGD steps)
+        refusal = e
+    lo, hi = 0, probes   # the most probes that fit: plan(lo) passes, plan(hi) fails (a few dozen checks, no allocation)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        try:
+            plan(mid)
+            lo = mid
+        except ValueError as e:
+            hi, refusal = mid, e
+    limit = "max_bytes" if "(max_bytes)" in str(refusal) else "max_work"
+    raise UsageError(f"--probes must be <= {lo} for this run, got {probes}: the linearity metrics on the probes "
+                     f"({t} snapshots of {L} x {d} weights: about {2.0 * t * L * d:.3g} steps and "
+                     f"{8.0 * (3.0 * d + 3.0 * L):.3g} bytes a probe) with the training pass {limit}; use fewer "
+                     f"probes, or raise the limit with the environment variable {LIMIT_VARIABLES[limit]}")
 
 
 def _teacher(args: argparse.Namespace) -> int:

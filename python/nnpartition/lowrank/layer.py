@@ -137,6 +137,8 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
         >>> principal_angles([[1.0], [0.0]], [[1.0], [1.0]]).round(6).tolist()
         [45.0]
     """
+    tol = chk.real("tol", tol, minimum=0.0)   # an audit: a negative tol kept null directions, NaN or inf dropped all
+
     def basis(M: Any, name: str) -> np.ndarray:
         Mc = chk.float_matrix(name, M, dtype=np.float64)
         if not np.all(np.isfinite(Mc)):
@@ -239,6 +241,8 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
         ([0.0, 0.0], 0.0, True)
     """
     P = _joint(P_xy, normalize=normalize)
+    # an audit: NaN, inf or True compared no angles, and -1 was refused only after the SVDs
+    tol = chk.real("tol", tol, minimum=0.0)
     nx, ny = P.shape
     F = chk.float_matrix("features", features, dtype=np.float64)
     if F.shape[0] != nx:
@@ -349,17 +353,27 @@ def locality_sweep(
     :func:`train_softmax_layer`; and :func:`compare_layer` under the same joint.
 
     Raises:
-        ValueError: ``n_x`` or ``n_y`` below 2, or ``k`` outside ``1 .. min(n_x, n_y) - 1`` (the largest rank
-            ``B`` can have, as :func:`optimal_low_rank` refuses a ``k`` above the rank), before any training.
+        TypeError: ``rhos`` not real numbers (strings, bools), before any training.
+        ValueError: ``rhos`` empty or with a value outside ``[0, 1]``; ``n_x`` or ``n_y`` below 2, or ``k`` outside
+            ``1 .. min(n_x, n_y) - 1`` (the largest rank ``B`` can have, as :func:`optimal_low_rank` refuses a ``k``
+            above the rank), before any training.
 
     Example:
         >>> sw = locality_sweep([0.5, 0.05], n_x=5, n_y=4, k=1, samples=0, steps=800)
         >>> bool(sw.max_angle_features[1] < sw.max_angle_features[0]), bool(sw.epsilon[1] < sw.epsilon[0])
         (True, True)
     """
-    r = np.atleast_1d(np.asarray(rhos, dtype=np.float64))
+    # all of rhos up front (an audit: "abc" raised numpy's conversion error, [True] ran as 1.0, and [0.5, 2.0] was
+    # refused as "rho" after training at 0.5)
+    arr = chk._real_array("rhos", rhos)
+    if arr.dtype == np.bool_ or chk.bools_inside(rhos):
+        raise TypeError("rhos must hold mixing weights (real numbers in [0, 1]), got a bool")
+    r = np.atleast_1d(arr.astype(np.float64))
     if r.ndim != 1 or len(r) == 0:
-        raise ValueError("rhos must be a non-empty list of mixing weights in [0, 1]")
+        raise ValueError(f"rhos must be a non-empty list of mixing weights in [0, 1], got shape {arr.shape}")
+    bad = np.flatnonzero(~((r >= 0.0) & (r <= 1.0)))   # NaN too
+    if bad.size:
+        raise ValueError(f"rhos must hold mixing weights in [0, 1], got rhos[{bad[0]}] = {r[bad[0]]}")
     samples = chk.count("samples", samples, minimum=0, maximum=2**40)
     # one value of x or of y: the centred Bayes matrix is 0, no feature to compare (checked before any training)
     n_x = chk.count("n_x", n_x, minimum=2, maximum=2**20)

@@ -189,14 +189,23 @@ def _entropy_terms(P: np.ndarray) -> Tuple[float, float]:
 def softmax_log_loss(P_xy: Any, logits: Any, *, normalize: bool = False) -> float:
     """Expected log-loss ``-sum P_xy[x, y] log softmax(logits[x])[y]`` in nats.
 
+    A logit of ``-inf`` is a class of probability 0 (the bias ``log P_y`` of a class never seen): the loss is
+    ``inf`` if ``P_xy`` puts mass there. NaN, ``+inf`` and a row of ``-inf`` throughout (no distribution) are
+    refused.
+
     Example:
         >>> round(softmax_log_loss([[0.5, 0.0], [0.0, 0.5]], np.zeros((2, 2))), 6)
         0.693147
     """
     P = _joint(P_xy, normalize=normalize)
-    Z = np.asarray(logits, dtype=np.float64)
+    Z = chk.float_matrix("logits", logits, dtype=np.float64)   # an audit: NaN logits gave a NaN loss, silently
     if Z.shape != P.shape:
         raise ValueError(f"logits must have shape {P.shape}, got {Z.shape}")
+    if np.any(np.isnan(Z) | (Z == np.inf)):
+        raise ValueError("logits contains NaN or +inf (-inf is allowed: a class of probability 0)")
+    dead = np.flatnonzero(np.all(Z == -np.inf, axis=1))
+    if dead.size:
+        raise ValueError(f"logits row {dead[0]} is -inf throughout: its softmax is no distribution")
     m = Z.max(axis=1, keepdims=True)
     logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
     # only where P > 0: a logit of -inf (or one that underflows) there gave 0 * -inf, a RuntimeWarning, then masked
@@ -492,21 +501,26 @@ def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:
         >>> sample_joint([0, 2, 2, 1]).tolist()
         [[0.25, 0.0, 0.0], [0.0, 0.0, 0.25], [0.0, 0.0, 0.25], [0.0, 0.25, 0.0]]
     """
-    arr = np.asarray(y)
+    arr = chk._real_array("y", y)   # an audit: ["a"] raised numpy's conversion error, not naming y
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"y must be a non-empty 1-D array of class indices, got shape {arr.shape}")
     if not np.issubdtype(arr.dtype, np.integer):
         if not np.all(np.isfinite(arr.astype(np.float64))) or np.any(arr != np.round(arr)):
             raise ValueError("y must hold integer class indices")
-        arr = arr.astype(np.int64)
     if arr.min() < 0:
-        raise ValueError(f"y must hold class indices >= 0, got {int(arr.min())}")
-    c = int(arr.max()) + 1 if n_classes is None else chk.count("n_classes", n_classes, minimum=int(arr.max()) + 1)
+        raise ValueError(f"y must hold class indices >= 0, got {arr.min():g}")
     from ..limits import _check_bytes
 
-    # before allocating: a class index of 1e12 asks for terabytes
-    _check_bytes(f"sample_joint's {arr.size} x {c} table (the largest class index in y is {c - 1})",
-                 8.0 * arr.size * c, "use class indices 0 .. k-1")
+    # before allocating, and before casting to int64: a class index of 1e12 asks for terabytes, and one of 1e300
+    # overflowed the cast (a RuntimeWarning, then "indices >= 0, got -9223372036854775808")
+    top = int(arr.max())   # exact: a whole number, finite
+    shown = str(top) if top < 10**15 else f"{top:.3g}"
+    _check_bytes(f"sample_joint's {arr.size} x {top + 1 if top < 10**15 else shown} table (the largest class index "
+                 f"in y is {shown})", 8.0 * arr.size * (float(top) + 1.0), "use class indices 0 .. k-1")
+    arr = arr.astype(np.int64)
+    c = int(arr.max()) + 1 if n_classes is None else chk.count("n_classes", n_classes, minimum=int(arr.max()) + 1)
+    _check_bytes(f"sample_joint's {arr.size} x {c} table (n_classes = {c})", 8.0 * arr.size * c,
+                 "use a smaller n_classes")
     P = np.zeros((arr.size, c))
     P[np.arange(arr.size), arr] = 1.0 / arr.size
     return P

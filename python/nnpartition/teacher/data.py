@@ -271,19 +271,20 @@ def _signs(signs: Any, L: int) -> np.ndarray:
     return s
 
 
-def _units(W: Any) -> np.ndarray:
+def _units(W: Any, name: str = "W") -> np.ndarray:
     """``W`` of shape ``(d, L)`` or ``(T, d, L)`` (the package's convention), checked and returned
-    with one row per unit, ``(L, d)`` or ``(T, L, d)``, the layout the computations here use."""
+    with one row per unit, ``(L, d)`` or ``(T, L, d)``, the layout the computations here use; errors name the
+    argument ``name`` (``W0`` for :func:`train_teacher`'s)."""
     arr = np.asarray(W)
     if arr.ndim not in (2, 3):
-        raise ValueError(f"W must have shape (d, L) or (T, d, L), got shape {arr.shape}")
+        raise ValueError(f"{name} must have shape (d, L) or (T, d, L), got shape {arr.shape}")
     if not chk.real_dtype(arr.dtype) or arr.dtype == np.bool_:
-        raise TypeError(f"W must be a real numeric array, got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
     arr = np.asarray(arr, dtype=np.float64)
     if arr.shape[-1] < 1 or arr.shape[-2] < 1:
-        raise ValueError(f"W must have at least one unit and one input, got shape {arr.shape}")
+        raise ValueError(f"{name} must have at least one unit and one input, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("W contains NaN or infinity")
+        raise ValueError(f"{name} contains NaN or infinity")
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 

@@ -294,6 +294,14 @@ def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.nda
     return best, agree(best)
 
 
+def _probes(X_probe: Any, d: int) -> np.ndarray:
+    """``X_probe`` as a finite float64 ``(n, d)`` matrix, or a ``ValueError`` naming it."""
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=d)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X_probe contains NaN or infinity")
+    return X
+
+
 def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, max_margin: Any = None) -> LinearityReport:
     """How close the decision boundary of a (Leaky-)ReLU network is to a hyperplane.
 
@@ -332,9 +340,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
         raise TypeError(f"net must be a TwoLayerNet, got {type(net).__name__}")
     if net.activation not in ("relu", "leaky_relu"):
         raise ValueError(f"boundary_linearity needs a relu or leaky_relu network, got {net.activation!r}")
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=net.d)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X_probe contains NaN or infinity")
+    X = _probes(X_probe, net.d)
     alpha = net.slope if net.activation == "leaky_relu" else 0.0
     has_bias = bool(np.any(net.b1 != 0))
     rows = np.concatenate([net.W1.T, net.b1[:, None]], axis=1) if has_bias else net.W1.T.copy()
@@ -421,7 +427,11 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
         >>> b.final.agreement_fitted > b.initial.agreement_fitted, b.final.agreement_fitted > b.random_fitted
         (True, True)
     """
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=run.weights.shape[1])
+    from .training import TeacherRun
+
+    if not isinstance(run, TeacherRun):   # an audit: None gave an AttributeError on .weights
+        raise TypeError(f"run must be a TeacherRun (what train_teacher returns), got {type(run).__name__}")
+    X = _probes(X_probe, run.weights.shape[1])   # before the max-margin LP
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
@@ -464,6 +474,8 @@ def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float
         80.0
     """
     Xc = chk.float_matrix("X", X, dtype=np.float64)
+    if not np.all(np.isfinite(Xc)):   # an audit: NaN gave a NaN bound, inf blamed w_star
+        raise ValueError("X contains NaN or infinity")
     n, d = Xc.shape
     from .data import _pm_labels
 

@@ -13,7 +13,7 @@ from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
-from .metrics import ClusteringMetrics, _angle, clustering_metrics
+from .metrics import ClusteringMetrics, _angle, _probes, clustering_metrics
 from .._repr import short_repr
 
 __all__ = ["TeacherRun", "log_schedule", "train_teacher"]
@@ -55,8 +55,14 @@ class TeacherRun:
     seed: int = 0
 
     def network(self, index: int = -1) -> TwoLayerNet:
-        """The network at recorded step ``steps[index]`` (default: the last)."""
-        return teacher_network(self.weights[index], alpha=self.alpha, v=self.v, signs=self.signs)
+        """The network at recorded step ``steps[index]`` (default: the last); ``index`` counts recorded snapshots,
+        from the end when negative, as a list index does (a ``ValueError`` outside ``[-T, T - 1]``)."""
+        T = len(self.steps)
+        if not chk.is_integer(index):
+            raise TypeError(f"index must be an integer, got {type(index).__name__} {index!r}")
+        if not -T <= int(index) < T:   # an audit: numpy's bare IndexError
+            raise ValueError(f"index must be in [-{T}, {T - 1}] (the run recorded {T} snapshots), got {index}")
+        return teacher_network(self.weights[int(index)], alpha=self.alpha, v=self.v, signs=self.signs)
 
     def max_margin(self) -> Any:
         """The hard-margin SVM of the training data through the origin (the network has no biases),
@@ -89,7 +95,7 @@ class TeacherRun:
 
     def linearity_series(self, X_probe: Any) -> np.ndarray:
         """Agreement of ``sign N`` with the centre rule ``sign <w_+ - w_-, x>`` on ``X_probe`` at every recorded step."""
-        X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=self.weights.shape[1])
+        X = _probes(X_probe, self.weights.shape[1])
         s = self.signs
         pos, neg = s > 0, s < 0
         out = np.empty(len(self.steps))
@@ -115,14 +121,15 @@ class TeacherRun:
         stable_rank, top2_energy, agreement``, and ``linearity`` and
         ``angle_to_teacher`` (centre rule) when ``X_probe`` is given.
         """
+        probes = None if X_probe is None else _probes(X_probe, self.weights.shape[1])   # before the metrics
         m = self.metrics(threshold)
         out = {"step": self.steps, "loss": self.loss, "error": self.error, "hard_steps": self.hard_steps,
                "weight_norm": np.linalg.norm(self.weights.reshape(len(self.steps), -1), axis=1)}
         for k in ("aligned_fraction", "mean_cosine", "potential", "dispersion_pos", "dispersion_neg",
                   "spectral_ratio", "stable_rank", "top2_energy", "agreement"):
             out[k] = np.asarray(getattr(m, k))
-        if X_probe is not None:
-            out["linearity"] = self.linearity_series(X_probe)
+        if probes is not None:
+            out["linearity"] = self.linearity_series(probes)
             if self.w_star is not None:
                 s = self.signs
                 lin = self.weights[:, :, s > 0].mean(axis=2) - self.weights[:, :, s < 0].mean(axis=2)
@@ -270,7 +277,7 @@ def train_teacher(
         init_scale = chk.real("init_scale", init_scale, minimum=0.0)
         W0c = np.random.default_rng([seed, 0x5EED_0F_17]).standard_normal((L, d)) * (init_scale / np.sqrt(d))
     else:
-        W0c = _units(W0)
+        W0c = _units(W0, "W0")
         if W0c.shape != (L, d):
             raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
     ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
