@@ -577,3 +577,24 @@ def test_softmax_log_loss_refuses_nan_and_positive_infinite_logits(bad):
     assert softmax_log_loss(P, [[0.0, -np.inf], [0.0, 0.0]]) == pytest.approx(0.5 * np.log(2))
     with pytest.raises(ValueError, match="logits row 1 is -inf throughout"):
         softmax_log_loss(P, [[0.0, 0.0], [-np.inf, -np.inf]])
+
+
+def test_locality_sweep_prices_all_its_runs_together_before_training(monkeypatch):
+    # An audit: each training run was checked against max_work on its own, so a long rhos list ran unchecked.
+    # Under a limit that one run passes (train_softmax_layer's own price: steps n_x n_y (3 k + 12)), 50 runs are
+    # refused before the first one trains; 50 runs of a tenth of the steps still run.
+    from nnpartition import limits
+    from nnpartition.lowrank import layer
+
+    one_run = 200 * 5 * 4 * (3 * 1 + 12)
+    with limits.override(max_work=20 * one_run):
+        train_softmax_layer(local_family(5, 4, 0.5, seed=0), 1, steps=200)   # one run alone passes
+        real = layer.train_softmax_layer
+        monkeypatch.setattr(layer, "train_softmax_layer", lambda *a, **k: pytest.fail("trained before the check"))
+        with pytest.raises(ValueError, match=r"locality sweep over 50 values of rho.*max_work"):
+            locality_sweep(np.linspace(0.0, 1.0, 50), n_x=5, n_y=4, k=1, samples=0, steps=200)
+        monkeypatch.setattr(layer, "train_softmax_layer", real)
+        sw = locality_sweep(np.linspace(0.0, 1.0, 50), n_x=5, n_y=4, k=1, samples=0, steps=20)
+        assert len(sw.rho) == 50
+    with pytest.raises(ValueError, match="steps"):
+        locality_sweep([0.5], n_x=5, n_y=4, k=1, samples=0, steps=0)

@@ -356,7 +356,8 @@ def locality_sweep(
         TypeError: ``rhos`` not real numbers (strings, bools), before any training.
         ValueError: ``rhos`` empty or with a value outside ``[0, 1]``; ``n_x`` or ``n_y`` below 2, or ``k`` outside
             ``1 .. min(n_x, n_y) - 1`` (the largest rank ``B`` can have, as :func:`optimal_low_rank` refuses a ``k``
-            above the rank), before any training.
+            above the rank), before any training; ``steps`` outside ``1 .. 10^7``, or all the runs together above
+            ``max_work`` (each run's price times ``len(rhos)``), before any training.
 
     Example:
         >>> sw = locality_sweep([0.5, 0.05], n_x=5, n_y=4, k=1, samples=0, steps=800)
@@ -383,6 +384,12 @@ def locality_sweep(
     if k > max_rank:   # as optimal_low_rank: no top-k subspace, no gap s_k - s_k+1 to compare with (before training)
         raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(n_x, n_y) - 1 = {max_rank} "
                          f"(n_x = {n_x}, n_y = {n_y}); use k <= {max_rank} or a larger n_x and n_y")
+    steps = chk.count("steps", steps, minimum=1, maximum=10**7)
+    # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
+    # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
+    per_rho = float(steps) * n_x * n_y * (3 * k + 12) + 4.0 * n_x * n_y * min(n_x, n_y) + 10.0 * n_x * n_y
+    _check_work(f"a locality sweep over {len(r)} values of rho ({n_x} x {n_y} joints, k = {k}, {steps} steps each)",
+                len(r) * per_rho, "pass fewer rhos, fewer steps or a smaller joint")
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     comps = []
