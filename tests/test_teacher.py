@@ -805,6 +805,9 @@ def test_linearity_baselines_and_train_teacher_name_the_arguments_they_refuse():
     W0[1, 2] = np.nan
     with pytest.raises(ValueError, match="^W0 contains NaN or infinity"):   # it named W
         train_teacher(X, y, 4, epochs=2, W0=W0)
+    for bad in (np.zeros(3), np.zeros((2, 3, 4))):   # it offered "(d, L) or (T, d, L)", and W0 takes no T
+        with pytest.raises(ValueError, match=r"^W0 must have shape \(d, L\) = \(3, 4\), got"):
+            train_teacher(X, y, 4, epochs=2, W0=bad)
 
 
 class _Drew(Exception):

@@ -246,7 +246,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-d", type=integer, default=20, help="input dimension (default 20)")
     p.add_argument("-N", type=integer, default=500, help="training points (default 500)")
     p.add_argument("-L", type=integer, default=50, help="hidden units, half with +v and half with -v (default 50)")
-    p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope (default 0.3)")
+    p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope, in (0, 1] (default 0.3)")
     p.add_argument("--lr", type=float, default=0.5, help="constant SGD step (default 0.5)")
     p.add_argument("--epochs", type=integer, default=200, help="epochs (default 200)")
     p.add_argument("--batch-size", type=integer, default=None, help="minibatch size (default 1)")

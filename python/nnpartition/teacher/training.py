@@ -277,6 +277,8 @@ def train_teacher(
         init_scale = chk.real("init_scale", init_scale, minimum=0.0)
         W0c = np.random.default_rng([seed, 0x5EED_0F_17]).standard_normal((L, d)) * (init_scale / np.sqrt(d))
     else:
+        if np.ndim(W0) != 2:   # _units also takes (T, d, L), which W0 is not: its message offered that shape
+            raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
         W0c = _units(W0, "W0")
         if W0c.shape != (L, d):
             raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
