@@ -792,3 +792,20 @@ def test_subset_curve_names_x_test_when_it_holds_nan():
     Xte[3, 1] = np.nan
     with pytest.raises(ValueError, match="^X_test contains NaN or infinity$"):
         subset_curve(code, y, Xte, y, [5])
+
+
+def test_code_rank_holds_for_entries_of_any_size(monkeypatch):
+    # entries near 1e308 overflowed the tolerance (and the QR's column norms) to infinity: rank 0, with a
+    # RuntimeWarning; numpy's matrix_rank has the same overflow, so it is taken on the matrix scaled to max |Z_ij| = 1
+    from nnpartition.sparse.code import _rank, code_stats
+    from nnpartition.sparse import code as code_module
+
+    B = np.random.default_rng(3).standard_normal((50, 10)) @ np.diag([1.0] * 7 + [0.0] * 3)
+    B = np.hstack([B, B[:, :1] * 0.5])              # a dependent column too
+    B /= np.abs(B).max()
+    want = int(np.linalg.matrix_rank(B))
+    assert want == 7
+    monkeypatch.setattr(code_module, "_RANK_BLOCK_BYTES", 8 * 11 * 12)   # blocks of 12 rows: five QRs
+    for scale in (1e-300, 1.0, 1e300, 1.7e308):
+        Z = B * scale
+        assert code_stats(Z).rank == _rank(Z.T) == want, scale

@@ -261,6 +261,8 @@ def _rank(Z: np.ndarray) -> int:
     the ``R`` of a blockwise QR of the long side (TSQR): the same singular values, and a Ctrl-C between two blocks
     stops it (the SVD of the whole matrix was one numpy call of many seconds). It is not faster: about 1.25 times
     the SVD's CPU time at 6000 x 2000 with BLAS on one thread (``benchmarks/claims_sparse.py``, its last table).
+    Each block is divided by the largest ``|Z_ij|`` first (the rank and the relative tolerance do not change): entries
+    near ``1e308`` overflowed the QR's column norms or the tolerance to infinity and gave rank 0.
 
     Example:
         >>> Z = np.random.default_rng(0).standard_normal((20000, 40)) @ np.diag([1.0] * 30 + [0.0] * 10)
@@ -272,11 +274,14 @@ def _rank(Z: np.ndarray) -> int:
     if Z.shape[0] < Z.shape[1]:
         Z = Z.T
     n, m = Z.shape
+    top = max(float(Z.max()), -float(Z.min()))   # max |Z_ij| without an |Z| copy of the whole matrix
+    if top == 0:
+        return 0
     block = max(m, _RANK_BLOCK_BYTES // (8 * m))
     # each LAPACK call is one unit that Ctrl-C cannot stop; _interruptible returns to the caller at once
-    R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block], mode="r")
+    R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block] / top, mode="r")
     for k in range(block, n, block):
-        R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block]]), mode="r")
+        R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block] / top]), mode="r")
     s = _interruptible(10.0 * float(m) ** 3, lambda: np.linalg.svd(R, compute_uv=False))
     if not s.size or s[0] == 0:
         return 0
