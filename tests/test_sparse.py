@@ -809,3 +809,15 @@ def test_code_rank_holds_for_entries_of_any_size(monkeypatch):
     for scale in (1e-300, 1.0, 1e300, 1.7e308):
         Z = B * scale
         assert code_stats(Z).rank == _rank(Z.T) == want, scale
+
+
+def test_sparsity_curve_warns_when_the_mask_cannot_reach_a_fraction():
+    # a mask only removes the dense ReLU code's active entries (about half), so 0.9 reached about 0.5, silently
+    from nnpartition.sparse import sparsity_curve
+
+    with pytest.warns(UserWarning, match=r"fractions \[0\.9\] reached only \[0\.[45]\d*\] for 'mask'") as rec:
+        c = sparsity_curve("nonlinear", 4, 100, 300, [0.3, 0.9], n_test=100, trials=2, seed=0)
+    assert len(rec) == 1
+    assert abs(c.achieved["mask"][0] - 0.3) < 0.02 and 0.4 < c.achieved["mask"][1] < 0.6
+    assert c.achieved["topk"].tolist() == [0.3, 0.9]            # the other codes do reach it
+    assert str(c.achieved["mask"][1]) in str(rec[0].message)

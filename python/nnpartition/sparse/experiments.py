@@ -428,7 +428,9 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
       (graded values, same active sets as ``"threshold"`` on the training data);
     * ``"mask"``: the dense ReLU code (zero bias) with each entry kept with probability
       ``rho / rho_0`` (``rho_0`` its own active fraction, about 1/2), on training and test
-      points alike: random sparsification, as dropout does.
+      points alike: random sparsification, as dropout does. A mask can only remove active
+      entries, so a ``rho`` above ``rho_0`` keeps them all and reaches only ``rho_0``: a
+      ``UserWarning`` names those fractions and what was reached (``achieved["mask"]``).
 
     A ridge readout is trained on each code and scored on fresh points of the task.
 
@@ -448,6 +450,8 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}
     ach = {s: np.zeros((len(rhos), trials)) for s in methods}
+    unreached = np.zeros(len(rhos), dtype=bool)   # fractions above some trial's rho_0: the mask kept every entry
+    rho0s: List[float] = []
     for t in range(trials):
         X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
@@ -457,6 +461,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
         dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
         Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
         rho0 = float(np.mean(Dtr > 0))
+        rho0s.append(rho0)
         for i, rho in enumerate(rhos):
             k = max(1, int(round(rho * m)))
             codes: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
@@ -469,10 +474,20 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
             codes["relu"] = (np.maximum(Xtr @ c.projection + c.bias - tau, 0.0),
                              np.maximum(Xte @ c.projection + c.bias - tau, 0.0))
             keep = min(1.0, rho / max(rho0, 1e-12))
+            unreached[i] |= rho > rho0
             codes["mask"] = (Dtr * (rng.random(Dtr.shape) < keep), Dte * (rng.random(Dte.shape) < keep))
             for s, (Ztr, Zte) in codes.items():
                 w = _ridge(Ztr, tt, ridge)
                 acc[s][i, t] = _acc(_predict(Zte, w), yte)
                 ach[s][i, t] = float(np.mean(Ztr > 0))
+    achieved = {s: a.mean(axis=1).round(6) for s, a in ach.items()}
+    if unreached.any():
+        import warnings
+
+        asked = [rhos[i] for i in np.flatnonzero(unreached)]
+        warnings.warn(f"sparsity_curve: the random mask only removes active entries of the dense ReLU code (active "
+                      f"fraction {np.mean(rho0s):.3g} here), so fractions {asked} reached "
+                      f"only {achieved['mask'][unreached].tolist()} for 'mask' (achieved['mask'])", UserWarning,
+                      stacklevel=2)
     return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
-                         achieved={s: a.mean(axis=1).round(6) for s, a in ach.items()}, seed=seed)
+                         achieved=achieved, seed=seed)
