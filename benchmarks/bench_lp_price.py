@@ -6,16 +6,17 @@ Usage:
 
 ``separable`` (``nnpartition.separability``) decides separability by one or two HiGHS linear programmes (the
 primal; then the dual when the labels are not separable) and checks them against ``max_work`` before they start,
-each priced by ``_lp_work(n, D) = n D min(n, D) + 0.1 n D^2`` steps of about a nanosecond: the first term for the
+each priced by ``_lp_work(n, D) = 10 n D min(n, D) + 0.1 n D^2`` steps of about a nanosecond: the first term for the
 factorisations, the second for the simplex's pricing over up to ``D`` bounded columns, which dominates a wide code
-(``D`` above ``10 n``). The 0.1 rests on four timings of an audit on a loaded machine. This script times
+(``D`` above ``100 n``). The 0.1 rested on four timings of an audit on a loaded machine; the 10 on this script
+(fortieth pass: with 1 there, square and tall shapes took about ten nanoseconds a priced step). This script times
 ``separable`` on Gaussian points with fair random labels (no intercept) over shapes from tall to very wide, and
 prints, for each, the seconds, the programmes that ran, the price (programmes times ``_lp_work``) and the
 nanoseconds per unit of price: the price holds where that column stays about the same (within a few times) from
 tall to wide shapes, and it is safe (not an underestimate) where it stays at or below about 1. The 0.1 is read
 on the wide shapes, where the ``0.1 n D^2`` share of the price is near 1. It also fits
 ``nanoseconds = a n D min(n, D) + b n D^2`` per programme (least squares on relative error) and prints ``a`` and
-``b``, which the price takes as 1 and 0.1 (rough: a handful of shapes, timed on a shared machine).
+``b``, which the price takes as 10 and 0.1 (rough: a handful of shapes, timed on a shared machine).
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def main() -> None:
     if len(rows) >= 2:
         a = np.array(rows)
         fit, *_ = np.linalg.lstsq(a[:, :2] / a[:, 2:], np.ones(len(rows)), rcond=None)
+        b_price = (_lp_work(1, 2) - 2 * _lp_work(1, 1)) / 2   # _lp_work(1, D) = a D + b D^2
+        a_price = _lp_work(1, 1) - b_price
         print(f"\nfit per programme, in nanoseconds: a n D min(n, D) + b n D^2 with a = {1e9 * fit[0]:.3g}, "
-              f"b = {1e9 * fit[1]:.3g} (the price: a = 1, b = 0.1)")
+              f"b = {1e9 * fit[1]:.3g} (the price: a = {a_price:.3g}, b = {b_price:.3g})")
 
 
 if __name__ == "__main__":
