@@ -697,3 +697,127 @@ def test_capacity_curve_counts_the_readout_and_the_training_before_it_draws(monk
                  lambda: generalisation("linear", 10, 200, 1000, trials=10**4, trained=False)):
         with pytest.raises(AssertionError, match="worked before checking"):
             call()
+
+
+# --- an audit after the fortieth pass: arguments of the wrong kind, named; huge entries; an unreachable mask -------
+
+
+@pytest.mark.parametrize("bias, exc, said", [("abc", TypeError, "bias must be a real number"),
+                                             ("1.5", TypeError, "bias must be a real number"),
+                                             (True, TypeError, "bias must be a real number"),
+                                             (np.True_, TypeError, "bias must be a real number"),
+                                             (None, TypeError, "bias must be a real number"),
+                                             ([True] * 10, TypeError, "bias must hold real numbers"),
+                                             (np.ones(10, dtype=bool), TypeError, "bias must hold real numbers"),
+                                             (np.array(["a"] * 10), TypeError, "bias must be a numeric array"),
+                                             (float("nan"), ValueError, "bias must be finite"),
+                                             (np.zeros(3), ValueError, "bias must have length 10")])
+def test_expand_sparsify_refuses_a_bias_of_the_wrong_kind_before_the_projection(bias, exc, said, monkeypatch):
+    # "abc" was numpy's "could not convert string to float", None "bias contains NaN or infinity", and True and "1.5"
+    # were read as numbers; the bias was read after the (d, m) projection was drawn
+    from nnpartition.sparse import code as code_module
+
+    X = gauss(20, 3)
+    good = {b: expand_sparsify(X, 10, bias=b, seed=1).bias for b in (2, 0.5, np.float32(0.5))}
+    assert good[2].tolist() == [2.0] * 10 and good[0.5].tolist() == [0.5] * 10
+    np.testing.assert_array_equal(expand_sparsify(X, 10, bias=np.array(0.5), seed=1).bias, good[0.5])
+
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(code_module, "resolve_seed", no_work)
+    with pytest.raises(exc, match=said):
+        expand_sparsify(X, 10, bias=bias)
+
+
+def test_the_experiments_refuse_a_single_value_where_they_take_a_sequence():
+    # each was "'int' object is not iterable" (or 'float'), naming no argument
+    from nnpartition.sparse import sparsity_curve, subset_curve
+
+    X, y = gauss(30, 3), np.arange(30) % 2
+    code = expand_sparsify(X, 20, sparsify="relu")
+    with pytest.raises(TypeError, match=r"N_values must be a list .* got int 5"):
+        capacity_curve(3, 5, 10, trials=1, progress=False)
+    with pytest.raises(TypeError, match=r"fractions must be a list .* got float 0.5"):
+        sparsity_curve("linear", 3, 20, 50, 0.5, n_test=10, trials=1)
+    with pytest.raises(TypeError, match=r"sizes must be a list .* got int 10"):
+        subset_curve(code, y, X, y, 10)
+    with pytest.raises(TypeError, match=r"sizes must be a list .* got an array of shape \(\)"):
+        subset_curve(code, y, X, y, np.array(10))
+    # a bad entry names its index (it was "fractions[]" and "sizes[]")
+    with pytest.raises(ValueError, match=r"fractions\[1\] must be <= 1.0, got 2.0"):
+        sparsity_curve("linear", 3, 20, 50, [0.5, 2.0], n_test=10, trials=1)
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be >= 1 and <= 20, got 21"):
+        subset_curve(code, y, X, y, [5, 21])
+
+
+@pytest.mark.parametrize("sparsifiers, exc, said", [("topk", TypeError, "sparsifiers must be a list .* got str"),
+                                                    (["topk", "wta"], ValueError, r"sparsifiers\[1\] must be one of")])
+def test_generalisation_checks_its_sparsifiers_before_it_draws(sparsifiers, exc, said, monkeypatch):
+    # "topk" was read as four names, and the first, "t", refused as "sparsify must be one of ..." after the teacher
+    # task was drawn; an unknown name in a list was refused the same way, late and under another argument's name
+    from nnpartition.sparse import experiments, generalisation
+
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(experiments, "resolve_seed", no_work)
+    with pytest.raises(exc, match=said):
+        generalisation("linear", 3, 20, 50, n_test=10, trials=1, trained=False, sparsifiers=sparsifiers)
+
+
+@pytest.mark.parametrize("f, got", [(lambda U: U, r"\(50, 3\)"), (lambda U: 1.0, r"\(\)"),
+                                    (lambda U: np.ones(2 * len(U)), r"\(100,\)")])
+def test_explicit_readout_names_f_when_it_returns_the_wrong_shape(f, got):
+    # each was numpy's "cannot reshape array of size ... into shape (50,)", naming nothing
+    from nnpartition.sparse import explicit_readout
+
+    with pytest.raises(ValueError, match=r"f must map a \(50, 3\) array of points to shape \(50,\) \(or \(50, 1\)\), "
+                                         rf"got shape {got}"):
+        explicit_readout(f, 3, 50, 5, n_train=100, n_test=60, seed=0)
+    with pytest.raises(TypeError, match="f must return real numbers, got list"):
+        explicit_readout(lambda U: ["a"] * len(U), 3, 50, 5, n_train=100, n_test=60, seed=0)
+    column = explicit_readout(lambda U: U[:, :1], 3, 50, 5, n_train=100, n_test=60, seed=0)   # (n, 1) is n values
+    assert column.rmse_explicit == explicit_readout(lambda U: U[:, 0], 3, 50, 5, n_train=100, n_test=60,
+                                                    seed=0).rmse_explicit
+
+
+def test_subset_curve_names_x_test_when_it_holds_nan():
+    # the refusal came from code.encode, naming X
+    from nnpartition.sparse import subset_curve
+
+    X, y = gauss(30, 3), np.arange(30) % 2
+    code = expand_sparsify(X, 20, sparsify="relu")
+    Xte = X.copy()
+    Xte[3, 1] = np.nan
+    with pytest.raises(ValueError, match="^X_test contains NaN or infinity$"):
+        subset_curve(code, y, Xte, y, [5])
+
+
+def test_code_rank_holds_for_entries_of_any_size(monkeypatch):
+    # entries near 1e308 overflowed the tolerance (and the QR's column norms) to infinity: rank 0, with a
+    # RuntimeWarning; numpy's matrix_rank has the same overflow, so it is taken on the matrix scaled to max |Z_ij| = 1
+    from nnpartition.sparse.code import _rank, code_stats
+    from nnpartition.sparse import code as code_module
+
+    B = np.random.default_rng(3).standard_normal((50, 10)) @ np.diag([1.0] * 7 + [0.0] * 3)
+    B = np.hstack([B, B[:, :1] * 0.5])              # a dependent column too
+    B /= np.abs(B).max()
+    want = int(np.linalg.matrix_rank(B))
+    assert want == 7
+    monkeypatch.setattr(code_module, "_RANK_BLOCK_BYTES", 8 * 11 * 12)   # blocks of 12 rows: five QRs
+    for scale in (1e-300, 1.0, 1e300, 1.7e308):
+        Z = B * scale
+        assert code_stats(Z).rank == _rank(Z.T) == want, scale
+
+
+def test_sparsity_curve_warns_when_the_mask_cannot_reach_a_fraction():
+    # a mask only removes the dense ReLU code's active entries (about half), so 0.9 reached about 0.5, silently
+    from nnpartition.sparse import sparsity_curve
+
+    with pytest.warns(UserWarning, match=r"fractions \[0\.9\] reached only \[0\.[45]\d*\] for 'mask'") as rec:
+        c = sparsity_curve("nonlinear", 4, 100, 300, [0.3, 0.9], n_test=100, trials=2, seed=0)
+    assert len(rec) == 1
+    assert abs(c.achieved["mask"][0] - 0.3) < 0.02 and 0.4 < c.achieved["mask"][1] < 0.6
+    assert c.achieved["topk"].tolist() == [0.3, 0.9]            # the other codes do reach it
+    assert str(c.achieved["mask"][1]) in str(rec[0].message)

@@ -94,6 +94,26 @@ def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -
     return count(name, value, minimum=minimum, maximum=maximum)
 
 
+def sequence(name: str, value: Any, what: str) -> None:
+    """Refuse (``TypeError``) a ``value`` that is not an ordered sequence of ``what``: a list, tuple, range, 1-D array
+    or other ordered iterable passes; a string or bytes (which iterate their characters), a set (no order), a
+    mapping, a single number or a 0-d or 2-D array does not (a single number was numpy's ``'int' object is not
+    iterable``, naming no argument). The entries are the caller's to check.
+
+    Example:
+        >>> sequence("sizes", [10, 20], "subset sizes")
+        >>> sequence("sizes", 10, "subset sizes")
+        Traceback (most recent call last):
+        ...
+        TypeError: sizes must be a list (or tuple, 1-D array, any ordered iterable) of subset sizes, got int 10
+    """
+    if isinstance(value, (str, bytes, AbstractSet, Mapping)) or not hasattr(value, "__iter__") \
+            or (isinstance(value, np.ndarray) and value.ndim != 1):
+        got = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
+               else f"{type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a list (or tuple, 1-D array, any ordered iterable) of {what}, got {got}")
+
+
 #: Most hidden layers a ``widths`` argument may name.
 MAX_LAYERS = 64
 
@@ -110,12 +130,7 @@ def widths(value: Any, *, maximum: int, name: str = "widths") -> Tuple[int, ...]
         >>> widths([64, 32.0], maximum=64), widths((w for w in (8, 4)), maximum=9), widths(np.array([16]), maximum=16)
         ((64, 32), (8, 4), (16,))
     """
-    if isinstance(value, (str, bytes, AbstractSet, Mapping)) or not hasattr(value, "__iter__") \
-            or (isinstance(value, np.ndarray) and value.ndim != 1):
-        got = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
-               else f"{type(value).__name__} {value!r}")
-        raise TypeError(f"{name} must be a list (or tuple, 1-D array, any ordered iterable) of positive integers, "
-                        f"got {got}")
+    sequence(name, value, "positive integers")
     ws = list(itertools.islice(value, MAX_LAYERS + 1))   # a generator that never ends is not read to its end
     if not ws:
         raise ValueError(f"{name} must name at least one hidden layer")

@@ -155,7 +155,8 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
             (each unit sums ``max(1, round(density * d))`` randomly chosen inputs;
             ``density`` defaults to 0.1).
         sparsify: ``"topk"`` (winner-take-all), ``"threshold"`` or ``"relu"``.
-        bias: scalar or length-``m`` offset added before sparsifying.
+        bias: a real number or a length-``m`` sequence of them (finite), the offset added before sparsifying; anything
+            else (a string, ``None``, a bool) is a ``TypeError``.
         seed: seed of the projection (the result does not depend on the thread count); the code's ``seed``
             is the integer used.
 
@@ -193,16 +194,28 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         raise ValueError("density only applies to projection='sparse_binary'")
     # The code's memory, then the projection's (d x m), each checked by the core before anything of size m exists
     _core.eas_code_check(X.shape[0], d, m, k or 0, sparsify)
+    beta = _bias(bias, m)   # before the projection is drawn
     seed = resolve_seed(seed)
     theta = _core.eas_projection(d, m, projection, s, seed)
-    try:
-        beta = np.asarray(bias, dtype=np.float64)
-    except OverflowError:
-        raise ValueError("bias must be finite, got an integer too large for a float") from None
-    beta = np.full(m, float(beta)) if beta.ndim == 0 else v.float_vector("bias", beta, length=m)
-    if not np.all(np.isfinite(beta)):
-        raise ValueError("bias contains NaN or infinity")
     return _encode(np.ascontiguousarray(X), m, k, sparsify, theta, beta, None, seed)
+
+
+def _bias(bias: Any, m: int) -> np.ndarray:
+    """:func:`expand_sparsify`'s ``bias`` as ``m`` finite floats: a real number (a 0-d array of one too) or ``m`` of
+    them. numpy read ``"1.5"`` and ``True`` as numbers and ``None`` as NaN (refused as "NaN or infinity", a value
+    never given), and ``"abc"`` failed in its own words, naming no argument.
+
+    Example:
+        >>> _bias(0.5, 3).tolist(), _bias([0, 1, 2], 3).tolist()
+        ([0.5, 0.5, 0.5], [0.0, 1.0, 2.0])
+    """
+    if isinstance(bias, np.ndarray) and bias.ndim == 0:
+        bias = bias[()]
+    if not isinstance(bias, (list, tuple, np.ndarray)):
+        return np.full(m, v.real("bias", bias))
+    if v.bools_inside(bias) or (isinstance(bias, np.ndarray) and bias.dtype == np.bool_):
+        raise TypeError("bias must hold real numbers, got bools")
+    return v.float_vector("bias", bias, length=m)
 
 
 def _matrix(Z: Any) -> np.ndarray:
@@ -248,6 +261,8 @@ def _rank(Z: np.ndarray) -> int:
     the ``R`` of a blockwise QR of the long side (TSQR): the same singular values, and a Ctrl-C between two blocks
     stops it (the SVD of the whole matrix was one numpy call of many seconds). It is not faster: about 1.25 times
     the SVD's CPU time at 6000 x 2000 with BLAS on one thread (``benchmarks/claims_sparse.py``, its last table).
+    Each block is divided by the largest ``|Z_ij|`` first (the rank and the relative tolerance do not change): entries
+    near ``1e308`` overflowed the QR's column norms or the tolerance to infinity and gave rank 0.
 
     Example:
         >>> Z = np.random.default_rng(0).standard_normal((20000, 40)) @ np.diag([1.0] * 30 + [0.0] * 10)
@@ -259,11 +274,14 @@ def _rank(Z: np.ndarray) -> int:
     if Z.shape[0] < Z.shape[1]:
         Z = Z.T
     n, m = Z.shape
+    top = max(float(Z.max()), -float(Z.min()))   # max |Z_ij| without an |Z| copy of the whole matrix
+    if top == 0:
+        return 0
     block = max(m, _RANK_BLOCK_BYTES // (8 * m))
     # each LAPACK call is one unit that Ctrl-C cannot stop; _interruptible returns to the caller at once
-    R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block], mode="r")
+    R = _interruptible(2.0 * block * m * m, np.linalg.qr, Z[:block] / top, mode="r")
     for k in range(block, n, block):
-        R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block]]), mode="r")
+        R = _interruptible(2.0 * (block + m) * m * m, np.linalg.qr, np.vstack([R, Z[k:k + block] / top]), mode="r")
     s = _interruptible(10.0 * float(m) ** 3, lambda: np.linalg.svd(R, compute_uv=False))
     if not s.size or s[0] == 0:
         return 0
@@ -479,6 +497,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     """
     d = v.count("d", d, minimum=1, maximum=10**6)
     m = v.count("m", m, minimum=1, maximum=10**6)
+    v.sequence("N_values", N_values, "numbers of points")
     Ns = [v.count(f"N_values[{i}]", n, minimum=1, maximum=MAX_CAPACITY_N) for i, n in enumerate(N_values)]
     if not Ns:
         raise ValueError("N_values must not be empty")

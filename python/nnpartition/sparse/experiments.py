@@ -24,7 +24,7 @@ import numpy as np
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed, trial_seed
 from ..limits import _check_bytes, _check_work, _interruptible
-from .code import SparseCode, expand_sparsify
+from .code import _SPARSIFIERS, SparseCode, expand_sparsify
 from .._repr import short_repr
 
 __all__ = [
@@ -166,7 +166,8 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     ``x`` averages the votes of its ``k`` winners (no training). Compared on
     fresh points with a least-squares readout trained on ``n_train`` points.
 
-    ``f`` maps an ``(n, d)`` array of unit vectors to ``n`` values.
+    ``f`` maps an ``(n, d)`` array of unit vectors to ``n`` real values (shape ``(n,)``, or ``(n, 1)``); any other
+    shape is a ``ValueError`` naming ``f``.
 
     Example:
         >>> f = lambda X: np.sin(2 * X[:, 0]) * X[:, 1] + X[:, 2] ** 2
@@ -194,8 +195,8 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     code = expand_sparsify(Xtr, m, k=k, seed=int(rng.integers(0, 2**63)))
     theta = code.projection
     dirs = (theta / np.maximum(np.linalg.norm(theta, axis=0), 1e-300)).T
-    w = np.asarray(f(dirs), dtype=np.float64).reshape(m) / k
-    ytr, yte = (np.asarray(f(X), dtype=np.float64).reshape(-1) for X in (Xtr, Xte))
+    w = _values(f, dirs) / k
+    ytr, yte = _values(f, Xtr), _values(f, Xte)
     if not (np.all(np.isfinite(w)) and np.all(np.isfinite(ytr)) and np.all(np.isfinite(yte))):
         raise ValueError("f returned NaN or infinity")
     Zte = code.encode(Xte).toarray()
@@ -203,6 +204,23 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     return ExplicitReadout(weights=w, rmse_explicit=float(np.sqrt(np.mean((Zte @ w - yte) ** 2))),
                            rmse_lstsq=float(np.sqrt(np.mean((_predict(Zte, wl) - yte) ** 2))),
                            target_std=float(np.std(yte)), seed=seed)
+
+
+def _values(f: Callable[[np.ndarray], Any], U: np.ndarray) -> np.ndarray:
+    """``f(U)`` as ``n`` floats (``n = len(U)``), or a ``ValueError`` naming ``f`` and the shape it should have: a
+    wrong shape was numpy's "cannot reshape array of size 150 into shape (50,)" (or, for the training points, a
+    mismatch deep in the readout), naming nothing."""
+    n = U.shape[0]
+    got = f(U)   # f's own errors are its own
+    try:
+        out = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"f must return real numbers, got {type(got).__name__} that numpy could not read as floats: "
+                        f"{exc}") from None
+    if out.shape not in ((n,), (n, 1)):
+        raise ValueError(f"f must map a ({n}, {U.shape[1]}) array of points to shape ({n},) (or ({n}, 1)), "
+                         f"got shape {out.shape}")
+    return np.asarray(out.reshape(n))
 
 
 # ---------------------------------------------------------------- generalisation
@@ -253,7 +271,8 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     """Test accuracy of a readout trained on an expand-and-sparsify code of
     width ``m``, on a task with structure (:func:`teacher_task`), against a
     linear readout on the raw input and (``trained=True``) a two-layer ReLU
-    network of the same width trained end to end (:func:`nnpartition.train`).
+    network of the same width trained end to end (:func:`nnpartition.train`). ``sparsifiers``: a sequence of the
+    names ``"topk"``, ``"threshold"`` and ``"relu"`` (a single name is a ``TypeError``: put it in a list).
 
     Example:
         >>> g = generalisation("linear", 5, 200, 300, n_test=500, trials=1, trained=False, seed=0)
@@ -261,6 +280,8 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
         True
     """
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
+    v.sequence("sparsifiers", sparsifiers, f"names from {list(_SPARSIFIERS)}")
+    sparsifiers = [v.choice(f"sparsifiers[{i}]", s, _SPARSIFIERS) for i, s in enumerate(sparsifiers)]
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     trained = v.flag("trained", trained)
     _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
@@ -340,8 +361,11 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     n, m = code.n_points, code.m
     yb = v.binary_labels("y", y, n)
     Xte = v.float_matrix("X_test", X_test, dtype=np.float64, cols=code.projection.shape[0])
+    if not np.all(np.isfinite(Xte)):   # code.encode's own check would name X
+        raise ValueError("X_test contains NaN or infinity")
     yte = v.binary_labels("y_test", y_test, Xte.shape[0])
-    S = [v.count("sizes[]", s, minimum=1, maximum=m) for s in sizes]
+    v.sequence("sizes", sizes, "subset sizes")
+    S = [v.count(f"sizes[{i}]", s, minimum=1, maximum=m) for i, s in enumerate(sizes)]
     repeats = v.count("repeats", repeats, minimum=1, maximum=10**4)
     ridge = v.real("ridge", ridge, minimum=0.0)
     # the full fit, then each size's repeats and its selected subset, fits of s units (a review: counted as fits of
@@ -404,7 +428,9 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
       (graded values, same active sets as ``"threshold"`` on the training data);
     * ``"mask"``: the dense ReLU code (zero bias) with each entry kept with probability
       ``rho / rho_0`` (``rho_0`` its own active fraction, about 1/2), on training and test
-      points alike: random sparsification, as dropout does.
+      points alike: random sparsification, as dropout does. A mask can only remove active
+      entries, so a ``rho`` above ``rho_0`` keeps them all and reaches only ``rho_0``: a
+      ``UserWarning`` names those fractions and what was reached (``achieved["mask"]``).
 
     A ridge readout is trained on each code and scored on fresh points of the task.
 
@@ -414,7 +440,8 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
         (['mask', 'relu', 'threshold', 'topk'], [0.05, 0.3])
     """
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
-    rhos = [v.real("fractions[]", r, minimum=0.0, maximum=1.0, open_min=True) for r in fractions]
+    v.sequence("fractions", fractions, "active fractions")
+    rhos = [v.real(f"fractions[{i}]", r, minimum=0.0, maximum=1.0, open_min=True) for i, r in enumerate(fractions)]
     # the dense code and four codes a fraction held at once, and the coding's own buffers (a review: the process grew
     # by 15% more than five codes), and four fits a fraction and trial
     _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
@@ -423,6 +450,8 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}
     ach = {s: np.zeros((len(rhos), trials)) for s in methods}
+    unreached = np.zeros(len(rhos), dtype=bool)   # fractions above some trial's rho_0: the mask kept every entry
+    rho0s: List[float] = []
     for t in range(trials):
         X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
         Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
@@ -432,6 +461,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
         dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
         Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
         rho0 = float(np.mean(Dtr > 0))
+        rho0s.append(rho0)
         for i, rho in enumerate(rhos):
             k = max(1, int(round(rho * m)))
             codes: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
@@ -444,10 +474,20 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
             codes["relu"] = (np.maximum(Xtr @ c.projection + c.bias - tau, 0.0),
                              np.maximum(Xte @ c.projection + c.bias - tau, 0.0))
             keep = min(1.0, rho / max(rho0, 1e-12))
+            unreached[i] |= rho > rho0
             codes["mask"] = (Dtr * (rng.random(Dtr.shape) < keep), Dte * (rng.random(Dte.shape) < keep))
             for s, (Ztr, Zte) in codes.items():
                 w = _ridge(Ztr, tt, ridge)
                 acc[s][i, t] = _acc(_predict(Zte, w), yte)
                 ach[s][i, t] = float(np.mean(Ztr > 0))
+    achieved = {s: a.mean(axis=1).round(6) for s, a in ach.items()}
+    if unreached.any():
+        import warnings
+
+        asked = [rhos[i] for i in np.flatnonzero(unreached)]
+        warnings.warn(f"sparsity_curve: the random mask only removes active entries of the dense ReLU code (active "
+                      f"fraction {np.mean(rho0s):.3g} here), so fractions {asked} reached "
+                      f"only {achieved['mask'][unreached].tolist()} for 'mask' (achieved['mask'])", UserWarning,
+                      stacklevel=2)
     return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
-                         achieved={s: a.mean(axis=1).round(6) for s, a in ach.items()}, seed=seed)
+                         achieved=achieved, seed=seed)
