@@ -292,6 +292,20 @@ def test_deep_bounds_upper_and_layer_limit():
         npn.deep_region_bounds(1, [1] * (npn.counting.MAX_LAYERS + 1))
 
 
+def test_deep_bounds_widths_must_be_an_ordered_sequence():
+    """The bounds depend on the widths' order: a set or a mapping (which iterates its keys) was read in whatever order
+    it iterates, a 0-d array was "len() of unsized object", and a generator was read to its end (an endless one
+    forever) before its length was checked."""
+    import numpy as np
+
+    for bad in ({3, 40}, {3: 1, 40: 2}, np.array(3), np.array([[3, 3]])):
+        with pytest.raises(TypeError, match="widths must be a list"):
+            npn.deep_region_bounds(2, bad)
+    with pytest.raises(ValueError, match="more than 1000000 hidden layers"):
+        npn.deep_region_bounds(1, (1 for _ in range(npn.counting.MAX_LAYERS + 2)))
+    assert npn.deep_region_bounds(2, (w for w in [3, 40])) == npn.deep_region_bounds(2, [3, 40])
+
+
 # ---------------------------------------------------------------- the log of a count too large to be exact
 
 from nnpartition.cli import main  # noqa: E402

@@ -7,6 +7,7 @@ Counts are exact Python ``int`` at any size (big integers computed in Rust);
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -181,12 +182,15 @@ def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
         True
     """
     d = v.count("d", d, minimum=1, maximum=_U64)
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
+    # a set (no order: the bounds depend on it) or a mapping passed as widths, a 0-d array was "len() of unsized object"
+    v.sequence("widths", widths, "positive integers")
     n_layers = len(widths) if hasattr(widths, "__len__") else None
     if n_layers is not None and n_layers > MAX_LAYERS:
         raise ValueError(f"widths names {n_layers} hidden layers, above the limit of {MAX_LAYERS}")
-    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=_U64) for i, w in enumerate(widths))
+    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=_U64)
+               for i, w in enumerate(itertools.islice(widths, MAX_LAYERS + 1)))   # an endless generator stops
+    if len(ws) > MAX_LAYERS:
+        raise ValueError(f"widths names more than {MAX_LAYERS} hidden layers, above the limit of {MAX_LAYERS}")
     if not ws:
         raise ValueError("widths must name at least one hidden layer")
     m14, s18, m17, s18u, r14, r18 = _core.deep_region_bounds(d, list(ws))
