@@ -63,3 +63,24 @@ def test_summarize_one_value_nan_and_bounds():
     for bad in [(1.0, 0.0), (float("nan"), 1.0)]:
         with pytest.raises(ValueError, match="bounds must be"):
             summarize([1.0, 2.0], bounds=bad)
+
+
+def test_summarize_refuses_what_it_cannot_summarize():
+    """A NaN among the values (or None, read as NaN) made every field NaN, values outside ``bounds`` gave an interval that does
+    not hold the mean (low above high when all were below), a string one_value_nan was read by its truth value, and
+    bounds that are not a pair or a string among the values raised numpy's or Python's words, naming nothing."""
+    for bad in ([1.0, float("nan")], [1.0, float("inf")]):
+        with pytest.raises(ValueError, match="values contains NaN or infinity"):
+            summarize(bad)
+    for bad in (["a", "b"], None):
+        with pytest.raises(TypeError, match="values must be a numeric array"):
+            summarize(bad)
+    with pytest.raises(ValueError, match=r"values must lie within bounds \(5, 6\), got 1.0"):
+        summarize([1.0, 2.0], bounds=(5, 6))
+    for bad in [(0, 1, 2), 1, ("a", "b"), (0, True)]:
+        with pytest.raises(TypeError, match="bounds must be a"):
+            summarize([1.0, 2.0], bounds=bad)
+    with pytest.raises(TypeError, match="one_value_nan must be True or False"):
+        summarize([1.0], one_value_nan="no")
+    free = summarize([1.0, 2.0])
+    assert summarize([1.0, 2.0], bounds=(1, math.inf)) == (free.mean, free.std, 1.0, free.ci_high)

@@ -12,6 +12,7 @@ whatever the thread count or batching.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
@@ -55,7 +56,9 @@ def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None
     interval are NaN (as :class:`PartitionSim`'s summaries and
     ``real_accuracy``'s std give them); ``one_value_nan=False`` makes them 0
     and the single point instead (``estimate_accuracy``'s one-trial Monte
-    Carlo band, whose width comes from the analytic band).
+    Carlo band, whose width comes from the analytic band). ``values`` must be
+    a non-empty 1-D sequence of finite numbers, inside ``bounds`` when given
+    (a ``ValueError`` otherwise: a NaN made every field NaN).
 
     Example:
         >>> s = summarize(np.array([1.0, 2.0, 3.0]))
@@ -68,20 +71,28 @@ def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None
         >>> summarize([45.0], one_value_nan=False)
         Summary(mean=45.0, std=0.0, ci_low=45.0, ci_high=45.0)
     """
-    x = np.asarray(values, dtype=float)
+    # NaN values (or None, read as NaN) gave a NaN summary, a string numpy's words, bounds not a pair an unpacking error
+    x = v.float_vector("values", values)
+    one_value_nan = v.flag("one_value_nan", one_value_nan)
     if x.size == 0:
         raise ValueError("values must not be empty")
+    b_lo, b_hi = -math.inf, math.inf
+    if bounds is not None:
+        if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2) or v.bools_inside(bounds) \
+                or not all(isinstance(b, numbers.Real) for b in bounds):
+            raise TypeError(f"bounds must be a (low, high) pair of real numbers, got {bounds!r}")
+        b_lo, b_hi = (float(b) for b in bounds)
+        if not b_lo <= b_hi:   # NaN fails too
+            raise ValueError(f"bounds must be (low, high) with low <= high, got {tuple(bounds)}")
+        outside = (x < b_lo) | (x > b_hi)
+        if np.any(outside):   # the clipped interval would not hold the mean (low above high, even)
+            raise ValueError(f"values must lie within bounds {tuple(bounds)}, got {float(x[outside][0])}")
     mean = float(x.mean())
     if x.size == 1 and one_value_nan:
         return Summary(mean, math.nan, math.nan, math.nan)
     std = float(x.std(ddof=1)) if x.size > 1 else 0.0
     lo, hi = mean_ci95(int(x.size), mean, std)
-    if bounds is not None:
-        b_lo, b_hi = (float(b) for b in bounds)
-        if not b_lo <= b_hi:   # NaN fails too
-            raise ValueError(f"bounds must be (low, high) with low <= high, got {tuple(bounds)}")
-        lo, hi = max(lo, b_lo), min(hi, b_hi)
-    return Summary(mean, std, lo, hi)
+    return Summary(mean, std, max(lo, b_lo), min(hi, b_hi))
 
 
 @dataclass(frozen=True, eq=False)
