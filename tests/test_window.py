@@ -664,6 +664,17 @@ def test_bad_shapes():
         regions_in_box(np.full((2, 2), np.nan), np.ones(2), -1, 1)
 
 
+def test_box_bounds_numpy_cannot_hold_are_named():
+    """A ragged bound raised numpy's "inhomogeneous shape" naming nothing, and an integer past 64 bits (which numpy
+    keeps as an object) was "lo must be a real number"; one a float holds is a bound like any other."""
+    W, b = random_layer(2, 5, 0)
+    with pytest.raises(ValueError, match=r"lo must be a number or have length d=2"):
+        regions_in_box(W, b, [-1, [0, 1]], 1)
+    with pytest.raises(ValueError, match="hi must be finite, got an integer too large for a float"):
+        regions_in_box(W, b, -1, 2**1100)
+    assert regions_in_box(W, b, -1, 2**70) == regions_in_box(W, b, -1, float(2**70))
+
+
 # --- CLI ----------------------------------------------------------------------------------
 
 def script():

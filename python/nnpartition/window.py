@@ -18,6 +18,7 @@ numbers given. A zero column of ``W`` raises a ``ValueError``.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
@@ -70,7 +71,15 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
         if isinstance(val, (list, tuple)) and v.bools_inside(val):
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r} "
                             f"(True/False are not coordinates)")
-        arr = np.asarray(val)
+        try:
+            arr = np.asarray(val)
+        except ValueError:   # a ragged nest: numpy's "inhomogeneous shape", naming nothing
+            raise ValueError(f"{name} must be a number or have length d={d} (rows of W), got {val!r}") from None
+        if arr.dtype == object and all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in arr.flat):
+            try:   # Python ints beyond 64 bits (numpy keeps them as objects): a TypeError said "not a real number"
+                arr = np.asarray(arr, dtype=np.float64)
+            except OverflowError:
+                raise ValueError(f"{name} must be finite, got an integer too large for a float") from None
         if not v.real_dtype(arr.dtype) or arr.dtype == np.bool_:
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
         arr = np.asarray(arr, dtype=np.float64)
