@@ -74,6 +74,16 @@ def test_float32_input_is_used_as_is_and_agrees():
     assert s_view.n_regions == numpy_reference(X[::2], [(W, b)])[0]
 
 
+def test_float64_weights_beyond_float32_are_named_for_a_float32_X():
+    """A float32 X casts the weights to float32: a finite float64 weight past its range became infinity, refused as
+    "contains NaN or infinity" (after numpy's overflow warning, an error under pytest). A float64 X keeps them."""
+    X, W, b = np.zeros((3, 2)), np.eye(2), np.zeros(2)
+    for layer, name in (((W * 1e39, b), "W"), ((W, np.array([1e39, 0.0])), "b")):
+        with pytest.raises(ValueError, match=rf"{name} \(layer 0\) holds 1e\+39, beyond the range of float32"):
+            npn.count_regions(X.astype(np.float32), *layer)
+        assert npn.count_regions(X, *layer).n_regions == 1
+
+
 def test_dense_line_occupies_every_interval():
     # d = 1: L units with knots inside [-1, 1] cut it into exactly L + 1 intervals.
     L = 25

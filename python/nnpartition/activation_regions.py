@@ -11,7 +11,7 @@ pattern; the GIL is released.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -50,6 +50,17 @@ class RegionStats(ValueResult):
         return self.n_points / self.n_regions
 
 
+def _cast(name: str, a: NDArray[np.floating], dtype: Any) -> NDArray[np.floating]:
+    """The finite ``a`` as ``X``'s ``dtype``: a float64 weight beyond float32's range, cast for a float32 ``X``, was
+    "contains NaN or infinity" (with numpy's overflow warning) about a finite number."""
+    if dtype == np.float32 and a.dtype != np.float32:
+        big = np.abs(a) > np.finfo(np.float32).max
+        if np.any(big):
+            raise ValueError(f"{name} holds {float(a[big][0]):g}, beyond the range of float32, the dtype of X: pass X "
+                             f"as float64")
+    return np.asarray(a, dtype=dtype)
+
+
 def _run(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]], y: Optional[ArrayLike]) -> RegionStats:
     Xa = v.float_matrix("X", X)
     dtype = Xa.dtype
@@ -58,13 +69,13 @@ def _run(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]], y: Optiona
     for i, layer in enumerate(layers):
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
             raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(layer).__name__}")
-        W = v.float_matrix(f"W (layer {i})", layer[0], dtype=dtype)
+        W = v.float_matrix(f"W (layer {i})", layer[0])
         if W.shape[0] != fan_in:
             raise ValueError(f"W (layer {i}) must have shape ({fan_in}, width) to match its input, got {W.shape}")
         if not np.all(np.isfinite(W)):
             raise ValueError(f"W (layer {i}) contains NaN or infinity")
-        b = v.float_vector(f"b (layer {i})", layer[1], dtype=dtype, length=W.shape[1])
-        prepared.append((W, b))
+        b = v.float_vector(f"b (layer {i})", layer[1], length=W.shape[1])
+        prepared.append((_cast(f"W (layer {i})", W, dtype), _cast(f"b (layer {i})", b, dtype)))
         fan_in = W.shape[1]
     if not prepared:
         raise ValueError("layers must contain at least one (W, b) pair")
