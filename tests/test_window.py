@@ -720,6 +720,23 @@ def test_cli_regions_modes_are_exclusive(tmp_path):
     assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
 
 
+def test_cli_max_work_is_refused_where_nothing_takes_it(tmp_path, capsys):
+    """--max-work bounds regions_in_box (one layer's count); a network's count (polygons in d = 2, linear programs
+    elsewhere) and --save-regions take no work limit, and ignored it silently: --max-work 5 printed their count."""
+    from nnpartition.cli import main
+
+    one, two = tmp_path / "one.npz", tmp_path / "two.npz"
+    np.savez(one, W=np.eye(2), b=np.zeros(2))
+    np.savez(two, W1=np.eye(2), b1=np.zeros(2), W2=np.ones((2, 1)), b2=np.array([-1.0]))
+    for argv in ([str(two)], [str(one), "--save-regions", str(tmp_path / "r.npz")]):
+        assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
+        assert "--max-work applies to one layer's count" in capsys.readouterr().err
+    assert not (tmp_path / "r.npz").exists()
+    for argv in ([str(one)], [str(two), "--first-layer"]):   # where it applies, it is the work limit
+        assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
+        assert "above --max-work 5" in capsys.readouterr().err
+
+
 def gate_patterns(X, layers):
     """The gates of a ReLU network at the points ``X`` by a plain numpy forward pass: one list of boolean arrays per
     layer (``True`` where the pre-activation is positive)."""

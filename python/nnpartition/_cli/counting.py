@@ -124,12 +124,16 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     if args.central or args.log:
         raise ValueError(f"{'--central' if args.central else '--log'} applies to the -L/-d count only")
     lo, hi = args.box
-    given_tol = args.tol
+    given_tol, given_work = args.tol, args.max_work
     args.tol = DEFAULT_TOL if args.tol is None else args.tol
     args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
+    if given_work is not None and (args.save_regions is not None or (len(layers) > 1 and not args.first_layer)):
+        # it was silently ignored there: the linear programs and the polygons take no work limit
+        raise ValueError("--max-work applies to one layer's count (a file of one hidden layer, or --first-layer) "
+                         "only, not to a network's count nor to --save-regions")
     if args.save_regions is not None:
         return _save_regions(args, layers[:1] if args.first_layer else layers, len(layers), lo, hi, given_tol)
     if args.max_regions is not None and (len(layers) == 1 or args.first_layer or layers[0][0].shape[0] == 2):
@@ -304,7 +308,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "and with --save-regions, the radius a region's inscribed ball must exceed, in the box "
                         "mapped onto [-1, 1]^d (default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
-                   help="with --weights: refuse beyond this many steps of work, about multiply-adds, counted for "
+                   help="with --weights, one layer's count (a file of one hidden layer, or --first-layer; not "
+                        "with --save-regions): refuse beyond this many steps of work, about multiply-adds, counted for "
                         "the worst case before the count starts (default %.0e: a minute or two on two cores; "
                         "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
     p.add_argument("--max-regions", type=integer, default=None,
