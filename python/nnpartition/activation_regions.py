@@ -50,7 +50,7 @@ class RegionStats(ValueResult):
         return self.n_points / self.n_regions
 
 
-def _cast(name: str, a: NDArray[np.floating], dtype: Any) -> NDArray[np.floating]:
+def _cast(name: str, a: np.ndarray, dtype: Any) -> np.ndarray:
     """The finite ``a`` as ``X``'s ``dtype``: a float64 weight beyond float32's range, cast for a float32 ``X``, was
     "contains NaN or infinity" (with numpy's overflow warning) about a finite number."""
     if dtype == np.float32 and a.dtype != np.float32:
