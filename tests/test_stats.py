@@ -66,9 +66,10 @@ def test_summarize_one_value_nan_and_bounds():
 
 
 def test_summarize_refuses_what_it_cannot_summarize():
-    """A NaN among the values (or None, read as NaN) made every field NaN, values outside ``bounds`` gave an interval that does
-    not hold the mean (low above high when all were below), a string one_value_nan was read by its truth value, and
-    bounds that are not a pair or a string among the values raised numpy's or Python's words, naming nothing."""
+    """A NaN among the values (or None, read as NaN) made every field NaN, values outside ``bounds`` gave an interval
+    that does not hold the mean (low above high when all were below), a string one_value_nan was read by its truth
+    value, and bounds that are not a pair or a string among the values raised numpy's or Python's words, naming
+    nothing."""
     for bad in ([1.0, float("nan")], [1.0, float("inf")]):
         with pytest.raises(ValueError, match="values contains NaN or infinity"):
             summarize(bad)
