@@ -675,6 +675,20 @@ def test_box_bounds_numpy_cannot_hold_are_named():
     assert regions_in_box(W, b, -1, 2**70) == regions_in_box(W, b, -1, float(2**70))
 
 
+def test_the_numpy_baseline_refuses_a_square_it_would_miscount():
+    """regions_in_square_numpy counted 3 regions for the two axes in an upside-down square and 1 in a NaN one or for
+    NaN weights; a string bound was numpy's ufunc error."""
+    W, b = np.eye(2), np.zeros(2)
+    assert numpy_2d(W, b, -1, 1) == 4
+    for lo, hi in ((1, -1), (0, 0), (float("nan"), 1)):
+        with pytest.raises(ValueError, match="lo"):
+            numpy_2d(W, b, lo, hi)
+    with pytest.raises(TypeError, match="lo must be a real number"):
+        numpy_2d(W, b, "a", 1)
+    with pytest.raises(ValueError, match="W contains NaN"):
+        numpy_2d(W * np.nan, b, -1, 1)
+
+
 # --- CLI ----------------------------------------------------------------------------------
 
 def script():

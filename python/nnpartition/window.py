@@ -389,9 +389,14 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
         >>> regions_in_square_numpy(W, b, -1.0, 1.0)
         4
     """
-    W = np.asarray(W, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if W.ndim != 2 or W.shape[0] != 2 or b.shape != (W.shape[1],):
+    lo, hi = v.real("lo", lo), v.real("hi", hi)
+    if not lo < hi:   # an upside-down square counted 3 for the two axes, a NaN one 1
+        raise ValueError(f"the square needs lo < hi, got lo={lo} >= hi={hi}")
+    W = v.float_matrix("W", W, dtype=np.float64)
+    b = v.float_vector("b", b)
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W contains NaN or infinity")
+    if W.shape[0] != 2 or b.shape != (W.shape[1],):
         raise ValueError(f"W must have shape (2, L) and b shape (L,), got {W.shape} and {b.shape}")
     corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
     vals = corners @ W + b
