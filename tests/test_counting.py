@@ -354,3 +354,25 @@ def test_regions_log_works_where_the_exact_count_is_refused(capsys, tmp_path):
     assert got == pytest.approx(expected, rel=1e-12)
     _fails_with_one_line(capsys, ["regions", "--weights", str(layer), "--box", "-1", "1", "--log"],
                          "--log applies to the -L/-d count only")
+
+
+def test_deep_bounds_repr_shows_a_huge_bound_by_its_digits():
+    # An audit: repr(deep_region_bounds(2, [10**6] * 1000)) raised Python's integer-string limit (4,300 digits), so
+    # the result could not be shown. The repr's leading digits and digit count are checked against the full decimal
+    # string, built here with the limit lifted.
+    import sys
+
+    b = npn.deep_region_bounds(2, [10**6] * 1000)
+    text = repr(b)
+    assert text.startswith("DeepRegionBounds(d=2, widths=(1000000, ")
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        for name in ("montufar2014_lower", "serra2018_lower", "montufar2017_upper", "serra2018_upper"):
+            full = str(getattr(b, name))
+            assert f"{name}=<{len(full)}-digit int {full[0]}.{full[1:10]}e+{len(full) - 1}>" in text
+    finally:
+        sys.set_int_max_str_digits(old)
+    small = npn.deep_region_bounds(2, [8, 8])   # small bounds in full, as the dataclass printed them
+    assert repr(small) == ("DeepRegionBounds(d=2, widths=(8, 8), montufar2014_lower=592, serra2018_lower=925, "
+                           "montufar2017_upper=1369, serra2018_upper=1369, reasons={})")

@@ -7,9 +7,11 @@ Counts are exact Python ``int`` at any size (big integers computed in Rust);
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _core
 from . import _validate as v
@@ -136,6 +138,34 @@ def separable_probability(N: int, D: int) -> float:
     return float(_core.separable_probability(N, D))
 
 
+#: A bound of more bits than this is shown in :class:`DeepRegionBounds`'s repr by its leading digits (about 3,000
+#: decimal digits: Python refuses to turn an integer of more than 4,300 into a string by default).
+_REPR_BITS = 10_000
+
+
+def _scientific(value: int) -> Tuple[str, int]:
+    """A positive integer's first ten digits in scientific notation (truncated, not rounded) and how many digits it
+    has, both exact, in integer arithmetic (no decimal string of the whole number, which Python builds in quadratic
+    time and refuses past 4,300 digits by default).
+
+    Example:
+        >>> _scientific(2 ** (2**21))
+        ('4.544297019e+631305', 631306)
+        >>> _scientific(10**400000 - 1)
+        ('9.999999999e+399999', 400000)
+        >>> _scientific(12345678901234)
+        ('1.234567890e+13', 14)
+    """
+    exp = int(value.bit_length() * math.log10(2))   # within one of floor(log10(value)); made exact below
+    power = 10**exp                                 # one big power; its neighbours by one multiplication
+    while power > value:
+        exp, power = exp - 1, power // 10
+    while power * 10 <= value:
+        exp, power = exp + 1, power * 10
+    lead = value * 10**9 // power if exp < 9 else value // (power // 10**9)   # the first ten digits
+    return f"{lead // 10**9}.{lead % 10**9:09d}e+{exp}", exp + 1
+
+
 @dataclass(frozen=True, eq=False)
 class DeepRegionBounds(ValueResult):
     """Bounds on the number of linear regions of a deep ReLU network.
@@ -161,6 +191,18 @@ class DeepRegionBounds(ValueResult):
     montufar2017_upper: int
     serra2018_upper: int
     reasons: Dict[str, str]
+
+    def __repr__(self) -> str:
+        """The dataclass's repr, but a bound past ``_REPR_BITS`` bits by its leading digits (an audit: the default repr
+        raised Python's integer-string limit, so a huge result could not be shown in a notebook)."""
+        def show(x: Any) -> str:
+            if isinstance(x, int) and x.bit_length() > _REPR_BITS:
+                approx, digits = _scientific(x)
+                return f"<{digits}-digit int {approx}>"
+            return repr(x)
+
+        fields = ", ".join(f"{f.name}={show(getattr(self, f.name))}" for f in dataclasses.fields(self))
+        return f"DeepRegionBounds({fields})"
 
     @property
     def upper(self) -> int:

@@ -38,14 +38,8 @@ def _printable(value: int) -> Any:
     """
     if value.bit_length() <= MAX_PRINTED_BITS:
         return value
-    exp = int(value.bit_length() * math.log10(2))   # within one of floor(log10(value)); made exact below
-    power = 10**exp                                 # one big power; its neighbours by one multiplication
-    while power > value:
-        exp, power = exp - 1, power // 10
-    while power * 10 <= value:
-        exp, power = exp + 1, power * 10
-    lead = value // (power // 10**9)                # the first ten digits
-    return {"approx": f"{lead // 10**9}.{lead % 10**9:09d}e+{exp}", "digits": exp + 1}
+    approx, digits = counting._scientific(value)
+    return {"approx": approx, "digits": digits}
 
 
 def _regions(args: argparse.Namespace) -> int:
