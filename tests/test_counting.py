@@ -365,6 +365,8 @@ def test_deep_bounds_repr_shows_a_huge_bound_by_its_digits():
     b = npn.deep_region_bounds(2, [10**6] * 1000)
     text = repr(b)
     assert text.startswith("DeepRegionBounds(d=2, widths=(1000000, ")
+    if not hasattr(sys, "set_int_max_str_digits"):
+        pytest.skip("no int-to-str limit in this Python")
     old = sys.get_int_max_str_digits()
     sys.set_int_max_str_digits(0)
     try:
@@ -376,3 +378,16 @@ def test_deep_bounds_repr_shows_a_huge_bound_by_its_digits():
     small = npn.deep_region_bounds(2, [8, 8])   # small bounds in full, as the dataclass printed them
     assert repr(small) == ("DeepRegionBounds(d=2, widths=(8, 8), montufar2014_lower=592, serra2018_lower=925, "
                            "montufar2017_upper=1369, serra2018_upper=1369, reasons={})")
+
+
+@pytest.mark.parametrize("L,d", [(0, 0), (1, 1), (5, 2), (12, 3), (7, 9), (40, 1)])
+def test_cli_central_json_gives_ln_regions_as_the_affine_count_does(L, d, capsys):
+    # An audit: `regions --central --json` gave "log_regions": null, although `--central --log` computes it. Checked
+    # against ln of the exact count it prints, and against --log's own answer.
+    from nnpartition.cli import main
+
+    assert main(["regions", "-L", str(L), "-d", str(d), "--central", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["log_regions"] == pytest.approx(math.log(out["regions"]), rel=1e-12, abs=1e-12)
+    assert main(["regions", "-L", str(L), "-d", str(d), "--central", "--log", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["log_regions"] == pytest.approx(out["log_regions"], rel=1e-12, abs=1e-12)

@@ -75,7 +75,7 @@ def _regions(args: argparse.Namespace) -> int:
                          "prints ln(regions)") from None
     out = {
         "L": args.L, "d": args.d, "central": args.central, "regions": r,
-        "log_regions": counting.log_regions(args.L, args.d) if not args.central else None,
+        "log_regions": _ln_regions(args.L, args.d, args.central),   # it was None for --central (an audit)
         "bounded_regions": bounded,
     }
     if args.json:
@@ -89,17 +89,22 @@ def _regions(args: argparse.Namespace) -> int:
               f"R^{args.d} into {text(r)} region{'' if r == 1 else 's'}")
         if not args.central:
             print(f"bounded regions: {text(out['bounded_regions'])}")
-            print(f"ln(regions): {out['log_regions']:.6f}")
+        print(f"ln(regions): {out['log_regions']:.6f}")
     return 0
 
 
-def _log_regions(args: argparse.Namespace) -> int:
-    """``regions --log``: ln(regions) alone, at any size (``log_regions``; a central arrangement is
-    ``2 regions(L - 1, d - 1)``)."""
-    value = counting.log_regions(args.L, args.d)   # also the checks of L and d (whole numbers, >= 0)
-    L, d = args.L, args.d
-    if args.central:
+def _ln_regions(L: int, d: int, central: bool) -> float:
+    """ln(regions) at any size (``log_regions``; a central arrangement is ``2 regions(L - 1, d - 1)``)."""
+    value = counting.log_regions(L, d)   # also the checks of L and d (whole numbers, >= 0)
+    if central:
         value = math.log(2.0) + counting.log_regions(L - 1, d - 1) if L >= 1 and d >= 1 else 0.0
+    return value
+
+
+def _log_regions(args: argparse.Namespace) -> int:
+    """``regions --log``: ln(regions) alone, at any size."""
+    L, d = args.L, args.d
+    value = _ln_regions(L, d, args.central)
     if args.json:
         print(dumps({"L": L, "d": d, "central": args.central, "log_regions": value}))
     else:
