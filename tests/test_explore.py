@@ -92,6 +92,13 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     ({"data": "csv", "csv": "x,y,label\n1e308,1,1\n0,0,0\n"}, ["row 2", "float32"]),
     ({"steps": 100, "every": 200}, ["every", "steps = 100"]),
     (dict(SMALL, paused="false"), ["paused", "true or false"]),
+    (dict(SMALL, fps=False), ["fps", "bool"]),                 # False == 0 was read as "no pacing"
+    (dict(SMALL, batch_size=False), ["batch_size", "bool"]),   # ... and as "full batch"
+    (dict(SMALL, seed="9" * 5000), ["seed", "5000 digits"]),   # Python's own message named no field
+    ({"data": "csv", "csv": "0,0,1\n1,1,0\n\ud800"}, ["CSV", "surrogate"]),   # a 500 (UnicodeEncodeError)
+    # the trainer's limits, checked before the run starts (it was a 200, then the run failed in its thread)
+    ({"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100}, ["max_work"]),
+    ({"N": 2, "widths": [1024, 1024, 1024], "steps": 100_000, "every": 50}, ["every=50", "snapshots", "raise every"]),
 ])
 def test_out_of_range_requests_get_400_with_a_message_and_the_server_keeps_running(server, body, words):
     status, out = call(server, "/api/start", body)
@@ -147,6 +154,33 @@ def test_malformed_bodies_and_paths(server):
         r = conn.getresponse()
         assert (r.status, r.read()) == (status, b"") and int(r.headers["Content-Length"]) > 0
         conn.close()
+
+
+def test_wrong_methods_and_deep_json_get_4xx_with_a_json_message(server):
+    """Each of these was a 500 (RecursionError) or a 501 HTML page, or a 404 "no such path" for a path that exists."""
+    import http.client
+
+    assert call(server, "/api/start", b"[" * 100_000) == (400, {"error": "the request body is nested too deeply: "
+                                                                          "send a JSON object of settings"})
+    assert call(server, "/api/start", method="GET") == (405, {"error": "/api/start takes POST, not GET"})
+    assert call(server, "/api/config", {}) == (405, {"error": "/api/config takes GET, HEAD, not POST"})
+    for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "FOO"):
+        conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+        conn.request(method, "/api/start", body=b'{"N": 100}')
+        r = conn.getresponse()
+        assert (r.status, r.headers["Content-Type"], r.headers["Allow"]) == (405, "application/json", "GET, HEAD, POST")
+        assert f"method {method} is not allowed" in json.loads(r.read())["error"]
+        conn.close()
+    assert server.session.run is None
+    assert call(server, "/api/config")[0] == 200
+
+
+def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    status, out = call(server, "/api/start", {"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100})
+    assert status == 400 and "max_work" in out["error"]
+    assert server.session.run is run and not run._stop.is_set()   # it was stopped before the new run failed
 
 
 def test_csv_rows_are_read_as_given():

@@ -601,6 +601,13 @@ def r_box(X):
 
 
 @needs_mpl
+def test_movie_takes_a_pathlib_path(tmp_path):
+    """A pathlib.Path naming a .gif was refused: "path must name a .gif file, got PosixPath('.../m.gif')"."""
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    r = npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", every=5, steps=10, dpi=20, size=1, progress=False)
+    assert r.path == str(tmp_path / "m.gif") and r.frames == 3 and (tmp_path / "m.gif").stat().st_size > 0
+
+
 def test_movie_records_the_seed_it_used_and_it_repeats_the_run(tmp_path):
     X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
 
@@ -634,6 +641,14 @@ def test_movie_bad_input(tmp_path):
         mp.setattr(npn.training, "train", no_training)   # movie imports it from there when called
         with pytest.raises(ValueError, match="the folder .*missing does not exist"):
             npn.pictures.movie(X, y, 4, path=str(tmp_path / "missing" / "m.gif"), every=200, steps=400)
+        # a directory named like a GIF (IsADirectoryError after the training and every frame), and widths that are
+        # not a list ("'int' object is not iterable"; "88" read as the widths 8 and 8)
+        (tmp_path / "dir.gif").mkdir()
+        with pytest.raises(ValueError, match="dir.gif' is a directory"):
+            npn.pictures.movie(X, y, 4, path=str(tmp_path / "dir.gif"), every=200, steps=400)
+        for widths in (8, "88"):
+            with pytest.raises(TypeError, match="widths must be a list of hidden widths"):
+                npn.pictures.movie(X, y, widths=widths, path=str(tmp_path / "m.gif"), every=200, steps=400)
     # checked before training, and a frame's own error is the one raised (the GIF writer's IndexError, finishing
     # with no frame, replaced both)
     for kw, exc, word in ((dict(progress="yes"), TypeError, "progress"), (dict(max_regions=-1), ValueError,

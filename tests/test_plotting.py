@@ -105,3 +105,24 @@ def test_axes_for_uses_the_given_axes_and_save_figure_releases_pyplot(tmp_path):
     assert set(plt.get_fignums()) - before
     plotting.save_figure(new.figure, str(tmp_path / "f.png"))
     assert set(plt.get_fignums()) == before and (tmp_path / "f.png").stat().st_size > 0
+
+
+def test_bad_axes_no_rows_and_both_path_and_ax_are_refused(tmp_path):
+    """An AttributeError of the first drawing call, a ZeroDivisionError laying out no panels, and a path left
+    silently unwritten beside ax=."""
+    from nnpartition.validation import ValidationReport
+
+    rep = ValidationReport(_rows())
+    bad_axes = (lambda: plotting.plot_parity(_rows(), ax="axes"), lambda: rep.plot(ax=1),
+                lambda: rep.plot_parity(ax=object()))
+    for call in bad_axes:
+        with pytest.raises(TypeError, match="ax must be matplotlib axes"):
+            call()
+    with pytest.raises(ValueError, match="no rows to draw"):
+        ValidationReport([]).plot()
+    ax = plotting.file_figure().add_subplot()
+    both = (lambda: rep.plot(str(tmp_path / "v.png"), ax=ax), lambda: rep.plot_parity(str(tmp_path / "p.png"), ax=ax))
+    for call in both:
+        with pytest.raises(ValueError, match="not both"):
+            call()
+    assert not list(tmp_path.iterdir())

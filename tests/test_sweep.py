@@ -187,6 +187,23 @@ def test_store_guards(tmp_path):
         sweep.run([{"x": 1}], toy, store=tmp_path, workers=1, progress=False)
     with pytest.raises(ValueError, match="does not exist"):
         sweep.load(tmp_path / "missing.sqlite")
+    with pytest.raises(ValueError, match="empty path"):   # Path("") is ".": it was called "a directory"
+        sweep.run([{"x": 1}], toy, store="", workers=1, progress=False)
+
+
+def test_a_product_too_big_to_hold_is_refused_before_it_is_enumerated():
+    """product(a=range(10**6), b=range(10**6)) was enumerated (hours, filling memory) before anything was said."""
+    from nnpartition.limits import override
+
+    def never(config):
+        raise AssertionError("a job ran")
+
+    # (first the small one: the old code runs its 10,000 jobs, each recorded as failed, in a second or two)
+    with override(max_bytes=2**20), pytest.raises(ValueError, match="a grid of 10000 configurations"):
+        sweep.run(sweep.product(a=range(100), b=range(100)), never, store=None, workers=1, progress=False)
+    with pytest.raises(ValueError, match="a grid of 1000000000000 configurations .*max_bytes"):
+        sweep.run(sweep.product(a=range(10**6), b=range(10**6)), never, store=None, workers=1, progress=False)
+    assert len(sweep.run(sweep.product(a=range(3)), toy, store=None, workers=1, progress=False)) == 3
 
 
 class _Scaled:

@@ -873,10 +873,10 @@ def _region_bound(widths: Sequence[int]) -> int:
     return int(deep_region_bounds(2, [int(w) for w in widths]).upper)
 
 
-def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optional[Sequence[int]] = None,
-          every: int = 50, steps: int = 4000, seed: Any = 0, plane: Any = None, box: Optional[BoxLike] = None,
-          color: str = "decision", fps: int = 8, dpi: int = 80, size: float = 4.5,
-          max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
+def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
+          widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: Any = 0,
+          plane: Any = None, box: Optional[BoxLike] = None, color: str = "decision", fps: int = 8, dpi: int = 80,
+          size: float = 4.5, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
           dist: str = "uniform") -> MovieResult:
     """Train a network on ``(X, y)`` and write a GIF of its partition as it learns.
 
@@ -897,7 +897,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     Args:
         X, y: training points ``(N, d)`` and 0/1 labels.
         L, widths: hidden units of a two-layer network, or a list of widths.
-        path: the ``.gif`` to write.
+        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``).
         every: steps between frames (the last step is always a frame).
         steps: optimiser steps. seed: training seed (the result's ``seed`` is the integer used).
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
@@ -936,11 +936,15 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
         raise ValueError("X contains NaN or infinity")
     yc = v.binary_labels("y", y, Xc.shape[0])
     N, d = Xc.shape
+    if isinstance(path, os.PathLike):   # a pathlib.Path naming a .gif was refused as not naming one
+        path = os.fspath(path)
     if not isinstance(path, str) or not path.lower().endswith(".gif"):
         raise ValueError(f"path must name a .gif file, got {path!r}")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):   # before training: it raised FileNotFoundError at the end, the frames lost
         raise ValueError(f"path {path!r}: the folder {folder} does not exist")
+    if os.path.isdir(path):   # IsADirectoryError after the training and every frame
+        raise ValueError(f"path {path!r} is a directory; give a .gif file name")
     every = v.count("every", every, minimum=1, maximum=2**40)
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
     fps = v.count("fps", fps, minimum=1, maximum=100)
@@ -955,6 +959,10 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: str, widths: Optiona
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")
+        if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+            # widths=8 failed with "'int' object is not iterable", widths="88" as "widths[0] ... got str '8'"
+            raise TypeError(f"widths must be a list of hidden widths such as [8, 8] (or pass L=8 for one layer), "
+                            f"got {type(widths).__name__} {widths!r}")
         ws = [v.count(f"widths[{i}]", w, minimum=1, maximum=2**16) for i, w in enumerate(widths)]
         if not ws:
             raise ValueError("widths must be a non-empty list")

@@ -59,6 +59,10 @@ def axes_for(ax: Optional["Axes"] = None, figsize: Optional[Tuple[float, float]]
         True
     """
     if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):   # an AttributeError of the first drawing call named nothing
+            raise TypeError(f"ax must be matplotlib axes (or None for new ones), got {type(ax).__name__}")
         return ax
     plt = require_matplotlib()
     _, new = plt.subplots(figsize=figsize)
@@ -172,8 +176,9 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
                       ax: Optional["Axes"] = None) -> Any:
     """Estimate (line, 90% band) and real accuracy (points) against ``L`` for each ``d``, plus a parity panel.
 
-    With ``ax=`` only the parity panel (:func:`plot_parity`) is drawn into it and the axes are returned;
-    otherwise a multi-panel figure is made (written to ``path`` when given) and returned. Each ``(N, dist)``
+    With ``ax=`` only the parity panel (:func:`plot_parity`) is drawn into it and the axes are returned (``path``
+    must then be None); otherwise a multi-panel figure is made (written to ``path`` when given) and returned; no
+    rows is a ``ValueError``. Each ``(N, dist)``
     has its own colour (the same in every panel) and a legend entry that names it in full; a configuration
     measured at a single ``L`` shows its estimate as a bar with the band as an error bar.
 
@@ -185,7 +190,12 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
         2
     """
     if ax is not None:
+        if path is not None:   # the path was silently left unwritten
+            raise ValueError("give path (a new figure, written there) or ax (the parity panel, drawn into it), "
+                             "not both")
         return plot_parity(rows, ax=ax)
+    if not rows:   # a ZeroDivisionError laying out the panels
+        raise ValueError("no rows to draw: the report is empty")
     dims = sorted({r["d"] for r in rows})
     ncols = min(4, len(dims)) + 1
     nrows = (len(dims) + ncols - 2) // (ncols - 1)

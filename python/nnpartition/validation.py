@@ -542,7 +542,8 @@ class ValidationReport:
     def plot(self, path: Optional[str] = None, *, ax: Any = None) -> Any:
         """The figure: estimate and real accuracy against ``L`` for each ``d``, and a parity panel.
 
-        Written to ``path`` when given; with ``ax=`` only the parity panel is drawn there (returns the axes).
+        Written to ``path`` when given; with ``ax=`` (and no ``path``) only the parity panel is drawn there (returns
+        the axes).
         """
         from .plotting import validation_figure
 
@@ -551,11 +552,14 @@ class ValidationReport:
     def plot_parity(self, path: Optional[str] = None, *, ax: Any = None, labels: bool = True) -> Any:
         """One readable panel: estimate with its band against real accuracy, every point named.
 
-        Written to ``path`` when given (a new figure), else drawn into ``ax`` (or new axes); returns the axes.
+        Written to ``path`` when given (a new figure), else drawn into ``ax`` (or new axes), not both; returns the
+        axes.
         """
         from .plotting import file_figure, plot_parity, save_figure
 
-        if path is not None and ax is None:
+        if path is not None and ax is not None:   # the path was silently left unwritten
+            raise ValueError("give path (a new figure, written there) or ax (drawn into), not both")
+        if path is not None:
             fig = file_figure((6.5, 6))
             out = plot_parity(self.rows, ax=fig.add_subplot(), labels=labels)
             fig.tight_layout()

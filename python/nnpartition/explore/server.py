@@ -45,7 +45,7 @@ from ..datasets import toy_dataset
 from ..estimate import estimate_accuracy
 from ..network import DeepNet, TwoLayerNet, save_network
 from ..teacher import linear_teacher_dataset
-from ..training import Protocol, train
+from ..training import Protocol, _snapshot_every, train
 
 __all__ = ["LIMITS", "DATA_KINDS", "Settings", "parse_settings", "make_data", "Session", "ExploreServer",
            "is_loopback", "frame_of", "empty_frame", "decode_b64"]
@@ -99,7 +99,11 @@ class Settings:
 
 def _int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+        try:
+            value = int(value.strip())
+        except ValueError:   # more digits than Python converts: its message named no field
+            raise BadRequest(f"{name} must be >= {lo} and <= {hi}, got a number of {len(value.strip())} digits") \
+                from None
     return v.count(name, value, minimum=lo, maximum=hi)
 
 
@@ -143,11 +147,13 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
         lr = _float("lr", body.get("lr", d.lr), 0.0, 10.0)
         steps = _int("steps", body.get("steps", d.steps), 1, LIMITS["steps"])
         bs = body.get("batch_size", None)
-        batch_size = None if bs in (None, "", 0, "0") else _int("batch_size", bs, 1, LIMITS["N"])
+        # (false == 0 in Python: a bool goes to the checks, which refuse it, not read as "full batch" / "no pacing")
+        full = bs in (None, "", 0, "0") and not isinstance(bs, bool)
+        batch_size = None if full else _int("batch_size", bs, 1, LIMITS["N"])
         seed = _int("seed", body.get("seed", d.seed), 0, 2**63 - 1)
         every = _int("every", body.get("every", d.every), 1, LIMITS["steps"])
         fps = body.get("fps", d.fps)
-        fps = 0.0 if fps in (0, "0", "") else _float("fps", fps, 0.0, 1000.0)
+        fps = 0.0 if fps in (0, "0", "") and not isinstance(fps, bool) else _float("fps", fps, 0.0, 1000.0)
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
     if every > steps:
@@ -159,8 +165,12 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
     if data == "csv":
         if not isinstance(text, str) or not text.strip():
             raise BadRequest("data 'csv' needs the CSV text in the field csv (rows x,y,label)")
-        if len(text.encode()) > LIMITS["csv_bytes"]:
-            raise BadRequest(f"the CSV has {len(text.encode())} bytes, over the limit of {LIMITS['csv_bytes']}")
+        try:
+            size = len(text.encode())
+        except UnicodeEncodeError:   # a lone surrogate (JSON's "\\ud800"): a 500 before
+            raise BadRequest("the CSV text is not valid Unicode (it holds a lone surrogate such as \\ud800)") from None
+        if size > LIMITS["csv_bytes"]:
+            raise BadRequest(f"the CSV has {size} bytes, over the limit of {LIMITS['csv_bytes']}")
     elif text is not None:
         raise BadRequest("csv is only used with data 'csv'")
     return Settings(data, N, widths, optimizer, lr, steps, batch_size, seed, every, fps,
@@ -531,6 +541,17 @@ def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
             "note": "; ".join(str(w.message) for w in caught) or None}
 
 
+def _check_training(s: Settings, n: int) -> None:
+    """The trainer's own checks of this run (its work against ``max_work``, its memory, the snapshots it keeps), as a
+    :class:`BadRequest`: a run over them was started (200, the running one stopped) and failed in its thread."""
+    try:
+        protocol = Protocol(optimizer=s.optimizer, lr=s.lr, steps=s.steps, batch_size=s.batch_size, restarts=1)
+        _core.protocol_check(2, n, list(s.widths), 1, protocol)
+        _snapshot_every(s.every, None, 1, s.steps, 2, list(s.widths))
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(str(exc).replace("snapshot_every", "every")) from None   # the page's field is every
+
+
 class Session:
     """The server's one training session: at most one :class:`Run` trains at a time."""
 
@@ -556,6 +577,7 @@ class Session:
         paused = body.get("paused", False)
         if not isinstance(paused, bool):   # bool("false") is True
             raise BadRequest(f"paused must be true or false, got {paused!r}")
+        _check_training(settings, X.shape[0])
         with self.lock:
             old = self.run
             if old is not None:
@@ -584,6 +606,11 @@ class Session:
             run.stop(timeout=2.0)
         self.publish("status")
 
+
+#: The routes that take POST, and those that take GET (and HEAD; ``/static/...`` too): the wrong method is a 405.
+_POST_PATHS = ("/api/start", "/api/reset", "/api/pause", "/api/resume", "/api/step")
+_GET_PATHS = ("/", "/index.html", "/api/config", "/api/events", "/api/status", "/api/frame", "/api/export/run.json",
+              "/api/export/network.npz")
 
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
@@ -657,6 +684,8 @@ class _Handler(BaseHTTPRequestHandler):
             obj = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the request body is not valid JSON: {exc}") from None
+        except RecursionError:   # [[[[... a few hundred kB deep: a 500 before
+            raise BadRequest("the request body is nested too deeply: send a JSON object of settings") from None
         if not isinstance(obj, dict):
             raise BadRequest("the request body must be a JSON object")
         return obj
@@ -672,6 +701,24 @@ class _Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path == "/api/events":
             return self._error(405, "the event stream has no HEAD: GET it")
         self._guard(self._get)
+
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """http.server's own refusals (a method it has no handler for, a malformed request line, headers too long)
+        as JSON like the others; a method other than GET, HEAD and POST is a 405 (it was a 501 HTML page)."""
+        self.close_connection = True   # the request (and any body) is left unread
+        extra = {"Connection": "close"}
+        if code == 501:
+            code, message = 405, f"method {self.command} is not allowed: the explorer answers GET, HEAD and POST"
+            extra["Allow"] = "GET, HEAD, POST"
+        try:
+            self._json(code, {"error": message or self.responses.get(code, ("error",))[0]}, extra)
+        except OSError:
+            pass
+
+    def _wrong_method(self, path: str, allowed: str) -> None:
+        self.close_connection = True   # a body may be unread
+        self._json(405, {"error": f"{path} takes {allowed}, not {self.command}"}, {"Allow": allowed,
+                                                                                    "Connection": "close"})
 
     def _guard(self, handler: Any) -> None:
         """Run a handler; an unexpected error becomes a 500 with its message (the server keeps running)."""
@@ -719,6 +766,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(404, "no snapshot yet: wait for the first frame")
             return self._send(200, network_npz(run.network), "application/octet-stream",
                               {"Content-Disposition": f'attachment; filename="nnpartition-run{run.id}.npz"'})
+        if path in _POST_PATHS:
+            return self._wrong_method(path, "POST")
         return self._error(404, f"no such path {path}")
 
     def _events(self) -> None:
@@ -765,6 +814,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> None:
         path = urlsplit(self.path).path
         session = self.server.session
+        if path not in _POST_PATHS:   # refused before the body is read (it stays unread: the connection closes)
+            if path in _GET_PATHS or path.startswith("/static/"):
+                return self._wrong_method(path, "GET, HEAD")
+            self.close_connection = True
+            return self._error(404, f"no such path {path}")
         try:
             body = self._body()
             if path == "/api/start":
@@ -781,7 +835,6 @@ class _Handler(BaseHTTPRequestHandler):
         except BadRequest as exc:
             self.close_connection = True  # the body may be unread: do not parse it as the next request
             return self._error(400, str(exc))
-        return self._error(404, f"no such path {path}")
 
 
 class ExploreServer(ThreadingHTTPServer):

@@ -44,6 +44,7 @@ import numpy as np
 
 from .. import _progress
 from .. import _validate as v
+from ..limits import _check_bytes
 from .cli import add_sweep_arguments, executor_from_args, store_from_args
 from .executor import DASK_HINT, _check_scheduler, _execute, _job_name  # noqa: F401 - DASK_HINT re-exported
 from .store import (  # noqa: F401 - the store's constants stay importable from nnpartition.sweep
@@ -194,10 +195,18 @@ def _non_finite(value: Any) -> Optional[Tuple[str, float]]:
     return None
 
 
+#: Bytes :func:`run` holds a configuration, about: its dict, its key, its record and its row read from the store.
+_CONFIG_BYTES = 1024
+
+
 def _configs(grid: Any) -> Tuple[List[Dict[str, Any]], List[str]]:
     if isinstance(grid, (str, bytes, Mapping)) or not isinstance(grid, Iterable):
         raise TypeError(f"grid must be a list of configuration dicts or a product(...), "
                         f"got {type(grid).__name__}")
+    if isinstance(grid, Product):
+        # a product is lazy: product(a=range(10**6), b=range(10**6)) was enumerated for hours, filling memory
+        _check_bytes(f"a grid of {len(grid)} configurations ({_CONFIG_BYTES} bytes each, about)",
+                     float(len(grid)) * _CONFIG_BYTES, "use fewer values on an axis, or split it into several sweeps")
     configs: List[Dict[str, Any]] = []
     keys: List[str] = []
     seen: Dict[str, int] = {}
@@ -286,7 +295,8 @@ def run(
 
     Args:
         grid: a list of configuration dicts (JSON-serializable values, string
-            keys, all distinct) or a :func:`product`.
+            keys, all distinct) or a :func:`product` (refused before it is enumerated when its configurations,
+            about 1 KiB each, pass ``max_bytes``: :mod:`nnpartition.limits`).
         job: a picklable top-level function ``job(config) -> dict`` of
             JSON-serializable results (numpy scalars and arrays are
             converted). It must be importable by the workers.

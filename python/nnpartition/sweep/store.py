@@ -221,6 +221,8 @@ def check_path(path: str, *, create: bool = True) -> None:
         ...
         nnpartition.sweep.store.StoreError: store '...' is a directory; give a file path such as .../grid.sqlite
     """
+    if not path:   # Path("") is ".": it was called "a directory"
+        raise StoreError("store '' is an empty path; give a file path such as grid.sqlite")
     if path.startswith("file:"):   # a URI would have its folders created under ./file: before SQLite refused it
         raise StoreError(f"store {path!r} is a URI; give a plain file path such as grid.sqlite")
     p = Path(path)
