@@ -145,6 +145,20 @@ def test_an_array_with_a_bad_size_says_what_the_scalar_call_says(name, bad):
         assert scalar == (ValueError, f"{name} must be finite, got {bad}")
 
 
+@pytest.mark.parametrize("name", ["d", "N", "L"])
+def test_a_size_list_with_a_bool_or_a_ragged_nest_is_refused_by_name(name):
+    # numpy read [5, True] as [5, 1] (a scalar True is refused), and a ragged nest raised numpy's "setting an array
+    # element with a sequence", naming no argument
+    good = dict(d=10, N=1000, L=16)
+    with pytest.raises(TypeError, match=rf"^{name} must be integers \(or an integer array\), got a list with a bool"):
+        npn.estimate_accuracy(**{**good, name: [5, True]})
+    with pytest.raises(TypeError, match=rf"^{name} must be integers"):
+        npn.estimate_accuracy(**{**good, name: ([5], (np.False_, 6))})
+    with pytest.raises(ValueError, match=rf"^{name} must be a rectangular array"):
+        npn.estimate_accuracy(**{**good, name: [[5], [5, 6]]})
+    assert npn.estimate_accuracy(**{**good, name: [5, 6]}).accuracy.shape == (2,)
+
+
 def test_a_float16_size_array_is_read_without_overflow_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -216,6 +230,8 @@ FLAG_CALLS = [
     ("centred", lambda f: lowrank.bayes_matrix(np.ones((2, 2)) / 4, centred=f)),
     ("fit_intercept", lambda f: sparse.readout_accuracy(np.eye(3), [0, 1, 1], fit_intercept=f)),
     ("progress", lambda f: npn.simulate_partition(2, 10, 2, trials=2, progress=f)),
+    # the analytic estimate shows no bar, but took progress="no" (or 1) without a word
+    ("progress", lambda f: npn.estimate_accuracy(5, 100, 8, progress=f)),
 ]
 
 
