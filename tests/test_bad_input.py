@@ -166,7 +166,7 @@ def test_a_float16_size_array_is_read_without_overflow_warnings():
     assert e.accuracy.tolist() == npn.estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()
 
 
-@pytest.mark.parametrize("betas", [0.9, (0.9,), "ab", None])
+@pytest.mark.parametrize("betas", [0.9, (0.9,), "ab", None, {0.9, 0.999}, {0: 0.9, 1: 0.999}])
 def test_train_names_betas_when_it_is_not_a_pair(betas):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"betas must be a pair"):
@@ -184,6 +184,14 @@ def test_features_beyond_float32_are_refused_without_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="too large for float32"):
             npn.train(X, np.arange(8) % 2, 4, steps=10)
+
+
+def test_a_leaky_slope_that_float32_cannot_hold_is_refused_with_its_value():
+    # the trainer reads the slope as float32: 1e300 was refused as "slope must be >= 0 and finite, got inf"
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    with pytest.raises(ValueError, match=r"^slope must be <= 3.40\d*e\+38, got 1e\+300$"):
+        npn.train(X, y, 4, steps=10, activation="leaky_relu", slope=1e300)
+    assert npn.train(X, y, 4, steps=10, activation="leaky_relu", slope=1e30).network.slope == 1e30
 
 
 def test_an_output_scale_that_float32_cannot_hold_is_refused_by_name():
