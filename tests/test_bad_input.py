@@ -115,6 +115,30 @@ def test_networks_copy_the_callers_arrays():
     np.testing.assert_array_equal(deep.decision_function(X), before)
 
 
+def test_networks_compare_by_value_without_numpy_errors():
+    # the dataclass's == compared the weight arrays as a tuple: "The truth value of an array with more than one
+    # element is ambiguous"
+    net = npn.TwoLayerNet(Wr, br, np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net == npn.TwoLayerNet(Wr.copy(), br.copy(), np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net != npn.TwoLayerNet(Wr * 2, br, np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net != npn.TwoLayerNet(Wr, br, np.array([1.0, -1.0, 0.5]), 0.1, activation="tanh")
+    assert net != npn.DeepNet([(Wr, br)], np.array([1.0, -1.0, 0.5]), 0.1) and net != "net"
+    deep = npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep == npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep != npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.ones(2))], np.ones(2), 0.0)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(net)
+
+
+def test_networks_refuse_a_layer_without_units():
+    # a d -> 0 -> 1 network was built (and predicted its output bias); the region counters and the trainer refuse
+    # a layer of no units
+    with pytest.raises(ValueError, match=r"^W1 must have at least one column \(a hidden unit\), got shape \(2, 0\)"):
+        npn.TwoLayerNet(np.ones((2, 0)), [], [], 0.5)
+    with pytest.raises(ValueError, match=r"^layers\[1\] W must have at least one column"):
+        npn.DeepNet([(Wr, br), (np.ones((3, 0)), [])], [], 0.5)
+
+
 @pytest.mark.parametrize("args", [(5, 100, [10**30]), (5, [10**30], 8), ([10**30], 100, 8), (5, 100, [1, 2**70])])
 def test_integers_too_large_for_numpy_are_out_of_range_not_of_the_wrong_type(args):
     # numpy keeps such Python ints as objects; the message names the argument and the limit
