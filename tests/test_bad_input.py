@@ -115,6 +115,30 @@ def test_networks_copy_the_callers_arrays():
     np.testing.assert_array_equal(deep.decision_function(X), before)
 
 
+def test_networks_compare_by_value_without_numpy_errors():
+    # the dataclass's == compared the weight arrays as a tuple: "The truth value of an array with more than one
+    # element is ambiguous"
+    net = npn.TwoLayerNet(Wr, br, np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net == npn.TwoLayerNet(Wr.copy(), br.copy(), np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net != npn.TwoLayerNet(Wr * 2, br, np.array([1.0, -1.0, 0.5]), 0.1)
+    assert net != npn.TwoLayerNet(Wr, br, np.array([1.0, -1.0, 0.5]), 0.1, activation="tanh")
+    assert net != npn.DeepNet([(Wr, br)], np.array([1.0, -1.0, 0.5]), 0.1) and net != "net"
+    deep = npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep == npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep != npn.DeepNet([(Wr, br), (np.ones((3, 2)), np.ones(2))], np.ones(2), 0.0)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(net)
+
+
+def test_networks_refuse_a_layer_without_units():
+    # a d -> 0 -> 1 network was built (and predicted its output bias); the region counters and the trainer refuse
+    # a layer of no units
+    with pytest.raises(ValueError, match=r"^W1 must have at least one column \(a hidden unit\), got shape \(2, 0\)"):
+        npn.TwoLayerNet(np.ones((2, 0)), [], [], 0.5)
+    with pytest.raises(ValueError, match=r"^layers\[1\] W must have at least one column"):
+        npn.DeepNet([(Wr, br), (np.ones((3, 0)), [])], [], 0.5)
+
+
 @pytest.mark.parametrize("args", [(5, 100, [10**30]), (5, [10**30], 8), ([10**30], 100, 8), (5, 100, [1, 2**70])])
 def test_integers_too_large_for_numpy_are_out_of_range_not_of_the_wrong_type(args):
     # numpy keeps such Python ints as objects; the message names the argument and the limit
@@ -145,6 +169,20 @@ def test_an_array_with_a_bad_size_says_what_the_scalar_call_says(name, bad):
         assert scalar == (ValueError, f"{name} must be finite, got {bad}")
 
 
+@pytest.mark.parametrize("name", ["d", "N", "L"])
+def test_a_size_list_with_a_bool_or_a_ragged_nest_is_refused_by_name(name):
+    # numpy read [5, True] as [5, 1] (a scalar True is refused), and a ragged nest raised numpy's "setting an array
+    # element with a sequence", naming no argument
+    good = dict(d=10, N=1000, L=16)
+    with pytest.raises(TypeError, match=rf"^{name} must be integers \(or an integer array\), got a list with a bool"):
+        npn.estimate_accuracy(**{**good, name: [5, True]})
+    with pytest.raises(TypeError, match=rf"^{name} must be integers"):
+        npn.estimate_accuracy(**{**good, name: ([5], (np.False_, 6))})
+    with pytest.raises(ValueError, match=rf"^{name} must be a rectangular array"):
+        npn.estimate_accuracy(**{**good, name: [[5], [5, 6]]})
+    assert npn.estimate_accuracy(**{**good, name: [5, 6]}).accuracy.shape == (2,)
+
+
 def test_a_float16_size_array_is_read_without_overflow_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -152,7 +190,7 @@ def test_a_float16_size_array_is_read_without_overflow_warnings():
     assert e.accuracy.tolist() == npn.estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()
 
 
-@pytest.mark.parametrize("betas", [0.9, (0.9,), "ab", None])
+@pytest.mark.parametrize("betas", [0.9, (0.9,), "ab", None, {0.9, 0.999}, {0: 0.9, 1: 0.999}])
 def test_train_names_betas_when_it_is_not_a_pair(betas):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"betas must be a pair"):
@@ -170,6 +208,14 @@ def test_features_beyond_float32_are_refused_without_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="too large for float32"):
             npn.train(X, np.arange(8) % 2, 4, steps=10)
+
+
+def test_a_leaky_slope_that_float32_cannot_hold_is_refused_with_its_value():
+    # the trainer reads the slope as float32: 1e300 was refused as "slope must be >= 0 and finite, got inf"
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    with pytest.raises(ValueError, match=r"^slope must be <= 3.40\d*e\+38, got 1e\+300$"):
+        npn.train(X, y, 4, steps=10, activation="leaky_relu", slope=1e300)
+    assert npn.train(X, y, 4, steps=10, activation="leaky_relu", slope=1e30).network.slope == 1e30
 
 
 def test_an_output_scale_that_float32_cannot_hold_is_refused_by_name():
@@ -216,6 +262,8 @@ FLAG_CALLS = [
     ("centred", lambda f: lowrank.bayes_matrix(np.ones((2, 2)) / 4, centred=f)),
     ("fit_intercept", lambda f: sparse.readout_accuracy(np.eye(3), [0, 1, 1], fit_intercept=f)),
     ("progress", lambda f: npn.simulate_partition(2, 10, 2, trials=2, progress=f)),
+    # the analytic estimate shows no bar, but took progress="no" (or 1) without a word
+    ("progress", lambda f: npn.estimate_accuracy(5, 100, 8, progress=f)),
 ]
 
 

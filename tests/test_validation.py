@@ -192,6 +192,25 @@ def test_measure_config_checks_its_arguments(config, word):
         measure_config(config, datasets=1)
 
 
+def test_validate_and_the_demo_check_every_configuration_before_the_first_trains(monkeypatch, capsys):
+    # each configuration was checked by its own training: a grid whose 15th configuration passed max_work trained
+    # the 14 before it (hours under --steps 16e6) before it was refused, and a bad field of the last one likewise
+    from nnpartition import limits, training
+    from nnpartition._cli import estimate as est_cli
+
+    small = dict(dist="uniform", d=3, N=40, L=4, steps=250, restarts=1)   # about 3e6 steps of work
+    big = dict(small, N=2000, L=64)                                        # about 5e8
+    monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
+    with limits.override(max_work=10**8):
+        with pytest.raises(ValueError, match="max_work"):
+            validate(configs=[small, big], datasets=1, progress=False)
+        with pytest.raises(ValueError, match=r"config\['L'\]"):
+            validate(configs=[small, dict(small, L=0)], datasets=1, progress=False)
+        monkeypatch.setattr(est_cli, "DEMO_CONFIGS", [dict(small, part="heldout"), dict(big, part="heldout")])
+        assert main(["demo", "--steps", "250", "--restarts", "1"]) == 2
+        assert "max_work" in capsys.readouterr().err
+
+
 def test_heldout_grid_checks_its_arguments():
     with pytest.raises((ValueError, TypeError), match="limit"):
         heldout_grid(limit=2.5)

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from ._json import json_ready
+from ._progress import _check as _check_progress
 from ._repr import short_repr
 from .simulation import simulate_partition, summarize
 from ._random import SeedLike
@@ -389,7 +390,12 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
         ...
         ValueError: N must be finite, got nan
     """
-    arr = np.asarray(x)
+    if isinstance(x, (list, tuple)) and v.bools_inside(x):   # numpy reads [5, True] as [5, 1]; a scalar True is refused
+        raise TypeError(f"{name} must be integers (or an integer array), got a list with a bool (True or False) in it")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:   # a ragged nest: numpy's "inhomogeneous shape ..." named no argument
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
     # one array alone can be too big (a broadcast view of 10^12 entries, an int8 array of 10^9): sized before its
     # float64 copy and range masks, as the broadcast of the three is after
     _core.check_estimate_size(arr.size)
@@ -535,7 +541,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
             SeedSequence, the result's ``seed`` the integer used; ``progress``: None shows a bar only on a
             terminal for work over a second). The analytic method draws nothing: a ``trials`` or ``seed`` other
-            than the defaults gets a ``UserWarning`` saying it is ignored.
+            than the defaults gets a ``UserWarning`` saying it is ignored; it shows no bar, and ``progress`` must
+            still be None, True or False (a ``TypeError`` otherwise, as for ``"monte_carlo"``).
 
     Returns:
         :class:`AccuracyEstimate`: floats for a scalar call (each of ``d``, ``N``, ``L`` one number: an int, a
@@ -561,7 +568,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
     """
     if type(method) is str and method == "analytic" and (ceiling is True or ceiling is False) \
             and type(dist) is str and (dist == "uniform" or dist == "gaussian") \
-            and type(trials) is int and trials == MC_TRIALS and type(seed) is int and seed == MC_SEED:
+            and type(trials) is int and trials == MC_TRIALS and type(seed) is int and seed == MC_SEED \
+            and progress is None:
         # A scalar call whose arguments are plainly valid (ints, whole floats, numpy scalars, 0-d arrays): past the
         # general checks below, to the same result.
         dd, nn = _whole(d), _whole(N)
@@ -579,6 +587,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
     method = v.choice("method", method, ("analytic", "monte_carlo"))
     if method == "analytic":
         _warn_monte_carlo_settings(trials, seed)
+        _check_progress(progress)   # unused here (nothing to show), but not anything at all: "no" is refused
     proto = _protocol(protocol)
     ceiling = v.flag("ceiling", ceiling)
     if widths is not None:

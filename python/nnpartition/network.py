@@ -102,8 +102,25 @@ class _Logit:
         Xc, yc = _check_xy(self.d, X, y)
         return float(np.mean(self.predict(Xc) == yc))
 
+    def _parameters(self) -> Tuple[List[Tuple[F64, F64]], F64, float, str, float]:  # pragma: no cover - overridden
+        """``(layers, output weights, output bias, activation, slope)``."""
+        raise NotImplementedError
 
-@dataclass
+    def __eq__(self, other: object) -> bool:
+        """The same class, the same parameters (exactly) and the same activation and slope (the dataclass's own
+        ``==`` compared the weight arrays as a tuple: numpy's "truth value of an array ... is ambiguous")."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Logit)
+        (layers, w, b, act, slope), (layers2, w2, b2, act2, slope2) = self._parameters(), other._parameters()
+        return (len(layers) == len(layers2) and all(np.array_equal(W, W2) and np.array_equal(c, c2)
+                                                    for (W, c), (W2, c2) in zip(layers, layers2))
+                and np.array_equal(w, w2) and (b, act, slope) == (b2, act2, slope2))
+
+    __hash__ = None  # type: ignore[assignment]   # mutable, compared by value: unhashable, as the dataclass made it
+
+
+@dataclass(eq=False)   # _Logit.__eq__: arrays compared as arrays
 class TwoLayerNet(_Logit):
     """``d -> L -> 1`` network: ``logit = act(X @ W1 + b1) @ w2 + b2``.
 
@@ -116,7 +133,8 @@ class TwoLayerNet(_Logit):
         slope: negative-side slope of ``leaky_relu``.
 
     The arrays are copied (as float64): changing the caller's ``W1`` later
-    does not change the network, and the network's arrays belong to it.
+    does not change the network, and the network's arrays belong to it. ``W1`` needs at least one column (one
+    hidden unit). Two networks are equal (``==``) when their class, parameters, activation and slope are.
 
     Example:
         >>> net = TwoLayerNet(W1=np.array([[1.0, -1.0]]), b1=np.zeros(2), w2=np.array([1.0, 1.0]), b2=-0.5)
@@ -139,6 +157,8 @@ class TwoLayerNet(_Logit):
         # Copies: the network never shares memory with the caller's arrays.
         self.W1 = np.array(v.float_matrix("W1", self.W1, dtype=np.float64), copy=True)
         L = self.W1.shape[1]
+        if L == 0:   # as the region counters and the trainer refuse one
+            raise ValueError(f"W1 must have at least one column (a hidden unit), got shape {self.W1.shape}")
         self.b1 = np.array(v.float_vector("b1", self.b1, length=L), copy=True)
         self.w2 = np.array(v.float_vector("w2", self.w2, length=L), copy=True)
         self.b2 = v.real("b2", self.b2)
@@ -161,6 +181,9 @@ class TwoLayerNet(_Logit):
     def layers(self) -> List[Tuple[F64, F64]]:
         """``[(W1, b1)]``, the form the activation-region counters take."""
         return [(self.W1, self.b1)]
+
+    def _parameters(self) -> Tuple[List[Tuple[F64, F64]], F64, float, str, float]:
+        return self.layers, self.w2, self.b2, self.activation, self.slope
 
     def hidden(self, X: ArrayLike) -> F64:
         """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``."""
@@ -200,7 +223,7 @@ class TwoLayerNet(_Logit):
         return cls(W1, b1, deep.w_out, deep.b_out, deep.activation, deep.slope)
 
 
-@dataclass
+@dataclass(eq=False)   # _Logit.__eq__: arrays compared as arrays
 class DeepNet(_Logit):
     """``d -> L1 -> ... -> Lk -> 1`` network with the same interface as :class:`TwoLayerNet`.
 
@@ -245,6 +268,8 @@ class DeepNet(_Logit):
             W = np.array(v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None), copy=True)
             if fan_in is not None and W.shape[0] != fan_in:
                 raise ValueError(f"layers[{i}] W must have {fan_in} rows, got shape {W.shape}")
+            if W.shape[1] == 0:   # as the region counters and the trainer refuse one
+                raise ValueError(f"layers[{i}] W must have at least one column (a hidden unit), got shape {W.shape}")
             if not np.all(np.isfinite(W)):
                 raise ValueError(f"layers[{i}] W contains NaN or infinity")
             b = np.array(v.float_vector(f"layers[{i}] b", b, length=W.shape[1]), copy=True)
@@ -266,6 +291,9 @@ class DeepNet(_Logit):
     def widths(self) -> List[int]:
         """Hidden widths, input side first."""
         return list(self._widths)
+
+    def _parameters(self) -> Tuple[List[Tuple[F64, F64]], F64, float, str, float]:
+        return self.layers, self.w_out, self.b_out, self.activation, self.slope
 
     def _forward(self, Xc: F64) -> F64:
         out: F64 = np.empty(Xc.shape[0])

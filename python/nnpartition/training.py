@@ -19,6 +19,7 @@ import functools
 import math
 import time
 import warnings
+from collections.abc import Mapping as AbstractMapping, Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union,
                     cast, overload)
@@ -45,6 +46,8 @@ RECORD_EVERY = 20
 #: larger one with "use batch_size").
 MAX_ACTIVATIONS: int = _core.MAX_ACTIVATIONS
 _set = object.__setattr__
+#: Largest float32: the trainer's parameters (a leaky slope among them) are float32.
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -393,13 +396,17 @@ def train(
     Xc, yc = _labels_and_features(X, y)
     ws = list(_widths_arg(L, widths))
     activation = v.choice("activation", activation, ACTIVATIONS)
-    slope = v.real("slope", slope, minimum=0.0)
+    # the trainer computes in float32: a larger slope was refused as "slope must be >= 0 and finite, got inf"
+    slope = v.real("slope", slope, minimum=0.0, maximum=_F32_MAX)
     loss = v.choice("loss", loss, _LOSSES)
     optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
     lr = v.real("lr", lr, minimum=0.0, open_min=True)
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+    # a set has no order (and {0.9, 0.999} no [0]: Python's "'set' object is not subscriptable"), a mapping's
+    # [0] is a key lookup ({0: 0.9, 1: 0.999} passed)
+    if isinstance(betas, (str, bytes, AbstractSet, AbstractMapping)) or not hasattr(betas, "__len__") \
+            or len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     beta1 = v.real("betas[0]", betas[0], minimum=0.0, maximum=0.999999)
     beta2 = v.real("betas[1]", betas[1], minimum=0.0, maximum=0.999999)

@@ -371,6 +371,28 @@ def grid_configs(grid: str) -> List[Dict[str, Any]]:
     return calibration_grid() + heldout_grid()
 
 
+def _checked_config(config: Any, datasets: Any, restarts: Any
+                    ) -> Tuple[int, int, List[int], str, Protocol, int]:
+    """``(d, N, widths, dist, protocol, datasets)`` of a configuration as :func:`measure_config` trains it, each
+    checked (a ``TypeError`` / ``ValueError`` naming the field)."""
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
+    N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
+    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
+    if "widths" in config and len(config["widths"]) > 1:
+        ws: List[int] = [v.count(f"config['widths'][{i}]", w, minimum=1, maximum=2**20)
+                         for i, w in enumerate(config["widths"])]
+    else:
+        L = config["widths"][0] if "widths" in config else config.get("L")
+        ws = [v.count("config['L']", L, minimum=1, maximum=2**20)]
+    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+    proto = protocol_of(config)
+    if restarts is not None:
+        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
+    return d, N, ws, dist, proto, datasets
+
+
 def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
                    seed: SeedLike = 0) -> Dict[str, Any]:
     """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
@@ -388,21 +410,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     """
     from .training import real_accuracy
 
-    if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict, got {type(config).__name__}")
-    d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
-    N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
-    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
-    if "widths" in config and len(config["widths"]) > 1:
-        ws: List[int] = [v.count(f"config['widths'][{i}]", w, minimum=1, maximum=2**20)
-                         for i, w in enumerate(config["widths"])]
-    else:
-        L = config["widths"][0] if "widths" in config else config.get("L")
-        ws = [v.count("config['L']", L, minimum=1, maximum=2**20)]
-    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
-    proto = protocol_of(config)
-    if restarts is not None:
-        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
+    d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
     seed = v.seed(seed)
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
     with warnings.catch_warnings():
@@ -588,6 +596,9 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
             sweep on a process pool or a Dask cluster); default: in this process.
 
+    Every configuration is checked (its fields, and its training against ``max_bytes`` and ``max_work``, each
+    configuration alone) before the first one trains.
+
     Example:
         >>> rep = validate(configs=[dict(dist="uniform", d=20, N=100, L=8, part="heldout")], progress=False)
         >>> rep.rows[0]["real"], round(rep.rows[0]["estimate"], 2), rep.rows[0]["in_band"]
@@ -609,6 +620,11 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         checked = protocol if restarts is None else replace(protocol, restarts=restarts)
         for _, message in _range_problems(1.0, None, (1.0,), checked):
             warnings.warn(message, ExtrapolationWarning, stacklevel=2)
+    # every configuration checked (its fields, and its training against max_bytes and max_work) before the first
+    # trains: an audit's --steps 16e6 trained 14 configurations of the small grid, hours, before the 15th was refused
+    for c in todo:
+        d, N, ws, _, proto, count = _checked_config(c, datasets, restarts)
+        _core.protocol_check(d, N, ws, count, proto)
     # the grid and the protocol override are bound into the job too: a store of one grid's sweep is not continued
     # with another's (an audit: the store held 48 rows of two experiments after --grid protocols, then --grid small)
     job = _Job(datasets, restarts, seed, grid=None if configs is not None else grid,

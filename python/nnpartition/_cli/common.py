@@ -191,8 +191,9 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-#: A Python argument's name opening an error message ("every must be >= 1, got 0").
-_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?= (?:must|is|has|cannot) )")
+#: A Python argument's name opening an error message ("every must be >= 1, got 0"), with the index of one of its
+#: values ("widths[1] must be >= 1, got 0").
+_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|is|has|cannot) )")
 
 
 def option_names(message: str, parser: Optional[argparse.ArgumentParser],
@@ -209,6 +210,9 @@ def option_names(message: str, parser: Optional[argparse.ArgumentParser],
         ('--every must be >= 1, got 0', '-L must be >= 1')
         >>> option_names("path must name a .gif file", p, {"path": "out"}), option_names("N must be >= 1", p)
         ('--out must name a .gif file', 'N must be >= 1')
+        >>> _ = p.add_argument("--widths", type=int, nargs="+")
+        >>> option_names("widths[1] must be >= 1, got 0", p)   # one of its values: the index kept
+        '--widths[1] must be >= 1, got 0'
     """
     m = _OPENING_NAME.match(message)
     if parser is None or m is None:

@@ -11,6 +11,7 @@ import time
 import warnings
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
@@ -23,6 +24,9 @@ DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=20, N=1000, L=4, part="heldout"),
     dict(dist="uniform", d=50, N=3000, L=4, part="heldout"),
 ]
+
+#: Datasets the demo trains on for each configuration.
+DEMO_DATASETS = 3
 
 
 def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, title: str = "") -> None:
@@ -287,9 +291,12 @@ def _demo(args: argparse.Namespace) -> int:
     from ..validation import ValidationReport
 
     proto = protocol_from_args(args)
+    for c in DEMO_CONFIGS:   # every configuration's training against the limits before the first trains (an
+        # audit's --steps 6e6 trained five of them, hours, before the sixth was refused past max_work)
+        _core.protocol_check(c["d"], c["N"], [c["L"]], DEMO_DATASETS, proto)
     out = sys.stderr if args.json else sys.stdout
     print("nnpartition demo: training accuracy on random labels, estimated in microseconds and then", file=out)
-    print(f"measured by real training ({proto.describe()}, 3 datasets)\n", file=out)
+    print(f"measured by real training ({proto.describe()}, {DEMO_DATASETS} datasets)\n", file=out)
     print(f"{'dist':8s} {'d':>3s} {'N':>5s} {'L':>4s} | {'estimate':>8s} {'90% band':>15s} {'ceiling':>7s} | "
           f"{'real':>6s} {'+-std':>6s} {'error':>7s} | {'est. time':>9s} {'train time':>10s}", file=out)
     rows: List[Dict[str, Any]] = []
@@ -307,7 +314,8 @@ def _demo(args: argparse.Namespace) -> int:
                     times.append(time.perf_counter() - t0)
             t_est = sorted(times)[10]  # the ceiling is cached after the first call
             t0 = time.perf_counter()
-            m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto, seed=args.seed)
+            m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto, seed=args.seed,
+                              datasets=DEMO_DATASETS)
             t_train = time.perf_counter() - t0
             band = f"[{e.low:.3f},{e.high:.3f}]"
             print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} "
