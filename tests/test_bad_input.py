@@ -355,3 +355,21 @@ def test_an_input_whose_float_copy_would_pass_max_bytes_is_refused_before_numpy_
     # pass; now the refusal names the argument and the limit. The arrays here hold a few bytes (broadcast views).
     with pytest.raises(ValueError, match=r"X \(shape .*\) needs about .* GiB.*max_bytes"):
         call(make())
+
+
+def test_zero_d_arrays_are_the_scalars_they_hold_for_sizes_and_reals():
+    # An audit: estimate_accuracy took np.array(3) for d, but real_accuracy, required_width's target and Protocol's
+    # fields refused a 0-d array as "must be an integer/real number, got ndarray". Each 0-d call gives the scalar
+    # call's answer; a 0-d bool is still refused as a bool.
+    import nnpartition as npn
+
+    p = npn.Protocol(steps=np.array(100), lr=np.array(0.01), restarts=np.array(1))
+    assert p == npn.Protocol(steps=100, lr=0.01, restarts=1)
+    a = npn.real_accuracy(np.array(3), np.array(20), np.array(4), protocol=p, datasets=2, seed=1)
+    b = npn.real_accuracy(3, 20, 4, protocol=p, datasets=2, seed=1)
+    assert a.per_dataset.tolist() == b.per_dataset.tolist()
+    assert npn.required_width(10, 1000, np.array(0.9)) == npn.required_width(10, 1000, 0.9)
+    with pytest.raises(TypeError, match="^d must be an integer"):
+        npn.real_accuracy(np.array(True), 20, 4)
+    with pytest.raises(TypeError, match="^lr must be a real number"):
+        npn.Protocol(lr=np.array(False))

@@ -58,6 +58,13 @@ def flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def _unwrap_0d(value: Any) -> Any:
+    """A 0-d numpy array's scalar (``np.array(3)`` -> ``np.int64(3)``, a bool one a ``np.bool_``), anything else as it
+    is: sizes and real numbers take 0-d arrays as ``estimate_accuracy`` does (an audit: ``real_accuracy(np.array(3),
+    ...)`` and ``Protocol(steps=np.array(100))`` were refused as "must be an integer, got ndarray")."""
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
 def count(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
     """Return ``value`` as an ``int`` in ``[minimum, maximum]`` or raise (bools and ``np.timedelta64`` are not
     integers here: :func:`is_integer`)."""
@@ -78,9 +85,10 @@ def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -
     ints only.
 
     Example:
-        >>> size("N", 1e4), size("L", 8)
-        (10000, 8)
+        >>> size("N", 1e4), size("L", 8), size("d", np.array(3))
+        (10000, 8, 3)
     """
+    value = _unwrap_0d(value)
     if isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
             raise ValueError(f"{name} must be finite, got {value!r}")
@@ -142,7 +150,14 @@ def widths(value: Any, *, maximum: int, name: str = "widths") -> Tuple[int, ...]
 
 def real(name: str, value: Any, *, minimum: Optional[float] = None, maximum: Optional[float] = None,
          open_min: bool = False) -> float:
-    """Return ``value`` as a finite ``float`` in range or raise."""
+    """Return ``value`` as a finite ``float`` in range or raise. A 0-d array counts as its scalar (as
+    ``estimate_accuracy`` reads one; a 0-d bool array is still a bool).
+
+    Example:
+        >>> real("lr", np.array(0.5)), real("lr", 2)
+        (0.5, 2.0)
+    """
+    value = _unwrap_0d(value)
     if isinstance(value, (bool, np.bool_, np.timedelta64)) \
             or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
