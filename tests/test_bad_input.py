@@ -373,3 +373,14 @@ def test_zero_d_arrays_are_the_scalars_they_hold_for_sizes_and_reals():
         npn.real_accuracy(np.array(True), 20, 4)
     with pytest.raises(TypeError, match="^lr must be a real number"):
         npn.Protocol(lr=np.array(False))
+
+
+@pytest.mark.parametrize("kwargs,why", [(dict(d=[5, 6], N=100, widths=[8]), "with widths="),
+                                        (dict(d=5, N=np.arange(50, 53), widths=[8, 4]), "with widths="),
+                                        (dict(d=[5, 6], N=100, L=8, method="monte_carlo"), "with method='monte_carlo'")])
+def test_estimate_says_why_a_size_list_is_refused_with_widths_or_monte_carlo(kwargs, why):
+    # An audit: estimate_accuracy([5, 6], 100, widths=[8]) said only "d must be an integer, got list", though lists
+    # are what the array path takes; the message now says which argument needs one number, and why.
+    name = "d" if isinstance(kwargs["d"], list) else "N"
+    with pytest.raises(TypeError, match=f"^{name} must be one number {why}"):
+        npn.estimate_accuracy(**kwargs)

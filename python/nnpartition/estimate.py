@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import reprlib
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Generic, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union, overload
@@ -476,10 +477,12 @@ def _whole_widths(widths: Any) -> Optional[Tuple[int, ...]]:
     return tuple(out)
 
 
-def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE) -> int:
-    """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element."""
-    if isinstance(x, np.ndarray) and x.ndim == 0:
-        x = x[()]
+def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "") -> int:
+    """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element; a list or array is
+    refused saying ``why`` one number is needed (an audit: ``estimate_accuracy([5, 6], 100, widths=[8])`` said only
+    "d must be an integer, got list")."""
+    if why and not _is_scalar(x):
+        raise TypeError(f"{name} must be one number {why}, got {type(x).__name__} {reprlib.repr(x)}")
     return v.size(name, x, minimum=1, maximum=maximum)
 
 
@@ -595,12 +598,15 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
         if method != "analytic":
             raise ValueError("method='monte_carlo' supports one hidden layer (L); use method='analytic' for widths")
-        return _estimate_scalar(_scalar_size("d", d), _scalar_size("N", N), _widths(None, widths), dist, proto,
-                                ceiling)
+        why = "with widths= (a deep network is estimated one configuration at a time)"
+        return _estimate_scalar(_scalar_size("d", d, why=why), _scalar_size("N", N, why=why), _widths(None, widths),
+                                dist, proto, ceiling)
     if L is None:
         raise ValueError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
     if method == "monte_carlo":
-        return _estimate_mc(_scalar_size("d", d, 10**6), _scalar_size("N", N, 10**8), _scalar_size("L", L, 10**6),
+        why = "with method='monte_carlo' (it draws one configuration at a time)"
+        return _estimate_mc(_scalar_size("d", d, 10**6, why), _scalar_size("N", N, 10**8, why),
+                            _scalar_size("L", L, 10**6, why),
                             dist, proto, ceiling, v.size("trials", trials, minimum=1, maximum=10**8), seed, progress)
     if _is_scalar(d) and _is_scalar(N) and _is_scalar(L):
         return _estimate_scalar(_scalar_size("d", d), _scalar_size("N", N), (_scalar_size("L", L),), dist, proto,
