@@ -384,3 +384,14 @@ def test_estimate_says_why_a_size_list_is_refused_with_widths_or_monte_carlo(kwa
     name = "d" if isinstance(kwargs["d"], list) else "N"
     with pytest.raises(TypeError, match=f"^{name} must be one number {why}"):
         npn.estimate_accuracy(**kwargs)
+
+
+def test_train_caps_lr_as_protocol_does():
+    # An audit: train(lr=1e300) was accepted; float32 made it inf, the run diverged at step 1 with numpy's
+    # RuntimeWarning. It is refused as Protocol(lr=1e300) is, naming lr and the cap; the cap itself still trains.
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    with pytest.raises(ValueError, match=r"^lr must be <= 1000000.0, got 1e\+300$"):
+        npn.train(X, y, 4, steps=10, lr=1e300)
+    with pytest.raises(ValueError, match=r"^lr must be <= 1000000.0, got 1e\+300$"):
+        npn.Protocol(lr=1e300)
+    assert 0.0 <= npn.train(X, y, 4, steps=10, lr=1e6, optimizer="adam").best_accuracy <= 1.0

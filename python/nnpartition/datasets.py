@@ -98,7 +98,7 @@ def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
             uniform in ``[-0.1, 0.1]``); ``"teacher"``: uniform in ``[-1, 1]^d``,
             labelled by a random ``d -> 4 ReLU -> 1`` teacher network (drawn from
             the same seed) with balanced classes.
-        N: number of points (>= 2 for spirals).
+        N: number of points (spirals alternate the two classes, so both appear from N = 2 on).
         d: input dimension (>= 2 for xor and spirals).
         seed: as for :func:`random_dataset`.
         noise: flip each label with this probability (``[0, 0.5]``).

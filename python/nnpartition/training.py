@@ -63,7 +63,7 @@ class Protocol:
 
     Attributes:
         optimizer: ``"adam"`` (PyTorch defaults) or ``"sgd"`` (momentum 0.9, PyTorch semantics).
-        lr: starting learning rate, > 0.
+        lr: starting learning rate, > 0 and <= 1e6.
         steps: optimiser steps, >= 1.
         batch_size: ``None`` for full batch; otherwise minibatches of this size
             from a fresh permutation every epoch, the incomplete last batch dropped
@@ -342,7 +342,8 @@ def train(
         activation: ``relu``, ``leaky_relu`` (negative slope ``slope``), ``sigmoid`` or ``tanh``.
         loss: ``bce`` (mean binary cross-entropy on the logit) or ``hinge`` (mean ``max(0, 1 - s z)``).
         optimizer: ``adam`` (``betas``, ``eps``; PyTorch semantics) or ``sgd`` (``momentum``).
-        lr: learning rate, > 0. lr_min: the floor of the cosine schedule (default ``lr / 100``).
+        lr: learning rate, > 0 and <= 1e6 (as :class:`Protocol`'s). lr_min: the floor of the cosine schedule
+            (default ``lr / 100``).
         steps: optimiser steps. schedule: ``cosine`` (annealed from ``lr`` to ``lr_min``) or ``constant``.
         batch_size: minibatch size (reshuffled every epoch); ``None`` for full batch.
             With minibatches the recorded accuracy and loss are over all ``N`` points.
@@ -400,7 +401,8 @@ def train(
     slope = v.real("slope", slope, minimum=0.0, maximum=_F32_MAX)
     loss = v.choice("loss", loss, _LOSSES)
     optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
-    lr = v.real("lr", lr, minimum=0.0, open_min=True)
+    # as Protocol's: 1e300 became inf in the float32 trainer, a divergence at step 1 and numpy's RuntimeWarning
+    lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
     # a set has no order (and {0.9, 0.999} no [0]: Python's "'set' object is not subscriptable"), a mapping's
