@@ -395,3 +395,14 @@ def test_train_caps_lr_as_protocol_does():
     with pytest.raises(ValueError, match=r"^lr must be <= 1000000.0, got 1e\+300$"):
         npn.Protocol(lr=1e300)
     assert 0.0 <= npn.train(X, y, 4, steps=10, lr=1e6, optimizer="adam").best_accuracy <= 1.0
+
+
+def test_hidden_activations_that_overflow_are_refused_as_logits_are():
+    # An audit: TwoLayerNet.hidden gave numpy's "overflow encountered in matmul" RuntimeWarning and inf, where
+    # decision_function refuses the same input with a clear message
+    net = npn.TwoLayerNet(np.eye(2) * 1e300, np.zeros(2), np.ones(2), 0.0)
+    with pytest.raises(ValueError, match="logits overflow"):
+        net.decision_function([[1e10, 1.0]])
+    with pytest.raises(ValueError, match=r"pre-activations overflow float64 \(the first at row 1 of X, unit 0"):
+        net.hidden([[1.0, 1.0], [1e10, 1.0]])
+    np.testing.assert_array_equal(net.hidden([[1.0, -1.0]]), [[1e300, 0.0]])

@@ -186,9 +186,18 @@ class TwoLayerNet(_Logit):
         return self.layers, self.w2, self.b2, self.activation, self.slope
 
     def hidden(self, X: ArrayLike) -> F64:
-        """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``."""
+        """Hidden activations ``act(X @ W1 + b1)``, shape ``(n, L)``; a ``ValueError`` when a pre-activation
+        overflows float64, as :meth:`decision_function` raises for a logit (an audit: numpy's overflow warning and
+        ``inf``)."""
         Xc, _ = _check_xy(self.d, X)
-        return _act(self.activation, Xc @ self.W1 + self.b1, self.slope)
+        with np.errstate(over="ignore", invalid="ignore"):
+            pre = Xc @ self.W1 + self.b1
+        if not np.isfinite(pre).all():
+            row, unit = (int(i[0]) for i in np.nonzero(~np.isfinite(pre)))
+            raise ValueError(f"the network's pre-activations overflow float64 (the first at row {row} of X, unit "
+                             f"{unit}: finite inputs and weights whose sums pass about 1.8e308); rescale the weights "
+                             "or the inputs")
+        return _act(self.activation, pre, self.slope)
 
     def _forward(self, Xc: F64) -> F64:
         out: F64 = np.empty(Xc.shape[0])
