@@ -211,6 +211,35 @@ def test_validate_and_the_demo_check_every_configuration_before_the_first_trains
         assert "max_work" in capsys.readouterr().err
 
 
+def test_validate_and_the_demo_check_all_their_configurations_together_against_max_work(monkeypatch, capsys):
+    # each configuration was checked alone: under a limit that each passes, their sum did not count (an audit: at
+    # demo --steps 5e6 each passed, their sum was about twice max_work). train_work is what protocol_check enforces
+    # (the limit at which it flips), and the sum of the configurations' is refused before the first trains.
+    from nnpartition import _core, limits, training
+    from nnpartition._cli import estimate as est_cli
+
+    a = dict(dist="uniform", d=3, N=400, L=16, steps=250, restarts=1)
+    b = dict(a, N=600, L=12)
+    proto = npn.Protocol(steps=250, restarts=1)
+    wa, wb = (_core.train_work(c["d"], c["N"], [c["L"]], 1, proto) for c in (a, b))
+    with limits.override(max_work=int(wa)):
+        _core.protocol_check(3, 400, [16], 1, proto)
+    with limits.override(max_work=int(wa) - 1), pytest.raises(ValueError, match="max_work"):
+        _core.protocol_check(3, 400, [16], 1, proto)
+    assert _core.train_work(3, 400, [16], 3, npn.Protocol(steps=250, restarts=2)) == pytest.approx(6 * wa)
+    monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
+    with limits.override(max_work=int(max(wa, wb) * 1.2)):   # each alone passes, both together do not
+        with pytest.raises(ValueError, match=r"validating 2 configurations.*max_work"):
+            validate(configs=[a, b], datasets=1, progress=False)
+        ran = []   # with a runner (a sweep, which may resume a store half done), each configuration alone
+        validate(configs=[a, b], datasets=1, progress=False, runner=lambda todo, job: ran.extend(todo) or [])
+        assert len(ran) == 2
+        monkeypatch.setattr(est_cli, "DEMO_CONFIGS", [dict(a, part="heldout"), dict(b, part="heldout")])
+        monkeypatch.setattr(est_cli, "DEMO_DATASETS", 1)
+        assert main(["demo", "--steps", "250", "--restarts", "1"]) == 2
+        assert "the demo's 2 configurations" in capsys.readouterr().err
+
+
 def test_heldout_grid_checks_its_arguments():
     with pytest.raises((ValueError, TypeError), match="limit"):
         heldout_grid(limit=2.5)

@@ -58,6 +58,7 @@ __all__ = [
     "teacher_sgd",
     "train_bytes",
     "train_network",
+    "train_work",
     "window_network_region_counts",
     "window_region_counts",
     "window_work",
@@ -262,6 +263,7 @@ def protocol_accuracy(
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.uintp]]: ...
 def protocol_check(d: int, n: int, widths: List[int], count: int, protocol: _Protocol) -> None: ...
 def train_bytes(d: int, n: int, widths: List[int], protocol: _Protocol) -> float: ...
+def train_work(d: int, n: int, widths: List[int], count: int, protocol: _Protocol) -> float: ...
 def train_network(
     x: npt.NDArray[np.float32],
     y: npt.NDArray[np.uint8],

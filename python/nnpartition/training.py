@@ -239,6 +239,17 @@ def _check_default_runs(d: int, n: int, widths: List[int], count: int) -> None:
     _core.protocol_check(d, n, list(widths), count, Protocol(restarts=1))
 
 
+def _check_total_work(what: str, runs: Iterable[Tuple[int, int, List[int], int, Protocol]]) -> None:
+    """Refuse (``max_work``) several measurements together, each ``(d, n, widths, datasets, protocol)`` priced as
+    :func:`real_accuracy` prices itself (``_core.train_work``): a caller that trains several configurations in turn
+    (``validate``, the demo) checks their sum before the first, where each would check only itself."""
+    from .limits import _check_work
+
+    runs = list(runs)
+    total = sum(_core.train_work(d, n, list(ws), count, p) for d, n, ws, count, p in runs)
+    _check_work(what, total, "train fewer configurations, steps or datasets at once")
+
+
 #: What a :class:`Protocol` sets in :func:`train`: none of them may be given beside ``protocol=``.
 _PROTOCOL_SETS = ("optimizer", "lr", "lr_min", "momentum", "betas", "eps", "steps", "schedule", "batch_size",
                   "restarts", "activation", "loss", "fixed_output", "output_scale")

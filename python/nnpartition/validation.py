@@ -597,7 +597,8 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
             sweep on a process pool or a Dask cluster); default: in this process.
 
     Every configuration is checked (its fields, and its training against ``max_bytes`` and ``max_work``, each
-    configuration alone) before the first one trains.
+    configuration alone, and without a ``runner`` all of them together against ``max_work``) before the first one
+    trains.
 
     Example:
         >>> rep = validate(configs=[dict(dist="uniform", d=20, N=100, L=8, part="heldout")], progress=False)
@@ -622,9 +623,16 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
             warnings.warn(message, ExtrapolationWarning, stacklevel=2)
     # every configuration checked (its fields, and its training against max_bytes and max_work) before the first
     # trains: an audit's --steps 16e6 trained 14 configurations of the small grid, hours, before the 15th was refused
+    runs = []
     for c in todo:
         d, N, ws, _, proto, count = _checked_config(c, datasets, restarts)
         _core.protocol_check(d, N, ws, count, proto)
+        runs.append((d, N, ws, count, proto))
+    if runner is None:   # in this process, one after the other: all of them together too (a runner's sweep may
+        # resume a store half done, and checks each job alone)
+        from .training import _check_total_work
+
+        _check_total_work(f"validating {len(runs)} configurations", runs)
     # the grid and the protocol override are bound into the job too: a store of one grid's sweep is not continued
     # with another's (an audit: the store held 48 rows of two experiments after --grid protocols, then --grid small)
     job = _Job(datasets, restarts, seed, grid=None if configs is not None else grid,

@@ -1676,17 +1676,20 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
         &format!("{count} datasets of N={n} points in d={d}, drawn and trained on {workers} threads"),
         data + drawing.max(training),
     )?;
-    let params = cfg.params(d);
-    let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64
-            * restarts as f64
-            * cfg.steps as f64
-            * (3.0 * per_step.min(2.0 * n as f64) * params + STEP_OVERHEAD),
+        count as f64 * restarts as f64 * run_work(&cfg, n, d),
         None,
     )?;
     Ok(cfg)
+}
+
+/// The steps (`max_work`'s) of one training run of `cfg` on `n` points in `d` dimensions, as [`check_protocol`]
+/// counts them: per optimiser step three passes over a batch (and the accuracy reads, every `record_every` steps,
+/// over all `n` points), at most two over `n` points, times the parameters, plus a fixed overhead.
+pub fn run_work(cfg: &TrainConfig, n: usize, d: usize) -> f64 {
+    let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
+    cfg.steps as f64 * (3.0 * per_step.min(2.0 * n as f64) * cfg.params(d) + STEP_OVERHEAD)
 }
 
 /// Index of the restart with the highest best accuracy (the first on ties);

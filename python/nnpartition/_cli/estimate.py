@@ -287,13 +287,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from ..estimate import _outside_range, estimate_accuracy
-    from ..training import real_accuracy
+    from ..training import _check_total_work, real_accuracy
     from ..validation import ValidationReport
 
     proto = protocol_from_args(args)
     for c in DEMO_CONFIGS:   # every configuration's training against the limits before the first trains (an
         # audit's --steps 6e6 trained five of them, hours, before the sixth was refused past max_work)
         _core.protocol_check(c["d"], c["N"], [c["L"]], DEMO_DATASETS, proto)
+    # and all of them together (an audit: at --steps 5e6 each passed, their sum was about twice max_work)
+    _check_total_work(f"the demo's {len(DEMO_CONFIGS)} configurations",
+                      [(c["d"], c["N"], [c["L"]], DEMO_DATASETS, proto) for c in DEMO_CONFIGS])
     out = sys.stderr if args.json else sys.stdout
     print("nnpartition demo: training accuracy on random labels, estimated in microseconds and then", file=out)
     print(f"measured by real training ({proto.describe()}, {DEMO_DATASETS} datasets)\n", file=out)

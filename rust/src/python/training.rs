@@ -6,7 +6,7 @@ use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
     best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
+    reference_accuracy as core_reference_accuracy, restarts_bytes, run_work, train_restarts, train_restarts_observed,
     train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
 };
@@ -115,6 +115,16 @@ fn train_bytes(d: usize, n: usize, widths: Vec<usize>, protocol: ProtocolArg) ->
     let cfg = protocol.config(widths)?;
     cfg.validate(n, d)?;
     Ok(restarts_bytes(&cfg, n, d, protocol.restarts))
+}
+
+/// The steps `protocol_check` counts against `max_work` for `count` datasets under the protocol (all its restarts),
+/// so that a caller training several configurations can check their sum before the first; the parameters are
+/// checked as `protocol_check` checks them.
+#[pyfunction]
+fn train_work(d: usize, n: usize, widths: Vec<usize>, count: usize, protocol: ProtocolArg) -> PyResult<f64> {
+    let cfg = protocol.config(widths)?;
+    cfg.validate(n, d)?;
+    Ok(count as f64 * protocol.restarts as f64 * run_work(&cfg, n, d))
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
@@ -297,6 +307,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(protocol_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(protocol_check, m)?)?;
     m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(train_work, m)?)?;
     m.add_function(wrap_pyfunction!(train_network, m)?)?;
     Ok(())
 }
