@@ -375,9 +375,11 @@ def test_zero_d_arrays_are_the_scalars_they_hold_for_sizes_and_reals():
         npn.Protocol(lr=np.array(False))
 
 
-@pytest.mark.parametrize("kwargs,why", [(dict(d=[5, 6], N=100, widths=[8]), "with widths="),
-                                        (dict(d=5, N=np.arange(50, 53), widths=[8, 4]), "with widths="),
-                                        (dict(d=[5, 6], N=100, L=8, method="monte_carlo"), "with method='monte_carlo'")])
+@pytest.mark.parametrize("kwargs,why", [
+    (dict(d=[5, 6], N=100, widths=[8]), "with widths="),
+    (dict(d=5, N=np.arange(50, 53), widths=[8, 4]), "with widths="),
+    (dict(d=[5, 6], N=100, L=8, method="monte_carlo"), "with method='monte_carlo'"),
+])
 def test_estimate_says_why_a_size_list_is_refused_with_widths_or_monte_carlo(kwargs, why):
     # An audit: estimate_accuracy([5, 6], 100, widths=[8]) said only "d must be an integer, got list", though lists
     # are what the array path takes; the message now says which argument needs one number, and why.
@@ -406,3 +408,18 @@ def test_hidden_activations_that_overflow_are_refused_as_logits_are():
     with pytest.raises(ValueError, match=r"pre-activations overflow float64 \(the first at row 1 of X, unit 0"):
         net.hidden([[1.0, 1.0], [1e10, 1.0]])
     np.testing.assert_array_equal(net.hidden([[1.0, -1.0]]), [[1e300, 0.0]])
+
+
+def test_a_learning_rate_that_float32_holds_as_zero_is_refused():
+    # A review: Protocol(lr=1e-320) was accepted; the float32 trainer holds it as 0, so nothing trained. Rates below
+    # float32's smallest normal number are refused by Protocol and train alike; that number itself is accepted.
+    tiny = float(np.finfo(np.float32).tiny)
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    for lr in (1e-320, 1e-40, tiny / 2):
+        with pytest.raises(ValueError, match=r"^lr must be >= 1\.175e-38 \(float32's smallest normal"):
+            npn.Protocol(lr=lr)
+        with pytest.raises(ValueError, match=r"^lr must be >= 1\.175e-38"):
+            npn.train(X, y, 4, steps=10, lr=lr)
+    assert npn.Protocol(lr=tiny).lr == tiny
+    with pytest.raises(ValueError, match=r"^lr must be > 0"):
+        npn.Protocol(lr=0.0)
