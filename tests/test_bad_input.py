@@ -423,3 +423,11 @@ def test_a_learning_rate_that_float32_holds_as_zero_is_refused():
     assert npn.Protocol(lr=tiny).lr == tiny
     with pytest.raises(ValueError, match=r"^lr must be > 0"):
         npn.Protocol(lr=0.0)
+
+
+def test_estimate_refuses_a_masked_array_rather_than_ignore_its_mask():
+    # An audit: estimate_accuracy(np.ma.array([5, 6], mask=[0, 1]), 100, 8) estimated d = 6 too, its mask ignored
+    d = np.ma.array([5, 6], mask=[0, 1])
+    with pytest.raises(TypeError, match="^d must not be a masked array"):
+        npn.estimate_accuracy(d, 100, 8)
+    assert npn.estimate_accuracy(d.compressed(), 100, 8).accuracy.shape == (1,)

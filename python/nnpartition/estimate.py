@@ -391,6 +391,9 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
         ...
         ValueError: N must be finite, got nan
     """
+    if isinstance(x, np.ma.MaskedArray):   # numpy's asarray drops the mask: [5, 6] masked at 6 was estimated at 6
+        raise TypeError(f"{name} must not be a masked array (its mask would be ignored); pass the values to estimate, "
+                        "e.g. x.compressed()")
     if isinstance(x, (list, tuple)) and v.bools_inside(x):   # numpy reads [5, True] as [5, 1]; a scalar True is refused
         raise TypeError(f"{name} must be integers (or an integer array), got a list with a bool (True or False) in it")
     try:
