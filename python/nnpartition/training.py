@@ -48,9 +48,6 @@ MAX_ACTIVATIONS: int = _core.MAX_ACTIVATIONS
 _set = object.__setattr__
 #: Largest float32: the trainer's parameters (a leaky slope among them) are float32.
 _F32_MAX = float(np.finfo(np.float32).max)
-#: The smallest learning rate the float32 trainer holds as a normal number (a review: ``lr=1e-320`` was accepted and
-#: is 0 in float32, so nothing trained; below this float32 drops digits).
-_LR_MIN = float(np.finfo(np.float32).tiny)
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class Protocol:
 
     Attributes:
         optimizer: ``"adam"`` (PyTorch defaults) or ``"sgd"`` (momentum 0.9, PyTorch semantics).
-        lr: starting learning rate, from float32's smallest normal number (about 1.2e-38) to 1e6.
+        lr: starting learning rate, > 0 and <= 1e6.
         steps: optimiser steps, >= 1.
         batch_size: ``None`` for full batch; otherwise minibatches of this size
             from a fresh permutation every epoch, the incomplete last batch dropped
@@ -100,13 +97,13 @@ class Protocol:
         # Written out rather than generated (the dataclass keeps it; the same defaults as the fields, which a test
         # checks): one dict for the six fields instead of six frozen setattrs, so that a protocol built in each
         # estimate_accuracy call costs well under a microsecond when its values are already canonical.
-        if not (type(optimizer) is str and optimizer in _OPTIMIZERS and type(lr) is float and _LR_MIN <= lr <= 1e6
+        if not (type(optimizer) is str and optimizer in _OPTIMIZERS and type(lr) is float and 0.0 < lr <= 1e6
                 and type(steps) is int and 1 <= steps <= 10**9
                 and (batch_size is None or (type(batch_size) is int and 1 <= batch_size <= 2**32))
                 and type(schedule) is str and schedule in _SCHEDULES and type(restarts) is int
                 and 1 <= restarts <= 2**20):
             optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
-            lr = _lr(lr)
+            lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
             steps = v.size("steps", steps, minimum=1, maximum=10**9)
             if batch_size is not None:
                 batch_size = v.size("batch_size", batch_size, minimum=1, maximum=2**32)
@@ -235,20 +232,6 @@ def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
 
 
-def _lr(lr: Any) -> float:
-    """A learning rate: a real number in ``[_LR_MIN, 1e6]`` (0 is refused as "must be > 0", as it always was).
-
-    Example:
-        >>> _lr(0.02)
-        0.02
-    """
-    rate = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
-    if rate < _LR_MIN:
-        raise ValueError(f"lr must be >= {_LR_MIN:.4g} (float32's smallest normal number: the trainer computes in "
-                         f"float32, where a smaller rate loses its digits or is 0), got {rate:g}")
-    return rate
-
-
 def _check_default_runs(d: int, n: int, widths: List[int], count: int) -> None:
     """Refuse, with the trainer's own check (memory and ``max_work``), ``count`` :func:`train` calls with its
     defaults (the reference protocol with one restart) on ``n`` points in ``d`` dimensions: a caller that trains
@@ -370,7 +353,8 @@ def train(
         activation: ``relu``, ``leaky_relu`` (negative slope ``slope``), ``sigmoid`` or ``tanh``.
         loss: ``bce`` (mean binary cross-entropy on the logit) or ``hinge`` (mean ``max(0, 1 - s z)``).
         optimizer: ``adam`` (``betas``, ``eps``; PyTorch semantics) or ``sgd`` (``momentum``).
-        lr: learning rate, about 1.2e-38 to 1e6 (as :class:`Protocol`'s). lr_min: the floor of the cosine schedule
+        lr: learning rate, > 0 and <= 1e6 (as :class:`Protocol`'s; the trainer refuses one below 1.18e-38, float32's
+            smallest normal number). lr_min: the floor of the cosine schedule
             (default ``lr / 100``).
         steps: optimiser steps. schedule: ``cosine`` (annealed from ``lr`` to ``lr_min``) or ``constant``.
         batch_size: minibatch size (reshuffled every epoch); ``None`` for full batch.
@@ -430,7 +414,7 @@ def train(
     loss = v.choice("loss", loss, _LOSSES)
     optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
     # as Protocol's: 1e300 became inf in the float32 trainer, a divergence at step 1 and numpy's RuntimeWarning
-    lr = _lr(lr)
+    lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
     # a set has no order (and {0.9, 0.999} no [0]: Python's "'set' object is not subscriptable"), a mapping's

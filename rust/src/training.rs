@@ -339,6 +339,15 @@ impl TrainConfig {
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return invalid(format!("lr must be > 0 and finite, got {}", self.lr));
         }
+        // the steps are taken in f32: a rate below its smallest normal number loses its digits, and 1e-320 is 0 (a
+        // review: such a run was accepted and did not train)
+        if (self.lr as f32) < f32::MIN_POSITIVE {
+            return invalid(format!(
+                "lr must be >= {:e} (float32's smallest normal number: the trainer computes in float32), got {:e}",
+                f32::MIN_POSITIVE,
+                self.lr
+            ));
+        }
         if let Schedule::Cosine { lr_min } = self.schedule {
             if !(lr_min.is_finite() && lr_min >= 0.0 && lr_min <= self.lr) {
                 return invalid(format!("lr_min must be in [0, lr], got {lr_min}"));
