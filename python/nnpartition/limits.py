@@ -180,6 +180,11 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     return out["value"]  # type: ignore[no-any-return]
 
 
+def _svd_work(m: int, n: int) -> float:
+    """Steps :func:`_checked_svd` counts for one ``m x n`` SVD."""
+    return 4.0 * m * n * min(m, n)
+
+
 def _checked_svd(M: Any, what: str, fix: str, **kwargs: Any) -> Any:
     """``numpy.linalg.svd(M, **kwargs)`` (``M`` a matrix or a stack of them) as every long SVD of the package runs it:
     refused past ``max_work`` (about ``4 m n min(m, n)`` steps a matrix) before LAPACK starts, naming ``what`` and
@@ -191,7 +196,7 @@ def _checked_svd(M: Any, what: str, fix: str, **kwargs: Any) -> Any:
         [4.0, 3.0]
     """
     *batch, m, n = M.shape
-    work = 4.0 * m * n * min(m, n)
+    work = _svd_work(m, n)
     for b in batch:
         work *= b
     _check_work(what, work, fix)

@@ -245,7 +245,6 @@ def _check_total_work(what: str, runs: Iterable[Tuple[int, int, List[int], int, 
     (``validate``, the demo) checks their sum before the first, where each would check only itself."""
     from .limits import _check_work
 
-    runs = list(runs)
     total = sum(_core.train_work(d, n, list(ws), count, p) for d, n, ws, count, p in runs)
     _check_work(what, total, "train fewer configurations, steps or datasets at once")
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from .._repr import short_repr
-from ..limits import _check_bytes, _check_work, _checked_svd
+from ..limits import _check_bytes, _check_work, _checked_svd, _svd_work
 from .matrices import (_TRANSPOSED_WEIGHTS, Locality, _joint, _marginals, _svd, _entropy_terms, bayes_matrix,
                        local_family, locality, optimal_low_rank, softmax_log_loss)
 
@@ -45,6 +45,12 @@ class SoftmaxLayer:
     def logits(self) -> np.ndarray:
         """Logits, shape ``(|X|, |Y|)``."""
         return np.asarray(self.features @ self.weights + self.bias)
+
+
+def _softmax_layer_work(nx: int, ny: int, k: int, steps: int) -> float:
+    """Steps of :func:`train_softmax_layer`: per step the logits, their softmax and three gradient products, about
+    ``3 k + 12`` steps an entry of the joint."""
+    return float(steps) * nx * ny * (3 * k + 12)
 
 
 def train_softmax_layer(
@@ -86,9 +92,8 @@ def train_softmax_layer(
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     nx, ny = P.shape
-    # Each step: the logits, their softmax and three gradient products, about (3 k + 12) steps per entry.
     _check_work(f"training a softmax layer on a {nx} x {ny} joint with k = {k} for {steps} steps",
-                float(steps) * nx * ny * (3 * k + 12), "use fewer steps or a smaller joint")
+                _softmax_layer_work(nx, ny, k, steps), "use fewer steps or a smaller joint")
     # F and W, their two Adam moments, their gradients and the update's temporaries (8 copies of (nx + ny) k floats),
     # and the logits, their softmax, the loss's and the gradient's temporaries (6 of nx x ny); an upper bound of
     # tracemalloc's peak (tested). An audit: k = 2^16 on a 4000 x 2 joint took 4 GB before a MemoryError.
@@ -387,7 +392,7 @@ def locality_sweep(
     steps = chk.count("steps", steps, minimum=1, maximum=10**7)
     # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
     # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
-    per_rho = float(steps) * n_x * n_y * (3 * k + 12) + 4.0 * n_x * n_y * min(n_x, n_y) + 10.0 * n_x * n_y
+    per_rho = _softmax_layer_work(n_x, n_y, k, steps) + _svd_work(n_x, n_y) + 10.0 * n_x * n_y
     _check_work(f"a locality sweep over {len(r)} values of rho ({n_x} x {n_y} joints, k = {k}, {steps} steps each)",
                 len(r) * per_rho, "pass fewer rhos, fewer steps or a smaller joint")
     seed = resolve_seed(seed)
