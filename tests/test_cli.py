@@ -558,6 +558,23 @@ def test_estimate_prints_huge_and_tiny_numbers_in_scientific_notation(capsys):
     assert len(line) < 120 and "K = 0.0," not in line and "e+" in line and "e-" in line, line
 
 
+def test_estimate_says_how_far_held_out_questions_like_it_were_off(capsys):
+    """The analytic estimate prints the held-out errors of its region (nnpartition.heldout_errors) and puts them in
+    its JSON; the Monte Carlo method, which the regions were not measured for, does neither."""
+    assert main(["estimate", "-d", "2", "-N", "300", "--widths", "64", "8", "64", "--lr", "0.05"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    held = npn.heldout_errors(2, 300, widths=[64, 8, 64], protocol=npn.Protocol(lr=0.05))
+    assert line.startswith("held out like this: deep networks, large steps, narrow later layer: MAE "), line
+    assert f"on {held.rows} held-out configurations" in line and f"{held.share_off:.1%} off by > 0.06" in line
+    out = _json_of(capsys, ["estimate", "-d", "10", "-N", "1000", "-L", "32", "--optimizer", "sgd", "--lr", "0.2",
+                            "--json"])
+    assert out["heldout_errors"]["region"] == "other protocols, two layers, large steps, near capacity"
+    assert out["heldout_errors"]["rows"] > 100 and out["heldout_errors"]["inside_range"] is True
+    mc = _json_of(capsys, ["estimate", "-d", "2", "-N", "50", "-L", "4", "--method", "monte_carlo", "--trials",
+                           "10", "--json"])
+    assert "heldout_errors" not in mc
+
+
 def test_size_says_why_no_width_was_found_only_where_it_applies(capsys):
     # "(in d = 1-2 the training budget limits the accuracy)" was printed for any d
     assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99", "--lr", "1e-300"]) == 0

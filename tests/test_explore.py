@@ -333,6 +333,19 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
 
 
+def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_were_off(server):
+    """The run's estimate is estimate_accuracy's for its size and protocol (one restart), and its tooltip line
+    names the region of nnpartition.heldout_errors with that region's figures."""
+    body = dict(SMALL, widths=[16, 4], optimizer="adam", lr=0.05)
+    assert call(server, "/api/start", body)[0] == 200
+    e = server.session.run.summary()["estimate"]
+    protocol = npn.Protocol(optimizer="adam", lr=0.05, steps=SMALL["steps"], batch_size=None, restarts=1)
+    expected = npn.estimate_accuracy(2, SMALL["N"], widths=[16, 4], protocol=protocol)
+    assert e["accuracy"] == expected.accuracy
+    held = npn.heldout_errors(2, SMALL["N"], widths=[16, 4], protocol=protocol)
+    assert e["heldout"] == held.describe() and e["heldout"].startswith("deep networks, large steps, narrow later layer")
+
+
 @pytest.mark.parametrize("widths", [[8], [16, 16], [12, 6, 9]])
 def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decision(widths):
     rng = np.random.default_rng(len(widths))

@@ -94,7 +94,7 @@ def fmt(x: float, digits: int) -> str:
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    from ..estimate import MC_SEED, MC_TRIALS, estimate_accuracy
+    from ..estimate import MC_SEED, MC_TRIALS, estimate_accuracy, heldout_errors
 
     proto = protocol_from_args(args)
     for option, value in (("--trials", args.trials), ("--seed", args.seed)):
@@ -116,8 +116,15 @@ def _estimate(args: argparse.Namespace) -> int:
                                   trials=MC_TRIALS if args.trials is None else args.trials,
                                   seed=MC_SEED if args.seed is None else args.seed,
                                   progress=False if args.no_progress or args.json else None)
+    # how far the estimate was off on held-out measurements like this question (the analytic estimate's, which
+    # the regions were measured for; the Monte Carlo method has no such table)
+    held = (heldout_errors(args.d, args.N, args.L, widths=args.widths or None, protocol=proto)
+            if e.method == "analytic" else None)
     if args.json:
-        print(dumps(e.to_dict()))
+        out = e.to_dict()
+        if held is not None:
+            out["heldout_errors"] = held.to_dict()
+        print(dumps(out))
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
     print(f"d={args.d} N={args.N} {size} dist={e.details.dist} method={e.method}")
@@ -138,6 +145,8 @@ def _estimate(args: argparse.Namespace) -> int:
     if "correction" in e.details and math.isfinite(e.details["correction"]):
         print(f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
               f"{e.details['correction']:+.4f} (docs/theory.md)")
+    if held is not None:
+        print(f"held out like this: {held.describe()}")
     return 0
 
 

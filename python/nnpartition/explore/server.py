@@ -42,7 +42,7 @@ from .. import _core
 from .. import _validate as v
 from ..counting import deep_region_bounds, regions
 from ..datasets import toy_dataset
-from ..estimate import estimate_accuracy
+from ..estimate import estimate_accuracy, heldout_errors
 from ..network import DeepNet, TwoLayerNet, save_network
 from ..teacher import linear_teacher_dataset
 from ..training import Protocol, _snapshot_every, train
@@ -534,11 +534,12 @@ def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
             protocol = Protocol(optimizer=s.optimizer, lr=s.lr, steps=s.steps, batch_size=s.batch_size,
                                 restarts=1)
             e = estimate_accuracy(2, N, widths=list(s.widths), dist=dist, protocol=protocol)
+            held = heldout_errors(2, N, widths=list(s.widths), protocol=protocol)
         except (ValueError, TypeError, MemoryError):
             return None
     return {"accuracy": float(e.accuracy), "low": float(e.low), "high": float(e.high), "ceiling": float(e.ceiling),
             "method": e.method, "random_labels": s.data in ("uniform", "gaussian"),
-            "note": "; ".join(str(w.message) for w in caught) or None}
+            "note": "; ".join(str(w.message) for w in caught) or None, "heldout": held.describe()}
 
 
 def _check_training(s: Settings, n: int) -> None:

@@ -251,7 +251,8 @@ function updateNumbers() {
   $("loss").textContent = f ? fmt(f.loss) : "–";
   const e = run && run.estimate;
   $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–";
-  $("estimate").title = e && e.note ? e.note : "";
+  // the tooltip: the estimator's range warning, then how far held-out questions like this one were off
+  $("estimate").title = e ? [e.note, e.heldout && `held out like this: ${e.heldout}`].filter(Boolean).join("\n") : "";
   $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
   $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
 }
