@@ -575,6 +575,20 @@ def test_estimate_says_how_far_held_out_questions_like_it_were_off(capsys):
     assert "heldout_errors" not in mc
 
 
+def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
+    """size gives the held-out errors of the region its answer lies in (the width or the number of points it found),
+    in text and JSON, and none when no width reaches the target."""
+    assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99"]) == 0
+    out = capsys.readouterr().out
+    L = npn.required_width(10, 5000, 0.99).L
+    assert f"held out like this (at L = {L}): {npn.heldout_errors(10, 5000, L).describe()}" in out
+    a = _json_of(capsys, ["size", "-d", "10", "--widths", "64", "8", "--target", "0.99", "--lr", "0.05", "--json"])
+    assert a["heldout_errors"] == npn.heldout_errors(10, a["N"], widths=[64, 8], protocol=npn.Protocol(lr=0.05)).to_dict()
+    assert a["heldout_errors"]["region"].startswith("deep networks, large steps, narrow later layer")
+    assert main(["size", "-d", "1", "-N", "5000", "--target", "0.999"]) == 0   # no width reaches it
+    assert "held out like this" not in capsys.readouterr().out
+
+
 def test_size_says_why_no_width_was_found_only_where_it_applies(capsys):
     # "(in d = 1-2 the training budget limits the accuracy)" was printed for any d
     assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99", "--lr", "1e-300"]) == 0

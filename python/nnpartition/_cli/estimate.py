@@ -155,7 +155,7 @@ MAX_N = 10**9
 
 
 def _size(args: argparse.Namespace) -> int:
-    from ..estimate import max_samples, required_width
+    from ..estimate import heldout_errors, max_samples, required_width
 
     if (args.N is None) == (args.L is None and not args.widths):
         raise ValueError("give -N (how wide must the network be?) or -L/--widths (how many points can it fit?)")
@@ -172,8 +172,18 @@ def _size(args: argparse.Namespace) -> int:
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
                             max_n=max_n)
+    # how far the estimate was off on held-out questions like the answer (none when nothing reaches the target)
+    if args.N is not None:
+        held = None if a.L is None else heldout_errors(args.d, args.N, a.L, protocol=proto)
+        where = f"at L = {a.L}"
+    else:
+        held = None if a.N <= 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)
+        where = f"at N = {a.N}"
     if args.json:
-        print(dumps(a.to_dict()))
+        out = a.to_dict()
+        if held is not None:
+            out["heldout_errors"] = held.to_dict()
+        print(dumps(out))
         return 0
     print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
     if args.N is not None:
@@ -207,6 +217,8 @@ def _size(args: argparse.Namespace) -> int:
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
         if a.N <= 1:
             print(f"  ({_dead_zone_floor(args, proto, list(a.widths))})")
+    if held is not None:
+        print(f"held out like this ({where}): {held.describe()}")
     return 0
 
 
