@@ -95,6 +95,13 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     (dict(SMALL, fps=False), ["fps", "bool"]),                 # False == 0 was read as "no pacing"
     (dict(SMALL, batch_size=False), ["batch_size", "bool"]),   # ... and as "full batch"
     (dict(SMALL, seed="9" * 5000), ["seed", "5000 digits"]),   # Python's own message named no field
+    # int() and float() read other scripts' digits: N "٣" and steps "３００" ran as 3 and 300; "²" was refused as
+    # "a number of 1 digits"
+    (dict(SMALL, N="\u0663\u0660"), ["N must be an integer", "'\u0663\u0660'"]),
+    (dict(SMALL, steps="\uff13\uff10\uff10"), ["steps must be an integer", "'\uff13\uff10\uff10'"]),
+    (dict(SMALL, widths="8 \u0668"), ["widths[1] must be an integer"]),
+    (dict(SMALL, seed="\u00b2"), ["seed must be an integer", "'\u00b2'"]),
+    (dict(SMALL, lr="\u0660.\u0665"), ["lr must be a number", "'\u0660.\u0665'"]),
     ({"data": "csv", "csv": "0,0,1\n1,1,0\n\ud800"}, ["CSV", "surrogate"]),   # a 500 (UnicodeEncodeError)
     # the trainer's limits, checked before the run starts (it was a 200, then the run failed in its thread)
     ({"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100}, ["max_work"]),

@@ -86,6 +86,23 @@ def test_non_finite_configuration_values_are_refused_before_any_job(config, wher
     assert not store.exists() or rows(store) == []   # refused before the first configuration ran
 
 
+@pytest.mark.parametrize("config, where, key", [
+    ({"x": {1: 2}}, "'x'", "1 (int)"),
+    ({"x": [0, {"a": {True: 2}}]}, "'x'[1]['a']", "True (bool)"),
+    ({"x": {1: 2, "1": 3}}, "'x'", "1 (int)"),   # json.dumps's sort: "'<' not supported between ... 'str' and 'int'"
+])
+def test_non_string_keys_of_nested_dicts_are_refused_naming_where(config, where, key, tmp_path):
+    # JSON writes every key as a string: {"x": {1: 2}} was stored as {"x":{"1":2}}, and a grid holding both it and
+    # {"x": {"1": 2}} was refused as "grid[1] repeats grid[0]", two dicts that differ in Python
+    message = f"configuration value {where} has the dict key {key}: configuration keys must be strings at every level"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        sweep.config_key(config)
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(TypeError, match=re.escape(f"grid[1]: {message}")):
+        sweep.run([{"x": {"1": 2}}, config], toy, store=store, workers=1)
+    assert not store.exists() or rows(store) == []   # refused before the first configuration ran
+
+
 @pytest.mark.parametrize("kwargs, exc, word", [
     (dict(grid={"a": 1}), TypeError, "grid"),
     (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\]"),

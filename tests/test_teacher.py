@@ -853,3 +853,29 @@ def test_teacher_cli_refuses_too_many_probes_naming_probes_and_the_most_that_fit
             main([*argv, "--probes", str(most)])
         assert main([*argv, "--probes", str(most + 1)]) == 2
         assert f"--probes must be <= {most} " in capsys.readouterr().err
+
+
+def test_teacher_cli_names_both_limits_when_both_bind_at_the_same_probe_count(no_drawing, capsys):
+    # the limit was read off the refusal's text, whose first check is max_work: the message said to raise
+    # NNPARTITION_MAX_WORK alone, which let not one probe more pass when max_bytes bound at the same count
+    import re
+
+    import nnpartition._cli.teacher as cli_teacher
+    from nnpartition.limits import get_limits, override
+
+    argv = ["teacher", "-d", "3", "-N", "60", "-L", "4", "--epochs", "5"]
+    with override(max_work=10**9):
+        assert main([*argv, "--probes", str(10**8)]) == 2
+    most = int(re.search(r"--probes must be <= (\d+) ", capsys.readouterr().err).group(1))
+    t = len(log_schedule(5 * 60, 200))   # the snapshots of 300 SGD steps
+    # max_bytes that lets exactly `most` probes pass: the recording plus 8 (3 d + 3 L) bytes a probe
+    max_bytes = int(cli_teacher.RECORD_COPIES * 8 * t * 4 * 3 + (most + 1) * 8 * (3 * 3 + 3 * 4)) - 1
+    with override(max_work=10**9, max_bytes=max_bytes) as limits:
+        assert main([*argv, "--probes", str(10**8)]) == 2
+        assert get_limits() == limits   # the checks with one limit lifted restored it
+        err = capsys.readouterr().err
+        assert f"--probes must be <= {most} " in err and "pass max_work and max_bytes; use fewer probes" in err, err
+        assert "environment variables NNPARTITION_MAX_WORK and NNPARTITION_MAX_BYTES" in err, err
+        with override(max_work=10**12):   # raising max_work alone lets no probe more pass: the message was right
+            assert main([*argv, "--probes", str(most + 1)]) == 2
+            assert "pass max_bytes;" in capsys.readouterr().err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from ..teacher.data import _check_data, _into_ball, _sample
 from ..teacher.training import _plan
 
 from .._progress import progress_bar
+from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
 from .common import LIMIT_VARIABLES, UsageError, dumps, integer
@@ -167,11 +168,29 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
             lo = mid
         except ValueError as e:
             hi, refusal = mid, e
-    limit = "max_bytes" if "(max_bytes)" in str(refusal) else "max_work"
+    # which limit binds at hi: plan(hi) again with the other one lifted (the probes add only work and bytes, and
+    # plan(0) passed every other check); both when lifting either one alone is not enough
+    binding = [name for name, other in (("max_work", "max_bytes"), ("max_bytes", "max_work"))
+               if not _passes(lambda: plan(hi), **{other: 2**64 - 1})]
+    if not binding:   # cannot happen: plan(hi) failed with both limits in force
+        raise refusal
     raise UsageError(f"--probes must be <= {lo} for this run, got {probes}: the linearity metrics on the probes "
                      f"({t} snapshots of {L} x {d} weights: about {2.0 * t * L * d:.3g} steps and "
-                     f"{8.0 * (3.0 * d + 3.0 * L):.3g} bytes a probe) with the training pass {limit}; use fewer "
-                     f"probes, or raise the limit with the environment variable {LIMIT_VARIABLES[limit]}")
+                     f"{8.0 * (3.0 * d + 3.0 * L):.3g} bytes a probe) with the training pass {' and '.join(binding)}; "
+                     f"use fewer probes, or raise the limit{'s' if len(binding) > 1 else ''} with the environment "
+                     f"variable{'s' if len(binding) > 1 else ''} "
+                     f"{' and '.join(LIMIT_VARIABLES[name] for name in binding)}")
+
+
+def _passes(check: Callable[[], object], **lifted: int) -> bool:
+    """Whether ``check()`` passes (raises no ``ValueError``) with the limits ``lifted`` (``nnpartition.limits``'
+    names) raised to the given values, restored after."""
+    with override(**lifted):
+        try:
+            check()
+        except ValueError:
+            return False
+    return True
 
 
 def _teacher(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ import io
 import ipaddress
 import json
 import math
+import re
 import socket
 import threading
 import warnings
@@ -98,7 +99,11 @@ class Settings:
 
 
 def _int(name: str, value: Any, lo: int, hi: int) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    """``value`` (a JSON number, or a string of ASCII digits with an optional minus sign) as an integer in
+    ``[lo, hi]``, or a ``ValueError`` naming the field ``name``. Other strings go to the check, which refuses
+    them as it refuses ``"abc"``: ``str.isdigit`` and ``int`` also take other scripts' digits (``"٣"``, ``"３"``,
+    read as 3) and superscripts (``"²"``, whose refusal spoke of "a number of 1 digits")."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
         try:
             value = int(value.strip())
         except ValueError:   # more digits than Python converts: its message named no field
@@ -108,8 +113,10 @@ def _int(name: str, value: Any, lo: int, hi: int) -> int:
 
 
 def _float(name: str, value: Any, lo: float, hi: float) -> float:
-    if isinstance(value, str):
+    if isinstance(value, str):   # ASCII only: float() also reads other scripts' digits ("٣" as 3.0)
         try:
+            if not value.isascii():
+                raise ValueError(value)
             value = float(value)
         except ValueError:
             raise BadRequest(f"{name} must be a number, got {value!r}") from None

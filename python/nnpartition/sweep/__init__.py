@@ -149,7 +149,8 @@ def config_key(config: Mapping[str, Any]) -> str:
     Keys are sorted and there are no spaces, so equal configurations get
     equal keys whatever their key order; numpy scalars count as the Python
     numbers they hold (``1`` and ``1.0`` are different configurations). A NaN or an infinity anywhere in it
-    is a ``ValueError`` naming the key (JSON has neither).
+    is a ``ValueError`` naming the key (JSON has neither); a dict key that is not a string, at any level, is a
+    ``TypeError`` naming where it is (JSON writes ``{"x": {1: 2}}`` as the key of ``{"x": {"1": 2}}``).
 
     Example:
         >>> config_key({"N": 100, "d": 2, "dist": "uniform"})
@@ -163,6 +164,12 @@ def config_key(config: Mapping[str, Any]) -> str:
         if not isinstance(k, str):
             raise TypeError(f"configuration keys must be strings, got {k!r} in {config!r}")
     for k, value in config.items():
+        nested = _non_string_key(value)
+        if nested is not None:   # JSON writes it as a string: {"x": {1: 2}} had the key of {"x": {"1": 2}}
+            where, key = nested
+            raise TypeError(f"configuration value {k!r}{where} has the dict key {key!r} ({type(key).__name__}): "
+                            f"configuration keys must be strings at every level, since the store's JSON writes "
+                            f"every key as a string ({{1: ...}} and {{'1': ...}} would be one configuration)")
         bad = _non_finite(value)
         if bad is not None:
             where, x = bad
@@ -174,6 +181,22 @@ def config_key(config: Mapping[str, Any]) -> str:
                           default=_json_default)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"configuration {config!r} is not JSON-serializable: {exc}") from None
+
+
+def _non_string_key(value: Any) -> Optional[Tuple[str, Any]]:
+    """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first dict with a key that is not a string is, and
+    that key; ``None`` when every dict in it (inside lists, tuples and dicts) has string keys."""
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                return "", key
+    items: Any = (value.items() if isinstance(value, Mapping)
+                  else enumerate(value) if isinstance(value, (list, tuple)) else ())
+    for key, item in items:
+        bad = _non_string_key(item)
+        if bad is not None:
+            return f"[{key!r}]{bad[0]}", bad[1]
+    return None
 
 
 def _non_finite(value: Any) -> Optional[Tuple[str, float]]:
