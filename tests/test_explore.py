@@ -145,6 +145,17 @@ def test_malformed_bodies_and_paths(server):
     assert r.status == 400 and "limit" in json.loads(r.read())["error"]
     conn.close()
     assert call(server, "/api/config")[0] == 200
+    # a Content-Length is ASCII digits: int() read "1_0" as 10 and "+2" as 2 (and then read that many bytes)
+    for length in ("1_0", "+2", "-1", "\u0661\u0660"):
+        conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+        conn.putrequest("POST", "/api/start")
+        conn.putheader("Content-Length", length.encode())
+        conn.endheaders()
+        conn.send(b"{}" + b" " * 8)
+        r = conn.getresponse()
+        assert r.status == 400 and "Content-Length" in json.loads(r.read())["error"], length
+        conn.close()
+    assert server.session.run is None
     # a chunked body is refused (its bytes were left on the connection and read as the next request), and a body
     # shorter than its Content-Length no longer holds its thread forever
     conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)

@@ -677,12 +677,10 @@ class _Handler(BaseHTTPRequestHandler):
         n = self.headers.get("Content-Length")
         if n is None:
             return {}
-        try:
-            length = int(n)
-        except ValueError:
-            raise BadRequest("bad Content-Length") from None
-        if length < 0:
-            raise BadRequest(f"bad Content-Length {length}")
+        # ASCII digits only (RFC 9110's 1*DIGIT): int() also took "1_0" as 10, " +5" and other scripts' digits
+        if not re.fullmatch(r"[0-9]+", n.strip()):
+            raise BadRequest(f"bad Content-Length {n!r}: a number of bytes, in ASCII digits")
+        length = int(n.strip())
         if length > LIMITS["body_bytes"]:
             raise BadRequest(f"the request body has {length} bytes, over the limit of {LIMITS['body_bytes']}")
         raw = self.rfile.read(length)
