@@ -45,7 +45,7 @@ import pytest
 from nnpartition.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), ROOT / "docs" / "data" / "README.md"])
 SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(?!-)(.*?)-->")
 SKIP_COMMAND = re.compile(r"<!--\s*docs-test:\s*skip-command\s+([\w-]+)(.*?)-->")
 FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)\s*$")
@@ -429,3 +429,14 @@ def test_outputs_quoted_in_prose_are_what_the_commands_print():
     status, _, err = _run_cli(["train", "-d", "50", "-N", "20000", "-L", "512"])
     assert status == 2
     assert quoted.group(1) in " ".join(err.split()), err
+
+
+def test_the_data_index_names_every_measurement_file_and_only_files_that_exist():
+    """docs/data/README.md says what each file of docs/data holds, its role (calibration, held out, decision,
+    fresh) and the command that measured it: a file added without a line there, or a line left for a file that was
+    removed or renamed, fails here."""
+    data = ROOT / "docs" / "data"
+    named = set(re.findall(r"`([\w.-]+\.(?:csv|sqlite|json))`", (data / "README.md").read_text(encoding="utf-8")))
+    files = {p.name for p in data.iterdir() if p.name != "README.md"}
+    assert not files - named, f"docs/data/README.md does not name {sorted(files - named)}"
+    assert not named - files, f"docs/data/README.md names files that are not in docs/data: {sorted(named - files)}"
