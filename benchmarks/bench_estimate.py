@@ -14,7 +14,7 @@ The issue's target: a scalar call costs <= 10 us. Then the sizing questions (`SI
 `max_samples` under the reference protocol and SGD, one and four hidden layers), median microseconds a call.
 
 ``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
-minibatches, ``required_width`` and the array call) as one line, ranges over the three configurations, then the
+minibatches, ``required_width``, the array call and ``heldout_errors``) as one line, ranges over the three configurations, then the
 scalar forms on a second line, in a few seconds and without training: run it under two builds in turn, several
 times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call", does).
 
@@ -32,7 +32,8 @@ import warnings
 
 import numpy as np
 
-from nnpartition import Protocol, accuracy_ceiling, estimate_accuracy, max_samples, real_accuracy, required_width
+from nnpartition import (Protocol, accuracy_ceiling, estimate_accuracy, heldout_errors, max_samples, real_accuracy,
+                         required_width)
 
 
 def median_time(fn, repeats):
@@ -117,19 +118,21 @@ def calls() -> None:
     """The ``--calls`` line."""
     import nnpartition
 
-    ref, sgd, size = [], [], []
+    ref, sgd, size, held = [], [], [], []
     for d, N, L in CONFIGS:
         estimate_accuracy(d, N, L)
         estimate_accuracy(d, N, L, protocol=SGD)
         ref.append(median_time(lambda: estimate_accuracy(d, N, L), 2001) * 1e6)
         sgd.append(median_time(lambda: estimate_accuracy(d, N, L, protocol=SGD), 2001) * 1e6)
         size.append(median_time(lambda: required_width(d, N, 0.95), 501) * 1e6)
+        held.append(median_time(lambda: heldout_errors(d, N, L, protocol=SGD), 2001) * 1e6)
 
     def span(xs: list) -> str:
         return f"{min(xs):.1f}-{max(xs):.1f}"
 
     print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
-          f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms", flush=True)
+          f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms, heldout_errors {span(held)} us",
+          flush=True)
     print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in call_times(FORMS, 2001).items()) + " us", flush=True)
 
 

@@ -20,7 +20,7 @@ from typing import Any, Dict, Generic, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _core
+from . import _core, _heldout_errors
 from . import _validate as v
 from ._json import json_ready
 from ._progress import _check as _check_progress
@@ -908,7 +908,8 @@ def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[
     later layer was. This puts the question in one of 14 regions, fixed before their errors were computed: its group
     (the issue's targets': the reference protocol, other protocols, deep networks) and whether it trains with large
     steps, has a narrow layer after the first and lies near capacity (:class:`HeldOutErrors`), and returns that
-    region's measured errors. A table lookup, microseconds; the input law does not enter. docs/theory.md, "How far
+    region's measured errors. A table lookup, about 5 µs (``python benchmarks/bench_estimate.py --calls``, its last
+    figure, on 2 shared cores); the input law does not enter. docs/theory.md, "How far
     to trust one estimate", has the table; ``nnpartition estimate`` prints the line of :meth:`HeldOutErrors.describe`.
 
     Example:
@@ -918,16 +919,17 @@ def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[
         >>> print(e.describe())   # doctest: +ELLIPSIS
         deep networks, large steps: MAE 0.0... on ... held-out configurations, ...% off by > 0.06 (largest ...
     """
-    from . import _heldout_errors
-
-    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
-    N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
-    ws = _widths(L, widths)
+    # plainly valid sizes take the scalar estimate's fast test; anything else the checks that name the argument
+    d = _whole(d) or v.size("d", d, minimum=1, maximum=MAX_SIZE)
+    N = _whole(N) or v.size("N", N, minimum=1, maximum=MAX_SIZE)
+    one = _whole(L) if L is not None and widths is None else None
+    fast = (one,) if one is not None else _whole_widths(widths) if L is None and widths is not None else None
+    ws = fast if fast is not None else _widths(L, widths)
     proto = _protocol(protocol)
     key = _heldout_region(d, N, ws, proto)
     rows, mae, largest, share, band, nt_rows, nt_mae = _heldout_errors.TABLE[key]
-    return HeldOutErrors(_region_name(key), *key, rows, mae, largest, share, band, nt_rows, nt_mae,
-                         not _range_problems(d, N, ws, proto))
+    inside = _in_range(d, N, ws, proto) or not _range_problems(d, N, ws, proto)   # the cheap test first
+    return HeldOutErrors(_region_name(key), *key, rows, mae, largest, share, band, nt_rows, nt_mae, inside)
 
 
 def _target(target: Any) -> float:
