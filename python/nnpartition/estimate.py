@@ -909,8 +909,8 @@ def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[
     (the issue's targets': the reference protocol, other protocols, deep networks) and whether it trains with large
     steps, has a narrow layer after the first and lies near capacity (:class:`HeldOutErrors`), and returns that
     region's measured errors. A table lookup, about 5 µs (``python benchmarks/bench_estimate.py --calls``, its last
-    figure, on 2 shared cores); the input law does not enter. docs/theory.md, "How far
-    to trust one estimate", has the table; ``nnpartition estimate`` prints the line of :meth:`HeldOutErrors.describe`.
+    figure, on 2 shared cores); the input law does not enter. docs/theory.md, "How far to trust one estimate", has
+    the table; ``nnpartition estimate`` and ``nnpartition size`` print the line of :meth:`HeldOutErrors.describe`.
 
     Example:
         >>> e = heldout_errors(20, 3000, widths=[64, 32], protocol=Protocol(optimizer="sgd", lr=0.2, batch_size=64))
