@@ -9,7 +9,7 @@ is counted as ``N L (d + 24)`` steps for the points through the neurons, 16 for 
 that a step is about the same time at any ``d``. This script times one-thread runs over ``d`` and sizes and prints,
 for each, the nanoseconds per counted step and per point and neuron: the model holds where the first column stays
 about the same across ``d``. It also prints how many steps a second one core does, which is what the docs' "1e13
-steps, about an hour of one core" reads.
+steps, 7-25 minutes of one core" reads (docs/simulation.md, docs/limits.md).
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ is not.
 --high-d: random layers W, b ~ N(0, 1) (the walkthrough's), box [-1, 1]^d, for
 d = 7..12 and the L whose worst-case work first reaches --target (default 1e10 here):
 the count and how long it took. (Before the exact decisions most of them were refused:
-a decision fell within the margin, 16 x the rounding bound of a d x d determinant.)
+a decision fell within the margin, 16 x the rounding bound of a d x d determinant.) Last, the
+walkthrough's layer in d = 10 (``rng = np.random.default_rng(0)``, ``W`` of shape (10, 18), then ``b``),
+which docs/window.md quotes, about 20 s more.
 
 --degenerate: the braid (x_i = x_j), Shi (x_i - x_j in {0, 1}, i < j), Catalan
 (x_i - x_j in {-1, 0, 1}) and semiorder (x_i - x_j = 1, i != j) arrangements of R^n,
@@ -126,6 +128,12 @@ def high_d(target: float, seeds: int) -> None:
             out = regions_in_box(W, b, -1.0, 1.0, max_work=10**15)
             dt = time.perf_counter() - t
             print(f"{d:>3} {L:>4} {_core.window_work(L, d):9.2e} {subsets:9.2e}  {s:>4}  {dt:6.1f}s  {out}", flush=True)
+    rng = np.random.default_rng(0)
+    W, b = rng.normal(size=(10, 18)), rng.normal(size=18)
+    t = time.perf_counter()
+    out = regions_in_box(W, b, -1.0, 1.0)   # under the default max_work
+    print(f"the walkthrough's layer (d = 10, L = 18, seed 0, W then b): {_core.window_work(18, 10):.2e} steps, "
+          f"{out} regions in {time.perf_counter() - t:.1f} s")
 
 
 def difference_layer(n: int, cs: tuple, ordered: bool) -> tuple:

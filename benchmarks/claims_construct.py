@@ -1,6 +1,6 @@
 """Seed 1 (1-D constructions): the measurements behind docs/construct.md, and its claims table.
 
-    nice python benchmarks/claims_construct.py          # about 30 s on 2 cores
+    nice python benchmarks/claims_construct.py          # a few seconds on 2 cores
 
 Trains 1-D ReLU networks (the Rust trainer, Adam, 3000 steps) on points of [-2, 2]
 labelled sin(3x) > 0 (and on random labels), reads them with explain_1d, and builds

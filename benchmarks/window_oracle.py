@@ -1,6 +1,6 @@
 """regions_in_box against exact rational oracles on random small integer hyperplanes.
 
-    python benchmarks/window_oracle.py [--cases 4000] [--seed 1]        # 3-D, about 15 s
+    python benchmarks/window_oracle.py [--cases 4000] [--seed 1]        # 3-D, about 50 s
     python benchmarks/window_oracle.py --high-d [--cases 600] [--seed 1]  # 4-D and 5-D, about a minute
 
 3-D (default): each case has 0-7 planes ``a . x = c`` with integer ``a`` in -2..2 and ``c`` in -3..3 (many through the

@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the [plot] extra installed):
 
-    python docs/make_pictures.py            # about 10 s on 2 cores
+    python docs/make_pictures.py            # 10-20 s on 2 shared cores
 
 Writes docs/img/partition.png (README), docs/img/partition_colors.png,
 docs/img/partition_slice.png, docs/img/train.gif and docs/img/train_frame.png
