@@ -183,39 +183,49 @@ def config_key(config: Mapping[str, Any]) -> str:
         raise TypeError(f"configuration {config!r} is not JSON-serializable: {exc}") from None
 
 
-def _non_string_key(value: Any) -> Optional[Tuple[str, Any]]:
-    """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first dict with a key that is not a string is, and
-    that key; ``None`` when every dict in it (inside lists, tuples and dicts) has string keys."""
+def _first(value: Any, found: Callable[[Any], Optional[Tuple[str, Any]]]) -> Optional[Tuple[str, Any]]:
+    """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first part that ``found`` reports is, with what it
+    reports: ``found`` is asked of ``value`` itself, then of what it holds (inside lists, tuples and dicts, depth
+    first, in order); ``None`` when it reports nothing."""
+    hit = found(value)
+    if hit is not None:
+        return hit
+    items: Any = (value.items() if isinstance(value, Mapping)
+                  else enumerate(value) if isinstance(value, (list, tuple)) else ())
+    for key, item in items:
+        bad = _first(item, found)
+        if bad is not None:
+            return f"[{key!r}]{bad[0]}", bad[1]
+    return None
+
+
+def _string_keys(value: Any) -> Optional[Tuple[str, Any]]:
     if isinstance(value, Mapping):
         for key in value:
             if not isinstance(key, str):
                 return "", key
-    items: Any = (value.items() if isinstance(value, Mapping)
-                  else enumerate(value) if isinstance(value, (list, tuple)) else ())
-    for key, item in items:
-        bad = _non_string_key(item)
-        if bad is not None:
-            return f"[{key!r}]{bad[0]}", bad[1]
     return None
+
+
+def _finite(value: Any) -> Optional[Tuple[str, float]]:
+    if isinstance(value, (float, np.floating)):
+        return None if math.isfinite(value) else ("", float(value))
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
+        return "".join(f"[{i}]" for i in index), value[index].item()
+    return None
+
+
+def _non_string_key(value: Any) -> Optional[Tuple[str, Any]]:
+    """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first dict with a key that is not a string is, and
+    that key; ``None`` when every dict in it (inside lists, tuples and dicts) has string keys."""
+    return _first(value, _string_keys)
 
 
 def _non_finite(value: Any) -> Optional[Tuple[str, float]]:
     """Where in ``value`` (``""``, ``"[1]"``, ``"['lr']"``) the first NaN or infinity is, and the value; ``None``
     when it holds none (floats, numpy floats and arrays, inside lists, tuples and dicts)."""
-    if isinstance(value, (float, np.floating)):
-        return None if math.isfinite(value) else ("", float(value))
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-            index = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
-            return "".join(f"[{i}]" for i in index), value[index].item()
-        return None
-    items: Any = (value.items() if isinstance(value, Mapping)
-                  else enumerate(value) if isinstance(value, (list, tuple)) else ())
-    for key, item in items:
-        bad = _non_finite(item)
-        if bad is not None:
-            return f"[{key!r}]{bad[0]}", bad[1]
-    return None
+    return _first(value, _finite)
 
 
 #: Bytes :func:`run` holds a configuration, about: its dict, its key, its record and its row read from the store.
