@@ -551,6 +551,13 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     X, y = np.array(exported["X"]), np.array(exported["y"])
     assert browser.find_element(By.ID, "step-shown").text == f"{last} / 3000"
     assert browser.find_element(By.ID, "accuracy").text == f"{net.accuracy(X, y):.4f}"
+    # and how far held-out questions like this run were off (nnpartition.heldout_errors of its size and protocol)
+    s = exported["settings"]
+    held = npn.heldout_errors(2, len(X), widths=s["widths"], protocol=npn.Protocol(
+        optimizer=s["optimizer"], lr=s["lr"], steps=s["steps"], batch_size=s["batch_size"], restarts=1))
+    shown_held = browser.find_element(By.ID, "estimate-heldout")
+    assert shown_held.text == f"MAE {held.mae:.4f}, {100 * held.share_off:.1f}% off by > 0.06"
+    assert shown_held.get_attribute("title") == held.region
 
     plot = browser.find_element(By.ID, "plot")
     png = plot.screenshot_as_png

@@ -546,7 +546,8 @@ def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
             return None
     return {"accuracy": float(e.accuracy), "low": float(e.low), "high": float(e.high), "ceiling": float(e.ceiling),
             "method": e.method, "random_labels": s.data in ("uniform", "gaussian"),
-            "note": "; ".join(str(w.message) for w in caught) or None, "heldout": held.describe()}
+            "note": "; ".join(str(w.message) for w in caught) or None, "heldout": held.describe(),
+            "heldout_errors": held.to_dict()}
 
 
 def _check_training(s: Settings, n: int) -> None:
