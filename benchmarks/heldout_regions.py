@@ -4,15 +4,15 @@ Usage:
     python benchmarks/heldout_regions.py            # print the table (about 3 s; nothing trained)
     python benchmarks/heldout_regions.py --write    # regenerate python/nnpartition/_heldout_errors.py from docs/data
     python benchmarks/heldout_regions.py --check    # exit 1 when the shipped table differs from docs/data
-    python benchmarks/heldout_regions.py --fresh    # and the same regions on fresh draws no fit read (about 10 s)
+    python benchmarks/heldout_regions.py --fresh    # and the same regions on fresh draws no fit read (about 3 s)
 
 Every held-out row of ``benchmarks/calibrate_protocols.py`` (6,528 configurations, each trained under its own
 protocol on 9 datasets; no constant or tree of the estimator was fitted on them) is put in one of 14 regions by
 ``nnpartition.estimate._heldout_region``: its group (the reference protocol on two layers, other protocols on two
 layers, deep networks), whether its learning rate is a large step (Adam ``lr >= 0.04``, SGD ``lr >= 0.15``), whether
-a hidden layer after the first has at most 9 units, and whether ``1 < N / P < 4`` (near capacity). The regions were
-fixed (forty-first pass on issue 11) before any of their errors was computed, from the mechanisms docs/theory.md
-names under "Where it fails, and why". Per region: the rows, the shipped estimate's mean absolute and largest error
+a hidden layer after the first has at most 9 units, and whether ``1 < N / P < 4`` (near capacity). The factors are the
+mechanisms docs/theory.md names under "Where it fails, and why", found by earlier breakdowns of these rows by each
+factor alone; the 14 cells were fixed (forty-first pass on issue 11) before this table was computed. Per region: the rows, the shipped estimate's mean absolute and largest error
 against the 9-dataset mean, the share of rows off by more than 0.06, the share inside the 90% band, and the rows and
 MAE of the non-trivial rows (real or estimate below 0.999). The figures are measurements of the shipped estimator:
 they must be regenerated (``--write``) whenever it changes, and ``tests/test_estimate.py`` fails until they are.

@@ -564,8 +564,10 @@ def test_estimate_says_how_far_held_out_questions_like_it_were_off(capsys):
     assert main(["estimate", "-d", "2", "-N", "300", "--widths", "64", "8", "64", "--lr", "0.05"]) == 0
     line = capsys.readouterr().out.splitlines()[-1]
     held = npn.heldout_errors(2, 300, widths=[64, 8, 64], protocol=npn.Protocol(lr=0.05))
-    assert line.startswith("held out like this: deep networks, large steps, narrow later layer: MAE "), line
-    assert f"on {held.rows} held-out configurations" in line and f"{held.share_off:.1%} off by > 0.06" in line
+    assert line == f"held-out questions like this one: {held.describe()}", line
+    assert line.startswith("held-out questions like this one: deep networks, large steps, narrow later layer: MAE ")
+    off = round(held.share_off * held.rows)   # the count, from the share of the table
+    assert f"on {held.rows} held-out configurations, {off} of them off by more than 0.06" in line and off > 0
     out = _json_of(capsys, ["estimate", "-d", "10", "-N", "1000", "-L", "32", "--optimizer", "sgd", "--lr", "0.2",
                             "--json"])
     assert out["heldout_errors"]["region"] == "other protocols, two layers, large steps, near capacity"
@@ -581,12 +583,17 @@ def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99"]) == 0
     out = capsys.readouterr().out
     L = npn.required_width(10, 5000, 0.99).L
-    assert f"held out like this (at L = {L}): {npn.heldout_errors(10, 5000, L).describe()}" in out
+    assert f"held-out questions like this one (at L = {L}): {npn.heldout_errors(10, 5000, L).describe()}" in out
     a = _json_of(capsys, ["size", "-d", "10", "--widths", "64", "8", "--target", "0.99", "--lr", "0.05", "--json"])
     assert a["heldout_errors"] == npn.heldout_errors(10, a["N"], widths=[64, 8], protocol=npn.Protocol(lr=0.05)).to_dict()
     assert a["heldout_errors"]["region"].startswith("deep networks, large steps, narrow later layer")
     assert main(["size", "-d", "1", "-N", "5000", "--target", "0.999"]) == 0   # no width reaches it
-    assert "held out like this" not in capsys.readouterr().out
+    assert "held-out questions" not in capsys.readouterr().out
+    # at N <= d + 1 points any labelling fits: the estimate is exact, and no held-out line is printed
+    assert main(["estimate", "-d", "10", "-N", "11", "-L", "4"]) == 0
+    assert "held-out questions" not in capsys.readouterr().out
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"]) == 0   # the search's limit
+    assert "held-out questions like this one (at N = 100, the search's limit): " in capsys.readouterr().out
 
 
 def test_size_says_why_no_width_was_found_only_where_it_applies(capsys):

@@ -1513,8 +1513,17 @@ def test_heldout_errors_puts_a_question_in_its_documented_region(d, N, kwargs, e
 def test_heldout_errors_checks_its_arguments_and_says_when_the_question_is_outside_the_range():
     with pytest.raises(ValueError, match="^d "):
         npn.heldout_errors(0, 100, 8)
-    with pytest.raises(ValueError, match="N"):
+    with pytest.raises(ValueError, match="^N "):
         npn.heldout_errors(10, -5, 8)
+    for args in (([5, 6], 100, 8), (5, np.array([100, 200]), 8), (5, 100, [8, 9])):   # one question, not arrays
+        with pytest.raises(TypeError, match="one number .heldout_errors answers one question"):
+            npn.heldout_errors(*args)
+    with pytest.raises(ValueError, match="^dist must be one of"):
+        npn.heldout_errors(10, 100, 8, dist="cauchy")
+    assert npn.heldout_errors(10, 100, 8, dist="gauss") == npn.heldout_errors(10, 100, 8)   # the law does not enter
+    # a batch of N points or more trains full batch (the estimate reads it so): the reference protocol's region
+    assert npn.heldout_errors(10, 1000, 8, protocol=npn.Protocol(batch_size=1000)).group == "reference"
+    assert npn.heldout_errors(10, 1000, 8, protocol=npn.Protocol(batch_size=999)).group == "protocols"
     with pytest.raises(ValueError, match="exactly one of L"):
         npn.heldout_errors(10, 100)
     with pytest.raises(TypeError, match="protocol must be an nnpartition.Protocol"):
@@ -1536,13 +1545,28 @@ def test_the_shipped_heldout_table_is_what_the_measurements_give():
     assert len(table) == 14   # every region of the 3 groups has held-out rows (2 + 4 + 8)
     assert table == _heldout_errors.TABLE
     assert sum(stats[0] for stats in table.values()) == 6528
+    # each figure reaches the field of its name: one question in each of four regions, read field by field against
+    # the recomputed table's columns (rows, MAE, largest, share off, in band, non-trivial rows, non-trivial MAE)
+    fields = ("rows", "mae", "largest", "share_off", "in_band", "nontrivial_rows", "nontrivial_mae")
+    for args, kwargs, key in [((10, 1000, 32), {}, ("reference", False, False, True)),
+                              ((10, 10**5, 32), dict(protocol=npn.Protocol(lr=0.05)), ("protocols", True, False, False)),
+                              ((2, 300), dict(widths=[64, 8, 64], protocol=npn.Protocol(lr=0.05)),
+                               ("deep", True, True, False)),
+                              ((2, 1000), dict(widths=[16, 16]), ("deep", False, False, True))]:
+        e = npn.heldout_errors(*args, **kwargs)
+        assert {f: getattr(e, f) for f in fields} == dict(zip(fields, table[key])), key
+    # and docs/theory.md shows the table the script prints ("How far to trust one estimate")
+    theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
+    assert script.markdown(table) in theory
 
 
 @_needs_checkout
 def test_the_regions_order_the_errors_of_configurations_no_fit_read():
-    """The regions carry: on the fresh draws 28, 31 and 32 (measured after the estimator shipped, never fitted on,
-    deciding nothing; 3-dataset truth), the regions rank by MAE and by the share off by more than 0.06 as on the
-    held-out rows (docs/theory.md, "How far to trust one estimate": 0.97 and 0.89)."""
+    """The regions carry: on the fresh draws 28, 31 and 32 (measured after the estimator shipped, never fitted on;
+    3-dataset truth), the regions rank by MAE and by the share off by more than 0.06 as on the held-out rows
+    (docs/theory.md, "How far to trust one estimate": 0.97 and 0.89). A check of stored data against the shipped
+    estimate and regions, deterministic: it fails when either changes so that the regions stop ordering the errors
+    of rows they were not tabled on (and the docs' figures with it)."""
     script = _heldout_script()
     held = script.region_table(script.heldout_rows())
     fresh = script.region_table(script.fresh_rows())

@@ -118,8 +118,9 @@ def _estimate(args: argparse.Namespace) -> int:
                                   progress=False if args.no_progress or args.json else None)
     # how far the estimate was off on held-out measurements like this question (the analytic estimate's, which
     # the regions were measured for; the Monte Carlo method has no such table)
+    # (none at N <= d + 1 points, where any labelling fits and the estimate is exact)
     held = (heldout_errors(args.d, args.N, args.L, widths=args.widths or None, protocol=proto)
-            if e.method == "analytic" else None)
+            if e.method == "analytic" and args.N > args.d + 1 else None)
     if args.json:
         out = e.to_dict()
         if held is not None:
@@ -146,7 +147,7 @@ def _estimate(args: argparse.Namespace) -> int:
         print(f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
               f"{e.details['correction']:+.4f} (docs/theory.md)")
     if held is not None:
-        print(f"held out like this: {held.describe()}")
+        print(f"held-out questions like this one: {held.describe()}")
     return 0
 
 
@@ -177,8 +178,8 @@ def _size(args: argparse.Namespace) -> int:
         held = None if a.L is None else heldout_errors(args.d, args.N, a.L, protocol=proto)
         where = f"at L = {a.L}"
     else:
-        held = None if a.N <= 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)
-        where = f"at N = {a.N}"
+        held = None if a.N <= args.d + 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)
+        where = f"at N = {a.N}" + (", the search's limit" if a.N >= max_n else "")
     if args.json:
         out = a.to_dict()
         if held is not None:
@@ -218,7 +219,7 @@ def _size(args: argparse.Namespace) -> int:
         if a.N <= 1:
             print(f"  ({_dead_zone_floor(args, proto, list(a.widths))})")
     if held is not None:
-        print(f"held out like this ({where}): {held.describe()}")
+        print(f"held-out questions like this one ({where}): {held.describe()}")
     return 0
 
 

@@ -252,11 +252,13 @@ function updateNumbers() {
   const e = run && run.estimate;
   $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–";
   // the tooltip: the estimator's range warning, then how far held-out questions like this one were off
-  $("estimate").title = e ? [e.note, e.heldout && `held out like this: ${e.heldout}`].filter(Boolean).join("\n") : "";
-  // and that in short beside it (nnpartition.heldout_errors: the region's MAE and share off by more than 0.06)
+  $("estimate").title = e ? [e.note, e.heldout && `held-out questions like this one: ${e.heldout}`].filter(Boolean).join("\n") : "";
+  // and that in short beside it (nnpartition.heldout_errors: the region's MAE and share off by more than 0.06),
+  // marked "(!)" where the run lies outside the validated range; for random labels, as the estimate is
   const h = e && e.heldout_errors;
-  $("estimate-heldout").textContent = h ? `MAE ${h.mae.toFixed(4)}, ${(100 * h.share_off).toFixed(1)}% off by > 0.06` : "–";
-  $("estimate-heldout").title = h ? h.region : "";
+  $("estimate-heldout").textContent = h ? `MAE ${h.mae.toFixed(4)}, ${(100 * h.share_off).toFixed(1)}% off by > 0.06${h.inside_range ? "" : " (!)"}` : "–";
+  $("estimate-heldout").title = h ? h.region + (h.inside_range ? "" : "; this run lies outside the validated range") : "";
+  $("heldout-label").textContent = e && !e.random_labels ? "its held-out errors (random labels)" : "its held-out errors";
   $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
   $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
 }
