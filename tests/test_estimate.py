@@ -1475,6 +1475,14 @@ def _heldout_script():
     return mod
 
 
+@functools.lru_cache(maxsize=None)
+def _region_tables(which):
+    """The script's region table of the held-out (``"held"``) or fresh (``"fresh"``) rows, computed once (each reads
+    docs/data and estimates every row)."""
+    script = _heldout_script()
+    return script.region_table(script.heldout_rows() if which == "held" else script.fresh_rows())
+
+
 @pytest.mark.parametrize("d, N, kwargs, expected", [
     # the group: two layers under the reference protocol (built afresh or with its own default lr), any other
     # protocol, or two or more hidden layers whatever the protocol
@@ -1541,7 +1549,7 @@ def test_the_shipped_heldout_table_is_what_the_measurements_give():
     from nnpartition import _heldout_errors
 
     script = _heldout_script()
-    table = script.region_table(script.heldout_rows())
+    table = _region_tables("held")
     assert len(table) == 14   # every region of the 3 groups has held-out rows (2 + 4 + 8)
     assert table == _heldout_errors.TABLE
     assert sum(stats[0] for stats in table.values()) == 6528
@@ -1567,9 +1575,7 @@ def test_the_regions_order_the_errors_of_configurations_no_fit_read():
     (docs/theory.md, "How far to trust one estimate": 0.97 and 0.89). A check of stored data against the shipped
     estimate and regions, deterministic: it fails when either changes so that the regions stop ordering the errors
     of rows they were not tabled on (and the docs' figures with it)."""
-    script = _heldout_script()
-    held = script.region_table(script.heldout_rows())
-    fresh = script.region_table(script.fresh_rows())
+    held, fresh = _region_tables("held"), _region_tables("fresh")
     common = [k for k in held if k in fresh]
     assert len(common) == 12   # the fresh draws have no rows under the reference protocol
 

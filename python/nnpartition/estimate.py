@@ -481,6 +481,29 @@ def _whole_widths(widths: Any) -> Optional[Tuple[int, ...]]:
     return tuple(out)
 
 
+def _plain_question(d: Any, N: Any, L: Any, widths: Any) -> Optional[Tuple[int, int, Tuple[int, ...]]]:
+    """``(d, N, widths)`` of one question whose sizes are plainly valid (:func:`_whole`, :func:`_whole_widths`;
+    exactly one of ``L`` and ``widths``), or ``None``: then the checked path accepts it or says why not.
+    :func:`heldout_errors`' fast test; :func:`estimate_accuracy` makes the same test inline (its hot path)."""
+    dd, nn = _whole(d), _whole(N)
+    if dd is None or nn is None:
+        return None
+    if widths is None:
+        ll = _whole(L)
+        return None if ll is None else (dd, nn, (ll,))
+    ws = None if L is not None else _whole_widths(widths)
+    return None if ws is None else (dd, nn, ws)
+
+
+def _hidden_params(d: int, widths: Sequence[int]) -> Tuple[int, int]:
+    """``(weights and biases of the hidden layers, width of the last one)`` of ``d -> widths -> 1``."""
+    params, fan = 0, d
+    for w in widths:
+        params += w * (fan + 1)
+        fan = w
+    return params, fan
+
+
 def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "") -> int:
     """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element; a list or array is
     refused saying ``why`` one number is needed (an audit: ``estimate_accuracy([5, 6], 100, widths=[8])`` said only
@@ -579,6 +602,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
             and progress is None:
         # A scalar call whose arguments are plainly valid (ints, whole floats, numpy scalars, 0-d arrays): past the
         # general checks below, to the same result.
+        # (the test of _plain_question, kept inline here: the call to it measured 0.3 µs of this 7.5 µs path)
         dd, nn = _whole(d), _whole(N)
         if dd is not None and nn is not None:
             ws: Optional[Tuple[int, ...]]
@@ -890,10 +914,7 @@ def _heldout_region(d: int, N: int, ws: Sequence[int], proto: Protocol) -> Tuple
     group = "deep" if deep else ("reference" if proto == _REFERENCE else "protocols")
     large = group != "reference" and proto.lr >= LARGE_STEP[proto.optimizer]
     narrow = deep and min(ws[1:]) <= NARROW_LATER
-    params, fan = 1, d
-    for w in ws:
-        params, fan = params + w * (fan + 1), w
-    near = NEAR_CAPACITY[0] < N / params < NEAR_CAPACITY[1]
+    near = NEAR_CAPACITY[0] < N / (1 + _hidden_params(d, ws)[0]) < NEAR_CAPACITY[1]
     return group, large, narrow, near
 
 
@@ -927,14 +948,13 @@ def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[
         deep networks, large steps: MAE 0.0... on ... held-out configurations, ... of them off by more than 0.06 ...
     """
     # plainly valid sizes take the scalar estimate's fast test; anything else the checks that name the argument
-    why = "(heldout_errors answers one question; call it for each)"
-    d = _whole(d) or _scalar_size("d", d, why=why)
-    N = _whole(N) or _scalar_size("N", N, why=why)
-    one = _whole(L) if L is not None and widths is None else None
-    fast = (one,) if one is not None else _whole_widths(widths) if L is None and widths is not None else None
-    if fast is None and L is not None:
-        _scalar_size("L", L, why=why)
-    ws = fast if fast is not None else _widths(L, widths)
+    plain = _plain_question(d, N, L, widths)
+    if plain is None:
+        why = "(heldout_errors answers one question; call it for each)"
+        d, N = _scalar_size("d", d, why=why), _scalar_size("N", N, why=why)
+        ws = (_scalar_size("L", L, why=why),) if L is not None and widths is None else _widths(L, widths)
+    else:
+        d, N, ws = plain
     if dist not in _DISTS:
         v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)

@@ -42,7 +42,7 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
-from .estimate import ExtrapolationWarning, _outside_range, _range_problems, estimate_accuracy
+from .estimate import ExtrapolationWarning, _hidden_params, _outside_range, _range_problems, estimate_accuracy
 from .training import Protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
@@ -117,15 +117,6 @@ def protocols() -> List[Dict[str, Any]]:
         out.append(dict(pid=i, optimizer=opt, lr=lr, steps=steps, batch_size=batch, schedule=schedule,
                         restarts=restarts, heldout=(i % 4 == 3)))
     return out
-
-
-def _hidden_params(d: int, widths: Sequence[int]) -> Tuple[int, int]:
-    """``(weights and biases of the hidden layers, width of the last one)`` of ``d -> widths -> 1``."""
-    params, fan = 0, d
-    for w in widths:
-        params += w * (fan + 1)
-        fan = w
-    return params, fan
 
 
 def protocol_cost(c: Dict[str, Any]) -> float:
