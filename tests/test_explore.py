@@ -26,7 +26,8 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import LIMITS, decode_b64, frame_of, network_from_dict, parse_csv, window_of
+from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, frame_of, network_from_dict, parse_csv,
+                                       window_of)
 
 pictures = pytest.importorskip("nnpartition.pictures")
 
@@ -205,6 +206,13 @@ def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
     np.testing.assert_array_equal(y, [1, 0, 1])
+
+
+@pytest.mark.parametrize("cell", ["٣", "３", "1_0", "0x1", "1e", "1.5.2"])
+def test_csv_numbers_are_ascii_decimals(cell):
+    # float() reads other scripts' digits ("٣" as 3.0) and underscores ("1_0" as 10.0): such rows were points
+    with pytest.raises(BadRequest, match="CSV row 2: x and y must be numbers"):
+        parse_csv(f"x,y,label\n{cell},0,1\n0,0,0\n")
 
 
 # ---------------------------------------------------------------------------- one training per session

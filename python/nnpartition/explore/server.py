@@ -188,6 +188,18 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+#: A number as a CSV cell writes it: ASCII digits, an optional sign, point and exponent (``float`` alone also reads
+#: other scripts' digits, "٣" as 3.0, and underscores, "1_0" as 10.0). ``inf`` and ``nan`` pass here and are refused
+#: as not finite.
+_CSV_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)", re.IGNORECASE)
+
+
+def _csv_number(cell: str) -> float:
+    if not _CSV_NUMBER.fullmatch(cell):
+        raise ValueError(cell)
+    return float(cell)
+
+
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
     """Points and labels from CSV text: rows ``x,y,label`` with label 0 or 1; one header row is allowed.
 
@@ -205,7 +217,7 @@ def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
         if len(cells) != 3:
             raise BadRequest(f"CSV row {i}: expected 3 columns x,y,label, got {len(cells)}")
         try:
-            x0, x1 = float(cells[0]), float(cells[1])
+            x0, x1 = _csv_number(cells[0]), _csv_number(cells[1])
         except ValueError:
             if i == 1 and not rows:
                 continue  # a header row
