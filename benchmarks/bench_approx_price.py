@@ -18,27 +18,21 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Tuple
 
 import numpy as np
 
 from nnpartition.construct import approximate_1d
 
+from _shapes import shape_parser  # the AxB argument, shared with the other price benchmark
+
 #: (n_units, points_per_unit): 5e7 to 5e9 steps of price each, from 100 units on 10^5 grid points to 10^4 units on 10^5.
 SHAPES = [(100, 1000), (1000, 100), (300, 3000), (3000, 100), (10_000, 10), (1000, 1000)]
 
 
-def shape(text: str) -> Tuple[int, int]:
-    n, _, p = text.lower().partition("x")
-    try:
-        return int(n), int(p)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a shape is units x points_per_unit, as 1000x100; got {text!r}") from None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shapes", type=shape, nargs="+", default=SHAPES, metavar="UNITSxPOINTS",
+    ap.add_argument("--shapes", type=shape_parser("units x points_per_unit", "1000x100"), nargs="+",
+                    default=SHAPES, metavar="UNITSxPOINTS",
                     help="the n_units x points_per_unit shapes to time (default: six shapes, about 20 s)")
     args = ap.parse_args()
     approximate_1d(np.sin, 0, 1, 10)   # warm up

@@ -29,23 +29,18 @@ import numpy as np
 
 from nnpartition.separability import _lp_work, separable
 
+from _shapes import shape_parser  # the AxB argument, shared with the other price benchmark
+
 #: (n, D): tall (not separable: both programmes), square, and wide up to D = 3000 n, where the 0.1 n D^2 term is
 #: nearly all of the price.
 SHAPES = [(3000, 300), (1000, 100), (1000, 1000), (300, 300), (100, 1000), (100, 10_000), (30, 3000),
           (10, 3000), (10, 10_000), (10, 30_000)]
 
 
-def shape(text: str) -> Tuple[int, int]:
-    n, _, d = text.lower().partition("x")
-    try:
-        return int(n), int(d)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a shape is n x D, as 10x30000; got {text!r}") from None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shapes", type=shape, nargs="+", default=SHAPES, metavar="NxD",
+    ap.add_argument("--shapes", type=shape_parser("n x D", "10x30000"), nargs="+", default=SHAPES,
+                    metavar="NxD",
                     help="the n x D shapes to time (default: ten shapes, about 30 s)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
