@@ -143,6 +143,27 @@ def blind_check(held: Dict[Key, Stats], blind: Dict[Key, Stats]) -> Tuple[str, b
     return "\n".join(lines), passed
 
 
+def group_errors(rows: List[Dict[str, Any]]) -> str:
+    """The shipped estimate's errors per group on ``rows`` (all rows, then the non-trivial ones): a fresh test of the
+    estimator itself, reported with the blind test and deciding nothing."""
+    import calibrate_protocols as cp
+    from nnpartition.estimate import _heldout_region
+
+    acc, low, high = cp.shipped(rows)[:3]
+    real = np.array([r["real"] for r in rows])
+    group = np.array([_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r))[0] for r in rows])
+    err = np.abs(acc - real)
+    inside = (low <= real) & (real <= high)
+    nontrivial = (real < 0.999) | (acc < 0.999)
+    lines = ["| group | rows | MAE | largest | off by > 0.06 | in band |", "|---|---|---|---|---|---|"]
+    for g in ("reference", "protocols", "deep"):
+        for label, m in (("all rows", group == g), ("non-trivial", (group == g) & nontrivial)):
+            if m.any():
+                lines.append(f"| {g}, {label} | {m.sum()} | {err[m].mean():.4f} | {err[m].max():.3f} | "
+                             f"{(err[m] > OFF).mean():.1%} | {inside[m].mean():.0%} |")
+    return "\n".join(lines)
+
+
 def markdown(table: Dict[Key, Stats]) -> str:
     from nnpartition.estimate import _region_name
 
@@ -182,7 +203,10 @@ def main(argv: List[str]) -> int:
         print(fresh_check(table, region_table(fresh_rows())))
     if args.blind:
         print()
-        print(blind_check(table, region_table(blind_rows()))[0])
+        rows = blind_rows()
+        print(blind_check(table, region_table(rows))[0])
+        print()
+        print(group_errors(rows))
     if args.write:
         OUT.write_text(source(table), encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")
