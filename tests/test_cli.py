@@ -900,6 +900,7 @@ def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_poin
     (["explain-1d", "--steps", "0"], "--steps must be >= 1"),
     (["simulate", "-d", "2", "-N", "10", "-L", "3", "--threads", "100000"], "--threads must be >= 1"),
     (["size", "-d", "10", "-N", "100", "--target", "1"], "--target must be below 1"),
+    (["size", "-d", "10", "-L", "8", "--target", "1.5"], "--target must be >= 0.5 and below 1"),   # said "<= 1.0"
     # one of an option's values: Python's widths[1]
     (["estimate", "-d", "10", "-N", "100", "--widths", "8", "0"], "--widths[1] must be >= 1"),
     (["train", "-d", "3", "-N", "20", "--widths", "4", "0"], "--widths[1] must be >= 1")])

@@ -1313,6 +1313,15 @@ def test_a_target_of_one_is_refused_with_what_to_ask_instead(call):
     call(1 - 1e-12)   # just below 1 is a question (its answer may be none)
 
 
+@pytest.mark.parametrize("t", [1.5, 10, 0.4, -1])
+def test_a_target_out_of_range_is_told_its_limits_as_they_are(t):
+    # above 1 the refusal said "target must be <= 1.0", and a user who then asked for 1 was refused again
+    for call in (lambda: npn.required_width(10, 1000, t), lambda: npn.max_samples(10, 64, t)):
+        with pytest.raises(ValueError, match=rf"^target must be >= 0\.5 and below 1 \(a training accuracy\), "
+                                             rf"got {float(t)}$"):
+            call()
+
+
 def test_to_dict_is_strict_json():
     # a nan ceiling (ceiling=False) and an infinite K_sat (high d) are written null, not NaN / Infinity
     with warnings.catch_warnings():

@@ -969,8 +969,10 @@ def _target(target: Any) -> float:
     below 1 on two points or more (the all-off dead zone never vanishes), so a target of 1 was reached only where
     that term rounds away in floating point (``required_width(10, 1000, 1.0)`` answered 85, where training fits every
     point of 3 datasets at ``L = 42``): refused, with what to ask instead."""
-    t = v.real("target", target, minimum=0.5, maximum=1.0)
-    if t >= 1.0:
+    t = v.real("target", target)
+    if not 0.5 <= t <= 1.0:   # said "must be <= 1.0" above 1, and then 1 itself was refused: the limits as they are
+        raise ValueError(f"target must be >= 0.5 and below 1 (a training accuracy), got {t}")
+    if t == 1.0:
         raise ValueError("target must be below 1, got 1: the estimate is an expected accuracy, which reaches 1 only "
                          "by floating-point rounding; to fit every one of N points ask for 1 - 1/(2N) (0.9995 for "
                          "N = 1000)")
