@@ -903,7 +903,10 @@ def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_poin
     (["size", "-d", "10", "-L", "8", "--target", "1.5"], "--target must be >= 0.5 and below 1"),   # said "<= 1.0"
     # one of an option's values: Python's widths[1]
     (["estimate", "-d", "10", "-N", "100", "--widths", "8", "0"], "--widths[1] must be >= 1"),
-    (["train", "-d", "3", "-N", "20", "--widths", "4", "0"], "--widths[1] must be >= 1")])
+    (["train", "-d", "3", "-N", "20", "--widths", "4", "0"], "--widths[1] must be >= 1"),
+    # too many layers: "widths may name at most 64 hidden layers" kept Python's name
+    (["estimate", "-d", "10", "-N", "100", "--widths", *["4"] * 65], "--widths may name at most 64"),
+    (["size", "-d", "10", "--target", "0.9", "--widths", *["4"] * 65], "--widths may name at most 64")])
 def test_refusals_name_the_commands_options_not_pythons_arguments(capsys, tmp_path, monkeypatch, argv, opening):
     # "every must be >= 1" (movie), "init_scale must be ..." (teacher --init): the library's words on the command line
     monkeypatch.chdir(tmp_path)
