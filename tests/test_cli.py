@@ -1015,3 +1015,26 @@ def test_long_digit_runs_in_paths_are_left_alone():
     path = "/tmp/run-" + "7" * 30 + ".npz"
     assert short_numbers(f"cannot write {path}") == f"cannot write {path}"
     assert short_numbers("got " + "1" + "0" * 25 + ",") == "got 1e+25 (26 digits),"
+
+
+def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_path, capsys):
+    # validate --help said "--workers ... (default: all cores)", but without a sweep option the grid runs in this
+    # process, one configuration after another; only with --store does a pool on all cores run it
+    import nnpartition.validation as validation
+
+    class Stop(Exception):
+        pass
+
+    runners = []
+
+    def fake_validate(*args, runner=None, **kwargs):
+        runners.append(runner)
+        raise Stop
+
+    monkeypatch.setattr(validation, "validate", fake_validate)
+    for argv in (["validate"], ["validate", "--store", str(tmp_path / "grid.sqlite")]):
+        with pytest.raises(Stop):
+            main(argv)
+    assert runners[0] is None and runners[1] is not None   # this process; a sweep (a pool) with --store
+    workers = next(a for a in build_parser().commands["validate"]._actions if "--workers" in a.option_strings)
+    assert "default: this process" in workers.help and "with --store, a pool on all cores" in workers.help

@@ -438,7 +438,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     try:
         from .. import sweep
 
-        sweep.add_sweep_arguments(val)
+        # without a sweep option the grid runs in this process (_runner_from_args): the help said "all cores"
+        sweep.add_sweep_arguments(val, workers_default="this process, one configuration after another; with --store, "
+                                                       "a pool on all cores")
     except ImportError:  # pragma: no cover - sweep module not installed
         pass
     val.set_defaults(func=_validate)
