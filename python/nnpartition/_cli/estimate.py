@@ -401,7 +401,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
     what.add_argument("--widths", type=integer, nargs="+", default=None,
                       help="hidden widths: answer the number of points")
-    sz.add_argument("--target", type=float, required=True, help="target training accuracy, from 0.5 up to (not including) 1")
+    sz.add_argument("--target", type=float, required=True,
+                    help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     sz.add_argument("--max-n", type=integer, default=None,
