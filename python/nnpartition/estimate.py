@@ -28,7 +28,7 @@ from ._progress import _check as _check_progress
 from ._repr import short_repr
 from .simulation import simulate_partition, summarize
 from ._random import SeedLike
-from .training import Protocol
+from .training import Protocol, _not_a_protocol
 
 __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
            "required_width", "max_samples", "WidthAnswer", "SamplesAnswer", "heldout_errors", "HeldOutErrors"]
@@ -344,7 +344,7 @@ def _protocol(protocol: Any) -> Protocol:
     if protocol is None:
         return _REFERENCE
     if not isinstance(protocol, Protocol):
-        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+        raise _not_a_protocol(protocol)
     return protocol
 
 
