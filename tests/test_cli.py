@@ -632,6 +632,16 @@ def test_size_with_max_n_says_the_safe_edge_is_unreached_up_to_it(capsys):
     assert "reaches the target at no N up to 100)" in capsys.readouterr().out
 
 
+def test_size_json_gives_the_search_limit_its_text_reads_at_least_from(capsys):
+    # the text said "at least 100 (the search's limit)"; the JSON gave "N": 100 and nothing to tell it from an
+    # answer of 100 below the limit
+    a = _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100", "--json"])
+    assert a["N"] == a["N_optimistic"] == a["max_n"] == 100
+    a = _json_of(capsys, ["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--json"])
+    assert a["max_n"] == 10**9 and a["N"] < a["max_n"]
+    assert "max_n" not in _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--json"])
+
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"

@@ -182,6 +182,8 @@ def _size(args: argparse.Namespace) -> int:
         where = f"at N = {a.N}" + (", the search's limit" if a.N >= max_n else "")
     if args.json:
         out = a.to_dict()
+        if args.N is None:   # the search's limit: an answer equal to it reads "at least" (the text says so; the
+            out["max_n"] = max_n   # JSON gave N = 100 for --max-n 100 with nothing to tell it from a plain 100)
         if held is not None:
             out["heldout_errors"] = held.to_dict()
         print(dumps(out))
