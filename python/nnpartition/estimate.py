@@ -348,7 +348,8 @@ def _protocol(protocol: Any) -> Protocol:
     return protocol
 
 
-def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Iterable[int]] = None) -> float:
+def accuracy_ceiling(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
+                     widths: Optional[Iterable[int]] = None) -> float:
     """Best expected training accuracy any ReLU network of this size can reach on ``N`` random labels.
 
     ``d = 1`` with one hidden layer: exact dynamic programme over the at most
@@ -925,8 +926,9 @@ def _region_name(key: Tuple[str, bool, bool, bool]) -> str:
     return ", ".join([_GROUPS[group]] + flags)
 
 
-def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Sequence[int]] = None,
-                   dist: str = "uniform", protocol: Optional[Protocol] = None) -> HeldOutErrors:
+def heldout_errors(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
+                   widths: Optional[Iterable[int]] = None, dist: str = "uniform",
+                   protocol: Optional[Protocol] = None) -> HeldOutErrors:
     """How far the estimate was off, on held-out measurements, for questions like this one.
 
     The band of :func:`estimate_accuracy` holds the real accuracy for about 96% of the held-out configurations of
@@ -979,8 +981,8 @@ def _target(target: Any) -> float:
     return t
 
 
-def required_width(d: int, N: int, target: float, *, dist: str = "uniform", protocol: Optional[Protocol] = None,
-                   max_width: int = 1 << 20) -> WidthAnswer:
+def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "uniform",
+                   protocol: Optional[Protocol] = None, max_width: ScalarSize = 1 << 20) -> WidthAnswer:
     """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
 
     Also the width at which the band's lower edge reaches it (``L_safe``, what
@@ -1016,9 +1018,9 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
 
 
-def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths: Optional[Sequence[int]] = None,
-                dist: str = "uniform", protocol: Optional[Protocol] = None,
-                max_n: int = 10**9) -> SamplesAnswer:
+def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,
+                widths: Optional[Iterable[int]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
+                max_n: ScalarSize = 10**9) -> SamplesAnswer:
     """The largest number of points ``N`` on which a network's estimated training accuracy still reaches ``target``.
 
     Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge
