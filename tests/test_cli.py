@@ -632,6 +632,16 @@ def test_size_with_max_n_says_the_safe_edge_is_unreached_up_to_it(capsys):
     assert "reaches the target at no N up to 100)" in capsys.readouterr().out
 
 
+def test_size_json_gives_the_search_limit_its_text_reads_at_least_from(capsys):
+    # the text said "at least 100 (the search's limit)"; the JSON gave "N": 100 and nothing to tell it from an
+    # answer of 100 below the limit
+    a = _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100", "--json"])
+    assert a["N"] == a["N_optimistic"] == a["max_n"] == 100
+    a = _json_of(capsys, ["size", "-d", "10", "--widths", "16", "16", "--target", "0.9", "--json"])
+    assert a["max_n"] == 10**9 and a["N"] < a["max_n"]
+    assert "max_n" not in _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--json"])
+
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"
@@ -900,9 +910,13 @@ def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_poin
     (["explain-1d", "--steps", "0"], "--steps must be >= 1"),
     (["simulate", "-d", "2", "-N", "10", "-L", "3", "--threads", "100000"], "--threads must be >= 1"),
     (["size", "-d", "10", "-N", "100", "--target", "1"], "--target must be below 1"),
+    (["size", "-d", "10", "-L", "8", "--target", "1.5"], "--target must be >= 0.5 and below 1"),   # said "<= 1.0"
     # one of an option's values: Python's widths[1]
     (["estimate", "-d", "10", "-N", "100", "--widths", "8", "0"], "--widths[1] must be >= 1"),
-    (["train", "-d", "3", "-N", "20", "--widths", "4", "0"], "--widths[1] must be >= 1")])
+    (["train", "-d", "3", "-N", "20", "--widths", "4", "0"], "--widths[1] must be >= 1"),
+    # too many layers: "widths may name at most 64 hidden layers" kept Python's name
+    (["estimate", "-d", "10", "-N", "100", "--widths", *["4"] * 65], "--widths may name at most 64"),
+    (["size", "-d", "10", "--target", "0.9", "--widths", *["4"] * 65], "--widths may name at most 64")])
 def test_refusals_name_the_commands_options_not_pythons_arguments(capsys, tmp_path, monkeypatch, argv, opening):
     # "every must be >= 1" (movie), "init_scale must be ..." (teacher --init): the library's words on the command line
     monkeypatch.chdir(tmp_path)
@@ -1011,3 +1025,26 @@ def test_long_digit_runs_in_paths_are_left_alone():
     path = "/tmp/run-" + "7" * 30 + ".npz"
     assert short_numbers(f"cannot write {path}") == f"cannot write {path}"
     assert short_numbers("got " + "1" + "0" * 25 + ",") == "got 1e+25 (26 digits),"
+
+
+def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_path, capsys):
+    # validate --help said "--workers ... (default: all cores)", but without a sweep option the grid runs in this
+    # process, one configuration after another; only with --store does a pool on all cores run it
+    import nnpartition.validation as validation
+
+    class Stop(Exception):
+        pass
+
+    runners = []
+
+    def fake_validate(*args, runner=None, **kwargs):
+        runners.append(runner)
+        raise Stop
+
+    monkeypatch.setattr(validation, "validate", fake_validate)
+    for argv in (["validate"], ["validate", "--store", str(tmp_path / "grid.sqlite")]):
+        with pytest.raises(Stop):
+            main(argv)
+    assert runners[0] is None and runners[1] is not None   # this process; a sweep (a pool) with --store
+    workers = next(a for a in build_parser().commands["validate"]._actions if "--workers" in a.option_strings)
+    assert "default: this process" in workers.help and "with --store, a pool on all cores" in workers.help

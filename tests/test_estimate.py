@@ -280,6 +280,29 @@ def test_a_protocol_built_in_each_call_is_the_protocol_it_equals():
     assert run(Protocol(optimizer="sgd", lr=0.1, steps=2000.0, batch_size=np.int64(64))) == first
 
 
+@pytest.mark.parametrize("given, hint", [
+    (npn.Protocol, "got the class Protocol itself; make one: Protocol() or Protocol(lr=...)"),
+    (npn.Protocol.reference, "got the method Protocol.reference; call it: Protocol.reference()"),
+    ({"lr": 0.1}, "got dict; make one from its fields: nnpartition.Protocol(**protocol)"),
+    ("sgd", "got str")])
+def test_a_protocol_that_is_not_one_is_told_how_to_make_one(given, hint):
+    # protocol=Protocol.reference (uncalled), the class itself or a dict of its fields said only "got method", "got
+    # type", "got dict"; every function that takes protocol= now says what to write instead
+    from nnpartition.validation import validate
+
+    X, y = np.zeros((4, 2)), [0, 1, 0, 1]
+    calls = [lambda p: estimate_accuracy(10, 1000, 32, protocol=p),
+             lambda p: npn.heldout_errors(10, 1000, 32, protocol=p),
+             lambda p: npn.required_width(10, 1000, 0.9, protocol=p),
+             lambda p: npn.max_samples(10, 32, 0.9, protocol=p),
+             lambda p: npn.real_accuracy(3, 50, 4, protocol=p), lambda p: npn.train(X, y, 4, protocol=p),
+             lambda p: validate("small", protocol=p)]
+    for call in calls:
+        with pytest.raises(TypeError) as info:
+            call(given)
+        assert str(info.value) == f"protocol must be an nnpartition.Protocol, {hint}"
+
+
 def test_protocols_init_takes_its_fields_with_their_defaults():
     """Protocol's __init__ is written out (for speed) rather than generated from its fields: the same parameters,
     in the same order, with the same defaults, and what it stores is what the fields say."""
@@ -1311,6 +1334,15 @@ def test_a_target_of_one_is_refused_with_what_to_ask_instead(call):
     with pytest.raises(ValueError, match="target"):
         call(1.5)
     call(1 - 1e-12)   # just below 1 is a question (its answer may be none)
+
+
+@pytest.mark.parametrize("t", [1.5, 10, 0.4, -1])
+def test_a_target_out_of_range_is_told_its_limits_as_they_are(t):
+    # above 1 the refusal said "target must be <= 1.0", and a user who then asked for 1 was refused again
+    for call in (lambda: npn.required_width(10, 1000, t), lambda: npn.max_samples(10, 64, t)):
+        with pytest.raises(ValueError, match=rf"^target must be >= 0\.5 and below 1 \(a training accuracy\), "
+                                             rf"got {float(t)}$"):
+            call()
 
 
 def test_to_dict_is_strict_json():

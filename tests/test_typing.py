@@ -24,6 +24,12 @@ net = npn.TwoLayerNet(W, b, np.ones(3), 0.0)
 labels = net.predict(X)
 grid = sweep.product(d=[1, 2])
 bounds: int = npn.deep_region_bounds(2, [8, 8]).upper
+# the sizing functions and heldout_errors take what estimate_accuracy takes: whole floats and numpy scalars for the
+# sizes ("every size ... may also be a float of whole value"), any ordered iterable for widths
+width = npn.required_width(np.int64(10), 1e3, 0.99, max_width=np.int64(4096)).L
+most: int = npn.max_samples(10.0, widths=range(8, 10), target=0.9, max_n=1e6).N
+held: float = npn.heldout_errors(np.int64(10), 1e3, widths=(w for w in [16, 16])).mae
+top: float = npn.accuracy_ceiling(np.int32(10), 1e3, np.int64(32))
 """
 
 MISUSE = """

@@ -28,7 +28,7 @@ from ._progress import _check as _check_progress
 from ._repr import short_repr
 from .simulation import simulate_partition, summarize
 from ._random import SeedLike
-from .training import Protocol
+from .training import Protocol, _not_a_protocol
 
 __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants", "validated_range",
            "required_width", "max_samples", "WidthAnswer", "SamplesAnswer", "heldout_errors", "HeldOutErrors"]
@@ -344,11 +344,12 @@ def _protocol(protocol: Any) -> Protocol:
     if protocol is None:
         return _REFERENCE
     if not isinstance(protocol, Protocol):
-        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+        raise _not_a_protocol(protocol)
     return protocol
 
 
-def accuracy_ceiling(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Iterable[int]] = None) -> float:
+def accuracy_ceiling(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
+                     widths: Optional[Iterable[int]] = None) -> float:
     """Best expected training accuracy any ReLU network of this size can reach on ``N`` random labels.
 
     ``d = 1`` with one hidden layer: exact dynamic programme over the at most
@@ -925,8 +926,9 @@ def _region_name(key: Tuple[str, bool, bool, bool]) -> str:
     return ", ".join([_GROUPS[group]] + flags)
 
 
-def heldout_errors(d: int, N: int, L: Optional[int] = None, *, widths: Optional[Sequence[int]] = None,
-                   dist: str = "uniform", protocol: Optional[Protocol] = None) -> HeldOutErrors:
+def heldout_errors(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
+                   widths: Optional[Iterable[int]] = None, dist: str = "uniform",
+                   protocol: Optional[Protocol] = None) -> HeldOutErrors:
     """How far the estimate was off, on held-out measurements, for questions like this one.
 
     The band of :func:`estimate_accuracy` holds the real accuracy for about 96% of the held-out configurations of
@@ -969,16 +971,18 @@ def _target(target: Any) -> float:
     below 1 on two points or more (the all-off dead zone never vanishes), so a target of 1 was reached only where
     that term rounds away in floating point (``required_width(10, 1000, 1.0)`` answered 85, where training fits every
     point of 3 datasets at ``L = 42``): refused, with what to ask instead."""
-    t = v.real("target", target, minimum=0.5, maximum=1.0)
-    if t >= 1.0:
+    t = v.real("target", target)
+    if not 0.5 <= t <= 1.0:   # said "must be <= 1.0" above 1, and then 1 itself was refused: the limits as they are
+        raise ValueError(f"target must be >= 0.5 and below 1 (a training accuracy), got {t}")
+    if t == 1.0:
         raise ValueError("target must be below 1, got 1: the estimate is an expected accuracy, which reaches 1 only "
                          "by floating-point rounding; to fit every one of N points ask for 1 - 1/(2N) (0.9995 for "
                          "N = 1000)")
     return t
 
 
-def required_width(d: int, N: int, target: float, *, dist: str = "uniform", protocol: Optional[Protocol] = None,
-                   max_width: int = 1 << 20) -> WidthAnswer:
+def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "uniform",
+                   protocol: Optional[Protocol] = None, max_width: ScalarSize = 1 << 20) -> WidthAnswer:
     """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
 
     Also the width at which the band's lower edge reaches it (``L_safe``, what
@@ -1014,9 +1018,9 @@ def required_width(d: int, N: int, target: float, *, dist: str = "uniform", prot
     return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
 
 
-def max_samples(d: int, L: Optional[int] = None, target: float = 0.99, *, widths: Optional[Sequence[int]] = None,
-                dist: str = "uniform", protocol: Optional[Protocol] = None,
-                max_n: int = 10**9) -> SamplesAnswer:
+def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,
+                widths: Optional[Iterable[int]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
+                max_n: ScalarSize = 10**9) -> SamplesAnswer:
     """The largest number of points ``N`` on which a network's estimated training accuracy still reaches ``target``.
 
     Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge

@@ -134,6 +134,28 @@ class Protocol:
                 f"best of {self.restarts}")
 
 
+def _not_a_protocol(protocol: Any) -> TypeError:
+    """The refusal of a ``protocol=`` that is no :class:`Protocol`, saying how to make one from what was given (the
+    class itself, ``Protocol.reference`` uncalled and a dict of its fields said only "got type", "got method", "got
+    dict").
+
+    Example:
+        >>> str(_not_a_protocol(Protocol.reference))
+        'protocol must be an nnpartition.Protocol, got the method Protocol.reference; call it: Protocol.reference()'
+    """
+    if protocol is Protocol or (isinstance(protocol, type) and issubclass(protocol, Protocol)):
+        hint = f"the class {protocol.__name__} itself; make one: {protocol.__name__}() or {protocol.__name__}(lr=...)"
+    elif callable(protocol) and isinstance(owner := getattr(protocol, "__self__", None), type) \
+            and issubclass(owner, Protocol):
+        name = f"{owner.__name__}.{getattr(protocol, '__name__', 'reference')}"
+        hint = f"the method {name}; call it: {name}()"
+    elif isinstance(protocol, AbstractMapping):
+        hint = f"{type(protocol).__name__}; make one from its fields: nnpartition.Protocol(**protocol)"
+    else:
+        hint = type(protocol).__name__
+    return TypeError(f"protocol must be an nnpartition.Protocol, got {hint}")
+
+
 NetT = TypeVar("NetT", TwoLayerNet, DeepNet, Union[TwoLayerNet, DeepNet])
 
 
@@ -264,7 +286,7 @@ def _refuses_settings_beside_protocol(f: _F) -> _F:
         protocol = kwargs.get("protocol")
         if protocol is not None:
             if not isinstance(protocol, Protocol):
-                raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+                raise _not_a_protocol(protocol)
             clash = [k for k in _PROTOCOL_SETS if k in kwargs]
             if clash:
                 fields = [k for k in clash if k in protocol.to_dict()]
@@ -607,7 +629,7 @@ def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
     if protocol is None:
         protocol = Protocol()
     elif not isinstance(protocol, Protocol):
-        raise TypeError(f"protocol must be an nnpartition.Protocol, got {type(protocol).__name__}")
+        raise _not_a_protocol(protocol)
     out: Protocol = protocol if restarts is None else replace(protocol, restarts=restarts)
     return out
 

@@ -43,7 +43,7 @@ from . import _core
 from . import _validate as v
 from ._random import SeedLike
 from .estimate import ExtrapolationWarning, _hidden_params, _outside_range, _range_problems, estimate_accuracy
-from .training import Protocol
+from .training import Protocol, _not_a_protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
            "protocols", "protocol_grid", "sample_protocols", "protocol_sample", "reference_sample"]
@@ -603,7 +603,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     todo = configs if configs is not None else grid_configs(grid)
     if protocol is not None:
         if not isinstance(protocol, Protocol):
-            raise TypeError(f"protocol must be a nnpartition.Protocol, got {type(protocol).__name__}")
+            raise _not_a_protocol(protocol)
         if configs is None and grid == "protocols":
             raise ValueError("protocol cannot be given with grid='protocols': each of its rows names its own "
                              "protocol")

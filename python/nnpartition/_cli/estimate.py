@@ -182,6 +182,8 @@ def _size(args: argparse.Namespace) -> int:
         where = f"at N = {a.N}" + (", the search's limit" if a.N >= max_n else "")
     if args.json:
         out = a.to_dict()
+        if args.N is None:   # the search's limit: an answer equal to it reads "at least" (the text says so; the
+            out["max_n"] = max_n   # JSON gave N = 100 for --max-n 100 with nothing to tell it from a plain 100)
         if held is not None:
             out["heldout_errors"] = held.to_dict()
         print(dumps(out))
@@ -401,7 +403,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
     what.add_argument("--widths", type=integer, nargs="+", default=None,
                       help="hidden widths: answer the number of points")
-    sz.add_argument("--target", type=float, required=True, help="target training accuracy, 0.5 .. 1")
+    sz.add_argument("--target", type=float, required=True,
+                    help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     sz.add_argument("--max-n", type=integer, default=None,
@@ -438,7 +441,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     try:
         from .. import sweep
 
-        sweep.add_sweep_arguments(val)
+        # without a sweep option the grid runs in this process (_runner_from_args): the help said "all cores"
+        sweep.add_sweep_arguments(val, workers_default="this process, one configuration after another; with --store, "
+                                                       "a pool on all cores")
     except ImportError:  # pragma: no cover - sweep module not installed
         pass
     val.set_defaults(func=_validate)

@@ -23,8 +23,12 @@ __all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
 
 # --------------------------------------------------------------------------- command-line helpers
 
-def add_sweep_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_sweep_arguments(parser: argparse.ArgumentParser, *,
+                        workers_default: str = "all cores") -> argparse.ArgumentParser:
     """Add ``--workers``, ``--scheduler``, ``--store``, ``--resume`` and ``--retry-failed`` to ``parser``.
+
+    ``workers_default`` is what ``--workers``' help gives as its default: what the command does without it (a command
+    that runs in its own process unless a sweep option is given says so).
 
     Example:
         >>> p = add_sweep_arguments(argparse.ArgumentParser())
@@ -34,7 +38,7 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     """
     g = parser.add_argument_group("sweep execution")
     g.add_argument("--workers", type=integer, default=None, metavar="N",
-                   help="local worker processes (default: all cores; 1 = run in this process)")
+                   help=f"local worker processes (default: {workers_default}; 1 = run in this process)")
     g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run the jobs on an existing Dask cluster through its scheduler "
                         f"(needs {DASK_HINT})")
