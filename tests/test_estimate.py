@@ -1604,6 +1604,20 @@ def test_the_shipped_heldout_table_is_what_the_measurements_give():
 
 
 @_needs_checkout
+def test_the_regions_pass_their_blind_test_and_the_docs_say_so():
+    """Draw 33 (docs/data/blind_sample33.csv) was drawn, and its rule (``protocol_grid.BLIND_RULE``) written,
+    before it was measured: the shipped regions must order its errors as the rule asks (docs/theory.md, "A blind
+    test": Spearman 0.85 for the share off by more than 0.06, 0.94 for the MAE, the worst region second). Fails when
+    the estimator or the regions change so that they no longer pass, or when theory.md shows other figures."""
+    script = _heldout_script()
+    report, passed = script.blind_check(_region_tables("held"), script.region_table(script.blind_rows()))
+    assert passed, report
+    theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
+    assert report in theory
+    assert script.group_errors(script.blind_rows()) in theory
+
+
+@_needs_checkout
 def test_the_regions_order_the_errors_of_configurations_no_fit_read():
     """The regions carry: on the fresh draws 28, 31 and 32 (measured after the estimator shipped, never fitted on;
     3-dataset truth), the regions rank by MAE and by the share off by more than 0.06 as on the held-out rows
