@@ -865,6 +865,27 @@ def test_train_with_one_dataset_prints_no_spread(capsys):
     assert isinstance(json.loads(capsys.readouterr().out)["std"], float)
 
 
+def test_train_prints_the_estimate_of_the_same_training_beside_it(capsys):
+    from nnpartition import Protocol, estimate_accuracy
+
+    # the protocol options reach the estimate too (under the reference protocol it reads 0.7697 here, not 0.7221)
+    argv = ["train", "-d", "4", "-N", "60", "-L", "3", "--optimizer", "sgd", "--lr", "0.1", "--steps", "300",
+            "--batch-size", "32", "--datasets", "2", "--no-progress"]
+    e = estimate_accuracy(4, 60, 3, protocol=Protocol(optimizer="sgd", lr=0.1, steps=300, batch_size=32))
+    assert abs(e.accuracy - estimate_accuracy(4, 60, 3).accuracy) > 0.04
+    assert main([*argv, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    est = got["estimate"]
+    assert (est["accuracy"], est["low"], est["high"]) == (e.accuracy, e.low, e.high)
+    assert est["inside_band"] == (e.low <= got["mean"] <= e.high) and est["inside_range"]
+    assert main(argv) == 0
+    assert (f"estimate without training: {e.accuracy:.4f} (90% band {e.low:.4f}-{e.high:.4f}); the measured mean is "
+            f"{got['mean'] - e.accuracy:+.4f} from it") in capsys.readouterr().out
+    # N = 40 is below the validated range: said on the line, not as a warning (the suite makes warnings errors)
+    assert main(["train", "-d", "2", "-N", "40", "-L", "3", "--steps", "100", "--datasets", "1", "--no-progress"]) == 0
+    assert "(outside the estimator's validated range: an extrapolation)" in capsys.readouterr().out
+
+
 def test_train_reports_diverged_runs(capsys):
     # SGD at lr 1e6 diverges within a few steps on every run (tests/test_training.py); a calm run reports none
     argv = ["train", "-d", "3", "-N", "40", "--widths", "16", "16", "16", "--optimizer", "sgd", "--lr", "1e6",

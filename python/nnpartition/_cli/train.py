@@ -7,10 +7,30 @@ import sys
 import time
 import warnings
 
+from typing import Any, Dict, Optional
+
 from .._progress import progress_bar
-from ..training import _DIVERGED_RUNS, real_accuracy
+from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
 from .common import choices, dumps, integer
 from .estimate import add_protocol_arguments, protocol_from_args
+
+
+def _estimate_beside(args: argparse.Namespace, m: AccuracyMeasurement) -> Optional[Dict[str, Any]]:
+    """The estimate of the same training (``estimate_accuracy`` under the same protocol, no training) beside the
+    measurement: its accuracy, band, whether the measured mean lies in the band and whether the question lies in
+    the validated range (its range warnings are read, not printed: the training was what was asked for). ``None``
+    where the estimator refuses a question the trainer takes (the estimator's own limits)."""
+    from ..estimate import ExtrapolationWarning, estimate_accuracy
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExtrapolationWarning)
+        try:
+            e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
+        except (TypeError, ValueError):
+            return None
+    outside = any(issubclass(w.category, ExtrapolationWarning) for w in caught)
+    return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "inside_band": bool(e.low <= m.mean <= e.high),
+            "inside_range": not outside}
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -28,11 +48,13 @@ def _train(args: argparse.Namespace) -> int:
         bar.close()
     seconds = time.perf_counter() - start
     one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy's std is NaN)
+    est = _estimate_beside(args, m)
     if args.json:
         out = m.to_dict()
         if one:
             out["std"] = None
         out["seconds"] = round(seconds, 3)
+        out["estimate"] = est
         print(dumps(out))
         return 0
     print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
@@ -40,6 +62,11 @@ def _train(args: argparse.Namespace) -> int:
     spread = "n/a (one dataset)" if one else f"{m.std:.4f}"
     print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
+    if est is not None:
+        where = "inside" if est["inside_band"] else "outside"
+        print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f}-{est['high']:.4f}); the "
+              f"measured mean is {m.mean - est['accuracy']:+.4f} from it, {where} the band"
+              + ("" if est["inside_range"] else " (outside the estimator's validated range: an extrapolation)"))
     if m.diverged:
         print(f"diverged: {m.diverged} of {len(m.per_dataset) * m.restarts} runs (each counted with its reads "
               f"before the divergence; a smaller --lr trains stably)")
@@ -53,7 +80,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         description="Train d -> L ReLU -> 1 (or deeper) networks on random two-class datasets under a training "
                     "protocol (default: the reference protocol, full-batch Adam, lr 0.02 cosine-annealed to 2e-4 "
                     "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
-                    "accuracy, mean +- std over datasets (n/a, and null in --json, for one dataset).")
+                    "accuracy, mean +- std over datasets (n/a, and null in --json, for one dataset), and beside it "
+                    "the estimate of the same training without training (nnpartition estimate).")
     p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     p.add_argument("-N", type=integer, required=True, help="points per dataset, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
