@@ -642,6 +642,20 @@ def test_size_json_gives_the_search_limit_its_text_reads_at_least_from(capsys):
     assert "max_n" not in _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--json"])
 
 
+def test_size_json_says_why_an_answer_is_missing_as_its_text_does(capsys):
+    # the text explains a missing answer in parentheses; the JSON gave null and nothing else
+    cases = [(["size", "-d", "1", "-N", "1000", "--target", "0.99"], "widest width searched, L = 1048576"),
+             (["size", "-d", "10", "-N", "100", "--target", "0.99"], "allows one of the 100 points to be missed"),
+             (["size", "-d", "10", "-L", "1", "--target", "0.99"], "every unit of the first layer is off"),
+             (["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"], "at no N up to 100")]
+    for argv, why in cases:
+        assert main(argv) == 0
+        assert why in capsys.readouterr().out
+        notes = _json_of(capsys, [*argv, "--json"])["notes"]
+        assert any(why in n for n in notes), (argv, notes)
+    assert _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--json"])["notes"] == []
+
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"

@@ -180,22 +180,35 @@ def _size(args: argparse.Namespace) -> int:
     else:
         held = None if a.N <= args.d + 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)
         where = f"at N = {a.N}" + (", the search's limit" if a.N >= max_n else "")
-    if args.json:
-        out = a.to_dict()
-        if args.N is None:   # the search's limit: an answer equal to it reads "at least" (the text says so; the
-            out["max_n"] = max_n   # JSON gave N = 100 for --max-n 100 with nothing to tell it from a plain 100)
-        if held is not None:
-            out["heldout_errors"] = held.to_dict()
-        print(dumps(out))
-        return 0
-    print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
+    # why an answer is missing (the text's explanations; the JSON's "notes", which gave none)
+    notes: List[str] = []
     if args.N is not None:
         # the band's lower edge is at least one point (1/N) below an estimate below 1: at N <= 1/(1 - target) points
         # it never reaches the target (the core's test: the float 1 - 1/N at most the target)
         point_bound = 1.0 - 1.0 / args.N <= args.target
         missed = a.L is None or a.L_optimistic is None or (a.L_safe is None and not point_bound)
         widest = _unreached(args, proto) if missed else ""
-
+        if a.L_safe is None and point_bound:
+            notes.append(f"no safe width: the band always allows one of the {args.N} points to be missed "
+                         f"(1/N >= 1 - target)")
+        if widest:
+            notes.append(widest)
+    else:
+        if not a.N_safe:
+            notes.append(f"no safe N: the band's lower edge reaches the target at no N up to {max_n}")
+        if a.N <= 1:
+            notes.append(_dead_zone_floor(args, proto, list(a.widths)))
+    if args.json:
+        out = a.to_dict()
+        if args.N is None:   # the search's limit: an answer equal to it reads "at least" (the text says so; the
+            out["max_n"] = max_n   # JSON gave N = 100 for --max-n 100 with nothing to tell it from a plain 100)
+        if held is not None:
+            out["heldout_errors"] = held.to_dict()
+        out["notes"] = notes
+        print(dumps(out))
+        return 0
+    print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
+    if args.N is not None:
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
                 return f"L = {x}"
@@ -219,7 +232,7 @@ def _size(args: argparse.Namespace) -> int:
         safe = at_least(a.N_safe) if a.N_safe else f"none (its lower edge reaches the target at no N up to {max_n})"
         print(f"  band's lower edge (safe): {safe}   upper edge (optimistic): {at_least(a.N_optimistic)}")
         if a.N <= 1:
-            print(f"  ({_dead_zone_floor(args, proto, list(a.widths))})")
+            print(f"  ({notes[-1]})")
     if held is not None:
         print(f"held-out questions like this one ({where}): {held.describe()}")
     return 0
