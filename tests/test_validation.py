@@ -517,3 +517,16 @@ def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):
                   "protocols/heldout, non-trivial", "deep/heldout", "deep/heldout, non-trivial"):
         assert any(line.startswith(label + " ") for line in text.splitlines()), label
     assert "in band" in text
+    assert "standard error" not in text   # one dataset: no spread to read, no note
+
+
+def test_validate_says_how_uncertain_its_real_column_is(capsys):
+    # the protocol grid's 32 cheap rows on 3 datasets: a reference-protocol MAE of 0.025 was read against the
+    # target of 0.01 (judged on 9 datasets of the held-out rows); the note gives the rows' own standard error
+    argv = ["validate", "--protocol-grid", "--no-progress", "--datasets", "2", "--restarts", "1"]
+    assert main([*argv, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    se = np.mean([r["real_std"] for r in rows]) / np.sqrt(2)
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert f"mean over 2 datasets: its standard error averages {se:.4f} on these rows" in text, text[-600:]
