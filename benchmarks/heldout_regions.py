@@ -9,7 +9,7 @@ Usage:
 
 Every held-out row of ``benchmarks/calibrate_protocols.py`` (6,528 configurations, each trained under its own
 protocol on 9 datasets; no constant or tree of the estimator was fitted on them) is put in one of 14 regions by
-``nnpartition.estimate._heldout_region``: its group (the reference protocol on two layers, other protocols on two
+``nnpartition.estimate.heldout._heldout_region``: its group (the reference protocol on two layers, other protocols on two
 layers, deep networks), whether its learning rate is a large step (Adam ``lr >= 0.04``, SGD ``lr >= 0.15``), whether
 a hidden layer after the first has at most 9 units, and whether ``1 < N / P < 4`` (near capacity). The factors are the
 mechanisms docs/theory.md names under "Where it fails, and why", found by earlier breakdowns of these rows by each
@@ -66,7 +66,7 @@ def region_table(rows: List[Dict[str, Any]]) -> Dict[Key, Stats]:
     """``{region key: (rows, MAE, largest error, share off by more than 0.06, share in band, non-trivial rows,
     non-trivial MAE)}`` of the shipped estimate on ``rows`` against their ``real``, figures rounded to 4 decimals."""
     import calibrate_protocols as cp
-    from nnpartition.estimate import _heldout_region
+    from nnpartition.estimate.heldout import _heldout_region
 
     acc, low, high = cp.shipped(rows)[:3]
     real = np.array([r["real"] for r in rows])
@@ -88,7 +88,7 @@ def fresh_check(held: Dict[Key, Stats], fresh: Dict[Key, Stats]) -> str:
     """Do the regions' figures carry to configurations no fit read? Per region, held out against the fresh draws,
     and the rank correlation over the regions of the share off by more than 0.06 and of the MAE. (The fresh draws'
     truth is a mean over 3 datasets, whose own error, about 0.01 on average, adds to the estimate's.)"""
-    from nnpartition.estimate import _region_name
+    from nnpartition.estimate.heldout import _region_name
 
     lines = ["| region | rows: held out / fresh | MAE | off by > 0.06 | in band |", "|---|---|---|---|---|"]
     common = [k for k in held if k in fresh]
@@ -114,7 +114,7 @@ def blind_check(held: Dict[Key, Stats], blind: Dict[Key, Stats]) -> Tuple[str, b
     whether the shipped table passed. Regions with fewer than ``min_rows`` of the draw's rows are shown, not scored."""
     from scipy.stats import spearmanr
 
-    from nnpartition.estimate import _region_name
+    from nnpartition.estimate.heldout import _region_name
     from protocol_grid import BLIND_RULE as rule
 
     scored = [k for k in held if k in blind and blind[k][0] >= rule["min_rows"]]
@@ -147,7 +147,7 @@ def group_errors(rows: List[Dict[str, Any]]) -> str:
     """The shipped estimate's errors per group on ``rows`` (all rows, then the non-trivial ones): a fresh test of the
     estimator itself, reported with the blind test and deciding nothing."""
     import calibrate_protocols as cp
-    from nnpartition.estimate import _heldout_region
+    from nnpartition.estimate.heldout import _heldout_region
 
     acc, low, high = cp.shipped(rows)[:3]
     real = np.array([r["real"] for r in rows])
@@ -165,7 +165,7 @@ def group_errors(rows: List[Dict[str, Any]]) -> str:
 
 
 def markdown(table: Dict[Key, Stats]) -> str:
-    from nnpartition.estimate import _region_name
+    from nnpartition.estimate.heldout import _region_name
 
     lines = ["| region (held out, 9-dataset truth) | rows | MAE | largest | off by > 0.06 | in band | non-trivial: rows "
              "| MAE |", "|---|---|---|---|---|---|---|---|"]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 INITS = 4
 #: The share "off by more than" this: the max target of deep networks.
 OFF = 0.06
-#: A later layer of at most this many units is narrow (``nnpartition.estimate.NARROW_LATER``).
+#: A later layer of at most this many units is narrow (``nnpartition.estimate.heldout.NARROW_LATER``).
 NARROW = 9
 
 

@@ -42,7 +42,8 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
-from .estimate import ExtrapolationWarning, _hidden_params, _outside_range, _range_problems, estimate_accuracy
+from .estimate.accuracy import (ExtrapolationWarning, _hidden_params, _outside_range, _range_problems,
+                                estimate_accuracy)
 from .training import Protocol, _not_a_protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",

@@ -94,7 +94,8 @@ def fmt(x: float, digits: int) -> str:
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    from ..estimate import MC_SEED, MC_TRIALS, estimate_accuracy, heldout_errors
+    from ..estimate import estimate_accuracy, heldout_errors
+    from ..estimate.accuracy import MC_SEED, MC_TRIALS
 
     proto = protocol_from_args(args)
     for option, value in (("--trials", args.trials), ("--seed", args.seed)):
@@ -341,7 +342,7 @@ def _truth_noise(rows: List[Dict[str, Any]], datasets: int) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ..estimate import _outside_range, estimate_accuracy
+    from ..estimate.accuracy import _outside_range, estimate_accuracy
     from ..training import _check_total_work, real_accuracy
     from ..validation import ValidationReport
 

@@ -1,0 +1,186 @@
+"""Sizing questions answered with the estimate: how wide a network must be for a target training accuracy
+(:func:`required_width`), and how many points a network fits to it (:func:`max_samples`). Both search the estimate of
+:mod:`nnpartition.estimate.accuracy` in the Rust core; docs/theory.md, "Sizing"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+from .. import _core
+from .. import _validate as v
+from ..training import Protocol
+from .accuracy import (_ALIASES, _DISTS, MAX_SIZE, ScalarSize, _in_range, _protocol, _protocol_info, _range,
+                       _warn_answer, _warn_range, _widths)
+
+__all__ = ["required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
+
+
+@dataclass(frozen=True)
+class WidthAnswer:
+    """What :func:`required_width` returns (``None``: not reached with up to ``max_width`` units).
+
+    Attributes:
+        L: the smallest width whose estimate reaches the target.
+        L_safe: the smallest width whose band's lower edge reaches it (a conservative choice). ``None`` whenever
+            ``N <= 1 / (1 - target)`` (a target above 1/2; precisely, whenever ``1 - 1/N`` in floating point is at
+            most the target): the lower edge is at least one point (``1/N``) below the estimate, which is below 1
+            (the all-off dead zone never vanishes), so it stays below ``1 - 1/N`` at any width.
+        L_optimistic: the smallest width whose band's upper edge reaches it.
+        d, N, target, dist, protocol: the question.
+
+    Example:
+        >>> a = required_width(10, 5000, 0.99)
+        >>> a.L_optimistic, a.L, a.L_safe                 # the band's upper edge reaches it first
+        (193, 234, 261)
+        >>> required_width(5, 50, 0.99).L_safe is None    # N <= 1 / (1 - target): the lower edge never reaches it
+        True
+        >>> a.to_dict()["protocol"]["optimizer"]
+        'adam'
+    """
+
+    L: Optional[int]
+    L_safe: Optional[int]
+    L_optimistic: Optional[int]
+    d: int
+    N: int
+    target: float
+    dist: str
+    protocol: Protocol
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic, "d": self.d, "N": self.N,
+                "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict()}
+
+
+@dataclass(frozen=True)
+class SamplesAnswer:
+    """What :func:`max_samples` returns (0: not even one point reaches the target).
+
+    Attributes:
+        N: the largest number of points whose estimate reaches the target.
+        N_safe: the largest ``N`` up to which the band's lower edge reaches it, from the first ``N`` where it
+            does (a conservative choice). The lower edge is at least one point (``1/N``) below an estimate below 1,
+            so at ``1 / (1 - target)`` points and fewer it cannot reach a target above 1/2; fewer points are easier
+            all the same.
+        N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
+            shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
+        An answer equal to ``max_n`` (the search's limit, an argument of :func:`max_samples`) means "at least
+        ``max_n``". An answer outside the validated ``N`` range warns (an :class:`ExtrapolationWarning`), as an
+        answer ``L`` of :func:`required_width` outside its ``L`` range does.
+        d, widths, target, dist, protocol: the question.
+
+    Example:
+        >>> a = max_samples(10, 64, 0.99)
+        >>> a.N_safe, a.N, a.N_optimistic, a.widths
+        (1298, 1507, 1824, (64,))
+        >>> max_samples(10, 64, 0.99, max_n=1000).N         # the search's limit: "at least 1000"
+        1000
+        >>> max_samples(10, widths=[16, 16], target=0.9).to_dict()["widths"]
+        [16, 16]
+    """
+
+    N: int
+    N_safe: int
+    N_optimistic: int
+    d: int
+    widths: Tuple[int, ...]
+    target: float
+    dist: str
+    protocol: Protocol
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"N": self.N, "N_safe": self.N_safe, "N_optimistic": self.N_optimistic, "d": self.d,
+                "widths": list(self.widths), "target": self.target, "dist": self.dist,
+                "protocol": self.protocol.to_dict()}
+
+
+def _target(target: Any) -> float:
+    """The sizing functions' ``target``: from 1/2 up to, not including, 1. The estimate is an expected accuracy,
+    below 1 on two points or more (the all-off dead zone never vanishes), so a target of 1 was reached only where
+    that term rounds away in floating point (``required_width(10, 1000, 1.0)`` answered 85, where training fits every
+    point of 3 datasets at ``L = 42``): refused, with what to ask instead."""
+    t = v.real("target", target)
+    if not 0.5 <= t <= 1.0:   # said "must be <= 1.0" above 1, and then 1 itself was refused: the limits as they are
+        raise ValueError(f"target must be >= 0.5 and below 1 (a training accuracy), got {t}")
+    if t == 1.0:
+        raise ValueError("target must be below 1, got 1: the estimate is an expected accuracy, which reaches 1 only "
+                         "by floating-point rounding; to fit every one of N points ask for 1 - 1/(2N) (0.9995 for "
+                         "N = 1000)")
+    return t
+
+
+def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "uniform",
+                   protocol: Optional[Protocol] = None, max_width: ScalarSize = 1 << 20) -> WidthAnswer:
+    """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
+
+    Also the width at which the band's lower edge reaches it (``L_safe``, what
+    to choose when falling short is costly) and its upper edge (``L_optimistic``).
+    About 60 model evaluations in Rust: 0.1-0.4 ms (``python benchmarks/bench_estimate.py --sizing`` on 2 shared
+    cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches). ``None`` when even
+    ``max_width`` units do not reach the target under this protocol (in
+    ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy).
+    Each answer's estimate, capped at the accuracy ceiling as :func:`estimate_accuracy`
+    reports it, reaches the target (in ``d = 1``, where the ceiling can bind, this takes
+    a few exact ceilings, read from a table in the core).
+
+    Example:
+        >>> from nnpartition import estimate_accuracy
+        >>> a = required_width(10, 5000, 0.99)
+        >>> a.L_optimistic <= a.L <= a.L_safe
+        True
+        >>> estimate_accuracy(10, 5000, a.L, ceiling=False).accuracy >= 0.99
+        True
+        >>> estimate_accuracy(10, 5000, a.L - 1, ceiling=False).accuracy < 0.99
+        True
+    """
+    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
+    N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
+    t = _target(target)
+    dist = v.choice("dist", dist, _DISTS, _ALIASES)
+    proto = _protocol(protocol)
+    max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
+    if not _in_range(d, N, (1,), proto):
+        _warn_range(d, N, (1,), proto, stacklevel=3)
+    out = _core.required_width(float(d), float(N), t, dist, _protocol_info(proto)[0], float(max_width))
+    L, lo, hi = (int(x) or None for x in out)
+    _warn_answer("L", (L, lo, hi), *_range()["L"])
+    return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
+
+
+def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,
+                widths: Optional[Iterable[int]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
+                max_n: ScalarSize = 10**9) -> SamplesAnswer:
+    """The largest number of points ``N`` on which a network's estimated training accuracy still reaches ``target``.
+
+    Also the ``N`` up to which the band's lower edge (``N_safe``) and upper edge
+    (``N_optimistic``) reach it (see :class:`SamplesAnswer`), each capped at the accuracy ceiling as
+    :func:`estimate_accuracy` reports it. 0.3-1 ms (bisection and steps of 2-5% in Rust; ``python
+    benchmarks/bench_estimate.py --sizing`` on 2 shared cores: 0.29-0.39 ms for ``max_samples(10, 64, 0.99)``, up
+    to 0.96 ms for four hidden layers under SGD; in ``d = 1``, where the ceiling can bind, a few exact ceilings,
+    read from a table in the core: 0.2 ms).
+
+    Example:
+        >>> from nnpartition import estimate_accuracy
+        >>> a = max_samples(10, 64, 0.99)
+        >>> 0 < a.N_safe <= a.N <= a.N_optimistic
+        True
+        >>> at = lambda n: estimate_accuracy(10, n, 64, ceiling=False).accuracy
+        >>> at(a.N) >= 0.99 > at(a.N + 1)
+        True
+    """
+    d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
+    ws = _widths(L, widths)
+    t = _target(target)
+    dist = v.choice("dist", dist, _DISTS, _ALIASES)
+    proto = _protocol(protocol)
+    max_n = v.size("max_n", max_n, minimum=1, maximum=MAX_SIZE)
+    if not _in_range(d, None, ws, proto):
+        _warn_range(d, None, ws, proto, stacklevel=3)
+    out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _protocol_info(proto)[0], float(max_n))
+    n, lo, hi = (int(x) for x in out)
+    # N <= d + 1 is never outside the range (any labelling fits); an answer of max_n is the search limit
+    _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"])
+    return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)
