@@ -9,8 +9,8 @@ Usage:
 
 Every held-out row of ``benchmarks/calibrate_protocols.py`` (6,528 configurations, each trained under its own
 protocol on 9 datasets; no constant or tree of the estimator was fitted on them) is put in one of 14 regions by
-``nnpartition.estimate.heldout._heldout_region``: its group (the reference protocol on two layers, other protocols on two
-layers, deep networks), whether its learning rate is a large step (Adam ``lr >= 0.04``, SGD ``lr >= 0.15``), whether
+``nnpartition.estimate.heldout._heldout_region``: its group (the reference protocol on two layers, other protocols on
+two layers, deep networks), whether its learning rate is a large step (Adam ``lr >= 0.04``, SGD ``lr >= 0.15``), whether
 a hidden layer after the first has at most 9 units, and whether ``1 < N / P < 4`` (near capacity). The factors are the
 mechanisms docs/theory.md names under "Where it fails, and why", found by earlier breakdowns of these rows by each
 factor alone; the 14 cells were fixed (forty-first pass on issue 11) before this table was computed. Per region: the
@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -84,21 +84,28 @@ def region_table(rows: List[Dict[str, Any]]) -> Dict[Key, Stats]:
     return out
 
 
+def side_by_side(held: Dict[Key, Stats], other: Dict[Key, Stats], what: str,
+                 scored: Optional[List[Key]] = None) -> List[str]:
+    """The markdown rows of the held-out figures per region beside ``other``'s (named ``what`` in the header; ``-``
+    where it has no rows), with a column saying which regions a rule scored when ``scored`` is given."""
+    from nnpartition.estimate.heldout import _region_name
+
+    lines = [f"| region | rows: held out / {what} | MAE | off by > 0.06 | in band |" + (" scored |" if scored else ""),
+             "|---|---|---|---|---|" + ("---|" if scored else "")]
+    for k in held:
+        h, o = held[k], other.get(k)
+        cells = (f"{h[0]} / 0 | {h[1]:.4f} / - | {h[3]:.1%} / - | {h[4]:.0%} / -" if o is None else
+                 f"{h[0]} / {o[0]} | {h[1]:.4f} / {o[1]:.4f} | {h[3]:.1%} / {o[3]:.1%} | {h[4]:.0%} / {o[4]:.0%}")
+        lines.append(f"| {_region_name(k)} | {cells} |" + (f" {'yes' if k in scored else 'no'} |" if scored else ""))
+    return lines
+
+
 def fresh_check(held: Dict[Key, Stats], fresh: Dict[Key, Stats]) -> str:
     """Do the regions' figures carry to configurations no fit read? Per region, held out against the fresh draws,
     and the rank correlation over the regions of the share off by more than 0.06 and of the MAE. (The fresh draws'
     truth is a mean over 3 datasets, whose own error, about 0.01 on average, adds to the estimate's.)"""
-    from nnpartition.estimate.heldout import _region_name
-
-    lines = ["| region | rows: held out / fresh | MAE | off by > 0.06 | in band |", "|---|---|---|---|---|"]
+    lines = side_by_side(held, fresh, "fresh")
     common = [k for k in held if k in fresh]
-    for k in held:
-        h, f = held[k], fresh.get(k)
-        if f is None:
-            lines.append(f"| {_region_name(k)} | {h[0]} / 0 | {h[1]:.4f} / - | {h[3]:.1%} / - | {h[4]:.0%} / - |")
-        else:
-            lines.append(f"| {_region_name(k)} | {h[0]} / {f[0]} | {h[1]:.4f} / {f[1]:.4f} | {h[3]:.1%} / {f[3]:.1%} "
-                         f"| {h[4]:.0%} / {f[4]:.0%} |")
 
     def rank_corr(i: int) -> float:
         a = np.argsort(np.argsort([held[k][i] for k in common]))
@@ -125,15 +132,7 @@ def blind_check(held: Dict[Key, Stats], blind: Dict[Key, Stats]) -> Tuple[str, b
     place = order.index(worst) + 1 if worst in order else None
     passed = share >= rule["share_rank"] and mae >= rule["mae_rank"] and place is not None and \
         place <= rule["worst_among"]
-    lines = ["| region | rows: held out / draw 33 | MAE | off by > 0.06 | in band | scored |",
-             "|---|---|---|---|---|---|"]
-    for k in held:
-        h, b = held[k], blind.get(k)
-        if b is None:
-            lines.append(f"| {_region_name(k)} | {h[0]} / 0 | {h[1]:.4f} / - | {h[3]:.1%} / - | {h[4]:.0%} / - | no |")
-        else:
-            lines.append(f"| {_region_name(k)} | {h[0]} / {b[0]} | {h[1]:.4f} / {b[1]:.4f} | {h[3]:.1%} / {b[3]:.1%} "
-                         f"| {h[4]:.0%} / {b[4]:.0%} | {'yes' if k in scored else 'no'} |")
+    lines = side_by_side(held, blind, "draw 33", scored)
     lines.append(f"\nthe rule (written before draw 33 was measured): over the {len(scored)} regions with at least "
                  f"{rule['min_rows']} of its rows, Spearman of the share off by more than 0.06 {share:.2f} (needs >= "
                  f"{rule['share_rank']}), of the MAE {mae:.2f} (needs >= {rule['mae_rank']}); the table's worst region "
