@@ -1,7 +1,7 @@
 """Do units dead at initialisation, or restarts, tell the deep misses' direction? A diagnostic (forty-second pass).
 
 Usage:
-    python benchmarks/init_units_probe.py          # both tables (no training; about 15 s)
+    python benchmarks/init_units_probe.py          # both tables (no training; 12 s on 2 idle cores, 40 s under load)
 
 The deep networks' largest misses sit most often where a hidden layer after the first is narrow (at most 9 units),
 in both directions (docs/theory.md, "Where it fails, and why": nothing found tells the two apart). Two mechanisms that
@@ -10,10 +10,11 @@ rows only (real or estimate below 0.999):
 
 1. **Units dead at initialisation.** A unit of a later layer that is inactive on every training point at
    initialisation gets no gradient; only a change of the layers before it can revive it. With PyTorch's default
-   initialisation (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` weights and biases) on the row's own input law, the probe
-   draws ``INITS`` networks and ``N`` points per row and counts each layer's units active on at least one point. If
-   a narrow layer's dead units were what training misses, the residual (real minus estimate) would correlate with
-   the share alive, and the estimate of the network with only its live units would be nearer the truth.
+   initialisation (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` weights and biases), the probe draws ``INITS`` networks
+   per row, each on ``N`` fresh points from the row's input law, and counts each layer's units active on at least
+   one point. If a narrow layer's dead units were what training misses, the residual (real minus estimate) would
+   correlate with the share alive (of the later layer with the lowest share) or with the fewest live units of a
+   later layer, and the estimate of the network with only its live units would be nearer the truth.
 2. **Restarts.** If a narrow layer made single runs erratic, best-of-``R`` training would gain more from restarts
    than the estimate reads: one-restart rows over-estimated, more restarts under-estimated. Read on the held-out rows
    and, as a check, on the fresh draws 28, 31, 32 (3-dataset truth).
@@ -65,16 +66,20 @@ def dead_units_table(rows: List[Dict[str, Any]]) -> str:
     real = np.array([r["real"] for r in rows])
     res = real - acc
     alive = [alive_units(r, rng) for r in rows]
+    # per row: the lowest share of live units over the later layers, the narrowest later layer's share, and the
+    # fewest live units of a later layer (floored at 1/4 for the logarithm)
     share = np.array([(a / np.array(r["widths"]))[1:].min() for a, r in zip(alive, rows)])
+    narrowest = np.array([a[1 + int(np.argmin(r["widths"][1:]))] / min(r["widths"][1:]) for a, r in zip(alive, rows)])
     live_min = np.array([max(a[1:].min(), 0.25) for a in alive])
     narrow = np.array([min(r["widths"][1:]) <= NARROW for r in rows])
     live = np.array([estimate_accuracy(r["d"], r["N"], widths=[max(1, int(round(x))) for x in a], dist=r["dist"],
                                        protocol=cp.row_protocol(r)).accuracy for a, r in zip(alive, rows)])
     nt = (real < 0.999) | (acc < 0.999)
-    lines = [f"Later layers' units dead at initialisation: {1 - share[nt].mean():.1%} of the narrowest later layer's "
-             f"units on average (non-trivial held-out deep rows, {INITS} draws a row)", "",
-             "| rows | n | corr(residual, share alive) | corr(residual, ln live units) | MAE: estimate / with live "
-             "units only | max | off by > 0.06 |", "|---|---|---|---|---|---|---|"]
+    lines = [f"Later layers' units dead at initialisation (non-trivial held-out deep rows, {INITS} draws a row): "
+             f"{1 - narrowest[nt].mean():.1%} of the narrowest later layer's units on average, "
+             f"{1 - share[nt].mean():.1%} of the later layer with the lowest share alive", "",
+             "| rows | n | corr(residual, lowest share alive) | corr(residual, ln fewest live units) | MAE: estimate / "
+             "with live units only | max | off by > 0.06 |", "|---|---|---|---|---|---|---|"]
     for name, m in [("all non-trivial", nt), ("a later layer <= 9 units", nt & narrow),
                     ("off by > 0.06", nt & (np.abs(res) > OFF)), ("off by > 0.06, narrow", nt & narrow &
                                                                       (np.abs(res) > OFF))]:
