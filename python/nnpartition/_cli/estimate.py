@@ -307,15 +307,18 @@ def _validate(args: argparse.Namespace) -> int:
                            protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
+    se = _real_standard_error(rep.rows, args.datasets)
     if args.json:
-        print(dumps({"rows": rep.rows, "summary": rep.summary()}))
+        print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
     else:
         print(rep.table())
         print()
         print(rep.summary_text())
-        note = _truth_noise(rep.rows, args.datasets)
-        if note:
-            print(f"\n{note}")
+        if se is not None:
+            print(f"\n(The real column is a mean over {args.datasets} datasets: its standard error averages {se:.4f} "
+                  f"on these rows, part of each error above. The estimator's targets are judged on 6,528 held-out "
+                  f"configurations measured on 9 datasets: python benchmarks/calibrate_protocols.py, docs/theory.md, "
+                  f"'Validation'.)")
     if args.csv:
         with writing("--csv", args.csv):
             rep.to_csv(args.csv)
@@ -326,19 +329,17 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _truth_noise(rows: List[Dict[str, Any]], datasets: int) -> str:
-    """How uncertain the measured column is: the mean standard error of the rows' means over ``datasets`` datasets
-    (their std over sqrt(datasets)), which the errors include (a user read the protocol grid's reference MAE of
-    0.025 on 3 datasets of 50-200 points against the target of 0.01, judged on 9 datasets of the held-out rows)."""
+def _real_standard_error(rows: List[Dict[str, Any]], datasets: int) -> Optional[float]:
+    """How uncertain the measured column is: the mean over the rows of their means' standard error over ``datasets``
+    datasets (each row's standard deviation over its datasets, over sqrt(datasets)), which every error includes (a
+    user read the protocol grid's reference MAE of 0.025 on 3 datasets of 50-200 points against the target of 0.01,
+    judged on 9 datasets of the held-out rows). ``None`` for one dataset (no spread to read)."""
     import math
 
     stds = [r["real_std"] for r in rows if r.get("real_std") is not None and math.isfinite(r["real_std"])]
     if datasets < 2 or not stds:
-        return ""
-    se = sum(stds) / len(stds) / math.sqrt(datasets)
-    return (f"(The real column is a mean over {datasets} datasets: its standard error averages {se:.4f} on these "
-            f"rows, part of each error above. The estimator's targets are judged on 6,528 held-out configurations "
-            f"measured on 9 datasets: python benchmarks/calibrate_protocols.py, docs/theory.md, 'Validation'.)")
+        return None
+    return float(sum(stds)) / len(stds) / math.sqrt(datasets)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -6,8 +6,7 @@ import argparse
 import sys
 import time
 import warnings
-
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
@@ -15,22 +14,18 @@ from .common import choices, dumps, integer
 from .estimate import add_protocol_arguments, protocol_from_args
 
 
-def _estimate_beside(args: argparse.Namespace, m: AccuracyMeasurement) -> Optional[Dict[str, Any]]:
+def _estimate_beside(m: AccuracyMeasurement) -> Dict[str, Any]:
     """The estimate of the same training (``estimate_accuracy`` under the same protocol, no training) beside the
     measurement: its accuracy, band, whether the measured mean lies in the band and whether the question lies in
-    the validated range (its range warnings are read, not printed: the training was what was asked for). ``None``
-    where the estimator refuses a question the trainer takes (the estimator's own limits)."""
+    the validated range (said here, so its range warning is not printed: the training was what was asked for)."""
     from ..estimate import ExtrapolationWarning, estimate_accuracy
+    from ..estimate.accuracy import _outside_range
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ExtrapolationWarning)
-        try:
-            e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
-        except (TypeError, ValueError):
-            return None
-    outside = any(issubclass(w.category, ExtrapolationWarning) for w in caught)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ExtrapolationWarning)
+        e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
     return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "inside_band": bool(e.low <= m.mean <= e.high),
-            "inside_range": not outside}
+            "inside_range": not _outside_range(m.d, m.N, m.widths, m.protocol)}
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -48,7 +43,7 @@ def _train(args: argparse.Namespace) -> int:
         bar.close()
     seconds = time.perf_counter() - start
     one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy's std is NaN)
-    est = _estimate_beside(args, m)
+    est = _estimate_beside(m)
     if args.json:
         out = m.to_dict()
         if one:
@@ -62,11 +57,10 @@ def _train(args: argparse.Namespace) -> int:
     spread = "n/a (one dataset)" if one else f"{m.std:.4f}"
     print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
-    if est is not None:
-        where = "inside" if est["inside_band"] else "outside"
-        print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f}-{est['high']:.4f}); the "
-              f"measured mean is {m.mean - est['accuracy']:+.4f} from it, {where} the band"
-              + ("" if est["inside_range"] else " (outside the estimator's validated range: an extrapolation)"))
+    where = "inside" if est["inside_band"] else "outside"
+    print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f}-{est['high']:.4f}); the "
+          f"measured mean is {m.mean - est['accuracy']:+.4f} from it, {where} the band"
+          + ("" if est["inside_range"] else " (outside the estimator's validated range: an extrapolation)"))
     if m.diverged:
         print(f"diverged: {m.diverged} of {len(m.per_dataset) * m.restarts} runs (each counted with its reads "
               f"before the divergence; a smaller --lr trains stably)")

@@ -129,8 +129,8 @@ def heldout_errors(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None,
     with large steps and a narrow later layer was. This puts one question in one of 14 regions: its group (the
     issue's targets': the reference protocol, other protocols, deep networks) and whether it trains with large
     steps, has a narrow layer after the first and lies near capacity (:class:`HeldOutErrors`), and returns that
-    region's measured errors; the regions order the errors of a blind test draw, measured after they were fixed, as
-    they order the held-out ones (docs/theory.md, "A blind test"). A table lookup, about 5 µs (``python
+    region's measured errors; the regions order the errors of a blind test draw, measured after they were fixed,
+    nearly as they order the held-out ones (docs/theory.md, "A blind test"). A table lookup, about 5 µs (``python
     benchmarks/bench_estimate.py --calls``, its last figure, on 2 shared cores). ``dist`` is checked but does not
     enter (the regions pool both input laws); a batch of ``N`` points or more is a full batch, as for the estimate.
     docs/theory.md, "How far to trust one estimate", has the table; ``nnpartition estimate`` and ``nnpartition

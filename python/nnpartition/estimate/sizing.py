@@ -1,6 +1,6 @@
 """Sizing questions answered with the estimate: how wide a network must be for a target training accuracy
-(:func:`required_width`), and how many points a network fits to it (:func:`max_samples`). Both search the estimate of
-:mod:`nnpartition.estimate.accuracy` in the Rust core; docs/theory.md, "Sizing"."""
+(:func:`required_width`), and how many points a network fits to it (:func:`max_samples`). Both are searches over the
+estimate of :mod:`.accuracy`, run in the Rust core; docs/theory.md, "Sizing"."""
 
 from __future__ import annotations
 

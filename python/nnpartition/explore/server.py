@@ -200,6 +200,14 @@ def _csv_number(cell: str) -> float:
     return float(cell)
 
 
+def _float_reads(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
     """Points and labels from CSV text: rows ``x,y,label`` with label 0 or 1; one header row is allowed.
 
@@ -219,8 +227,8 @@ def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
         try:
             x0, x1 = _csv_number(cells[0]), _csv_number(cells[1])
         except ValueError:
-            if i == 1 and not rows:
-                continue  # a header row
+            if i == 1 and not rows and not all(_float_reads(c) for c in cells[:2]):
+                continue  # a header row (not one of numbers float() reads but a CSV cell does not, such as "٣")
             raise BadRequest(f"CSV row {i}: x and y must be numbers, got {cells[0]!r}, {cells[1]!r}") from None
         if not (math.isfinite(x0) and math.isfinite(x1)):
             raise BadRequest(f"CSV row {i}: x and y must be finite")
