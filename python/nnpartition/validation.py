@@ -42,9 +42,9 @@ import numpy as np
 from . import _core
 from . import _validate as v
 from ._random import SeedLike
-from .estimate.accuracy import (ExtrapolationWarning, _hidden_params, _outside_range, _range_problems,
+from .estimate.accuracy import (AccuracyEstimate, ExtrapolationWarning, _hidden_params, _outside_range, _range_problems,
                                 estimate_accuracy)
-from .training import Protocol, _not_a_protocol
+from .training import AccuracyMeasurement, Protocol, _not_a_protocol
 
 __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
            "protocols", "protocol_grid", "sample_protocols", "protocol_sample", "reference_sample"]
@@ -385,6 +385,16 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
     return d, N, ws, dist, proto, datasets
 
 
+def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
+    """The estimate of the training an :class:`~nnpartition.training.AccuracyMeasurement` measured (the same
+    ``d``, ``N``, widths, input law and protocol) and the parameters of it outside the validated range (``""``:
+    inside). The range warning is not shown: the caller says it (a row's ``outside_range``, ``train``'s line)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
+    return e, _outside_range(m.d, m.N, m.widths, m.protocol)
+
+
 def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
                    seed: SeedLike = 0) -> Dict[str, Any]:
     """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
@@ -405,10 +415,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
     seed = v.seed(seed)
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # a row says it instead ("outside_range"), as the report's summary does
-        e = estimate_accuracy(d, N, widths=ws, dist=dist, protocol=proto)
-    outside = _outside_range(d, N, ws, proto)
+    e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
                seed=m.seed, diverged=m.diverged, outside_range=outside)

@@ -15,17 +15,14 @@ from .estimate import add_protocol_arguments, protocol_from_args
 
 
 def _estimate_beside(m: AccuracyMeasurement) -> Dict[str, Any]:
-    """The estimate of the same training (``estimate_accuracy`` under the same protocol, no training) beside the
-    measurement: its accuracy, band, whether the measured mean lies in the band and whether the question lies in
-    the validated range (said here, so its range warning is not printed: the training was what was asked for)."""
-    from ..estimate import ExtrapolationWarning, estimate_accuracy
-    from ..estimate.accuracy import _outside_range
+    """The estimate of the same training beside the measurement (``validation._estimate_of``, as a row of
+    ``validate`` has it): its accuracy, band, whether the measured mean lies in the band and whether the question
+    lies in the validated range."""
+    from ..validation import _estimate_of
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=ExtrapolationWarning)
-        e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
+    e, outside = _estimate_of(m)
     return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "inside_band": bool(e.low <= m.mean <= e.high),
-            "inside_range": not _outside_range(m.d, m.N, m.widths, m.protocol)}
+            "inside_range": not outside}
 
 
 def _train(args: argparse.Namespace) -> int:
