@@ -485,6 +485,24 @@ def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
     assert (one["real"], one["real_std"]) != (two["real"], two["real_std"])
 
 
+def test_a_report_says_how_uncertain_its_real_column_is_from_each_rows_own_datasets():
+    # Python callers of validate() get the figure `nnpartition validate` prints (it lived in the command): each
+    # row's standard error from its own number of datasets, here read again from the datasets' accuracies
+    configs = [dict(dist="uniform", d=2, N=60, L=2, steps=100), dict(dist="gaussian", d=3, N=80, L=3, steps=100)]
+    rep = validate(configs=configs, datasets=3, restarts=1, seed=5, progress=False)
+    ses = []
+    for c, r in zip(configs, rep.rows):
+        assert r["datasets"] == 3
+        m = npn.real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], datasets=3, seed=r["seed"],
+                              protocol=npn.Protocol(steps=100, restarts=1))
+        ses.append(np.std(m.per_dataset, ddof=1) / np.sqrt(3))
+    assert rep.real_standard_error() == pytest.approx(np.mean(ses))
+    # a row of one dataset has no spread and counts for nothing; rows with none at all give None
+    one = ValidationReport([*rep.rows, dict(rep.rows[0], datasets=1, real_std=float("nan"))])
+    assert one.real_standard_error() == pytest.approx(np.mean(ses))
+    assert ValidationReport([dict(r, datasets=1) for r in rep.rows]).real_standard_error() is None
+
+
 def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):
     """`validate --protocol-grid` prints what its help says: the errors of each group (reference protocol, other
     protocols, deep networks) on all its rows and on the non-trivial ones, and the band coverage. Its rows are

@@ -418,7 +418,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-               seed=m.seed, diverged=m.diverged, outside_range=outside)
+               seed=m.seed, datasets=datasets, diverged=m.diverged, outside_range=outside)
     if len(ws) > 1:
         out["widths"] = ws
     if restarts is not None:   # the row says what was trained, not what the configuration named
@@ -505,6 +505,23 @@ class ValidationReport:
                 lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
         lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
+
+    def real_standard_error(self) -> Optional[float]:
+        """How uncertain the real column is: the mean over the rows of their means' standard error, each row's
+        standard deviation over its datasets over the square root of their number (the rows' ``real_std`` and
+        ``datasets`` columns). Every error of :meth:`summary` includes it: the estimator's targets are judged on
+        9 datasets, a row of 3 small datasets is itself off by a few points. ``None`` where no row has two or more
+        datasets (rows stored before the ``datasets`` column have none).
+
+        Example:
+            >>> rows = [{"real_std": 0.02, "datasets": 4}, {"real_std": 0.06, "datasets": 4}, {"real_std": 0.5}]
+            >>> ValidationReport(rows).real_standard_error()   # 0.01 and 0.03; the third row has no count
+            0.02
+        """
+        ses = [float(r["real_std"]) / math.sqrt(int(r["datasets"])) for r in self.rows
+               if r.get("datasets") is not None and int(r["datasets"]) >= 2 and r.get("real_std") is not None
+               and math.isfinite(float(r["real_std"]))]
+        return float(sum(ses)) / len(ses) if ses else None
 
     def range_text(self) -> str:
         """How many rows lie outside the estimator's validated range, and in which parameters (the rows'

@@ -307,7 +307,7 @@ def _validate(args: argparse.Namespace) -> int:
                            protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
-    se = _real_standard_error(rep.rows, args.datasets)
+    se = rep.real_standard_error()
     if args.json:
         print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
     else:
@@ -327,19 +327,6 @@ def _validate(args: argparse.Namespace) -> int:
     if args.plot:
         return save_or_explain(rep.plot, args.plot, "validate", quiet=args.json)
     return 0
-
-
-def _real_standard_error(rows: List[Dict[str, Any]], datasets: int) -> Optional[float]:
-    """How uncertain the measured column is: the mean over the rows of their means' standard error over ``datasets``
-    datasets (each row's standard deviation over its datasets, over sqrt(datasets)), which every error includes (a
-    user read the protocol grid's reference MAE of 0.025 on 3 datasets of 50-200 points against the target of 0.01,
-    judged on 9 datasets of the held-out rows). ``None`` for one dataset (no spread to read)."""
-    import math
-
-    stds = [r["real_std"] for r in rows if r.get("real_std") is not None and math.isfinite(r["real_std"])]
-    if datasets < 2 or not stds:
-        return None
-    return float(sum(stds)) / len(stds) / math.sqrt(datasets)
 
 
 def _demo(args: argparse.Namespace) -> int:
