@@ -960,6 +960,24 @@ def test_refusals_name_the_commands_options_not_pythons_arguments(capsys, tmp_pa
     assert err.startswith(f"nnpartition {argv[0]}: error: {opening}"), err
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["estimate", "-d", "300", "-N", "20000", "-L", "600", "--lr", "0.9", "--steps", "100", "--restarts", "5",
+      "--batch-size", "8"],
+     ["-d 300", "-N 20000", "-L 600", "--lr 0.9 (adam)", "--steps 100", "--restarts 5", "--batch-size 8"]),
+    (["estimate", "-d", "3", "-N", "200", "--widths", "3", "700", "3", "3", "3", "--optimizer", "sgd", "--lr", "2"],
+     ["--widths has 5 hidden layers", "--widths has a layer of 700 units", "--lr 2 (sgd)"]),
+    (["size", "-d", "10", "-L", "600", "--target", "0.9", "--steps", "10"], ["-L 600", "--steps 10"]),
+])
+def test_range_warnings_name_the_options_as_the_command_line_spells_them(capsys, argv, words):
+    # they named Python's parameters ("restarts=5", "batch_size=8", "widths has ..."), which the command has not
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    # (size's answer is not an option: "the answer N=39 is outside ..." stays)
+    lines = [line for line in err.splitlines() if line.startswith("warning: ") and "the answer" not in line]
+    assert [line[len("warning: "):].split(" is outside")[0].split(",")[0] for line in lines] == words, err
+    assert "=" not in "".join(lines), err
+
+
 def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
     from nnpartition._cli import estimate as cli_estimate
@@ -974,7 +992,8 @@ def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     assert f"{k} training runs diverged, in 1 of 1 rows" in out and "lower --lr" in out
     assert "diverged" not in err
     # each range warning once per configuration, not once per timed repeat of the estimate
-    assert err.count("warning: steps=50 is outside") == 1 and err.count("warning: N=40 is outside") == 1
+    # (--steps is the user's option, N a configuration's of the demo: named as such)
+    assert err.count("warning: --steps 50 is outside") == 1 and err.count("warning: N=40 is outside") == 1
     assert main(["demo", "--steps", "50"]) == 0
     assert "diverged" not in "".join(capsys.readouterr())
 

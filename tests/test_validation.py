@@ -438,7 +438,7 @@ def test_validate_says_which_rows_are_extrapolations(capsys):
     assert main(["validate", "--grid", "small", "--no-progress", "--datasets", "1", "--restarts", "1",
                  "--steps", "5"]) == 0
     out = capsys.readouterr()
-    assert out.err.count("warning: steps=5 is outside") == 1
+    assert out.err.count("warning: --steps 5 is outside") == 1   # the option, as given
     assert "16 of 16 rows lie outside the validated range (in steps)" in out.out
 
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import dataclasses
 import math
+import re
 import sys
 import time
 import warnings
@@ -63,16 +64,47 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
     return Protocol(**protocol_given(args))
 
 
+#: The size arguments as the commands that take them spell them (``estimate``, ``size``).
+_SIZE_OPTIONS = {"d": "-d", "N": "-N", "L": "-L", "widths": "--widths"}
+
+
+def _as_options(message: str, names: Dict[str, str]) -> str:
+    """A range warning of the estimator (``_range_problems``: "steps=100 is outside ...", "adam lr=0.9 is outside
+    ...", "widths has 5 hidden layers, ...") in the command line's words where ``names`` (a setting's name in the
+    estimator's range -> its option) has the setting: "--steps 100 is outside ...", "--lr 0.9 (adam) is outside ...".
+    Other messages, and settings the user did not give as an option (a grid row's), unchanged.
+
+    Example:
+        >>> _as_options("adam lr=0.9 is outside the range", {"lr": "--lr"})
+        '--lr 0.9 (adam) is outside the range'
+        >>> _as_options("N=40 is outside the range", {"lr": "--lr"})   # validate: N is a grid row's, not an option
+        'N=40 is outside the range'
+    """
+    m = re.match(r"(?:(adam|sgd) )?(\w+)=(\S+) is outside", message)
+    if m and m.group(2) in names:
+        optimizer = f" ({m.group(1)})" if m.group(1) else ""
+        return f"{names[m.group(2)]} {m.group(3)}{optimizer}{message[m.end(3):]}"
+    if message.startswith("widths has ") and "widths" in names:
+        return names["widths"] + message[len("widths"):]
+    return message
+
+
 @contextlib.contextmanager
-def _warnings_to_stderr() -> Iterator[None]:
+def _warnings_to_stderr(args: Optional[argparse.Namespace] = None, sizes: bool = False) -> Iterator[None]:
     """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean), each distinct one once (the
-    demo's six configurations share a protocol: an out-of-range setting warned six times)."""
+    demo's six configurations share a protocol: an out-of-range setting warned six times), naming the options
+    the user gave (``args``' protocol options; ``-d -N -L --widths`` too where ``sizes``) as they spelled them,
+    not Python's parameters ("restarts=5")."""
     seen = set()
+    names = {k: "--" + k.replace("_", "-") for k in (protocol_given(args) if args is not None else {})}
+    if sizes:
+        names.update(_SIZE_OPTIONS)
 
     def show(message: Any, *args: Any, **kwargs: Any) -> None:
-        if str(message) not in seen:
-            seen.add(str(message))
-            print(f"warning: {message}", file=sys.stderr)
+        text = _as_options(str(message), names)
+        if text not in seen:
+            seen.add(text)
+            print(f"warning: {text}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
@@ -106,7 +138,7 @@ def _estimate(args: argparse.Namespace) -> int:
     if args.widths and args.method == "monte_carlo":   # the library's words were method='analytic'
         raise UsageError("--method monte_carlo supports one hidden layer (-L); use --method analytic (the default) "
                          "with --widths")
-    with _warnings_to_stderr():
+    with _warnings_to_stderr(args, sizes=True):
         if args.widths:
             e = estimate_accuracy(args.d, args.N, widths=args.widths, dist=args.dist, method=args.method,
                                   protocol=proto)
@@ -168,7 +200,7 @@ def _size(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-n must be between 1 and {MAX_N} (10^9), got {args.max_n}")
     max_n = MAX_N if args.max_n is None else args.max_n
     proto = protocol_from_args(args)
-    with _warnings_to_stderr():
+    with _warnings_to_stderr(args, sizes=True):
         if args.N is not None:
             a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto)
         else:
@@ -300,7 +332,7 @@ def _validate(args: argparse.Namespace) -> int:
                          "every row of the protocol grid names its own protocol")
     runner, cleanup = _runner_from_args(args)
     try:
-        with _warnings_to_stderr():   # diverged runs: the summary counts them, and the rows ("diverged")
+        with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
             warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
             rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
                            progress=not args.no_progress and not args.json, runner=runner,
@@ -347,7 +379,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"{'dist':8s} {'d':>3s} {'N':>5s} {'L':>4s} | {'estimate':>8s} {'90% band':>15s} {'ceiling':>7s} | "
           f"{'real':>6s} {'+-std':>6s} {'error':>7s} | {'est. time':>9s} {'train time':>10s}", file=out)
     rows: List[Dict[str, Any]] = []
-    with _warnings_to_stderr():
+    with _warnings_to_stderr(args):
         # diverged runs: the summary counts them, and the rows ("diverged"); not a warning line besides
         warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
         for c in DEMO_CONFIGS:
