@@ -11,6 +11,7 @@ Usage:
     # (the decision draws, DECISION_DRAWS, are exported to docs/data/decision_sampleK.csv, the fresh test
     # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv, the blind test draw 33 to docs/data/blind_sample33.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
+    # --sample 34: the reference files' two families, 9 datasets a configuration (FAMILY_RULE)
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import math
 import sys
@@ -149,7 +151,12 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # Draw 33 (forty-second pass): the blind test of heldout_errors' 14 regions (forty-first pass), fixed with
            # its rule (BLIND_RULE, below) before it was measured; also a fresh test of the shipped estimator. No
            # rule of the pass reads it otherwise.
-           33: dict(draw=33, two_layer=6, deep=10, calibration_only=True)}
+           33: dict(draw=33, two_layer=6, deep=10, calibration_only=True),
+           # Draw 34 (forty-third pass): the two families the reference files in ../shared/data sample, fixed with its
+           # rule (FAMILY_RULE, below) before it was measured: deep networks under the reference protocol, and two-layer
+           # networks under protocols that change only the reference protocol's optimizer, learning rate and steps
+           # (full batch, cosine, best of 2). 9 datasets a configuration. A fresh test; no rule of the pass reads it.
+           34: dict(family=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
                                                       30)}
@@ -174,6 +181,44 @@ BLIND_DRAWS: Dict[int, str] = {33: "blind_sample33"}
 #: two worst by that share. Pass: the docs call the regions blind-tested. Fail: the docs say they failed a blind test,
 #: and how. Either way the table stays the held-out one (nothing is refitted on draw 33).
 BLIND_RULE = dict(min_rows=30, share_rank=0.6, mae_rank=0.7, worst=("deep", True, True, False), worst_among=2)
+#: Draw 34, exported as ``family_sample34.csv``.
+FAMILY_DRAWS: Dict[int, str] = {34: "family_sample34"}
+#: Seed of draw 34 (:func:`family_sample`), fixed before it was measured.
+FAMILY_SEED = 2034
+#: What draw 34 decides, written before it was measured (forty-third pass on issue 11). The reference files
+#: (``reference_deep_public.csv``: the reference protocol on 2-4 hidden layers; ``reference_protocols_public.csv``:
+#: two layers, 16 of 17 rows full batch, cosine, best of 2) sample two families of the validated range, and the
+#: held-out rows of those families (9 datasets) score within the max target (deep under the reference protocol:
+#: 115 non-trivial rows, MAE 0.0096, max 0.053; two layers, full batch, cosine, best of 2, other protocols: 249
+#: rows, 0.0132, 0.058), where the groups as a whole do not (0.216, 0.129). A subset read after the fact can look
+#: better by chance, so draw 34 tests it: ``python benchmarks/family_draw.py`` scores the shipped estimate on its
+#: non-trivial rows (real or estimate below 0.999, 9-dataset truth) per family. The docs call a family's targets met
+#: on fresh configurations only if its MAE is at most ``mae`` and its largest error at most ``max``; otherwise they
+#: give the figures as a miss. Nothing is fitted or changed on draw 34 either way.
+FAMILY_RULE = dict(mae=0.02, max=0.06, datasets=9, deep=256, protocols=32, per_protocol=8)
+
+
+def family_sample() -> List[Dict[str, Any]]:
+    """Draw 34 (``FAMILY_RULE``): ``deep`` deep networks under the reference protocol, then ``protocols`` protocols
+    that differ from the reference protocol only in the optimizer (Adam 55%), the learning rate (log-uniform over
+    its optimizer's validated range) and the steps (log-uniform, 250-32,000), each with ``per_protocol`` two-layer
+    networks; networks drawn as :func:`nnpartition.validation.protocol_sample` draws them. ``pid`` -1 for the
+    reference protocol, 3400 on for the others; nothing is held out (``heldout`` false: a test draw)."""
+    import random
+
+    from nnpartition.validation import REFERENCE_ROW, _draw_networks, _log_uniform
+
+    rule = FAMILY_RULE
+    rng = random.Random(FAMILY_SEED)
+    ref = dict(REFERENCE_ROW, pid=-1)
+    jobs = [dict(c, **ref, deep_heldout=False) for c in _draw_networks(rng, ref, 0, int(rule["deep"]), 8e9)]
+    for i in range(int(rule["protocols"])):
+        opt = "adam" if rng.random() < 0.55 else "sgd"
+        lr = round(_log_uniform(rng, 0.002, 0.1) if opt == "adam" else _log_uniform(rng, 0.01, 0.5), 5)
+        p = dict(REFERENCE_ROW, pid=3400 + i, optimizer=opt, lr=lr, steps=int(round(_log_uniform(rng, 250, 32000))))
+        jobs += [dict(c, **p, deep_heldout=False) for c in _draw_networks(rng, p, int(rule["per_protocol"]), 0, 8e9)]
+    rng.shuffle(jobs)
+    return jobs
 
 
 def grid(sample: int = 0) -> List[Dict[str, Any]]:
@@ -182,7 +227,9 @@ def grid(sample: int = 0) -> List[Dict[str, Any]]:
     ``calibration_only`` draw marks none of its configurations held out)."""
     spec = dict(SAMPLES[sample]) if sample else {}
     calibration_only = spec.pop("calibration_only", False)
-    if spec.get("reference"):
+    if spec.get("family"):
+        g = family_sample()
+    elif spec.get("reference"):
         g = reference_sample()
     else:
         g = protocol_sample(**spec) if sample else protocol_grid()
@@ -237,11 +284,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     name = "protocol_sample" + (str(args.sample) if args.sample > 1 else "") if args.sample else "protocols"
     args.store = args.store or ROOT / "benchmarks" / "out" / f"{name}.sqlite"
-    exported = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS}.get(args.sample, name)
+    exported = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS, **FAMILY_DRAWS}.get(args.sample, name)
     args.out = args.out or ROOT / "docs" / "data" / f"{exported}.csv"
     g = grid(args.sample)
     if args.what == "list":
-        reference_only = bool(args.sample) and SAMPLES[args.sample].get("reference", False)
+        reference_only = bool(args.sample) and (SAMPLES[args.sample].get("reference", False)
+                                                or SAMPLES[args.sample].get("family", False))
         calibration_only = bool(args.sample) and SAMPLES[args.sample].get("calibration_only", False)
         for p in ([] if reference_only else sample_protocols(draw=args.sample) if args.sample else protocols()):
             print(json.dumps(dict(p, heldout=False) if calibration_only else p))
@@ -249,7 +297,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.what == "measure":
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        sweep.run(g, measure, store=args.store, workers=args.workers, progress=True)
+        datasets = int(FAMILY_RULE["datasets"]) if args.sample in FAMILY_DRAWS else 3
+        sweep.run(g, functools.partial(measure, datasets=datasets), store=args.store, workers=args.workers,
+                  progress=True)
         return 0
     rows = list(finished(args.store))   # read the store before the CSV is opened (and truncated)
     n = 0
