@@ -6,7 +6,7 @@ Usage:
 
 A frame is what happens for every snapshot the page shows:
   1. server: exact polygons (region_polygons) + the frame's arrays and the points' predictions
-     (nnpartition.explore.server.frame_of, net.predict) + the event's JSON (json.dumps),
+     (nnpartition.explore.frames.frame_of, net.predict) + the event's JSON (json.dumps),
   2. page:   JSON.parse of that event and decoding its base64 arrays, in headless Chromium,
   3. page:   drawing it on the canvas (polygons, first-layer lines, points, the three charts).
 The network is the explorer's own: trained by the server (Rust trainer) on the chosen data; the frame of the last
@@ -28,7 +28,7 @@ import urllib.request
 import numpy as np
 
 from nnpartition.explore import make_server
-from nnpartition.explore.server import _b64, _group_rows, frame_of, network_from_dict
+from nnpartition.explore.frames import _b64, _group_rows, frame_of, network_from_dict
 from nnpartition.pictures import region_polygons
 
 

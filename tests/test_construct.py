@@ -500,14 +500,15 @@ def test_approximate_1d_checks_its_grid_against_max_bytes_and_max_work(monkeypat
     # max_bytes, and the largest accepted call (10^7 units at 10 points each) about 60 days. Both refused before
     # any work: the knots and the grid (numpy's linspace, the first thing after the checks), f and the interpolant
     # all fail the test if they are reached.
-    from nnpartition import construct, limits
+    from nnpartition import limits
+    from nnpartition.construct import build
 
     def no_work(*a, **k):
         raise AssertionError("worked before checking")
 
-    with monkeypatch.context() as m:
-        m.setattr(construct.np, "linspace", no_work)
-        m.setattr(construct, "interpolant_1d", no_work)
+    with monkeypatch.context() as m:   # (patched where approximate_1d looks them up)
+        m.setattr(build.np, "linspace", no_work)
+        m.setattr(build, "interpolant_1d", no_work)
         with limits.override(max_bytes=2**30), pytest.raises(ValueError, match="error grid.*max_bytes"):
             approximate_1d(no_work, 0, 1, 100, points_per_unit=10**6)
         with pytest.raises(ValueError, match="approximate_1d.*max_work"):
@@ -524,7 +525,8 @@ def test_linear_pieces_and_explain_1d_are_priced_against_max_work_before_the_kno
     # every unit on a grid of 4001 points and X (20,000 units took 8 s and 15 s; 10^6 units, hours). Refused now
     # before the knots are read (they fail the test if reached), by the units that bend the function: a wide
     # network with few live units still runs.
-    from nnpartition import construct, limits
+    from nnpartition import limits
+    from nnpartition.construct import explain, pieces
 
     def no_work(*a, **k):
         raise AssertionError("worked before checking")
@@ -532,8 +534,9 @@ def test_linear_pieces_and_explain_1d_are_priced_against_max_work_before_the_kno
     L = 10**6
     huge = TwoLayerNet(W1=np.ones((1, L)), b1=-np.linspace(-1, 1, L), w2=np.ones(L), b2=0.0)
     X = np.linspace(-2, 2, 50)
-    with monkeypatch.context() as m:
-        m.setattr(construct, "_knots", no_work)
+    with monkeypatch.context() as m:   # where each looks it up: linear_pieces (through _pieces) and explain_1d
+        m.setattr(pieces, "_knots", no_work)
+        m.setattr(explain, "_knots", no_work)
         with pytest.raises(ValueError, match=r"linear_pieces of a 1-D network of 1000000 units.*max_work"):
             linear_pieces(huge)
         with pytest.raises(ValueError, match=r"explain_1d of a 1-D network of 1000000 units.*max_work"):

@@ -256,7 +256,7 @@ def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
     # whose timed waits are recorded and return at once. The waits asked for must then fill every gap.
     import types
 
-    from nnpartition.explore import server as server_module
+    from nnpartition.explore import session as session_module   # where Run looks up threading and time
 
     clock = [1000.0]
     waits = []
@@ -271,8 +271,8 @@ def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
 
     fake_threading = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if k[:2] != "__"})
     fake_threading.Event = RecordedEvent   # (the runs' stop events; everything else the real module's)
-    monkeypatch.setattr(server_module, "threading", fake_threading)
-    monkeypatch.setattr(server_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
+    monkeypatch.setattr(session_module, "threading", fake_threading)
+    monkeypatch.setattr(session_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
     call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of 50 ms
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
@@ -404,7 +404,7 @@ def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decis
 
 @pytest.mark.parametrize("n, k, distinct", [(0, 5, 1), (1, 1, 1), (7, 1, 2), (500, 70, 40), (3000, 129, 900)])
 def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
-    from nnpartition.explore.server import _group_rows
+    from nnpartition.explore.frames import _group_rows
 
     rng = np.random.default_rng(n + k)
     rows = (rng.random((distinct, k)) < 0.5)[rng.integers(0, distinct, n)]
