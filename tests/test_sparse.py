@@ -293,6 +293,28 @@ def test_ridge_readout_matches_scikit_learn():
     assert np.allclose(w[:-1], ref.coef_, atol=1e-10) and w[-1] == pytest.approx(ref.intercept_, abs=1e-10)
 
 
+def test_a_readout_without_ridge_is_the_least_squares_fit_also_when_units_never_fire():
+    """ridge=0 is allowed; a top-k code with dead units made the normal equations singular, and generalisation,
+    subset_curve and sparsity_curve raised numpy's LinAlgError ("Singular matrix") with more points than units."""
+    from nnpartition.sparse import generalisation, sparsity_curve, subset_curve, teacher_task
+    from nnpartition.sparse.experiments import _ridge
+
+    Z = np.random.default_rng(0).integers(0, 2, (30, 5)).astype(float)
+    Z[:, 2] = 0.0   # a dead unit
+    t = np.random.default_rng(1).choice([-1.0, 1.0], 30)
+    A = np.hstack([Z, np.ones((30, 1))])
+    assert np.allclose(_ridge(Z, t, 0.0), np.linalg.lstsq(A, t, rcond=None)[0])
+    g = generalisation("linear", 3, 20, 40, n_test=20, trials=1, trained=False, ridge=0.0, seed=0)
+    assert 0.0 <= g.code["topk"][0] <= 1.0
+    X, y, _ = teacher_task("linear", 60, 3, seed=0)
+    code = expand_sparsify(X[:40], 30, k=3, seed=0)
+    assert np.count_nonzero(code.toarray().sum(axis=0) == 0) > 0   # the case that failed: units that never fire
+    c = subset_curve(code, y[:40], X[40:], y[40:], [5, 30], repeats=2, ridge=0.0, seed=0)
+    assert np.all((c.random >= 0) & (c.random <= 1))
+    s = sparsity_curve("linear", 3, 20, 40, [0.1], n_test=20, trials=1, ridge=0.0, seed=0)
+    assert 0.0 <= s.accuracy["topk"][0] <= 1.0
+
+
 def test_generalisation_on_a_linear_teacher():
     from nnpartition.sparse import generalisation
 
