@@ -180,6 +180,15 @@ def test_bad_inputs_give_clear_errors():
         pattern_overlap(np.full((20, 3), np.inf), expand_sparsify(X, 10))
 
 
+@pytest.mark.parametrize("cols", [0, 2, 4])
+def test_pattern_overlap_refuses_an_x_that_is_not_the_codes_input(cols):
+    """Only the row count was checked: X with other columns than the code's projection reads (none even) ran and gave
+    the distances of other points (all zero, and a NaN correlation, for no column)."""
+    code = expand_sparsify(gauss(30, 3), 40, k=4, seed=0)
+    with pytest.raises(ValueError, match=r"^X must have 3 columns"):
+        pattern_overlap(gauss(30, cols), code, pairs=20)
+
+
 @pytest.mark.parametrize("k", ["-1", "0", str(2**64), "3"])
 def test_eas_capacity_refuses_k_with_relu(k, capsys):
     """-k was silently ignored with --sparsify relu (the default), so -k -1, 0 and 2**64 exited 0."""
