@@ -903,3 +903,10 @@ def test_metrics_do_not_overflow_for_a_large_teacher_vector_or_large_weights(cap
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert None not in out["history"]["weight_norm"]
+
+
+def test_train_teacher_refuses_inputs_of_no_column_before_drawing_w0():
+    # W_0's scale init_scale / sqrt(d) divided by zero first: a RuntimeWarning (an error under pytest), then the
+    # core's "X must be non-empty"
+    with pytest.raises(ValueError, match=r"^X must have at least one column"):
+        train_teacher(np.zeros((10, 0)), np.arange(10) % 2, 4, epochs=1)

@@ -265,6 +265,8 @@ def train_teacher(
     if not np.all(np.isfinite(Xc)):
         raise ValueError("X contains NaN or infinity")
     n, d = Xc.shape
+    if d < 1:   # an audit: W_0's scale 1/sqrt(d) divided by zero (a RuntimeWarning) before the core refused X
+        raise ValueError(f"X must have at least one column, got shape {Xc.shape}")
     ypm = _pm_labels(y, n)
     L = chk.count("L", L, minimum=2, maximum=2**20)
     alpha = _alpha(alpha)
