@@ -391,6 +391,12 @@ def test_eas_capacity_names_a_bad_n_list(capsys, value):
     assert "N_values" not in line
 
 
+def test_eas_capacity_reads_n_values_as_every_integer_option_reads_its_value(capsys):
+    # -m 1e1 and --trials 2.0 were read (the integer type), -N 1e1 refused as not "whole numbers"
+    assert main(["eas-capacity", "-d", "3", "-m", "1e1", "-N", "1e1,2.0e1", "--trials", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["N"] == [10, 20]
+
+
 def test_int_digit_limit_is_restored_after_a_command(capsys):
     if not hasattr(sys, "get_int_max_str_digits"):
         pytest.skip("no int-to-str limit in this Python")

@@ -598,3 +598,17 @@ def test_locality_sweep_prices_all_its_runs_together_before_training(monkeypatch
         assert len(sw.rho) == 50
     with pytest.raises(ValueError, match="steps"):
         locality_sweep([0.5], n_x=5, n_y=4, k=1, samples=0, steps=0)
+
+
+@pytest.mark.parametrize("bad, error", [("abc", TypeError), (["0", "1"], TypeError), (None, TypeError)])
+def test_values_and_c_are_refused_by_name_when_not_numbers(bad, error):
+    """conditional_mean_matrix's values and activation_derivative's c went through np.asarray(..., float) first:
+    ["0", "1"] passed as numbers, None became NaN ("got shape ()", "c contains NaN or infinity") and "abc" raised
+    numpy's 'could not convert string to float', naming no argument."""
+    from nnpartition.lowrank import activation_derivative, conditional_mean_matrix
+
+    P = np.array([[0.25, 0.25], [0.5, 0.0]])
+    with pytest.raises(error, match="^values must be a numeric array"):
+        conditional_mean_matrix(P, bad)
+    with pytest.raises(error, match="^c must be a numeric array"):
+        activation_derivative("sigmoid", bad)

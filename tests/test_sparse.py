@@ -180,6 +180,15 @@ def test_bad_inputs_give_clear_errors():
         pattern_overlap(np.full((20, 3), np.inf), expand_sparsify(X, 10))
 
 
+@pytest.mark.parametrize("cols", [0, 2, 4])
+def test_pattern_overlap_refuses_an_x_that_is_not_the_codes_input(cols):
+    """Only the row count was checked: X with other columns than the code's projection reads (none even) ran and gave
+    the distances of other points (all zero, and a NaN correlation, for no column)."""
+    code = expand_sparsify(gauss(30, 3), 40, k=4, seed=0)
+    with pytest.raises(ValueError, match=r"^X must have 3 columns"):
+        pattern_overlap(gauss(30, cols), code, pairs=20)
+
+
 @pytest.mark.parametrize("k", ["-1", "0", str(2**64), "3"])
 def test_eas_capacity_refuses_k_with_relu(k, capsys):
     """-k was silently ignored with --sparsify relu (the default), so -k -1, 0 and 2**64 exited 0."""
@@ -291,6 +300,28 @@ def test_ridge_readout_matches_scikit_learn():
     w = _ridge(Z, t, 0.3)
     ref = lm.Ridge(alpha=0.3).fit(Z, t)
     assert np.allclose(w[:-1], ref.coef_, atol=1e-10) and w[-1] == pytest.approx(ref.intercept_, abs=1e-10)
+
+
+def test_a_readout_without_ridge_is_the_least_squares_fit_also_when_units_never_fire():
+    """ridge=0 is allowed; a top-k code with dead units made the normal equations singular, and generalisation,
+    subset_curve and sparsity_curve raised numpy's LinAlgError ("Singular matrix") with more points than units."""
+    from nnpartition.sparse import generalisation, sparsity_curve, subset_curve, teacher_task
+    from nnpartition.sparse.experiments import _ridge
+
+    Z = np.random.default_rng(0).integers(0, 2, (30, 5)).astype(float)
+    Z[:, 2] = 0.0   # a dead unit
+    t = np.random.default_rng(1).choice([-1.0, 1.0], 30)
+    A = np.hstack([Z, np.ones((30, 1))])
+    assert np.allclose(_ridge(Z, t, 0.0), np.linalg.lstsq(A, t, rcond=None)[0])
+    g = generalisation("linear", 3, 20, 40, n_test=20, trials=1, trained=False, ridge=0.0, seed=0)
+    assert 0.0 <= g.code["topk"][0] <= 1.0
+    X, y, _ = teacher_task("linear", 60, 3, seed=0)
+    code = expand_sparsify(X[:40], 30, k=3, seed=0)
+    assert np.count_nonzero(code.toarray().sum(axis=0) == 0) > 0   # the case that failed: units that never fire
+    c = subset_curve(code, y[:40], X[40:], y[40:], [5, 30], repeats=2, ridge=0.0, seed=0)
+    assert np.all((c.random >= 0) & (c.random <= 1))
+    s = sparsity_curve("linear", 3, 20, 40, [0.1], n_test=20, trials=1, ridge=0.0, seed=0)
+    assert 0.0 <= s.accuracy["topk"][0] <= 1.0
 
 
 def test_generalisation_on_a_linear_teacher():

@@ -879,3 +879,34 @@ def test_teacher_cli_names_both_limits_when_both_bind_at_the_same_probe_count(no
         with override(max_work=10**12):   # raising max_work alone lets no probe more pass: the message was right
             assert main([*argv, "--probes", str(most + 1)]) == 2
             assert "pass max_bytes;" in capsys.readouterr().err
+
+
+def test_metrics_do_not_overflow_for_a_large_teacher_vector_or_large_weights(capsys):
+    """Every metric is invariant to the scale of w_star, and the norms of weights near 1e300 are finite: np.linalg.norm
+    squares the entries, so such vectors had infinite norms (cosines 0, angles of 90 degrees, an infinite update
+    bound, a null weight_norm, and `teacher --init 1e300` refused after training, naming init_norm)."""
+    from nnpartition.teacher import update_bound
+
+    X, y, w = linear_teacher_dataset(40, 4, seed=0)
+    run = train_teacher(X, y, 4, epochs=2, w_star=w)
+    W = run.weights[-1]
+    assert np.allclose(clustering_metrics(W, 1e300 * w, run.signs).cosine, clustering_metrics(W, w, run.signs).cosine)
+    assert boundary_linearity(run.network(), X, w_star=1e300 * w).angle_to_teacher == pytest.approx(
+        boundary_linearity(run.network(), X, w_star=w).angle_to_teacher)
+    assert update_bound(X, y, 1e300 * w, 4, lr=0.5, alpha=0.3) == pytest.approx(update_bound(X, y, w, 4, lr=0.5,
+                                                                                              alpha=0.3))
+    big = train_teacher(X, y, 4, epochs=1, init_scale=1e300, w_star=w)
+    assert np.isfinite(big.update_bound())
+    norm = big.history()["weight_norm"]
+    assert norm[0] == pytest.approx(1e300 * np.linalg.norm(big.weights[0] / 1e300))
+    assert main(["teacher", "-d", "5", "-N", "50", "-L", "4", "--epochs", "2", "--probes", "50", "--init", "1e300",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert None not in out["history"]["weight_norm"]
+
+
+def test_train_teacher_refuses_inputs_of_no_column_before_drawing_w0():
+    # W_0's scale init_scale / sqrt(d) divided by zero first: a RuntimeWarning (an error under pytest), then the
+    # core's "X must be non-empty"
+    with pytest.raises(ValueError, match=r"^X must have at least one column"):
+        train_teacher(np.zeros((10, 0)), np.arange(10) % 2, 4, epochs=1)

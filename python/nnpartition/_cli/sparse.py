@@ -45,19 +45,21 @@ def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
 
 
 def _n_list(text: str) -> List[int]:
-    """``-N``'s comma-separated point counts, or a :class:`UsageError` naming ``-N`` and the range.
+    """``-N``'s comma-separated point counts, each read as every integer option reads its value (:func:`integer`:
+    ``1e3`` and ``2000.0`` too; ``-N 1e3`` was refused as not a whole number), or a :class:`UsageError` naming
+    ``-N`` and the range.
 
     Example:
-        >>> _n_list("8, 16,32")
-        [8, 16, 32]
+        >>> _n_list("8, 16,32"), _n_list("1e2,2.5e2")
+        ([8, 16, 32], [100, 250])
         >>> _n_list("0,16")
         Traceback (most recent call last):
         ...
         nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000 (e.g. -N 50,100,200), got '0,16'
     """
     try:
-        Ns = [int(t) for t in text.split(",") if t.strip()]
-    except ValueError:
+        Ns = [integer(t) for t in text.split(",") if t.strip()]
+    except argparse.ArgumentTypeError:
         Ns = []
     if not Ns or not all(1 <= n <= MAX_CAPACITY_N for n in Ns):
         raise UsageError(f"-N must be comma-separated whole numbers from 1 to {MAX_CAPACITY_N} (e.g. -N 50,100,200), "

@@ -39,9 +39,9 @@ def activation_derivative(activation: str, c: Any, *, slope: float = 0.01) -> np
         ([0.25], [0.0, 1.0])
     """
     act = chk.choice("activation", activation, ACTIVATIONS)
-    z = chk.float_vector("c", np.atleast_1d(np.asarray(c, dtype=np.float64)))
-    if not np.all(np.isfinite(z)):
-        raise ValueError("c contains NaN or infinity")
+    # float_vector refuses strings and None (an audit: a float64 conversion before it read ["0", "1"] as numbers,
+    # None as NaN and raised numpy's words for "abc"); it also refuses NaN and infinity
+    z = chk.float_vector("c", np.atleast_1d(chk._real_array("c", c)))
     if act == "sigmoid":
         s = 0.5 * (1.0 + np.tanh(0.5 * z))
         return s * (1.0 - s)

@@ -150,7 +150,11 @@ def conditional_mean_matrix(P_xy: Any, values: Any, *, normalize: bool = False) 
         [[0.1768], [-0.1768]]
     """
     P = _joint(P_xy, normalize=normalize)
-    vals = np.asarray(values, dtype=np.float64)
+    # an audit: np.asarray(values, float) read ["0", "1"] as numbers, None as a 0-d NaN ("got shape ()") and
+    # raised numpy's own words for "abc", naming no argument
+    vals = chk._real_array("values", values)
+    chk._check_conversion("values", vals, np.float64)
+    vals = np.asarray(vals, dtype=np.float64)
     if vals.ndim == 1:
         vals = vals[:, None]
     if vals.ndim != 2 or vals.shape[0] != P.shape[1]:

@@ -49,14 +49,22 @@ def _rng(seed: Any) -> np.random.Generator:
 
 
 def _ridge(Z: np.ndarray, t: np.ndarray, lam: float) -> np.ndarray:
-    """Ridge least squares ``argmin |Z w - t|^2 + lam |w|^2`` (with an unpenalised intercept column appended)."""
+    """Ridge least squares ``argmin |Z w - t|^2 + lam |w|^2`` (with an unpenalised intercept column appended);
+    ``lam = 0`` is the minimum-norm least-squares fit (a code's dead units or repeated columns made the normal
+    equations singular: ``ridge=0`` was numpy's ``LinAlgError: Singular matrix`` even with more points than units).
+
+    Example:
+        >>> Z = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])   # a dead unit: Z^T Z is singular
+        >>> _ridge(Z, np.array([-1.0, 0.0, 1.0]), 0.0).round(6).tolist()
+        [1.0, 0.0, -2.0]
+    """
     A = np.hstack([Z, np.ones((Z.shape[0], 1))])
     P = np.eye(A.shape[1]) * lam
     P[-1, -1] = 0.0
     n, m = A.shape
-    if n >= m or lam > 0:   # one LAPACK call each, which Ctrl-C cannot stop: _interruptible returns at once
+    if lam > 0:   # one LAPACK call each, which Ctrl-C cannot stop: _interruptible returns at once
         return _interruptible(_fit_madds(n, m - 1), lambda: np.linalg.solve(A.T @ A + P, A.T @ t))
-    return _interruptible(4.0 * n * m * n, np.linalg.lstsq, A, t, rcond=None)[0]
+    return _interruptible(4.0 * n * m * min(n, m), np.linalg.lstsq, A, t, rcond=None)[0]
 
 
 def _fit_madds(n: int, m: int) -> float:
@@ -66,10 +74,12 @@ def _fit_madds(n: int, m: int) -> float:
     return 2.0 * n * c * c + c ** 3
 
 
-def _fit_work(n: int, m: int) -> float:
+def _fit_work(n: int, m: int, ridge: float = 1.0) -> float:
     """Steps (about a nanosecond each, as ``max_work`` counts them) of one ridge fit (:func:`_fit_madds`): BLAS runs
-    about 5e10 multiply-adds a second a core (a review measured 1e11 on two cores), so 50 of them a step."""
-    return _fit_madds(n, m) / 50.0
+    about 5e10 multiply-adds a second a core (a review measured 1e11 on two cores), so 50 of them a step. ``ridge``
+    0 is numpy's least squares (an SVD), four times that: measured 3.7 times the normal equations' CPU time at 5000 x
+    500 and 2.7 times at 1000 x 2000."""
+    return _fit_madds(n, m) / 50.0 * (4.0 if ridge == 0 else 1.0)
 
 
 def _check_readouts(what: str, n_train: int, n_test: int, m: int, work: float, codes: int = 1) -> None:
@@ -285,7 +295,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     trained = v.flag("trained", trained)
     _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
-                    n_train, n_test, m, trials * (len(sparsifiers) + 1) * _fit_work(n_train, m))
+                    n_train, n_test, m, trials * (len(sparsifiers) + 1) * _fit_work(n_train, m, ridge))
     if trained:
         from ..training import _check_default_runs
 
@@ -370,7 +380,7 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
     ridge = v.real("ridge", ridge, minimum=0.0)
     # the full fit, then each size's repeats and its selected subset, fits of s units (a review: counted as fits of
     # all m units, a code of 2000 units refused sizes of 10-200 with 50 repeats, a call of 2.8 s)
-    work = _fit_work(n, m) + sum((repeats + 1.0) * _fit_work(n, s) for s in S)
+    work = _fit_work(n, m, ridge) + sum((repeats + 1.0) * _fit_work(n, s, ridge) for s in S)
     _check_readouts(f"subset_curve of {len(S)} sizes x {repeats} repeats on a code of {m} units", n, Xte.shape[0], m,
                     work, codes=2)
     Z = code.toarray()
@@ -445,7 +455,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     # the dense code and four codes a fraction held at once, and the coding's own buffers (a review: the process grew
     # by 15% more than five codes), and four fits a fraction and trial
     _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
-                    m, 4.0 * trials * len(rhos) * _fit_work(n_train, m), codes=6)
+                    m, 4.0 * trials * len(rhos) * _fit_work(n_train, m, ridge), codes=6)
     seed = resolve_seed(seed)
     methods = ("topk", "threshold", "relu", "mask")
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}

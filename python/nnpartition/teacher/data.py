@@ -288,6 +288,23 @@ def _units(W: Any, name: str = "W") -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
+def _norm(a: np.ndarray, axis: Optional[int] = None) -> Any:
+    """``np.linalg.norm(a, axis=axis)`` of a finite array without overflow: each norm is taken of the entries divided
+    by their largest ``|a_i|``, then multiplied back (``np.linalg.norm`` squares the entries, so a vector of entries
+    near 1e155 and above had an infinite norm: a teacher ``w_star`` or weights that large gave a cosine of 0, an
+    angle of 90 degrees and an infinite update bound). Infinite only when the norm itself passes the largest float.
+
+    Example:
+        >>> float(_norm(np.array([3e300, 4e300]))), _norm(np.array([[3.0, 4.0], [0.0, 0.0]]), axis=1).tolist()
+        (5e+300, [5.0, 0.0])
+    """
+    a = np.asarray(a, dtype=np.float64)
+    peak = np.abs(a).max(axis=axis, initial=0.0)
+    safe = np.where(peak > 0, peak, 1.0)
+    with np.errstate(over="ignore"):   # a norm above the largest float is infinite, as it should be
+        return safe * np.linalg.norm(a / (safe if axis is None else np.expand_dims(safe, axis)), axis=axis)
+
+
 def _unit_rows(W: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(W, axis=-1, keepdims=True)
     return np.asarray(np.divide(W, n, out=np.zeros_like(W), where=n > 0))

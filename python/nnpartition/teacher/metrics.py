@@ -12,7 +12,7 @@ from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..limits import _check_bytes, _checked_svd
 from ..network import TwoLayerNet
-from .data import _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
+from .data import _norm, _signs, _units, _unit_rows, teacher_network  # noqa: F401 (examples)
 from .._repr import short_repr
 
 __all__ = ["ClusteringMetrics", "clustering_metrics", "LinearityReport", "boundary_linearity", "LinearityBaselines",
@@ -160,7 +160,7 @@ def clustering_metrics(
         ws = chk.float_vector("w_star", w_star, length=d)
         if not np.any(ws):
             raise ValueError("w_star must be non-zero")
-        ws = ws / np.linalg.norm(ws)
+        ws = ws / _norm(ws)
         cos = (U @ ws) * s  # (T, L)
         Wstar = s[:, None] * ws[None, :]
         fro = np.linalg.norm(W3.reshape(T, -1), axis=1)
@@ -259,10 +259,16 @@ class LinearityReport:
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    """The angle in degrees between two vectors (NaN if one is zero), of any finite size (:func:`_norm`).
+
+    Example:
+        >>> round(_angle(np.array([1e300, 0.0]), np.array([1e300, 1e300])), 9)
+        45.0
+    """
+    na, nb = _norm(a), _norm(b)
     if na == 0 or nb == 0:
         return float("nan")
-    return float(np.degrees(np.arccos(np.clip(a @ b / (na * nb), -1.0, 1.0))))
+    return float(np.degrees(np.arccos(np.clip((a / na) @ (b / nb), -1.0, 1.0))))
 
 
 def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
@@ -354,7 +360,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, ma
     delta = 0.0
     for g, m in ((pos, mp), (neg, mn)):
         if np.any(g):
-            delta = max(delta, float(np.linalg.norm(scaled[g] - m, axis=1).max()))
+            delta = max(delta, float(_norm(scaled[g] - m, axis=1).max()))
     with np.errstate(over="ignore", invalid="ignore"):
         out = net._logits(X)   # checked below, the error naming X_probe
         rule = Z @ w_lin
@@ -486,6 +492,8 @@ def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float
     a = chk.real("alpha", alpha, minimum=0.0, maximum=1.0, open_min=True)
     vv = 1.0 / np.sqrt(L) if v is None else chk.real("v", v, minimum=0.0, open_min=True)
     R = chk.real("init_norm", init_norm, minimum=0.0)
+    peak = np.abs(ws).max(initial=0.0)
+    ws = ws / (peak if peak > 0 else 1.0)   # |w*| / min margin does not change; a w* near 1e155 overflowed its norm
     margins = t * (Xc @ ws)
     if margins.min() <= 0:
         raise ValueError("w_star does not separate the data (some y <w_star, x> <= 0)")

@@ -12,7 +12,8 @@ from .. import _core
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
-from .data import _alpha, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset, teacher_network  # noqa: F401
+from .data import (_alpha, _norm, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset,  # noqa: F401
+                   teacher_network)
 from .metrics import ClusteringMetrics, _angle, _probes, clustering_metrics
 from .._repr import short_repr
 
@@ -78,7 +79,7 @@ class TeacherRun:
         from .metrics import update_bound
 
         return update_bound(self.X, self.y, self.w_star, self.weights.shape[2], lr=self.lr, alpha=self.alpha,
-                            v=self.v, init_norm=float(np.linalg.norm(self.weights[0])))
+                            v=self.v, init_norm=float(_norm(self.weights[0])))
 
     def metrics(self, threshold: float = 0.9) -> ClusteringMetrics:
         """:func:`clustering_metrics` of the whole series, with the training inputs for the agreement condition."""
@@ -124,7 +125,7 @@ class TeacherRun:
         probes = None if X_probe is None else _probes(X_probe, self.weights.shape[1])   # before the metrics
         m = self.metrics(threshold)
         out = {"step": self.steps, "loss": self.loss, "error": self.error, "hard_steps": self.hard_steps,
-               "weight_norm": np.linalg.norm(self.weights.reshape(len(self.steps), -1), axis=1)}
+               "weight_norm": _norm(self.weights.reshape(len(self.steps), -1), axis=1)}
         for k in ("aligned_fraction", "mean_cosine", "potential", "dispersion_pos", "dispersion_neg",
                   "spectral_ratio", "stable_rank", "top2_energy", "agreement"):
             out[k] = np.asarray(getattr(m, k))
@@ -264,6 +265,8 @@ def train_teacher(
     if not np.all(np.isfinite(Xc)):
         raise ValueError("X contains NaN or infinity")
     n, d = Xc.shape
+    if d < 1:   # an audit: W_0's scale 1/sqrt(d) divided by zero (a RuntimeWarning) before the core refused X
+        raise ValueError(f"X must have at least one column, got shape {Xc.shape}")
     ypm = _pm_labels(y, n)
     L = chk.count("L", L, minimum=2, maximum=2**20)
     alpha = _alpha(alpha)
