@@ -43,8 +43,9 @@ def _rows():
 CALLS = {
     "nnpartition.plotting.plot_parity": lambda f, ax: f(_rows(), ax=ax),
     "nnpartition.plotting.validation_figure": lambda f, ax: f(_rows(), ax=ax),
-    "nnpartition.pictures.plot_partition": lambda f, ax: f(nnpartition.TwoLayerNet([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0],
-                                                                                [1.0, 1.0], -0.5), ax=ax, box=(-1, 1)),
+    "nnpartition.pictures.drawing.plot_partition": lambda f, ax: f(nnpartition.TwoLayerNet([[1.0, 0.0], [0.0, 1.0]],
+                                                                                        [0.0, 0.0], [1.0, 1.0], -0.5),
+                                                                   ax=ax, box=(-1, 1)),
 }
 
 

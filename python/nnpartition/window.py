@@ -196,7 +196,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
         layers = list(net)
     else:
         if not isinstance(net, (TwoLayerNet, DeepNet)):
-            from .pictures import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
+            from .pictures.polygons import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
 
             net = _as_network(net)
         if net.activation not in ("relu", "leaky_relu"):

@@ -42,7 +42,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     """
     from .. import _core
     from .. import _validate as v
-    from ..pictures import _box as check_box
+    from ..pictures.geometry import _box as check_box
     from ..training import _snapshot_every, train
 
     if isinstance(args.d, int) and args.d < 2:
@@ -152,8 +152,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
     from ..network import DeepNet
-    from ..pictures import (KEY_INCHES, Plane, _annotate, _box as check_box, _drawn_points, _slice_note, plot_partition,
-                            region_polygons, window_for)
+    from ..pictures import KEY_INCHES, Plane, plot_partition, region_polygons, window_for
+    from ..pictures.drawing import _annotate, _drawn_points, _slice_note
+    from ..pictures.geometry import _box as check_box
 
     start = time.perf_counter()
     if args.box is not None:
@@ -253,7 +254,8 @@ def _training_defaults(args: argparse.Namespace) -> None:
 
 
 def _movie(args: argparse.Namespace) -> int:
-    from ..pictures import MAX_FRAMES, _frames, movie
+    from ..pictures import MAX_FRAMES, movie
+    from ..pictures.movies import _frames
 
     _training_defaults(args)
     ws = _widths(args)

@@ -1,0 +1,217 @@
+"""The window of a picture: a 2-D affine slice of input space (:class:`Plane`) and a box of it.
+
+For ``d == 2`` the slice is the input plane itself (:meth:`Plane.standard`); for ``d > 2`` it is usually the plane
+through three data points (:meth:`Plane.through`). This part also checks the ``plane=`` and ``box=`` arguments of
+:func:`~nnpartition.pictures.region_polygons` and projects many points onto a plane a block of rows at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .. import _validate as v
+from .._repr import short_repr
+from ..limits import _block_rows, _check_bytes
+
+BoxLike = Union[Tuple[float, float], Tuple[Tuple[float, float], Tuple[float, float]], Sequence[Any]]
+
+
+def _vector(name: str, x: Any, d: Optional[int] = None) -> np.ndarray:
+    arr = v._real_array(name, x).astype(np.float64)
+    if arr.ndim != 1 or (d is not None and arr.shape[0] != d):
+        want = f"length d={d}" if d is not None else "1-D"
+        raise ValueError(f"{name} must be a vector of {want}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def _points(name: str, x: Any, width: int) -> np.ndarray:
+    """Points ``(..., width)`` (one point may be a vector of length ``width``) as a finite float64 ``(n, width)``
+    array, or a ``TypeError``/``ValueError`` naming ``name``."""
+    arr = v._real_array(name, x)
+    if arr.ndim == 0 or arr.shape[-1] != width:
+        raise ValueError(f"{name} must hold points of {width} coordinates (shape (n, {width})), got shape {arr.shape}")
+    out = np.asarray(arr, dtype=np.float64).reshape(-1, width)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Plane:
+    """The 2-D affine slice ``x = origin + s * u + t * v`` of input space.
+
+    Window coordinates ``(s, t)`` are the coefficients of ``u`` and ``v``;
+    :meth:`through` builds an orthonormal ``u, v``, so that distances and
+    areas in the window are those of input space.
+
+    Example:
+        >>> p = Plane.through([0, 0, 0], [2, 0, 0], [1, 1, 0])
+        >>> p.u.tolist(), p.v.tolist()
+        ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+        >>> p.to_window([[2, 0, 0], [1, 1, 0]]).tolist()
+        [[2.0, 0.0], [1.0, 1.0]]
+    """
+
+    __repr__ = short_repr
+
+    origin: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+    def __post_init__(self) -> None:
+        o = _vector("plane origin", self.origin)
+        d = o.shape[0]
+        u = _vector("plane u", self.u, d)
+        w = _vector("plane v", self.v, d)
+        if d < 2:
+            raise ValueError(f"a plane needs an input dimension d >= 2, got d = {d}")
+        # the angle's test on the directions scaled by their largest entries (about 1): on u and v themselves the
+        # squared norms overflowed from about 1e154 (a numpy warning, then "parallel") and underflowed below 1e-154
+        for name, vec in (("u", u), ("v", w)):
+            if not np.any(vec):
+                raise ValueError(f"plane {name} is zero: the plane needs two directions")
+        us, ws = u / np.max(np.abs(u)), w / np.max(np.abs(w))
+        gram = float(us @ us) * float(ws @ ws) - float(us @ ws) ** 2
+        if not gram > 1e-12 * float(us @ us) * float(ws @ ws):
+            raise ValueError("the plane's directions u and v are (nearly) parallel: the plane points are collinear")
+        object.__setattr__(self, "origin", o)
+        object.__setattr__(self, "u", u)
+        object.__setattr__(self, "v", w)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return int(self.origin.shape[0])
+
+    @classmethod
+    def standard(cls, d: int = 2) -> "Plane":
+        """The plane of the first two coordinates of ``R^d`` (for ``d == 2``: the input space itself); ``d``, the
+        input dimension, is an integer ``>= 2``, and the plane's three vectors of ``d`` floats must fit ``max_bytes``.
+
+        Example:
+            >>> Plane.standard(3).u.tolist(), Plane.standard(3).v.tolist()
+            ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+        """
+        d = v.count("d", d, minimum=2)
+        # origin, u and v, and the copies the constructor's checks make of them
+        _check_bytes(f"a plane in d = {d} dimensions", 6.0 * 8.0 * d, "use a smaller d")
+        e0, e1 = np.zeros(d), np.zeros(d)
+        e0[0] = e1[1] = 1.0
+        return cls(np.zeros(d), e0, e1)
+
+    @classmethod
+    def through(cls, x0: Any, x1: Any, x2: Any) -> "Plane":
+        """The plane through three points, ``x0`` at the window's origin, ``x1`` on the ``s`` axis,
+        ``u, v`` orthonormal. Collinear points raise ``ValueError``."""
+        a = _vector("plane x0", x0)
+        b = _vector("plane x1", x1, a.shape[0])
+        c = _vector("plane x2", x2, a.shape[0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            e1, e2 = b - a, c - a
+            n1, n2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+        if not (math.isfinite(n1) and math.isfinite(n2)):   # a difference (or its norm) overflowed
+            raise ValueError("plane points are too far apart for float64 (their differences overflow); rescale them")
+        scale = max(n1, n2)
+        if n1 <= 1e-12 * max(scale, 1e-300):
+            raise ValueError("plane points are collinear (x0 == x1)")
+        u = e1 / n1
+        w = e2 - (e2 @ u) * u
+        nw = float(np.linalg.norm(w))
+        if nw <= 1e-6 * scale:
+            raise ValueError("plane points are collinear: x0, x1, x2 lie (nearly) on one line")
+        return cls(a, u, w / nw)
+
+    def to_input(self, st: Any) -> np.ndarray:
+        """Input points ``(n, d)`` of window points ``(n, 2)`` (finite; ``(..., 2)`` is read as ``(n, 2)``)."""
+        p = _points("st", st, 2)
+        out: np.ndarray = self.origin + p[:, :1] * self.u + p[:, 1:] * self.v
+        return out
+
+    def to_window(self, X: Any) -> np.ndarray:
+        """Window coordinates ``(n, 2)`` of the orthogonal projection of input points ``X`` ``(n, d)`` (finite) onto
+        the plane."""
+        Xa = _points("X", X, self.d)
+        B = np.stack([self.u, self.v], axis=1)
+        sol, *_ = np.linalg.lstsq(B, (Xa - self.origin).T, rcond=None)
+        return np.ascontiguousarray(sol.T)
+
+    def distance(self, X: Any) -> np.ndarray:
+        """Euclidean distance of input points ``X`` ``(n, d)`` (finite) to the plane."""
+        Xa = _points("X", X, self.d)
+        return np.asarray(np.linalg.norm(Xa - self.to_input(self.to_window(Xa)), axis=1))
+
+
+def _plane(plane: Any, d: int) -> Plane:
+    if d < 2:
+        raise ValueError(f"a 2-D window needs a network with d >= 2 inputs, got d = {d}")
+    if plane is None:
+        if d != 2:
+            raise ValueError(f"the network's input has d = {d} > 2 dimensions: pass plane=(x0, x1, x2), three "
+                             f"input points the 2-D slice goes through (or a Plane(origin, u, v))")
+        return Plane.standard(2)
+    if isinstance(plane, Plane):
+        p = plane
+    elif isinstance(plane, (tuple, list, np.ndarray)) and len(plane) == 3:
+        p = Plane.through(*plane)
+    else:
+        raise TypeError("plane must be None, a Plane or three input points (x0, x1, x2)")
+    if p.d != d:
+        raise ValueError(f"plane points have length {p.d} but the network's input width is d = {d}")
+    return p
+
+
+def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
+    # as regions_in_box refuses a bool bound: True is not the number 1 here (numpy reads (True, 2) as [1, 2])
+    arr = v._real_array("box", box)
+    if arr.dtype == np.bool_ or (isinstance(box, (list, tuple)) and v.bools_inside(box)):
+        raise TypeError(f"box must hold numbers, got {box!r} (True/False are not coordinates)")
+    arr = arr.astype(np.float64)
+    if arr.shape == (2,):
+        lo_, hi_ = (float(arr[0]),) * 2, (float(arr[1]),) * 2
+    elif arr.shape == (2, 2):
+        lo_, hi_ = (float(arr[0, 0]), float(arr[0, 1])), (float(arr[1, 0]), float(arr[1, 1]))
+    else:
+        raise ValueError(f"box must be (lo, hi) or ((s_lo, t_lo), (s_hi, t_hi)), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("box contains NaN or infinity")
+    for k in range(2):
+        if not lo_[k] < hi_[k]:
+            raise ValueError(f"box is empty: lo[{k}] = {lo_[k]} must be < hi[{k}] = {hi_[k]}")
+        span = hi_[k] - lo_[k]
+        if not math.isfinite(span * span):   # the polygons' areas and centroids would overflow to NaN
+            raise ValueError(f"box is too wide: {lo_[k]:g} to {hi_[k]:g} (its area overflows float64; at most about "
+                             "1e150 across)")
+    return lo_, hi_
+
+
+def _project(p: Plane, X: np.ndarray) -> np.ndarray:
+    """:meth:`Plane.to_window` of finite points ``X``, for many of them: with an orthonormal ``u, v`` (what
+    :meth:`Plane.through` and :meth:`Plane.standard` build) the coordinates are the dot products, not a least-squares
+    solve (``lstsq`` took 8 s for 8 million points)."""
+    B = np.stack([p.u, p.v], axis=1)
+    if np.abs(B.T @ B - np.eye(2)).max() > 1e-12:
+        return p.to_window(X)
+    # einsum, not BLAS: a (rows, d) x (d, 2) product took OpenBLAS 0.36 s a million rows on a busy machine
+    return np.asarray(np.einsum("nd,dk->nk", X - p.origin, B))
+
+
+def _distance(p: Plane, X: np.ndarray) -> np.ndarray:
+    """:meth:`Plane.distance` of finite points ``X`` through :func:`_project`."""
+    X = _points("X", X, p.d)
+    return np.asarray(np.linalg.norm(X - p.to_input(_project(p, X)), axis=1))
+
+
+def _window_bounds(p: Plane, X: np.ndarray) -> np.ndarray:
+    """The corners ``[[s_min, t_min], [s_max, t_max]]`` of the window coordinates of the points ``X``, a block of rows
+    at a time (whole, the projection of 75 million points held four copies of them)."""
+    rows = _block_rows(4 * X.shape[1])
+    parts = [_project(p, _points("X", X[i:i + rows], p.d)) for i in range(0, X.shape[0], rows)]
+    lo = np.min([q.min(axis=0) for q in parts], axis=0)
+    hi = np.max([q.max(axis=0) for q in parts], axis=0)
+    return np.stack([lo, hi])

@@ -1,0 +1,256 @@
+"""The training movie: :func:`movie` trains a network and writes a GIF of its partition as it learns."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _core
+from .. import _validate as v
+from .._progress import _check as _check_progress
+from .._repr import short_repr
+from ..limits import _check_bytes
+from ..network import DeepNet
+from .drawing import COLOR_MODES, KEY_INCHES, _annotate, _require_mpl, _slice_note, plot_partition, window_for
+from .geometry import BoxLike
+from .polygons import DEFAULT_MAX_REGIONS, region_polygons
+
+#: The resolutions (dots per inch) figures may be written at, by :func:`movie` and the command line.
+MIN_DPI, MAX_DPI = 10, 1000
+#: Most frames a movie makes (:func:`_frames`).
+MAX_FRAMES = 2000
+
+
+def _frames(steps: int, every: int) -> int:
+    """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
+    return (steps - 1) // every + 2
+
+
+def _frame_height(size: float, box: Tuple[Tuple[float, float], Tuple[float, float]], sliced: bool) -> float:
+    """Inches of height of a movie frame ``size`` inches wide: the window at its aspect ratio (between 0.6 and 1.5
+    times the width; a square window was drawn in a square frame before, a wide slice left empty space under it),
+    and room for the title (a line more for a slice), the axis labels and the key."""
+    (s0, t0), (s1, t1) = box
+    plot = min(max((size - 0.45) * (t1 - t0) / (s1 - s0), 0.6 * size), 1.5 * size)
+    return round(plot + (1.25 if size >= KEY_INCHES else 0.8) + (0.15 if sliced else 0.0), 2)
+
+
+@dataclass(frozen=True, eq=False)
+class MovieResult:
+    """What :func:`movie` returns.
+
+    Attributes:
+        path: the GIF written.
+        frames: number of frames (one per snapshot).
+        steps, accuracy, regions: per frame, the training step, the training
+            accuracy at that step and the number of regions in the window.
+        bound: the bound on the regions of the network's lines in a plane:
+            ``regions(L, 2)`` for one hidden layer, the tightest deep bound otherwise.
+        estimate: ``estimate_accuracy``'s prediction for ``(d, N, L)`` on random
+            labels with this training (one restart, ``steps``); ``nan`` when it
+            cannot estimate it. estimate_note: its warning when the configuration
+            is outside the estimator's validated range (the title marks it ``*``).
+        final_accuracy: best training accuracy of the run; seconds: wall time.
+        seed: the integer training seed actually used (what ``seed=`` resolved to); passing it as ``seed=``
+            repeats the run.
+    """
+
+    __repr__ = short_repr
+
+    path: str
+    frames: int
+    steps: npt.NDArray[np.int64]
+    accuracy: npt.NDArray[np.float64]
+    regions: npt.NDArray[np.int64]
+    bound: int
+    estimate: float
+    final_accuracy: float
+    seconds: float
+    estimate_note: str = ""
+    seed: int = 0
+
+    def to_dict(self) -> dict:  # type: ignore[type-arg]
+        """A JSON-ready dict."""
+        return {"path": self.path, "frames": self.frames, "steps": self.steps.tolist(),
+                "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
+                "estimate": None if math.isnan(self.estimate) else self.estimate,
+                "estimate_note": self.estimate_note or None,
+                "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3), "seed": self.seed}
+
+
+def _region_bound(widths: Sequence[int]) -> int:
+    from ..counting import deep_region_bounds, regions
+
+    if len(widths) == 1:
+        return int(regions(int(widths[0]), 2))
+    return int(deep_region_bounds(2, [int(w) for w in widths]).upper)
+
+
+def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
+          widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: Any = 0,
+          plane: Any = None, box: Optional[BoxLike] = None, color: str = "decision", fps: int = 8, dpi: int = 80,
+          size: float = 4.5, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
+          dist: str = "uniform") -> MovieResult:
+    """Train a network on ``(X, y)`` and write a GIF of its partition as it learns.
+
+    The network ``d -> L -> 1`` (or ``widths``) is trained with the reference
+    protocol (full-batch Adam, lr 0.02 cosine-annealed over ``steps``, one
+    restart) and its parameters are recorded every ``every`` steps
+    (``train(..., snapshot_every=every)``). Each frame is :func:`plot_partition`
+    of one snapshot: the exact regions, the first layer's lines, the decision
+    boundary and the points (misclassified ones marked). The title shows the
+    step, the training accuracy, the number of regions next to the bound
+    ``regions(L, 2)`` and :func:`nnpartition.estimate_accuracy`'s prediction for
+    ``(d, N, L)`` (random labels). For ``d > 2`` the frames show the slice
+    through the first three points of ``X`` (or ``plane``).
+
+    The GIF is written by matplotlib's Pillow writer on a bare ``Figure``: no
+    pyplot, and the backend is never switched (``pip install nnpartition[plot]``).
+
+    Args:
+        X, y: training points ``(N, d)`` and 0/1 labels.
+        L, widths: hidden units of a two-layer network, or a list of widths.
+        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``).
+        every: steps between frames (the last step is always a frame).
+        steps: optimiser steps. seed: training seed (the result's ``seed`` is the integer used).
+        plane, box, color, max_regions: as for :func:`plot_partition`; the box
+            is fixed for the whole movie.
+        fps: frames per second; dpi, size: frame resolution (``size`` inches square).
+        progress: progress bars over the training's steps, then over the frames (``None``: only on a terminal or
+            in a notebook, for work that takes more than a second).
+        dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``, alias ``gauss`` or
+            ``normal``, as for :func:`nnpartition.estimate_accuracy`).
+
+    Returns:
+        A :class:`MovieResult`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from nnpartition.datasets import toy_dataset
+        >>> X, y = toy_dataset("xor", 60, seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "xor.gif")
+        >>> r = movie(X, y, 4, path=path, every=100, steps=200, dpi=30, size=2, progress=False)
+        >>> r.frames, r.steps.tolist(), r.bound, os.path.getsize(path) > 0
+        (3, [0, 100, 199], 11, True)
+    """
+    _require_mpl()
+    import matplotlib
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    from .._progress import progress_bar
+    from ..estimate import estimate_accuracy
+    from ..training import Protocol
+    from ..training import train
+
+    start = time.perf_counter()
+    Xc = v.float_matrix("X", X, dtype=np.float64)
+    if not np.all(np.isfinite(Xc)):
+        raise ValueError("X contains NaN or infinity")
+    yc = v.binary_labels("y", y, Xc.shape[0])
+    N, d = Xc.shape
+    if isinstance(path, os.PathLike):   # a pathlib.Path naming a .gif was refused as not naming one
+        path = os.fspath(path)
+    if not isinstance(path, str) or not path.lower().endswith(".gif"):
+        raise ValueError(f"path must name a .gif file, got {path!r}")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):   # before training: it raised FileNotFoundError at the end, the frames lost
+        raise ValueError(f"path {path!r}: the folder {folder} does not exist")
+    if os.path.isdir(path):   # IsADirectoryError after the training and every frame
+        raise ValueError(f"path {path!r} is a directory; give a .gif file name")
+    every = v.count("every", every, minimum=1, maximum=2**40)
+    steps = v.count("steps", steps, minimum=1, maximum=2**40)
+    fps = v.count("fps", fps, minimum=1, maximum=100)
+    dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
+    size = v.real("size", size, minimum=0.5, maximum=40.0)
+    color = v.choice("color", color, COLOR_MODES)
+    dist = v.choice("dist", dist, _core.CHOICES["dist"], _core.ALIASES["dist"])   # the names estimate_accuracy takes
+    max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
+    progress = _check_progress(progress)
+    if _frames(steps, every) > MAX_FRAMES:
+        raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; raise every")
+    if widths is not None:
+        if L is not None:
+            raise ValueError("pass either L or widths, not both")
+        if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+            # widths=8 failed with "'int' object is not iterable", widths="88" as "widths[0] ... got str '8'"
+            raise TypeError(f"widths must be a list of hidden widths such as [8, 8] (or pass L=8 for one layer), "
+                            f"got {type(widths).__name__} {widths!r}")
+        ws = [v.count(f"widths[{i}]", w, minimum=1, maximum=2**16) for i, w in enumerate(widths)]
+        if not ws:
+            raise ValueError("widths must be a non-empty list")
+    else:
+        if L is None:
+            raise TypeError("movie() needs L (hidden units) or widths")
+        ws = [v.count("L", L, minimum=1, maximum=2**16)]
+    p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
+    slice_kind = None if d == 2 else "points" if plane is None else "plane"
+    height = _frame_height(size, box, slice_kind is not None)
+    # matplotlib's GIF writer keeps every frame, a PIL image of (size dpi) x (height dpi) pixels, until it writes the
+    # file, and the canvas an RGBA copy (an audit after the twenty-eighth pass on issue 11: 200 frames of 10 inches
+    # at dpi 1000 took 5.9 GB before a MemoryError). A review measured the process growing by 5.3 bytes a pixel and
+    # frame (PIL stores RGB in 4 bytes, and writing the GIF adds more): 6 are counted.
+    wide, high = round(size * dpi), round(height * dpi)
+    _check_bytes(f"a movie of {_frames(steps, every)} frames of {wide} x {high} pixels",
+                 float(wide) * high * (6.0 * _frames(steps, every) + 8.0), "lower dpi or size, or raise every")
+
+    # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
+    with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
+        res = train(Xc, yc, widths=ws, steps=steps, restarts=1, seed=seed, snapshot_every=every,
+                    callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n))
+    nets = res.snapshots()
+    # The estimator's prediction for random labels of this size, trained as this movie trains (one
+    # restart, these steps); outside its validated range it warns, and the title marks the value with *.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            protocol = Protocol(steps=steps, restarts=1)
+            est = float(estimate_accuracy(d, N, widths=ws, dist=dist, protocol=protocol).accuracy)
+        except (ValueError, TypeError, MemoryError):
+            est = float("nan")
+    note = "; ".join(str(w.message) for w in caught)
+    bound = _region_bound(ws)
+    bound_txt = f"regions({ws[0]}, 2) = {bound}" if len(ws) == 1 else f"{bound}, the deep bound"
+    fig = Figure(figsize=(size, height))
+    writer = PillowWriter(fps=fps)
+    counts: List[int] = []
+    # writer.saving's work, but a frame's own error is the one raised (finishing a GIF of no frames raised an
+    # IndexError over it); savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
+    with matplotlib.rc_context({"savefig.bbox": None}), \
+            progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
+        writer.setup(fig, path, dpi)
+        try:
+            for k, net in enumerate(nets):
+                fig.clear()
+                ax = fig.add_subplot()
+                rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
+                counts.append(rp.n_regions)
+                plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions,
+                               colorbar=color == "output")
+                _annotate(ax, d, slice_kind, color=color, fontsize=7, ticks=False, key=size >= KEY_INCHES)
+                est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
+                where = "" if slice_kind is None else "\n" + _slice_note(d, slice_kind)
+                regions_txt = f"{rp.n_regions} region" + ("" if rp.n_regions == 1 else "s")
+                ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
+                             f"{regions_txt}, at most {bound_txt}\n"
+                             f"estimate_accuracy: {est_txt}  (d={d}, N={N}){where}", fontsize=8)
+                fig.tight_layout()
+                writer.grab_frame()
+                bar.update(1)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.finish()
+            raise
+        writer.finish()
+    return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
+                       accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
+                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
+                       estimate_note=note, seed=res.seed)
