@@ -184,6 +184,17 @@ def test_result_is_frozen_hashable_and_compared_by_value():
         a.n_regions[0] = 99
 
 
+def test_the_commands_price_refusal_names_its_options(capsys):
+    # the library's refusal names Python's arguments ("trials=100000000 simulated trials of N=1000000 points through
+    # L=1000 units in d=1"); the command line printed them as they were, not as the options a user typed
+    from nnpartition.cli import main
+
+    assert main(["simulate", "-d", "1", "-N", "1000000", "-L", "1000", "--trials", "100000000", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "error: --trials 100000000 simulated trials of -N 1000000 points through -L 1000 units in -d 1" in err, err
+    assert "trials=" not in err and "N=" not in err
+
+
 def test_trials_are_checked_against_the_work_limit():
     # An audit's call: 10^8 trials of 10^6 points through 1000 units, about 13 years on two cores, was accepted (there
     # was no work limit). Now refused before the first trial, naming trials and max_work; through the estimator too.

@@ -196,12 +196,19 @@ def _option(name: str) -> str:
 _OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot) )")
 
 
+#: A Python argument's value in the middle of a message ("trials=100000000 simulated trials of N=100000 points"):
+#: a price's refusal names the sizes it priced.
+_NAME_VALUE = re.compile(r"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)=(?=[^\s=])")
+
+
 def option_names(message: str, parser: Optional[argparse.ArgumentParser],
                  python_names: Optional[Dict[str, str]] = None) -> str:
-    """``message`` with the Python argument it opens with (a library function's refusal) named by the command's
-    option instead: ``every must be >= 1`` is ``--every must be >= 1`` for ``movie``. ``python_names`` maps a Python
-    name to the option's argparse ``dest`` where they differ (``movie``'s ``path`` is its ``--out``); a name that is
-    no option of the command is left as it is.
+    """``message`` with the Python arguments it names (a library function's refusal) named by the command's
+    options instead: the one it opens with (``every must be >= 1`` is ``--every must be >= 1`` for ``movie``) and
+    each ``name=value`` (``trials=100000000 simulated trials of N=100000 points`` is ``--trials 100000000 simulated
+    trials of -N 100000 points`` for ``simulate``). ``python_names`` maps a Python name to the option's argparse
+    ``dest`` where they differ (``movie``'s ``path`` is its ``--out``); a name that is no option of the command is
+    left as it is.
 
     Example:
         >>> p = argparse.ArgumentParser()
@@ -213,16 +220,25 @@ def option_names(message: str, parser: Optional[argparse.ArgumentParser],
         >>> _ = p.add_argument("--widths", type=int, nargs="+")
         >>> option_names("widths[1] must be >= 1, got 0", p)   # one of its values: the index kept
         '--widths[1] must be >= 1, got 0'
+        >>> option_names("every=5 frames of L=3 units and N=7 points cost too much (X=1e14 ...)", p)
+        '--every 5 frames of -L 3 units and N=7 points cost too much (X=1e14 ...)'
     """
-    m = _OPENING_NAME.match(message)
-    if parser is None or m is None:
+    if parser is None:
         return message
-    dest = (python_names or {}).get(m.group(1), m.group(1))
-    for action in parser._actions:   # argparse's list of the command's options
-        if action.dest == dest and action.option_strings:
-            long = [o for o in action.option_strings if o.startswith("--")]
-            return (long or action.option_strings)[0] + message[m.end():]
-    return message
+
+    def option(name: str) -> Optional[str]:
+        dest = (python_names or {}).get(name, name)
+        for action in parser._actions:   # argparse's list of the command's options
+            if action.dest == dest and action.option_strings:
+                long = [o for o in action.option_strings if o.startswith("--")]
+                return (long or action.option_strings)[0]
+        return None
+
+    m = _OPENING_NAME.match(message)
+    opening = option(m.group(1)) if m is not None else None
+    if m is not None and opening is not None:
+        message = opening + message[m.end():]
+    return _NAME_VALUE.sub(lambda v: f"{option(v.group(1))} " if option(v.group(1)) else v.group(0), message)
 
 
 def check_input_file(path: str, option: str) -> Path:
