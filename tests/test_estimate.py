@@ -1619,6 +1619,29 @@ def test_the_regions_pass_their_blind_test_and_the_docs_say_so():
 
 
 @_needs_checkout
+def test_the_reference_files_families_are_scored_as_their_rule_says_and_the_docs_show_it():
+    """Draw 34 (docs/data/family_sample34.csv, 9 datasets) was drawn, and its rule (``protocol_grid.FAMILY_RULE``)
+    and scoring script written, before it was measured: theory.md ("The reference files' two families") must show
+    the script's tables for the held-out rows and the draw, and call each family's targets met or missed as the rule
+    decides (both missed, each by one row). Fails when the estimator changes the figures or the verdict, or when
+    theory.md shows others."""
+    import importlib.util
+
+    path = _HELDOUT_SCRIPT.parent / "family_draw.py"
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location("family_draw", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
+    held, draw = script.score(script.heldout_rows()), script.score(script.draw_rows())
+    assert script.table(held, "held out (9 datasets)") in theory
+    assert script.table(draw, "draw 34 (9 datasets)") in theory
+    assert [n for n, *_ in draw.values()] == [256, 237, 256, 235]   # every configuration of the draw, exported
+    assert script.verdict(draw) == {f: False for f in script.FAMILIES}
+    assert "By its rule both families **miss** the max target" in theory
+
+
+@_needs_checkout
 def test_the_regions_order_the_errors_of_configurations_no_fit_read():
     """The regions carry: on the fresh draws 28, 31 and 32 (measured after the estimator shipped, never fitted on;
     3-dataset truth), the regions rank by MAE and by the share off by more than 0.06 as on the held-out rows
