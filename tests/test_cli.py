@@ -984,6 +984,20 @@ def test_range_warnings_name_the_options_as_the_command_line_spells_them(capsys,
     assert "=" not in "".join(lines), err
 
 
+def test_a_path_the_user_typed_is_printed_as_typed(capsys, tmp_path):
+    # the renaming of a refusal's name=value sizes into options ("--trials 100000000 ...") rewrote folders named
+    # like a size ("N=5" printed "-N 5", a path that does not exist) and Python calls inside a message
+    out = tmp_path / "N=5" / "a.gif"
+    assert main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {out.parent} does not exist" in err, err
+    runs = tmp_path / "seed=1"
+    runs.mkdir()
+    assert main(["plot-partition", "--weights", str(runs / "w.npz"), "--plot", str(tmp_path / "p.png")]) == 2
+    err = capsys.readouterr().err
+    assert str(runs / "w.npz") in err and "--seed 1" not in err, err
+
+
 def test_demo_reports_diverged_runs_once(capsys, monkeypatch):
     # the demo's count line, and no warning line on stderr besides (its handler shows every other warning)
     from nnpartition._cli import estimate as cli_estimate
