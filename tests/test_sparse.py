@@ -312,7 +312,12 @@ def test_a_readout_without_ridge_is_the_least_squares_fit_also_when_units_never_
     Z[:, 2] = 0.0   # a dead unit
     t = np.random.default_rng(1).choice([-1.0, 1.0], 30)
     A = np.hstack([Z, np.ones((30, 1))])
-    assert np.allclose(_ridge(Z, t, 0.0), np.linalg.lstsq(A, t, rcond=None)[0])
+    w = _ridge(Z, t, 0.0)
+    # the least-squares fit by its properties: the residual is orthogonal to every column (the normal equations),
+    # and the minimum-norm one gives the dead unit no weight; a small ridge approaches it
+    assert np.allclose(A.T @ (A @ w - t), 0.0, atol=1e-9)
+    assert w[2] == pytest.approx(0.0, abs=1e-12)
+    assert np.allclose(_ridge(Z, t, 1e-9), w, atol=1e-5)
     g = generalisation("linear", 3, 20, 40, n_test=20, trials=1, trained=False, ridge=0.0, seed=0)
     assert 0.0 <= g.code["topk"][0] <= 1.0
     X, y, _ = teacher_task("linear", 60, 3, seed=0)

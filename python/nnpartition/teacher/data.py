@@ -297,10 +297,12 @@ def _norm(a: np.ndarray, axis: Optional[int] = None) -> Any:
     Example:
         >>> float(_norm(np.array([3e300, 4e300]))), _norm(np.array([[3.0, 4.0], [0.0, 0.0]]), axis=1).tolist()
         (5e+300, [5.0, 0.0])
+        >>> _norm(np.array([[np.inf, 1.0], [1.5e308, 1.5e308]]), axis=1).tolist()   # as np.linalg.norm, not NaN
+        [inf, inf]
     """
     a = np.asarray(a, dtype=np.float64)
     peak = np.abs(a).max(axis=axis, initial=0.0)
-    safe = np.where(peak > 0, peak, 1.0)
+    safe = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)   # an infinite entry: an infinite norm, not NaN
     with np.errstate(over="ignore"):   # a norm above the largest float is infinite, as it should be
         return safe * np.linalg.norm(a / (safe if axis is None else np.expand_dims(safe, axis)), axis=axis)
 
