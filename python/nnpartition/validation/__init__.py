@@ -1,0 +1,180 @@
+"""Estimate versus reality: train (reference protocol) and estimate over a grid.
+
+Two disjoint sets of configurations:
+
+* the **calibration grid** (``d`` in {1,2,3,5,8,10,20,50,100}, ``N`` in
+  {100,300,1000,3000}, ``L`` in powers of two up to 256, both input
+  distributions), on which the analytic model's constants were fitted
+  (``benchmarks/calibrate_estimator.py``, measurements with seed 12345);
+* the **held-out grid** (``d`` in {1,4,7,15,30,70}, ``N`` in {150,500,2000},
+  ``L`` in {3,6,12,24,48,96,200}), never used to choose a constant.
+
+``grid="small"`` is a quick sample of the held-out grid (16 configurations, 6-12 s on 2 cores, the more for
+other jobs beside it), ``grid="full"`` both grids (hours on a laptop; use ``workers=``).
+
+The **protocol grid** (:func:`protocols`, :func:`protocol_grid`): 40 training
+protocols drawn once, before any fit, over the supported range (every fourth
+one held out as a whole protocol), each with two-layer configurations mostly
+near capacity, and deep networks (2-4 hidden layers, unequal widths; every
+third held out). ``grid="protocols"`` is a quick sample of its held-out part, with held-out two-layer
+networks under the reference protocol (:func:`reference_sample`) beside them, so that its summary reports each
+group (reference protocol, other protocols, deep networks) on all its rows and on the non-trivial ones.
+
+The **continuous draws** (:func:`sample_protocols`, :func:`protocol_sample`): seven further draws (1-4 and
+6-8, draw 8 of deep networks only and held out whole; draw 5 is :func:`reference_sample`) of 144 protocols
+each with learning rates, steps and batch sizes drawn log-uniformly over the supported range, and two-layer
+and deep networks over the whole validated range; every fourth protocol is held out whole. They calibrate
+and test the estimator's fitted correction (``docs/theory.md``).
+
+The package's parts: the configurations (:mod:`.grids`: the grids and the seeded draws, :func:`grid_configs`),
+one configuration's protocol, checks and estimate (:mod:`.measure`), and the report (:mod:`.report`:
+:class:`ValidationReport`). :func:`measure_config`, :func:`validate` and its job stay here: a sweep store names
+its job by module and name (``nnpartition.validation:measure_config``), and a store filled before the split must
+still be continued.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from typing import Any, Callable, Dict, List, Optional
+
+from .. import _core
+from .. import _validate as v
+from .._random import SeedLike
+from ..estimate.accuracy import (AccuracyEstimate, ExtrapolationWarning, _hidden_params, _outside_range,
+                                 _range_problems, estimate_accuracy)
+from ..training import AccuracyMeasurement, Protocol, _not_a_protocol
+from .grids import (calibration_grid, grid_configs, heldout_grid, protocol_grid, protocol_sample, protocols,
+                    reference_sample, sample_protocols)
+# the module's other names of before the split (benchmarks and the CLI import several of them)
+from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PROTOCOL_SEED,
+                    REFERENCE_ROW as REFERENCE_ROW, REFERENCE_SAMPLE_SEED as REFERENCE_SAMPLE_SEED,
+                    SAMPLE_SEED as SAMPLE_SEED, _ADAM_LR as _ADAM_LR, _BATCHES as _BATCHES, _D_VALUES as _D_VALUES,
+                    _DISTS as _DISTS, _L_VALUES as _L_VALUES, _SGD_LR as _SGD_LR, _STEP_WEIGHTS as _STEP_WEIGHTS,
+                    _STEPS as _STEPS, _WIDTHS as _WIDTHS, _cost as _cost, _deep as _deep,
+                    _draw_networks as _draw_networks, _log_uniform as _log_uniform, _two_layer as _two_layer,
+                    protocol_cost as protocol_cost)
+from .measure import _checked_config as _checked_config, _estimate_of as _estimate_of, protocol_of as protocol_of
+from .report import ValidationReport
+from .report import _group_of as _group_of, _summary as _summary
+
+__all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config", "ValidationReport", "validate",
+           "protocols", "protocol_grid", "sample_protocols", "protocol_sample", "reference_sample"]
+
+
+def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
+                   seed: SeedLike = 0) -> Dict[str, Any]:
+    """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
+
+    ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
+    protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``;
+    the reference protocol's values otherwise). ``restarts`` overrides the
+    protocol's. Top-level and picklable, so sweeps can run it in worker processes. The dict's ``seed`` is
+    the integer seed actually used (what ``seed=`` resolved to).
+
+    Example:
+        >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
+        >>> r["real"], r["estimate"] > 0.98, r["in_band"]
+        (1.0, True, True)
+    """
+    from ..training import real_accuracy
+
+    d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
+    seed = v.seed(seed)
+    m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
+    e, outside = _estimate_of(m)
+    out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
+               high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
+               seed=m.seed, datasets=datasets, diverged=m.diverged, outside_range=outside)
+    if len(ws) > 1:
+        out["widths"] = ws
+    if restarts is not None:   # the row says what was trained, not what the configuration named
+        out["restarts"] = proto.restarts
+    return out
+
+
+def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: SeedLike = 0,
+             configs: Optional[List[Dict[str, Any]]] = None, progress: Optional[bool] = None,
+             runner: Optional[Callable[..., List[Dict[str, Any]]]] = None,
+             protocol: Optional[Protocol] = None) -> ValidationReport:
+    """Train and estimate every configuration of a grid, each under its protocol (the reference one where it names
+    none) or under ``protocol``.
+
+    Args:
+        grid: ``"small"`` (16 held-out configurations, 6-12 s on 2 cores, the more for other jobs beside it), ``"full"``
+            or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
+            networks; a few seconds, see :func:`grid_configs`).
+        datasets, seed: datasets per configuration and the seed.
+        restarts: overrides each configuration's protocol restarts when given.
+        protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
+            overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
+        configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
+        progress: progress bar on stderr (None: only on a terminal, for work over a second).
+        runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
+            sweep on a process pool or a Dask cluster); default: in this process.
+
+    Every configuration is checked (its fields, and its training against ``max_bytes`` and ``max_work``, each
+    configuration alone, and without a ``runner`` all of them together against ``max_work``) before the first one
+    trains.
+
+    Example:
+        >>> rep = validate(configs=[dict(dist="uniform", d=20, N=100, L=8, part="heldout")], progress=False)
+        >>> rep.rows[0]["real"], round(rep.rows[0]["estimate"], 2), rep.rows[0]["in_band"]
+        (1.0, 1.0, True)
+    """
+    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+    if restarts is not None:
+        restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
+    seed = v.seed(seed)
+    todo = configs if configs is not None else grid_configs(grid)
+    if protocol is not None:
+        if not isinstance(protocol, Protocol):
+            raise _not_a_protocol(protocol)
+        if configs is None and grid == "protocols":
+            raise ValueError("protocol cannot be given with grid='protocols': each of its rows names its own "
+                             "protocol")
+        todo = [dict(c, **protocol.to_dict()) for c in todo]
+        # once, here, for the whole grid (each row says it too, in "outside_range")
+        checked = protocol if restarts is None else replace(protocol, restarts=restarts)
+        for _, message in _range_problems(1.0, None, (1.0,), checked):
+            warnings.warn(message, ExtrapolationWarning, stacklevel=2)
+    # every configuration checked (its fields, and its training against max_bytes and max_work) before the first
+    # trains: an audit's --steps 16e6 trained 14 configurations of the small grid, hours, before the 15th was refused
+    runs = []
+    for c in todo:
+        d, N, ws, _, proto, count = _checked_config(c, datasets, restarts)
+        _core.protocol_check(d, N, ws, count, proto)
+        runs.append((d, N, ws, count, proto))
+    if runner is None:   # in this process, one after the other: all of them together too (a runner's sweep may
+        # resume a store half done, and checks each job alone)
+        from ..training import _check_total_work
+
+        _check_total_work(f"validating {len(runs)} configurations", runs)
+    # the grid and the protocol override are bound into the job too: a store of one grid's sweep is not continued
+    # with another's (an audit: the store held 48 rows of two experiments after --grid protocols, then --grid small)
+    job = _Job(datasets, restarts, seed, grid=None if configs is not None else grid,
+               protocol=None if protocol is None else protocol.to_dict())
+    if runner is not None:
+        return ValidationReport(list(runner(todo, job)))
+    from .._progress import progress_bar
+
+    rows = []
+    with progress_bar(len(todo), desc="validate", progress=progress) as bar:
+        for c in todo:
+            rows.append(job(c))
+            bar.update(1)
+    return ValidationReport(rows)
+
+
+class _Job:
+    """A picklable job with the protocol settings bound, and (for its identity in a sweep store, which reads a
+    callable object's attributes) the grid it runs and the protocol that overrides the grid's."""
+
+    def __init__(self, datasets: int, restarts: Optional[int], seed: int, grid: Optional[str] = None,
+                 protocol: Optional[Dict[str, Any]] = None) -> None:
+        self.datasets, self.restarts, self.seed = datasets, restarts, seed
+        self.grid, self.protocol = grid, protocol
+
+    def __call__(self, config: Dict[str, Any]) -> Dict[str, Any]:
+        return measure_config(config, self.datasets, self.restarts, self.seed)

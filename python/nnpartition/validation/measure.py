@@ -1,0 +1,52 @@
+"""One configuration as it is trained and estimated: its protocol, its checked fields, and the estimate of a
+measurement (what :func:`nnpartition.validation.measure_config` puts side by side)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from typing import Any, Dict, List, Tuple
+
+from .. import _validate as v
+from ..estimate.accuracy import AccuracyEstimate, _outside_range, estimate_accuracy
+from ..training import AccuracyMeasurement, Protocol
+from .grids import _DISTS
+
+
+def protocol_of(config: Dict[str, Any]) -> Protocol:
+    """The :class:`~nnpartition.Protocol` a configuration dict names (the reference protocol when it names none)."""
+    keys = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+    return Protocol(**{k: config[k] for k in keys if k in config and config[k] is not None
+                       and not (k == "batch_size" and config[k] == 0)})
+
+
+def _checked_config(config: Any, datasets: Any, restarts: Any
+                    ) -> Tuple[int, int, List[int], str, Protocol, int]:
+    """``(d, N, widths, dist, protocol, datasets)`` of a configuration as :func:`measure_config` trains it, each
+    checked (a ``TypeError`` / ``ValueError`` naming the field)."""
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
+    N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
+    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
+    if "widths" in config and len(config["widths"]) > 1:
+        ws: List[int] = [v.count(f"config['widths'][{i}]", w, minimum=1, maximum=2**20)
+                         for i, w in enumerate(config["widths"])]
+    else:
+        L = config["widths"][0] if "widths" in config else config.get("L")
+        ws = [v.count("config['L']", L, minimum=1, maximum=2**20)]
+    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+    proto = protocol_of(config)
+    if restarts is not None:
+        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
+    return d, N, ws, dist, proto, datasets
+
+
+def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
+    """The estimate of the training an :class:`~nnpartition.training.AccuracyMeasurement` measured (the same
+    ``d``, ``N``, widths, input law and protocol) and the parameters of it outside the validated range (``""``:
+    inside). The range warning is not shown: the caller says it (a row's ``outside_range``, ``train``'s line)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(m.d, m.N, widths=list(m.widths), dist=m.dist, protocol=m.protocol)
+    return e, _outside_range(m.d, m.N, m.widths, m.protocol)
