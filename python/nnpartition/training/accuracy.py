@@ -1,0 +1,193 @@
+"""Real training accuracy: :func:`real_accuracy` runs a training :class:`Protocol` on fresh random datasets and
+returns an :class:`AccuracyMeasurement`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+
+import numpy as np
+
+from .. import _core
+from .. import _validate as v
+from .._random import SeedLike
+from .._repr import short_repr
+from ..datasets import _dist
+from .checks import MAX_ACTIVATIONS, _widths_arg
+from .protocol import Protocol, _protocol_arg
+
+
+#: The start of :func:`real_accuracy`'s ``RuntimeWarning`` that runs diverged, as a ``warnings`` filter pattern: what
+#: the commands that report the count in their own output (``train``, ``validate``) silence.
+_DIVERGED_RUNS = r"[0-9]+ of [0-9]+ training runs diverged"
+
+
+@dataclass(frozen=True, eq=False)
+class AccuracyMeasurement:
+    """What :func:`real_accuracy` returns.
+
+    Attributes:
+        mean: mean over datasets of the best training accuracy.
+        std: sample standard deviation (ddof=1; NaN for one dataset, which has no spread to estimate) over datasets.
+        per_dataset: the best accuracy (over restarts) of each dataset.
+        d, N: input dimension and points per dataset.
+        widths: hidden widths (``(L,)`` for a two-layer network).
+        dist, seed: the input law and the seed.
+        protocol: the training :class:`Protocol`.
+        seconds: wall time of the measurement.
+        diverged: how many of the ``datasets x restarts`` runs diverged (a non-finite loss, see
+            :attr:`TrainResult.diverged_at`); each counts with its reads before the divergence and the constant
+            class-0 reads of PyTorch's NaN network after it. :func:`real_accuracy` warns when it is not 0.
+
+    Example:
+        >>> m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=1), datasets=2, seed=4)
+        >>> len(m.per_dataset), bool(m.mean == m.per_dataset.mean()), bool(m.std == m.per_dataset.std(ddof=1))
+        (2, True, True)
+        >>> m.L, m.widths, m.restarts, m.to_dict()["protocol"]["steps"], m.diverged
+        (8, (8,), 1, 100, 0)
+    """
+
+    __repr__ = short_repr
+
+    mean: float
+    std: float
+    per_dataset: np.ndarray
+    d: int = 0
+    N: int = 0
+    widths: Tuple[int, ...] = ()
+    dist: str = "uniform"
+    protocol: Protocol = field(default_factory=Protocol)
+    seed: int = 0
+    seconds: float = field(default=0.0, compare=False)
+    diverged: int = 0
+
+    @property
+    def L(self) -> int:
+        """Width of the first hidden layer."""
+        return self.widths[0] if self.widths else 0
+
+    @property
+    def restarts(self) -> int:
+        """Restarts per dataset (``protocol.restarts``)."""
+        return self.protocol.restarts
+
+    @property
+    def datasets(self) -> int:
+        """How many datasets were trained on (``len(per_dataset)``)."""
+        return int(len(self.per_dataset))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict: strict JSON, a non-finite number (the NaN ``std`` of one dataset) is ``None``.
+
+        Example:
+            >>> import json
+            >>> json.dumps(real_accuracy(5, 60, 8, datasets=1, restarts=1).to_dict()["std"])
+            'null'
+        """
+        from .._json import json_ready
+
+        size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
+        out: Dict[str, Any] = json_ready({
+            "d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": self.datasets,
+            "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,
+            "per_dataset": [float(a) for a in self.per_dataset], "seconds": self.seconds, "diverged": self.diverged,
+            "protocol": self.protocol.to_dict()})
+        return out
+
+
+def real_accuracy(
+    d: int,
+    N: int,
+    L: Optional[int] = None,
+    *,
+    widths: Optional[Iterable[int]] = None,
+    dist: str = "uniform",
+    protocol: Optional[Protocol] = None,
+    datasets: int = 3,
+    restarts: Optional[int] = None,
+    seed: SeedLike = 0,
+    threads: Optional[int] = None,
+    callback: Optional[Callable[[int, float], Any]] = None,
+) -> AccuracyMeasurement:
+    """Best training accuracy of ReLU networks on random labels under a training :class:`Protocol`.
+
+    Dataset ``k`` is dataset ``k`` of the family of :func:`random_dataset` with
+    this ``seed`` (dataset 0 is ``random_dataset(N, d, dist=dist, seed=seed)``);
+    restart ``r`` on it starts from the stream ``(seed, k, r)``, exactly as
+    ``train(X, y, L, protocol=protocol, seed=seed)`` does for ``k = 0`` (its
+    ``protocol_accuracy`` is this dataset's value). A run stops early once it
+    has reached 100% (its best cannot improve).
+
+    A run that diverges (a non-finite logit: SGD or Adam at too large an lr)
+    is not an error: it counts with the best accuracy it read before the
+    divergence, or, if reads were left, with the accuracy PyTorch reads on its
+    NaN network (every logit NaN, every point class 0: the fraction of
+    label-0 points) if that is higher (``docs/training.md``).
+
+    Args:
+        d, N: input dimension and points per dataset (>= 1).
+        L: hidden units of a two-layer ``d -> L -> 1`` network, or
+        widths: the hidden widths ``[L1, L2, ...]`` of a deeper network (a list, tuple, 1-D array or any
+            ordered iterable of 1 to 64 sizes, as :func:`train` takes them).
+        dist: ``"uniform"`` (``[-1, 1]^d``) or ``"gaussian"`` (alias ``"gauss"``).
+        protocol: the training :class:`Protocol` (default: the reference protocol).
+        datasets: independent datasets (the mean and std are over them).
+        restarts: overrides ``protocol.restarts`` when given.
+        seed: None, an int, a numpy Generator or SeedSequence; the resolved int is recorded in the result.
+        threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
+        callback: called as ``callback(k, accuracy)`` after each dataset; when
+            given, datasets are trained one at a time (restarts in parallel).
+
+    Returns:
+        An :class:`AccuracyMeasurement`.
+
+    Example:
+        >>> m = real_accuracy(5, 100, 16, datasets=2)
+        >>> m.mean, m.per_dataset.tolist()
+        (1.0, [1.0, 1.0])
+        >>> sgd = Protocol(optimizer="sgd", lr=0.1, steps=500, batch_size=32, restarts=1)
+        >>> real_accuracy(3, 200, widths=[8, 8], protocol=sgd, datasets=1).widths
+        (8, 8)
+    """
+    d = v.size("d", d, minimum=1, maximum=2**20)
+    N = v.size("N", N, minimum=1, maximum=2**32)
+    ws = _widths_arg(L, widths)
+    protocol = _protocol_arg(protocol, restarts)
+    dist = _dist(dist)
+    datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
+    seed = v.seed(seed)
+    if N * max(d, *ws) > MAX_ACTIVATIONS:
+        raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of {MAX_ACTIVATIONS} values per network")
+    if threads is not None:
+        threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
+    if callback is not None and not callable(callback):   # before any training, not after the first dataset
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    p = protocol
+
+    def run(first: int, count: int) -> Tuple[np.ndarray, np.ndarray]:
+        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p, threads)
+
+    start = time.perf_counter()
+    if callback is None:
+        acc, diverged = run(0, datasets)
+    else:
+        # one dataset per call, the callback between them: the limits are checked for all of them first, as the
+        # call without a callback does
+        _core.protocol_check(d, N, list(ws), datasets, p)
+        parts = []
+        for k in range(datasets):
+            parts.append(run(k, 1))
+            callback(k, float(parts[-1][0][0]))
+        acc, diverged = (np.concatenate(x) for x in zip(*parts))
+    n_diverged = int(diverged.sum())
+    if n_diverged:
+        warnings.warn(f"{n_diverged} of {datasets * p.restarts} training runs diverged (a non-finite loss; the lr "
+                      f"may be too large); each counts with what it read before, as PyTorch's run would "
+                      f"(AccuracyMeasurement.diverged)", RuntimeWarning, stacklevel=2)
+    std = float(np.std(acc, ddof=1)) if len(acc) > 1 else math.nan   # one dataset: no spread to estimate
+    return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, ws, dist,
+                               protocol, seed, time.perf_counter() - start, n_diverged)

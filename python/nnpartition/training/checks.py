@@ -1,0 +1,79 @@
+"""The checks :func:`~nnpartition.train` and :func:`~nnpartition.real_accuracy` share, and the ones their
+callers run first: the data, the widths, the snapshots' memory, and the work of several runs priced together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Tuple
+
+import numpy as np
+
+from .. import _core
+from .. import _validate as v
+from .protocol import RECORD_EVERY, Protocol
+
+#: Largest batch the trainer takes, in activations (rows x widest layer; ``rust/src/training.rs``, which refuses a
+#: larger one with "use batch_size").
+MAX_ACTIVATIONS: int = _core.MAX_ACTIVATIONS
+
+
+def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
+    with np.errstate(over="ignore"):   # values beyond float32 become inf, refused just below by name
+        Xc = v.float_matrix("X", X, dtype=np.float32)
+    if not np.all(np.isfinite(Xc)):
+        raise ValueError("X contains NaN or infinity (or values too large for float32)")
+    yc = v.binary_labels("y", y, Xc.shape[0])
+    return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
+
+
+def _check_default_runs(d: int, n: int, widths: List[int], count: int) -> None:
+    """Refuse, with the trainer's own check (memory and ``max_work``), ``count`` :func:`train` calls with its
+    defaults (the reference protocol with one restart) on ``n`` points in ``d`` dimensions: a caller that trains
+    once per trial checks them all before the first, where each call would check only itself."""
+    _core.protocol_check(d, n, list(widths), count, Protocol(restarts=1))
+
+
+def _check_total_work(what: str, runs: Iterable[Tuple[int, int, List[int], int, Protocol]]) -> None:
+    """Refuse (``max_work``) several measurements together, each ``(d, n, widths, datasets, protocol)`` priced as
+    :func:`real_accuracy` prices itself (``_core.train_work``): a caller that trains several configurations in turn
+    (``validate``, the demo) checks their sum before the first, where each would check only itself."""
+    from ..limits import _check_work
+
+    total = sum(_core.train_work(d, n, list(ws), count, p) for d, n, ws, count, p in runs)
+    _check_work(what, total, "train fewer configurations, steps or datasets at once")
+
+
+def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
+    """``(L,)`` or the checked ``widths``; exactly one of them must be given."""
+    if widths is not None:
+        if L is not None:
+            raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
+        return v.widths(widths, maximum=2**20)
+    if L is None:
+        raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
+    return (v.size("L", L, minimum=1, maximum=2**20),)
+
+
+#: Largest number of snapshot parameters (steps x parameters) train() keeps.
+MAX_SNAPSHOT_VALUES = 2**27
+
+
+def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
+    """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    if every is None:
+        every = RECORD_EVERY if callback is not None else 0
+    else:
+        every = v.size("snapshot_every", every, minimum=1, maximum=2**40)
+    if callback is not None and restarts != 1:
+        raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
+    if every:
+        dims = [d] + list(widths)
+        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+        count = (steps - 1) // every + 2
+        if count * params * restarts > MAX_SNAPSHOT_VALUES:
+            raise ValueError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
+                              f"x {restarts} restarts, over the limit of {MAX_SNAPSHOT_VALUES} values: "
+                              f"raise snapshot_every")
+    return int(every)

@@ -1,0 +1,165 @@
+"""The training :class:`Protocol` (what :func:`~nnpartition.real_accuracy` runs and
+:func:`~nnpartition.estimate_accuracy` predicts) and its checks: the refusal of a ``protocol=`` that is no
+:class:`Protocol`, and of :func:`~nnpartition.train`'s settings given beside one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping as AbstractMapping
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Dict, Optional, TypeVar, cast
+
+from .. import _core
+from .. import _validate as v
+
+_OPTIMIZERS = _core.CHOICES["optimizer"]
+_SCHEDULES = _core.CHOICES["schedule"]
+#: Steps between two recorded accuracies (and losses).
+RECORD_EVERY = 20
+_set = object.__setattr__
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A training run, as :func:`real_accuracy` performs it and :func:`estimate_accuracy` predicts it.
+
+    A ``d -> widths -> 1`` ReLU network with one logit, every layer initialised
+    as PyTorch's ``nn.Linear`` default (weights and hidden biases
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), output bias 0, mean binary
+    cross-entropy. Accuracy is read on all ``N`` points at every 20th step and
+    at the last step; the best value counts, and the best of ``restarts``
+    independent runs.
+
+    Attributes:
+        optimizer: ``"adam"`` (PyTorch defaults) or ``"sgd"`` (momentum 0.9, PyTorch semantics).
+        lr: starting learning rate, > 0 and <= 1e6.
+        steps: optimiser steps, >= 1.
+        batch_size: ``None`` for full batch; otherwise minibatches of this size
+            from a fresh permutation every epoch, the incomplete last batch dropped
+            (a batch of ``N`` points or more is the full batch, one per epoch, and
+            the estimate reads it as full batch too).
+        schedule: ``"cosine"`` (from ``lr`` to ``lr / 100`` over ``steps``) or ``"constant"``.
+        restarts: independent runs per dataset; the best counts.
+
+    ``Protocol()`` is the reference protocol (full-batch Adam, lr 0.02 cosine,
+    4000 steps, best of 2 restarts), also :meth:`Protocol.reference`.
+
+    Example:
+        >>> Protocol() == Protocol.reference()
+        True
+        >>> p = Protocol(optimizer="sgd", lr=0.1, steps=1000, batch_size=64)
+        >>> p
+        Protocol(optimizer='sgd', lr=0.1, steps=1000, batch_size=64, schedule='cosine', restarts=2)
+        >>> p.summed_lr      # sum of the learning rates over the run (cosine: about (1 + 1/100) / 2 lr steps)
+        50.5495
+    """
+
+    optimizer: str = "adam"
+    lr: float = 0.02
+    steps: int = 4000
+    batch_size: Optional[int] = None
+    schedule: str = "cosine"
+    restarts: int = 2
+
+    def __init__(self, optimizer: str = "adam", lr: float = 0.02, steps: int = 4000, batch_size: Optional[int] = None,
+                 schedule: str = "cosine", restarts: int = 2) -> None:
+        # Written out rather than generated (the dataclass keeps it; the same defaults as the fields, which a test
+        # checks): one dict for the six fields instead of six frozen setattrs, so that a protocol built in each
+        # estimate_accuracy call costs well under a microsecond when its values are already canonical.
+        if not (type(optimizer) is str and optimizer in _OPTIMIZERS and type(lr) is float and 0.0 < lr <= 1e6
+                and type(steps) is int and 1 <= steps <= 10**9
+                and (batch_size is None or (type(batch_size) is int and 1 <= batch_size <= 2**32))
+                and type(schedule) is str and schedule in _SCHEDULES and type(restarts) is int
+                and 1 <= restarts <= 2**20):
+            optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
+            lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
+            steps = v.size("steps", steps, minimum=1, maximum=10**9)
+            if batch_size is not None:
+                batch_size = v.size("batch_size", batch_size, minimum=1, maximum=2**32)
+            schedule = v.choice("schedule", schedule, _SCHEDULES)
+            restarts = v.size("restarts", restarts, minimum=1, maximum=2**20)
+        _set(self, "__dict__", {"optimizer": optimizer, "lr": lr, "steps": steps, "batch_size": batch_size,
+                                "schedule": schedule, "restarts": restarts})
+
+    @classmethod
+    def reference(cls) -> "Protocol":
+        """The reference protocol: full-batch Adam, lr 0.02 cosine to 2e-4, 4000 steps, best of 2 restarts."""
+        return cls()
+
+    @property
+    def summed_lr(self) -> float:
+        """The sum of the learning rates of all steps (cosine: ``lr (1 + 1/100) / 2`` per step on average)."""
+        return float(_core.summed_lr(self.lr, self.steps, self.schedule))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict of the fields."""
+        return {"optimizer": self.optimizer, "lr": self.lr, "steps": self.steps, "batch_size": self.batch_size,
+                "schedule": self.schedule, "restarts": self.restarts}
+
+    def describe(self) -> str:
+        """One short line, e.g. ``adam lr=0.02 cosine, 4000 steps, full batch, best of 2``."""
+        batch = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
+        return (f"{self.optimizer} lr={self.lr:g} {self.schedule}, {self.steps} steps, {batch}, "
+                f"best of {self.restarts}")
+
+
+def _not_a_protocol(protocol: Any) -> TypeError:
+    """The refusal of a ``protocol=`` that is no :class:`Protocol`, saying how to make one from what was given (the
+    class itself, ``Protocol.reference`` uncalled and a dict of its fields said only "got type", "got method", "got
+    dict").
+
+    Example:
+        >>> str(_not_a_protocol(Protocol.reference))
+        'protocol must be an nnpartition.Protocol, got the method Protocol.reference; call it: Protocol.reference()'
+    """
+    if protocol is Protocol or (isinstance(protocol, type) and issubclass(protocol, Protocol)):
+        hint = f"the class {protocol.__name__} itself; make one: {protocol.__name__}() or {protocol.__name__}(lr=...)"
+    elif callable(protocol) and isinstance(owner := getattr(protocol, "__self__", None), type) \
+            and issubclass(owner, Protocol):
+        name = f"{owner.__name__}.{getattr(protocol, '__name__', 'reference')}"
+        hint = f"the method {name}; call it: {name}()"
+    elif isinstance(protocol, AbstractMapping):
+        hint = f"{type(protocol).__name__}; make one from its fields: nnpartition.Protocol(**protocol)"
+    else:
+        hint = type(protocol).__name__
+    return TypeError(f"protocol must be an nnpartition.Protocol, got {hint}")
+
+
+def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
+    if protocol is None:
+        protocol = Protocol()
+    elif not isinstance(protocol, Protocol):
+        raise _not_a_protocol(protocol)
+    out: Protocol = protocol if restarts is None else replace(protocol, restarts=restarts)
+    return out
+
+
+#: What a :class:`Protocol` sets in :func:`train`: none of them may be given beside ``protocol=``.
+_PROTOCOL_SETS = ("optimizer", "lr", "lr_min", "momentum", "betas", "eps", "steps", "schedule", "batch_size",
+                  "restarts", "activation", "loss", "fixed_output", "output_scale")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _refuses_settings_beside_protocol(f: _F) -> _F:
+    """:func:`train` as given, refusing any argument of ``_PROTOCOL_SETS`` passed beside ``protocol=``, whatever its
+    value (the function itself cannot tell ``lr=0.02`` given from the default)."""
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        protocol = kwargs.get("protocol")
+        if protocol is not None:
+            if not isinstance(protocol, Protocol):
+                raise _not_a_protocol(protocol)
+            clash = [k for k in _PROTOCOL_SETS if k in kwargs]
+            if clash:
+                fields = [k for k in clash if k in protocol.to_dict()]
+                it = "it" if len(clash) == 1 else "them"
+                how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
+                       else f"train without protocol= to change {it}")
+                raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the "
+                                 f"protocol sets {it} ({protocol.describe()}; Adam with PyTorch's defaults or SGD "
+                                 f"with momentum 0.9, ReLU and mean BCE); {how}")
+        return f(*args, **kwargs)
+
+    return cast(_F, checked)
