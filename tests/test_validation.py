@@ -501,6 +501,9 @@ def test_a_report_says_how_uncertain_its_real_column_is_from_each_rows_own_datas
     one = ValidationReport([*rep.rows, dict(rep.rows[0], datasets=1, real_std=float("nan"))])
     assert one.real_standard_error() == pytest.approx(np.mean(ses))
     assert ValidationReport([dict(r, datasets=1) for r in rep.rows]).real_standard_error() is None
+    # rows stored before the datasets column (validate --store over an old store): the command's --datasets
+    old = ValidationReport([{k: x for k, x in r.items() if k != "datasets"} for r in rep.rows])
+    assert old.real_standard_error() is None and old.real_standard_error(3) == pytest.approx(np.mean(ses))
 
 
 def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):

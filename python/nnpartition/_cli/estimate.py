@@ -339,7 +339,7 @@ def _validate(args: argparse.Namespace) -> int:
                            protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
-    se = rep.real_standard_error()
+    se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
         print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
     else:

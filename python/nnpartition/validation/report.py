@@ -95,21 +95,26 @@ class ValidationReport:
         lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
 
-    def real_standard_error(self) -> Optional[float]:
+    def real_standard_error(self, datasets: Optional[int] = None) -> Optional[float]:
         """How uncertain the real column is: the mean over the rows of their means' standard error, each row's
         standard deviation over its datasets over the square root of their number (the rows' ``real_std`` and
-        ``datasets`` columns). Every error of :meth:`summary` includes it: the estimator's targets are judged on
-        9 datasets, a row of 3 small datasets is itself off by a few points. ``None`` where no row has two or more
-        datasets (rows stored before the ``datasets`` column have none).
+        ``datasets`` columns; ``datasets`` for rows stored before that column, which otherwise count for nothing).
+        Every error of :meth:`summary` includes it: the estimator's targets are judged on 9 datasets, a row of 3
+        small datasets is itself off by a few points. ``None`` where no row has two or more datasets.
 
         Example:
             >>> rows = [{"real_std": 0.02, "datasets": 4}, {"real_std": 0.06, "datasets": 4}, {"real_std": 0.5}]
             >>> ValidationReport(rows).real_standard_error()   # 0.01 and 0.03; the third row has no count
             0.02
+            >>> ValidationReport(rows).real_standard_error(datasets=25)   # and 0.1 for the third
+            0.04666666666666667
         """
-        ses = [float(r["real_std"]) / math.sqrt(int(r["datasets"])) for r in self.rows
-               if r.get("datasets") is not None and int(r["datasets"]) >= 2 and r.get("real_std") is not None
-               and math.isfinite(float(r["real_std"]))]
+        ses = []
+        for r in self.rows:
+            n = r.get("datasets", datasets)
+            std = r.get("real_std")
+            if n is not None and int(n) >= 2 and std is not None and math.isfinite(float(std)):
+                ses.append(float(std) / math.sqrt(int(n)))
         return float(sum(ses)) / len(ses) if ses else None
 
     def range_text(self) -> str:
