@@ -36,11 +36,11 @@ FAMILIES = ("deep networks, reference protocol", "two layers, full batch, cosine
 def family_of(r: Dict[str, Any]) -> str:
     """The family of a row (``calibrate_protocols`` row), or ``""`` when it is in neither."""
     deep = len(r["widths"]) > 1
-    reference = (r["opt"], r["lr"], r["steps"], r["batch"], r["cosine"], r["restarts"]) == ("adam", 0.02, 4000, 0,
-                                                                                             True, 2)
+    full = r["batch"] == 0 or r["batch"] >= r["N"]   # a batch of all N points trains full batch
+    reference = (r["opt"], r["lr"], r["steps"], full, r["cosine"], r["restarts"]) == ("adam", 0.02, 4000, True, True, 2)
     if deep:
         return FAMILIES[0] if reference else ""
-    family = (r["batch"] == 0 or r["batch"] >= r["N"]) and r["cosine"] and r["restarts"] == 2
+    family = full and r["cosine"] and r["restarts"] == 2
     return FAMILIES[1] if family and not reference else ""
 
 
@@ -95,6 +95,7 @@ def score(rows: List[Dict[str, Any]]) -> Dict[Tuple[str, str], Stats]:
 
 
 def table(stats: Dict[Tuple[str, str], Stats], title: str) -> str:
+    """:func:`score`'s figures as a Markdown table, headed ``title``."""
     lines = [f"| {title} | rows | MAE | largest | off by > {OFF} | for certain | in band |",
              "|---|---|---|---|---|---|---|"]
     for (f, which), (n, mae, mx, off, certain, band) in stats.items():

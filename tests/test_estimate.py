@@ -1639,6 +1639,12 @@ def test_the_reference_files_families_are_scored_as_their_rule_says_and_the_docs
     assert [n for n, *_ in draw.values()] == [256, 237, 256, 235]   # every configuration of the draw, exported
     assert script.verdict(draw) == {f: False for f in script.FAMILIES}
     assert "By its rule both families **miss** the max target" in theory
+    # and the README's sentence gives the draw's figures (non-trivial rows: MAE, rows, largest errors)
+    deep, two = draw[(script.FAMILIES[0], "non-trivial")], draw[(script.FAMILIES[1], "non-trivial")]
+    readme = " ".join((_HELDOUT_SCRIPT.parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert (f"scored MAE {deep[1]:.3f} and {two[1]:.3f} with one row in about {round((deep[0] + two[0]) / 2)} off by "
+            f"more than 0.06 in each (largest {deep[2]:.3f} and {two[2]:.3f}") in readme
+    assert deep[3] == two[3] == 1
 
 
 @_needs_checkout
