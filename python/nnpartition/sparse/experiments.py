@@ -77,8 +77,9 @@ def _fit_madds(n: int, m: int) -> float:
 def _fit_work(n: int, m: int, ridge: float = 1.0) -> float:
     """Steps (about a nanosecond each, as ``max_work`` counts them) of one ridge fit (:func:`_fit_madds`): BLAS runs
     about 5e10 multiply-adds a second a core (a review measured 1e11 on two cores), so 50 of them a step. ``ridge``
-    0 is numpy's least squares (an SVD), four times that: measured 3.7 times the normal equations' CPU time at 5000 x
-    500 and 2.7 times at 1000 x 2000."""
+    0 is numpy's least squares (an SVD), four times that: 3.7 times the normal equations' CPU time at 5000 x 500 and
+    2.7 times at 1000 x 2000, timed once by hand when the price was set (a price's margin, not a speed claim: no
+    benchmark regenerates it)."""
     return _fit_madds(n, m) / 50.0 * (4.0 if ridge == 0 else 1.0)
 
 
