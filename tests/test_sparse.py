@@ -612,8 +612,8 @@ def test_expensive_experiments_are_refused_before_they_draw(monkeypatch):
     # the seed to draw with; for readout_accuracy its least-squares fit) fails the test if it is reached.
     import tracemalloc
 
-    from nnpartition.sparse import (code as code_module, experiments, explicit_readout, generalisation,
-                                    pattern_overlap, readout_accuracy, sparsity_curve, teacher_task)
+    from nnpartition.sparse import (capacity, code as code_module, experiments, explicit_readout, generalisation,
+                                    pattern_overlap, readout_accuracy, sparsity_curve, stats, teacher_task)
 
     X = np.random.default_rng(0).normal(size=(10, 2))
     code = expand_sparsify(X, 1000, k=1)
@@ -624,7 +624,8 @@ def test_expensive_experiments_are_refused_before_they_draw(monkeypatch):
 
     monkeypatch.setattr(experiments, "resolve_seed", no_work)
     monkeypatch.setattr(code_module, "resolve_seed", no_work)
-    monkeypatch.setattr(code_module, "_interruptible", no_work)
+    monkeypatch.setattr(stats, "resolve_seed", no_work)             # pattern_overlap's
+    monkeypatch.setattr(capacity, "_interruptible", no_work)        # readout_accuracy's least squares
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match="explicit_readout.*max_bytes"):
@@ -713,13 +714,13 @@ def test_capacity_curve_counts_the_readout_and_the_training_before_it_draws(monk
     # 15 days), 10^4 trained networks in generalisation (one took 2.8 s) and the linear programmes of m = 10^6 units
     # (priced at 2 s, ran for minutes) all started. Each is refused now before the first code is drawn.
     from nnpartition.limits import override
-    from nnpartition.sparse import code as code_module, experiments, generalisation
+    from nnpartition.sparse import capacity, experiments, generalisation
 
     def no_work(*a, **k):
         raise AssertionError("worked before checking")
 
     monkeypatch.setattr(experiments, "resolve_seed", no_work)
-    monkeypatch.setattr(code_module, "expand_sparsify", no_work)
+    monkeypatch.setattr(capacity, "expand_sparsify", no_work)      # capacity_curve's
     with pytest.raises(ValueError, match="max_work"):
         capacity_curve(5, [400], 200, trials=1000, method="perceptron", epochs=10**7)
     with pytest.raises(ValueError, match="training.*max_work"):
@@ -834,14 +835,14 @@ def test_code_rank_holds_for_entries_of_any_size(monkeypatch):
     # entries near 1e308 overflowed the tolerance (and the QR's column norms) to infinity: rank 0, with a
     # RuntimeWarning; numpy's matrix_rank has the same overflow, so it is taken on the matrix scaled to max |Z_ij| = 1
     from nnpartition.sparse.code import _rank, code_stats
-    from nnpartition.sparse import code as code_module
+    from nnpartition.sparse import stats
 
     B = np.random.default_rng(3).standard_normal((50, 10)) @ np.diag([1.0] * 7 + [0.0] * 3)
     B = np.hstack([B, B[:, :1] * 0.5])              # a dependent column too
     B /= np.abs(B).max()
     want = int(np.linalg.matrix_rank(B))
     assert want == 7
-    monkeypatch.setattr(code_module, "_RANK_BLOCK_BYTES", 8 * 11 * 12)   # blocks of 12 rows: five QRs
+    monkeypatch.setattr(stats, "_RANK_BLOCK_BYTES", 8 * 11 * 12)   # blocks of 12 rows: five QRs
     for scale in (1e-300, 1.0, 1e300, 1.7e308):
         Z = B * scale
         assert code_stats(Z).rank == _rank(Z.T) == want, scale

@@ -1,7 +1,9 @@
 """Expand-and-sparsify random codes (seed 2): a random projection to ``m > d``
-dimensions followed by sparsification, what a linear readout can do with the
-code (:mod:`nnpartition.sparse.code`), and the experiments the paper's claims
-rest on (:mod:`nnpartition.sparse.experiments`). Everything is re-exported here.
+dimensions followed by sparsification (:mod:`nnpartition.sparse.code`), what
+the code is (:mod:`nnpartition.sparse.stats`), what a linear readout can do
+with it (:mod:`nnpartition.sparse.capacity`), and the experiments the paper's
+claims rest on (:mod:`nnpartition.sparse.experiments`). Everything is
+re-exported here (the first three's names from :mod:`nnpartition.sparse.code` too).
 """
 
 from .code import *  # noqa: F401,F403
