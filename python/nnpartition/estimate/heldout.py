@@ -11,8 +11,9 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 from .. import _heldout_errors
 from .. import _validate as v
 from ..training import Protocol
-from .accuracy import (_ALIASES, _DISTS, _REFERENCE, ScalarSize, _hidden_params, _in_range, _plain_question, _protocol,
-                       _range_problems, _scalar_size, _widths)
+from .arguments import (_ALIASES, _DISTS, _REFERENCE, ScalarSize, _hidden_params, _plain_question, _protocol,
+                        _scalar_size, _widths)
+from .range import _in_range, _range_problems
 
 __all__ = ["heldout_errors", "HeldOutErrors", "LARGE_STEP", "NARROW_LATER", "NEAR_CAPACITY"]
 

@@ -10,8 +10,8 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 from .. import _core
 from .. import _validate as v
 from ..training import Protocol
-from .accuracy import (_ALIASES, _DISTS, MAX_SIZE, ScalarSize, _in_range, _protocol, _protocol_info, _range,
-                       _warn_answer, _warn_range, _widths)
+from .arguments import _ALIASES, _DISTS, MAX_SIZE, ScalarSize, _protocol, _widths
+from .range import _in_range, _protocol_info, _range, _warn_answer, _warn_range
 
 __all__ = ["required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 

@@ -1,0 +1,147 @@
+"""The estimate's result types: :class:`AccuracyEstimate` and the model's intermediate quantities behind it,
+:class:`EstimateDetails` (:func:`~nnpartition.estimate.estimate_accuracy` returns them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._json import json_ready
+from .._repr import short_repr
+from ..training import Protocol
+
+__all__ = ["AccuracyEstimate", "EstimateDetails"]
+
+T = TypeVar("T", float, NDArray[np.float64])
+
+
+@dataclass(frozen=True)
+class EstimateDetails(Generic[T]):
+    """The model's intermediate quantities behind an :class:`AccuracyEstimate` (see ``docs/theory.md``).
+
+    Attributes:
+        p_eff: gated-linear directions of all layers before the budget limits them.
+        k_sat: directions the training budget lets the first layer resolve, ``(d + 1) m^d``.
+        k_eff: the analytic model's effective dimension ``K``.
+        load: its load ``N / K`` (the fitted correction warps this load, then reads the model's curve there).
+        budget: the protocol's training budget relative to the reference protocol (``rho``).
+        m: cells per input axis this budget resolves.
+        k_time: directions this budget can fit at all (``A rho^beta ((d + 1) / 11)^omega``, ``omega = 3/2``).
+        uncorrected: the analytic model's accuracy before the fitted correction (and before the ceiling).
+        correction: what the fitted correction added (``docs/theory.md``, item 12 "a warp of the load"),
+            including the floor where ``N <= d + 1`` and, for a minibatch ``b < N``, the cap at the full-batch
+            estimate at ``N = b`` (rule 27); ``k_eff``, ``load`` and ``budget`` stay those of ``N`` points.
+        dist, protocol: the input law and the training protocol.
+        widths: hidden widths of a deeper network (``None`` for one layer).
+        trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only
+            (``None`` otherwise): trials, 95% interval of the mean, ``p_eff`` with the first layer's directions
+            counted on the sampled partitions (the mean over trials of ``1 + min(sum over cells of min(points,
+            d + 1), L min(d + 1, q N)) d / (d + r)``, the count times ``1 + gauss`` for Gaussian inputs: never
+            above the analytic ``p_eff``, whose count is the second term of that minimum), occupied cells and
+            majority-vote accuracy of the sampled partitions.
+
+    ``details["k_eff"]`` reads a field by name; ``"trials" in details`` says whether it is set.
+
+    Example:
+        >>> from nnpartition import estimate_accuracy
+        >>> details = estimate_accuracy(10, 1000, 20).details
+        >>> round(details["k_eff"], 1), round(details.load, 2)   # K, and the load N / K
+        (167.6, 5.97)
+        >>> "trials" in details, details.get("trials", "analytic: no trials")   # Monte Carlo fields unset
+        (False, 'analytic: no trials')
+        >>> details.to_dict()["protocol"]["steps"]                # JSON-ready, the protocol a dict
+        4000
+    """
+
+    p_eff: T
+    k_sat: T
+    k_eff: T
+    load: T
+    budget: T
+    m: T
+    k_time: T
+    uncorrected: T
+    correction: T
+    dist: str
+    protocol: Protocol
+    widths: Optional[List[int]] = None
+    trials: Optional[int] = None
+    ci95: Optional[Tuple[float, float]] = None
+    dof_measured: Optional[float] = None
+    occupied_regions: Optional[float] = None
+    majority_accuracy: Optional[float] = None
+
+    __repr__ = short_repr
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.__dataclass_fields__ and getattr(self, key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field ``key``, or ``default`` when it is not set."""
+        return self[key] if key in self else default
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The set fields as a JSON-ready dict (arrays become lists, the protocol a dict, a non-finite number, such
+        as an infinite ``k_sat`` in high ``d``, ``None``)."""
+        out: Dict[str, Any] = {}
+        for k in self.__dataclass_fields__:
+            x = getattr(self, k)
+            if x is None:
+                continue
+            out[k] = x.to_dict() if isinstance(x, Protocol) else json_ready(x)
+        return out
+
+
+@dataclass(frozen=True)
+class AccuracyEstimate(Generic[T]):
+    """An estimate of the training accuracy a network reaches on random labels.
+
+    Attributes:
+        accuracy: the estimate (a float for a scalar call, an array when the inputs were arrays).
+        low, high: a band meant to contain the real accuracy for at least 90% of
+            configurations (checked on held-out configurations and protocols, see ``docs/theory.md``).
+        ceiling: the best accuracy any network of this size could reach on such
+            data (expected over random labels): exact for ``d = 1`` up to a size,
+            a counting upper bound otherwise; ``nan`` when not computed (``ceiling=False``).
+        method: ``"analytic"`` or ``"monte_carlo"``.
+        details: the model's intermediate quantities (effective dimension, load, budget, ...).
+        seed: the integer seed ``"monte_carlo"`` actually used (what ``seed=`` resolved to); passing it as
+            ``seed=`` repeats the run. ``None`` for ``"analytic"``, which draws nothing.
+
+    Example:
+        >>> from nnpartition import estimate_accuracy
+        >>> e = estimate_accuracy(10, 1000, 20)
+        >>> e.low <= e.accuracy <= e.high <= e.ceiling, e.method, e.seed
+        (True, 'analytic', None)
+        >>> round(e.accuracy, 2), e.to_dict()["ceiling"]
+        (0.78, 1.0)
+        >>> estimate_accuracy(10, 1000, 20, ceiling=False).to_dict()["ceiling"] is None   # nan: JSON null
+        True
+    """
+
+    accuracy: T
+    low: T
+    high: T
+    ceiling: T
+    method: str
+    details: EstimateDetails[T] = field(repr=False)
+    seed: Optional[int] = field(default=None, repr=False)
+
+    # a scalar estimate prints as the dataclass would; an array one lists its arrays by shape (an array of 1000
+    # configurations printed 44,000 characters), up to 8 entries in full
+    __repr__ = short_repr
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
+        ``ceiling=False``, ``None``), with ``seed`` for a Monte Carlo estimate."""
+        return {"accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
+                "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict(),
+                **({} if self.seed is None else {"seed": self.seed})}
