@@ -107,9 +107,15 @@ def test_log_regions_matches_exact(L, d):
 
 
 def test_log_regions_huge():
-    v = npn.log_regions(10**9, 10**9 // 2)
-    assert math.isfinite(v) and v < 10**9 * math.log(2)
-    assert npn.log_regions(10**9, 10**9) == pytest.approx(10**9 * math.log(2))
+    # Closed forms by the symmetry C(n, i) = C(n, n - i): half the 2^n subsets for odd n, S(n, (n-1)/2) = 2^(n-1);
+    # for even n, S(n, n/2) = 2^(n-1) + C(n, n/2) / 2 (ln C(n, n/2) from lgamma), as the command-line test has it.
+    # (The check here was finite and below n ln 2, which 0.0 passes.)
+    n = 10**9
+    ln_c = math.lgamma(n + 1) - 2 * math.lgamma(n // 2 + 1)
+    even = (n - 1) * math.log(2) + math.log1p(math.exp(ln_c - n * math.log(2)))
+    assert npn.log_regions(n, n // 2) == pytest.approx(even, rel=1e-12)
+    assert npn.log_regions(n + 1, n // 2) == pytest.approx(n * math.log(2), rel=1e-12)
+    assert npn.log_regions(n, n) == pytest.approx(n * math.log(2), rel=1e-12)
 
 
 def test_large_exact_counts_are_fast_enough_and_exact():
