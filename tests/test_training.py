@@ -123,8 +123,10 @@ def test_initialisation_follows_the_protocol():
     net = train(X, y, L, steps=1, seed=3).network
     assert np.abs(net.W1).max() <= 1 / np.sqrt(d) and np.abs(net.b1).max() <= 1 / np.sqrt(d)
     assert np.abs(net.w2).max() <= 1 / np.sqrt(L) and net.b2 == 0.0
-    # uniform: variance a^2/3
+    # uniform on [-a, a]: variance a^2/3 (the bounds alone held for zero biases or a zero output layer)
     assert abs(net.W1.var() - 1 / d / 3) < 0.1 / d
+    for values, fan in ((net.b1, d), (net.w2, L)):   # 400 draws each: the sample variance is within 5%, sd
+        assert abs(values.var() * 3 * fan - 1) < 0.25
 
 
 def test_histories_and_best_are_consistent():
