@@ -518,13 +518,24 @@ def cli(argv, capsys):
 
 
 def test_cli_json_and_text(capsys):
+    """The command's arguments reach the measurement: its dataset 0 is train() on random_dataset with the same
+    settings and seed (a peer path, test_real_accuracy_is_train_under_the_protocol), and the report echoes them. (A
+    mean of 1.0 was all the JSON check asked, which -d and -N swapped, or -L and --dist ignored, still give.)"""
     rc, out = cli(["train", "-d", "5", "-N", "100", "-L", "16", "--json", "--datasets", "2", "--seed", "1"], capsys)
     assert rc == 0
     data = json.loads(out.out)
-    assert data["mean"] == 1.0 and data["datasets"] == 2 and data["seed"] == 1
+    X, y = random_dataset(100, 5, seed=1)
+    first = train(X, y, 16, protocol=Protocol(), seed=1).protocol_accuracy
+    assert (data["d"], data["N"], data["L"], data["datasets"], data["seed"]) == (5, 100, 16, 2, 1)
+    assert data["per_dataset"][0] == first and data["mean"] == pytest.approx(np.mean(data["per_dataset"]))
     assert out.err == ""  # no progress bar when stderr is not a terminal
     rc, out = cli(["train", "-d", "2", "-N", "60", "-L", "3", "--dist", "gaussian", "--restarts", "1"], capsys)
-    assert rc == 0 and "training accuracy:" in out.out and "+-" in out.out
+    X, y = random_dataset(60, 2, dist="gaussian", seed=0)
+    first = train(X, y, 3, protocol=Protocol(restarts=1), seed=0).protocol_accuracy
+    lines = out.out.splitlines()
+    assert rc == 0 and lines[0] == "d=2 N=60 L=3 dist=gaussian datasets=3 restarts=1 seed=0"
+    assert lines[2].startswith("training accuracy: ") and "+-" in lines[2]
+    assert f"(per dataset: {first:.4f}, " in lines[2] and first < 1.0   # a value -d/-N swapped would not give
 
 
 # --- Protocol: one object for the training an estimate and a measurement describe -------------------------
