@@ -153,17 +153,26 @@ def test_fits_xor_and_a_small_random_set_exactly():
 
 
 def test_same_result_whatever_the_thread_count():
-    code = ("from nnpartition.training import real_accuracy, train; from nnpartition.datasets import random_dataset;"
+    # The children keep the environment (PYTHONPATH among it): with only RAYON_NUM_THREADS and PATH they imported
+    # the package installed in the interpreter, not the one under test. They say which one they ran.
+    import os
+
+    import nnpartition
+
+    code = ("import nnpartition; from nnpartition.training import real_accuracy, train;"
+            "from nnpartition.datasets import random_dataset;"
             "m = real_accuracy(3, 150, 12, datasets=3, restarts=2, seed=11);"
             "X, y = random_dataset(90, 4, seed=2);"
             "r = train(X, y, 10, restarts=3, steps=300, seed=5);"
-            "print(m.per_dataset.tolist(), r.best_accuracy, r.network.W1.sum())")
+            "print(nnpartition.__file__); print(m.per_dataset.tolist(), r.best_accuracy, r.network.W1.sum())")
     outs = set()
     for threads in ("1", "2", "3"):
-        env = {"RAYON_NUM_THREADS": threads, "PATH": ""}
+        env = {**os.environ, "RAYON_NUM_THREADS": threads}
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         assert p.returncode == 0, p.stderr
-        outs.add(p.stdout)
+        where, result = p.stdout.splitlines()
+        assert where == nnpartition.__file__
+        outs.add(result)
     assert len(outs) == 1
     a = real_accuracy(3, 150, 12, datasets=3, seed=11, threads=1)
     b = real_accuracy(3, 150, 12, datasets=3, seed=11, threads=2)
