@@ -643,17 +643,19 @@ def test_a_transposed_W_is_named_as_pytorchs_layout():
     assert regions_in_box(np.ascontiguousarray(W.T).T, b, -1, 1) == regions_in_box(W, b, -1, 1)
 
 
-@pytest.mark.parametrize("kwargs,exc", [
-    (dict(lo=1, hi=-1), ValueError),
-    (dict(lo=[0, 0, 0], hi=1), ValueError),
-    (dict(lo="a", hi=1), TypeError),
-    (dict(lo=-1, hi=np.inf), ValueError),
-    (dict(lo=-1, hi=1, tol=0.0), ValueError),
-    (dict(lo=-1, hi=1, max_work=0), ValueError),
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(lo=1, hi=-1), ValueError, r"lo < hi in every coordinate, got lo\[0\]=1\.0 >= hi\[0\]=-1\.0"),
+    (dict(lo=[0, 0, 0], hi=1), ValueError, r"lo must be a number or have length d=2 .*got shape \(3,\)"),
+    (dict(lo="a", hi=1), TypeError, "lo must be a real number"),
+    (dict(lo=-1, hi=np.inf), ValueError, "hi contains NaN or infinity"),
+    (dict(lo=-1, hi=1, tol=0.0), ValueError, r"tol must be > 0\.0, got 0\.0"),
+    (dict(lo=-1, hi=1, max_work=0), ValueError, "max_work must be >= 1, got 0"),
 ])
-def test_bad_arguments(kwargs, exc):
+def test_bad_arguments(kwargs, exc, match):
+    """Each refusal names the argument and the limit (only the exception's type was checked: any ValueError passed,
+    numpy's or one naming another argument)."""
     W, b = random_layer(2, 5, 0)
-    with pytest.raises(exc):
+    with pytest.raises(exc, match=match):
         regions_in_box(W, b, **kwargs)
 
 
