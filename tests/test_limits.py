@@ -188,6 +188,7 @@ def run_capped(code, cap, *args):
     what ``ulimit -v`` sets; ``None``: none), with two rayon workers and one OpenBLAS thread; returns the
     ``CompletedProcess``. A call that allocates past the cap aborts the child (Rust) or raises ``MemoryError`` there,
     instead of swapping. The default ``max_bytes`` in the child is half of what the cap leaves."""
+    import os
     import resource
     import subprocess
     import sys
@@ -197,6 +198,8 @@ def run_capped(code, cap, *args):
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     env = {"RAYON_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:   # the package under test (a checkout on PYTHONPATH), not an installed one
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
                           preexec_fn=limit, timeout=300)
 
