@@ -193,6 +193,10 @@ def test_the_commands_price_refusal_names_its_options(capsys):
     err = capsys.readouterr().err
     assert "error: --trials 100000000 simulated trials of -N 1000000 points through -L 1000 units in -d 1" in err, err
     assert "trials=" not in err and "N=" not in err
+    # and a refusal that names its sizes further on (renaming only messages that opened with one left this as it was)
+    assert main(["simulate", "-d", "100000", "-N", "100", "-L", "100000", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "a hidden layer of -d 100000 x -L 100000 units" in err, err
 
 
 def test_trials_are_checked_against_the_work_limit():

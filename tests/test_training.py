@@ -537,6 +537,7 @@ def test_cli_json_and_text(capsys):
     X, y = random_dataset(100, 5, seed=1)
     first = train(X, y, 16, protocol=Protocol(), seed=1).protocol_accuracy
     assert (data["d"], data["N"], data["L"], data["datasets"], data["seed"]) == (5, 100, 16, 2, 1)
+    assert len(data["per_dataset"]) == 2   # --datasets 2 trained two (dataset 0 fits all: the text below discriminates)
     assert data["per_dataset"][0] == first and data["mean"] == pytest.approx(np.mean(data["per_dataset"]))
     assert out.err == ""  # no progress bar when stderr is not a terminal
     rc, out = cli(["train", "-d", "2", "-N", "60", "-L", "3", "--dist", "gaussian", "--restarts", "1"], capsys)

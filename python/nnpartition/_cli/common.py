@@ -198,17 +198,18 @@ _OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may
 
 #: A Python argument and its number in a message ("trials=100000000 simulated trials of N=100000 points"): a
 #: price's refusal names the sizes it priced. Only at the start or after a space, and only a plain number ended by a
-#: space, ",", ";", ")" or the end: a path the user typed ("runs/seed=1/w.npz") or a quoted call is left as it is.
+#: space, ",", ";", ")" or the end: a path the user typed ("runs/seed=1/w.npz") is left as it is.
 _NAME_VALUE = re.compile(r"(?:^|(?<= ))([A-Za-z_][A-Za-z0-9_]*)=([-+]?\d[\d.]*(?:[eE][-+]?\d+)?)(?=[ ,;)]|$)")
+#: What a message quotes, where Python's names stay: a quoted string, or a call ("toy_dataset('xor', N=100, d=2)").
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_][A-Za-z0-9_.]*\([^()]*\)")
 
 
 def option_names(message: str, parser: Optional[argparse.ArgumentParser],
                  python_names: Optional[Dict[str, str]] = None) -> str:
     """``message`` with the Python arguments it names (a library function's refusal) named by the command's
-    options instead: the one it opens with (``every must be >= 1`` is ``--every must be >= 1`` for ``movie``), or,
-    in a message that opens with an option's ``name=number``, each such ``name=number`` after a space
-    (``trials=100000000 simulated trials of N=100000 points`` is ``--trials 100000000 simulated trials of -N 100000
-    points`` for ``simulate``). ``python_names`` maps a Python name to the option's argparse
+    options instead: the one it opens with (``every must be >= 1`` is ``--every must be >= 1`` for ``movie``) and each
+    option's ``name=number`` after a space, outside quotes and Python calls (``trials=100000000 simulated trials of
+    N=100000 points`` is ``--trials 100000000 simulated trials of -N 100000 points`` for ``simulate``). ``python_names`` maps a Python name to the option's argparse
     ``dest`` where they differ (``movie``'s ``path`` is its ``--out``); a name that is no option of the command is
     left as it is.
 
@@ -224,8 +225,10 @@ def option_names(message: str, parser: Optional[argparse.ArgumentParser],
         '--widths[1] must be >= 1, got 0'
         >>> option_names("every=5 frames of L=3 units and N=7 points cost too much (X=1e14 ...)", p)
         '--every 5 frames of -L 3 units and N=7 points cost too much (X=1e14 ...)'
-        >>> option_names("runs/every=5/a.npz is not a file; L=3 ...", p)   # a path: a message that opens otherwise
-        'runs/every=5/a.npz is not a file; L=3 ...'
+        >>> option_names("runs/every=5/a.npz is not a file; L=3 ...", p)   # a path, not a size
+        'runs/every=5/a.npz is not a file; -L 3 ...'
+        >>> option_names("every=5 needs toy_dataset('xor', L=3) ('L=3')", p)   # what it quotes: Python's words
+        "--every 5 needs toy_dataset('xor', L=3) ('L=3')"
     """
     if parser is None:
         return message
@@ -241,17 +244,17 @@ def option_names(message: str, parser: Optional[argparse.ArgumentParser],
     m = _OPENING_NAME.match(message)
     opening = option(m.group(1)) if m is not None else None
     if m is not None and opening is not None:
-        return opening + message[m.end():]
-    # a refusal that opens with the sizes it priced: each such size named by its option (a message that opens
-    # otherwise, a path or a Python call in it, is left as it is: "toy_dataset('xor', N=100000000, d=2) needs ...")
-    first = _NAME_VALUE.match(message)
-    if first is None or option(first.group(1)) is None:
-        return message
+        message = opening + message[m.end():]
 
     def rename(v: "re.Match[str]") -> str:
         o = option(v.group(1))
         return f"{o} {v.group(2)}" if o else v.group(0)
-    return _NAME_VALUE.sub(rename, message)
+    # each name=number of an option, outside what the message quotes (strings, Python calls)
+    out, start = [], 0
+    for q in _QUOTED.finditer(message):
+        out += [_NAME_VALUE.sub(rename, message[start:q.start()]), q.group(0)]
+        start = q.end()
+    return "".join(out) + _NAME_VALUE.sub(rename, message[start:])
 
 
 def check_input_file(path: str, option: str) -> Path:

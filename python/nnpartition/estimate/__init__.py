@@ -8,7 +8,7 @@ steps, best of the protocol's restarts, mean over datasets. See
 real training.
 
 Three parts: the estimate (:mod:`.accuracy`, with its result types in :mod:`.results`, its validated range and
-warnings in :mod:`.range` and its argument checks in :mod:`.arguments`), the sizing questions it answers
+warnings in :mod:`.validity` and its argument checks in :mod:`.arguments`), the sizing questions it answers
 (:mod:`.sizing`: :func:`required_width`, :func:`max_samples`) and how far it was off on held-out questions like one
 given (:mod:`.heldout`: :func:`heldout_errors`).
 """

@@ -19,15 +19,15 @@ from .._progress import _check as _check_progress
 from ..simulation import simulate_partition, summarize
 from .._random import SeedLike
 from ..training import Protocol
-from . import range as _range_module
+from . import validity as _validity
 # the names this module defined before the split, exported as before (``X as X``: an explicit re-export); not
-# ``_LIMITS``, which ``_limits`` reassigns: a copy here would stay ``None`` (read ``range._LIMITS``)
+# ``_LIMITS``, which ``_limits`` reassigns: a copy here would stay ``None`` (read ``validity._LIMITS``)
 from .arguments import (MAX_SIZE as MAX_SIZE, ScalarSize as ScalarSize, _ALIASES as _ALIASES, _DISTS as _DISTS,
                         _REFERENCE as _REFERENCE, _hidden_params as _hidden_params, _int_array as _int_array,
                         _is_int as _is_int, _is_scalar as _is_scalar, _plain_question as _plain_question,
                         _protocol as _protocol, _scalar_size as _scalar_size, _whole as _whole,
                         _whole_widths as _whole_widths, _widths as _widths)
-from .range import (_PROTOCOLS as _PROTOCOLS, ExtrapolationWarning as ExtrapolationWarning, _ProtoArgs as _ProtoArgs,
+from .validity import (_PROTOCOLS as _PROTOCOLS, ExtrapolationWarning as ExtrapolationWarning, _ProtoArgs as _ProtoArgs,
                     _in_range as _in_range, _limits as _limits, _number as _number, _outside_range as _outside_range,
                     _proto_args as _proto_args, _protocol_checks as _protocol_checks, _protocol_info as _protocol_info,
                     _range as _range, _range_problems as _range_problems, _warn_answer as _warn_answer,
@@ -258,7 +258,7 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
                      ceiling: bool) -> AccuracyEstimate[float]:
     """One configuration (any depth): a single native call, no arrays."""
     args, ok = _protocol_info(proto)
-    d_hi, depth_hi, l_hi, n_lo, n_hi = _range_module._LIMITS or _limits()   # its current value, not a copy
+    d_hi, depth_hi, l_hi, n_lo, n_hi = _validity._LIMITS or _limits()   # its current value, not a copy
     if not (ok and d <= d_hi and len(ws) <= depth_hi and max(ws) <= l_hi and (N <= d + 1 or n_lo <= N <= n_hi)):
         _warn_range(d, N, ws, proto)   # the caller of estimate_accuracy
     # capped at the ceiling in the core, as the sizing answers are (ints in: the core reads them as f64)

@@ -13,7 +13,7 @@ from .. import _validate as v
 from ..training import Protocol
 from .arguments import (_ALIASES, _DISTS, _REFERENCE, ScalarSize, _hidden_params, _plain_question, _protocol,
                         _scalar_size, _widths)
-from .range import _in_range, _range_problems
+from .validity import _in_range, _range_problems
 
 __all__ = ["heldout_errors", "HeldOutErrors", "LARGE_STEP", "NARROW_LATER", "NEAR_CAPACITY"]
 

@@ -11,7 +11,7 @@ from .. import _core
 from .. import _validate as v
 from ..training import Protocol
 from .arguments import _ALIASES, _DISTS, MAX_SIZE, ScalarSize, _protocol, _widths
-from .range import _in_range, _protocol_info, _range, _warn_answer, _warn_range
+from .validity import _in_range, _protocol_info, _range, _warn_answer, _warn_range
 
 __all__ = ["required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 

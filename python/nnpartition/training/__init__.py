@@ -22,7 +22,8 @@ from .accuracy import AccuracyMeasurement, real_accuracy
 from .protocol import Protocol
 from .trainer import TrainResult, train
 # the module's other names of before the split (constants, and the helpers other modules and tests import from here;
-# a caller that imports them from this package at call time is reached by a test's monkeypatch of the package)
+# a monkeypatch of the package reaches callers outside it that import at call time, not the package's own modules,
+# which import from the defining one: patch a constant such as MAX_SNAPSHOT_VALUES in .checks)
 from .accuracy import _DIVERGED_RUNS as _DIVERGED_RUNS
 from .checks import MAX_ACTIVATIONS as MAX_ACTIVATIONS, MAX_SNAPSHOT_VALUES as MAX_SNAPSHOT_VALUES
 from .checks import _check_default_runs as _check_default_runs, _check_total_work as _check_total_work
