@@ -65,7 +65,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import estimator_model as em  # noqa: E402
-from protocol_grid import BLIND_DRAWS, DECISION_DRAWS, FRESH_DRAWS  # noqa: E402  (draw number -> docs/data file stem)
+from protocol_grid import BLIND_DRAWS, DECISION_DRAWS, FAMILY_DRAWS, FRESH_DRAWS  # noqa: E402  (draw number -> docs/data file stem)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "docs" / "data"
@@ -205,9 +205,9 @@ def protocol_row(r: Dict[str, str], part: str, pid: int, source: str) -> Dict[st
 
 def read_draw(draw: int, part: str, pid_offset: int = 0) -> List[Dict[str, Any]]:
     """The rows (:func:`protocol_row`, in ``part``) of continuous draw ``draw``'s exported file, a decision or a fresh
-    draw, or a blind one (``protocol_grid.DECISION_DRAWS``, ``FRESH_DRAWS``, ``BLIND_DRAWS``); each row's pid plus
-    ``pid_offset``. Rows of the deep networks go to ``part`` too; :func:`load` splits them."""
-    stem = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS}[draw]
+    draw, a blind one or draw 34 (``protocol_grid.DECISION_DRAWS``, ``FRESH_DRAWS``, ``BLIND_DRAWS``,
+    ``FAMILY_DRAWS``); each row's pid plus ``pid_offset``. Rows of the deep networks go to ``part`` too; :func:`load` splits them."""
+    stem = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS, **FAMILY_DRAWS}[draw]
     with (DATA / f"{stem}.csv").open() as f:
         return [protocol_row(r, part, int(r["pid"]) + pid_offset, stem) for r in csv.DictReader(f)]
 

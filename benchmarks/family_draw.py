@@ -18,7 +18,6 @@ error, the rows off by more than 0.06, those off by more than 0.06 by more than 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -27,7 +26,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The share "off by more than" this.
 OFF = 0.06
 FAMILIES = ("deep networks, reference protocol", "two layers, full batch, cosine, best of 2, other protocols")
@@ -45,17 +43,11 @@ def family_of(r: Dict[str, Any]) -> str:
 
 
 def draw_rows() -> List[Dict[str, Any]]:
-    """Draw 34's rows as ``calibrate_protocols`` rows, with their datasets and standard deviation."""
+    """Draw 34's rows as ``calibrate_protocols`` rows (``read_draw``), with their number of datasets."""
     import calibrate_protocols as cp
     from protocol_grid import FAMILY_DRAWS, FAMILY_RULE
 
-    rows = []
-    for k, stem in FAMILY_DRAWS.items():
-        with (ROOT / "docs" / "data" / f"{stem}.csv").open() as f:
-            for r in csv.DictReader(f):
-                row = cp.protocol_row(r, "fresh", int(r["pid"]), stem)
-                rows.append(dict(row, datasets=int(FAMILY_RULE["datasets"])))
-    return rows
+    return [dict(r, datasets=int(FAMILY_RULE["datasets"])) for k in FAMILY_DRAWS for r in cp.read_draw(k, "fresh")]
 
 
 def heldout_rows() -> List[Dict[str, Any]]:
