@@ -504,6 +504,9 @@ def test_a_report_says_how_uncertain_its_real_column_is_from_each_rows_own_datas
     # rows stored before the datasets column (validate --store over an old store): the command's --datasets
     old = ValidationReport([{k: x for k, x in r.items() if k != "datasets"} for r in rep.rows])
     assert old.real_standard_error() is None and old.real_standard_error(3) == pytest.approx(np.mean(ses))
+    for bad, error in (("3", TypeError), (0, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="datasets"):
+            old.real_standard_error(bad)
 
 
 def test_protocol_grid_prints_every_group_on_all_and_non_trivial_rows(capsys):

@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from .. import _validate as v
 from ..training import Protocol
 from .grids import _DISTS
 from .measure import protocol_of
@@ -109,6 +110,8 @@ class ValidationReport:
             >>> ValidationReport(rows).real_standard_error(datasets=25)   # and 0.1 for the third
             0.04666666666666667
         """
+        if datasets is not None:
+            datasets = v.count("datasets", datasets, minimum=1)
         ses = []
         for r in self.rows:
             n = r.get("datasets", datasets)
