@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -152,6 +153,8 @@ class ValidationReport:
 
     def to_csv(self, path: str) -> None:
         """Write every row to ``path``."""
+        if not isinstance(path, (str, bytes, os.PathLike)):   # open(1) (or True) wrote to stdout and closed it
+            raise TypeError(f"path must be a file path (str or os.PathLike), got {type(path).__name__}")
         if not self.rows:
             raise ValueError("the report has no rows to write")
         keys = list(dict.fromkeys(k for row in self.rows for k in row))   # every row's keys, in order of appearance
