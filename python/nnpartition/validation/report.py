@@ -35,7 +35,12 @@ def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
 
 @dataclass
 class ValidationReport:
-    """Per-configuration results and their error summaries."""
+    """Per-configuration results and their error summaries.
+
+    Attributes:
+        rows: one dict per configuration, as :func:`nnpartition.validation.measure_config` returns it (the rows
+            :meth:`to_csv` writes).
+    """
 
     rows: List[Dict[str, Any]] = field(default_factory=list)
 
