@@ -1,6 +1,7 @@
 """Every public function rejects bad input with a clear TypeError/ValueError."""
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -433,3 +434,25 @@ def test_estimate_refuses_a_masked_array_rather_than_ignore_its_mask():
     with pytest.raises(TypeError, match="^d must not be a masked array"):
         npn.estimate_accuracy(d, 100, 8)
     assert npn.estimate_accuracy(d.compressed(), 100, 8).accuracy.shape == (1,)
+
+
+@pytest.mark.parametrize("name", ["save_network", "load_network", "to_csv"])
+def test_a_path_that_is_a_number_is_refused_not_opened_as_a_file_descriptor(name):
+    # An audit: open(path) takes an int as a file descriptor (True is 1), so save_network(net, True) wrote the .npz to
+    # stdout and closed it (the next print raised "Bad file descriptor"); to_csv likewise. A pipe's write end stands
+    # in for such a descriptor: nothing may reach it, and it stays open.
+    from nnpartition.network import load_network, save_network
+    from nnpartition.validation import ValidationReport
+
+    net = npn.TwoLayerNet(Wr, br, np.ones(3), 0.0)
+    call = {"save_network": lambda p: save_network(net, p), "load_network": load_network,
+            "to_csv": lambda p: ValidationReport([{"d": 2}]).to_csv(p)}[name]
+    read_end, write_end = os.pipe()
+    try:
+        with pytest.raises(TypeError, match=r"^path must be a file path \(str or os.PathLike\).*got int"):
+            call(write_end)
+        os.write(write_end, b"!")   # still open
+        assert os.read(read_end, 4096) == b"!"
+    finally:
+        os.close(read_end)
+        os.close(write_end)

@@ -337,6 +337,29 @@ def test_the_exact_count_refusal_points_to_log_regions_and_regions_log(capsys):
         npn.regions(400000, 200000)
 
 
+@pytest.mark.parametrize("call,question,log", [
+    (lambda n, m: npn.regions(n, m), "regions(L=400000, d=200000)", "log_regions(L, d) gives its logarithm"),
+    (lambda n, m: npn.regions(n, m, central=True), "regions(L=400000, d=200000, central=True)",
+     "log(2) + log_regions(L - 1, d - 1)"),
+    (lambda n, m: npn.cover_count(n, m), "cover_count(N=400000, D=200000)", "log(2) + log_regions(N - 1, D - 1)"),
+    (lambda n, m: npn.bounded_regions(n, m), "bounded_regions(L=400000, d=200000)",
+     "math.lgamma(L) - math.lgamma(d + 1) - math.lgamma(L - d)"),
+])
+def test_an_exact_count_refused_names_the_call_and_the_log_that_is_its_own(call, question, log):
+    # An audit: each was refused as "binomial partial sum (or coefficient): ...; log_regions / log_partial_binomial_sum
+    # give its logarithm", naming no argument, pointing to a function that is not public, and for cover_count and
+    # bounded_regions to a log_regions that is not their logarithm. The hints are checked on a size that is counted.
+    with pytest.raises(ValueError, match=r"big-integer operations \(limit 3e9") as info:
+        call(400000, 200000)
+    msg = str(info.value)
+    assert msg.startswith(question + ": ") and msg.endswith(log) and "log_partial_binomial_sum" not in msg
+    L = N = 3000
+    d = D = 1000
+    hint = {"L": L, "d": d, "N": N, "D": D, "log": math.log, "log_regions": npn.log_regions, "math": math}
+    expr = log.replace(" gives its logarithm", "")
+    assert math.log(call(3000, 1000)) == pytest.approx(eval(expr, hint), rel=1e-12)
+
+
 @pytest.mark.parametrize("L,d", [(50, 10), (7, 3), (3, 7), (1, 1), (0, 4), (5, 0), (1, 0), (0, 0), (300, 150)])
 @pytest.mark.parametrize("central", [False, True])
 def test_regions_log_prints_the_log_of_the_exact_count(capsys, L, d, central):

@@ -54,3 +54,16 @@ def test_the_estimate_modules_public_classes_have_examples():
     assert len(classes) >= 4
     missing = [c.__name__ for c in classes if ">>> " not in (c.__doc__ or "")]
     assert not missing, missing
+
+
+def test_every_public_result_type_names_each_of_its_fields_in_its_docstring():
+    # An audit: TrainResult's activation and slope, CapacityCurve's k and projection, GeneralisationResult's n_train
+    # and n_test, Limits' three limits, ValidationReport's rows and Explanation's extra were named nowhere in them
+    import dataclasses
+
+    public = [getattr(module, name) for module in map(importlib.import_module, ["nnpartition"] + MODULES)
+              for name in getattr(module, "__all__", [])]
+    classes = {c for c in public if inspect.isclass(c) and dataclasses.is_dataclass(c)}
+    missing = [f"{cls.__name__}.{f.name}" for cls in classes for f in dataclasses.fields(cls)
+               if not f.name.startswith("_") and not re.search(rf"\b{re.escape(f.name)}\b", cls.__doc__ or "")]
+    assert len(classes) >= 40 and not missing, missing

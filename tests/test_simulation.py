@@ -80,6 +80,18 @@ def test_summary_is_the_t_interval():
     assert set(sim.to_dict()) >= {"n_regions", "majority_accuracy"}
 
 
+def test_to_dict_of_one_trial_is_strict_json():
+    # An audit: one trial's NaN std and interval went into to_dict as NaN, which json.dumps writes as the non-JSON
+    # token NaN (AccuracyMeasurement.to_dict writes None, as json_ready does for every --json)
+    import json
+
+    sim = npn.simulate_partition(2, 10, 3, trials=1, progress=False)
+    assert math.isnan(sim.regions.std)
+    out = json.loads(json.dumps(sim.to_dict(), allow_nan=False))
+    assert out["n_regions"]["std"] is None and out["majority_accuracy"]["ci_low"] is None
+    assert out["n_regions"]["mean"] == sim.n_regions[0] and out["trials"] == 1
+
+
 def _split_probability(dist, init):
     """P(one random neuron separates two random points) in d = 1. The neuron's knot ``t = -b / w`` separates them when
     one point lies left of it and the other right: ``E_t[2 F(t) (1 - F(t))]`` for the points' CDF ``F``. The knot's

@@ -11,7 +11,7 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from . import _core
 from . import _validate as v
@@ -31,6 +31,25 @@ _U64 = 2**64 - 1
 #: Most hidden layers ``deep_region_bounds`` takes: checking each width of a longer list costs seconds before the
 #: work check could refuse it (10^7 layers: 14 s).
 MAX_LAYERS = 10**6
+
+
+#: The tail of the core's refusal of an exact count too large to compute: it names a log function that is not public
+#: (``_core.log_partial_binomial_sum``) and one that is not the logarithm of every count refused.
+_CORE_HINT = "; log_regions / log_partial_binomial_sum give its logarithm"
+
+
+def _exact(call: Callable[[], Any], question: str, hint: str) -> int:
+    """``int(call())``, or the core's refusal of a count too large, starting with ``question`` (the call as the user
+    made it) and ending with ``hint`` (how to get its logarithm) in place of :data:`_CORE_HINT`: an audit found
+    ``cover_count(10**7, 10**6)`` refused as "binomial partial sum: ...; log_regions / log_partial_binomial_sum give
+    its logarithm", naming neither argument, and neither function gives that logarithm (nor ``bounded_regions``')."""
+    try:
+        return int(call())
+    except ValueError as exc:
+        msg = str(exc)
+        if not msg.endswith(_CORE_HINT):
+            raise
+        raise ValueError(f"{question}: {msg[:-len(_CORE_HINT)]}; {hint}") from None
 
 
 def regions(L: int, d: int, *, central: bool = False) -> int:
@@ -64,7 +83,10 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
     L = v.count("L", L, maximum=_U64)
     d = v.count("d", d, maximum=_U64)
     central = v.flag("central", central)
-    return int(_core.regions(L, d, central))
+    if central:   # 2 * sum_{i<d} C(L-1, i) = 2 * regions(L - 1, d - 1)
+        return _exact(lambda: _core.regions(L, d, True), f"regions(L={L}, d={d}, central=True)",
+                      "its logarithm is log(2) + log_regions(L - 1, d - 1)")
+    return _exact(lambda: _core.regions(L, d, False), f"regions(L={L}, d={d})", "log_regions(L, d) gives its logarithm")
 
 
 def bounded_regions(L: int, d: int) -> int:
@@ -78,7 +100,8 @@ def bounded_regions(L: int, d: int) -> int:
     """
     L = v.count("L", L, maximum=_U64)
     d = v.count("d", d, maximum=_U64)
-    return int(_core.bounded_regions(L, d))
+    return _exact(lambda: _core.bounded_regions(L, d), f"bounded_regions(L={L}, d={d})",
+                  "its logarithm is math.lgamma(L) - math.lgamma(d + 1) - math.lgamma(L - d)")
 
 
 def log_regions(L: int, d: int) -> float:
@@ -114,7 +137,8 @@ def cover_count(N: int, D: int) -> int:
     """
     N = v.count("N", N, maximum=_U64)
     D = v.count("D", D, maximum=_U64)
-    return int(_core.cover_count(N, D))
+    return _exact(lambda: _core.cover_count(N, D), f"cover_count(N={N}, D={D})",
+                  "its logarithm is log(2) + log_regions(N - 1, D - 1)")
 
 
 def separable_probability(N: int, D: int) -> float:

@@ -34,7 +34,13 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class Limits:
-    """The three limits: parameters per network, bytes per call, work per call."""
+    """The three limits: parameters per network, bytes per call, work per call.
+
+    Attributes:
+        max_params: largest parameter count of one network.
+        max_bytes: largest memory one call may reserve, in bytes.
+        max_work: largest work of one call, in elementary steps.
+    """
 
     max_params: int
     max_bytes: int

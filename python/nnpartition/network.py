@@ -8,6 +8,7 @@ Networks trained elsewhere can be imported from scikit-learn's
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -420,6 +421,9 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
     if hasattr(path, "write"):   # a binary file object (the explorer's download buffer)
         np.savez(path, **arrays)
         return
+    if not isinstance(path, (str, bytes, os.PathLike)):   # open(1) (or True) wrote the file to stdout and closed it
+        raise TypeError(f"path must be a file path (str or os.PathLike) or a binary file object, got "
+                        f"{type(path).__name__} {_short(path)}")
     with open(path, "wb") as fh:   # through a file object: savez writes it under the name given
         np.savez(fh, **arrays)
 
@@ -444,6 +448,8 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
         >>> type(net).__name__, net.decision_function([[3.0, 1.0]]).tolist()
         ('TwoLayerNet', [2.5])
     """
+    if not isinstance(path, (str, os.PathLike)):   # pathlib's TypeError named no argument
+        raise TypeError(f"path must be a file path (str or os.PathLike), got {type(path).__name__} {_short(path)}")
     data = read_npz(path, "network file", "write it with nnpartition.network.save_network(net, path)")
     keys = set(data.keys())
     layers = []

@@ -162,13 +162,23 @@ class PartitionSim(ValueResult):
                 f"{self.accuracy.mean:.6g}; per trial: n_regions, majority_accuracy, capped_occupancy)")
 
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready summary."""
-        return {
+        """A JSON-ready summary: strict JSON, a non-finite number (the NaN ``std`` and interval of one trial) is
+        ``None``, as :meth:`nnpartition.AccuracyMeasurement.to_dict` writes it.
+
+        Example:
+            >>> import json
+            >>> json.dumps(simulate_partition(2, 10, 3, trials=1, progress=False).to_dict()["n_regions"]["std"])
+            'null'
+        """
+        from ._json import json_ready
+
+        out: Dict[str, Any] = json_ready({
             "d": self.d, "N": self.N, "L": self.L, "trials": self.trials, "dist": self.dist,
             "init": self.init, "seed": self.seed,
             "n_regions": self.regions._asdict(), "majority_accuracy": self.accuracy._asdict(),
             "singleton_fraction": self.singleton_fraction,
-        }
+        })
+        return out
 
 
 def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str = "uniform",

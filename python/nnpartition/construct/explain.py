@@ -47,6 +47,7 @@ class Explanation:
         zero_to_change: for each zero crossing, the distance to the nearest change point
             (relative to the interval length); empty without ``y``.
         accuracy: training accuracy of ``output > 0`` against ``y`` (``None`` without ``y``).
+        extra: an empty dict, the caller's for notes of its own (nothing here fills it).
     """
 
     __repr__ = short_repr

@@ -43,7 +43,15 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """One training's settings, checked against :data:`LIMITS`."""
+    """One training's settings, checked against :data:`LIMITS`.
+
+    Attributes:
+        data: the points, one of :data:`DATA_KINDS`; N: how many (not read for ``data="csv"``: the CSV's rows).
+        widths, optimizer, lr, steps, batch_size, seed: the training, as :func:`nnpartition.train` takes them.
+        every: steps between two snapshots (frames); fps: at most this many frames a second (0: as fast as
+            the trainer goes).
+        csv: the CSV text of ``data="csv"`` (rows ``x,y,label``), else ``None``.
+    """
 
     data: str = "xor"
     N: int = 200

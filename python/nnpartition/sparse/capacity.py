@@ -88,6 +88,8 @@ class CapacityCurve:
     """Separability of random labels on an expand-and-sparsify code against ``N``.
 
     Attributes:
+        d, m, k, sparsify, projection, trials: the settings (:func:`capacity_curve`'s arguments; ``k`` as the
+            code used it, ``None`` for ``sparsify="relu"``).
         N: the numbers of points.
         method: how ``separable_fraction`` was decided: ``"exact"`` (linear programming,
             :func:`nnpartition.separability.separable`, a certificate per trial), or the

@@ -242,6 +242,7 @@ class GeneralisationResult:
     """Test accuracy on a teacher task (see :func:`generalisation`); each entry is ``(mean, std)`` over trials.
 
     Attributes:
+        task, d, m, n_train, n_test, trials: the settings (:func:`generalisation`'s arguments).
         code: ridge readout on the expand-and-sparsify code, per sparsifier.
         raw: ridge readout on the raw input ``x``.
         trained: a ``d -> m ReLU -> 1`` network trained end to end (``None`` unless ``trained=True``).

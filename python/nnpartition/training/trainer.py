@@ -54,6 +54,8 @@ class TrainResult(Generic[NetT]):
         snapshot_layers: per hidden layer ``(W (S, fan_in, width), b (S, width))``;
             snapshot_w_out ``(S, width)``; snapshot_b_out ``(S,)``: the recorded
             parameters of the best restart (:meth:`snapshots` turns them into networks).
+        activation, slope: the hidden units' activation and leaky slope, as ``train`` was given them (those of
+            ``network`` and ``final_network``).
         seed: the integer seed actually used (what ``seed=`` resolved to); passing it as ``seed=`` repeats the run.
         diverged_at: the step at which the returned restart diverged (``None``: it did not). A run diverges at
             the first step whose forward pass gives a non-finite logit (or whose read finds a non-finite

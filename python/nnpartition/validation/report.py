@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -34,7 +35,12 @@ def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
 
 @dataclass
 class ValidationReport:
-    """Per-configuration results and their error summaries."""
+    """Per-configuration results and their error summaries.
+
+    Attributes:
+        rows: one dict per configuration, as :func:`nnpartition.validation.measure_config` returns it (the rows
+            :meth:`to_csv` writes).
+    """
 
     rows: List[Dict[str, Any]] = field(default_factory=list)
 
@@ -152,6 +158,8 @@ class ValidationReport:
 
     def to_csv(self, path: str) -> None:
         """Write every row to ``path``."""
+        if not isinstance(path, (str, bytes, os.PathLike)):   # open(1) (or True) wrote to stdout and closed it
+            raise TypeError(f"path must be a file path (str or os.PathLike), got {type(path).__name__}")
         if not self.rows:
             raise ValueError("the report has no rows to write")
         keys = list(dict.fromkeys(k for row in self.rows for k in row))   # every row's keys, in order of appearance
