@@ -353,6 +353,7 @@ def test_an_exact_count_refused_names_the_call_and_the_log_that_is_its_own(call,
         call(400000, 200000)
     msg = str(info.value)
     assert msg.startswith(question + ": ") and msg.endswith(log) and "log_partial_binomial_sum" not in msg
+    assert msg.count("logarithm") == 1                       # its own hint, not the core's beside it
     L = N = 3000
     d = D = 1000
     hint = {"L": L, "d": d, "N": N, "D": D, "log": math.log, "log_regions": npn.log_regions, "math": math}

@@ -33,23 +33,15 @@ _U64 = 2**64 - 1
 MAX_LAYERS = 10**6
 
 
-#: The tail of the core's refusal of an exact count too large to compute: it names a log function that is not public
-#: (``_core.log_partial_binomial_sum``) and one that is not the logarithm of every count refused.
-_CORE_HINT = "; log_regions / log_partial_binomial_sum give its logarithm"
-
-
 def _exact(call: Callable[[], Any], question: str, hint: str) -> int:
-    """``int(call())``, or the core's refusal of a count too large, starting with ``question`` (the call as the user
-    made it) and ending with ``hint`` (how to get its logarithm) in place of :data:`_CORE_HINT`: an audit found
-    ``cover_count(10**7, 10**6)`` refused as "binomial partial sum: ...; log_regions / log_partial_binomial_sum give
-    its logarithm", naming neither argument, and neither function gives that logarithm (nor ``bounded_regions``')."""
+    """``int(call())``, or the core's refusal of a count too large (the arguments are checked before, so a
+    ``ValueError`` of the core is one), led by ``question`` (the call as the user made it) and ended by ``hint`` (how
+    to get that count's own logarithm): the core's refusal names the partial sum ``S(n, m)`` it would compute, not the
+    user's arguments, and which logarithm answers depends on the count asked for."""
     try:
         return int(call())
     except ValueError as exc:
-        msg = str(exc)
-        if not msg.endswith(_CORE_HINT):
-            raise
-        raise ValueError(f"{question}: {msg[:-len(_CORE_HINT)]}; {hint}") from None
+        raise ValueError(f"{question}: {exc}; {hint}") from None
 
 
 def regions(L: int, d: int, *, central: bool = False) -> int:

@@ -54,19 +54,19 @@ fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
     if bits > MAX_EXACT_BITS {
         return Err(CoreError::TooLarge(format!(
             "{what} S({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an exact \
-             count; log_regions / log_partial_binomial_sum give its logarithm"
+             count"
         )));
     }
     // The integer, its Python copy and one temporary.
     limits::check_bytes(
-        &format!("{what} S({n}, {m}) (log_regions / log_partial_binomial_sum give its logarithm)"),
+        &format!("{what} S({n}, {m})"),
         3.0 * partial_sum_bits(n, m) / 8.0,
     )?;
     let w = partial_sum_work(n, m);
     if w > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
             "{what}: the exact count would need about {w:.1e} big-integer operations \
-             (limit {MAX_LIMB_WORK:.0e}, a few seconds); log_regions / log_partial_binomial_sum give its logarithm"
+             (limit {MAX_LIMB_WORK:.0e}, a few seconds)"
         )));
     }
     Ok(())
