@@ -2,8 +2,10 @@
 dimensions followed by sparsification (:mod:`nnpartition.sparse.code`), what
 the code is (:mod:`nnpartition.sparse.stats`), what a linear readout can do
 with it (:mod:`nnpartition.sparse.capacity`), and the experiments the paper's
-claims rest on (:mod:`nnpartition.sparse.experiments`). Everything is
-re-exported here (the first three's names from :mod:`nnpartition.sparse.code` too).
+claims rest on (:mod:`nnpartition.sparse.experiments`, its subset experiment in
+:mod:`nnpartition.sparse.subsets`). Everything is re-exported here (the first
+three's names from :mod:`nnpartition.sparse.code` too, the subsets' from
+:mod:`nnpartition.sparse.experiments`).
 """
 
 from .code import *  # noqa: F401,F403
