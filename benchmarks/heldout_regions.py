@@ -65,14 +65,12 @@ def blind_rows() -> List[Dict[str, Any]]:
 
 
 def shipped_errors(rows: List[Dict[str, Any]]) -> Errors:
-    """The shipped estimate on ``rows`` against each row's ``real``: its absolute error, whether ``real`` lies in its
-    band, and whether the row is non-trivial (real or estimate below 0.999). Estimating is most of a table's time:
-    tables of the same rows share this (``errors=``)."""
+    """``calibrate_protocols.shipped_errors``: the shipped estimate on ``rows`` against each row's ``real`` (its
+    error, whether ``real`` lies in its band, whether the row is non-trivial); the tables of the same rows share it
+    (``errors=``)."""
     import calibrate_protocols as cp
 
-    acc, low, high = cp.shipped(rows)[:3]
-    real = np.array([r["real"] for r in rows])
-    return np.abs(acc - real), (low <= real) & (real <= high), (real < 0.999) | (acc < 0.999)
+    return cp.shipped_errors(rows)
 
 
 def region_table(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) -> Dict[Key, Stats]:
@@ -88,8 +86,8 @@ def region_table(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) ->
     for key in sorted(set(keys)):
         m = np.array([k == key for k in keys])
         mn = m & nontrivial
-        out[key] = (int(m.sum()), round(float(err[m].mean()), 4), round(float(err[m].max()), 4),
-                    round(float((err[m] > OFF).mean()), 4), round(float(inside[m].mean()), 4), int(mn.sum()),
+        n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
+        out[key] = (n, round(mae, 4), round(largest, 4), round(off / n, 4), round(band, 4), int(mn.sum()),
                     round(float(err[mn].mean()), 4) if mn.any() else float("nan"))
     return out
 
@@ -165,8 +163,8 @@ def group_errors(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) ->
     for g in ("reference", "protocols", "deep"):
         for label, m in (("all rows", group == g), ("non-trivial", (group == g) & nontrivial)):
             if m.any():
-                lines.append(f"| {g}, {label} | {m.sum()} | {err[m].mean():.4f} | {err[m].max():.3f} | "
-                             f"{(err[m] > OFF).mean():.1%} | {inside[m].mean():.0%} |")
+                n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
+                lines.append(f"| {g}, {label} | {n} | {mae:.4f} | {largest:.3f} | {off / n:.1%} | {band:.0%} |")
     return "\n".join(lines)
 
 
