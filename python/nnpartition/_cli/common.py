@@ -432,9 +432,3 @@ def dumps(obj: Any) -> str:
     """What ``--json`` prints: strict JSON (RFC 8259), a non-finite number (an infinite ``k_sat`` in high ``d``, a
     ``nan`` ceiling when none was asked for) written ``null``."""
     return json.dumps(json_ready(obj), allow_nan=False)
-
-
-# The layer files' names, defined here before the split, imported last: that module imports UsageError and
-# check_input_file from here.
-from .layers import _LAYER_HOW as _LAYER_HOW, _layer_shape as _layer_shape, _real as _real  # noqa: E402
-from .layers import load_layer as load_layer, load_layers as load_layers  # noqa: E402

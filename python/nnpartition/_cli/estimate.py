@@ -13,11 +13,7 @@ from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
-# the protocol options and range warnings, defined here before the split, importable from here as before
-from .protocol_options import (PROTOCOL_OPTIONS as PROTOCOL_OPTIONS, _SIZE_OPTIONS as _SIZE_OPTIONS,
-                               _as_options as _as_options, _warnings_to_stderr as _warnings_to_stderr,
-                               add_protocol_arguments as add_protocol_arguments,
-                               protocol_from_args as protocol_from_args, protocol_given as protocol_given)
+from .protocol_options import _warnings_to_stderr, add_protocol_arguments, protocol_from_args, protocol_given
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),

@@ -14,8 +14,7 @@ from .._random import SeedLike, resolve_seed
 from .._repr import short_repr
 
 __all__ = ["joint_from_conditional", "bayes_matrix", "conditional_mean_matrix", "optimal_low_rank", "LowRankSolution",
-           "locality", "Locality", "softmax_log_loss", "local_family", "h_score", "best_weights", "best_features",
-           "sample_joint"]
+           "locality", "Locality", "softmax_log_loss", "local_family", "sample_joint"]
 
 _SUM_TOL = 1e-8
 
@@ -439,9 +438,3 @@ def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:
     P = np.zeros((arr.size, c))
     P[np.arange(arr.size), arr] = 1.0 / arr.size
     return P
-
-
-# The names of the one-side-fixed optima, defined here before the split, imported last: that module imports the joint's
-# checks from here.
-from .fixed_side import _centred_features as _centred_features, best_features as best_features  # noqa: E402
-from .fixed_side import best_weights as best_weights, h_score as h_score  # noqa: E402

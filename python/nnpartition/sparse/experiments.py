@@ -30,12 +30,10 @@ from .._repr import short_repr
 __all__ = [
     "ExplicitReadout",
     "GeneralisationResult",
-    "SubsetCurve",
     "SparsityCurve",
     "explicit_readout",
     "teacher_task",
     "generalisation",
-    "subset_curve",
     "sparsity_curve",
 ]
 
@@ -423,8 +421,3 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
                       stacklevel=2)
     return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
                          achieved=achieved, seed=seed)
-
-
-# The subset experiment, defined here before the split, imported last: that module imports the readout's helpers and
-# teacher_task from here.
-from .subsets import SubsetCurve as SubsetCurve, subset_curve as subset_curve  # noqa: E402

@@ -13,13 +13,8 @@ from .. import _validate as chk
 from ..limits import _check_bytes, _checked_svd
 from .data import _norm, _signs, _units, _unit_rows
 from .._repr import short_repr
-# the boundary's linearity, defined here before the split, importable from here as before
-from .linearity import (LinearityBaselines as LinearityBaselines, LinearityReport as LinearityReport, _angle as _angle,
-                        _fit_linear as _fit_linear, _probes as _probes, boundary_linearity as boundary_linearity,
-                        linearity_baselines as linearity_baselines)
 
-__all__ = ["ClusteringMetrics", "clustering_metrics", "LinearityReport", "boundary_linearity", "LinearityBaselines",
-           "linearity_baselines", "update_bound"]
+__all__ = ["ClusteringMetrics", "clustering_metrics", "update_bound"]
 
 
 # --------------------------------------------------------------------------- clustering
