@@ -165,7 +165,7 @@ def main() -> None:
 _RANK_COST = """
 import statistics, sys, time
 import numpy as np
-from nnpartition.sparse.code import _rank
+from nnpartition.sparse.stats import _rank
 Z = np.maximum(np.random.default_rng(0).standard_normal((6000, 2000)), 0.0)
 out = []
 for fn in (lambda: _rank(Z), lambda: int(np.linalg.matrix_rank(Z))):

@@ -69,20 +69,14 @@ def score(rows: List[Dict[str, Any]]) -> Dict[Tuple[str, str], Stats]:
     certain, share in band)}`` of the shipped estimate against each row's ``real``."""
     import calibrate_protocols as cp
 
-    acc, low, high = cp.shipped(rows)[:3]
-    real = np.array([r["real"] for r in rows])
+    err, inside, nontrivial = cp.shipped_errors(rows)
     se = np.array([r["std"] / np.sqrt(r["datasets"]) for r in rows])
     fam = np.array([family_of(r) for r in rows])
-    err = np.abs(acc - real)
-    inside = (low <= real) & (real <= high)
-    nontrivial = (real < 0.999) | (acc < 0.999)
     out = {}
     for f in FAMILIES:
         for which, m in (("all", fam == f), ("non-trivial", (fam == f) & nontrivial)):
             if m.any():
-                out[(f, which)] = (int(m.sum()), float(err[m].mean()), float(err[m].max()),
-                                   int((err[m] > OFF).sum()), int((err[m] > OFF + 2 * se[m]).sum()),
-                                   float(inside[m].mean()))
+                out[(f, which)] = cp.error_figures(err, inside, m, OFF, se)
     return out
 
 

@@ -38,6 +38,8 @@ OFF = 0.06
 
 Key = Tuple[str, bool, bool, bool]
 Stats = Tuple[int, float, float, float, float, int, float]
+#: What :func:`shipped_errors` gives: per row the error, whether the truth is in the band, whether it is non-trivial.
+Errors = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def heldout_rows() -> List[Dict[str, Any]]:
@@ -62,24 +64,30 @@ def blind_rows() -> List[Dict[str, Any]]:
     return [r for k in BLIND_DRAWS for r in cp.read_draw(k, "blind")]
 
 
-def region_table(rows: List[Dict[str, Any]]) -> Dict[Key, Stats]:
+def shipped_errors(rows: List[Dict[str, Any]]) -> Errors:
+    """``calibrate_protocols.shipped_errors``: the shipped estimate on ``rows`` against each row's ``real`` (its
+    error, whether ``real`` lies in its band, whether the row is non-trivial); the tables of the same rows share it
+    (``errors=``)."""
+    import calibrate_protocols as cp
+
+    return cp.shipped_errors(rows)
+
+
+def region_table(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) -> Dict[Key, Stats]:
     """``{region key: (rows, MAE, largest error, share off by more than 0.06, share in band, non-trivial rows,
-    non-trivial MAE)}`` of the shipped estimate on ``rows`` against their ``real``, figures rounded to 4 decimals."""
+    non-trivial MAE)}`` of the shipped estimate on ``rows`` against their ``real``, figures rounded to 4 decimals
+    (``errors``: :func:`shipped_errors` of ``rows``, when already computed)."""
     import calibrate_protocols as cp
     from nnpartition.estimate.heldout import _heldout_region
 
-    acc, low, high = cp.shipped(rows)[:3]
-    real = np.array([r["real"] for r in rows])
+    err, inside, nontrivial = shipped_errors(rows) if errors is None else errors
     keys = [_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r)) for r in rows]
-    err = np.abs(acc - real)
-    inside = (low <= real) & (real <= high)
-    nontrivial = (real < 0.999) | (acc < 0.999)
     out: Dict[Key, Stats] = {}
     for key in sorted(set(keys)):
         m = np.array([k == key for k in keys])
         mn = m & nontrivial
-        out[key] = (int(m.sum()), round(float(err[m].mean()), 4), round(float(err[m].max()), 4),
-                    round(float((err[m] > OFF).mean()), 4), round(float(inside[m].mean()), 4), int(mn.sum()),
+        n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
+        out[key] = (n, round(mae, 4), round(largest, 4), round(off / n, 4), round(band, 4), int(mn.sum()),
                     round(float(err[mn].mean()), 4) if mn.any() else float("nan"))
     return out
 
@@ -142,24 +150,21 @@ def blind_check(held: Dict[Key, Stats], blind: Dict[Key, Stats]) -> Tuple[str, b
     return "\n".join(lines), passed
 
 
-def group_errors(rows: List[Dict[str, Any]]) -> str:
+def group_errors(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) -> str:
     """The shipped estimate's errors per group on ``rows`` (all rows, then the non-trivial ones): a fresh test of the
-    estimator itself, reported with the blind test and deciding nothing."""
+    estimator itself, reported with the blind test and deciding nothing (``errors``: :func:`shipped_errors` of
+    ``rows``, when already computed)."""
     import calibrate_protocols as cp
     from nnpartition.estimate.heldout import _heldout_region
 
-    acc, low, high = cp.shipped(rows)[:3]
-    real = np.array([r["real"] for r in rows])
+    err, inside, nontrivial = shipped_errors(rows) if errors is None else errors
     group = np.array([_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r))[0] for r in rows])
-    err = np.abs(acc - real)
-    inside = (low <= real) & (real <= high)
-    nontrivial = (real < 0.999) | (acc < 0.999)
     lines = ["| group | rows | MAE | largest | off by > 0.06 | in band |", "|---|---|---|---|---|---|"]
     for g in ("reference", "protocols", "deep"):
         for label, m in (("all rows", group == g), ("non-trivial", (group == g) & nontrivial)):
             if m.any():
-                lines.append(f"| {g}, {label} | {m.sum()} | {err[m].mean():.4f} | {err[m].max():.3f} | "
-                             f"{(err[m] > OFF).mean():.1%} | {inside[m].mean():.0%} |")
+                n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
+                lines.append(f"| {g}, {label} | {n} | {mae:.4f} | {largest:.3f} | {off / n:.1%} | {band:.0%} |")
     return "\n".join(lines)
 
 
@@ -203,9 +208,10 @@ def main(argv: List[str]) -> int:
     if args.blind:
         print()
         rows = blind_rows()
-        print(blind_check(table, region_table(rows))[0])
+        errors = shipped_errors(rows)   # estimated once for both tables
+        print(blind_check(table, region_table(rows, errors))[0])
         print()
-        print(group_errors(rows))
+        print(group_errors(rows, errors))
     if args.write:
         OUT.write_text(source(table), encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")

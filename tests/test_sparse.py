@@ -397,7 +397,7 @@ def test_code_rank_is_the_constructed_rank(n, m, r):
     # the rank of code_stats is computed blockwise (QR of row blocks, then the SVD of R): a product of an n x r and
     # an r x m Gaussian factor has rank r (30,000 rows: three blocks)
     from nnpartition.sparse import code_stats
-    from nnpartition.sparse.code import _rank
+    from nnpartition.sparse.stats import _rank
 
     rng = np.random.default_rng([n, m, r])
     Z = rng.standard_normal((n, r)) @ rng.standard_normal((r, m))
@@ -684,7 +684,7 @@ def test_subset_curve_counts_its_refits_by_their_own_sizes():
 @given(st.integers(1, 12), st.integers(1, 6), st.integers(0, 2**32 - 1))
 def test_distinct_rows_agree_with_numpys_row_unique(n, m, seed):
     # a second implementation: numpy's unique over rows (slow for wide codes, exact), with repeated rows and -0.0
-    from nnpartition.sparse.code import code_stats
+    from nnpartition.sparse.stats import code_stats
 
     rng = np.random.default_rng(seed)
     Z = rng.integers(-1, 2, size=(n, m)).astype(np.float64)
@@ -834,7 +834,7 @@ def test_subset_curve_names_x_test_when_it_holds_nan():
 def test_code_rank_holds_for_entries_of_any_size(monkeypatch):
     # entries near 1e308 overflowed the tolerance (and the QR's column norms) to infinity: rank 0, with a
     # RuntimeWarning; numpy's matrix_rank has the same overflow, so it is taken on the matrix scaled to max |Z_ij| = 1
-    from nnpartition.sparse.code import _rank, code_stats
+    from nnpartition.sparse.stats import _rank, code_stats
     from nnpartition.sparse import stats
 
     B = np.random.default_rng(3).standard_normal((50, 10)) @ np.diag([1.0] * 7 + [0.0] * 3)

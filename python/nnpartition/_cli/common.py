@@ -15,8 +15,8 @@ and one line, before the command runs:
   variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
   (:func:`environment_limits`; a refusal then names the variable, :func:`cli_limit_hint`).
 
-Commands that read layers from an ``.npz`` use :func:`load_layers`, which turns
-every way such a file can be wrong into one sentence.
+Commands that read layers from an ``.npz`` use :func:`load_layers` (in :mod:`.layers`, importable from here too),
+which turns every way such a file can be wrong into one sentence.
 """
 
 from __future__ import annotations
@@ -28,13 +28,10 @@ import os
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from .. import _core
-from .._files import read_npz, readable_file
+from .._files import readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
@@ -429,82 +426,6 @@ def check_args(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if isinstance(value, str):
             check_output_file(value, _option(name), formats=_plot_formats() if name == "plot" else None)
-
-
-#: What a layer file is told to hold, and how to write one.
-_LAYER_HOW = "save them with numpy.savez(path, W=W, b=b)"
-
-
-def _real(data: Any, key: str, path: str, option: str) -> NDArray[np.float64]:
-    a = np.asarray(data[key])
-    if a.dtype.kind not in "biuf":   # strings, objects, complex: "could not convert string to float" named nothing
-        raise UsageError(f"{option} {path}: array {key!r} must hold real numbers, got dtype {a.dtype}: {_LAYER_HOW}")
-    return np.asarray(a, dtype=np.float64)
-
-
-def _layer_shape(W: NDArray[np.float64], b: NDArray[np.float64], wkey: str, bkey: str, path: str,
-                 option: str) -> None:
-    """Refuse a weight matrix that does not read ``x @ W + b``, naming PyTorch's transposed layout when it is one
-    (``weight`` of shape ``(L, d)`` saved as ``W`` was "b must have length 2, got 30")."""
-    if W.ndim != 2 or b.ndim != 1:
-        raise UsageError(f"{option} {path}: {wkey!r} must be a matrix (d, L) and {bkey!r} a vector (L,), got shapes "
-                         f"{W.shape} and {b.shape}")
-    L = b.shape[0]
-    if W.shape[1] != L:
-        if W.shape[0] == L:
-            raise UsageError(f"{option} {path}: {wkey!r} must have shape (d, L) = (d, {L}) for x @ W + b, got "
-                             f"{W.shape}; this looks like PyTorch's (L, d) layout: transpose it (save {wkey}.T), or "
-                             f"save it as 'weight' with 'bias', which are read in PyTorch's layout")
-        raise UsageError(f"{option} {path}: {wkey!r} must have shape (d, L) with L = {L} (the length of {bkey!r}), "
-                         f"got {W.shape}")
-
-
-def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.float64], NDArray[np.float64]]]:
-    """The hidden layers ``[(W, b), ...]`` (``x @ W + b``, ``W`` of shape ``(d, L)``) of an ``.npz``: ``W`` and ``b``
-    (one layer); ``W1, b1, W2, b2, ...`` (as :func:`nnpartition.network.save_network` writes them, output layer
-    aside); or PyTorch's ``weight`` (shape ``(L, d)``, transposed here) and ``bias``, one ``nn.Linear``'s
-    ``state_dict``.
-
-    Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, ...)
-    is a :class:`UsageError` with one sentence that names the file and the fix.
-    """
-    check_input_file(path, option)
-    try:
-        data = read_npz(path, option, _LAYER_HOW)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    keys = list(data)
-    names: List[Tuple[str, str]] = []
-    if "W1" in data and "b1" in data:
-        while f"W{len(names) + 1}" in data and f"b{len(names) + 1}" in data:
-            names.append((f"W{len(names) + 1}", f"b{len(names) + 1}"))
-    else:
-        found = next((k for k in ("W", "w") if k in data), None)
-        if found is None or "b" not in data:
-            if "weight" in data and "bias" in data:   # PyTorch: out_features x in_features
-                W, b = _real(data, "weight", path, option), _real(data, "bias", path, option)
-                if W.ndim == 2 and b.ndim == 1 and W.shape[0] != b.shape[0] and W.shape[1] == b.shape[0]:
-                    raise UsageError(f"{option} {path}: 'weight' is read in PyTorch's layout (L, d) = ({b.shape[0]}, "
-                                     f"d), got {W.shape}, which looks like (d, L): save it as 'W', or transpose it")
-                _layer_shape(W.T, b, "weight.T", "bias", path, option)
-                return [(np.ascontiguousarray(W.T), b)]
-            raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
-                             f"found {keys}: {_LAYER_HOW}")
-        names = [(found, "b")]
-    layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-    for wkey, bkey in names:
-        W, b = _real(data, wkey, path, option), _real(data, bkey, path, option)
-        _layer_shape(W, b, wkey, bkey, path, option)
-        if layers and W.shape[0] != layers[-1][1].shape[0]:
-            raise UsageError(f"{option} {path}: {wkey!r} must have {layers[-1][1].shape[0]} rows, the width of the "
-                             f"layer before, got shape {W.shape}")
-        layers.append((W, b))
-    return layers
-
-
-def load_layer(path: str, option: str = "--weights") -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The first hidden layer ``(W, b)`` of :func:`load_layers`."""
-    return load_layers(path, option)[0]
 
 
 def dumps(obj: Any) -> str:

@@ -11,7 +11,8 @@ import numpy as np
 from .. import counting
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
-from .common import dumps, integer, load_layers, writing
+from .common import dumps, integer, writing
+from .layers import load_layers
 
 
 #: Largest exact count printed in full (2^20 bits, about 316,000 digits): Python turns an integer into decimal digits

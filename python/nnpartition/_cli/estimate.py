@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import math
-import re
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
+from .protocol_options import _warnings_to_stderr, add_protocol_arguments, protocol_from_args, protocol_given
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -28,88 +26,6 @@ DEMO_CONFIGS: List[Dict[str, Any]] = [
 
 #: Datasets the demo trains on for each configuration.
 DEMO_DATASETS = 3
-
-
-def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, title: str = "") -> None:
-    """``--optimizer --lr --steps --batch-size --schedule --restarts``: a :class:`~nnpartition.Protocol` (without
-    ``--restarts`` when ``restarts`` is false: ``validate`` has its own). Unset options stay ``None``;
-    :func:`protocol_from_args` fills them from the reference protocol."""
-    ref = Protocol()
-    g = p.add_argument_group(title or "training protocol (default: the reference protocol)")
-    g.add_argument("--optimizer", default=None, choices=choices("optimizer"), metavar="OPTIMIZER",
-                   help="adam (default) or sgd (momentum 0.9)")
-    g.add_argument("--lr", type=float, default=None, help=f"starting learning rate (default {ref.lr})")
-    g.add_argument("--steps", type=integer, default=None, help=f"optimiser steps (default {ref.steps})")
-    g.add_argument("--batch-size", type=integer, default=None,
-                   help="minibatch size (default: full batch; a batch of at least N points is a full batch)")
-    g.add_argument("--schedule", default=None, choices=choices("schedule"), metavar="SCHEDULE",
-                   help="cosine (to lr/100, default) or constant")
-    if restarts:
-        g.add_argument("--restarts", type=integer, default=None,
-                       help=f"independent runs per dataset, the best counts (default {ref.restarts})")
-
-
-#: The protocol options of :func:`add_protocol_arguments`: ``Protocol``'s fields.
-PROTOCOL_OPTIONS = tuple(f.name for f in dataclasses.fields(Protocol))
-
-
-def protocol_given(args: argparse.Namespace) -> Dict[str, Any]:
-    """The protocol options given on the command line (``--restarts`` too, where the command has it)."""
-    return {k: getattr(args, k) for k in PROTOCOL_OPTIONS if getattr(args, k, None) is not None}
-
-
-def protocol_from_args(args: argparse.Namespace) -> Protocol:
-    """The :class:`~nnpartition.Protocol` the protocol options describe (the reference protocol's value for each
-    option not given)."""
-    return Protocol(**protocol_given(args))
-
-
-#: The size arguments as the commands that take them spell them (``estimate``, ``size``).
-_SIZE_OPTIONS = {"d": "-d", "N": "-N", "L": "-L", "widths": "--widths"}
-
-
-def _as_options(message: str, names: Dict[str, str]) -> str:
-    """A range warning of the estimator (``_range_problems``: "steps=100 is outside ...", "adam lr=0.9 is outside
-    ...", "widths has 5 hidden layers, ...") in the command line's words where ``names`` (a setting's name in the
-    estimator's range -> its option) has the setting: "--steps 100 is outside ...", "--lr 0.9 (adam) is outside ...".
-    Other messages, and settings the user did not give as an option (a grid row's), unchanged.
-
-    Example:
-        >>> _as_options("adam lr=0.9 is outside the range", {"lr": "--lr"})
-        '--lr 0.9 (adam) is outside the range'
-        >>> _as_options("N=40 is outside the range", {"lr": "--lr"})   # validate: N is a grid row's, not an option
-        'N=40 is outside the range'
-    """
-    m = re.match(r"(?:(adam|sgd) )?(\w+)=(\S+) is outside", message)
-    if m and m.group(2) in names:
-        optimizer = f" ({m.group(1)})" if m.group(1) else ""
-        return f"{names[m.group(2)]} {m.group(3)}{optimizer}{message[m.end(3):]}"
-    if message.startswith("widths has ") and "widths" in names:
-        return names["widths"] + message[len("widths"):]
-    return message
-
-
-@contextlib.contextmanager
-def _warnings_to_stderr(args: Optional[argparse.Namespace] = None, sizes: bool = False) -> Iterator[None]:
-    """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean), each distinct one once (the
-    demo's six configurations share a protocol: an out-of-range setting warned six times), naming the options
-    the user gave (``args``' protocol options; ``-d -N -L --widths`` too where ``sizes``) as they spelled them,
-    not Python's parameters ("restarts=5")."""
-    seen = set()
-    names = {k: "--" + k.replace("_", "-") for k in (protocol_given(args) if args is not None else {})}
-    if sizes:
-        names.update(_SIZE_OPTIONS)
-
-    def show(message: Any, *args: Any, **kwargs: Any) -> None:
-        text = _as_options(str(message), names)
-        if text not in seen:
-            seen.add(text)
-            print(f"warning: {text}", file=sys.stderr)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        warnings.showwarning = show
-        yield
 
 
 def fmt(x: float, digits: int) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from ..sparse.code import MAX_CAPACITY_N
+from ..sparse.capacity import MAX_CAPACITY_N
 from .common import UsageError, choices, dumps, integer
 
 

@@ -11,7 +11,7 @@ from typing import Any, Dict
 from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
 from .common import choices, dumps, integer
-from .estimate import add_protocol_arguments, protocol_from_args
+from .protocol_options import add_protocol_arguments, protocol_from_args
 
 
 def _estimate_beside(m: AccuracyMeasurement) -> Dict[str, Any]:

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 from .matrices import *  # noqa: F401,F403
 from .matrices import __all__ as _a1
+from .fixed_side import *  # noqa: F401,F403
+from .fixed_side import __all__ as _a1b
 from .layer import *  # noqa: F401,F403
 from .layer import __all__ as _a2
 from .hidden import *  # noqa: F401,F403
 from .hidden import __all__ as _a3
 
-__all__ = list(_a1) + list(_a2) + list(_a3)
+__all__ = list(_a1) + list(_a1b) + list(_a2) + list(_a3)

@@ -32,17 +32,7 @@ from .._random import SeedLike, resolve_seed
 from ..limits import _check_bytes
 from .._repr import short_repr
 
-__all__ = [
-    "CapacityCurve",
-    "CodeStats",
-    "code_stats",
-    "PatternOverlap",
-    "SparseCode",
-    "capacity_curve",
-    "expand_sparsify",
-    "pattern_overlap",
-    "readout_accuracy",
-]
+__all__ = ["SparseCode", "expand_sparsify"]
 
 _PROJECTIONS = _core.CHOICES["projection"]
 _SPARSIFIERS = _core.CHOICES["sparsify"]
@@ -226,15 +216,3 @@ def _matrix(Z: Any) -> np.ndarray:
     if not np.all(np.isfinite(Z)):
         raise ValueError("Z contains NaN or infinity")
     return np.asarray(Z)
-
-
-# The module's other names of before the split (it held the code's analyses too), imported last: those modules
-# import SparseCode and expand_sparsify from here. A test patches their globals (resolve_seed, _interruptible,
-# expand_sparsify, _RANK_BLOCK_BYTES) in the module that uses them; _RANK_BLOCK_BYTES is not re-exported, so a patch
-# of it here fails instead of changing nothing.
-from .stats import CodeStats as CodeStats, PatternOverlap as PatternOverlap  # noqa: E402
-from .stats import code_stats as code_stats, pattern_overlap as pattern_overlap  # noqa: E402
-from .stats import _distinct_rows as _distinct_rows, _rank as _rank  # noqa: E402
-from .capacity import MAX_CAPACITY_N as MAX_CAPACITY_N, CapacityCurve as CapacityCurve  # noqa: E402
-from .capacity import capacity_curve as capacity_curve, readout_accuracy as readout_accuracy  # noqa: E402
-from .capacity import _accuracy as _accuracy, _check_capacity_cost as _check_capacity_cost  # noqa: E402

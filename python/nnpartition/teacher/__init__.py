@@ -32,7 +32,9 @@ from .data import __all__ as _a1
 from .data import _into_ball, _sample  # noqa: F401
 from .metrics import *  # noqa: F401,F403
 from .metrics import __all__ as _a2
+from .linearity import *  # noqa: F401,F403
+from .linearity import __all__ as _a2b
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _a3
 
-__all__ = list(_a1) + list(_a2) + list(_a3)
+__all__ = list(_a1) + list(_a2) + list(_a2b) + list(_a3)

@@ -14,7 +14,8 @@ from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .data import (_alpha, _norm, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset,  # noqa: F401
                    teacher_network)
-from .metrics import ClusteringMetrics, _angle, _probes, clustering_metrics
+from .linearity import _angle, _probes
+from .metrics import ClusteringMetrics, clustering_metrics
 from .._repr import short_repr
 
 __all__ = ["TeacherRun", "log_schedule", "train_teacher"]
