@@ -541,6 +541,24 @@ def test_box_in_scientific_notation_counts_regions(tmp_path, capsys):
     _fails_with(capsys, ["regions", "--weights", str(layer), "--box", "-inf", "1"], "--box LO HI must be finite")
 
 
+def test_an_empty_or_non_finite_box_is_refused_naming_box(tmp_path, capsys):
+    # regions said "the box needs lo < hi in every coordinate, got lo[0]=1.0 >= hi[0]=-1.0" (a layer, a network in
+    # d != 2, --save-regions) or "--box is empty: ..." (a 2-D network); plot-partition and movie "box contains NaN"
+    rng = np.random.default_rng(0)
+    layer, net = _layer_file(tmp_path), tmp_path / "net.npz"
+    np.savez(net, W1=rng.standard_normal((3, 4)), b1=rng.standard_normal(4), W2=rng.standard_normal((4, 3)),
+             b2=rng.standard_normal(3))
+    for extra in ([], ["--save-regions", str(tmp_path / "r.npz")]):
+        for weights in (layer, net):
+            for box in (["1", "-1"], ["1", "1"]):
+                _fails_with(capsys, ["regions", "--weights", str(weights), "--box", *box, *extra],
+                            f"--box LO HI must have LO < HI, got {box[0]} {box[1]}")
+    _fails_with(capsys, ["plot-partition", "--plot", str(tmp_path / "p.png"), "-d", "2", "-N", "5", "-L", "2",
+                         "--box", "nan", "1"], "--box contains NaN or infinity")
+    _fails_with(capsys, ["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "5", "-L", "2",
+                         "--box", "0", "inf"], "--box contains NaN or infinity")
+
+
 def test_option_errors_name_the_option(tmp_path, capsys):
     text = tmp_path / "text.npz"
     np.savez(text, W=np.array([["a", "b"]]), b=np.array(["c", "d"]))

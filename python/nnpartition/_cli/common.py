@@ -192,8 +192,9 @@ def _option(name: str) -> str:
 
 
 #: A Python argument's name opening an error message ("every must be >= 1, got 0"), with the index of one of its
-#: values ("widths[1] must be >= 1, got 0"); "may" too ("widths may name at most 64 hidden layers" kept Python's name).
-_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot) )")
+#: values ("widths[1] must be >= 1, got 0"); "may" too ("widths may name at most 64 hidden layers" kept Python's name),
+#: and "contains" ("box contains NaN or infinity" for movie --box nan 1).
+_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot|contains) )")
 
 
 #: A Python argument and its number in a message ("trials=100000000 simulated trials of N=100000 points"): a
