@@ -173,6 +173,14 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     other = tmp_path / "other.npz"
     np.savez(other, A=np.ones(3))
     _fails_with(capsys, ["regions", "--weights", str(other), *base], "must hold arrays 'W'", "['A']")
+    for name, arrays in (("nan.npz", {"W": np.full((2, 3), np.nan), "b": np.zeros(3)}),   # was "W contains NaN ..."
+                         ("inf.npz", {"W1": np.ones((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 2)),
+                                      "b2": np.array([0.0, np.inf])}),   # was "layers[1] b contains NaN ..."
+                         ("torch.npz", {"weight": np.ones((3, 2)), "bias": np.array([np.nan, 0, 0])})):
+        bad = tmp_path / name
+        np.savez(bad, **arrays)
+        key = [k for k, a in arrays.items() if not np.isfinite(a).all()][0]
+        _fails_with(capsys, ["regions", "--weights", str(bad), *base], f"--weights {bad}: array {key!r} contains NaN")
 
 
 def _commands():
