@@ -492,6 +492,9 @@ def test_a_write_that_fails_after_the_work_is_one_line(tmp_path, capsys, monkeyp
     # trained for 8 s on 2.4 GB, then told to "use batch_size" (explain-1d has none); 10**12 asked numpy for 7 TiB
     (["explain-1d", "-N", "100000000", "--steps", "1"], ["-N 100000000", "1073741824", "use -N <= 89478485"]),
     (["explain-1d", "-N", "1000000000000"], ["-N 1000000000000", "1073741824"]),
+    # was told "use -N <= 1", which -N must be >= 2 refuses
+    (["explain-1d", "-L", "1000000000"], ["-N 300 with -L 1000000000", "use -L <= 3579139"]),
+    (["explain-1d", "-L", "1000000000", "-N", "2e9"], ["-N 2000000000", "use a smaller -N and -L"]),
     (["explain-1d", "-N", "20000000", "-L", "40"], ["-N 20000000", "max_bytes"]),
     (["explain-1d", "-N", "0"], ["-N must be >= 2"]),          # was "X must have at least 1 row(s)"
     (["explain-1d", "-N", "-5"], ["-N must be >= 2"]),         # was "negative dimensions are not allowed"
