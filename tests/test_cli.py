@@ -1013,6 +1013,18 @@ def test_range_warnings_name_the_options_as_the_command_line_spells_them(capsys,
     assert "=" not in "".join(lines), err
 
 
+def test_movie_estimate_note_names_the_options_as_the_command_line_spells_them(capsys, tmp_path):
+    # its note (text and JSON) said "N=20 is outside ...; steps=100 is outside ...", Python's parameters
+    argv = ["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "100", "--every", "100", "--dpi", "20",
+            "--out", str(tmp_path / "m.gif"), "--no-progress"]
+    assert main([*argv, "--json"]) == 0
+    note = json.loads(capsys.readouterr().out)["estimate_note"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    for shown in (note, text):
+        assert "-N 20 is outside" in shown and "--steps 100 is outside" in shown and "=" not in shown, shown
+
+
 def test_a_path_the_user_typed_is_printed_as_typed(capsys, tmp_path):
     # the renaming of a refusal's name=value sizes into options ("--trials 100000000 ...") rewrote folders named
     # like a size ("N=5" printed "-N 5", a path that does not exist) and Python calls inside a message
