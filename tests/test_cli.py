@@ -399,6 +399,18 @@ def test_eas_capacity_names_a_bad_n_list(capsys, value):
     assert "N_values" not in line
 
 
+def test_eas_capacity_prices_name_its_options_not_capacity_curves_arguments(capsys, monkeypatch):
+    # "capacity_curve would take ...; use fewer or smaller N_values, fewer trials or a smaller m" (and for memory
+    # "use smaller N_values or m"): Python's function and arguments
+    line = _fails_with(capsys, ["eas-capacity", "-d", "10", "-m", "1000000", "-N", "10000000", "--method", "lstsq"],
+                       "eas-capacity would take", "use fewer or smaller -N values, fewer --trials or a smaller -m")
+    assert "N_values" not in line and "capacity_curve" not in line
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "1e6")
+    line = _fails_with(capsys, ["eas-capacity", "-d", "3", "-m", "1000", "-N", "1000", "--trials", "1", "--method",
+                                "lstsq"], "use smaller -N values or -m")
+    assert "N_values" not in line and "capacity_curve" not in line
+
+
 def test_eas_capacity_reads_n_values_as_every_integer_option_reads_its_value(capsys):
     # -m 1e1 and --trials 2.0 were read (the integer type), -N 1e1 refused as not "whole numbers"
     assert main(["eas-capacity", "-d", "3", "-m", "1e1", "-N", "1e1,2.0e1", "--trials", "1", "--json"]) == 0
