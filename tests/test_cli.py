@@ -972,6 +972,13 @@ def test_unknown_options_are_named_by_the_command_they_were_given_to(capsys, arg
     assert err.startswith(f"{prog}: error: unrecognized arguments: ") and f"(see {prog} --help)" in err
 
 
+def test_size_prints_the_target_it_was_given(capsys):
+    # the header rounded it to 6 digits: --target 0.9999999 printed "target=1", a target the command refuses
+    assert main(["size", "-d", "10", "-N", "200", "--target", "0.9999999"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("d=10 target=0.9999999 dist=uniform"), out
+
+
 def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_point(capsys):
     # "largest N whose estimate reaches 0.99: 1" for L = 4 read as a capacity of one point; it is the floor
     assert main(["size", "-d", "10", "-L", "4", "--target", "0.99"]) == 0
