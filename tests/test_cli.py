@@ -417,6 +417,18 @@ def test_eas_capacity_reads_n_values_as_every_integer_option_reads_its_value(cap
     assert json.loads(capsys.readouterr().out)["N"] == [10, 20]
 
 
+@pytest.mark.parametrize("missing, argv, needle", [
+    (("dask", "dask.distributed"), ["validate", "--scheduler", "tcp://127.0.0.1:1", "--grid", "protocols"],
+     "pip install 'nnpartition[distributed]'"),
+    (("scipy",), ["eas-capacity", "-d", "3", "-m", "12", "-N", "3", "--trials", "1"], "pip install 'nnpartition[lp]'"),
+])
+def test_a_missing_optional_dependency_is_one_line_not_a_traceback(capsys, monkeypatch, missing, argv, needle):
+    # the ImportError that says what to install left main() as a traceback
+    for name in missing:
+        monkeypatch.setitem(sys.modules, name, None)   # import fails
+    _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", needle)
+
+
 def test_int_digit_limit_is_restored_after_a_command(capsys):
     if not hasattr(sys, "get_int_max_str_digits"):
         pytest.skip("no int-to-str limit in this Python")
