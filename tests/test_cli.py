@@ -429,6 +429,17 @@ def test_a_missing_optional_dependency_is_one_line_not_a_traceback(capsys, monke
     _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", needle)
 
 
+def test_a_drawing_without_matplotlib_is_refused_before_any_work(capsys, monkeypatch, tmp_path):
+    # validate --plot trained its whole grid (hours with --grid full), then said "plotting needs matplotlib"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails
+    _no_work(monkeypatch)
+    for argv in (["validate", "--plot", "v.png"], ["demo", "--plot", "v.png"], ["explain-1d", "--plot", "v.png"],
+                 ["movie", "-d", "2", "-N", "5", "-L", "2", "--out", "m.gif"],
+                 ["plot-partition", "-d", "2", "-N", "5", "-L", "2", "--plot", "p.png"]):
+        _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", "pip install nnpartition[plot]")
+
+
 def test_int_digit_limit_is_restored_after_a_command(capsys):
     if not hasattr(sys, "get_int_max_str_digits"):
         pytest.skip("no int-to-str limit in this Python")
