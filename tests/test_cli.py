@@ -173,6 +173,14 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
     other = tmp_path / "other.npz"
     np.savez(other, A=np.ones(3))
     _fails_with(capsys, ["regions", "--weights", str(other), *base], "must hold arrays 'W'", "['A']")
+    for name, arrays in (("nan.npz", {"W": np.full((2, 3), np.nan), "b": np.zeros(3)}),   # was "W contains NaN ..."
+                         ("inf.npz", {"W1": np.ones((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 2)),
+                                      "b2": np.array([0.0, np.inf])}),   # was "layers[1] b contains NaN ..."
+                         ("torch.npz", {"weight": np.ones((3, 2)), "bias": np.array([np.nan, 0, 0])})):
+        bad = tmp_path / name
+        np.savez(bad, **arrays)
+        key = [k for k, a in arrays.items() if not np.isfinite(a).all()][0]
+        _fails_with(capsys, ["regions", "--weights", str(bad), *base], f"--weights {bad}: array {key!r} contains NaN")
 
 
 def _commands():
@@ -391,10 +399,45 @@ def test_eas_capacity_names_a_bad_n_list(capsys, value):
     assert "N_values" not in line
 
 
+def test_eas_capacity_prices_name_its_options_not_capacity_curves_arguments(capsys, monkeypatch):
+    # "capacity_curve would take ...; use fewer or smaller N_values, fewer trials or a smaller m" (and for memory
+    # "use smaller N_values or m"): Python's function and arguments
+    line = _fails_with(capsys, ["eas-capacity", "-d", "10", "-m", "1000000", "-N", "10000000", "--method", "lstsq"],
+                       "eas-capacity would take", "use fewer or smaller -N values, fewer --trials or a smaller -m")
+    assert "N_values" not in line and "capacity_curve" not in line
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "1e6")
+    line = _fails_with(capsys, ["eas-capacity", "-d", "3", "-m", "1000", "-N", "1000", "--trials", "1", "--method",
+                                "lstsq"], "use smaller -N values or -m")
+    assert "N_values" not in line and "capacity_curve" not in line
+
+
 def test_eas_capacity_reads_n_values_as_every_integer_option_reads_its_value(capsys):
     # -m 1e1 and --trials 2.0 were read (the integer type), -N 1e1 refused as not "whole numbers"
     assert main(["eas-capacity", "-d", "3", "-m", "1e1", "-N", "1e1,2.0e1", "--trials", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["N"] == [10, 20]
+
+
+@pytest.mark.parametrize("missing, argv, needle", [
+    (("dask", "dask.distributed"), ["validate", "--scheduler", "tcp://127.0.0.1:1", "--grid", "protocols"],
+     "pip install 'nnpartition[distributed]'"),
+    (("scipy",), ["eas-capacity", "-d", "3", "-m", "12", "-N", "3", "--trials", "1"], "pip install 'nnpartition[lp]'"),
+])
+def test_a_missing_optional_dependency_is_one_line_not_a_traceback(capsys, monkeypatch, missing, argv, needle):
+    # the ImportError that says what to install left main() as a traceback
+    for name in missing:
+        monkeypatch.setitem(sys.modules, name, None)   # import fails
+    _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", needle)
+
+
+def test_a_drawing_without_matplotlib_is_refused_before_any_work(capsys, monkeypatch, tmp_path):
+    # validate --plot trained its whole grid (hours with --grid full), then said "plotting needs matplotlib"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails
+    _no_work(monkeypatch)
+    for argv in (["validate", "--plot", "v.png"], ["demo", "--plot", "v.png"], ["explain-1d", "--plot", "v.png"],
+                 ["movie", "-d", "2", "-N", "5", "-L", "2", "--out", "m.gif"],
+                 ["plot-partition", "-d", "2", "-N", "5", "-L", "2", "--plot", "p.png"]):
+        _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", "pip install nnpartition[plot]")
 
 
 def test_int_digit_limit_is_restored_after_a_command(capsys):
@@ -484,6 +527,9 @@ def test_a_write_that_fails_after_the_work_is_one_line(tmp_path, capsys, monkeyp
     # trained for 8 s on 2.4 GB, then told to "use batch_size" (explain-1d has none); 10**12 asked numpy for 7 TiB
     (["explain-1d", "-N", "100000000", "--steps", "1"], ["-N 100000000", "1073741824", "use -N <= 89478485"]),
     (["explain-1d", "-N", "1000000000000"], ["-N 1000000000000", "1073741824"]),
+    # was told "use -N <= 1", which -N must be >= 2 refuses
+    (["explain-1d", "-L", "1000000000"], ["-N 300 with -L 1000000000", "use -L <= 3579139"]),
+    (["explain-1d", "-L", "1000000000", "-N", "2e9"], ["-N 2000000000", "use a smaller -N and -L"]),
     (["explain-1d", "-N", "20000000", "-L", "40"], ["-N 20000000", "max_bytes"]),
     (["explain-1d", "-N", "0"], ["-N must be >= 2"]),          # was "X must have at least 1 row(s)"
     (["explain-1d", "-N", "-5"], ["-N must be >= 2"]),         # was "negative dimensions are not allowed"
@@ -539,6 +585,24 @@ def test_box_in_scientific_notation_counts_regions(tmp_path, capsys):
     assert main(["regions", "--weights", str(layer), "--box", "-1", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == sci["regions"]
     _fails_with(capsys, ["regions", "--weights", str(layer), "--box", "-inf", "1"], "--box LO HI must be finite")
+
+
+def test_an_empty_or_non_finite_box_is_refused_naming_box(tmp_path, capsys):
+    # regions said "the box needs lo < hi in every coordinate, got lo[0]=1.0 >= hi[0]=-1.0" (a layer, a network in
+    # d != 2, --save-regions) or "--box is empty: ..." (a 2-D network); plot-partition and movie "box contains NaN"
+    rng = np.random.default_rng(0)
+    layer, net = _layer_file(tmp_path), tmp_path / "net.npz"
+    np.savez(net, W1=rng.standard_normal((3, 4)), b1=rng.standard_normal(4), W2=rng.standard_normal((4, 3)),
+             b2=rng.standard_normal(3))
+    for extra in ([], ["--save-regions", str(tmp_path / "r.npz")]):
+        for weights in (layer, net):
+            for box in (["1", "-1"], ["1", "1"]):
+                _fails_with(capsys, ["regions", "--weights", str(weights), "--box", *box, *extra],
+                            f"--box LO HI must have LO < HI, got {box[0]} {box[1]}")
+    _fails_with(capsys, ["plot-partition", "--plot", str(tmp_path / "p.png"), "-d", "2", "-N", "5", "-L", "2",
+                         "--box", "nan", "1"], "--box contains NaN or infinity")
+    _fails_with(capsys, ["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "5", "-L", "2",
+                         "--box", "0", "inf"], "--box contains NaN or infinity")
 
 
 def test_option_errors_name_the_option(tmp_path, capsys):
@@ -931,6 +995,13 @@ def test_unknown_options_are_named_by_the_command_they_were_given_to(capsys, arg
     assert err.startswith(f"{prog}: error: unrecognized arguments: ") and f"(see {prog} --help)" in err
 
 
+def test_size_prints_the_target_it_was_given(capsys):
+    # the header rounded it to 6 digits: --target 0.9999999 printed "target=1", a target the command refuses
+    assert main(["size", "-d", "10", "-N", "200", "--target", "0.9999999"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("d=10 target=0.9999999 dist=uniform"), out
+
+
 def test_size_says_when_the_dead_zone_floor_is_what_keeps_the_answer_at_one_point(capsys):
     # "largest N whose estimate reaches 0.99: 1" for L = 4 read as a capacity of one point; it is the floor
     assert main(["size", "-d", "10", "-L", "4", "--target", "0.99"]) == 0
@@ -982,6 +1053,18 @@ def test_range_warnings_name_the_options_as_the_command_line_spells_them(capsys,
     lines = [line for line in err.splitlines() if line.startswith("warning: ") and "the answer" not in line]
     assert [line[len("warning: "):].split(" is outside")[0].split(",")[0] for line in lines] == words, err
     assert "=" not in "".join(lines), err
+
+
+def test_movie_estimate_note_names_the_options_as_the_command_line_spells_them(capsys, tmp_path):
+    # its note (text and JSON) said "N=20 is outside ...; steps=100 is outside ...", Python's parameters
+    argv = ["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "100", "--every", "100", "--dpi", "20",
+            "--out", str(tmp_path / "m.gif"), "--no-progress"]
+    assert main([*argv, "--json"]) == 0
+    note = json.loads(capsys.readouterr().out)["estimate_note"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    for shown in (note, text):
+        assert "-N 20 is outside" in shown and "--steps 100 is outside" in shown and "=" not in shown, shown
 
 
 def test_a_path_the_user_typed_is_printed_as_typed(capsys, tmp_path):

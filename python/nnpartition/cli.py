@@ -4,8 +4,8 @@ Each subcommand lives in ``nnpartition._cli.<name>`` and registers itself
 with ``register(subparsers)``. :func:`main` runs the shared checks of
 :mod:`nnpartition._cli.common` (files, output paths, option combinations)
 before the command, and maps errors to exit statuses: 2 with one line for
-a usage or value error or a file that could not be written (naming its
-option), 130 for Ctrl-C. The limits of :mod:`nnpartition.limits` can be set for
+a usage or value error, a file that could not be written (naming its
+option) or a missing optional dependency, 130 for Ctrl-C. The limits of :mod:`nnpartition.limits` can be set for
 one command through the environment variables ``NNPARTITION_MAX_PARAMS``,
 ``NNPARTITION_MAX_BYTES`` and ``NNPARTITION_MAX_WORK`` (docs/limits.md).
 """
@@ -144,6 +144,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                        "(the environment variable NNPARTITION_MAX_BYTES, e.g. NNPARTITION_MAX_BYTES=4e9) so that "
                        "the size checks refuse it before it starts")
         print(f"nnpartition {args.command}: error: {short_numbers(message)}", file=sys.stderr)
+        return 2
+    except ImportError as exc:   # an optional dependency that is missing (Dask for --scheduler, scipy for an exact
+        # linear program): its message says what to install; it was a traceback
+        print(f"nnpartition {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"nnpartition {args.command}: interrupted", file=sys.stderr)

@@ -6,8 +6,8 @@ and one line, before the command runs:
 * input files (``--weights``, ``--input``) that are missing, directories or unreadable;
 * output files (``--plot``, ``--csv``, ``--out``, ``--save-weights``) whose folder is missing or not
   writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
-  the file and removes it again, an existing file is left as it was), and ``--plot`` files whose
-  extension matplotlib cannot write;
+  the file and removes it again, an existing file is left as it was), ``--plot`` files whose
+  extension matplotlib cannot write, and ``--plot`` and ``--out`` (movie's GIF) without matplotlib;
 * ``--workers`` below 1, a ``--seed`` outside ``[0, 2**64)``, and ``--resume`` / ``--retry-failed``
   without ``--store``;
 * a ``--store`` that cannot work (a directory, read-only, in a read-only folder);
@@ -43,6 +43,8 @@ __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "c
 INPUT_OPTIONS = ("weights", "input")
 #: Options that name a file the command writes.
 OUTPUT_OPTIONS = ("plot", "csv", "out", "output", "save_weights", "save_regions")
+#: Output options whose file matplotlib draws (a figure, movie's GIF).
+DRAWN_OPTIONS = ("plot", "out")
 #: Formats a ``--plot`` may have when matplotlib is not installed (its Agg/PDF/SVG/PS back ends write these).
 _PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "pgf", "raw", "rgba")
 
@@ -189,8 +191,9 @@ def _option(name: str) -> str:
 
 
 #: A Python argument's name opening an error message ("every must be >= 1, got 0"), with the index of one of its
-#: values ("widths[1] must be >= 1, got 0"); "may" too ("widths may name at most 64 hidden layers" kept Python's name).
-_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot) )")
+#: values ("widths[1] must be >= 1, got 0"); "may" too ("widths may name at most 64 hidden layers" kept Python's name),
+#: and "contains" ("box contains NaN or infinity" for movie --box nan 1).
+_OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot|contains) )")
 
 
 #: A Python argument and its number in a message ("trials=100000000 simulated trials of N=100000 points"): a
@@ -425,7 +428,19 @@ def check_args(args: argparse.Namespace) -> None:
     for name in OUTPUT_OPTIONS:
         value = getattr(args, name, None)
         if isinstance(value, str):
+            if name in DRAWN_OPTIONS:   # it was said after the work (validate --grid full: hours)
+                _check_matplotlib(value, _option(name))
             check_output_file(value, _option(name), formats=_plot_formats() if name == "plot" else None)
+
+
+def _check_matplotlib(path: str, option: str) -> None:
+    """A :class:`UsageError` saying how to install matplotlib when it is missing and ``option`` asks for a drawing."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        from ..plotting import PLOT_HINT
+
+        raise UsageError(f"{option} {path}: {PLOT_HINT}") from None
 
 
 def dumps(obj: Any) -> str:

@@ -82,9 +82,12 @@ def check_sizes(N: int, L: int) -> None:
     if N < 2:
         raise UsageError(f"-N must be >= 2 (the spline needs two distinct points), got {N}")
     if N * L > MAX_ACTIVATIONS:
+        # (-L 1e9 was told "use -N <= 1", which the check above refuses)
+        fix = (f"use -N <= {MAX_ACTIVATIONS // L} (or a smaller -L)" if MAX_ACTIVATIONS // L >= 2 else
+               f"use -L <= {MAX_ACTIVATIONS // N}" if MAX_ACTIVATIONS // N >= 1 else
+               "use a smaller -N and -L")
         raise UsageError(f"-N {N} with -L {L}: explain-1d trains on all N points at once, and N x L = {N * L} "
-                         f"activations is above the trainer's limit of {MAX_ACTIVATIONS}; use -N <= {MAX_ACTIVATIONS // L} "
-                         "(or a smaller -L)")
+                         f"activations is above the trainer's limit of {MAX_ACTIVATIONS}; {fix}")
     try:   # the data (six float64 a point), and per point and unit the trainer's 12 bytes and the explanation's two
         # float64 (measured: 2.5 GB at -N 10**7 -L 12, this says 3.8)
         _check_bytes(f"explain-1d on -N {N} points with -L {L} units", N * (48.0 + 28.0 * L), "use a smaller -N or -L")

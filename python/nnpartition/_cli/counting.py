@@ -129,6 +129,8 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
+    if not lo < hi:   # the library's words were "the box needs lo < hi ... lo[0]=1.0", or "--box is empty" for d = 2
+        raise ValueError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
     if given_work is not None and (args.save_regions is not None or (len(layers) > 1 and not args.first_layer)):
         # it was silently ignored there: the linear programs and the polygons take no work limit

@@ -156,7 +156,8 @@ def _size(args: argparse.Namespace) -> int:
         out["notes"] = notes
         print(dumps(out))
         return 0
-    print(f"d={args.d} target={a.target:g} dist={a.dist}; protocol: {proto.describe()}")
+    # the target as given, as the lines below print it (:g printed "target=1" for 0.9999999)
+    print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {proto.describe()}")
     if args.N is not None:
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:

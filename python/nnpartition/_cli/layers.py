@@ -22,7 +22,10 @@ def _real(data: Any, key: str, path: str, option: str) -> NDArray[np.float64]:
     a = np.asarray(data[key])
     if a.dtype.kind not in "biuf":   # strings, objects, complex: "could not convert string to float" named nothing
         raise UsageError(f"{option} {path}: array {key!r} must hold real numbers, got dtype {a.dtype}: {_LAYER_HOW}")
-    return np.asarray(a, dtype=np.float64)
+    out = np.asarray(a, dtype=np.float64)
+    if not np.all(np.isfinite(out)):   # was "W contains NaN or infinity", naming neither the option nor the file
+        raise UsageError(f"{option} {path}: array {key!r} contains NaN or infinity")
+    return out
 
 
 def _layer_shape(W: NDArray[np.float64], b: NDArray[np.float64], wkey: str, bkey: str, path: str,
@@ -48,7 +51,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
     aside); or PyTorch's ``weight`` (shape ``(L, d)``, transposed here) and ``bias``, one ``nn.Linear``'s
     ``state_dict``.
 
-    Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, ...)
+    Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, NaN or infinity, ...)
     is a :class:`UsageError` with one sentence that names the file and the fix.
     """
     check_input_file(path, option)

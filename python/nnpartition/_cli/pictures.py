@@ -16,6 +16,7 @@ from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
 from .common import UsageError, dumps, integer, writing
+from .protocol_options import _SIZE_OPTIONS, _as_options
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -271,12 +272,15 @@ def _movie(args: argparse.Namespace) -> int:
                   every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
                   fps=args.fps, dpi=args.dpi, progress=False if args.no_progress or args.json else None,
                   dist="gaussian" if args.data == "gaussian" else "uniform")
+    # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
+    note = "; ".join(_as_options(part, {**_SIZE_OPTIONS, "steps": "--steps"}) for part in r.estimate_note.split("; "))
     if args.json:
-        print(dumps({**r.to_dict(), "d": args.d, "N": args.N, "widths": ws, "data": args.data}))
+        print(dumps({**r.to_dict(), "estimate_note": note or None, "d": args.d, "N": args.N, "widths": ws,
+                     "data": args.data}))
         return 0
     est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
-    if r.estimate_note:
-        est += f" (note: {r.estimate_note})"
+    if note:
+        est += f" (note: {note})"
     print(f"{r.frames} frames (every {args.every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
     print(f"training accuracy {r.accuracy[0]:.3f} -> {r.final_accuracy:.3f} (best); regions {r.regions[0]} -> "
           f"{r.regions[-1]} (bound {r.bound}); estimate_accuracy {est}")

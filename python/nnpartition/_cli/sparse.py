@@ -80,10 +80,15 @@ def _capacity(args: argparse.Namespace) -> int:
     if args.epochs is not None and method != "perceptron":   # it was ignored
         raise UsageError(f"--epochs sets the perceptron's epochs; --method {method} has none: leave --epochs out or "
                          "choose --method perceptron")
-    c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
-                       trials=args.trials, method=method, epochs=2000 if args.epochs is None else args.epochs,
-                       seed=args.seed,
-                       trained=args.trained, progress=False if args.no_progress or args.json else None)
+    try:
+        c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
+                           trials=args.trials, method=method, epochs=2000 if args.epochs is None else args.epochs,
+                           seed=args.seed,
+                           trained=args.trained, progress=False if args.no_progress or args.json else None)
+    except ValueError as exc:   # the price's refusal in the command line's words ("use fewer or smaller N_values")
+        raise ValueError(str(exc).replace("capacity_curve ", "eas-capacity ")
+                         .replace("N_values or m", "-N values or -m").replace("N_values", "-N values")
+                         .replace("fewer trials", "fewer --trials").replace("smaller m", "smaller -m")) from None
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     if c.m < c.d:   # allowed (a comparison someone may want), but not what the seed paper's codes do
         print(f"note: -m {c.m} < -d {c.d}: this code compresses the inputs; expand-and-sparsify codes usually "
