@@ -429,6 +429,18 @@ def test_a_missing_optional_dependency_is_one_line_not_a_traceback(capsys, monke
     _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", needle)
 
 
+def test_a_module_of_the_package_that_fails_to_import_keeps_its_traceback(monkeypatch):
+    # a missing optional dependency is the user's to install (one line, above); a module of nnpartition that does not
+    # import is a bug whose traceback must not be folded into one line
+    import nnpartition._cli.counting as cli_counting
+
+    def broken(*_a, **_k):
+        raise ImportError("cannot import name 'x' from 'nnpartition.window'", name="nnpartition.window")
+
+    monkeypatch.setattr(cli_counting.counting, "regions", broken)
+    with pytest.raises(ImportError, match="cannot import name"):
+        main(["regions", "-L", "3", "-d", "2"])
+
 def test_a_drawing_without_matplotlib_is_refused_before_any_work(capsys, monkeypatch, tmp_path):
     # validate --plot trained its whole grid (hours with --grid full), then said "plotting needs matplotlib"
     monkeypatch.chdir(tmp_path)

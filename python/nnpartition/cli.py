@@ -146,7 +146,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"nnpartition {args.command}: error: {short_numbers(message)}", file=sys.stderr)
         return 2
     except ImportError as exc:   # an optional dependency that is missing (Dask for --scheduler, scipy for an exact
-        # linear program): its message says what to install; it was a traceback
+        # linear program): its message says what to install; it was a traceback. A module of this package that fails
+        # to import is a bug, not the user's to fix: its traceback stays.
+        if (exc.name or "").split(".")[0] == "nnpartition":
+            raise
         print(f"nnpartition {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
