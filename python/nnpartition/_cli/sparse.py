@@ -10,7 +10,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from ..sparse.capacity import MAX_CAPACITY_N
+from ..sparse.capacity import MAX_CAPACITY_N, _check_capacity_cost
 from .common import UsageError, choices, dumps, integer
 
 
@@ -80,15 +80,14 @@ def _capacity(args: argparse.Namespace) -> int:
     if args.epochs is not None and method != "perceptron":   # it was ignored
         raise UsageError(f"--epochs sets the perceptron's epochs; --method {method} has none: leave --epochs out or "
                          "choose --method perceptron")
-    try:
-        c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
-                           trials=args.trials, method=method, epochs=2000 if args.epochs is None else args.epochs,
-                           seed=args.seed,
-                           trained=args.trained, progress=False if args.no_progress or args.json else None)
-    except ValueError as exc:   # the price's refusal in the command line's words ("use fewer or smaller N_values")
-        raise ValueError(str(exc).replace("capacity_curve ", "eas-capacity ")
-                         .replace("N_values or m", "-N values or -m").replace("N_values", "-N values")
-                         .replace("fewer trials", "fewer --trials").replace("smaller m", "smaller -m")) from None
+    # the price's refusal in the command line's words (capacity_curve's said "use fewer or smaller N_values ...")
+    epochs = 2000 if args.epochs is None else args.epochs
+    if all(1 <= x <= 10**6 for x in (args.d, args.m, args.trials)) and 0 <= epochs <= 10**7:   # else refused by name
+        _check_capacity_cost(args.d, Ns, args.m, args.m, args.trials, method, epochs, args.trained,
+                             words={"call": "eas-capacity", "N": "-N values", "trials": "--trials", "m": "-m"})
+    c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
+                       trials=args.trials, method=method, epochs=epochs, seed=args.seed,
+                       trained=args.trained, progress=False if args.no_progress or args.json else None)
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     if c.m < c.d:   # allowed (a comparison someone may want), but not what the seed paper's codes do
         print(f"note: -m {c.m} < -d {c.d}: this code compresses the inputs; expand-and-sparsify codes usually "

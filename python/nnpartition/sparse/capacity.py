@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -141,9 +141,15 @@ class CapacityCurve:
     seed: int = 0
 
 
+#: How :func:`_check_capacity_cost`'s refusals name the call and its arguments: Python's words by default; the
+#: command line passes its own (``eas-capacity``, ``-N values``, ``--trials``, ``-m``).
+_PYTHON_WORDS = {"call": "capacity_curve", "N": "N_values", "trials": "trials", "m": "m"}
+
+
 def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int, method: str = "exact",
-                         epochs: int = 0, trained: bool = False) -> None:
-    """Refuse a capacity curve above the process limits (``nnpartition.limits``) before any work.
+                         epochs: int = 0, trained: bool = False, words: Optional[Dict[str, str]] = None) -> None:
+    """Refuse a capacity curve above the process limits (``nnpartition.limits``) before any work, naming the call
+    and its arguments with ``words`` (keys as :data:`_PYTHON_WORDS`'s, the default).
 
     Cost model in the core's elementary steps (about 1e9 a second): per trial about 1e6 steps of
     fixed overhead (one coding call, one rank, one LP) plus ``N m (d + 20 min(N, D))`` for the
@@ -156,6 +162,7 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
     from ..limits import _check_bytes, get_limits
     from ..separability import _lp_work
 
+    w = words or _PYTHON_WORDS
     lim = get_limits()
 
     def per_trial(n: int) -> float:
@@ -165,11 +172,11 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
 
     work = float(trials) * sum(per_trial(n) for n in Ns)
     if work > lim.max_work:
-        raise ValueError(f"capacity_curve would take about {work:.3e} steps, above the limit of "
-                         f"{float(lim.max_work):.3e} (max_work); use fewer or smaller N_values, fewer trials or a "
-                         "smaller m, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
-    _check_bytes(f"capacity_curve for N = {max(Ns)} points coded in m = {m} units", 3.0 * 8.0 * max(Ns) * D,
-                 "use smaller N_values or m")
+        raise ValueError(f"{w['call']} would take about {work:.3e} steps, above the limit of "
+                         f"{float(lim.max_work):.3e} (max_work); use fewer or smaller {w['N']}, fewer {w['trials']} or "
+                         f"a smaller {w['m']}, or raise the limit with nnpartition.limits.set_limits(max_work=...)")
+    _check_bytes(f"{w['call']} for N = {max(Ns)} points coded in m = {m} units", 3.0 * 8.0 * max(Ns) * D,
+                 f"use smaller {w['N']} or {w['m']}")
     if trained:
         from ..training import _check_default_runs
 
