@@ -552,9 +552,15 @@ def test_cli_estimate_json():
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["accuracy"] == estimate_accuracy(10, 1000, 50).accuracy
+    assert (data["d"], data["N"], data["widths"]) == (10, 1000, [50])   # the question beside the answer (was absent)
     out = subprocess.run([str(exe), "estimate", "-d", "5", "-N", "500", "--widths", "8", "8"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and "widths=[8, 8]" in out.stdout
+    out = subprocess.run([str(exe), "estimate", "-d", "5", "-N", "500", "--widths", "8", "4", "--json"],
+                         capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    assert (data["d"], data["N"], data["widths"]) == (5, 500, [8, 4])
+    assert data["accuracy"] == estimate_accuracy(5, 500, widths=[8, 4]).accuracy
 
 
 # --- protocols, sizing, warnings, speed-critical limits ---------------------------------------------------

@@ -71,7 +71,8 @@ def _estimate(args: argparse.Namespace) -> int:
     held = (heldout_errors(args.d, args.N, args.L, widths=args.widths or None, protocol=proto)
             if e.method == "analytic" and args.N > args.d + 1 else None)
     if args.json:
-        out = e.to_dict()
+        # the question beside its answer, as size, train and simulate print theirs (estimate's JSON had neither)
+        out = {"d": args.d, "N": args.N, "widths": list(args.widths) if args.widths else [args.L], **e.to_dict()}
         if held is not None:
             out["heldout_errors"] = held.to_dict()
         print(dumps(out))
