@@ -581,6 +581,17 @@ def test_progress_bars_only_where_someone_can_see_them(argv):
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == out.stdout
 
 
+def test_a_monte_carlo_estimate_of_one_trial_prints_no_interval(capsys):
+    # one trial has no spread: its 95% CI was printed as a point ("0.7179 .. 0.7179", "1 trials"); simulate says n/a
+    assert main(["estimate", "-d", "3", "-N", "100", "-L", "5", "--method", "monte_carlo", "--trials", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Monte Carlo: 1 trial (seed 0), 95% CI of the mean n/a (one trial)" in out
+    assert "no CI to widen it by" in out and "1 trials" not in out
+    assert main(["estimate", "-d", "3", "-N", "100", "-L", "5", "--method", "monte_carlo", "--trials", "4"]) == 0
+    out = capsys.readouterr().out
+    lo, hi = re.search(r"4 trials \(seed 0\), 95% CI of the mean (\S+) \.\. (\S+),", out).groups()
+    assert float(lo) <= float(hi) and "widened to the trials' 95% CI of the mean" in out
+
 @pytest.mark.parametrize("cmd", ["regions", "plot-partition", "movie"])
 @pytest.mark.parametrize("lo, expected", [("-1e-1", -0.1), ("-2E+0", -2.0), ("-.5", -0.5), ("-inf", -float("inf"))])
 def test_box_takes_negative_numbers_in_any_notation(cmd, lo, expected):

@@ -82,9 +82,13 @@ def _estimate(args: argparse.Namespace) -> int:
     print(f"protocol: {proto.describe()}")
     if e.method == "monte_carlo":
         lo, hi = e.details["ci95"]
+        trials = e.details["trials"]
+        # one trial has no spread: its "interval" was printed as a point (0.7179 .. 0.7179); simulate says n/a
+        ci = f"{lo:.4f} .. {hi:.4f}" if trials > 1 else "n/a (one trial)"
+        widened = "widened to the trials' 95% CI of the mean" if trials > 1 else "one trial: no CI to widen it by"
         print(f"estimated training accuracy: {e.accuracy:.4f}   (band {e.low:.4f} .. {e.high:.4f}: the 90% band, "
-              f"widened to the trials' 95% CI of the mean)")
-        print(f"Monte Carlo: {e.details['trials']} trials (seed {e.seed}), 95% CI of the mean {lo:.4f} .. {hi:.4f}, "
+              f"{widened})")
+        print(f"Monte Carlo: {trials} trial{'s' if trials > 1 else ''} (seed {e.seed}), 95% CI of the mean {ci}, "
               f"occupied regions {e.details['occupied_regions']:.1f}, majority accuracy "
               f"{e.details['majority_accuracy']:.4f}")
     else:
