@@ -332,7 +332,7 @@ def test_bad_inputs_give_clear_errors():
         interpolant_1d([0.0, 1.0, 1.0], [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="at least 2"):
         interpolant_1d([0.0], [1.0])
-    with pytest.raises(ValueError, match="length"):
+    with pytest.raises(ValueError, match="y must have length 2, got 1"):
         interpolant_1d([0.0, 1.0], [1.0])
     with pytest.raises(ValueError, match="1-D input"):
         knots(random_net(2, 3, 0))
@@ -340,9 +340,10 @@ def test_bad_inputs_give_clear_errors():
         linear_pieces(random_net(1, 3, 0), (1.0, 0.0))
     with pytest.raises(ValueError, match="a < b"):
         approximate_1d(np.sin, 1.0, 1.0, 4)
-    with pytest.raises(ValueError, match="columns"):
+    with pytest.raises(ValueError, match=r"X must have 3 columns, got shape \(5, 2\)"):
         region_map(random_net(3, 4, 0), np.zeros((5, 2)))
-    with pytest.raises(TypeError):
+    # (no match= before: any TypeError passed, one naming neither net nor what it must be)
+    with pytest.raises(TypeError, match="net must be a TwoLayerNet .*got object"):
         knots(object())
     tanh = random_net(1, 3, 0)
     tanh.activation = "tanh"

@@ -509,13 +509,31 @@ def test_plot_partition_checks_its_drawing_arguments_first(kwargs, exc, match, m
                                     dict(edgecolor=["k", "r"]), dict(linewidth=0), dict(linewidth=np.float32(2)),
                                     dict(hyperplanes=np.False_, decision_boundary=np.True_, colorbar=False)])
 def test_plot_partition_accepts_matplotlib_colours_and_numpy_flags(kwargs):
+    """Accepted, and drawn as asked (only ``len(ax.collections) >= 1`` was asserted, which any drawing passes, whatever
+    was made of the argument): the edges in matplotlib's own reading of the colour given (a bare PolyCollection's;
+    ``"face"``: the regions' own colours), of the width given, and the first layer's lines, the decision boundary and
+    a colour bar exactly when asked; one polygon per region of the window, cut along the decision boundary."""
     pytest.importorskip("matplotlib")
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
 
     from nnpartition.pictures import plot_partition
 
-    ax = plot_partition(make_net([4]), ax=Figure().add_subplot(), **kwargs)
-    assert len(ax.collections) >= 1
+    net = make_net([4])
+    ax = plot_partition(net, ax=Figure().add_subplot(), **kwargs)
+    drawn = {c.get_label(): c for c in ax.collections}
+    regions = drawn["regions"]
+    assert len(regions.get_paths()) == region_polygons(net, box=(-1, 1), split_decision=True).n_regions
+    if "edgecolor" in kwargs:
+        edge = kwargs["edgecolor"]
+        want = (regions.get_facecolor() if isinstance(edge, str) and edge == "face"
+                else PolyCollection([], edgecolors=edge).get_edgecolor())
+        np.testing.assert_array_equal(regions.get_edgecolor(), want)
+    if "linewidth" in kwargs:
+        assert regions.get_linewidths().tolist() == [float(kwargs["linewidth"])]
+    assert ("first-layer lines" in drawn) == bool(kwargs.get("hyperplanes", True))
+    assert ("decision boundary" in drawn) == bool(kwargs.get("decision_boundary", True))
+    assert len(ax.figure.axes) == 1 + bool(kwargs.get("colorbar", False))
 
 
 def test_region_colours_differ_between_neighbours():
@@ -658,7 +676,7 @@ def test_movie_bad_input(tmp_path):
                                                                           "max_regions")):
         with pytest.raises(exc, match=word):
             npn.pictures.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=200, steps=400, **kw)
-    with pytest.raises(ValueError, match="regions"):
+    with pytest.raises(ValueError, match="the window holds more than 2 regions"):   # ("regions": any message)
         npn.pictures.movie(X, y, 8, path=str(tmp_path / "m.gif"), every=200, steps=400, progress=False,
                            max_regions=2)
 
@@ -1397,7 +1415,8 @@ def test_a_box_of_booleans_is_refused_as_regions_in_box_refuses_one(box):
     """region_polygons(box=(True, 2)) drew the window 1 to 2, where regions_in_box refuses a bool bound
     (tests/test_bad_input.py::test_box_bounds_refuse_booleans)."""
     net = make_net([3])
-    assert region_polygons(net, box=(1, 2)).n_regions >= 1
+    # integers are a box like any other: the first layer's exact count in [1, 2]^2 (">= 1" held for any box read)
+    assert region_polygons(net, box=(1, 2)).n_regions == npn.regions_in_box(*net.layers[0], 1.0, 2.0)
     with pytest.raises(TypeError, match="box"):
         region_polygons(net, box=box)
 

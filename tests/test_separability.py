@@ -92,8 +92,11 @@ def test_bad_inputs():
         separable(np.array([[np.nan, 1.0]]), [1])
     with pytest.raises(ValueError, match="not linearly separable"):
         max_margin(np.array([[1.0], [-1.0]]), [1, 1])
-    with pytest.raises(ValueError):
+    # (no match= before: numpy's broadcast error, were the labels not checked, passed as well)
+    with pytest.raises(ValueError, match=r"y must have one label per row \(3 rows\), got 2"):
         separable(np.ones((3, 2)), [0, 1])
+    with pytest.raises(ValueError, match=r"y must have one label per row \(2 rows\), got 3"):
+        max_margin(np.array([[1.0], [-1.0]]), [1, 0, 1])
 
 
 def test_the_dual_programme_of_few_points_in_many_dimensions_stays_small():

@@ -191,7 +191,8 @@ def test_store_guards(tmp_path):
         sweep.run([{"x": 1}], empty, store=store, workers=1, progress=False)
     junk = tmp_path / "junk.txt"
     junk.write_text("not a database, just some text\n" * 100)
-    with pytest.raises(ValueError, match="store"):
+    # (match="store" passed any refusal of a store, e.g. the catch-all "is not a usable sweep store")
+    with pytest.raises(ValueError, match="junk.txt' is corrupted or not an SQLite file"):
         sweep.run([{"x": 1}], toy, store=junk, workers=1, progress=False)
     other = tmp_path / "other.sqlite"
     with closing(sqlite3.connect(other)) as db:
@@ -200,7 +201,7 @@ def test_store_guards(tmp_path):
         sweep.run([{"x": 1}], toy, store=other, workers=1, progress=False)
     with closing(sqlite3.connect(other)) as db:
         assert [n for (n,) in db.execute("SELECT name FROM sqlite_master")] == ["t"]  # left untouched
-    with pytest.raises(ValueError, match="directory"):
+    with pytest.raises(ValueError, match="is a directory; give a file path such as .*grid.sqlite"):
         sweep.run([{"x": 1}], toy, store=tmp_path, workers=1, progress=False)
     with pytest.raises(ValueError, match="does not exist"):
         sweep.load(tmp_path / "missing.sqlite")
@@ -446,9 +447,9 @@ def test_cli_helpers(tmp_path):
 
 def test_bad_scheduler_address():
     pytest.importorskip("dask.distributed")
-    with pytest.raises(ValueError, match="scheduler"):
+    with pytest.raises(ValueError, match="scheduler must be an address such as 'tcp://host:8786', got 'nowhere'"):
         sweep.run([{"x": 1}], toy, store=None, scheduler="nowhere", progress=False)
-    with pytest.raises(TypeError, match="scheduler"):
+    with pytest.raises(TypeError, match="scheduler must be an address string .*got int"):
         sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
 
 
@@ -501,6 +502,15 @@ def test_read_only_checks_name_the_file(tmp_path, monkeypatch):
     with pytest.raises(sweep.StoreError, match=r"is read-only .*make it writable") as e:
         sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
     assert str(store) in _one_line(e)
+    # and the folder's (the test above that chmods it is skipped under root, as in a container: there no test
+    # reached the folder's check)
+    monkeypatch.setattr(sweep_store.os, "access",
+                        lambda p, mode: False if mode & os.W_OK and str(p) == str(tmp_path) else real_access(p, mode))
+    with pytest.raises(sweep.StoreError, match=r"is in the read-only folder .*make the folder writable") as e:
+        sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    assert str(tmp_path) in _one_line(e)
+    monkeypatch.undo()
+    assert [r["config"] for r in sweep.load(store)] == [{"x": 1}]   # refused before it ran
 
 
 def test_corrupted_store_is_a_clear_error(tmp_path):

@@ -102,6 +102,10 @@ def test_curve_matches_prefixes():
     assert np.all(np.diff(curve) >= 0)
     for m in (0, 1, 7, 25):
         assert curve[m] == regions_in_box(W[:, :m], b[:m], -1, 1)
+    # Both of those read the same core count: the 3-D curve against the exact oracle below, on the doubles' exact
+    # values (Fraction(float) is exact), so that it holds something independent of the core.
+    rows = [tuple(Fraction(float(x)) for x in (*W[:, j], -b[j])) for j in range(25)]
+    assert curve.tolist() == exact_3d(rows, -1, 1)
     # In 2-D a new line adds 1 + (earlier lines it crosses inside the box), or 0 if it misses.
     W2, b2 = random_layer(2, 40, 6)
     c2 = region_count_curve(W2, b2, -1, 1)
@@ -662,7 +666,7 @@ def test_bad_arguments(kwargs, exc, match):
 def test_bad_shapes():
     with pytest.raises(ValueError, match="length 5"):
         regions_in_box(np.ones((2, 5)), np.ones(4), -1, 1)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="W contains NaN or infinity"):
         regions_in_box(np.full((2, 2), np.nan), np.ones(2), -1, 1)
 
 
@@ -706,7 +710,8 @@ def test_cli_regions_in_box(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["regions"] == regions_in_box(W, b, -1, 1) and data["general_position_regions"] == 466
+    # regions(30, 2) in general position: 1 + 30 + C(30, 2) = 466
+    assert data["regions"] == regions_in_box(W, b, -1, 1) and data["general_position_regions"] == 1 + 30 + comb(30, 2)
     text = subprocess.run([script(), "regions", "--weights", str(path), "--box", "-1", "1"],
                           capture_output=True, text=True)
     assert text.returncode == 0 and f"into {data['regions']} regions" in text.stdout
