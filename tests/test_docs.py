@@ -294,6 +294,48 @@ def test_the_concern_map_names_files_that_exist():
     assert checked >= 40 and not missing, f"architecture.md names missing files: {missing}"
 
 
+def _outside_parentheses(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        depth += ch == "("
+        if depth == 0:
+            out.append(ch)
+        depth -= ch == ")" and depth > 0
+    return "".join(out)
+
+
+def test_the_concern_map_covers_every_python_module():
+    """Every module of ``python/nnpartition`` is named in architecture.md: a top-level module in the Python column
+    of its concern (outside the parentheses, which name a folder's modules) or in "Shared infrastructure", a module of
+    a subpackage by the subpackage's folder (``construct/``), a command-line module in the CLI column or as
+    ``_cli/<name>.py``. ``_json.py`` and ``_sweep_jobs.py`` were named nowhere."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = re.compile(r"`([\w/]+\.pyi?|\w+/)`")
+    python, cli = set(), set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and not line.startswith(("| concern", "|---")):
+            python |= set(names.findall(_outside_parentheses(cells[3])))
+            cli |= set(names.findall(cells[4]))
+    shared = set(names.findall(text.split("Shared infrastructure.", 1)[1].split("\n## ", 1)[0]))
+    package = ROOT / "python" / "nnpartition"
+    missing = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        if len(rel.parts) == 1:
+            if rel.name in ("__init__.py", "__main__.py"):
+                continue
+            ok = rel.name in python | shared
+        elif rel.parts[0] == "_cli":
+            ok = rel.name == "__init__.py" or rel.name in cli or f"_cli/{rel.name}" in shared
+        else:
+            ok = f"{rel.parts[0]}/" in python
+        if not ok:
+            missing.append(str(rel))
+    assert len(python) >= 15 and len(cli) >= 10, (python, cli)   # the table was read
+    assert not missing, f"docs/architecture.md names no concern or folder for {missing}"
+
+
 SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
 
 
