@@ -445,6 +445,41 @@ def test_sizing_speed_claims_state_the_measured_figure():
     assert r.returncode == 0 and "--sizing" in r.stdout
 
 
+#: A signature quoted in prose: `` `name(params, *, params)` `` (the ``*`` tells it from a call), possibly ending in
+#: ``, ...`` (the parameters after those are not quoted).
+SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\(([^`()]*(?:\([^`()]*\)[^`()]*)*, \*, [^`]*?)\)`")
+
+
+def test_quoted_signatures_match_the_code():
+    """Every signature a page quotes (``real_accuracy(d, N, L=None, *, ...)``) has the parameters of the function of
+    that name in ``nnpartition``, in order, of the same kind, with the same defaults; one that ends in ``...`` is a
+    prefix. training.md quoted ``train(X, y, L, *, ...)`` and ``real_accuracy(d, N, L, *, ...)``, where ``L`` is
+    optional (``widths=`` instead)."""
+    import ast
+    import inspect
+
+    import nnpartition
+
+    quoted = [(page, m.group(1), " ".join(m.group(2).split())) for page in PAGES
+              for m in SIGNATURE.finditer(page.read_text(encoding="utf-8"))]
+    assert len(quoted) >= 4, quoted
+    wrong = []
+    for page, name, params in quoted:
+        partial = params.endswith(", ...")
+        args = ast.parse(f"def f({params[:-5] if partial else params}): pass").body[0].args
+        positional, keyword = args.posonlyargs + args.args, args.kwonlyargs
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults) + list(args.kw_defaults)
+        doc = [(a.arg, kind, "(required)" if d is None else ast.literal_eval(d))
+               for (a, kind), d in zip([(a, "positional") for a in positional] + [(a, "keyword") for a in keyword],
+                                       defaults)]
+        code = [(p.name, "keyword" if p.kind is p.KEYWORD_ONLY else "positional",
+                 "(required)" if p.default is p.empty else p.default)
+                for p in inspect.signature(getattr(nnpartition, name)).parameters.values()]
+        if (code[:len(doc)] if partial else code) != doc:
+            wrong.append(f"{_id(page)}: `{name}({params})`: the code has {code}")
+    assert not wrong, "\n".join(wrong)
+
+
 def _run_cli(argv: List[str]) -> Tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
