@@ -445,6 +445,17 @@ def test_sizing_speed_claims_state_the_measured_figure():
     assert r.returncode == 0 and "--sizing" in r.stdout
 
 
+def test_the_readme_names_every_extra():
+    """Every extra of ``pyproject.toml`` (``[project.optional-dependencies]``) is named in the README as
+    ``nnpartition[name]``: ``bench`` (scikit-learn and scipy for the benchmarks) was not."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = pyproject.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    extras = re.findall(r"^([\w-]+)\s*=", section, re.MULTILINE)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(extras) >= 4, extras
+    assert not [e for e in extras if f"nnpartition[{e}]" not in readme], (extras, "named in the README's Extras line")
+
+
 #: A signature quoted in prose: `` `name(params, *, params)` `` (the ``*`` tells it from a call), possibly ending in
 #: ``, ...`` (the parameters after those are not quoted).
 SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\(([^`()]*(?:\([^`()]*\)[^`()]*)*, \*, [^`]*?)\)`")
