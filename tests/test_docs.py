@@ -294,6 +294,48 @@ def test_the_concern_map_names_files_that_exist():
     assert checked >= 40 and not missing, f"architecture.md names missing files: {missing}"
 
 
+def _outside_parentheses(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        depth += ch == "("
+        if depth == 0:
+            out.append(ch)
+        depth -= ch == ")" and depth > 0
+    return "".join(out)
+
+
+def test_the_concern_map_covers_every_python_module():
+    """Every module of ``python/nnpartition`` is named in architecture.md: a top-level module in the Python column
+    of its concern (outside the parentheses, which name a folder's modules) or in "Shared infrastructure", a module of
+    a subpackage by the subpackage's folder (``construct/``), a command-line module in the CLI column or as
+    ``_cli/<name>.py``. ``_json.py`` and ``_sweep_jobs.py`` were named nowhere."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = re.compile(r"`([\w/]+\.pyi?|\w+/)`")
+    python, cli = set(), set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and not line.startswith(("| concern", "|---")):
+            python |= set(names.findall(_outside_parentheses(cells[3])))
+            cli |= set(names.findall(cells[4]))
+    shared = set(names.findall(text.split("Shared infrastructure.", 1)[1].split("\n## ", 1)[0]))
+    package = ROOT / "python" / "nnpartition"
+    missing = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        if len(rel.parts) == 1:
+            if rel.name in ("__init__.py", "__main__.py"):
+                continue
+            ok = rel.name in python | shared
+        elif rel.parts[0] == "_cli":
+            ok = rel.name == "__init__.py" or rel.name in cli or f"_cli/{rel.name}" in shared
+        else:
+            ok = f"{rel.parts[0]}/" in python
+        if not ok:
+            missing.append(str(rel))
+    assert len(python) >= 15 and len(cli) >= 10, (python, cli)   # the table was read
+    assert not missing, f"docs/architecture.md names no concern or folder for {missing}"
+
+
 SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
 
 
@@ -401,6 +443,52 @@ def test_sizing_speed_claims_state_the_measured_figure():
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_estimate.py"), "--help"],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert r.returncode == 0 and "--sizing" in r.stdout
+
+
+def test_the_readme_names_every_extra():
+    """Every extra of ``pyproject.toml`` (``[project.optional-dependencies]``) is named in the README as
+    ``nnpartition[name]``: ``bench`` (scikit-learn and scipy for the benchmarks) was not."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = pyproject.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    extras = re.findall(r"^([\w-]+)\s*=", section, re.MULTILINE)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(extras) >= 4, extras
+    assert not [e for e in extras if f"nnpartition[{e}]" not in readme], (extras, "named in the README's Extras line")
+
+
+#: A signature quoted in prose: `` `name(params, *, params)` `` (the ``*`` tells it from a call), possibly ending in
+#: ``, ...`` (the parameters after those are not quoted).
+SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\(([^`()]*(?:\([^`()]*\)[^`()]*)*, \*, [^`]*?)\)`")
+
+
+def test_quoted_signatures_match_the_code():
+    """Every signature a page quotes (``real_accuracy(d, N, L=None, *, ...)``) has the parameters of the function of
+    that name in ``nnpartition``, in order, of the same kind, with the same defaults; one that ends in ``...`` is a
+    prefix. training.md quoted ``train(X, y, L, *, ...)`` and ``real_accuracy(d, N, L, *, ...)``, where ``L`` is
+    optional (``widths=`` instead)."""
+    import ast
+    import inspect
+
+    import nnpartition
+
+    quoted = [(page, m.group(1), " ".join(m.group(2).split())) for page in PAGES
+              for m in SIGNATURE.finditer(page.read_text(encoding="utf-8"))]
+    assert len(quoted) >= 4, quoted
+    wrong = []
+    for page, name, params in quoted:
+        partial = params.endswith(", ...")
+        args = ast.parse(f"def f({params[:-5] if partial else params}): pass").body[0].args
+        positional, keyword = args.posonlyargs + args.args, args.kwonlyargs
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults) + list(args.kw_defaults)
+        doc = [(a.arg, kind, "(required)" if d is None else ast.literal_eval(d))
+               for (a, kind), d in zip([(a, "positional") for a in positional] + [(a, "keyword") for a in keyword],
+                                       defaults)]
+        code = [(p.name, "keyword" if p.kind is p.KEYWORD_ONLY else "positional",
+                 "(required)" if p.default is p.empty else p.default)
+                for p in inspect.signature(getattr(nnpartition, name)).parameters.values()]
+        if (code[:len(doc)] if partial else code) != doc:
+            wrong.append(f"{_id(page)}: `{name}({params})`: the code has {code}")
+    assert not wrong, "\n".join(wrong)
 
 
 def _run_cli(argv: List[str]) -> Tuple[int, str, str]:
