@@ -130,20 +130,22 @@ def test_matches_pytorch_from_the_same_initialisation():
     np.testing.assert_allclose(res.final_network.W1, W1.detach().numpy(), atol=1e-3)
 
 
+@pytest.mark.parametrize("widths", [[12, 7, 9], [16]])
 @pytest.mark.parametrize("optimizer, lr, schedule", [("sgd", 0.3, "constant"), ("adam", 0.01, "cosine")])
-def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, lr, schedule):
-    """Three hidden layers of unequal widths, from the same initial network: PyTorch's SGD (momentum 0.9, its
-    semantics) at a constant rate, and Adam with CosineAnnealingLR to lr/100, follow the same path as ours."""
+def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, lr, schedule, widths):
+    """Three hidden layers of unequal widths, and one (the two-layer network, its own code path), from the same
+    initial network: PyTorch's SGD (momentum 0.9, its semantics) at a constant rate, and Adam with CosineAnnealingLR
+    to lr/100, follow the same path as ours."""
     torch = _torch()
     X, y = random_dataset(60, 4, seed=5)
     steps = 100
-    kw = dict(widths=[12, 7, 9], optimizer=optimizer, lr=lr, schedule=schedule, restarts=1, seed=4)
+    kw = dict(widths=widths, optimizer=optimizer, lr=lr, schedule=schedule, restarts=1, seed=4)
     init = train(X, y, steps=1, **kw).network         # the only read of one step is the initial network
     res = train(X, y, steps=steps, **kw)
     layers = [(torch.tensor(W, dtype=torch.float32, requires_grad=True),
                torch.tensor(b, dtype=torch.float32, requires_grad=True)) for W, b in init.layers]
-    w_out = torch.tensor(init.w_out, dtype=torch.float32, requires_grad=True)
-    b_out = torch.tensor(init.b_out, dtype=torch.float32, requires_grad=True)
+    out_of = (lambda net: (net.w2, net.b2)) if len(widths) == 1 else (lambda net: (net.w_out, net.b_out))
+    w_out, b_out = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in out_of(init))
     params = [p for pair in layers for p in pair] + [w_out, b_out]
     if optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=lr, momentum=0.9)
@@ -174,7 +176,8 @@ def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, l
     for (W, b), (Wt, bt) in zip(fin.layers, layers):
         np.testing.assert_allclose(W, Wt.detach().numpy(), atol=1e-4)
         np.testing.assert_allclose(b, bt.detach().numpy(), atol=1e-4)
-    np.testing.assert_allclose(fin.w_out, w_out.detach().numpy(), atol=1e-4)
+    np.testing.assert_allclose(out_of(fin)[0], w_out.detach().numpy(), atol=1e-4)
+    np.testing.assert_allclose(out_of(fin)[1], b_out.item(), atol=1e-4)
 
 
 def test_initialisation_follows_the_protocol():
