@@ -15,8 +15,7 @@ and one line, before the command runs:
   variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
   (:func:`environment_limits`; a refusal then names the variable, :func:`cli_limit_hint`).
 
-Commands that read layers from an ``.npz`` use :func:`load_layers` (in :mod:`.layers`, importable from here too),
-which turns every way such a file can be wrong into one sentence.
+Commands that read layers from an ``.npz`` use :func:`nnpartition._cli.layers.load_layers`, which turns every way such a file can be wrong into one sentence.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
 __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
-           "cli_limit_hint", "dumps", "environment_limits", "integer", "load_layer", "load_layers", "short_numbers",
+           "cli_limit_hint", "dumps", "environment_limits", "integer", "short_numbers",
            "write_error", "writing"]
 
 #: Options that name a file the command reads.

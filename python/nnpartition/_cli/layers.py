@@ -1,5 +1,5 @@
 """The layer files commands read (``--weights``): :func:`load_layers` turns every way an ``.npz`` can be wrong into one
-sentence. Its names stay importable from :mod:`.common`."""
+sentence."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """The training protocol's options (``--optimizer --lr --steps --batch-size --schedule --restarts``) of ``estimate``,
-``size``, ``validate``, ``demo`` and ``train``, and the estimator's range warnings in the words of the command line.
-Its names stay importable from :mod:`.estimate`."""
+``size``, ``validate``, ``demo`` and ``train``, and the estimator's range warnings in the words of the command line."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from .._moved import moved
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from .._repr import short_repr
@@ -438,3 +439,12 @@ def sample_joint(y: Any, n_classes: Optional[int] = None) -> np.ndarray:
     P = np.zeros((arr.size, c))
     P[np.arange(arr.size), arr] = 1.0 / arr.size
     return P
+
+
+#: The names defined here before the split, and the module that defines each now (:mod:`nnpartition._moved`).
+_MOVED = {"h_score": ".fixed_side", "best_weights": ".fixed_side", "best_features": ".fixed_side"}
+
+
+def __getattr__(name: str) -> Any:
+    """The one-side-fixed optima, defined here until the split (PEP 562): imported from the module that defines it now."""
+    return moved(__name__, _MOVED, name)

@@ -50,6 +50,10 @@ class Plane:
     :meth:`through` builds an orthonormal ``u, v``, so that distances and
     areas in the window are those of input space.
 
+    Attributes:
+        origin: the point at window coordinates ``(0, 0)``, shape ``(d,)``.
+        u, v: the directions of the window's ``s`` and ``t`` axes, shape ``(d,)`` each.
+
     Example:
         >>> p = Plane.through([0, 0, 0], [2, 0, 0], [1, 1, 0])
         >>> p.u.tolist(), p.v.tolist()

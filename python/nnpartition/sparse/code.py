@@ -6,7 +6,7 @@ dimensions followed by sparsification.
   or ReLU; :class:`SparseCode` holds it and codes new points.
 
 What the code is and what a linear readout can do with it are in the package's
-other modules; their names stay importable from here:
+other modules (their names stay importable from here, :mod:`nnpartition._moved`):
 
 * :mod:`.stats`: :func:`code_stats` (rank of the activation matrix, units that
   never fire, all-zero rows) and :func:`pattern_overlap` (locality: Jaccard
@@ -27,6 +27,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import _core
+from .._moved import moved
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed
 from ..limits import _check_bytes
@@ -216,3 +217,14 @@ def _matrix(Z: Any) -> np.ndarray:
     if not np.all(np.isfinite(Z)):
         raise ValueError("Z contains NaN or infinity")
     return np.asarray(Z)
+
+
+#: The names defined here before the split, and the module that defines each now (:mod:`nnpartition._moved`).
+_MOVED = {"CodeStats": ".stats", "code_stats": ".stats", "PatternOverlap": ".stats", "pattern_overlap": ".stats",
+          "CapacityCurve": ".capacity", "capacity_curve": ".capacity", "readout_accuracy": ".capacity",
+          "MAX_CAPACITY_N": ".capacity"}
+
+
+def __getattr__(name: str) -> Any:
+    """A name of the code's analyses, defined here until the split (PEP 562): imported from the module that defines it now."""
+    return moved(__name__, _MOVED, name)

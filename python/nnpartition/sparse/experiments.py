@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._moved import moved
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed, trial_seed
 from ..limits import _check_bytes, _check_work, _interruptible
@@ -422,3 +423,12 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
                       stacklevel=2)
     return SparsityCurve(fractions=np.array(rhos), accuracy={s: a.mean(axis=1) for s, a in acc.items()},
                          achieved=achieved, seed=seed)
+
+
+#: The names defined here before the split, and the module that defines each now (:mod:`nnpartition._moved`).
+_MOVED = {"SubsetCurve": ".subsets", "subset_curve": ".subsets"}
+
+
+def __getattr__(name: str) -> Any:
+    """The subset experiment's names, defined here until the split (PEP 562): imported from the module that defines it now."""
+    return moved(__name__, _MOVED, name)

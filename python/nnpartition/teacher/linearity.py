@@ -1,5 +1,5 @@
 """The linearity of a teacher network's boundary (seed 3): :func:`boundary_linearity` and, against its
-initialisation and random networks, :func:`linearity_baselines`. Its names stay importable from :mod:`.metrics`."""
+initialisation and random networks, :func:`linearity_baselines`. Its names stay importable from :mod:`.metrics` (:mod:`nnpartition._moved`)."""
 
 from __future__ import annotations
 

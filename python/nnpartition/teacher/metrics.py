@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from .._moved import moved
 from .. import _validate as chk
 from ..limits import _check_bytes, _checked_svd
 from .data import _norm, _signs, _units, _unit_rows
@@ -254,3 +255,13 @@ def update_bound(X: Any, y: Any, w_star: Any, L: int, *, lr: float, alpha: float
             M += (np.sqrt(R * (8 * k**2 * vv**2 + 8 * k / lr) / lr) * norm**1.5 / (2 * k * (vv * a) ** 1.5)
                   + 2 * R * norm / (lr * vv * a))
     return float(M)
+
+
+#: The names defined here before the split, and the module that defines each now (:mod:`nnpartition._moved`).
+_MOVED = {"LinearityReport": ".linearity", "boundary_linearity": ".linearity", "LinearityBaselines": ".linearity",
+          "linearity_baselines": ".linearity"}
+
+
+def __getattr__(name: str) -> Any:
+    """The boundary's linearity, defined here until the split (PEP 562): imported from the module that defines it now."""
+    return moved(__name__, _MOVED, name)

@@ -33,6 +33,13 @@ def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
             "bias": float(err.mean()), "coverage": float(cov.mean())}
 
 
+#: The columns the parity panel reads, the names of its points' labels, and the whole figure's
+#: (:func:`nnpartition.plotting.validation_figure`; ``L`` or, for a deep row, ``widths``).
+_PARITY_COLUMNS = ("d", "estimate", "low", "high", "real")
+_LABEL_COLUMNS = _PARITY_COLUMNS + ("dist", "N", "L")
+_FIGURE_COLUMNS = _LABEL_COLUMNS
+
+
 @dataclass
 class ValidationReport:
     """Per-configuration results and their error summaries.
@@ -168,6 +175,15 @@ class ValidationReport:
             w.writeheader()
             w.writerows(self.rows)
 
+    def _check_columns(self, columns: Sequence[str], what: str) -> None:
+        """A ``ValueError`` naming the first row without one of ``columns`` (a hand-made row gave ``KeyError:
+        'dist'`` from inside matplotlib's drawing)."""
+        for i, row in enumerate(self.rows):
+            missing = [c for c in columns if c not in row and not (c == "L" and "widths" in row)]
+            if missing:
+                raise ValueError(f"rows[{i}] has no {', '.join(repr(c) for c in missing)}: {what} needs the columns "
+                                 f"{', '.join(columns)} (rows as nnpartition.validation.measure_config returns them)")
+
     def plot(self, path: Optional[str] = None, *, ax: Any = None) -> Any:
         """The figure: estimate and real accuracy against ``L`` for each ``d``, and a parity panel.
 
@@ -176,6 +192,7 @@ class ValidationReport:
         """
         from ..plotting import validation_figure
 
+        self._check_columns(_FIGURE_COLUMNS if ax is None else _PARITY_COLUMNS, "plot")
         return validation_figure(self.rows, path, ax=ax)
 
     def plot_parity(self, path: Optional[str] = None, *, ax: Any = None, labels: bool = True) -> Any:
@@ -188,6 +205,7 @@ class ValidationReport:
 
         if path is not None and ax is not None:   # the path was silently left unwritten
             raise ValueError("give path (a new figure, written there) or ax (drawn into), not both")
+        self._check_columns(_LABEL_COLUMNS if labels else _PARITY_COLUMNS, "plot_parity")
         if path is not None:
             fig = file_figure((6.5, 6))
             out = plot_parity(self.rows, ax=fig.add_subplot(), labels=labels)
