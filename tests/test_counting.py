@@ -330,11 +330,20 @@ def _fails_with_one_line(capsys, argv, *needles):
 
 
 def test_the_exact_count_refusal_points_to_log_regions_and_regions_log(capsys):
-    line = _fails_with_one_line(capsys, ["regions", "-L", "400000", "-d", "200000"], "log_regions",
-                                "nnpartition regions -L 400000 -d 200000 --log prints ln(regions)")
-    assert "log-domain function" not in line
-    with pytest.raises(ValueError, match="log_regions"):
+    # the command's refusal in its own words: its options and the option that prints the logarithm, not the Python
+    # call and function the library names (it had both: "regions(L=400000, d=200000): ...; log_regions(L, d) gives
+    # its logarithm; on the command line, ... --log ...")
+    line = _fails_with_one_line(capsys, ["regions", "-L", "400000", "-d", "200000"],
+                                "error: -L 400000 -d 200000: binomial partial sum S(400000, 200000)",
+                                "; nnpartition regions -L 400000 -d 200000 --log prints ln(regions)")
+    assert "log-domain function" not in line and "log_regions" not in line and "regions(L=" not in line
+    with pytest.raises(ValueError, match=r"regions\(L=400000, d=200000\): binomial partial sum S\(400000, 200000\)"
+                                         r".*; log_regions\(L, d\) gives its logarithm$"):
         npn.regions(400000, 200000)
+    # the binomial of bounded_regions is named as one (the core wrote S(n, m), a partial sum, for it too)
+    with pytest.raises(ValueError, match=r"bounded_regions\(L=400000, d=200000\): binomial coefficient "
+                                         r"C\(399999, 199999\)"):
+        npn.bounded_regions(400000, 200000)
 
 
 @pytest.mark.parametrize("call,question,log", [

@@ -33,15 +33,24 @@ _U64 = 2**64 - 1
 MAX_LAYERS = 10**6
 
 
+class _TooLarge(ValueError):
+    """An exact count refused as too large to compute: ``question`` (the call as the user made it), ``reason`` (the
+    core's refusal, which names the sum ``S(n, m)`` or binomial ``C(n, k)`` it would compute, not the user's
+    arguments) and ``hint`` (how to get that count's own logarithm). The command line words its own question and
+    hint from these parts."""
+
+    def __init__(self, question: str, reason: str, hint: str) -> None:
+        super().__init__(f"{question}: {reason}; {hint}")
+        self.question, self.reason, self.hint = question, reason, hint
+
+
 def _exact(call: Callable[[], Any], question: str, hint: str) -> int:
     """``int(call())``, or the core's refusal of a count too large (the arguments are checked before, so a
-    ``ValueError`` of the core is one), led by ``question`` (the call as the user made it) and ended by ``hint`` (how
-    to get that count's own logarithm): the core's refusal names the partial sum ``S(n, m)`` it would compute, not the
-    user's arguments, and which logarithm answers depends on the count asked for."""
+    ``ValueError`` of the core is one) as a :class:`_TooLarge`."""
     try:
         return int(call())
     except ValueError as exc:
-        raise ValueError(f"{question}: {exc}; {hint}") from None
+        raise _TooLarge(question, str(exc), hint) from None
 
 
 def regions(L: int, d: int, *, central: bool = False) -> int:

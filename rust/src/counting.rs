@@ -49,23 +49,22 @@ fn partial_sum_bits(n: u64, m: u64) -> f64 {
     }
 }
 
-fn check_work(n: u64, m: u64, what: &str) -> CoreResult<()> {
+/// Refuse an exact `symbol(n, m)` (`S`: the partial sum `sum_{i<=m} C(n, i)`; `C`: the binomial) too large to
+/// compute, naming it as `what symbol(n, m)`.
+fn check_work(n: u64, m: u64, what: &str, symbol: char) -> CoreResult<()> {
     let bits = partial_sum_bits(n, m);
     if bits > MAX_EXACT_BITS {
         return Err(CoreError::TooLarge(format!(
-            "{what} S({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an exact \
+            "{what} {symbol}({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an exact \
              count"
         )));
     }
     // The integer, its Python copy and one temporary.
-    limits::check_bytes(
-        &format!("{what} S({n}, {m})"),
-        3.0 * partial_sum_bits(n, m) / 8.0,
-    )?;
+    limits::check_bytes(&format!("{what} {symbol}({n}, {m})"), 3.0 * partial_sum_bits(n, m) / 8.0)?;
     let w = partial_sum_work(n, m);
     if w > MAX_LIMB_WORK {
         return Err(CoreError::TooLarge(format!(
-            "{what}: the exact count would need about {w:.1e} big-integer operations \
+            "{what} {symbol}({n}, {m}): the exact count would need about {w:.1e} big-integer operations \
              (limit {MAX_LIMB_WORK:.0e}, a few seconds)"
         )));
     }
@@ -91,7 +90,7 @@ fn direct_partial_sum(n: u64, k_max: u64) -> CoreResult<BigUint> {
 
 /// Exact `S(n, m) = sum_{k=0}^{min(m, n)} C(n, k)`.
 pub fn binomial_partial_sum(n: u64, m: u64) -> CoreResult<BigUint> {
-    check_work(n, m, "binomial partial sum")?;
+    check_work(n, m, "binomial partial sum", 'S')?;
     if m >= n {
         return Ok(BigUint::one() << n);
     }
@@ -110,7 +109,7 @@ pub fn binomial(n: u64, k: u64) -> CoreResult<BigUint> {
         return Ok(BigUint::zero());
     }
     let k = k.min(n - k);
-    check_work(n, k, "binomial coefficient")?;
+    check_work(n, k, "binomial coefficient", 'C')?;
     let cancel = Cancel::current();
     let mut term = BigUint::one();
     for i in 0..k {

@@ -67,13 +67,11 @@ def _regions(args: argparse.Namespace) -> int:
     try:
         r = _printable(counting.regions(args.L, args.d, central=args.central))
         bounded = None if args.central else _printable(counting.bounded_regions(args.L, args.d))
-    except ValueError as exc:
-        if "log_regions" not in str(exc):
-            raise
-        # the library's pointer is to a Python function; say which option of this command prints the logarithm
+    except counting._TooLarge as exc:
+        # in the command's words: its options, not the Python call, and the option that prints the logarithm
         central = " --central" if args.central else ""
-        raise ValueError(f"{exc}; on the command line, nnpartition regions -L {args.L} -d {args.d}{central} --log "
-                         "prints ln(regions)") from None
+        raise ValueError(f"-L {args.L} -d {args.d}{central}: {exc.reason}; nnpartition regions -L {args.L} -d "
+                         f"{args.d}{central} --log prints ln(regions)") from None
     out = {
         "L": args.L, "d": args.d, "central": args.central, "regions": r,
         "log_regions": _ln_regions(args.L, args.d, args.central),   # it was None for --central (an audit)
