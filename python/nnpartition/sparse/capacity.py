@@ -25,6 +25,13 @@ from .stats import _rank, code_stats
 
 __all__ = ["CapacityCurve", "capacity_curve", "readout_accuracy"]
 
+#: The largest ``N`` :func:`capacity_curve` draws (``nnpartition eas-capacity -N``).
+MAX_CAPACITY_N = 10**7
+#: The largest ``d``, ``m`` and ``trials`` of :func:`capacity_curve` (``-d``, ``-m``, ``--trials``).
+MAX_CAPACITY_SIZE = 10**6
+#: The most perceptron epochs (:func:`readout_accuracy`, :func:`capacity_curve`; ``--epochs``).
+MAX_EPOCHS = 10**7
+
 
 
 def _accuracy(scores: np.ndarray, t: np.ndarray) -> float:
@@ -59,7 +66,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     n = Z.shape[0]
     yb = v.binary_labels("y", y, n)
     method = v.choice("method", method, ("lstsq", "perceptron"))
-    epochs = v.count("epochs", epochs, maximum=10**7)
+    epochs = v.count("epochs", epochs, maximum=MAX_EPOCHS)
     if v.flag("fit_intercept", fit_intercept):
         Z = np.hstack([Z, np.ones((n, 1))])
     if method == "perceptron":   # epochs of two passes over Z (an audit: 10^7 epochs of 5000 x 500, about 10 h)
@@ -183,10 +190,6 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
         _check_default_runs(d, max(Ns), [m], trials * len(Ns))
 
 
-#: The largest ``N`` :func:`capacity_curve` draws (``nnpartition eas-capacity -N``).
-MAX_CAPACITY_N = 10**7
-
-
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, epochs: int = 500,
@@ -209,13 +212,13 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
         >>> c.separable_fraction.tolist(), c.mean_rank.tolist(), c.cover_rank.round(3).tolist()
         ([1.0, 0.0, 0.0], [20.0, 20.0, 20.0], [1.0, 0.5, 0.0])
     """
-    d = v.count("d", d, minimum=1, maximum=10**6)
-    m = v.count("m", m, minimum=1, maximum=10**6)
+    d = v.count("d", d, minimum=1, maximum=MAX_CAPACITY_SIZE)
+    m = v.count("m", m, minimum=1, maximum=MAX_CAPACITY_SIZE)
     v.sequence("N_values", N_values, "numbers of points")
     Ns = [v.count(f"N_values[{i}]", n, minimum=1, maximum=MAX_CAPACITY_N) for i, n in enumerate(N_values)]
     if not Ns:
         raise ValueError("N_values must not be empty")
-    trials = v.count("trials", trials, minimum=1, maximum=10**6)
+    trials = v.count("trials", trials, minimum=1, maximum=MAX_CAPACITY_SIZE)
     method = v.choice("method", method, ("exact", "lstsq", "perceptron"))
     sparsify = v.choice("sparsify", sparsify, _SPARSIFIERS)
     projection = v.choice("projection", projection, _PROJECTIONS)
@@ -227,7 +230,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     fit_intercept = v.flag("fit_intercept", fit_intercept)
     D = m + (1 if fit_intercept else 0)
     trained = v.flag("trained", trained)
-    epochs = v.count("epochs", epochs, maximum=10**7)
+    epochs = v.count("epochs", epochs, maximum=MAX_EPOCHS)
     _check_capacity_cost(d, Ns, m, D, trials, method, epochs, trained)
     from .._progress import progress_bar
 
