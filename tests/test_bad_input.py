@@ -456,3 +456,6 @@ def test_a_path_that_is_a_number_is_refused_not_opened_as_a_file_descriptor(name
     finally:
         os.close(read_end)
         os.close(write_end)
+    # and a bytes path alike in all of them (save_network and to_csv took b"x.npz", load_network refused it)
+    with pytest.raises(TypeError, match=r"^path must be a file path \(str or os.PathLike\).*got bytes b'x.npz'"):
+        call(b"x.npz")

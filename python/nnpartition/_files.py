@@ -15,6 +15,26 @@ __all__ = ["read_npz"]
 _ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
 
 
+def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "os.PathLike[str]"]:
+    """``path`` if it is a file path (a ``str`` or an ``os.PathLike``), else a ``TypeError`` naming the argument
+    ``name`` (``also``: what else the caller takes, " or a binary file object"). ``open()`` takes an int as a file
+    descriptor (``save_network(net, True)`` wrote to stdout and closed it) and ``bytes`` as a path that ``pathlib``
+    refuses, so every function that writes or reads a named file takes the same two.
+
+    Example:
+        >>> file_path("net.npz")
+        'net.npz'
+        >>> file_path(3, "store")
+        Traceback (most recent call last):
+        ...
+        TypeError: store must be a file path (str or os.PathLike), got int 3
+    """
+    if isinstance(path, (str, os.PathLike)):
+        return path
+    shown = repr(path) if len(repr(path)) <= 40 else repr(path)[:37] + "..."
+    raise TypeError(f"{name} must be a file path (str or os.PathLike){also}, got {type(path).__name__} {shown}")
+
+
 def readable_file(path: Union[str, "os.PathLike[str]"], what: str) -> Path:
     """``path`` as an existing, readable regular file, or a one-sentence ``ValueError`` starting with ``what``.
 

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import read_npz
+from ._files import file_path, read_npz
 from .limits import _block_rows
 from ._repr import short_repr
 
@@ -421,10 +421,8 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
     if hasattr(path, "write"):   # a binary file object (the explorer's download buffer)
         np.savez(path, **arrays)
         return
-    if not isinstance(path, (str, bytes, os.PathLike)):   # open(1) (or True) wrote the file to stdout and closed it
-        raise TypeError(f"path must be a file path (str or os.PathLike) or a binary file object, got "
-                        f"{type(path).__name__} {_short(path)}")
-    with open(path, "wb") as fh:   # through a file object: savez writes it under the name given
+    target = file_path(path, "path", " or a binary file object")
+    with open(target, "wb") as fh:   # through a file object: savez writes it under the name given
         np.savez(fh, **arrays)
 
 
@@ -448,9 +446,7 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
         >>> type(net).__name__, net.decision_function([[3.0, 1.0]]).tolist()
         ('TwoLayerNet', [2.5])
     """
-    if not isinstance(path, (str, os.PathLike)):   # pathlib's TypeError named no argument
-        raise TypeError(f"path must be a file path (str or os.PathLike), got {type(path).__name__} {_short(path)}")
-    data = read_npz(path, "network file", "write it with nnpartition.network.save_network(net, path)")
+    data = read_npz(file_path(path), "network file", "write it with nnpartition.network.save_network(net, path)")
     keys = set(data.keys())
     layers = []
     i = 1

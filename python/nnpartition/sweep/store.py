@@ -20,6 +20,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
+from .._files import file_path
+
 __all__ = ["BUSY_TIMEOUT", "STORE_FORMAT", "STORE_VERSION", "StoreError", "load"]
 
 #: ``meta.format`` of a sweep store.
@@ -76,8 +78,7 @@ class _Store:
     def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True) -> None:
         if path is None:
             path = ":memory:"
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"store must be a file path (str or os.PathLike), got {type(path).__name__}")
+        path = file_path(path, "store")
         self.path = os.fspath(path)
         #: whether opening this store gave it its job name (a new or unnamed store); see :meth:`release`
         self.claimed = False

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from .._files import file_path
 from .. import _validate as v
 from ..training import Protocol
 from .grids import _DISTS
@@ -165,12 +165,11 @@ class ValidationReport:
 
     def to_csv(self, path: str) -> None:
         """Write every row to ``path``."""
-        if not isinstance(path, (str, bytes, os.PathLike)):   # open(1) (or True) wrote to stdout and closed it
-            raise TypeError(f"path must be a file path (str or os.PathLike), got {type(path).__name__}")
+        target = file_path(path)
         if not self.rows:
             raise ValueError("the report has no rows to write")
         keys = list(dict.fromkeys(k for row in self.rows for k in row))   # every row's keys, in order of appearance
-        with open(path, "w", newline="") as fh:
+        with open(target, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=keys)
             w.writeheader()
             w.writerows(self.rows)
