@@ -622,10 +622,12 @@ def test_an_empty_or_non_finite_box_is_refused_naming_box(tmp_path, capsys):
             for box in (["1", "-1"], ["1", "1"]):
                 _fails_with(capsys, ["regions", "--weights", str(weights), "--box", *box, *extra],
                             f"--box LO HI must have LO < HI, got {box[0]} {box[1]}")
-    _fails_with(capsys, ["plot-partition", "--plot", str(tmp_path / "p.png"), "-d", "2", "-N", "5", "-L", "2",
-                         "--box", "nan", "1"], "--box contains NaN or infinity")
-    _fails_with(capsys, ["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "5", "-L", "2",
-                         "--box", "0", "inf"], "--box contains NaN or infinity")
+    # and the three commands word it alike (plot-partition and movie said "--box is empty: lo[0] = 1.0 must be <
+    # hi[0] = -1.0")
+    for cmd in (["plot-partition", "--plot", str(tmp_path / "p.png")], ["movie", "--out", str(tmp_path / "m.gif")]):
+        for box, words in ((["nan", "1"], "must be finite numbers, got nan 1"),
+                           (["0", "inf"], "must be finite numbers, got 0 inf"), (["1", "-1"], "must have LO < HI")):
+            _fails_with(capsys, [*cmd, "-d", "2", "-N", "5", "-L", "2", "--box", *box], f"--box LO HI {words}")
 
 
 def test_option_errors_name_the_option(tmp_path, capsys):

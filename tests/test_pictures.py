@@ -922,7 +922,7 @@ def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2"),   # a 2-D window of a 1-D input
     (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2"),
     (["-d", "3", "-N", "2", "-L", "4"], "-N must be >= 3"),          # a slice through three training points
-    (["-d", "2", "-N", "50", "-L", "4", "--box", "1", "1"], "box is empty"),
+    (["-d", "2", "-N", "50", "-L", "4", "--box", "1", "1"], "--box LO HI must have LO < HI, got 1 1"),
 ])
 def test_the_window_is_refused_before_the_data_and_the_training(command, argv, word, capsys, monkeypatch, tmp_path):
     """plot-partition -d 1 -N 100000 -L 256 trained for 4 minutes, then said that a 2-D window needs d >= 2 (movie

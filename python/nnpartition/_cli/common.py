@@ -23,11 +23,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .. import _core
 from .._files import readable_file
@@ -430,6 +431,29 @@ def check_args(args: argparse.Namespace) -> None:
             if name in DRAWN_OPTIONS:   # it was said after the work (validate --grid full: hours)
                 _check_matplotlib(value, _option(name))
             check_output_file(value, _option(name), formats=_plot_formats() if name == "plot" else None)
+
+
+def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
+    """``--box LO HI`` (the square ``[LO, HI]^2``, or cube, of ``regions``, ``plot-partition`` and ``movie``) as
+    ``(LO, HI)``, or ``None`` when it was not given; refused naming ``--box`` unless both are finite and ``LO < HI``
+    (the commands worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0").
+
+    Example:
+        >>> box_option([-2.0, 2.0]), box_option(None)
+        ((-2.0, 2.0), None)
+        >>> box_option([1.0, -1.0])
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --box LO HI must have LO < HI, got 1 -1
+    """
+    if box is None:
+        return None
+    lo, hi = (float(x) for x in box)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise UsageError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
+    if not lo < hi:
+        raise UsageError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
+    return lo, hi
 
 
 def _check_matplotlib(path: str, option: str) -> None:

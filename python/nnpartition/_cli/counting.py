@@ -11,7 +11,7 @@ import numpy as np
 from .. import counting
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
-from .common import dumps, integer, writing
+from .common import box_option, dumps, integer, writing
 from .layers import load_layers
 
 
@@ -121,14 +121,10 @@ def _regions_in_box(args: argparse.Namespace) -> int:
         raise ValueError("--weights and --box go together: --weights FILE.npz --box LO HI")
     if args.central or args.log:
         raise ValueError(f"{'--central' if args.central else '--log'} applies to the -L/-d count only")
-    lo, hi = args.box
+    lo, hi = box_option(args.box) or (0.0, 0.0)   # given (checked above)
     given_tol, given_work = args.tol, args.max_work
     args.tol = DEFAULT_TOL if args.tol is None else args.tol
     args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
-    if not lo < hi:   # the library's words were "the box needs lo < hi ... lo[0]=1.0", or "--box is empty" for d = 2
-        raise ValueError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
     layers = load_layers(args.weights)
     if given_work is not None and (args.save_regions is not None or (len(layers) > 1 and not args.first_layer)):
         # it was silently ignored there: the linear programs and the polygons take no work limit

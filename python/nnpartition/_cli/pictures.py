@@ -15,7 +15,7 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import UsageError, dumps, integer, writing
+from .common import UsageError, box_option, dumps, integer, writing
 from .protocol_options import _SIZE_OPTIONS, _as_options
 
 
@@ -54,7 +54,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     if d > 2 and N < 3:
         raise UsageError(f"-d {d} > 2 draws the slice through the first three training points: -N must be >= 3, "
                          f"got -N {N}")
-    if args.box is not None:
+    if box_option(args.box) is not None:   # before any training: --box's own words, then the window's other limits
         check_box(tuple(args.box))
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
@@ -94,7 +94,7 @@ def _memory(kind: str, N: int, d: int, runs: float) -> float:
 
 
 def _box(args: argparse.Namespace) -> Optional[Any]:
-    return None if args.box is None else tuple(args.box)
+    return box_option(args.box)
 
 
 #: Most times the bar of a one-restart training is moved (each is a snapshot of the network: the trainer's only
@@ -154,12 +154,12 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
     from ..network import DeepNet
     from ..pictures import KEY_INCHES, Plane, plot_partition, region_polygons, window_for
-    from ..pictures.drawing import _annotate, _drawn_points, _slice_note
     from ..pictures.geometry import _box as check_box
+    from ..pictures.drawing import _annotate, _drawn_points, _slice_note
 
     start = time.perf_counter()
-    if args.box is not None:
-        check_box(tuple(args.box))   # before any training
+    if box_option(args.box) is not None:   # before any training: --box's own words, then the window's other limits
+        check_box(tuple(args.box))
     progress = False if args.no_progress or args.json else None
     X = y = None
     accuracy: Optional[float] = None
