@@ -32,8 +32,8 @@ import warnings
 
 import numpy as np
 
-from nnpartition import (ExtrapolationWarning, Protocol, accuracy_ceiling, estimate_accuracy, heldout_errors, max_samples,
-                         real_accuracy, required_width)
+from nnpartition import (ExtrapolationWarning, Protocol, accuracy_ceiling, estimate_accuracy, heldout_errors,
+                         max_samples, real_accuracy, required_width)
 
 
 def median_time(fn, repeats):

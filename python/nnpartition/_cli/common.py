@@ -15,7 +15,8 @@ and one line, before the command runs:
   variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
   (:func:`environment_limits`; a refusal then names the variable, :func:`cli_limit_hint`).
 
-Commands that read layers from an ``.npz`` use :func:`nnpartition._cli.layers.load_layers`, which turns every way such a file can be wrong into one sentence.
+Commands that read layers from an ``.npz`` use :func:`nnpartition._cli.layers.load_layers`, which turns every way
+such a file can be wrong into one sentence.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The local optimum with one side fixed (seed 4): the H-score of fixed features, the best softmax weights for fixed
-features and the best features for fixed weights. Its names stay importable from :mod:`.matrices` (:mod:`nnpartition._moved`)."""
+features and the best features for fixed weights. Its names stay importable from :mod:`.matrices`
+(:mod:`nnpartition._moved`)."""
 
 from __future__ import annotations
 

@@ -446,5 +446,6 @@ _MOVED = {"h_score": ".fixed_side", "best_weights": ".fixed_side", "best_feature
 
 
 def __getattr__(name: str) -> Any:
-    """The one-side-fixed optima, defined here until the split (PEP 562): imported from the module that defines it now."""
+    """The one-side-fixed optima, defined here until the split (PEP 562): imported from where it is
+    defined now."""
     return moved(__name__, _MOVED, name)

@@ -226,5 +226,6 @@ _MOVED = {"CodeStats": ".stats", "code_stats": ".stats", "PatternOverlap": ".sta
 
 
 def __getattr__(name: str) -> Any:
-    """A name of the code's analyses, defined here until the split (PEP 562): imported from the module that defines it now."""
+    """A name of the code's analyses, defined here until the split (PEP 562): imported from where it is
+    defined now."""
     return moved(__name__, _MOVED, name)

@@ -430,5 +430,6 @@ _MOVED = {"SubsetCurve": ".subsets", "subset_curve": ".subsets"}
 
 
 def __getattr__(name: str) -> Any:
-    """The subset experiment's names, defined here until the split (PEP 562): imported from the module that defines it now."""
+    """The subset experiment's names, defined here until the split (PEP 562): imported from where it is
+    defined now."""
     return moved(__name__, _MOVED, name)

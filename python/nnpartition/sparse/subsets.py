@@ -1,5 +1,6 @@
 """The lottery-ticket analogue of the expand-and-sparsify claims (seed 2): :func:`subset_curve`, the readout on random
-or selected subsets of the expanded units. Its names stay importable from :mod:`.experiments` (:mod:`nnpartition._moved`)."""
+or selected subsets of the expanded units. Its names stay importable from :mod:`.experiments`
+(:mod:`nnpartition._moved`)."""
 
 from __future__ import annotations
 

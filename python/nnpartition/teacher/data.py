@@ -346,3 +346,24 @@ def _alpha(alpha: Any) -> float:
 
 def _positive(name: str, x: Any) -> float:
     return chk.real(name, x, minimum=0.0, open_min=True)
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    """The angle in degrees between two vectors (NaN if one is zero), of any finite size (:func:`_norm`).
+
+    Example:
+        >>> round(_angle(np.array([1e300, 0.0]), np.array([1e300, 1e300])), 9)
+        45.0
+    """
+    na, nb = _norm(a), _norm(b)
+    if na == 0 or nb == 0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip((a / na) @ (b / nb), -1.0, 1.0))))
+
+
+def _probes(X_probe: Any, d: int) -> np.ndarray:
+    """``X_probe`` as a finite float64 ``(n, d)`` matrix, or a ``ValueError`` naming it."""
+    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=d)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X_probe contains NaN or infinity")
+    return X

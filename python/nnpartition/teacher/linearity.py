@@ -1,5 +1,6 @@
 """The linearity of a teacher network's boundary (seed 3): :func:`boundary_linearity` and, against its
-initialisation and random networks, :func:`linearity_baselines`. Its names stay importable from :mod:`.metrics` (:mod:`nnpartition._moved`)."""
+initialisation and random networks, :func:`linearity_baselines`. Its names stay importable from :mod:`.metrics`
+(:mod:`nnpartition._moved`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
-from .data import _norm, teacher_network
+from .data import _angle, _norm, _probes, teacher_network
 from .._repr import short_repr
 
 __all__ = ["LinearityReport", "boundary_linearity", "LinearityBaselines", "linearity_baselines"]
@@ -68,19 +69,6 @@ class LinearityReport:
                    if np.isnan(self.certified_fraction) else f"{self.certified_fraction:.3f} of probes"))
 
 
-def _angle(a: np.ndarray, b: np.ndarray) -> float:
-    """The angle in degrees between two vectors (NaN if one is zero), of any finite size (:func:`_norm`).
-
-    Example:
-        >>> round(_angle(np.array([1e300, 0.0]), np.array([1e300, 1e300])), 9)
-        45.0
-    """
-    na, nb = _norm(a), _norm(b)
-    if na == 0 or nb == 0:
-        return float("nan")
-    return float(np.degrees(np.arccos(np.clip((a / na) @ (b / nb), -1.0, 1.0))))
-
-
 def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
     """Best of a few linear rules for labels ``t`` (+-1) on features ``Z``: (rule, agreement)."""
     def agree(w: np.ndarray) -> float:
@@ -110,15 +98,8 @@ def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.nda
     return best, agree(best)
 
 
-def _probes(X_probe: Any, d: int) -> np.ndarray:
-    """``X_probe`` as a finite float64 ``(n, d)`` matrix, or a ``ValueError`` naming it."""
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=d)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X_probe contains NaN or infinity")
-    return X
-
-
-def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None, max_margin: Any = None) -> LinearityReport:
+def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
+                       max_margin: Any = None) -> LinearityReport:
     """How close the decision boundary of a (Leaky-)ReLU network is to a hyperplane.
 
     The units are split by the sign of their output weight; each row is scaled

@@ -263,5 +263,6 @@ _MOVED = {"LinearityReport": ".linearity", "boundary_linearity": ".linearity", "
 
 
 def __getattr__(name: str) -> Any:
-    """The boundary's linearity, defined here until the split (PEP 562): imported from the module that defines it now."""
+    """The boundary's linearity, defined here until the split (PEP 562): imported from where it is
+    defined now."""
     return moved(__name__, _MOVED, name)

@@ -12,9 +12,8 @@ from .. import _core
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
-from .data import (_alpha, _norm, _pm_labels, _positive, _units, group_signs, linear_teacher_dataset,  # noqa: F401
-                   teacher_network)
-from .linearity import _angle, _probes
+from .data import (_alpha, _angle, _norm, _pm_labels, _positive, _probes, _units, group_signs,  # noqa: F401
+                   linear_teacher_dataset, teacher_network)
 from .metrics import ClusteringMetrics, clustering_metrics
 from .._repr import short_repr
 
