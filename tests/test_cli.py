@@ -441,6 +441,7 @@ def test_a_module_of_the_package_that_fails_to_import_keeps_its_traceback(monkey
     with pytest.raises(ImportError, match="cannot import name"):
         main(["regions", "-L", "3", "-d", "2"])
 
+
 def test_a_drawing_without_matplotlib_is_refused_before_any_work(capsys, monkeypatch, tmp_path):
     # validate --plot trained its whole grid (hours with --grid full), then said "plotting needs matplotlib"
     monkeypatch.chdir(tmp_path)
@@ -591,6 +592,7 @@ def test_a_monte_carlo_estimate_of_one_trial_prints_no_interval(capsys):
     out = capsys.readouterr().out
     lo, hi = re.search(r"4 trials \(seed 0\), 95% CI of the mean (\S+) \.\. (\S+),", out).groups()
     assert float(lo) <= float(hi) and "widened to the trials' 95% CI of the mean" in out
+
 
 @pytest.mark.parametrize("cmd", ["regions", "plot-partition", "movie"])
 @pytest.mark.parametrize("lo, expected", [("-1e-1", -0.1), ("-2E+0", -2.0), ("-.5", -0.5), ("-inf", -float("inf"))])
