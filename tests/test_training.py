@@ -102,55 +102,18 @@ def test_momentum_betas_and_eps_match_a_numpy_implementation(kwargs):
                               **{**ref_kw, "momentum": 0.9, "b1": 0.9, "b2": 0.999, "eps": 1e-8})
     assert np.abs(fin.W1 - default[0]).max() > 1e-3
 
-def test_matches_pytorch_from_the_same_initialisation():
-    """Same data, same initial network: PyTorch's Adam + CosineAnnealingLR follows the same path."""
-    torch = _torch()
-    X, y = random_dataset(200, 5, seed=3)
-    steps = 120
-    init = train(X, y, 16, steps=1, seed=2).network
-    res = train(X, y, 16, steps=steps, seed=2)
-    W1, b1, w2 = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in (init.W1, init.b1, init.w2))
-    b2 = torch.zeros((), requires_grad=True)
-    Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
-    opt = torch.optim.Adam([W1, b1, w2, b2], lr=0.02, betas=(0.9, 0.999), eps=1e-8)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=2e-4)
-    losses, accs = [], []
-    for t in range(steps):
-        z = torch.relu(Xt @ W1 + b1) @ w2 + b2
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, yt)
-        if t % 20 == 0 or t == steps - 1:
-            losses.append(loss.item())
-            accs.append(((z > 0).float() == yt).float().mean().item())
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-    np.testing.assert_allclose(res.loss_history[0], losses, rtol=1e-4)
-    np.testing.assert_allclose(res.accuracy_history[0], accs, atol=1.5 / 200)
-    np.testing.assert_allclose(res.final_network.W1, W1.detach().numpy(), atol=1e-3)
-
-
-@pytest.mark.parametrize("widths", [[12, 7, 9], [16]])
-@pytest.mark.parametrize("optimizer, lr, schedule", [("sgd", 0.3, "constant"), ("adam", 0.01, "cosine")])
-def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, lr, schedule, widths):
-    """Three hidden layers of unequal widths, and one (the two-layer network, its own code path), from the same
-    initial network: PyTorch's SGD (momentum 0.9, its semantics) at a constant rate, and Adam with CosineAnnealingLR
-    to lr/100, follow the same path as ours."""
-    torch = _torch()
-    X, y = random_dataset(60, 4, seed=5)
-    steps = 100
-    kw = dict(widths=widths, optimizer=optimizer, lr=lr, schedule=schedule, restarts=1, seed=4)
-    init = train(X, y, steps=1, **kw).network         # the only read of one step is the initial network
-    res = train(X, y, steps=steps, **kw)
+def _pytorch_path(torch, X, y, init, steps, optimizer, lr, schedule):
+    """PyTorch's training of ``init`` (a network of ours) on ``(X, y)``: mean BCE, its ``Adam`` (betas 0.9, 0.999, eps
+    1e-8) or ``SGD(momentum=0.9)``, ``CosineAnnealingLR`` to ``lr / 100`` or a constant rate. Returns the loss and
+    accuracy read at every 20th and the last step (before its update), and the final layers ``[(W, b), ...]``, output
+    weights and output bias as numpy."""
+    out = (init.w2, init.b2) if isinstance(init, TwoLayerNet) else (init.w_out, init.b_out)
     layers = [(torch.tensor(W, dtype=torch.float32, requires_grad=True),
                torch.tensor(b, dtype=torch.float32, requires_grad=True)) for W, b in init.layers]
-    out_of = (lambda net: (net.w2, net.b2)) if len(widths) == 1 else (lambda net: (net.w_out, net.b_out))
-    w_out, b_out = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in out_of(init))
+    w_out, b_out = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in out)
     params = [p for pair in layers for p in pair] + [w_out, b_out]
-    if optimizer == "sgd":
-        opt = torch.optim.SGD(params, lr=lr, momentum=0.9)
-    else:
-        opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    opt = (torch.optim.SGD(params, lr=lr, momentum=0.9) if optimizer == "sgd" else
+           torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8))
     sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr / 100)
              if schedule == "cosine" else None)
     Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
@@ -169,15 +132,47 @@ def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, l
         opt.step()
         if sched is not None:
             sched.step()
+    final = [(W.detach().numpy(), b.detach().numpy()) for W, b in layers]
+    return losses, accs, final, w_out.detach().numpy(), b_out.item()
+
+
+def test_matches_pytorch_from_the_same_initialisation():
+    """Same data, same initial network: PyTorch's Adam + CosineAnnealingLR follows the same path (the reference
+    protocol's optimizer and schedule)."""
+    torch = _torch()
+    X, y = random_dataset(200, 5, seed=3)
+    steps = 120
+    init = train(X, y, 16, steps=1, seed=2).network
+    res = train(X, y, 16, steps=steps, seed=2)
+    losses, accs, layers, _, _ = _pytorch_path(torch, X, y, init, steps, "adam", 0.02, "cosine")
+    np.testing.assert_allclose(res.loss_history[0], losses, rtol=1e-4)
+    np.testing.assert_allclose(res.accuracy_history[0], accs, atol=1.5 / 200)
+    np.testing.assert_allclose(res.final_network.W1, layers[0][0], atol=1e-3)
+
+
+@pytest.mark.parametrize("widths", [[12, 7, 9], [16]])
+@pytest.mark.parametrize("optimizer, lr, schedule", [("sgd", 0.3, "constant"), ("adam", 0.01, "cosine")])
+def test_deep_training_matches_pytorch_from_the_same_initialisation(optimizer, lr, schedule, widths):
+    """Three hidden layers of unequal widths, and one (the two-layer network, its own code path), from the same
+    initial network: PyTorch's SGD (momentum 0.9, its semantics) at a constant rate, and Adam with CosineAnnealingLR
+    to lr/100, follow the same path as ours."""
+    torch = _torch()
+    X, y = random_dataset(60, 4, seed=5)
+    steps = 100
+    kw = dict(widths=widths, optimizer=optimizer, lr=lr, schedule=schedule, restarts=1, seed=4)
+    init = train(X, y, steps=1, **kw).network         # the only read of one step is the initial network
+    res = train(X, y, steps=steps, **kw)
+    losses, accs, layers, w_out, b_out = _pytorch_path(torch, X, y, init, steps, optimizer, lr, schedule)
     assert losses[-1] < 0.9 * losses[0]                 # it trained: the comparison is of a moving path
     np.testing.assert_allclose(res.loss_history[0], losses, rtol=1e-4)
     np.testing.assert_allclose(res.accuracy_history[0], accs, atol=1.5 / 60)
     fin = res.final_network
     for (W, b), (Wt, bt) in zip(fin.layers, layers):
-        np.testing.assert_allclose(W, Wt.detach().numpy(), atol=1e-4)
-        np.testing.assert_allclose(b, bt.detach().numpy(), atol=1e-4)
-    np.testing.assert_allclose(out_of(fin)[0], w_out.detach().numpy(), atol=1e-4)
-    np.testing.assert_allclose(out_of(fin)[1], b_out.item(), atol=1e-4)
+        np.testing.assert_allclose(W, Wt, atol=1e-4)
+        np.testing.assert_allclose(b, bt, atol=1e-4)
+    out = (fin.w2, fin.b2) if isinstance(fin, TwoLayerNet) else (fin.w_out, fin.b_out)
+    np.testing.assert_allclose(out[0], w_out, atol=1e-4)
+    np.testing.assert_allclose(out[1], b_out, atol=1e-4)
 
 
 def test_initialisation_follows_the_protocol():
