@@ -409,6 +409,13 @@ def test_eas_capacity_prices_name_its_options_not_capacity_curves_arguments(caps
     line = _fails_with(capsys, ["eas-capacity", "-d", "3", "-m", "1000", "-N", "1000", "--trials", "1", "--method",
                                 "lstsq"], "use smaller -N values or -m")
     assert "N_values" not in line and "capacity_curve" not in line
+    # --trained: the trainer's refusal counted "200 datasets" and said "reduce the sizes", naming no option
+    monkeypatch.delenv("NNPARTITION_MAX_BYTES")
+    line = _fails_with(capsys, ["eas-capacity", "-d", "100", "-m", "512", "-N", "4000", "--trials", "200", "--trained",
+                                "--method", "lstsq"],
+                       "eas-capacity with --trained trains a d -> m network on each trial of each N (200 --trials x 1 "
+                       "-N values, up to N = 4000 points): 200 datasets")
+    assert "N_values" not in line and "capacity_curve" not in line and "trained=True" not in line
 
 
 def test_eas_capacity_reads_n_values_as_every_integer_option_reads_its_value(capsys):

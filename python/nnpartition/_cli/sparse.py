@@ -85,7 +85,8 @@ def _capacity(args: argparse.Namespace) -> int:
     # sizes capacity_curve refuses are refused by name there first
     if all(1 <= x <= MAX_CAPACITY_SIZE for x in (args.d, args.m, args.trials)) and 0 <= epochs <= MAX_EPOCHS:
         _check_capacity_cost(args.d, Ns, args.m, args.m, args.trials, method, epochs, args.trained,
-                             words={"call": "eas-capacity", "N": "-N values", "trials": "--trials", "m": "-m"})
+                             words={"call": "eas-capacity", "N": "-N values", "trials": "--trials", "m": "-m",
+                                    "trained": "--trained"})
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
                        trials=args.trials, method=method, epochs=epochs, seed=args.seed,
                        trained=args.trained, progress=False if args.no_progress or args.json else None)

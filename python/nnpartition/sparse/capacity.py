@@ -150,7 +150,7 @@ class CapacityCurve:
 
 #: How :func:`_check_capacity_cost`'s refusals name the call and its arguments: Python's words by default; the
 #: command line passes its own (``eas-capacity``, ``-N values``, ``--trials``, ``-m``).
-_PYTHON_WORDS = {"call": "capacity_curve", "N": "N_values", "trials": "trials", "m": "m"}
+_PYTHON_WORDS = {"call": "capacity_curve", "N": "N_values", "trials": "trials", "m": "m", "trained": "trained=True"}
 
 
 def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int, method: str = "exact",
@@ -187,7 +187,12 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
     if trained:
         from ..training import _check_default_runs
 
-        _check_default_runs(d, max(Ns), [m], trials * len(Ns))
+        try:
+            _check_default_runs(d, max(Ns), [m], trials * len(Ns))
+        except ValueError as exc:   # the trainer's refusal counts "datasets": say which trainings they are
+            raise ValueError(f"{w['call']} with {w['trained']} trains a d -> m network on each trial of each N "
+                             f"({trials} {w['trials']} x {len(Ns)} {w['N']}, up to N = {max(Ns)} points): {exc}"
+                             ) from None
 
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
