@@ -37,11 +37,11 @@ class _TooLarge(ValueError):
     """An exact count refused as too large to compute: ``question`` (the call as the user made it), ``reason`` (the
     core's refusal, which names the sum ``S(n, m)`` or binomial ``C(n, k)`` it would compute, not the user's
     arguments) and ``hint`` (how to get that count's own logarithm). The command line words its own question and
-    hint from these parts."""
+    hint around ``reason``."""
 
     def __init__(self, question: str, reason: str, hint: str) -> None:
         super().__init__(f"{question}: {reason}; {hint}")
-        self.question, self.reason, self.hint = question, reason, hint
+        self.reason = reason
 
 
 def _exact(call: Callable[[], Any], question: str, hint: str) -> int:

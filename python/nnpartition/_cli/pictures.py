@@ -43,7 +43,6 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     """
     from .. import _core
     from .. import _validate as v
-    from ..pictures.geometry import _box as check_box
     from ..training import _snapshot_every, train
 
     if isinstance(args.d, int) and args.d < 2:
@@ -54,8 +53,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     if d > 2 and N < 3:
         raise UsageError(f"-d {d} > 2 draws the slice through the first three training points: -N must be >= 3, "
                          f"got -N {N}")
-    if box_option(args.box) is not None:   # before any training: --box's own words, then the window's other limits
-        check_box(tuple(args.box))
+    _box(args)   # before any training
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
@@ -94,7 +92,14 @@ def _memory(kind: str, N: int, d: int, runs: float) -> float:
 
 
 def _box(args: argparse.Namespace) -> Optional[Any]:
-    return box_option(args.box)
+    """``--box`` as ``(LO, HI)`` (``None`` when not given), checked in its own words (:func:`box_option`), then
+    against the window's other limits (an area that overflows)."""
+    from ..pictures.geometry import _box as check_box
+
+    box = box_option(args.box)
+    if box is not None:
+        check_box(box)
+    return box
 
 
 #: Most times the bar of a one-restart training is moved (each is a snapshot of the network: the trainer's only
@@ -154,12 +159,10 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
     from ..network import DeepNet
     from ..pictures import KEY_INCHES, Plane, plot_partition, region_polygons, window_for
-    from ..pictures.geometry import _box as check_box
     from ..pictures.drawing import _annotate, _drawn_points, _slice_note
 
     start = time.perf_counter()
-    if box_option(args.box) is not None:   # before any training: --box's own words, then the window's other limits
-        check_box(tuple(args.box))
+    _box(args)   # before any training
     progress = False if args.no_progress or args.json else None
     X = y = None
     accuracy: Optional[float] = None
