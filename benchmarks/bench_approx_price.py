@@ -6,12 +6,14 @@ Usage:
 
 ``approximate_1d(f, a, b, n_units, points_per_unit=p)`` checks ``f``'s interpolant on an error grid of
 ``g = max(n_units p, 4000) + 1`` points, evaluating its ``n_units + 1`` units at every grid point, and checks that
-against ``max_work`` before it starts, priced ``5 g n_units`` steps (the package's steps are about a nanosecond
-each, docs/limits.md). This script times ``approximate_1d(np.sin, 0, 1, n_units, points_per_unit=p)`` over shapes
-from few units on a long grid to many units on a short one and prints, for each, the seconds, the price and the
-nanoseconds per step of price: the price is right where that column stays near 1 (an audit measured 1.1-2.5 on
-the 10^4-unit call, which a review read as a price 2x too low). Few units on a long grid
-read higher: there the grid's own work (``f``, the differences; about 50-100 ns a point) outweighs the units'.
+against ``max_work`` before it starts, priced ``10 g n_units`` steps (``_APPROX_STEPS_PER_UNIT_POINT``; the
+package's steps are about a nanosecond each, docs/limits.md). This script times ``approximate_1d(np.sin, 0, 1,
+n_units, points_per_unit=p)`` over shapes from few units on a long grid to many units on a short one and prints,
+for each, the seconds, the price and the nanoseconds per step of price: the price is right where that column stays
+near 1 (an audit measured 1.1-2.5 on the 10^4-unit call under the old price of ``5 g n_units``, which a review read
+as a price 2x too low; the forty-fifth pass measured 1.5-2.6 for 300 to 10^4 units on a quiet machine, and doubled
+it). Few units on a long grid read higher: there the grid's own work (``f``, the differences; about 50-100 ns a
+point) outweighs the units'.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 import numpy as np
 
 from nnpartition.construct import approximate_1d
+from nnpartition.construct.build import _APPROX_STEPS_PER_UNIT_POINT
 
 from _shapes import shape_parser  # the AxB argument, shared with the other price benchmark
 
@@ -43,7 +46,7 @@ def main() -> None:
         t0 = time.perf_counter()
         approximate_1d(np.sin, 0, 1, n, points_per_unit=p)
         t = time.perf_counter() - t0
-        price = 5.0 * g * n   # approximate_1d's _check_work
+        price = _APPROX_STEPS_PER_UNIT_POINT * g * n   # approximate_1d's _check_work
         print(f"| {n:,} | {p:,} | {g:,} | {t:.2f} | {price:.2e} | {1e9 * t / price:.3g} |")
 
 

@@ -106,6 +106,13 @@ def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Steps of ``max_work`` (about a nanosecond each, docs/limits.md) that ``approximate_1d`` prices for one unit of the
+#: interpolant evaluated at one point of its error grid: 5 until the forty-fifth pass on issue 11, when
+#: ``python benchmarks/bench_approx_price.py`` measured 1.5-2.6 ns a step of that price on a quiet machine (8-12 ns a
+#: unit and point, numpy's evaluation of the network) where docs/limits.md said 0.93-1.3.
+_APPROX_STEPS_PER_UNIT_POINT = 10.0
+
+
 def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: int, *,
                    f2_max: Optional[float] = None, lipschitz: Optional[float] = None,
                    points_per_unit: int = 200) -> Approximation:
@@ -142,11 +149,12 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
     g = max(n * ppu, 4000) + 1
     # The grid, f on it, the interpolant's logits and the differences' temporaries (about six arrays of the grid),
     # with the blocks of (points x units) in which the network is evaluated (four copies of one), and the
-    # interpolant's n units evaluated at every grid point (about 5 ns each; an audit after the twenty-eighth pass on
-    # issue 11: 10^4 units at 100 points each took 55 s, and the largest accepted call about 60 days).
+    # interpolant's n units evaluated at every grid point (about 10 ns each, _APPROX_STEPS_PER_UNIT_POINT; an audit
+    # after the twenty-eighth pass on issue 11: 10^4 units at 100 points each took 55 s, and the largest accepted call
+    # about 60 days).
     _check_bytes(f"approximate_1d's error grid of {g} points", 48.0 * g + 32.0 * min(g * (n + 1), _block_entries()),
                  "lower n_units or points_per_unit")
-    _check_work(f"approximate_1d's check of {n} units on {g} grid points", 5.0 * g * n,
+    _check_work(f"approximate_1d's check of {n} units on {g} grid points", _APPROX_STEPS_PER_UNIT_POINT * g * n,
                 "lower n_units or points_per_unit")
     nodes = np.linspace(a, b, n + 1)
     grid = np.linspace(a, b, max(n * ppu, 4000) + 1)
