@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "python" / "nnpartition" / "_heldout_errors.py"
@@ -38,49 +39,33 @@ OFF = 0.06
 
 Key = Tuple[str, bool, bool, bool]
 Stats = Tuple[int, float, float, float, float, int, float]
-#: What :func:`shipped_errors` gives: per row the error, whether the truth is in the band, whether it is non-trivial.
+#: What ``calibrate_protocols.shipped_errors`` gives: per row the error, whether the truth is in the band, whether
+#: it is non-trivial.
 Errors = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def heldout_rows() -> List[Dict[str, Any]]:
     """The held-out rows of ``calibrate_protocols.load``, each with its 9-dataset truth as ``real``."""
-    import calibrate_protocols as cp
-
     return [dict(r, real=r["real"] if r["real9"] is None else r["real9"]) for r in cp.load() if r["part"] == "heldout"]
 
 
 def fresh_rows() -> List[Dict[str, Any]]:
     """The rows of the fresh draws no fit has read and no rule was decided on (28, 31, 32), 3-dataset truth."""
-    import calibrate_protocols as cp
-
     return [r for k in cp.FRESH_DRAWS if k not in cp.EXTENSION_DRAWS for r in cp.read_draw(k, "fresh")]
 
 
 def blind_rows() -> List[Dict[str, Any]]:
     """The rows of the blind test draw 33 (``protocol_grid.BLIND_DRAWS``), 3-dataset truth."""
-    import calibrate_protocols as cp
-    from protocol_grid import BLIND_DRAWS
-
-    return [r for k in BLIND_DRAWS for r in cp.read_draw(k, "blind")]
-
-
-def shipped_errors(rows: List[Dict[str, Any]]) -> Errors:
-    """``calibrate_protocols.shipped_errors``: the shipped estimate on ``rows`` against each row's ``real`` (its
-    error, whether ``real`` lies in its band, whether the row is non-trivial); the tables of the same rows share it
-    (``errors=``)."""
-    import calibrate_protocols as cp
-
-    return cp.shipped_errors(rows)
+    return [r for k in cp.BLIND_DRAWS for r in cp.read_draw(k, "blind")]
 
 
 def region_table(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) -> Dict[Key, Stats]:
     """``{region key: (rows, MAE, largest error, share off by more than 0.06, share in band, non-trivial rows,
     non-trivial MAE)}`` of the shipped estimate on ``rows`` against their ``real``, figures rounded to 4 decimals
-    (``errors``: :func:`shipped_errors` of ``rows``, when already computed)."""
-    import calibrate_protocols as cp
+    (``errors``: ``calibrate_protocols.shipped_errors`` of ``rows``, when already computed)."""
     from nnpartition.estimate.heldout import _heldout_region
 
-    err, inside, nontrivial = shipped_errors(rows) if errors is None else errors
+    err, inside, nontrivial = cp.shipped_errors(rows) if errors is None else errors
     keys = [_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r)) for r in rows]
     out: Dict[Key, Stats] = {}
     for key in sorted(set(keys)):
@@ -152,12 +137,11 @@ def blind_check(held: Dict[Key, Stats], blind: Dict[Key, Stats]) -> Tuple[str, b
 
 def group_errors(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) -> str:
     """The shipped estimate's errors per group on ``rows`` (all rows, then the non-trivial ones): a fresh test of the
-    estimator itself, reported with the blind test and deciding nothing (``errors``: :func:`shipped_errors` of
-    ``rows``, when already computed)."""
-    import calibrate_protocols as cp
+    estimator itself, reported with the blind test and deciding nothing (``errors``:
+    ``calibrate_protocols.shipped_errors`` of ``rows``, when already computed)."""
     from nnpartition.estimate.heldout import _heldout_region
 
-    err, inside, nontrivial = shipped_errors(rows) if errors is None else errors
+    err, inside, nontrivial = cp.shipped_errors(rows) if errors is None else errors
     group = np.array([_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r))[0] for r in rows])
     lines = ["| group | rows | MAE | largest | off by > 0.06 | in band |", "|---|---|---|---|---|---|"]
     for g in ("reference", "protocols", "deep"):
@@ -208,7 +192,7 @@ def main(argv: List[str]) -> int:
     if args.blind:
         print()
         rows = blind_rows()
-        errors = shipped_errors(rows)   # estimated once for both tables
+        errors = cp.shipped_errors(rows)   # estimated once for both tables
         print(blind_check(table, region_table(rows, errors))[0])
         print()
         print(group_errors(rows, errors))

@@ -1617,7 +1617,7 @@ def test_the_regions_pass_their_blind_test_and_the_docs_say_so():
     the estimator or the regions change so that they no longer pass, or when theory.md shows other figures."""
     script = _heldout_script()
     rows = script.blind_rows()
-    errors = script.shipped_errors(rows)   # read and estimated once for both tables
+    errors = script.cp.shipped_errors(rows)   # read and estimated once for both tables
     report, passed = script.blind_check(_region_tables("held"), script.region_table(rows, errors))
     assert passed, report
     theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
