@@ -20,8 +20,8 @@ import sys
 from typing import Any, Dict, List, NoReturn, Optional
 
 from . import __version__
-from ._cli.common import (check_args, cli_limit_hint, environment_limits, option_names, short_numbers,
-                          write_error)
+from ._cli.common import (check_args, cli_limit_hint, command_options, environment_limits, option_names,
+                          short_numbers, write_error)
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
@@ -136,7 +136,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         # one line; a limit's refusal names the environment variable that raises it, not set_limits
         message = cli_limit_hint(" ".join(str(exc).split()), args.command)
         # a library function's refusal names its Python argument ("every must be >= 1"): name the option instead
-        message = option_names(message, parser.commands.get(args.command), getattr(args, "python_names", None))
+        message = option_names(message, command_options(parser.commands.get(args.command),
+                                                         getattr(args, "python_names", None)))
         if isinstance(exc, MemoryError):
             # numpy's and matplotlib's MemoryErrors may carry no message at all (an audit after the twenty-eighth
             # pass on issue 11 saw "error: " alone); say what happened and what to lower

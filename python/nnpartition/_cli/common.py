@@ -195,6 +195,9 @@ def _option(name: str) -> str:
 #: values ("widths[1] must be >= 1, got 0"); "may" too ("widths may name at most 64 hidden layers" kept Python's name),
 #: and "contains" ("box contains NaN or infinity" for movie --box nan 1).
 _OPENING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=(?:\[\d+\])? (?:must|may|is|has|cannot|contains) )")
+#: A setting the estimator's range warning opens with, led by its optimizer where the range is the optimizer's
+#: ("adam lr=0.9 is outside ...", "batch_size=inf is outside ...").
+_OPENING_SETTING = re.compile(r"(?:(adam|sgd) )?([A-Za-z_][A-Za-z0-9_]*)=(\S+)(?= is outside)")
 
 
 #: A Python argument and its number in a message ("trials=100000000 simulated trials of N=100000 points"): a
@@ -205,50 +208,81 @@ _NAME_VALUE = re.compile(r"(?:^|(?<= ))([A-Za-z_][A-Za-z0-9_]*)=([-+]?\d[\d.]*(?
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_][A-Za-z0-9_.]*\([^()]*\)")
 
 
-def option_names(message: str, parser: Optional[argparse.ArgumentParser],
-                 python_names: Optional[Dict[str, str]] = None) -> str:
-    """``message`` with the Python arguments it names (a library function's refusal) named by the command's
-    options instead: the one it opens with (``every must be >= 1`` is ``--every must be >= 1`` for ``movie``) and each
-    option's ``name=number`` after a space, outside quotes and Python calls (``trials=100000000 simulated trials of
-    N=100000 points`` is ``--trials 100000000 simulated trials of -N 100000 points`` for ``simulate``). ``python_names`` maps a Python name to the option's argparse
-    ``dest`` where they differ (``movie``'s ``path`` is its ``--out``); a name that is no option of the command is
-    left as it is.
+def command_options(parser: Optional[argparse.ArgumentParser],
+                    python_names: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """A command's options as :func:`option_names` takes them: each option's argparse ``dest`` -> how the command
+    line spells it (its first long name, else its first short one), and each Python name of ``python_names`` (a
+    Python name -> the option's ``dest`` where they differ: ``movie``'s ``path`` is its ``--out``) -> its option.
+    ``parser`` None: none.
+
+    Example:
+        >>> p = argparse.ArgumentParser(add_help=False)
+        >>> _ = p.add_argument("-o", "--out"), p.add_argument("-L", type=int), p.add_argument("--batch-size")
+        >>> command_options(p, {"path": "out"})
+        {'out': '--out', 'L': '-L', 'batch_size': '--batch-size', 'path': '--out'}
+    """
+    out: Dict[str, str] = {}
+    for action in parser._actions if parser is not None else []:   # argparse's list of the command's options
+        if action.option_strings:
+            long = [o for o in action.option_strings if o.startswith("--")]
+            out.setdefault(action.dest, (long or action.option_strings)[0])
+    for name, dest in (python_names or {}).items():
+        if dest in out:
+            out[name] = out[dest]
+    return out
+
+
+def option_names(message: str, options: Mapping[str, str], everywhere: bool = True) -> str:
+    """``message`` (a library function's refusal or warning) with the Python arguments it names named by the
+    command's ``options`` instead (a Python name -> its option; a name not among them is left as it is):
+
+    * the one it opens with: ``every must be >= 1`` is ``--every must be >= 1`` for ``movie``, ``widths has 5
+      hidden layers, outside ...`` is ``--widths has 5 hidden layers, outside ...``;
+    * the setting a range warning opens with, its optimizer after the value (it is no part of it): ``adam lr=0.9 is
+      outside ...`` is ``--lr 0.9 (adam) is outside ...``;
+    * where ``everywhere``, each ``name=number`` after a space, outside quotes and Python calls: ``trials=100000000
+      simulated trials of N=100000 points`` is ``--trials 100000000 simulated trials of -N 100000 points`` for
+      ``simulate`` (a refusal's sizes are the user's). Not for a warning, whose later numbers are the library's
+      (``size``: ``the answer N=39 is outside ...`` is no ``-N`` the user gave).
+
+    ``options`` is :func:`command_options` for a refusal (every option of the command), the options the user gave
+    for a warning (``validate``'s ``N=40 is outside`` is a grid row's ``N``, no option).
 
     Example:
         >>> p = argparse.ArgumentParser()
         >>> _ = p.add_argument("--every"), p.add_argument("--out"), p.add_argument("-L", type=int)
-        >>> option_names("every must be >= 1, got 0", p), option_names("L must be >= 1", p)
+        >>> o = command_options(p, {"path": "out"})
+        >>> option_names("every must be >= 1, got 0", o), option_names("L must be >= 1", o)
         ('--every must be >= 1, got 0', '-L must be >= 1')
-        >>> option_names("path must name a .gif file", p, {"path": "out"}), option_names("N must be >= 1", p)
+        >>> option_names("path must name a .gif file", o), option_names("N must be >= 1", o)
         ('--out must name a .gif file', 'N must be >= 1')
         >>> _ = p.add_argument("--widths", type=int, nargs="+")
-        >>> option_names("widths[1] must be >= 1, got 0", p)   # one of its values: the index kept
+        >>> o = command_options(p)
+        >>> option_names("widths[1] must be >= 1, got 0", o)   # one of its values: the index kept
         '--widths[1] must be >= 1, got 0'
-        >>> option_names("every=5 frames of L=3 units and N=7 points cost too much (X=1e14 ...)", p)
+        >>> option_names("every=5 frames of L=3 units and N=7 points cost too much (X=1e14 ...)", o)
         '--every 5 frames of -L 3 units and N=7 points cost too much (X=1e14 ...)'
-        >>> option_names("runs/every=5/a.npz is not a file; L=3 ...", p)   # a path, not a size
+        >>> option_names("runs/every=5/a.npz is not a file; L=3 ...", o)   # a path, not a size
         'runs/every=5/a.npz is not a file; -L 3 ...'
-        >>> option_names("every=5 needs toy_dataset('xor', L=3) ('L=3')", p)   # what it quotes: Python's words
+        >>> option_names("every=5 needs toy_dataset('xor', L=3) ('L=3')", o)   # what it quotes: Python's words
         "--every 5 needs toy_dataset('xor', L=3) ('L=3')"
+        >>> option_names("adam lr=0.9 is outside the range", {"lr": "--lr"}, everywhere=False)
+        '--lr 0.9 (adam) is outside the range'
+        >>> option_names("the answer L=5 is outside the range", {"L": "-L"}, everywhere=False)   # the library's L
+        'the answer L=5 is outside the range'
     """
-    if parser is None:
+    m = _OPENING_NAME.match(message)
+    s = _OPENING_SETTING.match(message)
+    if m is not None and m.group(1) in options:
+        message = options[m.group(1)] + message[m.end():]
+    elif s is not None and s.group(2) in options:
+        optimizer = f" ({s.group(1)})" if s.group(1) else ""
+        message = f"{options[s.group(2)]} {s.group(3)}{optimizer}{message[s.end():]}"
+    if not everywhere:
         return message
 
-    def option(name: str) -> Optional[str]:
-        dest = (python_names or {}).get(name, name)
-        for action in parser._actions:   # argparse's list of the command's options
-            if action.dest == dest and action.option_strings:
-                long = [o for o in action.option_strings if o.startswith("--")]
-                return (long or action.option_strings)[0]
-        return None
-
-    m = _OPENING_NAME.match(message)
-    opening = option(m.group(1)) if m is not None else None
-    if m is not None and opening is not None:
-        message = opening + message[m.end():]
-
     def rename(v: "re.Match[str]") -> str:
-        o = option(v.group(1))
+        o = options.get(v.group(1))
         return f"{o} {v.group(2)}" if o else v.group(0)
     # each name=number of an option, outside what the message quotes (strings, Python calls)
     out, start = [], 0

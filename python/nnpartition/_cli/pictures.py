@@ -15,8 +15,8 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import UsageError, box_option, dumps, integer, writing
-from .protocol_options import _SIZE_OPTIONS, _as_options
+from .common import UsageError, box_option, dumps, integer, option_names, writing
+from .protocol_options import _SIZE_OPTIONS
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -276,7 +276,8 @@ def _movie(args: argparse.Namespace) -> int:
                   fps=args.fps, dpi=args.dpi, progress=False if args.no_progress or args.json else None,
                   dist="gaussian" if args.data == "gaussian" else "uniform")
     # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
-    note = "; ".join(_as_options(part, {**_SIZE_OPTIONS, "steps": "--steps"}) for part in r.estimate_note.split("; "))
+    note = "; ".join(option_names(part, {**_SIZE_OPTIONS, "steps": "--steps"}, everywhere=False)
+                     for part in r.estimate_note.split("; "))
     if args.json:
         print(dumps({**r.to_dict(), "estimate_note": note or None, "d": args.d, "N": args.N, "widths": ws,
                      "data": args.data}))

@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import re
 import sys
 import warnings
 from typing import Any, Dict, Iterator, Optional
 
 from ..training import Protocol
-from .common import choices, integer
+from .common import choices, integer, option_names
 
 
 def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, title: str = "") -> None:
@@ -53,27 +52,6 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
 _SIZE_OPTIONS = {"d": "-d", "N": "-N", "L": "-L", "widths": "--widths"}
 
 
-def _as_options(message: str, names: Dict[str, str]) -> str:
-    """A range warning of the estimator (``_range_problems``: "steps=100 is outside ...", "adam lr=0.9 is outside
-    ...", "widths has 5 hidden layers, ...") in the command line's words where ``names`` (a setting's name in the
-    estimator's range -> its option) has the setting: "--steps 100 is outside ...", "--lr 0.9 (adam) is outside ...".
-    Other messages, and settings the user did not give as an option (a grid row's), unchanged.
-
-    Example:
-        >>> _as_options("adam lr=0.9 is outside the range", {"lr": "--lr"})
-        '--lr 0.9 (adam) is outside the range'
-        >>> _as_options("N=40 is outside the range", {"lr": "--lr"})   # validate: N is a grid row's, not an option
-        'N=40 is outside the range'
-    """
-    m = re.match(r"(?:(adam|sgd) )?(\w+)=(\S+) is outside", message)
-    if m and m.group(2) in names:
-        optimizer = f" ({m.group(1)})" if m.group(1) else ""
-        return f"{names[m.group(2)]} {m.group(3)}{optimizer}{message[m.end(3):]}"
-    if message.startswith("widths has ") and "widths" in names:
-        return names["widths"] + message[len("widths"):]
-    return message
-
-
 @contextlib.contextmanager
 def _warnings_to_stderr(args: Optional[argparse.Namespace] = None, sizes: bool = False) -> Iterator[None]:
     """Range warnings as one line each on stderr (stdout, e.g. JSON, stays clean), each distinct one once (the
@@ -86,7 +64,7 @@ def _warnings_to_stderr(args: Optional[argparse.Namespace] = None, sizes: bool =
         names.update(_SIZE_OPTIONS)
 
     def show(message: Any, *args: Any, **kwargs: Any) -> None:
-        text = _as_options(str(message), names)
+        text = option_names(str(message), names, everywhere=False)
         if text not in seen:
             seen.add(text)
             print(f"warning: {text}", file=sys.stderr)
