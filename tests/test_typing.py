@@ -36,6 +36,7 @@ MISUSE = """
 import nnpartition as npn
 r: str = npn.regions(3, 2)
 s = npn.simulate_partition(2, 100, 4, trials="5")
+m = npn.pictures.movie([[0.0, 0.0]], [0], 2, path="m.gif", seed="1")
 """
 
 
@@ -57,3 +58,5 @@ def test_misuse_is_caught(tmp_path):
     assert status == 1, text
     assert 'Incompatible types in assignment (expression has type "int", variable has type "str")' in text
     assert 'Argument "trials" to "simulate_partition" has incompatible type "str"' in text
+    # movie took any seed (Any) while train, which it hands the seed to, took a SeedLike
+    assert 'Argument "seed" to "movie" has incompatible type "str"' in text

@@ -485,6 +485,27 @@ def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
     assert (one["real"], one["real_std"]) != (two["real"], two["real_std"])
 
 
+def test_a_configurations_seed_field_is_its_seed(monkeypatch):
+    # sweep.product(seed=range(3), ...) puts the seed in the configuration, where _sweep_jobs reads it; measure_config
+    # kept the field as a label and trained every row with seed 0, each recorded as seed 0: three copies of one run
+    from nnpartition import training
+
+    cfg = dict(dist="uniform", d=2, N=60, L=2, steps=100, restarts=1)
+    one, two = (measure_config(dict(cfg, seed=s), datasets=2) for s in (1, 2))
+    assert (one["seed"], two["seed"]) == (1, 2)
+    assert one["real"] == measure_config(cfg, datasets=2, seed=1)["real"] != two["real"]
+    rows = validate(configs=[dict(cfg, seed=1), dict(cfg, seed=2)], datasets=2, progress=False).rows
+    assert [(r["seed"], r["real"]) for r in rows] == [(1, one["real"]), (2, two["real"])]
+    # a seed given both ways is refused, by validate before the first configuration trains
+    with pytest.raises(ValueError, match=r"config\['seed'\] = 2 and seed=3 both give the seed"):
+        measure_config(dict(cfg, seed=2), datasets=2, seed=3)
+    with pytest.raises(TypeError, match=r"config\['seed'\] must be None, an int"):
+        measure_config(dict(cfg, seed=1.5), datasets=2)
+    monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
+    with pytest.raises(ValueError, match=r"config\['seed'\] = 2 and seed=None"):
+        validate(configs=[cfg, dict(cfg, seed=2)], datasets=2, seed=None, progress=False)
+
+
 def test_a_report_says_how_uncertain_its_real_column_is_from_each_rows_own_datasets():
     # Python callers of validate() get the figure `nnpartition validate` prints (it lived in the command): each
     # row's standard error from its own number of datasets, here read again from the datasets' accuracies

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from .. import _core
 from .. import _validate as v
 from .._progress import _check as _check_progress
+from .._random import SeedLike
 from .._repr import short_repr
 from ..limits import _check_bytes
 from ..network import DeepNet
@@ -95,7 +96,7 @@ def _region_bound(widths: Sequence[int]) -> int:
 
 
 def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
-          widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: Any = 0,
+          widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: SeedLike = 0,
           plane: Any = None, box: Optional[BoxLike] = None, color: str = "decision", fps: int = 8, dpi: int = 80,
           size: float = 4.5, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
           dist: str = "uniform") -> MovieResult:
@@ -120,7 +121,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         L, widths: hidden units of a two-layer network, or a list of widths.
         path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``).
         every: steps between frames (the last step is always a frame).
-        steps: optimiser steps. seed: training seed (the result's ``seed`` is the integer used).
+        steps: optimiser steps. seed: training seed, as :func:`~nnpartition.train` takes it (the result's
+            ``seed`` is the integer used).
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
             is fixed for the whole movie.
         fps: frames per second; dpi, size: frame resolution (``size`` inches square).

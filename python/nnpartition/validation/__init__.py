@@ -56,6 +56,7 @@ from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PRO
                     _draw_networks as _draw_networks, _log_uniform as _log_uniform, _two_layer as _two_layer,
                     protocol_cost as protocol_cost)
 from .measure import _checked_config as _checked_config, _estimate_of as _estimate_of, protocol_of as protocol_of
+from .measure import _seed_of as _seed_of
 from .report import ValidationReport
 from .report import _group_of as _group_of, _summary as _summary
 
@@ -70,8 +71,9 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
     protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``;
     the reference protocol's values otherwise). ``restarts`` overrides the
-    protocol's. Top-level and picklable, so sweeps can run it in worker processes. The dict's ``seed`` is
-    the integer seed actually used (what ``seed=`` resolved to).
+    protocol's. Top-level and picklable, so sweeps can run it in worker processes. A ``"seed"`` field of
+    ``config`` (as ``sweep.product(seed=range(5), ...)`` puts it) is the seed; ``seed=`` must then be left at
+    ``0``. The dict's ``seed`` is the integer seed actually used.
 
     Example:
         >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
@@ -81,7 +83,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     from ..training import real_accuracy
 
     d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
-    seed = v.seed(seed)
+    own = _seed_of(config, seed)
+    seed = v.seed(seed) if own is None else own
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
@@ -105,7 +108,8 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         grid: ``"small"`` (16 held-out configurations, 6-12 s on 2 cores, the more for other jobs beside it), ``"full"``
             or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
             networks; a few seconds, see :func:`grid_configs`).
-        datasets, seed: datasets per configuration and the seed.
+        datasets, seed: datasets per configuration and the seed (a configuration's own ``"seed"`` field is its
+            seed when ``seed`` is left at ``0``; both is a ``ValueError``, raised before any training).
         restarts: overrides each configuration's protocol restarts when given.
         protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
             overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
@@ -126,7 +130,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
     if restarts is not None:
         restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
-    seed = v.seed(seed)
+    given, seed = seed, v.seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     if protocol is not None:
         if not isinstance(protocol, Protocol):
@@ -144,6 +148,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     runs = []
     for c in todo:
         d, N, ws, _, proto, count = _checked_config(c, datasets, restarts)
+        _seed_of(c, given)
         _core.protocol_check(d, N, ws, count, proto)
         runs.append((d, N, ws, count, proto))
     if runner is None:   # in this process, one after the other: all of them together too (a runner's sweep may

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
 
 from .. import _validate as v
 from ..estimate.accuracy import AccuracyEstimate, _outside_range, estimate_accuracy
@@ -40,6 +42,19 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
     if restarts is not None:
         proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
     return d, N, ws, dist, proto, datasets
+
+
+def _seed_of(config: Dict[str, Any], seed: Any) -> Optional[int]:
+    """A configuration's own seed, its ``"seed"`` field (as ``sweep.product(seed=...)`` puts it), or ``None`` when it
+    has none (``seed`` is not resolved here: a Generator is not advanced). The field with a ``seed`` other than the
+    default ``0`` is a ``ValueError``: the field was read as a label, every row of a sweep over it measured with seed
+    0 and recorded as such."""
+    if not isinstance(config, dict) or "seed" not in config:
+        return None
+    own = v.seed(config["seed"], "config['seed']")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed == 0):
+        raise ValueError(f"config['seed'] = {own} and seed={seed!r} both give the seed: pass one of them")
+    return own
 
 
 def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
