@@ -646,6 +646,8 @@ def regions(rows: List[Dict[str, Any]], est: np.ndarray, low: np.ndarray, high: 
     add("deep, Adam (other than the reference)", lambda r: r["group"] == "deep" and r["opt"] == "adam"
         and r["pid"] != -1)
     add("deep, other protocols", lambda r: r["group"] == "deep" and r["pid"] != -1)
+    add("deep, draw 8 (held out whole)", lambda r: r["group"] == "deep" and r["source"] in HELD_OUT_DRAWS)
+    add("deep, draws 1-7 and the grids", lambda r: r["group"] == "deep" and r["source"] not in HELD_OUT_DRAWS)
     for depth in (2, 3, 4):
         add(f"deep, {depth} hidden layers", lambda r, k=depth: r["group"] == "deep" and len(r["widths"]) == k)
     add("deep, d <= 3", lambda r: r["group"] == "deep" and r["d"] <= 3)

@@ -21,7 +21,8 @@ position, the log product of the widths, and ``ln lr + ln(L_min) / 2``; ``b`` is
 
 Each table row gives, over the rows the shipped estimate calls non-trivial (real or estimate below 0.999; the same
 rows for every model): MAE, max error, rows over the group's max target of 0.06, and rows over it "for certain" (by
-more than two standard errors of the measurement, ``2 std / sqrt(datasets)``, as ``calibrate_protocols.over_max``).
+more than two standard errors of the measurement, ``2 std / sqrt(datasets)``, as ``calibrate_protocols.over_max``),
+with how many of the shipped estimate's such rows stay over it.
 Nothing here is shipped: an unconstrained residual would give up the estimate's monotonicity in ``L``, ``N``,
 steps and restarts.
 """
@@ -72,8 +73,10 @@ def summary(rows: List[Dict[str, Any]], est: np.ndarray, shipped: np.ndarray, gr
     m = np.array([r["group"] == group for r in rows]) & ((real < 0.999) | (shipped < 0.999))
     err = np.abs(est - real)
     certain = err > MAX_TARGET + 2 * std / np.sqrt(n)
+    was = m & (np.abs(shipped - real) > MAX_TARGET + 2 * std / np.sqrt(n))   # the shipped estimate's certain misses
+    stay = "" if est is shipped else f" ({int((certain & was).sum())} of the shipped {int(was.sum())} stay)"
     return (f"{err[m].mean():.4f} | {err[m].max():.3f} | {int((err[m] > MAX_TARGET).sum())} | "
-            f"{int(certain[m].sum())} of {int(m.sum())}")
+            f"{int(certain[m].sum())} of {int(m.sum())}{stay}")
 
 
 def main() -> int:
