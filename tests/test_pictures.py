@@ -240,6 +240,14 @@ def test_bad_networks():
         region_polygons(net)
 
 
+def test_a_network_too_deep_to_draw_is_refused():
+    # 2,300 hidden layers of one unit (which the memory limit allows) overflowed a worker's stack: the regions go one
+    # layer deeper by a nested call, and the process died of a segmentation fault
+    layers = [(np.ones((2, 1)), np.full(1, 0.1))] + [(np.ones((1, 1)), np.full(1, 0.1))] * 2299
+    with pytest.raises(ValueError, match="net has 2300 hidden layers, above the limit of"):
+        region_polygons(DeepNet(layers, np.ones(1), 0.0))
+
+
 @pytest.mark.parametrize("d,exc,match", [
     (1, ValueError, "d must be >= 2"),               # was an IndexError
     (0, ValueError, "d must be >= 2"),

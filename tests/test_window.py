@@ -681,6 +681,17 @@ def test_box_bounds_numpy_cannot_hold_are_named():
     assert regions_in_box(W, b, -1, 2**70) == regions_in_box(W, b, -1, float(2**70))
 
 
+def test_a_network_box_too_narrow_to_halve_is_refused():
+    """A box one smallest subnormal wide has a half-width of 0 in float64: the network's regions were counted as 1
+    (every weight read 0 on it; regions_in_box, exact, counts 2) and their affine maps were NaN."""
+    W, b = np.array([[1.0, 2.0], [0.5, -1.0]]), np.zeros(2)
+    net = nnpartition.TwoLayerNet(W1=W, b1=b, w2=np.ones(2), b2=0.0)
+    tiny = float(np.nextafter(0.0, 1.0))
+    with pytest.raises(ValueError, match=r"box must be at least 1\.5e-323 wide .* lo\[0\]=0e0 hi\[0\]=5e-324"):
+        nnpartition.network_regions(net, 0.0, tiny)
+    assert nnpartition.network_regions_in_box(net, 0.0, 3 * tiny) == regions_in_box(W, b, 0.0, 3 * tiny) == 2
+
+
 def test_the_numpy_baseline_refuses_a_square_it_would_miscount():
     """regions_in_square_numpy counted 3 regions for the two axes in an upside-down square and 1 in a NaN one or for
     NaN weights; a string bound was numpy's ufunc error."""

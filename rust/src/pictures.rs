@@ -53,6 +53,10 @@ const CORNERS: f64 = 6.0;
 const CHUNK: usize = 256;
 /// First-layer pieces cut sequentially before the rest is shared out to workers.
 const SHARE_PIECES: usize = 64;
+/// Most hidden layers of a network drawn: the regions go one layer deeper by a nested call (about 0.9 KiB of a
+/// worker's 2 MiB stack each), so a deeper network overflowed the stack and killed the process (a review: 2,300
+/// layers of one unit, which the memory limit allows, ended in a segmentation fault). Half the stack, at most.
+pub const MAX_LAYERS: usize = 1024;
 
 /// One hidden layer: `W` of shape `(fan_in, width)` and `b` of shape `(width,)`.
 #[derive(Clone, Debug)]
@@ -440,6 +444,12 @@ fn arrangement_count(s: &[f64], t: &[f64], c: &[f64], lo: [f64; 2], hi: [f64; 2]
 fn check_net(net: &PwlNet, d: usize) -> CoreResult<()> {
     if net.layers.is_empty() {
         return invalid("the network needs at least one hidden layer");
+    }
+    if net.layers.len() > MAX_LAYERS {
+        return invalid(format!(
+            "net has {} hidden layers, above the limit of {MAX_LAYERS} hidden layers a picture of regions takes",
+            net.layers.len()
+        ));
     }
     let mut fan_in = d;
     for (i, l) in net.layers.iter().enumerate() {
@@ -1575,6 +1585,38 @@ mod tests {
         assert_eq!(re[0].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(re[1].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(wo_re[0], p2(70));
+    }
+
+    /// `n` hidden layers of one unit on the plane: the first cuts the window along `x + y = -0.1`, the others
+    /// (`relu(z) + 0.1`, positive) cut nothing, so every layer takes the two regions one nested step deeper.
+    fn chain(n: usize) -> RandomNet {
+        let mut layers = vec![(Array2::from_elem((2, 1), 1.0), Array1::from_elem(1, 0.1))];
+        layers.extend((1..n).map(|_| (Array2::from_elem((1, 1), 1.0), Array1::from_elem(1, 0.1))));
+        (layers, Array1::from_elem(1, 1.0))
+    }
+
+    #[test]
+    fn a_network_deeper_than_max_layers_is_refused_and_one_at_the_limit_fits_a_2_mib_stack() {
+        let (layers, wo) = chain(MAX_LAYERS + 1);
+        let net = view(&layers, &wo, 0.0);
+        let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
+        let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+        assert!(m.contains("net has 1025 hidden layers") && m.contains("limit of 1024"), "{m}");
+        // The depth allowed fits the stack of a thread as the binding's (2 MiB), in optimised builds (the frames the
+        // limit is measured for); a debug build's frames are several times larger.
+        if cfg!(not(debug_assertions)) {
+            let (layers, wo) = chain(MAX_LAYERS);
+            let regions = std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    let net = view(&layers, &wo, 0.0);
+                    region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).map(|p| p.offsets.len())
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert_eq!(regions, Ok(3));
+        }
     }
 
     #[test]

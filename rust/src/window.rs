@@ -1534,6 +1534,17 @@ pub fn network_regions_in_box_counting(
     // Box coordinates: x = cen + half * u (halved before the sum, which overflows for a box of +-1e308).
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * lo[k] + 0.5 * hi[k]).collect();
     let half: Vec<f64> = (0..d).map(|k| 0.5 * hi[k] - 0.5 * lo[k]).collect();
+    // A box one or two of the smallest subnormals wide has a half-width of 0: every weight would read 0 on it (one
+    // region whatever the network) and the affine maps back in the caller's coordinates divide by it (NaN).
+    if let Some(k) = (0..d).find(|&k| half[k] == 0.0) {
+        return Err(CoreError::InvalidArgument(format!(
+            "the box must be at least {:e} wide in every coordinate (half a narrower width can round to 0), got \
+             lo[{k}]={:e} hi[{k}]={:e}",
+            3.0 * f64::from_bits(1),
+            lo[k],
+            hi[k]
+        )));
+    }
     let n0 = w0.ncols();
     let st = d + 1;
     let mut pre = vec![0.0f64; n0 * st];
@@ -2381,6 +2392,37 @@ mod tests {
                     (w, c) => panic!("d={d}: warm {:?} vs cold {:?}", w.map(|x| x.1), c.map(|x| x.1)),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_box_too_narrow_to_halve_is_refused_and_one_just_wide_enough_is_counted() {
+        // x = 0 and y = 0 through the box's corner, 2x - y = 0 into it: 2 regions in any box (0, h)^2.
+        let layers = [(arr2(&[[1.0, 2.0], [0.5, -1.0]]), arr1(&[0.0, 0.0]))];
+        let tiny = f64::from_bits(1);
+        let count = |lo: f64, hi: f64| {
+            let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let (lo, hi) = (Array1::from_elem(2, lo), Array1::from_elem(2, hi));
+            let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+            network_regions_in_box_counting(
+                &views,
+                Some((arr1(&[1.0, 1.0]).view(), 0.0)),
+                lo.view(),
+                hi.view(),
+                &opts,
+                &AtomicU64::new(0),
+            )
+        };
+        // half of hi - lo rounded to 0: one region, and NaN affine maps, until refused
+        for (lo, hi) in [(0.0, tiny), (-tiny, tiny)] {
+            let Err(CoreError::InvalidArgument(m)) = count(lo, hi) else { panic!("{:?}", count(lo, hi)) };
+            assert!(m.contains("at least 1.5e-323 wide") && m.contains(&format!("lo[0]={lo:e} hi[0]={hi:e}")), "{m}");
+            assert!(lo != 0.0 || m.ends_with("lo[0]=0e0 hi[0]=5e-324"), "{m}");
+        }
+        for (lo, hi) in [(0.0, 3.0 * tiny), (-tiny, 2.0 * tiny), (0.0, 1e-310)] {
+            let c = count(lo, hi).unwrap();
+            assert_eq!(c.per_layer, vec![2], "({lo:e}, {hi:e})");
+            assert!(c.affine.iter().all(|v| v.is_finite()), "({lo:e}, {hi:e}): {:?}", c.affine);
         }
     }
 
