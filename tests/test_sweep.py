@@ -277,6 +277,18 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     assert out[1]["error"].startswith("WorkerDied")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path, workers):
+    # A pool worker sent the job's SystemExit back to the driver, which raised it: the whole sweep ended (exit
+    # status 3) with the configurations finished beside it unrecorded; serially (workers=1) it ended the sweep too.
+    grid = [{"x": 1, "exit": 3}, {"x": 2}, {"x": 3, "exit": "bye"}, {"x": 4}]
+    out = sweep.run(grid, toy, store=tmp_path / "e.sqlite", workers=workers, progress=False)
+    assert [r["status"] for r in out] == ["failed", "done", "failed", "done"]
+    assert (out[0]["error"], out[2]["error"]) == ("SystemExit: 3", "SystemExit: bye")
+    assert [r["result"] for r in out[1::2]] == [{"square": 4}, {"square": 16}]
+    assert len(sweep.load(tmp_path / "e.sqlite")) == 4
+
+
 def test_pool_workers_start_with_the_limits_the_driver_changed(tmp_path):
     # A spawned worker starts with the defaults: before, set_limits (or the command line's NNPARTITION_MAX_WORK)
     # in the driver did not reach the jobs run on a pool.

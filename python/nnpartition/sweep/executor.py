@@ -95,7 +95,10 @@ def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple
         except (TypeError, ValueError) as exc:
             raise TypeError(f"job result is not JSON-serializable: {exc}") from None
         return ("done", result, None, None, time.perf_counter() - start, worker)
-    except Exception as exc:  # noqa: BLE001 - a failing job is recorded, not raised
+    except KeyboardInterrupt:   # Ctrl-C (pool workers ignore it): the sweep stops, what finished is recorded
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a failing job is recorded, not raised: sys.exit() in a job too,
+        # which a pool worker sent back to the driver as SystemExit, ending the whole sweep
         return ("failed", None, f"{type(exc).__name__}: {exc}", traceback.format_exc(),
                 time.perf_counter() - start, worker)
 
@@ -224,7 +227,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
         max_pending = 4 * getattr(executor, "_max_workers", 0) or 1024
     if isinstance(executor, _Serial):
         # a serial executor runs each job at submit time: record it before the next one runs, so that an interrupt
-        # (or a job that raises KeyboardInterrupt / SystemExit) loses no finished configuration
+        # (or a job that raises KeyboardInterrupt) loses no finished configuration
         max_pending = 1
 
     desc = "sweep" + (f" ({skipped} already in store)" if skipped else "")
