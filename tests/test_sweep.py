@@ -486,6 +486,33 @@ def test_store_in_an_uncreatable_place_is_a_clear_error():
     _one_line(e)
 
 
+def test_a_store_path_that_names_a_folder_or_lies_under_a_file_says_so(tmp_path, monkeypatch, capsys):
+    # 'runs/' (a new folder, or a file's name with a separator) was made into a file named runs; a path under a
+    # file was refused as being in a folder that "is not writable"; a store of another layout said no way out
+    from nnpartition.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(sweep.StoreError, match=r"store 'runs/' names a folder \(it ends with '/'\); give a file "
+                                               r"path such as runs/grid.sqlite") as e:
+        sweep.run([{"x": 1}], toy, store="runs/", workers=1, progress=False)
+    _one_line(e)
+    assert list(tmp_path.iterdir()) == []
+    sweep.run([{"x": 1}], toy, store="s.sqlite", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match="'s.sqlite/' names a folder"):
+        sweep.run([{"x": 1}], toy, store="s.sqlite/", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"cannot be created: 's.sqlite' is a file, not a folder") as e:
+        sweep.run([{"x": 1}], toy, store="s.sqlite/sub/t.sqlite", workers=1, progress=False)
+    _one_line(e)
+    assert main(["validate", "--store", "runs/", "--no-progress"]) == 2
+    assert "--store: store 'runs/' names a folder" in capsys.readouterr().err
+    with closing(sqlite3.connect("s.sqlite")) as db, db:
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'version'")
+    with pytest.raises(sweep.StoreError, match=r"has layout version 2, this nnpartition reads version 1; open it "
+                                               r"with the nnpartition that wrote it, or start a new store"):
+        sweep.run([{"x": 1}], toy, store="s.sqlite", workers=1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
 def test_read_only_store_file_and_folder(tmp_path):
     store = tmp_path / "ro" / "s.sqlite"
