@@ -465,6 +465,22 @@ def test_bad_scheduler_address():
         sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
 
 
+def test_an_unreachable_scheduler_is_named_as_the_user_gave_it(monkeypatch, capsys):
+    # The command line said "scheduler: cannot connect ...", the Python argument's name, for its --scheduler option
+    distributed = pytest.importorskip("dask.distributed")
+    from nnpartition.cli import main
+
+    def refuse(address, timeout):
+        raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(ValueError, match=r"^scheduler is unreachable: no Dask scheduler answered at tcp://h:1 "):
+        sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://h:1", progress=False)
+    assert main(["validate", "--scheduler", "tcp://h:1", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("nnpartition validate: error: --scheduler is unreachable: no Dask "
+                                              "scheduler answered at tcp://h:1 (Timed out")
+
+
 # ---------------------------------------------------------------- stores that cannot be used: one clear error each
 
 from nnpartition.sweep import store as sweep_store  # noqa: E402

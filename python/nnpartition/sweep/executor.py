@@ -158,7 +158,9 @@ def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
     try:
         return Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:
-        raise ValueError(f"scheduler: cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
+        # "scheduler is ...": the command line names its option (--scheduler is ...), as for every refusal
+        raise ValueError(f"scheduler is unreachable: no Dask scheduler answered at {scheduler} ({exc}); check the "
+                         f"address and that the scheduler is running") from None
 
 
 def _default_workers() -> int:
