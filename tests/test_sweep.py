@@ -123,6 +123,17 @@ def test_run_bad_input(kwargs, exc, word):
         sweep.run(args.pop("grid"), args.pop("job"), **args)
 
 
+def test_a_bad_progress_is_refused_before_the_store_is_made_and_when_all_is_done(tmp_path):
+    # progress was checked only when the bar was drawn: after the store was created (and a Dask client connected,
+    # then left open), and never when the store already held every configuration
+    new, done = tmp_path / "new.sqlite", tmp_path / "done.sqlite"
+    sweep.run([{"x": 1}], toy, store=done, workers=1, progress=False)
+    for store in (new, done):
+        with pytest.raises(TypeError, match="progress must be None, True or False, got str 'no'"):
+            sweep.run([{"x": 1}], toy, store=store, workers=1, progress="no")
+    assert not new.exists()
+
+
 def test_unpicklable_job_for_a_pool():
     with pytest.raises(TypeError, match="picklable"):
         sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=None, workers=2, progress=False)
