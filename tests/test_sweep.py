@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from nnpartition import sweep
+from nnpartition import Protocol, sweep
 from nnpartition._sweep_jobs import empty, real, real_or_toy, toy
 
 # Small real jobs: Monte Carlo partitions and real training, all seeded.
@@ -261,8 +261,35 @@ def test_bound_job_settings_are_part_of_the_store_identity(tmp_path):
         sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
 
 
-def _offset(config, by):
+def _offset(config, by, setting=None):
     return {"y": config["x"] + by}
+
+
+@pytest.mark.parametrize("same, other", [
+    (lambda: Protocol(), lambda: Protocol(lr=0.5)),                                      # a dataclass
+    (lambda: np.random.default_rng(0), lambda: np.random.default_rng(1)),                 # by its pickle
+    (lambda: _Scaled(3), lambda: _Scaled(4)),                                             # an object's attributes
+    (lambda: functools.partial(_offset, by=1), lambda: functools.partial(_offset, by=2)),
+    (lambda: np.float32, lambda: np.float64),                                             # a class, by its name
+])
+def test_bound_settings_json_cannot_write_are_part_of_the_store_identity(tmp_path, same, other):
+    # Settings JSON cannot write were all left out of the job's identity: a store filled under Protocol() was
+    # continued under Protocol(lr=0.5) (or another rng, another bound object), two experiments in one store
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=same()), store=store, workers=1, progress=False)
+    out = sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=same()), store=store, workers=1,
+                    progress=False)   # an equal setting, made anew: the same job
+    assert out.summary.skipped == 1
+    with pytest.raises(sweep.StoreError, match="other job settings"):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=other()), store=store, workers=1,
+                  progress=False)
+
+
+def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], _Scaled(3).__call__, store=store, workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match="other job settings"):
+        sweep.run([{"x": 2}], _Scaled(4).__call__, store=store, workers=1, progress=False)
 
 
 def test_empty_grid_and_nothing_to_do(tmp_path):
