@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from nnpartition import sweep
+from nnpartition import Protocol, sweep
 from nnpartition._sweep_jobs import empty, real, real_or_toy, toy
 
 # Small real jobs: Monte Carlo partitions and real training, all seeded.
@@ -121,6 +121,17 @@ def test_run_bad_input(kwargs, exc, word):
     args.update(kwargs)
     with pytest.raises(exc, match=word):
         sweep.run(args.pop("grid"), args.pop("job"), **args)
+
+
+def test_a_bad_progress_is_refused_before_the_store_is_made_and_when_all_is_done(tmp_path):
+    # progress was checked only when the bar was drawn: after the store was created (and a Dask client connected,
+    # then left open), and never when the store already held every configuration
+    new, done = tmp_path / "new.sqlite", tmp_path / "done.sqlite"
+    sweep.run([{"x": 1}], toy, store=done, workers=1, progress=False)
+    for store in (new, done):
+        with pytest.raises(TypeError, match="progress must be None, True or False, got str 'no'"):
+            sweep.run([{"x": 1}], toy, store=store, workers=1, progress="no")
+    assert not new.exists()
 
 
 def test_unpicklable_job_for_a_pool():
@@ -250,8 +261,35 @@ def test_bound_job_settings_are_part_of_the_store_identity(tmp_path):
         sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
 
 
-def _offset(config, by):
+def _offset(config, by, setting=None):
     return {"y": config["x"] + by}
+
+
+@pytest.mark.parametrize("same, other", [
+    (lambda: Protocol(), lambda: Protocol(lr=0.5)),                                      # a dataclass
+    (lambda: np.random.default_rng(0), lambda: np.random.default_rng(1)),                 # by its pickle
+    (lambda: _Scaled(3), lambda: _Scaled(4)),                                             # an object's attributes
+    (lambda: functools.partial(_offset, by=1), lambda: functools.partial(_offset, by=2)),
+    (lambda: np.float32, lambda: np.float64),                                             # a class, by its name
+])
+def test_bound_settings_json_cannot_write_are_part_of_the_store_identity(tmp_path, same, other):
+    # Settings JSON cannot write were all left out of the job's identity: a store filled under Protocol() was
+    # continued under Protocol(lr=0.5) (or another rng, another bound object), two experiments in one store
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=same()), store=store, workers=1, progress=False)
+    out = sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=same()), store=store, workers=1,
+                    progress=False)   # an equal setting, made anew: the same job
+    assert out.summary.skipped == 1
+    with pytest.raises(sweep.StoreError, match="other job settings"):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=other()), store=store, workers=1,
+                  progress=False)
+
+
+def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], _Scaled(3).__call__, store=store, workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match="other job settings"):
+        sweep.run([{"x": 2}], _Scaled(4).__call__, store=store, workers=1, progress=False)
 
 
 def test_empty_grid_and_nothing_to_do(tmp_path):
@@ -275,6 +313,18 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     out = sweep.run(grid, toy, store=tmp_path / "c.sqlite", workers=2, progress=False)
     assert [r["status"] for r in out] == ["done", "failed", "done", "done"]
     assert out[1]["error"].startswith("WorkerDied")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path, workers):
+    # A pool worker sent the job's SystemExit back to the driver, which raised it: the whole sweep ended (exit
+    # status 3) with the configurations finished beside it unrecorded; serially (workers=1) it ended the sweep too.
+    grid = [{"x": 1, "exit": 3}, {"x": 2}, {"x": 3, "exit": "bye"}, {"x": 4}]
+    out = sweep.run(grid, toy, store=tmp_path / "e.sqlite", workers=workers, progress=False)
+    assert [r["status"] for r in out] == ["failed", "done", "failed", "done"]
+    assert (out[0]["error"], out[2]["error"]) == ("SystemExit: 3", "SystemExit: bye")
+    assert [r["result"] for r in out[1::2]] == [{"square": 4}, {"square": 16}]
+    assert len(sweep.load(tmp_path / "e.sqlite")) == 4
 
 
 def test_pool_workers_start_with_the_limits_the_driver_changed(tmp_path):
@@ -453,6 +503,22 @@ def test_bad_scheduler_address():
         sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
 
 
+def test_an_unreachable_scheduler_is_named_as_the_user_gave_it(monkeypatch, capsys):
+    # The command line said "scheduler: cannot connect ...", the Python argument's name, for its --scheduler option
+    distributed = pytest.importorskip("dask.distributed")
+    from nnpartition.cli import main
+
+    def refuse(address, timeout):
+        raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(ValueError, match=r"^scheduler is unreachable: no Dask scheduler answered at tcp://h:1 "):
+        sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://h:1", progress=False)
+    assert main(["validate", "--scheduler", "tcp://h:1", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("nnpartition validate: error: --scheduler is unreachable: no Dask "
+                                              "scheduler answered at tcp://h:1 (Timed out")
+
+
 # ---------------------------------------------------------------- stores that cannot be used: one clear error each
 
 from nnpartition.sweep import store as sweep_store  # noqa: E402
@@ -472,6 +538,33 @@ def test_store_in_an_uncreatable_place_is_a_clear_error():
     with pytest.raises(sweep.StoreError, match="cannot be written") as e:
         sweep.run([{"x": 1}], toy, store="/proc/nnpartition-grid.sqlite", workers=1, progress=False)
     _one_line(e)
+
+
+def test_a_store_path_that_names_a_folder_or_lies_under_a_file_says_so(tmp_path, monkeypatch, capsys):
+    # 'runs/' (a new folder, or a file's name with a separator) was made into a file named runs; a path under a
+    # file was refused as being in a folder that "is not writable"; a store of another layout said no way out
+    from nnpartition.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(sweep.StoreError, match=r"store 'runs/' names a folder \(it ends with '/'\); give a file "
+                                               r"path such as runs/grid.sqlite") as e:
+        sweep.run([{"x": 1}], toy, store="runs/", workers=1, progress=False)
+    _one_line(e)
+    assert list(tmp_path.iterdir()) == []
+    sweep.run([{"x": 1}], toy, store="s.sqlite", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match="'s.sqlite/' names a folder"):
+        sweep.run([{"x": 1}], toy, store="s.sqlite/", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"cannot be created: 's.sqlite' is a file, not a folder") as e:
+        sweep.run([{"x": 1}], toy, store="s.sqlite/sub/t.sqlite", workers=1, progress=False)
+    _one_line(e)
+    assert main(["validate", "--store", "runs/", "--no-progress"]) == 2
+    assert "--store: store 'runs/' names a folder" in capsys.readouterr().err
+    with closing(sqlite3.connect("s.sqlite")) as db, db:
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'version'")
+    with pytest.raises(sweep.StoreError, match=r"has layout version 2, this nnpartition reads version 1; open it "
+                                               r"with the nnpartition that wrote it, or start a new store"):
+        sweep.run([{"x": 1}], toy, store="s.sqlite", workers=1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")

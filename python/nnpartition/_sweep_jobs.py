@@ -8,6 +8,7 @@ processes, possibly on other machines.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from typing import Any, Dict
 
@@ -16,7 +17,8 @@ __all__ = ["empty", "limits", "partition", "real", "real_or_toy", "toy", "train"
 
 def toy(config: Dict[str, Any]) -> Dict[str, Any]:
     """``{"square": x * x}``; sleeps ``config["sleep"]`` seconds first, raises
-    ``ValueError`` when ``config["fail"]``, kills its own process when ``config["crash"]``.
+    ``ValueError`` when ``config["fail"]``, kills its own process when ``config["crash"]``,
+    calls ``sys.exit(config["exit"])`` when ``config`` has ``"exit"``.
 
     Example:
         >>> toy({"x": 4})
@@ -26,6 +28,8 @@ def toy(config: Dict[str, Any]) -> Dict[str, Any]:
         time.sleep(float(config["sleep"]))
     if config.get("crash"):
         os._exit(13)
+    if "exit" in config:
+        sys.exit(config["exit"])
     if config.get("fail"):
         raise ValueError(f"configured to fail (x={config.get('x')})")
     x = config.get("x", 0)

@@ -382,6 +382,7 @@ def run(
     if max_pending is not None:
         max_pending = v.count("max_pending", max_pending, minimum=1)
     retry_failed = v.flag("retry_failed", retry_failed)
+    progress = _progress._check(progress)   # before the store and the workers (accepted unread when all was done)
     if scheduler is not None:
         _check_scheduler(scheduler)
 

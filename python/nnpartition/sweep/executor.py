@@ -10,7 +10,9 @@ as failed while the rest of the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import functools
+import hashlib
 import json
 import multiprocessing
 import os
@@ -38,8 +40,10 @@ def _job_name(job: Callable[..., Any]) -> str:
     """The job's identity in the store: ``module:name``, plus its bound settings.
 
     Settings bound into the job (``functools.partial`` arguments, attributes of
-    a callable object) count: a store filled with ``seed=0`` is not continued
-    with ``seed=1``.
+    a callable object or of a bound method's object) count: a store filled with ``seed=0`` is not continued
+    with ``seed=1``. A setting JSON cannot write counts by its fields (a dataclass, such as a
+    :class:`~nnpartition.Protocol`, or an object's attributes), its name (a class or a function), or else a
+    digest of its pickle: such settings were left out, and a store was continued under another protocol.
 
     Example:
         >>> import functools
@@ -48,23 +52,58 @@ def _job_name(job: Callable[..., Any]) -> str:
         'nnpartition._sweep_jobs:train'
         >>> _job_name(functools.partial(train, seed=1))
         'nnpartition._sweep_jobs:train{"args":[],"kwargs":{"seed":1}}'
+        >>> from nnpartition import Protocol
+        >>> _job_name(functools.partial(train, protocol=Protocol(lr=0.5)))   # doctest: +ELLIPSIS
+        '...:train{"args":[],"kwargs":{"protocol":{..."lr":0.5,...}}}'
     """
     settings: Any = None
     func = job
     if isinstance(job, functools.partial):
         settings = {"args": list(job.args), "kwargs": job.keywords} if job.args or job.keywords else None
         func = job.func
-    elif not isinstance(job, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+    elif isinstance(job, types.MethodType):   # obj.method: the object's attributes are its settings
+        settings = getattr(job.__self__, "__dict__", None) or None
+    elif not isinstance(job, (types.FunctionType, types.BuiltinFunctionType, type)):
         settings = getattr(job, "__dict__", None) or None  # a callable object: its attributes
         func = type(job)
     module = getattr(func, "__module__", None) or "?"
     name = getattr(func, "__qualname__", None) or type(func).__name__
     try:
         bound = "" if settings is None else json.dumps(settings, sort_keys=True, separators=(",", ":"),
-                                                       default=_json_default)
-    except (TypeError, ValueError):
-        bound = ""
+                                                       default=_setting)
+    except (TypeError, ValueError, RecursionError):   # e.g. an object that refers to itself
+        bound = _digest(settings)
     return f"{module}:{name}{bound}"
+
+
+def _setting(obj: Any) -> Any:
+    """What of a bound setting JSON cannot write counts in the job's identity (see :func:`_job_name`)."""
+    try:
+        return _json_default(obj)
+    except TypeError:
+        pass
+    if isinstance(obj, (type, types.FunctionType, types.BuiltinFunctionType)):
+        return f"{getattr(obj, '__module__', None) or '?'}:{getattr(obj, '__qualname__', repr(obj))}"
+    kind = type(obj).__qualname__
+    if isinstance(obj, functools.partial):
+        return {"__type__": kind, "func": obj.func, "args": list(obj.args), "kwargs": obj.keywords}
+    if dataclasses.is_dataclass(obj):
+        return {"__type__": kind, **{f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}}
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj, key=repr)
+    state = getattr(obj, "__dict__", None)
+    if isinstance(state, dict) and state:
+        return {"__type__": kind, **state}
+    return {"__type__": kind, "pickle": _digest(obj)}
+
+
+def _digest(obj: Any) -> str:
+    """A short digest of ``obj``'s pickle (its ``repr`` when it has none)."""
+    try:
+        data = pickle.dumps(obj)
+    except Exception:  # noqa: BLE001 - not picklable: a serial job may hold anything
+        data = repr(obj).encode()
+    return "#" + hashlib.sha256(data).hexdigest()[:16]
 
 
 def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple[str, Optional[str], Optional[str],
@@ -95,7 +134,10 @@ def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple
         except (TypeError, ValueError) as exc:
             raise TypeError(f"job result is not JSON-serializable: {exc}") from None
         return ("done", result, None, None, time.perf_counter() - start, worker)
-    except Exception as exc:  # noqa: BLE001 - a failing job is recorded, not raised
+    except KeyboardInterrupt:   # Ctrl-C (pool workers ignore it): the sweep stops, what finished is recorded
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a failing job is recorded, not raised: sys.exit() in a job too,
+        # which a pool worker sent back to the driver as SystemExit, ending the whole sweep
         return ("failed", None, f"{type(exc).__name__}: {exc}", traceback.format_exc(),
                 time.perf_counter() - start, worker)
 
@@ -155,7 +197,9 @@ def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
     try:
         return Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:
-        raise ValueError(f"scheduler: cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
+        # "scheduler is ...": the command line names its option (--scheduler is ...), as for every refusal
+        raise ValueError(f"scheduler is unreachable: no Dask scheduler answered at {scheduler} ({exc}); check the "
+                         f"address and that the scheduler is running") from None
 
 
 def _default_workers() -> int:
@@ -224,7 +268,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
         max_pending = 4 * getattr(executor, "_max_workers", 0) or 1024
     if isinstance(executor, _Serial):
         # a serial executor runs each job at submit time: record it before the next one runs, so that an interrupt
-        # (or a job that raises KeyboardInterrupt / SystemExit) loses no finished configuration
+        # (or a job that raises KeyboardInterrupt) loses no finished configuration
         max_pending = 1
 
     desc = "sweep" + (f" ({skipped} already in store)" if skipped else "")

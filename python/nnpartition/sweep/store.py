@@ -143,7 +143,8 @@ class _Store:
             raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
         if meta.get("version") != str(STORE_VERSION):
             raise StoreError(f"store {self.path!r} has layout version {meta.get('version')}, "
-                             f"this nnpartition reads version {STORE_VERSION}")
+                             f"this nnpartition reads version {STORE_VERSION}; open it with the nnpartition that "
+                             f"wrote it, or start a new store")
         if job and meta["job"] != job:
             raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
                              f"use another store path for another job or other job settings")
@@ -229,6 +230,9 @@ def check_path(path: str, *, create: bool = True) -> None:
     p = Path(path)
     if p.is_dir():
         raise StoreError(f"store {path!r} is a directory; give a file path such as {os.path.join(path, 'grid.sqlite')}")
+    if path.endswith(("/", os.sep)):   # Path drops the separator: 'runs/' became a file named runs
+        raise StoreError(f"store {path!r} names a folder (it ends with {path[-1]!r}); give a file path such as "
+                         f"{os.path.join(path, 'grid.sqlite')}")
     if p.exists():
         if not os.access(p, os.R_OK | os.W_OK):
             raise StoreError(f"store {path!r} is read-only (or unreadable); make it writable or choose another path")
@@ -242,6 +246,9 @@ def check_path(path: str, *, create: bool = True) -> None:
     folder = p.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
+    if folder.exists() and not folder.is_dir():   # it was called a folder that "is not writable"
+        raise StoreError(f"store {path!r} cannot be created: {str(folder)!r} is a file, not a folder; "
+                         f"choose a path in a writable folder")
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise StoreError(f"store {path!r} cannot be created: the folder {str(folder)!r} is not writable; "
                          f"choose a path in a writable folder")
