@@ -484,6 +484,9 @@ def test_cli_helpers(tmp_path):
     with pytest.raises(ValueError, match="--workers"):
         sweep.executor_from_args(parser.parse_args(["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]))
     store = str(tmp_path / "s.sqlite")
+    # --resume of a store that is not there (a mistyped path) started a new sweep without a word
+    with pytest.raises(ValueError, match=r"--resume: there is no store at .*s\.sqlite to continue"):
+        sweep.store_from_args(parser.parse_args(["--store", store, "--resume"]))
     assert sweep.store_from_args(parser.parse_args(["--store", store])) == store
     sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
     with pytest.raises(ValueError, match="--resume"):

@@ -82,7 +82,8 @@ def store_from_args(args: argparse.Namespace) -> Optional[str]:
 
     A store that already holds results is continued only with ``--resume``
     (otherwise ``ValueError``, so a finished sweep is not silently reused);
-    ``--resume`` or ``--retry-failed`` without ``--store`` is a ``ValueError``.
+    ``--resume`` or ``--retry-failed`` without ``--store``, and ``--resume``
+    with a store path where no file is, are each a ``ValueError``.
     Without ``--store`` it returns ``None`` (nothing durable).
 
     Example:
@@ -101,6 +102,9 @@ def store_from_args(args: argparse.Namespace) -> Optional[str]:
     if getattr(args, "retry_failed", False) and not resume:
         raise ValueError("--retry-failed continues an existing store: give --resume too")
     path = Path(store)
+    if resume and not path.exists():   # a mistyped path started a new sweep without a word
+        raise ValueError(f"--resume: there is no store at {store} to continue (a mistyped path?); leave --resume "
+                         "out to start a new sweep there")
     if path.is_file() and path.stat().st_size > 0 and not resume:
         n = _count_rows(str(path))
         if n:
