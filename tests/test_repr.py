@@ -52,6 +52,9 @@ CASES = {
     "LinearityReport": (lambda: boundary_linearity(_teacher().network(), _rng.normal(size=(300, 20))),
                         ["n_probe=300", "w_lin (20,)"]),
     "TwoLayerNet": (_net, ["W1 (10, 99)", "activation='relu'"]),
+    # 8 units: b1 and w2 printed in full, on the line (numpy wrapped them at 75 characters: a repr of 4 lines)
+    "TwoLayerNet small": (lambda: TwoLayerNet(_rng.normal(size=(2, 8)), _rng.normal(size=8), _rng.normal(size=8), 0.0),
+                          ["b1=array([", "w2=array(["]),
     "DeepNet": (lambda: DeepNet([(np.ones((10, 99)), np.zeros(99)), (np.ones((99, 99)), np.zeros(99))],
                                 np.ones(99), 0.0), ["w_out (99,)"]),
     "MaxMargin": (lambda: separability.max_margin(_X, _y), ["support ("]),
