@@ -1219,6 +1219,45 @@ def test_long_digit_runs_in_paths_are_left_alone():
     assert short_numbers("got " + "1" + "0" * 25 + ",") == "got 1e+25 (26 digits),"
 
 
+def test_validate_draws_its_bar_only_on_a_terminal_as_every_command(monkeypatch, tmp_path, capsys):
+    # validate passed progress=True (and to its sweep's runner even with --json): into a log file or a pipe it wrote
+    # a carriage-return bar line per configuration, where every other command draws one only on a terminal
+    import time
+
+    import nnpartition.sweep as sweep
+    import nnpartition.validation as validation
+    from nnpartition import _progress
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def fake_validate(*args, progress=None, runner=None, **kwargs):
+        seen.append(progress)
+        with _progress.progress_bar(4, desc="validate", progress=progress) as bar:
+            for _ in range(4):
+                time.sleep(0.03)
+                bar.update(1)
+        if runner is not None:
+            runner([], None)
+        raise Stop
+
+    def fake_run(configs, job, *, progress=None, **kwargs):
+        seen.append(progress)
+        return []
+
+    monkeypatch.setattr(_progress, "DELAY", 0.01)
+    monkeypatch.setattr(validation, "validate", fake_validate)
+    monkeypatch.setattr(sweep, "run", fake_run)
+    for argv in (["validate"], ["validate", "--json"], ["validate", "--no-progress"],
+                 ["validate", "--json", "--store", str(tmp_path / "grid.sqlite")]):
+        with pytest.raises(Stop):
+            main(argv)
+    assert "validate" not in capsys.readouterr().err     # capsys is not a terminal: no bar
+    assert seen == [None, False, False, False, False]     # the package's default; never with --json or --no-progress
+
+
 def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_path, capsys):
     # validate --help said "--workers ... (default: all cores)", but without a sweep option the grid runs in this
     # process, one configuration after another; only with --store does a pool on all cores run it

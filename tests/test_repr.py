@@ -13,6 +13,7 @@ from nnpartition.network import DeepNet, TwoLayerNet
 from nnpartition.pictures import Plane, region_polygons
 from nnpartition.sparse import code_stats, expand_sparsify, pattern_overlap
 from nnpartition.teacher import boundary_linearity, clustering_metrics, linear_teacher_dataset, train_teacher
+from nnpartition.validation import ValidationReport
 
 LIMIT = 600   # characters: bounded whatever the sizes (Explanation, the longest, lists 19 fields)
 
@@ -25,6 +26,17 @@ _X1 = np.sort(_rng.uniform(-1, 1, 300))
 def _teacher():
     X, y, w = linear_teacher_dataset(200, 20, seed=1)
     return train_teacher(X, y, 40, epochs=2, record_every=20, w_star=w, seed=1)
+
+
+def _report():
+    # 32 rows as validate("protocols") returns them: the dataclass repr printed every one (about 10,000 characters)
+    row = {"dist": "uniform", "d": 10, "N": 175, "widths": [4], "pid": -1, "optimizer": "adam", "lr": 0.02,
+           "steps": 4000, "batch_size": None, "schedule": "cosine", "restarts": 2, "heldout": True,
+           "deep_heldout": False, "part": "heldout", "L": 4, "real": 0.8209523809523809, "real_std": 0.0324928,
+           "estimate": 0.8038840828498179, "low": 0.7519027433381842, "high": 0.8620631173778989, "ceiling": 1.0,
+           "error": -0.01706829810256294, "in_band": True, "seed": 0, "datasets": 3, "diverged": 0,
+           "outside_range": ""}
+    return ValidationReport([dict(row) for _ in range(32)])
 
 
 def _net():
@@ -40,6 +52,9 @@ CASES = {
     "LinearityReport": (lambda: boundary_linearity(_teacher().network(), _rng.normal(size=(300, 20))),
                         ["n_probe=300", "w_lin (20,)"]),
     "TwoLayerNet": (_net, ["W1 (10, 99)", "activation='relu'"]),
+    # 8 units: b1 and w2 printed in full, on the line (numpy wrapped them at 75 characters: a repr of 4 lines)
+    "TwoLayerNet small": (lambda: TwoLayerNet(_rng.normal(size=(2, 8)), _rng.normal(size=8), _rng.normal(size=8), 0.0),
+                          ["b1=array([", "w2=array(["]),
     "DeepNet": (lambda: DeepNet([(np.ones((10, 99)), np.zeros(99)), (np.ones((99, 99)), np.zeros(99))],
                                 np.ones(99), 0.0), ["w_out (99,)"]),
     "MaxMargin": (lambda: separability.max_margin(_X, _y), ["support ("]),
@@ -57,6 +72,7 @@ CASES = {
     "Plane": (lambda: Plane.standard(2000), ["origin (2000,)"]),
     "AccuracyEstimate": (lambda: estimate_accuracy(10, np.arange(100, 1100), 32), ["accuracy (1000,)"]),
     "EstimateDetails": (lambda: estimate_accuracy(10, np.arange(100, 1100), 32).details, ["k_eff (1000,)"]),
+    "ValidationReport": (_report, ["32 rows", "mae=0.0171", "coverage=100.0%"]),
     "RegionPolygons": (lambda: region_polygons(TwoLayerNet(_rng.normal(size=(2, 30)), _rng.normal(size=30),
                                                             np.ones(30), 0.0)), ["n_regions="]),
 }

@@ -721,6 +721,8 @@ def test_train_result_repr_is_one_line():
     text = repr(train(X, y, 4, steps=30))
     assert "\n" not in text and text.startswith("TrainResult(L=4, best_accuracy=")
     assert "widths=[3, 2]" in repr(train(X, y, widths=[3, 2], steps=30))
+    # the steps trained, not only the number of history entries (every 20th step and the last: 3 of 41)
+    assert "restarts=1, steps=41, recorded_steps=3)" in repr(train(X, y, 4, steps=41))
 
 
 def test_real_accuracy_protocol_arguments():

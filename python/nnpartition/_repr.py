@@ -24,6 +24,9 @@ _NESTED_MAX = 120
 #: An array field of at most this many entries (a measurement's per-dataset accuracies) is printed in full.
 _SMALL_ARRAY = 8
 
+#: numpy's line width for those arrays: wide enough that they never wrap.
+_ONE_LINE = 10**6
+
 
 def _holds_array(x: Any) -> bool:
     if isinstance(x, np.ndarray):
@@ -62,8 +65,9 @@ def short_repr(obj: Any) -> str:
     arrays (and dicts, lists and tuples of them) are listed after ``arrays:``
     by their shapes, also the fields declared ``repr=False`` (a shape is
     short); a 1-D array of at most 8 entries (a measurement's per-dataset
-    accuracies) is printed in full, in its place. An array field that is ``None`` is left out; a nested value whose
-    repr is long is shown by its type name.
+    accuracies) is printed in full, in its place, on the same line. An array
+    field that is ``None`` is left out; a nested value whose repr is long is
+    shown by its type name.
 
     Example:
         >>> import dataclasses, numpy as np
@@ -84,7 +88,8 @@ def short_repr(obj: Any) -> str:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         if isinstance(value, np.ndarray) and 0 < value.ndim == 1 and value.size <= _SMALL_ARRAY and f.repr:
-            scalars.append(f"{f.name}={np.array_repr(value)}")
+            # on one line: numpy wraps at 75 characters (8 float64 of a 2 -> 8 -> 1 network's b1 ran to 3 lines)
+            scalars.append(f"{f.name}={np.array_repr(value, max_line_width=_ONE_LINE)}")
         elif _holds_array(value):
             arrays.append(f"{f.name} {_shape(value)}")
         elif value is None and any(t in str(f.type) for t in _ARRAY_TYPES):

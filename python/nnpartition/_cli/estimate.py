@@ -222,6 +222,12 @@ def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
     return note
 
 
+def _progress_of(args: argparse.Namespace) -> Optional[bool]:
+    """validate's bar, as every command's: none with --no-progress or --json, else the package's default (a bar on a
+    terminal once the work takes a second; none into a log file or a pipe)."""
+    return False if args.no_progress or args.json else None
+
+
 def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
     """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given."""
     if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
@@ -233,7 +239,7 @@ def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]
 
     def runner(configs: List[Dict[str, Any]], job: Any) -> List[Dict[str, Any]]:
         out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
-                        progress=not args.no_progress, retry_failed=getattr(args, "retry_failed", False))
+                        progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
         for r in out:
             if r["status"] != "done":
                 print(f"failed: {r['config']}: {r['error']}", file=sys.stderr)
@@ -257,7 +263,7 @@ def _validate(args: argparse.Namespace) -> int:
         with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
             warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
             rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                           progress=not args.no_progress and not args.json, runner=runner,
+                           progress=_progress_of(args), runner=runner,
                            protocol=Protocol(**given) if given else None)
     finally:
         cleanup()
@@ -410,7 +416,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_protocol_arguments(val, restarts=False,
                            title="training protocol of the small and full grids (default: the reference protocol)")
     val.add_argument("--seed", type=integer, default=0, help="seed (default 0)")
-    val.add_argument("--no-progress", action="store_true", help="no progress bar")
+    val.add_argument("--no-progress", action="store_true",
+                     help="no progress bar (by default shown past a second on a terminal)")
     val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     try:
         from .. import sweep

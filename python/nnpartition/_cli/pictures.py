@@ -230,7 +230,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
                           "points": total, "points_drawn": drawn, "seconds": round(seconds, 3)}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
-        print(f"{_regions_text(rp.n_regions)} in the window{acc}; figure written to {args.plot}")
+        # which window: the count depends on it, and by default it is the data's box with a margin, not --box's
+        window = " x ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in zip(box[0], box[1]))
+        print(f"{_regions_text(rp.n_regions)} in the window {window}{acc}; figure written to {args.plot}")
         if drawn < total:
             print(f"{drawn} of the {total} points drawn (a random sample; at most {DEFAULT_MAX_POINTS})")
         if args.save_weights:

@@ -113,9 +113,12 @@ class TrainResult(Generic[NetT]):
         size = f"L={net.L}" if isinstance(net, TwoLayerNet) else f"widths={list(net.widths)}"
         diverged = sum(t is not None for t in self.restart_diverged_at)
         note = f", diverged={diverged}" if diverged else ""
+        # how long it trained (the history records every 20th step and the last): "step 220" and 201 recorded
+        # steps alone did not say that the run had 4000
+        trained = f"steps={int(self.history_steps[-1]) + 1}, " if len(self.history_steps) else ""
         return (f"TrainResult({size}, best_accuracy={self.best_accuracy:.4f} (restart {self.best_restart}, "
                 f"step {self.best_step}), final_accuracy={self.final_accuracy:.4f}, "
-                f"restarts={len(self.restart_accuracies)}, recorded_steps={len(self.history_steps)}{note})")
+                f"restarts={len(self.restart_accuracies)}, {trained}recorded_steps={len(self.history_steps)}{note})")
 
 
 @overload

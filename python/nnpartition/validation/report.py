@@ -46,10 +46,26 @@ class ValidationReport:
 
     Attributes:
         rows: one dict per configuration, as :func:`nnpartition.validation.measure_config` returns it (the rows
-            :meth:`to_csv` writes).
+            :meth:`to_csv` writes). The repr gives their number and the error summary of all of them
+            (:meth:`table` and :meth:`summary_text` print them whole).
     """
 
     rows: List[Dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """The number of rows and, for rows with the columns, the summary of all of them: the dataclass repr
+        printed every row (about 10,000 characters for the 32 rows of ``validate("protocols")``).
+
+        Example:
+            >>> ValidationReport([{"error": 0.02, "in_band": True}, {"error": -0.04, "in_band": False}])
+            ValidationReport(2 rows; all: mae=0.0300, max_error=0.0400, bias=-0.0100, coverage=50.0%)
+        """
+        text = f"ValidationReport({len(self.rows)} row{'' if len(self.rows) == 1 else 's'}"
+        if self.rows and all("error" in r and "in_band" in r for r in self.rows):
+            s = _summary(self.rows)
+            text += (f"; all: mae={s['mae']:.4f}, max_error={s['max_error']:.4f}, bias={s['bias']:+.4f}, "
+                     f"coverage={s['coverage']:.1%}")
+        return text + ")"
 
     def summary(self) -> Dict[str, Dict[str, float]]:
         """Error summaries: all rows, the non-trivial ones (real or estimate below 0.999), by group and part.
