@@ -127,3 +127,22 @@ def test_bad_axes_no_rows_and_both_path_and_ax_are_refused(tmp_path):
         with pytest.raises(ValueError, match="not both"):
             call()
     assert not list(tmp_path.iterdir())
+
+
+def test_validation_figure_joins_only_rows_of_one_training_and_the_same_later_layers():
+    # A newcomer's audit: the protocol grid's rows at one (d, N, dist) under different protocols (and depths) were
+    # joined into one estimate line across L, a curve no training follows. Here two protocols at L = 2, 4 and 8, 16
+    # and a deep row at L = 32 share (d, N, dist): two lines of two points each, and the deep row a bar.
+    base = dict(d=2, N=100, dist="uniform", estimate=0.6, low=0.55, high=0.65, real=0.61, part="heldout")
+    adam = dict(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2)
+    sgd = dict(adam, optimizer="sgd", lr=0.1)
+    rows = ([dict(base, L=L, widths=[L], **adam) for L in (2, 4)]
+            + [dict(base, L=L, widths=[L], **sgd) for L in (8, 16)] + [dict(base, L=32, widths=[32, 8], **adam)])
+    fig = plotting.validation_figure(rows)
+    panel = fig.axes[0]
+    lines = [ln for ln in panel.lines if ln.get_linestyle() == "-" and len(ln.get_xdata()) > 1]
+    assert sorted(list(ln.get_xdata()) for ln in lines) == [[2, 4], [8, 16]]
+    # the real accuracies: every row a point, the legend naming (N, dist) once
+    points = [ln for ln in panel.lines if ln.get_marker() == "o"]
+    assert sorted(x for ln in points for x in ln.get_xdata()) == [2, 4, 8, 16, 32]
+    assert [t.get_text() for t in panel.get_legend().get_texts()] == ["N=100, uniform inputs"]

@@ -179,8 +179,10 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
     With ``ax=`` only the parity panel (:func:`plot_parity`) is drawn into it and the axes are returned (``path``
     must then be None); otherwise a multi-panel figure is made (written to ``path`` when given) and returned; no
     rows is a ``ValueError``. Each ``(N, dist)``
-    has its own colour (the same in every panel) and a legend entry that names it in full; a configuration
-    measured at a single ``L`` shows its estimate as a bar with the band as an error bar.
+    has its own colour (the same in every panel) and a legend entry that names it in full; a line joins the rows
+    of one training protocol and the same later layers only (a protocol grid's rows of one ``(d, N, dist)`` are
+    several lines); a configuration measured at a single ``L`` shows its estimate as a bar with the band as an
+    error bar.
 
     Example:
         >>> rows = [dict(d=2, N=100, L=L, dist="uniform", estimate=0.6, low=0.55, high=0.65, real=0.61)
@@ -212,18 +214,25 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
         pa = axes[i // (ncols - 1)][i % (ncols - 1)]
         sel = [r for r in rows if r["d"] == d]
         for (N, dist), grp in sorted(_group(sel).items()):
-            grp.sort(key=lambda r: r["L"])
-            L = [r["L"] for r in grp]
             c = colours[(N, dist)]
             marker = "o" if dist == "uniform" else "s"
-            if len(grp) == 1:
-                r = grp[0]
-                pa.errorbar(L, [r["estimate"]], yerr=[[r["estimate"] - r["low"]], [r["high"] - r["estimate"]]],
-                            fmt="_", ms=12, mew=1.5, lw=1, capsize=3, color=c)
-            else:
-                pa.plot(L, [r["estimate"] for r in grp], "-", lw=1.2, color=c)
-                pa.fill_between(L, [r["low"] for r in grp], [r["high"] for r in grp], color=c, alpha=0.12)
-            pa.plot(L, [r["real"] for r in grp], marker, ms=4, color=c, label=f"N={N}, {dist} inputs")
+            # one line per training and later layers: the protocol grid's rows at one (d, N, dist) were joined
+            # into one line across different protocols and depths, a curve in L that no training follows
+            runs: Dict[Any, List[Dict[str, Any]]] = {}
+            for r in grp:
+                runs.setdefault(_run_key(r), []).append(r)
+            for k, run in enumerate(sorted(runs.values(), key=lambda run: min(r["L"] for r in run))):
+                run.sort(key=lambda r: r["L"])
+                L = [r["L"] for r in run]
+                if len(run) == 1:
+                    r = run[0]
+                    pa.errorbar(L, [r["estimate"]], yerr=[[r["estimate"] - r["low"]], [r["high"] - r["estimate"]]],
+                                fmt="_", ms=12, mew=1.5, lw=1, capsize=3, color=c)
+                else:
+                    pa.plot(L, [r["estimate"] for r in run], "-", lw=1.2, color=c)
+                    pa.fill_between(L, [r["low"] for r in run], [r["high"] for r in run], color=c, alpha=0.12)
+                pa.plot(L, [r["real"] for r in run], marker, ms=4, color=c,
+                        label=f"N={N}, {dist} inputs" if k == 0 else None)
         pa.set_xscale("log", base=2)
         pa.set_ylim(0.48, 1.02)
         pa.set_title(f"d = {d}", fontsize=9)
@@ -244,6 +253,17 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+#: The fields of a row that name its training (a protocol grid's rows carry them; the small and full grids' do not).
+_RUN_FIELDS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+
+
+def _run_key(r: Dict[str, Any]) -> Tuple[Any, ...]:
+    """What must match for two rows to lie on one curve in ``L``: the training and the layers after the first."""
+    widths = r.get("widths")
+    later = tuple(widths[1:]) if isinstance(widths, (list, tuple)) else ()
+    return tuple(repr(r.get(f)) for f in _RUN_FIELDS) + (later,)
 
 
 def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, List[Dict[str, Any]]]:
