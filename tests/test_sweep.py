@@ -271,6 +271,7 @@ def _offset(config, by, setting=None):
     (lambda: _Scaled(3), lambda: _Scaled(4)),                                             # an object's attributes
     (lambda: functools.partial(_offset, by=1), lambda: functools.partial(_offset, by=2)),
     (lambda: np.float32, lambda: np.float64),                                             # a class, by its name
+    (lambda: np.arange(20_000.0), lambda: np.arange(20_000.0) + (np.arange(20_000) == 7)),  # a large array: digest
 ])
 def test_bound_settings_json_cannot_write_are_part_of_the_store_identity(tmp_path, same, other):
     # Settings JSON cannot write were all left out of the job's identity: a store filled under Protocol() was
@@ -283,6 +284,17 @@ def test_bound_settings_json_cannot_write_are_part_of_the_store_identity(tmp_pat
     with pytest.raises(sweep.StoreError, match="other job settings"):
         sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=other()), store=store, workers=1,
                   progress=False)
+
+
+def test_a_large_bound_array_counts_by_a_digest_not_its_entries():
+    # A sweep audit: an array bound into a job was written whole into the job's identity (the store's record of
+    # which job wrote it): 10^6 entries, about 20 MB of JSON; 10^8, gigabytes. Now its shape, dtype and digest.
+    from nnpartition.sweep.executor import _job_name
+
+    name = _job_name(functools.partial(_offset, by=1, setting=np.zeros(10**6)))
+    assert len(name) < 300 and '"shape":[1000000]' in name and '"dtype":"float64"' in name, name[:300]
+    # a small one is still written out, so a store such a job filled before keeps its identity
+    assert "[0.0,1.0,2.0]" in _job_name(functools.partial(_offset, by=1, setting=np.arange(3.0)))
 
 
 def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):

@@ -26,6 +26,8 @@ import types
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
+import numpy as np
+
 from .._progress import progress_bar
 from .store import _json_default, _record, _Store
 
@@ -43,7 +45,8 @@ def _job_name(job: Callable[..., Any]) -> str:
     a callable object or of a bound method's object) count: a store filled with ``seed=0`` is not continued
     with ``seed=1``. A setting JSON cannot write counts by its fields (a dataclass, such as a
     :class:`~nnpartition.Protocol`, or an object's attributes), its name (a class or a function), or else a
-    digest of its pickle: such settings were left out, and a store was continued under another protocol.
+    digest of its pickle: such settings were left out, and a store was continued under another protocol. A numpy
+    array of more than 10,000 entries counts by its shape, dtype and a digest of its bytes.
 
     Example:
         >>> import functools
@@ -76,8 +79,17 @@ def _job_name(job: Callable[..., Any]) -> str:
     return f"{module}:{name}{bound}"
 
 
+#: Entries of a bound numpy array above which the job's identity holds its digest, not its entries: a large array
+#: bound into a job was written whole into the identity (a 10^8-entry array, gigabytes of JSON).
+_ARRAY_ENTRIES = 10_000
+
+
 def _setting(obj: Any) -> Any:
     """What of a bound setting JSON cannot write counts in the job's identity (see :func:`_job_name`)."""
+    if isinstance(obj, np.ndarray) and obj.size > _ARRAY_ENTRIES:
+        data = np.ascontiguousarray(obj)
+        digest = (hashlib.sha256(data.tobytes()).hexdigest()[:16] if data.dtype != object else _digest(obj)[1:])
+        return {"__type__": "ndarray", "shape": list(obj.shape), "dtype": str(obj.dtype), "sha256": digest}
     try:
         return _json_default(obj)
     except TypeError:
