@@ -195,6 +195,35 @@ def test_wrong_methods_and_deep_json_get_4xx_with_a_json_message(server):
     assert call(server, "/api/config")[0] == 200
 
 
+def test_a_start_arriving_while_another_is_starting_stops_it_cleanly(server, monkeypatch):
+    """A second client's start that came between the first start's choice of its run and that run's thread starting
+    joined a thread not yet started: a 500 (RuntimeError), and the first run, left current, was stopped."""
+    from nnpartition.explore.session import Run
+
+    real_start, errors, second = Run.start, [], []
+
+    def start(run):
+        if run.id == 1:   # the second client arrives now; the first start goes on after it (or after 0.5 s)
+            def other():
+                try:
+                    second.append(server.session.start(dict(SMALL, seed=4)))
+                except Exception as exc:
+                    errors.append(exc)
+            t = threading.Thread(target=other)
+            t.start()
+            t.join(0.5)
+        real_start(run)
+
+    monkeypatch.setattr(Run, "start", start)
+    status, first = call(server, "/api/start", SMALL)
+    assert status == 200 and first["run"] == 1
+    wait_for(lambda: second or errors, what="the second start")
+    assert not errors, errors
+    run = server.session.run
+    assert run is second[0] and run.id == 2
+    wait_for(lambda: run.state == "done", what="the second run to finish")
+
+
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run

@@ -219,9 +219,11 @@ class Session:
             run = Run(self._next_id, settings, X, y, self, paused=paused)
             self._next_id += 1
             self.run = run
-        self.publish("run")
-        self.publish("status")
-        run.start()
+            self.publish("run")
+            self.publish("status")
+            # started before the lock is let go: a start or reset of another client waiting on it stops this run, and
+            # joining a thread not yet started raised RuntimeError (a 500, and this run was left stopped as the current)
+            run.start()
         return run
 
     def reset(self) -> None:
