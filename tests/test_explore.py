@@ -224,6 +224,29 @@ def test_a_start_arriving_while_another_is_starting_stops_it_cleanly(server, mon
     wait_for(lambda: run.state == "done", what="the second run to finish")
 
 
+def test_long_integers_are_refused_by_their_length(server):
+    """`nnpartition explore` lifts Python's 4300-digit limit (as every command does): a JSON integer of n digits was
+    converted, and converted back for the message, in time quadratic in n with the GIL held (a 1 MB number stalled
+    the whole server 26 s), and the message echoed every digit."""
+    digits = getattr(sys, "get_int_max_str_digits", None)
+    if digits is None:
+        pytest.skip("Python without an integer digit limit")
+    before = digits()
+    sys.set_int_max_str_digits(0)   # as the command runs
+    try:
+        for body, words in (((b'{"seed": ' + b"9" * 5000 + b"}"), "integer of 5000 digits"),
+                            ((b'{"widths": [' + b"9" * 5000 + b"]}"), "integer of 5000 digits"),
+                            (json.dumps({"seed": "9" * 5000}).encode(), "seed must be >= 0")):
+            status, out = call(server, "/api/start", body)
+            assert status == 400 and words in out["error"] and len(out["error"]) < 200, out["error"][:300]
+            assert "5000 digits" in out["error"]
+    finally:
+        sys.set_int_max_str_digits(before)
+    assert server.session.run is None
+    status, out = call(server, "/api/start", b'{"seed": ' + b"9" * 100 + b"}")   # up to 100 digits: the field's own
+    assert status == 400 and out["error"].startswith("seed must be >= 0 and <= 9223372036854775807")
+
+
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from .frames import network_npz
 from .session import Run, Session
-from .settings import _COLORS, _OPTIMIZERS, DATA_KINDS, LIMITS, BadRequest, Settings
+from .settings import _COLORS, _OPTIMIZERS, DATA_KINDS, LIMITS, BadRequest, Settings, json_int
 # the module's other names of before the split (it held the whole explorer)
 from .frames import Network as Network, decode_b64 as decode_b64, empty_frame as empty_frame, frame_of as frame_of
 from .frames import network_dict as network_dict, network_from_dict as network_from_dict
@@ -128,7 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not raw.strip():
             return {}
         try:
-            obj = json.loads(raw)
+            obj = json.loads(raw, parse_int=json_int)
+        except BadRequest:
+            raise
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the request body is not valid JSON: {exc}") from None
         except RecursionError:   # [[[[... a few hundred kB deep: a 500 before

@@ -79,12 +79,26 @@ def _int(name: str, value: Any, lo: int, hi: int) -> int:
     them as it refuses ``"abc"``: ``str.isdigit`` and ``int`` also take other scripts' digits (``"٣"``, ``"３"``,
     read as 3) and superscripts (``"²"``, whose refusal spoke of "a number of 1 digits")."""
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
-        try:
-            value = int(value.strip())
-        except ValueError:   # more digits than Python converts: its message named no field
-            raise BadRequest(f"{name} must be >= {lo} and <= {hi}, got a number of {len(value.strip())} digits") \
-                from None
+        digits = len(value.strip().lstrip("-"))
+        if digits > MAX_DIGITS:   # counted, not converted: see MAX_DIGITS
+            raise BadRequest(f"{name} must be >= {lo} and <= {hi}, got a number of {digits} digits")
+        value = int(value.strip())
     return v.count(name, value, minimum=lo, maximum=hi)
+
+
+#: Most digits an integer of a request may have (no setting takes more than 19, seed's 2^63 - 1). Longer ones are
+#: refused by their length: converting n digits to an int, and back for the message, takes time quadratic in n with
+#: the GIL held (``nnpartition explore`` lifts Python's 4300-digit limit, as every command does: a 1 MB number in a
+#: request stalled the whole server for 26 s, a 4 MB one for minutes).
+MAX_DIGITS = 100
+
+
+def json_int(text: str) -> int:
+    """``json.loads``'s ``parse_int``: an integer of at most :data:`MAX_DIGITS` digits, else :class:`BadRequest`."""
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise BadRequest(f"the request body holds an integer of {digits} digits; no setting takes more than 19")
+    return int(text)
 
 
 def _float(name: str, value: Any, lo: float, hi: float) -> float:
