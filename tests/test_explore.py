@@ -105,6 +105,7 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     (dict(SMALL, seed="\u00b2"), ["seed must be an integer", "'\u00b2'"]),
     (dict(SMALL, lr="\u0660.\u0665"), ["lr must be a number", "'\u0660.\u0665'"]),
     ({"data": "csv", "csv": "0,0,1\n1,1,0\n\ud800"}, ["CSV", "surrogate"]),   # a 500 (UnicodeEncodeError)
+    ({"data": "csv", "csv": '"' + "1" * 200_000 + '",0,1\n0,0,0\n'}, ["CSV", "line 1", "field limit"]),   # csv.Error: 500
     # the trainer's limits, checked before the run starts (it was a 200, then the run failed in its thread)
     ({"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100}, ["max_work"]),
     ({"N": 2, "widths": [1024, 1024, 1024], "steps": 100_000, "every": 50}, ["every=50", "snapshots", "raise every"]),
@@ -259,6 +260,11 @@ def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
     np.testing.assert_array_equal(y, [1, 0, 1])
+    # rows ended by "\r" alone (old Mac files) or "\r\n": "\r" alone was a csv.Error, a 500 from the server
+    for end in ("\r", "\r\n"):
+        X, y = parse_csv(end.join(["x,y,label", "0.5,-1,1", "", "2,3.5,0", ""]))
+        np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5]])
+        np.testing.assert_array_equal(y, [1, 0])
 
 
 @pytest.mark.parametrize("cell", ["٣", "３", "1_0"])

@@ -10,7 +10,7 @@ import io
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -197,6 +197,15 @@ def _float_reads(cell: str) -> bool:
     return True
 
 
+def _csv_rows(reader: Any) -> Iterator[List[str]]:
+    """The reader's rows; its own refusals (a field over its size limit, a quote in an unquoted field under some
+    dialects) as a :class:`BadRequest` naming the line (a ``csv.Error`` was a 500)."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise BadRequest(f"the CSV cannot be read at line {reader.line_num}: {exc}") from None
+
+
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
     """Points and labels from CSV text: rows ``x,y,label`` with label 0 or 1; one header row is allowed.
 
@@ -206,8 +215,9 @@ def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
         ([[0.5, -1.0], [0.0, 0.25]], [1, 0])
     """
     rows: List[Tuple[float, float, int]] = []
-    reader = csv.reader(io.StringIO(text))
-    for i, row in enumerate(reader, start=1):
+    # newline="": the reader splits the lines itself, at "\r" too (rows ended by "\r" alone were a csv.Error, a 500)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for i, row in enumerate(_csv_rows(reader), start=1):
         cells = [c.strip() for c in row]
         if not cells or all(c == "" for c in cells):
             continue
