@@ -248,6 +248,38 @@ def test_long_integers_are_refused_by_their_length(server):
     assert status == 400 and out["error"].startswith("seed must be >= 0 and <= 9223372036854775807")
 
 
+def _exchange(srv, data, timeout=5.0):
+    """Everything the server answers to the raw bytes ``data`` until it closes or is silent for ``timeout`` s."""
+    import socket
+
+    with socket.create_connection(srv.server_address[:2], timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+    return out
+
+
+def test_a_get_with_a_body_is_one_request(server):
+    """A GET's body was left on the connection and read as the next request: this one's reset the running training."""
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    hidden = b"POST /api/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    for method in (b"GET", b"HEAD"):
+        out = _exchange(server, method + b" /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                        % len(hidden) + hidden, timeout=1.0)
+        assert out.count(b"HTTP/1.1 ") == 1 and out.startswith(b"HTTP/1.1 200"), out
+        assert server.session.run is run and not run._stop.is_set()
+    # a body over the limit, or chunked, is not read: the answer closes the connection
+    out = _exchange(server, b"GET /api/status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"%x\r\n%s\r\n0\r\n\r\n" % (len(hidden), hidden))
+    assert out.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in out, out
+    assert server.session.run is run
+
+
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run

@@ -100,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         for k, val in (extra or {}).items():
             self.send_header(k, val)
+        if self.close_connection and "Connection" not in (extra or {}):
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -140,13 +142,24 @@ class _Handler(BaseHTTPRequestHandler):
         return obj
 
     # -- GET ------------------------------------------------------------------------------------
+    def _skip_body(self) -> None:
+        """A GET's or HEAD's body (none is expected) is read and dropped, or the connection closes after the answer:
+        left on the connection, it was read as the next request (a GET whose body was "POST /api/reset ..." reset)."""
+        n = (self.headers.get("Content-Length") or "0").strip()
+        if self.headers.get("Transfer-Encoding") or not re.fullmatch(r"[0-9]+", n) or int(n) > LIMITS["body_bytes"]:
+            self.close_connection = True
+        elif int(n) > 0:
+            self.rfile.read(int(n))
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self._skip_body()
         self._guard(self._get)
 
     def do_POST(self) -> None:  # noqa: N802
         self._guard(self._post)
 
     def do_HEAD(self) -> None:  # noqa: N802 - a GET's headers (_send writes no body for HEAD)
+        self._skip_body()
         if urlsplit(self.path).path == "/api/events":
             return self._error(405, "the event stream has no HEAD: GET it")
         self._guard(self._get)
