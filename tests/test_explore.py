@@ -280,6 +280,24 @@ def test_a_get_with_a_body_is_one_request(server):
     assert server.session.run is run
 
 
+def test_a_body_shorter_than_its_content_length_is_named(server, monkeypatch):
+    """A body that stopped coming was a 500 "internal error: TimeoutError" after the connection's timeout, and one
+    cut short by the client a 400 about its JSON ("Expecting property name ...")."""
+    import socket
+
+    monkeypatch.setattr(server.RequestHandlerClass, "timeout", 0.5)
+    head = b"POST /api/start HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"N\""
+    out = _exchange(server, head)
+    assert out.startswith(b"HTTP/1.1 400"), out
+    assert b"fewer than its Content-Length of 100 bytes arrived in 0.5 s" in out, out
+    with socket.create_connection(server.server_address[:2], timeout=5) as s:
+        s.sendall(head)
+        s.shutdown(socket.SHUT_WR)
+        out = s.recv(65536)
+    assert out.startswith(b"HTTP/1.1 400") and b"has 4 bytes, fewer than its Content-Length of 100" in out, out
+    assert server.session.run is None and call(server, "/api/config")[0] == 200
+
+
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run

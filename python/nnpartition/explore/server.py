@@ -126,7 +126,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(n.strip())
         if length > LIMITS["body_bytes"]:
             raise BadRequest(f"the request body has {length} bytes, over the limit of {LIMITS['body_bytes']}")
-        raw = self.rfile.read(length)
+        try:
+            raw = self.rfile.read(length)
+        except TimeoutError:   # a 500 "internal error: TimeoutError" before
+            self.close_connection = True
+            raise BadRequest(f"the request body did not come: fewer than its Content-Length of {length} bytes "
+                             f"arrived in {self.timeout} s") from None
+        if len(raw) < length:   # the client stopped sending: its JSON was refused as cut short ("Expecting ...")
+            raise BadRequest(f"the request body has {len(raw)} bytes, fewer than its Content-Length of {length}")
         if not raw.strip():
             return {}
         try:
