@@ -298,6 +298,17 @@ def test_a_body_shorter_than_its_content_length_is_named(server, monkeypatch):
     assert server.session.run is None and call(server, "/api/config")[0] == 200
 
 
+def test_a_client_sending_a_body_over_the_limit_reads_the_400(server):
+    """The server closed the connection while the body still came: urllib, which sends it all before reading, got
+    "Broken pipe" (a URLError) and never saw the refusal."""
+    for path in ("/api/start", "/api/config"):
+        status, out = call(server, path, b" " * (4 * LIMITS["body_bytes"]))
+        assert (status, out["error"]) in ((400, f"the request body has {4 * LIMITS['body_bytes']} bytes, over the limit "
+                                                f"of {LIMITS['body_bytes']}"),
+                                          (405, "/api/config takes GET, HEAD, not POST")), out
+    assert server.session.run is None and call(server, "/api/config")[0] == 200
+
+
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run

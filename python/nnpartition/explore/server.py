@@ -28,6 +28,7 @@ import ipaddress
 import json
 import re
 import socket
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any, Dict, List, Optional, Tuple
@@ -68,6 +69,9 @@ _POST_PATHS = ("/api/start", "/api/reset", "/api/pause", "/api/resume", "/api/st
 _GET_PATHS = ("/", "/index.html", "/api/config", "/api/events", "/api/status", "/api/frame", "/api/export/run.json",
               "/api/export/network.npz")
 
+#: Most bytes of a refused request's unread body read (and dropped) before its connection closes (see ``_drain``).
+_DRAIN_BYTES = 64_000_000
+
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -87,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     #: Seconds a connection may sit idle mid-request (a body shorter than its Content-Length held a thread forever).
     timeout = 30
+    #: Whether this request's body was read (a POST's; see ``_drain``).
+    _body_read = False
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet unless asked
         if self.server.verbose:
@@ -126,6 +132,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(n.strip())
         if length > LIMITS["body_bytes"]:
             raise BadRequest(f"the request body has {length} bytes, over the limit of {LIMITS['body_bytes']}")
+        self._body_read = True   # (or given up on: a body that does not come is not waited for again)
         try:
             raw = self.rfile.read(length)
         except TimeoutError:   # a 500 "internal error: TimeoutError" before
@@ -163,7 +170,30 @@ class _Handler(BaseHTTPRequestHandler):
         self._guard(self._get)
 
     def do_POST(self) -> None:  # noqa: N802
+        self._body_read = False
         self._guard(self._post)
+        self._drain()
+
+    def _drain(self) -> None:
+        """After a refusal that left the body unread (over the limit, a wrong path or method), read and drop up to
+        :data:`_DRAIN_BYTES` of it (2 s at most) before the connection closes: closed while the client still sent it,
+        the connection was reset and a client that sends its whole body before reading (Python's urllib, requests)
+        got "Broken pipe" instead of the 400."""
+        n = (self.headers.get("Content-Length") or "").strip()
+        if self._body_read or self.headers.get("Transfer-Encoding") or not re.fullmatch(r"[0-9]+", n):
+            return
+        left = min(int(n), _DRAIN_BYTES)
+        try:
+            self.wfile.flush()
+            self.connection.settimeout(2.0)
+            end = time.monotonic() + 2.0
+            while left > 0 and time.monotonic() < end:
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
 
     def do_HEAD(self) -> None:  # noqa: N802 - a GET's headers (_send writes no body for HEAD)
         self._skip_body()
