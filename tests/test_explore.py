@@ -105,7 +105,8 @@ SMALL = {"data": "xor", "N": 100, "widths": [8], "steps": 400, "every": 20, "see
     (dict(SMALL, seed="\u00b2"), ["seed must be an integer", "'\u00b2'"]),
     (dict(SMALL, lr="\u0660.\u0665"), ["lr must be a number", "'\u0660.\u0665'"]),
     ({"data": "csv", "csv": "0,0,1\n1,1,0\n\ud800"}, ["CSV", "surrogate"]),   # a 500 (UnicodeEncodeError)
-    ({"data": "csv", "csv": '"' + "1" * 200_000 + '",0,1\n0,0,0\n'}, ["CSV", "line 1", "field limit"]),   # csv.Error: 500
+    # a cell over the csv module's field limit: a csv.Error, a 500
+    ({"data": "csv", "csv": '"' + "1" * 200_000 + '",0,1\n0,0,0\n'}, ["CSV", "line 1", "field limit"]),
     # the trainer's limits, checked before the run starts (it was a 200, then the run failed in its thread)
     ({"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100}, ["max_work"]),
     ({"N": 2, "widths": [1024, 1024, 1024], "steps": 100_000, "every": 50}, ["every=50", "snapshots", "raise every"]),
@@ -267,14 +268,14 @@ def test_a_get_with_a_body_is_one_request(server):
     """A GET's body was left on the connection and read as the next request: this one's reset the running training."""
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run
-    hidden = b"POST /api/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    hidden = b"POST /api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
     for method in (b"GET", b"HEAD"):
-        out = _exchange(server, method + b" /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+        out = _exchange(server, method + b" /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n"
                         % len(hidden) + hidden, timeout=1.0)
         assert out.count(b"HTTP/1.1 ") == 1 and out.startswith(b"HTTP/1.1 200"), out
         assert server.session.run is run and not run._stop.is_set()
     # a body over the limit, or chunked, is not read: the answer closes the connection
-    out = _exchange(server, b"GET /api/status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    out = _exchange(server, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                     b"%x\r\n%s\r\n0\r\n\r\n" % (len(hidden), hidden))
     assert out.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in out, out
     assert server.session.run is run
@@ -286,7 +287,7 @@ def test_a_body_shorter_than_its_content_length_is_named(server, monkeypatch):
     import socket
 
     monkeypatch.setattr(server.RequestHandlerClass, "timeout", 0.5)
-    head = b"POST /api/start HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"N\""
+    head = b"POST /api/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"N\""
     out = _exchange(server, head)
     assert out.startswith(b"HTTP/1.1 400"), out
     assert b"fewer than its Content-Length of 100 bytes arrived in 0.5 s" in out, out
@@ -303,10 +304,43 @@ def test_a_client_sending_a_body_over_the_limit_reads_the_400(server):
     "Broken pipe" (a URLError) and never saw the refusal."""
     for path in ("/api/start", "/api/config"):
         status, out = call(server, path, b" " * (4 * LIMITS["body_bytes"]))
-        assert (status, out["error"]) in ((400, f"the request body has {4 * LIMITS['body_bytes']} bytes, over the limit "
-                                                f"of {LIMITS['body_bytes']}"),
+        n = 4 * LIMITS["body_bytes"]
+        assert (status, out["error"]) in ((400, f"the request body has {n} bytes, over the limit of {n // 4}"),
                                           (405, "/api/config takes GET, HEAD, not POST")), out
     assert server.session.run is None and call(server, "/api/config")[0] == 200
+
+
+def test_requests_another_site_makes_through_the_browser_are_refused(server):
+    """Any web page could POST /api/start to the explorer through the user's browser (a text/plain body needs no
+    CORS preflight), and a DNS-rebinding page could read it all (Host: its own name): both were answered."""
+    import http.client
+
+    port = server.server_address[1]
+
+    def ask(method, path, headers, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        out = (r.status, json.loads(r.read()))
+        conn.close()
+        return out
+
+    body = json.dumps(dict(SMALL, paused=True))
+    status, out = ask("POST", "/api/start", {"Origin": "http://evil.example", "Content-Type": "text/plain"}, body)
+    assert status == 403 and "'http://evil.example'" in out["error"], out
+    status, out = ask("POST", "/api/start", {"Origin": "null"}, body)   # a sandboxed frame, a file:// page
+    assert status == 403, out
+    assert server.session.run is None
+    for method in ("GET", "HEAD"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, "/api/export/run.json", headers={"Host": f"rebound.evil.example:{port}"})
+        assert conn.getresponse().status == 403
+        conn.close()
+    # the page's own requests, by any loopback name, are answered
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost"):
+        status, out = ask("POST", "/api/start", {"Host": host, "Origin": f"http://{host}"}, body)
+        assert status == 200, (host, out)
+    assert ask("GET", "/api/status", {"Host": f"[::1]:{port}"})[0] == 200
 
 
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):

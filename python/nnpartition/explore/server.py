@@ -165,13 +165,32 @@ class _Handler(BaseHTTPRequestHandler):
         elif int(n) > 0:
             self.rfile.read(int(n))
 
+    def _foreign(self) -> bool:
+        """Refuse (403) a request another web site makes through the user's browser, and say so. A POST whose
+        ``Origin`` is not this server's is one (any page could start trainings on the user's machine with a plain
+        form-like fetch: a text/plain body needs no CORS preflight); so is, on a loopback address, a ``Host`` that
+        is not a loopback name (a DNS-rebinding page would read the runs, the user's CSV points included)."""
+        host = self.headers.get("Host", "")
+        name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+        if host and self.server.local and not is_loopback(name):
+            why = f"Host {host!r} is not a loopback name and this explorer only serves this machine"
+        elif self.command == "POST" and self.headers.get("Origin") not in (None, f"http://{host}"):
+            why = f"a request from {self.headers.get('Origin')!r}, another site than this explorer's ({host!r})"
+        else:
+            return False
+        self.close_connection = True
+        self._error(403, f"refused: {why}")
+        return True
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         self._skip_body()
-        self._guard(self._get)
+        if not self._foreign():
+            self._guard(self._get)
 
     def do_POST(self) -> None:  # noqa: N802
         self._body_read = False
-        self._guard(self._post)
+        if not self._foreign():
+            self._guard(self._post)
         self._drain()
 
     def _drain(self) -> None:
@@ -197,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802 - a GET's headers (_send writes no body for HEAD)
         self._skip_body()
+        if self._foreign():
+            return
         if urlsplit(self.path).path == "/api/events":
             return self._error(405, "the event stream has no HEAD: GET it")
         self._guard(self._get)
@@ -356,6 +377,8 @@ class ExploreServer(ThreadingHTTPServer):
         self.session = Session()
         self.verbose = verbose
         self.stopping = False
+        #: Bound to a loopback address: requests naming another Host are refused (see ``_Handler._foreign``).
+        self.local = is_loopback(address[0])
         super().__init__(address, _Handler)
 
     @property
