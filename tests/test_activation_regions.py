@@ -163,3 +163,58 @@ def test_patterns_are_scale_free_and_overflow_is_refused():
                                                                                 b.astype(np.float32))])):
         with pytest.raises(ValueError, match="overflow"):
             call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 4), st.lists(st.integers(1, 6), min_size=1, max_size=3), st.integers(1, 400),
+       st.integers(0, 2**32 - 1), st.sampled_from([np.float32, np.float64]))
+def test_points_on_a_hyperplane_are_off_in_both_dtypes_as_numpy_says(d, widths, N, seed, dtype):
+    """Ties: small integer points, weights and biases make every product and sum exact in float32 and float64, so
+    many points lie exactly on a hyperplane (a pre-activation of exactly 0, in any layer: the ReLU outputs stay
+    integers). The documented convention is the sign vector ``X @ W + b > 0``: a point on a hyperplane has its unit
+    off, with the points on the negative side. The count, the occupancy and the majority accuracy are numpy's
+    ``np.unique`` of those patterns, in both dtypes (float32 X takes float64 weights cast to float32)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-3, 4, size=(N, d)).astype(dtype)
+    layers, fan = [], d
+    for w in widths:
+        layers.append((rng.integers(-2, 3, size=(fan, w)).astype(np.float64), rng.integers(-3, 4, size=w) * 1.0))
+        fan = w
+    y = rng.integers(0, 2, N)
+    s = npn.count_regions_deep(X, layers, y=y)
+    n, occ, acc = numpy_reference(X.astype(np.float64), layers, y)
+    assert s.n_regions == n
+    np.testing.assert_array_equal(s.occupancy, occ)
+    assert s.majority_accuracy == pytest.approx(acc, abs=1e-12)
+    one = npn.count_regions(X, *layers[0])
+    assert one.n_regions == numpy_reference(X.astype(np.float64), layers[:1])[0]
+
+
+def test_a_point_on_the_hyperplane_shares_the_negative_sides_region():
+    """The convention by hand: x = 0 on the knot of relu(x) goes with x < 0 (z > 0 is on, z = 0 off)."""
+    W, b = np.array([[1.0]]), np.array([0.0])
+    for dtype in (np.float32, np.float64):
+        assert npn.count_regions(np.array([[0.0], [-1.0]], dtype=dtype), W, b).n_regions == 1
+        assert npn.count_regions(np.array([[0.0], [1.0]], dtype=dtype), W, b).n_regions == 2
+        assert npn.count_regions(np.array([[0.0], [-1.0]], dtype=dtype), -W, b).n_regions == 2
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 2000), st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_float32_matches_numpy_in_float32(d, N, L, seed):
+    """float32 points on random float32 weights: numpy's float32 patterns of the same numbers (kept away from ties
+    by dropping the points whose pre-activation is within float32 rounding of 0, where the order of summation
+    decides), and the float64 count of the same float32 numbers agrees on the points kept."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (N, d)).astype(np.float32)
+    W, b = rng.normal(size=(d, L)).astype(np.float32), rng.normal(size=L).astype(np.float32)
+    z = X.astype(np.float64) @ W.astype(np.float64) + b
+    scale = np.abs(X).astype(np.float64) @ np.abs(W).astype(np.float64) + np.abs(b)
+    X = X[np.all(np.abs(z) > 1e-5 * scale, axis=1)]
+    if len(X) == 0:
+        return
+    s = npn.count_regions(X, W, b)
+    n, occ, _ = numpy_reference(X, [(W, b)])
+    assert s.n_regions == n
+    np.testing.assert_array_equal(s.occupancy, occ)
+    assert npn.count_regions(X.astype(np.float64), W.astype(np.float64), b.astype(np.float64)).n_regions == n

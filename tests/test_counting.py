@@ -433,3 +433,109 @@ def test_cli_central_json_gives_ln_regions_as_the_affine_count_does(L, d, capsys
     assert out["log_regions"] == pytest.approx(math.log(out["regions"]), rel=1e-12, abs=1e-12)
     assert main(["regions", "-L", str(L), "-d", str(d), "--central", "--log", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["log_regions"] == pytest.approx(out["log_regions"], rel=1e-12, abs=1e-12)
+
+
+# ---------------------------------------------------------------- independent closed forms at the edges and at huge n
+
+def _central_closed_form(L, d):
+    """Regions of L central hyperplanes in general position in R^d: one when there is nothing to cut (L = 0) or
+    nowhere to cut it (d = 0, a point), else 2 sum_{i<d} C(L-1, i)."""
+    return 1 if L == 0 or d == 0 else 2 * sum(math.comb(L - 1, i) for i in range(d))
+
+
+def _cover_closed_form(N, D):
+    """Cover's count of the labellings of N points in general position in R^D a hyperplane through the origin
+    separates: the empty labelling of no points (N = 0), none in R^0 (D = 0), else 2 sum_{k<D} C(N-1, k)."""
+    return 1 if N == 0 else 0 if D == 0 else 2 * sum(math.comb(N - 1, k) for k in range(D))
+
+
+def _bounded_closed_form(L, d):
+    """Bounded regions: C(L-1, d); with no hyperplane the whole space, bounded only when it is the point R^0."""
+    return (1 if d == 0 else 0) if L == 0 else math.comb(L - 1, d)
+
+
+def test_every_count_at_the_boundaries_against_its_closed_form():
+    """k = 0, n = k, n < k and n = 0 for every count, all pairs up to 14 x 16, each against its closed form built
+    here with math.comb and Fraction (the other tests draw L, d, N, D >= 1 for the central count, Cover's count and
+    the probability), and Zaslavsky's split of the affine regions into the bounded ones and the unbounded ones,
+    which are the regions of the central arrangement of the same normals (d >= 1; in R^0 the one region is
+    bounded)."""
+    from fractions import Fraction
+
+    for L in range(15):
+        for d in range(17):
+            assert npn.regions(L, d) == sum(math.comb(L, i) for i in range(d + 1)), (L, d)
+            assert npn.regions(L, d, central=True) == _central_closed_form(L, d), (L, d)
+            assert npn.cover_count(L, d) == _cover_closed_form(L, d), (L, d)
+            assert npn.bounded_regions(L, d) == _bounded_closed_form(L, d), (L, d)
+            assert npn.separable_probability(L, d) == float(Fraction(_cover_closed_form(L, d), 2**L)), (L, d)
+            assert npn.log_regions(L, d) == pytest.approx(math.log(npn.regions(L, d)), rel=1e-12, abs=1e-15)
+            if d >= 1:
+                assert npn.regions(L, d) == npn.bounded_regions(L, d) + npn.regions(L, d, central=True), (L, d)
+
+
+@settings(max_examples=60)
+@given(st.integers(2**32, 2**64 - 1), st.integers(0, 25))
+def test_exact_counts_of_huge_n_against_math_comb(n, k):
+    """Huge n, few terms: every exact count against Python's math.comb sums (test_regions_equal_math_comb_sum stops
+    at L = 400), log_regions against the log of the exact sum, and the Zaslavsky split, at n up to 2^64 - 1."""
+    affine = sum(math.comb(n, i) for i in range(k + 1))
+    assert npn.regions(n, k) == affine
+    assert npn.regions(n, k, central=True) == _central_closed_form(n, k)
+    assert npn.cover_count(n, k) == _cover_closed_form(n, k)
+    assert npn.bounded_regions(n, k) == math.comb(n - 1, k)
+    assert npn.log_regions(n, k) == pytest.approx(math.log(affine), rel=1e-12, abs=1e-15)
+    if k >= 1:
+        assert affine == npn.bounded_regions(n, k) + npn.regions(n, k, central=True)
+
+
+def _ln_binomial_cdf_half_decimal(m, k):
+    """P(Bin(m, 1/2) <= k) for k below m / 2, in 40-digit decimal arithmetic: ln C(m, k) - m ln 2 by Stirling's
+    series (its first omitted term is below 1e-40 at these sizes), then the terms summed downward by their exact
+    ratios C(m, i-1) / C(m, i) = i / (m - i + 1) until they stop mattering."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 40
+        pi = Decimal("3.141592653589793238462643383279502884197")
+
+        def ln_fact(x):
+            x = Decimal(x)
+            return (x * x.ln() - x + (2 * pi * x).ln() / 2 + 1 / (12 * x) - 1 / (360 * x**3) + 1 / (1260 * x**5)
+                    - 1 / (1680 * x**7))
+
+        term = (ln_fact(m) - ln_fact(k) - ln_fact(m - k) - m * Decimal(2).ln()).exp()
+        total, i = Decimal(0), k
+        while i >= 0 and term >= total * Decimal("1e-30"):
+            total += term
+            term = term * i / (m - i + 1)
+            i -= 1
+        return float(total)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(10**6, 10**8), st.floats(-8.0, -0.5))
+def test_separable_probability_in_the_log_domain_against_decimal_arithmetic(N, z):
+    """Between a million and 10^8 points, D about z standard deviations below N / 2, the exact sum is refused and the
+    log-domain path answers (the other tests check it only at N / 2 and past 2^63, where it is 0.5, 0 or 1): its
+    value against the binomial tail in 40-digit decimal arithmetic, P = P(Bin(N - 1, 1/2) <= D - 1)."""
+    m = N - 1
+    k = (m + int(z * math.isqrt(m))) // 2
+    assert npn.separable_probability(N, k + 1) == pytest.approx(_ln_binomial_cdf_half_decimal(m, k), rel=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(10**14, 2**64 - 1), st.floats(-8.0, 8.0))
+def test_separable_probability_of_huge_n_against_the_normal_limit(N, z):
+    """From 10^14 points to 2^64 - 1, against the binomial's Edgeworth expansion with continuity correction,
+    P(Bin(m, 1/2) <= k) = Phi(x) + phi(x) (x^3 - 3x) / (12 m), x = (2k + 1 - m) / sqrt(m) (an error below 1e-12 of P
+    at these sizes for |x| <= 8; 2k + 1 - m exact in integers). The tolerance is the accuracy measured, which falls
+    with sqrt(N) (about 1e-8 at 10^14, 5e-6 near 2^64 in the far tail, against the 1e-12 the log-domain path
+    reaches below 10^10; see docs/counting.md)."""
+    from scipy.special import ndtr
+
+    m = N - 1
+    k = (m + int(z * math.isqrt(m))) // 2
+    x = (2 * k + 1 - m) / math.sqrt(m)
+    expected = ndtr(x) + math.exp(-x * x / 2) / math.sqrt(2 * math.pi) * (x**3 - 3 * x) / (12 * m)
+    assert npn.separable_probability(N, k + 1) == pytest.approx(expected, rel=1e-14 * math.sqrt(N))

@@ -184,3 +184,58 @@ def test_separable_prices_its_programmes_by_the_simplex_pricing_over_many_column
     monkeypatch.setattr(separability, "_scipy_optimize", no_programme)
     with limits.override(max_work=10**9), pytest.raises(ValueError, match="linear programmes.*max_work"):
         separability.separable(np.ones((10, 10**5)), np.arange(10) % 2)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 4), st.booleans(), st.integers(0, 2**32 - 1))
+def test_separable_agrees_with_a_feasibility_programme(N, D, intercept, seed):
+    """A second formulation, solved by scipy.optimize.linprog directly: is there (w, b) with t_i (w . z_i + b) >= 1
+    for all i (b = 0 without intercept)? Small integer points, so that duplicates, opposite points and points on
+    the origin (degenerate sets, not in general position) come up."""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(seed)
+    Z = rng.integers(-2, 3, size=(N, D)).astype(float)
+    y = rng.integers(0, 2, N)
+    t = 2.0 * y - 1
+    A = np.hstack([Z, np.ones((N, 1))]) if intercept else Z
+    res = linprog(np.zeros(A.shape[1]), A_ub=-t[:, None] * A, b_ub=-np.ones(N), bounds=[(None, None)] * A.shape[1],
+                  method="highs")
+    assert res.status in (0, 2)   # feasible, or infeasible
+    assert separable(Z, y, fit_intercept=intercept).separable == (res.status == 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-4, 4), st.booleans()), min_size=1, max_size=9), st.booleans())
+def test_separable_on_the_line_by_brute_force(points, intercept):
+    """One dimension, decided by hand: through the origin, every point off 0 and the label the side's (all positives
+    on one side); with an intercept, no value holding both labels and, in order, at most one change of label."""
+    x = np.array([[float(p)] for p, _ in points])
+    y = np.array([int(lab) for _, lab in points])
+    if intercept:
+        by_value = {}
+        for p, lab in points:
+            by_value.setdefault(p, set()).add(lab)
+        runs = [labs for _, labs in sorted(by_value.items())]
+        expected = all(len(r) == 1 for r in runs) and sum(a != b for a, b in zip(runs, runs[1:])) <= 1
+    else:
+        expected = all(p != 0 for p, _ in points) and len({(p > 0) == lab for p, lab in points}) == 1
+    assert separable(x, y, fit_intercept=intercept).separable == expected
+
+
+@pytest.mark.parametrize("N,d,intercept", [(12, 5, False), (12, 4, True)])
+def test_the_fraction_of_separable_random_labellings_is_covers_probability(N, d, intercept):
+    """Over fresh Gaussian points (in general position almost surely) and fair-coin labels, the chance of a separable
+    labelling is Cover's separable_probability(N, D), D = d (+ 1 with an intercept): the fraction over 80 draws
+    within 4 standard errors (a loose bound; the enumeration above checks the count exactly on one set)."""
+    from nnpartition.counting import separable_probability
+
+    rng = np.random.default_rng(N + d)
+    draws = 80
+    hits = sum(separable(rng.standard_normal((N, d)), rng.integers(0, 2, N), fit_intercept=intercept).separable
+               for _ in range(draws))
+    p = separable_probability(N, d + 1 if intercept else d)
+    assert abs(hits / draws - p) < 4 * np.sqrt(p * (1 - p) / draws), (hits, p)

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
 
@@ -300,3 +301,34 @@ def test_the_accuracy_interval_stays_inside_one_half_and_one(capsys):
     assert main(["simulate", "-d", "3", "-N", "40", "-L", "30", "--trials", "4"]) == 0
     out = capsys.readouterr().out
     assert ".. 1.0000)" in out and ".. 1.01" not in out
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 400), st.integers(1, 40), st.sampled_from(["uniform", "gaussian"]),
+       st.sampled_from(["uniform", "gaussian"]), st.integers(0, 2**32 - 1))
+def test_occupied_regions_never_exceed_the_points_or_the_arrangements_count(d, N, L, dist, init, seed):
+    """Every trial occupies at most min(N, regions(L, d)) regions (each holds a point; L hyperplanes cut R^d into at
+    most regions(L, d)), on hypothesis-drawn settings (the test above fixes four); the histogram holds every region
+    and every point, and ``max_regions`` is that bound."""
+    sim = npn.simulate_partition(d, N, L, trials=4, dist=dist, init=init, seed=seed, progress=False)
+    bound = min(N, npn.regions(L, d))
+    assert sim.max_regions == bound
+    assert np.all((sim.n_regions >= 1) & (sim.n_regions <= bound))
+    k = np.arange(sim.occupancy_hist.size)
+    assert sim.occupancy_hist.sum() == pytest.approx(sim.n_regions.mean())
+    assert (k * sim.occupancy_hist).sum() == pytest.approx(N)
+
+
+@pytest.mark.parametrize("init", ["uniform", "gaussian"])
+def test_dense_points_on_the_line_find_every_knot_inside(init):
+    """d = 1, points uniform in [-1, 1] and many more of them than regions: each trial's L knots -b/w cut the
+    interval into 1 + (knots inside) pieces, and dense points occupy them all. w and b are independent draws of one
+    symmetric law (either init), so a knot is inside, |b| < |w|, with probability 1/2: n_regions - 1 follows
+    Binomial(L, 1/2). Its frequencies over 600 trials within 5 standard errors (a trial missing a piece needs one
+    narrower than about 1e-3, a chance of about 1e-3), and never above L + 1 intervals."""
+    L, trials = 4, 600
+    sim = npn.simulate_partition(1, 5_000, L, trials=trials, init=init, seed=11, progress=False)
+    assert sim.n_regions.max() <= L + 1
+    freq = np.bincount(sim.n_regions - 1, minlength=L + 1) / trials
+    p = np.array([math.comb(L, k) for k in range(L + 1)]) / 2**L
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / trials)), (freq, p)

@@ -1102,3 +1102,91 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
     big = random_net(5, [40, 40, 40], 6)
     with pytest.raises(ValueError, match="stop at"):
         _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12)[:7], False, progress=stop)
+
+
+# --- hypothesis against independent truths: regioncam, the knots of one dimension, the closed form ----------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 2**32 - 1), st.floats(0.25, 4.0))
+def test_regions_in_box_agree_with_regioncam_on_drawn_layers(L, seed, size):
+    """regioncam (a peer that cuts the square face by face) on hypothesis-drawn float32 layers and square sizes; the
+    parametrized test above fixes five."""
+    regioncam = pytest.importorskip("regioncam")
+    W, b = random_layer(2, L, seed, np.float32)
+    rc = regioncam.Regioncam(size=size)
+    rc.linear(W, b)
+    rc.relu()
+    assert regions_in_box(W, b, -size, size) == rc.num_faces
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, 8), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+def test_network_regions_agree_with_regioncam_on_drawn_networks(widths, seed):
+    """A whole network against regioncam, hypothesis-drawn widths and weights (float32, given to both)."""
+    regioncam = pytest.importorskip("regioncam")
+    layers = [(W.astype(np.float32), b.astype(np.float32)) for W, b in random_net(2, widths, seed)]
+    cam = regioncam.Regioncam(size=1.0)
+    for W, b in layers:
+        cam.linear(W, b)
+        cam.relu()
+    assert nnpartition.network_regions_in_box([(W.astype(float), b.astype(float)) for W, b in layers], -1, 1) \
+        == cam.num_faces
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3).filter(bool), st.integers(-6, 6)), max_size=10),
+       st.integers(-3, 2), st.integers(1, 4))
+def test_one_dimension_counts_the_distinct_knots_inside(units, lo, width):
+    """In d = 1 the units' knots -b / w cut the open interval: the regions are 1 + the distinct knots strictly inside
+    it, exactly (Fractions). Small integers make knots coincide and fall on the ends."""
+    hi = lo + width
+    knots = {Fraction(-c, w) for w, c in units}
+    expected = 1 + sum(lo < k < hi for k in knots)
+    W = np.array([[float(w) for w, _ in units]]).reshape(1, len(units))
+    b = np.array([float(c) for _, c in units])
+    assert regions_in_box(W, b, lo, hi) == expected
+
+
+def exact_regions_1d(layers, lo, hi):
+    """Pieces of (lo, hi) on which every unit of a ReLU network keeps its gate, by following the network's affine
+    map piece by piece: each unit's pre-activation is affine on a piece and changes sign at most once there, at its
+    root, which splits the piece. Returns the count and the shortest piece (adjacent pieces always differ in the gate
+    of the unit whose root split them)."""
+    pieces = [(lo, hi, np.ones(1), np.zeros(1))]   # the input x = 1 * x + 0
+    for W, b in layers:
+        out = []
+        for a, c, slope, offset in pieces:
+            s, t = slope @ W, offset @ W + b           # z(x) = s x + t on this piece
+            roots = sorted({-t_ / s_ for s_, t_ in zip(s, t) if s_ != 0 and a < -t_ / s_ < c})
+            for u, v in zip([a, *roots], [*roots, c]):
+                on = (s * (u + v) / 2 + t) > 0
+                out.append((u, v, s * on, t * on))
+        pieces = out
+    return len(pieces), min(v - u for u, v, _, _ in pieces)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=4), st.integers(0, 2**32 - 1))
+def test_network_regions_in_one_dimension_against_the_pieces_of_the_forward_map(widths, seed):
+    """Deep networks on an interval: network_regions_in_box (linear programmes) against the exact pieces of the
+    network's piecewise-affine map (a brute force that follows each piece's affine map). Pieces thinner than the
+    default tol are not counted by design: such draws are skipped."""
+    layers = random_net(1, widths, seed)
+    count, thinnest = exact_regions_1d(layers, -2.0, 2.0)
+    if thinnest < 1e-3:
+        return
+    assert nnpartition.network_regions_in_box(layers, -2, 2) == count
+    assert nnpartition.network_region_count_curve(layers, -2, 2).tolist() == [
+        1, *(exact_regions_1d(layers[:k], -2.0, 2.0)[0] for k in range(1, len(layers) + 1))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 12), st.integers(0, 2**32 - 1))
+def test_a_box_around_every_intersection_holds_the_general_position_count(d, L, seed):
+    """Hypothesis-drawn layers in general position (the parametrized test above fixes five): a box holding every
+    intersection point of d hyperplanes holds regions(L, d) regions."""
+    W, b = random_layer(d, L, seed)
+    far = 1.0
+    for S in combinations(range(L), d):
+        far = max(far, np.abs(np.linalg.solve(W[:, S].T, -b[list(S)])).max())
+    assert regions_in_box(W, b, -2 * far, 2 * far) == nnpartition.regions(L, d)
