@@ -148,3 +148,13 @@ def test_save_regions_names_the_option_for_a_bad_output_layer(tmp_path, capsys):
         err = capsys.readouterr().err
         assert f"error: --weights {path}: array 'b_out' must hold one number" in err and "Traceback" not in err
         assert err.count(str(path)) == 1, err
+
+
+def test_an_output_path_under_a_file_says_so(tmp_path, capsys):
+    # --save-weights afile/w.npz said "the folder afile does not exist", where afile is a file
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "r.npz"
+    np.savez(tmp_path / "w.npz", W=W, b=B)
+    assert main(["regions", "--weights", str(tmp_path / "w.npz"), "--box", "-1", "1", "--save-regions", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"--save-regions {out}: {tmp_path / 'afile'} is a file, not a folder" in err, err
