@@ -158,3 +158,14 @@ def test_an_output_path_under_a_file_says_so(tmp_path, capsys):
     assert main(["regions", "--weights", str(tmp_path / "w.npz"), "--box", "-1", "1", "--save-regions", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"--save-regions {out}: {tmp_path / 'afile'} is a file, not a folder" in err, err
+
+
+def test_sweep_load_of_an_empty_file_refuses_it_and_leaves_it_empty(tmp_path):
+    # load() is a read: it returned [] for an empty file and wrote a new store's tables into it (20 kB)
+    from nnpartition.sweep import StoreError, load
+
+    path = tmp_path / "grid.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(StoreError, match=re.escape(f"store {str(path)!r} is empty")):
+        load(str(path))
+    assert path.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["grid.sqlite"]
