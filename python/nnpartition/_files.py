@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import zipfile
 from pathlib import Path
-from typing import Dict, Union
+from typing import Dict, Iterable, List, Union
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["read_npz"]
+from .limits import _check_bytes
 
-_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+__all__ = ["read_npz", "stray_layers"]
+
+#: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
+#: compression method Python lacks (deflate64, AES), raw tracebacks before.
+_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError)
 
 
 def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "os.PathLike[str]"]:
@@ -54,6 +58,52 @@ def readable_file(path: Union[str, "os.PathLike[str]"], what: str) -> Path:
     return p
 
 
+def stray_layers(keys: Iterable[str], n: int) -> List[str]:
+    """The layer arrays (``W3``, ``b2``, ...) among a file's ``keys`` that the ``n`` hidden layers read, ``W1, b1`` to
+    ``Wn, bn``, do not reach: a ``W3`` after a missing ``W2``, a ``W2`` without its ``b2``, which were silently left
+    out of the network. The ``b2`` of the two-layer names ``W1, b1, w2, b2`` is that network's output bias.
+
+    Example:
+        >>> stray_layers(["W1", "b1", "W3", "b3", "w_out", "b_out"], 1), stray_layers(["W1", "b1", "w2", "b2"], 1)
+        (['W3', 'b3'], [])
+    """
+    keys = set(keys)
+    read = {f"{c}{i}" for i in range(1, n + 1) for c in "Wb"} | ({"b2"} if n == 1 and "w2" in keys else set())
+    return sorted(k for k in keys - read if len(k) > 1 and k[0] in "Wb" and k[1:].isdigit())
+
+
+def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
+    """The bytes the arrays of an open ``.npz`` hold once read, from the zip's sizes and the ``.npy`` headers alone,
+    for a check against ``max_bytes`` before any is read (a compressed file of zeros expands a thousandfold).
+    ``zipfile`` reads no more of a member than it declares; a header that declares more data than its member holds
+    is refused here, since numpy allocates the declared shape before reading it (a crafted header of 10^12 entries
+    was a raw ``MemoryError``, one of 10^9 an allocation of 24 GB)."""
+    fmt, zf = np.lib.format, data.zip
+    if zf is None:   # pragma: no cover - closed: numpy reads nothing either
+        return 0
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        with zf.open(info.filename) as fh:
+            if fh.read(len(fmt.MAGIC_PREFIX)) != fmt.MAGIC_PREFIX:
+                continue   # numpy returns such a member's bytes as they are: counted by its size
+        with zf.open(info.filename) as fh:
+            version = fmt.read_magic(fh)
+            # version 3.0 is 2.0 with UTF-8 field names: the shape and item size read the same
+            shape, _, dtype = (fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0)(fh)
+            held = info.file_size - fh.tell()
+        declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if not dtype.hasobject and declared > held:
+            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            raise _Damaged(f"{where}: a damaged file: array {name!r} is declared of shape {tuple(shape)} and dtype "
+                           f"{dtype} ({declared} bytes), but the file holds {held} bytes of it; write it again{fix}")
+    return total
+
+
+class _Damaged(ValueError):
+    """A damaged file, in words already naming it."""
+
+
 def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str = "") -> Dict[str, NDArray[np.generic]]:
     """Every array of the ``.npz`` at ``path``, read in full; ``ValueError`` naming the file otherwise.
 
@@ -91,6 +141,14 @@ def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str 
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise ValueError(f"{what} {path}: holds one array (a .npy file), not a set of named arrays (.npz){fix}")
         with data:
+            try:
+                nbytes = _stored_bytes(data, f"{what} {path}", fix)
+            except _Damaged as exc:
+                raise ValueError(str(exc)) from None
+            except _ERRORS as exc:
+                raise ValueError(f"{what} {path}: the file is damaged or truncated ({type(exc).__name__}: {exc}); "
+                                 f"write it again{fix}") from None
+            _check_bytes(f"{what} {path} (its arrays, read in full)", nbytes, "read a smaller file")
             try:
                 return {k: np.asarray(data[k]) for k in data.keys()}
             except _ERRORS as exc:

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import file_path, read_npz
+from ._files import file_path, read_npz, stray_layers
 from .limits import _block_rows
 from ._repr import short_repr
 
@@ -426,17 +426,62 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
         np.savez(fh, **arrays)
 
 
-def _stored_activation(data: Mapping[str, Any]) -> Tuple[str, float]:
+#: How to write a network file, appended to what :func:`load_network` refuses.
+_NETWORK_HOW = "write it with nnpartition.network.save_network(net, path)"
+
+
+def _file_array(data: Mapping[str, Any], key: str, where: str, *, ndim: Optional[int] = None) -> NDArray[Any]:
+    """The array ``key`` of a network file's ``data``, of real numbers, all finite (and of ``ndim`` dimensions when
+    given), or a ``ValueError`` starting with ``where`` (the file) that names the array: a string array was "could not
+    convert string to float", a complex one lost its imaginary part with a ``ComplexWarning``, a date one was read as
+    seconds, and a NaN was "W1 contains NaN or infinity", naming no file."""
+    a = np.asarray(data[key])
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: array {key!r} must hold real numbers, got dtype {a.dtype}; {_NETWORK_HOW}")
+    if ndim is not None and a.ndim != ndim:
+        kind = {1: "a vector", 2: "a matrix"}[ndim]
+        raise ValueError(f"{where}: array {key!r} must be {kind} ({ndim}-D), got shape {a.shape}; {_NETWORK_HOW}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{where}: array {key!r} contains NaN or infinity")
+    return a
+
+
+def _one_value(data: Mapping[str, Any], key: str, where: str) -> float:
+    """The one number array ``key`` holds (``b_out``, ``slope``): a bias of several entries was silently cut to its
+    first, an empty one an ``IndexError``, a vector ``slope`` "only 0-dimensional arrays can be converted"."""
+    a = _file_array(data, key, where)
+    if a.size != 1:
+        raise ValueError(f"{where}: array {key!r} must hold one number, got shape {a.shape}; {_NETWORK_HOW}")
+    return float(a.reshape(-1)[0])
+
+
+def _stored_activation(data: Mapping[str, Any], where: str) -> Tuple[str, float]:
     """The hidden units' activation and leaky slope a network file's arrays record: ReLU, and the default slope
-    0.01, where it records none."""
-    activation = str(data["activation"]) if "activation" in data else "relu"
-    slope = float(data["slope"]) if "slope" in data else 0.01
+    0.01, where it records none; a ``ValueError`` starting with ``where`` (the file) for any other value."""
+    activation, slope = "relu", 0.01
+    if "activation" in data:
+        a = np.asarray(data["activation"])
+        name = (str(a.reshape(-1)[0].decode("ascii", "replace") if a.dtype.kind == "S" else a.reshape(-1)[0])
+                if a.dtype.kind in "US" and a.size == 1 else None)
+        if name not in ACTIVATIONS:
+            got = repr(name) if name is not None else f"an array of dtype {a.dtype} and shape {a.shape}"
+            raise ValueError(f"{where}: array 'activation' must be one of {', '.join(ACTIVATIONS)}, got {got}")
+        activation = str(name)
+    if "slope" in data:
+        slope = _one_value(data, "slope", where)
+        if slope < 0:
+            raise ValueError(f"{where}: array 'slope' (the leaky ReLU's negative slope) must be >= 0, got {slope}")
     return activation, slope
 
 
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
-    """Read a network written by :func:`save_network`. A file with ``W1, b1, w2, b2`` (the
-    :class:`TwoLayerNet` names) is read too. Raises ``ValueError`` naming what is missing.
+    """Read a network written by :func:`save_network`: a :class:`TwoLayerNet` for one hidden layer (a one-layer
+    :class:`DeepNet` too), else a :class:`DeepNet`. A file with ``W1, b1, w2, b2`` (the :class:`TwoLayerNet` names)
+    is read too, and ``w_out`` may be a column ``(width, 1)``; arrays of other names are
+    ignored. Any other file (missing, damaged, not an ``.npz``, a missing or stray layer array such as ``W3`` without
+    ``W2``, an array of the wrong shape or dtype, NaN or infinity, arrays passing ``max_bytes`` once read) is a
+    ``ValueError`` of one sentence starting ``network file PATH:`` and naming the array. Arrays of Python objects are
+    refused unread: loading them would run the pickled code they hold.
 
     Example:
         >>> import os, tempfile
@@ -445,23 +490,53 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
         >>> net = load_network(path)
         >>> type(net).__name__, net.decision_function([[3.0, 1.0]]).tolist()
         ('TwoLayerNet', [2.5])
+        >>> np.savez(path, W1=np.eye(2), b1=np.zeros(2), w_out=np.ones(2), b_out=np.array([0.5, 1.0]))
+        >>> load_network(path)
+        Traceback (most recent call last):
+        ...
+        ValueError: network file .../two.npz: array 'b_out' must hold one number, got shape (2,); write it with ...
     """
-    data = read_npz(file_path(path), "network file", "write it with nnpartition.network.save_network(net, path)")
+    where = f"network file {path}"
+    data = read_npz(file_path(path), "network file", _NETWORK_HOW)
     keys = set(data.keys())
-    layers = []
-    i = 1
-    while f"W{i}" in keys and f"b{i}" in keys:
-        layers.append((np.asarray(data[f"W{i}"], np.float64), np.asarray(data[f"b{i}"], np.float64)))
-        i += 1
+    n = 0
+    while f"W{n + 1}" in keys and f"b{n + 1}" in keys:
+        n += 1
     if "w_out" in keys and "b_out" in keys:
-        w_out, b_out = data["w_out"], data["b_out"]
-    elif len(layers) == 1 and {"w2", "b2"} <= keys:
-        w_out, b_out = data["w2"], data["b2"]
+        out_keys = ("w_out", "b_out")
+    elif n == 1 and {"w2", "b2"} <= keys:
+        out_keys = ("w2", "b2")
     else:
-        raise ValueError(f"{path}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out "
-                         f"(see nnpartition.network.save_network); found {sorted(keys)}")
-    if not layers:
-        raise ValueError(f"{path}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
-    activation, slope = _stored_activation(data)
-    return _stack(layers, np.asarray(w_out, np.float64).ravel(), float(np.asarray(b_out).ravel()[0]),
-                  activation, slope)
+        raise ValueError(f"{where}: a network file holds W1, b1[, W2, b2, ...], w_out and b_out; found "
+                         f"{sorted(keys)}; {_NETWORK_HOW}")
+    if n == 0:
+        raise ValueError(f"{where}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
+    # a layer array the layers read do not reach changed the network silently (W3 after a missing W2 was dropped)
+    stray = stray_layers(keys, n)
+    if stray:
+        raise ValueError(f"{where}: {', '.join(stray)} would be ignored: hidden layers are read as W1, b1, W2, b2, "
+                         f"... without a gap, each W with its b, and this file's stop after layer {n}; found "
+                         f"{sorted(keys)}")
+    layers = []
+    width: Optional[int] = None
+    for i in range(1, n + 1):
+        W = _file_array(data, f"W{i}", where, ndim=2)
+        b = _file_array(data, f"b{i}", where, ndim=1)
+        if width is not None and W.shape[0] != width:
+            raise ValueError(f"{where}: array 'W{i}' must have {width} rows, the width of the layer before, got "
+                             f"shape {W.shape}")
+        if min(W.shape) == 0 or b.shape[0] != W.shape[1]:
+            raise ValueError(f"{where}: arrays 'W{i}' and 'b{i}' must have shapes (fan_in, width) and (width,), "
+                             f"neither 0, got {W.shape} and {b.shape}")
+        layers.append((W, b))
+        width = W.shape[1]
+    w_out = _file_array(data, out_keys[0], where)
+    if w_out.size != width or np.squeeze(w_out).ndim > 1:
+        raise ValueError(f"{where}: array {out_keys[0]!r} must have shape ({width},) (the last hidden width), got "
+                         f"{w_out.shape}")
+    b_out = _one_value(data, out_keys[1], where)
+    activation, slope = _stored_activation(data, where)
+    try:
+        return _stack(layers, w_out.reshape(-1), b_out, activation, slope)
+    except ValueError as exc:   # the network's own checks (its arrays against max_bytes as float64)
+        raise ValueError(f"{where}: {exc}") from None

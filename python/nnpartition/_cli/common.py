@@ -322,8 +322,9 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
     if p.is_dir():
         raise UsageError(f"{option} {path}: is a directory; give a file name")
     folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not folder.is_dir():   # a file there was "the folder ... does not exist"
+        raise UsageError(f"{option} {path}: {folder} is a file, not a folder" if folder.exists()
+                         else f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise UsageError(f"{option} {path}: cannot be written (permission denied)")
     if formats is not None:

@@ -163,8 +163,8 @@ def _weights_file(path: str) -> Tuple[str, float, Set[str]]:
     the names of its arrays, in one read."""
     from ..network import _stored_activation
 
-    with np.load(path) as data:
-        return (*_stored_activation(data), set(data.files))
+    with np.load(path, allow_pickle=False) as data:   # read whole by load_layers already: only these two arrays
+        return (*_stored_activation(data, f"--weights {path}"), set(data.files))
 
 
 def _refuse_smooth(path: str, activation: str) -> None:
@@ -202,8 +202,12 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     widths = [int(W.shape[1]) for W, _ in layers]
     d = int(layers[0][0].shape[0])
     # the regions do not need the output layer; its logit's maps do
-    net = (load_network(args.weights) if with_output
-           else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope))
+    try:
+        net = (load_network(args.weights) if with_output
+               else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope))
+    except ValueError as exc:   # load_network's "network file PATH: ...", in the option's words
+        raise ValueError(str(exc).replace(f"network file {args.weights}: ", f"--weights {args.weights}: ", 1)) \
+            from None
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:
         listed = network_regions(net, lo, hi, tol=tol,

@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .._files import read_npz
+from .._files import read_npz, stray_layers
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -64,6 +64,11 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
     if "W1" in data and "b1" in data:
         while f"W{len(names) + 1}" in data and f"b{len(names) + 1}" in data:
             names.append((f"W{len(names) + 1}", f"b{len(names) + 1}"))
+        stray = stray_layers(keys, len(names))
+        if stray:   # a W3 after a missing W2 was left out: the regions of the first layer alone were counted
+            raise UsageError(f"{option} {path}: {', '.join(stray)} would be ignored: hidden layers are read as W1, b1, "
+                             f"W2, b2, ... without a gap, each W with its b, and this file's stop after layer "
+                             f"{len(names)}; found {keys}")
     else:
         found = next((k for k in ("W", "w") if k in data), None)
         if found is None or "b" not in data:

@@ -179,7 +179,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
             net = load_network(args.weights)
         except (ValueError, OSError) as exc:
             msg = str(exc)   # load_network names the file itself: not twice
-            msg = msg[len(f"{args.weights}: "):] if msg.startswith(f"{args.weights}: ") else msg
+            for named in (f"network file {args.weights}: ", f"{args.weights}: "):
+                msg = msg[len(named):] if msg.startswith(named) else msg
             raise UsageError(f"--weights {args.weights}: {msg}") from None
     else:
         if args.d is None or args.N is None:

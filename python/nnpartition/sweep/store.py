@@ -75,7 +75,8 @@ def _json_default(obj: Any) -> Any:
 class _Store:
     """One SQLite file in WAL mode; every write is its own (atomic) transaction."""
 
-    def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True) -> None:
+    def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True,
+                 reading: bool = False) -> None:
         if path is None:
             path = ":memory:"
         path = file_path(path, "store")
@@ -95,7 +96,7 @@ class _Store:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         try:
-            self._open(job)
+            self._open(job, reading)
         except BaseException:
             self.db.close()
             raise
@@ -114,8 +115,13 @@ class _Store:
                               f"move it aside and start a new store")
         return StoreError(f"store {self.path!r} is not a usable sweep store: {text}")
 
-    def _open(self, job: Optional[str]) -> None:
+    def _open(self, job: Optional[str], reading: bool = False) -> None:
         try:
+            # a store opened to be read that holds no table is none: load() of an empty file gave [] and wrote a
+            # new store's tables into it (and WAL mode, before anything is read)
+            if reading and self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+                raise StoreError(f"store {self.path!r} is empty (an empty file, or an SQLite database without "
+                                 f"tables): no sweep has written to it; check the path")
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a committed row survives the process being killed at any
             # instant; after a power cut the last rows may be missing (they run again),
@@ -280,7 +286,7 @@ def load(store: PathLike) -> List[Dict[str, Any]]:
         ...     [(r["config"]["x"], r["status"], r["error"]) for r in load(path)]
         [(2, 'done', None), (5, 'failed', 'ValueError: configured to fail (x=5)')]
     """
-    s = _Store(store, None, create=False)
+    s = _Store(store, None, create=False, reading=True)
     try:
         out = []
         for c, st, r, e, t in s.query("SELECT config, status, result, error, seconds FROM results ORDER BY rowid"):

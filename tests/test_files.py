@@ -1,0 +1,171 @@
+"""The files the package reads: a bad network file is one ValueError naming the file and the array, refused before
+anything large is allocated."""
+
+import importlib.util
+import io
+import re
+import struct
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnpartition.cli import main
+from nnpartition.limits import override
+from nnpartition.network import load_network
+
+W, B, WO = np.ones((2, 3)), np.zeros(3), np.ones(3)
+GOOD = dict(W1=W, b1=B, w_out=WO, b_out=np.array(0.0))
+
+
+@pytest.mark.parametrize("arrays,message", [
+    # "W1 contains NaN or infinity", "b2 must be finite, got nan", naming no file (and w2 for the file's w_out)
+    (dict(GOOD, W1=np.full((2, 3), np.nan)), "array 'W1' contains NaN or infinity"),
+    (dict(GOOD, w_out=np.array([1.0, np.inf, 0.0])), "array 'w_out' contains NaN or infinity"),
+    (dict(GOOD, b_out=np.array(np.nan)), "array 'b_out' contains NaN or infinity"),
+    # a bias of two entries was cut to its first in silence; an empty one was an IndexError
+    (dict(GOOD, b_out=np.array([1.0, 2.0])), r"array 'b_out' must hold one number, got shape \(2,\)"),
+    (dict(GOOD, b_out=np.array([])), r"array 'b_out' must hold one number, got shape \(0,\)"),
+    # "could not convert string to float"; complex lost its imaginary part (a ComplexWarning); dates read as numbers
+    (dict(GOOD, W1=np.full((2, 3), "a")), "array 'W1' must hold real numbers, got dtype <U1"),
+    (dict(GOOD, W1=W.astype(complex)), "array 'W1' must hold real numbers, got dtype complex128"),
+    (dict(GOOD, b1=B.astype("datetime64[s]")), "array 'b1' must hold real numbers, got dtype datetime64"),
+    # "only 0-dimensional arrays can be converted to Python scalars" (a TypeError)
+    (dict(GOOD, slope=np.array([0.1, 0.2])), r"array 'slope' must hold one number, got shape \(2,\)"),
+    (dict(GOOD, activation=np.array(["relu", "tanh"])), "array 'activation' must be one of relu, leaky_relu"),
+    (dict(GOOD, w_out=np.ones((3, 2))), r"array 'w_out' must have shape \(3,\) \(the last hidden width\)"),
+])
+def test_load_network_names_the_file_and_the_array(tmp_path, arrays, message):
+    path = tmp_path / "net.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: ") + message):
+        load_network(str(path))
+
+
+def test_a_layer_array_the_layers_do_not_reach_is_refused(tmp_path):
+    # a layer the loop did not reach was dropped: W3 after a missing W2, W2 without b2 ("w2 must have length 3")
+    for arrays, message in ((dict(GOOD, W3=np.ones((3, 3)), b3=B), "W3, b3 would be ignored"),
+                            (dict(GOOD, W2=np.ones((3, 2)), w_out=np.ones(2)), "W2 would be ignored")):
+        np.savez(tmp_path / "net.npz", **arrays)
+        with pytest.raises(ValueError, match="^" + re.escape(f"network file {tmp_path / 'net.npz'}: {message}")):
+            load_network(str(tmp_path / "net.npz"))
+    # while the b2 of W1, b1, w2, b2 is the output bias, and w_out may be a column
+    np.savez(tmp_path / "old.npz", W1=W, b1=B, w2=WO, b2=np.array(0.5))
+    np.savez(tmp_path / "column.npz", **dict(GOOD, w_out=WO[:, None]))
+    assert load_network(str(tmp_path / "old.npz")).b2 == 0.5
+    assert load_network(str(tmp_path / "column.npz")).w2.shape == (3,)
+
+
+def _crafted(path, shape):
+    """A network file whose W1.npy header declares ``shape`` and holds 64 bytes."""
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("W1.npy", head.getvalue() + bytes(64))
+        for key, a in dict(b1=B, w_out=WO, b_out=np.array(0.0)).items():
+            buf = io.BytesIO()
+            np.save(buf, a)
+            z.writestr(f"{key}.npy", buf.getvalue())
+
+
+@pytest.mark.parametrize("shape", [(10**12, 3), (10**6, 3)])
+def test_a_header_declaring_more_than_the_file_holds_is_refused_unallocated(tmp_path, shape):
+    # numpy allocates the declared shape before reading: 10^12 entries were a raw MemoryError, 3 * 10^6 a 24 MB
+    # allocation before "EOF: reading array data"
+    path = tmp_path / "crafted.npz"
+    _crafted(path, shape)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=re.escape(f"network file {path}: a damaged file: array 'W1' is declared "
+                                                       f"of shape {shape}")):
+            load_network(str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, peak
+
+
+def test_a_compressed_file_is_checked_against_max_bytes_before_it_is_read(tmp_path):
+    # 50 MB of zeros compress to 50 kB: read in full before any check (the network's own check came after)
+    path = tmp_path / "zeros.npz"
+    n = 2**21
+    np.savez_compressed(path, W1=np.zeros((3, n)), b1=np.zeros(n), w_out=np.zeros(n), b_out=np.array(0.0))
+    tracemalloc.start()
+    try:
+        with override(max_bytes=2**22), pytest.raises(ValueError, match=re.escape(f"network file {path} (its arrays, "
+                                                                                  "read in full) needs about")):
+            load_network(str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**22, peak
+
+
+def _patched(path, method=None, flag=None):
+    """A sound network file whose members say they use compression ``method`` or carry the zip ``flag`` bits."""
+    np.savez(path, **GOOD)
+    raw = bytearray(path.read_bytes())
+    for sig, at_flag, at_method in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        i = raw.find(sig)
+        while i >= 0:
+            if method is not None:
+                raw[i + at_method:i + at_method + 2] = struct.pack("<H", method)
+            if flag is not None:
+                raw[i + at_flag:i + at_flag + 2] = struct.pack("<H", flag)
+            i = raw.find(sig, i + 4)
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("kind,detail", [({"method": 9}, "compression method is not supported"),
+                                         ({"flag": 1}, "is encrypted")])
+def test_a_zip_python_cannot_read_is_one_value_error(tmp_path, kind, detail):
+    # deflate64 (method 9, as some zip tools write) was a raw NotImplementedError, an encrypted member a RuntimeError
+    path = tmp_path / "other.npz"
+    _patched(path, **kind)
+    with pytest.raises(ValueError, match=re.escape(f"network file {path}: ") + ".*" + detail):
+        load_network(str(path))
+
+
+def test_regions_refuses_a_layer_file_with_a_gap(tmp_path, capsys):
+    # W1, b1, W3, b3: the regions of W1 alone were counted, W3 ignored without a word
+    path = tmp_path / "gap.npz"
+    np.savez(path, W1=W, b1=B, W3=np.ones((3, 3)), b3=B)
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"--weights {path}: W3, b3 would be ignored" in err and "Traceback" not in err
+
+
+def test_save_regions_names_the_option_for_a_bad_output_layer(tmp_path, capsys):
+    # an empty b_out was an IndexError traceback from --save-regions and plot-partition --weights
+    path = tmp_path / "net.npz"
+    np.savez(path, **dict(GOOD, b_out=np.array([])))
+    calls = [["regions", "--weights", str(path), "--box", "-1", "1", "--save-regions", str(tmp_path / "r.npz")]]
+    if importlib.util.find_spec("matplotlib") is not None:   # plot-partition needs it first
+        calls.append(["plot-partition", "--weights", str(path), "--plot", str(tmp_path / "p.png")])
+    for argv in calls:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"error: --weights {path}: array 'b_out' must hold one number" in err and "Traceback" not in err
+        assert err.count(str(path)) == 1, err
+
+
+def test_an_output_path_under_a_file_says_so(tmp_path, capsys):
+    # --save-weights afile/w.npz said "the folder afile does not exist", where afile is a file
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "r.npz"
+    np.savez(tmp_path / "w.npz", W=W, b=B)
+    assert main(["regions", "--weights", str(tmp_path / "w.npz"), "--box", "-1", "1", "--save-regions", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"--save-regions {out}: {tmp_path / 'afile'} is a file, not a folder" in err, err
+
+
+def test_sweep_load_of_an_empty_file_refuses_it_and_leaves_it_empty(tmp_path):
+    # load() is a read: it returned [] for an empty file and wrote a new store's tables into it (20 kB)
+    from nnpartition.sweep import StoreError, load
+
+    path = tmp_path / "grid.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(StoreError, match=re.escape(f"store {str(path)!r} is empty")):
+        load(str(path))
+    assert path.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["grid.sqlite"]
