@@ -150,9 +150,8 @@ def separable_probability(N: int, D: int) -> float:
     The exact rational is rounded to a float (no overflow, also for
     ``N = 1e6``) whenever the exact sum costs under a few seconds; beyond
     that a log-domain evaluation (Stirling series with ``log1p``) is
-    returned: relative accuracy about 1e-11 up to ``N = 1e10``, falling with
-    ``sqrt(N)`` beyond (about 1e-10 at ``1e12``, 1e-8 at ``1e14``, 5e-6 near
-    ``2^64`` in the far tail; ``docs/counting.md``).
+    returned: relative accuracy within 5e-12 at every size up to ``2^64 - 1``
+    (``docs/counting.md``).
 
     Example:
         >>> separable_probability(20, 10)
