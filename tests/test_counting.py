@@ -474,6 +474,19 @@ def test_every_count_at_the_boundaries_against_its_closed_form():
                 assert npn.regions(L, d) == npn.bounded_regions(L, d) + npn.regions(L, d, central=True), (L, d)
 
 
+@pytest.mark.parametrize("n", [2**61, 2**62, 2**64 - 1])
+@pytest.mark.parametrize("s", [40, 41, 60, 101, 599])
+def test_log_counts_far_from_the_middle_of_huge_n_are_finite(n, s):
+    # A review of the forty-fifth pass: with 40-600 hyperplanes (or dimensions) short of n, ln C(n, k) / 2^n read
+    # +inf (t = (2k - n)/n rounded to -1), so log_regions was nan and separable_probability -inf. The sums are 2^n
+    # less a share below 2^-(n - 600 log2 n) of it: n ln 2 to the last digit, and probability 1; and at the other end
+    # the largest term's share, ln C(n, s) against the sum of the logs of its correctly rounded ratios.
+    assert npn.log_regions(n, n - s) == pytest.approx(n * math.log(2), rel=1e-15)
+    assert npn.separable_probability(n, n - s) == 1.0
+    ln_c = math.fsum(math.log((n - i) / (i + 1)) for i in range(s))
+    assert npn.log_regions(n, s) == pytest.approx(ln_c, rel=1e-10)
+
+
 @settings(max_examples=60)
 @given(st.integers(2**32, 2**64 - 1), st.integers(0, 25))
 def test_exact_counts_of_huge_n_against_math_comb(n, k):
