@@ -808,3 +808,35 @@ def test_a_validate_store_is_not_continued_with_another_grid(tmp_path, capsys):
     for other in ([], ["--steps", "500"]):
         assert main(["validate", "--store", short, "--grid", "small", *other, "--resume", "--no-progress"]) == 2
         assert "holds results of job" in capsys.readouterr().err
+
+
+def test_a_jobs_identity_is_the_same_in_every_process():
+    # A review of the forty-fifth pass: three jobs whose identity changed from one process to the next, so that a
+    # resumed sweep of the same job was refused ("holds results of job ..."): a classmethod (its class's __dict__,
+    # unpicklable, was hashed by a repr full of addresses), a partial holding a lock (the same), and settings with a
+    # tuple key beside a set of strings (json refused the key, so the whole settings were pickled, in the set's
+    # PYTHONHASHSEED-dependent order).
+    code = textwrap.dedent("""
+        import functools, threading
+        from nnpartition.sweep.executor import _job_name
+
+        def job(config, **settings):
+            return {}
+
+        class Jobs:
+            @classmethod
+            def run(cls, config):
+                return {}
+
+        print(_job_name(Jobs.run))
+        print(_job_name(functools.partial(job, lock=threading.Lock())))
+        print(_job_name(functools.partial(job, w={(1, 2): 3}, s={"alpha", "beta", "gamma", "delta", "epsilon"})))
+    """)
+    outs = []
+    for hash_seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+        assert out.returncode == 0, out.stderr
+        outs.append(out.stdout)
+    assert outs[0] == outs[1] == outs[2], outs
+    assert outs[0].splitlines()[0] == "__main__:Jobs.run"

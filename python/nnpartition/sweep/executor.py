@@ -65,15 +65,15 @@ def _job_name(job: Callable[..., Any]) -> str:
         settings = {"args": list(job.args), "kwargs": job.keywords} if job.args or job.keywords else None
         func = job.func
     elif isinstance(job, types.MethodType):   # obj.method: the object's attributes are its settings
-        settings = getattr(job.__self__, "__dict__", None) or None
+        # (a classmethod's class has none: its __dict__, a mappingproxy of functions, is no setting)
+        settings = None if isinstance(job.__self__, type) else getattr(job.__self__, "__dict__", None) or None
     elif not isinstance(job, (types.FunctionType, types.BuiltinFunctionType, type)):
         settings = getattr(job, "__dict__", None) or None  # a callable object: its attributes
         func = type(job)
     module = getattr(func, "__module__", None) or "?"
     name = getattr(func, "__qualname__", None) or type(func).__name__
     try:
-        bound = "" if settings is None else json.dumps(settings, sort_keys=True, separators=(",", ":"),
-                                                       default=_setting)
+        bound = "" if settings is None else _encode(settings)
     except (TypeError, ValueError, RecursionError):   # e.g. an object that refers to itself
         bound = _digest(settings)
     return f"{module}:{name}{bound}"
@@ -82,6 +82,31 @@ def _job_name(job: Callable[..., Any]) -> str:
 #: Entries of a bound numpy array above which the job's identity holds its digest, not its entries: a large array
 #: bound into a job was written whole into the identity (a 10^8-entry array, gigabytes of JSON).
 _ARRAY_ENTRIES = 10_000
+
+
+def _encode(obj: Any) -> str:
+    """``obj`` as the job's identity writes it: the same text in every process (sorted keys, sets in order)."""
+    return json.dumps(_canonical(obj), sort_keys=True, separators=(",", ":"), default=_setting)
+
+
+def _canonical(obj: Any, depth: int = 0) -> Any:
+    """``obj`` with what JSON would write in an order of the process (a set's) or not at all (a dict's keys that are
+    not strings: a tuple key made the whole settings a pickle, whose set order changed with ``PYTHONHASHSEED``) in
+    one order. Deeper than 100 levels, a cycle: ``RecursionError``."""
+    if depth > 100:
+        raise RecursionError("bound settings nest deeper than 100 levels (a cycle?)")
+    if isinstance(obj, dict):
+        # keys JSON writes and sorts (all strings, or all numbers) as before; others as sorted pairs
+        if all(isinstance(k, str) for k in obj) or all(isinstance(k, (int, float)) and not isinstance(k, bool)
+                                                       for k in obj):
+            return {k: _canonical(v, depth + 1) for k, v in obj.items()}
+        return {"__items__": sorted(([_canonical(k, depth + 1), _canonical(v, depth + 1)] for k, v in obj.items()),
+                                    key=_encode)}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(x, depth + 1) for x in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((_canonical(x, depth + 1) for x in obj), key=_encode)
+    return obj
 
 
 def _setting(obj: Any) -> Any:
@@ -98,23 +123,22 @@ def _setting(obj: Any) -> Any:
         return f"{getattr(obj, '__module__', None) or '?'}:{getattr(obj, '__qualname__', repr(obj))}"
     kind = type(obj).__qualname__
     if isinstance(obj, functools.partial):
-        return {"__type__": kind, "func": obj.func, "args": list(obj.args), "kwargs": obj.keywords}
+        return _canonical({"__type__": kind, "func": obj.func, "args": list(obj.args), "kwargs": obj.keywords})
     if dataclasses.is_dataclass(obj):
-        return {"__type__": kind, **{f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}}
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj, key=repr)
+        return _canonical({"__type__": kind, **{f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}})
     state = getattr(obj, "__dict__", None)
     if isinstance(state, dict) and state:
-        return {"__type__": kind, **state}
+        return _canonical({"__type__": kind, **state})
     return {"__type__": kind, "pickle": _digest(obj)}
 
 
 def _digest(obj: Any) -> str:
-    """A short digest of ``obj``'s pickle (its ``repr`` when it has none)."""
+    """A short digest of ``obj``'s pickle; of its type's name when it has none (a lock, a connection: their ``repr``,
+    which was hashed before, holds a memory address, so the same job read as another in the next process)."""
     try:
         data = pickle.dumps(obj)
     except Exception:  # noqa: BLE001 - not picklable: a serial job may hold anything
-        data = repr(obj).encode()
+        data = f"{type(obj).__module__}.{type(obj).__qualname__}".encode()
     return "#" + hashlib.sha256(data).hexdigest()[:16]
 
 
