@@ -341,6 +341,50 @@ def test_requests_another_site_makes_through_the_browser_are_refused(server):
         status, out = ask("POST", "/api/start", {"Host": host, "Origin": f"http://{host}"}, body)
         assert status == 200, (host, out)
     assert ask("GET", "/api/status", {"Host": f"[::1]:{port}"})[0] == 200
+    # ... as HTTP reads names (any case, a final dot, *.localhost, IPv4 mapped into IPv6), and over https, as a proxy
+    # that terminates TLS serves the page; a review found each refused
+    for host, origin in ((f"LOCALHOST:{port}", f"http://localhost:{port}"), (f"localhost.:{port}", None),
+                         (f"app.localhost:{port}", f"http://app.localhost:{port}"),
+                         (f"[::ffff:127.0.0.1]:{port}", None), (f"127.0.0.1:{port}", f"https://127.0.0.1:{port}"),
+                         ("localhost", "https://localhost")):
+        headers = {"Host": host, **({"Origin": origin} if origin else {})}
+        assert ask("POST", "/api/start", headers, body)[0] == 200, headers
+    # another port of the same name is another site; the refusals say what to do
+    status, out = ask("POST", "/api/start", {"Host": f"localhost:{port}", "Origin": "http://localhost:3000"}, body)
+    assert status == 403 and "--allow-host localhost" in out["error"], out
+    status, out = ask("GET", "/api/status", {"Host": f"box.example:{port}"})
+    assert status == 403 and "--allow-host box.example" in out["error"], out
+
+
+def test_allow_host_admits_a_proxys_name(monkeypatch):
+    """A proxy or tunnel that passes its public name as Host, or serves the page under it (its Origin), was refused
+    on every request with no way out: --allow-host NAME (allow_hosts= in Python) admits that name, and only it."""
+    import http.client
+
+    from nnpartition.explore import make_server
+
+    srv = make_server("127.0.0.1", 0, allow_hosts=["Proxy.Example"])
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        port = srv.server_address[1]
+
+        def status(method, headers, body=None):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request(method, "/api/status" if method == "GET" else "/api/pause", body=body, headers=headers)
+            code = conn.getresponse().status
+            conn.close()
+            return code
+
+        assert status("GET", {"Host": "proxy.example"}) == 200
+        assert status("POST", {"Host": "127.0.0.1", "Origin": "https://proxy.example"}, "{}") != 403
+        assert status("GET", {"Host": "other.example"}) == 403
+        assert status("POST", {"Host": "127.0.0.1", "Origin": "https://other.example"}, "{}") == 403
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    with pytest.raises(TypeError, match="allow_hosts must be a list of host names"):
+        make_server("127.0.0.1", 0, allow_hosts="proxy.example")
 
 
 def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):

@@ -31,7 +31,7 @@ def bind_error(host: str, port: int, exc: OSError) -> UsageError:
 
 def _explore(args: argparse.Namespace) -> int:
     try:
-        srv = make_server(args.host, args.port, verbose=args.verbose)
+        srv = make_server(args.host, args.port, verbose=args.verbose, allow_hosts=args.allow_host or ())
     except OSError as exc:   # a name that does not resolve, a port in use or reserved
         raise bind_error(args.host, args.port, exc) from None
     _serve_on(srv, args.host, open_browser=not args.no_browser, as_json=args.json, stream=None)
@@ -48,6 +48,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--port", type=integer, default=8050, help="port (default 8050; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1, this machine only; any other prints a warning)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="a name a proxy or tunnel reaches the explorer under (its Host, its page's Origin), "
+                        "besides this machine's loopback names; repeatable")
     p.add_argument("--no-browser", action="store_true", help="do not open the page in the default browser")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.add_argument("--json", action="store_true", help="print the address as one JSON object")

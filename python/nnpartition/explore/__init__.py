@@ -20,7 +20,7 @@ import json
 import sys
 import threading
 import webbrowser
-from typing import Optional, TextIO
+from typing import Optional, Sequence, TextIO
 
 from .._validate import flag
 from .server import LIMITS, ExploreServer, is_loopback
@@ -28,10 +28,13 @@ from .server import LIMITS, ExploreServer, is_loopback
 __all__ = ["serve", "make_server", "ExploreServer", "LIMITS"]
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8050, *, verbose: bool = False) -> ExploreServer:
+def make_server(host: str = "127.0.0.1", port: int = 8050, *, verbose: bool = False,
+                allow_hosts: Sequence[str] = ()) -> ExploreServer:
     """Bind the explorer's server (``port=0`` picks a free port; read it from ``.url``).
 
-    A host that does not resolve, or a port in use, raises the ``OSError`` of the bind.
+    A host that does not resolve, or a port in use, raises the ``OSError`` of the bind. ``allow_hosts``: names a
+    proxy or tunnel reaches the explorer under (``Host``, and its page's ``Origin``), besides the loopback names;
+    other sites' requests are refused (docs/explore.md, "Safety").
 
     Example:
         >>> srv = make_server("127.0.0.1", 0)
@@ -43,17 +46,19 @@ def make_server(host: str = "127.0.0.1", port: int = 8050, *, verbose: bool = Fa
         raise TypeError(f"host must be a non-empty string, got {host!r}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer in [0, 65535], got {port!r}")
-    return ExploreServer((host, port), verbose=flag("verbose", verbose))
+    if isinstance(allow_hosts, str) or not all(isinstance(h, str) and h for h in allow_hosts):
+        raise TypeError(f"allow_hosts must be a list of host names, got {allow_hosts!r}")
+    return ExploreServer((host, port), verbose=flag("verbose", verbose), allowed_hosts=tuple(allow_hosts))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = True, verbose: bool = False,
-          as_json: bool = False, stream: Optional[TextIO] = None) -> None:
+          as_json: bool = False, stream: Optional[TextIO] = None, allow_hosts: Sequence[str] = ()) -> None:
     """Run the explorer until Ctrl-C: bind, print the address, open the browser, serve.
 
     A host that is not a loopback address makes the explorer reachable from
     other machines (it has no authentication): that needs an explicit ``host``
     and prints a warning to stderr. Ctrl-C stops the training and the server
-    and returns normally.
+    and returns normally. ``allow_hosts``: as :func:`make_server`'s.
 
     Example (it serves until Ctrl-C, so it is not run here; ``make_server`` shows the bind):
         >>> serve("127.0.0.1", 0, open_browser=False)   # doctest: +SKIP
@@ -61,8 +66,8 @@ def serve(host: str = "127.0.0.1", port: int = 8050, *, open_browser: bool = Tru
         nnpartition explore: stopped
     """
     open_browser, as_json = flag("open_browser", open_browser), flag("as_json", as_json)
-    _serve_on(make_server(host, port, verbose=verbose), host, open_browser=open_browser, as_json=as_json,
-              stream=stream)
+    _serve_on(make_server(host, port, verbose=verbose, allow_hosts=allow_hosts), host, open_browser=open_browser,
+              as_json=as_json, stream=stream)
 
 
 def _serve_on(srv: ExploreServer, host: str, *, open_browser: bool, as_json: bool, stream: Optional[TextIO]) -> None:

@@ -31,7 +31,7 @@ import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from .frames import network_npz
@@ -51,16 +51,38 @@ __all__ = ["LIMITS", "DATA_KINDS", "Settings", "parse_settings", "make_data", "S
 def is_loopback(host: str) -> bool:
     """Whether ``host`` only accepts connections from this machine.
 
+    Host names are read as HTTP reads them: in any case, with or without a final dot; ``*.localhost`` names are
+    loopback (RFC 6761), and so is an IPv4 loopback address mapped into IPv6.
+
     Example:
         >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("::1"), is_loopback("0.0.0.0")
         (True, True, True, False)
+        >>> is_loopback("LocalHost."), is_loopback("app.localhost"), is_loopback("::ffff:127.0.0.1")
+        (True, True, True)
     """
-    if host == "localhost":
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def _name_and_port(value: str) -> Tuple[str, Optional[int]]:
+    """A ``Host`` header's (or an address's) name, lower case without a final dot, and its port (None: none or not a
+    number). ``[::1]:8050`` is ``('::1', 8050)``."""
+    if value.startswith("["):
+        end = value.find("]")
+        name, rest = value[1:end if end > 0 else len(value)], value[end + 1:] if end > 0 else ""
+        port = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        name, port = value.split(":")
+    else:
+        name, port = value, ""
+    return name.lower().rstrip("."), int(port) if port.isdigit() and port.isascii() else None
 
 
 
@@ -171,16 +193,37 @@ class _Handler(BaseHTTPRequestHandler):
         form-like fetch: a text/plain body needs no CORS preflight); so is, on a loopback address, a ``Host`` that
         is not a loopback name (a DNS-rebinding page would read the runs, the user's CSV points included)."""
         host = self.headers.get("Host", "")
-        name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
-        if host and self.server.local and not is_loopback(name):
-            why = f"Host {host!r} is not a loopback name and this explorer only serves this machine"
-        elif self.command == "POST" and self.headers.get("Origin") not in (None, f"http://{host}"):
-            why = f"a request from {self.headers.get('Origin')!r}, another site than this explorer's ({host!r})"
+        name, port = _name_and_port(host)
+        origin = self.headers.get("Origin")
+        allowed = self.server.allowed_hosts
+        if host and self.server.local and not is_loopback(name) and name not in allowed:
+            why = (f"Host {host!r} is not a loopback name and this explorer only serves this machine (reached "
+                   f"through a proxy or tunnel under that name? start it with --allow-host {name})")
+        elif self.command == "POST" and origin is not None and not self._own_origin(origin, name, port):
+            seen = urlsplit(origin).hostname if origin != "null" else None
+            hint = f" (a page served under that name? start the explorer with --allow-host {seen})" if seen else ""
+            why = f"a request from {origin!r}, another site than this explorer's ({host or 'no Host header'!s}){hint}"
         else:
             return False
         self.close_connection = True
         self._error(403, f"refused: {why}")
         return True
+
+    def _own_origin(self, origin: str, name: str, port: Optional[int]) -> bool:
+        """Whether ``origin`` is this explorer's page: the ``Host``'s name and port, by any scheme (a proxy may
+        serve the page over https), a missing port being the scheme's default; or a name allowed by
+        ``--allow-host``. ``null`` (a sandboxed frame, a ``file://`` page) never is."""
+        try:
+            o = urlsplit(origin)
+            o_name, o_port = (o.hostname or "").rstrip("."), o.port
+        except ValueError:   # a port that is no number
+            return False
+        if not o_name:
+            return False
+        if o_name in self.server.allowed_hosts:
+            return True
+        default = {"http": 80, "https": 443}.get(o.scheme)
+        return o_name == name and (o_port or default) == (port or default)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         self._skip_body()
@@ -370,7 +413,7 @@ class ExploreServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: Tuple[str, int], verbose: bool = False) -> None:
+    def __init__(self, address: Tuple[str, int], verbose: bool = False, allowed_hosts: Sequence[str] = ()) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         # set before binding: a failed bind calls server_close() from the base class's __init__
@@ -379,6 +422,8 @@ class ExploreServer(ThreadingHTTPServer):
         self.stopping = False
         #: Bound to a loopback address: requests naming another Host are refused (see ``_Handler._foreign``).
         self.local = is_loopback(address[0])
+        #: Names a proxy or tunnel reaches the explorer under, accepted as its ``Host`` and as its page's ``Origin``.
+        self.allowed_hosts = tuple(h.lower().rstrip(".") for h in allowed_hosts)
         super().__init__(address, _Handler)
 
     @property
