@@ -1,6 +1,7 @@
 """The files the package reads: a bad network file is one ValueError naming the file and the array, refused before
 anything large is allocated."""
 
+from contextlib import closing
 import importlib.util
 import io
 import re
@@ -169,3 +170,23 @@ def test_sweep_load_of_an_empty_file_refuses_it_and_leaves_it_empty(tmp_path):
     with pytest.raises(StoreError, match=re.escape(f"store {str(path)!r} is empty")):
         load(str(path))
     assert path.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["grid.sqlite"]
+
+
+def test_sweep_load_of_another_sqlite_database_leaves_it_as_it_was(tmp_path):
+    # A review: load() of an SQLite file that is no store put it in WAL mode for good before refusing it, and one
+    # with only a 'meta' table got the store's 'results' table and index.
+    import sqlite3
+
+    from nnpartition.sweep import StoreError, load
+
+    for tables in (["x"], ["meta"]):
+        path = tmp_path / f"{'-'.join(tables)}.sqlite"
+        with closing(sqlite3.connect(path)) as db:
+            for t in tables:
+                db.execute(f"CREATE TABLE {t}(key TEXT, value TEXT)")
+            db.commit()
+        with pytest.raises(StoreError, match="not an nnpartition sweep store"):
+            load(str(path))
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+            assert sorted(n for (n,) in db.execute("SELECT name FROM sqlite_master")) == sorted(tables)

@@ -119,23 +119,33 @@ class _Store:
         try:
             # a store opened to be read that holds no table is none: load() of an empty file gave [] and wrote a
             # new store's tables into it (and WAL mode, before anything is read)
-            if reading and self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
-                raise StoreError(f"store {self.path!r} is empty (an empty file, or an SQLite database without "
-                                 f"tables): no sweep has written to it; check the path")
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a committed row survives the process being killed at any
-            # instant; after a power cut the last rows may be missing (they run again),
-            # the file is never corrupt.
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            # ... and one opened to be read is checked before anything is written: another SQLite database was
+            # put in WAL mode, or given a store's tables, before load() refused it (a review)
+            if reading:
+                found = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if not found:
+                    raise StoreError(f"store {self.path!r} is empty (an empty file, or an SQLite database without "
+                                     f"tables): no sweep has written to it; check the path")
+                if not {"meta", "results"} <= found:
+                    raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
+                                     f"store; choose another path")
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: a committed row survives the process being killed at any
+                # instant; after a power cut the last rows may be missing (they run again),
+                # the file is never corrupt.
+                self.db.execute("PRAGMA synchronous=NORMAL")
             with self._transaction():
                 tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if tables and "meta" not in tables:
                     raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
                                      f"store; choose another path")
-                for statement in _SCHEMA.split(";"):
+                for statement in _SCHEMA.split(";") if not reading else []:
                     if statement.strip():
                         self.db.execute(statement)
                 meta = dict(self.db.execute("SELECT key, value FROM meta"))
+                if not meta and reading:
+                    raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
                 if not meta:
                     meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
                     self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
