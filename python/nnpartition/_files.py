@@ -58,6 +58,31 @@ def readable_file(path: Union[str, "os.PathLike[str]"], what: str) -> Path:
     return p
 
 
+def hidden_layers(keys: Iterable[str], where: str) -> int:
+    """The hidden layers a network file's arrays name, ``W1, b1, W2, b2, ...`` without a gap (0: no ``W1, b1``);
+    a layer array past them (:func:`stray_layers`) is a ``ValueError`` that starts with ``where``: it would have
+    been left out of the network without a word (the regions of the first layer alone were counted).
+
+    Example:
+        >>> hidden_layers(["W1", "b1", "W2", "b2", "w_out", "b_out"], "net.npz")
+        2
+        >>> hidden_layers(["W1", "b1", "W3", "b3"], "net.npz")
+        Traceback (most recent call last):
+        ...
+        ValueError: net.npz: W3, b3 would be ignored: hidden layers are read as W1, b1, W2, b2, ... without a gap, \
+each W with its b, and this file's stop after layer 1; found ['W1', 'W3', 'b1', 'b3']
+    """
+    keys = sorted(keys)
+    n = 0
+    while f"W{n + 1}" in keys and f"b{n + 1}" in keys:
+        n += 1
+    stray = stray_layers(keys, n)
+    if stray:
+        raise ValueError(f"{where}: {', '.join(stray)} would be ignored: hidden layers are read as W1, b1, W2, b2, "
+                         f"... without a gap, each W with its b, and this file's stop after layer {n}; found {keys}")
+    return n
+
+
 def stray_layers(keys: Iterable[str], n: int) -> List[str]:
     """The layer arrays (``W3``, ``b2``, ...) among a file's ``keys`` that the ``n`` hidden layers read, ``W1, b1`` to
     ``Wn, bn``, do not reach: a ``W3`` after a missing ``W2``, a ``W2`` without its ``b2``, which were silently left

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import file_path, read_npz, stray_layers
+from ._files import file_path, hidden_layers, read_npz
 from .limits import _block_rows
 from ._repr import short_repr
 
@@ -499,9 +499,8 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
     where = f"network file {path}"
     data = read_npz(file_path(path), "network file", _NETWORK_HOW)
     keys = set(data.keys())
-    n = 0
-    while f"W{n + 1}" in keys and f"b{n + 1}" in keys:
-        n += 1
+    # a layer array the layers read do not reach changed the network silently (W3 after a missing W2 was dropped)
+    n = hidden_layers(keys, where)
     if "w_out" in keys and "b_out" in keys:
         out_keys = ("w_out", "b_out")
     elif n == 1 and {"w2", "b2"} <= keys:
@@ -511,12 +510,6 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
                          f"{sorted(keys)}; {_NETWORK_HOW}")
     if n == 0:
         raise ValueError(f"{where}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
-    # a layer array the layers read do not reach changed the network silently (W3 after a missing W2 was dropped)
-    stray = stray_layers(keys, n)
-    if stray:
-        raise ValueError(f"{where}: {', '.join(stray)} would be ignored: hidden layers are read as W1, b1, W2, b2, "
-                         f"... without a gap, each W with its b, and this file's stop after layer {n}; found "
-                         f"{sorted(keys)}")
     layers = []
     width: Optional[int] = None
     for i in range(1, n + 1):

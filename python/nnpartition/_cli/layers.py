@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .._files import read_npz, stray_layers
+from .._files import hidden_layers, read_npz
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -62,13 +62,11 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
     keys = list(data)
     names: List[Tuple[str, str]] = []
     if "W1" in data and "b1" in data:
-        while f"W{len(names) + 1}" in data and f"b{len(names) + 1}" in data:
-            names.append((f"W{len(names) + 1}", f"b{len(names) + 1}"))
-        stray = stray_layers(keys, len(names))
-        if stray:   # a W3 after a missing W2 was left out: the regions of the first layer alone were counted
-            raise UsageError(f"{option} {path}: {', '.join(stray)} would be ignored: hidden layers are read as W1, b1, "
-                             f"W2, b2, ... without a gap, each W with its b, and this file's stop after layer "
-                             f"{len(names)}; found {keys}")
+        try:
+            n = hidden_layers(keys, f"{option} {path}")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        names = [(f"W{i}", f"b{i}") for i in range(1, n + 1)]
     else:
         found = next((k for k in ("W", "w") if k in data), None)
         if found is None or "b" not in data:

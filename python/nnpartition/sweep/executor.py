@@ -112,8 +112,9 @@ def _canonical(obj: Any, depth: int = 0) -> Any:
 def _setting(obj: Any) -> Any:
     """What of a bound setting JSON cannot write counts in the job's identity (see :func:`_job_name`)."""
     if isinstance(obj, np.ndarray) and obj.size > _ARRAY_ENTRIES:
-        data = np.ascontiguousarray(obj)
-        digest = (hashlib.sha256(data.tobytes()).hexdigest()[:16] if data.dtype != object else _digest(obj)[1:])
+        data = np.ascontiguousarray(obj)   # (a copy only of a strided array; its buffer is hashed in place)
+        digest = (hashlib.sha256(data.data.cast("B")).hexdigest()[:16] if data.dtype != object
+                  else _digest(obj)[1:])
         return {"__type__": "ndarray", "shape": list(obj.shape), "dtype": str(obj.dtype), "sha256": digest}
     try:
         return _json_default(obj)
