@@ -499,6 +499,9 @@ def test_a_configurations_seed_field_is_its_seed(monkeypatch):
     # a seed given both ways is refused, by validate before the first configuration trains
     with pytest.raises(ValueError, match=r"config\['seed'\] = 2 and seed=3 both give the seed"):
         measure_config(dict(cfg, seed=2), datasets=2, seed=3)
+    # named as given: a None field was resolved first and named by the fresh number it drew (a review)
+    with pytest.raises(ValueError, match=r"config\['seed'\] = None and seed=3 both give the seed"):
+        measure_config(dict(cfg, seed=None), datasets=2, seed=3)
     with pytest.raises(TypeError, match=r"config\['seed'\] must be None, an int"):
         measure_config(dict(cfg, seed=1.5), datasets=2)
     monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))

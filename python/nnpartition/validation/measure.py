@@ -51,10 +51,10 @@ def _seed_of(config: Dict[str, Any], seed: Any) -> Optional[int]:
     0 and recorded as such."""
     if not isinstance(config, dict) or "seed" not in config:
         return None
-    own = v.seed(config["seed"], "config['seed']")
     if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed == 0):
-        raise ValueError(f"config['seed'] = {own} and seed={seed!r} both give the seed: pass one of them")
-    return own
+        # (named as given: a None field resolved first read as the fresh number it drew)
+        raise ValueError(f"config['seed'] = {config['seed']!r} and seed={seed!r} both give the seed: pass one of them")
+    return v.seed(config["seed"], "config['seed']")
 
 
 def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
