@@ -1,5 +1,6 @@
 """Exact counting against closed forms, Pascal recurrences and math.comb."""
 
+import functools
 import json
 import math
 
@@ -502,28 +503,20 @@ def test_exact_counts_of_huge_n_against_math_comb(n, k):
         assert affine == npn.bounded_regions(n, k) + npn.regions(n, k, central=True)
 
 
-def _ln_binomial_cdf_half_decimal(m, k):
-    """P(Bin(m, 1/2) <= k) for k below m / 2, in 40-digit decimal arithmetic: ln C(m, k) - m ln 2 by Stirling's
-    series (its first omitted term is below 1e-40 at these sizes), then the terms summed downward by their exact
-    ratios C(m, i-1) / C(m, i) = i / (m - i + 1) until they stop mattering."""
-    from decimal import Decimal, localcontext
+@functools.lru_cache(maxsize=None)
+def _claims():
+    """``benchmarks/claims_counting.py``, whose two references (a 40-digit decimal sum, the Edgeworth expansion)
+    these tests share with the figures docs/counting.md states."""
+    import importlib.util
+    from pathlib import Path
 
-    with localcontext() as ctx:
-        ctx.prec = 40
-        pi = Decimal("3.141592653589793238462643383279502884197")
-
-        def ln_fact(x):
-            x = Decimal(x)
-            return (x * x.ln() - x + (2 * pi * x).ln() / 2 + 1 / (12 * x) - 1 / (360 * x**3) + 1 / (1260 * x**5)
-                    - 1 / (1680 * x**7))
-
-        term = (ln_fact(m) - ln_fact(k) - ln_fact(m - k) - m * Decimal(2).ln()).exp()
-        total, i = Decimal(0), k
-        while i >= 0 and term >= total * Decimal("1e-30"):
-            total += term
-            term = term * i / (m - i + 1)
-            i -= 1
-        return float(total)
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "claims_counting.py"
+    if not path.exists():
+        pytest.skip("needs the source checkout (benchmarks/claims_counting.py)")
+    spec = importlib.util.spec_from_file_location("claims_counting", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 @settings(max_examples=12, deadline=None)
@@ -534,7 +527,7 @@ def test_separable_probability_in_the_log_domain_against_decimal_arithmetic(N, z
     value against the binomial tail in 40-digit decimal arithmetic, P = P(Bin(N - 1, 1/2) <= D - 1)."""
     m = N - 1
     k = (m + int(z * math.isqrt(m))) // 2
-    assert npn.separable_probability(N, k + 1) == pytest.approx(_ln_binomial_cdf_half_decimal(m, k), rel=1e-11)
+    assert npn.separable_probability(N, k + 1) == pytest.approx(_claims().cdf_decimal(m, k), rel=1e-11)
 
 
 @settings(max_examples=60, deadline=None)
@@ -545,10 +538,7 @@ def test_separable_probability_of_huge_n_against_the_normal_limit(N, z):
     at these sizes for |x| <= 8; 2k + 1 - m exact in integers). Until the forty-fifth pass the core's accuracy fell
     with sqrt(N) (about 1e-8 at 10^14, 5e-6 near 2^64 in the far tail: 2k - n formed from doubles, and a sum that
     cancelled terms of size sqrt(n) |z|); since then it is about 4e-12 at every size (docs/counting.md)."""
-    from scipy.special import ndtr
-
+    pytest.importorskip("scipy")
     m = N - 1
     k = (m + int(z * math.isqrt(m))) // 2
-    x = (2 * k + 1 - m) / math.sqrt(m)
-    expected = ndtr(x) + math.exp(-x * x / 2) / math.sqrt(2 * math.pi) * (x**3 - 3 * x) / (12 * m)
-    assert npn.separable_probability(N, k + 1) == pytest.approx(expected, rel=1e-11)
+    assert npn.separable_probability(N, k + 1) == pytest.approx(_claims().cdf_edgeworth(m, k), rel=1e-11)
