@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from .limits import _check_bytes
 
-__all__ = ["read_npz", "stray_layers"]
+__all__ = ["hidden_layers", "read_npz", "stray_layers"]
 
 #: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.

@@ -60,7 +60,7 @@ def is_loopback(host: str) -> bool:
         >>> is_loopback("LocalHost."), is_loopback("app.localhost"), is_loopback("::ffff:127.0.0.1")
         (True, True, True)
     """
-    name = host.lower().rstrip(".")
+    name = _host_name(host)
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
@@ -69,6 +69,11 @@ def is_loopback(host: str) -> bool:
         return False
     mapped = getattr(address, "ipv4_mapped", None)
     return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def _host_name(name: str) -> str:
+    """A host name as HTTP compares it: in lower case, without a final dot (``LocalHost.`` is ``localhost``)."""
+    return name.lower().rstrip(".")
 
 
 def _name_and_port(value: str) -> Tuple[str, Optional[int]]:
@@ -82,7 +87,7 @@ def _name_and_port(value: str) -> Tuple[str, Optional[int]]:
         name, port = value.split(":")
     else:
         name, port = value, ""
-    return name.lower().rstrip("."), int(port) if port.isdigit() and port.isascii() else None
+    return _host_name(name), int(port) if port.isdigit() and port.isascii() else None
 
 
 
@@ -215,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         ``--allow-host``. ``null`` (a sandboxed frame, a ``file://`` page) never is."""
         try:
             o = urlsplit(origin)
-            o_name, o_port = (o.hostname or "").rstrip("."), o.port
+            o_name, o_port = _host_name(o.hostname or ""), o.port
         except ValueError:   # a port that is no number
             return False
         if not o_name:
@@ -423,7 +428,7 @@ class ExploreServer(ThreadingHTTPServer):
         #: Bound to a loopback address: requests naming another Host are refused (see ``_Handler._foreign``).
         self.local = is_loopback(address[0])
         #: Names a proxy or tunnel reaches the explorer under, accepted as its ``Host`` and as its page's ``Origin``.
-        self.allowed_hosts = tuple(h.lower().rstrip(".") for h in allowed_hosts)
+        self.allowed_hosts = tuple(_host_name(h) for h in allowed_hosts)
         super().__init__(address, _Handler)
 
     @property

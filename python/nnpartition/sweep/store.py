@@ -16,7 +16,7 @@ import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
@@ -115,6 +115,13 @@ class _Store:
                               f"move it aside and start a new store")
         return StoreError(f"store {self.path!r} is not a usable sweep store: {text}")
 
+    def _tables(self) -> Set[str]:
+        return {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _not_a_store(self) -> StoreError:
+        return StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep store; choose "
+                          f"another path")
+
     def _open(self, job: Optional[str], reading: bool = False) -> None:
         try:
             # a store opened to be read that holds no table is none: load() of an empty file gave [] and wrote a
@@ -122,13 +129,12 @@ class _Store:
             # ... and one opened to be read is checked before anything is written: another SQLite database was
             # put in WAL mode, or given a store's tables, before load() refused it (a review)
             if reading:
-                found = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                if not found:
+                tables = self._tables()
+                if not tables:
                     raise StoreError(f"store {self.path!r} is empty (an empty file, or an SQLite database without "
                                      f"tables): no sweep has written to it; check the path")
-                if not {"meta", "results"} <= found:
-                    raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
-                                     f"store; choose another path")
+                if not {"meta", "results"} <= tables:
+                    raise self._not_a_store()
             else:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 # WAL + NORMAL: a committed row survives the process being killed at any
@@ -136,16 +142,16 @@ class _Store:
                 # the file is never corrupt.
                 self.db.execute("PRAGMA synchronous=NORMAL")
             with self._transaction():
-                tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                if tables and "meta" not in tables:
-                    raise StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep "
-                                     f"store; choose another path")
-                for statement in _SCHEMA.split(";") if not reading else []:
-                    if statement.strip():
-                        self.db.execute(statement)
+                if not reading:   # (under the write lock: another process may be making the same store)
+                    tables = self._tables()
+                    if tables and "meta" not in tables:
+                        raise self._not_a_store()
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
                 meta = dict(self.db.execute("SELECT key, value FROM meta"))
                 if not meta and reading:
-                    raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+                    raise self._not_a_store()
                 if not meta:
                     meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
                     self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
