@@ -639,6 +639,20 @@ def test_an_empty_or_non_finite_box_is_refused_naming_box(tmp_path, capsys):
             _fails_with(capsys, [*cmd, "-d", "2", "-N", "5", "-L", "2", "--box", *box], f"--box LO HI {words}")
 
 
+def test_a_box_too_narrow_to_halve_is_refused_naming_box(tmp_path, capsys):
+    # a network's regions in d != 2 said "the box must be at least 1.5e-323 wide ..., got lo[0]=0e0 hi[0]=5e-324"
+    # (the core's words and float format); a box 1e-320 wide, which halves, is still counted
+    rng = np.random.default_rng(0)
+    net = tmp_path / "net.npz"
+    np.savez(net, W1=rng.standard_normal((3, 4)), b1=rng.standard_normal(4), W2=rng.standard_normal((4, 3)),
+             b2=rng.standard_normal(3))
+    for box, got in ((["0", "5e-324"], "0.0 5e-324"), (["-5e-324", "5e-324"], "-5e-324 5e-324")):
+        _fails_with(capsys, ["regions", "--weights", str(net), "--box", *box],
+                    f"--box LO HI must be at least 1.5e-323 apart (half a narrower width rounds to 0), got {got}")
+    assert main(["regions", "--weights", str(net), "--box", "0", "1e-320", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] >= 1
+
+
 def test_option_errors_name_the_option(tmp_path, capsys):
     text = tmp_path / "text.npz"
     np.savez(text, W=np.array([["a", "b"]]), b=np.array(["c", "d"]))

@@ -471,8 +471,10 @@ def check_args(args: argparse.Namespace) -> None:
 
 def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     """``--box LO HI`` (the square ``[LO, HI]^2``, or cube, of ``regions``, ``plot-partition`` and ``movie``) as
-    ``(LO, HI)``, or ``None`` when it was not given; refused naming ``--box`` unless both are finite and ``LO < HI``
-    (the commands worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0").
+    ``(LO, HI)``, or ``None`` when it was not given; refused naming ``--box`` unless both are finite, ``LO < HI``
+    and half of ``HI - LO`` is not rounded to 0, as the core refuses it for a network's regions (the commands
+    worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0"; the narrow box as the
+    core's ``lo[0]=0e0``).
 
     Example:
         >>> box_option([-2.0, 2.0]), box_option(None)
@@ -489,6 +491,9 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
         raise UsageError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
     if not lo < hi:
         raise UsageError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
+    if 0.5 * hi - 0.5 * lo == 0.0:   # the core's rule for a network's regions: half the width rounds to 0
+        raise UsageError(f"--box LO HI must be at least {3 * 5e-324!r} apart (half a narrower width rounds to 0), "
+                         f"got {lo!r} {hi!r}")   # shortest digits: ':g' reads subnormals to six
     return lo, hi
 
 
