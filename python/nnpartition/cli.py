@@ -61,7 +61,7 @@ def build_parser() -> _Parser:
     """The argument parser with every available subcommand."""
     parser = _Parser(
         prog="nnpartition",
-        description="How two-layer ReLU networks cut input space: region counts, Monte Carlo "
+        description="How ReLU networks (two-layer and deep) cut input space: region counts, Monte Carlo "
                     "partitions, real training and accuracy estimates.",
         epilog="Every command refuses, before it starts, work above the limits of nnpartition.limits "
                "(docs/limits.md); set NNPARTITION_MAX_PARAMS (parameters of one network, default 2**28), "
