@@ -4,6 +4,8 @@ The dataclass default printed every array in full up to numpy's 1000-element sum
 of teacher.md's run was about 10,000 characters, a SparseCode 2,700).
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,20 @@ def test_small_arrays_print_in_full_and_a_scalar_estimate_as_its_fields():
                        f"ceiling={e.ceiling!r}, method='analytic')")
     e2 = estimate_accuracy(10, [1000, 2000], 32)
     assert f"accuracy={np.array_repr(e2.accuracy)}" in repr(e2) and "arrays:" not in repr(e2)
+
+
+def test_a_scalar_estimate_prints_as_one_line_of_the_command_lines_figures(capsys):
+    # print(estimate) showed the dataclass repr, 16 digits a field; the command line prints 4 (its two lines below)
+    from nnpartition.cli import main
+
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "20"]) == 0
+    out = capsys.readouterr().out
+    acc, low, high = re.search(r"estimated training accuracy: (\S+)\s+\(90% band (\S+) \.\. (\S+)\)", out).groups()
+    ceiling = re.search(r"ceiling \(best any such network can reach\): (\S+)", out).group(1)
+    assert str(estimate_accuracy(10, 1000, 20)) == (f"estimated training accuracy {acc} (90% band {low} .. {high}), "
+                                                    f"ceiling {ceiling}, analytic")
+    assert str(estimate_accuracy(10, 1000, 20, ceiling=False)).endswith("ceiling not computed, analytic")
+    mc = estimate_accuracy(10, 1000, 20, method="monte_carlo", seed=3)
+    assert str(mc).endswith(f"monte_carlo (seed {mc.seed})") and mc.seed == 3
+    arrays = estimate_accuracy(10, np.array([100, 1000]), 20)
+    assert str(arrays) == repr(arrays)

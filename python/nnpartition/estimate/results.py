@@ -139,6 +139,23 @@ class AccuracyEstimate(Generic[T]):
     # configurations printed 44,000 characters), up to 8 entries in full
     __repr__ = short_repr
 
+    def __str__(self) -> str:
+        """What ``print`` shows: a scalar estimate as one line in the command line's words, an array one as its
+        ``repr``.
+
+        Example:
+            >>> from nnpartition import estimate_accuracy
+            >>> print(estimate_accuracy(10, 1000, 20))
+            estimated training accuracy 0.7814 (90% band 0.7520 .. 0.8135), ceiling 1.0000, analytic
+        """
+        if np.ndim(self.accuracy) != 0:
+            return repr(self)
+        ceiling = "not computed" if np.isnan(self.ceiling) else f"{float(self.ceiling):.4f}"
+        seed = "" if self.seed is None else f" (seed {self.seed})"
+        return (f"estimated training accuracy {float(self.accuracy):.4f} "
+                f"(90% band {float(self.low):.4f} .. {float(self.high):.4f}), "
+                f"ceiling {ceiling}, {self.method}{seed}")
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
         ``ceiling=False``, ``None``), with ``seed`` for a Monte Carlo estimate."""
