@@ -115,3 +115,22 @@ def test_a_scalar_estimate_prints_as_one_line_of_the_command_lines_figures(capsy
     assert str(mc).endswith(f"monte_carlo (seed {mc.seed})") and mc.seed == 3
     arrays = estimate_accuracy(10, np.array([100, 1000]), 20)
     assert str(arrays) == repr(arrays)
+
+
+def test_a_measurement_prints_as_one_line_of_the_command_lines_figures(capsys):
+    # print(real_accuracy(...)) showed the dataclass repr; `nnpartition train` prints the same run's figures
+    from nnpartition import Protocol, real_accuracy
+    from nnpartition.cli import main
+
+    argv = ["train", "-d", "3", "-N", "60", "-L", "8", "--steps", "100", "--restarts", "1", "--datasets", "3",
+            "--seed", "4", "--dist", "gaussian"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    figures = re.search(r"training accuracy: (\S+ \+- \S+)\s+\(per dataset: ([^)]*)\)", out).groups()
+    protocol = re.search(r"protocol: (.*)", out).group(1)
+    m = real_accuracy(3, 60, 8, dist="gaussian", protocol=Protocol(steps=100, restarts=1), datasets=3, seed=4)
+    assert str(m) == (f"training accuracy {figures[0]} (per dataset: {figures[1]}); d=3 N=60 L=8 dist=gaussian "
+                      f"seed=4; {protocol}")
+    one = real_accuracy(3, 60, widths=[8, 4], protocol=Protocol(steps=40, restarts=1), datasets=1, seed=4)
+    assert str(one).startswith(f"training accuracy {one.mean:.4f} (per dataset: {one.mean:.4f}); d=3 N=60 "
+                               f"widths=[8, 4] ")   # one dataset has no spread: no "+- nan"

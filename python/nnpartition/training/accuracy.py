@@ -53,6 +53,22 @@ class AccuracyMeasurement:
 
     __repr__ = short_repr
 
+    def __str__(self) -> str:
+        """What ``print`` shows: one line in the command line's words (``nnpartition train``).
+
+        Example:
+            >>> m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=1), datasets=2, seed=4)
+            >>> print(m)   # doctest: +NORMALIZE_WHITESPACE
+            training accuracy 0.6833 +- 0.0471 (per dataset: 0.7167, 0.6500); d=3 N=60 L=8 dist=uniform seed=4;
+            adam lr=0.02 cosine, 100 steps, full batch, best of 1
+        """
+        net = f"L={self.L}" if len(self.widths) == 1 else f"widths={list(self.widths)}"
+        shown = ", ".join(f"{a:.4f}" for a in self.per_dataset[:8]) + (", ..." if len(self.per_dataset) > 8 else "")
+        diverged = f"; {self.diverged} runs diverged" if self.diverged else ""
+        spread = "" if len(self.per_dataset) < 2 else f" +- {self.std:.4f}"   # one dataset: no spread (std nan)
+        return (f"training accuracy {self.mean:.4f}{spread} (per dataset: {shown}); d={self.d} N={self.N} "
+                f"{net} dist={self.dist} seed={self.seed}; {self.protocol.describe()}{diverged}")
+
     mean: float
     std: float
     per_dataset: np.ndarray
