@@ -1011,7 +1011,7 @@ def test_train_prints_the_estimate_of_the_same_training_beside_it(capsys):
     assert (est["accuracy"], est["low"], est["high"]) == (e.accuracy, e.low, e.high)
     assert est["inside_band"] == (e.low <= got["mean"] <= e.high) and est["inside_range"]
     assert main(argv) == 0
-    assert (f"estimate without training: {e.accuracy:.4f} (90% band {e.low:.4f}-{e.high:.4f}); the measured mean is "
+    assert (f"estimate without training: {e.accuracy:.4f} (90% band {e.low:.4f} .. {e.high:.4f}); the measured mean is "
             f"{got['mean'] - e.accuracy:+.4f} from it") in capsys.readouterr().out
     # N = 40 is below the validated range: said on the line, not as a warning (the suite makes warnings errors)
     assert main(["train", "-d", "2", "-N", "40", "-L", "3", "--steps", "100", "--datasets", "1", "--no-progress"]) == 0

@@ -55,7 +55,7 @@ def _train(args: argparse.Namespace) -> int:
     print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")
     where = "inside" if est["inside_band"] else "outside"
-    print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f}-{est['high']:.4f}); the "
+    print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f} .. {est['high']:.4f}); the "
           f"measured mean is {m.mean - est['accuracy']:+.4f} from it, {where} the band"
           + ("" if est["inside_range"] else " (outside the estimator's validated range: an extrapolation)"))
     if m.diverged:
