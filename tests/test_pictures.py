@@ -1443,3 +1443,16 @@ def test_plot_partition_refuses_axes_that_are_not_axes_before_any_work(ax, monke
     monkeypatch.setattr(drawing, "_region_polygons", never)   # where plot_partition looks it up
     with pytest.raises(TypeError, match="^ax must be matplotlib axes"):
         npn.plot_partition(make_net([3]), ax=ax)
+
+
+@needs_mpl
+def test_movie_reads_the_best_and_the_last_accuracy_as_train_does(tmp_path):
+    # MovieResult.final_accuracy held the best read, where TrainResult.final_accuracy is the last step's; frames
+    # every 20 steps are the trainer's reads (step 0, every 20th and the last), so the frames give both. This run
+    # (random labels) reads its best before the end.
+    X, y = npn.datasets.toy_dataset("uniform", 60, seed=0)
+    r = npn.pictures.movie(X, y, 6, path=str(tmp_path / "m.gif"), every=20, steps=200, dpi=20, size=1, seed=4,
+                           progress=False)
+    assert r.steps.tolist() == [*range(0, 200, 20), 199]
+    assert r.final_accuracy == r.accuracy[-1] < r.best_accuracy == r.accuracy.max()
+    assert r.to_dict()["best_accuracy"] == r.best_accuracy and r.to_dict()["final_accuracy"] == r.final_accuracy

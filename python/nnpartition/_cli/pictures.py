@@ -289,7 +289,7 @@ def _movie(args: argparse.Namespace) -> int:
     if note:
         est += f" (note: {note})"
     print(f"{r.frames} frames (every {args.every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
-    print(f"training accuracy {r.accuracy[0]:.3f} -> {r.final_accuracy:.3f} (best); regions {r.regions[0]} -> "
+    print(f"training accuracy {r.accuracy[0]:.3f} -> {r.best_accuracy:.3f} (best); regions {r.regions[0]} -> "
           f"{r.regions[-1]} (bound {r.bound}); estimate_accuracy {est}")
     return 0
 

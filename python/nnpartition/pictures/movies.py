@@ -59,7 +59,9 @@ class MovieResult:
             labels with this training (one restart, ``steps``); ``nan`` when it
             cannot estimate it. estimate_note: its warning when the configuration
             is outside the estimator's validated range (the title marks it ``*``).
-        final_accuracy: best training accuracy of the run; seconds: wall time.
+        best_accuracy: the best training accuracy the run read (:attr:`TrainResult.best_accuracy`);
+            final_accuracy: the one read at its last step (:attr:`TrainResult.final_accuracy`; until the
+            forty-sixth pass this field held the best); seconds: wall time.
         seed: the integer training seed actually used (what ``seed=`` resolved to); passing it as ``seed=``
             repeats the run.
     """
@@ -73,6 +75,7 @@ class MovieResult:
     regions: npt.NDArray[np.int64]
     bound: int
     estimate: float
+    best_accuracy: float
     final_accuracy: float
     seconds: float
     estimate_note: str = ""
@@ -84,7 +87,7 @@ class MovieResult:
                 "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
                 "estimate": None if math.isnan(self.estimate) else self.estimate,
                 "estimate_note": self.estimate_note or None,
-                "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3), "seed": self.seed}
+                "best_accuracy": self.best_accuracy, "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3), "seed": self.seed}
 
 
 def _region_bound(widths: Sequence[int]) -> int:
@@ -254,5 +257,6 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         writer.finish()
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
-                       estimate=est, final_accuracy=float(res.best_accuracy), seconds=time.perf_counter() - start,
+                       estimate=est, final_accuracy=float(res.final_accuracy), seconds=time.perf_counter() - start,
+                       best_accuracy=float(res.best_accuracy),
                        estimate_note=note, seed=res.seed)
