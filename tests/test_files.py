@@ -62,8 +62,13 @@ def _crafted(path, shape):
     """A network file whose W1.npy header declares ``shape`` and holds 64 bytes."""
     head = io.BytesIO()
     np.lib.format.write_array_header_1_0(head, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    _with_w1(path, head.getvalue() + bytes(64))
+
+
+def _with_w1(path, raw):
+    """A network file whose W1.npy member is the bytes ``raw``."""
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("W1.npy", head.getvalue() + bytes(64))
+        z.writestr("W1.npy", raw)
         for key, a in dict(b1=B, w_out=WO, b_out=np.array(0.0)).items():
             buf = io.BytesIO()
             np.save(buf, a)
@@ -85,6 +90,19 @@ def test_a_header_declaring_more_than_the_file_holds_is_refused_unallocated(tmp_
     finally:
         tracemalloc.stop()
     assert peak < 2**20, peak
+
+
+@pytest.mark.parametrize("version,length,held", [((1, 0), 20000, 20000), ((2, 0), 2**32 - 1, 64)])
+def test_a_header_longer_than_numpy_reads_is_refused_as_such(tmp_path, version, length, held):
+    # numpy refuses a header over its max_header_size (10,000 bytes), and one declared longer than the member
+    # holds: both were called "damaged or truncated", the first a sound file numpy would read when trusted
+    path = tmp_path / "long.npz"
+    header = repr({"descr": "<f8", "fortran_order": False, "shape": (2, 3)}).encode().ljust(held - 1) + b"\n"
+    form = "<H" if version == (1, 0) else "<I"
+    _with_w1(path, np.lib.format.magic(*version) + struct.pack(form, length) + header + bytes(48))
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' has a .npy header of "
+                                                         f"{length} bytes, longer than the 10000 bytes numpy reads")):
+        load_network(str(path))
 
 
 def test_a_compressed_file_is_checked_against_max_bytes_before_it_is_read(tmp_path):

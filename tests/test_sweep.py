@@ -582,6 +582,26 @@ def test_a_store_path_that_names_a_folder_or_lies_under_a_file_says_so(tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
 
 
+def test_a_store_records_the_version_that_created_it_and_a_resume_by_another_warns(tmp_path):
+    # a store did not say which nnpartition wrote it: rows of two versions mixed in one store without a word
+    from nnpartition import __version__
+
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)
+    with closing(sqlite3.connect(store)) as db, db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'nnpartition'").fetchone() == (__version__,)
+        db.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'nnpartition'")
+    with pytest.warns(UserWarning, match=re.escape(f"store {str(store)!r} was created by nnpartition 0.0.1, this is "
+                                                   f"nnpartition {__version__}: its rows and the ones added now")):
+        out = sweep.run([{"x": 1}, {"x": 2}], toy, store=store, workers=1, progress=False)
+    assert out.summary.done == 1 and out.summary.skipped == 1   # warned, not refused
+    # a store from before the record loads and resumes without a word (pytest makes a warning an error)
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'nnpartition'")
+    assert sweep.run([{"x": 3}], toy, store=store, workers=1, progress=False).summary.done == 1
+    assert len(sweep.load(store)) == 3
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
 def test_read_only_store_file_and_folder(tmp_path):
     store = tmp_path / "ro" / "s.sqlite"

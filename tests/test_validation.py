@@ -504,9 +504,16 @@ def test_a_configurations_seed_field_is_its_seed(monkeypatch):
         measure_config(dict(cfg, seed=None), datasets=2, seed=3)
     with pytest.raises(TypeError, match=r"config\['seed'\] must be None, an int"):
         measure_config(dict(cfg, seed=1.5), datasets=2)
+    # the same integer both ways is one seed
+    assert measure_config(dict(cfg, seed=1), datasets=2, seed=1) == one
     monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
     with pytest.raises(ValueError, match=r"config\['seed'\] = 2 and seed=None"):
         validate(configs=[cfg, dict(cfg, seed=2)], datasets=2, seed=None, progress=False)
+    # an explicit seed=0 is given too: it read as the default, and the field's 5 was used without a word
+    with pytest.raises(ValueError, match=r"config\['seed'\] = 5 and seed=0 both give the seed"):
+        measure_config(dict(cfg, seed=5), datasets=2, seed=0)
+    with pytest.raises(ValueError, match=r"config\['seed'\] = 5 and seed=0 both give the seed"):
+        validate(configs=[cfg, dict(cfg, seed=5)], datasets=2, seed=0, progress=False)
 
 
 def test_a_report_says_how_uncertain_its_real_column_is_from_each_rows_own_datasets():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import struct
 import zipfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Union
@@ -17,6 +19,9 @@ __all__ = ["hidden_layers", "read_npz", "stray_layers"]
 #: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.
 _ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError)
+
+#: The longest ``.npy`` header numpy reads from a file it is not told to trust (its ``max_header_size``).
+_MAX_HEADER = int(inspect.signature(np.lib.format.read_array_header_1_0).parameters["max_header_size"].default)
 
 
 def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "os.PathLike[str]"]:
@@ -102,7 +107,8 @@ def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
     for a check against ``max_bytes`` before any is read (a compressed file of zeros expands a thousandfold).
     ``zipfile`` reads no more of a member than it declares; a header that declares more data than its member holds
     is refused here, since numpy allocates the declared shape before reading it (a crafted header of 10^12 entries
-    was a raw ``MemoryError``, one of 10^9 an allocation of 24 GB)."""
+    was a raw ``MemoryError``, one of 10^9 an allocation of 24 GB). A header longer than numpy reads
+    (:data:`_MAX_HEADER`) is refused as such, before numpy reads it whole (it was called a damaged file)."""
     fmt, zf = np.lib.format, data.zip
     if zf is None:   # pragma: no cover - closed: numpy reads nothing either
         return 0
@@ -114,19 +120,35 @@ def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
                 continue   # numpy returns such a member's bytes as they are: counted by its size
         with zf.open(info.filename) as fh:
             version = fmt.read_magic(fh)
+            # the length numpy reads the header by (2 bytes in version 1.0, 4 after), in bytes: numpy compares the
+            # decoded characters, as many for the latin-1 of 1.0 and 2.0, fewer only for UTF-8 field names (3.0)
+            form = "<H" if version == (1, 0) else "<I"
+            raw = fh.read(struct.calcsize(form))   # (a short read: numpy's own EOFError, below)
+            length = struct.unpack(form, raw)[0] if len(raw) == struct.calcsize(form) else 0
+            if length > _MAX_HEADER:
+                raise _Refused(f"{where}: array {_array_name(info.filename)!r} has a .npy header of {length} bytes, "
+                               f"longer than the {_MAX_HEADER} bytes numpy reads from a file it is not told to trust "
+                               f"(max_header_size; an array of numbers has a header of about 128 bytes); write it "
+                               f"again{fix}")
+            fh.seek(len(fmt.MAGIC_PREFIX) + 2)
             # version 3.0 is 2.0 with UTF-8 field names: the shape and item size read the same
             shape, _, dtype = (fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0)(fh)
             held = info.file_size - fh.tell()
         declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
         if not dtype.hasobject and declared > held:
-            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-            raise _Damaged(f"{where}: a damaged file: array {name!r} is declared of shape {tuple(shape)} and dtype "
-                           f"{dtype} ({declared} bytes), but the file holds {held} bytes of it; write it again{fix}")
+            raise _Refused(f"{where}: a damaged file: array {_array_name(info.filename)!r} is declared of shape "
+                           f"{tuple(shape)} and dtype {dtype} ({declared} bytes), but the file holds {held} bytes of "
+                           f"it; write it again{fix}")
     return total
 
 
-class _Damaged(ValueError):
-    """A damaged file, in words already naming it."""
+def _array_name(member: str) -> str:
+    """The name numpy gives the array of a zip member (``W1`` for ``W1.npy``)."""
+    return member[:-4] if member.endswith(".npy") else member
+
+
+class _Refused(ValueError):
+    """A file refused (damaged, or a header too long), in words already naming it."""
 
 
 def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str = "") -> Dict[str, NDArray[np.generic]]:
@@ -168,7 +190,7 @@ def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str 
         with data:
             try:
                 nbytes = _stored_bytes(data, f"{what} {path}", fix)
-            except _Damaged as exc:
+            except _Refused as exc:
                 raise ValueError(str(exc)) from None
             except _ERRORS as exc:
                 raise ValueError(f"{what} {path}: the file is damaged or truncated ({type(exc).__name__}: {exc}); "

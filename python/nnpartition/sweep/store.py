@@ -14,12 +14,14 @@ import contextlib
 import json
 import os
 import sqlite3
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
+from .._core import __version__
 from .._files import file_path
 
 __all__ = ["BUSY_TIMEOUT", "STORE_FORMAT", "STORE_VERSION", "StoreError", "load"]
@@ -152,8 +154,10 @@ class _Store:
                 meta = dict(self.db.execute("SELECT key, value FROM meta"))
                 if not meta and reading:
                     raise self._not_a_store()
-                if not meta:
-                    meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now()}
+                created = not meta
+                if created:   # (the package's version: a key of its own, which earlier versions neither wrote nor read)
+                    meta = {"format": STORE_FORMAT, "version": str(STORE_VERSION), "job": "", "created": _now(),
+                            "nnpartition": __version__}
                     self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
                 self.claimed = bool(job) and meta.get("format") == STORE_FORMAT and not meta.get("job")
                 if self.claimed:
@@ -170,6 +174,13 @@ class _Store:
         if job and meta["job"] != job:
             raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
                              f"use another store path for another job or other job settings")
+        # the nnpartition version that created the store (None: one from before stores recorded it)
+        by = meta.get("nnpartition")
+        if job and not created and by not in (None, __version__):
+            # (stacklevel: _open, __init__, run, its caller)
+            warnings.warn(f"store {self.path!r} was created by nnpartition {by}, this is nnpartition {__version__}: "
+                          f"its rows and the ones added now may differ where the two versions do; continue it with "
+                          f"nnpartition {by} to keep one version's rows", UserWarning, stacklevel=4)
 
     def release(self) -> None:
         """Give back the job name this store took when it was opened (``claimed``) if it still holds no result: a

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from .. import _core
 from .. import _validate as v
@@ -56,7 +56,7 @@ from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PRO
                     _draw_networks as _draw_networks, _log_uniform as _log_uniform, _two_layer as _two_layer,
                     protocol_cost as protocol_cost)
 from .measure import _checked_config as _checked_config, _estimate_of as _estimate_of, protocol_of as protocol_of
-from .measure import _seed_of as _seed_of
+from .measure import CONFIG_SEED as CONFIG_SEED, _ConfigSeed as _ConfigSeed, _seed_of as _seed_of
 from .report import ValidationReport
 from .report import _group_of as _group_of, _summary as _summary
 
@@ -65,15 +65,16 @@ __all__ = ["calibration_grid", "heldout_grid", "grid_configs", "measure_config",
 
 
 def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional[int] = None,
-                   seed: SeedLike = 0) -> Dict[str, Any]:
+                   seed: Union[SeedLike, _ConfigSeed] = CONFIG_SEED) -> Dict[str, Any]:
     """Train and estimate one configuration under the same :class:`~nnpartition.Protocol`; a flat dict of results.
 
     ``config`` names ``dist, d, N`` and ``L`` or ``widths``, optionally the
     protocol fields (``optimizer, lr, steps, batch_size, schedule, restarts``;
     the reference protocol's values otherwise). ``restarts`` overrides the
-    protocol's. Top-level and picklable, so sweeps can run it in worker processes. A ``"seed"`` field of
-    ``config`` (as ``sweep.product(seed=range(5), ...)`` puts it) is the seed; ``seed=`` must then be left at
-    ``0``. The dict's ``seed`` is the integer seed actually used.
+    protocol's. Top-level and picklable, so sweeps can run it in worker processes. ``seed`` left out is a
+    ``"seed"`` field of ``config`` (as ``sweep.product(seed=range(5), ...)`` puts it), else ``0``; any ``seed``
+    given (``0`` and ``None``, fresh entropy, included) beside a field that is not the same integer is a
+    ``ValueError``. The dict's ``seed`` is the integer seed actually used.
 
     Example:
         >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
@@ -84,7 +85,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
 
     d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
     own = _seed_of(config, seed)
-    seed = v.seed(seed) if own is None else own
+    seed = (0 if seed is CONFIG_SEED else v.seed(seed)) if own is None else own
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
@@ -97,7 +98,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     return out
 
 
-def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None, seed: SeedLike = 0,
+def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None,
+             seed: Union[SeedLike, _ConfigSeed] = CONFIG_SEED,
              configs: Optional[List[Dict[str, Any]]] = None, progress: Optional[bool] = None,
              runner: Optional[Callable[..., List[Dict[str, Any]]]] = None,
              protocol: Optional[Protocol] = None) -> ValidationReport:
@@ -108,8 +110,9 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         grid: ``"small"`` (16 held-out configurations, 6-12 s on 2 cores, the more for other jobs beside it), ``"full"``
             or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
             networks; a few seconds, see :func:`grid_configs`).
-        datasets, seed: datasets per configuration and the seed (a configuration's own ``"seed"`` field is its
-            seed when ``seed`` is left at ``0``; both is a ``ValueError``, raised before any training).
+        datasets, seed: datasets per configuration and the seed (left out: a configuration's own ``"seed"``
+            field, else ``0``; a ``seed`` given, ``0`` included, beside a field that is not the same integer is a
+            ``ValueError``, raised before any training).
         restarts: overrides each configuration's protocol restarts when given.
         protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
             overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
@@ -130,7 +133,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
     if restarts is not None:
         restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
-    given, seed = seed, v.seed(seed)
+    given, seed = seed, 0 if seed is CONFIG_SEED else v.seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     if protocol is not None:
         if not isinstance(protocol, Protocol):
@@ -182,4 +185,8 @@ class _Job:
         self.grid, self.protocol = grid, protocol
 
     def __call__(self, config: Dict[str, Any]) -> Dict[str, Any]:
+        # a configuration's own seed (validate checked every one against its seed= first): self.seed is 0 both for
+        # seed=0 and for seed left out, as a sweep store's job identity had it before the two were told apart
+        if isinstance(config, dict) and "seed" in config:
+            return measure_config(config, self.datasets, self.restarts)
         return measure_config(config, self.datasets, self.restarts, self.seed)

@@ -44,17 +44,38 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
     return d, N, ws, dist, proto, datasets
 
 
+class _ConfigSeed:
+    """The default ``seed=`` of :func:`~nnpartition.validation.measure_config` and ``validate``: the
+    configuration's own ``"seed"`` field, else ``0``. Not ``0`` itself (an explicit ``seed=0`` beside a field 5 was
+    read as the default and the field used) nor ``None`` (fresh entropy, as every ``seed=`` of the package)."""
+
+    def __repr__(self) -> str:
+        return "<the configuration's 'seed' field, else 0>"
+
+    def __reduce__(self) -> str:   # the one instance in every process (the default is told apart by `is`)
+        return "CONFIG_SEED"
+
+
+#: The default of ``seed=`` (see :class:`_ConfigSeed`).
+CONFIG_SEED = _ConfigSeed()
+
+
 def _seed_of(config: Dict[str, Any], seed: Any) -> Optional[int]:
     """A configuration's own seed, its ``"seed"`` field (as ``sweep.product(seed=...)`` puts it), or ``None`` when it
-    has none (``seed`` is not resolved here: a Generator is not advanced). The field with a ``seed`` other than the
-    default ``0`` is a ``ValueError``: the field was read as a label, every row of a sweep over it measured with seed
-    0 and recorded as such."""
+    has none (``seed`` is not resolved here: a Generator is not advanced). The field beside an explicit ``seed``
+    (anything but :data:`CONFIG_SEED`, ``0`` included) is a ``ValueError`` unless both are the same integer: the
+    field was read as a label, every row of a sweep over it measured with seed 0 and recorded as such."""
     if not isinstance(config, dict) or "seed" not in config:
         return None
-    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed == 0):
+    own = v.seed(config["seed"], "config['seed']") if _integer(config["seed"]) else None
+    if seed is not CONFIG_SEED and not (own is not None and _integer(seed) and seed == own):
         # (named as given: a None field resolved first read as the fresh number it drew)
         raise ValueError(f"config['seed'] = {config['seed']!r} and seed={seed!r} both give the seed: pass one of them")
-    return v.seed(config["seed"], "config['seed']")
+    return v.seed(config["seed"], "config['seed']") if own is None else own
+
+
+def _integer(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
