@@ -87,7 +87,8 @@ class MovieResult:
                 "accuracy": self.accuracy.tolist(), "regions": self.regions.tolist(), "bound": self.bound,
                 "estimate": None if math.isnan(self.estimate) else self.estimate,
                 "estimate_note": self.estimate_note or None,
-                "best_accuracy": self.best_accuracy, "final_accuracy": self.final_accuracy, "seconds": round(self.seconds, 3), "seed": self.seed}
+                "best_accuracy": self.best_accuracy, "final_accuracy": self.final_accuracy,
+                "seconds": round(self.seconds, 3), "seed": self.seed}
 
 
 def _region_bound(widths: Sequence[int]) -> int:
