@@ -52,7 +52,7 @@ def main() -> None:
     slope_l = np.polyfit(np.log(eps[local]), np.log(np.maximum(sw.loss_gap[local], 1e-16)), 1)[0]
 
     # one side fixed and the H-score, on the exact joint at rho = 0.05, with a layer trained on the exact joint
-    from nnpartition.lowrank import compare_layer, train_softmax_layer
+    from nnpartition.lowrank import compare_layer
 
     P = local_family(8, 6, 0.05, seed=0)
     sol = optimal_low_rank(P, 2)

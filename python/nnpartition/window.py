@@ -62,8 +62,8 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
     b = v.float_vector("b", b)
     if b.shape[0] != L:
         # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
-        hint = (f"; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
-                f"(pass W.T)") if b.shape[0] == d else ""
+        hint = ("; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
+                "(pass W.T)") if b.shape[0] == d else ""
         raise ValueError(f"b must have length {L} (one bias per column of W, which has shape (d, L) = {W.shape}), "
                          f"got {b.shape[0]}{hint}")
     bounds = []
