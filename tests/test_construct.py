@@ -586,7 +586,8 @@ def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_cur
         n = len(artist.get_xdata()) if hasattr(artist, "get_xdata") else len(artist.get_offsets())
         assert n > 0, text.get_text()
     # the two classes: two entries of two colours, the points' own
-    classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts()) if "class" in t.get_text()]
+    classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts())
+               if "class" in t.get_text()]
     assert len(classes) == 2
     colours = [tuple(np.round(h.get_facecolor()[0][:3], 3)) for h in classes]
     assert colours[0] != colours[1]

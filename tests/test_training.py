@@ -489,8 +489,8 @@ def test_from_sklearn_matches_the_classifier():
     with pytest.raises(ValueError, match="DeepNet"):
         TwoLayerNet.from_sklearn(deep)
     dn = DeepNet.from_sklearn(deep)
-    np.testing.assert_allclose(dn.decision_function(X), np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]),
-                               atol=1e-6)
+    np.testing.assert_allclose(dn.decision_function(X),
+                               np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]), atol=1e-6)
     with pytest.raises(TypeError, match="MLPClassifier"):
         TwoLayerNet.from_sklearn(object())
 
