@@ -32,8 +32,9 @@ timed on one niced thread next to other jobs before the draw was fixed (0.12 and
 without a cap would draw 40 configurations totalling 5.0e12). What it and the width limits leave out are the
 longest runs of the widest networks at large ``N``: no row costs more than 3.4e11, and ``N / P`` lands in
 0.80-4.27 with only 6 rows below 1 (the width limits, at low ``d``, and the cap drop low ratios: over 40 other
-seeds 25% of the two-layer rows land below 1, against 33% of a log-uniform ratio; this seed's 15% is chance). The rows: ``b / N`` 0.25-0.99 (13 below
-0.5, i.e. 2-4 steps an epoch; 27 at one step an epoch), 116-6059 epochs, 292-6059 steps, widths up to 414, the
+seeds 25% of the two-layer rows land below 1, against 33% of a log-uniform ratio; this seed's 15% is chance). The
+rows: ``b / N`` 0.25-0.99 (13 below 0.5, i.e. 2-4 steps an epoch; 27 at one step an epoch), 116-6059 epochs,
+292-6059 steps, widths up to 414, the
 deep networks 5 with two hidden layers and 3 with three, 18 cosine and 22 constant schedules.
 
 Measured once (one worker, one thread, niced, on a shared 2-core machine: 215 s of training): 31 of the 40 rows

@@ -14,8 +14,9 @@ The issue's target: a scalar call costs <= 10 us. Then the sizing questions (`SI
 `max_samples` under the reference protocol and SGD, one and four hidden layers), median microseconds a call.
 
 ``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
-minibatches, ``required_width``, the array call and ``heldout_errors``) as one line, ranges over the three configurations, then the
-scalar forms on a second line, in a few seconds and without training: run it under two builds in turn, several
+minibatches, ``required_width``, the array call and ``heldout_errors``) as one line, ranges over the three
+configurations, then the scalar forms on a second line, in a few seconds and without training: run it under two
+builds in turn, several
 times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call", does).
 
 ``--sizing`` prints only the sizing questions (a few seconds, no training), after the cost of the process's first
@@ -133,7 +134,8 @@ def calls() -> None:
     print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
           f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms, heldout_errors {span(held)} us",
           flush=True)
-    print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in call_times(FORMS, 2001).items()) + " us", flush=True)
+    print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in call_times(FORMS, 2001).items()) + " us",
+          flush=True)
 
 
 def main() -> None:
@@ -154,7 +156,8 @@ def main() -> None:
         with warnings.catch_warnings():   # its answer lies past the validated N (it warns so); timed, not shown
             warnings.simplefilter("ignore", ExtrapolationWarning)
             max_samples(1, 16, 0.8)
-        print(f"first d=1 sizing call, max_samples(1, 16, 0.8) (exact ceilings): {(time.perf_counter() - t) * 1e3:.2f} ms")
+        print(f"first d=1 sizing call, max_samples(1, 16, 0.8) (exact ceilings): "
+              f"{(time.perf_counter() - t) * 1e3:.2f} ms")
         print_sizing()
         return
     for d, N, L in CONFIGS:

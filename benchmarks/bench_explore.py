@@ -65,13 +65,14 @@ def main() -> None:
     box = tuple(tuple(c) for c in out["box"])
     frame = frame_of(net, box)
     print(f"network 2 -> {' -> '.join(map(str, args.widths))} -> 1 trained {args.steps} steps on {args.data} "
-          f"N={args.N}: {frame['n_regions']} regions in the window, final accuracy {out['history'][-1]['accuracy']:.3f}")
+          f"N={args.N}: {frame['n_regions']} regions in the window, "
+          f"final accuracy {out['history'][-1]['accuracy']:.3f}")
     X = np.array(out["X"])
     server_poly = median_ms(lambda: (frame_of(net, box), net.predict(X)), args.reps)
     payload = json.dumps(dict(run.frame, history=run.history))
     server_json = median_ms(lambda: json.dumps(dict(run.frame, history=run.history)), args.reps)
-    print(f"server: region_polygons + frame arrays + predictions {server_poly:6.1f} ms, JSON encode {server_json:6.1f} ms "
-          f"({len(payload) / 1e3:.0f} kB)")
+    print(f"server: region_polygons + frame arrays + predictions {server_poly:6.1f} ms, "
+          f"JSON encode {server_json:6.1f} ms ({len(payload) / 1e3:.0f} kB)")
     # The frame's arrays as the server sends them (base64 of little-endian bytes) against plain JSON lists of numbers.
     rp = region_polygons(net, box=box, split_decision=True)
     arrays = [(rp.offsets, "<i4"), (rp.vertices, "<f4"), (_group_rows(rp.patterns)[0], "<i4"), (rp.decision, "u1"),

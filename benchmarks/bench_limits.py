@@ -90,7 +90,8 @@ HOSTILE = [
     "cli.main(['plot-partition', '--plot', '/tmp/p.png', '-d', '2', '-N', '75000000', '-L', '3', '--steps', '1'])",
     # an audit after issue 12: memory bounded only by max_regions and a 2 GiB pattern table (it aborted under a 4 GB
     # address-space cap: 1650 lines through the box, about 1.1 million regions of 1650 pattern bytes)
-    "npn.region_polygons((lambda r: (lambda W: npn.TwoLayerNet(W, r.uniform(-.5, .5, 1650) * np.linalg.norm(W, axis=0), "
+    "npn.region_polygons((lambda r: (lambda W: npn.TwoLayerNet(W, "
+    "r.uniform(-.5, .5, 1650) * np.linalg.norm(W, axis=0), "
     "np.ones(1650), 0.0))(r.normal(size=(2, 1650))))(np.random.default_rng(0)))",
     # the same audit: snapshots counted only against 2^27 values, not max_bytes (it aborted under its cap, CAPS)
     "npn.train(X, y, 1000, steps=30000, snapshot_every=1)",

@@ -88,7 +88,8 @@ def calibrate(target: float, seed: int) -> None:
     from nnpartition import _core
 
     print(f"max_work's unit: W ~ N(0, 1/d), b ~ N(0, 0.01^2), box [-1, 1]^d, worst-case work about {target:.0e} steps")
-    print(f"{'d':>3} {'L':>8} {'steps':>9} {'subsets':>9} {'meet':>6} {'time':>9} {'ns/step':>8} {'ns/subset':>10}  seed")
+    print(f"{'d':>3} {'L':>8} {'steps':>9} {'subsets':>9} {'meet':>6} {'time':>9} {'ns/step':>8} "
+          f"{'ns/subset':>10}  seed")
     per_step, per_subset = [], []
     for d in range(1, 13):
         L = d
@@ -114,7 +115,8 @@ def high_d(target: float, seeds: int) -> None:
 
     from nnpartition import _core
 
-    print(f"random layers W, b ~ N(0, 1), box [-1, 1]^d, worst-case work about {target:.0e} steps, seeds 0..{seeds - 1}")
+    print(f"random layers W, b ~ N(0, 1), box [-1, 1]^d, worst-case work about {target:.0e} steps, "
+          f"seeds 0..{seeds - 1}")
     print(f"{'d':>3} {'L':>4} {'steps':>9} {'subsets':>9}  seed  {'time':>7}  regions")
     for d in range(7, 13):
         L = d
@@ -242,7 +244,8 @@ def main() -> None:
     ap.add_argument("--calibrate", action="store_true", help="time per step of max_work's estimate, d = 1..12")
     ap.add_argument("--high-d", action="store_true", help="counts and times of random layers in d = 7..12")
     ap.add_argument("--degenerate", action="store_true",
-                    help="classical degenerate arrangements (braid, Shi, Catalan, semiorder) against their closed forms")
+                    help="classical degenerate arrangements (braid, Shi, Catalan, semiorder) against their closed "
+                         "forms")
     ap.add_argument("--network", action="store_true",
                     help="whole deep networks: against regioncam and region_polygons in 2-D, sampling in d = 3..5")
     ap.add_argument("--target", type=float, default=None,

@@ -34,7 +34,8 @@ Data (all measured with our Rust trainer, ``real_accuracy``, 3 datasets):
   37 (twenty-eighth, shipped, then withdrawn when rule 38 failed); ``fresh_sample17.csv``: the fresh test draw of the
   seventeenth pass (after rule 14 shipped; decided nothing), ``fresh_sample28.csv`` (twenty-sixth pass; rules 32 and
   33 failed without it deciding), ``fresh_sample31.csv`` (twenty-eighth pass, fixed after rules 34-36 had failed
-  and before rule 37 was written) and ``fresh_sample32.csv`` (thirty-fourth pass; the estimator unchanged since). Since rules 21 and 22 (twentieth pass) the rows of draws 13-20
+  and before rule 37 was written) and ``fresh_sample32.csv`` (thirty-fourth pass; the estimator unchanged since).
+  Since rules 21 and 22 (twentieth pass) the rows of draws 13-20
   (``EXTENSION_DRAWS``: the decision draws then, and draw 17) are calibration rows of the correction's extensions
   (parts ``deep_extension`` and ``two_layer``): their tables are in-sample.
 * ``docs/data/large_n_calibration.csv``, ``large_n_top_calibration.csv``: reference-protocol calibration rows at
@@ -206,7 +207,8 @@ def protocol_row(r: Dict[str, str], part: str, pid: int, source: str) -> Dict[st
 def read_draw(draw: int, part: str, pid_offset: int = 0) -> List[Dict[str, Any]]:
     """The rows (:func:`protocol_row`, in ``part``) of continuous draw ``draw``'s exported file, a decision or a fresh
     draw, a blind one or draw 34 (``protocol_grid.DECISION_DRAWS``, ``FRESH_DRAWS``, ``BLIND_DRAWS``,
-    ``FAMILY_DRAWS``); each row's pid plus ``pid_offset``. Rows of the deep networks go to ``part`` too; :func:`load` splits them."""
+    ``FAMILY_DRAWS``); each row's pid plus ``pid_offset``. Rows of the deep networks go to ``part`` too;
+    :func:`load` splits them."""
     stem = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS, **FAMILY_DRAWS}[draw]
     with (DATA / f"{stem}.csv").open() as f:
         return [protocol_row(r, part, int(r["pid"]) + pid_offset, stem) for r in csv.DictReader(f)]
@@ -986,17 +988,20 @@ def write_correction(tables: Dict[str, tuple], n_cal: int, n_two: int, n_deep: i
              "#[allow(dead_code)]", f"pub const SHARED_TREES: usize = {ITERATIONS};",
              "/// Trees of the two-layer extension (after the shared ones).",
              "#[allow(dead_code)]", f"pub const TWO_LAYER_TREES: usize = {EXTEND};"]
-    doc = {"STRETCH_UP": "/// The stretch `a` of the load above `ln c2` (reads only `ln d`, depth, `ln lr`, optimizer,\n"
+    doc = {"STRETCH_UP": "/// The stretch `a` of the load above `ln c2` (reads only `ln d`, depth, `ln lr`, "
+                         "optimizer,\n"
                          "/// schedule, restarts, input law, batch size; non-increasing in restarts); baseline, nodes\n"
                          "/// `(feature, threshold or leaf value, left, right)` with `left`/`right` relative to the\n"
                          "/// tree's first node, and each tree's first node.",
-           "STRETCH_DOWN": "/// The stretch at or below `ln c2` (same features, non-decreasing in restarts; same layout).",
+           "STRETCH_DOWN": "/// The stretch at or below `ln c2` (same features, non-decreasing in restarts; "
+                           "same layout).",
            "SHIFT": "/// The shift `b` of the log-load (same layout)."}
     for name, _ in ENSEMBLES:
         base, nodes, trees = tables[name]
         lines += [doc[name], f"pub const {name}_BASELINE: f64 = {base!r};",
                   f"pub static {name}_NODES: [(u8, f64, u8, u8); {len(nodes)}] = ["]
-        lines += [f"    ({'LEAF' if f == 255 else int(f)}, {float(t)!r}, {int(l)}, {int(r_)})," for f, t, l, r_ in nodes]
+        lines += [f"    ({'LEAF' if f == 255 else int(f)}, {float(t)!r}, {int(l)}, {int(r_)}),"
+                  for f, t, l, r_ in nodes]
         lines += ["];", f"pub static {name}_TREES: [u32; {len(trees)}] = [{', '.join(map(str, trees))}];"]
         print(f"  correction {name}: {len(trees)} trees ({EXTEND} two-layer, {len(trees) - ITERATIONS - EXTEND} "
               f"deep), {len(nodes)} nodes")
@@ -1294,13 +1299,14 @@ def main() -> int:
               "pass):")
         print(miss_classes(sets))
         print()
-        print("By the narrowest layer after the first (bias real - estimate, non-trivial rows (all rows); rows off by more "
-              "than 0.06 under / over):")
+        print("By the narrowest layer after the first (bias real - estimate, non-trivial rows (all rows); "
+              "rows off by more than 0.06 under / over):")
         print(narrow_table(sets))
     print()
     fitted = ", ".join(map(str, sorted(EXTENSION_DRAWS)))
-    print("The decision draws (neither calibration nor held out: each decided something; docs/theory_history.md; since rules "
-          f"21 and 22 the rows of draws {fitted} (EXTENSION_DRAWS) are calibration rows of the extensions: in-sample):")
+    print("The decision draws (neither calibration nor held out: each decided something; docs/theory_history.md; "
+          f"since rules 21 and 22 the rows of draws {fitted} (EXTENSION_DRAWS) are calibration rows of the "
+          "extensions: in-sample):")
     fresh = [k for k, stem in FRESH_DRAWS.items() if (DATA / f"{stem}.csv").exists()]
     for part, draws in (("decision", list(DECISION_DRAWS)), ("fresh", fresh)):
         if part == "fresh" and draws:

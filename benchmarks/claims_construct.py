@@ -56,8 +56,8 @@ def main() -> None:
                                      zc=np.nanmean(zc), rp=np.mean(rp), cu=np.mean(cu), cacc=np.mean(cacc),
                                      sup=max(sup), live=np.mean(live))
         st = stats[(labels, N, L)]
-        print(row([labels, N, L, f"{st['acc']:.3f}", f"{st['lc']:.1f}", f"{st['sc']:.1f} / {L + 1}", f"{st['live']:.1f}",
-                   f"{st['near']:.2f}", f"{st['zc']:.3f}", f"{st['rp']:.1f}",
+        print(row([labels, N, L, f"{st['acc']:.3f}", f"{st['lc']:.1f}", f"{st['sc']:.1f} / {L + 1}",
+                   f"{st['live']:.1f}", f"{st['near']:.2f}", f"{st['zc']:.3f}", f"{st['rp']:.1f}",
                    f"{st['cu']:.1f} ({st['cacc']:.3f})", f"{st['sup']:.1e}"]))
     print("\n(zero crossing to nearest change point: median distance in x, on [-2, 2]; ramp pairs: unit pairs "
           "with opposite slope jumps within 5%)")
@@ -81,11 +81,13 @@ def main() -> None:
     print(row(["paper's claim", "function", "measured here", "verdict"]))
     print(row(["---"] * 4))
     print(row(["the 1-D training solution is completely understood: it is a linear spline on its knots",
-               "`explain_1d`", f"sup distance to the spline on its own knots <= {max(s['sup'] for s in stats.values()):.0e}",
+               "`explain_1d`",
+               f"sup distance to the spline on its own knots <= {max(s['sup'] for s in stats.values()):.0e}",
                "true by construction (an identity, a check of this code, not a finding)"]))
     print(row(["training uses the network's capacity to bend", "`explain_1d`",
                f"N = 100, L = 50, sin(3x) labels: {s100['sc']:.1f} of 51 sign changes used, {s100['lc']:.1f} label "
-               f"changes; random labels: {rnd['sc']:.1f} used for {rnd['lc']:.1f} label changes (accuracy {rnd['acc']:.3f})",
+               f"changes; random labels: {rnd['sc']:.1f} used for {rnd['lc']:.1f} label changes "
+               f"(accuracy {rnd['acc']:.3f})",
                "no: training uses a small fraction of the L + 1 sign changes" if s100["sc"] < 0.25 * 51 else "yes"]))
     print(row(["knots sit where the decision changes", "`explain_1d` (`knot_to_zero`)",
                f"{s100['near']:.2f} of live knots within 5% of the interval from a zero crossing",
@@ -99,7 +101,8 @@ def main() -> None:
                f"{s100['rp']:.1f} pairs (5% tolerance) among {s100['live']:.1f} live knots",
                "rare in trained nets" if s100["rp"] < 0.2 * s100["live"] else "common"]))
     print(row(["error bounds L h / 2 and h^2 max|g''| / 8", "`approximate_1d`",
-               "table above: every measured error below both bounds; |x| meets L h / 2 with equality when a node misses the kink",
+               "table above: every measured error below both bounds; |x| meets L h / 2 with equality when a node "
+               "misses the kink",
                "holds" if holds else "violated"]))
 
 

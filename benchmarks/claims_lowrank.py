@@ -52,7 +52,7 @@ def main() -> None:
     slope_l = np.polyfit(np.log(eps[local]), np.log(np.maximum(sw.loss_gap[local], 1e-16)), 1)[0]
 
     # one side fixed and the H-score, on the exact joint at rho = 0.05, with a layer trained on the exact joint
-    from nnpartition.lowrank import compare_layer, train_softmax_layer
+    from nnpartition.lowrank import compare_layer
 
     P = local_family(8, 6, 0.05, seed=0)
     sol = optimal_low_rank(P, 2)
@@ -92,14 +92,15 @@ def main() -> None:
     print(row(["locally, the optimal feature and weight are the rank-k SVD of B", "`locality_sweep`, `compare_layer`",
                f"max feature angle {ang[-1]:.2g} deg at epsilon {eps[-1]:.2g} (gap {sw.spectral_gap[-1]:.2g}), "
                f"{ang[0]:.3g} deg at {eps[0]:.2g} (gap {sw.spectral_gap[0]:.2g}); log-log slope of angle vs epsilon "
-               f"{slope_a:.2f} for epsilon < 0.3; gap / epsilon = {gapr.min():.3f}..{gapr.max():.3f} (the gap scales with "
-               "epsilon in this family, so angle / gap and angle / epsilon carry the same trend)",
+               f"{slope_a:.2f} for epsilon < 0.3; gap / epsilon = {gapr.min():.3f}..{gapr.max():.3f} "
+               "(the gap scales with epsilon in this family, so angle / gap and angle / epsilon carry the same trend)",
                "holds in the local regime" if ang[-1] < 1.0 and slope_a > 0.5 else "weak"]))
     print(row(["loss = H(Y|X) + 1/2 |B - Phi Psi^T|^2 + o(eps^2)", "`compare_layer`",
                f"|observed - predicted| {sw.loss_gap[-1]:.1e} at epsilon {eps[-1]:.2g}; log-log slope {slope_l:.2f}",
                "holds (slope above 2)" if slope_l > 2 else "the remainder does not shrink faster than eps^2"]))
     print(row(["far from independence the prediction fails", "`compare_layer`",
-               f"rho = 1: predicted {sw.comparisons[0].predicted_loss:.3g} nats, observed {sw.comparisons[0].observed_loss:.3g}",
+               f"rho = 1: predicted {sw.comparisons[0].predicted_loss:.3g} nats, "
+               f"observed {sw.comparisons[0].observed_loss:.3g}",
                "confirmed: the local theory needs small epsilon"]))
     print(row(["the H-score is the log-loss reduction of the best weights (1/2 normalisation)", "`h_score`",
                f"trained {h_tr:.5f}, SVD {h_opt:.5f} = 1/2 (s_1^2 + s_2^2), random {h_rand:.5f}",

@@ -69,7 +69,8 @@ def main() -> None:
         g = generalisation(task, 10, 200, 1000, trials=3, seed=0)
         gen[task] = g
         assert g.trained is not None
-        print(row([task] + [f"{g.code[s][0]:.3f} (train {g.train_code[s][0]:.3f})" for s in ("topk", "threshold", "relu")]
+        print(row([task]
+                  + [f"{g.code[s][0]:.3f} (train {g.train_code[s][0]:.3f})" for s in ("topk", "threshold", "relu")]
                   + [f"{g.raw[0]:.3f}", f"{g.trained[0]:.3f}"]))
 
     X, y, _ = teacher_task("nonlinear", 3000, 10, seed=5)
@@ -104,17 +105,21 @@ def main() -> None:
     ok = [n for n, c in cap.items() if follows(c)]
     bad = [n for n, c in cap.items() if not follows(c)]
     why = "; ".join(f"{n}: separable {cap[n].separable_fraction[1]:.2f} at N = m vs Cover {cap[n].cover_rank[1]:.3f}, "
-                    f"{cap[n].mean_distinct_rows[1]:.0f} distinct codes of {m}, {cap[n].mean_zero_rows[1]:.1f} zero rows"
+                    f"{cap[n].mean_distinct_rows[1]:.0f} distinct codes of {m}, "
+                    f"{cap[n].mean_zero_rows[1]:.1f} zero rows"
                     for n in bad)
     print("\n## Claims\n")
     print(row(["paper's claim", "function", "measured here", "verdict"]))
     print(row(["---"] * 4))
     print(row(["a random expansion gives a code of capacity m (Cover's count)", "`capacity_curve(method='exact')`",
-               f"ReLU: separable {relu.separable_fraction[i15]:.2f} / {relu.separable_fraction[i175]:.2f} at N = 1.5m / "
-               f"1.76m (Cover {relu.cover_rank[i15]:.3f} / {relu.cover_rank[i175]:.3f}). " + (why or "all codes follow Cover"),
-               f"holds for {', '.join(ok)}" + (f"; fails for {', '.join(bad)} (duplicate and zero rows)" if bad else "")]))
+               f"ReLU: separable {relu.separable_fraction[i15]:.2f} / {relu.separable_fraction[i175]:.2f} "
+               f"at N = 1.5m / 1.76m (Cover {relu.cover_rank[i15]:.3f} / {relu.cover_rank[i175]:.3f}). "
+               + (why or "all codes follow Cover"),
+               f"holds for {', '.join(ok)}"
+               + (f"; fails for {', '.join(bad)} (duplicate and zero rows)" if bad else "")]))
     refuted = bool(np.any(h.separable_fraction < relu.separable_fraction - 0.2))
-    print(row(["the perceptron measures that capacity (this project's earlier table)", "`readout_accuracy('perceptron')`",
+    print(row(["the perceptron measures that capacity (this project's earlier table)",
+               "`readout_accuracy('perceptron')`",
                f"{h.separable_fraction[i15]:.2f} / {h.separable_fraction[i175]:.2f} at 1.5m / 1.76m vs exact "
                f"{relu.separable_fraction[i15]:.2f} / {relu.separable_fraction[i175]:.2f}",
                "refuted: only a lower bound" if refuted else "agrees with the exact test here"]))
@@ -132,7 +137,8 @@ def main() -> None:
     v2 = "beats" if gn.code[best_code][0] > gn.trained[0] else "loses to"
     v3 = "beats" if gl.code[best_code][0] > gl.raw[0] else "loses to"
     print(row(["untrained random networks perform well", "`generalisation`",
-               f"nonlinear teacher: {best_code} code {gn.code[best_code][0]:.3f}, raw input {gn.raw[0]:.3f}, trained net "
+               f"nonlinear teacher: {best_code} code {gn.code[best_code][0]:.3f}, raw input {gn.raw[0]:.3f}, "
+               "trained net "
                f"{gn.trained[0]:.3f}; linear teacher: code {gl.code[best_code][0]:.3f}, raw {gl.raw[0]:.3f}",
                f"partly: the best code {v1} the raw input on a nonlinear task, {v2} a trained net of the same width, "
                f"{v3} the raw input on a linear task"]))
@@ -143,7 +149,8 @@ def main() -> None:
                f"random {sizes[best]}: {sc.random[best]:.3f}; 10 units: selected {sc.selected[0]:.3f} vs random "
                f"{sc.random[0]:.3f}",
                ("holds" if sc.selected[best] >= sc.full else "fails") +
-               f": selection adds {small_sel:+.3f} at 10 units, {sc.selected[best] - sc.random[best]:+.3f} at {sizes[best]}"]))
+               f": selection adds {small_sel:+.3f} at 10 units, "
+               f"{sc.selected[best] - sc.random[best]:+.3f} at {sizes[best]}"]))
     worst = all(sp.accuracy["mask"][i] <= min(sp.accuracy[s][i] for s in ("topk", "threshold", "relu"))
                 for i in range(len(rhos)))
     print(row(["dropout works as sparsification", "`sparsity_curve` (`mask`)",

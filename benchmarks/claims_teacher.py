@@ -58,7 +58,8 @@ def main() -> None:
         res[dist], w_stars[dist] = (r, b, m), w
         t_ag = r.agreement_step(m)
         print(row([dist, f"{b.initial.agreement_fitted:.3f}", f"{b.random_fitted:.3f} +- {b.random_fitted_std:.3f}",
-                   f"{b.final.agreement_fitted:.4f}", f"{b.initial.agreement_centres:.3f} / {b.final.agreement_centres:.4f}",
+                   f"{b.final.agreement_fitted:.4f}",
+                   f"{b.initial.agreement_centres:.3f} / {b.final.agreement_centres:.4f}",
                    f"{b.final.angle_to_teacher:.1f} deg", f"{b.final.angle_to_max_margin:.1f} deg",
                    int(r.hard_steps[-1]), f"{r.update_bound():.3g}",
                    f"step {t_ag}" if t_ag is not None else "never", f"{np.asarray(m.aligned_fraction)[-1]:.2f}"]))
@@ -66,7 +67,8 @@ def main() -> None:
     P = probes(4000, w_stars["gaussian"], "gaussian", 1)
     Z = P if len(bg.final.w_lin) == d else np.hstack([P, np.ones((len(P), 1))])
     rule, norm = np.abs(Z @ bg.final.w_lin), np.linalg.norm(Z, axis=1)
-    print(f"\ngaussian, the certified slab |<w+ - w-, x>| > 2 delta |x|: {bg.final.certified_fraction:.3f} of the probes "
+    print(f"\ngaussian, the certified slab |<w+ - w-, x>| > 2 delta |x|: {bg.final.certified_fraction:.3f} "
+          "of the probes "
           f"(recomputed: {np.mean(rule > 2 * bg.final.delta * norm):.3f}); with the reconstruction's Lipschitz slab, "
           f"1/alpha = {1 / 0.3:.2f} times wider: {np.mean(rule > 2 * bg.final.delta * norm / 0.3):.3f}")
 
@@ -91,7 +93,8 @@ def main() -> None:
     slope = np.polyfit(np.log(Ns), np.log(ang_t), 1)[0]
 
     print("\n## Does clustering need the agreement condition? (gaussian, full batch, lr 2, 2000 steps, 3 seeds)\n")
-    print(row(["seed", "agreement at the end", "agreement reached", "aligned units", "stable rank", "linear agreement"]))
+    print(row(["seed", "agreement at the end", "agreement reached", "aligned units", "stable rank",
+               "linear agreement"]))
     print(row(["---"] * 6))
     never_but_cluster = 0
     for seed in range(3):
@@ -110,32 +113,39 @@ def main() -> None:
     print(row(["---"] * 4))
     err0 = int(g[0].steps[np.argmax(g[0].error == 0)]) if np.any(g[0].error == 0) else None
     print(row(["SGD drives the training error to zero on linearly separable data", "`train_teacher`",
-               f"zero training error from step {err0} (gaussian); hard steps {int(g[0].hard_steps[-1])} vs the hinge-loss "
+               f"zero training error from step {err0} (gaussian); hard steps {int(g[0].hard_steps[-1])} "
+               "vs the hinge-loss "
                f"bound M = {g[0].update_bound():.3g}",
                "holds; " + ("the hard-step count is below M" if g[0].hard_steps[-1] <= g[0].update_bound() else
                             "the hard-step count exceeds M, which bounds hinge-loss updates, not logistic steps with "
                             "loss >= 0.01")]))
     print(row(["the units converge to two clusters", "`clustering_metrics`",
-               f"aligned units {np.asarray(g[2].aligned_fraction)[-1]:.2f}, stable rank {np.asarray(g[2].stable_rank)[-1]:.3f}",
+               f"aligned units {np.asarray(g[2].aligned_fraction)[-1]:.2f}, "
+               f"stable rank {np.asarray(g[2].stable_rank)[-1]:.3f}",
                "holds (the clusters sit at +-w*, so W is nearly rank 1)"]))
     bg = g[1]
     print(row(["two clusters make the boundary (approximately) linear", "`linearity_baselines`",
-               f"best linear rule agrees on {bg.final.agreement_fitted:.4f} of probes, up from {bg.initial.agreement_fitted:.3f} "
+               f"best linear rule agrees on {bg.final.agreement_fitted:.4f} of probes, "
+               f"up from {bg.initial.agreement_fitted:.3f} "
                f"at initialisation and {bg.random_fitted:.3f} for random networks of the same width; certified-slab "
                f"violations {bg.final.certified_violations}",
                f"holds, but the rise starts from {bg.initial.agreement_fitted:.2f}: random networks of this width are "
-               "already nearly linear on these probes" if bg.final.agreement_fitted > bg.random_fitted + 2 * bg.random_fitted_std
+               "already nearly linear on these probes"
+               if bg.final.agreement_fitted > bg.random_fitted + 2 * bg.random_fitted_std
                else "not above the random baseline"]))
     bt = tb[1]
     print(row(["the network's direction is the teacher's", "`boundary_linearity(max_margin=...)`",
                f"two_balls: {bt.final.angle_to_teacher:.1f} deg to w*, {bt.final.angle_to_max_margin:.1f} deg to the "
-               f"max-margin direction; gaussian: {bg.final.angle_to_teacher:.1f} / {bg.final.angle_to_max_margin:.1f} deg",
+               f"max-margin direction; gaussian: {bg.final.angle_to_teacher:.1f} / "
+               f"{bg.final.angle_to_max_margin:.1f} deg",
                "; ".join(f"{name}: closer to " + ("w*" if b_.final.angle_to_teacher < b_.final.angle_to_max_margin
                                                   else "the max-margin direction")
                          for name, b_ in (("two_balls", bt), ("gaussian", bg)))]))
     print(row(["the remaining angle to w* is the finite sample", "N sweep above",
-               f"angle to w* {ang_t[0]:.2f} -> {ang_t[-1]:.2f} deg from N = {Ns[0]} to {Ns[-1]} (log-log slope {slope:.2f})",
-               "supported: the angle shrinks with N" if slope < -0.25 else "not supported: the angle does not shrink with N"]))
+               f"angle to w* {ang_t[0]:.2f} -> {ang_t[-1]:.2f} deg from N = {Ns[0]} to {Ns[-1]} "
+               f"(log-log slope {slope:.2f})",
+               "supported: the angle shrinks with N" if slope < -0.25
+               else "not supported: the angle does not shrink with N"]))
     print(row(["the agreement condition leads to clustering", "`TeacherRun.agreement_step`",
                f"{never_but_cluster} of 3 full-batch runs never reach 100% agreement yet have every unit aligned",
                "sufficient, not necessary" if never_but_cluster else "no counterexample in these runs"]))

@@ -1,7 +1,8 @@
 """Which deep runs collapse under Adam, and what the estimate could do about it: rules 34-38 (issue 11).
 
 Usage:
-    python benchmarks/collapse_probe.py probe    # real training, about 25 s: the probe's table in docs/theory_history.md
+    python benchmarks/collapse_probe.py probe    # real training, about 25 s: the probe's table in
+                                                 # docs/theory_history.md
     python benchmarks/collapse_probe.py rules    # rules 34 and 35 refitted and scored, about 3 min on one core
     python benchmarks/collapse_probe.py bands    # rules 36 and 37 (the band), fitted and scored, about 10 s
     python benchmarks/collapse_probe.py grid     # the collapse grid (rule 38): 320 deep Adam stacks x 4 runs,

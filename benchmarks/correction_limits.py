@@ -14,8 +14,9 @@ only in the last table.
    all of the remaining protocols. If the error still fell steeply with more protocols, more measurements would
    be the way to the targets.
 2. **A second stage on what is left.** Gradient boosting of the out-of-fold residual ``real - estimate`` from the
-   correction's features (19 since the tenth pass, 18 since the ninth, 16 before) and the estimate itself (200 rounds of 0.05, the
-   correction's tree settings), cross-validated over the same protocol groups. Under the shipped correction's
+   correction's features (19 since the tenth pass, 18 since the ninth, 16 before) and the estimate itself (200
+   rounds of 0.05, the correction's tree settings), cross-validated over the same protocol groups. Under the shipped
+   correction's
    monotone constraints (so that the sum stays monotone in ``N``, the widths and the steps), with constraints only
    on the features that move with ``N``, and free. If the monotone stage gains nothing and the free one does, what
    is left is a dependence that the estimate cannot follow without rising with ``N`` somewhere. Last, a monotone

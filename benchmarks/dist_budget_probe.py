@@ -8,8 +8,9 @@ datasets") are underestimates with uniform inputs in ``d`` 16-92 and short runs;
 Gaussian at ``d = 100`` with 250 steps of batches of 32. If the shipped estimate had a bias by input law in high
 ``d`` under a short budget, a term for it could move those rows. This script prints the shipped estimate's bias
 (real minus estimate), its MAE and the rows off by more than 0.06 either way, on all two-layer rows of other
-protocols and on the non-trivial ones (real or estimate below 0.999), by input law, ``d`` and epochs (``steps x min(b, N) / N``; full batch: ``steps``), on two sets no
-fit has read: the held-out rows (9-dataset truth) with the fresh draws 28, 31-34 (3 datasets), and the decision
+protocols and on the non-trivial ones (real or estimate below 0.999), by input law, ``d`` and epochs
+(``steps x min(b, N) / N``; full batch: ``steps``), on two sets no fit has read: the held-out rows (9-dataset
+truth) with the fresh draws 28, 31-34 (3 datasets), and the decision
 draws 21-27, 29 and 30 (3 datasets; they decided rules, none of which shipped, and no shipped fit read them).
 """
 

@@ -110,7 +110,8 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     first_k = np.where(ln_ksat > 700, first * boost, smin(first * boost, ksat))
     first_k_inf = np.where(ln_ksat > 700, first_inf * boost, smin(first_inf * boost, ksat))
     K = np.maximum(smin((1 + first_k + later) * damage, k_time) * k_mult, K_MIN)
-    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K_MIN) * np.maximum(k_mult, 1.0), K)
+    K_size = np.maximum(np.maximum(smin((1 + first_k_inf + later_inf) * damage, k_time), K_MIN)
+                        * np.maximum(k_mult, 1.0), K)
     R = np.asarray(restarts, int)
     f0 = P["gamma"] * np.exp(-np.asarray(widths[0], float) * np.log(2))
 
@@ -119,7 +120,8 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
         with np.errstate(all="ignore"):
             beyond = np.where(alpha <= P["c"], 1.0, ndtr(P["kappa"] / np.sqrt(np.maximum(alpha - P["c"], 1e-300))))
         # the fit-everything transition widens with depth
-        fit_all = ndtr((P["c2"] - alpha) * 10.0 * (K_size * (k / K) / 100.0) ** P["e_k"] * P["s"] / (1 + P["s_deep"] * (depth - 1)))
+        fit_all = ndtr((P["c2"] - alpha) * 10.0 * (K_size * (k / K) / 100.0) ** P["e_k"] * P["s"]
+                       / (1 + P["s_deep"] * (depth - 1)))
         A = fit_all + (1 - fit_all) * beyond
         A = A + P["nu"] * (BEST_OF[R] - BEST_OF[2]) * np.sqrt(A * (1 - A) / N)
         A = np.clip(A, 0.5, 1.0)

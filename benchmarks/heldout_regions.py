@@ -155,8 +155,8 @@ def group_errors(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) ->
 def markdown(table: Dict[Key, Stats]) -> str:
     from nnpartition.estimate.heldout import _region_name
 
-    lines = ["| region (held out, 9-dataset truth) | rows | MAE | largest | off by > 0.06 | in band | non-trivial: rows "
-             "| MAE |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| region (held out, 9-dataset truth) | rows | MAE | largest | off by > 0.06 | in band | "
+             "non-trivial: rows | MAE |", "|---|---|---|---|---|---|---|---|"]
     for key, (n, mae, largest, off, band, nt, nt_mae) in table.items():
         lines.append(f"| {_region_name(key)} | {n} | {mae:.4f} | {largest:.3f} | {off:.1%} | {band:.0%} | {nt} | "
                      f"{nt_mae:.4f} |")

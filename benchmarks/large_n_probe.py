@@ -93,8 +93,9 @@ GRID_PER_PROTOCOL = 16
 #: it decided rule 14 in the seventeenth pass, and TOP_FRESH below took its place as the fresh test.
 TOP = (OUT.with_name("large_n_top.csv"), 2031, 48)
 TOP_RANGES = dict(points=(3500, 5000), ratios=(1.0, 3.0))
-#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory_history.md``, "Sizing"),
-#: which failed; reference-protocol calibration rows since the seventeenth pass (rule 14, with the sharpness exponent).
+#: 144 more drawn the same way (seed 2032), measured in the sixteenth pass for rule 12 (``docs/theory_history.md``,
+#: "Sizing"), which failed; reference-protocol calibration rows since the seventeenth pass (rule 14, with the
+#: sharpness exponent).
 TOP_CALIBRATION = (OUT.with_name("large_n_top_calibration.csv"), 2032, 144)
 #: Seventeenth pass: 96 more drawn the same way (seed 2033), measured after rule 14 shipped: a fresh test of the
 #: shipped estimator in the corner rule 14 was about (the top probe above decided it, so it is no longer one).
@@ -109,8 +110,8 @@ LOW = (OUT.with_name("large_n_low.csv"), 2035, 96)
 #: 96 more (seed 2036), fixed with rule 16 after rule 15 had used the 96 above; rule 16 was dropped at its gate before
 #: scoring anything, and these rows tested rule 17.
 LOW_FRESH = (OUT.with_name("large_n_low_fresh.csv"), 2036, 96)
-#: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --set fresh2``; rule 18
-#: failed).
+#: 96 more (seed 2037), fixed with rule 18 after rule 17 had used the 96 above: its test (``--low --set fresh2``;
+#: rule 18 failed).
 LOW_FRESH2 = (OUT.with_name("large_n_low_fresh2.csv"), 2037, 96)
 #: Nineteenth pass: 96 more (seed 2038), fixed with rule 19 before it was measured: that rule's test
 #: (``--low --set fresh3``), which it passed.
@@ -215,12 +216,13 @@ def report(path: Path = OUT) -> None:
               f"bias {err[m].mean():+.4f}, in band {np.mean(((low <= real) & (real <= high))[m]):.0%}")
     # The band before the fourteenth pass's refit narrowed it (sigma_ln_k 0.12, sigma_proto 0.08, noise 0.5), around
     # the same estimate: the numpy mirror (benchmarks/calibrate_protocols.py), which reproduces the Rust core.
-    acc, lo, hi = cp.corrected_of(cp.columns(rows), dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, sigma_rho=0.0, sigma_deep=0.08,
-                                          noise=0.5))
+    acc, lo, hi = cp.corrected_of(cp.columns(rows), dict(cp.START, sigma_ln_k=0.12, sigma_proto=0.08, sigma_rho=0.0,
+                                                         sigma_deep=0.08, noise=0.5))
     if np.max(np.abs(np.minimum(acc, 1.0) - est)) > 1e-9:
         raise RuntimeError("the numpy mirror disagrees with the Rust core")
     inside = (lo <= real) & (real <= hi)
-    print(f"in band with the thirteenth pass's band constants: all {inside.mean():.0%}, non-trivial {inside[nt].mean():.0%}"
+    print(f"in band with the thirteenth pass's band constants: all {inside.mean():.0%}, "
+          f"non-trivial {inside[nt].mean():.0%}"
           f" (mean width on the non-trivial rows {np.mean((hi - lo)[nt]):.3f} against {np.mean((high - low)[nt]):.3f})")
 
 

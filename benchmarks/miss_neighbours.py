@@ -23,8 +23,9 @@ For each such row, with the same ``d``, input law and everything of the protocol
   for restarts), for real training and for the estimate, and the table reports how far apart the two are.
 
 The file holds each miss itself (``kind`` ``row``, with its 9-dataset mean and spread from the held-out files) and
-every configuration measured around it. Every configuration is trained on 3 datasets (``nnpartition.real_accuracy``, one thread, a seed of its own) and
-nothing is fitted on these measurements: they sit next to held-out rows. The estimates are computed when the tables
+every configuration measured around it. Every configuration is trained on 3 datasets (``nnpartition.real_accuracy``,
+one thread, a seed of its own) and nothing is fitted on these measurements: they sit next to held-out rows. The
+estimates are computed when the tables
 are printed, so they are the installed estimator's; the rows were chosen with the estimator of the file's
 measurement.
 
@@ -317,7 +318,8 @@ def locality() -> int:
         new[query] = np.clip(acc[query] + lam * res[pool][ind].mean(1), 0.5, 1.0)
     print("\n2. The k-nearest-neighbour correction (k, lam by cross-validation on the fitting rows: "
           + ", ".join(f"{g} {k}, {lam:.1f}" for g, (k, lam) in chosen.items()) + "); non-trivial rows (all rows)\n")
-    print("| rows | group | n | MAE shipped | MAE kNN | max shipped | max kNN | over the max for certain: shipped / kNN |")
+    print("| rows | group | n | MAE shipped | MAE kNN | max shipped | max kNN | "
+          "over the max for certain: shipped / kNN |")
     print("|---|---|---|---|---|---|---|---|")
     sets = (("held out", (part == "heldout") & (draw < 0)), ("fresh draws 28, 31", np.isin(draw, (28, 31))),
             ("decision draws 21-27, 29, 30", np.isin(draw, (21, 22, 23, 24, 25, 26, 27, 29, 30))))

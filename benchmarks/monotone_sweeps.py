@@ -90,9 +90,9 @@ BELOW_CAP_GRID = ((("adam", (0.002, 0.02, 0.1)), ("sgd", (0.01, 0.1, 0.5))), (25
 
 
 def rises_below_cap(d_lo: int, d_hi: int, L: int, dist: str, proto: npn.Protocol, past: int = 20) -> tuple:
-    """For one hidden layer of ``L`` units, every ``d`` in ``d_lo..d_hi`` and every ``N`` from 2 to ``2 (d + 1) + past``:
-    ``(largest rise from one N to the next, largest rise in all, its d, the first and last N of that largest rise in
-    all, the largest rise from N to N + 1 with N + 1 > 2 (d + 1))``, as arrays over ``d``."""
+    """For one hidden layer of ``L`` units, every ``d`` in ``d_lo..d_hi`` and every ``N`` from 2 to
+    ``2 (d + 1) + past``: ``(largest rise from one N to the next, largest rise in all, its d, the first and last N
+    of that largest rise in all, the largest rise from N to N + 1 with N + 1 > 2 (d + 1))``, as arrays over ``d``."""
     d = np.arange(d_lo, d_hi + 1)
     ns = np.arange(2, 2 * (d_hi + 1) + past + 1)
     a = npn.estimate_accuracy(d[:, None], ns[None, :], L, dist=dist, protocol=proto, ceiling=False).accuracy
@@ -124,8 +124,9 @@ def below_cap() -> None:
                     if total[k] > worst_total[0]:
                         worst_total = (float(total[k]), f"d={d[k]} L={L} N {start[k]}->{end[k]} {dist} {p}")
                     worst_past = max(worst_past, float(past.max()))
-        print(f"restarts={restarts}: {count} (d, L, protocol) rows rise by > 1e-12; largest rise from one N to the next "
-              f"{worst_step[0]:.2e} ({worst_step[1]}); largest in all {worst_total[0]:.2e} ({worst_total[1]}); "
+        print(f"restarts={restarts}: {count} (d, L, protocol) rows rise by > 1e-12; "
+              f"largest rise from one N to the next {worst_step[0]:.2e} ({worst_step[1]}); "
+              f"largest in all {worst_total[0]:.2e} ({worst_total[1]}); "
               f"largest rise past N = 2 (d + 1): {max(worst_past, 0.0):.2e}")
 
 

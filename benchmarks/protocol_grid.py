@@ -85,10 +85,12 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # fixed, and its rule written, before it was measured; exported like draw 13.
            14: dict(draw=14, two_layer=6, deep=10, calibration_only=True),
            # Draw 15 (sixteenth pass): a fresh test of the estimator as the fifteenth pass shipped it, fixed before
-           # it was measured and scored before any candidate of the pass; then it decided rule 12 (docs/theory_history.md).
+           # it was measured and scored before any candidate of the pass; then it decided rule 12
+           # (docs/theory_history.md).
            15: dict(draw=15, two_layer=6, deep=10, calibration_only=True),
            # Draw 16 (end of the sixteenth pass): measured for the next candidate's decision; a fresh test of the
-           # shipped estimator until it decided rule 14 (the sharpness exponent, seventeenth pass; docs/theory_history.md).
+           # shipped estimator until it decided rule 14 (the sharpness exponent, seventeenth pass;
+           # docs/theory_history.md).
            16: dict(draw=16, two_layer=6, deep=10, calibration_only=True),
            # Draw 17 (seventeenth pass): a fresh test of the estimator rule 14 shipped, fixed before it was measured.
            17: dict(draw=17, two_layer=6, deep=10, calibration_only=True),

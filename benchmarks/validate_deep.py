@@ -41,7 +41,8 @@ def main():
         stored = {(int(r["d"]), int(r["N"]), r["widths"]): (float(r["real"]), float(r["real_std"]))
                   for r in csv.DictReader(open(a.from_csv))}
     rows = []
-    print(f"{'d':>3s} {'N':>5s} {'widths':>9s} {'real':>7s} {'deep est':>8s} {'2-layer est':>11s} {'error':>7s} {'s':>6s}")
+    print(f"{'d':>3s} {'N':>5s} {'widths':>9s} {'real':>7s} {'deep est':>8s} {'2-layer est':>11s} {'error':>7s} "
+          f"{'s':>6s}")
     for d, N, L in GRID:
         t = time.time()
         real, std = stored[(d, N, f"{L}-{L}")] if stored else real_deep(d, N, (L, L))

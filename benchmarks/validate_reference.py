@@ -50,9 +50,11 @@ def protocol_of(row: dict) -> Protocol:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kind", choices=sorted(FILES), default="reference", help="which reference file (default reference)")
+    ap.add_argument("--kind", choices=sorted(FILES), default="reference",
+                    help="which reference file (default reference)")
     ap.add_argument("--csv", type=Path, default=None, help="reference CSV (default: see above)")
-    ap.add_argument("--out", type=Path, default=Path("validate_reference_results.csv"), help="where to write the per-row comparison")
+    ap.add_argument("--out", type=Path, default=Path("validate_reference_results.csv"),
+                    help="where to write the per-row comparison")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=None, help="only the first K rows")
     args = ap.parse_args()
@@ -74,10 +76,11 @@ def main() -> int:
         m = real_accuracy(d, N, widths=widths, dist=r["dist"], datasets=3, protocol=proto, seed=args.seed)
         ref, ref_sd = float(r["accuracy_mean"]), float(r["accuracy_std"])
         diff = m.mean - ref
-        out.append({"dist": r["dist"], "d": d, "N": N, "L": L, "protocol": proto.describe(), "ref_mean": ref, "ref_std": ref_sd,
-                    "ours_mean": round(m.mean, 6), "ours_std": round(m.std, 6), "diff": round(diff, 6),
-                    "ref_seconds": r.get("seconds", ""), "ours_seconds": round(m.seconds, 3)})
-        print(f"{r['dist']:8} {d:>4} {N:>5} {L:>11} {proto.describe():40} | {ref:6.4f} {ref_sd:6.4f} | {m.mean:6.4f} {m.std:6.4f} | "
+        out.append({"dist": r["dist"], "d": d, "N": N, "L": L, "protocol": proto.describe(), "ref_mean": ref,
+                    "ref_std": ref_sd, "ours_mean": round(m.mean, 6), "ours_std": round(m.std, 6),
+                    "diff": round(diff, 6), "ref_seconds": r.get("seconds", ""), "ours_seconds": round(m.seconds, 3)})
+        print(f"{r['dist']:8} {d:>4} {N:>5} {L:>11} {proto.describe():40} | {ref:6.4f} {ref_sd:6.4f} | "
+              f"{m.mean:6.4f} {m.std:6.4f} | "
               f"{diff:+7.4f} | {r.get('seconds', ''):>6} {m.seconds:6.2f}", flush=True)
     diffs = np.array([o["diff"] for o in out])
     mad, msd = float(np.mean(np.abs(diffs))), float(np.mean(diffs))
@@ -86,7 +89,8 @@ def main() -> int:
         w.writeheader()
         w.writerows(out)
     ok = mad <= 0.02 and abs(msd) <= 0.01
-    print(f"\nrows: {len(out)}  mean |diff|: {mad:.4f} (target <= 0.02)  mean signed diff: {msd:+.4f} (target within +-0.01)"
+    print(f"\nrows: {len(out)}  mean |diff|: {mad:.4f} (target <= 0.02)  mean signed diff: {msd:+.4f} "
+          "(target within +-0.01)"
           f"  total {time.perf_counter() - t0:.1f}s  -> {'PASS' if ok else 'FAIL'}")
     print(f"per-row results written to {args.out}")
     return 0 if ok else 1

@@ -324,7 +324,7 @@ def test_every_call_refuses_the_same_widths_with_the_same_error(bad, exc):
     further than the limit of 64 layers allows). The upper limit of a width differs (the trainer's is lower), so
     the message is compared up to ', got' only for the range errors."""
     messages = set()
-    for name, call in WIDTHS_CALLS.items():
+    for _, call in WIDTHS_CALLS.items():
         with pytest.raises(exc, match=r"^widths") as info:
             call(iter(int, 1) if isinstance(bad, type(iter(int, 1))) else bad)
         messages.add(str(info.value).split(" and <=")[0])

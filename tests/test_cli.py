@@ -267,7 +267,8 @@ def test_every_command_prints_json(name, tmp_path, capsys):
     must join one of the two tables above."""
     if name in JSON_TESTED_ELSEWHERE:
         text = (Path(__file__).parent / JSON_TESTED_ELSEWHERE[name]).read_text()
-        assert re.search(rf'"{name}",[^\]]*"--json"', text), f"{name}: no run with --json in {JSON_TESTED_ELSEWHERE[name]}"
+        assert re.search(rf'"{name}",[^\]]*"--json"', text), \
+            f"{name}: no run with --json in {JSON_TESTED_ELSEWHERE[name]}"
         return
     assert name in JSON_RUNS, f"{name}: add a cheap run to JSON_RUNS (or its JSON test to JSON_TESTED_ELSEWHERE)"
     argv = [name, *(a.format(tmp=tmp_path) for a in JSON_RUNS[name])]
@@ -381,8 +382,10 @@ def test_output_closed_early_is_not_a_traceback():
 
 
 @pytest.mark.parametrize("argv, needle", [
-    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--dpi", "100000", "--plot", "p.png"], "--dpi must be between"),
-    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--size", "1e6", "--plot", "p.png"], "--size must be between"),
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--dpi", "100000", "--plot", "p.png"],
+     "--dpi must be between"),
+    (["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--size", "1e6", "--plot", "p.png"],
+     "--size must be between"),
 ])
 def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypatch, argv, needle):
     # a rasterised figure at 1e5 dpi asks for terabytes (the C++ backend answered std::bad_alloc)
@@ -703,7 +706,8 @@ def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     L = npn.required_width(10, 5000, 0.99).L
     assert f"held-out questions like this one (at L = {L}): {npn.heldout_errors(10, 5000, L).describe()}" in out
     a = _json_of(capsys, ["size", "-d", "10", "--widths", "64", "8", "--target", "0.99", "--lr", "0.05", "--json"])
-    assert a["heldout_errors"] == npn.heldout_errors(10, a["N"], widths=[64, 8], protocol=npn.Protocol(lr=0.05)).to_dict()
+    assert a["heldout_errors"] == npn.heldout_errors(10, a["N"], widths=[64, 8],
+                                                     protocol=npn.Protocol(lr=0.05)).to_dict()
     assert a["heldout_errors"]["region"].startswith("deep networks, large steps, narrow later layer")
     assert main(["size", "-d", "1", "-N", "5000", "--target", "0.999"]) == 0   # no width reaches it
     assert "held-out questions" not in capsys.readouterr().out
@@ -880,7 +884,8 @@ def test_train_restarts_take_the_best_of_that_many_runs(capsys):
 
 
 @pytest.mark.parametrize("exc,shown", [(MemoryError(), "out of memory (MemoryError)"),
-                                       (MemoryError("Unable to allocate 4.00 GiB"), "out of memory (Unable to allocate")])
+                                       (MemoryError("Unable to allocate 4.00 GiB"),
+                                        "out of memory (Unable to allocate")])
 def test_a_memory_error_is_one_line_that_says_what_happened(exc, shown, monkeypatch, capsys):
     # An audit: a MemoryError without a message (matplotlib's, numpy's) printed "error: " and nothing else.
     from nnpartition import cli
@@ -1030,7 +1035,8 @@ def test_train_reports_diverged_runs(capsys):
     assert json.loads(capsys.readouterr().out)["diverged"] == 0
 
 
-@pytest.mark.parametrize("argv, prog", [(["train", "-d", "2", "-N", "50", "-L", "4", "--method", "x"], "nnpartition train"),
+@pytest.mark.parametrize("argv, prog", [(["train", "-d", "2", "-N", "50", "-L", "4", "--method", "x"],
+                                         "nnpartition train"),
                                         (["size", "-d", "10", "-N", "50", "--target", "0.9", "--bogus"],
                                          "nnpartition size"),
                                         (["--bogus"], "nnpartition")])

@@ -233,7 +233,7 @@ def test_ramp_pairs_finds_planted_pairs_only():
     from nnpartition.construct import ramp_pairs
 
     rng = np.random.default_rng(11)
-    for trial in range(10):
+    for _ in range(10):
         k = int(rng.integers(1, 5))
         W, B, C, planted = [], [], [], set()
         for _ in range(k):
@@ -246,7 +246,9 @@ def test_ramp_pairs_finds_planted_pairs_only():
             C += [c, -c * abs(w) / abs(w2)]
             planted.add((len(W) - 2, len(W) - 1))
         for _ in range(3):   # distractors with unrelated jumps
-            W.append(rng.normal()); B.append(rng.normal()); C.append(rng.uniform(5, 6))
+            W.append(rng.normal())
+            B.append(rng.normal())
+            C.append(rng.uniform(5, 6))
         net = TwoLayerNet(W1=np.array([W]), b1=np.array(B), w2=np.array(C), b2=0.0)
         found = ramp_pairs(net)
         assert {tuple(sorted(r.units)) for r in found} == planted
@@ -584,7 +586,8 @@ def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_cur
         n = len(artist.get_xdata()) if hasattr(artist, "get_xdata") else len(artist.get_offsets())
         assert n > 0, text.get_text()
     # the two classes: two entries of two colours, the points' own
-    classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts()) if "class" in t.get_text()]
+    classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts())
+               if "class" in t.get_text()]
     assert len(classes) == 2
     colours = [tuple(np.round(h.get_facecolor()[0][:3], 3)) for h in classes]
     assert colours[0] != colours[1]

@@ -15,7 +15,8 @@ from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
 from nnpartition import _core
-from nnpartition.estimate import EstimateDetails, accuracy_ceiling, estimate_accuracy, max_samples, model_constants, required_width
+from nnpartition.estimate import (EstimateDetails, accuracy_ceiling, estimate_accuracy, max_samples, model_constants,
+                                  required_width)
 
 
 def brute_force_d1_ceiling(N, k):
@@ -486,7 +487,8 @@ def test_estimate_against_real_training(d, N, L, dist):
 
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: estimate_accuracy(0, 100, 4), ValueError, "d must be >= 1"),
-    (lambda: estimate_accuracy(np.array([2.0, 1e20]), 100, 4), ValueError, "^d must be >= 1 and <= 1000000000, got 100000000000000000000$"),
+    (lambda: estimate_accuracy(np.array([2.0, 1e20]), 100, 4), ValueError,
+     "^d must be >= 1 and <= 1000000000, got 100000000000000000000$"),
     (lambda: estimate_accuracy(2, 100, 4, protocol="adam"), TypeError, "Protocol"),
     (lambda: npn.required_width(2, 100, 1.5), ValueError, "target"),
     (lambda: npn.max_samples(2, 4, 0.3), ValueError, "target"),
@@ -1332,8 +1334,8 @@ def test_sizing_answers_outside_the_validated_range_warn():
 @pytest.mark.parametrize("call", [lambda t: npn.required_width(10, 1000, t), lambda t: npn.max_samples(10, 64, t),
                                   lambda t: npn.max_samples(10, widths=[16, 16], target=t)])
 def test_a_target_of_one_is_refused_with_what_to_ask_instead(call):
-    # required_width(10, 1000, 1.0) answered 85 (training fits every point of 3 datasets at L = 42): the estimate reached 1
-    # only where its dead-zone term rounds away in floating point
+    # required_width(10, 1000, 1.0) answered 85 (training fits every point of 3 datasets at L = 42): the estimate
+    # reached 1 only where its dead-zone term rounds away in floating point
     for t in (1, 1.0, np.float64(1.0)):
         with pytest.raises(ValueError, match=r"target must be below 1, got 1: .* 1 - 1/\(2N\)"):
             call(t)
@@ -1379,7 +1381,8 @@ def test_an_object_array_of_plain_ints_in_range_is_read():
     # numpy keeps Python ints as objects when asked to; in range they are sizes like any other (a first fix of the
     # out-of-range case raised StopIteration here)
     L = np.array([8, 16], dtype=object)
-    assert estimate_accuracy(5, 100, L).accuracy.tolist() == estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist()
+    assert (estimate_accuracy(5, 100, L).accuracy.tolist()
+            == estimate_accuracy(5, 100, np.array([8, 16])).accuracy.tolist())
 
 
 def test_sizes_may_be_whole_floats_everywhere_in_the_estimator():
@@ -1598,7 +1601,8 @@ def test_the_shipped_heldout_table_is_what_the_measurements_give():
     # the recomputed table's columns (rows, MAE, largest, share off, in band, non-trivial rows, non-trivial MAE)
     fields = ("rows", "mae", "largest", "share_off", "in_band", "nontrivial_rows", "nontrivial_mae")
     for args, kwargs, key in [((10, 1000, 32), {}, ("reference", False, False, True)),
-                              ((10, 10**5, 32), dict(protocol=npn.Protocol(lr=0.05)), ("protocols", True, False, False)),
+                              ((10, 10**5, 32), dict(protocol=npn.Protocol(lr=0.05)),
+                               ("protocols", True, False, False)),
                               ((2, 300), dict(widths=[64, 8, 64], protocol=npn.Protocol(lr=0.05)),
                                ("deep", True, True, False)),
                               ((2, 1000), dict(widths=[16, 16]), ("deep", False, False, True))]:

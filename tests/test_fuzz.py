@@ -443,7 +443,8 @@ LONG_CALLS = [
     ("network_regions_in_box", "Wn = [(rng.normal(size=(5, 40)), rng.normal(size=40)), (rng.normal(size=(40, 40)), "
      "rng.normal(size=40)), (rng.normal(size=(40, 40)), rng.normal(size=40))]",
      "npn.network_regions_in_box(Wn, -3.0, 3.0, max_regions=10**12)"),
-    ("count_regions", "Xc = rng.uniform(-1, 1, (2 * 10**6, 8)); Wc = rng.normal(size=(8, 300)); bc = rng.normal(size=300)",
+    ("count_regions", "Xc = rng.uniform(-1, 1, (2 * 10**6, 8)); Wc = rng.normal(size=(8, 300)); "
+     "bc = rng.normal(size=300)",
      "[npn.count_regions(Xc, Wc, bc) for _ in range(100)]"),
     # (4,000 trials, 4.5e12 steps, about ten minutes: within max_work, which refuses 10**6 of them)
     ("simulate_partition", "", "npn.simulate_partition(4, 200000, 200, trials=4000, progress=False)"),
@@ -452,14 +453,15 @@ LONG_CALLS = [
      "npn.train(Xt, yt, 256, steps=10**5)"),
     ("train_teacher", "Xs = rng.normal(size=(2000, 20)); ys = np.sign(Xs[:, 0]); ys[ys == 0] = 1",
      "teacher.train_teacher(Xs, ys, 64, steps=5 * 10**6, batch_size=256, record_at=[0])"),
-    ("expand_sparsify", "Xe = rng.normal(size=(200000, 50))", "[sparse.expand_sparsify(Xe, 4000, k=40) for _ in range(100)]"),
+    ("expand_sparsify", "Xe = rng.normal(size=(200000, 50))",
+     "[sparse.expand_sparsify(Xe, 4000, k=40) for _ in range(100)]"),
     ("random_dataset", "", "[npn.random_dataset(10**8, 8) for _ in range(100)]"),
     ("regions (exact big integers)", "", "[npn.regions(200000, 60000) for _ in range(100)]"),
     # an array of uncached ceilings ran for minutes, uninterruptible, until the seventeenth pass on issue 11 (exact
     # d = 1 ceilings then cost milliseconds each; since the thirtieth they are read from a table, so the long call
     # is now two million counting ceilings, a few microseconds each)
-    ("estimate_accuracy (uncached ceilings)", "De = rng.integers(2, 40, 2 * 10**6); Ne = rng.integers(50, 5000, 2 * 10**6); "
-     "Le = rng.integers(1, 512, 2 * 10**6)",
+    ("estimate_accuracy (uncached ceilings)", "De = rng.integers(2, 40, 2 * 10**6); "
+     "Ne = rng.integers(50, 5000, 2 * 10**6); Le = rng.integers(1, 512, 2 * 10**6)",
      "npn.estimate_accuracy(De, Ne, Le)"),
     ("region_map", "Xr = rng.uniform(-1, 1, (400000, 8)); "
      "nr = npn.TwoLayerNet(W1=rng.normal(size=(8, 300)), b1=rng.normal(size=300), w2=rng.normal(size=300), b2=0.0)",
@@ -491,13 +493,15 @@ LONG_CALLS = [
     # count the memory they move; its first step, which first touches 2.4 GB, is past before the SIGINT)
     ("train (a wide layer in d = 1)", "X1 = rng.uniform(-2, 2, (300, 1)); y1 = (X1[:, 0] > 0).astype(int)",
      "npn.train(X1, y1, 10**6, steps=100, restarts=1, threads=1)"),
-    ("regions_in_box (d = 1, clustered knots)", "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
+    ("regions_in_box (d = 1, clustered knots)",
+     "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
      "[npn.regions_in_box(np.ones((1, kn.size)), -kn, [-1.0], [1.0]) for _ in range(1000)]"),
     ("exact d = 1 ceiling", "", "npn._core.d1_ceiling(100000, 50000, 2, 0)"),
     # numpy's LAPACK and scipy's HiGHS cannot be stopped: since the twenty-sixth pass on issue 11 they run on a
     # worker thread (limits._interruptible) and Ctrl-C returns at once (a review measured 3-15 s before); the child
     # then waits for the abandoned call before it exits
-    ("readout_accuracy (one LAPACK least-squares call)", "Zl = rng.normal(size=(3000, 2500)); yl = rng.integers(0, 2, 3000)",
+    ("readout_accuracy (one LAPACK least-squares call)",
+     "Zl = rng.normal(size=(3000, 2500)); yl = rng.integers(0, 2, 3000)",
      "sparse.readout_accuracy(Zl, yl)"),
     ("code_stats (the rank's QR and SVD)", "Zq = rng.normal(size=(3000, 2500))", "sparse.code_stats(Zq)"),
     # (and, since the twenty-ninth pass, the SVDs of principal_angles and of clustering_metrics' recorded series)

@@ -820,7 +820,8 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
         npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))
 
 
-@pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif", "--every", "1"]])
+@pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"],
+                                     ["movie", "--out", "m.gif", "--every", "1"]])
 def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monkeypatch, tmp_path):
     """plot-partition -d 2 -N 75000000 -L 3 --steps 1 drew 2.57 GB of data before train() refused the run
     (under a 3 GB address-space cap it died drawing); the trainer's checks now run first."""
@@ -1138,7 +1139,8 @@ def test_a_window_almost_orthogonal_to_a_unit_still_cuts_along_its_line(tiny):
     W2 = np.array([[1.0, 1.0, 0.3], [1.0, -1.0, 0.2]])
     assert rp.n_regions == regions_in_box(W2, b, -1.0, 1.0)
     assert rp.line_units.tolist() == [j for j in range(3)
-                                      if np.ptp(np.sign(np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]]) @ W2[:, j] + b[j]))]
+                                      if np.ptp(np.sign(np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]]) @ W2[:, j]
+                                                        + b[j]))]
     for seg, j in zip(rp.lines, rp.line_units):
         # regions with unit j on and off both touch the segment's midpoint
         mid = seg.mean(axis=0)

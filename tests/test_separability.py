@@ -118,8 +118,8 @@ def test_the_dual_programme_of_few_points_in_many_dimensions_stays_small():
 def test_what_separable_counts_bounds_what_it_holds_and_is_checked_before_the_first_programme(counts_bound_peak,
                                                                                                monkeypatch):
     # A review: the memory check stood before the dual only, so a refusal came after the primal had run (46 s for
-    # 3000 x 1000 points). Now both programmes are counted first; the count bounds tracemalloc's peak, within a few times (HiGHS's own memory,
-    # which tracemalloc does not see, is in the count too).
+    # 3000 x 1000 points). Now both programmes are counted first; the count bounds tracemalloc's peak, within a few
+    # times (HiGHS's own memory, which tracemalloc does not see, is in the count too).
     from nnpartition import limits, separability
 
     rng = np.random.default_rng(0)

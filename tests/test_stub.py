@@ -10,7 +10,8 @@ from nnpartition import _core
 
 def stub_functions():
     tree = ast.parse((Path(nnpartition.__file__).parent / "_core.pyi").read_text())
-    return {n.name: [a.arg for a in n.args.args + n.args.kwonlyargs] for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return {n.name: [a.arg for a in n.args.args + n.args.kwonlyargs] for n in tree.body
+            if isinstance(n, ast.FunctionDef)}
 
 
 def test_stub_is_shipped_with_py_typed():

@@ -274,7 +274,7 @@ def test_certified_slab_has_half_width_two_delta_without_one_over_alpha():
     boundary, with the slab recomputed here in numpy from the rows."""
     rng = np.random.default_rng(7)
     between = 0
-    for trial in range(30):
+    for _ in range(30):
         d, k, alpha = 3, 4, float(rng.uniform(0.05, 0.5))
         W = _two_clusters(rng.standard_normal(d), rng.standard_normal(d), k) + 0.3 * rng.standard_normal((d, 2 * k))
         net = teacher_network(W, alpha=alpha, v=float(rng.uniform(0.2, 3.0)))

@@ -2,6 +2,7 @@
 reference protocol's steps, exact fits, determinism, bad input and the CLI."""
 
 import argparse
+import dataclasses
 import math
 import json
 import os
@@ -488,8 +489,8 @@ def test_from_sklearn_matches_the_classifier():
     with pytest.raises(ValueError, match="DeepNet"):
         TwoLayerNet.from_sklearn(deep)
     dn = DeepNet.from_sklearn(deep)
-    np.testing.assert_allclose(dn.decision_function(X), np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]),
-                               atol=1e-6)
+    np.testing.assert_allclose(dn.decision_function(X),
+                               np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]), atol=1e-6)
     with pytest.raises(TypeError, match="MLPClassifier"):
         TwoLayerNet.from_sklearn(object())
 
@@ -615,7 +616,7 @@ from nnpartition import Protocol  # noqa: E402
 def test_protocol_reference_and_validation():
     assert Protocol() == Protocol.reference()
     assert Protocol(optimizer="adam", lr=0.02, steps=4000, batch_size=None, schedule="cosine", restarts=2) == Protocol()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="'lr'"):
         Protocol().lr = 0.1  # frozen
     for kwargs, word in [(dict(optimizer="lbfgs"), "optimizer"), (dict(lr=0), "lr"), (dict(lr=-1), "lr"),
                          (dict(steps=0), "steps"), (dict(steps=2.5), "steps"), (dict(batch_size=0), "batch_size"),
@@ -712,7 +713,7 @@ def test_minibatch_protocol_reads_accuracy_on_all_points():
     X, y = random_dataset(50, 2, seed=3)
     r = train(X, y, 8, batch_size=16, steps=61, restarts=1)
     assert r.history_steps.tolist() == [0, 20, 40, 60]
-    for k, t in enumerate(r.history_steps):
+    for k, _ in enumerate(r.history_steps):
         assert r.accuracy_history[0, k] * 50 == pytest.approx(round(r.accuracy_history[0, k] * 50))
 
 
@@ -779,7 +780,7 @@ def test_callback_sees_every_snapshot_and_can_stop_training():
     seen = []
     res = train(X, y, 6, steps=100, snapshot_every=25, callback=lambda s, n, a, l: seen.append((s, n, a, l)))
     assert [s for s, *_ in seen] == res.snapshot_steps.tolist() == [0, 25, 50, 75, 99]
-    for (s, n, a, l), m, acc in zip(seen, res.snapshots(), res.snapshot_accuracy):
+    for (_, n, a, l), m, acc in zip(seen, res.snapshots(), res.snapshot_accuracy):
         assert np.array_equal(n.W1, m.W1) and a == acc == n.accuracy(X, y) and l > 0
 
     class Stop(Exception):

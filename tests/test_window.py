@@ -110,7 +110,8 @@ def test_curve_matches_prefixes():
     W2, b2 = random_layer(2, 40, 6)
     c2 = region_count_curve(W2, b2, -1, 1)
     for m in range(40):
-        assert c2[m + 1] - c2[m] == (numpy_2d(W2[:, :m + 1], b2[:m + 1], -1.0, 1.0) - numpy_2d(W2[:, :m], b2[:m], -1.0, 1.0))
+        assert c2[m + 1] - c2[m] == (numpy_2d(W2[:, :m + 1], b2[:m + 1], -1.0, 1.0)
+                                     - numpy_2d(W2[:, :m], b2[:m], -1.0, 1.0))
 
 
 # --- degenerate arrangements are counted; the boundary is decided exactly ----------

@@ -2,7 +2,7 @@
 # Keep in step with the #[pyfunction] signatures: tests/test_stub.py and, in .ci/run,
 # `python -m mypy.stubtest nnpartition._core --allowlist stubtest-allowlist.txt` check it.
 
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple, TypedDict
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -218,7 +218,6 @@ def window_network_region_counts(
 ]: ...
 
 # --- trainer ---
-from typing import Any, Callable, Dict  # noqa: E402
 
 def random_dataset(
     n: int, d: int, dist: str, seed: int, index: int = 0

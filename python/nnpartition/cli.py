@@ -24,7 +24,8 @@ from ._cli.common import (check_args, cli_limit_hint, command_options, environme
                           short_numbers, write_error)
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank", "pictures", "explore"]
+COMMAND_MODULES = ["estimate", "counting", "simulation", "train", "construct", "sparse", "teacher", "lowrank",
+                   "pictures", "explore"]
 
 
 #: What argparse must read as a (negative) number, not as an option: ``-1``, ``-.5``, and also ``-1e-1``, ``-2E3``,

@@ -8,7 +8,6 @@ Networks trained elsewhere can be imported from scikit-learn's
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 

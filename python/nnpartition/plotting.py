@@ -113,7 +113,8 @@ def write_figure(path: str, command: str, figsize: Tuple[float, float], paint: C
     Example:
         >>> import os, tempfile
         >>> out = os.path.join(tempfile.mkdtemp(), "f.png")
-        >>> write_figure(out, "demo", (3, 2), lambda fig: fig.add_subplot().plot([0, 1]), quiet=True), os.path.getsize(out) > 0
+        >>> (write_figure(out, "demo", (3, 2), lambda fig: fig.add_subplot().plot([0, 1]), quiet=True),
+        ...  os.path.getsize(out) > 0)
         (0, True)
     """
     def draw(target: str) -> None:

@@ -89,9 +89,10 @@ def _lp_work(n: int, D: int) -> float:
     """Steps (``max_work``'s, about a nanosecond each) of one of :func:`separable`'s linear programmes on ``n``
     points in ``D`` dimensions: ``10 n D min(n, D)`` for the factorisations and ``0.1 n D^2`` for the simplex's
     pricing over up to ``D`` bounded columns (the 10 since the fortieth pass: ``bench_lp_price.py`` timed square and
-    tall shapes at 6-11 ns a step of ``n D min(n, D)``, 1000 x 1000 at 12 s where the price said 1.1 s). Measured (an audit after the thirty-seventh pass on issue 11, scipy's HiGHS on a
-    loaded core): 10 points in 10^5 dimensions took 11 s, where ``n D min(n, D)`` alone said 0.01 s, so the call ran
-    unchecked and on the main thread, deaf to Ctrl-C; 10 x 30000 took 1.8 s, 100 x 10^4 1.4 s, 1000 x 1000 5.9 s.
+    tall shapes at 6-11 ns a step of ``n D min(n, D)``, 1000 x 1000 at 12 s where the price said 1.1 s). Measured
+    (an audit after the thirty-seventh pass on issue 11, scipy's HiGHS on a loaded core): 10 points in 10^5
+    dimensions took 11 s, where ``n D min(n, D)`` alone said 0.01 s, so the call ran unchecked and on the main
+    thread, deaf to Ctrl-C; 10 x 30000 took 1.8 s, 100 x 10^4 1.4 s, 1000 x 1000 5.9 s.
     ``benchmarks/bench_lp_price.py`` regenerates such timings against this price (``docs/sparse.md``)."""
     return 10.0 * float(n) * D * min(n, D) + 0.1 * float(n) * D * D
 
@@ -198,9 +199,9 @@ def _check_max_margin(n: int, d: int, *, fit_intercept: bool = False) -> None:
     work (the ``teacher`` command) checks first.
 
     scipy's SLSQP keeps dense workspaces of about ``8.6 D^2 + 4 n D`` numbers for ``D`` variables (``d``, plus one
-    with an intercept; tracemalloc's peak, ``tests/test_separability.py``; counted as ``9 D^2 + 4 n D``), and each of its iterations solves a
-    least-squares problem of ``D^2 (D + n)`` multiply-adds, counted ten times (a typical run's iterations). The
-    linear programme of :func:`separable` it starts from is checked by that function.
+    with an intercept; tracemalloc's peak, ``tests/test_separability.py``; counted as ``9 D^2 + 4 n D``), and each
+    of its iterations solves a least-squares problem of ``D^2 (D + n)`` multiply-adds, counted ten times (a typical
+    run's iterations). The linear programme of :func:`separable` it starts from is checked by that function.
 
     Example:
         >>> _check_max_margin(100, 50)

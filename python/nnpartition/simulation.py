@@ -155,7 +155,8 @@ class PartitionSim(ValueResult):
 
         Example:
             >>> simulate_partition(2, 10, 3, trials=5000, seed=1)     # doctest: +ELLIPSIS
-            PartitionSim(d=2, N=10, L=3, trials=5000, dist='uniform', init='uniform', seed=1, regions: mean ..., accuracy: mean ...; per trial: n_regions, majority_accuracy, capped_occupancy)
+            PartitionSim(d=2, N=10, L=3, trials=5000, dist='uniform', init='uniform', seed=1, regions: mean ...,
+            accuracy: mean ...; per trial: n_regions, majority_accuracy, capped_occupancy)
         """
         return (f"PartitionSim(d={self.d}, N={self.N}, L={self.L}, trials={self.trials}, dist={self.dist!r}, "
                 f"init={self.init!r}, seed={self.seed}, regions: mean {self.regions.mean:.6g}, accuracy: mean "

@@ -62,8 +62,8 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
     b = v.float_vector("b", b)
     if b.shape[0] != L:
         # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
-        hint = (f"; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
-                f"(pass W.T)") if b.shape[0] == d else ""
+        hint = ("; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
+                "(pass W.T)") if b.shape[0] == d else ""
         raise ValueError(f"b must have length {L} (one bias per column of W, which has shape (d, L) = {W.shape}), "
                          f"got {b.shape[0]}{hint}")
     bounds = []
@@ -112,8 +112,8 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
             on the numbers given, so the count does not depend on it; a larger ``tol`` only costs time.
         max_work: refuse up front when the steps of work (about one
             multiply-add each; 0.6-2 ns each on a shared two-core machine,
-            ``benchmarks/bench_window.py --calibrate``) of the worst case exceed this: every one of the ``sum_{k<=d} C(L', k)`` subsets of
-            the ``L'`` hyperplanes meeting the box tested, a ``k``-subset costing
+            ``benchmarks/bench_window.py --calibrate``) of the worst case exceed this: every one of the
+            ``sum_{k<=d} C(L', k)`` subsets of the ``L'`` hyperplanes meeting the box tested, a ``k``-subset costing
             ``C(d, k - 1)`` determinants of size ``k - 1`` (``docs/window.md``).
             ``d = 2, L = 1000`` is 8.5e6 steps and takes milliseconds;
             ``d = 5, L = 60`` is 1.1e9; ``d = 10, L = 30`` is 3.2e12, refused by the

@@ -142,7 +142,8 @@ def environment_limits(environ: Optional[Mapping[str, str]] = None) -> Dict[str,
         >>> environment_limits({"NNPARTITION_MAX_PARAMS": "lots"})
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: NNPARTITION_MAX_PARAMS must be a whole number of parameters from 1 to 2**64 - 1 (such as 1e9), got 'lots'
+        nnpartition._cli.common.UsageError: NNPARTITION_MAX_PARAMS must be a whole number of parameters from 1 to
+        2**64 - 1 (such as 1e9), got 'lots'
     """
     env = os.environ if environ is None else environ
     out: Dict[str, int] = {}
@@ -178,7 +179,8 @@ def cli_limit_hint(message: str, command: str) -> str:
     Example:
         >>> cli_limit_hint("x takes about 4e13 steps, above the limit of 1e13 (max_work); reduce the sizes, or "
         ...                "raise the limit with nnpartition.limits.set_limits(max_work=...)", "train")
-        'x takes about 4e13 steps, above the limit of 1e13 (max_work); reduce the sizes, or raise the limit with the environment variable NNPARTITION_MAX_WORK (e.g. NNPARTITION_MAX_WORK=1e14 nnpartition train ...)'
+        'x takes about 4e13 steps, above the limit of 1e13 (max_work); reduce the sizes, or raise the limit with the
+        environment variable NNPARTITION_MAX_WORK (e.g. NNPARTITION_MAX_WORK=1e14 nnpartition train ...)'
     """
     def variable(m: "re.Match[str]") -> str:
         var = LIMIT_VARIABLES[m.group(1)]

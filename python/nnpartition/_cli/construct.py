@@ -75,7 +75,8 @@ def check_sizes(N: int, L: int) -> None:
         >>> check_sizes(10**8, 12)
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and N x L = 1200000000 activations is above the trainer's limit of 1073741824; use -N <= 89478485 (or a smaller -L)
+        nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and
+        N x L = 1200000000 activations is above the trainer's limit of 1073741824; use -N <= 89478485 (or a smaller -L)
     """
     if L < 1:
         raise UsageError(f"-L must be >= 1 (hidden units), got {L}")

@@ -213,7 +213,8 @@ def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
     with warnings.catch_warnings():   # the range warning was printed once already
         warnings.simplefilter("ignore")
         e = estimate_accuracy(args.d, args.N, widest, dist=args.dist, protocol=proto)
-    note = f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} (band {e.low:.4f} .. {e.high:.4f})"
+    note = (f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} "
+            f"(band {e.low:.4f} .. {e.high:.4f})")
     budget = e.details.get("budget")
     if args.d <= 2:
         note += "; in d = 1-2 the training budget, not the width, limits the accuracy"

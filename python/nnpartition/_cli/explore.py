@@ -15,9 +15,11 @@ def bind_error(host: str, port: int, exc: OSError) -> UsageError:
 
     Example:
         >>> print(bind_error("127.0.0.1", 8050, OSError(errno.EADDRINUSE, "Address already in use")))
-        --port 8050: cannot listen on 127.0.0.1 port 8050 (Address already in use); pick another port (--port 0 picks a free one)
+        --port 8050: cannot listen on 127.0.0.1 port 8050 (Address already in use); pick another port
+        (--port 0 picks a free one)
         >>> print(bind_error("not a host", 8050, socket.gaierror(-2, "Name or service not known")))
-        --host 'not a host': not an address of this machine (Name or service not known); use --host 127.0.0.1 (this machine only) or one of its addresses
+        --host 'not a host': not an address of this machine (Name or service not known); use --host 127.0.0.1
+        (this machine only) or one of its addresses
     """
     why = exc.strerror or str(exc)
     if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):

@@ -50,11 +50,13 @@ def rho_list(text: str) -> List[float]:
         >>> rho_list("0.5,2")
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01), got '0.5,2'
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
+        got '0.5,2'
         >>> rho_list("a,b")
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01), got 'a,b'
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
+        got 'a,b'
     """
     try:
         rhos = [float(t) for t in text.split(",") if t.strip()]
@@ -76,7 +78,8 @@ def _lowrank(args: argparse.Namespace) -> int:
                         seed=args.seed)
     if args.json:
         print(dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
-                          "epsilon": sw.epsilon.tolist(), "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
+                          "epsilon": sw.epsilon.tolist(),
+                          "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
                           "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],
                           "relative_error": sw.relative_error.tolist(), "spectral_gap": sw.spectral_gap.tolist(),
                           "observed_loss": [c.observed_loss for c in sw.comparisons],
@@ -99,7 +102,8 @@ def _lowrank(args: argparse.Namespace) -> int:
                     c.relative_error)
             right = (c.observed_loss, c.predicted_loss, c.svd_loss)
             print(" ".join(cell(x, ".4g") for x in left) + " " + " ".join(cell(x, ".6f") for x in right))
-        print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats (observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
+        print("angles in degrees; gap: s_k - s_k+1 of B, the angles are only stable when it is large; losses in nats "
+              "(observed: the trained layer; predicted: H(Y|X) + 1/2 |B - Phi Psi^T|^2; "
               "SVD layer: exact loss of the rank-k SVD solution)")
     if args.plot:
         return write_figure(args.plot, "lowrank-demo", (11, 4.3),

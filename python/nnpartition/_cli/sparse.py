@@ -55,7 +55,8 @@ def _n_list(text: str) -> List[int]:
         >>> _n_list("0,16")
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000 (e.g. -N 50,100,200), got '0,16'
+        nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000
+        (e.g. -N 50,100,200), got '0,16'
     """
     try:
         Ns = [integer(t) for t in text.split(",") if t.strip()]
@@ -98,7 +99,8 @@ def _capacity(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
                           "N": c.N.tolist(),
-                          "mean_accuracy": c.mean_accuracy.tolist(), "separable_fraction": c.separable_fraction.tolist(),
+                          "mean_accuracy": c.mean_accuracy.tolist(),
+                          "separable_fraction": c.separable_fraction.tolist(),
                           "cover": c.cover.tolist(), "cover_rank": c.cover_rank.tolist(),
                           "mean_rank": c.mean_rank.tolist(), "mean_dead_units": c.mean_dead_units.tolist(),
                           "mean_zero_rows": c.mean_zero_rows.tolist(),

@@ -237,7 +237,8 @@ def _teacher(args: argparse.Namespace) -> int:
     else:
         print(f"linear teacher: d={args.d} N={args.N} L={args.L} ({(args.L + 1) // 2} units +v, {args.L // 2} -v), "
               f"alpha={args.alpha}, lr={args.lr}, batch {run.batch_size}, {int(run.steps[-1])} steps")
-        head = ["step", "loss", "error", "aligned", "disp+", "disp-", "|W|2/|W|F", "st.rank", "agree", "linear", "angle"]
+        head = ["step", "loss", "error", "aligned", "disp+", "disp-", "|W|2/|W|F", "st.rank", "agree", "linear",
+                "angle"]
         print(" ".join(f"{h:>10}" for h in head))
         for i in checkpoints(run.steps, 12):
             vals = [hist["step"][i], hist["loss"][i], hist["error"][i], hist["aligned_fraction"][i],
@@ -249,7 +250,8 @@ def _teacher(args: argparse.Namespace) -> int:
         print("final network: " + lin.summary())
         print(f"  (certified-slab violations: {lin.certified_violations}; delta {lin.delta:.4g}; best linear rule "
               f"{init.agreement_fitted:.4f} at initialisation)")
-        print(f"hard steps (loss >= 0.01): {int(run.hard_steps[-1])}; hinge-loss bound on non-zero updates: {bound:.4g}")
+        print(f"hard steps (loss >= 0.01): {int(run.hard_steps[-1])}; "
+              f"hinge-loss bound on non-zero updates: {bound:.4g}")
     if args.plot:
         return write_figure(args.plot, "teacher", (15, 4.6),
                             lambda fig: plot_teacher(run, hist, axes=fig.subplots(1, 3)), quiet=args.json, dpi=110)

@@ -94,7 +94,8 @@ def hidden_layer_optimum(P_xy: Any, features: Any, weights: Any, c: Any, *, acti
         >>> hidden_layer_optimum(P, np.eye(6), sol.weights.T, np.array([0.3, -0.2]), activation="relu")
         Traceback (most recent call last):
         ...
-        ValueError: sigma'(c) = 0 for hidden unit(s) [1] (dead relu units): J = diag(sigma'(c)) is singular, so the local analysis does not apply (the non-vanishing-gradient condition)
+        ValueError: sigma'(c) = 0 for hidden unit(s) [1] (dead relu units): J = diag(sigma'(c)) is singular, so the
+        local analysis does not apply (the non-vanishing-gradient condition)
     """
     P = _joint(P_xy, normalize=normalize)
     act = chk.choice("activation", activation, ACTIVATIONS)

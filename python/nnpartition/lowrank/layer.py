@@ -211,7 +211,8 @@ class LayerComparison:
         """A one-line human-readable summary."""
         af = self.angles_features.max() if len(self.angles_features) else float("nan")
         aw = self.angles_weights.max() if len(self.angles_weights) else float("nan")
-        return (f"eps {self.locality.epsilon:.3g}: max principal angle {af:.3g} deg (features), {aw:.3g} deg (weights), "
+        return (f"eps {self.locality.epsilon:.3g}: max principal angle {af:.3g} deg (features), "
+                f"{aw:.3g} deg (weights), "
                 f"spectral gap s_k - s_k+1 = {self.spectral_gap:.3g}; "
                 f"relative error {self.relative_error:.3g}; loss observed {self.observed_loss:.6f} vs "
                 f"predicted {self.predicted_loss:.6f}")
@@ -287,7 +288,8 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
         k=k, k_ref=k_ref, angles_features=ang_f, angles_weights=ang_w, relative_error=rel,
         observed_loss=softmax_log_loss(P, F @ W + b), predicted_loss=h + 0.5 * float(np.sum((B - prod) ** 2)),
         optimal_predicted_loss=h + 0.5 * float(np.sum(s[k_ref:] ** 2)),
-        svd_loss=ref.loss() if ref is not None else softmax_log_loss(P, np.tile(np.log(np.maximum(py, 1e-300)), (nx, 1))),
+        svd_loss=(ref.loss() if ref is not None
+                  else softmax_log_loss(P, np.tile(np.log(np.maximum(py, 1e-300)), (nx, 1)))),
         locality=locality(P), singular_values=s,
         spectral_gap=float(s[k_ref - 1] - (s[k_ref] if k_ref < len(s) else 0.0)) if k_ref > 0 else float("nan"))
 

@@ -104,7 +104,8 @@ def _acc(scores: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.where(scores == 0, 0.5, (t * scores > 0).astype(np.float64))))
 
 
-def teacher_task(task: str, N: int, d: int, *, seed: SeedLike = 0, width: int = 20) -> Tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+def teacher_task(task: str, N: int, d: int, *, seed: SeedLike = 0,
+                 width: int = 20) -> Tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     """A binary task with structure: ``N`` standard-normal points in ``R^d``
     labelled by a seeded teacher, ``"linear"`` (``x . w* > 0``) or
     ``"nonlinear"`` (the sign of a random ``d -> width ReLU -> 1`` network with

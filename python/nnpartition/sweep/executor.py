@@ -283,8 +283,8 @@ class _Serial(cf.Executor):
 
 def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
              records: List[Optional[Dict[str, Any]]], job: Callable[..., Any], db: _Store, *,
-             executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str], progress: Optional[bool],
-             max_pending: Optional[int], skipped: int) -> Tuple[int, int]:
+             executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str],
+             progress: Optional[bool], max_pending: Optional[int], skipped: int) -> Tuple[int, int]:
     client = None
     owned: Optional[cf.ProcessPoolExecutor] = None
     if scheduler is not None:

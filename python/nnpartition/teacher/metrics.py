@@ -69,7 +69,8 @@ class ClusteringMetrics:
         """A one-line human-readable summary (of the last time step for a series)."""
         def last(a: Any) -> float:
             return float(np.asarray(a).reshape(-1)[-1]) if np.size(a) else float("nan")
-        return (f"aligned {last(self.aligned_fraction):.3f} (cos > {self.threshold}), mean cos {last(self.mean_cosine):.4f}, "
+        return (f"aligned {last(self.aligned_fraction):.3f} (cos > {self.threshold}), "
+                f"mean cos {last(self.mean_cosine):.4f}, "
                 f"dispersion +{last(self.dispersion_pos):.4f} / -{last(self.dispersion_neg):.4f}, "
                 f"|W|2/|W|F {last(self.spectral_ratio):.4f}, stable rank {last(self.stable_rank):.3f}, "
                 f"agreement {last(self.agreement):.3f}")

@@ -95,7 +95,8 @@ class TeacherRun:
         return int(self.steps[0 if len(bad) == 0 else bad[-1] + 1])
 
     def linearity_series(self, X_probe: Any) -> np.ndarray:
-        """Agreement of ``sign N`` with the centre rule ``sign <w_+ - w_-, x>`` on ``X_probe`` at every recorded step."""
+        """Agreement of ``sign N`` with the centre rule ``sign <w_+ - w_-, x>`` on ``X_probe`` at every recorded
+        step."""
         X = _probes(X_probe, self.weights.shape[1])
         s = self.signs
         pos, neg = s > 0, s < 0

@@ -177,7 +177,8 @@ def real_accuracy(
     datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
     seed = v.seed(seed)
     if N * max(d, *ws) > MAX_ACTIVATIONS:
-        raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of {MAX_ACTIVATIONS} values per network")
+        raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of {MAX_ACTIVATIONS} values "
+                         "per network")
     if threads is not None:
         threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     if callback is not None and not callable(callback):   # before any training, not after the first dataset

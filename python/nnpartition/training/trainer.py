@@ -201,7 +201,8 @@ def train(
         batch_size: minibatch size (reshuffled every epoch); ``None`` for full batch.
             With minibatches the recorded accuracy and loss are over all ``N`` points.
         restarts: independent initialisations; the best is returned.
-        seed: None, an int, a numpy Generator or SeedSequence (resolved once to an int); restart ``r`` uses the stream ``(seed, 0, r)``.
+        seed: None, an int, a numpy Generator or SeedSequence (resolved once to an int); restart ``r`` uses the
+            stream ``(seed, 0, r)``.
         fixed_output: freeze the output layer at ``+v`` for the first ``ceil(L/2)``
             units and ``-v`` for the rest, bias 0, with ``v = output_scale`` (default ``1/sqrt(L)``; for
             ``widths``, ``L`` is the last hidden width, the one the output layer reads).
@@ -219,9 +220,9 @@ def train(
             ``restarts=1``. If it raises, training stops and the exception propagates.
         protocol: a training :class:`Protocol`, as :func:`real_accuracy` trains it: its optimizer, lr, steps,
             batch_size, schedule and restarts; Adam with PyTorch's defaults or SGD with momentum 0.9, ReLU, mean
-            BCE and a free output layer. It sets all of these, so none of ``optimizer, lr, lr_min, momentum, betas, eps, steps,
-            schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` may be given beside
-            it, whatever the value (a ``ValueError`` names it: change it in the protocol, with
+            BCE and a free output layer. It sets all of these, so none of ``optimizer, lr, lr_min, momentum, betas,
+            eps, steps, schedule, batch_size, restarts, activation, loss, fixed_output, output_scale`` may be given
+            beside it, whatever the value (a ``ValueError`` names it: change it in the protocol, with
             ``dataclasses.replace(protocol, lr=...)``). ``train(X, y, L, protocol=p, seed=s).protocol_accuracy``
             is ``real_accuracy(d, N, L, protocol=p, datasets=1, seed=s).per_dataset[0]`` on dataset 0.
 

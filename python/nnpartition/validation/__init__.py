@@ -42,12 +42,14 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from .. import _core
 from .. import _validate as v
 from .._random import SeedLike
-from ..estimate.accuracy import (AccuracyEstimate, ExtrapolationWarning, _hidden_params, _outside_range,
-                                 _range_problems, estimate_accuracy)
-from ..training import AccuracyMeasurement, Protocol, _not_a_protocol
+from ..estimate.accuracy import ExtrapolationWarning, _range_problems
+from ..training import Protocol, _not_a_protocol
 from .grids import (calibration_grid, grid_configs, heldout_grid, protocol_grid, protocol_sample, protocols,
                     reference_sample, sample_protocols)
 # the module's other names of before the split (benchmarks and the CLI import several of them)
+from ..estimate.accuracy import (AccuracyEstimate as AccuracyEstimate, _hidden_params as _hidden_params,
+                                 _outside_range as _outside_range, estimate_accuracy as estimate_accuracy)
+from ..training import AccuracyMeasurement as AccuracyMeasurement
 from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PROTOCOL_SEED,
                     REFERENCE_ROW as REFERENCE_ROW, REFERENCE_SAMPLE_SEED as REFERENCE_SAMPLE_SEED,
                     SAMPLE_SEED as SAMPLE_SEED, _ADAM_LR as _ADAM_LR, _BATCHES as _BATCHES, _D_VALUES as _D_VALUES,

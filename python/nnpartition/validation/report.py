@@ -121,7 +121,8 @@ class ValidationReport:
         lines = [f"{'subset':44s} {'n':>4s} {'MAE':>7s} {'max':>7s} {'bias':>7s} {'in band':>7s}"]
         for k, s in self.summary().items():
             if s.get("n"):
-                lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} {s['coverage']:7.1%}")
+                lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} "
+                             f"{s['coverage']:7.1%}")
         lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
 
