@@ -4,8 +4,9 @@ The target is what :func:`nnpartition.real_accuracy` measures with the same
 ``Protocol``: inputs uniform in ``[-1, 1]^d`` or Gaussian, fair-coin labels, a
 ``d -> L -> 1`` (or deeper) ReLU network, the best accuracy read every 20
 steps, best of the protocol's restarts, mean over datasets. See
-``docs/theory.md`` for the model, its constants and its validation against
-real training.
+``docs/estimate.md`` for a user's guide (questions, protocols, range, how far
+to trust an answer) and ``docs/theory.md`` for the model, its constants and
+its validation against real training.
 
 Three parts: the estimate (:mod:`.accuracy`, with its result types in :mod:`.results`, its validated range and
 warnings in :mod:`.validity` and its argument checks in :mod:`.arguments`), the sizing questions it answers
