@@ -2,6 +2,7 @@
 
     python benchmarks/monotone_sweeps.py [--sweeps 300]
     python benchmarks/monotone_sweeps.py --below-cap        # the grid scan of rises with N below the q N cap
+    python benchmarks/monotone_sweeps.py --past-cap         # rises far past the cap, where the estimate is at chance
 
 Each sweep draws a configuration and a protocol over the validated range (``d`` 1-200, one hidden layer of 1-512
 units or 2-4 layers of 4-128, Adam lr 0.002-0.1 or SGD lr 0.01-0.5, 250-32,000 steps, full batch or 32-1024,
@@ -20,6 +21,13 @@ from 1 to 200 and every ``N`` from 2 to ``2 (d + 1) + 20`` (past the cap), over 
 constant; either input law), each with one restart and with two. It prints, per restart count, the largest rise from
 one ``N`` to the next, the largest rise in all (``max over N1 < N2`` of ``estimate(N2) - estimate(N1)``), where they
 are, and whether any rise above 1e-12 lies past the cap (``docs/theory.md``, "Validation", the monotonicity item).
+
+``--past-cap`` (forty-sixth pass) looks further: every ``N`` from just past the cap to 1,500, one restart, ``d`` 1,
+2, 3, 5, 10, 20 and one hidden layer of 1, 2, 4 or 8 units, under small budgets (Adam lr 0.002 and 0.005, SGD lr
+0.01 and 0.03, and, outside the validated range, SGD lr 0.002; 250 or 1000 steps; full batch or batches of 32; cosine
+or constant; either input law), where the estimate sits at chance and the restart term can shrink faster than the
+accuracy falls. It prints the largest rise from one ``N`` to the next and in all, inside the validated range (``N``
+50 or more, the learning rate inside its range) and outside it.
 """
 
 from __future__ import annotations
@@ -38,10 +46,14 @@ def main() -> None:
     ap.add_argument("--sweeps", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--below-cap", action="store_true", help="scan a grid of rises with N below the q N cap instead")
+    ap.add_argument("--past-cap", action="store_true", help="scan rises with N far past the cap, at chance, instead")
     args = ap.parse_args()
     warnings.simplefilter("ignore")   # sweeps reach below N = 50, outside the validated range, on purpose
     if args.below_cap:
         below_cap()
+        return
+    if args.past_cap:
+        past_cap()
         return
     rng = np.random.default_rng(args.seed)
     breaks = {"N (rises)": [], "width (falls)": [], "steps (falls)": [], "restarts (falls)": []}
@@ -128,6 +140,32 @@ def below_cap() -> None:
               f"largest rise from one N to the next {worst_step[0]:.2e} ({worst_step[1]}); "
               f"largest in all {worst_total[0]:.2e} ({worst_total[1]}); "
               f"largest rise past N = 2 (d + 1): {max(worst_past, 0.0):.2e}")
+
+
+def past_cap() -> None:
+    """``--past-cap``: see the module's docstring."""
+    for inside in (True, False):
+        lrs = [("adam", 0.002), ("adam", 0.005), ("sgd", 0.01), ("sgd", 0.03)] if inside else [("sgd", 0.002)]
+        worst_step, worst_total, rising, rows = (0.0, ""), (0.0, ""), 0, 0
+        for (opt, lr), s, sched, b, dist, d, L in itertools.product(lrs, (250, 1000), ("constant", "cosine"),
+                                                                   (None, 32), ("uniform", "gaussian"),
+                                                                   (1, 2, 3, 5, 10, 20), (1, 2, 4, 8)):
+            p = npn.Protocol(optimizer=opt, lr=lr, steps=s, batch_size=b, schedule=sched, restarts=1)
+            ns = np.arange(max(50, 2 * (d + 1) + 1) if inside else 2 * (d + 1) + 1, 1501)
+            a = npn.estimate_accuracy(d, ns, L, dist=dist, protocol=p, ceiling=False).accuracy
+            step = np.diff(a)
+            total = a - np.minimum.accumulate(a)
+            rows += 1
+            rising += int(step.max() > 1e-12)
+            i, k = int(step.argmax()), int(total.argmax())
+            where = f"d={d} L={L} {dist} {p}"
+            if step[i] > worst_step[0]:
+                worst_step = (float(step[i]), f"{where}, N {ns[i]}->{ns[i] + 1}, estimate {a[i]:.4f}")
+            if total[k] > worst_total[0]:
+                worst_total = (float(total[k]), f"{where}, up to N {ns[k]}, estimate {a[k]:.4f}")
+        print(f"{'inside' if inside else 'outside'} the validated range, one restart: {rising} of {rows} "
+              f"(d, L, protocol) rows rise past the cap by > 1e-12; largest rise from one N to the next "
+              f"{worst_step[0]:.1e} ({worst_step[1]}); largest in all {worst_total[0]:.1e} ({worst_total[1]})")
 
 
 if __name__ == "__main__":
