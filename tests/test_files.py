@@ -208,21 +208,3 @@ def test_sweep_load_of_another_sqlite_database_leaves_it_as_it_was(tmp_path):
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
             assert sorted(n for (n,) in db.execute("SELECT name FROM sqlite_master")) == sorted(tables)
-
-
-def test_the_header_limit_loads_under_a_numpy_without_max_header_size(monkeypatch):
-    # numpy 1.22 (pyproject: numpy>=1.22) reads headers by read_array_header_1_0(fp) alone: looking up the
-    # parameter's default raised KeyError when nnpartition._files was imported, so load_network failed on import
-    import importlib
-
-    import nnpartition._files as files
-
-    def old_reader(fp):   # numpy 1.22's signature
-        raise AssertionError("not called on import")
-
-    monkeypatch.setattr(np.lib.format, "read_array_header_1_0", old_reader)
-    try:
-        assert importlib.reload(files)._MAX_HEADER == 10_000
-    finally:
-        monkeypatch.undo()
-        importlib.reload(files)

@@ -20,10 +20,8 @@ __all__ = ["hidden_layers", "read_npz", "stray_layers"]
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.
 _ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError)
 
-#: The longest ``.npy`` header numpy reads from a file it is not told to trust (its ``max_header_size``, 10,000 since
-#: numpy 1.23.5; numpy 1.22, which the package supports, has no such limit and no parameter: 10,000 then too).
-_MAX_HEADER = int(getattr(inspect.signature(np.lib.format.read_array_header_1_0).parameters.get("max_header_size"),
-                          "default", 10_000))
+#: The longest ``.npy`` header numpy reads from a file it is not told to trust (its ``max_header_size``).
+_MAX_HEADER = int(inspect.signature(np.lib.format.read_array_header_1_0).parameters["max_header_size"].default)
 
 
 def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "os.PathLike[str]"]:
