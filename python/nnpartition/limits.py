@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, Optional, TypeVar
 
+import numpy as np
+
 from . import _core
 from . import _validate as v
 
@@ -156,7 +158,8 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     thread stopped at exit inside OpenBLAS hung the process), and the command line, which exits at once, skips
     the wait (:func:`_abandoned`). Called directly below ``_INTERRUPTIBLE_WORK`` and off the main thread (where
     Python delivers no signals). Exceptions of ``fn`` reach the caller unchanged, and ``fn`` runs in a copy of the
-    caller's context (``numpy.errstate`` is a context variable).
+    caller's context and under the caller's ``numpy.errstate`` (a context variable since numpy 2, a thread's own
+    setting before).
 
     Example:
         >>> import numpy as np
@@ -168,11 +171,16 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
         return fn(*args, **kwargs)
     out: Dict[str, Any] = {}
     done = threading.Event()
-    context = contextvars.copy_context()   # the caller's numpy.errstate and other context variables
+    context = contextvars.copy_context()   # the caller's numpy.errstate (numpy 2) and other context variables
+    errors = np.geterr()   # numpy 1.x keeps errstate per thread, not in a context variable
+
+    def call() -> Any:
+        with np.errstate(**errors):
+            return fn(*args, **kwargs)
 
     def run() -> None:
         try:
-            out["value"] = context.run(fn, *args, **kwargs)
+            out["value"] = context.run(call)
         except BaseException as e:   # handed to the caller below
             out["error"] = e
         finally:
