@@ -651,7 +651,7 @@ def test_a_box_too_narrow_to_halve_is_refused_naming_box(tmp_path, capsys):
              b2=rng.standard_normal(3))
     for box, got in ((["0", "5e-324"], "0.0 5e-324"), (["-5e-324", "5e-324"], "-5e-324 5e-324")):
         _fails_with(capsys, ["regions", "--weights", str(net), "--box", *box],
-                    f"--box LO HI must be at least 1.5e-323 apart (half a narrower width rounds to 0), got {got}")
+                    f"--box LO HI must be wider: half of HI - LO rounds to 0 (widths below 1.5e-323 can), got {got}")
     assert main(["regions", "--weights", str(net), "--box", "0", "1e-320", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] >= 1
 

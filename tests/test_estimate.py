@@ -1179,7 +1179,7 @@ def test_the_estimate_does_not_rise_as_n_passes_the_batch_size(d, b, widths, dis
     it found SGD lr 0.002, ``d = 1``, ``L = 1`` rising by 1.1e-4 from ``N`` 31 to 32, at chance: outside the range,
     where docs/theory.md now states how far it rises, ``monotone_sweeps.py --past-cap``.)"""
     lo, hi = npn.validated_range()[f"{opt} lr"]
-    lr = float(np.exp(np.log(lo) + where * (np.log(hi) - np.log(lo))))
+    lr = min(max(float(np.exp(np.log(lo) + where * (np.log(hi) - np.log(lo)))), lo), hi)   # exp(log) may pass hi
     proto = Protocol(optimizer=opt, lr=lr, steps=steps, batch_size=b, schedule="cosine" if cosine else "constant",
                      restarts=1)
     Ns = sorted({b - 1, b, b + 1, b + 2, b + 50, 2 * b})

@@ -296,5 +296,10 @@ def test_interruptible_calls_keep_the_callers_errstate_and_exceptions():
             _interruptible(2.0**40, lambda: big * 10)
     with np.errstate(over="ignore"):
         assert np.isinf(_interruptible(2.0**40, lambda: big * 10)[0])
+    # numpy 1.x keeps the mode and its callback per thread: the worker got 'call' without the callback (NameError)
+    seen = []
+    with np.errstate(over="call", call=lambda kind, flag: seen.append(kind)):
+        assert np.isinf(_interruptible(2.0**40, lambda: big * 10)[0])
+    assert seen == ["overflow"]
     with pytest.raises(np.linalg.LinAlgError):
         _interruptible(2.0**40, np.linalg.solve, np.zeros((3, 3)), np.ones(3))

@@ -172,7 +172,10 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     out: Dict[str, Any] = {}
     done = threading.Event()
     context = contextvars.copy_context()   # the caller's numpy.errstate (numpy 2) and other context variables
-    errors = np.geterr()   # numpy 1.x keeps errstate per thread, not in a context variable
+    # numpy 1.x keeps the modes and the 'call'/'log' callback per thread, not in a context variable
+    errors: Dict[str, Any] = dict(np.geterr())
+    if np.geterrcall() is not None:
+        errors["call"] = np.geterrcall()
 
     def call() -> Any:
         with np.errstate(**errors):

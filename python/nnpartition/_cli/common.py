@@ -474,7 +474,8 @@ def check_args(args: argparse.Namespace) -> None:
 def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     """``--box LO HI`` (the square ``[LO, HI]^2``, or cube, of ``regions``, ``plot-partition`` and ``movie``) as
     ``(LO, HI)``, or ``None`` when it was not given; refused naming ``--box`` unless both are finite, ``LO < HI``
-    and half of ``HI - LO`` is not rounded to 0, as the core refuses it for a network's regions (the commands
+    and half of ``HI - LO`` is not rounded to 0, as the core refuses it for a network's regions (``plot-partition``
+    and ``movie`` refuse it too, where a drawing would show one region of a box no plot can resolve; the commands
     worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0"; the narrow box as the
     core's ``lo[0]=0e0``).
 
@@ -494,7 +495,7 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     if not lo < hi:
         raise UsageError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
     if 0.5 * hi - 0.5 * lo == 0.0:   # the core's rule for a network's regions: half the width rounds to 0
-        raise UsageError(f"--box LO HI must be at least {3 * 5e-324!r} apart (half a narrower width rounds to 0), "
+        raise UsageError(f"--box LO HI must be wider: half of HI - LO rounds to 0 (widths below {3 * 5e-324!r} can), "
                          f"got {lo!r} {hi!r}")   # shortest digits: ':g' reads subnormals to six
     return lo, hi
 

@@ -75,11 +75,11 @@ class MovieResult:
     regions: npt.NDArray[np.int64]
     bound: int
     estimate: float
-    best_accuracy: float
     final_accuracy: float
     seconds: float
     estimate_note: str = ""
     seed: int = 0
+    best_accuracy: float = math.nan   # last, so that a positional construction keeps its meaning
 
     def to_dict(self) -> dict:  # type: ignore[type-arg]
         """A JSON-ready dict."""
