@@ -123,8 +123,9 @@ def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
             # the length numpy reads the header by (2 bytes in version 1.0, 4 after), in bytes: numpy compares the
             # decoded characters, as many for the latin-1 of 1.0 and 2.0, fewer only for UTF-8 field names (3.0)
             form = "<H" if version == (1, 0) else "<I"
-            raw = fh.read(struct.calcsize(form))   # (a short read: numpy's own EOFError, below)
-            length = struct.unpack(form, raw)[0] if len(raw) == struct.calcsize(form) else 0
+            width = struct.calcsize(form)
+            raw = fh.read(width)   # (a short read: numpy's own EOFError, below)
+            length = struct.unpack(form, raw)[0] if len(raw) == width else 0
             if length > _MAX_HEADER:
                 raise _Refused(f"{where}: array {_array_name(info.filename)!r} has a .npy header of {length} bytes, "
                                f"longer than the {_MAX_HEADER} bytes numpy reads from a file it is not told to trust "

@@ -174,8 +174,9 @@ def _interruptible(work: float, fn: Callable[..., _T], *args: Any, **kwargs: Any
     context = contextvars.copy_context()   # the caller's numpy.errstate (numpy 2) and other context variables
     # numpy 1.x keeps the modes and the 'call'/'log' callback per thread, not in a context variable
     errors: Dict[str, Any] = dict(np.geterr())
-    if np.geterrcall() is not None:
-        errors["call"] = np.geterrcall()
+    callback = np.geterrcall()
+    if callback is not None:
+        errors["call"] = callback
 
     def call() -> Any:
         with np.errstate(**errors):

@@ -58,7 +58,7 @@ from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PRO
                     _draw_networks as _draw_networks, _log_uniform as _log_uniform, _two_layer as _two_layer,
                     protocol_cost as protocol_cost)
 from .measure import _checked_config as _checked_config, _estimate_of as _estimate_of, protocol_of as protocol_of
-from .measure import CONFIG_SEED as CONFIG_SEED, _ConfigSeed as _ConfigSeed, _seed_of as _seed_of
+from .measure import CONFIG_SEED as CONFIG_SEED, _ConfigSeed as _ConfigSeed, _given_seed, _seed_of as _seed_of
 from .report import ValidationReport
 from .report import _group_of as _group_of, _summary as _summary
 
@@ -87,7 +87,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
 
     d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
     own = _seed_of(config, seed)
-    seed = (0 if seed is CONFIG_SEED else v.seed(seed)) if own is None else own
+    seed = _given_seed(seed) if own is None else own
     m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
@@ -135,7 +135,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
     if restarts is not None:
         restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
-    given, seed = seed, 0 if seed is CONFIG_SEED else v.seed(seed)
+    given, seed = seed, _given_seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     if protocol is not None:
         if not isinstance(protocol, Protocol):

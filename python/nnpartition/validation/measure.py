@@ -7,8 +7,6 @@ import warnings
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
-import numpy as np
-
 from .. import _validate as v
 from ..estimate.accuracy import AccuracyEstimate, _outside_range, estimate_accuracy
 from ..training import AccuracyMeasurement, Protocol
@@ -67,15 +65,17 @@ def _seed_of(config: Dict[str, Any], seed: Any) -> Optional[int]:
     field was read as a label, every row of a sweep over it measured with seed 0 and recorded as such."""
     if not isinstance(config, dict) or "seed" not in config:
         return None
-    own = v.seed(config["seed"], "config['seed']") if _integer(config["seed"]) else None
-    if seed is not CONFIG_SEED and not (own is not None and _integer(seed) and seed == own):
+    own = v.seed(config["seed"], "config['seed']") if v.is_integer(config["seed"]) else None
+    if seed is not CONFIG_SEED and not (own is not None and v.is_integer(seed) and seed == own):
         # (named as given: a None field resolved first read as the fresh number it drew)
         raise ValueError(f"config['seed'] = {config['seed']!r} and seed={seed!r} both give the seed: pass one of them")
     return v.seed(config["seed"], "config['seed']") if own is None else own
 
 
-def _integer(x: Any) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+def _given_seed(seed: Any) -> int:
+    """``seed=`` of ``measure_config`` and ``validate`` as an integer: ``0`` for the default, :data:`CONFIG_SEED`
+    (a configuration's own field is read by :func:`_seed_of`)."""
+    return 0 if seed is CONFIG_SEED else v.seed(seed)
 
 
 def _estimate_of(m: AccuracyMeasurement) -> Tuple[AccuracyEstimate[float], str]:
