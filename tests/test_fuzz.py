@@ -493,6 +493,16 @@ LONG_CALLS = [
     # count the memory they move; its first step, which first touches 2.4 GB, is past before the SIGINT)
     ("train (a wide layer in d = 1)", "X1 = rng.uniform(-2, 2, (300, 1)); y1 = (X1[:, 0] > 0).astype(int)",
      "npn.train(X1, y1, 10**6, steps=100, restarts=1, threads=1)"),
+    # (an audit in the forty-seventh pass: in d = 1 a unit of work counted its multiply-adds, one an entry, and not
+    # the passes over the entries, so that one unit was gigabytes: 3.5 s from SIGINT to KeyboardInterrupt in
+    # region_map, 3.4 s in count_regions, 2.9 s in expand_sparsify's ReLU code; their units count the entries now)
+    ("region_map (a wide layer in d = 1)", "Xm1 = rng.normal(size=(8, 1)); nm1 = npn.TwoLayerNet(W1=rng.normal("
+     "size=(1, 2**25)), b1=rng.normal(size=2**25), w2=rng.normal(size=2**25), b2=0.0)",
+     "[construct.region_map(nm1, Xm1) for _ in range(100)]"),
+    ("count_regions (a wide layer in d = 1)", "Xc1 = rng.normal(size=(2048, 1)); Wc1 = rng.normal(size=(1, 240000)); "
+     "bc1 = rng.normal(size=240000)", "[npn.count_regions(Xc1, Wc1, bc1) for _ in range(100)]"),
+    ("expand_sparsify (a ReLU code in d = 1)", "Xr1 = rng.normal(size=(1024, 1))",
+     "[sparse.expand_sparsify(Xr1, 2**18, sparsify='relu') for _ in range(100)]"),
     ("regions_in_box (d = 1, clustered knots)",
      "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
      "[npn.regions_in_box(np.ones((1, kn.size)), -kn, [-1.0], [1.0]) for _ in range(1000)]"),
@@ -516,7 +526,8 @@ LONG_CALLS = [
 ]
 
 #: Seconds of the child's CPU time before the SIGINT, where a quarter of a second does not reach the work that matters.
-SIGINT_AFTER = {"train (a wide layer in d = 1)": 6.0}
+SIGINT_AFTER = {"train (a wide layer in d = 1)": 6.0,
+                "region_map (a wide layer in d = 1)": 1.0}   # (its first 0.35 s check the network's 10^8 numbers)
 
 SIGINT_CHILD = textwrap.dedent("""
     import sys, time

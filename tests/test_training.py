@@ -863,6 +863,30 @@ def test_restarts_training_at_once_are_counted_against_the_memory_limit():
             train(X, y, 64, steps=5, restarts=4, threads=4)
 
 
+
+def test_the_limits_bind_all_restarts_of_train_not_one():
+    """train() checked the work of one run and counted 8 bytes a parameter for each restart's result: an audit
+    found 100 restarts of a run the work limit allowed accepted, and 2^20 restarts with 10 GB of histories
+    uncounted training for 1,000 s. Now the steps of every restart count, and each result's history (a step, a
+    loss and an accuracy every 20th step, held in the run and in the arrays returned)."""
+    import re
+
+    from nnpartition import limits
+
+    X, y = random_dataset(50, 2, seed=0)
+    with limits.override(max_work=1), pytest.raises(ValueError, match=r"\(max_work\)") as refused:
+        train(X, y, 2, steps=400)
+    one = float(re.search(r"about ([0-9.e+]+) steps", str(refused.value)).group(1))
+    with limits.override(max_work=int(2.5 * one)):
+        assert train(X, y, 2, steps=400, restarts=2).best_accuracy > 0.5
+        for kw in ({}, {"snapshot_every": 100}):
+            with pytest.raises(ValueError, match=r"training 3 restarts of a network .*\(max_work\)"):
+                train(X, y, 2, steps=400, restarts=3, **kw)
+    # 300 restarts of 20,000 steps hold 1,002 reads each, about 12 MB of histories: over an 8 MB limit that the
+    # runs themselves (a few kB each) and their networks are far under
+    with limits.override(max_bytes=8 * 2**20), pytest.raises(ValueError, match=r"300 restarts.*\(max_bytes\)"):
+        train(X, y, 2, steps=20_000, restarts=300)
+
 def test_real_accuracy_limits_and_numpy_seeds():
     with pytest.raises(ValueError, match="datasets must be >= 1 and <= 65536"):
         real_accuracy(2, 20, 2, datasets=2**20)

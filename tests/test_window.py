@@ -1111,6 +1111,27 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
         _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12)[:7], False, progress=stop)
 
 
+
+def test_the_native_bindings_refuse_what_the_public_functions_never_pass():
+    """Two ``_core`` entries that the package's functions call correctly but that took anything: ``window_work``
+    of a dimension past the window's largest ran a loop quadratic in ``d`` for minutes, deaf to Ctrl-C, and
+    ``window_network_region_counts`` with one bias vector fewer than weight matrices counted a network without
+    its last layer (an audit; both refused now, naming what)."""
+    from nnpartition import _core
+    from nnpartition.window import _network_args
+
+    assert _core.window_work(60, 12) > _core.window_work(60, 11) > 0   # the largest dimension still answers
+    with pytest.raises(ValueError, match="d must be <= 12.*got 13"):
+        _core.window_work(60, 13)
+    with pytest.raises(ValueError, match="d must be <= 12.*got 100000"):
+        _core.window_work(10**5, 10**5)
+    layers = random_net(2, [3, 5], 1)
+    ws, bs, *rest = _network_args(layers, -1, 1, 1e-6, 10**6)[:7]
+    full = _core.window_network_region_counts(ws, bs, *rest, False)[0]
+    assert len(full) == 2   # a count for each layer
+    with pytest.raises(ValueError, match="2 weight matrices and 1 bias vectors"):
+        _core.window_network_region_counts(ws, bs[:1], *rest, False)
+
 # --- hypothesis against independent truths: regioncam, the knots of one dimension, the closed form ----------------
 
 @settings(max_examples=25, deadline=None)

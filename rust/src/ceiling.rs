@@ -75,7 +75,7 @@ pub fn d1_ceiling(n: usize, k: usize, labelings: usize, seed: u64) -> CoreResult
     if labelings == 0 {
         return invalid("labelings must be >= 1");
     }
-    if k + 1 >= n {
+    if k >= n - 1 {
         return Ok((1.0, 0.0)); // any labelling has at most n - 1 changes
     }
     let what = format!("the d = 1 ceiling of {n} points with {k} sign changes over {labelings} labelings");

@@ -75,10 +75,19 @@ pub fn region_map(
         keys_bytes + chunk_bytes + region_bytes,
     )?;
     let cancel = Cancel::current();
-    // Bit-packed pattern of every row, computed in parallel chunks.
-    // Chunks of at most about UNIT_WORK multiply-adds, so that a Ctrl-C is seen within 0.1 s.
+    // Bit-packed pattern of every row, computed in parallel chunks of rows, each in blocks of columns.
+    // A chunk is about UNIT_WORK steps, counting for each pre-activation its d multiply-adds and the
+    // passes over it (ENTRY_WORK: the bias copied in, the product written, the sign read; with d = 1 these
+    // are all the work), and a block of columns about CHECK_WORK steps, with a check for Ctrl-C before
+    // each: 2 rows of 2^25 units in R^1 were one unchecked block of 3.5 s in an audit. The chunks and
+    // blocks depend on the sizes only, and a block of more than 256 columns computes every entry as the
+    // whole product does (`linalg::MIN_BLOCK_COLS`), so the regions are the same at any thread count.
     // (no block of a single row: see `block_rows`)
-    let chunk = crate::linalg::block_rows(limits::items_per(limits::UNIT_WORK, l * d).clamp(2, CHUNK_ROWS), n);
+    let per_entry = d.saturating_add(limits::ENTRY_WORK);
+    let chunk = crate::linalg::block_rows(
+        limits::items_per(limits::UNIT_WORK, l.saturating_mul(per_entry)).clamp(2, CHUNK_ROWS),
+        n,
+    );
     let mut keys = vec![0u64; n * words];
     keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {
@@ -86,15 +95,31 @@ pub fn region_map(
         }
         let lo = c * chunk;
         let rows = out.len() / words;
-        let mut z = b1.broadcast((rows, l)).unwrap().to_owned();
-        matmul_into(x.slice(s![lo..lo + rows, ..]), w1.view(), z.view_mut(), true);
-        for (r, row) in z.rows().into_iter().enumerate() {
-            let key = &mut out[r * words..(r + 1) * words];
-            for (i, &v) in row.iter().enumerate() {
-                if v > 0.0 {
-                    key[i >> 6] |= 1u64 << (i & 63);
+        let x_rows = x.slice(s![lo..lo + rows, ..]);
+        // blocks as equal as can be, each of at least MIN_BLOCK_COLS columns (or all L), as in `matmul_checked`
+        let cols =
+            limits::items_per(limits::CHECK_WORK, rows.saturating_mul(per_entry)).max(crate::linalg::MIN_BLOCK_COLS);
+        let blocks = (l / cols).max(1);
+        let mut z = Array2::<f64>::zeros((rows, l.div_ceil(blocks)));
+        let mut j0 = 0;
+        for blk in 0..blocks {
+            if blk > 0 && cancel.is_cancelled() {
+                return;
+            }
+            let j1 = j0 + l / blocks + usize::from(blk < l % blocks);
+            let mut zb = z.slice_mut(s![.., ..j1 - j0]);
+            zb.assign(&b1.slice(s![j0..j1]).broadcast((rows, j1 - j0)).unwrap());
+            matmul_into(x_rows, w1.slice(s![.., j0..j1]), zb.view_mut(), true);
+            for (r, row) in zb.rows().into_iter().enumerate() {
+                let key = &mut out[r * words..(r + 1) * words];
+                for (i, &v) in row.iter().enumerate() {
+                    if v > 0.0 {
+                        let i = i + j0;
+                        key[i >> 6] |= 1u64 << (i & 63);
+                    }
                 }
             }
+            j0 = j1;
         }
     });
     cancel.check()?;
@@ -121,8 +146,8 @@ pub fn region_map(
     let mut patterns = Array2::from_elem((nr, l), false);
     let mut slopes = Array2::zeros((nr, d));
     let mut offsets = Array1::from_elem(nr, b2);
-    // A region costs up to L d multiply-adds: check every 2^22 of them.
-    let every = limits::items_per(limits::CHECK_WORK, l * d);
+    // A region reads all L bits of its pattern and takes up to L d multiply-adds: check every 2^22 steps.
+    let every = limits::items_per(limits::CHECK_WORK, l.saturating_mul(per_entry));
     for (g, &r) in first.iter().enumerate() {
         if g % every == 0 {
             cancel.check()?;

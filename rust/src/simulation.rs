@@ -47,12 +47,23 @@ pub fn draw_layer(cfg: &SimConfig, t: u64) -> CoreResult<(Array2<f64>, Array1<f6
         Init::Uniform => rng.random_range(-scale..scale),
         Init::Gaussian => scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng),
     };
+    // row by row, then b, in that order, with a check for Ctrl-C every 2^18 draws (a check a row was 2^27 draws
+    // unchecked at d = 1, 2.8 s, an audit found)
+    const EVERY: usize = 1 << 18;
     let mut w = Array2::zeros((cfg.d, cfg.l));
-    for mut row in w.rows_mut() {
-        crate::limits::check()?;
-        row.iter_mut().for_each(|v| *v = draw());
+    for (i, v) in w.iter_mut().enumerate() {
+        if i % EVERY == 0 {
+            crate::limits::check()?;
+        }
+        *v = draw();
     }
-    let b = Array1::from_shape_simple_fn(cfg.l, &mut draw);
+    let mut b = Array1::zeros(cfg.l);
+    for (i, v) in b.iter_mut().enumerate() {
+        if i % EVERY == 0 {
+            crate::limits::check()?;
+        }
+        *v = draw();
+    }
     Ok((w, b))
 }
 

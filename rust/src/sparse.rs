@@ -29,9 +29,14 @@ pub const CHUNK_ROWS: usize = 1024;
 /// Rows per work unit for `m` units over `d` inputs: at most [`CHUNK_ROWS`], and few enough that a
 /// unit costs about `UNIT_WORK` multiply-adds and comparisons, so that Ctrl-C is seen within 0.1 s
 /// for any `m` (the units depend on the sizes only: the same code at any thread count), and none of
-/// a single row among `n` ([`block_rows`]: the same code as in blocks of [`CHUNK_ROWS`]).
+/// a single row among `n` ([`block_rows`]: the same code as in blocks of [`CHUNK_ROWS`]). Each entry
+/// counts its `d` multiply-adds, the bias, and its four passes ([`limits::ENTRY_WORK`] each: the bias copied,
+/// the product written, the finiteness scan, the code written; with `d = 1` they are all the work: counted by
+/// multiply-adds alone, 1,024 rows of `m = 2^18` were one unit of 2.9 s, an audit found, and with one pass
+/// 0.4-0.8 s).
 fn chunk_rows(m: usize, d: usize, n: usize) -> usize {
-    block_rows(limits::items_per(limits::UNIT_WORK, m.saturating_mul(d + 1)).clamp(2, CHUNK_ROWS), n)
+    let per_row = m.saturating_mul(d.saturating_add(1 + 4 * limits::ENTRY_WORK));
+    block_rows(limits::items_per(limits::UNIT_WORK, per_row).clamp(2, CHUNK_ROWS), n)
 }
 /// Columns per work unit of the threshold calibration.
 pub const CHUNK_COLS: usize = 64;

@@ -404,14 +404,32 @@ impl TrainConfig {
         let what = format!("a network d={d} -> {:?} -> 1", self.hidden);
         limits::check_params(&what, params)?;
         limits::check_bytes(&format!("training {what}"), self.run_bytes(n, d))?;
-        // With minibatches, every `record_every`-th step (and the last) also evaluates all n rows.
-        let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
         limits::check_work(
             &format!("training {what} for {} steps on {rows}-row batches", self.steps),
-            self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + evaluations * n as f64 * params,
+            self.work(n, d),
             None,
         )?;
         Ok(())
+    }
+
+    /// The steps (`max_work`'s) [`TrainConfig::validate`] counts for one run on `n` points in `d` dimensions: three
+    /// passes over a batch a step, and with minibatches a read of all `n` rows every `record_every`-th step (and the
+    /// last), times the parameters, plus a fixed overhead a step.
+    pub fn work(&self, n: usize, d: usize) -> f64 {
+        let rows = self.batch_size.map_or(n, |b| b.min(n));
+        let params = self.params(d);
+        let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
+        self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + evaluations * n as f64 * params
+    }
+
+    /// Bytes of what one finished run keeps besides its data and runs at a time: its two networks (the best and the
+    /// last, `f32`, with their arrays' overhead) and its history, a step, a loss and an accuracy a read (every
+    /// `record_every`-th step and the last), held once in the run and once in the `(restarts, reads)` arrays
+    /// returned.
+    pub fn result_bytes(&self, d: usize) -> f64 {
+        let networks = 2.0 * (4.0 * self.params(d) + 64.0 + 160.0 * (self.hidden.len() as f64 + 1.0));
+        let reads = (self.steps / self.record_every.max(1) + 2) as f64;
+        networks + reads * (24.0 + 16.0) + 256.0
     }
 }
 
@@ -530,12 +548,8 @@ impl Workspace {
 /// Largest number of multiply-adds of one piece of a layer product: about 10 ms of one core.
 const PIECE: usize = limits::UNIT_WORK;
 
-/// What reading or writing one entry of a product's operands or result costs, in multiply-adds: a product with a
-/// short inner or outer dimension (`d = 1`: one multiply-add an entry of `X @ W`; the gradient `X^T delta`, one
-/// row) is bound by the memory it moves, not by its multiply-adds. Counted by multiply-adds alone, `X @ W` of 300
-/// points through 10^6 units was one piece of 1.2 GB written, and the gradient one piece of 1.2 GB read: Ctrl-C
-/// took up to 2.9 s, an audit found.
-const ENTRY_WORK: usize = 16;
+/// What reading or writing one entry of a product's operands or result costs ([`limits::ENTRY_WORK`]).
+const ENTRY_WORK: usize = limits::ENTRY_WORK;
 
 /// `c = a @ b`, in pieces of at most `piece` steps (multiply-adds, and [`ENTRY_WORK`] for each entry of `c` and of
 /// the operand that is sliced) along `c`'s rows (`by_cols` false) or columns, checking for Ctrl-C
@@ -1458,24 +1472,29 @@ pub fn train_restarts(
         .collect()
 }
 
-/// The memory of [`train_restarts`] beyond the one run [`TrainConfig::validate`] counts: as many runs at a time
-/// as the pool has threads, and every restart's result (its network, 8 bytes a parameter), against `max_bytes`.
+/// What [`train_restarts`] checks beyond the one run [`TrainConfig::validate`] counts: the memory of as many runs
+/// at a time as the pool has threads and of every restart's result ([`restarts_bytes`]) against `max_bytes`, and
+/// the steps of all `restarts` runs against `max_work` (an audit found one run's checked: 100 restarts of a run
+/// at the limit were accepted, and 2^20 restarts, 10 GB of results uncounted, trained for 1,000 s).
 pub fn check_restarts(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> CoreResult<()> {
     let running = restarts.min(rayon::current_num_threads()).max(1);
+    let net = format!("a network d={d} -> {:?} -> 1", cfg.hidden);
     limits::check_bytes(
-        &format!(
-            "training {restarts} restarts of a network d={d} -> {:?} -> 1, {running} at a time (restarts, threads)",
-            cfg.hidden
-        ),
+        &format!("training {restarts} restarts of {net}, {running} at a time (restarts, threads)"),
         restarts_bytes(cfg, n, d, restarts),
+    )?;
+    limits::check_work(
+        &format!("training {restarts} restarts of {net} for {} steps", cfg.steps),
+        restarts as f64 * cfg.work(n, d),
+        None,
     )
 }
 
 /// The bytes [`check_restarts`] counts: `min(restarts, threads)` runs at a time ([`TrainConfig::run_bytes`]) and
-/// every restart's resulting network (8 bytes a parameter).
+/// every restart's result ([`TrainConfig::result_bytes`]: its networks and history).
 pub fn restarts_bytes(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> f64 {
     let running = restarts.min(rayon::current_num_threads()).max(1);
-    running as f64 * cfg.run_bytes(n, d) + restarts as f64 * 8.0 * cfg.params(d)
+    running as f64 * cfg.run_bytes(n, d) + restarts as f64 * cfg.result_bytes(d)
 }
 
 impl TrainConfig {
@@ -1501,11 +1520,10 @@ impl TrainConfig {
 }
 
 /// What keeping snapshots every `every` steps (`snapshot_every`) checks before training: the snapshots of
-/// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time, against
-/// `max_bytes`. [`TrainConfig::run_bytes`] counts a run without them; they were capped only by a count of values
+/// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time and the results
+/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks. [`TrainConfig::run_bytes`] counts a run without them; they were capped only by a count of values
 /// (`MAX_SNAPSHOT_VALUES` in Python), and a call within it aborted under an address-space cap.
 pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, restarts: usize) -> CoreResult<()> {
-    let running = (restarts as f64).min(rayon::current_num_threads() as f64).max(1.0);
     limits::check_bytes(
         &format!(
             "snapshot_every={every}: keeping {} snapshots of {} parameters x {restarts} restarts (4 bytes a \
@@ -1515,8 +1533,9 @@ pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, rest
             cfg.params(d),
             cfg.hidden
         ),
-        cfg.snapshot_bytes(d, every, restarts) + running * cfg.run_bytes(n, d),
-    )
+        cfg.snapshot_bytes(d, every, restarts) + restarts_bytes(cfg, n, d, restarts),
+    )?;
+    check_restarts(cfg, n, d, restarts)
 }
 
 /// [`train_restarts`] that also keeps every run's snapshots (see [`train_run_observed`]).

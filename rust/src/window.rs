@@ -981,7 +981,12 @@ pub fn regions_in_box(
     }
     // In reverse order: the enumeration's first hyperplane of a subset is then its latest neuron, which the
     // subset's region is credited to (module docs).
+    // (a check for Ctrl-C every ~CHECK_WORK steps: 2 x 10^7 hyperplanes in 1-D were a second unchecked, an audit)
+    let every = crate::limits::items_per(crate::limits::CHECK_WORK, 8 * d + 32);
     for i in (0..l).rev() {
+        if i % every == 0 {
+            crate::limits::check()?;
+        }
         let col = w.column(i);
         // Scale by the largest entry first so that tiny or huge weights do not under/overflow.
         let big = (0..d).map(|k| (col[k] * half[k]).abs()).fold(0.0f64, f64::max);
@@ -1519,7 +1524,8 @@ pub fn network_regions_in_box_counting(
     // per neuron per thread (depth first).
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
     let rows = total + 2 * d;
-    let piece_bytes = 8.0 * ((total + 2) * (d + 1) + widest * (d + 2) + 8 * rows * (d + 2)) as f64;
+    let (tf, wf, rf, df) = (total as f64, widest as f64, rows as f64, d as f64); // (f64: no product can wrap)
+    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0) + 8.0 * rf * (df + 2.0));
     let threads = rayon::current_num_threads() as f64;
     let row_bytes = 8.0 * (d + 1) as f64 * if mapped { 2.0 } else { 1.0 } + total as f64;
     let listed = if opts.list { opts.max_regions as f64 * row_bytes } else { 0.0 };

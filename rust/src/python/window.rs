@@ -1,7 +1,9 @@
 //! Bindings for exact region counts inside a box.
 
 use super::{run_interruptible, run_interruptible_ticking};
-use crate::window::{network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions};
+use crate::window::{
+    network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions, MAX_DIM,
+};
 use ndarray::Array2;
 use numpy::PyArray2;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
@@ -38,10 +40,16 @@ fn window_region_counts<'py>(
 }
 
 /// Worst-case steps of work of `window_region_counts` for `n` hyperplanes meeting the box in
-/// `d`-D (what its `max_work` is compared with).
+/// `d`-D (what its `max_work` is compared with), for `d` up to `MAX_DIM` (the estimate's loop is quadratic in
+/// `d`: an audit found `window_work(10**5, 10**5)` running for minutes, deaf to Ctrl-C).
 #[pyfunction]
-fn window_work(n: u64, d: u64) -> f64 {
-    work_estimate(n, d)
+fn window_work(n: u64, d: u64) -> PyResult<f64> {
+    if d > MAX_DIM as u64 {
+        return Err(PyValueError::new_err(format!(
+            "d must be <= {MAX_DIM} (the window counts' largest dimension), got {d}"
+        )));
+    }
+    Ok(work_estimate(n, d))
 }
 
 /// `per_layer`: the linear regions of hidden layers `0..=l` of a network inside the open box
@@ -67,6 +75,13 @@ fn window_network_region_counts<'py>(
     readout: Option<(PyReadonlyArray1<'py, f64>, f64)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<NetworkRegionsOut<'py>> {
+    if ws.len() != bs.len() {
+        return Err(PyValueError::new_err(format!(
+            "ws and bs must have one entry a layer, got {} weight matrices and {} bias vectors",
+            ws.len(),
+            bs.len()
+        )));
+    }
     let layers: Vec<_> = ws.iter().zip(&bs).map(|(w, b)| (w.as_array(), b.as_array())).collect();
     let (lov, hiv) = (lo.as_array(), hi.as_array());
     let out = readout.as_ref().map(|(w, b)| (w.as_array(), *b));
