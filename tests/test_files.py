@@ -105,6 +105,65 @@ def test_a_header_longer_than_numpy_reads_is_refused_as_such(tmp_path, version, 
         load_network(str(path))
 
 
+@pytest.mark.parametrize("version,length", [((4, 0), 2**32 - 1), ((1, 1), 0), ((0, 0), 0)])
+def test_a_npy_format_version_numpy_does_not_read_is_refused_as_such(tmp_path, version, length):
+    # numpy reads versions 1.0, 2.0 and 3.0 ("we only support format version (1,0), (2,0), and (3,0), not (4, 0)"):
+    # the header length of another was read as 2.0's and refused as too long, or the file called damaged
+    path = tmp_path / "v.npz"
+    header = repr({"descr": "<f8", "fortran_order": False, "shape": (2, 3)}).encode() + b"\n"
+    _with_w1(path, np.lib.format.magic(*version) + struct.pack("<I", length or len(header)) + header + bytes(48))
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' is stored in .npy format "
+                                                         f"version {version[0]}.{version[1]}, which numpy "
+                                                         f"{np.__version__} does not read (it reads versions 1.0, "
+                                                         f"2.0 and 3.0")):
+        load_network(str(path))
+    with pytest.raises(ValueError, match=re.escape("we only support format version")):
+        np.load(path)["W1"]   # numpy's own refusal
+
+
+def _utf8_header(fields):
+    """A version 3.0 ``.npy`` member of one zero record of ``fields`` float fields named in UTF-8 (3 characters of
+    2, 3 and 3 bytes, then 4 digits), and the length of its header in characters and in bytes."""
+    dtype = np.dtype([(f"\u00c5\u540d\u540d{i:04d}", "<f8") for i in range(fields)])
+    text = repr({"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (1,)}) + "\n"
+    header = text.encode("utf-8")
+    return np.lib.format.magic(3, 0) + struct.pack("<I", len(header)) + header + bytes(dtype.itemsize), \
+        len(text), len(header)
+
+
+def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path):
+    # numpy's max_header_size counts the decoded header: a version 3.0 header of 11,301 bytes and 9,051 characters
+    # is read by numpy, and was refused here as too long by its bytes
+    raw, chars, length = _utf8_header(450)
+    assert chars < 10000 < length
+    path = tmp_path / "fields.npz"
+    _with_w1(path, raw)
+    assert np.load(path)["W1"].dtype.names[0] == "\u00c5\u540d\u540d0000"   # numpy reads it
+    # a structured W1 is refused as what it is, after the pricing ...
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' must hold real numbers, "
+                                                         f"got dtype [('\u00c5\u540d\u540d0000', '<f8'), ")):
+        load_network(str(path))
+    # ... and an array of another name beside a network is read and ignored, by the CLI's reader too
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("fields.npy", raw)
+        for key, a in GOOD.items():
+            buf = io.BytesIO()
+            np.save(buf, a)
+            z.writestr(f"{key}.npy", buf.getvalue())
+    assert load_network(str(path)).W1.shape == (2, 3)
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
+    # past the limit in characters it is refused as numpy would refuse it, counted as numpy counts
+    raw, chars, length = _utf8_header(500)
+    assert 10000 < chars < length
+    _with_w1(path, raw)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' has a .npy header of "
+                                                         f"{chars} characters ({length} bytes of UTF-8), longer than "
+                                                         f"the 10000 characters numpy reads")):
+        load_network(str(path))
+    with pytest.raises(ValueError, match=re.escape(f"Header info length ({chars}) is large")):
+        np.load(path)["W1"]
+
+
 def test_a_compressed_file_is_checked_against_max_bytes_before_it_is_read(tmp_path):
     # 50 MB of zeros compress to 50 kB: read in full before any check (the network's own check came after)
     path = tmp_path / "zeros.npz"

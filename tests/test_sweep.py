@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -616,7 +617,12 @@ def test_read_only_store_file_and_folder(tmp_path):
     try:
         with pytest.raises(sweep.StoreError, match="read-only folder"):
             sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+        store.chmod(0o444)
+        # ... while load reads it (it was refused as "read-only (or unreadable); make it writable")
+        assert [r["config"] for r in sweep.load(store)] == [{"x": 1}]
+        assert sorted(os.listdir(store.parent)) == ["s.sqlite"]
     finally:
+        store.chmod(0o644)
         store.parent.chmod(0o755)
 
 
@@ -639,6 +645,89 @@ def test_read_only_checks_name_the_file(tmp_path, monkeypatch):
     assert str(tmp_path) in _one_line(e)
     monkeypatch.undo()
     assert [r["config"] for r in sweep.load(store)] == [{"x": 1}]   # refused before it ran
+
+
+def _no_write(monkeypatch, path):
+    """os.access, as the store module sees it, says ``path`` is not writable (as for a read-only folder or file
+    system, which root, running the tests in a container, cannot otherwise see)."""
+    real_access = os.access
+    monkeypatch.setattr(sweep_store.os, "access",
+                        lambda p, mode: False if mode & os.W_OK and str(p) == str(path) else real_access(p, mode))
+
+
+def test_load_reads_a_store_it_cannot_write(tmp_path, monkeypatch):
+    # load() of a store in a folder (or on a file system) this process cannot write was refused as "read-only
+    # folder ...; make the folder writable", as for a sweep that writes it; it reads it now, and writes nothing
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 1}, {"x": 2}], toy, store=store, workers=1, progress=False)
+    raw = store.read_bytes()
+    _no_write(monkeypatch, tmp_path)
+    assert [r["config"] for r in sweep.load(store)] == [{"x": 1}, {"x": 2}]
+    # (immutable: SQLite made no -wal or -shm file, which it would leave behind, owned by the reader)
+    assert sorted(os.listdir(tmp_path)) == ["s.sqlite"] and store.read_bytes() == raw
+    # rows a running sweep holds in its write-ahead log are read too (opened immutable, they were not)
+    with closing(sqlite3.connect(store, isolation_level=None)) as writer:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("INSERT INTO results(config, status, finished) VALUES ('{\"x\":3}', 'done', 'now')")
+        assert os.path.getsize(f"{store}-wal") > 0
+        assert [r["config"]["x"] for r in sweep.load(store)] == [1, 2, 3]
+    # and a store opened immutable that changes while it is read is not taken as read (a torn or stale read)
+    real_state = sweep_store._state
+    calls = []
+
+    def changing(path):
+        calls.append(path)
+        ino, size, mtime, wal = real_state(path)
+        return ino, size, mtime + len(calls), wal
+
+    monkeypatch.setattr(sweep_store, "_state", changing)
+    with pytest.raises(sweep.StoreError, match="^" + re.escape(f"store {str(store)!r} changed while it was read (a "
+                                                               f"sweep writes to it): load it again")):
+        sweep.load(store)
+    # a sweep still refuses it before it runs
+    monkeypatch.setattr(sweep_store, "_state", real_state)
+    with pytest.raises(sweep.StoreError, match="read-only folder"):
+        sweep.run([{"x": 4}], toy, store=store, workers=1, progress=False)
+
+
+def test_load_reads_a_store_on_a_read_only_file_system(tmp_path):
+    # A real read-only mount (root sees it too): a bind mount in a mount namespace of its own, where the system
+    # allows one. A store whose write-ahead log holds rows and whose -shm file is gone cannot be read there:
+    # the error names the store and the way out
+    store = tmp_path / "rw" / "s.sqlite"
+    sweep.run([{"x": 1}, {"x": 2}], toy, store=store, workers=1, progress=False)
+    stopped = tmp_path / "rw" / "stopped.sqlite"
+    with closing(sqlite3.connect(store, isolation_level=None)) as writer:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("INSERT INTO results(config, status, finished) VALUES ('{\"x\":3}', 'done', 'now')")
+        stopped.write_bytes(store.read_bytes())   # the file and its log as a stopped sweep leaves them, -shm aside
+        (tmp_path / "rw" / "stopped.sqlite-wal").write_bytes((tmp_path / "rw" / "s.sqlite-wal").read_bytes())
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    script = textwrap.dedent(f"""
+        from nnpartition import sweep
+        print([r["config"]["x"] for r in sweep.load({str(mnt / 's.sqlite')!r})])
+        try:
+            sweep.load({str(mnt / 'stopped.sqlite')!r})
+        except sweep.StoreError as exc:
+            print(exc)
+    """)
+    rw, ro = shlex.quote(str(tmp_path / "rw")), shlex.quote(str(mnt))
+    command = (f"mount --bind {rw} {ro} && mount -o remount,ro,bind {ro} && echo mounted && "
+               f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}")
+    try:
+        done = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        pytest.skip("no unshare command")
+    if not done.stdout.startswith("mounted"):
+        pytest.skip(f"no read-only bind mount here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "[1, 2, 3]"
+    assert lines[2].startswith(f"store {str(mnt / 'stopped.sqlite')!r} cannot be read: it is read-only here and its "
+                               f"write-ahead log {str(mnt / 'stopped.sqlite-wal')!r} holds rows not yet in the file")
+    assert lines[2].endswith("or copy the store and its -wal file to a writable folder and load the copy")
+    assert sorted(os.listdir(tmp_path / "rw")) == ["s.sqlite", "stopped.sqlite", "stopped.sqlite-wal"]
 
 
 def test_corrupted_store_is_a_clear_error(tmp_path):

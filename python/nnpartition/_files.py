@@ -23,6 +23,9 @@ _ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotI
 #: The longest ``.npy`` header numpy reads from a file it is not told to trust (its ``max_header_size``).
 _MAX_HEADER = int(inspect.signature(np.lib.format.read_array_header_1_0).parameters["max_header_size"].default)
 
+#: The ``.npy`` format versions numpy reads (``numpy.lib.format``'s ``_check_version``, since numpy 1.17).
+_VERSIONS = ((1, 0), (2, 0), (3, 0))
+
 
 def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "os.PathLike[str]"]:
     """``path`` if it is a file path (a ``str`` or an ``os.PathLike``), else a ``TypeError`` naming the argument
@@ -108,7 +111,9 @@ def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
     ``zipfile`` reads no more of a member than it declares; a header that declares more data than its member holds
     is refused here, since numpy allocates the declared shape before reading it (a crafted header of 10^12 entries
     was a raw ``MemoryError``, one of 10^9 an allocation of 24 GB). A header longer than numpy reads
-    (:data:`_MAX_HEADER`) is refused as such, before numpy reads it whole (it was called a damaged file)."""
+    (:data:`_MAX_HEADER`, in characters as numpy counts them: fewer than bytes in the UTF-8 of version 3.0) is
+    refused as such, before numpy reads it whole (it was called a damaged file), and so is a ``.npy`` format version
+    numpy does not read (it was called a damaged file, or a header too long, by the length it does not have)."""
     fmt, zf = np.lib.format, data.zip
     if zf is None:   # pragma: no cover - closed: numpy reads nothing either
         return 0
@@ -120,20 +125,33 @@ def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:
                 continue   # numpy returns such a member's bytes as they are: counted by its size
         with zf.open(info.filename) as fh:
             version = fmt.read_magic(fh)
-            # the length numpy reads the header by (2 bytes in version 1.0, 4 after), in bytes: numpy compares the
-            # decoded characters, as many for the latin-1 of 1.0 and 2.0, fewer only for UTF-8 field names (3.0)
+            if version not in _VERSIONS:   # numpy's read refuses it: "we only support format version (1,0), ..."
+                raise _Refused(f"{where}: array {_array_name(info.filename)!r} is stored in .npy format version "
+                               f"{version[0]}.{version[1]}, which numpy {np.__version__} does not read (it reads "
+                               f"versions 1.0, 2.0 and 3.0, as numpy.save writes them); write it again{fix}")
+            # the length numpy reads the header by (2 bytes in version 1.0, 4 after), in bytes, where numpy compares
+            # the decoded characters: as many for the latin-1 of 1.0 and 2.0, fewer for the UTF-8 of 3.0 (field names)
             form = "<H" if version == (1, 0) else "<I"
             width = struct.calcsize(form)
             raw = fh.read(width)   # (a short read: numpy's own EOFError, below)
             length = struct.unpack(form, raw)[0] if len(raw) == width else 0
-            if length > _MAX_HEADER:
-                raise _Refused(f"{where}: array {_array_name(info.filename)!r} has a .npy header of {length} bytes, "
-                               f"longer than the {_MAX_HEADER} bytes numpy reads from a file it is not told to trust "
+            chars = length
+            if version == (3, 0) and _MAX_HEADER < length <= 4 * _MAX_HEADER:
+                # a UTF-8 character is at most 4 bytes: longer headers hold more characters than numpy reads
+                # (a short read or bad UTF-8: numpy's own EOFError or UnicodeDecodeError, here or below)
+                chars = len(fh.read(length).decode("utf-8"))
+            if chars > _MAX_HEADER:
+                size, unit = ((f"{length} bytes", "bytes") if chars == length else
+                              (f"{chars} characters ({length} bytes of UTF-8)", "characters"))
+                raise _Refused(f"{where}: array {_array_name(info.filename)!r} has a .npy header of {size}, "
+                               f"longer than the {_MAX_HEADER} {unit} numpy reads from a file it is not told to trust "
                                f"(max_header_size; an array of numbers has a header of about 128 bytes); write it "
                                f"again{fix}")
             fh.seek(len(fmt.MAGIC_PREFIX) + 2)
-            # version 3.0 is 2.0 with UTF-8 field names: the shape and item size read the same
-            shape, _, dtype = (fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0)(fh)
+            # version 3.0 is 2.0 with UTF-8 field names: the shape and item size read the same from latin-1, whose
+            # characters are the header's bytes (as many as checked above: of a 3.0 header, at most 4 x the limit)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(fh, max_header_size=max(length, _MAX_HEADER))
             held = info.file_size - fh.tell()
         declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
         if not dtype.hasobject and declared > held:
@@ -149,7 +167,7 @@ def _array_name(member: str) -> str:
 
 
 class _Refused(ValueError):
-    """A file refused (damaged, or a header too long), in words already naming it."""
+    """A file refused (damaged, a header too long, a format version numpy does not read), in words naming it."""
 
 
 def read_npz(path: Union[str, "os.PathLike[str]"], what: str = "file", how: str = "") -> Dict[str, NDArray[np.generic]]:

@@ -24,7 +24,7 @@ from . import validity as _validity
 # ``_LIMITS``, which ``_limits`` reassigns: a copy here would stay ``None`` (read ``validity._LIMITS``)
 from .arguments import (MAX_SIZE as MAX_SIZE, ScalarSize as ScalarSize, _ALIASES as _ALIASES, _DISTS as _DISTS,
                         _REFERENCE as _REFERENCE, _hidden_params as _hidden_params, _int_array as _int_array,
-                        _is_int as _is_int, _is_scalar as _is_scalar, _plain_question as _plain_question,
+                        _is_scalar as _is_scalar, _plain_question as _plain_question,
                         _protocol as _protocol, _scalar_size as _scalar_size, _whole as _whole,
                         _whole_widths as _whole_widths, _widths as _widths)
 from .validity import (_PROTOCOLS as _PROTOCOLS, ExtrapolationWarning as ExtrapolationWarning, _ProtoArgs as _ProtoArgs,

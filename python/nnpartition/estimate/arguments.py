@@ -65,7 +65,7 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
     # one array alone can be too big (a broadcast view of 10^12 entries, an int8 array of 10^9): sized before its
     # float64 copy and range masks, as the broadcast of the three is after
     _core.check_estimate_size(arr.size)
-    if arr.dtype == object and arr.size and all(_is_int(a) for a in arr.ravel()):
+    if arr.dtype == object and arr.size and all(v.is_integer(a) for a in arr.ravel()):
         # Python ints too large for any numpy integer (numpy stores them as objects): out of range, not a type error
         bad = next((a for a in arr.ravel() if not 1 <= a <= MAX_SIZE), None)
         if bad is not None:
@@ -85,10 +85,6 @@ def _int_array(name: str, x: Any) -> NDArray[np.float64]:
             _scalar_size(name, bad)   # raises the scalar path's message
             raise ValueError(f"{name} must be whole numbers from 1 to {MAX_SIZE}, got {bad}")   # not reached
     return arr.astype(np.float64)
-
-
-def _is_int(x: Any) -> bool:
-    return v.is_integer(x)
 
 
 def _whole(x: Any) -> Optional[int]:

@@ -1,9 +1,10 @@
 """The sweep store: one SQLite file in WAL mode, one row per configuration.
 
 Only the process that calls :func:`nnpartition.sweep.run` opens it; workers
-never do. Every problem with the file (missing, a directory, read-only,
-not a sweep store, corrupted, a row that is not valid JSON, held locked by
-another process beyond :data:`BUSY_TIMEOUT` seconds) is a :class:`StoreError`
+never do. Every problem with the file (missing, a directory, read-only
+for a sweep to write, where :func:`load` reads it, not a sweep store,
+corrupted, a row that is not valid JSON, held locked by another process
+beyond :data:`BUSY_TIMEOUT` seconds) is a :class:`StoreError`
 (a ``ValueError``) whose one-line message names the file and what to do.
 See ``docs/sweep.md`` for the format.
 """
@@ -85,8 +86,19 @@ class _Store:
         self.path = os.fspath(path)
         #: whether opening this store gave it its job name (a new or unnamed store); see :meth:`release`
         self.claimed = False
+        #: how a store opened to be read that this process cannot write is opened (:func:`_read_only`), else None
+        self.read_only: Optional[str] = None
+        #: the :func:`_state` of a store opened immutable, as it was before: it must not change while it is read
+        self.state: Optional[Tuple[int, int, int, int]] = None
+        target = self.path
         if self.path != ":memory:":
-            check_path(self.path, create=create)
+            check_path(self.path, create=create, reading=reading)
+            if reading:
+                state = _state(self.path)
+                self.read_only = _read_only(self.path, state[-1])
+                self.state = state if self.read_only == "immutable=1" else None
+                if self.read_only:
+                    target = f"{Path(os.path.abspath(self.path)).as_uri()}?{self.read_only}"
             if create:
                 try:
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -94,18 +106,39 @@ class _Store:
                     raise StoreError(f"store {self.path!r}: cannot create its folder ({exc.strerror}); "
                                      f"choose a path in a writable folder") from None
         try:
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            self.db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None, uri=target != self.path)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         try:
-            self._open(job, reading)
+            try:
+                self._open(job, reading)
+            finally:
+                self.unchanged()
         except BaseException:
             self.db.close()
             raise
 
+    def unchanged(self) -> None:
+        """A :class:`StoreError` if this store, opened immutable (:func:`_read_only`), changed since: what was read
+        of it may be torn, or stale. (Raised also in place of an error that change caused, such as "corrupted".)"""
+        if self.state is None:
+            return
+        try:
+            now: Optional[Tuple[int, int, int, int]] = _state(self.path)
+        except OSError:   # (moved away, or replaced, meanwhile)
+            now = None
+        if now != self.state:
+            raise StoreError(f"store {self.path!r} changed while it was read (a sweep writes to it): load it again")
+
     def _error(self, exc: BaseException) -> StoreError:
         """The one-line :class:`StoreError` for an SQLite failure on this store."""
         text = str(exc)
+        if self.read_only == "mode=ro" and ("readonly" in text or "read-only" in text or "unable to open" in text):
+            return StoreError(f"store {self.path!r} cannot be read: it is read-only here and its write-ahead log "
+                              f"{self.path + '-wal'!r} holds rows not yet in the file, which SQLite reads through "
+                              f"{self.path + '-shm'!r}, a file it cannot open or create here ({text}); load it where "
+                              f"its folder is writable, or copy the store and its -wal file to a writable folder "
+                              f"and load the copy")
         if "locked" in text or "busy" in text:
             return StoreError(f"store {self.path!r} is locked by another process (waited {BUSY_TIMEOUT:g} s); "
                               f"wait for that process to finish, or use another store path")
@@ -143,7 +176,7 @@ class _Store:
                 # instant; after a power cut the last rows may be missing (they run again),
                 # the file is never corrupt.
                 self.db.execute("PRAGMA synchronous=NORMAL")
-            with self._transaction():
+            with self._transaction("BEGIN" if reading else "BEGIN IMMEDIATE"):
                 if not reading:   # (under the write lock: another process may be making the same store)
                     tables = self._tables()
                     if tables and "meta" not in tables:
@@ -197,9 +230,10 @@ class _Store:
         self.claimed = False
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back if the body raises (SQLite errors pass through)."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` (or ``begin``: a plain ``BEGIN`` to read) ... ``COMMIT``, rolled back if the body
+        raises (SQLite errors pass through)."""
+        self.db.execute(begin)
         try:
             yield
             self.db.execute("COMMIT")
@@ -245,8 +279,9 @@ class _Store:
         self.db.close()
 
 
-def check_path(path: str, *, create: bool = True) -> None:
-    """Refuse a store path that cannot work, before any work starts (a one-line :class:`StoreError`).
+def check_path(path: str, *, create: bool = True, reading: bool = False) -> None:
+    """Refuse a store path that cannot work, before any work starts (a one-line :class:`StoreError`). A store
+    opened for ``reading`` needs only to be readable (:func:`_read_only`).
 
     Example:
         >>> import tempfile
@@ -267,6 +302,11 @@ def check_path(path: str, *, create: bool = True) -> None:
         raise StoreError(f"store {path!r} names a folder (it ends with {path[-1]!r}); give a file path such as "
                          f"{os.path.join(path, 'grid.sqlite')}")
     if p.exists():
+        if reading:
+            if not os.access(p, os.R_OK):
+                raise StoreError(f"store {path!r} is not readable (permission denied); make it readable or load a "
+                                 f"readable copy")
+            return
         if not os.access(p, os.R_OK | os.W_OK):
             raise StoreError(f"store {path!r} is read-only (or unreadable); make it writable or choose another path")
         folder = p.parent if str(p.parent) else Path(".")
@@ -287,6 +327,37 @@ def check_path(path: str, *, create: bool = True) -> None:
                          f"choose a path in a writable folder")
 
 
+def _read_only(path: str, wal: int) -> Optional[str]:
+    """How :func:`load` opens an existing store that this process cannot write (the file, or the folder where SQLite
+    keeps its ``-wal`` and ``-shm`` files: permissions, a read-only file system), as SQLite URI parameters; None for
+    a writable store, opened as it always was.
+
+    ``immutable=1`` when the store has no write-ahead log (no ``-wal`` file, or an empty one): every row is in the
+    file, and SQLite reads it without locks and without creating a ``-shm`` file, which it could not in a read-only
+    folder (``mode=ro`` fails there: "attempt to write a readonly database") and would leave behind in a writable
+    one, owned by the reader with the file's read-only permissions. That is safe while nothing writes the file; a
+    sweep that writes it holds a non-empty ``-wal`` from its first row on, and :func:`load` checks that the file
+    did not change while it read it (:func:`_state`). ``mode=ro`` when the log holds rows (a sweep runs, or was
+    stopped): SQLite reads them through the existing ``-shm`` (immutable would not see them). ``wal``: the size of
+    the ``-wal`` file (-1: none)."""
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if os.access(p, os.W_OK) and os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return "immutable=1" if wal <= 0 else "mode=ro"
+
+
+def _state(path: str) -> Tuple[int, int, int, int]:
+    """What writing a store changes: its file's inode, size and modification time, and its ``-wal`` file's size
+    (-1 without one)."""
+    st = os.stat(path)
+    try:
+        wal = os.stat(path + "-wal").st_size
+    except FileNotFoundError:
+        wal = -1
+    return st.st_ino, st.st_size, st.st_mtime_ns, wal
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -301,7 +372,8 @@ def load(store: PathLike) -> List[Dict[str, Any]]:
     """Every record of an existing store, in the order they were first written.
 
     Each record is ``{"config", "status", "result", "error", "seconds"}`` as
-    :func:`~nnpartition.sweep.run` returns them (``config`` decoded from its canonical JSON).
+    :func:`~nnpartition.sweep.run` returns them (``config`` decoded from its canonical JSON). A store this process
+    cannot write (the file, its folder, a read-only file system) is read read-only, as :func:`_read_only` says.
 
     Example:
         >>> import tempfile, os
@@ -316,13 +388,17 @@ def load(store: PathLike) -> List[Dict[str, Any]]:
     s = _Store(store, None, create=False, reading=True)
     try:
         out = []
-        for c, st, r, e, t in s.query("SELECT config, status, result, error, seconds FROM results ORDER BY rowid"):
-            try:
-                config = json.loads(c)
-            except ValueError as exc:
-                raise StoreError(f"store {s.path!r}: a row's configuration is broken JSON ({exc}): {c!r}; "
-                                 f"delete that row or start a new store") from None
-            out.append(s.record(config, st, r, e, t))
+        try:
+            for c, st, r, e, t in s.query("SELECT config, status, result, error, seconds FROM results "
+                                          "ORDER BY rowid"):
+                try:
+                    config = json.loads(c)
+                except ValueError as exc:
+                    raise StoreError(f"store {s.path!r}: a row's configuration is broken JSON ({exc}): {c!r}; "
+                                     f"delete that row or start a new store") from None
+                out.append(s.record(config, st, r, e, t))
+        finally:
+            s.unchanged()
         return out
     finally:
         s.close()
