@@ -1683,3 +1683,31 @@ def test_the_regions_order_the_errors_of_configurations_no_fit_read():
     worst = max(common, key=lambda k: held[k][3])
     for i in (1, 3):
         assert worst in sorted(common, key=lambda k: fresh[k][i])[-2:]
+
+
+def test_the_native_estimate_entries_refuse_what_is_no_configuration():
+    """The public functions refuse NaN, zero and negative sizes naming the argument; the native entries behind them
+    took them and answered with confidence (an audit: an accuracy of 1.0 for d = N = NaN, a ceiling of 0.875 for
+    d = 0). Refused now, in the core, whoever calls."""
+    from nnpartition import _core
+
+    proto = ("adam", 0.02, 4000.0, None, "cosine", 2.0)
+    nan = float("nan")
+    assert 0.5 < _core.estimate_one(10.0, 1000.0, [32.0], "uniform", proto, True)[0][0] < 1.0
+    for d, n, widths, what in [(nan, nan, [nan], "d must be finite"), (0.0, 100.0, [3.0], "d must be finite and >= 1"),
+                               (3.0, -5.0, [3.0], "N must be"), (3.0, 100.0, [], "at least one hidden layer"),
+                               (3.0, 100.0, [4.0, 0.0], "every hidden width"), (3.0, float("inf"), [4.0], "N must")]:
+        with pytest.raises(ValueError, match=what):
+            _core.estimate_one(d, n, widths, "uniform", proto, True)
+    with pytest.raises(ValueError, match="d must be finite and >= 1, got 0"):
+        _core.accuracy_ceiling(0, 5, [1])
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        _core.accuracy_ceiling(3, 5, [])
+    with pytest.raises(ValueError, match="N must be"):
+        _core.estimate_analytic(np.array([3.0]), np.array([0.0]), np.array([4.0]), "uniform", proto, None, True)
+    with pytest.raises(ValueError, match="one entry each a configuration"):
+        _core.estimate_analytic(np.array([3.0, 4.0]), np.array([9.0]), np.array([4.0]), "uniform", proto, None, True)
+    with pytest.raises(ValueError, match="d must be"):
+        _core.required_width(nan, 100.0, 0.9, "uniform", proto, 512.0)
+    with pytest.raises(ValueError, match="every hidden width"):
+        _core.max_samples(3.0, [nan], 0.9, "uniform", proto, 5000.0)

@@ -575,6 +575,27 @@ pub fn reported(
 /// binding's), the results (`(Analytic, ceiling)`) and the 13 output arrays.
 pub const BYTES_PER_CONFIGURATION: usize = 6 * 8 + std::mem::size_of::<(Analytic, f64)>() + 13 * 8;
 
+/// Refuses what no configuration is: `d`, `n` and every hidden width must be finite and at least 1, with at least
+/// one hidden layer. The public functions refuse such values first, naming the argument as the user spelled it;
+/// this keeps the native entries from turning them into a confident number (an audit: `d = n = NaN` gave an
+/// accuracy of 1.0, `d = 0` a ceiling of 0.875).
+pub fn check_config(d: f64, n: f64, widths: &[f64]) -> CoreResult<()> {
+    let ok = |v: f64| v.is_finite() && v >= 1.0;
+    if !ok(d) {
+        return Err(CoreError::InvalidArgument(format!("d must be finite and >= 1, got {d}")));
+    }
+    if !ok(n) {
+        return Err(CoreError::InvalidArgument(format!("N must be finite and >= 1, got {n}")));
+    }
+    if widths.is_empty() {
+        return Err(CoreError::InvalidArgument("widths must hold at least one hidden layer".into()));
+    }
+    if let Some(w) = widths.iter().find(|&&w| !ok(w)) {
+        return Err(CoreError::InvalidArgument(format!("every hidden width must be finite and >= 1, got {w}")));
+    }
+    Ok(())
+}
+
 /// Refuses an array estimate over `n` configurations whose buffers would pass the memory limit
 /// ([`limits::check_bytes`]: a `TooLarge` error naming `max_bytes`), before anything is allocated: a broadcast of
 /// `d` against `N` can ask for billions of configurations, and an allocation that fails aborts the process.

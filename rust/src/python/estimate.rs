@@ -4,10 +4,12 @@ use crate::ceiling;
 use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::estimate::{
-    from_partition, reported, reported_many, Analytic, Budget, Params, PARAMS, PARAM_NAMES, VALIDATED_RANGE,
+    check_config, from_partition, reported, reported_many, Analytic, Budget, Params, PARAMS, PARAM_NAMES,
+    VALIDATED_RANGE,
 };
 use crate::simulation::PointDist;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use super::run_interruptible;
@@ -97,6 +99,17 @@ fn estimate_analytic<'py>(
     let (dist, b, prm) = (parse_dist(dist)?, budget(protocol)?, constants(params)?);
     crate::estimate::check_many(d.as_array().len())?; // before the copies below
     let (d, n, l) = (d.as_array().to_vec(), n.as_array().to_vec(), l.as_array().to_vec());
+    if d.len() != n.len() || d.len() != l.len() {
+        return Err(PyValueError::new_err(format!(
+            "d, N and L must have one entry each a configuration, got {}, {} and {}",
+            d.len(),
+            n.len(),
+            l.len()
+        )));
+    }
+    for ((&di, &ni), &li) in d.iter().zip(&n).zip(&l) {
+        check_config(di, ni, &[li])?;
+    }
     let rows = run_interruptible(py, None, || reported_many(&d, &n, &l, dist, &b, &prm, ceiling))?;
     let (rows, ceilings): (Vec<Analytic>, Vec<f64>) = rows.into_iter().unzip();
     let mut out = pack(py, &rows);
@@ -124,6 +137,7 @@ fn estimate_one(
     protocol: ProtocolArgs,
     ceiling: bool,
 ) -> PyResult<ReportedRow> {
+    check_config(d, n, &widths)?;
     let (a, c) = reported(d, n, &widths, parse_dist(dist)?, &budget(protocol)?, &PARAMS, ceiling);
     Ok((row(&a), c))
 }
@@ -141,6 +155,7 @@ fn estimate_from_partition<'py>(
     protocol: ProtocolArgs,
 ) -> PyResult<Arrays<'py>> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    check_config(d, n, &[l])?;
     let rows: Vec<_> =
         capped_occupancy.as_array().iter().map(|&k| from_partition(d, n, l, k, dist, &b, &PARAMS)).collect();
     Ok(pack(py, &rows))
@@ -159,6 +174,7 @@ fn required_width(
     max_l: f64,
 ) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    check_config(d, n, &[1.0])?;
     Ok(py.detach(|| crate::estimate::required_width(d, n, target, dist, &b, &PARAMS, max_l)))
 }
 
@@ -175,6 +191,7 @@ fn max_samples(
     max_n: f64,
 ) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
+    check_config(d, 1.0, &widths)?;
     Ok(py.detach(|| crate::estimate::max_samples(d, &widths, target, dist, &b, &PARAMS, max_n)))
 }
 
@@ -213,8 +230,9 @@ fn d1_max_sign_changes(l: u64) -> u64 {
 /// The accuracy ceiling of a `d -> widths -> 1` ReLU network on `n` random labels: see
 /// [`ceiling::ceiling`] (exact in `d = 1` with one hidden layer, a counting bound otherwise).
 #[pyfunction]
-fn accuracy_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> f64 {
-    py.detach(|| ceiling::ceiling(d, n, &widths))
+fn accuracy_ceiling(py: Python<'_>, d: u64, n: u64, widths: Vec<u64>) -> PyResult<f64> {
+    check_config(d as f64, n as f64, &widths.iter().map(|&w| w as f64).collect::<Vec<_>>())?;
+    Ok(py.detach(|| ceiling::ceiling(d, n, &widths)))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
