@@ -323,8 +323,9 @@ def test_a_diverged_run_counts_its_reads_before_the_divergence():
     from dataclasses import replace
     p = Protocol(**AUDIT)
     X, y = random_dataset(300, 50, seed=0)
-    with pytest.warns(RuntimeWarning, match=r"restart 0 at step \d+"):
+    with pytest.warns(RuntimeWarning, match=r"restart 0 at step \d+") as caught:
         r = train(X, y, widths=[100] * 4, protocol=p, seed=0)
+    assert caught[0].filename == __file__   # the caller's line (it named the wrapper in training/protocol.py)
     t = r.diverged_at
     assert t is not None and 20 < t < p.steps - 1 and r.restart_diverged_at == (t,)
     k = (t - 1) // 20                       # the last read before step t is at step 20 k

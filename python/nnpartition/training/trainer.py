@@ -307,7 +307,7 @@ def train(
         where = ", ".join(f"restart {r} at step {t}" for r, t in enumerate(diverged) if t is not None)
         warnings.warn(f"training diverged (a non-finite loss; try a smaller lr): {where}. A diverged restart "
                       f"stops there and keeps the networks it read before (TrainResult.restart_diverged_at)",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)   # the caller of the decorated train()
     return TrainResult(
         network=net(out["best"]),
         final_network=net(out["last"]),
