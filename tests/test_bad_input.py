@@ -26,7 +26,7 @@ b = np.zeros(3)
     (lambda: npn.bounded_regions(3, -1), ValueError, "d must be >= 0"),
     (lambda: npn.log_regions(None, 2), TypeError, "L must be an integer"),
     (lambda: npn.cover_count(-5, 2), ValueError, "N must be >= 0"),
-    (lambda: npn.separable_probability(5, 1.0), TypeError, "D must be an integer"),
+    (lambda: npn.separable_probability(5, 1.5), TypeError, "D must be a whole number"),
     (lambda: npn.deep_region_bounds(0, [3]), ValueError, "d must be >= 1"),
     (lambda: npn.deep_region_bounds(2, []), ValueError, "at least one"),
     (lambda: npn.deep_region_bounds(2, [3, 0]), ValueError, r"widths\[1\]"),

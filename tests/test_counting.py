@@ -3,7 +3,9 @@
 import functools
 import json
 import math
+import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -261,6 +263,32 @@ def test_counts_above_the_u64_limit_name_that_limit():
         npn.regions(3, 2**64)
 
 
+@pytest.mark.parametrize("f", [npn.log_regions, npn.separable_probability])
+def test_the_float_valued_counts_take_whole_floats_up_to_2_53(f):
+    # A user audit: log_regions(1e12, 3) and separable_probability(21.0, 10) were refused as "must be an integer,
+    # got float", where the estimator takes 10.0; they return floats, and a float up to 2**53 is the integer meant
+    for n, m in [(1e12, 3), (21.0, 10), (np.float64(2.0**53), np.float32(7)), (np.array(40.0), 3.0)]:
+        assert f(n, m) == f(int(n), int(m))
+    for bad, exc, why in [(2.5, TypeError, "whole number"), (2.0**53 + 2, ValueError, "given as an int above 2**53"),
+                          (float("nan"), ValueError, "finite"), (-1.0, ValueError, ">= 0")]:
+        with pytest.raises(exc, match=rf"^[LN] must be .*{re.escape(why)}"):
+            f(bad, 3)
+        with pytest.raises(exc, match=rf"^[dD] must be .*{re.escape(why)}"):
+            f(3, bad)
+
+
+@pytest.mark.parametrize("call", [lambda x: npn.regions(x, 3), lambda x: npn.regions(3, x, central=True),
+                                  lambda x: npn.bounded_regions(x, 2), lambda x: npn.cover_count(x, 10),
+                                  lambda x: npn.deep_region_bounds(x, [3]), lambda x: npn.deep_region_bounds(2, [x])])
+def test_the_exact_counts_refuse_a_whole_float_saying_how_to_write_the_integer(call):
+    for x in (1e12, 21.0, np.float64(4.0)):
+        with pytest.raises(TypeError, match=r"must be an integer, got float.*\(write 10\*\*12, not 1e12: the exact "
+                                            r"count takes Python or numpy integers\)$"):
+            call(x)
+    with pytest.raises(TypeError, match=r"must be an integer, got float 2\.5$"):   # no hint for a fraction
+        call(2.5)
+
+
 def test_the_command_line_prints_counts_of_any_length(capsys):
     # Python refuses to turn ints of more than sys.get_int_max_str_digits() digits into text; the command lifts
     # that (here shown with the smallest limit Python allows, 640 digits, against an exact count of ~750)
@@ -306,8 +334,6 @@ def test_deep_bounds_widths_must_be_an_ordered_sequence():
     """The bounds depend on the widths' order: a set or a mapping (which iterates its keys) was read in whatever order
     it iterates, a 0-d array was "len() of unsized object", and a generator was read to its end (an endless one
     forever) before its length was checked."""
-    import numpy as np
-
     for bad in ({3, 40}, {3: 1, 40: 2}, np.array(3), np.array([[3, 3]])):
         with pytest.raises(TypeError, match="widths must be a list"):
             npn.deep_region_bounds(2, bad)
@@ -384,8 +410,6 @@ def test_regions_log_prints_the_log_of_the_exact_count(capsys, L, d, central):
 
 
 def test_regions_log_works_where_the_exact_count_is_refused(capsys, tmp_path):
-    import numpy as np
-
     layer = tmp_path / "w.npz"
     np.savez(layer, W=np.ones((2, 3)), b=np.zeros(3))
     assert main(["regions", "-L", "400000", "-d", "200000", "--log", "--json"]) == 0

@@ -463,6 +463,25 @@ def test_trainer_bad_inputs():
         train_teacher(X, y, 4096, steps=100000, record_every=1)
 
 
+def test_train_teacher_warns_of_epochs_beside_steps_and_init_scale_beside_w0():
+    # a user audit of train()'s ignored settings: here epochs=5 beside steps=10 and init_scale beside W0 ran as if
+    # they had not been given (the weights are the same either way); now a warning names them, at the caller's line
+    X, y, _ = linear_teacher_dataset(20, 3, seed=0)
+    W0 = np.full((3, 4), 0.1)
+    base = train_teacher(X, y, 4, steps=10, W0=W0)
+    with pytest.warns(UserWarning, match=r"^epochs=5 only applies when steps is None; steps=10 sets") as caught:
+        run = train_teacher(X, y, 4, steps=10, epochs=5, W0=W0)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    np.testing.assert_array_equal(run.weights, base.weights)
+    with pytest.warns(UserWarning, match=r"^init_scale=0\.01 only applies without W0; W0 sets the initial") as caught:
+        run = train_teacher(X, y, 4, steps=10, init_scale=0.01, W0=W0)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    np.testing.assert_array_equal(run.weights, base.weights)
+    # where they apply, and their defaults beside steps and W0 (numpy scalars among them), no warning
+    train_teacher(X, y, 4, epochs=2, init_scale=0.01)
+    train_teacher(X, y, 4, steps=10, epochs=np.int64(50), init_scale=np.float64(0.5), W0=W0)
+
+
 def test_the_recording_is_checked_against_max_bytes_before_training():
     """The recording was checked against a fixed 2**27 values only: 131 snapshots of 1000 x 1000 weights (1 GiB,
     twice with the transposed copy) passed it and died of a MemoryError under a 2 GB address-space cap."""

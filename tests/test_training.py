@@ -323,8 +323,9 @@ def test_a_diverged_run_counts_its_reads_before_the_divergence():
     from dataclasses import replace
     p = Protocol(**AUDIT)
     X, y = random_dataset(300, 50, seed=0)
-    with pytest.warns(RuntimeWarning, match=r"restart 0 at step \d+"):
+    with pytest.warns(RuntimeWarning, match=r"restart 0 at step \d+") as caught:
         r = train(X, y, widths=[100] * 4, protocol=p, seed=0)
+    assert caught[0].filename == __file__   # the caller's line (it named the wrapper in training/protocol.py)
     t = r.diverged_at
     assert t is not None and 20 < t < p.steps - 1 and r.restart_diverged_at == (t,)
     k = (t - 1) // 20                       # the last read before step t is at step 20 k
@@ -456,6 +457,34 @@ def test_bad_input_names_the_argument(args, kwargs, exc, word):
     # the name as a word of its own: a bare "y" or "d" is found in almost any message ("only", "infinity", "must be")
     with pytest.raises(exc, match=rf"(?<!\w){word}(?!\w)"):
         train(*args, **kwargs)
+
+
+_SGD, _ADAM, _LEAKY, _COSINE = (dict(optimizer="sgd"), dict(optimizer="adam"), dict(activation="leaky_relu"),
+                                 dict(schedule="cosine"))
+
+
+@pytest.mark.parametrize("kwargs, applies, message", [
+    (dict(momentum=0.5), _SGD, r"^momentum=0\.5 only applies to optimizer='sgd'; Adam ignores it$"),
+    (dict(optimizer="sgd", betas=(0.1, 0.2)), _ADAM,
+     r"^betas=\(0\.1, 0\.2\) only applies to optimizer='adam'; SGD ignores it$"),
+    (dict(optimizer="sgd", betas=[0.9, 0.999], eps=1.0), _ADAM, r"^eps=1\.0 only applies to optimizer='adam'"),
+    (dict(optimizer="sgd", betas=(0.5, 0.999), eps=1e-3), _ADAM,
+     r"^betas=\(0\.5, 0\.999\) and eps=0\.001 only apply to optimizer='adam'; SGD ignores them$"),
+    (dict(slope=0.9), _LEAKY, r"^slope=0\.9 only applies to activation='leaky_relu'; activation='relu' ignores it$"),
+    (dict(activation="tanh", slope=0.0), _LEAKY,
+     r"^slope=0\.0 only applies to activation='leaky_relu'; activation='tanh' ignores it$"),
+    (dict(schedule="constant", lr_min=0.001), _COSINE,
+     r"^lr_min=0\.001 only applies to schedule='cosine'; the constant schedule ignores it$"),
+])
+def test_a_setting_the_run_does_not_use_is_warned_of_by_name(kwargs, applies, message):
+    # an audit: momentum with Adam, betas/eps with SGD, slope with ReLU and lr_min with a constant rate were ignored
+    # without a word (the same best accuracy with and without them); the warning points at this file, not the package
+    with pytest.warns(UserWarning, match=message) as caught:
+        train(np.eye(3), [0, 1, 1], 2, steps=3, **kwargs)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # the same settings where they apply: no warning
+        train(np.eye(3), [0, 1, 1], 2, steps=3, **{**kwargs, **applies})
 
 
 @pytest.mark.parametrize("kwargs, exc, word", [

@@ -3,6 +3,10 @@ region bounds for deep ReLU networks.
 
 Counts are exact Python ``int`` at any size (big integers computed in Rust);
 ``log_regions`` works in the log domain for sizes up to 1e9 and beyond.
+
+The functions that return an exact ``int`` take Python or numpy integers only (a float, ``1e12``, is refused with
+the hint to write ``10**12``); those that return a float (``log_regions``, ``separable_probability``) also take a
+float of whole value up to ``2**53``, as the estimator does.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+
+import numpy as np
 
 from . import _core
 from . import _validate as v
@@ -28,6 +34,9 @@ __all__ = [
 ]
 
 _U64 = 2**64 - 1
+#: What the float-returning functions take for a size: an integer, or a float of whole value up to ``2**53``
+#: (:func:`_validate.size`; the estimator's ``ScalarSize``).
+_Size = Union[int, float, np.integer[Any], np.floating[Any]]
 #: Most hidden layers ``deep_region_bounds`` takes: checking each width of a longer list costs seconds before the
 #: work check could refuse it (10^7 layers: 14 s).
 MAX_LAYERS = 10**6
@@ -42,6 +51,28 @@ class _TooLarge(ValueError):
     def __init__(self, question: str, reason: str, hint: str) -> None:
         super().__init__(f"{question}: {reason}; {hint}")
         self.reason = reason
+
+
+def _count(name: str, value: Any, *, minimum: int = 0) -> int:
+    """``value`` as an ``int`` in ``[minimum, 2^64 - 1]`` for the exact counting functions, which take Python or numpy
+    integers only (:func:`_validate.count`): an exact count computed from a float would be the count of whatever
+    integer the float holds. The ``TypeError`` of a whole float says how to write the integer (an audit: users of
+    sizes this large type ``1e12``, and the message said only "must be an integer, got float").
+
+    Example:
+        >>> _count("L", 10**12)
+        1000000000000
+        >>> _count("L", 1e12)
+        Traceback (most recent call last):
+        ...
+        TypeError: L must be an integer, got float 1000000000000.0 (write 10**12, not 1e12: the exact count ...)
+    """
+    try:
+        return v.count(name, value, minimum=minimum, maximum=_U64)
+    except TypeError as exc:
+        if isinstance(value, (float, np.floating)) and np.isfinite(value) and value == np.floor(value):
+            raise TypeError(f"{exc} (write 10**12, not 1e12: the exact count takes Python or numpy integers)") from None
+        raise
 
 
 def _exact(call: Callable[[], Any], question: str, hint: str) -> int:
@@ -81,8 +112,8 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
         >>> regions(64, 20)
         34033913325232549
     """
-    L = v.count("L", L, maximum=_U64)
-    d = v.count("d", d, maximum=_U64)
+    L = _count("L", L)
+    d = _count("d", d)
     central = v.flag("central", central)
     if central:   # 2 * sum_{i<d} C(L-1, i) = 2 * regions(L - 1, d - 1)
         return _exact(lambda: _core.regions(L, d, True), f"regions(L={L}, d={d}, central=True)",
@@ -99,17 +130,18 @@ def bounded_regions(L: int, d: int) -> int:
         >>> bounded_regions(3, 3)
         0
     """
-    L = v.count("L", L, maximum=_U64)
-    d = v.count("d", d, maximum=_U64)
+    L = _count("L", L)
+    d = _count("d", d)
     return _exact(lambda: _core.bounded_regions(L, d), f"bounded_regions(L={L}, d={d})",
                   "its logarithm is math.lgamma(L) - math.lgamma(d + 1) - math.lgamma(L - d)")
 
 
-def log_regions(L: int, d: int) -> float:
+def log_regions(L: _Size, d: _Size) -> float:
     """Natural log of ``regions(L, d)``, without big integers.
 
     Relative accuracy about 1e-12 at every size (Stirling series with
-    ``log1p``, no cancellation).
+    ``log1p``, no cancellation). ``L`` and ``d`` are integers up to ``2^64 - 1``, or floats of whole value up to
+    ``2**53`` (``1e12``; a fractional float is a ``TypeError``, a larger one a ``ValueError`` naming it).
 
     Example:
         >>> import math
@@ -117,9 +149,11 @@ def log_regions(L: int, d: int) -> float:
         True
         >>> log_regions(10**9, 10**8) > 0
         True
+        >>> log_regions(1e12, 3) == log_regions(10**12, 3)
+        True
     """
-    L = v.count("L", L, maximum=_U64)
-    d = v.count("d", d, maximum=_U64)
+    L = v.size("L", L, maximum=_U64)
+    d = v.size("d", d, maximum=_U64)
     return float(_core.log_regions(L, d))
 
 
@@ -136,13 +170,13 @@ def cover_count(N: int, D: int) -> int:
         >>> cover_count(200, 100) == 2**199
         True
     """
-    N = v.count("N", N, maximum=_U64)
-    D = v.count("D", D, maximum=_U64)
+    N = _count("N", N)
+    D = _count("D", D)
     return _exact(lambda: _core.cover_count(N, D), f"cover_count(N={N}, D={D})",
                   "its logarithm is log(2) + log_regions(N - 1, D - 1)")
 
 
-def separable_probability(N: int, D: int) -> float:
+def separable_probability(N: _Size, D: _Size) -> float:
     """Probability that ``N`` fair-coin labels on ``N`` points in general
     position in ``R^D`` are separable by a hyperplane through the origin:
     ``cover_count(N, D) / 2**N``.
@@ -151,7 +185,8 @@ def separable_probability(N: int, D: int) -> float:
     ``N = 1e6``) whenever the exact sum costs under a few seconds; beyond
     that a log-domain evaluation (Stirling series with ``log1p``) is
     returned: relative accuracy within 5e-12 at every size up to ``2^64 - 1``
-    (``docs/counting.md``).
+    (``docs/counting.md``). As it returns a float, ``N`` and ``D`` may also be floats of whole value up to ``2**53``
+    (``21.0``, ``1e6``), as for :func:`log_regions`.
 
     Example:
         >>> separable_probability(20, 10)
@@ -159,8 +194,8 @@ def separable_probability(N: int, D: int) -> float:
         >>> round(separable_probability(21, 10), 9)
         0.411901474
     """
-    N = v.count("N", N, maximum=_U64)
-    D = v.count("D", D, maximum=_U64)
+    N = v.size("N", N, maximum=_U64)
+    D = v.size("D", D, maximum=_U64)
     return float(_core.separable_probability(N, D))
 
 
@@ -249,13 +284,13 @@ def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
         >>> deep_region_bounds(3, [3, 3]).serra2018_lower is None
         True
     """
-    d = v.count("d", d, minimum=1, maximum=_U64)
+    d = _count("d", d, minimum=1)
     # a set (no order: the bounds depend on it) or a mapping passed as widths, a 0-d array was "len() of unsized object"
     v.sequence("widths", widths, "positive integers")
     n_layers = len(widths) if hasattr(widths, "__len__") else None
     if n_layers is not None and n_layers > MAX_LAYERS:
         raise ValueError(f"widths names {n_layers} hidden layers, above the limit of {MAX_LAYERS}")
-    ws = tuple(v.count(f"widths[{i}]", w, minimum=1, maximum=_U64)
+    ws = tuple(_count(f"widths[{i}]", w, minimum=1)
                for i, w in enumerate(itertools.islice(widths, MAX_LAYERS + 1)))   # an endless generator stops
     if len(ws) > MAX_LAYERS:
         raise ValueError(f"widths names more than {MAX_LAYERS} hidden layers, above the limit of {MAX_LAYERS}")

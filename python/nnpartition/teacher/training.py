@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -197,6 +199,22 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
 
 
 
+def _is_default(value: Any, default: float) -> bool:
+    return isinstance(value, numbers.Real) and bool(value == default)
+
+
+def _warn_ignored_settings(steps: Any, epochs: Any, W0: Any, init_scale: Any) -> None:
+    """A ``UserWarning`` when :func:`train_teacher` is given an ``epochs`` beside ``steps``, or an ``init_scale``
+    beside ``W0``, other than the default: the run ignores it (without a word until a user audit, as
+    :func:`~nnpartition.train` ignored ``momentum`` with Adam); warned in the style of that function's warning."""
+    if steps is not None and not _is_default(epochs, 50):
+        warnings.warn(f"epochs={epochs!r} only applies when steps is None; steps={steps!r} sets the run's length and "
+                      f"ignores it", UserWarning, stacklevel=3)
+    if W0 is not None and not _is_default(init_scale, 0.5):
+        warnings.warn(f"init_scale={init_scale!r} only applies without W0; W0 sets the initial weights and ignores it",
+                      UserWarning, stacklevel=3)
+
+
 def train_teacher(
     X: Any,
     y: Any,
@@ -231,14 +249,14 @@ def train_teacher(
         v: output magnitude (default ``1/sqrt(L)``).
         lr: constant step size.
         steps: SGD steps (default ``epochs * ceil(N / batch_size)``).
-        epochs: used when ``steps`` is None.
+        epochs: used when ``steps`` is None (a value other than 50 beside ``steps`` is warned of).
         batch_size: minibatch size; ``None`` for full batch.
         record_every: steps between snapshots (default ``steps // 200``, at least 1);
             step 0 and the last step are always recorded.
         record_at: the steps to record instead (e.g. :func:`log_schedule`), each in ``[0, steps]``.
         init_scale: ``W_0`` has i.i.d. ``N(0, init_scale^2 / d)`` entries, rows of norm about
-            ``init_scale`` (ignored with ``W0``). Small values cluster the units almost at once;
-            the default 0.5 (about Keras' Glorot initialisation) shows the clusters forming.
+            ``init_scale`` (ignored with ``W0``, with a warning if not 0.5). Small values cluster the units almost
+            at once; the default 0.5 (about Keras' Glorot initialisation) shows the clusters forming.
         W0: initial weights ``(d, L)``; optional.
         w_star: the teacher, kept for the metrics; optional.
         loss_eps: threshold of the ``hard_steps`` count.
@@ -247,6 +265,10 @@ def train_teacher(
 
     Returns:
         A :class:`TeacherRun`.
+
+    Warns:
+        UserWarning: ``epochs`` other than 50 beside ``steps``, or ``init_scale`` other than 0.5 beside ``W0``: the
+            run ignores it (the message names it).
 
     Raises:
         ValueError / TypeError: a bad argument or too many snapshots, or a run beyond ``max_params``,
@@ -271,6 +293,7 @@ def train_teacher(
     ypm = _pm_labels(y, n)
     L = chk.count("L", L, minimum=2, maximum=2**20)
     alpha = _alpha(alpha)
+    _warn_ignored_settings(steps, epochs, W0, init_scale)
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
     lr = _positive("lr", lr)
     bs, steps, at = _plan(n, d, L, steps=steps, epochs=epochs, batch_size=batch_size, record_every=record_every,

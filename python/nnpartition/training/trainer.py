@@ -237,6 +237,9 @@ def train(
 
     Warns:
         RuntimeWarning: a restart diverged (lower the lr).
+        UserWarning: a setting given a value other than its default that the run does not use, naming it and what
+            it applies to: ``momentum`` with Adam, ``betas`` or ``eps`` with SGD, ``slope`` with an activation other
+            than ``leaky_relu``, ``lr_min`` with the constant schedule.
 
     Example:
         >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -257,6 +260,7 @@ def train(
     optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
     # as Protocol's: 1e300 became inf in the float32 trainer, a divergence at step 1 and numpy's RuntimeWarning
     lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
+    lr_min_given = lr_min is not None
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
     # a set has no order (and {0.9, 0.999} no [0]: Python's "'set' object is not subscriptable"), a mapping's
@@ -282,6 +286,8 @@ def train(
         raise ValueError("output_scale is only used with fixed_output=True")
     if threads is not None:
         threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
+    _warn_ignored_settings(activation, slope, optimizer, momentum, (beta1, beta2), eps, schedule,
+                           lr_min if lr_min_given else None)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
 
     def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
@@ -301,7 +307,7 @@ def train(
         where = ", ".join(f"restart {r} at step {t}" for r, t in enumerate(diverged) if t is not None)
         warnings.warn(f"training diverged (a non-finite loss; try a smaller lr): {where}. A diverged restart "
                       f"stops there and keeps the networks it read before (TrainResult.restart_diverged_at)",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)   # the caller of the decorated train()
     return TrainResult(
         network=net(out["best"]),
         final_network=net(out["last"]),
@@ -321,6 +327,32 @@ def train(
         restart_diverged_at=diverged,
         protocol_accuracy=float(np.max(out["restart_protocol_accuracy"])),
     )
+
+
+def _warn_ignored_settings(activation: str, slope: float, optimizer: str, momentum: float, betas: Tuple[float, float],
+                           eps: float, schedule: str, lr_min: Optional[float]) -> None:
+    """A ``UserWarning`` for each setting of :func:`train` given a value other than its default that the chosen
+    activation, optimizer or schedule does not use (``momentum`` with Adam, ``betas``/``eps`` with SGD, ``slope``
+    without the leaky ReLU, ``lr_min`` with the constant schedule): the trainer ignored them without a word, so that
+    tuning ``momentum`` for Adam changed nothing. Warned rather than refused, as :func:`estimate_accuracy` warns of
+    ``trials``/``seed`` with the analytic method: a loop that passes the same settings to every optimizer still runs.
+    The values are the checked ones; ``stacklevel`` points at the caller of the decorated :func:`train`."""
+    ignored: List[Tuple[str, str, str, str]] = []
+    if optimizer == "adam" and momentum != 0.9:
+        ignored.append((f"momentum={momentum!r}", "applies", "optimizer='sgd'", "Adam ignores it"))
+    if optimizer == "sgd":
+        adam = [f"{name}={value!r}" for name, value, default in (("betas", betas, (0.9, 0.999)), ("eps", eps, 1e-8))
+                if value != default]
+        if adam:
+            verb, it = ("apply", "them") if len(adam) > 1 else ("applies", "it")
+            ignored.append((" and ".join(adam), verb, "optimizer='adam'", f"SGD ignores {it}"))
+    if activation != "leaky_relu" and slope != 0.01:
+        ignored.append((f"slope={slope!r}", "applies", "activation='leaky_relu'",
+                        f"activation={activation!r} ignores it"))
+    if schedule == "constant" and lr_min is not None:
+        ignored.append((f"lr_min={lr_min!r}", "applies", "schedule='cosine'", "the constant schedule ignores it"))
+    for given, verb, where, why in ignored:
+        warnings.warn(f"{given} only {verb} to {where}; {why}", UserWarning, stacklevel=4)
 
 
 def _snapshot_fields(out: Mapping[str, Any]) -> Dict[str, Any]:
