@@ -698,6 +698,20 @@ def test_estimate_says_how_far_held_out_questions_like_it_were_off(capsys):
     assert "heldout_errors" not in mc
 
 
+def test_estimate_monte_carlo_says_what_it_is_and_why_it_has_no_held_out_errors(capsys):
+    """--method monte_carlo was offered as an equal choice ("analytic (default) or monte_carlo") and its text output
+    dropped the held-out errors without a word: its --help and its output say it is a check of the partition term,
+    biased low in d <= 3, and that the held-out errors are the analytic method's."""
+    with pytest.raises(SystemExit):
+        main(["estimate", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "monte_carlo: a check of the partition term, not a better estimate" in help_text
+    assert "biased low in d <= 3" in help_text
+    assert main(["estimate", "-d", "2", "-N", "50", "-L", "4", "--method", "monte_carlo", "--trials", "10"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("held-out errors: none for monte_carlo (they were measured for the analytic method"), line
+
+
 def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     """size gives the held-out errors of the region its answer lies in (the width or the number of points it found),
     in text and JSON, and none when no width reaches the target."""
