@@ -566,6 +566,25 @@ def test_explain_1d_refuses_sizes_before_drawing_data(argv, needles):
         assert needle in lines[0], lines[0]
 
 
+def test_train_names_its_options_at_the_trainers_fixed_limit_and_a_batch_that_fits(capsys):
+    """train -d 1e5 -N 1e5 -L 1e5 said "N * max(d, widths) = 10000000000 exceeds the limit of 1073741824 values per
+    network": Python's names, no word that the limit is fixed (not NNPARTITION_MAX_*), and it refused N x L beyond
+    it even with minibatches, which the trainer takes (its own limit is a batch's rows x the widest layer; the reads
+    over all N points go in batch-sized pieces). Now the options as typed, and --batch-size where it fits."""
+    line = _fails_with(capsys, ["train", "-d", "100000", "-N", "100000", "-L", "100000"],
+                       "a dataset of -N 100000 points x -d 100000 coordinates = 10000000000 values is above 1073741824",
+                       "a fixed limit of the trainer", "NNPARTITION_MAX_*")
+    assert "--batch-size" not in line   # minibatches do not shrink the data
+    _fails_with(capsys, ["train", "-d", "1", "-N", "540000", "-L", "2000"],
+                "a full batch of -N 540000 points x -L 2000 hidden units = 1080000000 activations is above 1073741824",
+                "train on minibatches of --batch-size 536870 points or fewer")
+    _fails_with(capsys, ["train", "-d", "1", "-N", "540000", "--widths", "3", "2000", "--batch-size", "1e6"],
+                "a full batch of -N 540000 points x the widest hidden layer's 2000 units")
+    m = _json_of(capsys, ["train", "-d", "1", "-N", "540000", "-L", "2000", "--batch-size", "256", "--steps", "1",
+                          "--datasets", "1", "--restarts", "1", "--no-progress", "--json"])
+    assert m["N"] == 540000 and 0.0 <= m["mean"] <= 1.0
+
+
 def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
     # demo printed its table's header, then failed on the seed
     assert main(["demo", "--seed", "-1"]) == 2
