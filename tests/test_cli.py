@@ -585,6 +585,20 @@ def test_train_names_its_options_at_the_trainers_fixed_limit_and_a_batch_that_fi
     assert m["N"] == 540000 and 0.0 <= m["mean"] <= 1.0
 
 
+def test_a_batch_of_at_least_n_points_is_printed_as_the_full_batch_it_trains_as(capsys):
+    """train and estimate printed --batch-size 1000 on 100 points as "batch 1000", minibatches to the eye, though it
+    trains as a full batch (and estimates as one); their JSON keeps batch_size as given. A batch below N stays."""
+    argv = ["-d", "10", "-N", "100", "-L", "4", "--batch-size", "1000", "--steps", "20"]
+    for cmd in (["train", "--datasets", "1", "--no-progress"], ["estimate"]):
+        assert main([*cmd, *argv]) == 0
+        line = capsys.readouterr().out.splitlines()[1]
+        assert line == "protocol: adam lr=0.02 cosine, 20 steps, full batch (--batch-size 1000 >= N), best of 2", line
+        out = _json_of(capsys, [*cmd, *argv, "--json"])
+        assert out.get("protocol", out.get("details", {}).get("protocol"))["batch_size"] == 1000
+    assert main(["estimate", *argv[:-4], "--batch-size", "99"]) == 0
+    assert ", 4000 steps, batch 99, best of 2" in capsys.readouterr().out
+
+
 def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
     # demo printed its table's header, then failed on the seed
     assert main(["demo", "--seed", "-1"]) == 2

@@ -13,7 +13,8 @@ from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
-from .protocol_options import _warnings_to_stderr, add_protocol_arguments, protocol_from_args, protocol_given
+from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
+                               protocol_given)
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -79,7 +80,7 @@ def _estimate(args: argparse.Namespace) -> int:
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
     print(f"d={args.d} N={args.N} {size} dist={e.details.dist} method={e.method}")
-    print(f"protocol: {proto.describe()}")
+    print(f"protocol: {describe_protocol(proto, args.N)}")
     if e.method == "monte_carlo":
         lo, hi = e.details["ci95"]
         trials = e.details["trials"]
@@ -165,7 +166,9 @@ def _size(args: argparse.Namespace) -> int:
         print(dumps(out))
         return 0
     # the target as given, as the lines below print it (:g printed "target=1" for 0.9999999)
-    print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {proto.describe()}")
+    # (with -N, a --batch-size of at least N is a full batch; with -L the answer's N varies)
+    described = proto.describe() if args.N is None else describe_protocol(proto, args.N)
+    print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {described}")
     if args.N is not None:
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
