@@ -235,24 +235,29 @@ def _progress_of(args: argparse.Namespace) -> Optional[bool]:
     return False if args.no_progress or args.json else None
 
 
-def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
-    """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given."""
+def _runner_from_args(args: argparse.Namespace) -> Optional[Callable[[List[Dict[str, Any]], Any],
+                                                                    List[Dict[str, Any]]]]:
+    """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given. It checks
+    the store against the job validate() gives it (validate's own checks are cheap), then opens the executor."""
     if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
-        return None, lambda: None
+        return None
     from .. import sweep
 
-    executor, cleanup = sweep.executor_from_args(args)
-    store = sweep.store_from_args(args)
-
     def runner(configs: List[Dict[str, Any]], job: Any) -> List[Dict[str, Any]]:
-        out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
-                        progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
+        # a store of another job was told "pass --resume", which then refused it: its job is checked first
+        store = sweep.store_from_args(args, job=job)
+        executor, cleanup = sweep.executor_from_args(args)
+        try:
+            out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
+                            progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
+        finally:
+            cleanup()
         for r in out:
             if r["status"] != "done":
                 print(f"failed: {r['config']}: {r['error']}", file=sys.stderr)
         return [r["result"] for r in out if r["status"] == "done"]
 
-    return runner, cleanup
+    return runner
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -265,15 +270,11 @@ def _validate(args: argparse.Namespace) -> int:
     if given and grid == "protocols":
         raise ValueError("--optimizer, --lr, --steps, --batch-size and --schedule go with --grid small or full: "
                          "every row of the protocol grid names its own protocol")
-    runner, cleanup = _runner_from_args(args)
-    try:
-        with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
-            warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
-            rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                           progress=_progress_of(args), runner=runner,
-                           protocol=Protocol(**given) if given else None)
-    finally:
-        cleanup()
+    runner = _runner_from_args(args)
+    with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
+        warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
+        rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
+                       progress=_progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
         print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
