@@ -394,8 +394,9 @@ def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypa
     assert needle in capsys.readouterr().err and not (tmp_path / "p.png").exists()
 
 
-@pytest.mark.parametrize("value", ["5,x", "0", "8,0", "-3", "10000001", ","])
+@pytest.mark.parametrize("value", ["5,x", "0", "8,0", "-3", "10000001", ",", "10,,20", "10,20,"])
 def test_eas_capacity_names_a_bad_n_list(capsys, value):
+    # ("10,,20" and "10,20," were read as 10,20: an empty item was dropped silently, where "10,abc" is refused)
     # `-N 0` was refused as "N_values[] must be >= 1", a name the command line does not have
     line = _fails_with(capsys, ["eas-capacity", "-N", value, "--trials", "1000000"],
                        "-N must be comma-separated whole numbers from 1 to 10000000", repr(value))

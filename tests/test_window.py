@@ -1,6 +1,7 @@
 """Exact region counts inside a box: regions_in_box and region_count_curve."""
 
 import json
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -767,7 +768,11 @@ def test_cli_max_work_is_refused_where_nothing_takes_it(tmp_path, capsys):
     assert not (tmp_path / "r.npz").exists()
     for argv in ([str(one)], [str(two), "--first-layer"]):   # where it applies, it is the work limit
         assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
-        assert "above --max-work 5" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "above --max-work 5" in err
+        # small numbers as whole numbers ("1.677e2 steps of work (3.000e0 hyperplane subsets")
+        assert f"up to {round(nnpartition._core.window_work(2, 2))} steps of work (" in err, err
+        assert re.search(r"\(\d+ hyperplane subsets, ", err), err
 
 
 def test_cli_counts_a_layer_above_d_12_by_linear_programs(tmp_path, capsys):
