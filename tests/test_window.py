@@ -872,7 +872,8 @@ def test_cli_regions_counts_a_deep_network_in_3d_and_refuses_smooth_units(tmp_pa
     assert f"[-1, 1]^3 into {out['regions']} linear regions (all layers; after each layer" in capsys.readouterr().out
     for args, words in ((["--max-regions", "5"], ("more than --max-regions 5 regions",)),
                         (["--tol", "0.5"], ("--tol must be <= 0.01",)),
-                        (["--first-layer", "--max-regions", "5"], ("--max-regions applies to a count by linear programs",))):
+                        (["--first-layer", "--max-regions", "5"],
+                         ("--max-regions applies to a count by linear programs",))):
         assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", *args]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and all(w in err for w in words), err

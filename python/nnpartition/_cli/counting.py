@@ -348,13 +348,14 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
                         "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
-                        "a layer in d > 12, and with --save-regions, the radius a region's inscribed ball must exceed, in the box "
-                        "mapped onto [-1, 1]^d (default 1e-6)")
+                        "a layer in d > 12, and with --save-regions, the radius a region's inscribed ball must "
+                        "exceed, in the box mapped onto [-1, 1]^d (default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights, one layer's exact count (a file of one hidden layer, or --first-layer, in "
-                        "d <= 12; not with --save-regions): refuse beyond this many steps of work, about multiply-adds, counted for "
-                        "the worst case before the count starts (default %.0e: a minute or two on two cores; "
-                        "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
+                        "d <= 12; not with --save-regions): refuse beyond this many steps of work, about "
+                        "multiply-adds, counted for the worst case before the count starts (default %.0e: a minute "
+                        "or two on two cores; a subset of hyperplanes costs more steps the larger d is)"
+                        % DEFAULT_MAX_WORK)
     p.add_argument("--max-regions", type=integer, default=None,
                    help="with --weights, a network of several layers with d != 2, a layer in d > 12, or with "
                         "--save-regions: stop "

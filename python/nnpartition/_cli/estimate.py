@@ -7,7 +7,7 @@ import math
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from .. import _core
 from ..plotting import save_or_explain
@@ -103,7 +103,8 @@ def _estimate(args: argparse.Namespace) -> int:
               f"{e.details['correction']:+.4f} (docs/theory.md)")
     if held is not None:
         print(f"held-out questions like this one: {held.describe()}")
-    elif e.method == "monte_carlo" and args.N > args.d + 1:   # the analytic line's trust figure: not this method's, whose errors are larger
+    elif e.method == "monte_carlo" and args.N > args.d + 1:
+        # the analytic line's trust figure is not this method's, whose errors are larger
         print("held-out errors: none for monte_carlo (they were measured for the analytic method, the default; this "
               "method is a check of the partition term, biased low in d <= 3: docs/theory.md)")
     return 0

@@ -112,7 +112,8 @@ def store_from_args(args: argparse.Namespace, job: Optional[Callable[..., Any]] 
         name = "" if job is None else _job_name(job)
         if n and recorded and name and recorded != name:
             raise ValueError(f"--store {store} holds {n} result(s) of another job or other job settings "
-                             f"({recorded}), not of this one ({name}); a store continues only its own job: choose a new path")
+                             f"({recorded}), not of this one ({name}); a store continues only its own job: choose a "
+                             f"new path")
         if n and not resume:
             raise ValueError(f"--store {store} already holds {n} finished configuration(s): pass --resume to "
                              f"continue that sweep (finished ones are skipped) or choose a new path")
