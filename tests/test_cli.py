@@ -394,8 +394,9 @@ def test_figure_resolution_is_bounded_before_any_work(tmp_path, capsys, monkeypa
     assert needle in capsys.readouterr().err and not (tmp_path / "p.png").exists()
 
 
-@pytest.mark.parametrize("value", ["5,x", "0", "8,0", "-3", "10000001", ","])
+@pytest.mark.parametrize("value", ["5,x", "0", "8,0", "-3", "10000001", ",", "10,,20", "10,20,"])
 def test_eas_capacity_names_a_bad_n_list(capsys, value):
+    # ("10,,20" and "10,20," were read as 10,20: an empty item was dropped silently, where "10,abc" is refused)
     # `-N 0` was refused as "N_values[] must be >= 1", a name the command line does not have
     line = _fails_with(capsys, ["eas-capacity", "-N", value, "--trials", "1000000"],
                        "-N must be comma-separated whole numbers from 1 to 10000000", repr(value))
@@ -566,6 +567,39 @@ def test_explain_1d_refuses_sizes_before_drawing_data(argv, needles):
         assert needle in lines[0], lines[0]
 
 
+def test_train_names_its_options_at_the_trainers_fixed_limit_and_a_batch_that_fits(capsys):
+    """train -d 1e5 -N 1e5 -L 1e5 said "N * max(d, widths) = 10000000000 exceeds the limit of 1073741824 values per
+    network": Python's names, no word that the limit is fixed (not NNPARTITION_MAX_*), and it refused N x L beyond
+    it even with minibatches, which the trainer takes (its own limit is a batch's rows x the widest layer; the reads
+    over all N points go in batch-sized pieces). Now the options as typed, and --batch-size where it fits."""
+    line = _fails_with(capsys, ["train", "-d", "100000", "-N", "100000", "-L", "100000"],
+                       "a dataset of -N 100000 points x -d 100000 coordinates = 10000000000 values is above 1073741824",
+                       "a fixed limit of the trainer", "NNPARTITION_MAX_*")
+    assert "--batch-size" not in line   # minibatches do not shrink the data
+    _fails_with(capsys, ["train", "-d", "1", "-N", "540000", "-L", "2000"],
+                "a full batch of -N 540000 points x -L 2000 hidden units = 1080000000 activations is above 1073741824",
+                "train on minibatches of --batch-size 536870 points or fewer")
+    _fails_with(capsys, ["train", "-d", "1", "-N", "540000", "--widths", "3", "2000", "--batch-size", "1e6"],
+                "a full batch of -N 540000 points x the widest hidden layer's 2000 units")
+    m = _json_of(capsys, ["train", "-d", "1", "-N", "540000", "-L", "2000", "--batch-size", "256", "--steps", "1",
+                          "--datasets", "1", "--restarts", "1", "--no-progress", "--json"])
+    assert m["N"] == 540000 and 0.0 <= m["mean"] <= 1.0
+
+
+def test_a_batch_of_at_least_n_points_is_printed_as_the_full_batch_it_trains_as(capsys):
+    """train and estimate printed --batch-size 1000 on 100 points as "batch 1000", minibatches to the eye, though it
+    trains as a full batch (and estimates as one); their JSON keeps batch_size as given. A batch below N stays."""
+    argv = ["-d", "10", "-N", "100", "-L", "4", "--batch-size", "1000", "--steps", "20"]
+    for cmd in (["train", "--datasets", "1", "--no-progress"], ["estimate"]):
+        assert main([*cmd, *argv]) == 0
+        line = capsys.readouterr().out.splitlines()[1]
+        assert line == "protocol: adam lr=0.02 cosine, 20 steps, full batch (--batch-size 1000 >= N), best of 2", line
+        out = _json_of(capsys, [*cmd, *argv, "--json"])
+        assert out.get("protocol", out.get("details", {}).get("protocol"))["batch_size"] == 1000
+    assert main(["estimate", *argv[:-4], "--batch-size", "99"]) == 0
+    assert ", 4000 steps, batch 99, best of 2" in capsys.readouterr().out
+
+
 def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
     # demo printed its table's header, then failed on the seed
     assert main(["demo", "--seed", "-1"]) == 2
@@ -696,6 +730,20 @@ def test_estimate_says_how_far_held_out_questions_like_it_were_off(capsys):
     mc = _json_of(capsys, ["estimate", "-d", "2", "-N", "50", "-L", "4", "--method", "monte_carlo", "--trials",
                            "10", "--json"])
     assert "heldout_errors" not in mc
+
+
+def test_estimate_monte_carlo_says_what_it_is_and_why_it_has_no_held_out_errors(capsys):
+    """--method monte_carlo was offered as an equal choice ("analytic (default) or monte_carlo") and its text output
+    dropped the held-out errors without a word: its --help and its output say it is a check of the partition term,
+    biased low in d <= 3, and that the held-out errors are the analytic method's."""
+    with pytest.raises(SystemExit):
+        main(["estimate", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "monte_carlo: a check of the partition term, not a better estimate" in help_text
+    assert "biased low in d <= 3" in help_text
+    assert main(["estimate", "-d", "2", "-N", "50", "-L", "4", "--method", "monte_carlo", "--trials", "10"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("held-out errors: none for monte_carlo (they were measured for the analytic method"), line
 
 
 def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):

@@ -769,7 +769,13 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert main(["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "50", "-L", "100000", "--every", "1",
                  "--steps", "100000"]) == 2
     err = capsys.readouterr().err
-    assert "more than 2000 frames; raise every" in err and "snapshot_every" not in err
+    # and the way out in the command's words too ("raise every" kept Python's name): the smallest --every that fits
+    assert "--steps 100000 with --every 1 makes more than 2000 frames; use --every 51 or more" in err, err
+    assert "snapshot_every" not in err
+    assert main(["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "50", "-L", "4", "--every", "51",
+                 "--steps", "100000", "--dpi", "1000"]) == 2   # 51 fits the frames; the pixels pass max_bytes
+    err = capsys.readouterr().err
+    assert "(max_bytes); lower --dpi 1000, or raise --every 51, or raise the limit with" in err, err
 
 
 @needs_mpl

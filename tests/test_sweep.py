@@ -906,7 +906,7 @@ def test_a_validate_store_is_not_continued_with_another_grid(tmp_path, capsys):
     assert main(["validate", "--store", store, "--grid", "protocols", "--no-progress", "--json"]) == 0
     n = len(json.loads(capsys.readouterr().out)["rows"])
     assert main(["validate", "--store", store, "--grid", "small", "--resume", "--no-progress"]) == 2
-    assert "holds results of job" in capsys.readouterr().err
+    assert "result(s) of another job or other job settings" in capsys.readouterr().err
     assert len(sweep.load(store)) == n
     assert main(["validate", "--store", store, "--grid", "protocols", "--resume", "--no-progress", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["rows"]) == n == len(sweep.load(store))
@@ -916,7 +916,34 @@ def test_a_validate_store_is_not_continued_with_another_grid(tmp_path, capsys):
     capsys.readouterr()
     for other in ([], ["--steps", "500"]):
         assert main(["validate", "--store", short, "--grid", "small", *other, "--resume", "--no-progress"]) == 2
-        assert "holds results of job" in capsys.readouterr().err
+        assert "result(s) of another job or other job settings" in capsys.readouterr().err
+
+
+def test_a_store_of_another_job_is_not_told_to_resume(tmp_path, capsys):
+    """validate --store on a store another job wrote advised "pass --resume to continue that sweep", and --resume
+    was then refused ("holds results of job ..."): the job is checked first, and the advice is a new path; a store of
+    the same job keeps the --resume advice."""
+    from nnpartition.cli import main
+
+    other = str(tmp_path / "toy.sqlite")
+    sweep.run([{"x": 1}, {"x": 2}], toy, store=other, workers=1, progress=False)
+    for resume in ([], ["--resume"]):
+        assert main(["validate", "--grid", "protocols", "--store", other, *resume, "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert (f"--store {other} holds 2 result(s) of another job or other job settings "
+                f"(nnpartition._sweep_jobs:toy), not of this one (nnpartition.validation:_Job" in err), err
+        assert err.rstrip().endswith("choose a new path") and "pass --resume" not in err, err
+    same = str(tmp_path / "p.sqlite")
+    assert main(["validate", "--grid", "protocols", "--store", same, "--no-progress", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--grid", "protocols", "--store", same, "--no-progress"]) == 2
+    assert "already holds 32 finished configuration(s): pass --resume" in capsys.readouterr().err
+    assert main(["validate", "--grid", "small", "--store", same, "--no-progress"]) == 2
+    assert "holds 32 result(s) of another job or other job settings" in capsys.readouterr().err
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    with pytest.raises(ValueError, match="of another job"):   # the Python helper, given the job
+        sweep.store_from_args(parser.parse_args(["--store", other]), job=functools.partial(toy, seed=1))
+    assert sweep.store_from_args(parser.parse_args(["--store", other, "--resume"]), job=toy) == other
 
 
 def test_a_jobs_identity_is_the_same_in_every_process():

@@ -1,6 +1,7 @@
 """Exact region counts inside a box: regions_in_box and region_count_curve."""
 
 import json
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -763,11 +764,44 @@ def test_cli_max_work_is_refused_where_nothing_takes_it(tmp_path, capsys):
     np.savez(two, W1=np.eye(2), b1=np.zeros(2), W2=np.ones((2, 1)), b2=np.array([-1.0]))
     for argv in ([str(two)], [str(one), "--save-regions", str(tmp_path / "r.npz")]):
         assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
-        assert "--max-work applies to one layer's count" in capsys.readouterr().err
+        assert "--max-work applies to one layer's exact count" in capsys.readouterr().err
     assert not (tmp_path / "r.npz").exists()
     for argv in ([str(one)], [str(two), "--first-layer"]):   # where it applies, it is the work limit
         assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
-        assert "above --max-work 5" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "above --max-work 5" in err
+        # small numbers as whole numbers ("1.677e2 steps of work (3.000e0 hyperplane subsets")
+        assert f"up to {round(nnpartition._core.window_work(2, 2))} steps of work (" in err, err
+        assert re.search(r"\(\d+ hyperplane subsets, ", err), err
+
+
+def test_cli_counts_a_layer_above_d_12_by_linear_programs(tmp_path, capsys):
+    """The exact count takes d <= 12; regions --weights --box refused a one-layer file in d = 13 with the core's
+    "input dimension d = 13 is above the supported maximum 12" (no --weights, no way out) while --save-regions
+    counted it. It counts it by linear programs now. Truth: 8 hyperplanes in general position through points near
+    the origin (b ~ 0.01) in R^13 make 2^8 = 256 regions, all meeting the box. --max-regions limits that count,
+    --max-work (the exact count's) is refused there; d = 12 keeps the exact count."""
+    from nnpartition.cli import main
+
+    rng = np.random.default_rng(3)
+    path, deep = tmp_path / "d13.npz", tmp_path / "deep13.npz"
+    W, b = rng.normal(size=(13, 8)), 0.01 * rng.normal(size=8)
+    np.savez(path, W=W, b=b)
+    np.savez(deep, W1=W, b1=b, W2=rng.normal(size=(8, 3)), b2=rng.normal(size=3))
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["regions"], out["general_position_regions"], out["by"]) == (256, 256, "linear programs")
+    for argv in ([str(path)], [str(deep), "--first-layer"]):
+        assert main(["regions", "--weights", *argv, "--box", "-1", "1"]) == 0
+        assert "cut the box [-1, 1]^13 into 256 regions (by linear programs" in capsys.readouterr().out
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--max-regions", "10"]) == 2
+    assert "more than --max-regions 10 regions" in capsys.readouterr().err
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--max-work", "1e9"]) == 2
+    assert "--max-work applies to one layer's exact count" in capsys.readouterr().err
+    np.savez(tmp_path / "d12.npz", W=W[:12], b=b)
+    assert main(["regions", "--weights", str(tmp_path / "d12.npz"), "--box", "-1", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["regions"], out["by"]) == (256, "exact count")
 
 
 def gate_patterns(X, layers):
@@ -838,7 +872,8 @@ def test_cli_regions_counts_a_deep_network_in_3d_and_refuses_smooth_units(tmp_pa
     assert f"[-1, 1]^3 into {out['regions']} linear regions (all layers; after each layer" in capsys.readouterr().out
     for args, words in ((["--max-regions", "5"], ("more than --max-regions 5 regions",)),
                         (["--tol", "0.5"], ("--tol must be <= 0.01",)),
-                        (["--first-layer", "--max-regions", "5"], ("--max-regions applies to a network",))):
+                        (["--first-layer", "--max-regions", "5"],
+                         ("--max-regions applies to a count by linear programs",))):
         assert main(["regions", "--weights", str(tmp_path / "deep3.npz"), "--box", "-1", "1", *args]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and all(w in err for w in words), err

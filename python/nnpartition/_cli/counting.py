@@ -19,6 +19,10 @@ from .layers import load_layers
 #: in quadratic time (a second here, 16 s at 4 million bits), so larger counts are printed in scientific notation.
 MAX_PRINTED_BITS = 2**20
 
+#: The largest input dimension the exact count of one layer takes (``MAX_DIM`` in ``rust/src/window.rs``); above it
+#: the command counts the layer by linear programs, as ``--save-regions`` lists it.
+MAX_EXACT_DIM = 12
+
 
 def _count(n: int, noun: str) -> str:
     """``"1 region"``, ``"0 regions"``, ``"12 regions"``."""
@@ -126,17 +130,26 @@ def _regions_in_box(args: argparse.Namespace) -> int:
     args.tol = DEFAULT_TOL if args.tol is None else args.tol
     args.max_work = DEFAULT_MAX_WORK if args.max_work is None else args.max_work
     layers = load_layers(args.weights)
-    if given_work is not None and (args.save_regions is not None or (len(layers) > 1 and not args.first_layer)):
+    one_layer = len(layers) == 1 or args.first_layer
+    d = int(layers[0][0].shape[0])
+    # the exact count refuses d > 12 ("input dimension d = 13 is above the supported maximum 12", naming neither
+    # --weights nor a way out, while --save-regions counted the same file): linear programs count it
+    by_programs = one_layer and d > MAX_EXACT_DIM
+    if given_work is not None and (args.save_regions is not None or not one_layer or by_programs):
         # it was silently ignored there: the linear programs and the polygons take no work limit
-        raise ValueError("--max-work applies to one layer's count (a file of one hidden layer, or --first-layer) "
-                         "only, not to a network's count nor to --save-regions")
+        raise ValueError(f"--max-work applies to one layer's exact count (a file of one hidden layer, or "
+                         f"--first-layer, in d <= {MAX_EXACT_DIM}) only, not to a count by linear programs (a "
+                         f"network's, a layer's in d > {MAX_EXACT_DIM}, --save-regions), which --max-regions limits")
     if args.save_regions is not None:
         return _save_regions(args, layers[:1] if args.first_layer else layers, len(layers), lo, hi, given_tol)
-    if args.max_regions is not None and (len(layers) == 1 or args.first_layer or layers[0][0].shape[0] == 2):
-        raise ValueError("--max-regions applies to a network of several hidden layers with d != 2 (counted by "
-                         "linear programs), or with --save-regions, only; a layer's count is limited by --max-work")
-    if len(layers) > 1 and not args.first_layer:
+    if args.max_regions is not None and ((one_layer and not by_programs) or (not one_layer and d == 2)):
+        raise ValueError(f"--max-regions applies to a count by linear programs (a network of several hidden layers "
+                         f"with d != 2, a layer in d > {MAX_EXACT_DIM}, --save-regions) only; a layer's exact count "
+                         f"is limited by --max-work")
+    if not one_layer:
         return _network_in_box(args, layers, lo, hi, given_tol)
+    if by_programs:
+        return _layer_by_programs(args, layers, lo, hi, given_tol)
     W, b = layers[0]
     try:
         r = regions_in_box(W, b, lo, hi, tol=args.tol, max_work=args.max_work)
@@ -145,16 +158,45 @@ def _regions_in_box(args: argparse.Namespace) -> int:
                          .replace("raise max_work", "raise --max-work")
                          .replace("estimate with count_regions sampling",
                                   "estimate by sampling with nnpartition.count_regions in Python")) from None
-    d, L = W.shape
+    L = W.shape[1]
     upper = counting.regions(L, d)
     if args.json:
         print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
-                          "general_position_regions": upper, "layers": len(layers), "counted": "first layer"}))
+                     "general_position_regions": upper, "layers": len(layers), "counted": "first layer",
+                     "by": "exact count"}))
     else:
         first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
         print(f"{first}{_count(L, 'neuron')} cut{'s' if L == 1 else ''} the box [{lo:g}, {hi:g}]^{d} into "
               f"{_count(r, 'region')} "
               f"(at most {upper} in all of R^{d})")
+    return 0
+
+
+def _layer_by_programs(args: argparse.Namespace, layers: Any, lo: float, hi: float, tol: Optional[float]) -> int:
+    """One layer in ``d > MAX_EXACT_DIM``, which the exact count refuses: its hyperplanes' cells by linear programs
+    (``network_region_count_curve``, as ``--save-regions`` lists them; slivers thinner than ``--tol`` uncounted),
+    stopped beyond ``--max-regions`` and interruptible."""
+    from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_region_count_curve
+
+    W, b = layers[0]
+    d, L = W.shape
+    tol = DEFAULT_NETWORK_TOL if tol is None else tol
+    try:   # a list of (W, b): ReLU; one layer's regions are its hyperplanes' cells, whatever its units
+        curve = network_region_count_curve(
+            [(W, b)], lo, hi, tol=tol, max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None
+            else args.max_regions)
+    except ValueError as exc:
+        raise _api_words(exc) from None
+    r, upper = int(curve[-1]), counting.regions(L, d)
+    if args.json:
+        print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
+                     "general_position_regions": upper, "layers": len(layers), "counted": "first layer",
+                     "by": "linear programs", "tol": tol}))
+    else:
+        first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
+        print(f"{first}{_count(L, 'neuron')} cut{'s' if L == 1 else ''} the box [{lo:g}, {hi:g}]^{d} into "
+              f"{_count(r, 'region')} (by linear programs: the exact count takes d <= {MAX_EXACT_DIM}; regions "
+              f"thinner than --tol {tol:g} uncounted; at most {upper} in all of R^{d})")
     return 0
 
 
@@ -283,7 +325,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "general position cut R^d into. With --weights and --box: exact number of "
                                    "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into (any layer: "
                                    "coincident hyperplanes, or several through one point, as a bias-free layer "
-                                   "has them, are counted as they cut), or for a "
+                                   "has them, are counted as they cut; d <= 12, above it by linear programs, "
+                                   "regions thinner than --tol uncounted), or for a "
                                    "network of several hidden layers the linear regions of the whole "
                                    "network in the box [LO, HI]^d (d = 2: exactly, by the polygons "
                                    "plot-partition draws; other d: by linear programs, regions thinner than "
@@ -305,15 +348,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
                         "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
-                        "and with --save-regions, the radius a region's inscribed ball must exceed, in the box "
-                        "mapped onto [-1, 1]^d (default 1e-6)")
+                        "a layer in d > 12, and with --save-regions, the radius a region's inscribed ball must "
+                        "exceed, in the box mapped onto [-1, 1]^d (default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
-                   help="with --weights, one layer's count (a file of one hidden layer, or --first-layer; not "
-                        "with --save-regions): refuse beyond this many steps of work, about multiply-adds, counted for "
-                        "the worst case before the count starts (default %.0e: a minute or two on two cores; "
-                        "a subset of hyperplanes costs more steps the larger d is)" % DEFAULT_MAX_WORK)
+                   help="with --weights, one layer's exact count (a file of one hidden layer, or --first-layer, in "
+                        "d <= 12; not with --save-regions): refuse beyond this many steps of work, about "
+                        "multiply-adds, counted for the worst case before the count starts (default %.0e: a minute "
+                        "or two on two cores; a subset of hyperplanes costs more steps the larger d is)"
+                        % DEFAULT_MAX_WORK)
     p.add_argument("--max-regions", type=integer, default=None,
-                   help="with --weights, a network of several layers with d != 2, or with --save-regions: stop "
+                   help="with --weights, a network of several layers with d != 2, a layer in d > 12, or with "
+                        "--save-regions: stop "
                         "beyond this many regions (default 1000000)")
     p.add_argument("--save-regions", default=None, metavar="FILE.npz",
                    help="with --weights and --box: list the linear regions (of every layer, or of the first with "

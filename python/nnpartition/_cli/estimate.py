@@ -7,13 +7,14 @@ import math
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
 from .common import UsageError, choices, dumps, integer, writing
-from .protocol_options import _warnings_to_stderr, add_protocol_arguments, protocol_from_args, protocol_given
+from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
+                               protocol_given)
 
 DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=1, N=100, L=256, part="heldout"),
@@ -79,7 +80,7 @@ def _estimate(args: argparse.Namespace) -> int:
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
     print(f"d={args.d} N={args.N} {size} dist={e.details.dist} method={e.method}")
-    print(f"protocol: {proto.describe()}")
+    print(f"protocol: {describe_protocol(proto, args.N)}")
     if e.method == "monte_carlo":
         lo, hi = e.details["ci95"]
         trials = e.details["trials"]
@@ -102,6 +103,10 @@ def _estimate(args: argparse.Namespace) -> int:
               f"{e.details['correction']:+.4f} (docs/theory.md)")
     if held is not None:
         print(f"held-out questions like this one: {held.describe()}")
+    elif e.method == "monte_carlo" and args.N > args.d + 1:
+        # the analytic line's trust figure is not this method's, whose errors are larger
+        print("held-out errors: none for monte_carlo (they were measured for the analytic method, the default; this "
+              "method is a check of the partition term, biased low in d <= 3: docs/theory.md)")
     return 0
 
 
@@ -162,7 +167,9 @@ def _size(args: argparse.Namespace) -> int:
         print(dumps(out))
         return 0
     # the target as given, as the lines below print it (:g printed "target=1" for 0.9999999)
-    print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {proto.describe()}")
+    # (with -N, a --batch-size of at least N is a full batch; with -L the answer's N varies)
+    described = proto.describe() if args.N is None else describe_protocol(proto, args.N)
+    print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {described}")
     if args.N is not None:
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
@@ -229,24 +236,29 @@ def _progress_of(args: argparse.Namespace) -> Optional[bool]:
     return False if args.no_progress or args.json else None
 
 
-def _runner_from_args(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
-    """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given."""
+def _runner_from_args(args: argparse.Namespace) -> Optional[Callable[[List[Dict[str, Any]], Any],
+                                                                    List[Dict[str, Any]]]]:
+    """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given. It checks
+    the store against the job validate() gives it (validate's own checks are cheap), then opens the executor."""
     if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
-        return None, lambda: None
+        return None
     from .. import sweep
 
-    executor, cleanup = sweep.executor_from_args(args)
-    store = sweep.store_from_args(args)
-
     def runner(configs: List[Dict[str, Any]], job: Any) -> List[Dict[str, Any]]:
-        out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
-                        progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
+        # a store of another job was told "pass --resume", which then refused it: its job is checked first
+        store = sweep.store_from_args(args, job=job)
+        executor, cleanup = sweep.executor_from_args(args)
+        try:
+            out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
+                            progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
+        finally:
+            cleanup()
         for r in out:
             if r["status"] != "done":
                 print(f"failed: {r['config']}: {r['error']}", file=sys.stderr)
         return [r["result"] for r in out if r["status"] == "done"]
 
-    return runner, cleanup
+    return runner
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -259,15 +271,11 @@ def _validate(args: argparse.Namespace) -> int:
     if given and grid == "protocols":
         raise ValueError("--optimizer, --lr, --steps, --batch-size and --schedule go with --grid small or full: "
                          "every row of the protocol grid names its own protocol")
-    runner, cleanup = _runner_from_args(args)
-    try:
-        with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
-            warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
-            rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                           progress=_progress_of(args), runner=runner,
-                           protocol=Protocol(**given) if given else None)
-    finally:
-        cleanup()
+    runner = _runner_from_args(args)
+    with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
+        warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
+        rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
+                       progress=_progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
         print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
@@ -361,7 +369,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     size.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths of a deeper network")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--method", default="analytic", help="analytic (default) or monte_carlo")
+    p.add_argument("--method", default="analytic",
+                   help="analytic (default) or monte_carlo: a check of the partition term, not a better estimate "
+                        "(it matches analytic where the initial partition does not bind, and is biased low in "
+                        "d <= 3, where its band can miss real training: docs/theory.md, 'Does the space-partition "
+                        "term change any estimate?')")
     p.add_argument("--trials", type=integer, default=None,
                    help="Monte Carlo trials (default 200; only with --method monte_carlo)")
     p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed (default 0; only with --method "

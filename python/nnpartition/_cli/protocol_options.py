@@ -48,6 +48,23 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
     return Protocol(**protocol_given(args))
 
 
+def describe_protocol(protocol: Protocol, N: int) -> str:
+    """``protocol.describe()`` for training on ``N`` points: a ``--batch-size`` of at least ``N`` is a full batch, as
+    it trains (``batch 1000`` read as minibatches); the JSON keeps ``batch_size`` as given.
+
+    Example:
+        >>> describe_protocol(Protocol(batch_size=1000), 100)
+        'adam lr=0.02 cosine, 4000 steps, full batch (--batch-size 1000 >= N), best of 2'
+        >>> describe_protocol(Protocol(batch_size=64), 100)
+        'adam lr=0.02 cosine, 4000 steps, batch 64, best of 2'
+    """
+    b = protocol.batch_size
+    text = protocol.describe()
+    if b is not None and b >= N:
+        text = text.replace(f", batch {b},", f", full batch (--batch-size {b} >= N),", 1)
+    return text
+
+
 #: The size arguments as the commands that take them spell them (``estimate``, ``size``).
 _SIZE_OPTIONS = {"d": "-d", "N": "-N", "L": "-L", "widths": "--widths"}
 

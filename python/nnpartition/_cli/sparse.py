@@ -57,9 +57,14 @@ def _n_list(text: str) -> List[int]:
         ...
         nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000
         (e.g. -N 50,100,200), got '0,16'
+        >>> _n_list("10,,20")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: -N must be comma-separated whole numbers from 1 to 10000000
+        (e.g. -N 50,100,200), got '10,,20'
     """
     try:
-        Ns = [integer(t) for t in text.split(",") if t.strip()]
+        Ns = [integer(t) for t in text.split(",")]   # an empty item ("10,,20") is refused as "10,abc" is
     except argparse.ArgumentTypeError:
         Ns = []
     if not Ns or not all(1 <= n <= MAX_CAPACITY_N for n in Ns):

@@ -11,7 +11,7 @@ from typing import Any, Dict
 from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
 from .common import choices, dumps, integer
-from .protocol_options import add_protocol_arguments, protocol_from_args
+from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
 
 
 def _estimate_beside(m: AccuracyMeasurement) -> Dict[str, Any]:
@@ -50,7 +50,7 @@ def _train(args: argparse.Namespace) -> int:
         print(dumps(out))
         return 0
     print(f"d={m.d} N={m.N} {size} dist={m.dist} datasets={len(m.per_dataset)} restarts={m.restarts} seed={m.seed}")
-    print(f"protocol: {m.protocol.describe()}")
+    print(f"protocol: {describe_protocol(m.protocol, m.N)}")
     spread = "n/a (one dataset)" if one else f"{m.std:.4f}"
     print(f"training accuracy: {m.mean:.4f} +- {spread}  (per dataset: "
           + ", ".join(f"{a:.4f}" for a in m.per_dataset) + f")  {seconds:.1f}s")

@@ -30,6 +30,10 @@ MIN_DPI, MAX_DPI = 10, 1000
 MAX_FRAMES = 2000
 
 
+#: A movie frame's default width in inches.
+_MOVIE_SIZE = 4.5
+
+
 def _frames(steps: int, every: int) -> int:
     """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
     return (steps - 1) // every + 2
@@ -102,7 +106,7 @@ def _region_bound(widths: Sequence[int]) -> int:
 def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
           widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: SeedLike = 0,
           plane: Any = None, box: Optional[BoxLike] = None, color: str = "decision", fps: int = 8, dpi: int = 80,
-          size: float = 4.5, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
+          size: float = _MOVIE_SIZE, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
           dist: str = "uniform") -> MovieResult:
     """Train a network on ``(X, y)`` and write a GIF of its partition as it learns.
 
@@ -182,7 +186,10 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
     progress = _check_progress(progress)
     if _frames(steps, every) > MAX_FRAMES:
-        raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; raise every")
+        # (the smallest every that fits, as name=value: the command line reads it as its --every; "raise every"
+        # kept Python's name there)
+        raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; use "
+                         f"every={(steps - 1) // (MAX_FRAMES - 1) + 1} or more")
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")
@@ -206,7 +213,10 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     # frame (PIL stores RGB in 4 bytes, and writing the GIF adds more): 6 are counted.
     wide, high = round(size * dpi), round(height * dpi)
     _check_bytes(f"a movie of {_frames(steps, every)} frames of {wide} x {high} pixels",
-                 float(wide) * high * (6.0 * _frames(steps, every) + 8.0), "lower dpi or size, or raise every")
+                 float(wide) * high * (6.0 * _frames(steps, every) + 8.0),
+                 # name=value, which the command line reads as its options (--dpi 80, --every 50); size only where
+                 # given, as the command line has no --size
+                 f"lower dpi={dpi}{f' or size={size:g}' if size != _MOVIE_SIZE else ''}, or raise every={every}")
 
     # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
     with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:

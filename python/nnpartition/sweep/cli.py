@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from .. import _validate as v
 from .._cli.common import integer
-from .executor import DASK_HINT, _dask_client
-from .store import _count_rows
+from .executor import DASK_HINT, _dask_client, _job_name
+from .store import _rows_and_job
 
 __all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
 
@@ -77,13 +77,15 @@ def executor_from_args(args: argparse.Namespace) -> Tuple[Optional[cf.Executor],
     return client.get_executor(), client.close
 
 
-def store_from_args(args: argparse.Namespace) -> Optional[str]:
+def store_from_args(args: argparse.Namespace, job: Optional[Callable[..., Any]] = None) -> Optional[str]:
     """The ``--store`` path to pass to :func:`run`, after checking ``--resume``.
 
     A store that already holds results is continued only with ``--resume``
     (otherwise ``ValueError``, so a finished sweep is not silently reused);
     ``--resume`` or ``--retry-failed`` without ``--store``, and ``--resume``
-    with a store path where no file is, are each a ``ValueError``.
+    with a store path where no file is, are each a ``ValueError``. With the ``job`` to be run, a store that holds
+    another job's results is a ``ValueError`` saying so first (``--resume`` was advised, which :func:`run` then
+    refused: a store continues only its own job).
     Without ``--store`` it returns ``None`` (nothing durable).
 
     Example:
@@ -105,9 +107,14 @@ def store_from_args(args: argparse.Namespace) -> Optional[str]:
     if resume and not path.exists():   # a mistyped path started a new sweep without a word
         raise ValueError(f"--resume: there is no store at {store} to continue (a mistyped path?); leave --resume "
                          "out to start a new sweep there")
-    if path.is_file() and path.stat().st_size > 0 and not resume:
-        n = _count_rows(str(path))
-        if n:
+    if path.is_file() and path.stat().st_size > 0 and (job is not None or not resume):
+        n, recorded = _rows_and_job(str(path))
+        name = "" if job is None else _job_name(job)
+        if n and recorded and name and recorded != name:
+            raise ValueError(f"--store {store} holds {n} result(s) of another job or other job settings "
+                             f"({recorded}), not of this one ({name}); a store continues only its own job: choose a "
+                             f"new path")
+        if n and not resume:
             raise ValueError(f"--store {store} already holds {n} finished configuration(s): pass --resume to "
                              f"continue that sweep (finished ones are skipped) or choose a new path")
     return str(store)

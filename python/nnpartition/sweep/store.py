@@ -405,8 +405,15 @@ def load(store: PathLike) -> List[Dict[str, Any]]:
 
 
 def _count_rows(path: str) -> int:
+    return _rows_and_job(path)[0]
+
+
+def _rows_and_job(path: str) -> Tuple[int, str]:
+    """The results a store holds and the job they are of (``""``: none named yet)."""
     s = _Store(path, None, create=False)
     try:
-        return int(s.query("SELECT count(*) FROM results")[0][0])
+        rows = int(s.query("SELECT count(*) FROM results")[0][0])
+        job = s.query("SELECT value FROM meta WHERE key = 'job'")
+        return rows, str(job[0][0]) if job else ""
     finally:
         s.close()

@@ -115,6 +115,36 @@ class AccuracyMeasurement:
         return out
 
 
+#: What the trainer's fixed limits are not: the limits a caller (or a shell) can raise.
+_FIXED = "a fixed limit of the trainer, not one of nnpartition.limits (nor their NNPARTITION_MAX_* variables)"
+
+
+def _check_activations(d: int, N: int, ws: Tuple[int, ...], one_layer: bool, batch_size: Optional[int]) -> None:
+    """Refuse, before any data is drawn, a dataset of more than ``MAX_ACTIVATIONS`` coordinates, and a batch whose
+    activations (its rows x the widest hidden layer, the core's ``MAX_ACTIVATIONS``) exceed it. Both limits are fixed;
+    a batch of fewer rows lifts the second (the accuracy reads over all ``N`` points go in batch-sized pieces). The
+    messages name ``N=``, ``d=``, ``L=`` and ``batch_size=``, which the command line shows as its options.
+
+    Example:
+        >>> _check_activations(10, 10**6, (2000,), True, None)
+        Traceback (most recent call last):
+        ...
+        ValueError: a full batch of N=1000000 points x L=2000 hidden units = 2000000000 activations is above 1073741824,
+        a fixed limit of the trainer, not one of nnpartition.limits (nor their NNPARTITION_MAX_* variables); train on
+        minibatches of batch_size=536870 points or fewer
+        >>> _check_activations(10, 10**6, (2000,), True, 1000)   # minibatches of 1000 points: 2e6 activations
+    """
+    if N * d > MAX_ACTIVATIONS:
+        raise ValueError(f"a dataset of N={N} points x d={d} coordinates = {N * d} values is above {MAX_ACTIVATIONS}, "
+                         f"{_FIXED}; use fewer points or dimensions")
+    rows, widest = (N if batch_size is None else min(batch_size, N)), max(ws)
+    if rows * widest > MAX_ACTIVATIONS:
+        batch = f"a full batch of N={N} points" if rows == N else f"a batch of batch_size={rows} points"
+        units = f"L={widest} hidden units" if one_layer else f"the widest hidden layer's {widest} units"
+        raise ValueError(f"{batch} x {units} = {rows * widest} activations is above {MAX_ACTIVATIONS}, {_FIXED}; "
+                         f"train on minibatches of batch_size={MAX_ACTIVATIONS // widest} points or fewer")
+
+
 def real_accuracy(
     d: int,
     N: int,
@@ -176,9 +206,7 @@ def real_accuracy(
     dist = _dist(dist)
     datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
     seed = v.seed(seed)
-    if N * max(d, *ws) > MAX_ACTIVATIONS:
-        raise ValueError(f"N * max(d, widths) = {N * max(d, *ws)} exceeds the limit of {MAX_ACTIVATIONS} values "
-                         "per network")
+    _check_activations(d, N, ws, L is not None, protocol.batch_size)
     if threads is not None:
         threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     if callback is not None and not callable(callback):   # before any training, not after the first dataset
