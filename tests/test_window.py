@@ -770,7 +770,7 @@ def test_cli_max_work_is_refused_where_nothing_takes_it(tmp_path, capsys):
         assert main(["regions", "--weights", *argv, "--box", "-2", "2", "--max-work", "5"]) == 2
         err = capsys.readouterr().err
         assert "above --max-work 5" in err
-        # small numbers as whole numbers ("1.677e2 steps of work (3.000e0 hyperplane subsets")
+        # small numbers as whole numbers (the core printed "1.677e2 steps of work (3.000e0 hyperplane subsets")
         assert f"up to {round(nnpartition._core.window_work(2, 2))} steps of work (" in err, err
         assert re.search(r"\(\d+ hyperplane subsets, ", err), err
 

@@ -19,7 +19,6 @@ numbers given. A zero column of ``W`` raises a ``ValueError``.
 from __future__ import annotations
 
 import numbers
-import re
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
@@ -99,31 +98,6 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
     return W, b, lo_a, hi_a, tol, max_work
 
 
-#: A number the core prints in scientific notation with 4 significant digits (``{:.3e}``): below 10^4 it reads as the
-#: whole number (rounded: a work estimate has thirds).
-_SMALL_SCIENTIFIC = re.compile(r"(?<![\w.])(\d)\.(\d{3})e([0-3])(?![\w.])")
-
-
-def _plain_small_numbers(message: str) -> str:
-    """The core's refusal with its numbers below 10^4 written as whole numbers ("1.079e3 steps of work (3.600e1
-    hyperplane subsets" read oddly for 1079 and 36); larger ones stay in scientific notation.
-
-    Example:
-        >>> _plain_small_numbers("up to 1.079e3 steps (3.600e1 subsets, 1.677e2 here), 5.144e13 there")
-        'up to 1079 steps (36 subsets, 168 here), 5.144e13 there'
-    """
-    return _SMALL_SCIENTIFIC.sub(lambda m: str(round(int(m.group(1) + m.group(2)) / 10 ** (3 - int(m.group(3))))),
-                                 message)
-
-
-def _window_region_counts(*args: Any) -> Any:
-    """``_core.window_region_counts``, its refusals with small numbers as whole numbers."""
-    try:
-        return _core.window_region_counts(*args)
-    except ValueError as exc:
-        raise ValueError(_plain_small_numbers(str(exc))) from None
-
-
 def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, tol: float = DEFAULT_TOL,
                    max_work: int = DEFAULT_MAX_WORK) -> int:
     """Exact number of regions that one hidden layer cuts the open box ``lo < x < hi`` into.
@@ -172,7 +146,7 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
         6
     """
     args = _prepare(W, b, lo, hi, tol, max_work)
-    total, _ = _window_region_counts(*args)
+    total, _ = _core.window_region_counts(*args)
     return int(total)
 
 
@@ -199,7 +173,7 @@ def region_count_curve(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike,
         [1, 2, 4, 6]
     """
     args = _prepare(W, b, lo, hi, tol, max_work)
-    _, inc = _window_region_counts(*args)
+    _, inc = _core.window_region_counts(*args)
     curve = np.empty(inc.shape[0] + 1, dtype=np.int64)
     curve[0] = 1
     np.cumsum(inc.astype(np.int64), out=curve[1:])

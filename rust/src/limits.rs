@@ -51,6 +51,16 @@ pub const CHECK_WORK: usize = 1 << 22;
 /// `count_regions` and `expand_sparsify` (a later audit).
 pub const ENTRY_WORK: usize = 16;
 
+/// A count or amount of work as messages print it: a whole number below 10^4 ("36", not "3.600e1"), and four
+/// significant digits in scientific notation above ("4.043e9").
+pub fn amount(x: f64) -> String {
+    if x.is_finite() && x.abs() < 1e4 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
 /// How many items of `cost` multiply-adds each make about `work` (at least 1): the items of a unit
 /// of [`UNIT_WORK`], or between two checks of [`CHECK_WORK`].
 pub fn items_per(work: usize, cost: usize) -> usize {
@@ -221,8 +231,9 @@ pub fn check_work(what: &str, work: f64, max_work: Option<u64>) -> CoreResult<()
     };
     if work.is_nan() || work > lim as f64 {
         return Err(CoreError::TooLarge(format!(
-            "{what} would take about {work:.3e} steps, above the limit of {lim:.3e} (max_work); reduce the sizes, or {how}",
-            lim = lim as f64
+            "{what} would take about {} steps, above the limit of {} (max_work); reduce the sizes, or {how}",
+            amount(work),
+            amount(lim as f64)
         )));
     }
     Ok(())

@@ -1042,10 +1042,12 @@ pub fn regions_in_box(
     if work > opts.max_work as f64 {
         let subsets = subset_work(n as u64, d as u64);
         return Err(CoreError::TooLarge(format!(
-            "the exact count inside the box would take up to {work:.3e} steps of work ({subsets:.3e} hyperplane \
-             subsets, sum over k <= d = {d} of C({n}, k), {n} of {l} hyperplanes meet the box; a subset costs \
-             more steps the larger d is: {per:.0} steps on average here), above max_work={}; raise max_work if \
-             you can wait, or estimate with count_regions sampling",
+            "the exact count inside the box would take up to {} steps of work ({} hyperplane subsets, sum over \
+             1 <= k <= d = {d} of C({n}, k), {n} of {l} hyperplanes meet the box; a subset costs more steps the \
+             larger d is: {per:.0} steps on average here), above max_work={}; raise max_work if you can wait, or \
+             estimate with count_regions sampling",
+            crate::limits::amount(work),
+            crate::limits::amount(subsets),
             opts.max_work,
             per = work / subsets
         )));
