@@ -858,3 +858,28 @@ def test_sparsity_curve_warns_when_the_mask_cannot_reach_a_fraction():
     assert abs(c.achieved["mask"][0] - 0.3) < 0.02 and 0.4 < c.achieved["mask"][1] < 0.6
     assert c.achieved["topk"].tolist() == [0.3, 0.9]            # the other codes do reach it
     assert str(c.achieved["mask"][1]) in str(rec[0].message)
+
+
+def test_epochs_given_to_a_method_without_them_is_warned_of_by_name():
+    """readout_accuracy and capacity_curve ignored ``epochs`` without a word unless the method was the perceptron's
+    (and the command line passed 2,000 to every method). A value other than the default now warns, naming it, at
+    the caller's line; the default, and any value with the perceptron, do not."""
+    import warnings
+
+    from nnpartition.sparse import capacity_curve, readout_accuracy
+
+    rng = np.random.default_rng(0)
+    Z, y = rng.normal(size=(30, 10)), rng.integers(0, 2, 30)
+    with pytest.warns(UserWarning, match=r"^epochs=50 only applies to method='perceptron'; method='lstsq' ignores it$"
+                      ) as caught:
+        readout_accuracy(Z, y, epochs=50)
+    assert caught[0].filename == __file__
+    with pytest.warns(UserWarning, match=r"^epochs=7 only applies to .*method='exact' ignores it$") as caught:
+        capacity_curve(3, [10], 20, trials=1, epochs=7, progress=False)
+    assert len(caught) == 1 and caught[0].filename == __file__   # once, not again from each readout inside
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        readout_accuracy(Z, y)
+        readout_accuracy(Z, y, method="perceptron", epochs=50)
+        capacity_curve(3, [10], 20, trials=1, method="perceptron", epochs=7, progress=False)
+        capacity_curve(3, [10], 20, trials=1, progress=False)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
-from ..sparse.capacity import MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
+from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
 from .common import UsageError, choices, dumps, integer
 
 
@@ -87,7 +87,8 @@ def _capacity(args: argparse.Namespace) -> int:
         raise UsageError(f"--epochs sets the perceptron's epochs; --method {method} has none: leave --epochs out or "
                          "choose --method perceptron")
     # the price's refusal in the command line's words (capacity_curve's said "use fewer or smaller N_values ...")
-    epochs = 2000 if args.epochs is None else args.epochs
+    # (the perceptron's; the other methods have none, and capacity_curve warns of epochs given to them)
+    epochs = DEFAULT_EPOCHS if method != "perceptron" else 2000 if args.epochs is None else args.epochs
     # sizes capacity_curve refuses are refused by name there first
     if all(1 <= x <= MAX_CAPACITY_SIZE for x in (args.d, args.m, args.trials)) and 0 <= epochs <= MAX_EPOCHS:
         _check_capacity_cost(args.d, Ns, args.m, args.m, args.trials, method, epochs, args.trained,

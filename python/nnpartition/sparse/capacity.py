@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence
 
@@ -31,6 +32,16 @@ MAX_CAPACITY_N = 10**7
 MAX_CAPACITY_SIZE = 10**6
 #: The most perceptron epochs (:func:`readout_accuracy`, :func:`capacity_curve`; ``--epochs``).
 MAX_EPOCHS = 10**7
+#: The perceptron's epochs when none are given (:func:`readout_accuracy`, :func:`capacity_curve`).
+DEFAULT_EPOCHS = 500
+
+
+def _warn_unused_epochs(epochs: int, method: str) -> None:
+    """A ``UserWarning`` when ``epochs`` is given a value other than its default with a method that has no epochs
+    (they were ignored without a word); ``stacklevel`` points at the caller of the public function."""
+    if method != "perceptron" and epochs != DEFAULT_EPOCHS:
+        warnings.warn(f"epochs={epochs} only applies to method='perceptron'; method={method!r} ignores it",
+                      UserWarning, stacklevel=3)
 
 
 
@@ -40,7 +51,7 @@ def _accuracy(scores: np.ndarray, t: np.ndarray) -> float:
 
 
 def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bool = False,
-                     epochs: int = 500) -> float:
+                     epochs: int = DEFAULT_EPOCHS) -> float:
     """Training accuracy of a linear readout ``sign(Z w (+ b))`` on a code: a
     heuristic. Exact separability is :func:`nnpartition.separability.separable`.
 
@@ -52,7 +63,9 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     the labels separable, but a finite run can miss separable labelings near
     capacity (a lower bound). A zero score (a point on the hyperplane) counts
     as a coin flip, 1/2, so a code with no signal (all-zero columns) scores
-    exactly chance, and accuracy 1.0 still means strict separation.
+    exactly chance, and accuracy 1.0 still means strict separation. ``epochs``
+    other than the default with ``"lstsq"``, which has none, is warned of
+    (a ``UserWarning``), as by :func:`capacity_curve`.
 
     Example:
         >>> rng = np.random.default_rng(0)
@@ -67,6 +80,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     yb = v.binary_labels("y", y, n)
     method = v.choice("method", method, ("lstsq", "perceptron"))
     epochs = v.count("epochs", epochs, maximum=MAX_EPOCHS)
+    _warn_unused_epochs(epochs, method)
     if v.flag("fit_intercept", fit_intercept):
         Z = np.hstack([Z, np.ones((n, 1))])
     if method == "perceptron":   # epochs of two passes over Z (an audit: 10^7 epochs of 5000 x 500, about 10 h)
@@ -197,7 +211,7 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
 
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
-                   method: str = "exact", fit_intercept: bool = False, epochs: int = 500,
+                   method: str = "exact", fit_intercept: bool = False, epochs: int = DEFAULT_EPOCHS,
                    seed: SeedLike = 0, trained: bool = False, progress: Optional[bool] = None) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
@@ -236,6 +250,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     D = m + (1 if fit_intercept else 0)
     trained = v.flag("trained", trained)
     epochs = v.count("epochs", epochs, maximum=MAX_EPOCHS)
+    _warn_unused_epochs(epochs, method)
     _check_capacity_cost(d, Ns, m, D, trials, method, epochs, trained)
     from .._progress import progress_bar
 
@@ -262,7 +277,8 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                 zero[i, t], distinct[i, t] = st.zero_rows, st.distinct_rows
                 cov_r[i, t] = separable_probability(n, r)
                 readout = "perceptron" if method == "perceptron" else "lstsq"
-                acc[i, t] = readout_accuracy(Z, y, method=readout, fit_intercept=fit_intercept, epochs=epochs)
+                acc[i, t] = readout_accuracy(Z, y, method=readout, fit_intercept=fit_intercept,
+                                             epochs=epochs if readout == "perceptron" else DEFAULT_EPOCHS)
                 if method == "exact":
                     sep[i, t] = float(separable(Z, y, fit_intercept=fit_intercept).separable)
                 else:
@@ -272,8 +288,6 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
 
                     net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
                 bar.update(1)
-    import warnings
-
     from ..estimate import estimate_accuracy
 
     with warnings.catch_warnings():
