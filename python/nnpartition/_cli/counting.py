@@ -158,17 +158,22 @@ def _regions_in_box(args: argparse.Namespace) -> int:
                          .replace("raise max_work", "raise --max-work")
                          .replace("estimate with count_regions sampling",
                                   "estimate by sampling with nnpartition.count_regions in Python")) from None
-    L = W.shape[1]
+    return _print_layer_count(args, layers, lo, hi, r, {"by": "exact count"}, "")
+
+
+def _print_layer_count(args: argparse.Namespace, layers: Any, lo: float, hi: float, r: int, how: Dict[str, Any],
+                       note: str) -> int:
+    """The count of the first layer's regions in the box, as JSON (with ``how`` it was counted) or a line (``note``
+    opening its parenthesis)."""
+    d, L = layers[0][0].shape
     upper = counting.regions(L, d)
     if args.json:
         print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
-                     "general_position_regions": upper, "layers": len(layers), "counted": "first layer",
-                     "by": "exact count"}))
+                     "general_position_regions": upper, "layers": len(layers), "counted": "first layer", **how}))
     else:
         first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
         print(f"{first}{_count(L, 'neuron')} cut{'s' if L == 1 else ''} the box [{lo:g}, {hi:g}]^{d} into "
-              f"{_count(r, 'region')} "
-              f"(at most {upper} in all of R^{d})")
+              f"{_count(r, 'region')} ({note}at most {upper} in all of R^{d})")
     return 0
 
 
@@ -179,7 +184,6 @@ def _layer_by_programs(args: argparse.Namespace, layers: Any, lo: float, hi: flo
     from ..window import DEFAULT_MAX_REGIONS, DEFAULT_NETWORK_TOL, network_region_count_curve
 
     W, b = layers[0]
-    d, L = W.shape
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:   # a list of (W, b): ReLU; one layer's regions are its hyperplanes' cells, whatever its units
         curve = network_region_count_curve(
@@ -187,17 +191,9 @@ def _layer_by_programs(args: argparse.Namespace, layers: Any, lo: float, hi: flo
             else args.max_regions)
     except ValueError as exc:
         raise _api_words(exc) from None
-    r, upper = int(curve[-1]), counting.regions(L, d)
-    if args.json:
-        print(dumps({"weights": args.weights, "d": d, "L": L, "box": [lo, hi], "regions": r,
-                     "general_position_regions": upper, "layers": len(layers), "counted": "first layer",
-                     "by": "linear programs", "tol": tol}))
-    else:
-        first = f"the first of {len(layers)} hidden layers: " if len(layers) > 1 else ""
-        print(f"{first}{_count(L, 'neuron')} cut{'s' if L == 1 else ''} the box [{lo:g}, {hi:g}]^{d} into "
-              f"{_count(r, 'region')} (by linear programs: the exact count takes d <= {MAX_EXACT_DIM}; regions "
-              f"thinner than --tol {tol:g} uncounted; at most {upper} in all of R^{d})")
-    return 0
+    return _print_layer_count(args, layers, lo, hi, int(curve[-1]), {"by": "linear programs", "tol": tol},
+                              f"by linear programs: the exact count takes d <= {MAX_EXACT_DIM}; regions thinner than "
+                              f"--tol {tol:g} uncounted; ")
 
 
 def _weights_file(path: str) -> Tuple[str, float, Set[str]]:
