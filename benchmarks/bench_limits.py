@@ -119,6 +119,8 @@ HOSTILE = [
     "npn.count_regions(np.broadcast_to(0.0, (10**10, 2)), np.ones((2, 3)), np.zeros(3))",
     "npn.count_regions(np.zeros((10**9, 2), dtype=np.int8), np.ones((2, 3)), np.zeros(3))",
     "__import__('nnpartition.separability').separability.max_margin(np.ones((10, 20000)), np.arange(10) % 2)",
+    # forty-seventh pass, an audit of the core: one run's work and 8 bytes a parameter of each result were counted
+    "npn.train(X[:4], y[:4], 2, steps=4000, restarts=2**20)",
 ]
 
 CHILD = textwrap.dedent("""

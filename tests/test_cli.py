@@ -574,7 +574,7 @@ def test_train_names_its_options_at_the_trainers_fixed_limit_and_a_batch_that_fi
     over all N points go in batch-sized pieces). Now the options as typed, and --batch-size where it fits."""
     line = _fails_with(capsys, ["train", "-d", "100000", "-N", "100000", "-L", "100000"],
                        "a dataset of -N 100000 points x -d 100000 coordinates = 10000000000 values is above 1073741824",
-                       "a fixed limit of the trainer", "NNPARTITION_MAX_*")
+                       "a fixed limit of real_accuracy's datasets", "NNPARTITION_MAX_*")
     assert "--batch-size" not in line   # minibatches do not shrink the data
     _fails_with(capsys, ["train", "-d", "1", "-N", "540000", "-L", "2000"],
                 "a full batch of -N 540000 points x -L 2000 hidden units = 1080000000 activations is above 1073741824",

@@ -601,3 +601,22 @@ def test_classifier_1d_refuses_no_points_naming_x():
 
     with pytest.raises(ValueError, match="X must hold at least one point"):
         classifier_1d([], [])
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+def test_region_map_of_a_layer_wider_than_a_block_gives_every_point_its_own_pattern_and_map(d):
+    """Since the forty-seventh pass region_map computes a chunk's pre-activations in blocks of columns (at least 257
+    each, about 2^22 steps: 1,500 points through 3 x 257 + 5 units take three blocks), each written at its offset in
+    the point's bit pattern. Against numpy's ``X @ W1 + b1`` (an independent truth): every point's region has the
+    point's sign pattern (away from a rounding's reach of zero), and its affine map gives the network's output."""
+    rng = np.random.default_rng(d)
+    n, L = 1500, 3 * 257 + 5
+    X = rng.uniform(-1, 1, (n, d))
+    W1, b1, w2 = rng.normal(size=(d, L)), 0.5 * rng.normal(size=L), rng.normal(size=L)
+    rm = region_map(TwoLayerNet(W1=W1, b1=b1, w2=w2, b2=0.1), X)
+    Z = X @ W1 + b1
+    far = np.abs(Z) > 1e-9
+    assert np.array_equal(rm.patterns[rm.ids][far], (Z > 0)[far])
+    assert rm.n_regions > 3 * L / 2 if d > 1 else rm.n_regions > 200   # many regions, so many bits in play
+    out = np.maximum(Z, 0) @ w2 + 0.1
+    assert np.allclose(np.einsum("ij,ij->i", X, rm.slopes[rm.ids]) + rm.offsets[rm.ids], out, atol=1e-8)

@@ -725,7 +725,7 @@ def test_load_reads_a_store_on_a_read_only_file_system(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[1] == "[1, 2, 3]"
     assert lines[2].startswith(f"store {str(mnt / 'stopped.sqlite')!r} cannot be read: it is read-only here and its "
-                               f"write-ahead log {str(mnt / 'stopped.sqlite-wal')!r} holds rows not yet in the file")
+                               f"write-ahead log {str(mnt / 'stopped.sqlite-wal')!r} may hold rows not yet in the file")
     assert lines[2].endswith("or copy the store and its -wal file to a writable folder and load the copy")
     assert sorted(os.listdir(tmp_path / "rw")) == ["s.sqlite", "stopped.sqlite", "stopped.sqlite-wal"]
 

@@ -929,3 +929,13 @@ def test_train_teacher_refuses_inputs_of_no_column_before_drawing_w0():
     # core's "X must be non-empty"
     with pytest.raises(ValueError, match=r"^X must have at least one column"):
         train_teacher(np.zeros((10, 0)), np.arange(10) % 2, 4, epochs=1)
+
+
+def test_train_teacher_checks_its_settings_before_it_warns_of_unused_ones():
+    """The warning of an ``epochs`` beside ``steps`` came before ``steps`` was checked: under an error filter for
+    warnings (as pytest's here) ``steps=-1, epochs=5`` raised the warning, not the ValueError naming ``steps``."""
+    X, y, _ = linear_teacher_dataset(20, 3, seed=0)
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        train_teacher(X, y, 4, steps=-1, epochs=5)
+    with pytest.raises(ValueError, match="W0 must have shape"):
+        train_teacher(X, y, 4, steps=5, W0=np.ones((2, 2)), init_scale=0.9)

@@ -959,3 +959,15 @@ def test_train_records_the_seed_it_used_and_it_repeats_the_run():
                  (fresh.network.W1, again.network.W1)):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(run(1).loss_history, run(2).loss_history)
+
+
+def test_a_default_given_as_float32_is_not_warned_of():
+    """train() warns of a setting the run does not use only when it differs from the default as the float32 trainer
+    reads it (a review: momentum=np.float32(0.9), the default in float32, was warned of as 0.8999999761581421)."""
+    X, y = random_dataset(40, 2, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        train(X, y, 4, steps=20, momentum=np.float32(0.9), slope=np.float32(0.01))
+        train(X, y, 4, steps=20, optimizer="sgd", lr=0.1, betas=np.float32([0.9, 0.999]), eps=np.float32(1e-8))
+    with pytest.warns(UserWarning, match="momentum=0.5 only applies"):
+        train(X, y, 4, steps=20, momentum=np.float32(0.5))

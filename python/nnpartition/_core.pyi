@@ -15,6 +15,7 @@ __all__ = [
     "MAX_ACTIVATIONS",
     "MAX_THREADS",
     "TEACHER_MAX_RECORDED",
+    "WINDOW_MAX_DIM",
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
@@ -189,6 +190,7 @@ def region_map_f64(
 ]: ...
 
 # --- window ---
+WINDOW_MAX_DIM: int
 def window_region_counts(
     w: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],

@@ -65,13 +65,14 @@ def _count(name: str, value: Any, *, minimum: int = 0) -> int:
         >>> _count("L", 1e12)
         Traceback (most recent call last):
         ...
-        TypeError: L must be an integer, got float 1000000000000.0 (write 10**12, not 1e12: the exact count ...)
+        TypeError: L must be an integer, got float 1000000000000.0 (give it as the int 1000000000000: the exact ...)
     """
     try:
         return v.count(name, value, minimum=minimum, maximum=_U64)
     except TypeError as exc:
         if isinstance(value, (float, np.floating)) and np.isfinite(value) and value == np.floor(value):
-            raise TypeError(f"{exc} (write 10**12, not 1e12: the exact count takes Python or numpy integers)") from None
+            raise TypeError(f"{exc} (give it as the int {int(value)}: the exact count takes Python or numpy integers)"
+                            ) from None
         raise
 
 

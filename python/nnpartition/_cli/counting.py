@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional, Set, Tuple
 
 import numpy as np
 
-from .. import counting
+from .. import _core, counting
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
 from .common import box_option, dumps, integer, writing
@@ -21,7 +21,7 @@ MAX_PRINTED_BITS = 2**20
 
 #: The largest input dimension the exact count of one layer takes (``MAX_DIM`` in ``rust/src/window.rs``); above it
 #: the command counts the layer by linear programs, as ``--save-regions`` lists it.
-MAX_EXACT_DIM = 12
+MAX_EXACT_DIM: int = _core.WINDOW_MAX_DIM
 
 
 def _count(n: int, noun: str) -> str:
@@ -321,8 +321,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "general position cut R^d into. With --weights and --box: exact number of "
                                    "regions one trained layer (x @ W + b) cuts the box [LO, HI]^d into (any layer: "
                                    "coincident hyperplanes, or several through one point, as a bias-free layer "
-                                   "has them, are counted as they cut; d <= 12, above it by linear programs, "
-                                   "regions thinner than --tol uncounted), or for a "
+                                   f"has them, are counted as they cut; d <= {MAX_EXACT_DIM}, above it by linear "
+                                   "programs, regions thinner than --tol uncounted), or for a "
                                    "network of several hidden layers the linear regions of the whole "
                                    "network in the box [LO, HI]^d (d = 2: exactly, by the polygons "
                                    "plot-partition draws; other d: by linear programs, regions thinner than "
@@ -344,18 +344,21 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--tol", type=float, default=None,
                    help="with --weights: margin of the floating-point filter; decisions inside it are "
                         "taken in exact arithmetic (default 1e-9); for a network of several layers with d != 2, "
-                        "a layer in d > 12, and with --save-regions, the radius a region's inscribed ball must "
+                        f"a layer in d > {MAX_EXACT_DIM}, and with --save-regions, the radius a region's inscribed "
+                        "ball must "
                         "exceed, in the box mapped onto [-1, 1]^d (default 1e-6)")
     p.add_argument("--max-work", type=integer, default=None,
                    help="with --weights, one layer's exact count (a file of one hidden layer, or --first-layer, in "
-                        "d <= 12; not with --save-regions): refuse beyond this many steps of work, about "
+                        f"d <= {MAX_EXACT_DIM}; not with --save-regions): refuse beyond this many steps of work, "
+                        "about "
                         "multiply-adds, counted for the worst case before the count starts (default %.0e: a minute "
                         "or two on two cores; a subset of hyperplanes costs more steps the larger d is)"
                         % DEFAULT_MAX_WORK)
     p.add_argument("--max-regions", type=integer, default=None,
-                   help="with --weights, a network of several layers with d != 2, a layer in d > 12, or with "
-                        "--save-regions: stop "
-                        "beyond this many regions (default 1000000)")
+                   help=f"with --weights, a network of several layers with d != 2, a layer in d > {MAX_EXACT_DIM}, "
+                        "or with --save-regions: stop beyond this many regions (default 1000000; linear programs "
+                        "find a few thousand regions a second: a count that large takes minutes, with a progress "
+                        "bar, and Ctrl-C stops it)")
     p.add_argument("--save-regions", default=None, metavar="FILE.npz",
                    help="with --weights and --box: list the linear regions (of every layer, or of the first with "
                         "--first-layer; any d, by linear programs) and write them to an .npz: points (a point "

@@ -59,10 +59,9 @@ def describe_protocol(protocol: Protocol, N: int) -> str:
         'adam lr=0.02 cosine, 4000 steps, batch 64, best of 2'
     """
     b = protocol.batch_size
-    text = protocol.describe()
     if b is not None and b >= N:
-        text = text.replace(f", batch {b},", f", full batch (--batch-size {b} >= N),", 1)
-    return text
+        return protocol._line(f"full batch (--batch-size {b} >= N)")
+    return protocol.describe()
 
 
 #: The size arguments as the commands that take them spell them (``estimate``, ``size``).

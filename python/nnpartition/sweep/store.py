@@ -135,7 +135,7 @@ class _Store:
         text = str(exc)
         if self.read_only == "mode=ro" and ("readonly" in text or "read-only" in text or "unable to open" in text):
             return StoreError(f"store {self.path!r} cannot be read: it is read-only here and its write-ahead log "
-                              f"{self.path + '-wal'!r} holds rows not yet in the file, which SQLite reads through "
+                              f"{self.path + '-wal'!r} may hold rows not yet in the file, which SQLite reads through "
                               f"{self.path + '-shm'!r}, a file it cannot open or create here ({text}); load it where "
                               f"its folder is writable, or copy the store and its -wal file to a writable folder "
                               f"and load the copy")
@@ -402,10 +402,6 @@ def load(store: PathLike) -> List[Dict[str, Any]]:
         return out
     finally:
         s.close()
-
-
-def _count_rows(path: str) -> int:
-    return _rows_and_job(path)[0]
 
 
 def _rows_and_job(path: str) -> Tuple[int, str]:

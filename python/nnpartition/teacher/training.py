@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import warnings
 from dataclasses import dataclass, field
@@ -199,7 +200,9 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
 
 
 
-def _is_default(value: Any, default: float) -> bool:
+def _is_default(name: str, value: Any) -> bool:
+    """Whether ``value`` is :func:`train_teacher`'s default for ``name`` (read from its signature, not copied)."""
+    default = inspect.signature(train_teacher).parameters[name].default
     return isinstance(value, numbers.Real) and bool(value == default)
 
 
@@ -207,10 +210,10 @@ def _warn_ignored_settings(steps: Any, epochs: Any, W0: Any, init_scale: Any) ->
     """A ``UserWarning`` when :func:`train_teacher` is given an ``epochs`` beside ``steps``, or an ``init_scale``
     beside ``W0``, other than the default: the run ignores it (without a word until a user audit, as
     :func:`~nnpartition.train` ignored ``momentum`` with Adam); warned in the style of that function's warning."""
-    if steps is not None and not _is_default(epochs, 50):
+    if steps is not None and not _is_default("epochs", epochs):
         warnings.warn(f"epochs={epochs!r} only applies when steps is None; steps={steps!r} sets the run's length and "
                       f"ignores it", UserWarning, stacklevel=3)
-    if W0 is not None and not _is_default(init_scale, 0.5):
+    if W0 is not None and not _is_default("init_scale", init_scale):
         warnings.warn(f"init_scale={init_scale!r} only applies without W0; W0 sets the initial weights and ignores it",
                       UserWarning, stacklevel=3)
 
@@ -293,9 +296,9 @@ def train_teacher(
     ypm = _pm_labels(y, n)
     L = chk.count("L", L, minimum=2, maximum=2**20)
     alpha = _alpha(alpha)
-    _warn_ignored_settings(steps, epochs, W0, init_scale)
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
     lr = _positive("lr", lr)
+    steps_given = steps
     bs, steps, at = _plan(n, d, L, steps=steps, epochs=epochs, batch_size=batch_size, record_every=record_every,
                           record_at=record_at)
     loss_eps = chk.real("loss_eps", loss_eps, minimum=0.0)
@@ -310,6 +313,7 @@ def train_teacher(
         if W0c.shape != (L, d):
             raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
     ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
+    _warn_ignored_settings(steps_given, epochs, W0, init_scale)   # after every setting is checked
     signs = group_signs(L)
     rec_steps, weights, loss, error, hard = _core.teacher_sgd(
         np.ascontiguousarray(Xc), ypm, np.ascontiguousarray(W0c), int((L + 1) // 2), mag, alpha, lr, steps, bs,

@@ -115,8 +115,9 @@ class AccuracyMeasurement:
         return out
 
 
-#: What the trainer's fixed limits are not: the limits a caller (or a shell) can raise.
-_FIXED = "a fixed limit of the trainer, not one of nnpartition.limits (nor their NNPARTITION_MAX_* variables)"
+#: What the fixed limits of real_accuracy's datasets and of the trainer's batches are not: the limits a caller (or a
+#: shell) can raise.
+_NOT_RAISED = "not one of nnpartition.limits (nor their NNPARTITION_MAX_* variables)"
 
 
 def _check_activations(d: int, N: int, ws: Tuple[int, ...], one_layer: bool, batch_size: Optional[int]) -> None:
@@ -136,13 +137,14 @@ def _check_activations(d: int, N: int, ws: Tuple[int, ...], one_layer: bool, bat
     """
     if N * d > MAX_ACTIVATIONS:
         raise ValueError(f"a dataset of N={N} points x d={d} coordinates = {N * d} values is above {MAX_ACTIVATIONS}, "
-                         f"{_FIXED}; use fewer points or dimensions")
+                         f"a fixed limit of real_accuracy's datasets, {_NOT_RAISED}; use fewer points or dimensions")
     rows, widest = (N if batch_size is None else min(batch_size, N)), max(ws)
     if rows * widest > MAX_ACTIVATIONS:
         batch = f"a full batch of N={N} points" if rows == N else f"a batch of batch_size={rows} points"
         units = f"L={widest} hidden units" if one_layer else f"the widest hidden layer's {widest} units"
-        raise ValueError(f"{batch} x {units} = {rows * widest} activations is above {MAX_ACTIVATIONS}, {_FIXED}; "
-                         f"train on minibatches of batch_size={MAX_ACTIVATIONS // widest} points or fewer")
+        raise ValueError(f"{batch} x {units} = {rows * widest} activations is above {MAX_ACTIVATIONS}, a fixed limit "
+                         f"of the trainer, {_NOT_RAISED}; train on minibatches of batch_size="
+                         f"{MAX_ACTIVATIONS // widest} points or fewer")
 
 
 def real_accuracy(

@@ -99,9 +99,11 @@ class Protocol:
 
     def describe(self) -> str:
         """One short line, e.g. ``adam lr=0.02 cosine, 4000 steps, full batch, best of 2``."""
-        batch = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
-        return (f"{self.optimizer} lr={self.lr:g} {self.schedule}, {self.steps} steps, {batch}, "
-                f"best of {self.restarts}")
+        return self._line("full batch" if self.batch_size is None else f"batch {self.batch_size}")
+
+    def _line(self, batch: str) -> str:
+        """:meth:`describe`'s line with ``batch`` for its batch (the command line's ``describe_protocol``)."""
+        return f"{self.optimizer} lr={self.lr:g} {self.schedule}, {self.steps} steps, {batch}, best of {self.restarts}"
 
 
 def _not_a_protocol(protocol: Any) -> TypeError:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import warnings
 from collections.abc import Mapping as AbstractMapping, Set as AbstractSet
@@ -338,21 +340,31 @@ def _warn_ignored_settings(activation: str, slope: float, optimizer: str, moment
     ``trials``/``seed`` with the analytic method: a loop that passes the same settings to every optimizer still runs.
     The values are the checked ones; ``stacklevel`` points at the caller of the decorated :func:`train`."""
     ignored: List[Tuple[str, str, str, str]] = []
-    if optimizer == "adam" and momentum != 0.9:
+    default = _train_defaults()
+
+    def given(name: str, value: Any) -> bool:   # as the float32 trainer reads it (np.float32(0.9) is the default)
+        return bool(np.any(np.float32(value) != np.float32(default[name])))
+
+    if optimizer == "adam" and given("momentum", momentum):
         ignored.append((f"momentum={momentum!r}", "applies", "optimizer='sgd'", "Adam ignores it"))
     if optimizer == "sgd":
-        adam = [f"{name}={value!r}" for name, value, default in (("betas", betas, (0.9, 0.999)), ("eps", eps, 1e-8))
-                if value != default]
+        adam = [f"{name}={value!r}" for name, value in (("betas", betas), ("eps", eps)) if given(name, value)]
         if adam:
             verb, it = ("apply", "them") if len(adam) > 1 else ("applies", "it")
             ignored.append((" and ".join(adam), verb, "optimizer='adam'", f"SGD ignores {it}"))
-    if activation != "leaky_relu" and slope != 0.01:
+    if activation != "leaky_relu" and given("slope", slope):
         ignored.append((f"slope={slope!r}", "applies", "activation='leaky_relu'",
                         f"activation={activation!r} ignores it"))
     if schedule == "constant" and lr_min is not None:
         ignored.append((f"lr_min={lr_min!r}", "applies", "schedule='cosine'", "the constant schedule ignores it"))
-    for given, verb, where, why in ignored:
-        warnings.warn(f"{given} only {verb} to {where}; {why}", UserWarning, stacklevel=4)
+    for what, verb, where, why in ignored:
+        warnings.warn(f"{what} only {verb} to {where}; {why}", UserWarning, stacklevel=4)
+
+
+@functools.lru_cache(maxsize=None)
+def _train_defaults() -> Dict[str, Any]:
+    """:func:`train`'s defaults, read from its signature (the warning above compares with them, not with copies)."""
+    return {k: p.default for k, p in inspect.signature(train).parameters.items()}
 
 
 def _snapshot_fields(out: Mapping[str, Any]) -> Dict[str, Any]:

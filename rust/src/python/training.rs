@@ -108,8 +108,8 @@ fn protocol_check(d: usize, n: usize, widths: Vec<usize>, count: usize, protocol
 }
 
 /// The bytes `train_network` counts against `max_bytes` for the protocol's restarts, full runs of its network on
-/// `n` points in `d` dimensions (`min(restarts, threads)` runs at a time and every restart's network), besides the
-/// data it is given; the parameters are checked as `protocol_check` checks them.
+/// `n` points in `d` dimensions (`min(restarts, threads)` runs at a time and every restart's networks and history),
+/// besides the data it is given; the parameters are checked as `protocol_check` checks them.
 #[pyfunction]
 fn train_bytes(d: usize, n: usize, widths: Vec<usize>, protocol: ProtocolArg) -> PyResult<f64> {
     let cfg = protocol.config(widths)?;

@@ -118,5 +118,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_region_counts, m)?)?;
     m.add_function(wrap_pyfunction!(window_work, m)?)?;
     m.add_function(wrap_pyfunction!(window_network_region_counts, m)?)?;
+    m.add("WINDOW_MAX_DIM", MAX_DIM)?;
     Ok(())
 }
