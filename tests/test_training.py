@@ -78,7 +78,6 @@ def test_adam_steps_match_a_numpy_implementation(d, L):
         np.testing.assert_allclose(ours, ref, atol=2e-5)
 
 
-
 @pytest.mark.parametrize("kwargs", [
     dict(optimizer="sgd", lr=0.5, momentum=0.5), dict(optimizer="sgd", lr=0.5, momentum=0.0),
     dict(betas=(0.5, 0.9)), dict(betas=(0.0, 0.5)), dict(eps=0.05), dict(lr=0.05, betas=(0.8, 0.99), eps=1e-3),
@@ -892,7 +891,6 @@ def test_restarts_training_at_once_are_counted_against_the_memory_limit():
             train(X, y, 64, steps=5, restarts=4, threads=4)
 
 
-
 def test_the_limits_bind_all_restarts_of_train_not_one():
     """train() checked the work of one run and counted 8 bytes a parameter for each restart's result: an audit
     found 100 restarts of a run the work limit allowed accepted, and 2^20 restarts with 10 GB of histories
@@ -915,6 +913,7 @@ def test_the_limits_bind_all_restarts_of_train_not_one():
     # runs themselves (a few kB each) and their networks are far under
     with limits.override(max_bytes=8 * 2**20), pytest.raises(ValueError, match=r"300 restarts.*\(max_bytes\)"):
         train(X, y, 2, steps=20_000, restarts=300)
+
 
 def test_real_accuracy_limits_and_numpy_seeds():
     with pytest.raises(ValueError, match="datasets must be >= 1 and <= 65536"):
@@ -971,3 +970,23 @@ def test_a_default_given_as_float32_is_not_warned_of():
         train(X, y, 4, steps=20, optimizer="sgd", lr=0.1, betas=np.float32([0.9, 0.999]), eps=np.float32(1e-8))
     with pytest.warns(UserWarning, match="momentum=0.5 only applies"):
         train(X, y, 4, steps=20, momentum=np.float32(0.5))
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_train_and_real_accuracy_price_the_same_training_alike(batch_size):
+    """train() and real_accuracy() counted one run's steps by two formulas (a review: about 5% apart for a full batch,
+    so that near max_work train accepted what real_accuracy refused); one formula now. The same run, priced by both,
+    read from their refusals at max_work=1: the same number of steps."""
+    import re
+
+    from nnpartition import limits
+
+    X, y = random_dataset(200, 3, seed=0)
+    p = Protocol(steps=500, batch_size=batch_size, restarts=1)
+    steps = []
+    with limits.override(max_work=1):
+        for call in (lambda: train(X, y, 8, protocol=p), lambda: real_accuracy(3, 200, 8, protocol=p, datasets=1)):
+            with pytest.raises(ValueError, match=r"\(max_work\)") as refused:
+                call()
+            steps.append(float(re.search(r"would take about ([0-9.e+]+) steps", str(refused.value)).group(1)))
+    assert steps[0] == pytest.approx(steps[1], rel=1e-3)

@@ -963,7 +963,6 @@ def test_cli_regions_reads_pytorch_layers_and_names_a_transposed_one(tmp_path, c
         assert err.count("\n") == 1 and all(w in err for w in words), err
 
 
-
 # --- whole networks: network_regions_in_box ----------------------------------------------------------------
 
 def random_net(d, widths, seed):
@@ -1144,7 +1143,6 @@ def test_network_regions_report_progress_and_stop_when_the_progress_callback_rai
     big = random_net(5, [40, 40, 40], 6)
     with pytest.raises(ValueError, match="stop at"):
         _core.window_network_region_counts(*_network_args(big, -3, 3, 1e-6, 10**12)[:7], False, progress=stop)
-
 
 
 def test_the_native_bindings_refuse_what_the_public_functions_never_pass():

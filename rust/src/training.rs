@@ -412,9 +412,10 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The steps (`max_work`'s) [`TrainConfig::validate`] counts for one run on `n` points in `d` dimensions: three
-    /// passes over a batch a step, and with minibatches a read of all `n` rows every `record_every`-th step (and the
-    /// last), times the parameters, plus a fixed overhead a step.
+    /// The steps (`max_work`'s) [`TrainConfig::validate`] and [`check_protocol`] count for one run on `n` points in
+    /// `d` dimensions: three passes over a batch a step (forward, backward, update), and with minibatches a forward
+    /// pass over all `n` rows every `record_every`-th step and at the last (a full batch's read is its own step's
+    /// pass), times the parameters, plus a fixed overhead a step.
     pub fn work(&self, n: usize, d: usize) -> f64 {
         let rows = self.batch_size.map_or(n, |b| b.min(n));
         let params = self.params(d);
@@ -1713,11 +1714,12 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
 }
 
 /// The steps (`max_work`'s) of one training run of `cfg` on `n` points in `d` dimensions, as [`check_protocol`]
-/// counts them: per optimiser step three passes over a batch (and the accuracy reads, every `record_every` steps,
-/// over all `n` points), at most two over `n` points, times the parameters, plus a fixed overhead.
+/// counts them: [`TrainConfig::work`], what `train` counts. (Until the forty-seventh pass on issue 11 it was a
+/// formula of its own, which also counted three passes for each accuracy read, one pass of `n` points every
+/// `record_every` steps, where a full batch's read is its own pass and a minibatch run's a forward pass: 5% more
+/// for a full batch, so that near `max_work` `train` accepted what `real_accuracy` refused.)
 pub fn run_work(cfg: &TrainConfig, n: usize, d: usize) -> f64 {
-    let per_step = cfg.batch_size.map_or(n, |b| b.min(n)) as f64 + n as f64 / cfg.record_every as f64;
-    cfg.steps as f64 * (3.0 * per_step.min(2.0 * n as f64) * cfg.params(d) + STEP_OVERHEAD)
+    cfg.work(n, d)
 }
 
 /// Index of the restart with the highest best accuracy (the first on ties);

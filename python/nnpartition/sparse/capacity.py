@@ -44,7 +44,6 @@ def _warn_unused_epochs(epochs: int, method: str) -> None:
                       UserWarning, stacklevel=3)
 
 
-
 def _accuracy(scores: np.ndarray, t: np.ndarray) -> float:
     """Accuracy of ``sign(scores)`` against ``t`` (+-1); a zero score is a coin flip and counts 1/2."""
     return float(np.mean(np.where(scores == 0, 0.5, (t * scores > 0).astype(np.float64))))
