@@ -4,8 +4,8 @@ region bounds for deep ReLU networks.
 Counts are exact Python ``int`` at any size (big integers computed in Rust);
 ``log_regions`` works in the log domain for sizes up to 1e9 and beyond.
 
-The functions that return an exact ``int`` take Python or numpy integers only (a float, ``1e12``, is refused with
-the hint to write ``10**12``); those that return a float (``log_regions``, ``separable_probability``) also take a
+The functions that return an exact ``int`` take Python or numpy integers only (a whole float, ``1e12``, is refused
+naming the int to give); those that return a float (``log_regions``, ``separable_probability``) also take a
 float of whole value up to ``2**53``, as the estimator does.
 """
 

@@ -96,17 +96,13 @@ pub fn region_map(
         let lo = c * chunk;
         let rows = out.len() / words;
         let x_rows = x.slice(s![lo..lo + rows, ..]);
-        // blocks as equal as can be, each of at least MIN_BLOCK_COLS columns (or all L), as in `matmul_checked`
-        let cols =
-            limits::items_per(limits::CHECK_WORK, rows.saturating_mul(per_entry)).max(crate::linalg::MIN_BLOCK_COLS);
-        let blocks = (l / cols).max(1);
+        // blocks as equal as can be, each of at least MIN_BLOCK_COLS columns (or all L), as `matmul_checked` splits
+        let blocks = crate::linalg::col_blocks(rows, per_entry, l, limits::CHECK_WORK);
         let mut z = Array2::<f64>::zeros((rows, l.div_ceil(blocks)));
-        let mut j0 = 0;
-        for blk in 0..blocks {
-            if blk > 0 && cancel.is_cancelled() {
+        for (j0, j1) in crate::linalg::even_blocks(l, blocks) {
+            if j0 > 0 && cancel.is_cancelled() {
                 return;
             }
-            let j1 = j0 + l / blocks + usize::from(blk < l % blocks);
             let mut zb = z.slice_mut(s![.., ..j1 - j0]);
             zb.assign(&b1.slice(s![j0..j1]).broadcast((rows, j1 - j0)).unwrap());
             matmul_into(x_rows, w1.slice(s![.., j0..j1]), zb.view_mut(), true);
@@ -119,7 +115,6 @@ pub fn region_map(
                     }
                 }
             }
-            j0 = j1;
         }
     });
     cancel.check()?;

@@ -39,6 +39,15 @@ pub fn col_blocks(rows: usize, k: usize, n: usize, work: usize) -> usize {
 /// of the product taken whole (`cargo test` checks both memory orders).
 pub const MIN_BLOCK_COLS: usize = 257;
 
+/// `n` columns in `blocks` blocks as equal as can be (at least one): the `(lo, hi)` of each, in order.
+pub fn even_blocks(n: usize, blocks: usize) -> impl Iterator<Item = (usize, usize)> {
+    let blocks = blocks.max(1);
+    (0..blocks).scan(0, move |lo, i| {
+        let hi = *lo + n / blocks + usize::from(i < n % blocks);
+        Some((std::mem::replace(lo, hi), hi))
+    })
+}
+
 /// [`matmul_into`] (`accumulate = false`) in [`col_blocks`] blocks of columns of `b` and `out` (as equal as
 /// can be), calling `check` before every block but the first and returning its error at once (`out` is then
 /// partly written). Every entry is the very float of one whole product (`cargo test` checks this).
@@ -51,15 +60,11 @@ pub fn matmul_checked<T: Gemm, E>(
 ) -> Result<(), E> {
     let (rows, k) = a.dim();
     let n = b.ncols();
-    let blocks = col_blocks(rows, k, n, work);
-    let mut lo = 0;
-    for i in 0..blocks {
-        if i > 0 {
+    for (lo, hi) in even_blocks(n, col_blocks(rows, k, n, work)) {
+        if lo > 0 {
             check()?;
         }
-        let hi = lo + n / blocks + usize::from(i < n % blocks);
         matmul_into(a, b.slice(ndarray::s![.., lo..hi]), out.slice_mut(ndarray::s![.., lo..hi]), false);
-        lo = hi;
     }
     Ok(())
 }

@@ -415,7 +415,9 @@ impl TrainConfig {
     /// The steps (`max_work`'s) [`TrainConfig::validate`] and [`check_protocol`] count for one run on `n` points in
     /// `d` dimensions: three passes over a batch a step (forward, backward, update), and with minibatches a forward
     /// pass over all `n` rows every `record_every`-th step and at the last (a full batch's read is its own step's
-    /// pass), times the parameters, plus a fixed overhead a step.
+    /// pass), times the parameters, plus a fixed overhead a step. (Until the forty-seventh pass on issue 11
+    /// `check_protocol` counted by a formula of its own, three passes for each read: about 5% more for a full batch,
+    /// so that near `max_work` `train` accepted what `real_accuracy` refused.)
     pub fn work(&self, n: usize, d: usize) -> f64 {
         let rows = self.batch_size.map_or(n, |b| b.min(n));
         let params = self.params(d);
@@ -1707,19 +1709,10 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
     )?;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64 * restarts as f64 * run_work(&cfg, n, d),
+        count as f64 * restarts as f64 * cfg.work(n, d),
         None,
     )?;
     Ok(cfg)
-}
-
-/// The steps (`max_work`'s) of one training run of `cfg` on `n` points in `d` dimensions, as [`check_protocol`]
-/// counts them: [`TrainConfig::work`], what `train` counts. (Until the forty-seventh pass on issue 11 it was a
-/// formula of its own, which also counted three passes for each accuracy read, one pass of `n` points every
-/// `record_every` steps, where a full batch's read is its own pass and a minibatch run's a forward pass: 5% more
-/// for a full batch, so that near `max_work` `train` accepted what `real_accuracy` refused.)
-pub fn run_work(cfg: &TrainConfig, n: usize, d: usize) -> f64 {
-    cfg.work(n, d)
 }
 
 /// Index of the restart with the highest best accuracy (the first on ties);

@@ -6,7 +6,7 @@ use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
     best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    reference_accuracy as core_reference_accuracy, restarts_bytes, run_work, train_restarts, train_restarts_observed,
+    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
     train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
     Schedule, Snapshot, TrainConfig,
 };
@@ -124,7 +124,7 @@ fn train_bytes(d: usize, n: usize, widths: Vec<usize>, protocol: ProtocolArg) ->
 fn train_work(d: usize, n: usize, widths: Vec<usize>, count: usize, protocol: ProtocolArg) -> PyResult<f64> {
     let cfg = protocol.config(widths)?;
     cfg.validate(n, d)?;
-    Ok(count as f64 * protocol.restarts as f64 * run_work(&cfg, n, d))
+    Ok(count as f64 * protocol.restarts as f64 * cfg.work(n, d))
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
