@@ -323,8 +323,8 @@ impl<T: Real> Scratch<T> {
 ///
 /// One pass per layer over the GEMM output adds the bias, sets the pattern
 /// bits and applies the ReLU for the next layer (no separate broadcast or map).
-/// Stops with [`CoreError::Interrupted`] (nothing added to `table`) when the scratch's token fires between two blocks of a
-/// wide layer's product. Refused (nothing added to `table`) when finite inputs overflow to infinity
+/// Stops with [`CoreError::Interrupted`] (nothing added to `table`) when the scratch's token fires between two
+/// blocks of a wide layer's product. Refused (nothing added to `table`) when finite inputs overflow to infinity
 /// or NaN in a pre-activation, whose sign is then not defined (a review found
 /// `count_regions` of points and weights of 1e160 counting 2 regions instead of 13).
 /// The pre-activations are tested only where the a-priori bound from `gains`

@@ -55,8 +55,8 @@ fn check_work(n: u64, m: u64, what: &str, symbol: char) -> CoreResult<()> {
     let bits = partial_sum_bits(n, m);
     if bits > MAX_EXACT_BITS {
         return Err(CoreError::TooLarge(format!(
-            "{what} {symbol}({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an exact \
-             count"
+            "{what} {symbol}({n}, {m}) has about {bits:.3e} bits, above the limit of {MAX_EXACT_BITS:.0} bits for an \
+             exact count"
         )));
     }
     // The integer, its Python copy and one temporary.

@@ -484,8 +484,8 @@ pub fn dead_zone(acc: f64, first_width: f64, prm: &Params) -> f64 {
 /// non-increasing in `N` as `N` passes `b` (the correction reads the batch size, which jumps there); the lower
 /// edge stays the `N`-point band's, at least one point (`1 / N`) below the capped accuracy. (Capping it too, as
 /// rule 27 was first built, put the `b`-point band's floor, `1 - 1/b` at best, on every `N`: sizing answers for
-/// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory_history.md`); until then the correction read a batch
-/// of `N` or more points as given.
+/// minibatch protocols vanished.) Rule 27 of issue 11 (`docs/theory_history.md`); until then the correction read a
+/// batch of `N` or more points as given.
 pub fn analytic(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Budget, prm: &Params) -> Analytic {
     let proto = proto.on(n);
     match proto.batch {
@@ -605,8 +605,8 @@ pub fn check_many(n: usize) -> CoreResult<()> {
 
 /// [`reported`] for each `(d[i], n[i], l[i])`, one hidden layer of `l[i]` units, on rayon's pool.
 /// Interruptible ([`Cancel`]): an array of millions of sizes, each with its counting ceiling (tens of
-/// microseconds when not cached), runs for minutes. The same answers at any thread count (each element is computed alone, and the
-/// cached ceilings are deterministic).
+/// microseconds when not cached), runs for minutes. The same answers at any thread count (each element is computed
+/// alone, and the cached ceilings are deterministic).
 pub fn reported_many(
     d: &[f64],
     n: &[f64],
@@ -1144,8 +1144,8 @@ fn ceiling_at(d: f64, n: f64, widths: &[f64]) -> f64 {
 /// of `1 / N`; [`below_one_miss`]) and then rises, and both edges carry a binomial noise term that shrinks with
 /// `N`, so either can dip below the target and come back. `N_low` is therefore the last `N`
 /// of the first stretch, from where the lower edge first reaches `target` (searched from
-/// `n0`, the first `N` past `1 / (1 - target)`, in steps of 2%), up to its first miss; `N_high` the same for the upper edge from
-/// `N = 1` (it is at least the estimate, so it reaches the target at least up to `N`). The
+/// `n0`, the first `N` past `1 / (1 - target)`, in steps of 2%), up to its first miss; `N_high` the same for the
+/// upper edge from `N = 1` (it is at least the estimate, so it reaches the target at least up to `N`). The
 /// first miss is found in steps of 5% and then by bisection. (Until the fifteenth pass on
 /// issue 11 both were plain bisections from `N = 1`: the lower edge, 1/2 there, gave 0 for
 /// every target above 1/2, e.g. `(10, [64], 0.99)`, safe from 100 to 1220 points.)
@@ -1571,10 +1571,10 @@ mod tests {
     #[test]
     fn each_extension_reads_zero_for_the_other_group() {
         // Each table is SHARED_TREES trees grown on every calibration row, then TWO_LAYER_TREES grown on two-layer
-        // rows only (rules 19 and 22 in docs/theory_history.md), then the deep extension, grown on deep rows only (rules 20
-        // and 21). At one hidden layer the whole table must equal its shared and two-layer trees alone, and at 2-4
-        // hidden layers its shared and deep trees alone, bit for bit, wherever the other features lie; each
-        // extension must change some value of its own group.
+        // rows only (rules 19 and 22 in docs/theory_history.md), then the deep extension, grown on deep rows only
+        // (rules 20 and 21). At one hidden layer the whole table must equal its shared and two-layer trees alone,
+        // and at 2-4 hidden layers its shared and deep trees alone, bit for bit, wherever the other features lie;
+        // each extension must change some value of its own group.
         let depth = CORRECTION_FEATURES.iter().position(|&n| n == "depth").expect("a depth feature");
         assert_eq!(depth, DEPTH_FEATURE);
         let mut state = 777u64;

@@ -226,7 +226,8 @@ pub fn check_work(what: &str, work: f64, max_work: Option<u64>) -> CoreResult<()
         Some(m) => (m, "pass a larger max_work="),
         None => (
             MAX_WORK.load(Ordering::Relaxed),
-            "raise the limit with nnpartition.limits.set_limits(max_work=...) (or pass max_work= where the function takes it)",
+            "raise the limit with nnpartition.limits.set_limits(max_work=...) (or pass max_work= where the function \
+             takes it)",
         ),
     };
     if work.is_nan() || work > lim as f64 {

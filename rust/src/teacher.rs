@@ -78,7 +78,8 @@ pub fn teacher_check(
     )?;
     if records.saturating_mul(l).saturating_mul(d) > MAX_RECORDED {
         return Err(CoreError::TooLarge(format!(
-            "recording {records} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record fewer steps"
+            "recording {records} snapshots of {l} x {d} weights exceeds the limit of {MAX_RECORDED} values; record \
+             fewer steps"
         )));
     }
     Ok(())

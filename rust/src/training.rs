@@ -397,7 +397,8 @@ impl TrainConfig {
         let widest = self.hidden.iter().copied().max().unwrap_or(1);
         if rows.checked_mul(widest).is_none_or(|e| e > MAX_ACTIVATIONS) {
             return Err(CoreError::TooLarge(format!(
-                "a batch of {rows} rows x {widest} hidden units exceeds the limit of {MAX_ACTIVATIONS} activations; use batch_size"
+                "a batch of {rows} rows x {widest} hidden units exceeds the limit of {MAX_ACTIVATIONS} activations; \
+                 use batch_size"
             )));
         }
         let params = self.params(d);
@@ -1524,8 +1525,9 @@ impl TrainConfig {
 
 /// What keeping snapshots every `every` steps (`snapshot_every`) checks before training: the snapshots of
 /// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time and the results
-/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks. [`TrainConfig::run_bytes`] counts a run without them; they were capped only by a count of values
-/// (`MAX_SNAPSHOT_VALUES` in Python), and a call within it aborted under an address-space cap.
+/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks. [`TrainConfig::run_bytes`]
+/// counts a run without them; they were capped only by a count of values (`MAX_SNAPSHOT_VALUES` in Python), and a
+/// call within it aborted under an address-space cap.
 pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, restarts: usize) -> CoreResult<()> {
     limits::check_bytes(
         &format!(

@@ -12,7 +12,9 @@ use pyo3::types::PyDict;
 /// `origin + s u + t v`, `lo <= (s, t) <= hi`, as a dict of flat arrays; `region_bytes`: what a region
 /// will cost the caller besides (a drawing), counted against the memory limit too.
 #[pyfunction]
-#[pyo3(signature = (layers, w_out, b_out, slope, origin, u, v, lo, hi, tol, max_regions, split_decision, region_bytes=0.0))]
+#[pyo3(
+    signature = (layers, w_out, b_out, slope, origin, u, v, lo, hi, tol, max_regions, split_decision, region_bytes=0.0)
+)]
 #[allow(clippy::too_many_arguments)]
 fn region_polygons<'py>(
     py: Python<'py>,
