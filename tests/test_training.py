@@ -700,7 +700,7 @@ def test_protocol_reference_and_validation():
                          (dict(steps=0), "steps"), (dict(steps=2.5), "steps"), (dict(batch_size=0), "batch_size"),
                          (dict(schedule="step"), "schedule"), (dict(restarts=0), "restarts"),
                          (dict(restarts=True), "restarts")]:
-        with pytest.raises((ValueError, TypeError), match=word):
+        with pytest.raises((ValueError, TypeError), match=rf"^{word} must be"):   # the argument named first
             Protocol(**kwargs)
 
 
