@@ -102,6 +102,7 @@ def test_momentum_betas_and_eps_match_a_numpy_implementation(kwargs):
                               **{**ref_kw, "momentum": 0.9, "b1": 0.9, "b2": 0.999, "eps": 1e-8})
     assert np.abs(fin.W1 - default[0]).max() > 1e-3
 
+
 def numpy_variant_reference(X, y, net, steps, activation="relu", slope=0.01, loss="bce", lr=0.02):
     """Full-batch Adam (PyTorch's bias correction, cosine to ``lr / 100``) in float64 numpy, for any hidden activation
     (``relu``, ``leaky_relu`` of negative slope ``slope``, ``tanh``, ``sigmoid``) and loss: ``bce``, the mean binary
