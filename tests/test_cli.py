@@ -280,6 +280,55 @@ def test_every_command_prints_json(name, tmp_path, capsys):
         json.loads(capsys.readouterr().out)
 
 
+def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
+    """Ctrl-C of ``validate --store``: exit 130, and the one line says that the finished configurations are in the
+    store and that ``--resume`` runs the rest (it said "interrupted" alone); the store does hold them, and the
+    advised command is accepted (a refusal would exit 2 before any work)."""
+    import signal
+    import sqlite3
+    import time
+
+    store = tmp_path / "grid.sqlite"
+    command = [sys.executable, "-m", "nnpartition", "validate", "--grid", "full", "--workers", "1", "--store",
+               str(store), "--no-progress"]
+
+    def recorded():
+        try:
+            with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+                return db.execute("SELECT COUNT(*) FROM results WHERE status = 'done'").fetchone()[0]
+        except sqlite3.Error:   # not created yet, or being written
+            return 0
+
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while recorded() < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert proc.poll() is None and recorded() >= 2, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)   # a hang guard
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("nnpartition validate: interrupted; "), err
+    assert str(store) in lines[0] and "--resume" in lines[0], err
+    kept = recorded()
+    proc = subprocess.Popen(command + ["--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err   # accepted (a refusal exits 2 before any work)
+    assert recorded() >= kept
+
+
 @pytest.mark.parametrize("command", [
     ["simulate", "-d", "2", "-N", "2000", "-L", "8", "--trials", "10000000", "--no-progress"],
     # inside numpy's least-squares call, which cannot be stopped: the command exits at once all the same

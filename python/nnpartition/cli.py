@@ -155,7 +155,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"nnpartition {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"nnpartition {args.command}: interrupted", file=sys.stderr)
+        # a sweep's store keeps what finished (sweep.run records each configuration as it ends): say how to go on
+        store = getattr(args, "store", None)
+        kept = (f"; the finished configurations are kept in {store}: the same command with --resume runs the rest"
+                if store is not None and os.path.isfile(store) else "")
+        print(f"nnpartition {args.command}: interrupted{kept}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`nnpartition ... | head`): stop quietly, as Unix tools do.
