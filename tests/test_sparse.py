@@ -291,6 +291,19 @@ def test_explicit_readout_of_a_constant_is_exact_and_improves_with_m():
     assert large < 0.7 * small
 
 
+def test_explicit_readout_votes_come_from_the_nearest_directions():
+    """The explicit readout's premise (Tosh & Dasgupta): a unit fires near its own direction, so ``f`` there stands
+    for ``f`` at the point. With directions uniform on S^2 the k winners of ``x`` are its k nearest of ``m``
+    directions, within a chord ``r`` of ``x`` where the cap fraction ``r^2 / 4`` holds k of them: ``r`` about
+    ``sqrt(4 k / m)`` = 0.063 here, and a 1-Lipschitz ``f`` is off by at most that. Until the forty-eighth session
+    the units kept their Gaussian lengths, the winners were the long units (wide caps) and the error was 0.13-0.14."""
+    from nnpartition.sparse import explicit_readout
+
+    f = lambda U: U @ np.array([0.6, 0.0, 0.8])  # noqa: E731, 1-Lipschitz on the sphere
+    r = [explicit_readout(f, 3, 2000, 2, n_train=200, n_test=2000, seed=s).rmse_explicit for s in range(2)]
+    assert max(r) < np.sqrt(4 * 2 / 2000)
+
+
 def test_ridge_readout_matches_scikit_learn():
     lm = pytest.importorskip("sklearn.linear_model")
     from nnpartition.sparse.experiments import _ridge

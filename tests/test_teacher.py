@@ -415,6 +415,25 @@ def test_full_batch_matches_numpy_reference():
     assert run.steps.tolist() == list(range(8))
 
 
+def test_batch_one_sgd_matches_numpy_step_by_step_on_one_point():
+    """The default batch-1 path (only full batch was checked against numpy): with one training point the order of
+    the SGD draws is moot, so every step is w_i += lr g y s_i v sigma'(<w_i, x>) x, g = 1 / (1 + exp(y N(x)))."""
+    rng = np.random.default_rng(11)
+    for label in (0, 1):
+        x = rng.standard_normal((1, 4))
+        x /= 2 * np.linalg.norm(x)
+        W0 = 0.3 * rng.standard_normal((4, 6))
+        run = train_teacher(x, np.array([label]), 6, alpha=0.3, lr=0.7, steps=20, W0=W0, record_every=1)
+        s, v, t, W = group_signs(6), 1 / np.sqrt(6), 2.0 * label - 1, W0.copy()
+        for step in range(1, 21):
+            z = x[0] @ W
+            g = 1 / (1 + np.exp(t * np.sum(s * v * np.maximum(z, 0.3 * z))))
+            W = W + 0.7 * g * t * np.outer(x[0], s * v * np.where(z > 0, 1.0, 0.3))
+            np.testing.assert_allclose(run.weights[step], W, rtol=1e-12, atol=1e-14)
+        z = x[0] @ W
+        assert run.loss[-1] == pytest.approx(np.log1p(np.exp(-t * np.sum(s * v * np.maximum(z, 0.3 * z)))), rel=1e-12)
+
+
 def test_sgd_fits_the_teacher_clusters_and_agreement_freezes_differences():
     X, y, w = linear_teacher_dataset(200, 8, margin=0.1, seed=4)
     run = train_teacher(X, y, 10, lr=0.5, epochs=60, init_scale=0.05, w_star=w, record_at=log_schedule(12000, 60),
