@@ -299,33 +299,31 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
         except sqlite3.Error:   # not created yet, or being written
             return 0
 
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while recorded() < 2 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert proc.poll() is None and recorded() >= 2, proc.communicate()
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)   # a hang guard
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 130, err
+    def interrupted(args, ready):
+        """The exit status and standard error of ``args`` sent SIGINT once ``ready()`` holds (within a minute)."""
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not ready() and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+            assert proc.poll() is None and ready(), proc.communicate()
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=30)   # a hang guard
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        return proc.returncode, err
+
+    rc, err = interrupted(command, lambda: recorded() >= 2)
+    assert rc == 130, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("nnpartition validate: interrupted; "), err
     assert str(store) in lines[0] and "--resume" in lines[0], err
     kept = recorded()
-    proc = subprocess.Popen(command + ["--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(1.0)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 130, err   # accepted (a refusal exits 2 before any work)
+    start = time.monotonic()
+    rc, err = interrupted(command + ["--resume"], lambda: time.monotonic() > start + 1.0)
+    assert rc == 130, err   # accepted (a refusal exits 2 before any work)
     assert recorded() >= kept
 
 
