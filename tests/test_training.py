@@ -288,6 +288,29 @@ def test_deep_training_matches_a_numpy_implementation(optimizer, lr, schedule, w
     assert all(np.abs(a - b).max() > 1e-3 for a, b in zip(ref, start))
 
 
+@pytest.mark.parametrize("widths", [[300, 40, 200], [7, 500]])
+def test_deep_initialisation_is_pytorchs_layer_by_layer(widths):
+    """Every layer of a deep stack as PyTorch's ``nn.Linear`` draws it, layer by layer: weights and hidden biases
+    uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` with the layer's own fan-in (the previous layer's width), the
+    output weights with the last width's, the output bias 0. A Kolmogorov-Smirnov test of each array against that
+    law, at a fixed seed. (Arrays of these shapes drawn with a scale by the input dimension ``d`` or by the layer's
+    own width, or from a normal law of the same variance, each fail it: some array is out of bounds or has p below
+    1e-4.)"""
+    stats = pytest.importorskip("scipy.stats")
+    d = 9
+    X, y = random_dataset(10, d, seed=0)
+    net = train(X, y, widths=widths, steps=1, seed=5).network
+    fans = [d, *widths[:-1]]
+    arrays = [(W, fan) for (W, _), fan in zip(net.layers, fans)] + [(b, fan) for (_, b), fan in zip(net.layers, fans)]
+    arrays.append((net.w_out, widths[-1]))
+    for values, fan in arrays:
+        a = 1 / np.sqrt(fan)
+        assert np.abs(values).max() <= a
+        p = stats.kstest(np.ravel(values), stats.uniform(loc=-a, scale=2 * a).cdf).pvalue
+        assert p > 1e-4, (values.shape, fan, p)
+    assert net.b_out == 0.0
+
+
 def test_initialisation_follows_the_protocol():
     d, L = 9, 400
     X, y = random_dataset(10, d, seed=0)
