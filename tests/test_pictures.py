@@ -689,6 +689,88 @@ def test_movie_bad_input(tmp_path):
                            max_regions=2)
 
 
+@needs_mpl
+def test_a_movie_interrupted_while_drawing_its_frames_leaves_no_gif(tmp_path, monkeypatch):
+    """An audit on session 48: Ctrl-C while the frames were drawn wrote the frames made so far, a GIF that looked
+    complete, over the file named (and took seconds to encode them: 2.3 s after 30 frames)."""
+    import nnpartition.pictures.movies as movies
+    from PIL import Image
+
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    out = tmp_path / "m.gif"
+    out.write_bytes(b"old movie")
+    drawn = []
+    annotate = movies._annotate
+
+    def interrupt_at_the_third_frame(*args, **kwargs):
+        drawn.append(1)
+        if len(drawn) == 3:
+            raise KeyboardInterrupt
+        return annotate(*args, **kwargs)
+
+    kwargs = dict(every=10, steps=40, dpi=20, size=1, progress=False)
+    with monkeypatch.context() as mp:
+        mp.setattr(movies, "_annotate", interrupt_at_the_third_frame)
+        with pytest.raises(KeyboardInterrupt):
+            movies.movie(X, y, 4, path=str(out), **kwargs)
+        assert len(drawn) == 3   # two frames were made, then Ctrl-C
+        assert out.read_bytes() == b"old movie" and sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]
+        (tmp_path / "m.gif").unlink()
+        drawn.clear()
+        with pytest.raises(KeyboardInterrupt):
+            movies.movie(X, y, 4, path=str(out), **kwargs)
+        assert list(tmp_path.iterdir()) == []
+    # uninterrupted, the whole movie is there under its name, and nothing else
+    r = movies.movie(X, y, 4, path=str(out), **kwargs)
+    with Image.open(out) as im:
+        assert im.n_frames == r.frames == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]
+
+
+@needs_mpl
+def test_plot_partition_interrupted_while_writing_its_figure_leaves_the_file_as_it_was(tmp_path, monkeypatch, capsys):
+    """An audit on session 48: Ctrl-C while a large figure was saved (--size 100) left a PNG cut short under the name
+    given, over the file there."""
+    from matplotlib.figure import Figure
+
+    from nnpartition.cli import main
+
+    out = tmp_path / "p.png"
+    out.write_bytes(b"old figure")
+    original = Figure.savefig
+
+    def half_then_interrupt(self, fname, *args, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n half of it")
+        raise KeyboardInterrupt
+
+    argv = ["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--plot", str(out), "--no-progress"]
+    with monkeypatch.context() as mp:
+        mp.setattr(Figure, "savefig", half_then_interrupt)
+        assert main(argv) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert out.read_bytes() == b"old figure" and sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+    monkeypatch.setattr(Figure, "savefig", original)
+    assert main(argv) == 0   # and uninterrupted, the figure replaces the file, with nothing left beside it
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+def test_a_movie_whose_file_cannot_be_made_is_refused_before_training(tmp_path, monkeypatch):
+    """A name the system refuses (too long here; a folder such as /proc) failed with an OSError once the training
+    and every frame were done."""
+    import nnpartition.training as training
+    from nnpartition.pictures import movie
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking the file")
+
+    monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    with pytest.raises(ValueError, match="path .*a{300}.gif'?: cannot be written"):
+        movie(X, y, 4, path=str(tmp_path / ("a" * 300 + ".gif")), every=10, steps=20, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- datasets and the command line -----------------------------------------------------------
 
 @pytest.mark.parametrize("kind", npn.datasets.TOY_KINDS)

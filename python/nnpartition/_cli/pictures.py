@@ -11,6 +11,7 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from .._files import replacing
 from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
@@ -220,8 +221,9 @@ def _plot_partition(args: argparse.Namespace) -> int:
         title += f"\n{drawn:,} of the {total:,} points drawn (a random sample)"
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    with writing("--plot", args.plot):
-        fig.savefig(args.plot, dpi=args.dpi)
+    # whole or not at all: a figure interrupted (Ctrl-C) while it was written stayed behind cut short under its name
+    with writing("--plot", args.plot), replacing(args.plot) as part:
+        fig.savefig(part, dpi=args.dpi)
     seconds = time.perf_counter() - start
     if args.json:
         print(dumps({"plot": args.plot, "save_weights": args.save_weights, "regions": rp.n_regions, "d": net.d,
