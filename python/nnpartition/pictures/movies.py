@@ -128,7 +128,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     Args:
         X, y: training points ``(N, d)`` and 0/1 labels.
         L, widths: hidden units of a two-layer network, or a list of widths.
-        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``).
+        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``), whole or
+            not at all: an error or Ctrl-C leaves the file there as it was (``docs/pictures.md``).
         every: steps between frames (the last step is always a frame).
         steps: optimiser steps. seed: training seed, as :func:`~nnpartition.train` takes it (the result's
             ``seed`` is the integer used).
