@@ -6,6 +6,7 @@ the window's area, and activation patterns / logits computed with plain numpy
 at an interior point of every polygon.
 """
 
+import importlib.util
 import math
 import sys
 import warnings
@@ -598,6 +599,26 @@ def test_plot_of_a_slice_shows_the_three_points():
         plot_partition_(net, ax=fresh_ax())
     with pytest.raises(ValueError, match="color"):
         plot_partition_(net, X, ax=fresh_ax(), color="rainbow")
+
+
+@pytest.mark.parametrize("X, why", [
+    ([[0.0, 0.0], [1e200, 1.0]], "is too wide"),          # was "box is too wide": no box was given
+    ([[-1e308, 0.0], [1e308, 1.0]], "NaN or infinity"),   # was a numpy RuntimeWarning (overflow), then "box ..."
+    ([[1e308, 1e308]], "is empty"),                        # a unit window around one point rounds to nothing
+])
+def test_a_window_the_data_cannot_have_names_the_data_not_a_box(X, why):
+    """An audit on session 48: points too far apart to draw were refused as "box is too wide" when no box was
+    given; the default window is the data's, so the message names X and says to pass a box."""
+    net = TwoLayerNet(np.ones((2, 3)), np.zeros(3), np.ones(3), 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^X spans .*{why}.*; pass a box, or rescale X$"):
+            npn.pictures.window_for(net, np.array(X))
+    if importlib.util.find_spec("matplotlib") is not None:
+        from matplotlib.figure import Figure
+
+        with pytest.raises(ValueError, match="^X spans"):
+            npn.plot_partition(net, np.array(X), ax=Figure().add_subplot())
 
 
 # --- training movie --------------------------------------------------------------------------

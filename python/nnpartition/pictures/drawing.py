@@ -114,17 +114,27 @@ def window_for(net: Any, X: Any = None, *, plane: Any = None,
         plane = (Xc[0], Xc[1], Xc[2])
     p = _plane(plane, d)
     if box is None:
+        from_data = False
         if isinstance(plane, (tuple, list)) and len(plane) == 3:
             pts, margin = p.to_window(np.stack([np.asarray(q, np.float64) for q in plane])), 0.25
         elif Xc is not None and d == 2:
-            pts, margin = _window_bounds(p, Xc), 0.05
+            pts, margin, from_data = _window_bounds(p, Xc), 0.05, True
         else:
             pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
         lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
-        span = float(np.max(hi_ - lo_))
-        if not span > 0:   # one point (or all at one place): a unit window around it
-            lo_, hi_, span = lo_ - 0.5, hi_ + 0.5, 1.0
-        box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+        with np.errstate(over="ignore", invalid="ignore"):   # points near float64's limits: refused below
+            span = float(np.max(hi_ - lo_))
+            if not span > 0:   # one point (or all at one place): a unit window around it
+                lo_, hi_, span = lo_ - 0.5, hi_ + 0.5, 1.0
+            box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+        if from_data:
+            # the data's window, not a box the caller gave: points 1e200 apart were told "box is too wide"
+            try:
+                return p, _box(box)
+            except ValueError as exc:
+                why = str(exc)[len("box "):] if str(exc).startswith("box ") else str(exc)
+                raise ValueError(f"X spans {lo_.min():g} to {hi_.max():g}: the window around it, with a 5% margin, "
+                                 f"{why}; pass a box, or rescale X") from None
     return p, _box(box)
 
 
