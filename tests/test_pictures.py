@@ -1423,6 +1423,39 @@ def test_cli_output_colouring_has_a_colour_bar_and_every_picture_a_key_and_axis_
 
 
 @needs_mpl
+@pytest.mark.parametrize("d, color", [(2, "decision"), (2, "output"), (6, "output"), (6, "region")])
+def test_a_three_inch_picture_keeps_its_key_and_title_inside_the_figure(d, color, tmp_path, monkeypatch):
+    """An audit on session 48: at --size 3, the smallest with a key, the key's three columns were wider than the
+    figure and cut at its sides ("decision bounda"); with --color output the title ran into the colour bar, and a
+    slice's note ("slice of R^6 through the first three training points p1, p2, p3") was cut at both sides."""
+    from nnpartition.cli import main
+
+    saved = _saved_figures(monkeypatch)
+    assert main(["plot-partition", "-d", str(d), "-N", "60", "-L", "6", "--steps", "100", "--data", "xor",
+                 "--no-progress", "--size", "3", "--color", color, "--plot", str(tmp_path / "p.png")]) == 0
+    fig = saved[-1]
+    fig.canvas.draw()
+    ax, width = fig.axes[0], fig.bbox.width
+    key = ax.get_legend().get_window_extent()
+    assert 0 <= key.x0 and key.x1 <= width, (key, width)
+    title = ax.title.get_window_extent()   # (wrap=True: the drawn lines, as the figure shows them)
+    assert 0 <= title.x0 and title.x1 <= width, (title, width)
+    for other in fig.axes[1:]:   # the colour bar
+        assert not title.overlaps(other.get_window_extent())
+
+
+def test_plot_partition_refuses_a_figure_too_small_for_its_title(capsys):
+    """--size 1 wrote a figure whose title was cut off, with two of matplotlib's "Tight layout not applied"
+    warnings on stderr; 0.5 to 2 inches are now refused before any work, in one line."""
+    from nnpartition.cli import main
+
+    for size in ("0.5", "1", "1.9"):
+        assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--size", size, "--plot", "p.png"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--size must be between 2 and 100 inches" in err[0], err
+
+
+@needs_mpl
 def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path, monkeypatch):
     """Frames for d > 2 did not say they show a slice, left empty space under a wide window, and read
     "(bound deep bound = 1369)"."""

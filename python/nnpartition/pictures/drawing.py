@@ -308,7 +308,12 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     if colorbar and mappable is not None:
-        ax.figure.colorbar(mappable, ax=ax, label="logit")
+        # beside the axes' own box, as tall as it (with ax=ax the bar took the whole height the axes were given:
+        # above a wide window, it ran into the title)
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
+        ax.figure.colorbar(mappable, cax=cax, label="logit")
     return ax
 
 
@@ -370,6 +375,11 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
         # below the axes, clear of the tick labels and the x label
         points = 2 * fontsize + 16 if ticks else fontsize + 6   # (tick and) label heights and pads
         below = ScaledTranslation(0, -points / 72, ax.figure.dpi_scale_trans)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + below,
-                  ncol=min(3, len(handles)), fontsize=fontsize - 1, frameon=False, handlelength=1.6,
-                  columnspacing=1.0, borderaxespad=0.0)
+        # in as many columns (at most 3) as the figure's width holds: three were wider than a 3-inch figure, whose
+        # key was cut at both sides ("decision bounda")
+        for ncol in range(min(3, len(handles)), 0, -1):
+            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
+                               bbox_transform=ax.transAxes + below, ncol=ncol, fontsize=fontsize - 1, frameon=False,
+                               handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+            if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
+                break
