@@ -381,5 +381,8 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
             legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
                                bbox_transform=ax.transAxes + below, ncol=ncol, fontsize=fontsize - 1, frameon=False,
                                handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
-            if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
+            try:
+                if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
+                    break
+            except (AttributeError, TypeError):   # (a matplotlib that measures only once drawn: as before)
                 break
