@@ -1489,6 +1489,27 @@ def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path,
     assert not any("bound deep bound" in t for t in titles)
 
 
+@needs_mpl
+@pytest.mark.parametrize("d, color", [(2, "output"), (7, "decision")])
+def test_three_inch_movie_frames_draw_nothing_cut_at_their_sides(d, color, tmp_path):
+    """An audit on session 48: in frames of 3 inches the key stood under the axes, left of the centre by half a
+    colour bar, and was cut at the left ("label 1"); the title's lines wider than the frame (the estimate's beside a
+    colour bar, a slice's note) were cut at both sides. Nothing is drawn in a frame's outermost columns."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, d))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    path = tmp_path / "m.gif"
+    npn.pictures.movie(X, y, 6, path=str(path), every=100, steps=200, size=3, color=color, progress=False)
+    with Image.open(path) as im:
+        for k in range(im.n_frames):
+            im.seek(k)
+            rgb = np.asarray(im.convert("RGB"))
+            edges = np.concatenate([rgb[:, :2], rgb[:, -2:]], axis=1)
+            assert edges.min() > 240, (k, np.argwhere(edges.min(axis=2) <= 240)[:5])
+
+
 def test_movie_help_does_not_describe_a_saved_network():
     """movie has no --weights, but its --box help spoke of "a saved network of d > 2"."""
     import argparse

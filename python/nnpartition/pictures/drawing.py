@@ -344,7 +344,7 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.transforms import ScaledTranslation
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     if d == 2 or kind == "standard":
         xlabel, ylabel = "x1", "x2"
@@ -375,12 +375,14 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
         # below the axes, clear of the tick labels and the x label
         points = 2 * fontsize + 16 if ticks else fontsize + 6   # (tick and) label heights and pads
         below = ScaledTranslation(0, -points / 72, ax.figure.dpi_scale_trans)
-        # in as many columns (at most 3) as the figure's width holds: three were wider than a 3-inch figure, whose
-        # key was cut at both sides ("decision bounda")
+        # in as many columns (at most 3) as the figure's width holds, centred on the figure (under the axes, it
+        # stood left of the centre by half a colour bar): three were wider than a 3-inch figure, whose key was cut at
+        # both sides ("decision bounda")
+        where = blended_transform_factory(ax.figure.transFigure, ax.transAxes) + below
         for ncol in range(min(3, len(handles)), 0, -1):
-            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
-                               bbox_transform=ax.transAxes + below, ncol=ncol, fontsize=fontsize - 1, frameon=False,
-                               handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=where,
+                               ncol=ncol, fontsize=fontsize - 1, frameon=False, handlelength=1.6, columnspacing=1.0,
+                               borderaxespad=0.0)
             try:
                 if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
                     break
