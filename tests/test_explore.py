@@ -281,6 +281,26 @@ def test_a_get_with_a_body_is_one_request(server):
     assert server.session.run is run
 
 
+@pytest.mark.parametrize("request_bytes", [
+    # an Origin urllib cannot split: the POST's connection dropped, unanswered, and the server printed a traceback
+    b"POST /api/start HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://[::1\r\nContent-Length: 2\r\n\r\n{}",
+    # an absolute-form target urllib cannot split: a 500 "internal error: ValueError: Invalid IPv6 URL" for GET and
+    # POST, a dropped connection and a traceback for HEAD
+    b"GET http://[::1/api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"HEAD http://[::1/api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"POST http://[::1/api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n",
+])
+def test_a_malformed_origin_or_target_is_a_4xx_with_a_message(server, request_bytes, capsys):
+    """An audit on session 48 sent headers and targets that urllib.parse.urlsplit refuses."""
+    out = _exchange(server, request_bytes, timeout=2.0)
+    status = out.split(b"\r\n", 1)[0]
+    assert status.startswith(b"HTTP/1.1 4"), out
+    if not request_bytes.startswith(b"HEAD"):
+        assert json.loads(out.split(b"\r\n\r\n", 1)[1])["error"], out
+    assert "Traceback" not in capsys.readouterr().err
+    assert call(server, "/api/status")[0] == 200   # and the server keeps answering
+
+
 def test_a_body_shorter_than_its_content_length_is_named(server, monkeypatch):
     """A body that stopped coming was a 500 "internal error: TimeoutError" after the connection's timeout, and one
     cut short by the client a 400 about its JSON ("Expecting property name ...")."""

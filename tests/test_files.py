@@ -267,3 +267,38 @@ def test_sweep_load_of_another_sqlite_database_leaves_it_as_it_was(tmp_path):
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
             assert sorted(n for (n,) in db.execute("SELECT name FROM sqlite_master")) == sorted(tables)
+
+
+def test_replacing_writes_a_file_whole_or_leaves_it_as_it_was(tmp_path):
+    """The pictures' output files (movie's GIF, plot-partition's --plot) are written through ``replacing``: an
+    interrupted write leaves the file named as it was, a finished one replaces it through a symbolic link with its
+    permission bits, and a device is written in place (a temporary file renamed over /dev/null would replace it)."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from nnpartition._files import replacing
+
+    real = tmp_path / "real.png"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.png"
+    link.symlink_to(real)
+    with pytest.raises(KeyboardInterrupt):
+        with replacing(link) as part:
+            assert Path(part).parent == tmp_path and part.endswith(".png") and Path(part).read_text() == ""
+            Path(part).write_text("half")
+            raise KeyboardInterrupt
+    assert real.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "real.png"]
+    with replacing(link) as part:
+        Path(part).write_text("new")
+    assert link.is_symlink() and real.read_text() == "new" and stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "real.png"]
+    if os.path.exists(os.devnull) and not stat.S_ISREG(os.stat(os.devnull).st_mode):
+        with replacing(os.devnull) as part:
+            assert part == os.devnull
+        assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    # a name the system refuses is an OSError naming the path, before the block runs
+    with pytest.raises(OSError, match="a{300}"):
+        with replacing(tmp_path / ("a" * 300 + ".png")):
+            raise AssertionError("ran the block")

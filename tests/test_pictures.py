@@ -6,6 +6,7 @@ the window's area, and activation patterns / logits computed with plain numpy
 at an interior point of every polygon.
 """
 
+import importlib.util
 import math
 import sys
 import warnings
@@ -600,6 +601,26 @@ def test_plot_of_a_slice_shows_the_three_points():
         plot_partition_(net, X, ax=fresh_ax(), color="rainbow")
 
 
+@pytest.mark.parametrize("X, why", [
+    ([[0.0, 0.0], [1e200, 1.0]], "is too wide"),          # was "box is too wide": no box was given
+    ([[-1e308, 0.0], [1e308, 1.0]], "NaN or infinity"),   # was a numpy RuntimeWarning (overflow), then "box ..."
+    ([[1e308, 1e308]], "is empty"),                        # a unit window around one point rounds to nothing
+])
+def test_a_window_the_data_cannot_have_names_the_data_not_a_box(X, why):
+    """An audit on session 48: points too far apart to draw were refused as "box is too wide" when no box was
+    given; the default window is the data's, so the message names X and says to pass a box."""
+    net = TwoLayerNet(np.ones((2, 3)), np.zeros(3), np.ones(3), 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^X spans .*{why}.*; pass a box, or rescale X$"):
+            npn.pictures.window_for(net, np.array(X))
+    if importlib.util.find_spec("matplotlib") is not None:
+        from matplotlib.figure import Figure
+
+        with pytest.raises(ValueError, match="^X spans"):
+            npn.plot_partition(net, np.array(X), ax=Figure().add_subplot())
+
+
 # --- training movie --------------------------------------------------------------------------
 
 @needs_mpl
@@ -687,6 +708,88 @@ def test_movie_bad_input(tmp_path):
     with pytest.raises(ValueError, match="the window holds more than 2 regions"):   # ("regions": any message)
         npn.pictures.movie(X, y, 8, path=str(tmp_path / "m.gif"), every=200, steps=400, progress=False,
                            max_regions=2)
+
+
+@needs_mpl
+def test_a_movie_interrupted_while_drawing_its_frames_leaves_no_gif(tmp_path, monkeypatch):
+    """An audit on session 48: Ctrl-C while the frames were drawn wrote the frames made so far, a GIF that looked
+    complete, over the file named (and took seconds to encode them: 2.3 s after 30 frames)."""
+    import nnpartition.pictures.movies as movies
+    from PIL import Image
+
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    out = tmp_path / "m.gif"
+    out.write_bytes(b"old movie")
+    drawn = []
+    annotate = movies._annotate
+
+    def interrupt_at_the_third_frame(*args, **kwargs):
+        drawn.append(1)
+        if len(drawn) == 3:
+            raise KeyboardInterrupt
+        return annotate(*args, **kwargs)
+
+    kwargs = dict(every=10, steps=40, dpi=20, size=1, progress=False)
+    with monkeypatch.context() as mp:
+        mp.setattr(movies, "_annotate", interrupt_at_the_third_frame)
+        with pytest.raises(KeyboardInterrupt):
+            movies.movie(X, y, 4, path=str(out), **kwargs)
+        assert len(drawn) == 3   # two frames were made, then Ctrl-C
+        assert out.read_bytes() == b"old movie" and sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]
+        (tmp_path / "m.gif").unlink()
+        drawn.clear()
+        with pytest.raises(KeyboardInterrupt):
+            movies.movie(X, y, 4, path=str(out), **kwargs)
+        assert list(tmp_path.iterdir()) == []
+    # uninterrupted, the whole movie is there under its name, and nothing else
+    r = movies.movie(X, y, 4, path=str(out), **kwargs)
+    with Image.open(out) as im:
+        assert im.n_frames == r.frames == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]
+
+
+@needs_mpl
+def test_plot_partition_interrupted_while_writing_its_figure_leaves_the_file_as_it_was(tmp_path, monkeypatch, capsys):
+    """An audit on session 48: Ctrl-C while a large figure was saved (--size 100) left a PNG cut short under the name
+    given, over the file there."""
+    from matplotlib.figure import Figure
+
+    from nnpartition.cli import main
+
+    out = tmp_path / "p.png"
+    out.write_bytes(b"old figure")
+    original = Figure.savefig
+
+    def half_then_interrupt(self, fname, *args, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n half of it")
+        raise KeyboardInterrupt
+
+    argv = ["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--plot", str(out), "--no-progress"]
+    with monkeypatch.context() as mp:
+        mp.setattr(Figure, "savefig", half_then_interrupt)
+        assert main(argv) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert out.read_bytes() == b"old figure" and sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+    monkeypatch.setattr(Figure, "savefig", original)
+    assert main(argv) == 0   # and uninterrupted, the figure replaces the file, with nothing left beside it
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+def test_a_movie_whose_file_cannot_be_made_is_refused_before_training(tmp_path, monkeypatch):
+    """A name the system refuses (too long here; a folder such as /proc) failed with an OSError once the training
+    and every frame were done."""
+    import nnpartition.training as training
+    from nnpartition.pictures import movie
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking the file")
+
+    monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    with pytest.raises(ValueError, match="path .*a{300}.gif'?: cannot be written"):
+        movie(X, y, 4, path=str(tmp_path / ("a" * 300 + ".gif")), every=10, steps=20, progress=False)
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- datasets and the command line -----------------------------------------------------------
@@ -1320,6 +1423,39 @@ def test_cli_output_colouring_has_a_colour_bar_and_every_picture_a_key_and_axis_
 
 
 @needs_mpl
+@pytest.mark.parametrize("d, color", [(2, "decision"), (2, "output"), (6, "output"), (6, "region")])
+def test_a_three_inch_picture_keeps_its_key_and_title_inside_the_figure(d, color, tmp_path, monkeypatch):
+    """An audit on session 48: at --size 3, the smallest with a key, the key's three columns were wider than the
+    figure and cut at its sides ("decision bounda"); with --color output the title ran into the colour bar, and a
+    slice's note ("slice of R^6 through the first three training points p1, p2, p3") was cut at both sides."""
+    from nnpartition.cli import main
+
+    saved = _saved_figures(monkeypatch)
+    assert main(["plot-partition", "-d", str(d), "-N", "60", "-L", "6", "--steps", "100", "--data", "xor",
+                 "--no-progress", "--size", "3", "--color", color, "--plot", str(tmp_path / "p.png")]) == 0
+    fig = saved[-1]
+    fig.canvas.draw()
+    ax, width = fig.axes[0], fig.bbox.width
+    key = ax.get_legend().get_window_extent()
+    assert 0 <= key.x0 and key.x1 <= width, (key, width)
+    title = ax.title.get_window_extent()   # (wrap=True: the drawn lines, as the figure shows them)
+    assert 0 <= title.x0 and title.x1 <= width, (title, width)
+    for other in fig.axes[1:]:   # the colour bar
+        assert not title.overlaps(other.get_window_extent())
+
+
+def test_plot_partition_refuses_a_figure_too_small_for_its_title(capsys):
+    """--size 1 wrote a figure whose title was cut off, with two of matplotlib's "Tight layout not applied"
+    warnings on stderr; 0.5 to 2 inches are now refused before any work, in one line."""
+    from nnpartition.cli import main
+
+    for size in ("0.5", "1", "1.9"):
+        assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--size", size, "--plot", "p.png"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--size must be between 2 and 100 inches" in err[0], err
+
+
+@needs_mpl
 def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path, monkeypatch):
     """Frames for d > 2 did not say they show a slice, left empty space under a wide window, and read
     "(bound deep bound = 1369)"."""
@@ -1351,6 +1487,27 @@ def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path,
                            progress=False)
     assert all(f"at most {r.bound}, the deep bound" in t and "slice" not in t for t in titles)
     assert not any("bound deep bound" in t for t in titles)
+
+
+@needs_mpl
+@pytest.mark.parametrize("d, color", [(2, "output"), (7, "decision")])
+def test_three_inch_movie_frames_draw_nothing_cut_at_their_sides(d, color, tmp_path):
+    """An audit on session 48: in frames of 3 inches the key stood under the axes, left of the centre by half a
+    colour bar, and was cut at the left ("label 1"); the title's lines wider than the frame (the estimate's beside a
+    colour bar, a slice's note) were cut at both sides. Nothing is drawn in a frame's outermost columns."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, d))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    path = tmp_path / "m.gif"
+    npn.pictures.movie(X, y, 6, path=str(path), every=100, steps=200, size=3, color=color, progress=False)
+    with Image.open(path) as im:
+        for k in range(im.n_frames):
+            im.seek(k)
+            rgb = np.asarray(im.convert("RGB"))
+            edges = np.concatenate([rgb[:, :2], rgb[:, -2:]], axis=1)
+            assert edges.min() > 240, (k, np.argwhere(edges.min(axis=2) <= 240)[:5])
 
 
 def test_movie_help_does_not_describe_a_saved_network():

@@ -1,20 +1,24 @@
-"""Reading ``.npz`` files with one clear sentence for every way they can be wrong."""
+"""Reading ``.npz`` files with one clear sentence for every way they can be wrong, and writing an output file whole
+or not at all (:func:`replacing`)."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import secrets
+import stat
 import struct
 import zipfile
 from pathlib import Path
-from typing import Dict, Iterable, List, Union
+from typing import Dict, Iterable, Iterator, List, Union
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .limits import _check_bytes
 
-__all__ = ["hidden_layers", "read_npz", "stray_layers"]
+__all__ = ["hidden_layers", "read_npz", "replacing", "stray_layers"]
 
 #: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.
@@ -45,6 +49,76 @@ def file_path(path: object, name: str = "path", also: str = "") -> Union[str, "o
         return path
     shown = repr(path) if len(repr(path)) <= 40 else repr(path)[:37] + "..."
     raise TypeError(f"{name} must be a file path (str or os.PathLike){also}, got {type(path).__name__} {shown}")
+
+
+@contextlib.contextmanager
+def replacing(path: Union[str, "os.PathLike[str]"]) -> Iterator[str]:
+    """Write ``path`` whole or not at all: yields the name of a new, empty file in the same folder with the same
+    suffix (what matplotlib and Pillow read the format from) for the caller to write; when the block ends normally it
+    replaces ``path`` (through a symbolic link, the file the link points to; an existing file's permission bits are
+    kept; a device or a pipe such as ``/dev/stdout`` is written in place), and when it raises, Ctrl-C's
+    ``KeyboardInterrupt`` included, it is removed and ``path`` is left as it was.
+
+    Written in place, a figure or a movie interrupted while it was written stayed behind cut short under its name (a
+    truncated PNG, a GIF of the frames made so far), over the file it replaced. The file is created on entry: a
+    folder where no file can be made, or a name too long, fails there (an ``OSError`` naming ``path``), before the
+    caller's work.
+
+    Example:
+        >>> import tempfile
+        >>> out = os.path.join(tempfile.mkdtemp(), "fig.png")
+        >>> with replacing(out) as tmp:
+        ...     _ = Path(tmp).write_text("whole")
+        >>> Path(out).read_text(), os.listdir(os.path.dirname(out))
+        ('whole', ['fig.png'])
+        >>> with replacing(out) as tmp:
+        ...     _ = Path(tmp).write_text("half")
+        ...     raise OSError(28, "No space left on device")
+        Traceback (most recent call last):
+        ...
+        OSError: [Errno 28] No space left on device
+        >>> Path(out).read_text(), os.listdir(os.path.dirname(out))
+        ('whole', ['fig.png'])
+    """
+    target = os.path.realpath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:   # none there yet
+        special = False
+    if special:   # a device or a pipe (/dev/stdout, /dev/null): written in place, never replaced by a file
+        yield os.fspath(path)
+        return
+    folder, base = os.path.split(target)
+    stem, suffix = os.path.splitext(base)
+    # the name itself can be made (too long a name, a folder such as /proc that refuses new files), without
+    # changing a file there: opened without truncation, and removed again if it was new
+    existed = os.path.lexists(target)
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666))
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+    if not existed:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+    while True:
+        # hidden, and short enough for any file-name limit (the stem cut to 64 characters)
+        tmp = os.path.join(folder, f".{stem[:64]}.{secrets.token_hex(4)}.part{suffix}")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:   # pragma: no cover - 2**32 names
+            continue
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+    try:
+        yield tmp
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def readable_file(path: Union[str, "os.PathLike[str]"], what: str) -> Path:

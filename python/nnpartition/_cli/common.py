@@ -407,6 +407,9 @@ def _plot_formats() -> Sequence[str]:
 
 #: The widest picture a command writes (``--dpi`` times ``--size``; the resolutions are the library's).
 MAX_PIXELS = 16_384
+#: The smallest ``--size`` (inches): below it matplotlib's layout gave up on the title, axis labels and ticks
+#: ("Tight layout not applied" on stderr, the title cut off; 0.5 was the limit until an audit on session 48).
+MIN_SIZE = 2.0
 
 
 def check_args(args: argparse.Namespace) -> None:
@@ -435,8 +438,9 @@ def check_args(args: argparse.Namespace) -> None:
     dpi, size = getattr(args, "dpi", None), getattr(args, "size", None)
     if dpi is not None and not MIN_DPI <= dpi <= MAX_DPI:   # the figure is rasterised: 1e5 dpi asks for terabytes
         raise UsageError(f"--dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}")
-    if isinstance(size, float) and not 0.5 <= size <= 100:
-        raise UsageError(f"--size must be between 0.5 and 100 inches, got {size:g}")
+    if isinstance(size, float) and not MIN_SIZE <= size <= 100:
+        raise UsageError(f"--size must be between {MIN_SIZE:g} and 100 inches (a smaller figure has no room for its "
+                         f"title, axis labels and ticks), got {size:g}")
     if dpi is not None and isinstance(size, float) and dpi * size > MAX_PIXELS:
         raise UsageError(f"--dpi {dpi} x --size {size:g} makes a {dpi * size:.0f}-pixel-wide picture, above "
                          f"{MAX_PIXELS}; lower either")

@@ -11,6 +11,7 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from .._files import replacing
 from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
@@ -218,10 +219,16 @@ def _plot_partition(args: argparse.Namespace) -> int:
         title += "\n" + _slice_note(net.d, kind)
     if drawn < total:
         title += f"\n{drawn:,} of the {total:,} points drawn (a random sample)"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, wrap=True)
     fig.tight_layout()
-    with writing("--plot", args.plot):
-        fig.savefig(args.plot, dpi=args.dpi)
+    if ax.title.get_window_extent().width > ax.get_window_extent().width and ", " in title:
+        # wider than the axes (--size 3 --color output: the colour bar's axes took the room), it ran into the colour
+        # bar: the accuracy goes on a line of its own
+        ax.set_title(title.replace(", ", "\n", 1), fontsize=9, wrap=True)
+        fig.tight_layout()
+    # whole or not at all: a figure interrupted (Ctrl-C) while it was written stayed behind cut short under its name
+    with writing("--plot", args.plot), replacing(args.plot) as part:
+        fig.savefig(part, dpi=args.dpi)
     seconds = time.perf_counter() - start
     if args.json:
         print(dumps({"plot": args.plot, "save_weights": args.save_weights, "regions": rp.n_regions, "d": net.d,
@@ -331,7 +338,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
-    p.add_argument("--size", type=float, default=5.0, help="figure size in inches (default 5)")
+    p.add_argument("--size", type=float, default=5.0,
+                   help="figure size in inches, 2 to 100 (default 5; the key below the plot from 3)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar while training")
     _common(p, need_dims=False, dpi=100, weights=True)
     p.set_defaults(func=_plot_partition)

@@ -205,7 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
             why = (f"Host {host!r} is not a loopback name and this explorer only serves this machine (reached "
                    f"through a proxy or tunnel under that name? start it with --allow-host {name})")
         elif self.command == "POST" and origin is not None and not self._own_origin(origin, name, port):
-            seen = urlsplit(origin).hostname if origin != "null" else None
+            try:
+                seen = urlsplit(origin).hostname if origin != "null" else None
+            except ValueError:   # "http://[::1": a traceback and a dropped connection
+                seen = None
             hint = f" (a page served under that name? start the explorer with --allow-host {seen})" if seen else ""
             why = f"a request from {origin!r}, another site than this explorer's ({host or 'no Host header'!s}){hint}"
         else:
@@ -230,14 +233,26 @@ class _Handler(BaseHTTPRequestHandler):
         default = {"http": 80, "https": 443}.get(o.scheme)
         return o_name == name and (o_port or default) == (port or default)
 
+    def _bad_target(self) -> bool:
+        """Refuse (400) a request target that ``urlsplit`` cannot read, and say so: an absolute-form target such as
+        ``http://[::1/api/status`` was a 500 "internal error: ValueError: Invalid IPv6 URL" (for HEAD, a traceback
+        and a dropped connection)."""
+        try:
+            urlsplit(self.path)
+        except ValueError as exc:
+            self.close_connection = True
+            self._error(400, f"malformed request target {self.path[:200]!r}: {exc}")
+            return True
+        return False
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         self._skip_body()
-        if not self._foreign():
+        if not self._bad_target() and not self._foreign():
             self._guard(self._get)
 
     def do_POST(self) -> None:  # noqa: N802
         self._body_read = False
-        if not self._foreign():
+        if not self._bad_target() and not self._foreign():
             self._guard(self._post)
         self._drain()
 
@@ -264,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802 - a GET's headers (_send writes no body for HEAD)
         self._skip_body()
-        if self._foreign():
+        if self._bad_target() or self._foreign():
             return
         if urlsplit(self.path).path == "/api/events":
             return self._error(405, "the event stream has no HEAD: GET it")

@@ -114,17 +114,27 @@ def window_for(net: Any, X: Any = None, *, plane: Any = None,
         plane = (Xc[0], Xc[1], Xc[2])
     p = _plane(plane, d)
     if box is None:
+        from_data = False
         if isinstance(plane, (tuple, list)) and len(plane) == 3:
             pts, margin = p.to_window(np.stack([np.asarray(q, np.float64) for q in plane])), 0.25
         elif Xc is not None and d == 2:
-            pts, margin = _window_bounds(p, Xc), 0.05
+            pts, margin, from_data = _window_bounds(p, Xc), 0.05, True
         else:
             pts, margin = np.array([[-1.0, -1.0], [1.0, 1.0]]), 0.0
         lo_, hi_ = pts.min(axis=0), pts.max(axis=0)
-        span = float(np.max(hi_ - lo_))
-        if not span > 0:   # one point (or all at one place): a unit window around it
-            lo_, hi_, span = lo_ - 0.5, hi_ + 0.5, 1.0
-        box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+        with np.errstate(over="ignore", invalid="ignore"):   # points near float64's limits: refused below
+            span = float(np.max(hi_ - lo_))
+            if not span > 0:   # one point (or all at one place): a unit window around it
+                lo_, hi_, span = lo_ - 0.5, hi_ + 0.5, 1.0
+            box = ((lo_ - margin * span).tolist(), (hi_ + margin * span).tolist())
+        if from_data:
+            # the data's window, not a box the caller gave: points 1e200 apart were told "box is too wide"
+            try:
+                return p, _box(box)
+            except ValueError as exc:
+                why = str(exc)[len("box "):] if str(exc).startswith("box ") else str(exc)
+                raise ValueError(f"X spans {lo_.min():g} to {hi_.max():g}: the window around it, with a 5% margin, "
+                                 f"{why}; pass a box, or rescale X") from None
     return p, _box(box)
 
 
@@ -298,7 +308,12 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     if colorbar and mappable is not None:
-        ax.figure.colorbar(mappable, ax=ax, label="logit")
+        # beside the axes' own box, as tall as it (with ax=ax the bar took the whole height the axes were given:
+        # above a wide window, it ran into the title)
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
+        ax.figure.colorbar(mappable, cax=cax, label="logit")
     return ax
 
 
@@ -329,7 +344,7 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.transforms import ScaledTranslation
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     if d == 2 or kind == "standard":
         xlabel, ylabel = "x1", "x2"
@@ -360,6 +375,16 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
         # below the axes, clear of the tick labels and the x label
         points = 2 * fontsize + 16 if ticks else fontsize + 6   # (tick and) label heights and pads
         below = ScaledTranslation(0, -points / 72, ax.figure.dpi_scale_trans)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + below,
-                  ncol=min(3, len(handles)), fontsize=fontsize - 1, frameon=False, handlelength=1.6,
-                  columnspacing=1.0, borderaxespad=0.0)
+        # in as many columns (at most 3) as the figure's width holds, centred on the figure (under the axes, it
+        # stood left of the centre by half a colour bar): three were wider than a 3-inch figure, whose key was cut at
+        # both sides ("decision bounda")
+        where = blended_transform_factory(ax.figure.transFigure, ax.transAxes) + below
+        for ncol in range(min(3, len(handles)), 0, -1):
+            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=where,
+                               ncol=ncol, fontsize=fontsize - 1, frameon=False, handlelength=1.6, columnspacing=1.0,
+                               borderaxespad=0.0)
+            try:
+                if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
+                    break
+            except (AttributeError, TypeError):   # (a matplotlib that measures only once drawn: as before)
+                break

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from .. import _core
 from .. import _validate as v
+from .._files import replacing
 from .._progress import _check as _check_progress
 from .._random import SeedLike
 from .._repr import short_repr
@@ -127,7 +128,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     Args:
         X, y: training points ``(N, d)`` and 0/1 labels.
         L, widths: hidden units of a two-layer network, or a list of widths.
-        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``).
+        path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``), whole or
+            not at all: an error or Ctrl-C leaves the file there as it was (``docs/pictures.md``).
         every: steps between frames (the last step is always a frame).
         steps: optimiser steps. seed: training seed, as :func:`~nnpartition.train` takes it (the result's
             ``seed`` is the integer used).
@@ -218,32 +220,41 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                  # given, as the command line has no --size
                  f"lower dpi={dpi}{f' or size={size:g}' if size != _MOVIE_SIZE else ''}, or raise every={every}")
 
-    # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
-    with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
-        res = train(Xc, yc, widths=ws, steps=steps, restarts=1, seed=seed, snapshot_every=every,
-                    callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n))
-    nets = res.snapshots()
-    # The estimator's prediction for random labels of this size, trained as this movie trains (one
-    # restart, these steps); outside its validated range it warns, and the title marks the value with *.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # The GIF is written whole or not at all (:func:`~nnpartition._files.replacing`): into a file beside it that
+    # replaces it at the end. Written in place, a movie interrupted by Ctrl-C while its frames were drawn left a GIF
+    # of the frames made so far under the name given, over the file there, and took seconds to encode them first. The
+    # file is made now: a folder where none can be made fails before the training, not after every frame.
+    with contextlib.ExitStack() as stack:
         try:
-            protocol = Protocol(steps=steps, restarts=1)
-            est = float(estimate_accuracy(d, N, widths=ws, dist=dist, protocol=protocol).accuracy)
-        except (ValueError, TypeError, MemoryError):
-            est = float("nan")
-    note = "; ".join(str(w.message) for w in caught)
-    bound = _region_bound(ws)
-    bound_txt = f"regions({ws[0]}, 2) = {bound}" if len(ws) == 1 else f"{bound}, the deep bound"
-    fig = Figure(figsize=(size, height))
-    writer = PillowWriter(fps=fps)
-    counts: List[int] = []
-    # writer.saving's work, but a frame's own error is the one raised (finishing a GIF of no frames raised an
-    # IndexError over it); savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
-    with matplotlib.rc_context({"savefig.bbox": None}), \
-            progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
-        writer.setup(fig, path, dpi)
-        try:
+            part = stack.enter_context(replacing(path))
+        except OSError as exc:
+            raise ValueError(f"path {path!r}: cannot be written ({exc.strerror or exc})") from None
+        # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
+        with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
+            res = train(Xc, yc, widths=ws, steps=steps, restarts=1, seed=seed, snapshot_every=every,
+                        callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n))
+        nets = res.snapshots()
+        # The estimator's prediction for random labels of this size, trained as this movie trains (one
+        # restart, these steps); outside its validated range it warns, and the title marks the value with *.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                protocol = Protocol(steps=steps, restarts=1)
+                est = float(estimate_accuracy(d, N, widths=ws, dist=dist, protocol=protocol).accuracy)
+            except (ValueError, TypeError, MemoryError):
+                est = float("nan")
+        note = "; ".join(str(w.message) for w in caught)
+        bound = _region_bound(ws)
+        bound_txt = f"regions({ws[0]}, 2) = {bound}" if len(ws) == 1 else f"{bound}, the deep bound"
+        fig = Figure(figsize=(size, height))
+        writer = PillowWriter(fps=fps)
+        counts: List[int] = []
+        # writer.saving's work, but finished only once every frame is made (writer.saving finishes on an error too:
+        # it wrote the frames made so far, and raised an IndexError over the error when there were none);
+        # savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
+        with matplotlib.rc_context({"savefig.bbox": None}), \
+                progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
+            writer.setup(fig, part, dpi)
             for k, net in enumerate(nets):
                 fig.clear()
                 ax = fig.add_subplot()
@@ -257,15 +268,11 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                 regions_txt = f"{rp.n_regions} region" + ("" if rp.n_regions == 1 else "s")
                 ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
                              f"{regions_txt}, at most {bound_txt}\n"
-                             f"estimate_accuracy: {est_txt}  (d={d}, N={N}){where}", fontsize=8)
+                             f"estimate_accuracy: {est_txt}  (d={d}, N={N}){where}", fontsize=8, wrap=True)
                 fig.tight_layout()
                 writer.grab_frame()
                 bar.update(1)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer.finish()
-            raise
-        writer.finish()
+            writer.finish()   # into the part file; on an error or Ctrl-C above, no GIF at all (replacing removes it)
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
                        estimate=est, final_accuracy=float(res.final_accuracy), seconds=time.perf_counter() - start,
