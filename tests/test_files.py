@@ -302,3 +302,50 @@ def test_replacing_writes_a_file_whole_or_leaves_it_as_it_was(tmp_path):
     with pytest.raises(OSError, match="a{300}"):
         with replacing(tmp_path / ("a" * 300 + ".png")):
             raise AssertionError("ran the block")
+
+
+def _interrupted_after_half():
+    """A stand-in for a writer: writes half of its output to the file object or path it is given, then Ctrl-C."""
+    def write(target, *args, **kwargs):
+        if hasattr(target, "write"):
+            target.write(b"half" if "b" in getattr(target, "mode", "b") else "half")
+        else:
+            with open(target, "w") as fh:
+                fh.write("half")
+        raise KeyboardInterrupt
+    return write
+
+
+@pytest.mark.parametrize("writer", ["save_network", "to_csv", "save_figure"])
+def test_output_files_interrupted_while_written_are_left_as_they_were(writer, tmp_path, monkeypatch):
+    """Every output file is written whole or not at all: a network (``save_network``, ``--save-weights``), a
+    report's rows (``to_csv``, ``--csv``) and a figure (``save_figure``, ``validate --plot``), interrupted halfway
+    through their write, leave the file there as it was and no part file beside it (they were written in place: a
+    cut-short file under the name)."""
+    import csv
+
+    import numpy as np
+
+    from nnpartition import TwoLayerNet, network, plotting
+    from nnpartition.validation.report import ValidationReport
+
+    target = tmp_path / f"out.{ {'save_network': 'npz', 'to_csv': 'csv', 'save_figure': 'png'}[writer] }"
+    target.write_text("old")
+    half = _interrupted_after_half()
+    if writer == "save_network":
+        monkeypatch.setattr(network.np, "savez", half)
+        call = lambda: network.save_network(TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0), str(target))  # noqa: E731
+    elif writer == "to_csv":
+        def header_then_interrupt(self, rows):   # the header is written; Ctrl-C in the rows
+            raise KeyboardInterrupt
+        monkeypatch.setattr(csv.DictWriter, "writerows", header_then_interrupt)
+        call = lambda: ValidationReport([{"d": 1, "N": 2}]).to_csv(str(target))  # noqa: E731
+    else:
+        class Fig:
+            savefig = staticmethod(half)
+        call = lambda: plotting.save_figure(Fig(), str(target))  # noqa: E731
+    with pytest.raises(KeyboardInterrupt):
+        call()
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+

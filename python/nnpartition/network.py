@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import file_path, hidden_layers, read_npz
+from ._files import file_path, hidden_layers, read_npz, replacing
 from .limits import _block_rows
 from ._repr import short_repr
 
@@ -421,7 +421,9 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
         np.savez(path, **arrays)
         return
     target = file_path(path, "path", " or a binary file object")
-    with open(target, "wb") as fh:   # through a file object: savez writes it under the name given
+    # whole or not at all (an interrupted write left a cut-short file under the name); through a file object:
+    # savez writes it under the name given
+    with replacing(target) as part, open(part, "wb") as fh:
         np.savez(fh, **arrays)
 
 

@@ -71,8 +71,12 @@ def axes_for(ax: Optional["Axes"] = None, figsize: Optional[Tuple[float, float]]
 
 
 def save_figure(fig: "Figure", path: str, dpi: int = 120) -> None:
-    """Write ``fig`` to ``path`` and release it from pyplot if pyplot made it."""
-    fig.savefig(path, dpi=dpi)
+    """Write ``fig`` to ``path`` (whole or not at all: :func:`~nnpartition._files.replacing`) and release it from
+    pyplot if pyplot made it."""
+    from ._files import replacing
+
+    with replacing(path) as part:
+        fig.savefig(part, dpi=dpi)
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None and getattr(fig, "number", None) in plt.get_fignums():
         plt.close(fig)

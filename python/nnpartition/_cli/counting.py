@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional, Set, Tuple
 import numpy as np
 
 from .. import _core, counting
+from .._files import replacing
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
 from .common import box_option, dumps, integer, writing
@@ -252,7 +253,7 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
                                  max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
     except ValueError as exc:
         raise _api_words(exc) from None
-    with writing("--save-regions", args.save_regions), open(args.save_regions, "wb") as f:
+    with writing("--save-regions", args.save_regions), replacing(args.save_regions) as part, open(part, "wb") as f:
         # (a net built here has a zero output layer: its maps mean nothing)
         maps: Dict[str, Any] = ({"affine_weight": listed.affine_weight, "affine_bias": listed.affine_bias}
                                 if with_output else {})

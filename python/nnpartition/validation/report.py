@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .._files import file_path
+from .._files import file_path, replacing
 from .. import _validate as v
 from ..training import Protocol
 from .grids import _DISTS
@@ -186,7 +186,7 @@ class ValidationReport:
         if not self.rows:
             raise ValueError("the report has no rows to write")
         keys = list(dict.fromkeys(k for row in self.rows for k in row))   # every row's keys, in order of appearance
-        with open(target, "w", newline="") as fh:
+        with replacing(target) as part, open(part, "w", newline="") as fh:   # whole or not at all
             w = csv.DictWriter(fh, fieldnames=keys)
             w.writeheader()
             w.writerows(self.rows)
