@@ -51,11 +51,18 @@ def test_a_layer_array_the_layers_do_not_reach_is_refused(tmp_path):
         np.savez(tmp_path / "net.npz", **arrays)
         with pytest.raises(ValueError, match="^" + re.escape(f"network file {tmp_path / 'net.npz'}: {message}")):
             load_network(str(tmp_path / "net.npz"))
-    # while the b2 of W1, b1, w2, b2 is the output bias, and w_out may be a column
-    np.savez(tmp_path / "old.npz", W1=W, b1=B, w2=WO, b2=np.array(0.5))
-    np.savez(tmp_path / "column.npz", **dict(GOOD, w_out=WO[:, None]))
-    assert load_network(str(tmp_path / "old.npz")).b2 == 0.5
-    assert load_network(str(tmp_path / "column.npz")).w2.shape == (3,)
+    # while the b2 of W1, b1, w2, b2 is the output bias, and w_out may be a column: the network read is the one
+    # written, its output relu(X W1 + b1) w + b computed here (the test checked b2 and the column's shape alone)
+    rng = np.random.default_rng(1)
+    W1, b1, X = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=(6, 2))
+    w = np.array([1.5, -0.75, 0.25])   # unequal, of both signs
+    np.savez(tmp_path / "old.npz", W1=W1, b1=b1, w2=w, b2=np.array(0.5))
+    np.savez(tmp_path / "column.npz", W1=W1, b1=b1, w_out=w[:, None], b_out=np.array(-0.25))
+    for name, bias in (("old.npz", 0.5), ("column.npz", -0.25)):
+        net = load_network(str(tmp_path / name))
+        assert net.b2 == bias and np.array_equal(net.W1, W1) and np.array_equal(net.b1, b1)
+        assert np.array_equal(net.w2, w), name
+        np.testing.assert_allclose(net.decision_function(X), np.maximum(X @ W1 + b1, 0) @ w + bias, rtol=1e-12)
 
 
 def _crafted(path, shape):

@@ -271,9 +271,30 @@ def test_validate_and_the_report():
 
 
 def test_validate_json_cli(capsys):
-    assert main(["validate", "--grid", "small", "--json", "--no-progress", "--datasets", "1", "--restarts", "1"]) == 0
+    """Each row of the command's JSON against the same configuration trained (real_accuracy) and estimated
+    (estimate_accuracy) through the Python API under the protocol and seed the options name, and the summary
+    against the rows' errors. (The test checked the row count alone, which a seed, a protocol option or the
+    --restarts left out, or an estimate under the reference protocol, all passed.) 250 steps keep it short."""
+    argv = ["validate", "--grid", "small", "--json", "--no-progress", "--datasets", "2", "--restarts", "1",
+            "--steps", "250", "--lr", "0.05", "--seed", "7"]
+    assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
-    assert len(data["rows"]) == 16 and data["summary"]["all"]["n"] == 16
+    rows = data["rows"]
+    assert [(r["dist"], r["d"], r["N"], r["L"]) for r in rows] == [(c["dist"], c["d"], c["N"], c["L"])
+                                                                   for c in npn.validation.grid_configs("small")]
+    proto = npn.Protocol(steps=250, lr=0.05, restarts=1)
+    for r in rows:
+        m = npn.real_accuracy(r["d"], r["N"], r["L"], dist=r["dist"], protocol=proto, datasets=2, seed=7)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            e = npn.estimate_accuracy(r["d"], r["N"], r["L"], dist=r["dist"], protocol=proto)
+        assert (r["real"], r["real_std"], r["seed"], r["datasets"]) == (m.mean, m.std, 7, 2), r
+        assert (r["estimate"], r["low"], r["high"], r["ceiling"]) == (e.accuracy, e.low, e.high, e.ceiling), r
+        assert (r["steps"], r["lr"], r["restarts"]) == (250, 0.05, 1)
+    err = np.array([r["estimate"] - r["real"] for r in rows])
+    inside = np.mean([r["low"] <= r["real"] <= r["high"] for r in rows])
+    assert data["summary"]["all"] == pytest.approx(dict(n=16, mae=np.abs(err).mean(), max_error=np.abs(err).max(),
+                                                        bias=err.mean(), coverage=inside), rel=1e-12)
 
 
 def test_size_cli(capsys):
