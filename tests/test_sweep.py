@@ -817,6 +817,31 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
 
 
+def test_a_full_disk_keeps_the_store_and_says_to_resume(tmp_path, monkeypatch):
+    # SQLite's own "database or disk is full" (SQLITE_FULL), here from a page limit on the connection: a disk that
+    # filled mid-sweep was called "not a usable sweep store", which told the user to throw a valid store away
+    path = str(tmp_path / "s.sqlite")
+    grid = [{"x": i, "pad": "p" * 3000} for i in range(30)]
+    connect = sqlite3.connect
+
+    def small_disk(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 16")   # 64 KiB
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", small_disk)
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run(grid, toy, store=path, workers=1, progress=False)
+    monkeypatch.undo()   # the disk has room again
+    message = str(err.value)
+    assert "disk is full" in message and "resume" in message and "not a usable" not in message
+    kept = rows(path)   # (integrity_check: ok)
+    assert 0 < len(kept) < len(grid)
+    out = sweep.run(grid, toy, store=path, workers=1, progress=False)
+    assert (out.summary.skipped, out.summary.done) == (len(kept), len(grid) - len(kept))
+    assert [r["result"] for r in out] == [{"square": i * i} for i in range(30)]
+
+
 def test_a_uri_store_path_is_refused_before_any_folder_is_made(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(sweep.store.StoreError, match="URI"):
