@@ -817,6 +817,37 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupted_sweep_prints_what_it_did_and_what_is_kept(tmp_path, workers):
+    # The summary line the docs promise at a sweep's end was not printed on Ctrl-C: the bar was erased and a
+    # traceback from inside concurrent.futures was all the user saw. Counted against the store the sweep leaves.
+    path = tmp_path / "s.sqlite"
+    sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)   # one skipped
+    script = f"""
+        from nnpartition import sweep
+        from nnpartition._sweep_jobs import toy
+        if __name__ == "__main__":
+            grid = [{{"x": 0}}] + [{{"x": i, "sleep": 0.05}} for i in range(1, 6)] + [{{"x": 6, "sleep": 600}}]
+            sweep.run(grid, toy, store={str(path)!r}, workers={workers}, progress=True)
+    """
+    script_path = tmp_path / "interrupt_me.py"
+    script_path.write_text(textwrap.dedent(script))
+    proc = subprocess.Popen([sys.executable, str(script_path)], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not path.exists() or len(sweep.load(path)) < 6):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    kept = len(sweep.load(path))
+    assert kept == 6
+    line = [x for x in err.replace("\r", "\n").splitlines() if x.startswith("sweep: ")]
+    assert len(line) == 1, err
+    assert f"7 configurations: {kept - 1} done, 0 failed, 1 skipped" in line[0]
+    assert "interrupted with 1 not run" in line[0] and str(path) in line[0] and "resume" in line[0]
+
+
 def test_a_full_disk_keeps_the_store_and_says_to_resume(tmp_path, monkeypatch):
     # SQLite's own "database or disk is full" (SQLITE_FULL), here from a page limit on the connection: a disk that
     # filled mid-sweep was called "not a usable sweep store", which told the user to throw a valid store away

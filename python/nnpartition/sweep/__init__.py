@@ -407,12 +407,29 @@ def run(
             except (TypeError, RuntimeError):
                 db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
                 raise
+            except KeyboardInterrupt:
+                # Ctrl-C: the summary the sweep promises at its end, with what is kept (it printed nothing, and the
+                # bar it showed was erased, leaving a traceback from inside concurrent.futures)
+                ran = [records[i]["status"] for i in todo if records[i] is not None]  # type: ignore[index]
+                summary = SweepSummary(total=len(configs), done=ran.count("done"), failed=ran.count("failed"),
+                                       skipped=skipped, seconds=time.perf_counter() - started)
+                if _shown(progress, summary):
+                    kept = (f"the finished configurations are kept in {db.path}: run the same sweep again to resume"
+                            if db.path != ":memory:" else "no store kept them (store=None)")
+                    print(f"{summary}; interrupted with {len(todo) - len(ran)} not run: {kept}", file=sys.stderr)
+                raise
     finally:
         db.close()
     summary = SweepSummary(total=len(configs), done=done, failed=failed, skipped=skipped,
                            seconds=time.perf_counter() - started)
-    if progress or (progress is None and summary.seconds > _progress.DELAY and _progress._visible(sys.stderr)):
+    if _shown(progress, summary):
         print(summary, file=sys.stderr)
     return SweepResults(records, summary)  # type: ignore[arg-type]
+
+
+def _shown(progress: Optional[bool], summary: SweepSummary) -> bool:
+    """Whether :func:`run` prints its summary line: as its progress bar is shown (``progress=``)."""
+    return bool(progress) or (progress is None and summary.seconds > _progress.DELAY
+                              and _progress._visible(sys.stderr))
 
 
