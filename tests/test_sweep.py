@@ -328,6 +328,27 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     assert out[1]["error"].startswith("WorkerDied")
 
 
+def test_a_dead_worker_of_a_pool_the_caller_gave_records_nothing_it_cannot_know(tmp_path):
+    # A pool the sweep did not make cannot be restarted by it: when one of its workers died, every configuration in
+    # flight (up to 8 here, all but one innocent) was recorded as failed (WorkerDied), so that a resume skipped them,
+    # and the sweep then stopped with a bare BrokenProcessPool. Now none is recorded and a RuntimeError says why.
+    import concurrent.futures as cf
+    import multiprocessing
+
+    path = tmp_path / "s.sqlite"
+    grid = ([{"x": i, "sleep": 0.05} for i in range(4)] + [{"x": 4, "crash": True}]
+            + [{"x": i, "sleep": 0.05} for i in range(5, 20)])
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with pytest.raises(RuntimeError, match="worker process of the executor died"):
+            sweep.run(grid, toy, store=path, executor=pool, progress=False)
+    first = sweep.load(path)
+    assert first and all(r["status"] == "done" and r["result"] == {"square": r["config"]["x"] ** 2} for r in first)
+    out = sweep.run(grid, toy, store=path, workers=2, progress=False)   # its own pool finds the culprit
+    assert out.summary.skipped == len(first)
+    assert [r["config"]["x"] for r in out.failed] == [4] and out.failed[0]["error"].startswith("WorkerDied")
+    assert len(rows(path)) == len(grid)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path, workers):
     # A pool worker sent the job's SystemExit back to the driver, which raised it: the whole sweep ended (exit
