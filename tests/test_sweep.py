@@ -328,6 +328,27 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     assert out[1]["error"].startswith("WorkerDied")
 
 
+def test_a_dead_worker_of_a_pool_the_caller_gave_records_nothing_it_cannot_know(tmp_path):
+    # A pool the sweep did not make cannot be restarted by it: when one of its workers died, every configuration in
+    # flight (up to 8 here, all but one innocent) was recorded as failed (WorkerDied), so that a resume skipped them,
+    # and the sweep then stopped with a bare BrokenProcessPool. Now none is recorded and a RuntimeError says why.
+    import concurrent.futures as cf
+    import multiprocessing
+
+    path = tmp_path / "s.sqlite"
+    grid = ([{"x": i, "sleep": 0.05} for i in range(4)] + [{"x": 4, "crash": True}]
+            + [{"x": i, "sleep": 0.05} for i in range(5, 20)])
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with pytest.raises(RuntimeError, match="worker process of the executor died"):
+            sweep.run(grid, toy, store=path, executor=pool, progress=False)
+    first = sweep.load(path)
+    assert first and all(r["status"] == "done" and r["result"] == {"square": r["config"]["x"] ** 2} for r in first)
+    out = sweep.run(grid, toy, store=path, workers=2, progress=False)   # its own pool finds the culprit
+    assert out.summary.skipped == len(first)
+    assert [r["config"]["x"] for r in out.failed] == [4] and out.failed[0]["error"].startswith("WorkerDied")
+    assert len(rows(path)) == len(grid)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path, workers):
     # A pool worker sent the job's SystemExit back to the driver, which raised it: the whole sweep ended (exit
@@ -815,6 +836,62 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
         sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
                   progress=False)
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupted_sweep_prints_what_it_did_and_what_is_kept(tmp_path, workers):
+    # The summary line the docs promise at a sweep's end was not printed on Ctrl-C: the bar was erased and a
+    # traceback from inside concurrent.futures was all the user saw. Counted against the store the sweep leaves.
+    path = tmp_path / "s.sqlite"
+    sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)   # one skipped
+    script = f"""
+        from nnpartition import sweep
+        from nnpartition._sweep_jobs import toy
+        if __name__ == "__main__":
+            grid = [{{"x": 0}}] + [{{"x": i, "sleep": 0.05}} for i in range(1, 6)] + [{{"x": 6, "sleep": 600}}]
+            sweep.run(grid, toy, store={str(path)!r}, workers={workers}, progress=True)
+    """
+    script_path = tmp_path / "interrupt_me.py"
+    script_path.write_text(textwrap.dedent(script))
+    proc = subprocess.Popen([sys.executable, str(script_path)], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not path.exists() or len(sweep.load(path)) < 6):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    kept = len(sweep.load(path))
+    assert kept == 6
+    line = [x for x in err.replace("\r", "\n").splitlines() if x.startswith("sweep: ")]
+    assert len(line) == 1, err
+    assert f"7 configurations: {kept - 1} done, 0 failed, 1 skipped" in line[0]
+    assert "interrupted with 1 not run" in line[0] and str(path) in line[0] and "resume" in line[0]
+
+
+def test_a_full_disk_keeps_the_store_and_says_to_resume(tmp_path, monkeypatch):
+    # SQLite's own "database or disk is full" (SQLITE_FULL), here from a page limit on the connection: a disk that
+    # filled mid-sweep was called "not a usable sweep store", which told the user to throw a valid store away
+    path = str(tmp_path / "s.sqlite")
+    grid = [{"x": i, "pad": "p" * 3000} for i in range(30)]
+    connect = sqlite3.connect
+
+    def small_disk(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 16")   # 64 KiB
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", small_disk)
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run(grid, toy, store=path, workers=1, progress=False)
+    monkeypatch.undo()   # the disk has room again
+    message = str(err.value)
+    assert "disk is full" in message and "resume" in message and "not a usable" not in message
+    kept = rows(path)   # (integrity_check: ok)
+    assert 0 < len(kept) < len(grid)
+    out = sweep.run(grid, toy, store=path, workers=1, progress=False)
+    assert (out.summary.skipped, out.summary.done) == (len(kept), len(grid) - len(kept))
+    assert [r["result"] for r in out] == [{"square": i * i} for i in range(30)]
 
 
 def test_a_uri_store_path_is_refused_before_any_folder_is_made(tmp_path, monkeypatch):

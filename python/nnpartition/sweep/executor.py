@@ -319,6 +319,9 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     alone: Optional[int] = None
     generation = 0  # of the local pool, bumped when a dead worker forces a new one
     born: Dict["cf.Future[Any]", int] = {}
+    # configurations in flight when a worker of a process pool the caller gave died: that pool cannot be restarted
+    # here, and which one killed it is unknown, so none of them is recorded (each was recorded as failed, WorkerDied)
+    lost: List[int] = []
     clean = False
     try:
         if owned is not None:
@@ -332,7 +335,8 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     fut = executor.submit(_call, job, configs[i])
                 except BrokenProcessPool:
                     if owned is None:
-                        raise
+                        lost.append(i)
+                        break
                     owned = executor = _restart(owned)
                     generation += 1
                     continue
@@ -353,6 +357,9 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     raise RuntimeError(f"the executor cancelled configuration {keys[i]}; the sweep stopped "
                                        f"(finished configurations are in the store: rerun to resume)") from None
                 except Exception as exc:  # noqa: BLE001 - the worker died, the task could not be sent, ...
+                    if isinstance(exc, BrokenProcessPool) and owned is None:
+                        lost.append(i)
+                        continue
                     if isinstance(exc, BrokenProcessPool) and owned is not None:
                         broken = broken or fut_generation == generation
                         if i != alone:  # maybe another configuration killed the worker: run it again alone
@@ -381,6 +388,14 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 # fresh pool; what was in flight runs again, one at a time.
                 owned = executor = _restart(owned)
                 generation += 1
+            if lost:
+                raise RuntimeError(
+                    f"a worker process of the executor died (crash, out of memory or killed) with "
+                    f"{len(lost) + len(pending)} configuration(s) in flight; that process pool is broken and the sweep "
+                    f"cannot replace it, so it stopped without recording them (the finished configurations are in "
+                    f"the store): run the sweep again with a new executor to resume, or with workers=N, whose pool "
+                    f"the sweep restarts, running what was in flight one at a time to find a configuration that "
+                    f"kills its worker")
             bar.update(len(finished) - requeued)
         clean = True
     finally:

@@ -145,6 +145,12 @@ class _Store:
         if "readonly" in text or "read-only" in text or "unable to open" in text:
             return StoreError(f"store {self.path!r} cannot be written ({text}); make the file and its folder "
                               f"writable, or choose another path")
+        if "disk is full" in text or "disk I/O error" in text:
+            # the store is fine (every committed row stays, the file is never corrupt): it was called "not a usable
+            # sweep store", which told a user whose disk had filled to throw away a valid store
+            return StoreError(f"store {self.path!r} cannot be written: its disk is full, or failed ({text}); the "
+                              f"configurations already recorded are kept: free space (or move the store and its "
+                              f"-wal file), then run the same sweep again to resume")
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             return StoreError(f"store {self.path!r} is corrupted or not an SQLite file ({text}); "
                               f"move it aside and start a new store")
