@@ -239,3 +239,44 @@ def test_the_fraction_of_separable_random_labellings_is_covers_probability(N, d,
                for _ in range(draws))
     p = separable_probability(N, d + 1 if intercept else d)
     assert abs(hits / draws - p) < 4 * np.sqrt(p * (1 - p) / draws), (hits, p)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-10, 1e9, 1e20, 1e300])
+@pytest.mark.parametrize("intercept", [False, True])
+def test_the_answer_and_its_certificates_do_not_depend_on_the_scale_of_the_points(scale, intercept):
+    # An audit (s48): the programmes' margins were compared with 1e-9 times the largest entry, so points scaled by 1e9
+    # or more raised "undecided" (by 1e20 HiGHS refused the model), and with an intercept points scaled by 1e-10 that
+    # a planted hyperplane separates were reported not separable. Scaling the points by a positive number changes no
+    # answer: labels of a planted hyperplane stay separable, a point and its mirror image with one label (through the
+    # origin) or a labelling of four points like XOR (with an intercept) stay not.
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(40, 5))
+    y = (Z @ rng.normal(size=5) + (0.3 if intercept else 0.0) > 0).astype(int)
+    r = separable(Z * scale, y, fit_intercept=intercept)
+    t = 2.0 * y - 1.0
+    assert r.separable
+    assert np.all(t * ((Z * scale) @ r.w + r.b) >= 1.0 - 1e-9)
+    if intercept:
+        Zn = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]]) * scale
+        yn = [0, 0, 1, 1]
+    else:
+        Zn, yn = np.vstack([Z, -Z[:1]]) * scale, np.append(y, y[0])
+    r = separable(Zn, yn, fit_intercept=intercept)
+    assert not r.separable
+    tn = 2.0 * np.asarray(yn) - 1.0
+    An = np.hstack([Zn, np.ones((len(yn), 1))]) if intercept else Zn
+    lam = r.dual
+    assert lam.min() >= 0 and lam.sum() == pytest.approx(1.0)
+    assert np.abs(lam @ (tn[:, None] * An) / np.abs(An).max(axis=0)).max() < 1e-9   # column by column, relative
+
+
+def test_points_of_no_coordinates_and_one_class_with_an_intercept_are_refused_naming_why():
+    # An audit (s48): no column was numpy's "zero-size array to reduction operation maximum"; and one class with an
+    # intercept has no largest margin (w = 0, b = 1 meets every constraint), where max_margin returned a margin of
+    # 7e19 in an arbitrary direction.
+    with pytest.raises(ValueError, match=r"Z must have at least one column .* got shape \(3, 0\)"):
+        separable(np.zeros((3, 0)), [1, 0, 1])
+    with pytest.raises(ValueError, match="one class only: with fit_intercept the margin is unbounded"):
+        max_margin(np.array([[1.0, 0.0], [2.0, 1.0]]), [1, 1], fit_intercept=True)
+    mm = max_margin(np.array([[1.0, 0.0], [2.0, 1.0]]), [1, 1])   # through the origin it is a real question
+    assert mm.margin == pytest.approx(1.0) and mm.direction == pytest.approx([1.0, 0.0])
