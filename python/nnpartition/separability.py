@@ -18,6 +18,7 @@ solver's tolerance alone. Labels are ``0/1`` or ``-1/+1``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -271,6 +272,12 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
         # about 1e-20 came back as a margin of 7e19 and an arbitrary direction
         raise ValueError("y holds one class only: with fit_intercept the margin is unbounded (w = 0 and b alone "
                          "separate it), so there is no max-margin direction")
+    # Solved on X in units of a power of two near its largest |entry|, an exact similarity (w scales by it, b, the
+    # direction and the support do not): an audit (s48) found the programme's answer scale-dependent with an
+    # intercept, since w scales and b does not (SLSQP's absolute tolerances on |w|^2 and _polish's fixed weight on
+    # b): X * 1e6 of the docstring's example gave margin 1.118e6 (direction (0.89, -0.45)) where it is 1.5207e6.
+    unit = math.ldexp(1.0, math.frexp(float(np.abs(X).max()))[1] - 1) if np.any(X) else 1.0
+    X = X / unit
     sep = separable(X, t, fit_intercept=fit_intercept)
     if not sep.separable:
         raise ValueError("y is not linearly separable on X (see separable() for the certificate)")
@@ -293,7 +300,7 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     w, b = (u[:-1], float(u[-1])) if fit_intercept else (u, 0.0)
     nw = float(np.linalg.norm(w))
     support = np.flatnonzero(TA @ u <= 1.0 + max(tol, 1e-9) * 10)
-    return MaxMargin(w=w, b=b, direction=w / nw, margin=1.0 / nw, support=support)
+    return MaxMargin(w=w / unit, b=b, direction=w / nw, margin=unit / nw, support=support)
 
 
 def _polish(TA: np.ndarray, u: np.ndarray, P: np.ndarray, tol: float) -> np.ndarray:
@@ -309,11 +316,17 @@ def _polish(TA: np.ndarray, u: np.ndarray, P: np.ndarray, tol: float) -> np.ndar
         cand = np.linalg.lstsq(S, np.ones(S.shape[0]), rcond=None)[0]
     else:
         Sw, sb = S[:, free], S[:, ~free][:, 0]
-        # b is free: project it out (b = mean over the active set of the residual's sign-adjusted value)
-        cand_full = np.linalg.lstsq(np.hstack([Sw, sb[:, None] * 1e3]), np.ones(S.shape[0]), rcond=None)[0]
+        # b is free: project it out. With Q = I - sb sb^T / |sb|^2 (sb holds the labels, so |sb|^2 > 0) the
+        # equalities are Q Sw w = Q 1 and b = sb . (1 - Sw w) / |sb|^2, and the minimum-norm w of the first is the
+        # answer. (Until an audit in s48, b's column was weighted by 1e3 in one least-squares solve, which still
+        # charged b a little: the direction was off by about 1e-7.)
+        ones = np.ones(S.shape[0])
+        q = sb / float(sb @ sb)
+        Q = np.eye(S.shape[0]) - np.outer(sb, q)
+        w_act = np.linalg.lstsq(Q @ Sw, Q @ ones, rcond=None)[0]
         cand = np.empty_like(u)
-        cand[free] = cand_full[:-1]
-        cand[~free] = cand_full[-1] * 1e3
+        cand[free] = w_act
+        cand[~free] = float(q @ (ones - Sw @ w_act))
     ok = np.all(TA @ cand >= 1.0 - 1e-9) and np.sum(P * cand * cand) <= np.sum(P * u * u) * (1 + 1e-9)
     return cand if ok else u
 
