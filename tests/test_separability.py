@@ -239,3 +239,87 @@ def test_the_fraction_of_separable_random_labellings_is_covers_probability(N, d,
                for _ in range(draws))
     p = separable_probability(N, d + 1 if intercept else d)
     assert abs(hits / draws - p) < 4 * np.sqrt(p * (1 - p) / draws), (hits, p)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-10, 1e9, 1e20, 1e300])
+@pytest.mark.parametrize("intercept", [False, True])
+def test_the_answer_and_its_certificates_do_not_depend_on_the_scale_of_the_points(scale, intercept):
+    # An audit (s48): the programmes' margins were compared with 1e-9 times the largest entry, so points scaled by 1e9
+    # or more raised "undecided" (by 1e20 HiGHS refused the model), and with an intercept points scaled by 1e-10 that
+    # a planted hyperplane separates were reported not separable. Scaling the points by a positive number changes no
+    # answer: labels of a planted hyperplane stay separable, a point and its mirror image with one label (through the
+    # origin) or a labelling of four points like XOR (with an intercept) stay not.
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(40, 5))
+    y = (Z @ rng.normal(size=5) + (0.3 if intercept else 0.0) > 0).astype(int)
+    r = separable(Z * scale, y, fit_intercept=intercept)
+    t = 2.0 * y - 1.0
+    assert r.separable
+    assert np.all(t * ((Z * scale) @ r.w + r.b) >= 1.0 - 1e-9)
+    if intercept:
+        Zn = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]]) * scale
+        yn = [0, 0, 1, 1]
+    else:
+        Zn, yn = np.vstack([Z, -Z[:1]]) * scale, np.append(y, y[0])
+    r = separable(Zn, yn, fit_intercept=intercept)
+    assert not r.separable
+    tn = 2.0 * np.asarray(yn) - 1.0
+    An = np.hstack([Zn, np.ones((len(yn), 1))]) if intercept else Zn
+    lam = r.dual
+    assert lam.min() >= 0 and lam.sum() == pytest.approx(1.0)
+    assert np.abs(lam @ (tn[:, None] * An) / np.abs(An).max(axis=0)).max() < 1e-9   # column by column, relative
+
+
+def test_points_of_no_coordinates_and_one_class_with_an_intercept_are_refused_naming_why():
+    # An audit (s48): no column was numpy's "zero-size array to reduction operation maximum"; and one class with an
+    # intercept has no largest margin (w = 0, b = 1 meets every constraint), where max_margin returned a margin of
+    # 7e19 in an arbitrary direction.
+    with pytest.raises(ValueError, match=r"Z must have at least one column .* got shape \(3, 0\)"):
+        separable(np.zeros((3, 0)), [1, 0, 1])
+    with pytest.raises(ValueError, match="one class only: with fit_intercept the margin is unbounded"):
+        max_margin(np.array([[1.0, 0.0], [2.0, 1.0]]), [1, 1], fit_intercept=True)
+    mm = max_margin(np.array([[1.0, 0.0], [2.0, 1.0]]), [1, 1])   # through the origin it is a real question
+    assert mm.margin == pytest.approx(1.0) and mm.direction == pytest.approx([1.0, 0.0])
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-6, 1.0, 1e6, 1e12])
+def test_max_margin_with_an_intercept_is_a_similarity_of_the_points(scale):
+    # An audit (s48): w scales as 1 / scale and b does not, and the solver's tolerances are absolute, so X * 1e6 gave
+    # margin 1.118e6 in direction (0.89, -0.45) and X * 1e-6 1.4534e-6, where the answer is 1.5207 times the scale.
+    # Closed form: the nearest point of the positive hull (the segment from (2, 1) to (3, -1)) to (-1, 0.5) is its end
+    # (2, 1) (projection parameter -0.4), so the margin is half their distance and the direction their difference.
+    X = np.array([[2.0, 1.0], [3.0, -1.0], [-1.0, 0.5]]) * scale
+    mm = max_margin(X, [1, 1, 0], fit_intercept=True)
+    gap = np.array([3.0, 0.5])
+    assert mm.margin == pytest.approx(np.linalg.norm(gap) / 2 * scale, rel=1e-9)
+    assert mm.direction == pytest.approx(gap / np.linalg.norm(gap), abs=1e-9)
+    assert sorted(mm.support.tolist()) == [0, 2]
+    t = np.array([1.0, 1.0, -1.0])
+    assert np.min(t * (X @ mm.w + mm.b)) == pytest.approx(1.0, rel=1e-9)
+
+
+def _hull_gap(A, B):
+    """Distance between the convex hulls of two finite planar sets that do not meet: attained between a point of one
+    and a point or an edge (any pair of points: the nearest hull edge is among them) of the other."""
+    def to_segment(p, a, b):
+        ab = b - a
+        s = np.clip(np.dot(p - a, ab) / max(float(np.dot(ab, ab)), 1e-300), 0.0, 1.0)
+        return float(np.linalg.norm(p - (a + s * ab)))
+
+    return min(min(to_segment(p, Q[i], Q[j]) for i, j in itertools.combinations(range(len(Q)), 2)) if len(Q) > 1
+               else float(np.linalg.norm(p - Q[0])) for P, Q in ((A, B), (B, A)) for p in P)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_max_margin_with_an_intercept_is_half_the_gap_between_the_class_hulls(scale):
+    # The hard margin with an intercept is half the distance between the classes' convex hulls (brute force over
+    # points and edges). Before the audit (s48) the answer was off by 20% at scale 1e-6 and 86% at 1e6.
+    rng = np.random.default_rng(4)
+    for _ in range(15):
+        n = int(rng.integers(3, 9))
+        X = rng.normal(size=(n, 2))
+        y = (X @ rng.normal(size=2) + 0.3 * rng.normal() > 0).astype(int)
+        if y.min() == y.max():
+            continue
+        mm = max_margin(X * scale, y, fit_intercept=True)
+        assert mm.margin == pytest.approx(_hull_gap(X[y == 1], X[y == 0]) / 2 * scale, rel=1e-9)

@@ -85,3 +85,17 @@ def test_summarize_refuses_what_it_cannot_summarize():
         summarize([1.0], one_value_nan="no")
     free = summarize([1.0, 2.0])
     assert summarize([1.0, 2.0], bounds=(1, math.inf)) == (free.mean, free.std, 1.0, free.ci_high)
+
+
+def test_summarize_values_near_the_top_of_the_float_range():
+    # An audit (s48): the sum and the squares of finite values near 1e308 overflowed, so summarize([1e308, 1e308])
+    # had mean inf (and numpy's overflow warning). The truth in exact rational arithmetic: mean and sample std.
+    from fractions import Fraction
+
+    for values in ([1e308, 1e308], [1e308, -1e308, 1e308], [1.7e308, 1.6e308, 1.5e308, 1.0]):
+        exact = [Fraction(x) for x in values]
+        mean = sum(exact) / len(exact)
+        var = sum((x - mean) ** 2 for x in exact) / (len(exact) - 1)
+        s = summarize(values)
+        assert s.mean == pytest.approx(float(mean), rel=1e-15)
+        assert s.std == pytest.approx(math.sqrt(float(var / 2**2040)) * 2.0**1020, rel=1e-15)

@@ -18,6 +18,7 @@ solver's tolerance alone. Labels are ``0/1`` or ``-1/+1``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -46,6 +47,8 @@ def _points(Z: Any) -> np.ndarray:
         raise ValueError("Z contains NaN or infinity")
     if Z.shape[0] < 1:
         raise ValueError("Z must have at least one row")
+    if Z.shape[1] < 1:   # an audit (s48): numpy's "zero-size array to reduction operation maximum", naming nothing
+        raise ValueError(f"Z must have at least one column (a coordinate of each point), got shape {Z.shape}")
     return np.asarray(Z)
 
 
@@ -132,16 +135,24 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     A = np.hstack([Z, np.ones((n, 1))]) if fit_intercept else Z
     opt = _scipy_optimize()
     TA = t[:, None] * A
-    scale = max(float(np.abs(A).max()), 1e-300)
+    # The programmes see A equilibrated: columns, then rows, scaled by positive powers of two to a largest entry of 1,
+    # which changes no answer (w_j absorbs a column's scale; a row's sign is kept) and keeps every number of O(1).
+    # An audit (s48): the tests below compared a margin and a residual of O(1) with 1e-9 and 1e-7 times A's largest
+    # entry, so points scaled by 1e9 or more were "undecided" (a RuntimeError), by 1e20 HiGHS refused the model, and
+    # by 1e-10 with an intercept (the column of ones keeps the scale 1) a separable set was reported not separable.
+    col = _power_of_two_scale(np.abs(A).max(axis=0))
+    As = A * col
+    row = _power_of_two_scale(np.abs(As).max(axis=1))
+    TAs = (t * row)[:, None] * As
     # primal, always feasible and bounded: max s subject to t_i (A_i . u) >= s, |u|_inf <= 1, s <= 1
     c = np.zeros(D + 1)
     c[-1] = -1.0
     # HiGHS cannot be stopped: Ctrl-C returns at once and leaves it to finish in the background (limits.py)
     work = _lp_work(n, D)
-    res = _interruptible(work, opt.linprog, c, A_ub=np.hstack([-TA, np.ones((n, 1))]), b_ub=np.zeros(n),
+    res = _interruptible(work, opt.linprog, c, A_ub=np.hstack([-TAs, np.ones((n, 1))]), b_ub=np.zeros(n),
                          bounds=[(-1.0, 1.0)] * D + [(None, 1.0)], method="highs")
-    if res.status == 0 and -res.fun > 1e-9 * scale:
-        u = np.asarray(res.x[:-1], dtype=np.float64)
+    if res.status == 0 and -res.fun > 1e-9:
+        u = np.asarray(res.x[:-1], dtype=np.float64) * col   # the direction for A itself
         margins = TA @ u
         if margins.min() > 0:
             u = u / margins.min()   # the certificate holds exactly at margin 1, despite solver tolerance
@@ -157,20 +168,35 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     nv = n + D
     c2 = np.concatenate([np.zeros(n), np.ones(D)])
     eye = sparse.identity(D, format="csr")
-    A_ub = sparse.vstack([sparse.hstack([sparse.csr_matrix(TA.T), -eye]),
-                          sparse.hstack([sparse.csr_matrix(-TA.T), -eye])], format="csc")
+    A_ub = sparse.vstack([sparse.hstack([sparse.csr_matrix(TAs.T), -eye]),
+                          sparse.hstack([sparse.csr_matrix(-TAs.T), -eye])], format="csc")
     A_eq = np.concatenate([np.ones(n), np.zeros(D)])[None, :]
     dres = _interruptible(work, opt.linprog, c2, A_ub=A_ub, b_ub=np.zeros(2 * D), A_eq=A_eq, b_eq=[1.0],
                           bounds=[(0, None)] * nv, method="highs")
     if dres.status != 0:
         raise RuntimeError(f"HiGHS could not solve the dual LP: {dres.message}")
-    lam = np.maximum(np.asarray(dres.x[:n], dtype=np.float64), 0.0)
+    lam_s = np.maximum(np.asarray(dres.x[:n], dtype=np.float64), 0.0)
+    lam_s /= lam_s.sum()
+    resid_s = float(np.abs(lam_s @ TAs).max())   # decided on the equilibrated rows, whose entries are at most 1
+    if resid_s > 1e-7:
+        raise RuntimeError(f"separability undecided at double precision (primal margin {-res.fun:.3g}, "
+                           f"dual residual {resid_s:.3g}): the points are degenerate at this scale")
+    lam = lam_s * row   # sum_i lam_s_i t_i row_i A_i col = 0, so lam = lam_s * row (normalised) certifies A itself
     lam /= lam.sum()
     resid = float(np.abs(lam @ TA).max())
-    if resid > 1e-7 * scale:
-        raise RuntimeError(f"separability undecided at double precision (primal margin {-res.fun:.3g}, "
-                           f"dual residual {resid:.3g}): the points are degenerate at this scale")
     return Separability(False, None, 0.0, lam, resid, fit_intercept)
+
+
+def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:
+    """For each largest absolute entry, the power of two that brings it into ``[0.5, 1)`` (1 for a zero): an exact
+    scaling of a row or column (no rounding; a subnormal one is brought up by at most ``2^1023``).
+
+    Example:
+        >>> _power_of_two_scale(np.array([3.0, 0.25, 0.0, 1e300])).tolist()[:3]
+        [0.25, 2.0, 1.0]
+    """
+    _, exponent = np.frexp(largest)
+    return np.where(largest > 0, np.ldexp(1.0, np.minimum(-exponent, 1023)), 1.0)   # 2^1074 would overflow
 
 
 @dataclass(frozen=True)
@@ -222,7 +248,8 @@ def _check_max_margin(n: int, d: int, *, fit_intercept: bool = False) -> None:
 def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7) -> MaxMargin:
     """The hard-margin SVM: among the hyperplanes that separate ``y`` on the rows of
     ``X``, the one farthest from the closest point (through the origin unless
-    ``fit_intercept``). Raises ``ValueError`` when the labels are not separable.
+    ``fit_intercept``). Raises ``ValueError`` when the labels are not separable
+    (or, with ``fit_intercept``, hold one class only: no largest margin then).
 
     Solved as the quadratic programme ``min |w|^2 / 2`` subject to
     ``t_i (x_i . w + b) >= 1`` (scipy's SLSQP from the LP certificate of
@@ -240,6 +267,17 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     t = _pm(y, n)
     tol = v.real("tol", tol, minimum=0.0, maximum=1.0)
     _check_max_margin(n, d, fit_intercept=fit_intercept)
+    if fit_intercept and np.all(t == t[0]):
+        # an audit (s48): w = 0, b = +-1 meets every constraint, so there is no largest margin; the solver's w of
+        # about 1e-20 came back as a margin of 7e19 and an arbitrary direction
+        raise ValueError("y holds one class only: with fit_intercept the margin is unbounded (w = 0 and b alone "
+                         "separate it), so there is no max-margin direction")
+    # Solved on X in units of a power of two near its largest |entry|, an exact similarity (w scales by it, b, the
+    # direction and the support do not): an audit (s48) found the programme's answer scale-dependent with an
+    # intercept, since w scales and b does not (SLSQP's absolute tolerances on |w|^2 and _polish's fixed weight on
+    # b): X * 1e6 of the docstring's example gave margin 1.118e6 (direction (0.89, -0.45)) where it is 1.5207e6.
+    unit = math.ldexp(1.0, math.frexp(float(np.abs(X).max()))[1] - 1) if np.any(X) else 1.0
+    X = X / unit
     sep = separable(X, t, fit_intercept=fit_intercept)
     if not sep.separable:
         raise ValueError("y is not linearly separable on X (see separable() for the certificate)")
@@ -262,7 +300,7 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     w, b = (u[:-1], float(u[-1])) if fit_intercept else (u, 0.0)
     nw = float(np.linalg.norm(w))
     support = np.flatnonzero(TA @ u <= 1.0 + max(tol, 1e-9) * 10)
-    return MaxMargin(w=w, b=b, direction=w / nw, margin=1.0 / nw, support=support)
+    return MaxMargin(w=w / unit, b=b, direction=w / nw, margin=unit / nw, support=support)
 
 
 def _polish(TA: np.ndarray, u: np.ndarray, P: np.ndarray, tol: float) -> np.ndarray:
@@ -278,11 +316,17 @@ def _polish(TA: np.ndarray, u: np.ndarray, P: np.ndarray, tol: float) -> np.ndar
         cand = np.linalg.lstsq(S, np.ones(S.shape[0]), rcond=None)[0]
     else:
         Sw, sb = S[:, free], S[:, ~free][:, 0]
-        # b is free: project it out (b = mean over the active set of the residual's sign-adjusted value)
-        cand_full = np.linalg.lstsq(np.hstack([Sw, sb[:, None] * 1e3]), np.ones(S.shape[0]), rcond=None)[0]
+        # b is free: project it out. With Q = I - sb sb^T / |sb|^2 (sb holds the labels, so |sb|^2 > 0) the
+        # equalities are Q Sw w = Q 1 and b = sb . (1 - Sw w) / |sb|^2, and the minimum-norm w of the first is the
+        # answer. (Until an audit in s48, b's column was weighted by 1e3 in one least-squares solve, which still
+        # charged b a little: the direction was off by about 1e-7.)
+        ones = np.ones(S.shape[0])
+        q = sb / float(sb @ sb)
+        Q = np.eye(S.shape[0]) - np.outer(sb, q)
+        w_act = np.linalg.lstsq(Q @ Sw, Q @ ones, rcond=None)[0]
         cand = np.empty_like(u)
-        cand[free] = cand_full[:-1]
-        cand[~free] = cand_full[-1] * 1e3
+        cand[free] = w_act
+        cand[~free] = float(q @ (ones - Sw @ w_act))
     ok = np.all(TA @ cand >= 1.0 - 1e-9) and np.sum(P * cand * cand) <= np.sum(P * u * u) * (1 + 1e-9)
     return cand if ok else u
 

@@ -87,10 +87,15 @@ def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None
         outside = (x < b_lo) | (x > b_hi)
         if np.any(outside):   # the clipped interval would not hold the mean (low above high, even)
             raise ValueError(f"values must lie within bounds {tuple(bounds)}, got {float(x[outside][0])}")
-    mean = float(x.mean())
+    # in units of a power of two near the largest |value| (exact): the sum and the squares of finite values near the
+    # top of the float range overflowed, so summarize([1e308, 1e308]) had mean inf and numpy's overflow warning
+    # (an audit, s48)
+    unit = math.ldexp(1.0, math.frexp(float(np.abs(x).max()))[1] - 1) if np.any(x) else 1.0   # 2^1024 overflows
+    xs = x / unit
+    mean = float(xs.mean()) * unit
     if x.size == 1 and one_value_nan:
         return Summary(mean, math.nan, math.nan, math.nan)
-    std = float(x.std(ddof=1)) if x.size > 1 else 0.0
+    std = float(xs.std(ddof=1)) * unit if x.size > 1 else 0.0
     lo, hi = mean_ci95(int(x.size), mean, std)
     return Summary(mean, std, max(lo, b_lo), min(hi, b_hi))
 
