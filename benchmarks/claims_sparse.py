@@ -53,7 +53,7 @@ def main() -> None:
 
     f = lambda X: np.sin(2 * X[:, 0]) * X[:, 1] + X[:, 2] ** 2  # noqa: E731
     print("\n## Explicit readout on the sphere, d = 3, f = sin(2 x1) x2 + x3^2 (test RMSE, 5000 training points)\n")
-    print(row(["m, k", "explicit f(theta_j/|theta_j|)/k", "least squares", "std of f"]))
+    print(row(["m, k", "explicit f(theta_j)/k, unit theta_j", "least squares", "std of f"]))
     print(row(["---"] * 4))
     expl = {}
     for mm, kk in ((100, 5), (1000, 10), (5000, 20)):

@@ -356,3 +356,49 @@ def test_output_files_interrupted_while_written_are_left_as_they_were(writer, tm
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
+
+
+def test_replacing_writes_a_pipe_in_place_and_keeps_temporary_names_short(tmp_path, monkeypatch):
+    """``/dev/stdout`` onto a pipe (``validate --csv /dev/stdout | cat``) is written in place: its real path names
+    nothing, and it was refused after all the work; a name of 244 bytes in 60 characters gets a temporary name
+    within the 255-byte limit; a folder that takes no new file, holding a writable file, gets it written in place."""
+    import os
+    from pathlib import Path
+
+    from nnpartition import _files
+    from nnpartition._files import replacing
+
+    r, w = os.pipe()
+    try:
+        pipe = f"/proc/self/fd/{w}"
+        if not os.path.exists(pipe):
+            pytest.skip("no /proc/self/fd here")
+        with replacing(pipe) as part:
+            assert part == pipe
+            with open(part, "w") as fh:
+                fh.write("rows\n")
+        assert os.read(r, 100) == b"rows\n"
+    finally:
+        os.close(r)
+        os.close(w)
+    long = tmp_path / ("\U0001F600" * 60 + ".csv")     # 244 bytes
+    with replacing(long) as part:
+        assert len(os.fsencode(os.path.basename(part))) <= 255
+        Path(part).write_text("whole")
+    assert long.read_text() == "whole"
+    # (as root no folder refuses a file: the refusal stands in)
+    real_open = os.open
+
+    def refusing(name, flags, *args):
+        if ".part" in os.fspath(name):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(_files.os, "open", refusing)
+    with replacing(long) as part:
+        assert part == os.fspath(long)
+        Path(part).write_text("in place")
+    assert long.read_text() == "in place"
+    with pytest.raises(OSError, match="new.csv"):
+        with replacing(tmp_path / "new.csv"):
+            raise AssertionError("ran the block")

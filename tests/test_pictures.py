@@ -565,6 +565,33 @@ def test_region_colours_differ_between_neighbours():
 
 
 @needs_mpl
+def test_colour_bars_of_a_constrained_layout_stay_clear_of_the_other_panel_and_inside_the_figure():
+    """Two panels of a figure with a constrained layout, each with its colour bar: after the layout each bar (its
+    tick labels and label too) lies inside the figure and clear of the other panel's axes. (A bar appended beside
+    the axes, which the layout does not place, ran over the next panel and off the figure's edge.)"""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    net = make_net([8], seed=2)
+    X = np.array([[0.0, 0.0], [2.0, 1.0]])
+    fig = Figure(figsize=(6, 3), constrained_layout=True)
+    axes = fig.subplots(1, 2)
+    for ax in axes:
+        plot_partition_(net, X, ax=ax, color="output", colorbar=True)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    bars = [a for a in fig.axes if a not in list(axes)]
+    assert len(bars) == 2
+    whole = fig.bbox
+    for bar in bars:
+        box = bar.get_tightbbox(renderer)
+        assert box.x0 >= whole.x0 - 1 and box.x1 <= whole.x1 + 1, (box, whole)
+    left_bar = min(bars, key=lambda a: a.get_position().x0)
+    assert left_bar.get_tightbbox(renderer).x1 <= axes[1].get_window_extent(renderer).x0 + 1
+
+
+@needs_mpl
 def test_output_colours_follow_the_logit_and_default_box_follows_the_data():
     net = make_net([8], seed=2)
     X = np.array([[0.0, 0.0], [2.0, 1.0]])
@@ -776,6 +803,7 @@ def test_plot_partition_interrupted_while_writing_its_figure_leaves_the_file_as_
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
 
 
+@needs_mpl
 def test_a_movie_whose_file_cannot_be_made_is_refused_before_training(tmp_path, monkeypatch):
     """A name the system refuses (too long here; a folder such as /proc) failed with an OSError once the training
     and every frame were done."""
@@ -1438,6 +1466,10 @@ def test_a_three_inch_picture_keeps_its_key_and_title_inside_the_figure(d, color
     ax, width = fig.axes[0], fig.bbox.width
     key = ax.get_legend().get_window_extent()
     assert 0 <= key.x0 and key.x1 <= width, (key, width)
+    import matplotlib
+
+    if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) < (3, 6):
+        return   # matplotlib 3.5 measures a wrapped title as one line (it wraps only while drawing)
     title = ax.title.get_window_extent()   # (wrap=True: the drawn lines, as the figure shows them)
     assert 0 <= title.x0 and title.x1 <= width, (title, width)
     for other in fig.axes[1:]:   # the colour bar

@@ -108,6 +108,20 @@ def test_axes_for_uses_the_given_axes_and_save_figure_releases_pyplot(tmp_path):
     assert set(plt.get_fignums()) == before and (tmp_path / "f.png").stat().st_size > 0
 
 
+
+def test_save_figure_adds_matplotlibs_format_to_a_name_without_a_suffix(tmp_path):
+    """As ``savefig`` does: ``out`` is written as ``out.png`` (the default ``savefig.format``), a PNG; through the
+    part file of an atomic write it was read as format "part" and refused."""
+    import matplotlib
+
+    fig = plotting.file_figure()
+    fig.add_subplot().plot([0, 1])
+    with matplotlib.rc_context({"savefig.format": "png"}):
+        plotting.save_figure(fig, str(tmp_path / "out"))
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
+    assert (tmp_path / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_bad_axes_no_rows_and_both_path_and_ax_are_refused(tmp_path):
     """An AttributeError of the first drawing call, a ZeroDivisionError laying out no panels, and a path left
     silently unwritten beside ax=."""

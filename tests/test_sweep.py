@@ -347,6 +347,13 @@ def test_a_dead_worker_of_a_pool_the_caller_gave_records_nothing_it_cannot_know(
     assert out.summary.skipped == len(first)
     assert [r["config"]["x"] for r in out.failed] == [4] and out.failed[0]["error"].startswith("WorkerDied")
     assert len(rows(path)) == len(grid)
+    # a pool broken before the sweep: no configuration was in flight, and the message does not count one
+    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with pytest.raises(cf.process.BrokenProcessPool):
+            pool.submit(os._exit, 1).result(timeout=60)
+        with pytest.raises(RuntimeError, match=r"killed\) before this sweep sent it work"):
+            sweep.run(grid, toy, store=tmp_path / "t.sqlite", executor=pool, progress=False)
+    assert not sweep.load(tmp_path / "t.sqlite")
 
 
 @pytest.mark.parametrize("workers", [1, 2])

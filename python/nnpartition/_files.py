@@ -4,6 +4,7 @@ or not at all (:func:`replacing`)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import inspect
 import os
 import secrets
@@ -56,8 +57,10 @@ def replacing(path: Union[str, "os.PathLike[str]"]) -> Iterator[str]:
     """Write ``path`` whole or not at all: yields the name of a new, empty file in the same folder with the same
     suffix (what matplotlib and Pillow read the format from) for the caller to write; when the block ends normally it
     replaces ``path`` (through a symbolic link, the file the link points to; an existing file's permission bits are
-    kept; a device or a pipe such as ``/dev/stdout`` is written in place), and when it raises, Ctrl-C's
-    ``KeyboardInterrupt`` included, it is removed and ``path`` is left as it was.
+    kept; a device or a pipe such as ``/dev/stdout`` is written in place, and so is a file in a folder that takes no
+    new file), and when it raises, Ctrl-C's ``KeyboardInterrupt`` included, it is removed and ``path`` is left as it
+    was. (A process killed by a signal Python does not handle, such as ``kill`` or ``kill -9``, leaves the hidden part
+    file behind; a replaced file gets this process's owner and loses its hard links.)
 
     Written in place, a figure or a movie interrupted while it was written stayed behind cut short under its name (a
     truncated PNG, a GIF of the frames made so far), over the file it replaced. The file is created on entry: a
@@ -82,7 +85,9 @@ def replacing(path: Union[str, "os.PathLike[str]"]) -> Iterator[str]:
     """
     target = os.path.realpath(path)
     try:
-        special = not stat.S_ISREG(os.stat(target).st_mode)
+        # the path as given, followed: /dev/stdout onto a pipe is a FIFO (its real path, /proc/PID/fd/pipe:[N], names
+        # nothing, and read as "no file yet" it was refused, after all the work: a review in session 48)
+        special = not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:   # none there yet
         special = False
     if special:   # a device or a pipe (/dev/stdout, /dev/null): written in place, never replaced by a file
@@ -100,16 +105,26 @@ def replacing(path: Union[str, "os.PathLike[str]"]) -> Iterator[str]:
     if not existed:
         with contextlib.suppress(OSError):
             os.unlink(target)
-    while True:
-        # hidden, and short enough for any file-name limit (the stem cut to 64 characters)
-        tmp = os.path.join(folder, f".{stem[:64]}.{secrets.token_hex(4)}.part{suffix}")
+    # hidden, and short enough for any file-name limit: the stem cut to 64 bytes (characters were counted: 60 emoji
+    # made a name of 255 bytes from one of 244)
+    short = os.fsencode(stem)[:64].decode("utf-8", "ignore")
+    tmp = None
+    while tmp is None:
+        name = os.path.join(folder, f".{short}.{secrets.token_hex(4)}.part{suffix}")
         try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            break
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            tmp = name
         except FileExistsError:   # pragma: no cover - 2**32 names
             continue
+        except PermissionError:
+            if not existed:
+                raise OSError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path)) from None
+            break   # a folder that takes no new file, holding a file that can be written: in place, as before
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+    if tmp is None:
+        yield os.fspath(path)
+        return
     try:
         yield tmp
         with contextlib.suppress(FileNotFoundError):

@@ -13,6 +13,7 @@ The conventions, for every plotting function of the package:
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -75,6 +76,12 @@ def save_figure(fig: "Figure", path: str, dpi: int = 120) -> None:
     pyplot if pyplot made it."""
     from ._files import replacing
 
+    if not os.path.splitext(os.fspath(path))[1]:
+        # matplotlib adds its default format's suffix to a name without one ("out" -> "out.png"); the part file's own
+        # suffix, ".part", would be read as the format
+        import matplotlib
+
+        path = f"{os.fspath(path)}.{matplotlib.rcParams['savefig.format']}"
     with replacing(path) as part:
         fig.savefig(part, dpi=dpi)
     plt = sys.modules.get("matplotlib.pyplot")

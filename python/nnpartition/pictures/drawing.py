@@ -308,12 +308,17 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     if colorbar and mappable is not None:
-        # beside the axes' own box, as tall as it (with ax=ax the bar took the whole height the axes were given:
-        # above a wide window, it ran into the title)
-        from mpl_toolkits.axes_grid1 import make_axes_locatable
+        if _constrained(ax.figure):
+            # a constrained layout places a bar made with ax=ax itself (one made beside the axes, as below, it
+            # does not place: it ran over the next panel and off the figure's edge)
+            ax.figure.colorbar(mappable, ax=ax, label="logit")
+        else:
+            # beside the axes' own box, as tall as it (with ax=ax the bar took the whole height the axes were
+            # given: above a wide window, it ran into the title)
+            from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-        cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
-        ax.figure.colorbar(mappable, cax=cax, label="logit")
+            cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
+            ax.figure.colorbar(mappable, cax=cax, label="logit")
     return ax
 
 
@@ -332,6 +337,31 @@ def _slice_note(d: int, kind: Optional[str]) -> str:
     if kind == "plane":
         return f"slice of R^{d}: the plane given"
     return f"slice of R^{d} through the first three training points p1, p2, p3"
+
+
+def _width(artist: Any, fig: Any) -> float:
+    """``artist``'s width in pixels before the figure is drawn: matplotlib 3.6 and later measure it so; 3.5 needs a
+    renderer (a review in session 48 found the key of a 3-inch figure cut there, kept at 3 columns), an Agg one of
+    the figure's size when its canvas has none."""
+    try:
+        return float(artist.get_window_extent().width)
+    except (AttributeError, TypeError, RuntimeError):
+        get = getattr(fig.canvas, "get_renderer", None)
+        if get is None:
+            from matplotlib.backends.backend_agg import RendererAgg
+
+            renderer = RendererAgg(fig.bbox.width, fig.bbox.height, fig.dpi)  # type: ignore[no-untyped-call]
+        else:
+            renderer = get()
+        return float(artist.get_window_extent(renderer).width)
+
+
+def _constrained(fig: Any) -> bool:
+    """Whether ``fig`` lays itself out with matplotlib's constrained layout (3.6's layout engines, or 3.5's flag)."""
+    engine = getattr(fig, "get_layout_engine", lambda: None)()
+    if engine is not None:
+        return type(engine).__name__.startswith("Constrained")
+    return bool(getattr(fig, "get_constrained_layout", lambda: False)())
 
 
 def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "decision", fontsize: float = 8.0,
@@ -383,8 +413,5 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
             legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=where,
                                ncol=ncol, fontsize=fontsize - 1, frameon=False, handlelength=1.6, columnspacing=1.0,
                                borderaxespad=0.0)
-            try:
-                if legend.get_window_extent().width <= 0.96 * ax.figure.bbox.width:
-                    break
-            except (AttributeError, TypeError):   # (a matplotlib that measures only once drawn: as before)
+            if _width(legend, ax.figure) <= 0.96 * ax.figure.bbox.width:
                 break

@@ -180,8 +180,8 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
     The directions are uniform on the sphere (the seeded Gaussian projection's columns scaled to unit length, as
     Tosh & Dasgupta draw them), so the winners of ``x`` are its ``k`` nearest directions and ``f`` at a winner's
     direction stands for ``f(x)``. (Until the forty-eighth session the columns kept their Gaussian lengths: the
-    winners were the longest units, whose caps are wide, and the explicit readout was 2-4 times worse than this
-    construction gives, e.g. RMSE 0.19 against 0.04 at ``m = 1000``, ``k = 10`` on ``docs/sparse.md``'s target.)
+    winners were the longest units, whose caps are wide, and the explicit readout was 1.8-8 times worse than this
+    construction gives, e.g. RMSE 0.19 against 0.046 at ``m = 1000``, ``k = 10`` on ``docs/sparse.md``'s target.)
 
     ``f`` maps an ``(n, d)`` array of unit vectors to ``n`` real values (shape ``(n,)``, or ``(n, 1)``); any other
     shape is a ``ValueError`` naming ``f``.

@@ -425,7 +425,8 @@ def run(
                 summary = SweepSummary(total=len(configs), done=ran.count("done"), failed=ran.count("failed"),
                                        skipped=skipped, seconds=time.perf_counter() - started)
                 if _shown(progress, summary):
-                    kept = (f"the finished configurations are kept in {db.path}: run the same sweep again to resume"
+                    # (how to resume is the caller's: sweep.run with this store again, the command line's --resume)
+                    kept = (f"the finished configurations are kept in {db.path} for a resumed run"
                             if db.path != ":memory:" else "no store kept them (store=None)")
                     print(f"{summary}; interrupted with {len(todo) - len(ran)} not run: {kept}", file=sys.stderr)
                 raise

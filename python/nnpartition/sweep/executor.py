@@ -322,6 +322,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     # configurations in flight when a worker of a process pool the caller gave died: that pool cannot be restarted
     # here, and which one killed it is unknown, so none of them is recorded (each was recorded as failed, WorkerDied)
     lost: List[int] = []
+    refused = False   # such a pool refused a new configuration (broken before it was sent)
     clean = False
     try:
         if owned is not None:
@@ -335,7 +336,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     fut = executor.submit(_call, job, configs[i])
                 except BrokenProcessPool:
                     if owned is None:
-                        lost.append(i)
+                        refused = True
                         break
                     owned = executor = _restart(owned)
                     generation += 1
@@ -388,11 +389,13 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 # fresh pool; what was in flight runs again, one at a time.
                 owned = executor = _restart(owned)
                 generation += 1
-            if lost:
+            if lost or refused:
+                flight = len(lost) + len(pending)
                 raise RuntimeError(
-                    f"a worker process of the executor died (crash, out of memory or killed) with "
-                    f"{len(lost) + len(pending)} configuration(s) in flight; that process pool is broken and the sweep "
-                    f"cannot replace it, so it stopped without recording them (the finished configurations are in "
+                    f"a worker process of the executor died (crash, out of memory or killed) "
+                    f"{f'with {flight} configuration(s) in flight' if flight else 'before this sweep sent it work'}; "
+                    f"that process pool is broken and the sweep cannot replace it, so it stopped without recording "
+                    f"what was in flight (the finished configurations are in "
                     f"the store): run the sweep again with a new executor to resume, or with workers=N, whose pool "
                     f"the sweep restarts, running what was in flight one at a time to find a configuration that "
                     f"kills its worker")
