@@ -280,6 +280,31 @@ def test_every_command_prints_json(name, tmp_path, capsys):
         json.loads(capsys.readouterr().out)
 
 
+def test_a_sweep_stopped_by_its_executor_is_one_line_and_any_other_runtime_error_a_traceback(monkeypatch, capsys):
+    """``validate --workers``'s sweep stopped on its executor (a Dask scheduler lost: the executor cancels its
+    tasks; a broken pool) raises ``sweep.SweepError``, whose message says how to go on: one line, exit status 1 (it
+    was a traceback); a ``RuntimeError`` of any other origin is a bug and keeps its traceback."""
+    from nnpartition import sweep
+    from nnpartition.cli import main
+
+    def stopped(*args, **kwargs):
+        raise sweep.SweepError("the executor cancelled configuration {\"d\":2}; the sweep stopped (finished "
+                               "configurations are in the store: rerun to resume)")
+
+    monkeypatch.setattr(sweep, "_execute", stopped)
+    assert main(["validate", "--grid", "small", "--workers", "2", "--no-progress"]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert err == ['nnpartition validate: stopped: the executor cancelled configuration {"d":2}; the sweep stopped '
+                   '(finished configurations are in the store: rerun to resume)'], err
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sweep, "_execute", bug)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["validate", "--grid", "small", "--workers", "2", "--no-progress"])
+
+
 def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     """Ctrl-C of ``validate --store``: exit 130, and the one line says that the finished configurations are in the
     store and that ``--resume`` runs the rest (it said "interrupted" alone); the store does hold them, and the

@@ -154,6 +154,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise
         print(f"nnpartition {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        # a sweep stopped on its executor (a Dask scheduler lost, a broken pool): its message says how to go on, and
+        # it was a traceback; any other RuntimeError is a bug, whose traceback stays
+        from .sweep import SweepError
+
+        if not isinstance(exc, SweepError):
+            raise
+        print(f"nnpartition {args.command}: stopped: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # a sweep's store keeps what finished (sweep.run records each configuration as it ends): say how to go on
         store = getattr(args, "store", None)

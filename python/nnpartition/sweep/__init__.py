@@ -47,13 +47,14 @@ from .. import _progress
 from .. import _validate as v
 from ..limits import _check_bytes
 from .cli import add_sweep_arguments, executor_from_args, store_from_args
-from .executor import DASK_HINT, _check_scheduler, _execute, _job_name  # noqa: F401 - DASK_HINT re-exported
+from .executor import DASK_HINT, SweepError, _check_scheduler, _execute, _job_name  # noqa: F401 - re-exported
 from .store import (  # noqa: F401 - the store's constants stay importable from nnpartition.sweep
     BUSY_TIMEOUT, STORE_FORMAT, STORE_VERSION, PathLike, StoreError, _json_default, _Store, load)
 
 __all__ = [
     "Product",
     "StoreError",
+    "SweepError",
     "SweepResults",
     "SweepSummary",
     "add_sweep_arguments",

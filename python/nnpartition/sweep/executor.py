@@ -31,7 +31,13 @@ import numpy as np
 from .._progress import progress_bar
 from .store import _json_default, _record, _Store
 
-__all__ = ["DASK_HINT"]
+__all__ = ["DASK_HINT", "SweepError"]
+
+
+class SweepError(RuntimeError):
+    """The sweep stopped on something outside the configurations (an executor that cancelled a task, a process pool
+    broken beyond the sweep's repair, workers that die as they start); the message says how to go on, and what
+    finished is in the store. A ``RuntimeError``, as before; the command line prints it as one line."""
 
 #: How to install the optional Dask dependency.
 DASK_HINT = "pip install 'nnpartition[distributed]'"
@@ -355,7 +361,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 try:
                     status, result, error, tb, seconds, worker = fut.result()
                 except cf.CancelledError:
-                    raise RuntimeError(f"the executor cancelled configuration {keys[i]}; the sweep stopped "
+                    raise SweepError(f"the executor cancelled configuration {keys[i]}; the sweep stopped "
                                        f"(finished configurations are in the store: rerun to resume)") from None
                 except Exception as exc:  # noqa: BLE001 - the worker died, the task could not be sent, ...
                     if isinstance(exc, BrokenProcessPool) and owned is None:
@@ -391,7 +397,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 generation += 1
             if lost or refused:
                 flight = len(lost) + len(pending)
-                raise RuntimeError(
+                raise SweepError(
                     f"a worker process of the executor died (crash, out of memory or killed) "
                     f"{f'with {flight} configuration(s) in flight' if flight else 'before this sweep sent it work'}; "
                     f"that process pool is broken and the sweep cannot replace it, so it stopped without recording "
@@ -464,7 +470,7 @@ def _check_workers_start(pool: cf.ProcessPoolExecutor, job: Callable[..., Any]) 
             where = (" (this process's main script is not a file, e.g. a script read from stdin, and spawn must "
                      "re-run it in each worker): run the script from a file (with the `if __name__ == "
                      "\"__main__\":` guard)")
-        raise RuntimeError("the sweep's worker processes died as they started" + where + ", or pass workers=1 "
+        raise SweepError("the sweep's worker processes died as they started" + where + ", or pass workers=1 "
                            "to run the sweep in this process") from None
     if error is not None:
         raise TypeError(f"job {_job_name(job)} cannot be loaded by the sweep's worker processes ({error}): they "
