@@ -311,16 +311,14 @@ def test_replacing_writes_a_file_whole_or_leaves_it_as_it_was(tmp_path):
             raise AssertionError("ran the block")
 
 
-def _interrupted_after_half():
+def _write_half_then_interrupt(target, *args, **kwargs):
     """A stand-in for a writer: writes half of its output to the file object or path it is given, then Ctrl-C."""
-    def write(target, *args, **kwargs):
-        if hasattr(target, "write"):
-            target.write(b"half" if "b" in getattr(target, "mode", "b") else "half")
-        else:
-            with open(target, "w") as fh:
-                fh.write("half")
-        raise KeyboardInterrupt
-    return write
+    if hasattr(target, "write"):
+        target.write(b"half" if "b" in getattr(target, "mode", "b") else "half")
+    else:
+        with open(target, "w") as fh:
+            fh.write("half")
+    raise KeyboardInterrupt
 
 
 @pytest.mark.parametrize("writer", ["save_network", "to_csv", "save_figure"])
@@ -338,7 +336,7 @@ def test_output_files_interrupted_while_written_are_left_as_they_were(writer, tm
 
     target = tmp_path / f"out.{ {'save_network': 'npz', 'to_csv': 'csv', 'save_figure': 'png'}[writer] }"
     target.write_text("old")
-    half = _interrupted_after_half()
+    half = _write_half_then_interrupt
     if writer == "save_network":
         monkeypatch.setattr(network.np, "savez", half)
         call = lambda: network.save_network(TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0), str(target))  # noqa: E731

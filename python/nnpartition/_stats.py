@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["T975", "t_quantile_975"]
+__all__ = ["T975", "binary_unit", "t_quantile_975"]
 
 #: Normal 0.975 quantile.
 Z975 = 1.959963984540054
@@ -64,3 +64,15 @@ def mean_ci95(n: int, mean: float, std: float) -> "tuple[float, float]":
         return mean, mean
     half = t_quantile_975(n - 1) * std / math.sqrt(n)
     return mean - half, mean + half
+
+
+def binary_unit(largest: float) -> float:
+    """The power of two in ``(largest / 2, largest]`` (1 for 0): values divided by it keep every bit (an exact
+    rescaling, up to subnormals) and their sums and squares stay far from overflow; ``summarize`` and ``max_margin``
+    compute in it.
+
+    Example:
+        >>> binary_unit(1e308) == 2.0 ** 1023, binary_unit(3.0), binary_unit(0.0)
+        (True, 2.0, 1.0)
+    """
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1) if largest > 0 else 1.0

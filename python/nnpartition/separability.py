@@ -18,7 +18,6 @@ solver's tolerance alone. Labels are ``0/1`` or ``-1/+1``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -27,6 +26,7 @@ import numpy as np
 from . import _validate as v
 from .limits import _check_bytes, _check_work, _interruptible
 from ._repr import short_repr
+from ._stats import binary_unit
 
 __all__ = ["Separability", "MaxMargin", "separable", "max_margin"]
 
@@ -276,7 +276,7 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     # direction and the support do not): an audit (s48) found the programme's answer scale-dependent with an
     # intercept, since w scales and b does not (SLSQP's absolute tolerances on |w|^2 and _polish's fixed weight on
     # b): X * 1e6 of the docstring's example gave margin 1.118e6 (direction (0.89, -0.45)) where it is 1.5207e6.
-    unit = math.ldexp(1.0, math.frexp(float(np.abs(X).max()))[1] - 1) if np.any(X) else 1.0
+    unit = binary_unit(float(np.abs(X).max()))
     X = X / unit
     sep = separable(X, t, fit_intercept=fit_intercept)
     if not sep.separable:

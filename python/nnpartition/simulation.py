@@ -24,7 +24,7 @@ from . import _validate as v
 from ._frozen import ValueResult
 from ._progress import progress_bar
 from ._random import SeedLike
-from ._stats import mean_ci95
+from ._stats import binary_unit, mean_ci95
 
 __all__ = ["PartitionSim", "Summary", "simulate_partition", "summarize"]
 
@@ -90,7 +90,7 @@ def summarize(values: ArrayLike, *, bounds: Optional[Tuple[float, float]] = None
     # in units of a power of two near the largest |value| (exact): the sum and the squares of finite values near the
     # top of the float range overflowed, so summarize([1e308, 1e308]) had mean inf and numpy's overflow warning
     # (an audit, s48)
-    unit = math.ldexp(1.0, math.frexp(float(np.abs(x).max()))[1] - 1) if np.any(x) else 1.0   # 2^1024 overflows
+    unit = binary_unit(float(np.abs(x).max()))
     xs = x / unit
     mean = float(xs.mean()) * unit
     if x.size == 1 and one_value_nan:

@@ -327,7 +327,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     born: Dict["cf.Future[Any]", int] = {}
     # configurations in flight when a worker of a process pool the caller gave died: that pool cannot be restarted
     # here, and which one killed it is unknown, so none of them is recorded (each was recorded as failed, WorkerDied)
-    lost: List[int] = []
+    lost = 0
     refused = False   # such a pool refused a new configuration (broken before it was sent)
     clean = False
     try:
@@ -365,7 +365,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                                        f"(finished configurations are in the store: rerun to resume)") from None
                 except Exception as exc:  # noqa: BLE001 - the worker died, the task could not be sent, ...
                     if isinstance(exc, BrokenProcessPool) and owned is None:
-                        lost.append(i)
+                        lost += 1
                         continue
                     if isinstance(exc, BrokenProcessPool) and owned is not None:
                         broken = broken or fut_generation == generation
@@ -396,7 +396,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 owned = executor = _restart(owned)
                 generation += 1
             if lost or refused:
-                flight = len(lost) + len(pending)
+                flight = lost + len(pending)
                 raise SweepError(
                     f"a worker process of the executor died (crash, out of memory or killed) "
                     f"{f'with {flight} configuration(s) in flight' if flight else 'before this sweep sent it work'}; "
