@@ -37,7 +37,16 @@ __all__ = ["DASK_HINT", "SweepError"]
 class SweepError(RuntimeError):
     """The sweep stopped on something outside the configurations (an executor that cancelled a task, a process pool
     broken beyond the sweep's repair, workers that die as they start); the message says how to go on, and what
-    finished is in the store. A ``RuntimeError``, as before; the command line prints it as one line."""
+    finished is in the store. A ``RuntimeError``, as before; the command line prints it as one line.
+
+    Example:
+        >>> from nnpartition import sweep
+        >>> try:
+        ...     raise sweep.SweepError("the executor cancelled configuration {}; the sweep stopped")
+        ... except RuntimeError as exc:   # caught as the RuntimeError it always was
+        ...     print(type(exc).__name__, exc)
+        SweepError the executor cancelled configuration {}; the sweep stopped
+    """
 
 #: How to install the optional Dask dependency.
 DASK_HINT = "pip install 'nnpartition[distributed]'"
