@@ -350,6 +350,39 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     # at a fixed time could land in the imports on a loaded machine
     rc, err = interrupted(command + ["--resume"], lambda: recorded() > kept)
     assert rc == 130, err
+    # on a terminal, where the sweep prints its own summary line (its bar's default: a sweep longer than a second),
+    # the store is named once, in that line, and the command's line adds how to go on (both named it)
+    import os
+    import pty
+
+    kept, started = recorded(), time.monotonic()
+    main_fd, terminal = pty.openpty()
+    proc = subprocess.Popen(command[:-1] + ["--resume"], stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    try:
+        while (recorded() <= kept or time.monotonic() - started < 2) and time.monotonic() - started < 60:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:   # EIO: the terminal's other end is closed and read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_fd)
+    lines = [line.split("\r")[-1] for line in shown.decode().replace("\r\n", "\n").splitlines()]
+    lines = [line for line in lines if line.strip()]
+    assert proc.returncode == 130 and len(lines) == 2, shown
+    assert lines[0].startswith("sweep: ") and "interrupted with" in lines[0] and str(store) in lines[0], shown
+    assert lines[1] == "nnpartition validate: interrupted; the same command with --resume runs the rest", shown
 
 
 @pytest.mark.parametrize("command", [

@@ -163,11 +163,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise
         print(f"nnpartition {args.command}: stopped: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        # a sweep's store keeps what finished (sweep.run records each configuration as it ends): say how to go on
+    except KeyboardInterrupt as exc:
+        # a sweep's store keeps what finished (sweep.run records each configuration as it ends): say how to go on,
+        # naming the store unless the sweep's summary line just did
         store = getattr(args, "store", None)
-        kept = (f"; the finished configurations are kept in {store}: the same command with --resume runs the rest"
-                if store is not None and os.path.isfile(store) else "")
+        kept = ""
+        if store is not None and os.path.isfile(store):
+            kept = ("; the same command with --resume runs the rest" if getattr(exc, "nnpartition_summary_shown", False)
+                    else f"; the finished configurations are kept in {store}: the same command with --resume runs "
+                         f"the rest")
         print(f"nnpartition {args.command}: interrupted{kept}", file=sys.stderr)
         return 130
     except BrokenPipeError:

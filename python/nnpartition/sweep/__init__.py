@@ -419,7 +419,7 @@ def run(
             except (TypeError, RuntimeError):
                 db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
                 raise
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 # Ctrl-C: the summary the sweep promises at its end, with what is kept (it printed nothing, and the
                 # bar it showed was erased, leaving a traceback from inside concurrent.futures)
                 ran = [records[i]["status"] for i in todo if records[i] is not None]  # type: ignore[index]
@@ -430,6 +430,8 @@ def run(
                     kept = (f"the finished configurations are kept in {db.path} for a resumed run"
                             if db.path != ":memory:" else "no store kept them (store=None)")
                     print(f"{summary}; interrupted with {len(todo) - len(ran)} not run: {kept}", file=sys.stderr)
+                    # the command line adds how to go on, without naming the store a second time
+                    exc.nnpartition_summary_shown = True  # type: ignore[attr-defined]
                 raise
     finally:
         db.close()
