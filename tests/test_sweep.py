@@ -188,6 +188,26 @@ def test_results_are_json_round_tripped_and_checked(tmp_path):
     assert bad[1]["error"].startswith("TypeError: job result is not JSON-serializable")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_result_whose_keys_meet_as_json_names_fails_and_others_keep_their_values(workers):
+    """A nested dict's keys become JSON names (strings): ``{1: "int", "1": "str"}`` was stored as one member and read
+    back as ``{"1": "str"}``, a value lost without a word. Such a result is now a failed configuration naming the
+    key; keys that stay distinct as names (``{1: .., 2: ..}``) are stored, as strings, with every value."""
+    out = sweep.run([{"what": "meet"}, {"what": "distinct"}], _nested_keys_job, store=None, workers=workers,
+                    progress=False)
+    assert out[0]["status"] == "failed"
+    assert out[0]["error"] == ("TypeError: job result has two entries named '1' in one dict once its keys are "
+                               "written as JSON strings (keys such as 1 and '1'): make them distinct strings")
+    assert out[1]["status"] == "done"
+    assert out[1]["result"] == {"hist": {"1": "one", "2": "two"}, "rows": [{"1.5": 3}]}
+
+
+def _nested_keys_job(config):
+    if config["what"] == "meet":
+        return {"hist": {"0": 0, 1: "int", "1": "str"}}
+    return {"hist": {1: "one", 2: "two"}, "rows": [{1.5: 3}]}
+
+
 def _numpy_job(config):
     return {"a": np.int64(3), "b": np.array([1.5, 2.0]), "c": np.bool_(True), "nan": float("nan")}
 

@@ -185,6 +185,9 @@ def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple
             result = json.dumps(dict(out), separators=(",", ":"), ensure_ascii=False, default=_json_default)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"job result is not JSON-serializable: {exc}") from None
+        # JSON names are strings: a nested dict's keys 1 and "1" (or 1 and 1.0's "1.0" and "1.0") became one name,
+        # and reading the store back kept one of the two values without a word
+        json.loads(result, object_pairs_hook=_distinct_names)
         return ("done", result, None, None, time.perf_counter() - start, worker)
     except KeyboardInterrupt:   # Ctrl-C (pool workers ignore it): the sweep stops, what finished is recorded
         raise
@@ -192,6 +195,26 @@ def _call(job: Callable[[Dict[str, Any]], Any], config: Dict[str, Any]) -> Tuple
         # which a pool worker sent back to the driver as SystemExit, ending the whole sweep
         return ("failed", None, f"{type(exc).__name__}: {exc}", traceback.format_exc(),
                 time.perf_counter() - start, worker)
+
+
+def _distinct_names(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    """A JSON object's members as a dict, refusing two members of one name (what a result's dict with keys that
+    differ only as Python values, ``1`` and ``"1"``, turns into).
+
+    Example:
+        >>> _distinct_names([("1", 2), ("1", 3)])
+        Traceback (most recent call last):
+        ...
+        TypeError: job result has two entries named '1' in one dict once its keys are written as JSON strings \
+(keys such as 1 and '1'): make them distinct strings
+    """
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: Set[str] = set()
+        name = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise TypeError(f"job result has two entries named {name!r} in one dict once its keys are written as JSON "
+                        f"strings (keys such as 1 and '1'): make them distinct strings")
+    return out
 
 
 def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in pool workers
