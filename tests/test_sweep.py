@@ -1080,3 +1080,35 @@ def test_a_jobs_identity_is_the_same_in_every_process():
         outs.append(out.stdout)
     assert outs[0] == outs[1] == outs[2], outs
     assert outs[0].splitlines()[0] == "__main__:Jobs.run"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish(tmp_path, workers):
+    """``timeout=``: a job that hangs (here: sleeps 60 s) is stopped and recorded as failed with the reason, the
+    configurations in flight beside it run again in a fresh pool and finish, and a resumed sweep with
+    ``retry_failed`` tries it again. Without it the sweep waited for the job (no per-job timeout: a hung job held
+    its worker until Ctrl-C)."""
+    store = tmp_path / "s.sqlite"
+    grid = [{"x": 1}, {"x": 2, "sleep": 60}, {"x": 3, "sleep": 0.3}, {"x": 4}, {"x": 5}]
+    started = time.monotonic()
+    out = sweep.run(grid, toy, store=store, workers=workers, progress=False, timeout=5)
+    assert time.monotonic() - started < 40   # not the 60 s sleep (the pool's restart is about a second)
+    assert [r["status"] for r in out] == ["done", "failed", "done", "done", "done"]
+    assert [r["result"]["square"] for r in out if r["status"] == "done"] == [1, 9, 16, 25]
+    assert out[1]["error"].startswith("Timeout: the configuration ran longer than timeout=5 s")
+    assert (out.summary.done, out.summary.failed) == (4, 1)
+    assert {r["status"] for r in sweep.load(store)} == {"done", "failed"} and len(sweep.load(store)) == 5
+    # the stopped configuration counts as failed in the store: retried (and stopped again), the others skipped
+    again = sweep.run(grid, toy, store=store, workers=workers, progress=False, timeout=1, retry_failed=True)
+    assert (again.summary.done, again.summary.failed, again.summary.skipped) == (0, 1, 4)
+
+
+def test_timeout_is_checked_and_refused_where_it_cannot_stop_a_job():
+    for bad, kind in [(0, ValueError), (-1, ValueError), (float("nan"), ValueError), ("5", TypeError),
+                      (True, TypeError)]:
+        with pytest.raises(kind, match="^timeout must be"):
+            sweep.run([{"x": 1}], toy, store=None, workers=1, progress=False, timeout=bad)
+    import concurrent.futures as cf
+
+    with cf.ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="^timeout applies to the sweep's own pool"):
+        sweep.run([{"x": 1}], toy, store=None, executor=pool, progress=False, timeout=5)

@@ -330,6 +330,7 @@ def run(
     progress: Optional[bool] = None,
     retry_failed: bool = False,
     max_pending: Optional[int] = None,
+    timeout: Optional[float] = None,
 ) -> SweepResults:
     """Run ``job`` on every configuration of ``grid``, recording each in ``store`` as it finishes.
 
@@ -362,6 +363,15 @@ def run(
         retry_failed: run the configurations recorded as failed again.
         max_pending: most configurations submitted but not yet finished at
             once (default: four per local worker, 1024 for other executors).
+        timeout: seconds a configuration may run (``None``: no limit). One
+            that runs longer is recorded as failed (``"Timeout: ..."``;
+            ``retry_failed=True`` runs it again) and its worker process is
+            stopped; the configurations in flight beside it run again in a
+            fresh pool. Counted from when it is sent to a worker, which a
+            fresh worker's start (about a second) is part of. Only for the
+            sweep's own pool (``workers=1`` then runs in one worker process,
+            not in this one; a Dask or the caller's executor cannot stop a
+            running job); at most one configuration a worker is in flight.
 
     Returns:
         A :class:`SweepResults` list with one record per configuration, in
@@ -393,6 +403,12 @@ def run(
         workers = v.count("workers", workers, minimum=1, maximum=4096)
     if max_pending is not None:
         max_pending = v.count("max_pending", max_pending, minimum=1)
+    if timeout is not None:
+        timeout = v.real("timeout", timeout, minimum=0.0, maximum=1e9, open_min=True)
+        if executor is not None or scheduler is not None:
+            raise ValueError("timeout applies to the sweep's own pool of worker processes (workers=), which it can "
+                             "stop; a running job of a Dask or caller's executor cannot be stopped from here: give "
+                             "the job a time limit of its own")
     retry_failed = v.flag("retry_failed", retry_failed)
     progress = _progress._check(progress)   # before the store and the workers (accepted unread when all was done)
     if scheduler is not None:
@@ -415,7 +431,7 @@ def run(
             try:
                 done, failed = _execute(configs, keys, todo, records, job, db, executor=executor, workers=workers,
                                         scheduler=scheduler, progress=progress, max_pending=max_pending,
-                                        skipped=skipped)
+                                        skipped=skipped, timeout=timeout)
             except (TypeError, RuntimeError):
                 db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
                 raise

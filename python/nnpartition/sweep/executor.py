@@ -322,7 +322,8 @@ class _Serial(cf.Executor):
 def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
              records: List[Optional[Dict[str, Any]]], job: Callable[..., Any], db: _Store, *,
              executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str],
-             progress: Optional[bool], max_pending: Optional[int], skipped: int) -> Tuple[int, int]:
+             progress: Optional[bool], max_pending: Optional[int], skipped: int,
+             timeout: Optional[float] = None) -> Tuple[int, int]:
     client = None
     owned: Optional[cf.ProcessPoolExecutor] = None
     if scheduler is not None:
@@ -330,13 +331,15 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
         executor = client.get_executor()
     elif executor is None:
         n = workers or min(_default_workers(), len(todo))
-        if n == 1 and workers == 1:
+        if n == 1 and workers == 1 and timeout is None:   # (a job in this process could not be stopped)
             executor = _Serial()
         else:
             _check_picklable(job)
             owned = executor = _local_pool(n)
         if max_pending is None:
             max_pending = 4 * n
+        if timeout is not None:   # each one sent starts at once: its clock is its run's
+            max_pending = min(max_pending, n)
     elif isinstance(executor, cf.ProcessPoolExecutor):
         _check_picklable(job)
     if max_pending is None:
@@ -357,6 +360,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     alone: Optional[int] = None
     generation = 0  # of the local pool, bumped when a dead worker forces a new one
     born: Dict["cf.Future[Any]", int] = {}
+    sent: Dict["cf.Future[Any]", float] = {}   # when each was sent (timeout=)
     # configurations in flight when a worker of a process pool the caller gave died: that pool cannot be restarted
     # here, and which one killed it is unknown, so none of them is recorded (each was recorded as failed, WorkerDied)
     lost = 0
@@ -382,6 +386,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 queue.pop()
                 pending[fut] = i
                 born[fut] = generation
+                sent[fut] = time.monotonic()
                 if i in suspects:
                     alone = i
             finished, _ = cf.wait(list(pending), timeout=0.5, return_when=cf.FIRST_COMPLETED)
@@ -390,6 +395,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
             for fut in sorted(finished, key=pending.__getitem__):
                 i = pending.pop(fut)
                 fut_generation = born.pop(fut)
+                sent.pop(fut)
                 try:
                     status, result, error, tb, seconds, worker = fut.result()
                 except cf.CancelledError:
@@ -422,9 +428,31 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 else:
                     failed += 1
                     bar.desc = f"{desc} ({failed} failed)"
+            if timeout is not None and owned is not None and not broken:
+                now = time.monotonic()
+                late = sorted((pending[f] for f in pending if now - sent[f] > timeout and not f.done()))
+                if late:
+                    # stopped with their pool (a worker cannot be stopped alone); the others in flight run again
+                    for i in late:
+                        error = (f"Timeout: the configuration ran longer than timeout={timeout:g} s (from when it was "
+                                 f"sent to a worker); its worker process was stopped")
+                        db.put(keys[i], "failed", None, error, None, timeout, "")
+                        records[i] = _record(configs[i], "failed", None, error, timeout)
+                        failed += 1
+                        if i == alone:
+                            alone = None
+                    again = sorted((i for i in pending.values() if i not in late), reverse=True)
+                    queue.extend(again)   # pop() from the end: grid order, before the rest
+                    requeued -= len(late)   # the bar counts the late ones as finished (the others were not)
+                    pending.clear()
+                    born.clear()
+                    sent.clear()
+                    alone = None
+                    bar.desc = f"{desc} ({failed} failed)"
+                    broken = True
             if broken and owned is not None:
-                # A worker process died (crash, out of memory, killed): the rest go on in a
-                # fresh pool; what was in flight runs again, one at a time.
+                # A worker process died (crash, out of memory, killed), or one ran past timeout=: the rest go on
+                # in a fresh pool; what was in flight runs again (after a death, one at a time).
                 owned = executor = _restart(owned)
                 generation += 1
             if lost or refused:
