@@ -8,6 +8,7 @@ processes, possibly on other machines.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from typing import Any, Dict
@@ -16,7 +17,8 @@ __all__ = ["empty", "limits", "partition", "real", "real_or_toy", "toy", "train"
 
 
 def toy(config: Dict[str, Any]) -> Dict[str, Any]:
-    """``{"square": x * x}``; sleeps ``config["sleep"]`` seconds first, raises
+    """``{"square": x * x}``; ignores SIGTERM when ``config["ignore_term"]`` (as a job with its own handler may),
+    sleeps ``config["sleep"]`` seconds first, raises
     ``ValueError`` when ``config["fail"]``, kills its own process when ``config["crash"]``,
     calls ``sys.exit(config["exit"])`` when ``config`` has ``"exit"``.
 
@@ -24,6 +26,8 @@ def toy(config: Dict[str, Any]) -> Dict[str, Any]:
         >>> toy({"x": 4})
         {'square': 16}
     """
+    if config.get("ignore_term"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if config.get("sleep"):
         time.sleep(float(config["sleep"]))
     if config.get("crash"):

@@ -293,13 +293,15 @@ def _local_pool(workers: int) -> cf.ProcessPoolExecutor:
 
 
 def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
-    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-    if terminate is not None:
-        terminate()
+    # SIGKILL, not SIGTERM: a job may ignore or handle SIGTERM (one that did held the shutdown below, which waits for
+    # every worker, until it ended by itself); workers hold nothing to save, the store is the driver's
+    kill = getattr(pool, "kill_workers", None)  # Python >= 3.14
+    if kill is not None:
+        kill()
     else:
         for p in list((getattr(pool, "_processes", None) or {}).values()):
             try:
-                p.terminate()
+                p.kill()
             except Exception:  # noqa: BLE001 - already gone
                 pass
     pool.shutdown(wait=True, cancel_futures=True)
