@@ -1353,11 +1353,14 @@ def test_estimate_against_independent_pytorch_measurements(name, mae_target):
 # --- what a user meets at the edges (twenty-first pass: an audit as a new user) -------------------------------------
 
 def _warned_here(call):
+    """The ``(file, line)`` of each warning ``call()`` gives: the caller's line is the lambda's own, a line of this
+    file other than the one that calls it (a file name alone passed a stacklevel one frame too far up, at the
+    ``call()`` below: the array path's range warnings until an audit in session 49)."""
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         call()
     assert w, "no warning"
-    return {Path(x.filename).name for x in w}
+    return {(Path(x.filename).name, x.lineno) for x in w}
 
 
 @pytest.mark.parametrize("call", [
@@ -1369,11 +1372,15 @@ def _warned_here(call):
     lambda: estimate_accuracy(300, 1000, 8, method="monte_carlo", trials=4),
     lambda: npn.required_width(300, 1000, 0.9),
     lambda: npn.max_samples(300, 8, 0.9),
+    lambda: estimate_accuracy(10, [1000, 20000], [8, 600]),
+    lambda: estimate_accuracy(np.array(10), 1000, [8], protocol=Protocol(lr=1.0)),
+    lambda: npn.required_width(10, 100000, 0.99),
+    lambda: npn.max_samples(10, 600, 0.9),
 ])
 def test_range_warnings_point_at_the_callers_line(call):
-    # the warning's location is this file (what warning filters and "once per location" read), not a frame
+    # the warning's location is the caller's line (what warning filters and "once per location" read), not a frame
     # inside nnpartition or its caller's caller
-    assert _warned_here(call) == {Path(__file__).name}
+    assert _warned_here(call) == {(Path(__file__).name, call.__code__.co_firstlineno)}
 
 
 @pytest.mark.parametrize("d, L, proto", [(1, 1, Protocol()), (5, 1, Protocol(optimizer="sgd", lr=0.5, steps=250)),
