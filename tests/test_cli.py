@@ -834,6 +834,12 @@ def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     # at N <= d + 1 points any labelling fits: the estimate is exact, and no held-out line is printed
     assert main(["estimate", "-d", "10", "-N", "11", "-L", "4"]) == 0
     assert "held-out questions" not in capsys.readouterr().out
+    # nor by size -N there (it printed the region of two-layer reference questions, as if any had been so small)
+    for n in ("1", "11"):
+        assert main(["size", "-d", "10", "-N", n, "--target", "0.9"]) == 0
+        assert "held-out questions" not in capsys.readouterr().out
+        assert "heldout_errors" not in _json_of(capsys, ["size", "-d", "10", "-N", n, "--target", "0.9", "--json"])
+    assert "heldout_errors" in _json_of(capsys, ["size", "-d", "10", "-N", "12", "--target", "0.9", "--json"])
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"]) == 0   # the search's limit
     assert "held-out questions like this one (at N = 100, the search's limit): " in capsys.readouterr().out
 
