@@ -1145,8 +1145,16 @@ def test_train_prints_the_estimate_of_the_same_training_beside_it(capsys):
     assert (f"estimate without training: {e.accuracy:.4f} (90% band {e.low:.4f} .. {e.high:.4f}); the measured mean is "
             f"{got['mean'] - e.accuracy:+.4f} from it") in capsys.readouterr().out
     # N = 40 is below the validated range: said on the line, not as a warning (the suite makes warnings errors)
+    # and which settings are outside it, as the options spell them (it said only "outside the estimator's validated
+    # range", where estimate and size name each option; the JSON had no names either)
     assert main(["train", "-d", "2", "-N", "40", "-L", "3", "--steps", "100", "--datasets", "1", "--no-progress"]) == 0
-    assert "(outside the estimator's validated range: an extrapolation)" in capsys.readouterr().out
+    assert "(outside the estimator's validated range in -N, --steps: an extrapolation)" in capsys.readouterr().out
+    argv = ["train", "-d", "2", "-N", "60", "--widths", "3", "600", "--lr", "0.5", "--batch-size", "8", "--steps",
+            "20", "--datasets", "1", "--no-progress"]
+    assert main(argv) == 0
+    assert "validated range in --widths, --lr, --steps, --batch-size: an extrapolation)" in capsys.readouterr().out
+    est = _json_of(capsys, [*argv, "--json"])["estimate"]
+    assert est["inside_range"] is False and est["outside_range"] == "L, adam lr, steps, batch_size"
 
 
 def test_train_reports_diverged_runs(capsys):
