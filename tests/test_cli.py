@@ -867,6 +867,12 @@ def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     # at N <= d + 1 points any labelling fits: the estimate is exact, and no held-out line is printed
     assert main(["estimate", "-d", "10", "-N", "11", "-L", "4"]) == 0
     assert "held-out questions" not in capsys.readouterr().out
+    # nor by size -N there (it printed the region of two-layer reference questions, as if any had been so small)
+    for n in ("1", "11"):
+        assert main(["size", "-d", "10", "-N", n, "--target", "0.9"]) == 0
+        assert "held-out questions" not in capsys.readouterr().out
+        assert "heldout_errors" not in _json_of(capsys, ["size", "-d", "10", "-N", n, "--target", "0.9", "--json"])
+    assert "heldout_errors" in _json_of(capsys, ["size", "-d", "10", "-N", "12", "--target", "0.9", "--json"])
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"]) == 0   # the search's limit
     assert "held-out questions like this one (at N = 100, the search's limit): " in capsys.readouterr().out
 
@@ -1172,8 +1178,16 @@ def test_train_prints_the_estimate_of_the_same_training_beside_it(capsys):
     assert (f"estimate without training: {e.accuracy:.4f} (90% band {e.low:.4f} .. {e.high:.4f}); the measured mean is "
             f"{got['mean'] - e.accuracy:+.4f} from it") in capsys.readouterr().out
     # N = 40 is below the validated range: said on the line, not as a warning (the suite makes warnings errors)
+    # and which settings are outside it, as the options spell them (it said only "outside the estimator's validated
+    # range", where estimate and size name each option; the JSON had no names either)
     assert main(["train", "-d", "2", "-N", "40", "-L", "3", "--steps", "100", "--datasets", "1", "--no-progress"]) == 0
-    assert "(outside the estimator's validated range: an extrapolation)" in capsys.readouterr().out
+    assert "(outside the estimator's validated range in -N, --steps: an extrapolation)" in capsys.readouterr().out
+    argv = ["train", "-d", "2", "-N", "60", "--widths", "3", "600", "--lr", "0.5", "--batch-size", "8", "--steps",
+            "20", "--datasets", "1", "--no-progress"]
+    assert main(argv) == 0
+    assert "validated range in --widths, --lr, --steps, --batch-size: an extrapolation)" in capsys.readouterr().out
+    est = _json_of(capsys, [*argv, "--json"])["estimate"]
+    assert est["inside_range"] is False and est["outside_range"] == "L, adam lr, steps, batch_size"
 
 
 def test_train_reports_diverged_runs(capsys):

@@ -418,7 +418,8 @@ def test_the_concern_map_lists_every_command_where_it_lives():
 def test_sizing_speed_claims_state_the_measured_figure():
     """Every claim about how fast ``required_width`` and ``max_samples`` answer states a figure in ms that
     ``python benchmarks/bench_estimate.py --sizing`` measures (they said "microseconds"; an audit measured
-    0.16-0.36 ms): the README, the two docstrings and ``nnpartition size --help``."""
+    0.16-0.36 ms): the README, docs/estimate.md (which said "well under a millisecond" until session 49: up to
+    0.96 ms measured), the two docstrings and ``nnpartition size --help``."""
     import subprocess
     import sys
 
@@ -431,6 +432,8 @@ def test_sizing_speed_claims_state_the_measured_figure():
         # the estimator's own "in microseconds" (a scalar call: 5-10 us) stays; the sizing clause follows it
         "README.md": next(p for p in (ROOT / "README.md").read_text(encoding="utf-8").split("\n- ")
                           if "sizes networks" in p).split("sizes networks", 1)[1],
+        "docs/estimate.md": (ROOT / "docs" / "estimate.md").read_text(encoding="utf-8").split("## Sizing", 1)[1]
+                            .split("\n## ", 1)[0],
         "required_width": required_width.__doc__ or "",
         "max_samples": max_samples.__doc__ or "",
         "size --help": " ".join(sub.choices["size"].format_help().split()),

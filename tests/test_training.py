@@ -774,7 +774,7 @@ def test_cli_json_and_text(capsys):
 
 # --- Protocol: one object for the training an estimate and a measurement describe -------------------------
 
-from nnpartition import Protocol  # noqa: E402
+from nnpartition import Protocol, estimate_accuracy  # noqa: E402
 
 
 def test_protocol_reference_and_validation():
@@ -788,6 +788,19 @@ def test_protocol_reference_and_validation():
                          (dict(restarts=True), "restarts")]:
         with pytest.raises((ValueError, TypeError), match=rf"^{word} must be"):   # the argument named first
             Protocol(**kwargs)
+
+
+def test_protocol_fields_are_plain_values_whatever_types_gave_them():
+    """Settings read from numpy (an array of configurations, a structured row) are numpy scalars: the fields are
+    plain Python values all the same (an audit in session 49: Protocol(optimizer=np.str_('sgd')) kept the numpy
+    string and printed as ``Protocol(optimizer=np.str_('sgd'), ...)``)."""
+    p = Protocol(optimizer=np.str_("sgd"), lr=np.float64(0.1), steps=np.int64(2000), batch_size=np.int32(64),
+                 schedule=np.array(["constant"])[0], restarts=np.uint8(3))
+    assert p == Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64, schedule="constant", restarts=3)
+    assert [type(x) for x in p.to_dict().values()] == [str, float, int, int, str, int]
+    assert repr(p) == "Protocol(optimizer='sgd', lr=0.1, steps=2000, batch_size=64, schedule='constant', restarts=3)"
+    # and the input law an estimate records
+    assert type(estimate_accuracy(10, 100, 8, dist=np.str_("normal")).details.dist) is str
 
 
 _PROTOCOL_VARIANTS = [dict(optimizer="sgd"), dict(lr=0.005), dict(steps=250), dict(batch_size=64),

@@ -193,7 +193,9 @@ def choice(name: str, value: Any, options: Sequence[str], aliases: Optional[Dict
     v: str = (aliases or {}).get(value, value)
     if v not in options:
         raise ValueError(f"{name} must be one of {list(options)}{alias}, got {value!r}")
-    return v
+    # the option itself, a plain str: a str subclass (numpy's np.str_, read from an array of settings) was kept and
+    # shown, as Protocol(optimizer=np.str_('sgd'), ...)
+    return options[list(options).index(v)]
 
 
 def seed(value: Any, name: str = "seed") -> int:

@@ -132,9 +132,10 @@ def _size(args: argparse.Namespace) -> int:
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
                             max_n=max_n)
-    # how far the estimate was off on held-out questions like the answer (none when nothing reaches the target)
+    # how far the estimate was off on held-out questions like the answer (none when nothing reaches the target, and
+    # none at N <= d + 1 points, where any labelling fits and the estimate is exact: estimate prints none there)
     if args.N is not None:
-        held = None if a.L is None else heldout_errors(args.d, args.N, a.L, protocol=proto)
+        held = None if a.L is None or args.N <= args.d + 1 else heldout_errors(args.d, args.N, a.L, protocol=proto)
         where = f"at L = {a.L}"
     else:
         held = None if a.N <= args.d + 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)

@@ -22,7 +22,21 @@ def _estimate_beside(m: AccuracyMeasurement) -> Dict[str, Any]:
 
     e, outside = _estimate_of(m)
     return {"accuracy": e.accuracy, "low": e.low, "high": e.high, "inside_band": bool(e.low <= m.mean <= e.high),
-            "inside_range": not outside}
+            "inside_range": not outside, "outside_range": outside}
+
+
+def _outside_options(outside: str, deep: bool) -> str:
+    """The parameters a validation row's ``outside_range`` names (``"N, adam lr, steps"``) as ``train``'s options
+    spell them (``-N, --lr, --steps``): its line said only "outside the estimator's validated range", not where.
+
+    Example:
+        >>> _outside_options("N, adam lr, batch_size", False), _outside_options("depth, L", True)
+        ('-N, --lr, --batch-size', '--widths')
+    """
+    names = {"d": "-d", "N": "-N", "L": "--widths" if deep else "-L", "depth": "--widths", "steps": "--steps",
+             "restarts": "--restarts", "batch_size": "--batch-size"}
+    out = [names.get(k, "--lr" if k.endswith(" lr") else k) for k in outside.split(", ")]
+    return ", ".join(dict.fromkeys(out))
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -57,7 +71,9 @@ def _train(args: argparse.Namespace) -> int:
     where = "inside" if est["inside_band"] else "outside"
     print(f"estimate without training: {est['accuracy']:.4f} (90% band {est['low']:.4f} .. {est['high']:.4f}); the "
           f"measured mean is {m.mean - est['accuracy']:+.4f} from it, {where} the band"
-          + ("" if est["inside_range"] else " (outside the estimator's validated range: an extrapolation)"))
+          + ("" if est["inside_range"] else f" (outside the estimator's validated range in "
+                                             f"{_outside_options(est['outside_range'], args.widths is not None)}: an "
+                                             f"extrapolation)"))
     if m.diverged:
         print(f"diverged: {m.diverged} of {len(m.per_dataset) * m.restarts} runs (each counted with its reads "
               f"before the divergence; a smaller --lr trains stably)")

@@ -219,7 +219,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         for key, message in problems:
             if key not in seen:
                 seen.add(key)
-                warnings.warn(message, ExtrapolationWarning, stacklevel=3)
+                warnings.warn(message, ExtrapolationWarning, stacklevel=2)   # the caller of estimate_accuracy
     # capped at the ceiling in the core (interruptible: millions of uncached counting ceilings take minutes)
     cols = _core.estimate_analytic(da.ravel().copy(), na.ravel().copy(), la.ravel().copy(), dist,
                                    _protocol_info(proto)[0], ceiling=ceiling)
