@@ -566,7 +566,7 @@ def test_a_drawing_without_matplotlib_is_refused_before_any_work(capsys, monkeyp
     for argv in (["validate", "--plot", "v.png"], ["demo", "--plot", "v.png"], ["explain-1d", "--plot", "v.png"],
                  ["movie", "-d", "2", "-N", "5", "-L", "2", "--out", "m.gif"],
                  ["plot-partition", "-d", "2", "-N", "5", "-L", "2", "--plot", "p.png"]):
-        _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", "pip install nnpartition[plot]")
+        _fails_with(capsys, argv, f"nnpartition {argv[0]}: error: ", "pip install 'nnpartition[plot]'")
 
 
 def test_int_digit_limit_is_restored_after_a_command(capsys):

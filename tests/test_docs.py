@@ -533,3 +533,66 @@ def test_the_data_index_names_every_measurement_file_and_only_files_that_exist()
     files = {p.name for p in data.iterdir() if p.name != "README.md"}
     assert not files - named, f"docs/data/README.md does not name {sorted(files - named)}"
     assert not named - files, f"docs/data/README.md names files that are not in docs/data: {sorted(named - files)}"
+
+
+def _pyproject_list(key):
+    """The strings of a one-level list ``key = [...]`` of ``pyproject.toml`` (read as text: no tomllib on 3.9-3.10)."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    body = re.search(rf"^{re.escape(key)} = \[(.*?)\]", pyproject, re.MULTILINE | re.DOTALL)
+    assert body, f"pyproject.toml has no {key} list"
+    return re.findall(r'"([^"]*)"', body.group(1))
+
+
+def test_the_license_file_ships():
+    """``pyproject.toml`` declares the MIT license and a ``license-files`` list, and each file it names is in the
+    repository (maturin puts them in the sdist and the wheel's ``.dist-info/licenses``). There was no LICENSE at all:
+    the wheel and the sdist declared "MIT" but shipped no license text, which the MIT license itself requires."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^license = "MIT"$', pyproject, re.MULTILINE), "an SPDX license expression (PEP 639)"
+    files = _pyproject_list("license-files")
+    assert files, "license-files names no file"
+    for name in files:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text, name
+    assert not re.search(r"License :: ", pyproject), "license classifiers are deprecated beside a license expression"
+
+
+def test_one_oldest_python_everywhere():
+    """The oldest Python is one number everywhere it is stated: ``requires-python``, the abi3 floor of the native
+    module (PyO3's ``abi3-py3X``), ruff's target, the version classifiers (from the oldest up, no gaps) and the
+    README's install line. The classifiers named no Python version at all."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    oldest = re.search(r'^requires-python = ">=3\.(\d+)"$', pyproject, re.MULTILINE)
+    assert oldest, "requires-python is not of the form >=3.X"
+    minor = int(oldest.group(1))
+    cargo = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
+    assert re.findall(r'"abi3-py3(\d+)"', cargo) == [str(minor)], "Cargo.toml's pyo3 abi3 feature"
+    assert f'target-version = "py3{minor}"' in pyproject, "ruff's target-version"
+    versions = [int(c.rsplit(".", 1)[1]) for c in _pyproject_list("classifiers")
+                if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    assert versions and versions == list(range(minor, minor + len(versions))), versions
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Python >= 3.{minor}" in readme
+
+
+def test_the_package_parses_as_the_oldest_python():
+    """Every module of the package (and the native module's stub) parses with the grammar of the oldest Python it
+    supports (``ast.parse(feature_version=...)``: ``match``, ``except*``, ``type`` statements and the like are
+    refused). What a parser cannot see, such as ``X | Y`` evaluated at run time or a function new in 3.10, is not
+    checked here: only running on the oldest Python finds it."""
+    import ast
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    minor = int(re.search(r'^requires-python = ">=3\.(\d+)"$', pyproject, re.MULTILINE).group(1))
+    files = sorted((ROOT / "python" / "nnpartition").rglob("*.py")) + [ROOT / "python" / "nnpartition" / "_core.pyi"]
+    assert len(files) >= 80, len(files)
+    refused = []
+    for path in files:
+        try:
+            ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, minor))
+        except SyntaxError as exc:
+            refused.append(f"{path.relative_to(ROOT)}:{exc.lineno}: {exc.msg}")
+    assert not refused, refused
+    # the check can refuse: a match statement is not Python 3.9
+    with pytest.raises(SyntaxError):
+        ast.parse("match x:\n    case 1:\n        pass\n", feature_version=(3, 9))

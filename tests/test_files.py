@@ -338,7 +338,7 @@ def test_output_files_interrupted_while_written_are_left_as_they_were(writer, tm
     target.write_text("old")
     half = _write_half_then_interrupt
     if writer == "save_network":
-        monkeypatch.setattr(network.np, "savez", half)
+        monkeypatch.setattr(network, "_savez", half)
         call = lambda: network.save_network(TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0), str(target))  # noqa: E731
     elif writer == "to_csv":
         def header_then_interrupt(self, rows):   # the header is written; Ctrl-C in the rows

@@ -576,7 +576,7 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path, caps
     code = main(["teacher", "-d", "3", "-N", "40", "-L", "4", "--epochs", "2", "--probes", "50",
                  "--plot", str(tmp_path / "t.png")])
     assert code == 2
-    assert "pip install nnpartition[plot]" in capsys.readouterr().err
+    assert "pip install 'nnpartition[plot]'" in capsys.readouterr().err
 
 
 def test_teacher_plot(tmp_path):

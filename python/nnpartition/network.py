@@ -418,13 +418,34 @@ def save_network(net: "TwoLayerNet | DeepNet", path: str) -> None:
     arrays.update(w_out=np.asarray(w_out), b_out=np.asarray(float(b_out)), activation=np.asarray(net.activation),
                   slope=np.asarray(float(net.slope)))
     if hasattr(path, "write"):   # a binary file object (the explorer's download buffer)
-        np.savez(path, **arrays)
+        _savez(path, arrays)
         return
     target = file_path(path, "path", " or a binary file object")
     # whole or not at all (an interrupted write left a cut-short file under the name); through a file object:
     # savez writes it under the name given
     with replacing(target) as part, open(part, "wb") as fh:
-        np.savez(fh, **arrays)
+        _savez(fh, arrays)
+
+
+def _savez(fh: Any, arrays: Mapping[str, NDArray[Any]]) -> None:
+    """``numpy.savez(fh, **arrays)``'s archive (stored, one ``<name>.npy`` member per array), closed when a write
+    fails too. numpy before 2.1 (2.0 is the newest for Python 3.9) left its ``ZipFile`` open then, and once the file
+    was closed its finaliser printed "Exception ignored ... seek of closed file" after the command's one-line error.
+
+    Example:
+        >>> import io
+        >>> buf = io.BytesIO()
+        >>> _savez(buf, {"W1": np.eye(2), "activation": np.asarray("relu")})
+        >>> data = np.load(io.BytesIO(buf.getvalue()))
+        >>> sorted(data), data["W1"].tolist(), str(data["activation"])
+        (['W1', 'activation'], [[1.0, 0.0], [0.0, 1.0]], 'relu')
+    """
+    import zipfile
+
+    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, arr in arrays.items():
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
 
 
 #: How to write a network file, appended to what :func:`load_network` refuses.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PLOT_HINT = "plotting needs matplotlib: pip install nnpartition[plot]"
+PLOT_HINT = "plotting needs matplotlib: pip install 'nnpartition[plot]'"
 
 
 def require_matplotlib() -> Any:

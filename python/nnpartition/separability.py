@@ -10,7 +10,7 @@
 * :func:`max_margin` is the hard-margin SVM direction: the separating
   hyperplane of largest geometric margin.
 
-The solver is HiGHS through ``scipy.optimize`` (``pip install nnpartition[lp]``):
+The solver is HiGHS through ``scipy.optimize`` (``pip install 'nnpartition[lp]'``):
 a maintained, exact simplex / interior-point LP solver whose infeasibility
 verdict we turn into an explicit dual certificate, so no answer rests on the
 solver's tolerance alone. Labels are ``0/1`` or ``-1/+1``.

@@ -38,7 +38,7 @@ def _require_mpl() -> Any:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install nnpartition[plot]") from None
+        raise ImportError("plotting needs matplotlib: pip install 'nnpartition[plot]'") from None
     return matplotlib
 
 

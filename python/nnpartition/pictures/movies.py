@@ -123,7 +123,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     through the first three points of ``X`` (or ``plane``).
 
     The GIF is written by matplotlib's Pillow writer on a bare ``Figure``: no
-    pyplot, and the backend is never switched (``pip install nnpartition[plot]``).
+    pyplot, and the backend is never switched (``pip install 'nnpartition[plot]'``).
 
     Args:
         X, y: training points ``(N, d)`` and 0/1 labels.
