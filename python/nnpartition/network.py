@@ -8,6 +8,7 @@ Networks trained elsewhere can be imported from scikit-learn's
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -440,8 +441,6 @@ def _savez(fh: Any, arrays: Mapping[str, NDArray[Any]]) -> None:
         >>> sorted(data), data["W1"].tolist(), str(data["activation"])
         (['W1', 'activation'], [[1.0, 0.0], [0.0, 1.0]], 'relu')
     """
-    import zipfile
-
     with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, arr in arrays.items():
             with zf.open(f"{name}.npy", "w", force_zip64=True) as member:
