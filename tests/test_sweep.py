@@ -348,6 +348,51 @@ def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     assert out[1]["error"].startswith("WorkerDied")
 
 
+def test_a_pool_broken_during_a_submit_is_restarted(monkeypatch):
+    """A worker that dies while a submit spawns another: before 3.12, CPython's pool is marked broken and its queues
+    closed without the submit's lock, and the submit then fails with ``OSError: handle is closed`` (it raised out of
+    the sweep in a CI run). The sweep's own pool is restarted as on ``BrokenProcessPool``; the caller's is reported
+    broken; an ``OSError`` of a pool that is not broken is raised."""
+    import concurrent.futures as cf
+
+    from nnpartition.sweep import executor as ex
+
+    made = []
+
+    class Racy(cf.Executor):
+        """Runs each job at submit time; its ``broken_at``-th submit is the race (and it is broken after it)."""
+
+        def __init__(self, broken_at):
+            self._max_workers, self._processes, self._broken, self.calls, self.broken_at = 1, {}, False, 0, broken_at
+            made.append(self)
+
+        def submit(self, fn, /, *args, **kwargs):
+            self.calls += 1
+            if self._broken:
+                raise cf.process.BrokenProcessPool(self._broken)
+            if self.calls == self.broken_at:
+                self._broken = "a child process terminated abruptly"
+                raise OSError("handle is closed")
+            f = cf.Future()
+            f.set_result(fn(*args, **kwargs))
+            return f
+
+    monkeypatch.setattr(ex, "_local_pool", lambda n: Racy(3 if not made else 0))
+    monkeypatch.setattr(ex, "_check_workers_start", lambda pool, job: None)
+    grid = [{"x": i} for i in range(6)]
+    out = sweep.run(grid, toy, store=None, workers=2, progress=False)
+    assert [r["result"]["square"] for r in out] == [i * i for i in range(6)] and len(made) == 2
+    with Racy(2) as caller, pytest.raises(RuntimeError, match="worker process of the executor died"):
+        sweep.run(grid, toy, store=None, executor=caller, progress=False)
+
+    class Failing(Racy):
+        def submit(self, fn, /, *args, **kwargs):
+            raise OSError("no more processes")
+
+    with Failing(0) as caller, pytest.raises(OSError, match="no more processes"):
+        sweep.run(grid, toy, store=None, executor=caller, progress=False)
+
+
 def test_a_dead_worker_of_a_pool_the_caller_gave_records_nothing_it_cannot_know(tmp_path):
     # A pool the sweep did not make cannot be restarted by it: when one of its workers died, every configuration in
     # flight (up to 8 here, all but one innocent) was recorded as failed (WorkerDied), so that a resume skipped them,

@@ -378,7 +378,13 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     break
                 try:
                     fut = executor.submit(_call, job, configs[i])
-                except BrokenProcessPool:
+                except (BrokenProcessPool, OSError) as exc:
+                    # a worker that dies while a submit starts a new one: CPython before 3.12 marks the pool broken
+                    # and closes its queues without the submit's lock, and the submit, past its check, fails
+                    # pickling a closed queue ('OSError: handle is closed'; a CI run of test_sweep). Any other
+                    # OSError of a pool that is not broken is the caller's to see.
+                    if isinstance(exc, OSError) and not getattr(executor, "_broken", False):
+                        raise
                     if owned is None:
                         refused = True
                         break
