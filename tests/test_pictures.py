@@ -62,6 +62,25 @@ def test_one_layer_count_equals_regions_in_box(L, seed, box):
         assert rp.n_regions == regions_in_square_numpy(W, b, box[0], box[1])
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_a_margin_below_the_rounding_cuts_no_slivers(split):
+    """Found by fuzzing (session 49): with ``tol = 1e-300`` (allowed: ``(0, 0.01]``) vertices were put on a line's
+    sides by their rounding, and two units with the same line cut slivers of area 1e-16 between them with patterns
+    no point has (unit 0 on, its twin unit 1 off): 9 regions instead of 6. The margin is now at least a few
+    roundings of the window's coordinates. Truths: the exact count of the three distinct lines
+    (``regions_in_box``), and twins agreeing on every region."""
+    W = np.array([[-4.0, -4.0, 3.0, -2.0], [3.0, 3.0, 3.0, 3.0]])   # units 0 and 1: the same line
+    b = np.full(4, 1.5)
+    net = TwoLayerNet(W, b, np.array([3.0, 3.0, -1.0, -1.0]), 3.0)
+    box = ((-2.0, -1.0), (1.0, 2.0))
+    for tol in (1e-300, 1e-20, 1e-9):
+        rp = region_polygons(net, box=box, tol=tol, split_decision=split)
+        assert np.array_equal(rp.patterns[:, 0], rp.patterns[:, 1]), tol
+        assert rp.areas().min() > 1e-3, tol
+        if not split:
+            assert rp.n_regions == npn.regions_in_box(W[:, 1:], b[1:], box[0], box[1]) == 6
+
+
 @pytest.mark.parametrize("widths,seed", [([8, 8], 0), ([16, 16], 1), ([32, 32], 2), ([20, 10, 20], 3),
                                          ([64, 64], 4), ([5, 40, 5, 30], 5)])
 def test_deep_count_equals_regioncam(widths, seed):

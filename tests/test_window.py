@@ -163,6 +163,29 @@ def test_the_boundary_and_near_coincidences_are_decided_exactly(rows, box, expec
     assert exact([tuple(Fraction(x) for x in r) for r in rows], -box, box)[-1] == expected
 
 
+@pytest.mark.parametrize("eps", [1e-8, 2.0**-27, 1e-12])
+def test_a_flat_on_the_boundary_is_outside_whatever_the_tilt_and_order(eps):
+    """Found by fuzzing (session 49). In 4-D, ``a: eps x1 + 4 x4 = -4`` is tilted off the box's face ``x4 = -1`` by
+    ``eps``, and ``b: x1 + x2 + x3 + x4 = -1`` and ``c: x1 + x2 + x3 = 0`` meet on that face (subtract: ``x4 = -1``),
+    outside the open box. The floating-point filter took facet normals of about ``eps`` for "no facet", and with ``a``
+    enumerated first the line of all three counted as inside: 7. By hand: the space, the three hyperplanes, ``a & b``
+    and ``a & c``: 6 in every order, as the exact oracle says."""
+    rows = [[eps, 0, 0, 4, -4], [1, 1, 1, 1, -1], [1, 1, 1, 0, 0]]
+    assert exact_moebius([tuple(Fraction(x) for x in r) for r in rows], -1, 1) == 6
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0], [0, 2, 1]):
+        assert regions_in_box(*planes([rows[i] for i in order]), -1, 1) == 6
+
+
+def test_subnormal_weights_are_read_exactly():
+    """Found by fuzzing (session 49): a weight in the subnormal range scaled onto the box kept a few bits (``5e-324 *
+    1.75`` is ``1e-323``), and three lines through one point counted as three crossings (7). ``y = 0``, ``x + y = 0``
+    and ``x = 0`` meet at the origin inside the box: six sectors, in either order."""
+    W = np.array([[0.0, 5e-324, -3.0], [1e-300, 5e-324, 0.0]])
+    lo, hi = [-1.0, -2.0], [1.0, 1.5]
+    assert regions_in_box(W, np.zeros(3), lo, hi) == 6
+    assert regions_in_box(W[:, ::-1], np.zeros(3), lo, hi) == 6
+
+
 def test_harmless_degeneracies_outside_the_box_are_counted():
     assert regions_in_box(*planes([[1, 0, 3], [0, 1, 3], [1, -1, 0]]), -1, 1) == 2  # concurrent at (3, 3)
     assert regions_in_box(*planes([[1, 2, 5], [-2, -4, -10], [1, 0, 0]]), -1, 1) == 2  # coincident, outside

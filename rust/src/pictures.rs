@@ -49,6 +49,10 @@ pub const MAX_PATTERN_BYTES: usize = 1 << 31;
 /// vertex but the window's four corners joins at least three edges); a layer's line arrangement
 /// averages 4. The arrays returned are checked at their exact size before they are allocated.
 const CORNERS: f64 = 6.0;
+/// The least vertex-on-line margin, in roundings (`f64::EPSILON`) of the window's largest coordinate
+/// ([`region_polygons`]); the default `tol = 1e-9` is above it for any window whose coordinates are below
+/// `1e9 / 64` times its diagonal.
+const MIN_EPS_ULPS: f64 = 64.0;
 /// Regions per batched matrix product.
 const CHUNK: usize = 256;
 /// First-layer pieces cut sequentially before the rest is shared out to workers.
@@ -925,7 +929,12 @@ fn partition(
     let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
     let limit = cap.limit;
     let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
-    let eps = opts.tol * diag;
+    // A margin below the rounding of a vertex's distance to a line decides on rounding noise: two units with the
+    // same line cut slivers of area 1e-16 between them, with patterns no point has (one on, its twin off), when
+    // `tol = 1e-300` (a fuzzer, session 49). So the margin is at least `MIN_EPS_ULPS` roundings of the window's
+    // largest coordinate, as the window counts raise theirs (`window::regions_in_box`).
+    let scale = [win.lo[0], win.lo[1], win.hi[0], win.hi[1]].iter().fold(diag, |m, x| m.max(x.abs()));
+    let eps = (opts.tol * diag).max(MIN_EPS_ULPS * f64::EPSILON * scale);
 
     // First layer: its lines in window coordinates.
     let w1 = net.layers[0].w;

@@ -57,6 +57,10 @@ pub const DEFAULT_TOL: f64 = 1e-9;
 pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000;
 /// Largest supported input dimension.
 pub const MAX_DIM: usize = 12;
+/// Smallest largest weight of a hyperplane scaled to the box (`|W[k, i] (hi_k - lo_k) / 2|`) read in floating point:
+/// `2^-960`, far enough above the subnormals (below `2^-1022`) that the row's other weights, divided by it, keep
+/// their relative precision to within `2^-114` of the largest; a smaller one is read exactly.
+const TINY_WEIGHT: f64 = f64::from_bits(63 << 52); // biased exponent 63: 2^(63 - 1023)
 
 /// Result of [`regions_in_box`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,8 +230,13 @@ fn flat_test(arr: &Arr, s: &[usize]) -> Test {
             }
             rhs += s.iter().enumerate().map(|(r, &si)| v[r] * arr.row(si)[c]).sum::<f64>().abs();
         }
-        if lhs <= tol && rhs <= tol {
+        if lhs == 0.0 && rhs == 0.0 {
             // T spans no facet (its columns are dependent): no constraint.
+        } else if lhs <= tol && rhs <= tol {
+            // A facet normal within the rounding of zero: whether T spans a facet, and on which side of it the
+            // flat lies, is decided exactly (skipping it as no facet counted a line on the box's boundary as
+            // inside, a fuzzer found: hyperplanes tilted by 1e-8 make facet normals of about that size).
+            any_amb = true;
         } else if lhs >= rhs + tol {
             return Test::Outside;
         } else if lhs <= rhs - tol {
@@ -996,11 +1005,14 @@ pub fn regions_in_box(
         }
         let mut nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
         let mut off = off;
+        // A largest scaled weight below TINY_WEIGHT may have been rounded in the subnormal range, where a double
+        // keeps fewer bits than the margin assumes (5e-324 * 1.75 is 1e-323): three lines through one point were
+        // counted as three points, a fuzzer found (session 49). Such a row is read exactly too.
         let mut entered = false; // decided exactly already (below)
-        if !(nrm > 0.0 && nrm.is_finite() && off.is_finite()) {
-            // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10):
-            // the hyperplane is read from its exact row instead, which is skipped if it misses the box, and
-            // otherwise scaled by a power of two to its largest weight before rounding to doubles.
+        if !(nrm > 0.0 && nrm.is_finite() && off.is_finite() && big >= TINY_WEIGHT) {
+            // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10,
+            // weights of 1e-320): the hyperplane is read from its exact row instead, which is skipped if it misses
+            // the box, and otherwise scaled by a power of two to its largest weight before rounding to doubles.
             let Some(exact) = exact_enters(&arr.src, i)? else {
                 continue;
             };
@@ -1688,6 +1700,43 @@ mod tests {
             b[i] = -r[d];
         }
         (w, b)
+    }
+
+    /// Found by fuzzing (session 49): hyperplanes tilted by a small `eps` make facet normals of the zonotope test of
+    /// about that size, which the floating-point filter skipped as "no facet", so a line lying on the box's face
+    /// `x4 = -1` (where `b` and `c` meet) counted as inside in one order of the neurons. By hand: `V`, the three
+    /// hyperplanes (each enters the box), `a & b` and `a & c` (points with `x1 < 0` small) and not `b & c` (all of
+    /// it on the face): 6, in every order.
+    #[test]
+    fn a_flat_on_the_boundary_is_outside_whatever_the_tilt_and_order() {
+        for eps in [1e-8, 7.450580596923828e-9, 1e-12, 1e-4] {
+            // a: eps x1 + 4 x4 = -4; b: x1 + x2 + x3 + x4 = -1; c: x1 + x2 + x3 = 0
+            let rows: [&[f64]; 3] =
+                [&[eps, 0.0, 0.0, 4.0, -4.0], &[1.0, 1.0, 1.0, 1.0, -1.0], &[1.0, 1.0, 1.0, 0.0, 0.0]];
+            for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0]] {
+                let (w, b) = planes(&order.map(|i| rows[i]));
+                assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 6, "eps {eps}, order {order:?}");
+            }
+        }
+    }
+
+    /// Found by fuzzing (session 49): a weight in the subnormal range, scaled to the box, was rounded to a few bits
+    /// (`5e-324 * 1.75` is `1e-323`), so three lines through one point were counted as three crossings (7, not 6).
+    #[test]
+    fn subnormal_weights_are_read_exactly() {
+        // y = 0, x + y = 0, x = 0 in the box (-1, 1) x (-2, 1.5): three lines through the origin, six sectors.
+        let w = arr2(&[[0.0, 5e-324, -3.0], [1e-300, 5e-324, 0.0]]);
+        let b = arr1(&[0.0, 0.0, 0.0]);
+        let (lo, hi) = (arr1(&[-1.0, -2.0]), arr1(&[1.0, 1.5]));
+        for rev in [false, true] {
+            let (w, b) = if rev {
+                (w.slice(ndarray::s![.., ..;-1]).to_owned(), b.slice(ndarray::s![..;-1]).to_owned())
+            } else {
+                (w.clone(), b.clone())
+            };
+            let c = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).unwrap();
+            assert_eq!(c.regions, 6, "reversed: {rev}");
+        }
     }
 
     fn binom_sum(l: u64, d: u64) -> u64 {

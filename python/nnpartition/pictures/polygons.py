@@ -175,7 +175,9 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         split_decision: also cut regions along the decision boundary (logit = 0),
             so that ``decision`` is exact on every polygon (used for plots).
         tol: a vertex within ``tol`` times the window's diagonal of a unit's line
-            counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``.
+            counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``, and raised to 64 roundings
+            (``64 * 2**-52``) of the window's largest coordinate when smaller (a margin below the rounding cut
+            slivers of no area between units with the same line).
         max_regions: fail fast (``ValueError``, with advice) beyond this many regions. The memory limit
             (``max_bytes``, :mod:`nnpartition.limits`) caps them too: about twice the hidden units in bytes
             plus 1 KiB a region (``docs/pictures.md``).

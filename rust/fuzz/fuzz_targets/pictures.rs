@@ -1,0 +1,121 @@
+#![no_main]
+use _core::error::CoreError;
+use _core::pictures::{centroid, region_polygons, signed_area, Layer, Options, PwlNet, Window};
+use libfuzzer_sys::fuzz_target;
+use ndarray::{Array1, Array2};
+#[path = "common.rs"]
+mod common;
+use common::R;
+
+fuzz_target!(|data: &[u8]| {
+    let mut r = R { b: data };
+    let mode = r.u8();
+    let nice = mode & 1 == 0; // small integer weights: properties checked
+    let d = 2 + (mode >> 1 & 1) as usize;
+    let nl = 1 + (r.u8() % 3) as usize;
+    let mut ws = Vec::new();
+    let mut fan = d;
+    for _ in 0..nl {
+        let c = 1 + (r.u8() % 5) as usize;
+        let mut w = Array2::<f64>::zeros((fan, c));
+        let mut b = Array1::<f64>::zeros(c);
+        for x in w.iter_mut() {
+            *x = if nice { r.small_int() } else { r.f() };
+        }
+        for x in b.iter_mut() {
+            *x = if nice { r.small_int() / 2.0 } else { r.f() };
+        }
+        ws.push((w, b));
+        fan = c;
+    }
+    let w_out = Array1::from_iter((0..fan).map(|_| if nice { r.small_int() } else { r.f() }));
+    let b_out = if nice { r.small_int() } else { r.f() };
+    let slope = if mode & 4 == 0 { 0.0 } else { r.f() };
+    let mut origin = vec![0.0; d];
+    let mut u = vec![0.0; d];
+    let mut v = vec![0.0; d];
+    u[0] = 1.0;
+    v[1] = 1.0;
+    if !nice {
+        for k in 0..d {
+            origin[k] = r.f();
+            u[k] = r.f();
+            v[k] = r.f();
+        }
+    }
+    let (lo, hi) = if nice || mode & 8 == 0 {
+        ([-1.0 - (r.u8() % 3) as f64, -1.0], [1.0, 1.0 + (r.u8() % 3) as f64])
+    } else {
+        ([r.f(), r.f()], [r.f(), r.f()])
+    };
+    let split = mode & 16 != 0;
+    let tol = if mode & 32 == 0 { 1e-9 } else { r.f().abs() };
+    let net = PwlNet {
+        layers: ws.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+        w_out: w_out.view(),
+        b_out,
+        slope,
+    };
+    let win = Window { origin: origin.clone(), u: u.clone(), v: v.clone(), lo, hi };
+    let opts = Options { tol, max_regions: 20_000, split_decision: split, region_bytes: 0.0 };
+    let res = region_polygons(&net, &win, opts, &|| false);
+    let p = match res {
+        Ok(p) => p,
+        Err(CoreError::InvalidArgument(_)) | Err(CoreError::TooLarge(_)) => return,
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    let n = p.n_regions();
+    assert!(n >= 1);
+    let units: usize = ws.iter().map(|(w, _)| w.ncols()).sum();
+    assert_eq!(p.patterns.dim(), (n, units));
+    let area = (hi[0] - lo[0]) * (hi[1] - lo[1]);
+    let mut total = 0.0;
+    for rr in 0..n {
+        let (a, b) = (p.offsets[rr] as usize, p.offsets[rr + 1] as usize);
+        assert!(b >= a + 3, "region {rr} has {} vertices", b - a);
+        let poly: Vec<[f64; 2]> = (a..b).map(|k| [p.vertices[[k, 0]], p.vertices[[k, 1]]]).collect();
+        let ar = signed_area(&poly);
+        assert!(
+            ar.is_finite() || !area.is_finite() || area > 1e300,
+            "area {ar}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} ws={ws:?}"
+        );
+        total += ar;
+        if nice && slope == 0.0 {
+            // the pattern and output at the centroid, by a plain forward pass
+            let c = centroid(&poly);
+            let mut h: Vec<f64> = (0..d).map(|k| origin[k] + c[0] * u[k] + c[1] * v[k]).collect();
+            let mut col = 0;
+            let mut fine = true;
+            for (w, b) in &ws {
+                let mut z = b.to_vec();
+                for j in 0..w.ncols() {
+                    for i in 0..w.nrows() {
+                        z[j] += h[i] * w[[i, j]];
+                    }
+                    if z[j].abs() > 1e-6 {
+                        assert_eq!(p.patterns[[rr, col + j]], (z[j] > 0.0) as u8, "region {rr} unit {} z={} at {c:?}: ws={ws:?} w_out={w_out:?} b_out={b_out} split={split} tol={tol} slope={slope} lo={lo:?} hi={hi:?} poly={poly:?} pat={:?}", col + j, z[j], p.patterns.row(rr));
+                    } else {
+                        fine = false;
+                    }
+                }
+                col += w.ncols();
+                h = z.iter().map(|&x| x.max(0.0)).collect();
+            }
+            let out: f64 = h.iter().zip(w_out.iter()).map(|(a, b)| a * b).sum::<f64>() + b_out;
+            let wa = &p.window_affine;
+            let got = wa[[rr, 0]] * c[0] + wa[[rr, 1]] * c[1] + wa[[rr, 2]];
+            if fine {
+                assert!((got - out).abs() <= 1e-7 * (1.0 + out.abs()), "output {got} vs {out} at {c:?}");
+            }
+        }
+    }
+    if nice {
+        assert!((total - area).abs() <= 1e-9 * area, "areas sum to {total}, window {area}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} tol={tol} split={split} ws={ws:?} n={n}");
+    } else if total.is_finite()
+        && area.is_finite()
+        && area > 0.0
+        && (0..2).all(|k| hi[k] - lo[k] > 1e-9 * lo[k].abs().max(hi[k].abs()))
+    {
+        assert!((total - area).abs() <= 1e-6 * area, "areas sum to {total}, window {area}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} tol={tol} split={split} ws={ws:?} n={n}");
+    }
+});
