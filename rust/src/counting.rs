@@ -164,15 +164,17 @@ pub fn cover_count(n: u64, dim: u64) -> CoreResult<BigUint> {
     central_regions(n, dim)
 }
 
-/// `x * 2^exp2` as the nearest `f64` (exact rounding of the top 64 bits),
-/// without overflow for huge `x` and tiny `2^exp2`.
+/// `x * 2^exp2` as the nearest `f64` (unless it is subnormal), without overflow for huge `x` and tiny `2^exp2`:
+/// the top 64 bits of `x`, the last of them set if any bit below is (a sticky bit: the top 64 bits alone rounded
+/// `2^64 + 2^11 + 1` to `2^64`, not to the nearer `2^64 + 2^12`, until a mutation-testing pass).
 pub fn big_times_pow2(x: &BigUint, exp2: i64) -> f64 {
     if x.is_zero() {
         return 0.0;
     }
     let bits = x.bits() as i64;
     let shift = (bits - 64).max(0);
-    let top = (x >> (shift as u64)).to_u64().expect("64 bits fit") as f64;
+    let sticky = x.trailing_zeros().is_some_and(|z| z < shift as u64);
+    let top = ((x >> (shift as u64)).to_u64().expect("64 bits fit") | u64::from(sticky)) as f64;
     let e = shift + exp2;
     let e = e.clamp(i32::MIN as i64 / 2, i32::MAX as i64 / 2) as i32;
     libm::scalbn(top, e)
@@ -724,6 +726,12 @@ mod tests {
         assert_eq!(big_times_pow2(&(b(3) << 200u32), -100), 3.0 * 2f64.powi(100));
         assert_eq!(big_times_pow2(&huge, -4000), 2f64.powi(1000));
         assert_eq!(big_times_pow2(&huge, -3900), f64::INFINITY);
+        // the nearest float of x itself, not of its top 64 bits: 2^64 + 2^11 + 1 is past the midpoint 2^64 + 2^11 of
+        // the floats 2^64 and 2^64 + 2^12 (by the bit under the 64 kept), and 2^64 + 2^11 is the midpoint (to even)
+        let two64 = BigUint::one() << 64u32;
+        assert_eq!(big_times_pow2(&(&two64 + b(2049)), 0), 2f64.powi(64) + 4096.0);
+        assert_eq!(big_times_pow2(&(&two64 + b(2048)), 0), 2f64.powi(64));
+        assert_eq!(big_times_pow2(&((&two64 + b(2049)) << 3000u32), -3001), 2f64.powi(63) + 2048.0);
         // and exponents far past any float's (or an i32's) saturate
         assert_eq!((big_times_pow2(&b(1), 1 << 40), big_times_pow2(&b(1), -(1 << 40))), (f64::INFINITY, 0.0));
     }
