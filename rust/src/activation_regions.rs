@@ -626,6 +626,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn pre_activations_that_overflow_are_refused_in_either_precision() {
+        // 1e160 * 1e160 is past f64's range (1e20 * 1e20 past f32's): such a pre-activation has no sign, so no
+        // pattern; the same points and weights a little smaller count as a plain forward pass says (b = 0: a
+        // positive scale changes no sign).
+        fn outcome<T: Real>(x: Array2<T>, w: Array2<T>) -> CoreResult<u64> {
+            let b = Array1::<T>::zeros(w.ncols());
+            Ok(count_patterns(x.view(), &[Layer { w: w.view(), b: b.view() }], None)?.summary().n_regions)
+        }
+        let (x, w) = (array![[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]], array![[1.0, 1.0], [1.0, -1.0]]);
+        let want = reference(&x, &[(w.clone(), Array1::zeros(2))], &[0, 0, 0]).0 as u64;
+        let overflows = |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(m)) if m.contains("overflow"));
+        assert!(overflows(outcome(&x * 1e160, &w * 1e160)));
+        assert_eq!(outcome(&x * 1e150, &w * 1e150).unwrap(), want);
+        let f32s = |a: &Array2<f64>, s: f64| a.mapv(|v| (v * s) as f32);
+        assert!(overflows(outcome(f32s(&x, 1e20), f32s(&w, 1e20))));
+        assert_eq!(outcome(f32s(&x, 1e17), f32s(&w, 1e17)).unwrap(), want);
+    }
+
+    #[test]
     fn layer_gain_is_the_largest_column_sum_in_either_memory_order_and_stops_on_ctrl_c() {
         let w = Array2::from_shape_fn((37, 23), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.5);
         let b = Array1::from_shape_fn(23, |j| j as f64 - 30.0);

@@ -164,15 +164,17 @@ pub fn cover_count(n: u64, dim: u64) -> CoreResult<BigUint> {
     central_regions(n, dim)
 }
 
-/// `x * 2^exp2` as the nearest `f64` (exact rounding of the top 64 bits),
-/// without overflow for huge `x` and tiny `2^exp2`.
+/// `x * 2^exp2` as the nearest `f64` (unless it is subnormal), without overflow for huge `x` and tiny `2^exp2`:
+/// the top 64 bits of `x`, the last of them set if any bit below is (a sticky bit: the top 64 bits alone rounded
+/// `2^64 + 2^11 + 1` to `2^64`, not to the nearer `2^64 + 2^12`, until a mutation-testing pass).
 pub fn big_times_pow2(x: &BigUint, exp2: i64) -> f64 {
     if x.is_zero() {
         return 0.0;
     }
     let bits = x.bits() as i64;
     let shift = (bits - 64).max(0);
-    let top = (x >> (shift as u64)).to_u64().expect("64 bits fit") as f64;
+    let sticky = x.trailing_zeros().is_some_and(|z| z < shift as u64);
+    let top = ((x >> (shift as u64)).to_u64().expect("64 bits fit") | u64::from(sticky)) as f64;
     let e = shift + exp2;
     let e = e.clamp(i32::MIN as i64 / 2, i32::MAX as i64 / 2) as i32;
     libm::scalbn(top, e)
@@ -611,8 +613,8 @@ mod tests {
         BigUint::from(x)
     }
 
-    /// Brute-force partial sum through Pascal's triangle (independent of the recurrence used above).
-    fn pascal_sum(n: u64, m: u64) -> BigUint {
+    /// Row `n` of Pascal's triangle by additions alone (independent of the recurrence used above).
+    fn pascal_row(n: u64) -> Vec<BigUint> {
         let mut row = vec![BigUint::one()];
         for _ in 0..n {
             let mut next = vec![BigUint::one()];
@@ -622,7 +624,42 @@ mod tests {
             next.push(BigUint::one());
             row = next;
         }
-        row.iter().take(m as usize + 1).fold(BigUint::zero(), |a, x| a + x)
+        row
+    }
+
+    /// Brute-force partial sum through Pascal's triangle.
+    fn pascal_sum(n: u64, m: u64) -> BigUint {
+        pascal_row(n).iter().take(m as usize + 1).fold(BigUint::zero(), |a, x| a + x)
+    }
+
+    #[test]
+    fn central_regions_follow_the_deletion_restriction_recursion() {
+        // Cover's recursion C(l, d) = C(l - 1, d) + C(l - 1, d - 1) (delete a hyperplane; its restriction is a
+        // central arrangement of l - 1 in R^(d-1)), from C(1, d) = C(l, 1) = 2 (one hyperplane, or l copies of the
+        // origin of a line); no hyperplane, or R^0 itself, is one region. In the plane l lines make 2l sectors.
+        let mut c = vec![vec![BigUint::one(); 30]; 30];
+        for l in 1..30 {
+            for d in 1..30 {
+                c[l][d] = if l == 1 || d == 1 { b(2) } else { &c[l - 1][d] + &c[l - 1][d - 1] };
+            }
+        }
+        for l in 0..30u64 {
+            for d in 0..30u64 {
+                assert_eq!(central_regions(l, d).unwrap(), c[l as usize][d as usize], "l={l} d={d}");
+            }
+            assert_eq!(central_regions(l, 2).unwrap(), b(u128::from(2 * l).max(1)), "{l} lines");
+        }
+    }
+
+    #[test]
+    fn binomials_match_pascal_including_both_ends_and_beyond() {
+        for n in 0..40u64 {
+            let row = pascal_row(n);
+            for k in 0..n + 3 {
+                let want = row.get(k as usize).cloned().unwrap_or_else(BigUint::zero);
+                assert_eq!(binomial(n, k).unwrap(), want, "C({n}, {k})");
+            }
+        }
     }
 
     #[test]
@@ -664,11 +701,39 @@ mod tests {
     }
 
     #[test]
+    fn separable_probability_past_exact_sizes_has_its_closed_forms() {
+        // Where the exact sum is refused (the log-domain path): S(2D - 1, D - 1) = 2^(2D - 2), so 2D points in R^D
+        // are separable with probability 1/2; and S(2D, D - 1) = (4^D - C(2D, D)) / 2 with
+        // C(2D, D) / 4^D = (1 - 1 / (8D) + O(D^-2)) / sqrt(pi D), so 2D + 1 points in R^D with 1/2 less half of that.
+        for d in [100_000_000u64, 1_000_000_000, 1 << 40] {
+            assert!(binomial_partial_sum(2 * d - 1, d - 1).is_err());
+            let p = separable_probability(2 * d, d);
+            assert!((p - 0.5).abs() < 1e-9, "D = {d}: {p}");
+            let df = d as f64;
+            let want = 0.5 - 0.5 * (1.0 - 1.0 / (8.0 * df)) / (std::f64::consts::PI * df).sqrt();
+            let p = separable_probability(2 * d + 1, d);
+            assert!((p - want).abs() < 1e-9, "D = {d}: {p} vs {want}");
+        }
+    }
+
+    #[test]
     fn big_times_pow2_rounds_like_a_float() {
         assert_eq!(big_times_pow2(&b(3), -1), 1.5);
         let huge = BigUint::one() << 5000u32;
         assert_eq!(big_times_pow2(&huge, -5000), 1.0);
         assert_eq!(big_times_pow2(&huge, -7000), 0.0);
+        // upward too: a product that stays finite is the float of it, one past f64's range is infinite
+        assert_eq!(big_times_pow2(&(b(3) << 200u32), -100), 3.0 * 2f64.powi(100));
+        assert_eq!(big_times_pow2(&huge, -4000), 2f64.powi(1000));
+        assert_eq!(big_times_pow2(&huge, -3900), f64::INFINITY);
+        // the nearest float of x itself, not of its top 64 bits: 2^64 + 2^11 + 1 is past the midpoint 2^64 + 2^11 of
+        // the floats 2^64 and 2^64 + 2^12 (by the bit under the 64 kept), and 2^64 + 2^11 is the midpoint (to even)
+        let two64 = BigUint::one() << 64u32;
+        assert_eq!(big_times_pow2(&(&two64 + b(2049)), 0), 2f64.powi(64) + 4096.0);
+        assert_eq!(big_times_pow2(&(&two64 + b(2048)), 0), 2f64.powi(64));
+        assert_eq!(big_times_pow2(&((&two64 + b(2049)) << 3000u32), -3001), 2f64.powi(63) + 2048.0);
+        // and exponents far past any float's (or an i32's) saturate
+        assert_eq!((big_times_pow2(&b(1), 1 << 40), big_times_pow2(&b(1), -(1 << 40))), (f64::INFINITY, 0.0));
     }
 
     /// `(n0, widths, Montufar 2014 lower, Serra 2018 lower, Montufar 2017 upper, Serra 2018 upper)`.

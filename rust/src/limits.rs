@@ -333,6 +333,16 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_is_the_most_allowed() {
+        // What is above a limit is refused and the limit itself allowed (so `max_work=` the estimate runs).
+        assert!(check_work("at", 1000.0, Some(1000)).is_ok() && check_work("over", 1000.5, Some(1000)).is_err());
+        assert!(check_bytes_under("at", 4096.0, 4096).is_ok() && check_bytes_under("over", 4097.0, 4096).is_err());
+        // no test changes the process-wide max_params
+        let p = DEFAULT_MAX_PARAMS as f64;
+        assert!(check_params("at", p).is_ok() && check_params("over", p + 1.0).is_err());
+    }
+
+    #[test]
     fn token_is_seen_by_the_thread_that_runs_and_by_captured_workers_only() {
         assert!(!Cancel::current().is_cancelled());
         let t = Cancel::new();

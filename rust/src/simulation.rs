@@ -268,6 +268,11 @@ mod tests {
         }
         // Far beyond: refused on the count alone, at any size.
         assert!(check_trials(&cfg(1, 1, 1), 1 << 62).is_err());
+        // A layer of (d + 1) L parameters just above the default max_params (2^28; no test changes it) is refused
+        // for them, before its memory or work is looked at.
+        let d = 1usize << 14;
+        let e = check_trials(&cfg(d, 1, d + 1), 1).unwrap_err().to_string();
+        assert!(e.contains("max_params") && (d + 1) * (d + 1) > limits::DEFAULT_MAX_PARAMS as usize, "{e}");
     }
 
     #[test]
