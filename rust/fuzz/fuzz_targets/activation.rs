@@ -15,15 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let d = 1 + (r.u8() % 4) as usize;
     let n = (r.u8() % 40) as usize * if mode & 2 != 0 { 100 } else { 1 };
     let nl = 1 + (r.u8() % 3) as usize;
-    let mut ws = Vec::new();
-    let mut fan = d;
-    for _ in 0..nl {
-        let c = 1 + (r.u8() % 70) as usize;
-        let w = Array2::from_shape_fn((fan, c), |_| if nice { r.small_int() } else { r.f() });
-        let b = Array1::from_shape_fn(c, |_| if nice { r.small_int() } else { r.f() });
-        ws.push((w, b));
-        fan = c;
-    }
+    let ws = r.layers(d, nl, 70, nice, false);
     let seed: Vec<f64> = (0..16).map(|_| if nice { r.small_int() } else { r.f() }).collect();
     let x = Array2::from_shape_fn((n, d), |(i, k)| {
         seed[(i * 7 + k * 3 + i / 5) % 16] + if nice { (i % 3) as f64 } else { 0.0 }

@@ -1,4 +1,6 @@
 #![allow(dead_code)]
+use ndarray::{Array1, Array2};
+
 /// A byte reader that turns fuzzer bytes into structured values.
 pub struct R<'a> {
     pub b: &'a [u8],
@@ -67,5 +69,27 @@ impl<'a> R<'a> {
     }
     pub fn small_int(&mut self) -> f64 {
         ((self.u8() % 9) as i32 - 4) as f64
+    }
+    /// `nl` layers `(W, b)` from input dimension `d`, each of 1 to `widest` units: small integers (biases halved
+    /// when `half_bias`) when `nice`, else any doubles; `W` row by row, then `b`, as the targets drew them.
+    pub fn layers(
+        &mut self,
+        d: usize,
+        nl: usize,
+        widest: u8,
+        nice: bool,
+        half_bias: bool,
+    ) -> Vec<(Array2<f64>, Array1<f64>)> {
+        let mut ws = Vec::new();
+        let mut fan = d;
+        for _ in 0..nl {
+            let c = 1 + (self.u8() % widest) as usize;
+            let w = Array2::from_shape_fn((fan, c), |_| if nice { self.small_int() } else { self.f() });
+            let scale = if half_bias { 0.5 } else { 1.0 };
+            let b = Array1::from_shape_fn(c, |_| if nice { self.small_int() * scale } else { self.f() });
+            ws.push((w, b));
+            fan = c;
+        }
+        ws
     }
 }

@@ -2,7 +2,7 @@
 use _core::error::CoreError;
 use _core::window::{network_regions_in_box, regions_in_box, NetworkOptions, WindowOptions};
 use libfuzzer_sys::fuzz_target;
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 #[path = "common.rs"]
 mod common;
 use common::R;
@@ -13,21 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let nice = mode & 1 == 0;
     let d = 1 + (r.u8() % 3) as usize;
     let nl = 1 + (r.u8() % 3) as usize;
-    let mut ws = Vec::new();
-    let mut fan = d;
-    for _ in 0..nl {
-        let c = 1 + (r.u8() % 4) as usize;
-        let mut w = Array2::<f64>::zeros((fan, c));
-        let mut b = Array1::<f64>::zeros(c);
-        for x in w.iter_mut() {
-            *x = if nice { r.small_int() } else { r.f() };
-        }
-        for x in b.iter_mut() {
-            *x = if nice { r.small_int() / 2.0 } else { r.f() };
-        }
-        ws.push((w, b));
-        fan = c;
-    }
+    let ws = r.layers(d, nl, 4, nice, true);
     let lo = Array1::from_elem(d, if nice { -1.0 } else { r.f() });
     let hi = Array1::from_elem(d, if nice { 1.0 + (r.u8() % 2) as f64 } else { r.f() });
     let slope = if mode & 2 == 0 { 0.0 } else { r.f() };

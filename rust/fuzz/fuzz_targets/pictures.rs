@@ -2,7 +2,7 @@
 use _core::error::CoreError;
 use _core::pictures::{centroid, region_polygons, signed_area, Layer, Options, PwlNet, Window};
 use libfuzzer_sys::fuzz_target;
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 #[path = "common.rs"]
 mod common;
 use common::R;
@@ -13,21 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let nice = mode & 1 == 0; // small integer weights: properties checked
     let d = 2 + (mode >> 1 & 1) as usize;
     let nl = 1 + (r.u8() % 3) as usize;
-    let mut ws = Vec::new();
-    let mut fan = d;
-    for _ in 0..nl {
-        let c = 1 + (r.u8() % 5) as usize;
-        let mut w = Array2::<f64>::zeros((fan, c));
-        let mut b = Array1::<f64>::zeros(c);
-        for x in w.iter_mut() {
-            *x = if nice { r.small_int() } else { r.f() };
-        }
-        for x in b.iter_mut() {
-            *x = if nice { r.small_int() / 2.0 } else { r.f() };
-        }
-        ws.push((w, b));
-        fan = c;
-    }
+    let ws = r.layers(d, nl, 5, nice, true);
+    let fan = ws.last().map_or(d, |(w, _)| w.ncols());
     let w_out = Array1::from_iter((0..fan).map(|_| if nice { r.small_int() } else { r.f() }));
     let b_out = if nice { r.small_int() } else { r.f() };
     let slope = if mode & 4 == 0 { 0.0 } else { r.f() };
