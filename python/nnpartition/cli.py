@@ -5,7 +5,8 @@ with ``register(subparsers)``. :func:`main` runs the shared checks of
 :mod:`nnpartition._cli.common` (files, output paths, option combinations)
 before the command, and maps errors to exit statuses: 2 with one line for
 a usage or value error, a file that could not be written (naming its
-option) or a missing optional dependency, 130 for Ctrl-C. The limits of :mod:`nnpartition.limits` can be set for
+option) or a missing optional dependency, 130 for Ctrl-C (but ``explore``, for which Ctrl-C is the normal way to stop
+the server: 0, docs/explore.md). The limits of :mod:`nnpartition.limits` can be set for
 one command through the environment variables ``NNPARTITION_MAX_PARAMS``,
 ``NNPARTITION_MAX_BYTES`` and ``NNPARTITION_MAX_WORK`` (docs/limits.md).
 """
