@@ -2332,4 +2332,61 @@ mod tests {
         cfg.lr = -1.0;
         assert!(train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).is_err());
     }
+
+    #[test]
+    fn adam_at_a_gradient_of_eps_moves_half_a_step() {
+        // Step 1: m_hat = g, sqrt(v_hat) = |g|, so p -= lr g / (|g| + eps): lr / 2 at g = eps (a denominator of
+        // |g| - eps would be 0, one without eps 1, `|g| * eps` 1e-16).
+        let eps = 1e-8;
+        let mut st = OptState { m: vec![0.0; 2], v: vec![0.0; 2] };
+        let mut p = vec![1.0f32, 1.0];
+        opt_step(Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps }, &mut st, &mut p, &[1e-8, -1e-8], 0.02, 1);
+        assert_abs_diff_eq!(p[0], 1.0 - 0.01, epsilon = 1e-6);
+        assert_abs_diff_eq!(p[1], 1.0 + 0.01, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn initial_parameters_are_pytorch_linear_uniform_with_a_zero_output_bias() {
+        // nn.Linear(fan_in, width): weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) layer by layer; the output
+        // layer's weights likewise with fan_in = the last width, and its bias 0 (the protocol's choice).
+        let (d, hidden) = (9usize, vec![400usize, 16]);
+        let mut cfg = TrainConfig::reference(1);
+        cfg.hidden = hidden.clone();
+        let layout = Layout::new(d, &hidden);
+        let net = Network::from_flat(&layout, &init_params(&layout, &cfg, &mut train_stream(3, 0, 0)));
+        let mut blocks: Vec<(Vec<f32>, usize)> = Vec::new();
+        for ((w, b), fan) in net.layers.iter().zip([d, hidden[0]]) {
+            blocks.push((w.iter().copied().collect(), fan));
+            blocks.push((b.to_vec(), fan));
+        }
+        blocks.push((net.w_out.to_vec(), hidden[1]));
+        for (v, fan) in blocks {
+            let (s, n) = (1.0 / (fan as f64).sqrt(), v.len() as f64);
+            let v: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+            let top = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+            // inside (-s, s) and reaching near its ends (P(max |v| < 0.6 s) = 0.6^n <= 0.6^16 < 3e-4)
+            assert!(top < s && top > 0.6 * s, "fan {fan}: max |v| {top}, bound {s}");
+            // mean 0 (sd s / sqrt(3 n)) and mean square s^2 / 3 (sd s^2 sqrt(4 / (45 n))) within 5 standard errors
+            let mean = v.iter().sum::<f64>() / n;
+            let sq = v.iter().map(|x| x * x).sum::<f64>() / n;
+            assert!(mean.abs() < 5.0 * s / (3.0 * n).sqrt(), "fan {fan}: mean {mean}");
+            assert!((sq - s * s / 3.0).abs() < 5.0 * s * s * (4.0 / (45.0 * n)).sqrt(), "fan {fan}: {sq}");
+        }
+        assert_eq!(net.b_out, 0.0);
+    }
+
+    #[test]
+    fn best_restart_is_the_first_of_the_highest() {
+        let (x, y) = small_data(8, 2, 1);
+        let mut cfg = TrainConfig::reference(2);
+        cfg.steps = 1;
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(0, 0, 0)).unwrap();
+        let runs = |accs: &[f64]| -> Vec<RunResult> {
+            accs.iter().map(|&a| RunResult { best_accuracy: a, ..run.clone() }).collect()
+        };
+        assert_eq!(best_restart(&[]), None);
+        assert_eq!(best_restart(&runs(&[0.5, 0.75, 0.625, 0.75])), Some(1));
+        assert_eq!(best_restart(&runs(&[0.875, 0.5])), Some(0));
+        assert_eq!(best_restart(&runs(&[0.5, 0.5, 1.0])), Some(2));
+    }
 }
