@@ -273,6 +273,25 @@ def test_a_window_far_from_the_origin_is_tiled_by_counter_clockwise_regions(c):
     assert abs(float(sum(areas)) - 1.0) < max(1e-9, 64 * 2.0**-52 * abs(c))
 
 
+def test_a_window_under_64_roundings_of_its_coordinates_wide_is_refused():
+    """Session 50: no double lies strictly inside ``1 - 2**-53 < s < 1``; such windows (a side narrower than 64
+    roundings of the largest coordinate) are refused, naming the limit; one just above it is tiled by its regions
+    (exact areas, positive, adding up to the window's)."""
+    below_one = float(np.nextafter(1.0, 0.0))
+    for box, k in [(((below_one, -1.0), (1.0, 1.0)), 0), (((-1.0, 8.0), (1.0, 8.0 + 400 * 2.0**-52)), 1)]:
+        with pytest.raises(ValueError, match=rf"box must be at least 64 roundings of its largest coordinate wide .*"
+                                             rf"got lo\[{k}\]="):
+            region_polygons(make_net([4]), box=box)
+    for c, width in [(1.0, 65 * 2.0**-52), (-8.0, 520 * 2.0**-52)]:
+        lo, hi = (c, 0.0), (c + width, 3.0)
+        for split in (False, True):
+            rp = region_polygons(_lines_through(lo, (width, 3.0), 12, 7), box=(lo, hi), split_decision=split)
+            assert rp.n_regions > 3
+            areas = _exact_areas(rp)
+            assert min(areas) > 0
+            assert abs(float(sum(areas) / (Fraction(hi[0]) - Fraction(lo[0])) / 3) - 1) < 1e-6
+
+
 def test_bad_networks():
     with pytest.raises(ValueError, match="d = 5 > 2"):
         region_polygons(make_net([4], d=5))

@@ -513,7 +513,7 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
             return invalid(format!("box is empty: lo[{k}] = {} must be < hi[{k}] = {}", win.lo[k], win.hi[k]));
         }
     }
-    Ok(())
+    crate::window::check_width("the box", &win.lo, &win.hi)
 }
 
 /// A unit is rescaled when the largest of its weights and bias is below `FAR_LO` or above `FAR_HI`.
@@ -1672,6 +1672,38 @@ mod tests {
             // to within the vertex margin (64 roundings of c: a vertex that close to a line counts as on it)
             let total: f64 = areas.iter().sum();
             assert!((total - 1.0).abs() < (MIN_EPS_ULPS * f64::EPSILON * c).max(1e-9), "c={c:e}: {total}");
+        }
+    }
+
+    #[test]
+    fn a_window_under_64_roundings_wide_is_refused_and_one_above_tiles_its_area() {
+        let (layers, wo) = random_net(&[4], 2, 1);
+        let net = view(&layers, &wo, 0.0);
+        let below_one = 1.0 - f64::EPSILON / 2.0;
+        for (lo, hi, k) in [([below_one, -1.0], [1.0, 1.0], 0), ([-1.0, 8.0], [1.0, 8.0 + 400.0 * f64::EPSILON], 1)] {
+            let win = Window { lo, hi, ..std_window(0.0, 1.0) };
+            let err = region_polygons(&net, &win, Options::default(), &never).unwrap_err();
+            let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+            assert!(m.contains("the box must be at least 64 roundings of its largest coordinate"), "{m}");
+            assert!(m.contains(&format!("lo[{k}]={:e} hi[{k}]={:e}", lo[k], hi[k])), "{m}");
+        }
+        // 65 roundings of the coordinate (of 1, of 8 = 2^3), and a side of 3: lines cross the narrow side at every
+        // angle; the regions are counter-clockwise and tile the window.
+        let eps = f64::EPSILON;
+        for (c, width, seed) in [(1.0, 65.0 * eps, 70), (8.0, 520.0 * eps, 71), (-8.0 - 520.0 * eps, 520.0 * eps, 72)] {
+            let (lo, hi) = ([c, 0.0], [c + width, 3.0]);
+            let (layers, wo) = lines_through(lo, [width, 3.0], 12, seed);
+            let net = view(&layers, &wo, 0.0);
+            let win = Window { lo, hi, ..std_window(0.0, 1.0) };
+            for split_decision in [false, true] {
+                let opts = Options { split_decision, ..Options::default() };
+                let res = region_polygons(&net, &win, opts, &never).unwrap();
+                assert!(res.n_regions() > 3, "c={c}: {}", res.n_regions());
+                let areas = areas_from_corner(&res, lo);
+                assert!(areas.iter().all(|&a| a > 0.0), "c={c}: {areas:?}");
+                let total: f64 = areas.iter().sum();
+                assert!((total / (width * 3.0) - 1.0).abs() < 1e-6, "c={c}: {total:e} vs {:e}", width * 3.0);
+            }
         }
     }
 
