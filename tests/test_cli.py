@@ -795,6 +795,22 @@ def test_a_box_too_narrow_to_halve_is_refused_naming_box(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["regions"] >= 1
 
 
+def test_a_box_under_64_roundings_of_its_coordinates_wide_is_refused_naming_box(tmp_path, capsys):
+    # session 50: no number lies strictly inside 0.9999999999999999 < x < 1; the core refuses such a network box or
+    # picture window, and the commands word it as --box (as they do the boxes too narrow to halve); 65 roundings
+    # of 1 are counted
+    rng = np.random.default_rng(0)
+    net = tmp_path / "net.npz"
+    np.savez(net, W1=rng.standard_normal((3, 4)), b1=rng.standard_normal(4), W2=rng.standard_normal((4, 3)),
+             b2=rng.standard_normal(3))
+    words = "--box LO HI must be at least 64 roundings of its largest coordinate wide"
+    for cmd in (["regions", "--weights", str(net)], ["plot-partition", "--plot", str(tmp_path / "p.png"), "-d", "2",
+                                                      "-N", "5", "-L", "2"]):
+        _fails_with(capsys, [*cmd, "--box", "0.9999999999999999", "1"], words)
+    assert main(["regions", "--weights", str(net), "--box", "1", repr(1 + 65 * 2.0**-52), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] >= 1
+
+
 def test_option_errors_name_the_option(tmp_path, capsys):
     text = tmp_path / "text.npz"
     np.savez(text, W=np.array([["a", "b"]]), b=np.array(["c", "d"]))

@@ -10,6 +10,7 @@ import importlib.util
 import math
 import sys
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -239,6 +240,56 @@ def test_from_sklearn_network():
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         region_polygons(make_net([4]), **kwargs)
+
+
+def _exact_areas(rp):
+    """The regions' signed areas, exactly (Fractions of the vertices returned)."""
+    out = []
+    for r in range(rp.n_regions):
+        P = [(Fraction(x), Fraction(y)) for x, y in rp.polygon(r).tolist()]
+        out.append(sum(P[i - 1][0] * P[i][1] - P[i][0] * P[i - 1][1] for i in range(len(P))) / 2)
+    return out
+
+
+def _lines_through(lo, size, n, seed):
+    """A network whose first layer's ``n`` lines pass through random points of the window at random angles."""
+    rng = np.random.default_rng(seed)
+    W = rng.uniform(-1, 1, size=(2, n))
+    pts = np.asarray(lo) + np.asarray(size) * rng.random(size=(n, 2))
+    return DeepNet([(W, -np.einsum("ij,ji->i", pts, W)), (rng.uniform(-1, 1, size=(n, 3)), np.zeros(3))],
+                   np.ones(3), 0.0)
+
+
+@pytest.mark.parametrize("c", [1e4, 1e8, 1e10, -1e12])
+def test_a_window_far_from_the_origin_is_tiled_by_counter_clockwise_regions(c):
+    """Session 50: a region's orientation was read from its area about the origin, whose products cancel to noise
+    above a small region's area far from it: 6 of the 21 regions 8 lines cut ``[1e8, 1e8 + 1]^2`` into came back
+    clockwise (exact areas adding up to 0.89 of the window; 11 of 32 and 0.05 at 1e10). Truth: the exact areas of
+    the polygons returned are positive and add up to the window's, to within the vertex margin (64 roundings of
+    ``c``: a vertex that close to a line counts as on it)."""
+    rp = region_polygons(_lines_through((c, c), (1.0, 1.0), 8, 3), box=(c, c + 1))
+    areas = _exact_areas(rp)
+    assert min(areas) > 0
+    assert abs(float(sum(areas)) - 1.0) < max(1e-9, 64 * 2.0**-52 * abs(c))
+
+
+def test_a_window_under_64_roundings_of_its_coordinates_wide_is_refused():
+    """Session 50: no double lies strictly inside ``1 - 2**-53 < s < 1``; such windows (a side narrower than 64
+    roundings of the largest coordinate) are refused, naming the limit; one just above it is tiled by its regions
+    (exact areas, positive, adding up to the window's)."""
+    below_one = float(np.nextafter(1.0, 0.0))
+    for box, k in [(((below_one, -1.0), (1.0, 1.0)), 0), (((-1.0, 8.0), (1.0, 8.0 + 400 * 2.0**-52)), 1)]:
+        with pytest.raises(ValueError, match=rf"box must be at least 64 roundings of its largest coordinate wide .*"
+                                             rf"got lo\[{k}\]="):
+            region_polygons(make_net([4]), box=box)
+    for c, width in [(1.0, 65 * 2.0**-52), (-8.0, 520 * 2.0**-52)]:
+        lo, hi = (c, 0.0), (c + width, 3.0)
+        for split in (False, True):
+            rp = region_polygons(_lines_through(lo, (width, 3.0), 12, 7), box=(lo, hi), split_decision=split)
+            assert rp.n_regions > 3
+            areas = _exact_areas(rp)
+            assert min(areas) > 0
+            assert abs(float(sum(areas) / (Fraction(hi[0]) - Fraction(lo[0])) / 3) - 1) < 1e-6
 
 
 def test_bad_networks():

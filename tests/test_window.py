@@ -717,6 +717,90 @@ def test_a_network_box_too_narrow_to_halve_is_refused():
     assert nnpartition.network_regions_in_box(net, 0.0, 3 * tiny) == regions_in_box(W, b, 0.0, 3 * tiny) == 2
 
 
+def _euler_count(rows, lo, hi):
+    """Regions of the lines ``a x + b y + c = 0`` inside the open box, exactly: ``1 + lines entering + points
+    inside``; None when two are parallel, three meet in a point or a point lies on the boundary."""
+    lo, hi = [Fraction(x) for x in lo], [Fraction(x) for x in hi]
+    rows = [tuple(Fraction(v) for v in r) for r in rows]
+    inside = [r for r in rows
+              if min(vals := [r[0] * x + r[1] * y + r[2] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])]) < 0
+              < max(vals)]
+    points = []
+    for r, s in combinations(inside, 2):
+        det = r[0] * s[1] - r[1] * s[0]
+        if det == 0:
+            return None
+        p = ((r[1] * s[2] - s[1] * r[2]) / det, (r[2] * s[0] - s[2] * r[0]) / det)
+        if any(p[k] in (lo[k], hi[k]) for k in range(2)):
+            return None
+        if all(lo[k] < p[k] < hi[k] for k in range(2)):
+            points.append(p)
+    if len(set(points)) < len(points):
+        return None
+    return 1 + len(inside) + len(points)
+
+
+def _narrow_boxes(n, seed, widths):
+    """Boxes ``x`` in ``[c, c + w ulp(c)]``, ``y`` in ``[-1, 1]``, and lines crossing them: nearly vertical ones
+    through a corner's ``x`` tilted by a few box widths, nearly horizontal ones."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        c = float(rng.choice([np.nextafter(1.0, 0.0), 1.0, 0.5, 7.0, -3.0, 1e8]))
+        w = float(rng.choice(widths)) * int(rng.integers(1, 5)) * float(np.spacing(abs(c)))
+        lo, hi = (c, -1.0), (c + w, 1.0)
+        rows = []
+        for _ in range(int(rng.integers(2, 7))):
+            if rng.random() < 0.3:
+                rows.append((1e-3 * (rng.random() - 0.5), 1.0, rng.random() - 0.5))
+            else:
+                rows.append((1.0, float(rng.choice([-1, 1])) * w * 2.0 ** int(rng.integers(-3, 9)),
+                             -(lo[0] if rng.random() < 0.5 else hi[0])))
+        yield lo, hi, rows
+
+
+def test_a_box_narrow_for_its_coordinates_is_counted_exactly():
+    """Session 50: the lines' offsets on a box narrow for its coordinates cancel from terms up to 2**53 times
+    larger, and their rounding was a fraction of the box (regions_in_box miscounted a quarter of these cases on
+    boxes one rounding wide, a few in a hundred up to 2**13 roundings). Such lines are now read exactly. Truth: the
+    exact Euler count."""
+    checked = 0
+    for lo, hi, rows in _narrow_boxes(600, 50, [1, 3, 64, 1024, 8192]):
+        want = _euler_count(rows, lo, hi)
+        if want is None:
+            continue
+        W = np.array([[r[0] for r in rows], [r[1] for r in rows]])
+        assert regions_in_box(W, [r[2] for r in rows], lo, hi) == want, (lo, hi, rows)
+        checked += 1
+    assert checked > 150
+
+
+def test_a_network_box_under_64_roundings_wide_is_refused_and_one_above_is_counted():
+    """Session 50: no double lies strictly inside ``1 - 2**-53 < x < 1``, and network_regions listed the point 1.0
+    there, on the boundary. Such boxes (narrower than 64 roundings of their largest coordinate in some coordinate)
+    are refused, naming the limit. Above it, the count of a layer of lines is the exact Euler count (its units read
+    exactly on the box) and every listed point lies strictly inside the box."""
+    W, b = np.eye(2), np.array([-1.0, 0.0])
+    net = nnpartition.TwoLayerNet(W1=W, b1=b, w2=np.ones(2), b2=0.0)
+    below_one = float(np.nextafter(1.0, 0.0))
+    for lo, hi, k in [((below_one, -1.0), (1.0, 1.0), 0), ((-1.0, 1.0), (1.0, 1.0 + 63 * 2.0**-52), 1)]:
+        for call in (nnpartition.network_regions, nnpartition.network_regions_in_box):
+            with pytest.raises(ValueError, match=rf"box must be at least 64 roundings of its largest coordinate .*"
+                                                 rf"got lo\[{k}\]="):
+                call(net, lo, hi)
+    checked = 0
+    for lo, hi, rows in _narrow_boxes(400, 51, [65 / 4, 64, 1024]):
+        want = _euler_count(rows, lo, hi)
+        if want is None or hi[0] - lo[0] < 64 * 2.0**-52 * max(abs(lo[0]), abs(hi[0])):
+            continue
+        W = np.array([[r[0] for r in rows], [r[1] for r in rows]])
+        layer = nnpartition.TwoLayerNet(W1=W, b1=np.array([r[2] for r in rows]), w2=np.ones(len(rows)), b2=0.0)
+        got = nnpartition.network_regions(layer, lo, hi, tol=1e-9)
+        assert got.n_regions == want, (lo, hi, rows)
+        assert np.all((got.points > lo) & (got.points < hi)), (lo, hi, rows)
+        checked += 1
+    assert checked > 50
+
+
 def test_the_numpy_baseline_refuses_a_square_it_would_miscount():
     """regions_in_square_numpy counted 3 regions for the two axes in an upside-down square and 1 in a NaN one or for
     NaN weights; a string bound was numpy's ufunc error."""

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_THREADS",
     "TEACHER_MAX_RECORDED",
     "WINDOW_MAX_DIM",
+    "WINDOW_MIN_WIDTH_ULPS",
     "__version__",
     "accuracy_ceiling",
     "bounded_regions",
@@ -191,6 +192,7 @@ def region_map_f64(
 
 # --- window ---
 WINDOW_MAX_DIM: int
+WINDOW_MIN_WIDTH_ULPS: float
 def window_region_counts(
     w: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],

@@ -125,7 +125,8 @@ def regions_in_box(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, *, 
     Any arrangement is counted, exactly: coincident hyperplanes count once, and hyperplanes through a common
     flat or point (``k`` sharing a flat of dimension above ``d - k``) cut it as they do (three lines through one
     point make six sectors, not seven regions). A hyperplane or intersection *on* the boundary is outside the
-    open box.
+    open box. Any box with ``lo < hi`` is counted exactly, however narrow for its coordinates (its hyperplanes'
+    offsets on it, which cancel there, are then read exactly).
 
     Raises:
         ValueError: malformed input or a zero column of ``W``.
@@ -258,7 +259,9 @@ def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float
         The number of regions, a Python ``int``.
 
     Raises:
-        ValueError: malformed layers or box, a smooth activation, more than ``max_regions`` regions.
+        ValueError: malformed layers or box (also one narrower than 64 roundings of its largest coordinate in some
+            coordinate, ``hi - lo < 64 * 2**-52 * max(|lo|, |hi|)``: no double lies strictly inside a box one
+            rounding wide), a smooth activation, more than ``max_regions`` regions.
         TypeError: an unsupported network type.
 
     Example:

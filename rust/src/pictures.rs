@@ -377,13 +377,16 @@ fn cut_all(
     true
 }
 
-/// Signed area of a polygon (positive when counter-clockwise).
+/// Signed area of a polygon (positive when counter-clockwise), relative to its first vertex: from the origin, the
+/// products of a window far from it (`s` near `1e8`) cancelled to noise larger than a small region's area, whose
+/// sign then turned regions clockwise (a negative area in [`Polygons`]; session 50).
 pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
     let k = poly.len();
+    let Some(&o) = poly.first() else { return 0.0 };
     let mut a = 0.0;
     for i in 0..k {
         let (p, q) = (poly[i], poly[(i + 1) % k]);
-        a += p[0] * q[1] - p[1] * q[0];
+        a += (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]);
     }
     0.5 * a
 }
@@ -510,7 +513,7 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
             return invalid(format!("box is empty: lo[{k}] = {} must be < hi[{k}] = {}", win.lo[k], win.hi[k]));
         }
     }
-    Ok(())
+    crate::window::check_width("the box", &win.lo, &win.hi)
 }
 
 /// A unit is rescaled when the largest of its weights and bias is below `FAR_LO` or above `FAR_HI`.
@@ -1625,6 +1628,82 @@ mod tests {
                 .join()
                 .unwrap();
             assert_eq!(regions, Ok(3));
+        }
+    }
+
+    /// The regions' areas relative to the window's corner `lo` (differences from it exact for a window within a
+    /// factor 2 of it, as here), which must all be positive (counter-clockwise) and add up to the window's.
+    fn areas_from_corner(res: &Polygons, lo: [f64; 2]) -> Vec<f64> {
+        (0..res.n_regions())
+            .map(|r| {
+                let (a, b) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+                let p = |i: usize| [res.vertices[[i, 0]] - lo[0], res.vertices[[i, 1]] - lo[1]];
+                0.5 * (a..b).map(|i| p(i)[0] * p(if i + 1 == b { a } else { i + 1 })[1]).sum::<f64>()
+                    - 0.5 * (a..b).map(|i| p(i)[1] * p(if i + 1 == b { a } else { i + 1 })[0]).sum::<f64>()
+            })
+            .collect()
+    }
+
+    /// A network whose first layer has `n` lines through random points of the window `[lo, lo + size]`, each at
+    /// a random angle, and a second layer of 3 units.
+    fn lines_through(lo: [f64; 2], size: [f64; 2], n: usize, seed: u64) -> RandomNet {
+        let mut rng = stream(seed, 0, 0);
+        let w = Array2::from_shape_fn((2, n), |_| rng.random_range(-1.0..1.0));
+        let b = Array1::from_shape_fn(n, |j| {
+            let p = [lo[0] + size[0] * rng.random::<f64>(), lo[1] + size[1] * rng.random::<f64>()];
+            -(w[[0, j]] * p[0] + w[[1, j]] * p[1])
+        });
+        let (w2, b2) = (Array2::from_shape_fn((n, 3), |_| rng.random_range(-1.0..1.0)), Array1::zeros(3));
+        (vec![(w, b), (w2, b2)], Array1::from_elem(3, 1.0))
+    }
+
+    #[test]
+    fn a_window_far_from_the_origin_has_counter_clockwise_regions_that_tile_it() {
+        // The orientation was read from the area about the origin, whose products cancelled to noise above a
+        // region's area: 6 of the 21 regions 8 lines cut [1e8, 1e8 + 1]^2 into came back clockwise (areas adding up to
+        // 0.89 of the window; 11 of 32 and 0.05 at 1e10).
+        for (k, c) in [0.0, 1e4, 1e8, 1e10, 1e12].into_iter().enumerate() {
+            let (layers, wo) = lines_through([c, c], [1.0, 1.0], 8, 60 + k as u64);
+            let net = view(&layers, &wo, 0.0);
+            let win = Window { lo: [c, c], hi: [c + 1.0, c + 1.0], ..std_window(0.0, 1.0) };
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            let areas = areas_from_corner(&res, [c, c]);
+            assert!(areas.iter().all(|&a| a > 0.0), "c={c:e}: {areas:?}");
+            // to within the vertex margin (64 roundings of c: a vertex that close to a line counts as on it)
+            let total: f64 = areas.iter().sum();
+            assert!((total - 1.0).abs() < (MIN_EPS_ULPS * f64::EPSILON * c).max(1e-9), "c={c:e}: {total}");
+        }
+    }
+
+    #[test]
+    fn a_window_under_64_roundings_wide_is_refused_and_one_above_tiles_its_area() {
+        let (layers, wo) = random_net(&[4], 2, 1);
+        let net = view(&layers, &wo, 0.0);
+        let below_one = 1.0 - f64::EPSILON / 2.0;
+        for (lo, hi, k) in [([below_one, -1.0], [1.0, 1.0], 0), ([-1.0, 8.0], [1.0, 8.0 + 400.0 * f64::EPSILON], 1)] {
+            let win = Window { lo, hi, ..std_window(0.0, 1.0) };
+            let err = region_polygons(&net, &win, Options::default(), &never).unwrap_err();
+            let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+            assert!(m.contains("the box must be at least 64 roundings of its largest coordinate"), "{m}");
+            assert!(m.contains(&format!("lo[{k}]={:e} hi[{k}]={:e}", lo[k], hi[k])), "{m}");
+        }
+        // 65 roundings of the coordinate (of 1, of 8 = 2^3), and a side of 3: lines cross the narrow side at every
+        // angle; the regions are counter-clockwise and tile the window.
+        let eps = f64::EPSILON;
+        for (c, width, seed) in [(1.0, 65.0 * eps, 70), (8.0, 520.0 * eps, 71), (-8.0 - 520.0 * eps, 520.0 * eps, 72)] {
+            let (lo, hi) = ([c, 0.0], [c + width, 3.0]);
+            let (layers, wo) = lines_through(lo, [width, 3.0], 12, seed);
+            let net = view(&layers, &wo, 0.0);
+            let win = Window { lo, hi, ..std_window(0.0, 1.0) };
+            for split_decision in [false, true] {
+                let opts = Options { split_decision, ..Options::default() };
+                let res = region_polygons(&net, &win, opts, &never).unwrap();
+                assert!(res.n_regions() > 3, "c={c}: {}", res.n_regions());
+                let areas = areas_from_corner(&res, lo);
+                assert!(areas.iter().all(|&a| a > 0.0), "c={c}: {areas:?}");
+                let total: f64 = areas.iter().sum();
+                assert!((total / (width * 3.0) - 1.0).abs() < 1e-6, "c={c}: {total:e} vs {:e}", width * 3.0);
+            }
         }
     }
 

@@ -57,6 +57,28 @@ pub const DEFAULT_TOL: f64 = 1e-9;
 pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000;
 /// Largest supported input dimension.
 pub const MAX_DIM: usize = 12;
+/// Fewest roundings of its largest coordinate (`2^-52 max(|lo[k]|, |hi[k]|)`) that a box of
+/// [`network_regions_in_box`] or a window of `pictures::region_polygons` must be wide in every coordinate: no double
+/// lies strictly inside a box one rounding wide, and a narrower one's points and corners round onto its boundary.
+pub const MIN_WIDTH_ULPS: f64 = 64.0;
+
+/// Refuse a box `lo < x < hi` (its coordinates finite, `lo < hi`) narrower than [`MIN_WIDTH_ULPS`] roundings of its
+/// largest coordinate in some coordinate; `what` names it in the message ("the box", "the window").
+pub fn check_width(what: &str, lo: &[f64], hi: &[f64]) -> CoreResult<()> {
+    for (k, (&l, &h)) in lo.iter().zip(hi).enumerate() {
+        let least = MIN_WIDTH_ULPS * f64::EPSILON * l.abs().max(h.abs());
+        if h - l < least {
+            return Err(CoreError::InvalidArgument(format!(
+                "{what} must be at least {MIN_WIDTH_ULPS} roundings of its largest coordinate wide in every \
+                 coordinate ({MIN_WIDTH_ULPS} * 2^-52 * max(|lo[{k}]|, |hi[{k}]|) = {least:e} here: no double lies \
+                 strictly inside a box one rounding wide, and the points of a narrower one round onto its \
+                 boundary), got lo[{k}]={l:e} hi[{k}]={h:e}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Smallest largest weight of a hyperplane scaled to the box (`|W[k, i] (hi_k - lo_k) / 2|`) read in floating point:
 /// `2^-960`, far enough above the subnormals (below `2^-1022`) that the row's other weights, divided by it, keep
 /// their relative precision to within `2^-114` of the largest; a smaller one is read exactly.
@@ -301,11 +323,24 @@ impl Dyadic {
     fn neg(&self) -> Dyadic {
         Dyadic { m: -&self.m, e: self.e }
     }
+    /// The nearest double, to about one rounding (the mantissa is cut to 64 bits first), 0 or infinity beyond the
+    /// range.
+    fn to_f64(&self) -> f64 {
+        let shift = self.m.bits().saturating_sub(64);
+        let mut x = (&self.m >> shift as usize).to_f64().unwrap_or(f64::NAN);
+        let mut e = self.e + shift as i64;
+        while e != 0 && x != 0.0 && x.is_finite() {
+            let step = e.clamp(-1000, 1000);
+            x *= f64::from_bits(((step + 1023) as u64) << 52); // 2^step, exactly
+            e -= step;
+        }
+        x
+    }
 }
 
-/// Hyperplane `j` of the caller's layer in box coordinates, `(w_1, ..., w_d, q)` with `w . u = q`, exactly, scaled
-/// by a positive power of two to integers.
-fn exact_row(src: &Source<'_>, j: usize) -> Vec<BigInt> {
+/// Hyperplane `j` of the caller's layer in box coordinates, `(w_1, ..., w_d, q)` with `w . u = q`, exactly:
+/// `w_k = W[k, j] (hi_k - lo_k) / 2` and `q = -(b_j + sum_k W[k, j] (hi_k + lo_k) / 2)`.
+fn exact_dyadic_row(src: &Source<'_>, j: usize) -> Vec<Dyadic> {
     let d = src.w.nrows();
     let mut row = Vec::with_capacity(d + 1);
     let mut off = Dyadic::of(src.b[j]);
@@ -315,6 +350,12 @@ fn exact_row(src: &Source<'_>, j: usize) -> Vec<BigInt> {
         off = off.add(&w.mul(&hi.add(&lo).half()));
     }
     row.push(off.neg());
+    row
+}
+
+/// [`exact_dyadic_row`] scaled by a positive power of two to integers.
+fn exact_row(src: &Source<'_>, j: usize) -> Vec<BigInt> {
+    let row = exact_dyadic_row(src, j);
     let e = row.iter().filter(|x| !x.m.is_zero()).map(|x| x.e).min().unwrap_or(0);
     row.into_iter().map(|x| if x.m.is_zero() { x.m } else { x.m << (x.e - e) as usize }).collect()
 }
@@ -1005,11 +1046,25 @@ pub fn regions_in_box(
         }
         let mut nrm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
         let mut off = off;
+        // The offset's rounding (the centre's, half an ulp a coordinate, and the sum's), in units of the row's largest
+        // weight. Far above the margin when the box is narrow for its coordinates: on the box of x in [1, 1 + 2^-40]
+        // the offset of x + 1e-12 y = 1 + 2^-41 cancels to 2^-41 / 2^-41 from terms of 2^41, and its rounding was a
+        // fraction of the box: an intersection 6e-5 outside was counted inside, 1 - 2^-53 < x < 1 had regions
+        // missing (session 50). Such a row is read exactly too, unless it misses the box whatever the rounding.
+        let spread = (0..d).map(|k| (col[k] / big * cen[k]).abs()).sum::<f64>() + (b[i] / big).abs();
+        let err = (d + 4) as f64 * eps * spread;
+        let loose = d as f64 * err > delta;
+        if loose && nrm > 0.0 && nrm.is_finite() && off.is_finite() && big >= TINY_WEIGHT {
+            let l1 = row.iter().map(|x| x.abs()).sum::<f64>() / nrm;
+            if (off / nrm).abs() >= l1 + tol + 2.0 * err / nrm {
+                continue;
+            }
+        }
         // A largest scaled weight below TINY_WEIGHT may have been rounded in the subnormal range, where a double
         // keeps fewer bits than the margin assumes (5e-324 * 1.75 is 1e-323): three lines through one point were
         // counted as three points, a fuzzer found (session 49). Such a row is read exactly too.
         let mut entered = false; // decided exactly already (below)
-        if !(nrm > 0.0 && nrm.is_finite() && off.is_finite() && big >= TINY_WEIGHT) {
+        if loose || !(nrm > 0.0 && nrm.is_finite() && off.is_finite() && big >= TINY_WEIGHT) {
             // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10,
             // weights of 1e-320): the hyperplane is read from its exact row instead, which is skipped if it misses
             // the box, and otherwise scaled by a power of two to its largest weight before rounding to doubles.
@@ -1437,6 +1492,26 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
     }
 }
 
+/// The rounding of a first-layer unit's constant on the box, relative to its largest weight there, above which
+/// [`network_regions_in_box`] reads the unit exactly: `2^-40`, far below the least `tol` (`1e-9`).
+const NEGLIGIBLE: f64 = 1.0 / (1u64 << 40) as f64;
+
+/// The least double above `x` (finite).
+fn next_up(x: f64) -> f64 {
+    if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
+/// The greatest double below `x` (finite).
+fn next_down(x: f64) -> f64 {
+    -next_up(-x)
+}
+
 /// Result of [`network_regions_in_box`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkCount {
@@ -1497,6 +1572,7 @@ pub fn network_regions_in_box_counting(
     if (0..d).any(|k| !(lo[k].is_finite() && hi[k].is_finite() && lo[k] < hi[k])) {
         return Err(CoreError::InvalidArgument("the box needs finite lo < hi in every coordinate".into()));
     }
+    check_width("the box", &lo.to_vec(), &hi.to_vec())?;
     if !(1e-9..=1e-2).contains(&opts.tol) {
         return Err(CoreError::InvalidArgument(format!("tol must be in [1e-9, 1e-2], got {}", opts.tol)));
     }
@@ -1568,12 +1644,26 @@ pub fn network_regions_in_box_counting(
     let n0 = w0.ncols();
     let st = d + 1;
     let mut pre = vec![0.0f64; n0 * st];
+    let src = Source { w: *w0, b: *b0, lo, hi };
     for j in 0..n0 {
         for k in 0..d {
             pre[j * st + k] = w0[[k, j]] * half[k];
             pre[j * st + d] += w0[[k, j]] * cen[k];
         }
         pre[j * st + d] += b0[j];
+        // The constant's rounding (the centre's, half an ulp a coordinate, and the sum's) against the unit's largest
+        // weight on the box: far from negligible when the box is narrow for its coordinates (on x in [1, 1 + 2^-40],
+        // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger), so such a unit's row is taken from its
+        // exact value in box coordinates, rounded once.
+        let big = (0..d).map(|k| pre[j * st + k].abs()).fold(0.0f64, f64::max);
+        let spread = (0..d).map(|k| (w0[[k, j]] * cen[k]).abs()).sum::<f64>() + b0[j].abs();
+        if (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big {
+            let exact = exact_dyadic_row(&src, j);
+            for k in 0..d {
+                pre[j * st + k] = exact[k].to_f64();
+            }
+            pre[j * st + d] = -exact[d].to_f64();
+        }
     }
     // The box's own program: its ball is the box's, centre 0 and radius 1.
     let (program, vars) = ball_program(d, &[]);
@@ -1652,10 +1742,12 @@ pub fn network_regions_in_box_counting(
     for t in rest {
         tally.append(t);
     }
-    // Back to the caller's coordinates: x = cen + half * u.
+    // Back to the caller's coordinates: x = cen + half * u, kept strictly inside the box (a ball's centre near the
+    // boundary of a box a few hundred roundings wide could round onto it; the box is wider than two, see
+    // [`check_width`]).
     for row in tally.points.chunks_exact_mut(d) {
         for k in 0..d {
-            row[k] = cen[k] + half[k] * row[k];
+            row[k] = (cen[k] + half[k] * row[k]).max(next_up(lo[k])).min(next_down(hi[k]));
         }
     }
     // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen.
@@ -2481,6 +2573,158 @@ mod tests {
             assert_eq!(c.per_layer, vec![2], "({lo:e}, {hi:e})");
             assert!(c.affine.iter().all(|v| v.is_finite()), "({lo:e}, {hi:e}): {:?}", c.affine);
         }
+    }
+
+    /// Regions of the lines `a x + b y + c = 0` (rows `[a, b, c]`) inside the open box `lo < (x, y) < hi`, by
+    /// Euler's formula in exact dyadic arithmetic: `1 + lines entering + points inside`; `None` when two lines are
+    /// parallel, three meet in a point or a point lies on the box's boundary (where the formula needs more care).
+    fn euler_count(rows: &[[f64; 3]], lo: [f64; 2], hi: [f64; 2]) -> Option<u64> {
+        let q = |x: f64| Dyadic::of(x);
+        let sub = |a: &Dyadic, b: &Dyadic| a.add(&b.neg());
+        let sign = |x: &Dyadic| x.m.sign();
+        use num_bigint::Sign;
+        let enters = |r: &[f64; 3]| {
+            let v: Vec<Sign> = [(lo[0], lo[1]), (lo[0], hi[1]), (hi[0], lo[1]), (hi[0], hi[1])]
+                .iter()
+                .map(|&(x, y)| sign(&q(r[0]).mul(&q(x)).add(&q(r[1]).mul(&q(y))).add(&q(r[2]))))
+                .collect();
+            v.contains(&Sign::Plus) && v.contains(&Sign::Minus)
+        };
+        let inside: Vec<&[f64; 3]> = rows.iter().filter(|r| enters(r)).collect();
+        let mut points = 0;
+        for (i, r) in inside.iter().enumerate() {
+            for s in &inside[i + 1..] {
+                // x = (b_r c_s - b_s c_r) / det, y = (c_r a_s - c_s a_r) / det
+                let det = sub(&q(r[0]).mul(&q(s[1])), &q(r[1]).mul(&q(s[0])));
+                if det.m.is_zero() {
+                    return None;
+                }
+                let nx = sub(&q(r[1]).mul(&q(s[2])), &q(s[1]).mul(&q(r[2])));
+                let ny = sub(&q(r[2]).mul(&q(s[0])), &q(s[2]).mul(&q(r[0])));
+                let pos = |n: &Dyadic, bound: f64| {
+                    let v = sub(n, &det.mul(&q(bound)));
+                    if det.m.sign() == Sign::Minus {
+                        v.neg().m.sign()
+                    } else {
+                        v.m.sign()
+                    }
+                };
+                let sides = [pos(&nx, lo[0]), -pos(&nx, hi[0]), pos(&ny, lo[1]), -pos(&ny, hi[1])];
+                if sides.contains(&Sign::NoSign) {
+                    return None;
+                }
+                points += sides.iter().all(|&x| x == Sign::Plus) as u64;
+            }
+        }
+        let n = inside.len();
+        for i in 0..n {
+            for j in i + 1..n {
+                for k in j + 1..n {
+                    let (a, b, c) = (inside[i], inside[j], inside[k]);
+                    let m = |x: &[f64; 3], y: &[f64; 3], u: usize, v: usize| {
+                        sub(&q(x[u]).mul(&q(y[v])), &q(x[v]).mul(&q(y[u])))
+                    };
+                    let det3 =
+                        q(a[0]).mul(&m(b, c, 1, 2)).add(&q(a[1]).mul(&m(b, c, 2, 0))).add(&q(a[2]).mul(&m(b, c, 0, 1)));
+                    if det3.m.is_zero() {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(1 + n as u64 + points)
+    }
+
+    /// A box `(lo, hi)` and lines `[a, b, c]` (`a x + b y + c = 0`).
+    type Case = ([f64; 2], [f64; 2], Vec<[f64; 3]>);
+
+    /// Boxes `x in [c, c + w ulp(c)]`, `y in [-1, 1]`, `w` from `widths` times 1 to 4, and lines that cross them:
+    /// nearly vertical ones through a corner's `x` tilted by `2^-3` to `2^8` box widths over the box's height,
+    /// nearly horizontal ones. `n` of them.
+    fn narrow_cases(n: usize, seed: u64, widths: &[f64]) -> Vec<Case> {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let centres = [1.0 - f64::EPSILON / 2.0, 1.0, 0.5, 7.0, -3.0, 1e8];
+        (0..n)
+            .map(|_| {
+                let c = centres[rng.random_range(0..centres.len())];
+                let w = widths[rng.random_range(0..widths.len())] * rng.random_range(1..5) as f64;
+                let ulp = f64::from_bits(c.abs().to_bits() + 1) - c.abs();
+                let (lo, hi) = ([c, -1.0], [c + w * ulp, 1.0]);
+                let rows = (0..rng.random_range(2..7))
+                    .map(|_| {
+                        if rng.random::<f64>() < 0.3 {
+                            [1e-3 * (rng.random::<f64>() - 0.5), 1.0, rng.random::<f64>() - 0.5]
+                        } else {
+                            let tilt =
+                                w * ulp * 2f64.powi(rng.random_range(-3..9)) * if rng.random() { 1.0 } else { -1.0 };
+                            [1.0, tilt, -(if rng.random() { lo[0] } else { hi[0] })]
+                        }
+                    })
+                    .collect();
+                (lo, hi, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_box_narrow_for_its_coordinates_is_counted_exactly() {
+        // The offsets on the box cancel from terms up to 2^53 times larger than the box: read exactly, they give
+        // Euler's count (the floating-point offsets gave a wrong count in a quarter of the 1-ulp cases and a few in a
+        // hundred up to 2^13 ulps).
+        let mut checked = 0;
+        for (lo, hi, rows) in narrow_cases(600, 50, &[1.0, 3.0, 64.0, 1024.0, 8192.0]) {
+            let Some(want) = euler_count(&rows, lo, hi) else { continue };
+            let w = Array2::from_shape_fn((2, rows.len()), |(k, i)| rows[i][k]);
+            let b = Array1::from_iter(rows.iter().map(|r| r[2]));
+            let got = regions_in_box(w.view(), b.view(), arr1(&lo).view(), arr1(&hi).view(), &WindowOptions::default())
+                .unwrap();
+            assert_eq!(got.regions, want, "lo={lo:?} hi={hi:?} rows={rows:?}");
+            checked += 1;
+        }
+        assert!(checked > 150, "{checked}");
+    }
+
+    #[test]
+    fn a_box_under_64_roundings_wide_is_refused_by_the_network_count_and_one_above_is_counted() {
+        // 1 - 2^-53 < x < 1 holds no double: its listed point was 1.0, on the boundary.
+        let layers = [(arr2(&[[1.0, 0.0], [0.0, 1.0]]), arr1(&[-1.0, 0.0]))];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let below_one = 1.0 - f64::EPSILON / 2.0;
+        for (lo, hi) in [([below_one, -1.0], [1.0, 1.0]), ([-1.0, 1.0], [1.0, 1.0 + 63.0 * f64::EPSILON])] {
+            let err = network_regions_in_box(&views, arr1(&lo).view(), arr1(&hi).view(), &opts).unwrap_err();
+            let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+            assert!(m.contains("the box must be at least 64 roundings of its largest coordinate"), "{m}");
+            let k = (lo[0] == -1.0) as usize;
+            assert!(m.contains(&format!("lo[{k}]={:e} hi[{k}]={:e}", lo[k], hi[k])), "{m}");
+        }
+        // Just above the limit (65 roundings of 1 or of c), against Euler's exact count of the same lines: a
+        // single layer of lines in general position has no region thinner than tol here. Every listed point lies
+        // strictly inside the box (its gates are those of its region: checked by a forward pass).
+        // (One the floating-point constants of the first layer miscounted, 4 for 3: x = hi - 1.8e-12 y and
+        // x = 1 - 7.2e-15 y meet at y = 0.0078, 0.004 box widths left of x = lo = 1, outside.)
+        let hi0 = 1.0 + 65.0 * f64::EPSILON;
+        let one =
+            ([1.0, -1.0], [hi0, 1.0], vec![[1.0, 1.8474111129762605e-12, -hi0], [1.0, 7.216449660063518e-15, -1.0]]);
+        assert_eq!(euler_count(&one.2, one.0, one.1), Some(3));
+        let mut checked = 0;
+        for (lo, hi, rows) in std::iter::once(one).chain(narrow_cases(600, 51, &[65.0 / 4.0, 64.0, 1024.0])) {
+            let Some(want) = euler_count(&rows, lo, hi) else { continue };
+            let w = Array2::from_shape_fn((2, rows.len()), |(k, i)| rows[i][k]);
+            let b = Array1::from_iter(rows.iter().map(|r| r[2]));
+            let views = [(w.view(), b.view())];
+            let opts = NetworkOptions { list: true, tol: 1e-9, ..NetworkOptions::default() };
+            let got = match network_regions_in_box(&views, arr1(&lo).view(), arr1(&hi).view(), &opts) {
+                Err(CoreError::InvalidArgument(m)) if m.contains("roundings") => continue,
+                other => other.unwrap(),
+            };
+            assert_eq!(got.per_layer, vec![want], "lo={lo:?} hi={hi:?} rows={rows:?}");
+            for p in got.points.chunks_exact(2) {
+                assert!((0..2).all(|k| lo[k] < p[k] && p[k] < hi[k]), "{p:?} outside lo={lo:?} hi={hi:?}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "{checked}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -481,7 +482,9 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     and half of ``HI - LO`` is not rounded to 0, as the core refuses it for a network's regions (``plot-partition``
     and ``movie`` refuse it too, where a drawing would show one region of a box no plot can resolve; the commands
     worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0"; the narrow box as the
-    core's ``lo[0]=0e0``).
+    core's ``lo[0]=0e0``), and unless it is at least ``WINDOW_MIN_WIDTH_ULPS`` (64) roundings of its largest
+    coordinate wide, as the core refuses a network's box and a picture's window (``regions`` of one layer, whose count
+    is exact on any box, refuses it with them).
 
     Example:
         >>> box_option([-2.0, 2.0]), box_option(None)
@@ -501,6 +504,11 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     if 0.5 * hi - 0.5 * lo == 0.0:   # the core's rule for a network's regions: half the width rounds to 0
         raise UsageError(f"--box LO HI must be wider: half of HI - LO rounds to 0 (widths below {3 * 5e-324!r} can), "
                          f"got {lo!r} {hi!r}")   # shortest digits: ':g' reads subnormals to six
+    ulps = _core.WINDOW_MIN_WIDTH_ULPS   # the core's rule for a network's regions and a picture's window
+    if hi - lo < ulps * sys.float_info.epsilon * max(abs(lo), abs(hi)):
+        raise UsageError(f"--box LO HI must be at least {ulps:g} roundings of its largest coordinate wide "
+                         f"({ulps:g} * 2^-52 * max(|LO|, |HI|); no number lies strictly inside a box one rounding "
+                         f"wide), got {lo!r} {hi!r}")
     return lo, hi
 
 

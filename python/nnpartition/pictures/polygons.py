@@ -187,7 +187,9 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
 
     Raises:
         ValueError: ``d > 2`` without a plane, collinear plane points, an empty
-            box, a plane of the wrong input width, NaN weights, a smooth activation.
+            box or one narrower than 64 roundings of its largest coordinate in ``s`` or ``t``
+            (``hi - lo < 64 * 2**-52 * max(|lo|, |hi|)``: no double lies strictly inside a box one rounding wide),
+            a plane of the wrong input width, NaN weights, a smooth activation.
         TypeError: an unsupported network or argument type.
         ValueError: more than ``max_regions`` regions, or more than ``max_bytes`` holds (shrink the box or
             raise the limit named).

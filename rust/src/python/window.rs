@@ -3,6 +3,7 @@
 use super::{run_interruptible, run_interruptible_ticking};
 use crate::window::{
     network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions, MAX_DIM,
+    MIN_WIDTH_ULPS,
 };
 use ndarray::Array2;
 use numpy::PyArray2;
@@ -119,5 +120,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_work, m)?)?;
     m.add_function(wrap_pyfunction!(window_network_region_counts, m)?)?;
     m.add("WINDOW_MAX_DIM", MAX_DIM)?;
+    m.add("WINDOW_MIN_WIDTH_ULPS", MIN_WIDTH_ULPS)?;
     Ok(())
 }
