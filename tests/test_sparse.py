@@ -576,6 +576,17 @@ def test_topk_winners_include_a_per_unit_bias():
     assert not np.array_equal(want, unbiased)        # the bias does change the winners here
 
 
+def test_topk_breaks_a_tie_of_minus_and_plus_zero_towards_the_lower_index():
+    """Fuzzing (session 50): a point at -0.0 through a column of ones with biases -0.0 and 0.0 has the equal
+    pre-activations -0.0 and 0.0; the tie went to the higher index (the sort put +0.0 above -0.0)."""
+    X = np.array([[-0.0], [0.0], [-0.0]])
+    for bias in ([-0.0, 0.0], [0.0, -0.0], [-0.0, -0.0]):
+        code = expand_sparsify(X, 2, k=1, projection="sparse_binary", density=1.0, bias=bias)
+        pre = X @ code.projection + np.array(bias)
+        assert np.all(pre[:, 0] == pre[:, 1])       # a tie on every row, so the lower index wins everywhere
+        assert code.indices.tolist() == [0, 0, 0], bias
+
+
 def test_encode_reuses_the_calibrated_thresholds_on_new_points():
     X1, X2 = gauss(200, 4, 1), 3.0 * gauss(120, 4, 2) + 0.5     # new points from another law
     code = expand_sparsify(X1, 30, k=3, sparsify="threshold", seed=4)

@@ -434,6 +434,18 @@ def test_batch_one_sgd_matches_numpy_step_by_step_on_one_point():
         assert run.loss[-1] == pytest.approx(np.log1p(np.exp(-t * np.sum(s * v * np.maximum(z, 0.3 * z)))), rel=1e-12)
 
 
+def test_weights_that_overflow_are_refused_as_a_divergence_even_at_loss_zero():
+    """Fuzzing (session 50): one step at v = lr = 1e300 sends the two units to -inf and +inf; every margin is then
+    +inf, so the loss is 0 and the error 0, and the run came back as a perfect fit of infinite weights."""
+    X, W0 = np.array([[-1.0]]), np.array([[-0.5, -0.5]])
+    with pytest.raises(ValueError, match="diverged at step 1 .non-finite weights"):
+        train_teacher(X, np.array([1]), 2, v=1e300, lr=1e300, alpha=1.0, steps=3, batch_size=None, W0=W0)
+    # the same run recorded at step 0 only holds W0 and the loss log 2 of a zero output
+    run = train_teacher(X, np.array([1]), 2, v=1e300, lr=1e300, alpha=1.0, steps=3, batch_size=None, W0=W0,
+                        record_at=[0])
+    assert np.array_equal(run.weights[0], W0) and run.loss[0] == pytest.approx(np.log(2.0), rel=1e-15)
+
+
 def test_sgd_fits_the_teacher_clusters_and_agreement_freezes_differences():
     X, y, w = linear_teacher_dataset(200, 8, margin=0.1, seed=4)
     run = train_teacher(X, y, 10, lr=0.5, epochs=60, init_scale=0.05, w_star=w, record_at=log_schedule(12000, 60),

@@ -256,7 +256,11 @@ pub fn topk_code(
             let yr = y.row(r);
             idx.clear();
             idx.extend(0..m as u32);
-            let cmp = |a: &u32, b: &u32| yr[*b as usize].total_cmp(&yr[*a as usize]).then(a.cmp(b));
+            // by value, then by index: `preact` has refused non-finite values, so the order is total, and -0.0
+            // ties with +0.0 (`total_cmp` put +0.0 first, so a tie at zero went to the higher index: fuzzing)
+            let cmp = |a: &u32, b: &u32| {
+                yr[*b as usize].partial_cmp(&yr[*a as usize]).expect("finite pre-activations").then(a.cmp(b))
+            };
             if k < m {
                 idx.select_nth_unstable_by(k - 1, cmp);
             }
@@ -484,6 +488,20 @@ mod tests {
         }
         assert!(topk_code(x.view(), th.view(), beta.view(), m + 1).is_err());
         assert!(topk_code(x.view(), th.view(), beta.view(), 0).is_err());
+    }
+
+    #[test]
+    fn a_tie_between_minus_and_plus_zero_goes_to_the_lower_index() {
+        // x = -0.0 through a column of ones: the pre-activations are -0.0 + -0.0 = -0.0 and -0.0 + 0.0 = +0.0,
+        // equal numbers, so the documented tie rule picks unit 0 (it picked unit 1, +0.0 being above -0.0 in
+        // `total_cmp`'s order); the same with the units swapped
+        let (x, th) = (Array2::from_elem((1, 1), -0.0), Array2::ones((1, 2)));
+        for bias in [[-0.0, 0.0], [0.0, -0.0]] {
+            let b = Array1::from(bias.to_vec());
+            let y = &x.dot(&th) + &b;
+            assert_eq!(y[[0, 0]], y[[0, 1]]);
+            assert_eq!(topk_code(x.view(), th.view(), b.view(), 1).unwrap(), Array2::from_elem((1, 1), 0u32));
+        }
     }
 
     #[test]

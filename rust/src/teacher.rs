@@ -207,6 +207,11 @@ pub fn teacher_sgd(
         if !loss.is_finite() {
             return Err(CoreError::Numerical(format!("the training diverged at step {t} (non-finite loss)")));
         }
+        // Weights that overflowed can give every point an infinite margin and so a loss of 0 (fuzzing found
+        // 2 units at +-inf after one step of v = 7e307, recorded as loss 0 and error 0): refused as well.
+        if !w.iter().all(|v| v.is_finite()) {
+            return Err(CoreError::Numerical(format!("the training diverged at step {t} (non-finite weights)")));
+        }
         let k = rec.steps.len();
         rec.weights.index_axis_mut(ndarray::Axis(0), k).iter_mut().zip(w).for_each(|(a, b)| *a = *b);
         rec.steps.push(t as u64);
@@ -308,6 +313,22 @@ mod tests {
         let c0 = 0.5 / 2.0 * 0.5 * 0.5 * 0.3;
         assert!((w1[[0, 0]] - c0).abs() < 1e-15 && (w1[[0, 1]] - c0).abs() < 1e-15);
         assert!((w1[[1, 0]] + c0).abs() < 1e-15 && (w1[[1, 1]] + c0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn weights_that_overflow_are_a_divergence_even_at_loss_zero() {
+        // One step at v = lr = 1e300 sends the two units to -inf and +inf: every margin is then +inf, so the loss
+        // is 0 and the error 0, but the run diverged (weights of +-inf are no network).
+        let x = array![[-1.0]];
+        let y = [1.0];
+        let w0 = array![[-0.5], [-0.5]];
+        let mut c = cfg(3, 1);
+        (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e300, 1e300, 1.0, vec![0, 1, 2, 3]);
+        let e = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap_err();
+        assert!(matches!(&e, CoreError::Numerical(m) if m.contains("step 1") && m.contains("weights")), "{e:?}");
+        // recorded at step 0 only, it is a run of finite weights
+        c.record_at = vec![0];
+        assert!(teacher_sgd(x.view(), &y, w0.view(), &c).is_ok());
     }
 
     #[test]

@@ -277,7 +277,7 @@ def train_teacher(
         ValueError / TypeError: a bad argument or too many snapshots, or a run beyond ``max_params``,
             ``max_work`` or ``max_bytes`` (the recorded weights, twice: the core's array and its transposed copy),
             refused before ``W_0`` is drawn.
-        RuntimeError: the loss became non-finite.
+        ValueError: the training diverged: the loss or the weights became non-finite at a recorded step.
 
     Example:
         >>> X, y, w = linear_teacher_dataset(100, 3, seed=0)

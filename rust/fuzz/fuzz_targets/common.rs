@@ -93,3 +93,9 @@ impl<'a> R<'a> {
         ws
     }
 }
+
+/// A pool of 3 threads, built once: results must not depend on the thread count.
+pub fn pool3() -> &'static rayon::ThreadPool {
+    static P: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    P.get_or_init(|| rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap())
+}
