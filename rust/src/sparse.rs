@@ -256,11 +256,10 @@ pub fn topk_code(
             let yr = y.row(r);
             idx.clear();
             idx.extend(0..m as u32);
-            // by value, then by index: `preact` has refused non-finite values, so the order is total, and -0.0
-            // ties with +0.0 (`total_cmp` put +0.0 first, so a tie at zero went to the higher index: fuzzing)
-            let cmp = |a: &u32, b: &u32| {
-                yr[*b as usize].partial_cmp(&yr[*a as usize]).expect("finite pre-activations").then(a.cmp(b))
-            };
+            // by value, then by index, with -0.0 read as +0.0 (`x + 0.0`), so that they tie (`total_cmp` put +0.0
+            // first, so a tie at zero went to the higher index: session 50); a total order, with no panic whatever
+            // `preact` lets through
+            let cmp = |a: &u32, b: &u32| (yr[*b as usize] + 0.0).total_cmp(&(yr[*a as usize] + 0.0)).then(a.cmp(b));
             if k < m {
                 idx.select_nth_unstable_by(k - 1, cmp);
             }
