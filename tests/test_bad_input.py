@@ -526,6 +526,12 @@ def test_widths_take_exactly_max_layers_hidden_layers():
     (lambda: npn.Protocol(lr=0.0), ValueError, r"^lr must be > 0.0, got 0.0"),
     (lambda: npn.train(X, [0, 1, 0, 1], L=2, steps=1, optimizer="sgd", momentum=-0.1), ValueError,
      r"^momentum must be >= 0.0, got -0.1"),
+    # Protocol's fast path (values already canonical skip the checks) must not take what the checks refuse: each
+    # field's bound, one past it (a fast path reversed on a bound went unseen)
+    (lambda: npn.Protocol(steps=10**9 + 1), ValueError, "^steps must be >= 1 and <= 1000000000, got 1000000001"),
+    (lambda: npn.Protocol(restarts=2**20 + 1), ValueError, "^restarts must be >= 1 and <= 1048576, got 1048577"),
+    (lambda: npn.Protocol(batch_size=2**32 + 1), ValueError, "^batch_size must be >= 1 and <= 4294967296"),
+    (lambda: npn.Protocol(lr=1e6 * (1 + 2**-52)), ValueError, "^lr must be <= 1000000.0"),
 ])
 def test_refusals_mutation_testing_found_unexercised(call, exc, match):
     with pytest.raises(exc, match=match):

@@ -803,6 +803,20 @@ def test_protocol_fields_are_plain_values_whatever_types_gave_them():
     assert type(estimate_accuracy(10, 100, 8, dist=np.str_("normal")).details.dist) is str
 
 
+@pytest.mark.parametrize("change", [
+    dict(optimizer=np.str_("sgd")), dict(lr=np.float64(0.1)), dict(lr=1), dict(steps=np.int64(2000)),
+    dict(steps=2000.0), dict(steps=1.0), dict(batch_size=np.int32(64)), dict(batch_size=64.0), dict(batch_size=1.0),
+    dict(schedule=np.str_("constant")), dict(restarts=np.uint8(3)), dict(restarts=3.0), dict(restarts=1.0)])
+def test_protocol_fields_are_plain_values_when_one_alone_is_not(change):
+    """Protocol's fast path takes values already canonical unchecked: one field alone given otherwise (a numpy
+    scalar, a float of whole value, at the lowest bound) still goes through the checks and comes out a plain value
+    equal to the one given (the test above changes every field at once, which no fast path could take; a fast path
+    that took a float batch size, or refused a float 1.0 of steps, went unseen)."""
+    (name, value), = change.items()
+    got = Protocol(**change).to_dict()[name]
+    assert got == value and type(got) is {"optimizer": str, "schedule": str, "lr": float}.get(name, int)
+
+
 _PROTOCOL_VARIANTS = [dict(optimizer="sgd"), dict(lr=0.005), dict(steps=250), dict(batch_size=64),
                       dict(schedule="constant"), dict(restarts=3)]
 
