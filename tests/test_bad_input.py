@@ -459,3 +459,117 @@ def test_a_path_that_is_a_number_is_refused_not_opened_as_a_file_descriptor(name
     # and a bytes path alike in all of them (save_network and to_csv took b"x.npz", load_network refused it)
     with pytest.raises(TypeError, match=r"^path must be a file path \(str or os.PathLike\).*got bytes b'x.npz'"):
         call(b"x.npz")
+
+
+def test_a_one_d_input_whose_float_copy_would_pass_max_bytes_is_refused_and_a_held_one_is_not_copied():
+    """``float_vector`` (``summarize``'s values) sizes its float64 copy before numpy makes it, as ``float_matrix``
+    does; a non-contiguous view of the target dtype is copied too (it was counted as one byte an entry, its mask),
+    while a contiguous float64 array is not: under a limit of 1 MiB, the copy of 2**17 float64 (1 MiB, computed here)
+    plus its mask passes the limit, the array itself (held already) does not. Found by mutation testing: neither the
+    1-D check nor the non-contiguous case was exercised."""
+    from nnpartition.limits import override
+    from nnpartition.simulation import summarize
+
+    n = 2**17
+    assert n * np.dtype(np.float64).itemsize == 2**20
+    with override(max_bytes=2**20):
+        with pytest.raises(ValueError, match=r"^values \(shape .*\) needs about .*max_bytes"):
+            summarize(np.broadcast_to(0.5, (n,)))
+        with pytest.raises(ValueError, match=r"^X \(shape .*\) needs about .*max_bytes"):
+            npn.count_regions(np.broadcast_to(0.5, (n // 2, 2)), np.ones((2, 3)), np.zeros(3))
+        assert summarize(np.full(n, 0.5)).mean == 0.5
+        # held already, contiguous: its finiteness mask alone counts, one byte an entry (numpy's bool), which
+        # 2**20 entries (8 MiB of data) fill to the limit exactly
+        assert np.isfinite(np.zeros(2)).itemsize == 1
+        assert summarize(np.full(2**20, 0.5)).mean == 0.5
+
+
+def test_widths_take_exactly_max_layers_hidden_layers():
+    """``widths`` of 1 to ``MAX_LAYERS`` (64) sizes are taken, as documented; 65 are refused. (Only the refusal was
+    tested: refusing 64 too went unseen.)"""
+    from nnpartition._validate import MAX_LAYERS
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 2)), np.arange(6) % 2
+    assert MAX_LAYERS == 64
+    assert len(npn.train(X, y, widths=[1] * MAX_LAYERS, steps=1).network.widths) == MAX_LAYERS
+    with pytest.raises(ValueError, match=f"^widths may name at most {MAX_LAYERS} hidden layers, got 65"):
+        npn.train(X, y, widths=[1] * (MAX_LAYERS + 1), steps=1)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    # an int too large for a float: the refusal that names it (dropped, an UnboundLocalError came instead)
+    (lambda: npn.Protocol(lr=10**400), ValueError, "^lr must be finite, got an integer too large for a float"),
+    # NaN passes every comparison with the bounds: only the finiteness check refuses it
+    (lambda: npn.Protocol(lr=float("nan")), ValueError, "^lr must be finite"),
+    (lambda: npn.Protocol(lr=np.float64("nan")), ValueError, "^lr must be finite"),
+    # a count past what the core's u64 holds: refused by name, not an OverflowError of the conversion
+    (lambda: npn.train(X, [0, 1, 0, 1], L=2, steps=1, batch_size=2**64), ValueError, "^batch_size must be >= 1"),
+    # no rows: refused by name before anything is trained
+    (lambda: npn.train(np.zeros((0, 2)), [], L=2, steps=1), ValueError, r"^X must have at least 1 row\(s\)"),
+    # a bias of one entry for m = 4 units would broadcast in silence
+    (lambda: sparse.expand_sparsify(np.ones((6, 3)), 4, k=2, bias=[0.5]), ValueError,
+     "^bias must have length 4, got 1"),
+    (lambda: sparse.expand_sparsify(np.ones((6, 3)), 4, k=2).encode(np.ones((2, 5))), ValueError,
+     "^X must have 3 columns"),
+    # summarize's values: NaN, and a table where a list of values belongs
+    (lambda: _summarize([1.0, float("nan")]), ValueError, "^values contains NaN or infinity"),
+    (lambda: _summarize(np.ones((2, 2))), ValueError, r"^values must be 1-D, got shape \(2, 2\)"),
+    # labels: a column, and a label that is neither 0 nor 1
+    (lambda: npn.train(X, np.zeros((4, 1)), L=2, steps=1), ValueError, r"^y must be 1-D, got shape \(4, 1\)"),
+    (lambda: npn.train(X, [0, 1, 2, 1], L=2, steps=1), ValueError,
+     r"^y must contain only the labels 0 and 1, found \[2\]"),
+    # a float past 2**53, where floats stop holding every integer (log_regions' documented refusal)
+    (lambda: npn.log_regions(2.0**60, 3), ValueError, r"^L must be given as an int above 2\*\*53"),
+    # a real below its minimum (closed or open): no test gave one, and dropping the check went unseen
+    (lambda: npn.Protocol(lr=-0.1), ValueError, r"^lr must be > 0.0, got -0.1"),
+    (lambda: npn.Protocol(lr=0.0), ValueError, r"^lr must be > 0.0, got 0.0"),
+    (lambda: npn.train(X, [0, 1, 0, 1], L=2, steps=1, optimizer="sgd", momentum=-0.1), ValueError,
+     r"^momentum must be >= 0.0, got -0.1"),
+    # Protocol's fast path (values already canonical skip the checks) must not take what the checks refuse: each
+    # field's bound, one past it (a fast path reversed on a bound went unseen)
+    (lambda: npn.Protocol(steps=10**9 + 1), ValueError, "^steps must be >= 1 and <= 1000000000, got 1000000001"),
+    (lambda: npn.Protocol(restarts=2**20 + 1), ValueError, "^restarts must be >= 1 and <= 1048576, got 1048577"),
+    (lambda: npn.Protocol(batch_size=2**32 + 1), ValueError, "^batch_size must be >= 1 and <= 4294967296"),
+    (lambda: npn.Protocol(lr=1e6 * (1 + 2**-52)), ValueError, "^lr must be <= 1000000.0"),
+])
+def test_refusals_mutation_testing_found_unexercised(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def _summarize(values):
+    from nnpartition.simulation import summarize
+
+    return summarize(values)
+
+
+def test_values_at_the_edge_of_what_is_accepted_are_accepted():
+    """What the checks must take, at their edges (mutation testing found each refusable unseen): a real at its
+    closed minimum (``momentum=0``: plain SGD), a size of 0 where the default minimum 0 holds (no hyperplane makes one
+    region, log 1 = 0; no point is separable with probability 1: Cover's C(0, D) / 2^0), and labels given as bools
+    or as floats 0.0 / 1.0, which train the same network as the ints 0 / 1."""
+    from nnpartition import _validate as v
+
+    # the checks' documented defaults: counts and sizes from 0, a closed minimum unless open_min
+    assert v.count("n", 0) == 0 and v.size("n", 0) == 0 and v.size("n", 0.0) == 0
+    assert v.real("x", 0.0, minimum=0.0) == 0.0
+    rng = np.random.default_rng(0)
+    Xr, y = rng.normal(size=(6, 2)), np.arange(6) % 2
+    assert npn.train(Xr, y, L=2, steps=1, optimizer="sgd", momentum=0.0).final_accuracy >= 0.0
+    assert npn.log_regions(0, 3) == 0.0 and npn.regions(0, 3) == 1
+    assert npn.separable_probability(0, 3) == 1.0
+    # floats of whole value up to 2**53 (every integer is a float there), that one included; past it, refused
+    assert npn.log_regions(2.0**53, 3) == npn.log_regions(2**53, 3)
+    with pytest.raises(ValueError, match=r"^L must be given as an int above 2\*\*53"):
+        npn.log_regions(2.0**53 + 2, 3)
+    # bools are numbers to the array checks (a bool array was refusable as "not a numeric array" unseen)
+    assert _summarize(np.array([True, False, True, True])).mean == 0.75
+    # a count's message names the bound it broke: the maximum only when it is not the default's
+    with pytest.raises(ValueError, match="^L must be >= 0, got -1$"):
+        npn.regions(-1, 2)
+    with pytest.raises(ValueError, match=f"^batch_size must be >= 1 and <= {v.MAX_COUNT}, got {2**64}$"):
+        npn.train(Xr, y, L=2, steps=1, batch_size=2**64)
+    ints = npn.train(Xr, y, L=2, steps=5, seed=1).network
+    assert npn.train(Xr, y.astype(bool), L=2, steps=5, seed=1).network == ints
+    assert npn.train(Xr, y.astype(np.float64), L=2, steps=5, seed=1).network == ints

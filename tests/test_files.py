@@ -36,6 +36,9 @@ GOOD = dict(W1=W, b1=B, w_out=WO, b_out=np.array(0.0))
     (dict(GOOD, slope=np.array([0.1, 0.2])), r"array 'slope' must hold one number, got shape \(2,\)"),
     (dict(GOOD, activation=np.array(["relu", "tanh"])), "array 'activation' must be one of relu, leaky_relu"),
     (dict(GOOD, w_out=np.ones((3, 2))), r"array 'w_out' must have shape \(3,\) \(the last hidden width\)"),
+    # no hidden layer at all: refused by name, not a KeyError of the W1 it has not (a mutant that counted the layers
+    # from 1 went unseen)
+    ({"w_out": WO, "b_out": np.array(0.0)}, r"no hidden layer \(arrays W1 and b1\) found"),
 ])
 def test_load_network_names_the_file_and_the_array(tmp_path, arrays, message):
     path = tmp_path / "net.npz"
@@ -400,3 +403,135 @@ def test_replacing_writes_a_pipe_in_place_and_keeps_temporary_names_short(tmp_pa
     with pytest.raises(OSError, match="new.csv"):
         with replacing(tmp_path / "new.csv"):
             raise AssertionError("ran the block")
+
+
+def test_replacing_a_new_file_that_fails_leaves_no_file_behind(tmp_path):
+    """``replacing`` makes the file on entry (to fail before the work on a name the system refuses) and removes it
+    again when it was new: a write that then fails leaves the folder as it was, with no empty file under the name
+    (no test wrote to a new name and failed; removing the probe could be dropped unseen)."""
+    import os
+
+    from nnpartition._files import replacing
+
+    with pytest.raises(OSError, match="No space"):
+        with replacing(tmp_path / "new.png") as part:
+            assert os.path.exists(part)
+            raise OSError(28, "No space left on device")
+    assert os.listdir(tmp_path) == []
+
+
+def test_max_bytes_counts_the_arrays_of_a_file_as_numpy_holds_them(tmp_path):
+    """A file whose arrays need exactly ``max_bytes`` once read is read, one byte less refuses it: the sizes counted
+    are the zip members' (``zipfile``'s own reading of the file), not one byte more or less."""
+    import zipfile
+
+    from nnpartition._files import read_npz
+
+    path = tmp_path / "net.npz"
+    np.savez(path, **GOOD)
+    with zipfile.ZipFile(path) as zf:
+        held = sum(info.file_size for info in zf.infolist())
+    with override(max_bytes=held):
+        assert sorted(read_npz(path)) == sorted(GOOD)
+    with override(max_bytes=held - 1), pytest.raises(ValueError, match="max_bytes"):
+        read_npz(path)
+
+
+def test_a_header_declaring_a_little_more_than_the_file_holds_is_refused_with_both_sizes(tmp_path):
+    """A header declaring 3 x 3 float64 (72 bytes) over a member that holds 64: refused by its own sentence with the
+    two sizes (computed here), before numpy reads. The huge shapes above pass any rough count; this one needs the
+    declared bytes and the held bytes counted exactly (a mutant that divided by the item size, or added the header's
+    length to what is held, went unseen)."""
+    path = tmp_path / "crafted.npz"
+    _crafted(path, (3, 3))
+    with pytest.raises(ValueError, match=re.escape(f"network file {path}: a damaged file: array 'W1' is declared "
+                                                   f"of shape (3, 3) and dtype float64 ({3 * 3 * 8} bytes), but the "
+                                                   f"file holds 64 bytes of it")):
+        load_network(str(path))
+
+
+def test_a_header_of_exactly_the_length_numpy_reads_is_read(tmp_path):
+    """numpy reads a header of up to ``max_header_size`` (10,000) bytes, that many included: such a file is read as
+    numpy itself reads it (only longer ones are refused as too long)."""
+    path = tmp_path / "edge.npz"
+    header = repr({"descr": "<f8", "fortran_order": False, "shape": (2, 3)}).encode().ljust(9999) + b"\n"
+    assert len(header) == 10000
+    _with_w1(path, np.lib.format.magic(1, 0) + struct.pack("<H", len(header)) + header + bytes(48))
+    assert np.load(path)["W1"].tolist() == [[0.0] * 3] * 2   # numpy's own reading
+    assert load_network(str(path)).W1.tolist() == [[0.0] * 3] * 2
+
+
+def test_a_bias_array_without_its_layer_is_refused(tmp_path):
+    # a b2 with no W2 (and no w2, whose output bias it would be) was a stray that stray_layers let pass once the
+    # two-layer names' exception was read as "n == 1 or w2": the file's b2 would have been ignored
+    np.savez(tmp_path / "net.npz", **dict(GOOD, b2=B))
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {tmp_path / 'net.npz'}: b2 would be ignored")):
+        load_network(str(tmp_path / "net.npz"))
+
+
+def test_replacing_names_the_path_when_its_part_file_cannot_be_made(tmp_path, monkeypatch):
+    """A part file the system refuses for another reason than permissions (a read-only file system) is an OSError
+    naming the path the caller gave, at once: the refusal was never made, and dropping it retried (this test refuses
+    only once, so a retry would go on and write)."""
+    import errno
+    import os
+
+    from nnpartition import _files
+    from nnpartition._files import replacing
+
+    real_open, refused = os.open, []
+
+    def read_only_once(name, flags, *args):
+        if ".part" in os.fspath(name) and not refused:
+            refused.append(name)
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(_files.os, "open", read_only_once)
+    with pytest.raises(OSError, match="out.png") as info:
+        with replacing(tmp_path / "out.png"):
+            raise AssertionError("ran the block")
+    assert info.value.errno == errno.EROFS and refused and os.listdir(tmp_path) == []
+
+
+def test_a_new_file_written_through_replacing_has_the_mode_open_gives(tmp_path):
+    """A new output file gets the permission bits a plain ``open(path, "w")`` gives a new file in the same folder
+    (0o666 less the umask): the part file's mode was not checked (a mode with an execute bit went unseen)."""
+    import os
+    import stat
+
+    from nnpartition._files import replacing
+
+    with open(tmp_path / "plain.txt", "w") as fh:
+        fh.write("x")
+    with replacing(tmp_path / "new.txt") as part:
+        with open(part, "w") as fh:
+            fh.write("x")
+    modes = [stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in ("plain.txt", "new.txt")]
+    assert modes[0] == modes[1], [oct(m) for m in modes]
+
+
+def test_a_npy_file_and_a_member_damaged_past_its_header_are_named_as_such(tmp_path):
+    """A ``.npy`` file (one array) is named as one, not as "text or another format" (the command line's test found
+    ".npy" in the file's own name either way); a member whose data, past the header checked before reading, is
+    damaged (zipfile's CRC check fails as it is read) is a damaged file, not a raw BadZipFile or a missing result."""
+    npy = tmp_path / "W1.npy"
+    np.save(npy, W)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {npy}: holds one array (a .npy file), not a "
+                                                         "set of named arrays (.npz)")):
+        load_network(str(npy))
+    # W1 of 48 kB, damaged near its end: past what the header check reads (zipfile reads 4 kB at a time, and checks
+    # the CRC at the member's end), so the damage shows only as the arrays are read
+    path = tmp_path / "net.npz"
+    data = np.arange(6000.0).reshape(2, 3000)
+    np.savez(path, **dict(GOOD, W1=data))
+    raw = bytearray(path.read_bytes())
+    at = raw.find(data.tobytes())   # W1's data, stored uncompressed
+    assert at > 0
+    raw[at + data.nbytes - 8] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(zipfile.BadZipFile, match="CRC"):
+        np.load(path)["W1"]   # numpy's own reading
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: the file is damaged or truncated "
+                                                         "(BadZipFile: ")):
+        load_network(str(path))

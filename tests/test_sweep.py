@@ -181,8 +181,8 @@ def test_results_are_json_round_tripped_and_checked(tmp_path):
     out = sweep.run([{"i": 0}], _numpy_job, store=None, workers=1, progress=False)
     r = out[0]["result"]
     assert np.isnan(r.pop("nan"))  # NaN survives the round trip
-    assert r == {"a": 3, "b": [1.5, 2.0], "c": True}
-    assert type(r["a"]) is int and type(r["c"]) is bool
+    assert r == {"a": 3, "b": [1.5, 2.0], "c": True, "d": 0.1, "e": 0.5}
+    assert type(r["a"]) is int and type(r["c"]) is bool and type(r["d"]) is float
     bad = sweep.run([{"what": "list"}, {"what": "object"}], _bad_result_job, store=None, workers=1, progress=False)
     assert bad[0]["error"].startswith("TypeError: job must return a dict")
     assert bad[1]["error"].startswith("TypeError: job result is not JSON-serializable")
@@ -209,7 +209,9 @@ def _nested_keys_job(config):
 
 
 def _numpy_job(config):
-    return {"a": np.int64(3), "b": np.array([1.5, 2.0]), "c": np.bool_(True), "nan": float("nan")}
+    # (a numpy float too, np.mean's type: its conversion could be dropped unseen, and the value stored as null)
+    return {"a": np.int64(3), "b": np.array([1.5, 2.0]), "c": np.bool_(True), "nan": float("nan"),
+            "d": np.float64(0.1), "e": np.float32(0.5)}
 
 
 def _bad_result_job(config):
@@ -1158,3 +1160,21 @@ def test_timeout_is_checked_and_refused_where_it_cannot_stop_a_job():
 
     with cf.ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="^timeout applies to the sweep's own pool"):
         sweep.run([{"x": 1}], toy, store=None, executor=pool, progress=False, timeout=5)
+
+
+def test_a_database_whose_meta_names_another_format_is_not_a_store(tmp_path):
+    """A database with a store's two tables whose ``meta.format`` is another program's is refused by name (the
+    check was never reached: every foreign database the tests made lacked the tables), and left as it was."""
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.executescript(sweep_store._SCHEMA)
+        db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                       [("format", "someone-else"), ("version", str(sweep_store.STORE_VERSION)), ("job", "")])
+        db.commit()
+    for call in (lambda: sweep.load(other),
+                 lambda: sweep.run([{"x": 1}], toy, store=other, workers=1, progress=False)):
+        with pytest.raises(sweep.StoreError, match=r"is not an nnpartition sweep store; choose another path"):
+            call()
+    with closing(sqlite3.connect(other)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("someone-else",)
+        assert db.execute("SELECT count(*) FROM results").fetchone() == (0,)

@@ -803,6 +803,20 @@ def test_protocol_fields_are_plain_values_whatever_types_gave_them():
     assert type(estimate_accuracy(10, 100, 8, dist=np.str_("normal")).details.dist) is str
 
 
+@pytest.mark.parametrize("change", [
+    dict(optimizer=np.str_("sgd")), dict(lr=np.float64(0.1)), dict(lr=1), dict(steps=np.int64(2000)),
+    dict(steps=2000.0), dict(steps=1.0), dict(batch_size=np.int32(64)), dict(batch_size=64.0), dict(batch_size=1.0),
+    dict(schedule=np.str_("constant")), dict(restarts=np.uint8(3)), dict(restarts=3.0), dict(restarts=1.0)])
+def test_protocol_fields_are_plain_values_when_one_alone_is_not(change):
+    """Protocol's fast path takes values already canonical unchecked: one field alone given otherwise (a numpy
+    scalar, a float of whole value, at the lowest bound) still goes through the checks and comes out a plain value
+    equal to the one given (the test above changes every field at once, which no fast path could take; a fast path
+    that took a float batch size, or refused a float 1.0 of steps, went unseen)."""
+    (name, value), = change.items()
+    got = Protocol(**change).to_dict()[name]
+    assert got == value and type(got) is {"optimizer": str, "schedule": str, "lr": float}.get(name, int)
+
+
 _PROTOCOL_VARIANTS = [dict(optimizer="sgd"), dict(lr=0.005), dict(steps=250), dict(batch_size=64),
                       dict(schedule="constant"), dict(restarts=3)]
 
@@ -1139,3 +1153,35 @@ def test_train_and_real_accuracy_price_the_same_training_alike(batch_size):
                 call()
             steps.append(float(re.search(r"would take about ([0-9.e+]+) steps", str(refused.value)).group(1)))
     assert steps[0] == pytest.approx(steps[1], rel=1e-3)
+
+
+def test_the_snapshot_limit_counts_the_values_a_run_keeps(monkeypatch):
+    """``MAX_SNAPSHOT_VALUES`` bounds the values the snapshots hold: a limit of exactly what a run returns (counted
+    here from its arrays) lets it run, one less refuses it before training. (The limit was tested only far past it:
+    a miscounted snapshot or parameter count went unseen.)"""
+    from nnpartition.training import checks
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 2)), np.arange(6) % 2
+    run = dict(widths=[3, 2], steps=45, snapshot_every=10, restarts=1)
+    r = train(X, y, **run)
+    held = sum(a.size for W, b in r.snapshot_layers for a in (W, b)) + r.snapshot_w_out.size + r.snapshot_b_out.size
+    assert len(r.snapshot_steps) == 6 and held == 6 * (2 * 3 + 3 + 3 * 2 + 2 + 2 + 1)
+    monkeypatch.setattr(checks, "MAX_SNAPSHOT_VALUES", held)
+    train(X, y, **run)
+    monkeypatch.setattr(checks, "MAX_SNAPSHOT_VALUES", held - 1)
+    with pytest.raises(ValueError, match=f"over the limit of {held - 1} values"):
+        train(X, y, **run)
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(L=2**20 + 1), ValueError, "^L must be >= 1 and <= 1048576, got 1048577"),
+    (dict(widths=[2, 2**20 + 1]), ValueError, r"^widths\[1\] must be >= 1 and <= 1048576, got 1048577"),
+    (dict(L=2, snapshot_every=2**40 + 1), ValueError, f"^snapshot_every must be >= 1 and <= {2**40}, got"),
+    (dict(L=2, callback=5), TypeError, "^callback must be callable, got int"),
+    (dict(L=2, callback=lambda s: None, restarts=2), ValueError, r"^callback needs restarts=1 \(it watches one run\)"),
+])
+def test_train_refusals_mutation_testing_found_unexercised(kwargs, exc, match):
+    rng = np.random.default_rng(0)
+    with pytest.raises(exc, match=match):
+        train(rng.normal(size=(6, 2)), np.arange(6) % 2, steps=1, **kwargs)
