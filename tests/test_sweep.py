@@ -1178,3 +1178,18 @@ def test_a_database_whose_meta_names_another_format_is_not_a_store(tmp_path):
     with closing(sqlite3.connect(other)) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("someone-else",)
         assert db.execute("SELECT count(*) FROM results").fetchone() == (0,)
+
+
+def test_load_of_a_database_with_a_stores_tables_and_no_meta_refuses_and_writes_nothing(tmp_path):
+    """``load`` only reads: a database with a store's two tables and an empty ``meta`` (a store whose creation was cut
+    short, or another program's) is refused by name, and its ``meta`` stays empty (without the check, ``load`` wrote a
+    new store's meta into it, the mutation audit of session 50 found)."""
+    other = tmp_path / "half.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.executescript(sweep_store._SCHEMA)
+        db.commit()
+    with pytest.raises(sweep.StoreError, match=r"half.sqlite' is an SQLite database but not an nnpartition sweep "
+                                               r"store; choose another path"):
+        sweep.load(other)
+    with closing(sqlite3.connect(other)) as db:
+        assert db.execute("SELECT count(*) FROM meta").fetchone() == (0,)
