@@ -2430,6 +2430,69 @@ mod tests {
     }
 
     #[test]
+    fn every_snapshot_holds_the_loss_and_accuracy_of_its_own_network() {
+        // Snapshots between the record steps too (every 7 steps against reads every 20), full batch and minibatch:
+        // each one's mean BCE and accuracy are those of its network's logits, by hand.
+        let (x, y) = small_data(40, 2, 5);
+        for batch_size in [None, Some(16)] {
+            let mut cfg = TrainConfig::reference(6);
+            cfg.steps = 30;
+            cfg.batch_size = batch_size;
+            let mut snaps = Vec::new();
+            train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), 7, &mut |s| {
+                snaps.push(s);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), vec![0, 7, 14, 21, 28, 29]);
+            for s in &snaps {
+                let z = s.network.logits(x.view(), cfg.activation);
+                let bce = z.iter().zip(&y).map(|(&z, &c)| {
+                    let z = z as f64;
+                    // -[c ln sigmoid(z) + (1 - c) ln(1 - sigmoid(z))] = ln(1 + e^z) - c z
+                    z.max(0.0) + (-z.abs()).exp().ln_1p() - c as f64 * z
+                });
+                let correct = z.iter().zip(&y).filter(|&(&z, &c)| (z > 0.0) == (c == 1)).count();
+                assert_abs_diff_eq!(s.loss, bce.sum::<f64>() / 40.0, epsilon = 1e-6);
+                assert_eq!(s.accuracy, correct as f64 / 40.0, "{batch_size:?} step {}", s.step);
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_that_finds_a_non_finite_parameter_behind_finite_logits_is_the_divergence() {
+        // Inputs at 0, a fixed output layer (w_out = [s, -s]) and SGD at lr 1e37: the first update sends the bias of
+        // the one live unit to -inf (a gradient of about s = 100 times lr overflows float32), so the unit is dead
+        // and every logit stays 0, finite. The docs: the run diverges at the first read that finds a non-finite
+        // parameter, step 20 here (reads every 20 steps), and the reads from there count as the label-0 read.
+        let x = Array2::<f32>::zeros((4, 1));
+        let mut cfg = TrainConfig::reference(2);
+        cfg.fixed_output = Some(100.0);
+        cfg.optimizer = Optimizer::Sgd { momentum: 0.0 };
+        cfg.schedule = Schedule::Constant;
+        cfg.lr = 1e37;
+        cfg.steps = 41;
+        assert_eq!(cfg.record_every, 20);
+        let layout = Layout::new(1, &cfg.hidden);
+        // a restart whose initial network has exactly one live unit (bias > 0); the labels that push its bias down
+        let (seed, label) = (0..64u64)
+            .find_map(|seed| {
+                let p = init_params(&layout, &cfg, &mut train_stream(seed, 0, 0));
+                let (b, w_out) = (layout.b(&p, 0), layout.out_w(&p));
+                let live: Vec<usize> = (0..2).filter(|&j| b[j] > 0.0).collect();
+                // dL/db_j = (sigmoid(0) - label) w_out[j] must be > 0: label 0 under w_out[j] > 0, label 1 under < 0
+                (live.len() == 1).then(|| (seed, u8::from(w_out[live[0]] < 0.0)))
+            })
+            .expect("an initial network with one live unit");
+        let y = vec![label; 4];
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(seed, 0, 0)).unwrap();
+        assert_eq!(run.diverged_at, Some(20));
+        assert_eq!(run.history_steps, vec![0]);
+        assert_eq!(run.after_divergence, Some(if label == 0 { 1.0 } else { 0.0 }));
+        assert!(run.last.layers[0].1.iter().all(|v| v.is_finite()), "the last read's network is finite");
+    }
+
+    #[test]
     fn the_best_read_is_the_first_read_of_the_highest_accuracy() {
         // A run that reaches its highest accuracy at several reads: `best` is the network of the first of them (the
         // history and the snapshots, taken at the same steps, are the independent record of what each read saw).
