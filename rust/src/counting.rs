@@ -819,6 +819,19 @@ mod log_tests {
     }
 
     #[test]
+    fn binomials_at_both_ends_are_one_and_beyond_them_zero() {
+        // C(n, 0) = C(n, n) = 1 and C(n, k > n) = 0, for n from 0 to 2^64 - 1
+        for n in [0u64, 1, 2, 39, 40, 1000, 1 << 40, u64::MAX] {
+            assert_eq!((ln_binomial(n, 0), ln_binomial(n, n)), (0.0, 0.0), "{n}");
+            assert_eq!(ln_binomial_half(n, n), -(n as f64) * LN_2, "{n}");
+            if n < u64::MAX {
+                assert_eq!(ln_binomial(n, n + 1), f64::NEG_INFINITY, "{n}");
+                assert_eq!(ln_binomial_half(n, n + 1), f64::NEG_INFINITY, "{n}");
+            }
+        }
+    }
+
+    #[test]
     fn cdf_at_half_is_one_half_for_odd_n() {
         // For odd n = 2D - 1, S(n, D - 1) = 2^(n-1) exactly.
         for d in [1u64, 5, 50, 5000, 500_000] {
