@@ -819,6 +819,29 @@ mod log_tests {
     }
 
     #[test]
+    fn binomials_at_both_ends_are_one_and_beyond_them_zero() {
+        // C(n, 0) = C(n, n) = 1 and C(n, k > n) = 0, for n from 0 to 2^64 - 1
+        for n in [0u64, 1, 2, 39, 40, 1000, 1 << 40, u64::MAX] {
+            assert_eq!((ln_binomial(n, 0), ln_binomial(n, n)), (0.0, 0.0), "{n}");
+            assert_eq!(ln_binomial_half(n, n), -(n as f64) * LN_2, "{n}");
+            if n < u64::MAX {
+                assert_eq!(ln_binomial(n, n + 1), f64::NEG_INFINITY, "{n}");
+                assert_eq!(ln_binomial_half(n, n + 1), f64::NEG_INFINITY, "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn cdf_above_the_middle_matches_exact_big_integers() {
+        // P(Bin(n, 1/2) <= m) past m = n / 2 (the complement branch) against S(n, m) / 2^n in big integers
+        for &(n, m) in &[(10u64, 6u64), (11, 6), (100, 51), (100, 60), (100, 99), (1000, 530), (5000, 4000)] {
+            let exact = binomial_partial_sum(n, m).unwrap();
+            let want = big_times_pow2(&exact, -(n as i64));
+            assert_relative_eq!(binomial_cdf_half(n, m), want, max_relative = 1e-12);
+        }
+    }
+
+    #[test]
     fn cdf_at_half_is_one_half_for_odd_n() {
         // For odd n = 2D - 1, S(n, D - 1) = 2^(n-1) exactly.
         for d in [1u64, 5, 50, 5000, 500_000] {

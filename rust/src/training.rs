@@ -2389,4 +2389,131 @@ mod tests {
         assert_eq!(best_restart(&runs(&[0.875, 0.5])), Some(0));
         assert_eq!(best_restart(&runs(&[0.5, 0.5, 1.0])), Some(2));
     }
+
+    #[test]
+    fn relu_and_leaky_relu_at_a_pre_activation_of_exactly_zero_take_pytorchs_derivative() {
+        // PyTorch: relu'(0) = 0 (its backward passes the gradient where the input is > 0), leaky_relu'(0) = slope.
+        // One point x = 1 with label 1, and a first-layer unit whose pre-activation is exactly 1 * 1 + (-1) = 0.
+        let x = Array2::from_elem((1, 1), 1.0f32);
+        let y = [1u8];
+        let grad = |cfg: &TrainConfig, p: &[f32]| -> Vec<f32> {
+            let layout = Layout::new(1, &cfg.hidden);
+            let mut g = vec![f32::NAN; layout.total];
+            Engine::new(&layout, cfg, 1).pass(&layout, p, x.view(), &y, cfg, true, Some(&mut g));
+            g
+        };
+        for (act, slope) in [(Activation::Relu, 0.0f64), (Activation::LeakyRelu(0.25), 0.25)] {
+            let mut cfg = TrainConfig::reference(1);
+            cfg.activation = act;
+            // W = 1, b = -1, w_out = 0.5, b_out = 0: a = 0, z = 0, dL/dz = sigmoid(0) - 1 = -1/2; so
+            // dL/dW = dL/db = -1/2 * 0.5 * f'(0), dL/dw_out = -1/2 * a = 0, dL/db_out = -1/2.
+            let want = [-0.25 * slope, -0.25 * slope, 0.0, -0.5];
+            for kernel in [Kernel::Fused, Kernel::Gemm] {
+                cfg.kernel = kernel;
+                let g = grad(&cfg, &[1.0, -1.0, 0.5, 0.0]);
+                for (a, b) in g.iter().zip(want) {
+                    assert_abs_diff_eq!(*a as f64, b, epsilon = 1e-7);
+                }
+            }
+            // A second layer W2 = 1, b2 = 1/2 (u2 = 1/2 > 0), then w_out = 1/2, b_out = 0: z = 1/4,
+            // dz = sigmoid(1/4) - 1; dL/dW1 = dL/db1 = dz * 1/2 * 1 * W2 * f'(0), dL/dW2 = dz * 1/2 * a1 = 0,
+            // dL/db2 = dz / 2, dL/dw_out = dz * a2 = dz / 2, dL/db_out = dz.
+            cfg.kernel = Kernel::Auto;
+            cfg.hidden = vec![1, 1];
+            let dz = 1.0 / (1.0 + (-0.25f64).exp()) - 1.0;
+            let want = [dz / 2.0 * slope, dz / 2.0 * slope, 0.0, dz / 2.0, dz / 2.0, dz];
+            let g = grad(&cfg, &[1.0, -1.0, 1.0, 0.5, 0.5, 0.0]);
+            for (a, b) in g.iter().zip(want) {
+                assert_abs_diff_eq!(*a as f64, b, epsilon = 1e-7);
+            }
+        }
+    }
+
+    #[test]
+    fn every_snapshot_holds_the_loss_and_accuracy_of_its_own_network() {
+        // Snapshots between the record steps too (every 7 steps against reads every 20), full batch and minibatch:
+        // each one's mean BCE and accuracy are those of its network's logits, by hand.
+        let (x, y) = small_data(40, 2, 5);
+        for batch_size in [None, Some(16)] {
+            let mut cfg = TrainConfig::reference(6);
+            cfg.steps = 30;
+            cfg.batch_size = batch_size;
+            let mut snaps = Vec::new();
+            train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), 7, &mut |s| {
+                snaps.push(s);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), vec![0, 7, 14, 21, 28, 29]);
+            for s in &snaps {
+                let z = s.network.logits(x.view(), cfg.activation);
+                let bce = z.iter().zip(&y).map(|(&z, &c)| {
+                    let z = z as f64;
+                    // -[c ln sigmoid(z) + (1 - c) ln(1 - sigmoid(z))] = ln(1 + e^z) - c z
+                    z.max(0.0) + (-z.abs()).exp().ln_1p() - c as f64 * z
+                });
+                let correct = z.iter().zip(&y).filter(|&(&z, &c)| (z > 0.0) == (c == 1)).count();
+                assert_abs_diff_eq!(s.loss, bce.sum::<f64>() / 40.0, epsilon = 1e-6);
+                assert_eq!(s.accuracy, correct as f64 / 40.0, "{batch_size:?} step {}", s.step);
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_that_finds_a_non_finite_parameter_behind_finite_logits_is_the_divergence() {
+        // Inputs at 0, a fixed output layer (w_out = [s, -s]) and SGD at lr 1e37: the first update sends the bias of
+        // the one live unit to -inf (a gradient of about s = 100 times lr overflows float32), so the unit is dead
+        // and every logit stays 0, finite. The docs: the run diverges at the first read that finds a non-finite
+        // parameter, step 20 here (reads every 20 steps), and the reads from there count as the label-0 read.
+        let x = Array2::<f32>::zeros((4, 1));
+        let mut cfg = TrainConfig::reference(2);
+        cfg.fixed_output = Some(100.0);
+        cfg.optimizer = Optimizer::Sgd { momentum: 0.0 };
+        cfg.schedule = Schedule::Constant;
+        cfg.lr = 1e37;
+        cfg.steps = 41;
+        assert_eq!(cfg.record_every, 20);
+        let layout = Layout::new(1, &cfg.hidden);
+        // a restart whose initial network has exactly one live unit (bias > 0); the labels that push its bias down
+        let (seed, label) = (0..64u64)
+            .find_map(|seed| {
+                let p = init_params(&layout, &cfg, &mut train_stream(seed, 0, 0));
+                let (b, w_out) = (layout.b(&p, 0), layout.out_w(&p));
+                let live: Vec<usize> = (0..2).filter(|&j| b[j] > 0.0).collect();
+                // dL/db_j = (sigmoid(0) - label) w_out[j] must be > 0: label 0 under w_out[j] > 0, label 1 under < 0
+                (live.len() == 1).then(|| (seed, u8::from(w_out[live[0]] < 0.0)))
+            })
+            .expect("an initial network with one live unit");
+        let y = vec![label; 4];
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(seed, 0, 0)).unwrap();
+        assert_eq!(run.diverged_at, Some(20));
+        assert_eq!(run.history_steps, vec![0]);
+        assert_eq!(run.after_divergence, Some(if label == 0 { 1.0 } else { 0.0 }));
+        assert!(run.last.layers[0].1.iter().all(|v| v.is_finite()), "the last read's network is finite");
+    }
+
+    #[test]
+    fn the_best_read_is_the_first_read_of_the_highest_accuracy() {
+        // A run that reaches its highest accuracy at several reads: `best` is the network of the first of them (the
+        // history and the snapshots, taken at the same steps, are the independent record of what each read saw).
+        let (x, y) = small_data(40, 2, 5);
+        let mut cfg = TrainConfig::reference(16);
+        cfg.steps = 600;
+        let mut snaps = Vec::new();
+        let run = train_run_observed(x.view(), &y, &cfg, &mut train_stream(1, 0, 0), cfg.record_every, &mut |s| {
+            snaps.push(s);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(snaps.iter().map(|s| s.step).collect::<Vec<_>>(), run.history_steps);
+        let top = run.accuracy_history.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let at_top: Vec<usize> =
+            run.history_steps.iter().zip(&run.accuracy_history).filter(|&(_, &a)| a == top).map(|(&t, _)| t).collect();
+        assert!(at_top.len() >= 2, "the highest accuracy {top} is read only at {at_top:?}: no tie to break");
+        assert_eq!((run.best_accuracy, run.best_step), (top, at_top[0]));
+        assert_eq!(run.best, snaps.iter().find(|s| s.step == at_top[0]).unwrap().network);
+        // and the final read is the last step's
+        assert_eq!(run.final_accuracy, *run.accuracy_history.last().unwrap());
+        assert_eq!(*run.history_steps.last().unwrap(), cfg.steps - 1);
+    }
 }
