@@ -186,7 +186,7 @@ def run_tests(python_dir: Path, tests: List[str], k: Optional[str], timeout: flo
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("module", help="the module's file, e.g. python/nnpartition/_validate.py")
     ap.add_argument("--tests", nargs="+", default=[], help="pytest paths or node ids to run on each mutant")
     ap.add_argument("-k", help="pytest -k expression")
