@@ -691,6 +691,22 @@ def test_network_validation():
         net.predict(np.zeros((4, 3)))
 
 
+@pytest.mark.parametrize("net", [TwoLayerNet(np.ones((2, 3)), np.zeros(3), np.ones(3), 0.0),
+                                 DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.ones((3, 2)), np.zeros(2))],
+                                         np.ones(2), 0.0)])
+def test_networks_refuse_x_of_another_width_or_not_finite_naming_x(net):
+    # the input dimension is W1's (the first layer's) rows; X of another width, or holding NaN or infinity, is a
+    # ValueError about X (not numpy's matmul error, nor a NaN logit read as an overflow)
+    assert net.d == 2
+    assert net.decision_function([[1.0, -1.0]]).shape == (1,)
+    for call in (net.decision_function, net.predict):
+        with pytest.raises(ValueError, match="X"):
+            call(np.ones((4, 3)))
+        for bad in (np.nan, np.inf):
+            with pytest.raises(ValueError, match="X contains NaN or infinity"):
+                call([[1.0, bad]])
+
+
 @pytest.mark.parametrize("layers,exc,match", [
     ([3], TypeError, r"layers\[0\] must be a pair \(W, b\).*got int 3"),        # "cannot unpack non-iterable int"
     ([(np.ones((3, 3)), np.ones(3), np.ones(3))], ValueError, r"layers\[0\] must be a pair \(W, b\).*3 items"),
