@@ -342,6 +342,8 @@ def test_interruptible_uses_a_worker_thread_exactly_from_its_threshold_on_the_ma
         return threading.current_thread().name
 
     assert limits._interruptible(2.0**24, name) == limits._WORKER
+    # not a daemon: the interpreter waits for it at exit (a daemon stopped inside OpenBLAS hung the process)
+    assert limits._interruptible(2.0**24, lambda: threading.current_thread().daemon) is False
     assert limits._interruptible(2.0**24 - 1, name) == threading.main_thread().name
     seen = []
     t = threading.Thread(target=lambda: seen.append(limits._interruptible(2.0**40, name)), name="off-main")
@@ -368,3 +370,24 @@ def test_abandoned_tells_whether_a_worker_of_interruptible_is_still_running():
             worker.join()
         other.join()
     assert not limits._abandoned()
+
+
+def test_block_sizes_follow_max_bytes_between_their_bounds():
+    # documented: 2^22 entries, fewer when max_bytes is small (max_bytes / 32: a block and numpy's temporaries of
+    # it, four float64 copies), at least 1024; rows of a table `width` wide: that many entries, at least one row
+    with limits.override(max_bytes=2**20):
+        assert limits._block_entries() == 2**20 // 32
+        assert limits._block_rows(1) == 2**20 // 32 and limits._block_rows(100) == 2**15 // 100
+    with limits.override(max_bytes=1000):
+        assert limits._block_entries() == 1024 and limits._block_rows(1) == 1024
+    with limits.override(max_bytes=2**40):
+        assert limits._block_entries() == 2**22 and limits._block_rows(2**23) == 1
+
+
+def test_limits_are_frozen_values():
+    import dataclasses
+
+    lim = limits.get_limits()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lim.max_work = 1   # type: ignore[misc]
+    assert hash(lim) == hash(limits.Limits(*vars(lim).values())) and lim == limits.DEFAULT_LIMITS
