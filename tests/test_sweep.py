@@ -1,6 +1,7 @@
 """nnpartition.sweep: resumable grids on a local pool, serially, or on a real Dask LocalCluster."""
 
 import argparse
+import concurrent.futures
 from contextlib import closing
 import functools
 import json
@@ -59,6 +60,26 @@ def test_product_bad_axes(axes, exc, word):
         sweep.product(**axes)
 
 
+def test_product_repr_and_bad_indices():
+    p = sweep.product(d=[1, 2], dist="uniform")
+    assert repr(p) == "product(d=[1, 2], dist=['uniform'])"
+    assert list(eval(repr(p), {"product": sweep.product})) == list(p)   # the repr rebuilds it
+    with pytest.raises(TypeError, match="index must be an integer or a slice, got str"):
+        p["d"]
+    with pytest.raises(TypeError, match="index must be an integer or a slice, got float"):
+        p[1.0]
+
+
+def test_config_key_is_the_json_of_sorted_keys_without_spaces_or_escapes():
+    # the store's key: json.dumps with sorted keys, no spaces and characters as they are (a key written with
+    # \u escapes would not match the keys a store already holds)
+    config = {"name": "r\u00e9gion \u2192 \u4e00", "b": [1, 2.5, None, True], "a": {"y": "\u00fc", "x": 1}}
+    assert sweep.config_key(config) == json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for bad in ([("a", 1)], "a=1", 3):
+        with pytest.raises(TypeError, match="configuration must be a dict, got"):
+            sweep.config_key(bad)
+
+
 def test_config_key_canonical():
     assert sweep.config_key({"b": 1, "a": [1, 2]}) == sweep.config_key({"a": (1, 2), "b": np.int32(1)})
     assert sweep.config_key({"a": 1}) != sweep.config_key({"a": 1.0})
@@ -104,9 +125,18 @@ def test_non_string_keys_of_nested_dicts_are_refused_naming_where(config, where,
     assert not store.exists() or rows(store) == []   # refused before the first configuration ran
 
 
+class _DummyExecutor(concurrent.futures.Executor):
+    """An executor that never runs anything (run() must refuse before it is used)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("submit called")
+
+
 @pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(grid={"a": 1}), TypeError, "grid"),
-    (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\]"),
+    (dict(grid={"a": 1}), TypeError, "grid must be a list of configuration dicts or a product"),
+    (dict(grid=5), TypeError, r"grid must be a list of configuration dicts or a product\(\.\.\.\), got int"),
+    (dict(grid="a=1"), TypeError, "grid must be a list of configuration dicts or a product"),
+    (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\] must be a configuration dict, got int 3"),
     (dict(grid=[{"a": 1}, {"a": 1}]), ValueError, r"grid\[1\] repeats grid\[0\]"),
     (dict(job=3), TypeError, "job"),
     (dict(workers=0), ValueError, "workers"),
@@ -116,6 +146,8 @@ def test_non_string_keys_of_nested_dicts_are_refused_naming_where(config, where,
     (dict(executor="pool"), TypeError, "executor"),
     (dict(retry_failed="yes"), TypeError, "retry_failed"),
     (dict(max_pending=0), ValueError, "max_pending"),
+    (dict(executor=_DummyExecutor(), scheduler="tcp://127.0.0.1:1"), ValueError,
+     "give either executor or scheduler, not both"),
 ])
 def test_run_bad_input(kwargs, exc, word):
     args = dict(grid=[{"x": 1}], job=toy, store=None, progress=False)
@@ -325,6 +357,15 @@ def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
     sweep.run([{"x": 2}], _Scaled(3).__call__, store=store, workers=1, progress=False)
     with pytest.raises(sweep.StoreError, match="other job settings"):
         sweep.run([{"x": 2}], _Scaled(4).__call__, store=store, workers=1, progress=False)
+
+
+def test_the_summary_is_a_frozen_value():
+    import dataclasses
+
+    out = sweep.run([{"x": 2}], toy, store=None, workers=1, progress=False)
+    assert (out.summary.total, out.summary.done, out.summary.failed, out.summary.skipped) == (1, 1, 0, 0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.summary.done = 5
 
 
 def test_empty_grid_and_nothing_to_do(tmp_path):
@@ -569,10 +610,14 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
     assert results(again) == results(local)[:4]
 
 
-def test_scheduler_without_dask_says_how_to_install(monkeypatch):
+def test_scheduler_without_dask_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(ImportError, match=r"nnpartition\[distributed\]"):
         sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://127.0.0.1:8786", progress=False)
+    # refused before the store is made
+    with pytest.raises(ImportError, match=r"nnpartition\[distributed\]"):
+        sweep.run([{"x": 1}], toy, store=tmp_path / "s.sqlite", scheduler="tcp://127.0.0.1:8786", progress=False)
+    assert list(tmp_path.iterdir()) == []
     parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
     with pytest.raises(ImportError, match=r"pip install 'nnpartition\[distributed\]'"):
         sweep.executor_from_args(parser.parse_args(["--scheduler", "tcp://127.0.0.1:8786"]))
