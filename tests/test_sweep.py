@@ -362,10 +362,40 @@ def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
 def test_the_summary_is_a_frozen_value():
     import dataclasses
 
+    start = time.perf_counter()
     out = sweep.run([{"x": 2}], toy, store=None, workers=1, progress=False)
     assert (out.summary.total, out.summary.done, out.summary.failed, out.summary.skipped) == (1, 1, 0, 0)
+    assert 0 <= out.summary.seconds <= time.perf_counter() - start
     with pytest.raises(dataclasses.FrozenInstanceError):
         out.summary.done = 5
+
+
+def test_a_rerun_with_everything_in_the_store_runs_nothing_and_says_so(tmp_path):
+    store = tmp_path / "s.sqlite"
+    grid = [{"x": 1}, {"x": 2, "fail": True}]
+    sweep.run(grid, toy, store=store, workers=1, progress=False)
+    again = sweep.run(grid, toy, store=store, workers=1, progress=False)
+    assert (again.summary.total, again.summary.done, again.summary.failed, again.summary.skipped) == (2, 0, 0, 2)
+    assert [r["status"] for r in again] == ["done", "failed"]
+
+
+def test_the_summary_line_is_printed_as_the_progress_bar_is_shown(monkeypatch, capsys):
+    # progress=True: always; False: never; None: when the sweep took over _progress.DELAY on a visible stream
+    from nnpartition import _progress
+
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    line = "sweep: 1 configurations: 1 done, 0 failed, 0 skipped"
+
+    def printed(progress):
+        capsys.readouterr()
+        sweep.run([{"x": 2}], toy, store=None, workers=1, progress=progress)
+        return line in capsys.readouterr().err
+
+    assert printed(True) and not printed(False) and not printed(None)   # a fast sweep: under a second
+    monkeypatch.setattr(_progress, "DELAY", -1.0)   # every sweep is slow now
+    assert printed(True) and not printed(False) and printed(None)
+    monkeypatch.setattr(_progress, "_visible", lambda stream: False)
+    assert printed(True) and not printed(None)
 
 
 def test_empty_grid_and_nothing_to_do(tmp_path):
