@@ -140,6 +140,7 @@ class _DummyExecutor(concurrent.futures.Executor):
     (dict(grid=[{"a": 1}, {"a": 1}]), ValueError, r"grid\[1\] repeats grid\[0\]"),
     (dict(job=3), TypeError, "job"),
     (dict(workers=0), ValueError, "workers"),
+    (dict(workers=4097), ValueError, "workers must be >= 1 and <= 4096"),
     (dict(workers=2.5), TypeError, "workers"),
     (dict(workers=2, scheduler="tcp://127.0.0.1:1"), ValueError, "workers"),
     (dict(store=3), TypeError, "store"),
@@ -368,6 +369,11 @@ def test_the_summary_is_a_frozen_value():
     assert 0 <= out.summary.seconds <= time.perf_counter() - start
     with pytest.raises(dataclasses.FrozenInstanceError):
         out.summary.done = 5
+
+
+def test_the_smallest_max_pending_is_one():
+    out = sweep.run([{"x": 1}, {"x": 2}], toy, store=None, workers=1, max_pending=1, progress=False)
+    assert [r["result"]["square"] for r in out] == [1, 4]
 
 
 def test_a_rerun_with_everything_in_the_store_runs_nothing_and_says_so(tmp_path):
