@@ -383,6 +383,7 @@ def test_a_rerun_with_everything_in_the_store_runs_nothing_and_says_so(tmp_path)
     again = sweep.run(grid, toy, store=store, workers=1, progress=False)
     assert (again.summary.total, again.summary.done, again.summary.failed, again.summary.skipped) == (2, 0, 0, 2)
     assert [r["status"] for r in again] == ["done", "failed"]
+    assert again[1]["error"] == "ValueError: configured to fail (x=2)" and again[0]["result"] == {"square": 1}
 
 
 def test_the_summary_line_is_printed_as_the_progress_bar_is_shown(monkeypatch, capsys):
@@ -991,6 +992,27 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
         sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
                   progress=False)
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
+
+
+def test_an_interrupted_sweep_in_this_process_prints_its_summary_once_and_says_so(tmp_path, capsys):
+    # the summary line of a Ctrl-C, its seconds those of the call, and the mark the command line reads so as not to
+    # name the store a second time; with progress=False neither
+    path = tmp_path / "s.sqlite"
+    grid = [{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}]
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep.run(grid, _interrupted_at_third, store=path, workers=1, progress=True)
+    elapsed = time.perf_counter() - start
+    assert getattr(info.value, "nnpartition_summary_shown", None) is True
+    err = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    line = [x for x in err if x.startswith("sweep: 4 configurations")]   # (not the bar's "sweep:  50%|...")
+    assert len(line) == 1, err
+    found = re.match(r"sweep: 4 configurations: 2 done, 0 failed, 0 skipped \(already in the store\) in "
+                     r"([0-9.]+)s; interrupted with 2 not run", line[0])
+    assert found and 0 <= float(found.group(1)) <= elapsed + 0.05, line[0]
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep.run(grid, _interrupted_at_third, store=tmp_path / "t.sqlite", workers=1, progress=False)
+    assert not hasattr(info.value, "nnpartition_summary_shown") and capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("workers", [1, 2])
