@@ -6,6 +6,7 @@ import dataclasses
 import math
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -657,6 +658,46 @@ def test_from_sklearn_matches_the_classifier():
                                np.log(deep.predict_proba(X)[:, 1] / deep.predict_proba(X)[:, 0]), atol=1e-6)
     with pytest.raises(TypeError, match="MLPClassifier"):
         TwoLayerNet.from_sklearn(object())
+
+
+def test_from_sklearn_refuses_a_classifier_it_cannot_read():
+    nn = pytest.importorskip("sklearn.neural_network")
+    X, y = random_dataset(60, 2, seed=2)
+    with pytest.raises(ValueError, match=r"clf is not fitted yet \(call clf.fit first\)"):
+        DeepNet.from_sklearn(nn.MLPClassifier())
+    for labels, act, match in ((np.arange(60) % 3, "relu", "clf must be a binary classifier, it has 3 classes"),
+                               (y, "identity", "activation 'identity' of clf is not supported")):
+        clf = nn.MLPClassifier(hidden_layer_sizes=(3,), activation=act, max_iter=5, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.fit(X, labels)
+        with pytest.raises(ValueError, match=re.escape(match)):
+            DeepNet.from_sklearn(clf)
+
+
+def test_network_equality_hidden_units_and_repr():
+    rng = np.random.default_rng(4)
+    W1, b1, w2, X = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3), rng.normal(size=(7, 2))
+    net = TwoLayerNet(W1, b1, w2, 0.5, activation="leaky_relu", slope=0.1)
+    assert net == TwoLayerNet(W1.copy(), b1.copy(), w2.copy(), 0.5, activation="leaky_relu", slope=0.1)
+    assert net != TwoLayerNet(W1, b1 + 1.0, w2, 0.5, activation="leaky_relu", slope=0.1)
+    assert net != TwoLayerNet(W1, b1, w2, 0.5, activation="leaky_relu", slope=0.2)
+    assert net != DeepNet([(W1, b1)], w2, 0.5, activation="leaky_relu", slope=0.1)   # another class
+    assert (net == "a network") is False and net.__eq__(3) is NotImplemented   # Python's own answer, a bool
+    pre = X @ W1 + b1
+    assert np.allclose(net.hidden(X), np.where(pre > 0, pre, 0.1 * pre), rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="W1 contains NaN or infinity"):
+        TwoLayerNet(np.array([[1.0, np.nan, 0.0]] * 2), b1, w2, 0.0)
+    deep = DeepNet([(W1, b1), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep.widths == [3, 2] and "_widths" not in repr(deep)
+
+
+def test_short_cuts_a_repr_to_60_characters():
+    from nnpartition.network import _short
+
+    assert _short("x" * 58) == repr("x" * 58) and len(repr("x" * 58)) == 60   # 60 characters: whole
+    assert _short("x" * 59) == repr("x" * 59)[:57] + "..."                       # 61: cut to 60
+    assert _short(3) == "3"
 
 
 def test_from_torch_matches_the_module():
