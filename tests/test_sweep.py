@@ -351,6 +351,10 @@ def test_a_large_bound_array_counts_by_a_digest_not_its_entries():
     assert len(name) < 300 and '"shape":[1000000]' in name and '"dtype":"float64"' in name, name[:300]
     # a small one is still written out, so a store such a job filled before keeps its identity
     assert "[0.0,1.0,2.0]" in _job_name(functools.partial(_offset, by=1, setting=np.arange(3.0)))
+    # the bound is documented: more than 10,000 entries count by the digest
+    at, past = (_job_name(functools.partial(_offset, by=1, setting=np.arange(float(n)))) for n in (10_000, 10_001))
+    assert '"sha256"' not in at and "9999.0]" in at
+    assert '"sha256"' in past and '"shape":[10001]' in past and "10000.0" not in past
 
 
 def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
