@@ -762,6 +762,8 @@ def test_deep_net_names_a_malformed_layer(layers, exc, match):
 def test_deep_net_layers_must_chain_and_be_a_list_not_an_iterator():
     with pytest.raises(ValueError, match=re.escape("layers[1] W must have 3 rows, got shape (4, 2)")):
         DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.ones((4, 2)), np.zeros(2))], np.ones(2), 0.0)
+    with pytest.raises(ValueError, match=re.escape("layers[1] W contains NaN or infinity")):
+        DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.full((3, 2), np.inf), np.zeros(2))], np.ones(2), 0.0)
     with pytest.raises(TypeError, match=r"layers must be a list \(or tuple\) of \(W, b\) pairs, got generator"):
         DeepNet(((np.ones((2, 2)), np.zeros(2)) for _ in range(2)), np.ones(2), 0.0)
     with pytest.raises(ValueError, match="layers must be a non-empty list"):
