@@ -517,6 +517,33 @@ def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(t
     assert len(sweep.load(tmp_path / "e.sqlite")) == 4
 
 
+@pytest.mark.parametrize("threads, env, limits, expect", [
+    (3, None, {"max_work": 12345}, "3 12345"),
+    (3, "5", None, "5 default"),      # a RAYON_NUM_THREADS the user set is kept
+    (None, None, None, "unset default"),
+])
+def test_a_pool_worker_ignores_ctrl_c_caps_its_threads_and_takes_the_drivers_limits(threads, env, limits, expect):
+    # what _worker_init sets up in each worker (run here in a fresh process standing for one): Ctrl-C left to the
+    # driver (SIG_IGN), a daemon thread that ends the worker with the driver, RAYON_NUM_THREADS from the driver
+    # unless set, the limits the driver changed
+    code = textwrap.dedent(f"""
+        import os, signal, threading
+        from nnpartition.limits import DEFAULT_LIMITS, get_limits
+        from nnpartition.sweep.executor import _worker_init
+        _worker_init(os.getppid(), {threads!r}, {limits!r})
+        work = get_limits().max_work
+        watch = [t.daemon for t in threading.enumerate() if t.name == "nnpartition-sweep-watch"]
+        print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, watch == [True],
+              os.environ.get("RAYON_NUM_THREADS", "unset"), "default" if work == DEFAULT_LIMITS.max_work else work)
+    """)
+    environ = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"}
+    if env is not None:
+        environ["RAYON_NUM_THREADS"] = env
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", *expect.split()]   # and a daemon thread that watches the driver
+
+
 def test_pool_workers_start_with_the_limits_the_driver_changed(tmp_path):
     # A spawned worker starts with the defaults: before, set_limits (or the command line's NNPARTITION_MAX_WORK)
     # in the driver did not reach the jobs run on a pool.
