@@ -692,6 +692,38 @@ def test_network_equality_hidden_units_and_repr():
     assert deep.widths == [3, 2] and "_widths" not in repr(deep)
 
 
+def test_a_logit_of_zero_predicts_class_0_and_every_row_is_computed():
+    # documented: class 1 where the logit is positive; checked against the logit written out, for a few sizes
+    net = TwoLayerNet(np.array([[1.0, -1.0]]), np.array([0.0, 0.0]), np.array([1.0, 2.0]), -1.0)
+    assert net.decision_function([[1.0]]).tolist() == [0.0] and net.predict([[1.0]]).tolist() == [0]
+    # (another output bias: a logit table left unwritten cannot hold the other network's values by chance)
+    deep = DeepNet([(np.array([[1.0, -1.0]]), np.zeros(2)), (np.eye(2), np.zeros(2))], np.array([1.0, 2.0]), -2.0)
+    from nnpartition.limits import override
+
+    for n in (1, 2, 5, 3000):
+        x = np.linspace(-10.0, 4.0, n)[:, None]
+        expect = np.maximum(x[:, 0], 0) + 2 * np.maximum(-x[:, 0], 0) - 1.0
+        with override(max_bytes=2**14):   # blocks of 1024 entries: 512 rows of two units at a time
+            assert net.decision_function(x).tolist() == expect.tolist()
+            assert deep.decision_function(x).tolist() == (expect - 1.0).tolist()
+
+
+def test_deep_net_copies_the_arrays_it_is_given():
+    W, b, w = np.ones((2, 2)), np.zeros(2), np.ones(2)
+    net = DeepNet([(W, b)], w, 0.0)
+    W[:] = 5.0
+    b[:] = 5.0
+    w[:] = 5.0
+    assert net.layers[0][0].tolist() == [[1.0, 1.0]] * 2 and net.layers[0][1].tolist() == [0.0, 0.0]
+    assert net.w_out.tolist() == [1.0, 1.0]
+
+
+def test_from_sklearn_without_scikit_learn_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.neural_network", None)
+    with pytest.raises(ImportError, match="from_sklearn needs scikit-learn: pip install scikit-learn"):
+        DeepNet.from_sklearn(object())
+
+
 def test_short_cuts_a_repr_to_60_characters():
     from nnpartition.network import _short
 
