@@ -357,6 +357,49 @@ def test_a_large_bound_array_counts_by_a_digest_not_its_entries():
     assert '"sha256"' in past and '"shape":[10001]' in past and "10000.0" not in past
 
 
+class _Bytes(bytearray):
+    """A bound setting JSON cannot write whose state is not in its (empty) ``__dict__``."""
+
+
+def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_nesting():
+    from nnpartition.sweep.executor import _canonical, _encode, _job_name
+
+    # a setting with an empty __dict__ counts by its pickle, so its contents count
+    assert _job_name(functools.partial(toy, s=_Bytes(b"ab"))) != _job_name(functools.partial(toy, s=_Bytes(b"cd")))
+
+    assert _encode({"a": {3, 1, 2}, "b": frozenset({"y", "x"})}) == '{"a":[1,2,3],"b":["x","y"]}'
+    assert _encode({(2, 1): "p", (1, 2): "q"}) == '{"__items__":[[[1,2],"q"],[[2,1],"p"]]}'
+
+    def nest(k):   # k lists around a 0
+        x = 0
+        for _ in range(k):
+            x = [x]
+        return x
+
+    assert _canonical(nest(100)) == nest(100)   # documented: deeper than 100 levels is a RecursionError
+    with pytest.raises(RecursionError, match="deeper than 100 levels"):
+        _canonical(nest(101))
+
+
+def test_main_is_importable_and_default_workers(monkeypatch, tmp_path):
+    import types as _types
+
+    from nnpartition.sweep import executor as ex
+
+    script = tmp_path / "main.py"
+    script.write_text("")
+    for file, expect in ((str(script), True), (None, False), (str(tmp_path / "gone.py"), False)):
+        main = _types.ModuleType("__main__")
+        if file is not None:
+            main.__file__ = file
+        monkeypatch.setitem(sys.modules, "__main__", main)
+        assert ex._main_is_importable() is expect
+    # the cores this process may run on, not the machine's
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert ex._default_workers() == 1
+
+
 def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
     store = tmp_path / "s.sqlite"
     sweep.run([{"x": 2}], _Scaled(3).__call__, store=store, workers=1, progress=False)
