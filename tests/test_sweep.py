@@ -381,7 +381,7 @@ def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_n
         _canonical(nest(101))
 
 
-def test_main_is_importable_and_default_workers(monkeypatch, tmp_path):
+def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tmp_path):
     import types as _types
 
     from nnpartition.sweep import executor as ex
@@ -398,6 +398,14 @@ def test_main_is_importable_and_default_workers(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     assert ex._default_workers() == 1
+    # a local pool's workers share the cores: each caps its Rust threads at cores // workers, at least 1
+    monkeypatch.setattr(ex, "_default_workers", lambda: 8)
+    for workers, threads in ((3, 2), (8, 1), (16, 1), (1, 8)):
+        pool = ex._local_pool(workers)   # (no process starts before a submit)
+        try:
+            assert pool._initargs[1] == threads   # CPython's ProcessPoolExecutor keeps its initargs
+        finally:
+            pool.shutdown()
 
 
 def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
