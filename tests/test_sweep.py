@@ -4,6 +4,7 @@ import argparse
 import concurrent.futures
 from contextlib import closing
 import functools
+import hashlib
 import json
 import os
 import re
@@ -357,13 +358,57 @@ def test_a_large_bound_array_counts_by_a_digest_not_its_entries():
     assert '"sha256"' in past and '"shape":[10001]' in past and "10000.0" not in past
 
 
+def test_call_reports_each_outcome_with_its_seconds_and_serial_futures_hold_what_was_raised():
+    from nnpartition.sweep.executor import _call, _Serial
+
+    for job, status, error in ((lambda c: {"a": 1}, "done", None),
+                               (lambda c: {1: 2}, "failed", "TypeError: job result keys must be strings, got 1"),
+                               (lambda c: 1 / 0, "failed", "ZeroDivisionError: division by zero")):
+        start = time.perf_counter()
+        got = _call(job, {"x": 1})
+        assert (got[0], got[2]) == (status, error) and 0 <= got[4] <= time.perf_counter() - start
+    serial = _Serial()
+    assert serial.submit(lambda a, b: a + b, 1, b=2).result() == 3
+    failed = serial.submit(lambda: 1 / 0)
+    assert failed.done() and isinstance(failed.exception(), ZeroDivisionError)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):   # not held in a future: it stops the sweep
+        serial.submit(interrupted)
+
+
+def test_kill_pool_stops_its_workers_and_shuts_it_down():
+    from nnpartition.sweep.executor import _call, _kill_pool, _local_pool
+
+    pool = _local_pool(1)
+    fut = pool.submit(_call, toy, {"x": 1, "sleep": 600})
+    deadline = time.monotonic() + 60
+    while not pool._processes and time.monotonic() < deadline:   # CPython's ProcessPoolExecutor: its workers
+        time.sleep(0.05)
+    workers = list(pool._processes.values())
+    start = time.monotonic()
+    _kill_pool(pool)
+    assert time.monotonic() - start < 30 and workers and not any(p.is_alive() for p in workers)
+    assert fut.done() and pool._executor_manager_thread is None   # shut down and waited for (CPython's field)
+    with pytest.raises(RuntimeError):   # shut down: no new work
+        pool.submit(_call, toy, {"x": 2})
+
+
 class _Bytes(bytearray):
     """A bound setting JSON cannot write whose state is not in its (empty) ``__dict__``."""
 
 
 def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_nesting():
-    from nnpartition.sweep.executor import _canonical, _encode, _job_name
+    from nnpartition.sweep.executor import _canonical, _digest, _encode, _job_name
 
+    # keyword settings in any order are one identity; a large array counts by the sha256 of its bytes; a pickle's
+    # digest is 16 hex digits (the identities stores already hold)
+    assert _job_name(functools.partial(toy, a=1, b=2)) == _job_name(functools.partial(toy, b=2, a=1))
+    big = np.arange(20_000.0)
+    assert f'"sha256":"{hashlib.sha256(big.tobytes()).hexdigest()[:16]}"' in _job_name(functools.partial(toy, s=big))
+    assert re.fullmatch(r"#[0-9a-f]{16}", _digest(object()))
     # a setting with an empty __dict__ counts by its pickle, so its contents count
     assert _job_name(functools.partial(toy, s=_Bytes(b"ab"))) != _job_name(functools.partial(toy, s=_Bytes(b"cd")))
 
