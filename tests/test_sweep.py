@@ -424,6 +424,17 @@ def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_n
     assert _canonical(nest(100)) == nest(100)   # documented: deeper than 100 levels is a RecursionError
     with pytest.raises(RecursionError, match="deeper than 100 levels"):
         _canonical(nest(101))
+    # through dicts whose keys are not strings, and through sets, alike
+    deep_dict, deep_set = 0, frozenset()
+    for _ in range(101):
+        deep_dict, deep_set = {(0,): deep_dict}, frozenset({deep_set})
+    key = 0
+    for _ in range(100):
+        key = (key,)   # a key of 100 tuple levels, in a dict: 101
+    for obj in (deep_dict, deep_set, {key: 0}):
+        with pytest.raises(RecursionError, match="deeper than 100 levels"):
+            _canonical(obj)
+    assert _canonical({key[0]: 0}) == {"__items__": [[nest(99), 0]]}   # 99 tuple levels: read as lists
 
 
 def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tmp_path):
