@@ -409,6 +409,8 @@ def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_n
     big = np.arange(20_000.0)
     assert f'"sha256":"{hashlib.sha256(big.tobytes()).hexdigest()[:16]}"' in _job_name(functools.partial(toy, s=big))
     assert re.fullmatch(r"#[0-9a-f]{16}", _digest(object()))
+    objects = np.array([str(i) for i in range(10_001)], dtype=object)   # no buffer to hash: its pickle's digest
+    assert re.search(r'"dtype":"object","sha256":"[0-9a-f]{16}"', _job_name(functools.partial(toy, s=objects)))
     # a setting with an empty __dict__ counts by its pickle, so its contents count
     assert _job_name(functools.partial(toy, s=_Bytes(b"ab"))) != _job_name(functools.partial(toy, s=_Bytes(b"cd")))
 
