@@ -426,17 +426,24 @@ def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_n
     assert _canonical(nest(100)) == nest(100)   # documented: deeper than 100 levels is a RecursionError
     with pytest.raises(RecursionError, match="deeper than 100 levels"):
         _canonical(nest(101))
-    # through dicts whose keys are not strings, and through sets, alike
-    deep_dict, deep_set = 0, frozenset()
-    for _ in range(101):
-        deep_dict, deep_set = {(0,): deep_dict}, frozenset({deep_set})
+    # through dicts (of string keys, of numbers) and through sets alike: 100 levels and no more (a dict of other
+    # keys is written as a list of [key, value] pairs, levels of their own: the tuple key below)
+    for wrap in (lambda x: {"a": x}, lambda x: {1: x}, lambda x: frozenset({x})):
+        obj = 0
+        for _ in range(100):
+            obj = wrap(obj)
+        _canonical(obj)
+        with pytest.raises(RecursionError, match="deeper than 100 levels"):
+            _canonical(wrap(obj))
     key = 0
     for _ in range(100):
         key = (key,)   # a key of 100 tuple levels, in a dict: 101
-    for obj in (deep_dict, deep_set, {key: 0}):
-        with pytest.raises(RecursionError, match="deeper than 100 levels"):
-            _canonical(obj)
+    with pytest.raises(RecursionError, match="deeper than 100 levels"):
+        _canonical({key: 0})
     assert _canonical({key[0]: 0}) == {"__items__": [[nest(99), 0]]}   # 99 tuple levels: read as lists
+    # number keys are written as JSON writes them (strings, sorted); a bool key is not a number here
+    assert _encode({2: "b", 1: "a"}) == '{"1":"a","2":"b"}'
+    assert _encode({True: "t", 1.5: "f"}) == '{"__items__":[[1.5,"f"],[true,"t"]]}'
 
 
 def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tmp_path):
@@ -453,7 +460,8 @@ def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tm
         monkeypatch.setitem(sys.modules, "__main__", main)
         assert ex._main_is_importable() is expect
     # the cores this process may run on, not the machine's
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0} if pid == 0 else set(range(64)),
+                        raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     assert ex._default_workers() == 1
     # a local pool's workers share the cores: each caps its Rust threads at cores // workers, at least 1
