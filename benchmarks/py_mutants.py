@@ -207,6 +207,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         chosen = [i for i in chosen if set(every[i][2].split(".")) & names]
     if args.only:
         chosen = [int(i) for i in args.only.split(",")]
+        bad = [i for i in chosen if not 0 <= i < len(every)]
+        if bad:   # (an index past the end crashed the run after every mutant before it had run)
+            ap.error(f"--only: no mutant {bad[0]} (the module has {len(every)}, 0 to {len(every) - 1})")
     if args.list:
         for i in chosen:
             line, what, fn = every[i]

@@ -535,3 +535,66 @@ def test_a_npy_file_and_a_member_damaged_past_its_header_are_named_as_such(tmp_p
     with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: the file is damaged or truncated "
                                                          "(BadZipFile: ")):
         load_network(str(path))
+
+
+@pytest.mark.parametrize("arrays,message", [
+    # no output layer, or half of one: refused by name (not a KeyError of the array it has not)
+    (dict(W1=W, b1=B), r"a network file holds W1, b1\[, W2, b2, \.\.\.\], w_out and b_out"),
+    (dict(W1=W, b1=B, w_out=WO), r"a network file holds W1, b1\[, W2, b2, \.\.\.\], w_out and b_out"),
+    (dict(W1=W, b1=B, b_out=np.array(0.0)), r"a network file holds W1, b1\[, W2, b2, \.\.\.\], w_out and b_out"),
+    # a layer array of the wrong number of dimensions
+    (dict(GOOD, W1=np.ones(6)), r"array 'W1' must be a matrix \(2-D\), got shape \(6,\)"),
+    (dict(GOOD, b1=np.zeros((3, 1))), r"array 'b1' must be a vector \(1-D\), got shape \(3, 1\)"),
+    # layers that do not chain, a bias of another width, a layer of no unit
+    (dict(GOOD, W2=np.ones((4, 2)), b2=np.zeros(2), w_out=np.ones(2)),
+     r"array 'W2' must have 3 rows, the width of the layer before, got shape \(4, 2\)"),
+    (dict(GOOD, b1=np.zeros(4)), r"arrays 'W1' and 'b1' must have shapes \(fan_in, width\) and \(width,\), neither 0"),
+    (dict(GOOD, W1=np.ones((2, 0)), b1=np.zeros(0), w_out=np.ones(0)), r"arrays 'W1' and 'b1' must have shapes"),
+    # an output layer of another width, or of the right size in two dimensions (a column (width, 1) is read)
+    (dict(GOOD, w_out=np.ones(4)), r"array 'w_out' must have shape \(3,\) \(the last hidden width\), got \(4,\)"),
+    (dict(GOOD, W1=np.ones((2, 4)), b1=np.zeros(4), w_out=np.ones((2, 2))),
+     r"array 'w_out' must have shape \(4,\) \(the last hidden width\), got \(2, 2\)"),
+    # an activation it does not know, named as written
+    (dict(GOOD, activation=np.array("gelu")), "array 'activation' must be one of relu, leaky_relu, .*, got 'gelu'$"),
+    # a negative leaky slope
+    (dict(GOOD, slope=np.array(-0.5)), r"array 'slope' \(the leaky ReLU's negative slope\) must be >= 0, got -0.5"),
+])
+def test_load_network_refuses_a_file_whose_layers_do_not_make_a_network(tmp_path, arrays, message):
+    path = tmp_path / "net.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: ") + message):
+        load_network(str(path))
+
+
+def test_load_network_reads_a_slope_of_zero_and_a_column_output_layer(tmp_path):
+    # the bounds of what is read: slope 0 (>= 0) and w_out of shape (width, 1); the logit computed here
+    path = tmp_path / "net.npz"
+    rng = np.random.default_rng(3)
+    W1, b1, w, X = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3), rng.normal(size=(5, 2))
+    np.savez(path, W1=W1, b1=b1, w_out=w[:, None], b_out=np.array(0.25), activation=np.array("leaky_relu"),
+             slope=np.array(0.0))
+    net = load_network(str(path))
+    assert net.slope == 0.0 and net.activation == "leaky_relu"
+    np.savez(path, W1=W1, b1=b1, w_out=w, b_out=np.array(0.25), activation=np.array(b"tanh"))   # bytes: dtype S4
+    tanh = load_network(str(path))
+    assert (tanh.activation, tanh.slope) == ("tanh", 0.01)   # the default slope when the file records none
+    assert np.allclose(net.decision_function(X), np.maximum(X @ W1 + b1, 0.0) @ w + 0.25, rtol=1e-12, atol=0)
+
+
+def test_save_network_writes_a_binary_file_object_and_refuses_what_is_not_a_network(tmp_path):
+    from nnpartition.network import DeepNet, save_network
+
+    net = DeepNet([(np.eye(2), np.zeros(2)), (np.ones((2, 3)), np.arange(3.0))], np.array([1.0, -1.0, 2.0]), 0.5,
+                  activation="tanh")
+    buf = io.BytesIO()
+    save_network(net, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:   # the archive numpy.savez writes, read by zipfile
+        assert sorted(zf.namelist()) == sorted(f"{k}.npy" for k in ("W1", "b1", "W2", "b2", "w_out", "b_out",
+                                                                    "activation", "slope"))
+    data = np.load(io.BytesIO(buf.getvalue()))
+    assert data["W2"].tolist() == [[1.0] * 3] * 2 and data["b2"].tolist() == [0.0, 1.0, 2.0]
+    assert float(data["b_out"]) == 0.5 and str(data["activation"]) == "tanh"
+    target = tmp_path / "net.npz"
+    with pytest.raises(TypeError, match="net must be a TwoLayerNet or DeepNet, got dict"):
+        save_network({"W1": np.eye(2)}, str(target))   # type: ignore[arg-type]
+    assert not target.exists()

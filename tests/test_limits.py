@@ -303,3 +303,91 @@ def test_interruptible_calls_keep_the_callers_errstate_and_exceptions():
     assert seen == ["overflow"]
     with pytest.raises(np.linalg.LinAlgError):
         _interruptible(2.0**40, np.linalg.solve, np.zeros((3, 3)), np.ones(3))
+
+
+def test_set_limits_takes_the_whole_u64_range_and_refuses_past_it_with_a_value_error():
+    # the core keeps each limit in a u64: 2^64 - 1 is the largest it holds (the core itself raised OverflowError)
+    limits.set_limits(max_work=2**64 - 1, max_params=1)
+    assert limits.get_limits().max_work == 2**64 - 1 and limits.get_limits().max_params == 1
+    for name in ("max_params", "max_bytes", "max_work"):
+        with pytest.raises(ValueError, match=name):
+            limits.set_limits(**{name: 2**64})
+
+
+@pytest.mark.parametrize("check, name", [(limits._check_bytes, "max_bytes"), (limits._check_params, "max_params"),
+                                         (limits._check_work, "max_work")])
+def test_the_python_side_checks_refuse_exactly_what_passes_the_limit(check, name):
+    # "when it passes the limit": the limit itself is allowed, one more is refused, naming the limit and the fix
+    with limits.override(**{name: 1000}):
+        check("a thing", 1000, "ask for less")
+        with pytest.raises(ValueError, match=f"a thing .*{name}.*ask for less"):
+            check("a thing", 1001, "ask for less")
+
+
+def test_checked_svd_counts_4_m_n_min_m_n_steps_a_matrix_before_it_starts():
+    M = np.arange(12.0).reshape(1, 2, 3, 2)   # a stack of two 3 x 2 matrices: 2 * 4 * 3 * 2 * 2 = 96 steps
+    with limits.override(max_work=96):
+        s = limits._checked_svd(M, "two small SVDs", "ask for less", compute_uv=False)
+    assert np.allclose(s, np.linalg.svd(M, compute_uv=False))
+    with limits.override(max_work=95):
+        with pytest.raises(ValueError, match="two small SVDs takes about 96 steps.*max_work"):
+            limits._checked_svd(M, "two small SVDs", "ask for less", compute_uv=False)
+
+
+def test_interruptible_uses_a_worker_thread_exactly_from_its_threshold_on_the_main_thread():
+    # documented: called directly below _INTERRUPTIBLE_WORK (2^24 multiply-adds) and off the main thread
+    import threading
+
+    def name():
+        return threading.current_thread().name
+
+    assert limits._interruptible(2.0**24, name) == limits._WORKER
+    # not a daemon: the interpreter waits for it at exit (a daemon stopped inside OpenBLAS hung the process)
+    assert limits._interruptible(2.0**24, lambda: threading.current_thread().daemon) is False
+    assert limits._interruptible(2.0**24 - 1, name) == threading.main_thread().name
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(limits._interruptible(2.0**40, name)), name="off-main")
+    t.start()
+    t.join()
+    assert seen == ["off-main"]
+
+
+def test_abandoned_tells_whether_a_worker_of_interruptible_is_still_running():
+    import threading
+
+    assert not limits._abandoned()
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait, name=limits._WORKER)
+    other = threading.Thread(target=release.wait, name="some-other-thread")
+    other.start()
+    try:
+        assert not limits._abandoned()   # another thread is not one
+        worker.start()
+        assert limits._abandoned()
+    finally:
+        release.set()
+        if worker.ident is not None:
+            worker.join()
+        other.join()
+    assert not limits._abandoned()
+
+
+def test_block_sizes_follow_max_bytes_between_their_bounds():
+    # documented: 2^22 entries, fewer when max_bytes is small (max_bytes / 32: a block and numpy's temporaries of
+    # it, four float64 copies), at least 1024; rows of a table `width` wide: that many entries, at least one row
+    with limits.override(max_bytes=2**20):
+        assert limits._block_entries() == 2**20 // 32
+        assert limits._block_rows(1) == 2**20 // 32 and limits._block_rows(100) == 2**15 // 100
+    with limits.override(max_bytes=1000):
+        assert limits._block_entries() == 1024 and limits._block_rows(1) == 1024
+    with limits.override(max_bytes=2**40):
+        assert limits._block_entries() == 2**22 and limits._block_rows(2**23) == 1
+
+
+def test_limits_are_frozen_values():
+    import dataclasses
+
+    lim = limits.get_limits()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lim.max_work = 1   # type: ignore[misc]
+    assert hash(lim) == hash(limits.Limits(*vars(lim).values())) and lim == limits.DEFAULT_LIMITS

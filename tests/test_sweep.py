@@ -1,8 +1,10 @@
 """nnpartition.sweep: resumable grids on a local pool, serially, or on a real Dask LocalCluster."""
 
 import argparse
+import concurrent.futures
 from contextlib import closing
 import functools
+import hashlib
 import json
 import os
 import re
@@ -59,6 +61,26 @@ def test_product_bad_axes(axes, exc, word):
         sweep.product(**axes)
 
 
+def test_product_repr_and_bad_indices():
+    p = sweep.product(d=[1, 2], dist="uniform")
+    assert repr(p) == "product(d=[1, 2], dist=['uniform'])"
+    assert list(eval(repr(p), {"product": sweep.product})) == list(p)   # the repr rebuilds it
+    with pytest.raises(TypeError, match="index must be an integer or a slice, got str"):
+        p["d"]
+    with pytest.raises(TypeError, match="index must be an integer or a slice, got float"):
+        p[1.0]
+
+
+def test_config_key_is_the_json_of_sorted_keys_without_spaces_or_escapes():
+    # the store's key: json.dumps with sorted keys, no spaces and characters as they are (a key written with
+    # \u escapes would not match the keys a store already holds)
+    config = {"name": "r\u00e9gion \u2192 \u4e00", "b": [1, 2.5, None, True], "a": {"y": "\u00fc", "x": 1}}
+    assert sweep.config_key(config) == json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for bad in ([("a", 1)], "a=1", 3):
+        with pytest.raises(TypeError, match="configuration must be a dict, got"):
+            sweep.config_key(bad)
+
+
 def test_config_key_canonical():
     assert sweep.config_key({"b": 1, "a": [1, 2]}) == sweep.config_key({"a": (1, 2), "b": np.int32(1)})
     assert sweep.config_key({"a": 1}) != sweep.config_key({"a": 1.0})
@@ -104,18 +126,30 @@ def test_non_string_keys_of_nested_dicts_are_refused_naming_where(config, where,
     assert not store.exists() or rows(store) == []   # refused before the first configuration ran
 
 
+class _DummyExecutor(concurrent.futures.Executor):
+    """An executor that never runs anything (run() must refuse before it is used)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("submit called")
+
+
 @pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(grid={"a": 1}), TypeError, "grid"),
-    (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\]"),
+    (dict(grid={"a": 1}), TypeError, "grid must be a list of configuration dicts or a product"),
+    (dict(grid=5), TypeError, r"grid must be a list of configuration dicts or a product\(\.\.\.\), got int"),
+    (dict(grid="a=1"), TypeError, "grid must be a list of configuration dicts or a product"),
+    (dict(grid=[{"a": 1}, 3]), TypeError, r"grid\[1\] must be a configuration dict, got int 3"),
     (dict(grid=[{"a": 1}, {"a": 1}]), ValueError, r"grid\[1\] repeats grid\[0\]"),
     (dict(job=3), TypeError, "job"),
     (dict(workers=0), ValueError, "workers"),
+    (dict(workers=4097), ValueError, "workers must be >= 1 and <= 4096"),
     (dict(workers=2.5), TypeError, "workers"),
     (dict(workers=2, scheduler="tcp://127.0.0.1:1"), ValueError, "workers"),
     (dict(store=3), TypeError, "store"),
     (dict(executor="pool"), TypeError, "executor"),
     (dict(retry_failed="yes"), TypeError, "retry_failed"),
     (dict(max_pending=0), ValueError, "max_pending"),
+    (dict(executor=_DummyExecutor(), scheduler="tcp://127.0.0.1:1"), ValueError,
+     "give either executor or scheduler, not both"),
 ])
 def test_run_bad_input(kwargs, exc, word):
     args = dict(grid=[{"x": 1}], job=toy, store=None, progress=False)
@@ -318,6 +352,126 @@ def test_a_large_bound_array_counts_by_a_digest_not_its_entries():
     assert len(name) < 300 and '"shape":[1000000]' in name and '"dtype":"float64"' in name, name[:300]
     # a small one is still written out, so a store such a job filled before keeps its identity
     assert "[0.0,1.0,2.0]" in _job_name(functools.partial(_offset, by=1, setting=np.arange(3.0)))
+    # the bound is documented: more than 10,000 entries count by the digest
+    at, past = (_job_name(functools.partial(_offset, by=1, setting=np.arange(float(n)))) for n in (10_000, 10_001))
+    assert '"sha256"' not in at and "9999.0]" in at
+    assert '"sha256"' in past and '"shape":[10001]' in past and "10000.0" not in past
+
+
+def test_call_reports_each_outcome_with_its_seconds_and_serial_futures_hold_what_was_raised():
+    from nnpartition.sweep.executor import _call, _Serial
+
+    for job, status, error in ((lambda c: {"a": 1}, "done", None),
+                               (lambda c: {1: 2}, "failed", "TypeError: job result keys must be strings, got 1"),
+                               (lambda c: 1 / 0, "failed", "ZeroDivisionError: division by zero")):
+        start = time.perf_counter()
+        got = _call(job, {"x": 1})
+        assert (got[0], got[2]) == (status, error) and 0 <= got[4] <= time.perf_counter() - start
+    serial = _Serial()
+    assert serial.submit(lambda a, b: a + b, 1, b=2).result() == 3
+    failed = serial.submit(lambda: 1 / 0)
+    assert failed.done() and isinstance(failed.exception(), ZeroDivisionError)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):   # not held in a future: it stops the sweep
+        serial.submit(interrupted)
+
+
+def test_kill_pool_stops_its_workers_and_shuts_it_down():
+    from nnpartition.sweep.executor import _call, _kill_pool, _local_pool
+
+    pool = _local_pool(1)
+    fut = pool.submit(_call, toy, {"x": 1, "sleep": 600})
+    deadline = time.monotonic() + 60
+    while not pool._processes and time.monotonic() < deadline:   # CPython's ProcessPoolExecutor: its workers
+        time.sleep(0.05)
+    workers = list(pool._processes.values())
+    start = time.monotonic()
+    _kill_pool(pool)
+    assert time.monotonic() - start < 30 and workers and not any(p.is_alive() for p in workers)
+    assert fut.done() and pool._executor_manager_thread is None   # shut down and waited for (CPython's field)
+    with pytest.raises(RuntimeError):   # shut down: no new work
+        pool.submit(_call, toy, {"x": 2})
+
+
+class _Bytes(bytearray):
+    """A bound setting JSON cannot write whose state is not in its (empty) ``__dict__``."""
+
+
+def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_nesting():
+    from nnpartition.sweep.executor import _canonical, _digest, _encode, _job_name
+
+    # keyword settings in any order are one identity; a large array counts by the sha256 of its bytes; a pickle's
+    # digest is 16 hex digits (the identities stores already hold)
+    assert _job_name(functools.partial(toy, a=1, b=2)) == _job_name(functools.partial(toy, b=2, a=1))
+    big = np.arange(20_000.0)
+    assert f'"sha256":"{hashlib.sha256(big.tobytes()).hexdigest()[:16]}"' in _job_name(functools.partial(toy, s=big))
+    assert re.fullmatch(r"#[0-9a-f]{16}", _digest(object()))
+    objects = np.array([str(i) for i in range(10_001)], dtype=object)   # no buffer to hash: its pickle's digest
+    assert re.search(r'"dtype":"object","sha256":"[0-9a-f]{16}"', _job_name(functools.partial(toy, s=objects)))
+    # a setting with an empty __dict__ counts by its pickle, so its contents count
+    assert _job_name(functools.partial(toy, s=_Bytes(b"ab"))) != _job_name(functools.partial(toy, s=_Bytes(b"cd")))
+
+    assert _encode({"a": {3, 1, 2}, "b": frozenset({"y", "x"})}) == '{"a":[1,2,3],"b":["x","y"]}'
+    assert _encode({(2, 1): "p", (1, 2): "q"}) == '{"__items__":[[[1,2],"q"],[[2,1],"p"]]}'
+
+    def nest(k):   # k lists around a 0
+        x = 0
+        for _ in range(k):
+            x = [x]
+        return x
+
+    assert _canonical(nest(100)) == nest(100)   # documented: deeper than 100 levels is a RecursionError
+    with pytest.raises(RecursionError, match="deeper than 100 levels"):
+        _canonical(nest(101))
+    # through dicts (of string keys, of numbers) and through sets alike: 100 levels and no more (a dict of other
+    # keys is written as a list of [key, value] pairs, levels of their own: the tuple key below)
+    for wrap in (lambda x: {"a": x}, lambda x: {1: x}, lambda x: frozenset({x})):
+        obj = 0
+        for _ in range(100):
+            obj = wrap(obj)
+        _canonical(obj)
+        with pytest.raises(RecursionError, match="deeper than 100 levels"):
+            _canonical(wrap(obj))
+    key = 0
+    for _ in range(100):
+        key = (key,)   # a key of 100 tuple levels, in a dict: 101
+    with pytest.raises(RecursionError, match="deeper than 100 levels"):
+        _canonical({key: 0})
+    assert _canonical({key[0]: 0}) == {"__items__": [[nest(99), 0]]}   # 99 tuple levels: read as lists
+    # number keys are written as JSON writes them (strings, sorted); a bool key is not a number here
+    assert _encode({2: "b", 1: "a"}) == '{"1":"a","2":"b"}'
+    assert _encode({True: "t", 1.5: "f"}) == '{"__items__":[[1.5,"f"],[true,"t"]]}'
+
+
+def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tmp_path):
+    import types as _types
+
+    from nnpartition.sweep import executor as ex
+
+    script = tmp_path / "main.py"
+    script.write_text("")
+    for file, expect in ((str(script), True), (None, False), (str(tmp_path / "gone.py"), False)):
+        main = _types.ModuleType("__main__")
+        if file is not None:
+            main.__file__ = file
+        monkeypatch.setitem(sys.modules, "__main__", main)
+        assert ex._main_is_importable() is expect
+    # the cores this process may run on, not the machine's
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0} if pid == 0 else set(range(64)),
+                        raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert ex._default_workers() == 1
+    # a local pool's workers share the cores: each caps its Rust threads at cores // workers, at least 1
+    monkeypatch.setattr(ex, "_default_workers", lambda: 8)
+    for workers, threads in ((3, 2), (8, 1), (16, 1), (1, 8)):
+        pool = ex._local_pool(workers)   # (no process starts before a submit)
+        try:
+            assert pool._initargs[1] == threads   # CPython's ProcessPoolExecutor keeps its initargs
+        finally:
+            pool.shutdown()
 
 
 def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
@@ -325,6 +479,51 @@ def test_a_bound_method_counts_its_object_in_the_store_identity(tmp_path):
     sweep.run([{"x": 2}], _Scaled(3).__call__, store=store, workers=1, progress=False)
     with pytest.raises(sweep.StoreError, match="other job settings"):
         sweep.run([{"x": 2}], _Scaled(4).__call__, store=store, workers=1, progress=False)
+
+
+def test_the_summary_is_a_frozen_value():
+    import dataclasses
+
+    start = time.perf_counter()
+    out = sweep.run([{"x": 2}], toy, store=None, workers=1, progress=False)
+    assert (out.summary.total, out.summary.done, out.summary.failed, out.summary.skipped) == (1, 1, 0, 0)
+    assert 0 <= out.summary.seconds <= time.perf_counter() - start
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.summary.done = 5
+
+
+def test_the_smallest_max_pending_is_one():
+    out = sweep.run([{"x": 1}, {"x": 2}], toy, store=None, workers=1, max_pending=1, progress=False)
+    assert [r["result"]["square"] for r in out] == [1, 4]
+
+
+def test_a_rerun_with_everything_in_the_store_runs_nothing_and_says_so(tmp_path):
+    store = tmp_path / "s.sqlite"
+    grid = [{"x": 1}, {"x": 2, "fail": True}]
+    sweep.run(grid, toy, store=store, workers=1, progress=False)
+    again = sweep.run(grid, toy, store=store, workers=1, progress=False)
+    assert (again.summary.total, again.summary.done, again.summary.failed, again.summary.skipped) == (2, 0, 0, 2)
+    assert [r["status"] for r in again] == ["done", "failed"]
+    assert again[1]["error"] == "ValueError: configured to fail (x=2)" and again[0]["result"] == {"square": 1}
+
+
+def test_the_summary_line_is_printed_as_the_progress_bar_is_shown(monkeypatch, capsys):
+    # progress=True: always; False: never; None: when the sweep took over _progress.DELAY on a visible stream
+    from nnpartition import _progress
+
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    line = "sweep: 1 configurations: 1 done, 0 failed, 0 skipped"
+
+    def printed(progress):
+        capsys.readouterr()
+        sweep.run([{"x": 2}], toy, store=None, workers=1, progress=progress)
+        return line in capsys.readouterr().err
+
+    assert printed(True) and not printed(False) and not printed(None)   # a fast sweep: under a second
+    monkeypatch.setattr(_progress, "DELAY", -1.0)   # every sweep is slow now
+    assert printed(True) and not printed(False) and printed(None)
+    monkeypatch.setattr(_progress, "_visible", lambda stream: False)
+    assert printed(True) and not printed(None)
 
 
 def test_empty_grid_and_nothing_to_do(tmp_path):
@@ -433,6 +632,33 @@ def test_a_job_that_calls_sys_exit_is_recorded_as_failed_and_the_sweep_goes_on(t
     assert (out[0]["error"], out[2]["error"]) == ("SystemExit: 3", "SystemExit: bye")
     assert [r["result"] for r in out[1::2]] == [{"square": 4}, {"square": 16}]
     assert len(sweep.load(tmp_path / "e.sqlite")) == 4
+
+
+@pytest.mark.parametrize("threads, env, limits, expect", [
+    (3, None, {"max_work": 12345}, "3 12345"),
+    (3, "5", None, "5 default"),      # a RAYON_NUM_THREADS the user set is kept
+    (None, None, None, "unset default"),
+])
+def test_a_pool_worker_ignores_ctrl_c_caps_its_threads_and_takes_the_drivers_limits(threads, env, limits, expect):
+    # what _worker_init sets up in each worker (run here in a fresh process standing for one): Ctrl-C left to the
+    # driver (SIG_IGN), a daemon thread that ends the worker with the driver, RAYON_NUM_THREADS from the driver
+    # unless set, the limits the driver changed
+    code = textwrap.dedent(f"""
+        import os, signal, threading
+        from nnpartition.limits import DEFAULT_LIMITS, get_limits
+        from nnpartition.sweep.executor import _worker_init
+        _worker_init(os.getppid(), {threads!r}, {limits!r})
+        work = get_limits().max_work
+        watch = [t.daemon for t in threading.enumerate() if t.name == "nnpartition-sweep-watch"]
+        print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, watch == [True],
+              os.environ.get("RAYON_NUM_THREADS", "unset"), "default" if work == DEFAULT_LIMITS.max_work else work)
+    """)
+    environ = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"}
+    if env is not None:
+        environ["RAYON_NUM_THREADS"] = env
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", *expect.split()]   # and a daemon thread that watches the driver
 
 
 def test_pool_workers_start_with_the_limits_the_driver_changed(tmp_path):
@@ -569,10 +795,14 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
     assert results(again) == results(local)[:4]
 
 
-def test_scheduler_without_dask_says_how_to_install(monkeypatch):
+def test_scheduler_without_dask_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(ImportError, match=r"nnpartition\[distributed\]"):
         sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://127.0.0.1:8786", progress=False)
+    # refused before the store is made
+    with pytest.raises(ImportError, match=r"nnpartition\[distributed\]"):
+        sweep.run([{"x": 1}], toy, store=tmp_path / "s.sqlite", scheduler="tcp://127.0.0.1:8786", progress=False)
+    assert list(tmp_path.iterdir()) == []
     parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
     with pytest.raises(ImportError, match=r"pip install 'nnpartition\[distributed\]'"):
         sweep.executor_from_args(parser.parse_args(["--scheduler", "tcp://127.0.0.1:8786"]))
@@ -910,6 +1140,27 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
         sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
                   progress=False)
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
+
+
+def test_an_interrupted_sweep_in_this_process_prints_its_summary_once_and_says_so(tmp_path, capsys):
+    # the summary line of a Ctrl-C, its seconds those of the call, and the mark the command line reads so as not to
+    # name the store a second time; with progress=False neither
+    path = tmp_path / "s.sqlite"
+    grid = [{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}]
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep.run(grid, _interrupted_at_third, store=path, workers=1, progress=True)
+    elapsed = time.perf_counter() - start
+    assert getattr(info.value, "nnpartition_summary_shown", None) is True
+    err = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    line = [x for x in err if x.startswith("sweep: 4 configurations")]   # (not the bar's "sweep:  50%|...")
+    assert len(line) == 1, err
+    found = re.match(r"sweep: 4 configurations: 2 done, 0 failed, 0 skipped \(already in the store\) in "
+                     r"([0-9.]+)s; interrupted with 2 not run", line[0])
+    assert found and 0 <= float(found.group(1)) <= elapsed + 0.05, line[0]
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep.run(grid, _interrupted_at_third, store=tmp_path / "t.sqlite", workers=1, progress=False)
+    assert not hasattr(info.value, "nnpartition_summary_shown") and capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("workers", [1, 2])

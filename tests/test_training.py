@@ -6,6 +6,7 @@ import dataclasses
 import math
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -659,6 +660,78 @@ def test_from_sklearn_matches_the_classifier():
         TwoLayerNet.from_sklearn(object())
 
 
+def test_from_sklearn_refuses_a_classifier_it_cannot_read():
+    nn = pytest.importorskip("sklearn.neural_network")
+    X, y = random_dataset(60, 2, seed=2)
+    with pytest.raises(ValueError, match=r"clf is not fitted yet \(call clf.fit first\)"):
+        DeepNet.from_sklearn(nn.MLPClassifier())
+    for labels, act, match in ((np.arange(60) % 3, "relu", "clf must be a binary classifier, it has 3 classes"),
+                               (y, "identity", "activation 'identity' of clf is not supported")):
+        clf = nn.MLPClassifier(hidden_layer_sizes=(3,), activation=act, max_iter=5, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.fit(X, labels)
+        with pytest.raises(ValueError, match=re.escape(match)):
+            DeepNet.from_sklearn(clf)
+
+
+def test_network_equality_hidden_units_and_repr():
+    rng = np.random.default_rng(4)
+    W1, b1, w2, X = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3), rng.normal(size=(7, 2))
+    net = TwoLayerNet(W1, b1, w2, 0.5, activation="leaky_relu", slope=0.1)
+    assert net == TwoLayerNet(W1.copy(), b1.copy(), w2.copy(), 0.5, activation="leaky_relu", slope=0.1)
+    assert net != TwoLayerNet(W1, b1 + 1.0, w2, 0.5, activation="leaky_relu", slope=0.1)
+    assert net != TwoLayerNet(W1, b1, w2, 0.5, activation="leaky_relu", slope=0.2)
+    assert net != DeepNet([(W1, b1)], w2, 0.5, activation="leaky_relu", slope=0.1)   # another class
+    assert (net == "a network") is False and net.__eq__(3) is NotImplemented   # Python's own answer, a bool
+    pre = X @ W1 + b1
+    assert np.allclose(net.hidden(X), np.where(pre > 0, pre, 0.1 * pre), rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="W1 contains NaN or infinity"):
+        TwoLayerNet(np.array([[1.0, np.nan, 0.0]] * 2), b1, w2, 0.0)
+    deep = DeepNet([(W1, b1), (np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    assert deep.widths == [3, 2] and "_widths" not in repr(deep)
+
+
+def test_a_logit_of_zero_predicts_class_0_and_every_row_is_computed():
+    # documented: class 1 where the logit is positive; checked against the logit written out, for a few sizes
+    net = TwoLayerNet(np.array([[1.0, -1.0]]), np.array([0.0, 0.0]), np.array([1.0, 2.0]), -1.0)
+    assert net.decision_function([[1.0]]).tolist() == [0.0] and net.predict([[1.0]]).tolist() == [0]
+    # (another output bias: a logit table left unwritten cannot hold the other network's values by chance)
+    deep = DeepNet([(np.array([[1.0, -1.0]]), np.zeros(2)), (np.eye(2), np.zeros(2))], np.array([1.0, 2.0]), -2.0)
+    from nnpartition.limits import override
+
+    for n in (1, 2, 5, 3000):
+        x = np.linspace(-10.0, 4.0, n)[:, None]
+        expect = np.maximum(x[:, 0], 0) + 2 * np.maximum(-x[:, 0], 0) - 1.0
+        with override(max_bytes=2**14):   # blocks of 1024 entries: 512 rows of two units at a time
+            assert net.decision_function(x).tolist() == expect.tolist()
+            assert deep.decision_function(x).tolist() == (expect - 1.0).tolist()
+
+
+def test_deep_net_copies_the_arrays_it_is_given():
+    W, b, w = np.ones((2, 2)), np.zeros(2), np.ones(2)
+    net = DeepNet([(W, b)], w, 0.0)
+    W[:] = 5.0
+    b[:] = 5.0
+    w[:] = 5.0
+    assert net.layers[0][0].tolist() == [[1.0, 1.0]] * 2 and net.layers[0][1].tolist() == [0.0, 0.0]
+    assert net.w_out.tolist() == [1.0, 1.0]
+
+
+def test_from_sklearn_without_scikit_learn_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.neural_network", None)
+    with pytest.raises(ImportError, match="from_sklearn needs scikit-learn: pip install scikit-learn"):
+        DeepNet.from_sklearn(object())
+
+
+def test_short_cuts_a_repr_to_60_characters():
+    from nnpartition.network import _short
+
+    assert _short("x" * 58) == repr("x" * 58) and len(repr("x" * 58)) == 60   # 60 characters: whole
+    assert _short("x" * 59) == repr("x" * 59)[:57] + "..."                       # 61: cut to 60
+    assert _short(3) == "3"
+
+
 def test_from_torch_matches_the_module():
     torch = _torch()
     torch.manual_seed(0)
@@ -691,6 +764,22 @@ def test_network_validation():
         net.predict(np.zeros((4, 3)))
 
 
+@pytest.mark.parametrize("net", [TwoLayerNet(np.ones((2, 3)), np.zeros(3), np.ones(3), 0.0),
+                                 DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.ones((3, 2)), np.zeros(2))],
+                                         np.ones(2), 0.0)])
+def test_networks_refuse_x_of_another_width_or_not_finite_naming_x(net):
+    # the input dimension is W1's (the first layer's) rows; X of another width, or holding NaN or infinity, is a
+    # ValueError about X (not numpy's matmul error, nor a NaN logit read as an overflow)
+    assert net.d == 2
+    assert net.decision_function([[1.0, -1.0]]).shape == (1,)
+    for call in (net.decision_function, net.predict):
+        with pytest.raises(ValueError, match="X"):
+            call(np.ones((4, 3)))
+        for bad in (np.nan, np.inf):
+            with pytest.raises(ValueError, match="X contains NaN or infinity"):
+                call([[1.0, bad]])
+
+
 @pytest.mark.parametrize("layers,exc,match", [
     ([3], TypeError, r"layers\[0\] must be a pair \(W, b\).*got int 3"),        # "cannot unpack non-iterable int"
     ([(np.ones((3, 3)), np.ones(3), np.ones(3))], ValueError, r"layers\[0\] must be a pair \(W, b\).*3 items"),
@@ -700,6 +789,18 @@ def test_network_validation():
 def test_deep_net_names_a_malformed_layer(layers, exc, match):
     with pytest.raises(exc, match=match):
         DeepNet(layers, np.ones(3), 0.0)
+
+
+def test_deep_net_layers_must_chain_and_be_a_list_not_an_iterator():
+    with pytest.raises(ValueError, match=re.escape("layers[1] W must have 3 rows, got shape (4, 2)")):
+        DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.ones((4, 2)), np.zeros(2))], np.ones(2), 0.0)
+    with pytest.raises(ValueError, match=re.escape("layers[1] W contains NaN or infinity")):
+        DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.full((3, 2), np.inf), np.zeros(2))], np.ones(2), 0.0)
+    with pytest.raises(TypeError, match=r"layers must be a list \(or tuple\) of \(W, b\) pairs, got generator"):
+        DeepNet(((np.ones((2, 2)), np.zeros(2)) for _ in range(2)), np.ones(2), 0.0)
+    with pytest.raises(ValueError, match="layers must be a non-empty list"):
+        DeepNet([], np.ones(2), 0.0)
+    assert DeepNet(((np.ones((2, 2)), np.zeros(2)),), np.ones(2), 0.0).widths == [2]   # a tuple is one
 
 
 OVERFLOWING = [
