@@ -190,6 +190,31 @@ def test_a_compressed_file_is_checked_against_max_bytes_before_it_is_read(tmp_pa
     assert peak < 2**22, peak
 
 
+def test_a_narrow_dtype_file_is_checked_against_max_bytes_as_the_float64_network_it_becomes(tmp_path):
+    """Arrays stored as int8 pass ``max_bytes`` as read (1 byte an entry) and become float64 in the network, 8 bytes
+    an entry: sized before the copies are made (the mutation audit of session 50 found them made first, 8 times the
+    limit's checked bytes), by name; the same file loads under a limit the copies fit in, with its values."""
+    path = tmp_path / "int8.npz"
+    rows, width = 500, 1000
+    np.savez(path, W1=np.ones((rows, width), np.int8), b1=np.zeros(width, np.int8), w_out=np.ones(width, np.int8),
+             b_out=np.array(0))
+    copies = 8 * (rows * width + 2 * width)   # float64 copies of W1, b1 and w_out
+    stored = rows * width + 2 * width + 8
+    assert stored < 2 * 10**6 < copies
+    tracemalloc.start()
+    try:
+        with override(max_bytes=2 * 10**6), pytest.raises(ValueError, match=re.escape(
+                f"network file {path} (its arrays as float64) needs about")):
+            load_network(str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 10**6, peak
+    with override(max_bytes=copies):
+        net = load_network(str(path))
+    assert net.W1.dtype == np.float64 and net.W1.sum() == rows * width and net.w2.sum() == width
+
+
 def _patched(path, method=None, flag=None):
     """A sound network file whose members say they use compression ``method`` or carry the zip ``flag`` bits."""
     np.savez(path, **GOOD)

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from . import _validate as v
 from ._files import file_path, hidden_layers, read_npz, replacing
-from .limits import _block_rows
+from .limits import _block_rows, _check_bytes
 from ._repr import short_repr
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
@@ -500,9 +500,9 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
     :class:`DeepNet` too), else a :class:`DeepNet`. A file with ``W1, b1, w2, b2`` (the :class:`TwoLayerNet` names)
     is read too, and ``w_out`` may be a column ``(width, 1)``; arrays of other names are
     ignored. Any other file (missing, damaged, not an ``.npz``, a missing or stray layer array such as ``W3`` without
-    ``W2``, an array of the wrong shape or dtype, NaN or infinity, arrays passing ``max_bytes`` once read) is a
-    ``ValueError`` of one sentence starting ``network file PATH:`` and naming the array. Arrays of Python objects are
-    refused unread: loading them would run the pickled code they hold.
+    ``W2``, an array of the wrong shape or dtype, NaN or infinity, arrays passing ``max_bytes`` once read or as the
+    network's float64 copies) is a ``ValueError`` of one sentence starting ``network file PATH:`` and naming the
+    array. Arrays of Python objects are refused unread: loading them would run the pickled code they hold.
 
     Example:
         >>> import os, tempfile
@@ -550,6 +550,10 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
                          f"{w_out.shape}")
     b_out = _one_value(data, out_keys[1], where)
     activation, slope = _stored_activation(data, where)
+    # the network holds float64 copies of arrays stored narrower (int8, float16: up to 8 times their bytes, which
+    # read_npz checked), made before the network's own checks: sized first
+    copies = sum(8 * a.size for a in (*(x for layer in layers for x in layer), w_out) if a.dtype != np.float64)
+    _check_bytes(f"{where} (its arrays as float64)", copies, "store the arrays as float64 or read a smaller file")
     try:
         return _stack(layers, w_out.reshape(-1), b_out, activation, slope)
     except ValueError as exc:   # the network's own checks (its arrays against max_bytes as float64)

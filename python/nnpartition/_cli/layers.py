@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._files import hidden_layers, read_npz
+from ..limits import _check_bytes
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -26,6 +27,17 @@ def _real(data: Any, key: str, path: str, option: str) -> NDArray[np.float64]:
     if not np.all(np.isfinite(out)):   # was "W contains NaN or infinity", naming neither the option nor the file
         raise UsageError(f"{option} {path}: array {key!r} contains NaN or infinity")
     return out
+
+
+def _check_copies(data: Any, keys: List[str], path: str, option: str) -> None:
+    """Refuse, before they are made, float64 copies of the arrays ``keys`` stored narrower (int8, float16: up to 8
+    times the bytes :func:`read_npz` checked) that together pass ``max_bytes``."""
+    copies = sum(8 * np.asarray(data[k]).size for k in keys if k in data and np.asarray(data[k]).dtype != np.float64)
+    try:
+        _check_bytes(f"{option} {path} (its arrays as float64)", copies,
+                     "store the arrays as float64 or read a smaller file")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _layer_shape(W: NDArray[np.float64], b: NDArray[np.float64], wkey: str, bkey: str, path: str,
@@ -71,6 +83,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
         found = next((k for k in ("W", "w") if k in data), None)
         if found is None or "b" not in data:
             if "weight" in data and "bias" in data:   # PyTorch: out_features x in_features
+                _check_copies(data, ["weight", "bias"], path, option)
                 W, b = _real(data, "weight", path, option), _real(data, "bias", path, option)
                 if W.ndim == 2 and b.ndim == 1 and W.shape[0] != b.shape[0] and W.shape[1] == b.shape[0]:
                     raise UsageError(f"{option} {path}: 'weight' is read in PyTorch's layout (L, d) = ({b.shape[0]}, "
@@ -80,6 +93,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
             raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
                              f"found {keys}: {_LAYER_HOW}")
         names = [(found, "b")]
+    _check_copies(data, [k for pair in names for k in pair], path, option)
     layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     for wkey, bkey in names:
         W, b = _real(data, wkey, path, option), _real(data, bkey, path, option)
