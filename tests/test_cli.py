@@ -1482,3 +1482,32 @@ def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_
     assert runners[0] is None and runners[1] is not None   # this process; a sweep (a pool) with --store
     workers = next(a for a in build_parser().commands["validate"]._actions if "--workers" in a.option_strings)
     assert "default: this process" in workers.help and "with --store, a pool on all cores" in workers.help
+
+
+def test_a_weights_file_of_narrow_dtype_is_checked_as_the_float64_layers_it_becomes(capsys, monkeypatch, tmp_path):
+    """``--weights`` arrays stored as int8 pass ``max_bytes`` as read and become float64 layers, 8 bytes an entry:
+    refused by name before the copies are made (they were made first: session 50), in one line; the same file is
+    counted under a limit its copies fit in (three lines through the origin of the plane make 6 regions)."""
+    path = tmp_path / "int8.npz"
+    n = 300_000   # W of 2 x n int8 ones and b of n zeros: 0.9 MB stored, 7.2 MB as float64
+    np.savez(path, W=np.ones((2, n), np.int8), b=np.zeros(n, np.int8))
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "2e6")
+    _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1"],
+                f"--weights {path} (its arrays as float64) needs about", "store the arrays as float64")
+    small = tmp_path / "small.npz"
+    np.savez(small, W=np.array([[1, 0, 1], [0, 1, 1]], np.int8), b=np.zeros(3, np.int8))
+    assert main(["regions", "--weights", str(small), "--box", "-1", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == 6
+
+
+@pytest.mark.parametrize("dtype,what", [(np.int8, "its arrays as float64"), (np.float64, "its arrays, read in full")])
+def test_a_network_file_past_max_bytes_is_named_once_in_the_options_words(capsys, monkeypatch, tmp_path, dtype, what):
+    """``plot-partition --weights`` named the file twice when ``load_network``'s refusal was about its size
+    (``--weights P: network file P (its arrays, read in full) needs ...``): once, as the option, now."""
+    path = tmp_path / "net.npz"
+    n = 300_000
+    np.savez(path, W1=np.ones((2, n), dtype), b1=np.zeros(n, dtype), w_out=np.ones(n, dtype), b_out=np.array(0))
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "2e6")
+    line = _fails_with(capsys, ["plot-partition", "--weights", str(path), "--plot", str(tmp_path / "p.png")],
+                       f"error: --weights {path} ({what}) needs about")
+    assert line.count(str(path)) == 1, line

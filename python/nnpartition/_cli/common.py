@@ -38,7 +38,7 @@ from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
 __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
-           "cli_limit_hint", "dumps", "environment_limits", "integer", "short_numbers",
+           "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer", "short_numbers",
            "write_error", "writing"]
 
 #: Options that name a file the command reads.
@@ -293,6 +293,23 @@ def option_names(message: str, options: Mapping[str, str], everywhere: bool = Tr
         out += [_NAME_VALUE.sub(rename, message[start:q.start()]), q.group(0)]
         start = q.end()
     return "".join(out) + _NAME_VALUE.sub(rename, message[start:])
+
+
+def file_message(message: str, path: str, option: str = "--weights") -> str:
+    """A file-reading error of the Python API (``network file PATH: ...``, ``network file PATH (its arrays ...)
+    needs ...``, ``PATH: ...``) in the option's words, the file named once.
+
+    Example:
+        >>> file_message("network file n.npz (its arrays as float64) needs about 1 GiB", "n.npz")
+        '--weights n.npz (its arrays as float64) needs about 1 GiB'
+        >>> file_message("n.npz: is a directory", "n.npz"), file_message("bad", "n.npz")
+        ('--weights n.npz: is a directory', '--weights n.npz: bad')
+    """
+    for named in (f"network file {path}", f"{path}"):
+        rest = message[len(named):]
+        if message.startswith(named) and rest[:1] in (":", " "):
+            return f"{option} {path}{rest}"
+    return f"{option} {path}: {message}"
 
 
 def check_input_file(path: str, option: str) -> Path:

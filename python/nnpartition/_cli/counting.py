@@ -12,7 +12,7 @@ from .. import _core, counting
 from .._files import replacing
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
-from .common import box_option, dumps, integer, writing
+from .common import box_option, dumps, file_message, integer, writing
 from .layers import load_layers
 
 
@@ -245,8 +245,7 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
         net = (load_network(args.weights) if with_output
                else DeepNet(layers, np.zeros(widths[-1]), 0.0, activation, slope))
     except ValueError as exc:   # load_network's "network file PATH: ...", in the option's words
-        raise ValueError(str(exc).replace(f"network file {args.weights}: ", f"--weights {args.weights}: ", 1)) \
-            from None
+        raise ValueError(file_message(str(exc), args.weights)) from None
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:
         listed = network_regions(net, lo, hi, tol=tol,

@@ -16,7 +16,7 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import UsageError, box_option, dumps, integer, option_names, writing
+from .common import UsageError, box_option, dumps, file_message, integer, option_names, writing
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -179,10 +179,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
         try:
             net = load_network(args.weights)
         except (ValueError, OSError) as exc:
-            msg = str(exc)   # load_network names the file itself: not twice
-            for named in (f"network file {args.weights}: ", f"{args.weights}: "):
-                msg = msg[len(named):] if msg.startswith(named) else msg
-            raise UsageError(f"--weights {args.weights}: {msg}") from None
+            # load_network names the file itself: not twice
+            raise UsageError(file_message(str(exc), args.weights)) from None
     else:
         if args.d is None or args.N is None:
             raise UsageError("give --weights FILE.npz, or -d, -N and -L/--widths to train a network first")
