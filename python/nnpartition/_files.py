@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from .limits import _check_bytes
 
-__all__ = ["hidden_layers", "read_npz", "replacing", "stray_layers"]
+__all__ = ["check_float64_copies", "hidden_layers", "read_npz", "replacing", "stray_layers"]
 
 #: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.
@@ -192,6 +192,18 @@ def stray_layers(keys: Iterable[str], n: int) -> List[str]:
     keys = set(keys)
     read = {f"{c}{i}" for i in range(1, n + 1) for c in "Wb"} | ({"b2"} if n == 1 and "w2" in keys else set())
     return sorted(k for k in keys - read if len(k) > 1 and k[0] in "Wb" and k[1:].isdigit())
+
+
+def check_float64_copies(arrays: Iterable[NDArray[np.generic]], what: str) -> None:
+    """Refuse (a ``ValueError`` naming ``what``), before they are made, the float64 copies of the ``arrays`` stored
+    narrower (int8, float16: up to 8 times the bytes :func:`read_npz` checked) when together they pass ``max_bytes``;
+    arrays already float64 are used as they are and count nothing.
+
+    Example:
+        >>> check_float64_copies([np.ones(3, np.int8), np.ones(2)], "network file n.npz")
+    """
+    copies = sum(8 * a.size for a in arrays if a.dtype != np.float64)
+    _check_bytes(f"{what} (its arrays as float64)", copies, "store the arrays as float64 or read a smaller file")
 
 
 def _stored_bytes(data: "np.lib.npyio.NpzFile", where: str, fix: str) -> int:

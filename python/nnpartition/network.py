@@ -17,8 +17,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import file_path, hidden_layers, read_npz, replacing
-from .limits import _block_rows, _check_bytes
+from ._files import check_float64_copies, file_path, hidden_layers, read_npz, replacing
+from .limits import _block_rows
 from ._repr import short_repr
 
 __all__ = ["TwoLayerNet", "DeepNet", "ACTIVATIONS", "save_network", "load_network"]
@@ -550,10 +550,8 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
                          f"{w_out.shape}")
     b_out = _one_value(data, out_keys[1], where)
     activation, slope = _stored_activation(data, where)
-    # the network holds float64 copies of arrays stored narrower (int8, float16: up to 8 times their bytes, which
-    # read_npz checked), made before the network's own checks: sized first
-    copies = sum(8 * a.size for a in (*(x for layer in layers for x in layer), w_out) if a.dtype != np.float64)
-    _check_bytes(f"{where} (its arrays as float64)", copies, "store the arrays as float64 or read a smaller file")
+    # the network's float64 copies are made before its own checks: sized first
+    check_float64_copies([*(x for layer in layers for x in layer), w_out], where)
     try:
         return _stack(layers, w_out.reshape(-1), b_out, activation, slope)
     except ValueError as exc:   # the network's own checks (its arrays against max_bytes as float64)

@@ -8,8 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .._files import hidden_layers, read_npz
-from ..limits import _check_bytes
+from .._files import check_float64_copies, hidden_layers, read_npz
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -30,12 +29,9 @@ def _real(data: Any, key: str, path: str, option: str) -> NDArray[np.float64]:
 
 
 def _check_copies(data: Any, keys: List[str], path: str, option: str) -> None:
-    """Refuse, before they are made, float64 copies of the arrays ``keys`` stored narrower (int8, float16: up to 8
-    times the bytes :func:`read_npz` checked) that together pass ``max_bytes``."""
-    copies = sum(8 * np.asarray(data[k]).size for k in keys if k in data and np.asarray(data[k]).dtype != np.float64)
+    """:func:`check_float64_copies` of the arrays ``keys``, a :class:`UsageError` naming ``option``."""
     try:
-        _check_bytes(f"{option} {path} (its arrays as float64)", copies,
-                     "store the arrays as float64 or read a smaller file")
+        check_float64_copies([data[k] for k in keys if k in data], f"{option} {path}")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
