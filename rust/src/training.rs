@@ -125,39 +125,20 @@ impl Activation {
         }
     }
 
-    /// Derivative expressed through the output `a` (valid because `slope >= 0`).
-    #[inline(always)]
-    fn deriv(self, a: f32) -> f32 {
-        match self {
-            Activation::Relu => {
-                if a > 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            Activation::LeakyRelu(s) => {
-                if a > 0.0 {
-                    1.0
-                } else {
-                    s
-                }
-            }
-            Activation::Sigmoid => a * (1.0 - a),
-            Activation::Tanh => 1.0 - a * a,
-        }
-    }
-
-    /// `delta *= f'(a)` elementwise.
+    /// `delta *= f'(a)` elementwise, the derivative read from the unit's output `a` (valid because `slope >= 0`;
+    /// at a pre-activation of exactly 0, PyTorch's `relu'(0) = 0` and `leaky_relu'(0) = slope`).
     #[inline(always)]
     fn backprop(self, delta: &mut [f32], a: &[f32]) {
+        let pairs = delta.iter_mut().zip(a);
         match self {
-            Activation::Relu => delta.iter_mut().zip(a).for_each(|(g, &v)| {
+            Activation::Relu => pairs.for_each(|(g, &v)| {
                 if v <= 0.0 {
                     *g = 0.0
                 }
             }),
-            _ => delta.iter_mut().zip(a).for_each(|(g, &v)| *g *= self.deriv(v)),
+            Activation::LeakyRelu(s) => pairs.for_each(|(g, &v)| *g *= if v > 0.0 { 1.0 } else { s }),
+            Activation::Sigmoid => pairs.for_each(|(g, &v)| *g *= v * (1.0 - v)),
+            Activation::Tanh => pairs.for_each(|(g, &v)| *g *= 1.0 - v * v),
         }
     }
 }
@@ -1323,7 +1304,7 @@ fn train_run_full(
         // The read on all n points: the full batch's own pass (with its gradient), or a forward pass of its own.
         if full || record || snap {
             let grad = if full { Some(&mut g[..]) } else { None };
-            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap || !full, grad);
+            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap, grad);
             cancel.check()?;
             // A non-finite parameter almost always shows in the logits; checked here too (every read, not every
             // step), so that a network read is a finite network.
