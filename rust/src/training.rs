@@ -125,39 +125,20 @@ impl Activation {
         }
     }
 
-    /// Derivative expressed through the output `a` (valid because `slope >= 0`).
-    #[inline(always)]
-    fn deriv(self, a: f32) -> f32 {
-        match self {
-            Activation::Relu => {
-                if a > 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            Activation::LeakyRelu(s) => {
-                if a > 0.0 {
-                    1.0
-                } else {
-                    s
-                }
-            }
-            Activation::Sigmoid => a * (1.0 - a),
-            Activation::Tanh => 1.0 - a * a,
-        }
-    }
-
-    /// `delta *= f'(a)` elementwise.
+    /// `delta *= f'(a)` elementwise, the derivative read from the unit's output `a` (valid because `slope >= 0`;
+    /// at a pre-activation of exactly 0, PyTorch's `relu'(0) = 0` and `leaky_relu'(0) = slope`).
     #[inline(always)]
     fn backprop(self, delta: &mut [f32], a: &[f32]) {
+        let pairs = delta.iter_mut().zip(a);
         match self {
-            Activation::Relu => delta.iter_mut().zip(a).for_each(|(g, &v)| {
+            Activation::Relu => pairs.for_each(|(g, &v)| {
                 if v <= 0.0 {
                     *g = 0.0
                 }
             }),
-            _ => delta.iter_mut().zip(a).for_each(|(g, &v)| *g *= self.deriv(v)),
+            Activation::LeakyRelu(s) => pairs.for_each(|(g, &v)| *g *= if v > 0.0 { 1.0 } else { s }),
+            Activation::Sigmoid => pairs.for_each(|(g, &v)| *g *= v * (1.0 - v)),
+            Activation::Tanh => pairs.for_each(|(g, &v)| *g *= 1.0 - v * v),
         }
     }
 }
@@ -1323,7 +1304,7 @@ fn train_run_full(
         // The read on all n points: the full batch's own pass (with its gradient), or a forward pass of its own.
         if full || record || snap {
             let grad = if full { Some(&mut g[..]) } else { None };
-            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap || !full, grad);
+            let (lsum, correct, finite) = eng.pass(&layout, &p, x, y, cfg, record || snap, grad);
             cancel.check()?;
             // A non-finite parameter almost always shows in the logits; checked here too (every read, not every
             // step), so that a network read is a finite network.
@@ -1885,6 +1866,239 @@ mod tests {
         assert_eq!(pick(50, vec![4]), Kernel::Gemm);
         assert_eq!(pick(10, vec![32]), Kernel::Gemm);
         assert_eq!(pick(2, vec![64, 64]), Kernel::Gemm);
+    }
+
+    /// A hidden unit's output and derivative in float64 from its pre-activation `u` (PyTorch's derivatives at a
+    /// kink: `relu'(0) = 0`, `leaky_relu'(0) = slope`).
+    fn naive_unit(act: Activation, u: f64) -> (f64, f64) {
+        match act {
+            Activation::Relu if u > 0.0 => (u, 1.0),
+            Activation::Relu => (0.0, 0.0),
+            Activation::LeakyRelu(_) if u > 0.0 => (u, 1.0),
+            Activation::LeakyRelu(s) => (s as f64 * u, s as f64),
+            Activation::Sigmoid => {
+                let a = 1.0 / (1.0 + (-u).exp());
+                (a, a * (1.0 - a))
+            }
+            Activation::Tanh => (u.tanh(), 1.0 / u.cosh().powi(2)),
+        }
+    }
+
+    /// A logit's loss and its derivative in float64, from the documented formulas: BCE `ln(1 + e^z) - y z`;
+    /// hinge `max(0, 1 - s z)`, `s = 2y - 1`, whose derivative is `-s` where `s z < 1` and 0 elsewhere (0 at the
+    /// kink, as PyTorch's `relu(1 - s z)` and the numpy reference of tests/test_training.py take it).
+    fn naive_loss(loss: Loss, z: f64, y: u8) -> (f64, f64) {
+        let yf = y as f64;
+        match loss {
+            Loss::Bce => ((1.0 + z.exp()).ln() - yf * z, z.exp() / (1.0 + z.exp()) - yf),
+            Loss::Hinge => {
+                let s = 2.0 * yf - 1.0;
+                ((1.0 - s * z).max(0.0), if s * z < 1.0 { -s } else { 0.0 })
+            }
+        }
+    }
+
+    /// Logits, loss sum, correct signs (a logit > 0 is class 1) and the gradient of the mean loss (in the flat
+    /// layout) of the network `p`, by plain loops in float64: the chain rule written out per entry, with none of
+    /// the trainer's code (no GEMM, `dot8`, workspace or kernel).
+    fn naive_pass(
+        layout: &Layout,
+        p: &[f32],
+        x: ArrayView2<f32>,
+        y: &[u8],
+        act: Activation,
+        loss: Loss,
+    ) -> (Vec<f64>, f64, usize, Vec<f64>) {
+        let (n, k) = (x.nrows(), layout.n_layers());
+        let at = |i: usize| p[i] as f64;
+        // outs[l][i][c]: layer l's input (l = 0: x); ders[l][i][c]: f'(u) of layer l's units
+        let mut outs: Vec<Vec<Vec<f64>>> =
+            vec![x.rows().into_iter().map(|r| r.iter().map(|&v| v as f64).collect()).collect()];
+        let mut ders: Vec<Vec<Vec<f64>>> = Vec::new();
+        for l in 0..k {
+            let (fan, width, w0, b0) = (layout.dims[l], layout.dims[l + 1], layout.offs[l], layout.b_range(l).0);
+            let (mut o, mut dv) = (vec![vec![0.0; width]; n], vec![vec![0.0; width]; n]);
+            for i in 0..n {
+                for c in 0..width {
+                    let u = at(b0 + c) + (0..fan).map(|r| outs[l][i][r] * at(w0 + r * width + c)).sum::<f64>();
+                    (o[i][c], dv[i][c]) = naive_unit(act, u);
+                }
+            }
+            outs.push(o);
+            ders.push(dv);
+        }
+        let width = layout.last_width();
+        let (mut z, mut total, mut correct) = (vec![0.0; n], 0.0, 0usize);
+        let mut g = vec![0.0; layout.total];
+        let mut delta = vec![vec![0.0; width]; n];
+        for i in 0..n {
+            z[i] = at(layout.total - 1) + (0..width).map(|j| outs[k][i][j] * at(layout.out_w + j)).sum::<f64>();
+            let (v, dz) = naive_loss(loss, z[i], y[i]);
+            total += v;
+            correct += ((z[i] > 0.0) == (y[i] == 1)) as usize;
+            let gz = dz / n as f64;
+            g[layout.total - 1] += gz;
+            for j in 0..width {
+                g[layout.out_w + j] += gz * outs[k][i][j];
+                delta[i][j] = gz * at(layout.out_w + j) * ders[k - 1][i][j];
+            }
+        }
+        for l in (0..k).rev() {
+            let (fan, width, w0, b0) = (layout.dims[l], layout.dims[l + 1], layout.offs[l], layout.b_range(l).0);
+            let mut prev = vec![vec![0.0; fan]; n];
+            for i in 0..n {
+                for c in 0..width {
+                    g[b0 + c] += delta[i][c];
+                    for r in 0..fan {
+                        g[w0 + r * width + c] += outs[l][i][r] * delta[i][c];
+                        prev[i][r] += delta[i][c] * at(w0 + r * width + c);
+                    }
+                }
+            }
+            if l > 0 {
+                prev.iter_mut().zip(&ders[l - 1]).for_each(|(pr, dr)| pr.iter_mut().zip(dr).for_each(|(v, d)| *v *= d));
+            }
+            delta = prev;
+        }
+        (z, total, correct, g)
+    }
+
+    #[test]
+    fn both_kernels_match_a_naive_float64_pass() {
+        // The logits, loss, accuracy and gradient of every kernel against the chain rule written out in float64
+        // (naive_pass): widths past 8 and not a multiple of 8 (dot8's chunks and tail), a nonzero output bias
+        // (the initial one is 0), every activation and loss; the forward-only read also in workspace-sized chunks.
+        let acts = [Activation::Relu, Activation::LeakyRelu(0.3), Activation::Sigmoid, Activation::Tanh];
+        let shapes: [(usize, Vec<usize>); 4] = [(2, vec![19]), (5, vec![8]), (1, vec![3]), (3, vec![11, 9, 17])];
+        let mut cases = 0;
+        for (d, hidden) in shapes {
+            let (x, y) = small_data(37, d, 3 + d as u64);
+            let x = x.mapv(|v| 1.5 * v);
+            for act in acts {
+                for loss in [Loss::Bce, Loss::Hinge] {
+                    let mut cfg =
+                        TrainConfig { hidden: hidden.clone(), activation: act, loss, ..TrainConfig::reference(1) };
+                    let layout = Layout::new(d, &hidden);
+                    let mut p = init_params(&layout, &cfg, &mut train_stream(7, d as u64, 0));
+                    p[layout.total - 1] = 0.3;
+                    let (z64, loss64, correct64, g64) = naive_pass(&layout, &p, x.view(), &y, act, loss);
+                    let what = format!("d={d} {hidden:?} {act:?} {loss:?}");
+                    let z = Network::from_flat(&layout, &p).logits(x.view(), act);
+                    for (a, b) in z.iter().zip(&z64) {
+                        assert!((*a as f64 - b).abs() <= 1e-5 * (1.0 + b.abs()), "{what}: logit {a} against {b}");
+                    }
+                    let scale = g64.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                    assert!(scale > 1e-3, "{what}: a degenerate case");
+                    let kernels: &[Kernel] =
+                        if hidden.len() == 1 { &[Kernel::Fused, Kernel::Gemm] } else { &[Kernel::Gemm] };
+                    for &kernel in kernels {
+                        cfg.kernel = kernel;
+                        let what = format!("{what} {kernel:?}");
+                        let mut eng = Engine::new(&layout, &cfg, 37);
+                        let mut g = vec![f32::NAN; layout.total];
+                        let (lsum, correct, finite) = eng.pass(&layout, &p, x.view(), &y, &cfg, true, Some(&mut g));
+                        assert!(finite, "{what}");
+                        assert_eq!(correct, correct64, "{what}");
+                        assert!((lsum - loss64).abs() <= 1e-5 * loss64, "{what}: loss sum {lsum} against {loss64}");
+                        for (i, (a, b)) in g.iter().zip(&g64).enumerate() {
+                            assert!((*a as f64 - b).abs() <= 2e-5 * scale, "{what}: g[{i}] = {a} against {b}");
+                        }
+                        // no loss asked: none summed, the same gradient
+                        let mut g2 = vec![f32::NAN; layout.total];
+                        let (l2, c2, f2) = eng.pass(&layout, &p, x.view(), &y, &cfg, false, Some(&mut g2));
+                        assert_eq!((l2, c2, f2), (0.0, correct64, true), "{what}");
+                        assert!(g.iter().zip(&g2).all(|(a, b)| a.to_bits() == b.to_bits()), "{what}");
+                        // the read without a gradient, in chunks of 10 rows (the GEMM kernel's workspace)
+                        let (l3, c3, f3) =
+                            Engine::new(&layout, &cfg, 10).pass(&layout, &p, x.view(), &y, &cfg, true, None);
+                        assert!(f3 && c3 == correct64 && (l3 - loss64).abs() <= 1e-5 * loss64, "{what}: {l3} {c3}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 8 * 7);
+    }
+
+    #[test]
+    fn constant_logits_read_and_differentiate_as_documented_at_the_kinks() {
+        // Output weights 0 and output bias c: every logit is c. A logit of exactly 0 reads as class 0
+        // (docs/training.md: `logit > 0` means class 1); BCE's loss is ln(1 + e^c) - y c and its gradient
+        // sigma(c) - y; the hinge loss max(0, 1 - s c) has gradient -s where s c < 1 and 0 at s c = 1 (its kink).
+        let (x, y) = small_data(31, 2, 9);
+        let (n, n1) = (31.0f64, y.iter().filter(|&&v| v == 1).count() as f64);
+        let n0 = n - n1;
+        assert!(n0 > 0.0 && n1 > 0.0);
+        for (hidden, kernel) in [(vec![12], Kernel::Fused), (vec![12], Kernel::Gemm), (vec![6, 5], Kernel::Gemm)] {
+            for act in [Activation::Relu, Activation::Tanh] {
+                for (c, loss) in [0.0f32, 1.0, -1.0, 0.5].into_iter().flat_map(|c| [(c, Loss::Bce), (c, Loss::Hinge)]) {
+                    let cfg = TrainConfig {
+                        hidden: hidden.clone(),
+                        activation: act,
+                        loss,
+                        kernel,
+                        ..TrainConfig::reference(1)
+                    };
+                    let layout = Layout::new(2, &hidden);
+                    let mut p = init_params(&layout, &cfg, &mut train_stream(3, 0, 0));
+                    p[layout.out_w..layout.total - 1].iter_mut().for_each(|v| *v = 0.0);
+                    p[layout.total - 1] = c;
+                    let c = c as f64;
+                    let (want_loss, want_gb, want_correct) = match loss {
+                        Loss::Bce => {
+                            let sig = 1.0 / (1.0 + (-c).exp());
+                            (n * (1.0 + c.exp()).ln() - n1 * c, (n * sig - n1) / n, if c > 0.0 { n1 } else { n0 })
+                        }
+                        // per point: y = 1 gives max(0, 1 - c), y = 0 gives max(0, 1 + c)
+                        Loss::Hinge => {
+                            let (g1, g0) = (if c < 1.0 { -1.0 } else { 0.0 }, if -c < 1.0 { 1.0 } else { 0.0 });
+                            let l = n1 * (1.0 - c).max(0.0) + n0 * (1.0 + c).max(0.0);
+                            (l, (n1 * g1 + n0 * g0) / n, if c > 0.0 { n1 } else { n0 })
+                        }
+                    };
+                    let mut g = vec![f32::NAN; layout.total];
+                    let (lsum, correct, finite) =
+                        Engine::new(&layout, &cfg, 31).pass(&layout, &p, x.view(), &y, &cfg, true, Some(&mut g));
+                    let what = format!("{hidden:?} {kernel:?} {act:?} {loss:?} c={c}");
+                    assert!(finite, "{what}");
+                    assert_eq!(correct as f64, want_correct, "{what}");
+                    assert!(
+                        (lsum - want_loss).abs() <= 1e-5 * want_loss.max(1.0),
+                        "{what}: {lsum} against {want_loss}"
+                    );
+                    assert!(
+                        (g[layout.total - 1] as f64 - want_gb).abs() <= 1e-6,
+                        "{what}: {} against {want_gb}",
+                        g[layout.total - 1]
+                    );
+                    // nothing flows back through zero output weights
+                    assert!(g[..layout.out_w].iter().all(|&v| v == 0.0), "{what}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_non_finite_logit_in_any_chunk_of_a_read_is_reported() {
+        // A NaN input row gives a NaN logit through tanh (IEEE: NaN in, NaN out). The read without a gradient
+        // goes through the GEMM kernel's workspace in chunks of 10 rows: the NaN row in the last chunk must
+        // make the pass report a non-finite logit (as must the pass with a gradient, and the fused kernel).
+        let (x, y) = small_data(25, 2, 4);
+        let cfg = TrainConfig { activation: Activation::Tanh, ..TrainConfig::reference(12) };
+        let layout = Layout::new(2, &cfg.hidden);
+        let p = init_params(&layout, &cfg, &mut train_stream(2, 0, 0));
+        let mut bad = x.clone();
+        bad.row_mut(22).fill(f32::NAN);
+        for kernel in [Kernel::Gemm, Kernel::Fused] {
+            let cfg = TrainConfig { kernel, ..cfg.clone() };
+            for (x, want) in [(&x, true), (&bad, false)] {
+                let read = Engine::new(&layout, &cfg, 10).pass(&layout, &p, x.view(), &y, &cfg, true, None);
+                assert_eq!(read.2, want, "{kernel:?} read in chunks");
+                let mut g = vec![0f32; layout.total];
+                let step = Engine::new(&layout, &cfg, 25).pass(&layout, &p, x.view(), &y, &cfg, true, Some(&mut g));
+                assert_eq!(step.2, want, "{kernel:?} step");
+            }
+        }
     }
 
     #[test]
