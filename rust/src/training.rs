@@ -127,6 +127,7 @@ impl Activation {
 
     /// `delta *= f'(a)` elementwise, the derivative read from the unit's output `a` (valid because `slope >= 0`;
     /// at a pre-activation of exactly 0, PyTorch's `relu'(0) = 0` and `leaky_relu'(0) = slope`).
+    /// `delta *= f'(a)` elementwise, the derivative read from the output `a` (valid because `slope >= 0`).
     #[inline(always)]
     fn backprop(self, delta: &mut [f32], a: &[f32]) {
         let pairs = delta.iter_mut().zip(a);
