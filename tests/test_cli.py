@@ -1550,3 +1550,34 @@ def test_a_required_option_left_out_is_a_usage_error_naming_it(command, dropped,
     assert want in err.err, err.err
     assert list(tmp_path.iterdir()) == []
     assert main([command, *base, "--json"] if command not in ("plot-partition", "movie") else [command, *base]) == 0
+
+
+def test_no_command_prints_the_help_and_exits_2(capsys):
+    """``nnpartition`` alone: the usage with every command on stdout, exit status 2 (nothing to do is a usage
+    error), nothing on stderr."""
+    assert main([]) == 2
+    out = capsys.readouterr()
+    assert out.out.startswith("usage: nnpartition") and out.err == ""
+    assert all(f"    {name} " in out.out or f"    {name}\n" in out.out for name in _commands()), out.out
+
+
+def test_a_command_module_not_installed_is_left_out_and_a_broken_one_is_an_error(monkeypatch):
+    """build_parser leaves out a command whose module ``nnpartition._cli.<name>`` is not there (a trimmed
+    install), and lets any other ModuleNotFoundError raised while importing one (a dependency it needs) through."""
+    import importlib
+
+    real = importlib.import_module
+
+    def missing(what):
+        def fake(name, *a, **k):
+            if name == "nnpartition._cli.explore":
+                raise ModuleNotFoundError(f"No module named {what!r}", name=what)
+            return real(name, *a, **k)
+        return fake
+
+    monkeypatch.setattr(importlib, "import_module", missing("nnpartition._cli.explore"))
+    commands = build_parser().commands
+    assert "explore" not in commands and {"regions", "train", "estimate"} <= set(commands)
+    monkeypatch.setattr(importlib, "import_module", missing("some_dependency"))
+    with pytest.raises(ModuleNotFoundError, match="some_dependency"):
+        build_parser()
