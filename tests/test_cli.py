@@ -703,6 +703,9 @@ def test_a_batch_of_at_least_n_points_is_printed_as_the_full_batch_it_trains_as(
         assert out.get("protocol", out.get("details", {}).get("protocol"))["batch_size"] == 1000
     assert main(["estimate", *argv[:-4], "--batch-size", "99"]) == 0
     assert ", 4000 steps, batch 99, best of 2" in capsys.readouterr().out
+    # "at least N" (train --help): a batch of exactly N points is the full batch too
+    assert main(["estimate", *argv[:-4], "--batch-size", "100"]) == 0
+    assert ", 4000 steps, full batch (--batch-size 100 >= N), best of 2" in capsys.readouterr().out
 
 
 def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
