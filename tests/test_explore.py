@@ -873,3 +873,16 @@ def test_a_diverged_run_is_shown_as_an_error_with_its_frames(server):
     wait_for(lambda: run.state in ("done", "error"), what="the run to end")
     assert run.state == "error" and "training diverged at step" in run.error, run.error
     assert "RuntimeWarning" not in run.error and run.history     # train() returned; the frames before it stay
+
+
+def test_a_bind_that_fails_for_any_other_reason_names_both_options():
+    """A failed bind that is neither a bad host nor a taken or reserved port (here EMFILE, too many open files) is
+    still one line naming --host and --port with the system's reason, not a traceback."""
+    import errno
+
+    from nnpartition._cli.common import UsageError
+    from nnpartition._cli.explore import bind_error
+
+    err = bind_error("127.0.0.1", 8050, OSError(errno.EMFILE, "Too many open files"))
+    assert isinstance(err, UsageError)
+    assert str(err) == "--host 127.0.0.1 --port 8050: cannot listen there (Too many open files)"
