@@ -1584,3 +1584,13 @@ def test_a_command_module_not_installed_is_left_out_and_a_broken_one_is_an_error
     monkeypatch.setattr(importlib, "import_module", missing("some_dependency"))
     with pytest.raises(ModuleNotFoundError, match="some_dependency"):
         build_parser()
+
+
+def test_version_prints_the_installed_version(capsys):
+    """``nnpartition --version``: the package's version as its metadata records it, exit status 0."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"nnpartition {version('nnpartition')}"
