@@ -1594,3 +1594,16 @@ def test_version_prints_the_installed_version(capsys):
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"nnpartition {version('nnpartition')}"
+
+
+@pytest.mark.parametrize("arrays", [{"W": np.ones((2, 3, 1)), "b": np.zeros(3)},      # W not a matrix
+                                    {"W": np.ones((2, 3)), "b": np.zeros((3, 1))},     # b not a vector
+                                    {"W": np.ones(3), "b": np.zeros(3)}])
+def test_a_layer_whose_arrays_are_not_a_matrix_and_a_vector_is_one_sentence(tmp_path, capsys, arrays):
+    """A --weights layer reads x @ W + b with W of shape (d, L) and b of shape (L,): other numbers of dimensions are
+    refused naming the option, the file and both shapes, before any work."""
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **arrays)
+    shapes = f"got shapes {arrays['W'].shape} and {arrays['b'].shape}"
+    _fails_with(capsys, ["regions", "--weights", str(bad), "--box", "-1", "1"],
+                f"--weights {bad}: 'W' must be a matrix", shapes)
