@@ -703,6 +703,9 @@ def test_a_batch_of_at_least_n_points_is_printed_as_the_full_batch_it_trains_as(
         assert out.get("protocol", out.get("details", {}).get("protocol"))["batch_size"] == 1000
     assert main(["estimate", *argv[:-4], "--batch-size", "99"]) == 0
     assert ", 4000 steps, batch 99, best of 2" in capsys.readouterr().out
+    # "at least N" (train --help): a batch of exactly N points is the full batch too
+    assert main(["estimate", *argv[:-4], "--batch-size", "100"]) == 0
+    assert ", 4000 steps, full batch (--batch-size 100 >= N), best of 2" in capsys.readouterr().out
 
 
 def test_a_bad_seed_is_refused_before_any_output(capsys, monkeypatch):
@@ -1511,3 +1514,96 @@ def test_a_network_file_past_max_bytes_is_named_once_in_the_options_words(capsys
     line = _fails_with(capsys, ["plot-partition", "--weights", str(path), "--plot", str(tmp_path / "p.png")],
                        f"error: --weights {path} ({what}) needs about")
     assert line.count(str(path)) == 1, line
+
+
+#: Each command's options without which it has nothing to do, as its --help and docs/*.md synopses give them (a
+#: mutually exclusive choice as the tuple of its options), with a cheap full command line to drop each from.
+REQUIRED = {
+    "train": (["-d", "2", "-N", "20", "-L", "2", "--datasets", "1", "--steps", "10"], ["-d", "-N", ("-L", "--widths")]),
+    "simulate": (["-d", "2", "-N", "20", "-L", "2", "--trials", "2"], ["-d", "-N", "-L"]),
+    "estimate": (["-d", "2", "-N", "50", "-L", "4"], ["-d", "-N", ("-L", "--widths")]),
+    "size": (["-d", "10", "-N", "500", "--target", "0.99"], ["-d", ("-N", "-L", "--widths"), "--target"]),
+    "plot-partition": (["--plot", "{tmp}/p.png", "-d", "2", "-N", "20", "-L", "2", "--steps", "10", "--no-progress"],
+                       ["--plot"]),
+    "movie": (["--out", "{tmp}/m.gif", "-d", "2", "-N", "20", "-L", "2", "--steps", "10", "--every", "5",
+               "--no-progress"], ["--out"]),
+}
+
+
+@pytest.mark.parametrize("command, dropped", [(c, o) for c, (_, opts) in REQUIRED.items() for o in opts])
+def test_a_required_option_left_out_is_a_usage_error_naming_it(command, dropped, tmp_path, capsys):
+    """Without an option it needs, a command stops on argparse's one line naming that option (exit status 2, no
+    output): it was passed on as None to the library (an audit's mutants of ``required=True``), which refused it in
+    other words or, for an output file, did the work and wrote nothing."""
+    base = [a.replace("{tmp}", str(tmp_path)) for a in REQUIRED[command][0]]
+    names = dropped if isinstance(dropped, tuple) else (dropped,)
+    argv, skip = [command], False
+    for a in base:   # drop each named option with its value
+        if skip and not a.startswith("-"):
+            continue
+        skip = a in names
+        if not skip:
+            argv.append(a)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr()
+    assert exc.value.code == 2 and err.out == "", err
+    want = (f"the following arguments are required: {dropped}" if isinstance(dropped, str)
+            else f"one of the arguments {' '.join(dropped)} is required")
+    assert want in err.err, err.err
+    assert list(tmp_path.iterdir()) == []
+    assert main([command, *base, "--json"] if command not in ("plot-partition", "movie") else [command, *base]) == 0
+
+
+def test_no_command_prints_the_help_and_exits_2(capsys):
+    """``nnpartition`` alone: the usage with every command on stdout, exit status 2 (nothing to do is a usage
+    error), nothing on stderr."""
+    assert main([]) == 2
+    out = capsys.readouterr()
+    assert out.out.startswith("usage: nnpartition") and out.err == ""
+    assert all(f"    {name} " in out.out or f"    {name}\n" in out.out for name in _commands()), out.out
+
+
+def test_a_command_module_not_installed_is_left_out_and_a_broken_one_is_an_error(monkeypatch):
+    """build_parser leaves out a command whose module ``nnpartition._cli.<name>`` is not there (a trimmed
+    install), and lets any other ModuleNotFoundError raised while importing one (a dependency it needs) through."""
+    import importlib
+
+    real = importlib.import_module
+
+    def missing(what):
+        def fake(name, *a, **k):
+            if name == "nnpartition._cli.explore":
+                raise ModuleNotFoundError(f"No module named {what!r}", name=what)
+            return real(name, *a, **k)
+        return fake
+
+    monkeypatch.setattr(importlib, "import_module", missing("nnpartition._cli.explore"))
+    commands = build_parser().commands
+    assert "explore" not in commands and {"regions", "train", "estimate"} <= set(commands)
+    monkeypatch.setattr(importlib, "import_module", missing("some_dependency"))
+    with pytest.raises(ModuleNotFoundError, match="some_dependency"):
+        build_parser()
+
+
+def test_version_prints_the_installed_version(capsys):
+    """``nnpartition --version``: the package's version as its metadata records it, exit status 0."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"nnpartition {version('nnpartition')}"
+
+
+@pytest.mark.parametrize("arrays", [{"W": np.ones((2, 3, 1)), "b": np.zeros(3)},      # W not a matrix
+                                    {"W": np.ones((2, 3)), "b": np.zeros((3, 1))},     # b not a vector
+                                    {"W": np.ones(3), "b": np.zeros(3)}])
+def test_a_layer_whose_arrays_are_not_a_matrix_and_a_vector_is_one_sentence(tmp_path, capsys, arrays):
+    """A --weights layer reads x @ W + b with W of shape (d, L) and b of shape (L,): other numbers of dimensions are
+    refused naming the option, the file and both shapes, before any work."""
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **arrays)
+    shapes = f"got shapes {arrays['W'].shape} and {arrays['b'].shape}"
+    _fails_with(capsys, ["regions", "--weights", str(bad), "--box", "-1", "1"],
+                f"--weights {bad}: 'W' must be a matrix", shapes)

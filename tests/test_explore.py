@@ -873,3 +873,44 @@ def test_a_diverged_run_is_shown_as_an_error_with_its_frames(server):
     wait_for(lambda: run.state in ("done", "error"), what="the run to end")
     assert run.state == "error" and "training diverged at step" in run.error, run.error
     assert "RuntimeWarning" not in run.error and run.history     # train() returned; the frames before it stay
+
+
+def test_a_bind_that_fails_for_any_other_reason_names_both_options():
+    """A failed bind that is neither a bad host nor a taken or reserved port (here EMFILE, too many open files) is
+    still one line naming --host and --port with the system's reason, not a traceback."""
+    import errno
+
+    from nnpartition._cli.common import UsageError
+    from nnpartition._cli.explore import bind_error
+
+    err = bind_error("127.0.0.1", 8050, OSError(errno.EMFILE, "Too many open files"))
+    assert isinstance(err, UsageError)
+    assert str(err) == "--host 127.0.0.1 --port 8050: cannot listen there (Too many open files)"
+
+
+def test_the_commands_options_reach_the_server(monkeypatch):
+    """``nnpartition explore``'s options each reach what they name (docs/explore.md, --help): --port the bound
+    port (0: a free one), --no-browser no browser (the default opens one), --json the address as JSON, --verbose the
+    request log, each --allow-host a name admitted. The serving loop is replaced; the bind is real."""
+    import nnpartition._cli.explore as cli_explore
+    from nnpartition.cli import main
+
+    seen = []
+
+    def serve_on(srv, host, *, open_browser, as_json, stream):
+        seen.append(dict(port=srv.server_address[1], host=host, open_browser=open_browser, as_json=as_json,
+                         verbose=srv.verbose, allowed=set(srv.allowed_hosts)))
+        srv.server_close()
+
+    monkeypatch.setattr(cli_explore, "_serve_on", serve_on)
+    assert main(["explore", "--port", "0"]) == 0
+    assert main(["explore", "--port", "0", "--no-browser", "--json", "--verbose", "--allow-host", "a.example",
+                 "--allow-host", "b.example"]) == 0
+    plain, given = seen
+    assert plain["port"] > 0 and plain["host"] == "127.0.0.1"
+    assert (plain["open_browser"], plain["as_json"], plain["verbose"]) == (True, False, False)
+    assert (given["open_browser"], given["as_json"], given["verbose"]) == (False, True, True)
+    assert {"a.example", "b.example"} <= given["allowed"] and not {"a.example", "b.example"} & plain["allowed"]
+    from nnpartition.cli import build_parser
+
+    assert build_parser().parse_args(["explore"]).port == 8050   # the documented default (not bound here)

@@ -418,3 +418,44 @@ def test_two_points_one_neuron_split_as_the_laws_say_in_three_dimensions(dist, i
     sim = npn.simulate_partition(3, 2, 1, trials=trials, dist=dist, init=init, seed=3, progress=False)
     got = sim.n_regions.mean() - 1
     assert abs(got - want) < 4 * math.hypot(se, math.sqrt(want * (1 - want) / trials)), (got, want)
+
+
+def test_the_command_with_no_options_is_the_documented_defaults(capsys):
+    """``nnpartition simulate -d -N -L`` alone runs what its --help documents: 100 trials, uniform points and
+    neurons, seed 0 (the Python API called with those values gives the same JSON)."""
+    import json
+
+    from nnpartition.cli import main
+
+    assert main(["simulate", "-d", "2", "-N", "20", "-L", "2", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    want = npn.simulate_partition(2, 20, 2, trials=100, dist="uniform", init="uniform", seed=0, progress=False)
+    assert got == json.loads(json.dumps(want.to_dict()))
+    assert got["trials"] == 100
+
+
+def test_the_command_draws_its_bar_on_a_terminal_only_and_never_with_json(capsys, monkeypatch):
+    """As every command: a progress bar on a terminal, none into a pipe or a file, and none with --no-progress or
+    --json (whose reader is a program), stdout the same either way."""
+    import io
+
+    from nnpartition import _progress
+    from nnpartition.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    argv = ["simulate", "-d", "2", "-N", "200", "-L", "3", "--trials", "40"]
+    for extra in ([], ["--no-progress"], ["--json"]):
+        assert main(argv + extra) == 0
+        assert capsys.readouterr().err == "", extra   # stderr is not a terminal here
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    outs = {}
+    for extra, shown in (([], True), (["--no-progress"], False), (["--json"], False)):
+        term = Terminal()
+        monkeypatch.setattr("sys.stderr", term)
+        assert main(argv + extra) == 0
+        outs[tuple(extra)] = capsys.readouterr().out
+        assert ("/40" in term.getvalue()) == shown, (extra, term.getvalue())
+    assert outs[()] == outs[("--no-progress",)]

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -871,6 +872,24 @@ def test_cli_json_and_text(capsys):
     assert rc == 0 and lines[0] == "d=2 N=60 L=3 dist=gaussian datasets=3 restarts=1 seed=0"
     assert lines[2].startswith("training accuracy: ") and "+-" in lines[2]
     assert f"(per dataset: {first:.4f}, " in lines[2] and first < 1.0   # a value -d/-N swapped would not give
+
+
+def test_cli_band_is_closed_and_seconds_are_the_time_it_took(capsys):
+    """``estimate.inside_band`` says whether the measured mean lies in the 90% band, its ends included: a network
+    that fits all 50 points (mean 1.0) lies inside a band that ends at 1.0 (an open end said "outside"), and the
+    text says the same. ``seconds`` is the time the training took: between 0 and the time the call took (an
+    audit's mutant that added the start instead of subtracting it printed the clock's reading)."""
+    argv = ["train", "-d", "2", "-N", "50", "-L", "64", "--datasets", "1", "--seed", "0"]
+    start = time.perf_counter()
+    rc, out = cli(argv + ["--json"], capsys)
+    wall = time.perf_counter() - start
+    data = json.loads(out.out)
+    est = data["estimate"]
+    assert rc == 0 and data["mean"] == 1.0 and est["high"] == 1.0, (data["mean"], est)   # the boundary case
+    assert est["inside_band"] is (est["low"] <= data["mean"] <= est["high"]) is True
+    assert 0 <= data["seconds"] <= wall + 1e-3
+    rc, out = cli(argv, capsys)
+    assert rc == 0 and ", inside the band" in out.out
 
 
 # --- Protocol: one object for the training an estimate and a measurement describe -------------------------

@@ -613,3 +613,12 @@ def test_validate_says_how_uncertain_its_real_column_is(capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert f"mean over 2 datasets: its standard error averages {se:.4f} on these rows" in text, text[-600:]
+
+
+def test_demo_warns_once_of_a_protocol_setting_all_its_configurations_share(capsys):
+    """The demo's six configurations train under one protocol: a setting outside the validated range (--steps 5,
+    below 250) is one warning line on stderr naming the option, not one per configuration."""
+    assert main(["demo", "--steps", "5", "--restarts", "1"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(lines) == 1 and lines[0].startswith("warning: --steps 5 is outside"), err
