@@ -355,13 +355,21 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     import os
     import pty
 
-    kept, started = recorded(), time.monotonic()
+    # the sweep's summary shows once it has run a second (the bar's delay): the signal goes 1.5 s after its first
+    # new record, which the sweep made after it started (timed from the launch, a loaded machine's slow imports
+    # could leave the sweep under a second old, and the summary line out)
+    kept, started, first = recorded(), time.monotonic(), None
     main_fd, terminal = pty.openpty()
     proc = subprocess.Popen(command[:-1] + ["--resume"], stdout=subprocess.PIPE, stderr=terminal)
     os.close(terminal)
     try:
-        while (recorded() <= kept or time.monotonic() - started < 2) and time.monotonic() - started < 60:
+        while time.monotonic() - started < 60 and proc.poll() is None:
+            if first is None and recorded() > kept:
+                first = time.monotonic()
+            if first is not None and time.monotonic() - first >= 1.5:
+                break
             time.sleep(0.05)
+        assert first is not None and proc.poll() is None, "the resumed sweep recorded nothing within a minute"
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     finally:
