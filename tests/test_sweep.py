@@ -1380,6 +1380,26 @@ def test_a_jobs_identity_is_the_same_in_every_process():
     assert outs[0].splitlines()[0] == "__main__:Jobs.run"
 
 
+def live_pool_workers():
+    """Pids of this process's children that are spawned pool workers and not yet reaped (Linux's /proc)."""
+    out = set()
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as fh:
+            out.update(int(p) for p in fh.read().split())
+    alive = set()
+    for pid in out:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+            with open(f"/proc/{pid}/stat") as fh:
+                state = fh.read().rpartition(")")[2].split()[0]
+        except FileNotFoundError:   # gone between the two reads
+            continue
+        if b"spawn_main" in cmdline and state != "Z":
+            alive.add(pid)
+    return alive
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish(tmp_path, workers):
     """``timeout=``: a job that hangs (here: sleeps 60 s) is stopped and recorded as failed with the reason, the
@@ -1389,9 +1409,13 @@ def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish
     store = tmp_path / "s.sqlite"
     # (the hung job ignores SIGTERM, as a job with a handler of its own may: its pool's shutdown waited for it)
     grid = [{"x": 1}, {"x": 2, "sleep": 60, "ignore_term": True}, {"x": 3, "sleep": 0.3}, {"x": 4}, {"x": 5}]
+    before = live_pool_workers()
     started = time.monotonic()
     out = sweep.run(grid, toy, store=store, workers=workers, progress=False, timeout=5)
     assert time.monotonic() - started < 40   # not the 60 s sleep (the pool's restart is about a second)
+    # "its worker process was stopped" (docs/sweep.md): no worker of the sweep's pools outlives it, the stopped
+    # pool's included (left running, its worker slept on; the sweep's end did not wait for it)
+    assert live_pool_workers() - before == set()
     assert [r["status"] for r in out] == ["done", "failed", "done", "done", "done"]
     assert [r["result"]["square"] for r in out if r["status"] == "done"] == [1, 9, 16, 25]
     assert out[1]["error"].startswith("Timeout: the configuration ran longer than timeout=5 s")
