@@ -785,6 +785,7 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
         pids = {int(w.rsplit(":", 1)[1]) for (w,) in db.execute("SELECT worker FROM results")}
     assert pids and os.getpid() not in pids and len(pids) <= 2  # ran on the cluster's two worker processes
     # scheduler= connects (and closes) its own client; rerunning with the store skips what is done.
+    clients = set(dask_cluster.scheduler.clients)   # (the scheduler runs in this process's LocalCluster)
     via_address = sweep.run(REAL_GRID[:3] + [{"x": 5}], real_or_toy, store=tmp_path / "address.sqlite",
                             scheduler=dask_cluster.scheduler_address, progress=False)
     assert results(via_address)[:3] == results(local)[:3]
@@ -793,6 +794,10 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
                       scheduler=dask_cluster.scheduler_address, progress=False)
     assert (again.summary.skipped, again.summary.done) == (3, 1)
     assert results(again) == results(local)[:4]
+    deadline = time.monotonic() + 10   # (the scheduler hears of a closed client when its connection closes)
+    while set(dask_cluster.scheduler.clients) != clients and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(dask_cluster.scheduler.clients) == clients   # the sweeps' own clients are closed
 
 
 def test_scheduler_without_dask_says_how_to_install(monkeypatch, tmp_path):
@@ -1140,6 +1145,31 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
         sweep.run([{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}], _interrupted_at_third, store=path, workers=1,
                   progress=False)
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
+
+
+def test_an_interrupt_releases_what_the_sweep_queued_on_an_executor_of_the_callers(tmp_path):
+    # docs/sweep.md: a KeyboardInterrupt stops the sweep as Ctrl-C does, which releases the sweep's tasks. With a
+    # thread pool of one the sweep queues four (max_pending: four per worker); the first raises, the second may
+    # have started meanwhile, the other two were still queued and must not run after the sweep has stopped
+    import concurrent.futures as cf
+    import threading
+
+    started, stopped = [], threading.Event()
+
+    def job(config):
+        started.append(config["k"])
+        if config["k"] == 1:
+            raise KeyboardInterrupt
+        stopped.wait(30)   # (the others, instant, ran before the sweep had read the first's outcome)
+        return {"k": config["k"]}
+
+    with cf.ThreadPoolExecutor(1) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run([{"k": k} for k in range(1, 9)], job, store=str(tmp_path / "s.sqlite"), executor=pool,
+                      progress=False)
+        stopped.set()
+        pool.shutdown(wait=True)
+    assert started in ([1], [1, 2]), started
 
 
 def test_an_interrupted_sweep_in_this_process_prints_its_summary_once_and_says_so(tmp_path, capsys):
