@@ -474,6 +474,9 @@ def test_the_pages_controls_start_at_the_servers_defaults(server):
 def test_settings_at_their_documented_bounds_are_taken_and_one_past_refused():
     # docs/explore.md: snapshot every 1 .. steps; a CSV of at most 2 MB; integers of at most 100 digits
     assert parse_settings({"steps": 50, "every": 50}).every == 50
+    assert parse_settings({"steps": 1, "every": 1}).steps == 1   # steps 1 .. 100,000
+    with pytest.raises(BadRequest, match="^steps must be >= 1 and <= 100000, got 0$"):
+        parse_settings({"steps": 0, "every": 1})
     with pytest.raises(BadRequest, match="every must be between 1 and steps = 50, got 51"):
         parse_settings({"steps": 50, "every": 51})
     assert parse_settings({"steps": 4000, "every": 2}).every == 2   # 2,000 snapshots
