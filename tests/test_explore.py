@@ -28,8 +28,8 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, frame_of, make_data, network_from_dict,
-                                       parse_csv, parse_settings, window_of)
+from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, frame_of, make_data, network_dict,
+                                       network_from_dict, parse_csv, parse_settings, window_of)
 from nnpartition.explore.settings import json_int
 
 pictures = pytest.importorskip("nnpartition.pictures")
@@ -754,6 +754,19 @@ def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
     _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
     assert count == len(first)
     np.testing.assert_array_equal(ids, np.argsort(np.argsort(first))[np.asarray(inverse).reshape(-1)])
+
+
+@pytest.mark.parametrize("widths, activation", [([5], "relu"), ([4, 3], "relu"), ([3, 2, 4], "tanh")])
+def test_a_network_as_json_reads_back_as_the_same_network(widths, activation):
+    # the export's network (run.json's snapshot) through JSON text and back: the same class, parameters, activation
+    rng = np.random.default_rng(len(widths))
+    dims = [2, *widths]
+    layers = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(dims, dims[1:])]
+    w_out, b_out = rng.normal(size=widths[-1]), float(rng.normal())
+    net = (npn.TwoLayerNet(*layers[0], w_out, b_out, activation) if len(widths) == 1
+           else npn.DeepNet(layers, w_out, b_out, activation))
+    back = network_from_dict(json.loads(json.dumps(network_dict(net))))
+    assert type(back) is type(net) and back == net
 
 
 def test_the_window_contains_every_point():
