@@ -537,6 +537,37 @@ def test_empty_grid_and_nothing_to_do(tmp_path):
 
 # --------------------------------------------------------------------------- the local pool
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_progress_bar_counts_each_configuration_once_and_names_the_failures(monkeypatch, tmp_path, workers):
+    # the bar's count ends at the configurations run, each once, though a crash in a pool runs again those in flight
+    # beside it (each alone); its description counts the failed ones, after the configurations in the store
+    from nnpartition.sweep import executor
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total, desc, progress, unit):
+            self.total, self.n, self.desc, self.closed = total, 0, desc, False
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(executor, "progress_bar", Bar)
+    path = tmp_path / "s.sqlite"
+    sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)
+    grid = [{"x": 0}, {"x": 1, "sleep": 0.2}, {"x": 2, "fail": True}, {"x": 3, "sleep": 0.1}, {"x": 4}]
+    if workers == 2:
+        grid[2] = {"x": 2, "crash": True}
+    out = sweep.run(grid, toy, store=path, workers=workers, progress=False)
+    assert [r["status"] for r in out] == ["done", "done", "failed", "done", "done"]
+    assert [(b.total, b.n, b.desc, b.closed) for b in bars[1:]] == [(4, 4, "sweep (1 already in store) (1 failed)",
+                                                                      True)]
+
+
 def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     serial = sweep.run(REAL_GRID, real, store=None, workers=1, progress=False)
     pool = sweep.run(REAL_GRID, real, store=tmp_path / "p.sqlite", workers=2, progress=False)
