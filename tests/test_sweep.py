@@ -169,9 +169,15 @@ def test_a_bad_progress_is_refused_before_the_store_is_made_and_when_all_is_done
     assert not new.exists()
 
 
-def test_unpicklable_job_for_a_pool():
+def test_unpicklable_job_for_a_pool(tmp_path):
     with pytest.raises(TypeError, match="picklable"):
         sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=None, workers=2, progress=False)
+    # a process pool of the caller's too: refused before anything runs, not each configuration recorded as failed
+    path = tmp_path / "s.sqlite"
+    with concurrent.futures.ProcessPoolExecutor(1) as pool, \
+            pytest.raises(TypeError, match="^job must be a picklable top-level function"):
+        sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=path, executor=pool, progress=False)
+    assert not path.exists() or rows(path) == []
 
 
 # --------------------------------------------------------------------------- serial runs, the store, resuming
