@@ -574,6 +574,46 @@ def test_the_progress_bar_counts_each_configuration_once_and_names_the_failures(
                                                                       True)]
 
 
+def test_most_configurations_in_flight_are_as_documented(monkeypatch):
+    # run()'s docs: max_pending defaults to four per local worker, 1024 for other executors (with a timeout, one a
+    # worker). The sweep waits on the futures it has in flight; the most it waits on is its bound (a future stays
+    # in flight until the sweep has read it, so a fast job does not lower it)
+    from nnpartition.sweep import executor
+
+    waited = []
+    wait = concurrent.futures.wait
+
+    def counting(fs, *args, **kwargs):
+        waited.append(len(fs))
+        return wait(fs, *args, **kwargs)
+
+    class Uncounted(concurrent.futures.Executor):   # says nothing of its workers, as a Dask client's executor
+        def __init__(self):
+            self.pool = concurrent.futures.ThreadPoolExecutor(2)
+
+        def submit(self, fn, *args, **kwargs):
+            return self.pool.submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executor.cf, "wait", counting)
+    # the sweep's own pool, here of threads (what it is made of is not what is measured)
+    monkeypatch.setattr(executor, "_local_pool", concurrent.futures.ThreadPoolExecutor)
+    grid = [{"x": i} for i in range(1100)]
+
+    def most(**kwargs):
+        waited.clear()
+        out = sweep.run(grid, toy, store=None, progress=False, **kwargs)
+        assert out.summary.done == len(grid)
+        return max(waited)
+
+    assert most(executor=Uncounted()) == 1024
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        assert most(executor=pool) == 12
+        assert most(executor=pool, max_pending=5) == 5
+    assert most(workers=2) == 8
+    assert most(workers=3, timeout=60) == 3
+    assert most(workers=2, max_pending=3) == 3
+
+
 def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     serial = sweep.run(REAL_GRID, real, store=None, workers=1, progress=False)
     pool = sweep.run(REAL_GRID, real, store=tmp_path / "p.sqlite", workers=2, progress=False)
