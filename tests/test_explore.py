@@ -774,6 +774,10 @@ def test_the_window_contains_every_point():
     X = rng.normal(3, 5, (500, 2))
     (x0, y0), (x1, y1) = window_of(X)
     assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and y0 < X[:, 1].min() and X[:, 1].max() < y1
+    # the bounding box squared and padded by 10%, about its centre, and at least [-1, 1]^2 (window_of's docstring)
+    box = window_of(np.array([[2.0, 10.0], [6.0, 12.0], [3.0, 11.0]]))   # centre (4, 11), longer side 4
+    np.testing.assert_allclose(box, ((4 - 2.2, 11 - 2.2), (4 + 2.2, 11 + 2.2)))
+    np.testing.assert_allclose(window_of(np.array([[5.0, -3.0], [5.5, -3.2]])), ((4.25, -4.1), (6.25, -2.1)))
 
 
 # ---------------------------------------------------------------------------- the command
