@@ -28,7 +28,7 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, frame_of, make_data, network_dict,
+from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, empty_frame, frame_of, make_data, network_dict,
                                        network_from_dict, parse_csv, parse_settings, window_of)
 from nnpartition.explore.settings import json_int
 
@@ -767,6 +767,19 @@ def test_a_network_as_json_reads_back_as_the_same_network(widths, activation):
            else npn.DeepNet(layers, w_out, b_out, activation))
     back = network_from_dict(json.loads(json.dumps(network_dict(net))))
     assert type(back) is type(net) and back == net
+
+
+def test_a_frame_without_regions_keeps_the_first_layer_and_says_why():
+    # a frame past the region limit (empty_frame) still draws the first layer's lines: the W and b of the first
+    # hidden layer, of a deep network too, as frame_of gives them
+    rng = np.random.default_rng(2)
+    layers = [(rng.normal(size=(2, 3)), rng.normal(size=3)), (rng.normal(size=(3, 4)), rng.normal(size=4))]
+    net = npn.DeepNet(layers, rng.normal(size=4), 0.5)
+    empty = empty_frame(net, "too many")
+    first = {"W": layers[0][0].tolist(), "b": layers[0][1].tolist()}
+    assert (empty["n_regions"], empty["n_polygons"], empty["note"], empty["first_layer"]) == (None, 0, "too many",
+                                                                                             first)
+    assert frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))["first_layer"] == first
 
 
 def test_the_window_contains_every_point():
