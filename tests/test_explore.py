@@ -779,7 +779,12 @@ def test_a_frame_without_regions_keeps_the_first_layer_and_says_why():
     first = {"W": layers[0][0].tolist(), "b": layers[0][1].tolist()}
     assert (empty["n_regions"], empty["n_polygons"], empty["note"], empty["first_layer"]) == (None, 0, "too many",
                                                                                              first)
-    assert frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))["first_layer"] == first
+    full = frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))
+    assert full["first_layer"] == first
+    # offsets: one more than the polygons (the page reads polygon k's vertices between offsets k and k + 1)
+    for f in (empty, full):
+        offsets = decode_b64(f["offsets"], "<i4")
+        assert len(offsets) == f["n_polygons"] + 1 and offsets[0] == 0
 
 
 def test_the_window_contains_every_point():
