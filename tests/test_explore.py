@@ -8,6 +8,7 @@ missing browser fails.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -27,8 +28,9 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, frame_of, network_from_dict, parse_csv,
-                                       window_of)
+from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, empty_frame, frame_of, make_data, network_dict,
+                                       network_from_dict, parse_csv, parse_settings, window_of)
+from nnpartition.explore.settings import json_int
 
 pictures = pytest.importorskip("nnpartition.pictures")
 
@@ -330,6 +332,13 @@ def test_a_client_sending_a_body_over_the_limit_reads_the_400(server):
         assert (status, out["error"]) in ((400, f"the request body has {n} bytes, over the limit of {n // 4}"),
                                           (405, "/api/config takes GET, HEAD, not POST")), out
     assert server.session.run is None and call(server, "/api/config")[0] == 200
+    # docs/explore.md: bodies over 4 MB are refused; one of 4,000,000 bytes is read (its JSON: an unknown setting)
+    body = b'{"bogus": 1}'.ljust(LIMITS["body_bytes"])
+    assert len(body) == 4_000_000
+    status, out = call(server, "/api/start", body)
+    assert (status, out["error"].split(";")[0]) == (400, "unknown setting(s) ['bogus']")
+    status, out = call(server, "/api/start", body + b" ")
+    assert (status, out["error"]) == (400, "the request body has 4000001 bytes, over the limit of 4000000")
 
 
 def test_requests_another_site_makes_through_the_browser_are_refused(server):
@@ -436,6 +445,119 @@ def test_csv_numbers_are_ascii_decimals(cell):
     # and in the first row of a CSV without a header they are refused too, not skipped as a header
     with pytest.raises(BadRequest, match="CSV row 1: x and y must be numbers"):
         parse_csv(f"{cell},0,1\n0,0,0\n1,1,1\n")
+
+
+def test_the_pages_controls_start_at_the_servers_defaults(server):
+    # a request that leaves a setting out gets what the page shows before it is touched (index.html's own values;
+    # the page does not read /api/config's defaults)
+    status, page = call(server, "/")
+    assert status == 200
+    html = page.decode()
+    value = {m.group(1): m.group(2) for m in re.finditer(r'<input id="(\w+)"[^>]*? value="([^"]*)"', html)}
+    selected = re.search(r'<option value="(\w+)" selected>', html).group(1)
+    first_optimizer = re.search(r'<select id="optimizer"[^>]*><option>(\w+)</option>', html).group(1)
+    assert 'id="batch_size"' in html and "batch_size" not in value   # empty: full batch
+    status, cfg = call(server, "/api/config")
+    assert status == 200
+    widths = [int(w) for w in value["widths"].split()]
+    assert cfg["defaults"] == {"data": selected, "N": int(value["N"]), "widths": widths,
+                               "optimizer": first_optimizer, "lr": float(value["lr"]), "steps": int(value["steps"]),
+                               "batch_size": None, "seed": int(value["seed"]), "every": int(value["every"]),
+                               "fps": float(value["fps"])}
+    # and parse_settings of nothing is those defaults (a JSON-ready dict, its CSV text left out)
+    assert parse_settings({}).to_dict() == cfg["defaults"]
+    s = parse_settings({})
+    with pytest.raises(dataclasses.FrozenInstanceError):   # one run's settings, read by its thread, never change
+        s.N = 3
+
+
+def test_settings_at_their_documented_bounds_are_taken_and_one_past_refused():
+    # docs/explore.md: snapshot every 1 .. steps; a CSV of at most 2 MB; integers of at most 100 digits
+    assert parse_settings({"steps": 50, "every": 50}).every == 50
+    assert parse_settings({"steps": 1, "every": 1}).steps == 1   # steps 1 .. 100,000
+    with pytest.raises(BadRequest, match="^steps must be >= 1 and <= 100000, got 0$"):
+        parse_settings({"steps": 0, "every": 1})
+    with pytest.raises(BadRequest, match="every must be between 1 and steps = 50, got 51"):
+        parse_settings({"steps": 50, "every": 51})
+    assert parse_settings({"steps": 4000, "every": 2}).every == 2   # 2,000 snapshots
+    with pytest.raises(BadRequest, match="steps / every = 2001 snapshots exceeds the limit of 2000: raise every to "
+                                         "at least 2"):
+        parse_settings({"steps": 2001, "every": 1})
+    row = "0,0,1" + " " * 94 + "\n"   # 100 bytes (cells are stripped)
+    text = row * (LIMITS["csv_bytes"] // len(row))
+    assert len(text.encode()) == LIMITS["csv_bytes"] == 2_000_000
+    assert parse_settings({"data": "csv", "csv": text}).csv == text
+    with pytest.raises(BadRequest, match="the CSV has 2000001 bytes, over the limit of 2000000"):
+        parse_settings({"data": "csv", "csv": text + "\n"})
+    # 100 digits are converted (and refused by the range, naming the value); 101 by their length, uncounted
+    for body in ({"seed": "9" * 100}, {"seed": int("9" * 100)}):
+        with pytest.raises(BadRequest, match="seed must be .*got 9{100}"):
+            parse_settings(body)
+    with pytest.raises(BadRequest, match="seed must be >= 0 and <= 9223372036854775807, got a number of 101 digits"):
+        parse_settings({"seed": "9" * 101})
+    assert json.loads('{"seed": ' + "9" * 100 + "}", parse_int=json_int)["seed"] == int("9" * 100)
+    with pytest.raises(BadRequest, match="holds an integer of 101 digits"):
+        json.loads('{"seed": ' + "9" * 101 + "}", parse_int=json_int)
+
+
+def test_fps_0_in_any_spelling_is_no_pacing_and_lr_0_is_refused():
+    # docs/explore.md: frames / s 0 .. 1000 (0: no limit), lr in (0, 10]. The page sends the field as typed: "0.0"
+    # and "00" were refused as "fps must be > 0.0, got 0.0"
+    for zero in (0, 0.0, "0", "0.0", "00", "-0", "0e0", ""):
+        assert repr(parse_settings({"fps": zero}).fps) == "0.0", zero
+    assert parse_settings({"fps": "1000"}).fps == 1000.0 and parse_settings({"fps": 1e-3}).fps == 1e-3
+    for bad, words in ((-0.5, "fps must be >= 0.0, got -0.5"), ("1000.5", "fps must be <= 1000.0, got 1000.5"),
+                       (0, "lr must be > 0.0, got 0.0"), ("0.0", "lr must be > 0.0, got 0.0")):
+        field = "lr" if words.startswith("lr") else "fps"
+        with pytest.raises(BadRequest, match=f"^{re.escape(words)}$"):
+            parse_settings({field: bad})
+    assert parse_settings({"lr": "10"}).lr == 10.0
+    # a CSV's text (up to 2 MB) is no part of the settings' repr
+    text = "x,y,label\n0,0,1\n1,1,0\n"
+    s = parse_settings({"data": "csv", "csv": text})
+    assert s.csv == text and "csv=" not in repr(s) and "x,y,label" not in repr(s)
+
+
+def test_settings_that_are_not_an_object_or_a_csv_without_data_csv_are_refused():
+    for body in ([], "N=3", None, 5):
+        with pytest.raises(BadRequest, match="^the request body must be a JSON object of settings$"):
+            parse_settings(body)
+    with pytest.raises(BadRequest, match="^csv is only used with data 'csv'$"):
+        parse_settings({"data": "xor", "csv": "0,0,1\n1,1,0\n"})
+
+
+def test_a_csv_holds_2_to_20000_points_and_blank_lines_are_skipped():
+    with pytest.raises(BadRequest, match="^the CSV needs at least 2 points, got 1$"):
+        parse_csv("x,y,label\n0,0,1\n")
+    rng = np.random.default_rng(5)
+    pts = rng.normal(size=(LIMITS["N"], 2))
+    lab = rng.integers(0, 2, LIMITS["N"])
+    text = "".join(f"{a!r},{b!r},{c}\n" for (a, b), c in zip(pts.tolist(), lab.tolist()))
+    X, y = parse_csv(text)
+    np.testing.assert_array_equal(X, pts)
+    np.testing.assert_array_equal(y, lab)
+    with pytest.raises(BadRequest, match="^the CSV has more than 20000 points"):
+        parse_csv(text + "1,1,1\n")
+    # a line of spaces or of empty cells is no row (as an empty line is)
+    X, y = parse_csv("0,0,1\n   \n , , \n1,2,0\n")
+    np.testing.assert_array_equal(X, [[0.0, 0.0], [1.0, 2.0]])
+    np.testing.assert_array_equal(y, [1, 0])
+    # the largest float32 is a coordinate the trainer can hold (docs: "at most 3.403e+38 in size")
+    big = float(np.finfo(np.float32).max)
+    X, _ = parse_csv(f"{big!r},0,1\n0,{-big!r},0\n")
+    assert X[0, 0] == big and X[1, 1] == -big
+
+
+def test_teacher_data_is_the_linear_teacher_of_the_docs():
+    # docs/explore.md: linear_teacher_dataset(N, 2, margin=0.05, dist="ball") with the run's seed
+    from nnpartition.teacher import linear_teacher_dataset
+
+    X, y = make_data(parse_settings({"data": "teacher", "N": 60, "seed": 4}))
+    X0, y0, _ = linear_teacher_dataset(60, 2, margin=0.05, dist="ball", seed=4)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    assert X.shape == (60, 2) and np.all(np.hypot(X[:, 0], X[:, 1]) <= 1 + 1e-12)
+
 
 
 # ---------------------------------------------------------------------------- one training per session
@@ -634,11 +756,46 @@ def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
     np.testing.assert_array_equal(ids, np.argsort(np.argsort(first))[np.asarray(inverse).reshape(-1)])
 
 
+@pytest.mark.parametrize("widths, activation", [([5], "relu"), ([4, 3], "relu"), ([3, 2, 4], "tanh")])
+def test_a_network_as_json_reads_back_as_the_same_network(widths, activation):
+    # the export's network (run.json's snapshot) through JSON text and back: the same class, parameters, activation
+    rng = np.random.default_rng(len(widths))
+    dims = [2, *widths]
+    layers = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(dims, dims[1:])]
+    w_out, b_out = rng.normal(size=widths[-1]), float(rng.normal())
+    net = (npn.TwoLayerNet(*layers[0], w_out, b_out, activation) if len(widths) == 1
+           else npn.DeepNet(layers, w_out, b_out, activation))
+    back = network_from_dict(json.loads(json.dumps(network_dict(net))))
+    assert type(back) is type(net) and back == net
+
+
+def test_a_frame_without_regions_keeps_the_first_layer_and_says_why():
+    # a frame past the region limit (empty_frame) still draws the first layer's lines: the W and b of the first
+    # hidden layer, of a deep network too, as frame_of gives them
+    rng = np.random.default_rng(2)
+    layers = [(rng.normal(size=(2, 3)), rng.normal(size=3)), (rng.normal(size=(3, 4)), rng.normal(size=4))]
+    net = npn.DeepNet(layers, rng.normal(size=4), 0.5)
+    empty = empty_frame(net, "too many")
+    first = {"W": layers[0][0].tolist(), "b": layers[0][1].tolist()}
+    assert (empty["n_regions"], empty["n_polygons"], empty["note"], empty["first_layer"]) == (None, 0, "too many",
+                                                                                             first)
+    full = frame_of(net, ((-1.0, -1.0), (1.0, 1.0)))
+    assert full["first_layer"] == first
+    # offsets: one more than the polygons (the page reads polygon k's vertices between offsets k and k + 1)
+    for f in (empty, full):
+        offsets = decode_b64(f["offsets"], "<i4")
+        assert len(offsets) == f["n_polygons"] + 1 and offsets[0] == 0
+
+
 def test_the_window_contains_every_point():
     rng = np.random.default_rng(0)
     X = rng.normal(3, 5, (500, 2))
     (x0, y0), (x1, y1) = window_of(X)
     assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and y0 < X[:, 1].min() and X[:, 1].max() < y1
+    # the bounding box squared and padded by 10%, about its centre, and at least [-1, 1]^2 (window_of's docstring)
+    box = window_of(np.array([[2.0, 10.0], [6.0, 12.0], [3.0, 11.0]]))   # centre (4, 11), longer side 4
+    np.testing.assert_allclose(box, ((4 - 2.2, 11 - 2.2), (4 + 2.2, 11 + 2.2)))
+    np.testing.assert_allclose(window_of(np.array([[5.0, -3.0], [5.5, -3.2]])), ((4.25, -4.1), (6.25, -2.1)))
 
 
 # ---------------------------------------------------------------------------- the command

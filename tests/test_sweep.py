@@ -169,9 +169,15 @@ def test_a_bad_progress_is_refused_before_the_store_is_made_and_when_all_is_done
     assert not new.exists()
 
 
-def test_unpicklable_job_for_a_pool():
+def test_unpicklable_job_for_a_pool(tmp_path):
     with pytest.raises(TypeError, match="picklable"):
         sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=None, workers=2, progress=False)
+    # a process pool of the caller's too: refused before anything runs, not each configuration recorded as failed
+    path = tmp_path / "s.sqlite"
+    with concurrent.futures.ProcessPoolExecutor(1) as pool, \
+            pytest.raises(TypeError, match="^job must be a picklable top-level function"):
+        sweep.run([{"x": 1}, {"x": 2}], lambda c: {}, store=path, executor=pool, progress=False)
+    assert not path.exists() or rows(path) == []
 
 
 # --------------------------------------------------------------------------- serial runs, the store, resuming
@@ -537,6 +543,77 @@ def test_empty_grid_and_nothing_to_do(tmp_path):
 
 # --------------------------------------------------------------------------- the local pool
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_progress_bar_counts_each_configuration_once_and_names_the_failures(monkeypatch, tmp_path, workers):
+    # the bar's count ends at the configurations run, each once, though a crash in a pool runs again those in flight
+    # beside it (each alone); its description counts the failed ones, after the configurations in the store
+    from nnpartition.sweep import executor
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total, desc, progress, unit):
+            self.total, self.n, self.desc, self.closed = total, 0, desc, False
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(executor, "progress_bar", Bar)
+    path = tmp_path / "s.sqlite"
+    sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)
+    grid = [{"x": 0}, {"x": 1, "sleep": 0.2}, {"x": 2, "fail": True}, {"x": 3, "sleep": 0.1}, {"x": 4}]
+    if workers == 2:
+        grid[2] = {"x": 2, "crash": True}
+    out = sweep.run(grid, toy, store=path, workers=workers, progress=False)
+    assert [r["status"] for r in out] == ["done", "done", "failed", "done", "done"]
+    assert [(b.total, b.n, b.desc, b.closed) for b in bars[1:]] == [(4, 4, "sweep (1 already in store) (1 failed)",
+                                                                      True)]
+
+
+def test_most_configurations_in_flight_are_as_documented(monkeypatch):
+    # run()'s docs: max_pending defaults to four per local worker, 1024 for other executors (with a timeout, one a
+    # worker). The sweep waits on the futures it has in flight; the most it waits on is its bound (a future stays
+    # in flight until the sweep has read it, so a fast job does not lower it)
+    from nnpartition.sweep import executor
+
+    waited = []
+    wait = concurrent.futures.wait
+
+    def counting(fs, *args, **kwargs):
+        waited.append(len(fs))
+        return wait(fs, *args, **kwargs)
+
+    class Uncounted(concurrent.futures.Executor):   # says nothing of its workers, as a Dask client's executor
+        def __init__(self):
+            self.pool = concurrent.futures.ThreadPoolExecutor(2)
+
+        def submit(self, fn, *args, **kwargs):
+            return self.pool.submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executor.cf, "wait", counting)
+    # the sweep's own pool, here of threads (what it is made of is not what is measured)
+    monkeypatch.setattr(executor, "_local_pool", concurrent.futures.ThreadPoolExecutor)
+    grid = [{"x": i} for i in range(1100)]
+
+    def most(**kwargs):
+        waited.clear()
+        out = sweep.run(grid, toy, store=None, progress=False, **kwargs)
+        assert out.summary.done == len(grid)
+        return max(waited)
+
+    assert most(executor=Uncounted()) == 1024
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        assert most(executor=pool) == 12
+        assert most(executor=pool, max_pending=5) == 5
+    assert most(workers=2) == 8
+    assert most(workers=3, timeout=60) == 3
+    assert most(workers=2, max_pending=3) == 3
+
+
 def test_local_pool_matches_serial_and_isolates_a_crash(tmp_path):
     serial = sweep.run(REAL_GRID, real, store=None, workers=1, progress=False)
     pool = sweep.run(REAL_GRID, real, store=tmp_path / "p.sqlite", workers=2, progress=False)
@@ -760,7 +837,7 @@ def test_sigkill_midway_then_resume(tmp_path, process_group):
 def dask_cluster():
     distributed = pytest.importorskip("dask.distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)
     try:
         yield cluster
     finally:
@@ -785,6 +862,7 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
         pids = {int(w.rsplit(":", 1)[1]) for (w,) in db.execute("SELECT worker FROM results")}
     assert pids and os.getpid() not in pids and len(pids) <= 2  # ran on the cluster's two worker processes
     # scheduler= connects (and closes) its own client; rerunning with the store skips what is done.
+    clients = set(dask_cluster.scheduler.clients)   # (the scheduler runs in this process's LocalCluster)
     via_address = sweep.run(REAL_GRID[:3] + [{"x": 5}], real_or_toy, store=tmp_path / "address.sqlite",
                             scheduler=dask_cluster.scheduler_address, progress=False)
     assert results(via_address)[:3] == results(local)[:3]
@@ -793,6 +871,10 @@ def test_dask_cluster_matches_local_pool(tmp_path, dask_cluster):
                       scheduler=dask_cluster.scheduler_address, progress=False)
     assert (again.summary.skipped, again.summary.done) == (3, 1)
     assert results(again) == results(local)[:4]
+    deadline = time.monotonic() + 10   # (the scheduler hears of a closed client when its connection closes)
+    while set(dask_cluster.scheduler.clients) != clients and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(dask_cluster.scheduler.clients) == clients   # the sweeps' own clients are closed
 
 
 def test_scheduler_without_dask_says_how_to_install(monkeypatch, tmp_path):
@@ -1142,6 +1224,31 @@ def test_an_interrupt_in_a_serial_sweep_keeps_every_finished_configuration(tmp_p
     assert sorted(r["config"]["k"] for r in sweep.load(path)) == [1, 2]
 
 
+def test_an_interrupt_releases_what_the_sweep_queued_on_an_executor_of_the_callers(tmp_path):
+    # docs/sweep.md: a KeyboardInterrupt stops the sweep as Ctrl-C does, which releases the sweep's tasks. With a
+    # thread pool of one the sweep queues four (max_pending: four per worker); the first raises, the second may
+    # have started meanwhile, the other two were still queued and must not run after the sweep has stopped
+    import concurrent.futures as cf
+    import threading
+
+    started, stopped = [], threading.Event()
+
+    def job(config):
+        started.append(config["k"])
+        if config["k"] == 1:
+            raise KeyboardInterrupt
+        stopped.wait(30)   # (the others, instant, ran before the sweep had read the first's outcome)
+        return {"k": config["k"]}
+
+    with cf.ThreadPoolExecutor(1) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run([{"k": k} for k in range(1, 9)], job, store=str(tmp_path / "s.sqlite"), executor=pool,
+                      progress=False)
+        stopped.set()
+        pool.shutdown(wait=True)
+    assert started in ([1], [1, 2]), started
+
+
 def test_an_interrupted_sweep_in_this_process_prints_its_summary_once_and_says_so(tmp_path, capsys):
     # the summary line of a Ctrl-C, its seconds those of the call, and the mark the command line reads so as not to
     # name the store a second time; with progress=False neither
@@ -1380,6 +1487,26 @@ def test_a_jobs_identity_is_the_same_in_every_process():
     assert outs[0].splitlines()[0] == "__main__:Jobs.run"
 
 
+def live_pool_workers():
+    """Pids of this process's children that are spawned pool workers and not yet reaped (Linux's /proc)."""
+    out = set()
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as fh:
+            out.update(int(p) for p in fh.read().split())
+    alive = set()
+    for pid in out:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+            with open(f"/proc/{pid}/stat") as fh:
+                state = fh.read().rpartition(")")[2].split()[0]
+        except FileNotFoundError:   # gone between the two reads
+            continue
+        if b"spawn_main" in cmdline and state != "Z":
+            alive.add(pid)
+    return alive
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish(tmp_path, workers):
     """``timeout=``: a job that hangs (here: sleeps 60 s) is stopped and recorded as failed with the reason, the
@@ -1389,9 +1516,13 @@ def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish
     store = tmp_path / "s.sqlite"
     # (the hung job ignores SIGTERM, as a job with a handler of its own may: its pool's shutdown waited for it)
     grid = [{"x": 1}, {"x": 2, "sleep": 60, "ignore_term": True}, {"x": 3, "sleep": 0.3}, {"x": 4}, {"x": 5}]
+    before = live_pool_workers()
     started = time.monotonic()
     out = sweep.run(grid, toy, store=store, workers=workers, progress=False, timeout=5)
     assert time.monotonic() - started < 40   # not the 60 s sleep (the pool's restart is about a second)
+    # "its worker process was stopped" (docs/sweep.md): no worker of the sweep's pools outlives it, the stopped
+    # pool's included (left running, its worker slept on; the sweep's end did not wait for it)
+    assert live_pool_workers() - before == set()
     assert [r["status"] for r in out] == ["done", "failed", "done", "done", "done"]
     assert [r["result"]["square"] for r in out if r["status"] == "done"] == [1, 9, 16, 25]
     assert out[1]["error"].startswith("Timeout: the configuration ran longer than timeout=5 s")

@@ -101,7 +101,9 @@ def json_int(text: str) -> int:
     return int(text)
 
 
-def _float(name: str, value: Any, lo: float, hi: float) -> float:
+def _float(name: str, value: Any, lo: float, hi: float, open_min: bool = True) -> float:
+    """``value`` (a JSON number, or a string of ASCII characters ``float`` reads) as a float in ``(lo, hi]`` (``[lo,
+    hi]`` if not ``open_min``), or a ``ValueError`` naming the field ``name``."""
     if isinstance(value, str):   # ASCII only: float() also reads other scripts' digits ("٣" as 3.0)
         try:
             if not value.isascii():
@@ -109,7 +111,7 @@ def _float(name: str, value: Any, lo: float, hi: float) -> float:
             value = float(value)
         except ValueError:
             raise BadRequest(f"{name} must be a number, got {value!r}") from None
-    return v.real(name, value, minimum=lo, maximum=hi, open_min=True)
+    return v.real(name, value, minimum=lo, maximum=hi, open_min=open_min)
 
 
 def parse_settings(body: Dict[str, Any]) -> Settings:
@@ -149,7 +151,8 @@ def parse_settings(body: Dict[str, Any]) -> Settings:
         seed = _int("seed", body.get("seed", d.seed), 0, 2**63 - 1)
         every = _int("every", body.get("every", d.every), 1, LIMITS["steps"])
         fps = body.get("fps", d.fps)
-        fps = 0.0 if fps in (0, "0", "") and not isinstance(fps, bool) else _float("fps", fps, 0.0, 1000.0)
+        # 0 (in any spelling: "0.0" and "00" were refused as "fps must be > 0.0, got 0.0"), or empty: no pacing
+        fps = 0.0 if fps == "" else _float("fps", fps, 0.0, 1000.0, open_min=False) + 0.0   # (+ 0.0: -0 is 0)
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
     if every > steps:
