@@ -756,15 +756,17 @@ def test_polygons_are_grouped_exactly_by_pattern(n, k, distinct):
     np.testing.assert_array_equal(ids, np.argsort(np.argsort(first))[np.asarray(inverse).reshape(-1)])
 
 
-@pytest.mark.parametrize("widths, activation", [([5], "relu"), ([4, 3], "relu"), ([3, 2, 4], "tanh")])
+@pytest.mark.parametrize("widths, activation", [([5], "relu"), ([4, 3], "relu"), ([3, 2, 4], "tanh"),
+                                                ([3], "leaky_relu"), ([2, 3], "leaky_relu")])
 def test_a_network_as_json_reads_back_as_the_same_network(widths, activation):
     # the export's network (run.json's snapshot) through JSON text and back: the same class, parameters, activation
+    # and leaky ReLU's slope (not the default 0.01: it was left out, and read back as 0.01)
     rng = np.random.default_rng(len(widths))
     dims = [2, *widths]
     layers = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(dims, dims[1:])]
     w_out, b_out = rng.normal(size=widths[-1]), float(rng.normal())
-    net = (npn.TwoLayerNet(*layers[0], w_out, b_out, activation) if len(widths) == 1
-           else npn.DeepNet(layers, w_out, b_out, activation))
+    net = (npn.TwoLayerNet(*layers[0], w_out, b_out, activation, 0.25) if len(widths) == 1
+           else npn.DeepNet(layers, w_out, b_out, activation, 0.25))
     back = network_from_dict(json.loads(json.dumps(network_dict(net))))
     assert type(back) is type(net) and back == net
 

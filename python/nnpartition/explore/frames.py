@@ -25,13 +25,15 @@ def window_of(X: np.ndarray) -> Tuple[Tuple[float, float], Tuple[float, float]]:
 
 
 def network_dict(net: Network) -> Dict[str, Any]:
-    """A network as plain lists (exact floats): ``layers`` of ``{W, b}``, ``w_out``, ``b_out``."""
+    """A network as plain lists (exact floats): ``layers`` of ``{W, b}``, ``w_out``, ``b_out``, its ``activation``
+    and ``slope`` (leaky ReLU's negative side; the explorer trains ReLU networks, but an export reads back whole)."""
     if isinstance(net, TwoLayerNet):
         layers, w_out, b_out = [(net.W1, net.b1)], net.w2, net.b2
     else:
         layers, w_out, b_out = net.layers, net.w_out, net.b_out
     return {"layers": [{"W": np.asarray(W).tolist(), "b": np.asarray(b).tolist()} for W, b in layers],
-            "w_out": np.asarray(w_out).tolist(), "b_out": float(b_out), "activation": net.activation}
+            "w_out": np.asarray(w_out).tolist(), "b_out": float(b_out), "activation": net.activation,
+            "slope": float(net.slope)}
 
 
 def network_from_dict(d: Dict[str, Any]) -> Network:
@@ -39,9 +41,10 @@ def network_from_dict(d: Dict[str, Any]) -> Network:
     layers = [(np.array(layer["W"], dtype=np.float64), np.array(layer["b"], dtype=np.float64))
               for layer in d["layers"]]
     w_out = np.array(d["w_out"], dtype=np.float64)
+    act, slope = d.get("activation", "relu"), float(d.get("slope", 0.01))   # (files exported before slope: 0.01)
     if len(layers) == 1:
-        return TwoLayerNet(layers[0][0], layers[0][1], w_out, float(d["b_out"]), d.get("activation", "relu"))
-    return DeepNet(layers, w_out, float(d["b_out"]), d.get("activation", "relu"))
+        return TwoLayerNet(layers[0][0], layers[0][1], w_out, float(d["b_out"]), act, slope)
+    return DeepNet(layers, w_out, float(d["b_out"]), act, slope)
 
 
 def region_bound(widths: Tuple[int, ...]) -> int:
