@@ -862,8 +862,15 @@ def test_a_deep_network_on_a_box_narrow_for_its_coordinates_has_its_exact_pieces
     (the build before miscounted 48 of 278 such 1-D networks of 2 layers, 24 of 98 of 3). Truth: the exact pieces of
     the network's piecewise-affine map. Every listed point lies strictly inside its own piece unless that piece is at
     most 4 ulps across (no double, or only a few, lie inside it)."""
+    # The fuzz harness's find (rust/fuzz, network): layer 2's third unit 0.9999999999999999 h0 - 3 h1 cancels in its
+    # weight as in its constant; with only the constant summed exactly its root moved into the box (4 regions for 3).
+    fuzzed = [(np.array([[-3.0, -1.0, 0.9999999999999999]]),
+               np.array([-8.999999999999574, -2.999999999999858, 2.9999999999998574])),
+              (np.array([[-3.0, -1.0, 0.9999999999999999], [-3.0, -3.0, -3.0], [-3.0, -3.0, -3.0]]), -np.zeros(3)),
+              (np.array([[-3.0, -3.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), -np.zeros(3))][:depth]
+    cases = [(-3.0, -2.9999999999997176, fuzzed), *_narrow_networks(40, seed, depth)]
     checked = 0
-    for lo, hi, layers in _narrow_networks(40, seed, depth):
+    for lo, hi, layers in cases:
         pieces = _exact_pieces_1d(layers, lo, hi)
         if min(v - u for u, v, _ in pieces) < Fraction(hi - lo) / 10**5:
             continue   # thinner than tol = 1e-9 of the box, or nearly: not counted by design

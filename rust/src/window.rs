@@ -1212,9 +1212,9 @@ struct Piece {
     neuron: usize,
     /// The pre-activations of `layer` on the piece, affine in `u`: rows `(a, c)` of stride `d + 1`.
     pre: Vec<f64>,
-    /// On a box narrow for its coordinates ([`Net::narrow`]), the low part of each row's constant: the constant is
-    /// `c + pre_lo[j]` (a double-double), since it cancels to about the box's width from terms as large as its
-    /// coordinates; empty otherwise.
+    /// On a box narrow for its coordinates ([`Net::narrow`]), the low parts of `pre`: each entry is `pre + pre_lo`
+    /// (a double-double), since a constant cancels to about the box's width from terms as large as its coordinates
+    /// (and a weight, once the constant is accurate, must be as accurate); empty otherwise.
     pre_lo: Vec<f64>,
     /// The gates of `layer` decided so far (1 active, the slope inactive).
     gate: Vec<f64>,
@@ -1314,8 +1314,9 @@ struct Net {
     list: bool,
     /// The output layer `(w_out, b_out)`, when the regions' affine maps are listed.
     readout: Option<(Vec<f64>, f64)>,
-    /// Some first-layer unit was read exactly (the box is narrow for its coordinates): the later layers' constants
-    /// are then carried as double-doubles ([`Piece::pre_lo`]).
+    /// Some first-layer unit's constant rounds by more than [`NEGLIGIBLE`] (the box is narrow for its coordinates):
+    /// the first layer is then read exactly and the later layers' rows are carried as double-doubles
+    /// ([`Piece::pre_lo`]).
     narrow: bool,
 }
 
@@ -1333,29 +1334,30 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
-/// The next layer's constants `sum_j W[j, i] gate[j] (c_j + lo_j) + b[i]` as double-doubles `(hi, lo)`, with an
-/// error of a few `2^-104` of the terms' sizes (where the plain sum's is a few `2^-53`: on a box `N` roundings of its
-/// coordinates wide that is a part in about `N` of the box).
-fn next_constants(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> (Vec<f64>, Vec<f64>) {
+/// The next layer's rows `sum_j W[j, i] gate[j] (row_j + lo_j) + (0, b[i])` as double-doubles `(hi, lo)` (rows of
+/// stride `d + 1`), with an error of a few `2^-104` of the terms' sizes (where the plain sum's is a few `2^-53`: on a
+/// box `N` roundings of its coordinates wide, a constant's rounding is a part in about `N` of the box).
+fn next_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> (Vec<f64>, Vec<f64>) {
     let (w, b, n_in, n_out) = (&layer.0, &layer.1, layer.2, layer.3);
     let (gate, pre, pre_lo, st) = (&piece.gate, &piece.pre, &piece.pre_lo, d + 1);
-    let mut hi = vec![0.0f64; n_out];
-    let mut lo = vec![0.0f64; n_out];
+    let mut hi = vec![0.0f64; n_out * st];
+    let mut lo = vec![0.0f64; n_out * st];
     for i in 0..n_out {
-        let (mut s, mut e) = (b[i], 0.0f64);
-        for j in 0..n_in {
-            let (g, g_lo) = two_prod(w[j * n_out + i], gate[j]);
-            if g == 0.0 && g_lo == 0.0 {
-                continue;
+        for k in 0..st {
+            let (mut s, mut e) = (if k == d { b[i] } else { 0.0 }, 0.0f64);
+            for j in 0..n_in {
+                let (g, g_lo) = two_prod(w[j * n_out + i], gate[j]);
+                if g == 0.0 && g_lo == 0.0 {
+                    continue;
+                }
+                let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                let (p, p_lo) = two_prod(g, c);
+                let (t, t_lo) = two_sum(s, p);
+                s = t;
+                e += t_lo + p_lo + g * c_lo + g_lo * c;
             }
-            let (c, c_lo) = (pre[j * st + d], pre_lo[j]);
-            let (p, p_lo) = two_prod(g, c);
-            let (t, t_lo) = two_sum(s, p);
-            s = t;
-            e += t_lo + p_lo + g * c_lo + g_lo * c;
+            (hi[i * st + k], lo[i * st + k]) = two_sum(s, e);
         }
-        let (t, t_lo) = two_sum(s, e);
-        (hi[i], lo[i]) = (t, t_lo);
     }
     (hi, lo)
 }
@@ -1442,16 +1444,16 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                 row[d] += b[i];
             }
             if net.narrow {
-                let (c, mut c_lo) = next_constants(&net.layers[piece.layer], &piece, d);
-                for i in 0..*n_out {
-                    // (A constant that overflows keeps the plain sum's infinity, which is refused below.)
-                    if c[i].is_finite() && c_lo[i].is_finite() {
-                        pre[i * st + d] = c[i];
+                let (rows, mut rows_lo) = next_rows(&net.layers[piece.layer], &piece, d);
+                for (k, (x, y)) in rows.iter().zip(rows_lo.iter_mut()).enumerate() {
+                    // (An entry that overflows keeps the plain sum's infinity, which is refused below.)
+                    if x.is_finite() && y.is_finite() {
+                        pre[k] = *x;
                     } else {
-                        c_lo[i] = 0.0;
+                        *y = 0.0;
                     }
                 }
-                piece.pre_lo = c_lo;
+                piece.pre_lo = rows_lo;
             }
             piece.pre = pre;
             piece.gate.clear();
@@ -1704,7 +1706,6 @@ pub fn network_regions_in_box_counting(
     let n0 = w0.ncols();
     let st = d + 1;
     let mut pre = vec![0.0f64; n0 * st];
-    let mut pre_lo = vec![0.0f64; n0];
     let mut narrow = false;
     let src = Source { w: *w0, b: *b0, lo, hi };
     for j in 0..n0 {
@@ -1715,27 +1716,29 @@ pub fn network_regions_in_box_counting(
         pre[j * st + d] += b0[j];
         // The constant's rounding (the centre's, half an ulp a coordinate, and the sum's) against the unit's largest
         // weight on the box: far from negligible when the box is narrow for its coordinates (on x in [1, 1 + 2^-40],
-        // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger), so such a unit's row is taken from its
-        // exact value in box coordinates, rounded once.
+        // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger).
         let big = (0..d).map(|k| pre[j * st + k].abs()).fold(0.0f64, f64::max);
         let spread = (0..d).map(|k| (w0[[k, j]] * cen[k]).abs()).sum::<f64>() + b0[j].abs();
-        if (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big {
-            let exact = exact_dyadic_row(&src, j);
-            for k in 0..d {
-                pre[j * st + k] = exact[k].to_f64();
-            }
-            // The constant to about 2^-100 of itself, as `hi + lo`: the later layers' constants cancel from it.
-            let c = exact[d].neg();
-            let c_hi = c.to_f64();
-            pre[j * st + d] = c_hi;
-            if c_hi.is_finite() && c_hi != 0.0 {
-                pre_lo[j] = c.add(&Dyadic::of(c_hi).neg()).to_f64();
-            }
-            narrow = true;
-        }
+        narrow |= (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big;
     }
-    if !narrow {
-        pre_lo.clear();
+    // On such a box every first-layer row is taken from its exact value in box coordinates, as `hi + lo` to about
+    // 2^-100 of each entry: the later layers' rows cancel from them.
+    let mut pre_lo = Vec::new();
+    if narrow {
+        pre_lo = vec![0.0f64; n0 * st];
+        for j in 0..n0 {
+            let mut exact = exact_dyadic_row(&src, j);
+            exact[d] = exact[d].neg();
+            for (k, x) in exact.iter().enumerate() {
+                let x_hi = x.to_f64();
+                if x_hi.is_finite() {
+                    pre[j * st + k] = x_hi;
+                    if x_hi != 0.0 {
+                        pre_lo[j * st + k] = x.add(&Dyadic::of(x_hi).neg()).to_f64();
+                    }
+                }
+            }
+        }
     }
     // The box's own program: its ball is the box's, centre 0 and radius 1.
     let (program, vars) = ball_program(d, &[]);
