@@ -259,7 +259,7 @@ def off_centre() -> None:
     layers = [(rng.normal(scale=1 / np.sqrt(2), size=(2, 16)), rng.normal(scale=0.5, size=16)),
               (rng.normal(scale=1 / 4, size=(16, 16)), rng.normal(scale=0.5, size=16))]
     print("network_regions_in_box, 2-D, [16, 16] (best of >= 5 runs); first-layer units whose constant rounds by "
-          "more than 2**-40 of their weights read exactly, later constants then double-doubles")
+          "more than 2**-40 of their weights: the first layer read exactly, later rows then double-doubles")
     base, t0 = best_time(lambda: nnpartition.network_regions_in_box(layers, -1.0, 1.0), min_time=2.0, max_reps=20)
     for c in (10.0, 1000.0, 1e6):
         moved = [(layers[0][0], layers[0][1] - layers[0][0].sum(axis=0) * c), layers[1]]
