@@ -8,6 +8,7 @@ Usage:
     python benchmarks/bench_window.py --high-d        # random layers in d = 7..12, counts and times
     python benchmarks/bench_window.py --degenerate    # classical degenerate arrangements against their closed forms
     python benchmarks/bench_window.py --network       # whole deep networks: against regioncam in 2-D, sampling in 3-5-D
+    python benchmarks/bench_window.py --off-centre    # the cost of the exact rows of boxes off the origin, as ratios
 
 2-D part: random layers W ~ N(0, 1) of shape (2, L), b ~ N(0, 1), float32 (what
 regioncam takes; the same values are given to the others as float64), box
@@ -44,6 +45,13 @@ times and their ratios. In d = 3..5, where neither goes, against what a user wou
 gate patterns of uniform sample points (``count_regions_deep``, the package's sampler, drawing included), a lower
 bound; the table gives how many of the regions the samples found, and the sampler's time over the linear
 programs', for 10^6 and 10^7 points.
+
+--off-centre: a box far from the origin for its width makes the hyperplanes' offsets cancel (docs/window.md,
+"Narrow boxes"): regions_in_box reads such rows exactly, and network_regions_in_box reads such first-layer units
+exactly and carries the later layers' constants as double-doubles. The same random layer (2-D, L = 1000, W, b ~
+N(0, 1)) or network (2-D, [16, 16], W ~ N(0, 1/fan_in), b ~ N(0, 1/4)) on [-1, 1]^2 and moved with the box to
+[c - 1, c + 1]^2 (its first biases b - W^T (c, c), rounded: the counts are printed and should agree): best times in
+the same run and their ratio, off-centre over centred. Run it with RAYON_NUM_THREADS=1 for one thread.
 """
 
 from __future__ import annotations
@@ -236,6 +244,30 @@ def network(use_rc: bool) -> None:
               + " ".join(f"{k / ours:>9.1%} {s / t_ours:>8.1f}" for k, s in found))
 
 
+def off_centre() -> None:
+    """Times on [-1, 1]^2 and on the same box moved to [c - 1, c + 1]^2 with its layer or network, and their ratio."""
+    rng = np.random.default_rng(0)
+    W, b = rng.normal(size=(2, 1000)), rng.normal(size=1000)
+    print("regions_in_box, 2-D, L = 1000 (best of >= 30 runs); off-centre rows taken exactly")
+    print(f"{'box':>22} {'regions':>8} {'time':>9} {'centred':>9} {'ratio':>6}")
+    base, t0 = best_time(lambda: regions_in_box(W, b, -1.0, 1.0), min_time=1.0, max_reps=400)
+    for c in (10.0, 1000.0, 1e6):
+        bc = b - W.sum(axis=0) * c
+        r, t = best_time(lambda: regions_in_box(W, bc, c - 1, c + 1), min_time=1.0, max_reps=400)
+        print(f"{f'[{c - 1:.0f}, {c + 1:.0f}]^2':>22} {r:>8} {t * 1e3:7.2f}ms {t0 * 1e3:7.2f}ms {t / t0:5.2f}x"
+              f"{'' if r == base else f'  (centred: {base})'}")
+    layers = [(rng.normal(scale=1 / np.sqrt(2), size=(2, 16)), rng.normal(scale=0.5, size=16)),
+              (rng.normal(scale=1 / 4, size=(16, 16)), rng.normal(scale=0.5, size=16))]
+    print("network_regions_in_box, 2-D, [16, 16] (best of >= 5 runs); first-layer units whose constant rounds by "
+          "more than 2**-40 of their weights: the first layer read exactly, later rows then double-doubles")
+    base, t0 = best_time(lambda: nnpartition.network_regions_in_box(layers, -1.0, 1.0), min_time=2.0, max_reps=20)
+    for c in (10.0, 1000.0, 1e6):
+        moved = [(layers[0][0], layers[0][1] - layers[0][0].sum(axis=0) * c), layers[1]]
+        r, t = best_time(lambda: nnpartition.network_regions_in_box(moved, c - 1, c + 1), min_time=2.0, max_reps=20)
+        print(f"{f'[{c - 1:.0f}, {c + 1:.0f}]^2':>22} {r:>8} {t * 1e3:7.1f}ms {t0 * 1e3:7.1f}ms {t / t0:5.2f}x"
+              f"{'' if r == base else f'  (centred: {base})'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-slow", action="store_true", help="skip regioncam at L=1000 (about 70 s)")
@@ -248,6 +280,8 @@ def main() -> None:
                          "forms")
     ap.add_argument("--network", action="store_true",
                     help="whole deep networks: against regioncam and region_polygons in 2-D, sampling in d = 3..5")
+    ap.add_argument("--off-centre", action="store_true",
+                    help="the cost of the exact rows of boxes far from the origin for their width, as ratios")
     ap.add_argument("--target", type=float, default=None,
                     help="worst-case steps of each run (default 1e9 with --calibrate, 1e10 with --high-d)")
     ap.add_argument("--seeds", type=int, default=3, help="with --high-d: layers per d")
@@ -260,6 +294,9 @@ def main() -> None:
         return
     if args.degenerate:
         degenerate()
+        return
+    if args.off_centre:
+        off_centre()
         return
     use_rc = not args.no_regioncam
     if use_rc:

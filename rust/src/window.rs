@@ -1212,6 +1212,10 @@ struct Piece {
     neuron: usize,
     /// The pre-activations of `layer` on the piece, affine in `u`: rows `(a, c)` of stride `d + 1`.
     pre: Vec<f64>,
+    /// On a box narrow for its coordinates ([`Net::narrow`]), the low parts of `pre`: each entry is `pre + pre_lo`
+    /// (a double-double), since a constant cancels to about the box's width from terms as large as its coordinates
+    /// (and a weight, once the constant is accurate, must be as accurate); empty otherwise.
+    pre_lo: Vec<f64>,
     /// The gates of `layer` decided so far (1 active, the slope inactive).
     gate: Vec<f64>,
     /// Every gate decided so far, of every layer (on = true); kept only when the regions are listed.
@@ -1310,6 +1314,52 @@ struct Net {
     list: bool,
     /// The output layer `(w_out, b_out)`, when the regions' affine maps are listed.
     readout: Option<(Vec<f64>, f64)>,
+    /// Some first-layer unit's constant rounds by more than [`NEGLIGIBLE`] (the box is narrow for its coordinates):
+    /// the first layer is then read exactly and the later layers' rows are carried as double-doubles
+    /// ([`Piece::pre_lo`]).
+    narrow: bool,
+}
+
+/// `a * b` as `(p, e)` with `p + e = a * b` exactly (`p` the rounded product; one fused multiply-add, correctly
+/// rounded on every target).
+fn two_prod(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    (p, a.mul_add(b, -p))
+}
+
+/// `a + b` as `(s, e)` with `s + e = a + b` exactly (Knuth's two-sum: no branch, any order of magnitudes).
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// The next layer's rows `sum_j W[j, i] gate[j] (row_j + lo_j) + (0, b[i])` as double-doubles `(hi, lo)` (rows of
+/// stride `d + 1`), with an error of a few `2^-104` of the terms' sizes (where the plain sum's is a few `2^-53`: on a
+/// box `N` roundings of its coordinates wide, a constant's rounding is a part in about `N` of the box).
+fn next_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> (Vec<f64>, Vec<f64>) {
+    let (w, b, n_in, n_out) = (&layer.0, &layer.1, layer.2, layer.3);
+    let (gate, pre, pre_lo, st) = (&piece.gate, &piece.pre, &piece.pre_lo, d + 1);
+    let mut hi = vec![0.0f64; n_out * st];
+    let mut lo = vec![0.0f64; n_out * st];
+    for i in 0..n_out {
+        for k in 0..st {
+            let (mut s, mut e) = (if k == d { b[i] } else { 0.0 }, 0.0f64);
+            for j in 0..n_in {
+                let (g, g_lo) = two_prod(w[j * n_out + i], gate[j]);
+                if g == 0.0 && g_lo == 0.0 {
+                    continue;
+                }
+                let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                let (p, p_lo) = two_prod(g, c);
+                let (t, t_lo) = two_sum(s, p);
+                s = t;
+                e += t_lo + p_lo + g * c_lo + g_lo * c;
+            }
+            (hi[i * st + k], lo[i * st + k]) = two_sum(s, e);
+        }
+    }
+    (hi, lo)
 }
 
 /// What pieces turned into: regions finished per layer, and (when listed) the regions of the whole network.
@@ -1392,6 +1442,18 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     }
                 }
                 row[d] += b[i];
+            }
+            if net.narrow {
+                let (rows, mut rows_lo) = next_rows(&net.layers[piece.layer], &piece, d);
+                for (k, (x, y)) in rows.iter().zip(rows_lo.iter_mut()).enumerate() {
+                    // (An entry that overflows keeps the plain sum's infinity, which is refused below.)
+                    if x.is_finite() && y.is_finite() {
+                        pre[k] = *x;
+                    } else {
+                        *y = 0.0;
+                    }
+                }
+                piece.pre_lo = rows_lo;
             }
             piece.pre = pre;
             piece.gate.clear();
@@ -1644,6 +1706,7 @@ pub fn network_regions_in_box_counting(
     let n0 = w0.ncols();
     let st = d + 1;
     let mut pre = vec![0.0f64; n0 * st];
+    let mut narrow = false;
     let src = Source { w: *w0, b: *b0, lo, hi };
     for j in 0..n0 {
         for k in 0..d {
@@ -1653,16 +1716,28 @@ pub fn network_regions_in_box_counting(
         pre[j * st + d] += b0[j];
         // The constant's rounding (the centre's, half an ulp a coordinate, and the sum's) against the unit's largest
         // weight on the box: far from negligible when the box is narrow for its coordinates (on x in [1, 1 + 2^-40],
-        // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger), so such a unit's row is taken from its
-        // exact value in box coordinates, rounded once.
+        // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger).
         let big = (0..d).map(|k| pre[j * st + k].abs()).fold(0.0f64, f64::max);
         let spread = (0..d).map(|k| (w0[[k, j]] * cen[k]).abs()).sum::<f64>() + b0[j].abs();
-        if (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big {
-            let exact = exact_dyadic_row(&src, j);
-            for k in 0..d {
-                pre[j * st + k] = exact[k].to_f64();
+        narrow |= (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big;
+    }
+    // On such a box every first-layer row is taken from its exact value in box coordinates, as `hi + lo` to about
+    // 2^-100 of each entry: the later layers' rows cancel from them.
+    let mut pre_lo = Vec::new();
+    if narrow {
+        pre_lo = vec![0.0f64; n0 * st];
+        for j in 0..n0 {
+            let mut exact = exact_dyadic_row(&src, j);
+            exact[d] = exact[d].neg();
+            for (k, x) in exact.iter().enumerate() {
+                let x_hi = x.to_f64();
+                if x_hi.is_finite() {
+                    pre[j * st + k] = x_hi;
+                    if x_hi != 0.0 {
+                        pre_lo[j * st + k] = x.add(&Dyadic::of(x_hi).neg()).to_f64();
+                    }
+                }
             }
-            pre[j * st + d] = -exact[d].to_f64();
         }
     }
     // The box's own program: its ball is the box's, centre 0 and radius 1.
@@ -1682,6 +1757,7 @@ pub fn network_regions_in_box_counting(
         slope: opts.slope,
         list: opts.list,
         readout: if mapped { readout.map(|(w, b)| (w.to_vec(), b)) } else { None },
+        narrow,
     };
     let nl = layers.len();
     let root = Piece {
@@ -1692,6 +1768,7 @@ pub fn network_regions_in_box_counting(
         layer: 0,
         neuron: 0,
         pre,
+        pre_lo,
         gate: Vec::new(),
         bits: Vec::new(),
     };
@@ -2725,6 +2802,68 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 60, "{checked}");
+    }
+
+    #[test]
+    fn a_second_layer_on_a_box_narrow_for_its_coordinates_cuts_where_its_roots_are() {
+        // The first layer's units relu(a_j x + e_j) (a_j in [0.5, 1.5], e_j in [0, 2c]) are on throughout
+        // c < x < c + w (c > 0; w 128 to 4,096 ulps of c, 85 to 4,096 roundings), so each second-layer unit
+        // sum_j v_ji h_j + b_i is a line there, S_i x + T_i with S_i = sum_j v_ji a_j, T_i = sum_j v_ji e_j + b_i:
+        // the regions are 1 + its distinct roots strictly inside the box, decided exactly (S_i lo + T_i and
+        // S_i hi + T_i of opposite signs; two roots are one when T_i S_k = T_k S_i; dyadic arithmetic). The roots
+        // lie anywhere in the box or 1 to 8 ulps of c from an end. On the box mapped onto [-1, 1] a unit's constant
+        // cancels to about w from terms about c: the build before summed it in floating point, which moved its
+        // root by about 1 / N of the box, and miscounted here.
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(51);
+        let opts = NetworkOptions { tol: 1e-9, ..NetworkOptions::default() };
+        let (mut checked, mut cut) = (0, 0);
+        let dy = Dyadic::of;
+        let sum = |xs: Vec<Dyadic>| xs.into_iter().fold(dy(0.0), |s, x| s.add(&x));
+        for case in 0..300 {
+            let c: f64 = [1.0, 7.0, 3.0, 0.5, 1e8, 12345.678][case % 6];
+            let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
+            let (lo, hi) = (c, c + ulp * [128.0, 512.0, 4096.0][case / 6 % 3]);
+            let (m, n) = (1 + rng.random_range(0..4usize), 1 + rng.random_range(0..3usize));
+            let a: Vec<f64> = (0..m).map(|_| 0.5 + rng.random::<f64>()).collect();
+            let e: Vec<f64> = (0..m).map(|_| 2.0 * c * rng.random::<f64>()).collect();
+            let v = Array2::from_shape_fn((m, n), |_| rng.random::<f64>() * 2.0 - 1.0);
+            let b: Vec<f64> = (0..n)
+                .map(|i| {
+                    let x0 = match rng.random_range(0..3u32) {
+                        0 => lo + (hi - lo) * rng.random::<f64>(),
+                        1 => lo + ulp * rng.random_range(1..9i32) as f64,
+                        _ => hi - ulp * rng.random_range(1..9i32) as f64,
+                    };
+                    -(0..m).map(|j| v[[j, i]] * (a[j] * x0 + e[j])).sum::<f64>()
+                })
+                .collect();
+            let lines: Vec<(Dyadic, Dyadic)> = (0..n)
+                .map(|i| {
+                    let s = sum((0..m).map(|j| dy(v[[j, i]]).mul(&dy(a[j]))).collect());
+                    let t = sum((0..m).map(|j| dy(v[[j, i]]).mul(&dy(e[j]))).chain([dy(b[i])]).collect());
+                    (s, t)
+                })
+                .collect();
+            let mut roots: Vec<usize> = Vec::new();
+            for (i, (s, t)) in lines.iter().enumerate() {
+                let at = |x: f64| s.mul(&dy(x)).add(t).m.sign();
+                let (l, h) = (at(lo), at(hi));
+                let strictly = l != h && l != num_bigint::Sign::NoSign && h != num_bigint::Sign::NoSign;
+                let same = |k: &usize| t.mul(&lines[*k].0).add(&lines[*k].1.mul(s).neg()).m.is_zero();
+                if strictly && !roots.iter().any(same) {
+                    roots.push(i);
+                }
+            }
+            let want = vec![1, 1 + roots.len() as u64];
+            let (w1, b1) = (Array2::from_shape_vec((1, m), a.clone()).unwrap(), Array1::from_vec(e.clone()));
+            let b2 = Array1::from_vec(b.clone());
+            let views = [(w1.view(), b1.view()), (v.view(), b2.view())];
+            let got = network_regions_in_box(&views, arr1(&[lo]).view(), arr1(&[hi]).view(), &opts).unwrap();
+            assert_eq!(got.per_layer, want, "lo={lo:e} hi={hi:e} a={a:?} e={e:?} v={v:?} b={b:?}");
+            checked += 1;
+            cut += !roots.is_empty() as usize;
+        }
+        assert!(checked == 300 && cut > 200, "{checked} {cut}");
     }
 
     #[test]
