@@ -645,6 +645,46 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn tables_add_merge_and_score_by_hand_counts() {
+        // Cells by hand: pattern A holds 3 points (2 labelled 1), B 2 points (1 and 1: a tie, worth half), C 1 point
+        // (label 0). A majority vote gets 2 + 1 + 1 = 4 of 6 right. Split over two sibling tables (keys of two
+        // words, A added in both), merged either way round, the same.
+        let (a, b, c) = ([1u64, 0], [0u64, 1], [5u64, 1u64 << 63]);
+        let mut one = PatternTable::new(2);
+        assert!(one.is_empty() && one.cells().next().is_none());
+        assert!(one.summary().majority_accuracy().is_nan());
+        let mut two = one.sibling();
+        one.add(&a, 2, 1);
+        one.add(&b, 1, 1);
+        one.points = 3;
+        two.add(&a, 1, 1);
+        two.add(&b, 1, 0);
+        two.add(&c, 1, 0);
+        two.points = 3;
+        assert!(!one.is_empty() && one.len() == 2 && two.len() == 3);
+        let mut cells: Vec<(u64, u64)> = two.cells().map(|c| (c.count, c.ones)).collect();
+        cells.sort();
+        assert_eq!(cells, vec![(1, 0), (1, 0), (1, 1)]);
+        let (mut x, mut y) = (one.sibling(), two.sibling());
+        for (t, other) in [(&mut x, &one), (&mut y, &two)] {
+            for s in &other.shards {
+                for (i, cell) in s.cells.iter().enumerate() {
+                    t.add(&s.keys[2 * i..2 * i + 2], cell.count, cell.ones);
+                }
+            }
+            t.points = other.points;
+        }
+        one.merge(two);
+        y.merge(x);
+        for t in [one, y] {
+            let s = t.summary();
+            assert_eq!((s.n_regions, s.n_points, s.occupancy.clone()), (3, 6, vec![3, 2, 1]));
+            assert_eq!(s.majority_correct_x2, 8);
+            assert_eq!(s.majority_accuracy(), 4.0 / 6.0);
+        }
+    }
+
+    #[test]
     fn layer_gain_is_the_largest_column_sum_in_either_memory_order_and_stops_on_ctrl_c() {
         let w = Array2::from_shape_fn((37, 23), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.5);
         let b = Array1::from_shape_fn(23, |j| j as f64 - 30.0);

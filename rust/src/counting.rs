@@ -763,6 +763,59 @@ mod tests {
     }
 
     #[test]
+    fn an_exact_sum_of_few_bits_but_many_steps_is_refused_for_its_work() {
+        // S(2e6, 1e6) has about 2e6 bits (far under MAX_EXACT_BITS, 24 MB at most held) but takes a million steps
+        // of the recurrence. Term k is C(n, k) >= (n / k)^k, of at least k log2(n / k) bits, so the divisions
+        // alone read at least sum_k k log2(n / k) / 64 limbs: about 1.3e10, above the limit of 3e9.
+        let (n, m) = (2_000_000u64, 1_000_000u64);
+        let divisions: f64 = (1..=m).map(|k| k as f64 * (n as f64 / k as f64).log2() / 64.0).sum();
+        assert!(divisions > MAX_LIMB_WORK && partial_sum_bits(n, m) < MAX_EXACT_BITS / 16.0, "{divisions:e}");
+        assert!(partial_sum_work(n, m) >= divisions);
+        // (check_work alone: a mutant that lets the call through must not then run for minutes)
+        let e = check_work(n, m, "binomial partial sum", 'S').unwrap_err().to_string();
+        assert!(e.contains("S(2000000, 1000000)") && e.contains("big-integer operations"), "{e}");
+        let e = check_work(n, n - m + 1, "binomial partial sum", 'S').unwrap_err().to_string();
+        assert!(e.contains("big-integer operations"), "{e}");
+    }
+
+    #[test]
+    fn the_work_estimate_bounds_the_limbs_the_recurrence_reads() {
+        // Each step of S(n, m) (m <= n / 2; the complement's n - m - 1 above) multiplies, divides and adds numbers of
+        // the size of C(n, k) (the running total a few bits more, the +1 limb a step): at least
+        // 3 sum_{k=1}^{steps} ceil(bits(C(n, k)) / 64) limbs, counted here on Pascal's triangle.
+        for n in [70u64, 129, 300, 601] {
+            let row = pascal_row(n);
+            for m in [1, n / 10, n / 3, n / 2, n / 2 + 1, 2 * n / 3, n - 2] {
+                let steps = m.min(n - m);
+                let limbs: u64 = (1..=steps as usize).map(|k| row[k].bits().div_ceil(64)).sum();
+                let w = partial_sum_work(n, m);
+                assert!(w >= 3.0 * limbs as f64, "S({n}, {m}): estimate {w} below {} limbs", 3 * limbs);
+            }
+        }
+    }
+
+    #[test]
+    fn the_bits_estimate_bounds_the_exact_sum() {
+        // partial_sum_bits is documented as an upper bound on the bits of S(n, m); S(3, 1) = 4 has 3 bits.
+        for n in 0u64..60 {
+            for m in 0..=n + 1 {
+                let exact = pascal_sum(n, m).bits() as f64;
+                assert!(partial_sum_bits(n, m) >= exact, "S({n}, {m}): {} < {exact}", partial_sum_bits(n, m));
+            }
+        }
+    }
+
+    #[test]
+    fn a_near_full_sum_of_a_huge_n_is_one_subtraction_and_allowed() {
+        // S(n, n - 1) = 2^n - 1 and S(n, n - 2) = 2^n - 1 - n: a shift and a subtraction of n bits, allowed well
+        // inside the limits at n = 5e7 (6 MB; the complement's n / 64 limbs, not n * 64).
+        let n = 50_000_000u64;
+        let full = BigUint::one() << n;
+        assert_eq!(regions(n, n - 1).unwrap(), &full - 1u32);
+        assert_eq!(regions(n, n - 2).unwrap(), &full - 1u32 - n);
+    }
+
+    #[test]
     fn too_large_is_refused_not_hung() {
         assert!(matches!(regions(10_000_000_000, 5_000_000_000), Err(CoreError::TooLarge(_))));
         // Many narrow layers: small rows, but counts of about a million bits (minutes of products).
@@ -908,6 +961,31 @@ mod log_tests {
             (10_000_000_000, 5_000_000_000),
             (1u64 << 40, (1u64 << 39) - 3_000_000),
         ] {
+            let direct = ln_lower_sum_half_with(n, m, f64::INFINITY);
+            let fast = ln_lower_sum_half_with(n, m, 0.0);
+            assert!((direct - fast).abs() < 1e-10, "{n} {m}: {direct} vs {fast}");
+        }
+    }
+
+    #[test]
+    fn quadrature_sum_matches_the_term_by_term_sum_across_scales() {
+        // The quadrature's step is s / 400 rounded down, s the terms' scale min(sqrt(n) / 2, n / (n - 2m + 1)),
+        // 2e4 or more where it is used: both paths agree to 1e-10 over a sweep of s from 2e4 to 1.2e5, set by
+        // sqrt(n) (m at the middle and a scale below) or by the gap n - 2m (n = 10^12), and where s is just under
+        // a multiple of 400 (the step's rounding at its largest).
+        let mut cases = Vec::new();
+        for i in 0..12 {
+            let s = 2.0e4 * 6f64.powf(i as f64 / 11.0);
+            let n = (4.0 * s * s) as u64;
+            let root = (n as f64).sqrt() as u64;
+            cases.extend([(n, n / 2), (n, n / 2 - root)]);
+        }
+        for s in [20_000.0, 24_399.5, 30_799.9, 50_399.5, 80_000.0, 119_999.5f64] {
+            let n = 1_000_000_000_000u64;
+            let gap = (n as f64 / s) as u64;
+            cases.push((n, (n + 1 - gap) / 2));
+        }
+        for (n, m) in cases {
             let direct = ln_lower_sum_half_with(n, m, f64::INFINITY);
             let fast = ln_lower_sum_half_with(n, m, 0.0);
             assert!((direct - fast).abs() < 1e-10, "{n} {m}: {direct} vs {fast}");

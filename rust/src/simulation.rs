@@ -275,6 +275,89 @@ mod tests {
         assert!(e.contains("max_params") && (d + 1) * (d + 1) > limits::DEFAULT_MAX_PARAMS as usize, "{e}");
     }
 
+    /// Mean, mean square and largest magnitude of `v`.
+    fn moments<'a>(v: impl Iterator<Item = &'a f64>) -> (f64, f64, f64, usize) {
+        let (mut s, mut s2, mut top, mut n) = (0.0, 0.0, 0.0f64, 0usize);
+        for &x in v {
+            (s, s2, top, n) = (s + x, s2 + x * x, top.max(x.abs()), n + 1);
+        }
+        (s / n as f64, s2 / n as f64, top, n)
+    }
+
+    #[test]
+    fn layers_are_drawn_from_the_documented_distributions() {
+        // Init::Uniform: U(-1/sqrt(d), 1/sqrt(d)) for W and b (PyTorch's nn.Linear): mean 0 (variance s^2 / 3),
+        // mean square s^2 / 3 (variance 4 s^4 / 45), inside (-s, s) and reaching near both ends. Init::Gaussian:
+        // N(0, 1/d): mean 0, mean square s^2 (variance 2 s^4), past s in about a third of the draws. Five standard
+        // errors each, on 16 x 4096 weights and 4096 biases.
+        let (d, l) = (16usize, 4096usize);
+        let s = 1.0 / (d as f64).sqrt();
+        for init in [Init::Uniform, Init::Gaussian] {
+            let c = SimConfig { d, n: 1, l, dist: PointDist::Uniform, init, seed: 11 };
+            let (w, b) = draw_layer(&c, 5).unwrap();
+            assert_eq!((w.dim(), b.len()), ((d, l), l));
+            for (what, (mean, ms, top, n)) in [("W", moments(w.iter())), ("b", moments(b.iter()))] {
+                let k = (n as f64).sqrt();
+                let (want_ms, sd_mean, sd_ms) = match init {
+                    Init::Uniform => (s * s / 3.0, s / 3f64.sqrt(), s * s * (4.0f64 / 45.0).sqrt()),
+                    Init::Gaussian => (s * s, s, s * s * 2f64.sqrt()),
+                };
+                assert!(mean.abs() < 5.0 * sd_mean / k, "{init:?} {what}: mean {mean}");
+                assert!((ms - want_ms).abs() < 5.0 * sd_ms / k, "{init:?} {what}: mean square {ms} vs {want_ms}");
+                match init {
+                    Init::Uniform => assert!(top < s && top > 0.99 * s, "{what}: largest |v| {top} vs {s}"),
+                    Init::Gaussian => assert!(top > 3.0 * s, "{what}: largest |v| {top} vs {s}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn points_and_labels_are_drawn_from_the_documented_distributions() {
+        // Points uniform in [-1, 1)^d (mean square 1/3, variance 4/45) or standard normal (mean square 1,
+        // variance 2), labels a fair coin; the last chunk fills its own rows. Five standard errors each.
+        let (d, n) = (3usize, CHUNK_ROWS + 1000);
+        for dist in [PointDist::Uniform, PointDist::Gaussian] {
+            let c = SimConfig { d, n, l: 1, dist, init: Init::Uniform, seed: 4 };
+            let (mut xs, mut ys) = (Vec::new(), Vec::new());
+            for chunk in 0..2 {
+                let mut x = Array2::from_elem((CHUNK_ROWS, d), f64::NAN);
+                let mut y = vec![7u8; CHUNK_ROWS];
+                fill_points(&c, 2, chunk, &mut x, &mut y);
+                let rows = if chunk == 0 { CHUNK_ROWS } else { 1000 };
+                xs.extend(x.slice(ndarray::s![..rows, ..]).iter().copied());
+                ys.extend(y[..rows].iter().map(|&v| v as f64));
+            }
+            let (mean, ms, top, count) = moments(xs.iter());
+            assert_eq!(count, n * d);
+            let k = (count as f64).sqrt();
+            let (want_ms, sd_mean, sd_ms) = match dist {
+                PointDist::Uniform => (1.0 / 3.0, (1.0f64 / 3.0).sqrt(), (4.0f64 / 45.0).sqrt()),
+                PointDist::Gaussian => (1.0, 1.0, 2f64.sqrt()),
+            };
+            assert!(mean.abs() < 5.0 * sd_mean / k, "{dist:?}: mean {mean}");
+            assert!((ms - want_ms).abs() < 5.0 * sd_ms / k, "{dist:?}: mean square {ms} vs {want_ms}");
+            match dist {
+                PointDist::Uniform => assert!(top <= 1.0 && top > 0.99, "largest |x| {top}"),
+                PointDist::Gaussian => assert!(top > 3.0, "largest |x| {top}"),
+            }
+            let (ones, _, _, _) = moments(ys.iter());
+            assert!(ys.iter().all(|&v| v == 0.0 || v == 1.0), "{dist:?}: labels not 0/1");
+            assert!((ones - 0.5).abs() < 5.0 * 0.5 / (n as f64).sqrt(), "{dist:?}: fraction of ones {ones}");
+        }
+    }
+
+    #[test]
+    fn an_empty_size_is_refused_alone() {
+        // d = 0, N = 0 or L = 0, each with the other two positive, is refused (not a trial of nothing).
+        for (d, n, l) in [(0usize, 10usize, 5usize), (2, 0, 5), (2, 10, 0)] {
+            let e = simulate(&cfg(d, n, l), 0, 1).unwrap_err().to_string();
+            assert!(e.contains("d, N and L must all be >= 1"), "{d} {n} {l}: {e}");
+        }
+        let e = simulate(&cfg(2, 10, 5), u64::MAX, 1).unwrap_err().to_string();
+        assert!(e.contains("below 2^64"), "{e}");
+    }
+
     #[test]
     fn one_point_per_region_is_perfect() {
         // Many units on few points in high dimension: every point gets its own region.
