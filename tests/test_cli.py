@@ -183,6 +183,56 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
         _fails_with(capsys, ["regions", "--weights", str(bad), *base], f"--weights {bad}: array {key!r} contains NaN")
 
 
+def test_a_layer_file_with_half_a_pair_or_a_wrong_pytorch_shape_is_one_sentence(tmp_path, capsys):
+    """docs/window.md: a ``--weights`` file holds ``W`` and ``b``, PyTorch's ``weight`` and ``bias``, or ``W1, b1,
+    ...``. A file with one array of a pair (``W`` alone, ``weight`` alone, ``W1`` without ``b1``) is told what it must
+    hold and what it has; a ``weight``/``bias`` pair that is neither layout names the transposed array it read."""
+    base = ["--box", "-1", "1"]
+    for name, arrays in (("W.npz", {"W": np.ones((2, 3))}), ("weight.npz", {"weight": np.ones((3, 2))}),
+                         ("W1.npz", {"W1": np.ones((2, 3))}), ("W1W2.npz", {"W1": np.ones((2, 3)),
+                                                                            "W2": np.ones((3, 2)), "b2": np.ones(2)})):
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}: must hold arrays 'W'",
+                    f"found {sorted(arrays)}")
+    for name, arrays, words in (
+            ("neither.npz", {"weight": np.ones((3, 4)), "bias": np.ones(5)},
+             ("'weight.T' must have shape (d, L) with L = 5", "got (4, 3)")),
+            ("flat.npz", {"weight": np.ones(3), "bias": np.ones(3)}, ("'weight.T' must be a matrix (d, L)",))):
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}:", *words)
+
+
+@pytest.mark.parametrize("w, b", [("W", "b"), ("weight", "bias")])
+def test_a_one_layer_file_with_more_layer_arrays_is_refused_not_cut_to_its_first_layer(w, b, tmp_path, capsys):
+    """A file of ``W, b`` (or ``weight, bias``) that also held ``W2, b2`` was counted as its first layer without a word
+    ("layers": 1), as ``W1, b1, W3, b3`` once was (docs/window.md: a layer array is refused rather than left out); a
+    ``b1`` beside the pair likewise. The same arrays named ``W1, b1, W2, b2`` are a network the command counts whole,
+    and a ``w2, b2`` output layer beside the pair is no hidden layer: the file is the layer ``regions_in_box``
+    counts."""
+    import nnpartition as npn
+
+    rng = np.random.default_rng(3)
+    W, c = rng.standard_normal((2, 4)), rng.standard_normal(4)
+    W2, c2 = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    first = W.T if w == "weight" else W
+    base = ["--box", "-1", "1"]
+    for name, extra, stray in (("deep.npz", {"W2": W2, "b2": c2}, "W2, b2"), ("b1.npz", {"b1": c}, "b1")):
+        path = tmp_path / name
+        np.savez(path, **{w: first, b: c}, **extra)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}: {stray} would be ignored",
+                    f"found {sorted([w, b, *extra])}")
+    net = tmp_path / "net.npz"
+    np.savez(net, W1=W, b1=c, W2=W2, b2=c2)
+    assert main(["regions", "--weights", str(net), *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"] == 2
+    out = tmp_path / "with_output.npz"
+    np.savez(out, **{w: first, b: c}, w2=rng.standard_normal(4), b2=np.array(0.5))
+    assert main(["regions", "--weights", str(out), *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == npn.regions_in_box(W, c, -1, 1)
+
+
 def _commands():
     return build_parser()._subparsers._group_actions[0].choices
 
@@ -1495,18 +1545,24 @@ def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_
     assert "default: this process" in workers.help and "with --store, a pool on all cores" in workers.help
 
 
-def test_a_weights_file_of_narrow_dtype_is_checked_as_the_float64_layers_it_becomes(capsys, monkeypatch, tmp_path):
+@pytest.mark.parametrize("torch", [False, True])
+def test_a_weights_file_of_narrow_dtype_is_checked_as_the_float64_layers_it_becomes(torch, capsys, monkeypatch,
+                                                                                   tmp_path):
     """``--weights`` arrays stored as int8 pass ``max_bytes`` as read and become float64 layers, 8 bytes an entry:
     refused by name before the copies are made (they were made first: session 50), in one line; the same file is
-    counted under a limit its copies fit in (three lines through the origin of the plane make 6 regions)."""
+    counted under a limit its copies fit in (three lines through the origin of the plane make 6 regions). PyTorch's
+    ``weight`` (``W.T``) and ``bias`` alike."""
+    def save(path, W, b):
+        np.savez(path, **({"weight": W.T, "bias": b} if torch else {"W": W, "b": b}))
+
     path = tmp_path / "int8.npz"
     n = 300_000   # W of 2 x n int8 ones and b of n zeros: 0.9 MB stored, 7.2 MB as float64
-    np.savez(path, W=np.ones((2, n), np.int8), b=np.zeros(n, np.int8))
+    save(path, np.ones((2, n), np.int8), np.zeros(n, np.int8))
     monkeypatch.setenv("NNPARTITION_MAX_BYTES", "2e6")
     _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1"],
                 f"--weights {path} (its arrays as float64) needs about", "store the arrays as float64")
     small = tmp_path / "small.npz"
-    np.savez(small, W=np.array([[1, 0, 1], [0, 1, 1]], np.int8), b=np.zeros(3, np.int8))
+    save(small, np.array([[1, 0, 1], [0, 1, 1]], np.int8), np.zeros(3, np.int8))
     assert main(["regions", "--weights", str(small), "--box", "-1", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == 6
 
