@@ -691,6 +691,51 @@ def test_the_output_check_leaves_files_as_they_were(tmp_path):
     assert not new.exists() and old.read_text() == "keep me"
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (the open descriptors)")
+def test_checking_output_files_leaves_no_descriptor_open(tmp_path):
+    """The check of an output file opens it as the command will, and closes it again: a program that calls ``main``
+    many times kept one descriptor a checked file and call (``/proc/self/fd``, the system's own table, counts them),
+    for a new file and an existing one alike."""
+    import argparse
+    import os
+
+    from nnpartition._cli.common import check_args
+
+    (tmp_path / "old.csv").write_text("keep me")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        check_args(argparse.Namespace(csv=str(tmp_path / "new.csv"), save_weights=str(tmp_path / "old.csv")))
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert not (tmp_path / "new.csv").exists() and (tmp_path / "old.csv").read_text() == "keep me"
+
+
+def test_an_error_of_a_file_no_option_names_is_one_line_naming_that_file(tmp_path, capsys, monkeypatch):
+    """An ``OSError`` a command meets on a file that is none of its options (a folder it reads removed meanwhile) is
+    one line with that file and the system's reason, exit status 2; on its ``--csv`` file, the option and the file."""
+    import errno
+    import os
+
+    import nnpartition.cli as cli_mod
+
+    other, csv = tmp_path / "gone" / "cache.bin", tmp_path / "rows.csv"
+    fails_on = []
+
+    def parser():
+        p = build_parser()
+
+        def run(args):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), fails_on[-1])
+        p._subparsers._group_actions[0].choices["validate"].set_defaults(func=run)
+        return p
+
+    monkeypatch.setattr(cli_mod, "build_parser", parser)
+    for path, opening in ((other, f"{other}: {os.strerror(errno.ENOENT)}"),
+                          (csv, f"--csv {csv}: cannot be written ({os.strerror(errno.ENOENT)})")):
+        fails_on.append(str(path))
+        line = _fails_with(capsys, ["validate", "--csv", str(csv)], "nnpartition validate: error: ")
+        assert line.endswith(": error: " + opening), line
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a file whose writes fail)")
 @pytest.mark.parametrize("argv, opt", [
     (["explain-1d", "-N", "30", "--steps", "20", "--plot", "full.png"], "--plot full.png"),
