@@ -1716,3 +1716,55 @@ def test_a_layer_whose_arrays_are_not_a_matrix_and_a_vector_is_one_sentence(tmp_
     shapes = f"got shapes {arrays['W'].shape} and {arrays['b'].shape}"
     _fails_with(capsys, ["regions", "--weights", str(bad), "--box", "-1", "1"],
                 f"--weights {bad}: 'W' must be a matrix", shapes)
+
+
+def test_box_option_refuses_a_narrow_box_exactly_where_the_core_does():
+    """``--box`` is refused by the rule the core applies to a network's box, at least ``WINDOW_MIN_WIDTH_ULPS`` (64)
+    roundings of its largest coordinate wide: on boxes ``[1 - k 2^-52, 1]`` around that width (exact in binary, so
+    the width is exactly ``k`` roundings), it refuses the ones ``network_regions_in_box`` (the core) refuses, and
+    accepts a box exactly 64 roundings wide, as the core does."""
+    import nnpartition as npn
+    from nnpartition._cli.common import UsageError, box_option
+
+    layer = (np.array([[1.0, 0.5], [0.3, -1.0]]), np.array([-1.0, 1.0]))
+    verdicts = {}
+    for k in range(60, 69):
+        lo, hi = 1.0 - k * 2.0**-52, 1.0
+        try:
+            npn.network_regions_in_box([layer], lo, hi)
+            core = True
+        except ValueError:
+            core = False
+        try:
+            ours = box_option([lo, hi]) == (lo, hi)
+        except UsageError:
+            ours = False
+        verdicts[k] = (ours, core)
+    assert all(ours == core for ours, core in verdicts.values()), verdicts
+    assert verdicts[64] == (True, True) and verdicts[63] == (False, False), verdicts
+
+
+@pytest.mark.skipif(not hasattr(sys, "set_int_max_str_digits"), reason="no int-to-str limit in this Python")
+def test_an_integer_in_float_notation_is_refused_past_the_digits_int_reads():
+    """``integer`` reads ``1e4299`` (4300 digits) and refuses ``1e4300`` (4301 digits) as ``int`` refuses the same
+    number written out under Python's default limit of 4300 digits (its documented rule: past Python's 4300 digits,
+    as int() refuses them too)."""
+    import argparse
+
+    from nnpartition._cli.common import integer
+
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        for k in (4298, 4299, 4300, 4301):
+            try:
+                want = int("1" + "0" * k)
+            except ValueError:
+                want = None
+            try:
+                got = integer(f"1e{k}")
+            except argparse.ArgumentTypeError:
+                got = None
+            assert got == want, k
+    finally:
+        sys.set_int_max_str_digits(before)
