@@ -1768,3 +1768,35 @@ def test_an_integer_in_float_notation_is_refused_past_the_digits_int_reads():
             assert got == want, k
     finally:
         sys.set_int_max_str_digits(before)
+
+
+def test_the_shared_checks_take_each_range_inclusive_as_documented():
+    """``check_args`` refuses ``--workers`` / ``--threads`` below 1 (the module's words) and takes 1; ``--dpi``
+    exactly where the library's own check of a movie's ``dpi`` (``_validate.count`` on ``[MIN_DPI, MAX_DPI]``, both
+    ends taken) refuses it; and ``--dpi`` x ``--size`` up to ``MAX_PIXELS``, "the widest picture a command writes",
+    that width included."""
+    import argparse
+
+    from nnpartition import _validate
+    from nnpartition._cli.common import MAX_PIXELS, UsageError, check_args
+    from nnpartition.pictures import MAX_DPI, MIN_DPI
+
+    def refused(**kwargs):
+        try:
+            check_args(argparse.Namespace(**kwargs))
+        except UsageError:
+            return True
+        return False
+
+    for option in ("workers", "threads"):
+        assert [refused(**{option: n}) for n in (-1, 0, 1, 2)] == [True, True, False, False], option
+    for dpi in (MIN_DPI - 1, MIN_DPI, MIN_DPI + 1, MAX_DPI - 1, MAX_DPI, MAX_DPI + 1):
+        try:
+            _validate.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
+            library = False
+        except ValueError:
+            library = True
+        assert refused(dpi=dpi) == library, dpi
+    dpi = 512   # 512 x 32 inches is exactly MAX_PIXELS (16384) wide: a power of two, exact in binary
+    assert dpi * 32.0 == MAX_PIXELS and not refused(dpi=dpi, size=32.0)
+    assert refused(dpi=dpi, size=32.0 + 2**-40) and refused(dpi=dpi + 1, size=32.0)
