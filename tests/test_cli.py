@@ -1773,7 +1773,7 @@ def test_an_integer_in_float_notation_is_refused_past_the_digits_int_reads():
 def test_the_shared_checks_take_each_range_inclusive_as_documented():
     """``check_args`` refuses ``--workers`` / ``--threads`` below 1 (the module's words) and takes 1; ``--dpi``
     exactly where the library's own check of a movie's ``dpi`` (``_validate.count`` on ``[MIN_DPI, MAX_DPI]``, both
-    ends taken) refuses it; and ``--dpi`` x ``--size`` up to ``MAX_PIXELS``, "the widest picture a command writes",
+    ends taken) refuses it; ``--size`` from 2 to 100 inches (its ``--help``); and ``--dpi`` x ``--size`` up to ``MAX_PIXELS``, "the widest picture a command writes",
     that width included."""
     import argparse
 
@@ -1797,6 +1797,8 @@ def test_the_shared_checks_take_each_range_inclusive_as_documented():
         except ValueError:
             library = True
         assert refused(dpi=dpi) == library, dpi
+    # --size: "figure size in inches, 2 to 100" (its --help), both ends taken
+    assert [refused(size=s) for s in (1.99, 2.0, 100.0, 100.01)] == [True, False, False, True]
     dpi = 512   # 512 x 32 inches is exactly MAX_PIXELS (16384) wide: a power of two, exact in binary
     assert dpi * 32.0 == MAX_PIXELS and not refused(dpi=dpi, size=32.0)
     assert refused(dpi=dpi, size=32.0 + 2**-40) and refused(dpi=dpi + 1, size=32.0)
