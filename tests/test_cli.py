@@ -1773,8 +1773,8 @@ def test_an_integer_in_float_notation_is_refused_past_the_digits_int_reads():
 def test_the_shared_checks_take_each_range_inclusive_as_documented():
     """``check_args`` refuses ``--workers`` / ``--threads`` below 1 (the module's words) and takes 1; ``--dpi``
     exactly where the library's own check of a movie's ``dpi`` (``_validate.count`` on ``[MIN_DPI, MAX_DPI]``, both
-    ends taken) refuses it; ``--size`` from 2 to 100 inches (its ``--help``); and ``--dpi`` x ``--size`` up to ``MAX_PIXELS``, "the widest picture a command writes",
-    that width included."""
+    ends taken) refuses it; ``--size`` from 2 to 100 inches (its ``--help``); and ``--dpi`` x ``--size`` up to
+    ``MAX_PIXELS``, "the widest picture a command writes", that width included."""
     import argparse
 
     from nnpartition import _validate
@@ -1802,3 +1802,18 @@ def test_the_shared_checks_take_each_range_inclusive_as_documented():
     dpi = 512   # 512 x 32 inches is exactly MAX_PIXELS (16384) wide: a power of two, exact in binary
     assert dpi * 32.0 == MAX_PIXELS and not refused(dpi=dpi, size=32.0)
     assert refused(dpi=dpi, size=32.0 + 2**-40) and refused(dpi=dpi + 1, size=32.0)
+
+
+def test_file_message_keeps_a_message_that_does_not_open_with_the_file_whole():
+    """``file_message`` drops a file name the message opens with (the option names it once), and only that: a
+    message about something else, whose text merely has a space or a colon where the name would end, is kept whole
+    after the option and the file."""
+    from nnpartition._cli.common import file_message
+
+    for message, path in (("x: bad header", "y"), ("no such file", "ab"), ("is truncated", "n.npz"),
+                          ("network file q.npz: bad", "n.npz")):
+        got = file_message(message, path, "--weights")
+        assert got.startswith(f"--weights {path}") and got.endswith(message) and got.count(path) == 1, got
+    for message, path in (("n.npz: is a directory", "n.npz"), ("network file n.npz (its arrays) needs 1 GiB", "n.npz")):
+        got = file_message(message, path, "--weights")
+        assert got.count("n.npz") == 1 and got.startswith("--weights n.npz") and message.split("n.npz")[1] in got, got
