@@ -1817,3 +1817,21 @@ def test_file_message_keeps_a_message_that_does_not_open_with_the_file_whole():
     for message, path in (("n.npz: is a directory", "n.npz"), ("network file n.npz (its arrays) needs 1 GiB", "n.npz")):
         got = file_message(message, path, "--weights")
         assert got.count("n.npz") == 1 and got.startswith("--weights n.npz") and message.split("n.npz")[1] in got, got
+
+
+def test_a_limit_variable_takes_every_whole_number_from_1_to_2_64_minus_1_and_nothing_else():
+    """The limit variables take a whole number from 1 to 2^64 - 1 (environment_limits and its refusal say so), both ends
+    included, in digits or scientific notation: checked against that range with Python's exact integers, for values
+    at and just past each end, in both spellings."""
+    from nnpartition._cli.common import UsageError, environment_limits
+
+    top = 2**64 - 1
+    for text, value in (("1", 1), ("0", 0), ("2", 2), (str(top), top), (str(top + 1), top + 1), ("1e0", 1),
+                        ("0e0", 0), ("1.8e19", 18 * 10**18), ("1.9e19", 19 * 10**18), ("-1", -1), ("4.0", 4),
+                        ("2.5", None), (str(top - 1), top - 1)):
+        try:
+            got = environment_limits({"NNPARTITION_MAX_WORK": text}).get("max_work")
+        except UsageError:
+            got = None
+        want = value if value is not None and 1 <= value <= top else None
+        assert got == want, (text, got)
