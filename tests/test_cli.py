@@ -1835,3 +1835,17 @@ def test_a_limit_variable_takes_every_whole_number_from_1_to_2_64_minus_1_and_no
             got = None
         want = value if value is not None and 1 <= value <= top else None
         assert got == want, (text, got)
+
+
+def test_the_demos_configurations_are_the_ones_the_readme_shows():
+    """README.md quotes ``nnpartition demo``'s table; its first four columns (dist, d, N, L) are the configurations the
+    command trains, in order (a configuration changed in the code left the README's table stale without a word)."""
+    from nnpartition._cli.estimate import DEMO_CONFIGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("`nnpartition demo` prints", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    rows = [line.split("|")[0].split() for line in block.strip().splitlines()[1:] if "|" in line]
+    rows = [r for r in rows if len(r) == 4]   # (not the summary line "mean |error| ...")
+    assert [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows] == \
+        [(c["dist"], c["d"], c["N"], c["L"]) for c in DEMO_CONFIGS]
+    assert len(rows) == 6 and "six configurations" in readme
