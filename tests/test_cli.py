@@ -1849,3 +1849,22 @@ def test_the_demos_configurations_are_the_ones_the_readme_shows():
     assert [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows] == \
         [(c["dist"], c["d"], c["N"], c["L"]) for c in DEMO_CONFIGS]
     assert len(rows) == 6 and "six configurations" in readme
+
+
+def test_estimate_monte_carlo_prints_the_interval_of_two_trials_and_none_of_one(capsys):
+    """``estimate --method monte_carlo``: with 2 trials the text prints the 95% CI of the mean that ``--json`` gives
+    (``details.ci95``) and says the band was widened to it; one trial has no spread, and says so."""
+    argv = ["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--seed", "1"]
+    for trials in (2, 3, 1):
+        assert main([*argv, "--trials", str(trials), "--json"]) == 0
+        details = json.loads(capsys.readouterr().out)["details"]
+        assert main([*argv, "--trials", str(trials)]) == 0
+        text = capsys.readouterr().out
+        assert details["trials"] == trials
+        if trials > 1:
+            lo, hi = details["ci95"]
+            assert f"{trials} trials (seed 1), 95% CI of the mean {lo:.4f} .. {hi:.4f}," in text, text
+            assert "widened to the trials' 95% CI of the mean" in text, text
+        else:
+            assert "1 trial (seed 1), 95% CI of the mean n/a (one trial)," in text, text
+            assert "one trial: no CI to widen it by" in text, text
