@@ -1868,3 +1868,12 @@ def test_estimate_monte_carlo_prints_the_interval_of_two_trials_and_none_of_one(
         else:
             assert "1 trial (seed 1), 95% CI of the mean n/a (one trial)," in text, text
             assert "one trial: no CI to widen it by" in text, text
+
+
+@pytest.mark.parametrize("flag", ["--no-progress", "--json"])
+def test_estimate_monte_carlo_draws_no_bar_with_no_progress_or_json(flag, capsys):
+    """``estimate --method monte_carlo`` with ``--no-progress`` (its --help: no progress bar) or ``--json`` writes no
+    progress bar: stderr is empty (a bar asked for is drawn on stderr even when it is not a terminal)."""
+    assert main(["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--trials", "20",
+                 "--seed", "1", flag]) == 0
+    assert capsys.readouterr().err == ""
