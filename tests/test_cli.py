@@ -183,6 +183,56 @@ def test_weights_file_problems_are_one_sentence(tmp_path, capsys):
         _fails_with(capsys, ["regions", "--weights", str(bad), *base], f"--weights {bad}: array {key!r} contains NaN")
 
 
+def test_a_layer_file_with_half_a_pair_or_a_wrong_pytorch_shape_is_one_sentence(tmp_path, capsys):
+    """docs/window.md: a ``--weights`` file holds ``W`` and ``b``, PyTorch's ``weight`` and ``bias``, or ``W1, b1,
+    ...``. A file with one array of a pair (``W`` alone, ``weight`` alone, ``W1`` without ``b1``) is told what it must
+    hold and what it has; a ``weight``/``bias`` pair that is neither layout names the transposed array it read."""
+    base = ["--box", "-1", "1"]
+    for name, arrays in (("W.npz", {"W": np.ones((2, 3))}), ("weight.npz", {"weight": np.ones((3, 2))}),
+                         ("W1.npz", {"W1": np.ones((2, 3))}), ("W1W2.npz", {"W1": np.ones((2, 3)),
+                                                                            "W2": np.ones((3, 2)), "b2": np.ones(2)})):
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}: must hold arrays 'W'",
+                    f"found {sorted(arrays)}")
+    for name, arrays, words in (
+            ("neither.npz", {"weight": np.ones((3, 4)), "bias": np.ones(5)},
+             ("'weight.T' must have shape (d, L) with L = 5", "got (4, 3)")),
+            ("flat.npz", {"weight": np.ones(3), "bias": np.ones(3)}, ("'weight.T' must be a matrix (d, L)",))):
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}:", *words)
+
+
+@pytest.mark.parametrize("w, b", [("W", "b"), ("weight", "bias")])
+def test_a_one_layer_file_with_more_layer_arrays_is_refused_not_cut_to_its_first_layer(w, b, tmp_path, capsys):
+    """A file of ``W, b`` (or ``weight, bias``) that also held ``W2, b2`` was counted as its first layer without a word
+    ("layers": 1), as ``W1, b1, W3, b3`` once was (docs/window.md: a layer array is refused rather than left out); a
+    ``b1`` beside the pair likewise. The same arrays named ``W1, b1, W2, b2`` are a network the command counts whole,
+    and a ``w2, b2`` output layer beside the pair is no hidden layer: the file is the layer ``regions_in_box``
+    counts."""
+    import nnpartition as npn
+
+    rng = np.random.default_rng(3)
+    W, c = rng.standard_normal((2, 4)), rng.standard_normal(4)
+    W2, c2 = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    first = W.T if w == "weight" else W
+    base = ["--box", "-1", "1"]
+    for name, extra, stray in (("deep.npz", {"W2": W2, "b2": c2}, "W2, b2"), ("b1.npz", {"b1": c}, "b1")):
+        path = tmp_path / name
+        np.savez(path, **{w: first, b: c}, **extra)
+        _fails_with(capsys, ["regions", "--weights", str(path), *base], f"--weights {path}: {stray} would be ignored",
+                    f"found {sorted([w, b, *extra])}")
+    net = tmp_path / "net.npz"
+    np.savez(net, W1=W, b1=c, W2=W2, b2=c2)
+    assert main(["regions", "--weights", str(net), *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"] == 2
+    out = tmp_path / "with_output.npz"
+    np.savez(out, **{w: first, b: c}, w2=rng.standard_normal(4), b2=np.array(0.5))
+    assert main(["regions", "--weights", str(out), *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == npn.regions_in_box(W, c, -1, 1)
+
+
 def _commands():
     return build_parser()._subparsers._group_actions[0].choices
 
@@ -639,6 +689,51 @@ def test_the_output_check_leaves_files_as_they_were(tmp_path):
     check_output_file(str(new), "--csv")
     check_output_file(str(old), "--csv")
     assert not new.exists() and old.read_text() == "keep me"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (the open descriptors)")
+def test_checking_output_files_leaves_no_descriptor_open(tmp_path):
+    """The check of an output file opens it as the command will, and closes it again: a program that calls ``main``
+    many times kept one descriptor a checked file and call (``/proc/self/fd``, the system's own table, counts them),
+    for a new file and an existing one alike."""
+    import argparse
+    import os
+
+    from nnpartition._cli.common import check_args
+
+    (tmp_path / "old.csv").write_text("keep me")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        check_args(argparse.Namespace(csv=str(tmp_path / "new.csv"), save_weights=str(tmp_path / "old.csv")))
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert not (tmp_path / "new.csv").exists() and (tmp_path / "old.csv").read_text() == "keep me"
+
+
+def test_an_error_of_a_file_no_option_names_is_one_line_naming_that_file(tmp_path, capsys, monkeypatch):
+    """An ``OSError`` a command meets on a file that is none of its options (a folder it reads removed meanwhile) is
+    one line with that file and the system's reason, exit status 2; on its ``--csv`` file, the option and the file."""
+    import errno
+    import os
+
+    import nnpartition.cli as cli_mod
+
+    other, csv = tmp_path / "gone" / "cache.bin", tmp_path / "rows.csv"
+    fails_on = []
+
+    def parser():
+        p = build_parser()
+
+        def run(args):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), fails_on[-1])
+        p._subparsers._group_actions[0].choices["validate"].set_defaults(func=run)
+        return p
+
+    monkeypatch.setattr(cli_mod, "build_parser", parser)
+    for path, opening in ((other, f"{other}: {os.strerror(errno.ENOENT)}"),
+                          (csv, f"--csv {csv}: cannot be written ({os.strerror(errno.ENOENT)})")):
+        fails_on.append(str(path))
+        line = _fails_with(capsys, ["validate", "--csv", str(csv)], "nnpartition validate: error: ")
+        assert line.endswith(": error: " + opening), line
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a file whose writes fail)")
@@ -1495,18 +1590,24 @@ def test_validate_workers_help_states_the_default_it_runs_with(monkeypatch, tmp_
     assert "default: this process" in workers.help and "with --store, a pool on all cores" in workers.help
 
 
-def test_a_weights_file_of_narrow_dtype_is_checked_as_the_float64_layers_it_becomes(capsys, monkeypatch, tmp_path):
+@pytest.mark.parametrize("torch", [False, True])
+def test_a_weights_file_of_narrow_dtype_is_checked_as_the_float64_layers_it_becomes(torch, capsys, monkeypatch,
+                                                                                   tmp_path):
     """``--weights`` arrays stored as int8 pass ``max_bytes`` as read and become float64 layers, 8 bytes an entry:
     refused by name before the copies are made (they were made first: session 50), in one line; the same file is
-    counted under a limit its copies fit in (three lines through the origin of the plane make 6 regions)."""
+    counted under a limit its copies fit in (three lines through the origin of the plane make 6 regions). PyTorch's
+    ``weight`` (``W.T``) and ``bias`` alike."""
+    def save(path, W, b):
+        np.savez(path, **({"weight": W.T, "bias": b} if torch else {"W": W, "b": b}))
+
     path = tmp_path / "int8.npz"
     n = 300_000   # W of 2 x n int8 ones and b of n zeros: 0.9 MB stored, 7.2 MB as float64
-    np.savez(path, W=np.ones((2, n), np.int8), b=np.zeros(n, np.int8))
+    save(path, np.ones((2, n), np.int8), np.zeros(n, np.int8))
     monkeypatch.setenv("NNPARTITION_MAX_BYTES", "2e6")
     _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1"],
                 f"--weights {path} (its arrays as float64) needs about", "store the arrays as float64")
     small = tmp_path / "small.npz"
-    np.savez(small, W=np.array([[1, 0, 1], [0, 1, 1]], np.int8), b=np.zeros(3, np.int8))
+    save(small, np.array([[1, 0, 1], [0, 1, 1]], np.int8), np.zeros(3, np.int8))
     assert main(["regions", "--weights", str(small), "--box", "-1", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == 6
 
@@ -1615,3 +1716,164 @@ def test_a_layer_whose_arrays_are_not_a_matrix_and_a_vector_is_one_sentence(tmp_
     shapes = f"got shapes {arrays['W'].shape} and {arrays['b'].shape}"
     _fails_with(capsys, ["regions", "--weights", str(bad), "--box", "-1", "1"],
                 f"--weights {bad}: 'W' must be a matrix", shapes)
+
+
+def test_box_option_refuses_a_narrow_box_exactly_where_the_core_does():
+    """``--box`` is refused by the rule the core applies to a network's box, at least ``WINDOW_MIN_WIDTH_ULPS`` (64)
+    roundings of its largest coordinate wide: on boxes ``[1 - k 2^-52, 1]`` around that width (exact in binary, so
+    the width is exactly ``k`` roundings), it refuses the ones ``network_regions_in_box`` (the core) refuses, and
+    accepts a box exactly 64 roundings wide, as the core does."""
+    import nnpartition as npn
+    from nnpartition._cli.common import UsageError, box_option
+
+    layer = (np.array([[1.0, 0.5], [0.3, -1.0]]), np.array([-1.0, 1.0]))
+    verdicts = {}
+    for k in range(60, 69):
+        lo, hi = 1.0 - k * 2.0**-52, 1.0
+        try:
+            npn.network_regions_in_box([layer], lo, hi)
+            core = True
+        except ValueError:
+            core = False
+        try:
+            ours = box_option([lo, hi]) == (lo, hi)
+        except UsageError:
+            ours = False
+        verdicts[k] = (ours, core)
+    assert all(ours == core for ours, core in verdicts.values()), verdicts
+    assert verdicts[64] == (True, True) and verdicts[63] == (False, False), verdicts
+
+
+@pytest.mark.skipif(not hasattr(sys, "set_int_max_str_digits"), reason="no int-to-str limit in this Python")
+def test_an_integer_in_float_notation_is_refused_past_the_digits_int_reads():
+    """``integer`` reads ``1e4299`` (4300 digits) and refuses ``1e4300`` (4301 digits) as ``int`` refuses the same
+    number written out under Python's default limit of 4300 digits (its documented rule: past Python's 4300 digits,
+    as int() refuses them too)."""
+    import argparse
+
+    from nnpartition._cli.common import integer
+
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        for k in (4298, 4299, 4300, 4301):
+            try:
+                want = int("1" + "0" * k)
+            except ValueError:
+                want = None
+            try:
+                got = integer(f"1e{k}")
+            except argparse.ArgumentTypeError:
+                got = None
+            assert got == want, k
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def test_the_shared_checks_take_each_range_inclusive_as_documented():
+    """``check_args`` refuses ``--workers`` / ``--threads`` below 1 (the module's words) and takes 1; ``--dpi``
+    exactly where the library's own check of a movie's ``dpi`` (``_validate.count`` on ``[MIN_DPI, MAX_DPI]``, both
+    ends taken) refuses it; ``--size`` from 2 to 100 inches (its ``--help``); and ``--dpi`` x ``--size`` up to
+    ``MAX_PIXELS``, "the widest picture a command writes", that width included."""
+    import argparse
+
+    from nnpartition import _validate
+    from nnpartition._cli.common import MAX_PIXELS, UsageError, check_args
+    from nnpartition.pictures import MAX_DPI, MIN_DPI
+
+    def refused(**kwargs):
+        try:
+            check_args(argparse.Namespace(**kwargs))
+        except UsageError:
+            return True
+        return False
+
+    for option in ("workers", "threads"):
+        assert [refused(**{option: n}) for n in (-1, 0, 1, 2)] == [True, True, False, False], option
+    for dpi in (MIN_DPI - 1, MIN_DPI, MIN_DPI + 1, MAX_DPI - 1, MAX_DPI, MAX_DPI + 1):
+        try:
+            _validate.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
+            library = False
+        except ValueError:
+            library = True
+        assert refused(dpi=dpi) == library, dpi
+    # --size: "figure size in inches, 2 to 100" (its --help), both ends taken
+    assert [refused(size=s) for s in (1.99, 2.0, 100.0, 100.01)] == [True, False, False, True]
+    dpi = 512   # 512 x 32 inches is exactly MAX_PIXELS (16384) wide: a power of two, exact in binary
+    assert dpi * 32.0 == MAX_PIXELS and not refused(dpi=dpi, size=32.0)
+    assert refused(dpi=dpi, size=32.0 + 2**-40) and refused(dpi=dpi + 1, size=32.0)
+
+
+def test_file_message_keeps_a_message_that_does_not_open_with_the_file_whole():
+    """``file_message`` drops a file name the message opens with (the option names it once), and only that: a
+    message about something else, whose text merely has a space or a colon where the name would end, is kept whole
+    after the option and the file."""
+    from nnpartition._cli.common import file_message
+
+    for message, path in (("x: bad header", "y"), ("no such file", "ab"), ("is truncated", "n.npz"),
+                          ("network file q.npz: bad", "n.npz")):
+        got = file_message(message, path, "--weights")
+        assert got.startswith(f"--weights {path}") and got.endswith(message) and got.count(path) == 1, got
+    for message, path in (("n.npz: is a directory", "n.npz"), ("network file n.npz (its arrays) needs 1 GiB", "n.npz")):
+        got = file_message(message, path, "--weights")
+        assert got.count("n.npz") == 1 and got.startswith("--weights n.npz") and message.split("n.npz")[1] in got, got
+
+
+def test_a_limit_variable_takes_every_whole_number_from_1_to_2_64_minus_1_and_nothing_else():
+    """The limit variables take a whole number from 1 to 2^64 - 1 (environment_limits and its refusal say so), both ends
+    included, in digits or scientific notation: checked against that range with Python's exact integers, for values
+    at and just past each end, in both spellings."""
+    from nnpartition._cli.common import UsageError, environment_limits
+
+    top = 2**64 - 1
+    for text, value in (("1", 1), ("0", 0), ("2", 2), (str(top), top), (str(top + 1), top + 1), ("1e0", 1),
+                        ("0e0", 0), ("1.8e19", 18 * 10**18), ("1.9e19", 19 * 10**18), ("-1", -1), ("4.0", 4),
+                        ("2.5", None), (str(top - 1), top - 1)):
+        try:
+            got = environment_limits({"NNPARTITION_MAX_WORK": text}).get("max_work")
+        except UsageError:
+            got = None
+        want = value if value is not None and 1 <= value <= top else None
+        assert got == want, (text, got)
+
+
+def test_the_demos_configurations_are_the_ones_the_readme_shows():
+    """README.md quotes ``nnpartition demo``'s table; its first four columns (dist, d, N, L) are the configurations the
+    command trains, in order (a configuration changed in the code left the README's table stale without a word)."""
+    from nnpartition._cli.estimate import DEMO_CONFIGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("`nnpartition demo` prints", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    rows = [line.split("|")[0].split() for line in block.strip().splitlines()[1:] if "|" in line]
+    rows = [r for r in rows if len(r) == 4]   # (not the summary line "mean |error| ...")
+    assert [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows] == \
+        [(c["dist"], c["d"], c["N"], c["L"]) for c in DEMO_CONFIGS]
+    assert len(rows) == 6 and "six configurations" in readme
+
+
+def test_estimate_monte_carlo_prints_the_interval_of_two_trials_and_none_of_one(capsys):
+    """``estimate --method monte_carlo``: with 2 trials the text prints the 95% CI of the mean that ``--json`` gives
+    (``details.ci95``) and says the band was widened to it; one trial has no spread, and says so."""
+    argv = ["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--seed", "1"]
+    for trials in (2, 3, 1):
+        assert main([*argv, "--trials", str(trials), "--json"]) == 0
+        details = json.loads(capsys.readouterr().out)["details"]
+        assert main([*argv, "--trials", str(trials)]) == 0
+        text = capsys.readouterr().out
+        assert details["trials"] == trials
+        if trials > 1:
+            lo, hi = details["ci95"]
+            assert f"{trials} trials (seed 1), 95% CI of the mean {lo:.4f} .. {hi:.4f}," in text, text
+            assert "widened to the trials' 95% CI of the mean" in text, text
+        else:
+            assert "1 trial (seed 1), 95% CI of the mean n/a (one trial)," in text, text
+            assert "one trial: no CI to widen it by" in text, text
+
+
+@pytest.mark.parametrize("flag", ["--no-progress", "--json"])
+def test_estimate_monte_carlo_draws_no_bar_with_no_progress_or_json(flag, capsys):
+    """``estimate --method monte_carlo`` with ``--no-progress`` (its --help: no progress bar) or ``--json`` writes no
+    progress bar: stderr is empty (a bar asked for is drawn on stderr even when it is not a terminal)."""
+    assert main(["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--trials", "20",
+                 "--seed", "1", flag]) == 0
+    assert capsys.readouterr().err == ""

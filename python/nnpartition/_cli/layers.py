@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .._files import check_float64_copies, hidden_layers, read_npz
+from .._files import check_float64_copies, hidden_layers, read_npz, stray_layers
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -53,11 +53,22 @@ def _layer_shape(W: NDArray[np.float64], b: NDArray[np.float64], wkey: str, bkey
                          f"got {W.shape}")
 
 
+def _one_layer_only(keys: List[str], pair: str, path: str, option: str) -> None:
+    """Refuse a one-layer file (``pair``: ``'W' and 'b'``, or ``'weight' and 'bias'``) that also holds numbered layer
+    arrays (``W2, b2``, a ``b1``): they were left out of the count without a word, the first layer's regions counted
+    as the file's. A ``b2`` beside a ``w2`` is the output bias of the names ``W1, b1, w2, b2``, which no count reads."""
+    stray = [k for k in stray_layers(keys, 0) if k != "b2" or "w2" not in keys]
+    if stray:
+        raise UsageError(f"{option} {path}: {', '.join(stray)} would be ignored: a file of one layer holds {pair}, one "
+                         f"of several W1, b1, W2, b2, ... without a gap, each W with its b; found {sorted(keys)}")
+
+
 def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """The hidden layers ``[(W, b), ...]`` (``x @ W + b``, ``W`` of shape ``(d, L)``) of an ``.npz``: ``W`` and ``b``
     (one layer); ``W1, b1, W2, b2, ...`` (as :func:`nnpartition.network.save_network` writes them, output layer
     aside); or PyTorch's ``weight`` (shape ``(L, d)``, transposed here) and ``bias``, one ``nn.Linear``'s
-    ``state_dict``.
+    ``state_dict``. A one-layer file that also holds numbered layer arrays (``W, b, W2, b2``) is refused: they would
+    be left out.
 
     Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, NaN or infinity, ...)
     is a :class:`UsageError` with one sentence that names the file and the fix.
@@ -79,6 +90,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
         found = next((k for k in ("W", "w") if k in data), None)
         if found is None or "b" not in data:
             if "weight" in data and "bias" in data:   # PyTorch: out_features x in_features
+                _one_layer_only(keys, "'weight' and 'bias'", path, option)
                 _check_copies(data, ["weight", "bias"], path, option)
                 W, b = _real(data, "weight", path, option), _real(data, "bias", path, option)
                 if W.ndim == 2 and b.ndim == 1 and W.shape[0] != b.shape[0] and W.shape[1] == b.shape[0]:
@@ -88,6 +100,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
                 return [(np.ascontiguousarray(W.T), b)]
             raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
                              f"found {keys}: {_LAYER_HOW}")
+        _one_layer_only(keys, f"{found!r} and 'b'", path, option)
         names = [(found, "b")]
     _check_copies(data, [k for pair in names for k in pair], path, option)
     layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = []
