@@ -222,6 +222,62 @@ def test_from_sklearn_network():
     assert np.array_equal(rp.decision, logits > 0)
 
 
+def test_from_torch_sequential():
+    """A torch ``nn.Sequential`` is drawn as ``DeepNet.from_torch`` reads it (docs: converted). Truth: torch's own
+    forward pass at every region's centroid: its hidden pre-activations' signs are the patterns, its logit's sign
+    the decision (``split_decision=True``: exact on every polygon)."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.ReLU(), torch.nn.Linear(6, 5), torch.nn.ReLU(),
+                              torch.nn.Linear(5, 1)).double()
+    rp = region_polygons(seq, box=(-2, 2), split_decision=True)
+    x = torch.tensor(rp.centroids(), dtype=torch.float64)
+    with torch.no_grad():
+        z1 = seq[0](x)
+        z2 = seq[2](torch.relu(z1))
+        logit = seq[4](torch.relu(z2))[:, 0]
+    assert rp.n_regions > 5
+    assert np.array_equal(rp.patterns, np.concatenate([(z1 > 0).numpy(), (z2 > 0).numpy()], axis=1))
+    assert np.array_equal(rp.decision, (logit > 0).numpy())
+    assert np.isclose(rp.areas().sum(), 16.0)
+
+
+def test_layer_patterns_are_each_layers_signs():
+    """``layer_patterns(l)`` (docs/pictures.md) is hidden layer ``l``'s own columns of ``patterns``. Truth: the
+    signs of that layer's pre-activations at the centroids in plain numpy; a layer past the last is refused."""
+    net = make_net([4, 7, 3], seed=5)
+    rp = region_polygons(net, box=(-2, 2))
+    h = rp.centroids()
+    for layer, (W, b) in enumerate(net.layers):
+        z = h @ W + b
+        got = rp.layer_patterns(layer)
+        assert got.shape == (rp.n_regions, W.shape[1])
+        assert np.array_equal(got, z > 0), layer
+        h = np.maximum(z, 0.0)
+    with pytest.raises(ValueError, match="layer"):
+        rp.layer_patterns(3)
+
+
+def test_polygon_and_max_regions_take_their_whole_range():
+    """``polygon(r)`` takes ``0 <= r < n_regions`` (one past the end is refused, not an empty polygon), and
+    ``max_regions`` is any count from 1: one region fits ``max_regions=1``, two do not. Truth: the line ``x = 0``
+    halves the square ``[-1, 1]^2`` into two rectangles of area 2; ``x = 5`` misses it."""
+    halves = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([0.0]), np.array([1.0]), 0.0)
+    rp = region_polygons(halves, max_regions=2)
+    assert rp.n_regions == 2
+    for r in range(2):
+        q = rp.polygon(r)
+        assert sorted(np.unique(np.abs(q[:, 0])).tolist()) == [0.0, 1.0]
+    for r in (2, -1):
+        with pytest.raises(ValueError, match="r must be"):
+            rp.polygon(r)
+    with pytest.raises(ValueError, match="max_regions"):
+        region_polygons(halves, max_regions=1)
+    missed = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([-5.0]), np.array([1.0]), 0.0)
+    one = region_polygons(missed, max_regions=1)
+    assert one.n_regions == 1 and np.isclose(one.areas()[0], 4.0)
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,exc,match", [
