@@ -704,6 +704,37 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
 
 
+def read_events(stream, until, seconds=30.0):
+    """``(event, data)`` pairs of a server-sent event stream until ``until(event, data)`` holds; an AssertionError
+    after ``seconds`` (the stream's keep-alives every second keep ``readline`` from timing out)."""
+    out, event, end = [], None, time.monotonic() + seconds
+    while time.monotonic() < end:
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            out.append((event, json.loads(line[6:])))
+            if until(*out[-1]):
+                return out
+    raise AssertionError(f"no such event within {seconds} s; got {[e for e, _ in out]}")
+
+
+def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
+    """docs/explore.md: /api/events sends ``status`` events, the states of /api/status. A paused run's stream says
+    ``paused``, and after resuming its last status event is ``done``, what /api/status then answers."""
+    stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
+    try:
+        call(server, "/api/start", dict(SMALL, paused=True))
+        read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
+        call(server, "/api/resume", {})
+        got = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "done")
+    finally:
+        stream.close()
+    assert [d["state"] for e, d in got if e == "status"][-2:] == ["running", "done"]
+    assert call(server, "/api/status")[1] == got[-1][1] == {"run": 1, "state": "done", "error": None,
+                                                             "step": SMALL["steps"] - 1}
+
+
 def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_were_off(server):
     """The run's estimate is estimate_accuracy's for its size and protocol (one restart), and its tooltip line
     names the region of nnpartition.heldout_errors with that region's figures."""
