@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 import numpy as np
 import pytest
@@ -721,18 +722,22 @@ def read_events(stream, until, seconds=30.0):
 
 def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
     """docs/explore.md: /api/events sends ``status`` events, the states of /api/status. A paused run's stream says
-    ``paused``, and after resuming its last status event is ``done``, what /api/status then answers."""
+    ``paused``, and after resuming its last status event is ``done``, what /api/status then answers; a reset
+    sends no run and the idle state."""
     stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
     try:
         call(server, "/api/start", dict(SMALL, paused=True))
         read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
         call(server, "/api/resume", {})
         got = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "done")
+        assert call(server, "/api/status")[1] == got[-1][1] == {"run": 1, "state": "done", "error": None,
+                                                                 "step": SMALL["steps"] - 1}
+        call(server, "/api/reset", {})
+        gone = read_events(stream, lambda e, d: e == "status" and d == {"run": None, "state": "idle"})
     finally:
         stream.close()
     assert [d["state"] for e, d in got if e == "status"][-2:] == ["running", "done"]
-    assert call(server, "/api/status")[1] == got[-1][1] == {"run": 1, "state": "done", "error": None,
-                                                             "step": SMALL["steps"] - 1}
+    assert ("run", None) in gone   # the page clears its run
 
 
 def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_were_off(server):
@@ -746,6 +751,28 @@ def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_wer
     assert e["accuracy"] == expected.accuracy
     held = npn.heldout_errors(2, SMALL["N"], widths=[16, 4], protocol=protocol)
     assert e["heldout"] == held.describe() and e["heldout"].startswith("deep networks, large steps, narrow later layer")
+
+
+def test_the_estimate_says_whether_its_labels_are_random_and_why_it_is_outside_its_range(server):
+    """docs/explore.md: the estimate is a prediction for random labels (uniform or Gaussian data), the page says
+    so for other data; settings outside the validated range carry the estimator's warning as the tooltip.
+    Truths: the docs' list of random-label data, and the warnings of a direct call of estimate_accuracy and
+    heldout_errors (none inside the range: the note is null, not an empty string)."""
+    for data, steps in (("uniform", 400), ("gaussian", 400), ("xor", 400), ("uniform", 10), ("spirals", 10)):
+        body = dict(SMALL, data=data, steps=steps, every=5)
+        assert call(server, "/api/start", body)[0] == 200
+        e = server.session.run.summary()["estimate"]
+        assert e["random_labels"] is (data in ("uniform", "gaussian")), data
+        protocol = npn.Protocol(optimizer="adam", lr=0.02, steps=steps, batch_size=None, restarts=1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            npn.estimate_accuracy(2, SMALL["N"], widths=SMALL["widths"], dist="gaussian" if data == "gaussian"
+                                  else "uniform", protocol=protocol)
+            npn.heldout_errors(2, SMALL["N"], widths=SMALL["widths"], protocol=protocol)
+        want = "; ".join(str(w.message) for w in caught) or None
+        assert e["note"] == want, (data, steps)
+        assert (want is None) == (steps == 400)
+    call(server, "/api/reset", {})
 
 
 @pytest.mark.parametrize("widths", [[8], [16, 16], [12, 6, 9]])
