@@ -727,7 +727,8 @@ def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
     stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
     try:
         call(server, "/api/start", dict(SMALL, paused=True))
-        read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
+        began = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
+        assert [d["settings"]["seed"] for e, d in began if e == "run" and d] == [SMALL["seed"]]   # the new run
         call(server, "/api/resume", {})
         got = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "done")
         assert call(server, "/api/status")[1] == got[-1][1] == {"run": 1, "state": "done", "error": None,

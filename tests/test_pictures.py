@@ -416,6 +416,28 @@ def test_plane_maps_refuse_non_finite_and_misshaped_points(method, name, good):
     np.testing.assert_array_equal(f(good[0]), f(good))   # one point as a vector
 
 
+def test_a_plane_holds_its_own_float_vectors_and_refuses_misshaped_or_non_finite_ones():
+    """``Plane(origin, u, v)`` (documented attributes: shape ``(d,)`` each) keeps float64 copies: lists and integer
+    arrays are read as vectors, and changing the caller's array afterwards leaves the (frozen) plane as it was.
+    A matrix, a direction of another length, NaN or infinity is one ValueError naming the vector."""
+    p = Plane([0, 1], [1, 0], [0, 1])
+    for name in ("origin", "u", "v"):
+        a = getattr(p, name)
+        assert isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (2,), name
+    assert p.d == 2 and p.to_input([[2.0, 3.0]]).tolist() == [[2.0, 4.0]]   # (0, 1) + 2 (1, 0) + 3 (0, 1)
+    o, u, w = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    q = Plane(o, u, w)
+    o[:], u[:], w[:] = 5.0, 0.0, 7.0
+    assert q.origin.tolist() == [0.0, 0.0, 0.0] and q.u.tolist() == [1.0, 0.0, 0.0] and q.v.tolist() == [0.0, 1.0, 0.0]
+    for args, match in (((np.zeros((2, 2)), [1, 0], [0, 1]), "plane origin must be a vector of 1-D"),
+                        (([0, 0], [1, 0, 0], [0, 1]), "plane u must be a vector of length d=2"),
+                        (([0, 0], [1, 0], [[0, 1]]), "plane v must be a vector of length d=2"),
+                        (([0, np.nan], [1, 0], [0, 1]), "plane origin contains NaN or infinity"),
+                        (([0, 0], [1, np.inf], [0, 1]), "plane u contains NaN or infinity")):
+        with pytest.raises(ValueError, match=match):
+            Plane(*args)
+
+
 def test_too_many_regions_fails_fast_with_advice():
     net = make_net([64, 64], seed=4)
     n = region_polygons(net).n_regions
