@@ -593,6 +593,20 @@ def test_pause_step_resume_and_reset(server):
     assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
 
 
+def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server):
+    """/api/reset ends the training it clears (its thread stops, its state is stopped, no snapshot after it), and
+    with no run it is a 200 all the same (the page's Reset button: back to idle)."""
+    assert call(server, "/api/reset", {})[0] == 200
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=100))
+    run = server.session.run
+    wait_for(lambda: run.history, what="a snapshot")
+    assert call(server, "/api/reset", {})[0] == 200
+    wait_for(lambda: not run.thread.is_alive(), timeout=15.0, what="the run's thread to end")
+    assert run.state == "stopped" and run.history[-1]["step"] < 100_000 - 1
+    assert call(server, "/api/status")[1] == {"run": None, "state": "idle"}
+    assert call(server, "/api/reset", {})[0] == 200
+
+
 def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
     # A run paces itself by its clock, waiting on its stop event until 1/fps has passed since the previous frame.
     # Both replaced here, so that no clock is read: a clock that moves only when the run waits, and a stop event
