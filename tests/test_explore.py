@@ -593,6 +593,27 @@ def test_pause_step_resume_and_reset(server):
     assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
 
 
+def test_a_running_run_paused_parks_at_its_next_snapshot(server):
+    """Run.pause: "Park at the next snapshot". Paused while running, at most one more snapshot is recorded after
+    the call (the one whose callback had not yet looked at the flag), then none while parked; a step adds one."""
+    call(server, "/api/start", dict(SMALL, N=400, widths=[32, 32], steps=100_000, every=50))
+    run = server.session.run
+    wait_for(lambda: len(run.history) >= 2, what="two snapshots")
+    for _ in range(3):
+        run.pause()
+        before = len(run.history)
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        parked = len(run.history)
+        assert parked - before <= 1
+        time.sleep(0.3)
+        assert len(run.history) == parked
+        run.step()
+        wait_for(lambda: len(run.history) == parked + 1, what="one step's snapshot")
+        run.resume()
+        wait_for(lambda: len(run.history) >= parked + 3, what="snapshots after resuming")
+    call(server, "/api/reset", {})
+
+
 def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server):
     """/api/reset ends the training it clears (its thread stops, its state is stopped, no snapshot after it), and
     with no run it is a 200 all the same (the page's Reset button: back to idle)."""

@@ -438,6 +438,16 @@ def test_a_plane_holds_its_own_float_vectors_and_refuses_misshaped_or_non_finite
             Plane(*args)
 
 
+def test_standard_plane_defaults_to_the_input_plane_and_through_refuses_a_repeated_point():
+    """``Plane.standard()`` is ``d = 2``'s input plane itself (the signature's default); ``Plane.through`` with
+    ``x0 == x1`` is the ValueError its docstring names (collinear), not a division by zero."""
+    p = Plane.standard()
+    assert p.d == 2 and p.origin.tolist() == [0.0, 0.0] and p.u.tolist() == [1.0, 0.0] and p.v.tolist() == [0.0, 1.0]
+    for pts in (([1, 2, 3], [1, 2, 3], [0, 0, 1]), ([1, 2, 3], [1, 2, 3], [1, 2, 3])):
+        with pytest.raises(ValueError, match=r"collinear \(x0 == x1\)"):
+            Plane.through(*pts)
+
+
 def test_too_many_regions_fails_fast_with_advice():
     net = make_net([64, 64], seed=4)
     n = region_polygons(net).n_regions
