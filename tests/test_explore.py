@@ -614,6 +614,21 @@ def test_a_running_run_paused_parks_at_its_next_snapshot(server):
     call(server, "/api/reset", {})
 
 
+def test_resume_answers_running_at_once(server):
+    """/api/resume answers the run's status (docs/explore.md's buttons): a parked run resumed is ``running`` in
+    that answer, not the ``paused`` it was, whether or not its thread has woken yet."""
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))
+    run = server.session.run
+    for _ in range(3):
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        status, answer = call(server, "/api/resume", {})
+        assert status == 200 and answer["state"] == "running" and answer["run"] == 1
+        n = len(run.history)
+        wait_for(lambda: len(run.history) > n + 1, what="snapshots after resuming")
+        call(server, "/api/pause", {})
+    call(server, "/api/reset", {})
+
+
 def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server):
     """/api/reset ends the training it clears (its thread stops, its state is stopped, no snapshot after it), and
     with no run it is a 200 all the same (the page's Reset button: back to idle)."""

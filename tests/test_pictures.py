@@ -427,6 +427,9 @@ def test_a_plane_holds_its_own_float_vectors_and_refuses_misshaped_or_non_finite
     assert p.d == 2 and p.to_input([[2.0, 3.0]]).tolist() == [[2.0, 4.0]]   # (0, 1) + 2 (1, 0) + 3 (0, 1)
     o, u, w = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
     q = Plane(o, u, w)
+    with pytest.raises(AttributeError):   # frozen (dataclasses.FrozenInstanceError)
+        q.origin = np.ones(3)
+    assert q == q and q != Plane(o, u, w) and len({q, p}) == 2   # by identity: no array comparison, hashable
     o[:], u[:], w[:] = 5.0, 0.0, 7.0
     assert q.origin.tolist() == [0.0, 0.0, 0.0] and q.u.tolist() == [1.0, 0.0, 0.0] and q.v.tolist() == [0.0, 1.0, 0.0]
     for args, match in (((np.zeros((2, 2)), [1, 0], [0, 1]), "plane origin must be a vector of 1-D"),
@@ -1111,8 +1114,10 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
         assert main(["plot-partition", "-d", "2", "-N", "50", "-L", "4", "--box", *box,
                      "--plot", str(tmp_path / "p.png")]) == 2
         assert "box" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="too wide"):
-        npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))
+    # a window centred on 0 too (its width, hi - lo, is 2e160: its area overflows; hi + lo is 0)
+    for box in ((0.0, 1e200), (-1e160, 1e160), ((-1.0, -1e160), (1.0, 1e160))):
+        with pytest.raises(ValueError, match="too wide"):
+            npn.pictures.region_polygons(make_net([4]), box=box)
 
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"],
