@@ -451,6 +451,30 @@ def test_standard_plane_defaults_to_the_input_plane_and_through_refuses_a_repeat
             Plane.through(*pts)
 
 
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_plane_through_is_orthonormal_and_its_collinearity_tests_do_not_depend_on_the_scale(scale):
+    """``Plane.through`` (docstring): ``x0`` at the window's origin, ``x1`` on the ``s`` axis, ``u, v``
+    orthonormal; collinear points raise. Truths: numpy's norms and dot products, the three points read back
+    through ``to_window`` / ``to_input``; and the refusals are the same for the same points at any scale (near
+    duplicates and points nearly on one line are refused at every scale, a fair triangle at none). Points too far
+    apart for float64 are named so, when only one difference overflows too."""
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        x0, x1, x2 = rng.normal(size=(3, 4)) * scale
+        p = Plane.through(x0, x1, x2)
+        np.testing.assert_allclose([p.u @ p.u, p.v @ p.v, p.u @ p.v], [1.0, 1.0, 0.0], atol=1e-12)
+        st = p.to_window([x0, x1, x2])
+        np.testing.assert_allclose(st[:2], [[0.0, 0.0], [np.linalg.norm(x1 - x0), 0.0]], atol=1e-9 * scale)
+        np.testing.assert_allclose(p.to_input(st), [x0, x1, x2], atol=1e-9 * scale)
+    a, b, c = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.5, 1.0, 0.0])
+    for x1, x2 in ((a + [1e-13, 0.0, 0.0], c), (b, np.array([2.0, 1e-7, 0.0]))):
+        with pytest.raises(ValueError, match="collinear"):
+            Plane.through(a * scale, x1 * scale, x2 * scale)
+    Plane.through(a * scale, b * scale, c * scale)
+    with pytest.raises(ValueError, match="too far apart"):
+        Plane.through([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1e308, 1e308, 0.0])
+
+
 def test_too_many_regions_fails_fast_with_advice():
     net = make_net([64, 64], seed=4)
     n = region_polygons(net).n_regions
