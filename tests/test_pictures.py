@@ -475,6 +475,37 @@ def test_plane_through_is_orthonormal_and_its_collinearity_tests_do_not_depend_o
         Plane.through([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1e308, 1e308, 0.0])
 
 
+def test_plane_distance_is_the_euclidean_distance_to_the_plane():
+    """``Plane.distance``: the Euclidean distance of input points to the plane. Truths: for the plane
+    ``z = 1`` of ``R^3`` (``u``, ``v`` of any length) it is ``|z - 1|``; the points the plane was built through
+    lie on it."""
+    p = Plane([0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [1.0, 3.0, 0.0])
+    X = np.array([[1.0, 2.0, 4.0], [-5.0, 0.5, 1.0], [0.0, 0.0, -2.5]])
+    np.testing.assert_allclose(p.distance(X), [3.0, 0.0, 3.5], atol=1e-12)
+    q = Plane.through([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [2.0, 2.0, 5.0, 1.0])
+    np.testing.assert_allclose(q.distance([[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [2.0, 2.0, 5.0, 1.0]]), 0.0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [2, 100])
+def test_nearly_parallel_plane_directions_are_refused_by_their_angle_in_any_dimension(d):
+    """``Plane(origin, u, v)`` refuses directions (nearly) parallel. Truth: the angle between them, by
+    construction: at
+    ``1e-7`` rad they are refused, at ``1e-3`` rad taken, in 2 and in 100 dimensions alike (u with all entries
+    equal, whose squared length is d times its largest entry's)."""
+    u = np.ones(d) / np.sqrt(d)
+    e = np.zeros(d)
+    e[0], e[1] = 1.0, -1.0
+    e /= np.linalg.norm(e)   # a unit direction orthogonal to u
+    for angle, parallel in ((1e-7, True), (1e-3, False)):
+        v = np.cos(angle) * u + np.sin(angle) * e   # unit, at angle from u in the plane of u and e
+        if parallel:
+            with pytest.raises(ValueError, match="parallel"):
+                Plane(np.zeros(d), u, v)
+        else:
+            Plane(np.zeros(d), u, v)
+
+
 def test_too_many_regions_fails_fast_with_advice():
     net = make_net([64, 64], seed=4)
     n = region_polygons(net).n_regions
