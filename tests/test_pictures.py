@@ -676,6 +676,7 @@ def test_plot_partition_draws_a_sample_of_many_points(d):
 def test_the_window_of_many_points_is_their_projection(d):
     # the default window and the points in a slice are found a block of rows at a time, with dot products for an
     # orthonormal plane (lstsq took 8 s for 8 million points); numpy's lstsq and norms are the truth
+    from nnpartition.limits import override
     from nnpartition.pictures import _distance, _project, _window_bounds
 
     rng = np.random.default_rng(d)
@@ -688,6 +689,8 @@ def test_the_window_of_many_points_is_their_projection(d):
         assert np.allclose(_project(p, X), want, atol=1e-10)
         assert np.allclose(_window_bounds(p, X), [want.min(axis=0), want.max(axis=0)], atol=1e-10)
         assert np.allclose(_distance(p, X), np.linalg.norm(X - p.origin - want @ B.T, axis=1), atol=1e-10)
+        with override(max_bytes=2**15):   # blocks of 1024 entries: the 5000 points in dozens of blocks
+            assert np.allclose(_window_bounds(p, X), [want.min(axis=0), want.max(axis=0)], atol=1e-10)
     net = TwoLayerNet(np.ones((2, 1)), np.zeros(1), np.ones(1), 0.0)
     span = np.ptp(X[:, :2], axis=0).max()   # a 5% margin of the wider side
     assert np.allclose(npn.pictures.window_for(net, X[:, :2])[1], [X[:, :2].min(axis=0) - 0.05 * span,
