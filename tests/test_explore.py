@@ -775,6 +775,7 @@ def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
     ``paused``, and after resuming its last status event is ``done``, what /api/status then answers; a reset
     sends no run and the idle state."""
     stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
+    assert stream.headers["Content-Type"] == "text/event-stream"   # what a browser's EventSource reads
     try:
         call(server, "/api/start", dict(SMALL, paused=True))
         began = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
@@ -789,6 +790,52 @@ def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
         stream.close()
     assert [d["state"] for e, d in got if e == "status"][-2:] == ["running", "done"]
     assert ("run", None) in gone   # the page clears its run
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_verbose_logs_every_request_and_answers_are_not_cached(verbose, capsys):
+    """``--verbose`` / ``make_server(verbose=True)``: "log every request to stderr" (the option's help), and
+    nothing without it. Every answer says ``Cache-Control: no-store`` (the page polls /api/status: a cached
+    answer would show a stale state)."""
+    srv = make_server("127.0.0.1", 0, verbose=verbose)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        for path in ("api/status", "api/config", ""):
+            with urllib.request.urlopen(srv.url + path, timeout=30) as r:
+                assert r.status == 200 and r.headers["Cache-Control"] == "no-store", path
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+    err = capsys.readouterr().err
+    assert ('"GET /api/status HTTP/1.1" 200' in err and '"GET /api/config HTTP/1.1" 200' in err) is verbose
+    assert bool(err) is verbose
+
+
+def test_an_answer_that_closes_its_connection_says_so(server):
+    """An answer after which the server closes the connection says ``Connection: close`` (RFC 9112: the client
+    must not send another request on it): a 400 for a body that is not JSON, and a 200 to a GET whose body it did
+    not read (a Transfer-Encoding). An ordinary answer keeps the connection open and says nothing of it."""
+    host = f"Host: 127.0.0.1:{server.server_address[1]}\r\n".encode()
+    bad = (b"POST /api/start HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\nContent-Length: 9\r\n"
+           b"Origin: " + server.url.rstrip("/").encode() + b"\r\n\r\n{not json")
+    chunked = b"GET /api/status HTTP/1.1\r\n" + host + b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    plain = b"GET /api/status HTTP/1.1\r\n" + host + b"\r\n"
+    for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False)):
+        head = _exchange(server, data, timeout=1.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+        assert head[0].split(b" ")[1] == status, head
+        assert (b"connection: close" in head) is closes, head
+
+
+def test_is_loopback_is_true_or_false():
+    """``is_loopback`` answers a bool: a host name that is neither localhost nor an address is False (not None),
+    as are public and unspecified addresses; the loopback ones are True (the ipaddress module's truth)."""
+    from nnpartition.explore.server import is_loopback
+
+    for host, want in (("example.com", False), ("8.8.8.8", False), ("0.0.0.0", False), ("::", False),
+                       ("127.0.0.2", True), ("::1", True), ("LOCALHOST", True)):
+        assert is_loopback(host) is want, host
 
 
 def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_were_off(server):
