@@ -629,6 +629,17 @@ def test_resume_answers_running_at_once(server):
     call(server, "/api/reset", {})
 
 
+def test_a_batch_of_all_the_points_is_taken(server):
+    """``batch_size`` may be any count up to ``N`` (one past it is refused, with N named): a batch of exactly
+    ``N`` is the full batch, and trains."""
+    status, out = call(server, "/api/start", dict(SMALL, batch_size=SMALL["N"]))
+    assert status == 200 and out["run"] == 1, out
+    assert server.session.run.settings.batch_size == SMALL["N"]
+    status, out = call(server, "/api/start", dict(SMALL, batch_size=SMALL["N"] + 1))
+    assert status == 400 and "batch_size must be <= N = 100" in out["error"], out
+    call(server, "/api/reset", {})
+
+
 def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server):
     """/api/reset ends the training it clears (its thread stops, its state is stopped, no snapshot after it), and
     with no run it is a 200 all the same (the page's Reset button: back to idle)."""
@@ -815,14 +826,19 @@ def test_verbose_logs_every_request_and_answers_are_not_cached(verbose, capsys):
 
 def test_an_answer_that_closes_its_connection_says_so(server):
     """An answer after which the server closes the connection says ``Connection: close`` (RFC 9112: the client
-    must not send another request on it): a 400 for a body that is not JSON, and a 200 to a GET whose body it did
-    not read (a Transfer-Encoding). An ordinary answer keeps the connection open and says nothing of it."""
+    must not send another request on it): a 400 for a body that is not JSON or not an object, a 403 for another
+    site's request, and a 200 to a GET whose body it did not read (a Transfer-Encoding). An ordinary answer keeps
+    the connection open and says nothing of it."""
     host = f"Host: 127.0.0.1:{server.server_address[1]}\r\n".encode()
     bad = (b"POST /api/start HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\nContent-Length: 9\r\n"
            b"Origin: " + server.url.rstrip("/").encode() + b"\r\n\r\n{not json")
     chunked = b"GET /api/status HTTP/1.1\r\n" + host + b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
     plain = b"GET /api/status HTTP/1.1\r\n" + host + b"\r\n"
-    for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False)):
+    foreign = (b"POST /api/start HTTP/1.1\r\n" + host + b"Origin: http://evil.example\r\nContent-Length: 2\r\n"
+               b"\r\n{}")
+    listed = bad.replace(b"{not json", b"[1, 2]   ")   # JSON, but not an object: a 400 too, not a 500
+    for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False),
+                                 (foreign, b"403", True), (listed, b"400", True)):
         head = _exchange(server, data, timeout=1.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
         assert head[0].split(b" ")[1] == status, head
         assert (b"connection: close" in head) is closes, head
