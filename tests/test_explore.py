@@ -427,6 +427,38 @@ def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     assert server.session.run is run and not run._stop.is_set()   # it was stopped before the new run failed
 
 
+def test_a_run_the_trainer_takes_at_its_work_limit_is_started(server):
+    """The page's run is one restart of ``train`` on 2-D points: one the trainer itself takes just under
+    ``max_work`` (its own check, ``protocol_check`` with one restart, at the smallest limit it passes) is
+    started, and at one step less of the limit both refuse it."""
+    from nnpartition import _core
+    from nnpartition.limits import override
+
+    body = dict(SMALL, N=400, widths=[64, 32], steps=2000, every=100)
+    protocol = npn.Protocol(optimizer="adam", lr=0.02, steps=2000, batch_size=None, restarts=1)
+
+    def trainer_takes(limit):
+        with override(max_work=limit):
+            try:
+                _core.protocol_check(2, 400, [64, 32], 1, protocol)
+                return True
+            except ValueError:
+                return False
+
+    lo, hi = 1, 10**15   # the smallest limit the trainer takes, by bisection on its own check
+    assert trainer_takes(hi) and not trainer_takes(lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if trainer_takes(mid) else (mid, hi)
+    with override(max_work=hi):
+        status, out = call(server, "/api/start", dict(body, paused=True))
+        assert status == 200, out
+    with override(max_work=hi - 1):
+        status, out = call(server, "/api/start", body)
+        assert status == 400 and "max_work" in out["error"], out
+    call(server, "/api/reset", {})
+
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
@@ -882,9 +914,11 @@ def test_the_estimate_says_whether_its_labels_are_random_and_why_it_is_outside_i
             warnings.simplefilter("always")
             npn.estimate_accuracy(2, SMALL["N"], widths=SMALL["widths"], dist="gaussian" if data == "gaussian"
                                   else "uniform", protocol=protocol)
-            npn.heldout_errors(2, SMALL["N"], widths=SMALL["widths"], protocol=protocol)
+            held = npn.heldout_errors(2, SMALL["N"], widths=SMALL["widths"], protocol=protocol)
         want = "; ".join(str(w.message) for w in caught) or None
         assert e["note"] == want, (data, steps)
+        # the page's points are 2-D (at d = 3 this question is "near capacity", at d = 2 not)
+        assert e["heldout_errors"] == held.to_dict() and e["heldout"] == held.describe(), (data, steps)
         assert (want is None) == (steps == 400)
     call(server, "/api/reset", {})
 
