@@ -876,6 +876,16 @@ def test_an_answer_that_closes_its_connection_says_so(server):
         assert (b"connection: close" in head) is closes, head
 
 
+def test_before_any_run_the_frame_and_exports_are_404_with_a_message(server):
+    """With no training, /api/frame and the exports have nothing to show: a 404 with a JSON message (not a 500),
+    and the server answers on."""
+    for path, words in (("/api/frame", "no frame yet"), ("/api/export/run.json", "nothing to export"),
+                        ("/api/export/network.npz", "nothing to export")):
+        status, out = call(server, path)
+        assert status == 404 and words in out["error"], (path, out)
+    assert call(server, "/api/status") == (200, {"run": None, "state": "idle"})
+
+
 def test_is_loopback_is_true_or_false():
     """``is_loopback`` answers a bool: a host name that is neither localhost nor an address is False (not None),
     as are public and unspecified addresses; the loopback ones are True (the ipaddress module's truth)."""
