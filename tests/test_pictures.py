@@ -697,6 +697,36 @@ def test_the_window_of_many_points_is_their_projection(d):
                                                                    X[:, :2].max(axis=0) + 0.05 * span])
 
 
+@needs_mpl
+def test_a_colour_bar_only_when_asked_for_and_only_for_output_colours():
+    """``colorbar``: "add a colour bar (``color="output"`` only)", default ``False``. Truth: the figure's axes
+    (a colour bar is an axes of its own)."""
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    for kwargs, n_axes in ((dict(color="output"), 1), (dict(color="output", colorbar=True), 2),
+                           (dict(colorbar=True), 1), (dict(color="region", colorbar=True), 1), ({}, 1)):
+        fig = Figure()
+        npn.plot_partition(net, ax=fig.add_subplot(), box=(-1, 1), **kwargs)
+        assert len(fig.axes) == n_axes, kwargs
+
+
+def test_the_slice_note_says_which_slice_as_the_docs_do():
+    """docs/pictures.md: for ``d > 2`` the title says the picture is a slice, through the first three training
+    points (``-d``, the movie) or, for a saved network, the plane of its first two coordinates, the others 0;
+    a plane given is named so; for ``d == 2`` (the input plane itself) nothing is said."""
+    from nnpartition.pictures.drawing import _slice_note
+
+    for kind in (None, "points", "standard", "plane"):
+        assert _slice_note(2, kind) == "", kind
+    assert _slice_note(7, None) == ""
+    points, standard, given = _slice_note(7, "points"), _slice_note(7, "standard"), _slice_note(7, "plane")
+    assert points.startswith("slice of R^7") and "first three training points" in points
+    assert standard.startswith("slice of R^7") and "x1 and x2" in standard and "other coordinates 0" in standard
+    assert given.startswith("slice of R^7") and "plane given" in given
+    assert len({points, standard, given}) == 3
+
+
 def plot_partition_(*a, **k):
     return npn.plot_partition(*a, **k)
 
