@@ -1086,6 +1086,25 @@ def test_a_failed_bind_is_one_line_naming_the_option():
         taken.close()
 
 
+def test_make_server_checks_its_arguments_before_it_binds():
+    """make_server's host is a non-empty string (TypeError), its port an integer in [0, 65535] (ValueError: a bool,
+    a float, a string, -1 and 65536 are refused; 65535 is checked no further than the bind), and allow_hosts a
+    list of non-empty names (TypeError), each named in its message."""
+    for host in ("", None, b"127.0.0.1"):
+        with pytest.raises(TypeError, match="host must be a non-empty string"):
+            make_server(host, 0)
+    for port in (-1, 65536, True, 1.5, "8050"):
+        with pytest.raises(ValueError, match=r"port must be an integer in \[0, 65535\]"):
+            make_server("127.0.0.1", port)
+    try:
+        make_server("127.0.0.1", 65535).server_close()
+    except OSError:   # in use: the bind's own error, not the check's
+        pass
+    for hosts in (["proxy.example", ""], ["proxy.example", 8080], [None]):
+        with pytest.raises(TypeError, match="allow_hosts must be a list of host names"):
+            make_server("127.0.0.1", 0, allow_hosts=hosts)
+
+
 def test_a_failed_bind_raises_the_os_error():
     with pytest.raises(OSError):   # not AttributeError from server_close
         make_server("not a host", 0)
