@@ -1673,6 +1673,27 @@ def _legend_texts(ax):
 
 
 @needs_mpl
+def test_the_key_names_the_misclassified_marker_only_when_points_are_misclassified():
+    """docs/pictures.md: the key shows the misclassified marker (with the points' classes drawn). Truth: the
+    network's own predictions as labels misclassify nothing; their flip misclassifies every point."""
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures.drawing import _annotate
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    X = np.random.default_rng(3).uniform(-1, 1, (40, 2))
+    pred = net.predict(X)
+    assert 0 < pred.sum() < 40
+    for y, marked in ((pred, False), (1 - pred, True)):
+        fig = Figure(figsize=(5, 5))
+        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1))
+        _annotate(ax, 2)
+        texts = _legend_texts(ax)
+        assert {"label 1", "label 0"} <= set(texts)
+        assert ("misclassified" in texts) is marked, texts
+
+
+@needs_mpl
 def test_cli_output_colouring_has_a_colour_bar_and_every_picture_a_key_and_axis_labels(tmp_path, monkeypatch):
     """--color output drew the diverging logit map with no colour bar; no picture had a key for the points'
     classes or axis labels."""
