@@ -835,12 +835,13 @@ def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
     assert ("run", None) in gone   # the page clears its run
 
 
-@pytest.mark.parametrize("verbose", [False, True])
+@pytest.mark.parametrize("verbose", [None, False, True])
 def test_verbose_logs_every_request_and_answers_are_not_cached(verbose, capsys):
     """``--verbose`` / ``make_server(verbose=True)``: "log every request to stderr" (the option's help), and
     nothing without it. Every answer says ``Cache-Control: no-store`` (the page polls /api/status: a cached
     answer would show a stale state)."""
-    srv = make_server("127.0.0.1", 0, verbose=verbose)
+    srv = make_server("127.0.0.1", 0) if verbose is None else make_server("127.0.0.1", 0, verbose=verbose)
+    verbose = bool(verbose)   # quiet by default
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     try:
@@ -1048,6 +1049,26 @@ def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]  # nothing written, not even in TMPDIR
+
+
+def test_serve_serves_until_ctrl_c_and_says_so():
+    """``serve`` (docstring): bind, print the address, serve until Ctrl-C, which stops the server and returns
+    normally, saying ``nnpartition explore: stopped``. Truth: the page it prints the address of answers."""
+    code = "from nnpartition.explore import serve; serve('127.0.0.1', 0, open_browser=False)"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("nnpartition explore: serving on http://127.0.0.1:"), first
+        url = first.split("serving on ")[1].split()[0]
+        assert json.loads(urllib.request.urlopen(url + "api/status", timeout=30).read())["state"] == "idle"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert out.strip() == "nnpartition explore: stopped"
 
 
 def test_a_non_loopback_host_prints_a_warning():
