@@ -727,6 +727,34 @@ def test_the_slice_note_says_which_slice_as_the_docs_do():
     assert len({points, standard, given}) == 3
 
 
+@needs_mpl
+def test_plot_partition_points_and_a_window_of_one_region():
+    """plot_partition's points: NaN or infinity, and labels without points, are refused naming X and y; for
+    ``d > 2`` three points are enough for the default plane through them (two are refused). A window that no
+    line crosses is one polygon, filled with its class's colour. Truths: the docstring, the network's
+    prediction at the window's centre, and matplotlib's reading of the fill (blue for class 1)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([-5.0]), np.array([1.0]), 0.5)   # x = 5: off the window
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        npn.plot_partition(net, [[0.0, np.nan]], ax=Figure().add_subplot(), box=(-1, 1))   # a window given
+    with pytest.raises(ValueError, match="y given without X"):
+        npn.plot_partition(net, y=[0, 1], ax=Figure().add_subplot())
+    ax = npn.plot_partition(net, ax=Figure().add_subplot(), box=(-1, 1))
+    regions = [c for c in ax.collections if c.get_label() == "regions"][0]
+    assert len(regions.get_paths()) == 1 and int(net.predict([[0.0, 0.0]])[0]) == 1
+    r, g, b = regions.get_facecolor()[0][:3]
+    blue = to_rgb(npn.pictures.drawing.CLASS_COLOURS[1])
+    assert b > r and np.allclose(np.cross([r - 1, g - 1, b - 1], np.subtract(blue, 1)), 0, atol=1e-9)   # white to blue
+    deep = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    X3 = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.5]])
+    ax = npn.plot_partition(deep, X3, ax=Figure().add_subplot())
+    assert len([c for c in ax.collections if c.get_label() == "points"][0].get_offsets()) == 3
+    with pytest.raises(ValueError, match="at least three points"):
+        npn.plot_partition(deep, X3[:2], ax=Figure().add_subplot())
+
+
 def plot_partition_(*a, **k):
     return npn.plot_partition(*a, **k)
 
