@@ -610,6 +610,29 @@ def test_starting_a_second_training_stops_the_first(server):
     assert run2.history[-1]["step"] == SMALL["steps"] - 1  # the trainer's steps are 0 .. steps - 1
 
 
+def test_a_new_run_starts_after_the_old_ones_thread_has_ended(server, monkeypatch):
+    """Session: "at most one Run trains at a time". A start stops the running training and waits for its thread,
+    even one in the middle of drawing a frame (made slow here), before the new run exists."""
+    import nnpartition.explore.session as session_module
+
+    real = session_module.frame_of
+
+    def slow_frame_of(*a, **k):
+        time.sleep(0.4)
+        return real(*a, **k)
+
+    monkeypatch.setattr(session_module, "frame_of", slow_frame_of)
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=100))
+    run1 = server.session.run
+    wait_for(lambda: run1.history, what="a snapshot of the first run")
+    for _ in range(2):
+        time.sleep(0.1)   # into the next frame's drawing
+        old = server.session.run
+        assert call(server, "/api/start", dict(SMALL, steps=100_000, every=100))[0] == 200
+        assert not old.thread.is_alive() and old.state == "stopped"
+    call(server, "/api/reset", {})
+
+
 def test_pause_step_resume_and_reset(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run
