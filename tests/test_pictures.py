@@ -755,6 +755,26 @@ def test_plot_partition_points_and_a_window_of_one_region():
         npn.plot_partition(deep, X3[:2], ax=Figure().add_subplot())
 
 
+@needs_mpl
+def test_plot_partition_limits_are_its_window_and_max_points_takes_1():
+    """The axes' limits are the window's, each axis its own (a box wider than high); for a plane through three
+    points and no box, the window is their window coordinates with a 25% margin (docstring of ``box``); and
+    ``max_points`` is any integer ``>= 1``: 1 draws one point, labelled "points (1 of N)"."""
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    ax = npn.plot_partition(net, ax=Figure().add_subplot(), box=((-2.0, -0.5), (1.0, 3.0)))
+    assert ax.get_xlim() == (-2.0, 1.0) and ax.get_ylim() == (-0.5, 3.0)
+    X = np.random.default_rng(1).uniform(-1, 1, (30, 2))
+    ax = npn.plot_partition(net, X, ax=Figure().add_subplot(), box=(-1, 1), max_points=1)
+    drawn = [c for c in ax.collections if str(c.get_label()).startswith("points")]
+    assert [c.get_label() for c in drawn] == ["points (1 of 30)"] and len(drawn[0].get_offsets()) == 1
+    deep = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    pts = ([0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0])   # window coordinates (0, 0), (2, 0), (0, 1)
+    ax = npn.plot_partition(deep, ax=Figure().add_subplot(), plane=pts)
+    np.testing.assert_allclose([ax.get_xlim(), ax.get_ylim()], [[-0.5, 2.5], [-0.5, 1.5]])   # 25% of the span 2
+
+
 def plot_partition_(*a, **k):
     return npn.plot_partition(*a, **k)
 
