@@ -1739,6 +1739,28 @@ def test_the_key_names_the_misclassified_marker_only_when_points_are_misclassifi
         texts = _legend_texts(ax)
         assert {"label 1", "label 0"} <= set(texts)
         assert ("misclassified" in texts) is marked, texts
+    # only the classes drawn are in the key (docstring of _annotate): all points labelled 1
+    fig = Figure(figsize=(5, 5))
+    ax = npn.plot_partition(net, X, np.ones(40, int), ax=fig.add_subplot(), box=(-1, 1))
+    _annotate(ax, 2)
+    assert "label 1" in _legend_texts(ax) and "label 0" not in _legend_texts(ax)
+
+
+@needs_mpl
+def test_output_colours_run_from_orange_through_white_to_blue():
+    """``color="output"``: "the logit on a diverging colour map, orange negative, white 0, blue positive".
+    Truth: matplotlib's reading of the map's colours, red above blue for every negative logit and below it for
+    every positive one, white at 0."""
+    from nnpartition.pictures.drawing import _logit_colormap
+
+    cmap = _logit_colormap()
+    for x in np.linspace(0.0, 1.0, 41):
+        r, g, b, _ = cmap(x)
+        if x < 0.5:
+            assert r > b, x
+        elif x > 0.5:
+            assert b > r, x
+    assert min(cmap(0.5)[:3]) > 0.98
 
 
 @needs_mpl
