@@ -775,6 +775,28 @@ def test_plot_partition_limits_are_its_window_and_max_points_takes_1():
     np.testing.assert_allclose([ax.get_xlim(), ax.get_ylim()], [[-0.5, 2.5], [-0.5, 1.5]])   # 25% of the span 2
 
 
+def test_movie_refuses_a_dpi_out_of_its_range_before_training_and_its_result_is_frozen(tmp_path, monkeypatch):
+    """movie's dpi is an integer in [MIN_DPI, MAX_DPI], checked before any training; a MovieResult, like the
+    other results, cannot be changed after the fact."""
+    import dataclasses
+
+    from nnpartition import training
+    from nnpartition.pictures.movies import MAX_DPI, MIN_DPI, MovieResult
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking dpi")
+
+    monkeypatch.setattr(training, "train", no_training)
+    X, y = np.random.default_rng(0).uniform(-1, 1, (20, 2)), np.arange(20) % 2
+    for dpi in (MIN_DPI - 1, MAX_DPI + 1):
+        with pytest.raises(ValueError, match="dpi"):
+            npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=10, every=5, dpi=dpi, progress=False)
+    r = MovieResult(path="m.gif", frames=1, steps=np.zeros(1, np.int64), accuracy=np.zeros(1),
+                    regions=np.ones(1, np.int64), bound=1, estimate=0.5, final_accuracy=0.5, seconds=0.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.frames = 2   # type: ignore[misc]
+
+
 def plot_partition_(*a, **k):
     return npn.plot_partition(*a, **k)
 
