@@ -753,6 +753,10 @@ def test_plot_partition_points_and_a_window_of_one_region():
     assert len([c for c in ax.collections if c.get_label() == "points"][0].get_offsets()) == 3
     with pytest.raises(ValueError, match="at least three points"):
         npn.plot_partition(deep, X3[:2], ax=Figure().add_subplot())
+    # points exactly in the plane (distance 0) are drawn, those 1e-6 off it are not (docstring: within 1e-9)
+    flat = np.array([[0.5, 0.5, 0.0], [-0.5, 0.25, 0.0], [0.1, -0.3, 1e-6]])
+    ax = npn.plot_partition(deep, flat, ax=Figure().add_subplot(), plane=npn.Plane.standard(3), box=(-1, 1))
+    assert len([c for c in ax.collections if c.get_label() == "points"][0].get_offsets()) == 2
 
 
 @needs_mpl
@@ -1871,6 +1875,7 @@ def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path,
     npn.pictures.movie(X, y, 5, path=path, every=50, steps=100, dpi=40, size=4, progress=False)
     assert len(titles) == 3
     assert all("slice of R^4" in t and "at most regions(5, 2) = 16" in t for t in titles)
+    assert all("through the first three training points" in t for t in titles)   # docs/pictures.md: it says so
     # the frame is as high as the window needs: little empty space at its bottom
     with Image.open(path) as im:
         im.seek(2)
