@@ -256,6 +256,11 @@ def test_layer_patterns_are_each_layers_signs():
         h = np.maximum(z, 0.0)
     with pytest.raises(ValueError, match="layer"):
         rp.layer_patterns(3)
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):   # a result is not changed after the fact
+        rp.n_regions = 0   # type: ignore[misc]
+    assert rp == rp and rp != region_polygons(net, box=(-2, 2)) and len({rp}) == 1   # by identity, hashable
 
 
 def test_polygon_and_max_regions_take_their_whole_range():
