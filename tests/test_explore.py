@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 import numpy as np
 import pytest
@@ -297,6 +298,8 @@ def test_a_malformed_origin_or_target_is_a_4xx_with_a_message(server, request_by
     out = _exchange(server, request_bytes, timeout=2.0)
     status = out.split(b"\r\n", 1)[0]
     assert status.startswith(b"HTTP/1.1 4"), out
+    if b"http://[::1/api" in request_bytes.split(b"\r\n")[0]:   # docs/explore.md: such a target gets 400
+        assert status.startswith(b"HTTP/1.1 400 "), out
     if not request_bytes.startswith(b"HEAD"):
         assert json.loads(out.split(b"\r\n\r\n", 1)[1])["error"], out
     assert "Traceback" not in capsys.readouterr().err
@@ -424,6 +427,38 @@ def test_a_run_over_the_trainers_limits_leaves_the_running_one_alone(server):
     status, out = call(server, "/api/start", {"N": 20_000, "widths": [1024], "steps": 100_000, "every": 100})
     assert status == 400 and "max_work" in out["error"]
     assert server.session.run is run and not run._stop.is_set()   # it was stopped before the new run failed
+
+
+def test_a_run_the_trainer_takes_at_its_work_limit_is_started(server):
+    """The page's run is one restart of ``train`` on 2-D points: one the trainer itself takes just under
+    ``max_work`` (its own check, ``protocol_check`` with one restart, at the smallest limit it passes) is
+    started, and at one step less of the limit both refuse it."""
+    from nnpartition import _core
+    from nnpartition.limits import override
+
+    body = dict(SMALL, N=400, widths=[64, 32], steps=2000, every=100)
+    protocol = npn.Protocol(optimizer="adam", lr=0.02, steps=2000, batch_size=None, restarts=1)
+
+    def trainer_takes(limit):
+        with override(max_work=limit):
+            try:
+                _core.protocol_check(2, 400, [64, 32], 1, protocol)
+                return True
+            except ValueError:
+                return False
+
+    lo, hi = 1, 10**15   # the smallest limit the trainer takes, by bisection on its own check
+    assert trainer_takes(hi) and not trainer_takes(lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if trainer_takes(mid) else (mid, hi)
+    with override(max_work=hi):
+        status, out = call(server, "/api/start", dict(body, paused=True))
+        assert status == 200, out
+    with override(max_work=hi - 1):
+        status, out = call(server, "/api/start", body)
+        assert status == 400 and "max_work" in out["error"], out
+    call(server, "/api/reset", {})
 
 
 def test_csv_rows_are_read_as_given():
@@ -577,6 +612,29 @@ def test_starting_a_second_training_stops_the_first(server):
     assert run2.history[-1]["step"] == SMALL["steps"] - 1  # the trainer's steps are 0 .. steps - 1
 
 
+def test_a_new_run_starts_after_the_old_ones_thread_has_ended(server, monkeypatch):
+    """Session: "at most one Run trains at a time". A start stops the running training and waits for its thread,
+    even one in the middle of drawing a frame (made slow here), before the new run exists."""
+    import nnpartition.explore.session as session_module
+
+    real = session_module.frame_of
+
+    def slow_frame_of(*a, **k):
+        time.sleep(0.4)
+        return real(*a, **k)
+
+    monkeypatch.setattr(session_module, "frame_of", slow_frame_of)
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=100))
+    run1 = server.session.run
+    wait_for(lambda: run1.history, what="a snapshot of the first run")
+    for _ in range(2):
+        time.sleep(0.1)   # into the next frame's drawing
+        old = server.session.run
+        assert call(server, "/api/start", dict(SMALL, steps=100_000, every=100))[0] == 200
+        assert not old.thread.is_alive() and old.state == "stopped"
+    call(server, "/api/reset", {})
+
+
 def test_pause_step_resume_and_reset(server):
     call(server, "/api/start", dict(SMALL, paused=True))
     run = server.session.run
@@ -590,6 +648,67 @@ def test_pause_step_resume_and_reset(server):
     wait_for(lambda: run.state == "done", what="the run to finish")
     call(server, "/api/reset", {})
     assert server.session.run is None and call(server, "/api/status")[1]["state"] == "idle"
+
+
+def test_a_running_run_paused_parks_at_its_next_snapshot(server):
+    """Run.pause: "Park at the next snapshot". Paused while running, at most one more snapshot is recorded after
+    the call (the one whose callback had not yet looked at the flag), then none while parked; a step adds one."""
+    call(server, "/api/start", dict(SMALL, N=400, widths=[32, 32], steps=100_000, every=50))
+    run = server.session.run
+    wait_for(lambda: len(run.history) >= 2, what="two snapshots")
+    for _ in range(3):
+        run.pause()
+        before = len(run.history)
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        parked = len(run.history)
+        assert parked - before <= 1
+        time.sleep(0.3)
+        assert len(run.history) == parked
+        run.step()
+        wait_for(lambda: len(run.history) == parked + 1, what="one step's snapshot")
+        run.resume()
+        wait_for(lambda: len(run.history) >= parked + 3, what="snapshots after resuming")
+    call(server, "/api/reset", {})
+
+
+def test_resume_answers_running_at_once(server):
+    """/api/resume answers the run's status (docs/explore.md's buttons): a parked run resumed is ``running`` in
+    that answer, not the ``paused`` it was, whether or not its thread has woken yet."""
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))
+    run = server.session.run
+    for _ in range(3):
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        status, answer = call(server, "/api/resume", {})
+        assert status == 200 and answer["state"] == "running" and answer["run"] == 1
+        n = len(run.history)
+        wait_for(lambda: len(run.history) > n + 1, what="snapshots after resuming")
+        call(server, "/api/pause", {})
+    call(server, "/api/reset", {})
+
+
+def test_a_batch_of_all_the_points_is_taken(server):
+    """``batch_size`` may be any count up to ``N`` (one past it is refused, with N named): a batch of exactly
+    ``N`` is the full batch, and trains."""
+    status, out = call(server, "/api/start", dict(SMALL, batch_size=SMALL["N"]))
+    assert status == 200 and out["run"] == 1, out
+    assert server.session.run.settings.batch_size == SMALL["N"]
+    status, out = call(server, "/api/start", dict(SMALL, batch_size=SMALL["N"] + 1))
+    assert status == 400 and "batch_size must be <= N = 100" in out["error"], out
+    call(server, "/api/reset", {})
+
+
+def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server):
+    """/api/reset ends the training it clears (its thread stops, its state is stopped, no snapshot after it), and
+    with no run it is a 200 all the same (the page's Reset button: back to idle)."""
+    assert call(server, "/api/reset", {})[0] == 200
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=100))
+    run = server.session.run
+    wait_for(lambda: run.history, what="a snapshot")
+    assert call(server, "/api/reset", {})[0] == 200
+    wait_for(lambda: not run.thread.is_alive(), timeout=15.0, what="the run's thread to end")
+    assert run.state == "stopped" and run.history[-1]["step"] < 100_000 - 1
+    assert call(server, "/api/status")[1] == {"run": None, "state": "idle"}
+    assert call(server, "/api/reset", {})[0] == 200
 
 
 def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
@@ -704,6 +823,105 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
 
 
+def read_events(stream, until, seconds=30.0):
+    """``(event, data)`` pairs of a server-sent event stream until ``until(event, data)`` holds; an AssertionError
+    after ``seconds`` (the stream's keep-alives every second keep ``readline`` from timing out)."""
+    out, event, end = [], None, time.monotonic() + seconds
+    while time.monotonic() < end:
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            out.append((event, json.loads(line[6:])))
+            if until(*out[-1]):
+                return out
+    raise AssertionError(f"no such event within {seconds} s; got {[e for e, _ in out]}")
+
+
+def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
+    """docs/explore.md: /api/events sends ``status`` events, the states of /api/status. A paused run's stream says
+    ``paused``, and after resuming its last status event is ``done``, what /api/status then answers; a reset
+    sends no run and the idle state."""
+    stream = urllib.request.urlopen(server.url + "api/events", timeout=30)
+    assert stream.headers["Content-Type"] == "text/event-stream"   # what a browser's EventSource reads
+    try:
+        call(server, "/api/start", dict(SMALL, paused=True))
+        began = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "paused")
+        assert [d["settings"]["seed"] for e, d in began if e == "run" and d] == [SMALL["seed"]]   # the new run
+        call(server, "/api/resume", {})
+        got = read_events(stream, lambda e, d: e == "status" and d["run"] == 1 and d["state"] == "done")
+        assert call(server, "/api/status")[1] == got[-1][1] == {"run": 1, "state": "done", "error": None,
+                                                                 "step": SMALL["steps"] - 1}
+        call(server, "/api/reset", {})
+        gone = read_events(stream, lambda e, d: e == "status" and d == {"run": None, "state": "idle"})
+    finally:
+        stream.close()
+    assert [d["state"] for e, d in got if e == "status"][-2:] == ["running", "done"]
+    assert ("run", None) in gone   # the page clears its run
+
+
+@pytest.mark.parametrize("verbose", [None, False, True])
+def test_verbose_logs_every_request_and_answers_are_not_cached(verbose, capsys):
+    """``--verbose`` / ``make_server(verbose=True)``: "log every request to stderr" (the option's help), and
+    nothing without it. Every answer says ``Cache-Control: no-store`` (the page polls /api/status: a cached
+    answer would show a stale state)."""
+    srv = make_server("127.0.0.1", 0) if verbose is None else make_server("127.0.0.1", 0, verbose=verbose)
+    verbose = bool(verbose)   # quiet by default
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        for path in ("api/status", "api/config", ""):
+            with urllib.request.urlopen(srv.url + path, timeout=30) as r:
+                assert r.status == 200 and r.headers["Cache-Control"] == "no-store", path
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+    err = capsys.readouterr().err
+    assert ('"GET /api/status HTTP/1.1" 200' in err and '"GET /api/config HTTP/1.1" 200' in err) is verbose
+    assert bool(err) is verbose
+
+
+def test_an_answer_that_closes_its_connection_says_so(server):
+    """An answer after which the server closes the connection says ``Connection: close`` (RFC 9112: the client
+    must not send another request on it): a 400 for a body that is not JSON or not an object, a 403 for another
+    site's request, and a 200 to a GET whose body it did not read (a Transfer-Encoding). An ordinary answer keeps
+    the connection open and says nothing of it."""
+    host = f"Host: 127.0.0.1:{server.server_address[1]}\r\n".encode()
+    bad = (b"POST /api/start HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\nContent-Length: 9\r\n"
+           b"Origin: " + server.url.rstrip("/").encode() + b"\r\n\r\n{not json")
+    chunked = b"GET /api/status HTTP/1.1\r\n" + host + b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    plain = b"GET /api/status HTTP/1.1\r\n" + host + b"\r\n"
+    foreign = (b"POST /api/start HTTP/1.1\r\n" + host + b"Origin: http://evil.example\r\nContent-Length: 2\r\n"
+               b"\r\n{}")
+    listed = bad.replace(b"{not json", b"[1, 2]   ")   # JSON, but not an object: a 400 too, not a 500
+    for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False),
+                                 (foreign, b"403", True), (listed, b"400", True)):
+        head = _exchange(server, data, timeout=1.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+        assert head[0].split(b" ")[1] == status, head
+        assert (b"connection: close" in head) is closes, head
+
+
+def test_before_any_run_the_frame_and_exports_are_404_with_a_message(server):
+    """With no training, /api/frame and the exports have nothing to show: a 404 with a JSON message (not a 500),
+    and the server answers on."""
+    for path, words in (("/api/frame", "no frame yet"), ("/api/export/run.json", "nothing to export"),
+                        ("/api/export/network.npz", "nothing to export")):
+        status, out = call(server, path)
+        assert status == 404 and words in out["error"], (path, out)
+    assert call(server, "/api/status") == (200, {"run": None, "state": "idle"})
+
+
+def test_is_loopback_is_true_or_false():
+    """``is_loopback`` answers a bool: a host name that is neither localhost nor an address is False (not None),
+    as are public and unspecified addresses; the loopback ones are True (the ipaddress module's truth)."""
+    from nnpartition.explore.server import is_loopback
+
+    for host, want in (("example.com", False), ("8.8.8.8", False), ("0.0.0.0", False), ("::", False),
+                       ("127.0.0.2", True), ("::1", True), ("LOCALHOST", True)):
+        assert is_loopback(host) is want, host
+
+
 def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_were_off(server):
     """The run's estimate is estimate_accuracy's for its size and protocol (one restart), and its tooltip line
     names the region of nnpartition.heldout_errors with that region's figures."""
@@ -715,6 +933,30 @@ def test_the_run_carries_its_estimate_and_how_far_held_out_questions_like_it_wer
     assert e["accuracy"] == expected.accuracy
     held = npn.heldout_errors(2, SMALL["N"], widths=[16, 4], protocol=protocol)
     assert e["heldout"] == held.describe() and e["heldout"].startswith("deep networks, large steps, narrow later layer")
+
+
+def test_the_estimate_says_whether_its_labels_are_random_and_why_it_is_outside_its_range(server):
+    """docs/explore.md: the estimate is a prediction for random labels (uniform or Gaussian data), the page says
+    so for other data; settings outside the validated range carry the estimator's warning as the tooltip.
+    Truths: the docs' list of random-label data, and the warnings of a direct call of estimate_accuracy and
+    heldout_errors (none inside the range: the note is null, not an empty string)."""
+    for data, steps in (("uniform", 400), ("gaussian", 400), ("xor", 400), ("uniform", 10), ("spirals", 10)):
+        body = dict(SMALL, data=data, steps=steps, every=5)
+        assert call(server, "/api/start", body)[0] == 200
+        e = server.session.run.summary()["estimate"]
+        assert e["random_labels"] is (data in ("uniform", "gaussian")), data
+        protocol = npn.Protocol(optimizer="adam", lr=0.02, steps=steps, batch_size=None, restarts=1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            npn.estimate_accuracy(2, SMALL["N"], widths=SMALL["widths"], dist="gaussian" if data == "gaussian"
+                                  else "uniform", protocol=protocol)
+            held = npn.heldout_errors(2, SMALL["N"], widths=SMALL["widths"], protocol=protocol)
+        want = "; ".join(str(w.message) for w in caught) or None
+        assert e["note"] == want, (data, steps)
+        # the page's points are 2-D (at d = 3 this question is "near capacity", at d = 2 not)
+        assert e["heldout_errors"] == held.to_dict() and e["heldout"] == held.describe(), (data, steps)
+        assert (want is None) == (steps == 400)
+    call(server, "/api/reset", {})
 
 
 @pytest.mark.parametrize("widths", [[8], [16, 16], [12, 6, 9]])
@@ -834,6 +1076,26 @@ def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]  # nothing written, not even in TMPDIR
 
 
+def test_serve_serves_until_ctrl_c_and_says_so():
+    """``serve`` (docstring): bind, print the address, serve until Ctrl-C, which stops the server and returns
+    normally, saying ``nnpartition explore: stopped``. Truth: the page it prints the address of answers."""
+    code = "from nnpartition.explore import serve; serve('127.0.0.1', 0, open_browser=False)"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("nnpartition explore: serving on http://127.0.0.1:"), first
+        url = first.split("serving on ")[1].split()[0]
+        assert json.loads(urllib.request.urlopen(url + "api/status", timeout=30).read())["state"] == "idle"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert out.strip() == "nnpartition explore: stopped"
+
+
 def test_a_non_loopback_host_prints_a_warning():
     proc = _spawn("--host", "0.0.0.0", "--port", "0")
     try:
@@ -868,6 +1130,25 @@ def test_a_failed_bind_is_one_line_naming_the_option():
             assert needle in lines[0], lines[0]
     finally:
         taken.close()
+
+
+def test_make_server_checks_its_arguments_before_it_binds():
+    """make_server's host is a non-empty string (TypeError), its port an integer in [0, 65535] (ValueError: a bool,
+    a float, a string, -1 and 65536 are refused; 65535 is checked no further than the bind), and allow_hosts a
+    list of non-empty names (TypeError), each named in its message."""
+    for host in ("", None, b"127.0.0.1"):
+        with pytest.raises(TypeError, match="host must be a non-empty string"):
+            make_server(host, 0)
+    for port in (-1, 65536, True, 1.5, "8050"):
+        with pytest.raises(ValueError, match=r"port must be an integer in \[0, 65535\]"):
+            make_server("127.0.0.1", port)
+    try:
+        make_server("127.0.0.1", 65535).server_close()
+    except OSError:   # in use: the bind's own error, not the check's
+        pass
+    for hosts in (["proxy.example", ""], ["proxy.example", 8080], [None]):
+        with pytest.raises(TypeError, match="allow_hosts must be a list of host names"):
+            make_server("127.0.0.1", 0, allow_hosts=hosts)
 
 
 def test_a_failed_bind_raises_the_os_error():

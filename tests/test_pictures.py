@@ -222,6 +222,67 @@ def test_from_sklearn_network():
     assert np.array_equal(rp.decision, logits > 0)
 
 
+def test_from_torch_sequential():
+    """A torch ``nn.Sequential`` is drawn as ``DeepNet.from_torch`` reads it (docs: converted). Truth: torch's own
+    forward pass at every region's centroid: its hidden pre-activations' signs are the patterns, its logit's sign
+    the decision (``split_decision=True``: exact on every polygon)."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.ReLU(), torch.nn.Linear(6, 5), torch.nn.ReLU(),
+                              torch.nn.Linear(5, 1)).double()
+    rp = region_polygons(seq, box=(-2, 2), split_decision=True)
+    x = torch.tensor(rp.centroids(), dtype=torch.float64)
+    with torch.no_grad():
+        z1 = seq[0](x)
+        z2 = seq[2](torch.relu(z1))
+        logit = seq[4](torch.relu(z2))[:, 0]
+    assert rp.n_regions > 5
+    assert np.array_equal(rp.patterns, np.concatenate([(z1 > 0).numpy(), (z2 > 0).numpy()], axis=1))
+    assert np.array_equal(rp.decision, (logit > 0).numpy())
+    assert np.isclose(rp.areas().sum(), 16.0)
+
+
+def test_layer_patterns_are_each_layers_signs():
+    """``layer_patterns(l)`` (docs/pictures.md) is hidden layer ``l``'s own columns of ``patterns``. Truth: the
+    signs of that layer's pre-activations at the centroids in plain numpy; a layer past the last is refused."""
+    net = make_net([4, 7, 3], seed=5)
+    rp = region_polygons(net, box=(-2, 2))
+    h = rp.centroids()
+    for layer, (W, b) in enumerate(net.layers):
+        z = h @ W + b
+        got = rp.layer_patterns(layer)
+        assert got.shape == (rp.n_regions, W.shape[1])
+        assert np.array_equal(got, z > 0), layer
+        h = np.maximum(z, 0.0)
+    with pytest.raises(ValueError, match="layer"):
+        rp.layer_patterns(3)
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):   # a result is not changed after the fact
+        rp.n_regions = 0   # type: ignore[misc]
+    assert rp == rp and rp != region_polygons(net, box=(-2, 2)) and len({rp}) == 1   # by identity, hashable
+
+
+def test_polygon_and_max_regions_take_their_whole_range():
+    """``polygon(r)`` takes ``0 <= r < n_regions`` (one past the end is refused, not an empty polygon), and
+    ``max_regions`` is any count from 1: one region fits ``max_regions=1``, two do not. Truth: the line ``x = 0``
+    halves the square ``[-1, 1]^2`` into two rectangles of area 2; ``x = 5`` misses it."""
+    halves = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([0.0]), np.array([1.0]), 0.0)
+    rp = region_polygons(halves, max_regions=2)
+    assert rp.n_regions == 2
+    for r in range(2):
+        q = rp.polygon(r)
+        assert sorted(np.unique(np.abs(q[:, 0])).tolist()) == [0.0, 1.0]
+    for r in (2, -1):
+        with pytest.raises(ValueError, match="r must be"):
+            rp.polygon(r)
+    with pytest.raises(ValueError, match="max_regions"):
+        region_polygons(halves, max_regions=1)
+    missed = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([-5.0]), np.array([1.0]), 0.0)
+    one = region_polygons(missed, max_regions=1)
+    assert one.n_regions == 1 and np.isclose(one.areas()[0], 4.0)
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,exc,match", [
@@ -358,6 +419,96 @@ def test_plane_maps_refuse_non_finite_and_misshaped_points(method, name, good):
     with pytest.raises(TypeError, match=name):
         f([["a"] * len(good[0])])
     np.testing.assert_array_equal(f(good[0]), f(good))   # one point as a vector
+
+
+def test_a_plane_holds_its_own_float_vectors_and_refuses_misshaped_or_non_finite_ones():
+    """``Plane(origin, u, v)`` (documented attributes: shape ``(d,)`` each) keeps float64 copies: lists and integer
+    arrays are read as vectors, and changing the caller's array afterwards leaves the (frozen) plane as it was.
+    A matrix, a direction of another length, NaN or infinity is one ValueError naming the vector."""
+    p = Plane([0, 1], [1, 0], [0, 1])
+    for name in ("origin", "u", "v"):
+        a = getattr(p, name)
+        assert isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (2,), name
+    assert p.d == 2 and p.to_input([[2.0, 3.0]]).tolist() == [[2.0, 4.0]]   # (0, 1) + 2 (1, 0) + 3 (0, 1)
+    o, u, w = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    q = Plane(o, u, w)
+    with pytest.raises(AttributeError):   # frozen (dataclasses.FrozenInstanceError)
+        q.origin = np.ones(3)
+    assert q == q and q != Plane(o, u, w) and len({q, p}) == 2   # by identity: no array comparison, hashable
+    o[:], u[:], w[:] = 5.0, 0.0, 7.0
+    assert q.origin.tolist() == [0.0, 0.0, 0.0] and q.u.tolist() == [1.0, 0.0, 0.0] and q.v.tolist() == [0.0, 1.0, 0.0]
+    for args, match in (((np.zeros((2, 2)), [1, 0], [0, 1]), "plane origin must be a vector of 1-D"),
+                        (([0, 0], [1, 0, 0], [0, 1]), "plane u must be a vector of length d=2"),
+                        (([0, 0], [1, 0], [[0, 1]]), "plane v must be a vector of length d=2"),
+                        (([0, np.nan], [1, 0], [0, 1]), "plane origin contains NaN or infinity"),
+                        (([0, 0], [1, np.inf], [0, 1]), "plane u contains NaN or infinity")):
+        with pytest.raises(ValueError, match=match):
+            Plane(*args)
+
+
+def test_standard_plane_defaults_to_the_input_plane_and_through_refuses_a_repeated_point():
+    """``Plane.standard()`` is ``d = 2``'s input plane itself (the signature's default); ``Plane.through`` with
+    ``x0 == x1`` is the ValueError its docstring names (collinear), not a division by zero."""
+    p = Plane.standard()
+    assert p.d == 2 and p.origin.tolist() == [0.0, 0.0] and p.u.tolist() == [1.0, 0.0] and p.v.tolist() == [0.0, 1.0]
+    for pts in (([1, 2, 3], [1, 2, 3], [0, 0, 1]), ([1, 2, 3], [1, 2, 3], [1, 2, 3])):
+        with pytest.raises(ValueError, match=r"collinear \(x0 == x1\)"):
+            Plane.through(*pts)
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_plane_through_is_orthonormal_and_its_collinearity_tests_do_not_depend_on_the_scale(scale):
+    """``Plane.through`` (docstring): ``x0`` at the window's origin, ``x1`` on the ``s`` axis, ``u, v``
+    orthonormal; collinear points raise. Truths: numpy's norms and dot products, the three points read back
+    through ``to_window`` / ``to_input``; and the refusals are the same for the same points at any scale (near
+    duplicates and points nearly on one line are refused at every scale, a fair triangle at none). Points too far
+    apart for float64 are named so, when only one difference overflows too."""
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        x0, x1, x2 = rng.normal(size=(3, 4)) * scale
+        p = Plane.through(x0, x1, x2)
+        np.testing.assert_allclose([p.u @ p.u, p.v @ p.v, p.u @ p.v], [1.0, 1.0, 0.0], atol=1e-12)
+        st = p.to_window([x0, x1, x2])
+        np.testing.assert_allclose(st[:2], [[0.0, 0.0], [np.linalg.norm(x1 - x0), 0.0]], atol=1e-9 * scale)
+        np.testing.assert_allclose(p.to_input(st), [x0, x1, x2], atol=1e-9 * scale)
+    a, b, c = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.5, 1.0, 0.0])
+    for x1, x2 in ((a + [1e-13, 0.0, 0.0], c), (b, np.array([2.0, 1e-7, 0.0]))):
+        with pytest.raises(ValueError, match="collinear"):
+            Plane.through(a * scale, x1 * scale, x2 * scale)
+    Plane.through(a * scale, b * scale, c * scale)
+    with pytest.raises(ValueError, match="too far apart"):
+        Plane.through([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1e308, 1e308, 0.0])
+
+
+def test_plane_distance_is_the_euclidean_distance_to_the_plane():
+    """``Plane.distance``: the Euclidean distance of input points to the plane. Truths: for the plane
+    ``z = 1`` of ``R^3`` (``u``, ``v`` of any length) it is ``|z - 1|``; the points the plane was built through
+    lie on it."""
+    p = Plane([0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [1.0, 3.0, 0.0])
+    X = np.array([[1.0, 2.0, 4.0], [-5.0, 0.5, 1.0], [0.0, 0.0, -2.5]])
+    np.testing.assert_allclose(p.distance(X), [3.0, 0.0, 3.5], atol=1e-12)
+    q = Plane.through([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [2.0, 2.0, 5.0, 1.0])
+    np.testing.assert_allclose(q.distance([[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [2.0, 2.0, 5.0, 1.0]]), 0.0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [2, 100])
+def test_nearly_parallel_plane_directions_are_refused_by_their_angle_in_any_dimension(d):
+    """``Plane(origin, u, v)`` refuses directions (nearly) parallel. Truth: the angle between them, by
+    construction: at
+    ``1e-7`` rad they are refused, at ``1e-3`` rad taken, in 2 and in 100 dimensions alike (u with all entries
+    equal, whose squared length is d times its largest entry's)."""
+    u = np.ones(d) / np.sqrt(d)
+    e = np.zeros(d)
+    e[0], e[1] = 1.0, -1.0
+    e /= np.linalg.norm(e)   # a unit direction orthogonal to u
+    for angle, parallel in ((1e-7, True), (1e-3, False)):
+        v = np.cos(angle) * u + np.sin(angle) * e   # unit, at angle from u in the plane of u and e
+        if parallel:
+            with pytest.raises(ValueError, match="parallel"):
+                Plane(np.zeros(d), u, v)
+        else:
+            Plane(np.zeros(d), u, v)
 
 
 def test_too_many_regions_fails_fast_with_advice():
@@ -530,6 +681,7 @@ def test_plot_partition_draws_a_sample_of_many_points(d):
 def test_the_window_of_many_points_is_their_projection(d):
     # the default window and the points in a slice are found a block of rows at a time, with dot products for an
     # orthonormal plane (lstsq took 8 s for 8 million points); numpy's lstsq and norms are the truth
+    from nnpartition.limits import override
     from nnpartition.pictures import _distance, _project, _window_bounds
 
     rng = np.random.default_rng(d)
@@ -542,10 +694,116 @@ def test_the_window_of_many_points_is_their_projection(d):
         assert np.allclose(_project(p, X), want, atol=1e-10)
         assert np.allclose(_window_bounds(p, X), [want.min(axis=0), want.max(axis=0)], atol=1e-10)
         assert np.allclose(_distance(p, X), np.linalg.norm(X - p.origin - want @ B.T, axis=1), atol=1e-10)
+        with override(max_bytes=2**15):   # blocks of 1024 entries: the 5000 points in dozens of blocks
+            assert np.allclose(_window_bounds(p, X), [want.min(axis=0), want.max(axis=0)], atol=1e-10)
     net = TwoLayerNet(np.ones((2, 1)), np.zeros(1), np.ones(1), 0.0)
     span = np.ptp(X[:, :2], axis=0).max()   # a 5% margin of the wider side
     assert np.allclose(npn.pictures.window_for(net, X[:, :2])[1], [X[:, :2].min(axis=0) - 0.05 * span,
                                                                    X[:, :2].max(axis=0) + 0.05 * span])
+
+
+@needs_mpl
+def test_a_colour_bar_only_when_asked_for_and_only_for_output_colours():
+    """``colorbar``: "add a colour bar (``color="output"`` only)", default ``False``. Truth: the figure's axes
+    (a colour bar is an axes of its own)."""
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    for kwargs, n_axes in ((dict(color="output"), 1), (dict(color="output", colorbar=True), 2),
+                           (dict(colorbar=True), 1), (dict(color="region", colorbar=True), 1), ({}, 1)):
+        fig = Figure()
+        npn.plot_partition(net, ax=fig.add_subplot(), box=(-1, 1), **kwargs)
+        assert len(fig.axes) == n_axes, kwargs
+
+
+def test_the_slice_note_says_which_slice_as_the_docs_do():
+    """docs/pictures.md: for ``d > 2`` the title says the picture is a slice, through the first three training
+    points (``-d``, the movie) or, for a saved network, the plane of its first two coordinates, the others 0;
+    a plane given is named so; for ``d == 2`` (the input plane itself) nothing is said."""
+    from nnpartition.pictures.drawing import _slice_note
+
+    for kind in (None, "points", "standard", "plane"):
+        assert _slice_note(2, kind) == "", kind
+    assert _slice_note(7, None) == ""
+    points, standard, given = _slice_note(7, "points"), _slice_note(7, "standard"), _slice_note(7, "plane")
+    assert points.startswith("slice of R^7") and "first three training points" in points
+    assert standard.startswith("slice of R^7") and "x1 and x2" in standard and "other coordinates 0" in standard
+    assert given.startswith("slice of R^7") and "plane given" in given
+    assert len({points, standard, given}) == 3
+
+
+@needs_mpl
+def test_plot_partition_points_and_a_window_of_one_region():
+    """plot_partition's points: NaN or infinity, and labels without points, are refused naming X and y; for
+    ``d > 2`` three points are enough for the default plane through them (two are refused). A window that no
+    line crosses is one polygon, filled with its class's colour. Truths: the docstring, the network's
+    prediction at the window's centre, and matplotlib's reading of the fill (blue for class 1)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0], [0.0]]), np.array([-5.0]), np.array([1.0]), 0.5)   # x = 5: off the window
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        npn.plot_partition(net, [[0.0, np.nan]], ax=Figure().add_subplot(), box=(-1, 1))   # a window given
+    with pytest.raises(ValueError, match="y given without X"):
+        npn.plot_partition(net, y=[0, 1], ax=Figure().add_subplot())
+    ax = npn.plot_partition(net, ax=Figure().add_subplot(), box=(-1, 1))
+    regions = [c for c in ax.collections if c.get_label() == "regions"][0]
+    assert len(regions.get_paths()) == 1 and int(net.predict([[0.0, 0.0]])[0]) == 1
+    r, g, b = regions.get_facecolor()[0][:3]
+    blue = to_rgb(npn.pictures.drawing.CLASS_COLOURS[1])
+    assert b > r and np.allclose(np.cross([r - 1, g - 1, b - 1], np.subtract(blue, 1)), 0, atol=1e-9)   # white to blue
+    deep = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    X3 = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.5]])
+    ax = npn.plot_partition(deep, X3, ax=Figure().add_subplot())
+    assert len([c for c in ax.collections if c.get_label() == "points"][0].get_offsets()) == 3
+    with pytest.raises(ValueError, match="at least three points"):
+        npn.plot_partition(deep, X3[:2], ax=Figure().add_subplot())
+    # points exactly in the plane (distance 0) are drawn, those 1e-6 off it are not (docstring: within 1e-9)
+    flat = np.array([[0.5, 0.5, 0.0], [-0.5, 0.25, 0.0], [0.1, -0.3, 1e-6]])
+    ax = npn.plot_partition(deep, flat, ax=Figure().add_subplot(), plane=npn.Plane.standard(3), box=(-1, 1))
+    assert len([c for c in ax.collections if c.get_label() == "points"][0].get_offsets()) == 2
+
+
+@needs_mpl
+def test_plot_partition_limits_are_its_window_and_max_points_takes_1():
+    """The axes' limits are the window's, each axis its own (a box wider than high); for a plane through three
+    points and no box, the window is their window coordinates with a 25% margin (docstring of ``box``); and
+    ``max_points`` is any integer ``>= 1``: 1 draws one point, labelled "points (1 of N)"."""
+    from matplotlib.figure import Figure
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    ax = npn.plot_partition(net, ax=Figure().add_subplot(), box=((-2.0, -0.5), (1.0, 3.0)))
+    assert ax.get_xlim() == (-2.0, 1.0) and ax.get_ylim() == (-0.5, 3.0)
+    X = np.random.default_rng(1).uniform(-1, 1, (30, 2))
+    ax = npn.plot_partition(net, X, ax=Figure().add_subplot(), box=(-1, 1), max_points=1)
+    drawn = [c for c in ax.collections if str(c.get_label()).startswith("points")]
+    assert [c.get_label() for c in drawn] == ["points (1 of 30)"] and len(drawn[0].get_offsets()) == 1
+    deep = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    pts = ([0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0])   # window coordinates (0, 0), (2, 0), (0, 1)
+    ax = npn.plot_partition(deep, ax=Figure().add_subplot(), plane=pts)
+    np.testing.assert_allclose([ax.get_xlim(), ax.get_ylim()], [[-0.5, 2.5], [-0.5, 1.5]])   # 25% of the span 2
+
+
+def test_movie_refuses_a_dpi_out_of_its_range_before_training_and_its_result_is_frozen(tmp_path, monkeypatch):
+    """movie's dpi is an integer in [MIN_DPI, MAX_DPI], checked before any training; a MovieResult, like the
+    other results, cannot be changed after the fact."""
+    import dataclasses
+
+    from nnpartition import training
+    from nnpartition.pictures.movies import MAX_DPI, MIN_DPI, MovieResult
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking dpi")
+
+    monkeypatch.setattr(training, "train", no_training)
+    X, y = np.random.default_rng(0).uniform(-1, 1, (20, 2)), np.arange(20) % 2
+    for dpi in (MIN_DPI - 1, MAX_DPI + 1):
+        with pytest.raises(ValueError, match="dpi"):
+            npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=10, every=5, dpi=dpi, progress=False)
+    r = MovieResult(path="m.gif", frames=1, steps=np.zeros(1, np.int64), accuracy=np.zeros(1),
+                    regions=np.ones(1, np.int64), bound=1, estimate=0.5, final_accuracy=0.5, seconds=0.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.frames = 2   # type: ignore[misc]
 
 
 def plot_partition_(*a, **k):
@@ -1023,8 +1281,10 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
         assert main(["plot-partition", "-d", "2", "-N", "50", "-L", "4", "--box", *box,
                      "--plot", str(tmp_path / "p.png")]) == 2
         assert "box" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="too wide"):
-        npn.pictures.region_polygons(make_net([4]), box=(0.0, 1e200))
+    # a window centred on 0 too (its width, hi - lo, is 2e160: its area overflows; hi + lo is 0)
+    for box in ((0.0, 1e200), (-1e160, 1e160), ((-1.0, -1e160), (1.0, 1e160))):
+        with pytest.raises(ValueError, match="too wide"):
+            npn.pictures.region_polygons(make_net([4]), box=box)
 
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"],
@@ -1492,6 +1752,49 @@ def _legend_texts(ax):
 
 
 @needs_mpl
+def test_the_key_names_the_misclassified_marker_only_when_points_are_misclassified():
+    """docs/pictures.md: the key shows the misclassified marker (with the points' classes drawn). Truth: the
+    network's own predictions as labels misclassify nothing; their flip misclassifies every point."""
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures.drawing import _annotate
+
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2), np.array([1.0, 1.0]), -0.5)
+    X = np.random.default_rng(3).uniform(-1, 1, (40, 2))
+    pred = net.predict(X)
+    assert 0 < pred.sum() < 40
+    for y, marked in ((pred, False), (1 - pred, True)):
+        fig = Figure(figsize=(5, 5))
+        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1))
+        _annotate(ax, 2)
+        texts = _legend_texts(ax)
+        assert {"label 1", "label 0"} <= set(texts)
+        assert ("misclassified" in texts) is marked, texts
+    # only the classes drawn are in the key (docstring of _annotate): all points labelled 1
+    fig = Figure(figsize=(5, 5))
+    ax = npn.plot_partition(net, X, np.ones(40, int), ax=fig.add_subplot(), box=(-1, 1))
+    _annotate(ax, 2)
+    assert "label 1" in _legend_texts(ax) and "label 0" not in _legend_texts(ax)
+
+
+@needs_mpl
+def test_output_colours_run_from_orange_through_white_to_blue():
+    """``color="output"``: "the logit on a diverging colour map, orange negative, white 0, blue positive".
+    Truth: matplotlib's reading of the map's colours, red above blue for every negative logit and below it for
+    every positive one, white at 0."""
+    from nnpartition.pictures.drawing import _logit_colormap
+
+    cmap = _logit_colormap()
+    for x in np.linspace(0.0, 1.0, 41):
+        r, g, b, _ = cmap(x)
+        if x < 0.5:
+            assert r > b, x
+        elif x > 0.5:
+            assert b > r, x
+    assert min(cmap(0.5)[:3]) > 0.98
+
+
+@needs_mpl
 def test_cli_output_colouring_has_a_colour_bar_and_every_picture_a_key_and_axis_labels(tmp_path, monkeypatch):
     """--color output drew the diverging logit map with no colour bar; no picture had a key for the points'
     classes or axis labels."""
@@ -1577,6 +1880,7 @@ def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path,
     npn.pictures.movie(X, y, 5, path=path, every=50, steps=100, dpi=40, size=4, progress=False)
     assert len(titles) == 3
     assert all("slice of R^4" in t and "at most regions(5, 2) = 16" in t for t in titles)
+    assert all("through the first three training points" in t for t in titles)   # docs/pictures.md: it says so
     # the frame is as high as the window needs: little empty space at its bottom
     with Image.open(path) as im:
         im.seek(2)
