@@ -897,7 +897,7 @@ def test_an_answer_that_closes_its_connection_says_so(server):
     listed = bad.replace(b"{not json", b"[1, 2]   ")   # JSON, but not an object: a 400 too, not a 500
     for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False),
                                  (foreign, b"403", True), (listed, b"400", True)):
-        head = _exchange(server, data, timeout=1.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+        head = _exchange(server, data, timeout=3.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
         assert head[0].split(b" ")[1] == status, head
         assert (b"connection: close" in head) is closes, head
 
