@@ -685,6 +685,31 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_merged_table_keeps_every_key() {
+        // After a merge the absorbed patterns are found again by their keys: adding each once more adds to its
+        // cell (4 regions of 2 points, not 7), and the table's key arenas hold each of the 4 keys once.
+        let keys = [[1u64, 0], [0u64, 1], [5u64, 1u64 << 63], [7, 7]];
+        let mut one = PatternTable::new(2);
+        let mut two = one.sibling();
+        one.add(&keys[0], 1, 0);
+        for k in &keys[1..] {
+            two.add(k, 1, 1);
+        }
+        one.merge(two);
+        for k in &keys {
+            one.add(k, 1, 0);
+        }
+        assert_eq!(one.len(), 4);
+        assert_eq!(one.cells().map(|c| c.count).collect::<Vec<_>>(), vec![2; 4]);
+        let mut listed: Vec<[u64; 2]> =
+            one.shards.iter().flat_map(|s| s.keys.chunks(2).map(|c| [c[0], c[1]])).collect();
+        listed.sort_unstable();
+        let mut want = keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(listed, want);
+    }
+
+    #[test]
     fn layer_gain_is_the_largest_column_sum_in_either_memory_order_and_stops_on_ctrl_c() {
         let w = Array2::from_shape_fn((37, 23), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.5);
         let b = Array1::from_shape_fn(23, |j| j as f64 - 30.0);

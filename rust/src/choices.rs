@@ -268,6 +268,34 @@ mod tests {
         assert!("".parse::<Sparsifier>().is_err());
     }
 
+    /// The table the Python view (`_core.CHOICES` / `_core.ALIASES`) is built from lists every option under the
+    /// name users spell (docs/training.md, docs/simulation.md, docs/sparse.md), its canonical names in the docs'
+    /// order and its aliases, written out here rather than read from the enums.
+    #[test]
+    fn the_table_lists_every_option_its_names_and_aliases_as_the_docs_give_them() {
+        type Row = (&'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
+        let gauss: &[(&str, &str)] = &[("gauss", "gaussian"), ("normal", "gaussian")];
+        let want: Vec<Row> = vec![
+            ("dist", &["uniform", "gaussian"], gauss),
+            ("init", &["uniform", "gaussian"], gauss),
+            ("activation", &["relu", "leaky_relu", "sigmoid", "tanh"], &[]),
+            ("loss", &["bce", "hinge"], &[]),
+            ("optimizer", &["adam", "sgd"], &[]),
+            ("schedule", &["cosine", "constant"], &[]),
+            ("projection", &["gaussian", "sparse_binary"], &[]),
+            ("sparsify", &["topk", "threshold", "relu"], &[]),
+        ];
+        let got = table();
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.0, w.0);
+            assert_eq!(g.1, w.1, "{}", w.0);
+            let mut ga = g.2.to_vec();
+            ga.sort_unstable();
+            assert_eq!(ga, w.2, "{}", w.0);
+        }
+    }
+
     #[test]
     fn options_are_unique() {
         let t = table();

@@ -97,17 +97,29 @@ pub fn default_max_bytes() -> u64 {
 }
 
 fn measure_default_max_bytes() -> u64 {
+    let mem_kb = proc_number("/proc/meminfo", "MemTotal:", 1);
+    let cap = proc_number("/proc/self/limits", "Max address space", 3).map(|soft| {
+        let held = proc_number("/proc/self/status", "VmSize:", 1).unwrap_or(0).saturating_mul(1024);
+        (soft, held, pool_threads(std::env::var("RAYON_NUM_THREADS").ok().as_deref()))
+    });
+    max_bytes_for(mem_kb, cap)
+}
+
+/// The rayon pool's size: `RAYON_NUM_THREADS` (`env`) if a whole number above 0, else one a core.
+fn pool_threads(env: Option<&str>) -> u64 {
+    env.and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u64))
+}
+
+/// [`default_max_bytes`] of a machine with `mem_kb` KiB of memory (if known) and, under an address-space
+/// cap, `(cap bytes, bytes the process maps, rayon pool threads)`; at least 1 MiB.
+fn max_bytes_for(mem_kb: Option<u64>, cap: Option<(u64, u64, u64)>) -> u64 {
     let mut lim = DEFAULT_MAX_BYTES;
-    if let Some(kb) = proc_number("/proc/meminfo", "MemTotal:", 1) {
+    if let Some(kb) = mem_kb {
         lim = lim.min(kb.saturating_mul(1024) / 2);
     }
-    if let Some(soft) = proc_number("/proc/self/limits", "Max address space", 3) {
-        let held = proc_number("/proc/self/status", "VmSize:", 1).unwrap_or(0).saturating_mul(1024);
-        let pool = std::env::var("RAYON_NUM_THREADS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|&t| t > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u64));
+    if let Some((soft, held, pool)) = cap {
         let threads = pool.saturating_add(2).saturating_mul(THREAD_ADDRESS_SPACE);
         lim = lim.min(soft.saturating_sub(held).saturating_sub(threads) / 2);
     }
@@ -340,6 +352,120 @@ mod tests {
         // no test changes the process-wide max_params
         let p = DEFAULT_MAX_PARAMS as f64;
         assert!(check_params("at", p).is_ok() && check_params("over", p + 1.0).is_err());
+    }
+
+    /// The documented values (docs/limits.md and the doc comments), written out rather than read from the constants.
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        assert_eq!(DEFAULT_MAX_PARAMS, 268_435_456); // 2^28
+        assert_eq!(DEFAULT_MAX_BYTES, 8 * 1024 * 1024 * 1024); // 8 GiB
+        assert_eq!(DEFAULT_MAX_WORK, 10_000_000_000_000); // 1e13
+        assert_eq!(UNIT_WORK, 1_073_741_824); // 2^30
+        assert_eq!(CHECK_WORK, 4_194_304); // 2^22
+        assert_eq!(THREAD_ADDRESS_SPACE, 66 * 1024 * 1024); // 66 MiB
+        assert_eq!(ENTRY_WORK, 16);
+        // a network of 2^28 parameters is allowed, one more is not (no test changes max_params)
+        assert!(check_params("at", 268_435_456.0).is_ok() && check_params("over", 268_435_457.0).is_err());
+        // four a core, at least 64
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let t = max_threads();
+        assert!(t >= 64 && t >= 4 * cores && (t == 64 || t == 4 * cores), "{t} threads for {cores} cores");
+    }
+
+    #[test]
+    fn the_default_memory_limit_follows_the_machine_and_the_address_space_cap() {
+        const GIB: u64 = 1 << 30;
+        // no information: 8 GiB; half the memory below 16 GiB of it
+        assert_eq!(max_bytes_for(None, None), 8 * GIB);
+        assert_eq!(max_bytes_for(Some(32 << 20), None), 8 * GIB);
+        assert_eq!(max_bytes_for(Some(4 << 20), None), 2 * GIB);
+        // 3 KiB of memory: the 1 MiB floor
+        assert_eq!(max_bytes_for(Some(3), None), 1 << 20);
+        // docs/limits.md's case, `ulimit -v 1000000` on 2 cores with 16,500 KiB mapped: half of
+        // 1,024,000,000 - 16,896,000 - 4 x 69,206,016 = 730,279,936 ("about 366 MB")
+        let cap = (1_024_000_000, 16_896_000, 2);
+        assert_eq!(max_bytes_for(Some(24_683_792), Some(cap)), 365_139_968);
+        // 1 GiB of memory: its half is above the cap's; 512 MiB of memory: its half
+        assert_eq!(max_bytes_for(Some(1 << 20), Some(cap)), 365_139_968);
+        assert_eq!(max_bytes_for(Some(512 << 10), Some(cap)), 256 << 20);
+        // a cap below what is mapped and the threads: the floor, not 0 (and no underflow)
+        assert_eq!(max_bytes_for(None, Some((200_000_000, 16_896_000, 2))), 1 << 20);
+        assert_eq!(max_bytes_for(None, Some((u64::MAX, 0, u64::MAX))), 1 << 20);
+        // the pool: RAYON_NUM_THREADS if a whole number above 0, else one a core
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+        assert_eq!(pool_threads(Some(" 3 ")), 3);
+        assert_eq!(pool_threads(Some("1")), 1);
+        for bad in [None, Some("0"), Some("-2"), Some("x"), Some("")] {
+            assert_eq!(pool_threads(bad), cores, "{bad:?}");
+        }
+        // the process's own default lies between the floor and 8 GiB, and below half the memory
+        let d = default_max_bytes();
+        assert!((1 << 20..=8 * GIB).contains(&d), "{d}");
+        if let Some(kb) = proc_number("/proc/meminfo", "MemTotal:", 1) {
+            assert!(d <= kb * 512, "{d} > half of {kb} KiB");
+        }
+    }
+
+    #[test]
+    fn proc_numbers_are_read_from_the_first_line_with_the_key() {
+        let path = std::env::temp_dir().join(format!("nnpartition-limits-test-{}", std::process::id()));
+        std::fs::write(
+            &path,
+            "Name: x\nVmPeak:  99 kB\nVmSize:\t  12512 kB\nVmSize: 7 kB\nMax address space  unlimited  x\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        assert_eq!(proc_number(p, "VmSize:", 1), Some(12512));
+        assert_eq!(proc_number(p, "VmPeak:", 1), Some(99));
+        assert_eq!(proc_number(p, "Max address space", 3), None); // "unlimited"
+        assert_eq!(proc_number(p, "VmSize:", 5), None); // no such field
+        assert_eq!(proc_number(p, "VmRSS:", 1), None); // no such line
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(proc_number(p, "VmSize:", 1), None); // no such file
+    }
+
+    #[test]
+    fn amounts_items_and_bytes_read_as_documented() {
+        // a whole number below 10^4, four significant digits in scientific notation above
+        assert_eq!(amount(36.0), "36");
+        assert_eq!(amount(-36.4), "-36");
+        assert_eq!(amount(9999.4), "9999");
+        assert_eq!(amount(1e4), "1.000e4");
+        assert_eq!(amount(4.0434e9), "4.043e9");
+        assert_eq!(amount(-2.5e5), "-2.500e5");
+        assert_eq!(amount(f64::INFINITY), "inf");
+        // floor(work / cost), at least 1, a cost of 0 taken as 1
+        assert_eq!(items_per(1 << 30, 1000), 1_073_741);
+        assert_eq!(items_per(1 << 22, 16), 262_144);
+        assert_eq!(items_per(10, 100), 1);
+        assert_eq!(items_per(100, 0), 100);
+        // bytes in the largest unit of 1024 below them, up to PiB
+        assert_eq!(human_bytes(0.0), "0 B");
+        assert_eq!(human_bytes(1023.0), "1023 B");
+        assert_eq!(human_bytes(1024.0), "1 KiB");
+        assert_eq!(human_bytes(1536.0), "1.500 KiB");
+        assert_eq!(human_bytes(3.0 * 1024.0 * 1024.0 / 2.0), "1.500 MiB");
+        assert_eq!(human_bytes(8.0 * (1u64 << 30) as f64), "8 GiB");
+        assert_eq!(human_bytes(2f64.powi(50) * 1.25), "1.250 PiB");
+        assert_eq!(human_bytes(2f64.powi(60)), "1024 PiB");
+        // the refusals read their numbers so
+        let CoreError::TooLarge(m) = check_work("a loop", 4.0434e9, Some(1000)).unwrap_err() else { panic!() };
+        assert!(m.contains("about 4.043e9 steps, above the limit of 1000 (max_work)"), "{m}");
+        let CoreError::TooLarge(m) = check_bytes_under("a table", 1536.0, 1024).unwrap_err() else { panic!() };
+        assert!(m.contains("about 1.500 KiB of memory, above the limit of 1 KiB (max_bytes)"), "{m}");
+    }
+
+    #[test]
+    fn nan_sizes_are_refused_and_zero_limits_too() {
+        assert!(check_params("nan", f64::NAN).is_err());
+        assert!(check_work("nan", f64::NAN, None).is_err() && check_work("nan", f64::NAN, Some(u64::MAX)).is_err());
+        assert!(check_bytes_under("nan", f64::NAN, u64::MAX).is_err());
+        // set refuses a 0 by name and changes nothing; nothing asked, nothing changed
+        let before = get();
+        let Err(CoreError::InvalidArgument(m)) = set(None, None, Some(0)) else { panic!() };
+        assert_eq!(m, "max_work must be >= 1, got 0");
+        assert_eq!(set(None, None, None), Ok(before));
+        assert_eq!(get(), before);
     }
 
     #[test]
