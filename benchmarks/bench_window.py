@@ -47,8 +47,8 @@ bound; the table gives how many of the regions the samples found, and the sample
 programs', for 10^6 and 10^7 points.
 
 --off-centre: a box far from the origin for its width makes the hyperplanes' offsets cancel (docs/window.md,
-"Narrow boxes"): regions_in_box reads such rows exactly, and network_regions_in_box reads such first-layer units
-exactly and carries the later layers' constants as double-doubles. The same random layer (2-D, L = 1000, W, b ~
+"Narrow boxes"): regions_in_box reads such rows exactly, and network_regions_in_box then reads every first-layer unit
+exactly and carries the later layers' rows as double-doubles. The same random layer (2-D, L = 1000, W, b ~
 N(0, 1)) or network (2-D, [16, 16], W ~ N(0, 1/fan_in), b ~ N(0, 1/4)) on [-1, 1]^2 and moved with the box to
 [c - 1, c + 1]^2 (its first biases b - W^T (c, c), rounded: the counts are printed and should agree): best times in
 the same run and their ratio, off-centre over centred. Run it with RAYON_NUM_THREADS=1 for one thread.
