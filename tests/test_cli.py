@@ -227,6 +227,12 @@ def test_a_one_layer_file_with_more_layer_arrays_is_refused_not_cut_to_its_first
     np.savez(net, W1=W, b1=c, W2=W2, b2=c2)
     assert main(["regions", "--weights", str(net), *base, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["layers"] == 2
+    # the other way round: a file of several layers that also holds the one-layer pair read W1, b1, ... and left
+    # the pair out without a word
+    both = tmp_path / "both.npz"
+    np.savez(both, W1=W, b1=c, W2=W2, b2=c2, **{w: first, b: c})
+    _fails_with(capsys, ["regions", "--weights", str(both), *base], f"--weights {both}: {w}, {b} would be ignored",
+                f"found {sorted(['W1', 'b1', 'W2', 'b2', w, b])}")
     out = tmp_path / "with_output.npz"
     np.savez(out, **{w: first, b: c}, w2=rng.standard_normal(4), b2=np.array(0.5))
     assert main(["regions", "--weights", str(out), *base, "--json"]) == 0

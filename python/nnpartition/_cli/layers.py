@@ -67,8 +67,8 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
     """The hidden layers ``[(W, b), ...]`` (``x @ W + b``, ``W`` of shape ``(d, L)``) of an ``.npz``: ``W`` and ``b``
     (one layer); ``W1, b1, W2, b2, ...`` (as :func:`nnpartition.network.save_network` writes them, output layer
     aside); or PyTorch's ``weight`` (shape ``(L, d)``, transposed here) and ``bias``, one ``nn.Linear``'s
-    ``state_dict``. A one-layer file that also holds numbered layer arrays (``W, b, W2, b2``) is refused: they would
-    be left out.
+    ``state_dict``. A one-layer file that also holds numbered layer arrays (``W, b, W2, b2``), or a file of several
+    that also holds a one-layer pair (``W1, b1, W, b``), is refused: what one reading leaves out would be ignored.
 
     Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, NaN or infinity, ...)
     is a :class:`UsageError` with one sentence that names the file and the fix.
@@ -85,6 +85,11 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
             n = hidden_layers(keys, f"{option} {path}")
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        single = [k for k in ("W", "w", "b", "weight", "bias") if k in data]   # a one-layer file's names
+        if single:
+            raise UsageError(f"{option} {path}: {', '.join(single)} would be ignored: a file of several layers holds "
+                             f"W1, b1, W2, b2, ..., one of one layer W and b (or PyTorch's weight and bias), not both; "
+                             f"found {sorted(keys)}")
         names = [(f"W{i}", f"b{i}") for i in range(1, n + 1)]
     else:
         found = next((k for k in ("W", "w") if k in data), None)
