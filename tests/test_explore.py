@@ -8,6 +8,7 @@ missing browser fails.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -1049,10 +1050,22 @@ def _spawn(*args, cwd=None, env=None):
                             env=dict(os.environ, **(env or {})))
 
 
+@contextlib.contextmanager
+def _reaped(proc):
+    """``proc`` for the block, killed and waited for on leaving it if it still runs (a failed check leaves no
+    server behind)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
     (tmp_path / "tmp").mkdir()
-    proc = _spawn("--port", "0", cwd=tmp_path, env={"HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp")})
-    try:
+    home = {"HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp")}
+    with _reaped(_spawn("--port", "0", cwd=tmp_path, env=home)) as proc:
         info = json.loads(proc.stdout.readline())
         url = info["url"]
         assert info["host"] == "127.0.0.1" and url.startswith("http://127.0.0.1:")
@@ -1067,10 +1080,6 @@ def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
             urllib.request.urlopen(url + path, timeout=30).read()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]  # nothing written, not even in TMPDIR
@@ -1080,33 +1089,24 @@ def test_serve_serves_until_ctrl_c_and_says_so():
     """``serve`` (docstring): bind, print the address, serve until Ctrl-C, which stops the server and returns
     normally, saying ``nnpartition explore: stopped``. Truth: the page it prints the address of answers."""
     code = "from nnpartition.explore import serve; serve('127.0.0.1', 0, open_browser=False)"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    command = [sys.executable, "-c", code]
+    with _reaped(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)) as proc:
         first = proc.stdout.readline()
         assert first.startswith("nnpartition explore: serving on http://127.0.0.1:"), first
         url = first.split("serving on ")[1].split()[0]
         assert json.loads(urllib.request.urlopen(url + "api/status", timeout=30).read())["state"] == "idle"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert out.strip() == "nnpartition explore: stopped"
 
 
 def test_a_non_loopback_host_prints_a_warning():
-    proc = _spawn("--host", "0.0.0.0", "--port", "0")
-    try:
+    with _reaped(_spawn("--host", "0.0.0.0", "--port", "0")) as proc:
         info = json.loads(proc.stdout.readline())
         assert info["host"] == "0.0.0.0"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert "warning" in err and "0.0.0.0" in err
     assert proc.returncode == 0
 
