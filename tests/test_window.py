@@ -717,6 +717,28 @@ def test_a_network_box_too_narrow_to_halve_is_refused():
     assert nnpartition.network_regions_in_box(net, 0.0, 3 * tiny) == regions_in_box(W, b, 0.0, 3 * tiny) == 2
 
 
+@pytest.mark.parametrize("box", ["ordinary", "narrow"])
+@pytest.mark.parametrize("v", [(1e301, 1e301), (1e301, -1e301), (-1e301, 1e301)])
+def test_a_later_layer_that_overflows_on_the_box_is_refused(box, v):
+    """Two first-layer units near 1e8 on the box whose difference is a line with its root inside: on [0.5, 1],
+    relu(1e8 x) and relu((1e8 + 2) x - 1.5), difference 1.5 - 2 x (root 0.75); on the box 512 roundings wide at
+    1e8 (narrow: its later rows are double-doubles), relu(x) and relu((1 + 2^-20) x - 2^-20 m), difference
+    2^-20 (m - x), m the box's middle. A second-layer unit reading them with weights of 1e301 overflows float64:
+    to inf, or, with opposite signs, to inf - inf = NaN, which the build before counted as a unit that never cuts
+    (1 region on the ordinary box, where there are 2) or reported as a failed linear program (the narrow box).
+    Now refused, naming the layer. With weights of 1e299 the count is exact: 2 regions for opposite signs (the
+    difference's root), 1 for equal ones (the sum is positive on the box)."""
+    if box == "ordinary":
+        lo, hi, first = 0.5, 1.0, (np.array([[1e8, 1e8 + 2]]), np.array([0.0, -1.5]))
+    else:
+        lo, hi = 1e8, 1e8 + 512 * float(np.spacing(1e8))
+        first = (np.array([[1.0, 1.0 + 2**-20]]), np.array([0.0, -(lo + hi) / 2 * 2**-20]))
+    with pytest.raises(ValueError, match="a pre-activation of hidden layer 2 overflowed on the box"):
+        nnpartition.network_regions_in_box([first, (np.array([[v[0]], [v[1]]]), np.zeros(1))], lo, hi)
+    finite = np.array([[v[0]], [v[1]]]) * 1e-2
+    assert nnpartition.network_regions_in_box([first, (finite, np.zeros(1))], lo, hi) == (1 if v[0] == v[1] else 2)
+
+
 def _euler_count(rows, lo, hi):
     """Regions of the lines ``a x + b y + c = 0`` inside the open box, exactly: ``1 + lines entering + points
     inside``; None when two are parallel, three meet in a point or a point lies on the boundary."""

@@ -261,7 +261,8 @@ def network_regions_in_box(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float
     Raises:
         ValueError: malformed layers or box (also one narrower than 64 roundings of its largest coordinate in some
             coordinate, ``hi - lo < 64 * 2**-52 * max(|lo|, |hi|)``: no double lies strictly inside a box one
-            rounding wide), a smooth activation, more than ``max_regions`` regions.
+            rounding wide), a smooth activation, more than ``max_regions`` regions, a later layer's
+            pre-activation that overflows float64 on the box.
         TypeError: an unsupported network type.
 
     Example:

@@ -1334,6 +1334,26 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
+/// The next layer's rows `sum_j W[j, i] gate[j] row_j + (0, b[i])` in plain floating point (rows of stride `d + 1`).
+fn plain_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> Vec<f64> {
+    let (w, b, n_in, n_out) = (&layer.0, &layer.1, layer.2, layer.3);
+    let st = d + 1;
+    let mut pre = vec![0.0f64; n_out * st];
+    for i in 0..n_out {
+        let row = &mut pre[i * st..(i + 1) * st];
+        for j in 0..n_in {
+            let g = w[j * n_out + i] * piece.gate[j];
+            if g != 0.0 {
+                for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
+                    *x += g * y;
+                }
+            }
+        }
+        row[d] += b[i];
+    }
+    pre
+}
+
 /// The next layer's rows `sum_j W[j, i] gate[j] (row_j + lo_j) + (0, b[i])` as double-doubles `(hi, lo)` (rows of
 /// stride `d + 1`), with an error of a few `2^-104` of the terms' sizes (where the plain sum's is a few `2^-53`: on a
 /// box `N` roundings of its coordinates wide, a constant's rounding is a part in about `N` of the box).
@@ -1428,34 +1448,22 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                 }
                 return Ok(());
             }
-            // The next layer's pre-activations: z' = W^T (gate * z) + b, affine in u on this piece.
-            let (w, b, n_in, n_out) = &net.layers[piece.layer];
-            let mut pre = vec![0.0f64; n_out * st];
-            for i in 0..*n_out {
-                let row = &mut pre[i * st..(i + 1) * st];
-                for j in 0..*n_in {
-                    let g = w[j * n_out + i] * piece.gate[j];
-                    if g != 0.0 {
-                        for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
-                            *x += g * y;
-                        }
-                    }
-                }
-                row[d] += b[i];
-            }
+            // The next layer's pre-activations: z' = W^T (gate * z) + b, affine in u on this piece; on a box
+            // narrow for its coordinates as double-doubles (`next_rows`), else in plain floating point.
             if net.narrow {
-                let (rows, mut rows_lo) = next_rows(&net.layers[piece.layer], &piece, d);
-                for (k, (x, y)) in rows.iter().zip(rows_lo.iter_mut()).enumerate() {
-                    // (An entry that overflows keeps the plain sum's infinity, which is refused below.)
-                    if x.is_finite() && y.is_finite() {
-                        pre[k] = *x;
-                    } else {
-                        *y = 0.0;
+                let (mut rows, mut rows_lo) = next_rows(&net.layers[piece.layer], &piece, d);
+                for (x, y) in rows.iter_mut().zip(rows_lo.iter_mut()) {
+                    // An entry that overflowed (to infinity, or to NaN on the way) is refused below; its low part
+                    // is not used.
+                    if !(x.is_finite() && y.is_finite()) {
+                        (*x, *y) = (f64::INFINITY, 0.0);
                     }
                 }
+                piece.pre = rows;
                 piece.pre_lo = rows_lo;
+            } else {
+                piece.pre = plain_rows(&net.layers[piece.layer], &piece, d);
             }
-            piece.pre = pre;
             piece.gate.clear();
             piece.layer += 1;
             piece.neuron = 0;
@@ -1464,7 +1472,8 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         let row = &piece.pre[piece.neuron * st..(piece.neuron + 1) * st];
         // Scaled by its largest entry first, so that tiny or huge weights neither underflow nor overflow below.
         let big = row.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-        if !big.is_finite() {
+        // (`max` passes over a NaN: an entry that overflowed both ways, inf - inf, is looked for on its own.)
+        if !big.is_finite() || row.iter().any(|x| x.is_nan()) {
             return Err(CoreError::Numerical(format!(
                 "a pre-activation of hidden layer {} overflowed on the box (its weights or the box are too large)",
                 piece.layer + 1
@@ -2864,6 +2873,42 @@ mod tests {
             cut += !roots.is_empty() as usize;
         }
         assert!(checked == 300 && cut > 200, "{checked} {cut}");
+    }
+
+    #[test]
+    fn a_later_layer_that_overflows_on_the_box_is_refused_not_counted() {
+        // Two first-layer units near 1e8 on the box whose difference is a line with its root inside: on [0.5, 1]
+        // relu(1e8 x) and relu((1e8 + 2) x - 1.5) (the plain path), on the box 512 ulps wide at 1e8 (narrow: its
+        // later rows are double-doubles) relu(x) and relu((1 + 2^-20) x - 2^-20 m), m the box's middle. A
+        // second-layer unit reading them with weights of 1e301 overflows: to infinity, or with opposite signs to
+        // inf - inf = NaN, which `max` passed over (the build before counted 1 region on [0.5, 1], where there
+        // are 2). Refused either way; with weights of 1e299 the count is exact: 2 for opposite signs, 1 for equal.
+        let c = 1e8f64;
+        let (lo, hi) = (c, c + 512.0 * f64::EPSILON * 2f64.powi(c.log2().floor() as i32));
+        let boxes = [
+            (0.5, 1.0, [1e8, 1e8 + 2.0], -1.5),
+            (lo, hi, [1.0, 1.0 + 2f64.powi(-20)], -(lo + hi) / 2.0 * 2f64.powi(-20)),
+        ];
+        let opts = NetworkOptions::default();
+        for (lo, hi, a, e) in boxes {
+            let (w1, b1) = (arr2(&[a]), arr1(&[0.0, e]));
+            for v in [[1e301, 1e301], [1e301, -1e301], [-1e301, 1e301]] {
+                for scale in [1.0, 1e-2] {
+                    let (w2, b2) = (arr2(&[[v[0] * scale], [v[1] * scale]]), arr1(&[0.0]));
+                    let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
+                    let got = network_regions_in_box(&views, arr1(&[lo]).view(), arr1(&[hi]).view(), &opts);
+                    match got {
+                        Err(CoreError::Numerical(msg)) if scale == 1.0 => {
+                            assert!(msg.contains("hidden layer 2 overflowed"), "{msg}")
+                        }
+                        Ok(c) if scale < 1.0 => {
+                            assert_eq!(c.per_layer, vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?}")
+                        }
+                        other => panic!("{lo} {v:?} {scale}: {:?}", other.map(|c| c.per_layer)),
+                    }
+                }
+            }
+        }
     }
 
     #[test]
