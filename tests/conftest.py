@@ -81,3 +81,42 @@ def cpu_clock():
             time.sleep(0.02)
 
     return types.SimpleNamespace(seconds=seconds, threads=threads, wait_for=wait_for)
+
+
+_DROP_ROOT_PERMISSIONS = """
+import ctypes, ctypes.util, os
+
+if os.geteuid() == 0:
+    # Root reads and writes past file permissions through two capabilities, CAP_DAC_OVERRIDE (1) and
+    # CAP_DAC_READ_SEARCH (2): drop them from this process's effective and permitted sets (capset(2); a process may
+    # always lower its own), so that permissions bind, access(2) included (under root it uses the permitted set).
+    _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+    class _Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class _Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    _header, _data = _Header(0x20080522, 0), (_Data * 2)()   # _LINUX_CAPABILITY_VERSION_3
+    assert _libc.capget(ctypes.byref(_header), _data) == 0, ctypes.get_errno()
+    _data[0].effective &= ~0b110 & 0xFFFFFFFF
+    _data[0].permitted &= ~0b110 & 0xFFFFFFFF
+    assert _libc.capset(ctypes.byref(_header), _data) == 0, ctypes.get_errno()
+"""
+
+
+@pytest.fixture
+def unprivileged():
+    """``run(script, *args)``: the Python ``script`` run in a subprocess (``sys.argv[1:]`` = ``args``, warnings as
+    errors) where file permissions bind: under root (a container, CI, this project's machines), where they do not,
+    the subprocess first drops the two capabilities that let root pass them. Returns the ``CompletedProcess`` (text
+    output captured). Running as another uid instead is not portable: a venv's python may link into ``/root``."""
+    import subprocess
+    import sys
+
+    def run(script, *args, timeout=300):
+        return subprocess.run([sys.executable, "-W", "error", "-c", _DROP_ROOT_PERMISSIONS + script,
+                               *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+    return run

@@ -687,6 +687,57 @@ def test_output_files_that_cannot_be_created_fail_before_any_work(tmp_path, caps
     assert list(tmp_path.iterdir()) == []
 
 
+_PERMISSION_SCENARIO = """
+import contextlib, io, os, sys
+from pathlib import Path
+
+import numpy as np
+
+from nnpartition.cli import main
+
+tmp = Path(sys.argv[1])
+
+
+def fails(argv, *needles):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(argv)
+    lines = [line for line in err.getvalue().splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err.getvalue(), (code, err.getvalue())
+    assert all(n in lines[0] for n in needles), lines[0]
+
+
+layer = tmp / "w.npz"
+np.savez(layer, W=np.eye(2), b=np.zeros(2))
+layer.chmod(0o000)
+fails(["regions", "--weights", str(layer), "--box", "-1", "1"], "--weights", str(layer), "not readable")
+shut = tmp / "shut"
+shut.mkdir()
+(shut / "old.png").write_text("keep")
+(shut / "old.png").chmod(0o444)
+plot = ["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--no-progress", "--plot"]
+fails(plot + [str(shut / "old.png")], "--plot", "cannot be written (permission denied)")
+shut.chmod(0o555)
+fails(plot + [str(shut / "new.png")], "--plot", "cannot be written (permission denied)")
+fails(plot + [str(tmp / "p.png"), "--save-weights", str(shut / "w.npz")], "--save-weights", "cannot be written")
+assert sorted(os.listdir(shut)) == ["old.png"] and (shut / "old.png").read_text() == "keep"
+assert not (tmp / "p.png").exists()   # refused before the work
+shut.chmod(0o755)
+print("ok")
+"""
+
+
+def test_files_the_user_cannot_read_or_write_fail_in_one_sentence(tmp_path, unprivileged):
+    """Real permissions (a subprocess that, under root, drops the capabilities that pass them; the
+    ``unprivileged`` fixture): an unreadable ``--weights`` file, a read-only ``--plot`` file, a new file in a
+    read-only folder (``--plot``, plot-partition's ``--save-weights``): each one sentence naming the option, exit 2,
+    nothing written.
+    Before session 52 these checks (``readable_file``, ``check_output_file``) met real permissions in no test: the
+    suite runs as root."""
+    run = unprivileged(_PERMISSION_SCENARIO, tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
 def test_the_output_check_leaves_files_as_they_were(tmp_path):
     from nnpartition._cli.common import check_output_file
 

@@ -450,6 +450,39 @@ def test_replacing_writes_a_pipe_in_place_and_keeps_temporary_names_short(tmp_pa
             raise AssertionError("ran the block")
 
 
+def test_replacing_in_a_folder_that_takes_no_new_file(tmp_path, unprivileged):
+    """Real permissions (a subprocess that, under root, drops the capabilities that pass them: the ``unprivileged``
+    fixture) for the branch the test above reaches only through a stand-in refusal: in a read-only folder a
+    writable file is written in place (no temporary file can be made beside it), a new name is an ``OSError``
+    (EACCES) naming it, and nothing else appears in the folder."""
+    run = unprivileged("""
+import errno, os, sys
+from pathlib import Path
+from nnpartition._files import replacing
+
+folder = Path(sys.argv[1]) / "shut"
+folder.mkdir()
+old = folder / "old.csv"
+old.write_text("old")
+folder.chmod(0o555)
+try:
+    with replacing(old) as part:
+        assert part == os.fspath(old), part
+        Path(part).write_text("in place")
+    assert old.read_text() == "in place"
+    try:
+        with replacing(folder / "new.csv"):
+            raise AssertionError("ran the block")
+    except OSError as e:
+        assert e.errno == errno.EACCES and e.filename == os.fspath(folder / "new.csv"), e
+    assert os.listdir(folder) == ["old.csv"]
+finally:
+    folder.chmod(0o755)
+print("ok")
+""", tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
 def test_replacing_a_new_file_that_fails_leaves_no_file_behind(tmp_path):
     """``replacing`` makes the file on entry (to fail before the work on a name the system refuses) and removes it
     again when it was new: a write that then fails leaves the folder as it was, with no empty file under the name

@@ -1011,28 +1011,8 @@ def test_a_store_records_the_version_that_created_it_and_a_resume_by_another_war
 
 
 _READ_ONLY_SCENARIO = textwrap.dedent("""
-    import ctypes, ctypes.util, os, sys
+    import os, sys
     from pathlib import Path
-
-    if os.geteuid() == 0:
-        # Root reads and writes past file permissions through two capabilities, CAP_DAC_OVERRIDE (1) and
-        # CAP_DAC_READ_SEARCH (2): drop them from this process's effective and permitted sets (capset(2); a process
-        # may always lower its own), so that the permissions below bind, access(2) included.
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-
-        class Header(ctypes.Structure):
-            _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-        class Data(ctypes.Structure):
-            _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                        ("inheritable", ctypes.c_uint32)]
-
-        header, data = Header(0x20080522, 0), (Data * 2)()   # _LINUX_CAPABILITY_VERSION_3
-        assert libc.capget(ctypes.byref(header), data) == 0, ctypes.get_errno()
-        keep = ~0b110 & 0xFFFFFFFF
-        data[0].effective &= keep
-        data[0].permitted &= keep
-        assert libc.capset(ctypes.byref(header), data) == 0, ctypes.get_errno()
 
     from nnpartition import sweep
     from nnpartition._sweep_jobs import toy
@@ -1067,12 +1047,11 @@ _READ_ONLY_SCENARIO = textwrap.dedent("""
 """)
 
 
-def test_read_only_store_file_and_folder(tmp_path):
+def test_read_only_store_file_and_folder(tmp_path, unprivileged):
     """A read-only store file, then a read-only folder: refused naming which, and load still reads it. With real
-    permissions, which root passes: run in a subprocess that, under root (a container, CI), first drops the two
-    capabilities that let root pass them. (Before session 52 this test was skipped under root: CI never ran it.)"""
-    run = subprocess.run([sys.executable, "-W", "error", "-c", _READ_ONLY_SCENARIO, str(tmp_path)],
-                         capture_output=True, text=True, timeout=300)
+    permissions, in a subprocess that under root (a container, CI) drops the capabilities that pass them (the
+    ``unprivileged`` fixture). Before session 52 this test was skipped under root: CI never ran it."""
+    run = unprivileged(_READ_ONLY_SCENARIO, tmp_path)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
 
 
