@@ -1130,6 +1130,18 @@ def test_demo_json_times_lie_within_the_commands_own_time(capsys, monkeypatch):
     row, = json.loads(capsys.readouterr().out)["rows"]
     assert 0 < row["estimate_seconds"] <= elapsed and 0 < row["train_seconds"] <= elapsed, (row, elapsed)
 
+def test_demo_trains_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
+    # demo --help: "seed of the training runs (default 0)"; the rows without --seed are those of --seed 0, and the
+    # seed is seen (--seed 1 trains other datasets)
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    real = {}
+    for seed in (None, "0", "1"):
+        argv = ["demo", "--steps", "300", "--json"] + (["--seed", seed] if seed else [])
+        real[seed] = _json_of(capsys, argv)["rows"][0]["real"]
+    assert real[None] == real["0"] != real["1"]
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"
