@@ -15,17 +15,17 @@ A mutant is *killed* when the tests fail (or time out), *survived* when they pas
 judge: equivalent (no input tells it apart), or a gap in the tests. pytest runs in a session of its own, killed whole
 at the timeout (with the servers and scripts the tests started).
 
-Whole test files are slow for the command-line modules (``tests/test_cli.py`` takes 100-140 s on the 2 shared
-cores, and so does each survivor). ``--by-line`` runs each mutant only on the tests that execute its lines: one
-pytest run of ``--tests`` on the original module, with the plugin ``benchmarks/py_mutants_linemap.py``, records per
-test the module's lines it executes, in its own process and in the console scripts and ``python -m nnpartition``
-it runs; the map is kept beside ``--out`` (``OUT.linemap.json``) and reused while the module, ``--tests`` and ``-k``
-are the same. A mutant's tests run quickest first. A mutant at import (module and class statements, defaults,
-decorators) runs every test of ``--tests``: a test that reads a module constant executes none of its lines (the
-module was imported while the tests were collected). ``--also`` names tests run on every mutant as well: those
-whose subprocesses the map cannot see (killed by a signal, started with ``python -I`` or an environment of their
-own). A mutant no test executes is *not covered* (not run; or run on ``--also`` alone, and survived). The baseline
-runs the union of the chosen mutants' tests. The command-line audit, e.g. of ``_cli/estimate.py``::
+Whole test files are slow for the command-line modules (``tests/test_cli.py`` takes 100-140 s on the 2 shared cores, and
+so does each survivor). ``--by-line`` runs each mutant only on the tests that execute its lines: one pytest run of
+``--tests`` on the original module, with the plugin ``benchmarks/py_mutants_linemap.py``, records per test the module's
+lines it executes, in its own process and in the console scripts and ``python -m nnpartition`` it runs; the map is kept
+beside ``--out`` (``OUT.linemap.json``) and reused while the module, ``--tests``, ``-k`` and the test files are the
+same. A mutant's tests run quickest first. A mutant at import (module and class statements, defaults, decorators) runs
+every test of ``--tests``: a test that reads a module constant executes none of its lines (the module was imported while
+the tests were collected). ``--also`` names tests run on every mutant as well: those whose subprocesses the map cannot
+see (killed by a signal, started with ``python -I`` or an environment of their own). A mutant no test executes is *not
+covered* (not run; or run on ``--also`` alone, and survived). The baseline runs the union of the chosen mutants'
+tests. The command-line audit, e.g. of ``_cli/estimate.py``::
 
     python benchmarks/py_mutants.py python/nnpartition/_cli/estimate.py --by-line --workers 2 --out /tmp/est.jsonl \
         --tests tests/test_cli.py tests/test_repr.py tests/test_estimate.py::test_cli_estimate_json \
@@ -265,9 +265,14 @@ def run_tests(python_dir: Path, tests: List[str], k: Optional[str], timeout: flo
 def line_map(copy_dir: Path, rel: Path, source: str, tests: List[str], k: Optional[str], path: Path,
              timeout: float) -> dict:
     """``{"lines": {test node id: [lines of the module it executes]}, "seconds": {test node id: seconds}}``: read
-    from ``path`` if that was made for this module, source and tests, else made by one pytest run (with
-    ``py_mutants_linemap``) of the original module (whose line numbers the mutants carry) and written there."""
-    key = {"module": str(rel), "sha256": hashlib.sha256(source.encode()).hexdigest(), "tests": tests, "k": k}
+    from ``path`` if that was made for this module's source, these tests and the test files' contents as they are,
+    else made by one pytest run (with ``py_mutants_linemap``) of the original module (whose line numbers the mutants
+    carry) and written there."""
+    files = sorted({f for t in tests for f in ([ROOT / t.split("::")[0]] if (ROOT / t.split("::")[0]).is_file()
+                                                else (ROOT / t.split("::")[0]).rglob("*.py"))})
+    tested = hashlib.sha256(b"".join(str(f).encode() + f.read_bytes() for f in files)).hexdigest()
+    key = {"module": str(rel), "sha256": hashlib.sha256(source.encode()).hexdigest(), "tests": tests, "k": k,
+           "tests_sha256": tested}
     if path.exists():
         stored = json.loads(path.read_text())
         if {name: stored.get(name) for name in key} == key:
