@@ -1142,6 +1142,36 @@ def test_demo_trains_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
         real[seed] = _json_of(capsys, argv)["rows"][0]["real"]
     assert real[None] == real["0"] != real["1"]
 
+@pytest.mark.parametrize("max_n", [1, 10**9])
+def test_size_takes_max_n_at_both_ends_of_its_range(capsys, max_n):
+    # --max-n's help: "the largest N searched, 1 to 10^9": both ends are accepted (tests/test_validation.py refuses
+    # 0 and 10^9 + 1), and the answer is the library's for that limit
+    import warnings
+
+    from nnpartition import max_samples
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = max_samples(2, 4, 0.6, max_n=max_n)
+    data = _json_of(capsys, ["size", "-d", "2", "-L", "4", "--target", "0.6", "--max-n", str(max_n), "--json"])
+    assert (data["max_n"], data["N"], data["N_safe"], data["N_optimistic"]) == (max_n, a.N, a.N_safe, a.N_optimistic)
+
+
+def test_validate_csv_holds_the_rows_its_json_prints(capsys, tmp_path):
+    # validate --csv ("write the rows to this CSV file"): the file, read back with the csv module, has the JSON's rows
+    # in order (each column's text is the row's value as printed: numbers by float, the rest as str)
+    import csv
+
+    path = tmp_path / "rows.csv"
+    rows = _json_of(capsys, ["validate", "--protocol-grid", "--datasets", "1", "--no-progress", "--json", "--csv",
+                             str(path)])["rows"]
+    with open(path, newline="") as fh:
+        read = list(csv.DictReader(fh))
+    assert len(read) == len(rows) == 32
+    for got, row in zip(read, rows):
+        for k in ("dist", "d", "N", "optimizer", "real", "estimate"):
+            assert (float(got[k]) == row[k]) if isinstance(row[k], (int, float)) else (got[k] == row[k]), (k, got, row)
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"
