@@ -1172,6 +1172,16 @@ def test_validate_csv_holds_the_rows_its_json_prints(capsys, tmp_path):
         for k in ("dist", "d", "N", "optimizer", "real", "estimate"):
             assert (float(got[k]) == row[k]) if isinstance(row[k], (int, float)) else (got[k] == row[k]), (k, got, row)
 
+def test_validate_refuses_protocol_options_with_the_protocol_grid_in_the_command_lines_words(capsys):
+    # the library refuses it too, in Python's words (protocol=, grid='protocols'); the command names its options
+    from nnpartition.validation import validate
+
+    with pytest.raises(ValueError, match="own protocol"):
+        validate("protocols", protocol=npn.Protocol(lr=0.1))
+    line = _fails_with(capsys, ["validate", "--protocol-grid", "--lr", "0.1"], "--lr", "--grid small or full",
+                       "own protocol")
+    assert "grid=" not in line and "protocol cannot" not in line
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"
