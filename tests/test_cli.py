@@ -1116,6 +1116,123 @@ def test_size_json_says_why_an_answer_is_missing_as_its_text_does(capsys):
     assert _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--json"])["notes"] == []
 
 
+def test_size_explains_a_safe_width_the_search_never_reached_with_the_widest_width_it_tried(capsys):
+    # d = 5, N = 5000, 0.99: the estimate reaches the target (L = 19088) and so does the band's upper edge, but its
+    # lower edge reaches it at no width searched, and not because of the one point the band allows (1 - 1/N is above
+    # the target): the note gives the estimate at the widest width, as for a width the search never found. Under the
+    # reference protocol (budget 1) the width, not the training budget, is what limits it; with fewer steps the budget
+    from nnpartition import required_width
+
+    widest = required_width.__kwdefaults__["max_width"]
+    argv = ["size", "-d", "5", "-N", "5000", "--target", "0.99"]
+    for extra, protocol in (([], npn.Protocol()), (["--steps", "300"], npn.Protocol(steps=300))):
+        with pytest.warns(npn.ExtrapolationWarning):   # (widths past the validated 512)
+            a = required_width(5, 5000, 0.99, protocol=protocol)
+            e = npn.estimate_accuracy(5, 5000, widest, protocol=protocol)
+        budget = e.details["budget"]
+        note = (f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} "
+                f"(band {e.low:.4f} .. {e.high:.4f})")
+        if not extra:
+            assert a.L is not None and a.L_optimistic is not None and a.L_safe is None and 1 - 1 / 5000 > 0.99
+            assert budget == 1.0
+        else:
+            assert budget < 1.0
+            note += f"; the training budget, {budget:.3g} x the reference, limits it"
+        assert _json_of(capsys, [*argv, *extra, "--json"])["notes"] == [note]
+        assert main([*argv, *extra]) == 0
+        assert f"\n  ({note})\n" in capsys.readouterr().out
+
+
+def test_size_text_reads_at_least_exactly_where_the_answer_is_the_searchs_limit(capsys):
+    # --max-n's help: "the largest N searched ... an answer there means at least it": an answer equal to the limit
+    # reads "at least", one below it the number; the question's label is L=4 for -L, widths=[4, 4] for --widths
+    import warnings
+
+    from nnpartition import max_samples
+
+    def said(n, limit):
+        return f"at least {n} (the search's limit)" if n == limit else str(n)
+
+    for max_n in (100, 1000):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = max_samples(2, 4, 0.6, max_n=max_n)
+        assert (a.N == max_n) == (max_n == 100)   # the limit binds at 100 and not at 1000
+        assert main(["size", "-d", "2", "-L", "4", "--target", "0.6", "--max-n", str(max_n)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[1] == f"L=4: largest N whose estimate reaches 0.6: {said(a.N, max_n)}"
+        assert lines[2] == (f"  band's lower edge (safe): {said(a.N_safe, max_n)}   "
+                            f"upper edge (optimistic): {said(a.N_optimistic, max_n)}")
+    assert main(["size", "-d", "2", "--widths", "4", "4", "--target", "0.6"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("widths=[4, 4]: largest N whose estimate reaches 0.6: ")
+
+
+def test_demo_json_times_lie_within_the_commands_own_time(capsys, monkeypatch):
+    # each row's estimate_seconds and train_seconds are durations of work done inside the call: positive, and at
+    # most the call's own time (measured here, around it)
+    import time
+
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    start = time.perf_counter()
+    assert main(["demo", "--steps", "300", "--json"]) == 0
+    elapsed = time.perf_counter() - start
+    row, = json.loads(capsys.readouterr().out)["rows"]
+    assert 0 < row["estimate_seconds"] <= elapsed and 0 < row["train_seconds"] <= elapsed, (row, elapsed)
+
+def test_demo_trains_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
+    # demo --help: "seed of the training runs (default 0)"; the rows without --seed are those of --seed 0, and the
+    # seed is seen (--seed 1 trains other datasets)
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    real = {}
+    for seed in (None, "0", "1"):
+        argv = ["demo", "--steps", "300", "--json"] + (["--seed", seed] if seed else [])
+        real[seed] = _json_of(capsys, argv)["rows"][0]["real"]
+    assert real[None] == real["0"] != real["1"]
+
+@pytest.mark.parametrize("max_n", [1, 10**9])
+def test_size_takes_max_n_at_both_ends_of_its_range(capsys, max_n):
+    # --max-n's help: "the largest N searched, 1 to 10^9": both ends are accepted (tests/test_validation.py refuses
+    # 0 and 10^9 + 1), and the answer is the library's for that limit
+    import warnings
+
+    from nnpartition import max_samples
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = max_samples(2, 4, 0.6, max_n=max_n)
+    data = _json_of(capsys, ["size", "-d", "2", "-L", "4", "--target", "0.6", "--max-n", str(max_n), "--json"])
+    assert (data["max_n"], data["N"], data["N_safe"], data["N_optimistic"]) == (max_n, a.N, a.N_safe, a.N_optimistic)
+
+
+def test_validate_csv_holds_the_rows_its_json_prints(capsys, tmp_path):
+    # validate --csv ("write the rows to this CSV file"): the file, read back with the csv module, has the JSON's rows
+    # in order (each column's text is the row's value as printed: numbers by float, the rest as str)
+    import csv
+
+    path = tmp_path / "rows.csv"
+    rows = _json_of(capsys, ["validate", "--protocol-grid", "--datasets", "1", "--no-progress", "--json", "--csv",
+                             str(path)])["rows"]
+    with open(path, newline="") as fh:
+        read = list(csv.DictReader(fh))
+    assert len(read) == len(rows) == 32
+    for got, row in zip(read, rows):
+        for k in ("dist", "d", "N", "optimizer", "real", "estimate"):
+            assert (float(got[k]) == row[k]) if isinstance(row[k], (int, float)) else (got[k] == row[k]), (k, got, row)
+
+def test_validate_refuses_protocol_options_with_the_protocol_grid_in_the_command_lines_words(capsys):
+    # the library refuses it too, in Python's words (protocol=, grid='protocols'); the command names its options
+    from nnpartition.validation import validate
+
+    with pytest.raises(ValueError, match="own protocol"):
+        validate("protocols", protocol=npn.Protocol(lr=0.1))
+    line = _fails_with(capsys, ["validate", "--protocol-grid", "--lr", "0.1"], "--lr", "--grid small or full",
+                       "own protocol")
+    assert "grid=" not in line and "protocol cannot" not in line
+
 def test_cli_words_for_the_library_refusals_an_audit_read(capsys, tmp_path):
     # estimate --widths with --method monte_carlo answered in Python's words (method='analytic'); the teacher's odd
     # L printed "certified nan of probes"
