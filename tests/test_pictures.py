@@ -1223,6 +1223,7 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count(layer) == 1 and "w_out and b_out" in err, err
     assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2
+    assert "give -L (hidden units) or --widths" in capsys.readouterr().err   # not "--widths must be an integer"
     # Too many frames is worded for --every (the command's option), not for train()'s snapshot_every, which the
     # pre-check of the run's memory would have named first.
     assert main(["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "50", "-L", "100000", "--every", "1",
@@ -1235,6 +1236,39 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
                  "--steps", "100000", "--dpi", "1000"]) == 2   # 51 fits the frames; the pixels pass max_bytes
     err = capsys.readouterr().err
     assert "(max_bytes); lower --dpi 1000, or raise --every 51, or raise the limit with" in err, err
+
+
+@needs_mpl
+def test_cli_movie_says_in_text_what_its_json_says(tmp_path, capsys):
+    """movie's two lines of text (without --json) were not checked by any test. Truths: the GIF read back (its
+    frames), the closed-form bound (Zaslavsky: 3 lines in general position cut the plane into 1 + 3 + 3 = 7
+    regions) and the same run's --json (the result's own fields)."""
+    import json
+    import re
+
+    from PIL import Image
+
+    from nnpartition.cli import main
+
+    argv = ["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "40", "--every", "20", "--dpi", "20",
+            "--no-progress", "--out", str(tmp_path / "m.gif")]
+    assert main([*argv, "--json"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    with Image.open(tmp_path / "m.gif") as im:
+        frames = im.n_frames
+    assert frames == 3 == js["frames"]   # steps 0, 20 and 39
+    assert re.fullmatch(rf"3 frames \(every 20 steps of 40\) written to {re.escape(str(tmp_path / 'm.gif'))} in "
+                        r"\d+\.\ds", first), first
+    m = re.fullmatch(r"training accuracy (\S+) -> (\S+) \(best\); regions (\d+) -> (\d+) \(bound (\d+)\); "
+                     r"estimate_accuracy (\S+) \(note: (.*)\)", second)
+    assert m, second
+    assert float(m[1]) == round(js["accuracy"][0], 3) and float(m[2]) == round(js["best_accuracy"], 3)
+    assert [int(m[3]), int(m[4])] == [js["regions"][0], js["regions"][-1]] and int(m[5]) == 7 == js["bound"]
+    assert float(m[6]) == round(js["estimate"], 4)
+    # the estimator's range warnings in the command's words, as --json gives them
+    assert m[7] == js["estimate_note"] and "-N 20 is outside" in m[7] and "--steps 40 is outside" in m[7]
 
 
 @needs_mpl
@@ -1308,9 +1342,18 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
     for argv, word in ((["-N", "0", "-L", "3"], "-N must be >= 1"), (["-N", "50", "-L", "-3"], "-L must be >= 1"),
                        (["-N", "50", "--widths", "4", "0"], "--widths must be >= 1"),
                        (["-N", "50", "-L", "3", "--steps", "0"], "--steps must be >= 1"),
-                       (["-N", "50", "--widths", "20000", "20000"], "max_params")):
+                       (["-N", "50", "--widths", "20000", "20000"], "max_params"),
+                       # -L and --widths together: refused (not one of them silently ignored)
+                       (["-N", "50", "-L", "3", "--widths", "4", "4"], "-L (one hidden layer) or --widths")):
         assert main([*command, "-d", "2", *argv]) == 2
         assert word in capsys.readouterr().err
+    # the training's work against max_work (docs/pictures.md: "its work"), all its restarts: 10^4 steps of 10^4
+    # points x 13 parameters, 3 passes and a fixed cost a step, are 4.0e9 steps of work a run; 2 restarts
+    # (plot-partition's default) are refused under a limit of 6e9 (that one run fits), movie's one run under 2e9
+    with override(max_work=6 * 10**9 if command[0] == "plot-partition" else 2 * 10**9):
+        assert main([*command, "-d", "2", "-N", "10000", "-L", "3", "--steps", "10000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "max_work" in err, err
 
 
 _MEASURE = """
@@ -1462,10 +1505,11 @@ def bars(monkeypatch):
     return opened
 
 
-def test_plot_partition_shows_the_progress_of_its_training(capsys, bars):
+def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeypatch):
     """plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output. One restart: a bar over the steps, moved by the
     trainer's callback; several (run in parallel, without a per-step hook): the time elapsed. Neither changes the
     network trained."""
+    import nnpartition.training
     from nnpartition._cli.pictures import _train
     from nnpartition.datasets import toy_dataset
 
@@ -1482,6 +1526,17 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars):
     # a large network is watched at fewer steps (each is a snapshot kept until the end), still to the last
     _train(X, y, [3000, 3000], 1, 5, 7, True)
     assert (bars[-1].total, bars[-1].n) == (7, 7)
+    # and a long training at most 100 times, besides its step 0 (each a snapshot of the network, kept to the end):
+    # the trainer's callbacks counted, 10100 steps watched every 101st (steps 0, 101, ..., 9999 and the last, 10099)
+    steps = []
+    real = nnpartition.training.train
+
+    def counted(*a, callback, **k):
+        return real(*a, callback=lambda step, *rest: (steps.append(step), callback(step, *rest))[1], **k)
+
+    monkeypatch.setattr(nnpartition.training, "train", counted)
+    _train(X, y, [3], 1, 5, 10100, False)
+    assert len(steps) <= 101 and steps[0] == 0 and steps[-1] == 10099, (len(steps), steps[:3], steps[-3:])
 
 
 @needs_mpl
@@ -1836,9 +1891,12 @@ def test_a_three_inch_picture_keeps_its_key_and_title_inside_the_figure(d, color
                  "--no-progress", "--size", "3", "--color", color, "--plot", str(tmp_path / "p.png")]) == 0
     fig = saved[-1]
     fig.canvas.draw()
-    ax, width = fig.axes[0], fig.bbox.width
+    ax, width, height = fig.axes[0], fig.bbox.width, fig.bbox.height
     key = ax.get_legend().get_window_extent()
     assert 0 <= key.x0 and key.x1 <= width, (key, width)
+    # and inside it from top to bottom (without the layout made after the title, a 2-D plot's key lay below the
+    # figure's bottom edge, wholly cut off)
+    assert 0 <= key.y0 and key.y1 <= ax.get_window_extent().y0 and ax.title.get_window_extent().y1 <= height, key
     import matplotlib
 
     if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) < (3, 6):

@@ -103,8 +103,9 @@ def _box(args: argparse.Namespace) -> Optional[Any]:
     return box
 
 
-#: Most times the bar of a one-restart training is moved (each is a snapshot of the network: the trainer's only
-#: hook, ``train(callback=)``, kept until the run ends); fewer for a large network (:data:`_PROGRESS_VALUES`).
+#: Most times the bar of a one-restart training is moved after its step 0 (each is a snapshot of the network: the
+#: trainer's only hook, ``train(callback=)``, kept until the run ends); fewer for a large network
+#: (:data:`_PROGRESS_VALUES`).
 _PROGRESS_TICKS = 100
 #: Most snapshot values (parameters x snapshots) kept for the bar: 32 MiB as float64, more than the network's.
 _PROGRESS_VALUES = 2**22
@@ -117,9 +118,10 @@ def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int
     """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
     ``progress=None`` only on a terminal, after a second).
 
-    One restart: a bar over the steps, moved by ``train(callback=)`` at most :data:`_PROGRESS_TICKS` times (the
-    same run: the callback watches restart 0's stream). Several restarts run in parallel in the core, which has no
-    per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts steps.
+    One restart: a bar over the steps, moved by ``train(callback=)`` at step 0 and at most :data:`_PROGRESS_TICKS`
+    times after it (the same run: the callback watches restart 0's stream). Several restarts run in parallel in the
+    core, which has no per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts
+    steps.
     plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output.
     """
     from .._progress import progress_bar
