@@ -1356,6 +1356,40 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
     assert err.count("\n") == 1 and "max_work" in err, err
 
 
+@needs_mpl
+def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is_drawn(capsys, monkeypatch, tmp_path):
+    """movie keeps a snapshot of the network every --every steps: too many for the trainer's limit are refused before
+    the data is drawn, in movie's words (it said "snapshot_every=100 keeps ...: raise snapshot_every", options movie
+    does not have), with the smallest --every that fits; that one is accepted, one less refused (the trainer's own
+    check). plot-partition keeps none beyond its bar's (at most about 100): a long training is not refused for them
+    (checked as if a snapshot were kept at every step, 2 * 10^7 steps of 13 parameters were over the limit)."""
+    import re
+
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition.cli import main
+
+    class Drawn(Exception):
+        pass
+
+    def drawn(*a, **k):
+        raise Drawn
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", drawn)
+    monkeypatch.chdir(tmp_path)
+    movie = ["movie", "--out", "m.gif", "-d", "2", "-N", "20", "-L", "70000", "--steps", "100000"]
+    assert main([*movie, "--every", "100"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "snapshot_every" not in err and "--every 100 keeps 1001 snapshots" in err, err
+    least = int(re.search(r"use --every (\d+) or more", err)[1])
+    assert main([*movie, "--every", str(least - 1)]) == 2
+    with pytest.raises(Drawn):
+        main([*movie, "--every", str(least)])
+    for restarts in ("1", "2"):
+        with pytest.raises(Drawn):
+            main(["plot-partition", "--plot", "p.png", "-d", "2", "-N", "20", "-L", "3", "--steps", "20000000",
+                  "--restarts", restarts])
+
+
 _MEASURE = """
 import json, sys
 from nnpartition import Protocol, _core
