@@ -1454,6 +1454,41 @@ def test_plot_partition_counts_the_data_it_keeps_against_max_bytes(capsys, monke
     assert err.count("\n") == 1 and "max_bytes" in err and "-N 1000000" in err
 
 
+_REFUSED = """
+import sys
+import nnpartition._cli.pictures as cli_pictures
+from nnpartition.cli import main
+
+def drawn(*a, **k):
+    raise SystemExit("drew the data")
+
+cli_pictures.toy_dataset = drawn
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("threads, N, limit, gib", [(1, 75_000_000, 4.5e9, 5.4), (2, 75_000_000, 7e9, 8.2),
+                                                    (1, 150_000_000, 9e9, 10.9)])
+def test_plot_partition_counts_the_memory_docs_pictures_md_says(threads, N, limit, gib, tmp_path):
+    """docs/pictures.md: -d 2 -N 75000000 -L 3 --steps 1 "counts 8.2 GiB when two threads train its two restarts at
+    once ... on one thread 5.4 GiB. -N 150000000 counts 10.9 GiB even on one thread". Each run (its own process,
+    for its thread count) under a limit that the trainer's and the protocol's checks pass: refused, in the command's
+    words, with that count; the data is never drawn. (Its terms were each off by 8-16 bytes a point, or the runs',
+    in mutants the measured test above let pass: it bounds the count by the process's growth within a factor 2.)"""
+    import os
+    import re
+    import subprocess
+
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads), NNPARTITION_MAX_BYTES=f"{limit:g}")
+    out = subprocess.run([sys.executable, "-c", _REFUSED, "plot-partition", "-d", "2", "-N", str(N), "-L", "3",
+                          "--steps", "1", "--plot", "p.png"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, out.stderr
+    m = re.search(r"the data, train\(\)'s float32 copy and the training runs at once needs about ([0-9.]+) GiB",
+                  out.stderr)
+    assert m and abs(float(m[1]) - gib) < 0.06, out.stderr   # (the docs' one decimal; the message's three digits)
+
+
 @needs_mpl
 def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     import json
@@ -1473,8 +1508,9 @@ def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])
 @pytest.mark.parametrize("argv, word", [
-    (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2"),   # a 2-D window of a 1-D input
-    (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2"),
+    # a 2-D window of a 1-D input: said why (not only the bound, "-d must be >= 2, got 1")
+    (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2: the picture is a 2-D window of input space"),
+    (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2: the picture"),
     (["-d", "3", "-N", "2", "-L", "4"], "-N must be >= 3"),          # a slice through three training points
     (["-d", "2", "-N", "50", "-L", "4", "--box", "1", "1"], "--box LO HI must have LO < HI, got 1 1"),
 ])
