@@ -1490,6 +1490,33 @@ def test_plot_partition_counts_the_memory_docs_pictures_md_says(threads, N, limi
 
 
 @needs_mpl
+@pytest.mark.parametrize("max_bytes", [10**8, 2 * 10**7])
+def test_the_commands_run_small_under_a_small_max_bytes(max_bytes, capsys, tmp_path):
+    """Under a max_bytes below 128 MiB every plot-partition and movie was refused, -N 20 -L 3 too: "needs about
+    0.0931 GiB, above the limit of 0.0931 GiB" (a block of points was counted at _block_entries(), which is sized to
+    fill max_bytes alone, on top of the data). The library's plot_partition and movie draw the same under that
+    limit; the commands do too, and write their files."""
+    from PIL import Image
+
+    from nnpartition.cli import main
+    from nnpartition.limits import override
+
+    with override(max_bytes=max_bytes):
+        assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--no-progress",
+                     "--plot", str(tmp_path / "p.png")]) == 0
+        assert main(["plot-partition", "-d", "5", "-N", "200", "--widths", "16", "16", "--steps", "10",
+                     "--no-progress", "--plot", str(tmp_path / "s.png")]) == 0
+        assert main(["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--every", "10", "--dpi", "20",
+                     "--no-progress", "--out", str(tmp_path / "m.gif")]) == 0
+    assert capsys.readouterr().err == ""
+    for name in ("p.png", "s.png"):
+        with Image.open(tmp_path / name) as im:
+            assert im.size == (500, 500)   # --size 5 inches at --dpi 100, the defaults
+    with Image.open(tmp_path / "m.gif") as im:
+        assert im.n_frames == 3   # steps 0, 10 and 19
+
+
+@needs_mpl
 def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     import json
 

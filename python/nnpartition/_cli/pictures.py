@@ -70,7 +70,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
         except ValueError:
             # the trainer's words ("snapshot_every=100 keeps ...: raise snapshot_every") named no option of movie's
             raise UsageError(_snapshots_message(steps, snapshot_every, d, ws)) from None
-    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol))
+    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol), max(ws))
     _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
                  f"the training runs at once", need, "use fewer points (-N) or a smaller network")
     return need
@@ -91,23 +91,27 @@ def _snapshots_message(steps: int, every: int, d: int, ws: List[int]) -> str:
             f"parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
 
 
-def _memory(kind: str, N: int, d: int, runs: float) -> float:
+def _memory(kind: str, N: int, d: int, runs: float, widest: int = 1) -> float:
     """Bytes the command holds at once, at most: drawing the data (``toy_dataset``), then the data it keeps
     (``8 N d`` of float64 points and ``8 N`` of int64 labels) with either train()'s copies (float32 points and
     their finiteness mask, ``5 N d``, and the labels' checks and uint8 copy, ``4 N``) and ``runs`` (the trainer's
     runs and results, ``_core.train_bytes``), or the drawing (the labels' checks, ``4 N``, and blocks of points,
-    ``32 _block_entries()``; at most ``DEFAULT_MAX_POINTS`` points are drawn).
+    ``32`` bytes an entry: ``_block_entries()``, or fewer, the whole table of the points' ``4 d`` coordinates
+    or of the ``widest`` hidden layer on the points drawn, at most ``DEFAULT_MAX_POINTS``).
 
     The protocol check alone counts the float32 data and the larger of drawing it and training, not the float64
     data the command keeps beside them: -d 2 -N 75000000 -L 3 passed an 8 GiB limit with 6.2 GiB counted (8.2
-    here), then held 8.5 GB drawing every point."""
+    here), then held 8.5 GB drawing every point. A block counted whole whatever the data (``_block_entries()``,
+    sized to fit ``max_bytes`` alone) put every run over a ``max_bytes`` below 128 MiB, -N 20 too ("needs about
+    0.0931 GiB, above the limit of 0.0931 GiB")."""
     from ..datasets import toy_bytes
 
     # the core's float64 points and uint8 labels, and toy_dataset's two int64 copies of the labels
     drawing = 8.0 * N * d + 17.0 * N if kind in ("uniform", "gaussian") else float(toy_bytes(kind, N, d))
     held = 8.0 * N * d + 8.0 * N
     training = 5.0 * N * d + 4.0 * N + runs
-    plotting = 4.0 * N + 32.0 * _block_entries()
+    block = min(float(_block_entries()), max(4.0 * N * d, float(min(N, DEFAULT_MAX_POINTS)) * widest))
+    plotting = 4.0 * N + 32.0 * block
     return max(drawing, held + max(training, plotting))
 
 
