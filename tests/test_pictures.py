@@ -1182,14 +1182,18 @@ def test_save_and_load_network_round_trip(tmp_path):
 @needs_mpl
 def test_cli_plot_partition_and_movie(tmp_path, capsys):
     import json
+    import time
 
     from nnpartition.cli import main
     from nnpartition.network import save_network
 
     out = str(tmp_path / "p.png")
+    start = time.perf_counter()
     assert main(["plot-partition", "-d", "2", "-N", "60", "-L", "6", "--steps", "300", "--plot", out,
                  "--json", "--save-weights", str(tmp_path / "w.npz")]) == 0
+    wall = time.perf_counter() - start
     data = json.loads(capsys.readouterr().out)
+    assert 0 < data["seconds"] <= wall   # the command's own time
     assert data["regions"] >= 1 and data["widths"] == [6] and 0.5 <= data["accuracy"] <= 1.0
     assert data["save_weights"] == str(tmp_path / "w.npz")
     # --save-weights writes the name given (numpy.savez added .npz to w2.txt) and says where
@@ -1292,6 +1296,7 @@ def test_a_saved_network_of_more_than_two_inputs_is_drawn_in_the_plane_of_its_fi
         lo, hi = (-1.0, 1.0) if not box else (-2.0, 2.0)
         assert out["regions"] == npn.regions_in_box(W[:2], b, lo, hi)
         assert out["box"] == [[lo, lo], [hi, hi]] and out["slice"] == "first two coordinates"
+        assert out["points"] == out["points_drawn"] == 0 and out["accuracy"] is None   # no data: none drawn
     # the round trip of docs/pictures.md: trained with -d 10 and saved, then drawn again from the file
     argv = ["plot-partition", "-d", "10", "-N", "60", "--widths", "8", "8", "--steps", "50", "--plot",
             str(tmp_path / "t.png"), "--save-weights", str(tmp_path / "n10.npz"), "--json"]
@@ -1388,6 +1393,51 @@ def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is
         with pytest.raises(Drawn):
             main(["plot-partition", "--plot", "p.png", "-d", "2", "-N", "20", "-L", "3", "--steps", "20000000",
                   "--restarts", restarts])
+
+
+def test_plot_partition_trains_with_the_defaults_its_help_gives_and_takes_the_fewest_points_a_window_needs(
+        monkeypatch, tmp_path):
+    """--help: --data "default uniform", --steps "default 4000", --seed "default 0", --restarts "default 2"; what
+    reaches the data and train() when none is given. And -N: any for -d 2 (the plane needs no points), 3 for -d 3
+    (the slice through three points): those pass every check and draw the data."""
+    import functools
+    import re
+
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.cli import build_parser, main
+
+    help_text = " ".join(build_parser().commands["plot-partition"].format_help().split())
+    default = {opt: re.search(rf"{opt} [A-Z]+ [^(]*\(default (\w+)", help_text)[1]
+               for opt in ("--steps", "--seed", "--restarts")}
+    assert re.search(r"training data: .*\(default uniform\)", help_text)
+
+    class Stop(Exception):
+        pass
+
+    seen = {}
+    draw = cli_pictures.toy_dataset
+
+    def data(kind, N, d, seed):
+        seen.update(kind=kind, N=N, d=d, data_seed=seed)
+        return draw(kind, N, d, seed=seed)
+
+    @functools.wraps(nnpartition.training.train)   # (its signature: the command reads train()'s defaults)
+    def train(X, y, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", data)
+    monkeypatch.setattr(nnpartition.training, "train", train)
+    with pytest.raises(Stop):
+        main(["plot-partition", "-d", "2", "-N", "30", "-L", "3", "--plot", str(tmp_path / "p.png")])
+    assert seen["kind"] == "uniform" and seen["data_seed"] == seen["seed"] == int(default["--seed"])
+    assert seen["steps"] == int(default["--steps"]) and seen["restarts"] == int(default["--restarts"])
+    for d, N in (("2", "1"), ("2", "2"), ("3", "3")):
+        seen.clear()
+        with pytest.raises(Stop):
+            main(["plot-partition", "-d", d, "-N", N, "-L", "3", "--plot", str(tmp_path / "p.png")])
+        assert (seen["d"], seen["N"]) == (int(d), int(N))
 
 
 _MEASURE = """
@@ -1533,6 +1583,21 @@ def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     assert (out["points"], out["points_drawn"]) == (300, 300)
 
 
+@needs_mpl
+def test_the_title_says_a_sample_only_of_a_sample_and_stays_on_one_line_where_it_fits(monkeypatch, tmp_path):
+    """The figure's title: "N regions, training accuracy A", one line where it fits (a 5-inch figure of -d 2); a
+    second line "n of the N points drawn (a random sample)" only when fewer than all were drawn."""
+    from nnpartition.cli import main
+
+    saved = _saved_figures(monkeypatch)
+    argv = ["plot-partition", "-d", "2", "-L", "3", "--steps", "2", "--plot", str(tmp_path / "p.png")]
+    assert main([*argv, "-N", "300"]) == 0
+    title = saved[-1].axes[0].get_title()
+    assert "\n" not in title and "points drawn" not in title and ", training accuracy " in title, title
+    assert main([*argv, "-N", "30000"]) == 0
+    assert saved[-1].axes[0].get_title().endswith("\n20,000 of the 30,000 points drawn (a random sample)")
+
+
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])
 @pytest.mark.parametrize("argv, word", [
     # a 2-D window of a 1-D input: said why (not only the bound, "-d must be >= 2, got 1")
@@ -1634,6 +1699,12 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     monkeypatch.setattr(nnpartition.training, "train", counted)
     _train(X, y, [3], 1, 5, 10100, False)
     assert len(steps) <= 101 and steps[0] == 0 and steps[-1] == 10099, (len(steps), steps[:3], steps[-3:])
+    # a network of P = 91501 parameters: the snapshots kept for the bar hold at most 2^22 values (32 MiB as float64)
+    # besides step 0's, 46 of them, not 101
+    steps.clear()
+    _train(X[:20], y[:20], [300, 300], 1, 5, 1000, False)
+    P = 2 * 300 + 300 + 300 * 300 + 300 + 300 + 1
+    assert (len(steps) - 1) * P <= 2**22 and steps[-1] == 999, len(steps)
 
 
 @needs_mpl
