@@ -1218,6 +1218,8 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     # Usage errors: one line, status 2.
     assert main(["plot-partition", "--plot", out]) == 2
     assert "give --weights" in capsys.readouterr().err
+    assert main(["plot-partition", "-d", "2", "-L", "3", "--plot", out]) == 2   # -d without -N: the same words
+    assert "give --weights FILE.npz, or -d, -N and -L/--widths" in capsys.readouterr().err
     assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
     # hidden layers without an output layer: one line that names the file once (an audit read it twice)
     layer = str(tmp_path / "layer.npz")
@@ -1389,6 +1391,10 @@ def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is
     assert main([*movie, "--every", str(least - 1)]) == 2
     with pytest.raises(Drawn):
         main([*movie, "--every", str(least)])
+    # and at --every 1, with the most frames a movie makes (1999 steps: 2000 frames, MAX_FRAMES)
+    capsys.readouterr()
+    assert main([*movie[:-1], "1999", "--every", "1"]) == 2
+    assert "--steps 1999 with --every 1 keeps 2000 snapshots" in capsys.readouterr().err
     for restarts in ("1", "2"):
         with pytest.raises(Drawn):
             main(["plot-partition", "--plot", "p.png", "-d", "2", "-N", "20", "-L", "3", "--steps", "20000000",
@@ -1581,6 +1587,8 @@ def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     assert main([*argv[:4], "300", *argv[5:], "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["points"], out["points_drawn"]) == (300, 300)
+    assert main([*argv[:4], "300", *argv[5:]]) == 0
+    assert "points drawn" not in capsys.readouterr().out   # all of them: no sample
 
 
 @needs_mpl
@@ -1716,6 +1724,28 @@ def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
         assert main(["plot-partition", "-d", "2", "-N", "30", "-L", "3", "--steps", "30",
                      "--plot", str(tmp_path / "p.png"), *extra]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tmp_path):
+    """docs/pictures.md: a bar "on a terminal, once the training has taken a second; --no-progress or --json:
+    none" -- progress=None (progress_bar's policy) or False, as _train is called."""
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition.cli import main
+
+    class Stop(Exception):
+        pass
+
+    asked = []
+
+    def train(*args):
+        asked.append(args[-1])
+        raise Stop
+
+    monkeypatch.setattr(cli_pictures, "_train", train)
+    for extra in ([], ["--no-progress"], ["--json"], ["--json", "--no-progress"]):
+        with pytest.raises(Stop):
+            main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--plot", str(tmp_path / "p.png"), *extra])
+    assert asked == [None, False, False, False]
 
 
 @needs_mpl
