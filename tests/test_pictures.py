@@ -1693,11 +1693,7 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     assert "2 restarts of 300 steps in parallel" in capsys.readouterr().err
     same = npn.train(X, y, widths=[8], restarts=2, seed=5, steps=300)
     assert np.array_equal(res.network.W1, same.network.W1) and res.best_restart == same.best_restart
-    # a large network is watched at fewer steps (each is a snapshot kept until the end), still to the last
-    _train(X, y, [3000, 3000], 1, 5, 7, True)
-    assert (bars[-1].total, bars[-1].n) == (7, 7)
-    # and a long training at most 100 times, besides its step 0 (each a snapshot of the network, kept to the end):
-    # the trainer's callbacks counted, 10100 steps watched every 101st (steps 0, 101, ..., 9999 and the last, 10099)
+    # the trainer's callbacks (each a snapshot of the network, kept to the end), counted
     steps = []
     real = nnpartition.training.train
 
@@ -1705,8 +1701,14 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
         return real(*a, callback=lambda step, *rest: (steps.append(step), callback(step, *rest))[1], **k)
 
     monkeypatch.setattr(nnpartition.training, "train", counted)
+    # a large network is watched at fewer steps, still to the last: here at its first and its last alone (one
+    # snapshot is more than 2^22 values)
+    _train(X, y, [3000, 3000], 1, 5, 7, True)
+    assert (bars[-1].total, bars[-1].n) == (7, 7) and steps == [0, 6]
+    # a long training 100 times besides its step 0: 10100 steps every ceil(10100 / 100) = 101st
+    steps.clear()
     _train(X, y, [3], 1, 5, 10100, False)
-    assert len(steps) <= 101 and steps[0] == 0 and steps[-1] == 10099, (len(steps), steps[:3], steps[-3:])
+    assert steps == [*range(0, 10100, 101), 10099], (len(steps), steps[:3], steps[-3:])
     # a network of P = 91501 parameters: the snapshots kept for the bar hold at most 2^22 values (32 MiB as float64)
     # besides step 0's, 46 of them, not 101
     steps.clear()
