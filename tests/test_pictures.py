@@ -1717,6 +1717,42 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     assert (len(steps) - 1) * P <= 2**22 and steps[-1] == 999, len(steps)
 
 
+def test_the_bar_of_several_restarts_redraws_the_time_while_they_train(monkeypatch):
+    """Several restarts have no per-step hook: a thread redraws the bar's elapsed time every _HEARTBEAT seconds
+    until the training ends. Counted: the bar's updates during a training of about half a second, redrawn every
+    10 ms, are many (each a redraw, none a step), and none comes after the bar is closed."""
+    import time
+
+    import tqdm.std
+
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.datasets import toy_dataset
+
+    X, y = toy_dataset("uniform", 200, 2, seed=1)
+    real = nnpartition.training.train
+
+    def slow(*a, **k):
+        time.sleep(0.5)
+        return real(*a, **k)
+
+    monkeypatch.setattr(nnpartition.training, "train", slow)
+    monkeypatch.setattr(cli_pictures, "_HEARTBEAT", 0.01)
+    updates = []
+    update = tqdm.std.tqdm.update
+
+    def counted(self, n=1):
+        updates.append((n, time.monotonic()))
+        return update(self, n)
+
+    monkeypatch.setattr(tqdm.std.tqdm, "update", counted)
+    cli_pictures._train(X, y, [4], 2, 0, 20, True)
+    closed = time.monotonic()
+    assert len(updates) >= 10 and all(n == 0 for n, _ in updates), updates[:5]
+    time.sleep(0.05)
+    assert all(t <= closed for _, t in updates)
+
+
 @needs_mpl
 def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
     # progress=None: only on a terminal (pytest's captured stderr is not one); --no-progress and --json: never
