@@ -1309,6 +1309,19 @@ def test_a_saved_network_of_more_than_two_inputs_is_drawn_in_the_plane_of_its_fi
     assert " regions in the window [-1, 1] x [-1, 1]; figure written to " in capsys.readouterr().out
 
 
+@needs_mpl
+def test_plot_partition_counts_one_region_in_the_singular(capsys, tmp_path):
+    """A window no first-layer line crosses is one region (the lines x1 = 5, x2 = -5 lie outside [-1, 1]^2):
+    "1 region in the window ...", and 2 where one line crosses it (x1 = 0.5)."""
+    from nnpartition.cli import main
+    from nnpartition.network import save_network
+
+    for b1, text in ((5.0, "1 region in the window"), (0.5, "2 regions in the window")):
+        save_network(TwoLayerNet(np.eye(2), np.array([-b1, 5.0]), np.ones(2), 0.0), str(tmp_path / "n.npz"))
+        assert main(["plot-partition", "--weights", str(tmp_path / "n.npz"), "--plot", str(tmp_path / "p.png")]) == 0
+        assert capsys.readouterr().out.startswith(text + " [-1, 1] x [-1, 1]; figure written to ")
+
+
 def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
     # the CLI checked --box only after training the network; the library refuses a window whose area overflows
     import nnpartition.training
