@@ -1322,6 +1322,49 @@ def test_plot_partition_counts_one_region_in_the_singular(capsys, tmp_path):
         assert capsys.readouterr().out.startswith(text + " [-1, 1] x [-1, 1]; figure written to ")
 
 
+@needs_mpl
+def test_movie_and_plot_partition_use_the_defaults_and_words_their_help_gives(monkeypatch, capsys, tmp_path):
+    """movie --help: --every "default 50", --fps "default 10", --dpi "default 80", -d and -N required, and no word
+    of --weights (it has none; plot-partition's --box help tells how a saved network is drawn). plot-partition's
+    --dpi "default 100": the PNG written says so (its dpi and 5 x 100 pixels a side)."""
+    import re
+
+    from PIL import Image
+
+    import nnpartition.pictures
+    from nnpartition.cli import build_parser, main
+
+    commands = build_parser().commands
+    movie_help = " ".join(commands["movie"].format_help().split())
+    default = {opt: int(re.search(rf"{opt} [A-Z]+ [^(]*\(default (\d+)\)", movie_help)[1])
+               for opt in ("--every", "--fps", "--dpi")}
+    assert "--weights" not in movie_help and "a saved network (--weights) of d > 2 is drawn in the plane of the " \
+        "first two coordinates" in " ".join(commands["plot-partition"].format_help().split())
+
+    class Stop(Exception):
+        pass
+
+    seen = {}
+
+    def movie(X, y, L, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(nnpartition.pictures, "movie", movie)
+    with pytest.raises(Stop):
+        main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(tmp_path / "m.gif")])
+    assert (seen["every"], seen["fps"], seen["dpi"]) == (default["--every"], default["--fps"], default["--dpi"])
+    with pytest.raises(SystemExit) as refused:   # argparse's refusal
+        main(["movie", "-L", "3", "--out", str(tmp_path / "m.gif")])
+    assert refused.value.code == 2 and "the following arguments are required: -d, -N" in capsys.readouterr().err
+    plot_help = " ".join(commands["plot-partition"].format_help().split())
+    dpi = int(re.search(r"--dpi DPI resolution \(default (\d+)\)", plot_help)[1])
+    assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "5", "--no-progress",
+                 "--plot", str(tmp_path / "p.png")]) == 0
+    with Image.open(tmp_path / "p.png") as im:
+        assert im.size == (5 * dpi, 5 * dpi) and round(im.info["dpi"][0]) == dpi
+
+
 def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
     # the CLI checked --box only after training the network; the library refuses a window whose area overflows
     import nnpartition.training
