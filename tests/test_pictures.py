@@ -1354,6 +1354,13 @@ def test_movie_and_plot_partition_use_the_defaults_and_words_their_help_gives(mo
     with pytest.raises(Stop):
         main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(tmp_path / "m.gif")])
     assert (seen["every"], seen["fps"], seen["dpi"]) == (default["--every"], default["--fps"], default["--dpi"])
+    # the estimate's distribution is the data's (uniform by default), and no bar with --no-progress or --json
+    asked = [(seen["dist"], seen["progress"])]
+    for extra in (["--data", "gaussian"], ["--no-progress"], ["--json"]):
+        with pytest.raises(Stop):
+            main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(tmp_path / "m.gif"), *extra])
+        asked.append((seen["dist"], seen["progress"]))
+    assert asked == [("uniform", None), ("gaussian", None), ("uniform", False), ("uniform", False)]
     with pytest.raises(SystemExit) as refused:   # argparse's refusal
         main(["movie", "-L", "3", "--out", str(tmp_path / "m.gif")])
     assert refused.value.code == 2 and "the following arguments are required: -d, -N" in capsys.readouterr().err
