@@ -1275,6 +1275,10 @@ def test_cli_movie_says_in_text_what_its_json_says(tmp_path, capsys):
     assert float(m[6]) == round(js["estimate"], 4)
     # the estimator's range warnings in the command's words, as --json gives them
     assert m[7] == js["estimate_note"] and "-N 20 is outside" in m[7] and "--steps 40 is outside" in m[7]
+    # a deeper network (--widths): trained and drawn as well
+    assert main([*argv[:5], *argv[7:], "--widths", "3", "3", "--json"]) == 0   # -L 3 left out
+    deep = json.loads(capsys.readouterr().out)
+    assert deep["widths"] == [3, 3] and deep["frames"] == 3
 
 
 @needs_mpl
