@@ -1182,14 +1182,18 @@ def test_save_and_load_network_round_trip(tmp_path):
 @needs_mpl
 def test_cli_plot_partition_and_movie(tmp_path, capsys):
     import json
+    import time
 
     from nnpartition.cli import main
     from nnpartition.network import save_network
 
     out = str(tmp_path / "p.png")
+    start = time.perf_counter()
     assert main(["plot-partition", "-d", "2", "-N", "60", "-L", "6", "--steps", "300", "--plot", out,
                  "--json", "--save-weights", str(tmp_path / "w.npz")]) == 0
+    wall = time.perf_counter() - start
     data = json.loads(capsys.readouterr().out)
+    assert 0 < data["seconds"] <= wall   # the command's own time
     assert data["regions"] >= 1 and data["widths"] == [6] and 0.5 <= data["accuracy"] <= 1.0
     assert data["save_weights"] == str(tmp_path / "w.npz")
     # --save-weights writes the name given (numpy.savez added .npz to w2.txt) and says where
@@ -1214,6 +1218,8 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     # Usage errors: one line, status 2.
     assert main(["plot-partition", "--plot", out]) == 2
     assert "give --weights" in capsys.readouterr().err
+    assert main(["plot-partition", "-d", "2", "-L", "3", "--plot", out]) == 2   # -d without -N: the same words
+    assert "give --weights FILE.npz, or -d, -N and -L/--widths" in capsys.readouterr().err
     assert main(["plot-partition", "--weights", str(tmp_path / "w3.npz"), "-L", "3", "--plot", out]) == 2
     # hidden layers without an output layer: one line that names the file once (an audit read it twice)
     layer = str(tmp_path / "layer.npz")
@@ -1223,6 +1229,7 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count(layer) == 1 and "w_out and b_out" in err, err
     assert main(["movie", "-d", "2", "-N", "10", "--out", str(tmp_path / "m.gif")]) == 2
+    assert "give -L (hidden units) or --widths" in capsys.readouterr().err   # not "--widths must be an integer"
     # Too many frames is worded for --every (the command's option), not for train()'s snapshot_every, which the
     # pre-check of the run's memory would have named first.
     assert main(["movie", "--out", str(tmp_path / "m.gif"), "-d", "2", "-N", "50", "-L", "100000", "--every", "1",
@@ -1235,6 +1242,43 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
                  "--steps", "100000", "--dpi", "1000"]) == 2   # 51 fits the frames; the pixels pass max_bytes
     err = capsys.readouterr().err
     assert "(max_bytes); lower --dpi 1000, or raise --every 51, or raise the limit with" in err, err
+
+
+@needs_mpl
+def test_cli_movie_says_in_text_what_its_json_says(tmp_path, capsys):
+    """movie's two lines of text (without --json) were not checked by any test. Truths: the GIF read back (its
+    frames), the closed-form bound (Zaslavsky: 3 lines in general position cut the plane into 1 + 3 + 3 = 7
+    regions) and the same run's --json (the result's own fields)."""
+    import json
+    import re
+
+    from PIL import Image
+
+    from nnpartition.cli import main
+
+    argv = ["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "40", "--every", "20", "--dpi", "20",
+            "--no-progress", "--out", str(tmp_path / "m.gif")]
+    assert main([*argv, "--json"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    with Image.open(tmp_path / "m.gif") as im:
+        frames = im.n_frames
+    assert frames == 3 == js["frames"]   # steps 0, 20 and 39
+    assert re.fullmatch(rf"3 frames \(every 20 steps of 40\) written to {re.escape(str(tmp_path / 'm.gif'))} in "
+                        r"\d+\.\ds", first), first
+    m = re.fullmatch(r"training accuracy (\S+) -> (\S+) \(best\); regions (\d+) -> (\d+) \(bound (\d+)\); "
+                     r"estimate_accuracy (\S+) \(note: (.*)\)", second)
+    assert m, second
+    assert float(m[1]) == round(js["accuracy"][0], 3) and float(m[2]) == round(js["best_accuracy"], 3)
+    assert [int(m[3]), int(m[4])] == [js["regions"][0], js["regions"][-1]] and int(m[5]) == 7 == js["bound"]
+    assert float(m[6]) == round(js["estimate"], 4)
+    # the estimator's range warnings in the command's words, as --json gives them
+    assert m[7] == js["estimate_note"] and "-N 20 is outside" in m[7] and "--steps 40 is outside" in m[7]
+    # a deeper network (--widths): trained and drawn as well
+    assert main([*argv[:5], *argv[7:], "--widths", "3", "3", "--json"]) == 0   # -L 3 left out
+    deep = json.loads(capsys.readouterr().out)
+    assert deep["widths"] == [3, 3] and deep["frames"] == 3
 
 
 @needs_mpl
@@ -1258,6 +1302,7 @@ def test_a_saved_network_of_more_than_two_inputs_is_drawn_in_the_plane_of_its_fi
         lo, hi = (-1.0, 1.0) if not box else (-2.0, 2.0)
         assert out["regions"] == npn.regions_in_box(W[:2], b, lo, hi)
         assert out["box"] == [[lo, lo], [hi, hi]] and out["slice"] == "first two coordinates"
+        assert out["points"] == out["points_drawn"] == 0 and out["accuracy"] is None   # no data: none drawn
     # the round trip of docs/pictures.md: trained with -d 10 and saved, then drawn again from the file
     argv = ["plot-partition", "-d", "10", "-N", "60", "--widths", "8", "8", "--steps", "50", "--plot",
             str(tmp_path / "t.png"), "--save-weights", str(tmp_path / "n10.npz"), "--json"]
@@ -1266,6 +1311,69 @@ def test_a_saved_network_of_more_than_two_inputs_is_drawn_in_the_plane_of_its_fi
     assert main(["plot-partition", "--weights", str(tmp_path / "n10.npz"), "--plot", str(tmp_path / "t2.png")]) == 0
     # the line says which window it counted in (it said "in the window", whose default is no fixed box)
     assert " regions in the window [-1, 1] x [-1, 1]; figure written to " in capsys.readouterr().out
+
+
+@needs_mpl
+def test_plot_partition_counts_one_region_in_the_singular(capsys, tmp_path):
+    """A window no first-layer line crosses is one region (the lines x1 = 5, x2 = -5 lie outside [-1, 1]^2):
+    "1 region in the window ...", and 2 where one line crosses it (x1 = 0.5)."""
+    from nnpartition.cli import main
+    from nnpartition.network import save_network
+
+    for b1, text in ((5.0, "1 region in the window"), (0.5, "2 regions in the window")):
+        save_network(TwoLayerNet(np.eye(2), np.array([-b1, 5.0]), np.ones(2), 0.0), str(tmp_path / "n.npz"))
+        assert main(["plot-partition", "--weights", str(tmp_path / "n.npz"), "--plot", str(tmp_path / "p.png")]) == 0
+        assert capsys.readouterr().out.startswith(text + " [-1, 1] x [-1, 1]; figure written to ")
+
+
+@needs_mpl
+def test_movie_and_plot_partition_use_the_defaults_and_words_their_help_gives(monkeypatch, capsys, tmp_path):
+    """movie --help: --every "default 50", --fps "default 10", --dpi "default 80", -d and -N required, and no word
+    of --weights (it has none; plot-partition's --box help tells how a saved network is drawn). plot-partition's
+    --dpi "default 100": the PNG written says so (its dpi and 5 x 100 pixels a side)."""
+    import re
+
+    from PIL import Image
+
+    import nnpartition.pictures
+    from nnpartition.cli import build_parser, main
+
+    commands = build_parser().commands
+    movie_help = " ".join(commands["movie"].format_help().split())
+    default = {opt: int(re.search(rf"{opt} [A-Z]+ [^(]*\(default (\d+)\)", movie_help)[1])
+               for opt in ("--every", "--fps", "--dpi")}
+    assert "--weights" not in movie_help and "a saved network (--weights) of d > 2 is drawn in the plane of the " \
+        "first two coordinates" in " ".join(commands["plot-partition"].format_help().split())
+
+    class Stop(Exception):
+        pass
+
+    seen = {}
+
+    def movie(X, y, L, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(nnpartition.pictures, "movie", movie)
+    with pytest.raises(Stop):
+        main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(tmp_path / "m.gif")])
+    assert (seen["every"], seen["fps"], seen["dpi"]) == (default["--every"], default["--fps"], default["--dpi"])
+    # the estimate's distribution is the data's (uniform by default), and no bar with --no-progress or --json
+    asked = [(seen["dist"], seen["progress"])]
+    for extra in (["--data", "gaussian"], ["--no-progress"], ["--json"]):
+        with pytest.raises(Stop):
+            main(["movie", "-d", "2", "-N", "20", "-L", "3", "--out", str(tmp_path / "m.gif"), *extra])
+        asked.append((seen["dist"], seen["progress"]))
+    assert asked == [("uniform", None), ("gaussian", None), ("uniform", False), ("uniform", False)]
+    with pytest.raises(SystemExit) as refused:   # argparse's refusal
+        main(["movie", "-L", "3", "--out", str(tmp_path / "m.gif")])
+    assert refused.value.code == 2 and "the following arguments are required: -d, -N" in capsys.readouterr().err
+    plot_help = " ".join(commands["plot-partition"].format_help().split())
+    dpi = int(re.search(r"--dpi DPI resolution \(default (\d+)\)", plot_help)[1])
+    assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "5", "--no-progress",
+                 "--plot", str(tmp_path / "p.png")]) == 0
+    with Image.open(tmp_path / "p.png") as im:
+        assert im.size == (5 * dpi, 5 * dpi) and round(im.info["dpi"][0]) == dpi
 
 
 def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
@@ -1308,9 +1416,101 @@ def test_the_training_is_checked_before_the_data_is_drawn(command, capsys, monke
     for argv, word in ((["-N", "0", "-L", "3"], "-N must be >= 1"), (["-N", "50", "-L", "-3"], "-L must be >= 1"),
                        (["-N", "50", "--widths", "4", "0"], "--widths must be >= 1"),
                        (["-N", "50", "-L", "3", "--steps", "0"], "--steps must be >= 1"),
-                       (["-N", "50", "--widths", "20000", "20000"], "max_params")):
+                       (["-N", "50", "--widths", "20000", "20000"], "max_params"),
+                       # -L and --widths together: refused (not one of them silently ignored)
+                       (["-N", "50", "-L", "3", "--widths", "4", "4"], "-L (one hidden layer) or --widths")):
         assert main([*command, "-d", "2", *argv]) == 2
         assert word in capsys.readouterr().err
+    # the training's work against max_work (docs/pictures.md: "its work"), all its restarts: 10^4 steps of 10^4
+    # points x 13 parameters, 3 passes and a fixed cost a step, are 4.0e9 steps of work a run; 2 restarts
+    # (plot-partition's default) are refused under a limit of 6e9 (that one run fits), movie's one run under 2e9
+    with override(max_work=6 * 10**9 if command[0] == "plot-partition" else 2 * 10**9):
+        assert main([*command, "-d", "2", "-N", "10000", "-L", "3", "--steps", "10000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "max_work" in err, err
+
+
+@needs_mpl
+def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is_drawn(capsys, monkeypatch, tmp_path):
+    """movie keeps a snapshot of the network every --every steps: too many for the trainer's limit are refused before
+    the data is drawn, in movie's words (it said "snapshot_every=100 keeps ...: raise snapshot_every", options movie
+    does not have), with the smallest --every that fits; that one is accepted, one less refused (the trainer's own
+    check). plot-partition keeps none beyond its bar's (at most about 100): a long training is not refused for them
+    (checked as if a snapshot were kept at every step, 2 * 10^7 steps of 13 parameters were over the limit)."""
+    import re
+
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition.cli import main
+
+    class Drawn(Exception):
+        pass
+
+    def drawn(*a, **k):
+        raise Drawn
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", drawn)
+    monkeypatch.chdir(tmp_path)
+    movie = ["movie", "--out", "m.gif", "-d", "2", "-N", "20", "-L", "70000", "--steps", "100000"]
+    assert main([*movie, "--every", "100"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "snapshot_every" not in err and "--every 100 keeps 1001 snapshots" in err, err
+    least = int(re.search(r"use --every (\d+) or more", err)[1])
+    assert main([*movie, "--every", str(least - 1)]) == 2
+    with pytest.raises(Drawn):
+        main([*movie, "--every", str(least)])
+    # and at --every 1, with the most frames a movie makes (1999 steps: 2000 frames, MAX_FRAMES)
+    capsys.readouterr()
+    assert main([*movie[:-1], "1999", "--every", "1"]) == 2
+    assert "--steps 1999 with --every 1 keeps 2000 snapshots" in capsys.readouterr().err
+    for restarts in ("1", "2"):
+        with pytest.raises(Drawn):
+            main(["plot-partition", "--plot", "p.png", "-d", "2", "-N", "20", "-L", "3", "--steps", "20000000",
+                  "--restarts", restarts])
+
+
+def test_plot_partition_trains_with_the_defaults_its_help_gives_and_takes_the_fewest_points_a_window_needs(
+        monkeypatch, tmp_path):
+    """--help: --data "default uniform", --steps "default 4000", --seed "default 0", --restarts "default 2"; what
+    reaches the data and train() when none is given. And -N: any for -d 2 (the plane needs no points), 3 for -d 3
+    (the slice through three points): those pass every check and draw the data."""
+    import functools
+    import re
+
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.cli import build_parser, main
+
+    help_text = " ".join(build_parser().commands["plot-partition"].format_help().split())
+    default = {opt: re.search(rf"{opt} [A-Z]+ [^(]*\(default (\w+)", help_text)[1]
+               for opt in ("--steps", "--seed", "--restarts")}
+    assert re.search(r"training data: .*\(default uniform\)", help_text)
+
+    class Stop(Exception):
+        pass
+
+    seen = {}
+    draw = cli_pictures.toy_dataset
+
+    def data(kind, N, d, seed):
+        seen.update(kind=kind, N=N, d=d, data_seed=seed)
+        return draw(kind, N, d, seed=seed)
+
+    @functools.wraps(nnpartition.training.train)   # (its signature: the command reads train()'s defaults)
+    def train(X, y, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(cli_pictures, "toy_dataset", data)
+    monkeypatch.setattr(nnpartition.training, "train", train)
+    with pytest.raises(Stop):
+        main(["plot-partition", "-d", "2", "-N", "30", "-L", "3", "--plot", str(tmp_path / "p.png")])
+    assert seen["kind"] == "uniform" and seen["data_seed"] == seen["seed"] == int(default["--seed"])
+    assert seen["steps"] == int(default["--steps"]) and seen["restarts"] == int(default["--restarts"])
+    for d, N in (("2", "1"), ("2", "2"), ("3", "3")):
+        seen.clear()
+        with pytest.raises(Stop):
+            main(["plot-partition", "-d", d, "-N", N, "-L", "3", "--plot", str(tmp_path / "p.png")])
+        assert (seen["d"], seen["N"]) == (int(d), int(N))
 
 
 _MEASURE = """
@@ -1377,6 +1577,68 @@ def test_plot_partition_counts_the_data_it_keeps_against_max_bytes(capsys, monke
     assert err.count("\n") == 1 and "max_bytes" in err and "-N 1000000" in err
 
 
+_REFUSED = """
+import sys
+import nnpartition._cli.pictures as cli_pictures
+from nnpartition.cli import main
+
+def drawn(*a, **k):
+    raise SystemExit("drew the data")
+
+cli_pictures.toy_dataset = drawn
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("threads, N, limit, gib", [(1, 75_000_000, 4.5e9, 5.4), (2, 75_000_000, 7e9, 8.2),
+                                                    (1, 150_000_000, 9e9, 10.9)])
+def test_plot_partition_counts_the_memory_docs_pictures_md_says(threads, N, limit, gib, tmp_path):
+    """docs/pictures.md: -d 2 -N 75000000 -L 3 --steps 1 "counts 8.2 GiB when two threads train its two restarts at
+    once ... on one thread 5.4 GiB. -N 150000000 counts 10.9 GiB even on one thread". Each run (its own process,
+    for its thread count) under a limit that the trainer's and the protocol's checks pass: refused, in the command's
+    words, with that count; the data is never drawn. (Its terms were each off by 8-16 bytes a point, or the runs',
+    in mutants the measured test above let pass: it bounds the count by the process's growth within a factor 2.)"""
+    import os
+    import re
+    import subprocess
+
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads), NNPARTITION_MAX_BYTES=f"{limit:g}")
+    out = subprocess.run([sys.executable, "-c", _REFUSED, "plot-partition", "-d", "2", "-N", str(N), "-L", "3",
+                          "--steps", "1", "--plot", "p.png"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, out.stderr
+    m = re.search(r"the data, train\(\)'s float32 copy and the training runs at once needs about ([0-9.]+) GiB",
+                  out.stderr)
+    assert m and abs(float(m[1]) - gib) < 0.06, out.stderr   # (the docs' one decimal; the message's three digits)
+
+
+@needs_mpl
+@pytest.mark.parametrize("max_bytes", [10**8, 2 * 10**7])
+def test_the_commands_run_small_under_a_small_max_bytes(max_bytes, capsys, tmp_path):
+    """Under a max_bytes below 128 MiB every plot-partition and movie was refused, -N 20 -L 3 too: "needs about
+    0.0931 GiB, above the limit of 0.0931 GiB" (a block of points was counted at _block_entries(), which is sized to
+    fill max_bytes alone, on top of the data). The library's plot_partition and movie draw the same under that
+    limit; the commands do too, and write their files."""
+    from PIL import Image
+
+    from nnpartition.cli import main
+    from nnpartition.limits import override
+
+    with override(max_bytes=max_bytes):
+        assert main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--no-progress",
+                     "--plot", str(tmp_path / "p.png")]) == 0
+        assert main(["plot-partition", "-d", "5", "-N", "200", "--widths", "16", "16", "--steps", "10",
+                     "--no-progress", "--plot", str(tmp_path / "s.png")]) == 0
+        assert main(["movie", "-d", "2", "-N", "20", "-L", "3", "--steps", "20", "--every", "10", "--dpi", "20",
+                     "--no-progress", "--out", str(tmp_path / "m.gif")]) == 0
+    assert capsys.readouterr().err == ""
+    for name in ("p.png", "s.png"):
+        with Image.open(tmp_path / name) as im:
+            assert im.size == (500, 500)   # --size 5 inches at --dpi 100, the defaults
+    with Image.open(tmp_path / "m.gif") as im:
+        assert im.n_frames == 3   # steps 0, 10 and 19
+
+
 @needs_mpl
 def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     import json
@@ -1392,12 +1654,30 @@ def test_plot_partition_says_how_many_points_it_drew(capsys, tmp_path):
     assert main([*argv[:4], "300", *argv[5:], "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["points"], out["points_drawn"]) == (300, 300)
+    assert main([*argv[:4], "300", *argv[5:]]) == 0
+    assert "points drawn" not in capsys.readouterr().out   # all of them: no sample
+
+
+@needs_mpl
+def test_the_title_says_a_sample_only_of_a_sample_and_stays_on_one_line_where_it_fits(monkeypatch, tmp_path):
+    """The figure's title: "N regions, training accuracy A", one line where it fits (a 5-inch figure of -d 2); a
+    second line "n of the N points drawn (a random sample)" only when fewer than all were drawn."""
+    from nnpartition.cli import main
+
+    saved = _saved_figures(monkeypatch)
+    argv = ["plot-partition", "-d", "2", "-L", "3", "--steps", "2", "--plot", str(tmp_path / "p.png")]
+    assert main([*argv, "-N", "300"]) == 0
+    title = saved[-1].axes[0].get_title()
+    assert "\n" not in title and "points drawn" not in title and ", training accuracy " in title, title
+    assert main([*argv, "-N", "30000"]) == 0
+    assert saved[-1].axes[0].get_title().endswith("\n20,000 of the 30,000 points drawn (a random sample)")
 
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"], ["movie", "--out", "m.gif"]])
 @pytest.mark.parametrize("argv, word", [
-    (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2"),   # a 2-D window of a 1-D input
-    (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2"),
+    # a 2-D window of a 1-D input: said why (not only the bound, "-d must be >= 2, got 1")
+    (["-d", "1", "-N", "100000", "-L", "256"], "-d must be >= 2: the picture is a 2-D window of input space"),
+    (["-d", "0", "-N", "100", "-L", "4"], "-d must be >= 2: the picture"),
     (["-d", "3", "-N", "2", "-L", "4"], "-N must be >= 3"),          # a slice through three training points
     (["-d", "2", "-N", "50", "-L", "4", "--box", "1", "1"], "--box LO HI must have LO < HI, got 1 1"),
 ])
@@ -1462,10 +1742,11 @@ def bars(monkeypatch):
     return opened
 
 
-def test_plot_partition_shows_the_progress_of_its_training(capsys, bars):
+def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeypatch):
     """plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output. One restart: a bar over the steps, moved by the
     trainer's callback; several (run in parallel, without a per-step hook): the time elapsed. Neither changes the
     network trained."""
+    import nnpartition.training
     from nnpartition._cli.pictures import _train
     from nnpartition.datasets import toy_dataset
 
@@ -1479,9 +1760,64 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars):
     assert "2 restarts of 300 steps in parallel" in capsys.readouterr().err
     same = npn.train(X, y, widths=[8], restarts=2, seed=5, steps=300)
     assert np.array_equal(res.network.W1, same.network.W1) and res.best_restart == same.best_restart
-    # a large network is watched at fewer steps (each is a snapshot kept until the end), still to the last
+    # the trainer's callbacks (each a snapshot of the network, kept to the end), counted
+    steps = []
+    real = nnpartition.training.train
+
+    def counted(*a, callback, **k):
+        return real(*a, callback=lambda step, *rest: (steps.append(step), callback(step, *rest))[1], **k)
+
+    monkeypatch.setattr(nnpartition.training, "train", counted)
+    # a large network is watched at fewer steps, still to the last: here at its first and its last alone (one
+    # snapshot is more than 2^22 values)
     _train(X, y, [3000, 3000], 1, 5, 7, True)
-    assert (bars[-1].total, bars[-1].n) == (7, 7)
+    assert (bars[-1].total, bars[-1].n) == (7, 7) and steps == [0, 6]
+    # a long training 100 times besides its step 0: 10100 steps every ceil(10100 / 100) = 101st
+    steps.clear()
+    _train(X, y, [3], 1, 5, 10100, False)
+    assert steps == [*range(0, 10100, 101), 10099], (len(steps), steps[:3], steps[-3:])
+    # a network of P = 91501 parameters: the snapshots kept for the bar hold at most 2^22 values (32 MiB as float64)
+    # besides step 0's, 46 of them, not 101
+    steps.clear()
+    _train(X[:20], y[:20], [300, 300], 1, 5, 1000, False)
+    P = 2 * 300 + 300 + 300 * 300 + 300 + 300 + 1
+    assert (len(steps) - 1) * P <= 2**22 and steps[-1] == 999, len(steps)
+
+
+def test_the_bar_of_several_restarts_redraws_the_time_while_they_train(monkeypatch):
+    """Several restarts have no per-step hook: a thread redraws the bar's elapsed time every _HEARTBEAT seconds
+    until the training ends. Counted: the bar's updates during a training of about half a second, redrawn every
+    10 ms, are many (each a redraw, none a step), and none comes after the bar is closed."""
+    import time
+
+    import tqdm.std
+
+    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition.training
+    from nnpartition.datasets import toy_dataset
+
+    X, y = toy_dataset("uniform", 200, 2, seed=1)
+    real = nnpartition.training.train
+
+    def slow(*a, **k):
+        time.sleep(0.5)
+        return real(*a, **k)
+
+    monkeypatch.setattr(nnpartition.training, "train", slow)
+    monkeypatch.setattr(cli_pictures, "_HEARTBEAT", 0.01)
+    updates = []
+    update = tqdm.std.tqdm.update
+
+    def counted(self, n=1):
+        updates.append((n, time.monotonic()))
+        return update(self, n)
+
+    monkeypatch.setattr(tqdm.std.tqdm, "update", counted)
+    cli_pictures._train(X, y, [4], 2, 0, 20, True)
+    closed = time.monotonic()
+    assert len(updates) >= 10 and all(n == 0 for n, _ in updates), updates[:5]
+    time.sleep(0.05)
+    assert all(t <= closed for _, t in updates)
 
 
 @needs_mpl
@@ -1493,6 +1829,28 @@ def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
         assert main(["plot-partition", "-d", "2", "-N", "30", "-L", "3", "--steps", "30",
                      "--plot", str(tmp_path / "p.png"), *extra]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tmp_path):
+    """docs/pictures.md: a bar "on a terminal, once the training has taken a second; --no-progress or --json:
+    none" -- progress=None (progress_bar's policy) or False, as _train is called."""
+    import nnpartition._cli.pictures as cli_pictures
+    from nnpartition.cli import main
+
+    class Stop(Exception):
+        pass
+
+    asked = []
+
+    def train(*args):
+        asked.append(args[-1])
+        raise Stop
+
+    monkeypatch.setattr(cli_pictures, "_train", train)
+    for extra in ([], ["--no-progress"], ["--json"], ["--json", "--no-progress"]):
+        with pytest.raises(Stop):
+            main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--plot", str(tmp_path / "p.png"), *extra])
+    assert asked == [None, False, False, False]
 
 
 @needs_mpl
@@ -1836,9 +2194,12 @@ def test_a_three_inch_picture_keeps_its_key_and_title_inside_the_figure(d, color
                  "--no-progress", "--size", "3", "--color", color, "--plot", str(tmp_path / "p.png")]) == 0
     fig = saved[-1]
     fig.canvas.draw()
-    ax, width = fig.axes[0], fig.bbox.width
+    ax, width, height = fig.axes[0], fig.bbox.width, fig.bbox.height
     key = ax.get_legend().get_window_extent()
     assert 0 <= key.x0 and key.x1 <= width, (key, width)
+    # and inside it from top to bottom (without the layout made after the title, a 2-D plot's key lay below the
+    # figure's bottom edge, wholly cut off)
+    assert 0 <= key.y0 and key.y1 <= ax.get_window_extent().y0 and ax.title.get_window_extent().y1 <= height, key
     import matplotlib
 
     if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) < (3, 6):

@@ -65,30 +65,53 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
                                batch_size=default["batch_size"], schedule=default["schedule"], restarts=restarts)
     _core.protocol_check(d, N, ws, 1, protocol)
     if snapshot_every:
-        _snapshot_every(snapshot_every, None, 1, steps, d, ws)
-    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol))
+        try:
+            _snapshot_every(snapshot_every, None, 1, steps, d, ws)
+        except ValueError:
+            # the trainer's words ("snapshot_every=100 keeps ...: raise snapshot_every") named no option of movie's
+            raise UsageError(_snapshots_message(steps, snapshot_every, d, ws)) from None
+    need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol), max(ws))
     _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
                  f"the training runs at once", need, "use fewer points (-N) or a smaller network")
     return need
 
 
-def _memory(kind: str, N: int, d: int, runs: float) -> float:
+def _snapshots_message(steps: int, every: int, d: int, ws: List[int]) -> str:
+    """movie's refusal of more snapshots of the network than the trainer keeps (``MAX_SNAPSHOT_VALUES`` values), in
+    its options' words, with the smallest ``--every`` that fits (a snapshot at every ``every``-th step and the last).
+    """
+    from ..pictures.movies import _frames
+    from ..training.checks import MAX_SNAPSHOT_VALUES
+
+    dims = [d, *ws]
+    params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+    fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any --every
+    way = f"use --every {(steps - 1) // (fit - 1) + 1} or more" if fit >= 2 else "use a smaller network"
+    return (f"--steps {steps} with --every {every} keeps {_frames(steps, every)} snapshots of the network's {params} "
+            f"parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
+
+
+def _memory(kind: str, N: int, d: int, runs: float, widest: int = 1) -> float:
     """Bytes the command holds at once, at most: drawing the data (``toy_dataset``), then the data it keeps
     (``8 N d`` of float64 points and ``8 N`` of int64 labels) with either train()'s copies (float32 points and
     their finiteness mask, ``5 N d``, and the labels' checks and uint8 copy, ``4 N``) and ``runs`` (the trainer's
     runs and results, ``_core.train_bytes``), or the drawing (the labels' checks, ``4 N``, and blocks of points,
-    ``32 _block_entries()``; at most ``DEFAULT_MAX_POINTS`` points are drawn).
+    ``32`` bytes an entry: ``_block_entries()``, or fewer, the whole table of the points' ``4 d`` coordinates
+    or of the ``widest`` hidden layer on the points drawn, at most ``DEFAULT_MAX_POINTS``).
 
     The protocol check alone counts the float32 data and the larger of drawing it and training, not the float64
     data the command keeps beside them: -d 2 -N 75000000 -L 3 passed an 8 GiB limit with 6.2 GiB counted (8.2
-    here), then held 8.5 GB drawing every point."""
+    here), then held 8.5 GB drawing every point. A block counted whole whatever the data (``_block_entries()``,
+    sized to fit ``max_bytes`` alone) put every run over a ``max_bytes`` below 128 MiB, -N 20 too ("needs about
+    0.0931 GiB, above the limit of 0.0931 GiB")."""
     from ..datasets import toy_bytes
 
     # the core's float64 points and uint8 labels, and toy_dataset's two int64 copies of the labels
     drawing = 8.0 * N * d + 17.0 * N if kind in ("uniform", "gaussian") else float(toy_bytes(kind, N, d))
     held = 8.0 * N * d + 8.0 * N
     training = 5.0 * N * d + 4.0 * N + runs
-    plotting = 4.0 * N + 32.0 * _block_entries()
+    block = min(float(_block_entries()), max(4.0 * N * d, float(min(N, DEFAULT_MAX_POINTS)) * widest))
+    plotting = 4.0 * N + 32.0 * block
     return max(drawing, held + max(training, plotting))
 
 
@@ -103,8 +126,9 @@ def _box(args: argparse.Namespace) -> Optional[Any]:
     return box
 
 
-#: Most times the bar of a one-restart training is moved (each is a snapshot of the network: the trainer's only
-#: hook, ``train(callback=)``, kept until the run ends); fewer for a large network (:data:`_PROGRESS_VALUES`).
+#: Most times the bar of a one-restart training is moved after its step 0 (each is a snapshot of the network: the
+#: trainer's only hook, ``train(callback=)``, kept until the run ends); fewer for a large network
+#: (:data:`_PROGRESS_VALUES`).
 _PROGRESS_TICKS = 100
 #: Most snapshot values (parameters x snapshots) kept for the bar: 32 MiB as float64, more than the network's.
 _PROGRESS_VALUES = 2**22
@@ -117,9 +141,10 @@ def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int
     """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
     ``progress=None`` only on a terminal, after a second).
 
-    One restart: a bar over the steps, moved by ``train(callback=)`` at most :data:`_PROGRESS_TICKS` times (the
-    same run: the callback watches restart 0's stream). Several restarts run in parallel in the core, which has no
-    per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts steps.
+    One restart: a bar over the steps, moved by ``train(callback=)`` at step 0 and at most :data:`_PROGRESS_TICKS`
+    times after it (the same run: the callback watches restart 0's stream). Several restarts run in parallel in the
+    core, which has no per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts
+    steps.
     plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output.
     """
     from .._progress import progress_bar
