@@ -710,6 +710,53 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_pre_activation_of_exactly_zero_is_off_in_every_layer() {
+        // A pattern bit is `x W + b > 0`: a point on a unit's hyperplane is off. Integer points and weights put many
+        // points exactly on hyperplanes of both layers (the second layer fed the first's ReLU output); the counts
+        // must be those of the plain forward pass, and by hand on the line: W = 1, b = 0 over -2, -1, 0, 1 is off
+        // for three points (0 among them) and on for one.
+        let x =
+            Array2::from_shape_fn((25, 2), |(i, k)| if k == 0 { (i / 5) as f64 - 2.0 } else { (i % 5) as f64 - 2.0 });
+        let y: Vec<u8> = (0..25).map(|i| (i % 3 == 0) as u8).collect();
+        let owned = vec![
+            (array![[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, -1.0, 1.0]], array![0.0, 0.0, 0.0, -1.0]),
+            (array![[1.0, -1.0], [-1.0, 1.0], [0.0, 1.0], [1.0, 0.0]], array![0.0, -1.0]),
+        ];
+        let zeros = x.rows().into_iter().filter(|r| r[0] == 0.0 || r[1] == 0.0 || r[0] == r[1]).count();
+        assert_eq!(zeros, 13); // (points on the first layer's hyperplanes through the origin)
+        let layers: Vec<Layer<f64>> = owned.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect();
+        let yv = Array1::from(y.clone());
+        let t = count_patterns(x.view(), &layers, Some(yv.view())).unwrap().summary();
+        let (nr, occ, acc) = reference(&x, &owned, &y);
+        assert_eq!((t.n_regions as usize, t.occupancy.clone()), (nr, occ));
+        assert_eq!(t.majority_accuracy(), acc);
+        let line = array![[-2.0], [-1.0], [0.0], [1.0]];
+        let (w, b) = (array![[1.0]], array![0.0]);
+        let t = count_patterns(line.view(), &[Layer { w: w.view(), b: b.view() }], None).unwrap().summary();
+        assert_eq!(t.occupancy, vec![3, 1]);
+    }
+
+    #[test]
+    fn a_shard_tells_keys_apart_on_a_full_hash_match_and_the_hash_spreads_keys_over_shards() {
+        // Two keys given the same hash stay two cells (the probe compares the keys, not only the hash), each found
+        // again by its key.
+        let mut s = Shard::default();
+        s.add(7, &[1, 0], 1, 0);
+        s.add(7, &[2, 0], 1, 1);
+        s.add(7, &[1, 0], 2, 1);
+        assert_eq!(s.cells, vec![Cell { count: 3, ones: 1 }, Cell { count: 1, ones: 1 }]);
+        assert_eq!(s.keys, vec![1, 0, 2, 0]);
+        // The top bits of the hash pick the shard, so a merge works on every shard: 1,000 keys leave none empty
+        // (an empty one has probability 16 (15/16)^1000, about 1e-27, for a hash uniform in its top bits).
+        let mut t = PatternTable::new(1);
+        for k in 0..1000u64 {
+            t.add(&[k], 1, 0);
+        }
+        assert_eq!(t.len(), 1000);
+        assert!(t.shards.iter().all(|s| !s.cells.is_empty()), "{:?}", t.shards.iter().map(|s| s.cells.len()));
+    }
+
+    #[test]
     fn layer_gain_is_the_largest_column_sum_in_either_memory_order_and_stops_on_ctrl_c() {
         let w = Array2::from_shape_fn((37, 23), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.5);
         let b = Array1::from_shape_fn(23, |j| j as f64 - 30.0);
