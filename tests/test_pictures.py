@@ -1468,6 +1468,41 @@ def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is
                   "--restarts", restarts])
 
 
+@needs_mpl
+def test_movie_refuses_too_many_snapshots_in_its_own_words(monkeypatch, tmp_path):
+    """movie() left the snapshots' check to train(), whose words name ``snapshot_every`` ("... raise
+    snapshot_every"), an argument movie() does not have; now it refuses before the file is made and the training,
+    naming its own ``steps=`` and ``every=`` and the smallest ``every`` that fits, which the trainer's own check
+    accepts (and one less it refuses)."""
+    import re
+
+    import nnpartition.training
+    from nnpartition.pictures import movie
+    from nnpartition.training.checks import _snapshot_every
+
+    class Trained(Exception):
+        pass
+
+    def trained(*a, **k):
+        raise Trained
+
+    monkeypatch.setattr(nnpartition.training, "train", trained)
+    X = np.random.default_rng(0).uniform(-1, 1, (20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    gif = tmp_path / "m.gif"
+    with pytest.raises(ValueError) as e:
+        movie(X, y, widths=[2000, 2000], path=gif, every=100, steps=100000)
+    msg = str(e.value)
+    assert "snapshot_every" not in msg and msg.startswith("steps=100000 with every=100 keeps 1001 snapshots"), msg
+    least = int(re.search(r"use every=(\d+) or more", msg)[1])
+    assert _snapshot_every(least, None, 1, 100000, 2, [2000, 2000]) == least
+    with pytest.raises(ValueError, match="snapshot_every"):
+        _snapshot_every(least - 1, None, 1, 100000, 2, [2000, 2000])
+    assert not gif.exists()
+    with pytest.raises(Trained):   # the least that fits passes movie()'s checks and reaches the training
+        movie(X, y, widths=[2000, 2000], path=gif, every=least, steps=100000)
+
+
 def test_plot_partition_trains_with_the_defaults_its_help_gives_and_takes_the_fewest_points_a_window_needs(
         monkeypatch, tmp_path):
     """--help: --data "default uniform", --steps "default 4000", --seed "default 0", --restarts "default 2"; what

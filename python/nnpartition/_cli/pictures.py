@@ -44,7 +44,8 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     """
     from .. import _core
     from .. import _validate as v
-    from ..training import _snapshot_every, train
+    from ..pictures.movies import _snapshots_refusal
+    from ..training import train
 
     if isinstance(args.d, int) and args.d < 2:
         raise UsageError(f"-d must be >= 2: the picture is a 2-D window of input space (the plane for -d 2, a slice "
@@ -65,30 +66,14 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
                                batch_size=default["batch_size"], schedule=default["schedule"], restarts=restarts)
     _core.protocol_check(d, N, ws, 1, protocol)
     if snapshot_every:
-        try:
-            _snapshot_every(snapshot_every, None, 1, steps, d, ws)
-        except ValueError:
-            # the trainer's words ("snapshot_every=100 keeps ...: raise snapshot_every") named no option of movie's
-            raise UsageError(_snapshots_message(steps, snapshot_every, d, ws)) from None
+        # (the trainer's words, "snapshot_every=100 keeps ...: raise snapshot_every", named no option of movie's)
+        refusal = _snapshots_refusal(steps, snapshot_every, d, ws, option=True)
+        if refusal is not None:
+            raise UsageError(refusal)
     need = _memory(args.data, N, d, _core.train_bytes(d, N, ws, protocol), max(ws))
     _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
                  f"the training runs at once", need, "use fewer points (-N) or a smaller network")
     return need
-
-
-def _snapshots_message(steps: int, every: int, d: int, ws: List[int]) -> str:
-    """movie's refusal of more snapshots of the network than the trainer keeps (``MAX_SNAPSHOT_VALUES`` values), in
-    its options' words, with the smallest ``--every`` that fits (a snapshot at every ``every``-th step and the last).
-    """
-    from ..pictures.movies import _frames
-    from ..training.checks import MAX_SNAPSHOT_VALUES
-
-    dims = [d, *ws]
-    params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
-    fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any --every
-    way = f"use --every {(steps - 1) // (fit - 1) + 1} or more" if fit >= 2 else "use a smaller network"
-    return (f"--steps {steps} with --every {every} keeps {_frames(steps, every)} snapshots of the network's {params} "
-            f"parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
 
 
 def _memory(kind: str, N: int, d: int, runs: float, widest: int = 1) -> float:

@@ -40,6 +40,30 @@ def _frames(steps: int, every: int) -> int:
     return (steps - 1) // every + 2
 
 
+def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bool = False) -> Optional[str]:
+    """``None`` when the trainer keeps the snapshots of a movie of ``steps`` steps with a frame every ``every`` steps
+    (its check, ``training.checks._snapshot_every``, at most ``MAX_SNAPSHOT_VALUES`` values), else the refusal in
+    the movie's words: ``movie()``'s arguments as ``name=value``, or (``option``) the command line's ``--name value``,
+    with the smallest ``every`` that fits (the trainer's own words name ``snapshot_every``, which neither has)."""
+    from ..training.checks import MAX_SNAPSHOT_VALUES, _snapshot_every
+
+    try:
+        _snapshot_every(every, None, 1, steps, d, ws)
+        return None
+    except ValueError:
+        pass
+
+    def name(arg: str, value: int) -> str:
+        return f"--{arg} {value}" if option else f"{arg}={value}"
+
+    dims = [d, *ws]
+    params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+    fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any every
+    way = f"use {name('every', (steps - 1) // (fit - 1) + 1)} or more" if fit >= 2 else "use a smaller network"
+    return (f"{name('steps', steps)} with {name('every', every)} keeps {_frames(steps, every)} snapshots of the "
+            f"network's {params} parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
+
+
 def _frame_height(size: float, box: Tuple[Tuple[float, float], Tuple[float, float]], sliced: bool) -> float:
     """Inches of height of a movie frame ``size`` inches wide: the window at its aspect ratio (between 0.6 and 1.5
     times the width; a square window was drawn in a square frame before, a wide slice left empty space under it),
@@ -206,6 +230,9 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         if L is None:
             raise TypeError("movie() needs L (hidden units) or widths")
         ws = [v.count("L", L, minimum=1, maximum=2**16)]
+    refusal = _snapshots_refusal(steps, every, d, ws)
+    if refusal is not None:   # before the file is made and the training (train() refused it in its own words)
+        raise ValueError(refusal)
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
     slice_kind = None if d == 2 else "points" if plane is None else "plane"
     height = _frame_height(size, box, slice_kind is not None)
