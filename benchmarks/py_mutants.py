@@ -17,7 +17,7 @@ at the timeout (with the servers and scripts the tests started).
 
 Whole test files are slow for the command-line modules (``tests/test_cli.py`` takes 100-140 s on the 2 shared cores, and
 so does each survivor). ``--by-line`` runs each mutant only on the tests that execute its lines: one pytest run of
-``--tests`` on the original module, with the plugin ``benchmarks/py_mutants_linemap.py``, records per test the module's
+``--tests`` on the original module, with the plugin ``benchmarks/_py_mutants_linemap.py``, records per test the module's
 lines it executes, in its own process and in the console scripts and ``python -m nnpartition`` it runs; the map is kept
 beside ``--out`` (``OUT.linemap.json``) and reused while the module, ``--tests``, ``-k`` and the test files are the
 same. A mutant's tests run quickest first. A mutant at import (module and class statements, defaults, decorators) runs
@@ -266,7 +266,7 @@ def line_map(copy_dir: Path, rel: Path, source: str, tests: List[str], k: Option
              timeout: float) -> dict:
     """``{"lines": {test node id: [lines of the module it executes]}, "seconds": {test node id: seconds}}``: read
     from ``path`` if that was made for this module's source, these tests and the test files' contents as they are,
-    else made by one pytest run (with ``py_mutants_linemap``) of the original module (whose line numbers the mutants
+    else made by one pytest run (with ``_py_mutants_linemap``) of the original module (whose line numbers the mutants
     carry) and written there."""
     files = sorted({f for t in tests for f in ([ROOT / t.split("::")[0]] if (ROOT / t.split("::")[0]).is_file()
                                                 else (ROOT / t.split("::")[0]).rglob("*.py"))})
@@ -286,9 +286,9 @@ def line_map(copy_dir: Path, rel: Path, source: str, tests: List[str], k: Option
         children.mkdir()
         (site / "sitecustomize.py").write_text(   # (in a test's child, not in pytest: -p imports it there)
             "import os\nif os.environ.get('LINEMAP_TEST'):\n"
-            "    import py_mutants_linemap\n    py_mutants_linemap.start_child()\n")
+            "    import _py_mutants_linemap\n    _py_mutants_linemap.start_child()\n")
         env = {"LINEMAP_FILE": str(target), "LINEMAP_OUT": str(out), "LINEMAP_CHILDREN": str(children)}
-        code, output, secs = _pytest(copy_dir, ["-p", "py_mutants_linemap", *tests] + (["-k", k] if k else []),
+        code, output, secs = _pytest(copy_dir, ["-p", "_py_mutants_linemap", *tests] + (["-k", k] if k else []),
                                      timeout, env, (str(site), str(ROOT / "benchmarks")))
         if code != 0 or not out.exists():
             sys.stderr.write(output[-3000:])

@@ -1,6 +1,6 @@
 """pytest plugin of ``py_mutants.py --by-line``: per test, the lines of one module the test executes.
 
-Loaded with ``-p py_mutants_linemap`` (this folder on ``PYTHONPATH``); ``py_mutants.py`` sets the environment:
+Loaded with ``-p _py_mutants_linemap`` (this folder on ``PYTHONPATH``); ``py_mutants.py`` sets the environment:
 
 * ``LINEMAP_FILE``: the module's file, as its code objects name it (``co_filename``); only its lines are recorded;
 * ``LINEMAP_OUT``: where the map is written at the session's end, ``{"lines": {"node id": [line, ...], ...},
