@@ -1117,21 +1117,6 @@ fn arrays_bytes(leaves: &[Leaf], units: usize, d: usize, lines: usize) -> f64 {
     held + rows + vertices as f64 * (16.0 + 24.0 * d) + 64.0 * chords + 40.0 * lines as f64
 }
 
-/// `w . o` where the plain sum overflows only on the way (`inf - inf`): then again with `w` and `o` scaled by
-/// powers of two to at most 1, the sum scaled back (infinite if the dot itself is beyond float64).
-fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
-    let plain: f64 = w.iter().zip(o).map(|(a, b)| a * b).sum();
-    if plain.is_finite() || !w.iter().chain(o).all(|v| v.is_finite()) {
-        return plain;
-    }
-    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52); // 2^e exactly, e in [-1022, 1023]
-    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1023.0) as i32;
-    let (ew, eo) = (top(w), top(o));
-    let (sw, so) = (pow2(-ew), pow2(-eo));
-    let sum: f64 = w.iter().zip(o).map(|(a, b)| (a * sw) * (b * so)).sum();
-    sum * pow2(ew) * pow2(eo)
-}
-
 /// Flatten the leaves into arrays and compute the input-space affine maps; `first` holds the first layer's lines
 /// across the window (segment, unit).
 fn assemble(
@@ -1225,7 +1210,7 @@ fn assemble(
         )?;
     }
     let affine_bias: Vec<f64> = (0..n)
-        .map(|r| window_affine[[r, 2]] - scaled_dot(weight.row(r).as_slice().expect("row"), &win.origin))
+        .map(|r| window_affine[[r, 2]] - crate::window::scaled_dot(weight.row(r).as_slice().expect("row"), &win.origin))
         .collect();
     // The logit's slope in input space, or its value at the input's origin, beyond float64: refused, not NaN.
     if let Some(r) = (0..n).find(|&r| !(affine_bias[r].is_finite() && weight.row(r).iter().all(|v| v.is_finite()))) {
