@@ -620,3 +620,13 @@ def test_region_map_of_a_layer_wider_than_a_block_gives_every_point_its_own_patt
     assert rm.n_regions > 3 * L / 2 if d > 1 else rm.n_regions > 200   # many regions, so many bits in play
     out = np.maximum(Z, 0) @ w2 + 0.1
     assert np.allclose(np.einsum("ij,ij->i", X, rm.slopes[rm.ids]) + rm.offsets[rm.ids], out, atol=1e-8)
+
+
+def test_region_map_refuses_a_pre_activation_beyond_float64():
+    """``x - y`` at ``(1e200 (1 + 2^-50), 1e200)`` is positive, read with weights ``(1e200, -1e200)`` as
+    inf - inf = NaN, whose ``v > 0`` is false: the build before put the point where the unit is off (one region for
+    both rows, where the unit is on at the second). Now refused, naming the row and unit."""
+    net = TwoLayerNet(np.array([[1e200], [-1e200]]), np.zeros(1), np.array([1.0]), 0.0)
+    X = np.array([[0.5, 0.25], [1e200 * (1 + 2.0**-50), 1e200]])
+    with pytest.raises(ValueError, match="unit 0 at row 1 of X overflows float64"):
+        region_map(net, X)

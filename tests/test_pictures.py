@@ -2423,3 +2423,53 @@ def test_movie_reads_the_best_and_the_last_accuracy_as_train_does(tmp_path):
     assert r.steps.tolist() == [*range(0, 200, 20), 199]
     assert r.final_accuracy == r.accuracy[-1] < r.best_accuracy == r.accuracy.max()
     assert r.to_dict()["best_accuracy"] == r.best_accuracy and r.to_dict()["final_accuracy"] == r.final_accuracy
+
+
+def _chain(k, layers=18):
+    """``layers - 1`` layers of ``k * I_2``, then one unit reading ``k (h1 - h2)``: on ``[-1, 1]^2`` the quadrants,
+    the first of them cut by ``x = y`` (5 regions) however large ``k`` is."""
+    out = [(np.eye(2) * k, np.zeros(2)) for _ in range(layers - 1)]
+    return DeepNet(out + [(np.array([[k], [-k]]), np.zeros(1))], np.array([1.0]), 0.0)
+
+
+def _lead(w_out):
+    """``w_out * 1e301 (relu(1e8 x) + relu(1e8 x + y - 1))``: on ``[0.5, 1]^2`` both units are on (one region) and
+    the logit is ``w_out * 1e301 * (2e8 x + y - 1)``."""
+    W1, b1 = np.array([[1e8, 1e8], [0.0, 1.0]]), np.array([0.0, -1.0])
+    return DeepNet([(W1, b1), (np.array([[1e301], [1e301]]), np.zeros(1))], np.array([w_out]), 0.0)
+
+
+@pytest.mark.parametrize("case", ["deep", "first layer", "logit", "input bias"])
+def test_a_map_that_overflows_float64_in_the_window_is_refused(case):
+    """Maps beyond float64 (infinite, or NaN where two such terms of opposite signs meet) were drawn as noise:
+    a later unit whose rows overflowed read as constant (4 regions of 5 for the chain of 1e18s, whose peer with
+    1e17s has 5), and a logit's map was returned as inf and NaN (from inf * 0). Now each is refused, naming it."""
+    assert region_polygons(_chain(1e17), box=(-1, 1)).n_regions == 5
+    if case == "deep":
+        args, match = (_chain(1e18), (-1, 1), None), "unit 0 of hidden layer 18 overflows float64"
+    elif case == "first layer":     # 1e10 x - 1e10 y at (1e300, 1e300): inf - inf
+        net = TwoLayerNet(np.array([[1e10], [-1e10]]), np.zeros(1), np.array([1.0]), 0.0)
+        args, match = (net, (-1, 1), Plane(np.array([1e300, 1e300]), np.eye(2)[0], np.eye(2)[1])), "hidden layer 1"
+    elif case == "logit":
+        args, match = (_lead(1.0), (0.5, 1), None), "logit overflows float64 in the window"
+    else:   # relu(x - 2^59) through 16 units of weight 2^59: 2^1003 s at (2^59, 0), -2^1062 at the input's origin
+        p = 2.0**59
+        layers = [(np.array([[1.0], [0.0]]), np.array([-p]))] + [(np.array([[p]]), np.zeros(1))] * 16
+        net = DeepNet(layers, np.array([p]), 0.0)
+        args, match = (net, (-1, 1), Plane(np.array([p, 0.0]), np.eye(2)[0], np.eye(2)[1])), r"x @ w \+ b"
+    with pytest.raises(ValueError, match=match):
+        region_polygons(args[0], box=args[1], plane=args[2])
+
+
+def test_maps_whose_terms_overflow_but_not_their_sums_are_kept():
+    """1e-2 of the logit above is finite (its maps in closed form); and ``1e9 relu(x - y + z)`` through a plane at
+    ``(1e300, 1e300, 0)`` has the bias 0 where its terms are 1e309 each (the build before returned NaN)."""
+    rp = region_polygons(_lead(1e-2), box=(0.5, 1))
+    assert rp.n_regions == 1
+    np.testing.assert_allclose([*rp.affine_weight[0], rp.affine_bias[0]], [2e307, 1e299, -1e299], rtol=1e-12)
+    net = TwoLayerNet(np.array([[1.0], [-1.0], [1.0]]), np.zeros(1), np.array([1e9]), 0.0)
+    plane = Plane(np.array([1e300, 1e300, 0.0]), np.array([1.0, 0, 0]), np.array([0.0, 0, 1]))
+    rp = region_polygons(net, box=(-1, 1), plane=plane)
+    assert rp.n_regions == 2
+    on = int(np.argmax(rp.patterns[:, 0]))
+    assert rp.affine_weight[on].tolist() == [1e9, -1e9, 1e9] and rp.affine_bias[on] == 0.0

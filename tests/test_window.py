@@ -1460,3 +1460,20 @@ def test_a_box_around_every_intersection_holds_the_general_position_count(d, L, 
     for S in combinations(range(L), min(d, L)) if L else ():
         far = max(far, np.abs(np.linalg.lstsq(W[:, S].T, -b[list(S)], rcond=None)[0]).max())
     assert regions_in_box(W, b, -2 * far, 2 * far) == nnpartition.regions(L, d)
+
+
+@pytest.mark.parametrize("w_out", [1e9, 1e301])
+def test_a_listed_logit_beyond_float64_is_refused_and_terms_beyond_it_are_summed_scaled(w_out):
+    """``w_out relu(x - y)`` on ``[1e300, 1e300 + 1e290]^2``: its maps are ``(0, 0, 0)`` and ``(w_out, -w_out, 0)``
+    (closed form), the bias 0 from terms ``w_out * 1e300``; for ``w_out = 1e9`` those overflow (the build before
+    listed NaN) but not the logit (at most ``1e299`` in the box); for ``1e301`` the logit does (refused, as
+    ``decision_function`` refuses it; the build before listed inf and NaN)."""
+    net = nnpartition.TwoLayerNet(np.array([[1.0], [-1.0]]), np.zeros(1), np.array([w_out]), 0.0)
+    lo, hi = [1e300, 1e300], [1e300 + 1e290, 1e300 + 1e290]
+    if w_out > 1e300:
+        with pytest.raises(ValueError, match="logit on listed region 0 overflows float64"):
+            nnpartition.window.network_regions(net, lo, hi)
+        return
+    maps = nnpartition.window.network_regions(net, lo, hi)
+    got = sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
+    assert got == [([0.0, 0.0], 0.0), ([w_out, -w_out], 0.0)]

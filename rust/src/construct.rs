@@ -89,6 +89,9 @@ pub fn region_map(
         n,
     );
     let mut keys = vec![0u64; n * words];
+    // A pre-activation beyond float64 (infinite, or NaN where two such terms meet: inf - inf, whose sign `v > 0`
+    // read as off) is refused below, naming its row and unit.
+    let overflow = std::sync::Mutex::new(None::<(usize, usize)>);
     keys.par_chunks_mut(chunk * words).enumerate().for_each(|(c, out)| {
         if cancel.is_cancelled() {
             return;
@@ -108,16 +111,32 @@ pub fn region_map(
             matmul_into(x_rows, w1.slice(s![.., j0..j1]), zb.view_mut(), true);
             for (r, row) in zb.rows().into_iter().enumerate() {
                 let key = &mut out[r * words..(r + 1) * words];
+                let mut bad = None;
                 for (i, &v) in row.iter().enumerate() {
                     if v > 0.0 {
                         let i = i + j0;
                         key[i >> 6] |= 1u64 << (i & 63);
+                    }
+                    if !v.is_finite() && bad.is_none() {
+                        bad = Some(i + j0);
+                    }
+                }
+                if let Some(i) = bad {
+                    let mut first = overflow.lock().expect("not poisoned");
+                    if first.is_none_or(|f| (lo + r, i) < f) {
+                        *first = Some((lo + r, i));
                     }
                 }
             }
         }
     });
     cancel.check()?;
+    if let Some((r, i)) = overflow.into_inner().expect("not poisoned") {
+        return Err(crate::error::CoreError::Numerical(format!(
+            "the pre-activation of unit {i} at row {r} of X overflows float64 (to infinity, or to NaN where two terms \
+             beyond float64 meet: its sign is not known); rescale X or W1 nearer to 1"
+        )));
+    }
     // Ids by first appearance (sequential, so deterministic).
     let mut map: HashMap<&[u64], u64> = HashMap::new();
     let mut ids = Vec::with_capacity(n);
@@ -199,5 +218,23 @@ mod tests {
         let w1 = Array2::<f64>::zeros((3, 4));
         let v = Array1::<f64>::zeros(4);
         assert!(region_map(x.view(), w1.view(), v.view(), v.view(), 0.0).is_err());
+    }
+
+    #[test]
+    fn a_pre_activation_beyond_float64_is_refused_not_read_as_off() {
+        // x - y at (1e200 (1 + 2^-50), 1e200) is positive, read with W1 = (1e200, -1e200) as inf - inf = NaN, whose
+        // `v > 0` is false: the build before put the row in the region where the unit is off.
+        let (w1, b1, w2) = (ndarray::arr2(&[[1e200], [-1e200]]), ndarray::arr1(&[0.0]), ndarray::arr1(&[1.0]));
+        for (x, unit) in [(1e200 * (1.0 + 2f64.powi(-50)), 0usize), (1e-200, 0)] {
+            let xs = ndarray::arr2(&[[0.5, 0.25], [x, 1e200_f64.min(x)]]);
+            let got = region_map(xs.view(), w1.view(), b1.view(), w2.view(), 0.0);
+            match got {
+                Err(crate::error::CoreError::Numerical(m)) if x > 1.0 => {
+                    assert!(m.contains(&format!("unit {unit} at row 1 of X overflows")), "{m}")
+                }
+                Ok(r) if x < 1.0 => assert_eq!(r.ids.len(), 2),
+                other => panic!("{x}: {:?}", other.map(|r| r.ids)),
+            }
+        }
     }
 }

@@ -774,6 +774,20 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// The refusal of a unit whose affine map in the window overflowed float64 (`row`: its `s`, `t` slopes and value
+/// at the window's origin): its line would be lost (a unit with no finite normal reads as constant).
+fn overflowed(layer: usize, unit: usize, row: [f64; 3]) -> CoreError {
+    CoreError::Numerical(format!(
+        "the pre-activation of unit {unit} of hidden layer {} overflows float64 in the window (as s * a + t * b + c \
+         in window coordinates, (a, b, c) = ({:e}, {:e}, {:e})): its line cannot be drawn; scale the network's \
+         weights, or the plane's vectors and origin, nearer to 1",
+        layer + 1,
+        row[0],
+        row[1],
+        row[2]
+    ))
+}
+
 /// Cells entering hidden layer `layer` (`>= 1`): cut each by that layer's lines and go deeper.
 fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreResult<()> {
     let net = ctx.net;
@@ -798,6 +812,12 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             z.row_mut(3 * i + 2).iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
         }
         let zs = z.as_slice().expect("contiguous");
+        // A row that overflowed (to infinity, or to NaN where such terms meet: inf - inf) would read as a unit
+        // constant in the window (`Lines::new` gives it no normal) and cut nothing: refused.
+        if let Some(e) = zs.iter().position(|v| !v.is_finite()) {
+            let (i, j) = (e / width / 3, e % width);
+            return Err(overflowed(layer, j, [0, 1, 2].map(|r| zs[(3 * i + r) * width + j])));
+        }
         // Children go one layer deeper a chunk at a time, as soon as they fill one (the chunks and their order
         // are those of all the chunk's children cut into chunks: the same leaves in the same order).
         let mut children = Batch { cells: Vec::new(), maps: Vec::new() };
@@ -950,6 +970,9 @@ fn partition(
             zt[j] += win.v[i] * w;
             zc[j] += win.origin[i] * w;
         }
+    }
+    if let Some(j) = (0..l1).find(|&j| !(zs[j].is_finite() && zt[j].is_finite() && zc[j].is_finite())) {
+        return Err(overflowed(0, j, [zs[j], zt[j], zc[j]]));
     }
     let (lo, hi) = (win.lo, win.hi);
     let lines = Lines::new(&zs, &zt, &zc);
@@ -1105,6 +1128,16 @@ fn assemble(
 ) -> CoreResult<Polygons> {
     let n = leaves.len();
     let d = win.origin.len();
+    // The logit's map in the window beyond float64 (infinite, or NaN where such terms meet): the decisions and the
+    // boundary read from it would be noise, and the maps returned NaN (from inf * 0). Refused.
+    if let Some((r, leaf)) = leaves.iter().enumerate().find(|(_, l)| !l.out.iter().all(|v| v.is_finite())) {
+        return Err(CoreError::Numerical(format!(
+            "the network's logit overflows float64 in the window (on region {r}, s * a + t * b + c in window \
+             coordinates with (a, b, c) = ({:e}, {:e}, {:e})): scale w_out and b_out down (the same regions and \
+             decisions)",
+            leaf.out[0], leaf.out[1], leaf.out[2]
+        )));
+    }
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let nv: usize = leaves.iter().map(|l| l.poly.len()).sum();
     let mut offsets = Vec::with_capacity(n + 1);
@@ -1176,9 +1209,20 @@ fn assemble(
             },
         )?;
     }
-    let affine_bias = (0..n)
-        .map(|r| window_affine[[r, 2]] - weight.row(r).iter().zip(&win.origin).map(|(a, b)| a * b).sum::<f64>())
+    let affine_bias: Vec<f64> = (0..n)
+        .map(|r| window_affine[[r, 2]] - crate::window::scaled_dot(weight.row(r).as_slice().expect("row"), &win.origin))
         .collect();
+    // The logit's slope in input space, or its value at the input's origin, beyond float64: refused, not NaN.
+    if let Some(r) = (0..n).find(|&r| !(affine_bias[r].is_finite() && weight.row(r).iter().all(|v| v.is_finite()))) {
+        return Err(CoreError::Numerical(format!(
+            "the network's logit on region {r}, as an affine map x @ w + b of the input, overflows float64 (w = \
+             {:?}, b = {:e}; in window coordinates it is finite: {:?}): scale w_out and b_out down (the same \
+             regions and decisions), or put the plane's origin nearer to the regions",
+            weight.row(r).to_vec(),
+            affine_bias[r],
+            window_affine.row(r).to_vec()
+        )));
+    }
     let segs: Vec<[f64; 4]> = leaves.iter().filter_map(|l| l.chord).collect();
     let boundary = Array2::from_shape_fn((segs.len(), 4), |(i, j)| segs[i][j]);
     Ok(Polygons {
@@ -1723,5 +1767,81 @@ mod tests {
         let interrupted = || true;
         let net = view(&layers, &wo, 0.0);
         assert!(region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &interrupted).is_err());
+    }
+
+    #[test]
+    fn a_map_that_overflows_in_the_window_is_refused_not_drawn() {
+        let run = |layers: &[(Array2<f64>, Array1<f64>)], wo: &Array1<f64>, win: &Window| {
+            let net = PwlNet {
+                layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+                w_out: wo.view(),
+                b_out: 0.0,
+                slope: 0.0,
+            };
+            region_polygons(&net, win, Options::default(), &never)
+        };
+        // A chain of 18 layers of k * identity, the last unit reading h1 - h2: the quadrants of [-1, 1]^2, the
+        // first of them cut by x = y (5 regions). With k = 1e18 (not rescaled: below 2^60) the last layer's rows
+        // are 1e324 = inf and inf - inf: the build before read that unit as constant and drew 4 regions.
+        let chain = |k: f64| {
+            let mut layers: Vec<_> = (0..17).map(|_| (Array2::eye(2) * k, Array1::zeros(2))).collect();
+            layers.push((ndarray::arr2(&[[k], [-k]]), Array1::zeros(1)));
+            layers
+        };
+        let one = ndarray::arr1(&[1.0]);
+        assert_eq!(run(&chain(1e17), &one, &std_window(-1.0, 1.0)).unwrap().n_regions(), 5);
+        match run(&chain(1e18), &one, &std_window(-1.0, 1.0)) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 18 overflows"), "{m}"),
+            other => panic!("{:?}", other.map(|p| p.n_regions())),
+        }
+        // The first layer's value at a far origin: 1e10 x - 1e10 y at (1e300, 1e300) is inf - inf.
+        let far = Window { origin: vec![1e300, 1e300], ..std_window(-1.0, 1.0) };
+        let diff = vec![(ndarray::arr2(&[[1e10], [-1e10]]), Array1::zeros(1))];
+        match run(&diff, &one, &far) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 1 overflows"), "{m}"),
+            other => panic!("{:?}", other.map(|p| p.n_regions())),
+        }
+        // The logit: 1e301 (relu(1e8 x) + relu(1e8 x + y - 1)) on [0.5, 1]^2 (one region, both units on) has
+        // slope 2e309 in x: refused (the build before returned inf and NaN, from inf * 0). With w_out 1e-2 it is
+        // 1e299 (2 x + y - 1) there, to the rounding of the rescaled weights.
+        let lead = vec![
+            (ndarray::arr2(&[[1e8, 1e8], [0.0, 1.0]]), ndarray::arr1(&[0.0, -1.0])),
+            (ndarray::arr2(&[[1e301], [1e301]]), Array1::zeros(1)),
+        ];
+        match run(&lead, &one, &std_window(0.5, 1.0)) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("logit overflows float64 in the window"), "{m}"),
+            other => panic!("{:?}", other.map(|p| p.n_regions())),
+        }
+        let p = run(&lead, &ndarray::arr1(&[1e-2]), &std_window(0.5, 1.0)).unwrap();
+        assert_eq!(p.n_regions(), 1);
+        let want = [2e307, 1e299, -1e299];
+        let got = [p.affine_weight[[0, 0]], p.affine_weight[[0, 1]], p.affine_bias[0]];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-12 * w.abs(), "{got:?}");
+        }
+        // In input space only: relu(x - 2^59) read by a chain of 16 units of weight 2^59 and w_out 2^59 (none far
+        // from 1, none rescaled) is 2^1003 s in a window at (2^59, 0), but its value at the input's origin is
+        // -2^1062.
+        let p59 = 2f64.powi(59);
+        let far = Window { origin: vec![p59, 0.0], ..std_window(-1.0, 1.0) };
+        let mut ramp = vec![(ndarray::arr2(&[[1.0], [0.0]]), ndarray::arr1(&[-p59]))];
+        ramp.extend((0..16).map(|_| (ndarray::arr2(&[[p59]]), Array1::zeros(1))));
+        match run(&ramp, &ndarray::arr1(&[p59]), &far) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("affine map x @ w + b of the input"), "{m}"),
+            other => panic!("{:?}", other.map(|p| p.affine_bias)),
+        }
+        // ... where 1e9 relu(x - y + z) at (1e300, 1e300, 0) has the bias 0, its terms 1e309 each: kept.
+        let win = Window {
+            origin: vec![1e300, 1e300, 0.0],
+            u: vec![1.0, 0.0, 0.0],
+            v: vec![0.0, 0.0, 1.0],
+            lo: [-1.0, -1.0],
+            hi: [1.0, 1.0],
+        };
+        let p = run(&[(ndarray::arr2(&[[1.0], [-1.0], [1.0]]), Array1::zeros(1))], &ndarray::arr1(&[1e9]), &win);
+        let p = p.unwrap();
+        assert_eq!(p.n_regions(), 2);
+        let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
+        assert_eq!((p.affine_weight.row(on).to_vec(), p.affine_bias[on]), (vec![1e9, -1e9, 1e9], 0.0));
     }
 }

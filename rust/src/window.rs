@@ -1334,6 +1334,21 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
+/// `w . o` where the plain sum overflows only on the way (`inf - inf`): then again with `w` and `o` scaled by
+/// powers of two to at most 1, the sum scaled back (infinite if the dot itself is beyond float64).
+pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
+    let plain: f64 = w.iter().zip(o).map(|(a, b)| a * b).sum();
+    if plain.is_finite() || !w.iter().chain(o).all(|v| v.is_finite()) {
+        return plain;
+    }
+    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52); // 2^e exactly, e in [-1022, 1023]
+    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1023.0) as i32;
+    let (ew, eo) = (top(w), top(o));
+    let (sw, so) = (pow2(-ew), pow2(-eo));
+    let sum: f64 = w.iter().zip(o).map(|(a, b)| (a * sw) * (b * so)).sum();
+    sum * pow2(ew) * pow2(eo)
+}
+
 /// The next layer's rows `sum_j W[j, i] gate[j] row_j + (0, b[i])` in plain floating point (rows of stride `d + 1`).
 fn plain_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> Vec<f64> {
     let (w, b, n_in, n_out) = (&layer.0, &layer.1, layer.2, layer.3);
@@ -1838,10 +1853,24 @@ pub fn network_regions_in_box_counting(
     }
     // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen.
     for row in tally.affine.chunks_exact_mut(d + 1) {
+        let c = row[d];
         for k in 0..d {
             row[k] /= half[k];
             row[d] -= row[k] * cen[k];
         }
+        if !row[d].is_finite() {
+            // Terms beyond float64 whose sum is not (`1e9 (x - y)` around `(1e300, 1e300)`): summed again scaled.
+            row[d] = c - scaled_dot(&row[..d], &cen);
+        }
+    }
+    // A logit beyond float64 on a listed region (infinite, or NaN where such terms meet): refused, as
+    // `decision_function` refuses it, not listed as inf and NaN.
+    if let Some((r, row)) = tally.affine.chunks_exact(d + 1).enumerate().find(|(_, x)| !x.iter().all(|v| v.is_finite()))
+    {
+        return Err(CoreError::Numerical(format!(
+            "the network's logit on listed region {r} overflows float64 (as an affine map a . x + c of the input, \
+             (a, c) = {row:?}, or its change across the box): scale w_out and b_out down (the same regions)"
+        )));
     }
     Ok(NetworkCount {
         per_layer: tally.per_layer,
@@ -2908,6 +2937,36 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_listed_logit_beyond_float64_is_refused_and_terms_beyond_it_are_summed_scaled() {
+        // relu(x - y) read by w_out: on [1e300, 1e300 + 1e290]^2 the logit w_out (x - y) has the bias 0, from terms
+        // w_out * 1e300 that overflow for w_out = 1e9 (NaN in the build before); with w_out = 1e301 its slope does.
+        let (w1, b1) = (arr2(&[[1.0], [-1.0]]), arr1(&[0.0]));
+        let views = [(w1.view(), b1.view())];
+        let (lo, hi) = (arr1(&[1e300, 1e300]), arr1(&[1e300 + 1e290, 1e300 + 1e290]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |w_out: f64| {
+            let w = arr1(&[w_out]);
+            network_regions_in_box_counting(
+                &views,
+                Some((w.view(), 0.0)),
+                lo.view(),
+                hi.view(),
+                &opts,
+                &AtomicU64::new(0),
+            )
+        };
+        let got = run(1e9).unwrap();
+        assert_eq!(got.per_layer, vec![2]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps, vec![vec![0.0, 0.0, 0.0], vec![1e9, -1e9, 0.0]]);
+        match run(1e301) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("logit on listed region"), "{m}"),
+            other => panic!("{:?}", other.map(|c| c.affine)),
         }
     }
 

@@ -189,7 +189,8 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         ValueError: ``d > 2`` without a plane, collinear plane points, an empty
             box or one narrower than 64 roundings of its largest coordinate in ``s`` or ``t``
             (``hi - lo < 64 * 2**-52 * max(|lo|, |hi|)``: no double lies strictly inside a box one rounding wide),
-            a plane of the wrong input width, NaN weights, a smooth activation.
+            a plane of the wrong input width, NaN weights, a smooth activation, a unit's or the logit's affine map
+            that overflows float64 in the window (or the logit's in input space: ``affine_bias``).
         TypeError: an unsupported network or argument type.
         ValueError: more than ``max_regions`` regions, or more than ``max_bytes`` holds (shrink the box or
             raise the limit named).
