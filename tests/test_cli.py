@@ -2206,3 +2206,69 @@ def test_validate_closes_the_dask_client_it_opened(capsys, monkeypatch):
     monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
     rows = _json_of(capsys, ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"])["rows"]
     assert len(rows) == 1 and closed == [True]
+
+
+def test_size_explains_an_answer_of_one_point_and_not_of_two(capsys):
+    # the dead-zone note explains an answer of one point (test_size_says_when_the_dead_zone_floor_is_what_keeps_the_
+    # answer_at_one_point); at --max-n 2 the answer is two points, whose only note is the unreached safe edge
+    argv = ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "2"]
+    a = npn.max_samples(10, 64, 0.99, max_n=2)
+    assert (a.N, a.N_safe) == (2, 0)
+    notes = _json_of(capsys, [*argv, "--json"])["notes"]
+    assert len(notes) == 1 and notes[0].startswith("no safe N: ") and "two points or more" not in notes[0], notes
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "reaches 0.99: at least 2 (the search's limit)\n" in out and "\n  (" not in out, out
+
+
+def test_size_says_which_widths_were_not_reached_and_which_cannot_be(capsys):
+    # -N 1000 --target 0.999 in d = 1: no width reaches the estimate (the training budget binds), and 1000 points
+    # are at most 1/(1 - target): the safe width is "none", the others "not reached"
+    assert npn.required_width(1, 1000, 0.999).L is None
+    assert main(["size", "-d", "1", "-N", "1000", "--target", "0.999"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "N=1000: smallest two-layer width whose estimate reaches 0.999: not reached within the widths " \
+                       "searched", lines[1]
+    assert lines[2].startswith("  band's lower edge reaches it (safe):      none (the band always allows one of the "
+                               "1000 points to be missed"), lines[2]
+    assert lines[3] == "  band's upper edge reaches it (optimistic): not reached within the widths searched", lines[3]
+
+
+def test_validate_reports_each_failed_configuration_of_a_sweep_and_no_done_one(capsys, monkeypatch):
+    # validate --workers/--scheduler: a configuration whose job failed is one "failed: CONFIG: ERROR" line on stderr
+    # and no row; a done one is a row and no line (a stand-in for dask's client runs the jobs on a thread pool, in
+    # this process, where the failure is planted)
+    import concurrent.futures
+
+    import nnpartition.validation
+    from nnpartition import training
+    from nnpartition.sweep import cli as sweep_cli
+
+    class Client:
+        def get_executor(self):
+            self.pool = concurrent.futures.ThreadPoolExecutor(1)
+            return self.pool
+
+        def close(self):
+            self.pool.shutdown()
+
+    real = nnpartition.validation.grid_configs
+    configs = real("small")[:2]
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: configs)
+    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
+    argv = ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"]
+    rows = _json_of(capsys, argv)["rows"]
+    assert len(rows) == 2 and capsys.readouterr().err == ""
+    real_accuracy = training.real_accuracy
+
+    def fails_on_the_second(d, N, *args, **kwargs):
+        if (d, N) == (configs[1]["d"], configs[1]["N"]):
+            raise ValueError("planted")
+        return real_accuracy(d, N, *args, **kwargs)
+
+    monkeypatch.setattr(training, "real_accuracy", fails_on_the_second)
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["rows"]) == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("failed: ") and lines[0].endswith("planted"), err
