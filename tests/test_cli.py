@@ -2067,6 +2067,11 @@ def test_estimate_text_prints_the_correction_the_api_fitted_and_no_held_out_line
         assert main(["estimate", "-d", "10", "-N", "11", "-L", "4", "--method", method, *extra]) == 0
         out = capsys.readouterr().out
         assert f"method={method}" in out and "held-out" not in out, out
+    # and from d + 2 points on, both do
+    assert main(["estimate", "-d", "10", "-N", "12", "-L", "4"]) == 0
+    assert "held-out questions like this one: " in capsys.readouterr().out
+    assert main(["estimate", "-d", "10", "-N", "12", "-L", "4", "--method", "monte_carlo", "--trials", "2"]) == 0
+    assert "held-out errors: none for monte_carlo" in capsys.readouterr().out
 
 
 def test_size_text_gives_the_widths_of_the_api_answer(capsys):
@@ -2272,3 +2277,50 @@ def test_validate_reports_each_failed_configuration_of_a_sweep_and_no_done_one(c
     assert len(json.loads(out)["rows"]) == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("failed: ") and lines[0].endswith("planted"), err
+
+
+def test_demo_json_rows_hold_the_error_and_the_band_test_of_their_own_figures(capsys, monkeypatch):
+    """``demo --json``: each row's ``error`` is its estimate minus its real accuracy and ``in_band`` whether the real
+    accuracy lies in the band, edges included (the first configuration trains to 1.0, the band's capped upper edge),
+    and the summary's figures are those of the rows."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=20, N=100, L=8),
+                                                       dict(dist="uniform", d=3, N=60, L=8)])
+    out = _json_of(capsys, ["demo", "--json"])
+    rows = out["rows"]
+    assert rows[0]["real"] == rows[0]["high"] == 1.0
+    for r in rows:
+        assert r["error"] == pytest.approx(r["estimate"] - r["real"], abs=1e-12)
+        assert r["in_band"] is (r["low"] <= r["real"] <= r["high"]), r
+    errors = [abs(r["estimate"] - r["real"]) for r in rows]
+    s = out["summary"]
+    assert s["mae"] == pytest.approx(sum(errors) / len(rows)) and s["max_error"] == pytest.approx(max(errors))
+    assert s["coverage"] == pytest.approx(sum(r["in_band"] for r in rows) / len(rows))
+
+
+def test_validate_trains_3_datasets_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
+    # validate --help: "--datasets (default 3)", "--seed (default 0)"; the grid's first configuration stands for it
+    import nnpartition.validation
+
+    real = nnpartition.validation.grid_configs
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
+    rows = {}
+    for extra in ([], ["--seed", "0", "--datasets", "3"], ["--seed", "1"]):
+        row, = _json_of(capsys, ["validate", "--no-progress", "--json", *extra])["rows"]
+        rows[tuple(extra)] = row
+    default, given, other = rows.values()
+    assert default["datasets"] == 3 and default == given and default["real"] != other["real"]
+
+
+def test_size_says_the_dead_zone_floor_is_the_largest_estimate_on_two_points_or_more(capsys):
+    # size -L's answer of one point: "on two points or more the estimate is at most X", X the largest estimate from
+    # two points on (in d = 1, L = 1 it is at 2 points and falls after; three points' is lower)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimates = [npn.estimate_accuracy(1, n, 1).accuracy for n in range(2, 200)]
+    assert estimates[0] == max(estimates) > estimates[1]
+    assert main(["size", "-d", "1", "-L", "1", "--target", "0.95"]) == 0
+    assert f"on two points or more the estimate is at most {max(estimates):.4f}, below" in capsys.readouterr().out
