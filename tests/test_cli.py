@@ -2324,3 +2324,18 @@ def test_size_says_the_dead_zone_floor_is_the_largest_estimate_on_two_points_or_
     assert estimates[0] == max(estimates) > estimates[1]
     assert main(["size", "-d", "1", "-L", "1", "--target", "0.95"]) == 0
     assert f"on two points or more the estimate is at most {max(estimates):.4f}, below" in capsys.readouterr().out
+
+
+def test_estimate_monte_carlo_draws_no_bar_on_a_terminal_with_no_progress_or_json(capsys, monkeypatch):
+    # --help: "no progress bar (monte_carlo; by default shown past a second on a terminal)": on a terminal (stood in
+    # for, with no delay) the bar is drawn without the options, and with either of them alone it is not
+    from nnpartition import _progress
+
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    argv = ["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--trials", "20", "--seed", "1"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err != ""   # the bar, on the stand-in terminal
+    for flag in ("--no-progress", "--json"):
+        assert main([*argv, flag]) == 0
+        assert capsys.readouterr().err == "", flag
