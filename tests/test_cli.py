@@ -2339,3 +2339,31 @@ def test_estimate_monte_carlo_draws_no_bar_on_a_terminal_with_no_progress_or_jso
     for flag in ("--no-progress", "--json"):
         assert main([*argv, flag]) == 0
         assert capsys.readouterr().err == "", flag
+
+
+def test_validate_and_demo_write_their_figure_and_exit_2_when_drawing_it_needs_what_is_missing(capsys, monkeypatch,
+                                                                                                 tmp_path):
+    # --plot: the figure is a PNG file and the text says where; a drawing that fails for want of a package
+    # (save_or_explain: "print how to get it and return 2") is exit status 2, not 0
+    pytest.importorskip("matplotlib")
+    import nnpartition.validation
+    from nnpartition._cli import estimate as cli_estimate
+    from nnpartition.validation import ValidationReport
+
+    real = nnpartition.validation.grid_configs
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    for cmd, method in ((["validate", "--datasets", "1", "--no-progress"], "plot"),
+                        (["demo", "--steps", "300"], "plot_parity")):
+        path = tmp_path / f"{cmd[0]}.png"
+        assert main([*cmd, "--plot", str(path)]) == 0
+        assert f"figure written to {path}" in capsys.readouterr().out
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+        def missing(self, *args, **kwargs):
+            raise ImportError("plotting needs matplotlib: pip install 'nnpartition[plot]'")
+
+        with monkeypatch.context() as m:
+            m.setattr(ValidationReport, method, missing)
+            assert main([*cmd, "--plot", str(tmp_path / "other.png")]) == 2
+        assert f"nnpartition {cmd[0]}: plotting needs matplotlib" in capsys.readouterr().err
