@@ -2150,6 +2150,7 @@ def test_demo_text_prints_its_header_and_the_summary_of_its_json(capsys, monkeyp
     assert lines[3].split()[:6] == ["dist", "d", "N", "L", "|", "estimate"] and lines[4].startswith("uniform ")
     assert (f"mean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, real inside the band: "
             f"{s['coverage']:.0%}") in lines
+    assert lines[-1] == "More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md"
 
 
 @pytest.mark.parametrize("argv, grid", [([], "small"), (["--grid", "small"], "small"), (["--grid", "protocols"],
@@ -2297,6 +2298,21 @@ def test_demo_json_rows_hold_the_error_and_the_band_test_of_their_own_figures(ca
     s = out["summary"]
     assert s["mae"] == pytest.approx(sum(errors) / len(rows)) and s["max_error"] == pytest.approx(max(errors))
     assert s["coverage"] == pytest.approx(sum(r["in_band"] for r in rows) / len(rows))
+    # the lower edge is inside too, as validate's rows count it (a real accuracy planted there)
+    import dataclasses
+
+    from nnpartition import training
+
+    real_accuracy = training.real_accuracy
+
+    def at_the_lower_edge(d, N, L, **kwargs):
+        m = real_accuracy(d, N, L, **kwargs)
+        low = npn.estimate_accuracy(d, N, L, dist=kwargs["dist"], protocol=kwargs["protocol"]).low
+        return dataclasses.replace(m, mean=low)
+
+    monkeypatch.setattr(training, "real_accuracy", at_the_lower_edge)
+    row = _json_of(capsys, ["demo", "--json"])["rows"][1]
+    assert row["real"] == row["low"] and row["in_band"] is True, row
 
 
 def test_validate_trains_3_datasets_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
