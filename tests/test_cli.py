@@ -2051,3 +2051,335 @@ def test_estimate_monte_carlo_draws_no_bar_with_no_progress_or_json(flag, capsys
     assert main(["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--trials", "20",
                  "--seed", "1", flag]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_estimate_text_prints_the_correction_the_api_fitted_and_no_held_out_line_at_n_at_most_d_plus_1(capsys):
+    """``estimate``'s text gives the analytic model alone and the fitted correction of the Python API's estimate
+    (``details.uncorrected``, ``details.correction``)."""
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "32"]) == 0
+    e = npn.estimate_accuracy(10, 1000, 32)
+    assert (f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
+            f"{e.details['correction']:+.4f} (docs/theory.md)") in capsys.readouterr().out.splitlines()
+    # at N <= d + 1 points any labelling fits: neither method prints a held-out line (the Monte Carlo method's
+    # says the held-out errors are the analytic method's, which has none there)
+    for method in ("analytic", "monte_carlo"):
+        extra = ["--trials", "2"] if method == "monte_carlo" else []
+        assert main(["estimate", "-d", "10", "-N", "11", "-L", "4", "--method", method, *extra]) == 0
+        out = capsys.readouterr().out
+        assert f"method={method}" in out and "held-out" not in out, out
+    # and from d + 2 points on, both do
+    assert main(["estimate", "-d", "10", "-N", "12", "-L", "4"]) == 0
+    assert "held-out questions like this one: " in capsys.readouterr().out
+    assert main(["estimate", "-d", "10", "-N", "12", "-L", "4", "--method", "monte_carlo", "--trials", "2"]) == 0
+    assert "held-out errors: none for monte_carlo" in capsys.readouterr().out
+
+
+def test_size_text_gives_the_widths_of_the_api_answer(capsys):
+    """``size -N``'s three lines are the widths of :func:`nnpartition.required_width` for the same question (its
+    estimate, the band's lower edge and its upper edge), under the protocol line of the command's own words (a
+    --batch-size of at least N trains, and is printed, as the full batch)."""
+    argv = ["size", "-d", "10", "-N", "1000", "--target", "0.9", "--batch-size", "1000"]
+    a = npn.required_width(10, 1000, 0.9, protocol=npn.Protocol(batch_size=1000))
+    assert None not in (a.L, a.L_safe, a.L_optimistic) and a.L_optimistic <= a.L <= a.L_safe
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("; protocol: adam lr=0.02 cosine, 4000 steps, full batch (--batch-size 1000 >= N), "
+                             "best of 2"), lines[0]
+    assert lines[1] == f"N=1000: smallest two-layer width whose estimate reaches 0.9: L = {a.L}", lines[1]
+    assert lines[2] == f"  band's lower edge reaches it (safe):      L = {a.L_safe}", lines[2]
+    assert lines[3] == f"  band's upper edge reaches it (optimistic): L = {a.L_optimistic}", lines[3]
+
+
+def test_size_says_the_budget_limits_d_1_and_2_and_not_d_3(capsys):
+    # no width found: "(in d = 1-2 the training budget, not the width, limits the accuracy)": d = 2 is in it, d = 3
+    # is not
+    for d, said in ((2, True), (3, False)):
+        assert npn.required_width(d, 3000, 0.99).L is None   # no width reaches it: the note is printed
+        assert main(["size", "-d", str(d), "-N", "3000", "--target", "0.99"]) == 0
+        out = capsys.readouterr().out
+        assert "at the widest width searched" in out
+        assert "smallest two-layer width whose estimate reaches 0.99: not reached within the widths searched\n" in out
+        assert ("in d = 1-2 the training budget, not the width, limits the accuracy" in out) == said, (d, out)
+
+
+def test_size_warns_of_an_extrapolation_once_also_where_it_explains_a_one_point_answer(capsys):
+    # size -L explains an answer of one point with the estimate on two points (_dead_zone_floor): that second
+    # estimate's range warning was printed already, and is not repeated (nor, under pytest, raised)
+    assert main(["size", "-d", "10", "-L", "4", "--target", "0.99", "--steps", "50"]) == 0
+    out, err = capsys.readouterr()
+    assert "reaches 0.99: 1\n" in out and "on two points or more the estimate is at most" in out
+    assert err.count("--steps 50 is outside") == 1 and len(err.strip().splitlines()) == 1, err
+
+
+def test_validate_text_prints_the_table_and_summary_of_the_api_report(capsys, tmp_path):
+    """``validate``'s text is the table and the summary of :func:`nnpartition.validation.validate`'s report for the
+    same grid, datasets and seed, with a blank line between them, and the --csv file it wrote."""
+    from nnpartition.validation import validate
+
+    rep = validate("protocols", datasets=1, seed=0, progress=False)
+    path = tmp_path / "rows.csv"
+    assert main(["validate", "--protocol-grid", "--datasets", "1", "--no-progress", "--csv", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{rep.table()}\n\n{rep.summary_text()}\n"), out[:2000]
+    assert out.endswith(f"\nwrote {path}\n") and path.is_file(), out[-500:]   # the --csv file named once written
+
+
+def test_validate_counts_diverged_runs_in_its_summary_and_warns_of_none(capsys, monkeypatch):
+    # as the demo (test_demo_reports_diverged_runs_once): the summary line counts them, stderr has no warning line
+    import nnpartition.validation
+
+    monkeypatch.setattr(nnpartition.validation, "grid_configs",
+                        lambda grid: [dict(dist="uniform", d=3, N=40, L=16, part="heldout")])
+    argv = ["validate", "--optimizer", "sgd", "--lr", "1e6", "--steps", "50", "--datasets", "2", "--no-progress"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "training runs diverged, in 1 of 1 rows" in out and "diverged" not in err, (out, err)
+
+
+def test_demo_text_prints_its_header_and_the_summary_of_its_json(capsys, monkeypatch):
+    """``demo``'s text: the header naming the protocol and the datasets, the table's column names, a row a
+    configuration and the summary line of the same run's ``--json`` (trained with the same seed)."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    s = _json_of(capsys, ["demo", "--steps", "300", "--json"])["summary"]
+    assert main(["demo", "--steps", "300"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("nnpartition demo: training accuracy on random labels")
+    assert lines[1] == "measured by real training (adam lr=0.02 cosine, 300 steps, full batch, best of 2, 3 datasets)"
+    assert lines[3].split()[:6] == ["dist", "d", "N", "L", "|", "estimate"] and lines[4].startswith("uniform ")
+    assert (f"mean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, real inside the band: "
+            f"{s['coverage']:.0%}") in lines
+    assert lines[-1] == "More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md"
+
+
+@pytest.mark.parametrize("argv, grid", [([], "small"), (["--grid", "small"], "small"), (["--grid", "protocols"],
+                                                                                          "protocols"),
+                                        (["--protocol-grid"], "protocols")])
+def test_validate_runs_the_grid_it_is_asked_for(capsys, monkeypatch, argv, grid):
+    # validate --help: --grid small (the default), full or protocols, --protocol-grid the same as --grid protocols;
+    # each grid's first configuration stands for it here (the real one's, read from nnpartition.validation)
+    import nnpartition.validation
+
+    asked = []
+    real = nnpartition.validation.grid_configs
+
+    def first(name):
+        asked.append(name)
+        return real(name)[:1]
+
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", first)
+    rows = _json_of(capsys, ["validate", *argv, "--datasets", "1", "--no-progress", "--json"])["rows"]
+    assert asked == [grid]
+    c, = real(grid)[:1]
+    assert [(r["dist"], r["d"], r["N"], r.get("widths", r.get("L"))) for r in rows] == [
+        (c["dist"], c["d"], c["N"], c.get("widths", c.get("L")))]
+
+
+def test_size_prints_no_held_out_line_for_an_answer_of_d_plus_1_points(capsys):
+    # as estimate and size -N (test_size_says_how_far_held_out_questions_like_its_answer_were_off): at N <= d + 1
+    # any labelling fits; size -L's answer N = d + 1 (the search's limit here) has no held-out line either
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "11"]) == 0
+    out = capsys.readouterr().out
+    assert "reaches 0.99: at least 11 (the search's limit)" in out and "held-out" not in out, out
+    assert "heldout_errors" not in _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n",
+                                                     "11", "--json"])
+    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "12"]) == 0
+    assert "held-out questions like this one (at N = 12, the search's limit): " in capsys.readouterr().out
+
+
+def test_validate_closes_the_dask_client_it_opened(capsys, monkeypatch):
+    # validate --scheduler: the client executor_from_args opened is closed when the grid is done (a stand-in for
+    # dask's client, whose executor is a thread pool)
+    import concurrent.futures
+
+    import nnpartition.validation
+    from nnpartition.sweep import cli as sweep_cli
+
+    closed = []
+
+    class Client:
+        def get_executor(self):
+            self.pool = concurrent.futures.ThreadPoolExecutor(1)
+            return self.pool
+
+        def close(self):
+            self.pool.shutdown()
+            closed.append(True)
+
+    real = nnpartition.validation.grid_configs
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
+    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
+    rows = _json_of(capsys, ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"])["rows"]
+    assert len(rows) == 1 and closed == [True]
+
+
+def test_size_explains_an_answer_of_one_point_and_not_of_two(capsys):
+    # the dead-zone note explains an answer of one point (test_size_says_when_the_dead_zone_floor_is_what_keeps_the_
+    # answer_at_one_point); at --max-n 2 the answer is two points, whose only note is the unreached safe edge
+    argv = ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "2"]
+    a = npn.max_samples(10, 64, 0.99, max_n=2)
+    assert (a.N, a.N_safe) == (2, 0)
+    notes = _json_of(capsys, [*argv, "--json"])["notes"]
+    assert len(notes) == 1 and notes[0].startswith("no safe N: ") and "two points or more" not in notes[0], notes
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "reaches 0.99: at least 2 (the search's limit)\n" in out and "\n  (" not in out, out
+
+
+def test_size_says_which_widths_were_not_reached_and_which_cannot_be(capsys):
+    # -N 1000 --target 0.999 in d = 1: no width reaches the estimate (the training budget binds), and 1000 points
+    # are at most 1/(1 - target): the safe width is "none", the others "not reached"
+    assert npn.required_width(1, 1000, 0.999).L is None
+    assert main(["size", "-d", "1", "-N", "1000", "--target", "0.999"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "N=1000: smallest two-layer width whose estimate reaches 0.999: not reached within the widths " \
+                       "searched", lines[1]
+    assert lines[2].startswith("  band's lower edge reaches it (safe):      none (the band always allows one of the "
+                               "1000 points to be missed"), lines[2]
+    assert lines[3] == "  band's upper edge reaches it (optimistic): not reached within the widths searched", lines[3]
+
+
+def test_validate_reports_each_failed_configuration_of_a_sweep_and_no_done_one(capsys, monkeypatch):
+    # validate --workers/--scheduler: a configuration whose job failed is one "failed: CONFIG: ERROR" line on stderr
+    # and no row; a done one is a row and no line (a stand-in for dask's client runs the jobs on a thread pool, in
+    # this process, where the failure is planted)
+    import concurrent.futures
+
+    import nnpartition.validation
+    from nnpartition import training
+    from nnpartition.sweep import cli as sweep_cli
+
+    class Client:
+        def get_executor(self):
+            self.pool = concurrent.futures.ThreadPoolExecutor(1)
+            return self.pool
+
+        def close(self):
+            self.pool.shutdown()
+
+    real = nnpartition.validation.grid_configs
+    configs = real("small")[:2]
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: configs)
+    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
+    argv = ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"]
+    rows = _json_of(capsys, argv)["rows"]
+    assert len(rows) == 2 and capsys.readouterr().err == ""
+    real_accuracy = training.real_accuracy
+
+    def fails_on_the_second(d, N, *args, **kwargs):
+        if (d, N) == (configs[1]["d"], configs[1]["N"]):
+            raise ValueError("planted")
+        return real_accuracy(d, N, *args, **kwargs)
+
+    monkeypatch.setattr(training, "real_accuracy", fails_on_the_second)
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["rows"]) == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("failed: ") and lines[0].endswith("planted"), err
+
+
+def test_demo_json_rows_hold_the_error_and_the_band_test_of_their_own_figures(capsys, monkeypatch):
+    """``demo --json``: each row's ``error`` is its estimate minus its real accuracy and ``in_band`` whether the real
+    accuracy lies in the band, edges included (the first configuration trains to 1.0, the band's capped upper edge),
+    and the summary's figures are those of the rows."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=20, N=100, L=8),
+                                                       dict(dist="uniform", d=3, N=60, L=8)])
+    out = _json_of(capsys, ["demo", "--json"])
+    rows = out["rows"]
+    assert rows[0]["real"] == rows[0]["high"] == 1.0
+    for r in rows:
+        assert r["error"] == pytest.approx(r["estimate"] - r["real"], abs=1e-12)
+        assert r["in_band"] is (r["low"] <= r["real"] <= r["high"]), r
+    errors = [abs(r["estimate"] - r["real"]) for r in rows]
+    s = out["summary"]
+    assert s["mae"] == pytest.approx(sum(errors) / len(rows)) and s["max_error"] == pytest.approx(max(errors))
+    assert s["coverage"] == pytest.approx(sum(r["in_band"] for r in rows) / len(rows))
+    # the lower edge is inside too, as validate's rows count it (a real accuracy planted there)
+    import dataclasses
+
+    from nnpartition import training
+
+    real_accuracy = training.real_accuracy
+
+    def at_the_lower_edge(d, N, L, **kwargs):
+        m = real_accuracy(d, N, L, **kwargs)
+        low = npn.estimate_accuracy(d, N, L, dist=kwargs["dist"], protocol=kwargs["protocol"]).low
+        return dataclasses.replace(m, mean=low)
+
+    monkeypatch.setattr(training, "real_accuracy", at_the_lower_edge)
+    row = _json_of(capsys, ["demo", "--json"])["rows"][1]
+    assert row["real"] == row["low"] and row["in_band"] is True, row
+
+
+def test_validate_trains_3_datasets_with_seed_0_unless_told_otherwise(capsys, monkeypatch):
+    # validate --help: "--datasets (default 3)", "--seed (default 0)"; the grid's first configuration stands for it
+    import nnpartition.validation
+
+    real = nnpartition.validation.grid_configs
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
+    rows = {}
+    for extra in ([], ["--seed", "0", "--datasets", "3"], ["--seed", "1"]):
+        row, = _json_of(capsys, ["validate", "--no-progress", "--json", *extra])["rows"]
+        rows[tuple(extra)] = row
+    default, given, other = rows.values()
+    assert default["datasets"] == 3 and default == given and default["real"] != other["real"]
+
+
+def test_size_says_the_dead_zone_floor_is_the_largest_estimate_on_two_points_or_more(capsys):
+    # size -L's answer of one point: "on two points or more the estimate is at most X", X the largest estimate from
+    # two points on (in d = 1, L = 1 it is at 2 points and falls after; three points' is lower)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimates = [npn.estimate_accuracy(1, n, 1).accuracy for n in range(2, 200)]
+    assert estimates[0] == max(estimates) > estimates[1]
+    assert main(["size", "-d", "1", "-L", "1", "--target", "0.95"]) == 0
+    assert f"on two points or more the estimate is at most {max(estimates):.4f}, below" in capsys.readouterr().out
+
+
+def test_estimate_monte_carlo_draws_no_bar_on_a_terminal_with_no_progress_or_json(capsys, monkeypatch):
+    # --help: "no progress bar (monte_carlo; by default shown past a second on a terminal)": on a terminal (stood in
+    # for, with no delay) the bar is drawn without the options, and with either of them alone it is not
+    from nnpartition import _progress
+
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    argv = ["estimate", "-d", "2", "-N", "60", "-L", "4", "--method", "monte_carlo", "--trials", "20", "--seed", "1"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err != ""   # the bar, on the stand-in terminal
+    for flag in ("--no-progress", "--json"):
+        assert main([*argv, flag]) == 0
+        assert capsys.readouterr().err == "", flag
+
+
+def test_validate_and_demo_write_their_figure_and_exit_2_when_drawing_it_needs_what_is_missing(capsys, monkeypatch,
+                                                                                                 tmp_path):
+    # --plot: the figure is a PNG file and the text says where; a drawing that fails for want of a package
+    # (save_or_explain: "print how to get it and return 2") is exit status 2, not 0
+    pytest.importorskip("matplotlib")
+    import nnpartition.validation
+    from nnpartition._cli import estimate as cli_estimate
+    from nnpartition.validation import ValidationReport
+
+    real = nnpartition.validation.grid_configs
+    monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    for cmd, method in ((["validate", "--datasets", "1", "--no-progress"], "plot"),
+                        (["demo", "--steps", "300"], "plot_parity")):
+        path = tmp_path / f"{cmd[0]}.png"
+        assert main([*cmd, "--plot", str(path)]) == 0
+        assert f"figure written to {path}" in capsys.readouterr().out
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+        def missing(self, *args, **kwargs):
+            raise ImportError("plotting needs matplotlib: pip install 'nnpartition[plot]'")
+
+        with monkeypatch.context() as m:
+            m.setattr(ValidationReport, method, missing)
+            assert main([*cmd, "--plot", str(tmp_path / "other.png")]) == 2
+        assert f"nnpartition {cmd[0]}: plotting needs matplotlib" in capsys.readouterr().err

@@ -242,6 +242,27 @@ def test_validate_and_the_demo_check_all_their_configurations_together_against_m
         assert "the demo's 2 configurations" in capsys.readouterr().err
 
 
+def test_the_demo_checks_each_configurations_memory_before_the_first_trains(monkeypatch, capsys):
+    # the sum of the work is checked (above) and, with it, each network's memory (train_work checks the parameters
+    # as protocol_check does); the memory of a configuration's datasets, drawn and held together, only protocol_check
+    # counts: a second configuration whose 3 datasets pass max_bytes trains nothing, not even the first
+    from nnpartition import _core, limits, training
+    from nnpartition._cli import estimate as est_cli
+
+    small = dict(dist="uniform", d=3, N=40, L=4, part="heldout")
+    big = dict(small, d=50, N=2000, L=2)   # 3 datasets of 2000 points in d=50: about 1.2 MB as f32, more drawn
+    proto = npn.Protocol(steps=250, restarts=1)
+    monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
+    monkeypatch.setattr(est_cli, "DEMO_CONFIGS", [small, big])
+    with limits.override(max_bytes=10**6):
+        for c in (small, big):   # each network's own training fits
+            _core.train_work(c["d"], c["N"], [c["L"]], 3, proto)
+        _core.protocol_check(3, 40, [4], 3, proto)
+        assert main(["demo", "--steps", "250", "--restarts", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert "3 datasets of N=2000 points in d=50" in err and "max_bytes" in err and out == "", (out, err)
+
+
 def test_heldout_grid_checks_its_arguments():
     with pytest.raises((ValueError, TypeError), match="limit"):
         heldout_grid(limit=2.5)
