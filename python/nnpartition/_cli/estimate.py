@@ -30,12 +30,14 @@ DEMO_DATASETS = 3
 
 
 def fmt(x: float, digits: int) -> str:
-    """``x`` with ``digits`` decimals, or in scientific notation when that would print nonsense: beyond a million
+    """``x`` with ``digits`` decimals, or in scientific notation when that would print nonsense: from a million up
     (a load of 1e300 printed 300 digits) or below 0.01 (a K of 1e-297 printed 0.0).
 
     Example:
         >>> fmt(2.5, 2), fmt(1e300, 2), fmt(3e-297, 1), fmt(0.0, 1), fmt(float("inf"), 2)
         ('2.50', '1e+300', '3e-297', '0.0', 'inf')
+        >>> fmt(999999.0, 1), fmt(1e6, 1), fmt(0.01, 3), fmt(0.00999, 3)    # the two edges
+        ('999999.0', '1e+06', '0.010', '0.00999')
     """
     if x == 0 or not math.isfinite(x) or 0.01 <= abs(x) < 1e6:
         return f"{x:.{digits}f}"
