@@ -2188,30 +2188,36 @@ def test_size_prints_no_held_out_line_for_an_answer_of_d_plus_1_points(capsys):
     assert "held-out questions like this one (at N = 12, the search's limit): " in capsys.readouterr().out
 
 
+class _ThreadClient:
+    """A stand-in for dask's client (what ``sweep.cli._dask_client`` returns): its executor is a thread pool in this
+    process; ``closed`` counts the calls of ``close``."""
+
+    def __init__(self):
+        self.closed = 0
+
+    def get_executor(self):
+        import concurrent.futures
+
+        self.pool = concurrent.futures.ThreadPoolExecutor(1)
+        return self.pool
+
+    def close(self):
+        self.pool.shutdown()
+        self.closed += 1
+
+
 def test_validate_closes_the_dask_client_it_opened(capsys, monkeypatch):
     # validate --scheduler: the client executor_from_args opened is closed when the grid is done (a stand-in for
     # dask's client, whose executor is a thread pool)
-    import concurrent.futures
-
     import nnpartition.validation
     from nnpartition.sweep import cli as sweep_cli
 
-    closed = []
-
-    class Client:
-        def get_executor(self):
-            self.pool = concurrent.futures.ThreadPoolExecutor(1)
-            return self.pool
-
-        def close(self):
-            self.pool.shutdown()
-            closed.append(True)
-
+    client = _ThreadClient()
     real = nnpartition.validation.grid_configs
     monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: real(name)[:1])
-    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
+    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: client)
     rows = _json_of(capsys, ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"])["rows"]
-    assert len(rows) == 1 and closed == [True]
+    assert len(rows) == 1 and client.closed == 1
 
 
 def test_size_explains_an_answer_of_one_point_and_not_of_two(capsys):
@@ -2244,24 +2250,14 @@ def test_validate_reports_each_failed_configuration_of_a_sweep_and_no_done_one(c
     # validate --workers/--scheduler: a configuration whose job failed is one "failed: CONFIG: ERROR" line on stderr
     # and no row; a done one is a row and no line (a stand-in for dask's client runs the jobs on a thread pool, in
     # this process, where the failure is planted)
-    import concurrent.futures
-
     import nnpartition.validation
     from nnpartition import training
     from nnpartition.sweep import cli as sweep_cli
 
-    class Client:
-        def get_executor(self):
-            self.pool = concurrent.futures.ThreadPoolExecutor(1)
-            return self.pool
-
-        def close(self):
-            self.pool.shutdown()
-
     real = nnpartition.validation.grid_configs
     configs = real("small")[:2]
     monkeypatch.setattr(nnpartition.validation, "grid_configs", lambda name: configs)
-    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: Client())
+    monkeypatch.setattr(sweep_cli, "_dask_client", lambda scheduler: _ThreadClient())
     argv = ["validate", "--scheduler", "tcp://127.0.0.1:1", "--datasets", "1", "--json"]
     rows = _json_of(capsys, argv)["rows"]
     assert len(rows) == 2 and capsys.readouterr().err == ""
