@@ -1465,17 +1465,9 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
             }
             // The next layer's pre-activations: z' = W^T (gate * z) + b, affine in u on this piece; on a box
             // narrow for its coordinates as double-doubles (`next_rows`), else in plain floating point.
+            // (An entry that overflowed, to infinity or to NaN, is refused below before any use of its row.)
             if net.narrow {
-                let (mut rows, mut rows_lo) = next_rows(&net.layers[piece.layer], &piece, d);
-                for (x, y) in rows.iter_mut().zip(rows_lo.iter_mut()) {
-                    // An entry that overflowed (to infinity, or to NaN on the way) is refused below; its low part
-                    // is not used.
-                    if !(x.is_finite() && y.is_finite()) {
-                        (*x, *y) = (f64::INFINITY, 0.0);
-                    }
-                }
-                piece.pre = rows;
-                piece.pre_lo = rows_lo;
+                (piece.pre, piece.pre_lo) = next_rows(&net.layers[piece.layer], &piece, d);
             } else {
                 piece.pre = plain_rows(&net.layers[piece.layer], &piece, d);
             }

@@ -134,13 +134,12 @@ def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int
     """
     from .._progress import progress_bar
     from ..training import train
+    from ..training.checks import _parameter_count
 
     N, d = X.shape
     desc = f"training d={d} N={N} widths={ws}"
     if restarts == 1:
-        dims = [d, *ws]
-        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
-        ticks = max(1, min(_PROGRESS_TICKS, _PROGRESS_VALUES // params))
+        ticks = max(1, min(_PROGRESS_TICKS, _PROGRESS_VALUES // _parameter_count(d, ws)))
         every = -(-steps // ticks)
         with progress_bar(steps, desc=desc, progress=progress, unit="step") as bar:
             def tick(step: int, net: Any, accuracy: float, loss: float) -> None:

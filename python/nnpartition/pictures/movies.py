@@ -45,7 +45,7 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
     (its check, ``training.checks._snapshot_every``, at most ``MAX_SNAPSHOT_VALUES`` values), else the refusal in
     the movie's words: ``movie()``'s arguments as ``name=value``, or (``option``) the command line's ``--name value``,
     with the smallest ``every`` that fits (the trainer's own words name ``snapshot_every``, which neither has)."""
-    from ..training.checks import MAX_SNAPSHOT_VALUES, _snapshot_every
+    from ..training.checks import MAX_SNAPSHOT_VALUES, _parameter_count, _snapshot_every
 
     try:
         _snapshot_every(every, None, 1, steps, d, ws)
@@ -56,8 +56,7 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
     def name(arg: str, value: int) -> str:
         return f"--{arg} {value}" if option else f"{arg}={value}"
 
-    dims = [d, *ws]
-    params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+    params = _parameter_count(d, ws)
     fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any every
     way = f"use {name('every', (steps - 1) // (fit - 1) + 1)} or more" if fit >= 2 else "use a smaller network"
     return (f"{name('steps', steps)} with {name('every', every)} keeps {_frames(steps, every)} snapshots of the "

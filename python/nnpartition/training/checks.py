@@ -58,6 +58,17 @@ def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
 MAX_SNAPSHOT_VALUES = 2**27
 
 
+def _parameter_count(d: int, widths: List[int]) -> int:
+    """Weights and biases of the network ``d -> widths[0] -> ... -> 1``: the values one snapshot holds.
+
+    Example:
+        >>> _parameter_count(2, [3])      # 2 x 3 + 3, then 3 + 1
+        13
+    """
+    dims = [d, *widths]
+    return sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+
+
 def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
     """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
     if callback is not None and not callable(callback):
@@ -69,8 +80,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
     if callback is not None and restarts != 1:
         raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
     if every:
-        dims = [d] + list(widths)
-        params = sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
+        params = _parameter_count(d, list(widths))
         count = (steps - 1) // every + 2
         if count * params * restarts > MAX_SNAPSHOT_VALUES:
             raise ValueError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
