@@ -1482,7 +1482,11 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         // (`max` passes over a NaN: an entry that overflowed both ways, inf - inf, is looked for on its own.)
         if !big.is_finite() || row.iter().any(|x| x.is_nan()) {
             return Err(CoreError::Numerical(format!(
-                "a pre-activation of hidden layer {} overflowed on the box (its weights or the box are too large)",
+                "{OVERFLOWED} {} of hidden layer {} overflows float64 on the box (as an affine map of the box's \
+                 coordinates), also with the network's units rescaled by powers of two to weights near 1 where \
+                 float64 allows it, as region_polygons draws them: the weights along its paths and the box's \
+                 coordinates are too large together; scale the network's weights, or the box, nearer to 1",
+                piece.neuron,
                 piece.layer + 1
             )));
         }
@@ -1614,8 +1618,14 @@ pub struct NetworkCount {
 /// each piece of the earlier ones, so it cuts that piece by a hyperplane. A half is kept when its largest
 /// inscribed ball (a linear program, `microlp`) has a radius above `opts.tol` in the box mapped onto `[-1, 1]^d`.
 ///
+/// A unit whose weights and bias are far from 1 in size is first rescaled by a power of two, and its outgoing
+/// weights by the inverse, as `region_polygons` draws it (`pictures::rebalance`): the same gates, so that a row
+/// beyond float64 as given (weights of 1e301 reading units near 1e8) is counted. Where that rescaling overflows an
+/// outgoing weight, or a rescaled row overflows (a unit rescaled up, on a box near float64's largest), the network
+/// is counted as given.
+///
 /// Errors: `InvalidArgument` for malformed input; `TooLarge` beyond `opts.max_regions` regions; `Numerical` if a
-/// linear program fails; `Interrupted` on Ctrl-C.
+/// linear program fails, or a unit's row overflows float64 on the box both ways; `Interrupted` on Ctrl-C.
 pub fn network_regions_in_box(
     layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     lo: ArrayView1<f64>,
@@ -1626,7 +1636,8 @@ pub fn network_regions_in_box(
 }
 
 /// [`network_regions_in_box`], adding to `found` (which starts at 0) as pieces are split off (it ends at the
-/// network's count): what a progress bar reads while the count runs. With `readout = Some((w_out, b_out))` (the
+/// network's count; back to 0 when a rescaled count overflows and the network is counted again as given): what a
+/// progress bar reads while the count runs. With `readout = Some((w_out, b_out))` (the
 /// output layer, `w_out` of the last hidden layer's width) and [`NetworkOptions::list`], each listed region also
 /// gets the network's output on it as an affine map of the input ([`NetworkCount::affine`]).
 pub fn network_regions_in_box_counting(
@@ -1637,7 +1648,43 @@ pub fn network_regions_in_box_counting(
     opts: &NetworkOptions,
     found: &AtomicU64,
 ) -> CoreResult<NetworkCount> {
-    let Some((w0, b0)) = layers.first() else {
+    check_network(layers, readout, lo, hi, opts)?;
+    let mapped = opts.list && readout.is_some();
+    // Counted rescaled as `region_polygons` draws: every unit whose weights are far from 1 in size times a power of
+    // two and its outgoing weights divided by it (the same gates; bit for bit the same rows up to each unit's power
+    // of two, unless one crosses the subnormal range). Its rows then overflow only where the weights along a path
+    // and the box's coordinates are too large together (as given, a row times 1e301 overflowed where the rescaled
+    // one is near 1). Where rescaling overflows an outgoing weight (a unit's weights and its outgoing weights
+    // differ in size by more than float64 holds), or a rescaled row overflows (a unit rescaled up), the network is
+    // counted as given, as before.
+    let empty = ndarray::Array1::<f64>::zeros(0);
+    let w_out = match readout {
+        Some((w, _)) if mapped => w,
+        _ => empty.view(),
+    };
+    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out) {
+        let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };
+        match count_network(&views, readout, lo, hi, opts, found) {
+            Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED) => found.store(0, Ordering::Relaxed),
+            other => return other,
+        }
+    }
+    count_network(layers, readout, lo, hi, opts, found)
+}
+
+/// The start of [`advance`]'s refusal of a row beyond float64.
+const OVERFLOWED: &str = "the pre-activation of unit";
+
+/// The arguments of [`network_regions_in_box_counting`], checked.
+fn check_network(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    readout: Option<(ArrayView1<f64>, f64)>,
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+) -> CoreResult<()> {
+    let Some((w0, _)) = layers.first() else {
         return Err(CoreError::InvalidArgument("layers must hold at least one hidden layer".into()));
     };
     let d = w0.nrows();
@@ -1658,7 +1705,6 @@ pub fn network_regions_in_box_counting(
         return Err(CoreError::InvalidArgument("slope must be finite".into()));
     }
     let mut fan_in = d;
-    let mut total = 0usize;
     for (l, (w, b)) in layers.iter().enumerate() {
         if w.nrows() != fan_in || b.len() != w.ncols() {
             return Err(CoreError::InvalidArgument(format!(
@@ -1672,7 +1718,6 @@ pub fn network_regions_in_box_counting(
             return Err(CoreError::InvalidArgument(format!("hidden layer {} holds NaN or infinity", l + 1)));
         }
         fan_in = w.ncols();
-        total += w.ncols();
     }
     if let Some((w_out, b_out)) = &readout {
         if w_out.len() != fan_in {
@@ -1685,6 +1730,21 @@ pub fn network_regions_in_box_counting(
             return Err(CoreError::InvalidArgument("the output layer holds NaN or infinity".into()));
         }
     }
+    Ok(())
+}
+
+/// [`network_regions_in_box_counting`] of checked arguments, the network's weights read as they are.
+fn count_network(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    readout: Option<(ArrayView1<f64>, f64)>,
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+    found: &AtomicU64,
+) -> CoreResult<NetworkCount> {
+    let (w0, b0) = &layers[0];
+    let d = w0.nrows();
+    let total: usize = layers.iter().map(|(w, _)| w.ncols()).sum();
     let mapped = opts.list && readout.is_some();
     // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
     // layer and its gates, and its solved program (rows of d + 2 entries, its factors and bookkeeping: counted as
@@ -2897,13 +2957,14 @@ mod tests {
     }
 
     #[test]
-    fn a_later_layer_that_overflows_on_the_box_is_refused_not_counted() {
+    fn a_later_layer_beyond_float64_as_given_is_counted_rescaled() {
         // Two first-layer units near 1e8 on the box whose difference is a line with its root inside: on [0.5, 1]
         // relu(1e8 x) and relu((1e8 + 2) x - 1.5) (the plain path), on the box 512 ulps wide at 1e8 (narrow: its
         // later rows are double-doubles) relu(x) and relu((1 + 2^-20) x - 2^-20 m), m the box's middle. A
-        // second-layer unit reading them with weights of 1e301 overflows: to infinity, or with opposite signs to
-        // inf - inf = NaN, which `max` passed over (the build before counted 1 region on [0.5, 1], where there
-        // are 2). Refused either way; with weights of 1e299 the count is exact: 2 for opposite signs, 1 for equal.
+        // second-layer unit reading them with weights of 1e301 overflows as given: to infinity, or with opposite
+        // signs to inf - inf = NaN (the build before counted 1 region on [0.5, 1], where there are 2; then it was
+        // refused). Rescaled by 2^-1000, as region_polygons draws it, it is counted as with weights of 1e299: 2
+        // regions for opposite signs (the difference's root), 1 for equal ones (the sum is positive on the box).
         let c = 1e8f64;
         let (lo, hi) = (c, c + 512.0 * f64::EPSILON * 2f64.powi(c.log2().floor() as i32));
         let boxes = [
@@ -2917,19 +2978,141 @@ mod tests {
                 for scale in [1.0, 1e-2] {
                     let (w2, b2) = (arr2(&[[v[0] * scale], [v[1] * scale]]), arr1(&[0.0]));
                     let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
-                    let got = network_regions_in_box(&views, arr1(&[lo]).view(), arr1(&[hi]).view(), &opts);
-                    match got {
-                        Err(CoreError::Numerical(msg)) if scale == 1.0 => {
-                            assert!(msg.contains("hidden layer 2 overflowed"), "{msg}")
+                    let (lo_, hi_) = (arr1(&[lo]), arr1(&[hi]));
+                    if scale == 1.0 {
+                        // As given its row overflows: the count reads the rescaled network.
+                        let plain = count_network(&views, None, lo_.view(), hi_.view(), &opts, &AtomicU64::new(0));
+                        assert!(matches!(plain, Err(CoreError::Numerical(m)) if m.contains("hidden layer 2")));
+                    }
+                    let got = network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).map(|c| c.per_layer);
+                    assert_eq!(got.unwrap(), vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?} {scale}");
+                }
+            }
+        }
+        // Listed with a readout of 1e-10 (carried times 2^1000): the logit 1e291 (1.5 - 2 x) left of the root at
+        // 0.75 and 0 right of it, in closed form (its terms of 1e299 cancel from 1e8 times larger ones: 1e-7).
+        let (w1, b1) = (arr2(&[[1e8, 1e8 + 2.0]]), arr1(&[0.0, -1.5]));
+        let (w2, b2) = (arr2(&[[1e301], [-1e301]]), arr1(&[0.0]));
+        let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
+        let (lo, hi, w_out) = (arr1(&[0.5]), arr1(&[1.0]), arr1(&[1e-10]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let got = network_regions_in_box_counting(
+            &views,
+            Some((w_out.view(), 0.0)),
+            lo.view(),
+            hi.view(),
+            &opts,
+            &AtomicU64::new(0),
+        )
+        .unwrap();
+        assert_eq!(got.per_layer, vec![1, 2]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(2).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps[1], vec![0.0, 0.0]);
+        let want = [-2e291, 1.5e291];
+        assert!((0..2).all(|k| ((maps[0][k] - want[k]) / want[k]).abs() < 1e-7), "{maps:?}");
+    }
+
+    #[test]
+    fn what_rescaling_cannot_bring_into_float64_is_refused_naming_the_unit() {
+        // 17 layers of 1e18 I_2 (below 2^60: not rescaled) then one unit reading 1e18 (h1 - h2): 1e324 on
+        // [-1, 1]^2 (region_polygons refuses it too); with 1e17 the quadrants, the first cut by x = y: 5 regions.
+        let chain = |k: f64| {
+            let mut layers = vec![(Array2::eye(2) * k, Array1::zeros(2)); 17];
+            layers.push((arr2(&[[k], [-k]]), arr1(&[0.0])));
+            layers
+        };
+        assert_eq!(net_count(&chain(1e17), -1.0, 1.0).unwrap().last(), Some(&5));
+        match net_count(&chain(1e18), -1.0, 1.0) {
+            Err(CoreError::Numerical(m)) => {
+                assert!(m.starts_with("the pre-activation of unit 0 of hidden layer 18 overflows float64"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A first layer of 1e150 on a box at 1e10 read by 1e301: rescaling the first layer by 2^-498 makes the
+        // second one's weights 1e451 (a unit's weights and its outgoing ones differ by more than float64 holds),
+        // and as given its row is 1e461.
+        let layers = vec![(arr2(&[[1e150]]), arr1(&[-1.5e160])), (arr2(&[[1e301]]), arr1(&[0.0]))];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view()).is_err());
+        match net_count(&layers, 1e10, 2e10) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 2 overflows"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_network_whose_rescaled_rows_overflow_is_counted_as_given() {
+        // relu(1e-100 (x + y)) and relu(1e-100 (x - y)), read by 1e-100 (h1 - h2) = 2e-200 y where both are on, on
+        // the box (-1.5e308, 1.5e308)^2: the four cones of the diagonals, the right one cut by y = 0 (5 regions).
+        // Rescaled (each unit by 2^332, then the second layer's by 2^664) the two rows' y entries, 1.3e308 each,
+        // add up to 2.3e308, beyond float64; as given they are 1.5e208: the count reads the network as given.
+        let layers = [
+            (arr2(&[[1e-100, 1e-100], [1e-100, -1e-100]]), arr1(&[0.0, 0.0])),
+            (arr2(&[[1e-100], [-1e-100]]), arr1(&[0.0])),
+        ];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view()).unwrap().expect("far units");
+        let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[1.5e308, 1.5e308]));
+        let opts = NetworkOptions::default();
+        let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert!(matches!(rescaled, Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED)));
+        let found = AtomicU64::new(0);
+        let got = network_regions_in_box_counting(&views, None, lo.view(), hi.view(), &opts, &found).unwrap();
+        assert_eq!(got.per_layer, vec![4, 5]);
+        assert_eq!(found.load(Ordering::Relaxed), 5);
+    }
+
+    #[test]
+    fn a_unit_scaled_by_a_power_of_two_and_its_outgoing_weights_by_the_inverse_keeps_the_count() {
+        // The same function with the same gates: the count of the unscaled network, for every unit scaled by 2^k
+        // with k up to the largest that keeps its weights and bias finite (about 990 on a box of +-2^30 with the
+        // biases times 2^28, where many such rows are beyond float64, refused as given: the build before) and
+        // down to the least that keeps its outgoing weights normal, and +-1000 and 600 where within range.
+        let (mut checked, mut beyond) = (0, 0);
+        let normal = |x: &f64| *x == 0.0 || (x.is_finite() && x.abs() >= f64::MIN_POSITIVE);
+        for seed in 0..6u64 {
+            let d = 1 + (seed % 3) as usize;
+            let widths = [4, 3 + (seed % 2) as usize, 3];
+            let b = 2f64.powi(30);
+            let layers: Vec<_> =
+                random_net(&widths, d, 500 + seed).into_iter().map(|(w, c)| (w, c * b / 4.0)).collect();
+            let want = net_count(&layers, -b, b).unwrap();
+            for l in 0..layers.len() {
+                for j in 0..widths[l] {
+                    let big = layers[l].0.column(j).iter().fold(layers[l].1[j].abs(), |m, x| m.max(x.abs()));
+                    let least = match layers.get(l + 1) {
+                        Some((w, _)) => w.row(j).iter().fold(f64::INFINITY, |m, x| m.min(x.abs())),
+                        None => 1.0,
+                    };
+                    let up = 1023 - big.log2().ceil() as i32;
+                    let down = -1021 - least.log2().floor() as i32;
+                    for k in [up, down, 1000, -1000, 600] {
+                        let s = 2f64.powi(k);
+                        let mut scaled = layers.clone();
+                        scaled[l].0.column_mut(j).mapv_inplace(|x| x * s);
+                        scaled[l].1[j] *= s;
+                        if l + 1 < scaled.len() {
+                            scaled[l + 1].0.row_mut(j).mapv_inplace(|x| x / s);
                         }
-                        Ok(c) if scale < 1.0 => {
-                            assert_eq!(c.per_layer, vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?}")
+                        // Within range: no entry beyond float64 or into the subnormals (another function).
+                        if !scaled.iter().all(|(w, c)| w.iter().all(normal) && c.iter().all(normal)) {
+                            continue;
                         }
-                        other => panic!("{lo} {v:?} {scale}: {:?}", other.map(|c| c.per_layer)),
+                        let views: Vec<_> = scaled.iter().map(|(w, c)| (w.view(), c.view())).collect();
+                        let (lo, hi) = (Array1::from_elem(d, -b), Array1::from_elem(d, b));
+                        let opts = NetworkOptions::default();
+                        let as_given = count_network(&views, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+                        beyond += as_given.is_err() as usize;
+                        let got = net_count(&scaled, -b, b).unwrap();
+                        assert_eq!(got, want, "seed {seed} unit {j} of layer {} times 2^{k}", l + 1);
+                        checked += 1;
                     }
                 }
             }
         }
+        assert!(checked >= 200 && beyond >= 50, "{checked} {beyond}");
     }
 
     #[test]
