@@ -1554,6 +1554,15 @@ def test_a_box_around_every_intersection_holds_the_general_position_count(d, L, 
     assert regions_in_box(W, b, -2 * far, 2 * far) == nnpartition.regions(L, d)
 
 
+def test_a_listed_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
+    """``1e308 relu(x - y)`` on ``[1.5, 2.5] x [0.5, 1.5]`` (one region): the map ``(1e308, -1e308)`` with the bias 0
+    (closed form), its terms ``2e308`` and ``1e308`` about the box's centre summed again scaled; a weight above
+    ``2^1022`` was scaled by the bits of ``2^-1023``, 0, and the bias was listed as ``1e308``."""
+    net = nnpartition.TwoLayerNet(np.array([[1.0], [-1.0]]), np.zeros(1), np.array([1e308]), 0.0)
+    maps = nnpartition.window.network_regions(net, [1.5, 0.5], [2.5, 1.5])
+    assert maps.affine_weight.tolist() == [[1e308, -1e308]] and maps.affine_bias.tolist() == [0.0]
+
+
 @pytest.mark.parametrize("w_out", [1e9, 1e301])
 def test_a_listed_logit_beyond_float64_is_refused_and_terms_beyond_it_are_summed_scaled(w_out):
     """``w_out relu(x - y)`` on ``[1e300, 1e300 + 1e290]^2``: its maps are ``(0, 0, 0)`` and ``(w_out, -w_out, 0)``

@@ -1341,8 +1341,9 @@ pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
     if plain.is_finite() || !w.iter().chain(o).all(|v| v.is_finite()) {
         return plain;
     }
+    // The exponents at most 1022: 2^-1023 is no normal double, and the bits of 2^-1023 below were 0 (every sum 0).
     let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52); // 2^e exactly, e in [-1022, 1023]
-    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1023.0) as i32;
+    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1022.0) as i32;
     let (ew, eo) = (top(w), top(o));
     let (sw, so) = (pow2(-ew), pow2(-eo));
     let sum: f64 = w.iter().zip(o).map(|(a, b)| (a * sw) * (b * so)).sum();
@@ -3143,6 +3144,33 @@ mod tests {
             Err(CoreError::Numerical(m)) => assert!(m.contains("logit on listed region"), "{m}"),
             other => panic!("{:?}", other.map(|c| c.affine)),
         }
+    }
+
+    #[test]
+    fn a_dot_that_overflows_only_on_the_way_is_exact_also_with_entries_above_2_to_the_1022() {
+        // Entries m 2^e (|m| < 2^20, e up to 1003) times small integers: every product and sum is exact once scaled,
+        // so the dot, where float64 holds it, is the exact one (a Dyadic sum). With an entry above 2^1022 the scale
+        // was 2^-1023, whose bits are 0: every such dot came back 0 (1e308 (x - y) listed with the bias 1e308).
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let (mut checked, mut big) = (0, 0);
+        for _ in 0..40000 {
+            let n = rng.random_range(2..4usize);
+            let w: Vec<f64> = (0..n)
+                .map(|_| rng.random_range(-(1i64 << 20)..(1i64 << 20)) as f64 * 2f64.powi(rng.random_range(990..1004)))
+                .collect();
+            let o: Vec<f64> = (0..n).map(|_| rng.random_range(-8i64..9) as f64).collect();
+            let plain: f64 = w.iter().zip(&o).map(|(a, b)| a * b).sum();
+            let exact = w.iter().zip(&o).fold(Dyadic::of(0.0), |s, (a, b)| s.add(&Dyadic::of(*a).mul(&Dyadic::of(*b))));
+            let want = exact.to_f64();
+            if plain.is_finite() || !want.is_finite() {
+                continue;
+            }
+            assert_eq!(scaled_dot(&w, &o), want, "{w:?} {o:?}");
+            checked += 1;
+            big += w.iter().any(|x| x.abs() > 2f64.powi(1022)) as usize;
+        }
+        assert!(checked > 200 && big > 50, "{checked} {big}");
+        assert_eq!(scaled_dot(&[1e308, -1e308], &[2.0, 1.0]), 1e308);
     }
 
     #[test]
