@@ -1563,6 +1563,26 @@ def test_a_listed_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_
     assert maps.affine_weight.tolist() == [[1e308, -1e308]] and maps.affine_bias.tolist() == [0.0]
 
 
+def test_a_listed_map_beyond_float64_in_box_coordinates_only_is_listed():
+    """``relu(x - y)`` and ``relu(x - y - 1e299)`` read by ``(1e9, -1e9)`` on ``[1e300, 1.5e300]^2``: the logit is 0,
+    ``1e9 (x - y)`` (below ``1e308``) and ``1e308`` on its three regions (closed form), in range on each, and the
+    forward pass (``decision_function``) at each listed point is the listed map's value there. In box coordinates
+    its slope is ``1e9 * 2.5e299``, beyond float64, which the build before refused. ``1e9 relu(x - y)`` alone is
+    refused: its logit at its region's listed point is ``2.1e308``, where ``decision_function`` refuses it too."""
+    W, b = np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([0.0, -1e299])
+    net = nnpartition.TwoLayerNet(W, b, np.array([1e9, -1e9]), 0.0)
+    maps = nnpartition.window.network_regions(net, 1e300, 1.5e300)
+    got = sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
+    assert got == [([0.0, 0.0], 0.0), ([0.0, 0.0], 1e308), ([1e9, -1e9], 0.0)]
+    at = np.array([w @ p for w, p in zip(maps.affine_weight / 1e9, maps.points)]) * 1e9 + maps.affine_bias
+    np.testing.assert_allclose(net.decision_function(maps.points), at, rtol=1e-12)
+    one = nnpartition.TwoLayerNet(W[:, :1], b[:1], np.array([1e9]), 0.0)
+    with pytest.raises(ValueError, match=r"logit on listed region \d overflows float64 \(at its listed point"):
+        nnpartition.window.network_regions(one, 1e300, 1.5e300)
+    with pytest.raises(ValueError, match="logits overflow float64"):
+        one.decision_function(np.array([[1.4e300, 1.1e300]]))
+
+
 @pytest.mark.parametrize("w_out", [1e9, 1e301])
 def test_a_listed_logit_beyond_float64_is_refused_and_terms_beyond_it_are_summed_scaled(w_out):
     """``w_out relu(x - y)`` on ``[1e300, 1e300 + 1e290]^2``: its maps are ``(0, 0, 0)`` and ``(w_out, -w_out, 0)``

@@ -1334,6 +1334,35 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
+/// `2^e` exactly, `e` in `[-1022, 1023]` (below, the bits make 0).
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// `x * 2^e` for `e >= 0`, in steps a double holds (infinite where the product is beyond float64).
+fn times_pow2(mut x: f64, mut e: i32) -> f64 {
+    while e > 0 {
+        let step = e.min(1023);
+        x *= pow2(step);
+        e -= step;
+    }
+    x
+}
+
+/// Adds `sum_j (w_j s_w) (g_j s_g) (row_j s_r)` to `out` (rows of `pre` of stride `out.len()`; `[s_w, s_g, s_r]` =
+/// `s`): the output's map in box coordinates without its bias, times `s_w s_g s_r`.
+fn logit_row(out: &mut [f64], w: &[f64], gate: &[f64], pre: &[f64], s: [f64; 3]) {
+    let st = out.len();
+    for (j, (&w, &g)) in w.iter().zip(gate).enumerate() {
+        let wg = (w * s[0]) * (g * s[1]);
+        if wg != 0.0 {
+            for (x, y) in out.iter_mut().zip(&pre[j * st..(j + 1) * st]) {
+                *x += wg * (y * s[2]);
+            }
+        }
+    }
+}
+
 /// `w . o` where the plain sum overflows only on the way (`inf - inf`): then again with `w` and `o` scaled by
 /// powers of two to at most 1, the sum scaled back (infinite if the dot itself is beyond float64).
 pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
@@ -1341,8 +1370,7 @@ pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
     if plain.is_finite() || !w.iter().chain(o).all(|v| v.is_finite()) {
         return plain;
     }
-    // The exponents at most 1022: 2^-1023 is no normal double, and the bits of 2^-1023 below were 0 (every sum 0).
-    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52); // 2^e exactly, e in [-1022, 1023]
+    // The exponents at most 1022: 2^-1023 is no normal double ([`pow2`] makes 0 of it: every sum was 0).
     let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1022.0) as i32;
     let (ew, eo) = (top(w), top(o));
     let (sw, so) = (pow2(-ew), pow2(-eo));
@@ -1404,8 +1432,10 @@ struct Tally {
     points: Vec<f64>,
     radii: Vec<f64>,
     patterns: Vec<bool>,
-    /// The output's affine map on each listed region, in box coordinates `u`: rows `(a, c)` of stride `d + 1`.
+    /// The output's affine map on each listed region, in box coordinates `u`: rows `(a, c)` of stride `d + 1`,
+    /// times `2^-e` for `e` in `affine_exp` (0 but where its terms overflow; then without `b_out`).
     affine: Vec<f64>,
+    affine_exp: Vec<i32>,
 }
 
 impl Tally {
@@ -1416,6 +1446,7 @@ impl Tally {
             radii: Vec::new(),
             patterns: Vec::new(),
             affine: Vec::new(),
+            affine_exp: Vec::new(),
         }
     }
 
@@ -1427,6 +1458,7 @@ impl Tally {
         self.radii.extend(other.radii);
         self.patterns.extend(other.patterns);
         self.affine.extend(other.affine);
+        self.affine_exp.extend(other.affine_exp);
     }
 }
 
@@ -1451,15 +1483,30 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                         let start = tally.affine.len();
                         tally.affine.resize(start + st, 0.0);
                         let row = &mut tally.affine[start..];
-                        for (j, (&w, &g)) in w_out.iter().zip(&piece.gate).enumerate() {
-                            let wg = w * g;
-                            if wg != 0.0 {
-                                for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
-                                    *x += wg * y;
-                                }
-                            }
+                        logit_row(row, w_out, &piece.gate, &piece.pre, [1.0; 3]);
+                        if row.iter().all(|x| x.is_finite()) {
+                            row[d] += b_out;
+                            tally.affine_exp.push(0);
+                        } else {
+                            // Terms beyond float64 in box coordinates (where the caller's map need not be: the
+                            // slope 1e9 on a box 1e300 wide): again times 2^-e, the least power of two that keeps
+                            // the terms (below 2^(ew + eg + ep), n of them) below 2^1020 in all, taken from w_out,
+                            // then the rows, then the gates (each at most the power of two of its largest entry),
+                            // and kept to scale back in the caller's coordinates (not less: the division by the
+                            // box's half-width there would underflow).
+                            let top = |x: &[f64]| {
+                                x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1022.0) as i32
+                            };
+                            let (ew, eg, ep) = (top(w_out), top(&piece.gate), top(&piece.pre));
+                            let n = (w_out.len() as f64 + 1.0).log2().ceil() as i32;
+                            let e = (ew + eg + ep + n - 1020).max(1);
+                            let sw = e.min(ew);
+                            let sp = (e - sw).min(ep);
+                            let sg = e - sw - sp;
+                            row.fill(0.0);
+                            logit_row(row, w_out, &piece.gate, &piece.pre, [pow2(-sw), pow2(-sg), pow2(-sp)]);
+                            tally.affine_exp.push(e);
                         }
-                        row[d] += b_out;
                     }
                 }
                 return Ok(());
@@ -1904,8 +1951,10 @@ fn count_network(
             row[k] = (cen[k] + half[k] * row[k]).max(next_up(lo[k])).min(next_down(hi[k]));
         }
     }
-    // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen.
-    for row in tally.affine.chunks_exact_mut(d + 1) {
+    // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen; a map summed scaled by 2^-e
+    // (terms beyond float64 in box coordinates) is scaled back, and its b_out added, here.
+    let b_out = net.readout.as_ref().map_or(0.0, |r| r.1);
+    for (row, &e) in tally.affine.chunks_exact_mut(d + 1).zip(&tally.affine_exp) {
         let c = row[d];
         for k in 0..d {
             row[k] /= half[k];
@@ -1915,15 +1964,26 @@ fn count_network(
             // Terms beyond float64 whose sum is not (`1e9 (x - y)` around `(1e300, 1e300)`): summed again scaled.
             row[d] = c - scaled_dot(&row[..d], &cen);
         }
+        if e > 0 {
+            row.iter_mut().for_each(|x| *x = times_pow2(*x, e));
+            row[d] += b_out;
+        }
     }
-    // A logit beyond float64 on a listed region (infinite, or NaN where such terms meet): refused, as
-    // `decision_function` refuses it, not listed as inf and NaN.
-    if let Some((r, row)) = tally.affine.chunks_exact(d + 1).enumerate().find(|(_, x)| !x.iter().all(|v| v.is_finite()))
-    {
-        return Err(CoreError::Numerical(format!(
-            "the network's logit on listed region {r} overflows float64 (as an affine map a . x + c of the input, \
-             (a, c) = {row:?}, or its change across the box): scale w_out and b_out down (the same regions)"
-        )));
+    // A logit beyond float64 on a listed region, as a map (infinite, or NaN where such terms meet) or at the region's
+    // listed point: refused, as `decision_function` refuses it there, not listed as inf and NaN.
+    for (r, (row, p)) in tally.affine.chunks_exact(d + 1).zip(tally.points.chunks_exact(d)).enumerate() {
+        let at = scaled_dot(&row[..d], p) + row[d];
+        if !at.is_finite() {
+            let place = if row.iter().all(|v| v.is_finite()) {
+                format!("at its listed point {p:?}, where it is {at:e},")
+            } else {
+                "as an affine map a . x + c of the input,".to_string()
+            };
+            return Err(CoreError::Numerical(format!(
+                "the network's logit on listed region {r} overflows float64 ({place} (a, c) = {row:?}): scale w_out \
+                 and b_out down (the same regions)"
+            )));
+        }
     }
     Ok(NetworkCount {
         per_layer: tally.per_layer,
@@ -3144,6 +3204,41 @@ mod tests {
             Err(CoreError::Numerical(m)) => assert!(m.contains("logit on listed region"), "{m}"),
             other => panic!("{:?}", other.map(|c| c.affine)),
         }
+    }
+
+    #[test]
+    fn a_listed_map_beyond_float64_in_box_coordinates_only_is_listed_and_a_logit_beyond_it_at_its_point_is_not() {
+        // On [1e300, 1.5e300]^2 (half-width 2.5e299): relu(x - y) and relu(x - y - 1e299) read by (1e9, -1e9). The
+        // logit is 0 where x < y, 1e9 (x - y) below 1e308 where 0 < x - y < 1e299, and 1e308 beyond (closed
+        // form): in range on every region, but in box coordinates its slope is 1e9 * 2.5e299 = 2.5e308 (inf, and
+        // inf - inf where the two units meet), which the build before refused. One unit read by 1e9: its logit at
+        // its region's listed point is 2.1e308, beyond float64, as decision_function finds there: refused.
+        let (w1, b1) = (arr2(&[[1.0, 1.0], [-1.0, -1.0]]), arr1(&[0.0, -1e299]));
+        let (lo, hi) = (arr1(&[1e300, 1e300]), arr1(&[1.5e300, 1.5e300]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |w1: &Array2<f64>, b1: &Array1<f64>, w_out: &Array1<f64>| {
+            let views = [(w1.view(), b1.view())];
+            let found = AtomicU64::new(0);
+            network_regions_in_box_counting(&views, Some((w_out.view(), 0.0)), lo.view(), hi.view(), &opts, &found)
+        };
+        let got = run(&w1, &b1, &arr1(&[1e9, -1e9])).unwrap();
+        assert_eq!(got.per_layer, vec![3]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| (a[0], a[2]).partial_cmp(&(b[0], b[2])).unwrap());
+        let want = [[0.0, 0.0, 0.0], [0.0, 0.0, 1e308], [1e9, -1e9, 0.0]];
+        for (m, w) in maps.iter().zip(want) {
+            assert!(m.iter().zip(w).all(|(x, y)| (x - y).abs() <= 1e-15 * y.abs()), "{maps:?}");
+        }
+        let one = (arr2(&[[1.0], [-1.0]]), arr1(&[0.0]));
+        match run(&one.0, &one.1, &arr1(&[1e9])) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("at its listed point"), "{m}"),
+            other => panic!("{:?}", other.map(|c| c.affine)),
+        }
+        // 1e8 of it is in range there: listed, its map in closed form.
+        let got = run(&one.0, &one.1, &arr1(&[1e8])).unwrap();
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps, vec![vec![0.0, 0.0, 0.0], vec![1e8, -1e8, 0.0]]);
     }
 
     #[test]
