@@ -2473,3 +2473,13 @@ def test_maps_whose_terms_overflow_but_not_their_sums_are_kept():
     assert rp.n_regions == 2
     on = int(np.argmax(rp.patterns[:, 0]))
     assert rp.affine_weight[on].tolist() == [1e9, -1e9, 1e9] and rp.affine_bias[on] == 0.0
+
+
+def test_a_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
+    """``1e308 relu(x - y)`` through a plane at ``(2, 1)``: the logit's map in the input is ``(1e308, -1e308)`` with
+    the bias 0 (closed form), from terms ``2e308`` and ``1e308``; a weight above ``2^1022`` was scaled by the bits of
+    ``2^-1023``, 0, and the bias came back as the window's ``1e308`` (the logit 2e308 at ``(2, 1)`` by that map)."""
+    net = TwoLayerNet(np.array([[1.0], [-1.0]]), np.zeros(1), np.array([1e308]), 0.0)
+    rp = region_polygons(net, box=(-0.25, 0.25), plane=Plane(np.array([2.0, 1.0]), np.eye(2)[0], np.eye(2)[1]))
+    assert rp.n_regions == 1
+    assert rp.affine_weight[0].tolist() == [1e308, -1e308] and rp.affine_bias[0] == 0.0

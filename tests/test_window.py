@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import nnpartition
@@ -719,24 +719,116 @@ def test_a_network_box_too_narrow_to_halve_is_refused():
 
 @pytest.mark.parametrize("box", ["ordinary", "narrow"])
 @pytest.mark.parametrize("v", [(1e301, 1e301), (1e301, -1e301), (-1e301, 1e301)])
-def test_a_later_layer_that_overflows_on_the_box_is_refused(box, v):
+def test_a_later_layer_beyond_float64_as_given_is_counted_rescaled(box, v):
     """Two first-layer units near 1e8 on the box whose difference is a line with its root inside: on [0.5, 1],
     relu(1e8 x) and relu((1e8 + 2) x - 1.5), difference 1.5 - 2 x (root 0.75); on the box 512 roundings wide at
     1e8 (narrow: its later rows are double-doubles), relu(x) and relu((1 + 2^-20) x - 2^-20 m), difference
-    2^-20 (m - x), m the box's middle. A second-layer unit reading them with weights of 1e301 overflows float64:
-    to inf, or, with opposite signs, to inf - inf = NaN, which the build before counted as a unit that never cuts
-    (1 region on the ordinary box, where there are 2) or reported as a failed linear program (the narrow box).
-    Now refused, naming the layer. With weights of 1e299 the count is exact: 2 regions for opposite signs (the
-    difference's root), 1 for equal ones (the sum is positive on the box)."""
+    2^-20 (m - x), m the box's middle. A second-layer unit reading them with weights of 1e301 overflows float64 as
+    given: to inf, or, with opposite signs, to inf - inf = NaN, which the build before session 52 counted as a unit
+    that never cuts (1 region on the ordinary box, where there are 2); then it was refused. Now that unit is
+    rescaled by 2^-1000 as ``region_polygons`` draws it: 2 regions for opposite signs (the difference's root), 1
+    for equal ones (the sum is positive on the box), as with weights of 1e299; on the ordinary box as the pictures
+    count it with a second input the network does not read (and a readout of 1e-10, whose logit is in range)."""
     if box == "ordinary":
         lo, hi, first = 0.5, 1.0, (np.array([[1e8, 1e8 + 2]]), np.array([0.0, -1.5]))
     else:
         lo, hi = 1e8, 1e8 + 512 * float(np.spacing(1e8))
         first = (np.array([[1.0, 1.0 + 2**-20]]), np.array([0.0, -(lo + hi) / 2 * 2**-20]))
-    with pytest.raises(ValueError, match="a pre-activation of hidden layer 2 overflowed on the box"):
-        nnpartition.network_regions_in_box([first, (np.array([[v[0]], [v[1]]]), np.zeros(1))], lo, hi)
-    finite = np.array([[v[0]], [v[1]]]) * 1e-2
-    assert nnpartition.network_regions_in_box([first, (finite, np.zeros(1))], lo, hi) == (1 if v[0] == v[1] else 2)
+    want = 1 if v[0] == v[1] else 2
+    for scale in (1.0, 1e-2):
+        second = (np.array([[v[0]], [v[1]]]) * scale, np.zeros(1))
+        assert nnpartition.network_regions_in_box([first, second], lo, hi) == want
+        if box == "ordinary":
+            net = nnpartition.DeepNet([(np.vstack([first[0], np.zeros(2)]), first[1]), second], np.array([1e-10]), 0.0)
+            assert nnpartition.region_polygons(net, box=(lo, hi)).n_regions == want
+
+
+def _chain(k, layers=18):
+    """``layers - 1`` layers of ``k * I_2``, then one unit reading ``k (h1 - h2)``: on ``[-1, 1]^2`` the quadrants,
+    the first of them cut by ``x = y`` (5 regions) however large ``k`` is (as ``test_pictures._chain``)."""
+    out = [(np.eye(2) * k, np.zeros(2)) for _ in range(layers - 1)]
+    return nnpartition.DeepNet(out + [(np.array([[k], [-k]]), np.zeros(1))], np.array([1.0]), 0.0)
+
+
+def test_a_row_rescaling_cannot_bring_into_float64_is_refused_naming_the_unit():
+    """A unit keeps weights up to ``2^60`` unrescaled: through 17 layers of ``1e18 * I`` its row is ``1e324`` on
+    ``[-1, 1]^2``, refused by the count as by ``region_polygons`` (with ``1e17`` both count 5). A first layer of
+    ``1e150`` read by ``1e301`` cannot be rescaled (the second layer's weights would be ``1e451``), and as given its
+    row is ``1e461`` on ``[1e10, 2e10]``: refused too."""
+    assert nnpartition.network_regions_in_box(_chain(1e17), -1, 1) == 5
+    assert nnpartition.region_polygons(_chain(1e17), box=(-1, 1)).n_regions == 5
+    with pytest.raises(ValueError, match="unit 0 of hidden layer 18 overflows float64 on the box"):
+        nnpartition.network_regions_in_box(_chain(1e18), -1, 1)
+    with pytest.raises(ValueError, match="unit 0 of hidden layer 18 overflows float64 in the window"):
+        nnpartition.region_polygons(_chain(1e18), box=(-1, 1))
+    layers = [(np.array([[1e150]]), np.array([-1.5e160])), (np.array([[1e301]]), np.zeros(1))]
+    with pytest.raises(ValueError, match="unit 0 of hidden layer 2 overflows float64 on the box"):
+        nnpartition.network_regions_in_box(layers, 1e10, 2e10)
+
+
+def test_a_network_whose_rescaled_rows_overflow_is_counted_as_given():
+    """``relu(1e-100 (x + y))`` and ``relu(1e-100 (x - y))`` read by ``1e-100 (h1 - h2)`` on ``(-1.5e308,
+    1.5e308)^2``: the four cones of the diagonals, the right one cut by ``y = 0`` (5 regions). Rescaled, the two
+    rows' ``y`` entries add up beyond float64 (``2.3e308``); as given they are ``1.5e208``, and the count reads
+    the network as given (as the build before did)."""
+    layers = [(np.array([[1e-100, 1e-100], [1e-100, -1e-100]]), np.zeros(2)), (np.array([[1e-100], [-1e-100]]),
+                                                                               np.zeros(1))]
+    assert nnpartition.network_regions_in_box(layers, -1.5e308, 1.5e308) == 5
+
+
+def _scaled_unit(layers, w_out, layer, unit, k):
+    """The network with unit ``unit`` of hidden layer ``layer`` times ``2^k`` (weights and bias) and its outgoing
+    weights (the next layer's row, or ``w_out``) times ``2^-k``: the same function, the same gates. None when an
+    entry leaves float64's normal range (beyond it, or subnormal: another function)."""
+    layers = [(w.copy(), b.copy()) for w, b in layers]
+    w_out = w_out.copy()
+    with np.errstate(over="ignore", under="ignore"):
+        layers[layer][0][:, unit] = np.ldexp(layers[layer][0][:, unit], k)
+        layers[layer][1][unit] = np.ldexp(layers[layer][1][unit], k)
+        if layer + 1 < len(layers):
+            layers[layer + 1][0][unit, :] = np.ldexp(layers[layer + 1][0][unit, :], -k)
+        else:
+            w_out[unit] = np.ldexp(w_out[unit], -k)
+    entries = np.concatenate([x.ravel() for pair in layers for x in pair] + [w_out])
+    nonzero = np.abs(entries[entries != 0])
+    if not (np.isfinite(entries).all() and (nonzero >= np.finfo(float).tiny).all()):
+        return None
+    return layers, w_out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(0, 2**32 - 1), st.integers(0, 10**6),
+       st.one_of(st.integers(-1000, 1000), st.sampled_from(["up", "down"])))
+@example(2, 7, 3, "up")
+@example(2, 1, 8, 1000)
+def test_a_unit_times_a_power_of_two_and_its_outgoing_weights_times_the_inverse_keep_the_count(d, seed, pick, k):
+    """Positive homogeneity: ``2^k relu(z) = relu(2^k z)``, so scaling one hidden unit by ``2^k`` and its outgoing
+    weights by ``2^-k`` keeps every gate. On ``[-2^30, 2^30]^d`` (biases times ``2^28``), for ``k`` up to the most
+    that keeps the unit's weights finite ("up", about 990) and down to the least that keeps its outgoing weights
+    normal ("down"), the count is the unscaled network's; in 2-D it is also ``region_polygons``' (a second
+    implementation, which rescales the same way). As given, rows times ``2^990`` are beyond float64: the build
+    before refused them."""
+    rng = np.random.default_rng(seed)
+    widths = [int(n) for n in rng.integers(2, 6, size=int(rng.integers(2, 4)))]
+    layers = [(w, b * 2.0**28) for w, b in random_net(d, widths, seed)]
+    w_out = rng.normal(size=widths[-1])
+    layer = pick % len(widths)
+    unit = pick // len(widths) % widths[layer]
+    if k in ("up", "down"):
+        w, b = layers[layer]
+        if k == "up":
+            k = 1023 - int(np.ceil(np.log2(max(np.abs(w[:, unit]).max(), abs(b[unit])))))
+        else:
+            out = layers[layer + 1][0][unit] if layer + 1 < len(layers) else w_out[unit:unit + 1]
+            k = -1021 - int(np.floor(np.log2(np.abs(out).min())))
+    scaled = _scaled_unit(layers, w_out, layer, unit, k)
+    assume(scaled is not None)
+    box = 2.0**30
+    want = nnpartition.network_regions_in_box(layers, -box, box)
+    assert nnpartition.network_regions_in_box(scaled[0], -box, box) == want, (widths, layer, unit, k)
+    if d == 2:
+        net = nnpartition.DeepNet(scaled[0], scaled[1], 0.0)
+        assert nnpartition.region_polygons(net, box=(-box, box)).n_regions == want, (widths, layer, unit, k)
 
 
 def _euler_count(rows, lo, hi):
@@ -1460,6 +1552,35 @@ def test_a_box_around_every_intersection_holds_the_general_position_count(d, L, 
     for S in combinations(range(L), min(d, L)) if L else ():
         far = max(far, np.abs(np.linalg.lstsq(W[:, S].T, -b[list(S)], rcond=None)[0]).max())
     assert regions_in_box(W, b, -2 * far, 2 * far) == nnpartition.regions(L, d)
+
+
+def test_a_listed_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
+    """``1e308 relu(x - y)`` on ``[1.5, 2.5] x [0.5, 1.5]`` (one region): the map ``(1e308, -1e308)`` with the bias 0
+    (closed form), its terms ``2e308`` and ``1e308`` about the box's centre summed again scaled; a weight above
+    ``2^1022`` was scaled by the bits of ``2^-1023``, 0, and the bias was listed as ``1e308``."""
+    net = nnpartition.TwoLayerNet(np.array([[1.0], [-1.0]]), np.zeros(1), np.array([1e308]), 0.0)
+    maps = nnpartition.window.network_regions(net, [1.5, 0.5], [2.5, 1.5])
+    assert maps.affine_weight.tolist() == [[1e308, -1e308]] and maps.affine_bias.tolist() == [0.0]
+
+
+def test_a_listed_map_beyond_float64_in_box_coordinates_only_is_listed():
+    """``relu(x - y)`` and ``relu(x - y - 1e299)`` read by ``(1e9, -1e9)`` on ``[1e300, 1.5e300]^2``: the logit is 0,
+    ``1e9 (x - y)`` (below ``1e308``) and ``1e308`` on its three regions (closed form), in range on each, and the
+    forward pass (``decision_function``) at each listed point is the listed map's value there. In box coordinates
+    its slope is ``1e9 * 2.5e299``, beyond float64, which the build before refused. ``1e9 relu(x - y)`` alone is
+    refused: its logit at its region's listed point is ``2.1e308``, where ``decision_function`` refuses it too."""
+    W, b = np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([0.0, -1e299])
+    net = nnpartition.TwoLayerNet(W, b, np.array([1e9, -1e9]), 0.0)
+    maps = nnpartition.window.network_regions(net, 1e300, 1.5e300)
+    got = sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
+    assert got == [([0.0, 0.0], 0.0), ([0.0, 0.0], 1e308), ([1e9, -1e9], 0.0)]
+    at = np.array([w @ p for w, p in zip(maps.affine_weight / 1e9, maps.points)]) * 1e9 + maps.affine_bias
+    np.testing.assert_allclose(net.decision_function(maps.points), at, rtol=1e-12)
+    one = nnpartition.TwoLayerNet(W[:, :1], b[:1], np.array([1e9]), 0.0)
+    with pytest.raises(ValueError, match=r"logit on listed region \d overflows float64 \(at its listed point"):
+        nnpartition.window.network_regions(one, 1e300, 1.5e300)
+    with pytest.raises(ValueError, match="logits overflow float64"):
+        one.decision_function(np.array([[1.4e300, 1.1e300]]))
 
 
 @pytest.mark.parametrize("w_out", [1e9, 1e301])

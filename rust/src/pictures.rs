@@ -521,7 +521,7 @@ const FAR_LO: f64 = 1.0 / (1u64 << 60) as f64;
 const FAR_HI: f64 = (1u64 << 60) as f64;
 
 /// Hidden layers `(W, b)` and output weights, owned: a rescaled copy of a network.
-type Rebalanced = (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>);
+pub(crate) type Rebalanced = (Vec<(Array2<f64>, Array1<f64>)>, Array1<f64>);
 
 /// The size of unit `j` of the layer `(w, b)`: its largest |weight| or |bias|.
 fn unit_size(w: ArrayView2<f64>, b: ArrayView1<f64>, j: usize) -> f64 {
@@ -555,12 +555,23 @@ fn unit_scale(size: f64) -> f64 {
 /// subnormal range; but the squares in a line's norm no longer over- or underflow (a first
 /// layer times `1e155` had made the window 1 region instead of 20).
 fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
+    let layers: Vec<_> = net.layers.iter().map(|l| (l.w, l.b)).collect();
+    rebalance(&layers, net.w_out)
+}
+
+/// [`rebalanced`] of the hidden layers `layers[l] = (W_l, b_l)` (shapes checked by the caller) and the output
+/// weights `w_out` (of the last hidden layer's width, or empty when there is no readout to carry the last layer's
+/// scales): also what `window::network_regions_in_box` counts (see its docs).
+pub(crate) fn rebalance(
+    net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    net_w_out: ArrayView1<f64>,
+) -> CoreResult<Option<Rebalanced>> {
     let mut owned: Option<Rebalanced> = None;
-    for k in 0..net.layers.len() {
+    for k in 0..net_layers.len() {
         let scale: Vec<f64> = {
             let (w, b) = match &owned {
                 Some((layers, _)) => (layers[k].0.view(), layers[k].1.view()),
-                None => (net.layers[k].w, net.layers[k].b),
+                None => net_layers[k],
             };
             (0..w.ncols()).map(|j| unit_scale(unit_size(w, b, j))).collect()
         };
@@ -568,7 +579,7 @@ fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
             continue;
         }
         let (layers, w_out) = owned.get_or_insert_with(|| {
-            (net.layers.iter().map(|l| (l.w.to_owned(), l.b.to_owned())).collect(), net.w_out.to_owned())
+            (net_layers.iter().map(|(w, b)| (w.to_owned(), b.to_owned())).collect(), net_w_out.to_owned())
         });
         let (w, b) = &mut layers[k];
         for (j, &s) in scale.iter().enumerate() {

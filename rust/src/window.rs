@@ -1334,6 +1334,35 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
+/// `2^e` exactly, `e` in `[-1022, 1023]` (below, the bits make 0).
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// `x * 2^e` for `e >= 0`, in steps a double holds (infinite where the product is beyond float64).
+fn times_pow2(mut x: f64, mut e: i32) -> f64 {
+    while e > 0 {
+        let step = e.min(1023);
+        x *= pow2(step);
+        e -= step;
+    }
+    x
+}
+
+/// Adds `sum_j (w_j s_w) (g_j s_g) (row_j s_r)` to `out` (rows of `pre` of stride `out.len()`; `[s_w, s_g, s_r]` =
+/// `s`): the output's map in box coordinates without its bias, times `s_w s_g s_r`.
+fn logit_row(out: &mut [f64], w: &[f64], gate: &[f64], pre: &[f64], s: [f64; 3]) {
+    let st = out.len();
+    for (j, (&w, &g)) in w.iter().zip(gate).enumerate() {
+        let wg = (w * s[0]) * (g * s[1]);
+        if wg != 0.0 {
+            for (x, y) in out.iter_mut().zip(&pre[j * st..(j + 1) * st]) {
+                *x += wg * (y * s[2]);
+            }
+        }
+    }
+}
+
 /// `w . o` where the plain sum overflows only on the way (`inf - inf`): then again with `w` and `o` scaled by
 /// powers of two to at most 1, the sum scaled back (infinite if the dot itself is beyond float64).
 pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
@@ -1341,8 +1370,8 @@ pub(crate) fn scaled_dot(w: &[f64], o: &[f64]) -> f64 {
     if plain.is_finite() || !w.iter().chain(o).all(|v| v.is_finite()) {
         return plain;
     }
-    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52); // 2^e exactly, e in [-1022, 1023]
-    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1023.0) as i32;
+    // The exponents at most 1022: 2^-1023 is no normal double ([`pow2`] makes 0 of it: every sum was 0).
+    let top = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1022.0) as i32;
     let (ew, eo) = (top(w), top(o));
     let (sw, so) = (pow2(-ew), pow2(-eo));
     let sum: f64 = w.iter().zip(o).map(|(a, b)| (a * sw) * (b * so)).sum();
@@ -1403,8 +1432,10 @@ struct Tally {
     points: Vec<f64>,
     radii: Vec<f64>,
     patterns: Vec<bool>,
-    /// The output's affine map on each listed region, in box coordinates `u`: rows `(a, c)` of stride `d + 1`.
+    /// The output's affine map on each listed region, in box coordinates `u`: rows `(a, c)` of stride `d + 1`,
+    /// times `2^-e` for `e` in `affine_exp` (0 but where its terms overflow; then without `b_out`).
     affine: Vec<f64>,
+    affine_exp: Vec<i32>,
 }
 
 impl Tally {
@@ -1415,6 +1446,7 @@ impl Tally {
             radii: Vec::new(),
             patterns: Vec::new(),
             affine: Vec::new(),
+            affine_exp: Vec::new(),
         }
     }
 
@@ -1426,6 +1458,7 @@ impl Tally {
         self.radii.extend(other.radii);
         self.patterns.extend(other.patterns);
         self.affine.extend(other.affine);
+        self.affine_exp.extend(other.affine_exp);
     }
 }
 
@@ -1450,15 +1483,30 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                         let start = tally.affine.len();
                         tally.affine.resize(start + st, 0.0);
                         let row = &mut tally.affine[start..];
-                        for (j, (&w, &g)) in w_out.iter().zip(&piece.gate).enumerate() {
-                            let wg = w * g;
-                            if wg != 0.0 {
-                                for (x, y) in row.iter_mut().zip(&piece.pre[j * st..(j + 1) * st]) {
-                                    *x += wg * y;
-                                }
-                            }
+                        logit_row(row, w_out, &piece.gate, &piece.pre, [1.0; 3]);
+                        if row.iter().all(|x| x.is_finite()) {
+                            row[d] += b_out;
+                            tally.affine_exp.push(0);
+                        } else {
+                            // Terms beyond float64 in box coordinates (where the caller's map need not be: the
+                            // slope 1e9 on a box 1e300 wide): again times 2^-e, the least power of two that keeps
+                            // the terms (below 2^(ew + eg + ep), n of them) below 2^1020 in all, taken from w_out,
+                            // then the rows, then the gates (each at most the power of two of its largest entry),
+                            // and kept to scale back in the caller's coordinates (not less: the division by the
+                            // box's half-width there would underflow).
+                            let top = |x: &[f64]| {
+                                x.iter().fold(0.0f64, |m, v| m.max(v.abs())).log2().ceil().clamp(0.0, 1022.0) as i32
+                            };
+                            let (ew, eg, ep) = (top(w_out), top(&piece.gate), top(&piece.pre));
+                            let n = (w_out.len() as f64 + 1.0).log2().ceil() as i32;
+                            let e = (ew + eg + ep + n - 1020).max(1);
+                            let sw = e.min(ew);
+                            let sp = (e - sw).min(ep);
+                            let sg = e - sw - sp;
+                            row.fill(0.0);
+                            logit_row(row, w_out, &piece.gate, &piece.pre, [pow2(-sw), pow2(-sg), pow2(-sp)]);
+                            tally.affine_exp.push(e);
                         }
-                        row[d] += b_out;
                     }
                 }
                 return Ok(());
@@ -1482,7 +1530,11 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         // (`max` passes over a NaN: an entry that overflowed both ways, inf - inf, is looked for on its own.)
         if !big.is_finite() || row.iter().any(|x| x.is_nan()) {
             return Err(CoreError::Numerical(format!(
-                "a pre-activation of hidden layer {} overflowed on the box (its weights or the box are too large)",
+                "{OVERFLOWED} {} of hidden layer {} overflows float64 on the box (as an affine map of the box's \
+                 coordinates), also with the network's units rescaled by powers of two to weights near 1 where \
+                 float64 allows it, as region_polygons draws them: the weights along its paths and the box's \
+                 coordinates are too large together; scale the network's weights, or the box, nearer to 1",
+                piece.neuron,
                 piece.layer + 1
             )));
         }
@@ -1614,8 +1666,14 @@ pub struct NetworkCount {
 /// each piece of the earlier ones, so it cuts that piece by a hyperplane. A half is kept when its largest
 /// inscribed ball (a linear program, `microlp`) has a radius above `opts.tol` in the box mapped onto `[-1, 1]^d`.
 ///
+/// A unit whose weights and bias are far from 1 in size is first rescaled by a power of two, and its outgoing
+/// weights by the inverse, as `region_polygons` draws it (`pictures::rebalance`): the same gates, so that a row
+/// beyond float64 as given (weights of 1e301 reading units near 1e8) is counted. Where that rescaling overflows an
+/// outgoing weight, or a rescaled row overflows (a unit rescaled up, on a box near float64's largest), the network
+/// is counted as given.
+///
 /// Errors: `InvalidArgument` for malformed input; `TooLarge` beyond `opts.max_regions` regions; `Numerical` if a
-/// linear program fails; `Interrupted` on Ctrl-C.
+/// linear program fails, or a unit's row overflows float64 on the box both ways; `Interrupted` on Ctrl-C.
 pub fn network_regions_in_box(
     layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     lo: ArrayView1<f64>,
@@ -1626,7 +1684,8 @@ pub fn network_regions_in_box(
 }
 
 /// [`network_regions_in_box`], adding to `found` (which starts at 0) as pieces are split off (it ends at the
-/// network's count): what a progress bar reads while the count runs. With `readout = Some((w_out, b_out))` (the
+/// network's count; back to 0 when a rescaled count overflows and the network is counted again as given): what a
+/// progress bar reads while the count runs. With `readout = Some((w_out, b_out))` (the
 /// output layer, `w_out` of the last hidden layer's width) and [`NetworkOptions::list`], each listed region also
 /// gets the network's output on it as an affine map of the input ([`NetworkCount::affine`]).
 pub fn network_regions_in_box_counting(
@@ -1637,7 +1696,43 @@ pub fn network_regions_in_box_counting(
     opts: &NetworkOptions,
     found: &AtomicU64,
 ) -> CoreResult<NetworkCount> {
-    let Some((w0, b0)) = layers.first() else {
+    check_network(layers, readout, lo, hi, opts)?;
+    let mapped = opts.list && readout.is_some();
+    // Counted rescaled as `region_polygons` draws: every unit whose weights are far from 1 in size times a power of
+    // two and its outgoing weights divided by it (the same gates; bit for bit the same rows up to each unit's power
+    // of two, unless one crosses the subnormal range). Its rows then overflow only where the weights along a path
+    // and the box's coordinates are too large together (as given, a row times 1e301 overflowed where the rescaled
+    // one is near 1). Where rescaling overflows an outgoing weight (a unit's weights and its outgoing weights
+    // differ in size by more than float64 holds), or a rescaled row overflows (a unit rescaled up), the network is
+    // counted as given, as before.
+    let empty = ndarray::Array1::<f64>::zeros(0);
+    let w_out = match readout {
+        Some((w, _)) if mapped => w,
+        _ => empty.view(),
+    };
+    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out) {
+        let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };
+        match count_network(&views, readout, lo, hi, opts, found) {
+            Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED) => found.store(0, Ordering::Relaxed),
+            other => return other,
+        }
+    }
+    count_network(layers, readout, lo, hi, opts, found)
+}
+
+/// The start of [`advance`]'s refusal of a row beyond float64.
+const OVERFLOWED: &str = "the pre-activation of unit";
+
+/// The arguments of [`network_regions_in_box_counting`], checked.
+fn check_network(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    readout: Option<(ArrayView1<f64>, f64)>,
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+) -> CoreResult<()> {
+    let Some((w0, _)) = layers.first() else {
         return Err(CoreError::InvalidArgument("layers must hold at least one hidden layer".into()));
     };
     let d = w0.nrows();
@@ -1658,7 +1753,6 @@ pub fn network_regions_in_box_counting(
         return Err(CoreError::InvalidArgument("slope must be finite".into()));
     }
     let mut fan_in = d;
-    let mut total = 0usize;
     for (l, (w, b)) in layers.iter().enumerate() {
         if w.nrows() != fan_in || b.len() != w.ncols() {
             return Err(CoreError::InvalidArgument(format!(
@@ -1672,7 +1766,6 @@ pub fn network_regions_in_box_counting(
             return Err(CoreError::InvalidArgument(format!("hidden layer {} holds NaN or infinity", l + 1)));
         }
         fan_in = w.ncols();
-        total += w.ncols();
     }
     if let Some((w_out, b_out)) = &readout {
         if w_out.len() != fan_in {
@@ -1685,6 +1778,21 @@ pub fn network_regions_in_box_counting(
             return Err(CoreError::InvalidArgument("the output layer holds NaN or infinity".into()));
         }
     }
+    Ok(())
+}
+
+/// [`network_regions_in_box_counting`] of checked arguments, the network's weights read as they are.
+fn count_network(
+    layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    readout: Option<(ArrayView1<f64>, f64)>,
+    lo: ArrayView1<f64>,
+    hi: ArrayView1<f64>,
+    opts: &NetworkOptions,
+    found: &AtomicU64,
+) -> CoreResult<NetworkCount> {
+    let (w0, b0) = &layers[0];
+    let d = w0.nrows();
+    let total: usize = layers.iter().map(|(w, _)| w.ncols()).sum();
     let mapped = opts.list && readout.is_some();
     // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
     // layer and its gates, and its solved program (rows of d + 2 entries, its factors and bookkeeping: counted as
@@ -1843,8 +1951,10 @@ pub fn network_regions_in_box_counting(
             row[k] = (cen[k] + half[k] * row[k]).max(next_up(lo[k])).min(next_down(hi[k]));
         }
     }
-    // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen.
-    for row in tally.affine.chunks_exact_mut(d + 1) {
+    // a . u + c with u = (x - cen) / half: (a / half) . x + c - (a / half) . cen; a map summed scaled by 2^-e
+    // (terms beyond float64 in box coordinates) is scaled back, and its b_out added, here.
+    let b_out = net.readout.as_ref().map_or(0.0, |r| r.1);
+    for (row, &e) in tally.affine.chunks_exact_mut(d + 1).zip(&tally.affine_exp) {
         let c = row[d];
         for k in 0..d {
             row[k] /= half[k];
@@ -1854,15 +1964,26 @@ pub fn network_regions_in_box_counting(
             // Terms beyond float64 whose sum is not (`1e9 (x - y)` around `(1e300, 1e300)`): summed again scaled.
             row[d] = c - scaled_dot(&row[..d], &cen);
         }
+        if e > 0 {
+            row.iter_mut().for_each(|x| *x = times_pow2(*x, e));
+            row[d] += b_out;
+        }
     }
-    // A logit beyond float64 on a listed region (infinite, or NaN where such terms meet): refused, as
-    // `decision_function` refuses it, not listed as inf and NaN.
-    if let Some((r, row)) = tally.affine.chunks_exact(d + 1).enumerate().find(|(_, x)| !x.iter().all(|v| v.is_finite()))
-    {
-        return Err(CoreError::Numerical(format!(
-            "the network's logit on listed region {r} overflows float64 (as an affine map a . x + c of the input, \
-             (a, c) = {row:?}, or its change across the box): scale w_out and b_out down (the same regions)"
-        )));
+    // A logit beyond float64 on a listed region, as a map (infinite, or NaN where such terms meet) or at the region's
+    // listed point: refused, as `decision_function` refuses it there, not listed as inf and NaN.
+    for (r, (row, p)) in tally.affine.chunks_exact(d + 1).zip(tally.points.chunks_exact(d)).enumerate() {
+        let at = scaled_dot(&row[..d], p) + row[d];
+        if !at.is_finite() {
+            let place = if row.iter().all(|v| v.is_finite()) {
+                format!("at its listed point {p:?}, where it is {at:e},")
+            } else {
+                "as an affine map a . x + c of the input,".to_string()
+            };
+            return Err(CoreError::Numerical(format!(
+                "the network's logit on listed region {r} overflows float64 ({place} (a, c) = {row:?}): scale w_out \
+                 and b_out down (the same regions)"
+            )));
+        }
     }
     Ok(NetworkCount {
         per_layer: tally.per_layer,
@@ -2897,13 +3018,14 @@ mod tests {
     }
 
     #[test]
-    fn a_later_layer_that_overflows_on_the_box_is_refused_not_counted() {
+    fn a_later_layer_beyond_float64_as_given_is_counted_rescaled() {
         // Two first-layer units near 1e8 on the box whose difference is a line with its root inside: on [0.5, 1]
         // relu(1e8 x) and relu((1e8 + 2) x - 1.5) (the plain path), on the box 512 ulps wide at 1e8 (narrow: its
         // later rows are double-doubles) relu(x) and relu((1 + 2^-20) x - 2^-20 m), m the box's middle. A
-        // second-layer unit reading them with weights of 1e301 overflows: to infinity, or with opposite signs to
-        // inf - inf = NaN, which `max` passed over (the build before counted 1 region on [0.5, 1], where there
-        // are 2). Refused either way; with weights of 1e299 the count is exact: 2 for opposite signs, 1 for equal.
+        // second-layer unit reading them with weights of 1e301 overflows as given: to infinity, or with opposite
+        // signs to inf - inf = NaN (the build before counted 1 region on [0.5, 1], where there are 2; then it was
+        // refused). Rescaled by 2^-1000, as region_polygons draws it, it is counted as with weights of 1e299: 2
+        // regions for opposite signs (the difference's root), 1 for equal ones (the sum is positive on the box).
         let c = 1e8f64;
         let (lo, hi) = (c, c + 512.0 * f64::EPSILON * 2f64.powi(c.log2().floor() as i32));
         let boxes = [
@@ -2917,19 +3039,141 @@ mod tests {
                 for scale in [1.0, 1e-2] {
                     let (w2, b2) = (arr2(&[[v[0] * scale], [v[1] * scale]]), arr1(&[0.0]));
                     let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
-                    let got = network_regions_in_box(&views, arr1(&[lo]).view(), arr1(&[hi]).view(), &opts);
-                    match got {
-                        Err(CoreError::Numerical(msg)) if scale == 1.0 => {
-                            assert!(msg.contains("hidden layer 2 overflowed"), "{msg}")
+                    let (lo_, hi_) = (arr1(&[lo]), arr1(&[hi]));
+                    if scale == 1.0 {
+                        // As given its row overflows: the count reads the rescaled network.
+                        let plain = count_network(&views, None, lo_.view(), hi_.view(), &opts, &AtomicU64::new(0));
+                        assert!(matches!(plain, Err(CoreError::Numerical(m)) if m.contains("hidden layer 2")));
+                    }
+                    let got = network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).map(|c| c.per_layer);
+                    assert_eq!(got.unwrap(), vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?} {scale}");
+                }
+            }
+        }
+        // Listed with a readout of 1e-10 (carried times 2^1000): the logit 1e291 (1.5 - 2 x) left of the root at
+        // 0.75 and 0 right of it, in closed form (its terms of 1e299 cancel from 1e8 times larger ones: 1e-7).
+        let (w1, b1) = (arr2(&[[1e8, 1e8 + 2.0]]), arr1(&[0.0, -1.5]));
+        let (w2, b2) = (arr2(&[[1e301], [-1e301]]), arr1(&[0.0]));
+        let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
+        let (lo, hi, w_out) = (arr1(&[0.5]), arr1(&[1.0]), arr1(&[1e-10]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let got = network_regions_in_box_counting(
+            &views,
+            Some((w_out.view(), 0.0)),
+            lo.view(),
+            hi.view(),
+            &opts,
+            &AtomicU64::new(0),
+        )
+        .unwrap();
+        assert_eq!(got.per_layer, vec![1, 2]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(2).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps[1], vec![0.0, 0.0]);
+        let want = [-2e291, 1.5e291];
+        assert!((0..2).all(|k| ((maps[0][k] - want[k]) / want[k]).abs() < 1e-7), "{maps:?}");
+    }
+
+    #[test]
+    fn what_rescaling_cannot_bring_into_float64_is_refused_naming_the_unit() {
+        // 17 layers of 1e18 I_2 (below 2^60: not rescaled) then one unit reading 1e18 (h1 - h2): 1e324 on
+        // [-1, 1]^2 (region_polygons refuses it too); with 1e17 the quadrants, the first cut by x = y: 5 regions.
+        let chain = |k: f64| {
+            let mut layers = vec![(Array2::eye(2) * k, Array1::zeros(2)); 17];
+            layers.push((arr2(&[[k], [-k]]), arr1(&[0.0])));
+            layers
+        };
+        assert_eq!(net_count(&chain(1e17), -1.0, 1.0).unwrap().last(), Some(&5));
+        match net_count(&chain(1e18), -1.0, 1.0) {
+            Err(CoreError::Numerical(m)) => {
+                assert!(m.starts_with("the pre-activation of unit 0 of hidden layer 18 overflows float64"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A first layer of 1e150 on a box at 1e10 read by 1e301: rescaling the first layer by 2^-498 makes the
+        // second one's weights 1e451 (a unit's weights and its outgoing ones differ by more than float64 holds),
+        // and as given its row is 1e461.
+        let layers = vec![(arr2(&[[1e150]]), arr1(&[-1.5e160])), (arr2(&[[1e301]]), arr1(&[0.0]))];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view()).is_err());
+        match net_count(&layers, 1e10, 2e10) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 2 overflows"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_network_whose_rescaled_rows_overflow_is_counted_as_given() {
+        // relu(1e-100 (x + y)) and relu(1e-100 (x - y)), read by 1e-100 (h1 - h2) = 2e-200 y where both are on, on
+        // the box (-1.5e308, 1.5e308)^2: the four cones of the diagonals, the right one cut by y = 0 (5 regions).
+        // Rescaled (each unit by 2^332, then the second layer's by 2^664) the two rows' y entries, 1.3e308 each,
+        // add up to 2.3e308, beyond float64; as given they are 1.5e208: the count reads the network as given.
+        let layers = [
+            (arr2(&[[1e-100, 1e-100], [1e-100, -1e-100]]), arr1(&[0.0, 0.0])),
+            (arr2(&[[1e-100], [-1e-100]]), arr1(&[0.0])),
+        ];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view()).unwrap().expect("far units");
+        let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[1.5e308, 1.5e308]));
+        let opts = NetworkOptions::default();
+        let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert!(matches!(rescaled, Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED)));
+        let found = AtomicU64::new(0);
+        let got = network_regions_in_box_counting(&views, None, lo.view(), hi.view(), &opts, &found).unwrap();
+        assert_eq!(got.per_layer, vec![4, 5]);
+        assert_eq!(found.load(Ordering::Relaxed), 5);
+    }
+
+    #[test]
+    fn a_unit_scaled_by_a_power_of_two_and_its_outgoing_weights_by_the_inverse_keeps_the_count() {
+        // The same function with the same gates: the count of the unscaled network, for every unit scaled by 2^k
+        // with k up to the largest that keeps its weights and bias finite (about 990 on a box of +-2^30 with the
+        // biases times 2^28, where many such rows are beyond float64, refused as given: the build before) and
+        // down to the least that keeps its outgoing weights normal, and +-1000 and 600 where within range.
+        let (mut checked, mut beyond) = (0, 0);
+        let normal = |x: &f64| *x == 0.0 || (x.is_finite() && x.abs() >= f64::MIN_POSITIVE);
+        for seed in 0..6u64 {
+            let d = 1 + (seed % 3) as usize;
+            let widths = [4, 3 + (seed % 2) as usize, 3];
+            let b = 2f64.powi(30);
+            let layers: Vec<_> =
+                random_net(&widths, d, 500 + seed).into_iter().map(|(w, c)| (w, c * b / 4.0)).collect();
+            let want = net_count(&layers, -b, b).unwrap();
+            for l in 0..layers.len() {
+                for j in 0..widths[l] {
+                    let big = layers[l].0.column(j).iter().fold(layers[l].1[j].abs(), |m, x| m.max(x.abs()));
+                    let least = match layers.get(l + 1) {
+                        Some((w, _)) => w.row(j).iter().fold(f64::INFINITY, |m, x| m.min(x.abs())),
+                        None => 1.0,
+                    };
+                    let up = 1023 - big.log2().ceil() as i32;
+                    let down = -1021 - least.log2().floor() as i32;
+                    for k in [up, down, 1000, -1000, 600] {
+                        let s = 2f64.powi(k);
+                        let mut scaled = layers.clone();
+                        scaled[l].0.column_mut(j).mapv_inplace(|x| x * s);
+                        scaled[l].1[j] *= s;
+                        if l + 1 < scaled.len() {
+                            scaled[l + 1].0.row_mut(j).mapv_inplace(|x| x / s);
                         }
-                        Ok(c) if scale < 1.0 => {
-                            assert_eq!(c.per_layer, vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?}")
+                        // Within range: no entry beyond float64 or into the subnormals (another function).
+                        if !scaled.iter().all(|(w, c)| w.iter().all(normal) && c.iter().all(normal)) {
+                            continue;
                         }
-                        other => panic!("{lo} {v:?} {scale}: {:?}", other.map(|c| c.per_layer)),
+                        let views: Vec<_> = scaled.iter().map(|(w, c)| (w.view(), c.view())).collect();
+                        let (lo, hi) = (Array1::from_elem(d, -b), Array1::from_elem(d, b));
+                        let opts = NetworkOptions::default();
+                        let as_given = count_network(&views, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+                        beyond += as_given.is_err() as usize;
+                        let got = net_count(&scaled, -b, b).unwrap();
+                        assert_eq!(got, want, "seed {seed} unit {j} of layer {} times 2^{k}", l + 1);
+                        checked += 1;
                     }
                 }
             }
         }
+        assert!(checked >= 200 && beyond >= 50, "{checked} {beyond}");
     }
 
     #[test]
@@ -2960,6 +3204,68 @@ mod tests {
             Err(CoreError::Numerical(m)) => assert!(m.contains("logit on listed region"), "{m}"),
             other => panic!("{:?}", other.map(|c| c.affine)),
         }
+    }
+
+    #[test]
+    fn a_listed_map_beyond_float64_in_box_coordinates_only_is_listed_and_a_logit_beyond_it_at_its_point_is_not() {
+        // On [1e300, 1.5e300]^2 (half-width 2.5e299): relu(x - y) and relu(x - y - 1e299) read by (1e9, -1e9). The
+        // logit is 0 where x < y, 1e9 (x - y) below 1e308 where 0 < x - y < 1e299, and 1e308 beyond (closed
+        // form): in range on every region, but in box coordinates its slope is 1e9 * 2.5e299 = 2.5e308 (inf, and
+        // inf - inf where the two units meet), which the build before refused. One unit read by 1e9: its logit at
+        // its region's listed point is 2.1e308, beyond float64, as decision_function finds there: refused.
+        let (w1, b1) = (arr2(&[[1.0, 1.0], [-1.0, -1.0]]), arr1(&[0.0, -1e299]));
+        let (lo, hi) = (arr1(&[1e300, 1e300]), arr1(&[1.5e300, 1.5e300]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |w1: &Array2<f64>, b1: &Array1<f64>, w_out: &Array1<f64>| {
+            let views = [(w1.view(), b1.view())];
+            let found = AtomicU64::new(0);
+            network_regions_in_box_counting(&views, Some((w_out.view(), 0.0)), lo.view(), hi.view(), &opts, &found)
+        };
+        let got = run(&w1, &b1, &arr1(&[1e9, -1e9])).unwrap();
+        assert_eq!(got.per_layer, vec![3]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| (a[0], a[2]).partial_cmp(&(b[0], b[2])).unwrap());
+        let want = [[0.0, 0.0, 0.0], [0.0, 0.0, 1e308], [1e9, -1e9, 0.0]];
+        for (m, w) in maps.iter().zip(want) {
+            assert!(m.iter().zip(w).all(|(x, y)| (x - y).abs() <= 1e-15 * y.abs()), "{maps:?}");
+        }
+        let one = (arr2(&[[1.0], [-1.0]]), arr1(&[0.0]));
+        match run(&one.0, &one.1, &arr1(&[1e9])) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("at its listed point"), "{m}"),
+            other => panic!("{:?}", other.map(|c| c.affine)),
+        }
+        // 1e8 of it is in range there: listed, its map in closed form.
+        let got = run(&one.0, &one.1, &arr1(&[1e8])).unwrap();
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps, vec![vec![0.0, 0.0, 0.0], vec![1e8, -1e8, 0.0]]);
+    }
+
+    #[test]
+    fn a_dot_that_overflows_only_on_the_way_is_exact_also_with_entries_above_2_to_the_1022() {
+        // Entries m 2^e (|m| < 2^20, e up to 1003) times small integers: every product and sum is exact once scaled,
+        // so the dot, where float64 holds it, is the exact one (a Dyadic sum). With an entry above 2^1022 the scale
+        // was 2^-1023, whose bits are 0: every such dot came back 0 (1e308 (x - y) listed with the bias 1e308).
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let (mut checked, mut big) = (0, 0);
+        for _ in 0..40000 {
+            let n = rng.random_range(2..4usize);
+            let w: Vec<f64> = (0..n)
+                .map(|_| rng.random_range(-(1i64 << 20)..(1i64 << 20)) as f64 * 2f64.powi(rng.random_range(990..1004)))
+                .collect();
+            let o: Vec<f64> = (0..n).map(|_| rng.random_range(-8i64..9) as f64).collect();
+            let plain: f64 = w.iter().zip(&o).map(|(a, b)| a * b).sum();
+            let exact = w.iter().zip(&o).fold(Dyadic::of(0.0), |s, (a, b)| s.add(&Dyadic::of(*a).mul(&Dyadic::of(*b))));
+            let want = exact.to_f64();
+            if plain.is_finite() || !want.is_finite() {
+                continue;
+            }
+            assert_eq!(scaled_dot(&w, &o), want, "{w:?} {o:?}");
+            checked += 1;
+            big += w.iter().any(|x| x.abs() > 2f64.powi(1022)) as usize;
+        }
+        assert!(checked > 200 && big > 50, "{checked} {big}");
+        assert_eq!(scaled_dot(&[1e308, -1e308], &[2.0, 1.0]), 1e308);
     }
 
     #[test]
