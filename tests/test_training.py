@@ -535,6 +535,77 @@ def test_a_run_diverging_at_once_counts_the_nan_network_read():
     assert sides == {True, False}
 
 
+def _pytorch_divergence(torch, X, y, init, steps, lr):
+    """PyTorch's full-batch SGD (momentum 0.9, constant ``lr``) from ``init`` (ours), stopped at the first step whose
+    logits are not all finite. Returns that step (``None`` if none), the accuracies read before it (every 20th step),
+    and whether that step's parameters were all finite while a pre-activation was NaN (``inf - inf`` in the
+    products): the case the trainer's ReLU once turned into 0."""
+    out = (init.w2, init.b2) if isinstance(init, TwoLayerNet) else (init.w_out, init.b_out)
+    layers = [(torch.tensor(W, dtype=torch.float32, requires_grad=True),
+               torch.tensor(b, dtype=torch.float32, requires_grad=True)) for W, b in init.layers]
+    w_out = torch.tensor(out[0], dtype=torch.float32, requires_grad=True)
+    b_out = torch.tensor(float(out[1]), dtype=torch.float32, requires_grad=True)
+    params = [p for pair in layers for p in pair] + [w_out, b_out]
+    opt = torch.optim.SGD(params, lr=lr, momentum=0.9)
+    Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    reads = []
+    for t in range(steps):
+        h, nan_pre = Xt, False
+        for W, b in layers:
+            u = h @ W + b
+            nan_pre |= bool(torch.isnan(u).any())
+            h = torch.relu(u)
+        z = h @ w_out + b_out
+        if not torch.isfinite(z).all():
+            return t, reads, nan_pre and all(bool(torch.isfinite(p).all()) for p in params)
+        if t % 20 == 0:
+            reads.append(((z > 0).float() == yt).float().mean().item())
+        opt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(z, yt).backward()
+        opt.step()
+    return None, reads, False
+
+
+def test_a_nan_pre_activation_diverges_at_pytorchs_step():
+    """Finite parameters whose float32 products overflow with opposite signs give a NaN pre-activation (inf - inf);
+    PyTorch's relu passes it to the logit, so the run diverges at that step. The trainer's ReLU was ``max(u, 0)``,
+    which is 0 for NaN: the logit stayed finite, the run went on and was only stopped by the next read's parameter
+    check (here step 20 where PyTorch's logit is NaN at step 1). Same data, same initial network, same step."""
+    torch = _torch()
+    X, y = random_dataset(8, 2, seed=0)
+    X = X * 1e20                                        # finite in float32; the huge lr makes the weights huge too
+    kw = dict(widths=[6, 3], optimizer="sgd", lr=1e4, schedule="constant", restarts=1, seed=0)
+    init = train(X, y, steps=1, **kw).network           # the only read of one step is the initial network
+    t, reads, nan_pre = _pytorch_divergence(torch, X, y, init, 41, 1e4)
+    assert t is not None and 0 < t < 20 and nan_pre     # the case is the one meant: NaN from finite parameters
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        r = train(X, y, steps=41, **kw)
+    assert r.diverged_at == t
+    assert r.accuracy_history[0, 0] == pytest.approx(reads[0])
+    # reads were left after step t: the NaN network's read (the label-0 fraction) counts beside the one before it
+    assert r.protocol_accuracy == pytest.approx(max(reads[0], float(np.mean(y == 0))))
+
+
+def test_a_nan_pre_activation_at_the_first_read_is_an_error_as_any_non_finite_logit():
+    """Through a deep stack at the initial network: inputs near float32's limit overflow a first-layer unit to +inf,
+    ReLU passes it, and the next layer's weights of both signs make ``inf - inf``. PyTorch's logit is NaN at the
+    very first read, which ``train`` refuses as it refuses an infinite one; the ReLU's 0 let it through (its first
+    read was finite). The initial network does not depend on X (checked), so PyTorch is given the same one."""
+    torch = _torch()
+    X = np.array([[1, 1], [-1, 1], [1, -1], [-1, -1]] * 2, dtype=float) * 3e38
+    y = np.arange(8) % 2
+    init = train(random_dataset(8, 2, seed=1)[0], y, widths=[4, 4, 1], steps=1, seed=6).network
+    other = train(random_dataset(8, 2, seed=2)[0], y, widths=[4, 4, 1], steps=1, seed=6).network
+    assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(init.layers, other.layers))
+    h = torch.tensor(X, dtype=torch.float32)
+    for W, b in init.layers:
+        h = torch.relu(h @ torch.tensor(W, dtype=torch.float32) + torch.tensor(b, dtype=torch.float32))
+    z = h @ torch.tensor(init.w_out, dtype=torch.float32) + float(init.b_out)
+    assert torch.isnan(z).any() and all(bool(torch.isfinite(torch.tensor(W)).all()) for W, _ in init.layers)
+    with pytest.raises(ValueError, match="before its first read"):
+        train(X, y, widths=[4, 4, 1], steps=1, seed=6)
+
+
 def test_a_network_too_large_for_float32_at_its_first_read_is_an_error():
     X = np.full((10, 2), 3e38)
     with pytest.raises(ValueError, match="before its first read"):

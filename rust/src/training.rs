@@ -90,6 +90,27 @@ fn fill_dataset(
     Ok((x, y))
 }
 
+/// PyTorch's ReLU in f32: `max(u, 0)` for a number, NaN for NaN (`f32::max(NaN, 0.0)` is 0).
+#[inline(always)]
+fn relu(u: f32) -> f32 {
+    if u < 0.0 {
+        0.0
+    } else {
+        u
+    }
+}
+
+/// PyTorch's ReLU derivative read from the unit's output `a`: 0 where `a <= 0`, else 1 (NaN included, as its
+/// `threshold_backward`).
+#[inline(always)]
+fn relu_grad(a: f32) -> f32 {
+    if a <= 0.0 {
+        0.0
+    } else {
+        1.0
+    }
+}
+
 /// Hidden-unit nonlinearity.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
@@ -115,7 +136,10 @@ impl Activation {
     #[inline(always)]
     fn bias_activate(self, row: &mut [f32], b: &[f32]) {
         match self {
-            Activation::Relu => row.iter_mut().zip(b).for_each(|(v, &c)| *v = (*v + c).max(0.0)),
+            // `u < 0 ? 0 : u`, not `u.max(0.0)`: a NaN pre-activation (finite parameters whose products overflow
+            // with opposite signs, inf - inf) stays NaN, as PyTorch's relu passes it, so that the logit is NaN
+            // and the run diverges there (`f32::max` returned 0 and the logit could stay finite). One `maxps`.
+            Activation::Relu => row.iter_mut().zip(b).for_each(|(v, &c)| *v = relu(*v + c)),
             Activation::LeakyRelu(s) => row.iter_mut().zip(b).for_each(|(v, &c)| {
                 let u = *v + c;
                 *v = if u > 0.0 { u } else { s * u }
@@ -126,8 +150,9 @@ impl Activation {
     }
 
     /// `delta *= f'(a)` elementwise, the derivative read from the unit's output `a` (valid because `slope >= 0`;
-    /// at a pre-activation of exactly 0, PyTorch's `relu'(0) = 0` and `leaky_relu'(0) = slope`).
-    /// `delta *= f'(a)` elementwise, the derivative read from the output `a` (valid because `slope >= 0`).
+    /// at a pre-activation of exactly 0, PyTorch's `relu'(0) = 0` and `leaky_relu'(0) = slope`; at a NaN output,
+    /// PyTorch's rules too: relu's `threshold_backward` zeroes only where `a <= 0`, so a NaN passes the gradient, and
+    /// leaky_relu's tests its input `> 0`, false for NaN, so it scales by `slope`).
     #[inline(always)]
     fn backprop(self, delta: &mut [f32], a: &[f32]) {
         let pairs = delta.iter_mut().zip(a);
@@ -693,9 +718,7 @@ fn backward(
         let mut dl = ws.deltas[k - 1].slice_mut(s![..rows, ..]);
         let (loss, w_out) = (cfg.loss, &w_out[..gw.len()]);
         let gsum = match act {
-            Activation::Relu => {
-                out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { 0.0 })
-            }
+            Activation::Relu => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, relu_grad),
             Activation::LeakyRelu(s) => {
                 out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { s })
             }
@@ -824,15 +847,19 @@ fn fused_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
         if i % every == every - 1 && limits::check().is_err() {
             return (0.0, 0, false);
         }
-        h.copy_from_slice(b);
+        // The pre-activations in `dh` (free until the deltas), the activations from them into `h`: applied in
+        // place, ReLU's `u < 0 ? 0 : u` compiles to a masked store (only the negative lanes written), which made
+        // the whole run 1.25-1.35x slower at d = 3, L = 32 and d = 2, L = 64 (session 53, medians of interleaved
+        // runs on 2 loaded cores); from one buffer to another it is one `vmaxps`, as fast as `max(0.0)` was.
+        dh.copy_from_slice(b);
         for (k, &xk) in xrow.iter().enumerate() {
             let wk = &w[k * l..(k + 1) * l];
             for j in 0..l {
-                h[j] = fma_::<FMA>(xk, wk[j], h[j]);
+                dh[j] = fma_::<FMA>(xk, wk[j], dh[j]);
             }
         }
-        for v in h.iter_mut() {
-            *v = f(*v);
+        for (a, &u) in h.iter_mut().zip(dh.iter()) {
+            *a = f(u);
         }
         let z = dot8::<FMA>(h, w_out) + b_out;
         finite &= z.is_finite();
@@ -882,19 +909,7 @@ fn fused_dispatch<const FMA: bool>(
     dh: &mut [f32],
 ) -> (f64, usize, bool) {
     match act {
-        Activation::Relu => fused_impl::<FMA, _, _>(
-            layout,
-            p,
-            x,
-            y,
-            loss,
-            |v| v.max(0.0),
-            |a| if a > 0.0 { 1.0 } else { 0.0 },
-            want_loss,
-            g,
-            h,
-            dh,
-        ),
+        Activation::Relu => fused_impl::<FMA, _, _>(layout, p, x, y, loss, relu, relu_grad, want_loss, g, h, dh),
         Activation::LeakyRelu(s) => fused_impl::<FMA, _, _>(
             layout,
             p,
@@ -2642,6 +2657,88 @@ mod tests {
                 assert_abs_diff_eq!(*a as f64, b, epsilon = 1e-7);
             }
         }
+    }
+
+    #[test]
+    fn a_nan_pre_activation_reaches_the_logit_as_in_pytorch() {
+        // A pre-activation is NaN when an infinite operand meets terms of both signs, inf - inf. PyTorch's relu
+        // passes the NaN, so the logit is NaN and the run diverges at that step; `f32::max(NaN, 0)` is 0, which left
+        // the logit finite. (Finite operands alone do not make it in one layer: a fused multiply-add adds the exact
+        // product to an inf, so 1e30 * 1e10 - 1e30 * 1e10 is inf, in PyTorch's sgemm too.)
+        //
+        // One layer, every activation, both kernels with and without the gradient, and `Network::logits`: weights
+        // an update overflowed to (inf, -inf) (the trainer checks the parameters at reads only, so the next steps'
+        // forward passes see them) under x = (1, 1). The second unit gives a finite -1/2 without the NaN.
+        let x = Array2::from_elem((1, 2), 1.0f32);
+        let y = [1u8];
+        // W (2, 2) row-major (fan_in, width), b, w_out, b_out
+        let p = [f32::INFINITY, 0.5, f32::NEG_INFINITY, 0.5, 0.0, 0.0, 0.5, -0.5, 0.0];
+        for act in [
+            Activation::Relu,
+            Activation::LeakyRelu(0.0),
+            Activation::LeakyRelu(0.25),
+            Activation::Sigmoid,
+            Activation::Tanh,
+        ] {
+            let mut cfg = TrainConfig::reference(2);
+            cfg.activation = act;
+            let layout = Layout::new(2, &cfg.hidden);
+            let z = Network::from_flat(&layout, &p).logits(x.view(), act);
+            assert!(z[0].is_nan(), "{act:?}: logit {}", z[0]);
+            for kernel in [Kernel::Fused, Kernel::Gemm] {
+                cfg.kernel = kernel;
+                let mut g = vec![0f32; layout.total];
+                for grad in [false, true] {
+                    let mut eng = Engine::new(&layout, &cfg, 1);
+                    let (_, _, finite) = eng.pass(&layout, &p, x.view(), &y, &cfg, true, grad.then_some(&mut g[..]));
+                    assert!(!finite, "{act:?} {kernel:?} grad={grad}: the logit was finite");
+                }
+            }
+        }
+        // A deep stack with finite parameters: x = (1e30, 1e30) overflows both first-layer units to +inf (1e30 *
+        // 1e10), ReLU passes inf, and the second layer's weights (1, -1) make inf - inf; the next layer and the logit
+        // are NaN (without the NaN: relu(1/2) * 1/2 + 1/2, finite). Both the forward-only pass and the training one.
+        let x = Array2::from_elem((1, 2), 1e30f32);
+        let mut cfg = TrainConfig::reference(2);
+        cfg.hidden = vec![2, 1, 2];
+        let layout = Layout::new(2, &cfg.hidden);
+        let mut p = vec![0.5f32; layout.total];
+        p[..4].copy_from_slice(&[1e10, 1e10, 1e10, 1e10]);
+        let (a, _) = layout.w_range(1);
+        p[a..a + 2].copy_from_slice(&[1.0, -1.0]);
+        assert!(p.iter().all(|v| v.is_finite()) && (1e30f32 * 1e10).is_infinite());
+        let z = Network::from_flat(&layout, &p).logits(x.view(), Activation::Relu);
+        assert!(z[0].is_nan(), "deep: logit {}", z[0]);
+        let mut g = vec![0f32; layout.total];
+        for grad in [false, true] {
+            let mut eng = Engine::new(&layout, &cfg, 1);
+            let (_, _, finite) = eng.pass(&layout, &p, x.view(), &y, &cfg, true, grad.then_some(&mut g[..]));
+            assert!(!finite, "deep grad={grad}: the logit was finite");
+        }
+    }
+
+    #[test]
+    fn relu_and_its_derivative_at_nan_and_the_signed_zeros_are_pytorchs() {
+        // torch.relu([nan, 0, -0, 1, -inf, inf]) = [nan, 0, -0, 1, 0, inf], and its backward of a gradient 2 is
+        // [2, 0, 0, 2, 0, 2] (threshold_backward zeroes where the output is <= 0 only); leaky_relu(slope 1/4)'s
+        // backward is [1/2, 1/2, 1/2, 2, 1/2, 2] (it tests its input > 0). Read from torch 2.x on CPU.
+        let u = [f32::NAN, 0.0, -0.0, 1.0, f32::NEG_INFINITY, f32::INFINITY];
+        let mut row = u;
+        Activation::Relu.bias_activate(&mut row, &[-0.0; 6]); // u + (-0) is u, -0 included
+        assert!(row[0].is_nan());
+        for (a, b) in row[1..].iter().zip([0.0f32, -0.0, 1.0, 0.0, f32::INFINITY]) {
+            assert!(a == &b && a.is_sign_negative() == b.is_sign_negative(), "{row:?}");
+        }
+        assert!(u.iter().map(|&v| relu(v)).zip(row).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let mut g = [2.0f32; 6];
+        Activation::Relu.backprop(&mut g, &row);
+        assert_eq!(g, [2.0, 0.0, 0.0, 2.0, 0.0, 2.0]);
+        assert_eq!(row.map(relu_grad), [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]);
+        let mut row = u;
+        Activation::LeakyRelu(0.25).bias_activate(&mut row, &[-0.0; 6]);
+        let mut g = [2.0f32; 6];
+        Activation::LeakyRelu(0.25).backprop(&mut g, &row);
+        assert_eq!(g, [0.5, 0.5, 0.5, 2.0, 0.5, 2.0]);
     }
 
     #[test]
