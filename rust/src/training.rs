@@ -2458,7 +2458,8 @@ mod tests {
     }
 
     /// A second implementation of one-hidden-layer ReLU training on given batches, in f64: mean BCE on the batch,
-    /// then PyTorch's SGD with momentum (`buf = mu buf + g`, `p -= lr buf`) or Adam, constant lr.
+    /// then PyTorch's SGD with momentum (`buf = mu buf + g`, `p -= lr buf`) or Adam, at the rate `lr_at(t)` of step
+    /// `t` (0-based).
     fn reference_steps(
         p0: &[f32],
         (d, l): (usize, usize),
@@ -2466,7 +2467,7 @@ mod tests {
         y: &[u8],
         batches: &[Vec<usize>],
         opt: Optimizer,
-        lr: f64,
+        lr_at: &dyn Fn(usize) -> f64,
     ) -> Vec<f64> {
         // layout: W (d, l) row-major, b (l), w_out (l), b_out
         let mut p: Vec<f64> = p0.iter().map(|&v| v as f64).collect();
@@ -2492,6 +2493,7 @@ mod tests {
                     }
                 }
             }
+            let lr = lr_at(t);
             for q in 0..p.len() {
                 match opt {
                     Optimizer::Sgd { momentum } => {
@@ -2529,15 +2531,69 @@ mod tests {
             let p0 = init_params(&layout, &cfg, &mut rng);
             let batches = minibatch_rows(n, Some(b), steps, &mut rng).unwrap();
             let (_, last) = Network::to_flat(&run.last);
-            let want = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, cfg.lr);
+            let want = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, &|_| cfg.lr);
             let gap = want.iter().zip(&last).map(|(a, &b)| (a - b as f64).abs()).fold(0.0, f64::max);
             assert!(gap < 1e-5, "{opt:?}: max gap {gap}");
             // control: the same steps on the batches of another stream end elsewhere, far beyond that tolerance
             let other = minibatch_rows(n, Some(b), steps, &mut train_stream(10, 0, 0)).unwrap();
-            let moved = reference_steps(&p0, (d, l), x.view(), &y, &other, opt, cfg.lr);
+            let moved = reference_steps(&p0, (d, l), x.view(), &y, &other, opt, &|_| cfg.lr);
             let apart = want.iter().zip(&moved).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(apart > 1e-3, "{opt:?}: other batches moved the parameters by {apart} only");
         }
+    }
+
+    #[test]
+    fn the_cosine_schedule_sets_each_steps_rate_from_lr_down_towards_lr_over_100() {
+        // Full batch, cosine from lr to lr_min = lr / 100 over `steps`: step t (0-based) updates at
+        // lr_min + (lr - lr_min) (1 + cos(pi t / steps)) / 2 (PyTorch's CosineAnnealingLR, stepped after each
+        // update), written out here; the reference trains on every row at every step.
+        let (n, d, l, steps) = (11usize, 3usize, 4usize, 6usize);
+        let (x, y) = small_data(n, d, 6);
+        let batches = vec![(0..n).collect::<Vec<usize>>(); steps];
+        for (opt, lr) in
+            [(Optimizer::Sgd { momentum: 0.9 }, 0.5), (Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 0.05)]
+        {
+            let mut cfg = TrainConfig::reference(l);
+            cfg.optimizer = opt;
+            cfg.lr = lr;
+            cfg.schedule = Schedule::Cosine { lr_min: lr / 100.0 };
+            cfg.steps = steps;
+            let run = train_run(x.view(), &y, &cfg, &mut train_stream(9, 0, 0)).unwrap();
+            let layout = Layout::new(d, &cfg.hidden);
+            let p0 = init_params(&layout, &cfg, &mut train_stream(9, 0, 0));
+            let cosine = |t: usize| {
+                lr / 100.0 + 0.99 * lr * (1.0 + (std::f64::consts::PI * t as f64 / steps as f64).cos()) / 2.0
+            };
+            let want = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, &cosine);
+            let (_, last) = Network::to_flat(&run.last);
+            let gap = want.iter().zip(&last).map(|(a, &b)| (a - b as f64).abs()).fold(0.0, f64::max);
+            assert!(gap < 1e-5, "{opt:?}: max gap {gap}");
+            // control: the rates one step later (or a constant lr) end far beyond that tolerance
+            let (later, constant) = (|t: usize| cosine(t + 1), |_: usize| lr);
+            for other in [&later as &dyn Fn(usize) -> f64, &constant] {
+                let moved = reference_steps(&p0, (d, l), x.view(), &y, &batches, opt, other);
+                let apart = want.iter().zip(&moved).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                assert!(apart > 1e-3, "{opt:?}: other rates moved the parameters by {apart} only");
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_of_n_rows_or_more_trains_as_the_full_batch() {
+        // docs/training.md: "a batch of N points or more is the full batch" (and BatchOrder refuses bsz > n).
+        let (x, y) = small_data(12, 2, 4);
+        let mut cfg = TrainConfig::reference(5);
+        cfg.steps = 45;
+        let full = train_run(x.view(), &y, &cfg, &mut train_stream(2, 0, 0)).unwrap();
+        for b in [12, 13, 1000] {
+            cfg.batch_size = Some(b);
+            let run = train_run(x.view(), &y, &cfg, &mut train_stream(2, 0, 0)).unwrap();
+            assert_eq!(run.last, full.last, "batch_size {b}");
+            assert_eq!((&run.accuracy_history, &run.loss_history), (&full.accuracy_history, &full.loss_history));
+        }
+        // control: a batch of 11 is a minibatch, another run
+        cfg.batch_size = Some(11);
+        assert_ne!(train_run(x.view(), &y, &cfg, &mut train_stream(2, 0, 0)).unwrap().last, full.last);
     }
 
     #[test]
@@ -2802,6 +2858,15 @@ mod tests {
         assert_eq!(run.history_steps, vec![0]);
         assert_eq!(run.after_divergence, Some(if label == 0 { 1.0 } else { 0.0 }));
         assert!(run.last.layers[0].1.iter().all(|v| v.is_finite()), "the last read's network is finite");
+        // One step: the read of step 0 is made, then the update leaves the bias at -inf. So diverged_at is
+        // `steps`, no read is left (none counts as the label-0 read) and `last` is the read's, the initial network
+        // (docs/training.md, "Divergence": `t = steps` if only the update after the last read left non-finite ones).
+        let one = TrainConfig { steps: 1, ..cfg.clone() };
+        let run = train_run(x.view(), &y, &one, &mut train_stream(seed, 0, 0)).unwrap();
+        assert_eq!((run.diverged_at, run.after_divergence), (Some(1), None));
+        assert_eq!(run.history_steps, vec![0]);
+        let init = init_params(&layout, &one, &mut train_stream(seed, 0, 0));
+        assert_eq!(run.last, Network::from_flat(&layout, &init));
     }
 
     #[test]
