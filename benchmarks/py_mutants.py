@@ -420,7 +420,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if by:
                 record["by"] = by
             with lock:
-                counts[outcome.split()[0]] = counts.get(outcome.split()[0], 0) + 1
+                kind = outcome.split(" (")[0]   # ("killed (pytest exit 2)" is killed; "not covered" said "not")
+                counts[kind] = counts.get(kind, 0) + 1
                 print(json.dumps(record), flush=True)
                 if args.out:
                     with open(args.out, "a") as fh:
