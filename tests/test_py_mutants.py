@@ -202,3 +202,19 @@ def test_the_line_map_aborts_when_the_tests_fail_on_the_module(project, tmp_path
                       "--out", str(out)])
     assert not out.exists()
 
+
+def test_out_of_another_version_of_the_module_is_refused(project, tmp_path):
+    """A record is a mutant by its index; once the module changes, the index names another mutant (or none), and
+    resuming skipped it as done: the record's line, operator and function must be the mutant's of that index."""
+    ids = _ids(project)
+    out = tmp_path / "old.jsonl"
+    shifted = {"id": ids[(3, "* -> /")], "line": 4, "what": "* -> /", "function": "double", "outcome": "killed",
+               "seconds": 0.0}   # (the module had one more line above it when this was recorded)
+    out.write_text(json.dumps(shifted) + "\n")
+    with pytest.raises(SystemExit) as stop:
+        project.main(["python/tiny.py", "--tests", "tests/test_tiny.py", "--out", str(out)])
+    assert stop.value.code == 2
+    assert _records(out) == [shifted]
+    out.write_text(json.dumps(dict(shifted, id=len(TINY_MUTANTS), line=3)) + "\n")
+    with pytest.raises(SystemExit):
+        project.main(["python/tiny.py", "--tests", "tests/test_tiny.py", "--out", str(out)])
