@@ -1244,6 +1244,47 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
     assert "(max_bytes); lower --dpi 1000, or raise --every 51, or raise the limit with" in err, err
 
 
+def test_cli_plot_partition_and_movie_refuse_past_the_librarys_limits_in_their_options_words(tmp_path, capsys):
+    """The sizes' upper limits are those of the library calls the commands make: -d and -N toy_dataset's (the data),
+    --steps, --restarts, -L and --widths train()'s. One past each is refused at once, naming the option, with the
+    bound the library states when it refuses the same value (no test reached these bounds; -L 1048577 was refused
+    by the core's check in other words, "--widths[0] must be ...", the command's own bound being 2**31)."""
+    import re
+
+    from nnpartition.cli import main
+    from nnpartition.datasets import toy_dataset
+
+    X, y = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0, 1, 0, 1])
+    library = {"-d": lambda v: toy_dataset("uniform", 3, v), "-N": lambda v: toy_dataset("uniform", v, 2),
+               "--steps": lambda v: npn.train(X, y, 2, steps=v), "--restarts": lambda v: npn.train(X, y, 2, restarts=v),
+               "-L": lambda v: npn.train(X, y, v), "--widths": lambda v: npn.train(X, y, widths=[3, v])}
+    base = {"-d": "2", "-N": "10", "-L": "2"}   # (--steps 4000: --restarts 1048577 is then over max_work as well)
+    bound = re.compile(r"must be >= \d+ and <= (\d+), got (\d+)")
+    for option, call in library.items():
+        limit = 2**20   # where to look: the library's message gives the bound (and must refuse limit + 1)
+        for guess in (2**20, 2**32, 2**40):
+            try:
+                call(guess + 1)
+            except ValueError as e:
+                found = bound.search(str(e))
+                if found and int(found[2]) == guess + 1:
+                    limit = int(found[1])
+                    break
+        else:
+            raise AssertionError(f"the library refuses none of 2**20, 2**32, 2**40 + 1 for {option}")
+        sizes = dict(base, **{option: str(limit + 1)})
+        if option == "--widths":
+            sizes.pop("-L")
+        argv = [a for k, v in sizes.items() for a in ((k, "3", v) if k == "--widths" else (k, v))]
+        commands = [["plot-partition", "--plot", str(tmp_path / "p.png")], ["movie", "--out", str(tmp_path / "m.gif")]]
+        for command in commands[:1] if option == "--restarts" else commands:   # (movie trains once)
+            assert main([*command, *argv]) == 2
+            err = capsys.readouterr().err.strip()
+            assert err.endswith(f": error: {option} must be >= {2 if option == '-d' else 1} and <= {limit}, "
+                                f"got {limit + 1}"), (command, option, err)
+    assert not list(tmp_path.iterdir())   # refused before any file was made
+
+
 @needs_mpl
 def test_cli_movie_says_in_text_what_its_json_says(tmp_path, capsys):
     """movie's two lines of text (without --json) were not checked by any test. Truths: the GIF read back (its
