@@ -873,8 +873,12 @@ def test_plot_partition_accepts_matplotlib_colours_and_numpy_flags(kwargs):
     assert len(ax.figure.axes) == 1 + bool(kwargs.get("colorbar", False))
 
 
-def test_region_colours_differ_between_neighbours():
-    net = make_net([10, 10], seed=6)
+@pytest.mark.parametrize("widths,seed", [([10, 10], 6), ([40], 1), ([25, 25], 2)])
+def test_region_colours_differ_between_neighbours(widths, seed):
+    """Every pair of regions one unit's sign apart (neighbours across an edge) is drawn in two colours, as the
+    docstring says. The first network alone had no such pair whose colour indices were 0 and 1, or 18 and 19: the
+    colour map read at ``idx / (K + 1)`` or ``idx / (K - 2)``, which gives those pairs one colour, survived."""
+    net = make_net(widths, seed=seed)
     ax = plot_partition_(net, ax=fresh_ax(), color="region", hyperplanes=False, decision_boundary=False)
     rp = region_polygons(net)
     faces = ax.collections[0].get_facecolors()
@@ -2514,3 +2518,108 @@ def test_maps_whose_terms_overflow_but_not_their_sums_are_kept():
     assert rp.n_regions == 2
     on = int(np.argmax(rp.patterns[:, 0]))
     assert rp.affine_weight[on].tolist() == [1e9, -1e9, 1e9] and rp.affine_bias[on] == 0.0
+
+
+def test_the_window_of_data_narrower_than_one_is_the_data_with_a_5_percent_margin():
+    """docs/pictures.md: for d = 2 the box is the data with a 5% margin (5% of the longer side, on every side). A
+    unit window is only for data at one point: data spanning less than 1 was not tested (``not span > 1`` survived
+    and drew such data in a window a unit wider)."""
+    from nnpartition.pictures.drawing import window_for
+
+    net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    for X in ([[0.0, 0.0], [0.5, 0.25]], [[3.0, -1.0], [3.001, -1.0], [3.0005, -0.9996]], [[0.0, 0.0], [2.0, 1.0]]):
+        X = np.array(X)
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        m = 0.05 * float(np.max(hi - lo))
+        assert np.allclose(window_for(net, X)[1], (lo - m, hi + m), rtol=0, atol=1e-12)
+    # one point: a unit window around it, and the margin of that
+    assert np.allclose(window_for(net, [[2.0, 3.0], [2.0, 3.0]])[1], ((1.45, 2.45), (2.55, 3.55)))
+
+
+@needs_mpl
+def test_plot_partition_refuses_a_nan_in_the_first_row_and_past_the_first_block():
+    """X is checked for NaN and infinity a block of rows at a time (``_finite``), all of it, also where nothing else
+    reads every row: a box given (the data's window reads them all) and one point of the 600 drawn. The first row
+    and a row past the first block were never tested (a scan from row 1, or of as many rows as X has columns,
+    survived: the window's own check refused them in the same words)."""
+    from nnpartition.limits import _block_rows, override
+
+    net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    X = np.zeros((600, 2))
+    X[0, 1] = np.nan
+    for kwargs in ({}, {"box": (-1, 1), "max_points": 1}):
+        with pytest.raises(ValueError, match="X contains NaN or infinity"):
+            npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+    with override(max_bytes=2**15):   # blocks of 1024 entries: 512 rows of 2
+        rows = _block_rows(2)
+        X = np.zeros((rows + 2, 2))
+        X[rows + 1, 0] = np.inf
+        for kwargs in ({}, {"box": (-1, 1), "max_points": 1}):
+            with pytest.raises(ValueError, match="X contains NaN or infinity"):
+                npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+
+
+@needs_mpl
+def test_a_slice_draws_the_points_lying_in_it_at_any_scale():
+    """The docstring: for d > 2 the points drawn are those within 1e-9 times max(1, max |X|) of the plane. Points
+    made in the plane through three rows of magnitude 1e6 lie about 1e-9 off it in floating point (an absolute
+    1e-9 / scale dropped 193 of 203); a point of a plane given, 1e12 out in it, lies 1e-4 off it, and counts in
+    the scale when it is the first row (a scale of the rows after the first dropped it)."""
+    rng = np.random.default_rng(1)
+    net = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    p0, p1, p2 = 1e6 * np.array([1.0, 0.3, -0.7]), 1e6 * np.array([0.2, 1.0, 0.1]), 1e6 * np.array([-0.5, 0.4, 1.0])
+    st = rng.random((200, 2))
+    X = np.vstack([p0, p1, p2, p0 + st[:, :1] * (p1 - p0) + st[:, 1:] * (p2 - p0)])
+    x0, u, v = np.array([0.3, -0.2, 0.1]), np.array([1.0, 0.2, 0.3]), np.array([-0.4, 1.0, 0.7])
+    st = rng.random((50, 2))
+    st[0] = [3.3e11, 7.7e11]
+    far = x0 + st[:, :1] * u + st[:, 1:] * v
+    plane = npn.Plane.through(x0, x0 + u, x0 + v)
+    for X, kwargs in ((X, {}), (far, {"plane": plane, "box": (-2, 2)})):
+        off = np.abs(npn.Plane.through(*X[:3]).distance(X) if not kwargs else plane.distance(X))
+        assert off.max() <= 1e-9 * np.abs(X).max() and off.max() > 1e-10   # in it, and not exactly
+        ax = npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+        [points] = [c for c in ax.collections if c.get_label() == "points"]
+        assert len(points.get_offsets()) == len(X)
+
+
+@needs_mpl
+def test_a_slice_with_no_point_in_it_draws_none():
+    """Points all off the plane given: the points' layer is there, empty (the no-points case was untested)."""
+    net = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    X = np.array([[0.5, 0.5, 1.0], [-0.5, 0.25, 2.0], [0.1, -0.3, -1.0]])
+    ax = npn.plot_partition(net, X, [0, 1, 1], ax=fresh_ax(), plane=npn.Plane.standard(3), box=(-1, 1))
+    [points] = [c for c in ax.collections if c.get_label() == "points"]
+    assert len(points.get_offsets()) == 0
+    assert not [c for c in ax.collections if c.get_label() == "misclassified"]
+
+
+@needs_mpl
+def test_the_key_has_at_most_three_columns_and_lies_below_the_x_label():
+    """docs/pictures.md: the key below the plot is in as many columns (at most three) as the figure's width holds;
+    the code's comment: clear of the tick labels and the x label. A 12-inch figure holds four columns or more of
+    the seven entries here: three were not checked (``min(4, ...)`` survived), nor that the key's top is under the x
+    label (placed at 2 / fontsize + 16 points below the axes instead of 2 * fontsize + 16, it survived)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures.drawing import _annotate
+
+    net = make_net([6], seed=3)
+    X = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    y = (np.random.default_rng(1).random(60) < 0.5).astype(int)   # random labels: some misclassified
+    for size, ticks in (((12, 4), True), ((12, 4), False), ((4, 4), True)):
+        fig = Figure(figsize=size)
+        FigureCanvasAgg(fig)
+        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot())
+        _annotate(ax, 2, ticks=ticks)
+        fig.canvas.draw()
+        legend = ax.get_legend()
+        texts = legend.get_texts()
+        assert len(texts) == 7   # two labels, misclassified, two predicted classes, boundary, first-layer lines
+        columns = {round(t.get_window_extent().x0) for t in texts}
+        assert len(columns) == (3 if size[0] == 12 else len(columns)) and len(columns) <= 3, (size, columns)
+        box = legend.get_window_extent()
+        label = ax.xaxis.label.get_window_extent()
+        ticks_box = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert box.y1 <= label.y0 + 0.5 and all(box.y1 <= t.y0 + 0.5 for t in ticks_box), (size, ticks)
