@@ -2623,3 +2623,20 @@ def test_the_key_has_at_most_three_columns_and_lies_below_the_x_label():
         label = ax.xaxis.label.get_window_extent()
         ticks_box = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
         assert box.y1 <= label.y0 + 0.5 and all(box.y1 <= t.y0 + 0.5 for t in ticks_box), (size, ticks)
+
+
+@needs_mpl
+def test_movie_refuses_nan_in_x_and_a_missing_matplotlib_in_its_own_words(tmp_path, monkeypatch):
+    """movie()'s own checks, untested (the command line checks first): X with NaN or infinity is refused in its
+    words before anything, also with a box given (the data's window refused it in the same words without one; with
+    a box, train() refused it later in longer ones); without matplotlib, the extra to install is named."""
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [np.inf, 0.2]])
+    y = np.array([0, 1, 1, 0])
+    path = tmp_path / "m.gif"
+    for kwargs in ({}, {"box": (-1, 1)}):
+        with pytest.raises(ValueError, match=r"^X contains NaN or infinity$"):
+            npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, progress=False, **kwargs)
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails
+    with pytest.raises(ImportError, match=r"pip install 'nnpartition\[plot\]'"):
+        npn.pictures.movie(X[:3], y[:3], 2, path=path, steps=10, every=5, progress=False)
