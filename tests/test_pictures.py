@@ -2640,3 +2640,72 @@ def test_movie_refuses_nan_in_x_and_a_missing_matplotlib_in_its_own_words(tmp_pa
     monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails
     with pytest.raises(ImportError, match=r"pip install 'nnpartition\[plot\]'"):
         npn.pictures.movie(X[:3], y[:3], 2, path=path, steps=10, every=5, progress=False)
+
+
+@needs_mpl
+def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snapshots_fit(tmp_path):
+    """Edges of movie()'s refusals, untested: MAX_FRAMES frames ("most frames a movie makes") pass the frame
+    check (refused here only by max_bytes, which counts them: 2000), one more does not (``>=`` survived); and when
+    only two snapshots of the network fit (its first and last step), the way out is the least every that fits,
+    which does fit while one less does not (``fit > 2`` survived, saying "use a smaller network")."""
+    from nnpartition.limits import override
+    from nnpartition.pictures.movies import MAX_FRAMES, _snapshots_refusal
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    path = tmp_path / "m.gif"
+    with override(max_bytes=2**24):
+        with pytest.raises(ValueError, match=rf"^a movie of {MAX_FRAMES} frames of .* \(max_bytes\)"):
+            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES - 1, every=1, progress=False)
+        with pytest.raises(ValueError, match=rf"makes more than {MAX_FRAMES} frames; use every=2 or more"):
+            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES, every=1, progress=False)
+    ws = [8000, 8000]   # 64,040,001 parameters: two snapshots fit in 2**27 values, three do not
+    with pytest.raises(ValueError, match=r"keeps 11 snapshots .*; use every=10 or more$"):
+        npn.pictures.movie(X, y, widths=ws, path=path, steps=10, every=1, progress=False)
+    assert _snapshots_refusal(10, 10, 2, ws) is None and _snapshots_refusal(10, 9, 2, ws) is not None
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_slice_movie_frame_has_room_for_its_second_title_line():
+    """``_frame_height``'s docstring: room for the title, a line more for a slice (subtracted, it survived)."""
+    from nnpartition.pictures.movies import _frame_height
+
+    for size in (2.0, 4.5):
+        for box in (((-1.0, -1.0), (1.0, 1.0)), ((0.0, 0.0), (4.0, 1.0))):
+            assert _frame_height(size, box, True) > _frame_height(size, box, False)
+
+
+def test_movie_refuses_widths_that_are_not_a_list_and_no_size_at_all(tmp_path):
+    """movie()'s size checks that no test reached (the command line builds its own list): ``widths=8`` failed with
+    "'int' object is not iterable" and ``widths="88"`` read as two widths before the check; neither L nor widths is
+    a TypeError naming both, an empty list and both of them a ValueError; all before the file."""
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    path = tmp_path / "m.gif"
+    for widths in (8, "88", b"88", {8, 4}):
+        with pytest.raises(TypeError, match=r"^widths must be a list of hidden widths such as \[8, 8\]"):
+            npn.pictures.movie(X, y, widths=widths, path=path, steps=10, every=5, progress=False)
+    with pytest.raises(TypeError, match=r"needs L \(hidden units\) or widths"):
+        npn.pictures.movie(X, y, path=path, steps=10, every=5, progress=False)
+    with pytest.raises(ValueError, match="widths must be a non-empty list"):
+        npn.pictures.movie(X, y, widths=[], path=path, steps=10, every=5, progress=False)
+    with pytest.raises(ValueError, match="pass either L or widths, not both"):
+        npn.pictures.movie(X, y, 2, widths=[3], path=path, steps=10, every=5, progress=False)
+    assert not list(tmp_path.iterdir())
+
+
+@needs_mpl
+def test_a_slice_movie_is_taller_than_a_plane_movie_of_the_same_window(tmp_path):
+    """_frame_height's docstring: a line more of title for a slice. Movies of the same box, size and dpi: the GIF
+    of a d = 3 slice is taller than the d = 2 one, by that line's 0.15 inch (``slice_kind is None`` passed as
+    ``sliced`` survived)."""
+    from PIL import Image
+
+    X2 = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]])
+    X3 = np.hstack([X2, np.array([[0.0], [0.1], [0.2], [0.3]])])
+    y = np.array([0, 1, 1, 0])
+    heights = []
+    for X in (X2, X3):
+        path = tmp_path / f"m{X.shape[1]}.gif"
+        npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, dpi=40, size=2, box=(-1, 1), progress=False)
+        with Image.open(path) as im:
+            heights.append(im.size[1])
+    assert heights[1] - heights[0] == pytest.approx(0.15 * 40, abs=1.01), heights
