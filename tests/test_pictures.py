@@ -2665,13 +2665,17 @@ def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snaps
     assert not list(tmp_path.iterdir())
 
 
-def test_a_slice_movie_frame_has_room_for_its_second_title_line():
-    """``_frame_height``'s docstring: room for the title, a line more for a slice (subtracted, it survived)."""
+def test_a_movie_frame_holds_its_window_between_0_6_and_1_5_widths_and_a_slice_a_title_line_more():
+    """``_frame_height``'s docstring: the window at its aspect ratio, between 0.6 and 1.5 times the width, and room
+    for the title, a line more for a slice (subtracted, it survived; so did a floor of 0.6 / size: a window 20
+    times wider than high got a frame 1.4 inches high at size 4.5)."""
     from nnpartition.pictures.movies import _frame_height
 
-    for size in (2.0, 4.5):
-        for box in (((-1.0, -1.0), (1.0, 1.0)), ((0.0, 0.0), (4.0, 1.0))):
+    for size in (2.0, 4.5, 10.0):
+        for box in (((-1.0, -1.0), (1.0, 1.0)), ((0.0, 0.0), (4.0, 1.0)), ((0.0, 0.0), (20.0, 1.0)),
+                    ((0.0, 0.0), (1.0, 20.0))):
             assert _frame_height(size, box, True) > _frame_height(size, box, False)
+            assert 0.6 * size < _frame_height(size, box, False) < 1.5 * size + 1.5   # (1.25 inch at most of text)
 
 
 def test_movie_refuses_widths_that_are_not_a_list_and_no_size_at_all(tmp_path):
