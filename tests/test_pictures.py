@@ -2713,3 +2713,19 @@ def test_a_slice_movie_is_taller_than_a_plane_movie_of_the_same_window(tmp_path)
         with Image.open(path) as im:
             heights.append(im.size[1])
     assert heights[1] - heights[0] == pytest.approx(0.15 * 40, abs=1.01), heights
+
+
+def test_a_movie_results_dict_holds_its_estimate_note_or_null():
+    """MovieResult.to_dict (what movie --json prints): the estimate's note when there is one, else null, as the
+    estimate itself is null when NaN (``note and None`` survived: it dropped every note)."""
+    import json
+
+    from nnpartition.pictures.movies import MovieResult
+
+    base = dict(path="m.gif", frames=2, steps=np.array([0, 9]), accuracy=np.array([0.5, 1.0]),
+                regions=np.array([1, 3]), bound=4, estimate=math.nan, final_accuracy=1.0, seconds=0.5)
+    noted = MovieResult(**base, estimate_note="outside the validated range")
+    plain = MovieResult(**dict(base, estimate=0.75))
+    assert json.loads(json.dumps(noted.to_dict()))["estimate_note"] == "outside the validated range"
+    assert noted.to_dict()["estimate"] is None
+    assert plain.to_dict()["estimate_note"] is None and plain.to_dict()["estimate"] == 0.75
