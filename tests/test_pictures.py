@@ -2729,3 +2729,21 @@ def test_a_movie_results_dict_holds_its_estimate_note_or_null():
     assert json.loads(json.dumps(noted.to_dict()))["estimate_note"] == "outside the validated range"
     assert noted.to_dict()["estimate"] is None
     assert plain.to_dict()["estimate_note"] is None and plain.to_dict()["estimate"] == 0.75
+
+
+@needs_mpl
+def test_a_movie_of_one_step_at_one_frame_a_second_and_its_seconds(tmp_path):
+    """The smallest movie its checks take (steps=1, every=1, fps=1: no test went below 5 fps or 10 steps; raising
+    either minimum survived) is made, in the wall time measured around the call (``perf_counter() + start``
+    survived); fps=101 is refused."""
+    import time
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    start = time.perf_counter()
+    r = npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", steps=1, every=1, fps=1, dpi=20, size=1,
+                           progress=False)
+    wall = time.perf_counter() - start
+    assert r.steps.tolist()[0] == 0 and r.frames >= 1 and (tmp_path / "m.gif").stat().st_size > 0
+    assert 0 < r.seconds <= wall
+    with pytest.raises(ValueError, match=r"fps must be >= 1 and <= 100, got 101"):
+        npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", steps=1, every=1, fps=101, progress=False)
