@@ -34,8 +34,9 @@ covered, of 16 rerun, did in ``tests/test_validation.py``). The command-line aud
         tests/test_estimate.py::test_cli_estimate_json \
         "tests/test_docstrings.py::test_docstring_examples[nnpartition._cli.estimate]"
 
-``--out`` is resumable: a mutant already in it is not run again (delete its line to rerun it). ``--workers N`` runs
-N mutants at once, each on its own copy of ``python/``.
+``--out`` is resumable: a mutant already in it is not run again (delete its line to rerun it); an ``--out`` of another
+version of the module (a record whose index now names another mutant) is refused. ``--workers N`` runs N mutants at
+once, each on its own copy of ``python/``.
 
 Operators: a comparison's operator (``<`` to ``<=`` and ``>=``, ``==`` to ``!=``, ``in`` to ``not in``, ``is`` to
 ``is not``, and back); ``and`` and ``or`` swapped; a ``not`` dropped; an integer constant plus one; ``True`` and
@@ -358,7 +359,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stdout.write(mutated(source, args.show))
         return 0
     if args.out and Path(args.out).exists():
-        done = {json.loads(line)["id"] for line in Path(args.out).read_text().splitlines() if line.strip()}
+        records = [json.loads(line) for line in Path(args.out).read_text().splitlines() if line.strip()]
+        for r in records:   # (an index names another mutant once the module changes: it was skipped as done)
+            if not (0 <= r["id"] < len(every) and (r.get("line"), r.get("what"), r.get("function")) == every[r["id"]]):
+                ap.error(f"--out: {args.out} holds mutant {r['id']} as line {r['line']} {r['what']!r}, which is not "
+                         f"this module's mutant {r['id']}: it was recorded on another version; use a new --out")
+        done = {r["id"] for r in records}
         print(f"{len(set(chosen) & done)} of the {len(chosen)} mutants are in {args.out} already", flush=True)
         chosen = [i for i in chosen if i not in done]
     package = ROOT / "python"
@@ -420,7 +426,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if by:
                 record["by"] = by
             with lock:
-                counts[outcome.split()[0]] = counts.get(outcome.split()[0], 0) + 1
+                kind = outcome.split(" (")[0]   # ("killed (pytest exit 2)" is killed; "not covered" said "not")
+                counts[kind] = counts.get(kind, 0) + 1
                 print(json.dumps(record), flush=True)
                 if args.out:
                     with open(args.out, "a") as fh:

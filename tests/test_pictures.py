@@ -873,8 +873,12 @@ def test_plot_partition_accepts_matplotlib_colours_and_numpy_flags(kwargs):
     assert len(ax.figure.axes) == 1 + bool(kwargs.get("colorbar", False))
 
 
-def test_region_colours_differ_between_neighbours():
-    net = make_net([10, 10], seed=6)
+@pytest.mark.parametrize("widths,seed", [([10, 10], 6), ([40], 1), ([25, 25], 2)])
+def test_region_colours_differ_between_neighbours(widths, seed):
+    """Every pair of regions one unit's sign apart (neighbours across an edge) is drawn in two colours, as the
+    docstring says. The first network alone had no such pair whose colour indices were 0 and 1, or 18 and 19: the
+    colour map read at ``idx / (K + 1)`` or ``idx / (K - 2)``, which gives those pairs one colour, survived."""
+    net = make_net(widths, seed=seed)
     ax = plot_partition_(net, ax=fresh_ax(), color="region", hyperplanes=False, decision_boundary=False)
     rp = region_polygons(net)
     faces = ax.collections[0].get_facecolors()
@@ -1242,6 +1246,47 @@ def test_cli_plot_partition_and_movie(tmp_path, capsys):
                  "--steps", "100000", "--dpi", "1000"]) == 2   # 51 fits the frames; the pixels pass max_bytes
     err = capsys.readouterr().err
     assert "(max_bytes); lower --dpi 1000, or raise --every 51, or raise the limit with" in err, err
+
+
+def test_cli_plot_partition_and_movie_refuse_past_the_librarys_limits_in_their_options_words(tmp_path, capsys):
+    """The sizes' upper limits are those of the library calls the commands make: -d and -N toy_dataset's (the data),
+    --steps, --restarts, -L and --widths train()'s. One past each is refused at once, naming the option, with the
+    bound the library states when it refuses the same value (no test reached these bounds; -L 1048577 was refused
+    by the core's check in other words, "--widths[0] must be ...", the command's own bound being 2**31)."""
+    import re
+
+    from nnpartition.cli import main
+    from nnpartition.datasets import toy_dataset
+
+    X, y = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0, 1, 0, 1])
+    library = {"-d": lambda v: toy_dataset("uniform", 3, v), "-N": lambda v: toy_dataset("uniform", v, 2),
+               "--steps": lambda v: npn.train(X, y, 2, steps=v), "--restarts": lambda v: npn.train(X, y, 2, restarts=v),
+               "-L": lambda v: npn.train(X, y, v), "--widths": lambda v: npn.train(X, y, widths=[3, v])}
+    base = {"-d": "2", "-N": "10", "-L": "2"}   # (--steps 4000: --restarts 1048577 is then over max_work as well)
+    bound = re.compile(r"must be >= \d+ and <= (\d+), got (\d+)")
+    for option, call in library.items():
+        limit = 2**20   # where to look: the library's message gives the bound (and must refuse limit + 1)
+        for guess in (2**20, 2**32, 2**40):
+            try:
+                call(guess + 1)
+            except ValueError as e:
+                found = bound.search(str(e))
+                if found and int(found[2]) == guess + 1:
+                    limit = int(found[1])
+                    break
+        else:
+            raise AssertionError(f"the library refuses none of 2**20, 2**32, 2**40 + 1 for {option}")
+        sizes = dict(base, **{option: str(limit + 1)})
+        if option == "--widths":
+            sizes.pop("-L")
+        argv = [a for k, v in sizes.items() for a in ((k, "3", v) if k == "--widths" else (k, v))]
+        commands = [["plot-partition", "--plot", str(tmp_path / "p.png")], ["movie", "--out", str(tmp_path / "m.gif")]]
+        for command in commands[:1] if option == "--restarts" else commands:   # (movie trains once)
+            assert main([*command, *argv]) == 2
+            err = capsys.readouterr().err.strip()
+            assert err.endswith(f": error: {option} must be >= {2 if option == '-d' else 1} and <= {limit}, "
+                                f"got {limit + 1}"), (command, option, err)
+    assert not list(tmp_path.iterdir())   # refused before any file was made
 
 
 @needs_mpl
@@ -2483,3 +2528,232 @@ def test_a_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
     rp = region_polygons(net, box=(-0.25, 0.25), plane=Plane(np.array([2.0, 1.0]), np.eye(2)[0], np.eye(2)[1]))
     assert rp.n_regions == 1
     assert rp.affine_weight[0].tolist() == [1e308, -1e308] and rp.affine_bias[0] == 0.0
+
+
+def test_the_window_of_data_narrower_than_one_is_the_data_with_a_5_percent_margin():
+    """docs/pictures.md: for d = 2 the box is the data with a 5% margin (5% of the longer side, on every side). A
+    unit window is only for data at one point: data spanning less than 1 was not tested (``not span > 1`` survived
+    and drew such data in a window a unit wider)."""
+    from nnpartition.pictures.drawing import window_for
+
+    net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    for X in ([[0.0, 0.0], [0.5, 0.25]], [[3.0, -1.0], [3.001, -1.0], [3.0005, -0.9996]], [[0.0, 0.0], [2.0, 1.0]]):
+        X = np.array(X)
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        m = 0.05 * float(np.max(hi - lo))
+        assert np.allclose(window_for(net, X)[1], (lo - m, hi + m), rtol=0, atol=1e-12)
+    # one point: a unit window around it, and the margin of that
+    assert np.allclose(window_for(net, [[2.0, 3.0], [2.0, 3.0]])[1], ((1.45, 2.45), (2.55, 3.55)))
+
+
+@needs_mpl
+def test_plot_partition_refuses_a_nan_in_the_first_row_and_past_the_first_block():
+    """X is checked for NaN and infinity a block of rows at a time (``_finite``), all of it, also where nothing else
+    reads every row: a box given (the data's window reads them all) and one point of the 600 drawn. The first row
+    and a row past the first block were never tested (a scan from row 1, or of as many rows as X has columns,
+    survived: the window's own check refused them in the same words)."""
+    from nnpartition.limits import _block_rows, override
+
+    net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    X = np.zeros((600, 2))
+    X[0, 1] = np.nan
+    for kwargs in ({}, {"box": (-1, 1), "max_points": 1}):
+        with pytest.raises(ValueError, match="X contains NaN or infinity"):
+            npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+    with override(max_bytes=2**15):   # blocks of 1024 entries: 512 rows of 2
+        rows = _block_rows(2)
+        X = np.zeros((rows + 2, 2))
+        X[rows + 1, 0] = np.inf
+        for kwargs in ({}, {"box": (-1, 1), "max_points": 1}):
+            with pytest.raises(ValueError, match="X contains NaN or infinity"):
+                npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+
+
+@needs_mpl
+def test_a_slice_draws_the_points_lying_in_it_at_any_scale():
+    """The docstring: for d > 2 the points drawn are those within 1e-9 times max(1, max |X|) of the plane. Points
+    made in the plane through three rows of magnitude 1e6 lie about 1e-9 off it in floating point (an absolute
+    1e-9 / scale dropped 193 of 203); a point of a plane given, 1e12 out in it, lies 1e-4 off it, and counts in
+    the scale when it is the first row (a scale of the rows after the first dropped it)."""
+    rng = np.random.default_rng(1)
+    net = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    p0, p1, p2 = 1e6 * np.array([1.0, 0.3, -0.7]), 1e6 * np.array([0.2, 1.0, 0.1]), 1e6 * np.array([-0.5, 0.4, 1.0])
+    st = rng.random((200, 2))
+    X = np.vstack([p0, p1, p2, p0 + st[:, :1] * (p1 - p0) + st[:, 1:] * (p2 - p0)])
+    x0, u, v = np.array([0.3, -0.2, 0.1]), np.array([1.0, 0.2, 0.3]), np.array([-0.4, 1.0, 0.7])
+    st = rng.random((50, 2))
+    st[0] = [3.3e11, 7.7e11]
+    far = x0 + st[:, :1] * u + st[:, 1:] * v
+    plane = npn.Plane.through(x0, x0 + u, x0 + v)
+    for X, kwargs in ((X, {}), (far, {"plane": plane, "box": (-2, 2)})):
+        off = np.abs(npn.Plane.through(*X[:3]).distance(X) if not kwargs else plane.distance(X))
+        assert off.max() <= 1e-9 * np.abs(X).max() and off.max() > 1e-10   # in it, and not exactly
+        ax = npn.plot_partition(net, X, ax=fresh_ax(), **kwargs)
+        [points] = [c for c in ax.collections if c.get_label() == "points"]
+        assert len(points.get_offsets()) == len(X)
+
+
+@needs_mpl
+def test_a_slice_with_no_point_in_it_draws_none():
+    """Points all off the plane given: the points' layer is there, empty (the no-points case was untested)."""
+    net = TwoLayerNet(np.eye(3)[:, :2], np.zeros(2), np.ones(2), -0.5)
+    X = np.array([[0.5, 0.5, 1.0], [-0.5, 0.25, 2.0], [0.1, -0.3, -1.0]])
+    ax = npn.plot_partition(net, X, [0, 1, 1], ax=fresh_ax(), plane=npn.Plane.standard(3), box=(-1, 1))
+    [points] = [c for c in ax.collections if c.get_label() == "points"]
+    assert len(points.get_offsets()) == 0
+    assert not [c for c in ax.collections if c.get_label() == "misclassified"]
+
+
+@needs_mpl
+def test_the_key_has_at_most_three_columns_and_lies_below_the_x_label():
+    """docs/pictures.md: the key below the plot is in as many columns (at most three) as the figure's width holds;
+    the code's comment: clear of the tick labels and the x label. A 12-inch figure holds four columns or more of
+    the seven entries here: three were not checked (``min(4, ...)`` survived), nor that the key's top is under the x
+    label (placed at 2 / fontsize + 16 points below the axes instead of 2 * fontsize + 16, it survived)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures.drawing import _annotate
+
+    net = make_net([6], seed=3)
+    X = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    y = (np.random.default_rng(1).random(60) < 0.5).astype(int)   # random labels: some misclassified
+    for size, ticks in (((12, 4), True), ((12, 4), False), ((4, 4), True)):
+        fig = Figure(figsize=size)
+        FigureCanvasAgg(fig)
+        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot())
+        _annotate(ax, 2, ticks=ticks)
+        fig.canvas.draw()
+        legend = ax.get_legend()
+        texts = legend.get_texts()
+        assert len(texts) == 7   # two labels, misclassified, two predicted classes, boundary, first-layer lines
+        columns = {round(t.get_window_extent().x0) for t in texts}
+        assert len(columns) == (3 if size[0] == 12 else len(columns)) and len(columns) <= 3, (size, columns)
+        box = legend.get_window_extent()
+        label = ax.xaxis.label.get_window_extent()
+        ticks_box = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert box.y1 <= label.y0 + 0.5 and all(box.y1 <= t.y0 + 0.5 for t in ticks_box), (size, ticks)
+
+
+@needs_mpl
+def test_movie_refuses_nan_in_x_and_a_missing_matplotlib_in_its_own_words(tmp_path, monkeypatch):
+    """movie()'s own checks, untested (the command line checks first): X with NaN or infinity is refused in its
+    words before anything, also with a box given (the data's window refused it in the same words without one; with
+    a box, train() refused it later in longer ones); without matplotlib, the extra to install is named."""
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [np.inf, 0.2]])
+    y = np.array([0, 1, 1, 0])
+    path = tmp_path / "m.gif"
+    for kwargs in ({}, {"box": (-1, 1)}):
+        with pytest.raises(ValueError, match=r"^X contains NaN or infinity$"):
+            npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, progress=False, **kwargs)
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails
+    with pytest.raises(ImportError, match=r"pip install 'nnpartition\[plot\]'"):
+        npn.pictures.movie(X[:3], y[:3], 2, path=path, steps=10, every=5, progress=False)
+
+
+@needs_mpl
+def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snapshots_fit(tmp_path):
+    """Edges of movie()'s refusals, untested: MAX_FRAMES frames ("most frames a movie makes") pass the frame
+    check (refused here only by max_bytes, which counts them: 2000), one more does not (``>=`` survived); and when
+    only two snapshots of the network fit (its first and last step), the way out is the least every that fits,
+    which does fit while one less does not (``fit > 2`` survived, saying "use a smaller network")."""
+    from nnpartition.limits import override
+    from nnpartition.pictures.movies import MAX_FRAMES, _snapshots_refusal
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    path = tmp_path / "m.gif"
+    with override(max_bytes=2**24):
+        with pytest.raises(ValueError, match=rf"^a movie of {MAX_FRAMES} frames of .* \(max_bytes\)"):
+            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES - 1, every=1, progress=False)
+        with pytest.raises(ValueError, match=rf"makes more than {MAX_FRAMES} frames; use every=2 or more"):
+            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES, every=1, progress=False)
+    ws = [8000, 8000]   # 64,040,001 parameters: two snapshots fit in 2**27 values, three do not
+    with pytest.raises(ValueError, match=r"keeps 11 snapshots .*; use every=10 or more$"):
+        npn.pictures.movie(X, y, widths=ws, path=path, steps=10, every=1, progress=False)
+    assert _snapshots_refusal(10, 10, 2, ws) is None and _snapshots_refusal(10, 9, 2, ws) is not None
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_movie_frame_holds_its_window_between_0_6_and_1_5_widths_and_a_slice_a_title_line_more():
+    """``_frame_height``'s docstring: the window at its aspect ratio, between 0.6 and 1.5 times the width, and room
+    for the title, a line more for a slice (subtracted, it survived; so did a floor of 0.6 / size: a window 20
+    times wider than high got a frame 1.4 inches high at size 4.5)."""
+    from nnpartition.pictures.movies import _frame_height
+
+    for size in (2.0, 4.5, 10.0):
+        for box in (((-1.0, -1.0), (1.0, 1.0)), ((0.0, 0.0), (4.0, 1.0)), ((0.0, 0.0), (20.0, 1.0)),
+                    ((0.0, 0.0), (1.0, 20.0))):
+            assert _frame_height(size, box, True) > _frame_height(size, box, False)
+            assert 0.6 * size < _frame_height(size, box, False) < 1.5 * size + 1.5   # (1.25 inch at most of text)
+
+
+def test_movie_refuses_widths_that_are_not_a_list_and_no_size_at_all(tmp_path):
+    """movie()'s size checks that no test reached (the command line builds its own list): ``widths=8`` failed with
+    "'int' object is not iterable" and ``widths="88"`` read as two widths before the check; neither L nor widths is
+    a TypeError naming both, an empty list and both of them a ValueError; all before the file."""
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    path = tmp_path / "m.gif"
+    for widths in (8, "88", b"88", {8, 4}):
+        with pytest.raises(TypeError, match=r"^widths must be a list of hidden widths such as \[8, 8\]"):
+            npn.pictures.movie(X, y, widths=widths, path=path, steps=10, every=5, progress=False)
+    with pytest.raises(TypeError, match=r"needs L \(hidden units\) or widths"):
+        npn.pictures.movie(X, y, path=path, steps=10, every=5, progress=False)
+    with pytest.raises(ValueError, match="widths must be a non-empty list"):
+        npn.pictures.movie(X, y, widths=[], path=path, steps=10, every=5, progress=False)
+    with pytest.raises(ValueError, match="pass either L or widths, not both"):
+        npn.pictures.movie(X, y, 2, widths=[3], path=path, steps=10, every=5, progress=False)
+    assert not list(tmp_path.iterdir())
+
+
+@needs_mpl
+def test_a_slice_movie_is_taller_than_a_plane_movie_of_the_same_window(tmp_path):
+    """_frame_height's docstring: a line more of title for a slice. Movies of the same box, size and dpi: the GIF
+    of a d = 3 slice is taller than the d = 2 one, by that line's 0.15 inch (``slice_kind is None`` passed as
+    ``sliced`` survived)."""
+    from PIL import Image
+
+    X2 = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]])
+    X3 = np.hstack([X2, np.array([[0.0], [0.1], [0.2], [0.3]])])
+    y = np.array([0, 1, 1, 0])
+    heights = []
+    for X in (X2, X3):
+        path = tmp_path / f"m{X.shape[1]}.gif"
+        npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, dpi=40, size=2, box=(-1, 1), progress=False)
+        with Image.open(path) as im:
+            heights.append(im.size[1])
+    assert heights[1] - heights[0] == pytest.approx(0.15 * 40, abs=1.01), heights
+
+
+def test_a_movie_results_dict_holds_its_estimate_note_or_null():
+    """MovieResult.to_dict (what movie --json prints): the estimate's note when there is one, else null, as the
+    estimate itself is null when NaN (``note and None`` survived: it dropped every note)."""
+    import json
+
+    from nnpartition.pictures.movies import MovieResult
+
+    base = dict(path="m.gif", frames=2, steps=np.array([0, 9]), accuracy=np.array([0.5, 1.0]),
+                regions=np.array([1, 3]), bound=4, estimate=math.nan, final_accuracy=1.0, seconds=0.5)
+    noted = MovieResult(**base, estimate_note="outside the validated range")
+    plain = MovieResult(**dict(base, estimate=0.75))
+    assert json.loads(json.dumps(noted.to_dict()))["estimate_note"] == "outside the validated range"
+    assert noted.to_dict()["estimate"] is None
+    assert plain.to_dict()["estimate_note"] is None and plain.to_dict()["estimate"] == 0.75
+
+
+@needs_mpl
+def test_a_movie_of_one_step_at_one_frame_a_second_and_its_seconds(tmp_path):
+    """The smallest movie its checks take (steps=1, every=1, fps=1: no test went below 5 fps or 10 steps; raising
+    either minimum survived) is made, in the wall time measured around the call (``perf_counter() + start``
+    survived); fps=101 is refused."""
+    import time
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    start = time.perf_counter()
+    r = npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", steps=1, every=1, fps=1, dpi=20, size=1,
+                           progress=False)
+    wall = time.perf_counter() - start
+    assert r.steps.tolist()[0] == 0 and r.frames >= 1 and (tmp_path / "m.gif").stat().st_size > 0
+    assert 0 < r.seconds <= wall
+    with pytest.raises(ValueError, match=r"fps must be >= 1 and <= 100, got 101"):
+        npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", steps=1, every=1, fps=101, progress=False)

@@ -65,6 +65,22 @@ def test_plot_functions_draw_into_the_axes_given_and_return_them(name):
     assert set(plt.get_fignums()) == before, f"{name} made a pyplot figure besides"
 
 
+@pytest.mark.parametrize("name", ["nnpartition.plotting.plot_parity", "nnpartition.pictures.drawing.plot_partition"])
+def test_plot_functions_without_axes_draw_into_one_new_pyplot_figure(name):
+    """``ax=None`` (the default) is "a new figure's axes": one pyplot figure more, holding the axes returned, with
+    something drawn (plot_partition's new figure was made by no test). (validation_figure without ax writes a
+    file instead: its own tests.)"""
+    plt = plotting.require_matplotlib()
+    before = set(plt.get_fignums())
+    ax = CALLS[name](public_plot_functions()[name], None)
+    try:
+        new = set(plt.get_fignums()) - before
+        assert new == {ax.figure.number}, name
+        assert len(ax.lines) + len(ax.collections) + len(ax.patches) > 0, f"{name} drew nothing"
+    finally:
+        plt.close(ax.figure)
+
+
 def test_backend_is_never_switched():
     # A fresh interpreter with a chosen backend draws every kind of figure; the backend must survive.
     code = textwrap.dedent("""

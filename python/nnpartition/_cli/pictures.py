@@ -58,7 +58,8 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     _box(args)   # before any training
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
-    ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**31) for w in ws]
+    # train()'s bound on a width (2**31 here let the core's check refuse -L 1048577 as "--widths[0] must be ...")
+    ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**20) for w in ws]
     # what train() runs with its defaults for everything this command does not set, with the data it holds (the
     # protocol's fields as attributes, what the core reads: a Protocol would refuse --steps above its 1e9)
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
