@@ -11,9 +11,10 @@ The module is parsed with :mod:`ast`; every site of the operators below is one m
 ``python/`` (made once, in a temporary folder, with the compiled core) gets the module rewritten with that one
 change (``ast.unparse``: comments are dropped, so a baseline run of the unmutated, unparsed module comes first and
 must pass), and ``pytest -x`` runs the given tests on it (``PYTHONPATH`` pointing at the copy) under a timeout.
-A mutant is *killed* when the tests fail (or time out), *survived* when they pass; every survivor is for a person to
-judge: equivalent (no input tells it apart), or a gap in the tests. pytest runs in a session of its own, killed whole
-at the timeout (with the servers and scripts the tests started).
+A mutant is *killed* when the tests fail, *timeout* when they run past the timeout (a kill too: no run finishes on
+it), *survived* when they pass; every survivor is for a person to judge: equivalent (no input tells it apart), or a
+gap in the tests. pytest runs in a session of its own, killed whole at the timeout (with the servers and scripts the
+tests started).
 
 Whole test files are slow for the command-line modules (``tests/test_cli.py`` takes 100-140 s on the 2 shared cores, and
 so does each survivor). ``--by-line`` runs each mutant only on the tests that execute its lines: one pytest run of

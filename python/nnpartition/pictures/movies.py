@@ -158,7 +158,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
             ``seed`` is the integer used).
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
             is fixed for the whole movie.
-        fps: frames per second; dpi, size: frame resolution (``size`` inches square).
+        fps: frames per second; dpi, size: frame resolution (``size`` inches wide; the height follows the
+            window's aspect ratio, 0.6 to 1.5 times the width, plus room for the title and the key).
         progress: progress bars over the training's steps, then over the frames (``None``: only on a terminal or
             in a notebook, for work that takes more than a second).
         dist: the point distribution the estimate assumes (``uniform`` or ``gaussian``, alias ``gauss`` or
