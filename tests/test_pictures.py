@@ -353,6 +353,68 @@ def test_a_window_under_64_roundings_of_its_coordinates_wide_is_refused():
             assert abs(float(sum(areas) / (Fraction(hi[0]) - Fraction(lo[0])) / 3) - 1) < 1e-6
 
 
+def _exact_regions_1d(layers, lo, hi, slope=0.0):
+    """Regions of a (leaky) ReLU network on the open interval ``lo < x < hi``, in exact rational arithmetic: each
+    layer's units are affine on each piece of the layers before, so the pieces are split at their roots, and the
+    regions are the runs of equal activation patterns along the interval (adjacent pieces of one pattern are one)."""
+    pieces = [(Fraction(lo), Fraction(hi), [(Fraction(1), Fraction(0))], ())]
+    for W, b in layers:
+        W = [[Fraction(float(x)) for x in row] for row in np.atleast_2d(W)]
+        new = []
+        for x0, x1, maps, pat in pieces:
+            z = [(sum(W[j][i] * p for j, (p, _) in enumerate(maps)),
+                  sum(W[j][i] * q for j, (_, q) in enumerate(maps)) + Fraction(float(b[i]))) for i in range(len(b))]
+            roots = sorted({-q / p for p, q in z if p != 0 and x0 < -q / p < x1})
+            ends = [x0, *roots, x1]
+            for a, c in zip(ends, ends[1:]):
+                mid = (a + c) / 2
+                on = tuple(p * mid + q > 0 for p, q in z)
+                g = [Fraction(1) if o else Fraction(slope) for o in on]
+                new.append((a, c, [(gi * p, gi * q) for gi, (p, q) in zip(g, z)], pat + on))
+        pieces = new
+    return 1 + sum(p[3] != q[3] for p, q in zip(pieces, pieces[1:]))
+
+
+@pytest.mark.parametrize("c", [1e8, 12345.678, 1.0])
+@pytest.mark.parametrize("v", [0.6, -1e299, 1.0, 2.0**59])
+def test_a_later_layer_in_a_window_narrow_for_its_coordinates_is_drawn_where_its_root_is(c, v):
+    """Session 53: on the window ``[c, c + 512 ulps]`` the units ``relu(x)`` and ``relu((1 + 2**-20) x - 2**-20 m)``
+    (``m`` the middle) read by a second-layer unit with weights ``(v, -v)`` make ``v 2**-20 (m - x)``: 2 regions.
+    Summed in plain float64 that unit's line was off by ``2**-33`` of its slope (for ``v = 0.6`` or ``1e299``; ``1``
+    and ``2**59`` happened to be exact), its root 1,000 windows away at ``c = 1e8``: the window was drawn as 1
+    region while ``network_regions_in_box`` counted 2. Truths: the count in exact rational arithmetic over the
+    pieces (in 1-D, the second input a dummy), the core's count, and the line drawn at ``m`` (a few roundings);
+    with a first-layer cut ``y = w / 2`` (a third unit the second layer does not read), twice the regions; with a
+    third layer cutting again 128 ulps from ``m``, 3 (and 6). (The window is as tall as it is wide, ``w``: a vertex
+    margin of ``1e-9`` of its diagonal stays below its width.)"""
+    lo, hi = c, c + 512 * float(np.spacing(c))
+    w = hi - lo
+    m = lo / 2 + hi / 2
+    W1, b1 = np.array([[1.0, 1.0 + 2.0**-20]]), np.array([0.0, -m * 2.0**-20])
+    W2, b2 = np.array([[v], [-v]]), np.zeros(1)
+    # A third layer: relu(h - h(x0)), x0 128 ulps from m where the second-layer unit h is on: a second root at x0.
+    x0 = m - np.sign(v) * 128 * float(np.spacing(c))
+    W3, b3 = np.ones((1, 1)), np.array([-float(Fraction(v) * Fraction(2.0**-20) * (Fraction(m) - Fraction(x0)))])
+    for deep in (False, True):
+        later = [(W2, b2), (W3, b3)] if deep else [(W2, b2)]
+        exact = _exact_regions_1d([(W1, b1), *later], lo, hi)
+        assert exact == 2 + deep
+        assert npn.network_regions_in_box([(W1, b1), *later], lo, hi) == exact
+        for cut in (False, True):
+            W = np.vstack([W1, np.zeros((1, 2))])
+            b, V = b1, W2
+            if cut:
+                W, b, V = np.hstack([W, [[0.0], [1.0]]]), np.append(b1, -w / 2), np.vstack([W2, [[0.0]]])
+            layers = [(W, b), (V, b2), *later[1:]]
+            rp = region_polygons(DeepNet(layers, np.ones(1), 0.0), box=((lo, 0.0), (hi, w)))
+            assert rp.n_regions == exact * (1 + cut)
+            assert npn.network_regions_in_box(layers, (lo, 0.0), (hi, w)) == rp.n_regions
+            inside = rp.vertices[(rp.vertices[:, 0] > lo) & (rp.vertices[:, 0] < hi), 0]
+            roots = np.array([m, x0] if deep else [m])
+            assert len(inside) > 0
+            assert np.all(np.min(np.abs(inside[:, None] - roots), axis=1) <= 4 * np.spacing(c))
+
+
 def test_bad_networks():
     with pytest.raises(ValueError, match="d = 5 > 2"):
         region_polygons(make_net([4], d=5))

@@ -152,9 +152,15 @@ struct Cell {
 
 /// Regions between layers with the affine maps of the current layer's post-activations,
 /// three rows (s-slope, t-slope, constant) of `width` values per cell, stored contiguously.
+///
+/// In a window narrow for its coordinates ([`Ctx::narrow`]) the maps are instead the current layer's
+/// pre-activations, ungated (the gates are the end of each cell's pattern), as double-doubles `maps + lo`: per cell
+/// one row `(s-slope, t-slope, constant)` per unit (unit-major, as `window::dd_rows` reads them).
 struct Batch {
     cells: Vec<Cell>,
     maps: Vec<f64>,
+    /// The low parts of `maps` in a narrow window; empty otherwise.
+    lo: Vec<f64>,
 }
 
 /// Append the three map rows of a piece: `z` where the unit is active, `slope * z` elsewhere.
@@ -163,6 +169,11 @@ fn push_map(maps: &mut Vec<f64>, rows: [&[f64]; 3], signs: &[u8], slope: f64) {
     for row in rows {
         maps.extend(row.iter().zip(signs).map(|(&v, &s)| if s == 1 { v } else { slope * v }));
     }
+}
+
+/// The gates of a layer's signs (0/1): 1 where the unit is active, `slope` elsewhere.
+fn gates(signs: &[u8], slope: f64) -> Vec<f64> {
+    signs.iter().map(|&s| if s == 1 { 1.0 } else { slope }).collect()
 }
 
 /// The output's window map on a piece of the last layer: `sum_j act'(z_j) w_j (z rows)` plus `b_out`.
@@ -625,7 +636,7 @@ struct Budget {
 
 impl Budget {
     /// The budget of `net` (input dimension `d`) on `threads` workers, with `extra` bytes a region for the caller.
-    fn new(net: &PwlNet, d: usize, threads: usize, extra: f64) -> Self {
+    fn new(net: &PwlNet, d: usize, threads: usize, extra: f64, narrow: bool) -> Self {
         let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
         let (u, d) = (units as f64, d as f64);
         let leaf = std::mem::size_of::<Leaf>() as f64;
@@ -649,7 +660,10 @@ impl Budget {
             .iter()
             .map(|l| {
                 let (fan_in, width) = l.w.dim();
-                CHUNK as f64 * (24.0 * fan_in as f64 + 48.0 * width as f64 + 2.0 * (u + cell))
+                // (In a narrow window: the maps as double-doubles, 48 bytes a unit, and the chunk's pre-activations
+                // rounded and as double-doubles, and its children's as double-doubles, 120 bytes a unit.)
+                let (per_in, per_out) = if narrow { (48.0, 120.0) } else { (24.0, 48.0) };
+                CHUNK as f64 * (per_in * fan_in as f64 + per_out * width as f64 + 2.0 * (u + cell))
             })
             .sum();
         Budget { per_region, fixed: threads as f64 * below, extra }
@@ -760,6 +774,9 @@ fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split:
 struct Ctx<'a, 'n> {
     net: &'a PwlNet<'n>,
     eps: f64,
+    /// The window is narrow for its coordinates ([`narrow_window`]): the later layers' lines are computed from
+    /// double-doubles (`window::dd_rows`), as `window::network_regions_in_box` computes its rows on such a box.
+    narrow: bool,
     opts: Options,
     limit: usize,
     count: &'a AtomicUsize,
@@ -807,6 +824,8 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
     let last = layer + 1 == net.layers.len();
     let w_out = net.w_out.to_vec();
     let bias = lay.b.to_vec();
+    // The layer's weights row-major, for the double-doubles of a narrow window.
+    let w_rows: Vec<f64> = if ctx.narrow { lay.w.iter().copied().collect() } else { Vec::new() };
     let n = batch.cells.len();
     let mut at = 0;
     while at < n {
@@ -815,14 +834,38 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             return Ok(());
         }
         let k = CHUNK.min(n - at);
-        let m = ArrayView2::from_shape((3 * k, fan_in), &batch.maps[3 * at * fan_in..3 * (at + k) * fan_in])
-            .expect("map layout");
-        let mut z = Array2::<f64>::zeros((3 * k, width));
-        matmul_into(m, lay.w, z.view_mut(), false);
-        for i in 0..k {
-            z.row_mut(3 * i + 2).iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
-        }
-        let zs = z.as_slice().expect("contiguous");
+        // The chunk's pre-activations: three rows (s-slope, t-slope, constant) of `width` per cell, `zs`; in a
+        // narrow window also as double-doubles `zh + zl` (unit-major), from which they are rounded.
+        let (mut zh, mut zl) = (Vec::new(), Vec::new());
+        let z = if ctx.narrow {
+            let mut z = vec![0.0f64; 3 * k * width];
+            let per = 3 * fan_in;
+            for (i, c) in batch.cells[at..at + k].iter().enumerate() {
+                let from = (at + i) * per..(at + i + 1) * per;
+                let gate = gates(&c.pattern[c.pattern.len() - fan_in..], net.slope);
+                let (h, l) =
+                    crate::window::dd_rows(&w_rows, &bias, width, &gate, &batch.maps[from.clone()], &batch.lo[from], 3);
+                for j in 0..width {
+                    for r in 0..3 {
+                        // (a low part beyond float64 is an overflow too: NaN where a high one was not)
+                        z[(3 * i + r) * width + j] = if l[3 * j + r].is_finite() { h[3 * j + r] } else { f64::NAN };
+                    }
+                }
+                zh.extend(h);
+                zl.extend(l);
+            }
+            z
+        } else {
+            let m = ArrayView2::from_shape((3 * k, fan_in), &batch.maps[3 * at * fan_in..3 * (at + k) * fan_in])
+                .expect("map layout");
+            let mut z = Array2::<f64>::zeros((3 * k, width));
+            matmul_into(m, lay.w, z.view_mut(), false);
+            for i in 0..k {
+                z.row_mut(3 * i + 2).iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
+            }
+            z.into_raw_vec_and_offset().0
+        };
+        let zs = &z[..];
         // A row that overflowed (to infinity, or to NaN where such terms meet: inf - inf) would read as a unit
         // constant in the window (`Lines::new` gives it no normal) and cut nothing: refused.
         if let Some(e) = zs.iter().position(|v| !v.is_finite()) {
@@ -831,10 +874,11 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
         }
         // Children go one layer deeper a chunk at a time, as soon as they fill one (the chunks and their order
         // are those of all the chunk's children cut into chunks: the same leaves in the same order).
-        let mut children = Batch { cells: Vec::new(), maps: Vec::new() };
+        let mut children = Batch { cells: Vec::new(), maps: Vec::new(), lo: Vec::new() };
         for (i, c) in batch.cells[at..at + k].iter().enumerate() {
             let row = |r: usize| &zs[(3 * i + r) * width..(3 * i + r + 1) * width];
             let rows = [row(0), row(1), row(2)];
+            let dd = (3 * i * width)..(3 * (i + 1) * width);
             let lines = Lines::new(rows[0], rows[1], rows[2]);
             let mut pieces = vec![Piece::new(c.poly.clone(), vec![0; width])];
             let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|n| ctx.cutting_over(n));
@@ -846,15 +890,28 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
                 pattern.extend_from_slice(&c.pattern);
                 pattern.extend_from_slice(&p.signs);
                 if last {
-                    let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
+                    let o = if ctx.narrow {
+                        let gate = gates(&p.signs, net.slope);
+                        let (h, _) =
+                            crate::window::dd_rows(&w_out, &[net.b_out], 1, &gate, &zh[dd.clone()], &zl[dd.clone()], 3);
+                        [h[0], h[1], h[2]]
+                    } else {
+                        output_map(rows, &p.signs, &w_out, net.slope, net.b_out)
+                    };
                     if emit(p.poly, pattern, o, c.root, ctx.eps, ctx.opts.split_decision, out) && ctx.over(1) {
                         return Ok(());
                     }
                 } else {
-                    push_map(&mut children.maps, rows, &p.signs, net.slope);
+                    if ctx.narrow {
+                        children.maps.extend_from_slice(&zh[dd.clone()]);
+                        children.lo.extend_from_slice(&zl[dd.clone()]);
+                    } else {
+                        push_map(&mut children.maps, rows, &p.signs, net.slope);
+                    }
                     children.cells.push(Cell { poly: p.poly, pattern, root: c.root });
                     if children.cells.len() == CHUNK {
-                        let full = std::mem::replace(&mut children, Batch { cells: Vec::new(), maps: Vec::new() });
+                        let empty = Batch { cells: Vec::new(), maps: Vec::new(), lo: Vec::new() };
+                        let full = std::mem::replace(&mut children, empty);
                         descend(full, layer + 1, ctx, out)?;
                     }
                 }
@@ -869,7 +926,14 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
 }
 
 /// First-layer regions `(index, piece)` through the deeper layers, in parallel batches, leaves in order.
-fn run_cells(cells: Vec<(usize, Piece)>, rows: [&[f64]; 3], l1: usize, ctx: &Ctx) -> CoreResult<Vec<Leaf>> {
+/// In a narrow window `dd` holds the first layer's rows as double-doubles `(hi, lo)`, unit-major (see [`Batch`]).
+fn run_cells(
+    cells: Vec<(usize, Piece)>,
+    rows: [&[f64]; 3],
+    dd: (&[f64], &[f64]),
+    l1: usize,
+    ctx: &Ctx,
+) -> CoreResult<Vec<Leaf>> {
     let slope = ctx.net.slope;
     let mut batches: Vec<Vec<Cell>> = Vec::new();
     let mut it = cells.into_iter().peekable();
@@ -883,11 +947,17 @@ fn run_cells(cells: Vec<(usize, Piece)>, rows: [&[f64]; 3], l1: usize, ctx: &Ctx
             // A batch's maps (three rows of the first layer's width a cell) are built when it runs: built for
             // all of them at once they took 24 bytes a first-layer region and unit.
             let mut maps = Vec::with_capacity(cells.len() * 3 * l1);
+            let mut lo = Vec::new();
             for c in &cells {
-                push_map(&mut maps, rows, &c.pattern, slope);
+                if ctx.narrow {
+                    maps.extend_from_slice(dd.0);
+                    lo.extend_from_slice(dd.1);
+                } else {
+                    push_map(&mut maps, rows, &c.pattern, slope);
+                }
             }
             let mut out = Vec::new();
-            descend(Batch { cells, maps }, 1, ctx, &mut out).map(|_| out)
+            descend(Batch { cells, maps, lo }, 1, ctx, &mut out).map(|_| out)
         })
         .collect();
     let mut leaves = Vec::new();
@@ -948,6 +1018,32 @@ fn region_polygons_under(
     }
 }
 
+/// Whether the window is narrow for its coordinates: some first-layer unit's value at a window point rounds by more
+/// than `window::NEGLIGIBLE` of its largest weight on the window (the test `window::network_regions_in_box` makes
+/// of its box). A later unit's line, summed from such units, then cancels to about the window's width from terms
+/// as large as its coordinates (on [1e8, 1e8 + 512 ulps] the difference of two units of slopes 1 and 1 + 2^-20,
+/// times 0.6, was off by 2^-33 of its slope in float64: its root moved by 1e-2, 1,000 windows). [`partition`] then
+/// carries every layer's rows as double-doubles (`window::dd_rows`, from the first layer's, read from the plane's
+/// rows) and each line is their rounding: its root within about a rounding of the window's coordinates.
+fn narrow_window(net: &PwlNet, win: &Window) -> bool {
+    let (w1, b1) = (net.layers[0].w, net.layers[0].b);
+    let reach = |k: usize| win.lo[k].abs().max(win.hi[k].abs());
+    let half = [0.5 * win.hi[0] - 0.5 * win.lo[0], 0.5 * win.hi[1] - 0.5 * win.lo[1]];
+    (0..w1.ncols()).any(|j| {
+        let col = w1.column(j);
+        let dot = |x: &[f64]| x.iter().zip(col.iter()).map(|(a, b)| a * b).sum::<f64>();
+        let big = (dot(&win.u).abs() * half[0]).max(dot(&win.v).abs() * half[1]);
+        let spread = col
+            .iter()
+            .enumerate()
+            .map(|(i, w)| w.abs() * (win.origin[i].abs() + win.u[i].abs() * reach(0) + win.v[i].abs() * reach(1)))
+            .sum::<f64>()
+            + b1[j].abs();
+        // (A unit constant in the window, e.g. one of no weights, cuts nothing and does not make it narrow.)
+        big > 0.0 && (col.len() + 4) as f64 * f64::EPSILON * spread > crate::window::NEGLIGIBLE * big
+    })
+}
+
 /// [`region_polygons`] of a checked (and, if need be, rebalanced) network.
 fn partition(
     net: &PwlNet,
@@ -959,7 +1055,8 @@ fn partition(
     let d = net.layers[0].w.nrows();
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let layers = net.layers.len();
-    let budget = Budget::new(net, d, rayon::current_num_threads(), opts.region_bytes);
+    let narrow = narrow_window(net, win);
+    let budget = Budget::new(net, d, rayon::current_num_threads(), opts.region_bytes, narrow);
     let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
     let limit = cap.limit;
     let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
@@ -980,6 +1077,20 @@ fn partition(
             zs[j] += win.u[i] * w;
             zt[j] += win.v[i] * w;
             zc[j] += win.origin[i] * w;
+        }
+    }
+    let (mut dd_hi, mut dd_lo) = (Vec::new(), Vec::new());
+    if narrow {
+        // The plane's rows: x_i = u_i s + v_i t + origin_i.
+        let plane: Vec<f64> = (0..d).flat_map(|i| [win.u[i], win.v[i], win.origin[i]]).collect();
+        let w_rows: Vec<f64> = w1.iter().copied().collect();
+        let b1 = net.layers[0].b.to_vec();
+        (dd_hi, dd_lo) = crate::window::dd_rows(&w_rows, &b1, l1, &vec![1.0; d], &plane, &vec![0.0; 3 * d], 3);
+        for j in 0..l1 {
+            (zs[j], zt[j], zc[j]) = (dd_hi[3 * j], dd_hi[3 * j + 1], dd_hi[3 * j + 2]);
+            if dd_lo[3 * j..3 * j + 3].iter().any(|x| !x.is_finite()) {
+                zc[j] = f64::NAN;
+            }
         }
     }
     if let Some(j) = (0..l1).find(|&j| !(zs[j].is_finite() && zt[j].is_finite() && zc[j].is_finite())) {
@@ -1045,11 +1156,18 @@ fn partition(
     let split = opts.split_decision;
     let rows = [&zs[..], &zt[..], &zc[..]];
     let count = AtomicUsize::new(pieces.len());
-    let ctx = Ctx { net, eps, opts, limit, count: &count, abort: &abort, stop };
+    let ctx = Ctx { net, eps, narrow, opts, limit, count: &count, abort: &abort, stop };
+    let dd = (&dd_hi[..], &dd_lo[..]);
     let leaves: Vec<Leaf> = if layers == 1 {
         let mut out = Vec::with_capacity(pieces.len());
         for (r, p) in pieces.into_iter().enumerate() {
-            let o = output_map(rows, &p.signs, &w_out, net.slope, net.b_out);
+            let o = if narrow {
+                let (h, _) =
+                    crate::window::dd_rows(&w_out, &[net.b_out], 1, &gates(&p.signs, net.slope), dd.0, dd.1, 3);
+                [h[0], h[1], h[2]]
+            } else {
+                output_map(rows, &p.signs, &w_out, net.slope, net.b_out)
+            };
             // (a region cut by the decision line is two: refused before the second is kept)
             if emit(p.poly, p.signs, o, r, eps, split, &mut out) && count.fetch_add(1, Ordering::Relaxed) + 1 > limit {
                 return Err(too_many(&cap, 0, layers));
@@ -1070,7 +1188,7 @@ fn partition(
         let stride = n1.checked_div(m).unwrap_or(usize::MAX);
         let (mut first, mut rest): (Vec<Numbered>, Vec<Numbered>) =
             pieces.into_iter().enumerate().partition(|(r, _)| m > 0 && r % stride == 0);
-        let mut leaves = run_cells(std::mem::take(&mut first), rows, l1, &ctx)?;
+        let mut leaves = run_cells(std::mem::take(&mut first), rows, dd, l1, &ctx)?;
         if m > 0 && !abort.load(Ordering::Relaxed) {
             let sampled = (n1 / stride + usize::from(n1 % stride != 0)).min(n1);
             let made = count.load(Ordering::Relaxed) - (n1 - sampled);
@@ -1085,7 +1203,7 @@ fn partition(
             }
         }
         if !abort.load(Ordering::Relaxed) {
-            leaves.extend(run_cells(std::mem::take(&mut rest), rows, l1, &ctx)?);
+            leaves.extend(run_cells(std::mem::take(&mut rest), rows, dd, l1, &ctx)?);
         }
         if abort.load(Ordering::Relaxed) {
             return Err(if stop() { interrupted() } else { too_many(&cap, layers - 1, layers) });
@@ -1396,7 +1514,7 @@ mod tests {
             let opts = Options { split_decision: split, ..Options::default() };
             let full = region_polygons_under(&net, &win, opts, u64::MAX, &never).unwrap();
             let n = full.n_regions();
-            let budget = Budget::new(&net, d, rayon::current_num_threads(), 0.0);
+            let budget = Budget::new(&net, d, rayon::current_num_threads(), 0.0, false);
             assert_eq!(budget.fixed == 0.0, widths.len() == 1);
             let bytes = |regions: usize| (budget.fixed + regions as f64 * budget.per_region).ceil() as u64;
             assert_eq!(budget.regions(bytes(n)), n);
@@ -1420,7 +1538,7 @@ mod tests {
         let (layers, wo) = random_net(&[300], 2, 11);
         let net = view(&layers, &wo, 0.0);
         let n = region_polygons_under(&net, &win, Options::default(), u64::MAX, &never).unwrap().n_regions();
-        let per = Budget::new(&net, 2, rayon::current_num_threads(), 0.0).per_region;
+        let per = Budget::new(&net, 2, rayon::current_num_threads(), 0.0, false).per_region;
         let drawn = Options { region_bytes: 2048.0, ..Options::default() };
         assert!(region_polygons_under(&net, &win, drawn, ((per + 2048.0) * n as f64) as u64 + 1, &never).is_ok());
         match region_polygons_under(&net, &win, drawn, (per * n as f64) as u64 + 1, &never) {
@@ -1758,6 +1876,58 @@ mod tests {
                 assert!(areas.iter().all(|&a| a > 0.0), "c={c}: {areas:?}");
                 let total: f64 = areas.iter().sum();
                 assert!((total / (width * 3.0) - 1.0).abs() < 1e-6, "c={c}: {total:e} vs {:e}", width * 3.0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_later_layer_in_a_window_narrow_for_its_coordinates_cuts_where_its_root_is() {
+        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and
+        // relu((1 + 2^-20) x - 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit
+        // with weights (v, -v) give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the
+        // first-layer cut y = w / 2 of a third unit the second layer does not read; the window as tall as wide keeps
+        // the vertex margin, 1e-9 of its diagonal, below its width). Summed in plain float64 the line's slope was off
+        // by 2^-33 of it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c,
+        // 1,000 windows at c = 1e8, and the window was drawn as 1 region (2 with the cut). The count
+        // (`window::network_regions_in_box`) agrees, and the vertices inside the window are on x = m to within a
+        // few roundings of c.
+        for c in [1e8f64, 12345.678, 1.0, 0.75] {
+            let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
+            let (lo, hi) = (c, c + 512.0 * ulp);
+            let w = hi - lo;
+            let m = 0.5 * lo + 0.5 * hi;
+            for (cut, slope) in [(false, 0.0), (true, 0.0), (false, 0.1)] {
+                // (with `cut`, the third unit relu(y - 1/2))
+                let n1 = 2 + cut as usize;
+                let mut w1 = Array2::<f64>::zeros((2, n1));
+                (w1[[0, 0]], w1[[0, 1]]) = (1.0, 1.0 + 2f64.powi(-20));
+                let mut b1 = Array1::<f64>::zeros(n1);
+                b1[1] = -m * 2f64.powi(-20);
+                if cut {
+                    (w1[[1, 2]], b1[2]) = (1.0, -w / 2.0);
+                }
+                for v in [0.6, -0.6, 1e299, 1.0, 2f64.powi(59), 3.0f64.sqrt()] {
+                    let mut w2 = Array2::<f64>::zeros((n1, 1));
+                    (w2[[0, 0]], w2[[1, 0]]) = (v, -v);
+                    let layers = vec![(w1.clone(), b1.clone()), (w2, ndarray::arr1(&[0.0]))];
+                    let wo = ndarray::arr1(&[1.0]);
+                    let net = view(&layers, &wo, slope);
+                    let win = Window { lo: [lo, 0.0], hi: [hi, w], ..std_window(0.0, 1.0) };
+                    let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+                    let want = 2 + 2 * cut as usize;
+                    assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope}");
+                    let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+                    let (lo_, hi_) = (ndarray::arr1(&[lo, 0.0]), ndarray::arr1(&[hi, w]));
+                    let opts = crate::window::NetworkOptions { slope, ..Default::default() };
+                    let count = crate::window::network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).unwrap();
+                    assert_eq!(count.per_layer.last().copied(), Some(want as u64), "c={c} v={v}");
+                    // Every vertex strictly inside the window in x is on the line x = m (to a few roundings of c).
+                    for p in res.vertices.rows() {
+                        if p[0] > lo && p[0] < hi {
+                            assert!((p[0] - m).abs() <= 4.0 * ulp, "c={c} v={v}: vertex at {} vs m = {m}", p[0]);
+                        }
+                    }
+                }
             }
         }
     }

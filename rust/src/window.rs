@@ -1402,15 +1402,29 @@ fn plain_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usiz
 /// stride `d + 1`), with an error of a few `2^-104` of the terms' sizes (where the plain sum's is a few `2^-53`: on a
 /// box `N` roundings of its coordinates wide, a constant's rounding is a part in about `N` of the box).
 fn next_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize) -> (Vec<f64>, Vec<f64>) {
-    let (w, b, n_in, n_out) = (&layer.0, &layer.1, layer.2, layer.3);
-    let (gate, pre, pre_lo, st) = (&piece.gate, &piece.pre, &piece.pre_lo, d + 1);
+    dd_rows(&layer.0, &layer.1, layer.3, &piece.gate, &piece.pre, &piece.pre_lo, d + 1)
+}
+
+/// The rows `sum_j W[j, i] gate[j] (row_j + lo_j) + (0, .., 0, b[i])` of a layer `W` (row-major, `(gate.len(),
+/// n_out)`) read from the rows `row_j + lo_j` of stride `st` (`pre`, `pre_lo`: double-doubles, the constant last) as
+/// double-doubles `(hi, lo)` of stride `st`, with an error of a few `2^-104` of the terms' sizes: [`next_rows`], and
+/// `pictures::region_polygons`' later layers in a window narrow for its coordinates.
+pub(crate) fn dd_rows(
+    w: &[f64],
+    b: &[f64],
+    n_out: usize,
+    gate: &[f64],
+    pre: &[f64],
+    pre_lo: &[f64],
+    st: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let mut hi = vec![0.0f64; n_out * st];
     let mut lo = vec![0.0f64; n_out * st];
     for i in 0..n_out {
         for k in 0..st {
-            let (mut s, mut e) = (if k == d { b[i] } else { 0.0 }, 0.0f64);
-            for j in 0..n_in {
-                let (g, g_lo) = two_prod(w[j * n_out + i], gate[j]);
+            let (mut s, mut e) = (if k + 1 == st { b[i] } else { 0.0 }, 0.0f64);
+            for (j, &gj) in gate.iter().enumerate() {
+                let (g, g_lo) = two_prod(w[j * n_out + i], gj);
                 if g == 0.0 && g_lo == 0.0 {
                     continue;
                 }
@@ -1624,7 +1638,7 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
 
 /// The rounding of a first-layer unit's constant on the box, relative to its largest weight there, above which
 /// [`network_regions_in_box`] reads the unit exactly: `2^-40`, far below the least `tol` (`1e-9`).
-const NEGLIGIBLE: f64 = 1.0 / (1u64 << 40) as f64;
+pub(crate) const NEGLIGIBLE: f64 = 1.0 / (1u64 << 40) as f64;
 
 /// The least double above `x` (finite).
 fn next_up(x: f64) -> f64 {
