@@ -2757,3 +2757,96 @@ def test_a_movie_of_one_step_at_one_frame_a_second_and_its_seconds(tmp_path):
     assert 0 < r.seconds <= wall
     with pytest.raises(ValueError, match=r"fps must be >= 1 and <= 100, got 101"):
         npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", steps=1, every=1, fps=101, progress=False)
+
+
+def _bound_in_refusal(call, name):
+    """The upper bound a call's refusal of ``name`` states ("NAME must be >= A and <= B, got C")."""
+    import re
+
+    with pytest.raises(ValueError) as info:
+        call()
+    m = re.search(rf"{name} must be >= \d+ and <= (\d+), got", str(info.value))
+    assert m, str(info.value)
+    return int(m.group(1))
+
+
+def test_movie_takes_every_steps_and_max_regions_up_to_the_bounds_train_and_region_polygons_take(tmp_path,
+                                                                                                  monkeypatch):
+    """movie() passes ``every`` to train() as ``snapshot_every``, ``steps`` as ``steps`` and ``max_regions`` to
+    region_polygons: its bounds are theirs, each read here from their own refusal. One past a bound is refused in
+    movie()'s words before training (a bound raised survived: ``every`` one past it got a false "keeps 2
+    snapshots ... over the limit", ``max_regions`` was refused only after the training); the bound itself reaches
+    the training."""
+    from nnpartition import training
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    every_max = _bound_in_refusal(lambda: npn.train(X, y, 2, steps=10, snapshot_every=2**60), "snapshot_every")
+    steps_max = _bound_in_refusal(lambda: npn.train(X, y, 2, steps=2**60), "steps")
+    net = npn.TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    regions_max = _bound_in_refusal(lambda: region_polygons(net, box=(-1, 1), max_regions=2**60), "max_regions")
+
+    class Trained(Exception):
+        pass
+
+    def no_training(*a, **k):
+        raise Trained
+
+    monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
+    path = tmp_path / "m.gif"
+    for kwargs in (dict(every=every_max + 1), dict(steps=steps_max + 1, every=every_max),
+                   dict(max_regions=regions_max + 1)):
+        name, value = next(iter(kwargs.items()))
+        with pytest.raises(ValueError, match=rf"^{name} must be >= 1 and <= {value - 1}, got {value}$"):
+            npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
+    for kwargs in (dict(every=every_max), dict(steps=steps_max, every=every_max), dict(max_regions=regions_max)):
+        with pytest.raises(Trained):
+            npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
+    assert not list(tmp_path.iterdir())
+
+
+@needs_mpl
+def test_movie_takes_max_regions_1_as_region_polygons_does(tmp_path):
+    """``max_regions`` is "as for plot_partition", whose region_polygons takes 1: a movie of a window that no line
+    of any snapshot (nor the decision boundary) crosses is drawn with max_regions=1, one region a frame, as
+    region_polygons counts them (a minimum of 2 survived: no test went below the default)."""
+    X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
+    box = ((5.0, 5.0), (5.001, 5.001))   # far from the data's lines: one region (checked below)
+    nets = npn.train(X, y, 3, steps=20, restarts=1, snapshot_every=10).snapshots()
+    for split in (False, True):
+        assert [region_polygons(n, box=box, split_decision=split).n_regions for n in nets] == [1] * len(nets)
+    r = npn.pictures.movie(X, y, 3, path=tmp_path / "one.gif", steps=20, every=10, box=box, max_regions=1, dpi=20,
+                           size=1, progress=False)
+    assert r.regions.tolist() == [1] * len(nets) and r.frames == len(nets)
+
+
+@needs_mpl
+def test_a_movies_memory_count_holds_its_frames_and_its_canvas(tmp_path, monkeypatch):
+    """The memory movie() counts before training is at least what it keeps: its frames at 6 bytes a pixel
+    (docs/limits.md) and the canvas they are drawn on (Agg's RGBA buffer, measured here at the GIF's size). With
+    max_bytes at exactly that sum it is refused in its words, before training (the canvas term subtracted
+    survived: it counted less than the frames alone)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from nnpartition import training
+    from nnpartition.limits import override
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    kwargs = dict(steps=20, every=10, dpi=20, size=1, progress=False)
+    r = npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", **kwargs)
+    with Image.open(tmp_path / "m.gif") as im:
+        wide, high = im.size
+    canvas = FigureCanvasAgg(Figure(figsize=(wide / 20, high / 20), dpi=20))
+    canvas.draw()
+    canvas_bytes = np.asarray(canvas.buffer_rgba()).nbytes
+    assert canvas_bytes == 4 * wide * high
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before counting the movie's memory")
+
+    monkeypatch.setattr(training, "train", no_training)
+    with override(max_bytes=6 * r.frames * wide * high + canvas_bytes):
+        with pytest.raises(ValueError, match=rf"^a movie of \d+ frames of {wide} x {high} pixels .*\(max_bytes\)"):
+            npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", **kwargs)
+    assert not (tmp_path / "n.gif").exists()
