@@ -2850,3 +2850,55 @@ def test_a_movies_memory_count_holds_its_frames_and_its_canvas(tmp_path, monkeyp
         with pytest.raises(ValueError, match=rf"^a movie of \d+ frames of {wide} x {high} pixels .*\(max_bytes\)"):
             npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", **kwargs)
     assert not (tmp_path / "n.gif").exists()
+
+
+@needs_mpl
+def test_a_movie_frame_has_its_key_and_room_for_it_from_key_inches_on(tmp_path, monkeypatch):
+    """docs/pictures.md: the key is drawn below the window in frames of ``size`` 3 inches (KEY_INCHES) or more, and
+    _frame_height leaves room for it. Frames just under, at and just over KEY_INCHES of a square window: the key is
+    drawn from KEY_INCHES on, and the frame grows there by over half the key's drawn height (slack for fonts), while
+    0.05 inch more width adds only 0.05 inch of window (``size > KEY_INCHES`` in either place survived: at exactly
+    3 inches the key was left out, or drawn with the window squeezed to make room; inverted, the room went to frames
+    without it)."""
+    from matplotlib.animation import PillowWriter
+    from PIL import Image
+
+    from nnpartition.pictures import KEY_INCHES
+
+    keys = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        out = grab(self, **kwargs)   # drawn: the key's extent is its final one
+        legend = self.fig.axes[0].get_legend()
+        keys.append(None if legend is None else legend.get_window_extent().height / self.fig.dpi)   # inches
+        return out
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]]), np.array([0, 1, 1, 0])
+    heights = []
+    for size in (KEY_INCHES - 0.05, KEY_INCHES, KEY_INCHES + 0.05):
+        path = tmp_path / f"m{size}.gif"
+        npn.pictures.movie(X, y, 2, path=path, steps=1, every=1, dpi=40, size=size, box=(-1, 1), progress=False)
+        with Image.open(path) as im:
+            heights.append(im.size[1])
+    assert keys[0] is None and keys[1] is not None and keys[2] is not None, keys
+    assert heights[1] - heights[0] > 0.5 * keys[1] * 40 > 2, (heights, keys)
+    assert heights[2] - heights[1] <= 0.05 * 40 + 1, heights
+
+
+@needs_mpl
+def test_movie_trains_a_single_unit_as_train_does(tmp_path):
+    """train() takes a width of 1, and so does movie() (a minimum of 2 for L or widths survived: no test went
+    below 2). One unit's line makes at most 2 regions of the plane (regions(1, 2) = 1 + 1); the frames count the
+    regions region_polygons finds in the same training's snapshots, for L=1 and for widths [3, 1]."""
+    X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
+    box = ((-1.0, -1.0), (1.0, 1.0))
+    for L, widths in ((1, None), (None, [3, 1])):
+        ws = [L] if widths is None else widths
+        r = npn.pictures.movie(X, y, L, widths=widths, path=tmp_path / "m.gif", steps=20, every=10, box=box, dpi=20,
+                               size=1, progress=False)
+        nets = npn.train(X, y, widths=ws, steps=20, restarts=1, snapshot_every=10).snapshots()
+        assert r.regions.tolist() == [region_polygons(n, box=box).n_regions for n in nets]
+        if L == 1:
+            assert r.bound == 2 and max(r.regions) <= 2
