@@ -2804,19 +2804,38 @@ def test_movie_takes_every_steps_and_max_regions_up_to_the_bounds_train_and_regi
     assert not list(tmp_path.iterdir())
 
 
+def _grabbed(monkeypatch, what):
+    """A list that gets ``what(figure)`` of each movie frame, after the frame is grabbed (drawn)."""
+    from matplotlib.animation import PillowWriter
+
+    seen = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        out = grab(self, **kwargs)
+        seen.append(what(self.fig))
+        return out
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    return seen
+
+
 @needs_mpl
-def test_movie_takes_max_regions_1_as_region_polygons_does(tmp_path):
+def test_movie_takes_max_regions_1_as_region_polygons_does(tmp_path, monkeypatch):
     """``max_regions`` is "as for plot_partition", whose region_polygons takes 1: a movie of a window that no line
     of any snapshot (nor the decision boundary) crosses is drawn with max_regions=1, one region a frame, as
-    region_polygons counts them (a minimum of 2 survived: no test went below the default)."""
+    region_polygons counts them (a minimum of 2 survived: no test went below the default), and the titles say
+    "1 region" ("1 regions" survived)."""
     X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
     box = ((5.0, 5.0), (5.001, 5.001))   # far from the data's lines: one region (checked below)
     nets = npn.train(X, y, 3, steps=20, restarts=1, snapshot_every=10).snapshots()
     for split in (False, True):
         assert [region_polygons(n, box=box, split_decision=split).n_regions for n in nets] == [1] * len(nets)
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
     r = npn.pictures.movie(X, y, 3, path=tmp_path / "one.gif", steps=20, every=10, box=box, max_regions=1, dpi=20,
                            size=1, progress=False)
     assert r.regions.tolist() == [1] * len(nets) and r.frames == len(nets)
+    assert len(titles) == r.frames and all("\n1 region, at most" in t for t in titles), titles
 
 
 @needs_mpl
@@ -2888,17 +2907,45 @@ def test_a_movie_frame_has_its_key_and_room_for_it_from_key_inches_on(tmp_path, 
 
 
 @needs_mpl
-def test_movie_trains_a_single_unit_as_train_does(tmp_path):
+def test_movie_trains_a_single_unit_as_train_does(tmp_path, monkeypatch):
     """train() takes a width of 1, and so does movie() (a minimum of 2 for L or widths survived: no test went
     below 2). One unit's line makes at most 2 regions of the plane (regions(1, 2) = 1 + 1); the frames count the
-    regions region_polygons finds in the same training's snapshots, for L=1 and for widths [3, 1]."""
+    regions region_polygons finds in the same training's snapshots, for L=1 and for widths [3, 1] (here 2 and 5 a
+    frame), and the titles say so ("N regions")."""
     X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
-    box = ((-1.0, -1.0), (1.0, 1.0))
+    box = ((-3.0, -3.0), (3.0, 3.0))
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
     for L, widths in ((1, None), (None, [3, 1])):
+        titles.clear()
         ws = [L] if widths is None else widths
         r = npn.pictures.movie(X, y, L, widths=widths, path=tmp_path / "m.gif", steps=20, every=10, box=box, dpi=20,
                                size=1, progress=False)
         nets = npn.train(X, y, widths=ws, steps=20, restarts=1, snapshot_every=10).snapshots()
         assert r.regions.tolist() == [region_polygons(n, box=box).n_regions for n in nets]
+        assert [f"\n{n} region{'' if n == 1 else 's'}, at most" in t for n, t in zip(r.regions, titles)] == \
+            [True] * r.frames, titles
+        assert min(r.regions) > 1   # a line crosses the box: the titles' plural is read
         if L == 1:
             assert r.bound == 2 and max(r.regions) <= 2
+
+
+@needs_mpl
+def test_a_movie_frame_has_a_colour_bar_with_color_output_only(tmp_path, monkeypatch):
+    """docs/pictures.md: ``--color output`` adds a colour bar to the frames (as plot_partition's colorbar=True draws
+    one: a second axes); the decision colouring has none (``color != "output"`` survived: no test counted them)."""
+    from matplotlib.animation import PillowWriter
+
+    axes = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        axes.append(len(self.fig.axes))
+        return grab(self, **kwargs)
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]]), np.array([0, 1, 1, 0])
+    for color, want in (("output", 2), ("decision", 1)):
+        axes.clear()
+        r = npn.pictures.movie(X, y, 2, path=tmp_path / f"{color}.gif", steps=10, every=5, dpi=20, size=2,
+                               color=color, progress=False)
+        assert axes == [want] * r.frames, (color, axes)
