@@ -2949,3 +2949,19 @@ def test_a_movie_frame_has_a_colour_bar_with_color_output_only(tmp_path, monkeyp
         r = npn.pictures.movie(X, y, 2, path=tmp_path / f"{color}.gif", steps=10, every=5, dpi=20, size=2,
                                color=color, progress=False)
         assert axes == [want] * r.frames, (color, axes)
+
+
+def test_a_movie_result_is_hashable_and_compares_without_its_arrays():
+    """A frozen result holding arrays: ``@dataclass(frozen=True, eq=False)`` (nnpartition/_frozen.py: a plain
+    frozen dataclass with an array field cannot be hashed). MovieResult compares and hashes as itself, so it goes
+    in a set or a dict's keys, and ``==`` with another result gives a bool, not numpy's ambiguous array truth
+    (``eq=True`` survived: hash() raised "unhashable type: 'numpy.ndarray'")."""
+    import dataclasses
+
+    from nnpartition.pictures.movies import MovieResult
+
+    r = MovieResult(path="m.gif", frames=2, steps=np.array([0, 9]), accuracy=np.array([0.5, 1.0]),
+                    regions=np.array([1, 3]), bound=4, estimate=0.5, final_accuracy=1.0, seconds=0.5)
+    other = dataclasses.replace(r, steps=np.array([0, 8]))
+    assert len({r, other, r}) == 2 and {r: 1}[r] == 1
+    assert (r == r) is True and (r == other) is False
