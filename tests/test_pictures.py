@@ -2819,3 +2819,211 @@ def test_a_movie_of_one_step_at_one_frame_a_second_and_its_seconds(tmp_path):
     assert 0 < r.seconds <= wall
     with pytest.raises(ValueError, match=r"fps must be >= 1 and <= 100, got 101"):
         npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", steps=1, every=1, fps=101, progress=False)
+
+
+def _bound_in_refusal(call, name):
+    """The upper bound a call's refusal of ``name`` states ("NAME must be >= A and <= B, got C")."""
+    import re
+
+    with pytest.raises(ValueError) as info:
+        call()
+    m = re.search(rf"{name} must be >= \d+ and <= (\d+), got", str(info.value))
+    assert m, str(info.value)
+    return int(m.group(1))
+
+
+def test_movie_takes_every_steps_and_max_regions_up_to_the_bounds_train_and_region_polygons_take(tmp_path,
+                                                                                                  monkeypatch):
+    """movie() passes ``every`` to train() as ``snapshot_every``, ``steps`` as ``steps`` and ``max_regions`` to
+    region_polygons: its bounds are theirs, each read here from their own refusal. One past a bound is refused in
+    movie()'s words before training (a bound raised survived: ``every`` one past it got a false "keeps 2
+    snapshots ... over the limit", ``max_regions`` was refused only after the training); the bound itself reaches
+    the training."""
+    from nnpartition import training
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    every_max = _bound_in_refusal(lambda: npn.train(X, y, 2, steps=10, snapshot_every=2**60), "snapshot_every")
+    steps_max = _bound_in_refusal(lambda: npn.train(X, y, 2, steps=2**60), "steps")
+    net = npn.TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+    regions_max = _bound_in_refusal(lambda: region_polygons(net, box=(-1, 1), max_regions=2**60), "max_regions")
+
+    class Trained(Exception):
+        pass
+
+    def no_training(*a, **k):
+        raise Trained
+
+    monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
+    path = tmp_path / "m.gif"
+    for kwargs in (dict(every=every_max + 1), dict(steps=steps_max + 1, every=every_max),
+                   dict(max_regions=regions_max + 1)):
+        name, value = next(iter(kwargs.items()))
+        with pytest.raises(ValueError, match=rf"^{name} must be >= 1 and <= {value - 1}, got {value}$"):
+            npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
+    for kwargs in (dict(every=every_max), dict(steps=steps_max, every=every_max), dict(max_regions=regions_max)):
+        with pytest.raises(Trained):
+            npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
+    assert not list(tmp_path.iterdir())
+
+
+def _grabbed(monkeypatch, what):
+    """A list that gets ``what(figure)`` of each movie frame, after the frame is grabbed (drawn)."""
+    from matplotlib.animation import PillowWriter
+
+    seen = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        out = grab(self, **kwargs)
+        seen.append(what(self.fig))
+        return out
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    return seen
+
+
+@needs_mpl
+def test_movie_takes_max_regions_1_as_region_polygons_does(tmp_path, monkeypatch):
+    """``max_regions`` is "as for plot_partition", whose region_polygons takes 1: a movie of a window that no line
+    of any snapshot (nor the decision boundary) crosses is drawn with max_regions=1, one region a frame, as
+    region_polygons counts them (a minimum of 2 survived: no test went below the default), and the titles say
+    "1 region" ("1 regions" survived)."""
+    X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
+    box = ((5.0, 5.0), (5.001, 5.001))   # far from the data's lines: one region (checked below)
+    nets = npn.train(X, y, 3, steps=20, restarts=1, snapshot_every=10).snapshots()
+    for split in (False, True):
+        assert [region_polygons(n, box=box, split_decision=split).n_regions for n in nets] == [1] * len(nets)
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
+    r = npn.pictures.movie(X, y, 3, path=tmp_path / "one.gif", steps=20, every=10, box=box, max_regions=1, dpi=20,
+                           size=1, progress=False)
+    assert r.regions.tolist() == [1] * len(nets) and r.frames == len(nets)
+    assert len(titles) == r.frames and all("\n1 region, at most" in t for t in titles), titles
+
+
+@needs_mpl
+def test_a_movies_memory_count_holds_its_frames_and_its_canvas(tmp_path, monkeypatch):
+    """The memory movie() counts before training is at least what it keeps: its frames at 6 bytes a pixel
+    (docs/limits.md) and the canvas they are drawn on (Agg's RGBA buffer, measured here at the GIF's size). With
+    max_bytes at exactly that sum it is refused in its words, before training (the canvas term subtracted
+    survived: it counted less than the frames alone)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from nnpartition import training
+    from nnpartition.limits import override
+
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]), np.array([0, 1, 1])
+    kwargs = dict(steps=20, every=10, dpi=20, size=1, progress=False)
+    r = npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", **kwargs)
+    with Image.open(tmp_path / "m.gif") as im:
+        wide, high = im.size
+    canvas = FigureCanvasAgg(Figure(figsize=(wide / 20, high / 20), dpi=20))
+    canvas.draw()
+    canvas_bytes = np.asarray(canvas.buffer_rgba()).nbytes
+    assert canvas_bytes == 4 * wide * high
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before counting the movie's memory")
+
+    monkeypatch.setattr(training, "train", no_training)
+    with override(max_bytes=6 * r.frames * wide * high + canvas_bytes):
+        with pytest.raises(ValueError, match=rf"^a movie of \d+ frames of {wide} x {high} pixels .*\(max_bytes\)"):
+            npn.pictures.movie(X, y, 2, path=tmp_path / "n.gif", **kwargs)
+    assert not (tmp_path / "n.gif").exists()
+
+
+@needs_mpl
+def test_a_movie_frame_has_its_key_and_room_for_it_from_key_inches_on(tmp_path, monkeypatch):
+    """docs/pictures.md: the key is drawn below the window in frames of ``size`` 3 inches (KEY_INCHES) or more, and
+    _frame_height leaves room for it. Frames just under, at and just over KEY_INCHES of a square window: the key is
+    drawn from KEY_INCHES on, and the frame grows there by over half the key's drawn height (slack for fonts), while
+    0.05 inch more width adds only 0.05 inch of window (``size > KEY_INCHES`` in either place survived: at exactly
+    3 inches the key was left out, or drawn with the window squeezed to make room; inverted, the room went to frames
+    without it)."""
+    from matplotlib.animation import PillowWriter
+    from PIL import Image
+
+    from nnpartition.pictures import KEY_INCHES
+
+    keys = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        out = grab(self, **kwargs)   # drawn: the key's extent is its final one
+        legend = self.fig.axes[0].get_legend()
+        keys.append(None if legend is None else legend.get_window_extent().height / self.fig.dpi)   # inches
+        return out
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]]), np.array([0, 1, 1, 0])
+    heights = []
+    for size in (KEY_INCHES - 0.05, KEY_INCHES, KEY_INCHES + 0.05):
+        path = tmp_path / f"m{size}.gif"
+        npn.pictures.movie(X, y, 2, path=path, steps=1, every=1, dpi=40, size=size, box=(-1, 1), progress=False)
+        with Image.open(path) as im:
+            heights.append(im.size[1])
+    assert keys[0] is None and keys[1] is not None and keys[2] is not None, keys
+    assert heights[1] - heights[0] > 0.5 * keys[1] * 40 > 2, (heights, keys)
+    assert heights[2] - heights[1] <= 0.05 * 40 + 1, heights
+
+
+@needs_mpl
+def test_movie_trains_a_single_unit_as_train_does(tmp_path, monkeypatch):
+    """train() takes a width of 1, and so does movie() (a minimum of 2 for L or widths survived: no test went
+    below 2). One unit's line makes at most 2 regions of the plane (regions(1, 2) = 1 + 1); the frames count the
+    regions region_polygons finds in the same training's snapshots, for L=1 and for widths [3, 1] (here 2 and 5 a
+    frame), and the titles say so ("N regions")."""
+    X, y = npn.datasets.toy_dataset("xor", 30, seed=0)
+    box = ((-3.0, -3.0), (3.0, 3.0))
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
+    for L, widths in ((1, None), (None, [3, 1])):
+        titles.clear()
+        ws = [L] if widths is None else widths
+        r = npn.pictures.movie(X, y, L, widths=widths, path=tmp_path / "m.gif", steps=20, every=10, box=box, dpi=20,
+                               size=1, progress=False)
+        nets = npn.train(X, y, widths=ws, steps=20, restarts=1, snapshot_every=10).snapshots()
+        assert r.regions.tolist() == [region_polygons(n, box=box).n_regions for n in nets]
+        assert [f"\n{n} region{'' if n == 1 else 's'}, at most" in t for n, t in zip(r.regions, titles)] == \
+            [True] * r.frames, titles
+        assert min(r.regions) > 1   # a line crosses the box: the titles' plural is read
+        if L == 1:
+            assert r.bound == 2 and max(r.regions) <= 2
+
+
+@needs_mpl
+def test_a_movie_frame_has_a_colour_bar_with_color_output_only(tmp_path, monkeypatch):
+    """docs/pictures.md: ``--color output`` adds a colour bar to the frames (as plot_partition's colorbar=True draws
+    one: a second axes); the decision colouring has none (``color != "output"`` survived: no test counted them)."""
+    from matplotlib.animation import PillowWriter
+
+    axes = []
+    grab = PillowWriter.grab_frame
+
+    def record(self, **kwargs):
+        axes.append(len(self.fig.axes))
+        return grab(self, **kwargs)
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", record)
+    X, y = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [-0.5, 0.2]]), np.array([0, 1, 1, 0])
+    for color, want in (("output", 2), ("decision", 1)):
+        axes.clear()
+        r = npn.pictures.movie(X, y, 2, path=tmp_path / f"{color}.gif", steps=10, every=5, dpi=20, size=2,
+                               color=color, progress=False)
+        assert axes == [want] * r.frames, (color, axes)
+
+
+def test_a_movie_result_is_hashable_and_compares_without_its_arrays():
+    """A frozen result holding arrays: ``@dataclass(frozen=True, eq=False)`` (nnpartition/_frozen.py: a plain
+    frozen dataclass with an array field cannot be hashed). MovieResult compares and hashes as itself, so it goes
+    in a set or a dict's keys, and ``==`` with another result gives a bool, not numpy's ambiguous array truth
+    (``eq=True`` survived: hash() raised "unhashable type: 'numpy.ndarray'")."""
+    import dataclasses
+
+    from nnpartition.pictures.movies import MovieResult
+
+    r = MovieResult(path="m.gif", frames=2, steps=np.array([0, 9]), accuracy=np.array([0.5, 1.0]),
+                    regions=np.array([1, 3]), bound=4, estimate=0.5, final_accuracy=1.0, seconds=0.5)
+    other = dataclasses.replace(r, steps=np.array([0, 8]))
+    assert len({r, other, r}) == 2 and {r: 1}[r] == 1
+    assert (r == r) is True and (r == other) is False
