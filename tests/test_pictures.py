@@ -3027,3 +3027,19 @@ def test_a_movie_result_is_hashable_and_compares_without_its_arrays():
     other = dataclasses.replace(r, steps=np.array([0, 8]))
     assert len({r, other, r}) == 2 and {r: 1}[r] == 1
     assert (r == r) is True and (r == other) is False
+
+
+@needs_mpl
+def test_a_movie_of_frames_too_small_for_their_labels_is_made_without_a_warning(tmp_path):
+    """movie() takes ``size`` from 0.5 inches; at 0.5 (or 1 with the colour bar) matplotlib cannot fit the frame's
+    title and labels and warned "Tight layout not applied" on every frame, an error wherever warnings are (pytest,
+    here). Each frame is still drawn, as laid out: the GIF holds one frame per snapshot (steps 0, 5 and the last, 9)."""
+    from PIL import Image
+
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    for size, color in ((1, "output"), (0.5, "decision"), (0.5, "output")):
+        path = tmp_path / f"m{size}{color}.gif"
+        r = npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, dpi=20, size=size, color=color, progress=False)
+        assert r.frames == 3 and r.steps.tolist() == [0, 5, 9]
+        with Image.open(path) as gif:
+            assert gif.n_frames == 3 and gif.size[0] == round(size * 20)
