@@ -8,6 +8,7 @@ at an interior point of every polygon.
 
 import importlib.util
 import math
+import re
 import sys
 import warnings
 from fractions import Fraction
@@ -3043,3 +3044,22 @@ def test_a_movie_of_frames_too_small_for_their_labels_is_made_without_a_warning(
         assert r.frames == 3 and r.steps.tolist() == [0, 5, 9]
         with Image.open(path) as gif:
             assert gif.n_frames == 3 and gif.size[0] == round(size * 20)
+
+
+def test_movie_bounds_a_width_where_train_does(tmp_path):
+    """movie() trains with train(), so a width train() takes is not refused for its size: movie() bounded L and
+    widths at 2**16 (stated nowhere), train() at 2**20. One past train()'s bound is refused in train()'s words (read
+    from train()'s own refusal), naming the argument as movie() was given it; 2**16 + 1 is not refused for its size
+    (here the window's regions are, by the pattern table's cap), and nothing is written."""
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    with pytest.raises(ValueError) as bound:
+        npn.train(X, y, 2**30)
+    top = int(str(bound.value).split("<= ")[1].split(",")[0])
+    for kwargs, name in (({"L": top + 1}, "L"), ({"widths": [3, top + 1]}, "widths[1]")):
+        with pytest.raises(ValueError, match=rf"{re.escape(name)} must be .*<= {top}\b"):
+            npn.pictures.movie(X, y, path=tmp_path / "m.gif", steps=10, every=5, progress=False, **kwargs)
+    for kwargs in ({"L": 2**16 + 1}, {"widths": [3, 2**16 + 1]}):
+        with pytest.raises(ValueError) as refused:
+            npn.pictures.movie(X, y, path=tmp_path / "m.gif", steps=2, every=1, progress=False, **kwargs)
+        assert "must be" not in str(refused.value) and "regions" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []

@@ -223,13 +223,13 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
             # widths=8 failed with "'int' object is not iterable", widths="88" as "widths[0] ... got str '8'"
             raise TypeError(f"widths must be a list of hidden widths such as [8, 8] (or pass L=8 for one layer), "
                             f"got {type(widths).__name__} {widths!r}")
-        ws = [v.count(f"widths[{i}]", w, minimum=1, maximum=2**16) for i, w in enumerate(widths)]
+        ws = [v.count(f"widths[{i}]", w, minimum=1, maximum=2**20) for i, w in enumerate(widths)]   # train()'s bound
         if not ws:
             raise ValueError("widths must be a non-empty list")
     else:
         if L is None:
             raise TypeError("movie() needs L (hidden units) or widths")
-        ws = [v.count("L", L, minimum=1, maximum=2**16)]
+        ws = [v.count("L", L, minimum=1, maximum=2**20)]   # train()'s bound (it was 2**16, stated nowhere)
     refusal = _snapshots_refusal(steps, every, d, ws)
     if refusal is not None:   # before the file is made and the training (train() refused it in its own words)
         raise ValueError(refusal)
