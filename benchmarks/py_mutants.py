@@ -328,7 +328,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--workers", type=int, default=1, help="mutants run at once, each on its own copy")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds a mutant's tests may take")
     ap.add_argument("--functions", help="comma-separated names: only mutants in these functions (or methods)")
-    ap.add_argument("--only", help="comma-separated mutant indices to run")
+    ap.add_argument("--only", help="comma-separated mutant indices or ranges to run (3,7,10-12)")
     ap.add_argument("--list", action="store_true", help="list the mutants and stop")
     ap.add_argument("--show", type=int, help="print the mutated module of this index and stop")
     ap.add_argument("--out", help="append one JSON line a mutant to this file; mutants already in it are not rerun")
@@ -346,7 +346,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         names = set(args.functions.split(","))
         chosen = [i for i in chosen if set(every[i][2].split(".")) & names]
     if args.only:
-        chosen = [int(i) for i in args.only.split(",")]
+        chosen = []
+        for part in args.only.split(","):   # (a range "103-142" crashed with int()'s traceback)
+            first, sep, last = part.strip().partition("-")
+            if not (first.isdigit() and (last.isdigit() if sep else True)):
+                ap.error(f"--only: {part!r} is neither an index nor a range such as 103-142")
+            chosen.extend(range(int(first), int(last if sep else first) + 1))
         bad = [i for i in chosen if not 0 <= i < len(every)]
         if bad:   # (an index past the end crashed the run after every mutant before it had run)
             ap.error(f"--only: no mutant {bad[0]} (the module has {len(every)}, 0 to {len(every) - 1})")

@@ -218,3 +218,16 @@ def test_out_of_another_version_of_the_module_is_refused(project, tmp_path):
     out.write_text(json.dumps(dict(shifted, id=len(TINY_MUTANTS), line=3)) + "\n")
     with pytest.raises(SystemExit):
         project.main(["python/tiny.py", "--tests", "tests/test_tiny.py", "--out", str(out)])
+
+
+def test_only_takes_indices_and_ranges_and_refuses_anything_else(project, capsys):
+    """``--only 1-3,5`` is mutants 1, 2, 3 and 5 (each listed by ``--list`` with its index first); a range written
+    otherwise, or past the module's mutants, is a usage error (exit 2), not a traceback."""
+    assert project.main(["python/tiny.py", "--list", "--only", "1-3,5"]) == 0
+    *listed, total = capsys.readouterr().out.splitlines()
+    assert [int(line.split()[0]) for line in listed] == [1, 2, 3, 5] and total == f"4 of {len(TINY_MUTANTS)} mutants"
+    for bad in ("1-x", "3..5", "-2", f"0-{len(TINY_MUTANTS)}"):
+        with pytest.raises(SystemExit) as stop:
+            project.main(["python/tiny.py", "--list", "--only", bad])
+        assert stop.value.code == 2
+        assert "--only" in capsys.readouterr().err
