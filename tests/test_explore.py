@@ -712,10 +712,13 @@ def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server
     assert call(server, "/api/reset", {})[0] == 200
 
 
-def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
+@pytest.mark.parametrize("fps", [20, 0.5])
+def test_runs_are_paced_to_the_frame_rate(server, monkeypatch, fps):
     # A run paces itself by its clock, waiting on its stop event until 1/fps has passed since the previous frame.
     # Both replaced here, so that no clock is read: a clock that moves only when the run waits, and a stop event
-    # whose timed waits are recorded and return at once. The waits asked for must then fill every gap.
+    # whose timed waits are recorded and return at once. The waits asked for must then fill every gap. A rate under
+    # one frame a second paces too (docs/explore.md: frames / s 0 .. 1000, only 0 is no limit; mutation testing on
+    # session 53 found no test of it: a run at fps 0.5 unpaced passed).
     import types
 
     from nnpartition.explore import session as session_module   # where Run looks up threading and time
@@ -735,12 +738,55 @@ def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
     fake_threading.Event = RecordedEvent   # (the runs' stop events; everything else the real module's)
     monkeypatch.setattr(session_module, "threading", fake_threading)
     monkeypatch.setattr(session_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
-    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of 50 ms
+    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=fps))  # 11 snapshots, 10 gaps of 1/fps
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
     assert len(run.history) == 11
-    assert len(waits) == 10 and all(w == pytest.approx(1 / 20) for w in waits), waits
-    assert sum(waits) >= 10 / 20 - 1e-9
+    assert len(waits) == 10 and all(w == pytest.approx(1 / fps) for w in waits), waits
+    assert sum(waits) >= 10 / fps - 1e-9
+
+
+def test_step_resume_and_stop_wake_a_parked_run_at_once(server, monkeypatch):
+    """A parked run waits on a condition that Step, Resume and a stop (Reset) notify; its timed wait (0.5 s) is
+    only a fallback. Here the run's condition ignores the timeout (it wakes only when notified), so each button
+    must wake it itself: mutation testing on session 53 found that Step, Resume or a stop that did not notify
+    passed every test (each then took up to 0.5 s to act)."""
+    import types
+
+    from nnpartition.explore import session as session_module   # where Run looks up threading
+
+    class NotifiedOnly(threading.Condition):
+        def wait(self, timeout=None):
+            return super().wait()
+
+    fake_threading = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if k[:2] != "__"})
+    fake_threading.Condition = NotifiedOnly   # (the runs' pause condition; everything else the real module's)
+    monkeypatch.setattr(session_module, "threading", fake_threading)
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    assert isinstance(run._go, NotifiedOnly)
+    wait_for(lambda: run.state == "paused" and len(run.history) == 1, timeout=20, what="the first snapshot, parked")
+    call(server, "/api/step", {})
+    wait_for(lambda: len(run.history) == 2, timeout=20, what="Step's snapshot")
+    call(server, "/api/resume", {})
+    wait_for(lambda: run.state == "done", timeout=20, what="the resumed run to finish")
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))
+    run = server.session.run
+    wait_for(lambda: len(run.history) == 1, timeout=20, what="the second run's first snapshot")
+    time.sleep(0.3)   # into its wait (its state says paused from the start: it cannot tell when it is parked)
+    began = time.monotonic()
+    assert call(server, "/api/reset", {})[0] == 200   # its stop joins the thread for up to 10 s
+    assert not run.thread.is_alive() and run.state == "stopped", time.monotonic() - began
+
+
+def test_a_frame_draws_at_most_the_polygons_the_docs_say():
+    """docs/explore.md: "a frame draws at most 250,000 polygons"; the limit frames pass to region_polygons and
+    /api/config's is that number (mutation testing on session 53: 250,001 passed every test)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "explore.md").read_text()
+    stated = int(re.search(r"a frame draws at most ([0-9,]+) polygons", text).group(1).replace(",", ""))
+    assert LIMITS["regions"] == stated
 
 
 def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
