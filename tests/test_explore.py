@@ -519,6 +519,18 @@ def test_settings_at_their_documented_bounds_are_taken_and_one_past_refused():
     with pytest.raises(BadRequest, match="steps / every = 2001 snapshots exceeds the limit of 2000: raise every to "
                                          "at least 2"):
         parse_settings({"steps": 2001, "every": 1})
+    # hidden widths each 1 .. 1,024; batch size empty (full batch) or 1 .. 20,000 (mutation testing on session 53:
+    # a width of 1 and a batch of 1 refused, or a batch of 1 read as the full batch, passed every test)
+    assert parse_settings({"widths": [1, 1024, 1]}).widths == (1, 1024, 1)
+    assert parse_settings({"widths": "1"}).widths == (1,)
+    with pytest.raises(BadRequest, match=r"^widths\[1\] must be >= 1 and <= 1024, got 0$"):
+        parse_settings({"widths": [1, 0]})
+    for bs in (1, "1", 20_000):
+        assert parse_settings({"N": 20_000, "batch_size": bs}).batch_size == int(bs)
+    for bs in (None, "", 0, "0"):
+        assert parse_settings({"batch_size": bs}).batch_size is None
+    with pytest.raises(BadRequest, match="^batch_size must be >= 1 and <= 20000, got 20001$"):
+        parse_settings({"batch_size": 20_001})
     row = "0,0,1" + " " * 94 + "\n"   # 100 bytes (cells are stripped)
     text = row * (LIMITS["csv_bytes"] // len(row))
     assert len(text.encode()) == LIMITS["csv_bytes"] == 2_000_000
@@ -777,6 +789,43 @@ def test_step_resume_and_stop_wake_a_parked_run_at_once(server, monkeypatch):
     began = time.monotonic()
     assert call(server, "/api/reset", {})[0] == 200   # its stop joins the thread for up to 10 s
     assert not run.thread.is_alive() and run.state == "stopped", time.monotonic() - began
+
+
+@pytest.mark.parametrize("button", ["pause", "step", "stop"])
+def test_a_pause_step_or_stop_between_two_snapshots_takes_effect_at_the_next(server, monkeypatch, button):
+    """docs/explore.md: "Pause parks the trainer at its next snapshot", "Step advances one snapshot", a stop "takes
+    effect at the run's next snapshot". Pressed between two snapshots of a running run (here: by the trainer's
+    callback as it returns from the second), Pause and Step record the third and park there; a stop records nothing
+    more (its callback raises before drawing). Mutation testing on session 53 found none of it pinned: a Step that
+    went two snapshots (a running run's step budget starting at 1), or a frame drawn and recorded after a stop,
+    passed every test."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+
+    def train(*args, callback, **kwargs):
+        run, seen = callback.__self__, []
+
+        def watched(*a):
+            callback(*a)
+            seen.append(a[0])
+            if len(seen) == 2:   # between the second snapshot and the third
+                run.stop(timeout=0) if button == "stop" else getattr(run, button)()
+
+        return real_train(*args, callback=watched, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", dict(SMALL, steps=100_000, every=50))[0] == 200
+    run = server.session.run
+    if button != "stop":
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        time.sleep(0.3)
+        assert [h["step"] for h in run.history] == [0, 50, 100] and run.state == "paused"
+    else:
+        wait_for(lambda: run.state == "stopped", what="the run to stop")
+        assert [h["step"] for h in run.history] == [0, 50]
+    call(server, "/api/reset", {})
+    assert not run.thread.is_alive()
 
 
 def test_a_frame_draws_at_most_the_polygons_the_docs_say():
