@@ -1410,6 +1410,35 @@ def test_a_diverged_run_is_shown_as_an_error_with_its_frames(server):
     assert "RuntimeWarning" not in run.error and run.history     # train() returned; the frames before it stay
 
 
+def test_a_training_that_fails_is_shown_as_an_error_with_its_frames_and_the_server_answers_on(server, monkeypatch):
+    """docs/explore.md: /api/status's state is error "with error its message", and the server keeps running. A
+    training that raises (here the trainer, after two snapshots) ends its run in that state, the type and message
+    of the exception its error, its frames kept (mutation testing on session 53: no test made a training raise; a
+    run that stayed "running" for ever after one passed)."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+
+    def train(*args, callback, **kwargs):
+        count = []
+
+        def failing(*a):
+            callback(*a)
+            count.append(1)
+            if len(count) == 2:
+                raise RuntimeError("the trainer broke")
+
+        return real_train(*args, callback=failing, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", SMALL)[0] == 200
+    run = server.session.run
+    wait_for(lambda: not run.thread.is_alive(), what="the run's thread to end")
+    assert call(server, "/api/status") == (200, {"run": 1, "state": "error", "step": SMALL["every"],
+                                                "error": "RuntimeError: the trainer broke"})
+    assert [h["step"] for h in run.history] == [0, SMALL["every"]]
+
+
 def test_a_bind_that_fails_for_any_other_reason_names_both_options():
     """A failed bind that is neither a bad host nor a taken or reserved port (here EMFILE, too many open files) is
     still one line naming --host and --port with the system's reason, not a traceback."""
