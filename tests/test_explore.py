@@ -462,6 +462,38 @@ def test_a_run_the_trainer_takes_at_its_work_limit_is_started(server):
     call(server, "/api/reset", {})
 
 
+def test_a_run_whose_snapshots_the_trainer_keeps_is_taken_and_one_snapshot_more_refused(server):
+    """docs/explore.md: a run over the trainer's own limits, "the snapshots it keeps" among them, gets a 400. At the
+    trainer's edge (2 -> 64 -> 1024 -> 1, one snapshot a step: it keeps 1,980 snapshots, not 1,981), the explorer
+    refuses what ``train`` itself refuses with the same arguments (a 2-D run of one restart) and takes the rest.
+    Mutation testing on session 53: checking as if for 2 restarts or 3-D points passed every test."""
+    from nnpartition.explore.session import _check_training
+
+    class Started(Exception):
+        pass
+
+    def started(*a):
+        raise Started()
+
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 1])
+
+    def trainer_takes(steps):
+        try:
+            npn.train(X, y, widths=[64, 1024], steps=steps, snapshot_every=1, callback=started, restarts=1)
+        except Started:
+            return True
+        except ValueError as exc:
+            assert "snapshot" in str(exc), exc
+            return False
+        raise AssertionError("the callback was not called")
+
+    body = {"N": 2, "widths": [64, 1024], "every": 1}
+    assert trainer_takes(1979) and not trainer_takes(1980)
+    _check_training(parse_settings(dict(body, steps=1979)), 2)   # taken: no BadRequest
+    status, out = call(server, "/api/start", dict(body, steps=1980))
+    assert status == 400 and "keeps 1981 snapshots" in out["error"] and "raise every" in out["error"], out
+
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
@@ -826,6 +858,33 @@ def test_a_pause_step_or_stop_between_two_snapshots_takes_effect_at_the_next(ser
         assert [h["step"] for h in run.history] == [0, 50]
     call(server, "/api/reset", {})
     assert not run.thread.is_alive()
+
+
+def test_a_parked_run_stopped_trains_no_further(server, monkeypatch):
+    """docs/explore.md: a stop "takes effect at the run's next snapshot"; a parked run is at one, so Reset ends its
+    training there: the trainer does not go on to the next snapshot (its callback is not called again). Mutation
+    testing on session 53: a parked run that, stopped, trained ``every`` more steps before ending passed every
+    test."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+    called = []
+
+    def train(*args, callback, **kwargs):
+        def watched(*a):
+            called.append(a[0])
+            callback(*a)
+
+        return real_train(*args, callback=watched, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))[0] == 200
+    run = server.session.run
+    wait_for(lambda: len(run.history) == 1, what="the first snapshot")
+    time.sleep(0.3)   # parked there
+    assert call(server, "/api/reset", {})[0] == 200
+    assert not run.thread.is_alive() and run.state == "stopped"
+    assert called == [0] and len(run.history) == 1
 
 
 def test_a_frame_draws_at_most_the_polygons_the_docs_say():
