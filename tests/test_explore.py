@@ -908,6 +908,19 @@ def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
 
 
 def test_exports_are_the_shown_snapshot(server, tmp_path):
+    # a parked run's only snapshot (step 0) is what it exports: its count is region_polygons' on its network, N is
+    # the request's (mutation testing on session 53: the count taken from the snapshot before the last, and N read
+    # from X's columns, passed every test)
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    wait_for(lambda: run.network is not None and run.state == "paused", what="the first snapshot, parked")
+    status, out = call(server, "/api/export/run.json")
+    assert status == 200, out
+    net = network_from_dict(out["snapshot"]["network"])
+    box = tuple(tuple(c) for c in out["box"])
+    assert out["snapshot"]["step"] == 0 and [h["step"] for h in out["history"]] == [0]
+    assert out["snapshot"]["n_regions"] == pictures.region_polygons(net, box=box).n_regions
+    assert out["N"] == len(out["X"]) == len(out["y"]) == SMALL["N"]
     call(server, "/api/start", SMALL)
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
