@@ -462,6 +462,38 @@ def test_a_run_the_trainer_takes_at_its_work_limit_is_started(server):
     call(server, "/api/reset", {})
 
 
+def test_a_run_whose_snapshots_the_trainer_keeps_is_taken_and_one_snapshot_more_refused(server):
+    """docs/explore.md: a run over the trainer's own limits, "the snapshots it keeps" among them, gets a 400. At the
+    trainer's edge (2 -> 64 -> 1024 -> 1, one snapshot a step: it keeps 1,980 snapshots, not 1,981), the explorer
+    refuses what ``train`` itself refuses with the same arguments (a 2-D run of one restart) and takes the rest.
+    Mutation testing on session 53: checking as if for 2 restarts or 3-D points passed every test."""
+    from nnpartition.explore.session import _check_training
+
+    class Started(Exception):
+        pass
+
+    def started(*a):
+        raise Started()
+
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 1])
+
+    def trainer_takes(steps):
+        try:
+            npn.train(X, y, widths=[64, 1024], steps=steps, snapshot_every=1, callback=started, restarts=1)
+        except Started:
+            return True
+        except ValueError as exc:
+            assert "snapshot" in str(exc), exc
+            return False
+        raise AssertionError("the callback was not called")
+
+    body = {"N": 2, "widths": [64, 1024], "every": 1}
+    assert trainer_takes(1979) and not trainer_takes(1980)
+    _check_training(parse_settings(dict(body, steps=1979)), 2)   # taken: no BadRequest
+    status, out = call(server, "/api/start", dict(body, steps=1980))
+    assert status == 400 and "keeps 1981 snapshots" in out["error"] and "raise every" in out["error"], out
+
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
@@ -519,6 +551,18 @@ def test_settings_at_their_documented_bounds_are_taken_and_one_past_refused():
     with pytest.raises(BadRequest, match="steps / every = 2001 snapshots exceeds the limit of 2000: raise every to "
                                          "at least 2"):
         parse_settings({"steps": 2001, "every": 1})
+    # hidden widths each 1 .. 1,024; batch size empty (full batch) or 1 .. 20,000 (mutation testing on session 53:
+    # a width of 1 and a batch of 1 refused, or a batch of 1 read as the full batch, passed every test)
+    assert parse_settings({"widths": [1, 1024, 1]}).widths == (1, 1024, 1)
+    assert parse_settings({"widths": "1"}).widths == (1,)
+    with pytest.raises(BadRequest, match=r"^widths\[1\] must be >= 1 and <= 1024, got 0$"):
+        parse_settings({"widths": [1, 0]})
+    for bs in (1, "1", 20_000):
+        assert parse_settings({"N": 20_000, "batch_size": bs}).batch_size == int(bs)
+    for bs in (None, "", 0, "0"):
+        assert parse_settings({"batch_size": bs}).batch_size is None
+    with pytest.raises(BadRequest, match="^batch_size must be >= 1 and <= 20000, got 20001$"):
+        parse_settings({"batch_size": 20_001})
     row = "0,0,1" + " " * 94 + "\n"   # 100 bytes (cells are stripped)
     text = row * (LIMITS["csv_bytes"] // len(row))
     assert len(text.encode()) == LIMITS["csv_bytes"] == 2_000_000
@@ -712,10 +756,13 @@ def test_a_reset_stops_the_running_training_and_a_reset_when_idle_is_fine(server
     assert call(server, "/api/reset", {})[0] == 200
 
 
-def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
+@pytest.mark.parametrize("fps", [20, 0.5])
+def test_runs_are_paced_to_the_frame_rate(server, monkeypatch, fps):
     # A run paces itself by its clock, waiting on its stop event until 1/fps has passed since the previous frame.
     # Both replaced here, so that no clock is read: a clock that moves only when the run waits, and a stop event
-    # whose timed waits are recorded and return at once. The waits asked for must then fill every gap.
+    # whose timed waits are recorded and return at once. The waits asked for must then fill every gap. A rate under
+    # one frame a second paces too (docs/explore.md: frames / s 0 .. 1000, only 0 is no limit; mutation testing on
+    # session 53 found no test of it: a run at fps 0.5 unpaced passed).
     import types
 
     from nnpartition.explore import session as session_module   # where Run looks up threading and time
@@ -735,12 +782,119 @@ def test_runs_are_paced_to_the_frame_rate(server, monkeypatch):
     fake_threading.Event = RecordedEvent   # (the runs' stop events; everything else the real module's)
     monkeypatch.setattr(session_module, "threading", fake_threading)
     monkeypatch.setattr(session_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
-    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=20))  # 11 snapshots, 10 gaps of 50 ms
+    call(server, "/api/start", dict(SMALL, steps=200, every=20, fps=fps))  # 11 snapshots, 10 gaps of 1/fps
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
     assert len(run.history) == 11
-    assert len(waits) == 10 and all(w == pytest.approx(1 / 20) for w in waits), waits
-    assert sum(waits) >= 10 / 20 - 1e-9
+    assert len(waits) == 10 and all(w == pytest.approx(1 / fps) for w in waits), waits
+    assert sum(waits) >= 10 / fps - 1e-9
+
+
+def test_step_resume_and_stop_wake_a_parked_run_at_once(server, monkeypatch):
+    """A parked run waits on a condition that Step, Resume and a stop (Reset) notify; its timed wait (0.5 s) is
+    only a fallback. Here the run's condition ignores the timeout (it wakes only when notified), so each button
+    must wake it itself: mutation testing on session 53 found that Step, Resume or a stop that did not notify
+    passed every test (each then took up to 0.5 s to act)."""
+    import types
+
+    from nnpartition.explore import session as session_module   # where Run looks up threading
+
+    class NotifiedOnly(threading.Condition):
+        def wait(self, timeout=None):
+            return super().wait()
+
+    fake_threading = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if k[:2] != "__"})
+    fake_threading.Condition = NotifiedOnly   # (the runs' pause condition; everything else the real module's)
+    monkeypatch.setattr(session_module, "threading", fake_threading)
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    assert isinstance(run._go, NotifiedOnly)
+    wait_for(lambda: run.state == "paused" and len(run.history) == 1, timeout=20, what="the first snapshot, parked")
+    call(server, "/api/step", {})
+    wait_for(lambda: len(run.history) == 2, timeout=20, what="Step's snapshot")
+    call(server, "/api/resume", {})
+    wait_for(lambda: run.state == "done", timeout=20, what="the resumed run to finish")
+    call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))
+    run = server.session.run
+    wait_for(lambda: len(run.history) == 1, timeout=20, what="the second run's first snapshot")
+    time.sleep(0.3)   # into its wait (its state says paused from the start: it cannot tell when it is parked)
+    began = time.monotonic()
+    assert call(server, "/api/reset", {})[0] == 200   # its stop joins the thread for up to 10 s
+    assert not run.thread.is_alive() and run.state == "stopped", time.monotonic() - began
+
+
+@pytest.mark.parametrize("button", ["pause", "step", "stop"])
+def test_a_pause_step_or_stop_between_two_snapshots_takes_effect_at_the_next(server, monkeypatch, button):
+    """docs/explore.md: "Pause parks the trainer at its next snapshot", "Step advances one snapshot", a stop "takes
+    effect at the run's next snapshot". Pressed between two snapshots of a running run (here: by the trainer's
+    callback as it returns from the second), Pause and Step record the third and park there; a stop records nothing
+    more (its callback raises before drawing). Mutation testing on session 53 found none of it pinned: a Step that
+    went two snapshots (a running run's step budget starting at 1), or a frame drawn and recorded after a stop,
+    passed every test."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+
+    def train(*args, callback, **kwargs):
+        run, seen = callback.__self__, []
+
+        def watched(*a):
+            callback(*a)
+            seen.append(a[0])
+            if len(seen) == 2:   # between the second snapshot and the third
+                run.stop(timeout=0) if button == "stop" else getattr(run, button)()
+
+        return real_train(*args, callback=watched, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", dict(SMALL, steps=100_000, every=50))[0] == 200
+    run = server.session.run
+    if button != "stop":
+        wait_for(lambda: run.state == "paused", what="the run to park")
+        time.sleep(0.3)
+        assert [h["step"] for h in run.history] == [0, 50, 100] and run.state == "paused"
+    else:
+        wait_for(lambda: run.state == "stopped", what="the run to stop")
+        assert [h["step"] for h in run.history] == [0, 50]
+    call(server, "/api/reset", {})
+    assert not run.thread.is_alive()
+
+
+def test_a_parked_run_stopped_trains_no_further(server, monkeypatch):
+    """docs/explore.md: a stop "takes effect at the run's next snapshot"; a parked run is at one, so Reset ends its
+    training there: the trainer does not go on to the next snapshot (its callback is not called again). Mutation
+    testing on session 53: a parked run that, stopped, trained ``every`` more steps before ending passed every
+    test."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+    called = []
+
+    def train(*args, callback, **kwargs):
+        def watched(*a):
+            called.append(a[0])
+            callback(*a)
+
+        return real_train(*args, callback=watched, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", dict(SMALL, steps=100_000, every=50, paused=True))[0] == 200
+    run = server.session.run
+    wait_for(lambda: len(run.history) == 1, what="the first snapshot")
+    time.sleep(0.3)   # parked there
+    assert call(server, "/api/reset", {})[0] == 200
+    assert not run.thread.is_alive() and run.state == "stopped"
+    assert called == [0] and len(run.history) == 1
+
+
+def test_a_frame_draws_at_most_the_polygons_the_docs_say():
+    """docs/explore.md: "a frame draws at most 250,000 polygons"; the limit frames pass to region_polygons and
+    /api/config's is that number (mutation testing on session 53: 250,001 passed every test)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "explore.md").read_text()
+    stated = int(re.search(r"a frame draws at most ([0-9,]+) polygons", text).group(1).replace(",", ""))
+    assert LIMITS["regions"] == stated
 
 
 def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
@@ -754,6 +908,19 @@ def test_too_many_regions_to_draw_and_the_run_goes_on(server, monkeypatch):
 
 
 def test_exports_are_the_shown_snapshot(server, tmp_path):
+    # a parked run's only snapshot (step 0) is what it exports: its count is region_polygons' on its network, N is
+    # the request's (mutation testing on session 53: the count taken from the snapshot before the last, and N read
+    # from X's columns, passed every test)
+    call(server, "/api/start", dict(SMALL, paused=True))
+    run = server.session.run
+    wait_for(lambda: run.network is not None and run.state == "paused", what="the first snapshot, parked")
+    status, out = call(server, "/api/export/run.json")
+    assert status == 200, out
+    net = network_from_dict(out["snapshot"]["network"])
+    box = tuple(tuple(c) for c in out["box"])
+    assert out["snapshot"]["step"] == 0 and [h["step"] for h in out["history"]] == [0]
+    assert out["snapshot"]["n_regions"] == pictures.region_polygons(net, box=box).n_regions
+    assert out["N"] == len(out["X"]) == len(out["y"]) == SMALL["N"]
     call(server, "/api/start", SMALL)
     run = server.session.run
     wait_for(lambda: run.state == "done", what="the run to finish")
@@ -1062,6 +1229,22 @@ def _reaped(proc):
             proc.wait()
 
 
+def test_a_closed_session_does_not_keep_the_process_alive_while_its_trainer_is_between_snapshots():
+    """Ctrl-C closes the session, which stops its run but waits only 2 s for it (docs/explore.md: the trainer is not
+    interrupted between two snapshots, which for a big network may be long); the process then ends. Here the
+    trainer never reaches a snapshot (it sleeps): the process must still end, once close gave up. Mutation testing
+    on session 53: a run thread that was not a daemon (the interpreter waiting for it at exit) passed every test."""
+    script = ("import time\n"
+              "from nnpartition.explore import session as m\n"
+              "m.train = lambda *a, **k: time.sleep(3600)\n"
+              "s = m.Session()\n"
+              "s.start({'N': 10, 'steps': 10, 'every': 1, 'fps': 0})\n"
+              "s.close()\n"
+              "print('closed', flush=True)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout == "closed\n", out
+
+
 def test_ctrl_c_stops_the_server_cleanly_and_nothing_is_written(tmp_path):
     (tmp_path / "tmp").mkdir()
     home = {"HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp")}
@@ -1313,6 +1496,35 @@ def test_a_diverged_run_is_shown_as_an_error_with_its_frames(server):
     wait_for(lambda: run.state in ("done", "error"), what="the run to end")
     assert run.state == "error" and "training diverged at step" in run.error, run.error
     assert "RuntimeWarning" not in run.error and run.history     # train() returned; the frames before it stay
+
+
+def test_a_training_that_fails_is_shown_as_an_error_with_its_frames_and_the_server_answers_on(server, monkeypatch):
+    """docs/explore.md: /api/status's state is error "with error its message", and the server keeps running. A
+    training that raises (here the trainer, after two snapshots) ends its run in that state, the type and message
+    of the exception its error, its frames kept (mutation testing on session 53: no test made a training raise; a
+    run that stayed "running" for ever after one passed)."""
+    from nnpartition.explore import session as session_module   # where Run looks up train
+
+    real_train = session_module.train
+
+    def train(*args, callback, **kwargs):
+        count = []
+
+        def failing(*a):
+            callback(*a)
+            count.append(1)
+            if len(count) == 2:
+                raise RuntimeError("the trainer broke")
+
+        return real_train(*args, callback=failing, **kwargs)
+
+    monkeypatch.setattr(session_module, "train", train)
+    assert call(server, "/api/start", SMALL)[0] == 200
+    run = server.session.run
+    wait_for(lambda: not run.thread.is_alive(), what="the run's thread to end")
+    assert call(server, "/api/status") == (200, {"run": 1, "state": "error", "step": SMALL["every"],
+                                                "error": "RuntimeError: the trainer broke"})
+    assert [h["step"] for h in run.history] == [0, SMALL["every"]]
 
 
 def test_a_bind_that_fails_for_any_other_reason_names_both_options():
