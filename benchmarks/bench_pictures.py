@@ -3,6 +3,13 @@
 Usage:
     python benchmarks/bench_pictures.py            # the table below (about a minute, most of it regioncam)
     python benchmarks/bench_pictures.py --quick    # only the two smaller architectures
+    python benchmarks/bench_pictures.py --narrow   # a narrow window's cost: the same partition moved far out
+
+``--narrow`` needs no regioncam: each network ``g`` is also drawn as ``f(x) = g((x - c) / s)`` on the window
+``[c - s, c + s]^2`` with ``c = 10^4`` and ``s = 2^-10`` (its first layer ``W / s`` and ``b - W^T c / s``): the same
+partition, in a window narrow for its coordinates (``c / s`` about ``10^7``), which ``region_polygons`` draws from
+double-doubles (docs/pictures.md, "Later layers in a window narrow for its coordinates"). The table gives both region
+counts (they agree up to slivers of ``b``'s rounding, about ``10^-9`` of the window) and the time ratio, same run.
 
 Networks ``2 -> w -> ... -> w -> 1`` drawn like PyTorch's default initialisation
 (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), weights rounded to float32 (what
@@ -85,11 +92,42 @@ def one_thread_time(widths: List[int], seed: int) -> float:
     return float(out.stdout.strip())
 
 
+def moved_far(layers, w_out, b_out, c: float = 1e4, s: float = 2.0**-10) -> Tuple[DeepNet, DeepNet, tuple]:
+    """The network on ``[-1, 1]^2``, the same partition moved to ``[c - s, c + s]^2``, and that window."""
+    layers = [(W.astype(np.float64), b.astype(np.float64)) for W, b in layers]
+    (W, b), rest = layers[0], layers[1:]
+    far = [(W / s, b - (np.array([c, c]) @ W) / s)] + rest
+    out = w_out.astype(np.float64)
+    return DeepNet(layers, out, b_out), DeepNet(far, out, b_out), ((c - s, c - s), (c + s, c + s))
+
+
+def narrow_table(archs: List[List[int]], seeds: int) -> int:
+    print(f"nnpartition {nnpartition.__version__}, {os.cpu_count()} cores; the same partition on [-1, 1]^2 and on a "
+          "window narrow for its coordinates; best of several runs, same run")
+    print(f"{'network':>30} {'seed':>4} {'regions':>8} {'narrow':>8} {'ordinary':>10} {'narrow':>10} {'ratio':>7}")
+    ratios = []
+    for widths in archs:
+        for seed in range(seeds):
+            near, far, box = moved_far(*network(widths, seed))
+            n_near, t_near = best_time(lambda: region_polygons(near, box=(-1.0, 1.0)).n_regions)
+            n_far, t_far = best_time(lambda: region_polygons(far, box=box).n_regions)
+            ratios.append(t_far / t_near)
+            name = "2 -> " + " -> ".join(map(str, widths)) + " -> 1"
+            print(f"{name:>30} {seed:>4} {n_near:>8} {n_far:>8} {t_near * 1e3:8.1f}ms {t_far * 1e3:8.1f}ms "
+                  f"{t_far / t_near:6.1f}x")
+    print(f"geometric mean: the narrow window takes {np.exp(np.mean(np.log(ratios))):.1f}x the ordinary one's time")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the two smaller architectures")
     ap.add_argument("--seeds", type=int, default=2, help="random networks per architecture (default 2)")
+    ap.add_argument("--narrow", action="store_true", help="a narrow window's cost against an ordinary one's "
+                    "(no regioncam needed)")
     args = ap.parse_args()
+    if args.narrow:
+        return narrow_table(QUICK if args.quick else ARCHS, args.seeds)
     try:
         import regioncam  # noqa: F401
     except ImportError:
