@@ -1,6 +1,10 @@
 """Set-up shared by every test file."""
 
+import functools
+import importlib.util
 import signal
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,24 @@ import pytest
 # those tests mean the same wherever pytest is started (found when a CI run was started with `... &`).
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@functools.lru_cache(maxsize=None)
+def benchmark_script(name):
+    """``benchmarks/<name>.py`` imported as a module, once (``from conftest import benchmark_script``), with its folder
+    on ``sys.path`` (scripts import their neighbours: heldout_regions reads calibrate_protocols); the test is skipped
+    where there is no checkout beside the tests (an installed package alone)."""
+    path = BENCHMARKS / f"{name}.py"
+    if not path.exists():
+        pytest.skip(f"needs the source checkout (benchmarks/{name}.py)")
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 

@@ -12,6 +12,8 @@ from hypothesis import given, settings, strategies as st
 import nnpartition as npn
 from nnpartition import limits
 
+from conftest import benchmark_script
+
 # theory.md §1.5: regions r(L, d) for L hyperplanes in general position.
 REGION_TABLE = {
     (1, 1): 2, (4, 2): 11, (4, 3): 15, (8, 2): 37, (8, 3): 93, (8, 5): 219, (8, 10): 256,
@@ -531,16 +533,7 @@ def test_exact_counts_of_huge_n_against_math_comb(n, k):
 def _claims():
     """``benchmarks/claims_counting.py``, whose two references (a 40-digit decimal sum, the Edgeworth expansion)
     these tests share with the figures docs/counting.md states."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "claims_counting.py"
-    if not path.exists():
-        pytest.skip("needs the source checkout (benchmarks/claims_counting.py)")
-    spec = importlib.util.spec_from_file_location("claims_counting", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_script("claims_counting")
 
 
 @settings(max_examples=12, deadline=None)

@@ -18,6 +18,8 @@ from nnpartition import _core
 from nnpartition.estimate import (EstimateDetails, accuracy_ceiling, estimate_accuracy, max_samples, model_constants,
                                   required_width)
 
+from conftest import benchmark_script
+
 
 def brute_force_d1_ceiling(N, k):
     """Exact expectation over all 2^N labelings of the best agreement with <= k sign changes."""
@@ -1140,11 +1142,7 @@ def _walk(base, nodes, trees, x):
 @functools.lru_cache(maxsize=None)
 def _mirror():
     """The numpy mirror of the analytic model (benchmarks/estimator_model.py), imported from the checkout."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("estimator_model", _MIRROR)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_script("estimator_model")
 
 
 def _second_implementation(d, N, widths, dist, opt, lr, steps, batch, cosine, restarts):
@@ -1595,12 +1593,7 @@ _needs_checkout = pytest.mark.skipif(not (_HELDOUT_SCRIPT.parent.parent / "docs"
 
 @functools.lru_cache(maxsize=None)
 def _heldout_script():
-    import importlib.util
-    sys.path.insert(0, str(_HELDOUT_SCRIPT.parent))   # it imports calibrate_protocols from its folder
-    spec = importlib.util.spec_from_file_location("heldout_regions", _HELDOUT_SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_script("heldout_regions")   # (it imports calibrate_protocols from its folder)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1723,13 +1716,7 @@ def test_the_reference_files_families_are_scored_as_their_rule_says_and_the_docs
     the script's tables for the held-out rows and the draw, and call each family's targets met or missed as the rule
     decides (both missed, each by one row). Fails when the estimator changes the figures or the verdict, or when
     theory.md shows others."""
-    import importlib.util
-
-    path = _HELDOUT_SCRIPT.parent / "family_draw.py"
-    sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location("family_draw", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = benchmark_script("family_draw")
     theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
     held, draw = script.score(script.heldout_rows()), script.score(script.draw_rows())
     assert script.table(held, "held out (9 datasets)") in theory

@@ -11,12 +11,13 @@ a fifth of a second, with pytest's plugins not loaded).
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import benchmark_script
 
 _BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -64,13 +65,7 @@ EXPECTED = {(3, "return x -> return None"): "killed", (3, "* -> /"): "killed", (
 
 @functools.lru_cache(maxsize=None)
 def _script():
-    path = _BENCH / "py_mutants.py"
-    if not path.exists():
-        pytest.skip("needs the source checkout (benchmarks/py_mutants.py)")
-    spec = importlib.util.spec_from_file_location("py_mutants", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_script("py_mutants")
 
 
 @pytest.fixture

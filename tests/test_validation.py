@@ -2,7 +2,6 @@
 
 import csv
 import functools
-import importlib.util
 import json
 import warnings
 from pathlib import Path
@@ -26,6 +25,8 @@ from nnpartition.validation import (
     sample_protocols,
     validate,
 )
+
+from conftest import benchmark_script
 
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -61,10 +62,7 @@ def test_grids_are_the_ones_measured():
 @functools.lru_cache(maxsize=None)
 def _samples():
     """``SAMPLES`` of benchmarks/protocol_grid.py: the arguments each measured draw ``--sample K`` was built with."""
-    spec = importlib.util.spec_from_file_location("protocol_grid", _PROTOCOL_GRID)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.SAMPLES
+    return benchmark_script("protocol_grid").SAMPLES
 
 
 def _file_key(r):
