@@ -1598,3 +1598,16 @@ def test_a_listed_logit_beyond_float64_is_refused_and_terms_beyond_it_are_summed
     maps = nnpartition.window.network_regions(net, lo, hi)
     got = sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
     assert got == [([0.0, 0.0], 0.0), ([w_out, -w_out], 0.0)]
+
+
+def test_a_listed_logit_in_range_at_its_point_is_listed_when_its_slope_term_alone_is_beyond_float64():
+    """``1e308 relu(x) - 1.5e308`` on ``[1, 4]``: one region, listed at 2.5, where the logit is ``1e308`` (closed
+    form) though ``1e308 * 2.5`` alone is beyond float64; the build before summed that term first and refused the
+    region as ``inf``. With ``b_out = -1e307`` the logit there is ``2.4e308``: refused."""
+    net = nnpartition.TwoLayerNet(np.array([[1.0]]), np.zeros(1), np.array([1e308]), -1.5e308)
+    maps = nnpartition.window.network_regions(net, 1.0, 4.0)
+    assert maps.points.tolist() == [[2.5]]
+    assert (maps.affine_weight.tolist(), maps.affine_bias.tolist()) == ([[1e308]], [-1.5e308])
+    net = nnpartition.TwoLayerNet(np.array([[1.0]]), np.zeros(1), np.array([1e308]), -1e307)
+    with pytest.raises(ValueError, match=r"logit on listed region 0 overflows float64 \(at its listed point"):
+        nnpartition.window.network_regions(net, 1.0, 4.0)

@@ -1984,9 +1984,12 @@ fn count_network(
         }
     }
     // A logit beyond float64 on a listed region, as a map (infinite, or NaN where such terms meet) or at the region's
-    // listed point: refused, as `decision_function` refuses it there, not listed as inf and NaN.
+    // listed point: refused, as `decision_function` refuses it there, not listed as inf and NaN. (At the point the
+    // constant is summed with the slope's terms, scaled where they overflow on the way: 1e308 * 2.5 - 1.5e308.)
+    let mut at_p = vec![1.0; d + 1];
     for (r, (row, p)) in tally.affine.chunks_exact(d + 1).zip(tally.points.chunks_exact(d)).enumerate() {
-        let at = scaled_dot(&row[..d], p) + row[d];
+        at_p[..d].copy_from_slice(p);
+        let at = scaled_dot(row, &at_p);
         if !at.is_finite() {
             let place = if row.iter().all(|v| v.is_finite()) {
                 format!("at its listed point {p:?}, where it is {at:e},")
@@ -3253,6 +3256,29 @@ mod tests {
         let mut maps: Vec<Vec<f64>> = got.affine.chunks(3).map(|r| r.to_vec()).collect();
         maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
         assert_eq!(maps, vec![vec![0.0, 0.0, 0.0], vec![1e8, -1e8, 0.0]]);
+    }
+
+    #[test]
+    fn a_logit_in_range_at_its_point_is_listed_when_its_slope_term_alone_is_beyond_float64() {
+        // relu(x) on [1, 4] (one region, listed at 2.5) read by w_out = 1e308, b_out = -1.5e308: the logit
+        // 1e308 x - 1.5e308 is 1e308 at 2.5 (closed form), in range, though 1e308 * 2.5 alone is not; the check at
+        // the point summed a . p first and refused it as -inf (found by the fuzz target's readout mode). Refused
+        // where the logit at the point is beyond float64: b_out = -1e307 gives 2.4e308 there.
+        let (w1, b1) = (arr2(&[[1.0]]), arr1(&[0.0]));
+        let views = [(w1.view(), b1.view())];
+        let (lo, hi, w_out) = (arr1(&[1.0]), arr1(&[4.0]), arr1(&[1e308]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |b_out: f64| {
+            let found = AtomicU64::new(0);
+            network_regions_in_box_counting(&views, Some((w_out.view(), b_out)), lo.view(), hi.view(), &opts, &found)
+        };
+        let got = run(-1.5e308).unwrap();
+        assert_eq!((got.per_layer, got.points), (vec![1], vec![2.5]));
+        assert_eq!(got.affine, vec![1e308, -1.5e308]);
+        match run(-1e307) {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("at its listed point"), "{m}"),
+            other => panic!("{:?}", other.map(|c| c.affine)),
+        }
     }
 
     #[test]
