@@ -1039,8 +1039,7 @@ fn narrow_window(net: &PwlNet, win: &Window) -> bool {
             .map(|(i, w)| w.abs() * (win.origin[i].abs() + win.u[i].abs() * reach(0) + win.v[i].abs() * reach(1)))
             .sum::<f64>()
             + b1[j].abs();
-        // (A unit constant in the window, e.g. one of no weights, cuts nothing and does not make it narrow.)
-        big > 0.0 && (col.len() + 4) as f64 * f64::EPSILON * spread > crate::window::NEGLIGIBLE * big
+        crate::window::rounds_away(col.len(), spread, big)
     })
 }
 

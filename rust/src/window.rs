@@ -1640,6 +1640,13 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
 /// [`network_regions_in_box`] reads the unit exactly: `2^-40`, far below the least `tol` (`1e-9`).
 pub(crate) const NEGLIGIBLE: f64 = 1.0 / (1u64 << 40) as f64;
 
+/// Whether a first-layer unit makes a box (or `region_polygons`' window) narrow for its coordinates: the rounding of
+/// its constant, a sum of `terms` terms whose sizes add up to `spread`, is above [`NEGLIGIBLE`] of its largest
+/// weight on the box, `big`. A unit constant on the box (`big` 0) cuts nothing and never makes it narrow.
+pub(crate) fn rounds_away(terms: usize, spread: f64, big: f64) -> bool {
+    big > 0.0 && (terms + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big
+}
+
 /// The least double above `x` (finite).
 fn next_up(x: f64) -> f64 {
     if x == 0.0 {
@@ -1857,7 +1864,7 @@ fn count_network(
         // x - 1 - 2^-41 cancels to half the box from terms 2^41 times larger).
         let big = (0..d).map(|k| pre[j * st + k].abs()).fold(0.0f64, f64::max);
         let spread = (0..d).map(|k| (w0[[k, j]] * cen[k]).abs()).sum::<f64>() + b0[j].abs();
-        narrow |= (d + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big;
+        narrow |= rounds_away(d, spread, big);
     }
     // On such a box every first-layer row is taken from its exact value in box coordinates, as `hi + lo` to about
     // 2^-100 of each entry: the later layers' rows cancel from them.
