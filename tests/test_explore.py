@@ -515,6 +515,47 @@ def test_csv_numbers_are_ascii_decimals(cell):
         parse_csv(f"{cell},0,1\n0,0,0\n1,1,1\n")
 
 
+DATA_ROWS = "0.5,-1,1\n2,3.5,0\n"
+
+
+@pytest.mark.parametrize("opening", ["x,y,label", " x , y , label ", "\ufeffx,y,label", "\nx,y,label",
+                                     " , ,\nx,y,label", "\r\n  \r\nfeature 1,feature 2,class", "x,y,"])
+def test_a_csv_header_is_the_first_row_that_is_not_blank_and_holds_no_number(opening):
+    # docs/explore.md's rule; the truth is the data rows as written. A blank line before the header made the header
+    # row 2, refused as "x and y must be numbers"
+    X, y = parse_csv(f"{opening}\n{DATA_ROWS}")
+    np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5]])
+    np.testing.assert_array_equal(y, [1, 0])
+
+
+@pytest.mark.parametrize("row, error", [
+    ("1_0,2,yes", "CSV row 1: x and y must be numbers, got '1_0', '2' \\(a header row holds no number\\)"),
+    ("x,0.5,1", "CSV row 1: x and y must be numbers, got 'x', '0.5' \\(a header"),    # was skipped as a header
+    ("0.5x,1,1", "CSV row 1: x and y must be numbers, got '0.5x', '1' \\(a header"),  # was skipped as a header
+    ("x,y,1", "CSV row 1: x and y must be numbers, got 'x', 'y' \\(a header"),        # was skipped as a header
+    ("Infinity,y,label", "CSV row 1: x and y must be numbers"),                      # was skipped as a header
+    ("nan,nan,label", "CSV row 1: x and y must be finite"),
+    ("inf,2,1", "CSV row 1: x and y must be finite"),
+    ("1e5,2,yes", "CSV row 1: label must be 0 or 1, got 'yes'"),
+    ("x,y", "CSV row 1: expected 3 columns x,y,label, got 2"),
+])
+def test_a_first_row_holding_a_number_is_data_not_a_header(row, error):
+    # a first row with any number in it (to float(), "1_0" and "nan" included) is read as data: refused here,
+    # never dropped silently as a header
+    with pytest.raises(BadRequest, match=f"^{error}"):
+        parse_csv(f"{row}\n{DATA_ROWS}")
+
+
+@pytest.mark.parametrize("first", ["1e5,2,1", " 1e5 , 2 , 1 ", "\ufeff1e5,2,1", "\n1e5,2,1"])
+def test_a_first_row_of_numbers_is_a_point(first):
+    # a byte order mark before a data row made it a header, a point dropped silently
+    X, y = parse_csv(f"{first}\n{DATA_ROWS}")
+    np.testing.assert_array_equal(X, [[1e5, 2.0], [0.5, -1.0], [2.0, 3.5]])
+    np.testing.assert_array_equal(y, [1, 1, 0])
+    with pytest.raises(BadRequest, match=r"^CSV row [23]: x and y must be numbers, got 'x', 'y'$"):
+        parse_csv(f"{first}\nx,y,label\n{DATA_ROWS}")   # a header after data is a bad row
+
+
 def test_the_pages_controls_start_at_the_servers_defaults(server):
     # a request that leaves a setting out gets what the page shows before it is touched (index.html's own values;
     # the page does not read /api/config's defaults)

@@ -173,14 +173,16 @@ def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path):
     with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' must hold real numbers, "
                                                          f"got dtype [('\u00c5\u540d\u540d0000', '<f8'), ")):
         load_network(str(path))
-    # ... and an array of another name beside a network is read and ignored, by the CLI's reader too
+    # ... and an array of another name beside a network is read: the CLI's reader ignores it, load_network refuses
+    # it by name as an array it would ignore (not its header as too long)
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("fields.npy", raw)
         for key, a in GOOD.items():
             buf = io.BytesIO()
             np.save(buf, a)
             z.writestr(f"{key}.npy", buf.getvalue())
-    assert load_network(str(path)).W1.shape == (2, 3)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'fields' would be ignored")):
+        load_network(str(path))
     assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
     # past the limit in characters it is refused as numpy would refuse it, counted as numpy counts
     raw, chars, length = _utf8_header(500)
@@ -545,6 +547,48 @@ def test_a_bias_array_without_its_layer_is_refused(tmp_path):
     np.savez(tmp_path / "net.npz", **dict(GOOD, b2=B))
     with pytest.raises(ValueError, match="^" + re.escape(f"network file {tmp_path / 'net.npz'}: b2 would be ignored")):
         load_network(str(tmp_path / "net.npz"))
+
+
+@pytest.mark.parametrize("extra, named", [
+    # an input scaling a file of another tool keeps beside its layers: the network read without it computes
+    # another function
+    (dict(mean=np.zeros(2), std=np.ones(2)), "arrays 'mean', 'std' would be ignored"),
+    # two output layers: w_out, b_out were read and the TwoLayerNet names' w2, b2 dropped
+    (dict(w2=WO, b2=np.array(1.0)), "arrays 'b2', 'w2' would be ignored"),
+    # a one-layer file's names (regions --weights reads W, b) beside a network's
+    (dict(W=W, b=B), "arrays 'W', 'b' would be ignored"),
+    (dict(Activation=np.array("tanh")), "array 'Activation' would be ignored"),
+    ({f"x{i:02d}": np.zeros(1) for i in range(11)}, "arrays 'x00', 'x01', .*, 'x07' and 3 more would be ignored"),
+])
+def test_an_array_the_network_does_not_read_is_refused(tmp_path, extra, named):
+    """load_network reads W1, b1, ..., the output layer, activation and slope; any other array was ignored without
+    a word, so a file of another kind was read as a network that is not the one it holds."""
+    path = tmp_path / "net.npz"
+    np.savez(path, **GOOD, **extra)
+    with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: ") + named + ": a network file holds"):
+        load_network(str(path))
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh"])
+@pytest.mark.parametrize("widths", [[3], [3, 4, 2]])
+def test_every_array_save_network_writes_is_one_load_network_reads(tmp_path, activation, widths):
+    # the refusal of unread arrays refuses none of save_network's; the logit computed here from the arrays the file
+    # holds (read by numpy) is the truth for the network read back
+    from nnpartition import DeepNet
+    from nnpartition.network import save_network
+
+    rng = np.random.default_rng(len(widths))
+    dims = [2, *widths]
+    layers = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(dims, dims[1:])]
+    save_network(DeepNet(layers, rng.normal(size=widths[-1]), 0.5, activation=activation, slope=0.2),
+                 str(tmp_path / "net.npz"))
+    data = dict(np.load(tmp_path / "net.npz"))
+    h = X = rng.normal(size=(7, 2))
+    act = {"relu": lambda z: np.maximum(z, 0), "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z), "tanh": np.tanh}
+    for i in range(1, len(widths) + 1):
+        h = act[activation](h @ data[f"W{i}"] + data[f"b{i}"])
+    want = h @ data["w_out"] + data["b_out"]
+    np.testing.assert_allclose(load_network(str(tmp_path / "net.npz")).decision_function(X), want, rtol=1e-12)
 
 
 def test_replacing_names_the_path_when_its_part_file_cannot_be_made(tmp_path, monkeypatch):

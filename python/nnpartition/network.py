@@ -498,9 +498,9 @@ def _stored_activation(data: Mapping[str, Any], where: str) -> Tuple[str, float]
 def load_network(path: str) -> "TwoLayerNet | DeepNet":
     """Read a network written by :func:`save_network`: a :class:`TwoLayerNet` for one hidden layer (a one-layer
     :class:`DeepNet` too), else a :class:`DeepNet`. A file with ``W1, b1, w2, b2`` (the :class:`TwoLayerNet` names)
-    is read too, and ``w_out`` may be a column ``(width, 1)``; arrays of other names are
-    ignored. Any other file (missing, damaged, not an ``.npz``, a missing or stray layer array such as ``W3`` without
-    ``W2``, an array of the wrong shape or dtype, NaN or infinity, arrays passing ``max_bytes`` once read or as the
+    is read too, and ``w_out`` may be a column ``(width, 1)``. Any other file (missing, damaged, not an ``.npz``, a
+    missing or stray layer array such as ``W3`` without ``W2``, an array of another name, which would be ignored, an
+    array of the wrong shape or dtype, NaN or infinity, arrays passing ``max_bytes`` once read or as the
     network's float64 copies) is a ``ValueError`` of one sentence starting ``network file PATH:`` and naming the
     array. Arrays of Python objects are refused unread: loading them would run the pickled code they hold.
 
@@ -531,6 +531,15 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
                          f"{sorted(keys)}; {_NETWORK_HOW}")
     if n == 0:
         raise ValueError(f"{where}: no hidden layer (arrays W1 and b1) found; found {sorted(keys)}")
+    # an array the network does not read was ignored without a word: an input scaling a file of another tool holds
+    # beside its layers, or the w2, b2 of a file that also holds w_out, b_out, would have changed what it computes
+    known = {f"{wb}{i}" for i in range(1, n + 1) for wb in "Wb"} | set(out_keys) | {"activation", "slope"}
+    unknown = sorted(keys - known)
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+        raise ValueError(f"{where}: array{'s' if len(unknown) > 1 else ''} {shown} would be ignored: a network file "
+                         f"holds W1, b1[, W2, b2, ...], w_out, b_out and optionally activation and slope (or W1, b1, "
+                         f"w2, b2), nothing else; {_NETWORK_HOW}")
     layers = []
     width: Optional[int] = None
     for i in range(1, n + 1):

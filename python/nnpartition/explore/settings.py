@@ -212,26 +212,38 @@ def _csv_rows(reader: Any) -> Iterator[List[str]]:
 def parse_csv(text: str) -> Tuple[np.ndarray, np.ndarray]:
     """Points and labels from CSV text: rows ``x,y,label`` with label 0 or 1; one header row is allowed.
 
+    Cells are read with spaces stripped; a byte order mark opening the text is dropped; blank lines and rows of
+    empty cells are skipped. x and y are decimals in ASCII digits, ``[+-]`` digits, point, exponent
+    (``-1.5e-3``, ``1e5``); ``nan`` and ``inf`` read as numbers and are refused as not finite. The first row that
+    is not blank is a header, and skipped, when none of its three cells is a number even to Python's ``float``
+    (which also reads ``"1_0"``, ``"٣"``, ``"nan"``, ``"Infinity"``): a row with a number in it is data, so
+    ``1_0,2,yes`` and ``x,0.5,1`` are refused, not dropped as a header.
+
     Example:
         >>> X, y = parse_csv("x,y,label\\n0.5,-1,1\\n0,0.25,0\\n")
         >>> X.tolist(), y.tolist()
         ([[0.5, -1.0], [0.0, 0.25]], [1, 0])
     """
     rows: List[Tuple[float, float, int]] = []
+    # a byte order mark (Excel's "CSV UTF-8") is no part of the first cell: "\ufeff0.5" read as a header dropped a point
+    text = text[1:] if text.startswith("\ufeff") else text
     # newline="": the reader splits the lines itself, at "\r" too (rows ended by "\r" alone were a csv.Error, a 500)
     reader = csv.reader(io.StringIO(text, newline=""))
+    first = True
     for i, row in enumerate(_csv_rows(reader), start=1):
         cells = [c.strip() for c in row]
         if not cells or all(c == "" for c in cells):
             continue
         if len(cells) != 3:
             raise BadRequest(f"CSV row {i}: expected 3 columns x,y,label, got {len(cells)}")
+        opening, first = first, False
+        if opening and not any(_float_reads(c) for c in cells):
+            continue   # the first row that is not blank, holding no number: column names
         try:
             x0, x1 = _csv_number(cells[0]), _csv_number(cells[1])
         except ValueError:
-            if i == 1 and not rows and not all(_float_reads(c) for c in cells[:2]):
-                continue  # a header row (not one of numbers float() reads but a CSV cell does not, such as "٣")
-            raise BadRequest(f"CSV row {i}: x and y must be numbers, got {cells[0]!r}, {cells[1]!r}") from None
+            hint = " (a header row holds no number)" if opening else ""
+            raise BadRequest(f"CSV row {i}: x and y must be numbers, got {cells[0]!r}, {cells[1]!r}{hint}") from None
         if not (math.isfinite(x0) and math.isfinite(x1)):
             raise BadRequest(f"CSV row {i}: x and y must be finite")
         if max(abs(x0), abs(x1)) > _FLOAT32_MAX:   # the trainer works in float32
