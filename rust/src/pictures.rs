@@ -1039,7 +1039,8 @@ fn narrow_window(net: &PwlNet, win: &Window) -> bool {
             .map(|(i, w)| w.abs() * (win.origin[i].abs() + win.u[i].abs() * reach(0) + win.v[i].abs() * reach(1)))
             .sum::<f64>()
             + b1[j].abs();
-        crate::window::rounds_away(col.len(), spread, big)
+        // (A unit constant on the window cuts nothing: it does not make the drawing narrow, unlike the count.)
+        big > 0.0 && crate::window::rounds_away(col.len(), spread, big)
     })
 }
 

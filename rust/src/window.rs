@@ -1642,9 +1642,12 @@ pub(crate) const NEGLIGIBLE: f64 = 1.0 / (1u64 << 40) as f64;
 
 /// Whether a first-layer unit makes a box (or `region_polygons`' window) narrow for its coordinates: the rounding of
 /// its constant, a sum of `terms` terms whose sizes add up to `spread`, is above [`NEGLIGIBLE`] of its largest
-/// weight on the box, `big`. A unit constant on the box (`big` 0) cuts nothing and never makes it narrow.
+/// weight on the box, `big`. A unit constant on the box (`big` 0) with a constant not 0 makes the count's box narrow:
+/// its row is exact, but a later layer's rows may cancel its constant against others' (`7 relu(1/3) - 7/3` is
+/// `2^-52.4` in exact arithmetic of those doubles, 0 in float64: a constant later unit's gate). `region_polygons`
+/// leaves such units out (`big > 0` there): a drawing's gates are float64's on a window not narrow for a cut.
 pub(crate) fn rounds_away(terms: usize, spread: f64, big: f64) -> bool {
-    big > 0.0 && (terms + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big
+    (terms + 4) as f64 * f64::EPSILON * spread > NEGLIGIBLE * big
 }
 
 /// The least double above `x` (finite).
@@ -2934,6 +2937,28 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 150, "{checked}");
+    }
+
+    #[test]
+    fn a_narrow_box_whose_first_layer_is_constant_lists_a_later_gate_exactly() {
+        // Found by the `network` fuzz target (narrow 1-D mode) after 84bb87a left units constant on the box out of
+        // the narrowness test: first-layer units with no weights (constants 1/3 and 0) read by three units `7 h1 +
+        // 7 h2 - 7/3` on [-3, -3 + 738 roundings]. In exact arithmetic of these doubles `7 fl(1/3) - fl(7/3)` is
+        // 2^-52.4 > 0 (a fused multiply-add rounds it once: its sign is exact), so the later units are active; a
+        // plain float64 sum makes it 0 and listed them inactive.
+        let third = 1.0 / 3.0;
+        let c = -2.333333333333333;
+        assert!(7.0f64.mul_add(third, c) > 0.0 && 7.0 * third + c == 0.0);
+        let layers = [
+            (arr2(&[[0.0, 0.0]]), arr1(&[third, 0.0])),
+            (arr2(&[[7.0, 7.0, 7.0], [7.0, 7.0, 7.0]]), arr1(&[c, c, c])),
+        ];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let (lo, hi) = (arr1(&[-3.0]), arr1(&[-3.0 + 738.0 * 4.0 * f64::EPSILON]));
+        let got = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
+        assert_eq!(got.per_layer, vec![1, 1]);
+        assert_eq!(got.patterns, vec![true, false, true, true, true]);
     }
 
     #[test]
