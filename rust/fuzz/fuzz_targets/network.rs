@@ -293,7 +293,8 @@ fn underflow_gain(ws: &[(Array2<f64>, Array1<f64>)], w_out: &[f64], s: &Q) -> Q 
 /// Readout mode: the same network listed with an output layer `(w_out, b_out)`. Checked against exact (rational)
 /// arithmetic, independent of the code under test: with the sizes `M` of [`sizes`] (absolute values from
 /// `m = max(|lo|, |hi|)`), `n` the terms summed along the way (`d + sum (fan_in + 1) + ... `) and `u` = 2^-53,
-/// - the count equals the count without a readout (when both are taken);
+/// - the count equals the count without a readout (when both are taken), and a refusal other than the logit's is
+///   the count's without a readout, alike in kind and message;
 /// - every returned number is finite, one map of `d + 1` for each listed region;
 /// - at each listed point `p`, each unit's gate is the exact forward pass's, but where its pre-activation is within
 ///   `2 n u M_unit + F` of 0 (the rounding of the core's rows and of `p`);
@@ -370,7 +371,17 @@ fn readout(r: &mut R, ws: &[(Array2<f64>, Array1<f64>)], lo: &Array1<f64>, hi: &
             return;
         }
         Err(e) => {
-            rstat(&format!("refused: {}", e.to_string().chars().take(40).collect::<String>()));
+            // Any other refusal is the hidden layers' (the readout only adds the listed maps): the count without
+            // a readout, on the same network, box and options, must refuse alike.
+            match &plain {
+                Err(pe) => assert_eq!(
+                    (std::mem::discriminant(&e), e.to_string()),
+                    (std::mem::discriminant(pe), pe.to_string()),
+                    "refused otherwise with a readout: lo={lo} hi={hi} ws={ws:?} w_out={w_out:?} {b_out:e}"
+                ),
+                Ok(_) => panic!("refused with a readout only: {e} lo={lo} hi={hi} ws={ws:?} w_out={w_out:?} {b_out:e}"),
+            }
+            rstat(&format!("refused alike: {}", e.to_string().chars().take(40).collect::<String>()));
             return;
         }
     };
