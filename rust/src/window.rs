@@ -3171,6 +3171,13 @@ mod tests {
         let got = network_regions_in_box_counting(&views, None, lo.view(), hi.view(), &opts, &found).unwrap();
         assert_eq!(got.per_layer, vec![4, 5]);
         assert_eq!(found.load(Ordering::Relaxed), 5);
+        // Rescaled, the rows overflow only where both units are on (x > |y|), never on the box's half x < -1e307:
+        // there the rescaled network is counted (no decision before the count, by a bound over all gates, would
+        // be exact). Three regions: both off (|y| < -x), and each unit alone on beyond its diagonal, where the
+        // second layer reads one sign.
+        let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[-1e307, 1.5e308]));
+        let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert_eq!(rescaled.unwrap().per_layer, vec![3, 3]);
     }
 
     #[test]
