@@ -1477,7 +1477,7 @@ impl Tally {
 }
 
 /// Decide `piece`'s neurons until one cuts it (the two halves go to `out`) or the last layer is done (it counts).
-fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally) -> CoreResult<()> {
+fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally) -> Result<(), CountFail> {
     let d = net.d;
     let st = d + 1;
     let nl = net.layers.len() + 1;
@@ -1543,14 +1543,7 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
         let big = row.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         // (`max` passes over a NaN: an entry that overflowed both ways, inf - inf, is looked for on its own.)
         if !big.is_finite() || row.iter().any(|x| x.is_nan()) {
-            return Err(CoreError::Numerical(format!(
-                "{OVERFLOWED} {} of hidden layer {} overflows float64 on the box (as an affine map of the box's \
-                 coordinates), also with the network's units rescaled by powers of two to weights near 1 where \
-                 float64 allows it, as region_polygons draws them: the weights along its paths and the box's \
-                 coordinates are too large together; scale the network's weights, or the box, nearer to 1",
-                piece.neuron,
-                piece.layer + 1
-            )));
+            return Err(CountFail::Overflow { unit: piece.neuron, layer: piece.layer + 1 });
         }
         for (x, y) in unit.iter_mut().zip(row) {
             *x = if big > 0.0 { y / big } else { 0.0 };
@@ -1738,15 +1731,46 @@ pub fn network_regions_in_box_counting(
         let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };
         match count_network(&views, readout, lo, hi, opts, found) {
-            Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED) => found.store(0, Ordering::Relaxed),
-            other => return other,
+            Err(CountFail::Overflow { .. }) => found.store(0, Ordering::Relaxed),
+            other => return other.map_err(CountFail::into_core),
         }
     }
-    count_network(layers, readout, lo, hi, opts, found)
+    count_network(layers, readout, lo, hi, opts, found).map_err(CountFail::into_core)
 }
 
-/// The start of [`advance`]'s refusal of a row beyond float64.
-const OVERFLOWED: &str = "the pre-activation of unit";
+/// Why [`count_network`] stopped: an error of the core, or [`advance`]'s refusal of a row beyond float64, kept apart
+/// by its type (not by its message) so that [`network_regions_in_box_counting`] counts the network as given on that
+/// refusal alone; at the public boundary it becomes the `CoreError::Numerical` naming the unit.
+#[derive(Debug)]
+enum CountFail {
+    Core(CoreError),
+    /// The pre-activation of unit `unit` (from 0) of hidden layer `layer` (from 1) overflows float64 on the box.
+    Overflow {
+        unit: usize,
+        layer: usize,
+    },
+}
+
+impl From<CoreError> for CountFail {
+    fn from(e: CoreError) -> Self {
+        CountFail::Core(e)
+    }
+}
+
+impl CountFail {
+    /// The error the caller gets.
+    fn into_core(self) -> CoreError {
+        match self {
+            CountFail::Core(e) => e,
+            CountFail::Overflow { unit, layer } => CoreError::Numerical(format!(
+                "the pre-activation of unit {unit} of hidden layer {layer} overflows float64 on the box (as an affine \
+                 map of the box's coordinates), also with the network's units rescaled by powers of two to weights \
+                 near 1 where float64 allows it, as region_polygons draws them: the weights along its paths and the \
+                 box's coordinates are too large together; scale the network's weights, or the box, nearer to 1"
+            )),
+        }
+    }
+}
 
 /// The arguments of [`network_regions_in_box_counting`], checked.
 fn check_network(
@@ -1813,7 +1837,7 @@ fn count_network(
     hi: ArrayView1<f64>,
     opts: &NetworkOptions,
     found: &AtomicU64,
-) -> CoreResult<NetworkCount> {
+) -> Result<NetworkCount, CountFail> {
     let (w0, b0) = &layers[0];
     let d = w0.nrows();
     let total: usize = layers.iter().map(|(w, _)| w.ncols()).sum();
@@ -1843,13 +1867,13 @@ fn count_network(
     // A box one or two of the smallest subnormals wide has a half-width of 0: every weight would read 0 on it (one
     // region whatever the network) and the affine maps back in the caller's coordinates divide by it (NaN).
     if let Some(k) = (0..d).find(|&k| half[k] == 0.0) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CountFail::Core(CoreError::InvalidArgument(format!(
             "the box must be at least {:e} wide in every coordinate (half a narrower width can round to 0), got \
              lo[{k}]={:e} hi[{k}]={:e}",
             3.0 * f64::from_bits(1),
             lo[k],
             hi[k]
-        )));
+        ))));
     }
     let n0 = w0.ncols();
     let st = d + 1;
@@ -1892,7 +1916,7 @@ fn count_network(
     let (program, vars) = ball_program(d, &[]);
     let box_lp = match read_ball(program.solve(), &vars, 0.0) {
         Ok(Some((_, _, lp))) => lp,
-        _ => return Err(CoreError::Numerical("the linear program of the box's inscribed ball failed".into())),
+        _ => return Err(CoreError::Numerical("the linear program of the box's inscribed ball failed".into()).into()),
     };
     let net = Net {
         d,
@@ -1940,7 +1964,7 @@ fn count_network(
         }
         let splits = next.len() as u64 / 2;
         if found.fetch_add(splits, Ordering::Relaxed) + splits > opts.max_regions {
-            return Err(too_many());
+            return Err(too_many().into());
         }
         frontier = next;
     }
@@ -1956,14 +1980,14 @@ fn count_network(
                 advance(&net, p, &mut out, &mut t)?;
                 if !out.is_empty() {
                     if found.fetch_add(1, Ordering::Relaxed) + 1 > opts.max_regions {
-                        return Err(too_many());
+                        return Err(too_many().into());
                     }
                     stack.append(&mut out);
                 }
             }
             Ok(t)
         })
-        .collect::<CoreResult<Vec<Tally>>>()?;
+        .collect::<Result<Vec<Tally>, CountFail>>()?;
     for t in rest {
         tally.append(t);
     }
@@ -2006,10 +2030,10 @@ fn count_network(
             } else {
                 "as an affine map a . x + c of the input,".to_string()
             };
-            return Err(CoreError::Numerical(format!(
+            return Err(CountFail::Core(CoreError::Numerical(format!(
                 "the network's logit on listed region {r} overflows float64 ({place} (a, c) = {row:?}): scale w_out \
                  and b_out down (the same regions)"
-            )));
+            ))));
         }
     }
     Ok(NetworkCount {
@@ -3092,7 +3116,7 @@ mod tests {
                     if scale == 1.0 {
                         // As given its row overflows: the count reads the rescaled network.
                         let plain = count_network(&views, None, lo_.view(), hi_.view(), &opts, &AtomicU64::new(0));
-                        assert!(matches!(plain, Err(CoreError::Numerical(m)) if m.contains("hidden layer 2")));
+                        assert!(matches!(plain, Err(CountFail::Overflow { layer: 2, .. })), "{plain:?}");
                     }
                     let got = network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).map(|c| c.per_layer);
                     assert_eq!(got.unwrap(), vec![1, 1 + (v[0] != v[1]) as u64], "{lo} {v:?} {scale}");
@@ -3167,11 +3191,64 @@ mod tests {
         let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[1.5e308, 1.5e308]));
         let opts = NetworkOptions::default();
         let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
-        assert!(matches!(rescaled, Err(CoreError::Numerical(m)) if m.starts_with(OVERFLOWED)));
+        assert!(matches!(rescaled, Err(CountFail::Overflow { .. })), "{rescaled:?}");
         let found = AtomicU64::new(0);
         let got = network_regions_in_box_counting(&views, None, lo.view(), hi.view(), &opts, &found).unwrap();
         assert_eq!(got.per_layer, vec![4, 5]);
         assert_eq!(found.load(Ordering::Relaxed), 5);
+        // Rescaled, the rows overflow only where both units are on (x > |y|), never on the box's half x < -1e307:
+        // there the rescaled network is counted (no decision before the count, by a bound over all gates, would
+        // be exact). Three regions: both off (|y| < -x), and each unit alone on beyond its diagonal, where the
+        // second layer reads one sign.
+        let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[-1e307, 1.5e308]));
+        let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert_eq!(rescaled.unwrap().per_layer, vec![3, 3]);
+    }
+
+    #[test]
+    fn only_a_rescaled_row_beyond_float64_falls_back_to_the_network_as_given() {
+        // The count falls back on the refusal of a row beyond float64 alone, by its type: another numerical error of
+        // the rescaled count is the caller's (it matched the refusal by the start of its message: a reworded
+        // message could have been passed over). relu(1e8 x) and relu((1e8 + 2) x - 1.5) read by 1e301 (h1 - h2)
+        // and w_out = 1.2e7 on [0.5, 1]: as given the second layer's row overflows; rescaled (by 2^-1000, w_out by
+        // 2^1000: 1.3e308) it does not, and the logit left of the root at 0.75 is 1.2e308 (1.5 - 2 x), in closed
+        // form, whose slope -2.4e308 is beyond float64: refused, naming the listed region, not refused as given.
+        let (w1, b1) = (arr2(&[[1e8, 1e8 + 2.0]]), arr1(&[0.0, -1.5]));
+        let (w2, b2) = (arr2(&[[1e301], [-1e301]]), arr1(&[0.0]));
+        let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
+        let (lo, hi, w_out) = (arr1(&[0.5]), arr1(&[1.0]), arr1(&[1.2e7]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let readout = Some((w_out.view(), 0.0));
+        let as_given = count_network(&views, readout, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert!(matches!(as_given, Err(CountFail::Overflow { unit: 0, layer: 2 })), "{as_given:?}");
+        let (scaled, scaled_out) = crate::pictures::rebalance(&views, w_out.view()).unwrap().expect("far units");
+        assert!(scaled_out[0].is_finite() && scaled_out[0] > 1e308);
+        let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let readout_scaled = Some((scaled_out.view(), 0.0));
+        let rescaled = count_network(&scaled, readout_scaled, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        assert!(matches!(&rescaled, Err(CountFail::Core(CoreError::Numerical(m))) if m.contains("logit")));
+        let got = network_regions_in_box_counting(&views, readout, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        match got {
+            Err(CoreError::Numerical(m)) => assert!(m.contains("logit on listed region"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        // With w_out = 5e6 the logit is 5e307 (1.5 - 2 x), within float64: listed, as the closed form.
+        let w_out = arr1(&[5e6]);
+        let got = network_regions_in_box_counting(
+            &views,
+            Some((w_out.view(), 0.0)),
+            lo.view(),
+            hi.view(),
+            &opts,
+            &AtomicU64::new(0),
+        )
+        .unwrap();
+        assert_eq!(got.per_layer, vec![1, 2]);
+        let mut maps: Vec<Vec<f64>> = got.affine.chunks(2).map(|r| r.to_vec()).collect();
+        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(maps[1], vec![0.0, 0.0]);
+        let want = [-1e308, 7.5e307];
+        assert!((0..2).all(|k| ((maps[0][k] - want[k]) / want[k]).abs() < 1e-7), "{maps:?}");
     }
 
     #[test]
