@@ -417,6 +417,52 @@ def test_a_later_layer_in_a_window_narrow_for_its_coordinates_is_drawn_where_its
             assert np.all(np.min(np.abs(inside[:, None] - roots), axis=1) <= 4 * np.spacing(c))
 
 
+_EDGE_POINT = st.tuples(st.integers(0, 3), st.integers(1, 22))
+
+
+def _edge_point(edge, k, lo, hi):
+    """The point ``k / 23`` of the way along edge ``edge`` (bottom, right, top, left) of the box ``[lo, hi]``."""
+    f = k / 23
+    x = [lo[0] + f * (hi[0] - lo[0]), hi[0], hi[0] - f * (hi[0] - lo[0]), lo[0]][edge]
+    y = [lo[1], lo[1] + f * (hi[1] - lo[1]), hi[1], hi[1] - f * (hi[1] - lo[1])][edge]
+    return x, y
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(0, 15), mant=st.sampled_from([1.0, 3.0]), e=st.integers(-3, 3), tall=st.booleans(),
+       shift=st.tuples(st.integers(-3, 3), st.integers(-3, 3)),
+       ends=st.lists(st.tuples(_EDGE_POINT, _EDGE_POINT).filter(lambda p: p[0][0] != p[1][0]), min_size=1, max_size=6),
+       later=st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), max_size=2),
+       tol=st.sampled_from([1e-9, 1e-6, 1e-12, 1e-15, 1e-300]))
+def test_a_tall_thin_window_has_the_regions_the_count_finds(k, mant, e, tall, shift, ends, later, tol):
+    """Session 54: the vertex margin was ``tol`` times the window's diagonal in every direction, so on a window
+    narrower than about ``2 tol`` times its length a line across the short side passed within it of every corner
+    and cut nothing (``[0, 1e-9] x [0, 1]`` with ``x = 5e-10`` and three lines across: 4 regions, not 8). Random
+    thin windows (aspect ratio down to ``1e-15``, either way up, long side ``1e-3`` to ``3e3``, shifted by whole
+    sides), lines between points on two edges (``j / 23`` along them), and a second layer of a few units with small
+    integer weights: the region count is ``network_regions_in_box``'s (the box mapped onto ``[-1, 1]^2``)."""
+    long = mant * 10.0**e
+    side = (long * 10.0**-k, long) if tall else (long, long * 10.0**-k)
+    lo = (shift[0] * side[0], shift[1] * side[1])
+    hi = (lo[0] + side[0], lo[1] + side[1])
+    W, b = np.zeros((2, len(ends))), np.zeros(len(ends))
+    for j, (p, q) in enumerate(ends):
+        (px, py), (qx, qy) = _edge_point(*p, lo, hi), _edge_point(*q, lo, hi)
+        # the line through p and q, in units of each axis' side (the weights of a thin window's axes differ)
+        a, c = (qy - py) / side[1], -(qx - px) / side[0]
+        W[:, j] = a / side[0], c / side[1]
+        b[j] = -(W[0, j] * px + W[1, j] * py)
+    layers = [(W, b)]
+    if later:
+        W2 = np.resize(np.array(later, dtype=float).ravel(), (len(ends), len(later)))
+        layers.append((W2, -0.5 * np.abs(W2).sum(axis=0) + 0.25))
+    want = npn.network_regions_in_box(layers, lo, hi)
+    net = DeepNet(layers, np.ones(layers[-1][0].shape[1]), 0.0)
+    rp = region_polygons(net, box=(lo, hi), tol=tol)
+    assert rp.n_regions == want
+    assert math.isclose(float(rp.areas().sum()), side[0] * side[1], rel_tol=1e-9)
+
+
 def test_bad_networks():
     with pytest.raises(ValueError, match="d = 5 > 2"):
         region_polygons(make_net([4], d=5))

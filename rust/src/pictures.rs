@@ -27,9 +27,12 @@
 //! is kept, and the arrays returned are checked, at their exact size, before
 //! they are allocated.
 //!
-//! Tolerance: a vertex counts as lying on a line when its distance to the line
-//! is at most `tol` times the window's diagonal. Lines that pass within that
-//! distance of a vertex do not cut off slivers there.
+//! Tolerance: a vertex counts as lying on a line when the line passes within the
+//! margin of the vertex, an ellipse of half-axes `tol` times the window's
+//! diagonal scaled by each side over the longer side (on a square window a disc
+//! of radius `tol` times the diagonal). Lines that pass within that margin of a
+//! vertex do not cut off slivers there. Per axis, so that a line across the
+//! short side of a tall thin window cuts it ([`Margin`]).
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits;
@@ -49,8 +52,8 @@ pub const MAX_PATTERN_BYTES: usize = 1 << 31;
 /// vertex but the window's four corners joins at least three edges); a layer's line arrangement
 /// averages 4. The arrays returned are checked at their exact size before they are allocated.
 const CORNERS: f64 = 6.0;
-/// The least vertex-on-line margin, in roundings (`f64::EPSILON`) of the window's largest coordinate
-/// ([`region_polygons`]); the default `tol = 1e-9` is above it for any window whose coordinates are below
+/// The least vertex-on-line margin along a window axis, in roundings (`f64::EPSILON`) of the axis' largest
+/// coordinate ([`Margin`]); the default `tol = 1e-9` is above it for any window whose coordinates are below
 /// `1e9 / 64` times its diagonal.
 const MIN_EPS_ULPS: f64 = 64.0;
 /// Regions per batched matrix product.
@@ -222,6 +225,47 @@ fn chord(poly: &[[f64; 2]], o: [f64; 3], inv: f64, eps: f64) -> Option<[f64; 4]>
     (pts.len() == 2).then(|| [pts[0][0], pts[0][1], pts[1][0], pts[1][1]])
 }
 
+/// The vertex-on-line margin: a vertex counts as on the line `a s + b t + c = 0` when the line passes within the
+/// ellipse of half-axes `e = [e_s, e_t]` about it, i.e. when its distance to the line is at most
+/// [`Margin::to`]`(a, b)`. Along axis `k`, `e_k = tol * diag * side_k / longer side`, at least `MIN_EPS_ULPS`
+/// roundings of the axis' largest coordinate (or of `diag * side_k / longer side`, when larger).
+///
+/// On a square window the ellipse is the disc of radius `tol * diag` (raised as before to 64 roundings of the
+/// window's largest coordinate when its axes reach equally far) and the distance is compared with `e_s` itself, bit
+/// for bit as when the margin was one distance. One distance for both axes missed lines on a tall thin window
+/// (session 54): on `[0, 1e-9] x [0, 1]` the margin, `1e-9` of the diagonal, was wider than the window, and the line
+/// `x = 5e-10` passed within it of every corner, so it cut nothing (4 regions of the 8 of it and three lines across).
+#[derive(Clone, Copy, Debug)]
+struct Margin {
+    e: [f64; 2],
+}
+
+impl Margin {
+    fn new(win: &Window, tol: f64) -> Self {
+        let side = [win.hi[0] - win.lo[0], win.hi[1] - win.lo[1]];
+        let diag = side[0].hypot(side[1]);
+        let longer = side[0].max(side[1]);
+        let e = [0, 1].map(|k| {
+            // (side[k] / longer is 1.0 exactly on the longer side: `tol * diag` as before)
+            let reach = diag * (side[k] / longer);
+            let scale = [win.lo[k], win.hi[k]].iter().fold(reach, |m, x| m.max(x.abs()));
+            (tol * diag * (side[k] / longer)).max(MIN_EPS_ULPS * f64::EPSILON * scale)
+        });
+        Margin { e }
+    }
+
+    /// The margin as a distance from the line `a s + b t + c = 0`, `inv = 1 / |(a, b)|`: the half-width of the
+    /// ellipse across the line, `|(a e_s, b e_t)| / |(a, b)|` (meaningless for a constant, `inv = 0`).
+    #[inline]
+    fn to(&self, a: f64, b: f64, inv: f64) -> f64 {
+        if self.e[0] == self.e[1] {
+            self.e[0]
+        } else {
+            (a * inv * self.e[0]).hypot(b * inv * self.e[1])
+        }
+    }
+}
+
 enum Side {
     Pos,
     Neg,
@@ -346,12 +390,13 @@ fn cut_all(
     pieces: &mut Vec<Piece>,
     lines: &Lines,
     range: std::ops::Range<usize>,
-    eps: f64,
+    margin: Margin,
     limit: &dyn Fn(usize) -> bool,
 ) -> bool {
     let mut vals = Vec::with_capacity(16);
     for j in range {
         let [a, b, c, inv] = lines.coef[j];
+        let eps = margin.to(a, b, inv);
         let n = pieces.len();
         for i in 0..n {
             if inv == 0.0 {
@@ -756,8 +801,9 @@ fn too_many(cap: &Cap, layer: usize, layers: usize) -> CoreError {
 
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked);
 /// whether it was cut (then it is two regions).
-fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split: bool, out: &mut Vec<Leaf>) -> bool {
+fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, m: Margin, split: bool, out: &mut Vec<Leaf>) -> bool {
     let inv = 1.0 / o[0].hypot(o[1]);
+    let eps = m.to(o[0], o[1], inv); // (unread when `inv` is 0 or infinite: no chord, no cut)
     let seg = chord(&poly, o, inv, eps);
     if split && seg.is_some() {
         let mut vals = Vec::new();
@@ -773,7 +819,7 @@ fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, eps: f64, split:
 
 struct Ctx<'a, 'n> {
     net: &'a PwlNet<'n>,
-    eps: f64,
+    margin: Margin,
     /// The window is narrow for its coordinates ([`narrow_window`]): the later layers' lines are computed from
     /// double-doubles (`window::dd_rows`), as `window::network_regions_in_box` computes its rows on such a box.
     narrow: bool,
@@ -881,7 +927,7 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             let dd = (3 * i * width)..(3 * (i + 1) * width);
             let lines = Lines::new(rows[0], rows[1], rows[2]);
             let mut pieces = vec![Piece::new(c.poly.clone(), vec![0; width])];
-            let ok = cut_all(&mut pieces, &lines, 0..width, ctx.eps, &|n| ctx.cutting_over(n));
+            let ok = cut_all(&mut pieces, &lines, 0..width, ctx.margin, &|n| ctx.cutting_over(n));
             if !ok || ctx.over(pieces.len() - 1) {
                 return Ok(());
             }
@@ -898,7 +944,7 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
                     } else {
                         output_map(rows, &p.signs, &w_out, net.slope, net.b_out)
                     };
-                    if emit(p.poly, pattern, o, c.root, ctx.eps, ctx.opts.split_decision, out) && ctx.over(1) {
+                    if emit(p.poly, pattern, o, c.root, ctx.margin, ctx.opts.split_decision, out) && ctx.over(1) {
                         return Ok(());
                     }
                 } else {
@@ -1059,13 +1105,11 @@ fn partition(
     let budget = Budget::new(net, d, rayon::current_num_threads(), opts.region_bytes, narrow);
     let cap = Cap::new(opts.max_regions, units, budget, max_bytes);
     let limit = cap.limit;
-    let diag = (win.hi[0] - win.lo[0]).hypot(win.hi[1] - win.lo[1]);
     // A margin below the rounding of a vertex's distance to a line decides on rounding noise: two units with the
     // same line cut slivers of area 1e-16 between them, with patterns no point has (one on, its twin off), when
-    // `tol = 1e-300` (a fuzzer, session 49). So the margin is at least `MIN_EPS_ULPS` roundings of the window's
+    // `tol = 1e-300` (a fuzzer, session 49). So the margin is at least `MIN_EPS_ULPS` roundings of each axis'
     // largest coordinate, as the window counts raise theirs (`window::regions_in_box`).
-    let scale = [win.lo[0], win.lo[1], win.hi[0], win.hi[1]].iter().fold(diag, |m, x| m.max(x.abs()));
-    let eps = (opts.tol * diag).max(MIN_EPS_ULPS * f64::EPSILON * scale);
+    let margin = Margin::new(win, opts.tol);
 
     // First layer: its lines in window coordinates.
     let w1 = net.layers[0].w;
@@ -1114,7 +1158,7 @@ fn partition(
     // (the switch point does not depend on the thread count, so neither does the order).
     let mut j = 0;
     while j < l1 && pieces.len() < SHARE_PIECES {
-        if !cut_all(&mut pieces, &lines, j..j + 1, eps, &|n| n > limit) {
+        if !cut_all(&mut pieces, &lines, j..j + 1, margin, &|n| n > limit) {
             return Err(too_many(&cap, 0, layers));
         }
         j += 1;
@@ -1130,7 +1174,7 @@ fn partition(
                 while k < l1 {
                     let before = ps.len();
                     let end = (k + 8).min(l1);
-                    cut_all(&mut ps, &lines, k..end, eps, &|_| false);
+                    cut_all(&mut ps, &lines, k..end, margin, &|_| false);
                     let added = ps.len() - before;
                     let total = count.fetch_add(added, Ordering::Relaxed) + added;
                     if total > limit || abort.load(Ordering::Relaxed) || stop() {
@@ -1156,7 +1200,7 @@ fn partition(
     let split = opts.split_decision;
     let rows = [&zs[..], &zt[..], &zc[..]];
     let count = AtomicUsize::new(pieces.len());
-    let ctx = Ctx { net, eps, narrow, opts, limit, count: &count, abort: &abort, stop };
+    let ctx = Ctx { net, margin, narrow, opts, limit, count: &count, abort: &abort, stop };
     let dd = (&dd_hi[..], &dd_lo[..]);
     let leaves: Vec<Leaf> = if layers == 1 {
         let mut out = Vec::with_capacity(pieces.len());
@@ -1169,7 +1213,8 @@ fn partition(
                 output_map(rows, &p.signs, &w_out, net.slope, net.b_out)
             };
             // (a region cut by the decision line is two: refused before the second is kept)
-            if emit(p.poly, p.signs, o, r, eps, split, &mut out) && count.fetch_add(1, Ordering::Relaxed) + 1 > limit {
+            if emit(p.poly, p.signs, o, r, margin, split, &mut out) && count.fetch_add(1, Ordering::Relaxed) + 1 > limit
+            {
                 return Err(too_many(&cap, 0, layers));
             }
         }
@@ -1218,7 +1263,7 @@ fn partition(
     let first: Vec<([f64; 4], i64)> = (0..l1)
         .filter_map(|j| {
             let [a, b, c, inv] = lines.coef[j];
-            chord(&corners, [a, b, c], inv, eps).map(|seg| (seg, j as i64))
+            chord(&corners, [a, b, c], inv, margin.to(a, b, inv)).map(|seg| (seg, j as i64))
         })
         .collect();
     limits::check_bytes_under(
@@ -1926,6 +1971,52 @@ mod tests {
                         if p[0] > lo && p[0] < hi {
                             assert!((p[0] - m).abs() <= 4.0 * ulp, "c={c} v={v}: vertex at {} vs m = {m}", p[0]);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_across_the_short_side_of_a_tall_thin_window_cuts_it() {
+        // Session 54: the margin was one distance, `tol` times the diagonal; on a window `tol` times as wide as tall
+        // it was wider than the window, so a line across the short side passed within it of every corner and cut
+        // nothing: [0, 1e-9] x [0, 1] was 4 regions, not 8. Here the line x = w / 2 (`relu(x - w / 2)`), three lines
+        // y = k h / 4 across the long side h, and a slanted line from (w / 10, 0) to (4 w / 5, h) that crosses all
+        // four away from their crossings: 2 * 4 regions and 4 + 1 more (the slanted line is cut into 5), as the count
+        // (`window::network_regions_in_box`, which maps the box onto [-1, 1]^2) finds; both orientations, at aspect
+        // ratios down to 1e-15, near 0 and with a long side of 1e3 and 1e-3, at the default `tol` and others.
+        for (long, ratios) in [(1.0, 1..=15), (1e3, 1..=9), (1e-3, 1..=12)] {
+            for k in ratios {
+                let w = long * 10f64.powi(-k);
+                for tall in [true, false] {
+                    // (x, y) as (narrow, long) when tall, else swapped; lines a x + b y + c in the window's axes.
+                    let mut rows: Vec<[f64; 3]> = vec![[1.0, 0.0, -w / 2.0]];
+                    rows.extend((1..4).map(|i| [0.0, 1.0, -long * i as f64 / 4.0]));
+                    // through (w / 10, 0) and (4 w / 5, long): (x - w / 10) long - y (7 w / 10) = 0, over long
+                    rows.push([1.0, -0.7 * w / long, -w / 10.0]);
+                    let (mut w1, mut b1) = (Array2::<f64>::zeros((2, rows.len())), Array1::<f64>::zeros(rows.len()));
+                    for (j, r) in rows.iter().enumerate() {
+                        let (a, b) = if tall { (r[0], r[1]) } else { (r[1], r[0]) };
+                        (w1[[0, j]], w1[[1, j]], b1[j]) = (a, b, r[2]);
+                    }
+                    let (lo, hi) = if tall { ([0.0, 0.0], [w, long]) } else { ([0.0, 0.0], [long, w]) };
+                    let layers = vec![(w1, b1)];
+                    let wo = Array1::from_elem(rows.len(), 1.0);
+                    let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+                    let (lo_, hi_) = (ndarray::arr1(&lo), ndarray::arr1(&hi));
+                    let opts = crate::window::NetworkOptions::default();
+                    let count = crate::window::network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).unwrap();
+                    assert_eq!(count.per_layer, vec![13], "w={w:e} long={long:e} tall={tall}");
+                    for tol in [DEFAULT_TOL, 1e-2, 1e-6, 1e-15] {
+                        let net = view(&layers, &wo, 0.0);
+                        let win = Window { lo, hi, ..std_window(0.0, 1.0) };
+                        let res = region_polygons(&net, &win, Options { tol, ..Options::default() }, &never).unwrap();
+                        let at = format!("w={w:e} long={long:e} tall={tall} tol={tol:e}");
+                        assert_eq!(res.n_regions(), 13, "{at}");
+                        let total: f64 = areas_from_corner(&res, lo).iter().sum();
+                        assert!((total / (w * long) - 1.0).abs() < 1e-9, "{at}: {total:e}");
+                        assert_eq!(res.line_units, vec![0, 1, 2, 3, 4], "{at}");
                     }
                 }
             }

@@ -21,7 +21,7 @@ from .geometry import BoxLike, Plane, _box, _plane
 
 #: Default limit on the number of polygons; more fails fast with advice on how to shrink the picture.
 DEFAULT_MAX_REGIONS = 5_000_000
-#: Default vertex-on-line tolerance, relative to the window's diagonal.
+#: Default vertex-on-line tolerance, relative to the window's diagonal (scaled per side: see :func:`region_polygons`).
 DEFAULT_TOL = 1e-9
 
 Network = Union[TwoLayerNet, DeepNet]
@@ -52,8 +52,8 @@ class RegionPolygons:
         boundary: ``float64 (K, 2, 2)``: the decision boundary (logit = 0)
             inside the window as segments in window coordinates.
         lines: ``float64 (J, 2, 2)``: the first layer's lines (a unit's
-            pre-activation = 0) that cut the window (window corners more than
-            ``tol`` times its diagonal from the line on both sides, as the regions
+            pre-activation = 0) that cut the window (window corners beyond the
+            vertex margin of ``tol`` from the line on both sides, as the regions
             are cut), as segments in window coordinates, in unit order;
             line_units: ``int64 (J,)``, the unit of each.
         plane: the window's :class:`Plane`; box: ``((s_lo, t_lo), (s_hi, t_hi))``.
@@ -174,10 +174,12 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
             :class:`Plane` ``(origin, u, v)``.
         split_decision: also cut regions along the decision boundary (logit = 0),
             so that ``decision`` is exact on every polygon (used for plots).
-        tol: a vertex within ``tol`` times the window's diagonal of a unit's line
-            counts as lying on it (no sliver is cut off there); in ``(0, 0.01]``, and raised to 64 roundings
-            (``64 * 2**-52``) of the window's largest coordinate when smaller (a margin below the rounding cut
-            slivers of no area between units with the same line).
+        tol: a vertex counts as lying on a unit's line (no sliver is cut off there) when the line passes within
+            its margin, an ellipse whose half-axis along each window axis is ``tol`` times the window's diagonal
+            times that side over the longer side (a disc of radius ``tol`` times the diagonal on a window as tall as
+            wide; per side, so that a line across the short side of a thin window cuts it); in ``(0, 0.01]``, and
+            raised along each axis to 64 roundings (``64 * 2**-52``) of that axis' largest coordinate when smaller
+            (a margin below the rounding cut slivers of no area between units with the same line).
         max_regions: fail fast (``ValueError``, with advice) beyond this many regions. The memory limit
             (``max_bytes``, :mod:`nnpartition.limits`) caps them too: about twice the hidden units in bytes
             plus 1 KiB a region (``docs/pictures.md``).
