@@ -49,6 +49,18 @@ fuzz_target!(|data: &[u8]| {
     let p = match res {
         Ok(p) => p,
         Err(CoreError::InvalidArgument(_)) | Err(CoreError::TooLarge(_)) => return,
+        Err(CoreError::Numerical(m)) if m.contains("overflows float64") => {
+            // A refusal of a map beyond float64 (a hidden unit's or the logit's) must have one: some map's size
+            // bound, from the weights' absolute values alone, reaches float64's largest (within a factor 2^10 for
+            // the core's own rounding and rescaling by powers of two).
+            let bound = size_bound(&ws, &w_out, b_out, slope, &origin, &u, &v, lo, hi);
+            assert!(
+                bound >= f64::MAX / 1024.0,
+                "refused with every map's size below {bound:e}: {m} ws={ws:?} w_out={w_out:?} b_out={b_out:e} \
+                 slope={slope} o={origin:?} u={u:?} v={v:?} lo={lo:?} hi={hi:?}"
+            );
+            return;
+        }
         Err(e) => panic!("unexpected {e:?}"),
     };
     let n = p.n_regions();
@@ -64,7 +76,8 @@ fuzz_target!(|data: &[u8]| {
         let ar = signed_area(&poly);
         assert!(
             ar.is_finite() || !area.is_finite() || area > 1e300,
-            "area {ar}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} ws={ws:?}"
+            "area {ar}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} ws={ws:?} w_out={w_out:?} b_out={b_out:e} \
+             slope={slope:e} tol={tol:e} split={split} poly={poly:?}"
         );
         total += ar;
         if nice && slope == 0.0 {
@@ -106,3 +119,46 @@ fuzz_target!(|data: &[u8]| {
         assert!((total - area).abs() <= 1e-6 * area, "areas sum to {total}, window {area}: lo={lo:?} hi={hi:?} u={u:?} v={v:?} o={origin:?} tol={tol} split={split} ws={ws:?} n={n}");
     }
 });
+
+/// An upper bound on the size of every affine map the network computes over the window (a hidden unit's or the
+/// logit's), from absolute values only: in window coordinates `s a + t b + c`, and in the input's `x . w + e`. A unit's
+/// map has every coefficient at most `size = sum_i |W_ij| size_i + |b_j|`, with the input's `x_i = o_i + s u_i + t v_i`
+/// (`size_i = 1 + |o_i| + |u_i| + |v_i|` covers both coordinates) and each gate at most `max(1, |slope|)`; its value
+/// in the window is at most `size (1 + S + T)` (`S`, `T` the window's reach) and its constant in the input's
+/// coordinates, `f(o) - w . o`, at most `size (1 + sum_k |o_k|)`. Infinite where the bound itself overflows.
+#[allow(clippy::too_many_arguments)]
+fn size_bound(
+    ws: &[(ndarray::Array2<f64>, Array1<f64>)],
+    w_out: &Array1<f64>,
+    b_out: f64,
+    slope: f64,
+    origin: &[f64],
+    u: &[f64],
+    v: &[f64],
+    lo: [f64; 2],
+    hi: [f64; 2],
+) -> f64 {
+    let gain = slope.abs().max(1.0);
+    let reach = 1.0 + lo[0].abs().max(hi[0].abs()) + lo[1].abs().max(hi[1].abs());
+    let reach = reach.max(1.0 + origin.iter().map(|o| o.abs()).sum::<f64>());
+    let mut sizes: Vec<f64> = (0..origin.len()).map(|i| 1.0 + origin[i].abs() + u[i].abs() + v[i].abs()).collect();
+    let mut most = 0.0f64;
+    for (w, b) in ws {
+        sizes = (0..w.ncols())
+            .map(|j| (0..w.nrows()).map(|i| times(w[[i, j]], sizes[i])).sum::<f64>() + b[j].abs())
+            .collect();
+        most = sizes.iter().fold(most, |m, x| m.max(*x));
+        sizes.iter_mut().for_each(|x| *x *= gain);
+    }
+    let logit = sizes.iter().zip(w_out).map(|(s, w)| times(*w, *s)).sum::<f64>() + b_out.abs();
+    most.max(logit) * reach
+}
+
+/// `|w| size`, 0 for a weight of 0 (whose term is 0 however large, or infinite, the bound of its input).
+fn times(w: f64, size: f64) -> f64 {
+    if w == 0.0 {
+        0.0
+    } else {
+        w.abs() * size
+    }
+}
