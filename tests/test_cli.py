@@ -239,6 +239,67 @@ def test_a_one_layer_file_with_more_layer_arrays_is_refused_not_cut_to_its_first
     assert json.loads(capsys.readouterr().out)["regions"] == npn.regions_in_box(W, c, -1, 1)
 
 
+@pytest.mark.parametrize("arrays, stray", [
+    # a misspelt second layer: the first layer's regions were counted as the file's, "layers": 1
+    (("W1", "b1", "W_2", "b_2"), "arrays 'W_2', 'b_2'"),
+    (("W1", "b1", "w2", "B2"), "array 'B2'"),
+    # an input scaling another tool keeps beside its layers, in each of the three forms
+    (("W1", "b1", "W2", "b2", "w_out", "b_out", "mean"), "array 'mean'"),
+    (("W", "b", "std"), "array 'std'"),
+    (("weight", "bias", "scale"), "array 'scale'"),
+    # both spellings of one layer's weights: W was read, w ignored
+    (("W", "w", "b"), "array 'w'"),
+    # the w2 of the names W1, b1, w2, b2 beside a second hidden layer is no output layer: a misspelt W2 after all
+    (("W1", "b1", "W2", "b2", "w2"), "array 'w2'"),
+])
+def test_regions_weights_refuses_an_array_it_does_not_read(arrays, stray, tmp_path, capsys):
+    """``regions --weights`` ignored any array it did not read, where ``load_network`` refuses one: a second layer
+    saved as ``W_2`` was left out of the count without a word. Each form of layer file with a stray array is one
+    sentence naming it (the shapes below are such that the file is otherwise readable)."""
+    shapes = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,), "W_2": (3, 4), "b_2": (4,), "w2": (3,),
+              "B2": (), "w_out": (4,), "b_out": (), "W": (2, 3), "w": (2, 3), "b": (3,), "weight": (3, 2),
+              "bias": (3,), "mean": (2,), "std": (2,), "scale": ()}
+    if "W2" in arrays:
+        shapes["w2"] = (3, 4)
+    path = tmp_path / "stray.npz"
+    np.savez(path, **{k: np.full(shapes[k], 0.5) + np.arange(np.prod(shapes[k])).reshape(shapes[k]) % 3
+                      for k in arrays})
+    _fails_with(capsys, ["regions", "--weights", str(path), "--box", "-1", "1"],
+                f"--weights {path}: {stray} would be ignored: a layer file holds", f"found {sorted(arrays)}")
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+@pytest.mark.parametrize("widths", [[4], [4, 3]])
+def test_regions_weights_reads_every_file_save_network_writes(activation, widths, tmp_path, capsys):
+    """The refusal of unread arrays refuses none of the output layer, activation and slope save_network writes, nor
+    the documented names W1, b1, w2, b2 and W, b, w2, b2: each is counted as its hidden layers alone are (and one
+    layer as regions_in_box counts it)."""
+    import nnpartition as npn
+    from nnpartition.network import DeepNet, save_network
+
+    rng = np.random.default_rng(5)
+    dims = [2, *widths]
+    layers = [(rng.standard_normal((a, c)), rng.standard_normal(c)) for a, c in zip(dims, dims[1:])]
+    files = {"saved.npz": None, "hidden.npz": {f"{k}{i}": a for i, (W, c) in enumerate(layers, 1)
+                                               for k, a in (("W", W), ("b", c))}}
+    if len(widths) == 1:
+        (W, c), = layers
+        files["twolayer.npz"] = dict(W1=W, b1=c, w2=rng.standard_normal(4), b2=np.array(0.3))
+        files["layer.npz"] = dict(W=W, b=c, w2=rng.standard_normal(4), b2=np.array(0.3))
+    counts = {}
+    for name, arrays in files.items():
+        path = tmp_path / name
+        if arrays is None:
+            save_network(DeepNet(layers, rng.standard_normal(widths[-1]), 0.1, activation, 0.2), str(path))
+        else:
+            np.savez(path, **arrays)
+        assert main(["regions", "--weights", str(path), "--box", "-1", "1", "--json"]) == 0, capsys.readouterr().err
+        counts[name] = json.loads(capsys.readouterr().out)["regions"]
+    assert len(set(counts.values())) == 1, counts
+    if len(widths) == 1:
+        assert counts["saved.npz"] == npn.regions_in_box(*layers[0], -1, 1)
+
+
 def _commands():
     return build_parser()._subparsers._group_actions[0].choices
 

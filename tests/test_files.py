@@ -161,7 +161,7 @@ def _utf8_header(fields):
         len(text), len(header)
 
 
-def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path):
+def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path, capsys):
     # numpy's max_header_size counts the decoded header: a version 3.0 header of 11,301 bytes and 9,051 characters
     # is read by numpy, and was refused here as too long by its bytes
     raw, chars, length = _utf8_header(450)
@@ -173,8 +173,8 @@ def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path):
     with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'W1' must hold real numbers, "
                                                          f"got dtype [('\u00c5\u540d\u540d0000', '<f8'), ")):
         load_network(str(path))
-    # ... and an array of another name beside a network is read: the CLI's reader ignores it, load_network refuses
-    # it by name as an array it would ignore (not its header as too long)
+    # ... and an array of another name beside a network is read: load_network and the CLI's reader refuse it by
+    # name as an array they would ignore (not its header as too long)
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("fields.npy", raw)
         for key, a in GOOD.items():
@@ -183,7 +183,8 @@ def test_a_utf8_header_is_priced_in_characters_as_numpy_does(tmp_path):
             z.writestr(f"{key}.npy", buf.getvalue())
     with pytest.raises(ValueError, match="^" + re.escape(f"network file {path}: array 'fields' would be ignored")):
         load_network(str(path))
-    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 0
+    assert main(["regions", "--weights", str(path), "--box", "-1", "1"]) == 2
+    assert f"--weights {path}: array 'fields' would be ignored" in capsys.readouterr().err
     # past the limit in characters it is refused as numpy would refuse it, counted as numpy counts
     raw, chars, length = _utf8_header(500)
     assert 10000 < chars < length

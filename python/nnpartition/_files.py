@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from .limits import _check_bytes
 
-__all__ = ["check_float64_copies", "hidden_layers", "read_npz", "replacing", "stray_layers"]
+__all__ = ["check_float64_copies", "hidden_layers", "read_npz", "refuse_unread", "replacing", "stray_layers"]
 
 #: What reading a damaged zip raises: ``RuntimeError`` for an encrypted member, ``NotImplementedError`` for a
 #: compression method Python lacks (deflate64, AES), raw tracebacks before.
@@ -192,6 +192,24 @@ def stray_layers(keys: Iterable[str], n: int) -> List[str]:
     keys = set(keys)
     read = {f"{c}{i}" for i in range(1, n + 1) for c in "Wb"} | ({"b2"} if n == 1 and "w2" in keys else set())
     return sorted(k for k in keys - read if len(k) > 1 and k[0] in "Wb" and k[1:].isdigit())
+
+
+def refuse_unread(keys: Iterable[str], read: Iterable[str], where: str, holds: str) -> None:
+    """Refuse a file whose arrays ``keys`` hold one that the reader does not read (``read``: every name it reads or
+    may read), a ``ValueError`` starting with ``where`` (the file) that names up to eight of them and says what such
+    a file ``holds``. Ignored, an input scaling another tool keeps beside its layers, or a misspelt ``w2`` for ``W2``,
+    changed what the file was read as without a word.
+
+    Example:
+        >>> refuse_unread(["W1", "b1", "mean"], ["W1", "b1"], "net.npz", "a network file holds W1, b1")
+        Traceback (most recent call last):
+        ...
+        ValueError: net.npz: array 'mean' would be ignored: a network file holds W1, b1
+    """
+    unknown = sorted(set(keys) - set(read))
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+        raise ValueError(f"{where}: array{'s' if len(unknown) > 1 else ''} {shown} would be ignored: {holds}")
 
 
 def check_float64_copies(arrays: Iterable[NDArray[np.generic]], what: str) -> None:

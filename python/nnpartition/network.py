@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from . import _validate as v
-from ._files import check_float64_copies, file_path, hidden_layers, read_npz, replacing
+from ._files import check_float64_copies, file_path, hidden_layers, read_npz, refuse_unread, replacing
 from .limits import _block_rows
 from ._repr import short_repr
 
@@ -534,12 +534,8 @@ def load_network(path: str) -> "TwoLayerNet | DeepNet":
     # an array the network does not read was ignored without a word: an input scaling a file of another tool holds
     # beside its layers, or the w2, b2 of a file that also holds w_out, b_out, would have changed what it computes
     known = {f"{wb}{i}" for i in range(1, n + 1) for wb in "Wb"} | set(out_keys) | {"activation", "slope"}
-    unknown = sorted(keys - known)
-    if unknown:
-        shown = ", ".join(repr(k) for k in unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
-        raise ValueError(f"{where}: array{'s' if len(unknown) > 1 else ''} {shown} would be ignored: a network file "
-                         f"holds W1, b1[, W2, b2, ...], w_out, b_out and optionally activation and slope (or W1, b1, "
-                         f"w2, b2), nothing else; {_NETWORK_HOW}")
+    refuse_unread(keys, known, where, "a network file holds W1, b1[, W2, b2, ...], w_out, b_out and optionally "
+                  f"activation and slope (or W1, b1, w2, b2), nothing else; {_NETWORK_HOW}")
     layers = []
     width: Optional[int] = None
     for i in range(1, n + 1):

@@ -336,7 +336,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--weights", default=None, metavar="FILE.npz",
                    help="an .npz with arrays W (shape (d, L)) and b (shape (L,)); W1, b1, W2, b2, ... (a network "
                         "as save_network and plot-partition --save-weights write it: every layer's "
-                        "regions are counted); or PyTorch's weight (shape (L, d)) and bias")
+                        "regions are counted); or PyTorch's weight (shape (L, d)) and bias; beside them only an output "
+                        "layer (w_out, b_out; w2, b2), activation and slope")
     p.add_argument("--first-layer", action="store_true",
                    help="with --weights, a network of several hidden layers: count its first layer's regions only")
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),

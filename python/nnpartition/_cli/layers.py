@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .._files import check_float64_copies, hidden_layers, read_npz, stray_layers
+from .._files import check_float64_copies, hidden_layers, read_npz, refuse_unread, stray_layers
 from .common import UsageError, check_input_file
 
 __all__ = ["load_layer", "load_layers"]
@@ -63,12 +63,33 @@ def _one_layer_only(keys: List[str], pair: str, path: str, option: str) -> None:
                          f"of several W1, b1, W2, b2, ... without a gap, each W with its b; found {sorted(keys)}")
 
 
+#: The arrays a layer file may hold beside its layers, which no count reads: a network's output layer (as
+#: :func:`nnpartition.network.save_network` writes it, or the ``w2, b2`` of ``W1, b1, w2, b2`` and of ``W, b, w2, b2``)
+#: and its units' activation and slope (which ``--save-regions`` reads).
+_BESIDE = ("w_out", "b_out", "activation", "slope")
+
+
+def _refuse_unread(keys: List[str], read: List[str], path: str, option: str) -> None:
+    """Refuse a file holding an array that neither the layers ``read`` nor :data:`_BESIDE` name (a misspelt ``W2``
+    was ignored without a word, the network counted without that layer): :func:`nnpartition._files.refuse_unread`,
+    as :func:`nnpartition.network.load_network` refuses one, a :class:`UsageError` naming ``option``."""
+    try:
+        refuse_unread(keys, [*read, *_BESIDE], f"{option} {path}",
+                      "a layer file holds W and b (or PyTorch's weight and bias), or W1, b1, W2, b2, ..., and "
+                      "optionally an output layer (w_out, b_out; or w2, b2 beside one hidden layer), activation and "
+                      f"slope, nothing else; found {sorted(keys)}")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """The hidden layers ``[(W, b), ...]`` (``x @ W + b``, ``W`` of shape ``(d, L)``) of an ``.npz``: ``W`` and ``b``
     (one layer); ``W1, b1, W2, b2, ...`` (as :func:`nnpartition.network.save_network` writes them, output layer
     aside); or PyTorch's ``weight`` (shape ``(L, d)``, transposed here) and ``bias``, one ``nn.Linear``'s
     ``state_dict``. A one-layer file that also holds numbered layer arrays (``W, b, W2, b2``), or a file of several
     that also holds a one-layer pair (``W1, b1, W, b``), is refused: what one reading leaves out would be ignored.
+    So is a file with any other array beside its layers than an output layer (``w_out, b_out``; ``w2, b2`` beside
+    one hidden layer), ``activation`` and ``slope``: a misspelt ``W2`` would be ignored.
 
     Any other file (missing, a directory, truncated, a ``.npy``, text, a transposed ``W``, NaN or infinity, ...)
     is a :class:`UsageError` with one sentence that names the file and the fix.
@@ -91,11 +112,13 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
                              f"W1, b1, W2, b2, ..., one of one layer W and b (or PyTorch's weight and bias), not both; "
                              f"found {sorted(keys)}")
         names = [(f"W{i}", f"b{i}") for i in range(1, n + 1)]
+        _refuse_unread(keys, [k for pair in names for k in pair] + (["w2", "b2"] if n == 1 else []), path, option)
     else:
         found = next((k for k in ("W", "w") if k in data), None)
         if found is None or "b" not in data:
             if "weight" in data and "bias" in data:   # PyTorch: out_features x in_features
                 _one_layer_only(keys, "'weight' and 'bias'", path, option)
+                _refuse_unread(keys, ["weight", "bias", "w2", "b2"], path, option)
                 _check_copies(data, ["weight", "bias"], path, option)
                 W, b = _real(data, "weight", path, option), _real(data, "bias", path, option)
                 if W.ndim == 2 and b.ndim == 1 and W.shape[0] != b.shape[0] and W.shape[1] == b.shape[0]:
@@ -106,6 +129,7 @@ def load_layers(path: str, option: str = "--weights") -> List[Tuple[NDArray[np.f
             raise UsageError(f"{option} {path}: must hold arrays 'W' (shape (d, L)) and 'b' (shape (L,)), "
                              f"found {keys}: {_LAYER_HOW}")
         _one_layer_only(keys, f"{found!r} and 'b'", path, option)
+        _refuse_unread(keys, [found, "b", "w2", "b2"], path, option)
         names = [(found, "b")]
     _check_copies(data, [k for pair in names for k in pair], path, option)
     layers: List[Tuple[NDArray[np.float64], NDArray[np.float64]]] = []

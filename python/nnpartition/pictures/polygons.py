@@ -179,7 +179,9 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
             times that side over the longer side (a disc of radius ``tol`` times the diagonal on a window as tall as
             wide; per side, so that a line across the short side of a thin window cuts it); in ``(0, 0.01]``, and
             raised along each axis to 64 roundings (``64 * 2**-52``) of that axis' largest coordinate when smaller
-            (a margin below the rounding cut slivers of no area between units with the same line).
+            (a margin below the rounding cut slivers of no area between units with the same line). A cut moves by up
+            to the margin: a coarse ``tol`` can leave a sliver the exact count lacks, in one order of the units only
+            (``docs/pictures.md``, Tolerance).
         max_regions: fail fast (``ValueError``, with advice) beyond this many regions. The memory limit
             (``max_bytes``, :mod:`nnpartition.limits`) caps them too: about twice the hidden units in bytes
             plus 1 KiB a region (``docs/pictures.md``).
