@@ -2757,6 +2757,35 @@ def test_a_logit_with_slopes_near_float64s_largest_is_cut_and_decided_exactly(ne
         assert f * f <= Fraction(1e-24) * ((fs - f) ** 2 + (ft - f) ** 2), (end, float(f))
 
 
+@needs_mpl
+@pytest.mark.parametrize("net, plane, box", [
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, -1.0), (1.0, 3.0))),
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, 1.0), (-1.0, 3.0))),
+    (_axes_logit_net, None, ((-3.0, -1.0), (1.0, 3.0))),
+])
+def test_logits_and_colours_of_a_logit_near_float64s_largest(net, plane, box):
+    """``logits()`` summed the map's terms as they are: ``-inf`` (and a RuntimeWarning) at a centroid where the logit
+    is ``1.7e308``, and the decision colours were NaN from ``inf / inf``, the output colours ``z + m`` overflowing
+    in ``Normalize``. Checked in exact rationals: within 1e-12 where the logit is within float64, infinite of its
+    sign where it is beyond (the axes network's ``-2.8e308`` at ``(-1.5, -0.5)``); finite colours."""
+    from nnpartition.pictures.drawing import _region_colours
+
+    layers, w_out, b_out, slope = net()
+    kw = {} if slope == 0 else {"activation": "leaky_relu", "slope": slope}
+    rp = region_polygons(DeepNet(layers, w_out, b_out, **kw), plane=plane, box=box)
+    o, u, v = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)) if plane is None else (plane.origin, plane.u, plane.v)
+    big = Fraction(np.finfo(np.float64).max)
+    for (s, t), got in zip(rp.centroids(), rp.logits()):
+        x = [Fraction(o[i]) + Fraction(s) * Fraction(u[i]) + Fraction(t) * Fraction(v[i]) for i in range(2)]
+        want = _exact_forward(layers, w_out, b_out, slope, x)[1]
+        if abs(want) > big:
+            assert got == (math.inf if want > 0 else -math.inf), (s, t, got)
+        else:
+            assert abs(Fraction(got) - want) <= Fraction(1e-12) * abs(want), (s, t, got, float(want))
+    for color in ("decision", "output"):
+        assert np.isfinite(_region_colours(rp, color)[0]).all()
+
+
 def test_the_window_of_data_narrower_than_one_is_the_data_with_a_5_percent_margin():
     """docs/pictures.md: for d = 2 the box is the data with a 5% margin (5% of the longer side, on every side). A
     unit window is only for data at one point: data spanning less than 1 was not tested (``not span > 1`` survived
