@@ -2790,6 +2790,95 @@ def test_a_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
     assert rp.affine_weight[0].tolist() == [1e308, -1e308] and rp.affine_bias[0] == 0.0
 
 
+def _exact_forward(layers, w_out, b_out, slope, x):
+    """The pattern and logit of a (leaky) ReLU network at the input ``x``, in exact rationals."""
+    h, pattern, s = [Fraction(v) for v in x], [], Fraction(slope)
+    for W, b in layers:
+        z = [sum((h[i] * Fraction(W[i, j]) for i in range(len(h))), Fraction(b[j])) for j in range(W.shape[1])]
+        pattern += [v > 0 for v in z]
+        h = [v if v > 0 else s * v for v in z]
+    return pattern, sum((hj * Fraction(w) for hj, w in zip(h, w_out)), Fraction(b_out))
+
+
+def _fuzz_logit_net():
+    """The pictures fuzz target's network (session 54): its logit's map in the window ``(1.5e308, 3.7e307, ...)``."""
+    W1, b1 = np.array([[0.0, -4.0], [0.0, 0.0]]), np.array([1.0, 0.0])
+    W2, b2 = np.array([[0.0, 0.0], [0.0, -9.166087008889045e306]]), np.array([2.0, 2.0])
+    return [(W1, b1), (W2, b2)], np.array([2.0, 2.0]), -3.0, 0.9999999999999999
+
+
+def _axes_logit_net():
+    """``K (x + y / 2 - 1/8)`` from relu(+-x), relu(+-y), ``K = 1.5e308``: beyond float64 at ``(-3, 3)``."""
+    k = 1.5e308
+    return [(np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]), np.zeros(4))], \
+        np.array([k, -k, k / 2, -k / 2]), -k / 8, 0.0
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("net, plane, box", [
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, -1.0), (1.0, 3.0))),
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, 1.0), (-1.0, 3.0))),
+    (_axes_logit_net, None, ((-3.0, -1.0), (1.0, 3.0))),
+])
+def test_a_logit_with_slopes_near_float64s_largest_is_cut_and_decided_exactly(net, plane, box, split):
+    """A logit whose window map has slopes near float64's largest overflowed at the window's vertices: ``inf`` at
+    one and ``-inf`` at the next made the decision line's crossing ``inf / inf``, a NaN vertex with
+    ``split_decision`` (``st contains NaN or infinity`` from ``to_input``), a NaN boundary end without, and a region
+    whose logit is ``+4e307`` at its centroid was decided negative (the pictures fuzz target, session 54). Checked in
+    exact rationals: every region's pattern and decision at its centroid, and the logit's zero within the margin of
+    every boundary end; the areas sum to the window's."""
+    layers, w_out, b_out, slope = net()
+    kw = {} if slope == 0 else {"activation": "leaky_relu", "slope": slope}
+    rp = region_polygons(DeepNet(layers, w_out, b_out, **kw), plane=plane, box=box, split_decision=split)
+    assert np.isfinite(rp.vertices).all() and np.isfinite(rp.boundary).all()
+    (s0, t0), (s1, t1) = box
+    assert math.isclose(rp.areas().sum(), (s1 - s0) * (t1 - t0), rel_tol=1e-12)
+    o, u, v = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)) if plane is None else (plane.origin, plane.u, plane.v)
+
+    def exact(st):
+        s, t = (Fraction(float(c)) for c in st)
+        return _exact_forward(layers, w_out, b_out, slope, [Fraction(o[i]) + s * Fraction(u[i]) + t * Fraction(v[i])
+                                                            for i in range(2)])
+
+    for r, c in enumerate(rp.centroids()):
+        pattern, logit = exact(c)
+        assert rp.patterns[r].tolist() == pattern and bool(rp.decision[r]) == (logit > 0), (r, c, float(logit))
+    # Both logits are affine across the window's regions (exactly, or to 2^-53 of the slope); their slope from the
+    # exact logit at three points gives a boundary end's distance from the zero set: within rounding of 0.
+    for end in rp.boundary.reshape(-1, 2):
+        f, fs, ft = (exact(end + step)[1] for step in ([0.0, 0.0], [1.0, 0.0], [0.0, 1.0]))
+        assert f * f <= Fraction(1e-24) * ((fs - f) ** 2 + (ft - f) ** 2), (end, float(f))
+
+
+@needs_mpl
+@pytest.mark.parametrize("net, plane, box", [
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, -1.0), (1.0, 3.0))),
+    (_fuzz_logit_net, Plane([2.0, 2.0], [2.0, 2.0], [0.5, 0.0]), ((-3.0, 1.0), (-1.0, 3.0))),
+    (_axes_logit_net, None, ((-3.0, -1.0), (1.0, 3.0))),
+])
+def test_logits_and_colours_of_a_logit_near_float64s_largest(net, plane, box):
+    """``logits()`` summed the map's terms as they are: ``-inf`` (and a RuntimeWarning) at a centroid where the logit
+    is ``1.7e308``, and the decision colours were NaN from ``inf / inf``, the output colours ``z + m`` overflowing
+    in ``Normalize``. Checked in exact rationals: within 1e-12 where the logit is within float64, infinite of its
+    sign where it is beyond (the axes network's ``-2.8e308`` at ``(-1.5, -0.5)``); finite colours."""
+    from nnpartition.pictures.drawing import _region_colours
+
+    layers, w_out, b_out, slope = net()
+    kw = {} if slope == 0 else {"activation": "leaky_relu", "slope": slope}
+    rp = region_polygons(DeepNet(layers, w_out, b_out, **kw), plane=plane, box=box)
+    o, u, v = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)) if plane is None else (plane.origin, plane.u, plane.v)
+    big = Fraction(np.finfo(np.float64).max)
+    for (s, t), got in zip(rp.centroids(), rp.logits()):
+        x = [Fraction(o[i]) + Fraction(s) * Fraction(u[i]) + Fraction(t) * Fraction(v[i]) for i in range(2)]
+        want = _exact_forward(layers, w_out, b_out, slope, x)[1]
+        if abs(want) > big:
+            assert got == (math.inf if want > 0 else -math.inf), (s, t, got)
+        else:
+            assert abs(Fraction(got) - want) <= Fraction(1e-12) * abs(want), (s, t, got, float(want))
+    for color in ("decision", "output"):
+        assert np.isfinite(_region_colours(rp, color)[0]).all()
+
+
 def test_the_window_of_data_narrower_than_one_is_the_data_with_a_5_percent_margin():
     """docs/pictures.md: for d = 2 the box is the data with a 5% margin (5% of the longer side, on every side). A
     unit window is only for data at one point: data spanning less than 1 was not tested (``not span > 1`` survived

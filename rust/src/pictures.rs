@@ -799,15 +799,28 @@ fn too_many(cap: &Cap, layer: usize, layers: usize) -> CoreError {
     ))
 }
 
+/// The output's line `a s + b t + c = 0` on a leaf (`o`, its window map) as it cuts, is drawn and decides: `o` times
+/// the power of two of [`unit_scale`] of its normal's largest entry, as [`Lines::new`] scales a unit's line (the same
+/// line, with the same sign on each side; `o` itself when the normal is not far from 1 in size, bit for bit). A
+/// logit's slopes near float64's largest overflowed at the window's vertices (session 54, the `pictures` fuzz
+/// target: `(a, b) = (1.5e308, 3.7e307)` on `[-3, 1] x [-1, 3]`): `inf` at one vertex and `-inf` at the next made the
+/// decision line's crossing `inf / inf`, a NaN vertex with `split_decision` (a NaN end of a `boundary` segment
+/// without), and `-inf` at a centroid where the logit is `+4e307` decided the region negative.
+fn output_line(o: [f64; 3]) -> [f64; 3] {
+    let k = unit_scale(o[0].abs().max(o[1].abs()));
+    o.map(|x| x * k)
+}
+
 /// Fold the leaf's output line into the window map and emit it (cut by the decision line if asked);
 /// whether it was cut (then it is two regions).
 fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, m: Margin, split: bool, out: &mut Vec<Leaf>) -> bool {
-    let inv = 1.0 / o[0].hypot(o[1]);
-    let eps = m.to(o[0], o[1], inv); // (unread when `inv` is 0 or infinite: no chord, no cut)
-    let seg = chord(&poly, o, inv, eps);
+    let l = output_line(o);
+    let inv = 1.0 / l[0].hypot(l[1]);
+    let eps = m.to(l[0], l[1], inv); // (unread when `inv` is 0 or infinite: no chord, no cut)
+    let seg = chord(&poly, l, inv, eps);
     if split && seg.is_some() {
         let mut vals = Vec::new();
-        if let Side::Split(p, q) = cut(&poly, o[0], o[1], o[2], inv, eps, &mut vals) {
+        if let Side::Split(p, q) = cut(&poly, l[0], l[1], l[2], inv, eps, &mut vals) {
             out.push(Leaf { poly: p, pattern: pattern.clone(), out: o, chord: seg, root });
             out.push(Leaf { poly: q, pattern, out: o, chord: None, root });
             return true;
@@ -1312,6 +1325,23 @@ fn assemble(
             leaf.out[0], leaf.out[1], leaf.out[2]
         )));
     }
+    // A safety net, not a mend: every vertex and segment is finite by construction (the lines are cut scaled, see
+    // `output_line`), but one that is not would reach the caller as a NaN point; refused naming the region.
+    let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+    let bad = leaves.iter().position(|l| !(l.poly.iter().all(|p| finite(p)) && l.chord.is_none_or(|c| finite(&c))));
+    if let Some(r) = bad {
+        return Err(CoreError::Numerical(format!(
+            "region {r}'s polygon or decision boundary has a vertex that is not finite ({:?}, boundary {:?}; the \
+             output's window map (a, b, c) = {:?}): the core failed to cut it in float64, please report this",
+            leaves[r].poly, leaves[r].chord, leaves[r].out
+        )));
+    }
+    if let Some((seg, j)) = first.iter().find(|(seg, _)| !finite(seg)) {
+        return Err(CoreError::Numerical(format!(
+            "the line of first-layer unit {j} crosses the window at a point that is not finite ({seg:?}): the core \
+             failed to cut it in float64, please report this"
+        )));
+    }
     let units: usize = net.layers.iter().map(|l| l.w.ncols()).sum();
     let nv: usize = leaves.iter().map(|l| l.poly.len()).sum();
     let mut offsets = Vec::with_capacity(n + 1);
@@ -1337,7 +1367,8 @@ fn assemble(
             window_affine[[r, i]] = *v;
         }
         let c = centroid(&poly);
-        decision.push((leaf.out[0] * c[0] + leaf.out[1] * c[1] + leaf.out[2] > 0.0) as u8);
+        let l = output_line(leaf.out);
+        decision.push((l[0] * c[0] + l[1] * c[1] + l[2] > 0.0) as u8);
     }
 
     // Input-space slope: for d = 2 solve [u v]^T g = (a, b); deeper in d, chain back through the pattern.
@@ -2115,5 +2146,83 @@ mod tests {
         assert_eq!(p.n_regions(), 2);
         let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
         assert_eq!((p.affine_weight.row(on).to_vec(), p.affine_bias[on]), (vec![1e9, -1e9, 1e9], 0.0));
+    }
+
+    /// The regions of `net` in `win`, checked against a closed form: every vertex and boundary end finite, the areas
+    /// summing to the window's, the regions `want` (area, decision) in any order, each boundary end on `line` (a
+    /// `s + b t + c = 0`, in window coordinates).
+    fn check_closed_form(net: &PwlNet, win: &Window, split: bool, want: &[(f64, u8)], line: [f64; 3]) {
+        let opts = Options { split_decision: split, ..Options::default() };
+        let p = region_polygons(net, win, opts, &never).unwrap_or_else(|e| panic!("split {split}: {e:?}"));
+        assert!(p.vertices.iter().all(|x| x.is_finite()), "split {split}: {:?}", p.vertices);
+        assert!(p.boundary.iter().all(|x| x.is_finite()), "split {split}: {:?}", p.boundary);
+        let window = (win.hi[0] - win.lo[0]) * (win.hi[1] - win.lo[1]);
+        let areas = areas_from_corner(&p, win.lo);
+        assert!((areas.iter().sum::<f64>() - window).abs() <= 1e-12 * window, "split {split}: {areas:?}");
+        let mut got: Vec<(f64, u8)> = areas.iter().zip(&p.decision).map(|(&a, &d)| (a, d)).collect();
+        got.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        let mut want = want.to_vec();
+        want.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        assert_eq!(got.len(), want.len(), "split {split}: {got:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g.0 - w.0).abs() <= 1e-12 * window && g.1 == w.1, "split {split}: {got:?} vs {want:?}");
+        }
+        let norm = line[0].hypot(line[1]);
+        for seg in p.boundary.outer_iter() {
+            for e in [[seg[0], seg[1]], [seg[2], seg[3]]] {
+                let dist = (line[0] * e[0] + line[1] * e[1] + line[2]).abs() / norm;
+                assert!(dist <= 1e-12, "split {split}: boundary end {e:?} is {dist:e} off the line");
+            }
+        }
+    }
+
+    #[test]
+    fn a_logit_with_slopes_near_float64s_largest_is_cut_and_decided_without_overflow() {
+        // The pictures fuzz target (session 54): leaky ReLU of slope 1 - 2^-53, layer 1 reads 1 and
+        // z = -4 x0 = -(8 + 8 s + 2 t) =: -L through the plane (2, 2) + s (2, 2) + t (0.5, 0), layer 2 reads 2 and
+        // -K act(z) + 2 (K = 9.17e306: rescaled by 2^-1020, its w_out 2 into 2^1021), w_out = (2, 2), b_out = -3.
+        // In closed form the logit is 1 + 4 slope + 2 slope K L where L < 0 and 5 + 2 slope K L where L > 0: it has
+        // L's sign but within 3e-307 of L = 0, which is also the first layer's line, so the regions are L's two sides
+        // (the second layer's line is within 2e-307 of it), decided negative and positive. Its map in the window,
+        // (a, b) = (1.5e308, 3.7e307), overflowed at the vertices: inf at one and -inf at the next made the decision
+        // line's crossing inf / inf, a NaN vertex (and a NaN boundary end without split_decision), and the region
+        // L > 0 was decided negative from -inf at its centroid on the smaller window.
+        let l1 = (ndarray::arr2(&[[0.0, -4.0], [0.0, 0.0]]), ndarray::arr1(&[1.0, 0.0]));
+        let l2 = (ndarray::arr2(&[[0.0, 0.0], [0.0, -9.166087008889045e306]]), ndarray::arr1(&[2.0, 2.0]));
+        let layers = [l1, l2];
+        let w_out = ndarray::arr1(&[2.0, 2.0]);
+        let slope = 0.9999999999999999;
+        let net = PwlNet { b_out: -3.0, ..view(&layers, &w_out, slope) };
+        let plane = |lo: [f64; 2], hi: [f64; 2]| Window {
+            origin: vec![2.0, 2.0],
+            u: vec![2.0, 2.0],
+            v: vec![0.5, 0.0],
+            lo,
+            hi,
+        };
+        // L = 0 is t = -4 - 4 s: on [-3, 1] x [-1, 3] from (-0.75, -1) to (-1.75, 3), the side L < 0 a trapezium of
+        // area (2.25 + 1.25) / 2 * 4 = 7; on [-3, -1] x [1, 3] from (-1.25, 1) to (-1.75, 3), of
+        // (1.75 + 1.25) / 2 * 2 = 3.
+        for split in [false, true] {
+            check_closed_form(&net, &plane([-3.0, -1.0], [1.0, 3.0]), split, &[(7.0, 0), (9.0, 1)], [8.0, 2.0, 8.0]);
+            check_closed_form(&net, &plane([-3.0, 1.0], [-1.0, 3.0]), split, &[(1.0, 1), (3.0, 0)], [8.0, 2.0, 8.0]);
+        }
+        // A decision line that crosses the regions: relu(x), relu(-x), relu(y), relu(-y) read by
+        // w_out = K (1, -1, 1/2, -1/2), b_out = -K / 8 (K = 1.5e308; K / 2 and K / 8 exact), the logit
+        // K (x + y / 2 - 1/8), whose map overflows at the corner (-3, 3) of [-3, 1] x [-1, 3] as -inf + inf. The
+        // axes make 4 regions, and the line x = 1/8 - y / 2 cuts three: x > 0 > y ([0, 1] x [-1, 0], area 1) from
+        // (5/8, -1) to (1/8, 0), its negative side a trapezium of (5/8 + 1/8) / 2 = 3/8; x, y > 0 ([0, 1] x [0, 3])
+        // on to (0, 1/4), its negative side the triangle of 1/64; x < 0 < y ([-3, 0] x [0, 3]) on to (-11/8, 3),
+        // its positive side the triangle of (11/4) (11/8) / 2 = 121/64. x, y < 0 (area 3) is negative.
+        let k = 1.5e308;
+        let axes = [(ndarray::arr2(&[[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]), Array1::zeros(4))];
+        let w_out = ndarray::arr1(&[k, -k, k / 2.0, -k / 2.0]);
+        let net = PwlNet { b_out: -k / 8.0, ..view(&axes, &w_out, 0.0) };
+        let win = Window { lo: [-3.0, -1.0], hi: [1.0, 3.0], ..std_window(0.0, 1.0) };
+        let line = [1.0, 0.5, -0.125];
+        check_closed_form(&net, &win, false, &[(1.0, 1), (3.0, 0), (3.0, 1), (9.0, 0)], line);
+        let q = |n: f64| n / 64.0;
+        let cut = [(q(1.0), 0), (q(24.0), 0), (q(40.0), 1), (q(121.0), 1), (3.0, 0), (q(191.0), 1), (q(455.0), 0)];
+        check_closed_form(&net, &win, true, &cut, line);
     }
 }

@@ -60,12 +60,14 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
         idx = np.concatenate([(rp.patterns[i:i + rows].astype(np.int64) @ c) % K
                               for i in range(0, rp.n_regions, rows)])
         return colormaps["tab20"](idx / (K - 1) * 0.999), None
-    z = rp.logits()
+    # (a logit beyond float64, infinite, is shaded as the largest float: NaN colours from inf / inf before)
+    big = np.finfo(np.float64).max
+    z = np.clip(rp.logits(), -big, big)
     m = float(np.max(np.abs(z))) or 1.0
     if color == "output":
         norm = Normalize(-m, m)
         cmap = _logit_colormap()
-        return cmap(norm(z)), ScalarMappable(norm, cmap)
+        return cmap(0.5 + 0.5 * (z / m)), ScalarMappable(norm, cmap)   # norm(z), whose z + m overflowed from 9e307
     # decision: the class colour mixed with white, deeper for larger |logit| (as the explorer shades it)
     t = (0.2 + 0.65 * np.sqrt(np.abs(z) / m))[:, None]
     rgba = np.ones((rp.n_regions, 4))

@@ -92,10 +92,15 @@ class RegionPolygons:
         return _polygon_moments(self.vertices, self.offsets)[1]
 
     def logits(self) -> npt.NDArray[np.float64]:
-        """The network's logit at every region's centroid, shape ``(n_regions,)``."""
+        """The network's logit at every region's centroid, shape ``(n_regions,)``: infinite only where it is beyond
+        float64 (each region's map is summed scaled by a power of two, the same values where nothing overflows)."""
         c = self.centroids()
-        w = self.window_affine
-        return np.asarray(c[:, 0] * w[:, 0] + c[:, 1] * w[:, 1] + w[:, 2])
+        # The row's largest entry scaled below 1/4, so no term and no sum overflows: a map with slopes near float64's
+        # largest gave -inf (and a RuntimeWarning) at a centroid where the logit is 4e307 (session 54).
+        e = np.frexp(np.max(np.abs(self.window_affine), axis=1))[1] + 2
+        w = np.ldexp(self.window_affine, -e[:, None])
+        with np.errstate(over="ignore"):
+            return np.asarray(np.ldexp(c[:, 0] * w[:, 0] + c[:, 1] * w[:, 1] + w[:, 2], e))
 
     def layer_patterns(self, layer: int) -> npt.NDArray[np.bool_]:
         """The columns of ``patterns`` that belong to hidden layer ``layer`` (0-based)."""
