@@ -2973,10 +2973,8 @@ mod tests {
         let third = 1.0 / 3.0;
         let c = -2.333333333333333;
         assert!(7.0f64.mul_add(third, c) > 0.0 && 7.0 * third + c == 0.0);
-        let layers = [
-            (arr2(&[[0.0, 0.0]]), arr1(&[third, 0.0])),
-            (arr2(&[[7.0, 7.0, 7.0], [7.0, 7.0, 7.0]]), arr1(&[c, c, c])),
-        ];
+        let layers =
+            [(arr2(&[[0.0, 0.0]]), arr1(&[third, 0.0])), (arr2(&[[7.0, 7.0, 7.0], [7.0, 7.0, 7.0]]), arr1(&[c, c, c]))];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
         let (lo, hi) = (arr1(&[-3.0]), arr1(&[-3.0 + 738.0 * 4.0 * f64::EPSILON]));
