@@ -30,8 +30,9 @@ import pytest
 
 import nnpartition as npn
 from nnpartition.explore import make_server
-from nnpartition.explore.server import (LIMITS, BadRequest, decode_b64, empty_frame, frame_of, make_data, network_dict,
-                                       network_from_dict, parse_csv, parse_settings, window_of)
+from nnpartition.explore.server import (LIMITS, BadRequest, ExploreServer, decode_b64, empty_frame, frame_of,
+                                       make_data, network_dict, network_from_dict, parse_csv, parse_settings,
+                                       window_of)
 from nnpartition.explore.settings import json_int
 
 pictures = pytest.importorskip("nnpartition.pictures")
@@ -132,6 +133,9 @@ def test_an_internal_error_is_a_500_with_its_message_and_the_server_keeps_runnin
     monkeypatch.setattr(server.session, "start", broken)
     status, out = call(server, "/api/start", SMALL)
     assert status == 500 and "KeyError" in out["error"] and "boom" in out["error"]
+    # and it closes its connection, saying so: after a bug, what the handler read and wrote of it is unknown
+    out = _exchange(server, b"POST /api/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+    assert out.startswith(b"HTTP/1.1 500 ") and b"\r\nConnection: close\r\n" in out, out
     assert call(server, "/api/config")[0] == 200
 
 
@@ -140,6 +144,7 @@ def test_malformed_bodies_and_paths(server):
     assert "JSON object" in call(server, "/api/start", b"[1, 2]")[1]["error"]
     assert call(server, "/api/pause", {})[0] == 400  # nothing to pause
     assert call(server, "/api/nope")[0] == 404
+    assert call(server, "/api/nope", {}) == (404, {"error": "no such path /api/nope"})   # a POST too
     assert call(server, "/static/../server.py")[0] == 404
     assert call(server, "/api/export/run.json")[0] == 404
     # a body over the limit is refused from its Content-Length, before it is read
@@ -299,6 +304,8 @@ def test_a_malformed_origin_or_target_is_a_4xx_with_a_message(server, request_by
     out = _exchange(server, request_bytes, timeout=2.0)
     status = out.split(b"\r\n", 1)[0]
     assert status.startswith(b"HTTP/1.1 4"), out
+    # RFC 9112 2.2: a request that does not match the grammar gets a 400 and the connection closes
+    assert b"\r\nConnection: close\r\n" in out.split(b"\r\n\r\n", 1)[0] + b"\r\n", out
     if b"http://[::1/api" in request_bytes.split(b"\r\n")[0]:   # docs/explore.md: such a target gets 400
         assert status.startswith(b"HTTP/1.1 400 "), out
     if not request_bytes.startswith(b"HEAD"):
@@ -381,7 +388,8 @@ def test_requests_another_site_makes_through_the_browser_are_refused(server):
     for host, origin in ((f"LOCALHOST:{port}", f"http://localhost:{port}"), (f"localhost.:{port}", None),
                          (f"app.localhost:{port}", f"http://app.localhost:{port}"),
                          (f"[::ffff:127.0.0.1]:{port}", None), (f"127.0.0.1:{port}", f"https://127.0.0.1:{port}"),
-                         ("localhost", "https://localhost")):
+                         ("localhost", "https://localhost"), (f"[::1]:{port}", f"http://[::1]:{port}"),
+                         ("localhost:80", "http://localhost"), ("localhost:443", "https://localhost")):
         headers = {"Host": host, **({"Origin": origin} if origin else {})}
         assert ask("POST", "/api/start", headers, body)[0] == 200, headers
     # another port of the same name is another site; the refusals say what to do
@@ -1069,12 +1077,15 @@ def test_the_event_stream_says_when_a_run_is_paused_and_when_it_is_done(server):
     assert ("run", None) in gone   # the page clears its run
 
 
-@pytest.mark.parametrize("verbose", [None, False, True])
+@pytest.mark.parametrize("verbose", [None, False, True, "ExploreServer"])
 def test_verbose_logs_every_request_and_answers_are_not_cached(verbose, capsys):
     """``--verbose`` / ``make_server(verbose=True)``: "log every request to stderr" (the option's help), and
-    nothing without it. Every answer says ``Cache-Control: no-store`` (the page polls /api/status: a cached
-    answer would show a stale state)."""
-    srv = make_server("127.0.0.1", 0) if verbose is None else make_server("127.0.0.1", 0, verbose=verbose)
+    nothing without it, nor from an ``ExploreServer`` made directly. Every answer says ``Cache-Control: no-store``
+    (the page polls /api/status: a cached answer would show a stale state)."""
+    if verbose == "ExploreServer":   # the class's own default: quiet, as make_server's
+        srv, verbose = ExploreServer(("127.0.0.1", 0)), None
+    else:
+        srv = make_server("127.0.0.1", 0) if verbose is None else make_server("127.0.0.1", 0, verbose=verbose)
     verbose = bool(verbose)   # quiet by default
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
@@ -1104,11 +1115,183 @@ def test_an_answer_that_closes_its_connection_says_so(server):
     foreign = (b"POST /api/start HTTP/1.1\r\n" + host + b"Origin: http://evil.example\r\nContent-Length: 2\r\n"
                b"\r\n{}")
     listed = bad.replace(b"{not json", b"[1, 2]   ")   # JSON, but not an object: a 400 too, not a 500
+    nowhere = b"POST /api/nope HTTP/1.1\r\n" + host + b"Content-Length: 2\r\n\r\n{}"   # refused before its body is read
     for data, status, closes in ((bad, b"400", True), (chunked, b"200", True), (plain, b"200", False),
-                                 (foreign, b"403", True), (listed, b"400", True)):
+                                 (foreign, b"403", True), (listed, b"400", True), (nowhere, b"404", True)):
         head = _exchange(server, data, timeout=3.0).split(b"\r\n\r\n")[0].lower().split(b"\r\n")
         assert head[0].split(b" ")[1] == status, head
         assert (b"connection: close" in head) is closes, head
+
+
+def test_the_frame_endpoint_is_the_last_snapshots_frame(server):
+    """docs/explore.md: ``GET /api/frame`` is the latest frame, as the page gets it: after a run, the last step's,
+    whose polygons are ``region_polygons(..., split_decision=True)``'s for the exported network in the run's window
+    and whose count is ``region_polygons(net, box=box).n_regions``."""
+    call(server, "/api/start", SMALL)
+    run = server.session.run
+    wait_for(lambda: run.state == "done", what="the run to finish")
+    status, frame = call(server, "/api/frame")
+    assert status == 200, frame
+    out = call(server, "/api/export/run.json")[1]
+    net = network_from_dict(out["snapshot"]["network"])
+    box = tuple(tuple(c) for c in out["box"])
+    assert frame["step"] == out["snapshot"]["step"] == SMALL["steps"] - 1
+    np.testing.assert_array_equal(decode_b64(frame["offsets"], "<i4"),
+                                  pictures.region_polygons(net, box=box, split_decision=True).offsets)
+    assert frame["n_regions"] == pictures.region_polygons(net, box=box).n_regions
+
+
+@pytest.mark.parametrize("body", [b"", b"Content-Length: 0\r\n\r\n", b"Content-Length: 3\r\n\r\n \r\n"])
+def test_a_post_without_a_body_starts_with_the_defaults(server, body):
+    """``curl -X POST http://.../api/start`` sends no ``Content-Length`` and no body (``-d ''``: a length of 0): the
+    settings left out take their defaults (docs/explore.md), as for an empty JSON object, and so for a body of
+    blanks; the run's settings read back are the defaults of ``/api/config``."""
+    out = _exchange(server, b"POST /api/start HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (body or b"\r\n"), timeout=2.0)
+    assert out.startswith(b"HTTP/1.1 200"), out
+    assert server.session.run.settings.to_dict() == call(server, "/api/config")[1]["defaults"]
+
+
+def test_the_event_stream_sends_keep_alives_while_nothing_changes(server):
+    """With nothing new, /api/events sends an SSE comment (``: keep-alive``, which EventSource ignores) about every
+    second, not more often (each stream is a thread of the server): it keeps a client's read (and a proxy) from
+    timing out, and a client that left is noticed at the next write (see ``read_events``)."""
+    stream = urllib.request.urlopen(server.url + "api/events", timeout=5)
+    try:
+        read_events(stream, lambda e, d: e == "status" and d == {"run": None, "state": "idle"})
+        start = time.monotonic()
+        lines = [stream.readline() for _ in range(4)]   # a read past 5 s without one is a timeout
+        took = time.monotonic() - start
+    finally:
+        stream.close()
+    assert [line for line in lines if line != b"\n"] == [b": keep-alive\n"] * 2, lines
+    assert took >= 1.0, took   # one a second, not a busy loop
+    # like every answer, not cached; and it ends when the server closes the connection, so it says so (RFC 9112)
+    assert stream.headers["Cache-Control"] == "no-store" and stream.headers["Connection"] == "close"
+
+
+def test_a_control_with_a_body_that_is_not_an_object_is_refused(server):
+    """Every POST's body is a JSON object (or empty): a pause sent ``[1]`` is a 400 saying so, and the run is not
+    paused."""
+    call(server, "/api/start", SMALL)
+    assert call(server, "/api/pause", b"[1]") == (400, {"error": "the request body must be a JSON object"})
+    assert server.session.run.state != "paused"
+
+
+def test_a_refused_body_is_drained_for_2_seconds_at_most(server):
+    """After a refusal that left the body unread (here: over the limit), the server reads and drops what still comes
+    for 2 s at most (``_drain``) and closes the connection: a client that stops sending mid-body, or that sends on
+    slowly, does not hold the handler thread for the connection's whole ``timeout`` (30 s) or longer."""
+    import socket
+
+    head = b"POST /api/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n{" % (LIMITS["body_bytes"] + 1)
+    for slowly in (False, True):
+        with socket.create_connection(server.server_address[:2], timeout=60) as s:
+            s.sendall(head)
+            out = b""
+            while b"over the limit" not in out:   # the 400 comes at once, before the drain
+                out += s.recv(65536)
+            assert out.startswith(b"HTTP/1.1 400"), out
+
+            def trickle(s=s):   # 1 kB every 0.25 s for 15 s, until the server closes the connection
+                with contextlib.suppress(OSError):
+                    for _ in range(60):
+                        s.sendall(b" " * 1000)
+                        time.sleep(0.25)
+
+            start = time.monotonic()
+            if slowly:
+                threading.Thread(target=trickle, daemon=True).start()
+            with contextlib.suppress(ConnectionResetError):
+                while s.recv(65536):   # until the server closes the connection
+                    pass
+            took = time.monotonic() - start
+        assert took < 10.0, (slowly, took)
+
+
+def test_closing_the_server_does_not_wait_for_its_open_connections():
+    """A browser keeps its connections open between requests (HTTP/1.1 keep-alive), and a handler thread waits on
+    each for the next request (up to ``timeout``, 30 s): closing the server (Ctrl-C) does not wait for them."""
+    import http.client
+
+    srv = make_server("127.0.0.1", 0)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    conn = http.client.HTTPConnection(*srv.server_address[:2], timeout=30)
+    try:
+        conn.request("GET", "/api/status")
+        assert conn.getresponse().read() and conn.sock is not None   # answered, the connection kept open
+        start = time.monotonic()
+        srv.shutdown()
+        srv.server_close()
+        assert time.monotonic() - start < 5.0
+    finally:
+        conn.close()
+        t.join(5)
+
+
+def test_the_explorer_binds_its_port_again_right_after_it_stopped():
+    """Stopped and started again on the same port (``nnpartition explore --port 8050``, Ctrl-C, again): the bind
+    succeeds although the connections the server closed are still in TIME_WAIT on that port."""
+    srv = make_server("127.0.0.1", 0)
+    port = srv.server_address[1]
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        # the server closes this connection first (its answer says Connection: close): its side is in TIME_WAIT
+        out = _exchange(srv, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 200"), out
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+    make_server("127.0.0.1", port).server_close()
+
+
+@pytest.mark.parametrize("n", [1, LIMITS["body_bytes"]])
+def test_a_get_with_a_body_up_to_the_limit_keeps_its_connection(server, n):
+    """A GET's body is read and dropped, from 1 byte up to the POST limit (docs/explore.md: a body of 4,000,000
+    bytes is read), and the connection then serves the next request."""
+    out = _exchange(server, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % n
+                    + b"x" * n + b"GET /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert out.count(b"HTTP/1.1 200 ") == 2 and b'"limits"' in out, out[:300]
+
+
+def test_before_the_first_snapshot_the_frame_and_the_network_are_404_with_a_message(server, monkeypatch):
+    """A run started whose trainer has not reached its first snapshot has no frame and no network to export: 404s
+    with a JSON message; its run.json has no snapshot yet."""
+    release = threading.Event()
+
+    def train(*args, **kwargs):   # a trainer still before its first snapshot
+        release.wait(30)
+        raise RuntimeError("released by the test")
+
+    monkeypatch.setattr("nnpartition.explore.session.train", train)
+    try:
+        assert call(server, "/api/start", SMALL)[0] == 200
+        assert call(server, "/api/frame")[0] == 404
+        assert call(server, "/api/export/network.npz") == (404, {"error": "no snapshot yet: wait for the first frame"})
+        status, out = call(server, "/api/export/run.json")
+        assert status == 200 and out["snapshot"] is None and out["history"] == [], out
+    finally:
+        release.set()
+
+
+def test_an_explorer_on_the_ipv6_loopback_serves_at_its_bracketed_url():
+    """``make_server("::1", 0)``: its url names the address in brackets (RFC 3986), and the API answers there."""
+    try:
+        srv = make_server("::1", 0)
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        assert srv.url == f"http://[::1]:{srv.server_address[1]}/"
+        with urllib.request.urlopen(srv.url + "api/status", timeout=30) as r:
+            assert json.loads(r.read()) == {"run": None, "state": "idle"}
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
 
 
 def test_before_any_run_the_frame_and_exports_are_404_with_a_message(server):
