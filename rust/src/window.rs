@@ -1322,12 +1322,14 @@ struct Net {
 
 /// `a * b` as `(p, e)` with `p + e = a * b` exactly (`p` the rounded product; one fused multiply-add, correctly
 /// rounded on every target).
+#[inline(always)]
 fn two_prod(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     (p, a.mul_add(b, -p))
 }
 
 /// `a + b` as `(s, e)` with `s + e = a + b` exactly (Knuth's two-sum: no branch, any order of magnitudes).
+#[inline(always)]
 fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
@@ -1408,7 +1410,13 @@ fn next_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize
 /// The rows `sum_j W[j, i] gate[j] (row_j + lo_j) + (0, .., 0, b[i])` of a layer `W` (row-major, `(gate.len(),
 /// n_out)`) read from the rows `row_j + lo_j` of stride `st` (`pre`, `pre_lo`: double-doubles, the constant last) as
 /// double-doubles `(hi, lo)` of stride `st`, with an error of a few `2^-104` of the terms' sizes: [`next_rows`], and
-/// `pictures::region_polygons`' later layers in a window narrow for its coordinates.
+/// `pictures::region_polygons`' layers in a window narrow for its coordinates.
+///
+/// Each output is summed over `j` in order, term by term as a scalar loop would (two-products by fused
+/// multiply-adds, Knuth's two-sum, the errors added up in one double): the same bits on any CPU. The outputs are
+/// only computed side by side (the loop over `j` outermost, the units `i` innermost, in AVX2 vectors where the CPU has
+/// them): about 7 times faster on a layer of 256 units than one output at a time with a library call per product
+/// (session 54).
 pub(crate) fn dd_rows(
     w: &[f64],
     b: &[f64],
@@ -1418,23 +1426,74 @@ pub(crate) fn dd_rows(
     pre_lo: &[f64],
     st: usize,
 ) -> (Vec<f64>, Vec<f64>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports the features the function is compiled for.
+        return unsafe { dd_rows_avx2(w, b, n_out, gate, pre, pre_lo, st) };
+    }
+    dd_rows_impl(w, b, n_out, gate, pre, pre_lo, st)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dd_rows_avx2(
+    w: &[f64],
+    b: &[f64],
+    n_out: usize,
+    gate: &[f64],
+    pre: &[f64],
+    pre_lo: &[f64],
+    st: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    dd_rows_impl(w, b, n_out, gate, pre, pre_lo, st)
+}
+
+/// [`dd_rows`]' loops (inlined into each target's version).
+#[inline(always)]
+fn dd_rows_impl(
+    w: &[f64],
+    b: &[f64],
+    n_out: usize,
+    gate: &[f64],
+    pre: &[f64],
+    pre_lo: &[f64],
+    st: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    // The running sums `s + e` of output `(i, k)` at `k * n_out + i`: the units side by side.
+    let mut s = vec![0.0f64; st * n_out];
+    let mut e = vec![0.0f64; st * n_out];
+    s[(st - 1) * n_out..].copy_from_slice(&b[..n_out]);
+    // `W[j, i] gate[j]` as a double-double `g + g_lo`, for one `j` at a time.
+    let (mut g, mut g_lo) = (vec![0.0f64; n_out], vec![0.0f64; n_out]);
+    for (j, &gj) in gate.iter().enumerate() {
+        if gj == 0.0 {
+            // (every product `W[j, i] * 0` is 0, its error too: each term is skipped, as below)
+            continue;
+        }
+        let wj = &w[j * n_out..(j + 1) * n_out];
+        for ((x, y), &wi) in g.iter_mut().zip(g_lo.iter_mut()).zip(wj) {
+            (*x, *y) = two_prod(wi, gj);
+        }
+        for k in 0..st {
+            let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+            let sk = &mut s[k * n_out..(k + 1) * n_out];
+            let ek = &mut e[k * n_out..(k + 1) * n_out];
+            for (((sv, ev), &g), &g_lo) in sk.iter_mut().zip(ek.iter_mut()).zip(&g).zip(&g_lo) {
+                let (p, p_lo) = two_prod(g, c);
+                let (t, t_lo) = two_sum(*sv, p);
+                // A term `W[j, i] gate[j]` of 0 (both parts) is skipped, not added as 0 (`-0 + 0` is `+0`).
+                let skip = g == 0.0 && g_lo == 0.0;
+                let en = *ev + (t_lo + p_lo + g * c_lo + g_lo * c);
+                *sv = if skip { *sv } else { t };
+                *ev = if skip { *ev } else { en };
+            }
+        }
+    }
     let mut hi = vec![0.0f64; n_out * st];
     let mut lo = vec![0.0f64; n_out * st];
     for i in 0..n_out {
         for k in 0..st {
-            let (mut s, mut e) = (if k + 1 == st { b[i] } else { 0.0 }, 0.0f64);
-            for (j, &gj) in gate.iter().enumerate() {
-                let (g, g_lo) = two_prod(w[j * n_out + i], gj);
-                if g == 0.0 && g_lo == 0.0 {
-                    continue;
-                }
-                let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
-                let (p, p_lo) = two_prod(g, c);
-                let (t, t_lo) = two_sum(s, p);
-                s = t;
-                e += t_lo + p_lo + g * c_lo + g_lo * c;
-            }
-            (hi[i * st + k], lo[i * st + k]) = two_sum(s, e);
+            (hi[i * st + k], lo[i * st + k]) = two_sum(s[k * n_out + i], e[k * n_out + i]);
         }
     }
     (hi, lo)
@@ -3427,6 +3486,76 @@ mod tests {
             let layers = vec![(w1.clone(), b1.clone()), (w2.clone(), arr1(&[0.0, bias]))];
             // x - y = 0 cuts the quadrant where both are active only: 5 regions.
             assert_eq!(net_count(&layers, -1.0, 1.0).unwrap(), vec![4, 5]);
+        }
+    }
+
+    /// [`dd_rows`] as it was until session 54: one output at a time, summed over `j` in a scalar loop.
+    fn dd_rows_one_at_a_time(
+        w: &[f64],
+        b: &[f64],
+        n_out: usize,
+        gate: &[f64],
+        pre: &[f64],
+        pre_lo: &[f64],
+        st: usize,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let mut hi = vec![0.0f64; n_out * st];
+        let mut lo = vec![0.0f64; n_out * st];
+        for i in 0..n_out {
+            for k in 0..st {
+                let (mut s, mut e) = (if k + 1 == st { b[i] } else { 0.0 }, 0.0f64);
+                for (j, &gj) in gate.iter().enumerate() {
+                    let (g, g_lo) = two_prod(w[j * n_out + i], gj);
+                    if g == 0.0 && g_lo == 0.0 {
+                        continue;
+                    }
+                    let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                    let (p, p_lo) = two_prod(g, c);
+                    let (t, t_lo) = two_sum(s, p);
+                    s = t;
+                    e += t_lo + p_lo + g * c_lo + g_lo * c;
+                }
+                (hi[i * st + k], lo[i * st + k]) = two_sum(s, e);
+            }
+        }
+        (hi, lo)
+    }
+
+    #[test]
+    fn dd_rows_side_by_side_has_the_bits_of_one_output_at_a_time() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(54);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        for case in 0..400 {
+            let n_in = rng.random_range(1..40usize);
+            let n_out = [1, 2, 3, 4, 5, 7, 8, 9, 17, 64][case % 10];
+            let st = rng.random_range(2..5usize);
+            // Values of mixed sizes and signs, exact zeros of either sign, ties that cancel; gates 0, 1, a slope.
+            let size = rng.random_range(-40i32..40);
+            let val = |rng: &mut rand_pcg::Pcg64| match rng.random_range(0..8u32) {
+                0 => 0.0,
+                1 => -0.0,
+                2 => 1.0,
+                _ => (rng.random::<f64>() * 2.0 - 1.0) * pow2(rng.random_range(-30..30) + size),
+            };
+            let mut w: Vec<f64> = (0..n_in * n_out).map(|_| val(&mut rng)).collect();
+            if case % 3 == 0 {
+                // pairs of equal and opposite terms: the sums cancel to their roundings
+                for j in (1..n_in).step_by(2) {
+                    for i in 0..n_out {
+                        w[j * n_out + i] = -w[(j - 1) * n_out + i];
+                    }
+                }
+            }
+            let b: Vec<f64> = (0..n_out).map(|_| val(&mut rng)).collect();
+            let slope = [0.0, 0.01, 0.1 + 2f64.powi(-40)][case % 3];
+            let gate: Vec<f64> = (0..n_in).map(|_| [1.0, slope, val(&mut rng)][rng.random_range(0..3usize)]).collect();
+            let pre: Vec<f64> = (0..n_in * st).map(|_| val(&mut rng)).collect();
+            let pre_lo: Vec<f64> = pre.iter().map(|&p| p * f64::EPSILON * (rng.random::<f64>() - 0.5)).collect();
+            let want = dd_rows_one_at_a_time(&w, &b, n_out, &gate, &pre, &pre_lo, st);
+            for got in [dd_rows(&w, &b, n_out, &gate, &pre, &pre_lo, st), dd_rows_impl(&w, &b, n_out, &gate, &pre, &pre_lo, st)] {
+                assert_eq!(bits(&got.0), bits(&want.0), "case {case}: hi");
+                assert_eq!(bits(&got.1), bits(&want.1), "case {case}: lo");
+            }
         }
     }
 }
