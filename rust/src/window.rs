@@ -3546,13 +3546,32 @@ mod tests {
                     }
                 }
             }
-            let b: Vec<f64> = (0..n_out).map(|_| val(&mut rng)).collect();
+            let mut b: Vec<f64> = (0..n_out).map(|_| val(&mut rng)).collect();
+            if case % 5 == 1 {
+                // an output of zero terms and bias -0: its sum stays -0 where a term 0 added would make it +0
+                for j in 0..n_in {
+                    w[j * n_out] = if j % 2 == 0 { 0.0 } else { -0.0 };
+                }
+                b[0] = -0.0;
+            }
             let slope = [0.0, 0.01, 0.1 + 2f64.powi(-40)][case % 3];
-            let gate: Vec<f64> = (0..n_in).map(|_| [1.0, slope, val(&mut rng)][rng.random_range(0..3usize)]).collect();
-            let pre: Vec<f64> = (0..n_in * st).map(|_| val(&mut rng)).collect();
-            let pre_lo: Vec<f64> = pre.iter().map(|&p| p * f64::EPSILON * (rng.random::<f64>() - 0.5)).collect();
+            let mut gate: Vec<f64> =
+                (0..n_in).map(|_| [1.0, slope, val(&mut rng)][rng.random_range(0..3usize)]).collect();
+            let mut pre: Vec<f64> = (0..n_in * st).map(|_| val(&mut rng)).collect();
+            let mut pre_lo: Vec<f64> = pre.iter().map(|&p| p * f64::EPSILON * (rng.random::<f64>() - 0.5)).collect();
+            if case % 7 == 3 {
+                // a row beyond float64 through zero weights: skipped, not added as `0 * inf` (NaN)
+                let j = rng.random_range(0..n_in);
+                w[j * n_out..(j + 1) * n_out].fill(0.0);
+                gate[j] = 1.0;
+                pre[j * st..(j + 1) * st].fill(f64::INFINITY);
+                pre_lo[j * st..(j + 1) * st].fill(0.0);
+            }
             let want = dd_rows_one_at_a_time(&w, &b, n_out, &gate, &pre, &pre_lo, st);
-            for got in [dd_rows(&w, &b, n_out, &gate, &pre, &pre_lo, st), dd_rows_impl(&w, &b, n_out, &gate, &pre, &pre_lo, st)] {
+            for got in [
+                dd_rows(&w, &b, n_out, &gate, &pre, &pre_lo, st),
+                dd_rows_impl(&w, &b, n_out, &gate, &pre, &pre_lo, st),
+            ] {
                 assert_eq!(bits(&got.0), bits(&want.0), "case {case}: hi");
                 assert_eq!(bits(&got.1), bits(&want.1), "case {case}: lo");
             }
