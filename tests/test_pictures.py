@@ -666,6 +666,7 @@ def _exact_window(p, x):
 @given(st.integers(2, 8), st.sampled_from(["through", "skew", "jittered", "given", "narrow"]), st.integers(0, 14),
        st.integers(-8, 3), st.integers(0, 2**32 - 1))
 @example(3, "skew", 12, -8, 0)
+@example(2, "narrow", 0, 0, 426)
 def test_window_coordinates_are_within_rounding_of_exact_arithmetic(d, kind, far, off, seed):
     """``Plane.to_window`` and the drawing's ``_project`` are one computation, within 8 units of ``eps (|X| +
     |origin|) cond / s_min`` of the exact coordinates of the floats given (rationals), where ``cond`` is the
@@ -687,9 +688,10 @@ def test_window_coordinates_are_within_rounding_of_exact_arithmetic(d, kind, far
         p = Plane(q.origin, q.u * (1 + rng.uniform(-5e-13, 5e-13, d)), q.v + rng.normal(size=d) * 3e-13)
     elif kind == "given":
         p = Plane(rng.normal(size=d), rng.normal(size=d) * 10.0 ** rng.uniform(-5, 5), rng.normal(size=d))
-    else:   # u and v 1e-4 apart in angle
-        u = rng.normal(size=d)
-        p = Plane(rng.normal(size=d), u, u + rng.normal(size=d) * 1e-4 * np.linalg.norm(u))
+    else:   # u and v 1e-4 apart in angle (a step across u: a random step can run along it, as at d = 2, seed 426)
+        u, step = rng.normal(size=(2, d))
+        step -= step @ u / (u @ u) * u
+        p = Plane(rng.normal(size=d), u, u + step * (1e-4 * np.linalg.norm(u) / np.linalg.norm(step)))
     coef = rng.normal(size=(6, 2)) * 10.0 ** far
     X = p.origin + coef[:, :1] * p.u + coef[:, 1:] * p.v
     X[1::2] += rng.normal(size=(3, d)) * 10.0 ** off
