@@ -1424,11 +1424,21 @@ pub(crate) fn dd_rows(
         for k in 0..st {
             let (mut s, mut e) = (if k + 1 == st { b[i] } else { 0.0 }, 0.0f64);
             for (j, &gj) in gate.iter().enumerate() {
-                let (g, g_lo) = two_prod(w[j * n_out + i], gj);
+                let (mut g, mut g_lo) = two_prod(w[j * n_out + i], gj);
                 if g == 0.0 && g_lo == 0.0 {
                     continue;
                 }
-                let (c, c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                let (mut c, mut c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                if !g.is_finite() && w[j * n_out + i].is_finite() && gj.is_finite() {
+                    // The weight times its gate overflows (a leaky slope and a weight both large) where the term
+                    // need not: 0 for a row of 0, else the product's 2^1024 moved onto the row (exact: both factors
+                    // are above 1 in size, and the row's parts are doubled exactly or overflow with the term).
+                    if c == 0.0 && c_lo == 0.0 {
+                        continue;
+                    }
+                    (g, g_lo) = two_prod(w[j * n_out + i] * pow2(-512), gj * pow2(-512));
+                    (c, c_lo) = (times_pow2(c, 1024), times_pow2(c_lo, 1024));
+                }
                 let (p, p_lo) = two_prod(g, c);
                 let (t, t_lo) = two_sum(s, p);
                 s = t;
