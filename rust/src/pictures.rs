@@ -1330,18 +1330,37 @@ fn arrays_bytes(leaves: &[Leaf], units: usize, d: usize, lines: usize) -> f64 {
 
 /// The logit's slope in input space on a region of activation pattern `pat`, chained back from `w_out`. `robust`:
 /// each term as `w * gate * g` by [`prod3`] (a weight of 0 adds 0 however large, or infinite, the gradient it
-/// meets; `slope * g` is not formed first), for where the plain chain (the default, bit for bit as before) is not
-/// finite.
+/// meets; `slope * g` is not formed first), with the gradient kept as `g 2^e`, `g` at most 1 (a layer's gradient
+/// may be beyond float64 where the input's is not: large w_out, small first weights), for where the plain chain
+/// (the default, bit for bit as before) is not finite.
 fn input_slope(net: &PwlNet, pat: &[u8], slope: f64, robust: bool) -> Vec<f64> {
     let mut g: Vec<f64> = net.w_out.to_vec();
     let mut end = pat.len();
+    let mut exp = 0i32;
+    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
+    let scale = |x: &mut f64, mut e: i32| {
+        while e != 0 {
+            let step = e.clamp(-1000, 1000);
+            *x *= pow2(step);
+            e -= step;
+        }
+    };
     for lay in net.layers.iter().rev() {
         let (fan_in, width) = lay.w.dim();
         let mask = &pat[end - width..end];
         end -= width;
         if robust {
+            let top = g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            if top > 0.0 && top.is_finite() {
+                let e = top.log2().ceil() as i32;
+                g.iter_mut().for_each(|x| scale(x, -e));
+                exp += e;
+            }
             let gate = |j: usize| if mask[j] == 0 { slope } else { 1.0 };
             g = (0..fan_in).map(|i| (0..width).map(|j| prod3(lay.w[[i, j]], gate(j), g[j])).sum()).collect();
+            if end == 0 {
+                g.iter_mut().for_each(|x| scale(x, exp));
+            }
             continue;
         }
         for (gj, &m) in g.iter_mut().zip(mask) {
@@ -2265,5 +2284,17 @@ mod tests {
         let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
         let (w, b) = (p.affine_weight.row(on), p.affine_bias[on]);
         assert!((w[0] - 1e294).abs() <= 1e-15 * 1e294 && w[1] == 0.0 && b == 0.0, "{w:?} {b:e}");
+        // The input slope for d = 3 where a layer's gradient is beyond float64 but the input's is not: 1e300
+        // relu(1e10 relu(1e-10 x)) has the gradient 1e310 at its last layer's input, 1e300 at x.
+        let steep = vec![
+            (ndarray::arr2(&[[1e-10], [0.0], [0.0]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[1e10]]), Array1::zeros(1)),
+        ];
+        let p = run(&steep, &[1e300], 0.0, 0.0, &win);
+        assert_eq!(p.n_regions(), 2);
+        let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
+        let (w, b) = (p.affine_weight.row(on), p.affine_bias[on]);
+        assert!((w[0] - 1e300).abs() <= 1e-14 * 1e300 && w[1] == 0.0 && w[2] == 0.0, "{w:?}");
+        assert!(b.abs() <= 1e-14 * 1e300, "{b:e}");
     }
 }
