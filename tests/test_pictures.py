@@ -2782,6 +2782,27 @@ def test_maps_whose_terms_overflow_but_not_their_sums_are_kept():
     assert rp.affine_weight[on].tolist() == [1e9, -1e9, 1e9] and rp.affine_bias[on] == 0.0
 
 
+def test_a_logit_in_range_is_drawn_though_a_leaky_slope_times_w_out_overflows():
+    """The fuzz target's reproducer (session 54): a unit that is 0 everywhere has w_out -1.47e308 and is off, so its
+    gate (leaky slope 2) times w_out is -inf, and 0 x inf made the logit's map NaN: refused as overflowing float64.
+    The logit is 2 everywhere (the other output weight is 0). Truth: numpy's forward pass at each region's centroid
+    and vertices (patterns, logit), and the plane's own area."""
+    W1, b1 = np.array([[0.0, -4.0], [-3.0, 0.0]]), np.array([1.0, 0.0])
+    W2, b2 = np.array([[0.0, 0.0], [0.25, 0.0]]), np.zeros(2)
+    net = DeepNet([(W1, b1), (W2, b2)], np.array([0.0, -1.4665739214222472e308]), 2.0, activation="leaky_relu",
+                  slope=2.0)
+    plane = Plane(origin=[2.0, 2.0], u=[2.0, -3.0], v=[2.0, 2.0])
+    rp = region_polygons(net, plane=plane, box=((-1.0, -1.0), (1.0, 1.0)))
+    assert abs(rp.areas().sum() - 4.0) <= 1e-12
+    pats, logits = numpy_patterns(net, plane.to_input(rp.centroids()))
+    assert np.array_equal(pats, rp.patterns) and np.all(logits == 2.0)
+    assert np.all(rp.window_affine == [0.0, 0.0, 2.0]) and np.all(rp.decision == 1)
+    X = plane.to_input(rp.vertices)
+    owner = np.repeat(np.arange(rp.n_regions), np.diff(rp.offsets))
+    lin = np.einsum("nd,nd->n", X, rp.affine_weight[owner]) + rp.affine_bias[owner]
+    np.testing.assert_allclose(lin, numpy_patterns(net, X)[1], rtol=1e-12)
+
+
 def test_a_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
     """``1e308 relu(x - y)`` through a plane at ``(2, 1)``: the logit's map in the input is ``(1e308, -1e308)`` with
     the bias 0 (closed form), from terms ``2e308`` and ``1e308``; a weight above ``2^1022`` was scaled by the bits of

@@ -189,7 +189,32 @@ fn output_map(rows: [&[f64]; 3], signs: &[u8], w_out: &[f64], slope: f64, b_out:
         b += rows[1][j] * w;
         c += rows[2][j] * w;
     }
-    [a, b, c]
+    if a.is_finite() && b.is_finite() && c.is_finite() {
+        return [a, b, c];
+    }
+    // Beyond float64 on the way only, perhaps: `slope * w_out[j]` overflows although the unit's row is 0 (0 x inf
+    // is NaN) or small. Each term again as `z * gate * w` by [`prod3`] (0 for a factor of 0, and no two large
+    // factors multiplied first); what still overflows is beyond float64. (Only where the plain sums were not
+    // finite, so no map that was drawn before changes.)
+    let mut o = [0.0, 0.0, b_out];
+    for j in 0..w_out.len() {
+        let g = if signs[j] == 1 { 1.0 } else { slope };
+        for (r, v) in o.iter_mut().enumerate() {
+            *v += prod3(rows[r][j], g, w_out[j]);
+        }
+    }
+    o
+}
+
+/// `a * b * c` without a needless overflow: 0 when a factor is 0 (however large, or infinite, the others), else
+/// the largest factor times the smallest first (which overflows only where the product does).
+fn prod3(a: f64, b: f64, c: f64) -> f64 {
+    if a == 0.0 || b == 0.0 || c == 0.0 {
+        return 0.0;
+    }
+    let mut f = [a, b, c];
+    f.sort_by(|x, y| x.abs().total_cmp(&y.abs()));
+    (f[2] * f[0]) * f[1]
 }
 
 /// A finished region: polygon, full pattern, the output's window affine map,
@@ -924,6 +949,18 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             }
             z.into_raw_vec_and_offset().0
         };
+        let mut z = z;
+        if !ctx.narrow && z.iter().any(|v| !v.is_finite()) {
+            // An entry not finite again term by term, where a weight of 0 adds 0 however large (or infinite: a
+            // gated `slope * z` beyond float64) the map it multiplies; only such entries, so no map drawn before
+            // changes. What stays beyond float64 is refused below.
+            let m = &batch.maps[3 * at * fan_in..3 * (at + k) * fan_in];
+            for (e, v) in z.iter_mut().enumerate().filter(|(_, v)| !v.is_finite()) {
+                let (row, j) = (e / width, e % width);
+                let terms = (0..fan_in).map(|q| prod3(m[row * fan_in + q], 1.0, lay.w[[q, j]]));
+                *v = terms.sum::<f64>() + if row % 3 == 2 { bias[j] } else { 0.0 };
+            }
+        }
         let zs = &z[..];
         // A row that overflowed (to infinity, or to NaN where such terms meet: inf - inf) would read as a unit
         // constant in the window (`Lines::new` gives it no normal) and cut nothing: refused.
@@ -1304,6 +1341,55 @@ fn arrays_bytes(leaves: &[Leaf], units: usize, d: usize, lines: usize) -> f64 {
     held + rows + vertices as f64 * (16.0 + 24.0 * d) + 64.0 * chords + 40.0 * lines as f64
 }
 
+/// The logit's slope in input space on a region of activation pattern `pat`, chained back from `w_out`. `robust`:
+/// each term as `w * gate * g` by [`prod3`] (a weight of 0 adds 0 however large, or infinite, the gradient it
+/// meets; `slope * g` is not formed first), with the gradient kept as `g 2^e`, `g` at most 1 (a layer's gradient
+/// may be beyond float64 where the input's is not: large w_out, small first weights), for where the plain chain
+/// (the default, bit for bit as before) is not finite.
+fn input_slope(net: &PwlNet, pat: &[u8], slope: f64, robust: bool) -> Vec<f64> {
+    let mut g: Vec<f64> = net.w_out.to_vec();
+    let mut end = pat.len();
+    let mut exp = 0i32;
+    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
+    let scale = |x: &mut f64, mut e: i32| {
+        while e != 0 {
+            let step = e.clamp(-1000, 1000);
+            *x *= pow2(step);
+            e -= step;
+        }
+    };
+    for lay in net.layers.iter().rev() {
+        let (fan_in, width) = lay.w.dim();
+        let mask = &pat[end - width..end];
+        end -= width;
+        if robust {
+            let top = g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            if top > 0.0 && top.is_finite() {
+                let e = top.log2().ceil() as i32;
+                g.iter_mut().for_each(|x| scale(x, -e));
+                exp += e;
+            }
+            let gate = |j: usize| if mask[j] == 0 { slope } else { 1.0 };
+            g = (0..fan_in).map(|i| (0..width).map(|j| prod3(lay.w[[i, j]], gate(j), g[j])).sum()).collect();
+            if end == 0 {
+                g.iter_mut().for_each(|x| scale(x, exp));
+            }
+            continue;
+        }
+        for (gj, &m) in g.iter_mut().zip(mask) {
+            if m == 0 {
+                *gj *= slope;
+            }
+        }
+        let mut next = vec![0.0; fan_in];
+        for (i2, nx) in next.iter_mut().enumerate() {
+            *nx = lay.w.row(i2).iter().zip(&g).map(|(a, b)| a * b).sum();
+        }
+        g = next;
+    }
+    g
+}
+
 /// Flatten the leaves into arrays and compute the input-space affine maps; `first` holds the first layer's lines
 /// across the window (segment, unit).
 fn assemble(
@@ -1380,6 +1466,17 @@ fn assemble(
             let (a, b) = (window_affine[[r, 0]], window_affine[[r, 1]]);
             weight[[r, 0]] = (a * v[1] - b * u[1]) / det;
             weight[[r, 1]] = (u[0] * b - v[0] * a) / det;
+            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
+                // `a v_1` or `det` beyond float64 (large u, v) where the slope is not: the same solve with u, v, a
+                // and b divided by a power of two near u's and v's size, so `det` is near 1 (only here: a slope
+                // drawn before does not change).
+                let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
+                let ([u0, u1], [v0, v1], a, b) = ([u[0] * s, u[1] * s], [v[0] * s, v[1] * s], a * s, b * s);
+                let det = u0 * v1 - u1 * v0;
+                weight[[r, 0]] = (a * v1 - b * u1) / det;
+                weight[[r, 1]] = (u0 * b - v0 * a) / det;
+            }
         }
     } else {
         let slope = net.slope;
@@ -1391,22 +1488,10 @@ fn assemble(
                 }
                 for (i, mut row) in rows.outer_iter_mut().enumerate() {
                     let pat = patterns.row(ci * 64 + i);
-                    let mut g: Vec<f64> = net.w_out.to_vec();
-                    let mut end = units;
-                    for lay in net.layers.iter().rev() {
-                        let (fan_in, width) = lay.w.dim();
-                        let mask = &pat.as_slice().expect("contiguous")[end - width..end];
-                        end -= width;
-                        for (gj, &m) in g.iter_mut().zip(mask) {
-                            if m == 0 {
-                                *gj *= slope;
-                            }
-                        }
-                        let mut next = vec![0.0; fan_in];
-                        for (i2, nx) in next.iter_mut().enumerate() {
-                            *nx = lay.w.row(i2).iter().zip(&g).map(|(a, b)| a * b).sum();
-                        }
-                        g = next;
+                    let pat = pat.as_slice().expect("contiguous");
+                    let mut g = input_slope(net, pat, slope, false);
+                    if !g.iter().all(|v| v.is_finite()) {
+                        g = input_slope(net, pat, slope, true);
                     }
                     row.iter_mut().zip(&g).for_each(|(o, v)| *o = *v);
                 }
@@ -2224,5 +2309,101 @@ mod tests {
         let q = |n: f64| n / 64.0;
         let cut = [(q(1.0), 0), (q(24.0), 0), (q(40.0), 1), (q(121.0), 1), (3.0, 0), (q(191.0), 1), (q(455.0), 0)];
         check_closed_form(&net, &win, true, &cut, line);
+    }
+
+    /// Maps in range whose plain arithmetic overflowed (a leaky slope times a large weight, 0 x inf): each drawn,
+    /// checked against the small network's closed form (found by the `pictures` fuzz target, session 54; every
+    /// case was refused as "overflows float64" before, with NaN maps).
+    #[test]
+    fn a_map_in_range_is_drawn_though_its_plain_arithmetic_overflows() {
+        let run = |layers: &[(Array2<f64>, Array1<f64>)], wo: &[f64], slope: f64, b_out: f64, win: &Window| {
+            let wo = ndarray::arr1(wo);
+            let net = PwlNet {
+                layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+                w_out: wo.view(),
+                b_out,
+                slope,
+            };
+            region_polygons(&net, win, Options::default(), &never).unwrap()
+        };
+        // The logit: 4 relu(x/16) (leaky, slope 4) + relu(0) with w_out (1e308, -1.47e308) + 2: slope * w_out
+        // overflows, times a unit that is 0 (NaN) or x/16 (inf). Closed form: 2 + 1e308 x/16 for x > 0, 2 + 1e308
+        // x/4 for x < 0.
+        let lay = vec![(ndarray::arr2(&[[0.0625, 0.0], [0.0, 0.0]]), Array1::zeros(2))];
+        let p = run(&lay, &[1e308, -1.4665739214222472e308], 4.0, 2.0, &std_window(-1.0, 1.0));
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let want = if p.patterns[[r, 0]] == 1 { 1e308 / 16.0 } else { 1e308 / 4.0 };
+            assert_eq!(p.window_affine.row(r).to_vec(), vec![want, 0.0, 2.0]);
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (vec![want, 0.0], 2.0));
+        }
+        // A hidden unit: -x - 2 < 0 gated by slope 1e200, read by a unit of weight 1 (also < 0), whose gated map
+        // (1e400) is beyond float64, read by a unit of weight 0 and bias 1.5 (0 x inf): that unit is 1.5, the
+        // logit 2 * 1.5 = 3 everywhere.
+        let chain = vec![
+            (ndarray::arr2(&[[-1.0], [0.0]]), ndarray::arr1(&[-2.0])),
+            (ndarray::arr2(&[[1.0]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[0.0]]), ndarray::arr1(&[1.5])),
+        ];
+        let p = run(&chain, &[2.0], 1e200, 0.0, &std_window(-1.0, 1.0));
+        assert_eq!(p.n_regions(), 1);
+        assert_eq!(p.patterns.row(0).to_vec(), vec![0, 0, 1]);
+        assert_eq!(p.window_affine.row(0).to_vec(), vec![0.0, 0.0, 3.0]);
+        // The input slope (d = 3, chained back): relu(x), a unit of no weights (0, off), a unit reading it with
+        // weight -4.2e307 (bias 4), w_out 3, slope 3: the gradient at the middle unit is -3.8e308 (beyond
+        // float64) but meets weights of 0. The logit is 12 everywhere: slope 0, bias 12.
+        let win = Window {
+            origin: vec![0.5, 0.0, 0.0],
+            u: vec![1.0, 0.0, 0.0],
+            v: vec![0.0, 1.0, 0.0],
+            ..std_window(-1.0, 1.0)
+        };
+        let deep = vec![
+            (ndarray::arr2(&[[1.0], [0.0], [0.0]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[0.0]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[-4.2138918972404837e307]]), ndarray::arr1(&[4.0])),
+        ];
+        let p = run(&deep, &[3.0], 3.0, 0.0, &win);
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            assert_eq!(p.window_affine.row(r).to_vec(), vec![0.0, 0.0, 12.0]);
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (vec![0.0; 3], 12.0));
+        }
+        // In a narrow window (double-double maps): relu(x) + relu(0) with w_out (1, 1e308), slope 4, at x = 1e9:
+        // the gate times w_out overflows against a row of 0. The logit is x - 1: (1, 0, -1) in the window.
+        let narrow = Window { lo: [1e9, -1.0], hi: [1e9 + 1e-3, 1.0], ..std_window(-1.0, 1.0) };
+        let lay = vec![(ndarray::arr2(&[[1.0, 0.0], [0.0, 0.0]]), Array1::zeros(2))];
+        let net_w = ndarray::arr1(&[1.0, 1e308]);
+        let net = PwlNet {
+            layers: lay.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+            w_out: net_w.view(),
+            b_out: -1.0,
+            slope: 4.0,
+        };
+        assert!(narrow_window(&net, &narrow));
+        let p = run(&lay, &[1.0, 1e308], 4.0, -1.0, &narrow);
+        assert_eq!(p.n_regions(), 1);
+        assert_eq!(p.window_affine.row(0).to_vec(), vec![1.0, 0.0, -1.0]);
+        // The input slope for d = 2 (solved from the window's): 1e294 relu(x) through a plane of directions
+        // (1e10, 0) and (0, 1e10) is 1e304 s in the window, but 1e304 * 1e10 (and det = 1e20 * ...) in the solve
+        // overflowed. Its input slope is (1e294, 0), its bias 0.
+        let wide = Window { u: vec![1e10, 0.0], v: vec![0.0, 1e10], ..std_window(-1.0, 1.0) };
+        let p = run(&[(ndarray::arr2(&[[1.0], [0.0]]), Array1::zeros(1))], &[1e294], 0.0, 0.0, &wide);
+        assert_eq!(p.n_regions(), 2);
+        let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
+        let (w, b) = (p.affine_weight.row(on), p.affine_bias[on]);
+        assert!((w[0] - 1e294).abs() <= 1e-15 * 1e294 && w[1] == 0.0 && b == 0.0, "{w:?} {b:e}");
+        // The input slope for d = 3 where a layer's gradient is beyond float64 but the input's is not: 1e300
+        // relu(1e10 relu(1e-10 x)) has the gradient 1e310 at its last layer's input, 1e300 at x.
+        let steep = vec![
+            (ndarray::arr2(&[[1e-10], [0.0], [0.0]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[1e10]]), Array1::zeros(1)),
+        ];
+        let p = run(&steep, &[1e300], 0.0, 0.0, &win);
+        assert_eq!(p.n_regions(), 2);
+        let on = (0..2).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
+        let (w, b) = (p.affine_weight.row(on), p.affine_bias[on]);
+        assert!((w[0] - 1e300).abs() <= 1e-14 * 1e300 && w[1] == 0.0 && w[2] == 0.0, "{w:?}");
+        assert!(b.abs() <= 1e-14 * 1e300, "{b:e}");
     }
 }

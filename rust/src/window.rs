@@ -1496,6 +1496,33 @@ fn dd_rows_impl(
         for ((x, y), &wi) in g.iter_mut().zip(g_lo.iter_mut()).zip(wj) {
             (*x, *y) = two_prod(wi, gj);
         }
+        if gj.is_finite() && g.iter().zip(wj).any(|(x, wi)| !x.is_finite() && wi.is_finite()) {
+            // A weight times its gate overflows (a leaky slope and a weight both large) where the term need not:
+            // this `j` term by term, 0 for a row of 0, else the product's 2^1024 moved onto the row (exact: both
+            // factors are above 1 in size, and the row's parts are doubled exactly or overflow with the term).
+            for (i, &wi) in wj.iter().enumerate() {
+                for k in 0..st {
+                    let (mut gi, mut gi_lo) = (g[i], g_lo[i]);
+                    if gi == 0.0 && gi_lo == 0.0 {
+                        continue;
+                    }
+                    let (mut c, mut c_lo) = (pre[j * st + k], pre_lo[j * st + k]);
+                    if !gi.is_finite() && wi.is_finite() {
+                        if c == 0.0 && c_lo == 0.0 {
+                            continue;
+                        }
+                        (gi, gi_lo) = two_prod(wi * pow2(-512), gj * pow2(-512));
+                        (c, c_lo) = (times_pow2(c, 1024), times_pow2(c_lo, 1024));
+                    }
+                    let (p, p_lo) = two_prod(gi, c);
+                    let o = k * n_out + i;
+                    let (t, t_lo) = two_sum(s[o], p);
+                    s[o] = t;
+                    e[o] += t_lo + p_lo + gi * c_lo + gi_lo * c;
+                }
+            }
+            continue;
+        }
         // The common cases in fewer operations, the same bits: no term of 0 to skip, and a gate of 1 (`g_lo` 0: its
         // term `g_lo * c` adds a zero to the error, which changes no sum, as the error is never -0).
         let skips = g.iter().zip(&g_lo).any(|(&x, &y)| x == 0.0 && y == 0.0);
