@@ -602,9 +602,9 @@ def test_plane_distance_is_the_euclidean_distance_to_the_plane():
                                atol=1e-12)
 
 
-def _exact_plane_distance(p, x):
-    """The distance of the point ``x`` to the plane ``p`` (its floats taken as exact) in rationals: the residual of
-    the normal equations' solution, then one square root of the rational square."""
+def _exact_in_plane(p, x):
+    """The window coordinates ``(s, t)`` of the point ``x`` in the plane ``p`` and the square of its distance to it,
+    its floats taken as exact: the normal equations' solution in rationals, and the residual's rational square."""
     o, u, w, x = ([Fraction(float(c)) for c in a] for a in (p.origin, p.u, p.v, x))
     r = [a - b for a, b in zip(x, o)]
 
@@ -615,7 +615,13 @@ def _exact_plane_distance(p, x):
     det = g11 * g22 - g12 * g12
     s, t = (b1 * g22 - b2 * g12) / det, (g11 * b2 - g12 * b1) / det
     res = [a - s * c - t * e for a, c, e in zip(r, u, w)]
-    return math.sqrt(dot(res, res))
+    return s, t, dot(res, res)
+
+
+def _exact_plane_distance(p, x):
+    """The distance of the point ``x`` to the plane ``p`` (its floats taken as exact): one square root of the rational
+    square of ``_exact_in_plane``."""
+    return math.sqrt(_exact_in_plane(p, x)[2])
 
 
 @settings(max_examples=150, deadline=None)
@@ -649,17 +655,9 @@ def test_plane_distance_is_within_rounding_of_exact_arithmetic_far_out_in_the_pl
 
 
 def _exact_window(p, x):
-    """The window coordinates of the point ``x`` in the plane ``p`` (its floats taken as exact): the normal
-    equations' solution in rationals, rounded once."""
-    o, u, w, x = ([Fraction(float(c)) for c in a] for a in (p.origin, p.u, p.v, x))
-    r = [a - b for a, b in zip(x, o)]
-
-    def dot(a, b):
-        return sum((i * j for i, j in zip(a, b)), Fraction(0))
-
-    g11, g12, g22, b1, b2 = dot(u, u), dot(u, w), dot(w, w), dot(u, r), dot(w, r)
-    det = g11 * g22 - g12 * g12
-    return [float((b1 * g22 - b2 * g12) / det), float((g11 * b2 - g12 * b1) / det)]
+    """The window coordinates of the point ``x`` in the plane ``p`` (its floats taken as exact), rounded once."""
+    s, t, _ = _exact_in_plane(p, x)
+    return [float(s), float(t)]
 
 
 @settings(max_examples=150, deadline=None)

@@ -3230,25 +3230,26 @@ mod tests {
         }
         // Listed with a readout of 1e-10 (carried times 2^1000): the logit 1e291 (1.5 - 2 x) left of the root at
         // 0.75 and 0 right of it, in closed form (its terms of 1e299 cancel from 1e8 times larger ones: 1e-7).
+        far_units_listed(1e-10, [-2e291, 1.5e291]);
+    }
+
+    /// `relu(1e8 x)` and `relu((1e8 + 2) x - 1.5)` read by `1e301 (h1 - h2)` on [0.5, 1] (a second-layer row beyond
+    /// float64 as given, counted rescaled), listed with the readout `w_out`: two regions, the logit 0 right of the
+    /// root at 0.75 and `want` = `w_out 1e301 (-2, 1.5)` (as `(a, c)`) left of it, in closed form (its terms cancel
+    /// from 1e8 times larger ones: to 1e-7).
+    fn far_units_listed(w_out: f64, want: [f64; 2]) {
         let (w1, b1) = (arr2(&[[1e8, 1e8 + 2.0]]), arr1(&[0.0, -1.5]));
         let (w2, b2) = (arr2(&[[1e301], [-1e301]]), arr1(&[0.0]));
         let views = [(w1.view(), b1.view()), (w2.view(), b2.view())];
-        let (lo, hi, w_out) = (arr1(&[0.5]), arr1(&[1.0]), arr1(&[1e-10]));
+        let (lo, hi, w_out) = (arr1(&[0.5]), arr1(&[1.0]), arr1(&[w_out]));
         let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
-        let got = network_regions_in_box_counting(
-            &views,
-            Some((w_out.view(), 0.0)),
-            lo.view(),
-            hi.view(),
-            &opts,
-            &AtomicU64::new(0),
-        )
-        .unwrap();
+        let readout = Some((w_out.view(), 0.0));
+        let got = network_regions_in_box_counting(&views, readout, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
+        let got = got.unwrap();
         assert_eq!(got.per_layer, vec![1, 2]);
         let mut maps: Vec<Vec<f64>> = got.affine.chunks(2).map(|r| r.to_vec()).collect();
         maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
         assert_eq!(maps[1], vec![0.0, 0.0]);
-        let want = [-2e291, 1.5e291];
         assert!((0..2).all(|k| ((maps[0][k] - want[k]) / want[k]).abs() < 1e-7), "{maps:?}");
     }
 
@@ -3338,22 +3339,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // With w_out = 5e6 the logit is 5e307 (1.5 - 2 x), within float64: listed, as the closed form.
-        let w_out = arr1(&[5e6]);
-        let got = network_regions_in_box_counting(
-            &views,
-            Some((w_out.view(), 0.0)),
-            lo.view(),
-            hi.view(),
-            &opts,
-            &AtomicU64::new(0),
-        )
-        .unwrap();
-        assert_eq!(got.per_layer, vec![1, 2]);
-        let mut maps: Vec<Vec<f64>> = got.affine.chunks(2).map(|r| r.to_vec()).collect();
-        maps.sort_by(|a, b| a[0].total_cmp(&b[0]));
-        assert_eq!(maps[1], vec![0.0, 0.0]);
-        let want = [-1e308, 7.5e307];
-        assert!((0..2).all(|k| ((maps[0][k] - want[k]) / want[k]).abs() < 1e-7), "{maps:?}");
+        far_units_listed(5e6, [-1e308, 7.5e307]);
     }
 
     #[test]
