@@ -713,6 +713,19 @@ def test_plane_distance_neither_overflows_nor_underflows_short_of_float64s_range
     np.testing.assert_array_equal(q.distance([[1e308, 5.0, 0.0], [1e308, 0.0, 1e308]]), [1e308, np.inf])
 
 
+@pytest.mark.parametrize("s", [1e100, 1e200, 1e-100, 1e-140])
+def test_region_polygons_takes_plane_directions_far_from_1_by_their_angle(s):
+    """``Plane`` takes orthogonal directions of any size (its angle test scales them); the core's own test squared
+    them as given, so ``s e_1, s e_2`` from about ``1e77`` (or below ``1e-81``: ``s^4`` leaves float64) was refused
+    as "parallel" by ``region_polygons``. Truth: through ``z = 0`` on the window ``[-1/s, 1/s]^2`` the units
+    ``relu(x), relu(y), relu(z)`` cut the input's square ``[-1, 1]^2`` into its 4 quadrants, as with ``s = 1``."""
+    net = DeepNet([(np.eye(3), np.zeros(3))], np.ones(3), 0.0)
+    plane = Plane(np.zeros(3), np.array([s, 0.0, 0.0]), np.array([0.0, s, 0.0]))
+    rp = region_polygons(net, plane=plane, box=(-1 / s, 1 / s))
+    assert rp.n_regions == 4
+    np.testing.assert_allclose(np.abs(rp.input_vertices).max(axis=0), [1.0, 1.0, 0.0])
+
+
 @pytest.mark.parametrize("d", [2, 100])
 def test_nearly_parallel_plane_directions_are_refused_by_their_angle_in_any_dimension(d):
     """``Plane(origin, u, v)`` refuses directions (nearly) parallel. Truth: the angle between them, by

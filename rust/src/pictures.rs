@@ -581,7 +581,15 @@ fn check_window(win: &Window, d: usize) -> CoreResult<()> {
         }
     }
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let (uu, vv, uv) = (dot(&win.u, &win.u), dot(&win.v, &win.v), dot(&win.u, &win.v));
+    // The angle's test on the directions scaled by their largest entries (about 1), as `Plane` makes it in Python: on
+    // u and v themselves the products of squared norms overflowed from about 1e77 and underflowed below 1e-81
+    // (1e100 e_1 and 1e100 e_2 were refused as parallel, `inf - inf`).
+    let scaled = |x: &[f64]| {
+        let top = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        x.iter().map(|v| v / top).collect::<Vec<f64>>()
+    };
+    let (us, vs) = (scaled(&win.u), scaled(&win.v));
+    let (uu, vv, uv) = (dot(&us, &us), dot(&vs, &vs), dot(&us, &vs));
     let gram = uu * vv - uv * uv;
     if !(uu > 0.0 && vv > 0.0 && gram > 1e-12 * uu * vv) {
         return invalid("the plane's two directions are (nearly) parallel: the plane points are collinear");
@@ -1538,6 +1546,31 @@ mod tests {
 
     fn never() -> bool {
         false
+    }
+
+    #[test]
+    fn plane_directions_far_from_1_are_taken_by_their_angle() {
+        // relu(x), relu(y), relu(z) through the plane z = 0 spanned by s e_1 and s e_2 on the window [-1/s, 1/s]^2:
+        // the square [-1, 1]^2 of the input, 4 quadrants whatever s. The angle test squared u and v as given, so
+        // from about s = 1e77 (and below 1e-81: s^4 leaves float64) the orthogonal directions were refused as
+        // parallel. Directions 1e-7 rad apart are refused at every scale.
+        let layers = [(Array2::eye(3), Array1::zeros(3))];
+        let wo = Array1::ones(3);
+        let opts = Options { tol: 1e-9, max_regions: 1000, split_decision: false, region_bytes: 0.0 };
+        for s in [1.0, 1e100, 1e200, 1e-160, 1e-300] {
+            let win = Window {
+                origin: vec![0.0; 3],
+                u: vec![s, 0.0, 0.0],
+                v: vec![0.0, s, 0.0],
+                lo: [-1.0 / s, -1.0 / s],
+                hi: [1.0 / s, 1.0 / s],
+            };
+            let p = region_polygons(&view(&layers, &wo, 0.0), &win, opts, &never);
+            assert_eq!(p.map(|p| p.n_regions()).map_err(|e| e.to_string()), Ok(4), "s = {s:e}");
+            let skew = Window { v: vec![s, s * 1e-7, 0.0], ..win };
+            let err = region_polygons(&view(&layers, &wo, 0.0), &skew, opts, &never).unwrap_err();
+            assert!(err.to_string().contains("parallel"), "s = {s:e}: {err}");
+        }
     }
 
     fn std_window(lo: f64, hi: f64) -> Window {
