@@ -624,7 +624,7 @@ fn unit_size(w: ArrayView2<f64>, b: ArrayView1<f64>, j: usize) -> f64 {
 fn unit_scale(size: f64) -> f64 {
     if size > 0.0 && !(FAR_LO..=FAR_HI).contains(&size) {
         let e = (-size.log2().round_ties_even()).clamp(-1000.0, 1000.0) as i32;
-        f64::from_bits(((e + 1023) as u64) << 52) // 2^e, exactly
+        crate::window::pow2(e)
     } else {
         1.0
     }
@@ -1358,14 +1358,7 @@ fn input_slope(net: &PwlNet, pat: &[u8], slope: f64, robust: bool) -> Vec<f64> {
     let mut g: Vec<f64> = net.w_out.to_vec();
     let mut end = pat.len();
     let mut exp = 0i32;
-    let pow2 = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
-    let scale = |x: &mut f64, mut e: i32| {
-        while e != 0 {
-            let step = e.clamp(-1000, 1000);
-            *x *= pow2(step);
-            e -= step;
-        }
-    };
+    let scale = |x: &mut f64, e: i32| *x = crate::window::times_pow2(*x, e);
     for lay in net.layers.iter().rev() {
         let (fan_in, width) = lay.w.dim();
         let mask = &pat[end - width..end];

@@ -327,14 +327,9 @@ impl Dyadic {
     /// range.
     fn to_f64(&self) -> f64 {
         let shift = self.m.bits().saturating_sub(64);
-        let mut x = (&self.m >> shift as usize).to_f64().unwrap_or(f64::NAN);
-        let mut e = self.e + shift as i64;
-        while e != 0 && x != 0.0 && x.is_finite() {
-            let step = e.clamp(-1000, 1000);
-            x *= f64::from_bits(((step + 1023) as u64) << 52); // 2^step, exactly
-            e -= step;
-        }
-        x
+        let x = (&self.m >> shift as usize).to_f64().unwrap_or(f64::NAN);
+        // (x is below 2^64: beyond 2^+-4000 it is 0 or infinite whatever the rest of the exponent)
+        times_pow2(x, (self.e + shift as i64).clamp(-4000, 4000) as i32)
     }
 }
 
@@ -1337,14 +1332,15 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
 }
 
 /// `2^e` exactly, `e` in `[-1022, 1023]` (below, the bits make 0).
-fn pow2(e: i32) -> f64 {
+pub(crate) fn pow2(e: i32) -> f64 {
     f64::from_bits(((e + 1023) as u64) << 52)
 }
 
-/// `x * 2^e` for `e >= 0`, in steps a double holds (infinite where the product is beyond float64).
-fn times_pow2(mut x: f64, mut e: i32) -> f64 {
-    while e > 0 {
-        let step = e.min(1023);
+/// `x * 2^e` for any `e`, in steps of at most `2^1000` a double holds (exact up, infinite where the product is beyond
+/// float64; down, rounded where it leaves the normal doubles).
+pub(crate) fn times_pow2(mut x: f64, mut e: i32) -> f64 {
+    while e != 0 {
+        let step = e.clamp(-1000, 1000);
         x *= pow2(step);
         e -= step;
     }
