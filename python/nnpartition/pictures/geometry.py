@@ -203,11 +203,7 @@ def _project(p: Plane, X: np.ndarray) -> np.ndarray:
     (0.4 for a point 1e12 out on the ``t`` axis of ``u = e0, v = e1 + 4e-13 e0``, exact 0); and
     :meth:`Plane.to_window` solved by ``lstsq``, up to 30 (and 8 s for 8 million points)."""
     Q, R, D = _basis(p)
-    with np.errstate(over="ignore"):
-        r = X - p.origin
-    big = np.flatnonzero(~np.all(np.isfinite(r), axis=1))
-    if big.size:   # a difference past 1.8e308: the halves' differences, the coordinates doubled at the end
-        r[big] = X[big] / 2 - p.origin / 2
+    r, big = _offsets(p, X)   # the coordinates of the rows `big` doubled at the end
     # einsum, not BLAS: a (rows, d) x (d, 2) product took OpenBLAS 0.36 s a million rows on a busy machine
     y = np.einsum("nd,dk->nk", r, Q)
     with np.errstate(over="ignore"):
@@ -217,6 +213,17 @@ def _project(p: Plane, X: np.ndarray) -> np.ndarray:
         out[big] *= 2
     # + 0.0: a zero coordinate divided by R's negative diagonal (Householder's signs) is -0.0, printed "-0."
     return out + 0.0
+
+
+def _offsets(p: Plane, X: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``r = X - origin`` and the rows ``big`` where that difference passes 1.8e308: there ``r`` holds the halves'
+    difference, ``X / 2 - origin / 2`` (a linear map of it is to be doubled)."""
+    with np.errstate(over="ignore"):
+        r = X - p.origin
+    big = np.flatnonzero(~np.all(np.isfinite(r), axis=1))
+    if big.size:
+        r[big] = X[big] / 2 - p.origin / 2
+    return r, big
 
 
 def _basis(p: Plane) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,11 +246,7 @@ def _distance(p: Plane, X: Any) -> np.ndarray:
     orthonormal, 1.4e12 out."""
     X = _points("X", X, p.d)
     Q = _basis(p)[0]
-    with np.errstate(over="ignore"):
-        r = X - p.origin
-    big = np.flatnonzero(~np.all(np.isfinite(r), axis=1))
-    if big.size:   # a difference past 1.8e308: the halves' differences, the distance doubled at the end
-        r[big] = X[big] / 2 - p.origin / 2
+    r, big = _offsets(p, X)   # the distances of the rows `big` doubled at the end
     for _ in range(2):
         # einsum, not BLAS (see _project)
         r = r - np.einsum("nk,dk->nd", np.einsum("nd,dk->nk", r, Q), Q)
