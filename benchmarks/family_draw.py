@@ -4,7 +4,7 @@ Usage:
     python benchmarks/family_draw.py             # score docs/data/family_sample34.csv (a few seconds; nothing trained)
     python benchmarks/family_draw.py --heldout   # and the same families among the held-out rows (9 datasets)
 
-The reference files in ``../shared/data`` sample two families of the validated range: the reference protocol on
+The reference files in ``tests/data`` sample two families of the validated range: the reference protocol on
 2-4 hidden layers (``reference_deep_public.csv``) and, on two layers, protocols that change only the reference
 protocol's optimizer, learning rate and steps (``reference_protocols_public.csv``: 16 of its 17 rows full batch,
 cosine, best of 2). Draw 34 (``protocol_grid.FAMILY_RULE``, fixed with its rule before it was measured): 256 deep

@@ -154,7 +154,7 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # its rule (BLIND_RULE, below) before it was measured; also a fresh test of the shipped estimator. No
            # rule of the pass reads it otherwise.
            33: dict(draw=33, two_layer=6, deep=10, calibration_only=True),
-           # Draw 34 (forty-third pass): the two families the reference files in ../shared/data sample, fixed with its
+           # Draw 34 (forty-third pass): the two families the reference files in tests/data sample, fixed with its
            # rule (FAMILY_RULE, below) before it was measured: deep networks under the reference protocol, and two-layer
            # networks under protocols that change only the reference protocol's optimizer, learning rate and steps
            # (full batch, cosine, best of 2). 9 datasets a configuration. A fresh test; no rule of the pass reads it.

@@ -337,6 +337,15 @@ def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
     _fails_with(capsys, ["validate", "--workers", "0"], "--workers must be >= 1, got 0")
 
 
+def test_a_scheduler_that_is_no_address_is_refused_before_work(capsys, monkeypatch):
+    """``--scheduler ''`` (an unset ``$SCHEDULER``) ran the whole grid here, on this machine, and said nothing: the
+    runner was chosen by the options' truth, and an empty address is false. ``--scheduler abc`` was refused, but only
+    once validate had started (after its warnings). Both are refused by the shared checks now."""
+    _no_work(monkeypatch)
+    for bad in ("", "abc"):
+        _fails_with(capsys, ["validate", "--scheduler", bad], "--scheduler must be an address", repr(bad))
+
+
 def test_store_in_a_directory_path_is_refused_before_work(tmp_path, capsys, monkeypatch):
     _no_work(monkeypatch)
     _fails_with(capsys, ["validate", "--store", str(tmp_path)], "--store", "is a directory")

@@ -248,6 +248,37 @@ def test_no_references_outside_the_repository(page):
     assert not hits, f"{_id(page)} refers to files outside the repository: {hits}"
 
 
+#: What a user reads besides the pages: the package's docstrings (``help()``), the benchmark scripts' ``--help``, the
+#: native core's doc comments and stub, the data folders' READMEs.
+SOURCES = sorted([*(ROOT / "python" / "nnpartition").rglob("*.py"), ROOT / "python" / "nnpartition" / "_core.pyi",
+                  *(ROOT / "benchmarks").glob("*.py"), ROOT / "docs" / "make_pictures.py",
+                  *(ROOT / "rust" / "src").rglob("*.rs"), *(ROOT / "tests" / "data").glob("*.md")])
+#: A file of the repository named in a source: ``docs/training.md``, ``benchmarks/bench_window.py``.
+REPO_FILE = re.compile(r"(?<![\w/.])((?:docs|benchmarks|tests)/[\w/.-]*\w\.(?:md|py))\b")
+
+
+def _outside_or_missing(text: str) -> List[str]:
+    bad = [f"line {i}: {line.strip()}" for i, line in enumerate(text.splitlines(), 1) if OUTSIDE.search(line)]
+    return bad + sorted({f"{m.group(1)}: no such file" for m in REPO_FILE.finditer(text)
+                         if not (ROOT / m.group(1)).exists()})
+
+
+def test_sources_refer_only_to_files_of_the_repository():
+    """The docstrings, ``--help`` texts and doc comments a user reads outside the pages name files of the repository
+    only: three package docstrings (``help(nnpartition.teacher)``, ``.lowrank``, ``.construct``) and
+    rust/src/teacher.rs sent the reader to ``notes/theory.md`` sections, ``benchmarks/family_draw.py --help`` to the
+    reference files "in ``../shared/data``" (they are in ``tests/data``), and rust/src/training.rs to
+    ``docs/ground_truth.md`` (the page is docs/training.md)."""
+    assert len(SOURCES) >= 150, len(SOURCES)
+    bad = {str(path.relative_to(ROOT)): found for path in SOURCES
+           if (found := _outside_or_missing(path.read_text(encoding="utf-8")))}
+    assert not bad, f"sources refer to files outside the repository or missing from it: {bad}"
+    # the check can fail: each kind of reference it refuses
+    assert _outside_or_missing("see notes/theory.md §12") and _outside_or_missing("in ``../shared/data``")
+    assert _outside_or_missing("the protocol of `docs/ground_truth.md`:")
+    assert not _outside_or_missing("the protocol of `docs/training.md`; python benchmarks/family_draw.py")
+
+
 def test_the_checker_finds_what_it_should(tmp_path):
     page = tmp_path / "p.md"
     page.write_text("text\n<!-- docs-test: skip (slow) -->\n```python\nx = 1\n```\n\n```console\n"

@@ -1,5 +1,5 @@
 //! The linear-teacher setting of Sarussi, Brutzkus & Globerson (ICML 2021),
-//! as reconstructed in notes/theory.md §12: a two-layer bias-free Leaky-ReLU
+//! as reconstructed in docs/teacher.md: a two-layer bias-free Leaky-ReLU
 //! network `N(x) = sum_i s_i v sigma(<w_i, x>)` whose output weights are frozen
 //! at `+v` (the first `n_pos` units) and `-v` (the rest), trained on the
 //! logistic loss `log(1 + exp(-y N(x)))` by SGD with a constant step, the

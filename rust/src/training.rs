@@ -2,7 +2,7 @@
 //! minibatch) training of ReLU-type networks with one logit output.
 //!
 //! The default configuration ([`TrainConfig::reference`]) is the reference
-//! protocol of `docs/ground_truth.md`: `d -> L ReLU -> 1` logit, PyTorch's
+//! protocol of `docs/training.md`: `d -> L ReLU -> 1` logit, PyTorch's
 //! `U(-1/sqrt(fan_in), 1/sqrt(fan_in))` initialisation with a zero output bias,
 //! mean BCE-with-logits, full-batch Adam (0.9, 0.999, 1e-8, PyTorch semantics
 //! including bias correction), lr 0.02 cosine-annealed to 2e-4 over 4000 steps,

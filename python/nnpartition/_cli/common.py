@@ -470,6 +470,9 @@ def check_args(args: argparse.Namespace) -> None:
             resolve_seed(seed, "--seed")
         except (TypeError, ValueError) as exc:
             raise UsageError(str(exc)) from None
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and ":" not in scheduler:   # '' ran the grid on this machine and said nothing
+        raise UsageError(f"--scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}")
     store = getattr(args, "store", None)
     for flag in ("resume", "retry_failed"):
         if getattr(args, flag, False) and store is None:

@@ -243,7 +243,7 @@ def _runner_from_args(args: argparse.Namespace) -> Optional[Callable[[List[Dict[
                                                                     List[Dict[str, Any]]]]:
     """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given. It checks
     the store against the job validate() gives it (validate's own checks are cheap), then opens the executor."""
-    if not any(getattr(args, k, None) for k in ("workers", "scheduler", "store")):
+    if all(getattr(args, k, None) is None for k in ("workers", "scheduler", "store")):
         return None
     from .. import sweep
 

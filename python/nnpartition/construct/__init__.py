@@ -4,7 +4,7 @@ A two-layer ReLU network ``f(x) = sum_i c_i relu(w_i . x + b_i) + c_0`` is a
 continuous piecewise-linear function. For one input dimension it is
 *completely* described by its knots ``t_i = -b_i / w_i`` and the slope jumps
 ``c_i |w_i|`` they cause; conversely every linear spline is such a network
-(the constructive solution, see ``docs/construct.md`` and notes/theory.md §10):
+(the constructive solution, see ``docs/construct.md``):
 
     f(x) = y_0 + s_1 relu(x - x_0) + sum_{i=1}^{n-1} (s_{i+1} - s_i) relu(x - x_i)
 

@@ -11,7 +11,7 @@ with the centred matrix ``B[x, y] = (P_xy - P_x P_y) / sqrt(P_x P_y)`` and
 the information matrices ``Phi[x] = sqrt(P_x) (f(x) - E f)``,
 ``Psi[y] = sqrt(P_y) (v(y) - E_{P_Y} v)``. The best rank-``k`` features and
 weights are therefore the truncated SVD of ``B`` (Eckart-Young). This follows
-Huang, Xu, Zheng & Wornell and ``notes/theory.md`` §13; the seed paper's own
+Huang, Xu, Zheng & Wornell (``docs/lowrank.md``); the seed paper's own
 statements are a reconstruction.
 
 * :func:`bayes_matrix`, :func:`conditional_mean_matrix` build the targets;

@@ -1,7 +1,7 @@
 """Linear teachers: how SGD clusters the weights of a Leaky-ReLU network (seed 3).
 
 The setting (Sarussi, Brutzkus & Globerson, ICML 2021, as reconstructed in
-``notes/theory.md`` §12): linearly separable data labelled by a teacher
+``docs/teacher.md``): linearly separable data labelled by a teacher
 ``w_star``; a two-layer network ``N(x) = sum_i s_i v sigma(<w_i, x>)`` without
 biases, Leaky-ReLU ``sigma(z) = max(z, alpha z)``, output weights frozen at
 ``+v`` for the first ``ceil(L/2)`` units (``s_i = +1``) and ``-v`` for the
