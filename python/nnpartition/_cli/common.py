@@ -471,8 +471,13 @@ def check_args(args: argparse.Namespace) -> None:
         except (TypeError, ValueError) as exc:
             raise UsageError(str(exc)) from None
     scheduler = getattr(args, "scheduler", None)
-    if scheduler is not None and ":" not in scheduler:   # '' ran the grid on this machine and said nothing
-        raise UsageError(f"--scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}")
+    if scheduler is not None:   # '' ran the grid on this machine and said nothing
+        from ..sweep.executor import check_scheduler_address
+
+        try:
+            check_scheduler_address(scheduler, "--scheduler")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     store = getattr(args, "store", None)
     for flag in ("resume", "retry_failed"):
         if getattr(args, flag, False) and store is None:

@@ -251,13 +251,26 @@ def _worker_init(parent: int, threads: Optional[int],
 
 # --------------------------------------------------------------------------- executors
 
-def _check_scheduler(scheduler: Any) -> None:
-    """Check a scheduler address, and that Dask is installed."""
+def check_scheduler_address(scheduler: Any, name: str = "scheduler") -> None:
+    """Refuse what cannot be a scheduler's address (the one rule; the CLI's ``--scheduler`` checks it too, before any
+    work), naming the argument ``name``.
+
+    Example:
+        >>> check_scheduler_address("")
+        Traceback (most recent call last):
+            ...
+        ValueError: scheduler must be an address such as 'tcp://host:8786', got ''
+    """
     if not isinstance(scheduler, str):
-        raise TypeError(f"scheduler must be an address string such as 'tcp://host:8786', got "
+        raise TypeError(f"{name} must be an address string such as 'tcp://host:8786', got "
                         f"{type(scheduler).__name__}")
     if ":" not in scheduler:
-        raise ValueError(f"scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}")
+        raise ValueError(f"{name} must be an address such as 'tcp://host:8786', got {scheduler!r}")
+
+
+def _check_scheduler(scheduler: Any) -> None:
+    """Check a scheduler address, and that Dask is installed."""
+    check_scheduler_address(scheduler)
     try:
         import dask.distributed  # noqa: F401
     except ImportError as exc:
