@@ -25,7 +25,7 @@ import time
 import traceback
 import types
 from concurrent.futures.process import BrokenProcessPool
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 import numpy as np
