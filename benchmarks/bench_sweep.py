@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/bench_sweep.py [--limit K] [--empty N] [--workers W]
+    python benchmarks/bench_sweep.py --identity
 
 1. Real jobs: the small validation grid (``nnpartition.validation.grid_configs("small")``,
    train + estimate per configuration; ``--limit`` keeps the first K), run
@@ -12,6 +13,9 @@ Usage:
 2. Empty jobs (``--empty`` of them): the sweep's own cost per job, serially
    with no durable store, serially with the SQLite store (the difference is
    the store's overhead per job: one committed row), and on the pool.
+3. ``--identity`` (alone): the job identity's writing of large bound settings (``executor._encode``: sets in one
+   order, dicts of tuple keys as sorted pairs), best of 3, as a ratio to one ``json.dumps`` of the canonical form it
+   writes (the least any writing costs). Run it with ``PYTHONPATH`` on an older tree's ``python/`` for the before.
 """
 
 from __future__ import annotations
@@ -47,12 +51,47 @@ def timed(grid, job, **kw):
     return seconds, out
 
 
+def identity() -> None:
+    import json
+
+    from nnpartition.sweep.executor import _canonical, _encode, _setting
+
+    def best(f, x):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            f(x)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    def deep(per_level):   # 100 levels of frozensets, each with per_level numbers of its own
+        x = frozenset(range(per_level))
+        for i in range(1, 100):
+            x = frozenset([x, *range(i * per_level, (i + 1) * per_level)])
+        return x
+
+    cases = {"a set of 100,000 numbers": set(range(100_000)),
+             "a set of 100,000 pairs": {(i, str(i)) for i in range(100_000)},
+             "a dict of 100,000 tuple keys": {(i, i + 1): [i, float(i)] for i in range(100_000)},
+             "100 levels of sets, 1 number each": deep(1),
+             "100 levels of sets, 1,000 numbers each": deep(1000)}
+    print("job identity of large bound settings (best of 3):")
+    for name, obj in cases.items():
+        canonical = _canonical(obj)
+        ours = best(_encode, obj)
+        floor = best(lambda c: json.dumps(c, sort_keys=True, separators=(",", ":"), default=_setting), canonical)
+        print(f"  {name:40s} {1e3 * ours:9.1f} ms   one json.dumps {1e3 * floor:7.1f} ms   ratio {ours / floor:6.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="only the first K configurations of the real grid")
     ap.add_argument("--empty", type=int, default=2000, help="empty jobs for the overhead measurement")
     ap.add_argument("--workers", type=int, default=2, help="local pool size (default 2)")
+    ap.add_argument("--identity", action="store_true", help="only time the job identity's writing (item 3)")
     args = ap.parse_args()
+    if args.identity:
+        return identity()
     tmp = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
 
     grid, job = real_grid(args.limit)

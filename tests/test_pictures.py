@@ -2913,6 +2913,34 @@ def test_logits_and_colours_of_a_logit_near_float64s_largest(net, plane, box):
         assert np.isfinite(_region_colours(rp, color)[0]).all()
 
 
+@needs_mpl
+@pytest.mark.parametrize("constrained", [False, True])
+def test_the_colour_bar_of_logits_near_float64s_limits_shows_their_range(constrained):
+    """``a (relu(x) + relu(y))`` on ``[-1, 1]^2`` (or ``[-4, 4]^2``): the largest logit at a region's centroid is
+    ``a`` at ``(0.5, 0.5)`` (``4a`` at ``(2, 2)``, beyond float64 for ``a = 1e308``: shaded as float64's largest), a
+    closed form. The bar's range times its label's unit is that logit: matplotlib's bar overflowed (a RuntimeWarning)
+    from about 5e307, and below about 2e-287 it showed +-0.1 whatever the logits."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    big = float(np.finfo(np.float64).max)
+    for a, box, top in ((1.0, 1, 1.0), (3e-5, 1, 3e-5), (1e300, 1, 1e300), (6e307, 1, 6e307), (1e308, 1, 1e308),
+                        (1e308, 4, big), (1e-300, 1, 1e-300), (1e-320, 1, 1e-320)):
+        net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([a, a]), 0.0)
+        fig = Figure(constrained_layout=constrained)
+        ax = fig.add_subplot()
+        npn.plot_partition(net, ax=ax, box=(-box, box), color="output", colorbar=True)
+        FigureCanvasAgg(fig).draw()
+        (bar,) = [b for b in fig.axes if b is not ax]
+        label = bar.get_ylabel()
+        k = 0 if label == "logit" else int(re.fullmatch(r"logit / 1e([+-]?\d+)", label).group(1))
+        lo, hi = bar.get_ylim()
+        assert lo == -hi, (a, lo, hi)
+        got = float(Fraction(hi) * Fraction(10) ** k)   # exactly (hi * 1e308 overflows; 1e-321 is not a float's)
+        assert math.isclose(got, top, rel_tol=1e-12), (a, label, hi)
+        assert 1e-3 <= hi <= 1e3 or label == "logit", (a, label, hi)
+
+
 def test_the_window_of_data_narrower_than_one_is_the_data_with_a_5_percent_margin():
     """docs/pictures.md: for d = 2 the box is the data with a 5% margin (5% of the longer side, on every side). A
     unit window is only for data at one point: data spanning less than 1 was not tested (``not span > 1`` survived

@@ -452,6 +452,101 @@ def test_job_identity_writes_sets_and_other_keys_in_one_order_and_refuses_deep_n
     assert _encode({True: "t", 1.5: "f"}) == '{"__items__":[[1.5,"f"],[true,"t"]]}'
 
 
+def _old_identity(obj):
+    """The job identity's text as session 54 wrote it (``_encode`` and ``_canonical`` of then, verbatim but for the
+    names): the peer the one-pass writing must equal, so that stores named by it keep their identities."""
+    from nnpartition.sweep.executor import _setting
+
+    def encode(x):
+        return json.dumps(canonical(x), sort_keys=True, separators=(",", ":"), default=_setting)
+
+    def canonical(x, depth=0):
+        if depth > 100:
+            raise RecursionError("bound settings nest deeper than 100 levels (a cycle?)")
+        if isinstance(x, dict):
+            if all(isinstance(k, str) for k in x) or all(isinstance(k, (int, float)) and not isinstance(k, bool)
+                                                         for k in x):
+                return {k: canonical(v, depth + 1) for k, v in x.items()}
+            return {"__items__": sorted(([canonical(k, depth + 1), canonical(v, depth + 1)] for k, v in x.items()),
+                                        key=encode)}
+        if isinstance(x, (list, tuple)):
+            return [canonical(y, depth + 1) for y in x]
+        if isinstance(x, (set, frozenset)):
+            return sorted((canonical(y, depth + 1) for y in x), key=encode)
+        return x
+
+    return encode(obj), canonical(obj)
+
+
+@functools.lru_cache(maxsize=None)
+def _settings_strategy():
+    import dataclasses
+
+    from hypothesis import strategies as st
+
+    @dataclasses.dataclass(frozen=True)
+    class Point:
+        x: object
+        tag: str = "p"
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                        st.text(max_size=4), st.sampled_from([np.float64(1.5), np.int64(-3), np.float64("nan"),
+                                                              -0.0, 0.0, 1, 1.0, "1", True]))
+    keys = st.recursive(scalars, lambda inner: st.one_of(st.tuples(inner, inner), st.frozensets(inner, max_size=3),
+                                                         st.builds(Point, inner)), max_leaves=6)
+    numbers = st.one_of(st.integers(-5, 5), st.floats(allow_nan=True), st.sampled_from([np.float64(2.5)]))
+
+    def containers(inner):
+        return st.one_of(st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
+                         st.sets(keys, max_size=4), st.frozensets(keys, max_size=4),
+                         st.dictionaries(st.text(max_size=3), inner, max_size=4),
+                         st.dictionaries(numbers, inner, max_size=4), st.dictionaries(keys, inner, max_size=4),
+                         st.builds(Point, inner), st.builds(lambda v: functools.partial(toy, v=v), inner),
+                         st.lists(st.floats(allow_nan=True), max_size=3).map(np.array))
+
+    return st.recursive(st.one_of(scalars, keys), containers, max_leaves=25)
+
+
+def test_the_job_identity_is_written_as_before_in_one_pass():
+    """``_encode`` writes each member of a set, or pair of a dict of other keys, once, from the leaves up (it wrote
+    every member again for each level above it: quadratic in the depth). Peer: session 54's code
+    (``_old_identity``): the text and the canonical form are equal for nested settings of every kind it reads (sets,
+    frozensets, tuple, number and mixed keys, NaN, -0.0, numpy scalars and arrays, dataclasses, partials), or both
+    refuse. Only a nesting the old code refused and this one reads differs (below)."""
+    from hypothesis import HealthCheck, given, settings
+
+    from nnpartition.sweep.executor import _canonical, _encode
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_settings_strategy())
+    def check(obj):
+        try:
+            want = _old_identity(obj)
+        except (TypeError, ValueError, RecursionError) as exc:
+            with pytest.raises(type(exc)):
+                _encode(obj)
+            return
+        assert _encode(obj) == want[0]
+        got = _canonical(obj)
+        assert json.dumps(got, default=repr) == json.dumps(want[1], default=repr)
+
+    check()
+    # pairs sorted by their whole text "[key,value]": "[[1],12]" before "[[1],1]" (',' and digits sort before ']'),
+    # which the key and value alone, or the text without its ']', put the other way
+    tied = {(1,): 1, frozenset({1}): 12}
+    assert _encode(tied) == _old_identity(tied)[0] == '{"__items__":[[[1],12],[[1],1]]}'
+    # 40 levels of dicts of tuple keys: 40 levels as given (read), 120 as the old sort key wrote them (refused)
+    deep = {"a": 1}
+    for i in range(40):
+        deep = {(i,): deep}
+    with pytest.raises(RecursionError):
+        _old_identity(deep)
+    want = '{"a":1}'
+    for i in range(40):
+        want = '{"__items__":[[[%d],%s]]}' % (i, want)
+    assert _encode(deep) == want
+
+
 def test_main_is_importable_default_workers_and_the_pool_threads(monkeypatch, tmp_path):
     import types as _types
 

@@ -717,6 +717,43 @@ def test_a_network_box_too_narrow_to_halve_is_refused():
     assert nnpartition.network_regions_in_box(net, 0.0, 3 * tiny) == regions_in_box(W, b, 0.0, 3 * tiny) == 2
 
 
+def test_the_cores_box_rules_as_it_names_them_for_the_command_line():
+    """``_core.window_box_fault(lo, hi)``: which rule of a network's box the bounds break, in the core's order (the
+    command line's ``--box`` reads them there: they were repeated in ``_cli/common.py``). Truths: NaN or infinite
+    bounds; not ``lo < hi``; half the width 0, by an integer model of subnormals (``x = n 2^-1074``, ``0.5 x`` is
+    ``n / 2`` rounded to even); narrower than 64 roundings, on ``[1 - k 2^-52, 1]`` (exactly ``k`` roundings wide)
+    and ``[2^60 - k 2^8, 2^60]``; and ``network_regions_in_box`` refuses a box exactly when a rule is broken."""
+    from nnpartition import _core
+
+    fault = _core.window_box_fault
+    for lo, hi in ((float("nan"), 1.0), (0.0, float("inf")), (-float("inf"), 0.0)):
+        assert fault(lo, hi) == "not finite"
+    for lo, hi in ((1.0, 1.0), (1.0, -1.0), (0.0, -0.0)):
+        assert fault(lo, hi) == "empty"
+    unit = 2.0**-1074
+
+    def half(n):   # 0.5 n 2^-1074 in units of 2^-1074: n / 2, a tie to the even neighbour
+        return n // 2 if n % 2 == 0 or (n // 2) % 2 == 0 else n // 2 + 1
+
+    for lo_n, hi_n in combinations(range(-5, 6), 2):
+        want = "halves to 0" if half(hi_n) - half(lo_n) == 0 else None
+        assert fault(lo_n * unit, hi_n * unit) == want, (lo_n, hi_n)
+    for top, step in ((1.0, 2.0**-52), (2.0**60, 2.0**8)):
+        for k in range(60, 69):
+            assert fault(top - k * step, top) == ("narrow" if k < 64 else None), (top, k)
+    assert fault(-1e308, 1e308) is None and fault(-1.0, 1.0) is None
+    W, b = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([0.1, -0.2])
+    net = nnpartition.TwoLayerNet(W1=W, b1=b, w2=np.ones(2), b2=0.0)
+    for lo, hi in ((0.0, unit), (0.0, 3 * unit), (-unit, unit), (1 - 63 * 2.0**-52, 1.0), (1 - 64 * 2.0**-52, 1.0),
+                   (-1.0, 1.0), (1.0, 1.0)):
+        try:
+            nnpartition.network_regions_in_box(net, lo, hi)
+            refused = False
+        except ValueError:
+            refused = True
+        assert refused == (fault(lo, hi) is not None), (lo, hi, fault(lo, hi))
+
+
 @pytest.mark.parametrize("box", ["ordinary", "narrow"])
 @pytest.mark.parametrize("v", [(1e301, 1e301), (1e301, -1e301), (-1e301, 1e301)])
 def test_a_later_layer_beyond_float64_as_given_is_counted_rescaled(box, v):

@@ -61,6 +61,7 @@ __all__ = [
     "train_bytes",
     "train_network",
     "train_work",
+    "window_box_fault",
     "window_network_region_counts",
     "window_region_counts",
     "window_work",
@@ -202,6 +203,7 @@ def window_region_counts(
     max_work: int,
 ) -> Tuple[int, npt.NDArray[np.uint64]]: ...
 def window_work(n: int, d: int) -> float: ...
+def window_box_fault(lo: float, hi: float) -> Optional[str]: ...
 def window_network_region_counts(
     ws: Sequence[npt.NDArray[np.float64]],
     bs: Sequence[npt.NDArray[np.float64]],

@@ -66,8 +66,8 @@ pub const MIN_WIDTH_ULPS: f64 = 64.0;
 /// largest coordinate in some coordinate; `what` names it in the message ("the box", "the window").
 pub fn check_width(what: &str, lo: &[f64], hi: &[f64]) -> CoreResult<()> {
     for (k, (&l, &h)) in lo.iter().zip(hi).enumerate() {
-        let least = MIN_WIDTH_ULPS * f64::EPSILON * l.abs().max(h.abs());
-        if h - l < least {
+        if too_narrow(l, h) {
+            let least = MIN_WIDTH_ULPS * f64::EPSILON * l.abs().max(h.abs());
             return Err(CoreError::InvalidArgument(format!(
                 "{what} must be at least {MIN_WIDTH_ULPS} roundings of its largest coordinate wide in every \
                  coordinate ({MIN_WIDTH_ULPS} * 2^-52 * max(|lo[{k}]|, |hi[{k}]|) = {least:e} here: no double lies \
@@ -77,6 +77,61 @@ pub fn check_width(what: &str, lo: &[f64], hi: &[f64]) -> CoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `lo < x < hi` is narrower than [`MIN_WIDTH_ULPS`] roundings of its largest coordinate (see
+/// [`check_width`]).
+fn too_narrow(lo: f64, hi: f64) -> bool {
+    hi - lo < MIN_WIDTH_ULPS * f64::EPSILON * lo.abs().max(hi.abs())
+}
+
+/// Half the width of `lo < x < hi`, halved before the difference (which overflows for a box of +-1e308): 0 for a box
+/// one or two of the smallest subnormals wide, which [`network_regions_in_box`] refuses.
+fn half_width(lo: f64, hi: f64) -> f64 {
+    0.5 * hi - 0.5 * lo
+}
+
+/// Which rule of a network's box ([`network_regions_in_box`]) and a picture's window (`pictures::region_polygons`)
+/// one coordinate's bounds `lo < x < hi` break, in the order they are checked; `None` when they break none. The
+/// command line's `--box LO HI` is read by these rules (`window_box_fault` in Python), in its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxFault {
+    /// `lo` or `hi` is NaN or infinite.
+    NotFinite,
+    /// Not `lo < hi`.
+    Empty,
+    /// Half the width rounds to 0 ([`half_width`]).
+    HalvesToZero,
+    /// Under [`MIN_WIDTH_ULPS`] roundings of the largest coordinate wide ([`check_width`]).
+    Narrow,
+}
+
+impl BoxFault {
+    /// The fault's name as Python reads it: `"not finite"`, `"empty"`, `"halves to 0"` or `"narrow"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoxFault::NotFinite => "not finite",
+            BoxFault::Empty => "empty",
+            BoxFault::HalvesToZero => "halves to 0",
+            BoxFault::Narrow => "narrow",
+        }
+    }
+}
+
+/// The first rule of [`BoxFault`] that `lo < x < hi` breaks, or `None`.
+pub fn box_fault(lo: f64, hi: f64) -> Option<BoxFault> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        Some(BoxFault::NotFinite)
+    } else if lo >= hi {
+        // (both finite here: `>=` is exactly the negation of `lo < hi`)
+        Some(BoxFault::Empty)
+    } else if half_width(lo, hi) == 0.0 {
+        Some(BoxFault::HalvesToZero)
+    } else if too_narrow(lo, hi) {
+        Some(BoxFault::Narrow)
+    } else {
+        None
+    }
 }
 
 /// Smallest largest weight of a hyperplane scaled to the box (`|W[k, i] (hi_k - lo_k) / 2|`) read in floating point:
@@ -1893,7 +1948,7 @@ fn check_network(
     if lo.len() != d || hi.len() != d {
         return Err(CoreError::InvalidArgument(format!("lo and hi must have length d = {d}")));
     }
-    if (0..d).any(|k| !(lo[k].is_finite() && hi[k].is_finite() && lo[k] < hi[k])) {
+    if (0..d).any(|k| matches!(box_fault(lo[k], hi[k]), Some(BoxFault::NotFinite | BoxFault::Empty))) {
         return Err(CoreError::InvalidArgument("the box needs finite lo < hi in every coordinate".into()));
     }
     check_width("the box", &lo.to_vec(), &hi.to_vec())?;
@@ -1966,7 +2021,7 @@ fn count_network(
     )?;
     // Box coordinates: x = cen + half * u (halved before the sum, which overflows for a box of +-1e308).
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * lo[k] + 0.5 * hi[k]).collect();
-    let half: Vec<f64> = (0..d).map(|k| 0.5 * hi[k] - 0.5 * lo[k]).collect();
+    let half: Vec<f64> = (0..d).map(|k| half_width(lo[k], hi[k])).collect();
     // A box one or two of the smallest subnormals wide has a half-width of 0: every weight would read 0 on it (one
     // region whatever the network) and the affine maps back in the caller's coordinates divide by it (NaN).
     if let Some(k) = (0..d).find(|&k| half[k] == 0.0) {

@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import re
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -509,7 +507,8 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     worded it three ways, two of them in Python's names: "box contains NaN", "lo[0] = 1.0"; the narrow box as the
     core's ``lo[0]=0e0``), and unless it is at least ``WINDOW_MIN_WIDTH_ULPS`` (64) roundings of its largest
     coordinate wide, as the core refuses a network's box and a picture's window (``regions`` of one layer, whose count
-    is exact on any box, refuses it with them).
+    is exact on any box, refuses it with them). The rules are read from the core (``_core.window_box_fault``, the
+    checks of ``network_regions_in_box`` and ``region_polygons``), defined there once; only the words are here.
 
     Example:
         >>> box_option([-2.0, 2.0]), box_option(None)
@@ -522,18 +521,23 @@ def box_option(box: Optional[Sequence[float]]) -> Optional[Tuple[float, float]]:
     if box is None:
         return None
     lo, hi = (float(x) for x in box)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    # the rules are the core's (window_box_fault: which one the box breaks, in the order the core checks them); the
+    # words are the option's ("lo[0]=0e0" was the core's name and float format)
+    fault = _core.window_box_fault(lo, hi)
+    if fault == "not finite":
         raise UsageError(f"--box LO HI must be finite numbers, got {lo:g} {hi:g}")
-    if not lo < hi:
+    if fault == "empty":
         raise UsageError(f"--box LO HI must have LO < HI, got {lo:g} {hi:g}")
-    if 0.5 * hi - 0.5 * lo == 0.0:   # the core's rule for a network's regions: half the width rounds to 0
+    if fault == "halves to 0":
         raise UsageError(f"--box LO HI must be wider: half of HI - LO rounds to 0 (widths below {3 * 5e-324!r} can), "
                          f"got {lo!r} {hi!r}")   # shortest digits: ':g' reads subnormals to six
-    ulps = _core.WINDOW_MIN_WIDTH_ULPS   # the core's rule for a network's regions and a picture's window
-    if hi - lo < ulps * sys.float_info.epsilon * max(abs(lo), abs(hi)):
+    if fault == "narrow":
+        ulps = _core.WINDOW_MIN_WIDTH_ULPS
         raise UsageError(f"--box LO HI must be at least {ulps:g} roundings of its largest coordinate wide "
                          f"({ulps:g} * 2^-52 * max(|LO|, |HI|); no number lies strictly inside a box one rounding "
                          f"wide), got {lo!r} {hi!r}")
+    if fault is not None:   # a rule of a later core that this module does not word
+        raise UsageError(f"--box LO HI: the box is refused ({fault}), got {lo!r} {hi!r}")
     return lo, hi
 
 

@@ -28,6 +28,11 @@ COLOR_MODES = ("decision", "region", "output")
 CLASS_COLOURS = {1: "#2f6fd0", 0: "#e0782a"}
 POINT_COLOURS = {1: "#1b4b9a", 0: "#a44d12"}
 
+#: The range of the regions' largest ``|logit|`` over which the colour bar of ``color="output"`` is in logits;
+#: outside it the bar is in units of a power of ten, labelled so (``"logit / 1e308"``): matplotlib's bar overflowed
+#: from about 5e307 (a RuntimeWarning) and widened a range below about 2e-287 to +-0.1.
+_BAR_RANGE = (1e-250, 1e250)
+
 #: Bytes a region's drawing costs :func:`plot_partition` besides the arrays of :func:`region_polygons`, counted
 #: against the memory limit with them: matplotlib's path and colour of the polygon and its view in the list handed
 #: to ``PolyCollection`` (measured 1.0-1.7 KB for 144,000 regions of four corners).
@@ -42,8 +47,8 @@ def _require_mpl() -> Any:
     return matplotlib
 
 
-def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
-    """RGBA colours per polygon, and a ScalarMappable for a colour bar (or None)."""
+def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Optional[Tuple[Any, str]]]:
+    """RGBA colours per polygon, and a ScalarMappable for a colour bar with the bar's label (or None)."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -65,9 +70,15 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Any]:
     z = np.clip(rp.logits(), -big, big)
     m = float(np.max(np.abs(z))) or 1.0
     if color == "output":
-        norm = Normalize(-m, m)
         cmap = _logit_colormap()
-        return cmap(0.5 + 0.5 * (z / m)), ScalarMappable(norm, cmap)   # norm(z), whose z + m overflowed from 9e307
+        bar: Tuple[Any, str] = (ScalarMappable(Normalize(-m, m), cmap), "logit")
+        if not _BAR_RANGE[0] <= m <= _BAR_RANGE[1]:
+            # the bar in units of 1e<k>, labelled so: matplotlib's bar overflowed (a RuntimeWarning) from about
+            # 5e307, and below about 2e-287 it widened the range to +-0.1, whose ticks were not the colours' logits
+            # (the shortest digits that give m, as numpy and Python print it: 1e-320, not its 9.980126e-321)
+            mantissa, exponent = np.format_float_scientific(m, unique=True).split("e")
+            bar = (ScalarMappable(Normalize(-float(mantissa), float(mantissa)), cmap), f"logit / 1e{int(exponent)}")
+        return cmap(0.5 + 0.5 * (z / m)), bar   # not norm(z), whose z + m overflowed from 9e307
     # decision: the class colour mixed with white, deeper for larger |logit| (as the explorer shades it)
     t = (0.2 + 0.65 * np.sqrt(np.abs(z) / m))[:, None]
     rgba = np.ones((rp.n_regions, 4))
@@ -281,7 +292,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(5, 5))
-    faces, mappable = _region_colours(rp, color)
+    faces, bar = _region_colours(rp, color)
     polys = np.split(rp.vertices, rp.offsets[1:-1]) if rp.n_regions else []
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
                                      label="regions"))
@@ -309,18 +320,19 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
-    if colorbar and mappable is not None:
+    if colorbar and bar is not None:
+        mappable, label = bar
         if _constrained(ax.figure):
             # a constrained layout places a bar made with ax=ax itself (one made beside the axes, as below, it
             # does not place: it ran over the next panel and off the figure's edge)
-            ax.figure.colorbar(mappable, ax=ax, label="logit")
+            ax.figure.colorbar(mappable, ax=ax, label=label)
         else:
             # beside the axes' own box, as tall as it (with ax=ax the bar took the whole height the axes were
             # given: above a wide window, it ran into the title)
             from mpl_toolkits.axes_grid1 import make_axes_locatable
 
             cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
-            ax.figure.colorbar(mappable, cax=cax, label="logit")
+            ax.figure.colorbar(mappable, cax=cax, label=label)
     return ax
 
 

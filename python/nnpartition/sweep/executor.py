@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import pickle
@@ -24,6 +25,7 @@ import time
 import traceback
 import types
 from concurrent.futures.process import BrokenProcessPool
+from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 import numpy as np
@@ -100,28 +102,73 @@ _ARRAY_ENTRIES = 10_000
 
 
 def _encode(obj: Any) -> str:
-    """``obj`` as the job's identity writes it: the same text in every process (sorted keys, sets in order)."""
-    return json.dumps(_canonical(obj), sort_keys=True, separators=(",", ":"), default=_setting)
+    """``obj`` as the job's identity writes it: the same text in every process (sorted keys, sets in order), the text
+    ``json.dumps(_canonical(obj), sort_keys=True, separators=(",", ":"), default=_setting)`` (see :func:`_walk`)."""
+    return _walk(obj, 0, True)[1]
 
 
 def _canonical(obj: Any, depth: int = 0) -> Any:
     """``obj`` with what JSON would write in an order of the process (a set's) or not at all (a dict's keys that are
     not strings: a tuple key made the whole settings a pickle, whose set order changed with ``PYTHONHASHSEED``) in
     one order. Deeper than 100 levels, a cycle: ``RecursionError``."""
+    return _walk(obj, depth, False)[0]
+
+
+def _walk(obj: Any, depth: int, text: bool) -> Tuple[Any, str]:
+    """:func:`_canonical` of ``obj`` and, with ``text``, its JSON text (:func:`_encode`; else ``""``), built together
+    from the leaves up: a set's members (and the ``[key, value]`` pairs of a dict of other keys) are sorted by their
+    texts, each written once. (The sort key was ``_encode`` of each member, which wrote the member's canonical form
+    again from the top, so every level wrote its whole subtree again: 3.1 s for 100 levels of sets of 1,000
+    numbers, 580 times one ``json.dumps`` of the result, now 0.10 s, ``benchmarks/bench_sweep.py --identity``; and
+    a dict of tuple keys, whose pairs are levels of their own, was refused as "deeper than 100 levels" from 34
+    levels of such dicts.) Without ``text`` (what :func:`_setting` asks for a setting's state, which JSON then
+    writes), only the members of sets and such dicts are written here."""
     if depth > 100:
         raise RecursionError("bound settings nest deeper than 100 levels (a cycle?)")
     if isinstance(obj, dict):
         # keys JSON writes and sorts (all strings, or all numbers) as before; others as sorted pairs
         if all(isinstance(k, str) for k in obj) or all(isinstance(k, (int, float)) and not isinstance(k, bool)
                                                        for k in obj):
-            return {k: _canonical(v, depth + 1) for k, v in obj.items()}
-        return {"__items__": sorted(([_canonical(k, depth + 1), _canonical(v, depth + 1)] for k, v in obj.items()),
-                                    key=_encode)}
+            out = {k: _walk(val, depth + 1, text) for k, val in obj.items()}
+            if not text:
+                return {k: c for k, (c, _) in out.items()}, ""
+            # JSON's order (it sorts the (key, value) items; keys never tie, so values are never compared) and
+            # its keys: a number's JSON text, in quotes
+            body = ",".join(json.dumps(k if isinstance(k, str) else json.dumps(k)) + ":" + out[k][1]
+                            for k, _ in sorted(obj.items()))
+            return {k: c for k, (c, _) in out.items()}, "{" + body + "}"
+        texts = sorted((("[" + k[1] + "," + val[1] + "]", k[0], val[0])
+                        for k, val in ((_walk(k, depth + 1, True), _walk(val, depth + 1, True))
+                                       for k, val in obj.items())), key=lambda tkv: tkv[0])
+        return ({"__items__": [[k, val] for _, k, val in texts]},
+                '{"__items__":[' + ",".join(t for t, _, _ in texts) + "]}" if text else "")
     if isinstance(obj, (list, tuple)):
-        return [_canonical(x, depth + 1) for x in obj]
+        items = [_walk(x, depth + 1, text) for x in obj]
+        return [c for c, _ in items], "[" + ",".join(t for _, t in items) + "]" if text else ""
     if isinstance(obj, (set, frozenset)):
-        return sorted((_canonical(x, depth + 1) for x in obj), key=_encode)
-    return obj
+        items = sorted((_walk(x, depth + 1, True) for x in obj), key=lambda ct: ct[1])
+        return [c for c, _ in items], "[" + ",".join(t for _, t in items) + "]" if text else ""
+    return obj, _leaf_text(obj) if text else ""
+
+
+def _leaf_text(obj: Any) -> str:
+    """``json.dumps(obj, sort_keys=True, separators=(",", ":"), default=_setting)`` of a leaf of :func:`_walk`; a
+    string, number, bool or None written directly (as JSON writes them: a call of ``json.dumps`` made an encoder,
+    3 us, which was most of the time of a set of 100,000 numbers)."""
+    kind = type(obj)
+    if kind is str:
+        return encode_basestring_ascii(obj)
+    if kind is int:
+        return int.__repr__(obj)
+    if kind is float:
+        if obj != obj:
+            return "NaN"
+        if obj in (math.inf, -math.inf):
+            return "Infinity" if obj > 0 else "-Infinity"
+        return float.__repr__(obj)
+    if obj is None or kind is bool:
+        return "null" if obj is None else "true" if obj else "false"
+    return _ENCODER.encode(obj)
 
 
 def _setting(obj: Any) -> Any:
@@ -146,6 +193,10 @@ def _setting(obj: Any) -> Any:
     if isinstance(state, dict) and state:
         return _canonical({"__type__": kind, **state})
     return {"__type__": kind, "pickle": _digest(obj)}
+
+
+#: What :func:`_leaf_text` writes a leaf other than a string, number, bool or None with.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_setting)
 
 
 def _digest(obj: Any) -> str:

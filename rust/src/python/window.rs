@@ -2,7 +2,7 @@
 
 use super::{run_interruptible, run_interruptible_ticking};
 use crate::window::{
-    network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions, MAX_DIM,
+    box_fault, network_regions_in_box_counting, regions_in_box, work_estimate, NetworkOptions, WindowOptions, MAX_DIM,
     MIN_WIDTH_ULPS,
 };
 use ndarray::Array2;
@@ -115,9 +115,18 @@ fn window_network_region_counts<'py>(
     ))
 }
 
+/// Which rule of a network's box and a picture's window the bounds `lo < x < hi` of one coordinate break, in the
+/// order they are checked: `"not finite"`, `"empty"` (not `lo < hi`), `"halves to 0"` (half the width rounds to 0),
+/// `"narrow"` (under `WINDOW_MIN_WIDTH_ULPS` roundings of the largest coordinate wide); `None` when none.
+#[pyfunction]
+fn window_box_fault(lo: f64, hi: f64) -> Option<&'static str> {
+    box_fault(lo, hi).map(|f| f.name())
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_region_counts, m)?)?;
     m.add_function(wrap_pyfunction!(window_work, m)?)?;
+    m.add_function(wrap_pyfunction!(window_box_fault, m)?)?;
     m.add_function(wrap_pyfunction!(window_network_region_counts, m)?)?;
     m.add("WINDOW_MAX_DIM", MAX_DIM)?;
     m.add("WINDOW_MIN_WIDTH_ULPS", MIN_WIDTH_ULPS)?;
