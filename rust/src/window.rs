@@ -2216,6 +2216,47 @@ mod tests {
         regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default()).map(|c| c.regions)
     }
 
+    /// `box_fault` against the rules' closed forms: the first broken in its order, at boxes exactly `k` roundings
+    /// wide (`[2^e, 2^e + k 2^(e-52)]`, whose largest coordinate is `2^e (1 + k 2^-52)`: narrow while `k < 64 (1 + k
+    /// 2^-52)`, i.e. for `k <= 64`), a box of one smallest subnormal (half of it rounds to 0) and of two (its half is
+    /// the smallest subnormal; the floor `64 2^-52 2^-1073` underflows to 0, so it is not narrow: the rule is
+    /// relative, and in the subnormals a box's one double inside is counted exactly), and bounds that are NaN,
+    /// infinite, equal or reversed.
+    #[test]
+    fn box_fault_is_the_first_rule_broken() {
+        use BoxFault::*;
+        let tiny = f64::from_bits(1);
+        let cases: Vec<(f64, f64, Option<BoxFault>)> = vec![
+            (f64::NAN, 1.0, Some(NotFinite)),
+            (0.0, f64::INFINITY, Some(NotFinite)),
+            (f64::NEG_INFINITY, f64::NAN, Some(NotFinite)),
+            (1.0, 1.0, Some(Empty)),
+            (2.0, 1.0, Some(Empty)),
+            (0.0, -0.0, Some(Empty)),
+            (0.0, tiny, Some(HalvesToZero)),
+            (-tiny, 0.0, Some(HalvesToZero)),
+            (0.0, 2.0 * tiny, None),
+            (0.0, 1e-300, None),
+            (1e-300, 1e-300 + 1e-316, Some(Narrow)),
+            (-1e308, 1e308, None),
+            (-1.0, 1.0, None),
+        ];
+        for (lo, hi, want) in cases {
+            assert_eq!(box_fault(lo, hi), want, "[{lo:e}, {hi:e}]");
+        }
+        // (from 2^-976 down the floor 2^(e-46) (1 + k 2^-52) is subnormal and rounds: k = 64 is not narrow there)
+        for e in [-970i32, -1, 0, 60, 1000] {
+            // 2^e and the doubles k steps above it (steps of 2^(e-52)), from their bits
+            let base = f64::from_bits(((e + 1023) as u64) << 52);
+            for k in [1u64, 63, 64, 65, 1000] {
+                let hi = f64::from_bits(base.to_bits() + k);
+                let want = if k <= 64 { Some(Narrow) } else { None };
+                assert_eq!(box_fault(base, hi), want, "2^{e} + {k} roundings");
+                assert_eq!(box_fault(-hi, -base), want, "mirrored, 2^{e} + {k} roundings");
+            }
+        }
+    }
+
     /// Hyperplanes given as rows `(w_1..w_d, c)` meaning `w . x = c`.
     fn planes(rows: &[&[f64]]) -> (Array2<f64>, Array1<f64>) {
         let d = rows[0].len() - 1;
