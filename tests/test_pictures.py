@@ -2814,6 +2814,24 @@ def test_a_logit_in_range_is_drawn_though_a_leaky_slope_times_w_out_overflows():
     np.testing.assert_allclose(lin, numpy_patterns(net, X)[1], rtol=1e-12)
 
 
+def test_the_input_map_through_plane_directions_of_sizes_far_apart_is_solved():
+    """The fuzz target's reproducer (session 55): through ``u = (7, 0.5)``, ``v = (5e-324, 0)`` (an angle the plane's
+    test accepts) the 2-D solve's determinant, ``-2^-1075``, rounded to 0 and every region's input map was NaN,
+    refused as overflowing float64. Truth: the closed form of ``3 relu(x + 2 y) + 1/2`` (input map ``(3, 6)``, bias
+    ``1/2`` where the unit is on, else ``(0, 0)``, ``1/2``) and numpy's forward pass at each region's vertices."""
+    net = TwoLayerNet(np.array([[1.0], [2.0]]), np.zeros(1), np.array([3.0]), 0.5)
+    plane = Plane(np.array([0.0, 1.0]), np.array([7.0, 0.5]), np.array([5e-324, 0.0]))
+    rp = region_polygons(net, box=(-1, 1), plane=plane)
+    assert rp.n_regions == 2
+    for r in range(2):
+        on = rp.patterns[r, 0] == 1
+        assert rp.affine_weight[r].tolist() == ([3.0, 6.0] if on else [0.0, 0.0]) and rp.affine_bias[r] == 0.5
+    X = plane.to_input(rp.vertices)
+    owner = np.repeat(np.arange(rp.n_regions), np.diff(rp.offsets))
+    lin = np.einsum("nd,nd->n", X, rp.affine_weight[owner]) + rp.affine_bias[owner]
+    np.testing.assert_allclose(lin, numpy_patterns(net, X)[1], rtol=1e-12)
+
+
 def test_a_bias_summed_scaled_is_exact_also_with_a_weight_above_2_to_the_1022():
     """``1e308 relu(x - y)`` through a plane at ``(2, 1)``: the logit's map in the input is ``(1e308, -1e308)`` with
     the bias 0 (closed form), from terms ``2e308`` and ``1e308``; a weight above ``2^1022`` was scaled by the bits of

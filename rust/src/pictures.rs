@@ -151,6 +151,9 @@ struct Cell {
     pattern: Vec<u8>,
     /// Index of the first-layer region it lies in.
     root: usize,
+    /// Empty: its maps in [`Batch`] are the plain ones. Else unit `q`'s three map rows there are its map times
+    /// `2^-exps[q]` (the plain ones were beyond float64 on the way, see [`push_map`]); a unit's line is the same.
+    exps: Vec<i32>,
 }
 
 /// Regions between layers with the affine maps of the current layer's post-activations,
@@ -166,12 +169,103 @@ struct Batch {
     lo: Vec<f64>,
 }
 
-/// Append the three map rows of a piece: `z` where the unit is active, `slope * z` elsewhere.
+/// Append the three map rows of a piece: `z` where the unit is active, `slope * z` elsewhere; the exponents its
+/// cell's maps are scaled by ([`Cell::exps`]). `exps`: those of the rows `z` (empty for plain rows). Plain rows are
+/// appended gated as they are, bit for bit, unless a gated one is beyond float64 (`slope * z`, a leaky slope of
+/// `1e300`): then each unit's rows are first scaled by a power of two to at most 1 (the same line for the next
+/// layer, whose sums [`scaled_rows`] then forms), as rows that came scaled are.
 #[inline]
-fn push_map(maps: &mut Vec<f64>, rows: [&[f64]; 3], signs: &[u8], slope: f64) {
-    for row in rows {
-        maps.extend(row.iter().zip(signs).map(|(&v, &s)| if s == 1 { v } else { slope * v }));
+fn push_map(maps: &mut Vec<f64>, rows: [&[f64]; 3], signs: &[u8], slope: f64, exps: &[i32]) -> Vec<i32> {
+    let at = maps.len();
+    let gate = |v: f64, s: u8| if s == 1 { v } else { slope * v };
+    if exps.is_empty() {
+        for row in rows {
+            maps.extend(row.iter().zip(signs).map(|(&v, &s)| gate(v, s)));
+        }
+        if maps[at..].iter().all(|v| v.is_finite()) {
+            return Vec::new();
+        }
+        maps.truncate(at);
+        let e: Vec<i32> = (0..signs.len())
+            .map(|j| {
+                let top = rows.iter().fold(0.0f64, |m, row| m.max(row[j].abs()));
+                if top > 0.0 && top.is_finite() {
+                    ilogb(top) + 1
+                } else {
+                    0
+                }
+            })
+            .collect();
+        for row in rows {
+            let scaled = row.iter().zip(&e).map(|(&v, &ej)| crate::window::times_pow2(v, -ej));
+            maps.extend(scaled.zip(signs).map(|(v, &s)| gate(v, s)));
+        }
+        return e;
     }
+    for row in rows {
+        maps.extend(row.iter().zip(signs).map(|(&v, &s)| gate(v, s)));
+    }
+    exps.to_vec()
+}
+
+/// `floor(log2 |x|)` for a finite `x != 0` (within one near a power of two, which is all its callers need).
+fn ilogb(x: f64) -> i32 {
+    x.abs().log2().floor() as i32
+}
+
+/// The next layer's rows from scaled maps: `m` holds three rows of `fan_in` (row `r`, unit `q` at `r * fan_in + q`),
+/// unit `q`'s times `2^-e[q]` (`e` empty: all 0), gated and finite; into `out` (row `r`, unit `j` at `r * width + j`)
+/// unit `j`'s rows `sum_q m_rq w_qj 2^(e_q - E_j)` (and `b_j 2^-E_j` on the constant row), returning the `E_j`: each
+/// term is formed scaled (no product beyond float64 on the way, and a weight of 0 adds 0), and `E_j` puts every row
+/// at most 1/2 (a gate of `slope` keeps it finite). For the rows where the plain sums are beyond float64 on the way,
+/// though the unit's map (its line) is not: a layer that meets a gated map of `slope * z` beyond float64 with a small
+/// weight (session 55: a leaky slope of `1e300` and a unit rebalanced by `2^997`), or sums one.
+fn scaled_rows(m: &[f64], e: &[i32], w: ArrayView2<f64>, bias: &[f64], out: &mut [f64]) -> Vec<i32> {
+    let (fan_in, width) = w.dim();
+    let eq = |q: usize| e.get(q).copied().unwrap_or(0);
+    // (fan_in + 1 terms of at most 2^-h each sum to at most 1/2)
+    let h = ((fan_in + 1) as f64).log2().ceil() as i32 + 1;
+    (0..width)
+        .map(|j| {
+            let mut top = if bias[j] != 0.0 { ilogb(bias[j]) + 1 } else { i32::MIN };
+            for r in 0..3 {
+                for q in 0..fan_in {
+                    let (a, b) = (m[r * fan_in + q], w[[q, j]]);
+                    if a != 0.0 && b != 0.0 {
+                        top = top.max(ilogb(a) + ilogb(b) + 2 + eq(q));
+                    }
+                }
+            }
+            let ej = if top == i32::MIN { 0 } else { top + h };
+            for r in 0..3 {
+                let mut sum = 0.0;
+                for q in 0..fan_in {
+                    let (a, b) = (m[r * fan_in + q], w[[q, j]]);
+                    if a != 0.0 && b != 0.0 {
+                        // a 2^-ea in [1, 2), times b 2^(ea + e_q - E_j): at most 2^-h, each factor finite
+                        let ea = ilogb(a);
+                        sum += crate::window::times_pow2(a, -ea) * crate::window::times_pow2(b, ea + eq(q) - ej);
+                    }
+                }
+                if r == 2 {
+                    sum += crate::window::times_pow2(bias[j], -ej);
+                }
+                out[r * width + j] = sum;
+            }
+            ej
+        })
+        .collect()
+}
+
+/// [`output_map`] of rows scaled by `2^-exps[j]` (a cell's, see [`Cell::exps`]): formed by [`scaled_rows`] and
+/// scaled back (infinite where the logit's map is beyond float64, which [`assemble`] refuses).
+fn scaled_output(rows: [&[f64]; 3], signs: &[u8], exps: &[i32], w_out: &[f64], slope: f64, b_out: f64) -> [f64; 3] {
+    let m: Vec<f64> =
+        rows.iter().flat_map(|row| row.iter().zip(signs).map(|(&v, &s)| if s == 1 { v } else { slope * v })).collect();
+    let w = ArrayView2::from_shape((w_out.len(), 1), w_out).expect("w_out");
+    let mut o = [0.0; 3];
+    let e = scaled_rows(&m, exps, w, &[b_out], &mut o)[0];
+    o.map(|x| crate::window::times_pow2(x, e))
 }
 
 /// The gates of a layer's signs (0/1): 1 where the unit is active, `slope` elsewhere.
@@ -234,7 +328,8 @@ fn chord(poly: &[[f64; 2]], o: [f64; 3], inv: f64, eps: f64) -> Option<[f64; 4]>
     if inv == 0.0 || !inv.is_finite() {
         return None;
     }
-    let vals: Vec<f64> = poly.iter().map(|p| (o[0] * p[0] + o[1] * p[1] + o[2]) * inv).collect();
+    let mut vals = Vec::with_capacity(poly.len());
+    let eps = distances(poly, o[0], o[1], o[2], inv, eps, &mut vals);
     if !(vals.iter().any(|&f| f > eps) && vals.iter().any(|&f| f < -eps)) {
         return None;
     }
@@ -291,6 +386,29 @@ impl Margin {
     }
 }
 
+/// The signed distances `(a s + b t + c) inv` of the polygon's vertices from the line, into `vals`, and the margin
+/// `eps` (a distance), both times `2^-k`: `k = 0`, the plain values bit for bit, unless one of them is not finite,
+/// then the least `k` (of the line's and the vertices' sizes) that keeps them finite. The cuts and chords read only
+/// their signs against the margin and their ratios, which the power of two leaves as they are. A window whose
+/// coordinates reach near float64's largest overflowed there (session 55, the `pictures` fuzz target: `-5 s` at
+/// `s = -4.8e307`): `inf / inf` at a crossing made a NaN vertex or line end, refused as the core's failure.
+fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> f64 {
+    vals.clear();
+    vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
+    if vals.iter().all(|f| f.is_finite()) {
+        return eps;
+    }
+    // |a s + b t + c| <= 3 top reach, and |f| that times inv: both brought under 2^1020 by 2^-k.
+    let reach = poly.iter().fold(1.0f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
+    let top = a.abs().max(b.abs()).max(c.abs());
+    let k = ((top.log2() + reach.log2() + inv.log2().max(0.0) + 2.0).ceil() as i32 - 1020).max(1);
+    let (a, b, c) =
+        (crate::window::times_pow2(a, -k), crate::window::times_pow2(b, -k), crate::window::times_pow2(c, -k));
+    vals.clear();
+    vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
+    crate::window::times_pow2(eps, -k)
+}
+
 enum Side {
     Pos,
     Neg,
@@ -300,18 +418,16 @@ enum Side {
 /// Cut a convex polygon by the line `a s + b t + c = 0` (`inv` = 1 / |(a, b)|, `eps` a distance).
 #[inline]
 fn cut(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> Side {
-    vals.clear();
+    let eps = distances(poly, a, b, c, inv, eps, vals);
     let (mut pos, mut neg) = (false, false);
     let (mut big, mut big_v) = (0.0f64, 0.0f64);
-    for p in poly {
-        let f = (a * p[0] + b * p[1] + c) * inv;
+    for &f in vals.iter() {
         pos |= f > eps;
         neg |= f < -eps;
         if f.abs() > big {
             big = f.abs();
             big_v = f;
         }
-        vals.push(f);
     }
     if !(pos && neg) {
         // Entirely on one side (vertices within eps of the line do not count);
@@ -473,13 +589,31 @@ pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
 }
 
 /// Area centroid of a convex polygon (an interior point), relative to its first vertex for accuracy.
+///
+/// Where the plain sums are not finite (sides whose products are beyond float64: a window reaching near float64's
+/// largest), the same centroid of the polygon scaled about its first vertex by a power of two (the centroid scales
+/// with it), scaled back; elsewhere the plain one, bit for bit as before.
 pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
-    let k = poly.len();
     let o = poly[0];
+    let plain = centroid_about(poly, o, 0);
+    if plain.iter().all(|x| x.is_finite()) {
+        return plain;
+    }
+    let reach = poly.iter().fold(0.0f64, |m, p| m.max((p[0] - o[0]).abs()).max((p[1] - o[1]).abs()));
+    // (sides at most 2^500 after the scaling: their products, sums and thirds stay finite)
+    let e = if reach.is_finite() && reach > 0.0 { (reach.log2().ceil() as i32 - 500).max(0) } else { 0 };
+    centroid_about(poly, o, e)
+}
+
+/// [`centroid`] with the offsets from `o` multiplied by `2^-e` (exactly, unless they leave the normal doubles) and
+/// the centroid's offset by `2^e`.
+fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: i32) -> [f64; 2] {
+    let k = poly.len();
+    let d = |x: f64, y: f64| if e == 0 { x - y } else { crate::window::times_pow2(x - y, -e) };
     let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
     for i in 0..k {
         let (p, q) = (poly[i], poly[(i + 1) % k]);
-        let (x0, y0, x1, y1) = (p[0] - o[0], p[1] - o[1], q[0] - o[0], q[1] - o[1]);
+        let (x0, y0, x1, y1) = (d(p[0], o[0]), d(p[1], o[1]), d(q[0], o[0]), d(q[1], o[1]));
         let c = x0 * y1 - x1 * y0;
         a2 += c;
         cx += (x0 + x1) * c;
@@ -488,7 +622,8 @@ pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
     if a2 == 0.0 {
         return o;
     }
-    [o[0] + cx / (3.0 * a2), o[1] + cy / (3.0 * a2)]
+    let back = |x: f64| if e == 0 { x } else { crate::window::times_pow2(x, e) };
+    [o[0] + back(cx / (3.0 * a2)), o[1] + back(cy / (3.0 * a2))]
 }
 
 /// Regions of the lines `s[j] x + t[j] y + c[j] = 0` inside the open box (lines in general
@@ -643,9 +778,9 @@ fn unit_scale(size: f64) -> f64 {
 /// patterns, and a power of two adds no rounding unless it moves a value into or out of the
 /// subnormal range; but the squares in a line's norm no longer over- or underflow (a first
 /// layer times `1e155` had made the window 1 region instead of 20).
-fn rebalanced(net: &PwlNet) -> CoreResult<Option<Rebalanced>> {
+fn rebalanced(net: &PwlNet) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let layers: Vec<_> = net.layers.iter().map(|l| (l.w, l.b)).collect();
-    rebalance(&layers, net.w_out)
+    rebalance_with_scales(&layers, net.w_out)
 }
 
 /// [`rebalanced`] of the hidden layers `layers[l] = (W_l, b_l)` (shapes checked by the caller) and the output
@@ -655,7 +790,17 @@ pub(crate) fn rebalance(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
 ) -> CoreResult<Option<Rebalanced>> {
+    rebalance_with_scales(net_layers, net_w_out).map(|(r, _)| r)
+}
+
+/// [`rebalance`], and the power of two each unit was multiplied by (`scales[l][j]`: the drawn unit's pre-activation
+/// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled).
+fn rebalance_with_scales(
+    net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
+    net_w_out: ArrayView1<f64>,
+) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let mut owned: Option<Rebalanced> = None;
+    let mut scales: Vec<Vec<i32>> = Vec::new();
     for k in 0..net_layers.len() {
         let scale: Vec<f64> = {
             let (w, b) = match &owned {
@@ -667,6 +812,11 @@ pub(crate) fn rebalance(
         if scale.iter().all(|&s| s == 1.0) {
             continue;
         }
+        if scales.is_empty() {
+            scales = net_layers.iter().map(|(w, _)| vec![0; w.ncols()]).collect();
+        }
+        // (a power of two: its log2 is exact)
+        scales[k] = scale.iter().map(|s| s.log2() as i32).collect();
         let (layers, w_out) = owned.get_or_insert_with(|| {
             (net_layers.iter().map(|(w, b)| (w.to_owned(), b.to_owned())).collect(), net_w_out.to_owned())
         });
@@ -699,7 +849,7 @@ pub(crate) fn rebalance(
             ));
         }
     }
-    Ok(owned)
+    Ok((owned, scales))
 }
 
 /// What one call may hold against the memory limit (`max_bytes`): about `per_region` bytes a region
@@ -865,6 +1015,8 @@ fn emit(poly: Poly, pattern: Vec<u8>, o: [f64; 3], root: usize, m: Margin, split
 
 struct Ctx<'a, 'n> {
     net: &'a PwlNet<'n>,
+    /// The powers of two rebalancing multiplied each unit by (see [`rebalance_with_scales`]; empty: none).
+    scales: &'a [Vec<i32>],
     margin: Margin,
     /// The window is narrow for its coordinates ([`narrow_window`]): the later layers' lines are computed from
     /// double-doubles (`window::dd_rows`), as `window::network_regions_in_box` computes its rows on such a box.
@@ -958,15 +1110,39 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
             z.into_raw_vec_and_offset().0
         };
         let mut z = z;
+        // The exponents of each cell's rows (see [`Cell::exps`]; empty: plain rows).
+        let mut zexp: Vec<Vec<i32>> = vec![Vec::new(); k];
+        let plain = |e: usize| batch.cells[at + e / width / 3].exps.is_empty();
         if !ctx.narrow && z.iter().any(|v| !v.is_finite()) {
             // An entry not finite again term by term, where a weight of 0 adds 0 however large (or infinite: a
             // gated `slope * z` beyond float64) the map it multiplies; only such entries, so no map drawn before
-            // changes. What stays beyond float64 is refused below.
+            // changes. What stays beyond float64 is formed scaled below.
             let m = &batch.maps[3 * at * fan_in..3 * (at + k) * fan_in];
-            for (e, v) in z.iter_mut().enumerate().filter(|(_, v)| !v.is_finite()) {
+            for (e, v) in z.iter_mut().enumerate().filter(|(e, v)| !v.is_finite() && plain(*e)) {
                 let (row, j) = (e / width, e % width);
                 let terms = (0..fan_in).map(|q| prod3(m[row * fan_in + q], 1.0, lay.w[[q, j]]));
                 *v = terms.sum::<f64>() + if row % 3 == 2 { bias[j] } else { 0.0 };
+            }
+        }
+        if !ctx.narrow {
+            // A cell whose maps came scaled, or whose plain rows are still beyond float64 on the way: its rows
+            // formed scaled, unit by unit (what is still not finite is refused below).
+            for (i, ze) in zexp.iter_mut().enumerate() {
+                let c = &batch.cells[at + i];
+                let rows = &mut z[3 * i * width..3 * (i + 1) * width];
+                if !c.exps.is_empty() || rows.iter().any(|v| !v.is_finite()) {
+                    let m = &batch.maps[3 * (at + i) * fan_in..3 * (at + i + 1) * fan_in];
+                    *ze = scaled_rows(m, &c.exps, lay.w, &bias, rows);
+                    // The unit's map as the network gives it (before rebalancing) beyond float64: refused, as a
+                    // plain row beyond float64 is (its values, infinite, named).
+                    for (j, &e) in ze.iter().enumerate() {
+                        let given = e - ctx.scales.get(layer).map_or(0, |g| g[j]);
+                        let row = [0, 1, 2].map(|r| crate::window::times_pow2(rows[r * width + j], given));
+                        if !row.iter().all(|v| v.is_finite()) {
+                            return Err(overflowed(layer, j, row));
+                        }
+                    }
+                }
             }
         }
         let zs = &z[..];
@@ -999,20 +1175,23 @@ fn descend(batch: Batch, layer: usize, ctx: &Ctx, out: &mut Vec<Leaf>) -> CoreRe
                         let (h, _) =
                             crate::window::dd_rows(&w_out, &[net.b_out], 1, &gate, &zh[dd.clone()], &zl[dd.clone()], 3);
                         [h[0], h[1], h[2]]
-                    } else {
+                    } else if zexp[i].is_empty() {
                         output_map(rows, &p.signs, &w_out, net.slope, net.b_out)
+                    } else {
+                        scaled_output(rows, &p.signs, &zexp[i], &w_out, net.slope, net.b_out)
                     };
                     if emit(p.poly, pattern, o, c.root, ctx.margin, ctx.opts.split_decision, out) && ctx.over(1) {
                         return Ok(());
                     }
                 } else {
+                    let mut exps = Vec::new();
                     if ctx.narrow {
                         children.maps.extend_from_slice(&zh[dd.clone()]);
                         children.lo.extend_from_slice(&zl[dd.clone()]);
                     } else {
-                        push_map(&mut children.maps, rows, &p.signs, net.slope);
+                        exps = push_map(&mut children.maps, rows, &p.signs, net.slope, &zexp[i]);
                     }
-                    children.cells.push(Cell { poly: p.poly, pattern, root: c.root });
+                    children.cells.push(Cell { poly: p.poly, pattern, root: c.root, exps });
                     if children.cells.len() == CHUNK {
                         let empty = Batch { cells: Vec::new(), maps: Vec::new(), lo: Vec::new() };
                         let full = std::mem::replace(&mut children, empty);
@@ -1042,22 +1221,27 @@ fn run_cells(
     let mut batches: Vec<Vec<Cell>> = Vec::new();
     let mut it = cells.into_iter().peekable();
     while it.peek().is_some() {
-        batches.push(it.by_ref().take(CHUNK).map(|(r, p)| Cell { poly: p.poly, pattern: p.signs, root: r }).collect());
+        batches.push(
+            it.by_ref()
+                .take(CHUNK)
+                .map(|(r, p)| Cell { poly: p.poly, pattern: p.signs, root: r, exps: Vec::new() })
+                .collect(),
+        );
     }
     let parts: Vec<CoreResult<Vec<Leaf>>> = batches
         .into_par_iter()
         .with_max_len(1)
-        .map(|cells| {
+        .map(|mut cells| {
             // A batch's maps (three rows of the first layer's width a cell) are built when it runs: built for
             // all of them at once they took 24 bytes a first-layer region and unit.
             let mut maps = Vec::with_capacity(cells.len() * 3 * l1);
             let mut lo = Vec::new();
-            for c in &cells {
+            for c in cells.iter_mut() {
                 if ctx.narrow {
                     maps.extend_from_slice(dd.0);
                     lo.extend_from_slice(dd.1);
                 } else {
-                    push_map(&mut maps, rows, &c.pattern, slope);
+                    c.exps = push_map(&mut maps, rows, &c.pattern, slope, &[]);
                 }
             }
             let mut out = Vec::new();
@@ -1109,15 +1293,15 @@ fn region_polygons_under(
     }
     // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
     match rebalanced(net)? {
-        None => partition(net, win, opts, max_bytes, stop),
-        Some((layers, w_out)) => {
+        (None, _) => partition(net, win, opts, max_bytes, &[], stop),
+        (Some((layers, w_out)), scales) => {
             let net = PwlNet {
                 layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
                 w_out: w_out.view(),
                 b_out: net.b_out,
                 slope: net.slope,
             };
-            partition(&net, win, opts, max_bytes, stop)
+            partition(&net, win, opts, max_bytes, &scales, stop)
         }
     }
 }
@@ -1154,6 +1338,7 @@ fn partition(
     win: &Window,
     opts: Options,
     max_bytes: u64,
+    scales: &[Vec<i32>],
     stop: &(dyn Fn() -> bool + Sync),
 ) -> CoreResult<Polygons> {
     let d = net.layers[0].w.nrows();
@@ -1258,7 +1443,7 @@ fn partition(
     let split = opts.split_decision;
     let rows = [&zs[..], &zt[..], &zc[..]];
     let count = AtomicUsize::new(pieces.len());
-    let ctx = Ctx { net, margin, narrow, opts, limit, count: &count, abort: &abort, stop };
+    let ctx = Ctx { net, scales, margin, narrow, opts, limit, count: &count, abort: &abort, stop };
     let dd = (&dd_hi[..], &dd_lo[..]);
     let leaves: Vec<Leaf> = if layers == 1 {
         let mut out = Vec::with_capacity(pieces.len());
@@ -1477,6 +1662,19 @@ fn assemble(
                 let det = u0 * v1 - u1 * v0;
                 weight[[r, 0]] = (a * v1 - b * u1) / det;
                 weight[[r, 1]] = (u0 * b - v0 * a) / det;
+            }
+            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
+                // Directions of sizes far apart (a subnormal v, 5e-324 e_1, with u = (7, 0.5): `det` is below the
+                // subnormals, 0, and so it stayed with one scale for both; and `b`, on the subnormal grid, is off by
+                // up to half a step, a third of itself; session 55, the `pictures` fuzz target): chained back from
+                // `w_out` through the pattern as for d > 2, from the weights alone.
+                let pat = patterns.row(r);
+                let pat = pat.as_slice().expect("contiguous");
+                let mut g = input_slope(net, pat, net.slope, false);
+                if !g.iter().all(|v| v.is_finite()) {
+                    g = input_slope(net, pat, net.slope, true);
+                }
+                (weight[[r, 0]], weight[[r, 1]]) = (g[0], g[1]);
             }
         }
     } else {
@@ -1858,7 +2056,7 @@ mod tests {
                 let net = view(&scaled.0, &scaled.1, slope);
                 // no unit is left far from 1 in size, and the scaled ones are near 1 (but for a
                 // subnormal one: 2^1000 is as far as it goes)
-                let (layers, wo) = rebalanced(&net).unwrap().expect("far units are rescaled");
+                let (layers, wo) = rebalanced(&net).unwrap().0.expect("far units are rescaled");
                 let re = view(&layers, &wo, slope);
                 for (l, sizes) in unit_sizes(&re).iter().enumerate() {
                     for (j, &z) in sizes.iter().enumerate() {
@@ -1905,12 +2103,12 @@ mod tests {
             let net = view(&layers, &wo, slope);
             assert_eq!(unit_sizes(&net)[0][1], 2f64.powi(60));
             assert_eq!(unit_sizes(&net)[1][2], 2f64.powi(-60));
-            assert!(rebalanced(&net).unwrap().is_none());
+            assert!(rebalanced(&net).unwrap().0.is_none());
         }
         // One step beyond the boundary the unit is rescaled, by exactly 2^-60.
         let mut beyond = layers.clone();
         beyond[0].0[[0, 1]] = f64::from_bits(2f64.powi(60).to_bits() + 1);
-        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).unwrap().expect("rescaled");
+        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).unwrap().0.expect("rescaled");
         assert_eq!(re[0].0[[0, 1]], f64::from_bits(1.0f64.to_bits() + 1));
         assert_eq!(re[0].1[1], beyond[0].1[1] * 2f64.powi(-60));
         assert_eq!(re[1].0.row(1), beyond[1].0.row(1).mapv(|x| x * 2f64.powi(60)));
@@ -1953,7 +2151,7 @@ mod tests {
             b_out: 0.0,
             slope: 0.0,
         };
-        let (re, wo_re) = rebalanced(&net).unwrap().expect("rescaled");
+        let (re, wo_re) = rebalanced(&net).unwrap().0.expect("rescaled");
         assert_eq!(re[0].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(re[1].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(wo_re[0], p2(70));
@@ -2431,5 +2629,119 @@ mod tests {
         let (w, b) = (p.affine_weight.row(on), p.affine_bias[on]);
         assert!((w[0] - 1e300).abs() <= 1e-14 * 1e300 && w[1] == 0.0 && w[2] == 0.0, "{w:?}");
         assert!(b.abs() <= 1e-14 * 1e300, "{b:e}");
+    }
+
+    /// A window whose coordinates reach near float64's largest (session 55, the `pictures` fuzz target): a vertex's
+    /// value on a line, `4 t` at `t = -8e307`, overflowed, and the crossing `inf / inf` made a NaN vertex and a NaN
+    /// end of the first layer's line, refused as "please report this"; the area centroid's sums overflowed too (a
+    /// NaN centroid decided every region negative). Closed form: relu(4 y) on `[-1, 1] x [-8e307, 8e307]`, slope
+    /// 1/2, `w_out = -1`: two halves split at `t = 0` exactly (the crossings' ratios are 1/2), the logit `-4 t`
+    /// (negative) above and `-2 t` (positive) below.
+    #[test]
+    fn a_window_reaching_near_float64s_largest_is_cut_where_its_lines_are() {
+        let lay = vec![(ndarray::arr2(&[[0.0], [4.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[-1.0]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, 0.5) };
+        let win = Window { lo: [-1.0, -8e307], hi: [1.0, 8e307], ..std_window(-1.0, 1.0) };
+        assert!(!(4.0 * win.lo[1]).is_finite());
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        let seg = p.lines.row(0).to_vec();
+        assert!(seg == [-1.0, 0.0, 1.0, 0.0] || seg == [1.0, 0.0, -1.0, 0.0], "{seg:?}");
+        for r in 0..2 {
+            let on = p.patterns[[r, 0]] == 1;
+            let far = if on { 8e307 } else { -8e307 };
+            let mut got: Vec<[f64; 2]> = (p.offsets[r]..p.offsets[r + 1])
+                .map(|k| [p.vertices[[k as usize, 0]], p.vertices[[k as usize, 1]]])
+                .collect();
+            got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let mut want = vec![[-1.0, 0.0], [-1.0, far], [1.0, 0.0], [1.0, far]];
+            want.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            assert_eq!(got, want);
+            let slope_t = if on { -4.0 } else { -2.0 };
+            assert_eq!(p.window_affine.row(r).to_vec(), vec![0.0, slope_t, 0.0]);
+            assert_eq!(p.decision[r], u8::from(!on), "region {r}");
+        }
+        // The centroid itself, where its plain sums overflow: the rectangle's middle.
+        // (Up to the rounding of a coordinate near 8e307: 2^-53 of it is 9e291.)
+        let rect = [[-1.0, -8e307], [1.0, -8e307], [1.0, 8e307], [-1.0, 8e307]];
+        let c = centroid(&rect);
+        assert!(c[0].abs() <= 1e-15 && c[1].abs() <= 1e-15 * 8e307, "{c:?}");
+    }
+
+    /// The input slope for d = 2 where the plane's directions differ in size by more than float64 holds (session
+    /// 55, the `pictures` fuzz target): with `u = (7, 1/2)` and `v = (5e-324, 0)` the solve's determinant, `-2^-1075`,
+    /// rounds to 0 (one scale for both directions kept it there), and every region's input map was NaN, refused as
+    /// overflowing float64; now chained back from the weights there. Closed form: `3 relu(x + 2 y) + 1/2` through
+    /// the plane at `(0, 1)`, cut at `s = -1/4`: on the active side the input map `(3, 6)` and bias `1/2` (window
+    /// map `(24, 3 * 5e-324, 6.5)`), else `(0, 0)`, `1/2`.
+    #[test]
+    fn the_input_slope_through_directions_of_sizes_far_apart_is_solved() {
+        let lay = vec![(ndarray::arr2(&[[1.0], [2.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[3.0]);
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        let win = Window {
+            origin: vec![0.0, 1.0],
+            u: vec![7.0, 0.5],
+            v: vec![5e-324, 0.0],
+            lo: [-1.0, -1.0],
+            hi: [1.0, 1.0],
+        };
+        assert_eq!(7.0 * 0.0 - 0.5 * 5e-324, 0.0);
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let on = p.patterns[[r, 0]] == 1;
+            let (map, w) =
+                if on { (vec![24.0, 1.5e-323, 6.5], vec![3.0, 6.0]) } else { (vec![0.0, 0.0, 0.5], vec![0.0; 2]) };
+            assert_eq!(p.window_affine.row(r).to_vec(), map);
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (w, 0.5));
+            let xs: Vec<f64> = (p.offsets[r]..p.offsets[r + 1]).map(|k| p.vertices[[k as usize, 0]]).collect();
+            let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+            assert_eq!((lo, hi), if on { (-0.25, 1.0) } else { (-1.0, -0.25) });
+        }
+        // With 1.1 for 1: the window's t-slope, 3.3 * 5e-324, is 3 * 5e-324 on the subnormal grid, so a solve from
+        // it (with each equation scaled) gave 3 for 3.3; chained from the weights it is 3.3 to a rounding.
+        let lay = vec![(ndarray::arr2(&[[1.1], [2.0]]), Array1::zeros(1))];
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        let on = (0..p.n_regions()).find(|&r| p.patterns[[r, 0]] == 1).unwrap();
+        let w = p.affine_weight.row(on).to_vec();
+        assert!((w[0] - 3.3).abs() <= 1e-15 * 3.3 && w[1] == 6.0, "{w:?}");
+    }
+
+    /// A hidden unit whose map is in range but whose rows, as the core draws them, pass float64 on the way (session
+    /// 55, the `pictures` fuzz target): with slope `S = 2^996`, relu(x - 1/2) read with weight `2^-996` and then
+    /// `-1/2`. Rebalancing multiplies the second unit by `2^996` and the third by `2^997` (the same network), so
+    /// left of `x = 1/2` the second's gated map is `2^1992 (x - 1/2)` and the third's rows were beyond float64 and
+    /// refused. Closed form: left, z3 = `-2^995 (x - 1/2)` > 0 and the logit that (pattern 0, 0, 1); right, z3 =
+    /// `-2^-997 (x - 1/2)` < 0 and the logit `S z3 = -(x - 1/2) / 2` (pattern 1, 1, 0).
+    #[test]
+    fn a_hidden_map_in_range_is_drawn_though_its_rebalanced_rows_pass_float64() {
+        let s = crate::window::pow2(996);
+        let lay = vec![
+            (ndarray::arr2(&[[1.0], [0.0]]), ndarray::arr1(&[-0.5])),
+            (ndarray::arr2(&[[crate::window::pow2(-996)]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[-0.5]]), Array1::zeros(1)),
+        ];
+        let wo = ndarray::arr1(&[1.0]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, s) };
+        let p = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let left = p.patterns[[r, 0]] == 0;
+            let (pat, map) = if left {
+                (vec![0, 0, 1], vec![-crate::window::pow2(995), 0.0, crate::window::pow2(994)])
+            } else {
+                (vec![1, 1, 0], vec![-0.5, 0.0, 0.25])
+            };
+            assert_eq!(p.patterns.row(r).to_vec(), pat);
+            assert_eq!(p.window_affine.row(r).to_vec(), map);
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (vec![map[0], 0.0], map[2]));
+            assert_eq!(p.decision[r], u8::from(left));
+            let xs: Vec<f64> = (p.offsets[r]..p.offsets[r + 1]).map(|k| p.vertices[[k as usize, 0]]).collect();
+            let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+            assert_eq!((lo, hi), if left { (-1.0, 0.5) } else { (0.5, 1.0) });
+        }
     }
 }

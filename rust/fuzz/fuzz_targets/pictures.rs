@@ -61,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
             );
             return;
         }
-        Err(e) => panic!("unexpected {e:?}"),
+        Err(e) => panic!(
+            "unexpected {e:?}: ws={ws:?} w_out={w_out:?} b_out={b_out:e} slope={slope:e} o={origin:?} u={u:?} v={v:?} \
+             lo={lo:?} hi={hi:?} tol={tol:e} split={split}"
+        ),
     };
     let n = p.n_regions();
     assert!(n >= 1);
