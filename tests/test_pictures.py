@@ -2183,6 +2183,20 @@ def test_movie_shows_the_progress_of_its_training(tmp_path, capsys, bars):
     assert r.accuracy.tolist() == quiet.accuracy.tolist() and r.regions.tolist() == quiet.regions.tolist()
 
 
+def test_a_rescaling_that_rounds_a_weight_below_the_normals_is_refused_not_drawn_wrong():
+    """leaky(x - 1/2) with slope 2^996, read by 2^-996, then by 1 plus 2^994: left of x = 1/2 the second unit is
+    2^996 (x - 1/2) and the third's pre-activation 2^996 (x - 1/4), so the lines x = 1/2 and x = 1/4 make three
+    regions of [-1, 1]^2 (closed form). Rescaling the units to weights near 1 divided the third's weight by 2^1990, 0
+    in float64: two regions, drawn and counted, silently. Drawing is refused now, saying why; the count, which can
+    count the network as given, gets the three."""
+    p = 2.0 ** 996
+    net = DeepNet([([[1.0], [0.0]], [-0.5]), ([[1 / p]], [0.0]), ([[1.0]], [p / 4])], [1 / p], 0.0,
+                  activation="leaky_relu", slope=p)
+    with pytest.raises(ValueError, match="hidden layer 3's weights below float64's smallest normal"):
+        region_polygons(net, box=(-1, 1))
+    assert npn.network_regions_in_box(net, [-1, -1], [1, 1]) == 3
+
+
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])
 def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     # a unit's line is the same for (w, b) and (s w, s b); squares of huge or tiny weights over- or underflowed and

@@ -801,6 +801,7 @@ fn rebalance_with_scales(
 ) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let mut owned: Option<Rebalanced> = None;
     let mut scales: Vec<Vec<i32>> = Vec::new();
+    let mut lost: Option<usize> = None;
     for k in 0..net_layers.len() {
         let scale: Vec<f64> = {
             let (w, b) = match &owned {
@@ -820,17 +821,35 @@ fn rebalance_with_scales(
         let (layers, w_out) = owned.get_or_insert_with(|| {
             (net_layers.iter().map(|(w, b)| (w.to_owned(), b.to_owned())).collect(), net_w_out.to_owned())
         });
+        // A weight times or over a power of two is exact unless it leaves float64's normal range: one beyond float64
+        // is refused below; one that rounds into the subnormals, or to 0, is no longer the network's (a line of the
+        // drawing was lost, silently), and `lost` names the first layer where a finite weight came back changed
+        // (hidden layers from 1; the output weights as `layers.len() + 1`).
+        let changed = |x: f64, y: f64, back: f64| y.is_finite() && back != x;
+        let n_layers = layers.len();
         let (w, b) = &mut layers[k];
         for (j, &s) in scale.iter().enumerate() {
-            w.column_mut(j).mapv_inplace(|x| x * s);
-            b[j] *= s;
-        }
-        if k + 1 < layers.len() {
-            for (j, &s) in scale.iter().enumerate() {
-                layers[k + 1].0.row_mut(j).mapv_inplace(|x| x / s);
+            for x in w.column_mut(j).iter_mut().chain(std::iter::once(&mut b[j])) {
+                let y = *x * s;
+                if changed(*x, y, y / s) {
+                    lost.get_or_insert(k + 1);
+                }
+                *x = y;
             }
-        } else {
-            w_out.iter_mut().zip(&scale).for_each(|(x, &s)| *x /= s);
+        }
+        for (j, &s) in scale.iter().enumerate() {
+            let row: Vec<&mut f64> = if k + 1 < n_layers {
+                layers[k + 1].0.row_mut(j).into_iter().collect()
+            } else {
+                w_out.get_mut(j).into_iter().collect()
+            };
+            for x in row {
+                let y = *x / s;
+                if changed(*x, y, y * s) {
+                    lost.get_or_insert(k + 2);
+                }
+                *x = y;
+            }
         }
     }
     if let Some((layers, w_out)) = &owned {
@@ -846,6 +865,17 @@ fn rebalance_with_scales(
                  2^-60 or above 2^60), and rescaling them by a power of two, which drawing needs, makes {what} \
                  overflow float64 (a unit's weights and its outgoing weights differ in size by more than float64 \
                  holds); scale the network's weights nearer to 1"
+            ));
+        }
+        if let Some(l) = lost {
+            let what =
+                if l > layers.len() { "the output weights".to_string() } else { format!("hidden layer {l}'s weights") };
+            return invalid(format!(
+                "this network cannot be drawn exactly: some hidden units' weights are far from 1 in size (below \
+                 2^-60 or above 2^60), and rescaling them by a power of two, which drawing needs, rounds some of \
+                 {what} below float64's smallest normal number (2^-1022), so that they lose digits or become 0 (a \
+                 unit's weights and its outgoing weights differ in size by more than float64 holds exactly); scale \
+                 the network's weights nearer to 1"
             ));
         }
     }

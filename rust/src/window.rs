@@ -1844,8 +1844,8 @@ pub struct NetworkCount {
 /// A unit whose weights and bias are far from 1 in size is first rescaled by a power of two, and its outgoing
 /// weights by the inverse, as `region_polygons` draws it (`pictures::rebalance`): the same gates, so that a row
 /// beyond float64 as given (weights of 1e301 reading units near 1e8) is counted. Where that rescaling overflows an
-/// outgoing weight, or a rescaled row overflows (a unit rescaled up, on a box near float64's largest), the network
-/// is counted as given.
+/// outgoing weight or rounds a weight below float64's normal numbers, or a rescaled row overflows (a unit rescaled
+/// up, on a box near float64's largest), the network is counted as given.
 ///
 /// Errors: `InvalidArgument` for malformed input; `TooLarge` beyond `opts.max_regions` regions; `Numerical` if a
 /// linear program fails, or a unit's row overflows float64 on the box both ways; `Interrupted` on Ctrl-C.
@@ -1878,8 +1878,8 @@ pub fn network_regions_in_box_counting(
     // of two, unless one crosses the subnormal range). Its rows then overflow only where the weights along a path
     // and the box's coordinates are too large together (as given, a row times 1e301 overflowed where the rescaled
     // one is near 1). Where rescaling overflows an outgoing weight (a unit's weights and its outgoing weights
-    // differ in size by more than float64 holds), or a rescaled row overflows (a unit rescaled up), the network is
-    // counted as given, as before.
+    // differ in size by more than float64 holds) or rounds one below the normal numbers (it would not be the same
+    // network), or a rescaled row overflows (a unit rescaled up), the network is counted as given, as before.
     let empty = ndarray::Array1::<f64>::zeros(0);
     let w_out = match readout {
         Some((w, _)) if mapped => w,
@@ -3401,6 +3401,32 @@ mod tests {
         let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[-1e307, 1.5e308]));
         let rescaled = count_network(&scaled, None, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
         assert_eq!(rescaled.unwrap().per_layer, vec![3, 3]);
+    }
+
+    #[test]
+    fn a_rescaling_that_rounds_a_weight_below_the_normals_is_refused_and_counted_as_given() {
+        // leaky(x - 1/2) with slope 2^996, read by 2^-996, then by 1 plus 2^994 (d = 2, the second input unread):
+        // left of x = 1/2 the second unit is leaky(x - 1/2) = 2^996 (x - 1/2), the third's pre-activation 2^996 (x -
+        // 1/4): lines x = 1/2 and x = 1/4, three regions on [-1, 1]^2 (closed form). Rescaling the second unit
+        // down to weights near 1 divides the third's weight 1 by 2^1990 (0 in float64), which lost the line x = 1/4
+        // silently (two regions, drawn and counted).
+        let p = 2f64.powi(996);
+        let layers = vec![
+            (arr2(&[[1.0], [0.0]]), arr1(&[-0.5])),
+            (arr2(&[[1.0 / p]]), arr1(&[0.0])),
+            (arr2(&[[1.0]]), arr1(&[p / 4.0])),
+        ];
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        match crate::pictures::rebalance(&views, arr1(&[]).view()) {
+            Err(CoreError::InvalidArgument(m)) => {
+                assert!(m.contains("hidden layer 3's weights below float64's smallest normal"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let (lo, hi) = (arr1(&[-1.0, -1.0]), arr1(&[1.0, 1.0]));
+        let opts = NetworkOptions { slope: p, ..NetworkOptions::default() };
+        let got = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
+        assert_eq!(got.per_layer.last(), Some(&3));
     }
 
     #[test]
