@@ -2893,4 +2893,48 @@ mod tests {
         assert_eq!(run.final_accuracy, *run.accuracy_history.last().unwrap());
         assert_eq!(*run.history_steps.last().unwrap(), cfg.steps - 1);
     }
+
+    #[test]
+    fn minibatch_reads_are_of_all_rows_before_the_steps_update_the_last_step_included() {
+        // The protocol (the reference data's README): accuracy read on all N points at every 20th step and at the
+        // last, on that step's forward pass, before its update. With minibatches the read is a pass of its own; here
+        // against the float64 reference steps on the same batches: the read at step t is the mean BCE and accuracy
+        // on all rows of the parameters after t batches (45 steps: reads 0, 20, 40 and the last, 44).
+        let (n, d, l, b, steps) = (11usize, 3usize, 4usize, 3usize, 45usize);
+        let (x, y) = small_data(n, d, 6);
+        let opt = Optimizer::Sgd { momentum: 0.9 };
+        let mut cfg = TrainConfig::reference(l);
+        (cfg.optimizer, cfg.lr, cfg.schedule, cfg.batch_size, cfg.steps) =
+            (opt, 0.2, Schedule::Constant, Some(b), steps);
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(9, 0, 0)).unwrap();
+        assert_eq!(run.history_steps, vec![0, 20, 40, 44]);
+        let mut rng = train_stream(9, 0, 0);
+        let p0 = init_params(&Layout::new(d, &cfg.hidden), &cfg, &mut rng);
+        let batches = minibatch_rows(n, Some(b), steps, &mut rng).unwrap();
+        // (mean BCE, accuracy, the smallest nonzero |logit|) of the reference parameters after `t` batches, on all rows
+        let read = |t: usize| {
+            let p = reference_steps(&p0, (d, l), x.view(), &y, &batches[..t], opt, &|_| cfg.lr);
+            let (wb, ow, ob) = (d * l, d * l + l, d * l + 2 * l);
+            let (mut loss, mut correct, mut margin) = (0.0, 0usize, f64::INFINITY);
+            for (i, &c) in y.iter().enumerate() {
+                let h = |j: usize| ((0..d).map(|k| x[[i, k]] as f64 * p[k * l + j]).sum::<f64>() + p[wb + j]).max(0.0);
+                let z = (0..l).map(|j| h(j) * p[ow + j]).sum::<f64>() + p[ob];
+                loss += z.max(0.0) + (-z.abs()).exp().ln_1p() - c as f64 * z;
+                correct += ((z > 0.0) == (c == 1)) as usize;
+                if z != 0.0 {
+                    margin = margin.min(z.abs()); // (0 exactly: every unit dead, the output bias 0; so in float32)
+                }
+            }
+            (loss / n as f64, correct as f64 / n as f64, margin)
+        };
+        for (k, &t) in run.history_steps.iter().enumerate() {
+            let (loss, acc, margin) = read(t);
+            assert!((run.loss_history[k] - loss).abs() < 1e-5, "step {t}: {} against {loss}", run.loss_history[k]);
+            assert!(margin > 1e-4, "step {t}: a logit within {margin} of 0, too near for float32 to agree");
+            assert_eq!(run.accuracy_history[k], acc, "step {t}");
+            // control: the same parameters one update later (a read after the step's update) are another loss
+            let after = read(t + 1).0;
+            assert!((after - loss).abs() > 1e-4, "step {t}: the update moved the loss by {} only", after - loss);
+        }
+    }
 }
