@@ -232,7 +232,7 @@ pub fn teacher_sgd(
     // unless a term falls below the normal range. Elsewhere k = 0, and every number is as it was.
     let xmax = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let mut k = 0;
-    if !(batch as f64 * cfg.v * xmax <= 2f64.powi(1000)) {
+    if batch as f64 * cfg.v * xmax > 2f64.powi(1000) {
         k = ((batch as f64).log2() + cfg.v.log2() + xmax.log2()).ceil() as i32 - 1000;
         k = k.clamp(0, 1022);
     }
