@@ -2613,6 +2613,24 @@ mod tests {
             assert!(matches!(try_random_dataset(n, d, PointDist::Uniform, 1, 0), Err(CoreError::InvalidArgument(_))));
         }
         assert_eq!(try_random_dataset(500, 3, PointDist::Uniform, 1, 0).unwrap(), (a, ya));
+        // a call whose token has fired draws nothing (the public entry reads the token installed on its thread)
+        let cancel = Cancel::new();
+        cancel.cancel();
+        assert!(matches!(fill_dataset(10, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
+        let r = cancel.run(|| try_random_dataset(10, 2, PointDist::Uniform, 1, 0));
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        // seeds a bit apart are other datasets (the stream's salt is mixed in, not masked): every two of the seeds
+        // 0..64 and 2^k, k < 64, give another first row
+        let mut seeds: Vec<u64> = (0..64).chain((0..64).map(|k| 1u64 << k)).collect();
+        seeds.sort();
+        seeds.dedup();
+        let mut rows: Vec<Vec<u64>> = seeds
+            .iter()
+            .map(|&s| random_dataset(1, 4, PointDist::Uniform, s, 0).0.iter().map(|v| v.to_bits()).collect())
+            .collect();
+        rows.sort();
+        rows.dedup();
+        assert_eq!(rows.len(), seeds.len());
     }
 
     #[test]
@@ -3073,6 +3091,36 @@ mod tests {
     }
 
     #[test]
+    fn check_restarts_counts_the_work_of_every_restart() {
+        // Its docstring: the steps of all `restarts` runs against max_work (not changed by any Rust test), each run
+        // the work its validate counts: the most restarts that fit pass, one more is refused naming max_work.
+        let (d, n) = (2, 10_000);
+        let cfg = TrainConfig::reference(3);
+        let runs = (limits::get().max_work as f64 / cfg.work(n, d)).floor() as usize;
+        assert!(runs > 100, "{runs}");
+        assert!(check_restarts(&cfg, n, d, runs).is_ok());
+        let r = check_restarts(&cfg, n, d, runs + 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_work")), "{r:?}");
+    }
+
+    #[test]
+    fn check_snapshots_counts_the_snapshots_with_the_runs_beside_them() {
+        // Its docstring: the snapshots of the runs (TrainConfig::snapshot_bytes) with the runs that train at the same
+        // time and the results (restarts_bytes) against max_bytes (not changed by any Rust test). Here each part
+        // fits alone, the two together do not: refused, naming snapshot_every.
+        let (d, lim) = (2, limits::get().max_bytes as f64);
+        let mut cfg = TrainConfig::reference(50);
+        let n = (0.5 * lim / (4.0 * (3.0 * 50.0 + 1.0))).floor() as usize;
+        cfg.steps = 1;
+        let per = cfg.snapshot_bytes(d, 1, 1);
+        cfg.steps = (0.75 * lim / per).floor() as usize;
+        let (snaps, runs) = (cfg.snapshot_bytes(d, 1, 1), restarts_bytes(&cfg, n, d, 1));
+        assert!(snaps < 0.9 * lim && runs < 0.9 * lim && snaps + runs > lim, "{snaps} + {runs} against {lim}");
+        let r = check_snapshots(&cfg, n, d, 1, 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("snapshot_every=1")), "{r:?}");
+    }
+
+    #[test]
     fn check_protocol_counts_the_datasets_and_what_each_worker_holds_beside_them() {
         // Its docstring: the datasets (f32 points and u8 labels, count x n x (4 d + 1) bytes) and, at the same time,
         // either the f64 datasets being drawn or the runs being trained (TrainConfig::run_bytes), one a worker.
@@ -3091,5 +3139,13 @@ mod tests {
             assert!(!bytes(check_protocol(d, n, fit, 1, &cfg)), "d {d}: {fit} datasets");
             assert!(bytes(check_protocol(d, n, fit + 1, 1, &cfg)), "d {d}: {} datasets", fit + 1);
         }
+        // one dataset, one run: one f64 dataset or one run beside it, not a run a worker (d = 1, batches of 1: the
+        // draw's 9 bytes a row against the run's 8, the f32 dataset's 5), at max_bytes / 14 rows
+        let mut cfg = TrainConfig { steps: 1, batch_size: Some(1), ..TrainConfig::reference(1) };
+        cfg.record_every = 1;
+        let n = (lim / 14.0).floor() as usize - 1000;
+        assert!(cfg.run_bytes(n, 1) < n as f64 * 9.0 && cfg.run_bytes(n, 1) > n as f64 * 7.0);
+        let r = check_protocol(1, n, 1, 1, &cfg);
+        assert!(r.is_ok(), "{r:?}");
     }
 }
