@@ -3147,5 +3147,12 @@ mod tests {
         assert!(cfg.run_bytes(n, 1) < n as f64 * 9.0 && cfg.run_bytes(n, 1) > n as f64 * 7.0);
         let r = check_protocol(1, n, 1, 1, &cfg);
         assert!(r.is_ok(), "{r:?}");
+        // and two restarts of it on two or more threads, two runs (16 bytes a row) beside the data: 21 bytes a row
+        if rayon::current_num_threads() >= 2 {
+            let row = |n: usize| check_protocol(1, n, 1, 2, &cfg);
+            assert!(row((lim / 21.0) as usize - 1000).is_ok());
+            let r = row((lim / 21.0) as usize + 1000);
+            assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
+        }
     }
 }
