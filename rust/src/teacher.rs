@@ -225,7 +225,23 @@ pub fn teacher_sgd(
         record(0, &w, &mut z, hard, &mut rec)?;
         next = 1;
     }
-    let scale = cfg.lr / batch as f64;
+    // The gradient is summed over the batch and the sum scaled by lr / batch. Each term is at most v |x| (sigmoid
+    // and the slopes are at most 1), so the sum can overflow where its mean does not only when batch v max|x| is
+    // past float64's range (v or X near its limit: a run of v = 1e307, lr = 1e-307 that stays finite was refused
+    // as diverged). There each term is summed scaled by 2^-k and the step by 2^k instead; powers of two, exact
+    // unless a term falls below the normal range. Elsewhere k = 0, and every number is as it was.
+    let xmax = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mut k = 0;
+    if batch as f64 * cfg.v * xmax > 2f64.powi(1000) {
+        k = ((batch as f64).log2() + cfg.v.log2() + xmax.log2()).ceil() as i32 - 1000;
+        k = k.clamp(0, 1022);
+    }
+    let pow2 = |e: i32| f64::from_bits(((1023 + e) as u64) << 52);
+    let (mut shrink, mut scale) = (pow2(-k), cfg.lr / batch as f64 * pow2(k));
+    if !scale.is_finite() {
+        // lr / batch itself near float64's limit: such a step overflows either way; summed as before
+        (shrink, scale) = (1.0, cfg.lr / batch as f64);
+    }
     for t in 1..=cfg.steps {
         cancel.check()?;
         grad.iter_mut().for_each(|g| *g = 0.0);
@@ -255,7 +271,7 @@ pub fn teacher_sgd(
             let g = y[j] * sigmoid(-m);
             for (i, &zi) in z.iter().enumerate() {
                 let s = if i < cfg.n_pos { cfg.v } else { -cfg.v };
-                let c = g * s * if zi > 0.0 { 1.0 } else { cfg.alpha };
+                let c = g * s * if zi > 0.0 { 1.0 } else { cfg.alpha } * shrink;
                 grad[i * d..(i + 1) * d].iter_mut().zip(xr).for_each(|(gi, xi)| *gi += c * xi);
             }
         }
@@ -329,6 +345,27 @@ mod tests {
         // recorded at step 0 only, it is a run of finite weights
         c.record_at = vec![0];
         assert!(teacher_sgd(x.view(), &y, w0.view(), &c).is_ok());
+    }
+
+    #[test]
+    fn a_finite_step_whose_batch_sum_would_overflow_is_taken() {
+        // 100 points x = 1, label +1, W = 0 (N = 0, sigmoid(0) = 1/2, sigma'(0) = alpha = 1), v = 1e307: each
+        // point's term is 5e306 and their sum 5e308 overflows, but the mean step lr * 5e306 = 0.5 at lr = 1e-307
+        // (the weights become +-0.5, N(x) = v (0.5 + 0.5) = 1e307, a margin of 1e307: loss 0, error 0). It was
+        // refused as a divergence at step 1 (non-finite weights).
+        let x: Array2<f64> = Array2::ones((100, 1));
+        let y = [1.0; 100];
+        let w0: Array2<f64> = Array2::zeros((2, 1));
+        for batch in [50, 100] {
+            let mut c = cfg(2, batch);
+            (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e307, 1e-307, 1.0, vec![0, 1, 2]);
+            let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+            let w1 = r.weights.index_axis(ndarray::Axis(0), 1);
+            assert!((w1[[0, 0]] - 0.5).abs() < 1e-15 && (w1[[1, 0]] + 0.5).abs() < 1e-15, "{w1:?}");
+            // sigmoid(-1e307) = 0: no further move
+            assert_eq!(r.weights.index_axis(ndarray::Axis(0), 2), w1);
+            assert_eq!((r.loss[1], r.error[1]), (0.0, 0.0));
+        }
     }
 
     #[test]

@@ -2607,6 +2607,30 @@ mod tests {
         assert!(a.iter().all(|v| (-1.0..1.0).contains(v)));
         let ones = ya.iter().filter(|&&v| v == 1).count();
         assert!((200..300).contains(&ones));
+        // the public entry refuses an empty size, N or d (the Python layer's own check is before it), and otherwise
+        // draws the same dataset
+        for (n, d) in [(0, 3), (500, 0), (0, 0)] {
+            assert!(matches!(try_random_dataset(n, d, PointDist::Uniform, 1, 0), Err(CoreError::InvalidArgument(_))));
+        }
+        assert_eq!(try_random_dataset(500, 3, PointDist::Uniform, 1, 0).unwrap(), (a, ya));
+        // a call whose token has fired draws nothing (the public entry reads the token installed on its thread)
+        let cancel = Cancel::new();
+        cancel.cancel();
+        assert!(matches!(fill_dataset(10, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
+        let r = cancel.run(|| try_random_dataset(10, 2, PointDist::Uniform, 1, 0));
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        // seeds a bit apart are other datasets (the stream's salt is mixed in, not masked): every two of the seeds
+        // 0..64 and 2^k, k < 64, give another first row
+        let mut seeds: Vec<u64> = (0..64).chain((0..64).map(|k| 1u64 << k)).collect();
+        seeds.sort();
+        seeds.dedup();
+        let mut rows: Vec<Vec<u64>> = seeds
+            .iter()
+            .map(|&s| random_dataset(1, 4, PointDist::Uniform, s, 0).0.iter().map(|v| v.to_bits()).collect())
+            .collect();
+        rows.sort();
+        rows.dedup();
+        assert_eq!(rows.len(), seeds.len());
     }
 
     #[test]
@@ -2892,5 +2916,243 @@ mod tests {
         // and the final read is the last step's
         assert_eq!(run.final_accuracy, *run.accuracy_history.last().unwrap());
         assert_eq!(*run.history_steps.last().unwrap(), cfg.steps - 1);
+    }
+
+    #[test]
+    fn minibatch_reads_are_of_all_rows_before_the_steps_update_the_last_step_included() {
+        // The protocol (the reference data's README): accuracy read on all N points at every 20th step and at the
+        // last, on that step's forward pass, before its update. With minibatches the read is a pass of its own; here
+        // against the float64 reference steps on the same batches: the read at step t is the mean BCE and accuracy
+        // on all rows of the parameters after t batches (45 steps: reads 0, 20, 40 and the last, 44).
+        let (n, d, l, b, steps) = (11usize, 3usize, 4usize, 3usize, 45usize);
+        let (x, y) = small_data(n, d, 6);
+        let opt = Optimizer::Sgd { momentum: 0.9 };
+        let mut cfg = TrainConfig::reference(l);
+        (cfg.optimizer, cfg.lr, cfg.schedule, cfg.batch_size, cfg.steps) =
+            (opt, 0.2, Schedule::Constant, Some(b), steps);
+        let run = train_run(x.view(), &y, &cfg, &mut train_stream(9, 0, 0)).unwrap();
+        assert_eq!(run.history_steps, vec![0, 20, 40, 44]);
+        let mut rng = train_stream(9, 0, 0);
+        let p0 = init_params(&Layout::new(d, &cfg.hidden), &cfg, &mut rng);
+        let batches = minibatch_rows(n, Some(b), steps, &mut rng).unwrap();
+        // (mean BCE, accuracy, the smallest nonzero |logit|) of the reference parameters after `t` batches, on all rows
+        let read = |t: usize| {
+            let p = reference_steps(&p0, (d, l), x.view(), &y, &batches[..t], opt, &|_| cfg.lr);
+            let (wb, ow, ob) = (d * l, d * l + l, d * l + 2 * l);
+            let (mut loss, mut correct, mut margin) = (0.0, 0usize, f64::INFINITY);
+            for (i, &c) in y.iter().enumerate() {
+                let h = |j: usize| ((0..d).map(|k| x[[i, k]] as f64 * p[k * l + j]).sum::<f64>() + p[wb + j]).max(0.0);
+                let z = (0..l).map(|j| h(j) * p[ow + j]).sum::<f64>() + p[ob];
+                loss += z.max(0.0) + (-z.abs()).exp().ln_1p() - c as f64 * z;
+                correct += ((z > 0.0) == (c == 1)) as usize;
+                if z != 0.0 {
+                    margin = margin.min(z.abs()); // (0 exactly: every unit dead, the output bias 0; so in float32)
+                }
+            }
+            (loss / n as f64, correct as f64 / n as f64, margin)
+        };
+        for (k, &t) in run.history_steps.iter().enumerate() {
+            let (loss, acc, margin) = read(t);
+            assert!((run.loss_history[k] - loss).abs() < 1e-5, "step {t}: {} against {loss}", run.loss_history[k]);
+            assert!(margin > 1e-4, "step {t}: a logit within {margin} of 0, too near for float32 to agree");
+            assert_eq!(run.accuracy_history[k], acc, "step {t}");
+            // control: the same parameters one update later (a read after the step's update) are another loss
+            let after = read(t + 1).0;
+            assert!((after - loss).abs() > 1e-4, "step {t}: the update moved the loss by {} only", after - loss);
+        }
+    }
+
+    #[test]
+    fn validate_refuses_each_setting_past_its_documented_range_and_takes_its_edges() {
+        // Each range TrainConfig::validate states in its messages (and the fields' docs), from the Rust side: the
+        // Python layer checks most of them itself, so only a Rust test sees the core's own checks. Each case is
+        // one change to a valid configuration (one layer of 3, n = 10, d = 2), refused naming the setting; the
+        // edge beside it is taken.
+        let ok = TrainConfig::reference(3);
+        assert!(ok.validate(10, 2).is_ok());
+        let with = |f: &dyn Fn(&mut TrainConfig)| {
+            let mut c = ok.clone();
+            f(&mut c);
+            c
+        };
+        let adam = |beta1: f64, beta2: f64, eps: f64| Optimizer::Adam { beta1, beta2, eps };
+        let tiny = f32::MIN_POSITIVE as f64;
+        let refused: Vec<(TrainConfig, usize, usize, &str)> = vec![
+            (ok.clone(), 0, 2, "X must have at least one row"),
+            (ok.clone(), 10, 0, "at least one column"),
+            (with(&|c| c.hidden = vec![]), 10, 2, "hidden sizes"),
+            (with(&|c| c.hidden = vec![3, 0]), 10, 2, "hidden sizes"),
+            (with(&|c| c.lr = 0.0), 10, 2, "lr must be > 0"),
+            (with(&|c| c.lr = f64::NAN), 10, 2, "lr must be > 0"),
+            (with(&|c| c.lr = f64::INFINITY), 10, 2, "lr must be > 0"),
+            (with(&|c| (c.lr, c.schedule) = (tiny * 0.99, Schedule::Constant)), 10, 2, "smallest normal"),
+            (with(&|c| c.schedule = Schedule::Cosine { lr_min: -1e-9 }), 10, 2, "lr_min"),
+            (with(&|c| c.schedule = Schedule::Cosine { lr_min: 0.02 * (1.0 + 1e-12) }), 10, 2, "lr_min"),
+            (with(&|c| c.schedule = Schedule::Cosine { lr_min: f64::NAN }), 10, 2, "lr_min"),
+            (with(&|c| (c.lr, c.schedule) = (f64::MAX, Schedule::Cosine { lr_min: f64::INFINITY })), 10, 2, "lr_min"),
+            (with(&|c| c.steps = 0), 10, 2, "steps"),
+            (with(&|c| c.record_every = 0), 10, 2, "record_every"),
+            (with(&|c| (c.kernel, c.hidden) = (Kernel::Fused, vec![3, 3])), 10, 2, "fused"),
+            (with(&|c| c.batch_size = Some(0)), 10, 2, "batch_size"),
+            (with(&|c| c.activation = Activation::LeakyRelu(-0.01)), 10, 2, "slope"),
+            (with(&|c| c.activation = Activation::LeakyRelu(f32::NAN)), 10, 2, "slope"),
+            (with(&|c| c.activation = Activation::LeakyRelu(f32::INFINITY)), 10, 2, "slope"),
+            (with(&|c| c.optimizer = adam(1.0, 0.999, 1e-8)), 10, 2, "betas"),
+            (with(&|c| c.optimizer = adam(-0.1, 0.999, 1e-8)), 10, 2, "betas"),
+            (with(&|c| c.optimizer = adam(0.9, 1.0, 1e-8)), 10, 2, "betas"),
+            (with(&|c| c.optimizer = adam(0.9, -0.1, 1e-8)), 10, 2, "betas"),
+            (with(&|c| c.optimizer = adam(0.9, 0.999, 0.0)), 10, 2, "eps must be > 0"),
+            (with(&|c| c.optimizer = adam(0.9, 0.999, f64::INFINITY)), 10, 2, "eps must be > 0"),
+            (with(&|c| c.optimizer = adam(0.9, 0.999, 1e-50)), 10, 2, "eps must be a positive float32"),
+            (with(&|c| c.optimizer = Optimizer::Sgd { momentum: 1.0 }), 10, 2, "momentum"),
+            (with(&|c| c.optimizer = Optimizer::Sgd { momentum: -0.1 }), 10, 2, "momentum"),
+            (with(&|c| c.fixed_output = Some(0.0)), 10, 2, "output_scale"),
+            (with(&|c| c.fixed_output = Some(-1.0)), 10, 2, "output_scale"),
+            (with(&|c| c.fixed_output = Some(f32::INFINITY)), 10, 2, "output_scale"),
+            // 2^15 + 1 rows of 2^15 units: past 2^30 activations (the product itself past usize: refused alike)
+            (with(&|c| c.hidden = vec![1 << 15]), (1 << 15) + 1, 1, "activations"),
+            (with(&|c| c.hidden = vec![2]), usize::MAX, 1, "activations"),
+        ];
+        for (cfg, n, d, word) in &refused {
+            match cfg.validate(*n, *d) {
+                Err(CoreError::InvalidArgument(m) | CoreError::TooLarge(m)) if m.contains(word) => {}
+                other => panic!("{word}: {other:?} for {cfg:?}"),
+            }
+        }
+        // the edges, taken
+        let taken: Vec<(TrainConfig, usize)> = vec![
+            (with(&|c| c.hidden = vec![1]), 1),
+            (with(&|c| (c.lr, c.schedule) = (tiny, Schedule::Constant)), 10),
+            (with(&|c| c.schedule = Schedule::Cosine { lr_min: 0.0 }), 10),
+            (with(&|c| c.schedule = Schedule::Cosine { lr_min: 0.02 }), 10),
+            (with(&|c| (c.steps, c.record_every) = (1, 1)), 10),
+            (with(&|c| c.kernel = Kernel::Fused), 10),
+            (with(&|c| c.batch_size = Some(1)), 10),
+            (with(&|c| c.activation = Activation::LeakyRelu(0.0)), 10),
+            (with(&|c| c.optimizer = adam(0.0, 0.0, 1e-44)), 10),
+            (with(&|c| c.optimizer = Optimizer::Sgd { momentum: 0.0 }), 10),
+            (with(&|c| c.fixed_output = Some(f32::MIN_POSITIVE)), 10),
+        ];
+        for (cfg, n) in &taken {
+            assert!(cfg.validate(*n, 2).is_ok(), "{cfg:?}: {:?}", cfg.validate(*n, 2));
+        }
+        // 2^30 activations exactly pass that check (the memory or work limits may refuse them, under their names)
+        if let Err(e) = with(&|c| c.hidden = vec![1 << 15]).validate(1 << 15, 1) {
+            assert!(!format!("{e:?}").contains("activations"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn float32_refuses_only_a_positive_value_that_float32_loses() {
+        // its doc: a positive v that rounds to 0 or infinity in f32 is refused; anything else is v as f32
+        for v in [0.0, -0.0, 1e-44, 1.0, f32::MAX as f64] {
+            assert_eq!(float32("eps", v).unwrap().to_bits(), (v as f32).to_bits(), "{v}");
+        }
+        for v in [1e-50, 1e39, f64::INFINITY] {
+            assert!(matches!(float32("eps", v), Err(CoreError::InvalidArgument(m)) if m.starts_with("eps ")), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_protocol_is_the_reference_datas_settings() {
+        // The reference data's README: Adam (PyTorch defaults) at lr 0.02 cosine-annealed to 2e-4 over 4000 steps is
+        // the reference protocol; other protocols anneal to lr / 100, SGD has momentum 0.9.
+        let p = TrainConfig::protocol(vec![3], OptimizerKind::Adam, 0.02, 4000, None, ScheduleKind::Cosine);
+        assert_eq!(format!("{p:?}"), format!("{:?}", TrainConfig::reference(3)));
+        let q = TrainConfig::protocol(vec![5, 2], OptimizerKind::Sgd, 0.5, 300, Some(16), ScheduleKind::Cosine);
+        assert_eq!((q.optimizer, q.schedule), (Optimizer::Sgd { momentum: 0.9 }, Schedule::Cosine { lr_min: 0.005 }));
+        assert_eq!((q.lr, q.steps, q.batch_size, &q.hidden[..]), (0.5, 300, Some(16), &[5, 2][..]));
+        let c = TrainConfig::protocol(vec![3], OptimizerKind::Adam, 0.02, 10, None, ScheduleKind::Constant);
+        assert_eq!(c.schedule, Schedule::Constant);
+    }
+
+    #[test]
+    fn check_protocol_counts_the_work_of_every_restart_of_every_dataset() {
+        // Its message's words, "{count} datasets x {restarts} restarts of training": the work of count x restarts
+        // runs, each the work one run's validate counts, against max_work (not changed by any Rust test).
+        let (d, n) = (2, 10);
+        let cfg = TrainConfig::reference(3);
+        let runs = (limits::get().max_work as f64 / cfg.work(n, d)).floor() as usize;
+        assert!(runs > 1000, "{runs}");
+        let max_work = |r: CoreResult<TrainConfig>| matches!(r, Err(CoreError::TooLarge(m)) if m.contains("max_work"));
+        for count in [1, 2, 5] {
+            let fit = runs / count;
+            assert!(check_protocol(d, n, count, fit, &cfg).is_ok(), "{count} x {fit}");
+            assert!(max_work(check_protocol(d, n, count, fit + 1, &cfg)), "{count} x {}", fit + 1);
+            assert!(max_work(check_protocol(d, n, fit + 1, count, &cfg)), "{} x {count}", fit + 1);
+        }
+        // and it trains what it checks: the configuration returned stops at a perfect read, otherwise unchanged
+        let got = check_protocol(d, n, 1, 1, &cfg).unwrap();
+        assert!(got.stop_at_perfect && !cfg.stop_at_perfect);
+        assert_eq!(format!("{:?}", TrainConfig { stop_at_perfect: false, ..got }), format!("{cfg:?}"));
+        assert!(
+            matches!(check_protocol(d, n, 1, 0, &cfg), Err(CoreError::InvalidArgument(m)) if m.contains("restarts"))
+        );
+    }
+
+    #[test]
+    fn check_restarts_counts_the_work_of_every_restart() {
+        // Its docstring: the steps of all `restarts` runs against max_work (not changed by any Rust test), each run
+        // the work its validate counts: the most restarts that fit pass, one more is refused naming max_work.
+        let (d, n) = (2, 10_000);
+        let cfg = TrainConfig::reference(3);
+        let runs = (limits::get().max_work as f64 / cfg.work(n, d)).floor() as usize;
+        assert!(runs > 100, "{runs}");
+        assert!(check_restarts(&cfg, n, d, runs).is_ok());
+        let r = check_restarts(&cfg, n, d, runs + 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_work")), "{r:?}");
+    }
+
+    #[test]
+    fn check_snapshots_counts_the_snapshots_with_the_runs_beside_them() {
+        // Its docstring: the snapshots of the runs (TrainConfig::snapshot_bytes) with the runs that train at the same
+        // time and the results (restarts_bytes) against max_bytes (not changed by any Rust test). Here each part
+        // fits alone, the two together do not: refused, naming snapshot_every.
+        let (d, lim) = (2, limits::get().max_bytes as f64);
+        let mut cfg = TrainConfig::reference(50);
+        let n = (0.5 * lim / (4.0 * (3.0 * 50.0 + 1.0))).floor() as usize;
+        cfg.steps = 1;
+        let per = cfg.snapshot_bytes(d, 1, 1);
+        cfg.steps = (0.75 * lim / per).floor() as usize;
+        let (snaps, runs) = (cfg.snapshot_bytes(d, 1, 1), restarts_bytes(&cfg, n, d, 1));
+        assert!(snaps < 0.9 * lim && runs < 0.9 * lim && snaps + runs > lim, "{snaps} + {runs} against {lim}");
+        let r = check_snapshots(&cfg, n, d, 1, 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("snapshot_every=1")), "{r:?}");
+    }
+
+    #[test]
+    fn check_protocol_counts_the_datasets_and_what_each_worker_holds_beside_them() {
+        // Its docstring: the datasets (f32 points and u8 labels, count x n x (4 d + 1) bytes) and, at the same time,
+        // either the f64 datasets being drawn or the runs being trained (TrainConfig::run_bytes), one a worker.
+        // Once with datasets in f64 far larger than a run (d = 100, 3 units), once with a run far larger (d = 2, 1000
+        // units); the largest count that fits max_bytes (not changed by any Rust test) passes it, one more is refused.
+        let (n, workers, lim) = (1000usize, rayon::current_num_threads() as f64, limits::get().max_bytes as f64);
+        for (d, units) in [(100usize, 3usize), (2, 1000)] {
+            let mut cfg = TrainConfig::reference(units);
+            cfg.steps = 1;
+            let beside = workers * (n as f64 * (8 * d + 1) as f64).max(cfg.run_bytes(n, d));
+            let fit = ((lim - beside) / (n * (4 * d + 1)) as f64).floor() as usize;
+            assert!(fit as f64 > workers, "{fit}");
+            // (max_work, checked after the bytes, may refuse the count that fits them)
+            let bytes =
+                |r: CoreResult<TrainConfig>| matches!(r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes"));
+            assert!(!bytes(check_protocol(d, n, fit, 1, &cfg)), "d {d}: {fit} datasets");
+            assert!(bytes(check_protocol(d, n, fit + 1, 1, &cfg)), "d {d}: {} datasets", fit + 1);
+        }
+        // one dataset, one run: one f64 dataset or one run beside it, not a run a worker (d = 1, batches of 1: the
+        // draw's 9 bytes a row against the run's 8, the f32 dataset's 5), at max_bytes / 14 rows
+        let mut cfg = TrainConfig { steps: 1, batch_size: Some(1), ..TrainConfig::reference(1) };
+        cfg.record_every = 1;
+        let n = (lim / 14.0).floor() as usize - 1000;
+        assert!(cfg.run_bytes(n, 1) < n as f64 * 9.0 && cfg.run_bytes(n, 1) > n as f64 * 7.0);
+        let r = check_protocol(1, n, 1, 1, &cfg);
+        assert!(r.is_ok(), "{r:?}");
+        // and two restarts of it on two or more threads, two runs (16 bytes a row) beside the data: 21 bytes a row
+        if rayon::current_num_threads() >= 2 {
+            let row = |n: usize| check_protocol(1, n, 1, 2, &cfg);
+            assert!(row((lim / 21.0) as usize - 1000).is_ok());
+            let r = row((lim / 21.0) as usize + 1000);
+            assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
+        }
     }
 }
