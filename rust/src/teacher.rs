@@ -236,7 +236,7 @@ pub fn teacher_sgd(
         k = ((batch as f64).log2() + cfg.v.log2() + xmax.log2()).ceil() as i32 - 1000;
         k = k.clamp(0, 1022);
     }
-    let pow2 = |e: i32| f64::from_bits(((1023 + e) as u64) << 52);
+    let pow2 = crate::window::pow2;
     let (mut shrink, mut scale) = (pow2(-k), cfg.lr / batch as f64 * pow2(k));
     if !scale.is_finite() {
         // lr / batch itself near float64's limit: such a step overflows either way; summed as before
