@@ -334,7 +334,35 @@ def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
     _no_work(monkeypatch)
     _fails_with(capsys, ["validate", "--resume"], "--resume needs --store")
     _fails_with(capsys, ["validate", "--retry-failed"], "--retry-failed needs --store")
-    _fails_with(capsys, ["validate", "--workers", "0"], "--workers must be >= 1, got 0")
+    _fails_with(capsys, ["validate", "--workers", "0"], "--workers must be >= 1 and <= 4096, got 0")
+
+
+def test_workers_above_the_sweeps_bound_are_refused_before_work(capsys, monkeypatch):
+    """``validate --workers 99999`` was refused by the sweep's own check, once validate had started (after its
+    warnings: here the two range warnings of --lr and --steps); the shared checks refused only ``< 1``. They take the
+    sweep's bound now, exactly where the sweep's command-line check (``executor_from_args``) takes it."""
+    import argparse
+
+    from nnpartition._cli.common import UsageError, check_args
+    from nnpartition.sweep import executor_from_args
+    from nnpartition.sweep.executor import MAX_WORKERS
+
+    _no_work(monkeypatch)
+    _fails_with(capsys, ["validate", "--workers", "99999", "--lr", "50", "--steps", "3"], "--workers", "got 99999")
+    for n in (MAX_WORKERS - 1, MAX_WORKERS, MAX_WORKERS + 1, 99999):
+        args = argparse.Namespace(workers=n)
+        try:
+            executor_from_args(args)[1]()
+            sweep_takes = True
+        except ValueError:
+            sweep_takes = False
+        try:
+            check_args(args)
+            shared_takes = True
+        except UsageError:
+            shared_takes = False
+        assert shared_takes == sweep_takes, n
+    assert MAX_WORKERS >= 1
 
 
 def test_a_scheduler_that_is_no_address_is_refused_before_work(capsys, monkeypatch):

@@ -387,6 +387,38 @@ def test_explain_1d_command(tmp_path, capsys):
     assert png.stat().st_size > 0
 
 
+def test_explain_1d_shows_the_progress_of_its_training_and_trains_the_same_network(capsys, monkeypatch):
+    """explain-1d --steps 20000 -N 3000 -L 64 trained 7 s in silence: it had no bar and no --no-progress. Its training
+    now shows plot-partition's bar on stderr (over the steps with --restarts 1; the time elapsed with several),
+    none with --no-progress or --json; the network is the one ``train`` gives without any hook (the JSON of the
+    command equals train + explain_1d run here directly), and the text is the same with and without the bar."""
+    import json
+
+    import nnpartition._progress as progress
+    from nnpartition._cli.construct import explain_1d_data
+    from nnpartition.cli import main
+    from nnpartition.training import train
+
+    monkeypatch.setattr(progress, "_visible", lambda stream: True)   # stderr as a terminal
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    for restarts, bar in ((1, "training d=1 N=60 widths=[5]"), (2, "2 restarts of 250 steps in parallel")):
+        argv = ["explain-1d", "-L", "5", "-N", "60", "--steps", "250", "--seed", "3", "--restarts", str(restarts)]
+        assert main(argv) == 0
+        shown = capsys.readouterr()
+        assert bar in shown.err, shown.err
+        assert main([*argv, "--no-progress"]) == 0
+        quiet = capsys.readouterr()
+        assert quiet.out == shown.out and "training" not in quiet.err, quiet.err
+        assert main([*argv, "--json"]) == 0
+        got = capsys.readouterr()
+        assert "training" not in got.err, got.err
+        X, y = explain_1d_data(60, 3)
+        e = explain_1d(train(X, y, 5, steps=250, restarts=restarts, seed=3).network, X, y)
+        out = json.loads(got.out)
+        assert (out["train_accuracy"], out["live_knots"], out["zero_crossings"]) == (
+            e.accuracy, e.knots.merged_position.tolist(), e.zero_crossings.tolist())
+
+
 def test_overflowing_networks_and_splines_raise_clear_errors():
     import warnings
 

@@ -446,6 +446,26 @@ def test_weights_that_overflow_are_refused_as_a_divergence_even_at_loss_zero():
     assert np.array_equal(run.weights[0], W0) and run.loss[0] == pytest.approx(np.log(2.0), rel=1e-15)
 
 
+def test_a_finite_step_whose_batch_sum_would_overflow_is_taken():
+    """Session 55: the batch's gradient is summed, then scaled by lr / batch. 100 points x = 1, label +1, W0 = 0,
+    v = 1e307, lr = 1e-307, alpha = 1: each point's term is v / 2 = 5e306 and their sum 5e308 overflows, so the run
+    was refused as "diverged at step 1 (non-finite weights)", though its mean step is finite. Closed form: at W = 0
+    the output is 0, sigmoid(0) = 1/2 and the slope 1, so unit i moves by lr * v / 2 * s_i = +-0.5; then the output
+    is v (0.5 + 0.5) = 1e307, a margin of 1e307: loss 0, error 0, and sigmoid(-1e307) = 0 moves nothing more. The
+    same for batches of 50 (each batch is all ones)."""
+    X, y, v, lr = np.ones((100, 1)), np.ones(100, dtype=int), 1e307, 1e-307
+    step = lr * (v / 2)   # the mean of 100 equal terms, computed without their sum
+    for batch in (None, 50):
+        run = train_teacher(X, y, 2, v=v, lr=lr, alpha=1.0, steps=3, batch_size=batch, W0=np.zeros((1, 2)),
+                            record_every=1)
+        assert list(run.steps) == [0, 1, 2, 3]
+        assert np.all(np.isfinite(run.weights)), batch
+        np.testing.assert_allclose(run.weights[1], [[step, -step]], rtol=1e-15)
+        assert np.array_equal(run.weights[2], run.weights[1]) and np.array_equal(run.weights[3], run.weights[1])
+        assert run.loss[0] == pytest.approx(np.log(2.0), rel=1e-15)
+        assert list(run.loss[1:]) == [0.0] * 3 and list(run.error[1:]) == [0.0] * 3
+
+
 def test_sgd_fits_the_teacher_clusters_and_agreement_freezes_differences():
     X, y, w = linear_teacher_dataset(200, 8, margin=0.1, seed=4)
     run = train_teacher(X, y, 10, lr=0.5, epochs=60, init_scale=0.05, w_star=w, record_at=log_schedule(12000, 60),

@@ -8,8 +8,8 @@ and one line, before the command runs:
   writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
   the file and removes it again, an existing file is left as it was), ``--plot`` files whose
   extension matplotlib cannot write, and ``--plot`` and ``--out`` (movie's GIF) without matplotlib;
-* ``--workers`` below 1, a ``--seed`` outside ``[0, 2**64)``, and ``--resume`` / ``--retry-failed``
-  without ``--store``;
+* ``--workers`` below 1 or above the sweep's ``MAX_WORKERS``, a ``--seed`` outside ``[0, 2**64)``, and
+  ``--resume`` / ``--retry-failed`` without ``--store``;
 * a ``--store`` that cannot work (a directory, read-only, in a read-only folder);
 * a malformed ``NNPARTITION_MAX_PARAMS``, ``NNPARTITION_MAX_BYTES`` or ``NNPARTITION_MAX_WORK``, the environment
   variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
@@ -435,7 +435,7 @@ def check_args(args: argparse.Namespace) -> None:
         >>> check_args(argparse.Namespace(workers=0))
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: --workers must be >= 1, got 0
+        nnpartition._cli.common.UsageError: --workers must be >= 1 and <= 4096, got 0
         >>> check_args(argparse.Namespace(seed=-1))
         Traceback (most recent call last):
         ...
@@ -446,8 +446,11 @@ def check_args(args: argparse.Namespace) -> None:
         nnpartition._cli.common.UsageError: --resume needs --store PATH (the store to continue)
     """
     workers = getattr(args, "workers", None)
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be >= 1, got {workers}")
+    if workers is not None:   # the sweep's own bound, here before any work (validate printed its warnings first)
+        from ..sweep.executor import MAX_WORKERS
+
+        if not 1 <= workers <= MAX_WORKERS:
+            raise UsageError(f"--workers must be >= 1 and <= {MAX_WORKERS}, got {workers}")
     threads = getattr(args, "threads", None)
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be >= 1, got {threads}")

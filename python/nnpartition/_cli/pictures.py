@@ -131,7 +131,8 @@ def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int
     times after it (the same run: the callback watches restart 0's stream). Several restarts run in parallel in the
     core, which has no per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts
     steps.
-    plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output.
+    plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output; explain-1d --steps 20000 -N 3000 -L 64 7 s (it
+    trains here too).
     """
     from .._progress import progress_bar
     from ..training import train

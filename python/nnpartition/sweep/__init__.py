@@ -47,7 +47,7 @@ from .. import _progress
 from .. import _validate as v
 from ..limits import _check_bytes
 from .cli import add_sweep_arguments, executor_from_args, store_from_args
-from .executor import DASK_HINT, SweepError, _check_scheduler, _execute, _job_name  # noqa: F401 - re-exported
+from .executor import DASK_HINT, MAX_WORKERS, SweepError, _check_scheduler, _execute, _job_name  # noqa: F401 - re-exported
 from .store import (  # noqa: F401 - the store's constants stay importable from nnpartition.sweep
     BUSY_TIMEOUT, STORE_FORMAT, STORE_VERSION, PathLike, StoreError, _json_default, _Store, load)
 
@@ -400,7 +400,7 @@ def run(
         if executor is not None or scheduler is not None:
             raise ValueError("workers sets the size of the local pool; it cannot be combined with "
                              "executor or scheduler (their workers are set where they are created)")
-        workers = v.count("workers", workers, minimum=1, maximum=4096)
+        workers = v.count("workers", workers, minimum=1, maximum=MAX_WORKERS)
     if max_pending is not None:
         max_pending = v.count("max_pending", max_pending, minimum=1)
     if timeout is not None:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from .. import _validate as v
 from .._cli.common import integer
-from .executor import DASK_HINT, _dask_client, _job_name
+from .executor import DASK_HINT, MAX_WORKERS, _dask_client, _job_name
 from .store import _rows_and_job
 
 __all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
@@ -68,7 +68,7 @@ def executor_from_args(args: argparse.Namespace) -> Tuple[Optional[cf.Executor],
     scheduler = getattr(args, "scheduler", None)
     workers = getattr(args, "workers", None)
     if workers is not None:
-        v.count("--workers", workers, minimum=1, maximum=4096)
+        v.count("--workers", workers, minimum=1, maximum=MAX_WORKERS)
     if scheduler is None:
         return None, lambda: None
     if workers is not None:

@@ -341,6 +341,11 @@ def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
                          f"address and that the scheduler is running") from None
 
 
+#: The most processes a local pool may have: ``workers=`` of :func:`nnpartition.sweep.run` and every command's
+#: ``--workers`` (refused by the shared checks before a command starts, ``nnpartition._cli.common.check_args``).
+MAX_WORKERS = 4096
+
+
 def _default_workers() -> int:
     affinity = getattr(os, "sched_getaffinity", None)
     if affinity is not None:
