@@ -2061,16 +2061,16 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     trainer's callback; several (run in parallel, without a per-step hook): the time elapsed. Neither changes the
     network trained."""
     import nnpartition.training
-    from nnpartition._cli.pictures import _train
+    from nnpartition._cli.common import train_with_progress
     from nnpartition.datasets import toy_dataset
 
     X, y = toy_dataset("uniform", 200, 2, seed=1)
-    res = _train(X, y, [8], 1, 5, 300, True)
+    res = train_with_progress(X, y, [8], 1, 5, 300, True)
     assert "training d=2 N=200 widths=[8]" in capsys.readouterr().err
     assert (bars[-1].total, bars[-1].n) == (300, 300)   # the bar reached the last step
     same = npn.train(X, y, widths=[8], restarts=1, seed=5, steps=300)
     assert np.array_equal(res.network.W1, same.network.W1) and res.best_accuracy == same.best_accuracy
-    res = _train(X, y, [8], 2, 5, 300, True)
+    res = train_with_progress(X, y, [8], 2, 5, 300, True)
     assert "2 restarts of 300 steps in parallel" in capsys.readouterr().err
     same = npn.train(X, y, widths=[8], restarts=2, seed=5, steps=300)
     assert np.array_equal(res.network.W1, same.network.W1) and res.best_restart == same.best_restart
@@ -2084,29 +2084,29 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     monkeypatch.setattr(nnpartition.training, "train", counted)
     # a large network is watched at fewer steps, still to the last: here at its first and its last alone (one
     # snapshot is more than 2^22 values)
-    _train(X, y, [3000, 3000], 1, 5, 7, True)
+    train_with_progress(X, y, [3000, 3000], 1, 5, 7, True)
     assert (bars[-1].total, bars[-1].n) == (7, 7) and steps == [0, 6]
     # a long training 100 times besides its step 0: 10100 steps every ceil(10100 / 100) = 101st
     steps.clear()
-    _train(X, y, [3], 1, 5, 10100, False)
+    train_with_progress(X, y, [3], 1, 5, 10100, False)
     assert steps == [*range(0, 10100, 101), 10099], (len(steps), steps[:3], steps[-3:])
     # a network of P = 91501 parameters: the snapshots kept for the bar hold at most 2^22 values (32 MiB as float64)
     # besides step 0's, 46 of them, not 101
     steps.clear()
-    _train(X[:20], y[:20], [300, 300], 1, 5, 1000, False)
+    train_with_progress(X[:20], y[:20], [300, 300], 1, 5, 1000, False)
     P = 2 * 300 + 300 + 300 * 300 + 300 + 300 + 1
     assert (len(steps) - 1) * P <= 2**22 and steps[-1] == 999, len(steps)
 
 
 def test_the_bar_of_several_restarts_redraws_the_time_while_they_train(monkeypatch):
-    """Several restarts have no per-step hook: a thread redraws the bar's elapsed time every _HEARTBEAT seconds
+    """Several restarts have no per-step hook: a thread redraws the bar's elapsed time every HEARTBEAT seconds
     until the training ends. Counted: the bar's updates during a training of about half a second, redrawn every
     10 ms, are many (each a redraw, none a step), and none comes after the bar is closed."""
     import time
 
     import tqdm.std
 
-    import nnpartition._cli.pictures as cli_pictures
+    import nnpartition._cli.common as cli_common
     import nnpartition.training
     from nnpartition.datasets import toy_dataset
 
@@ -2118,7 +2118,7 @@ def test_the_bar_of_several_restarts_redraws_the_time_while_they_train(monkeypat
         return real(*a, **k)
 
     monkeypatch.setattr(nnpartition.training, "train", slow)
-    monkeypatch.setattr(cli_pictures, "_HEARTBEAT", 0.01)
+    monkeypatch.setattr(cli_common, "HEARTBEAT", 0.01)
     updates = []
     update = tqdm.std.tqdm.update
 
@@ -2127,7 +2127,7 @@ def test_the_bar_of_several_restarts_redraws_the_time_while_they_train(monkeypat
         return update(self, n)
 
     monkeypatch.setattr(tqdm.std.tqdm, "update", counted)
-    cli_pictures._train(X, y, [4], 2, 0, 20, True)
+    cli_common.train_with_progress(X, y, [4], 2, 0, 20, True)
     closed = time.monotonic()
     assert len(updates) >= 10 and all(n == 0 for n, _ in updates), updates[:5]
     time.sleep(0.05)
@@ -2147,7 +2147,7 @@ def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
 
 def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tmp_path):
     """docs/pictures.md: a bar "on a terminal, once the training has taken a second; --no-progress or --json:
-    none" -- progress=None (progress_bar's policy) or False, as _train is called."""
+    none" -- progress=None (progress_bar's policy) or False, as train_with_progress is called."""
     import nnpartition._cli.pictures as cli_pictures
     from nnpartition.cli import main
 
@@ -2160,7 +2160,7 @@ def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tm
         asked.append(args[-1])
         raise Stop
 
-    monkeypatch.setattr(cli_pictures, "_train", train)
+    monkeypatch.setattr(cli_pictures, "train_with_progress", train)
     for extra in ([], ["--no-progress"], ["--json"], ["--json", "--no-progress"]):
         with pytest.raises(Stop):
             main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--plot", str(tmp_path / "p.png"), *extra])

@@ -12,7 +12,7 @@ from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
 from ..training import MAX_ACTIVATIONS
-from .common import UsageError, dumps, integer
+from .common import UsageError, dumps, integer, train_with_progress
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -97,12 +97,11 @@ def check_sizes(N: int, L: int) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .pictures import _train   # plot-partition's training with its progress bar
 
     check_sizes(args.N, args.L)
     X, y = explain_1d_data(args.N, args.seed)
     # a bar on stderr as train's and plot-partition's (--steps 20000 -N 3000 -L 64 trained 7 s in silence)
-    res = _train(X, y, [args.L], args.restarts, args.seed, args.steps,
+    res = train_with_progress(X, y, [args.L], args.restarts, args.seed, args.steps,
                  False if args.no_progress or args.json else None)
     net = res.network
     assert isinstance(net, TwoLayerNet)

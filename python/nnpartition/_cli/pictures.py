@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import threading
 import time
 from types import SimpleNamespace
 from typing import Any, List, Optional, Tuple
@@ -16,7 +15,8 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import UsageError, box_option, dumps, file_message, integer, option_names, writing
+from .common import (UsageError, box_option, dumps, file_message, integer, option_names, train_with_progress,
+                     writing)
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -112,60 +112,6 @@ def _box(args: argparse.Namespace) -> Optional[Any]:
     return box
 
 
-#: Most times the bar of a one-restart training is moved after its step 0 (each is a snapshot of the network: the
-#: trainer's only hook, ``train(callback=)``, kept until the run ends); fewer for a large network
-#: (:data:`_PROGRESS_VALUES`).
-_PROGRESS_TICKS = 100
-#: Most snapshot values (parameters x snapshots) kept for the bar: 32 MiB as float64, more than the network's.
-_PROGRESS_VALUES = 2**22
-#: Seconds between redraws of the bar of a training of several restarts.
-_HEARTBEAT = 0.5
-
-
-def _train(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int, steps: int,
-           progress: Optional[bool]) -> Any:
-    """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
-    ``progress=None`` only on a terminal, after a second).
-
-    One restart: a bar over the steps, moved by ``train(callback=)`` at step 0 and at most :data:`_PROGRESS_TICKS`
-    times after it (the same run: the callback watches restart 0's stream). Several restarts run in parallel in the
-    core, which has no per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts
-    steps.
-    plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output; explain-1d --steps 20000 -N 3000 -L 64 7 s (it
-    trains here too).
-    """
-    from .._progress import progress_bar
-    from ..training import train
-    from ..training.checks import _parameter_count
-
-    N, d = X.shape
-    desc = f"training d={d} N={N} widths={ws}"
-    if restarts == 1:
-        ticks = max(1, min(_PROGRESS_TICKS, _PROGRESS_VALUES // _parameter_count(d, ws)))
-        every = -(-steps // ticks)
-        with progress_bar(steps, desc=desc, progress=progress, unit="step") as bar:
-            def tick(step: int, net: Any, accuracy: float, loss: float) -> None:
-                bar.update(step + 1 - bar.n)
-
-            return train(X, y, widths=ws, restarts=1, seed=seed, steps=steps, snapshot_every=every, callback=tick)
-    with progress_bar(None, desc=f"{desc}: {restarts} restarts of {steps} steps in parallel (--restarts 1 counts "
-                                 f"steps)", progress=progress, unit="s") as bar:
-        bar.bar_format = "{desc}: {elapsed}"
-        done = threading.Event()
-
-        def beat() -> None:
-            while not done.wait(_HEARTBEAT):
-                bar.update(0)   # a redraw of the time, once the bar's delay has passed
-
-        beater = threading.Thread(target=beat, name="nnpartition-progress", daemon=True)
-        beater.start()
-        try:
-            return train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps)
-        finally:
-            done.set()
-            beater.join()
-
-
 def _plot_partition(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
@@ -201,7 +147,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
         X, y = _data(args)
         # the window (the slice through three points, --box) is checked on the data before the training
         window_for(DeepNet([(np.zeros((args.d, 1)), np.zeros(1))], np.zeros(1), 0.0), X, box=_box(args))
-        res = _train(X, y, ws, args.restarts, args.seed, args.steps, progress)
+        res = train_with_progress(X, y, ws, args.restarts, args.seed, args.steps, progress)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
             with writing("--save-weights", args.save_weights):
