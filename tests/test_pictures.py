@@ -2183,18 +2183,26 @@ def test_movie_shows_the_progress_of_its_training(tmp_path, capsys, bars):
     assert r.accuracy.tolist() == quiet.accuracy.tolist() and r.regions.tolist() == quiet.regions.tolist()
 
 
-def test_a_rescaling_that_rounds_a_weight_below_the_normals_is_refused_not_drawn_wrong():
-    """leaky(x - 1/2) with slope 2^996, read by 2^-996, then by 1 plus 2^994: left of x = 1/2 the second unit is
-    2^996 (x - 1/2) and the third's pre-activation 2^996 (x - 1/4), so the lines x = 1/2 and x = 1/4 make three
-    regions of [-1, 1]^2 (closed form). Rescaling the units to weights near 1 divided the third's weight by 2^1990, 0
-    in float64: two regions, drawn and counted, silently. Drawing is refused now, saying why; the count, which can
-    count the network as given, gets the three."""
+def test_a_rescaling_that_rounds_a_weight_below_the_normals_is_not_used():
+    """leaky(x - 1/2) with slope 2^996, read by 2^-996, then by 1 plus 2^994, read out by 2^-996: left of x = 1/2 the
+    second unit is 2^996 (x - 1/2) and the third's pre-activation 2^996 (x - 1/4), so the lines x = 1/2 and x = 1/4
+    make three regions of [-1, 1]^2, with logits 2^996 (x - 1/4), x - 1/4 and 1/4 from left to right (closed form).
+    Rescaling the units to weights near 1 divided the third's weight by 2^1990, 0 in float64: two regions, drawn and
+    counted, silently. Such a rescaling is not used now (the network is drawn and counted as given). And a unit whose
+    own weights span more than float64's normal range (2^100 beside 2^-1000), which rescaling would also round, is
+    drawn as given (one line, x = 0 to within 2^-1100)."""
     p = 2.0 ** 996
     net = DeepNet([([[1.0], [0.0]], [-0.5]), ([[1 / p]], [0.0]), ([[1.0]], [p / 4])], [1 / p], 0.0,
                   activation="leaky_relu", slope=p)
-    with pytest.raises(ValueError, match="hidden layer 3's weights below float64's smallest normal"):
-        region_polygons(net, box=(-1, 1))
-    assert npn.network_regions_in_box(net, [-1, -1], [1, 1]) == 3
+    rp = region_polygons(net, box=(-1, 1))
+    assert rp.n_regions == 3 == npn.network_regions_in_box(net, [-1, -1], [1, 1])
+    order = np.argsort(rp.centroids()[:, 0])
+    x = rp.centroids()[order, 0]
+    want = [p * (x[0] - 0.25), x[1] - 0.25, 0.25]
+    assert np.allclose(rp.logits()[order], want, rtol=1e-12, atol=0)
+    assert sorted(np.round(rp.areas(), 12)) == [0.5, 1.0, 2.5]
+    wide = DeepNet([([[2.0 ** 100], [2.0 ** -1000]], [0.0])], [1.0], 0.0)
+    assert sorted(np.round(region_polygons(wide, box=(-1, 1)).areas(), 12)) == [2.0, 2.0]
 
 
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])

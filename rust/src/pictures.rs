@@ -794,14 +794,15 @@ pub(crate) fn rebalance(
 }
 
 /// [`rebalance`], and the power of two each unit was multiplied by (`scales[l][j]`: the drawn unit's pre-activation
-/// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled).
+/// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled). Nothing is rescaled (`None`) where
+/// a rescaled weight would round below float64's normal numbers: that would not be the same network.
 fn rebalance_with_scales(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
 ) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let mut owned: Option<Rebalanced> = None;
     let mut scales: Vec<Vec<i32>> = Vec::new();
-    let mut lost: Option<usize> = None;
+    let mut lost = false;
     for k in 0..net_layers.len() {
         let scale: Vec<f64> = {
             let (w, b) = match &owned {
@@ -823,17 +824,14 @@ fn rebalance_with_scales(
         });
         // A weight times or over a power of two is exact unless it leaves float64's normal range: one beyond float64
         // is refused below; one that rounds into the subnormals, or to 0, is no longer the network's (a line of the
-        // drawing was lost, silently), and `lost` names the first layer where a finite weight came back changed
-        // (hidden layers from 1; the output weights as `layers.len() + 1`).
+        // drawing was lost, silently, until session 55), and `lost` says so: the network is then not rescaled.
         let changed = |x: f64, y: f64, back: f64| y.is_finite() && back != x;
         let n_layers = layers.len();
         let (w, b) = &mut layers[k];
         for (j, &s) in scale.iter().enumerate() {
             for x in w.column_mut(j).iter_mut().chain(std::iter::once(&mut b[j])) {
                 let y = *x * s;
-                if changed(*x, y, y / s) {
-                    lost.get_or_insert(k + 1);
-                }
+                lost |= changed(*x, y, y / s);
                 *x = y;
             }
         }
@@ -845,9 +843,7 @@ fn rebalance_with_scales(
             };
             for x in row {
                 let y = *x / s;
-                if changed(*x, y, y * s) {
-                    lost.get_or_insert(k + 2);
-                }
+                lost |= changed(*x, y, y * s);
                 *x = y;
             }
         }
@@ -867,16 +863,10 @@ fn rebalance_with_scales(
                  holds); scale the network's weights nearer to 1"
             ));
         }
-        if let Some(l) = lost {
-            let what =
-                if l > layers.len() { "the output weights".to_string() } else { format!("hidden layer {l}'s weights") };
-            return invalid(format!(
-                "this network cannot be drawn exactly: some hidden units' weights are far from 1 in size (below \
-                 2^-60 or above 2^60), and rescaling them by a power of two, which drawing needs, rounds some of \
-                 {what} below float64's smallest normal number (2^-1022), so that they lose digits or become 0 (a \
-                 unit's weights and its outgoing weights differ in size by more than float64 holds exactly); scale \
-                 the network's weights nearer to 1"
-            ));
+        if lost {
+            // Not the same network: drawn (and counted) as given instead, as before rescaling existed (a leaky slope
+            // of 2^996 read by 2^-996, then by 1 plus 2^994: the third weight became 2^-1990, 0, and a line was lost).
+            return Ok((None, Vec::new()));
         }
     }
     Ok((owned, scales))
