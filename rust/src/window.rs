@@ -3411,7 +3411,7 @@ mod tests {
         // near 1 divided the third's weight 1 by 2^1990 (0 in float64), which lost the line x = 1/4 silently (two
         // regions, drawn and counted); such a rescaling is not used, and the network is counted as given.
         let p = 2f64.powi(996);
-        let layers = vec![
+        let layers = [
             (arr2(&[[1.0], [0.0]]), arr1(&[-0.5])),
             (arr2(&[[1.0 / p]]), arr1(&[0.0])),
             (arr2(&[[1.0]]), arr1(&[p / 4.0])),
