@@ -2619,6 +2619,14 @@ mod tests {
         assert!(matches!(fill_dataset(10, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
         let r = cancel.run(|| try_random_dataset(10, 2, PointDist::Uniform, 1, 0));
         assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        // one row too: the token is read before the first row, not only after 4096 of them
+        assert!(matches!(fill_dataset(1, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
+        // the bytes checked first are the documented N (8 d + 1) (f64 points, u8 labels): a row past max_bytes (not
+        // changed by any Rust test) at d = 1 is refused before drawing (a count of fewer bytes would pass and, the
+        // token fired, stop at the first row: Interrupted)
+        let past = (limits::get().max_bytes as f64 / 9.0).floor() as usize + 1;
+        let r = cancel.run(|| try_random_dataset(past, 1, PointDist::Uniform, 1, 0));
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
         // seeds a bit apart are other datasets (the stream's salt is mixed in, not masked): every two of the seeds
         // 0..64 and 2^k, k < 64, give another first row
         let mut seeds: Vec<u64> = (0..64).chain((0..64).map(|k| 1u64 << k)).collect();
@@ -3147,12 +3155,68 @@ mod tests {
         assert!(cfg.run_bytes(n, 1) < n as f64 * 9.0 && cfg.run_bytes(n, 1) > n as f64 * 7.0);
         let r = check_protocol(1, n, 1, 1, &cfg);
         assert!(r.is_ok(), "{r:?}");
+        // and refused two thousand rows further: the draw's 9 bytes a row are counted, not the run's 8
+        let r = check_protocol(1, n + 2000, 1, 1, &cfg);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
         // and two restarts of it on two or more threads, two runs (16 bytes a row) beside the data: 21 bytes a row
         if rayon::current_num_threads() >= 2 {
             let row = |n: usize| check_protocol(1, n, 1, 2, &cfg);
             assert!(row((lim / 21.0) as usize - 1000).is_ok());
             let r = row((lim / 21.0) as usize + 1000);
             assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
+        }
+    }
+
+    /// The steps at which a run of `cfg` reads all its points, as its loop decides them (`record || snap`).
+    fn reads_brute(cfg: &TrainConfig, every: usize) -> usize {
+        let (steps, record) = (cfg.steps, cfg.record_every);
+        (0..steps).filter(|&t| t % record == 0 || (every > 0 && t % every == 0) || t + 1 == steps).count()
+    }
+
+    #[test]
+    fn the_byte_counts_are_their_documented_items() {
+        // Each estimator against the items its docstring lists, the parameters from the layout and the reads and
+        // snapshots counted by brute force: a mutant that drops or swaps an item changes the count.
+        let (d, n, hidden) = (4usize, 50usize, vec![3usize, 5]);
+        let params = Layout::new(d, &hidden).total as f64;
+        let (units, layers) = (8.0, 3.0);
+        let mut cfg = TrainConfig { hidden, steps: 4000, record_every: 20, ..TrainConfig::reference(1) };
+        assert_eq!(cfg.params(d), params);
+        for (batch, rows) in [(None, n), (Some(n), n), (Some(n + 20), n), (Some(n - 1), n - 1), (Some(7), 7)] {
+            cfg.batch_size = batch;
+            let r = rows as f64;
+            // parameters, gradient, best, last read, two moments (f32); pre-, post-activations and deltas of the
+            // batch and its outputs (f32); with minibatches the permutation (usize) and the batch's rows and labels
+            let run = 6.0 * 4.0 * params + 3.0 * 4.0 * r * units + 4.0 * r;
+            let minibatch = if rows < n { 8.0 * n as f64 + r * (4.0 * d as f64 + 1.0) } else { 0.0 };
+            assert_eq!(cfg.run_bytes(n, d), run + minibatch, "{batch:?}");
+        }
+        for (steps, record_every) in [(4000, 20), (13, 5), (1, 1), (7, 100)] {
+            (cfg.steps, cfg.record_every) = (steps, record_every);
+            // two f32 networks with their arrays' overhead (64 bytes and 160 a layer), 40 bytes a read (a step, a
+            // loss and an accuracy in the run, 24 bytes; a loss and an accuracy returned, 16) with one read to
+            // spare at most two (steps / record_every + 2 bounds them), and 256 bytes
+            let networks = 2.0 * (4.0 * params + 64.0 + 160.0 * layers);
+            let reads = (cfg.result_bytes(d) - networks - 256.0) / 40.0;
+            let counted = reads_brute(&cfg, 0) as f64;
+            assert!(
+                reads.fract() == 0.0 && (counted..=counted + 2.0).contains(&reads),
+                "{steps} {record_every}: {reads}"
+            );
+            // a snapshot: 4 bytes a parameter and the network's arrays twice, a run's; 8 and 32 bytes, the best's
+            for (every, restarts) in [(1, 1), (3, 2), (7, 5)] {
+                let count = (0..steps).filter(|&t| t % every == 0 || t + 1 == steps).count() as f64;
+                let per_run = 4.0 * params + 2.0 * (64.0 + 160.0 * layers);
+                let want = restarts as f64 * count * per_run + count * (8.0 * params + 32.0);
+                assert_eq!(cfg.snapshot_bytes(d, every, restarts), want, "{steps} {every} {restarts}");
+            }
+        }
+        // min(restarts, threads) runs at a time, every restart's result
+        let threads = rayon::current_num_threads();
+        for restarts in [1, 2, threads, threads + 3] {
+            let running = restarts.min(threads) as f64;
+            let want = running * cfg.run_bytes(n, d) + restarts as f64 * cfg.result_bytes(d);
+            assert_eq!(restarts_bytes(&cfg, n, d, restarts), want, "{restarts}");
         }
     }
 }
