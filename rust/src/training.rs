@@ -427,10 +427,38 @@ impl TrainConfig {
     /// `check_protocol` counted by a formula of its own, three passes for each read: about 5% more for a full batch,
     /// so that near `max_work` `train` accepted what `real_accuracy` refused.)
     pub fn work(&self, n: usize, d: usize) -> f64 {
+        self.work_observed(n, d, 0)
+    }
+
+    /// [`TrainConfig::work`] of a run that also hands a snapshot to its observer every `every` steps (0: none): with
+    /// minibatches a snapshot's step not otherwise read makes a forward pass over all `n` rows too
+    /// ([`TrainConfig::reads`]). (Until session 55 `work` counted `steps / record_every + 1` reads, one short when
+    /// `steps % record_every` is 2 or more, and [`check_snapshots`] counted no snapshot's pass: batches of one row
+    /// with `snapshot_every=1` read the data about `record_every` times as often as counted.)
+    pub fn work_observed(&self, n: usize, d: usize, every: usize) -> f64 {
         let rows = self.batch_size.map_or(n, |b| b.min(n));
         let params = self.params(d);
-        let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
+        let evaluations = if rows < n { self.reads(every) as f64 } else { 0.0 };
         self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + evaluations * n as f64 * params
+    }
+
+    /// The steps `t` of a run at which it reads all its points: `t % record_every == 0`, `t % every == 0` (a
+    /// snapshot's step; none for `every = 0`) or the last step.
+    pub fn reads(&self, every: usize) -> usize {
+        let Some(last) = self.steps.checked_sub(1) else { return 0 };
+        let record = self.record_every.max(1);
+        // the multiples of k in 0..=last
+        let multiples = |k: usize| last / k + 1;
+        let mut count = multiples(record);
+        if every > 0 {
+            let (mut a, mut b) = (record, every);
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            // the steps both read count once; past usize the least common multiple exceeds `last`: only step 0
+            count += multiples(every) - (record / a).checked_mul(every).map_or(1, multiples);
+        }
+        count + usize::from(last % record != 0 && (every == 0 || last % every != 0))
     }
 
     /// Bytes of what one finished run keeps besides its data and runs at a time: its two networks (the best and the
@@ -1478,15 +1506,22 @@ pub fn train_restarts(
 /// the steps of all `restarts` runs against `max_work` (an audit found one run's checked: 100 restarts of a run
 /// at the limit were accepted, and 2^20 restarts, 10 GB of results uncounted, trained for 1,000 s).
 pub fn check_restarts(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> CoreResult<()> {
+    check_runs(cfg, n, d, restarts, 0)
+}
+
+/// [`check_restarts`] of runs that hand a snapshot every `every` steps (0: none): their work is
+/// [`TrainConfig::work_observed`]'s.
+fn check_runs(cfg: &TrainConfig, n: usize, d: usize, restarts: usize, every: usize) -> CoreResult<()> {
     let running = restarts.min(rayon::current_num_threads()).max(1);
     let net = format!("a network d={d} -> {:?} -> 1", cfg.hidden);
     limits::check_bytes(
         &format!("training {restarts} restarts of {net}, {running} at a time (restarts, threads)"),
         restarts_bytes(cfg, n, d, restarts),
     )?;
+    let snapshots = if every > 0 { format!(", a snapshot every {every} (snapshot_every)") } else { String::new() };
     limits::check_work(
-        &format!("training {restarts} restarts of {net} for {} steps", cfg.steps),
-        restarts as f64 * cfg.work(n, d),
+        &format!("training {restarts} restarts of {net} for {} steps{snapshots}", cfg.steps),
+        restarts as f64 * cfg.work_observed(n, d, every),
         None,
     )
 }
@@ -1522,9 +1557,10 @@ impl TrainConfig {
 
 /// What keeping snapshots every `every` steps (`snapshot_every`) checks before training: the snapshots of
 /// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time and the results
-/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks. [`TrainConfig::run_bytes`]
-/// counts a run without them; they were capped only by a count of values (`MAX_SNAPSHOT_VALUES` in Python), and a
-/// call within it aborted under an address-space cap.
+/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks, with each snapshot's pass
+/// over the data in the work ([`TrainConfig::work_observed`]). [`TrainConfig::run_bytes`] counts a run without
+/// them; they were capped only by a count of values (`MAX_SNAPSHOT_VALUES` in Python), and a call within it aborted
+/// under an address-space cap.
 pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, restarts: usize) -> CoreResult<()> {
     limits::check_bytes(
         &format!(
@@ -1537,7 +1573,7 @@ pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, rest
         ),
         cfg.snapshot_bytes(d, every, restarts) + restarts_bytes(cfg, n, d, restarts),
     )?;
-    check_restarts(cfg, n, d, restarts)
+    check_runs(cfg, n, d, restarts, every)
 }
 
 /// [`train_restarts`] that also keeps every run's snapshots (see [`train_run_observed`]).
@@ -3171,6 +3207,62 @@ mod tests {
     fn reads_brute(cfg: &TrainConfig, every: usize) -> usize {
         let (steps, record) = (cfg.steps, cfg.record_every);
         (0..steps).filter(|&t| t % record == 0 || (every > 0 && t % every == 0) || t + 1 == steps).count()
+    }
+
+    #[test]
+    fn reads_and_work_count_the_passes_over_the_data_the_loop_makes() {
+        // The loop reads all n rows at `t % record_every == 0`, at a snapshot's `t % every == 0` and at the last
+        // step; with minibatches each read is a forward pass over the n rows beside the step's three passes over
+        // its batch (work's docstring). Brute force over small runs, and the parameters from the layout.
+        let (d, n, hidden) = (3usize, 40usize, vec![4usize, 2]);
+        let params = Layout::new(d, &hidden).total as f64;
+        for steps in 1..=41 {
+            for record_every in 1..=9 {
+                for every in 0..=9 {
+                    let mut cfg =
+                        TrainConfig { hidden: hidden.clone(), steps, record_every, ..TrainConfig::reference(1) };
+                    let reads = reads_brute(&cfg, every);
+                    assert_eq!(cfg.reads(every), reads, "steps {steps} record_every {record_every} every {every}");
+                    let snaps = (0..steps).filter(|&t| every > 0 && (t % every == 0 || t + 1 == steps)).count();
+                    assert_eq!(cfg.snapshots(every), snaps, "steps {steps} every {every}");
+                    for (batch, rows) in [(None, n), (Some(n), n), (Some(n - 1), n - 1), (Some(7), 7)] {
+                        cfg.batch_size = batch;
+                        let passes = if rows < n { reads as f64 * n as f64 * params } else { 0.0 };
+                        let want = steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + passes;
+                        assert_eq!(cfg.work_observed(n, d, every), want, "{steps} {record_every} {every} {batch:?}");
+                        if every == 0 {
+                            assert_eq!(cfg.work(n, d), want);
+                        }
+                    }
+                }
+            }
+        }
+        // a least common multiple past usize: the two progressions meet at step 0 only
+        let cfg = TrainConfig { steps: 50, record_every: 1 << 62, ..TrainConfig::reference(1) };
+        for every in [(1 << 62) - 1, 3, usize::MAX] {
+            assert_eq!(cfg.reads(every), reads_brute(&cfg, every), "{every}");
+        }
+    }
+
+    #[test]
+    fn check_snapshots_counts_each_snapshots_pass_over_the_data_in_the_work() {
+        // Batches of one row, read twice (record_every = steps), a snapshot every step: with minibatches each
+        // snapshot is a forward pass over all n rows (the loop's `record || snap`), steps x n x params in all, here
+        // past max_work (not changed by any Rust test) though the run without them is far within it; the snapshots'
+        // bytes are within max_bytes.
+        let (d, n, lim) = (1usize, 1_000_000usize, limits::get().max_work as f64);
+        let mut cfg = TrainConfig { batch_size: Some(1), ..TrainConfig::reference(333) };
+        let params = Layout::new(d, &cfg.hidden).total as f64;
+        cfg.steps = (1.5 * lim / (n as f64 * params)).ceil() as usize;
+        cfg.record_every = cfg.steps;
+        assert!(cfg.work(n, d) < 0.01 * lim && cfg.steps as f64 * n as f64 * params > lim);
+        assert!(cfg.snapshot_bytes(d, 1, 1) < 0.5 * limits::get().max_bytes as f64);
+        assert!(check_snapshots(&cfg, n, d, cfg.steps, 1).is_ok());
+        let r = check_snapshots(&cfg, n, d, 1, 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_work")), "{r:?}");
+        // a full batch reads in its own step's pass: the snapshots add none
+        cfg.batch_size = None;
+        assert_eq!(cfg.work_observed(n, d, 1), cfg.work(n, d));
     }
 
     #[test]
