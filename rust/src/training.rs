@@ -427,10 +427,38 @@ impl TrainConfig {
     /// `check_protocol` counted by a formula of its own, three passes for each read: about 5% more for a full batch,
     /// so that near `max_work` `train` accepted what `real_accuracy` refused.)
     pub fn work(&self, n: usize, d: usize) -> f64 {
+        self.work_observed(n, d, 0)
+    }
+
+    /// [`TrainConfig::work`] of a run that also hands a snapshot to its observer every `every` steps (0: none): with
+    /// minibatches a snapshot's step not otherwise read makes a forward pass over all `n` rows too
+    /// ([`TrainConfig::reads`]). (Until session 55 `work` counted `steps / record_every + 1` reads, one short when
+    /// `steps % record_every` is 2 or more, and [`check_snapshots`] counted no snapshot's pass: batches of one row
+    /// with `snapshot_every=1` read the data about `record_every` times as often as counted.)
+    pub fn work_observed(&self, n: usize, d: usize, every: usize) -> f64 {
         let rows = self.batch_size.map_or(n, |b| b.min(n));
         let params = self.params(d);
-        let evaluations = if rows < n { (self.steps / self.record_every + 1) as f64 } else { 0.0 };
+        let evaluations = if rows < n { self.reads(every) as f64 } else { 0.0 };
         self.steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + evaluations * n as f64 * params
+    }
+
+    /// The steps `t` of a run at which it reads all its points: `t % record_every == 0`, `t % every == 0` (a
+    /// snapshot's step; none for `every = 0`) or the last step.
+    pub fn reads(&self, every: usize) -> usize {
+        let Some(last) = self.steps.checked_sub(1) else { return 0 };
+        let record = self.record_every.max(1);
+        // the multiples of k in 0..=last
+        let multiples = |k: usize| last / k + 1;
+        let mut count = multiples(record);
+        if every > 0 {
+            let (mut a, mut b) = (record, every);
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            // the steps both read count once; past usize the least common multiple exceeds `last`: only step 0
+            count += multiples(every) - (record / a).checked_mul(every).map_or(1, multiples);
+        }
+        count + usize::from(last % record != 0 && (every == 0 || last % every != 0))
     }
 
     /// Bytes of what one finished run keeps besides its data and runs at a time: its two networks (the best and the
@@ -1478,15 +1506,22 @@ pub fn train_restarts(
 /// the steps of all `restarts` runs against `max_work` (an audit found one run's checked: 100 restarts of a run
 /// at the limit were accepted, and 2^20 restarts, 10 GB of results uncounted, trained for 1,000 s).
 pub fn check_restarts(cfg: &TrainConfig, n: usize, d: usize, restarts: usize) -> CoreResult<()> {
+    check_runs(cfg, n, d, restarts, 0)
+}
+
+/// [`check_restarts`] of runs that hand a snapshot every `every` steps (0: none): their work is
+/// [`TrainConfig::work_observed`]'s.
+fn check_runs(cfg: &TrainConfig, n: usize, d: usize, restarts: usize, every: usize) -> CoreResult<()> {
     let running = restarts.min(rayon::current_num_threads()).max(1);
     let net = format!("a network d={d} -> {:?} -> 1", cfg.hidden);
     limits::check_bytes(
         &format!("training {restarts} restarts of {net}, {running} at a time (restarts, threads)"),
         restarts_bytes(cfg, n, d, restarts),
     )?;
+    let snapshots = if every > 0 { format!(", a snapshot every {every} (snapshot_every)") } else { String::new() };
     limits::check_work(
-        &format!("training {restarts} restarts of {net} for {} steps", cfg.steps),
-        restarts as f64 * cfg.work(n, d),
+        &format!("training {restarts} restarts of {net} for {} steps{snapshots}", cfg.steps),
+        restarts as f64 * cfg.work_observed(n, d, every),
         None,
     )
 }
@@ -1522,9 +1557,10 @@ impl TrainConfig {
 
 /// What keeping snapshots every `every` steps (`snapshot_every`) checks before training: the snapshots of
 /// `restarts` runs ([`TrainConfig::snapshot_bytes`]) with the runs that train at the same time and the results
-/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks. [`TrainConfig::run_bytes`]
-/// counts a run without them; they were capped only by a count of values (`MAX_SNAPSHOT_VALUES` in Python), and a
-/// call within it aborted under an address-space cap.
+/// ([`restarts_bytes`]), against `max_bytes`, and then what [`check_restarts`] checks, with each snapshot's pass
+/// over the data in the work ([`TrainConfig::work_observed`]). [`TrainConfig::run_bytes`] counts a run without
+/// them; they were capped only by a count of values (`MAX_SNAPSHOT_VALUES` in Python), and a call within it aborted
+/// under an address-space cap.
 pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, restarts: usize) -> CoreResult<()> {
     limits::check_bytes(
         &format!(
@@ -1537,7 +1573,7 @@ pub fn check_snapshots(cfg: &TrainConfig, n: usize, d: usize, every: usize, rest
         ),
         cfg.snapshot_bytes(d, every, restarts) + restarts_bytes(cfg, n, d, restarts),
     )?;
-    check_restarts(cfg, n, d, restarts)
+    check_runs(cfg, n, d, restarts, every)
 }
 
 /// [`train_restarts`] that also keeps every run's snapshots (see [`train_run_observed`]).
@@ -2619,6 +2655,14 @@ mod tests {
         assert!(matches!(fill_dataset(10, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
         let r = cancel.run(|| try_random_dataset(10, 2, PointDist::Uniform, 1, 0));
         assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        // one row too: the token is read before the first row, not only after 4096 of them
+        assert!(matches!(fill_dataset(1, 2, PointDist::Gaussian, 1, 0, &cancel), Err(CoreError::Interrupted)));
+        // the bytes checked first are the documented N (8 d + 1) (f64 points, u8 labels): a row past max_bytes (not
+        // changed by any Rust test) at d = 1 is refused before drawing (a count of fewer bytes would pass and, the
+        // token fired, stop at the first row: Interrupted)
+        let past = (limits::get().max_bytes as f64 / 9.0).floor() as usize + 1;
+        let r = cancel.run(|| try_random_dataset(past, 1, PointDist::Uniform, 1, 0));
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
         // seeds a bit apart are other datasets (the stream's salt is mixed in, not masked): every two of the seeds
         // 0..64 and 2^k, k < 64, give another first row
         let mut seeds: Vec<u64> = (0..64).chain((0..64).map(|k| 1u64 << k)).collect();
@@ -3147,12 +3191,124 @@ mod tests {
         assert!(cfg.run_bytes(n, 1) < n as f64 * 9.0 && cfg.run_bytes(n, 1) > n as f64 * 7.0);
         let r = check_protocol(1, n, 1, 1, &cfg);
         assert!(r.is_ok(), "{r:?}");
+        // and refused two thousand rows further: the draw's 9 bytes a row are counted, not the run's 8
+        let r = check_protocol(1, n + 2000, 1, 1, &cfg);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
         // and two restarts of it on two or more threads, two runs (16 bytes a row) beside the data: 21 bytes a row
         if rayon::current_num_threads() >= 2 {
             let row = |n: usize| check_protocol(1, n, 1, 2, &cfg);
             assert!(row((lim / 21.0) as usize - 1000).is_ok());
             let r = row((lim / 21.0) as usize + 1000);
             assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_bytes")), "{r:?}");
+        }
+    }
+
+    /// The steps at which a run of `cfg` reads all its points, as its loop decides them (`record || snap`).
+    fn reads_brute(cfg: &TrainConfig, every: usize) -> usize {
+        let (steps, record) = (cfg.steps, cfg.record_every);
+        (0..steps).filter(|&t| t % record == 0 || (every > 0 && t % every == 0) || t + 1 == steps).count()
+    }
+
+    #[test]
+    fn reads_and_work_count_the_passes_over_the_data_the_loop_makes() {
+        // The loop reads all n rows at `t % record_every == 0`, at a snapshot's `t % every == 0` and at the last
+        // step; with minibatches each read is a forward pass over the n rows beside the step's three passes over
+        // its batch (work's docstring). Brute force over small runs, and the parameters from the layout.
+        let (d, n, hidden) = (3usize, 40usize, vec![4usize, 2]);
+        let params = Layout::new(d, &hidden).total as f64;
+        for steps in 1..=41 {
+            for record_every in 1..=9 {
+                for every in 0..=9 {
+                    let mut cfg =
+                        TrainConfig { hidden: hidden.clone(), steps, record_every, ..TrainConfig::reference(1) };
+                    let reads = reads_brute(&cfg, every);
+                    assert_eq!(cfg.reads(every), reads, "steps {steps} record_every {record_every} every {every}");
+                    let snaps = (0..steps).filter(|&t| every > 0 && (t % every == 0 || t + 1 == steps)).count();
+                    assert_eq!(cfg.snapshots(every), snaps, "steps {steps} every {every}");
+                    for (batch, rows) in [(None, n), (Some(n), n), (Some(n - 1), n - 1), (Some(7), 7)] {
+                        cfg.batch_size = batch;
+                        let passes = if rows < n { reads as f64 * n as f64 * params } else { 0.0 };
+                        let want = steps as f64 * (3.0 * rows as f64 * params + STEP_OVERHEAD) + passes;
+                        assert_eq!(cfg.work_observed(n, d, every), want, "{steps} {record_every} {every} {batch:?}");
+                        if every == 0 {
+                            assert_eq!(cfg.work(n, d), want);
+                        }
+                    }
+                }
+            }
+        }
+        // a least common multiple past usize: the two progressions meet at step 0 only
+        let cfg = TrainConfig { steps: 50, record_every: 1 << 62, ..TrainConfig::reference(1) };
+        for every in [(1 << 62) - 1, 3, usize::MAX] {
+            assert_eq!(cfg.reads(every), reads_brute(&cfg, every), "{every}");
+        }
+    }
+
+    #[test]
+    fn check_snapshots_counts_each_snapshots_pass_over_the_data_in_the_work() {
+        // Batches of one row, read twice (record_every = steps), a snapshot every step: with minibatches each
+        // snapshot is a forward pass over all n rows (the loop's `record || snap`), steps x n x params in all, here
+        // past max_work (not changed by any Rust test) though the run without them is far within it; the snapshots'
+        // bytes are within max_bytes.
+        let (d, n, lim) = (1usize, 1_000_000usize, limits::get().max_work as f64);
+        let mut cfg = TrainConfig { batch_size: Some(1), ..TrainConfig::reference(333) };
+        let params = Layout::new(d, &cfg.hidden).total as f64;
+        cfg.steps = (1.5 * lim / (n as f64 * params)).ceil() as usize;
+        cfg.record_every = cfg.steps;
+        assert!(cfg.work(n, d) < 0.01 * lim && cfg.steps as f64 * n as f64 * params > lim);
+        assert!(cfg.snapshot_bytes(d, 1, 1) < 0.5 * limits::get().max_bytes as f64);
+        assert!(check_snapshots(&cfg, n, d, cfg.steps, 1).is_ok());
+        let r = check_snapshots(&cfg, n, d, 1, 1);
+        assert!(matches!(&r, Err(CoreError::TooLarge(m)) if m.contains("max_work")), "{r:?}");
+        // a full batch reads in its own step's pass: the snapshots add none
+        cfg.batch_size = None;
+        assert_eq!(cfg.work_observed(n, d, 1), cfg.work(n, d));
+    }
+
+    #[test]
+    fn the_byte_counts_are_their_documented_items() {
+        // Each estimator against the items its docstring lists, the parameters from the layout and the reads and
+        // snapshots counted by brute force: a mutant that drops or swaps an item changes the count.
+        let (d, n, hidden) = (4usize, 50usize, vec![3usize, 5]);
+        let params = Layout::new(d, &hidden).total as f64;
+        let (units, layers) = (8.0, 3.0);
+        let mut cfg = TrainConfig { hidden, steps: 4000, record_every: 20, ..TrainConfig::reference(1) };
+        assert_eq!(cfg.params(d), params);
+        for (batch, rows) in [(None, n), (Some(n), n), (Some(n + 20), n), (Some(n - 1), n - 1), (Some(7), 7)] {
+            cfg.batch_size = batch;
+            let r = rows as f64;
+            // parameters, gradient, best, last read, two moments (f32); pre-, post-activations and deltas of the
+            // batch and its outputs (f32); with minibatches the permutation (usize) and the batch's rows and labels
+            let run = 6.0 * 4.0 * params + 3.0 * 4.0 * r * units + 4.0 * r;
+            let minibatch = if rows < n { 8.0 * n as f64 + r * (4.0 * d as f64 + 1.0) } else { 0.0 };
+            assert_eq!(cfg.run_bytes(n, d), run + minibatch, "{batch:?}");
+        }
+        for (steps, record_every) in [(4000, 20), (13, 5), (1, 1), (7, 100)] {
+            (cfg.steps, cfg.record_every) = (steps, record_every);
+            // two f32 networks with their arrays' overhead (64 bytes and 160 a layer), 40 bytes a read (a step, a
+            // loss and an accuracy in the run, 24 bytes; a loss and an accuracy returned, 16) with one read to
+            // spare at most two (steps / record_every + 2 bounds them), and 256 bytes
+            let networks = 2.0 * (4.0 * params + 64.0 + 160.0 * layers);
+            let reads = (cfg.result_bytes(d) - networks - 256.0) / 40.0;
+            let counted = reads_brute(&cfg, 0) as f64;
+            assert!(
+                reads.fract() == 0.0 && (counted..=counted + 2.0).contains(&reads),
+                "{steps} {record_every}: {reads}"
+            );
+            // a snapshot: 4 bytes a parameter and the network's arrays twice, a run's; 8 and 32 bytes, the best's
+            for (every, restarts) in [(1, 1), (3, 2), (7, 5)] {
+                let count = (0..steps).filter(|&t| t % every == 0 || t + 1 == steps).count() as f64;
+                let per_run = 4.0 * params + 2.0 * (64.0 + 160.0 * layers);
+                let want = restarts as f64 * count * per_run + count * (8.0 * params + 32.0);
+                assert_eq!(cfg.snapshot_bytes(d, every, restarts), want, "{steps} {every} {restarts}");
+            }
+        }
+        // min(restarts, threads) runs at a time, every restart's result
+        let threads = rayon::current_num_threads();
+        for restarts in [1, 2, threads, threads + 3] {
+            let running = restarts.min(threads) as f64;
+            let want = running * cfg.run_bytes(n, d) + restarts as f64 * cfg.result_bytes(d);
+            assert_eq!(restarts_bytes(&cfg, n, d, restarts), want, "{restarts}");
         }
     }
 }
