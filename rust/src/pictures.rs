@@ -780,7 +780,7 @@ fn unit_scale(size: f64) -> f64 {
 /// layer times `1e155` had made the window 1 region instead of 20).
 fn rebalanced(net: &PwlNet) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let layers: Vec<_> = net.layers.iter().map(|l| (l.w, l.b)).collect();
-    rebalance_with_scales(&layers, net.w_out)
+    rebalance_with_scales(&layers, net.w_out, net.slope)
 }
 
 /// [`rebalanced`] of the hidden layers `layers[l] = (W_l, b_l)` (shapes checked by the caller) and the output
@@ -789,16 +789,19 @@ fn rebalanced(net: &PwlNet) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
 pub(crate) fn rebalance(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
+    slope: f64,
 ) -> CoreResult<Option<Rebalanced>> {
-    rebalance_with_scales(net_layers, net_w_out).map(|(r, _)| r)
+    rebalance_with_scales(net_layers, net_w_out, slope).map(|(r, _)| r)
 }
 
 /// [`rebalance`], and the power of two each unit was multiplied by (`scales[l][j]`: the drawn unit's pre-activation
-/// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled). Nothing is rescaled (`None`) where
-/// a rescaled weight would round below float64's normal numbers: that would not be the same network.
+/// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled); `slope` the leaky slope. Nothing is
+/// rescaled (`None`) where a rescaled weight would round below float64's normal numbers by more than its unit's
+/// rounding (see the body): that would not be the same network.
 fn rebalance_with_scales(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
+    slope: f64,
 ) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let mut owned: Option<Rebalanced> = None;
     let mut scales: Vec<Vec<i32>> = Vec::new();
@@ -823,28 +826,54 @@ fn rebalance_with_scales(
             (net_layers.iter().map(|(w, b)| (w.to_owned(), b.to_owned())).collect(), net_w_out.to_owned())
         });
         // A weight times or over a power of two is exact unless it leaves float64's normal range: one beyond float64
-        // is refused below; one that rounds into the subnormals, or to 0, is no longer the network's (a line of the
-        // drawing was lost, silently, until session 55), and `lost` says so: the network is then not rescaled.
-        let changed = |x: f64, y: f64, back: f64| y.is_finite() && back != x;
+        // is refused below; one that rounds into the subnormals, or to 0, changes the network. That matters where the
+        // change, times the largest a unit's input can be, is beyond the rounding of the unit's largest term: then
+        // the network is not rescaled (`lost`; a leaky slope of 2^996 read by 2^-996, then by 1 plus 2^994, had its
+        // third weight rounded to 0 and a line lost, silently, until session 55). A unit rescaled to weights near 1
+        // reads inputs near 1 times the leaky slope once per layer below it (`amp`, in log2); a term rounded away
+        // that is far below the rounding of the largest (a weight of 1.6e-307 beside -1.4e308) changes nothing
+        // drawn, and the rescaling, which drawing needs for such a unit, is kept (session 55's pictures fuzzing).
+        let amp = |m: usize| m as f64 * slope.abs().max(1.0).log2();
+        let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+        // log2 of the largest term of a column: its weights times their inputs' reach, and its bias
+        let reach = |ws: &mut dyn Iterator<Item = f64>, bias: f64, m: usize| {
+            ws.map(|x| log2(x) + amp(m)).fold(log2(bias), f64::max)
+        };
+        let matters = |x: f64, y: f64, back: f64, top: f64, m: usize| {
+            y.is_finite() && back != x && log2(x - back) + amp(m) > top - 52.0
+        };
         let n_layers = layers.len();
         let (w, b) = &mut layers[k];
         for (j, &s) in scale.iter().enumerate() {
-            for x in w.column_mut(j).iter_mut().chain(std::iter::once(&mut b[j])) {
+            let top = reach(&mut w.column(j).iter().copied(), b[j], k);
+            for x in w.column_mut(j).iter_mut() {
                 let y = *x * s;
-                lost |= changed(*x, y, y / s);
+                lost |= matters(*x, y, y / s, top, k);
                 *x = y;
             }
+            let y = b[j] * s;
+            lost |= matters(b[j], y, y / s, top, 0);
+            b[j] = y;
         }
-        for (j, &s) in scale.iter().enumerate() {
-            let row: Vec<&mut f64> = if k + 1 < n_layers {
-                layers[k + 1].0.row_mut(j).into_iter().collect()
-            } else {
-                w_out.get_mut(j).into_iter().collect()
-            };
-            for x in row {
-                let y = *x / s;
-                lost |= changed(*x, y, y * s);
-                *x = y;
+        if k + 1 < n_layers {
+            let (w, b) = &mut layers[k + 1];
+            let tops: Vec<f64> = (0..w.ncols()).map(|i| reach(&mut w.column(i).iter().copied(), b[i], k + 1)).collect();
+            for (j, &s) in scale.iter().enumerate() {
+                for (i, x) in w.row_mut(j).iter_mut().enumerate() {
+                    let y = *x / s;
+                    lost |= matters(*x, y, y * s, tops[i], k + 1);
+                    *x = y;
+                }
+            }
+        } else {
+            // (the logit's bias is not known here: its largest term is read from the output weights alone)
+            let top = reach(&mut w_out.iter().copied(), 0.0, k + 1);
+            for (j, &s) in scale.iter().enumerate() {
+                if let Some(x) = w_out.get_mut(j) {
+                    let y = *x / s;
+                    lost |= matters(*x, y, y * s, top, k + 1);
+                    *x = y;
+                }
             }
         }
     }
@@ -864,8 +893,7 @@ fn rebalance_with_scales(
             ));
         }
         if lost {
-            // Not the same network: drawn (and counted) as given instead, as before rescaling existed (a leaky slope
-            // of 2^996 read by 2^-996, then by 1 plus 2^994: the third weight became 2^-1990, 0, and a line was lost).
+            // Not the same network: drawn (and counted) as given instead, as before rescaling existed.
             return Ok((None, Vec::new()));
         }
     }

@@ -1885,7 +1885,7 @@ pub fn network_regions_in_box_counting(
         Some((w, _)) if mapped => w,
         _ => empty.view(),
     };
-    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out) {
+    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out, opts.slope) {
         let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };
         match count_network(&views, readout, lo, hi, opts, found) {
@@ -3366,7 +3366,7 @@ mod tests {
         // and as given its row is 1e461.
         let layers = vec![(arr2(&[[1e150]]), arr1(&[-1.5e160])), (arr2(&[[1e301]]), arr1(&[0.0]))];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        assert!(crate::pictures::rebalance(&views, arr1(&[]).view()).is_err());
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0).is_err());
         match net_count(&layers, 1e10, 2e10) {
             Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 2 overflows"), "{m}"),
             other => panic!("{other:?}"),
@@ -3384,7 +3384,7 @@ mod tests {
             (arr2(&[[1e-100], [-1e-100]]), arr1(&[0.0])),
         ];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view()).unwrap().expect("far units");
+        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0).unwrap().expect("far units");
         let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[1.5e308, 1.5e308]));
         let opts = NetworkOptions::default();
@@ -3417,7 +3417,7 @@ mod tests {
             (arr2(&[[1.0]]), arr1(&[p / 4.0])),
         ];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        assert!(crate::pictures::rebalance(&views, arr1(&[]).view()).unwrap().is_none());
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), p).unwrap().is_none());
         let (lo, hi) = (arr1(&[-1.0, -1.0]), arr1(&[1.0, 1.0]));
         let opts = NetworkOptions { slope: p, ..NetworkOptions::default() };
         let got = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
@@ -3440,7 +3440,7 @@ mod tests {
         let readout = Some((w_out.view(), 0.0));
         let as_given = count_network(&views, readout, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
         assert!(matches!(as_given, Err(CountFail::Overflow { unit: 0, layer: 2 })), "{as_given:?}");
-        let (scaled, scaled_out) = crate::pictures::rebalance(&views, w_out.view()).unwrap().expect("far units");
+        let (scaled, scaled_out) = crate::pictures::rebalance(&views, w_out.view(), 0.0).unwrap().expect("far units");
         assert!(scaled_out[0].is_finite() && scaled_out[0] > 1e308);
         let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout_scaled = Some((scaled_out.view(), 0.0));
