@@ -2188,9 +2188,9 @@ def test_a_rescaling_that_rounds_a_weight_below_the_normals_is_not_used():
     second unit is 2^996 (x - 1/2) and the third's pre-activation 2^996 (x - 1/4), so the lines x = 1/2 and x = 1/4
     make three regions of [-1, 1]^2, with logits 2^996 (x - 1/4), x - 1/4 and 1/4 from left to right (closed form).
     Rescaling the units to weights near 1 divided the third's weight by 2^1990, 0 in float64: two regions, drawn and
-    counted, silently. Such a rescaling is not used now (the network is drawn and counted as given). And a unit whose
-    own weights span more than float64's normal range (2^100 beside 2^-1000), which rescaling would also round, is
-    drawn as given (one line, x = 0 to within 2^-1100)."""
+    counted, silently. Such a rescaling is not used now (the network is drawn and counted as given). A unit whose own
+    weights span more than float64's normal range (2^100 beside 2^-1000), which rescaling also rounds, far below the
+    unit's rounding, is drawn as before (one line, x = 0 to within 2^-1100)."""
     p = 2.0 ** 996
     net = DeepNet([([[1.0], [0.0]], [-0.5]), ([[1 / p]], [0.0]), ([[1.0]], [p / 4])], [1 / p], 0.0,
                   activation="leaky_relu", slope=p)
