@@ -575,7 +575,7 @@ HEARTBEAT = 0.5
 
 
 def train_with_progress(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int, steps: int,
-           progress: Optional[bool]) -> Any:
+                        progress: Optional[bool]) -> Any:
     """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
     ``progress=None`` only on a terminal, after a second).
 

@@ -102,7 +102,7 @@ def _explain(args: argparse.Namespace) -> int:
     X, y = explain_1d_data(args.N, args.seed)
     # a bar on stderr as train's and plot-partition's (--steps 20000 -N 3000 -L 64 trained 7 s in silence)
     res = train_with_progress(X, y, [args.L], args.restarts, args.seed, args.steps,
-                 False if args.no_progress or args.json else None)
+                              False if args.no_progress or args.json else None)
     net = res.network
     assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)
