@@ -451,12 +451,9 @@ impl TrainConfig {
         let multiples = |k: usize| last / k + 1;
         let mut count = multiples(record);
         if every > 0 {
-            let (mut a, mut b) = (record, every);
-            while b != 0 {
-                (a, b) = (b, a % b);
-            }
+            let g = num_integer::Integer::gcd(&record, &every);
             // the steps both read count once; past usize the least common multiple exceeds `last`: only step 0
-            count += multiples(every) - (record / a).checked_mul(every).map_or(1, multiples);
+            count += multiples(every) - (record / g).checked_mul(every).map_or(1, multiples);
         }
         count + usize::from(last % record != 0 && (every == 0 || last % every != 0))
     }
