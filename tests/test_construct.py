@@ -389,7 +389,7 @@ def test_explain_1d_command(tmp_path, capsys):
 
 def test_explain_1d_shows_the_progress_of_its_training_and_trains_the_same_network(capsys, monkeypatch):
     """explain-1d --steps 20000 -N 3000 -L 64 trained 7 s in silence: it had no bar and no --no-progress. Its training
-    now shows plot-partition's bar on stderr (over the steps with --restarts 1; the time elapsed with several),
+    now shows plot-partition's bar on stderr (over the steps of all the restarts, which the core counts as they train),
     none with --no-progress or --json; the network is the one ``train`` gives without any hook (the JSON of the
     command equals train + explain_1d run here directly), and the text is the same with and without the bar."""
     import json
@@ -401,11 +401,11 @@ def test_explain_1d_shows_the_progress_of_its_training_and_trains_the_same_netwo
 
     monkeypatch.setattr(progress, "_visible", lambda stream: True)   # stderr as a terminal
     monkeypatch.setattr(progress, "DELAY", 0.0)
-    for restarts, bar in ((1, "training d=1 N=60 widths=[5]"), (2, "2 restarts of 250 steps in parallel")):
+    for restarts, bar in ((1, "training d=1 N=60 widths=[5]: "), (2, "training d=1 N=60 widths=[5] x 2 restarts: ")):
         argv = ["explain-1d", "-L", "5", "-N", "60", "--steps", "250", "--seed", "3", "--restarts", str(restarts)]
         assert main(argv) == 0
         shown = capsys.readouterr()
-        assert bar in shown.err, shown.err
+        assert bar in shown.err and f"/{250 * restarts} " in shown.err, shown.err   # a count of all the steps
         assert main([*argv, "--no-progress"]) == 0
         quiet = capsys.readouterr()
         assert quiet.out == shown.out and "training" not in quiet.err, quiet.err

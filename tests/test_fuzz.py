@@ -451,6 +451,9 @@ LONG_CALLS = [
     ("real_accuracy", "", "npn.real_accuracy(5, 400, 64, datasets=1000)"),
     ("train", "Xt = rng.uniform(-1, 1, (4000, 10)); yt = (Xt[:, 0] > 0).astype(int)",
      "npn.train(Xt, yt, 256, steps=10**5)"),
+    # several restarts with a bar: the core's count read, and the bar drawn, between the waits for Ctrl-C
+    ("train (restarts with a progress bar)", "Xt = rng.uniform(-1, 1, (4000, 10)); yt = (Xt[:, 0] > 0).astype(int)",
+     "npn.train(Xt, yt, 256, steps=10**5, restarts=2, progress=True)"),
     ("train_teacher", "Xs = rng.normal(size=(2000, 20)); ys = np.sign(Xs[:, 0]); ys[ys == 0] = 1",
      "teacher.train_teacher(Xs, ys, 64, steps=5 * 10**6, batch_size=256, record_at=[0])"),
     ("expand_sparsify", "Xe = rng.normal(size=(200000, 50))",

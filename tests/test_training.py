@@ -1376,3 +1376,68 @@ def test_train_refusals_mutation_testing_found_unexercised(kwargs, exc, match):
     rng = np.random.default_rng(0)
     with pytest.raises(exc, match=match):
         train(rng.normal(size=(6, 2)), np.arange(6) % 2, steps=1, **kwargs)
+
+
+@pytest.fixture
+def core_progress(monkeypatch):
+    """The counts the core hands ``train``'s bar (``_core.train_network(progress=)``), kept in order; ``raise_at``
+    set to a count makes the callback raise there."""
+    from nnpartition import _core
+    from nnpartition.training import trainer
+
+    seen = []
+    state = {"raise_at": None}
+    real = _core.train_network
+
+    def spy(*args):
+        *head, given = args   # train passes every argument by position, the bar's callback last
+
+        def keep(n):
+            seen.append(n)
+            if state["raise_at"] is not None and len(seen) >= state["raise_at"]:
+                raise LookupError("stop at the bar")
+            given(n)
+
+        return real(*head, None if given is None else keep)
+
+    monkeypatch.setattr(trainer._core, "train_network", spy)
+    return seen, state
+
+
+@pytest.mark.parametrize("restarts, kw", [(1, {}), (3, {}), (2, {"snapshot_every": 7}), (2, {"batch_size": 8}),
+                                          (1, {"callback": lambda *a: None, "snapshot_every": 30})])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_progress_counts_the_steps_of_every_restart(core_progress, restarts, kw, threads):
+    """The core counts the steps done, summed over the restarts: from 0 up, never down, ending at exactly
+    steps * restarts; and the runs are those trained without a bar, bit for bit."""
+    seen, _ = core_progress
+    X, y = random_dataset(60, 3, seed=2)
+    steps = 101   # its reads: every 20th step and the last (100): a read interval of one step at the end
+    args = dict(widths=[6, 5], steps=steps, restarts=restarts, seed=4, threads=threads, **kw)
+    res = train(X, y, progress=True, **args)
+    assert seen and seen == sorted(seen) and seen[-1] == steps * restarts, seen[-5:]
+    assert seen[0] >= 0 and all(n <= steps * restarts for n in seen)
+    seen.clear()
+    plain = train(X, y, progress=False, **args)
+    assert seen == []   # no bar: no callback, no counting
+    for a, b in [(res.network.layers, plain.network.layers), (res.final_network.layers, plain.final_network.layers)]:
+        assert all(np.array_equal(u, v) for p, q in zip(a, b) for u, v in zip(p, q))
+    assert np.array_equal(res.loss_history, plain.loss_history, equal_nan=True)
+    assert np.array_equal(res.restart_accuracies, plain.restart_accuracies)
+
+
+def test_progress_that_raises_stops_the_training(core_progress):
+    # The bar's callback raising (a closed stream, say) ends the call with its exception, as a signal would.
+    seen, state = core_progress
+    X, y = random_dataset(300, 10, seed=2)
+    state["raise_at"] = 1
+    start = time.monotonic()
+    with pytest.raises(LookupError, match="stop at the bar"):
+        train(X, y, 64, steps=10**6, restarts=2, progress=True)
+    assert len(seen) == 1 and seen[0] < 2 * 10**6 and time.monotonic() - start < 30
+
+
+def test_progress_takes_the_package_values():
+    X, y = random_dataset(20, 2, seed=2)
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        train(X, y, 3, steps=5, progress=lambda n: None)

@@ -293,6 +293,7 @@ def train_network(
     threads: Optional[int] = None,
     snapshot_every: int = 0,
     callback: Optional[Callable[[int, Dict[str, Any], float, float], Any]] = None,
+    progress: Optional[Callable[[int], object]] = None,
 ) -> _TrainOutput: ...
 
 class _NetworkDict(TypedDict):

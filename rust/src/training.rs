@@ -24,6 +24,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Stream index (second coordinate) reserved for a dataset's points and labels.
 pub const DATA_STREAM: u64 = u64::MAX - 1;
@@ -1270,7 +1271,7 @@ fn train_run_cancellable(
     rng: &mut Pcg64Mcg,
     cancel: &Cancel,
 ) -> CoreResult<RunResult> {
-    train_run_full(x, y, cfg, rng, 0, &mut |_| Ok(()), cancel)
+    train_run_full(x, y, cfg, rng, 0, &mut |_| Ok(()), cancel, None)
 }
 
 /// The parameters of a run at one step, with the accuracy and mean loss of that step's forward pass.
@@ -1294,11 +1295,30 @@ pub fn train_run_observed(
     every: usize,
     observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
 ) -> CoreResult<RunResult> {
-    train_run_full(x, y, cfg, rng, every, observe, &Cancel::current())
+    train_run_full(x, y, cfg, rng, every, observe, &Cancel::current(), None)
+}
+
+/// [`train_run_observed`] that also adds the steps it completes to `done` (see [`train_restarts_counting`]): at
+/// each read and each snapshot, and when the run ends; a run that returns has added exactly `cfg.steps`.
+pub fn train_run_counting(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    rng: &mut Pcg64Mcg,
+    every: usize,
+    observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
+    done: &AtomicU64,
+) -> CoreResult<RunResult> {
+    train_run_full(x, y, cfg, rng, every, observe, &Cancel::current(), Some(done))
 }
 
 /// The one training loop: snapshots to `observe` every `every` steps, stops once `cancel` fires
-/// (between steps, and inside a step between the pieces of its layer products).
+/// (between steps, and inside a step between the pieces of its layer products), and adds the steps it completes
+/// to `done` if given: at the end of each step that reads or snapshots, never inside one (the reads are a pass
+/// over all the points, so the atomic add is no cost beside them), and the steps a divergence or `stop_at_perfect`
+/// left once the loop ends, so that a finished run adds exactly `cfg.steps`. It only counts: the arithmetic is the
+/// same with `done` or without.
+#[allow(clippy::too_many_arguments)]
 fn train_run_full(
     x: ArrayView2<f32>,
     y: &[u8],
@@ -1307,6 +1327,7 @@ fn train_run_full(
     every: usize,
     observe: &mut dyn FnMut(Snapshot) -> CoreResult<()>,
     cancel: &Cancel,
+    done: Option<&AtomicU64>,
 ) -> CoreResult<RunResult> {
     // Installed on this thread for the products' checks (`mat_mul_pieces`).
     let _installed = cancel.install();
@@ -1336,6 +1357,14 @@ fn train_run_full(
     let mut hist_acc = Vec::new();
     // (step, whether reads were left): where the run met a non-finite number and stopped.
     let mut stopped: Option<(usize, bool)> = None;
+    // The steps added to `done` so far.
+    let mut counted = 0usize;
+    let mut count = |upto: usize| {
+        if let Some(done) = done {
+            done.fetch_add((upto - counted) as u64, Ordering::Relaxed);
+        }
+        counted = upto;
+    };
 
     for t in 0..cfg.steps {
         cancel.check()?;
@@ -1387,7 +1416,11 @@ fn train_run_full(
         }
         let lr = cfg.schedule.lr(cfg.lr, t, cfg.steps);
         opt_step(cfg.optimizer, &mut st, &mut p[..trainable], &g[..trainable], lr, t + 1);
+        if record || snap {
+            count(t + 1);
+        }
     }
+    count(cfg.steps);
     if stopped.is_none() && p.iter().any(|v| !v.is_finite()) {
         // only the last update left the parameters non-finite: every read was made
         stopped = Some((cfg.steps, false));
@@ -1485,17 +1518,8 @@ pub fn train_restarts(
     dataset: u64,
     restarts: usize,
 ) -> CoreResult<Vec<RunResult>> {
-    if restarts == 0 {
-        return invalid("restarts must be >= 1");
-    }
-    let (n, d) = (x.nrows(), x.ncols());
-    cfg.validate(n, d)?;
-    check_restarts(cfg, n, d, restarts)?;
-    let cancel = Cancel::current();
-    (0..restarts)
-        .into_par_iter()
-        .map(|r| train_run_cancellable(x, y, cfg, &mut train_stream(seed, dataset, r as u64), &cancel))
-        .collect()
+    let runs = train_restarts_counting(x, y, cfg, seed, dataset, restarts, 0, &AtomicU64::new(0))?;
+    Ok(runs.into_iter().map(|(run, _)| run).collect())
 }
 
 /// What [`train_restarts`] checks beyond the one run [`TrainConfig::validate`] counts: the memory of as many runs
@@ -1583,11 +1607,36 @@ pub fn train_restarts_observed(
     restarts: usize,
     every: usize,
 ) -> CoreResult<Vec<(RunResult, Vec<Snapshot>)>> {
+    train_restarts_counting(x, y, cfg, seed, dataset, restarts, every, &AtomicU64::new(0))
+}
+
+/// The multi-restart entry point: [`train_restarts`] (`every = 0`) or [`train_restarts_observed`] (snapshots every
+/// `every` steps), adding the steps each run completes to `done`, summed over the runs: what a progress bar reads
+/// while the runs train in parallel. Each run adds at the end of every step that reads (every `record_every`-th and
+/// the last) or snapshots, and once it ends the steps a divergence or `stop_at_perfect` left, so that `done` grows
+/// by exactly `restarts * cfg.steps` when the call returns its runs. The runs are those of the call without `done`,
+/// bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn train_restarts_counting(
+    x: ArrayView2<f32>,
+    y: &[u8],
+    cfg: &TrainConfig,
+    seed: u64,
+    dataset: u64,
+    restarts: usize,
+    every: usize,
+    done: &AtomicU64,
+) -> CoreResult<Vec<(RunResult, Vec<Snapshot>)>> {
     if restarts == 0 {
         return invalid("restarts must be >= 1");
     }
-    cfg.validate(x.nrows(), x.ncols())?;
-    check_snapshots(cfg, x.nrows(), x.ncols(), every, restarts)?;
+    let (n, d) = (x.nrows(), x.ncols());
+    cfg.validate(n, d)?;
+    if every == 0 {
+        check_restarts(cfg, n, d, restarts)?;
+    } else {
+        check_snapshots(cfg, n, d, every, restarts)?;
+    }
     let cancel = Cancel::current();
     (0..restarts)
         .into_par_iter()
@@ -1597,7 +1646,8 @@ pub fn train_restarts_observed(
                 snaps.push(s);
                 Ok(())
             };
-            let run = train_run_full(x, y, cfg, &mut train_stream(seed, dataset, r as u64), every, &mut keep, &cancel)?;
+            let mut rng = train_stream(seed, dataset, r as u64);
+            let run = train_run_full(x, y, cfg, &mut rng, every, &mut keep, &cancel, Some(done))?;
             Ok((run, snaps))
         })
         .collect()
@@ -1810,7 +1860,7 @@ mod tests {
         let done = cancel.run(|| forward::<false>(&layout, &p, x.view(), cfg.activation, &mut ws, n, &mut z));
         assert!(!done, "the forward pass ran to the end although the call was cancelled");
         assert!(forward::<false>(&layout, &p, x.view(), cfg.activation, &mut ws, n, &mut z));
-        let r = train_run_full(x.view(), &y, &cfg, &mut Pcg64Mcg::seed_from_u64(2), 0, &mut |_| Ok(()), &cancel);
+        let r = train_run_full(x.view(), &y, &cfg, &mut Pcg64Mcg::seed_from_u64(2), 0, &mut |_| Ok(()), &cancel, None);
         assert!(matches!(r, Err(CoreError::Interrupted)), "{:?}", r.err());
     }
 
@@ -3306,6 +3356,94 @@ mod tests {
             let running = restarts.min(threads) as f64;
             let want = running * cfg.run_bytes(n, d) + restarts as f64 * cfg.result_bytes(d);
             assert_eq!(restarts_bytes(&cfg, n, d, restarts), want, "{restarts}");
+        }
+    }
+
+    /// Two runs equal bit for bit (their floats compared as bits: a NaN equals itself).
+    fn same_run(a: &RunResult, b: &RunResult) -> bool {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        a.best == b.best
+            && a.last == b.last
+            && a.best_accuracy.to_bits() == b.best_accuracy.to_bits()
+            && (a.best_step, a.diverged_at, &a.history_steps) == (b.best_step, b.diverged_at, &b.history_steps)
+            && a.final_accuracy.to_bits() == b.final_accuracy.to_bits()
+            && bits(&a.loss_history) == bits(&b.loss_history)
+            && bits(&a.accuracy_history) == bits(&b.accuracy_history)
+            && a.after_divergence.map(f64::to_bits) == b.after_divergence.map(f64::to_bits)
+    }
+
+    #[test]
+    fn the_restarts_count_every_step_and_train_as_without_the_counter() {
+        // The counter ends at restarts * steps whatever stops a run early (a divergence, stop_at_perfect) and
+        // wherever its reads fall; the runs are bit for bit those of the calls without it, at 1 and 2 threads.
+        let (x, _) = small_data(60, 3, 5);
+        let y: Vec<u8> = x.rows().into_iter().map(|r| u8::from(r[0] > 0.0)).collect(); // separable: a run can stop
+        let (xd, yd) = random_dataset(300, 50, PointDist::Uniform, 3, 0);
+        let xd = xd.mapv(|v| v as f32);
+        let mut cases: Vec<(TrainConfig, usize, bool)> = Vec::new();
+        let mut cfg = TrainConfig::reference(6);
+        cfg.steps = 53;
+        cfg.record_every = 10; // the last step (52) is a read of its own
+        cases.push((cfg.clone(), 0, false));
+        cases.push((TrainConfig { batch_size: Some(16), ..cfg.clone() }, 7, false)); // snapshots between reads
+        cases.push((TrainConfig { stop_at_perfect: true, steps: 400, ..cfg.clone() }, 0, false));
+        cases.push((diverging_cfg(), 0, true));
+        for (cfg, every, wide) in cases {
+            let (xv, yv) = if wide { (xd.view(), &yd[..]) } else { (x.view(), &y[..]) };
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let restarts = 3;
+                let done = AtomicU64::new(0);
+                let counted = pool.install(|| train_restarts_counting(xv, yv, &cfg, 4, 1, restarts, every, &done));
+                let counted = counted.unwrap();
+                assert_eq!(done.load(Ordering::Relaxed), (restarts * cfg.steps) as u64, "{cfg:?} {threads}");
+                let plain = pool.install(|| train_restarts_observed(xv, yv, &cfg, 4, 1, restarts, every)).unwrap();
+                let runs = pool.install(|| train_restarts(xv, yv, &cfg, 4, 1, restarts)).unwrap();
+                for ((c, p), r) in counted.iter().zip(&plain).zip(&runs) {
+                    assert!(same_run(&c.0, &p.0) && same_run(&c.0, r), "{cfg:?} {threads}");
+                    let steps = |s: &[Snapshot]| s.iter().map(|s| (s.step, s.network.clone())).collect::<Vec<_>>();
+                    assert_eq!(steps(&c.1), steps(&p.1));
+                    assert_eq!(c.1.len(), if every > 0 { cfg.snapshots(every) } else { 0 });
+                }
+                if cfg.stop_at_perfect {
+                    assert!(counted.iter().any(|c| c.0.history_steps.len() < cfg.reads(0)), "no run stopped early");
+                }
+                if wide {
+                    assert!(counted.iter().any(|c| c.0.diverged_at.is_some()), "no run diverged");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_counts_its_steps_as_they_complete() {
+        // At the snapshot of step t (before its update; every 7th) steps 0..t are done: the counter has at most t of
+        // them, and lags by less than one read interval (record_every steps); it never decreases and ends at steps.
+        let (x, y) = small_data(40, 2, 8);
+        let mut cfg = TrainConfig::reference(5);
+        cfg.steps = 97;
+        for record_every in [1, 3, 20] {
+            cfg.record_every = record_every;
+            let done = AtomicU64::new(0);
+            let mut seen = Vec::new();
+            let mut watch = |s: Snapshot| {
+                seen.push((s.step as u64, done.load(Ordering::Relaxed)));
+                Ok(())
+            };
+            let run = train_run_counting(x.view(), &y, &cfg, &mut train_stream(2, 0, 0), 7, &mut watch, &done);
+            assert_eq!(seen.len(), cfg.snapshots(7));
+            let lag = record_every as u64;
+            for &(t, n) in &seen {
+                assert!(n <= t && n + lag > t, "{record_every}: {n} steps counted at step {t}");
+            }
+            // monotone, and each snapshot's step counted by the next snapshot (a run adds at each snapshot too)
+            assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1 && w[1].1 > w[0].0), "{record_every}: {seen:?}");
+            if record_every > 1 {
+                assert!(seen.iter().any(|&(t, n)| n > 0 && n < t), "{record_every}: {seen:?}");
+            }
+            assert_eq!(done.load(Ordering::Relaxed), cfg.steps as u64);
+            let plain = train_run_observed(x.view(), &y, &cfg, &mut train_stream(2, 0, 0), 7, &mut |_| Ok(()));
+            assert!(same_run(&run.unwrap(), &plain.unwrap()));
         }
     }
 }

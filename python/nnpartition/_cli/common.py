@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import re
-import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -564,55 +563,17 @@ def dumps(obj: Any) -> str:
     return json.dumps(json_ready(obj), allow_nan=False)
 
 
-#: Most times the bar of a one-restart training is moved after its step 0 (each is a snapshot of the network: the
-#: trainer's only hook, ``train(callback=)``, kept until the run ends); fewer for a large network
-#: (:data:`PROGRESS_VALUES`).
-PROGRESS_TICKS = 100
-#: Most snapshot values (parameters x snapshots) kept for the bar: 32 MiB as float64, more than the network's.
-PROGRESS_VALUES = 2**22
-#: Seconds between redraws of the bar of a training of several restarts.
-HEARTBEAT = 0.5
-
-
 def train_with_progress(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int, steps: int,
                         progress: Optional[bool]) -> Any:
     """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
     ``progress=None`` only on a terminal, after a second).
 
-    One restart: a bar over the steps, moved by ``train(callback=)`` at step 0 and at most :data:`PROGRESS_TICKS`
-    times after it (the same run: the callback watches restart 0's stream). Several restarts run in parallel in the
-    core, which has no per-step hook for them: the bar shows the time elapsed and says that ``--restarts 1`` counts
-    steps.
+    The bar is ``train(progress=)``'s, over the steps of all the restarts (``steps * restarts``): the core counts
+    each run's steps as it reads its accuracy (every 20 steps), the restarts training in parallel, and the bar
+    reads the count about every 20 ms (an atomic add a read: it changes nothing in the network trained).
     plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output; explain-1d --steps 20000 -N 3000 -L 64 7 s (it
     trains here too).
     """
-    from .._progress import progress_bar
     from ..training import train
-    from ..training.checks import _parameter_count
 
-    N, d = X.shape
-    desc = f"training d={d} N={N} widths={ws}"
-    if restarts == 1:
-        ticks = max(1, min(PROGRESS_TICKS, PROGRESS_VALUES // _parameter_count(d, ws)))
-        every = -(-steps // ticks)
-        with progress_bar(steps, desc=desc, progress=progress, unit="step") as bar:
-            def tick(step: int, net: Any, accuracy: float, loss: float) -> None:
-                bar.update(step + 1 - bar.n)
-
-            return train(X, y, widths=ws, restarts=1, seed=seed, steps=steps, snapshot_every=every, callback=tick)
-    with progress_bar(None, desc=f"{desc}: {restarts} restarts of {steps} steps in parallel (--restarts 1 counts "
-                                 f"steps)", progress=progress, unit="s") as bar:
-        bar.bar_format = "{desc}: {elapsed}"
-        done = threading.Event()
-
-        def beat() -> None:
-            while not done.wait(HEARTBEAT):
-                bar.update(0)   # a redraw of the time, once the bar's delay has passed
-
-        beater = threading.Thread(target=beat, name="nnpartition-progress", daemon=True)
-        beater.start()
-        try:
-            return train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps)
-        finally:
-            done.set()
-            beater.join()
+    return train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps, progress=progress)

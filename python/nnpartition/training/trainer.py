@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as v
+from .._progress import _check as _check_progress
 from .._random import SeedLike
 from ..network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
 from .checks import _labels_and_features, _snapshot_every, _widths_arg
@@ -131,7 +132,7 @@ def train(X: Any, y: Any, L: int, *, activation: str = ..., slope: float = ..., 
           output_scale: Optional[float] = ..., widths: None = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
-          protocol: Optional[Protocol] = ...,
+          protocol: Optional[Protocol] = ..., progress: Optional[bool] = ...,
           ) -> TrainResult[TwoLayerNet]: ...
 
 
@@ -143,7 +144,7 @@ def train(X: Any, y: Any, L: None = ..., *, activation: str = ..., slope: float 
           output_scale: Optional[float] = ..., widths: Iterable[int], threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
-          protocol: Optional[Protocol] = ...,
+          protocol: Optional[Protocol] = ..., progress: Optional[bool] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
@@ -155,7 +156,7 @@ def train(X: Any, y: Any, L: Optional[int] = ..., *, activation: str = ..., slop
           output_scale: Optional[float] = ..., widths: Optional[Iterable[int]] = ..., threads: Optional[int] = ...,
           snapshot_every: Optional[int] = ...,
           callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = ...,
-          protocol: Optional[Protocol] = ...,
+          protocol: Optional[Protocol] = ..., progress: Optional[bool] = ...,
           ) -> TrainResult[Union[TwoLayerNet, DeepNet]]: ...
 
 
@@ -186,6 +187,7 @@ def train(
     snapshot_every: Optional[int] = None,
     callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
     protocol: Optional[Protocol] = None,
+    progress: Optional[bool] = False,
 ) -> TrainResult[Any]:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
@@ -227,6 +229,11 @@ def train(
             beside it, whatever the value (a ``ValueError`` names it: change it in the protocol, with
             ``dataclasses.replace(protocol, lr=...)``). ``train(X, y, L, protocol=p, seed=s).protocol_accuracy``
             is ``real_accuracy(d, N, L, protocol=p, datasets=1, seed=s).per_dataset[0]`` on dataset 0.
+        progress: a bar over the steps of all the restarts (``steps * restarts``; they train in parallel and the
+            core counts each run's steps at its reads, every 20 steps), with the package's ``progress=`` values:
+            ``True`` always, ``None`` on a terminal once the training has taken a second, ``False`` never. The
+            default here is ``False``, not ``None``: ``train`` is a building block that other functions call in
+            their loops, under bars of their own.
 
     Returns:
         A :class:`TrainResult`. A restart that diverges (a non-finite logit: the loss is no longer finite) stops
@@ -248,6 +255,14 @@ def train(
         >>> res = train(X, [0, 1, 1, 0], 8, steps=500, restarts=2)
         >>> res.best_accuracy, res.network.predict(X).tolist()
         (1.0, [0, 1, 1, 0])
+
+        With a bar (here into a string, where it is drawn only when asked with ``True``):
+
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     res = train(X, [0, 1, 1, 0], 8, steps=500, restarts=2, progress=True)
+        >>> "/1000" in err.getvalue()   # a bar over the 2 x 500 steps of the two restarts
+        True
     """
     if protocol is not None:   # nothing it sets was given beside it (_refuses_settings_beside_protocol)
         p = protocol
@@ -291,6 +306,7 @@ def train(
     _warn_ignored_settings(activation, slope, optimizer, momentum, (beta1, beta2), eps, schedule,
                            lr_min if lr_min_given else None)
     every = _snapshot_every(snapshot_every, callback, restarts, steps, Xc.shape[1], ws)
+    progress = _check_progress(progress)
 
     def net(d: Mapping[str, Any]) -> Union[TwoLayerNet, DeepNet]:
         return _stack(d["layers"], d["w_out"], d["b_out"], activation, slope)
@@ -299,9 +315,21 @@ def train(
         assert callback is not None
         callback(int(step), net(d), float(acc), float(lss))
 
-    out = _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
-                              beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
-                              RECORD_EVERY, threads, every, None if callback is None else hook)
+    def run(steps_done: Optional[Callable[[int], object]]) -> Any:
+        return _core.train_network(Xc, yc, ws, activation, slope, loss, optimizer, lr, lr_min, momentum,
+                                   beta1, beta2, eps, steps, schedule, batch_size, restarts, seed, scale,
+                                   RECORD_EVERY, threads, every, None if callback is None else hook, steps_done)
+
+    if progress is False:
+        out = run(None)
+    else:
+        from .._progress import progress_bar
+
+        N, d = Xc.shape
+        many = f" x {restarts} restarts" if restarts > 1 else ""
+        with progress_bar(steps * restarts, desc=f"training d={d} N={N} widths={ws}{many}", progress=progress,
+                          unit="step") as bar:
+            out = run(lambda done: bar.update(done - bar.n))   # the steps done so far, from the core
 
     b = int(out["best_restart"])
     diverged: Tuple[Optional[int], ...] = tuple(None if t < 0 else int(t) for t in out["restart_diverged_at"])

@@ -1,20 +1,21 @@
 //! Bindings for the trainer: datasets, the reference protocol and general training.
 
-use super::run_interruptible;
+use super::{run_interruptible, run_interruptible_ticking};
 use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
     best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts, train_restarts_observed,
-    train_run_observed, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
-    Schedule, Snapshot, TrainConfig,
+    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts_counting, train_run_counting,
+    train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult, Schedule, Snapshot,
+    TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
 /// `(accuracy float64 (count,), diverged uint64 (count,))`: per dataset, the best accuracy and the diverged runs.
@@ -140,11 +141,13 @@ fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDi
 }
 
 /// Train `restarts` networks on `(x, y)`; returns a dict with the best and last
-/// networks of the best restart and the per-restart histories.
+/// networks of the best restart and the per-restart histories. `progress`, if given, is called with the steps
+/// done so far, summed over the restarts, about every 20 ms while they train and once with `steps * restarts` at
+/// the end (the runs add their steps at each read, every `record_every` steps).
 #[pyfunction]
 #[pyo3(signature = (x, y, hidden, activation, slope, loss, optimizer, lr, lr_min, momentum, beta1, beta2, eps,
                     steps, schedule, batch_size, restarts, seed, fixed_output, record_every, threads=None,
-                    snapshot_every=0, callback=None))]
+                    snapshot_every=0, callback=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn train_network<'py>(
     py: Python<'py>,
@@ -171,6 +174,7 @@ fn train_network<'py>(
     threads: Option<usize>,
     snapshot_every: usize,
     callback: Option<Bound<'py, PyAny>>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let activation = Activation::new(activation.parse::<ActivationKind>()?, slope);
     let loss = Loss::from(loss.parse::<LossKind>()?);
@@ -194,6 +198,11 @@ fn train_network<'py>(
     let ys = y.as_array().to_vec();
     let ys = &ys[..];
     let mut snaps: Vec<Vec<Snapshot>> = Vec::new();
+    let done = AtomicU64::new(0);
+    let tick = |_: Python<'_>| match &progress {
+        Some(cb) => cb.call1((done.load(Ordering::Relaxed),)).map(|_| ()),
+        None => Ok(()),
+    };
     let runs: Vec<RunResult> = if let Some(cb) = callback {
         // One run on a worker thread; the GIL is taken back for the callback at each snapshot.
         if restarts != 1 {
@@ -208,37 +217,49 @@ fn train_network<'py>(
         let cb = cb.unbind();
         let mut raised: Option<PyErr> = None;
         let mut kept = Vec::new();
-        let res = run_interruptible(py, threads, || {
-            let mut observe = |s: Snapshot| -> Result<(), CoreError> {
-                let call = Python::attach(|py| -> PyResult<()> {
-                    let net = network_to_py(py, s.network.clone())?;
-                    cb.bind(py).call1((s.step, net, s.accuracy, s.loss))?;
-                    Ok(())
-                });
-                kept.push(s);
-                call.map_err(|e| {
-                    raised = Some(e);
-                    CoreError::Numerical("training stopped by the callback".into())
-                })
-            };
-            // The run's own error is inspected below, after the callback's.
-            Ok(train_run_observed(xv, ys, &cfg, &mut train_stream(seed, 0, 0), snapshot_every, &mut observe))
-        })?;
+        let res = run_interruptible_ticking(
+            py,
+            threads,
+            || {
+                let mut observe = |s: Snapshot| -> Result<(), CoreError> {
+                    let call = Python::attach(|py| -> PyResult<()> {
+                        let net = network_to_py(py, s.network.clone())?;
+                        cb.bind(py).call1((s.step, net, s.accuracy, s.loss))?;
+                        Ok(())
+                    });
+                    kept.push(s);
+                    call.map_err(|e| {
+                        raised = Some(e);
+                        CoreError::Numerical("training stopped by the callback".into())
+                    })
+                };
+                // The run's own error is inspected below, after the callback's.
+                let mut rng = train_stream(seed, 0, 0);
+                Ok(train_run_counting(xv, ys, &cfg, &mut rng, snapshot_every, &mut observe, &done))
+            },
+            tick,
+        )?;
         if let Some(e) = raised {
             return Err(e);
         }
         snaps.push(kept);
         vec![res?]
-    } else if snapshot_every > 0 {
-        let out = run_interruptible(py, threads, || {
-            train_restarts_observed(xv, ys, &cfg, seed, 0, restarts, snapshot_every)
-        })?;
-        let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
-        snaps = s;
-        runs
     } else {
-        run_interruptible(py, threads, || train_restarts(xv, ys, &cfg, seed, 0, restarts))?
+        let out = run_interruptible_ticking(
+            py,
+            threads,
+            || train_restarts_counting(xv, ys, &cfg, seed, 0, restarts, snapshot_every, &done),
+            tick,
+        )?;
+        let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+        if snapshot_every > 0 {
+            snaps = s;
+        }
+        runs
     };
+    if let Some(cb) = &progress {
+        cb.call1((done.load(Ordering::Relaxed),))?;
+    }
     let best = best_restart(&runs).expect("train_restarts refuses restarts=0");
     // A diverged run's reads stop early (a prefix of the others' steps): its later entries are NaN.
     let longest = runs.iter().max_by_key(|r| r.history_steps.len()).expect("at least one restart");
