@@ -3,6 +3,7 @@ reference protocol's steps, exact fits, determinism, bad input and the CLI."""
 
 import argparse
 import dataclasses
+import io
 import math
 import json
 import os
@@ -1441,3 +1442,26 @@ def test_progress_takes_the_package_values():
     X, y = random_dataset(20, 2, seed=2)
     with pytest.raises(TypeError, match="progress must be None, True or False"):
         train(X, y, 3, steps=5, progress=lambda n: None)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_train_draws_its_bar_on_a_terminal_by_default_and_callers_in_loops_draw_only_theirs(monkeypatch):
+    # progress=None (the default, the package's policy): a bar on a terminal once training outlasts the delay. The
+    # package's functions that train in their loops (here capacity_curve(trained=True)) pass False: one bar, theirs.
+    from nnpartition import _progress
+    from nnpartition.sparse import capacity_curve
+
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    X, y = random_dataset(40, 3, seed=0)
+    train(X, y, 4, steps=200, restarts=2)
+    assert "training d=3 N=40" in term.getvalue() and "/400" in term.getvalue()
+    term.seek(0)
+    term.truncate()
+    capacity_curve(3, [6, 12], 6, sparsify="relu", trials=2, method="lstsq", seed=0, trained=True, progress=True)
+    assert term.getvalue() and "training d=" not in term.getvalue()

@@ -123,7 +123,7 @@ class Run:
         try:
             res = train(self.X, self.y, widths=list(s.widths), optimizer=s.optimizer, lr=s.lr, steps=s.steps,
                         batch_size=s.batch_size, seed=s.seed, snapshot_every=s.every, callback=self._callback,
-                        restarts=1)
+                        restarts=1, progress=False)
         except Stopped:
             self._set_state("stopped")
         except Exception as exc:  # shown on the page; the server keeps running

@@ -259,7 +259,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         # the training's bar moves at every snapshot (train's callback watches the same run: restart 0's stream)
         with progress_bar(steps, desc="movie training", progress=progress, unit="step") as bar:
             res = train(Xc, yc, widths=ws, steps=steps, restarts=1, seed=seed, snapshot_every=every,
-                        callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n))
+                        callback=lambda step, net, acc, loss: bar.update(step + 1 - bar.n), progress=False)
         nets = res.snapshots()
         # The estimator's prediction for random labels of this size, trained as this movie trains (one
         # restart, these steps); outside its validated range it warns, and the title marks the value with *.

@@ -285,7 +285,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                 if net_acc is not None:
                     from ..training import train
 
-                    net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63))).best_accuracy
+                    net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63)), progress=False).best_accuracy
                 bar.update(1)
     from ..estimate import estimate_accuracy
 

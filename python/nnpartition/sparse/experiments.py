@@ -329,7 +329,7 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
         if trained:
             from ..training import train
 
-            r = train(Xtr, ytr, m, seed=trial_seed(seed, t))
+            r = train(Xtr, ytr, m, seed=trial_seed(seed, t), progress=False)
             net.append(_acc(r.network.decision_function(Xte), yte))
     return GeneralisationResult(task=task, d=d, m=m, n_train=n_train, n_test=n_test, trials=trials,
                                 code={s: _ms(a) for s, a in res.items()}, raw=_ms(raw),

@@ -187,7 +187,7 @@ def train(
     snapshot_every: Optional[int] = None,
     callback: Optional[Callable[[int, Union[TwoLayerNet, DeepNet], float, float], Any]] = None,
     protocol: Optional[Protocol] = None,
-    progress: Optional[bool] = False,
+    progress: Optional[bool] = None,
 ) -> TrainResult[Any]:
     """Train networks with one logit output on ``(X, y)`` and keep the best.
 
@@ -231,9 +231,8 @@ def train(
             is ``real_accuracy(d, N, L, protocol=p, datasets=1, seed=s).per_dataset[0]`` on dataset 0.
         progress: a bar over the steps of all the restarts (``steps * restarts``; they train in parallel and the
             core counts each run's steps at its reads, every 20 steps), with the package's ``progress=`` values:
-            ``True`` always, ``None`` on a terminal once the training has taken a second, ``False`` never. The
-            default here is ``False``, not ``None``: ``train`` is a building block that other functions call in
-            their loops, under bars of their own.
+            ``True`` always, ``None`` (the default) on a terminal once the training has taken a second, ``False``
+            never. The package's functions that call ``train`` in loops under bars of their own pass ``False``.
 
     Returns:
         A :class:`TrainResult`. A restart that diverges (a non-finite logit: the loss is no longer finite) stops
