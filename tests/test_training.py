@@ -1281,8 +1281,9 @@ def test_the_limits_bind_all_restarts_of_train_not_one():
         for kw in ({}, {"snapshot_every": 100}):
             with pytest.raises(ValueError, match=r"training 3 restarts of a network .*\(max_work\)"):
                 train(X, y, 2, steps=400, restarts=3, **kw)
-    # 300 restarts of 20,000 steps hold 1,002 reads each, about 12 MB of histories: over an 8 MB limit that the
-    # runs themselves (a few kB each) and their networks are far under
+    # 300 restarts of 20,000 steps hold 1,002 reads each, about 19 MB of histories (64 bytes a read: the run's vectors
+    # with room to grow, and the arrays returned): over an 8 MB limit that the runs themselves (a few kB each) and
+    # their networks are far under
     with limits.override(max_bytes=8 * 2**20), pytest.raises(ValueError, match=r"300 restarts.*\(max_bytes\)"):
         train(X, y, 2, steps=20_000, restarts=300)
 

@@ -155,21 +155,24 @@ mod training {
     #[test]
     fn the_trainer_holds_what_it_counts() {
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        for (n, d, hidden, batch, kernel) in [
-            (2000usize, 5usize, vec![64usize], None, Kernel::Gemm),
-            (2000, 5, vec![64], Some(100usize), Kernel::Auto),
-            (2000, 2, vec![64], None, Kernel::Auto),
-            (20000, 2, vec![64], None, Kernel::Auto),
-            (2000, 2, vec![64], Some(30), Kernel::Fused),
-            (500, 3, vec![32, 16], Some(50), Kernel::Gemm),
-            (4000, 50, vec![8], Some(2000), Kernel::Auto),
-            (50, 20, vec![20000], Some(1), Kernel::Gemm),
+        for (n, d, hidden, batch, kernel, steps, record_every) in [
+            (2000usize, 5usize, vec![64usize], None, Kernel::Gemm, 12usize, 5usize),
+            (2000, 5, vec![64], Some(100usize), Kernel::Auto, 12, 5),
+            (2000, 2, vec![64], None, Kernel::Auto, 12, 5),
+            (20000, 2, vec![64], None, Kernel::Auto, 12, 5),
+            (2000, 2, vec![64], Some(30), Kernel::Fused, 12, 5),
+            (100, 1, vec![8192], None, Kernel::Auto, 12, 5),
+            (500, 3, vec![32, 16], Some(50), Kernel::Gemm, 12, 5),
+            (4000, 50, vec![8], Some(2000), Kernel::Auto, 12, 5),
+            (50, 20, vec![20000], Some(1), Kernel::Gemm, 12, 5),
+            // a tiny network read every step: its history is most of what it holds
+            (10, 1, vec![2], None, Kernel::Auto, 16400, 1),
         ] {
             let (x, y) = data(n, d);
             let cfg = TrainConfig {
                 hidden: hidden.clone(),
-                steps: 12,
-                record_every: 5,
+                steps,
+                record_every,
                 batch_size: batch,
                 kernel,
                 ..TrainConfig::reference(1)
@@ -177,7 +180,10 @@ mod training {
             for threads in [1, 2] {
                 pool(threads).install(|| {
                     for restarts in [1, 3] {
-                        let what = format!("N={n} d={d} {hidden:?} batch {batch:?} {kernel:?}, {restarts} restarts on {threads} threads");
+                        let what = format!(
+                            "N={n} d={d} {hidden:?} batch {batch:?} {kernel:?}, {steps} steps read every {record_every}, \
+                             {restarts} restarts on {threads} threads"
+                        );
                         let estimate = restarts_bytes(&cfg, n, d, restarts);
                         let (runs, peak) = peak_of(|| train_restarts(x.view(), &y, &cfg, 1, 0, restarts).unwrap());
                         drop(runs);
