@@ -1228,6 +1228,23 @@ def test_snapshots_are_counted_against_the_memory_limit():
         assert train(X, y, 8, steps=100, restarts=2, snapshot_every=10).snapshot_steps.size == 11
 
 
+def test_snapshot_passes_over_the_data_are_counted_against_the_work_limit():
+    # docs/limits.md's row: with minibatches each snapshot's step reads all N points, a forward pass, and batches of one
+    # row with snapshot_every=1 read them every step, 20 times as often as the records alone; until session 55 the
+    # work counted the records' reads only (7.5e11 steps of 1.5e13). Refused before training, naming snapshot_every
+    # and max_work, with the snapshots' steps; without snapshots the work is within the limit.
+    X, y = random_dataset(10**6, 1, seed=0)
+    with pytest.raises(
+        ValueError, match=r"a snapshot every 1 \(snapshot_every\) would take about 1\.500e13 steps.*\(max_work\)"
+    ):
+        train(X, y, 333, steps=15000, batch_size=1, snapshot_every=1)
+    from nnpartition import limits
+
+    with limits.override(max_work=1), pytest.raises(ValueError, match=r"\(max_work\)") as refused:
+        train(X, y, 333, steps=15000, batch_size=1)
+    assert "15000 steps on 1-row batches would take about 7.512e11 steps" in str(refused.value), refused.value
+
+
 def test_restarts_training_at_once_are_counted_against_the_memory_limit():
     # train() checked the memory of one run, but trains its restarts on every thread at once. At a limit that holds
     # about two runs, four restarts on one thread train, and on four threads are refused before training.
@@ -1235,8 +1252,9 @@ def test_restarts_training_at_once_are_counted_against_the_memory_limit():
 
     from nnpartition import limits
 
-    X, y = random_dataset(2000, 2, seed=0)   # 2000 rows x 64 units: the activations dominate a run's memory
-    # (50 kB holds the inputs' float32 copy and masks, 24 kB, but not one run)
+    # 2000 rows x 64 units: the activations dominate a run's memory (d = 4: the GEMM kernel's batch buffers; the
+    # fused kernel of d <= 3 holds one row's); 50 kB holds the inputs' float32 copy and masks, 40 kB, but not one run
+    X, y = random_dataset(2000, 4, seed=0)
     with limits.override(max_bytes=50_000), pytest.raises(ValueError, match=r"\(max_bytes\)") as refused:
         train(X, y, 64, steps=5, restarts=1, threads=1)
     one = float(re.search(r"needs about ([0-9.]+) MiB", str(refused.value)).group(1)) * 2**20
@@ -1264,8 +1282,9 @@ def test_the_limits_bind_all_restarts_of_train_not_one():
         for kw in ({}, {"snapshot_every": 100}):
             with pytest.raises(ValueError, match=r"training 3 restarts of a network .*\(max_work\)"):
                 train(X, y, 2, steps=400, restarts=3, **kw)
-    # 300 restarts of 20,000 steps hold 1,002 reads each, about 12 MB of histories: over an 8 MB limit that the
-    # runs themselves (a few kB each) and their networks are far under
+    # 300 restarts of 20,000 steps hold 1,002 reads each, about 19 MB of histories (64 bytes a read: the run's vectors
+    # with room to grow, and the arrays returned): over an 8 MB limit that the runs themselves (a few kB each) and
+    # their networks are far under
     with limits.override(max_bytes=8 * 2**20), pytest.raises(ValueError, match=r"300 restarts.*\(max_bytes\)"):
         train(X, y, 2, steps=20_000, restarts=300)
 

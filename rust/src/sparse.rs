@@ -158,12 +158,18 @@ fn preact(x: ArrayView2<'_, f64>, theta: ArrayView2<'_, f64>, bias: ArrayView1<'
     Ok(y)
 }
 
-/// Refuse a code computation whose per-thread buffers (`rows x cols` entries of 8 bytes) plus
-/// `out_bytes` of output exceed the memory limit; the buffers' bytes, all threads together.
-fn check_buffers(what: &str, rows: usize, cols: usize, out_bytes: f64) -> CoreResult<f64> {
-    let buffers = rayon::current_num_threads() as f64 * rows as f64 * cols as f64 * 8.0;
+/// Refuse a code computation whose buffers (`per_thread` bytes on each of the pool's threads) plus `out_bytes` of
+/// output exceed the memory limit; the buffers' bytes, all threads together. (`rust/tests/bytes_measured.rs` checks
+/// each code's count against the bytes its call allocates.)
+fn check_buffers(what: &str, per_thread: f64, out_bytes: f64) -> CoreResult<f64> {
+    let buffers = rayon::current_num_threads() as f64 * per_thread;
     limits::check_bytes(what, buffers + out_bytes)?;
     Ok(buffers)
+}
+
+/// The rows of a block of a code's pass (at most `n`): [`chunk_rows`] of `m` units over `d` inputs.
+fn block_of(m: usize, d: usize, n: usize) -> f64 {
+    chunk_rows(m, d, n).min(n) as f64
 }
 
 /// What the code of `kind` checks before it is computed, for `n` points in `d` dimensions coded in `m` units (`k`
@@ -175,28 +181,38 @@ pub fn code_check(kind: Sparsifier, n: usize, d: usize, m: usize, k: usize) -> C
         return invalid("m (the expanded dimension) must be >= 1");
     }
     match kind {
-        Sparsifier::Topk => topk_check(n, m, k),
+        Sparsifier::Topk => topk_check(n, d, m, k),
         Sparsifier::Threshold => {
             if calibrates(n, m, k) {
-                thresholds_check(n, m)?;
+                thresholds_check(n, d, m)?;
             }
             threshold_code_check(n, d, m).map(|_| ())
         }
-        Sparsifier::Relu => relu_check(n, m),
+        Sparsifier::Relu => relu_check(n, d, m),
     }
 }
 
-fn topk_check(n: usize, m: usize, k: usize) -> CoreResult<()> {
+/// The top-k code's up-front check: per thread a block's pre-activations (8 bytes an entry) and a row's unit
+/// indices (4 bytes a unit); the code, 4 bytes an entry. (Until session 56 the indices were counted as 8 bytes a
+/// row, under half of them for a single row, and the block as [`CHUNK_ROWS`] rows where a wide code's block is a
+/// few: 25 times the buffers of 2,000 points in 200,000 units.)
+fn topk_check(n: usize, d: usize, m: usize, k: usize) -> CoreResult<()> {
     if m > u32::MAX as usize {
         return Err(CoreError::TooLarge(format!("m = {m} does not fit unit indices in 32 bits")));
     }
+    let units = m as f64;
     check_buffers(
         &format!("a top-k code of {n} points with m = {m} units"),
-        CHUNK_ROWS.min(n),
-        m + 1,
+        8.0 * block_of(m, topk_inputs(d), n) * units + 4.0 * units,
         4.0 * n as f64 * k as f64,
     )
     .map(|_| ())
+}
+
+/// The inputs a top-k code's block is sized for: the `d` of the product, and 64 more for selecting the top k of
+/// a row's units (filling and partitioning the indices, measured: 3 ms a row at m = 400,000, d = 10).
+fn topk_inputs(d: usize) -> usize {
+    d.saturating_add(64)
 }
 
 /// Whether thresholds for `k` of `m` units on `n` points are calibrated at all: `n` and `k` valid (the calibration
@@ -205,28 +221,43 @@ fn calibrates(n: usize, m: usize, k: usize) -> bool {
     n > 0 && (1..=m).contains(&k) && target_fires(n, m, k) > 0
 }
 
-/// The thresholds' calibration's up-front check (when [`calibrates`]).
-fn thresholds_check(n: usize, m: usize) -> CoreResult<()> {
-    check_buffers(&format!("calibrating thresholds on {n} points"), n, CHUNK_COLS + 1, 8.0 * m as f64).map(|_| ())
+/// Columns per unit of work of the thresholds' calibration on `n` points in `d` dimensions: at most [`CHUNK_COLS`],
+/// about `UNIT_WORK` multiply-adds over all `n` rows.
+fn calibration_cols(n: usize, d: usize) -> usize {
+    limits::items_per(limits::UNIT_WORK, n.saturating_mul(d.saturating_add(1))).min(CHUNK_COLS)
+}
+
+/// The thresholds' calibration's up-front check (when [`calibrates`]): per thread a block's pre-activations and a
+/// column of them (8 bytes an entry); the thresholds twice (as each block finds them and as returned) and each
+/// block's vector. (Until session 56 the thresholds were counted once.)
+fn thresholds_check(n: usize, d: usize, m: usize) -> CoreResult<()> {
+    let cols = calibration_cols(n, d);
+    let blocks = m.div_ceil(cols) as f64;
+    check_buffers(
+        &format!("calibrating thresholds on {n} points"),
+        8.0 * n as f64 * (cols + 1) as f64,
+        16.0 * m as f64 + 64.0 * blocks,
+    )
+    .map(|_| ())
 }
 
 /// The threshold code's up-front check; its per-thread buffers' bytes.
 fn threshold_code_check(n: usize, d: usize, m: usize) -> CoreResult<f64> {
     // Per thread: a block's pre-activations (8 bytes an entry) and at most as many indices (4).
-    let rows = chunk_rows(m, d, n).min(n);
     check_buffers(
         &format!("a threshold code of {n} points with m = {m} units"),
-        rows,
-        m + m.div_ceil(2),
+        12.0 * block_of(m, d, n) * m as f64,
         16.0 * n as f64,
     )
 }
 
-fn relu_check(n: usize, m: usize) -> CoreResult<()> {
+/// The ReLU code's up-front check: per thread a block's pre-activations, and the code (8 bytes an entry each).
+fn relu_check(n: usize, d: usize, m: usize) -> CoreResult<()> {
     if n.checked_mul(m).is_none_or(|e| e > MAX_DENSE) {
         return Err(CoreError::TooLarge(format!("a dense {n} x {m} ReLU code exceeds {MAX_DENSE} entries")));
     }
-    check_buffers(&format!("a dense {n} x {m} ReLU code"), CHUNK_ROWS.min(n), m, 8.0 * n as f64 * m as f64).map(|_| ())
+    let (rows, units) = (block_of(m, d, n), m as f64);
+    check_buffers(&format!("a dense {n} x {m} ReLU code"), 8.0 * rows * units, 8.0 * n as f64 * units).map(|_| ())
 }
 
 /// Top-k code: for every row, the sorted indices of its `k` largest
@@ -241,11 +272,9 @@ pub fn topk_code(
     if k == 0 || k > m {
         return invalid(format!("k must be in 1..=m ({m}), got {k}"));
     }
-    topk_check(n, m, k)?;
+    topk_check(n, x.ncols(), m, k)?;
     let cancel = Cancel::current();
-    // Selecting the top k of a row's m values (filling and partitioning the indices) costs about as
-    // much as 64 multiply-adds a unit (measured: 3 ms a row at m = 400,000, d = 10).
-    let rows = chunk_rows(m, x.ncols() + 64, n);
+    let rows = chunk_rows(m, topk_inputs(x.ncols()), n);
     let mut out = Array2::<u32>::zeros((n, k));
     out.axis_chunks_iter_mut(Axis(0), rows).into_par_iter().enumerate().try_for_each(|(c, mut block)| {
         cancel.check()?;
@@ -296,15 +325,16 @@ pub fn calibrate_thresholds(
     if n == 0 {
         return invalid("X must have at least one row to calibrate thresholds");
     }
-    let mut tau = Array1::<f64>::from_elem(m, f64::INFINITY);
     if !calibrates(n, m, k) {
-        return Ok(tau);
+        // (until session 56 allocated unchecked)
+        limits::check_bytes(&format!("{m} thresholds"), 8.0 * m as f64)?;
+        return Ok(Array1::from_elem(m, f64::INFINITY));
     }
     let fires = target_fires(n, m, k);
-    thresholds_check(n, m)?;
+    thresholds_check(n, x.ncols(), m)?;
+    let mut tau = Array1::<f64>::from_elem(m, f64::INFINITY);
     let cancel = Cancel::current();
-    // Columns per unit of work: at most CHUNK_COLS, about UNIT_WORK multiply-adds over all n rows.
-    let cols = limits::items_per(limits::UNIT_WORK, n.saturating_mul(x.ncols() + 1)).min(CHUNK_COLS);
+    let cols = calibration_cols(n, x.ncols());
     let starts: Vec<usize> = (0..m).step_by(cols).collect();
     let blocks: Vec<Vec<f64>> = starts
         .par_iter()
@@ -407,7 +437,7 @@ pub fn relu_code(
     bias: ArrayView1<'_, f64>,
 ) -> CoreResult<Array2<f64>> {
     let (n, m) = check(x, theta, bias)?;
-    relu_check(n, m)?;
+    relu_check(n, x.ncols(), m)?;
     let cancel = Cancel::current();
     let rows = chunk_rows(m, x.ncols(), n);
     let mut out = Array2::<f64>::zeros((n, m));

@@ -1,0 +1,291 @@
+//! The byte estimators that `max_bytes` refusals rest on, against the memory the calls measurably allocate.
+//!
+//! This binary counts every allocation (its own `#[global_allocator]`: a wrapper around the system allocator that
+//! keeps the bytes held now and their peak). Each measured call runs alone (behind [`LOCK`]) in a rayon pool of its
+//! own, and its peak is taken above what was held when it started, its result included: what a refusal must
+//! foresee. Each estimate must be at least that peak (else a call the limit accepts can hold more than the limit:
+//! an abort under an address-space cap), give or take [`SMALL`] bytes of bookkeeping, and at most [`RATIO`] times
+//! it plus [`FIXED`] ([`FIXED_PICTURES`] for `region_polygons`; else calls that fit are refused). Run with
+//! `--nocapture` to see the ratios.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use _core::{limits, CoreError, CoreResult};
+
+struct Counting;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let now = HELD.fetch_add(by, Ordering::SeqCst) + by;
+    PEAK.fetch_max(now, Ordering::SeqCst);
+}
+
+// SAFETY: every method forwards to `System` with the same arguments; the counters only observe.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            grew(l.size());
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            grew(l.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        HELD.fetch_sub(l.size(), Ordering::SeqCst);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, size) };
+        if !q.is_null() {
+            if size >= l.size() {
+                grew(size - l.size());
+            } else {
+                HELD.fetch_sub(l.size() - size, Ordering::SeqCst);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// One measured call at a time: the counters and the limits are the process's.
+static LOCK: Mutex<()> = Mutex::new(());
+
+/// Bytes a call may hold beyond its estimate: bookkeeping no estimator counts (a pool's job queues, an error's
+/// message, the vectors of a parallel collect; under 2 KiB measured).
+const SMALL: f64 = 4096.0;
+/// An estimate may be at most `RATIO` times the peak plus `FIXED`.
+const RATIO: f64 = 4.0;
+const FIXED: f64 = 16384.0;
+/// `region_polygons` counts what it may reserve whatever its size: a chunk of cells a worker and layer below the
+/// first, about 0.3 MiB each.
+const FIXED_PICTURES: f64 = 1048576.0;
+
+/// `f()` and the most bytes held during it above those held when it started (what it returns included).
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let base = HELD.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let out = f();
+    (out, (PEAK.load(Ordering::SeqCst) - base) as f64)
+}
+
+/// A pool of `threads` workers, each of which has made a product with the `gemm` crate: its first product on a
+/// thread allocates a scratch buffer the size of the L2 cache (2 MiB here), kept until the thread ends, which no
+/// estimator counts: a fixed cost a thread, like its stack and its malloc arena (`limits::THREAD_ADDRESS_SPACE`,
+/// which the default `max_bytes` leaves room for).
+fn pool(threads: usize) -> rayon::ThreadPool {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.broadcast(|_| {
+        let (a, b) = (ndarray::Array2::<f64>::ones((256, 64)), ndarray::Array2::<f64>::ones((64, 4096)));
+        let mut c = ndarray::Array2::<f64>::zeros((256, 4096));
+        _core::linalg::matmul_into(a.view(), b.view(), c.view_mut(), false);
+    });
+    pool
+}
+
+/// Assert that `estimate` covers `peak` (up to [`SMALL`]) and is not far above it; print the ratio.
+fn assert_covers(what: &str, estimate: f64, peak: f64, fixed: f64) {
+    println!("{what}: estimate {estimate}, peak {peak}, ratio {:.3}", estimate / peak);
+    assert!(peak <= estimate + SMALL, "{what}: {peak} bytes allocated, {estimate} estimated");
+    assert!(estimate <= RATIO * peak + fixed, "{what}: {estimate} bytes estimated, {peak} allocated");
+}
+
+/// The smallest `max_bytes` under which `call` is not refused for memory (a `TooLarge` naming max_bytes), by
+/// bisection between 0 and `hi`, to 0.05%: the bytes the call's checks count, as a caller meets them. `hi` must be
+/// accepted.
+fn least_accepted<T>(hi: f64, mut call: impl FnMut() -> CoreResult<T>) -> f64 {
+    let before = limits::get();
+    let mut refused = |lim: u64| {
+        limits::set(None, Some(lim), None).unwrap();
+        matches!(call(), Err(CoreError::TooLarge(m)) if m.contains("max_bytes"))
+    };
+    let (mut lo, mut hi) = (0u64, hi as u64);
+    let refused_at_hi = refused(hi);
+    if !refused_at_hi {
+        while hi - lo > 1 + hi / 2000 {
+            let mid = lo + (hi - lo) / 2;
+            if refused(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+    }
+    limits::set(None, Some(before.max_bytes), None).unwrap();
+    assert!(!refused_at_hi, "refused under max_bytes = {hi}");
+    hi as f64
+}
+
+/// A measured call's peak, then the least `max_bytes` it is accepted under (searched up to what
+/// [`assert_covers`] allows), checked against each other.
+fn check_call<T>(what: &str, fixed: f64, mut call: impl FnMut() -> CoreResult<T>) {
+    let (out, peak) = peak_of(&mut call);
+    drop(out.unwrap());
+    assert_covers(what, least_accepted(RATIO * peak + fixed, call), peak, fixed);
+}
+
+mod training {
+    use super::*;
+    use _core::simulation::PointDist;
+    use _core::training::{
+        random_dataset, restarts_bytes, train_restarts, train_restarts_observed, Kernel, TrainConfig,
+    };
+    use ndarray::Array2;
+
+    fn data(n: usize, d: usize) -> (Array2<f32>, Vec<u8>) {
+        let (x, y) = random_dataset(n, d, PointDist::Uniform, 7, 0);
+        (x.mapv(|v| v as f32), y)
+    }
+
+    /// `train_restarts` (`restarts_bytes`) and `train_restarts_observed` (with `snapshot_bytes`) of 1 and 3
+    /// restarts on 1 and 2 threads: full batches and minibatches, one and two hidden layers, both kernels, and
+    /// batches of one row through a wide layer (where the parameters' copies dominate).
+    #[test]
+    fn the_trainer_holds_what_it_counts() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (n, d, hidden, batch, kernel, steps, record_every) in [
+            (2000usize, 5usize, vec![64usize], None, Kernel::Gemm, 12usize, 5usize),
+            (2000, 5, vec![64], Some(100usize), Kernel::Auto, 12, 5),
+            (2000, 2, vec![64], None, Kernel::Auto, 12, 5),
+            (20000, 2, vec![64], None, Kernel::Auto, 12, 5),
+            (2000, 2, vec![64], Some(30), Kernel::Fused, 12, 5),
+            (100, 1, vec![8192], None, Kernel::Auto, 12, 5),
+            (500, 3, vec![32, 16], Some(50), Kernel::Gemm, 12, 5),
+            (4000, 50, vec![8], Some(2000), Kernel::Auto, 12, 5),
+            (50, 20, vec![20000], Some(1), Kernel::Gemm, 12, 5),
+            // a tiny network read every step: its history is most of what it holds
+            (10, 1, vec![2], None, Kernel::Auto, 16400, 1),
+        ] {
+            let (x, y) = data(n, d);
+            let cfg = TrainConfig {
+                hidden: hidden.clone(),
+                steps,
+                record_every,
+                batch_size: batch,
+                kernel,
+                ..TrainConfig::reference(1)
+            };
+            for threads in [1, 2] {
+                pool(threads).install(|| {
+                    for restarts in [1, 3] {
+                        let what = format!(
+                            "N={n} d={d} {hidden:?} batch {batch:?} {kernel:?}, {steps} steps read every {record_every}, \
+                             {restarts} restarts on {threads} threads"
+                        );
+                        let estimate = restarts_bytes(&cfg, n, d, restarts);
+                        let (runs, peak) = peak_of(|| train_restarts(x.view(), &y, &cfg, 1, 0, restarts).unwrap());
+                        drop(runs);
+                        assert_covers(&what, estimate, peak, FIXED);
+                        for every in [1, 4] {
+                            let estimate = cfg.snapshot_bytes(d, every, restarts) + estimate;
+                            let (runs, peak) = peak_of(|| {
+                                train_restarts_observed(x.view(), &y, &cfg, 1, 0, restarts, every).unwrap()
+                            });
+                            drop(runs);
+                            assert_covers(&format!("{what}, a snapshot every {every}"), estimate, peak, FIXED);
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+mod sparse {
+    use super::*;
+    use _core::sparse::{calibrate_thresholds, projection, relu_code, threshold_code, topk_code, Projection};
+    use ndarray::Array1;
+
+    /// Each code, and the thresholds' calibration, on 1 and 2 threads: the least `max_bytes` the call is accepted
+    /// under against its peak. One point in many units (a row's indices outweigh the block), many points in many
+    /// units (a block is a few rows), and many points in few units (the block is 1,024 rows).
+    #[test]
+    fn the_codes_hold_what_they_count() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (n, d, m, k) in [
+            (1usize, 3usize, 200_000usize, 10usize),
+            (1500, 3, 100_000, 10),
+            (100, 3, 1000, 10),
+            (3000, 10, 2000, 20),
+            (5000, 2, 300, 30),
+        ] {
+            let x = projection(n, d, Projection::Gaussian, 3).unwrap();
+            let theta = projection(d, m, Projection::Gaussian, 5).unwrap();
+            let bias = Array1::<f64>::zeros(m);
+            let (x, theta, bias) = (x.view(), theta.view(), bias.view());
+            for threads in [1, 2] {
+                pool(threads).install(|| {
+                    let what = format!("N={n} d={d} m={m} k={k} on {threads} threads");
+                    check_call(&format!("top-k code, {what}"), FIXED, || topk_code(x, theta, bias, k));
+                    if m * n > 10_000_000 {
+                        return; // (the others take seconds there)
+                    }
+                    check_call(&format!("calibration, {what}"), FIXED, || calibrate_thresholds(x, theta, bias, k));
+                    let tau = calibrate_thresholds(x, theta, bias, k).unwrap();
+                    check_call(&format!("threshold code, {what}"), FIXED, || {
+                        threshold_code(x, theta, bias, tau.view())
+                    });
+                    check_call(&format!("ReLU code, {what}"), FIXED, || relu_code(x, theta, bias));
+                });
+            }
+        }
+    }
+}
+
+mod pictures {
+    use super::*;
+    use _core::pictures::{region_polygons, Layer, Options, PwlNet, Window};
+    use _core::sparse::{projection, Projection};
+    use ndarray::{Array1, Array2};
+
+    /// `region_polygons` of one and two hidden layers in 2, 3 and 5 dimensions, with and without the decision
+    /// boundary, on 1 and 2 threads: the least `max_bytes` it is accepted under (its regions counted as they are
+    /// made, then `arrays_bytes`) against its peak.
+    #[test]
+    fn region_polygons_holds_what_it_counts() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (d, widths) in
+            [(2usize, vec![20usize]), (2, vec![200]), (3, vec![60]), (2, vec![12, 12]), (5, vec![30, 20])]
+        {
+            let mut fan = d;
+            let mut layers: Vec<(Array2<f64>, Array1<f64>)> = Vec::new();
+            for (i, &w) in widths.iter().enumerate() {
+                let wm = projection(fan, w, Projection::Gaussian, 10 + i as u64).unwrap();
+                let b = projection(1, w, Projection::Gaussian, 20 + i as u64).unwrap().row(0).to_owned() * 0.5;
+                layers.push((wm, b));
+                fan = w;
+            }
+            let wo = projection(1, fan, Projection::Gaussian, 30).unwrap().row(0).to_owned();
+            let net = PwlNet {
+                layers: layers.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect(),
+                w_out: wo.view(),
+                b_out: 0.1,
+                slope: 0.0,
+            };
+            let (mut u, mut v) = (vec![0.0; d], vec![0.0; d]);
+            (u[0], v[1]) = (1.0, 1.0);
+            let win = Window { origin: vec![0.1; d], u, v, lo: [-2.0, -2.0], hi: [2.0, 2.0] };
+            for split in [false, true] {
+                let opts = Options { split_decision: split, ..Options::default() };
+                for threads in [1, 2] {
+                    pool(threads).install(|| {
+                        let what = format!("d={d} {widths:?} split_decision={split} on {threads} threads");
+                        check_call(&what, FIXED_PICTURES, || region_polygons(&net, &win, opts, &|| false));
+                    });
+                }
+            }
+        }
+    }
+}
