@@ -816,6 +816,94 @@ mod tests {
     }
 
     #[test]
+    fn bounded_regions_are_zaslavskys_count() {
+        // Zaslavsky: an essential arrangement (normals spanning R^d: l >= d in general position) has
+        // |chi(1)| = |sum_{i<=d} (-1)^i C(l, i)| bounded regions, a non-essential one (l < d) none, and R^0 (d = 0) is
+        // one bounded point; the alternating sum read off Pascal's triangle, not the closed form C(l - 1, d).
+        for l in 0..30u64 {
+            let row = pascal_row(l);
+            for d in 0..30u64 {
+                let want = if d == 0 {
+                    b(1)
+                } else if l < d {
+                    b(0)
+                } else {
+                    let (even, odd) = row.iter().take(d as usize + 1).enumerate().fold(
+                        (BigUint::zero(), BigUint::zero()),
+                        |(e, o), (i, c)| if i % 2 == 0 { (e + c, o) } else { (e, o + c) },
+                    );
+                    if even >= odd {
+                        even - odd
+                    } else {
+                        odd - even
+                    }
+                };
+                assert_eq!(bounded_regions(l, d).unwrap(), want, "l={l} d={d}");
+            }
+        }
+    }
+
+    #[test]
+    fn cover_counts_follow_covers_recursion() {
+        // Cover (1965): C(n + 1, dim) = C(n, dim) + C(n, dim - 1) (the new point's hyperplane through the origin
+        // splits the dichotomies it can), from C(1, dim) = 2 (dim >= 1), C(0, dim) = 1 and C(n, 0) = 0 (n >= 1);
+        // a dimension at least n separates all 2^n labellings.
+        let mut c = vec![vec![BigUint::zero(); 30]; 30];
+        for n in 0..30 {
+            for dim in 0..30 {
+                c[n][dim] = match (n, dim) {
+                    (0, _) => b(1),
+                    (_, 0) => b(0),
+                    (1, _) => b(2),
+                    _ => &c[n - 1][dim] + &c[n - 1][dim - 1],
+                };
+            }
+        }
+        for n in 0..30u64 {
+            for dim in 0..30u64 {
+                assert_eq!(cover_count(n, dim).unwrap(), c[n as usize][dim as usize], "n={n} dim={dim}");
+                if dim >= n {
+                    assert_eq!(cover_count(n, dim).unwrap(), BigUint::one() << n, "n={n} dim={dim}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_counts_stop_when_their_call_is_cancelled() {
+        // A token fired before the call: the loops stop at their first check, with Interrupted (either branch of
+        // the partial sum, and the binomial); a token that never fires changes nothing.
+        let fired = Cancel::new();
+        fired.cancel();
+        let stopped = |r: CoreResult<BigUint>| matches!(r, Err(CoreError::Interrupted));
+        for (n, m) in [(3000u64, 100u64), (3000, 2900), (5000, 2500)] {
+            assert!(fired.run(|| stopped(binomial_partial_sum(n, m))), "S({n}, {m})");
+            assert!(fired.run(|| stopped(binomial(n, m))), "C({n}, {m})");
+        }
+        let quiet = Cancel::new();
+        assert_eq!(quiet.run(|| binomial_partial_sum(300, 100)).unwrap(), pascal_sum(300, 100));
+        assert_eq!(quiet.run(|| binomial(300, 100)).unwrap(), pascal_row(300)[100]);
+        // A token fired while a long count runs (120,000 steps on numbers of up to 290,000 bits: a second or more
+        // unchecked) stops it too, long before its end: the loops check all along, not only at their start.
+        for which in 0..3 {
+            let token = Cancel::new();
+            let remote = token.clone();
+            let t0 = std::time::Instant::now();
+            let firer = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                remote.cancel();
+            });
+            let r = token.run(|| match which {
+                0 => binomial_partial_sum(300_000, 120_000),
+                1 => binomial_partial_sum(300_000, 180_000),
+                _ => binomial(300_000, 120_000),
+            });
+            firer.join().unwrap();
+            assert!(stopped(r), "case {which}: ran to its end in {:?}", t0.elapsed());
+        }
+    }
+
+    #[test]
     fn too_large_is_refused_not_hung() {
         assert!(matches!(regions(10_000_000_000, 5_000_000_000), Err(CoreError::TooLarge(_))));
         // Many narrow layers: small rows, but counts of about a million bits (minutes of products).

@@ -942,6 +942,194 @@ fn fused_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
     (lsum, correct, finite)
 }
 
+#[cfg(test)]
+mod fused_tests {
+    //! The fused kernel (`fused_impl`, through both of its instantiations) against an independent truth: the
+    //! one-hidden-layer network's logits, loss and gradient written out in float64 loops from the flat layout's
+    //! documented order (`W` of shape `(d, L)` row-major, `b`, `w_out`, `b_out`), with none of the kernel's code.
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Logits, loss sum, correct signs and the gradient of the mean loss of `d -> L -> 1`, in float64.
+    fn naive(
+        d: usize,
+        l: usize,
+        p: &[f32],
+        x: ArrayView2<f32>,
+        y: &[u8],
+        act: Activation,
+        loss: Loss,
+    ) -> (f64, usize, Vec<f64>) {
+        let at = |i: usize| p[i] as f64;
+        let (b0, wo0, bo) = (d * l, d * l + l, d * l + 2 * l);
+        let n = x.nrows();
+        let (mut total, mut correct, mut g) = (0.0, 0usize, vec![0.0; bo + 1]);
+        for i in 0..n {
+            let xi: Vec<f64> = (0..d).map(|k| x[[i, k]] as f64).collect();
+            let mut a = vec![0.0; l];
+            let mut da = vec![0.0; l];
+            for j in 0..l {
+                let u = at(b0 + j) + (0..d).map(|k| xi[k] * at(k * l + j)).sum::<f64>();
+                let sig = 1.0 / (1.0 + (-u).exp());
+                (a[j], da[j]) = match act {
+                    Activation::Relu => (u.max(0.0), if u > 0.0 { 1.0 } else { 0.0 }),
+                    Activation::LeakyRelu(s) => {
+                        if u > 0.0 {
+                            (u, 1.0)
+                        } else {
+                            (s as f64 * u, s as f64)
+                        }
+                    }
+                    Activation::Sigmoid => (sig, sig * (1.0 - sig)),
+                    Activation::Tanh => (u.tanh(), 1.0 / (u.cosh() * u.cosh())),
+                };
+            }
+            let z = at(bo) + (0..l).map(|j| a[j] * at(wo0 + j)).sum::<f64>();
+            let (yf, s) = (y[i] as f64, if y[i] == 1 { 1.0 } else { -1.0 });
+            let (v, dz) = match loss {
+                Loss::Bce => ((1.0 + z.exp()).ln() - yf * z, 1.0 / (1.0 + (-z).exp()) - yf),
+                Loss::Hinge => ((1.0 - s * z).max(0.0), if s * z < 1.0 { -s } else { 0.0 }),
+            };
+            total += v;
+            correct += usize::from((z > 0.0) == (y[i] == 1));
+            let gz = dz / n as f64;
+            g[bo] += gz;
+            for j in 0..l {
+                g[wo0 + j] += gz * a[j];
+                let du = gz * at(wo0 + j) * da[j];
+                g[b0 + j] += du;
+                for k in 0..d {
+                    g[k * l + j] += du * xi[k];
+                }
+            }
+        }
+        (total, correct, g)
+    }
+
+    /// One pass of the fused kernel, plain (`fma` false) or with fused multiply-adds; `h` and `dh` longer than
+    /// `L` and full of NaN (the kernel must use their first `L` entries only, and write before it reads).
+    #[allow(clippy::too_many_arguments)]
+    fn pass(
+        fma: bool,
+        layout: &Layout,
+        p: &[f32],
+        x: ArrayView2<f32>,
+        y: &[u8],
+        loss: Loss,
+        act: Activation,
+        want_loss: bool,
+        g: Option<&mut [f32]>,
+    ) -> (f64, usize, bool) {
+        let l = layout.dims[1];
+        let (mut h, mut dh) = (vec![f32::NAN; l + 5], vec![f32::NAN; l + 5]);
+        if fma {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                return unsafe { fused_avx2(layout, p, x, y, loss, act, want_loss, g, &mut h, &mut dh) };
+            }
+            fused_dispatch::<true>(layout, p, x, y, loss, act, want_loss, g, &mut h, &mut dh)
+        } else {
+            fused_dispatch::<false>(layout, p, x, y, loss, act, want_loss, g, &mut h, &mut dh)
+        }
+    }
+
+    #[test]
+    fn the_fused_kernel_matches_float64_loops_with_and_without_fma() {
+        // Random weights (not the initialiser's), a nonzero output bias, widths below, at and past 8 and not a
+        // multiple of it (dot8's chunks and tail), d from 1 to 4, every activation and loss; the plain
+        // instantiation is the one a CPU without AVX2 + FMA runs, which no other test reaches on one that has them.
+        let acts = [Activation::Relu, Activation::LeakyRelu(0.25), Activation::Sigmoid, Activation::Tanh];
+        let mut rng = Pcg64Mcg::seed_from_u64(41);
+        let mut cases = 0;
+        for (d, l) in [(1usize, 5usize), (2, 19), (3, 8), (4, 33)] {
+            let layout = Layout::new(d, &[l]);
+            // the flat layout the float64 loops read
+            assert_eq!((layout.out_w, layout.total), (d * l + l, d * l + 2 * l + 1));
+            let n = 43;
+            let x = Array2::<f32>::from_shape_fn((n, d), |_| rng.random_range(-1.5..1.5));
+            let y: Vec<u8> = (0..n).map(|_| rng.random_range(0..2u8)).collect();
+            for act in acts {
+                for loss in [Loss::Bce, Loss::Hinge] {
+                    let p: Vec<f32> = (0..layout.total).map(|_| rng.random_range(-1.0..1.0)).collect();
+                    let (loss64, correct64, g64) = naive(d, l, &p, x.view(), &y, act, loss);
+                    let scale = g64.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                    assert!(scale > 1e-2 && correct64 > 0 && correct64 < n, "a degenerate case");
+                    for fma in [false, true] {
+                        let what = format!("d={d} L={l} {act:?} {loss:?} fma={fma}");
+                        let mut g = vec![f32::NAN; layout.total];
+                        let (lsum, correct, finite) =
+                            pass(fma, &layout, &p, x.view(), &y, loss, act, true, Some(&mut g));
+                        assert!(finite, "{what}");
+                        assert_eq!(correct, correct64, "{what}");
+                        assert!((lsum - loss64).abs() <= 1e-5 * loss64, "{what}: loss sum {lsum} against {loss64}");
+                        for (i, (a, b)) in g.iter().zip(&g64).enumerate() {
+                            assert!((*a as f64 - b).abs() <= 1e-5 * scale, "{what}: g[{i}] = {a} against {b}");
+                        }
+                        // without the gradient: the same reads, and `want_loss` false sums no loss
+                        let r = pass(fma, &layout, &p, x.view(), &y, loss, act, false, None);
+                        assert_eq!(r, (0.0, correct64, true), "{what}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 4 * 4 * 2 * 2);
+    }
+
+    #[test]
+    fn the_fused_kernel_reports_a_non_finite_logit() {
+        // A weight of f32::MAX makes the pre-activation of the rows with a large first coordinate overflow to inf
+        // (ReLU keeps it): their logits are inf (or NaN) and the pass must say so, whichever row it is.
+        let (d, l) = (2, 9);
+        let layout = Layout::new(d, &[l]);
+        let mut p = vec![0.1f32; layout.total];
+        p[0] = f32::MAX;
+        for row in [0usize, 6, 12] {
+            let mut x = Array2::<f32>::from_elem((13, d), 0.5);
+            x.row_mut(row).fill(-3.0);
+            x[[row, 0]] = 4.0;
+            let y = vec![1u8; 13];
+            for fma in [false, true] {
+                let finite = pass(fma, &layout, &p, x.view(), &y, Loss::Bce, Activation::Relu, false, None).2;
+                assert!(!finite, "row {row} fma={fma}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_fused_pass_stops_and_an_uncancelled_one_runs_to_the_end() {
+        // The kernel promises a check for Ctrl-C every CHECK_WORK multiply-adds or so (3 d L a row): 1000 rows of
+        // d = 3 and L = 1000 are more than twice that, so a fired token must stop the pass, with (0, 0, false);
+        // the same pass with no token fired must run to its end (finite logits, its true number of correct signs).
+        let (n, d, l) = (1000usize, 3usize, 1000usize);
+        assert!(n * 3 * d * l >= 2 * limits::CHECK_WORK);
+        let layout = Layout::new(d, &[l]);
+        let mut rng = Pcg64Mcg::seed_from_u64(9);
+        let p: Vec<f32> = (0..layout.total).map(|_| rng.random_range(-0.05..0.05)).collect();
+        let x = Array2::<f32>::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
+        let y: Vec<u8> = (0..n).map(|i| (i % 2) as u8).collect();
+        let (_, correct64, _) = naive(d, l, &p, x.view(), &y, Activation::Relu, Loss::Bce);
+        for fma in [false, true] {
+            let cancel = Cancel::new();
+            for want_grad in [false, true] {
+                let mut g = vec![0f32; layout.total];
+                let g = if want_grad { Some(&mut g[..]) } else { None };
+                let (lsum, correct, finite) =
+                    cancel.run(|| pass(fma, &layout, &p, x.view(), &y, Loss::Bce, Activation::Relu, true, g));
+                assert!(finite && correct == correct64 && lsum > 0.0, "fma={fma} grad={want_grad}: {correct}");
+            }
+            cancel.cancel();
+            for want_grad in [false, true] {
+                let mut g = vec![0f32; layout.total];
+                let g = if want_grad { Some(&mut g[..]) } else { None };
+                let r = cancel.run(|| pass(fma, &layout, &p, x.view(), &y, Loss::Bce, Activation::Relu, true, g));
+                assert_eq!(r, (0.0, 0, false), "fma={fma} grad={want_grad}");
+            }
+        }
+    }
+}
+
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn fused_dispatch<const FMA: bool>(
