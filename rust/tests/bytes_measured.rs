@@ -10,7 +10,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use _core::{limits, CoreError, CoreResult};
 
@@ -81,18 +81,25 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (out, (PEAK.load(Ordering::SeqCst) - base) as f64)
 }
 
-/// A pool of `threads` workers, each of which has made a product with the `gemm` crate: its first product on a
-/// thread allocates a scratch buffer the size of the L2 cache (2 MiB here), kept until the thread ends, which no
-/// estimator counts: a fixed cost a thread, like its stack and its malloc arena (`limits::THREAD_ADDRESS_SPACE`,
-/// which the default `max_bytes` leaves room for).
-fn pool(threads: usize) -> rayon::ThreadPool {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.broadcast(|_| {
-        let (a, b) = (ndarray::Array2::<f64>::ones((256, 64)), ndarray::Array2::<f64>::ones((64, 4096)));
-        let mut c = ndarray::Array2::<f64>::zeros((256, 4096));
-        _core::linalg::matmul_into(a.view(), b.view(), c.view_mut(), false);
-    });
-    pool
+/// The pool of `threads` (1 or 2) workers, each of which has made a product with the `gemm` crate: its first
+/// product on a thread allocates a scratch buffer the size of the L2 cache (2 MiB here), kept until the thread ends,
+/// which no estimator counts: a fixed cost a thread, like its stack and its malloc arena
+/// (`limits::THREAD_ADDRESS_SPACE`, which the default `max_bytes` leaves room for). One pool of each size for the
+/// whole binary, never dropped: a dropped pool's threads end when they will, and a thread that ended during a later
+/// measurement freed its scratch buffer there, which hid that call's own allocations (a CI run measured 544 bytes
+/// for a call that holds about 800 KB).
+fn pool(threads: usize) -> &'static rayon::ThreadPool {
+    static POOLS: [OnceLock<rayon::ThreadPool>; 2] = [OnceLock::new(), OnceLock::new()];
+    assert!((1..=2).contains(&threads), "pools of 1 or 2 threads");
+    POOLS[threads - 1].get_or_init(|| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.broadcast(|_| {
+            let (a, b) = (ndarray::Array2::<f64>::ones((256, 64)), ndarray::Array2::<f64>::ones((64, 4096)));
+            let mut c = ndarray::Array2::<f64>::zeros((256, 4096));
+            _core::linalg::matmul_into(a.view(), b.view(), c.view_mut(), false);
+        });
+        pool
+    })
 }
 
 /// Assert that `estimate` covers `peak` (up to [`SMALL`]) and is not far above it; print the ratio.
