@@ -3,6 +3,8 @@
 Usage:
     python benchmarks/corner_probe.py        # about 20 s, no training
     python benchmarks/corner_probe.py --oof  # also out of fold (the correction regrown 5 times; ~30-60 min)
+    python benchmarks/corner_probe.py --oof --fraction 0.5   # each regrowth on half the other protocols: fewer
+                                                             # protocols, to see if the corner's error falls with more
 
 Nothing is fitted or changed: the shipped estimate is read on the rows of ``calibrate_protocols.load()`` (the
 calibration rows the correction was grown on, and the held-out rows of whole protocols it never read), and each part's
@@ -34,18 +36,19 @@ def corner_of(rows: list, acc: np.ndarray) -> np.ndarray:
     return (col["batch"] > 0) & (col["batch"] < col["N"]) & (col["N"] >= 1400) & (col["d"] >= 16) & (acc < 0.9)
 
 
-def out_of_fold(rows: list) -> None:
+def out_of_fold(rows: list, fraction: float = 1.0) -> None:
     """The calibration rows' errors in sample (the shipped estimate) and out of fold (``cp.oof_predict``: the base
     correction regrown five times, each time without a fifth of the protocols, and read on that fifth), in and outside
-    the corner (other protocols) and for the deep rows."""
+    the corner (other protocols) and for the deep rows. ``fraction < 1``: each regrowth reads only that share of the
+    other four fifths' protocols (``cp.oof_predict``'s learning curve)."""
     cal = [r for r in rows if r["part"] == "calibration"]
     shipped = cp.shipped(cal)[0]
-    oof = cp.oof_predict(cal, cp.START)
+    oof = cp.oof_predict(cal, cp.START, fraction=fraction)
     real = np.array([r["real"] for r in cal])
     group = np.array([r["group"] for r in cal])
     print("\n| calibration rows, non-trivial | estimate | rows | MAE | bias | off by > 0.06 | max |")
     print("|---|---|---|---|---|---|---|")
-    for name, acc in (("in sample (shipped)", shipped), ("out of fold", oof)):
+    for name, acc in (("in sample (shipped)", shipped), (f"out of fold ({fraction:g} of the protocols)", oof)):
         err = real - acc
         nontrivial = np.minimum(real, acc) < 0.999
         corner = corner_of(cal, acc)
@@ -60,7 +63,11 @@ def out_of_fold(rows: list) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--oof", action="store_true", help="also the calibration rows out of fold (30-60 min)")
+    parser.add_argument("--fraction", type=float, default=1.0,
+                        help="with --oof: the share of the remaining protocols each regrowth reads (default 1)")
     args = parser.parse_args()
+    if not 0.0 < args.fraction <= 1.0:
+        parser.error(f"--fraction must be in (0, 1], not {args.fraction}")
     rows = cp.load()
     acc = cp.shipped(rows)[0]
     real = np.array([r["real9"] if r.get("real9") is not None else r["real"] for r in rows])
@@ -87,7 +94,7 @@ def main() -> int:
     print(f"\ncertain misses of other protocols: {len(hits)}, of which in the corner: {inside} "
           f"(the corner holds {(held & corner).sum()} of the {held.sum()} non-trivial held-out rows)")
     if args.oof:
-        out_of_fold(rows)
+        out_of_fold(rows, args.fraction)
     return 0
 
 
