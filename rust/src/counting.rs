@@ -815,6 +815,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_bounds_stop_inside_a_long_state() {
+        // Layers at least twice d wide keep one live state, so the last layer is one loop of d + 1 products of its
+        // count (about 20,000 bits) by the row C(40000, 0..=d) (up to 32,000 bits): most of the call (0.7 s at
+        // opt-level 1 here), after the rows and the first layer (a few ms). A token fired 200 ms in stops it within
+        // a few ms, inside that loop; checking only between states, it ran on for 0.5 s. (A machine that ends the
+        // whole call before the token fires passes without proving anything.)
+        let token = Cancel::new();
+        let remote = token.clone();
+        let firer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            remote.cancel();
+            std::time::Instant::now()
+        });
+        let r = token.run(|| deep_region_bounds(10_000, &[20_000, 40_000]));
+        let end = std::time::Instant::now();
+        let fired = firer.join().unwrap();
+        let late = end.saturating_duration_since(fired);
+        assert!(matches!(r, Ok(_) | Err(CoreError::Interrupted)), "{r:?}");
+        assert!(r.is_err() || late < std::time::Duration::from_millis(150), "ran on {late:?} after the token fired");
+    }
+
+    #[test]
     fn binomials_near_the_top_take_the_short_side() {
         // C(n, n - k) = C(n, k): at n = 10^9 the top coefficients are n and n (n - 1) / 2 (products in u128), a step
         // or two; n - k steps of the recurrence would have about 10^9 bits on the way, past the exact-size limit.
