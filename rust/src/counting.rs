@@ -762,6 +762,110 @@ mod tests {
         assert_eq!(r.serra2018_upper, b(60466176));
     }
 
+    /// Serra et al. 2018's upper bound by enumeration: the sum over `j_l <= min(n0, n_1 - j_1, ..., n_{l-1} -
+    /// j_{l-1}, n_l)` of `prod_l C(n_l, j_l)`, binomials off Pascal's triangle (not the dynamic programme).
+    fn serra_upper_brute(bound: u64, widths: &[u64]) -> BigUint {
+        let Some((&w, rest)) = widths.split_first() else {
+            return BigUint::one();
+        };
+        let row = pascal_row(w);
+        (0..=bound.min(w))
+            .fold(BigUint::zero(), |a, j| a + &row[j as usize] * serra_upper_brute(bound.min(w - j), rest))
+    }
+
+    #[test]
+    fn deep_bounds_match_their_definitions_on_every_small_network() {
+        // Every network of 1-3 layers of 1-7 units in d = 1..4 (widths below d and below 3 d included): the upper
+        // bounds by enumeration and by products of Pascal sums, the lower bounds from their papers' products, and
+        // None exactly where a precondition fails.
+        let mut nets: Vec<Vec<u64>> = Vec::new();
+        let mut layer: Vec<Vec<u64>> = vec![vec![]];
+        for _ in 0..3 {
+            layer = layer.iter().flat_map(|n| (1..=7).map(move |w| [n.as_slice(), &[w]].concat())).collect();
+            nets.extend(layer.iter().cloned());
+        }
+        assert_eq!(nets.len(), 7 + 49 + 343);
+        for n0 in 1..=4u64 {
+            for w in &nets {
+                let r = deep_region_bounds(n0, w).unwrap();
+                let (&last, hidden) = w.split_last().unwrap();
+                let shallow = pascal_sum(last, n0);
+                let m14 = w
+                    .iter()
+                    .all(|&x| x >= n0)
+                    .then(|| hidden.iter().fold(shallow.clone(), |p, &x| p * b(u128::from(x / n0)).pow(n0 as u32)));
+                let s18 = w
+                    .iter()
+                    .all(|&x| x >= 3 * n0)
+                    .then(|| hidden.iter().fold(shallow.clone(), |p, &x| p * b(u128::from(x / n0 + 1)).pow(n0 as u32)));
+                let mut dl = n0;
+                let m17 = w.iter().fold(BigUint::one(), |p, &x| {
+                    dl = dl.min(x);
+                    p * pascal_sum(x, dl)
+                });
+                let at = format!("d = {n0}, widths {w:?}");
+                assert_eq!(r.montufar2014_lower, m14, "{at}");
+                assert_eq!(r.montufar2014_reason.is_empty(), r.montufar2014_lower.is_some(), "{at}");
+                assert_eq!(r.serra2018_lower, s18, "{at}");
+                assert_eq!(r.serra2018_reason.is_empty(), r.serra2018_lower.is_some(), "{at}");
+                assert_eq!(r.montufar2017_upper, m17, "{at}");
+                assert_eq!(r.serra2018_upper, serra_upper_brute(n0, w), "{at}");
+            }
+        }
+    }
+
+    #[test]
+    fn deep_bounds_stop_inside_a_long_state() {
+        // Layers at least twice d wide keep one live state, so the last layer is one loop of d + 1 products of its
+        // count (about 20,000 bits) by the row C(40000, 0..=d) (up to 32,000 bits): most of the call (0.7 s at
+        // opt-level 1 here), after the rows and the first layer (a few ms). A token fired 200 ms in stops it within
+        // a few ms, inside that loop; checking only between states, it ran on for 0.5 s. (A machine that ends the
+        // whole call before the token fires passes without proving anything.)
+        let token = Cancel::new();
+        let remote = token.clone();
+        let firer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            remote.cancel();
+            std::time::Instant::now()
+        });
+        let r = token.run(|| deep_region_bounds(10_000, &[20_000, 40_000]));
+        let end = std::time::Instant::now();
+        let fired = firer.join().unwrap();
+        let late = end.saturating_duration_since(fired);
+        assert!(matches!(r, Ok(_) | Err(CoreError::Interrupted)), "{r:?}");
+        assert!(r.is_err() || late < std::time::Duration::from_millis(150), "ran on {late:?} after the token fired");
+    }
+
+    #[test]
+    fn binomials_near_the_top_take_the_short_side() {
+        // C(n, n - k) = C(n, k): at n = 10^9 the top coefficients are n and n (n - 1) / 2 (products in u128), a step
+        // or two; n - k steps of the recurrence would have about 10^9 bits on the way, past the exact-size limit.
+        let n = 1_000_000_000u64;
+        let big = u128::from(n);
+        assert_eq!(binomial(n, n).unwrap(), b(1));
+        assert_eq!(binomial(n, n - 1).unwrap(), b(big));
+        assert_eq!(binomial(n, n - 2).unwrap(), b(big * (big - 1) / 2));
+    }
+
+    #[test]
+    fn a_partial_sum_takes_the_short_side_of_half() {
+        // S(n, 2) = 1 + n + n (n - 1) / 2 is two steps of the recurrence and S(n, n - 3) = 2^n - S(n, 2) a shift and
+        // a subtraction; summed from the other side either is n - 3 steps on numbers of up to n bits (days at
+        // n = 5e7), stopped here by a token that fires after 3 s.
+        let n = 50_000_000u64;
+        let big = u128::from(n);
+        let low = b(1 + big + big * (big - 1) / 2);
+        let token = Cancel::new();
+        let remote = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            remote.cancel();
+        });
+        let (s_low, s_high) = token.run(|| (binomial_partial_sum(n, 2), binomial_partial_sum(n, n - 3)));
+        assert_eq!(s_low.unwrap(), low);
+        assert_eq!(s_high.unwrap(), (BigUint::one() << n) - low);
+    }
+
     #[test]
     fn an_exact_sum_of_few_bits_but_many_steps_is_refused_for_its_work() {
         // S(2e6, 1e6) has about 2e6 bits (far under MAX_EXACT_BITS, 24 MB at most held) but takes a million steps
