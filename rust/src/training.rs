@@ -3588,10 +3588,23 @@ mod tests {
                 let counted = pool.install(|| train_restarts_counting(xv, yv, &cfg, 4, 1, restarts, every, &done));
                 let counted = counted.unwrap();
                 assert_eq!(done.load(Ordering::Relaxed), (restarts * cfg.steps) as u64, "{cfg:?} {threads}");
-                let plain = pool.install(|| train_restarts_observed(xv, yv, &cfg, 4, 1, restarts, every)).unwrap();
-                let runs = pool.install(|| train_restarts(xv, yv, &cfg, 4, 1, restarts)).unwrap();
-                for ((c, p), r) in counted.iter().zip(&plain).zip(&runs) {
-                    assert!(same_run(&c.0, &p.0) && same_run(&c.0, r), "{cfg:?} {threads}");
+                // each restart trained alone, without a counter (train_run_full with `done` None), on its stream:
+                // train_restarts and train_restarts_observed are train_restarts_counting, so not the reference
+                let plain: Vec<(RunResult, Vec<Snapshot>)> = (0..restarts)
+                    .map(|r| {
+                        let mut kept = Vec::new();
+                        let mut keep = |s: Snapshot| {
+                            kept.push(s);
+                            Ok(())
+                        };
+                        let run = pool.install(|| {
+                            train_run_observed(xv, yv, &cfg, &mut train_stream(4, 1, r as u64), every, &mut keep)
+                        });
+                        (run.unwrap(), kept)
+                    })
+                    .collect();
+                for (c, p) in counted.iter().zip(&plain) {
+                    assert!(same_run(&c.0, &p.0), "{cfg:?} {threads}");
                     let steps = |s: &[Snapshot]| s.iter().map(|s| (s.step, s.network.clone())).collect::<Vec<_>>();
                     assert_eq!(steps(&c.1), steps(&p.1));
                     assert_eq!(c.1.len(), if every > 0 { cfg.snapshots(every) } else { 0 });
