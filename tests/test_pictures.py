@@ -2061,8 +2061,10 @@ def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeyp
     train in parallel), counted by the core as they complete, which does not change the network trained."""
     import time
 
-    from nnpartition._cli.common import train_with_progress
     from nnpartition.datasets import toy_dataset
+
+    def train_with_progress(X, y, ws, restarts, seed, steps, progress):   # what plot-partition calls
+        return npn.train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps, progress=progress)
 
     X, y = toy_dataset("uniform", 200, 2, seed=1)
     res = train_with_progress(X, y, [8], 1, 5, 300, True)
@@ -2111,8 +2113,10 @@ def test_the_commands_show_no_bar_where_nobody_sees_it(capsys, tmp_path):
 
 def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tmp_path):
     """docs/pictures.md: a bar "on a terminal, once the training has taken a second; --no-progress or --json:
-    none" -- progress=None (progress_bar's policy) or False, as train_with_progress is called."""
-    import nnpartition._cli.pictures as cli_pictures
+    none" -- progress=None (progress_bar's policy) or False, as train is called."""
+    import inspect
+
+    import nnpartition.training
     from nnpartition.cli import main
 
     class Stop(Exception):
@@ -2120,11 +2124,14 @@ def test_plot_partition_asks_for_no_bar_with_no_progress_or_json(monkeypatch, tm
 
     asked = []
 
-    def train(*args):
-        asked.append(args[-1])
+    real = nnpartition.training.train
+
+    def train(*args, **kwargs):
+        asked.append(kwargs["progress"])
         raise Stop
 
-    monkeypatch.setattr(cli_pictures, "train_with_progress", train)
+    train.__signature__ = inspect.signature(real)   # the command reads train's defaults before it trains
+    monkeypatch.setattr(nnpartition.training, "train", train)
     for extra in ([], ["--no-progress"], ["--json"], ["--json", "--no-progress"]):
         with pytest.raises(Stop):
             main(["plot-partition", "-d", "2", "-N", "20", "-L", "3", "--plot", str(tmp_path / "p.png"), *extra])

@@ -28,19 +28,16 @@ import os
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .. import _core
 from .._files import readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
 
-if TYPE_CHECKING:
-    import numpy as np
-
 __all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
            "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer", "short_numbers",
-           "train_with_progress", "write_error", "writing"]
+           "write_error", "writing"]
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -561,19 +558,3 @@ def dumps(obj: Any) -> str:
     """What ``--json`` prints: strict JSON (RFC 8259), a non-finite number (an infinite ``k_sat`` in high ``d``, a
     ``nan`` ceiling when none was asked for) written ``null``."""
     return json.dumps(json_ready(obj), allow_nan=False)
-
-
-def train_with_progress(X: np.ndarray, y: np.ndarray, ws: List[int], restarts: int, seed: int, steps: int,
-                        progress: Optional[bool]) -> Any:
-    """``train(X, y, widths=ws, restarts=, seed=, steps=)`` with a progress bar (``progress_bar``'s policy: with
-    ``progress=None`` only on a terminal, after a second).
-
-    The bar is ``train(progress=)``'s, over the steps of all the restarts (``steps * restarts``): the core counts
-    each run's steps as it reads its accuracy (every 20 steps), the restarts training in parallel, and the bar
-    reads the count about every 20 ms (an atomic add a read: it changes nothing in the network trained).
-    plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output; explain-1d --steps 20000 -N 3000 -L 64 7 s (it
-    trains here too).
-    """
-    from ..training import train
-
-    return train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps, progress=progress)

@@ -11,8 +11,8 @@ from ..construct import Explanation, explain_1d
 from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
-from ..training import MAX_ACTIVATIONS
-from .common import UsageError, dumps, integer, train_with_progress
+from ..training import MAX_ACTIVATIONS, train
+from .common import UsageError, dumps, integer
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -100,9 +100,10 @@ def _explain(args: argparse.Namespace) -> int:
 
     check_sizes(args.N, args.L)
     X, y = explain_1d_data(args.N, args.seed)
-    # a bar on stderr as train's and plot-partition's (--steps 20000 -N 3000 -L 64 trained 7 s in silence)
-    res = train_with_progress(X, y, [args.L], args.restarts, args.seed, args.steps,
-                              False if args.no_progress or args.json else None)
+    # train's bar on stderr over the steps of all restarts, as plot-partition's (--steps 20000 -N 3000 -L 64 trained
+    # 7 s in silence); progress=None: only on a terminal, after a second
+    res = train(X, y, widths=[args.L], restarts=args.restarts, seed=args.seed, steps=args.steps,
+                progress=False if args.no_progress or args.json else None)
     net = res.network
     assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)

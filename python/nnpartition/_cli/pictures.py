@@ -15,8 +15,7 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import (UsageError, box_option, dumps, file_message, integer, option_names, train_with_progress,
-                     writing)
+from .common import UsageError, box_option, dumps, file_message, integer, option_names, writing
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -118,6 +117,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     from ..network import DeepNet
     from ..pictures import KEY_INCHES, Plane, plot_partition, region_polygons, window_for
     from ..pictures.drawing import _annotate, _drawn_points, _slice_note
+    from ..training import train
 
     start = time.perf_counter()
     _box(args)   # before any training
@@ -147,7 +147,8 @@ def _plot_partition(args: argparse.Namespace) -> int:
         X, y = _data(args)
         # the window (the slice through three points, --box) is checked on the data before the training
         window_for(DeepNet([(np.zeros((args.d, 1)), np.zeros(1))], np.zeros(1), 0.0), X, box=_box(args))
-        res = train_with_progress(X, y, ws, args.restarts, args.seed, args.steps, progress)
+        # train's bar over the steps of all restarts (-d 2 -N 20000 -L 256 trained 54 s in silence before it)
+        res = train(X, y, widths=ws, restarts=args.restarts, seed=args.seed, steps=args.steps, progress=progress)
         net, accuracy = res.network, res.best_accuracy
         if args.save_weights:
             with writing("--save-weights", args.save_weights):
