@@ -2058,12 +2058,13 @@ def bars(monkeypatch):
 
 def test_plot_partition_shows_the_progress_of_its_training(capsys, bars, monkeypatch):
     """plot-partition -d 2 -N 20000 -L 256 ran 54 s with no output. A bar over the steps of all the restarts (which
-    train in parallel), counted by the core as they complete, which does not change the network trained."""
+    train in parallel), counted by the core as they complete, which does not change the network trained. The command
+    calls train(progress=None or False) (the next test); this is that bar, asked for with progress=True."""
     import time
 
     from nnpartition.datasets import toy_dataset
 
-    def train_with_progress(X, y, ws, restarts, seed, steps, progress):   # what plot-partition calls
+    def train_with_progress(X, y, ws, restarts, seed, steps, progress):
         return npn.train(X, y, widths=ws, restarts=restarts, seed=seed, steps=steps, progress=progress)
 
     X, y = toy_dataset("uniform", 200, 2, seed=1)
