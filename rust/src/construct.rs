@@ -221,6 +221,126 @@ mod tests {
     }
 
     #[test]
+    fn each_bad_shape_or_non_finite_value_is_refused_alone() {
+        // One fault at a time on a network that is otherwise accepted: each must be refused as an argument error
+        // (a b1 or w2 of the wrong length would otherwise be sliced past its end, a panic).
+        let x = ndarray::arr2(&[[0.5, -0.25], [0.0, 1.0]]);
+        let w1 = ndarray::arr2(&[[1.0, -1.0, 0.5], [0.25, 2.0, -1.0]]);
+        let (b1, w2) = (ndarray::arr1(&[0.1, 0.0, -0.2]), ndarray::arr1(&[1.0, -1.0, 0.5]));
+        assert!(region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.5).is_ok());
+        let short = ndarray::arr1(&[0.1, 0.0]);
+        let long = ndarray::arr1(&[0.1, 0.0, 0.0, 0.0]);
+        let bad = |x: &Array2<f64>, w1: &Array2<f64>, b1: &Array1<f64>, w2: &Array1<f64>, b2: f64| {
+            matches!(
+                region_map(x.view(), w1.view(), b1.view(), w2.view(), b2),
+                Err(crate::error::CoreError::InvalidArgument(_))
+            )
+        };
+        assert!(bad(&x, &w1.slice(s![..1, ..]).to_owned(), &b1, &w2, 0.5), "W1 of 1 row for X of 2 columns");
+        assert!(bad(&x, &Array2::zeros((2, 0)), &Array1::zeros(0), &Array1::zeros(0), 0.5), "no units");
+        for (b1_, w2_) in [(&short, &w2), (&long, &w2), (&b1, &short), (&b1, &long)] {
+            assert!(bad(&x, &w1, b1_, w2_, 0.5), "b1 {b1_} w2 {w2_}");
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut t = w1.clone();
+            t[[1, 2]] = v;
+            assert!(bad(&x, &t, &b1, &w2, 0.5), "W1 with {v}");
+            let mut t = b1.clone();
+            t[1] = v;
+            assert!(bad(&x, &w1, &t, &w2, 0.5), "b1 with {v}");
+            let mut t = w2.clone();
+            t[2] = v;
+            assert!(bad(&x, &w1, &b1, &t, 0.5), "w2 with {v}");
+            assert!(bad(&x, &w1, &b1, &w2, v), "b2 = {v}");
+            let mut t = x.clone();
+            t[[1, 0]] = v;
+            assert!(bad(&t, &w1, &b1, &w2, 0.5), "X with {v}");
+        }
+    }
+
+    #[test]
+    fn a_pre_activation_of_exactly_zero_is_off() {
+        // ReLU(0) = 0: a unit whose pre-activation is exactly 0 contributes nothing, so it is off.
+        let x = ndarray::arr2(&[[0.0], [1.0], [-1.0]]);
+        let (w1, b1, w2) =
+            (ndarray::arr2(&[[1.0, -1.0, 0.0]]), ndarray::arr1(&[0.0, 0.0, 0.0]), ndarray::arr1(&[1.0; 3]));
+        let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0).unwrap();
+        let pattern = |r: usize| rm.patterns.row(rm.ids[r] as usize).to_vec();
+        assert_eq!(
+            (pattern(0), pattern(1), pattern(2)),
+            (vec![false; 3], vec![true, false, false], vec![false, true, false])
+        );
+    }
+
+    #[test]
+    fn a_layer_in_several_blocks_of_columns_has_every_units_sign() {
+        // 3000 rows (chunks of 2048 and 952 rows) through 700 units in R^1: each chunk's pre-activations are taken
+        // in two blocks of columns (at least MIN_BLOCK_COLS each), so units past the first block come from the
+        // second; every point's pattern and affine map against the network evaluated directly.
+        let (n, l) = (3000, 700);
+        let mut rng = stream(4, 5, 6);
+        let x = Array2::from_shape_fn((n, 1), |_| rng.random_range(-1.0..1.0));
+        let w1 = Array2::from_shape_fn((1, l), |_| rng.random_range(-1.0..1.0));
+        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let w2 = Array1::from_shape_fn(l, |_| rng.random_range(-1.0..1.0));
+        for rows in [2048, n - 2048] {
+            let per = limits::items_per(limits::CHECK_WORK, rows.max(16) * (1 + limits::ENTRY_WORK));
+            assert!(l / per.max(crate::linalg::MIN_BLOCK_COLS) >= 2, "a chunk of {rows} rows takes one block");
+        }
+        let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), -0.125).unwrap();
+        assert_eq!(rm.counts.iter().sum::<u64>(), n as u64);
+        for r in 0..n {
+            let g = rm.ids[r] as usize;
+            let (mut f, xr) = (-0.125, x[[r, 0]]);
+            for i in 0..l {
+                let z = xr * w1[[0, i]] + b1[i];
+                assert_eq!(rm.patterns[[g, i]], z > 0.0, "row {r} unit {i}");
+                f += w2[i] * z.max(0.0);
+            }
+            assert!((xr * rm.slopes[[g, 0]] + rm.offsets[g] - f).abs() < 1e-9, "row {r}");
+        }
+    }
+
+    #[test]
+    fn the_first_row_and_unit_that_overflow_are_named() {
+        // Overflows in both chunks of 2048 rows: rows 700 (units 1 and 2) and 900 (unit 1), 2100 (unit 2), 2500
+        // (units 1 and 2); the error names the first in row order and then unit order, whichever chunk finishes first.
+        let n = 3000;
+        let big = 1e200;
+        let mut x = Array2::from_shape_fn((n, 2), |(r, j)| if (r + j) % 2 == 0 { 0.5 } else { -0.25 });
+        for (r, row) in [(700, [big, big]), (900, [big, 0.0]), (2100, [0.0, big]), (2500, [big, 0.0])] {
+            x.row_mut(r).assign(&ndarray::arr1(&row));
+        }
+        let w1 = ndarray::arr2(&[[1.0, big, big], [1.0, 0.0, big]]);
+        let (b1, w2) = (Array1::zeros(3), ndarray::arr1(&[1.0, 1.0, 1.0]));
+        for _ in 0..3 {
+            match region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0) {
+                Err(crate::error::CoreError::Numerical(m)) => {
+                    assert!(m.contains("unit 1 at row 700 of X overflows"), "{m}")
+                }
+                other => panic!("{:?}", other.map(|r| r.ids.len())),
+            }
+        }
+        // without row 700, the first is unit 2 of row 2100 (in the second chunk)
+        x.row_mut(700).fill(0.5);
+        x.row_mut(900).fill(0.5);
+        let Err(crate::error::CoreError::Numerical(m)) = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0)
+        else {
+            panic!("not refused")
+        };
+        assert!(m.contains("unit 2 at row 2100 of X overflows"), "{m}");
+        // a unit in the second block of columns (2048 rows through 600 units: two blocks of 300) is named as itself
+        let x = Array2::from_shape_fn((2048, 2), |(r, j)| if r == 10 && j == 0 { big } else { 0.5 });
+        let w1 = Array2::from_shape_fn((2, 600), |(j, i)| if i == 450 && j == 0 { big } else { 1e-3 });
+        let (b1, w2) = (Array1::zeros(600), Array1::ones(600));
+        let Err(crate::error::CoreError::Numerical(m)) = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0)
+        else {
+            panic!("not refused")
+        };
+        assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
+    }
+
+    #[test]
     fn a_pre_activation_beyond_float64_is_refused_not_read_as_off() {
         // x - y at (1e200 (1 + 2^-50), 1e200) is positive, read with W1 = (1e200, -1e200) as inf - inf = NaN, whose
         // `v > 0` is false: the build before put the row in the region where the unit is off.

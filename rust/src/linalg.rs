@@ -243,6 +243,22 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_inner_dimension_is_an_empty_sum() {
+        // (m, 0) @ (0, n): every entry is a sum of no terms, 0; accumulated, `out` is left as it was.
+        let (a, b) = (Array2::<f64>::zeros((3, 0)), Array2::<f64>::zeros((0, 4)));
+        let mut out = Array2::from_elem((3, 4), 7.5);
+        matmul_into(a.view(), b.view(), out.view_mut(), true);
+        assert!(out.iter().all(|&v| v == 7.5));
+        matmul_into(a.view(), b.view(), out.view_mut(), false);
+        assert!(out.iter().all(|&v| v == 0.0));
+        // and no rows or no columns: nothing to write
+        let mut none = Array2::<f32>::zeros((0, 4));
+        matmul_into(Array2::<f32>::ones((0, 2)).view(), Array2::<f32>::ones((2, 4)).view(), none.view_mut(), false);
+        let mut none = Array2::<f32>::zeros((3, 0));
+        matmul_into(Array2::<f32>::ones((3, 2)).view(), Array2::<f32>::ones((2, 0)).view(), none.view_mut(), true);
+    }
+
+    #[test]
     fn matches_naive_product_with_odd_strides() {
         let a = Array2::from_shape_fn((37, 13), |(i, j)| ((i * 7 + j * 3) % 11) as f64 - 5.0);
         let b = Array2::from_shape_fn((13, 29), |(i, j)| ((i * 5 + j) % 7) as f64 - 3.0);
