@@ -1833,8 +1833,8 @@ mod tests {
         for r in 1..=8 {
             assert!((best_of(f64::from(r)) - e[r as usize - 1]).abs() < 1e-9, "R = {r}");
         }
-        for (r, f) in [(1.5, 0.5), (2.25, 0.25), (5.75, 0.75), (7.5, 0.5)] {
-            let i = (r as f64).floor() as usize - 1;
+        for (r, f) in [(1.5f64, 0.5), (2.25, 0.25), (5.75, 0.75), (7.5, 0.5)] {
+            let i = r.floor() as usize - 1;
             let want = e[i] * (1.0 - f) + e[i + 1] * f;
             assert!((best_of(r) - want).abs() < 1e-9, "R = {r}: {} vs {want}", best_of(r));
         }
