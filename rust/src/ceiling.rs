@@ -720,6 +720,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn union_ceiling_at_the_smallest_sizes_by_hand() {
+        // No point, or one (only r = 0 errors allowed: a = 1): the bound is 1. Two points and one dichotomy (K = 1):
+        // r = 1 gives a = 1/2, p = S(2, 1) / 2^2 = 3/4, so 1/2 + 1/2 * 3/4 = 7/8.
+        assert_eq!(union_ceiling(0, 0.0), 1.0);
+        assert_eq!(union_ceiling(0, -1.0), 1.0);
+        assert_eq!(union_ceiling(1, 0.0), 1.0);
+        assert_eq!(union_ceiling(1, -5.0), 1.0);
+        let two = union_ceiling(2, 0.0);
+        assert!((two - 0.875).abs() < 1e-12, "{two}");
+    }
+
+    #[test]
     fn union_ceiling_is_one_below_capacity_and_falls_beyond() {
         assert_eq!(union_ceiling(10, ln_dichotomies(10, 10, &[5])), 1.0);
         let c = union_ceiling(3000, ln_dichotomies(2, 3000, &[2]));
