@@ -28,7 +28,7 @@ pub fn best_agreement(y: &[u8], k: usize) -> usize {
     best_agreement_until(y, k, &Cancel::default()).unwrap_or(0)
 }
 
-/// [`best_agreement`], checking `cancel` every million cell updates.
+/// [`best_agreement`], checking `cancel` every [`limits::CHECK_WORK`] cell updates (2^22: `2 (k + 1)` a label).
 fn best_agreement_until(y: &[u8], k: usize, cancel: &Cancel) -> CoreResult<usize> {
     let n = y.len();
     if n == 0 {
@@ -497,6 +497,24 @@ pub(crate) mod tests {
         }
     }
 
+    #[test]
+    fn the_programme_checks_its_token_every_check_work_cell_updates() {
+        // A label costs 2 (k + 1) cell updates. A token fired before the call stops a labeling one label past
+        // CHECK_WORK updates (Interrupted), and one of half CHECK_WORK runs to its end (a check each label would
+        // stop it): the check comes once each CHECK_WORK updates, not every label and not never.
+        let fired = Cancel::new();
+        fired.cancel();
+        for k in [0usize, 3, 40] {
+            let cells = 2 * (k + 1);
+            let labels = |m: usize| -> Vec<u8> { (0..m).map(|i| (i % 7 < 3) as u8).collect() };
+            let short = labels(limits::CHECK_WORK / 2 / cells);
+            assert_eq!(best_agreement_until(&short, k, &fired).unwrap(), best_agreement(&short, k), "k={k}");
+            let long = labels(limits::CHECK_WORK / cells + 2);
+            let r = best_agreement_until(&long, k, &fired);
+            assert!(matches!(r, Err(crate::error::CoreError::Interrupted)), "k={k}: {r:?}");
+        }
+    }
+
     /// The exact mean over every labeling of `n` of the best agreement with at most `k` changes, by [`brute`].
     pub(crate) fn brute_mean(n: usize, k: usize) -> f64 {
         let total: usize =
@@ -662,6 +680,55 @@ pub(crate) mod tests {
             }
         }
         assert!(checked > 1000, "only {checked} sizes where the bound binds");
+    }
+
+    /// Cover's count of the dichotomies of `n` points in general position by affine thresholds in `dim - 1`
+    /// dimensions, `2 sum_{i < dim} C(n - 1, i)`, exactly in u128 (Pascal's rule).
+    fn cov_exact(n: u64, dim: u64) -> u128 {
+        let mut row = vec![1u128]; // C(n - 1, .)
+        for _ in 1..n {
+            row = (0..=row.len())
+                .map(|i| row.get(i).copied().unwrap_or(0) + i.checked_sub(1).map_or(0, |j| row[j]))
+                .collect();
+        }
+        2 * row.iter().take(dim as usize).sum::<u128>()
+    }
+
+    #[test]
+    fn ln_dichotomies_is_the_product_of_the_units_and_the_readouts_counts() {
+        // K = prod_l Cov(N, fan_in_l + 1)^width_l * Cov(N, 1 + sum_l width_l (fan_in_l + 1)), each count exact in
+        // u128; by hand: d = 2, N = 10, [3]: Cov(10, 3) = 2 (1 + 9 + 36) = 92 and the readout's 10 weights split
+        // all 2^10, so K = 92^3 2^10.
+        let hand = ln_dichotomies(2, 10, &[3]);
+        assert!((hand - (3.0 * 92f64.ln() + 10.0 * LN2)).abs() < 1e-12, "{hand}");
+        assert_eq!(ln_dichotomies(3, 0, &[4]), 0.0);
+        for n in 1..=40u64 {
+            for d in 1..=4u64 {
+                for widths in [&[1u64][..], &[3], &[2, 5], &[4, 1, 2]] {
+                    let (mut want, mut fan_in, mut dims) = (0.0, d, 1);
+                    for &w in widths {
+                        want += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
+                        dims += w * (fan_in + 1);
+                        fan_in = w;
+                    }
+                    want += (cov_exact(n, dims) as f64).ln();
+                    let got = ln_dichotomies(d, n, widths);
+                    assert!((got - want).abs() < 1e-9 * want.max(1.0), "d={d} N={n} {widths:?}: {got} vs {want}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn union_ceiling_at_the_smallest_sizes_by_hand() {
+        // No point, or one (only r = 0 errors allowed: a = 1): the bound is 1. Two points and one dichotomy (K = 1):
+        // r = 1 gives a = 1/2, p = S(2, 1) / 2^2 = 3/4, so 1/2 + 1/2 * 3/4 = 7/8.
+        assert_eq!(union_ceiling(0, 0.0), 1.0);
+        assert_eq!(union_ceiling(0, -1.0), 1.0);
+        assert_eq!(union_ceiling(1, 0.0), 1.0);
+        assert_eq!(union_ceiling(1, -5.0), 1.0);
+        let two = union_ceiling(2, 0.0);
+        assert!((two - 0.875).abs() < 1e-12, "{two}");
     }
 
     #[test]
