@@ -1813,6 +1813,68 @@ mod tests {
         assert_eq!(warp(9.0, 50.0, lc2, 0.0, 0.3, &PARAMS), 0.3);
     }
 
+    #[test]
+    fn smin_is_the_p_norm_minimum() {
+        // p = 1 is the harmonic combination a b / (a + b); p = 2 on a 3-4-5 triangle gives its height 12/5;
+        // equal arguments give a 2^(-1/p); an infinite or a zero argument leaves the plain minimum.
+        assert!((smin(2.0, 3.0, 1.0) - 1.2).abs() < 1e-15);
+        assert!((smin(3.0, 4.0, 2.0) - 2.4).abs() < 1e-15);
+        assert!((smin(5.0, 5.0, 0.5) - 1.25).abs() < 1e-14);
+        assert_eq!(smin(7.0, f64::INFINITY, 0.9563), 7.0);
+        assert_eq!(smin(0.0, 3.0, 0.9563), 0.0);
+    }
+
+    #[test]
+    fn gated_dof_counts_each_layer_by_hand() {
+        // r = 2, q = 1/2, a later unit's cap xi (d + 1)^eta = d + 1 = 5, the third and later layers weighted
+        // 1/2, 1/4. d = 4 and widths 2, 8, 6, 3 (fan-ins 4, 2, 8, 6):
+        //   first layer   2 units x min(5, q N) x 4/6
+        //   second layer  8 units x min(3, 5, q N) x 2/4            (its own fan-in + 1 binds)
+        //   third layer   6 units x min(9, 5, q N) x 8/10 x 1/2      (the later cap binds)
+        //   fourth layer  3 units x min(7, 5, q N) x 6/8 x 1/4
+        let prm = Params { r: 2.0, q: 0.5, xi: 1.0, eta: 1.0, delta: 0.5, ..PARAMS };
+        let close = |(a, b): (f64, f64), (x, y): (f64, f64)| (a - x).abs() < 1e-12 && (b - y).abs() < 1e-12;
+        let widths = [2.0, 8.0, 6.0, 3.0];
+        let got = gated_dof(4.0, 1000.0, &widths[..3], &prm);
+        assert!(close(got, (20.0 / 3.0, 12.0 + 12.0)), "{got:?}");
+        let got = gated_dof(4.0, 1000.0, &widths, &prm);
+        assert!(close(got, (20.0 / 3.0, 12.0 + 12.0 + 2.8125)), "{got:?}");
+        // four points: q N = 2 binds every layer
+        let got = gated_dof(4.0, 4.0, &widths, &prm);
+        assert!(close(got, (8.0 / 3.0, 8.0 + 4.8 + 1.125)), "{got:?}");
+        // one layer has no later directions
+        assert!(close(gated_dof(4.0, 1000.0, &[2.0], &prm), (20.0 / 3.0, 0.0)));
+    }
+
+    #[test]
+    fn effective_dimension_by_hand() {
+        // d = 2, m = 3: K_sat = (d + 1) m^d = 27. With p = 1 (harmonic smooth minima) and 27 first-layer
+        // directions the first layer keeps smin(27, 27) = 13.5; (1 + 13.5 + 0.5) x damage 1/2 = 7.5, and a
+        // K_time of 7.5 halves it again.
+        let prm = Params { p: 1.0, ..PARAMS };
+        let (k, k_sat) = effective_dimension(2.0, 27.0, 0.5, 3.0, f64::INFINITY, 0.5, &prm);
+        assert!((k_sat - 27.0).abs() < 1e-12, "{k_sat}");
+        assert!((k - 7.5).abs() < 1e-12, "{k}");
+        let (k, _) = effective_dimension(2.0, 27.0, 0.5, 3.0, 7.5, 0.5, &prm);
+        assert!((k - 3.75).abs() < 1e-12, "{k}");
+        // a K_sat past e^700 (d = 400, m = 6) no longer limits the first layer
+        let (k, k_sat) = effective_dimension(400.0, 27.0, 0.5, 6.0, f64::INFINITY, 0.5, &prm);
+        assert!(k_sat > 1e300 && (k - 14.25).abs() < 1e-12, "{k} {k_sat}");
+    }
+
+    #[test]
+    fn dead_zone_leaves_a_coin_on_gamma_two_to_the_minus_l_of_the_points() {
+        // A fraction f = gamma 2^-L of the points sees a constant output and is right half the time: a coin stays
+        // a coin at any width, a perfect fit loses f / 2, and a wide first layer leaves the accuracy alone.
+        for l in [1, 2, 5, 12] {
+            let f = PARAMS.gamma / 2f64.powi(l);
+            let l = f64::from(l);
+            assert!((dead_zone(0.5, l, &PARAMS) - 0.5).abs() < 1e-15, "L = {l}");
+            assert!((dead_zone(1.0, l, &PARAMS) - (1.0 - f / 2.0)).abs() < 1e-15, "L = {l}");
+        }
+        assert_eq!(dead_zone(0.8, 1100.0, &PARAMS), 0.8);
+    }
+
     /// `E max` of `r` independent standard normals, `int r x phi(x) Phi(x)^(r - 1) dx`, by Simpson's rule.
     fn expected_max(r: u32) -> f64 {
         let (lo, hi, steps) = (-12.0, 12.0, 24_000);
