@@ -739,4 +739,51 @@ pub(crate) mod tests {
         let many = union_ceiling(3000, ln_dichotomies(2, 3000, &[64]));
         assert!(many > c);
     }
+
+    #[test]
+    fn prefix_sums_add_the_best_agreement_of_every_recorded_prefix() {
+        // the table generator's pass over one labeling: at each recorded length m (a length twice too) and each
+        // column k of its row, the best agreement of the first m labels with at most k changes, by enumeration of
+        // every sign sequence (`brute`), added to what the sums held
+        let mut rng = stream(80, 0, 1);
+        let at = [1usize, 2, 5, 5, 9, 12];
+        let cols: [&[u64]; 6] = [&[0], &[0, 1], &[0, 2, 3], &[1, 4], &[1, 4, 7], &[0, 5, 11]];
+        for _ in 0..40 {
+            let y: Vec<u8> = (0..12).map(|_| rng.random::<bool>() as u8).collect();
+            let mut sums: Vec<Vec<u64>> = cols.iter().map(|c| vec![3; c.len()]).collect();
+            d1_prefix_sums(&y, 11, &at, &cols, &mut sums);
+            for (r, &m) in at.iter().enumerate() {
+                for (c, &k) in cols[r].iter().enumerate() {
+                    assert_eq!(sums[r][c], 3 + brute(&y[..m], k as usize) as u64, "{y:?} m={m} k={k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_network_but_one_layer_on_a_line_gets_the_counting_bound() {
+        // d >= 2, or more than one layer: the bound over K = prod_l Cov(N, fan_in_l + 1)^width_l * Cov(N, readout)
+        // dichotomies, each count exact in u128 (Cover, by Pascal's rule), every one of the 400 steps evaluated
+        let mut binding = 0;
+        for n in [10u64, 40, 100] {
+            for d in 1..=3u64 {
+                for widths in [&[1u64][..], &[2], &[3], &[1, 1], &[2, 2]] {
+                    if d == 1 && widths.len() == 1 {
+                        continue;
+                    }
+                    let (mut ln_k, mut fan_in, mut dims) = (0.0, d, 1);
+                    for &w in widths {
+                        ln_k += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
+                        dims += w * (fan_in + 1);
+                        fan_in = w;
+                    }
+                    ln_k += (cov_exact(n, dims) as f64).ln();
+                    let (got, want) = (ceiling(d, n, widths), union_ceiling_every_step(n, ln_k));
+                    assert!((got - want).abs() < 1e-9, "d={d} N={n} {widths:?}: {got} vs {want}");
+                    binding += (want < 0.99) as usize;
+                }
+            }
+        }
+        assert!(binding >= 5, "only {binding} sizes where the bound binds");
+    }
 }
