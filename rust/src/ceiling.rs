@@ -786,4 +786,84 @@ pub(crate) mod tests {
         }
         assert!(binding >= 5, "only {binding} sizes where the bound binds");
     }
+
+    #[test]
+    fn the_d1_ceiling_is_the_mean_and_standard_error_of_its_labelings() {
+        // each labeling's best agreement by enumeration of every sign sequence (`brute`), then the sample mean and
+        // standard error from the sums of values and squares; with two labelings the standard error is half their
+        // difference, and one labeling shows no spread (0, not NaN)
+        let (n, k, seed) = (10usize, 2usize, 5u64);
+        let share = |t: u64| {
+            let mut rng = stream(seed, t, 0xD1);
+            let y: Vec<u8> = (0..n).map(|_| rng.random::<bool>() as u8).collect();
+            brute(&y, k) as f64 / n as f64
+        };
+        assert_ne!(share(0), share(1));
+        assert_eq!(d1_ceiling(n, k, 1, seed).unwrap(), (share(0), 0.0));
+        let (m, se) = d1_ceiling(n, k, 2, seed).unwrap();
+        assert!(
+            (m - (share(0) + share(1)) / 2.0).abs() < 1e-12 && (se - (share(0) - share(1)).abs() / 2.0).abs() < 1e-12
+        );
+        for labelings in [3usize, 7, 40] {
+            let v: Vec<f64> = (0..labelings as u64).map(share).collect();
+            let (l, s1, s2) = (labelings as f64, v.iter().sum::<f64>(), v.iter().map(|x| x * x).sum::<f64>());
+            let want_se = ((s2 - s1 * s1 / l) / (l - 1.0) / l).sqrt();
+            let (m, se) = d1_ceiling(n, k, labelings, seed).unwrap();
+            assert!((m - s1 / l).abs() < 1e-12 && (se - want_se).abs() < 1e-12, "{labelings}: {m} {se} vs {want_se}");
+        }
+    }
+
+    /// Every entry of the table's grid set to `f(N, k)` of its row and column.
+    fn grid_values(f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+        let g = d1_grid();
+        let mut v = vec![0.0; g.offsets[g.ns.len() - 1] + g.lens[g.ns.len() - 1]];
+        for i in 0..g.ns.len() {
+            for c in 0..g.lens[i] {
+                v[g.offsets[i] + c] = f(g.ns[i] as f64, g.ks[c] as f64);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_row_interpolates_a_line_in_k_exactly() {
+        // entries on a line through 1 at k = N - 1 (its own slope in each row): the row gives that line at every k,
+        // between its columns and past the last one, and 1 from N - 1 on
+        let g = d1_grid();
+        let v = grid_values(|n, k| 1.0 - (n - 1.0 - k) * 0.37 / n.sqrt());
+        let mut rng = stream(81, 0, 1);
+        for i in (0..g.ns.len()).step_by(7).chain([g.ns.len() - 1]) {
+            let n = g.ns[i];
+            let ks = (0..300).chain((0..300).map(|_| (rng.random::<f64>() * (n + 3) as f64) as u64));
+            for k in ks {
+                let want = if k + 1 >= n { 1.0 } else { 1.0 - (n - 1 - k) as f64 * 0.37 / (n as f64).sqrt() };
+                let got = d1_row(&|e| v[e], g, i, k);
+                assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "N={n} k={k}: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_lookup_interpolates_a_plane_in_ln_n_and_k_exactly() {
+        // entries on a plane in (ln N, k): every size inside the columns of the rows around it gets the plane
+        let g = d1_grid();
+        let f = |n: f64, k: f64| 0.2 + 0.05 * n.ln() + 0.001 * k;
+        let v = grid_values(f);
+        let mut rng = stream(82, 0, 1);
+        let mut between = 0;
+        for _ in 0..20_000 {
+            let n = (2.0f64 * (D1_EXACT_WORK as f64 / 2.0).powf(rng.random::<f64>())) as u64;
+            let i = g.ns.partition_point(|&m| m < n);
+            let last = |r: usize| g.ks[g.lens[r] - 1];
+            let top = if g.ns[i] == n { last(i) } else { last(i).min(last(i - 1)) }.min(n.saturating_sub(2));
+            let k = (rng.random::<f64>() * (top + 1) as f64) as u64;
+            if n < 2 || k + 1 >= n || n * (k + 1) > D1_EXACT_WORK {
+                continue;
+            }
+            between += (g.ns[i] != n) as usize;
+            let (got, want) = (d1_lookup(&|e| v[e], n, k), f(n as f64, k as f64));
+            assert!((got - want).abs() < 1e-9, "N={n} k={k}: {got} vs {want}");
+        }
+        assert!(between > 10_000, "{between}");
+    }
 }
