@@ -739,4 +739,131 @@ pub(crate) mod tests {
         let many = union_ceiling(3000, ln_dichotomies(2, 3000, &[64]));
         assert!(many > c);
     }
+
+    #[test]
+    fn prefix_sums_add_the_best_agreement_of_every_recorded_prefix() {
+        // the table generator's pass over one labeling: at each recorded length m (a length twice too) and each
+        // column k of its row, the best agreement of the first m labels with at most k changes, by enumeration of
+        // every sign sequence (`brute`), added to what the sums held
+        let mut rng = stream(80, 0, 1);
+        let at = [1usize, 2, 5, 5, 9, 12];
+        let cols: [&[u64]; 6] = [&[0], &[0, 1], &[0, 2, 3], &[1, 4], &[1, 4, 7], &[0, 5, 11]];
+        for _ in 0..40 {
+            let y: Vec<u8> = (0..12).map(|_| rng.random::<bool>() as u8).collect();
+            let mut sums: Vec<Vec<u64>> = cols.iter().map(|c| vec![3; c.len()]).collect();
+            d1_prefix_sums(&y, 11, &at, &cols, &mut sums);
+            for (r, &m) in at.iter().enumerate() {
+                for (c, &k) in cols[r].iter().enumerate() {
+                    assert_eq!(sums[r][c], 3 + brute(&y[..m], k as usize) as u64, "{y:?} m={m} k={k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_network_but_one_layer_on_a_line_gets_the_counting_bound() {
+        // d >= 2, or more than one layer: the bound over K = prod_l Cov(N, fan_in_l + 1)^width_l * Cov(N, readout)
+        // dichotomies, each count exact in u128 (Cover, by Pascal's rule), every one of the 400 steps evaluated
+        let mut binding = 0;
+        for n in [10u64, 40, 100] {
+            for d in 1..=3u64 {
+                for widths in [&[1u64][..], &[2], &[3], &[1, 1], &[2, 2]] {
+                    if d == 1 && widths.len() == 1 {
+                        continue;
+                    }
+                    let (mut ln_k, mut fan_in, mut dims) = (0.0, d, 1);
+                    for &w in widths {
+                        ln_k += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
+                        dims += w * (fan_in + 1);
+                        fan_in = w;
+                    }
+                    ln_k += (cov_exact(n, dims) as f64).ln();
+                    let (got, want) = (ceiling(d, n, widths), union_ceiling_every_step(n, ln_k));
+                    assert!((got - want).abs() < 1e-9, "d={d} N={n} {widths:?}: {got} vs {want}");
+                    binding += (want < 0.99) as usize;
+                }
+            }
+        }
+        assert!(binding >= 5, "only {binding} sizes where the bound binds");
+    }
+
+    #[test]
+    fn the_d1_ceiling_is_the_mean_and_standard_error_of_its_labelings() {
+        // each labeling's best agreement by enumeration of every sign sequence (`brute`), then the sample mean and
+        // standard error from the sums of values and squares; with two labelings the standard error is half their
+        // difference, and one labeling shows no spread (0, not NaN)
+        let (n, k, seed) = (10usize, 2usize, 5u64);
+        let share = |t: u64| {
+            let mut rng = stream(seed, t, 0xD1);
+            let y: Vec<u8> = (0..n).map(|_| rng.random::<bool>() as u8).collect();
+            brute(&y, k) as f64 / n as f64
+        };
+        assert_ne!(share(0), share(1));
+        assert_eq!(d1_ceiling(n, k, 1, seed).unwrap(), (share(0), 0.0));
+        let (m, se) = d1_ceiling(n, k, 2, seed).unwrap();
+        assert!(
+            (m - (share(0) + share(1)) / 2.0).abs() < 1e-12 && (se - (share(0) - share(1)).abs() / 2.0).abs() < 1e-12
+        );
+        for labelings in [3usize, 7, 40] {
+            let v: Vec<f64> = (0..labelings as u64).map(share).collect();
+            let (l, s1, s2) = (labelings as f64, v.iter().sum::<f64>(), v.iter().map(|x| x * x).sum::<f64>());
+            let want_se = ((s2 - s1 * s1 / l) / (l - 1.0) / l).sqrt();
+            let (m, se) = d1_ceiling(n, k, labelings, seed).unwrap();
+            assert!((m - s1 / l).abs() < 1e-12 && (se - want_se).abs() < 1e-12, "{labelings}: {m} {se} vs {want_se}");
+        }
+    }
+
+    /// Every entry of the table's grid set to `f(N, k)` of its row and column.
+    fn grid_values(f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+        let g = d1_grid();
+        let mut v = vec![0.0; g.offsets[g.ns.len() - 1] + g.lens[g.ns.len() - 1]];
+        for i in 0..g.ns.len() {
+            for c in 0..g.lens[i] {
+                v[g.offsets[i] + c] = f(g.ns[i] as f64, g.ks[c] as f64);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_row_interpolates_a_line_in_k_exactly() {
+        // entries on a line through 1 at k = N - 1 (its own slope in each row): the row gives that line at every k,
+        // between its columns and past the last one, and 1 from N - 1 on
+        let g = d1_grid();
+        let v = grid_values(|n, k| 1.0 - (n - 1.0 - k) * 0.37 / n.sqrt());
+        let mut rng = stream(81, 0, 1);
+        for i in (0..g.ns.len()).step_by(7).chain([g.ns.len() - 1]) {
+            let n = g.ns[i];
+            let ks = (0..300).chain((0..300).map(|_| (rng.random::<f64>() * (n + 3) as f64) as u64));
+            for k in ks {
+                let want = if k + 1 >= n { 1.0 } else { 1.0 - (n - 1 - k) as f64 * 0.37 / (n as f64).sqrt() };
+                let got = d1_row(&|e| v[e], g, i, k);
+                assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "N={n} k={k}: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_lookup_interpolates_a_plane_in_ln_n_and_k_exactly() {
+        // entries on a plane in (ln N, k): every size inside the columns of the rows around it gets the plane
+        let g = d1_grid();
+        let f = |n: f64, k: f64| 0.2 + 0.05 * n.ln() + 0.001 * k;
+        let v = grid_values(f);
+        let mut rng = stream(82, 0, 1);
+        let mut between = 0;
+        for _ in 0..20_000 {
+            let n = (2.0f64 * (D1_EXACT_WORK as f64 / 2.0).powf(rng.random::<f64>())) as u64;
+            let i = g.ns.partition_point(|&m| m < n);
+            let last = |r: usize| g.ks[g.lens[r] - 1];
+            let top = if g.ns[i] == n { last(i) } else { last(i).min(last(i - 1)) }.min(n.saturating_sub(2));
+            let k = (rng.random::<f64>() * (top + 1) as f64) as u64;
+            if n < 2 || k + 1 >= n || n * (k + 1) > D1_EXACT_WORK {
+                continue;
+            }
+            between += (g.ns[i] != n) as usize;
+            let (got, want) = (d1_lookup(&|e| v[e], n, k), f(n as f64, k as f64));
+            assert!((got - want).abs() < 1e-9, "N={n} k={k}: {got} vs {want}");
+        }
+        assert!(between > 10_000, "{between}");
+    }
 }
