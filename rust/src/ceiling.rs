@@ -694,6 +694,18 @@ pub(crate) mod tests {
         2 * row.iter().take(dim as usize).sum::<u128>()
     }
 
+    /// `ln K` of a network: `K = prod_l Cov(N, fan_in_l + 1)^width_l * Cov(N, 1 + sum_l width_l (fan_in_l + 1))`,
+    /// each count exact in u128 ([`cov_exact`]).
+    fn ln_dichotomies_exact(d: u64, n: u64, widths: &[u64]) -> f64 {
+        let (mut ln_k, mut fan_in, mut dims) = (0.0, d, 1);
+        for &w in widths {
+            ln_k += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
+            dims += w * (fan_in + 1);
+            fan_in = w;
+        }
+        ln_k + (cov_exact(n, dims) as f64).ln()
+    }
+
     #[test]
     fn ln_dichotomies_is_the_product_of_the_units_and_the_readouts_counts() {
         // K = prod_l Cov(N, fan_in_l + 1)^width_l * Cov(N, 1 + sum_l width_l (fan_in_l + 1)), each count exact in
@@ -705,13 +717,7 @@ pub(crate) mod tests {
         for n in 1..=40u64 {
             for d in 1..=4u64 {
                 for widths in [&[1u64][..], &[3], &[2, 5], &[4, 1, 2]] {
-                    let (mut want, mut fan_in, mut dims) = (0.0, d, 1);
-                    for &w in widths {
-                        want += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
-                        dims += w * (fan_in + 1);
-                        fan_in = w;
-                    }
-                    want += (cov_exact(n, dims) as f64).ln();
+                    let want = ln_dichotomies_exact(d, n, widths);
                     let got = ln_dichotomies(d, n, widths);
                     assert!((got - want).abs() < 1e-9 * want.max(1.0), "d={d} N={n} {widths:?}: {got} vs {want}");
                 }
@@ -771,13 +777,7 @@ pub(crate) mod tests {
                     if d == 1 && widths.len() == 1 {
                         continue;
                     }
-                    let (mut ln_k, mut fan_in, mut dims) = (0.0, d, 1);
-                    for &w in widths {
-                        ln_k += w as f64 * (cov_exact(n, fan_in + 1) as f64).ln();
-                        dims += w * (fan_in + 1);
-                        fan_in = w;
-                    }
-                    ln_k += (cov_exact(n, dims) as f64).ln();
+                    let ln_k = ln_dichotomies_exact(d, n, widths);
                     let (got, want) = (ceiling(d, n, widths), union_ceiling_every_step(n, ln_k));
                     assert!((got - want).abs() < 1e-9, "d={d} N={n} {widths:?}: {got} vs {want}");
                     binding += (want < 0.99) as usize;
