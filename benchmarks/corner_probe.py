@@ -6,7 +6,7 @@ Usage:
     python benchmarks/corner_probe.py --oof --fraction 0.5   # each regrowth on half the other protocols: fewer
                                                              # protocols, to see if the corner's error falls with more
 
-Nothing is fitted or changed: the shipped estimate is read on the rows of ``calibrate_protocols.load()`` (the
+Nothing shipped is fitted or changed: the shipped estimate is read on the rows of ``calibrate_protocols.load()`` (the
 calibration rows the correction was grown on, and the held-out rows of whole protocols it never read), and each part's
 errors are compared inside and outside one corner of the two-layer rows under other protocols: **minibatches** (``0 <
 b < N``), ``N >= 1400``, ``d >= 16`` and an estimate below 0.9 (a budget-limited run: the analytic model's time term
@@ -24,6 +24,9 @@ without a fifth of the protocols, and read on that fifth, against the shipped es
 extensions' trees: an upper bound on how well the rows can be fitted). If the corner's out-of-fold errors match the
 held-out ones, the correction fits that corner only for the protocols it has read. ``--fraction F`` grows each
 regrowth on that share of the other protocols: whether the corner's error falls as protocols are added.
+
+And a term fitted in the corner (fifty-seventh pass, printed every time, :func:`stretch_check`): least squares on the
+decision draws' corner rows, scored on the held-out rows and the fresh draws. It changes no shipped estimate.
 """
 
 from __future__ import annotations
