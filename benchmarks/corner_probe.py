@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402
-from heldout_regions import fresh_rows  # noqa: E402
+from heldout_regions import decision_rows, fresh_rows  # noqa: E402
 
 
 def corner_of(rows: list, acc: np.ndarray) -> np.ndarray:
@@ -48,22 +48,24 @@ def corner_of(rows: list, acc: np.ndarray) -> np.ndarray:
     return (col["batch"] > 0) & (col["batch"] < col["N"]) & (col["N"] >= 1400) & (col["d"] >= 16) & (acc < 0.9)
 
 
-def decision_rows() -> list:
-    """The rows of the decision draws no fit has read (21-27, 29, 30), 3-dataset truth."""
-    return [r for k in cp.DECISION_DRAWS if k not in cp.EXTENSION_DRAWS for r in cp.read_draw(k, "decision")]
+def independent_sets() -> dict:
+    """The draws that took no part in choosing the corner (``heldout_regions.py``'s fresh draws and decision draws
+    that no fit has read), other protocols only: ``{name: (rows, estimate, band low, band high, truth)}``, each row's
+    truth its own 3-dataset mean."""
+    sets = {}
+    for name, rows in (("fresh draws", fresh_rows()), ("decision draws", decision_rows())):
+        rows = [r for r in rows if r["group"] == "protocols"]
+        acc, low, high = cp.shipped(rows)[:3]
+        sets[name] = (rows, acc, low, high, np.array([r["real"] for r in rows]))
+    return sets
 
 
-def independent_draws() -> None:
-    """The corner on draws that took no part in choosing it (the fresh draws and the decision draws that no fit has
-    read, ``heldout_regions.py``'s sets): is it worse there too? Each row's truth is its own 3-dataset mean."""
-    sets = {"fresh draws": fresh_rows(), "decision draws": decision_rows()}
+def independent_draws(sets: dict) -> None:
+    """The corner on draws that took no part in choosing it (:func:`independent_sets`): is it worse there too?"""
     print("\n| draws no fit has read (other protocols, non-trivial) | where | rows | MAE | bias | off by > 0.06 | max "
           "| in band |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, rows in sets.items():
-        rows = [r for r in rows if r["group"] == "protocols"]
-        acc, low, high = cp.shipped(rows)[:3]
-        real = np.array([r["real"] for r in rows])
+    for name, (rows, acc, low, high, real) in sets.items():
         err, corner = real - acc, corner_of(rows, acc)
         nontrivial = np.minimum(real, acc) < 0.999
         for where, m in (("corner", nontrivial & corner), ("outside", nontrivial & ~corner)):
@@ -87,19 +89,18 @@ def _corner_terms(rows: list, acc: np.ndarray, real: np.ndarray) -> tuple:
 STRETCH_FITS = (("stretch", [0, 3]), ("SGD and uniform offsets", [1, 2, 3]), ("all three", [0, 1, 2, 3]))
 
 
-def stretch_check(rows: list, acc: np.ndarray, real: np.ndarray) -> None:
+def stretch_check(rows: list, acc: np.ndarray, real: np.ndarray, sets: dict) -> None:
     """Would a term fitted in the corner carry? (fifty-seventh pass.) On draws no fit has read, the corner's error
     (real minus estimate) grows with the estimate's level (correlation +0.15 to +0.33 on the held-out, decision and
     fresh rows: the estimate reads the budget too flat there, as the neighbourhood probe found) and leans by optimiser
     and input law. Least squares on the decision draws' corner rows (these rows decide, as their name says), scored on
-    the held-out rows (9-dataset truth) and the fresh draws: nothing shipped changes."""
-    dec = decision_rows()
-    Xd, yd, ad = _corner_terms(dec, cp.shipped(dec)[0], np.array([r["real"] for r in dec]))
-    fresh = fresh_rows()
+    the held-out rows (9-dataset truth) and the fresh draws: nothing shipped changes. ``rows``, ``acc``, ``real``:
+    :func:`main`'s rows, their shipped estimate and truth; ``sets``: :func:`independent_sets`."""
+    terms = {name: _corner_terms(r, a, t) for name, (r, a, _, _, t) in sets.items()}
+    Xd, yd, ad = terms["decision draws"]
     held = np.array([r["part"] == "heldout" for r in rows])
     tests = {"held out": _corner_terms([r for r, k in zip(rows, held) if k], acc[held], real[held]),
-             "fresh draws": _corner_terms(fresh, cp.shipped(fresh)[0], np.array([r["real"] for r in fresh])),
-             "decision draws (fitted)": (Xd, yd, ad)}
+             "fresh draws": terms["fresh draws"], "decision draws (fitted)": (Xd, yd, ad)}
     print("\ncorrelation of the corner's error (real - estimate) with the estimate: " + ", ".join(
         f"{where} {np.corrcoef(y - a, a)[0, 1]:+.2f}" for where, (_, y, a) in tests.items()))
     print("\n| term, fitted on the decision draws' corner (least squares) | coefficients | scored on | rows | MAE | "
@@ -173,8 +174,9 @@ def main() -> int:
     held = other & (part == "heldout")
     print(f"\ncertain misses of other protocols: {len(hits)}, of which in the corner: {inside} "
           f"(the corner holds {(held & corner).sum()} of the {held.sum()} non-trivial held-out rows)")
-    independent_draws()
-    stretch_check(rows, acc, real)
+    sets = independent_sets()
+    independent_draws(sets)
+    stretch_check(rows, acc, real, sets)
     if args.oof:
         out_of_fold(rows, acc, args.fraction)
     return 0

@@ -25,9 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
+from heldout_regions import decision_rows  # noqa: E402
 
-#: The decision draws whose rows no shipped fit has read (cp.EXTENSION_DRAWS are the others).
-DECISION = (21, 22, 23, 24, 25, 26, 27, 29, 30)
 #: The fresh, blind and family draws (cp.FRESH_DRAWS without draw 17, which the extensions read; 33; 34).
 FRESH = (28, 31, 32, 33, 34)
 D_EDGES = (1, 8, 24, 64, 201)
@@ -43,8 +42,8 @@ def heldout_and_fresh() -> List[Dict[str, Any]]:
 
 
 def decision() -> List[Dict[str, Any]]:
-    """The two-layer rows of other protocols of the decision draws no shipped fit has read."""
-    return [r for k in DECISION for r in cp.read_draw(k, "decision") if r["group"] == "protocols"]
+    """The two-layer rows of other protocols of the decision draws no shipped fit has read (21-27, 29, 30)."""
+    return [r for r in decision_rows() if r["group"] == "protocols"]
 
 
 def table(rows: List[Dict[str, Any]]) -> str:

@@ -54,6 +54,12 @@ def fresh_rows() -> List[Dict[str, Any]]:
     return [r for k in cp.FRESH_DRAWS if k not in cp.EXTENSION_DRAWS for r in cp.read_draw(k, "fresh")]
 
 
+def decision_rows() -> List[Dict[str, Any]]:
+    """The rows of the decision draws no fit has read (21-27, 29, 30; they decided rules, so they are not fresh),
+    3-dataset truth."""
+    return [r for k in cp.DECISION_DRAWS if k not in cp.EXTENSION_DRAWS for r in cp.read_draw(k, "decision")]
+
+
 def blind_rows() -> List[Dict[str, Any]]:
     """The rows of the blind test draw 33 (``protocol_grid.BLIND_DRAWS``), 3-dataset truth."""
     return [r for k in cp.BLIND_DRAWS for r in cp.read_draw(k, "blind")]

@@ -311,32 +311,28 @@ mod tests {
         for (r, row) in [(700, [big, big]), (900, [big, 0.0]), (2100, [0.0, big]), (2500, [big, 0.0])] {
             x.row_mut(r).assign(&ndarray::arr1(&row));
         }
+        let refusal = |x: &Array2<f64>, w1: &Array2<f64>, b1: &Array1<f64>, w2: &Array1<f64>| {
+            let result = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0);
+            match result {
+                Err(crate::error::CoreError::Numerical(m)) => m,
+                other => panic!("{:?}", other.map(|r| r.ids.len())),
+            }
+        };
         let w1 = ndarray::arr2(&[[1.0, big, big], [1.0, 0.0, big]]);
         let (b1, w2) = (Array1::zeros(3), ndarray::arr1(&[1.0, 1.0, 1.0]));
         for _ in 0..3 {
-            match region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0) {
-                Err(crate::error::CoreError::Numerical(m)) => {
-                    assert!(m.contains("unit 1 at row 700 of X overflows"), "{m}")
-                }
-                other => panic!("{:?}", other.map(|r| r.ids.len())),
-            }
+            let m = refusal(&x, &w1, &b1, &w2);
+            assert!(m.contains("unit 1 at row 700 of X overflows"), "{m}");
         }
         // without row 700, the first is unit 2 of row 2100 (in the second chunk)
         x.row_mut(700).fill(0.5);
         x.row_mut(900).fill(0.5);
-        let Err(crate::error::CoreError::Numerical(m)) = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0)
-        else {
-            panic!("not refused")
-        };
+        let m = refusal(&x, &w1, &b1, &w2);
         assert!(m.contains("unit 2 at row 2100 of X overflows"), "{m}");
         // a unit in the second block of columns (2048 rows through 600 units: two blocks of 300) is named as itself
         let x = Array2::from_shape_fn((2048, 2), |(r, j)| if r == 10 && j == 0 { big } else { 0.5 });
         let w1 = Array2::from_shape_fn((2, 600), |(j, i)| if i == 450 && j == 0 { big } else { 1e-3 });
-        let (b1, w2) = (Array1::zeros(600), Array1::ones(600));
-        let Err(crate::error::CoreError::Numerical(m)) = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0)
-        else {
-            panic!("not refused")
-        };
+        let m = refusal(&x, &w1, &Array1::zeros(600), &Array1::ones(600));
         assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
     }
 

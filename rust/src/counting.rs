@@ -790,14 +790,14 @@ mod tests {
                 let r = deep_region_bounds(n0, w).unwrap();
                 let (&last, hidden) = w.split_last().unwrap();
                 let shallow = pascal_sum(last, n0);
-                let m14 = w
-                    .iter()
-                    .all(|&x| x >= n0)
-                    .then(|| hidden.iter().fold(shallow.clone(), |p, &x| p * b(u128::from(x / n0)).pow(n0 as u32)));
-                let s18 = w
-                    .iter()
-                    .all(|&x| x >= 3 * n0)
-                    .then(|| hidden.iter().fold(shallow.clone(), |p, &x| p * b(u128::from(x / n0 + 1)).pow(n0 as u32)));
+                // both lower bounds: prod over hidden layers of (floor(n_l / d) + plus)^d times the last layer's
+                // shallow count, where every layer is at least `least` wide
+                let lower = |least: u64, plus: u128| {
+                    w.iter().all(|&x| x >= least).then(|| {
+                        hidden.iter().fold(shallow.clone(), |p, &x| p * b(u128::from(x / n0) + plus).pow(n0 as u32))
+                    })
+                };
+                let (m14, s18) = (lower(n0, 0), lower(3 * n0, 1));
                 let mut dl = n0;
                 let m17 = w.iter().fold(BigUint::one(), |p, &x| {
                     dl = dl.min(x);
