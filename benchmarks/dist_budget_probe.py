@@ -25,10 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
-from heldout_regions import decision_rows  # noqa: E402
+from family_draw import draw_rows as family_rows  # noqa: E402
+from heldout_regions import blind_rows, decision_rows, fresh_rows  # noqa: E402
 
-#: The fresh, blind and family draws (cp.FRESH_DRAWS without draw 17, which the extensions read; 33; 34).
-FRESH = (28, 31, 32, 33, 34)
 D_EDGES = (1, 8, 24, 64, 201)
 EPOCH_EDGES = (0.0, 20.0, 200.0, np.inf)
 
@@ -37,7 +36,7 @@ def heldout_and_fresh() -> List[Dict[str, Any]]:
     """The held-out two-layer rows of other protocols (9-dataset truth) and those of the fresh draws."""
     rows = [dict(r, real=r["real"] if r["real9"] is None else r["real9"]) for r in cp.load()
             if r["part"] == "heldout"]
-    rows += [r for k in FRESH for r in cp.read_draw(k, "fresh")]
+    rows += fresh_rows() + blind_rows() + family_rows()  # draws 28, 31, 32 (not 17: the extensions read it); 33; 34
     return [r for r in rows if r["group"] == "protocols"]
 
 
