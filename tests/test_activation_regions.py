@@ -165,6 +165,56 @@ def test_patterns_are_scale_free_and_overflow_is_refused():
             call()
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 4), st.lists(st.integers(1, 6), min_size=1, max_size=3), st.integers(1, 200),
+       st.integers(0, 2**32 - 1), st.sampled_from([np.float32, np.float64]), st.data())
+def test_scaling_by_powers_of_two_keeps_every_pattern_or_is_refused_as_overflow(d, widths, N, seed, dtype, data):
+    """Scaling the points by ``2^kx`` and layer ``l``'s weights by ``2^kw_l`` (its bias by the scale its
+    pre-activation takes, ``2^s_l``, ``s_l = kx + kw_1 + ... + kw_l``) multiplies every product, sum and ReLU output
+    by a power of two: exact in floating point while nothing overflows (nothing here is small enough to meet the
+    subnormals), so every sign, hence the count and the majority accuracy, must be the base network's. The scales
+    ``s_l`` are drawn up to and past the dtype's range (the biases small, so that the products, not a bias, reach
+    it first): a call that overflows must be refused with a ValueError about the overflow, and only one whose
+    pre-activations can reach the range (the largest ``sum |h||w| + |b|`` of some layer, scaled, above a quarter of
+    the dtype's largest float), never a call whose every value stays far inside it."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (N, d)).astype(dtype)
+    layers, fan = [], d
+    for w in widths:
+        layers.append((rng.normal(size=(fan, w)).astype(dtype), (rng.normal(size=w) / 256).astype(dtype)))
+        fan = w
+    y = rng.integers(0, 2, N)
+    base = npn.count_regions_deep(X, layers, y=y)
+    top = 127 if dtype == np.float32 else 1023  # the largest float is just under 2^(top + 1)
+    # the scale of each layer's pre-activation, non-decreasing, often within a few powers of two of where its
+    # largest value (the base network's, in float64) overflows
+    s_prev = kx = data.draw(st.integers(0, top - 4), label="kx")
+    scaled, h, room, a = [], np.abs(X.astype(np.float64)), True, X.astype(np.float64)
+    with np.errstate(over="ignore"):
+        Xs = np.ldexp(X, kx).astype(dtype)
+        for W, b in layers:
+            z = a @ W.astype(np.float64) + b.astype(np.float64)
+            a = np.maximum(z, 0)
+            edge = int(np.floor(top + 1 - np.log2(max(np.abs(z).max(), 1e-3))))
+            s_l = max(s_prev, edge + data.draw(st.integers(-top, 4) | st.integers(-3, 2), label="s_l - edge"))
+            kw, s_prev = s_l - s_prev, s_l
+            # the largest a pre-activation (and every partial sum of it) can be, in float64 at the base scale, and
+            # the largest weight; in log2, scaled (a quarter of the largest float is 2^(top - 1))
+            bound = h @ np.abs(W.astype(np.float64)) + np.abs(b.astype(np.float64))
+            room = room and np.log2(bound.max()) + s_l < top - 1 and np.log2(np.abs(W).max()) + kw < top - 1
+            scaled.append((np.ldexp(W, kw).astype(dtype), np.ldexp(b, s_l).astype(dtype)))
+            h = bound
+    if not all(np.isfinite(a).all() for a in [Xs] + [a for layer in scaled for a in layer]):
+        return  # a weight, bias or point beyond the dtype: refused as input, not as overflow (other tests)
+    try:
+        got = npn.count_regions_deep(Xs, scaled, y=y)
+    except ValueError as e:
+        assert "overflow" in str(e), e
+        assert not room, f"refused, though every value stays under a quarter of the largest float: {e}"
+        return
+    assert (got.n_regions, got.majority_accuracy) == (base.n_regions, base.majority_accuracy)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 4), st.lists(st.integers(1, 6), min_size=1, max_size=3), st.integers(1, 400),
        st.integers(0, 2**32 - 1), st.sampled_from([np.float32, np.float64]))

@@ -435,6 +435,72 @@ def test_overflowing_networks_and_splines_raise_clear_errors():
             interpolant_1d([0.0, 1.0, 2.0], [0.0, np.nan, 1.0])
 
 
+def test_a_slope_beyond_float64_is_refused_not_returned_as_infinity():
+    """Two units, each product ``w2_i W1[0, i] = 1e308`` finite, both on for ``x > 0``: the region's slope is 2e308
+    exactly (Python's integers), beyond float64. Before the fifty-eighth pass ``region_map`` returned it as
+    ``inf``, ``linear_pieces`` as an infinite slope (with RuntimeWarnings) and ``knots`` an infinite merged jump.
+    One unit alone (slope 1e308) is read."""
+    import warnings
+
+    exact = 2 * int(1e308)
+    assert exact > int(np.finfo(np.float64).max)
+    two = TwoLayerNet(W1=np.array([[1.0, 1.0]]), b1=np.zeros(2), w2=np.array([1e308, 1e308]), b2=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for call in (lambda: region_map(two, np.array([[1.0]])), lambda: linear_pieces(two),
+                     lambda: knots(two), lambda: explain_1d(two, np.array([-1.0, 1.0]), np.array([0, 1]))):
+            with pytest.raises(ValueError, match="too large to read exactly"):
+                call()
+        one = TwoLayerNet(W1=np.array([[1.0, 1.0]]), b1=np.zeros(2), w2=np.array([1e308, 0.0]), b2=0.0)
+        assert region_map(one, np.array([[1.0]])).slopes.tolist() == [[1e308]]
+        assert linear_pieces(one).slopes.tolist() == [0.0, 1e308]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 8), st.integers(1, 100), st.integers(0, 2**32 - 1), st.data())
+def test_region_maps_scale_by_powers_of_two_or_are_refused(d, L, N, seed, data):
+    """Points scaled by ``2^kx``, ``W1`` by ``2^kw``, ``b1`` by ``2^(kx + kw)``, ``w2`` by ``2^k2`` and ``b2`` by
+    ``2^(kx + kw + k2)``: every sign is the base network's while nothing overflows (powers of two scale floats
+    exactly), so the ids and patterns must be equal and the slopes and offsets the base ones times ``2^(kw + k2)``
+    and ``2^(kx + kw + k2)``, exactly; near and past float64's range the call must instead be refused with a
+    ValueError, and only where a pre-activation, slope or offset can come within a factor 4 of the range. A kept
+    result never holds an infinite slope or offset."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (N, d))
+    net = TwoLayerNet(W1=rng.normal(size=(d, L)), b1=rng.normal(size=L) / 256, w2=rng.normal(size=L),
+                      b2=float(rng.normal()) / 256)
+    base = region_map(net, X)
+    top = 1023  # float64's largest value is just under 2^1024
+    pre = np.abs(X) @ np.abs(net.W1) + np.abs(net.b1)
+    slope = np.abs(net.W1) @ np.abs(net.w2)
+    offset = np.abs(net.b1) @ np.abs(net.w2) + abs(net.b2)
+    # the slopes' scale kw + k2, often within a few powers of two of where the largest can overflow (the window where
+    # each product w2_i W1[k, i] is finite but their sum is not), then the points' and W1's
+    edge = int(np.floor(top + 1 - np.log2(slope.max())))
+    e = max(0, edge + data.draw(st.integers(-600, 3) | st.integers(-3, 3), label="kw + k2 - edge"))
+    kx = data.draw(st.integers(0, top - 4) | st.integers(0, 8), label="kx")
+    kw = data.draw(st.integers(0, e), label="kw")
+    k2, s1, s2 = e - kw, kx + kw, kx + e
+    with np.errstate(over="ignore"):
+        parts = [np.ldexp(X, kx), np.ldexp(net.W1, kw), np.ldexp(net.b1, s1), np.ldexp(net.w2, k2),
+                 np.ldexp(net.b2, s2)]
+    if not all(np.isfinite(p).all() for p in parts):
+        return  # a weight or point beyond float64: refused as input (other tests)
+    room = (np.log2(pre.max()) + s1 < top - 1 and np.log2(slope.max()) + e < top - 1
+            and np.log2(offset) + s2 < top - 1)
+    big = TwoLayerNet(W1=parts[1], b1=parts[2], w2=parts[3], b2=float(parts[4]))
+    try:
+        got = region_map(big, parts[0])
+    except ValueError as err:
+        assert "overflow" in str(err), err
+        assert not room, f"refused, though every value stays under a quarter of the largest float: {err}"
+        return
+    assert np.isfinite(got.slopes).all() and np.isfinite(got.offsets).all()
+    assert np.array_equal(got.ids, base.ids) and np.array_equal(got.patterns, base.patterns)
+    assert np.array_equal(got.slopes, np.ldexp(base.slopes, kw + k2))
+    assert np.array_equal(got.offsets, np.ldexp(base.offsets, s2))
+
+
 # --- limits and extreme magnitudes (issue 12) --------------------------------------------
 
 

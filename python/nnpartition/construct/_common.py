@@ -32,12 +32,16 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     b2 = v.real("net.b2", float(b2a[0]))
     if not np.all(np.isfinite(W1)):
         raise ValueError("net.W1 contains NaN or infinity")
+    # A region's slope sums w2_i W1[:, i] and its offset w2_i b1_i over its active units: bounded by the sums of
+    # their sizes (the slopes overflowed to infinity silently before the fifty-eighth pass: region_map, linear_pieces)
     with np.errstate(over="ignore", invalid="ignore"):
-        ok = np.all(np.isfinite(W1 * w2)) and np.all(np.isfinite(b1 * w2)) and np.isfinite(np.sum(np.abs(b1 * w2)))
+        ok = (np.all(np.isfinite(np.sum(np.abs(W1 * w2), axis=1))) and np.isfinite(np.sum(np.abs(b1 * w2)))
+              and np.all(np.isfinite(W1 * w2)) and np.all(np.isfinite(b1 * w2)))
     if not ok:
         raise ValueError("net's weights are too large to read exactly: products w2_i * W1[:, i] or w2_i * b1_i (or "
-                         "their sum) overflow float64 (about 1.8e308); rescale the network (ReLU is positively "
-                         "homogeneous: divide W1, b1 by s and multiply w2 by s)")
+                         "their sums over the units, a region's slope and offset at most) overflow float64 (about "
+                         "1.8e308); rescale the network (ReLU is positively homogeneous: divide W1, b1 by s and "
+                         "multiply w2 by s)")
     return W1, b1, w2, b2
 
 
