@@ -175,6 +175,14 @@ pub fn region_map(
                 offsets[g] += c * b1[i];
             }
         }
+        // A slope or offset beyond float64 (inf, or NaN where two infinite terms meet) is not this region's map:
+        // refused, as the pre-activations are (the Python API refuses such networks before the call).
+        if !(slopes.row(g).iter().all(|v| v.is_finite()) && offsets[g].is_finite()) {
+            return Err(crate::error::CoreError::Numerical(format!(
+                "the affine map of the region of row {r} of X overflows float64 (its slope or offset sums products \
+                 w2_i W1[:, i] or w2_i b1_i beyond about 1.8e308); rescale w2 nearer to 1"
+            )));
+        }
     }
     Ok(RegionMap { ids, patterns, slopes, offsets, counts })
 }
@@ -184,6 +192,27 @@ mod tests {
     use super::*;
     use crate::rng::stream;
     use rand::RngExt;
+
+    #[test]
+    fn an_affine_map_beyond_float64_is_refused() {
+        // Each product w2_i W1[0, i] = 1e308 is finite. At x = 1 both units are on and the slope is 2e308 exactly,
+        // beyond float64 (before the fifty-eighth pass it came back as inf); with W1 = 0 and b1 = 1 the offset is
+        // 2e308 likewise. With weights (1, -1) one unit is on at each point: slopes -1e308 and 1e308, read.
+        let x = ndarray::array![[-1.0], [1.0]];
+        let w1 = ndarray::array![[1.0, 1.0]];
+        let w2 = ndarray::array![1e308, 1e308];
+        let refused = |r: CoreResult<RegionMap>, row: usize| match r {
+            Err(crate::error::CoreError::Numerical(m)) => m.contains(&format!("row {row} of X overflows")),
+            _ => false,
+        };
+        let zeros = Array1::zeros(2);
+        assert!(refused(region_map(x.view(), w1.view(), zeros.view(), w2.view(), 0.0), 1));
+        let (origin, flat, ones) = (ndarray::array![[0.0]], Array2::zeros((1, 2)), ndarray::array![1.0, 1.0]);
+        assert!(refused(region_map(origin.view(), flat.view(), ones.view(), w2.view(), 0.0), 0));
+        let opposite = ndarray::array![[1.0, -1.0]];
+        let rm = region_map(x.view(), opposite.view(), zeros.view(), w2.view(), 0.0).unwrap();
+        assert_eq!(rm.slopes.column(0).to_vec(), vec![-1e308, 1e308]);
+    }
 
     #[test]
     fn affine_maps_reproduce_the_network() {
