@@ -1847,6 +1847,29 @@ mod tests {
     }
 
     #[test]
+    fn budget_terms_by_hand() {
+        // docs/theory.md "In formulas": rho = the summed learning rate over the reference's (cosine from 0.02 to
+        // 0.0002 over 4000 steps: 4000 x 0.0002 + 0.0198 x 4001 / 2 = 40.4099), m = 1 + (m_ref - 1) rho^a_m,
+        // K_time = A rho^beta ((d + 1) / 11)^(3/2), no damage without minibatches. With beta = 1 and a_m = 1/2, a
+        // constant rate summing to four times the reference's gives rho = 4, m = 1 + 2 (m_ref - 1), K_time = 4 A
+        // ((d + 1) / 11)^(3/2); d = 10, 43, 98 make that last factor 1, 8, 27.
+        let prm = Params { beta: 1.0, a_m: 0.5, omega: 1.5, ..PARAMS };
+        let reference_sum = 4000.0 * 0.0002 + 0.0198 * 4001.0 / 2.0;
+        let four = Budget { lr: 4.0 * reference_sum / 4000.0, cosine: false, ..Budget::REFERENCE };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+        for (d, shape) in [(10.0, 1.0), (43.0, 8.0), (98.0, 27.0)] {
+            for depth in [1.0, 3.0] {
+                let (rho, m, k_time, damage) = budget_terms(d, 500.0, depth, &Budget::REFERENCE, &prm);
+                assert!(close(rho, 1.0) && close(m, prm.m) && damage == 1.0, "{d}: {rho} {m} {damage}");
+                assert!(close(k_time, prm.big_a * shape), "{d}: {k_time}");
+                let (rho, m, k_time, damage) = budget_terms(d, 500.0, depth, &four, &prm);
+                assert!(close(rho, 4.0) && close(m, 1.0 + 2.0 * (prm.m - 1.0)) && damage == 1.0, "{d}: {rho} {m}");
+                assert!(close(k_time, 4.0 * prm.big_a * shape), "{d}: {k_time}");
+            }
+        }
+    }
+
+    #[test]
     fn effective_dimension_by_hand() {
         // d = 2, m = 3: K_sat = (d + 1) m^d = 27. With p = 1 (harmonic smooth minima) and 27 first-layer
         // directions the first layer keeps smin(27, 27) = 13.5; (1 + 13.5 + 0.5) x damage 1/2 = 7.5, and a
