@@ -1763,6 +1763,78 @@ mod tests {
     }
 
     #[test]
+    fn a_minibatch_estimate_is_capped_at_the_full_batch_estimate_at_n_equal_b() {
+        // analytic's rule 27 for a batch b < N: the accuracy and the upper edge are the N-point estimate's, capped
+        // at those of the full-batch estimate on b points; the lower edge stays the N-point band's, at least one
+        // point (1/N) below the capped accuracy, within [1/2, accuracy]; `correction` is the capped accuracy
+        // minus `uncorrected`, which the cap leaves alone. Each kind of binding cap must occur: on the accuracy, on
+        // the upper edge alone, and one that pushes the lower edge down to a point below the capped accuracy.
+        let (mut on_accuracy, mut on_high_alone, mut on_low) = (0, 0, 0);
+        let configs = [
+            (2.0, vec![8.0]),
+            (5.0, vec![8.0]),
+            (10.0, vec![2.0]),
+            (10.0, vec![4.0]),
+            (30.0, vec![16.0]),
+            (3.0, vec![20.0, 20.0]),
+        ];
+        for (d, widths) in configs {
+            for ((sgd, lr), (steps, restarts, cosine)) in [(false, 0.005), (false, 0.02), (true, 0.02), (true, 0.3)]
+                .into_iter()
+                .flat_map(|o| [(o, (1000.0, 1.0, false)), (o, (250.0, 4.0, false)), (o, (4000.0, 1.0, true))])
+            {
+                for b in [32.0, 64.0, 256.0] {
+                    let proto = Budget { sgd, lr, steps, batch: Some(b), cosine, restarts };
+                    let cap = analytic(d, b, &widths, PointDist::Gaussian, &proto, &PARAMS);
+                    for n in [b + 1.0, b + 2.0, b + 10.0, 1.5 * b, 4.0 * b] {
+                        let given = analytic_as_given(d, n, &widths, PointDist::Gaussian, &proto, &PARAMS);
+                        let a = analytic(d, n, &widths, PointDist::Gaussian, &proto, &PARAMS);
+                        let at = format!("d={d} {widths:?} sgd={sgd} lr={lr} b={b} N={n}");
+                        assert_eq!(a.accuracy, given.accuracy.min(cap.accuracy), "{at}");
+                        assert_eq!(a.high, given.high.min(cap.high), "{at}");
+                        assert_eq!(a.low, given.low.min(a.accuracy - 1.0 / n).max(0.5).min(a.accuracy), "{at}");
+                        assert!(a.low <= given.low && (a.low <= a.accuracy - 1.0 / n || a.low == 0.5), "{at}");
+                        assert_eq!(a.uncorrected, given.uncorrected, "{at}");
+                        assert!((a.correction - (a.accuracy - a.uncorrected)).abs() < 1e-15, "{at}");
+                        on_accuracy += usize::from(cap.accuracy < given.accuracy && a.low > 0.5);
+                        on_high_alone += usize::from(cap.high < given.high && cap.accuracy >= given.accuracy);
+                        on_low += usize::from(given.low > a.accuracy - 1.0 / n && a.accuracy - 1.0 / n > 0.5);
+                    }
+                }
+            }
+        }
+        assert!(on_accuracy > 0 && on_high_alone > 0 && on_low > 0, "{on_accuracy} {on_high_alone} {on_low}");
+    }
+
+    #[test]
+    fn the_kept_cap_is_replaced_when_any_one_argument_changes() {
+        // cap_at's cache is keyed on all six arguments: calls that each change one of them from a base
+        // configuration (and back) must give what the uncached analytic_as_given gives, bit for bit; each change
+        // moves the value, so a key that ignored that argument (or matched on any one of several) would return
+        // the base's cap. (The sweep above changes d never, and b only together with the protocol and the law.)
+        let full = Budget { sgd: false, lr: 0.05, steps: 800.0, batch: None, cosine: true, restarts: 2.0 };
+        let other_prm = Params { kappa: PARAMS.kappa * 1.1, ..PARAMS };
+        type Case = (f64, f64, Vec<f64>, PointDist, Budget, Params);
+        let base: Case = (6.0, 64.0, vec![8.0], PointDist::Uniform, full, PARAMS);
+        let changed: [Case; 6] = [
+            (9.0, base.1, base.2.clone(), base.3, base.4, base.5),
+            (base.0, 100.0, base.2.clone(), base.3, base.4, base.5),
+            (base.0, base.1, vec![8.0, 4.0], base.3, base.4, base.5),
+            (base.0, base.1, base.2.clone(), PointDist::Gaussian, base.4, base.5),
+            (base.0, base.1, base.2.clone(), base.3, Budget { sgd: true, ..full }, base.5),
+            (base.0, base.1, base.2.clone(), base.3, base.4, other_prm),
+        ];
+        let at = |c: &Case| cap_at(c.0, c.1, &c.2, c.3, &c.4, &c.5);
+        let uncached = |c: &Case| analytic_as_given(c.0, c.1, &c.2, c.3, &c.4, &c.5);
+        for c in &changed {
+            assert_ne!(uncached(c), uncached(&base), "{c:?}");
+            for c in [&base, c, c, &base, &base] {
+                assert_eq!(at(c), uncached(c), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
     fn correction_features_follow_their_names() {
         let proto = Budget { sgd: true, lr: 0.1, steps: 1000.0, batch: Some(64.0), cosine: false, restarts: 3.0 };
         let a = analytic(5.0, 400.0, &[8.0, 4.0], PointDist::Gaussian, &proto, &PARAMS);
@@ -1844,6 +1916,29 @@ mod tests {
         assert!(close(got, (8.0 / 3.0, 8.0 + 4.8 + 1.125)), "{got:?}");
         // one layer has no later directions
         assert!(close(gated_dof(4.0, 1000.0, &[2.0], &prm), (20.0 / 3.0, 0.0)));
+    }
+
+    #[test]
+    fn budget_terms_by_hand() {
+        // docs/theory.md "In formulas": rho = the summed learning rate over the reference's (cosine from 0.02 to
+        // 0.0002 over 4000 steps: 4000 x 0.0002 + 0.0198 x 4001 / 2 = 40.4099), m = 1 + (m_ref - 1) rho^a_m,
+        // K_time = A rho^beta ((d + 1) / 11)^(3/2), no damage without minibatches. With beta = 1 and a_m = 1/2, a
+        // constant rate summing to four times the reference's gives rho = 4, m = 1 + 2 (m_ref - 1), K_time = 4 A
+        // ((d + 1) / 11)^(3/2); d = 10, 43, 98 make that last factor 1, 8, 27.
+        let prm = Params { beta: 1.0, a_m: 0.5, omega: 1.5, ..PARAMS };
+        let reference_sum = 4000.0 * 0.0002 + 0.0198 * 4001.0 / 2.0;
+        let four = Budget { lr: 4.0 * reference_sum / 4000.0, cosine: false, ..Budget::REFERENCE };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+        for (d, shape) in [(10.0, 1.0), (43.0, 8.0), (98.0, 27.0)] {
+            for depth in [1.0, 3.0] {
+                let (rho, m, k_time, damage) = budget_terms(d, 500.0, depth, &Budget::REFERENCE, &prm);
+                assert!(close(rho, 1.0) && close(m, prm.m) && damage == 1.0, "{d}: {rho} {m} {damage}");
+                assert!(close(k_time, prm.big_a * shape), "{d}: {k_time}");
+                let (rho, m, k_time, damage) = budget_terms(d, 500.0, depth, &four, &prm);
+                assert!(close(rho, 4.0) && close(m, 1.0 + 2.0 * (prm.m - 1.0)) && damage == 1.0, "{d}: {rho} {m}");
+                assert!(close(k_time, 4.0 * prm.big_a * shape), "{d}: {k_time}");
+            }
+        }
     }
 
     #[test]
