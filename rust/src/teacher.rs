@@ -549,6 +549,130 @@ mod tests {
     }
 
     #[test]
+    fn each_refusal_names_its_argument_and_each_limit_itself_is_accepted() {
+        let x = array![[1.0, 0.0], [0.0, -1.0], [0.5, 0.5]];
+        let y = [1.0, -1.0, 1.0];
+        let w0 = array![[0.1, 0.2], [0.3, -0.1], [-0.2, 0.4]];
+        let base = || {
+            let mut c = cfg(4, 2);
+            (c.n_pos, c.record_at) = (1, vec![0, 4]);
+            c
+        };
+        let run = |x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, edit: fn(&mut TeacherConfig)| {
+            let mut c = base();
+            edit(&mut c);
+            teacher_sgd(x, y, w0, &c)
+        };
+        let accepted: [fn(&mut TeacherConfig); 9] = [
+            |_| {},
+            |c| c.n_pos = 3,
+            |c| c.n_pos = 0,
+            |c| c.alpha = 0.0,
+            |c| c.alpha = 1.0,
+            |c| c.record_at = vec![4],
+            |c| c.batch = 100,
+            |c| c.v = 1e-300,
+            |c| c.lr = 1e-300,
+        ];
+        for (i, edit) in accepted.into_iter().enumerate() {
+            assert!(run(x.view(), &y, w0.view(), edit).is_ok(), "accepted setting {i}");
+        }
+        let refused: [(fn(&mut TeacherConfig), &str); 16] = [
+            (|c| c.n_pos = 4, "n_pos must be <= L = 3"),
+            (|c| c.v = 0.0, "v and lr"),
+            (|c| c.v = -1.0, "v and lr"),
+            (|c| c.v = f64::INFINITY, "v and lr"),
+            (|c| c.v = f64::NAN, "v and lr"),
+            (|c| c.lr = 0.0, "v and lr"),
+            (|c| c.lr = f64::INFINITY, "v and lr"),
+            (|c| c.lr = f64::NAN, "v and lr"),
+            (|c| c.alpha = -0.1, "alpha"),
+            (|c| c.alpha = 1.1, "alpha"),
+            (|c| c.alpha = f64::NAN, "alpha"),
+            (|c| c.batch = 0, "batch"),
+            (|c| c.record_at = vec![0, 2, 2], "record_at"),
+            (|c| c.record_at = vec![3, 1], "record_at"),
+            (|c| c.record_at = vec![0, 5], "record_at"),
+            (|c| c.record_at = vec![5], "record_at"),
+        ];
+        let refusal = |r: CoreResult<TeacherRecord>, what: &str, case: &str| match r {
+            Err(CoreError::InvalidArgument(m)) => assert!(m.contains(what), "{case}: {m}"),
+            other => panic!("{case}: {:?}", other.map(|r| r.steps)),
+        };
+        for (i, (edit, what)) in refused.into_iter().enumerate() {
+            refusal(run(x.view(), &y, w0.view(), edit), what, &format!("setting {i}"));
+        }
+        let keep: fn(&mut TeacherConfig) = |_| {};
+        let (x0, w00): (Array2<f64>, Array2<f64>) = (Array2::zeros((3, 0)), Array2::zeros((3, 0)));
+        refusal(run(Array2::<f64>::zeros((0, 2)).view(), &[], w0.view(), keep), "X must be non-empty", "no point");
+        refusal(run(x0.view(), &y, w00.view(), keep), "X must be non-empty", "no column");
+        refusal(run(x.view(), &y[..2], w0.view(), keep), "y must have 3", "short y");
+        for bad in [0.0, 2.0, -2.0, f64::NAN] {
+            refusal(run(x.view(), &[1.0, bad, -1.0], w0.view(), keep), "y must hold", "label");
+        }
+        refusal(run(x.view(), &y, Array2::<f64>::zeros((3, 3)).view(), keep), "w0 must have shape", "w0 columns");
+        refusal(run(x.view(), &y, Array2::<f64>::zeros((0, 2)).view(), keep), "w0 must have shape", "no unit");
+        for (i, j) in [(0, 0), (2, 1)] {
+            let mut bad = x.clone();
+            bad[[i, j]] = f64::NAN;
+            refusal(run(bad.view(), &y, w0.view(), keep), "X and w0 must be finite", "X");
+            let mut bad = w0.clone();
+            bad[[i, j]] = f64::NEG_INFINITY;
+            refusal(run(x.view(), &y, bad.view(), keep), "X and w0 must be finite", "w0");
+        }
+    }
+
+    #[test]
+    fn the_checks_refuse_each_cost_just_past_its_limit_alone() {
+        // The documented costs (docs/limits.md: training steps x batch x parameters, 4 multiply-adds a point and
+        // weight for the forward and backward pass, + 1e4 a step; a recorded step evaluates the n points, 2 a point
+        // and weight) against the default max_work = 1e13, the network against max_params = 2^28, the recorded
+        // values against MAX_RECORDED = 2^27; each case just past one limit and just inside it, the others idle.
+        let check = |n, d, l, steps, batch, records, extra| teacher_check(n, d, l, steps, batch, records, extra);
+        let refused = |r: CoreResult<()>, what: &str, case: &str| match r {
+            Err(CoreError::TooLarge(m)) => assert!(m.contains(what), "{case}: {m}"),
+            other => panic!("{case}: {other:?}"),
+        };
+        // the network: 2^15 x 2^15 = 2^30 weights, 2^14 x 2^14 = 2^28
+        refused(check(1, 1 << 15, 1 << 15, 0, 1, 0, 0.0), "max_params", "network");
+        assert!(check(1, 1 << 14, 1 << 14, 0, 1, 0, 0.0).is_ok());
+        // the fixed cost of a step: 1e9 steps of 1 point and 1 weight cost 1e9 (1e4 + 4) = 1.0000004e13
+        refused(check(1, 1, 1, 1_000_000_000, 1, 0, 0.0), "max_work", "fixed cost");
+        assert!(check(1, 1, 1, 999_000_000, 1, 0, 0.0).is_ok());
+        // batches of 10 through 100 x 100 weights: 4e5 + 1e4 a step, 1e13 at 24,390,244 steps (batch 1000 is all
+        // 10 points)
+        for batch in [10, 1000] {
+            refused(check(10, 100, 100, 24_400_000, batch, 0, 0.0), "max_work", "steps");
+            assert!(check(10, 100, 100, 24_300_000, batch, 0, 0.0).is_ok());
+        }
+        // records of 1e5 points through 2 x 5 weights: 2e6 each, 1e13 at 5e6 records (5e7 recorded values)
+        refused(check(100_000, 5, 2, 0, 1, 5_000_001, 0.0), "max_work", "records");
+        assert!(check(100_000, 5, 2, 0, 1, 4_990_000, 0.0).is_ok());
+        // the caller's own work
+        refused(check(1, 1, 1, 0, 1, 0, 1.01e13), "max_work", "extra work");
+        assert!(check(1, 1, 1, 0, 1, 0, 0.99e13).is_ok());
+        // the recorded values: 2^25 snapshots of 2 x 2 weights are 2^27
+        refused(check(1, 2, 2, 0, 1, (1 << 25) + 1, 0.0), "record fewer", "recorded values");
+        assert!(check(1, 2, 2, 0, 1, 1 << 25, 0.0).is_ok());
+    }
+
+    #[test]
+    fn ctrl_c_during_the_evaluation_of_a_record_interrupts_it() {
+        // 1024 x 2048 weights: the evaluation checks for Ctrl-C every 2^22 / 2^21 = 2 points, so on 2 points after
+        // the second; with no step to take, nothing else checks.
+        let (l, d) = (1024, 2048);
+        let x = Array2::from_elem((2, d), 0.01);
+        let w0 = Array2::from_elem((l, d), 0.01);
+        let mut c = cfg(0, 1);
+        c.record_at = vec![0];
+        assert!(teacher_sgd(x.view(), &[1.0, -1.0], w0.view(), &c).is_ok());
+        let cancel = crate::limits::Cancel::new();
+        cancel.cancel();
+        let r = cancel.run(|| teacher_sgd(x.view(), &[1.0, -1.0], w0.view(), &c));
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{:?}", r.map(|r| r.loss));
+    }
+
+    #[test]
     fn bad_labels_are_rejected() {
         let x = array![[1.0, 0.0]];
         let w0: Array2<f64> = Array2::zeros((2, 2));
