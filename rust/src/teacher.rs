@@ -673,6 +673,27 @@ mod tests {
     }
 
     #[test]
+    fn a_term_far_below_the_rest_keeps_its_precision_when_the_batch_sum_is_scaled() {
+        // 99 points (1e154, 0) and one (0, 1e-160), label +1, v = 1e154, W0 = 0, alpha = 1: the sum of the first
+        // coordinate's terms overflows (99 x 5e307) and is scaled by 2^-k with the smallest k that keeps it finite;
+        // the second coordinate's one term v x / 2 = 5e-7 then stays a normal number (scaled by 2^-1022 it would be
+        // a subnormal 1.1e-314, of 9 significant digits), and its step lr / 100 v x / 2 = 1e-14 is exact to rounding.
+        let mut x: Array2<f64> = Array2::zeros((100, 2));
+        x.column_mut(0).fill(1e154);
+        x[[99, 0]] = 0.0;
+        x[[99, 1]] = 1e-160;
+        let y = [1.0; 100];
+        let w0: Array2<f64> = Array2::zeros((2, 2));
+        let mut c = cfg(1, 100);
+        (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e154, 2e-6, 1.0, vec![0, 1]);
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        let w1 = r.weights.index_axis(ndarray::Axis(0), 1);
+        let (step0, step1) = (2e-6 / 100.0 * 99.0 * (1e154 * 1e154 / 2.0), 2e-6 / 100.0 * (1e154 / 2.0 * 1e-160));
+        assert!((w1[[0, 0]] / step0 - 1.0).abs() < 1e-13 && (w1[[1, 0]] / step0 + 1.0).abs() < 1e-13, "{w1:?}");
+        assert!((w1[[0, 1]] / step1 - 1.0).abs() < 1e-14 && (w1[[1, 1]] / step1 + 1.0).abs() < 1e-14, "{w1:?}");
+    }
+
+    #[test]
     fn bad_labels_are_rejected() {
         let x = array![[1.0, 0.0]];
         let w0: Array2<f64> = Array2::zeros((2, 2));
