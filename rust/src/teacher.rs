@@ -550,6 +550,7 @@ mod tests {
 
     #[test]
     fn each_refusal_names_its_argument_and_each_limit_itself_is_accepted() {
+        type Edit = fn(&mut TeacherConfig);
         let x = array![[1.0, 0.0], [0.0, -1.0], [0.5, 0.5]];
         let y = [1.0, -1.0, 1.0];
         let w0 = array![[0.1, 0.2], [0.3, -0.1], [-0.2, 0.4]];
@@ -558,12 +559,12 @@ mod tests {
             (c.n_pos, c.record_at) = (1, vec![0, 4]);
             c
         };
-        let run = |x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, edit: fn(&mut TeacherConfig)| {
+        let run = |x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, edit: Edit| {
             let mut c = base();
             edit(&mut c);
             teacher_sgd(x, y, w0, &c)
         };
-        let accepted: [fn(&mut TeacherConfig); 9] = [
+        let accepted: [Edit; 9] = [
             |_| {},
             |c| c.n_pos = 3,
             |c| c.n_pos = 0,
@@ -577,7 +578,7 @@ mod tests {
         for (i, edit) in accepted.into_iter().enumerate() {
             assert!(run(x.view(), &y, w0.view(), edit).is_ok(), "accepted setting {i}");
         }
-        let refused: [(fn(&mut TeacherConfig), &str); 16] = [
+        let refused: [(Edit, &str); 16] = [
             (|c| c.n_pos = 4, "n_pos must be <= L = 3"),
             (|c| c.v = 0.0, "v and lr"),
             (|c| c.v = -1.0, "v and lr"),
@@ -602,7 +603,7 @@ mod tests {
         for (i, (edit, what)) in refused.into_iter().enumerate() {
             refusal(run(x.view(), &y, w0.view(), edit), what, &format!("setting {i}"));
         }
-        let keep: fn(&mut TeacherConfig) = |_| {};
+        let keep: Edit = |_| {};
         let (x0, w00): (Array2<f64>, Array2<f64>) = (Array2::zeros((3, 0)), Array2::zeros((3, 0)));
         refusal(run(Array2::<f64>::zeros((0, 2)).view(), &[], w0.view(), keep), "X must be non-empty", "no point");
         refusal(run(x0.view(), &y, w00.view(), keep), "X must be non-empty", "no column");
