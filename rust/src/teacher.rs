@@ -368,6 +368,332 @@ mod tests {
         }
     }
 
+    /// The network and the mean logistic loss from their definitions (the test's own forward pass): row `i` of
+    /// `w` is unit `i`, output weight `+v` for `i < n_pos` and `-v` after; `log(1 + e^-m)` of each margin.
+    fn loss_by_definition(w: &Array2<f64>, x: &Array2<f64>, y: &[f64], n_pos: usize, v: f64, alpha: f64) -> f64 {
+        let mut total = 0.0;
+        for (row, &yj) in x.rows().into_iter().zip(y) {
+            let mut out = 0.0;
+            for (i, wi) in w.rows().into_iter().enumerate() {
+                let u = wi.dot(&row);
+                let sign = if i < n_pos { 1.0 } else { -1.0 };
+                out += sign * v * if u > 0.0 { u } else { alpha * u };
+            }
+            total += (1.0 + (-yj * out).exp()).ln();
+        }
+        total / y.len() as f64
+    }
+
+    #[test]
+    fn softplus_and_sigmoid_match_their_definitions_and_symmetries() {
+        for t in [-30.0, -7.5, -2.0, -0.3, 0.0, 0.4, 1.7, 6.0, 25.0] {
+            let sp = f64::exp(t).ln_1p();
+            assert!((softplus(t) - sp).abs() <= 1e-14 * sp.max(1e-300) + 1e-300, "softplus({t})");
+            let sg = 1.0 / (1.0 + f64::exp(-t));
+            assert!((sigmoid(t) - sg).abs() <= 1e-15 * sg, "sigmoid({t})");
+        }
+        // where exp overflows: log(1 + e^t) = t + log(1 + e^-t) and 1 / (1 + e^-t) tend to t and 1
+        for t in [-1e4, -800.0, -40.0, -3.0, 0.0, 0.5, 3.0, 40.0, 800.0, 1e4] {
+            let sym = softplus(t) - softplus(-t);
+            assert!((sym - t).abs() <= 1e-15 * t.abs().max(1.0), "softplus(t) - softplus(-t) = {sym} at t = {t}");
+            // one ulp of 1 = 2^-52
+            assert!((sigmoid(t) + sigmoid(-t) - 1.0).abs() <= f64::EPSILON, "sigmoid(t) + sigmoid(-t) at t = {t}");
+        }
+        for t in [800.0, 1e4, f64::MAX] {
+            assert_eq!((softplus(t), softplus(-t)), (t, 0.0), "softplus(+-{t})");
+            assert_eq!((sigmoid(t), sigmoid(-t)), (1.0, 0.0), "sigmoid(+-{t})");
+        }
+    }
+
+    #[test]
+    fn forward_on_two_points_and_two_units_by_hand() {
+        // unit 0 = (1, 2, -1), unit 1 = (-3, 0.5, 2), v = 0.7, alpha = 0.2
+        let w = [1.0, 2.0, -1.0, -3.0, 0.5, 2.0];
+        let (v, alpha) = (0.7, 0.2);
+        let mut z = [0.0; 2];
+        // x = (0.5, 1, 0.25): <w_0, x> = 0.5 + 2 - 0.25 = 2.25 > 0, <w_1, x> = -1.5 + 0.5 + 0.5 = -0.5 < 0
+        let x = [0.5, 1.0, 0.25];
+        for (n_pos, out) in [(1, 0.7 * 2.25 - 0.7 * 0.2 * -0.5), (2, 0.7 * 2.25 + 0.7 * 0.2 * -0.5), (0, -1.505)] {
+            let got = forward(&w, 3, &x, n_pos, v, alpha, &mut z);
+            assert!((got - out).abs() < 1e-15, "n_pos {n_pos}: {got} != {out}");
+            assert_eq!(z, [2.25, -0.5]);
+        }
+        // x = (-1, 0, 1): <w_0, x> = -1 - 1 = -2 < 0, <w_1, x> = 3 + 2 = 5 > 0
+        let x = [-1.0, 0.0, 1.0];
+        let got = forward(&w, 3, &x, 1, v, alpha, &mut z);
+        assert!((got - (0.7 * 0.2 * -2.0 - 0.7 * 5.0)).abs() < 1e-15, "{got}");
+        assert_eq!(z, [-2.0, 5.0]);
+    }
+
+    #[test]
+    fn one_full_batch_step_descends_the_finite_difference_gradient_and_records_loss_and_error() {
+        let x = array![[0.9, -0.4, 0.3], [-0.2, 0.7, -0.8], [0.5, 0.5, 0.1], [-0.6, -0.3, 0.4], [0.1, -0.9, -0.5]];
+        let y = [1.0, -1.0, 1.0, -1.0, -1.0];
+        let w0 = array![[0.5, -0.3, 0.8], [-0.7, 0.4, 0.2], [0.3, 0.9, -0.6]];
+        let (n_pos, v, alpha, lr) = (1, 0.8, 0.3, 0.4);
+        // no pre-activation near a kink, where the finite difference would straddle it
+        assert!(x.dot(&w0.t()).iter().all(|u: &f64| u.abs() > 1e-2));
+        let mut c = cfg(3, 5);
+        (c.n_pos, c.v, c.alpha, c.lr, c.record_at) = (n_pos, v, alpha, lr, vec![0, 1]);
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        let w1 = r.weights.index_axis(ndarray::Axis(0), 1).to_owned();
+        let h = 1e-6;
+        for i in 0..3 {
+            for k in 0..3 {
+                let (mut up, mut down) = (w0.clone(), w0.clone());
+                up[[i, k]] += h;
+                down[[i, k]] -= h;
+                let grad = (loss_by_definition(&up, &x, &y, n_pos, v, alpha)
+                    - loss_by_definition(&down, &x, &y, n_pos, v, alpha))
+                    / (2.0 * h);
+                let step = w1[[i, k]] - w0[[i, k]];
+                assert!(
+                    (step + lr * grad).abs() < 1e-9,
+                    "unit {i} coordinate {k}: step {step}, -lr grad {}",
+                    -lr * grad
+                );
+            }
+        }
+        // the recorded loss and 0-1 error of the weights at steps 0 and 1
+        for (t, w) in [(0, &w0), (1, &w1)] {
+            let loss = loss_by_definition(w, &x, &y, n_pos, v, alpha);
+            assert!((r.loss[t] - loss).abs() < 1e-14, "step {t}: {} != {loss}", r.loss[t]);
+            let margins = x.dot(&w.t()).map(|&u| if u > 0.0 { u } else { alpha * u });
+            let wrong = margins.rows().into_iter().zip(&y).filter(|(a, &yj)| yj * (a[0] - a[1] - a[2]) <= 0.0).count();
+            assert!(0 < wrong && wrong < 5, "a test of the error needs right and wrong points, got {wrong}");
+            assert_eq!(r.error[t], wrong as f64 / 5.0, "step {t}");
+        }
+    }
+
+    #[test]
+    fn a_step_is_hard_when_its_batch_loss_is_at_least_loss_eps() {
+        // Full batch: the batch loss of step t is the training loss at step t - 1, so hard_steps rises at step t
+        // exactly when loss[t - 1] >= loss_eps (equal counts).
+        let x = array![[0.5, 0.1], [0.6, -0.2], [-0.5, 0.2], [-0.7, -0.1], [0.2, 0.9]];
+        let y = [1.0, 1.0, -1.0, -1.0, 1.0];
+        let w0 = array![[0.01, 0.0], [0.0, 0.01], [-0.01, 0.0], [0.0, -0.01]];
+        let mut c = cfg(8, 5);
+        c.record_at = (0..=8).collect();
+        c.loss_eps = f64::INFINITY;
+        let losses = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap().loss;
+        assert!(losses.windows(2).all(|p| p[1] < p[0]), "{losses:?}");
+        c.loss_eps = losses[3];
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        assert_eq!(r.loss, losses);
+        let expected: Vec<u64> =
+            (0..=8).map(|t: usize| (1..=t).filter(|&s| losses[s - 1] >= c.loss_eps).count() as u64).collect();
+        assert_eq!(r.hard_steps, expected);
+        assert_eq!(expected, [0, 1, 2, 3, 4, 4, 4, 4, 4]);
+    }
+
+    #[test]
+    fn each_epoch_of_minibatches_visits_every_point_once_in_a_seeded_order() {
+        // Points x_j = e_j (n = d = 8), one unit: point j moves coordinate j only, by an amount that depends on that
+        // coordinate alone, so after e epochs coordinate j has had exactly e moves, whatever the order:
+        // w_j += lr / batch * y_j v sigma'(w_j) sigmoid(-y_j v sigma(w_j)).
+        let n = 8;
+        let x: Array2<f64> = Array2::eye(n);
+        let y = [1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0];
+        let w0 = Array2::from_shape_fn((1, n), |(_, j)| 0.3 * j as f64 - 1.0);
+        let (v, alpha, lr) = (0.9, 0.4, 0.6);
+        let moved = |w: f64, yj: f64, batch: f64| {
+            let (a, slope) = if w > 0.0 { (w, 1.0) } else { (alpha * w, alpha) };
+            w + lr / batch * yj * v * slope / (1.0 + (yj * v * a).exp())
+        };
+        let mut orders = vec![];
+        for (batch, seed) in [(1, 0), (1, 1), (1, 2), (1, 3), (1, 4), (2, 0), (4, 7)] {
+            let steps = 2 * n / batch;
+            let mut c = cfg(steps, batch);
+            (c.n_pos, c.v, c.alpha, c.lr, c.seed, c.record_at) = (1, v, alpha, lr, seed, (0..=steps as u64).collect());
+            let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+            let mut order = vec![];
+            for t in 1..=steps {
+                let (before, after) =
+                    (r.weights.slice(ndarray::s![t - 1, 0, ..]), r.weights.slice(ndarray::s![t, 0, ..]));
+                let changed: Vec<usize> = (0..n).filter(|&j| before[j] != after[j]).collect();
+                assert_eq!(changed.len(), batch, "batch {batch} seed {seed} step {t}: {changed:?}");
+                for &j in &changed {
+                    assert!((after[j] - moved(before[j], y[j], batch as f64)).abs() < 1e-14, "step {t} point {j}");
+                }
+                order.extend(changed);
+            }
+            for epoch in order.chunks(n) {
+                let mut seen = epoch.to_vec();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..n).collect::<Vec<_>>(), "batch {batch} seed {seed}: {order:?}");
+            }
+            if batch == 1 {
+                orders.push(order);
+            }
+        }
+        // the seed decides the order: five seeds, five orders of the 16 draws
+        for (a, oa) in orders.iter().enumerate() {
+            assert!(orders[a + 1..].iter().all(|ob| ob != oa), "seed {a} repeats a later seed's order {oa:?}");
+        }
+    }
+
+    #[test]
+    fn a_finite_step_is_taken_when_v_and_x_together_overflow_the_batch_sum() {
+        // As above with the overflow split between v and X: x = 1e154 (100 points), v = 1e154, so each term is
+        // v x / 2 = 5e307 and their sum 5e309 overflows; the mean step lr v x / 2 is 1e3 at lr = 2e-305.
+        let x = Array2::from_elem((100, 1), 1e154);
+        let y = [1.0; 100];
+        let w0: Array2<f64> = Array2::zeros((2, 1));
+        let mut c = cfg(2, 100);
+        (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e154, 2e-305, 1.0, vec![0, 1, 2]);
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        let step = 2e-305 * (1e154 * 1e154 / 2.0);
+        let w1 = r.weights.index_axis(ndarray::Axis(0), 1);
+        assert!((w1[[0, 0]] / step - 1.0).abs() < 1e-13 && (w1[[1, 0]] / step + 1.0).abs() < 1e-13, "{w1:?}");
+        assert_eq!((r.loss[1], r.error[1]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn each_refusal_names_its_argument_and_each_limit_itself_is_accepted() {
+        type Edit = fn(&mut TeacherConfig);
+        let x = array![[1.0, 0.0], [0.0, -1.0], [0.5, 0.5]];
+        let y = [1.0, -1.0, 1.0];
+        let w0 = array![[0.1, 0.2], [0.3, -0.1], [-0.2, 0.4]];
+        let base = || {
+            let mut c = cfg(4, 2);
+            (c.n_pos, c.record_at) = (1, vec![0, 4]);
+            c
+        };
+        let run = |x: ArrayView2<f64>, y: &[f64], w0: ArrayView2<f64>, edit: Edit| {
+            let mut c = base();
+            edit(&mut c);
+            teacher_sgd(x, y, w0, &c)
+        };
+        let accepted: [Edit; 9] = [
+            |_| {},
+            |c| c.n_pos = 3,
+            |c| c.n_pos = 0,
+            |c| c.alpha = 0.0,
+            |c| c.alpha = 1.0,
+            |c| c.record_at = vec![4],
+            |c| c.batch = 100,
+            |c| c.v = 1e-300,
+            |c| c.lr = 1e-300,
+        ];
+        for (i, edit) in accepted.into_iter().enumerate() {
+            assert!(run(x.view(), &y, w0.view(), edit).is_ok(), "accepted setting {i}");
+        }
+        let refused: [(Edit, &str); 16] = [
+            (|c| c.n_pos = 4, "n_pos must be <= L = 3"),
+            (|c| c.v = 0.0, "v and lr"),
+            (|c| c.v = -1.0, "v and lr"),
+            (|c| c.v = f64::INFINITY, "v and lr"),
+            (|c| c.v = f64::NAN, "v and lr"),
+            (|c| c.lr = 0.0, "v and lr"),
+            (|c| c.lr = f64::INFINITY, "v and lr"),
+            (|c| c.lr = f64::NAN, "v and lr"),
+            (|c| c.alpha = -0.1, "alpha"),
+            (|c| c.alpha = 1.1, "alpha"),
+            (|c| c.alpha = f64::NAN, "alpha"),
+            (|c| c.batch = 0, "batch"),
+            (|c| c.record_at = vec![0, 2, 2], "record_at"),
+            (|c| c.record_at = vec![3, 1], "record_at"),
+            (|c| c.record_at = vec![0, 5], "record_at"),
+            (|c| c.record_at = vec![5], "record_at"),
+        ];
+        let refusal = |r: CoreResult<TeacherRecord>, what: &str, case: &str| match r {
+            Err(CoreError::InvalidArgument(m)) => assert!(m.contains(what), "{case}: {m}"),
+            other => panic!("{case}: {:?}", other.map(|r| r.steps)),
+        };
+        for (i, (edit, what)) in refused.into_iter().enumerate() {
+            refusal(run(x.view(), &y, w0.view(), edit), what, &format!("setting {i}"));
+        }
+        let keep: Edit = |_| {};
+        let (x0, w00): (Array2<f64>, Array2<f64>) = (Array2::zeros((3, 0)), Array2::zeros((3, 0)));
+        refusal(run(Array2::<f64>::zeros((0, 2)).view(), &[], w0.view(), keep), "X must be non-empty", "no point");
+        refusal(run(x0.view(), &y, w00.view(), keep), "X must be non-empty", "no column");
+        refusal(run(x.view(), &y[..2], w0.view(), keep), "y must have 3", "short y");
+        for bad in [0.0, 2.0, -2.0, f64::NAN] {
+            refusal(run(x.view(), &[1.0, bad, -1.0], w0.view(), keep), "y must hold", "label");
+        }
+        refusal(run(x.view(), &y, Array2::<f64>::zeros((3, 3)).view(), keep), "w0 must have shape", "w0 columns");
+        refusal(run(x.view(), &y, Array2::<f64>::zeros((0, 2)).view(), keep), "w0 must have shape", "no unit");
+        for (i, j) in [(0, 0), (2, 1)] {
+            let mut bad = x.clone();
+            bad[[i, j]] = f64::NAN;
+            refusal(run(bad.view(), &y, w0.view(), keep), "X and w0 must be finite", "X");
+            let mut bad = w0.clone();
+            bad[[i, j]] = f64::NEG_INFINITY;
+            refusal(run(x.view(), &y, bad.view(), keep), "X and w0 must be finite", "w0");
+        }
+    }
+
+    #[test]
+    fn the_checks_refuse_each_cost_just_past_its_limit_alone() {
+        // The documented costs (docs/limits.md: training steps x batch x parameters, 4 multiply-adds a point and
+        // weight for the forward and backward pass, + 1e4 a step; a recorded step evaluates the n points, 2 a point
+        // and weight) against the default max_work = 1e13, the network against max_params = 2^28, the recorded
+        // values against MAX_RECORDED = 2^27; each case just past one limit and just inside it, the others idle.
+        let check = |n, d, l, steps, batch, records, extra| teacher_check(n, d, l, steps, batch, records, extra);
+        let refused = |r: CoreResult<()>, what: &str, case: &str| match r {
+            Err(CoreError::TooLarge(m)) => assert!(m.contains(what), "{case}: {m}"),
+            other => panic!("{case}: {other:?}"),
+        };
+        // the network: 2^15 x 2^15 = 2^30 weights, 2^14 x 2^14 = 2^28
+        refused(check(1, 1 << 15, 1 << 15, 0, 1, 0, 0.0), "max_params", "network");
+        assert!(check(1, 1 << 14, 1 << 14, 0, 1, 0, 0.0).is_ok());
+        // the fixed cost of a step: 1e9 steps of 1 point and 1 weight cost 1e9 (1e4 + 4) = 1.0000004e13
+        refused(check(1, 1, 1, 1_000_000_000, 1, 0, 0.0), "max_work", "fixed cost");
+        assert!(check(1, 1, 1, 999_000_000, 1, 0, 0.0).is_ok());
+        // batches of 10 through 100 x 100 weights: 4e5 + 1e4 a step, 1e13 at 24,390,244 steps (batch 1000 is all
+        // 10 points)
+        for batch in [10, 1000] {
+            refused(check(10, 100, 100, 24_400_000, batch, 0, 0.0), "max_work", "steps");
+            assert!(check(10, 100, 100, 24_300_000, batch, 0, 0.0).is_ok());
+        }
+        // records of 1e5 points through 2 x 5 weights: 2e6 each, 1e13 at 5e6 records (5e7 recorded values)
+        refused(check(100_000, 5, 2, 0, 1, 5_000_001, 0.0), "max_work", "records");
+        assert!(check(100_000, 5, 2, 0, 1, 4_990_000, 0.0).is_ok());
+        // the caller's own work
+        refused(check(1, 1, 1, 0, 1, 0, 1.01e13), "max_work", "extra work");
+        assert!(check(1, 1, 1, 0, 1, 0, 0.99e13).is_ok());
+        // the recorded values: 2^25 snapshots of 2 x 2 weights are 2^27
+        refused(check(1, 2, 2, 0, 1, (1 << 25) + 1, 0.0), "record fewer", "recorded values");
+        assert!(check(1, 2, 2, 0, 1, 1 << 25, 0.0).is_ok());
+    }
+
+    #[test]
+    fn ctrl_c_during_the_evaluation_of_a_record_interrupts_it() {
+        // 1024 x 2048 weights: the evaluation checks for Ctrl-C every 2^22 / 2^21 = 2 points, so on 2 points after
+        // the second; with no step to take, nothing else checks.
+        let (l, d) = (1024, 2048);
+        let x = Array2::from_elem((2, d), 0.01);
+        let w0 = Array2::from_elem((l, d), 0.01);
+        let mut c = cfg(0, 1);
+        c.record_at = vec![0];
+        assert!(teacher_sgd(x.view(), &[1.0, -1.0], w0.view(), &c).is_ok());
+        let cancel = crate::limits::Cancel::new();
+        cancel.cancel();
+        let r = cancel.run(|| teacher_sgd(x.view(), &[1.0, -1.0], w0.view(), &c));
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{:?}", r.map(|r| r.loss));
+    }
+
+    #[test]
+    fn a_term_far_below_the_rest_keeps_its_precision_when_the_batch_sum_is_scaled() {
+        // 99 points (1e154, 0) and one (0, 1e-160), label +1, v = 1e154, W0 = 0, alpha = 1: the sum of the first
+        // coordinate's terms overflows (99 x 5e307) and is scaled by 2^-k with the smallest k that keeps it finite;
+        // the second coordinate's one term v x / 2 = 5e-7 then stays a normal number (scaled by 2^-1022 it would be
+        // a subnormal 1.1e-314, of 9 significant digits), and its step lr / 100 v x / 2 = 1e-14 is exact to rounding.
+        let mut x: Array2<f64> = Array2::zeros((100, 2));
+        x.column_mut(0).fill(1e154);
+        x[[99, 0]] = 0.0;
+        x[[99, 1]] = 1e-160;
+        let y = [1.0; 100];
+        let w0: Array2<f64> = Array2::zeros((2, 2));
+        let mut c = cfg(1, 100);
+        (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e154, 2e-6, 1.0, vec![0, 1]);
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        let w1 = r.weights.index_axis(ndarray::Axis(0), 1);
+        let (step0, step1) = (2e-6 / 100.0 * 99.0 * (1e154 * 1e154 / 2.0), 2e-6 / 100.0 * (1e154 / 2.0 * 1e-160));
+        assert!((w1[[0, 0]] / step0 - 1.0).abs() < 1e-13 && (w1[[1, 0]] / step0 + 1.0).abs() < 1e-13, "{w1:?}");
+        assert!((w1[[0, 1]] / step1 - 1.0).abs() < 1e-14 && (w1[[1, 1]] / step1 + 1.0).abs() < 1e-14, "{w1:?}");
+    }
+
     #[test]
     fn bad_labels_are_rejected() {
         let x = array![[1.0, 0.0]];
