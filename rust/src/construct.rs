@@ -34,6 +34,20 @@ pub struct RegionMap {
     pub counts: Vec<u64>,
 }
 
+/// Bytes [`region_map`] of `n` points in R^`d` through `l` units holds at most on `threads` workers, counted before
+/// it allocates (in f64, so the products cannot overflow), at one region per row at worst:
+/// - a row's bit-packed pattern (`ceil(l / 64)` u64s), id, first row (as a region's), count (u64s) and hash-table
+///   entry (a borrowed slice and an id, 24 bytes);
+/// - one chunk of at most `min(CHUNK_ROWS, n)` rows of pre-activations (f64) through all `l` units a worker;
+/// - a region's pattern (`l` bools), slope (`d` f64s) and offset (an f64).
+pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
+    let (nf, lf, df) = (n as f64, l as f64, d as f64);
+    let keys_bytes = nf * (8.0 * l.div_ceil(64) as f64 + 8.0 + 8.0 + 8.0 + 24.0);
+    let chunk_bytes = threads as f64 * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
+    let region_bytes = nf * (lf + 8.0 * df + 8.0);
+    keys_bytes + chunk_bytes + region_bytes
+}
+
 /// Compute the region of every row of `x` for the network `(w1, b1, w2, b2)`,
 /// `w1` of shape `(d, L)`.
 pub fn region_map(
@@ -62,17 +76,9 @@ pub fn region_map(
         return invalid("X contains NaN or infinity");
     }
     let words = l.div_ceil(64);
-    // Memory before allocating (f64, so the products cannot overflow): the keys, ids,
-    // counts and hash table (one entry per row at worst), one chunk of pre-activations
-    // per thread, and the per-region patterns, slopes and offsets (one region per row at worst).
-    let (nf, lf, df) = (n as f64, l as f64, d as f64);
-    let threads = rayon::current_num_threads() as f64;
-    let keys_bytes = nf * (8.0 * words as f64 + 8.0 + 8.0 + 8.0 + 24.0);
-    let chunk_bytes = threads * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
-    let region_bytes = nf * (lf + 8.0 * df + 8.0);
     limits::check_bytes(
         &format!("region_map of {n} points through {l} units in R^{d}"),
-        keys_bytes + chunk_bytes + region_bytes,
+        region_map_bytes(n, d, l, rayon::current_num_threads()),
     )?;
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks of rows, each in blocks of columns.
