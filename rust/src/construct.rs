@@ -36,13 +36,22 @@ pub struct RegionMap {
 
 /// Bytes [`region_map`] of `n` points in R^`d` through `l` units holds at most on `threads` workers, counted before
 /// it allocates (in f64, so the products cannot overflow), at one region per row at worst:
-/// - a row's bit-packed pattern (`ceil(l / 64)` u64s), id, first row (as a region's), count (u64s) and hash-table
-///   entry (a borrowed slice and an id, 24 bytes);
+/// - a row's bit-packed pattern (`ceil(l / 64)` u64s) and id (a u64);
+/// - a region's first row and count (u64s), in vectors grown by doubling: twice that;
+/// - the hash table's entries (a borrowed slice and an id, 24 bytes, and a control byte each): at most 7/8 of its
+///   buckets are full and it grows by doubling, holding the old buckets while it moves them, so up to
+///   `8/7 (2 + 1) = 24/7` buckets a region;
 /// - one chunk of at most `min(CHUNK_ROWS, n)` rows of pre-activations (f64) through all `l` units a worker;
 /// - a region's pattern (`l` bools), slope (`d` f64s) and offset (an f64).
+///
+/// `rust/tests/bytes_measured.rs` measures the peak against it (`cargo test --test bytes_measured -- construct::
+/// --nocapture`): the estimate was 1.14 to 2.1 times the peak at one region a row (the most with few rows on two
+/// threads), more where the rows share regions. (Counting the hash table as 24 bytes a row and the two vectors at
+/// their length, it was 0.85 times the peak of 131,073 rows, each its own region, in R^18.)
 pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
     let (nf, lf, df) = (n as f64, l as f64, d as f64);
-    let keys_bytes = nf * (8.0 * l.div_ceil(64) as f64 + 8.0 + 8.0 + 8.0 + 24.0);
+    let table = 24.0 / 7.0 * (std::mem::size_of::<(&[u64], u64)>() as f64 + 1.0);
+    let keys_bytes = nf * (8.0 * l.div_ceil(64) as f64 + 8.0 + 2.0 * (8.0 + 8.0) + table);
     let chunk_bytes = threads as f64 * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
     let region_bytes = nf * (lf + 8.0 * df + 8.0);
     keys_bytes + chunk_bytes + region_bytes
@@ -216,6 +225,48 @@ mod tests {
         let bound: usize = 1 + 12 + 66 + 220;
         assert!(rm.patterns.nrows() <= bound);
         assert_eq!(rm.ids[0], 0);
+    }
+
+    #[test]
+    fn the_memory_estimate_is_what_region_map_allocates_at_one_region_a_row() {
+        // Counted from the allocations in `region_map` at one region a row, each by its own size: `keys` (a
+        // `vec!` of n ceil(L/64) u64s), one `z` a worker (an `Array2` of at most min(n, CHUNK_ROWS) rows by L
+        // f64s), `ids` (n u64s), `first` and `counts` (n u64s each, pushed: a capacity up to 2n), the hash table
+        // (n entries of a slice and an id and a control byte, in up to 2 (8/7) n buckets and, while it grows, the
+        // 8/7 n it leaves), and `patterns` (n by L bools), `slopes` (n by d f64s) and `offsets` (n f64s).
+        let (u64s, f64s) = (std::mem::size_of::<u64>(), std::mem::size_of::<f64>());
+        let entry = std::mem::size_of::<(&[u64], u64)>() + 1;
+        // (n a multiple of 7: whole buckets)
+        for (n, d, l, threads) in [(14usize, 2usize, 70usize, 2usize), (7000, 3, 12, 1), (7, 1, 64, 3), (21, 5, 1, 1)] {
+            let keys = n * l.div_ceil(64) * u64s;
+            let z = threads * n.min(2048) * l * f64s;
+            let ids_first_counts = n * u64s + 2 * (2 * n * u64s);
+            let table = (16 * n / 7 + 8 * n / 7) * entry;
+            let (patterns, slopes, offsets) = (n * l, n * d * f64s, n * f64s);
+            let counted = keys + z + ids_first_counts + table + patterns + slopes + offsets;
+            let e = region_map_bytes(n, d, l, threads);
+            assert!((e - counted as f64).abs() < 1e-9 * e, "n {n} d {d} L {l} on {threads}: {e}, counted {counted}");
+        }
+    }
+
+    #[test]
+    fn the_memory_estimate_grows_with_every_size_and_covers_the_keys() {
+        let sizes = [1usize, 2, 63, 64, 65, 2047, 2048, 2049, 100_000];
+        for &n in &sizes {
+            for &d in &[1usize, 2, 50] {
+                for &l in &[1usize, 63, 64, 65, 1000] {
+                    for threads in [1usize, 2, 8] {
+                        let e = region_map_bytes(n, d, l, threads);
+                        assert!(e >= (n * l.div_ceil(64) * 8) as f64, "n {n} d {d} L {l} on {threads}: {e}");
+                        let what = format!("n {n} d {d} L {l} on {threads}");
+                        assert!(region_map_bytes(n + 1, d, l, threads) > e, "n + 1 after {what}");
+                        assert!(region_map_bytes(n, d + 1, l, threads) > e, "d + 1 after {what}");
+                        assert!(region_map_bytes(n, d, l + 1, threads) > e, "L + 1 after {what}");
+                        assert!(region_map_bytes(n, d, l, threads + 1) > e, "a thread more after {what}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
