@@ -359,6 +359,34 @@ mod tests {
     }
 
     #[test]
+    fn a_call_cancelled_while_a_chunk_runs_stops_between_its_blocks_of_columns() {
+        // 2048 rows through 30,000 units in R^1: one chunk of about 2^30 steps, in 116 blocks of columns (of at
+        // least MIN_BLOCK_COLS, 2^22 steps each); every row in one region, so the chunk is nearly all the call. A
+        // token fired a quarter of the way through must stop it a block later, not at the chunk's end: the
+        // cancelled call returns in well under the time of the whole call, measured first.
+        let (n, l) = (2048, 30_000);
+        let x = Array2::from_elem((n, 1), 0.5);
+        let w1 = Array2::from_shape_fn((1, l), |(_, i)| (i % 13) as f64 - 6.0);
+        let (b1, w2) = (Array1::from_elem(l, 0.25), Array1::from_elem(l, 1.0));
+        let run = || region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0);
+        let start = std::time::Instant::now();
+        assert_eq!(run().unwrap().patterns.nrows(), 1);
+        let whole = start.elapsed();
+        let cancel = Cancel::new();
+        let start = std::time::Instant::now();
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(whole / 4);
+                cancel.cancel();
+            });
+            cancel.run(run)
+        });
+        let cancelled = start.elapsed();
+        assert!(matches!(got, Err(crate::error::CoreError::Interrupted)), "{:?}", got.map(|r| r.ids.len()));
+        assert!(cancelled.as_secs_f64() < 0.6 * whole.as_secs_f64(), "{cancelled:?} cancelled, {whole:?} whole");
+    }
+
+    #[test]
     fn the_first_row_and_unit_that_overflow_are_named() {
         // Overflows in both chunks of 2048 rows: rows 700 (units 1 and 2) and 900 (unit 1), 2100 (unit 2), 2500
         // (units 1 and 2); the error names the first in row order and then unit order, whichever chunk finishes first.
