@@ -270,6 +270,34 @@ mod tests {
     }
 
     #[test]
+    fn ids_are_the_distinct_patterns_by_first_appearance_over_several_words() {
+        // 400 points in R^1 through 130 units (patterns of 3 words): the ids, first rows and counts against the
+        // patterns read one point and unit at a time, numbered in order of first appearance.
+        let (n, l) = (400, 130);
+        let mut rng = stream(7, 8, 9);
+        let x = Array2::from_shape_fn((n, 1), |_| rng.random_range(-1.0..1.0));
+        let w1 = Array2::from_shape_fn((1, l), |_| rng.random_range(-1.0..1.0));
+        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let w2 = Array1::from_elem(l, 1.0);
+        let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0).unwrap();
+        let mut seen: Vec<Vec<bool>> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        for r in 0..n {
+            let p: Vec<bool> = (0..l).map(|i| x[[r, 0]] * w1[[0, i]] + b1[i] > 0.0).collect();
+            let id = seen.iter().position(|q| *q == p).unwrap_or_else(|| {
+                seen.push(p.clone());
+                counts.push(0);
+                seen.len() - 1
+            });
+            counts[id] += 1;
+            assert_eq!(rm.ids[r], id as u64, "row {r}");
+            assert_eq!(rm.patterns.row(id).to_vec(), p, "row {r}");
+        }
+        assert!(seen.len() > 20 && seen.len() < n, "{} patterns", seen.len());
+        assert_eq!((rm.patterns.nrows(), rm.counts.clone()), (seen.len(), counts));
+    }
+
+    #[test]
     fn bad_shapes_are_rejected() {
         let x = Array2::<f64>::zeros((3, 2));
         let w1 = Array2::<f64>::zeros((3, 4));
@@ -417,6 +445,13 @@ mod tests {
         // a unit in the second block of columns (2048 rows through 600 units: two blocks of 300) is named as itself
         let x = Array2::from_shape_fn((2048, 2), |(r, j)| if r == 10 && j == 0 { big } else { 0.5 });
         let w1 = Array2::from_shape_fn((2, 600), |(j, i)| if i == 450 && j == 0 { big } else { 1e-3 });
+        let m = refusal(&x, &w1, &Array1::zeros(600), &Array1::ones(600));
+        assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
+        // and named before a later row that overflows in the first block, which is read first
+        let mut x = x;
+        x[[20, 1]] = big;
+        let mut w1 = w1;
+        w1[[1, 5]] = big;
         let m = refusal(&x, &w1, &Array1::zeros(600), &Array1::ones(600));
         assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
     }
