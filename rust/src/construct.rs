@@ -34,6 +34,29 @@ pub struct RegionMap {
     pub counts: Vec<u64>,
 }
 
+/// Bytes [`region_map`] of `n` points in R^`d` through `l` units holds at most on `threads` workers, counted before
+/// it allocates (in f64, so the products cannot overflow), at one region per row at worst:
+/// - a row's bit-packed pattern (`ceil(l / 64)` u64s) and id (a u64);
+/// - a region's first row and count (u64s), in vectors grown by doubling: twice that;
+/// - the hash table's entries (a borrowed slice and an id, 24 bytes, and a control byte each): at most 7/8 of its
+///   buckets are full and it grows by doubling, holding the old buckets while it moves them, so up to
+///   `8/7 (2 + 1) = 24/7` buckets a region;
+/// - one chunk of at most `min(CHUNK_ROWS, n)` rows of pre-activations (f64) through all `l` units a worker;
+/// - a region's pattern (`l` bools), slope (`d` f64s) and offset (an f64).
+///
+/// `rust/tests/bytes_measured.rs` measures the peak against it (`cargo test --test bytes_measured -- construct::
+/// --nocapture`): the estimate was 1.14 to 2.1 times the peak at one region a row (the most with few rows on two
+/// threads), more where the rows share regions. (Counting the hash table as 24 bytes a row and the two vectors at
+/// their length, it was 0.85 times the peak of 131,073 rows, each its own region, in R^18.)
+pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
+    let (nf, lf, df) = (n as f64, l as f64, d as f64);
+    let table = 24.0 / 7.0 * (std::mem::size_of::<(&[u64], u64)>() as f64 + 1.0);
+    let keys_bytes = nf * (8.0 * l.div_ceil(64) as f64 + 8.0 + 2.0 * (8.0 + 8.0) + table);
+    let chunk_bytes = threads as f64 * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
+    let region_bytes = nf * (lf + 8.0 * df + 8.0);
+    keys_bytes + chunk_bytes + region_bytes
+}
+
 /// Compute the region of every row of `x` for the network `(w1, b1, w2, b2)`,
 /// `w1` of shape `(d, L)`.
 pub fn region_map(
@@ -62,17 +85,9 @@ pub fn region_map(
         return invalid("X contains NaN or infinity");
     }
     let words = l.div_ceil(64);
-    // Memory before allocating (f64, so the products cannot overflow): the keys, ids,
-    // counts and hash table (one entry per row at worst), one chunk of pre-activations
-    // per thread, and the per-region patterns, slopes and offsets (one region per row at worst).
-    let (nf, lf, df) = (n as f64, l as f64, d as f64);
-    let threads = rayon::current_num_threads() as f64;
-    let keys_bytes = nf * (8.0 * words as f64 + 8.0 + 8.0 + 8.0 + 24.0);
-    let chunk_bytes = threads * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
-    let region_bytes = nf * (lf + 8.0 * df + 8.0);
     limits::check_bytes(
         &format!("region_map of {n} points through {l} units in R^{d}"),
-        keys_bytes + chunk_bytes + region_bytes,
+        region_map_bytes(n, d, l, rayon::current_num_threads()),
     )?;
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks of rows, each in blocks of columns.
@@ -242,6 +257,76 @@ mod tests {
     }
 
     #[test]
+    fn the_memory_estimate_is_what_region_map_allocates_at_one_region_a_row() {
+        // Counted from the allocations in `region_map` at one region a row, each by its own size: `keys` (a
+        // `vec!` of n ceil(L/64) u64s), one `z` a worker (an `Array2` of at most min(n, CHUNK_ROWS) rows by L
+        // f64s), `ids` (n u64s), `first` and `counts` (n u64s each, pushed: a capacity up to 2n), the hash table
+        // (n entries of a slice and an id and a control byte, in up to 2 (8/7) n buckets and, while it grows, the
+        // 8/7 n it leaves), and `patterns` (n by L bools), `slopes` (n by d f64s) and `offsets` (n f64s).
+        let (u64s, f64s) = (std::mem::size_of::<u64>(), std::mem::size_of::<f64>());
+        let entry = std::mem::size_of::<(&[u64], u64)>() + 1;
+        // (n a multiple of 7: whole buckets)
+        for (n, d, l, threads) in [(14usize, 2usize, 70usize, 2usize), (7000, 3, 12, 1), (7, 1, 64, 3), (21, 5, 1, 1)] {
+            let keys = n * l.div_ceil(64) * u64s;
+            let z = threads * n.min(2048) * l * f64s;
+            let ids_first_counts = n * u64s + 2 * (2 * n * u64s);
+            let table = (16 * n / 7 + 8 * n / 7) * entry;
+            let (patterns, slopes, offsets) = (n * l, n * d * f64s, n * f64s);
+            let counted = keys + z + ids_first_counts + table + patterns + slopes + offsets;
+            let e = region_map_bytes(n, d, l, threads);
+            assert!((e - counted as f64).abs() < 1e-9 * e, "n {n} d {d} L {l} on {threads}: {e}, counted {counted}");
+        }
+    }
+
+    #[test]
+    fn the_memory_estimate_grows_with_every_size_and_covers_the_keys() {
+        let sizes = [1usize, 2, 63, 64, 65, 2047, 2048, 2049, 100_000];
+        for &n in &sizes {
+            for &d in &[1usize, 2, 50] {
+                for &l in &[1usize, 63, 64, 65, 1000] {
+                    for threads in [1usize, 2, 8] {
+                        let e = region_map_bytes(n, d, l, threads);
+                        assert!(e >= (n * l.div_ceil(64) * 8) as f64, "n {n} d {d} L {l} on {threads}: {e}");
+                        let what = format!("n {n} d {d} L {l} on {threads}");
+                        assert!(region_map_bytes(n + 1, d, l, threads) > e, "n + 1 after {what}");
+                        assert!(region_map_bytes(n, d + 1, l, threads) > e, "d + 1 after {what}");
+                        assert!(region_map_bytes(n, d, l + 1, threads) > e, "L + 1 after {what}");
+                        assert!(region_map_bytes(n, d, l, threads + 1) > e, "a thread more after {what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_the_distinct_patterns_by_first_appearance_over_several_words() {
+        // 400 points in R^1 through 130 units (patterns of 3 words): the ids, first rows and counts against the
+        // patterns read one point and unit at a time, numbered in order of first appearance.
+        let (n, l) = (400, 130);
+        let mut rng = stream(7, 8, 9);
+        let x = Array2::from_shape_fn((n, 1), |_| rng.random_range(-1.0..1.0));
+        let w1 = Array2::from_shape_fn((1, l), |_| rng.random_range(-1.0..1.0));
+        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let w2 = Array1::from_elem(l, 1.0);
+        let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0).unwrap();
+        let mut seen: Vec<Vec<bool>> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        for r in 0..n {
+            let p: Vec<bool> = (0..l).map(|i| x[[r, 0]] * w1[[0, i]] + b1[i] > 0.0).collect();
+            let id = seen.iter().position(|q| *q == p).unwrap_or_else(|| {
+                seen.push(p.clone());
+                counts.push(0);
+                seen.len() - 1
+            });
+            counts[id] += 1;
+            assert_eq!(rm.ids[r], id as u64, "row {r}");
+            assert_eq!(rm.patterns.row(id).to_vec(), p, "row {r}");
+        }
+        assert!(seen.len() > 20 && seen.len() < n, "{} patterns", seen.len());
+        assert_eq!((rm.patterns.nrows(), rm.counts.clone()), (seen.len(), counts));
+    }
+
+    #[test]
     fn bad_shapes_are_rejected() {
         let x = Array2::<f64>::zeros((3, 2));
         let w1 = Array2::<f64>::zeros((3, 4));
@@ -331,6 +416,34 @@ mod tests {
     }
 
     #[test]
+    fn a_call_cancelled_while_a_chunk_runs_stops_between_its_blocks_of_columns() {
+        // 2048 rows through 30,000 units in R^1: one chunk of about 2^30 steps, in 116 blocks of columns (of at
+        // least MIN_BLOCK_COLS, 2^22 steps each); every row in one region, so the chunk is nearly all the call. A
+        // token fired a quarter of the way through must stop it a block later, not at the chunk's end: the
+        // cancelled call returns in well under the time of the whole call, measured first.
+        let (n, l) = (2048, 30_000);
+        let x = Array2::from_elem((n, 1), 0.5);
+        let w1 = Array2::from_shape_fn((1, l), |(_, i)| (i % 13) as f64 - 6.0);
+        let (b1, w2) = (Array1::from_elem(l, 0.25), Array1::from_elem(l, 1.0));
+        let run = || region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0);
+        let start = std::time::Instant::now();
+        assert_eq!(run().unwrap().patterns.nrows(), 1);
+        let whole = start.elapsed();
+        let cancel = Cancel::new();
+        let start = std::time::Instant::now();
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(whole / 4);
+                cancel.cancel();
+            });
+            cancel.run(run)
+        });
+        let cancelled = start.elapsed();
+        assert!(matches!(got, Err(crate::error::CoreError::Interrupted)), "{:?}", got.map(|r| r.ids.len()));
+        assert!(cancelled.as_secs_f64() < 0.6 * whole.as_secs_f64(), "{cancelled:?} cancelled, {whole:?} whole");
+    }
+
+    #[test]
     fn the_first_row_and_unit_that_overflow_are_named() {
         // Overflows in both chunks of 2048 rows: rows 700 (units 1 and 2) and 900 (unit 1), 2100 (unit 2), 2500
         // (units 1 and 2); the error names the first in row order and then unit order, whichever chunk finishes first.
@@ -361,6 +474,13 @@ mod tests {
         // a unit in the second block of columns (2048 rows through 600 units: two blocks of 300) is named as itself
         let x = Array2::from_shape_fn((2048, 2), |(r, j)| if r == 10 && j == 0 { big } else { 0.5 });
         let w1 = Array2::from_shape_fn((2, 600), |(j, i)| if i == 450 && j == 0 { big } else { 1e-3 });
+        let m = refusal(&x, &w1, &Array1::zeros(600), &Array1::ones(600));
+        assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
+        // and named before a later row that overflows in the first block, which is read first
+        let mut x = x;
+        x[[20, 1]] = big;
+        let mut w1 = w1;
+        w1[[1, 5]] = big;
         let m = refusal(&x, &w1, &Array1::zeros(600), &Array1::ones(600));
         assert!(m.contains("unit 450 at row 10 of X overflows"), "{m}");
     }

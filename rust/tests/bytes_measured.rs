@@ -296,3 +296,58 @@ mod pictures {
         }
     }
 }
+
+mod construct {
+    use super::*;
+    use _core::construct::{region_map, region_map_bytes};
+    use _core::sparse::{projection, Projection};
+    use ndarray::{Array1, Array2};
+
+    /// `region_map` (`region_map_bytes`) on 1 and 2 threads: few regions through many units (the chunks of
+    /// pre-activations dominate), random points in 3 and 20 dimensions, and every row its own region (the keys,
+    /// hash table and per-region arrays at their worst: row `r` of `X` is the bits of `r` as signs, `W1` the
+    /// identity), at sizes just past a power of two and just past a hash table's growth (7/8 of one). The estimate
+    /// foresees one region a row, so where the rows share a few it is only checked to cover the peak.
+    #[test]
+    fn region_map_holds_what_it_counts() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cases: Vec<(String, Array2<f64>, Array2<f64>)> = Vec::new();
+        for (n, d, l) in [(5000usize, 1usize, 300usize), (5000, 3, 12), (20000, 20, 20), (100, 2, 5000)] {
+            let x = projection(n, d, Projection::Gaussian, 3).unwrap();
+            let w1 = projection(d, l, Projection::Gaussian, 5).unwrap();
+            cases.push((format!("N={n} d={d} L={l} random"), x, w1));
+        }
+        for (n, l) in [(1025usize, 11usize), (2049, 12), (3585, 12), (7169, 13), (14337, 14), (131073, 18)] {
+            let x = Array2::from_shape_fn((n, l), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
+            cases.push((format!("N={n} d=L={l}, a region a row"), x, Array2::eye(l)));
+        }
+        for (what, x, w1) in &cases {
+            let ((n, d), l) = (x.dim(), w1.ncols());
+            let b1 = Array1::from_shape_fn(l, |i| 0.01 * (i % 7) as f64 - 0.03);
+            let b1 = if what.contains("a region a row") { Array1::zeros(l) } else { b1 };
+            let w2 = Array1::from_shape_fn(l, |i| 1.0 - 0.1 * (i % 5) as f64);
+            for threads in [1, 2] {
+                pool(threads).install(|| {
+                    let (rm, peak) = peak_of(|| region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.5).unwrap());
+                    let regions = rm.patterns.nrows();
+                    assert!(regions == n || !what.contains("a region a row"), "{what}: {regions} regions");
+                    drop(rm);
+                    let estimate = region_map_bytes(n, d, l, threads);
+                    let what = format!("region_map {what} on {threads} threads, {regions} regions");
+                    if regions == n && (threads == 1 || n > 2048) {
+                        assert_covers(&what, estimate, peak, FIXED);
+                    } else {
+                        // one region a row foreseen, and a chunk a worker: above RATIO times the peak where the rows
+                        // share a few regions, or fit in one chunk on two threads
+                        println!("{what}: estimate {estimate}, peak {peak}, ratio {:.3}", estimate / peak);
+                        assert!(peak <= estimate + SMALL, "{what}: {peak} bytes allocated, {estimate} estimated");
+                    }
+                    // the refusal counts this estimate (at the pool's thread count), as a caller meets it
+                    let call = || region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.5);
+                    let accepted = least_accepted(2.0 * estimate, call);
+                    assert!((accepted - estimate).abs() <= 1.0 + estimate / 1000.0, "{what}: {accepted} {estimate}");
+                });
+            }
+        }
+    }
+}
