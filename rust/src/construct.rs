@@ -208,6 +208,17 @@ mod tests {
     use crate::rng::stream;
     use rand::RngExt;
 
+    /// `n` points uniform in `[-1, 1]^d` and a network of `l` units, weights uniform in `[-1, 1]`, biases in
+    /// `[-0.5, 0.5]`, drawn in that order from `stream(seed, seed + 1, seed + 2)`.
+    fn random_net(n: usize, d: usize, l: usize, seed: u64) -> (Array2<f64>, Array2<f64>, Array1<f64>, Array1<f64>) {
+        let mut rng = stream(seed, seed + 1, seed + 2);
+        let x = Array2::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
+        let w1 = Array2::from_shape_fn((d, l), |_| rng.random_range(-1.0..1.0));
+        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let w2 = Array1::from_shape_fn(l, |_| rng.random_range(-1.0..1.0));
+        (x, w1, b1, w2)
+    }
+
     #[test]
     fn an_affine_map_beyond_float64_is_refused() {
         // Each product w2_i W1[0, i] = 1e308 is finite. At x = 1 both units are on and the slope is 2e308 exactly,
@@ -232,11 +243,7 @@ mod tests {
     #[test]
     fn affine_maps_reproduce_the_network() {
         let (n, d, l) = (5000, 3, 12);
-        let mut rng = stream(1, 2, 3);
-        let x = Array2::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0));
-        let w1 = Array2::from_shape_fn((d, l), |_| rng.random_range(-1.0..1.0));
-        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
-        let w2 = Array1::from_shape_fn(l, |_| rng.random_range(-1.0..1.0));
+        let (x, w1, b1, w2) = random_net(n, d, l, 1);
         let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.3).unwrap();
         let h = (x.dot(&w1) + &b1).mapv(|v: f64| v.max(0.0));
         let f = h.dot(&w2) + 0.3;
@@ -303,10 +310,7 @@ mod tests {
         // 400 points in R^1 through 130 units (patterns of 3 words): the ids, first rows and counts against the
         // patterns read one point and unit at a time, numbered in order of first appearance.
         let (n, l) = (400, 130);
-        let mut rng = stream(7, 8, 9);
-        let x = Array2::from_shape_fn((n, 1), |_| rng.random_range(-1.0..1.0));
-        let w1 = Array2::from_shape_fn((1, l), |_| rng.random_range(-1.0..1.0));
-        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
+        let (x, w1, b1, _) = random_net(n, 1, l, 7);
         let w2 = Array1::from_elem(l, 1.0);
         let rm = region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0).unwrap();
         let mut seen: Vec<Vec<bool>> = Vec::new();
@@ -392,11 +396,7 @@ mod tests {
         // in two blocks of columns (at least MIN_BLOCK_COLS each), so units past the first block come from the
         // second; every point's pattern and affine map against the network evaluated directly.
         let (n, l) = (3000, 700);
-        let mut rng = stream(4, 5, 6);
-        let x = Array2::from_shape_fn((n, 1), |_| rng.random_range(-1.0..1.0));
-        let w1 = Array2::from_shape_fn((1, l), |_| rng.random_range(-1.0..1.0));
-        let b1 = Array1::from_shape_fn(l, |_| rng.random_range(-0.5..0.5));
-        let w2 = Array1::from_shape_fn(l, |_| rng.random_range(-1.0..1.0));
+        let (x, w1, b1, w2) = random_net(n, 1, l, 4);
         for rows in [2048, n - 2048] {
             let per = limits::items_per(limits::CHECK_WORK, rows.max(16) * (1 + limits::ENTRY_WORK));
             assert!(l / per.max(crate::linalg::MIN_BLOCK_COLS) >= 2, "a chunk of {rows} rows takes one block");
