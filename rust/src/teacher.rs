@@ -695,6 +695,54 @@ mod tests {
     }
 
     #[test]
+    fn a_finite_step_is_taken_when_lr_over_batch_times_the_scale_overflows() {
+        // 2 points x = 1e10, label +1, one unit (+v) w0 = 7e-308, v = lr = 1e300, alpha = 1: the margin is
+        // v w0 x = 700, so each point's term is v x sigmoid(-700) = 1e310 / (1 + e^700), about 9.9e5 (in range, e^700 is
+        // 1e304), and the mean step lr times that is about 9.9e305, finite. batch v max|x| = 2e310 asks for a scale
+        // 2^k with k = 31, and lr / batch 2^k = 1.1e309 overflows: the step must still be lr / batch times the plain
+        // sum (as it was before the scaling), not lost (0) or overflowed.
+        let x = Array2::from_elem((2, 1), 1e10);
+        let y = [1.0, 1.0];
+        let w0 = array![[7e-308]];
+        let mut c = cfg(1, 2);
+        (c.n_pos, c.v, c.lr, c.alpha, c.record_at) = (1, 1e300, 1e300, 1.0, vec![0, 1]);
+        let r = teacher_sgd(x.view(), &y, w0.view(), &c).unwrap();
+        let m: f64 = 1e300 * 7e-308 * 1e10;
+        assert!((m / 700.0 - 1.0).abs() < 1e-14, "{m}");
+        let step = 1e300 * (1e300 * (1e10 / (1.0 + f64::exp(m))));
+        assert!(step.is_finite() && step > 1e305, "{step}");
+        // e^m amplifies the rounding of the margin (about 1e-13 of 700) into the step's last digits
+        let w1 = r.weights[[1, 0, 0]];
+        assert!(((w1 - 7e-308) / step - 1.0).abs() < 1e-11, "{w1} after a step of {step}");
+    }
+
+    #[test]
+    fn ctrl_c_during_a_long_batch_interrupts_it() {
+        // 2^15 units in R^64 (2^21 weights, a Ctrl-C check every 2^22 / 2^21 = 2 points of the batch), one full-batch
+        // step of 120 points and no record: once the step has begun, only the checks inside the batch see a token.
+        // Fired a quarter of the way through the step (timed first without a token), it must interrupt the call,
+        // which would otherwise return its one step as done.
+        let (n, l, d) = (120, 1 << 15, 64);
+        let x = Array2::from_shape_fn((n, d), |(j, k)| ((j * 7 + k * 3) % 11) as f64 / 11.0 - 0.5);
+        let y: Vec<f64> = (0..n).map(|j| if j % 3 == 0 { 1.0 } else { -1.0 }).collect();
+        let w0 = Array2::from_shape_fn((l, d), |(i, k)| ((i + 5 * k) % 13) as f64 / 130.0 - 0.05);
+        let mut c = cfg(1, n);
+        (c.n_pos, c.record_at) = (l / 2, vec![]);
+        let start = std::time::Instant::now();
+        assert!(teacher_sgd(x.view(), &y, w0.view(), &c).is_ok());
+        let whole = start.elapsed();
+        let cancel = crate::limits::Cancel::new();
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(whole / 4);
+                cancel.cancel();
+            });
+            cancel.run(|| teacher_sgd(x.view(), &y, w0.view(), &c))
+        });
+        assert!(matches!(got, Err(CoreError::Interrupted)), "{:?} (the whole call: {whole:?})", got.map(|r| r.steps));
+    }
+
+    #[test]
     fn bad_labels_are_rejected() {
         let x = array![[1.0, 0.0]];
         let w0: Array2<f64> = Array2::zeros((2, 2));
