@@ -645,6 +645,26 @@ pub(crate) mod tests {
         }
     }
 
+    #[test]
+    fn d1_bound_just_above_the_exact_size_counts_the_sign_sequences() {
+        // Just past the table, where K still moves the bound (at a million points the best step's p is 1e-107 and
+        // the bound is its accuracy alone, whatever K): K = 2 sum_{i <= k} C(N - 1, i) sign sequences with k = L + 1
+        // changes (a start and the k change points among N - 1 gaps), summed in f64 by the ratio of successive
+        // binomials (below 1e265 at these sizes), not through `ln_partial_sum`.
+        for (n, l) in [(2000u64, 120u64), (1000, 300), (5000, 40), (700, 290)] {
+            let k = l + 1;
+            assert!(n * (k + 1) > D1_EXACT_WORK && k + 1 < n);
+            let (mut term, mut sum) = (1.0f64, 1.0f64);
+            for i in 0..k {
+                term *= (n - 1 - i) as f64 / (i + 1) as f64;
+                sum += term;
+            }
+            let want = union_ceiling_every_step(n, (2.0 * sum).ln());
+            let got = ceiling(1, n, &[l]);
+            assert!((got - want).abs() < 1e-9 && want < 0.999, "N={n} L={l}: {got} vs {want}");
+        }
+    }
+
     /// The counting bound as it was written first: every one of the 400 steps evaluated.
     fn union_ceiling_every_step(n: u64, ln_k: f64) -> f64 {
         if n == 0 || ln_k >= n as f64 * LN2 {
@@ -834,10 +854,17 @@ pub(crate) mod tests {
         let mut rng = stream(81, 0, 1);
         for i in (0..g.ns.len()).step_by(7).chain([g.ns.len() - 1]) {
             let n = g.ns[i];
-            let ks = (0..300).chain((0..300).map(|_| (rng.random::<f64>() * (n + 3) as f64) as u64));
+            let ks = (0..300)
+                .chain([n - 1, n, n + 1])
+                .chain((0..300).map(|_| (rng.random::<f64>() * (n + 3) as f64) as u64));
             for k in ks {
-                let want = if k + 1 >= n { 1.0 } else { 1.0 - (n - 1 - k) as f64 * 0.37 / (n as f64).sqrt() };
                 let got = d1_row(&|e| v[e], g, i, k);
+                if k + 1 >= n {
+                    // n - 1 changes fit every labelling: exactly 1, not 1 up to rounding
+                    assert_eq!(got, 1.0, "N={n} k={k}");
+                    continue;
+                }
+                let want = 1.0 - (n - 1 - k) as f64 * 0.37 / (n as f64).sqrt();
                 assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "N={n} k={k}: {got} vs {want}");
             }
         }
