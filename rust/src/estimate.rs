@@ -1336,6 +1336,51 @@ mod tests {
     }
 
     #[test]
+    fn d1_sizing_matches_a_scan_at_every_limit_and_at_targets_equal_to_a_ceiling() {
+        // Sweeps where the accuracy ceiling binds (d = 1): targets equal to a ceiling value exactly (the capped edge
+        // then meets the target at that width, not one more), and every search limit max_l (max_n), so that a capped
+        // answer at or past the limit is 0 (not a width past it). The truth is a plain scan of the capped edges, as
+        // estimate_accuracy reports them, over 1..=limit.
+        let proto = Budget::REFERENCE;
+        let capped = |n: f64, l: f64| edges(&reported(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS, true).0);
+        let (mut checked, mut capped_answers) = (0, 0);
+        for n in [10.0, 20.0, 40.0] {
+            let mut targets: Vec<f64> = (1..=8).map(|l| ceiling_at(1.0, n, &[f64::from(l)])).collect();
+            targets.retain(|&t| t > 0.5 && t < 1.0);
+            for &target in &targets {
+                for max_l in 1..=10 {
+                    let got = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, f64::from(max_l));
+                    let want = [0, 1, 2]
+                        .map(|i| (1..=max_l).map(f64::from).find(|&l| capped(n, l)[i] >= target).unwrap_or(0.0));
+                    assert_eq!(got, want, "required_width(1, {n}, {target}, max_l = {max_l})");
+                    checked += 1;
+                }
+                let uncapped = [0, 1, 2].map(|i| {
+                    (1..=10)
+                        .map(f64::from)
+                        .find(|&l| edges(&analytic(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS))[i] >= target)
+                });
+                let want = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, 10.0);
+                capped_answers += (0..3).filter(|&i| uncapped[i].unwrap_or(0.0) != want[i]).count();
+            }
+        }
+        for l in [1.0, 2.0, 3.0, 4.0, 8.0] {
+            let mut targets: Vec<f64> = [5.0, 10.0, 20.0, 40.0].map(|n| ceiling_at(1.0, n, &[l])).to_vec();
+            targets.extend([0.6, 0.7, 0.8, 0.9]);
+            targets.retain(|&t| t > 0.5 && t < 1.0);
+            for &target in &targets {
+                for max_n in [30, 60, 200] {
+                    let got = max_samples(1.0, &[l], target, PointDist::Uniform, &proto, &PARAMS, max_n as f64);
+                    let want = first_run_ends(max_n, target, |n| capped(n, l));
+                    assert_eq!(got, want, "max_samples(1, [{l}], {target}, max_n = {max_n})");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 200 && capped_answers >= 3, "{checked} cases, the ceiling moved {capped_answers}");
+    }
+
+    #[test]
     fn the_lower_edge_never_reaches_one_minus_one_over_n() {
         // At N = 1 / (1 - t) (1 - 1/N == t in doubles for these) the lower edge, one point below an estimate below 1,
         // never reaches t: L_low is 0, and a scan of every width agrees. Until an audit after issue 12 the estimate
