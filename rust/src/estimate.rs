@@ -1942,6 +1942,21 @@ mod tests {
     }
 
     #[test]
+    fn p_eff_is_the_output_bias_plus_the_hand_counted_directions() {
+        // p_eff (EstimateDetails.p_eff): gated-linear directions of all layers before the budget limits them, plus
+        // the output bias; Gaussian inputs raise the first layer's by 1 + gauss. The hand count of
+        // gated_dof_counts_each_layer_by_hand: first layer 20/3, later layers 12 + 12 + 2.8125.
+        let prm = Params { r: 2.0, q: 0.5, xi: 1.0, eta: 1.0, delta: 0.5, ..PARAMS };
+        let widths = [2.0, 8.0, 6.0, 3.0];
+        let (first, later) = (20.0 / 3.0, 12.0 + 12.0 + 2.8125);
+        for (dist, boost) in [(PointDist::Uniform, 1.0), (PointDist::Gaussian, 1.0 + prm.gauss)] {
+            let got = analytic(4.0, 1000.0, &widths, dist, &Budget::REFERENCE, &prm).p_eff;
+            let want = 1.0 + first * boost + later;
+            assert!((got - want).abs() < 1e-12, "{dist:?}: {got} != {want}");
+        }
+    }
+
+    #[test]
     fn gated_dof_counts_each_layer_by_hand() {
         // r = 2, q = 1/2, a later unit's cap xi (d + 1)^eta = d + 1 = 5, the third and later layers weighted
         // 1/2, 1/4. d = 4 and widths 2, 8, 6, 3 (fan-ins 4, 2, 8, 6):
