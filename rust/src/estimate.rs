@@ -1957,6 +1957,20 @@ mod tests {
     }
 
     #[test]
+    fn from_partition_is_the_analytic_estimate_where_the_occupancy_does_not_bind() {
+        // With an occupancy that never binds, the sampled first-layer directions are the analytic ones, min(d + 1,
+        // q N) a unit: the two methods agree, here also at few points, where q N < d + 1 caps each unit.
+        for (d, n, l) in [(20.0, 8.0, 3.0), (10.0, 6.0, 1.0), (30.0, 40.0, 2.0), (5.0, 500.0, 16.0)] {
+            let (dist, proto) = (PointDist::Uniform, &Budget::REFERENCE);
+            let got = from_partition(d, n, l, f64::INFINITY, dist, proto, &PARAMS);
+            let want = analytic(d, n, &[l], dist, proto, &PARAMS);
+            for (g, w) in [(got.k_eff, want.k_eff), (got.p_eff, want.p_eff), (got.accuracy, want.accuracy)] {
+                assert!((g - w).abs() <= 1e-12 * w.abs(), "({d}, {n}, {l}): {g} != {w}");
+            }
+        }
+    }
+
+    #[test]
     fn gated_dof_counts_each_layer_by_hand() {
         // r = 2, q = 1/2, a later unit's cap xi (d + 1)^eta = d + 1 = 5, the third and later layers weighted
         // 1/2, 1/4. d = 4 and widths 2, 8, 6, 3 (fan-ins 4, 2, 8, 6):
