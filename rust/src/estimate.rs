@@ -1971,6 +1971,28 @@ mod tests {
     }
 
     #[test]
+    fn the_band_reaches_one_point_either_side_of_the_estimate() {
+        // with_correction's documented floor on the band's width: at least one point (1/N, the resolution of a
+        // measured accuracy) either side of the estimate, within [1/2, 1].
+        let sgd = Budget { sgd: true, lr: 0.1, steps: 2000.0, batch: Some(64.0), cosine: true, restarts: 2.0 };
+        let mut high_by_the_point = 0;
+        for proto in [&Budget::REFERENCE, &sgd] {
+            for d in [1.0, 5.0, 50.0] {
+                for n in [2.0, 3.0, 5.0, 10.0, 50.0, 200.0, 5000.0] {
+                    for widths in [&[1.0][..], &[4.0], &[64.0], &[8.0, 8.0]] {
+                        let a = analytic(d, n, widths, PointDist::Uniform, proto, &PARAMS);
+                        let at = format!("({d}, {n}, {widths:?}, {proto:?}): {a:?}");
+                        assert!(a.high >= (a.accuracy + 1.0 / n).min(1.0), "{at}");
+                        assert!(a.low <= (a.accuracy - 1.0 / n).max(0.5), "{at}");
+                        high_by_the_point += usize::from(a.high == (a.accuracy + 1.0 / n).min(1.0) && a.high < 1.0);
+                    }
+                }
+            }
+        }
+        assert!(high_by_the_point > 0, "the one-point floor never set the upper edge");
+    }
+
+    #[test]
     fn gated_dof_counts_each_layer_by_hand() {
         // r = 2, q = 1/2, a later unit's cap xi (d + 1)^eta = d + 1 = 5, the third and later layers weighted
         // 1/2, 1/4. d = 4 and widths 2, 8, 6, 3 (fan-ins 4, 2, 8, 6):
