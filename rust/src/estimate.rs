@@ -1336,6 +1336,51 @@ mod tests {
     }
 
     #[test]
+    fn d1_sizing_matches_a_scan_at_every_limit_and_at_targets_equal_to_a_ceiling() {
+        // Sweeps where the accuracy ceiling binds (d = 1): targets equal to a ceiling value exactly (the capped edge
+        // then meets the target at that width, not one more), and every search limit max_l (max_n), so that a capped
+        // answer at or past the limit is 0 (not a width past it). The truth is a plain scan of the capped edges, as
+        // estimate_accuracy reports them, over 1..=limit.
+        let proto = Budget::REFERENCE;
+        let capped = |n: f64, l: f64| edges(&reported(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS, true).0);
+        let (mut checked, mut capped_answers) = (0, 0);
+        for n in [10.0, 20.0, 40.0] {
+            let mut targets: Vec<f64> = (1..=8).map(|l| ceiling_at(1.0, n, &[f64::from(l)])).collect();
+            targets.retain(|&t| t > 0.5 && t < 1.0);
+            for &target in &targets {
+                for max_l in 1..=10 {
+                    let got = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, f64::from(max_l));
+                    let want = [0, 1, 2]
+                        .map(|i| (1..=max_l).map(f64::from).find(|&l| capped(n, l)[i] >= target).unwrap_or(0.0));
+                    assert_eq!(got, want, "required_width(1, {n}, {target}, max_l = {max_l})");
+                    checked += 1;
+                }
+                let uncapped = [0, 1, 2].map(|i| {
+                    (1..=10)
+                        .map(f64::from)
+                        .find(|&l| edges(&analytic(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS))[i] >= target)
+                });
+                let want = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, 10.0);
+                capped_answers += (0..3).filter(|&i| uncapped[i].unwrap_or(0.0) != want[i]).count();
+            }
+        }
+        for l in [1.0, 2.0, 3.0, 4.0, 8.0] {
+            let mut targets: Vec<f64> = [5.0, 10.0, 20.0, 40.0].map(|n| ceiling_at(1.0, n, &[l])).to_vec();
+            targets.extend([0.6, 0.7, 0.8, 0.9]);
+            targets.retain(|&t| t > 0.5 && t < 1.0);
+            for &target in &targets {
+                for max_n in [30, 60, 200] {
+                    let got = max_samples(1.0, &[l], target, PointDist::Uniform, &proto, &PARAMS, max_n as f64);
+                    let want = first_run_ends(max_n, target, |n| capped(n, l));
+                    assert_eq!(got, want, "max_samples(1, [{l}], {target}, max_n = {max_n})");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 200 && capped_answers >= 3, "{checked} cases, the ceiling moved {capped_answers}");
+    }
+
+    #[test]
     fn the_lower_edge_never_reaches_one_minus_one_over_n() {
         // At N = 1 / (1 - t) (1 - 1/N == t in doubles for these) the lower edge, one point below an estimate below 1,
         // never reaches t: L_low is 0, and a scan of every width agrees. Until an audit after issue 12 the estimate
@@ -1894,6 +1939,57 @@ mod tests {
         assert!((smin(5.0, 5.0, 0.5) - 1.25).abs() < 1e-14);
         assert_eq!(smin(7.0, f64::INFINITY, 0.9563), 7.0);
         assert_eq!(smin(0.0, 3.0, 0.9563), 0.0);
+    }
+
+    #[test]
+    fn p_eff_is_the_output_bias_plus_the_hand_counted_directions() {
+        // p_eff (EstimateDetails.p_eff): gated-linear directions of all layers before the budget limits them, plus
+        // the output bias; Gaussian inputs raise the first layer's by 1 + gauss. The hand count of
+        // gated_dof_counts_each_layer_by_hand: first layer 20/3, later layers 12 + 12 + 2.8125.
+        let prm = Params { r: 2.0, q: 0.5, xi: 1.0, eta: 1.0, delta: 0.5, ..PARAMS };
+        let widths = [2.0, 8.0, 6.0, 3.0];
+        let (first, later) = (20.0 / 3.0, 12.0 + 12.0 + 2.8125);
+        for (dist, boost) in [(PointDist::Uniform, 1.0), (PointDist::Gaussian, 1.0 + prm.gauss)] {
+            let got = analytic(4.0, 1000.0, &widths, dist, &Budget::REFERENCE, &prm).p_eff;
+            let want = 1.0 + first * boost + later;
+            assert!((got - want).abs() < 1e-12, "{dist:?}: {got} != {want}");
+        }
+    }
+
+    #[test]
+    fn from_partition_is_the_analytic_estimate_where_the_occupancy_does_not_bind() {
+        // With an occupancy that never binds, the sampled first-layer directions are the analytic ones, min(d + 1,
+        // q N) a unit: the two methods agree, here also at few points, where q N < d + 1 caps each unit.
+        for (d, n, l) in [(20.0, 8.0, 3.0), (10.0, 6.0, 1.0), (30.0, 40.0, 2.0), (5.0, 500.0, 16.0)] {
+            let (dist, proto) = (PointDist::Uniform, &Budget::REFERENCE);
+            let got = from_partition(d, n, l, f64::INFINITY, dist, proto, &PARAMS);
+            let want = analytic(d, n, &[l], dist, proto, &PARAMS);
+            for (g, w) in [(got.k_eff, want.k_eff), (got.p_eff, want.p_eff), (got.accuracy, want.accuracy)] {
+                assert!((g - w).abs() <= 1e-12 * w.abs(), "({d}, {n}, {l}): {g} != {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_band_reaches_one_point_either_side_of_the_estimate() {
+        // with_correction's documented floor on the band's width: at least one point (1/N, the resolution of a
+        // measured accuracy) either side of the estimate, within [1/2, 1].
+        let sgd = Budget { sgd: true, lr: 0.1, steps: 2000.0, batch: Some(64.0), cosine: true, restarts: 2.0 };
+        let mut high_by_the_point = 0;
+        for proto in [&Budget::REFERENCE, &sgd] {
+            for d in [1.0, 5.0, 50.0] {
+                for n in [2.0, 3.0, 5.0, 10.0, 50.0, 200.0, 5000.0] {
+                    for widths in [&[1.0][..], &[4.0], &[64.0], &[8.0, 8.0]] {
+                        let a = analytic(d, n, widths, PointDist::Uniform, proto, &PARAMS);
+                        let at = format!("({d}, {n}, {widths:?}, {proto:?}): {a:?}");
+                        assert!(a.high >= (a.accuracy + 1.0 / n).min(1.0), "{at}");
+                        assert!(a.low <= (a.accuracy - 1.0 / n).max(0.5), "{at}");
+                        high_by_the_point += usize::from(a.high == (a.accuracy + 1.0 / n).min(1.0) && a.high < 1.0);
+                    }
+                }
+            }
+        }
+        assert!(high_by_the_point > 0, "the one-point floor never set the upper edge");
     }
 
     #[test]
