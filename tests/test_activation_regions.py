@@ -173,8 +173,9 @@ def test_scaling_by_powers_of_two_keeps_every_pattern_or_is_refused_as_overflow(
     pre-activation takes, ``2^s_l``, ``s_l = kx + kw_1 + ... + kw_l``) multiplies every product, sum and ReLU output
     by a power of two: exact in floating point while nothing overflows (nothing here is small enough to meet the
     subnormals), so every sign, hence the count and the majority accuracy, must be the base network's. The scales
-    ``s_l`` are drawn up to and past the dtype's range (the biases small, so that the products, not a bias, reach
-    it first): a call that overflows must be refused with a ValueError about the overflow, and only one whose
+    ``s_l`` (never falling) are drawn up to and past the dtype's range, often within a few powers of two of where a
+    layer's largest pre-activation overflows (the biases small, so that the products, not a bias, reach it first):
+    a call that overflows must be refused with a ValueError about the overflow, and only one whose
     pre-activations can reach the range (the largest ``sum |h||w| + |b|`` of some layer, scaled, above a quarter of
     the dtype's largest float), never a call whose every value stays far inside it."""
     rng = np.random.default_rng(seed)
@@ -204,13 +205,13 @@ def test_scaling_by_powers_of_two_keeps_every_pattern_or_is_refused_as_overflow(
             room = room and np.log2(bound.max()) + s_l < top - 1 and np.log2(np.abs(W).max()) + kw < top - 1
             scaled.append((np.ldexp(W, kw).astype(dtype), np.ldexp(b, s_l).astype(dtype)))
             h = bound
-    if not all(np.isfinite(a).all() for a in [Xs] + [a for layer in scaled for a in layer]):
+    if not all(np.isfinite(arr).all() for arr in [Xs] + [arr for layer in scaled for arr in layer]):
         return  # a weight, bias or point beyond the dtype: refused as input, not as overflow (other tests)
     try:
         got = npn.count_regions_deep(Xs, scaled, y=y)
-    except ValueError as e:
-        assert "overflow" in str(e), e
-        assert not room, f"refused, though every value stays under a quarter of the largest float: {e}"
+    except ValueError as err:
+        assert "overflow" in str(err), err
+        assert not room, f"refused, though every value stays under a quarter of the largest float: {err}"
         return
     assert (got.n_regions, got.majority_accuracy) == (base.n_regions, base.majority_accuracy)
 

@@ -34,9 +34,9 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         raise ValueError("net.W1 contains NaN or infinity")
     # A region's slope sums w2_i W1[:, i] and its offset w2_i b1_i over its active units: bounded by the sums of
     # their sizes (the slopes overflowed to infinity silently before the fifty-eighth pass: region_map, linear_pieces)
+    # (a finite sum of sizes has every product finite)
     with np.errstate(over="ignore", invalid="ignore"):
-        ok = (np.all(np.isfinite(np.sum(np.abs(W1 * w2), axis=1))) and np.isfinite(np.sum(np.abs(b1 * w2)))
-              and np.all(np.isfinite(W1 * w2)) and np.all(np.isfinite(b1 * w2)))
+        ok = np.all(np.isfinite(np.abs(W1 * w2).sum(axis=1))) and np.isfinite(np.abs(b1 * w2).sum())
     if not ok:
         raise ValueError("net's weights are too large to read exactly: products w2_i * W1[:, i] or w2_i * b1_i (or "
                          "their sums over the units, a region's slope and offset at most) overflow float64 (about "
