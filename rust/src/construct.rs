@@ -34,6 +34,19 @@ pub struct RegionMap {
     pub counts: Vec<u64>,
 }
 
+/// Rows of each of [`region_map`]'s parallel chunks (the last may be shorter): about [`limits::UNIT_WORK`] steps,
+/// counting for each pre-activation its `d` multiply-adds and [`limits::ENTRY_WORK`], within `2..=CHUNK_ROWS`.
+fn chunk_rows(n: usize, d: usize, l: usize) -> usize {
+    let per_entry = d.saturating_add(limits::ENTRY_WORK);
+    crate::linalg::block_rows(limits::items_per(limits::UNIT_WORK, l.saturating_mul(per_entry)).clamp(2, CHUNK_ROWS), n)
+}
+
+/// Blocks of columns a chunk of `rows` rows is computed in (about [`limits::CHECK_WORK`] steps each, a check for
+/// Ctrl-C before each), as [`crate::linalg::matmul_checked`] splits a product.
+fn col_blocks(rows: usize, d: usize, l: usize) -> usize {
+    crate::linalg::col_blocks(rows, d.saturating_add(limits::ENTRY_WORK), l, limits::CHECK_WORK)
+}
+
 /// Bytes [`region_map`] of `n` points in R^`d` through `l` units holds at most on `threads` workers, counted before
 /// it allocates (in f64, so the products cannot overflow), at one region per row at worst:
 /// - a row's bit-packed pattern (`ceil(l / 64)` u64s) and id (a u64);
@@ -41,18 +54,22 @@ pub struct RegionMap {
 /// - the hash table's entries (a borrowed slice and an id, 24 bytes, and a control byte each): at most 7/8 of its
 ///   buckets are full and it grows by doubling, holding the old buckets while it moves them, so up to
 ///   `8/7 (2 + 1) = 24/7` buckets a region;
-/// - one chunk of at most `min(CHUNK_ROWS, n)` rows of pre-activations (f64) through all `l` units a worker;
+/// - a worker's pre-activations (f64) of one chunk of rows (`chunk_rows`, or the last, shorter one) through one
+///   block of columns (`col_blocks`) at a time: the larger of the two chunks' blocks (the chunk through all `l`
+///   units until the fifty-eighth pass, 100 times too much at 2,048 rows through 30,000 units);
 /// - a region's pattern (`l` bools), slope (`d` f64s) and offset (an f64).
 ///
 /// `rust/tests/bytes_measured.rs` measures the peak against it (`cargo test --test bytes_measured -- construct::
-/// --nocapture`): the estimate was 1.14 to 2.1 times the peak at one region a row (the most with few rows on two
+/// --nocapture`): the estimate was 1.04 to 2.1 times the peak at one region a row (the most with few rows on two
 /// threads), more where the rows share regions. (Counting the hash table as 24 bytes a row and the two vectors at
 /// their length, it was 0.85 times the peak of 131,073 rows, each its own region, in R^18.)
 pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
     let (nf, lf, df) = (n as f64, l as f64, d as f64);
     let table = 24.0 / 7.0 * (std::mem::size_of::<(&[u64], u64)>() as f64 + 1.0);
     let keys_bytes = nf * (8.0 * l.div_ceil(64) as f64 + 8.0 + 2.0 * (8.0 + 8.0) + table);
-    let chunk_bytes = threads as f64 * (CHUNK_ROWS.min(n.max(1)) as f64) * lf * 8.0;
+    let chunk = chunk_rows(n, d, l);
+    let block = |rows: usize| rows as f64 * l.div_ceil(col_blocks(rows, d, l)) as f64;
+    let chunk_bytes = threads as f64 * block(chunk.min(n)).max(block(n % chunk)) * 8.0;
     let region_bytes = nf * (lf + 8.0 * df + 8.0);
     keys_bytes + chunk_bytes + region_bytes
 }
@@ -99,10 +116,7 @@ pub fn region_map(
     // whole product does (`linalg::MIN_BLOCK_COLS`), so the regions are the same at any thread count.
     // (no block of a single row: see `block_rows`)
     let per_entry = d.saturating_add(limits::ENTRY_WORK);
-    let chunk = crate::linalg::block_rows(
-        limits::items_per(limits::UNIT_WORK, l.saturating_mul(per_entry)).clamp(2, CHUNK_ROWS),
-        n,
-    );
+    let chunk = chunk_rows(n, d, l);
     let mut keys = vec![0u64; n * words];
     // A pre-activation beyond float64 (infinite, or NaN where two such terms meet: inf - inf, whose sign `v > 0`
     // read as off) is refused below, naming its row and unit.
@@ -115,7 +129,7 @@ pub fn region_map(
         let rows = out.len() / words;
         let x_rows = x.slice(s![lo..lo + rows, ..]);
         // blocks as equal as can be, each of at least MIN_BLOCK_COLS columns (or all L), as `matmul_checked` splits
-        let blocks = crate::linalg::col_blocks(rows, per_entry, l, limits::CHECK_WORK);
+        let blocks = col_blocks(rows, d, l);
         let mut z = Array2::<f64>::zeros((rows, l.div_ceil(blocks)));
         for (j0, j1) in crate::linalg::even_blocks(l, blocks) {
             if j0 > 0 && cancel.is_cancelled() {
@@ -266,16 +280,23 @@ mod tests {
     #[test]
     fn the_memory_estimate_is_what_region_map_allocates_at_one_region_a_row() {
         // Counted from the allocations in `region_map` at one region a row, each by its own size: `keys` (a
-        // `vec!` of n ceil(L/64) u64s), one `z` a worker (an `Array2` of at most min(n, CHUNK_ROWS) rows by L
-        // f64s), `ids` (n u64s), `first` and `counts` (n u64s each, pushed: a capacity up to 2n), the hash table
-        // (n entries of a slice and an id and a control byte, in up to 2 (8/7) n buckets and, while it grows, the
-        // 8/7 n it leaves), and `patterns` (n by L bools), `slopes` (n by d f64s) and `offsets` (n f64s).
+        // `vec!` of n ceil(L/64) u64s), one `z` a worker (an `Array2` of a chunk's rows by one block of columns),
+        // `ids` (n u64s), `first` and `counts` (n u64s each, pushed: a capacity up to 2n), the hash table (n
+        // entries of a slice and an id and a control byte, in up to 2 (8/7) n buckets and, while it grows, the 8/7
+        // n it leaves), and `patterns` (n by L bools), `slopes` (n by d f64s) and `offsets` (n f64s). A chunk is
+        // 2^30 / (L (d + 16)) rows, within 2..=2048; a block of its columns is 2^22 / (max(rows, 16) (d + 16))
+        // columns, at least 257, as many as fit in L: with few units z is min(n, 2048) rows by all L.
         let (u64s, f64s) = (std::mem::size_of::<u64>(), std::mem::size_of::<f64>());
         let entry = std::mem::size_of::<(&[u64], u64)>() + 1;
+        // 2051 rows through 30,000 units in R^1: chunks of 2^30 / 510,000 = 2105 -> 2048 rows and the last 3;
+        // blocks of 2^22 / (2048 x 17) = 120 -> 257 columns, 30000 / 257 = 116 blocks of at most 259 columns (the
+        // 3 rows take 2^22 / (16 x 17) = 15,420 columns, one block of all 30,000: 90,000 entries, fewer)
+        let wide = 2048 * 259;
         // (n a multiple of 7: whole buckets)
-        for (n, d, l, threads) in [(14usize, 2usize, 70usize, 2usize), (7000, 3, 12, 1), (7, 1, 64, 3), (21, 5, 1, 1)] {
+        let cases = [(14usize, 2usize, 70usize, 2usize, 14 * 70), (7000, 3, 12, 1, 2048 * 12), (7, 1, 64, 3, 7 * 64)];
+        for (n, d, l, threads, z_entries) in cases.into_iter().chain([(21, 5, 1, 1, 21), (2051, 1, 30_000, 2, wide)]) {
             let keys = n * l.div_ceil(64) * u64s;
-            let z = threads * n.min(2048) * l * f64s;
+            let z = threads * z_entries * f64s;
             let ids_first_counts = n * u64s + 2 * (2 * n * u64s);
             let table = (16 * n / 7 + 8 * n / 7) * entry;
             let (patterns, slopes, offsets) = (n * l, n * d * f64s, n * f64s);
@@ -286,19 +307,19 @@ mod tests {
     }
 
     #[test]
-    fn the_memory_estimate_grows_with_every_size_and_covers_the_keys() {
-        let sizes = [1usize, 2, 63, 64, 65, 2047, 2048, 2049, 100_000];
-        for &n in &sizes {
-            for &d in &[1usize, 2, 50] {
-                for &l in &[1usize, 63, 64, 65, 1000] {
+    fn the_memory_estimate_covers_every_row_and_grows_with_the_threads() {
+        // At one region a row, whatever the chunks: the keys, the per-region patterns, slopes and offsets, and the
+        // ids, n (8 ceil(L/64) + L + 8 d + 8 + 8) bytes; and a worker more holds one more block of
+        // pre-activations. (Not monotone in n, d or L: the chunks' rows and the blocks' columns follow the sizes,
+        // as the allocations do; `rust/tests/bytes_measured.rs` measures it against them.)
+        for n in [1usize, 2, 63, 64, 65, 2047, 2048, 2049, 2050, 100_000] {
+            for d in [1usize, 2, 50] {
+                for l in [1usize, 63, 64, 65, 1000, 30_000] {
                     for threads in [1usize, 2, 8] {
                         let e = region_map_bytes(n, d, l, threads);
-                        assert!(e >= (n * l.div_ceil(64) * 8) as f64, "n {n} d {d} L {l} on {threads}: {e}");
-                        let what = format!("n {n} d {d} L {l} on {threads}");
-                        assert!(region_map_bytes(n + 1, d, l, threads) > e, "n + 1 after {what}");
-                        assert!(region_map_bytes(n, d + 1, l, threads) > e, "d + 1 after {what}");
-                        assert!(region_map_bytes(n, d, l + 1, threads) > e, "L + 1 after {what}");
-                        assert!(region_map_bytes(n, d, l, threads + 1) > e, "a thread more after {what}");
+                        let rows = (n * (8 * l.div_ceil(64) + l + 8 * d + 16)) as f64;
+                        assert!(e >= rows, "n {n} d {d} L {l} on {threads}: {e} < {rows}");
+                        assert!(region_map_bytes(n, d, l, threads + 1) > e, "a thread more after n {n} d {d} L {l}");
                     }
                 }
             }

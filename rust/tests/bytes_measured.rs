@@ -321,6 +321,13 @@ mod construct {
             let x = Array2::from_shape_fn((n, l), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
             cases.push((format!("N={n} d=L={l}, a region a row"), x, Array2::eye(l)));
         }
+        // Wide: 2051 points through 30,000 units, the first 12 the identity (a region a row), computed a block of
+        // about 259 columns at a time; counted through all the units until the fifty-eighth pass (5.4 times the peak on
+        // one thread).
+        let x = Array2::from_shape_fn((2051, 12), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
+        let rest = projection(12, 30_000 - 12, Projection::Gaussian, 7).unwrap();
+        let w1 = ndarray::concatenate![ndarray::Axis(1), Array2::eye(12), rest];
+        cases.push(("N=2051 d=12 L=30000, a region a row".to_string(), x, w1));
         for (what, x, w1) in &cases {
             let ((n, d), l) = (x.dim(), w1.ncols());
             let b1 = Array1::from_shape_fn(l, |i| 0.01 * (i % 7) as f64 - 0.03);
