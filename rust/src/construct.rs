@@ -446,20 +446,9 @@ mod tests {
         let x = Array2::from_elem((n, 1), 0.5);
         let w1 = Array2::from_shape_fn((1, l), |(_, i)| (i % 13) as f64 - 6.0);
         let (b1, w2) = (Array1::from_elem(l, 0.25), Array1::from_elem(l, 1.0));
-        let run = || region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0);
-        let start = std::time::Instant::now();
-        assert_eq!(run().unwrap().patterns.nrows(), 1);
-        let whole = start.elapsed();
-        let cancel = Cancel::new();
-        let start = std::time::Instant::now();
-        let got = std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(whole / 4);
-                cancel.cancel();
-            });
-            cancel.run(run)
-        });
-        let cancelled = start.elapsed();
+        let q = crate::limits::cancelled_a_quarter_in(|| region_map(x.view(), w1.view(), b1.view(), w2.view(), 0.0));
+        assert_eq!(q.uncancelled.unwrap().patterns.nrows(), 1);
+        let (got, whole, cancelled) = (q.result, q.whole, q.elapsed);
         assert!(matches!(got, Err(crate::error::CoreError::Interrupted)), "{:?}", got.map(|r| r.ids.len()));
         assert!(cancelled.as_secs_f64() < 0.6 * whole.as_secs_f64(), "{cancelled:?} cancelled, {whole:?} whole");
     }

@@ -822,22 +822,11 @@ mod tests {
         // fired a quarter of the way in let it run on to the end; checked inside that loop, it stops within a few
         // ms. The call is timed first without a token, so the token fires inside the loop at any machine's speed.
         let widths = [20_000u64, 40_000];
-        let t0 = std::time::Instant::now();
-        assert!(deep_region_bounds(10_000, &widths).is_ok());
-        let whole = t0.elapsed();
-        let token = Cancel::new();
-        let remote = token.clone();
-        let firer = std::thread::spawn(move || {
-            std::thread::sleep(whole / 4);
-            remote.cancel();
-            std::time::Instant::now()
-        });
-        let r = token.run(|| deep_region_bounds(10_000, &widths));
-        let end = std::time::Instant::now();
-        let fired = firer.join().unwrap();
+        let q = crate::limits::cancelled_a_quarter_in(|| deep_region_bounds(10_000, &widths));
+        let (r, whole, late) = (q.result, q.whole, q.late);
+        assert!(q.uncancelled.is_ok());
         assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?} (the whole call: {whole:?})");
         // without the checks inside the loop it runs on for about 0.7 of the whole call
-        let late = end.saturating_duration_since(fired);
         assert!(late < whole / 3, "ran on {late:?} after the token fired (the whole call: {whole:?})");
     }
 

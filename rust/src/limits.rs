@@ -325,6 +325,39 @@ pub fn check() -> CoreResult<()> {
     Cancel::current().check()
 }
 
+/// What [`cancelled_a_quarter_in`] saw: the call's result without a token and with one, how long the call took
+/// whole, how long the cancelled run took, and how long it ran on after the token fired.
+#[cfg(test)]
+pub(crate) struct QuarterIn<T> {
+    pub uncancelled: T,
+    pub result: T,
+    pub whole: std::time::Duration,
+    pub elapsed: std::time::Duration,
+    pub late: std::time::Duration,
+}
+
+/// Test support for Ctrl-C: `call` timed once without a token, then run again under a token that another thread
+/// fires a quarter of that time in. Timed first, the token lands inside the call at any machine's speed.
+#[cfg(test)]
+pub(crate) fn cancelled_a_quarter_in<T>(call: impl Fn() -> T) -> QuarterIn<T> {
+    use std::time::Instant;
+    let start = Instant::now();
+    let uncancelled = call();
+    let whole = start.elapsed();
+    let token = Cancel::new();
+    let remote = token.clone();
+    let firer = std::thread::spawn(move || {
+        std::thread::sleep(whole / 4);
+        remote.cancel();
+        Instant::now()
+    });
+    let start = Instant::now();
+    let result = token.run(&call);
+    let end = Instant::now();
+    let fired = firer.join().expect("the firing thread does not panic");
+    QuarterIn { uncancelled, result, whole, elapsed: end - start, late: end.saturating_duration_since(fired) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

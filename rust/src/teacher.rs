@@ -728,17 +728,9 @@ mod tests {
         let w0 = Array2::from_shape_fn((l, d), |(i, k)| ((i + 5 * k) % 13) as f64 / 130.0 - 0.05);
         let mut c = cfg(1, n);
         (c.n_pos, c.record_at) = (l / 2, vec![]);
-        let start = std::time::Instant::now();
-        assert!(teacher_sgd(x.view(), &y, w0.view(), &c).is_ok());
-        let whole = start.elapsed();
-        let cancel = crate::limits::Cancel::new();
-        let got = std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(whole / 4);
-                cancel.cancel();
-            });
-            cancel.run(|| teacher_sgd(x.view(), &y, w0.view(), &c))
-        });
+        let q = crate::limits::cancelled_a_quarter_in(|| teacher_sgd(x.view(), &y, w0.view(), &c));
+        assert!(q.uncancelled.is_ok());
+        let (got, whole) = (q.result, q.whole);
         assert!(matches!(got, Err(CoreError::Interrupted)), "{:?} (the whole call: {whole:?})", got.map(|r| r.steps));
     }
 

@@ -33,8 +33,8 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     if not np.all(np.isfinite(W1)):
         raise ValueError("net.W1 contains NaN or infinity")
     # A region's slope sums w2_i W1[:, i] and its offset w2_i b1_i over its active units: bounded by the sums of
-    # their sizes (the slopes overflowed to infinity silently before the fifty-eighth pass: region_map, linear_pieces)
-    # (a finite sum of sizes has every product finite)
+    # their sizes, whose being finite makes every product finite too (the slopes overflowed to infinity silently
+    # before the fifty-eighth pass: region_map, linear_pieces)
     with np.errstate(over="ignore", invalid="ignore"):
         ok = np.all(np.isfinite(np.abs(W1 * w2).sum(axis=1))) and np.isfinite(np.abs(b1 * w2).sum())
     if not ok:
