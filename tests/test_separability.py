@@ -270,6 +270,52 @@ def test_the_answer_and_its_certificates_do_not_depend_on_the_scale_of_the_point
     assert np.abs(lam @ (tn[:, None] * An) / np.abs(An).max(axis=0)).max() < 1e-9   # column by column, relative
 
 
+def test_a_row_or_column_float64_cannot_scale_to_the_others_is_refused_not_misread():
+    """Found in the fifty-ninth pass: a point of ``1e-320`` (a subnormal) beside one of size 1, both labelled 1, is
+    separable through the origin (``w = (1, 0)`` puts both strictly on the positive side, checked below in exact
+    rationals), and so is a column of ``+-1e-320`` that alone tells two points apart. ``separable`` said "not
+    separable" for both, with a dual certificate off by ``1e-320``: the programmes compare margins with ``1e-9`` of
+    entries scaled to about 1, and these cannot be scaled that far by a power of two float64 holds. Now refused,
+    naming the row or the column; scaled by ``2^1000`` (as the message says), both are decided, separable."""
+    from fractions import Fraction
+
+    cases = [(np.array([[1.0, 0.0], [1e-320, 0.0]]), [1, 1], "row 1", np.array([1.0, 0.0])),
+             (np.array([[1.0, 1e-320], [1.0, -1e-320]]), [1, 0], "column 1", np.array([0.0, 1.0]))]
+    for Z, y, where, w in cases:
+        t = 2 * np.asarray(y) - 1
+        assert all(ti * sum(Fraction(a) * Fraction(b) for a, b in zip(z, w)) > 0 for z, ti in zip(Z, t))
+        with pytest.raises(ValueError, match=f"{where} is too small to decide on in float64"):
+            separable(Z, y)
+        scaled = Z.copy()
+        if where == "row 1":
+            scaled[1] = np.ldexp(scaled[1], 1000)
+        else:
+            scaled[:, 1] = np.ldexp(scaled[:, 1], 1000)
+        assert separable(scaled, y).separable
+
+
+@pytest.mark.parametrize("intercept", [False, True])
+def test_points_too_close_to_the_origin_for_weights_at_margin_1_are_refused_not_given_infinite_weights(intercept):
+    """Points of size ``2^-1022`` (float64's smallest normal) separated with a margin of about a tenth of their size
+    need weights of about ``2^1025``, beyond float64, for ``t_i (z_i . w + b) >= 1``. Before the fifty-ninth pass
+    ``separable`` returned ``w`` with infinite entries (and a NaN residual) and ``max_margin`` an infinite ``w``,
+    with only a RuntimeWarning. Now both refuse, saying to rescale; at ``2^-1012`` both answer, with finite weights
+    that meet the margin, and ``max_margin``'s margin is the one at scale 1 times the scale."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    t = 2.0 * y - 1.0
+    for call in (separable, max_margin):
+        with pytest.raises(ValueError, match="too close to the origin for a hyperplane at margin 1"):
+            call(np.ldexp(X, -1022), y, fit_intercept=intercept)
+    small = np.ldexp(X, -1012)
+    r = separable(small, y, fit_intercept=intercept)
+    mm = max_margin(small, y, fit_intercept=intercept)
+    for w, b in ((r.w, r.b), (mm.w, mm.b)):
+        assert np.isfinite(w).all() and np.all(t * (small @ w + b) >= 1.0 - 1e-9)
+    assert mm.margin == pytest.approx(max_margin(X, y, fit_intercept=intercept).margin * 2.0**-1012, rel=1e-9)
+
+
 def test_points_of_no_coordinates_and_one_class_with_an_intercept_are_refused_naming_why():
     # An audit (s48): no column was numpy's "zero-size array to reduction operation maximum"; and one class with an
     # intercept has no largest margin (w = 0, b = 1 meets every constraint), where max_margin returned a margin of

@@ -156,6 +156,45 @@ def test_readout_on_an_all_zero_code_scores_chance_and_ties_never_count_as_fits(
         assert readout_accuracy(Z, [1, 0, 1, 1], method=method) == 0.875
 
 
+def test_a_perceptron_separates_a_code_with_a_margin_at_any_scale():
+    """Labels of a teacher hyperplane through the origin, the points within a margin of it dropped: separable, and
+    the perceptron, which converges on separable points with a margin (Novikoff), fits them all where least squares
+    does not. Scaling the points by ``2^600`` or ``2^-600`` changes no sign of any score in exact arithmetic; before
+    the fifty-ninth pass the scores overflowed (a RuntimeWarning) at ``2^600`` and underflowed to 0 at ``2^-600``,
+    where every point counted a coin flip and least squares' 0.97 was returned."""
+    rng = np.random.default_rng(0)
+    Z = rng.exponential(size=(400, 4))   # skewed: least squares' direction is not the teacher's
+    v = rng.normal(size=4)
+    cos = Z @ v / np.linalg.norm(Z, axis=1) / np.linalg.norm(v)
+    Z = Z[np.abs(cos) > 0.05]
+    y = (Z @ v > 0).astype(int)
+    assert readout_accuracy(Z, y) < 1.0
+    for k in (0, 600, -600, 1000, -1000):
+        assert readout_accuracy(np.ldexp(Z, k), y, method="perceptron") == 1.0, k
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 40), st.integers(1, 8), st.integers(0, 2**32 - 1), st.sampled_from(["lstsq", "perceptron"]),
+       st.booleans(), st.data())
+def test_readouts_do_not_change_when_the_code_is_scaled_by_a_power_of_two(N, m, seed, method, intercept, data):
+    """Multiplying every entry of ``Z`` (and the intercept's column of ones, when there is one) by ``2^k`` is exact
+    while no entry leaves float64's normal range, and multiplies least squares' scores by a positive number and the
+    perceptron's (its weights a sum of rows of ``Z``) by ``2^(2k)``: no sign changes, so neither accuracy may. ``k``
+    is drawn from the whole range the entries allow."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(N, m)) * np.exp2(rng.integers(-8, 9, size=m))
+    Z[:, rng.random(m) < 0.2] = 0.0
+    if intercept:
+        Z = np.hstack([Z, np.ones((N, 1))])
+    y = rng.integers(0, 2, N)
+    nonzero = np.abs(Z[Z != 0])
+    if nonzero.size == 0:
+        return
+    lo, hi = np.frexp(nonzero.min())[1], np.frexp(nonzero.max())[1]
+    k = data.draw(st.integers(-1021 - lo, 1023 - hi), label="k")
+    assert readout_accuracy(np.ldexp(Z, k), y, method=method) == readout_accuracy(Z, y, method=method)
+
+
 def test_bad_inputs_give_clear_errors():
     X = gauss(20, 3)
     with pytest.raises(ValueError, match="k must be <= m"):

@@ -19,7 +19,7 @@ solver's tolerance alone. Labels are ``0/1`` or ``-1/+1``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -144,6 +144,7 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     As = A * col
     row = _power_of_two_scale(np.abs(As).max(axis=1))
     TAs = (t * row)[:, None] * As
+    _check_equilibrated(A, As, row)
     # primal, always feasible and bounded: max s subject to t_i (A_i . u) >= s, |u|_inf <= 1, s <= 1
     c = np.zeros(D + 1)
     c[-1] = -1.0
@@ -155,7 +156,9 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
         u = np.asarray(res.x[:-1], dtype=np.float64) * col   # the direction for A itself
         margins = TA @ u
         if margins.min() > 0:
-            u = u / margins.min()   # the certificate holds exactly at margin 1, despite solver tolerance
+            with np.errstate(over="ignore"):
+                u = u / margins.min()   # the certificate holds exactly at margin 1, despite solver tolerance
+            _check_certificate("Z", u, lambda: max(float(Z.max()), -float(Z.min())))
             w, b = (u[:-1], float(u[-1])) if fit_intercept else (u, 0.0)
             return Separability(True, w, b, None, float(1.0 - (TA @ u).min()), fit_intercept)
     # dual (Gordan), always feasible and bounded: min |sum_i lam_i t_i A_i|_1 over the simplex;
@@ -300,7 +303,43 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     w, b = (u[:-1], float(u[-1])) if fit_intercept else (u, 0.0)
     nw = float(np.linalg.norm(w))
     support = np.flatnonzero(TA @ u <= 1.0 + max(tol, 1e-9) * 10)
-    return MaxMargin(w=w / unit, b=b, direction=w / nw, margin=unit / nw, support=support)
+    with np.errstate(over="ignore"):
+        w_x = w / unit
+    _check_certificate("X", w_x, lambda: max(float(X.max()), -float(X.min())) * unit)
+    return MaxMargin(w=w_x, b=b, direction=w / nw, margin=unit / nw, support=support)
+
+
+def _check_equilibrated(A: np.ndarray, As: np.ndarray, row: np.ndarray) -> None:
+    """Refuse points whose columns or rows :func:`separable` cannot bring to a largest entry of at least 1/2: one
+    of float64's subnormal numbers, 2^-1023 times below the next, cannot be scaled up by one power of two that
+    float64 holds. The programmes' margins and residuals are compared with ``1e-9`` and ``1e-7`` of entries of
+    ``O(1)``, so such a row or column read as nothing: a review (fifty-ninth pass) found ``Z = [[1, 0], [1e-320, 0]]``
+    with labels ``[1, 1]`` (separable by ``w = (1, 0)``) reported not separable, its dual ``[0, 1]`` off by
+    ``1e-320``, and ``[[1, 1e-320], [1, -1e-320]]`` with ``[1, 0]`` the same way. A hyperplane at margin 1 would need
+    weights beyond float64 in either case (of order ``1e320``)."""
+    fix = {"column": "multiply that column by a power of two (separability does not change)",
+           "row": "the point is too close to the origin to weigh against the others at double precision (without "
+                  "an intercept, multiplying its row by a power of two changes no separability)"}
+    for axis, what, top in ((0, "column", np.abs(As).max(axis=0)), (1, "row", np.abs(As).max(axis=1) * row)):
+        bad = np.flatnonzero((top > 0) & (top < 0.5))
+        if bad.size:
+            i = int(bad[0])
+            own = float(np.abs(A[:, i] if axis == 0 else A[i]).max())
+            raise ValueError(f"Z's {what} {i} is too small to decide on in float64: its largest |entry| ({own:.3g}), "
+                             f"scaled as the programmes need it, would take a factor beyond float64's largest power "
+                             f"of two (2^1023); {fix[what]}")
+
+
+def _check_certificate(name: str, w: np.ndarray, largest: Callable[[], float]) -> None:
+    """Refuse a hyperplane whose weights at margin 1 (``t_i (a_i . w) >= 1``) are beyond float64: points that close
+    to the origin (entries near float64's smallest normal, 2.2e-308) need weights of about ``1 / (margin |a|)``. A
+    review (fifty-ninth pass) found ``separable`` and ``max_margin`` returning ``w`` with infinite entries (and a NaN
+    residual) there, with only numpy's RuntimeWarning to say so."""
+    if not np.all(np.isfinite(w)):
+        top = largest()
+        raise ValueError(f"{name}'s points are too close to the origin for a hyperplane at margin 1 in float64: its "
+                         f"weights would exceed float64's largest value (the largest |entry| of {name} is {top:.3g}); "
+                         f"multiply {name} by a power of two, which changes neither the separability nor the direction")
 
 
 def _polish(TA: np.ndarray, u: np.ndarray, P: np.ndarray, tol: float) -> np.ndarray:
