@@ -347,6 +347,58 @@ def test_best_weights_and_features_are_the_least_squares_factors_of_B():
     assert np.allclose(np.sqrt(px)[:, None] * Fb, Phi_ls, atol=1e-12)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 7), st.integers(2, 5), st.integers(1, 3), st.integers(0, 2**32 - 1), st.data())
+def test_fixed_side_answers_follow_each_column_scaled_by_a_power_of_two(nx, ny, k, seed, data):
+    """Scaling column ``j`` of the features by ``2^e_j`` (an invertible linear map of ``f``) leaves the H-score and
+    the bias unchanged and divides the best weights' row ``j`` by ``2^e_j`` exactly in exact arithmetic (``v^T f``
+    is the same); scaling the weights likewise divides the best features' column ``j``. The exponents are drawn over
+    all of float64's range (each column kept finite and normal). Before the fifty-ninth pass features of ``2^600``
+    overflowed their covariance (a RuntimeWarning) and features of ``2^-600`` were refused as "singular (rank 0)"."""
+    from nnpartition.lowrank import best_features, best_weights, h_score
+
+    rng = np.random.default_rng(seed)
+    P = _random_joint(rng, nx, ny)
+    F = rng.standard_normal((nx, min(k, nx - 1)))
+    V = rng.standard_normal((min(k, ny - 1), ny))
+    if min(F.shape[1], V.shape[0]) < 1:
+        return
+    try:
+        h, (W, b), Fb = h_score(P, F), best_weights(P, F), best_features(P, V)
+    except ValueError:
+        return   # a singular covariance at scale 1 (few x or y): refused alike at any scale (other tests)
+
+    def exponents(arr):
+        top = [int(np.frexp(np.abs(c).max())[1]) for c in arr.T]
+        low = [int(np.frexp(np.abs(c[c != 0]).min())[1]) for c in arr.T]
+        return np.array([data.draw(st.integers(-1020 - lo, 1023 - hi), label=f"e_{j}")
+                         for j, (lo, hi) in enumerate(zip(low, top))])
+
+    e = exponents(F)
+    Fs = np.ldexp(F, e)
+    assert h_score(P, Fs) == pytest.approx(h, rel=1e-9)
+    Ws, bs = best_weights(P, Fs)
+    assert np.allclose(np.ldexp(Ws, e[:, None]), W, rtol=1e-9, atol=1e-12 * np.abs(W).max())
+    assert np.allclose(bs, b, rtol=1e-9, atol=1e-9)
+    ev = exponents(V.T)
+    Fv = best_features(P, np.ldexp(V, ev[:, None]))
+    assert np.allclose(np.ldexp(Fv, ev), Fb, rtol=1e-9, atol=1e-12 * np.abs(Fb).max())
+
+
+def test_the_h_score_of_tiny_and_huge_svd_features_is_half_their_singular_values_squared():
+    """The H-score of the top-k SVD features of ``B`` is ``1/2 sum_{i<=k} s_i^2`` (the docstring's identity), at any
+    scale of the features: checked at ``2^-600`` and ``2^600``, where the previous build refused the first
+    ("singular", its covariance underflowing to 0) and overflowed on the second."""
+    from nnpartition.lowrank import h_score
+
+    rng = np.random.default_rng(8)
+    P = _random_joint(rng, 6, 4)
+    sol = optimal_low_rank(P, 2)
+    want = 0.5 * float(np.sum(sol.singular_values[:2] ** 2))
+    for k in (-600, 600):
+        assert h_score(P, np.ldexp(sol.features, k)) == pytest.approx(want, rel=1e-10), k
+
+
 def test_hidden_layer_optimum_is_stationary_and_refuses_dead_units():
     from nnpartition.lowrank import bayes_matrix, hidden_layer_optimum
 

@@ -9,26 +9,50 @@ from typing import Any, Tuple
 import numpy as np
 
 from .. import _validate as chk
+from .._stats import binary_unit
 from .matrices import _TRANSPOSED_WEIGHTS, _joint, _marginals, _safe_div
 from .matrices import local_family, optimal_low_rank  # noqa: F401 - the docstring examples'
 
 __all__ = ["h_score", "best_weights", "best_features"]
 
 
-def _centred_features(P: np.ndarray, features: Any, name: str = "features") -> Tuple[np.ndarray, np.ndarray]:
-    """``(f - E f, Lambda_f)`` under ``P_x``; refuses features with a singular covariance."""
+def _centred_features(P: np.ndarray, features: Any,
+                      name: str = "features") -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``((f - E f) / unit, Lambda_f / unit^2, E f / unit, unit)`` under ``P_x``, each column in its own unit: a power
+    of two near its centred values' largest, so that the covariance is of order 1 (an exact rescaling; every answer
+    here is invariant under it, or scales back by ``unit``). A review (fifty-ninth pass) found features of ``2^600``
+    overflowing the covariance (a RuntimeWarning, then NaN) and features of ``2^-600`` refused as "singular (rank
+    0)": their covariance, about ``2^-1200``, underflowed to 0. Refuses features whose covariance is singular."""
     F = chk.float_matrix(name, features, dtype=np.float64)
     if F.shape[0] != P.shape[0]:
         raise ValueError(f"{name} must have one row per x ({P.shape[0]}), got shape {F.shape}")
     if not np.all(np.isfinite(F)):
         raise ValueError(f"{name} contains NaN or infinity")
     px, _ = _marginals(P)
-    Fc = F - px @ F
+    # two exact steps: the columns' largest |value| to about 1 (so that the mean cannot overflow), then the centred
+    # columns' largest to about 1 (features far from 0 that vary little)
+    first = np.array([binary_unit(float(np.abs(c).max())) for c in F.T]) if F.size else np.ones(F.shape[1])
+    Fu = F / first
+    mean = px @ Fu
+    Fc = Fu - mean
+    second = np.array([binary_unit(float(np.abs(c).max())) for c in Fc.T]) if F.size else np.ones(F.shape[1])
+    Fc = Fc / second
     lam = (Fc * px[:, None]).T @ Fc
     if np.linalg.matrix_rank(lam) < F.shape[1]:
         raise ValueError(f"the covariance of {name} under P_x is singular (rank {np.linalg.matrix_rank(lam)} < "
                          f"{F.shape[1]}): drop linearly dependent or constant features")
-    return Fc, lam
+    return Fc, lam, mean / second, first * second
+
+
+def _in_units(V: np.ndarray, unit: np.ndarray, name: str, what: str) -> np.ndarray:
+    """``V`` (one row per column of the features in their ``unit``) for the features as given: ``V / unit``,
+    refused when that is beyond float64 (features of about ``2^-1000`` need weights of about ``2^1000``)."""
+    with np.errstate(over="ignore"):
+        out = V / unit[:, None]
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"the {what} for these {name} are beyond float64's largest value ({name} as small as "
+                         f"{float(np.min(unit)):.3g} in their centred spread): multiply {name} by a power of two")
+    return np.asarray(out)
 
 
 def h_score(P_xy: Any, features: Any, *, normalization: str = "half", normalize: bool = False) -> float:
@@ -51,7 +75,7 @@ def h_score(P_xy: Any, features: Any, *, normalization: str = "half", normalize:
     """
     P = _joint(P_xy, normalize=normalize)
     norm = chk.choice("normalization", normalization, ("half", "trace"))
-    Fc, lam = _centred_features(P, features)
+    Fc, lam, _, _ = _centred_features(P, features)   # in units: the H-score is invariant under them
     _, py = _marginals(P)
     cond = _safe_div(P.T @ Fc, py[:, None])          # E[f|Y=y] - E f, shape (|Y|, k)
     h = 0.5 * float(np.sum(py * np.einsum("yi,yi->y", cond, np.linalg.solve(lam, cond.T).T)))
@@ -73,14 +97,13 @@ def best_weights(P_xy: Any, features: Any, *, normalize: bool = False) -> Tuple[
         (True, True)
     """
     P = _joint(P_xy, normalize=normalize)
-    Fc, lam = _centred_features(P, features)
-    F = np.asarray(features, dtype=np.float64)
-    px, py = _marginals(P)
+    Fc, lam, mean, unit = _centred_features(P, features)
+    _, py = _marginals(P)
     cond = _safe_div(P.T @ Fc, py[:, None])
-    V = np.linalg.solve(lam, cond.T)                    # (k, |Y|)
+    V = np.linalg.solve(lam, cond.T)                    # (k, |Y|), for the features in their units
     with np.errstate(divide="ignore"):
-        b = np.where(py > 0, np.log(np.maximum(py, 1e-300)), -np.inf) - V.T @ (px @ F)
-    return V, b
+        b = np.where(py > 0, np.log(np.maximum(py, 1e-300)), -np.inf) - V.T @ mean
+    return _in_units(V, unit, "features", "weights"), b
 
 
 def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.ndarray:
@@ -99,7 +122,7 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
     if W.shape[1] != P.shape[1]:
         hint = _TRANSPOSED_WEIGHTS if W.shape[0] == P.shape[1] else ""
         raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}{hint}")
-    Vc, lam = _centred_features(P.T, W.T, "weights")
+    Vc, lam, _, unit = _centred_features(P.T, W.T, "weights")
     px, _ = _marginals(P)
-    cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k)
-    return np.asarray(np.linalg.solve(lam, cond.T).T)
+    cond = _safe_div(P @ Vc, px[:, None])               # E[v|X=x] - E v, (|X|, k), for v in its units
+    return np.asarray(_in_units(np.linalg.solve(lam, cond.T), unit, "weights", "features").T)
