@@ -311,6 +311,41 @@ def test_certified_slab_cannot_be_dropped():
     assert r.agreement_centres == 0.0 and r.certified_fraction == 0.0 and r.certified_violations == 0
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 5), st.integers(1, 4), st.integers(0, 2**32 - 1), st.sampled_from(["relu", "leaky_relu"]),
+       st.data())
+def test_a_network_without_biases_reads_the_same_on_probes_scaled_by_a_power_of_two(d, half, seed, act, data):
+    """Without biases a (leaky) ReLU network is positively homogeneous, ``N(c x) = c N(x)``, and so is every linear
+    rule through the origin: scaling the probes by ``2^k`` changes no sign, so the agreements, the angles and the
+    fitted rule's direction must be the same at every ``k`` that keeps the probes finite and normal. Before the
+    fifty-ninth pass probes of ``2^600`` overflowed the logistic fit's Hessian (RuntimeWarnings) and probes of
+    ``2^-600`` fitted worse (the Hessian underflowed, leaving the ridge); the slab's norms overflowed from ``2^512``
+    and underflowed to 0 below ``2^-540``, certifying every probe."""
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(d)
+    W1 = np.concatenate([w[:, None] + 0.5 * rng.standard_normal((d, half)),
+                         -w[:, None] + 0.5 * rng.standard_normal((d, half))], axis=1)
+    net = TwoLayerNet(W1, np.zeros(2 * half), np.r_[np.ones(half), -np.ones(half)], 0.0, act, 0.2)
+    X = rng.standard_normal((60, d))
+    lo, hi = int(np.frexp(np.abs(X).min())[1]), int(np.frexp(np.abs(X).max())[1])
+    # keep the network's outputs (up to sum |W1| |w2| times the probes) finite as well
+    room = int(np.ceil(np.log2(np.abs(W1).sum() * np.abs(X).max() + 1)))
+    k = data.draw(st.integers(-1021 - lo, 1021 - hi - room), label="k")
+    base, got = boundary_linearity(net, X, w_star=w), boundary_linearity(net, np.ldexp(X, k), w_star=w)
+    assert (got.agreement_centres, got.agreement_fitted) == (base.agreement_centres, base.agreement_fitted)
+    assert got.angle_to_teacher == base.angle_to_teacher
+    # the slab |<w_lin, x>| <= 2 delta |x| scales with the probes (leaky ReLU; NaN for ReLU, where it does not apply)
+    assert np.array_equal([got.certified_fraction, got.certified_violations],
+                          [base.certified_fraction, base.certified_violations], equal_nan=True)
+    assert got.angle_fitted_to_teacher == pytest.approx(base.angle_fitted_to_teacher, abs=1e-9)
+
+    def direction(v):
+        v = v / np.abs(v).max()   # first: the fitted rule of probes of 2^-1000 is of about 2^1000
+        return v / np.linalg.norm(v)
+
+    assert np.allclose(direction(got.w_fitted), direction(base.w_fitted), atol=1e-12)
+
+
 def test_cluster_in_direction_with_biases_is_linear():
     # Units c_i * w (c_i > 0) with biases c_i * b: an affine boundary, found through the bias column.
     w, b = np.array([1.0, -2.0]), 0.3

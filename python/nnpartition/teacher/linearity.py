@@ -69,8 +69,33 @@ class LinearityReport:
                    if np.isnan(self.certified_fraction) else f"{self.certified_fraction:.3f} of probes"))
 
 
-def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
-    """Best of a few linear rules for labels ``t`` (+-1) on features ``Z``: (rule, agreement)."""
+def _times_pow2(v: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``v_j 2^shifts_j``, exactly while it stays finite; otherwise the whole vector is also divided by one power of
+    two (a positive multiple of a linear rule is the same rule) so that its largest entry is about 1."""
+    m, e = np.frexp(v)
+    e = e + shifts
+    top = int(e[v != 0].max()) if np.any(v != 0) else 0
+    return np.asarray(np.ldexp(m, e - top if top > 1023 else e))
+
+
+def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray, n_x: int) -> Tuple[np.ndarray, float]:
+    """Best of a few linear rules for labels ``t`` (+-1) on features ``Z``, whose first ``n_x`` columns are the
+    probes' coordinates (and the last, if any, the constant 1): (rule, agreement). The rules are fitted on the
+    coordinates in units of a power of two near their largest, an exact rescaling, and returned in the given units:
+    the logistic fit's ridge and its Hessian assume entries of order 1, and a review (fifty-ninth pass) found
+    probes of ``2^600`` overflowing the Hessian (RuntimeWarnings) and probes of ``2^-600`` fitting worse (0.967 of
+    the network's signs against 1.0 at scale 1: the Hessian underflowed to 0, leaving only the ridge)."""
+    top = max(float(Z[:, :n_x].max()), -float(Z[:, :n_x].min())) if Z.size else 0.0
+    k = int(np.frexp(top)[1]) - 1 if top > 0 else 0
+    shifts = np.where(np.arange(Z.shape[1]) < n_x, k, 0)
+    Z = Z.copy()
+    Z[:, :n_x] = np.ldexp(Z[:, :n_x], -k)
+    w, agreement = _fit_linear_in_units(Z, t, _times_pow2(start, shifts))
+    return _times_pow2(w, -shifts), agreement
+
+
+def _fit_linear_in_units(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
+    """Best of a few linear rules for labels ``t`` (+-1) on features ``Z`` of order 1: (rule, agreement)."""
     def agree(w: np.ndarray) -> float:
         return float(np.mean((Z @ w > 0) == (t > 0)))
 
@@ -159,7 +184,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
         raise ValueError("the network's outputs on X_probe overflow float64: rescale X_probe (or the network)")
     t = np.where(out > 0, 1.0, -1.0)
     agree_c = float(np.mean((rule > 0) == (out > 0)))
-    w_fit, agree_f = _fit_linear(Z, t, w_lin)
+    w_fit, agree_f = _fit_linear(Z, t, w_lin, net.d)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=net.d)
         ang, ang_f = _angle(w_lin[: net.d], ws), _angle(w_fit[: net.d], ws)
@@ -176,7 +201,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
         # increasing (alpha > 0), so every pair, hence N, is positive (negative on the other side). No 1/alpha:
         # the Lipschitz bound of the reconstruction (deviation 2 k delta |x| against a clean part k alpha |<w_lin, x>|)
         # was 1/alpha times wider than it needs to be.
-        cert = np.abs(rule) > 2 * delta * np.linalg.norm(Z, axis=1)
+        cert = np.abs(rule) > 2 * delta * _norm(Z, axis=1)   # np.linalg.norm squared: inf at 2^512, 0 at 2^-540
         cert_frac = float(np.mean(cert))
         viol = int(np.sum(cert & ((rule > 0) != (out > 0))))
     else:
