@@ -566,28 +566,33 @@ def test_standard_plane_defaults_to_the_input_plane_and_through_refuses_a_repeat
             Plane.through(*pts)
 
 
-@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+@pytest.mark.parametrize("scale", [2.0**-1000, 2.0**-600, 1e-4, 1.0, 1e4, 2.0**600, 2.0**1000])
 def test_plane_through_is_orthonormal_and_its_collinearity_tests_do_not_depend_on_the_scale(scale):
     """``Plane.through`` (docstring): ``x0`` at the window's origin, ``x1`` on the ``s`` axis, ``u, v``
     orthonormal; collinear points raise. Truths: numpy's norms and dot products, the three points read back
     through ``to_window`` / ``to_input``; and the refusals are the same for the same points at any scale (near
     duplicates and points nearly on one line are refused at every scale, a fair triangle at none). Points too far
-    apart for float64 are named so, when only one difference overflows too."""
+    apart for float64 are named so, when only one difference overflows too. Before the fifty-ninth pass the
+    norms were numpy's, whose squares overflowed at ``2^600`` ("too far apart") and underflowed at ``2^-600``
+    ("collinear (x0 == x1)")."""
     rng = np.random.default_rng(7)
     for _ in range(5):
         x0, x1, x2 = rng.normal(size=(3, 4)) * scale
         p = Plane.through(x0, x1, x2)
         np.testing.assert_allclose([p.u @ p.u, p.v @ p.v, p.u @ p.v], [1.0, 1.0, 0.0], atol=1e-12)
         st = p.to_window([x0, x1, x2])
-        np.testing.assert_allclose(st[:2], [[0.0, 0.0], [np.linalg.norm(x1 - x0), 0.0]], atol=1e-9 * scale)
+        np.testing.assert_allclose(st[:2], [[0.0, 0.0], [np.linalg.norm((x1 - x0) / scale) * scale, 0.0]],
+                                   atol=1e-9 * scale)
         np.testing.assert_allclose(p.to_input(st), [x0, x1, x2], atol=1e-9 * scale)
     a, b, c = np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.5, 1.0, 0.0])
     for x1, x2 in ((a + [1e-13, 0.0, 0.0], c), (b, np.array([2.0, 1e-7, 0.0]))):
         with pytest.raises(ValueError, match="collinear"):
             Plane.through(a * scale, x1 * scale, x2 * scale)
     Plane.through(a * scale, b * scale, c * scale)
-    with pytest.raises(ValueError, match="too far apart"):
-        Plane.through([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1e308, 1e308, 0.0])
+    with pytest.raises(ValueError, match="too far apart"):   # x2 - x0 overflows, x1 - x0 does not
+        Plane.through([-1e308, 0.0, 0.0], [0.0, 0.0, 0.0], [1e308, 1e308, 0.0])
+    with pytest.raises(ValueError, match="too close together"):   # a fair triangle of subnormal sides
+        Plane.through(a * 1e-310, b * 1e-310, c * 1e-310)
 
 
 def test_plane_distance_is_the_euclidean_distance_to_the_plane():
@@ -1672,6 +1677,20 @@ def test_a_bad_box_is_refused_before_training(capsys, monkeypatch, tmp_path):
     for box in ((0.0, 1e200), (-1e160, 1e160), ((-1.0, -1e160), (1.0, 1e160))):
         with pytest.raises(ValueError, match="too wide"):
             npn.pictures.region_polygons(make_net([4]), box=box)
+
+
+def test_a_box_of_any_size_around_the_origin_holds_the_cones_of_a_network_without_biases():
+    """A network without biases is positively homogeneous: its regions are cones from the origin, so every box
+    centred on 0 holds the same regions, as many as the exact window count says (``network_regions_in_box``, a
+    second implementation). Before the fifty-ninth pass a box ``2^-600`` across was drawn with 2 regions of 12: the
+    core's pieces had discs of radius 0 (the root of squares that underflowed), and lines missed them. (The areas of
+    such regions, about ``2^-1200``, still round to 0 in float64.)"""
+    rng = np.random.default_rng(0)
+    net = TwoLayerNet(rng.normal(size=(2, 6)), np.zeros(6), rng.normal(size=6), 0.0)
+    want = npn.network_regions_in_box(net, -1.0, 1.0)
+    assert want == 12
+    for k in (0, -200, -500, -600, -1000, 300):
+        assert npn.pictures.region_polygons(net, box=(-(2.0**k), 2.0**k)).n_regions == want, k
 
 
 @pytest.mark.parametrize("command", [["plot-partition", "--plot", "p.png"],

@@ -521,9 +521,12 @@ fn disc(poly: &[[f64; 2]]) -> [f64; 3] {
     let k = poly.len() as f64;
     let cx = poly.iter().map(|p| p[0]).sum::<f64>() / k;
     let cy = poly.iter().map(|p| p[1]).sum::<f64>() / k;
-    let r2 = poly.iter().map(|p| (p[0] - cx).powi(2) + (p[1] - cy).powi(2)).fold(0.0, f64::max);
+    // `hypot`, not the root of squares: a piece 1e-160 across squared to subnormals of a few digits (and below
+    // 1e-162 to 0), so its disc missed lines through the piece, which was then not cut (a review, fifty-ninth pass:
+    // 2 regions of 12 on a window 2^-600 across)
+    let r = poly.iter().map(|p| (p[0] - cx).hypot(p[1] - cy)).fold(0.0, f64::max);
     // A little slack for rounding.
-    [cx, cy, r2.sqrt() * (1.0 + 1e-12)]
+    [cx, cy, r * (1.0 + 1e-12)]
 }
 
 /// Apply lines `range` to every piece, in place; `limit` bounds the number of pieces.
@@ -1897,6 +1900,24 @@ mod tests {
         assert_eq!(res.n_regions(), 7);
         let res = region_polygons(&net, &std_window(-0.4, 0.4), Options::default(), &never).unwrap();
         assert_eq!(res.n_regions(), 4);
+    }
+
+    #[test]
+    fn a_window_whose_pieces_square_to_nothing_is_cut_as_at_scale_one() {
+        // The three lines of the test above, x = 0, y = 0 and x + y = s, in [-2 s, 2 s]^2: scaling the window and
+        // the biases by a power of two scales every vertex exactly, so the 7 regions stay. A piece's enclosing disc
+        // took the root of squared distances, which underflowed to 0 below about 1e-162: lines through a piece then
+        // missed its disc, and it was not cut (the fifty-ninth pass: 2 regions of 12 at 2^-600).
+        let w = ndarray::arr2(&[[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]);
+        let wo = ndarray::arr1(&[1.0, 1.0, 1.0]);
+        for k in [0, -300, -540, -600, -1000] {
+            let s = 2f64.powi(k);
+            let b = ndarray::arr1(&[0.0, 0.0, -s]);
+            let net =
+                PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: 0.0, slope: 0.0 };
+            let res = region_polygons(&net, &std_window(-2.0 * s, 2.0 * s), Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions(), 7, "2^{k}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _validate as v
 from .._repr import short_repr
+from .._stats import scaled_norm
 from ..limits import _block_rows, _check_bytes
 
 BoxLike = Union[Tuple[float, float], Tuple[Tuple[float, float], Tuple[float, float]], Sequence[Any]]
@@ -118,15 +119,20 @@ class Plane:
         c = _vector("plane x2", x2, a.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):
             e1, e2 = b - a, c - a
-            n1, n2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+            # without squaring: np.linalg.norm's squares overflowed for points 1e155 apart ("too far apart") and
+            # underflowed to 0 for points 1e-163 apart ("collinear (x0 == x1)"), a review found (fifty-ninth pass)
+            n1, n2 = float(scaled_norm(e1)), float(scaled_norm(e2))
         if not (math.isfinite(n1) and math.isfinite(n2)):   # a difference (or its norm) overflowed
             raise ValueError("plane points are too far apart for float64 (their differences overflow); rescale them")
         scale = max(n1, n2)
-        if n1 <= 1e-12 * max(scale, 1e-300):
+        if n1 <= 1e-12 * scale:
             raise ValueError("plane points are collinear (x0 == x1)")
+        if n1 < np.finfo(np.float64).tiny:   # u = e1 / n1 of a subnormal e1: a few digits only
+            raise ValueError(f"plane points are too close together for float64 (|x1 - x0| = {n1:.3g}, in the "
+                             f"subnormal range); rescale them")
         u = e1 / n1
         w = e2 - (e2 @ u) * u
-        nw = float(np.linalg.norm(w))
+        nw = float(scaled_norm(w))
         if nw <= 1e-6 * scale:
             raise ValueError("plane points are collinear: x0, x1, x2 lie (nearly) on one line")
         return cls(a, u, w / nw)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from .._stats import scaled_norm
 from ..network import TwoLayerNet
 
 __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_network"]
@@ -288,27 +289,13 @@ def _units(W: Any, name: str = "W") -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
-def _norm(a: np.ndarray, axis: Optional[int] = None) -> Any:
-    """``np.linalg.norm(a, axis=axis)`` of a finite array without overflow: each norm is taken of the entries divided
-    by their largest ``|a_i|``, then multiplied back (``np.linalg.norm`` squares the entries, so a vector of entries
-    near 1e155 and above had an infinite norm: a teacher ``w_star`` or weights that large gave a cosine of 0, an
-    angle of 90 degrees and an infinite update bound). Infinite only when the norm itself passes the largest float.
-
-    Example:
-        >>> float(_norm(np.array([3e300, 4e300]))), _norm(np.array([[3.0, 4.0], [0.0, 0.0]]), axis=1).tolist()
-        (5e+300, [5.0, 0.0])
-        >>> _norm(np.array([[np.inf, 1.0], [1.5e308, 1.5e308]]), axis=1).tolist()   # as np.linalg.norm, not NaN
-        [inf, inf]
-    """
-    a = np.asarray(a, dtype=np.float64)
-    peak = np.abs(a).max(axis=axis, initial=0.0)
-    safe = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)   # an infinite entry: an infinite norm, not NaN
-    with np.errstate(over="ignore"):   # a norm above the largest float is infinite, as it should be
-        return safe * np.linalg.norm(a / (safe if axis is None else np.expand_dims(safe, axis)), axis=axis)
+#: The package's norm without overflow or underflow in its squares (:func:`nnpartition._stats.scaled_norm`), by
+#: the name this package's modules import.
+_norm = scaled_norm
 
 
 def _unit_rows(W: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(W, axis=-1, keepdims=True)
+    n = np.expand_dims(_norm(W, axis=-1), -1)   # np.linalg.norm: inf from 1e155, 0 below 1e-162 (zero rows)
     return np.asarray(np.divide(W, n, out=np.zeros_like(W), where=n > 0))
 
 
