@@ -40,7 +40,7 @@ def _check_float32_range(X: Any, Xc: np.ndarray) -> None:
     if small.size == 0:
         return
     # the rare case: columns whose float32 values are all subnormal or 0 (a column of zeros is a fine column)
-    original = np.asarray(X, dtype=np.float64)[:, small]
+    original = np.asarray(np.asarray(X)[:, small], dtype=np.float64)   # those columns only
     lost = np.flatnonzero(np.abs(original).max(axis=0) > 0)
     if lost.size:
         j = int(small[lost[0]])
