@@ -346,6 +346,30 @@ def test_a_network_without_biases_reads_the_same_on_probes_scaled_by_a_power_of_
     assert np.allclose(direction(got.w_fitted), direction(base.w_fitted), atol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 5), st.integers(1, 4), st.integers(0, 2**32 - 1), st.data())
+def test_the_per_unit_metrics_do_not_depend_on_each_units_own_scale(d, half, seed, data):
+    """A unit's cosine with ``w*``, its distance to its group's centre direction and the sign of its pre-activation
+    on a point depend on its direction only: scaling each unit (a column of ``W``) by its own power of two, drawn
+    over float64's range, leaves the cosines, the dispersions and the sign agreements where they were. Before the
+    fifty-ninth pass ``W`` was divided by its largest entry first, and a unit ``2^-1100`` times smaller than the
+    largest underflowed to 0: a cosine of 0 and a unit never active."""
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(d)
+    W = np.concatenate([w[:, None] + 0.5 * rng.standard_normal((d, half)),
+                        -w[:, None] + 0.5 * rng.standard_normal((d, half))], axis=1)
+    X = rng.standard_normal((30, d))
+    lo = [int(np.frexp(np.abs(c).min())[1]) for c in W.T]
+    hi = [int(np.frexp(np.abs(c).max())[1]) for c in W.T]
+    e = np.array([data.draw(st.integers(-1021 - a, 1023 - b), label=f"e_{j}") for j, (a, b) in enumerate(zip(lo, hi))])
+    base, got = clustering_metrics(W, w, X=X), clustering_metrics(np.ldexp(W, e[None, :]), w, X=X)
+    np.testing.assert_allclose(got.cosine, base.cosine, rtol=1e-12, atol=1e-15)
+    assert (got.dispersion_pos, got.dispersion_neg) == pytest.approx((base.dispersion_pos, base.dispersion_neg),
+                                                                      abs=1e-12)
+    assert (got.agreement_pos, got.agreement_neg, got.agreement) == (base.agreement_pos, base.agreement_neg,
+                                                                      base.agreement)
+
+
 def test_cluster_in_direction_with_biases_is_linear():
     # Units c_i * w (c_i > 0) with biases c_i * b: an affine boundary, found through the bias column.
     w, b = np.array([1.0, -2.0]), 0.3

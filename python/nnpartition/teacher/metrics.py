@@ -138,6 +138,7 @@ def clustering_metrics(
     # Every metric is invariant to a positive rescaling of each W_t: divide by the largest entry,
     # so norms, the SVD and the pre-activations cannot overflow for weights near 1e308.
     peak = np.abs(W3).max(axis=(1, 2), initial=0.0)
+    W_given = W3
     W3 = W3 / np.where(peak > 0, peak, 1.0)[:, None, None]
     T, L, d = W3.shape
     s = _signs(signs, L)
@@ -150,12 +151,19 @@ def clustering_metrics(
             raise ValueError("X contains NaN or infinity")
         rows = Xc.shape[0]
     # Before the metrics: the unit rows, the SVD and the products of the series W (a review measured about five
-    # times the series' size; 6 counted), and each recorded step's pre-activations on X (n x L floats), their signs
-    # and a group's copy of them (an audit: X of 10^5 rows against 10^5 units asked numpy for 75 GiB).
+    # times the series' size; 6 counted, and one more for the units in their own scales), and each recorded step's
+    # pre-activations on X (n x L floats), their signs and a group's copy of them (an audit: X of 10^5 rows against
+    # 10^5 units asked numpy for 75 GiB).
     _check_bytes(f"the clustering metrics of {T} recorded steps of {L} units in d = {d}"
                  + (f" and their sign agreement on {rows} rows of X" if rows else ""),
-                 48.0 * T * L * d + 10.0 * rows * L, "pass fewer rows of X or recorded steps")
-    U = _unit_rows(W3)
+                 56.0 * T * L * d + 10.0 * rows * L, "pass fewer rows of X or recorded steps")
+    # The per-unit metrics (cosines, dispersions, the sign agreement) are invariant to each unit's own scale: they
+    # read each unit scaled by a power of two near its own largest entry, an exact rescaling. Scaled by W_t's
+    # largest entry, a unit 2^-1100 times smaller than the largest underflowed to 0: a cosine of 0 and no active
+    # sign (a review, fifty-ninth pass).
+    _, own = np.frexp(np.abs(W_given).max(axis=2))
+    W_units = np.ldexp(W_given, -own[..., None])
+    U = _unit_rows(W_units)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=d)
         if not np.any(ws):
@@ -186,7 +194,7 @@ def clustering_metrics(
         srank = np.where(e > 0, e / sv[:, 0] ** 2, np.nan)
         top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
     if Xc is not None:
-        ag = _agreement(W3, s, Xc)
+        ag = _agreement(W_units, s, Xc)
     else:
         ag = (np.full(T, np.nan),) * 3
     with np.errstate(invalid="ignore"):
