@@ -10,7 +10,8 @@ processes with an address-space cap (RLIMIT_AS) and a time limit per call.
 
 A call passes when it returns a result without NaN, raises ValueError or TypeError,
 or (for the CLI) exits with a status. It fails on any other exception (a Rust
-panic is a BaseException), an abort or crash of the process, NaN in a result, or a
+panic is a BaseException; a numpy RuntimeWarning, an overflow or invalid value on the
+way, is raised as one), an abort or crash of the process, NaN in a result, or a
 call that outlives its time limit.
 
 Profiles: the quick one runs in CI (about a minute on two cores). The long one
@@ -83,10 +84,12 @@ HOSTILE: Dict[str, List[str]] = {
     "array2": ["np.empty((0, 2))", "np.full((40, 2), np.nan)", "np.full((40, 2), np.inf)",
                "np.full((40, 2), 1.7e308)", "X.astype(complex)", "X.astype(str)", "X[:, :0]", "X.ravel()",
                "X[None]", "np.zeros((40, 2), dtype=object)", "X.T", "[[1, 2], [3]]", "None", "X[::-3]",
-               "X.astype(np.float16)", "np.asfortranarray(X)", "np.zeros((1, 10**6))", "X > 0"],
+               "X.astype(np.float16)", "np.asfortranarray(X)", "np.zeros((1, 10**6))", "X > 0", "np.ldexp(X, 600)",
+               "np.ldexp(X, -600)"],
     "array1": ["np.empty(0)", "np.full(5, np.nan)", "np.full(5, np.inf)", "np.full(5, 1.7e308)",
                "np.zeros(5, dtype=complex)", "np.array(['a'] * 5)", "np.zeros((5, 1))", "np.zeros(10**6)",
-               "None", "[1, 'a']", "np.arange(5)[::-1].astype(float)"],
+               "None", "[1, 'a']", "np.arange(5)[::-1].astype(float)", "np.ldexp(np.arange(1.0, 6.0), 600)",
+               "np.ldexp(np.arange(1.0, 6.0), -600)"],
     "labels": ["np.empty(0)", "np.full(40, 2)", "np.full(40, -1)", "np.full(40, np.nan)", "y[:3]",
                "y.astype(str)", "y.astype(complex)", "np.ones(40)", "None", "y[:, None]", "y > 0"],
     "str": ["''", "'nonsense'", "'GAUSSIAN'", "None", "3", "'gauss'", "'uniform '", "b'uniform'"],
@@ -219,8 +222,9 @@ DOCUMENTED_NAN = {
 }
 
 WORKER = textwrap.dedent("""
-    import contextlib, io, json, math, signal, sys, time, dataclasses
+    import contextlib, io, json, math, signal, sys, time, dataclasses, warnings
     {preamble}
+    warnings.simplefilter("error", RuntimeWarning)
     DOCUMENTED_NAN = {documented_nan!r}
 
     class CallTimeout(BaseException):

@@ -385,6 +385,21 @@ def test_fixed_side_answers_follow_each_column_scaled_by_a_power_of_two(nx, ny, 
     assert np.allclose(np.ldexp(Fv, ev), Fb, rtol=1e-9, atol=1e-12 * np.abs(Fb).max())
 
 
+def test_a_joint_of_huge_or_tiny_weights_normalizes_to_the_same_distribution():
+    """``normalize=True`` divides by the total: weights ``v [[2, 1], [1, 2]]`` are the joint ``[[2, 1], [1, 2]] / 6``
+    at any ``v``, whose marginals are 1/2 and whose Bayes matrix ``P / sqrt(p_x p_y) - sqrt(p_x p_y)`` is
+    ``[[1, -1], [-1, 1]] / 6`` (worked by hand). Before the fifty-ninth pass the total of ``v`` = 8.5e307 overflowed
+    to inf (a RuntimeWarning) and the joint came back as zeros ("sums to 0"); subnormal weights (``v`` = 1e-320,
+    exact multiples of the smallest) normalize alike. Without ``normalize`` the huge table is refused, naming its
+    sum."""
+    want = np.array([[1.0, -1.0], [-1.0, 1.0]]) / 6
+    for v in (8.5e307, 1e-320, 1.0):
+        np.testing.assert_allclose(bayes_matrix(v * np.array([[2.0, 1.0], [1.0, 2.0]]), normalize=True), want,
+                                   rtol=1e-14, atol=1e-16)
+    with pytest.raises(ValueError, match="sums to more than float64's largest value, not 1"):
+        bayes_matrix(np.full((4, 3), 1.7e308))
+
+
 def test_the_h_score_of_tiny_and_huge_svd_features_is_half_their_singular_values_squared():
     """The H-score of the top-k SVD features of ``B`` is ``1/2 sum_{i<=k} s_i^2`` (the docstring's identity), at any
     scale of the features: checked at ``2^-600`` and ``2^600``, where the previous build refused the first
