@@ -2871,11 +2871,11 @@ mod tests {
     }
 
     #[test]
-    fn a_steep_line_a_millionth_in_from_the_side_of_a_2_by_1_window_cuts_it() {
-        // The line 1000 (x - 1e-6) = 0 on [0, 2] x [0, 1]: a millionth from the left side, far beyond the vertex
-        // margin (1e-9 of the diagonal, across a line whatever its normal's size), so it cuts the window into
-        // strips of areas 1e-6 and 2 - 1e-6 (by hand), the left one where the unit is off.
-        let layers = vec![one_layer(&[[1000.0, 0.0]], &[-1e-3])];
+    fn a_steep_line_cutting_off_a_corner_of_a_2_by_1_window_cuts_it() {
+        // The line 1000 x + y = 5e-4 on [0, 2] x [0, 1] cuts off the corner (0, 0): a triangle of legs 5e-7 and 5e-4,
+        // area 1.25e-10 (by hand), the corner 5e-7 from the line, far beyond the vertex margin (about 1e-9 of the
+        // diagonal across a line, whatever its normal's size), where the unit is off; the rest is on.
+        let layers = vec![one_layer(&[[1000.0, 1.0]], &[-5e-4])];
         let wo = Array1::from_elem(1, 1.0);
         let net = view(&layers, &wo, 0.0);
         let win = Window { lo: [0.0, 0.0], hi: [2.0, 1.0], ..std_window(0.0, 1.0) };
@@ -2884,8 +2884,8 @@ mod tests {
             (0..res.n_regions()).map(|r| (signed_area(&polygon(&res, r)), res.patterns[[r, 0]])).collect();
         got.sort_by(|p, q| p.0.total_cmp(&q.0));
         assert_eq!(got.len(), 2, "{got:?}");
-        assert!((got[0].0 - 1e-6).abs() < 1e-15 && got[0].1 == 0, "{got:?}");
-        assert!((got[1].0 - (2.0 - 1e-6)).abs() < 1e-12 && got[1].1 == 1, "{got:?}");
+        assert!((got[0].0 - 1.25e-10).abs() < 1e-18 && got[0].1 == 0, "{got:?}");
+        assert!((got[1].0 - (2.0 - 1.25e-10)).abs() < 1e-12 && got[1].1 == 1, "{got:?}");
     }
 
     #[test]
