@@ -2813,4 +2813,204 @@ mod tests {
             assert_eq!((lo, hi), if left { (-1.0, 0.5) } else { (0.5, 1.0) });
         }
     }
+
+    /// Region `r`'s polygon, as returned.
+    fn polygon(res: &Polygons, r: usize) -> Poly {
+        (res.offsets[r] as usize..res.offsets[r + 1] as usize)
+            .map(|i| [res.vertices[[i, 0]], res.vertices[[i, 1]]])
+            .collect()
+    }
+
+    /// One hidden layer `(W, b)` (`W` given by its columns) read out by `w_out`, on the plane.
+    fn one_layer(cols: &[[f64; 2]], b: &[f64]) -> (Array2<f64>, Array1<f64>) {
+        (Array2::from_shape_fn((2, cols.len()), |(i, j)| cols[j][i]), Array1::from_vec(b.to_vec()))
+    }
+
+    #[test]
+    fn lines_through_or_touching_corners_cut_exactly_there() {
+        // On [-1, 1]^2 the line x - y = 0 runs through the corners (-1, -1) and (1, 1); x + y - 2 = 0 and
+        // x + y + 2 = 0 only touch a corner, (1, 1) with the window on their negative side and (-1, -1) with it on
+        // their positive side. By hand: two triangles of area 2, each of three corners of the window (no vertex
+        // twice, no sliver), with the patterns of a forward pass at their centroids; one line across the window
+        // (unit 0, corner to corner); a line that only touches a corner draws no segment.
+        let (w, b) = one_layer(&[[1.0, -1.0], [1.0, 1.0], [1.0, 1.0]], &[0.0, -2.0, 2.0]);
+        let wo = Array1::from_elem(3, 1.0);
+        let layers = vec![(w, b)];
+        let net = view(&layers, &wo, 0.0);
+        let win = std_window(-1.0, 1.0);
+        let corners = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]];
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 2);
+        for r in 0..2 {
+            let poly = polygon(&res, r);
+            assert_eq!(poly.len(), 3, "{poly:?}");
+            assert!(poly.iter().all(|p| corners.contains(p)), "{poly:?}");
+            assert_eq!(signed_area(&poly), 2.0, "{poly:?}");
+            let c = [0, 1].map(|k| poly.iter().map(|p| p[k]).sum::<f64>() / 3.0);
+            assert_eq!(forward(&net, &c).0.as_slice(), res.patterns.row(r).as_slice().unwrap(), "{poly:?}");
+        }
+        assert_eq!(res.line_units, vec![0]);
+        let seg = res.lines.row(0);
+        let mut ends = [[seg[0], seg[1]], [seg[2], seg[3]]];
+        ends.sort_by(|p, q| p[0].total_cmp(&q[0]));
+        assert_eq!(ends, [[-1.0, -1.0], [1.0, 1.0]]);
+        // The decision line through two corners (x - y, from a unit active on the whole window) and touching one
+        // from either side (x + y - 2, x + y + 2): the boundary is the diagonal, or nothing; split by it, the
+        // window is two triangles of area 2 (decided 1 below the diagonal, where x > y), or is not split.
+        for (col, b_out, want) in [
+            ([1.0, -1.0], -10.0, vec![(2.0, 0), (2.0, 1)]),
+            ([1.0, 1.0], -12.0, vec![(4.0, 0)]),
+            ([1.0, 1.0], -8.0, vec![(4.0, 1)]),
+        ] {
+            let layers = vec![one_layer(&[col], &[10.0])];
+            let wo = Array1::from_elem(1, 1.0);
+            let net = PwlNet { b_out, ..view(&layers, &wo, 0.0) };
+            let line = [col[0], col[1], 10.0 + b_out];
+            for split in [false, true] {
+                let opts = Options { split_decision: split, ..Options::default() };
+                let res = region_polygons(&net, &win, opts, &never).unwrap();
+                assert_eq!(res.boundary.nrows(), want.len() - 1, "{line:?} split {split}: {:?}", res.boundary);
+                if want.len() == 2 {
+                    let seg = res.boundary.row(0);
+                    let mut ends = [[seg[0], seg[1]], [seg[2], seg[3]]];
+                    ends.sort_by(|p, q| p[0].total_cmp(&q[0]));
+                    assert_eq!(ends, [[-1.0, -1.0], [1.0, 1.0]], "{line:?} split {split}");
+                }
+                if split || want.len() == 1 {
+                    check_closed_form(&net, &win, split, &want, line);
+                    for r in 0..res.n_regions() {
+                        let poly = polygon(&res, r);
+                        assert!(
+                            poly.len() == if want.len() == 2 { 3 } else { 4 }
+                                && poly.iter().all(|p| corners.contains(p)),
+                            "{poly:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_steep_line_cutting_off_a_corner_of_a_2_by_1_window_cuts_it() {
+        // The line 1000 x + y = 5e-4 on [0, 2] x [0, 1] cuts off the corner (0, 0): a triangle of legs 5e-7 and 5e-4,
+        // area 1.25e-10 (by hand), the corner 5e-7 from the line, far beyond the vertex margin (about 1e-9 of the
+        // diagonal across a line, whatever its normal's size), where the unit is off; the rest is on.
+        let layers = vec![one_layer(&[[1000.0, 1.0]], &[-5e-4])];
+        let wo = Array1::from_elem(1, 1.0);
+        let net = view(&layers, &wo, 0.0);
+        let win = Window { lo: [0.0, 0.0], hi: [2.0, 1.0], ..std_window(0.0, 1.0) };
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        let mut got: Vec<(f64, u8)> =
+            (0..res.n_regions()).map(|r| (signed_area(&polygon(&res, r)), res.patterns[[r, 0]])).collect();
+        got.sort_by(|p, q| p.0.total_cmp(&q.0));
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!((got[0].0 - 1.25e-10).abs() < 1e-18 && got[0].1 == 0, "{got:?}");
+        assert!((got[1].0 - (2.0 - 1.25e-10)).abs() < 1e-12 && got[1].1 == 1, "{got:?}");
+    }
+
+    #[test]
+    fn centroids_of_hand_worked_polygons() {
+        // The trapezoid (0, 0), (4, 0), (4, 1), (0, 3) is the rectangle [0, 4] x [0, 1] (area 4, centre (2, 1/2))
+        // and the triangle (0, 1), (4, 1), (0, 3) (area 4, centroid (4/3, 5/3)): centroid (5/3, 13/12). A triangle's
+        // centroid is the mean of its corners. Each from any starting vertex and shifted far from the origin.
+        let trapezoid = [[0.0, 0.0], [4.0, 0.0], [4.0, 1.0], [0.0, 3.0]];
+        let triangle = [[1.0, 2.0], [7.0, 2.0], [4.0, 8.0]];
+        for (poly, want) in [(&trapezoid[..], [5.0 / 3.0, 13.0 / 12.0]), (&triangle[..], [4.0, 4.0])] {
+            for shift in [0.0, -1e6, 1e6] {
+                for start in 0..poly.len() {
+                    let p: Poly = (0..poly.len()).map(|i| poly[(start + i) % poly.len()].map(|x| x + shift)).collect();
+                    let c = centroid(&p);
+                    for k in 0..2 {
+                        assert!((c[k] - (want[k] + shift)).abs() <= 1e-9, "{p:?}: {c:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_arrangement_count_of_lines_meeting_on_the_edges_and_touching_corners() {
+        // On [-2, 2]^2: x = 0 and y = 0 cross at the centre; x + y = -2 and x + y = 2 cross the window and meet them
+        // on its edges (at (0, -2), (-2, 0), (0, 2), (2, 0): not inside the open box); x + y = 4 and x + y = -4
+        // only touch a corner, from either side; 3 x - y = 20 misses the window. By hand: 1 + 4 lines across + 1
+        // crossing inside = 6 regions: the quadrants and two corner triangles; the picture has as many.
+        let (s, t, c) = (
+            [1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 3.0],
+            [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0],
+            [0.0, 0.0, 2.0, -2.0, -4.0, 4.0, -20.0],
+        );
+        assert_eq!(arrangement_count(&s, &t, &c, [-2.0, -2.0], [2.0, 2.0], usize::MAX), 6);
+        let cols: Vec<[f64; 2]> = s.iter().zip(&t).map(|(&a, &b)| [a, b]).collect();
+        let layers = vec![one_layer(&cols, &c)];
+        let wo = Array1::from_elem(s.len(), 1.0);
+        let res =
+            region_polygons(&view(&layers, &wo, 0.0), &std_window(-2.0, 2.0), Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 6);
+        let mut areas: Vec<f64> = (0..6).map(|r| signed_area(&polygon(&res, r))).collect();
+        areas.sort_by(f64::total_cmp);
+        assert_eq!(areas, vec![2.0, 2.0, 2.0, 2.0, 4.0, 4.0]);
+    }
+
+    #[test]
+    fn a_line_crossing_a_long_triangle_near_its_far_corner_cuts_it() {
+        // [-10, 6] x [-1, 1] cut by its diagonal from (-10, -1) to (6, 1), then by x = -9, which crosses both
+        // triangles near the corner (-10, -1) (the lower one for y in [-1, -7/8]), far from the lower triangle's mean
+        // corner (2/3, -1/3). Two lines crossing inside: 4 regions (by hand), of areas 1/16 (the triangle between
+        // x = -10, x = -9 and the diagonal), 2 - 1/16 = 31/16 above it, and the rest of each half: 16 - 1/16,
+        // 16 - 31/16.
+        let layers = vec![one_layer(&[[-2.0, 16.0], [1.0, 0.0]], &[-4.0, 9.0])];
+        let wo = Array1::from_elem(2, 1.0);
+        let win = Window { lo: [-10.0, -1.0], hi: [6.0, 1.0], ..std_window(0.0, 1.0) };
+        let res = region_polygons(&view(&layers, &wo, 0.0), &win, Options::default(), &never).unwrap();
+        let mut areas: Vec<f64> = (0..res.n_regions()).map(|r| signed_area(&polygon(&res, r))).collect();
+        areas.sort_by(f64::total_cmp);
+        let want = [1.0 / 16.0, 31.0 / 16.0, 16.0 - 31.0 / 16.0, 16.0 - 1.0 / 16.0];
+        assert_eq!(areas.len(), 4, "{areas:?}");
+        assert!(areas.iter().zip(want).all(|(a, w)| (a - w).abs() < 1e-12), "{areas:?}");
+    }
+
+    #[test]
+    fn a_unit_constant_on_the_window_has_the_forward_passs_bit() {
+        // Units with no weights: pre-activation = bias, active only where it is > 0 (0 is off), as a forward pass
+        // reads it; and the one real line x = 0 splits the window in two.
+        let layers = vec![one_layer(&[[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [1.0, 0.0]], &[0.0, 1.0, -1.0, 0.0])];
+        let wo = Array1::from_elem(4, 1.0);
+        let net = view(&layers, &wo, 0.0);
+        let res = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 2);
+        for r in 0..2 {
+            let poly = polygon(&res, r);
+            let c = [0, 1].map(|k| poly.iter().map(|p| p[k]).sum::<f64>() / poly.len() as f64);
+            assert_eq!(forward(&net, &c).0.as_slice(), res.patterns.row(r).as_slice().unwrap(), "{poly:?}");
+        }
+    }
+
+    #[test]
+    fn bad_output_weights_slopes_and_planes_are_refused_and_a_skew_plane_is_not() {
+        let (layers, wo) = random_net(&[4], 2, 1);
+        let win = std_window(-1.0, 1.0);
+        let refused =
+            |net: &PwlNet, win: &Window, what: &str| match region_polygons(net, win, Options::default(), &never) {
+                Err(CoreError::InvalidArgument(m)) => assert!(m.contains(what), "{what}: {m}"),
+                other => panic!("{what}: {other:?}"),
+            };
+        let mut bad = wo.clone();
+        bad[2] = f64::NAN;
+        refused(&view(&layers, &bad, 0.0), &win, "output weights");
+        refused(&PwlNet { b_out: f64::INFINITY, ..view(&layers, &wo, 0.0) }, &win, "output weights");
+        for slope in [-0.5, f64::NAN, f64::INFINITY] {
+            refused(&view(&layers, &wo, slope), &win, "slope");
+        }
+        for k in 0..2 {
+            for (lo, hi) in [(f64::NAN, 1.0), (-1.0, f64::NAN), (f64::NEG_INFINITY, 1.0)] {
+                let (mut l, mut h) = (win.lo, win.hi);
+                (l[k], h[k]) = (lo, hi);
+                refused(&view(&layers, &wo, 0.0), &Window { lo: l, hi: h, ..win.clone() }, "box");
+            }
+        }
+        // Directions 45 degrees apart, and of different lengths: a plane (the window is the parallelogram).
+        let skew = Window { u: vec![1.0, 0.0], v: vec![2.0, 2.0], ..win.clone() };
+        assert!(region_polygons(&view(&layers, &wo, 0.0), &skew, Options::default(), &never).is_ok());
+    }
 }
