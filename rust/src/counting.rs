@@ -1096,8 +1096,11 @@ mod tests {
         // (3-4 s, 1.8 GB resident, when the estimate costed the row as a few products).
         let (work, bytes) = deep_bounds_cost(100_000, &[100_000]);
         assert!(work > MAX_LIMB_WORK && bytes > 2.0e9, "{work:e} {bytes:e}");
-        // fast wide stacks stay accepted: the row of a layer of 10^7 units in d = 10 has 10 numbers of 233 bits
-        assert!(deep_bounds_cost(10, &[10_000_000; 40]).0 < 1e7);
+        // fast wide stacks stay accepted: the row of a layer of 10^7 units in d = 10 has 11 numbers of up to 233 bits;
+        // a layer at least 2 d wide keeps the running dimension (min(m, w - j) = m for j <= m <= d), so one count
+        // before and one after, products of at most 40 row entries (under 10,000 bits): a few kB held, under 10 kB
+        let (work, peak) = deep_bounds_cost(10, &[10_000_000; 40]);
+        assert!(work < 1e7 && peak < 1e4, "{work:e} {peak:e}");
     }
 }
 
