@@ -248,6 +248,17 @@ def test_deep_bounds_cost_a_wide_layer_by_its_row_and_check_its_memory():
         npn.deep_region_bounds(50_000, [50_000])
 
 
+def test_an_exact_count_is_checked_against_max_bytes():
+    """regions(n, n) = 2^n at n = 2^26 - 1 is the largest exact count (8 MiB of digits): the call holds at least its
+    digits and the Python int made of them, so it is refused under twice its size and given with room for a few
+    copies."""
+    n = 2**26 - 1
+    with limits.override(max_bytes=2**24 - 1), pytest.raises(ValueError, match="max_bytes"):
+        npn.regions(n, n)
+    with limits.override(max_bytes=2**26):
+        assert npn.regions(n, n) == 1 << n
+
+
 def test_serra_upper_is_exact_product_in_one_dimension():
     assert npn.deep_region_bounds(1, [3, 7, 2]).serra2018_upper == 4 * 8 * 3
 

@@ -732,6 +732,8 @@ mod tests {
         assert_eq!(big_times_pow2(&(&two64 + b(2049)), 0), 2f64.powi(64) + 4096.0);
         assert_eq!(big_times_pow2(&(&two64 + b(2048)), 0), 2f64.powi(64));
         assert_eq!(big_times_pow2(&((&two64 + b(2049)) << 3000u32), -3001), 2f64.powi(63) + 2048.0);
+        // with the lowest kept bit already set: 2^64 + 2^11 + 3 (65 bits) is past the midpoint too
+        assert_eq!(big_times_pow2(&(&two64 + b(2051)), 0), 2f64.powi(64) + 4096.0);
         // and exponents far past any float's (or an i32's) saturate
         assert_eq!((big_times_pow2(&b(1), 1 << 40), big_times_pow2(&b(1), -(1 << 40))), (f64::INFINITY, 0.0));
     }
@@ -881,13 +883,15 @@ mod tests {
         // Each step of S(n, m) (m <= n / 2; the complement's n - m - 1 above) multiplies, divides and adds numbers of
         // the size of C(n, k) (the running total a few bits more, the +1 limb a step): at least
         // 3 sum_{k=1}^{steps} ceil(bits(C(n, k)) / 64) limbs, counted here on Pascal's triangle.
-        for n in [70u64, 129, 300, 601] {
+        // Above the middle, and at m >= n (a shift), the result is also written out: 2^n has n + 1 bits.
+        for n in [70u64, 129, 300, 601, 640] {
             let row = pascal_row(n);
-            for m in [1, n / 10, n / 3, n / 2, n / 2 + 1, 2 * n / 3, n - 2] {
-                let steps = m.min(n - m);
+            for m in [1, n / 10, n / 3, n / 2, n / 2 + 1, 2 * n / 3, n - 2, n, n + 5] {
+                let steps = m.min(n - m.min(n));
                 let limbs: u64 = (1..=steps as usize).map(|k| row[k].bits().div_ceil(64)).sum();
-                let w = partial_sum_work(n, m);
-                assert!(w >= 3.0 * limbs as f64, "S({n}, {m}): estimate {w} below {} limbs", 3 * limbs);
+                let written = if m > n / 2 { (n + 1).div_ceil(64) } else { 0 };
+                let (w, least) = (partial_sum_work(n, m), 3 * limbs + written);
+                assert!(w >= least as f64, "S({n}, {m}): estimate {w} below {least} limbs");
             }
         }
     }
@@ -911,6 +915,66 @@ mod tests {
         let full = BigUint::one() << n;
         assert_eq!(regions(n, n - 1).unwrap(), &full - 1u32);
         assert_eq!(regions(n, n - 2).unwrap(), &full - 1u32 - n);
+    }
+
+    #[test]
+    fn the_largest_exact_count_has_max_exact_bits() {
+        // 2^(2^26 - 1) = S(n, n) at n = 2^26 - 1 has exactly 2^26 bits, the limit, and is given (8 MiB, a shift); a
+        // bit more is refused for its size, however little work it would be.
+        let n = (1u64 << 26) - 1;
+        let top = regions(n, n).unwrap();
+        assert_eq!((top.bits(), top), (1 << 26, BigUint::one() << n));
+        for (l, d) in [(n + 1, n + 1), (n + 1, n + 7), (1 << 27, 1 << 27)] {
+            let e = regions(l, d).unwrap_err().to_string();
+            assert!(e.contains("bits, above the limit"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_few_terms_of_a_huge_n_are_allowed() {
+        // S(n, 2) = 1 + n + n (n - 1) / 2 and S(n, 3) = S(n, 2) + n (n - 1) (n - 2) / 6: two or three steps of the
+        // recurrence however large n is (products written out here, not the recurrence).
+        for n in [1_000_000_000_000u64, 1 << 40, u64::MAX / 4, u64::MAX - 1] {
+            let (x, y, z) = (b(n.into()), b((n - 1).into()), b((n - 2).into()));
+            let s2 = b(1) + &x + &x * &y / 2u32;
+            assert_eq!(regions(n, 2).unwrap(), s2, "n = {n}");
+            assert_eq!(regions(n, 3).unwrap(), &s2 + &x * &y * &z / 6u32, "n = {n}");
+        }
+    }
+
+    /// `S(n, m) mod p` for a prime `p > m`, from `k! S(n, k) = k (k - 1)! S(n, k - 1) + n (n - 1) ... (n - k + 1)`
+    /// term by term in machine words (every term, no complement), divided by `m!` mod p at the end (Fermat).
+    fn partial_sum_mod(n: u64, m: u64, p: u64) -> u64 {
+        assert!(p < 1 << 32 && p > m);
+        let mul = |a: u64, b: u64| a * b % p;
+        let (mut t, mut falling, mut fact) = (1u64, 1u64, 1u64);
+        for k in 1..=m.min(n) {
+            falling = mul(falling, (n - k + 1) % p);
+            t = (mul(t, k) + falling) % p;
+            fact = mul(fact, k);
+        }
+        let (mut inv, mut base, mut e) = (1u64, fact, p - 2);
+        while e > 0 {
+            if e & 1 == 1 {
+                inv = mul(inv, base);
+            }
+            base = mul(base, base);
+            e >>= 1;
+        }
+        mul(t, inv)
+    }
+
+    #[test]
+    fn a_sum_just_short_of_full_is_costed_by_its_short_side() {
+        // S(10^7, 10^7 - 5000) = 2^n - S(n, 4999): 4999 steps on numbers of up to 62,000 bits (milliseconds) and one
+        // subtraction; costed as 10^7 steps of that size it would be refused. Checked mod a prime against all
+        // 10^7 - 4999 terms summed (and on Pascal's triangle first, to check the check).
+        let p = 4_294_967_291u64;
+        for (n, m) in [(0u64, 0u64), (1, 0), (7, 3), (40, 17), (300, 200), (301, 301)] {
+            assert_eq!(BigUint::from(partial_sum_mod(n, m, p)), pascal_sum(n, m) % p, "S({n}, {m})");
+        }
+        let (n, m) = (10_000_000u64, 10_000_000 - 5000);
+        assert_eq!(regions(n, m).unwrap() % p, BigUint::from(partial_sum_mod(n, m, p)));
     }
 
     #[test]
@@ -1032,8 +1096,11 @@ mod tests {
         // (3-4 s, 1.8 GB resident, when the estimate costed the row as a few products).
         let (work, bytes) = deep_bounds_cost(100_000, &[100_000]);
         assert!(work > MAX_LIMB_WORK && bytes > 2.0e9, "{work:e} {bytes:e}");
-        // fast wide stacks stay accepted: the row of a layer of 10^7 units in d = 10 has 10 numbers of 233 bits
-        assert!(deep_bounds_cost(10, &[10_000_000; 40]).0 < 1e7);
+        // fast wide stacks stay accepted: the row of a layer of 10^7 units in d = 10 has 11 numbers of up to 233 bits;
+        // a layer at least 2 d wide keeps the running dimension (min(m, w - j) = m for j <= m <= d), so one count
+        // before and one after, products of at most 40 row entries (under 10,000 bits): a few kB held, under 10 kB
+        let (work, peak) = deep_bounds_cost(10, &[10_000_000; 40]);
+        assert!(work < 1e7 && peak < 1e4, "{work:e} {peak:e}");
     }
 }
 
@@ -1076,6 +1143,17 @@ mod log_tests {
         for &(n, m) in &[(10u64, 6u64), (11, 6), (100, 51), (100, 60), (100, 99), (1000, 530), (5000, 4000)] {
             let exact = binomial_partial_sum(n, m).unwrap();
             let want = big_times_pow2(&exact, -(n as i64));
+            assert_relative_eq!(binomial_cdf_half(n, m), want, max_relative = 1e-12);
+        }
+    }
+
+    #[test]
+    fn cdf_far_below_the_middle_keeps_its_relative_precision() {
+        // P(Bin(n, 1/2) <= m) of 2e-3 down to 1e-180 (m below n / 2), against S(n, m) / 2^n in big integers: to
+        // 1e-12 of itself, not of 1 (one less the complement would read 0)
+        for &(n, m) in &[(100u64, 10u64), (100, 2), (1000, 100), (1001, 300), (5000, 1500), (5000, 2400)] {
+            let want = big_times_pow2(&binomial_partial_sum(n, m).unwrap(), -(n as i64));
+            assert!(want > 0.0 && want < 0.5);
             assert_relative_eq!(binomial_cdf_half(n, m), want, max_relative = 1e-12);
         }
     }
@@ -1175,6 +1253,23 @@ mod log_tests {
             let direct = ln_lower_sum_half_with(n, m, f64::INFINITY);
             let fast = ln_lower_sum_half_with(n, m, 0.0);
             assert!((direct - fast).abs() < 1e-10, "{n} {m}: {direct} vs {fast}");
+        }
+    }
+
+    #[test]
+    fn a_sum_far_below_the_middle_of_a_huge_n_is_nearly_geometric() {
+        // Below the middle C(n, m - j) / C(n, m) = q^j prod_{i<j} (1 - i/m) / (1 + i/(n - m + 1)), q = m / (n - m + 1),
+        // so the sum of the ratios is 1/(1 - q) - c q^2/(1 - q)^3 to first order in c = 1/m + 1/(n - m + 1) (the
+        // next terms below 1e-15 here). The terms fall by q a step, far too fast for the quadrature's step of one.
+        let n = 1_000_000_000_000u64;
+        for m in [1_000_000_000u64, 100_000_000_000, 300_000_000_000, 490_000_000_000] {
+            let (nf, mf) = (n as f64, m as f64);
+            let q = mf / (nf - mf + 1.0);
+            let c = 1.0 / mf + 1.0 / (nf - mf + 1.0);
+            let want = (1.0 / (1.0 - q) - c * q * q / (1.0 - q).powi(3)).ln();
+            let got = ln_ratio_sum(n, m, FAST_SUM_STEPS);
+            assert!((got - want).abs() < 1e-12, "m = {m}: {got} vs {want}");
+            assert!((ln_partial_sum(n, m) - ln_binomial(n, m) - want).abs() < 1e-3, "m = {m}");
         }
     }
 
