@@ -521,10 +521,13 @@ fn disc(poly: &[[f64; 2]]) -> [f64; 3] {
     let k = poly.len() as f64;
     let cx = poly.iter().map(|p| p[0]).sum::<f64>() / k;
     let cy = poly.iter().map(|p| p[1]).sum::<f64>() / k;
-    // `hypot`, not the root of squares: a piece 1e-160 across squared to subnormals of a few digits (and below
-    // 1e-162 to 0), so its disc missed lines through the piece, which was then not cut (a review, fifty-ninth pass:
-    // 2 regions of 12 on a window 2^-600 across)
-    let r = poly.iter().map(|p| (p[0] - cx).hypot(p[1] - cy)).fold(0.0, f64::max);
+    let r2 = poly.iter().map(|p| (p[0] - cx).powi(2) + (p[1] - cy).powi(2)).fold(0.0, f64::max);
+    // The root of squares where the largest square is far above the subnormals (all but absurd windows); `hypot`
+    // otherwise: a piece 1e-160 across squared to subnormals of a few digits (and below 1e-162 to 0), so its disc
+    // missed lines through the piece, which was then not cut (a review, fifty-ninth pass: 2 regions of 12 on a
+    // window 2^-600 across)
+    let r =
+        if r2 >= 1e-290 { r2.sqrt() } else { poly.iter().map(|p| (p[0] - cx).hypot(p[1] - cy)).fold(0.0, f64::max) };
     // A little slack for rounding.
     [cx, cy, r * (1.0 + 1e-12)]
 }
