@@ -2674,6 +2674,68 @@ mod tests {
         }
     }
 
+    /// `exact_ranks` against the rank by minors (the size of the largest nonzero minor, each by Leibniz's expansion):
+    /// of the weight columns and of the whole rows, on small integer rows, many of them dependent or parallel with
+    /// other offsets (weight rank below the full rank).
+    #[test]
+    fn exact_ranks_are_the_ranks_by_minors() {
+        fn leibniz(a: &[Vec<i64>]) -> i128 {
+            let m = a.len();
+            let mut p: Vec<usize> = (0..m).collect();
+            let mut total = 0i128;
+            loop {
+                let inv = (0..m).flat_map(|i| (i + 1..m).map(move |j| (i, j))).filter(|&(i, j)| p[i] > p[j]).count();
+                let prod: i128 = (0..m).map(|r| a[r][p[r]] as i128).product();
+                total += if inv % 2 == 0 { prod } else { -prod };
+                // next permutation in lexicographic order
+                let Some(i) = (0..m.saturating_sub(1)).rev().find(|&i| p[i] < p[i + 1]) else { break };
+                let j = (i + 1..m).rev().find(|&j| p[j] > p[i]).unwrap();
+                p.swap(i, j);
+                p[i + 1..].reverse();
+            }
+            total
+        }
+        fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+            (0u32..1 << n)
+                .filter(|b| b.count_ones() as usize == k)
+                .map(|b| (0..n).filter(|&i| b >> i & 1 == 1).collect())
+                .collect()
+        }
+        fn rank(rows: &[Vec<i64>], cols: usize) -> usize {
+            (1..=rows.len().min(cols))
+                .rev()
+                .find(|&r| {
+                    subsets(rows.len(), r).iter().any(|rs| {
+                        subsets(cols, r).iter().any(|cs| {
+                            leibniz(&rs.iter().map(|&i| cs.iter().map(|&c| rows[i][c]).collect()).collect::<Vec<_>>())
+                                != 0
+                        })
+                    })
+                })
+                .unwrap_or(0)
+        }
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(3);
+        let mut below = 0;
+        for trial in 0..600 {
+            let d = 1 + trial % 4;
+            let k = 1 + (trial / 4) % 4;
+            let mut rows: Vec<Vec<i64>> =
+                (0..k).map(|_| (0..=d).map(|_| rng.random_range(-2i64..=2)).collect()).collect();
+            if k >= 2 && trial % 3 == 0 {
+                // a multiple of row 0's weights, with an offset of its own
+                let f = rng.random_range(-2i64..=2);
+                let q = rng.random_range(-3i64..=3);
+                rows[1] = rows[0].iter().map(|x| f * x).collect();
+                rows[1][d] = q;
+            }
+            let want = (rank(&rows, d), rank(&rows, d + 1));
+            below += (want.0 < want.1) as u32;
+            let big: Vec<Vec<BigInt>> = rows.iter().map(|r| r.iter().map(|&x| BigInt::from(x)).collect()).collect();
+            assert_eq!(exact_ranks(&big, d), want, "{rows:?}");
+        }
+        assert!(below > 50, "{below}");
+    }
+
     #[test]
     fn exact_rows_are_the_hyperplanes_in_box_coordinates() {
         // x0 - 3 x1 = -0.1 (w = (1, -3), b = 0.1) in the box [0.1, 0.7] x [-2, 1]: x = c + h u, c = (0.4, -0.5),
