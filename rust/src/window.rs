@@ -2821,6 +2821,27 @@ mod tests {
         }
     }
 
+    /// Lines through one point at angles of `2^-20` and less to each other: their float positions along the first
+    /// disagree by far more than one rounding (the error grows as the angle shrinks), and still they are one point.
+    /// Through `(1/2, 1/4)` with slopes `3/4 + i 2^-20` (dyadic rows, so exactly through it), `i = 0..5`: `1 + 5 + 4`.
+    #[test]
+    fn lines_through_one_point_at_tiny_angles_are_one_point() {
+        let rows: Vec<Vec<f64>> = (0..5)
+            .map(|i| {
+                let s = 0.75 + i as f64 * 2f64.powi(-20) * (1.0 + i as f64 * 0.5);
+                vec![-s, 1.0, 0.25 - 0.5 * s]
+            })
+            .collect();
+        for rev in [false, true] {
+            let mut r: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+            if rev {
+                r.reverse();
+            }
+            let (w, b) = planes(&r);
+            assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 10, "reversed: {rev}");
+        }
+    }
+
     #[test]
     fn weights_that_under_or_overflow_on_the_box_are_read_exactly() {
         // Until the exact rows, each of these was refused: "column 0 of W is too small relative to the box".
