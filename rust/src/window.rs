@@ -2441,6 +2441,43 @@ mod tests {
         }
     }
 
+    /// `subset_work` against the binomial sums in integers, and `work_estimate` against its cost model summed subset
+    /// by subset (every subset of `n` hyperplanes of size `1..=d`, every set `T` of `k - 1` of the `d` columns,
+    /// enumerated as bit masks rather than counted by binomials).
+    #[test]
+    fn work_is_the_cost_model_summed_over_the_subsets() {
+        let steps = |m: usize| 1.0 + (m * m) as f64 + (m * m * m) as f64 / 3.0;
+        for n in 0..=9u64 {
+            for d in 1..=6u64 {
+                let (nu, du) = (n as usize, d as usize);
+                let mut subsets = 0u64;
+                let mut want = n as f64 * (64.0 + d as f64);
+                for mask in 1u32..1 << nu {
+                    let k = mask.count_ones() as usize;
+                    if k > du {
+                        continue;
+                    }
+                    subsets += 1;
+                    if k >= 2 && k < du {
+                        let ts = (0u32..1 << du).filter(|t| t.count_ones() as usize == k - 1).count() as f64;
+                        want += ts * (k as f64 * steps(k - 1) + (k * (du - k + 2)) as f64);
+                    }
+                    if k + 1 == du {
+                        want += (du * du) as f64 * steps(du - 1);
+                    }
+                    if k == du {
+                        want += ((du + 1) * (du + 1)) as f64 + 8.0;
+                    }
+                }
+                assert_eq!(subset_work(n, d), subsets as f64, "n {n}, d {d}");
+                let got = work_estimate(n, d);
+                assert!((got - want).abs() <= 1e-9 * want, "n {n}, d {d}: {got} vs {want}");
+            }
+        }
+        // Saturating, not wrapping: C(10^6, 12) is about 2 10^62.
+        assert!(subset_work(1_000_000, 12) > 1e62 && work_estimate(1_000_000, 12) > 1e63);
+    }
+
     #[test]
     fn hand_fixtures_2d() {
         // No hyperplanes: one region.
