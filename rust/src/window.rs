@@ -2348,6 +2348,136 @@ mod tests {
         assert!((det(3, &mut b) + 3.0).abs() < 1e-12);
     }
 
+    /// An `Arr` of the rows `(w, q)` as given (normalised to `|w| = 1`), with the margin of `regions_in_box`.
+    fn arr_of<'a>(src: Source<'a>, d: usize, rows: &[(Vec<f64>, f64)]) -> Arr<'a> {
+        let delta = 8.0 * (d * d) as f64 * f64::EPSILON * (1.0 + d as f64).powf(d as f64 / 2.0);
+        let mut arr =
+            Arr { src, d, w: vec![], q: vec![], ext: vec![], orig: vec![], tol: DEFAULT_TOL.max(16.0 * delta), delta };
+        for (i, (w, q)) in rows.iter().enumerate() {
+            let nrm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+            arr.w.extend(w.iter().map(|x| x / nrm));
+            arr.q.push(q / nrm);
+            arr.orig.push(i);
+        }
+        arr
+    }
+
+    /// The floating-point filter decides the flats far from the box's boundary itself (it hands to the exact test
+    /// only those within its margin): a flat through a point `p` with `|p|_inf <= 1/2` (through the centre, and of
+    /// coordinate hyperplanes, whose facet normals are often exactly 0) meets the open box, and one that lies in the
+    /// face-parallel hyperplane `x_c = 3/2`, or of two parallel hyperplanes, misses it; in every `d <= 7` and every
+    /// size `k <= d - 1` of [`extend`]'s subsets.
+    #[test]
+    fn flat_test_decides_flats_far_from_the_boundary_itself() {
+        let (w0, b0) = (Array2::<f64>::zeros((0, 0)), Array1::<f64>::zeros(0));
+        let src = Source { w: w0.view(), b: b0.view(), lo: b0.view(), hi: b0.view() };
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
+        let dot = |w: &[f64], p: &[f64]| w.iter().zip(p).map(|(a, b)| a * b).sum::<f64>();
+        for d in 2..=7usize {
+            for k in 1..d {
+                for trial in 0..30 {
+                    let mut p: Vec<f64> = (0..d).map(|_| rng.random::<f64>() - 0.5).collect();
+                    if trial % 3 == 0 {
+                        p.iter_mut().for_each(|x| *x = 0.0);
+                    }
+                    let axes = trial % 3 == 1;
+                    let w = |rng: &mut rand_pcg::Pcg64, i: usize| -> Vec<f64> {
+                        (0..d)
+                            .map(|c| {
+                                if axes {
+                                    (c == (i + trial) % d) as u8 as f64
+                                } else {
+                                    rng.random::<f64>() * 2.0 - 1.0
+                                }
+                            })
+                            .collect()
+                    };
+                    let rows: Vec<(Vec<f64>, f64)> = (0..k)
+                        .map(|i| w(&mut rng, i))
+                        .map(|w| {
+                            let q = dot(&w, &p);
+                            (w, q)
+                        })
+                        .collect();
+                    let s: Vec<usize> = (0..k).collect();
+                    assert_eq!(flat_test(&arr_of(src, d, &rows), &s), Test::Inside, "d {d}, k {k}, {rows:?}");
+                    // Moved into x_c = 3/2 (the other hyperplanes through the moved point): outside.
+                    let c = trial % d;
+                    p[c] = 1.5;
+                    let mut far: Vec<(Vec<f64>, f64)> = vec![((0..d).map(|i| (i == c) as u8 as f64).collect(), 1.5)];
+                    far.extend(rows.iter().skip(1).map(|(w, _)| (w.clone(), dot(w, &p))));
+                    assert_eq!(flat_test(&arr_of(src, d, &far), &s), Test::Outside, "d {d}, k {k}, {far:?}");
+                    if k >= 2 {
+                        // Hyperplane 1 parallel to hyperplane 0, 1/4 away from it: no common point.
+                        let mut par = rows.clone();
+                        par[1] = (par[0].0.clone(), par[0].1 + 0.25);
+                        assert_eq!(flat_test(&arr_of(src, d, &par), &s), Test::Outside, "d {d}, k {k}, {par:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Dyadic::of` against the double's value: back to the same double (the subnormals included, every exponent)
+    /// and, for a subnormal `x`, the value of the normal double `x 2^100` times `2^-100`.
+    #[test]
+    fn dyadics_hold_the_doubles_value() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        let same = |a: &Dyadic, b: &Dyadic| a.add(&b.neg()).m.is_zero();
+        let p100 = Dyadic::of(2f64.powi(100));
+        for i in 0..4000u64 {
+            let bits = match i % 4 {
+                0 => rng.random::<u64>() & !(0x7ffu64 << 52) | (rng.random_range(1u64..0x7ff) << 52), // normal
+                1 => rng.random_range(1u64..1 << 52),                                                 // subnormal
+                2 => rng.random_range(1u64..64),                                                      // tiny subnormal
+                _ => (rng.random_range(1u64..0x7ff) << 52) | rng.random_range(0u64..4),               // few bits
+            };
+            let x = if i % 8 < 4 { f64::from_bits(bits) } else { -f64::from_bits(bits) };
+            let dx = Dyadic::of(x);
+            assert_eq!(dx.to_f64().to_bits(), x.to_bits(), "{x:e}");
+            if x.abs() < f64::MIN_POSITIVE {
+                assert!(same(&dx.mul(&p100), &Dyadic::of(x * 2f64.powi(100))), "{x:e}");
+            }
+        }
+    }
+
+    /// `subset_work` against the binomial sums in integers, and `work_estimate` against its cost model summed subset
+    /// by subset (every subset of `n` hyperplanes of size `1..=d`, every set `T` of `k - 1` of the `d` columns,
+    /// enumerated as bit masks rather than counted by binomials).
+    #[test]
+    fn work_is_the_cost_model_summed_over_the_subsets() {
+        let steps = |m: usize| 1.0 + (m * m) as f64 + (m * m * m) as f64 / 3.0;
+        for n in 0..=9u64 {
+            for d in 1..=6u64 {
+                let (nu, du) = (n as usize, d as usize);
+                let mut subsets = 0u64;
+                let mut want = n as f64 * (64.0 + d as f64);
+                for mask in 1u32..1 << nu {
+                    let k = mask.count_ones() as usize;
+                    if k > du {
+                        continue;
+                    }
+                    subsets += 1;
+                    if k >= 2 && k < du {
+                        let ts = (0u32..1 << du).filter(|t| t.count_ones() as usize == k - 1).count() as f64;
+                        want += ts * (k as f64 * steps(k - 1) + (k * (du - k + 2)) as f64);
+                    }
+                    if k + 1 == du {
+                        want += (du * du) as f64 * steps(du - 1);
+                    }
+                    if k == du {
+                        want += ((du + 1) * (du + 1)) as f64 + 8.0;
+                    }
+                }
+                assert_eq!(subset_work(n, d), subsets as f64, "n {n}, d {d}");
+                let got = work_estimate(n, d);
+                assert!((got - want).abs() <= 1e-9 * want, "n {n}, d {d}: {got} vs {want}");
+            }
+        }
+        // Saturating, not wrapping: C(10^6, 12) is about 2 10^62.
+        assert!(subset_work(1_000_000, 12) > 1e62 && work_estimate(1_000_000, 12) > 1e63);
+    }
+
     #[test]
     fn hand_fixtures_2d() {
         // No hyperplanes: one region.
@@ -2581,6 +2711,68 @@ mod tests {
         }
     }
 
+    /// `exact_ranks` against the rank by minors (the size of the largest nonzero minor, each by Leibniz's expansion):
+    /// of the weight columns and of the whole rows, on small integer rows, many of them dependent or parallel with
+    /// other offsets (weight rank below the full rank).
+    #[test]
+    fn exact_ranks_are_the_ranks_by_minors() {
+        fn leibniz(a: &[Vec<i64>]) -> i128 {
+            let m = a.len();
+            let mut p: Vec<usize> = (0..m).collect();
+            let mut total = 0i128;
+            loop {
+                let inv = (0..m).flat_map(|i| (i + 1..m).map(move |j| (i, j))).filter(|&(i, j)| p[i] > p[j]).count();
+                let prod: i128 = (0..m).map(|r| a[r][p[r]] as i128).product();
+                total += if inv % 2 == 0 { prod } else { -prod };
+                // next permutation in lexicographic order
+                let Some(i) = (0..m.saturating_sub(1)).rev().find(|&i| p[i] < p[i + 1]) else { break };
+                let j = (i + 1..m).rev().find(|&j| p[j] > p[i]).unwrap();
+                p.swap(i, j);
+                p[i + 1..].reverse();
+            }
+            total
+        }
+        fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+            (0u32..1 << n)
+                .filter(|b| b.count_ones() as usize == k)
+                .map(|b| (0..n).filter(|&i| b >> i & 1 == 1).collect())
+                .collect()
+        }
+        fn rank(rows: &[Vec<i64>], cols: usize) -> usize {
+            (1..=rows.len().min(cols))
+                .rev()
+                .find(|&r| {
+                    subsets(rows.len(), r).iter().any(|rs| {
+                        subsets(cols, r).iter().any(|cs| {
+                            leibniz(&rs.iter().map(|&i| cs.iter().map(|&c| rows[i][c]).collect()).collect::<Vec<_>>())
+                                != 0
+                        })
+                    })
+                })
+                .unwrap_or(0)
+        }
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(3);
+        let mut below = 0;
+        for trial in 0..600 {
+            let d = 1 + trial % 4;
+            let k = 1 + (trial / 4) % 4;
+            let mut rows: Vec<Vec<i64>> =
+                (0..k).map(|_| (0..=d).map(|_| rng.random_range(-2i64..=2)).collect()).collect();
+            if k >= 2 && trial % 3 == 0 {
+                // a multiple of row 0's weights, with an offset of its own
+                let f = rng.random_range(-2i64..=2);
+                let q = rng.random_range(-3i64..=3);
+                rows[1] = rows[0].iter().map(|x| f * x).collect();
+                rows[1][d] = q;
+            }
+            let want = (rank(&rows, d), rank(&rows, d + 1));
+            below += (want.0 < want.1) as u32;
+            let big: Vec<Vec<BigInt>> = rows.iter().map(|r| r.iter().map(|&x| BigInt::from(x)).collect()).collect();
+            assert_eq!(exact_ranks(&big, d), want, "{rows:?}");
+        }
+        assert!(below > 50, "{below}");
+    }
+
     #[test]
     fn exact_rows_are_the_hyperplanes_in_box_coordinates() {
         // x0 - 3 x1 = -0.1 (w = (1, -3), b = 0.1) in the box [0.1, 0.7] x [-2, 1]: x = c + h u, c = (0.4, -0.5),
@@ -2646,6 +2838,45 @@ mod tests {
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 2);
         let (w, b) = planes(&[&[1.0, 0.0, 0.5], &[0.0, 1.0, 0.5], &[1.0, 1.0, 1.0 + 2f64.powi(-40)]]);
         assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 1 + 3 + 3);
+    }
+
+    /// Two points `2^-46` apart on the line `y = 1/2` (within each other's rounding), three lines through each (`y =
+    /// 1/2`, `x = a`, `x + y = a + 1/2` at `a = 1/2` and `a = 1/2 + 2^-46`): the pairs of the two points' other lines
+    /// are parallel or meet at two more points, `(1/2, 1/2 + 2^-46)` and `(1/2 + 2^-46, 1/2 - 2^-46)`. By the count of
+    /// a line arrangement, `1 + lines + sum over the points of (lines through it - 1)`: `1 + 5 + 2 + 2 + 1 + 1`; a
+    /// point of the second class compared with the first class's exact point counted a third point. In every order.
+    #[test]
+    fn two_classes_of_coinciding_points_within_rounding_of_each_other_are_two_points() {
+        let a = 0.5 + 2f64.powi(-46);
+        let rows: [&[f64]; 5] =
+            [&[1.0, 0.0, 0.5], &[1.0, 1.0, 1.0], &[1.0, 0.0, a], &[1.0, 1.0, a + 0.5], &[0.0, 1.0, 0.5]];
+        let perms =
+            [[0, 1, 2, 3, 4], [1, 0, 3, 2, 4], [2, 0, 3, 1, 4], [0, 2, 1, 3, 4], [4, 3, 2, 1, 0], [3, 4, 0, 2, 1]];
+        for order in perms {
+            let (w, b) = planes(&order.map(|i| rows[i]));
+            assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 12, "order {order:?}");
+        }
+    }
+
+    /// Lines through one point at angles of `2^-20` and less to each other: their float positions along the first
+    /// disagree by far more than one rounding (the error grows as the angle shrinks), and still they are one point.
+    /// Through `(1/2, 1/4)` with slopes `3/4 + i 2^-20` (dyadic rows, so exactly through it), `i = 0..5`: `1 + 5 + 4`.
+    #[test]
+    fn lines_through_one_point_at_tiny_angles_are_one_point() {
+        let rows: Vec<Vec<f64>> = (0..5)
+            .map(|i| {
+                let s = 0.75 + i as f64 * 2f64.powi(-20) * (1.0 + i as f64 * 0.5);
+                vec![-s, 1.0, 0.25 - 0.5 * s]
+            })
+            .collect();
+        for rev in [false, true] {
+            let mut r: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+            if rev {
+                r.reverse();
+            }
+            let (w, b) = planes(&r);
+            assert_eq!(count(&w, &b, -1.0, 1.0).unwrap(), 10, "reversed: {rev}");
+        }
     }
 
     #[test]
