@@ -5,7 +5,6 @@ locality, for discrete inputs and for samples. The H-score and the one-side-fixe
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 

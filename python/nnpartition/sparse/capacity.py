@@ -93,7 +93,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     # exact rescaling that changes no sign of a score (least squares' w scales by its inverse, the perceptron's
     # scores by its square). A review (fifty-ninth pass) found the perceptron's scores overflowing (a RuntimeWarning,
     # and scores of inf) for entries of 1e180, and underflowing to 0, each counted a coin flip, for entries of 1e-180:
-    # a separable code scored 0.86 where the same code at scale 1 scored 0.9.
+    # a code that a margin separates scored 0.97 (least squares' answer) where at scale 1 the perceptron fits it.
     unit = binary_unit(max(float(Z.max()), -float(Z.min()))) if Z.size else 1.0   # no |Z| copy
     if unit != 1.0:
         Z = Z / unit
