@@ -3016,4 +3016,42 @@ mod tests {
         let skew = Window { u: vec![1.0, 0.0], v: vec![2.0, 2.0], ..win.clone() };
         assert!(region_polygons(&view(&layers, &wo, 0.0), &skew, Options::default(), &never).is_ok());
     }
+
+    /// The distances' fall-back where the plain values overflow, against closed forms: the values are read only
+    /// against the margin, so each `vals[i] / eps` must be the true distance over the given margin, finite.
+    /// (a) `16 s + 32 t + 2^1023` on the square `[-2^1020, 2^1020]^2` (its largest value is `3 2^1025`): the
+    /// distances are `u 2^1019 / sqrt(5)` with `u = -5, -1, 7, 3` at the corners taken counter-clockwise from
+    /// `(-, -)`. (b) `2^-40 s + 2^983` (`inv = 2^40`, the distance `s + 2^1023`) at `s = +-1.5 2^1023`:
+    /// `-0.5 2^1023` and `2.5 2^1023`, beyond float64. (c) `x` near 1 and `|c|` near float64's largest: the sum
+    /// overflows though each term does not (`3 2^1022 - 2^1021 s` at `s = -3, 3`: the distance `6 - s`). (d) A line
+    /// of slopes `2^-1000` and offset `2^100`: the distance `s + 2^1100`, `2^1100` to float64's precision.
+    #[test]
+    fn distances_beyond_float64_keep_their_ratios_to_the_margin() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let sq = [[-p(1020), -p(1020)], [p(1020), -p(1020)], [p(1020), p(1020)], [-p(1020), p(1020)]];
+        let inv_a = 1.0 / (16.0f64).hypot(32.0);
+        let want_a: Vec<f64> = [-5.0, -1.0, 7.0, 3.0].iter().map(|u| u * p(19) / 5f64.sqrt()).collect();
+        let strip = [[-1.5 * p(1023), 0.0], [1.5 * p(1023), 0.0], [1.5 * p(1023), 1.0], [-1.5 * p(1023), 1.0]];
+        let want_b = vec![-0.5 * p(23), 2.5 * p(23), 2.5 * p(23), -0.5 * p(23)];
+        let seg = [[-3.0, 0.0], [3.0, 0.0], [3.0, 1.0], [-3.0, 1.0]];
+        let want_c: Vec<f64> = [9.0, 3.0, 3.0, 9.0].iter().map(|u| u * p(-1000)).collect();
+        let cases: [(&[[f64; 2]], [f64; 4], Vec<f64>); 4] = [
+            (&sq, [16.0, 32.0, p(1023), inv_a], want_a),
+            (&strip, [p(-40), 0.0, p(983), p(40)], want_b),
+            (&seg, [-p(1021), 0.0, 3.0 * p(1022), p(-1021)], want_c),
+            (&sq[..3], [p(-1000), 0.0, p(100), p(1000)], vec![p(100); 3]),
+        ];
+        let eps = p(1000);
+        for (k, (poly, [a, b, c, inv], want)) in cases.into_iter().enumerate() {
+            let plain: Vec<f64> = poly.iter().map(|q| (a * q[0] + b * q[1] + c) * inv).collect();
+            assert!(plain.iter().any(|f| !f.is_finite()), "case {k}: {plain:?}");
+            let mut vals = Vec::new();
+            let e = distances(poly, a, b, c, inv, eps, &mut vals);
+            assert!(e > 0.0 && e.is_finite(), "case {k}: {e:e}");
+            assert_eq!(vals.len(), want.len());
+            for (i, (&v, &w)) in vals.iter().zip(&want).enumerate() {
+                assert!(v.is_finite() && (v / e - w).abs() <= 1e-12 * w.abs(), "case {k}, vertex {i}: {v:e} / {e:e}");
+            }
+        }
+    }
 }
