@@ -3054,4 +3054,26 @@ mod tests {
             }
         }
     }
+
+    /// The region limit is a count, not a bound on a count: a window with exactly `max_regions` regions is drawn and
+    /// one fewer is refused, for the three lines above (7 regions, the arrangement's count) and, with the decision
+    /// line splitting the regions it crosses, for the count that a run without a limit draws.
+    #[test]
+    fn a_window_with_exactly_max_regions_regions_is_drawn_and_one_fewer_refused() {
+        let w = ndarray::arr2(&[[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]);
+        let b = ndarray::arr1(&[0.0, 0.0, -1.0]);
+        let wo = ndarray::arr1(&[1.0, 1.0, 1.0]);
+        let net =
+            PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -2.5, slope: 0.0 };
+        let win = std_window(-2.0, 2.0);
+        for split in [false, true] {
+            let opts = |max_regions| Options { max_regions, split_decision: split, ..Options::default() };
+            let n = region_polygons(&net, &win, opts(1000), &never).unwrap().n_regions();
+            assert!(if split { n > 7 } else { n == 7 }, "split {split}: {n}");
+            let got = region_polygons(&net, &win, opts(n), &never).map(|p| p.n_regions());
+            assert_eq!(got.map_err(|e| e.to_string()), Ok(n), "split {split}");
+            let err = region_polygons(&net, &win, opts(n - 1), &never).unwrap_err().to_string();
+            assert!(err.contains(&format!("{}", n - 1)), "split {split}: {err}");
+        }
+    }
 }
