@@ -3076,4 +3076,23 @@ mod tests {
             assert!(err.contains(&format!("{}", n - 1)), "split {split}: {err}");
         }
     }
+
+    /// A refusal names the layer where the count passed the limit: a two-layer network whose first layer fits and
+    /// whose second does not is refused "at hidden layer 2 of 2"; a limit under the first layer's own count (the
+    /// same first layer alone, as a one-layer network) is refused at layer 1.
+    #[test]
+    fn a_refusal_names_the_hidden_layer_where_the_limit_was_passed() {
+        let (layers, wo) = random_net(&[6, 6], 2, 11);
+        let win = std_window(-1.5, 1.0);
+        let opts = |max_regions| Options { max_regions, ..Options::default() };
+        let first = vec![layers[0].clone()];
+        let wo1 = Array1::ones(6);
+        let n1 = region_polygons(&view(&first, &wo1, 0.0), &win, opts(1000), &never).unwrap().n_regions();
+        let n = region_polygons(&view(&layers, &wo, 0.0), &win, opts(1000), &never).unwrap().n_regions();
+        assert!(n1 + 1 < n, "{n1} {n}");
+        for (limit, at) in [(n - 1, 2), (n1 - 1, 1)] {
+            let err = region_polygons(&view(&layers, &wo, 0.0), &win, opts(limit), &never).unwrap_err().to_string();
+            assert!(err.contains(&format!("more than {limit} regions (reached at hidden layer {at} of 2")), "{err}");
+        }
+    }
 }
