@@ -3016,4 +3016,83 @@ mod tests {
         let skew = Window { u: vec![1.0, 0.0], v: vec![2.0, 2.0], ..win.clone() };
         assert!(region_polygons(&view(&layers, &wo, 0.0), &skew, Options::default(), &never).is_ok());
     }
+
+    /// The distances' fall-back where the plain values overflow, against closed forms: the values are read only
+    /// against the margin, so each `vals[i] / eps` must be the true distance over the given margin, finite.
+    /// (a) `16 s + 32 t + 2^1023` on the square `[-2^1020, 2^1020]^2` (its largest value is `3 2^1025`): the
+    /// distances are `u 2^1019 / sqrt(5)` with `u = -5, -1, 7, 3` at the corners taken counter-clockwise from
+    /// `(-, -)`. (b) `2^-40 s + 2^983` (`inv = 2^40`, the distance `s + 2^1023`) at `s = +-1.5 2^1023`:
+    /// `-0.5 2^1023` and `2.5 2^1023`, beyond float64. (c) `x` near 1 and `|c|` near float64's largest: the sum
+    /// overflows though each term does not (`3 2^1022 - 2^1021 s` at `s = -3, 3`: the distance `6 - s`). (d) A line
+    /// of slopes `2^-1000` and offset `2^100`: the distance `s + 2^1100`, `2^1100` to float64's precision.
+    #[test]
+    fn distances_beyond_float64_keep_their_ratios_to_the_margin() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let sq = [[-p(1020), -p(1020)], [p(1020), -p(1020)], [p(1020), p(1020)], [-p(1020), p(1020)]];
+        let inv_a = 1.0 / (16.0f64).hypot(32.0);
+        let want_a: Vec<f64> = [-5.0, -1.0, 7.0, 3.0].iter().map(|u| u * p(19) / 5f64.sqrt()).collect();
+        let strip = [[-1.5 * p(1023), 0.0], [1.5 * p(1023), 0.0], [1.5 * p(1023), 1.0], [-1.5 * p(1023), 1.0]];
+        let want_b = vec![-0.5 * p(23), 2.5 * p(23), 2.5 * p(23), -0.5 * p(23)];
+        let seg = [[-3.0, 0.0], [3.0, 0.0], [3.0, 1.0], [-3.0, 1.0]];
+        let want_c: Vec<f64> = [9.0, 3.0, 3.0, 9.0].iter().map(|u| u * p(-1000)).collect();
+        let cases = [
+            (&sq[..], [16.0, 32.0, p(1023), inv_a], want_a),
+            (&strip[..], [p(-40), 0.0, p(983), p(40)], want_b),
+            (&seg[..], [-p(1021), 0.0, 3.0 * p(1022), p(-1021)], want_c),
+            (&sq[..3], [p(-1000), 0.0, p(100), p(1000)], vec![p(100); 3]),
+        ];
+        let eps = p(1000);
+        for (k, (poly, [a, b, c, inv], want)) in cases.into_iter().enumerate() {
+            let plain: Vec<f64> = poly.iter().map(|q| (a * q[0] + b * q[1] + c) * inv).collect();
+            assert!(plain.iter().any(|f| !f.is_finite()), "case {k}: {plain:?}");
+            let mut vals = Vec::new();
+            let e = distances(poly, a, b, c, inv, eps, &mut vals);
+            assert!(e > 0.0 && e.is_finite(), "case {k}: {e:e}");
+            assert_eq!(vals.len(), want.len());
+            for (i, (&v, &w)) in vals.iter().zip(&want).enumerate() {
+                assert!(v.is_finite() && (v / e - w).abs() <= 1e-12 * w.abs(), "case {k}, vertex {i}: {v:e} / {e:e}");
+            }
+        }
+    }
+
+    /// The region limit is a count, not a bound on a count: a window with exactly `max_regions` regions is drawn and
+    /// one fewer is refused, for the three lines above (7 regions, the arrangement's count) and, with the decision
+    /// line splitting the regions it crosses, for the count that a run without a limit draws.
+    #[test]
+    fn a_window_with_exactly_max_regions_regions_is_drawn_and_one_fewer_refused() {
+        let w = ndarray::arr2(&[[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]);
+        let b = ndarray::arr1(&[0.0, 0.0, -1.0]);
+        let wo = ndarray::arr1(&[1.0, 1.0, 1.0]);
+        let net =
+            PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -2.5, slope: 0.0 };
+        let win = std_window(-2.0, 2.0);
+        for split in [false, true] {
+            let opts = |max_regions| Options { max_regions, split_decision: split, ..Options::default() };
+            let n = region_polygons(&net, &win, opts(1000), &never).unwrap().n_regions();
+            assert!(if split { n > 7 } else { n == 7 }, "split {split}: {n}");
+            let got = region_polygons(&net, &win, opts(n), &never).map(|p| p.n_regions());
+            assert_eq!(got.map_err(|e| e.to_string()), Ok(n), "split {split}");
+            let err = region_polygons(&net, &win, opts(n - 1), &never).unwrap_err().to_string();
+            assert!(err.contains(&format!("{}", n - 1)), "split {split}: {err}");
+        }
+    }
+
+    /// A refusal names the layer where the count passed the limit: a two-layer network whose first layer fits and
+    /// whose second does not is refused "at hidden layer 2 of 2"; a limit under the first layer's own count (the
+    /// same first layer alone, as a one-layer network) is refused at layer 1.
+    #[test]
+    fn a_refusal_names_the_hidden_layer_where_the_limit_was_passed() {
+        let (layers, wo) = random_net(&[6, 6], 2, 11);
+        let win = std_window(-1.5, 1.0);
+        let opts = |max_regions| Options { max_regions, ..Options::default() };
+        let first = vec![layers[0].clone()];
+        let wo1 = Array1::ones(6);
+        let n1 = region_polygons(&view(&first, &wo1, 0.0), &win, opts(1000), &never).unwrap().n_regions();
+        let n = region_polygons(&view(&layers, &wo, 0.0), &win, opts(1000), &never).unwrap().n_regions();
+        assert!(n1 + 1 < n, "{n1} {n}");
+        for (limit, at) in [(n - 1, 2), (n1 - 1, 1)] {
+            let err = region_polygons(&view(&layers, &wo, 0.0), &win, opts(limit), &never).unwrap_err().to_string();
+            assert!(err.contains(&format!("more than {limit} regions (reached at hidden layer {at} of 2")), "{err}");
+        }
+    }
 }
