@@ -3102,6 +3102,27 @@ mod tests {
     }
 
     #[test]
+    fn max_regions_is_the_largest_count_returned_also_past_the_breadth_first_start() {
+        // "Stop once more regions than max_regions are found": a count of N is returned for max_regions = N and
+        // refused for N - 1, here for networks of far more regions than the breadth-first start's FRONTIER pieces
+        // (the rest are split depth first, in parallel, where the count is checked piece by piece).
+        for (widths, d, seed) in [(&[50][..], 2, 3u64), (&[24, 16][..], 2, 4)] {
+            let layers = random_net(widths, d, seed);
+            let n = *net_count(&layers, -4.0, 4.0).unwrap().last().unwrap();
+            assert!(n > 2 * FRONTIER as u64, "{n}");
+            let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let (lo, hi) = (Array1::from_elem(d, -4.0), Array1::from_elem(d, 4.0));
+            let with = |max_regions| {
+                let opts = NetworkOptions { max_regions, ..NetworkOptions::default() };
+                network_regions_in_box(&views, lo.view(), hi.view(), &opts).map(|c| *c.per_layer.last().unwrap())
+            };
+            assert_eq!(with(n), Ok(n));
+            assert!(matches!(with(n - 1), Err(CoreError::TooLarge(_))), "{n}");
+            assert!(matches!(with(n / 2), Err(CoreError::TooLarge(_))), "{n}");
+        }
+    }
+
+    #[test]
     fn the_listed_regions_hold_their_points_and_do_not_depend_on_the_threads() {
         // Each listed point lies inside the box and its gates, by a plain forward pass, are its region's; the same
         // list on 1 and 2 threads.
@@ -3850,6 +3871,9 @@ mod tests {
         }
         assert!(checked > 200 && big > 50, "{checked} {big}");
         assert_eq!(scaled_dot(&[1e308, -1e308], &[2.0, 1.0]), 1e308);
+        // A plain sum that is finite is the dot as summed (here exact: 2^-1000), not rescaled (where 2^-1000 times
+        // the scale 2^-1000 is below the subnormals: 0).
+        assert_eq!(scaled_dot(&[pow2(1000), -pow2(1000), pow2(-1000)], &[1.0; 3]), pow2(-1000));
     }
 
     #[test]
