@@ -3102,6 +3102,27 @@ mod tests {
     }
 
     #[test]
+    fn max_regions_is_the_largest_count_returned_also_past_the_breadth_first_start() {
+        // "Stop once more regions than max_regions are found": a count of N is returned for max_regions = N and
+        // refused for N - 1, here for networks of far more regions than the breadth-first start's FRONTIER pieces
+        // (the rest are split depth first, in parallel, where the count is checked piece by piece).
+        for (widths, d, seed) in [(&[50][..], 2, 3u64), (&[24, 16][..], 2, 4)] {
+            let layers = random_net(widths, d, seed);
+            let n = *net_count(&layers, -4.0, 4.0).unwrap().last().unwrap();
+            assert!(n > 2 * FRONTIER as u64, "{n}");
+            let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let (lo, hi) = (Array1::from_elem(d, -4.0), Array1::from_elem(d, 4.0));
+            let with = |max_regions| {
+                let opts = NetworkOptions { max_regions, ..NetworkOptions::default() };
+                network_regions_in_box(&views, lo.view(), hi.view(), &opts).map(|c| *c.per_layer.last().unwrap())
+            };
+            assert_eq!(with(n), Ok(n));
+            assert!(matches!(with(n - 1), Err(CoreError::TooLarge(_))), "{n}");
+            assert!(matches!(with(n / 2), Err(CoreError::TooLarge(_))), "{n}");
+        }
+    }
+
+    #[test]
     fn the_listed_regions_hold_their_points_and_do_not_depend_on_the_threads() {
         // Each listed point lies inside the box and its gates, by a plain forward pass, are its region's; the same
         // list on 1 and 2 threads.
@@ -3850,6 +3871,9 @@ mod tests {
         }
         assert!(checked > 200 && big > 50, "{checked} {big}");
         assert_eq!(scaled_dot(&[1e308, -1e308], &[2.0, 1.0]), 1e308);
+        // A plain sum that is finite is the dot as summed (here exact: 2^-1000), not rescaled (where 2^-1000 times
+        // the scale 2^-1000 is below the subnormals: 0).
+        assert_eq!(scaled_dot(&[pow2(1000), -pow2(1000), pow2(-1000)], &[1.0; 3]), pow2(-1000));
     }
 
     #[test]
@@ -3952,6 +3976,107 @@ mod tests {
                 assert_eq!(bits(&got.1), bits(&want.1), "case {case}: lo");
             }
         }
+    }
+
+    /// `(hi + lo) - want` against `2^-100 bound` exactly (dyadic rationals): `true` if within.
+    fn within_2_to_minus_100(hi: f64, lo: f64, want: &Dyadic, bound: &Dyadic) -> bool {
+        let err = Dyadic::of(hi).add(&Dyadic::of(lo)).add(&want.neg());
+        let err = Dyadic { m: BigInt::from(err.m.magnitude().clone()), e: err.e + 100 };
+        bound.add(&err.neg()).m.sign() != num_bigint::Sign::Minus
+    }
+
+    #[test]
+    fn dd_rows_where_a_weight_times_its_gate_overflows_are_the_exact_sums() {
+        // dd_rows against the exact sum of its terms (dyadic rationals, BigInt), within 2^-100 of the sum of the
+        // terms' sizes: inputs `j` whose gate (a leaky slope 2^300 to 2^900) times a weight is beyond float64 for
+        // some outputs (weights up to 2^40 above the overflow) and not for others, on rows small enough for every
+        // term to be in range; gates of 1 and 0; weights of 0; exact products (powers of two, `g_lo` 0); row
+        // entries of 0 and `lo` parts of 0; one output and several.
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(59);
+        let size = |x: &Dyadic| Dyadic { m: BigInt::from(x.m.magnitude().clone()), e: x.e };
+        let mut overflowed = 0;
+        for case in 0..400 {
+            let (n_in, n_out, st) = (rng.random_range(1..4usize), rng.random_range(1..5usize), rng.random_range(2..4));
+            let val = |rng: &mut rand_pcg::Pcg64, e: i32| {
+                let m = if rng.random_range(0..4u32) == 0 { 1.0 } else { 1.0 + rng.random::<f64>() };
+                let s = if rng.random::<bool>() { -1.0 } else { 1.0 };
+                times_pow2(s * m, e)
+            };
+            let (mut w, mut gate) = (vec![0.0f64; n_in * n_out], vec![0.0f64; n_in]);
+            let mut pre = vec![0.0f64; n_in * st];
+            let mut pre_lo = vec![0.0f64; n_in * st];
+            for j in 0..n_in {
+                let kind = rng.random_range(0..6u32);
+                let eg = rng.random_range(300..900);
+                gate[j] = match kind {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => val(&mut rng, eg).abs(),
+                };
+                let big = kind >= 2;
+                let mut top = -1000;
+                for i in 0..n_out {
+                    let ew = match (big, rng.random_range(0..6u32)) {
+                        (_, 0) => continue,
+                        (true, 1..=3) => rng.random_range(1024 - eg..(1064 - eg).min(1023)),
+                        (true, _) => rng.random_range(-60..1020 - eg),
+                        (false, _) => rng.random_range(-60..60),
+                    };
+                    w[j * n_out + i] = val(&mut rng, ew);
+                    overflowed += usize::from(!(w[j * n_out + i] * gate[j]).is_finite());
+                    top = top.max(ew + if big { eg } else { 0 });
+                }
+                for k in 0..st {
+                    if rng.random_range(0..6u32) == 0 {
+                        continue;
+                    }
+                    let ec = rng.random_range(-30..30) - top.max(0);
+                    let c = val(&mut rng, ec);
+                    pre[j * st + k] = c;
+                    if rng.random_range(0..4u32) != 0 {
+                        pre_lo[j * st + k] = c * f64::EPSILON * (rng.random::<f64>() - 0.5);
+                    }
+                }
+            }
+            let b: Vec<f64> = (0..n_out)
+                .map(|_| {
+                    let eb = rng.random_range(-60..60);
+                    val(&mut rng, eb)
+                })
+                .collect();
+            let (hi, lo) = dd_rows(&w, &b, n_out, &gate, &pre, &pre_lo, st);
+            for i in 0..n_out {
+                for k in 0..st {
+                    let mut want = if k + 1 == st { Dyadic::of(b[i]) } else { Dyadic::of(0.0) };
+                    let mut bound = size(&want);
+                    for j in 0..n_in {
+                        let c = Dyadic::of(pre[j * st + k]).add(&Dyadic::of(pre_lo[j * st + k]));
+                        let term = Dyadic::of(w[j * n_out + i]).mul(&Dyadic::of(gate[j])).mul(&c);
+                        bound = bound.add(&size(&term));
+                        want = want.add(&term);
+                    }
+                    let o = i * st + k;
+                    assert!(hi[o].is_finite() && lo[o].is_finite(), "case {case}: ({i}, {k}): {} {}", hi[o], lo[o]);
+                    assert!(within_2_to_minus_100(hi[o], lo[o], &want, &bound), "case {case}: ({i}, {k})");
+                }
+            }
+        }
+        assert!(overflowed > 200, "{overflowed}");
+        // A row beyond float64 read by an overflowing product (output 0: not finite) and by a weight of 0 (output 1:
+        // the term is skipped, not added as 0 x inf = NaN): output 1 is 3 times its other input's row (2, 0) plus its
+        // bias: (6, 1).
+        let p = 2f64.powi(600);
+        let (w, gate) = ([p, 0.0, 1.0, 3.0], [p, 1.0]);
+        let (pre, pre_lo) = ([f64::INFINITY, f64::INFINITY, 2.0, 0.0], [0.0; 4]);
+        let (hi, lo) = dd_rows(&w, &[0.0, 1.0], 2, &gate, &pre, &pre_lo, 2);
+        assert!(!hi[0].is_finite(), "{hi:?}");
+        assert_eq!((&hi[2..], &lo[2..]), (&[6.0, 1.0][..], &[0.0, 0.0][..]));
+        // A gate of 2^1000 times weights 2^30 (beyond float64) and 1.5 2^-600 (1.5 2^400: in range, where moving
+        // 2^1024 off the product would make the weight 1.5 2^-1112, below the subnormals) on a row (2^-1000, 0):
+        // outputs 2^30 and 1.5 2^-600 (the closed form), the constants 0.
+        let (w, gate) = ([pow2(30), 1.5 * pow2(-600)], [pow2(1000)]);
+        let (hi, lo) = dd_rows(&w, &[0.0, 0.0], 2, &gate, &[pow2(-1000), 0.0], &[0.0, 0.0], 2);
+        assert_eq!((hi, lo), (vec![pow2(30), 0.0, 1.5 * pow2(-600), 0.0], vec![0.0; 4]));
     }
 }
 
