@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-__all__ = ["T975", "binary_unit", "scaled_norm", "t_quantile_975"]
+__all__ = ["T975", "binary_unit", "binary_units", "scaled_norm", "t_quantile_975"]
 
 #: Normal 0.975 quantile.
 Z975 = 1.959963984540054
@@ -80,6 +80,16 @@ def binary_unit(largest: float) -> float:
         (True, 2.0, 1.0)
     """
     return math.ldexp(1.0, math.frexp(largest)[1] - 1) if largest > 0 else 1.0
+
+
+def binary_units(largest: np.ndarray) -> np.ndarray:
+    """:func:`binary_unit` of each entry of ``largest`` (each ``>= 0``), without a Python loop.
+
+    Example:
+        >>> binary_units(np.array([3.0, 0.0, 1e308])).tolist() == [2.0, 1.0, 2.0 ** 1023]
+        True
+    """
+    return np.asarray(np.where(largest > 0, np.ldexp(1.0, np.frexp(largest)[1] - 1), 1.0))
 
 
 def scaled_norm(a: Any, axis: Optional[int] = None) -> Any:

@@ -140,11 +140,13 @@ def separable(Z: Any, y: Any, *, fit_intercept: bool = False) -> Separability:
     # An audit (s48): the tests below compared a margin and a residual of O(1) with 1e-9 and 1e-7 times A's largest
     # entry, so points scaled by 1e9 or more were "undecided" (a RuntimeError), by 1e20 HiGHS refused the model, and
     # by 1e-10 with an intercept (the column of ones keeps the scale 1) a separable set was reported not separable.
-    col = _power_of_two_scale(np.abs(A).max(axis=0))
+    col_top = np.abs(A).max(axis=0)
+    col = _power_of_two_scale(col_top)
     As = A * col
-    row = _power_of_two_scale(np.abs(As).max(axis=1))
+    row_top = np.abs(As).max(axis=1)
+    row = _power_of_two_scale(row_top)
     TAs = (t * row)[:, None] * As
-    _check_equilibrated(A, As, row)
+    _check_equilibrated(A, col_top * col, row_top * row)   # powers of two: the scaled maxima exactly
     # primal, always feasible and bounded: max s subject to t_i (A_i . u) >= s, |u|_inf <= 1, s <= 1
     c = np.zeros(D + 1)
     c[-1] = -1.0
@@ -309,18 +311,19 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
     return MaxMargin(w=w_x, b=b, direction=w / nw, margin=unit / nw, support=support)
 
 
-def _check_equilibrated(A: np.ndarray, As: np.ndarray, row: np.ndarray) -> None:
+def _check_equilibrated(A: np.ndarray, col_top: np.ndarray, row_top: np.ndarray) -> None:
     """Refuse points whose columns or rows :func:`separable` cannot bring to a largest entry of at least 1/2: one
     of float64's subnormal numbers, 2^-1023 times below the next, cannot be scaled up by one power of two that
     float64 holds. The programmes' margins and residuals are compared with ``1e-9`` and ``1e-7`` of entries of
     ``O(1)``, so such a row or column read as nothing: a review (fifty-ninth pass) found ``Z = [[1, 0], [1e-320, 0]]``
     with labels ``[1, 1]`` (separable by ``w = (1, 0)``) reported not separable, its dual ``[0, 1]`` off by
     ``1e-320``, and ``[[1, 1e-320], [1, -1e-320]]`` with ``[1, 0]`` the same way. A hyperplane at margin 1 would need
-    weights beyond float64 in either case (of order ``1e320``)."""
+    weights beyond float64 in either case (of order ``1e320``). ``col_top`` and ``row_top`` are the largest
+    ``|entry|`` of each column and row as the programmes see them, after their scalings."""
     fix = {"column": "multiply that column by a power of two (separability does not change)",
            "row": "the point is too close to the origin to weigh against the others at double precision (without "
                   "an intercept, multiplying its row by a power of two changes no separability)"}
-    for axis, what, top in ((0, "column", np.abs(As).max(axis=0)), (1, "row", np.abs(As).max(axis=1) * row)):
+    for axis, what, top in ((0, "column", col_top), (1, "row", row_top)):
         bad = np.flatnonzero((top > 0) & (top < 0.5))
         if bad.size:
             i = int(bad[0])

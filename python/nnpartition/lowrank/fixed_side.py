@@ -9,7 +9,7 @@ from typing import Any, Tuple
 import numpy as np
 
 from .. import _validate as chk
-from .._stats import binary_unit
+from .._stats import binary_units
 from .matrices import _TRANSPOSED_WEIGHTS, _joint, _marginals, _safe_div
 from .matrices import local_family, optimal_low_rank  # noqa: F401 - the docstring examples'
 
@@ -31,11 +31,11 @@ def _centred_features(P: np.ndarray, features: Any,
     px, _ = _marginals(P)
     # two exact steps: the columns' largest |value| to about 1 (so that the mean cannot overflow), then the centred
     # columns' largest to about 1 (features far from 0 that vary little)
-    first = np.array([binary_unit(float(np.abs(c).max())) for c in F.T]) if F.size else np.ones(F.shape[1])
+    first = binary_units(np.abs(F).max(axis=0, initial=0.0))
     Fu = F / first
     mean = px @ Fu
     Fc = Fu - mean
-    second = np.array([binary_unit(float(np.abs(c).max())) for c in Fc.T]) if F.size else np.ones(F.shape[1])
+    second = binary_units(np.abs(Fc).max(axis=0, initial=0.0))
     Fc = Fc / second
     lam = (Fc * px[:, None]).T @ Fc
     if np.linalg.matrix_rank(lam) < F.shape[1]:

@@ -137,7 +137,8 @@ def clustering_metrics(
     W3 = Wa if series else Wa[None]
     # Every metric is invariant to a positive rescaling of each W_t: divide by the largest entry,
     # so norms, the SVD and the pre-activations cannot overflow for weights near 1e308.
-    peak = np.abs(W3).max(axis=(1, 2), initial=0.0)
+    unit_top = np.abs(W3).max(axis=2, initial=0.0)   # each unit's largest |entry|, (T, L)
+    peak = unit_top.max(axis=1, initial=0.0)
     W_given = W3
     W3 = W3 / np.where(peak > 0, peak, 1.0)[:, None, None]
     T, L, d = W3.shape
@@ -161,7 +162,7 @@ def clustering_metrics(
     # read each unit scaled by a power of two near its own largest entry, an exact rescaling. Scaled by W_t's
     # largest entry, a unit 2^-1100 times smaller than the largest underflowed to 0: a cosine of 0 and no active
     # sign (a review, fifty-ninth pass).
-    _, own = np.frexp(np.abs(W_given).max(axis=2))
+    _, own = np.frexp(unit_top)
     W_units = np.ldexp(W_given, -own[..., None])
     U = _unit_rows(W_units)
     if w_star is not None:
