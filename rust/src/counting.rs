@@ -1066,6 +1066,22 @@ mod tests {
     }
 
     #[test]
+    fn a_binomial_row_stops_when_its_call_is_cancelled() {
+        // The row deep_region_bounds builds per layer: exact under a quiet token (against Pascal's triangle), and
+        // stopped with Interrupted under a fired one once it is long (C(30000, 0..=15000): numbers of up to 30,000
+        // bits, over ten checks' worth of work; C(10^6, 0..=3000) about two), before its end.
+        let quiet = Cancel::new();
+        assert_eq!(binomial_row(300, 300, &quiet).unwrap(), pascal_row(300));
+        assert_eq!(binomial_row(300, 120, &quiet).unwrap(), pascal_row(300)[..=120].to_vec());
+        assert_eq!(binomial_row(7, 20, &quiet).unwrap(), pascal_row(7));
+        let fired = Cancel::new();
+        fired.cancel();
+        for (n, k) in [(30_000u64, 15_000u64), (1_000_000, 3000)] {
+            assert!(matches!(binomial_row(n, k, &fired), Err(CoreError::Interrupted)), "C({n}, 0..={k})");
+        }
+    }
+
+    #[test]
     fn too_large_is_refused_not_hung() {
         assert!(matches!(regions(10_000_000_000, 5_000_000_000), Err(CoreError::TooLarge(_))));
         // Many narrow layers: small rows, but counts of about a million bits (minutes of products).
