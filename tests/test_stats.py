@@ -1,11 +1,17 @@
-"""Student-t confidence intervals against closed forms, scipy (where installed) and coverage."""
+"""Student-t confidence intervals against closed forms, scipy (where installed) and coverage; the exact rescalings
+by powers of two against exact rational arithmetic (``fractions.Fraction``)."""
 
 import math
+import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nnpartition._stats import mean_ci95, t_quantile_975
+from nnpartition._stats import (binary_exponent, binary_exponents, binary_unit, binary_units, mean_ci95, scaled_norm,
+                                t_quantile_975, times_pow2)
 from nnpartition.simulation import summarize
 
 
@@ -99,3 +105,110 @@ def test_summarize_values_near_the_top_of_the_float_range():
         s = summarize(values)
         assert s.mean == pytest.approx(float(mean), rel=1e-15)
         assert s.std == pytest.approx(math.sqrt(float(var / 2**2040)) * 2.0**1020, rel=1e-15)
+
+
+# --- exact rescalings by powers of two ------------------------------------------------------------------------------
+
+FINITE = st.floats(allow_nan=False, allow_infinity=False)   # subnormals included
+TINY = sys.float_info.min   # the smallest normal float, 2^-1022
+HUGE = Fraction(sys.float_info.max)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(min_value=0.0, exclude_min=True, allow_infinity=False))
+def test_binary_exponent_brackets_every_positive_float_exactly(x):
+    k = binary_exponent(x)
+    assert Fraction(2) ** k <= Fraction(x) < Fraction(2) ** (k + 1)
+    assert binary_unit(x) == float(Fraction(2) ** k)   # a float for every such k, subnormal 2^-1074 included
+    assert binary_exponents(np.array([x])).tolist() == [k] and binary_units(np.array([x])).tolist() == [binary_unit(x)]
+
+
+def test_binary_exponent_at_the_extremes():
+    assert binary_exponent(5e-324) == -1074 and binary_unit(5e-324) == 5e-324
+    assert binary_exponent(sys.float_info.max) == 1023 and binary_unit(sys.float_info.max) == 2.0 ** 1023
+    assert binary_exponent(TINY) == -1022 and binary_exponent(1.0) == 0 and binary_exponent(np.nextafter(1.0, 0)) == -1
+    # nothing to divide by: 0, -0, negatives, infinity and NaN give the unit 1 (dividing by it changes nothing)
+    odd = [0.0, -0.0, -3.0, math.inf, -math.inf, math.nan]
+    assert [binary_exponent(x) for x in odd] == [0] * 6 and [binary_unit(x) for x in odd] == [1.0] * 6
+    assert binary_exponents(np.array(odd)).tolist() == [0] * 6 and binary_units(np.array(odd)).tolist() == [1.0] * 6
+    assert binary_exponents(np.zeros((2, 3))).shape == (2, 3) and binary_exponents(np.zeros((2, 3))).dtype.kind == "i"
+
+
+def _exact_times_pow2(x, e):
+    """``x * 2**e`` computed exactly, then rounded once to a float (inf beyond the largest float)."""
+    exact = Fraction(x) * Fraction(2) ** e
+    if x == 0:
+        return x   # Fraction has no -0
+    if abs(exact) > HUGE:   # float() would raise; the rounding of exact to the float grid past max is inf
+        return math.copysign(math.inf, x)
+    return float(exact)
+
+
+@settings(max_examples=600, deadline=None)
+@given(FINITE, st.integers(-2300, 2300))
+def test_times_pow2_is_the_exact_product_rounded_once(x, e):
+    with np.errstate(over="ignore"):
+        got = float(times_pow2(x, e))
+    truth = _exact_times_pow2(x, e)
+    if abs(Fraction(x) * Fraction(2) ** e) > HUGE and abs(Fraction(x) * Fraction(2) ** e) < HUGE + Fraction(2) ** 970:
+        return   # within half an ulp above the largest float: rounds down to it (float() raises there)
+    assert got == truth and math.copysign(1.0, got) == math.copysign(1.0, truth)
+    if -1074 <= e <= 1023 and math.isfinite(x * 2.0 ** e) and abs(x * 2.0 ** e) >= TINY:
+        assert got == x * 2.0 ** e   # the naive product, wherever 2.0 ** e and the answer are both normal floats
+
+
+def test_times_pow2_where_the_naive_product_fails():
+    # 2.0 ** e alone leaves the float range: the naive product is an OverflowError or a lost value
+    assert float(times_pow2(2.0 ** -1000, 1900)) == 2.0 ** 900
+    assert float(times_pow2(2.0 ** 1000, -1900)) == 2.0 ** -900
+    assert float(times_pow2(2.0 ** 1000, -2074)) == 5e-324 and float(times_pow2(2.0 ** 1000, -2076)) == 0.0
+    assert float(times_pow2(5e-324, 2097)) == 2.0 ** 1023
+    with np.errstate(over="ignore"):
+        assert times_pow2(np.array([1.0, -1.0]), 1024).tolist() == [math.inf, -math.inf]
+    with pytest.warns(RuntimeWarning, match="overflow"):   # a real overflow is reported, as numpy reports any
+        times_pow2(1.0, 1024)
+    assert times_pow2(np.array([0.0, math.inf, -math.inf]), 5000).tolist() == [0.0, math.inf, -math.inf]
+    assert math.isnan(float(times_pow2(math.nan, 3)))
+    # broadcast, with integer arrays of exponents
+    got = times_pow2(np.array([[1.0, 3.0]]), np.array([[-1070], [1000]]))
+    assert got.shape == (2, 2) and got[0, 1] == float(Fraction(3, 2 ** 1070)) and got[1, 0] == 2.0 ** 1000
+
+
+def _norm_within(got, entries, ulps=16):
+    """``got`` is the Euclidean norm of ``entries`` within ``ulps`` relative rounding errors and an absolute error of
+    a few subnormal steps (a norm below the normal range is a subnormal), checked exactly in rationals."""
+    squares = sum(Fraction(x) ** 2 for x in entries)
+    if not math.isfinite(got):
+        return squares > (HUGE * (1 - Fraction(ulps, 2 ** 53))) ** 2   # inf only when the norm nearly passes max
+    tol = Fraction(got) * ulps / 2 ** 53 + Fraction(4, 2 ** 1074)
+    return (max(Fraction(got) - tol, Fraction(0))) ** 2 <= squares <= (Fraction(got) + tol) ** 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FINITE, min_size=1, max_size=8))
+def test_scaled_norm_is_the_exact_norm_rounded_at_any_scale(entries):
+    with np.errstate(over="ignore"):
+        assert _norm_within(float(scaled_norm(np.array(entries))), entries)
+        hyp = math.hypot(*entries)
+    if math.isfinite(hyp) and hyp > 2 ** -1000:
+        assert float(scaled_norm(np.array(entries))) == pytest.approx(hyp, rel=1e-14)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=6, max_size=6), st.integers(-1100, 1000))
+def test_scaled_norm_of_rows_far_from_one(entries, k):
+    # rows scaled by 2^k, where np.linalg.norm's squares overflow (k > 511) or underflow (k < -540)
+    M = times_pow2(np.array(entries).reshape(2, 3), k)
+    rows = scaled_norm(M, axis=1)
+    for row, got in zip(M, rows):
+        assert _norm_within(float(got), row.tolist())
+    assert scaled_norm(M, axis=0).shape == (3,)
+
+
+def test_scaled_norm_at_the_extremes():
+    assert float(scaled_norm(np.array([3.0, 4.0]) * 2.0 ** 1000)) == 5.0 * 2.0 ** 1000   # squares: inf
+    assert float(scaled_norm(np.array([3.0, 4.0]) * 2.0 ** -1060)) == 5.0 * 2.0 ** -1060   # squares: 0
+    assert float(scaled_norm(np.array([5e-324, 0.0]))) == 5e-324 and float(scaled_norm(np.zeros(3))) == 0.0
+    with np.errstate(over="ignore"):
+        assert float(scaled_norm(np.array([1.5e308, 1.5e308]))) == math.inf   # the norm itself passes max
+    assert float(scaled_norm(np.array([math.inf, 1.0]))) == math.inf   # as np.linalg.norm, not NaN

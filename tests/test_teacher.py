@@ -346,6 +346,29 @@ def test_a_network_without_biases_reads_the_same_on_probes_scaled_by_a_power_of_
     assert np.allclose(direction(got.w_fitted), direction(base.w_fitted), atol=1e-12)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1), st.lists(st.integers(-1000, 1000), min_size=3, max_size=3))
+def test_unit_rows_of_rows_far_from_one_are_the_unit_rows_at_scale_one(d, seed, ks):
+    """``_unit_rows`` divides each row by its norm taken without squaring the entries as they are: rows scaled by
+    ``2^k`` far from 1 (``np.linalg.norm``'s squares overflow from ``2^512`` and underflow below ``2^-540``) give the
+    unit rows of the rows at scale 1, each of norm 1 (``clustering_metrics`` hands it rows already near 1, so only
+    this test reaches the line; a review, s59)."""
+    from nnpartition.teacher import data as teacher_data
+
+    rng = np.random.default_rng(seed)
+    W = rng.choice([-1.0, 1.0], (3, d)) * rng.uniform(0.25, 4.0, (3, d))   # of order 1: normal floats at every 2^k
+    W[rng.random((3, d)) < 0.2] = 0.0
+    k = np.array(ks)[:, None]
+    got = teacher_data._unit_rows(np.ldexp(W, k))
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    want = np.divide(W, norms, out=np.zeros_like(W), where=norms > 0)
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=1e-16)
+    assert np.allclose(np.linalg.norm(got, axis=1), (norms[:, 0] > 0).astype(float), rtol=1e-15, atol=0)
+    # a stack of rows (T, L, d), as clustering_metrics passes them, and a zero row left at 0
+    stacked = teacher_data._unit_rows(np.stack([np.ldexp(W, k), np.zeros_like(W)]))
+    assert np.array_equal(stacked[0], got) and not stacked[1].any()
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 5), st.integers(1, 4), st.integers(0, 2**32 - 1), st.data())
 def test_the_per_unit_metrics_do_not_depend_on_each_units_own_scale(d, half, seed, data):

@@ -6,8 +6,14 @@ comes from a table (the standard values to 16 digits); from 30 on, from
 the Cornish-Fisher expansion of t around the normal quantile to order
 ``1/df**5``, whose relative error there is below ``1e-9`` (``tests/test_stats.py``
 checks both against ``scipy.stats.t`` and against the closed forms for 1
-and 2 degrees of freedom). Also the exact rescalings the package computes in: ``binary_unit`` (a power of two
-near a largest value) and ``scaled_norm`` (a Euclidean norm that neither overflows nor underflows in its squares).
+and 2 degrees of freedom).
+
+Also the package's one home for exact rescalings by powers of two (exact in binary floating point), which keep sums,
+products and squares of values near either end of the float range from overflowing or underflowing:
+``binary_exponent(s)`` and ``binary_unit(s)`` (the power of two at or below a largest magnitude, and its exponent),
+``times_pow2`` (``v * 2**e`` without an intermediate ``2**e`` leaving the float range) and ``scaled_norm`` (a
+Euclidean norm that neither overflows nor underflows in its squares). ``tests/test_stats.py`` checks them against
+exact rational arithmetic.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-__all__ = ["T975", "binary_unit", "binary_units", "scaled_norm", "t_quantile_975"]
+__all__ = ["T975", "binary_exponent", "binary_exponents", "binary_unit", "binary_units", "scaled_norm",
+           "t_quantile_975", "times_pow2"]
 
 #: Normal 0.975 quantile.
 Z975 = 1.959963984540054
@@ -70,26 +77,67 @@ def mean_ci95(n: int, mean: float, std: float) -> "tuple[float, float]":
     return mean - half, mean + half
 
 
-def binary_unit(largest: float) -> float:
-    """The power of two in ``(largest / 2, largest]`` (1 for 0): values divided by it keep every bit (an exact
-    rescaling, up to subnormals) and their sums and squares stay far from overflow; ``summarize`` and ``max_margin``
-    compute in it.
+def binary_exponent(largest: float) -> int:
+    """The ``k`` with ``2**k <= largest < 2**(k+1)``: the exponent of :func:`binary_unit` (0 for a ``largest`` that
+    is 0, negative, NaN or infinite, which have no power of two below them worth dividing by). Subnormals have one
+    too (``binary_exponent(5e-324) == -1074``), so every such ``2**k`` is a float, from ``2**-1074`` to ``2**1023``.
 
     Example:
-        >>> binary_unit(1e308) == 2.0 ** 1023, binary_unit(3.0), binary_unit(0.0)
-        (True, 2.0, 1.0)
+        >>> binary_exponent(3.0), binary_exponent(1.0), binary_exponent(0.75), binary_exponent(0.0)
+        (1, 0, -1, 0)
+        >>> binary_exponent(1e308), binary_exponent(5e-324), binary_exponent(float("inf"))
+        (1023, -1074, 0)
     """
-    return math.ldexp(1.0, math.frexp(largest)[1] - 1) if largest > 0 else 1.0
+    return math.frexp(largest)[1] - 1 if 0.0 < largest < math.inf else 0
 
 
-def binary_units(largest: np.ndarray) -> np.ndarray:
-    """:func:`binary_unit` of each entry of ``largest`` (each ``>= 0``), without a Python loop.
+def binary_exponents(largest: Any) -> np.ndarray:
+    """:func:`binary_exponent` of each entry of ``largest``, without a Python loop (an integer array).
+
+    Example:
+        >>> binary_exponents(np.array([3.0, 0.0, 1e308, 5e-324, np.inf])).tolist()
+        [1, 0, 1023, -1074, 0]
+    """
+    largest = np.asarray(largest, dtype=np.float64)
+    return np.where((largest > 0) & (largest < np.inf), np.frexp(largest)[1].astype(np.int64) - 1, 0)
+
+
+def binary_unit(largest: float) -> float:
+    """The power of two in ``(largest / 2, largest]`` (1 for 0, and for NaN or infinity): values divided by it keep
+    every bit (an exact rescaling, up to subnormals) and their sums and squares stay far from overflow; ``summarize``
+    and ``max_margin`` compute in it. Always a finite float: ``2**binary_exponent(largest)``.
+
+    Example:
+        >>> binary_unit(1e308) == 2.0 ** 1023, binary_unit(3.0), binary_unit(0.0), binary_unit(float("inf"))
+        (True, 2.0, 1.0, 1.0)
+    """
+    return math.ldexp(1.0, binary_exponent(largest))
+
+
+def binary_units(largest: Any) -> np.ndarray:
+    """:func:`binary_unit` of each entry of ``largest``, without a Python loop.
 
     Example:
         >>> binary_units(np.array([3.0, 0.0, 1e308])).tolist() == [2.0, 1.0, 2.0 ** 1023]
         True
     """
-    return np.asarray(np.where(largest > 0, np.ldexp(1.0, np.frexp(largest)[1] - 1), 1.0))
+    return np.asarray(np.ldexp(1.0, binary_exponents(largest)))
+
+
+def times_pow2(v: Any, e: Any) -> np.ndarray:
+    """``v * 2**e`` (broadcast, as float64), exact whenever the answer is a normal float, with no intermediate
+    leaving the float range: ``v * 2.0**e`` fails for ``e >= 1024`` or ``e < -1074`` whatever ``v`` (``2.0**e``
+    alone is an OverflowError or 0), this does not. An answer beyond the largest float is infinite (with numpy's
+    overflow warning, as any overflow); one below the normal range is the exact ``v * 2**e`` rounded once to a
+    subnormal. 0, infinities and NaN come back as they are.
+
+    Example:
+        >>> times_pow2(3.0, 2).tolist(), times_pow2(np.array([2.0 ** 600, 1.0]), -1100).tolist() == [2.0 ** -500, 0.0]
+        (12.0, True)
+        >>> float(times_pow2(2.0 ** -1000, 1900)) == 2.0 ** 900   # 2.0 ** 1900 alone is an OverflowError
+        True
+    """
+    return np.asarray(np.ldexp(np.asarray(v, dtype=np.float64), np.asarray(e, dtype=np.int64)))
 
 
 def scaled_norm(a: Any, axis: Optional[int] = None) -> Any:

@@ -26,7 +26,7 @@ import numpy as np
 from . import _validate as v
 from .limits import _check_bytes, _check_work, _interruptible
 from ._repr import short_repr
-from ._stats import binary_unit
+from ._stats import binary_exponents, binary_unit, times_pow2
 
 __all__ = ["Separability", "MaxMargin", "separable", "max_margin"]
 
@@ -200,8 +200,8 @@ def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:
         >>> _power_of_two_scale(np.array([3.0, 0.25, 0.0, 1e300])).tolist()[:3]
         [0.25, 2.0, 1.0]
     """
-    _, exponent = np.frexp(largest)
-    return np.where(largest > 0, np.ldexp(1.0, np.minimum(-exponent, 1023)), 1.0)   # 2^1074 would overflow
+    # 2^-k / 2 for the unit 2^k of _stats.binary_units, capped: a subnormal's 2^1074 would overflow
+    return np.where(largest > 0, times_pow2(1.0, np.minimum(-1 - binary_exponents(largest), 1023)), 1.0)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ zero set is a line that cuts the region's convex polygon. No pixels are sampled.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, List, Tuple, Union
 
@@ -16,6 +15,7 @@ import numpy.typing as npt
 from .. import _core
 from .. import _validate as v
 from .._repr import short_repr
+from .._stats import binary_exponents, binary_unit, times_pow2
 from ..network import DeepNet, TwoLayerNet
 from .geometry import BoxLike, Plane, _box, _plane
 
@@ -97,10 +97,10 @@ class RegionPolygons:
         c = self.centroids()
         # The row's largest entry scaled below 1/4, so no term and no sum overflows: a map with slopes near float64's
         # largest gave -inf (and a RuntimeWarning) at a centroid where the logit is 4e307 (session 54).
-        e = np.frexp(np.max(np.abs(self.window_affine), axis=1))[1] + 2
-        w = np.ldexp(self.window_affine, -e[:, None])
+        e = binary_exponents(np.max(np.abs(self.window_affine), axis=1)) + 3
+        w = times_pow2(self.window_affine, -e[:, None])
         with np.errstate(over="ignore"):
-            return np.asarray(np.ldexp(c[:, 0] * w[:, 0] + c[:, 1] * w[:, 1] + w[:, 2], e))
+            return times_pow2(c[:, 0] * w[:, 0] + c[:, 1] * w[:, 1] + w[:, 2], e)
 
     def layer_patterns(self, layer: int) -> npt.NDArray[np.bool_]:
         """The columns of ``patterns`` that belong to hidden layer ``layer`` (0-based)."""
@@ -121,7 +121,7 @@ def _polygon_moments(vertices: np.ndarray, offsets: np.ndarray) -> Tuple[np.ndar
     # in units of a power of two near the largest offset (exact: no bit of a result that fits changes): the moments
     # grow as its cube and overflowed float64 for windows above about 1e102 across, which the box check allows
     big = float(max(np.max(np.abs(x0), initial=0.0), np.max(np.abs(y0), initial=0.0)))
-    unit = 2.0 ** math.frexp(big)[1] if 0.0 < big < math.inf else 1.0
+    unit = binary_unit(big)
     x0, y0 = x0 / unit, y0 / unit
     x1, y1 = x0[nxt], y0[nxt]
     cross = x0 * y1 - x1 * y0

@@ -289,13 +289,10 @@ def _units(W: Any, name: str = "W") -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
-#: The package's norm without overflow or underflow in its squares (:func:`nnpartition._stats.scaled_norm`), by
-#: the name this package's modules import.
-_norm = scaled_norm
-
-
 def _unit_rows(W: np.ndarray) -> np.ndarray:
-    n = np.expand_dims(_norm(W, axis=-1), -1)   # np.linalg.norm: inf from 1e155, 0 below 1e-162 (zero rows)
+    """Each row (last axis) of ``W`` divided by its Euclidean norm (:func:`nnpartition._stats.scaled_norm`), zero
+    rows left at 0."""
+    n = np.expand_dims(scaled_norm(W, axis=-1), -1)   # np.linalg.norm: inf from 1e155, 0 below 1e-162 (zero rows)
     return np.asarray(np.divide(W, n, out=np.zeros_like(W), where=n > 0))
 
 
@@ -336,13 +333,14 @@ def _positive(name: str, x: Any) -> float:
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
-    """The angle in degrees between two vectors (NaN if one is zero), of any finite size (:func:`_norm`).
+    """The angle in degrees between two vectors (NaN if one is zero), of any finite size
+    (:func:`nnpartition._stats.scaled_norm`).
 
     Example:
         >>> round(_angle(np.array([1e300, 0.0]), np.array([1e300, 1e300])), 9)
         45.0
     """
-    na, nb = _norm(a), _norm(b)
+    na, nb = scaled_norm(a), scaled_norm(b)
     if na == 0 or nb == 0:
         return float("nan")
     return float(np.degrees(np.arccos(np.clip((a / na) @ (b / nb), -1.0, 1.0))))

@@ -12,7 +12,8 @@ import numpy as np
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
-from .data import _angle, _norm, _probes, teacher_network
+from .._stats import binary_exponent, binary_exponents, scaled_norm, times_pow2
+from .data import _angle, _probes, teacher_network
 from .._repr import short_repr
 
 __all__ = ["LinearityReport", "boundary_linearity", "LinearityBaselines", "linearity_baselines"]
@@ -69,13 +70,13 @@ class LinearityReport:
                    if np.isnan(self.certified_fraction) else f"{self.certified_fraction:.3f} of probes"))
 
 
-def _times_pow2(v: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """``v_j 2^shifts_j``, exactly while it stays finite; otherwise the whole vector is also divided by one power of
-    two (a positive multiple of a linear rule is the same rule) so that its largest entry is about 1."""
-    m, e = np.frexp(v)
-    e = e + shifts
+def _rule_times_pow2(v: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``v_j 2^shifts_j`` (:func:`nnpartition._stats.times_pow2`), exactly while it stays finite; otherwise the whole
+    vector is also divided by one power of two (a positive multiple of a linear rule is the same rule) so that its
+    largest entry is in ``[1/2, 1)``."""
+    e = binary_exponents(np.abs(v)) + shifts   # each answer's exponent: |v_j 2^shifts_j| in [2^e_j, 2^(e_j+1))
     top = int(e[v != 0].max()) if np.any(v != 0) else 0
-    return np.asarray(np.ldexp(m, e - top if top > 1023 else e))
+    return times_pow2(v, shifts - (top + 1) if top >= 1023 else shifts)
 
 
 def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray, n_x: int) -> Tuple[np.ndarray, float]:
@@ -86,12 +87,12 @@ def _fit_linear(Z: np.ndarray, t: np.ndarray, start: np.ndarray, n_x: int) -> Tu
     probes of ``2^600`` overflowing the Hessian (RuntimeWarnings) and probes of ``2^-600`` fitting worse (0.967 of
     the network's signs against 1.0 at scale 1: the Hessian underflowed to 0, leaving only the ridge)."""
     top = max(float(Z[:, :n_x].max()), -float(Z[:, :n_x].min())) if Z.size else 0.0
-    k = int(np.frexp(top)[1]) - 1 if top > 0 else 0
+    k = binary_exponent(top)
     shifts = np.where(np.arange(Z.shape[1]) < n_x, k, 0)
     Z = Z.copy()
-    Z[:, :n_x] = np.ldexp(Z[:, :n_x], -k)
-    w, agreement = _fit_linear_in_units(Z, t, _times_pow2(start, shifts))
-    return _times_pow2(w, -shifts), agreement
+    Z[:, :n_x] = times_pow2(Z[:, :n_x], -k)
+    w, agreement = _fit_linear_in_units(Z, t, _rule_times_pow2(start, shifts))
+    return _rule_times_pow2(w, -shifts), agreement
 
 
 def _fit_linear_in_units(Z: np.ndarray, t: np.ndarray, start: np.ndarray) -> Tuple[np.ndarray, float]:
@@ -176,7 +177,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
     delta = 0.0
     for g, m in ((pos, mp), (neg, mn)):
         if np.any(g):
-            delta = max(delta, float(_norm(scaled[g] - m, axis=1).max()))
+            delta = max(delta, float(scaled_norm(scaled[g] - m, axis=1).max()))
     with np.errstate(over="ignore", invalid="ignore"):
         out = net._logits(X)   # checked below, the error naming X_probe
         rule = Z @ w_lin
@@ -201,7 +202,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
         # increasing (alpha > 0), so every pair, hence N, is positive (negative on the other side). No 1/alpha:
         # the Lipschitz bound of the reconstruction (deviation 2 k delta |x| against a clean part k alpha |<w_lin, x>|)
         # was 1/alpha times wider than it needs to be.
-        cert = np.abs(rule) > 2 * delta * _norm(Z, axis=1)   # np.linalg.norm squared: inf at 2^512, 0 at 2^-540
+        cert = np.abs(rule) > 2 * delta * scaled_norm(Z, axis=1)   # np.linalg.norm squared: inf at 2^512, 0 at 2^-540
         cert_frac = float(np.mean(cert))
         viol = int(np.sum(cert & ((rule > 0) != (out > 0))))
     else:

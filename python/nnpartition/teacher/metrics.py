@@ -12,7 +12,8 @@ import numpy as np
 from .._moved import moved
 from .. import _validate as chk
 from ..limits import _check_bytes, _checked_svd
-from .data import _norm, _signs, _units, _unit_rows
+from .._stats import binary_units, scaled_norm
+from .data import _signs, _units, _unit_rows
 from .._repr import short_repr
 
 __all__ = ["ClusteringMetrics", "clustering_metrics", "update_bound"]
@@ -162,14 +163,13 @@ def clustering_metrics(
     # read each unit scaled by a power of two near its own largest entry, an exact rescaling. Scaled by W_t's
     # largest entry, a unit 2^-1100 times smaller than the largest underflowed to 0: a cosine of 0 and no active
     # sign (a review, fifty-ninth pass).
-    _, own = np.frexp(unit_top)
-    W_units = np.ldexp(W_given, -own[..., None])
+    W_units = W_given / binary_units(unit_top)[..., None]
     U = _unit_rows(W_units)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=d)
         if not np.any(ws):
             raise ValueError("w_star must be non-zero")
-        ws = ws / _norm(ws)
+        ws = ws / scaled_norm(ws)
         cos = (U @ ws) * s  # (T, L)
         Wstar = s[:, None] * ws[None, :]
         fro = np.linalg.norm(W3.reshape(T, -1), axis=1)

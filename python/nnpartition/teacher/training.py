@@ -15,7 +15,8 @@ from .. import _core
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
-from .data import (_alpha, _angle, _norm, _pm_labels, _positive, _probes, _units, group_signs,  # noqa: F401
+from .._stats import scaled_norm
+from .data import (_alpha, _angle, _pm_labels, _positive, _probes, _units, group_signs,  # noqa: F401
                    linear_teacher_dataset, teacher_network)
 from .metrics import ClusteringMetrics, clustering_metrics
 from .._repr import short_repr
@@ -82,7 +83,7 @@ class TeacherRun:
         from .metrics import update_bound
 
         return update_bound(self.X, self.y, self.w_star, self.weights.shape[2], lr=self.lr, alpha=self.alpha,
-                            v=self.v, init_norm=float(_norm(self.weights[0])))
+                            v=self.v, init_norm=float(scaled_norm(self.weights[0])))
 
     def metrics(self, threshold: float = 0.9) -> ClusteringMetrics:
         """:func:`clustering_metrics` of the whole series, with the training inputs for the agreement condition."""
@@ -129,7 +130,7 @@ class TeacherRun:
         probes = None if X_probe is None else _probes(X_probe, self.weights.shape[1])   # before the metrics
         m = self.metrics(threshold)
         out = {"step": self.steps, "loss": self.loss, "error": self.error, "hard_steps": self.hard_steps,
-               "weight_norm": _norm(self.weights.reshape(len(self.steps), -1), axis=1)}
+               "weight_norm": scaled_norm(self.weights.reshape(len(self.steps), -1), axis=1)}
         for k in ("aligned_fraction", "mean_cosine", "potential", "dispersion_pos", "dispersion_neg",
                   "spectral_ratio", "stable_rank", "top2_energy", "agreement"):
             out[k] = np.asarray(getattr(m, k))
