@@ -364,12 +364,32 @@ impl Margin {
     fn new(win: &Window, tol: f64) -> Self {
         let side = [win.hi[0] - win.lo[0], win.hi[1] - win.lo[1]];
         let diag = side[0].hypot(side[1]);
+        if !diag.is_finite() {
+            return Margin::halved(win, tol);
+        }
         let longer = side[0].max(side[1]);
         let e = [0, 1].map(|k| {
             // (side[k] / longer is 1.0 exactly on the longer side: `tol * diag` as before)
             let reach = diag * (side[k] / longer);
             let scale = [win.lo[k], win.hi[k]].iter().fold(reach, |m, x| m.max(x.abs()));
             (tol * diag * (side[k] / longer)).max(MIN_EPS_ULPS * f64::EPSILON * scale)
+        });
+        Margin { e }
+    }
+
+    /// [`Margin::new`] of a window whose sides or diagonal are beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`):
+    /// formed from the half sides and the half diagonal, each doubled only after its small factor (`tol <= 0.01`,
+    /// `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite: every vertex
+    /// was within it of every line, and the window was 1 region (session 60).
+    fn halved(win: &Window, tol: f64) -> Self {
+        let side = [0.5 * win.hi[0] - 0.5 * win.lo[0], 0.5 * win.hi[1] - 0.5 * win.lo[1]];
+        let diag = side[0].hypot(side[1]);
+        let longer = side[0].max(side[1]);
+        let e = [0, 1].map(|k| {
+            let reach = diag * (side[k] / longer);
+            let ulps = MIN_EPS_ULPS * f64::EPSILON;
+            let scale = [win.lo[k], win.hi[k]].iter().fold(2.0 * ulps * reach, |m, x| m.max(ulps * x.abs()));
+            (2.0 * tol * reach).max(scale)
         });
         Margin { e }
     }
@@ -392,21 +412,31 @@ impl Margin {
 /// their signs against the margin and their ratios, which the power of two leaves as they are. A window whose
 /// coordinates reach near float64's largest overflowed there (session 55, the `pictures` fuzz target: `-5 s` at
 /// `s = -4.8e307`): `inf / inf` at a crossing made a NaN vertex or line end, refused as the core's failure.
+///
+/// `k = k1 + k2`: `a, b, c` times `2^-k1` only as far as their sum needs (`|a s + b t + c| <= 2 max(|a|, |b|) reach
+/// + |c|`), then `inv` times `2^-k2` as far as the product needs. One `k` for both, from `|a|, |b|, |c|` times
+/// `reach` times `inv` (a product where the bound is a sum, and `|a| inv <= 1`), had put the smaller coefficients in
+/// the subnormals or at 0 (session 60): the line `2^-55 (s + t) + 2^968` across `[-1.5 2^1023, 1.5 2^1023]^2` lost
+/// `a` and `b` and was read as a constant, off the polygon.
 fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> f64 {
     vals.clear();
     vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
     if vals.iter().all(|f| f.is_finite()) {
         return eps;
     }
-    // |a s + b t + c| <= 3 top reach, and |f| that times inv: both brought under 2^1020 by 2^-k.
+    // log2 of a bound on |a s + b t + c|: of 2 max(|a|, |b|) reach + |c| (at most twice the larger term)
     let reach = poly.iter().fold(1.0f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
-    let top = a.abs().max(b.abs()).max(c.abs());
-    let k = ((top.log2() + reach.log2() + inv.log2().max(0.0) + 2.0).ceil() as i32 - 1020).max(1);
+    let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+    let sum = (log2(a.abs().max(b.abs())) + 1.0 + reach.log2()).max(log2(c)) + 1.0;
+    // both brought under 2^1020 (the logs' rounding is far inside that)
+    let k1 = (sum.ceil() as i32 - 1020).max(0);
+    let k2 = ((sum - k1 as f64 + log2(inv)).ceil() as i32 - 1020).max(0);
     let (a, b, c) =
-        (crate::window::times_pow2(a, -k), crate::window::times_pow2(b, -k), crate::window::times_pow2(c, -k));
+        (crate::window::times_pow2(a, -k1), crate::window::times_pow2(b, -k1), crate::window::times_pow2(c, -k1));
+    let inv = crate::window::times_pow2(inv, -k2);
     vals.clear();
     vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
-    crate::window::times_pow2(eps, -k)
+    crate::window::times_pow2(eps, -k1 - k2)
 }
 
 enum Side {
@@ -597,29 +627,45 @@ pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
 /// Area centroid of a convex polygon (an interior point), relative to its first vertex for accuracy.
 ///
 /// Where the plain sums are not finite (sides whose products are beyond float64: a window reaching near float64's
-/// largest), the same centroid of the polygon scaled about its first vertex by a power of two (the centroid scales
-/// with it), scaled back; elsewhere the plain one, bit for bit as before.
+/// largest), the same centroid of the polygon scaled about its first vertex by a power of two along each axis (the
+/// centroid scales with it), scaled back; elsewhere the plain one, bit for bit as before.
 pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
     let o = poly[0];
-    let plain = centroid_about(poly, o, 0);
+    let plain = centroid_about(poly, o, [0, 0]);
     if plain.iter().all(|x| x.is_finite()) {
         return plain;
     }
-    let reach = poly.iter().fold(0.0f64, |m, p| m.max((p[0] - o[0]).abs()).max((p[1] - o[1]).abs()));
-    // (sides at most 2^500 after the scaling: their products, sums and thirds stay finite)
-    let e = if reach.is_finite() && reach > 0.0 { (reach.log2().ceil() as i32 - 500).max(0) } else { 0 };
+    // Each axis' extent at most 2^300 after the scaling: the products, `cx`'s cubes and their sums stay finite (at
+    // 2^500, one power for both axes as before session 60, a triangle of sides near 2^1019 summed cubes near 2^1500
+    // to an infinite centroid), and a thin side is scaled with its own axis, not below the normal numbers. (The
+    // extent is read in halves: across a window wider than float64 holds, `[-0.9 2^1023, 0.9 2^1023]`, it is finite.)
+    let e = [0, 1].map(|k| {
+        let half = poly.iter().fold(0.0f64, |m, p| m.max((0.5 * p[k] - 0.5 * o[k]).abs()));
+        if half > 0.0 {
+            (half.log2().ceil() as i32 + 1 - 300).max(1)
+        } else {
+            1
+        }
+    });
     centroid_about(poly, o, e)
 }
 
-/// [`centroid`] with the offsets from `o` multiplied by `2^-e` (exactly, unless they leave the normal doubles) and
-/// the centroid's offset by `2^e`.
-fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: i32) -> [f64; 2] {
-    let k = poly.len();
-    let d = |x: f64, y: f64| if e == 0 { x - y } else { crate::window::times_pow2(x - y, -e) };
+/// [`centroid`] with the offsets from `o` along axis `k` multiplied by `2^-e[k]` (exactly, unless they leave the normal
+/// doubles; formed from the halves of the coordinates when `e[k] > 0`, so that they do not overflow first) and the
+/// centroid's offset by `2^e[k]`.
+fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: [i32; 2]) -> [f64; 2] {
+    let n = poly.len();
+    let d = |x: f64, y: f64, k: usize| {
+        if e[k] == 0 {
+            x - y
+        } else {
+            crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e[k])
+        }
+    };
     let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
-    for i in 0..k {
-        let (p, q) = (poly[i], poly[(i + 1) % k]);
-        let (x0, y0, x1, y1) = (d(p[0], o[0]), d(p[1], o[1]), d(q[0], o[0]), d(q[1], o[1]));
+    for i in 0..n {
+        let (p, q) = (poly[i], poly[(i + 1) % n]);
+        let (x0, y0, x1, y1) = (d(p[0], o[0], 0), d(p[1], o[1], 1), d(q[0], o[0], 0), d(q[1], o[1], 1));
         let c = x0 * y1 - x1 * y0;
         a2 += c;
         cx += (x0 + x1) * c;
@@ -628,8 +674,15 @@ fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: i32) -> [f64; 2] {
     if a2 == 0.0 {
         return o;
     }
-    let back = |x: f64| if e == 0 { x } else { crate::window::times_pow2(x, e) };
-    [o[0] + back(cx / (3.0 * a2)), o[1] + back(cy / (3.0 * a2))]
+    // (again in halves: the centroid's offset from `o` can be beyond float64 where the centroid is not)
+    let at = |x: f64, k: usize| {
+        if e[k] == 0 {
+            o[k] + x
+        } else {
+            2.0 * (0.5 * o[k] + crate::window::times_pow2(x, e[k] - 1))
+        }
+    };
+    [at(cx / (3.0 * a2), 0), at(cy / (3.0 * a2), 1)]
 }
 
 /// Regions of the lines `s[j] x + t[j] y + c[j] = 0` inside the open box (lines in general
@@ -3051,6 +3104,109 @@ mod tests {
             assert_eq!(vals.len(), want.len());
             for (i, (&v, &w)) in vals.iter().zip(&want).enumerate() {
                 assert!(v.is_finite() && (v / e - w).abs() <= 1e-12 * w.abs(), "case {k}, vertex {i}: {v:e} / {e:e}");
+            }
+        }
+    }
+
+    /// A window whose sides are beyond float64 (`hi - lo` overflows, though `hi` and `lo` do not) is cut by a line
+    /// across it: `relu(x + y - 1.7 2^1023)` on `[-0.9 2^1023, 0.9 2^1023]^2` has 2 regions (the count's), the
+    /// triangle beyond the line `x + y = 1.7 2^1023` (corners `(0.9, 0.8), (0.9, 0.9), (0.8, 0.9)` times `2^1023`,
+    /// worked by hand) on and the rest off. Its margin was `tol` times the window's diagonal, infinite: every vertex
+    /// was within it of every line, and the window was 1 region (session 60).
+    #[test]
+    fn a_window_whose_sides_overflow_is_cut_by_a_line_across_it() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let h = 0.9 * p(1023);
+        let w = ndarray::arr2(&[[1.0], [1.0]]);
+        for c in [1.7, 1.0, 0.0, -1.75] {
+            let b = ndarray::arr1(&[-c * p(1023)]);
+            let wo = ndarray::arr1(&[1.0]);
+            let net =
+                PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -1.0, slope: 0.0 };
+            let win = Window { lo: [-h, -h], hi: [h, h], ..std_window(0.0, 1.0) };
+            let (lo, hi) = (ndarray::arr1(&[-h, -h]), ndarray::arr1(&[h, h]));
+            let layers = [(w.view(), b.view())];
+            let count = crate::window::network_regions_in_box(&layers, lo.view(), hi.view(), &Default::default());
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions() as u64, count.unwrap().per_layer[0], "c = {c}");
+            assert_eq!(res.n_regions(), 2, "c = {c}");
+            for r in 0..2 {
+                let (i, j) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+                let poly: Vec<[f64; 2]> = (i..j).map(|v| [res.vertices[[v, 0]], res.vertices[[v, 1]]]).collect();
+                // every vertex on the region's side of the line, to within the margin (64 roundings of 2^1023)
+                let on = res.patterns[[r, 0]] == 1;
+                let e = MIN_EPS_ULPS * f64::EPSILON * p(1023);
+                for q in &poly {
+                    let f = (0.5 * q[0] + 0.5 * q[1]) - 0.5 * c * p(1023);
+                    assert!(if on { f >= -e } else { f <= e }, "c = {c}, region {r}: {q:?}");
+                }
+                // the pattern holds at the centroid, by a direct forward pass (in halves: no overflow)
+                let m = centroid(&poly);
+                let on_m = 0.5 * m[0] + 0.5 * m[1] - 0.5 * c * p(1023) > 0.0;
+                assert_eq!(on_m as u8, res.patterns[[r, 0]], "c = {c}, {m:?} of {poly:?}");
+                // and the decision, read at the centroid: the output `relu(x + y - c 2^1023) - 1` is -1 off
+                assert_eq!(res.decision[r], on as u8, "c = {c}, region {r}");
+                if on && c == 1.7 {
+                    let want = [[h, 0.8 * p(1023)], [h, h], [0.8 * p(1023), h]];
+                    assert_eq!(poly.len(), 3, "{poly:?}");
+                    for w in want {
+                        let near = |q: &[f64; 2]| (0..2).all(|k| (q[k] - w[k]).abs() <= 1e-12 * p(1023));
+                        assert!(poly.iter().any(near), "{w:?} not in {poly:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the distances overflow, the coefficients are scaled only as far as their sum needs: cases where one power
+    /// of two for the line and `inv` together (from `|a|, |b|, |c|` times `reach` times `inv`) put a coefficient the
+    /// line needs at 0. Truths worked by hand, in exact powers of two: (1) `2^-55 (s + t) + 2^968` across
+    /// `[-1.5 2^1023, 1.5 2^1023]^2` (`inv = 2^55 / sqrt 2`): lost `a` and `b`, it was a constant, all vertices on one
+    /// side; the distances are `(s + t + 2^1023) 2^-1/2`. (2) `s + 2^-50 t + 2^1023` across `[-1.5 2^1023, 1.5
+    /// 2^1023]^2` (`inv = 1`): lost `b`, the two vertices at `s = 1.5 2^1023` were equally far from the line; they
+    /// differ by `2 b t = 3 2^973`.
+    #[test]
+    fn distances_beyond_float64_keep_the_coefficients_the_line_needs() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let eps = p(1000);
+        let r = 1.5 * p(1023);
+        let sq = [[-r, -r], [r, -r], [r, r], [-r, r]];
+        let inv = 1.0 / p(-55).hypot(p(-55));
+        let mut vals = Vec::new();
+        let e = distances(&sq, p(-55), p(-55), p(968), inv, eps, &mut vals);
+        assert!(vals.iter().any(|&v| v > 0.0) && vals.iter().any(|&v| v < 0.0), "{vals:?}");
+        for (q, &v) in sq.iter().zip(&vals) {
+            // (s + t + 2^1023) / sqrt 2 / 2^1000, formed in halves
+            let want = ((0.5 * q[0] + 0.5 * q[1] + p(1022)) * std::f64::consts::SQRT_2) / eps;
+            assert!((v / e - want).abs() <= 1e-12 * want.abs(), "{q:?}: {v:e} / {e:e}, want {want:e}");
+        }
+        let r = 1.5 * p(1023);
+        let sq = [[-r, -r], [r, -r], [r, r], [-r, r]];
+        let e = distances(&sq, 1.0, p(-50), p(1023), 1.0 / 1f64.hypot(p(-50)), eps, &mut vals);
+        assert!(vals[1].is_finite() && vals[2].is_finite(), "{vals:?}");
+        assert_eq!((vals[2] - vals[1]) / e, 3.0 * p(973) / eps, "{vals:?} / {e:e}");
+        assert_eq!((vals[3] - vals[0]) / e, 3.0 * p(973) / eps, "{vals:?} / {e:e}");
+    }
+
+    /// The centroid of polygons whose sides (and the centroid's offset from the first vertex) are beyond float64,
+    /// worked by hand (the mean of a triangle's corners): the triangle `(-m, -m), (m, -m), (m, m)` at `m = 0.9` of
+    /// float64's largest has its centroid at `(m / 3, -m / 3)`, 4/3 m from its first vertex; the square `[-m, m]^2`
+    /// at the origin; the triangle `(h, 0.8 2^1023), (h, h), (0.8 2^1023, h)`, `h = 0.9 2^1023`, of sides near
+    /// 2^1019, whose cubes overflowed at the scaling to 2^500, at the mean of its corners.
+    #[test]
+    fn the_centroid_of_a_polygon_wider_than_float64_is_its_centroid() {
+        let m = 0.9 * f64::MAX;
+        let h = 0.9 * crate::window::pow2(1023);
+        let g = 0.8 * crate::window::pow2(1023);
+        let cases = [
+            (vec![[-m, -m], [m, -m], [m, m]], [m / 3.0, -m / 3.0]),
+            (vec![[-m, -m], [m, -m], [m, m], [-m, m]], [0.0, 0.0]),
+            (vec![[h, g], [h, h], [g, h]], [h / 3.0 + h / 3.0 + g / 3.0, g / 3.0 + h / 3.0 + h / 3.0]),
+        ];
+        for (poly, want) in cases {
+            let c = centroid(&poly);
+            for k in 0..2 {
+                assert!((c[k] - want[k]).abs() <= 1e-12 * m, "{poly:?}: {c:?}, want {want:?}");
             }
         }
     }
