@@ -2400,8 +2400,9 @@ mod tests {
         // by 2^-33 of it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c,
         // 1,000 windows at c = 1e8, and the window was drawn as 1 region (2 with the cut). The count
         // (`window::network_regions_in_box`) agrees, and the vertices inside the window are on x = m to within a
-        // few roundings of c.
-        for c in [1e8f64, 12345.678, 1.0, 0.75] {
+        // few roundings of c. The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
+        // its second axis: the narrow test reads that axis' half width and direction, session 60's mutants).
+        for (c, t) in [1e8f64, 12345.678, 1.0, 0.75].into_iter().flat_map(|c| [(c, 0), (c, 1)]) {
             let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
             let (lo, hi) = (c, c + 512.0 * ulp);
             let w = hi - lo;
@@ -2410,11 +2411,11 @@ mod tests {
                 // (with `cut`, the third unit relu(y - 1/2))
                 let n1 = 2 + cut as usize;
                 let mut w1 = Array2::<f64>::zeros((2, n1));
-                (w1[[0, 0]], w1[[0, 1]]) = (1.0, 1.0 + 2f64.powi(-20));
+                (w1[[t, 0]], w1[[t, 1]]) = (1.0, 1.0 + 2f64.powi(-20));
                 let mut b1 = Array1::<f64>::zeros(n1);
                 b1[1] = -m * 2f64.powi(-20);
                 if cut {
-                    (w1[[1, 2]], b1[2]) = (1.0, -w / 2.0);
+                    (w1[[1 - t, 2]], b1[2]) = (1.0, -w / 2.0);
                 }
                 for v in [0.6, -0.6, 1e299, 1.0, 2f64.powi(59), 3.0f64.sqrt()] {
                     let mut w2 = Array2::<f64>::zeros((n1, 1));
@@ -2422,19 +2423,22 @@ mod tests {
                     let layers = vec![(w1.clone(), b1.clone()), (w2, ndarray::arr1(&[0.0]))];
                     let wo = ndarray::arr1(&[1.0]);
                     let net = view(&layers, &wo, slope);
-                    let win = Window { lo: [lo, 0.0], hi: [hi, w], ..std_window(0.0, 1.0) };
+                    let (mut wlo, mut whi) = ([lo, 0.0], [hi, w]);
+                    wlo.swap(0, t);
+                    whi.swap(0, t);
+                    let win = Window { lo: wlo, hi: whi, ..std_window(0.0, 1.0) };
                     let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
                     let want = 2 + 2 * cut as usize;
-                    assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope}");
+                    assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope} t={t}");
                     let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-                    let (lo_, hi_) = (ndarray::arr1(&[lo, 0.0]), ndarray::arr1(&[hi, w]));
+                    let (lo_, hi_) = (ndarray::arr1(&wlo), ndarray::arr1(&whi));
                     let opts = crate::window::NetworkOptions { slope, ..Default::default() };
                     let count = crate::window::network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).unwrap();
                     assert_eq!(count.per_layer.last().copied(), Some(want as u64), "c={c} v={v}");
                     // Every vertex strictly inside the window in x is on the line x = m (to a few roundings of c).
                     for p in res.vertices.rows() {
-                        if p[0] > lo && p[0] < hi {
-                            assert!((p[0] - m).abs() <= 4.0 * ulp, "c={c} v={v}: vertex at {} vs m = {m}", p[0]);
+                        if p[t] > lo && p[t] < hi {
+                            assert!((p[t] - m).abs() <= 4.0 * ulp, "c={c} v={v} t={t}: vertex at {} vs m = {m}", p[t]);
                         }
                     }
                 }
@@ -3207,6 +3211,56 @@ mod tests {
             let c = centroid(&poly);
             for k in 0..2 {
                 assert!((c[k] - want[k]).abs() <= 1e-12 * m, "{poly:?}: {c:?}, want {want:?}");
+            }
+        }
+    }
+
+    /// [`scaled_rows`] against the plain sums, term by term in exact powers of two: unit `j`'s row `r` times `2^E_j`
+    /// is `sum_q m_rq w_qj 2^e_q` (plus `b_j` on the constant row), each row at most 1/2 and finite. Three rows of
+    /// three units into two (session 60's mutants: the drawing's scaled path had met only one unit in and out, where
+    /// a row or unit index read the wrong entry unseen), a row `2^1020` times the others (its own size sets `E_j`, or
+    /// its sum overflows), a zero entry beside a weight below 1, and a bias `2^1100` times the products (`2^500` to
+    /// `2^-600`: it sets `E_j`, or the bias overflows), and rows of `2^1000` read by a weight of `2^-500` (whose size
+    /// counts in `E_j` as it is, not doubled).
+    #[test]
+    fn scaled_rows_are_the_plain_sums_times_a_power_of_two() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        type Case = (Vec<f64>, Vec<i32>, Array2<f64>, Vec<f64>);
+        let cases: [Case; 4] = [
+            (
+                vec![1.0, 0.0, 3.0, -2.0, 5.0, 1.0, 7.0, 1.0, -1.0],
+                vec![0, -1, 2],
+                ndarray::arr2(&[[1.0, -2.0], [0.25, 3.0], [0.0, 1.0]]),
+                vec![3.0, -5.0],
+            ),
+            (
+                vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, p(1020), 0.0, p(1020)],
+                vec![0, 0, 0],
+                ndarray::arr2(&[[4.0, 1.0], [1.0, 1.0], [1.0, -4.0]]),
+                vec![0.0, 1.0],
+            ),
+            (vec![1.0, 1.0, 1.0], vec![], ndarray::arr2(&[[p(-600), 1.0]]), vec![p(500), 0.0]),
+            (vec![p(1000), p(999), -p(1000)], vec![], ndarray::arr2(&[[p(-500), 1.0]]), vec![0.0, 0.0]),
+        ];
+        for (k, (m, e, w, bias)) in cases.iter().enumerate() {
+            let (fan_in, width) = w.dim();
+            let mut out = vec![f64::NAN; 3 * width];
+            let ex = scaled_rows(m, e, w.view(), bias, &mut out);
+            assert_eq!(ex.len(), width);
+            for j in 0..width {
+                for r in 0..3 {
+                    let got = out[r * width + j];
+                    let eq = |q: usize| e.get(q).copied().unwrap_or(0);
+                    let mut want = 0.0;
+                    for q in 0..fan_in {
+                        want += crate::window::times_pow2(m[r * fan_in + q] * w[[q, j]], eq(q) - ex[j]);
+                    }
+                    if r == 2 {
+                        want += crate::window::times_pow2(bias[j], -ex[j]);
+                    }
+                    assert!(got.is_finite() && got.abs() <= 0.5, "case {k}, unit {j}, row {r}: {got:e} ({ex:?})");
+                    assert_eq!(got, want, "case {k}, unit {j}, row {r} ({ex:?})");
+                }
             }
         }
     }
