@@ -364,12 +364,32 @@ impl Margin {
     fn new(win: &Window, tol: f64) -> Self {
         let side = [win.hi[0] - win.lo[0], win.hi[1] - win.lo[1]];
         let diag = side[0].hypot(side[1]);
+        if !diag.is_finite() {
+            return Margin::halved(win, tol);
+        }
         let longer = side[0].max(side[1]);
         let e = [0, 1].map(|k| {
             // (side[k] / longer is 1.0 exactly on the longer side: `tol * diag` as before)
             let reach = diag * (side[k] / longer);
             let scale = [win.lo[k], win.hi[k]].iter().fold(reach, |m, x| m.max(x.abs()));
             (tol * diag * (side[k] / longer)).max(MIN_EPS_ULPS * f64::EPSILON * scale)
+        });
+        Margin { e }
+    }
+
+    /// [`Margin::new`] of a window whose sides or diagonal are beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`):
+    /// formed from the half sides and the half diagonal, each doubled only after its small factor (`tol <= 0.01`,
+    /// `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite: every vertex
+    /// was within it of every line, and the window was 1 region (session 60).
+    fn halved(win: &Window, tol: f64) -> Self {
+        let side = [0.5 * win.hi[0] - 0.5 * win.lo[0], 0.5 * win.hi[1] - 0.5 * win.lo[1]];
+        let diag = side[0].hypot(side[1]);
+        let longer = side[0].max(side[1]);
+        let e = [0, 1].map(|k| {
+            let reach = diag * (side[k] / longer);
+            let ulps = MIN_EPS_ULPS * f64::EPSILON;
+            let scale = [win.lo[k], win.hi[k]].iter().fold(2.0 * ulps * reach, |m, x| m.max(ulps * x.abs()));
+            (2.0 * tol * reach).max(scale)
         });
         Margin { e }
     }
@@ -392,21 +412,31 @@ impl Margin {
 /// their signs against the margin and their ratios, which the power of two leaves as they are. A window whose
 /// coordinates reach near float64's largest overflowed there (session 55, the `pictures` fuzz target: `-5 s` at
 /// `s = -4.8e307`): `inf / inf` at a crossing made a NaN vertex or line end, refused as the core's failure.
+///
+/// `k = k1 + k2`: `a, b, c` times `2^-k1` only as far as their sum needs (`|a s + b t + c| <= 2 max(|a|, |b|) reach
+/// + |c|`), then `inv` times `2^-k2` as far as the product needs. One `k` for both, from `|a|, |b|, |c|` times
+/// `reach` times `inv` (a product where the bound is a sum, and `|a| inv <= 1`), had put the smaller coefficients in
+/// the subnormals or at 0 (session 60): the line `2^-55 (s + t) + 2^968` across `[-1.5 2^1023, 1.5 2^1023]^2` lost
+/// `a` and `b` and was read as a constant, off the polygon.
 fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> f64 {
     vals.clear();
     vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
     if vals.iter().all(|f| f.is_finite()) {
         return eps;
     }
-    // |a s + b t + c| <= 3 top reach, and |f| that times inv: both brought under 2^1020 by 2^-k.
+    // log2 of a bound on |a s + b t + c|: of 2 max(|a|, |b|) reach + |c| (at most twice the larger term)
     let reach = poly.iter().fold(1.0f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
-    let top = a.abs().max(b.abs()).max(c.abs());
-    let k = ((top.log2() + reach.log2() + inv.log2().max(0.0) + 2.0).ceil() as i32 - 1020).max(1);
+    let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+    let sum = (log2(a.abs().max(b.abs())) + 1.0 + reach.log2()).max(log2(c)) + 1.0;
+    // both brought under 2^1020 (the logs' rounding is far inside that)
+    let k1 = (sum.ceil() as i32 - 1020).max(0);
+    let k2 = ((sum - k1 as f64 + log2(inv)).ceil() as i32 - 1020).max(0);
     let (a, b, c) =
-        (crate::window::times_pow2(a, -k), crate::window::times_pow2(b, -k), crate::window::times_pow2(c, -k));
+        (crate::window::times_pow2(a, -k1), crate::window::times_pow2(b, -k1), crate::window::times_pow2(c, -k1));
+    let inv = crate::window::times_pow2(inv, -k2);
     vals.clear();
     vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
-    crate::window::times_pow2(eps, -k)
+    crate::window::times_pow2(eps, -k1 - k2)
 }
 
 enum Side {
@@ -597,29 +627,45 @@ pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
 /// Area centroid of a convex polygon (an interior point), relative to its first vertex for accuracy.
 ///
 /// Where the plain sums are not finite (sides whose products are beyond float64: a window reaching near float64's
-/// largest), the same centroid of the polygon scaled about its first vertex by a power of two (the centroid scales
-/// with it), scaled back; elsewhere the plain one, bit for bit as before.
+/// largest), the same centroid of the polygon scaled about its first vertex by a power of two along each axis (the
+/// centroid scales with it), scaled back; elsewhere the plain one, bit for bit as before.
 pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
     let o = poly[0];
-    let plain = centroid_about(poly, o, 0);
+    let plain = centroid_about(poly, o, [0, 0]);
     if plain.iter().all(|x| x.is_finite()) {
         return plain;
     }
-    let reach = poly.iter().fold(0.0f64, |m, p| m.max((p[0] - o[0]).abs()).max((p[1] - o[1]).abs()));
-    // (sides at most 2^500 after the scaling: their products, sums and thirds stay finite)
-    let e = if reach.is_finite() && reach > 0.0 { (reach.log2().ceil() as i32 - 500).max(0) } else { 0 };
+    // Each axis' extent at most 2^300 after the scaling: the products, `cx`'s cubes and their sums stay finite (at
+    // 2^500, one power for both axes as before session 60, a triangle of sides near 2^1019 summed cubes near 2^1500
+    // to an infinite centroid), and a thin side is scaled with its own axis, not below the normal numbers. (The
+    // extent is read in halves: across a window wider than float64 holds, `[-0.9 2^1023, 0.9 2^1023]`, it is finite.)
+    let e = [0, 1].map(|k| {
+        let half = poly.iter().fold(0.0f64, |m, p| m.max((0.5 * p[k] - 0.5 * o[k]).abs()));
+        if half > 0.0 {
+            (half.log2().ceil() as i32 + 1 - 300).max(1)
+        } else {
+            1
+        }
+    });
     centroid_about(poly, o, e)
 }
 
-/// [`centroid`] with the offsets from `o` multiplied by `2^-e` (exactly, unless they leave the normal doubles) and
-/// the centroid's offset by `2^e`.
-fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: i32) -> [f64; 2] {
-    let k = poly.len();
-    let d = |x: f64, y: f64| if e == 0 { x - y } else { crate::window::times_pow2(x - y, -e) };
+/// [`centroid`] with the offsets from `o` along axis `k` multiplied by `2^-e[k]` (exactly, unless they leave the normal
+/// doubles; formed from the halves of the coordinates when `e[k] > 0`, so that they do not overflow first) and the
+/// centroid's offset by `2^e[k]`.
+fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: [i32; 2]) -> [f64; 2] {
+    let n = poly.len();
+    let d = |x: f64, y: f64, k: usize| {
+        if e[k] == 0 {
+            x - y
+        } else {
+            crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e[k])
+        }
+    };
     let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
-    for i in 0..k {
-        let (p, q) = (poly[i], poly[(i + 1) % k]);
-        let (x0, y0, x1, y1) = (d(p[0], o[0]), d(p[1], o[1]), d(q[0], o[0]), d(q[1], o[1]));
+    for i in 0..n {
+        let (p, q) = (poly[i], poly[(i + 1) % n]);
+        let (x0, y0, x1, y1) = (d(p[0], o[0], 0), d(p[1], o[1], 1), d(q[0], o[0], 0), d(q[1], o[1], 1));
         let c = x0 * y1 - x1 * y0;
         a2 += c;
         cx += (x0 + x1) * c;
@@ -628,8 +674,15 @@ fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: i32) -> [f64; 2] {
     if a2 == 0.0 {
         return o;
     }
-    let back = |x: f64| if e == 0 { x } else { crate::window::times_pow2(x, e) };
-    [o[0] + back(cx / (3.0 * a2)), o[1] + back(cy / (3.0 * a2))]
+    // (again in halves: the centroid's offset from `o` can be beyond float64 where the centroid is not)
+    let at = |x: f64, k: usize| {
+        if e[k] == 0 {
+            o[k] + x
+        } else {
+            2.0 * (0.5 * o[k] + crate::window::times_pow2(x, e[k] - 1))
+        }
+    };
+    [at(cx / (3.0 * a2), 0), at(cy / (3.0 * a2), 1)]
 }
 
 /// Regions of the lines `s[j] x + t[j] y + c[j] = 0` inside the open box (lines in general
@@ -2347,8 +2400,9 @@ mod tests {
         // by 2^-33 of it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c,
         // 1,000 windows at c = 1e8, and the window was drawn as 1 region (2 with the cut). The count
         // (`window::network_regions_in_box`) agrees, and the vertices inside the window are on x = m to within a
-        // few roundings of c.
-        for c in [1e8f64, 12345.678, 1.0, 0.75] {
+        // few roundings of c. The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
+        // its second axis: the narrow test reads that axis' half width and direction, session 60's mutants).
+        for (c, t) in [1e8f64, 12345.678, 1.0, 0.75].into_iter().flat_map(|c| [(c, 0), (c, 1)]) {
             let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
             let (lo, hi) = (c, c + 512.0 * ulp);
             let w = hi - lo;
@@ -2357,11 +2411,11 @@ mod tests {
                 // (with `cut`, the third unit relu(y - 1/2))
                 let n1 = 2 + cut as usize;
                 let mut w1 = Array2::<f64>::zeros((2, n1));
-                (w1[[0, 0]], w1[[0, 1]]) = (1.0, 1.0 + 2f64.powi(-20));
+                (w1[[t, 0]], w1[[t, 1]]) = (1.0, 1.0 + 2f64.powi(-20));
                 let mut b1 = Array1::<f64>::zeros(n1);
                 b1[1] = -m * 2f64.powi(-20);
                 if cut {
-                    (w1[[1, 2]], b1[2]) = (1.0, -w / 2.0);
+                    (w1[[1 - t, 2]], b1[2]) = (1.0, -w / 2.0);
                 }
                 for v in [0.6, -0.6, 1e299, 1.0, 2f64.powi(59), 3.0f64.sqrt()] {
                     let mut w2 = Array2::<f64>::zeros((n1, 1));
@@ -2369,19 +2423,22 @@ mod tests {
                     let layers = vec![(w1.clone(), b1.clone()), (w2, ndarray::arr1(&[0.0]))];
                     let wo = ndarray::arr1(&[1.0]);
                     let net = view(&layers, &wo, slope);
-                    let win = Window { lo: [lo, 0.0], hi: [hi, w], ..std_window(0.0, 1.0) };
+                    let (mut wlo, mut whi) = ([lo, 0.0], [hi, w]);
+                    wlo.swap(0, t);
+                    whi.swap(0, t);
+                    let win = Window { lo: wlo, hi: whi, ..std_window(0.0, 1.0) };
                     let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
                     let want = 2 + 2 * cut as usize;
-                    assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope}");
+                    assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope} t={t}");
                     let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-                    let (lo_, hi_) = (ndarray::arr1(&[lo, 0.0]), ndarray::arr1(&[hi, w]));
+                    let (lo_, hi_) = (ndarray::arr1(&wlo), ndarray::arr1(&whi));
                     let opts = crate::window::NetworkOptions { slope, ..Default::default() };
                     let count = crate::window::network_regions_in_box(&views, lo_.view(), hi_.view(), &opts).unwrap();
                     assert_eq!(count.per_layer.last().copied(), Some(want as u64), "c={c} v={v}");
                     // Every vertex strictly inside the window in x is on the line x = m (to a few roundings of c).
                     for p in res.vertices.rows() {
-                        if p[0] > lo && p[0] < hi {
-                            assert!((p[0] - m).abs() <= 4.0 * ulp, "c={c} v={v}: vertex at {} vs m = {m}", p[0]);
+                        if p[t] > lo && p[t] < hi {
+                            assert!((p[t] - m).abs() <= 4.0 * ulp, "c={c} v={v} t={t}: vertex at {} vs m = {m}", p[t]);
                         }
                     }
                 }
@@ -3051,6 +3108,159 @@ mod tests {
             assert_eq!(vals.len(), want.len());
             for (i, (&v, &w)) in vals.iter().zip(&want).enumerate() {
                 assert!(v.is_finite() && (v / e - w).abs() <= 1e-12 * w.abs(), "case {k}, vertex {i}: {v:e} / {e:e}");
+            }
+        }
+    }
+
+    /// A window whose sides are beyond float64 (`hi - lo` overflows, though `hi` and `lo` do not) is cut by a line
+    /// across it: `relu(x + y - 1.7 2^1023)` on `[-0.9 2^1023, 0.9 2^1023]^2` has 2 regions (the count's), the
+    /// triangle beyond the line `x + y = 1.7 2^1023` (corners `(0.9, 0.8), (0.9, 0.9), (0.8, 0.9)` times `2^1023`,
+    /// worked by hand) on and the rest off. Its margin was `tol` times the window's diagonal, infinite: every vertex
+    /// was within it of every line, and the window was 1 region (session 60).
+    #[test]
+    fn a_window_whose_sides_overflow_is_cut_by_a_line_across_it() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let h = 0.9 * p(1023);
+        let w = ndarray::arr2(&[[1.0], [1.0]]);
+        for c in [1.7, 1.0, 0.0, -1.75] {
+            let b = ndarray::arr1(&[-c * p(1023)]);
+            let wo = ndarray::arr1(&[1.0]);
+            let net =
+                PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -1.0, slope: 0.0 };
+            let win = Window { lo: [-h, -h], hi: [h, h], ..std_window(0.0, 1.0) };
+            let (lo, hi) = (ndarray::arr1(&[-h, -h]), ndarray::arr1(&[h, h]));
+            let layers = [(w.view(), b.view())];
+            let count = crate::window::network_regions_in_box(&layers, lo.view(), hi.view(), &Default::default());
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions() as u64, count.unwrap().per_layer[0], "c = {c}");
+            assert_eq!(res.n_regions(), 2, "c = {c}");
+            for r in 0..2 {
+                let (i, j) = (res.offsets[r] as usize, res.offsets[r + 1] as usize);
+                let poly: Vec<[f64; 2]> = (i..j).map(|v| [res.vertices[[v, 0]], res.vertices[[v, 1]]]).collect();
+                // every vertex on the region's side of the line, to within the margin (64 roundings of 2^1023)
+                let on = res.patterns[[r, 0]] == 1;
+                let e = MIN_EPS_ULPS * f64::EPSILON * p(1023);
+                for q in &poly {
+                    let f = (0.5 * q[0] + 0.5 * q[1]) - 0.5 * c * p(1023);
+                    assert!(if on { f >= -e } else { f <= e }, "c = {c}, region {r}: {q:?}");
+                }
+                // the pattern holds at the centroid, by a direct forward pass (in halves: no overflow)
+                let m = centroid(&poly);
+                let on_m = 0.5 * m[0] + 0.5 * m[1] - 0.5 * c * p(1023) > 0.0;
+                assert_eq!(on_m as u8, res.patterns[[r, 0]], "c = {c}, {m:?} of {poly:?}");
+                // and the decision, read at the centroid: the output `relu(x + y - c 2^1023) - 1` is -1 off
+                assert_eq!(res.decision[r], on as u8, "c = {c}, region {r}");
+                if on && c == 1.7 {
+                    let want = [[h, 0.8 * p(1023)], [h, h], [0.8 * p(1023), h]];
+                    assert_eq!(poly.len(), 3, "{poly:?}");
+                    for w in want {
+                        let near = |q: &[f64; 2]| (0..2).all(|k| (q[k] - w[k]).abs() <= 1e-12 * p(1023));
+                        assert!(poly.iter().any(near), "{w:?} not in {poly:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the distances overflow, the coefficients are scaled only as far as their sum needs: cases where one power
+    /// of two for the line and `inv` together (from `|a|, |b|, |c|` times `reach` times `inv`) put a coefficient the
+    /// line needs at 0. Truths worked by hand, in exact powers of two: (1) `2^-55 (s + t) + 2^968` across
+    /// `[-1.5 2^1023, 1.5 2^1023]^2` (`inv = 2^55 / sqrt 2`): lost `a` and `b`, it was a constant, all vertices on one
+    /// side; the distances are `(s + t + 2^1023) 2^-1/2`. (2) `s + 2^-50 t + 2^1023` across `[-1.5 2^1023, 1.5
+    /// 2^1023]^2` (`inv = 1`): lost `b`, the two vertices at `s = 1.5 2^1023` were equally far from the line; they
+    /// differ by `2 b t = 3 2^973`.
+    #[test]
+    fn distances_beyond_float64_keep_the_coefficients_the_line_needs() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let eps = p(1000);
+        let r = 1.5 * p(1023);
+        let sq = [[-r, -r], [r, -r], [r, r], [-r, r]];
+        let inv = 1.0 / p(-55).hypot(p(-55));
+        let mut vals = Vec::new();
+        let e = distances(&sq, p(-55), p(-55), p(968), inv, eps, &mut vals);
+        assert!(vals.iter().any(|&v| v > 0.0) && vals.iter().any(|&v| v < 0.0), "{vals:?}");
+        for (q, &v) in sq.iter().zip(&vals) {
+            // (s + t + 2^1023) / sqrt 2 / 2^1000, formed in halves
+            let want = ((0.5 * q[0] + 0.5 * q[1] + p(1022)) * std::f64::consts::SQRT_2) / eps;
+            assert!((v / e - want).abs() <= 1e-12 * want.abs(), "{q:?}: {v:e} / {e:e}, want {want:e}");
+        }
+        let r = 1.5 * p(1023);
+        let sq = [[-r, -r], [r, -r], [r, r], [-r, r]];
+        let e = distances(&sq, 1.0, p(-50), p(1023), 1.0 / 1f64.hypot(p(-50)), eps, &mut vals);
+        assert!(vals[1].is_finite() && vals[2].is_finite(), "{vals:?}");
+        assert_eq!((vals[2] - vals[1]) / e, 3.0 * p(973) / eps, "{vals:?} / {e:e}");
+        assert_eq!((vals[3] - vals[0]) / e, 3.0 * p(973) / eps, "{vals:?} / {e:e}");
+    }
+
+    /// The centroid of polygons whose sides (and the centroid's offset from the first vertex) are beyond float64,
+    /// worked by hand (the mean of a triangle's corners): the triangle `(-m, -m), (m, -m), (m, m)` at `m = 0.9` of
+    /// float64's largest has its centroid at `(m / 3, -m / 3)`, 4/3 m from its first vertex; the square `[-m, m]^2`
+    /// at the origin; the triangle `(h, 0.8 2^1023), (h, h), (0.8 2^1023, h)`, `h = 0.9 2^1023`, of sides near
+    /// 2^1019, whose cubes overflowed at the scaling to 2^500, at the mean of its corners.
+    #[test]
+    fn the_centroid_of_a_polygon_wider_than_float64_is_its_centroid() {
+        let m = 0.9 * f64::MAX;
+        let h = 0.9 * crate::window::pow2(1023);
+        let g = 0.8 * crate::window::pow2(1023);
+        let cases = [
+            (vec![[-m, -m], [m, -m], [m, m]], [m / 3.0, -m / 3.0]),
+            (vec![[-m, -m], [m, -m], [m, m], [-m, m]], [0.0, 0.0]),
+            (vec![[h, g], [h, h], [g, h]], [h / 3.0 + h / 3.0 + g / 3.0, g / 3.0 + h / 3.0 + h / 3.0]),
+        ];
+        for (poly, want) in cases {
+            let c = centroid(&poly);
+            for k in 0..2 {
+                assert!((c[k] - want[k]).abs() <= 1e-12 * m, "{poly:?}: {c:?}, want {want:?}");
+            }
+        }
+    }
+
+    /// [`scaled_rows`] against the plain sums, term by term in exact powers of two: unit `j`'s row `r` times `2^E_j`
+    /// is `sum_q m_rq w_qj 2^e_q` (plus `b_j` on the constant row), each row at most 1/2 and finite. Three rows of
+    /// three units into two (session 60's mutants: the drawing's scaled path had met only one unit in and out, where
+    /// a row or unit index read the wrong entry unseen), a row `2^1020` times the others (its own size sets `E_j`, or
+    /// its sum overflows), a zero entry beside a weight below 1, and a bias `2^1100` times the products (`2^500` to
+    /// `2^-600`: it sets `E_j`, or the bias overflows), and rows of `2^1000` read by a weight of `2^-500` (whose size
+    /// counts in `E_j` as it is, not doubled).
+    #[test]
+    fn scaled_rows_are_the_plain_sums_times_a_power_of_two() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        type Case = (Vec<f64>, Vec<i32>, Array2<f64>, Vec<f64>);
+        let cases: [Case; 4] = [
+            (
+                vec![1.0, 0.0, 3.0, -2.0, 5.0, 1.0, 7.0, 1.0, -1.0],
+                vec![0, -1, 2],
+                ndarray::arr2(&[[1.0, -2.0], [0.25, 3.0], [0.0, 1.0]]),
+                vec![3.0, -5.0],
+            ),
+            (
+                vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, p(1020), 0.0, p(1020)],
+                vec![0, 0, 0],
+                ndarray::arr2(&[[4.0, 1.0], [1.0, 1.0], [1.0, -4.0]]),
+                vec![0.0, 1.0],
+            ),
+            (vec![1.0, 1.0, 1.0], vec![], ndarray::arr2(&[[p(-600), 1.0]]), vec![p(500), 0.0]),
+            (vec![p(1000), p(999), -p(1000)], vec![], ndarray::arr2(&[[p(-500), 1.0]]), vec![0.0, 0.0]),
+        ];
+        for (k, (m, e, w, bias)) in cases.iter().enumerate() {
+            let (fan_in, width) = w.dim();
+            let mut out = vec![f64::NAN; 3 * width];
+            let ex = scaled_rows(m, e, w.view(), bias, &mut out);
+            assert_eq!(ex.len(), width);
+            for j in 0..width {
+                for r in 0..3 {
+                    let got = out[r * width + j];
+                    let eq = |q: usize| e.get(q).copied().unwrap_or(0);
+                    let mut want = 0.0;
+                    for q in 0..fan_in {
+                        want += crate::window::times_pow2(m[r * fan_in + q] * w[[q, j]], eq(q) - ex[j]);
+                    }
+                    if r == 2 {
+                        want += crate::window::times_pow2(bias[j], -ex[j]);
+                    }
+                    assert!(got.is_finite() && got.abs() <= 0.5, "case {k}, unit {j}, row {r}: {got:e} ({ex:?})");
+                    assert_eq!(got, want, "case {k}, unit {j}, row {r} ({ex:?})");
+                }
             }
         }
     }
