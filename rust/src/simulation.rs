@@ -128,7 +128,7 @@ pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
     let words = (l / 64.0).ceil();
     let per_trial = 8.0 * (d + 1.0) * l
         + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
-        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
+        + n.min(2f64.powi(62)) * (16.0 * words + 64.0); // (the table as `count_streamed` counts it)
     let running = (rayon::current_num_threads() as f64).min(trials as f64).max(1.0);
     limits::check_bytes(
         &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
