@@ -413,7 +413,9 @@ where
     let buf_rows = CHUNK_ROWS.min(n).max(1);
     let elem = std::mem::size_of::<T>() as f64;
     let per_thread = buf_rows as f64 * ((bits as f64 + d as f64) * elem + words as f64 * 8.0 + 1.0);
-    let table = n as f64 * (8.0 * words as f64 + 64.0);
+    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until session 60, whose
+    // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
+    let table = n as f64 * (16.0 * words as f64 + 64.0);
     limits::check_bytes(
         &format!("counting the patterns of {n} points through {bits} units ({} threads)", rayon::current_num_threads()),
         per_thread * rayon::current_num_threads() as f64 + table,
@@ -563,7 +565,14 @@ pub(crate) mod tests {
     #[test]
     fn matches_reference_on_random_stacks() {
         let mut s = 12345u64;
-        for &(n, d, widths) in &[(500usize, 3usize, &[5usize][..]), (5000, 2, &[70, 3]), (3000, 4, &[8, 8, 8])] {
+        for &(n, d, widths) in &[
+            (500usize, 3usize, &[5usize][..]),
+            (5000, 2, &[70, 3]),
+            (3000, 4, &[8, 8, 8]),
+            // a second layer wider than the first: a bit layout not one-to-one over the layers' units (such as
+            // `(bit0 - j) & 63`) puts some of its bits on the first layer's
+            (2000, 3, &[3, 9]),
+        ] {
             let x = Array2::from_shape_fn((n, d), |_| lcg(&mut s));
             let y: Vec<u8> = (0..n).map(|_| (lcg(&mut s) > 0.0) as u8).collect();
             let mut fan = d;
@@ -777,5 +786,70 @@ pub(crate) mod tests {
             let r = layer_gain(0, &Layer { w: m, b: bb.view() }, &token);
             assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
         }
+    }
+
+    #[test]
+    fn layer_gain_checks_for_ctrl_c_when_one_row_or_column_is_a_whole_check() {
+        // A row (or, walked by columns, a column) of CHECK_WORK entries is a check's worth alone: every one is then
+        // followed by a check, the first included, so a cancelled token stops the pass. Broadcast views of one
+        // entry: 2 x 2^22 of them in no memory, walked by rows (strides 0, 0) and by columns (strides 0, 1).
+        let n = limits::CHECK_WORK;
+        let token = Cancel::new();
+        token.cancel();
+        let one = Array2::<f32>::ones((1, 1));
+        let b = Array1::<f32>::zeros(n);
+        let wide = one.broadcast((2, n)).unwrap();
+        let two = Array2::<f32>::ones((1, 2));
+        let tall = two.broadcast((n, 2)).unwrap();
+        assert!(tall.strides()[1] > tall.strides()[0]);
+        let b2 = Array1::<f32>::zeros(2);
+        for layer in [Layer { w: wide, b: b.view() }, Layer { w: tall, b: b2.view() }] {
+            let r = layer_gain(0, &layer, &token);
+            assert!(matches!(r, Err(CoreError::Interrupted)), "{:?}: {r:?}", layer.w.strides());
+            // (and without the token, the gain: the largest column sum of ones)
+            assert_eq!(layer_gain(0, &layer, &Cancel::default()).unwrap(), (layer.w.nrows() as f64, 0.0));
+        }
+    }
+
+    #[test]
+    fn the_bias_counts_in_the_bound_that_decides_the_overflow_check() {
+        // One point x = 1 through one unit of weight 0.6 MAX: x W is finite, but with a bias of 0.9 MAX the
+        // pre-activation is past MAX (infinite), so it has no sign: refused. A bias of 0.3 MAX leaves 0.9 MAX, one
+        // region. In both precisions.
+        fn outcome<T: Real>(w: T, b: T) -> CoreResult<u64> {
+            let (x, w, b) = (Array2::<T>::ones((1, 1)), Array2::from_elem((1, 1), w), Array1::from_elem(1, b));
+            Ok(count_patterns(x.view(), &[Layer { w: w.view(), b: b.view() }], None)?.summary().n_regions)
+        }
+        let overflows = |r: CoreResult<u64>| matches!(r, Err(CoreError::InvalidArgument(m)) if m.contains("overflow"));
+        assert!(overflows(outcome(0.6 * f64::MAX, 0.9 * f64::MAX)));
+        assert_eq!(outcome(0.6 * f64::MAX, 0.3 * f64::MAX).unwrap(), 1);
+        assert!(overflows(outcome(0.6 * f32::MAX, 0.9 * f32::MAX)));
+        assert_eq!(outcome(0.6 * f32::MAX, 0.3 * f32::MAX).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_wide_layer_checks_for_ctrl_c_between_its_columns() {
+        // Two rows through one layer of (2^22 / (2 ENTRY_WORK)) + 1 units of one input: one block of the product
+        // (no check before the first), then the fused pass over the columns, which must check at least once and stop
+        // with Interrupted, nothing added to the table.
+        let rows = 2;
+        let width = limits::CHECK_WORK / (rows * limits::ENTRY_WORK) + 1;
+        let w = Array2::<f64>::ones((1, width));
+        let b = Array1::<f64>::zeros(width);
+        let layers = [Layer { w: w.view(), b: b.view() }];
+        let x = array![[1.0], [-1.0]];
+        let words = width.div_ceil(64);
+        let token = Cancel::new();
+        let mut scratch = Scratch::new(rows, &layers, token.clone());
+        let mut table = PatternTable::new(words);
+        let gains = [layer_gain(0, &layers[0], &Cancel::default()).unwrap()];
+        token.cancel();
+        let r = accumulate_chunk(x.view(), &layers, &gains, None, words, &mut scratch, &mut table);
+        assert!(matches!(r, Err(CoreError::Interrupted)), "{r:?}");
+        assert_eq!((table.len(), table.points), (0, 0));
+        // not cancelled: the two points in two regions (all units on, all off)
+        let mut scratch = Scratch::new(rows, &layers, Cancel::default());
+        accumulate_chunk(x.view(), &layers, &gains, None, words, &mut scratch, &mut table).unwrap();
+        assert_eq!((table.len(), table.points), (2, 2));
     }
 }

@@ -128,7 +128,7 @@ pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
     let words = (l / 64.0).ceil();
     let per_trial = 8.0 * (d + 1.0) * l
         + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
-        + n.min(2f64.powi(62)) * (8.0 * words + 64.0);
+        + n.min(2f64.powi(62)) * (16.0 * words + 64.0); // (the table as `count_streamed` counts it)
     let running = (rayon::current_num_threads() as f64).min(trials as f64).max(1.0);
     limits::check_bytes(
         &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
@@ -273,6 +273,9 @@ mod tests {
         let d = 1usize << 14;
         let e = check_trials(&cfg(d, 1, d + 1), 1).unwrap_err().to_string();
         assert!(e.contains("max_params") && (d + 1) * (d + 1) > limits::DEFAULT_MAX_PARAMS as usize, "{e}");
+        // The biases count: d L = 2^28 weights alone are at the limit, the L biases put the layer above it.
+        let e = check_trials(&cfg(d, 1, d), 1).unwrap_err().to_string();
+        assert!(e.contains("max_params") && d * d == limits::DEFAULT_MAX_PARAMS as usize, "{e}");
     }
 
     /// Mean, mean square and largest magnitude of `v`.
@@ -325,6 +328,10 @@ mod tests {
                 let mut y = vec![7u8; CHUNK_ROWS];
                 fill_points(&c, 2, chunk, &mut x, &mut y);
                 let rows = if chunk == 0 { CHUNK_ROWS } else { 1000 };
+                // (and only its own: the rows past them are not drawn)
+                assert!(
+                    x.slice(ndarray::s![rows.., ..]).iter().all(|v| v.is_nan()) && y[rows..].iter().all(|&v| v == 7)
+                );
                 xs.extend(x.slice(ndarray::s![..rows, ..]).iter().copied());
                 ys.extend(y[..rows].iter().map(|&v| v as f64));
             }
@@ -365,6 +372,25 @@ mod tests {
         for t in r {
             assert_eq!(t.n_regions, 20);
             assert_eq!(t.majority_accuracy, 1.0);
+        }
+    }
+
+    #[test]
+    fn a_trial_counts_every_number_it_draws() {
+        // The draws' share of a trial's work is DRAW_STEPS a number drawn: the entries of the layer draw_layer
+        // returns and of the points and labels fill_points writes (counted here from the arrays: all but NaN and 7).
+        for &(d, n, l) in &[(1usize, 1usize, 1usize), (3, 10, 7), (5, CHUNK_ROWS + 3, 2)] {
+            let c = cfg(d, n, l);
+            let (w, b) = draw_layer(&c, 0).unwrap();
+            let mut drawn = w.len() + b.len();
+            for chunk in 0..n.div_ceil(CHUNK_ROWS) {
+                let mut x = Array2::from_elem((CHUNK_ROWS, d), f64::NAN);
+                let mut y = vec![7u8; CHUNK_ROWS];
+                fill_points(&c, 0, chunk, &mut x, &mut y);
+                drawn += x.iter().filter(|v| !v.is_nan()).count() + y.iter().filter(|&&v| v != 7).count();
+            }
+            let rest = trial_work(&c) - (n * l) as f64 * (d as f64 + TRIAL_UNIT_STEPS) - TRIAL_STEPS;
+            assert!((rest - DRAW_STEPS * drawn as f64).abs() < 1e-6 * rest, "{d} {n} {l}: {rest} vs {drawn} draws");
         }
     }
 }

@@ -358,3 +358,57 @@ mod construct {
         }
     }
 }
+
+mod patterns {
+    use super::*;
+    use _core::activation_regions::{count_patterns, Layer};
+    use _core::simulation::{simulate, Init, PointDist, SimConfig};
+    use _core::sparse::{projection, Projection};
+    use ndarray::{Array1, Array2};
+
+    /// `count_patterns` (what `count_streamed` counts) on 1 and 2 threads, a region a row (the rows are the sign
+    /// vectors of 0 .. N in d = 13 bits, the first 13 units the identity), through one and two layers: the least
+    /// `max_bytes` it is accepted under against its peak.
+    #[test]
+    fn pattern_tables_hold_what_they_count() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let d = 13;
+        for (n, widths) in [(6000usize, vec![40usize]), (8000, vec![200, 30]), (5000, vec![14])] {
+            let x = Array2::from_shape_fn((n, d), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
+            let mut owned = Vec::new();
+            let mut fan = d;
+            for (i, &l) in widths.iter().enumerate() {
+                let w = if i == 0 {
+                    let rest = projection(d, l - d, Projection::Gaussian, 7).unwrap();
+                    ndarray::concatenate![ndarray::Axis(1), Array2::eye(d), rest]
+                } else {
+                    projection(fan, l, Projection::Gaussian, 8 + i as u64).unwrap()
+                };
+                owned.push((w, Array1::<f64>::zeros(l)));
+                fan = l;
+            }
+            let layers: Vec<Layer<f64>> = owned.iter().map(|(w, b)| Layer { w: w.view(), b: b.view() }).collect();
+            for threads in [1, 2] {
+                pool(threads).install(|| {
+                    let what = format!("count_patterns N={n} d={d} {widths:?} on {threads} threads");
+                    check_call(&what, FIXED, || count_patterns(x.view(), &layers, None));
+                });
+            }
+        }
+    }
+
+    /// `simulate` (what `check_trials` counts) on 1 and 2 threads, with more units than make points share regions.
+    #[test]
+    fn simulations_hold_what_they_count() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (d, n, l, trials) in [(3usize, 5000usize, 300usize, 2u64), (5, 3000, 100, 3), (2, 300, 2000, 2)] {
+            let cfg = SimConfig { d, n, l, dist: PointDist::Gaussian, init: Init::Gaussian, seed: 5 };
+            for threads in [1, 2] {
+                pool(threads).install(|| {
+                    let what = format!("simulate d={d} N={n} L={l}, {trials} trials on {threads} threads");
+                    check_call(&what, FIXED, || simulate(&cfg, 0, trials));
+                });
+            }
+        }
+    }
+}
