@@ -372,8 +372,11 @@ mod patterns {
     #[test]
     fn pattern_tables_hold_what_they_count() {
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let d = 13;
-        for (n, widths) in [(6000usize, vec![40usize]), (8000, vec![200, 30]), (5000, vec![14])] {
+        // (and 16 x (4096 + 256) rows in d = 17: each of the 16 shards holds about 4,352 +- 66 patterns, every one
+        // just past a doubling of its key arena, its cells and its hash index, the table's worst point)
+        for (d, n, widths) in
+            [(13, 6000usize, vec![40usize]), (13, 8000, vec![200, 30]), (13, 5000, vec![14]), (17, 69632, vec![40])]
+        {
             let x = Array2::from_shape_fn((n, d), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
             let mut owned = Vec::new();
             let mut fan = d;
