@@ -358,3 +358,58 @@ mod construct {
         }
     }
 }
+
+mod window {
+    use super::*;
+    use _core::sparse::{projection, Projection};
+    use _core::window::{network_regions_in_box_counting, NetworkOptions};
+    use ndarray::{Array1, Array2};
+    use std::sync::atomic::AtomicU64;
+
+    /// `network_regions_in_box` counted, and listed (with the output's maps) under `max_regions` equal to the
+    /// count, on 1 and 2 threads: refused under `max_bytes` just below its measured peak. In 2 dimensions a piece's
+    /// program is small beside its arrays; in 5 and 6 its solved program (`microlp::Solution`, about 15-25 times
+    /// `rows (d + 2)` floats) is most of it, and the 256-510 pieces of the breadth-first start are the peak: the
+    /// estimate counted the program at 8 times `rows (d + 2)` and fell to 0.69-0.84 of the peak (session 60).
+    #[test]
+    fn network_regions_in_box_holds_what_it_counts() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (d, widths) in [(2usize, vec![40usize]), (3, vec![16, 16]), (5, vec![20]), (6, vec![14])] {
+            let mut fan = d;
+            let mut layers: Vec<(Array2<f64>, Array1<f64>)> = Vec::new();
+            for (i, &w) in widths.iter().enumerate() {
+                let wm = projection(fan, w, Projection::Gaussian, 10 + i as u64).unwrap();
+                let b = Array1::from_shape_fn(w, |j| 0.1 * ((j * 7 + i) % 11) as f64 - 0.5);
+                layers.push((wm, b));
+                fan = w;
+            }
+            let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let w_out = Array1::from_shape_fn(fan, |j| 1.0 - 0.1 * (j % 5) as f64);
+            let (lo, hi) = (Array1::from_elem(d, -2.0), Array1::from_elem(d, 2.0));
+            let mut count = 0;
+            for (list, readout) in [(false, None), (true, Some((w_out.view(), 0.2)))] {
+                for threads in [1, 2] {
+                    pool(threads).install(|| {
+                        let opts = NetworkOptions { list, max_regions: count.max(1), ..NetworkOptions::default() };
+                        let opts = if list { opts } else { NetworkOptions::default() };
+                        let call = || {
+                            let found = AtomicU64::new(0);
+                            network_regions_in_box_counting(&views, readout, lo.view(), hi.view(), &opts, &found)
+                        };
+                        let (out, peak) = peak_of(call);
+                        let regions = *out.unwrap().per_layer.last().unwrap();
+                        count = if list { count } else { regions };
+                        assert_eq!(regions, count);
+                        let what = format!("d={d} {widths:?}, {regions} regions, list={list} on {threads} threads");
+                        let before = limits::get();
+                        limits::set(None, Some((peak - SMALL) as u64), None).unwrap();
+                        let refused = matches!(call(), Err(CoreError::TooLarge(m)) if m.contains("max_bytes"));
+                        limits::set(None, Some(before.max_bytes), None).unwrap();
+                        println!("{what}: peak {peak}, refused below it: {refused}");
+                        assert!(refused, "{what}: {peak} bytes allocated, accepted under max_bytes {}", peak - SMALL);
+                    });
+                }
+            }
+        }
+    }
+}
