@@ -2001,13 +2001,14 @@ fn count_network(
     let total: usize = layers.iter().map(|(w, _)| w.ncols()).sum();
     let mapped = opts.list && readout.is_some();
     // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
-    // layer and its gates, and its solved program (rows of d + 2 entries, its factors and bookkeeping: counted as
-    // eight times the rows' entries, an allowance, not a measurement). The work list holds at most a few pieces
-    // per neuron per thread (depth first).
+    // layer and its gates, and its solved program (a `microlp::Solution`: measured at 7-44 times its rows' d + 2
+    // entries in 2 to 12 dimensions, at most 12 (d + 2) + 60 floats a row and 4 KiB; counted at 8 times until
+    // session 60, 0.69-0.84 of the peak in 5 and 6 dimensions: `rust/tests/bytes_measured.rs`). The work list
+    // holds at most a few pieces per neuron per thread (depth first).
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
     let rows = total + 2 * d;
     let (tf, wf, rf, df) = (total as f64, widest as f64, rows as f64, d as f64); // (f64: no product can wrap)
-    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0) + 8.0 * rf * (df + 2.0));
+    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0) + rf * (12.0 * (df + 2.0) + 60.0) + 512.0);
     let threads = rayon::current_num_threads() as f64;
     let row_bytes = 8.0 * (d + 1) as f64 * if mapped { 2.0 } else { 1.0 } + total as f64;
     let listed = if opts.list { opts.max_regions as f64 * row_bytes } else { 0.0 };
