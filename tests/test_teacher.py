@@ -791,6 +791,27 @@ def test_clustering_metrics_are_scale_invariant_up_to_1e308() -> None:
         assert getattr(huge, name) == pytest.approx(getattr(small, name), rel=1e-9, abs=1e-12), name
 
 
+def test_the_sign_agreement_does_not_change_when_rows_of_x_are_scaled_to_either_end_of_float64() -> None:
+    # The signs of a unit's pre-activations do not change when a row of X is multiplied by a positive number, so the
+    # agreement of rows scaled by powers of two from 2^-1060 (subnormal entries) to near float64's largest must be the
+    # agreement at scale 1. Near the top, 40 terms of up to 2^1023 overflowed in X @ W (inf - inf read as "off", and a
+    # RuntimeWarning), the fuzz test's hostile X of 1.7e308.
+    rng = np.random.default_rng(11)
+    d, L = 40, 6
+    ws = rng.normal(size=d)
+    signs = np.array([1, 1, 1, -1, -1, -1])
+    W = (signs[None, :] * ws[:, None] + 0.4 * rng.normal(size=(d, L))) * rng.uniform(0.5, 4.0, size=L)
+    X = rng.normal(size=(300, d))
+    base = clustering_metrics(W, ws, signs, X=X)
+    assert 0.1 < base.agreement < 0.9 and 0.1 < base.agreement_pos < 0.95   # neither trivial
+    top = 1023 - np.frexp(np.abs(X).max(axis=1))[1]   # each row's largest entry in [2^1022, 2^1023)
+    mixed = np.where(rng.integers(0, 2, len(X)) == 1, top - rng.integers(0, 40, len(X)), rng.integers(-1060, 1, len(X)))
+    for k in (top, np.full(len(X), -1060), mixed):
+        scaled = clustering_metrics(W, ws, signs, X=np.ldexp(X, k[:, None]))
+        for name in ("agreement", "agreement_pos", "agreement_neg"):
+            assert getattr(scaled, name) == getattr(base, name), (name, k[:3])
+
+
 def test_boundary_linearity_refuses_probes_whose_outputs_overflow() -> None:
     net = teacher_network([[1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 0.5, 0.5]], alpha=0.2)
     with pytest.raises(ValueError, match="X_probe"):

@@ -12,7 +12,7 @@ import numpy as np
 from .._moved import moved
 from .. import _validate as chk
 from ..limits import _check_bytes, _checked_svd
-from .._stats import binary_units, scaled_norm
+from .._stats import binary_exponents, scaled_norm, times_pow2
 from .data import _signs, _units, _unit_rows
 from .._repr import short_repr
 
@@ -163,7 +163,9 @@ def clustering_metrics(
     # read each unit scaled by a power of two near its own largest entry, an exact rescaling. Scaled by W_t's
     # largest entry, a unit 2^-1100 times smaller than the largest underflowed to 0: a cosine of 0 and no active
     # sign (a review, fifty-ninth pass).
-    W_units = W_given / binary_units(unit_top)[..., None]
+    # (each unit's largest entry in [1/2, 1): in [1, 2), X of 1.7e308 overflowed in the agreement's products, the fuzz
+    # test's hostile values)
+    W_units = times_pow2(W_given, -(binary_exponents(unit_top) + 1)[..., None])
     U = _unit_rows(W_units)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=d)
@@ -195,7 +197,11 @@ def clustering_metrics(
         srank = np.where(e > 0, e / sv[:, 0] ** 2, np.nan)
         top2 = np.where(e > 0, (sv[:, :2] ** 2).sum(axis=1) / e, np.nan)
     if Xc is not None:
-        ag = _agreement(W_units, s, Xc)
+        # Each row of X in units of a power of two near its own largest entry: the signs of the pre-activations do
+        # not change, and with the units' entries below 1 no product or sum overflows (rows near 1.7e308 overflowed
+        # in X @ W, a sign of inf - inf read as off; sixtieth pass).
+        Xu = times_pow2(Xc, -(binary_exponents(np.abs(Xc).max(axis=1, initial=0.0)) + 1)[:, None])
+        ag = _agreement(W_units, s, Xu)
     else:
         ag = (np.full(T, np.nan),) * 3
     with np.errstate(invalid="ignore"):
