@@ -3428,4 +3428,50 @@ mod tests {
             assert_eq!(area_2000(&poly), want, "region {r}: {poly:?}");
         }
     }
+
+    /// The first layer's lines on a window narrow for its coordinates (directions `2^-30 e_1`, `2^-30 e_2` about
+    /// `(32.1, 31.7)`) end on the window's sides where the unit is 0: checked by evaluating the unit at the ends in
+    /// double-double (error-free products and sums; a second implementation, not `window::dd_rows`), to within
+    /// `1e-9` of the window (the plain sums' rounding, `64 eps` in a unit whose slope is `2^-30`, moves them by about
+    /// `1e-5`). The narrow test's dot products of the plane with a unit's weights decide this; read as sums of the
+    /// entries (`a + b` for `a * b`: about 1, not `2^-30`), the window was wide and the lines were cut from those sums.
+    #[test]
+    fn the_lines_of_a_window_narrow_for_its_coordinates_end_where_their_units_are_0() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let two_sum = |a: f64, b: f64| {
+            let s = a + b;
+            let bb = s - a;
+            (s, (a - (s - bb)) + (b - bb))
+        };
+        let two_prod = |a: f64, b: f64| {
+            let x = a * b;
+            (x, a.mul_add(b, -x))
+        };
+        let (o, d) = ([32.1, 31.7], p(-30));
+        for (w0, w1) in [(0.3, 0.7), (-0.45, 0.2), (0.9, -0.35)] {
+            let b0 = -(w0 * o[0] + w1 * o[1]) - 0.5 * (w0 + w1) * d;
+            let (w, b, wo) = (ndarray::arr2(&[[w0], [w1]]), ndarray::arr1(&[b0]), ndarray::arr1(&[1.0]));
+            let net =
+                PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -1.0, slope: 0.0 };
+            let win = Window { origin: o.to_vec(), u: vec![d, 0.0], v: vec![0.0, d], lo: [0.0, 0.0], hi: [1.0, 1.0] };
+            assert!(narrow_window(&net, &win));
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.lines.nrows(), 1, "{w0} {w1}");
+            for e in 0..2 {
+                let (s, t) = (res.lines[[0, 2 * e]], res.lines[[0, 2 * e + 1]]);
+                // z = w0 o0 + w1 o1 + b + (w0 d) s + (w1 d) t, summed in double-double (w_i d is exact)
+                let terms =
+                    [two_prod(w0, o[0]), two_prod(w1, o[1]), (b0, 0.0), two_prod(w0 * d, s), two_prod(w1 * d, t)];
+                let (mut hi, mut lo) = (0.0, 0.0);
+                for (x, y) in terms {
+                    let (h, l) = two_sum(hi, x);
+                    hi = h;
+                    lo += l + y;
+                }
+                let z = hi + lo;
+                let slope = (w0 * d).hypot(w1 * d);
+                assert!((z / slope).abs() < 1e-9, "{w0} {w1}: end ({s}, {t}) is {:e} from the line", z / slope);
+            }
+        }
+    }
 }
