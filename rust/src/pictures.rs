@@ -3474,4 +3474,25 @@ mod tests {
             }
         }
     }
+
+    /// A unit above `2^60` whose outgoing weight is so large that the rescaling's division overflows it (weights
+    /// `2^100` into an outgoing `2^1000`: `2^1100`) is refused, naming the layer whose weights overflow (the second
+    /// hidden layer's, or the output's), as the rescaling's documentation says; its bias, 0, stays finite.
+    #[test]
+    fn a_rescaling_that_overflows_an_outgoing_weight_is_refused_naming_it() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let (w1, b1) = (ndarray::arr2(&[[p(100)], [p(100)]]), ndarray::arr1(&[0.0]));
+        let (w2, b2) = (ndarray::arr2(&[[p(1000)]]), ndarray::arr1(&[0.0]));
+        for (deep, what) in [(true, "hidden layer 2's weights"), (false, "the output weights")] {
+            let wo = ndarray::arr1(&[if deep { 1.0 } else { p(1000) }]);
+            let mut layers = vec![Layer { w: w1.view(), b: b1.view() }];
+            if deep {
+                layers.push(Layer { w: w2.view(), b: b2.view() });
+            }
+            let net = PwlNet { layers, w_out: wo.view(), b_out: 0.0, slope: 0.0 };
+            let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
+            let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+            assert!(m.contains("cannot be drawn exactly") && m.contains(what), "{m}");
+        }
+    }
 }
