@@ -338,8 +338,7 @@ fn chord(poly: &[[f64; 2]], o: [f64; 3], inv: f64, eps: f64) -> Option<[f64; 4]>
     for i in 0..k {
         let j = if i + 1 == k { 0 } else { i + 1 };
         if (vals[i] > 0.0) != (vals[j] > 0.0) {
-            let r = vals[i] / (vals[i] - vals[j]);
-            pts.push([poly[i][0] + r * (poly[j][0] - poly[i][0]), poly[i][1] + r * (poly[j][1] - poly[i][1])]);
+            pts.push(crossing(poly[i], poly[j], vals[i], vals[j]));
         }
     }
     (pts.len() == 2).then(|| [pts[0][0], pts[0][1], pts[1][0], pts[1][1]])
@@ -381,15 +380,18 @@ impl Margin {
     /// formed from the half sides and the half diagonal, each doubled only after its small factor (`tol <= 0.01`,
     /// `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite: every vertex
     /// was within it of every line, and the window was 1 region (session 60).
+    ///
+    /// In quarters, not halves: the half diagonal of `[-1.5 2^1023, 1.5 2^1023]^2` is beyond float64 too (half sides
+    /// above `2^1023 / sqrt 2`), its margin was infinite, and the window was 1 region (session 60, helper B2).
     fn halved(win: &Window, tol: f64) -> Self {
-        let side = [0.5 * win.hi[0] - 0.5 * win.lo[0], 0.5 * win.hi[1] - 0.5 * win.lo[1]];
+        let side = [0.25 * win.hi[0] - 0.25 * win.lo[0], 0.25 * win.hi[1] - 0.25 * win.lo[1]];
         let diag = side[0].hypot(side[1]);
         let longer = side[0].max(side[1]);
         let e = [0, 1].map(|k| {
             let reach = diag * (side[k] / longer);
             let ulps = MIN_EPS_ULPS * f64::EPSILON;
-            let scale = [win.lo[k], win.hi[k]].iter().fold(2.0 * ulps * reach, |m, x| m.max(ulps * x.abs()));
-            (2.0 * tol * reach).max(scale)
+            let scale = [win.lo[k], win.hi[k]].iter().fold(4.0 * ulps * reach, |m, x| m.max(ulps * x.abs()));
+            (4.0 * tol * reach).max(scale)
         });
         Margin { e }
     }
@@ -437,6 +439,24 @@ fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals
     vals.clear();
     vals.extend(poly.iter().map(|p| (a * p[0] + b * p[1] + c) * inv));
     crate::window::times_pow2(eps, -k1 - k2)
+}
+
+/// Where the edge from `p` to `q` crosses the line, from the vertices' distances `fp` and `fq` (of opposite signs):
+/// `p + r (q - p)` with `r = fp / (fp - fq)`, the plain values bit for bit where they are finite. Where `fp - fq` or
+/// `q - p` is beyond float64 (distances and sides near float64's largest: a window `[-0.9 2^1023, 0.9 2^1023]^2`),
+/// the same from halves. `fp - fq` had overflowed to infinity there, `r` to 0: the crossing was put on `p`, and the
+/// pieces came back with repeated vertices, of no area or clockwise, with patterns no point has (session 60).
+fn crossing(p: [f64; 2], q: [f64; 2], fp: f64, fq: f64) -> [f64; 2] {
+    let den = fp - fq;
+    let r = if den.is_finite() { fp / den } else { (0.5 * fp) / (0.5 * fp - 0.5 * fq) };
+    [0, 1].map(|k| {
+        let x = p[k] + r * (q[k] - p[k]);
+        if x.is_finite() {
+            x
+        } else {
+            2.0 * (0.5 * p[k] + r * (0.5 * q[k] - 0.5 * p[k]))
+        }
+    })
 }
 
 enum Side {
@@ -493,8 +513,7 @@ fn cut(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut
             }
         }
         if ci * cj == -1 {
-            let r = fi / (fi - fj);
-            let q = [poly[i][0] + r * (poly[j][0] - poly[i][0]), poly[i][1] + r * (poly[j][1] - poly[i][1])];
+            let q = crossing(poly[i], poly[j], fi, fj);
             p_side.push(q);
             n_side.push(q);
         }
@@ -613,15 +632,52 @@ fn cut_all(
 /// Signed area of a polygon (positive when counter-clockwise), relative to its first vertex: from the origin, the
 /// products of a window far from it (`s` near `1e8`) cancelled to noise larger than a small region's area, whose
 /// sign then turned regions clockwise (a negative area in [`Polygons`]; session 50).
+///
+/// Where the plain sum is not finite (sides whose products are beyond float64), the area of the polygon scaled about
+/// its first vertex by a power of two along each axis (as [`centroid`]), scaled back: infinite with its sign where the
+/// area is beyond float64. It had been NaN (`inf - inf`) there, and the orientation check read no sign (session 60).
 pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
-    let k = poly.len();
     let Some(&o) = poly.first() else { return 0.0 };
+    let plain = area_about(poly, o, [0, 0]);
+    if plain.is_finite() {
+        return plain;
+    }
+    let e = axis_exponents(poly, o);
+    crate::window::times_pow2(area_about(poly, o, e), e[0] + e[1])
+}
+
+/// [`signed_area`] with the offsets from `o` along axis `k` multiplied by `2^-e[k]` (as in [`centroid_about`]).
+fn area_about(poly: &[[f64; 2]], o: [f64; 2], e: [i32; 2]) -> f64 {
+    let k = poly.len();
+    let d = |x: f64, y: f64, k: usize| {
+        if e[k] == 0 {
+            x - y
+        } else {
+            crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e[k])
+        }
+    };
     let mut a = 0.0;
     for i in 0..k {
         let (p, q) = (poly[i], poly[(i + 1) % k]);
-        a += (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]);
+        a += d(p[0], o[0], 0) * d(q[1], o[1], 1) - d(p[1], o[1], 1) * d(q[0], o[0], 0);
     }
     0.5 * a
+}
+
+/// The powers of two [`centroid`] scales a polygon's axes by, about `o`, where its plain sums are not finite.
+fn axis_exponents(poly: &[[f64; 2]], o: [f64; 2]) -> [i32; 2] {
+    // Each axis' extent at most 2^300 after the scaling: the products, `cx`'s cubes and their sums stay finite (at
+    // 2^500, one power for both axes as before session 60, a triangle of sides near 2^1019 summed cubes near 2^1500
+    // to an infinite centroid), and a thin side is scaled with its own axis, not below the normal numbers. (The
+    // extent is read in halves: across a window wider than float64 holds, `[-0.9 2^1023, 0.9 2^1023]`, it is finite.)
+    [0, 1].map(|k| {
+        let half = poly.iter().fold(0.0f64, |m, p| m.max((0.5 * p[k] - 0.5 * o[k]).abs()));
+        if half > 0.0 {
+            (half.log2().ceil() as i32 + 1 - 300).max(1)
+        } else {
+            1
+        }
+    })
 }
 
 /// Area centroid of a convex polygon (an interior point), relative to its first vertex for accuracy.
@@ -635,19 +691,7 @@ pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
     if plain.iter().all(|x| x.is_finite()) {
         return plain;
     }
-    // Each axis' extent at most 2^300 after the scaling: the products, `cx`'s cubes and their sums stay finite (at
-    // 2^500, one power for both axes as before session 60, a triangle of sides near 2^1019 summed cubes near 2^1500
-    // to an infinite centroid), and a thin side is scaled with its own axis, not below the normal numbers. (The
-    // extent is read in halves: across a window wider than float64 holds, `[-0.9 2^1023, 0.9 2^1023]`, it is finite.)
-    let e = [0, 1].map(|k| {
-        let half = poly.iter().fold(0.0f64, |m, p| m.max((0.5 * p[k] - 0.5 * o[k]).abs()));
-        if half > 0.0 {
-            (half.log2().ceil() as i32 + 1 - 300).max(1)
-        } else {
-            1
-        }
-    });
-    centroid_about(poly, o, e)
+    centroid_about(poly, o, axis_exponents(poly, o))
 }
 
 /// [`centroid`] with the offsets from `o` along axis `k` multiplied by `2^-e[k]` (exactly, unless they leave the normal
@@ -3303,6 +3347,152 @@ mod tests {
         for (limit, at) in [(n - 1, 2), (n1 - 1, 1)] {
             let err = region_polygons(&view(&layers, &wo, 0.0), &win, opts(limit), &never).unwrap_err().to_string();
             assert!(err.contains(&format!("more than {limit} regions (reached at hidden layer {at} of 2")), "{err}");
+        }
+    }
+
+    /// A window whose area is beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`, its distances near float64's largest) is
+    /// cut as the same network scaled down: six lines through it and three units after them, against the picture of
+    /// `[-0.9, 0.9]^2` with the first layer's biases times `2^-1023` (the same arrangement scaled), the exact count, and
+    /// each region's area from halves in units of `2^2000` (positive; summing to the window's, `3.24 2^46`). Where two
+    /// vertices' distances were near float64's largest with opposite signs, their difference overflowed, the crossing
+    /// went onto a vertex, and 4 of 6 seeds came back with repeated vertices, regions of no area or clockwise, and
+    /// patterns no point has (35 regions for 33; session 60). And `signed_area` reads their sign (it was NaN). Then
+    /// a window whose half diagonal overflows too, cut where a hand-worked line is (its margin was infinite: 1 region).
+    #[test]
+    fn a_window_whose_area_overflows_is_cut_as_the_same_network_scaled_down() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let h = 0.9 * p(1023);
+        let area_2000 = |poly: &[[f64; 2]]| {
+            let o = poly[0];
+            let d = |x: f64, y: f64| crate::window::times_pow2(0.5 * x - 0.5 * y, -999);
+            let n = poly.len();
+            0.5 * (0..n)
+                .map(|i| {
+                    let (q, r) = (poly[i], poly[(i + 1) % n]);
+                    d(q[0], o[0]) * d(r[1], o[1]) - d(q[1], o[1]) * d(r[0], o[0])
+                })
+                .sum::<f64>()
+        };
+        for seed in 100..106u64 {
+            let (layers, wo) = lines_through([-h, -h], [2.0 * h, 2.0 * h], 6, seed);
+            let net = view(&layers, &wo, 0.0);
+            let win = Window { lo: [-h, -h], hi: [h, h], ..std_window(0.0, 1.0) };
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            let mut small = layers.clone();
+            small[0].1.mapv_inplace(|x| crate::window::times_pow2(x, -1023));
+            let snet = view(&small, &wo, 0.0);
+            let swin = Window { lo: [-0.9, -0.9], hi: [0.9, 0.9], ..std_window(0.0, 1.0) };
+            let sres = region_polygons(&snet, &swin, Options::default(), &never).unwrap();
+            let (lo, hi) = (ndarray::arr1(&[-h, -h]), ndarray::arr1(&[h, h]));
+            let lv: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let count = crate::window::network_regions_in_box(&lv, lo.view(), hi.view(), &Default::default());
+            assert_eq!(res.n_regions() as u64, *count.unwrap().per_layer.last().unwrap(), "seed {seed}");
+            let pats = |r: &Polygons| {
+                (0..r.n_regions()).map(|i| r.patterns.row(i).to_vec()).collect::<std::collections::BTreeSet<_>>()
+            };
+            assert_eq!(pats(&res), pats(&sres), "seed {seed}");
+            let mut total = 0.0;
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let a = area_2000(&poly);
+                assert!(a > 0.0, "seed {seed}, region {r}: {a} {poly:?}");
+                total += a;
+                assert!(signed_area(&poly) > 0.0, "seed {seed}, region {r}: {}", signed_area(&poly));
+                // the pattern at the centroid, by a forward pass of the network with its first biases halved at
+                // half the point (the same signs, no overflow)
+                let m = centroid(&poly);
+                let mut half = layers.clone();
+                half[0].1.mapv_inplace(|x| 0.5 * x);
+                let (pat, _) = forward(&view(&half, &wo, 0.0), &[0.5 * m[0], 0.5 * m[1]]);
+                assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "seed {seed}, region {r}");
+            }
+            let want = 1.8 * 1.8 * p(46);
+            assert!((total / want - 1.0).abs() < 1e-12, "seed {seed}: {total} vs {want}");
+        }
+        // Sides beyond float64 too (`q - p` overflows along an edge): the line `s = 2^1022` across `[-1.5 2^1023, 1.5
+        // 2^1023]^2` crosses the bottom and top sides there, parting areas `2 * 3` and `1 * 3` (units of `2^2046`).
+        let g = 1.5 * p(1023);
+        let (w, b, wo) = (ndarray::arr2(&[[1.0], [0.0]]), ndarray::arr1(&[-p(1022)]), ndarray::arr1(&[1.0]));
+        let net =
+            PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -1.0, slope: 0.0 };
+        let win = Window { lo: [-g, -g], hi: [g, g], ..std_window(0.0, 1.0) };
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 2);
+        for r in 0..2 {
+            let poly = polygon(&res, r);
+            let on = res.patterns[[r, 0]] == 1;
+            for q in &poly {
+                assert!(q[0] == g || q[0] == -g || q[0] == p(1022), "region {r}: {poly:?}");
+            }
+            let want = if on { 3.0 * p(46) } else { 6.0 * p(46) };
+            assert_eq!(area_2000(&poly), want, "region {r}: {poly:?}");
+        }
+    }
+
+    /// The first layer's lines on a window narrow for its coordinates (directions `2^-30 e_1`, `2^-30 e_2` about
+    /// `(32.1, 31.7)`) end on the window's sides where the unit is 0: checked by evaluating the unit at the ends in
+    /// double-double (error-free products and sums; a second implementation, not `window::dd_rows`), to within
+    /// `1e-9` of the window (the plain sums' rounding, `64 eps` in a unit whose slope is `2^-30`, moves them by about
+    /// `1e-5`). The narrow test's dot products of the plane with a unit's weights decide this; read as sums of the
+    /// entries (`a + b` for `a * b`: about 1, not `2^-30`), the window was wide and the lines were cut from those sums.
+    #[test]
+    fn the_lines_of_a_window_narrow_for_its_coordinates_end_where_their_units_are_0() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let two_sum = |a: f64, b: f64| {
+            let s = a + b;
+            let bb = s - a;
+            (s, (a - (s - bb)) + (b - bb))
+        };
+        let two_prod = |a: f64, b: f64| {
+            let x = a * b;
+            (x, a.mul_add(b, -x))
+        };
+        let (o, d) = ([32.1, 31.7], p(-30));
+        for (w0, w1) in [(0.3, 0.7), (-0.45, 0.2), (0.9, -0.35)] {
+            let b0 = -(w0 * o[0] + w1 * o[1]) - 0.5 * (w0 + w1) * d;
+            let (w, b, wo) = (ndarray::arr2(&[[w0], [w1]]), ndarray::arr1(&[b0]), ndarray::arr1(&[1.0]));
+            let net =
+                PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: -1.0, slope: 0.0 };
+            let win = Window { origin: o.to_vec(), u: vec![d, 0.0], v: vec![0.0, d], lo: [0.0, 0.0], hi: [1.0, 1.0] };
+            assert!(narrow_window(&net, &win));
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.lines.nrows(), 1, "{w0} {w1}");
+            for e in 0..2 {
+                let (s, t) = (res.lines[[0, 2 * e]], res.lines[[0, 2 * e + 1]]);
+                // z = w0 o0 + w1 o1 + b + (w0 d) s + (w1 d) t, summed in double-double (w_i d is exact)
+                let terms =
+                    [two_prod(w0, o[0]), two_prod(w1, o[1]), (b0, 0.0), two_prod(w0 * d, s), two_prod(w1 * d, t)];
+                let (mut hi, mut lo) = (0.0, 0.0);
+                for (x, y) in terms {
+                    let (h, l) = two_sum(hi, x);
+                    hi = h;
+                    lo += l + y;
+                }
+                let z = hi + lo;
+                let slope = (w0 * d).hypot(w1 * d);
+                assert!((z / slope).abs() < 1e-9, "{w0} {w1}: end ({s}, {t}) is {:e} from the line", z / slope);
+            }
+        }
+    }
+
+    /// A unit above `2^60` whose outgoing weight is so large that the rescaling's division overflows it (weights
+    /// `2^100` into an outgoing `2^1000`: `2^1100`) is refused, naming the layer whose weights overflow (the second
+    /// hidden layer's, or the output's), as the rescaling's documentation says; its bias, 0, stays finite.
+    #[test]
+    fn a_rescaling_that_overflows_an_outgoing_weight_is_refused_naming_it() {
+        let p = |e: i32| crate::window::times_pow2(1.0, e);
+        let (w1, b1) = (ndarray::arr2(&[[p(100)], [p(100)]]), ndarray::arr1(&[0.0]));
+        let (w2, b2) = (ndarray::arr2(&[[p(1000)]]), ndarray::arr1(&[0.0]));
+        for (deep, what) in [(true, "hidden layer 2's weights"), (false, "the output weights")] {
+            let wo = ndarray::arr1(&[if deep { 1.0 } else { p(1000) }]);
+            let mut layers = vec![Layer { w: w1.view(), b: b1.view() }];
+            if deep {
+                layers.push(Layer { w: w2.view(), b: b2.view() });
+            }
+            let net = PwlNet { layers, w_out: wo.view(), b_out: 0.0, slope: 0.0 };
+            let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
+            let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
+            assert!(m.contains("cannot be drawn exactly") && m.contains(what), "{m}");
         }
     }
 }
