@@ -229,13 +229,15 @@ fn calibration_cols(n: usize, d: usize) -> usize {
 
 /// The thresholds' calibration's up-front check (when [`calibrates`]): per thread a block's pre-activations and a
 /// column of them (8 bytes an entry); the thresholds twice (as each block finds them and as returned) and each
-/// block's vector. (Until session 56 the thresholds were counted once.)
+/// block's vector. (Until session 56 the thresholds were counted once; until session 60 a block was counted as
+/// [`calibration_cols`] columns where there are fewer units: 200,000 points in 2 units were counted 20 times their
+/// peak, `rust/tests/bytes_measured.rs` found.)
 fn thresholds_check(n: usize, d: usize, m: usize) -> CoreResult<()> {
     let cols = calibration_cols(n, d);
     let blocks = m.div_ceil(cols) as f64;
     check_buffers(
         &format!("calibrating thresholds on {n} points"),
-        8.0 * n as f64 * (cols + 1) as f64,
+        8.0 * n as f64 * (cols.min(m) + 1) as f64,
         16.0 * m as f64 + 64.0 * blocks,
     )
     .map(|_| ())
@@ -567,5 +569,179 @@ mod tests {
         let z = relu_code(x.view(), th.view(), beta.view()).unwrap();
         let want = (x.dot(&th) + &beta).mapv(|v| v.max(0.0));
         assert!(z.iter().zip(want.iter()).all(|(a, b)| (a - b).abs() < 1e-12));
+    }
+
+    /// The pre-activations of `x` computed entry by entry (a plain loop, not the blocked product).
+    fn dense_preact(x: &Array2<f64>, th: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((x.nrows(), th.ncols()), |(i, j)| {
+            b[j] + (0..x.ncols()).map(|t| x[[i, t]] * th[[t, j]]).sum::<f64>()
+        })
+    }
+
+    #[test]
+    fn a_sparse_binary_unit_may_sum_every_input() {
+        // s = d: every column is all ones (the only such matrix); s = d + 1 is refused
+        let p = projection(4, 3, Projection::SparseBinary { s: 4 }, 2).unwrap();
+        assert_eq!(p, Array2::<f64>::ones((4, 3)));
+        assert!(projection(4, 3, Projection::SparseBinary { s: 5 }, 2).is_err());
+    }
+
+    #[test]
+    fn k_may_be_every_unit_and_no_more() {
+        let (n, d, m) = (40, 3, 6);
+        let x = gauss(n, d, 5);
+        let th = projection(d, m, Projection::Gaussian, 2).unwrap();
+        let b = Array1::from_shape_fn(m, |j| 0.1 * j as f64);
+        // top-k of all m units: every unit, in order
+        let code = topk_code(x.view(), th.view(), b.view(), m).unwrap();
+        assert_eq!(code, Array2::from_shape_fn((n, m), |(_, j)| j as u32));
+        // every point fires every unit: each threshold is its unit's least pre-activation, and every row holds all
+        let y = dense_preact(&x, &th, &b);
+        let tau = calibrate_thresholds(x.view(), th.view(), b.view(), m).unwrap();
+        for j in 0..m {
+            let least = y.column(j).iter().fold(f64::INFINITY, |a, &v| a.min(v));
+            assert!((tau[j] - least).abs() < 1e-12, "unit {j}: {} vs {least}", tau[j]);
+        }
+        for k in [0, m + 1] {
+            assert!(calibrate_thresholds(x.view(), th.view(), b.view(), k).is_err(), "k = {k}");
+            assert!(topk_code(x.view(), th.view(), b.view(), k).is_err(), "k = {k}");
+        }
+    }
+
+    #[test]
+    fn the_threshold_code_is_every_unit_at_or_above_its_threshold() {
+        // against a plain loop over the dense pre-activations, row by row (its row pointers included), with
+        // finite thresholds, one of -inf (always fires) and one of +inf (never)
+        let (n, d, m) = (300, 4, 9);
+        let x = gauss(n, d, 8);
+        let th = projection(d, m, Projection::Gaussian, 6).unwrap();
+        let b = Array1::from_shape_fn(m, |j| 0.05 * j as f64 - 0.2);
+        let y = dense_preact(&x, &th, &b);
+        let mut tau = Array1::from_shape_fn(m, |j| 0.3 * j as f64 - 1.0);
+        tau[2] = f64::NEG_INFINITY;
+        tau[5] = f64::INFINITY;
+        let (indptr, idx) = threshold_code(x.view(), th.view(), b.view(), tau.view()).unwrap();
+        assert_eq!(indptr.len(), n + 1);
+        assert_eq!(indptr[0], 0);
+        for i in 0..n {
+            let want: Vec<u32> = (0..m).filter(|&j| y[[i, j]] >= tau[j]).map(|j| j as u32).collect();
+            assert_eq!(&idx[indptr[i] as usize..indptr[i + 1] as usize], &want[..], "row {i}");
+        }
+        assert_eq!(indptr[n] as usize, idx.len());
+    }
+
+    #[test]
+    fn a_unit_that_should_never_fire_gets_an_infinite_threshold() {
+        // 3 points, k / m = 1 / 100: round(0.03) = 0 points a unit, so every threshold is +inf and no unit fires
+        let (n, d, m) = (3, 2, 100);
+        let x = gauss(n, d, 4);
+        let th = projection(d, m, Projection::Gaussian, 1).unwrap();
+        let b = Array1::zeros(m);
+        let tau = calibrate_thresholds(x.view(), th.view(), b.view(), 1).unwrap();
+        assert!(tau.iter().all(|&t| t == f64::INFINITY), "{tau:?}");
+        let (indptr, idx) = threshold_code(x.view(), th.view(), b.view(), tau.view()).unwrap();
+        assert_eq!((indptr, idx), (vec![0u64; n + 1], vec![]));
+        // (and 17 of 100 points fire each unit at k / m = 1 / 6: 16.67 rounds up)
+        let x = gauss(100, d, 4);
+        let th = projection(d, 6, Projection::Gaussian, 1).unwrap();
+        let tau = calibrate_thresholds(x.view(), th.view(), Array1::zeros(6).view(), 1).unwrap();
+        let y = x.dot(&th);
+        for j in 0..6 {
+            assert_eq!(y.column(j).iter().filter(|&&v| v >= tau[j]).count(), 17);
+        }
+    }
+
+    #[test]
+    fn codes_of_no_rows_are_empty_and_still_refuse_a_nan_projection() {
+        let (d, m) = (3, 5);
+        let x = Array2::<f64>::zeros((0, d));
+        let th = projection(d, m, Projection::Gaussian, 1).unwrap();
+        let b = Array1::zeros(m);
+        assert_eq!(topk_code(x.view(), th.view(), b.view(), 2).unwrap().dim(), (0, 2));
+        assert_eq!(threshold_code(x.view(), th.view(), b.view(), b.view()).unwrap(), (vec![0u64], vec![]));
+        assert_eq!(relu_code(x.view(), th.view(), b.view()).unwrap().dim(), (0, m));
+        // a NaN in the projection alone, or an infinity in the bias alone, is refused though no row meets it
+        let mut bad_th = th.clone();
+        bad_th[[1, 2]] = f64::NAN;
+        let mut bad_b = b.clone();
+        bad_b[4] = f64::INFINITY;
+        for (t, bb) in [(&bad_th, &b), (&th, &bad_b)] {
+            for r in [
+                topk_code(x.view(), t.view(), bb.view(), 2).map(|_| ()),
+                threshold_code(x.view(), t.view(), bb.view(), b.view()).map(|_| ()),
+                relu_code(x.view(), t.view(), bb.view()).map(|_| ()),
+            ] {
+                assert!(matches!(&r, Err(CoreError::InvalidArgument(e)) if e.contains("projection or bias")), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn top_k_ties_between_signed_zeros_go_to_the_lower_indices() {
+        // rows of -0.0 and +0.0 (x = -0.0 through ones, plus a bias of -0.0 or +0.0) and some +-1: the top k by a
+        // full sort on (value descending, index ascending), where -0.0 == +0.0
+        let mut rng = stream(11, 2, 3);
+        for trial in 0..300 {
+            let m = rng.random_range(2..24usize);
+            let b = Array1::from_shape_fn(m, |_| [-0.0, 0.0, 0.0, -0.0, 1.0, -1.0][rng.random_range(0..6usize)]);
+            let (x, th) = (Array2::from_elem((1, 1), -0.0), Array2::<f64>::ones((1, m)));
+            let y = dense_preact(&x, &th, &b);
+            for k in 1..=m {
+                let mut order: Vec<usize> = (0..m).collect();
+                order.sort_by(|&p, &q| y[[0, q]].partial_cmp(&y[[0, p]]).unwrap().then(p.cmp(&q)));
+                let mut want: Vec<u32> = order[..k].iter().map(|&j| j as u32).collect();
+                want.sort();
+                let got = topk_code(x.view(), th.view(), b.view(), k).unwrap();
+                assert_eq!(got.row(0).to_vec(), want, "trial {trial}: bias {b:?}, k = {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn exactly_max_dense_entries_are_not_refused_for_their_count() {
+        // d x m = MAX_DENSE (2^15 x 2^15): refused for memory (16 GiB, above any default max_bytes), not for the
+        // entry count; one more column: for the count. The same for a dense ReLU code of N x m entries. (s = 0 is
+        // refused after both checks: nothing is drawn if a check lets the sizes through.)
+        assert!(limits::get().max_bytes <= limits::DEFAULT_MAX_BYTES);
+        let side = 1usize << 15;
+        assert_eq!(side * side, MAX_DENSE);
+        let msg = |r: CoreResult<()>| match r {
+            Err(CoreError::TooLarge(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        let at = msg(projection(side, side, Projection::SparseBinary { s: 0 }, 0).map(|_| ()));
+        assert!(at.contains("max_bytes") && !at.contains("entries"), "{at}");
+        let over = msg(projection(side, side + 1, Projection::SparseBinary { s: 0 }, 0).map(|_| ()));
+        assert!(over.contains("entries"), "{over}");
+        let at = msg(relu_check(side, 1, side));
+        assert!(at.contains("max_bytes") && !at.contains("entries"), "{at}");
+        let over = msg(relu_check(side, 1, side + 1));
+        assert!(over.contains("entries"), "{over}");
+    }
+
+    #[test]
+    fn top_k_unit_indices_may_take_every_u32() {
+        // m = u32::MAX units: indices 0..=u32::MAX - 1 fit in 32 bits (refused for memory only); one more does not
+        let m = u32::MAX as usize;
+        let at = topk_check(1, 1, m, 1).unwrap_err().to_string();
+        assert!(at.contains("max_bytes") && !at.contains("32 bits"), "{at}");
+        let over = topk_check(1, 1, m + 1, 1).unwrap_err().to_string();
+        assert!(over.contains("32 bits"), "{over}");
+    }
+
+    #[test]
+    fn code_check_accepts_the_codes_it_precedes() {
+        // each code of 50 points in 3 dimensions, 20 units, k = 4, is computed; code_check passes it, and m = 0 not
+        for kind in [Sparsifier::Topk, Sparsifier::Threshold, Sparsifier::Relu] {
+            assert!(code_check(kind, 50, 3, 20, 4).is_ok(), "{kind:?}");
+            assert!(code_check(kind, 50, 3, 0, 4).is_err(), "{kind:?}");
+        }
+        let x = gauss(50, 3, 1);
+        let th = projection(3, 20, Projection::Gaussian, 1).unwrap();
+        let b = Array1::zeros(20);
+        assert!(topk_code(x.view(), th.view(), b.view(), 4).is_ok());
+        let tau = calibrate_thresholds(x.view(), th.view(), b.view(), 4).unwrap();
+        assert!(threshold_code(x.view(), th.view(), b.view(), tau.view()).is_ok());
+        assert!(relu_code(x.view(), th.view(), b.view()).is_ok());
     }
 }

@@ -217,7 +217,10 @@ mod sparse {
 
     /// Each code, and the thresholds' calibration, on 1 and 2 threads: the least `max_bytes` the call is accepted
     /// under against its peak. One point in many units (a row's indices outweigh the block), many points in many
-    /// units (a block is a few rows), and many points in few units (the block is 1,024 rows).
+    /// units (a block is a few rows), and many points in few units (the block is 1,024 rows); two points in many
+    /// units, half of them firing (3,125 calibration blocks: their vectors count), half the units firing (the
+    /// threshold code's indices outweigh its block), and many points in two units (its row counts and pointers
+    /// outweigh the rest).
     #[test]
     fn the_codes_hold_what_they_count() {
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -227,6 +230,9 @@ mod sparse {
             (100, 3, 1000, 10),
             (3000, 10, 2000, 20),
             (5000, 2, 300, 30),
+            (2, 1, 200_000, 100_000),
+            (5000, 2, 300, 150),
+            (200_000, 1, 2, 1),
         ] {
             let x = projection(n, d, Projection::Gaussian, 3).unwrap();
             let theta = projection(d, m, Projection::Gaussian, 5).unwrap();
