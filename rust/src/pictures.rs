@@ -2462,15 +2462,17 @@ mod tests {
 
     #[test]
     fn a_later_layer_in_a_window_narrow_for_its_coordinates_cuts_where_its_root_is() {
-        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and
-        // relu((1 + 2^-20) x - 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit
-        // with weights (v, -v) give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the
-        // first-layer cut y = w / 2 of a third unit the second layer does not read; the window as tall as wide keeps
-        // the vertex margin, 1e-9 of its diagonal, below its width). Summed in plain float64 the line's slope was off
-        // by 2^-33 of it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c,
-        // 1,000 windows at c = 1e8, and the window was drawn as 1 region (2 with the cut). The count
-        // (`window::network_regions_in_box`) agrees, and the vertices inside the window are on x = m to within a
-        // few roundings of c. The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
+        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and relu((1 + 2^-20) x -
+        // 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit with weights (v, -v)
+        // give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the first-layer cut y = w / 2 of a
+        // third unit the first unit of the second layer does not read; the window as tall as wide keeps the vertex
+        // margin, 1e-9 of its diagonal, below its width). Summed in plain float64 the line's slope was off by 2^-33 of
+        // it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c, 1,000 windows at
+        // c = 1e8, and the window was drawn as 1 region (2 with the cut). The count (`window::network_regions_in_box`)
+        // agrees, and the vertices inside the window are on x = m to within a few roundings of c. With the cut, a
+        // second unit of the second layer draws y = 3w/4 in one of the two cells the cut makes and nothing in the other
+        // (6 regions: a narrow window's second layer two units wide, read cell by cell from each cell's own maps;
+        // session 60's mutants). The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
         // its second axis: the narrow test reads that axis' half width and direction, session 60's mutants).
         for (c, t) in [1e8f64, 12345.678, 1.0, 0.75].into_iter().flat_map(|c| [(c, 0), (c, 1)]) {
             let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
@@ -2488,17 +2490,23 @@ mod tests {
                     (w1[[1 - t, 2]], b1[2]) = (1.0, -w / 2.0);
                 }
                 for v in [0.6, -0.6, 1e299, 1.0, 2f64.powi(59), 3.0f64.sqrt()] {
-                    let mut w2 = Array2::<f64>::zeros((n1, 1));
+                    // (with `cut`, a second unit of the second layer, relu(y - w/2) - w/4: the line y = 3w/4 across
+                    // the half where the third unit is on, nothing in the other, where it reads -w/4 or below)
+                    let mut w2 = Array2::<f64>::zeros((n1, 1 + cut as usize));
+                    let mut b2 = Array1::<f64>::zeros(1 + cut as usize);
                     (w2[[0, 0]], w2[[1, 0]]) = (v, -v);
-                    let layers = vec![(w1.clone(), b1.clone()), (w2, ndarray::arr1(&[0.0]))];
-                    let wo = ndarray::arr1(&[1.0]);
+                    if cut {
+                        (w2[[2, 1]], b2[1]) = (1.0, -w / 4.0);
+                    }
+                    let layers = vec![(w1.clone(), b1.clone()), (w2, b2)];
+                    let wo = Array1::ones(1 + cut as usize);
                     let net = view(&layers, &wo, slope);
                     let (mut wlo, mut whi) = ([lo, 0.0], [hi, w]);
                     wlo.swap(0, t);
                     whi.swap(0, t);
                     let win = Window { lo: wlo, hi: whi, ..std_window(0.0, 1.0) };
                     let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
-                    let want = 2 + 2 * cut as usize;
+                    let want = 2 + 4 * cut as usize;
                     assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope} t={t}");
                     let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
                     let (lo_, hi_) = (ndarray::arr1(&wlo), ndarray::arr1(&whi));
