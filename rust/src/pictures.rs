@@ -2613,6 +2613,17 @@ mod tests {
             Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 18 overflows"), "{m}"),
             other => panic!("{:?}", other.map(|p| p.n_regions())),
         }
+        // The same chain read by two last units, 1e306 (x + y) (finite) and 1e324 x, refused naming the second unit
+        // and its map as the network gives it, (inf, 0, 0) in the cells where the first unit of the chain is on (0
+        // where it is off: not refused there).
+        let mut two = chain(1e18);
+        two[17] = (ndarray::arr2(&[[1.0, 1e18], [1.0, 0.0]]), Array1::zeros(2));
+        match run(&two, &ndarray::arr1(&[1.0, 1.0]), &std_window(-1.0, 1.0)) {
+            Err(CoreError::Numerical(m)) => {
+                assert!(m.contains("unit 1 of hidden layer 18 overflows") && m.contains("= (inf, 0e0, 0e0))"), "{m}")
+            }
+            other => panic!("{:?}", other.map(|p| p.n_regions())),
+        }
         // The first layer's value at a far origin: 1e10 x - 1e10 y at (1e300, 1e300) is inf - inf.
         let far = Window { origin: vec![1e300, 1e300], ..std_window(-1.0, 1.0) };
         let diff = vec![(ndarray::arr2(&[[1e10], [-1e10]]), Array1::zeros(1))];
