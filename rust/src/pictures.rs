@@ -3540,4 +3540,39 @@ mod tests {
             assert!(m.contains("cannot be drawn exactly") && m.contains(what), "{m}");
         }
     }
+
+    /// Each region's affine map in input space (`affine_weight`, `affine_bias`) against a forward pass at two points
+    /// inside it (its vertices' mean, and halfway from there to a vertex), with the pattern there: on a window whose
+    /// directions are skew and not of size 1 (the 2 x 2 solve divides by a determinant of 5.25, not 1) and on a plane
+    /// through a 3-d input with over 64 regions (the slopes chained back chunk by chunk of 64 regions).
+    #[test]
+    fn affine_maps_in_input_space_match_a_forward_pass_inside_each_region() {
+        let skew =
+            Window { origin: vec![0.3, -0.2], u: vec![2.0, 1.5], v: vec![0.5, 3.0], lo: [-1.0, -1.0], hi: [1.0, 1.0] };
+        let plane = Window {
+            origin: vec![0.1, -0.3, 0.2],
+            u: vec![1.0, 0.5, -0.25],
+            v: vec![0.0, 1.0, 0.75],
+            lo: [-1.5, -1.5],
+            hi: [1.5, 1.5],
+        };
+        for (widths, d, win, slope) in [(vec![10, 6], 2, skew, 0.1), (vec![16, 8], 3, plane, 0.0)] {
+            let (layers, wo) = random_net(&widths, d, 5);
+            let net = view(&layers, &wo, slope);
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert!(d == 2 || res.n_regions() > 64, "{}", res.n_regions());
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let k = poly.len() as f64;
+                let c = [poly.iter().map(|p| p[0]).sum::<f64>() / k, poly.iter().map(|p| p[1]).sum::<f64>() / k];
+                for st in [c, [(c[0] + poly[0][0]) / 2.0, (c[1] + poly[0][1]) / 2.0]] {
+                    let x: Vec<f64> = (0..d).map(|i| win.origin[i] + st[0] * win.u[i] + st[1] * win.v[i]).collect();
+                    let (pat, o) = forward(&net, &x);
+                    assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "region {r}");
+                    let lin: f64 = (0..d).map(|i| x[i] * res.affine_weight[[r, i]]).sum::<f64>() + res.affine_bias[r];
+                    assert!((lin - o).abs() < 1e-9 * (1.0 + o.abs()), "region {r}: {lin} vs {o}");
+                }
+            }
+        }
+    }
 }
