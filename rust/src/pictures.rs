@@ -2115,22 +2115,48 @@ mod tests {
 
     #[test]
     fn deep_partitions_far_over_the_limit_fail_from_a_sample() {
-        let (layers, wo) = random_net(&[120, 300], 2, 2);
-        let net = view(&layers, &wo, 0.0);
-        let full = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap().n_regions();
-        // Far under the estimate's threshold: the sample lets it through and the exact count decides.
-        let opts = Options { max_regions: full, ..Options::default() };
-        assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), full);
-        // About a tenth of the first layer's regions holds about a tenth of the regions, under a
-        // limit of a third; extrapolated, the count is three times the limit: refused after the sample.
-        let opts = Options { max_regions: full / 3, ..Options::default() };
-        match region_polygons(&net, &std_window(-1.0, 1.0), opts, &never) {
-            Err(CoreError::TooLarge(m)) => assert!(m.contains("estimated from 2"), "{m}"),
-            other => panic!("{other:?}"),
+        // (seed 21: the first layer's 2264 regions are a multiple of the sampling step, 8; seed 2's 2623 are not)
+        for seed in [2, 21] {
+            let (layers, wo) = random_net(&[120, 300], 2, seed);
+            let net = view(&layers, &wo, 0.0);
+            let full = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap().n_regions();
+            // The first layer's regions, counted as a network of its own.
+            let first = vec![layers[0].clone()];
+            let n1 = region_polygons(
+                &view(&first, &Array1::ones(120), 0.0),
+                &std_window(-1.0, 1.0),
+                Options::default(),
+                &never,
+            )
+            .unwrap()
+            .n_regions();
+            // Far under the estimate's threshold: the sample lets it through and the exact count decides.
+            let opts = Options { max_regions: full, ..Options::default() };
+            assert_eq!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never).unwrap().n_regions(), full);
+            let refusal = |max_regions: usize| {
+                let opts = Options { max_regions, ..Options::default() };
+                match region_polygons(&net, &std_window(-1.0, 1.0), opts, &never) {
+                    Err(CoreError::TooLarge(m)) => m,
+                    other => panic!("{other:?}"),
+                }
+            };
+            // About a tenth of the first layer's regions holds about a tenth of the regions, under a
+            // limit of a third; extrapolated, the count is three times the limit: refused after the sample, every
+            // (n1 / 256)-th of the first layer's regions (n1 under 16 * 256), with an estimate near the count.
+            let m = refusal(full / 3);
+            let sampled = n1.div_ceil(n1 / 256);
+            assert!(m.contains(&format!("(estimated from {sampled} of the first layer's {n1} regions;")), "{m}");
+            let about: f64 = m.split("holds about ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+            assert!((about / full as f64 - 1.0).abs() < 0.25, "{about} for {full}");
+            // Over the limit but under twice it: the sample lets it through and the count is refused at the second
+            // layer.
+            let limit = full * 3 / 5;
+            let m = refusal(limit);
+            assert!(m.contains(&format!("more than {limit} regions (reached at hidden layer 2 of 2")), "{m}");
+            // Far over: the sample alone passes the limit, and is refused where it passed it.
+            let m = refusal(full / 10);
+            assert!(m.contains(&format!("more than {} regions (reached at hidden layer 2 of 2", full / 10)), "{m}");
         }
-        // Far over: the sample alone passes the limit.
-        let opts = Options { max_regions: full / 10, ..Options::default() };
-        assert!(matches!(region_polygons(&net, &std_window(-1.0, 1.0), opts, &never), Err(CoreError::TooLarge(_))));
     }
 
     #[test]
@@ -2436,15 +2462,17 @@ mod tests {
 
     #[test]
     fn a_later_layer_in_a_window_narrow_for_its_coordinates_cuts_where_its_root_is() {
-        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and
-        // relu((1 + 2^-20) x - 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit
-        // with weights (v, -v) give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the
-        // first-layer cut y = w / 2 of a third unit the second layer does not read; the window as tall as wide keeps
-        // the vertex margin, 1e-9 of its diagonal, below its width). Summed in plain float64 the line's slope was off
-        // by 2^-33 of it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c,
-        // 1,000 windows at c = 1e8, and the window was drawn as 1 region (2 with the cut). The count
-        // (`window::network_regions_in_box`) agrees, and the vertices inside the window are on x = m to within a
-        // few roundings of c. The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
+        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and relu((1 + 2^-20) x -
+        // 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit with weights (v, -v)
+        // give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the first-layer cut y = w / 2 of a
+        // third unit the first unit of the second layer does not read; the window as tall as wide keeps the vertex
+        // margin, 1e-9 of its diagonal, below its width). Summed in plain float64 the line's slope was off by 2^-33 of
+        // it (v = 0.6, 1e299; v = 1, 2^59 happened to be exact here): its root moved by about 2^-33 c, 1,000 windows at
+        // c = 1e8, and the window was drawn as 1 region (2 with the cut). The count (`window::network_regions_in_box`)
+        // agrees, and the vertices inside the window are on x = m to within a few roundings of c. With the cut, a
+        // second unit of the second layer draws y = 3w/4 in one of the two cells the cut makes and nothing in the other
+        // (6 regions: a narrow window's second layer two units wide, read cell by cell from each cell's own maps;
+        // session 60's mutants). The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
         // its second axis: the narrow test reads that axis' half width and direction, session 60's mutants).
         for (c, t) in [1e8f64, 12345.678, 1.0, 0.75].into_iter().flat_map(|c| [(c, 0), (c, 1)]) {
             let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
@@ -2462,17 +2490,23 @@ mod tests {
                     (w1[[1 - t, 2]], b1[2]) = (1.0, -w / 2.0);
                 }
                 for v in [0.6, -0.6, 1e299, 1.0, 2f64.powi(59), 3.0f64.sqrt()] {
-                    let mut w2 = Array2::<f64>::zeros((n1, 1));
+                    // (with `cut`, a second unit of the second layer, relu(y - w/2) - w/4: the line y = 3w/4 across
+                    // the half where the third unit is on, nothing in the other, where it reads -w/4 or below)
+                    let mut w2 = Array2::<f64>::zeros((n1, 1 + cut as usize));
+                    let mut b2 = Array1::<f64>::zeros(1 + cut as usize);
                     (w2[[0, 0]], w2[[1, 0]]) = (v, -v);
-                    let layers = vec![(w1.clone(), b1.clone()), (w2, ndarray::arr1(&[0.0]))];
-                    let wo = ndarray::arr1(&[1.0]);
+                    if cut {
+                        (w2[[2, 1]], b2[1]) = (1.0, -w / 4.0);
+                    }
+                    let layers = vec![(w1.clone(), b1.clone()), (w2, b2)];
+                    let wo = Array1::ones(1 + cut as usize);
                     let net = view(&layers, &wo, slope);
                     let (mut wlo, mut whi) = ([lo, 0.0], [hi, w]);
                     wlo.swap(0, t);
                     whi.swap(0, t);
                     let win = Window { lo: wlo, hi: whi, ..std_window(0.0, 1.0) };
                     let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
-                    let want = 2 + 2 * cut as usize;
+                    let want = 2 + 4 * cut as usize;
                     assert_eq!(res.n_regions(), want, "c={c} v={v} slope={slope} t={t}");
                     let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
                     let (lo_, hi_) = (ndarray::arr1(&wlo), ndarray::arr1(&whi));
@@ -2577,6 +2611,17 @@ mod tests {
         assert_eq!(run(&chain(1e17), &one, &std_window(-1.0, 1.0)).unwrap().n_regions(), 5);
         match run(&chain(1e18), &one, &std_window(-1.0, 1.0)) {
             Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 18 overflows"), "{m}"),
+            other => panic!("{:?}", other.map(|p| p.n_regions())),
+        }
+        // The same chain read by two last units, 1e306 (x + y) (finite) and 1e324 x, refused naming the second unit
+        // and its map as the network gives it, (inf, 0, 0) in the cells where the first unit of the chain is on (0
+        // where it is off: not refused there).
+        let mut two = chain(1e18);
+        two[17] = (ndarray::arr2(&[[1.0, 1e18], [1.0, 0.0]]), Array1::zeros(2));
+        match run(&two, &ndarray::arr1(&[1.0, 1.0]), &std_window(-1.0, 1.0)) {
+            Err(CoreError::Numerical(m)) => {
+                assert!(m.contains("unit 1 of hidden layer 18 overflows") && m.contains("= (inf, 0e0, 0e0))"), "{m}")
+            }
             other => panic!("{:?}", other.map(|p| p.n_regions())),
         }
         // The first layer's value at a far origin: 1e10 x - 1e10 y at (1e300, 1e300) is inf - inf.
@@ -3493,6 +3538,41 @@ mod tests {
             let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
             let CoreError::InvalidArgument(m) = err else { panic!("{err:?}") };
             assert!(m.contains("cannot be drawn exactly") && m.contains(what), "{m}");
+        }
+    }
+
+    /// Each region's affine map in input space (`affine_weight`, `affine_bias`) against a forward pass at two points
+    /// inside it (its vertices' mean, and halfway from there to a vertex), with the pattern there: on a window whose
+    /// directions are skew and not of size 1 (the 2 x 2 solve divides by a determinant of 5.25, not 1) and on a plane
+    /// through a 3-d input with over 64 regions (the slopes chained back chunk by chunk of 64 regions).
+    #[test]
+    fn affine_maps_in_input_space_match_a_forward_pass_inside_each_region() {
+        let skew =
+            Window { origin: vec![0.3, -0.2], u: vec![2.0, 1.5], v: vec![0.5, 3.0], lo: [-1.0, -1.0], hi: [1.0, 1.0] };
+        let plane = Window {
+            origin: vec![0.1, -0.3, 0.2],
+            u: vec![1.0, 0.5, -0.25],
+            v: vec![0.0, 1.0, 0.75],
+            lo: [-1.5, -1.5],
+            hi: [1.5, 1.5],
+        };
+        for (widths, d, win, slope) in [(vec![10, 6], 2, skew, 0.1), (vec![16, 8], 3, plane, 0.0)] {
+            let (layers, wo) = random_net(&widths, d, 5);
+            let net = view(&layers, &wo, slope);
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert!(d == 2 || res.n_regions() > 64, "{}", res.n_regions());
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let k = poly.len() as f64;
+                let c = [poly.iter().map(|p| p[0]).sum::<f64>() / k, poly.iter().map(|p| p[1]).sum::<f64>() / k];
+                for st in [c, [(c[0] + poly[0][0]) / 2.0, (c[1] + poly[0][1]) / 2.0]] {
+                    let x: Vec<f64> = (0..d).map(|i| win.origin[i] + st[0] * win.u[i] + st[1] * win.v[i]).collect();
+                    let (pat, o) = forward(&net, &x);
+                    assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "region {r}");
+                    let lin: f64 = (0..d).map(|i| x[i] * res.affine_weight[[r, i]]).sum::<f64>() + res.affine_bias[r];
+                    assert!((lin - o).abs() < 1e-9 * (1.0 + o.abs()), "region {r}: {lin} vs {o}");
+                }
+            }
         }
     }
 }
