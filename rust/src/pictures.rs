@@ -3397,11 +3397,11 @@ mod tests {
 
     /// A window whose area is beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`, its distances near float64's largest) is
     /// cut as the same network scaled down: six lines through it and three units after them, against the picture of
-    /// `[-0.9, 0.9]^2` with the first layer's biases times `2^-1023` (the same arrangement scaled), the exact count, and
-    /// each region's area from halves in units of `2^2000` (positive; summing to the window's, `3.24 2^46`). Where two
-    /// vertices' distances were near float64's largest with opposite signs, their difference overflowed, the crossing
-    /// went onto a vertex, and 4 of 6 seeds came back with repeated vertices, regions of no area or clockwise, and
-    /// patterns no point has (35 regions for 33; session 60). And `signed_area` reads their sign (it was NaN). Then
+    /// `[-0.9, 0.9]^2` with the first layer's biases times `2^-1023` (the same arrangement scaled), the exact count,
+    /// and each region's area from halves in units of `2^2000` (positive; summing to the window's, `3.24 2^46`). Where
+    /// two vertices' distances were near float64's largest with opposite signs, their difference overflowed, the
+    /// crossing went onto a vertex, and 4 of 6 seeds came back with repeated vertices, regions of no area or clockwise,
+    /// and patterns no point has (35 regions for 33; session 60). And `signed_area` reads their sign (it was NaN). Then
     /// a window whose half diagonal overflows too, cut where a hand-worked line is (its margin was infinite: 1 region).
     #[test]
     fn a_window_whose_area_overflows_is_cut_as_the_same_network_scaled_down() {
