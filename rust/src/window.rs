@@ -1622,15 +1622,43 @@ impl Tally {
         }
     }
 
-    fn append(&mut self, other: Tally) {
-        for (x, y) in self.per_layer.iter_mut().zip(other.per_layer) {
-            *x += y;
+    /// Its lists at their lengths (a finished piece's, held until the merge; the growth's slack freed).
+    fn shrink(&mut self) {
+        self.points.shrink_to_fit();
+        self.radii.shrink_to_fit();
+        self.patterns.shrink_to_fit();
+        self.affine.shrink_to_fit();
+        self.affine_exp.shrink_to_fit();
+    }
+
+    /// `parts` appended in order, each freed once appended. A merged list grows by doubling, but never beyond its
+    /// final length: with the parts shrunk, the merged lists and the parts not yet appended hold at most twice the
+    /// list at once (1.5 times when the parts are alike), and the merged lists end at their lengths.
+    fn merge(&mut self, parts: Vec<Tally>) {
+        fn grow<T>(v: &mut Vec<T>, part: Vec<T>, total: usize) {
+            if v.capacity() - v.len() < part.len() {
+                let want = (2 * v.capacity()).max(v.len() + part.len()).min(total);
+                v.reserve_exact(want - v.len());
+            }
+            v.extend(part);
         }
-        self.points.extend(other.points);
-        self.radii.extend(other.radii);
-        self.patterns.extend(other.patterns);
-        self.affine.extend(other.affine);
-        self.affine_exp.extend(other.affine_exp);
+        let total = |f: fn(&Tally) -> usize| f(self) + parts.iter().map(f).sum::<usize>();
+        let points = total(|t| t.points.len());
+        let radii = total(|t| t.radii.len());
+        let patterns = total(|t| t.patterns.len());
+        let affine = total(|t| t.affine.len());
+        let affine_exp = total(|t| t.affine_exp.len());
+        for other in parts {
+            for (x, y) in self.per_layer.iter_mut().zip(other.per_layer) {
+                *x += y;
+            }
+            grow(&mut self.points, other.points, points);
+            grow(&mut self.radii, other.radii, radii);
+            grow(&mut self.patterns, other.patterns, patterns);
+            grow(&mut self.affine, other.affine, affine);
+            grow(&mut self.affine_exp, other.affine_exp, affine_exp);
+        }
+        self.shrink();
     }
 }
 
@@ -2010,8 +2038,13 @@ fn count_network(
     let (tf, wf, rf, df) = (total as f64, widest as f64, rows as f64, d as f64); // (f64: no product can wrap)
     let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0) + rf * (12.0 * (df + 2.0) + 60.0) + 512.0);
     let threads = rayon::current_num_threads() as f64;
-    let row_bytes = 8.0 * (d + 1) as f64 * if mapped { 2.0 } else { 1.0 } + total as f64;
-    let listed = if opts.list { opts.max_regions as f64 * row_bytes } else { 0.0 };
+    // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
+    // (d + 1 floats) and the map's exponent (4 bytes). Held up to twice: each piece's list grows by doubling until
+    // the piece is done (then shrunk to its length), and the merged list grows by doubling while the pieces' lists
+    // not yet appended are held (then shrunk). Counted once until session 60: listing 2^18 regions in 18-D added
+    // 1.1-1.3 times the list to the peak, covered only by the pieces' slack (`rust/tests/bytes_measured.rs`).
+    let row_bytes = if mapped { 16.0 * (d + 1) as f64 + 4.0 } else { 8.0 * (d + 1) as f64 } + total as f64;
+    let listed = if opts.list { 2.0 * opts.max_regions as f64 * row_bytes } else { 0.0 };
     crate::limits::check_bytes(
         &format!(
             "{} the regions of a network of {total} hidden units in {d}-D{}",
@@ -2144,12 +2177,11 @@ fn count_network(
                     stack.append(&mut out);
                 }
             }
+            t.shrink();
             Ok(t)
         })
         .collect::<Result<Vec<Tally>, CountFail>>()?;
-    for t in rest {
-        tally.append(t);
-    }
+    tally.merge(rest);
     // Back to the caller's coordinates: x = cen + half * u, kept strictly inside the box (a ball's centre near the
     // boundary of a box a few hundred roundings wide could round onto it; the box is wider than two, see
     // [`check_width`]).
