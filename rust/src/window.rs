@@ -1273,7 +1273,8 @@ struct Piece {
 }
 
 /// The variables of a piece's inscribed-ball program: the centre `u` and the radius `r`.
-struct BallVars {
+#[doc(hidden)]
+pub struct BallVars {
     u: Vec<microlp::Variable>,
     r: microlp::Variable,
 }
@@ -1284,8 +1285,10 @@ type Half = (Vec<f64>, f64, microlp::Solution);
 
 /// The program of the largest ball inside `{u in [-1, 1]^d : rows of cons}` (rows `a . u <= c`, `|a| = 1`):
 /// maximise `r` subject to `a . u + r <= c` for every row and every face of the box. Its variables are created in
-/// the same order every time, so that they are those of [`BallVars`].
-fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
+/// the same order every time, so that they are those of [`BallVars`]. (Public for `rust/tests/bytes_measured.rs`,
+/// which measures what its solution holds against [`ball_program_bytes`].)
+#[doc(hidden)]
+pub fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
     use microlp::{ComparisonOp, OptimizationDirection, Problem};
     let mut p = Problem::new(OptimizationDirection::Maximize);
     let u: Vec<_> = (0..d).map(|_| p.add_var(0.0, (-1.0, 1.0))).collect();
@@ -1299,6 +1302,14 @@ fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
         p.add_constraint(ball_row(&vars, row), ComparisonOp::Le, row[d]);
     }
     (p, vars)
+}
+
+/// The bytes [`count_network`]'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
+/// dimensions at: `12 (d + 2) + 60` floats a row and 4 KiB, above what a `microlp::Solution` measurably holds (7-44
+/// times its rows' `d + 2` entries in 2 to 12 dimensions; `rust/tests/bytes_measured.rs`). Counted at 8 times the
+/// entries until session 60, 0.69-0.84 of a count's peak in 5 and 6 dimensions.
+pub fn ball_program_bytes(d: usize, rows: usize) -> f64 {
+    8.0 * (rows as f64 * (12.0 * (d as f64 + 2.0) + 60.0) + 512.0)
 }
 
 /// The row `a . u + r` of a half-space `a . u <= c` (`row = (a, c)`).
@@ -2035,8 +2046,8 @@ fn count_network(
     // holds at most a few pieces per neuron per thread (depth first).
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
     let rows = total + 2 * d;
-    let (tf, wf, rf, df) = (total as f64, widest as f64, rows as f64, d as f64); // (f64: no product can wrap)
-    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0) + rf * (12.0 * (df + 2.0) + 60.0) + 512.0);
+    let (tf, wf, df) = (total as f64, widest as f64, d as f64); // (f64: no product can wrap)
+    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0)) + ball_program_bytes(d, rows);
     let threads = rayon::current_num_threads() as f64;
     // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
     // (d + 1 floats) and the map's exponent (4 bytes). Held up to twice: each piece's list grows by doubling until

@@ -425,7 +425,7 @@ mod patterns {
 mod window {
     use super::*;
     use _core::sparse::{projection, Projection};
-    use _core::window::{network_regions_in_box_counting, NetworkOptions};
+    use _core::window::{ball_program, ball_program_bytes, network_regions_in_box_counting, NetworkOptions};
     use ndarray::{Array1, Array2};
     use std::sync::atomic::AtomicU64;
 
@@ -443,31 +443,21 @@ mod window {
     /// `d + 2` entries in floats, most at few rows in 2-D; 8 times was counted until session 60).
     #[test]
     fn a_ball_programs_solution_holds_what_it_is_counted_at() {
-        use microlp::{ComparisonOp, OptimizationDirection, Problem};
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         for d in [2usize, 3, 4, 6, 8, 12] {
             for m in [0usize, 10, 20, 40, 80] {
+                // m half-spaces `a . u <= c`, |a| = 1, that leave a ball: rows (a, c) as `count_network` passes them
+                let mut cons = Vec::with_capacity(m * (d + 1));
+                for i in 0..m {
+                    let a: Vec<f64> = (0..d).map(|k| ((i * 31 + k * 17) % 13) as f64 - 6.0).collect();
+                    let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt().max(1.0);
+                    cons.extend(a.iter().map(|x| x / norm));
+                    cons.push(0.3 + 0.01 * i as f64);
+                }
                 let base = HELD.load(Ordering::SeqCst);
-                let solution = {
-                    let mut p = Problem::new(OptimizationDirection::Maximize);
-                    let u: Vec<_> = (0..d).map(|_| p.add_var(0.0, (-1.0, 1.0))).collect();
-                    let r = p.add_var(1.0, (0.0, 1.0));
-                    for &uk in &u {
-                        p.add_constraint([(uk, 1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
-                        p.add_constraint([(uk, -1.0), (r, 1.0)], ComparisonOp::Le, 1.0);
-                    }
-                    for i in 0..m {
-                        let a: Vec<f64> = (0..d).map(|k| ((i * 31 + k * 17) % 13) as f64 - 6.0).collect();
-                        let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt().max(1.0);
-                        let mut row: Vec<_> = (0..d).map(|k| (u[k], a[k] / norm)).collect();
-                        row.push((r, 1.0));
-                        p.add_constraint(row, ComparisonOp::Le, 0.3 + 0.01 * i as f64);
-                    }
-                    p.solve().unwrap().into_solution().unwrap()
-                };
+                let solution = ball_program(d, &cons).0.solve().unwrap().into_solution().unwrap();
                 let held = (HELD.load(Ordering::SeqCst) - base) as f64;
-                let rows = (m + 2 * d) as f64;
-                let counted = 8.0 * (rows * (12.0 * (d as f64 + 2.0) + 60.0) + 512.0);
+                let counted = ball_program_bytes(d, m + 2 * d);
                 let what = format!("d={d}, {m} half-spaces");
                 println!("{what}: held {held}, counted {counted}, ratio {:.3}", counted / held);
                 assert!(held <= counted, "{what}: {held} bytes held, {counted} counted");
