@@ -649,19 +649,25 @@ pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
 /// [`signed_area`] with the offsets from `o` along axis `k` multiplied by `2^-e[k]` (as in [`centroid_about`]).
 fn area_about(poly: &[[f64; 2]], o: [f64; 2], e: [i32; 2]) -> f64 {
     let k = poly.len();
-    let d = |x: f64, y: f64, k: usize| {
-        if e[k] == 0 {
-            x - y
-        } else {
-            crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e[k])
-        }
-    };
+    let d = |x: f64, y: f64, k: usize| scaled_offset(x, y, e[k]);
     let mut a = 0.0;
     for i in 0..k {
         let (p, q) = (poly[i], poly[(i + 1) % k]);
         a += d(p[0], o[0], 0) * d(q[1], o[1], 1) - d(p[1], o[1], 1) * d(q[0], o[0], 0);
     }
     0.5 * a
+}
+
+/// `(x - y) 2^-e`: plain for `e = 0`; else from the halves, so that a difference beyond float64 (coordinates on
+/// either side of a window wider than float64 holds) is formed finite, then scaled exactly (unless it leaves the
+/// normal doubles).
+#[inline]
+fn scaled_offset(x: f64, y: f64, e: i32) -> f64 {
+    if e == 0 {
+        x - y
+    } else {
+        crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e)
+    }
 }
 
 /// The powers of two [`centroid`] scales a polygon's axes by, about `o`, where its plain sums are not finite.
@@ -699,13 +705,7 @@ pub fn centroid(poly: &[[f64; 2]]) -> [f64; 2] {
 /// centroid's offset by `2^e[k]`.
 fn centroid_about(poly: &[[f64; 2]], o: [f64; 2], e: [i32; 2]) -> [f64; 2] {
     let n = poly.len();
-    let d = |x: f64, y: f64, k: usize| {
-        if e[k] == 0 {
-            x - y
-        } else {
-            crate::window::times_pow2(0.5 * x - 0.5 * y, 1 - e[k])
-        }
-    };
+    let d = |x: f64, y: f64, k: usize| scaled_offset(x, y, e[k]);
     let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
     for i in 0..n {
         let (p, q) = (poly[i], poly[(i + 1) % n]);
