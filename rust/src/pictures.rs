@@ -2561,9 +2561,10 @@ mod tests {
     fn a_narrow_windows_third_layer_reads_each_cells_own_maps() {
         // On [0, w] x [c, c + w] (c = 1e8, w = 512 ulps of c: narrow, double-double maps), m = c + w/2: relu(y - m)
         // and relu(m - y), then v = both + w/8 (on throughout), then v - 3w/8, which is |y - m| - w/4: the lines y =
-        // m and y = m -+ w/4 (all multiples of c's ulp, exact), 4 regions (closed form; the count agrees). The third
-        // layer's maps differ between the two cells of the first (y - m + w/8 above, m - y + w/8 below); read from
-        // the other cell's, its line falls outside the cell and the window was 3 regions (session 60's mutants).
+        // m and y = m -+ w/4 (multiples of c's ulp, exact; 128 ulps apart, beyond the vertex margin of 64 roundings
+        // of c), 4 regions (closed form; the count agrees). The third layer's maps differ between the two cells of
+        // the first (y - m + w/8 above, m - y + w/8 below); read from the other cell's, its line falls outside the
+        // cell and the window was 3 regions (session 60's mutants).
         let c = 1e8f64;
         let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
         let w = 512.0 * ulp;
