@@ -2352,6 +2352,39 @@ mod tests {
         assert_eq!(wo_re[0], p2(70));
     }
 
+    #[test]
+    fn a_weight_rounded_in_the_subnormals_decides_the_rescaling_by_its_size_against_the_largest_term_read() {
+        // d = 1, leaky slope 2^10 (a unit one layer up reads inputs up to 2^10 times its rescaled weights': the
+        // error and the largest term, x's, both scaled by it): a first-layer unit of weight 2^-664 (rescaled by
+        // 2^664, as drawing needs: its squares underflow) read by an outgoing weight x (the next layer's, or w_out),
+        // divided by 2^664 into the subnormals. Hand-worked: kept, x = 2^-359 + 2^-411 gives 2^-1023 + 2^-1075,
+        // rounded (ties to even) to 2^-1023: an error 2^-411 in x's units, 2^-52 of x exactly, not beyond the
+        // largest term's rounding (the rule's bound, a tie here): rescaled. Lost, x = 2^-366 + 2^-416 gives 2^-1030
+        // + 2^-1080, rounded to 2^-1030: an error 2^-50 of x, beyond it: not the same network, not rescaled. (Session
+        // 60's mutants: each of the rule's terms, the slope's layer count, the tie, the error's sign and `|=`.)
+        let p2 = |e: i32| 2f64.powi(e);
+        let (slope, w0, b0, zero) =
+            (p2(10), ndarray::arr2(&[[p2(-664)]]), ndarray::arr1(&[0.0]), ndarray::arr1(&[0.0]));
+        let kept = p2(-359) + p2(-411);
+        let lost = p2(-366) + p2(-416);
+        assert_eq!((kept - p2(-359), lost - p2(-366)), (p2(-411), p2(-416)));
+        for (x, rescaled) in [(kept, true), (lost, false)] {
+            // x in the next layer's row (no readout), then as the output weight of a one-layer network.
+            let w1 = ndarray::arr2(&[[x]]);
+            let two = [(w0.view(), b0.view()), (w1.view(), zero.view())];
+            let (got, scales) = rebalance_with_scales(&two, ndarray::arr1(&[]).view(), slope).unwrap();
+            assert_eq!(got.is_some(), rescaled, "next layer, x = {x:e}");
+            if let Some((layers, _)) = got {
+                // 2^-664 * 2^664; x / 2^664 = 2^-1023, then that unit, far too, times 2^1000
+                assert_eq!((layers[0].0[[0, 0]], layers[1].0[[0, 0]]), (1.0, p2(-23)));
+                assert_eq!(scales, vec![vec![664], vec![1000]]);
+            }
+            let wo = ndarray::arr1(&[x]);
+            let (got, _) = rebalance_with_scales(&two[..1], wo.view(), slope).unwrap();
+            assert_eq!(got.as_ref().map(|(_, wo)| wo[0]), rescaled.then_some(p2(-1023)), "w_out, x = {x:e}");
+        }
+    }
+
     /// `n` hidden layers of one unit on the plane: the first cuts the window along `x + y = -0.1`, the others
     /// (`relu(z) + 0.1`, positive) cut nothing, so every layer takes the two regions one nested step deeper.
     fn chain(n: usize) -> RandomNet {
@@ -2522,6 +2555,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_narrow_windows_third_layer_reads_each_cells_own_maps() {
+        // On [0, w] x [c, c + w] (c = 1e8, w = 512 ulps of c: narrow, double-double maps), m = c + w/2: relu(y - m)
+        // and relu(m - y), then v = both + w/8 (on throughout), then v - 3w/8, which is |y - m| - w/4: the lines y =
+        // m and y = m -+ w/4 (multiples of c's ulp, exact; 128 ulps apart, beyond the vertex margin of 64 roundings
+        // of c), 4 regions (closed form; the count agrees). The third layer's maps differ between the two cells of
+        // the first (y - m + w/8 above, m - y + w/8 below); read from the other cell's, its line falls outside the
+        // cell and the window was 3 regions (session 60's mutants).
+        let c = 1e8f64;
+        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
+        let w = 512.0 * ulp;
+        let m = c + w / 2.0;
+        let layers = vec![
+            (ndarray::arr2(&[[0.0, 0.0], [1.0, -1.0]]), ndarray::arr1(&[-m, m])),
+            (ndarray::arr2(&[[1.0], [1.0]]), ndarray::arr1(&[w / 8.0])),
+            (ndarray::arr2(&[[1.0]]), ndarray::arr1(&[-3.0 * w / 8.0])),
+        ];
+        let wo = Array1::ones(1);
+        let net = view(&layers, &wo, 0.0);
+        let win = Window { lo: [0.0, c], hi: [w, c + w], ..std_window(0.0, 1.0) };
+        assert!(narrow_window(&net, &win));
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(res.n_regions(), 4);
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let (lo, hi) = (ndarray::arr1(&win.lo), ndarray::arr1(&win.hi));
+        let opts = crate::window::NetworkOptions::default();
+        let count = crate::window::network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
+        assert_eq!(count.per_layer.last(), Some(&4));
+        // The patterns at y = m -+ 3w/8, m -+ w/8 (one point in each band) by a direct forward pass.
+        let mut want: Vec<Vec<u8>> =
+            [-3.0, -1.0, 1.0, 3.0].iter().map(|k| forward(&net, &[w / 2.0, m + k * w / 8.0]).0).collect();
+        let mut got: Vec<Vec<u8>> = res.patterns.rows().into_iter().map(|r| r.to_vec()).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
     }
 
     #[test]
