@@ -364,7 +364,7 @@ impl Margin {
         let side = [win.hi[0] - win.lo[0], win.hi[1] - win.lo[1]];
         let diag = side[0].hypot(side[1]);
         if !diag.is_finite() {
-            return Margin::halved(win, tol);
+            return Margin::quartered(win, tol);
         }
         let longer = side[0].max(side[1]);
         let e = [0, 1].map(|k| {
@@ -377,13 +377,13 @@ impl Margin {
     }
 
     /// [`Margin::new`] of a window whose sides or diagonal are beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`):
-    /// formed from the half sides and the half diagonal, each doubled only after its small factor (`tol <= 0.01`,
-    /// `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite: every vertex
-    /// was within it of every line, and the window was 1 region (session 60).
+    /// formed from the quarter sides and the quarter diagonal, each multiplied by 4 only after its small factor
+    /// (`tol <= 0.01`, `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite:
+    /// every vertex was within it of every line, and the window was 1 region (session 60).
     ///
     /// In quarters, not halves: the half diagonal of `[-1.5 2^1023, 1.5 2^1023]^2` is beyond float64 too (half sides
     /// above `2^1023 / sqrt 2`), its margin was infinite, and the window was 1 region (session 60, helper B2).
-    fn halved(win: &Window, tol: f64) -> Self {
+    fn quartered(win: &Window, tol: f64) -> Self {
         let side = [0.25 * win.hi[0] - 0.25 * win.lo[0], 0.25 * win.hi[1] - 0.25 * win.lo[1]];
         let diag = side[0].hypot(side[1]);
         let longer = side[0].max(side[1]);
