@@ -1231,9 +1231,9 @@ const FRONTIER: usize = 256;
 /// rows when popped): there a program from scratch costs about what the few warm ones of a cut do (session 61, with a
 /// switch since removed, twice each on two busy cores: 2-D 100 units 12.5 and 9.7 s kept, 12.6 and 7.5 s dropped;
 /// 3-D 14 + 14 units 3.2 and 2.6 s kept, 3.1 and 3.2 dropped; 8-D 12 units 1.8 and 1.5 s kept, 3.1 and 2.5 s
-/// dropped), and it keeps the stack's
-/// memory linear in the units where a program is most of a piece (a program of `2 d + g` rows for each of the `T`
-/// positions `g` a waiting half can have: 10.8 times a 2-D count's peak for 100 units on 2 threads).
+/// dropped), and it keeps the stack's memory linear in the units where a program is most of a piece (a program of
+/// `2 d + g` rows for each of the `T` positions `g` a waiting half can have was estimated at 10.8 times a 2-D count's
+/// peak for 100 units on 2 threads).
 const DROP_WAITING_MAX_D: usize = 3;
 
 /// Options of [`network_regions_in_box`].
@@ -1265,9 +1265,10 @@ struct Piece {
     cons: Vec<f64>,
     /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre), and the solved program that
     /// found it: the box's `2 d` rows and those of `cons`. `None` for a piece of the breadth-first start waiting for
-    /// its round or for the depth-first split (a piece's program is most of what it holds, 5-35 KiB in 2 to 12
-    /// dimensions): [`advance`] solves it again from `cons` (the same rows, so the same ball; maybe another centre
-    /// where the ball is not unique), a few hundred programs in all.
+    /// its round or for the depth-first split, and in up to [`DROP_WAITING_MAX_D`] dimensions for a half waiting on
+    /// a depth-first stack (a piece's program is most of what it holds, 5-35 KiB in 2 to 12 dimensions): [`advance`]
+    /// solves it again from `cons` (the same rows, so the same ball; maybe another centre where the ball is not
+    /// unique).
     center: Vec<f64>,
     radius: f64,
     lp: Option<microlp::Solution>,
@@ -1379,7 +1380,7 @@ fn inscribed_ball(
 }
 
 /// The solved program of a piece's half-spaces `cons` from scratch (a piece whose program was dropped while it
-/// waited in the breadth-first start).
+/// waited: [`Piece::lp`]).
 fn piece_program(d: usize, cons: &[f64]) -> CoreResult<microlp::Solution> {
     let (p, vars) = ball_program(d, cons);
     match read_ball(p.solve(), &vars, 0.0) {
