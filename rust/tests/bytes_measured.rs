@@ -543,9 +543,9 @@ mod window {
     /// dimensions (5.5-7.3 for four layers of 12 units in 2-D), 1.8-4.2 from 5 to 12 (session 61; 1.7-8.8 before, when
     /// every piece was priced at all the units' half-spaces and held its solved program: in 2-D and 3-D the 256-510
     /// pieces of the breadth-first start were most of the peak, in 5 and 6 the program was counted at 8 times
-    /// `rows (d + 2)` floats until session 60 and fell to 0.69-0.84 of the peak). Those pieces now hold no program,
-    /// and a count without them in the estimate is refused here if they do (the peak in 2-D for 40 units was 3.3
-    /// MB, its estimate 1.8 MB). In 12 dimensions 12 units cut the box into 4,096 regions.
+    /// `rows (d + 2)` floats until session 60 and fell to 0.69-0.84 of the peak). Those pieces now hold no program
+    /// and the estimate counts none for them: were they to hold theirs again, the 2-D count of 40 units would fail
+    /// here (3.3 MB held, accepted under 1.8 MB). In 12 dimensions 12 units cut the box into 4,096 regions.
     #[test]
     fn network_regions_in_box_holds_what_it_counts() {
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
