@@ -1227,6 +1227,15 @@ pub const DEFAULT_MAX_REGIONS: u64 = 1_000_000;
 /// regions does not depend on the threads).
 const FRONTIER: usize = 256;
 
+/// Up to this many dimensions a half waiting on a depth-first stack holds no solved program (solved again from its
+/// rows when popped): there a program from scratch costs about what the few warm ones of a cut do (session 61, with a
+/// switch since removed, twice each on two busy cores: 2-D 100 units 12.5 and 9.7 s kept, 12.6 and 7.5 s dropped;
+/// 3-D 14 + 14 units 3.2 and 2.6 s kept, 3.1 and 3.2 dropped; 8-D 12 units 1.8 and 1.5 s kept, 3.1 and 2.5 s
+/// dropped), and it keeps the stack's memory linear in the units where a program is most of a piece (a program of
+/// `2 d + g` rows for each of the `T` positions `g` a waiting half can have was estimated at 10.8 times a 2-D count's
+/// peak for 100 units on 2 threads).
+const DROP_WAITING_MAX_D: usize = 3;
+
 /// Options of [`network_regions_in_box`].
 #[derive(Debug, Clone, Copy)]
 pub struct NetworkOptions {
@@ -1250,13 +1259,19 @@ impl Default for NetworkOptions {
 /// One piece of the box on which the gates decided so far are constant, in box coordinates `u` in `[-1, 1]^d`.
 #[derive(Clone)]
 struct Piece {
-    /// Half-spaces `a . u <= c` (`|a| = 1`), rows of stride `d + 1`: one for each neuron that cut.
+    /// Half-spaces `a . u <= c` (`|a| = 1`), rows of stride `d + 1`: one for each neuron that cut the piece, or that
+    /// left only a sliver thinner than `tol` beside it where its program was solved (the row its program got): at
+    /// most one a neuron decided so far.
     cons: Vec<f64>,
     /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre), and the solved program that
-    /// found it.
+    /// found it: the box's `2 d` rows and those of `cons`. `None` for a piece of the breadth-first start waiting for
+    /// its round or for the depth-first split, and in up to [`DROP_WAITING_MAX_D`] dimensions for a half waiting on
+    /// a depth-first stack (a piece's program is most of what it holds, 5-35 KiB in 2 to 12 dimensions): [`advance`]
+    /// solves it again from `cons` (the same rows, so the same ball; maybe another centre where the ball is not
+    /// unique).
     center: Vec<f64>,
     radius: f64,
-    lp: microlp::Solution,
+    lp: Option<microlp::Solution>,
     /// The next neuron to decide: `neuron` of hidden layer `layer`.
     layer: usize,
     neuron: usize,
@@ -1362,6 +1377,18 @@ fn inscribed_ball(
     read_ball(p.solve(), &fresh, tol).map_err(|()| {
         CoreError::Numerical("the linear program of a region's inscribed ball failed; a larger tol may avoid it".into())
     })
+}
+
+/// The solved program of a piece's half-spaces `cons` from scratch (a piece whose program was dropped while it
+/// waited: [`Piece::lp`]).
+fn piece_program(d: usize, cons: &[f64]) -> CoreResult<microlp::Solution> {
+    let (p, vars) = ball_program(d, cons);
+    match read_ball(p.solve(), &vars, 0.0) {
+        Ok(Some((_, _, lp))) => Ok(lp),
+        _ => Err(CoreError::Numerical(
+            "the linear program of a region's inscribed ball failed; a larger tol may avoid it".into(),
+        )),
+    }
 }
 
 /// The network's layers in box coordinates.
@@ -1680,6 +1707,11 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
     let nl = net.layers.len() + 1;
     let mut side = vec![0.0f64; st];
     let mut unit = vec![0.0f64; st];
+    // The piece's program, out of the piece while it is advanced (a clone of the piece at a cut has none).
+    let mut lp = match piece.lp.take() {
+        Some(lp) => lp,
+        None => piece_program(d, &piece.cons)?,
+    };
     loop {
         let n_here = piece.pre.len() / st;
         if piece.neuron == n_here {
@@ -1768,7 +1800,7 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     side[k] = sign * a[k] / nrm;
                 }
                 side[d] = -sign * c / nrm;
-                halves[h] = Some(inscribed_ball(d, &piece.lp, &net.vars, &piece.cons, &side, net.tol)?);
+                halves[h] = Some(inscribed_ball(d, &lp, &net.vars, &piece.cons, &side, net.tol)?);
             }
             let feasible = |x: &Option<Option<Half>>| !matches!(x, Some(None));
             if feasible(&halves[0]) && feasible(&halves[1]) {
@@ -1782,11 +1814,13 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                     side[d] = -sign * c / nrm;
                     let half = match half {
                         Some(Some(h)) => h,
-                        _ => inscribed_ball(d, &pc.lp, &net.vars, &pc.cons, &side, 0.0)?
+                        _ => inscribed_ball(d, &lp, &net.vars, &pc.cons, &side, 0.0)?
                             .ok_or_else(|| CoreError::Numerical("a region's inscribed ball vanished".into()))?,
                     };
                     pc.cons.extend_from_slice(&side);
-                    (pc.center, pc.radius, pc.lp) = half;
+                    let new_lp;
+                    (pc.center, pc.radius, new_lp) = half;
+                    pc.lp = Some(new_lp);
                 }
                 piece.gate.push(1.0);
                 piece.neuron += 1;
@@ -1800,17 +1834,23 @@ fn advance(net: &Net, mut piece: Piece, out: &mut Vec<Piece>, tally: &mut Tally)
                 out.push(other);
                 return Ok(());
             }
+            // One half: the piece is (up to a sliver) that half. A half that held the ball keeps the piece's
+            // program; one found by a program has the half's ball and program now, and its row (so that `cons` holds
+            // the program's rows, from which it is solved again when dropped).
+            let mut keep = |(cen, rad, half_lp): Half, sign: f64, piece: &mut Piece| {
+                (piece.center, piece.radius, lp) = (cen, rad, half_lp);
+                piece.cons.extend(a.iter().map(|x| sign * x / nrm));
+                piece.cons.push(-sign * c / nrm);
+            };
             match halves {
-                // One half: the piece is (up to a sliver) that half. A half that held the ball keeps the piece's
-                // program; one found by a program has the half's ball and program now.
                 [None, _] => true,
                 [_, None] => false,
-                [Some(Some((cen, rad, lp))), Some(None)] => {
-                    (piece.center, piece.radius, piece.lp) = (cen, rad, lp);
+                [Some(Some(h)), Some(None)] => {
+                    keep(h, -1.0, &mut piece);
                     true
                 }
-                [Some(None), Some(Some((cen, rad, lp)))] => {
-                    (piece.center, piece.radius, piece.lp) = (cen, rad, lp);
+                [Some(None), Some(Some(h))] => {
+                    keep(h, 1.0, &mut piece);
                     false
                 }
                 // Both halves thinner than tol (rounding at the edge of tol): the side of the centre. (Both
@@ -2039,31 +2079,6 @@ fn count_network(
     let d = w0.nrows();
     let total: usize = layers.iter().map(|(w, _)| w.ncols()).sum();
     let mapped = opts.list && readout.is_some();
-    // Per piece on the work list: its half-spaces (at most one per neuron), the pre-activations of the widest
-    // layer and its gates, and its solved program (a `microlp::Solution`: measured at 7-44 times its rows' d + 2
-    // entries in 2 to 12 dimensions, at most 12 (d + 2) + 60 floats a row and 4 KiB; counted at 8 times until
-    // session 60, 0.69-0.84 of the peak in 5 and 6 dimensions: `rust/tests/bytes_measured.rs`). The work list
-    // holds at most a few pieces per neuron per thread (depth first).
-    let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
-    let rows = total + 2 * d;
-    let (tf, wf, df) = (total as f64, widest as f64, d as f64); // (f64: no product can wrap)
-    let piece_bytes = 8.0 * ((tf + 2.0) * (df + 1.0) + wf * (df + 2.0)) + ball_program_bytes(d, rows);
-    let threads = rayon::current_num_threads() as f64;
-    // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
-    // (d + 1 floats) and the map's exponent (4 bytes). Held up to twice: each piece's list grows by doubling until
-    // the piece is done (then shrunk to its length), and the merged list grows by doubling while the pieces' lists
-    // not yet appended are held (then shrunk). Counted once until session 60: listing 2^18 regions in 18-D added
-    // 1.1-1.3 times the list to the peak, covered only by the pieces' slack (`rust/tests/bytes_measured.rs`).
-    let row_bytes = if mapped { 16.0 * (d + 1) as f64 + 4.0 } else { 8.0 * (d + 1) as f64 } + total as f64;
-    let listed = if opts.list { 2.0 * opts.max_regions as f64 * row_bytes } else { 0.0 };
-    crate::limits::check_bytes(
-        &format!(
-            "{} the regions of a network of {total} hidden units in {d}-D{}",
-            if opts.list { "listing" } else { "counting" },
-            if opts.list { format!(" (at most max_regions={} of them)", opts.max_regions) } else { String::new() }
-        ),
-        piece_bytes * (total as f64 + 2.0) * threads * 2.0 + piece_bytes * (2 * FRONTIER) as f64 + listed,
-    )?;
     // Box coordinates: x = cen + half * u (halved before the sum, which overflows for a box of +-1e308).
     let cen: Vec<f64> = (0..d).map(|k| 0.5 * lo[k] + 0.5 * hi[k]).collect();
     let half: Vec<f64> = (0..d).map(|k| half_width(lo[k], hi[k])).collect();
@@ -2096,6 +2111,58 @@ fn count_network(
         let spread = (0..d).map(|k| (w0[[k, j]] * cen[k]).abs()).sum::<f64>() + b0[j].abs();
         narrow |= rounds_away(d, spread, big);
     }
+    // What the count holds, from the code (`advance` and the two loops below), with `T` = `total` units, `W` the
+    // widest layer, and a solved program (`microlp::Solution`) of `R` rows counted at [`ball_program_bytes`]`(d, R)`,
+    // above what one measurably holds (`rust/tests/bytes_measured.rs`). A piece's program has the box's `2 d` rows
+    // and one a row of `cons`, at most one a neuron decided so far: `2 d + g` rows at most after `g` neurons. Its
+    // other arrays: `cons` (at most `T` rows of `d + 1`), its centre, its layer's rows (`W (d + 1)` floats, as many
+    // low parts on a box narrow for its coordinates), its gates (at most `W`) and, listed, its pattern (a byte a
+    // unit): `arrays`, and twice `cons`, the gates and the pattern as they grow by doubling (`growing`).
+    // - The breadth-first start: while a round advances `n < FRONTIER` pieces, those not yet advanced and the halves
+    //   of those that were (`n - i + 2 i <= 2 n`); then the frontier (`< 2 FRONTIER`) waiting for the depth-first
+    //   split. Each without its program (dropped as it is made, solved again from `cons` when advanced) and shrunk
+    //   to its lengths, in two vectors of fewer than `2 FRONTIER` slots (`size_of::<Piece>()`) each.
+    // - Each thread's depth-first stack: a cut pushes the piece's two halves and the second is popped next, so
+    //   below the piece being advanced the stack holds at most one waiting half per neuron that cut the path to it,
+    //   after `g` neurons, at `g` distinct in `1..=T`: `T` pieces' arrays, and above [`DROP_WAITING_MAX_D`]
+    //   dimensions their programs of `2 d + g` rows for `g` in `1..=T` (`ball_program_bytes` is affine in the rows:
+    //   `T` programs of `2 d + (T + 1) / 2`), in a vector of at most `2 (T + 2)` slots.
+    // - Each thread's piece being advanced: its program, the two halves' programs and one being solved (a clone of
+    //   the program with a row more, or a program solved from scratch), counted as 5 programs of `2 d + T + 1` rows;
+    //   the arrays of the piece, of its clone at a cut and of one more; a layer's rows being summed (`dd_rows`: 6
+    //   arrays of a layer's rows or gates at most).
+    // - The network's weights: the caller's rescaled by `pictures::rebalance` and `Net`'s copy of the later layers
+    //   (counted three times the weights and biases).
+    // Until session 61 every piece (`2 (T + 2)` a thread and `2 FRONTIER`) was counted with its program of `2 d + T`
+    // rows, and the breadth-first start's pieces held theirs: 7.7-8.8 times the measured peak in 2-D, 4.2-4.8 in
+    // 3-D, where those programs were most of the peak.
+    let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
+    let (tf, wf, df) = (total as f64, widest as f64, d as f64); // (f64: no product can wrap)
+    let weights: f64 = layers.iter().map(|(w, _)| (w.nrows() + 1) as f64 * w.ncols() as f64).sum();
+    let lows = if narrow { 2.0 } else { 1.0 };
+    let arrays = 8.0 * (tf * (df + 1.0) + df + lows * wf * (df + 1.0) + wf) + if opts.list { tf } else { 0.0 };
+    let growing = arrays + 8.0 * ((tf + 1.0) * (df + 1.0) + wf + 4.0) + if opts.list { tf + 8.0 } else { 0.0 };
+    let slot = std::mem::size_of::<Piece>() as f64;
+    let start = (2 * FRONTIER) as f64 * arrays + (4 * FRONTIER) as f64 * slot;
+    let waiting_program = if d <= DROP_WAITING_MAX_D { 0.0 } else { ball_program_bytes(d, 2 * d + total / 2 + 1) };
+    let stack = tf * (waiting_program + growing) + 2.0 * (tf + 3.0) * slot;
+    let advancing = 5.0 * ball_program_bytes(d, 2 * d + total + 1) + 3.0 * growing + 8.0 * 6.0 * wf * (df + 1.0);
+    let threads = rayon::current_num_threads() as f64;
+    // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
+    // (d + 1 floats) and the map's exponent (4 bytes). Held up to twice: each piece's list grows by doubling until
+    // the piece is done (then shrunk to its length), and the merged list grows by doubling while the pieces' lists
+    // not yet appended are held (then shrunk). Counted once until session 60: listing 2^18 regions in 18-D added
+    // 1.1-1.3 times the list to the peak, covered only by the pieces' slack (`rust/tests/bytes_measured.rs`).
+    let row_bytes = if mapped { 16.0 * (d + 1) as f64 + 4.0 } else { 8.0 * (d + 1) as f64 } + total as f64;
+    let listed = if opts.list { 2.0 * opts.max_regions as f64 * row_bytes } else { 0.0 };
+    crate::limits::check_bytes(
+        &format!(
+            "{} the regions of a network of {total} hidden units in {d}-D{}",
+            if opts.list { "listing" } else { "counting" },
+            if opts.list { format!(" (at most max_regions={} of them)", opts.max_regions) } else { String::new() }
+        ),
+        start + threads * (stack + advancing) + 3.0 * 8.0 * (weights + wf) + listed,
+    )?;
     // On such a box every first-layer row is taken from its exact value in box coordinates, as `hi + lo` to about
     // 2^-100 of each entry: the later layers' rows cancel from them.
     let mut pre_lo = Vec::new();
@@ -2139,7 +2206,7 @@ fn count_network(
         cons: Vec::new(),
         center: vec![0.0; d],
         radius: 1.0,
-        lp: box_lp,
+        lp: Some(box_lp),
         layer: 0,
         neuron: 0,
         pre,
@@ -2163,7 +2230,16 @@ fn count_network(
         let mut next = Vec::with_capacity(2 * frontier.len());
         for p in frontier {
             cancel.check()?;
+            let start = next.len();
             advance(&net, p, &mut next, &mut tally)?;
+            // Waiting for the next round, or for the depth-first split: without their programs, solved again from
+            // their rows when advanced (all but one thread's few pieces are held without them).
+            for q in &mut next[start..] {
+                q.lp = None;
+                q.cons.shrink_to_fit();
+                q.gate.shrink_to_fit();
+                q.bits.shrink_to_fit();
+            }
         }
         let splits = next.len() as u64 / 2;
         if found.fetch_add(splits, Ordering::Relaxed) + splits > opts.max_regions {
@@ -2186,6 +2262,12 @@ fn count_network(
                         return Err(too_many().into());
                     }
                     stack.append(&mut out);
+                    if d <= DROP_WAITING_MAX_D {
+                        // The first half waits for the second's pieces: without its program (solved again when
+                        // popped).
+                        let n = stack.len();
+                        stack[n - 2].lp = None;
+                    }
                 }
             }
             t.shrink();
