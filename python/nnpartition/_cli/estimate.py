@@ -420,7 +420,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                      "protocol, other protocols, deep networks) and part (calibration, held-out).")
     val.add_argument("--grid", default=None, choices=["small", "full", "protocols"],
                      help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
-                          "grids, hours), or protocols (32 held-out configurations: reference protocol, other "
+                          "grids, hours: with --store or --workers, docs/sweep.md; in one process it is refused, "
+                          "above max_work), or protocols (32 held-out configurations: reference protocol, other "
                           "protocols, deep networks; about 2 seconds)")
     val.add_argument("--protocol-grid", action="store_true",
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "
