@@ -2477,3 +2477,17 @@ def test_validate_and_demo_write_their_figure_and_exit_2_when_drawing_it_needs_w
             m.setattr(ValidationReport, method, missing)
             assert main([*cmd, "--plot", str(tmp_path / "other.png")]) == 2
         assert f"nnpartition {cmd[0]}: plotting needs matplotlib" in capsys.readouterr().err
+
+
+def test_estimate_does_not_call_the_floor_of_few_points_a_fitted_correction(capsys):
+    # one point is fitted by the output bias alone (a real training says 1); the analytic model says 0.91 at
+    # d = 1, N = 1, and the core raises it to the floor of N <= d + 1 points. The text called the whole step a
+    # "fitted correction" (+0.0896), which no fit decided; beyond d + 1 points the line is the fit's alone
+    assert main(["estimate", "-d", "1", "-N", "1", "-L", "1"]) == 0
+    out = capsys.readouterr().out
+    line = next(s for s in out.splitlines() if s.startswith("analytic model alone"))
+    assert "fitted correction" not in line and "N <= d + 1" in line
+    assert "estimated training accuracy: 1.0000" in out
+    assert npn.train(np.zeros((1, 1)), np.array([1]), 1, steps=20).best_accuracy == 1.0
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "32"]) == 0
+    assert "fitted correction" in capsys.readouterr().out

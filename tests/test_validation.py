@@ -641,3 +641,18 @@ def test_demo_warns_once_of_a_protocol_setting_all_its_configurations_share(caps
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert len(lines) == 1 and lines[0].startswith("warning: --steps 5 is outside"), err
+
+
+def test_the_full_grid_refused_in_one_process_says_how_to_run_it(monkeypatch, capsys):
+    # a new user typed the help's "--grid full (both grids, hours)" and was told only to train less or raise
+    # max_work: the way the docs run it (docs/sweep.md: --store, --workers; each configuration checked alone) was
+    # unnamed. Refused before anything trains; the help names the way too.
+    from nnpartition import training
+
+    monkeypatch.setattr(training, "real_accuracy", lambda *a, **k: pytest.fail("trained before the check"))
+    assert main(["validate", "--grid", "full", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "max_work" in err and "--store" in err and "--workers" in err
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    assert "--store or --workers" in " ".join(capsys.readouterr().out.split())

@@ -101,7 +101,11 @@ def _estimate(args: argparse.Namespace) -> int:
         print(f"effective dimension K = {fmt(e.details['k_eff'], 1)}, load N/K = {fmt(e.details['load'], 2)}, "
               f"training budget {e.details.get('budget', 1.0):.3g} x the reference")
     if "correction" in e.details and math.isfinite(e.details["correction"]):
-        print(f"analytic model alone {e.details['uncorrected']:.4f}, fitted correction "
+        # N <= d + 1 points admit every labelling: the core raises the estimate to that floor (1 for one point, the
+        # dead zone's miss otherwise) and counts the step in the correction, which no fit then decided alone
+        what = ("correction (the fit, and the floor of N <= d + 1 points, any labelling of which a network fits "
+                "but for dead units)" if args.N <= args.d + 1 else "fitted correction")
+        print(f"analytic model alone {e.details['uncorrected']:.4f}, {what} "
               f"{e.details['correction']:+.4f} (docs/theory.md)")
     if held is not None:
         print(f"held-out questions like this one: {held.describe()}")
@@ -420,7 +424,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                      "protocol, other protocols, deep networks) and part (calibration, held-out).")
     val.add_argument("--grid", default=None, choices=["small", "full", "protocols"],
                      help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
-                          "grids, hours), or protocols (32 held-out configurations: reference protocol, other "
+                          "grids, hours: with --store or --workers, docs/sweep.md; in one process it is refused, "
+                          "above max_work), or protocols (32 held-out configurations: reference protocol, other "
                           "protocols, deep networks; about 2 seconds)")
     val.add_argument("--protocol-grid", action="store_true",
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "

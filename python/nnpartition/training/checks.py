@@ -55,14 +55,15 @@ def _check_default_runs(d: int, n: int, widths: List[int], count: int) -> None:
     _core.protocol_check(d, n, list(widths), count, Protocol(restarts=1))
 
 
-def _check_total_work(what: str, runs: Iterable[Tuple[int, int, List[int], int, Protocol]]) -> None:
+def _check_total_work(what: str, runs: Iterable[Tuple[int, int, List[int], int, Protocol]],
+                      fix: str = "train fewer configurations, steps or datasets at once") -> None:
     """Refuse (``max_work``) several measurements together, each ``(d, n, widths, datasets, protocol)`` priced as
     :func:`real_accuracy` prices itself (``_core.train_work``): a caller that trains several configurations in turn
     (``validate``, the demo) checks their sum before the first, where each would check only itself."""
     from ..limits import _check_work
 
     total = sum(_core.train_work(d, n, list(ws), count, p) for d, n, ws, count, p in runs)
-    _check_work(what, total, "train fewer configurations, steps or datasets at once")
+    _check_work(what, total, fix)
 
 
 def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:

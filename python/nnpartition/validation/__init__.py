@@ -160,7 +160,10 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         # resume a store half done, and checks each job alone)
         from ..training import _check_total_work
 
-        _check_total_work(f"validating {len(runs)} configurations", runs)
+        _check_total_work(f"validating {len(runs)} configurations", runs,
+                          "train fewer configurations, steps or datasets at once, run them on a sweep runner "
+                          "(runner=; on the command line --store or --workers, docs/sweep.md), which checks each "
+                          "configuration alone and can resume")
     # the grid and the protocol override are bound into the job too: a store of one grid's sweep is not continued
     # with another's (an audit: the store held 48 rows of two experiments after --grid protocols, then --grid small)
     job = _Job(datasets, restarts, seed, grid=None if configs is not None else grid,
