@@ -2669,6 +2669,49 @@ mod tests {
     }
 
     #[test]
+    fn cells_whose_maps_came_scaled_each_read_their_own_in_the_next_layer() {
+        // Leaky slope 2^400 on the window [-1, 1]^2 through x = 2^650 s, y = 2^650 t: h0 = lrelu(x), h1 = lrelu(y)
+        // are 2^1050 s (2^1050 t) where off, beyond float64, so the cells other than s, t > 0 carry their maps
+        // scaled (`Cell::exps`: the chunk's cells 1 to 3) and the second layer's rows are formed scaled. That layer,
+        // two units wide, v0 = 2^-850 (h0 + h1) + 2^199 and v1 = 2^-850 (h0 - h1) + 2^198, is by hand, cell by cell,
+        // (s, t > 0) both on; (s < 0 < t) 2^200 (s + 1/2) and 2^200 (s + 1/4) (to 2^-400 of t); (t < 0 < s) 2^200
+        // (t + 1/2) and on; (s, t < 0) 2^200 (s + t + 1/2) and 2^200 (s - t + 1/4), crossing at (-3/8, -1/8): 1 + 3
+        // + 2 + 4 = 10 regions, each pattern listed below. Session 60's mutants of the slices a scaled cell's rows are
+        // written to and its maps read from (`3 * i * width..`, `3 * (at + i) * fan_in..`) read another cell's.
+        let p = |k: i32| 2f64.powi(k);
+        let win =
+            Window { origin: vec![0.0, 0.0], u: vec![p(650), 0.0], v: vec![0.0, p(650)], lo: [-1.0; 2], hi: [1.0; 2] };
+        let layers = vec![
+            (Array2::eye(2), Array1::zeros(2)),
+            (ndarray::arr2(&[[p(-850), p(-850)], [p(-850), -p(-850)]]), ndarray::arr1(&[p(199), p(198)])),
+        ];
+        let wo = Array1::ones(2);
+        let net = view(&layers, &wo, p(400));
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        let mut got: Vec<Vec<u8>> = res.patterns.rows().into_iter().map(|r| r.to_vec()).collect();
+        got.sort();
+        let mut want: Vec<Vec<u8>> = [
+            [1, 1, 1, 1],
+            [0, 1, 0, 0],
+            [0, 1, 1, 0],
+            [0, 1, 1, 1],
+            [1, 0, 0, 1],
+            [1, 0, 1, 1],
+            [0, 0, 0, 0],
+            [0, 0, 0, 1],
+            [0, 0, 1, 0],
+            [0, 0, 1, 1],
+        ]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+        want.sort();
+        assert_eq!(got, want);
+        let total: f64 = areas_from_corner(&res, win.lo).iter().sum();
+        assert!((total - 4.0).abs() < 1e-12, "{total}");
+    }
+
+    #[test]
     fn a_line_across_the_short_side_of_a_tall_thin_window_cuts_it() {
         // Session 54: the margin was one distance, `tol` times the diagonal; on a window `tol` times as wide as tall
         // it was wider than the window, so a line across the short side passed within it of every corner and cut
