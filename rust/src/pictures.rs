@@ -2595,6 +2595,123 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_windows_later_layer_that_overflows_in_one_cell_is_refused_naming_its_unit() {
+        // On the window [c, c + w] x [0, w] (c = 1e8, w = 512 ulps of c: narrow, double-double maps) through the
+        // plane x = 2^970 (s - m), y = t, z = s - m1 (m = c + w/2, m1 = c + w/4): relu(-z) and relu(x) cut it into 3
+        // cells, in the order s < m1 (the first unit on), s > m (the second on), m1 < s < m (neither); relu(z) and
+        // relu(x) into s > m (both on), s < m1, m1 < s < m. A second layer reads them as h0 + h1 (finite) and 2^59
+        // h1 (no weight far enough from 1 to be rescaled). Where h1 is on, 2^59 h1 is 2^1029 (s - m): its s-slope and
+        // its constant are beyond float64 (their high parts infinite, their low parts NaN: both read as NaN), its
+        // t-slope 0; elsewhere it is 0. Refused, naming unit 1 of hidden layer 2 and that row, (NaN, 0, NaN), found in
+        // the chunk's second cell, or its first. Session 60's mutants of the refusal's cell, unit and row indices
+        // (`zs[(3 * i + r) * width + j]`) named unit 0 or 3, or the first cell's 0s, or divided by the cell's index 0;
+        // those of the plain path's re-sum, run in a narrow window, drew the window.
+        let c = 1e8f64;
+        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
+        let w = 512.0 * ulp;
+        let (m, m1) = (c + w / 2.0, c + w / 4.0);
+        let big = 2f64.powi(970);
+        let win = Window {
+            origin: vec![-big * m, 0.0, -m1],
+            u: vec![big, 0.0, 1.0],
+            v: vec![0.0, 1.0, 0.0],
+            lo: [c, 0.0],
+            hi: [c + w, w],
+        };
+        for ka in [-1.0, 1.0] {
+            let layers = vec![
+                (ndarray::arr2(&[[0.0, 1.0], [0.0, 0.0], [ka, 0.0]]), Array1::zeros(2)),
+                (ndarray::arr2(&[[1.0, 0.0], [1.0, 2f64.powi(59)]]), Array1::zeros(2)),
+            ];
+            let wo = Array1::ones(2);
+            let net = view(&layers, &wo, 0.0);
+            assert!(narrow_window(&net, &win));
+            match region_polygons(&net, &win, Options::default(), &never) {
+                Err(CoreError::Numerical(msg)) => assert!(
+                    msg.contains("unit 1 of hidden layer 2 overflows") && msg.contains("= (NaN, 0e0, NaN))"),
+                    "ka={ka}: {msg}"
+                ),
+                other => panic!("ka={ka}: {:?}", other.map(|p| p.n_regions())),
+            }
+            // The same with 2^-59 for 2^59 is drawn: 3 regions.
+            let small = [layers[0].clone(), (ndarray::arr2(&[[1.0, 0.0], [1.0, 2f64.powi(-59)]]), Array1::zeros(2))];
+            let p = region_polygons(&view(&small, &wo, 0.0), &win, Options::default(), &never).unwrap();
+            assert_eq!(p.n_regions(), 3, "ka={ka}");
+        }
+    }
+
+    #[test]
+    fn a_narrow_windows_last_layer_two_units_wide_gives_each_cell_its_own_logit() {
+        // On [0, w] x [c, c + w] (c = 1e8, w = 512 ulps of c: narrow, double-double maps), m = c + w/2: relu(y - m)
+        // and relu(m - y), then h0 + w and 2 h1 + w (on throughout: no line), read by w_out (1, 3), b_out 0: the
+        // logit is y - m + 4w above y = m and 6 (m - y) + 4w below, in window coordinates (0, 1, 4w - m) and (0, -6,
+        // 6m + 4w) (each exact in float64: multiples of c's ulp). Each region's logit map is read from its own cell's
+        // second-layer rows (session 60's mutant of their slice, `3 * i * width..`, read the first cell's, shifted).
+        let c = 1e8f64;
+        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
+        let w = 512.0 * ulp;
+        let m = c + w / 2.0;
+        let layers = vec![
+            (ndarray::arr2(&[[0.0, 0.0], [1.0, -1.0]]), ndarray::arr1(&[-m, m])),
+            (ndarray::arr2(&[[1.0, 0.0], [0.0, 2.0]]), ndarray::arr1(&[w, w])),
+        ];
+        let wo = ndarray::arr1(&[1.0, 3.0]);
+        let net = PwlNet { b_out: 0.0, ..view(&layers, &wo, 0.0) };
+        let win = Window { lo: [0.0, c], hi: [w, c + w], ..std_window(0.0, 1.0) };
+        assert!(narrow_window(&net, &win));
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let want = if p.patterns[[r, 0]] == 1 { [0.0, 1.0, 4.0 * w - m] } else { [0.0, -6.0, 6.0 * m + 4.0 * w] };
+            assert_eq!(p.patterns.row(r).to_vec()[2..], [1, 1], "region {r}");
+            assert_eq!(p.window_affine.row(r).to_vec(), want.to_vec(), "region {r}");
+        }
+    }
+
+    #[test]
+    fn cells_whose_maps_came_scaled_each_read_their_own_in_the_next_layer() {
+        // Leaky slope 2^400 on the window [-1, 1]^2 through x = 2^650 s, y = 2^650 t: h0 = lrelu(x), h1 = lrelu(y)
+        // are 2^1050 s (2^1050 t) where off, beyond float64, so the cells other than s, t > 0 carry their maps
+        // scaled (`Cell::exps`: the chunk's cells 1 to 3) and the second layer's rows are formed scaled. That layer,
+        // two units wide, v0 = 2^-850 (h0 + h1) + 2^199 and v1 = 2^-850 (h0 - h1) + 2^198, is by hand, cell by cell,
+        // (s, t > 0) both on; (s < 0 < t) 2^200 (s + 1/2) and 2^200 (s + 1/4) (to 2^-400 of t); (t < 0 < s) 2^200
+        // (t + 1/2) and on; (s, t < 0) 2^200 (s + t + 1/2) and 2^200 (s - t + 1/4), crossing at (-3/8, -1/8): 1 + 3
+        // + 2 + 4 = 10 regions, each pattern listed below. Session 60's mutants of the slices a scaled cell's rows are
+        // written to and its maps read from (`3 * i * width..`, `3 * (at + i) * fan_in..`) read another cell's.
+        let p = |k: i32| 2f64.powi(k);
+        let win =
+            Window { origin: vec![0.0, 0.0], u: vec![p(650), 0.0], v: vec![0.0, p(650)], lo: [-1.0; 2], hi: [1.0; 2] };
+        let layers = vec![
+            (Array2::eye(2), Array1::zeros(2)),
+            (ndarray::arr2(&[[p(-850), p(-850)], [p(-850), -p(-850)]]), ndarray::arr1(&[p(199), p(198)])),
+        ];
+        let wo = Array1::ones(2);
+        let net = view(&layers, &wo, p(400));
+        let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        let mut got: Vec<Vec<u8>> = res.patterns.rows().into_iter().map(|r| r.to_vec()).collect();
+        got.sort();
+        let mut want: Vec<Vec<u8>> = [
+            [1, 1, 1, 1],
+            [0, 1, 0, 0],
+            [0, 1, 1, 0],
+            [0, 1, 1, 1],
+            [1, 0, 0, 1],
+            [1, 0, 1, 1],
+            [0, 0, 0, 0],
+            [0, 0, 0, 1],
+            [0, 0, 1, 0],
+            [0, 0, 1, 1],
+        ]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+        want.sort();
+        assert_eq!(got, want);
+        let total: f64 = areas_from_corner(&res, win.lo).iter().sum();
+        assert!((total - 4.0).abs() < 1e-12, "{total}");
+    }
+
+    #[test]
     fn a_line_across_the_short_side_of_a_tall_thin_window_cuts_it() {
         // Session 54: the margin was one distance, `tol` times the diagonal; on a window `tol` times as wide as tall
         // it was wider than the window, so a line across the short side passed within it of every corner and cut
