@@ -3645,4 +3645,72 @@ mod tests {
             }
         }
     }
+
+    /// A region whose logit is 0 at its centroid is class 0, as `predict` reads a logit (`> 0` is class 1): the
+    /// logit `relu(x + 10) - 10 + delta`, `x + delta` on `[-1, 1]^2` (one region, centroid `(0, 0)`), is class 1 only
+    /// for `delta = 2^-30`, by a forward pass at the centroid (exactly `delta`), not for 0 or `-2^-30`.
+    #[test]
+    fn a_region_whose_logit_is_zero_at_its_centroid_is_class_zero() {
+        let lay = vec![(ndarray::arr2(&[[1.0], [0.0]]), ndarray::arr1(&[10.0]))];
+        let wo = ndarray::arr1(&[1.0]);
+        let tiny = crate::window::pow2(-30);
+        for delta in [-tiny, 0.0, tiny] {
+            let net = PwlNet { b_out: -10.0 + delta, ..view(&lay, &wo, 0.0) };
+            let res = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions(), 1);
+            let c = centroid(&polygon(&res, 0));
+            let (_, logit) = forward(&net, &c);
+            assert_eq!(logit, delta, "{c:?}");
+            assert_eq!(res.decision, vec![u8::from(logit > 0.0)], "delta = {delta:e}");
+        }
+    }
+
+    /// The input slope for d = 2 on a plane whose directions are scaled by `2^k` (and the window by `2^-k`: the same
+    /// points of the input), `k` = 520 and 600 (the solve's determinant beyond float64) and -500 and -530 (its
+    /// products near or below the normal numbers): each region's `affine_weight` is the logit's slope, closed form
+    /// from the weights on the pattern a forward pass finds inside it, and the patterns are those at `k = 0`. The
+    /// logit is `2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1))`, a slope so small that at `k = -500` and `-530` the
+    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (session 61).
+    #[test]
+    fn the_input_slope_through_directions_scaled_by_a_power_of_two_is_the_same() {
+        let lay = vec![(ndarray::arr2(&[[1.0, -0.5], [0.25, 1.0]]), ndarray::arr1(&[0.0, 0.1]))];
+        let small = crate::window::pow2(-100);
+        let wo = ndarray::arr1(&[small, 2.0 * small]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, 0.0) };
+        let (u, v, origin) = ([2.0, 1.5], [0.5, 3.0], [0.3, -0.2]);
+        let mut seen = Vec::new();
+        for k in [0, 520, 600, -500, -530] {
+            let (up, dn) = (crate::window::pow2(k), crate::window::pow2(-k));
+            let win = Window {
+                origin: origin.to_vec(),
+                u: u.map(|x| x * up).to_vec(),
+                v: v.map(|x| x * up).to_vec(),
+                lo: [-dn, -dn],
+                hi: [dn, dn],
+            };
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions(), 4, "k = {k}");
+            let mut got = Vec::new();
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let n = poly.len() as f64;
+                let st = [poly.iter().map(|p| p[0]).sum::<f64>() / n, poly.iter().map(|p| p[1]).sum::<f64>() / n];
+                let x: Vec<f64> = (0..2).map(|i| origin[i] + st[0] * win.u[i] + st[1] * win.v[i]).collect();
+                let (pat, _) = forward(&net, &x);
+                assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "k = {k}, region {r}");
+                // the slope of 2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1)) on this pattern
+                let g =
+                    [0, 1].map(|i| small * (lay[0].0[[i, 0]] * pat[0] as f64 + 2.0 * lay[0].0[[i, 1]] * pat[1] as f64));
+                let w = [res.affine_weight[[r, 0]], res.affine_weight[[r, 1]]];
+                for i in 0..2 {
+                    assert!((w[i] - g[i]).abs() <= 1e-12 * small, "k = {k}, region {r}: {w:?} for {g:?}");
+                }
+                got.push((pat, w));
+            }
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            seen.push(got);
+        }
+        let pats = |g: &Vec<(Vec<u8>, [f64; 2])>| g.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert!(seen.iter().all(|g| pats(g) == pats(&seen[0])));
+    }
 }
