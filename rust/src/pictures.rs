@@ -1797,23 +1797,19 @@ fn assemble(
     // Input-space slope: for d = 2 solve [u v]^T g = (a, b); deeper in d, chain back through the pattern.
     let mut weight = Array2::<f64>::zeros((n, d));
     if d == 2 {
+        // Solved with u, v, a and b divided by a power of two near u's and v's size, so that `det` is near 1: where
+        // the plain products stay normal numbers the same bits (a power of two scales exactly), and where they do
+        // not the slope is still found. Solved plainly, `a v_1` or `det` passed float64 (large u, v), or, with u, v
+        // near 2^-500 and a slope of 2^-100, `a v_1` and `b u_1` rounded to 0: a slope of 0 returned (session 61).
         let (u, v) = (&win.u, &win.v);
-        let det = u[0] * v[1] - u[1] * v[0];
+        let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
+        let ([u0, u1], [v0, v1]) = ([u[0] * s, u[1] * s], [v[0] * s, v[1] * s]);
+        let det = u0 * v1 - u1 * v0;
         for r in 0..n {
-            let (a, b) = (window_affine[[r, 0]], window_affine[[r, 1]]);
-            weight[[r, 0]] = (a * v[1] - b * u[1]) / det;
-            weight[[r, 1]] = (u[0] * b - v[0] * a) / det;
-            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
-                // `a v_1` or `det` beyond float64 (large u, v) where the slope is not: the same solve with u, v, a
-                // and b divided by a power of two near u's and v's size, so `det` is near 1 (only here: a slope
-                // drawn before does not change).
-                let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
-                let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
-                let ([u0, u1], [v0, v1], a, b) = ([u[0] * s, u[1] * s], [v[0] * s, v[1] * s], a * s, b * s);
-                let det = u0 * v1 - u1 * v0;
-                weight[[r, 0]] = (a * v1 - b * u1) / det;
-                weight[[r, 1]] = (u0 * b - v0 * a) / det;
-            }
+            let (a, b) = (window_affine[[r, 0]] * s, window_affine[[r, 1]] * s);
+            weight[[r, 0]] = (a * v1 - b * u1) / det;
+            weight[[r, 1]] = (u0 * b - v0 * a) / det;
             if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
                 // Directions of sizes far apart (a subnormal v, 5e-324 e_1, with u = (7, 0.5): `det` is below the
                 // subnormals, 0, and so it stayed with one scale for both; and `b`, on the subnormal grid, is off by
