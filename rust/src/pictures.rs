@@ -3709,4 +3709,36 @@ mod tests {
         let pats = |g: &Vec<(Vec<u8>, [f64; 2])>| g.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
         assert!(seen.iter().all(|g| pats(g) == pats(&seen[0])));
     }
+
+    /// The input slope for d = 2 where one direction is subnormal but the plane's determinant is not 0 (`u = (7,
+    /// 1/2)`, `v = (2^e, 0)`, e = -1060, -1050, -1030), for `3 relu(1.1 x + 2 y) + 1/2` through `(0, 1)`: closed form,
+    /// on the active side the input slope `(3.3, 6)` and the window's t-slope `3.3 2^e` (on the subnormal grid, to
+    /// 1e-3 of itself), `(0, 0)` and 0 on the other. The solve from that t-slope (14 bits at e = -1060) gave
+    /// `(3.296875, 6.0078125)` (session 61).
+    #[test]
+    fn the_input_slope_through_a_subnormal_direction_keeps_its_digits() {
+        let lay = vec![(ndarray::arr2(&[[1.1], [2.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[3.0]);
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        for e in [-1060, -1050, -1030] {
+            let p2e = crate::window::times_pow2(1.0, e);
+            let win = Window {
+                origin: vec![0.0, 1.0],
+                u: vec![7.0, 0.5],
+                v: vec![p2e, 0.0],
+                lo: [-1.0, -1.0],
+                hi: [1.0, 1.0],
+            };
+            let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(p.n_regions(), 2);
+            for r in 0..2 {
+                let on = p.patterns[[r, 0]] == 1;
+                let (g, bt) = if on { ([3.3, 6.0], 3.3 * p2e) } else { ([0.0, 0.0], 0.0) };
+                let w = p.affine_weight.row(r).to_vec();
+                assert!((w[0] - g[0]).abs() <= 4e-16 * g[0] && (w[1] - g[1]).abs() <= 4e-16 * g[1], "2^{e}: {w:?}");
+                let t = p.window_affine[[r, 1]];
+                assert!((t - bt).abs() <= 1e-3 * bt.abs() + 5e-324, "2^{e}: t-slope {t:e} for {bt:e}");
+            }
+        }
+    }
 }
