@@ -1810,11 +1810,13 @@ fn assemble(
             let (a, b) = (window_affine[[r, 0]] * s, window_affine[[r, 1]] * s);
             weight[[r, 0]] = (a * v1 - b * u1) / det;
             weight[[r, 1]] = (u0 * b - v0 * a) / det;
-            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
+            let kept = |x: f64| x == 0.0 || x.is_normal();
+            if !(det.is_normal() && kept(a) && kept(b) && weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
                 // Directions of sizes far apart (a subnormal v, 5e-324 e_1, with u = (7, 0.5): `det` is below the
                 // subnormals, 0, and so it stayed with one scale for both; and `b`, on the subnormal grid, is off by
-                // up to half a step, a third of itself; session 55, the `pictures` fuzz target): chained back from
-                // `w_out` through the pattern as for d > 2, from the weights alone.
+                // up to half a step, a third of itself; session 55, the `pictures` fuzz target; with v = 2^-1060 e_1
+                // `det` is subnormal, not 0, and the slope solved from `b`'s 14 bits was off by 1e-3, session 61):
+                // chained back from `w_out` through the pattern as for d > 2, from the weights alone.
                 let pat = patterns.row(r);
                 let pat = pat.as_slice().expect("contiguous");
                 let mut g = input_slope(net, pat, net.slope, false);
