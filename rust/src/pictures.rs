@@ -3668,7 +3668,8 @@ mod tests {
     /// products near or below the normal numbers): each region's `affine_weight` is the logit's slope, closed form
     /// from the weights on the pattern a forward pass finds inside it, and the patterns are those at `k = 0`. The
     /// logit is `2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1))`, a slope so small that at `k = -500` and `-530` the
-    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (session 61).
+    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (session
+    /// 61).
     #[test]
     fn the_input_slope_through_directions_scaled_by_a_power_of_two_is_the_same() {
         let lay = vec![(ndarray::arr2(&[[1.0, -0.5], [0.25, 1.0]]), ndarray::arr1(&[0.0, 0.1]))];
