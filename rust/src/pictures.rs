@@ -1797,28 +1797,26 @@ fn assemble(
     // Input-space slope: for d = 2 solve [u v]^T g = (a, b); deeper in d, chain back through the pattern.
     let mut weight = Array2::<f64>::zeros((n, d));
     if d == 2 {
+        // Solved with u, v, a and b divided by a power of two near u's and v's size, so that `det` is near 1: where
+        // the plain products stay normal numbers the same bits (a power of two scales exactly), and where they do
+        // not the slope is still found. Solved plainly, `a v_1` or `det` passed float64 (large u, v), or, with u, v
+        // near 2^-500 and a slope of 2^-100, `a v_1` and `b u_1` rounded to 0: a slope of 0 returned (session 61).
         let (u, v) = (&win.u, &win.v);
-        let det = u[0] * v[1] - u[1] * v[0];
+        let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
+        let ([u0, u1], [v0, v1]) = ([u[0] * s, u[1] * s], [v[0] * s, v[1] * s]);
+        let det = u0 * v1 - u1 * v0;
         for r in 0..n {
-            let (a, b) = (window_affine[[r, 0]], window_affine[[r, 1]]);
-            weight[[r, 0]] = (a * v[1] - b * u[1]) / det;
-            weight[[r, 1]] = (u[0] * b - v[0] * a) / det;
-            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
-                // `a v_1` or `det` beyond float64 (large u, v) where the slope is not: the same solve with u, v, a
-                // and b divided by a power of two near u's and v's size, so `det` is near 1 (only here: a slope
-                // drawn before does not change).
-                let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
-                let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
-                let ([u0, u1], [v0, v1], a, b) = ([u[0] * s, u[1] * s], [v[0] * s, v[1] * s], a * s, b * s);
-                let det = u0 * v1 - u1 * v0;
-                weight[[r, 0]] = (a * v1 - b * u1) / det;
-                weight[[r, 1]] = (u0 * b - v0 * a) / det;
-            }
-            if !(weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
+            let (a, b) = (window_affine[[r, 0]] * s, window_affine[[r, 1]] * s);
+            weight[[r, 0]] = (a * v1 - b * u1) / det;
+            weight[[r, 1]] = (u0 * b - v0 * a) / det;
+            let kept = |x: f64| x == 0.0 || x.is_normal();
+            if !(det.is_normal() && kept(a) && kept(b) && weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
                 // Directions of sizes far apart (a subnormal v, 5e-324 e_1, with u = (7, 0.5): `det` is below the
                 // subnormals, 0, and so it stayed with one scale for both; and `b`, on the subnormal grid, is off by
-                // up to half a step, a third of itself; session 55, the `pictures` fuzz target): chained back from
-                // `w_out` through the pattern as for d > 2, from the weights alone.
+                // up to half a step, a third of itself; session 55, the `pictures` fuzz target; with v = 2^-1060 e_1
+                // `det` is subnormal, not 0, and the slope solved from `b`'s 14 bits was off by 1e-3, session 61):
+                // chained back from `w_out` through the pattern as for d > 2, from the weights alone.
                 let pat = patterns.row(r);
                 let pat = pat.as_slice().expect("contiguous");
                 let mut g = input_slope(net, pat, net.slope, false);
@@ -3759,6 +3757,107 @@ mod tests {
                     let lin: f64 = (0..d).map(|i| x[i] * res.affine_weight[[r, i]]).sum::<f64>() + res.affine_bias[r];
                     assert!((lin - o).abs() < 1e-9 * (1.0 + o.abs()), "region {r}: {lin} vs {o}");
                 }
+            }
+        }
+    }
+
+    /// A region whose logit is 0 at its centroid is class 0, as `predict` reads a logit (`> 0` is class 1): the
+    /// logit `relu(x + 10) - 10 + delta`, `x + delta` on `[-1, 1]^2` (one region, centroid `(0, 0)`), is class 1 only
+    /// for `delta = 2^-30`, by a forward pass at the centroid (exactly `delta`), not for 0 or `-2^-30`.
+    #[test]
+    fn a_region_whose_logit_is_zero_at_its_centroid_is_class_zero() {
+        let lay = vec![(ndarray::arr2(&[[1.0], [0.0]]), ndarray::arr1(&[10.0]))];
+        let wo = ndarray::arr1(&[1.0]);
+        let tiny = crate::window::pow2(-30);
+        for delta in [-tiny, 0.0, tiny] {
+            let net = PwlNet { b_out: -10.0 + delta, ..view(&lay, &wo, 0.0) };
+            let res = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions(), 1);
+            let c = centroid(&polygon(&res, 0));
+            let (_, logit) = forward(&net, &c);
+            assert_eq!(logit, delta, "{c:?}");
+            assert_eq!(res.decision, vec![u8::from(logit > 0.0)], "delta = {delta:e}");
+        }
+    }
+
+    /// The input slope for d = 2 on a plane whose directions are scaled by `2^k` (and the window by `2^-k`: the same
+    /// points of the input), `k` = 520 and 600 (the solve's determinant beyond float64) and -500 and -530 (its
+    /// products near or below the normal numbers): each region's `affine_weight` is the logit's slope, closed form
+    /// from the weights on the pattern a forward pass finds inside it, and the patterns are those at `k = 0`. The
+    /// logit is `2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1))`, a slope so small that at `k = -500` and `-530` the
+    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (session
+    /// 61).
+    #[test]
+    fn the_input_slope_through_directions_scaled_by_a_power_of_two_is_the_same() {
+        let lay = vec![(ndarray::arr2(&[[1.0, -0.5], [0.25, 1.0]]), ndarray::arr1(&[0.0, 0.1]))];
+        let small = crate::window::pow2(-100);
+        let wo = ndarray::arr1(&[small, 2.0 * small]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, 0.0) };
+        let (u, v, origin) = ([2.0, 1.5], [0.5, 3.0], [0.3, -0.2]);
+        let mut seen = Vec::new();
+        for k in [0, 520, 600, -500, -530] {
+            let (up, dn) = (crate::window::pow2(k), crate::window::pow2(-k));
+            let win = Window {
+                origin: origin.to_vec(),
+                u: u.map(|x| x * up).to_vec(),
+                v: v.map(|x| x * up).to_vec(),
+                lo: [-dn, -dn],
+                hi: [dn, dn],
+            };
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(res.n_regions(), 4, "k = {k}");
+            let mut got = Vec::new();
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let n = poly.len() as f64;
+                let st = [poly.iter().map(|p| p[0]).sum::<f64>() / n, poly.iter().map(|p| p[1]).sum::<f64>() / n];
+                let x: Vec<f64> = (0..2).map(|i| origin[i] + st[0] * win.u[i] + st[1] * win.v[i]).collect();
+                let (pat, _) = forward(&net, &x);
+                assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "k = {k}, region {r}");
+                // the slope of 2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1)) on this pattern
+                let g =
+                    [0, 1].map(|i| small * (lay[0].0[[i, 0]] * pat[0] as f64 + 2.0 * lay[0].0[[i, 1]] * pat[1] as f64));
+                let w = [res.affine_weight[[r, 0]], res.affine_weight[[r, 1]]];
+                for i in 0..2 {
+                    assert!((w[i] - g[i]).abs() <= 1e-12 * small, "k = {k}, region {r}: {w:?} for {g:?}");
+                }
+                got.push((pat, w));
+            }
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            seen.push(got);
+        }
+        let pats = |g: &Vec<(Vec<u8>, [f64; 2])>| g.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert!(seen.iter().all(|g| pats(g) == pats(&seen[0])));
+    }
+
+    /// The input slope for d = 2 where one direction is subnormal but the plane's determinant is not 0 (`u = (7,
+    /// 1/2)`, `v = (2^e, 0)`, e = -1060, -1050, -1030), for `3 relu(1.1 x + 2 y) + 1/2` through `(0, 1)`: closed form,
+    /// on the active side the input slope `(3.3, 6)` and the window's t-slope `3.3 2^e` (on the subnormal grid, to
+    /// 1e-3 of itself), `(0, 0)` and 0 on the other. The solve from that t-slope (14 bits at e = -1060) gave
+    /// `(3.296875, 6.0078125)` (session 61).
+    #[test]
+    fn the_input_slope_through_a_subnormal_direction_keeps_its_digits() {
+        let lay = vec![(ndarray::arr2(&[[1.1], [2.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[3.0]);
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        for e in [-1060, -1050, -1030] {
+            let p2e = crate::window::times_pow2(1.0, e);
+            let win = Window {
+                origin: vec![0.0, 1.0],
+                u: vec![7.0, 0.5],
+                v: vec![p2e, 0.0],
+                lo: [-1.0, -1.0],
+                hi: [1.0, 1.0],
+            };
+            let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            assert_eq!(p.n_regions(), 2);
+            for r in 0..2 {
+                let on = p.patterns[[r, 0]] == 1;
+                let (g, bt) = if on { ([3.3, 6.0], 3.3 * p2e) } else { ([0.0, 0.0], 0.0) };
+                let w = p.affine_weight.row(r).to_vec();
+                assert!((w[0] - g[0]).abs() <= 4e-16 * g[0] && (w[1] - g[1]).abs() <= 4e-16 * g[1], "2^{e}: {w:?}");
+                let t = p.window_affine[[r, 1]];
+                assert!((t - bt).abs() <= 1e-3 * bt.abs() + 5e-324, "2^{e}: t-slope {t:e} for {bt:e}");
             }
         }
     }
