@@ -1227,14 +1227,14 @@ pub const DEFAULT_MAX_REGIONS: u64 = 1_000_000;
 /// regions does not depend on the threads).
 const FRONTIER: usize = 256;
 
-/// Up to this many dimensions a half waiting on a depth-first stack holds no solved program (solved again from its
-/// rows when popped): there a program from scratch costs about what the few warm ones of a cut do (session 61, with a
-/// switch since removed, twice each on two busy cores: 2-D 100 units 12.5 and 9.7 s kept, 12.6 and 7.5 s dropped;
-/// 3-D 14 + 14 units 3.2 and 2.6 s kept, 3.1 and 3.2 dropped; 8-D 12 units 1.8 and 1.5 s kept, 3.1 and 2.5 s
-/// dropped), and it keeps the stack's memory linear in the units where a program is most of a piece (a program of
-/// `2 d + g` rows for each of the `T` positions `g` a waiting half can have was estimated at 10.8 times a 2-D count's
-/// peak for 100 units on 2 threads).
-const DROP_WAITING_MAX_D: usize = 3;
+/// At most this many halves waiting on a thread's depth-first stack keep their solved program; a half pushed while as
+/// many keep theirs waits without it (solved again from its rows when popped). The stack's programs are what grows
+/// fastest with the units (a program of `2 d + g` rows for each of the `T` positions `g` a waiting half can have:
+/// quadratic in `T`), while a stack is rarely deep: at most 3-20 waiting halves in counts of 12-400 units in 2 to 8
+/// dimensions (session 61), so that few programs are ever solved again; dropping every waiting half's program instead
+/// made 3-D counts 30-50% slower. `rust/tests/bytes_measured.rs`' `a_deep_stack_holds_what_it_counts` builds a stack
+/// of about 160 (a fan of lines through one point), where keeping every program holds 1.35 times the estimate.
+const KEEP_WAITING: usize = 16;
 
 /// Options of [`network_regions_in_box`].
 #[derive(Debug, Clone, Copy)]
@@ -1265,10 +1265,10 @@ struct Piece {
     cons: Vec<f64>,
     /// Centre and radius of the piece's largest inscribed ball (Chebyshev centre), and the solved program that
     /// found it: the box's `2 d` rows and those of `cons`. `None` for a piece of the breadth-first start waiting for
-    /// its round or for the depth-first split, and in up to [`DROP_WAITING_MAX_D`] dimensions for a half waiting on
-    /// a depth-first stack (a piece's program is most of what it holds, 5-35 KiB in 2 to 12 dimensions): [`advance`]
-    /// solves it again from `cons` (the same rows, so the same ball; maybe another centre where the ball is not
-    /// unique).
+    /// its round or for the depth-first split, and for a half waiting on a depth-first stack beyond the
+    /// [`KEEP_WAITING`] that keep theirs (a piece's program is most of what it holds, 5-35 KiB in 2 to 12
+    /// dimensions): [`advance`] solves it again from `cons` (the same rows, so the same ball; maybe another centre
+    /// where the ball is not unique).
     center: Vec<f64>,
     radius: f64,
     lp: Option<microlp::Solution>,
@@ -2124,9 +2124,10 @@ fn count_network(
     //   to its lengths, in two vectors of fewer than `2 FRONTIER` slots (`size_of::<Piece>()`) each.
     // - Each thread's depth-first stack: a cut pushes the piece's two halves and the second is popped next, so
     //   below the piece being advanced the stack holds at most one waiting half per neuron that cut the path to it,
-    //   after `g` neurons, at `g` distinct in `1..=T`: `T` pieces' arrays, and above [`DROP_WAITING_MAX_D`]
-    //   dimensions their programs of `2 d + g` rows for `g` in `1..=T` (`ball_program_bytes` is affine in the rows:
-    //   `T` programs of `2 d + (T + 1) / 2`), in a vector of at most `2 (T + 2)` slots.
+    //   after `g` neurons, at `g` distinct in `1..=T`: `T` pieces' arrays, and the programs of at most `K =
+    //   min(KEEP_WAITING, T)` of them, each of `2 d + g` rows at most, at `K` distinct `g` no larger than `T`
+    //   (`ball_program_bytes` is affine in the rows: `K` programs of `2 d + T - (K - 1) / 2`), in a vector of at
+    //   most `2 (T + 2)` slots.
     // - Each thread's piece being advanced: its program, the two halves' programs and one being solved (a clone of
     //   the program with a row more, or a program solved from scratch), counted as 5 programs of `2 d + T + 1` rows;
     //   the arrays of the piece, of its clone at a cut and of one more; a layer's rows being summed (`dd_rows`: 6
@@ -2144,8 +2145,9 @@ fn count_network(
     let growing = arrays + 8.0 * ((tf + 1.0) * (df + 1.0) + wf + 4.0) + if opts.list { tf + 8.0 } else { 0.0 };
     let slot = std::mem::size_of::<Piece>() as f64;
     let start = (2 * FRONTIER) as f64 * arrays + (4 * FRONTIER) as f64 * slot;
-    let waiting_program = if d <= DROP_WAITING_MAX_D { 0.0 } else { ball_program_bytes(d, 2 * d + total / 2 + 1) };
-    let stack = tf * (waiting_program + growing) + 2.0 * (tf + 3.0) * slot;
+    let kept = KEEP_WAITING.min(total);
+    let waiting_programs = kept as f64 * ball_program_bytes(d, 2 * d + total - kept.saturating_sub(1) / 2);
+    let stack = waiting_programs + tf * growing + 2.0 * (tf + 3.0) * slot;
     let advancing = 5.0 * ball_program_bytes(d, 2 * d + total + 1) + 3.0 * growing + 8.0 * 6.0 * wf * (df + 1.0);
     let threads = rayon::current_num_threads() as f64;
     // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
@@ -2254,20 +2256,29 @@ fn count_network(
             let mut t = Tally::new(nl);
             let mut stack = vec![p];
             let mut out = Vec::with_capacity(2);
+            // The waiting halves on the stack that keep their program (at most KEEP_WAITING), and whether the top of
+            // the stack is the second half of the last cut (popped next, not waiting).
+            let (mut kept, mut second) = (0usize, false);
             while let Some(p) = stack.pop() {
                 cancel.check()?;
+                if !std::mem::take(&mut second) && p.lp.is_some() {
+                    kept = kept.saturating_sub(1);
+                }
                 advance(&net, p, &mut out, &mut t)?;
                 if !out.is_empty() {
                     if found.fetch_add(1, Ordering::Relaxed) + 1 > opts.max_regions {
                         return Err(too_many().into());
                     }
                     stack.append(&mut out);
-                    if d <= DROP_WAITING_MAX_D {
-                        // The first half waits for the second's pieces: without its program (solved again when
-                        // popped).
-                        let n = stack.len();
+                    // The first half waits for the second's pieces: with its program while fewer than KEEP_WAITING
+                    // waiting halves keep theirs, else without it (solved again when popped).
+                    let n = stack.len();
+                    if kept < KEEP_WAITING {
+                        kept += 1;
+                    } else {
                         stack[n - 2].lp = None;
                     }
+                    second = true;
                 }
             }
             t.shrink();

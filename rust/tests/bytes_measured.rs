@@ -19,9 +19,23 @@ struct Counting;
 static HELD: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Bytes this thread allocated less those it freed: a single-threaded call's own, which no other thread's
+    /// bookkeeping reaches (a pool thread of an earlier case still freeing or allocating moves `HELD`).
+    static MINE: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+fn mine(by: isize) {
+    // (`try_with`: nothing to count on a thread being torn down)
+    let _ = MINE.try_with(|m| m.set(m.get() + by));
+}
 fn grew(by: usize) {
     let now = HELD.fetch_add(by, Ordering::SeqCst) + by;
     PEAK.fetch_max(now, Ordering::SeqCst);
+    mine(by as isize);
+}
+fn shrank(by: usize) {
+    HELD.fetch_sub(by, Ordering::SeqCst);
+    mine(-(by as isize));
 }
 
 // SAFETY: every method forwards to `System` with the same arguments; the counters only observe.
@@ -42,7 +56,7 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         unsafe { System.dealloc(p, l) };
-        HELD.fetch_sub(l.size(), Ordering::SeqCst);
+        shrank(l.size());
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
         let q = unsafe { System.realloc(p, l, size) };
@@ -50,7 +64,7 @@ unsafe impl GlobalAlloc for Counting {
             if size >= l.size() {
                 grew(size - l.size());
             } else {
-                HELD.fetch_sub(l.size() - size, Ordering::SeqCst);
+                shrank(l.size() - size);
             }
         }
         q
@@ -454,15 +468,16 @@ mod window {
                     cons.extend(a.iter().map(|x| x / norm));
                     cons.push(0.3 + 0.01 * i as f64);
                 }
-                let base = HELD.load(Ordering::SeqCst);
-                // (give or take SMALL, as every case here: the global counter also sees a pool thread of an earlier
-                // case freeing or allocating its bookkeeping; a CI run read 7,836 bytes for the 5,586 this holds alone)
+                // this thread's own bytes (the program is built and solved here): the global counter also sees a
+                // pool thread of an earlier case freeing or allocating its bookkeeping (a CI run read 7,836 bytes
+                // there for the 5,586 this holds, and the case allowed SMALL more until session 61)
+                let base = MINE.with(|m| m.get());
                 let solution = ball_program(d, &cons).0.solve().unwrap().into_solution().unwrap();
-                let held = (HELD.load(Ordering::SeqCst) - base) as f64;
+                let held = (MINE.with(|m| m.get()) - base) as f64;
                 let counted = ball_program_bytes(d, m + 2 * d);
                 let what = format!("d={d}, {m} half-spaces");
                 println!("{what}: held {held}, counted {counted}, ratio {:.3}", counted / held);
-                assert!(held <= counted + SMALL, "{what}: {held} bytes held, {counted} counted");
+                assert!(held <= counted, "{what}: {held} bytes held, {counted} counted");
                 drop(solution);
             }
         }
@@ -483,13 +498,19 @@ mod window {
         (layers, Array1::from_shape_fn(fan, |j| 1.0 - 0.1 * (j % 5) as f64))
     }
 
-    /// `network_regions_in_box` of `widths` units in `d` dimensions (Gaussian weights, biases in [-0.5, 0.5]) on
-    /// the box [-2, 2]^d, counted, and listed (without and with the output's maps) under `max_regions` equal to the
-    /// count, on 1 and 2 threads: refused under `max_bytes` just below its measured peak, and estimated at most 10
-    /// times it; and the bytes listing adds to the peak (over the count's) at most what it adds to the estimate (the
-    /// pieces' slack must not be what covers the list). Returns the regions.
+    /// [`check_layers`] of `widths` units in `d` dimensions (Gaussian weights, biases in [-0.5, 0.5]).
     fn check_network_count(d: usize, widths: &[usize]) -> u64 {
         let (layers, w_out) = network(d, widths);
+        check_layers(&format!("d={d} {widths:?}"), &layers, &w_out)
+    }
+
+    /// `network_regions_in_box` of `layers` on the box [-2, 2]^d, counted, and listed (without and with the output's
+    /// maps, `w_out`) under `max_regions` equal to the count, on 1 and 2 threads: refused under `max_bytes` just below
+    /// its measured peak, and estimated at most 16 times it; and the bytes listing adds to the peak (over the count's)
+    /// at most what it adds to the estimate (the pieces' slack must not be what covers the list). Returns the regions.
+    #[allow(clippy::type_complexity)]
+    fn check_layers(name: &str, layers: &[(Array2<f64>, Array1<f64>)], w_out: &Array1<f64>) -> u64 {
+        let d = layers[0].0.nrows();
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let (lo, hi) = (Array1::from_elem(d, -2.0), Array1::from_elem(d, 2.0));
         let mut count = 0;
@@ -509,8 +530,7 @@ mod window {
                     count = if list { count } else { regions };
                     assert_eq!(regions, count);
                     let maps = readout.is_some();
-                    let what =
-                        format!("d={d} {widths:?}, {regions} regions, list={list} maps={maps} on {threads} threads");
+                    let what = format!("{name}, {regions} regions, list={list} maps={maps} on {threads} threads");
                     let before = limits::get();
                     limits::set(None, Some((peak - SMALL) as u64), None).unwrap();
                     let refused = matches!(call(), Err(CoreError::TooLarge(m)) if m.contains("max_bytes"));
@@ -523,7 +543,7 @@ mod window {
                     limits::set(None, Some(before.max_bytes), None).unwrap();
                     println!("{what}: estimate {estimate}, peak {peak}, ratio {:.3}", estimate / peak);
                     assert!(refused, "{what}: {peak} bytes allocated, accepted under max_bytes {}", peak - SMALL);
-                    assert!(estimate <= 10.0 * peak, "{what}: {estimate} bytes estimated, {peak} allocated");
+                    assert!(estimate <= 16.0 * peak, "{what}: {estimate} bytes estimated, {peak} allocated");
                     // what listing adds to the peak is what it adds to the estimate, at most (not the count's slack)
                     let (count_peak, count_estimate) = counted[threads - 1];
                     if list {
@@ -539,8 +559,9 @@ mod window {
         count
     }
 
-    /// [`check_network_count`] in 2 to 12 dimensions, wide and deep: 2.9-5.0 times the peak measured in 2 and 3
-    /// dimensions (5.5-7.3 for four layers of 12 units in 2-D), 1.8-4.2 from 5 to 12 (session 61; 1.7-8.8 before, when
+    /// [`check_network_count`] in 2 to 12 dimensions, wide and deep: 2.9-6.7 times the peak measured in 2 and 3
+    /// dimensions (8.3-12.5 for four layers of 12 units in 2-D, whose peak the 16 programs a stack may keep outweigh),
+    /// 1.8-3.4 from 5 to 12 (session 61; 1.7-8.8 before, when
     /// every piece was priced at all the units' half-spaces and held its solved program: in 2-D and 3-D the 256-510
     /// pieces of the breadth-first start were most of the peak, in 5 and 6 the program was counted at 8 times
     /// `rows (d + 2)` floats until session 60 and fell to 0.69-0.84 of the peak). Those pieces now hold no program
@@ -560,6 +581,41 @@ mod window {
         ] {
             check_network_count(d, &widths);
         }
+    }
+
+    /// [`check_layers`] where the depth-first stack is deep: 40 units in general position (the breadth-first start's
+    /// 256 pieces and more), then a fan of 200 lines through one point at increasing angles. The piece holding the
+    /// point is cut by every line of the fan, each cut's first half waiting while the second (the wedge the next
+    /// line cuts again) goes on: a stack about 200 halves deep, of programs of up to 2 d + 240 rows. Only
+    /// `KEEP_WAITING` (16) of them keep their program: were every half to keep it (a count's usual stack is 4-21
+    /// deep, session 61), this count would hold several times its estimate.
+    #[test]
+    fn a_deep_stack_holds_what_it_counts() {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let (general, fan) = (24usize, 160usize);
+        let (mut layers, _) = network(2, &[general]);
+        let (w, b) = &layers[0];
+        let (p0, p1) = (0.3, 0.2);
+        let w = Array2::from_shape_fn((2, general + fan), |(k, j)| {
+            if j < general {
+                w[[k, j]]
+            } else {
+                let angle = std::f64::consts::PI * ((j - general) as f64 + 0.5) / fan as f64;
+                if k == 0 {
+                    angle.cos()
+                } else {
+                    angle.sin()
+                }
+            }
+        });
+        let b =
+            Array1::from_shape_fn(
+                general + fan,
+                |j| if j < general { b[j] } else { -(w[[0, j]] * p0 + w[[1, j]] * p1) },
+            );
+        layers[0] = (w, b);
+        let w_out = Array1::from_shape_fn(general + fan, |j| 1.0 - 0.1 * (j % 5) as f64);
+        check_layers(&format!("d=2, {general} units and a fan of {fan}"), &layers, &w_out);
     }
 
     /// [`check_network_count`] where the list is most of what a count holds: 18 units in 18 dimensions cut the box
