@@ -2196,6 +2196,34 @@ def test_a_rescaling_that_rounds_a_weight_below_the_normals_is_not_used():
     assert sorted(np.round(region_polygons(wide, box=(-1, 1)).areas(), 12)) == [2.0, 2.0]
 
 
+
+@pytest.mark.parametrize("slope_e, reach_e, plane", [(400, 700, True), (600, 480, False)])
+def test_a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_inputs_reach(slope_e, reach_e, plane):
+    """Leaky slope 2^a on inputs up to 2^r (through the plane x = 2^700 s, y = 2^700 t on [-1, 1]^2, or the box
+    [-2^480, 2^480]^2), eye(2), then v0 = 2^w (h0 + h1) + 2^199, v1 = 2^w (h0 - h1) + 2^198 with w = 200 - a - r: by
+    hand, where x < 0 < y, v0 = 2^200 (x / 2^r + 1/2) + 2^(w + r) y / 2^r changes sign at x = -2^(r - 1); 10 regions
+    (as in the core's test of the same name). Rescaling v0 by 2^-199 rounds its weights to 0, which the check of a
+    weight rounded away missed: it read the inputs as 1, not 2^r, times the slope 2^a (4 regions drawn and counted,
+    session 61). Each region's pattern is also an exact forward pass (fractions) at its centroid."""
+    a, r = 2.0 ** slope_e, 2.0 ** reach_e
+    w = 2.0 ** (200 - slope_e - reach_e)
+    net = DeepNet([(np.eye(2), [0.0, 0.0]), ([[w, w], [w, -w]], [2.0 ** 199, 2.0 ** 198])], [1.0, 1.0], 0.0,
+                  activation="leaky_relu", slope=a)
+    if plane:
+        rp = region_polygons(net, box=(-1, 1), plane=Plane(np.zeros(2), np.array([r, 0.0]), np.array([0.0, r])))
+        to_input = [Fraction(r), Fraction(r)]
+    else:
+        rp = region_polygons(net, box=(-r, r))
+        to_input = [Fraction(1), Fraction(1)]
+    assert rp.n_regions == 10 == npn.network_regions_in_box(net, [-r, -r], [r, r])
+    for k, (s, t) in enumerate(rp.centroids()):
+        h = [Fraction(float(s)) * to_input[0], Fraction(float(t)) * to_input[1]]
+        pattern = [z > 0 for z in h]
+        h = [z if z > 0 else Fraction(a) * z for z in h]
+        v = [Fraction(w) * (h[0] + h[1]) + Fraction(2.0 ** 199), Fraction(w) * (h[0] - h[1]) + Fraction(2.0 ** 198)]
+        pattern += [z > 0 for z in v]
+        assert rp.patterns[k].tolist() == pattern, (k, s, t)
+
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-200, 1e-300])
 def test_region_counts_do_not_depend_on_the_scale_of_the_first_layer(scale):
     # a unit's line is the same for (w, b) and (s w, s b); squares of huge or tiny weights over- or underflowed and

@@ -881,30 +881,48 @@ fn unit_scale(size: f64) -> f64 {
 /// patterns, and a power of two adds no rounding unless it moves a value into or out of the
 /// subnormal range; but the squares in a line's norm no longer over- or underflow (a first
 /// layer times `1e155` had made the window 1 region instead of 20).
-fn rebalanced(net: &PwlNet) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
+///
+/// `reach` is log2 of the largest |coordinate| an input can have (at least 0: [`input_reach`] of the window), which
+/// the check of a weight rounded away reads (see [`rebalance_with_scales`]).
+fn rebalanced(net: &PwlNet, reach: f64) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let layers: Vec<_> = net.layers.iter().map(|l| (l.w, l.b)).collect();
-    rebalance_with_scales(&layers, net.w_out, net.slope)
+    rebalance_with_scales(&layers, net.w_out, net.slope, reach)
+}
+
+/// log2 of the largest |coordinate| of a point `origin + s u + t v` of the window, bounded above by the sum of the
+/// three terms' (each `|origin_i|`, `|u_i| max(|lo_0|, |hi_0|)`, `|v_i| max(|lo_1|, |hi_1|)`), taken in log2 so that
+/// it does not overflow; 0 where it is below 1 (what the check of a weight rounded away assumed before it was read).
+pub(crate) fn input_reach(win: &Window) -> f64 {
+    let lg = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+    let (s, t) = (lg(win.lo[0]).max(lg(win.hi[0])), lg(win.lo[1]).max(lg(win.hi[1])));
+    let top = (0..win.origin.len())
+        .map(|i| lg(win.origin[i]).max(lg(win.u[i]) + s).max(lg(win.v[i]) + t))
+        .fold(f64::NEG_INFINITY, f64::max);
+    (top + 3f64.log2()).max(0.0)
 }
 
 /// [`rebalanced`] of the hidden layers `layers[l] = (W_l, b_l)` (shapes checked by the caller) and the output
 /// weights `w_out` (of the last hidden layer's width, or empty when there is no readout to carry the last layer's
-/// scales): also what `window::network_regions_in_box` counts (see its docs).
+/// scales), for inputs up to `2^reach` in |coordinate| (`reach >= 0`): also what `window::network_regions_in_box`
+/// counts (see its docs).
 pub(crate) fn rebalance(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
     slope: f64,
+    reach: f64,
 ) -> CoreResult<Option<Rebalanced>> {
-    rebalance_with_scales(net_layers, net_w_out, slope).map(|(r, _)| r)
+    rebalance_with_scales(net_layers, net_w_out, slope, reach).map(|(r, _)| r)
 }
 
 /// [`rebalance`], and the power of two each unit was multiplied by (`scales[l][j]`: the drawn unit's pre-activation
 /// is the given one's times `2^scales[l][j]`; empty when nothing was rescaled); `slope` the leaky slope. Nothing is
 /// rescaled (`None`) where a rescaled weight would round below float64's normal numbers by more than its unit's
-/// rounding (see the body): that would not be the same network.
+/// rounding (see the body): that would not be the same network. `reach`: as for [`rebalance`].
 fn rebalance_with_scales(
     net_layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     net_w_out: ArrayView1<f64>,
     slope: f64,
+    reach: f64,
 ) -> CoreResult<(Option<Rebalanced>, Vec<Vec<i32>>)> {
     let mut owned: Option<Rebalanced> = None;
     let mut scales: Vec<Vec<i32>> = Vec::new();
@@ -933,48 +951,52 @@ fn rebalance_with_scales(
         // change, times the largest a unit's input can be, is beyond the rounding of the unit's largest term: then
         // the network is not rescaled (`lost`; a leaky slope of 2^996 read by 2^-996, then by 1 plus 2^994, had its
         // third weight rounded to 0 and a line lost, silently, until session 55). A unit rescaled to weights near 1
-        // reads inputs near 1 times the leaky slope once per layer below it (`amp`, in log2); a term rounded away
-        // that is far below the rounding of the largest (a weight of 1.6e-307 beside -1.4e308) changes nothing
-        // drawn, and the rescaling, which drawing needs for such a unit, is kept (session 55's pictures fuzzing).
-        let amp = |m: usize| m as f64 * slope.abs().max(1.0).log2();
+        // reads inputs as large as the input's coordinates (`2^reach`) times the leaky slope once per layer below it
+        // (`amp`, in log2; a bias reads 1); a term rounded away that is far below the rounding of the largest (a
+        // weight of 1.6e-307 beside -1.4e308) changes nothing drawn, and the rescaling, which drawing needs for such
+        // a unit, is kept (session 55's pictures fuzzing). Without `reach` (inputs read as near 1) a weight of 2^-900
+        // rescaled by 2^-199 to 0 was not seen to matter through a plane of 2^700 and a leaky slope of 2^400, where
+        // it reads 2^1100 (4 regions drawn and counted for 10, session 61).
+        let amp = |m: usize| reach + m as f64 * slope.abs().max(1.0).log2();
         let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
         // log2 of the largest term of a column: its weights times their inputs' reach, and its bias
-        let reach = |ws: &mut dyn Iterator<Item = f64>, bias: f64, m: usize| {
+        let largest = |ws: &mut dyn Iterator<Item = f64>, bias: f64, m: usize| {
             ws.map(|x| log2(x) + amp(m)).fold(log2(bias), f64::max)
         };
-        let matters = |x: f64, y: f64, back: f64, top: f64, m: usize| {
-            y.is_finite() && back != x && log2(x - back) + amp(m) > top - 52.0
-        };
+        // (`a`: the log2 of what the term's factor reads)
+        let matters =
+            |x: f64, y: f64, back: f64, top: f64, a: f64| y.is_finite() && back != x && log2(x - back) + a > top - 52.0;
         let n_layers = layers.len();
         let (w, b) = &mut layers[k];
         for (j, &s) in scale.iter().enumerate() {
-            let top = reach(&mut w.column(j).iter().copied(), b[j], k);
+            let top = largest(&mut w.column(j).iter().copied(), b[j], k);
             for x in w.column_mut(j).iter_mut() {
                 let y = *x * s;
-                lost |= matters(*x, y, y / s, top, k);
+                lost |= matters(*x, y, y / s, top, amp(k));
                 *x = y;
             }
             let y = b[j] * s;
-            lost |= matters(b[j], y, y / s, top, 0);
+            lost |= matters(b[j], y, y / s, top, 0.0);
             b[j] = y;
         }
         if k + 1 < n_layers {
             let (w, b) = &mut layers[k + 1];
-            let tops: Vec<f64> = (0..w.ncols()).map(|i| reach(&mut w.column(i).iter().copied(), b[i], k + 1)).collect();
+            let tops: Vec<f64> =
+                (0..w.ncols()).map(|i| largest(&mut w.column(i).iter().copied(), b[i], k + 1)).collect();
             for (j, &s) in scale.iter().enumerate() {
                 for (i, x) in w.row_mut(j).iter_mut().enumerate() {
                     let y = *x / s;
-                    lost |= matters(*x, y, y * s, tops[i], k + 1);
+                    lost |= matters(*x, y, y * s, tops[i], amp(k + 1));
                     *x = y;
                 }
             }
         } else {
             // (the logit's bias is not known here: its largest term is read from the output weights alone)
-            let top = reach(&mut w_out.iter().copied(), 0.0, k + 1);
+            let top = largest(&mut w_out.iter().copied(), 0.0, k + 1);
             for (j, &s) in scale.iter().enumerate() {
                 if let Some(x) = w_out.get_mut(j) {
                     let y = *x / s;
-                    lost |= matters(*x, y, y * s, top, k + 1);
+                    lost |= matters(*x, y, y * s, top, amp(k + 1));
                     *x = y;
                 }
             }
@@ -1443,7 +1465,7 @@ fn region_polygons_under(
         return invalid(format!("region_bytes must be >= 0 and finite, got {}", opts.region_bytes));
     }
     // Checked as given (NaN and infinity are refused above), drawn after rebalancing.
-    match rebalanced(net)? {
+    match rebalanced(net, input_reach(win))? {
         (None, _) => partition(net, win, opts, max_bytes, &[], stop),
         (Some((layers, w_out)), scales) => {
             let net = PwlNet {
@@ -2249,7 +2271,7 @@ mod tests {
                 let net = view(&scaled.0, &scaled.1, slope);
                 // no unit is left far from 1 in size, and the scaled ones are near 1 (but for a
                 // subnormal one: 2^1000 is as far as it goes)
-                let (layers, wo) = rebalanced(&net).unwrap().0.expect("far units are rescaled");
+                let (layers, wo) = rebalanced(&net, 0.0).unwrap().0.expect("far units are rescaled");
                 let re = view(&layers, &wo, slope);
                 for (l, sizes) in unit_sizes(&re).iter().enumerate() {
                     for (j, &z) in sizes.iter().enumerate() {
@@ -2296,12 +2318,12 @@ mod tests {
             let net = view(&layers, &wo, slope);
             assert_eq!(unit_sizes(&net)[0][1], 2f64.powi(60));
             assert_eq!(unit_sizes(&net)[1][2], 2f64.powi(-60));
-            assert!(rebalanced(&net).unwrap().0.is_none());
+            assert!(rebalanced(&net, 0.0).unwrap().0.is_none());
         }
         // One step beyond the boundary the unit is rescaled, by exactly 2^-60.
         let mut beyond = layers.clone();
         beyond[0].0[[0, 1]] = f64::from_bits(2f64.powi(60).to_bits() + 1);
-        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0)).unwrap().0.expect("rescaled");
+        let (re, _) = rebalanced(&view(&beyond, &wo, 0.0), 0.0).unwrap().0.expect("rescaled");
         assert_eq!(re[0].0[[0, 1]], f64::from_bits(1.0f64.to_bits() + 1));
         assert_eq!(re[0].1[1], beyond[0].1[1] * 2f64.powi(-60));
         assert_eq!(re[1].0.row(1), beyond[1].0.row(1).mapv(|x| x * 2f64.powi(60)));
@@ -2331,7 +2353,7 @@ mod tests {
         let b = ndarray::arr1(&[0.0, 0.25]);
         let wo = ndarray::arr1(&[p2(1000), 1.0]);
         let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: wo.view(), b_out: 0.0, slope: 0.0 };
-        assert!(rebalanced(&net).is_err());
+        assert!(rebalanced(&net, 0.0).is_err());
         let err = region_polygons(&net, &std_window(-1.0, 1.0), Options::default(), &never).unwrap_err();
         assert!(err.to_string().contains("the output weights overflow"), "{err}");
         // A unit that is far only once the layer before is rescaled (its row times 2^70) is rescaled too.
@@ -2344,7 +2366,7 @@ mod tests {
             b_out: 0.0,
             slope: 0.0,
         };
-        let (re, wo_re) = rebalanced(&net).unwrap().0.expect("rescaled");
+        let (re, wo_re) = rebalanced(&net, 0.0).unwrap().0.expect("rescaled");
         assert_eq!(re[0].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(re[1].0.column(0).to_vec(), vec![1.0, p2(-70)]);
         assert_eq!(wo_re[0], p2(70));
@@ -2370,7 +2392,7 @@ mod tests {
             // x in the next layer's row (no readout), then as the output weight of a one-layer network.
             let w1 = ndarray::arr2(&[[x]]);
             let two = [(w0.view(), b0.view()), (w1.view(), zero.view())];
-            let (got, scales) = rebalance_with_scales(&two, ndarray::arr1(&[]).view(), slope).unwrap();
+            let (got, scales) = rebalance_with_scales(&two, ndarray::arr1(&[]).view(), slope, 0.0).unwrap();
             assert_eq!(got.is_some(), rescaled, "next layer, x = {x:e}");
             if let Some((layers, _)) = got {
                 // 2^-664 * 2^664; x / 2^664 = 2^-1023, then that unit, far too, times 2^1000
@@ -2378,7 +2400,7 @@ mod tests {
                 assert_eq!(scales, vec![vec![664], vec![1000]]);
             }
             let wo = ndarray::arr1(&[x]);
-            let (got, _) = rebalance_with_scales(&two[..1], wo.view(), slope).unwrap();
+            let (got, _) = rebalance_with_scales(&two[..1], wo.view(), slope, 0.0).unwrap();
             assert_eq!(got.as_ref().map(|(_, wo)| wo[0]), rescaled.then_some(p2(-1023)), "w_out, x = {x:e}");
         }
     }
@@ -3859,6 +3881,67 @@ mod tests {
                 let t = p.window_affine[[r, 1]];
                 assert!((t - bt).abs() <= 1e-3 * bt.abs() + 5e-324, "2^{e}: t-slope {t:e} for {bt:e}");
             }
+        }
+    }
+
+    /// A second-layer weight the rescaling rounds to 0 where the plane's reach makes it matter (session 61, helper B):
+    /// leaky slope 2^400 on `[-1, 1]^2` through `x = 2^ue s`, `y = 2^ue t`, the second layer `v0 = 2^we (h0 + h1) +
+    /// 2^199`, `v1 = 2^we (h0 - h1) + 2^198` with `we = -ue - 200`. The unit's bias, 2^199, rescales it by 2^-199,
+    /// so its weights become 2^(we - 199): 2^-1049 at ue = 650, 0 at ue = 700. By hand (in exact arithmetic) the
+    /// layer is that of `cells_whose_maps_came_scaled_each_read_their_own_in_the_next_layer`, at every ue: in the
+    /// cell s < 0 < t, v0 = 2^200 (s + 1/2) + 2^-200 t changes sign at s = -1/2; 10 regions. The lost-weight check
+    /// read each unit's inputs as 1 times the leaky slope a layer, not the plane's 2^700: the weights read as 0, 4
+    /// regions. Each region's pattern is also that of a forward pass at its centroid, each product of a weight and
+    /// an input's power of two taken first (h0 = 2^1100 s overflows float64).
+    #[test]
+    fn a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_planes_reach() {
+        let p = |k: i32| crate::window::pow2(k);
+        let times_pow2 = crate::window::times_pow2;
+        let want: Vec<Vec<u8>> = {
+            let mut w: Vec<Vec<u8>> = [
+                [1, 1, 1, 1],
+                [0, 1, 0, 0],
+                [0, 1, 1, 0],
+                [0, 1, 1, 1],
+                [1, 0, 0, 1],
+                [1, 0, 1, 1],
+                [0, 0, 0, 0],
+                [0, 0, 0, 1],
+                [0, 0, 1, 0],
+                [0, 0, 1, 1],
+            ]
+            .iter()
+            .map(|r| r.to_vec())
+            .collect();
+            w.sort();
+            w
+        };
+        for ue in [650, 700, 720] {
+            let we = -ue - 200;
+            let win =
+                Window { origin: vec![0.0; 2], u: vec![p(ue), 0.0], v: vec![0.0, p(ue)], lo: [-1.0; 2], hi: [1.0; 2] };
+            let w2 = ndarray::arr2(&[[p(we), p(we)], [p(we), -p(we)]]);
+            let b2 = ndarray::arr1(&[p(199), p(198)]);
+            let layers = vec![(Array2::eye(2), Array1::zeros(2)), (w2.clone(), b2.clone())];
+            let wo = Array1::ones(2);
+            let net = view(&layers, &wo, p(400));
+            let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
+            let mut got: Vec<Vec<u8>> = res.patterns.rows().into_iter().map(|r| r.to_vec()).collect();
+            got.sort();
+            assert_eq!(got, want, "ue = {ue}");
+            for r in 0..res.n_regions() {
+                let poly = polygon(&res, r);
+                let n = poly.len() as f64;
+                let st = [poly.iter().map(|q| q[0]).sum::<f64>() / n, poly.iter().map(|q| q[1]).sum::<f64>() / n];
+                // h_i = 2^ue st_i where st_i > 0, else 2^(ue + 400) st_i (beyond float64): each weight times it first
+                let e = st.map(|x| if x > 0.0 { ue } else { ue + 400 });
+                let v: Vec<f64> =
+                    (0..2).map(|j| (0..2).map(|i| times_pow2(w2[[i, j]], e[i]) * st[i]).sum::<f64>() + b2[j]).collect();
+                let pat = [st[0] > 0.0, st[1] > 0.0, v[0] > 0.0, v[1] > 0.0].map(u8::from);
+                assert_eq!(pat.as_slice(), res.patterns.row(r).as_slice().unwrap(), "ue = {ue}, region {r}");
+            }
+            let total: f64 = areas_from_corner(&res, win.lo).iter().sum();
+            assert!((total - 4.0).abs() < 1e-12, "ue = {ue}: {total}");
         }
     }
 }

@@ -1964,7 +1964,9 @@ pub fn network_regions_in_box_counting(
         Some((w, _)) if mapped => w,
         _ => empty.view(),
     };
-    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out, opts.slope) {
+    // (the box's largest |coordinate|, in log2, for the check of a weight the rescaling rounds away)
+    let reach = lo.iter().chain(hi.iter()).fold(0.0f64, |m, x| if *x == 0.0 { m } else { m.max(x.abs().log2()) });
+    if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out, opts.slope, reach) {
         let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };
         match count_network(&views, readout, lo, hi, opts, found) {
@@ -3965,7 +3967,7 @@ mod tests {
         // and as given its row is 1e461.
         let layers = vec![(arr2(&[[1e150]]), arr1(&[-1.5e160])), (arr2(&[[1e301]]), arr1(&[0.0]))];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0).is_err());
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0, 0.0).is_err());
         match net_count(&layers, 1e10, 2e10) {
             Err(CoreError::Numerical(m)) => assert!(m.contains("unit 0 of hidden layer 2 overflows"), "{m}"),
             other => panic!("{other:?}"),
@@ -3983,7 +3985,7 @@ mod tests {
             (arr2(&[[1e-100], [-1e-100]]), arr1(&[0.0])),
         ];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0).unwrap().expect("far units");
+        let (scaled, _) = crate::pictures::rebalance(&views, arr1(&[]).view(), 0.0, 0.0).unwrap().expect("far units");
         let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let (lo, hi) = (arr1(&[-1.5e308, -1.5e308]), arr1(&[1.5e308, 1.5e308]));
         let opts = NetworkOptions::default();
@@ -4016,7 +4018,7 @@ mod tests {
             (arr2(&[[1.0]]), arr1(&[p / 4.0])),
         ];
         let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
-        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), p).unwrap().is_none());
+        assert!(crate::pictures::rebalance(&views, arr1(&[]).view(), p, 0.0).unwrap().is_none());
         let (lo, hi) = (arr1(&[-1.0, -1.0]), arr1(&[1.0, 1.0]));
         let opts = NetworkOptions { slope: p, ..NetworkOptions::default() };
         let got = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
@@ -4039,7 +4041,8 @@ mod tests {
         let readout = Some((w_out.view(), 0.0));
         let as_given = count_network(&views, readout, lo.view(), hi.view(), &opts, &AtomicU64::new(0));
         assert!(matches!(as_given, Err(CountFail::Overflow { unit: 0, layer: 2 })), "{as_given:?}");
-        let (scaled, scaled_out) = crate::pictures::rebalance(&views, w_out.view(), 0.0).unwrap().expect("far units");
+        let (scaled, scaled_out) =
+            crate::pictures::rebalance(&views, w_out.view(), 0.0, 0.0).unwrap().expect("far units");
         assert!(scaled_out[0].is_finite() && scaled_out[0] > 1e308);
         let scaled: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout_scaled = Some((scaled_out.view(), 0.0));
@@ -4424,6 +4427,27 @@ mod tests {
         let (w, gate) = ([pow2(30), 1.5 * pow2(-600)], [pow2(1000)]);
         let (hi, lo) = dd_rows(&w, &[0.0, 0.0], 2, &gate, &[pow2(-1000), 0.0], &[0.0, 0.0], 2);
         assert_eq!((hi, lo), (vec![pow2(30), 0.0, 1.5 * pow2(-600), 0.0], vec![0.0; 4]));
+    }
+    #[test]
+    fn a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_boxs_reach() {
+        // pictures' `a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_planes_reach` counted on the box
+        // [-2^ue, 2^ue]^2 (session 61, helper B): leaky slope 2^400, eye(2), then v0 = 2^we (h0 + h1) + 2^199, v1 =
+        // 2^we (h0 - h1) + 2^198, we = -ue - 200; by hand 4 regions after the first layer, 10 after the second (x < 0
+        // < y: v0 = 2^200 (x / 2^ue + 1/2) + 2^-200 y / 2^ue changes sign at x = -2^(ue - 1)). Rescaling v0 by 2^-199
+        // rounds its weights to 0 from ue = 676, and the lost-weight check read its inputs as 2^400, not 2^1100: 4.
+        let p = |k: i32| pow2(k);
+        for ue in [650, 700, 720] {
+            let we = -ue - 200;
+            let layers = [
+                (Array2::eye(2), Array1::zeros(2)),
+                (arr2(&[[p(we), p(we)], [p(we), -p(we)]]), arr1(&[p(199), p(198)])),
+            ];
+            let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+            let (lo, hi) = (arr1(&[-p(ue); 2]), arr1(&[p(ue); 2]));
+            let opts = NetworkOptions { slope: p(400), ..NetworkOptions::default() };
+            let got = network_regions_in_box(&views, lo.view(), hi.view(), &opts).unwrap();
+            assert_eq!(got.per_layer, vec![4, 10], "ue = {ue}");
+        }
     }
 }
 
