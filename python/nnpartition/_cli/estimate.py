@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
-from .common import UsageError, choices, dumps, integer, writing
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, writing
 from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
                                protocol_given)
 
@@ -431,7 +431,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "
                           "protocol, 16 under held-out protocols and 8 deep networks (about 2 seconds)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
-    val.add_argument("--plot", default=None, help="save the figure to this PNG file (needs nnpartition[plot])")
+    val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
     val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
     val.add_argument("--restarts", type=integer, default=None, help="restarts per dataset (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
@@ -454,7 +454,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
     demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs (default 0)")
-    demo.add_argument("--plot", default=None, help="save a figure to this PNG file (needs nnpartition[plot])")
+    demo.add_argument("--plot", default=None, help=f"save a figure to this PNG file ({NEEDS_PLOT})")
     add_protocol_arguments(demo)
     demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     demo.set_defaults(func=_demo)
