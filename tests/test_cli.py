@@ -2594,3 +2594,33 @@ def test_threads_help_gives_the_cap_the_core_enforces(cmd, argv, monkeypatch, ca
     _no_work(monkeypatch)
     _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
 
+
+def _random_dataset_calls(text):
+    """Each ``random_dataset(...)`` call in ``text``, parsed."""
+    import ast
+
+    for m in re.finditer(r"random_dataset\(((?:[^()]|\([^()]*\))*)\)", text):
+        yield m.group(0), ast.parse(f"f({m.group(1)})", mode="eval").body
+
+
+def test_random_dataset_examples_cannot_be_read_in_the_estimators_order():
+    """random_dataset(N, d) takes the points first, estimate_accuracy, real_accuracy and required_width take (d, N):
+    docs/training.md called random_dataset(1000, 10, ...) one line above real_accuracy(10, 1000, 32, ...). Every
+    example in the docs' code (and in the docstring) passes N and d by name (or as variables named N and d), and the
+    docstring says the order before its first example."""
+    root = Path(__file__).parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    code = {page.name: "\n".join(re.findall(r"```[a-z]*\n(.*?)```", page.read_text(), flags=re.S)) for page in pages}
+    doc = npn.random_dataset.__doc__
+    code["random_dataset.__doc__"] = "\n".join(line for line in doc.splitlines() if ">>>" in line)
+    seen = 0
+    for where, text in code.items():
+        for call, node in _random_dataset_calls(text):
+            seen += 1
+            names = [a.id if hasattr(a, "id") else None for a in node.args]
+            assert names == ["N", "d"][:len(names)], (where, call)
+    assert seen >= 3
+    before = " ".join(doc.split(">>>")[0].split())
+    assert "random_dataset(N, d)" in before and "(d, N, ...)" in before, before
+    X, _ = npn.random_dataset(N=10, d=3, seed=0)
+    assert X.shape == (10, 3)
