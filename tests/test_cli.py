@@ -2518,9 +2518,9 @@ def test_every_help_that_mentions_matplotlib_gives_the_command_that_installs_it(
             "movie"} <= drawn
 
 
-def test_lowrank_demo_shows_no_progress_bar_and_its_help_says_so(monkeypatch, capsys):
-    """lowrank-demo has no --no-progress where the other long commands have one: it shows no bar to turn off.
-    Measured, with every bar recorded and the terminal taken as visible (train, which shows one, the control)."""
+def _record_bars(monkeypatch):
+    """A list that records, for each progress bar made from here on, whether it would be shown, with stderr taken
+    for a terminal (nothing is drawn)."""
     import tqdm.auto
 
     from nnpartition import _progress
@@ -2534,6 +2534,13 @@ def test_lowrank_demo_shows_no_progress_bar_and_its_help_says_so(monkeypatch, ca
 
     monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
     monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    return shown
+
+
+def test_lowrank_demo_shows_no_progress_bar_and_its_help_says_so(monkeypatch, capsys):
+    """lowrank-demo has no --no-progress where the other long commands have one: it shows no bar to turn off.
+    Measured, with every bar recorded and the terminal taken as visible (train, which shows one, the control)."""
+    shown = _record_bars(monkeypatch)
     assert main(["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "1", "--steps", "100"]) == 0
     assert any(shown), "the recorder saw no bar of train: it measures nothing"
     shown.clear()
@@ -2624,3 +2631,26 @@ def test_random_dataset_examples_cannot_be_read_in_the_estimators_order():
     assert "random_dataset(N, d)" in before and "(d, N, ...)" in before, before
     X, _ = npn.random_dataset(N=10, d=3, seed=0)
     assert X.shape == (10, 3)
+
+
+def test_regions_of_a_network_file_show_a_bar_that_no_progress_and_json_turn_off(monkeypatch, tmp_path, capsys):
+    """regions --weights counts a network's regions by linear programs with the library's bar (its --max-regions
+    help: "a count that large takes minutes, with a progress bar"), and had no --no-progress, and showed it under
+    --json too, as no other command does. Measured on two paths that count by linear programs: a deep network in
+    d = 3, and the same with --save-regions."""
+    rng = np.random.default_rng(3)
+    path = tmp_path / "net.npz"
+    np.savez(path, W1=rng.standard_normal((3, 5)), b1=rng.standard_normal(5), W2=rng.standard_normal((5, 3)),
+             b2=rng.standard_normal(3))
+    shown = _record_bars(monkeypatch)
+    for extra in ([], ["--save-regions", str(tmp_path / "r.npz")]):
+        argv = ["regions", "--weights", str(path), "--box", "-1", "1", *extra]
+        counts = []
+        for flags, visible in (([], True), (["--no-progress"], False), (["--json"], False)):
+            shown.clear()
+            assert main([*argv, *flags]) == 0, capsys.readouterr().err
+            out = capsys.readouterr().out
+            text = re.search(r"(\d+) (?:linear )?regions", out)
+            counts.append(json.loads(out)["regions"] if "--json" in flags else int(text.group(1)))
+            assert shown and any(shown) == visible, (extra, flags, shown)
+        assert len(set(counts)) == 1, counts   # the flag changes the bar, not the count

@@ -39,7 +39,7 @@ from ..plotting import PLOT_INSTALL
 
 __all__ = ["LIMIT_VARIABLES", "NEEDS_PLOT", "THREADS_HELP", "UsageError", "check_args", "check_input_file",
            "check_output_file", "choices", "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer",
-           "short_numbers", "write_error", "writing"]
+           "progress_of", "short_numbers", "write_error", "writing"]
 
 #: What the help of an option that draws a figure (:data:`DRAWN_OPTIONS`) says it needs: one wording in every command,
 #: the install command a user pastes.
@@ -564,6 +564,12 @@ def _check_matplotlib(path: str, option: str) -> None:
         from ..plotting import PLOT_HINT
 
         raise UsageError(f"{option} {path}: {PLOT_HINT}") from None
+
+
+def progress_of(args: argparse.Namespace) -> Optional[bool]:
+    """A command's ``progress=``: none with ``--no-progress`` or ``--json``, else the package's default (a bar on a
+    terminal once the work takes a second; none into a log file or a pipe)."""
+    return False if args.no_progress or args.json else None
 
 
 def dumps(obj: Any) -> str:
