@@ -100,7 +100,7 @@ def test_help_explains_every_option():
 
     out = run("simulate", "--help")
     assert out.returncode == 0 and out.stdout.startswith("usage: nnpartition simulate")
-    assert "worker threads (default: all cores)" in " ".join(out.stdout.split())
+    assert "worker threads, 1 to" in " ".join(out.stdout.split()) and "default: all cores" in out.stdout
     top = run("--help")
     assert top.returncode == 0 and all(name in top.stdout for name in _commands())
     silent = [f"{name} {action.option_strings[0]}" for name, parser in _commands().items()
@@ -2491,3 +2491,166 @@ def test_estimate_does_not_call_the_floor_of_few_points_a_fitted_correction(caps
     assert npn.train(np.zeros((1, 1)), np.array([1]), 1, steps=20).best_accuracy == 1.0
     assert main(["estimate", "-d", "10", "-N", "1000", "-L", "32"]) == 0
     assert "fitted correction" in capsys.readouterr().out
+
+
+#: The install command of the figures' extra, as a user pastes it (pyproject.toml's optional dependency "plot").
+PLOT_INSTALL = "pip install 'nnpartition[plot]'"
+
+
+def test_every_help_that_mentions_matplotlib_gives_the_command_that_installs_it():
+    """A new user's walkthrough: explain-1d, eas-capacity, teacher and lowrank-demo said "needs matplotlib",
+    validate and demo "needs nnpartition[plot]", and plot-partition's --plot and movie's --out, which the shared
+    checks refuse without matplotlib, said nothing. Every mention names the extra, with the command to paste, and
+    every option that draws says so."""
+    # the extra the command installs holds matplotlib (read as text: tomllib is Python 3.11's, the tests run on 3.9)
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert re.search(r'^plot = \[[^\]]*"matplotlib', pyproject, flags=re.M), "pyproject.toml: no plot extra"
+    drawn = set()
+    for name, p in _commands().items():
+        text = " ".join(p.format_help().split())   # argparse wraps lines where it likes
+        mentions = len(re.findall(r"matplotlib|nnpartition\[plot\]", text))
+        assert mentions == 2 * text.count(f"needs matplotlib: {PLOT_INSTALL}"), (name, text)
+        for action in p._actions:
+            if action.dest in ("plot", "out"):   # the options check_args refuses without matplotlib
+                drawn.add(name)
+                assert PLOT_INSTALL in action.help, (name, action.option_strings, action.help)
+    assert {"explain-1d", "eas-capacity", "teacher", "lowrank-demo", "validate", "demo", "plot-partition",
+            "movie"} <= drawn
+
+
+def _record_bars(monkeypatch):
+    """A list that records, for each progress bar made from here on, whether it would be shown, with stderr taken
+    for a terminal (nothing is drawn)."""
+    import tqdm.auto
+
+    from nnpartition import _progress
+
+    shown = []
+
+    class Recorder(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            shown.append(not kwargs.get("disable", False))
+            super().__init__(*args, **{**kwargs, "disable": True})
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    return shown
+
+
+def test_lowrank_demo_shows_no_progress_bar_and_its_help_says_so(monkeypatch, capsys):
+    """lowrank-demo has no --no-progress where the other long commands have one: it shows no bar to turn off.
+    Measured, with every bar recorded and the terminal taken as visible (train, which shows one, the control)."""
+    shown = _record_bars(monkeypatch)
+    assert main(["train", "-d", "2", "-N", "50", "-L", "4", "--datasets", "1", "--steps", "100"]) == 0
+    assert any(shown), "the recorder saw no bar of train: it measures nothing"
+    shown.clear()
+    assert main(["lowrank-demo", *JSON_RUNS["lowrank-demo"]]) == 0
+    capsys.readouterr()
+    assert not any(shown), "lowrank-demo shows a bar: give it --no-progress"
+    p = _commands()["lowrank-demo"]
+    text = " ".join(p.format_help().split())
+    assert "--no-progress" not in p._option_string_actions and "shows no progress bar" in text, text
+
+
+class _Trained(BaseException):
+    """Raised where plot-partition would draw its data: the options passed every check."""
+
+
+def test_plot_partition_sizes_say_their_limits_and_those_are_the_ones_refused(monkeypatch, tmp_path, capsys):
+    """plot-partition's -N/-L gave no default and no limit where the other commands' do. Each of -d, -N and -L
+    states its range ("LO to 2^K") and "no default"; one past either end is refused naming the option, and the
+    largest value passes that option's check (refused, if at all, for something else: memory)."""
+    from nnpartition._cli import pictures as cli_pictures
+
+    def stop(args):
+        raise _Trained
+
+    monkeypatch.setattr(cli_pictures, "_data", stop)
+    p = _commands()["plot-partition"]
+    sizes = {"-d": ["-d", "2"], "-N": ["-N", "10"], "-L": ["-L", "3"]}
+    for opt in sizes:
+        help_text = " ".join(p._option_string_actions[opt].help.split())
+        assert "no default" in help_text, (opt, help_text)
+        lo, k = (int(x) for x in re.search(r"(\d+) to 2\^(\d+)", help_text).groups())
+        others = [a for o, pair in sizes.items() if o != opt for a in pair]
+        base = ["plot-partition", "--plot", str(tmp_path / "p.png"), "--no-progress", *others]
+        for bad in (lo - 1, 2**k + 1):
+            _fails_with(capsys, [*base, opt, str(bad)], f"{opt} must be >= {lo}")
+        line = _fails_with(capsys, [*base, opt, str(2**k + 1)], f"<= {2**k}, got {2**k + 1}")
+        assert line.startswith(f"nnpartition plot-partition: error: {opt} must be"), line
+        try:
+            rc = main([*base, opt, str(2**k)])
+        except _Trained:
+            continue
+        err = capsys.readouterr().err
+        assert rc == 2 and f"{opt} must be" not in err, err
+
+
+@pytest.mark.parametrize("cmd, argv", [("simulate", ["-d", "2", "-N", "10", "-L", "3", "--trials", "2"]),
+                                       ("train", ["-d", "2", "-N", "10", "-L", "3", "--datasets", "1"])])
+def test_threads_help_gives_the_cap_the_core_enforces(cmd, argv, monkeypatch, capsys):
+    """--threads said "default: all cores" and not that it is capped (at 64 on a machine of up to 16 cores): its help
+    gives the largest value, which is the one the library takes (and one more is refused), and the command refuses
+    one more before any work, naming --threads."""
+    help_text = " ".join(_commands()[cmd]._option_string_actions["--threads"].help.split())
+    cap = int(re.search(r"\b1 to (\d+)\b", help_text).group(1))
+    assert "default: all cores" in help_text
+    assert npn.simulate_partition(2, 10, 3, trials=2, threads=cap).trials == 2
+    with pytest.raises(ValueError, match=f"<= {cap}"):
+        npn.simulate_partition(2, 10, 3, trials=2, threads=cap + 1)
+    _no_work(monkeypatch)
+    _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
+
+
+def _random_dataset_calls(text):
+    """Each ``random_dataset(...)`` call in ``text``, parsed."""
+    import ast
+
+    for m in re.finditer(r"random_dataset\(((?:[^()]|\([^()]*\))*)\)", text):
+        yield m.group(0), ast.parse(f"f({m.group(1)})", mode="eval").body
+
+
+def test_random_dataset_examples_cannot_be_read_in_the_estimators_order():
+    """random_dataset(N, d) takes the points first, estimate_accuracy, real_accuracy and required_width take (d, N):
+    docs/training.md called random_dataset(1000, 10, ...) one line above real_accuracy(10, 1000, 32, ...). Every
+    example in the docs' code (and in the docstring) passes N and d by name (or as variables named N and d), and the
+    docstring says the order before its first example."""
+    root = Path(__file__).parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    code = {page.name: "\n".join(re.findall(r"```[a-z]*\n(.*?)```", page.read_text(), flags=re.S)) for page in pages}
+    doc = npn.random_dataset.__doc__
+    code["random_dataset.__doc__"] = "\n".join(line for line in doc.splitlines() if ">>>" in line)
+    seen = 0
+    for where, text in code.items():
+        for call, node in _random_dataset_calls(text):
+            seen += 1
+            names = [a.id if hasattr(a, "id") else None for a in node.args]
+            assert names == ["N", "d"][:len(names)], (where, call)
+    assert seen >= 3
+    before = " ".join(doc.split(">>>")[0].split())
+    assert "random_dataset(N, d)" in before and "(d, N, ...)" in before, before
+    X, _ = npn.random_dataset(N=10, d=3, seed=0)
+    assert X.shape == (10, 3)
+
+
+def test_regions_of_a_network_file_show_a_bar_that_no_progress_and_json_turn_off(monkeypatch, tmp_path, capsys):
+    """regions --weights counts a network's regions by linear programs with the library's bar (its --max-regions
+    help: "a count that large takes minutes, with a progress bar"), and had no --no-progress, and showed it under
+    --json too, as no other command does. Measured on two paths that count by linear programs: a deep network in
+    d = 3, and the same with --save-regions."""
+    rng = np.random.default_rng(3)
+    path = tmp_path / "net.npz"
+    np.savez(path, W1=rng.standard_normal((3, 5)), b1=rng.standard_normal(5), W2=rng.standard_normal((5, 3)),
+             b2=rng.standard_normal(3))
+    shown = _record_bars(monkeypatch)
+    for extra in ([], ["--save-regions", str(tmp_path / "r.npz")]):
+        argv = ["regions", "--weights", str(path), "--box", "-1", "1", *extra]
+        counts = []
+        for flags, visible in (([], True), (["--no-progress"], False), (["--json"], False)):
+            shown.clear()
+            assert main([*argv, *flags]) == 0, capsys.readouterr().err
+            out = capsys.readouterr().out
+            text = re.search(r"(\d+) (?:linear )?regions", out)
+            counts.append(json.loads(out)["regions"] if "--json" in flags else int(text.group(1)))
+            assert shown and any(shown) == visible, (extra, flags, shown)
+        assert len(set(counts)) == 1, counts   # the flag changes the bar, not the count

@@ -31,6 +31,11 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
                    seed: SeedLike = 0) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
     """``N`` random points in ``R^d`` with i.i.d. fair-coin labels.
 
+    The number of points comes first: ``random_dataset(N, d)``, where :func:`nnpartition.estimate_accuracy`,
+    :func:`nnpartition.real_accuracy` and :func:`nnpartition.required_width` take ``(d, N, ...)``
+    (``random_dataset(10, 1000)`` is 10 points in 1000 dimensions). Passing them by name, ``random_dataset(N=1000,
+    d=10)``, reads the same either way.
+
     Args:
         N: number of points, >= 1.
         d: input dimension, >= 1.
@@ -45,12 +50,12 @@ def random_dataset(N: int, d: int, *, dist: str = "uniform",
         :func:`nnpartition.real_accuracy` with the same ``seed``.
 
     Example:
-        >>> X, y = random_dataset(5, 3, seed=1)
+        >>> X, y = random_dataset(N=5, d=3, seed=1)   # 5 points in R^3
         >>> X.shape, X.dtype, y.dtype
         ((5, 3), dtype('float64'), dtype('int64'))
         >>> bool(np.all(np.abs(X) <= 1)) and set(y.tolist()) <= {0, 1}
         True
-        >>> np.array_equal(random_dataset(5, 3, seed=1)[0], X)
+        >>> np.array_equal(random_dataset(N=5, d=3, seed=1)[0], X)
         True
     """
     N = v.count("N", N, minimum=1, maximum=2**40)

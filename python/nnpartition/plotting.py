@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PLOT_HINT = "plotting needs matplotlib: pip install 'nnpartition[plot]'"
+#: The command that installs the optional extra of the figures (matplotlib), as a user pastes it.
+PLOT_INSTALL = "pip install 'nnpartition[plot]'"
+PLOT_HINT = f"plotting needs matplotlib: {PLOT_INSTALL}"
 
 
 def require_matplotlib() -> Any:

@@ -8,7 +8,8 @@ and one line, before the command runs:
   writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
   the file and removes it again, an existing file is left as it was), ``--plot`` files whose
   extension matplotlib cannot write, and ``--plot`` and ``--out`` (movie's GIF) without matplotlib;
-* ``--workers`` below 1 or above the sweep's ``MAX_WORKERS``, a ``--seed`` outside ``[0, 2**64)``, and
+* ``--workers`` below 1 or above the sweep's ``MAX_WORKERS``, ``--threads`` below 1 or above the core's
+  ``MAX_THREADS``, a ``--seed`` outside ``[0, 2**64)``, and
   ``--resume`` / ``--retry-failed`` without ``--store``;
 * a ``--store`` that cannot work (a directory, read-only, in a read-only folder);
 * a malformed ``NNPARTITION_MAX_PARAMS``, ``NNPARTITION_MAX_BYTES`` or ``NNPARTITION_MAX_WORK``, the environment
@@ -34,10 +35,20 @@ from .. import _core
 from .._files import readable_file
 from .._json import json_ready
 from ..pictures import MAX_DPI, MIN_DPI
+from ..plotting import PLOT_INSTALL
 
-__all__ = ["LIMIT_VARIABLES", "UsageError", "check_args", "check_input_file", "check_output_file", "choices",
-           "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer", "short_numbers",
-           "write_error", "writing"]
+__all__ = ["LIMIT_VARIABLES", "NEEDS_PLOT", "THREADS_HELP", "UsageError", "check_args", "check_input_file",
+           "check_output_file", "choices", "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer",
+           "progress_of", "short_numbers", "write_error", "writing"]
+
+#: What the help of an option that draws a figure (:data:`DRAWN_OPTIONS`) says it needs: one wording in every command,
+#: the install command a user pastes.
+NEEDS_PLOT = f"needs matplotlib: {PLOT_INSTALL}"
+
+#: The help of ``--threads`` (``simulate``, ``train``): the core's cap (``_core.MAX_THREADS``, checked by
+#: :func:`check_args`) on this machine, and the default.
+THREADS_HELP = (f"worker threads, 1 to {_core.MAX_THREADS} (four a core, at least 64; default: all cores, one thread "
+                "each)")
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -452,8 +463,9 @@ def check_args(args: argparse.Namespace) -> None:
         if not 1 <= workers <= MAX_WORKERS:
             raise UsageError(f"--workers must be >= 1 and <= {MAX_WORKERS}, got {workers}")
     threads = getattr(args, "threads", None)
-    if threads is not None and threads < 1:
-        raise UsageError(f"--threads must be >= 1, got {threads}")
+    if threads is not None and not 1 <= threads <= _core.MAX_THREADS:   # the core's cap, as THREADS_HELP says
+        raise UsageError(f"--threads must be >= 1 and <= {_core.MAX_THREADS} (four a core, at least 64), "
+                         f"got {threads}")
     dpi, size = getattr(args, "dpi", None), getattr(args, "size", None)
     if dpi is not None and not MIN_DPI <= dpi <= MAX_DPI:   # the figure is rasterised: 1e5 dpi asks for terabytes
         raise UsageError(f"--dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}")
@@ -552,6 +564,12 @@ def _check_matplotlib(path: str, option: str) -> None:
         from ..plotting import PLOT_HINT
 
         raise UsageError(f"{option} {path}: {PLOT_HINT}") from None
+
+
+def progress_of(args: argparse.Namespace) -> Optional[bool]:
+    """A command's ``progress=``: none with ``--no-progress`` or ``--json``, else the package's default (a bar on a
+    terminal once the work takes a second; none into a log file or a pipe)."""
+    return False if args.no_progress or args.json else None
 
 
 def dumps(obj: Any) -> str:

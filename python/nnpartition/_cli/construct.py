@@ -12,7 +12,7 @@ from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
 from ..training import MAX_ACTIVATIONS, train
-from .common import UsageError, dumps, integer
+from .common import NEEDS_PLOT, UsageError, dumps, integer
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -137,7 +137,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--steps", type=integer, default=3000, help="optimiser steps (default 3000)")
     p.add_argument("--restarts", type=integer, default=1, help="training restarts (default 1)")
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
-    p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar while training")
     p.set_defaults(func=_explain)

@@ -12,7 +12,7 @@ from .. import _core, counting
 from .._files import replacing
 # --tol's and --max-work's defaults: regions_in_box's own (None in the parser: -L/-d refuses them given)
 from ..window import DEFAULT_MAX_WORK, DEFAULT_TOL
-from .common import box_option, dumps, file_message, integer, writing
+from .common import box_option, dumps, file_message, integer, progress_of, writing
 from .layers import load_layers
 
 
@@ -189,7 +189,7 @@ def _layer_by_programs(args: argparse.Namespace, layers: Any, lo: float, hi: flo
     try:   # a list of (W, b): ReLU; one layer's regions are its hyperplanes' cells, whatever its units
         curve = network_region_count_curve(
             [(W, b)], lo, hi, tol=tol, max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None
-            else args.max_regions)
+            else args.max_regions, progress=progress_of(args))
     except ValueError as exc:
         raise _api_words(exc) from None
     return _print_layer_count(args, layers, lo, hi, int(curve[-1]), {"by": "linear programs", "tol": tol},
@@ -249,7 +249,8 @@ def _save_regions(args: argparse.Namespace, layers: Any, total: int, lo: float, 
     tol = DEFAULT_NETWORK_TOL if tol is None else tol
     try:
         listed = network_regions(net, lo, hi, tol=tol,
-                                 max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
+                                 max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions,
+                                 progress=progress_of(args))
     except ValueError as exc:
         raise _api_words(exc) from None
     with writing("--save-regions", args.save_regions), replacing(args.save_regions) as part, open(part, "wb") as f:
@@ -296,7 +297,8 @@ def _network_in_box(args: argparse.Namespace, layers: Any, lo: float, hi: float,
         try:
             curve = network_region_count_curve(
                 net, lo, hi, tol=DEFAULT_NETWORK_TOL if tol is None else tol,
-                max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions)
+                max_regions=DEFAULT_MAX_REGIONS if args.max_regions is None else args.max_regions,
+                progress=progress_of(args))
         except ValueError as exc:
             raise _api_words(exc) from None
         r, per_layer = int(curve[-1]), [int(c) for c in curve[1:]]
@@ -368,5 +370,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "after each layer, from 1), lo, hi and tol; for a network file with its output layer (as "
                         "save_network and plot-partition --save-weights write it) also affine_weight and "
                         "affine_bias, the logit x @ affine_weight[r] + affine_bias[r] on region r")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (the linear programs' count; by default shown past a second on a terminal)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_regions)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
-from .common import UsageError, choices, dumps, integer, writing
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, progress_of, writing
 from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
                                protocol_given)
 
@@ -237,12 +237,6 @@ def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
     return note
 
 
-def _progress_of(args: argparse.Namespace) -> Optional[bool]:
-    """validate's bar, as every command's: none with --no-progress or --json, else the package's default (a bar on a
-    terminal once the work takes a second; none into a log file or a pipe)."""
-    return False if args.no_progress or args.json else None
-
-
 def _runner_from_args(args: argparse.Namespace) -> Optional[Callable[[List[Dict[str, Any]], Any],
                                                                     List[Dict[str, Any]]]]:
     """A runner for validate(): a sweep (local pool, Dask, durable store) when sweep options were given. It checks
@@ -257,7 +251,7 @@ def _runner_from_args(args: argparse.Namespace) -> Optional[Callable[[List[Dict[
         executor, cleanup = sweep.executor_from_args(args)
         try:
             out = sweep.run(configs, job, store=store, executor=executor, workers=args.workers,
-                            progress=_progress_of(args), retry_failed=getattr(args, "retry_failed", False))
+                            progress=progress_of(args), retry_failed=getattr(args, "retry_failed", False))
         finally:
             cleanup()
         for r in out:
@@ -282,7 +276,7 @@ def _validate(args: argparse.Namespace) -> int:
     with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
         warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
         rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                       progress=_progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
+                       progress=progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
         print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
@@ -431,7 +425,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "
                           "protocol, 16 under held-out protocols and 8 deep networks (about 2 seconds)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
-    val.add_argument("--plot", default=None, help="save the figure to this PNG file (needs nnpartition[plot])")
+    val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
     val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
     val.add_argument("--restarts", type=integer, default=None, help="restarts per dataset (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
@@ -454,7 +448,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
     demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs (default 0)")
-    demo.add_argument("--plot", default=None, help="save a figure to this PNG file (needs nnpartition[plot])")
+    demo.add_argument("--plot", default=None, help=f"save a figure to this PNG file ({NEEDS_PLOT})")
     add_protocol_arguments(demo)
     demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     demo.set_defaults(func=_demo)

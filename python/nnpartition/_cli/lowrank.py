@@ -10,7 +10,7 @@ import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
 from ..plotting import require_matplotlib, write_figure
-from .common import UsageError, dumps, integer
+from .common import NEEDS_PLOT, UsageError, dumps, integer
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -116,7 +116,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c = sub.add_parser("lowrank-demo", help="softmax layer vs the SVD of the Bayes matrix as locality grows",
                        description="Train one-hot -> k features -> softmax layers on samples of joints "
                                    "P = (1 - rho) P_x P_y + rho A and compare them with the rank-k SVD solution "
-                                   "of B = (P - P_x P_y) / sqrt(P_x P_y).")
+                                   "of B = (P - P_x P_y) / sqrt(P_x P_y). It shows no progress bar (so it has "
+                                   "no --no-progress): it prints the table once every rho is trained.")
     c.add_argument("--nx", type=integer, default=8, help="|X| (default 8)")
     c.add_argument("--ny", type=integer, default=6, help="|Y| (default 6)")
     c.add_argument("-k", type=integer, default=2,
@@ -127,6 +128,6 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
     c.add_argument("--steps", type=integer, default=3000, help="Adam steps (default 3000)")
     c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
-    c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_lowrank, python_names={"n_x": "nx", "n_y": "ny"})   # error messages name --nx, --ny

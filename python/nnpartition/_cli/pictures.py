@@ -15,8 +15,13 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import UsageError, box_option, dumps, file_message, integer, option_names, writing
+from .common import NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, writing
 from .protocol_options import _SIZE_OPTIONS
+
+
+#: The largest -d, -N and hidden width (-L, --widths) plot-partition and movie train with: train()'s and
+#: toy_dataset's bounds, checked by :func:`_check_training` and stated in the options' help.
+MAX_D, MAX_N, MAX_WIDTH = 2**20, 2**32, 2**20
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -49,8 +54,8 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     if isinstance(args.d, int) and args.d < 2:
         raise UsageError(f"-d must be >= 2: the picture is a 2-D window of input space (the plane for -d 2, a slice "
                          f"through three training points for more), got -d {args.d}")
-    d = v.count("-d", args.d, minimum=2, maximum=2**20)
-    N = v.count("-N", args.N, minimum=1, maximum=2**32)
+    d = v.count("-d", args.d, minimum=2, maximum=MAX_D)
+    N = v.count("-N", args.N, minimum=1, maximum=MAX_N)
     if d > 2 and N < 3:
         raise UsageError(f"-d {d} > 2 draws the slice through the first three training points: -N must be >= 3, "
                          f"got -N {N}")
@@ -58,7 +63,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
     restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
     # train()'s bound on a width (2**31 here let the core's check refuse -L 1048577 as "--widths[0] must be ...")
-    ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=2**20) for w in ws]
+    ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=MAX_WIDTH) for w in ws]
     # what train() runs with its defaults for everything this command does not set, with the data it holds (the
     # protocol's fields as attributes, what the core reads: a Protocol would refuse --steps above its 1e9)
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
@@ -258,10 +263,16 @@ def _movie(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool) -> None:
-    p.add_argument("-d", type=integer, required=need_dims, default=None, help="input dimension, >= 2")
-    p.add_argument("-N", type=integer, required=need_dims, default=None, help="training points")
-    p.add_argument("-L", type=integer, default=None, help="hidden units of one layer")
-    p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W", help="hidden widths of a deeper net")
+    # no default: -d and -N are required (movie), or train a network when given (plot-partition, else --weights)
+    given = "required" if need_dims else "no default: give -d, -N and -L/--widths to train, or --weights"
+    p.add_argument("-d", type=integer, required=need_dims, default=None,
+                   help=f"input dimension, 2 to 2^{MAX_D.bit_length() - 1} ({given})")
+    p.add_argument("-N", type=integer, required=need_dims, default=None,
+                   help=f"training points, 1 to 2^{MAX_N.bit_length() - 1}, at least 3 for -d > 2 ({given})")
+    p.add_argument("-L", type=integer, default=None,
+                   help=f"hidden units of one layer, 1 to 2^{MAX_WIDTH.bit_length() - 1} (no default: -L or --widths)")
+    p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W",
+                   help=f"hidden widths of a deeper net, each 1 to 2^{MAX_WIDTH.bit_length() - 1}")
     # None: left out (plot-partition refuses them with --weights); _training_defaults() fills in the defaults
     p.add_argument("--data", "--dist", dest="data", default=None, choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
@@ -290,7 +301,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "reference protocol on --data and draw it with the points (for d > 2 the slice through the "
                     "first three of them).")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
-    p.add_argument("--plot", required=True, metavar="OUT.png", help="figure to write")
+    p.add_argument("--plot", required=True, metavar="OUT.png", help=f"figure to write ({NEEDS_PLOT})")
     p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
@@ -308,7 +319,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "marked); the title gives the step, the training accuracy, the regions next to the bound "
                     "regions(L, 2) and estimate_accuracy's prediction. For d > 2 the slice through the first "
                     "three points is shown.")
-    m.add_argument("--out", required=True, metavar="OUT.gif", help="the GIF to write")
+    m.add_argument("--out", required=True, metavar="OUT.gif", help=f"the GIF to write ({NEEDS_PLOT})")
     m.add_argument("--every", type=integer, default=50, help="steps between frames (default 50)")
     m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -6,7 +6,7 @@ import argparse
 import math
 
 from ..simulation import Summary, simulate_partition
-from .common import choices, dumps, integer
+from .common import THREADS_HELP, choices, dumps, integer
 
 
 def _spread(s: Summary, fmt: str) -> str:
@@ -52,7 +52,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (alias gauss, normal; default "
                         "uniform)")
     s.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
-    s.add_argument("--threads", type=integer, default=None, help="worker threads (default: all cores)")
+    s.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     s.set_defaults(func=_simulate)

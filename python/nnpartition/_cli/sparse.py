@@ -11,7 +11,7 @@ import numpy as np
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
-from .common import UsageError, choices, dumps, integer
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -166,6 +166,6 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
     c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
-    c.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_capacity)

@@ -17,7 +17,7 @@ from .._progress import progress_bar
 from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import LIMIT_VARIABLES, UsageError, dumps, integer
+from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, dumps, integer
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -279,7 +279,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="steps between snapshots (default: 200 log-spaced snapshots)")
     p.add_argument("--probes", type=integer, default=4000, help="probe points for linearity (default 4000)")
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
-    p.add_argument("--plot", metavar="PNG", default=None, help="write the figure here (needs matplotlib)")
+    p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (by default shown past a second on a terminal)")

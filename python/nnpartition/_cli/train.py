@@ -10,7 +10,7 @@ from typing import Any, Dict
 
 from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
-from .common import choices, dumps, integer
+from .common import THREADS_HELP, choices, dumps, integer
 from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
 
 
@@ -99,7 +99,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--datasets", type=integer, default=3, help="independent datasets (default 3)")
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     add_protocol_arguments(p)
-    p.add_argument("--threads", type=integer, default=None, help="worker threads (default: all cores)")
+    p.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_train)
