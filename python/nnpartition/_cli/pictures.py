@@ -15,7 +15,8 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, writing
+from .common import (NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, progress_of,
+                     writing)
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -126,7 +127,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     _box(args)   # before any training
-    progress = False if args.no_progress or args.json else None
+    progress = progress_of(args)
     X = y = None
     accuracy: Optional[float] = None
     if args.weights is not None:
@@ -244,7 +245,7 @@ def _movie(args: argparse.Namespace) -> int:
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
                   every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
-                  fps=args.fps, dpi=args.dpi, progress=False if args.no_progress or args.json else None,
+                  fps=args.fps, dpi=args.dpi, progress=progress_of(args),
                   dist="gaussian" if args.data == "gaussian" else "uniform")
     # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
     note = "; ".join(option_names(part, {**_SIZE_OPTIONS, "steps": "--steps"}, everywhere=False)
