@@ -2691,3 +2691,34 @@ def test_json_shows_no_progress_bar_in_any_command_that_has_no_progress(monkeypa
             if flags == ["--json"]:
                 json.loads(out)
             assert any(shown) == visible, (command, flags, shown)
+
+
+@pytest.mark.parametrize("command, out", [("plot-partition", "--plot=x.png"), ("movie", "--out=x.gif")])
+@pytest.mark.parametrize("size", [["-L", "3"], ["--widths", "3", "1048576"]])
+def test_picture_training_above_the_activation_limit_says_which_n_to_use(monkeypatch, tmp_path, capsys, command, out,
+                                                                        size):
+    """plot-partition and movie train on all -N points at once and have no --batch-size: -d 2 -N 4294967296 -L 3 was
+    refused with the core's "...; use batch_size", an argument the command line does not have. Now the refusal
+    names -N and the largest -N the trainer takes, before any data is drawn; and that -N is then taken (the core's
+    own check passes, with the memory limit raised: the command reaches its data)."""
+    from nnpartition._cli import pictures
+    from nnpartition.training import MAX_ACTIVATIONS
+
+    class Reached(Exception):
+        pass
+
+    def data(args):
+        raise Reached
+
+    monkeypatch.setattr(pictures, "_data", data)
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "1e15")
+    bound = MAX_ACTIVATIONS // int(size[-1])
+    monkeypatch.chdir(tmp_path)
+    argv = [command, "-d", "2", *size, "--steps", "1", out]
+    for n in (bound + 1, 2**32):
+        assert main([*argv, "-N", str(n)]) == 2   # refused before _data
+        err = capsys.readouterr().err
+        assert f"-N {n} with {' '.join(size)}" in err and f"use -N <= {bound}" in err, err
+        assert "batch_size" not in err, err
+    with pytest.raises(Reached):
+        main([*argv, "-N", str(bound)])
