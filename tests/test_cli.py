@@ -2654,3 +2654,71 @@ def test_regions_of_a_network_file_show_a_bar_that_no_progress_and_json_turn_off
             counts.append(json.loads(out)["regions"] if "--json" in flags else int(text.group(1)))
             assert shown and any(shown) == visible, (extra, flags, shown)
         assert len(set(counts)) == 1, counts   # the flag changes the bar, not the count
+
+
+def test_json_shows_no_progress_bar_in_any_command_that_has_no_progress(monkeypatch, tmp_path, capsys):
+    """--json prints one JSON object and no bar in every command that has --no-progress (train showed one under
+    --json, the others not). Measured on a tiny input of each, every bar recorded with stderr taken for a terminal:
+    the bar is shown by default (the control: the recorder sees the command's bar), none with --json or
+    --no-progress. The list is every command whose parser has --no-progress, so a new one must join it."""
+    pytest.importorskip("matplotlib")   # plot-partition and movie draw
+    rng = np.random.default_rng(3)
+    net = tmp_path / "net.npz"
+    np.savez(net, W1=rng.standard_normal((3, 5)), b1=rng.standard_normal(5), W2=rng.standard_normal((5, 3)),
+             b2=rng.standard_normal(3))
+    tiny = {
+        "estimate": ["-d", "3", "-N", "100", "-L", "5", "--method", "monte_carlo", "--trials", "1"],
+        "validate": ["--grid", "small", "--datasets", "1", "--steps", "300", "--restarts", "1"],
+        "regions": ["--weights", str(net), "--box", "-1", "1"],
+        "simulate": ["-d", "3", "-N", "30", "-L", "4", "--trials", "2"],
+        "train": ["-d", "2", "-N", "20", "-L", "3", "--datasets", "1", "--steps", "10"],
+        "explain-1d": ["-L", "3", "-N", "8", "--steps", "10", "--restarts", "1"],
+        "eas-capacity": ["-d", "3", "-m", "8", "-N", "4", "--trials", "1", "--trained"],
+        "teacher": ["-N", "20", "-L", "3", "--epochs", "2", "-d", "3"],
+        "plot-partition": ["-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--restarts", "1",
+                           "--plot", str(tmp_path / "p.png")],
+        "movie": ["-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--every", "5", "--out", str(tmp_path / "m.gif")],
+    }
+    having = {name for name, p in build_parser().commands.items()
+              if any("--no-progress" in a.option_strings for a in p._actions)}
+    assert set(tiny) == having
+    shown = _record_bars(monkeypatch)
+    for command, argv in tiny.items():
+        for flags, visible in (([], True), (["--json"], False), (["--no-progress"], False)):
+            shown.clear()
+            assert main([command, *argv, *flags]) == 0, (command, capsys.readouterr().err)
+            out = capsys.readouterr().out
+            if flags == ["--json"]:
+                json.loads(out)
+            assert any(shown) == visible, (command, flags, shown)
+
+
+@pytest.mark.parametrize("command, out", [("plot-partition", "--plot=x.png"), ("movie", "--out=x.gif")])
+@pytest.mark.parametrize("size", [["-L", "3"], ["--widths", "3", "1048576"]])
+def test_picture_training_above_the_activation_limit_says_which_n_to_use(monkeypatch, tmp_path, capsys, command, out,
+                                                                        size):
+    """plot-partition and movie train on all -N points at once and have no --batch-size: -d 2 -N 4294967296 -L 3 was
+    refused with the core's "...; use batch_size", an argument the command line does not have. Now the refusal
+    names -N and the largest -N the trainer takes, before any data is drawn; and that -N is then taken (the core's
+    own check passes, with the memory limit raised: the command reaches its data)."""
+    from nnpartition._cli import pictures
+    from nnpartition.training import MAX_ACTIVATIONS
+
+    class Reached(Exception):
+        pass
+
+    def data(args):
+        raise Reached
+
+    monkeypatch.setattr(pictures, "_data", data)
+    monkeypatch.setenv("NNPARTITION_MAX_BYTES", "1e15")
+    bound = MAX_ACTIVATIONS // int(size[-1])
+    monkeypatch.chdir(tmp_path)
+    argv = [command, "-d", "2", *size, "--steps", "1", out]
+    for n in (bound + 1, 2**32):
+        assert main([*argv, "-N", str(n)]) == 2   # refused before _data
+        err = capsys.readouterr().err
+        assert f"-N {n} with {' '.join(size)}" in err and f"use -N <= {bound}" in err, err
+        assert "batch_size" not in err, err
+    with pytest.raises(Reached):
+        main([*argv, "-N", str(bound)])

@@ -12,7 +12,7 @@ from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
 from ..training import MAX_ACTIVATIONS, train
-from .common import NEEDS_PLOT, UsageError, dumps, integer
+from .common import NEEDS_PLOT, UsageError, dumps, integer, progress_of
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -103,7 +103,7 @@ def _explain(args: argparse.Namespace) -> int:
     # train's bar on stderr over the steps of all restarts, as plot-partition's (--steps 20000 -N 3000 -L 64 trained
     # 7 s in silence); progress=None: only on a terminal, after a second
     res = train(X, y, widths=[args.L], restarts=args.restarts, seed=args.seed, steps=args.steps,
-                progress=False if args.no_progress or args.json else None)
+                progress=progress_of(args))
     net = res.network
     assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)

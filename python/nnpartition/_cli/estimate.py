@@ -67,7 +67,7 @@ def _estimate(args: argparse.Namespace) -> int:
             e = estimate_accuracy(args.d, args.N, args.L, dist=args.dist, method=args.method, protocol=proto,
                                   trials=MC_TRIALS if args.trials is None else args.trials,
                                   seed=MC_SEED if args.seed is None else args.seed,
-                                  progress=False if args.no_progress or args.json else None)
+                                  progress=progress_of(args))
     # how far the estimate was off on held-out measurements like this question (the analytic estimate's, which
     # the regions were measured for; the Monte Carlo method has no such table)
     # (none at N <= d + 1 points, where any labelling fits and the estimate is exact)

@@ -15,7 +15,9 @@ from ..datasets import TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
-from .common import NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, writing
+from ..training import MAX_ACTIVATIONS
+from .common import (NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, progress_of,
+                     writing)
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -69,6 +71,7 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     default = {k: p.default for k, p in inspect.signature(train).parameters.items()}
     protocol = SimpleNamespace(optimizer=default["optimizer"], lr=default["lr"], steps=steps,
                                batch_size=default["batch_size"], schedule=default["schedule"], restarts=restarts)
+    _check_activations(args, N, ws, protocol.batch_size)
     _core.protocol_check(d, N, ws, 1, protocol)
     if snapshot_every:
         # (the trainer's words, "snapshot_every=100 keeps ...: raise snapshot_every", named no option of movie's)
@@ -79,6 +82,33 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
     _check_bytes(f"-d {d} -N {N} with {restarts} restart(s) of {ws}: the data, train()'s float32 copy and "
                  f"the training runs at once", need, "use fewer points (-N) or a smaller network")
     return need
+
+
+def _check_activations(args: argparse.Namespace, N: int, ws: List[int], batch_size: Optional[int]) -> None:
+    """Refuse, in the command line's words, a training batch above the trainer's fixed ``MAX_ACTIVATIONS`` (its
+    rows x the widest hidden layer). plot-partition and movie train on all ``-N`` points at once and have no
+    ``--batch-size``: ``-d 2 -N 4294967296 -L 3`` was told the core's "...; use batch_size", an argument of the
+    Python function the command does not have.
+
+    Example:
+        >>> _check_activations(argparse.Namespace(L=3), 2**32, [3], None)
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: -N 4294967296 with -L 3: the network trains on all -N points at once, and
+        -N x 3 hidden units = 12884901888 activations is above the trainer's limit of 1073741824 (fixed, not one of
+        nnpartition.limits); use -N <= 357913941 (or a smaller -L)
+    """
+    widest = max(ws)
+    if batch_size is not None or N * widest <= MAX_ACTIVATIONS:   # (minibatches: the core's check words it)
+        return
+    if args.L is not None:
+        size, units, smaller = f"-L {widest}", f"{widest} hidden units", "-L"
+    else:
+        size, units, smaller = f"--widths {' '.join(map(str, ws))}", f"the widest layer's {widest} units", "--widths"
+    # a width is at most MAX_WIDTH = 2**20, so the bound on -N is at least 1024: always a valid -N
+    raise UsageError(f"-N {N} with {size}: the network trains on all -N points at once, and -N x {units} = "
+                     f"{N * widest} activations is above the trainer's limit of {MAX_ACTIVATIONS} (fixed, not one of "
+                     f"nnpartition.limits); use -N <= {MAX_ACTIVATIONS // widest} (or a smaller {smaller})")
 
 
 def _memory(kind: str, N: int, d: int, runs: float, widest: int = 1) -> float:
@@ -126,7 +156,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     _box(args)   # before any training
-    progress = False if args.no_progress or args.json else None
+    progress = progress_of(args)
     X = y = None
     accuracy: Optional[float] = None
     if args.weights is not None:
@@ -244,7 +274,7 @@ def _movie(args: argparse.Namespace) -> int:
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
                   every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
-                  fps=args.fps, dpi=args.dpi, progress=False if args.no_progress or args.json else None,
+                  fps=args.fps, dpi=args.dpi, progress=progress_of(args),
                   dist="gaussian" if args.data == "gaussian" else "uniform")
     # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
     note = "; ".join(option_names(part, {**_SIZE_OPTIONS, "steps": "--steps"}, everywhere=False)
@@ -268,7 +298,9 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
     p.add_argument("-d", type=integer, required=need_dims, default=None,
                    help=f"input dimension, 2 to 2^{MAX_D.bit_length() - 1} ({given})")
     p.add_argument("-N", type=integer, required=need_dims, default=None,
-                   help=f"training points, 1 to 2^{MAX_N.bit_length() - 1}, at least 3 for -d > 2 ({given})")
+                   help=f"training points, 1 to 2^{MAX_N.bit_length() - 1}, at least 3 for -d > 2, and -N x the "
+                        f"widest hidden layer at most 2^{MAX_ACTIVATIONS.bit_length() - 1} (all trained on at "
+                        f"once) ({given})")
     p.add_argument("-L", type=integer, default=None,
                    help=f"hidden units of one layer, 1 to 2^{MAX_WIDTH.bit_length() - 1} (no default: -L or --widths)")
     p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W",

@@ -6,7 +6,7 @@ import argparse
 import math
 
 from ..simulation import Summary, simulate_partition
-from .common import THREADS_HELP, choices, dumps, integer
+from .common import THREADS_HELP, choices, dumps, integer, progress_of
 
 
 def _spread(s: Summary, fmt: str) -> str:
@@ -24,7 +24,7 @@ def _spread(s: Summary, fmt: str) -> str:
 def _simulate(args: argparse.Namespace) -> int:
     sim = simulate_partition(args.d, args.N, args.L, trials=args.trials, dist=args.dist, init=args.init,
                              seed=args.seed, threads=args.threads,
-                             progress=False if args.no_progress or args.json else None)
+                             progress=progress_of(args))
     if args.json:
         print(dumps(sim.to_dict()))
         return 0

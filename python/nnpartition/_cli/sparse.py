@@ -11,7 +11,7 @@ import numpy as np
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
-from .common import NEEDS_PLOT, UsageError, choices, dumps, integer
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, progress_of
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -96,7 +96,7 @@ def _capacity(args: argparse.Namespace) -> int:
                                     "trained": "--trained"})
     c = capacity_curve(args.d, Ns, args.m, args.k, sparsify=args.sparsify, projection=args.projection,
                        trials=args.trials, method=method, epochs=epochs, seed=args.seed,
-                       trained=args.trained, progress=False if args.no_progress or args.json else None)
+                       trained=args.trained, progress=progress_of(args))
     assert c.cover_rank is not None and c.mean_dead_units is not None and c.mean_zero_rows is not None
     if c.m < c.d:   # allowed (a comparison someone may want), but not what the seed paper's codes do
         print(f"note: -m {c.m} < -d {c.d}: this code compresses the inputs; expand-and-sparsify codes usually "

@@ -17,7 +17,7 @@ from .._progress import progress_bar
 from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, dumps, integer
+from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, dumps, integer, progress_of
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -197,7 +197,7 @@ def _teacher(args: argparse.Namespace) -> int:
     bs, steps, at = _check_run(args)
     # about 3 s of CPU with the defaults (history's linearity series over 4000 probes, the max-margin LP and the two
     # linearity fits): one bar over the stages, on a terminal once the work outlasts a second (_progress's policy)
-    with progress_bar(4, desc="teacher: training", progress=False if args.no_progress or args.json else None,
+    with progress_bar(4, desc="teacher: training", progress=progress_of(args),
                       unit="stage") as bar:
         X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
         run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs,

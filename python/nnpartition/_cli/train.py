@@ -10,7 +10,7 @@ from typing import Any, Dict
 
 from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
-from .common import THREADS_HELP, choices, dumps, integer
+from .common import THREADS_HELP, choices, dumps, integer, progress_of
 from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
 
 
@@ -42,7 +42,7 @@ def _outside_options(outside: str, deep: bool) -> str:
 def _train(args: argparse.Namespace) -> int:
     size = f"L={args.L}" if args.L is not None else f"widths={args.widths}"
     bar = progress_bar(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
-                       progress=False if args.no_progress else None, stream=sys.stderr)
+                       progress=progress_of(args), stream=sys.stderr)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():   # diverged runs: the output reports them (a line, and "diverged" in JSON)
