@@ -728,3 +728,19 @@ def test_region_map_refuses_a_pre_activation_beyond_float64():
     X = np.array([[0.5, 0.25], [1e200 * (1 + 2.0**-50), 1e200]])
     with pytest.raises(ValueError, match="unit 0 at row 1 of X overflows float64"):
         region_map(net, X)
+
+
+def test_a_flat_x_for_a_one_input_network_is_refused_with_how_to_make_it_one_point_per_row():
+    """The 1-D tools take ``x`` flat (``classifier_1d(x, y)``); a teacher then passes the same ``x`` to
+    ``region_map`` or ``net.predict``, which take one point per row. The refusal says how (session 61 walkthrough:
+    it said only "X must be 2-D, got shape (300,)"), and the suggested ``x[:, None]`` is then accepted."""
+    from nnpartition.construct import classifier_1d
+
+    x = np.linspace(-2, 2, 30)
+    y = np.sin(3 * x) > 0
+    net = classifier_1d(x, y)
+    for f in (lambda X: region_map(net, X), net.predict, net.decision_function):
+        with pytest.raises(ValueError, match=r"X must be 2-D, got shape \(30,\) \(one point per row: X\[:, None\]"):
+            f(x)
+    assert np.array_equal(net.predict(x[:, None]), y)        # the hint works: every point classified (by design)
+    assert region_map(net, x[:, None]).n_regions >= 2

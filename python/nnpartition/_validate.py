@@ -250,7 +250,9 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
     """A 2-D float32/float64 array (no copy when already one); other numeric input becomes float64."""
     arr = _real_array(name, a)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
+        # a 1-D array for a one-input network: say how to make it one point per row (the 1-D tools take it flat)
+        hint = f" (one point per row: {name}[:, None] for points of 1 input)" if arr.ndim == 1 and cols == 1 else ""
+        raise ValueError(f"{name} must be 2-D, got shape {arr.shape}{hint}")
     target = dtype or (arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
     _check_conversion(name, arr, target)
     arr = np.asarray(arr, dtype=target)
