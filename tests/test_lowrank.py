@@ -1,6 +1,7 @@
 """Local low-rank analysis (seed 4): the Bayes matrix, its SVD solution, locality and trained layers."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -101,7 +102,8 @@ def test_planted_rank_k_structure_is_recovered(nx, ny, k, seed):
     np.testing.assert_allclose(sol.Phi @ sol.Psi.T, B, atol=1e-13)
     assert np.all(sol.singular_values[k:] < 1e-12)
     assert principal_angles(sol.features, A).max() < 1e-5  # the planted feature span
-    with pytest.raises(ValueError, match=f"exceeds the rank {k}"):
+    # (k + 1 above min(nx, ny) - 1, the rank a joint of this shape can reach, is refused by that bound)
+    with pytest.raises(ValueError, match=f"exceeds the rank {k} " if k + 1 < min(nx, ny) else "at most min"):
         optimal_low_rank(P, k + 1)
 
 
@@ -254,7 +256,7 @@ def test_bad_inputs_give_clear_errors():
     P = local_family(4, 3, 0.2)
     with pytest.raises(ValueError, match="k must be >= 1"):
         optimal_low_rank(P, 0)
-    with pytest.raises(ValueError, match="exceeds the rank 2"):
+    with pytest.raises(ValueError, match=r"centred matrix B, at most min\(\|X\|, \|Y\|\) - 1 = 2;"):
         optimal_low_rank(P, 3)
     with pytest.raises(ValueError, match="weights must have shape"):
         compare_layer(P, np.zeros((4, 2)), np.zeros((3, 2)))
@@ -679,3 +681,19 @@ def test_values_and_c_are_refused_by_name_when_not_numbers(bad, error):
         conditional_mean_matrix(P, bad)
     with pytest.raises(error, match="^c must be a numeric array"):
         activation_derivative("sigmoid", bad)
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (3, 5), (6, 4), (1, 3), (9, 2)])
+def test_the_largest_k_a_refusal_names_is_accepted(shape):
+    # a refusal of k names its limit; a generic joint of that shape reaches rank min(shape) - 1 (B sqrt(P_y) = 0 and
+    # sqrt(P_x)^T B = 0), so the limit it names runs (until session 61 it named min(shape), always refused then as
+    # "exceeds the rank"), and one above it is refused with the same limit
+    P = np.random.default_rng(sum(shape)).dirichlet(np.ones(shape[0] * shape[1])).reshape(shape)
+    for k in (min(shape) + 1, min(shape), 10**3):
+        with pytest.raises(ValueError) as info:
+            optimal_low_rank(P, k)
+        limit = re.search(r"(?:<=|=) (\d+)[,;]", str(info.value))
+        assert limit is not None and int(limit.group(1)) == min(shape) - 1, str(info.value)
+    if min(shape) > 1:
+        sol = optimal_low_rank(P, min(shape) - 1)
+        assert sol.k == min(shape) - 1 and np.isclose(sol.energy, 1.0)

@@ -303,10 +303,18 @@ def optimal_low_rank(P_xy: Any, k: int, *, normalize: bool = False, tol: float =
         >>> optimal_low_rank(P, 3)
         Traceback (most recent call last):
         ...
-        ValueError: k = 3 exceeds the rank 2 of the centred matrix B (singular values [0.5833, 0.5, 0.0])
+        ValueError: k = 3 exceeds the rank of the centred matrix B, at most min(|X|, |Y|) - 1 = 2; use k <= 2
+        >>> optimal_low_rank(np.outer([0.5, 0.5], [0.25, 0.75]), 1)   # X and Y independent: B = 0
+        Traceback (most recent call last):
+        ...
+        ValueError: k = 1 exceeds the rank 0 of the centred matrix B (singular values [0.0, 0.0])
     """
     P = _joint(P_xy, normalize=normalize)
-    k = chk.count("k", k, minimum=1, maximum=min(P.shape))
+    k = chk.count("k", k, minimum=1, maximum=2**16)
+    max_rank = min(P.shape) - 1   # B sqrt(P_y) = 0 and sqrt(P_x)^T B = 0, as locality_sweep checks it
+    if k > max_rank:   # (the bound said here is one a generic joint of this shape accepts)
+        raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(|X|, |Y|) - 1 = {max_rank}; "
+                         f"use k <= {max_rank}")
     tol = chk.real("tol", tol, minimum=0.0)
     px, py = _marginals(P)
     B = bayes_matrix(P)
