@@ -4,6 +4,7 @@ import functools
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 import warnings
@@ -1780,3 +1781,27 @@ def test_the_native_estimate_entries_refuse_what_is_no_configuration():
         _core.required_width(nan, 100.0, 0.9, "uniform", proto, 512.0)
     with pytest.raises(ValueError, match="every hidden width"):
         _core.max_samples(3.0, [nan], 0.9, "uniform", proto, 5000.0)
+
+
+def test_the_sizing_functions_given_a_list_as_L_say_to_pass_widths_and_that_call_works():
+    """A list of widths passed as ``L`` to a function that takes ``widths=`` (``accuracy_ceiling``, ``max_samples``,
+    ``heldout_errors``) was refused as "L must be an integer, got list [4, 4]" (or "one number"), naming no way to
+    give them. The refusal now suggests ``widths=[...]``; the truth is that the call it suggests answers for that
+    deep network (the same answer as the widths given directly). ``estimate_accuracy`` reads a list ``L`` as one
+    question per entry, on purpose: not refused."""
+    calls = [(accuracy_ceiling, (2, 50), {}), (max_samples, (2,), {"target": 0.9}), (npn.heldout_errors, (2, 300), {})]
+    for fn, args, kw in calls:
+        for L in ([4, 4], (3, 5), np.array([6, 2])):
+            with pytest.raises(TypeError, match="^L must be ") as exc:
+                fn(*args, L, **kw)
+            m = re.search(r"; for several hidden layers pass widths=(\[[0-9, ]+\])$", str(exc.value))
+            assert m is not None, (fn.__name__, str(exc.value))
+            ws = json.loads(m[1])
+            assert ws == [int(w) for w in L]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", npn.ExtrapolationWarning)
+                assert fn(*args, widths=ws, **kw) == fn(*args, widths=tuple(int(w) for w in L), **kw)
+    with pytest.raises(TypeError) as exc:   # a float is not a list: nothing to suggest
+        accuracy_ceiling(2, 50, 4.5)
+    assert "widths" not in str(exc.value)
+    assert len(estimate_accuracy(2, 100, [4, 8]).accuracy) == 2

@@ -1926,3 +1926,21 @@ def test_the_commands_options_reach_the_server(monkeypatch):
     from nnpartition.cli import build_parser
 
     assert build_parser().parse_args(["explore"]).port == 8050   # the documented default (not bound here)
+
+
+def test_the_docs_batch_size_row_names_every_value_read_as_full_batch():
+    """docs/explore.md's controls table said batch size is "empty (full batch) or 1 .. 20,000", but 0 and "0" are
+    read as the full batch too, on purpose (a teacher's walkthrough). Each value ``parse_settings`` reads as the full
+    batch must be named in the row (the parser is the truth), and each it refuses must not be."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "explore.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| batch size |"))
+    cell = row.split("|")[2]
+    named = set(re.findall(r'"0"|\bempty\b|(?<![\d,])0(?![\d,])', cell))
+    for value, words in ((None, "empty"), ("", "empty"), (0, "0"), ("0", '"0"'), (False, "false")):
+        try:
+            full = parse_settings({"batch_size": value}).batch_size is None
+        except BadRequest:
+            full = False
+        assert full == (words in named), (value, cell)

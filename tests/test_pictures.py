@@ -3263,12 +3263,14 @@ def test_movie_takes_every_steps_and_max_regions_up_to_the_bounds_train_and_regi
 
     monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
     path = tmp_path / "m.gif"
-    for kwargs in (dict(every=every_max + 1), dict(steps=steps_max + 1, every=every_max),
+    # (every at most steps too, as the explorer takes it: steps as large as every here)
+    for kwargs in (dict(every=every_max + 1, steps=every_max), dict(steps=steps_max + 1, every=every_max),
                    dict(max_regions=regions_max + 1)):
         name, value = next(iter(kwargs.items()))
         with pytest.raises(ValueError, match=rf"^{name} must be >= 1 and <= {value - 1}, got {value}$"):
             npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
-    for kwargs in (dict(every=every_max), dict(steps=steps_max, every=every_max), dict(max_regions=regions_max)):
+    for kwargs in (dict(every=every_max, steps=every_max), dict(steps=steps_max, every=every_max),
+                   dict(max_regions=regions_max)):
         with pytest.raises(Trained):
             npn.pictures.movie(X, y, 2, path=path, progress=False, **{"steps": 10, **kwargs})
     assert not list(tmp_path.iterdir())
@@ -3470,3 +3472,73 @@ def test_movie_bounds_a_width_where_train_does(tmp_path):
             npn.pictures.movie(X, y, path=tmp_path / "m.gif", steps=2, every=1, progress=False, **kwargs)
         assert "must be" not in str(refused.value) and "regions" in str(refused.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def _widths_in_hint(msg):
+    """The ``widths=[...]`` a refusal of ``L`` suggests, as a list (``None`` when it suggests none)."""
+    m = re.search(r"for several hidden layers pass widths=(\[[0-9, ]+\])$", msg)
+    return None if m is None else [int(w) for w in m[1].strip("[]").split(",")]
+
+
+@needs_mpl
+def test_movie_given_a_list_as_L_says_to_pass_widths_and_that_call_works(tmp_path):
+    """A teacher's walkthrough: ``movie(X, y, [4, 4], ...)`` said only "L must be an integer, got list [4, 4]". The
+    refusal now suggests ``widths=[4, 4]``; the truth is that the call it suggests makes a movie of that network."""
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    kw = dict(every=5, steps=10, dpi=20, size=1, progress=False)
+    for L in ([4, 4], (3, 5, 2), np.array([6, 2])):
+        with pytest.raises(TypeError, match="^L must be an integer") as exc:
+            npn.pictures.movie(X, y, L, path=str(tmp_path / "m.gif"), **kw)
+        ws = _widths_in_hint(str(exc.value))
+        assert ws == [int(w) for w in L], str(exc.value)
+        r = npn.pictures.movie(X, y, widths=ws, path=str(tmp_path / "m.gif"), **kw)
+        assert r.frames == 3 and r.bound == npn.deep_region_bounds(2, ws).upper   # the network the list named
+    with pytest.raises(TypeError) as exc:   # a float, not a list: no widths to suggest
+        npn.pictures.movie(X, y, 4.5, path=str(tmp_path / "m.gif"), **kw)
+    assert "widths" not in str(exc.value)
+
+
+def test_a_box_written_as_ranges_is_refused_with_the_corners_layout_and_that_layout_gives_the_window():
+    """``box=((-1, 1), (-2, 2))`` (x range, then y range) is read as the corners ``(lo, hi)`` and refused as empty;
+    the refusal now shows the layout it expects, ``box=((-1, -2), (1, 2))`` for x in [-1, 1] and y in [-2, 2]. The
+    truth: that box is the 2 x 4 window (areas summing to 8, vertices spanning it), whichever function reads it."""
+    net = TwoLayerNet(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.3, -0.2]), np.array([1.0, -1.0]), 0.0)
+    with pytest.raises(ValueError, match=r"box is empty: lo\[0\] = -1.0 must be < hi\[0\] = -2.0; box=\(lo, hi\) "
+                                         r"takes the two corners, e\.g\. box=\(\(-1, -2\), \(1, 2\)\) for x in "
+                                         r"\[-1, 1\] and y in \[-2, 2\]$"):
+        region_polygons(net, box=((-1, 1), (-2, 2)))
+    with pytest.raises(ValueError, match=r"box=\(lo, hi\) takes the two corners"):   # the windows share the parser
+        npn.pictures.window_for(net, np.zeros((3, 2)), box=[[-1, 1], [-2, 2]])
+    rp = region_polygons(net, box=((-1, -2), (1, 2)))
+    assert rp.areas().sum() == pytest.approx(8.0)
+    assert rp.vertices.min(axis=0).tolist() == [-1.0, -2.0] and rp.vertices.max(axis=0).tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError) as exc:   # (lo, hi) as two numbers: no pairs to have swapped, no layout
+        region_polygons(net, box=(1, -1))
+    assert str(exc.value) == "box is empty: lo[0] = 1.0 must be < hi[0] = -1.0"
+
+
+@needs_mpl
+def test_movie_refuses_every_above_steps_as_the_explorer_does(tmp_path):
+    """``movie(every=1000, steps=400)`` made two frames while the explorer refuses ``every > steps``: the two now
+    agree on every pair (the explorer's check is the second implementation), the refusal naming both, and a movie
+    left without ``every`` keeps the default of 50, or ``steps`` when fewer (the frames it made before)."""
+    from nnpartition.explore.server import BadRequest, parse_settings
+
+    X, y = npn.datasets.toy_dataset("xor", 20, seed=0)
+    kw = dict(dpi=20, size=1, progress=False)
+    for steps, every in ((3, 4), (3, 3), (1, 2), (1, 1), (4, 1), (400, 1000)):
+        try:
+            parse_settings({"steps": steps, "every": every})
+            explorer_refuses = False
+        except BadRequest:
+            explorer_refuses = True
+        if explorer_refuses:
+            with pytest.raises(ValueError, match=rf"^every={every} must be at most steps={steps} .*; use every="
+                                                 rf"{steps} or less$"):
+                npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=steps, every=every, **kw)
+        else:
+            r = npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=steps, every=every, **kw)
+            assert r.steps.tolist() == sorted({*range(0, steps, every), steps - 1})
+    assert npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=20, **kw).steps.tolist() == [0, 19]
+    assert npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=120, **kw).steps.tolist() == [0, 50, 100,
+                                                                                                          119]

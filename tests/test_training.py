@@ -1484,3 +1484,24 @@ def test_train_draws_its_bar_on_a_terminal_by_default_and_callers_in_loops_draw_
     term.truncate()
     capacity_curve(3, [6, 12], 6, sparsify="relu", trials=2, method="lstsq", seed=0, trained=True, progress=True)
     assert term.getvalue() and "training d=" not in term.getvalue()
+
+
+def test_train_and_real_accuracy_given_a_list_as_L_say_to_pass_widths_and_that_call_works():
+    """A teacher's walkthrough: a list of widths passed as ``L`` was refused as "L must be an integer, got list
+    [4, 4]", naming no way to give them. The refusal now suggests ``widths=[4, 4]``; the truth is that the call it
+    suggests trains that network (its layers' widths are the list's)."""
+    X, y = random_dataset(30, 2, seed=0)
+    for L in ([4, 4], (3, 5, 2), np.array([6, 2])):
+        with pytest.raises(TypeError, match="^L must be an integer") as exc:
+            train(X, y, L, steps=5, restarts=1)
+        m = re.search(r"; for several hidden layers pass widths=(\[[0-9, ]+\])$", str(exc.value))
+        assert m is not None, str(exc.value)
+        ws = json.loads(m[1])
+        assert ws == [int(w) for w in L]
+        net = train(X, y, widths=ws, steps=5, restarts=1).network
+        assert [b.shape[0] for _, b in net.layers] == ws
+        with pytest.raises(TypeError, match=re.escape(f"pass widths={ws}")):
+            real_accuracy(2, 30, L, datasets=1)
+    with pytest.raises(TypeError) as exc:   # a float is not a list: nothing to suggest
+        train(X, y, 4.5, steps=5)
+    assert "widths" not in str(exc.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import reprlib
 from collections.abc import Mapping, Set as AbstractSet
 from typing import Any, Dict, Optional, Sequence, Tuple
 
@@ -100,6 +101,44 @@ def size(name: str, value: Any, *, minimum: int = 0, maximum: int = MAX_COUNT) -
                              f"meant), got {value!r}")
         value = whole
     return count(name, value, minimum=minimum, maximum=maximum)
+
+
+def widths_hint(L: Any) -> str:
+    """``"; for several hidden layers pass widths=[4, 4]"`` when ``L`` is a list, tuple, range or 1-D array (what
+    a user writing the widths of a deeper network into ``L`` passes), ``""`` for anything else. Appended to the
+    refusal of such an ``L`` by the functions that take ``widths=`` (a teacher's walkthrough: ``movie(X, y, [4, 4],
+    ...)`` said only "L must be an integer, got list [4, 4]").
+
+    Example:
+        >>> widths_hint([4, 4]), widths_hint(4.5)
+        ('; for several hidden layers pass widths=[4, 4]', '')
+    """
+    if isinstance(L, np.ndarray) and L.ndim == 1:
+        entries = L.tolist()
+    elif isinstance(L, (list, tuple, range)):
+        entries = list(L)
+    else:
+        return ""
+    shown = entries if 0 < len(entries) <= 8 and all(is_integer(w) for w in entries) else "[L1, L2, ...]"
+    return f"; for several hidden layers pass widths={shown}"
+
+
+def hidden_units(L: Any, *, maximum: int, whole_floats: bool = True) -> int:
+    """``L``, the hidden units of a two-layer network, for a function that also takes ``widths=``: :func:`size`
+    (:func:`count` with ``whole_floats=False``) from 1 to ``maximum``, whose refusal of a list of widths says to
+    pass it as ``widths=`` (:func:`widths_hint`).
+
+    Example:
+        >>> hidden_units([4, 4], maximum=100)
+        Traceback (most recent call last):
+        ...
+        TypeError: L must be an integer, got list [4, 4]; for several hidden layers pass widths=[4, 4]
+    """
+    hint = widths_hint(L)
+    if hint:
+        raise TypeError(f"L must be an integer, got {type(L).__name__} {reprlib.repr(L)}{hint}")
+    check = size if whole_floats else count
+    return check("L", L, minimum=1, maximum=maximum)
 
 
 def sequence(name: str, value: Any, what: str) -> None:

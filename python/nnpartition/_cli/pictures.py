@@ -260,11 +260,12 @@ def _training_defaults(args: argparse.Namespace) -> None:
 
 def _movie(args: argparse.Namespace) -> int:
     from ..pictures import MAX_FRAMES, movie
-    from ..pictures.movies import _frames
+    from ..pictures.movies import DEFAULT_EVERY, _frames
 
     _training_defaults(args)
     ws = _widths(args)
-    every, steps = args.every, args.steps
+    steps = args.steps
+    every = min(DEFAULT_EVERY, steps) if args.every is None and isinstance(steps, int) and steps >= 1 else args.every
     # A bad --every, or too many frames, is movie()'s to word (it names every; the snapshots' check would name
     # snapshot_every): then the run is checked without its snapshots.
     frames_ok = (isinstance(every, int) and every >= 1 and isinstance(steps, int)
@@ -273,7 +274,7 @@ def _movie(args: argparse.Namespace) -> int:
     X, y = _data(args)
     with writing("--out", args.out):   # the frames are written at the end
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
-                  every=args.every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
+                  every=every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
                   fps=args.fps, dpi=args.dpi, progress=progress_of(args),
                   dist="gaussian" if args.data == "gaussian" else "uniform")
     # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
@@ -286,7 +287,7 @@ def _movie(args: argparse.Namespace) -> int:
     est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
     if note:
         est += f" (note: {note})"
-    print(f"{r.frames} frames (every {args.every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
+    print(f"{r.frames} frames (every {every} steps of {args.steps}) written to {r.path} in {r.seconds:.1f}s")
     print(f"training accuracy {r.accuracy[0]:.3f} -> {r.best_accuracy:.3f} (best); regions {r.regions[0]} -> "
           f"{r.regions[-1]} (bound {r.bound}); estimate_accuracy {est}")
     return 0
@@ -352,7 +353,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "regions(L, 2) and estimate_accuracy's prediction. For d > 2 the slice through the first "
                     "three points is shown.")
     m.add_argument("--out", required=True, metavar="OUT.gif", help=f"the GIF to write ({NEEDS_PLOT})")
-    m.add_argument("--every", type=integer, default=50, help="steps between frames (default 50)")
+    m.add_argument("--every", type=integer, default=None,
+                   help="steps between frames, at most --steps (default 50); with fewer --steps, their number")
     m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(m, need_dims=True, dpi=80, weights=False)   # a GIF's frames are smaller than a figure

@@ -36,7 +36,7 @@ def _widths(L: Any, widths: Any) -> Tuple[int, ...]:
     if (L is None) == (widths is None):
         raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
     if L is not None:
-        return (v.size("L", L, minimum=1, maximum=MAX_SIZE),)
+        return (v.hidden_units(L, maximum=MAX_SIZE),)
     return v.widths(widths, maximum=MAX_SIZE)
 
 
@@ -161,12 +161,12 @@ def _hidden_params(d: int, widths: Sequence[int]) -> Tuple[int, int]:
     return params, fan
 
 
-def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "") -> int:
+def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "", hint: str = "") -> int:
     """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element; a list or array is
     refused saying ``why`` one number is needed (an audit: ``estimate_accuracy([5, 6], 100, widths=[8])`` said only
-    "d must be an integer, got list")."""
+    "d must be an integer, got list"), then ``hint``."""
     if why and not _is_scalar(x):
-        raise TypeError(f"{name} must be one number {why}, got {type(x).__name__} {reprlib.repr(x)}")
+        raise TypeError(f"{name} must be one number {why}, got {type(x).__name__} {reprlib.repr(x)}{hint}")
     return v.size(name, x, minimum=1, maximum=maximum)
 
 

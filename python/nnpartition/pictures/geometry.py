@@ -191,7 +191,11 @@ def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
         raise ValueError("box contains NaN or infinity")
     for k in range(2):
         if not lo_[k] < hi_[k]:
-            raise ValueError(f"box is empty: lo[{k}] = {lo_[k]} must be < hi[{k}] = {hi_[k]}")
+            # two pairs written as the x range then the y range (((-1, 1), (-2, 2))) read as the corners lo, hi: the
+            # refusal was right but did not say which layout it expects (a teacher's walkthrough)
+            layout = ("; box=(lo, hi) takes the two corners, e.g. box=((-1, -2), (1, 2)) for x in [-1, 1] and y in "
+                      "[-2, 2]") if arr.shape == (2, 2) else ""
+            raise ValueError(f"box is empty: lo[{k}] = {lo_[k]} must be < hi[{k}] = {hi_[k]}{layout}")
         span = hi_[k] - lo_[k]
         if not math.isfinite(span * span):   # the polygons' areas and centroids would overflow to NaN
             raise ValueError(f"box is too wide: {lo_[k]:g} to {hi_[k]:g} (its area overflows float64; at most about "

@@ -35,6 +35,10 @@ MAX_FRAMES = 2000
 _MOVIE_SIZE = 4.5
 
 
+#: Steps between a movie's frames when ``every`` is not given (or ``steps`` when fewer).
+DEFAULT_EVERY = 50
+
+
 def _frames(steps: int, every: int) -> int:
     """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
     return (steps - 1) // every + 2
@@ -128,7 +132,7 @@ def _region_bound(widths: Sequence[int]) -> int:
 
 
 def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
-          widths: Optional[Sequence[int]] = None, every: int = 50, steps: int = 4000, seed: SeedLike = 0,
+          widths: Optional[Sequence[int]] = None, every: Optional[int] = None, steps: int = 4000, seed: SeedLike = 0,
           plane: Any = None, box: Optional[BoxLike] = None, color: str = "decision", fps: int = 8, dpi: int = 80,
           size: float = _MOVIE_SIZE, max_regions: int = DEFAULT_MAX_REGIONS, progress: Optional[bool] = None,
           dist: str = "uniform") -> MovieResult:
@@ -153,7 +157,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         L, widths: hidden units of a two-layer network, or a list of widths.
         path: the ``.gif`` to write (a ``str`` or ``os.PathLike``; the result's ``path`` is its ``str``), whole or
             not at all: an error or Ctrl-C leaves the file there as it was (``docs/pictures.md``).
-        every: steps between frames (the last step is always a frame).
+        every: steps between frames, 1 to ``steps`` (the last step is always a frame); ``None`` (the default):
+            50, or ``steps`` when fewer. A larger ``every`` is refused, as the explorer refuses it.
         steps: optimiser steps. seed: training seed, as :func:`~nnpartition.train` takes it (the result's
             ``seed`` is the integer used).
         plane, box, color, max_regions: as for :func:`plot_partition`; the box
@@ -202,8 +207,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         raise ValueError(f"path {path!r}: the folder {folder} does not exist")
     if os.path.isdir(path):   # IsADirectoryError after the training and every frame
         raise ValueError(f"path {path!r} is a directory; give a .gif file name")
-    every = v.count("every", every, minimum=1, maximum=2**40)
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
+    every = min(DEFAULT_EVERY, steps) if every is None else v.count("every", every, minimum=1, maximum=2**40)
     fps = v.count("fps", fps, minimum=1, maximum=100)
     dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
@@ -211,6 +216,10 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     dist = v.choice("dist", dist, _core.CHOICES["dist"], _core.ALIASES["dist"])   # the names estimate_accuracy takes
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**40)   # before training, not after
     progress = _check_progress(progress)
+    if every > steps:
+        # as the explorer refuses it: every=1000 with steps=400 made a movie of two frames, the first and last steps
+        raise ValueError(f"every={every} must be at most steps={steps} (a frame every {every} steps of {steps} is "
+                         f"only the first and the last); use every={steps} or less")
     if _frames(steps, every) > MAX_FRAMES:
         # (the smallest every that fits, as name=value: the command line reads it as its --every; "raise every"
         # kept Python's name there)
@@ -229,7 +238,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     else:
         if L is None:
             raise TypeError("movie() needs L (hidden units) or widths")
-        ws = [v.count("L", L, minimum=1, maximum=2**20)]   # train()'s bound (it was 2**16, stated nowhere)
+        ws = [v.hidden_units(L, maximum=2**20, whole_floats=False)]   # train()'s bound (it was 2**16, stated nowhere)
     refusal = _snapshots_refusal(steps, every, d, ws)
     if refusal is not None:   # before the file is made and the training (train() refused it in its own words)
         raise ValueError(refusal)

@@ -74,7 +74,7 @@ def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
         return v.widths(widths, maximum=2**20)
     if L is None:
         raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
-    return (v.size("L", L, minimum=1, maximum=2**20),)
+    return (v.hidden_units(L, maximum=2**20),)
 
 
 #: Largest number of snapshot parameters (steps x parameters) train() keeps.
