@@ -2710,23 +2710,7 @@ mod tests {
         let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
         let mut got: Vec<Vec<u8>> = res.patterns.rows().into_iter().map(|r| r.to_vec()).collect();
         got.sort();
-        let mut want: Vec<Vec<u8>> = [
-            [1, 1, 1, 1],
-            [0, 1, 0, 0],
-            [0, 1, 1, 0],
-            [0, 1, 1, 1],
-            [1, 0, 0, 1],
-            [1, 0, 1, 1],
-            [0, 0, 0, 0],
-            [0, 0, 0, 1],
-            [0, 0, 1, 0],
-            [0, 0, 1, 1],
-        ]
-        .iter()
-        .map(|r| r.to_vec())
-        .collect();
-        want.sort();
-        assert_eq!(got, want);
+        assert_eq!(got, scaled_layer_patterns());
         let total: f64 = areas_from_corner(&res, win.lo).iter().sum();
         assert!((total - 4.0).abs() < 1e-12, "{total}");
     }
@@ -3884,6 +3868,30 @@ mod tests {
         }
     }
 
+    /// The 10 gate patterns (sorted) of `cells_whose_maps_came_scaled_each_read_their_own_in_the_next_layer`'s
+    /// network, worked by hand: the first layer the identity on a plane of `2^e` directions, the second weights of
+    /// `2^-(e + 200)` and biases `2^199`, `2^198` behind a leaky slope of `2^400` (also
+    /// `a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_planes_reach`).
+    fn scaled_layer_patterns() -> Vec<Vec<u8>> {
+        let mut w: Vec<Vec<u8>> = [
+            [1, 1, 1, 1],
+            [0, 1, 0, 0],
+            [0, 1, 1, 0],
+            [0, 1, 1, 1],
+            [1, 0, 0, 1],
+            [1, 0, 1, 1],
+            [0, 0, 0, 0],
+            [0, 0, 0, 1],
+            [0, 0, 1, 0],
+            [0, 0, 1, 1],
+        ]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+        w.sort();
+        w
+    }
+
     /// A second-layer weight the rescaling rounds to 0 where the plane's reach makes it matter (session 61, helper B):
     /// leaky slope 2^400 on `[-1, 1]^2` through `x = 2^ue s`, `y = 2^ue t`, the second layer `v0 = 2^we (h0 + h1) +
     /// 2^199`, `v1 = 2^we (h0 - h1) + 2^198` with `we = -ue - 200`. The unit's bias, 2^199, rescales it by 2^-199,
@@ -3897,25 +3905,7 @@ mod tests {
     fn a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_planes_reach() {
         let p = |k: i32| crate::window::pow2(k);
         let times_pow2 = crate::window::times_pow2;
-        let want: Vec<Vec<u8>> = {
-            let mut w: Vec<Vec<u8>> = [
-                [1, 1, 1, 1],
-                [0, 1, 0, 0],
-                [0, 1, 1, 0],
-                [0, 1, 1, 1],
-                [1, 0, 0, 1],
-                [1, 0, 1, 1],
-                [0, 0, 0, 0],
-                [0, 0, 0, 1],
-                [0, 0, 1, 0],
-                [0, 0, 1, 1],
-            ]
-            .iter()
-            .map(|r| r.to_vec())
-            .collect();
-            w.sort();
-            w
-        };
+        let want = scaled_layer_patterns();
         for ue in [650, 700, 720] {
             let we = -ue - 200;
             let win =
