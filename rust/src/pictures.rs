@@ -3944,4 +3944,65 @@ mod tests {
             assert!((total - 4.0).abs() < 1e-12, "ue = {ue}: {total}");
         }
     }
+
+    /// The d = 2 input slope is chained back wherever the scaled solve's determinant is subnormal, also where the
+    /// window's slopes a, b are normal numbers (session 61, helper I): `u = (7, 1/2)`, `v = (2^-1060, 0)` (scaled
+    /// by 2^-3, det = -2^-1067) and `relu(2^60 x + 6 y) + 1/2` through `(0, 1)`. Closed form: on the active side the
+    /// input slope `(2^60, 6)` and bias 1/2, the window's t-slope `2^60 2^-1060 = 2^-1000` (normal), its s-slope `7
+    /// 2^60 + 3` (rounded to `7 2^60`); `(0, 0)` and 1/2 on the other. Solved from a, b (the gate read only `det` or
+    /// only `b`), `u_0 b - v_0 a` cancels to 0 and the y-slope read 0 for 6.
+    #[test]
+    fn the_input_slope_is_chained_back_where_the_determinant_is_subnormal_and_b_is_normal() {
+        let p2 = crate::window::pow2;
+        let lay = vec![(ndarray::arr2(&[[p2(60)], [6.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[1.0]);
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        let win = Window {
+            origin: vec![0.0, 1.0],
+            u: vec![7.0, 0.5],
+            v: vec![crate::window::times_pow2(1.0, -1060), 0.0],
+            lo: [-1.0; 2],
+            hi: [1.0; 2],
+        };
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let on = p.patterns[[r, 0]] == 1;
+            let (g, bt) = if on { ([p2(60), 6.0], p2(-1000)) } else { ([0.0, 0.0], 0.0) };
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g.to_vec(), 0.5), "region {r}");
+            let t = p.window_affine[[r, 1]];
+            assert!((t - bt).abs() <= 1e-15 * bt, "t-slope {t:e} for {bt:e}");
+        }
+    }
+
+    /// The d = 2 input slope chained back where the plain chain passes float64 and the scaled one does not (session
+    /// 61, helper I): `2^600 relu(2^600 relu(2^-600 (x + 2 y)))`, through `u = (7, 1/2)`, `v = (2^-1060, 0)` at `(0,
+    /// 1)` (the solve's determinant subnormal, so chained back). Closed form: on the active side the logit is `2^600
+    /// (x + 2 y)`, input slope `(2^600, 2^601)` and bias 0 (window map `(2^603, 2^-460, 2^601)`), else `(0, 0)`, 0;
+    /// the plain chain's `w_out w_2 = 2^1200` is infinite there.
+    #[test]
+    fn the_input_slope_is_chained_back_scaled_where_the_plain_chain_overflows() {
+        let p2 = crate::window::pow2;
+        let lay = vec![
+            (ndarray::arr2(&[[p2(-600)], [p2(-599)]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[p2(600)]]), Array1::zeros(1)),
+        ];
+        let wo = ndarray::arr1(&[p2(600)]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, 0.0) };
+        assert!(!input_slope(&net, &[1, 1], 0.0, false).iter().all(|x| x.is_finite()));
+        let win = Window {
+            origin: vec![0.0, 1.0],
+            u: vec![7.0, 0.5],
+            v: vec![crate::window::times_pow2(1.0, -1060), 0.0],
+            lo: [-1.0; 2],
+            hi: [1.0; 2],
+        };
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let on = p.patterns[[r, 0]] == 1;
+            let g = if on { vec![p2(600), p2(601)] } else { vec![0.0, 0.0] };
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g, 0.0), "region {r}");
+        }
+    }
 }
