@@ -3976,32 +3976,30 @@ mod tests {
     }
 
     /// The d = 2 input slope chained back where the plain chain passes float64 and the scaled one does not (session
-    /// 61, helper I): `2^600 relu(2^600 relu(2^-600 (x + 2 y)))`, through `u = (7, 1/2)`, `v = (2^-1060, 0)` at `(0,
-    /// 1)` (the solve's determinant subnormal, so chained back). Closed form: on the active side the logit is `2^600
-    /// (x + 2 y)`, input slope `(2^600, 2^601)` and bias 0 (window map `(2^603, 2^-460, 2^601)`), else `(0, 0)`, 0;
-    /// the plain chain's `w_out w_2 = 2^1200` is infinite there.
+    /// 61, helper I), in a network rebalancing leaves as it is (every unit of size 1): leaky slope `S = 2^550`,
+    /// `h_A = 2^-600 x + 1` (on), `h_B = 2^-600 x - 1` (off), `z = h_A + 2^-550 h_B`, the logit `2^550 z`, through
+    /// `u = (7, 1/2)`, `v = (2^-1060, 0)` at the input's origin (the solve's determinant subnormal, so chained back).
+    /// Closed form: `z = h_A + 2^-550 S h_B = 2^-599 x`; where it is on (x > 0) the input slope is `(2^-49, 0)`, where
+    /// off `(2^550 S 2^-599, 0) = (2^501, 0)`, bias 0 on both; the plain chain's `w_out S = 2^1100` is infinite there.
     #[test]
     fn the_input_slope_is_chained_back_scaled_where_the_plain_chain_overflows() {
         let p2 = crate::window::pow2;
         let lay = vec![
-            (ndarray::arr2(&[[p2(-600)], [p2(-599)]]), Array1::zeros(1)),
-            (ndarray::arr2(&[[p2(600)]]), Array1::zeros(1)),
+            (ndarray::arr2(&[[p2(-600), p2(-600)], [0.0, 0.0]]), ndarray::arr1(&[1.0, -1.0])),
+            (ndarray::arr2(&[[1.0], [p2(-550)]]), Array1::zeros(1)),
         ];
-        let wo = ndarray::arr1(&[p2(600)]);
-        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, 0.0) };
-        assert!(!input_slope(&net, &[1, 1], 0.0, false).iter().all(|x| x.is_finite()));
-        let win = Window {
-            origin: vec![0.0, 1.0],
-            u: vec![7.0, 0.5],
-            v: vec![crate::window::times_pow2(1.0, -1060), 0.0],
-            lo: [-1.0; 2],
-            hi: [1.0; 2],
-        };
+        let wo = ndarray::arr1(&[p2(550)]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, p2(550)) };
+        assert!(rebalanced(&net, 0.0).unwrap().0.is_none());
+        assert!(!input_slope(&net, &[1, 0, 0], net.slope, false).iter().all(|x| x.is_finite()));
+        let v = vec![crate::window::times_pow2(1.0, -1060), 0.0];
+        let win = Window { origin: vec![0.0, 0.0], u: vec![7.0, 0.5], v, lo: [-1.0; 2], hi: [1.0; 2] };
         let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
         assert_eq!(p.n_regions(), 2);
         for r in 0..2 {
-            let on = p.patterns[[r, 0]] == 1;
-            let g = if on { vec![p2(600), p2(601)] } else { vec![0.0, 0.0] };
+            let on = p.patterns[[r, 2]] == 1;
+            assert_eq!(p.patterns.row(r).to_vec(), vec![1, 0, u8::from(on)], "region {r}");
+            let g = if on { vec![p2(-49), 0.0] } else { vec![p2(501), 0.0] };
             assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g, 0.0), "region {r}");
         }
     }
