@@ -4003,4 +4003,48 @@ mod tests {
             assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g, 0.0), "region {r}");
         }
     }
+
+    /// The fail-fast sample of a deep partition where the crude bound is far above the count but a sum of the layers'
+    /// bounds is not (session 61, helper I): 1099 vertical lines `x = c_j` and a unit `y + 2` (no line in the
+    /// window) make 1100 strips; the second layer's three units `y - t`, `t = -1/2, 0, 1/2`, cut every strip into 4:
+    /// 4400 regions (by hand). The bound, `1100 (1 + 3 + 3) = 7700`, is over a limit of 2100, so every 4th strip is
+    /// sampled (275, holding 1100 regions; 1925 counted then): the estimate is 4400 exactly, over twice 2100, refused
+    /// from the sample. At a limit of 2200 the estimate is twice the limit, let through, and the count is refused at
+    /// the second layer. (A bound of `1100 + 7`, or `1100 (1 - 3 + 3)`, skipped the sample; `>=` refused at 2200.)
+    #[test]
+    fn the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit() {
+        let l1 = 1099;
+        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
+        let mut b1 = Array1::<f64>::zeros(l1 + 1);
+        for j in 0..l1 {
+            w1[[0, j]] = 1.0;
+            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
+        }
+        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let mut w2 = Array2::<f64>::zeros((l1 + 1, 3));
+        w2.row_mut(l1).fill(1.0);
+        let b2 = ndarray::arr1(&[-1.5, -2.0, -2.5]);
+        let layers = vec![(w1, b1), (w2, b2)];
+        let wo = Array1::zeros(3);
+        let net = view(&layers, &wo, 0.0);
+        let win = std_window(-1.0, 1.0);
+        let full = region_polygons(&net, &win, Options { max_regions: 4400, ..Options::default() }, &never).unwrap();
+        assert_eq!(full.n_regions(), 4400);
+        let refusal = |max_regions: usize| match region_polygons(
+            &net,
+            &win,
+            Options { max_regions, ..Options::default() },
+            &never,
+        ) {
+            Err(CoreError::TooLarge(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        let m = refusal(2100);
+        assert!(
+            m.contains("holds about 4.400e3 regions (estimated from 275 of the first layer's 1100 regions;"),
+            "{m}"
+        );
+        let m = refusal(2200);
+        assert!(m.contains("more than 2200 regions (reached at hidden layer 2 of 2"), "{m}");
+    }
 }
