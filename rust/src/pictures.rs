@@ -4047,4 +4047,36 @@ mod tests {
         let m = refusal(2200);
         assert!(m.contains("more than 2200 regions (reached at hidden layer 2 of 2"), "{m}");
     }
+
+    /// As `the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit`, three hidden layers of
+    /// widths 1400, 1, 1 (session 61, helper I): 1399 vertical lines and `y + 2` make 1400 strips, `z = y` halves
+    /// each and `q = z - 1/2` (a line only where `z` is on) cuts the upper half: 4200 regions (by hand). The bound
+    /// `1400 * 2 * 2` is over a limit of 2000, so every 5th strip is sampled (280; 1960 counted then), the estimate
+    /// 4200 exactly, refused from the sample. (A layer bound of `w + w (w - 1) / 2`, 1 here, skipped the sample.)
+    #[test]
+    fn the_sample_is_taken_where_a_layer_of_one_unit_at_least_doubles_the_count() {
+        let l1 = 1399;
+        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
+        let mut b1 = Array1::<f64>::zeros(l1 + 1);
+        for j in 0..l1 {
+            w1[[0, j]] = 1.0;
+            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
+        }
+        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let mut w2 = Array2::<f64>::zeros((l1 + 1, 1));
+        w2[[l1, 0]] = 1.0;
+        let layers = vec![(w1, b1), (w2, ndarray::arr1(&[-2.0])), (ndarray::arr2(&[[1.0]]), ndarray::arr1(&[-0.5]))];
+        let wo = Array1::zeros(1);
+        let net = view(&layers, &wo, 0.0);
+        let win = std_window(-1.0, 1.0);
+        let full = region_polygons(&net, &win, Options { max_regions: 4200, ..Options::default() }, &never).unwrap();
+        assert_eq!(full.n_regions(), 4200);
+        match region_polygons(&net, &win, Options { max_regions: 2000, ..Options::default() }, &never) {
+            Err(CoreError::TooLarge(m)) => assert!(
+                m.contains("holds about 4.200e3 regions (estimated from 280 of the first layer's 1400 regions;"),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
 }
