@@ -3934,4 +3934,139 @@ mod tests {
             assert!((total - 4.0).abs() < 1e-12, "ue = {ue}: {total}");
         }
     }
+
+    /// The d = 2 input slope is chained back wherever the scaled solve's determinant is subnormal, also where the
+    /// window's slopes a, b are normal numbers (session 61, helper I): `u = (7, 1/2)`, `v = (2^-1060, 0)` (scaled
+    /// by 2^-3, det = -2^-1067) and `relu(2^60 x + 6 y) + 1/2` through `(0, 1)`. Closed form: on the active side the
+    /// input slope `(2^60, 6)` and bias 1/2, the window's t-slope `2^60 2^-1060 = 2^-1000` (normal), its s-slope `7
+    /// 2^60 + 3` (rounded to `7 2^60`); `(0, 0)` and 1/2 on the other. Solved from a, b (the gate read only `det` or
+    /// only `b`), `u_0 b - v_0 a` cancels to 0 and the y-slope read 0 for 6.
+    #[test]
+    fn the_input_slope_is_chained_back_where_the_determinant_is_subnormal_and_b_is_normal() {
+        let p2 = crate::window::pow2;
+        let lay = vec![(ndarray::arr2(&[[p2(60)], [6.0]]), Array1::zeros(1))];
+        let wo = ndarray::arr1(&[1.0]);
+        let net = PwlNet { b_out: 0.5, ..view(&lay, &wo, 0.0) };
+        let win = Window {
+            origin: vec![0.0, 1.0],
+            u: vec![7.0, 0.5],
+            v: vec![crate::window::times_pow2(1.0, -1060), 0.0],
+            lo: [-1.0; 2],
+            hi: [1.0; 2],
+        };
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let on = p.patterns[[r, 0]] == 1;
+            let (g, bt) = if on { ([p2(60), 6.0], p2(-1000)) } else { ([0.0, 0.0], 0.0) };
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g.to_vec(), 0.5), "region {r}");
+            let t = p.window_affine[[r, 1]];
+            assert!((t - bt).abs() <= 1e-15 * bt, "t-slope {t:e} for {bt:e}");
+        }
+    }
+
+    /// The d = 2 input slope chained back where the plain chain passes float64 and the scaled one does not (session
+    /// 61, helper I), in a network rebalancing leaves as it is (every unit of size 1): leaky slope `S = 2^550`,
+    /// `h_A = 2^-600 x + 1` (on), `h_B = 2^-600 x - 1` (off), `z = h_A + 2^-550 h_B`, the logit `2^550 z`, through
+    /// `u = (7, 1/2)`, `v = (2^-1060, 0)` at the input's origin (the solve's determinant subnormal, so chained back).
+    /// Closed form: `z = h_A + 2^-550 S h_B = 2^-599 x`; where it is on (x > 0) the input slope is `(2^-49, 0)`, where
+    /// off `(2^550 S 2^-599, 0) = (2^501, 0)`, bias 0 on both; the plain chain's `w_out S = 2^1100` is infinite there.
+    #[test]
+    fn the_input_slope_is_chained_back_scaled_where_the_plain_chain_overflows() {
+        let p2 = crate::window::pow2;
+        let lay = vec![
+            (ndarray::arr2(&[[p2(-600), p2(-600)], [0.0, 0.0]]), ndarray::arr1(&[1.0, -1.0])),
+            (ndarray::arr2(&[[1.0], [p2(-550)]]), Array1::zeros(1)),
+        ];
+        let wo = ndarray::arr1(&[p2(550)]);
+        let net = PwlNet { b_out: 0.0, ..view(&lay, &wo, p2(550)) };
+        assert!(rebalanced(&net, 0.0).unwrap().0.is_none());
+        assert!(!input_slope(&net, &[1, 0, 0], net.slope, false).iter().all(|x| x.is_finite()));
+        let v = vec![crate::window::times_pow2(1.0, -1060), 0.0];
+        let win = Window { origin: vec![0.0, 0.0], u: vec![7.0, 0.5], v, lo: [-1.0; 2], hi: [1.0; 2] };
+        let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
+        assert_eq!(p.n_regions(), 2);
+        for r in 0..2 {
+            let on = p.patterns[[r, 2]] == 1;
+            assert_eq!(p.patterns.row(r).to_vec(), vec![1, 0, u8::from(on)], "region {r}");
+            let g = if on { vec![p2(-49), 0.0] } else { vec![p2(501), 0.0] };
+            assert_eq!((p.affine_weight.row(r).to_vec(), p.affine_bias[r]), (g, 0.0), "region {r}");
+        }
+    }
+
+    /// The fail-fast sample of a deep partition where the crude bound is far above the count but a sum of the layers'
+    /// bounds is not (session 61, helper I): 1099 vertical lines `x = c_j` and a unit `y + 2` (no line in the
+    /// window) make 1100 strips; the second layer's three units `y - t`, `t = -1/2, 0, 1/2`, cut every strip into 4:
+    /// 4400 regions (by hand). The bound, `1100 (1 + 3 + 3) = 7700`, is over a limit of 2100, so every 4th strip is
+    /// sampled (275, holding 1100 regions; 1925 counted then): the estimate is 4400 exactly, over twice 2100, refused
+    /// from the sample. At a limit of 2200 the estimate is twice the limit, let through, and the count is refused at
+    /// the second layer. (A bound of `1100 + 7`, or `1100 (1 - 3 + 3)`, skipped the sample; `>=` refused at 2200.)
+    #[test]
+    fn the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit() {
+        let l1 = 1099;
+        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
+        let mut b1 = Array1::<f64>::zeros(l1 + 1);
+        for j in 0..l1 {
+            w1[[0, j]] = 1.0;
+            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
+        }
+        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let mut w2 = Array2::<f64>::zeros((l1 + 1, 3));
+        w2.row_mut(l1).fill(1.0);
+        let b2 = ndarray::arr1(&[-1.5, -2.0, -2.5]);
+        let layers = vec![(w1, b1), (w2, b2)];
+        let wo = Array1::zeros(3);
+        let net = view(&layers, &wo, 0.0);
+        let win = std_window(-1.0, 1.0);
+        let full = region_polygons(&net, &win, Options { max_regions: 4400, ..Options::default() }, &never).unwrap();
+        assert_eq!(full.n_regions(), 4400);
+        let refusal = |max_regions: usize| match region_polygons(
+            &net,
+            &win,
+            Options { max_regions, ..Options::default() },
+            &never,
+        ) {
+            Err(CoreError::TooLarge(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        let m = refusal(2100);
+        assert!(
+            m.contains("holds about 4.400e3 regions (estimated from 275 of the first layer's 1100 regions;"),
+            "{m}"
+        );
+        let m = refusal(2200);
+        assert!(m.contains("more than 2200 regions (reached at hidden layer 2 of 2"), "{m}");
+    }
+
+    /// As `the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit`, three hidden layers of
+    /// widths 1400, 1, 1 (session 61, helper I): 1399 vertical lines and `y + 2` make 1400 strips, `z = y` halves
+    /// each and `q = z - 1/2` (a line only where `z` is on) cuts the upper half: 4200 regions (by hand). The bound
+    /// `1400 * 2 * 2` is over a limit of 2000, so every 5th strip is sampled (280; 1960 counted then), the estimate
+    /// 4200 exactly, refused from the sample. (A layer bound of `w + w (w - 1) / 2`, 1 here, skipped the sample.)
+    #[test]
+    fn the_sample_is_taken_where_a_layer_of_one_unit_at_least_doubles_the_count() {
+        let l1 = 1399;
+        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
+        let mut b1 = Array1::<f64>::zeros(l1 + 1);
+        for j in 0..l1 {
+            w1[[0, j]] = 1.0;
+            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
+        }
+        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let mut w2 = Array2::<f64>::zeros((l1 + 1, 1));
+        w2[[l1, 0]] = 1.0;
+        let layers = vec![(w1, b1), (w2, ndarray::arr1(&[-2.0])), (ndarray::arr2(&[[1.0]]), ndarray::arr1(&[-0.5]))];
+        let wo = Array1::zeros(1);
+        let net = view(&layers, &wo, 0.0);
+        let win = std_window(-1.0, 1.0);
+        let full = region_polygons(&net, &win, Options { max_regions: 4200, ..Options::default() }, &never).unwrap();
+        assert_eq!(full.n_regions(), 4200);
+        match region_polygons(&net, &win, Options { max_regions: 2000, ..Options::default() }, &never) {
+            Err(CoreError::TooLarge(m)) => assert!(
+                m.contains("holds about 4.200e3 regions (estimated from 280 of the first layer's 1400 regions;"),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
 }
