@@ -13,7 +13,7 @@ from nnpartition.construct import (
     linear_pieces,
     region_map,
 )
-from nnpartition.network import TwoLayerNet
+from nnpartition.network import DeepNet, TwoLayerNet
 
 
 def random_net(d, L, seed, scale=1.0):
@@ -744,3 +744,13 @@ def test_a_flat_x_for_a_one_input_network_is_refused_with_how_to_make_it_one_poi
             f(x)
     assert np.array_equal(net.predict(x[:, None]), y)        # the hint works: every point classified (by design)
     assert region_map(net, x[:, None]).n_regions >= 2
+
+
+def test_a_one_input_network_asks_for_1_column_in_the_singular():
+    # "X must have 1 columns" (a teacher's walkthrough): the count agrees with its noun, and 3 stays plural
+    net = DeepNet([(np.ones((1, 2)), np.zeros(2))], np.ones(2), 0.0)
+    with pytest.raises(ValueError, match=r"^X must have 1 column, got shape \(2, 3\)$"):
+        net.predict(np.zeros((2, 3)))
+    net3 = DeepNet([(np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
+    with pytest.raises(ValueError, match=r"^X must have 3 columns, got shape \(2, 1\)$"):
+        net3.predict(np.zeros((2, 1)))

@@ -298,7 +298,7 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
     if arr.shape[0] < min_rows:
         raise ValueError(f"{name} must have at least {min_rows} row(s), got shape {arr.shape}")
     if cols is not None and arr.shape[1] != cols:
-        raise ValueError(f"{name} must have {cols} columns, got shape {arr.shape}")
+        raise ValueError(f"{name} must have {cols} column{'' if cols == 1 else 's'}, got shape {arr.shape}")
     return arr
 
 
