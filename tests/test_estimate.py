@@ -1805,3 +1805,15 @@ def test_the_sizing_functions_given_a_list_as_L_say_to_pass_widths_and_that_call
         accuracy_ceiling(2, 50, 4.5)
     assert "widths" not in str(exc.value)
     assert len(estimate_accuracy(2, 100, [4, 8]).accuracy) == 2
+
+
+def test_few_points_never_warn_below_the_validated_n_range_as_the_guide_says():
+    # docs/estimate.md: N up to d + 1 never warns (any labelling of so few points is fitted), one point more below
+    # the validated N range does; the guide gave the range 50-5000 alone, and N = 10 in d = 10 answered silently
+    lo = npn.validated_range()["N"][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = npn.estimate_accuracy(10, 11, 32)
+    assert 11 < lo and e.accuracy > 0.99
+    with pytest.warns(npn.ExtrapolationWarning, match=r"N=12 is outside .* \(50 to 5000\)"):
+        npn.estimate_accuracy(10, 12, 32)

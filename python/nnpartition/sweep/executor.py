@@ -546,8 +546,11 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
         clean = True
     finally:
         bar.close()
-        for fut in pending:
-            fut.cancel()
+        if owned is None or clean:
+            for fut in pending:
+                fut.cancel()
+        # (the sweep's own pool, stopped: the kill below settles its queued futures in the pool's thread; one the
+        # sweep cancelled first could meet that thread marking it broken, and Python 3.11's printed a traceback)
         if owned is not None:
             if clean:
                 owned.shutdown(wait=True)
