@@ -2577,6 +2577,18 @@ mod tests {
         }
     }
 
+    /// The narrow window `[0, w] x [c, c + w]` (`c = 1e8`, `w` = 512 ulps of `c`: narrow, double-double maps) and a
+    /// first layer `relu(y - m)`, `relu(m - y)` splitting it at `m = c + w/2` (multiples of `c`'s ulp, exact):
+    /// `(w, m, the layer, the window)`.
+    fn narrow_split() -> (f64, f64, (Array2<f64>, Array1<f64>), Window) {
+        let c = 1e8f64;
+        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
+        let w = 512.0 * ulp;
+        let m = c + w / 2.0;
+        let first = (ndarray::arr2(&[[0.0, 0.0], [1.0, -1.0]]), ndarray::arr1(&[-m, m]));
+        (w, m, first, Window { lo: [0.0, c], hi: [w, c + w], ..std_window(0.0, 1.0) })
+    }
+
     #[test]
     fn a_narrow_windows_third_layer_reads_each_cells_own_maps() {
         // On [0, w] x [c, c + w] (c = 1e8, w = 512 ulps of c: narrow, double-double maps), m = c + w/2: relu(y - m)
@@ -2585,18 +2597,14 @@ mod tests {
         // of c), 4 regions (closed form; the count agrees). The third layer's maps differ between the two cells of
         // the first (y - m + w/8 above, m - y + w/8 below); read from the other cell's, its line falls outside the
         // cell and the window was 3 regions (session 60's mutants).
-        let c = 1e8f64;
-        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
-        let w = 512.0 * ulp;
-        let m = c + w / 2.0;
+        let (w, m, first, win) = narrow_split();
         let layers = vec![
-            (ndarray::arr2(&[[0.0, 0.0], [1.0, -1.0]]), ndarray::arr1(&[-m, m])),
+            first,
             (ndarray::arr2(&[[1.0], [1.0]]), ndarray::arr1(&[w / 8.0])),
             (ndarray::arr2(&[[1.0]]), ndarray::arr1(&[-3.0 * w / 8.0])),
         ];
         let wo = Array1::ones(1);
         let net = view(&layers, &wo, 0.0);
-        let win = Window { lo: [0.0, c], hi: [w, c + w], ..std_window(0.0, 1.0) };
         assert!(narrow_window(&net, &win));
         let res = region_polygons(&net, &win, Options::default(), &never).unwrap();
         assert_eq!(res.n_regions(), 4);
@@ -2667,17 +2675,10 @@ mod tests {
         // logit is y - m + 4w above y = m and 6 (m - y) + 4w below, in window coordinates (0, 1, 4w - m) and (0, -6,
         // 6m + 4w) (each exact in float64: multiples of c's ulp). Each region's logit map is read from its own cell's
         // second-layer rows (session 60's mutant of their slice, `3 * i * width..`, read the first cell's, shifted).
-        let c = 1e8f64;
-        let ulp = f64::EPSILON * 2f64.powi(c.log2().floor() as i32);
-        let w = 512.0 * ulp;
-        let m = c + w / 2.0;
-        let layers = vec![
-            (ndarray::arr2(&[[0.0, 0.0], [1.0, -1.0]]), ndarray::arr1(&[-m, m])),
-            (ndarray::arr2(&[[1.0, 0.0], [0.0, 2.0]]), ndarray::arr1(&[w, w])),
-        ];
+        let (w, m, first, win) = narrow_split();
+        let layers = vec![first, (ndarray::arr2(&[[1.0, 0.0], [0.0, 2.0]]), ndarray::arr1(&[w, w]))];
         let wo = ndarray::arr1(&[1.0, 3.0]);
         let net = PwlNet { b_out: 0.0, ..view(&layers, &wo, 0.0) };
-        let win = Window { lo: [0.0, c], hi: [w, c + w], ..std_window(0.0, 1.0) };
         assert!(narrow_window(&net, &win));
         let p = region_polygons(&net, &win, Options::default(), &never).unwrap();
         assert_eq!(p.n_regions(), 2);
@@ -3994,6 +3995,19 @@ mod tests {
         }
     }
 
+    /// A first layer of `l1` vertical lines `x = 2 (j + 1) / (l1 + 1) - 1` in `[-1, 1]^2` and a unit `y + 2` (no
+    /// line in the window, on throughout): `l1 + 1` strips.
+    fn strips(l1: usize) -> (Array2<f64>, Array1<f64>) {
+        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
+        let mut b1 = Array1::<f64>::zeros(l1 + 1);
+        for j in 0..l1 {
+            w1[[0, j]] = 1.0;
+            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
+        }
+        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        (w1, b1)
+    }
+
     /// The fail-fast sample of a deep partition where the crude bound is far above the count but a sum of the layers'
     /// bounds is not (session 61, helper I): 1099 vertical lines `x = c_j` and a unit `y + 2` (no line in the
     /// window) make 1100 strips; the second layer's three units `y - t`, `t = -1/2, 0, 1/2`, cut every strip into 4:
@@ -4004,13 +4018,7 @@ mod tests {
     #[test]
     fn the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit() {
         let l1 = 1099;
-        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
-        let mut b1 = Array1::<f64>::zeros(l1 + 1);
-        for j in 0..l1 {
-            w1[[0, j]] = 1.0;
-            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
-        }
-        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let (w1, b1) = strips(l1);
         let mut w2 = Array2::<f64>::zeros((l1 + 1, 3));
         w2.row_mut(l1).fill(1.0);
         let b2 = ndarray::arr1(&[-1.5, -2.0, -2.5]);
@@ -4046,13 +4054,7 @@ mod tests {
     #[test]
     fn the_sample_is_taken_where_a_layer_of_one_unit_at_least_doubles_the_count() {
         let l1 = 1399;
-        let mut w1 = Array2::<f64>::zeros((2, l1 + 1));
-        let mut b1 = Array1::<f64>::zeros(l1 + 1);
-        for j in 0..l1 {
-            w1[[0, j]] = 1.0;
-            b1[j] = 1.0 - 2.0 * (j + 1) as f64 / (l1 + 1) as f64;
-        }
-        (w1[[1, l1]], b1[l1]) = (1.0, 2.0);
+        let (w1, b1) = strips(l1);
         let mut w2 = Array2::<f64>::zeros((l1 + 1, 1));
         w2[[l1, 0]] = 1.0;
         let layers = vec![(w1, b1), (w2, ndarray::arr1(&[-2.0])), (ndarray::arr2(&[[1.0]]), ndarray::arr1(&[-0.5]))];
