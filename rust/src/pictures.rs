@@ -428,7 +428,7 @@ fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals
     }
     // log2 of a bound on |a s + b t + c|: of 2 max(|a|, |b|) reach + |c| (at most twice the larger term)
     let reach = poly.iter().fold(1.0f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
-    let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+    let log2 = log2_abs;
     let sum = (log2(a.abs().max(b.abs())) + 1.0 + reach.log2()).max(log2(c)) + 1.0;
     // both brought under 2^1020 (the logs' rounding is far inside that)
     let k1 = (sum.ceil() as i32 - 1020).max(0);
@@ -889,11 +889,21 @@ fn rebalanced(net: &PwlNet, reach: f64) -> CoreResult<(Option<Rebalanced>, Vec<V
     rebalance_with_scales(&layers, net.w_out, net.slope, reach)
 }
 
+/// `log2 |x|`, `-inf` at 0 (the rescaling's sizes: [`input_reach`], [`rebalance_with_scales`], the network count's
+/// box).
+pub(crate) fn log2_abs(x: f64) -> f64 {
+    if x == 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        x.abs().log2()
+    }
+}
+
 /// log2 of the largest |coordinate| of a point `origin + s u + t v` of the window, bounded above by the sum of the
 /// three terms' (each `|origin_i|`, `|u_i| max(|lo_0|, |hi_0|)`, `|v_i| max(|lo_1|, |hi_1|)`), taken in log2 so that
 /// it does not overflow; 0 where it is below 1 (what the check of a weight rounded away assumed before it was read).
 pub(crate) fn input_reach(win: &Window) -> f64 {
-    let lg = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+    let lg = log2_abs;
     let (s, t) = (lg(win.lo[0]).max(lg(win.hi[0])), lg(win.lo[1]).max(lg(win.hi[1])));
     let top = (0..win.origin.len())
         .map(|i| lg(win.origin[i]).max(lg(win.u[i]) + s).max(lg(win.v[i]) + t))
@@ -958,7 +968,7 @@ fn rebalance_with_scales(
         // rescaled by 2^-199 to 0 was not seen to matter through a plane of 2^700 and a leaky slope of 2^400, where
         // it reads 2^1100 (4 regions drawn and counted for 10, session 61).
         let amp = |m: usize| reach + m as f64 * slope.abs().max(1.0).log2();
-        let log2 = |x: f64| if x == 0.0 { f64::NEG_INFINITY } else { x.abs().log2() };
+        let log2 = log2_abs;
         // log2 of the largest term of a column: its weights times their inputs' reach, and its bias
         let largest = |ws: &mut dyn Iterator<Item = f64>, bias: f64, m: usize| {
             ws.map(|x| log2(x) + amp(m)).fold(log2(bias), f64::max)

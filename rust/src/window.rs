@@ -1965,7 +1965,7 @@ pub fn network_regions_in_box_counting(
         _ => empty.view(),
     };
     // (the box's largest |coordinate|, in log2, for the check of a weight the rescaling rounds away)
-    let reach = lo.iter().chain(hi.iter()).fold(0.0f64, |m, x| if *x == 0.0 { m } else { m.max(x.abs().log2()) });
+    let reach = lo.iter().chain(hi.iter()).map(|&x| crate::pictures::log2_abs(x)).fold(0.0f64, f64::max);
     if let Ok(Some((scaled, scaled_out))) = crate::pictures::rebalance(layers, w_out, opts.slope, reach) {
         let views: Vec<_> = scaled.iter().map(|(w, b)| (w.view(), b.view())).collect();
         let readout = if mapped { readout.map(|(_, b)| (scaled_out.view(), b)) } else { readout };

@@ -260,12 +260,12 @@ def _training_defaults(args: argparse.Namespace) -> None:
 
 def _movie(args: argparse.Namespace) -> int:
     from ..pictures import MAX_FRAMES, movie
-    from ..pictures.movies import DEFAULT_EVERY, _frames
+    from ..pictures.movies import _frames, default_every
 
     _training_defaults(args)
     ws = _widths(args)
     steps = args.steps
-    every = min(DEFAULT_EVERY, steps) if args.every is None and isinstance(steps, int) and steps >= 1 else args.every
+    every = default_every(steps) if args.every is None and isinstance(steps, int) and steps >= 1 else args.every
     # A bad --every, or too many frames, is movie()'s to word (it names every; the snapshots' check would name
     # snapshot_every): then the run is checked without its snapshots.
     frames_ok = (isinstance(every, int) and every >= 1 and isinstance(steps, int)

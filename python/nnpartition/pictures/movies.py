@@ -39,6 +39,16 @@ _MOVIE_SIZE = 4.5
 DEFAULT_EVERY = 50
 
 
+def default_every(steps: int) -> int:
+    """Steps between a movie's frames when ``every`` is not given: :data:`DEFAULT_EVERY`, or ``steps`` when fewer.
+
+    Example:
+        >>> default_every(4000), default_every(20)
+        (50, 20)
+    """
+    return min(DEFAULT_EVERY, steps)
+
+
 def _frames(steps: int, every: int) -> int:
     """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
     return (steps - 1) // every + 2
@@ -208,7 +218,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     if os.path.isdir(path):   # IsADirectoryError after the training and every frame
         raise ValueError(f"path {path!r} is a directory; give a .gif file name")
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
-    every = min(DEFAULT_EVERY, steps) if every is None else v.count("every", every, minimum=1, maximum=2**40)
+    every = default_every(steps) if every is None else v.count("every", every, minimum=1, maximum=2**40)
     fps = v.count("fps", fps, minimum=1, maximum=100)
     dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
