@@ -362,18 +362,11 @@ struct Margin {
 impl Margin {
     fn new(win: &Window, tol: f64) -> Self {
         let side = [win.hi[0] - win.lo[0], win.hi[1] - win.lo[1]];
-        let diag = side[0].hypot(side[1]);
-        if !diag.is_finite() {
-            return Margin::quartered(win, tol);
+        if side[0].hypot(side[1]).is_finite() {
+            Margin::of_sides(win, tol, side, 1.0)
+        } else {
+            Margin::quartered(win, tol)
         }
-        let longer = side[0].max(side[1]);
-        let e = [0, 1].map(|k| {
-            // (side[k] / longer is 1.0 exactly on the longer side: `tol * diag` as before)
-            let reach = diag * (side[k] / longer);
-            let scale = [win.lo[k], win.hi[k]].iter().fold(reach, |m, x| m.max(x.abs()));
-            (tol * diag * (side[k] / longer)).max(MIN_EPS_ULPS * f64::EPSILON * scale)
-        });
-        Margin { e }
     }
 
     /// [`Margin::new`] of a window whose sides or diagonal are beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`):
@@ -385,13 +378,22 @@ impl Margin {
     /// above `2^1023 / sqrt 2`), its margin was infinite, and the window was 1 region (session 60, helper B2).
     fn quartered(win: &Window, tol: f64) -> Self {
         let side = [0.25 * win.hi[0] - 0.25 * win.lo[0], 0.25 * win.hi[1] - 0.25 * win.lo[1]];
+        Margin::of_sides(win, tol, side, 4.0)
+    }
+
+    /// The margin of sides `side` that are the window's divided by `times` (1, or 4 where the window's are beyond
+    /// float64): each axis' `tol * diag * side_k / longer` and `MIN_EPS_ULPS` roundings of its reach are multiplied by
+    /// `times` (a power of two: exact) after their small factor; a coordinate's roundings are of the coordinate
+    /// itself. With `times = 1` every product is the one the plain formula makes, bit for bit.
+    fn of_sides(win: &Window, tol: f64, side: [f64; 2], times: f64) -> Self {
         let diag = side[0].hypot(side[1]);
         let longer = side[0].max(side[1]);
+        let ulps = MIN_EPS_ULPS * f64::EPSILON;
         let e = [0, 1].map(|k| {
+            // (side[k] / longer is 1.0 exactly on the longer side: `tol * diag` as before)
             let reach = diag * (side[k] / longer);
-            let ulps = MIN_EPS_ULPS * f64::EPSILON;
-            let scale = [win.lo[k], win.hi[k]].iter().fold(4.0 * ulps * reach, |m, x| m.max(ulps * x.abs()));
-            (4.0 * tol * reach).max(scale)
+            let scale = [win.lo[k], win.hi[k]].iter().fold(times * (ulps * reach), |m, x| m.max(ulps * x.abs()));
+            (times * (tol * diag * (side[k] / longer))).max(scale)
         });
         Margin { e }
     }
