@@ -351,7 +351,9 @@ def _demo(args: argparse.Namespace) -> int:
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
-        print(dumps({"protocol": proto.to_dict(), "rows": rows, "summary": s}))
+        # the seed and datasets that reproduce the rows (the JSON named neither: validate's rows name both)
+        print(dumps({"protocol": proto.to_dict(), "seed": args.seed, "datasets": DEMO_DATASETS, "rows": rows,
+                     "summary": s}))
     else:
         print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
               f"real inside the band: {s['coverage']:.0%}")
