@@ -2736,3 +2736,17 @@ def test_picture_training_above_the_activation_limit_says_which_n_to_use(monkeyp
         assert "batch_size" not in err, err
     with pytest.raises(Reached):
         main([*argv, "-N", str(bound)])
+
+
+def test_demo_json_names_the_seed_and_datasets_that_reproduce_its_rows(capsys, monkeypatch):
+    """A scripting walkthrough: ``demo --json`` gave its protocol but not its seed nor how many datasets each row's
+    real accuracy averages (validate's rows name both), so a saved output could not be reproduced from itself. The
+    truth: ``real_accuracy`` called with the JSON's own protocol, seed and datasets gives the row's ``real``."""
+    from nnpartition import Protocol, real_accuracy
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    out = _json_of(capsys, ["demo", "--steps", "300", "--restarts", "1", "--seed", "5", "--json"])
+    assert (out["seed"], out["datasets"]) == (5, 3)
+    m = real_accuracy(3, 60, 8, protocol=Protocol(**out["protocol"]), seed=out["seed"], datasets=out["datasets"])
+    assert out["rows"][0]["real"] == m.mean

@@ -1817,3 +1817,52 @@ def test_few_points_never_warn_below_the_validated_n_range_as_the_guide_says():
     assert 11 < lo and e.accuracy > 0.99
     with pytest.warns(npn.ExtrapolationWarning, match=r"N=12 is outside .* \(50 to 5000\)"):
         npn.estimate_accuracy(10, 12, 32)
+
+
+def test_estimates_compare_and_hash_by_value_for_deep_networks_arrays_and_nan():
+    """A notebook's walkthrough: a frozen ``AccuracyEstimate`` hashed for a two-layer question, but ``hash`` raised
+    "unhashable type: 'list'" for a deep one (its details' ``widths``), an estimate over arrays raised numpy's
+    "truth value ... is ambiguous" on ``==``, and one with ``ceiling=False`` (a NaN ceiling) was unequal to its own
+    pickle round trip. The truths: the same question gives the same estimate (equal, one hash), another question
+    another one, whatever the form of the estimate."""
+    import pickle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", npn.ExtrapolationWarning)
+        questions = [dict(d=10, N=200, L=20), dict(d=10, N=200, widths=[20, 20]),
+                     dict(d=10, N=np.array([100, 200]), L=20), dict(d=10, N=200, L=20, ceiling=False),
+                     dict(d=4, N=100, L=5, method="monte_carlo", trials=3)]
+        for q in questions:
+            a, b = estimate_accuracy(**q), estimate_accuracy(**q)
+            c = pickle.loads(pickle.dumps(a))
+            assert a == b == c and hash(a) == hash(b) == hash(c) and len({a, b, c}) == 1, q
+            assert a.details == c.details and hash(a.details) == hash(c.details), q
+            other = estimate_accuracy(**dict(q, d=q["d"] + 1))
+            assert other != a and other.details != a.details, q
+
+
+def test_estimate_json_names_its_input_law_protocol_and_range_where_size_and_train_do(capsys):
+    """A scripting walkthrough: ``size --json`` and ``train --json`` give ``dist`` and ``protocol`` at the top, and
+    train's ``estimate`` whether the question is inside the validated range; ``estimate --json`` had its input law
+    and protocol inside ``details`` alone and the range nowhere but a warning on stderr (nor, for Monte Carlo, in any
+    held-out errors). The truths: train's output for the same options, the protocol the options spell, and
+    ``validated_range()`` (50 steps lie below it, the reference protocol inside it)."""
+    from nnpartition.cli import main
+
+    assert 50 < npn.validated_range()["steps"][0]
+    opts = ["-d", "4", "-N", "100", "-L", "5", "--dist", "gauss", "--optimizer", "sgd", "--lr", "0.1", "--steps",
+            "50", "--restarts", "1"]
+    assert main(["train", *opts, "--datasets", "1", "--json"]) == 0
+    train_out = json.loads(capsys.readouterr().out)
+    for method in (["--method", "analytic"], ["--method", "monte_carlo", "--trials", "3"]):
+        assert main(["estimate", *opts, *method, "--json"]) == 0
+        est = json.loads(capsys.readouterr().out)
+        assert est["dist"] == train_out["dist"] == "gaussian" == est["details"]["dist"]
+        assert est["protocol"] == train_out["protocol"] == Protocol(optimizer="sgd", lr=0.1, steps=50,
+                                                                    restarts=1).to_dict()
+        assert est["outside_range"] == train_out["estimate"]["outside_range"] == "steps"
+        assert est["inside_range"] is train_out["estimate"]["inside_range"] is False
+    assert main(["estimate", "-d", "10", "-N", "1000", "-L", "50", "--json"]) == 0
+    est = json.loads(capsys.readouterr().out)
+    assert (est["inside_range"], est["outside_range"], est["protocol"]) == (True, "", Protocol().to_dict())
+    assert est["heldout_errors"]["inside_range"] is True

@@ -1505,3 +1505,24 @@ def test_train_and_real_accuracy_given_a_list_as_L_say_to_pass_widths_and_that_c
     with pytest.raises(TypeError) as exc:   # a float is not a list: nothing to suggest
         train(X, y, 4.5, steps=5)
     assert "widths" not in str(exc.value)
+
+
+def test_measurements_compare_and_hash_by_value_as_frozen_results_do():
+    """A notebook's walkthrough: ``AccuracyMeasurement`` was compared by identity (``eq=False`` for its array), so a
+    measurement was not equal to its own pickle round trip, nor to the same run repeated with the same seed, although
+    its ``seconds`` field was declared ``compare=False`` for that comparison. The truths: the same seed trains the same
+    networks (equal), another seed other ones (unequal), the wall time is no part of it, and a one-dataset
+    measurement (its ``std`` NaN) equals its own copy."""
+    import pickle
+
+    p = Protocol(steps=40, restarts=1)
+    for datasets in (2, 1):
+        a = real_accuracy(3, 30, 4, protocol=p, datasets=datasets, seed=5)
+        b = real_accuracy(3, 30, 4, protocol=p, datasets=datasets, seed=5)
+        assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+        c = pickle.loads(pickle.dumps(a))
+        assert c == a and hash(c) == hash(a)
+        assert dataclasses.replace(a, seconds=a.seconds + 1.0) == a
+        assert real_accuracy(3, 30, 4, protocol=p, datasets=datasets, seed=6) != a
+        assert dataclasses.replace(a, diverged=1) != a
+    assert math.isnan(a.std)

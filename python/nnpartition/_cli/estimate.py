@@ -46,7 +46,7 @@ def fmt(x: float, digits: int) -> str:
 
 def _estimate(args: argparse.Namespace) -> int:
     from ..estimate import estimate_accuracy, heldout_errors
-    from ..estimate.accuracy import MC_SEED, MC_TRIALS
+    from ..estimate.accuracy import MC_SEED, MC_TRIALS, _outside_range
 
     proto = protocol_from_args(args)
     for option, value in (("--trials", args.trials), ("--seed", args.seed)):
@@ -74,8 +74,14 @@ def _estimate(args: argparse.Namespace) -> int:
     held = (heldout_errors(args.d, args.N, args.L, widths=args.widths or None, protocol=proto)
             if e.method == "analytic" and args.N > args.d + 1 else None)
     if args.json:
-        # the question beside its answer, as size, train and simulate print theirs (estimate's JSON had neither)
-        out = {"d": args.d, "N": args.N, "widths": list(args.widths) if args.widths else [args.L], **e.to_dict()}
+        # the question beside its answer, as size, train and simulate print theirs (estimate's JSON had neither),
+        # its input law and protocol where theirs are (estimate's were in "details" alone), and whether it lies in
+        # the validated range, as train's "estimate" says (the warning went to stderr, and the Monte Carlo method's
+        # JSON, which has no held-out errors, said it nowhere)
+        ws = list(args.widths) if args.widths else [args.L]
+        outside = _outside_range(args.d, args.N, ws, proto)
+        out = {"d": args.d, "N": args.N, "widths": ws, "dist": e.details.dist, "protocol": proto.to_dict(),
+               **e.to_dict(), "inside_range": not outside, "outside_range": outside}
         if held is not None:
             out["heldout_errors"] = held.to_dict()
         print(dumps(out))
@@ -345,7 +351,9 @@ def _demo(args: argparse.Namespace) -> int:
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
     if args.json:
-        print(dumps({"protocol": proto.to_dict(), "rows": rows, "summary": s}))
+        # the seed and datasets that reproduce the rows (the JSON named neither: validate's rows name both)
+        print(dumps({"protocol": proto.to_dict(), "seed": args.seed, "datasets": DEMO_DATASETS, "rows": rows,
+                     "summary": s}))
     else:
         print(f"\nmean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, "
               f"real inside the band: {s['coverage']:.0%}")

@@ -9,6 +9,7 @@ from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from .._frozen import ValueResult
 from .._json import json_ready
 from .._repr import short_repr
 from ..training import Protocol
@@ -18,8 +19,8 @@ __all__ = ["AccuracyEstimate", "EstimateDetails"]
 T = TypeVar("T", float, NDArray[np.float64])
 
 
-@dataclass(frozen=True)
-class EstimateDetails(Generic[T]):
+@dataclass(frozen=True, eq=False)
+class EstimateDetails(ValueResult, Generic[T]):
     """The model's intermediate quantities behind an :class:`AccuracyEstimate` (see ``docs/theory.md``).
 
     Attributes:
@@ -100,8 +101,8 @@ class EstimateDetails(Generic[T]):
         return out
 
 
-@dataclass(frozen=True)
-class AccuracyEstimate(Generic[T]):
+@dataclass(frozen=True, eq=False)
+class AccuracyEstimate(ValueResult, Generic[T]):
     """An estimate of the training accuracy a network reaches on random labels.
 
     Attributes:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as v
+from .._frozen import ValueResult
 from .._random import SeedLike
 from .._repr import short_repr
 from ..datasets import _dist
@@ -27,7 +28,7 @@ _DIVERGED_RUNS = r"[0-9]+ of [0-9]+ training runs diverged"
 
 
 @dataclass(frozen=True, eq=False)
-class AccuracyMeasurement:
+class AccuracyMeasurement(ValueResult):
     """What :func:`real_accuracy` returns.
 
     Attributes:
