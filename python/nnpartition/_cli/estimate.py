@@ -434,10 +434,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                      help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
                           "grids, hours: with --store or --workers, docs/sweep.md; in one process it is refused, "
                           "above max_work), or protocols (32 held-out configurations: reference protocol, other "
-                          "protocols, deep networks; about 2 seconds)")
+                          "protocols, deep networks; 2.4-4.2 s on 2 shared cores, benchmarks/bench_validate.py)")
     val.add_argument("--protocol-grid", action="store_true",
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "
-                          "protocol, 16 under held-out protocols and 8 deep networks (about 2 seconds)")
+                          "protocol, 16 under held-out protocols and 8 deep networks (2.4-4.2 s on 2 shared cores, "
+                          "benchmarks/bench_validate.py)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
     val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
