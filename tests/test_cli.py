@@ -1242,7 +1242,7 @@ def test_size_explains_a_safe_width_the_search_never_reached_with_the_widest_wid
             a = required_width(5, 5000, 0.99, protocol=protocol)
             e = npn.estimate_accuracy(5, 5000, widest, protocol=protocol)
         budget = e.details["budget"]
-        note = (f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} "
+        note = (f"at the widest width searched, L = {widest}, the search's limit, the estimate is {e.accuracy:.4f} "
                 f"(band {e.low:.4f} .. {e.high:.4f})")
         if not extra:
             assert a.L is not None and a.L_optimistic is not None and a.L_safe is None and 1 - 1 / 5000 > 0.99
@@ -1318,6 +1318,63 @@ def test_size_takes_max_n_at_both_ends_of_its_range(capsys, max_n):
         a = max_samples(2, 4, 0.6, max_n=max_n)
     data = _json_of(capsys, ["size", "-d", "2", "-L", "4", "--target", "0.6", "--max-n", str(max_n), "--json"])
     assert (data["max_n"], data["N"], data["N_safe"], data["N_optimistic"]) == (max_n, a.N, a.N_safe, a.N_optimistic)
+
+
+@pytest.mark.parametrize("max_width", [1, 1 << 20])
+def test_size_takes_max_width_at_both_ends_of_its_range(capsys, max_width):
+    # --max-width's help: "the largest width searched, 1 to 2^20": both ends are accepted (tests/test_validation.py
+    # refuses 0 and 2^20 + 1), and the answer is the library's for that limit
+    import warnings
+
+    from nnpartition import required_width
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = required_width(5, 5000, 0.99, max_width=max_width)
+    assert (a.L is None) == (max_width == 1)   # one unit does not reach it, the default limit does
+    data = _json_of(capsys, ["size", "-d", "5", "-N", "5000", "--target", "0.99", "--max-width", str(max_width),
+                             "--json"])
+    assert (data["max_width"], data["L"], data["L_safe"], data["L_optimistic"]) == (max_width, a.L, a.L_safe,
+                                                                                    a.L_optimistic)
+
+
+def test_size_max_width_bounds_the_search_and_says_so(capsys):
+    # the truth: the default search's answer L = 42 (d = 10, N = 1000, 0.99); at --max-width 41 nothing is reached,
+    # and the text reads that against the limit, not as "no width": "(the search's limit)", the note's widest width
+    # is 41 (its estimate below the target), and no word of the training budget, which does not bind here
+    import warnings
+
+    from nnpartition import estimate_accuracy, required_width
+
+    full = required_width(10, 1000, 0.99)
+    limit = full.L - 1
+    argv = ["size", "-d", "10", "-N", "1000", "--target", "0.99", "--max-width", str(limit)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert (f"reaches 0.99: not reached within the widths searched (up to L = {limit}, the search's limit)\n"
+            in out), out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = estimate_accuracy(10, 1000, limit)
+    assert e.accuracy < 0.99
+    assert f"at the widest width searched, L = {limit}, the search's limit, the estimate is {e.accuracy:.4f}" in out
+    assert f"--max-width {limit} is below the default, 1048576: a wider network may reach it" in out, out
+    data = _json_of(capsys, [*argv, "--json"])
+    assert data["max_width"] == limit and data["L"] is None
+    assert any(f"L = {limit}, the search's limit" in n for n in data["notes"]), data["notes"]
+    # in d = 2 the note says the training budget, not the width, limits it: true of the default search, which finds
+    # no L (the band's upper edge reaches it at some width), not of a limit of 2 units, which the width binds
+    with pytest.warns(npn.ExtrapolationWarning, match="answer L="):   # (past the validated 512 units)
+        wide = required_width(2, 300, 0.9)
+    assert wide.L is None and wide.L_optimistic is not None and wide.L_optimistic > 2
+    assert main(["size", "-d", "2", "-N", "300", "--target", "0.9"]) == 0
+    assert "in d = 1-2 the training budget" in capsys.readouterr().out
+    assert main(["size", "-d", "2", "-N", "300", "--target", "0.9", "--max-width", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "training budget" not in out and "a wider network may reach it" in out, out
+    # at the default limit the JSON names it too; the samples question has no width limit to name
+    assert _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.99", "--json"])["max_width"] == 1 << 20
+    assert "max_width" not in _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--json"])
 
 
 def test_validate_csv_holds_the_rows_its_json_prints(capsys, tmp_path):
@@ -2210,7 +2267,8 @@ def test_size_says_the_budget_limits_d_1_and_2_and_not_d_3(capsys):
         assert main(["size", "-d", str(d), "-N", "3000", "--target", "0.99"]) == 0
         out = capsys.readouterr().out
         assert "at the widest width searched" in out
-        assert "smallest two-layer width whose estimate reaches 0.99: not reached within the widths searched\n" in out
+        assert ("smallest two-layer width whose estimate reaches 0.99: not reached within the widths searched (up to "
+                "L = 1048576, the search's limit)\n" in out)
         assert ("in d = 1-2 the training budget, not the width, limits the accuracy" in out) == said, (d, out)
 
 
@@ -2352,10 +2410,11 @@ def test_size_says_which_widths_were_not_reached_and_which_cannot_be(capsys):
     assert main(["size", "-d", "1", "-N", "1000", "--target", "0.999"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "N=1000: smallest two-layer width whose estimate reaches 0.999: not reached within the widths " \
-                       "searched", lines[1]
+                       "searched (up to L = 1048576, the search's limit)", lines[1]
     assert lines[2].startswith("  band's lower edge reaches it (safe):      none (the band always allows one of the "
                                "1000 points to be missed"), lines[2]
-    assert lines[3] == "  band's upper edge reaches it (optimistic): not reached within the widths searched", lines[3]
+    assert lines[3] == ("  band's upper edge reaches it (optimistic): not reached within the widths searched (up to "
+                        "L = 1048576, the search's limit)"), lines[3]
 
 
 def test_validate_reports_each_failed_configuration_of_a_sweep_and_no_done_one(capsys, monkeypatch):

@@ -479,6 +479,40 @@ def test_sizing_speed_claims_state_the_measured_figure():
     assert r.returncode == 0 and "--sizing" in r.stdout
 
 
+def test_protocol_grid_time_claims_state_the_measured_range():
+    """Every claim about how long ``validate --grid protocols`` (``--protocol-grid``) takes states a range in seconds
+    and names ``benchmarks/bench_validate.py``, which measures it (the help and docs/theory.md said "about 2 seconds",
+    measured by nothing: 2.4-4.2 s over 9 runs on 2 shared cores, load 0.5-2.4): both options' help, docs/theory.md
+    (its command-line paragraph and its list of commands) and docs/estimate.md. The script's own --help runs."""
+    import subprocess
+    import sys
+
+    from nnpartition.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    helps = {a.option_strings[0]: " ".join((a.help or "").split()) for a in sub.choices["validate"]._actions
+             if a.option_strings}
+    theory = (ROOT / "docs" / "theory.md").read_text(encoding="utf-8")
+    estimate = (ROOT / "docs" / "estimate.md").read_text(encoding="utf-8")
+    claims = {
+        "validate --grid": helps["--grid"].split("or protocols", 1)[1],
+        "validate --protocol-grid": helps["--protocol-grid"],
+        "theory.md, command line": theory.split("`nnpartition validate --protocol-grid` (", 1)[1].split(") or", 1)[0],
+        # (its line, and the next, which runs the measurement)
+        "theory.md, commands": theory.split("\nnnpartition validate --protocol-grid ", 1)[1].split("\n", 2)[:2],
+        "estimate.md": estimate.split("`nnpartition validate --protocol-grid`", 1)[1].split(".\n", 1)[0],
+    }
+    for where, text in claims.items():
+        flat = " ".join(" ".join(text).split() if isinstance(text, list) else text.split())
+        assert "about 2 seconds" not in flat and "~2 s" not in flat and "few seconds" not in flat, where
+        assert re.search(r"\d\.\d-\d\.\d s\b", flat), f"{where} states no range in s: {flat}"
+        assert "bench_validate.py" in flat, f"{where} does not name the measurement: {flat}"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_validate.py"), "--help"],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 0 and "--grid" in r.stdout and "--runs" in r.stdout, r.stderr
+
+
 def test_the_readme_names_every_extra():
     """Every extra of ``pyproject.toml`` (``[project.optional-dependencies]``) is named in the README as
     ``nnpartition[name]``: ``bench`` (scikit-learn and scipy for the benchmarks) was not."""

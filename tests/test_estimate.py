@@ -1025,6 +1025,22 @@ def test_sizing_against_a_scan():
     assert npn.max_samples(10, widths=[16, 16]).N != npn.max_samples(10, 16).N
 
 
+def test_sizing_answers_carry_the_search_limit_an_unreached_answer_is_read_against():
+    # required_width answered None for "no width up to max_width" with nothing to tell a small max_width from the
+    # default: the answer carries it (as max_samples' carries max_n, an answer equal to which means "at least"). The
+    # truth is the default search's answer: a limit one below it is not enough, a limit at it is
+    full = npn.required_width(10, 1000, 0.99)
+    assert full.max_width == npn.required_width.__kwdefaults__["max_width"] == 1 << 20
+    for limit, expect in ((full.L - 1, None), (full.L, full.L)):
+        a = npn.required_width(10, 1000, 0.99, max_width=limit)
+        assert (a.L, a.max_width, a.to_dict()["max_width"]) == (expect, limit, limit)
+        # the search stopped at the limit: the estimate there is below the target exactly when no answer came back
+        assert (estimate_accuracy(10, 1000, limit, ceiling=False).accuracy >= 0.99) == (a.L is not None)
+    s = npn.max_samples(10, 64, 0.99, max_n=100)
+    assert (s.N, s.max_n, s.to_dict()["max_n"]) == (100, 100, 100)   # "at least 100"
+    assert npn.max_samples(10, 64, 0.99).max_n == npn.max_samples.__kwdefaults__["max_n"] == 10**9
+
+
 @pytest.mark.filterwarnings("ignore:.*outside the range")
 @pytest.mark.parametrize("d,N,t", [(10, 100, 0.99), (5, 100, 0.99), (20, 100, 0.99), (100, 1000, 0.999),
                                    (200, 1000, 0.999), (3, 20, 0.95), (2, 10, 0.9)])

@@ -513,6 +513,26 @@ def test_size_names_the_option_when_max_n_is_out_of_range(capsys, max_n):
     assert len(err.splitlines()) == 1 and "--max-n must be between 1 and 1000000000" in err and max_n in err, err
 
 
+@pytest.mark.parametrize("question", [["-L", "64"], ["--widths", "16", "16"]])
+@pytest.mark.parametrize("max_width", ["10", "1048576"])
+def test_size_refuses_max_width_with_the_samples_question(capsys, question, max_width):
+    # --max-width bounds the width that -N searches; -L/--widths search no width (as --max-n is refused with -N)
+    assert main(["size", "-d", "10", *question, "--target", "0.99", "--max-width", max_width]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and "--max-width" in lines[0] and "applies only with -N" in lines[0], out.err
+
+
+@pytest.mark.parametrize("max_width", ["0", "1048577"])
+def test_size_names_the_option_when_max_width_is_out_of_range(capsys, max_width):
+    # the range is the library's default limit down to one unit, worded as --max-n's
+    assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99", "--max-width", max_width]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--max-width must be between 1 and 1048576 (2^20)" in err, err
+    assert max_width in err, err
+
+
 def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
     cfg = dict(dist="uniform", d=2, N=60, L=2, steps=100, restarts=1)
 

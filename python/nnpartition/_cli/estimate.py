@@ -124,6 +124,8 @@ def _estimate(args: argparse.Namespace) -> int:
 
 #: ``size --max-n``'s default and largest value: :func:`~nnpartition.max_samples`'s ``max_n``.
 MAX_N = 10**9
+#: ``size --max-width``'s default and largest value: :func:`~nnpartition.required_width`'s ``max_width``.
+MAX_WIDTH = 1 << 20
 
 
 def _size(args: argparse.Namespace) -> int:
@@ -134,13 +136,20 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is not None and args.max_n is not None:   # it was silently ignored: the width search has no N to bound
         raise UsageError("--max-n applies only with -L/--widths (the largest N searched); with -N the question is "
                          "the width, and no N is searched")
+    if args.N is None and args.max_width is not None:   # the samples search has no width to bound
+        raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
+                         "question is the number of points, and no width is searched")
     if args.max_n is not None and not 1 <= args.max_n <= MAX_N:
         raise UsageError(f"--max-n must be between 1 and {MAX_N} (10^9), got {args.max_n}")
+    if args.max_width is not None and not 1 <= args.max_width <= MAX_WIDTH:
+        raise UsageError(f"--max-width must be between 1 and {MAX_WIDTH} (2^20), got {args.max_width}")
     max_n = MAX_N if args.max_n is None else args.max_n
+    max_width = MAX_WIDTH if args.max_width is None else args.max_width
     proto = protocol_from_args(args)
     with _warnings_to_stderr(args, sizes=True):
         if args.N is not None:
-            a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto)
+            a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto,
+                                    max_width=max_width)
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
                             max_n=max_n)
@@ -159,7 +168,7 @@ def _size(args: argparse.Namespace) -> int:
         # it never reaches the target (the core's test: the float 1 - 1/N at most the target)
         point_bound = 1.0 - 1.0 / args.N <= args.target
         missed = a.L is None or a.L_optimistic is None or (a.L_safe is None and not point_bound)
-        widest = _unreached(args, proto) if missed else ""
+        widest = _unreached(args, proto, max_width) if missed else ""
         if a.L_safe is None and point_bound:
             notes.append(f"no safe width: the band always allows one of the {args.N} points to be missed "
                          f"(1/N >= 1 - target)")
@@ -171,9 +180,9 @@ def _size(args: argparse.Namespace) -> int:
         if a.N <= 1:
             notes.append(_dead_zone_floor(args, proto, list(a.widths)))
     if args.json:
+        # with the search's limit, max_n (an answer equal to it reads "at least": the JSON gave N = 100 for --max-n
+        # 100 with nothing to tell it from a plain 100) or max_width (an answer null reads "not up to it")
         out = a.to_dict()
-        if args.N is None:   # the search's limit: an answer equal to it reads "at least" (the text says so; the
-            out["max_n"] = max_n   # JSON gave N = 100 for --max-n 100 with nothing to tell it from a plain 100)
         if held is not None:
             out["heldout_errors"] = held.to_dict()
         out["notes"] = notes
@@ -190,7 +199,7 @@ def _size(args: argparse.Namespace) -> int:
             if safe and point_bound:
                 return (f"none (the band always allows one of the {args.N} points to be missed: "
                         f"1/N >= 1 - target)")
-            return "not reached within the widths searched"
+            return f"not reached within the widths searched (up to L = {max_width}, the search's limit)"
         print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {width(a.L)}")
         print(f"  band's lower edge reaches it (safe):      {width(a.L_safe, safe=True)}")
         print(f"  band's upper edge reaches it (optimistic): {width(a.L_optimistic)}")
@@ -225,18 +234,20 @@ def _dead_zone_floor(args: argparse.Namespace, proto: Protocol, widths: List[int
             f"output and count as right half the time, however few the points: docs/theory.md")
 
 
-def _unreached(args: argparse.Namespace, proto: Protocol) -> str:
-    """Why ``size -N`` found no width: the estimate at the widest width searched, and what limits it there."""
-    from ..estimate import estimate_accuracy, required_width
+def _unreached(args: argparse.Namespace, proto: Protocol, widest: int) -> str:
+    """Why ``size -N`` found no width: the estimate at the widest width searched (the search's limit), and what
+    limits it there."""
+    from ..estimate import estimate_accuracy
 
-    widest = int((required_width.__kwdefaults__ or {})["max_width"])   # the search's own limit
     with warnings.catch_warnings():   # the range warning was printed once already
         warnings.simplefilter("ignore")
         e = estimate_accuracy(args.d, args.N, widest, dist=args.dist, protocol=proto)
-    note = (f"at the widest width searched, L = {widest}, the estimate is {e.accuracy:.4f} "
+    note = (f"at the widest width searched, L = {widest}, the search's limit, the estimate is {e.accuracy:.4f} "
             f"(band {e.low:.4f} .. {e.high:.4f})")
     budget = e.details.get("budget")
-    if args.d <= 2:
+    if widest < MAX_WIDTH:   # the limit, not the budget, may be what stops it: what limits it is not known here
+        note += f"; --max-width {widest} is below the default, {MAX_WIDTH}: a wider network may reach it"
+    elif args.d <= 2:
         note += "; in d = 1-2 the training budget, not the width, limits the accuracy"
     elif budget is not None and budget < 1.0:
         note += f"; the training budget, {budget:.3g} x the reference, limits it"
@@ -412,6 +423,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz.add_argument("--max-n", type=integer, default=None,
                     help="only with -L/--widths (refused with -N): the largest N searched, 1 to 10^9 (default "
                          "10^9; an answer there means at least it)")
+    sz.add_argument("--max-width", type=integer, default=None,
+                    help="only with -N (refused with -L/--widths): the largest width searched, 1 to 2^20 (default "
+                         "2^20 = 1048576; an answer 'not reached' means not up to it)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
     sz.set_defaults(func=_size)
@@ -428,10 +442,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                      help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
                           "grids, hours: with --store or --workers, docs/sweep.md; in one process it is refused, "
                           "above max_work), or protocols (32 held-out configurations: reference protocol, other "
-                          "protocols, deep networks; about 2 seconds)")
+                          "protocols, deep networks; 2.4-4.2 s on 2 shared cores, benchmarks/bench_validate.py)")
     val.add_argument("--protocol-grid", action="store_true",
                      help="the same as --grid protocols: 32 held-out configurations, 8 under the reference "
-                          "protocol, 16 under held-out protocols and 8 deep networks (about 2 seconds)")
+                          "protocol, 16 under held-out protocols and 8 deep networks (2.4-4.2 s on 2 shared cores, "
+                          "benchmarks/bench_validate.py)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
     val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")

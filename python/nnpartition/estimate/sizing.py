@@ -18,7 +18,8 @@ __all__ = ["required_width", "max_samples", "WidthAnswer", "SamplesAnswer"]
 
 @dataclass(frozen=True)
 class WidthAnswer:
-    """What :func:`required_width` returns (``None``: not reached with up to ``max_width`` units).
+    """What :func:`required_width` returns (``None``: not reached with up to ``max_width`` units, the search's limit,
+    which the answer carries).
 
     Attributes:
         L: the smallest width whose estimate reaches the target.
@@ -28,6 +29,9 @@ class WidthAnswer:
             (the all-off dead zone never vanishes), so it stays below ``1 - 1/N`` at any width.
         L_optimistic: the smallest width whose band's upper edge reaches it.
         d, N, target, dist, protocol: the question.
+        max_width: the search's limit (an argument of :func:`required_width`): an answer ``None`` means "not reached
+            with up to ``max_width`` units", which says "no width reaches it" only as far as the limit goes (read a
+            ``None`` under a small ``max_width`` against it, as :class:`SamplesAnswer`'s ``N`` against ``max_n``).
 
     Example:
         >>> a = required_width(10, 5000, 0.99)
@@ -37,6 +41,9 @@ class WidthAnswer:
         True
         >>> a.to_dict()["protocol"]["optimizer"]
         'adam'
+        >>> b = required_width(10, 5000, 0.99, max_width=200)   # the search's limit: L = 234 is past it
+        >>> b.L, b.L_optimistic, b.max_width
+        (None, 193, 200)
     """
 
     L: Optional[int]
@@ -47,11 +54,13 @@ class WidthAnswer:
     target: float
     dist: str
     protocol: Protocol
+    max_width: int
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict."""
         return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic, "d": self.d, "N": self.N,
-                "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict()}
+                "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict(),
+                "max_width": self.max_width}
 
 
 @dataclass(frozen=True)
@@ -66,17 +75,19 @@ class SamplesAnswer:
             all the same.
         N_optimistic: the largest ``N`` up to which the band's upper edge reaches it (the band's noise term
             shrinks with ``N``, so an edge can come back above the target further on; that is not counted).
-        An answer equal to ``max_n`` (the search's limit, an argument of :func:`max_samples`) means "at least
-        ``max_n``". An answer outside the validated ``N`` range warns (an :class:`ExtrapolationWarning`), as an
-        answer ``L`` of :func:`required_width` outside its ``L`` range does.
+            An answer outside the validated ``N`` range warns (an :class:`ExtrapolationWarning`), as an answer ``L``
+            of :func:`required_width` outside its ``L`` range does.
         d, widths, target, dist, protocol: the question.
+        max_n: the search's limit (an argument of :func:`max_samples`): an answer equal to it means "at least
+            ``max_n``" (no warning says so: the answer itself does).
 
     Example:
         >>> a = max_samples(10, 64, 0.99)
         >>> a.N_safe, a.N, a.N_optimistic, a.widths
         (1298, 1507, 1824, (64,))
-        >>> max_samples(10, 64, 0.99, max_n=1000).N         # the search's limit: "at least 1000"
-        1000
+        >>> b = max_samples(10, 64, 0.99, max_n=1000)        # the search's limit: "at least 1000"
+        >>> b.N, b.max_n
+        (1000, 1000)
         >>> max_samples(10, widths=[16, 16], target=0.9).to_dict()["widths"]
         [16, 16]
     """
@@ -89,12 +100,13 @@ class SamplesAnswer:
     target: float
     dist: str
     protocol: Protocol
+    max_n: int
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict."""
         return {"N": self.N, "N_safe": self.N_safe, "N_optimistic": self.N_optimistic, "d": self.d,
                 "widths": list(self.widths), "target": self.target, "dist": self.dist,
-                "protocol": self.protocol.to_dict()}
+                "protocol": self.protocol.to_dict(), "max_n": self.max_n}
 
 
 def _target(target: Any) -> float:
@@ -120,8 +132,11 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "
     to choose when falling short is costly) and its upper edge (``L_optimistic``).
     About 60 model evaluations in Rust: 0.1-0.4 ms (``python benchmarks/bench_estimate.py --sizing`` on 2 shared
     cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches). ``None`` when even
-    ``max_width`` units do not reach the target under this protocol (in
-    ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy).
+    ``max_width`` units (the search's limit, default 2^20) do not reach the target under this protocol (in
+    ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy); the answer carries
+    ``max_width``, and a ``None`` under a limit below the default says only that no width up to it reaches the
+    target (as an answer of :func:`max_samples` equal to ``max_n`` says "at least"). No warning: a small limit
+    is a question of its own ("do 64 units do?").
     Each answer's estimate, capped at the accuracy ceiling as :func:`estimate_accuracy`
     reports it, reaches the target (in ``d = 1``, where the ceiling can bind, this takes
     a few exact ceilings, read from a table in the core).
@@ -147,7 +162,7 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "
     out = _core.required_width(float(d), float(N), t, dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     _warn_answer("L", (L, lo, hi), *_range()["L"])
-    return WidthAnswer(L, lo, hi, d, N, t, dist, proto)
+    return WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width)
 
 
 def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,
@@ -183,4 +198,4 @@ def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0
     n, lo, hi = (int(x) for x in out)
     # N <= d + 1 is never outside the range (any labelling fits); an answer of max_n is the search limit
     _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"])
-    return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto)
+    return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto, max_n)
