@@ -1,6 +1,7 @@
 """How long ``nnpartition validate`` takes, as a user runs it: the whole command in a fresh process (Python's start,
 the import, the training and the estimates of every row), timed on the wall clock with the load average beside
-each run, so that the help's and the docs' figures ("2.4-4.2 s" for the protocol grid) can be regenerated.
+each run, so that the help's and the docs' figures ("2.4-4.2 s" for the protocol grid, "4.5-15 s" for the small
+one) can be regenerated.
 
 Usage:
     python benchmarks/bench_validate.py [--grid protocols|small] [--runs 3]

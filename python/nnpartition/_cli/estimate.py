@@ -439,7 +439,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                      "band, on all rows and on the non-trivial ones, for each group (reference "
                                      "protocol, other protocols, deep networks) and part (calibration, held-out).")
     val.add_argument("--grid", default=None, choices=["small", "full", "protocols"],
-                     help="small (16 held-out configurations, 6-12 s on 2 cores; the default), full (both "
+                     help="small (16 held-out configurations, 4.5-15 s on 2 shared cores; the default), full (both "
                           "grids, hours: with --store or --workers, docs/sweep.md; in one process it is refused, "
                           "above max_work), or protocols (32 held-out configurations: reference protocol, other "
                           "protocols, deep networks; 2.4-4.2 s on 2 shared cores, benchmarks/bench_validate.py)")

@@ -9,8 +9,9 @@ Two disjoint sets of configurations:
 * the **held-out grid** (``d`` in {1,4,7,15,30,70}, ``N`` in {150,500,2000},
   ``L`` in {3,6,12,24,48,96,200}), never used to choose a constant.
 
-``grid="small"`` is a quick sample of the held-out grid (16 configurations, 6-12 s on 2 cores, the more for
-other jobs beside it), ``grid="full"`` both grids (hours on a laptop; use ``workers=``).
+``grid="small"`` is a quick sample of the held-out grid (16 configurations, 4.5-15 s on 2 shared cores, the more
+for other jobs beside it: ``python benchmarks/bench_validate.py --grid small``), ``grid="full"`` both grids (hours
+on a laptop; use ``workers=``).
 
 The **protocol grid** (:func:`protocols`, :func:`protocol_grid`): 40 training
 protocols drawn once, before any fit, over the supported range (every fourth
@@ -109,9 +110,10 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     none) or under ``protocol``.
 
     Args:
-        grid: ``"small"`` (16 held-out configurations, 6-12 s on 2 cores, the more for other jobs beside it), ``"full"``
-            or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols and deep
-            networks; a few seconds, see :func:`grid_configs`).
+        grid: ``"small"`` (16 held-out configurations, 4.5-15 s on 2 shared cores, the more for other jobs beside
+            it), ``"full"`` or ``"protocols"`` (32 held-out configurations: the reference protocol, other protocols
+            and deep networks; 2.4-4.2 s, see :func:`grid_configs`; both times measured by
+            ``benchmarks/bench_validate.py``).
         datasets, seed: datasets per configuration and the seed (left out: a configuration's own ``"seed"``
             field, else ``0``; a ``seed`` given, ``0`` included, beside a field that is not the same integer is a
             ``ValueError``, raised before any training).
