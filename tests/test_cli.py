@@ -1162,8 +1162,8 @@ def test_size_says_how_far_held_out_questions_like_its_answer_were_off(capsys):
     for n in ("1", "11"):
         assert main(["size", "-d", "10", "-N", n, "--target", "0.9"]) == 0
         assert "held-out questions" not in capsys.readouterr().out
-        assert "heldout_errors" not in _json_of(capsys, ["size", "-d", "10", "-N", n, "--target", "0.9", "--json"])
-    assert "heldout_errors" in _json_of(capsys, ["size", "-d", "10", "-N", "12", "--target", "0.9", "--json"])
+        assert _json_of(capsys, ["size", "-d", "10", "-N", n, "--target", "0.9", "--json"])["heldout_errors"] is None
+    assert _json_of(capsys, ["size", "-d", "10", "-N", "12", "--target", "0.9", "--json"])["heldout_errors"]
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "100"]) == 0   # the search's limit
     assert "held-out questions like this one (at N = 100, the search's limit): " in capsys.readouterr().out
 
@@ -2352,8 +2352,8 @@ def test_size_prints_no_held_out_line_for_an_answer_of_d_plus_1_points(capsys):
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "11"]) == 0
     out = capsys.readouterr().out
     assert "reaches 0.99: at least 11 (the search's limit)" in out and "held-out" not in out, out
-    assert "heldout_errors" not in _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n",
-                                                     "11", "--json"])
+    assert _json_of(capsys, ["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n",
+                             "11", "--json"])["heldout_errors"] is None
     assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", "12"]) == 0
     assert "held-out questions like this one (at N = 12, the search's limit): " in capsys.readouterr().out
 
@@ -2809,3 +2809,23 @@ def test_demo_json_names_the_seed_and_datasets_that_reproduce_its_rows(capsys, m
     assert (out["seed"], out["datasets"]) == (5, 3)
     m = real_accuracy(3, 60, 8, protocol=Protocol(**out["protocol"]), seed=out["seed"], datasets=out["datasets"])
     assert out["rows"][0]["real"] == m.mean
+
+
+def test_size_json_says_whether_its_answer_lies_in_the_validated_range(capsys):
+    """A scripting walkthrough: ``estimate --json`` and ``train --json`` say whether the question lies in the
+    validated range (``inside_range``, ``outside_range``); ``size --json`` said it only inside ``heldout_errors``,
+    which is absent with no answer or at ``N <= d + 1``. The truths: ``validated_range()``'s bounds against the
+    answer's own ``L`` and ``N``; no answer, no range (null), and held-out errors null, not missing."""
+    from nnpartition import validated_range
+
+    rng = validated_range()
+    inside = _json_of(capsys, ["size", "-d", "10", "-N", "1000", "--target", "0.99", "--json"])
+    assert rng["L"][0] <= inside["L"] <= rng["L"][1] and rng["N"][0] <= 1000 <= rng["N"][1]
+    assert (inside["inside_range"], inside["outside_range"]) == (True, "")
+    assert inside["heldout_errors"]["inside_range"] is True
+    many = _json_of(capsys, ["size", "-d", "50", "-L", "512", "--target", "0.99", "--json"])
+    assert many["N"] > rng["N"][1], many["N"]   # an answer past the validated N: outside in N alone
+    assert (many["inside_range"], many["outside_range"]) == (False, "N")
+    none = _json_of(capsys, ["size", "-d", "10", "-N", "3000", "--target", "0.99", "--max-width", "4", "--json"])
+    assert none["L"] is None and none["inside_range"] is None and none["outside_range"] is None
+    assert "heldout_errors" in none and none["heldout_errors"] is None

@@ -130,6 +130,7 @@ MAX_WIDTH = 1 << 20
 
 def _size(args: argparse.Namespace) -> int:
     from ..estimate import heldout_errors, max_samples, required_width
+    from ..estimate.accuracy import _outside_range
 
     if (args.N is None) == (args.L is None and not args.widths):
         raise ValueError("give -N (how wide must the network be?) or -L/--widths (how many points can it fit?)")
@@ -183,8 +184,16 @@ def _size(args: argparse.Namespace) -> int:
         # with the search's limit, max_n (an answer equal to it reads "at least": the JSON gave N = 100 for --max-n
         # 100 with nothing to tell it from a plain 100) or max_width (an answer null reads "not up to it")
         out = a.to_dict()
-        if held is not None:
-            out["heldout_errors"] = held.to_dict()
+        # whether the answer lies in the validated range, as estimate's and train's JSON say it (null with no
+        # answer), and its held-out errors (null where there are none: no answer, or N <= d + 1)
+        if args.N is not None:
+            answer = None if a.L is None else (args.N, [a.L])
+        else:
+            answer = None if not a.N else (a.N, list(a.widths))
+        outside = None if answer is None else _outside_range(args.d, answer[0], answer[1], proto)
+        out["inside_range"] = None if outside is None else not outside
+        out["outside_range"] = outside
+        out["heldout_errors"] = None if held is None else held.to_dict()
         out["notes"] = notes
         print(dumps(out))
         return 0
