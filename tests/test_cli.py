@@ -2750,3 +2750,16 @@ def test_demo_json_names_the_seed_and_datasets_that_reproduce_its_rows(capsys, m
     assert (out["seed"], out["datasets"]) == (5, 3)
     m = real_accuracy(3, 60, 8, protocol=Protocol(**out["protocol"]), seed=out["seed"], datasets=out["datasets"])
     assert out["rows"][0]["real"] == m.mean
+
+
+def test_demo_json_rows_name_their_widths_beside_l(capsys, monkeypatch):
+    """``demo --json``'s rows give the network's size as ``widths`` (``[L]``) beside ``L``, as ``validate``'s rows
+    and ``estimate --json`` do (a demo row had ``L`` alone); ``estimate --json`` on the row's own question writes
+    the same list."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8, part="heldout")])
+    row, = _json_of(capsys, ["demo", "--steps", "300", "--json"])["rows"]
+    est = _json_of(capsys, ["estimate", "-d", str(row["d"]), "-N", str(row["N"]), "-L", str(row["L"]), "--steps",
+                            "300", "--json"])
+    assert row["L"] == 8 and row["widths"] == est["widths"] == [8]

@@ -658,3 +658,18 @@ def test_the_full_grid_refused_in_one_process_says_how_to_run_it(monkeypatch, ca
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     assert "--store or --workers" in " ".join(capsys.readouterr().out.split())
+
+
+def test_every_row_names_its_widths_beside_l():
+    """A row names the network's size as ``widths`` for one hidden layer too (``[L]`` beside ``L``; it was given
+    for deep networks and the protocol grid alone), the widths the configuration named, as ``estimate --json`` and
+    ``train --json`` give them. The configuration's own fields are the truth."""
+    one = measure_config(dict(dist="uniform", d=20, N=30, L=4), datasets=1, restarts=1)
+    deep = measure_config(dict(dist="uniform", d=20, N=30, widths=[4, 3]), datasets=1, restarts=1)
+    grid = measure_config(dict(dist="uniform", d=20, N=30, widths=[5]), datasets=1, restarts=1)
+    assert (one["L"], one["widths"]) == (4, [4])
+    assert (deep["L"], deep["widths"]) == (4, [4, 3])
+    assert (grid["L"], grid["widths"]) == (5, [5])
+    # the groups read the widths: a row of one hidden layer, now with its widths, is still not "deep"
+    s = ValidationReport([dict(r, part="heldout") for r in (one, deep, grid)]).summary()
+    assert s["deep/heldout"]["n"] == 1 and s["protocols/heldout"]["n"] == 2   # (restarts=1: not the reference)

@@ -344,9 +344,11 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} "
                   f"{e.ceiling:7.4f} | {m.mean:6.4f} {m.std:6.4f} {e.accuracy - m.mean:+7.4f} | "
                   f"{t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True, file=out)
-            rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
-                             ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-                             estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged,
+            # widths beside L, as every command's JSON gives a network's size (and validate's rows)
+            rows.append(dict(c, widths=[c["L"]], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
+                             high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean,
+                             in_band=bool(e.low <= m.mean <= e.high), estimate_seconds=t_est,
+                             train_seconds=t_train, diverged=m.diverged,
                              outside_range=_outside_range(c["d"], c["N"], (c["L"],), proto)))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]
