@@ -3,6 +3,7 @@
 import csv
 import functools
 import json
+import math
 import warnings
 from pathlib import Path
 
@@ -673,3 +674,24 @@ def test_every_row_names_its_widths_beside_l():
     # the groups read the widths: a row of one hidden layer, now with its widths, is still not "deep"
     s = ValidationReport([dict(r, part="heldout") for r in (one, deep, grid)]).summary()
     assert s["deep/heldout"]["n"] == 1 and s["protocols/heldout"]["n"] == 2   # (restarts=1: not the reference)
+
+
+def test_report_to_dict_is_strict_json_with_the_rows_summary_and_standard_error():
+    """``ValidationReport.to_dict()``: the rows, their summary and ``real_standard_error``, strict JSON (a row of
+    one dataset has a NaN ``real_std``, which ``json.dumps(rep.rows)`` wrote as ``NaN``, not JSON), as the other
+    results' ``to_dict()``. Truths: the rows' own numbers (the mean |error| of the rows, the standard error of a
+    row of two datasets ``std / sqrt(2)``, none from one dataset)."""
+    one = measure_config(dict(dist="uniform", d=3, N=40, L=2), datasets=1, restarts=1)
+    assert math.isnan(one["real_std"])
+    with pytest.raises(ValueError):
+        json.dumps(ValidationReport([one]).rows, allow_nan=False)
+    out = json.loads(json.dumps(ValidationReport([one]).to_dict(), allow_nan=False))
+    assert set(out) == {"rows", "summary", "real_standard_error"}
+    assert out["rows"][0]["real_std"] is None and out["real_standard_error"] is None
+    assert {k: x for k, x in out["rows"][0].items() if k != "real_std"} == \
+        {k: x for k, x in one.items() if k != "real_std"}
+    two = measure_config(dict(dist="uniform", d=3, N=40, L=2), datasets=2, restarts=1)
+    out = ValidationReport([one, two]).to_dict()
+    assert out["real_standard_error"] == pytest.approx(two["real_std"] / math.sqrt(2))
+    assert out["summary"]["all"]["mae"] == pytest.approx((abs(one["error"]) + abs(two["error"])) / 2)
+    assert out["summary"]["all"]["n"] == 2

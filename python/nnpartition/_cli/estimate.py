@@ -82,8 +82,8 @@ def _estimate(args: argparse.Namespace) -> int:
         outside = _outside_range(args.d, args.N, ws, proto)
         out = {"d": args.d, "N": args.N, "widths": ws, "dist": e.details.dist, "protocol": proto.to_dict(),
                **e.to_dict(), "inside_range": not outside, "outside_range": outside}
-        if held is not None:
-            out["heldout_errors"] = held.to_dict()
+        # present always, null where there are none (N <= d + 1, Monte Carlo): a script need not test for the key
+        out["heldout_errors"] = None if held is None else held.to_dict()
         print(dumps(out))
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
@@ -285,7 +285,7 @@ def _validate(args: argparse.Namespace) -> int:
                        progress=progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
-        print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
+        print(dumps(rep.to_dict(args.datasets)))
     else:
         print(rep.table())
         print()
