@@ -2829,3 +2829,16 @@ def test_size_json_says_whether_its_answer_lies_in_the_validated_range(capsys):
     none = _json_of(capsys, ["size", "-d", "10", "-N", "3000", "--target", "0.99", "--max-width", "4", "--json"])
     assert none["L"] is None and none["inside_range"] is None and none["outside_range"] is None
     assert "heldout_errors" in none and none["heldout_errors"] is None
+
+
+def test_demo_json_rows_name_their_widths_beside_l(capsys, monkeypatch):
+    """``demo --json``'s rows give the network's size as ``widths`` (``[L]``) beside ``L``, as ``validate``'s rows
+    and ``estimate --json`` do (a demo row had ``L`` alone); ``estimate --json`` on the row's own question writes
+    the same list."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8, part="heldout")])
+    row, = _json_of(capsys, ["demo", "--steps", "300", "--json"])["rows"]
+    est = _json_of(capsys, ["estimate", "-d", str(row["d"]), "-N", str(row["N"]), "-L", str(row["L"]), "--steps",
+                            "300", "--json"])
+    assert row["L"] == 8 and row["widths"] == est["widths"] == [8]

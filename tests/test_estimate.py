@@ -1882,3 +1882,46 @@ def test_estimate_json_names_its_input_law_protocol_and_range_where_size_and_tra
     est = json.loads(capsys.readouterr().out)
     assert (est["inside_range"], est["outside_range"], est["protocol"]) == (True, "", Protocol().to_dict())
     assert est["heldout_errors"]["inside_range"] is True
+
+
+def test_one_monte_carlo_trial_has_no_interval_nan_in_python_null_in_json(capsys):
+    """One trial has no spread: ``details.ci95`` is ``(nan, nan)`` (it was the point ``(acc, acc)``, while the text
+    said "n/a (one trial)"), ``[null, null]`` in ``estimate --json``, as ``simulate --json`` writes the interval of
+    one trial; eight give a finite interval. The band stays the analytic one's, finite, around the estimate;
+    two equal estimates still compare equal (NaN in the details)."""
+    from nnpartition.cli import main
+
+    kw = dict(method="monte_carlo", seed=1, progress=False)
+    one = estimate_accuracy(2, 60, 4, trials=1, **kw)
+    assert all(math.isnan(x) for x in one.details.ci95) and one.details["trials"] == 1
+    assert one.low <= one.accuracy <= one.high and all(map(math.isfinite, (one.low, one.accuracy, one.high)))
+    assert one == estimate_accuracy(2, 60, 4, trials=1, **kw)
+    lo, hi = estimate_accuracy(2, 60, 4, trials=8, **kw).details.ci95
+    assert math.isfinite(lo) and math.isfinite(hi) and lo < hi   # d = 2: the partition binds, trials differ
+    argv = ["-d", "2", "-N", "60", "-L", "4", "--trials", "1", "--seed", "1", "--json"]
+    assert main(["estimate", *argv, "--method", "monte_carlo"]) == 0
+    est = json.loads(capsys.readouterr().out)
+    assert main(["simulate", *argv]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert est["details"]["ci95"] == [sim["majority_accuracy"]["ci_low"], sim["majority_accuracy"]["ci_high"]]
+    assert est["details"]["ci95"] == [None, None]
+
+
+def test_estimate_json_writes_heldout_errors_null_where_there_are_none(capsys):
+    """``estimate --json`` always has ``heldout_errors``: the held-out errors of questions like this one for the
+    analytic method past ``N = d + 1`` (those ``heldout_errors()`` returns), ``null`` at ``N <= d + 1`` points
+    (any labelling fits: the estimate is exact) and for the Monte Carlo method (none were measured for it); the key
+    was left out there, and a script reading it failed."""
+    from nnpartition.cli import main
+    from nnpartition.estimate import heldout_errors
+
+    def out(*argv):
+        assert main(["estimate", *argv, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    assert out("-d", "10", "-N", "11", "-L", "4")["heldout_errors"] is None
+    assert "heldout_errors" in out("-d", "10", "-N", "11", "-L", "4")
+    mc = out("-d", "5", "-N", "200", "-L", "8", "--method", "monte_carlo", "--trials", "2")
+    assert "heldout_errors" in mc and mc["heldout_errors"] is None
+    got = out("-d", "5", "-N", "200", "-L", "8")["heldout_errors"]
+    assert got == json.loads(json.dumps(heldout_errors(5, 200, 8).to_dict())) and got is not None

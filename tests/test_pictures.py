@@ -3546,3 +3546,34 @@ def test_movie_refuses_every_above_steps_as_the_explorer_does(tmp_path):
     assert npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=20, **kw).steps.tolist() == [0, 19]
     assert npn.pictures.movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=120, **kw).steps.tolist() == [0, 50, 100,
                                                                                                           119]
+
+
+@needs_mpl
+def test_plot_partition_json_names_its_data_as_movie_does(tmp_path, capsys):
+    """``plot-partition --json`` names what it trained on, as ``movie --json`` does: ``N``, ``seed``, ``data`` and
+    ``dist``, the point law as ``estimate --json`` spells it for the same ``--dist`` (``gaussian``, not an alias),
+    ``uniform`` for the toy data drawn uniformly; all ``null`` for a saved network (``--weights``), which trains
+    none. Rerun with the seed it names, it draws the same network (the same regions and accuracy)."""
+    import json
+
+    from nnpartition.cli import main
+
+    def run(*argv):
+        assert main([*argv, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    est = run("estimate", "-d", "2", "-N", "60", "-L", "4", "--dist", "gauss")
+    out = str(tmp_path / "p.png")
+    p = run("plot-partition", "-d", "2", "-N", "40", "-L", "4", "--steps", "60", "--data", "gaussian", "--seed", "3",
+            "--plot", out, "--save-weights", str(tmp_path / "w.npz"))
+    assert (p["N"], p["seed"], p["data"], p["dist"]) == (40, 3, "gaussian", est["dist"]) and est["dist"] == "gaussian"
+    again = run("plot-partition", "-d", "2", "-N", str(p["N"]), "-L", "4", "--steps", "60", "--data", p["data"],
+                "--seed", str(p["seed"]), "--plot", out)
+    assert (again["regions"], again["accuracy"]) == (p["regions"], p["accuracy"])
+    default = run("plot-partition", "-d", "2", "-N", "30", "-L", "3", "--steps", "20", "--data", "xor", "--plot", out)
+    assert (default["seed"], default["data"], default["dist"]) == (0, "xor", "uniform")   # --help: seed default 0
+    saved = run("plot-partition", "--weights", str(tmp_path / "w.npz"), "--plot", out)
+    assert (saved["N"], saved["seed"], saved["data"], saved["dist"]) == (None, None, None, None)
+    m = run("movie", "-d", "2", "-N", "30", "-L", "3", "--steps", "20", "--every", "10", "--data", "gaussian",
+            "--out", str(tmp_path / "m.gif"))
+    assert (m["data"], m["dist"], m["N"], m["seed"]) == ("gaussian", est["dist"], 30, 0)

@@ -459,3 +459,17 @@ def test_the_command_draws_its_bar_on_a_terminal_only_and_never_with_json(capsys
         outs[tuple(extra)] = capsys.readouterr().out
         assert ("/40" in term.getvalue()) == shown, (extra, term.getvalue())
     assert outs[()] == outs[("--no-progress",)]
+
+
+def test_simulate_json_gives_widths_beside_l(capsys):
+    """``simulate --json`` gives the network's size as ``widths`` too, ``[L]`` beside ``L``, as every command's JSON
+    does (it wrote ``L`` alone; ``estimate --json`` for the same -L writes ``widths``: the same list)."""
+    import json
+
+    from nnpartition.cli import main
+
+    assert main(["simulate", "-d", "2", "-N", "20", "-L", "7", "--trials", "3", "--json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert main(["estimate", "-d", "2", "-N", "20", "-L", "7", "--json"]) == 0
+    est = json.loads(capsys.readouterr().out)
+    assert sim["L"] == 7 and sim["widths"] == est["widths"] == [7]

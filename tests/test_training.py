@@ -1526,3 +1526,18 @@ def test_measurements_compare_and_hash_by_value_as_frozen_results_do():
         assert real_accuracy(3, 30, 4, protocol=p, datasets=datasets, seed=6) != a
         assert dataclasses.replace(a, diverged=1) != a
     assert math.isnan(a.std)
+
+
+def test_train_json_gives_widths_beside_l_for_one_hidden_layer(capsys):
+    """``train --json`` (and ``AccuracyMeasurement.to_dict()``) gives ``widths`` for every network, as ``estimate``,
+    ``size -L``, ``plot-partition`` and ``movie`` do: ``[L]`` beside ``L`` for one hidden layer (it wrote ``L``
+    alone), the widths given (and no ``L``) for a deeper one. The truth is the command line's own size options."""
+    from nnpartition.cli import main
+
+    base = ["train", "-d", "2", "-N", "20", "--datasets", "1", "--steps", "20", "--no-progress", "--json"]
+    for size, want in ((["-L", "5"], {"L": 5, "widths": [5]}), (["--widths", "4", "3"], {"widths": [4, 3]})):
+        assert main([*base, *size]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert {k: out[k] for k in ("L", "widths") if k in out} == want, out
+    m = real_accuracy(3, 30, 4, datasets=1, protocol=Protocol(steps=20, restarts=1))
+    assert m.to_dict()["widths"] == list(m.widths) == [4] and m.to_dict()["L"] == 4

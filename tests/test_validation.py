@@ -3,6 +3,7 @@
 import csv
 import functools
 import json
+import math
 import warnings
 from pathlib import Path
 
@@ -197,6 +198,8 @@ def test_validate_and_the_demo_check_every_configuration_before_the_first_trains
     # the 14 before it (hours under --steps 16e6) before it was refused, and a bad field of the last one likewise
     from nnpartition import limits, training
     from nnpartition._cli import estimate as est_cli
+    from nnpartition._cli import train as _   # noqa: F401 (it binds real_accuracy on import: not to the patch below,
+    # which, were main() to import it first here, it kept: test_docs' train commands then failed run after this file)
 
     small = dict(dist="uniform", d=3, N=40, L=4, steps=250, restarts=1)   # about 3e6 steps of work
     big = dict(small, N=2000, L=64)                                        # about 5e8
@@ -676,3 +679,39 @@ def test_the_full_grid_refused_in_one_process_says_how_to_run_it(monkeypatch, ca
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     assert "--store or --workers" in " ".join(capsys.readouterr().out.split())
+
+
+def test_every_row_names_its_widths_beside_l():
+    """A row names the network's size as ``widths`` for one hidden layer too (``[L]`` beside ``L``; it was given
+    for deep networks and the protocol grid alone), the widths the configuration named, as ``estimate --json`` and
+    ``train --json`` give them. The configuration's own fields are the truth."""
+    one = measure_config(dict(dist="uniform", d=20, N=30, L=4), datasets=1, restarts=1)
+    deep = measure_config(dict(dist="uniform", d=20, N=30, widths=[4, 3]), datasets=1, restarts=1)
+    grid = measure_config(dict(dist="uniform", d=20, N=30, widths=[5]), datasets=1, restarts=1)
+    assert (one["L"], one["widths"]) == (4, [4])
+    assert (deep["L"], deep["widths"]) == (4, [4, 3])
+    assert (grid["L"], grid["widths"]) == (5, [5])
+    # the groups read the widths: a row of one hidden layer, now with its widths, is still not "deep"
+    s = ValidationReport([dict(r, part="heldout") for r in (one, deep, grid)]).summary()
+    assert s["deep/heldout"]["n"] == 1 and s["protocols/heldout"]["n"] == 2   # (restarts=1: not the reference)
+
+
+def test_report_to_dict_is_strict_json_with_the_rows_summary_and_standard_error():
+    """``ValidationReport.to_dict()``: the rows, their summary and ``real_standard_error``, strict JSON (a row of
+    one dataset has a NaN ``real_std``, which ``json.dumps(rep.rows)`` wrote as ``NaN``, not JSON), as the other
+    results' ``to_dict()``. Truths: the rows' own numbers (the mean |error| of the rows, the standard error of a
+    row of two datasets ``std / sqrt(2)``, none from one dataset)."""
+    one = measure_config(dict(dist="uniform", d=3, N=40, L=2), datasets=1, restarts=1)
+    assert math.isnan(one["real_std"])
+    with pytest.raises(ValueError):
+        json.dumps(ValidationReport([one]).rows, allow_nan=False)
+    out = json.loads(json.dumps(ValidationReport([one]).to_dict(), allow_nan=False))
+    assert set(out) == {"rows", "summary", "real_standard_error"}
+    assert out["rows"][0]["real_std"] is None and out["real_standard_error"] is None
+    assert {k: x for k, x in out["rows"][0].items() if k != "real_std"} == \
+        {k: x for k, x in one.items() if k != "real_std"}
+    two = measure_config(dict(dist="uniform", d=3, N=40, L=2), datasets=2, restarts=1)
+    out = ValidationReport([one, two]).to_dict()
+    assert out["real_standard_error"] == pytest.approx(two["real_std"] / math.sqrt(2))
+    assert out["summary"]["all"]["mae"] == pytest.approx((abs(one["error"]) + abs(two["error"])) / 2)
+    assert out["summary"]["all"]["n"] == 2

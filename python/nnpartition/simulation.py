@@ -179,7 +179,7 @@ class PartitionSim(ValueResult):
         from ._json import json_ready
 
         out: Dict[str, Any] = json_ready({
-            "d": self.d, "N": self.N, "L": self.L, "trials": self.trials, "dist": self.dist,
+            "d": self.d, "N": self.N, "L": self.L, "widths": [self.L], "trials": self.trials, "dist": self.dist,
             "init": self.init, "seed": self.seed,
             "n_regions": self.regions._asdict(), "majority_accuracy": self.accuracy._asdict(),
             "singleton_fraction": self.singleton_fraction,

@@ -82,8 +82,8 @@ def _estimate(args: argparse.Namespace) -> int:
         outside = _outside_range(args.d, args.N, ws, proto)
         out = {"d": args.d, "N": args.N, "widths": ws, "dist": e.details.dist, "protocol": proto.to_dict(),
                **e.to_dict(), "inside_range": not outside, "outside_range": outside}
-        if held is not None:
-            out["heldout_errors"] = held.to_dict()
+        # present always, null where there are none (N <= d + 1, Monte Carlo): a script need not test for the key
+        out["heldout_errors"] = None if held is None else held.to_dict()
         print(dumps(out))
         return 0
     size = f"widths={args.widths}" if args.widths else f"L={args.L}"
@@ -305,7 +305,7 @@ def _validate(args: argparse.Namespace) -> int:
                        progress=progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
-        print(dumps({"rows": rep.rows, "summary": rep.summary(), "real_standard_error": se}))
+        print(dumps(rep.to_dict(args.datasets)))
     else:
         print(rep.table())
         print()
@@ -364,9 +364,11 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} "
                   f"{e.ceiling:7.4f} | {m.mean:6.4f} {m.std:6.4f} {e.accuracy - m.mean:+7.4f} | "
                   f"{t_est * 1e6:7.0f}us {t_train:9.2f}s", flush=True, file=out)
-            rows.append(dict(c, real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low, high=e.high,
-                             ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-                             estimate_seconds=t_est, train_seconds=t_train, diverged=m.diverged,
+            # widths beside L, as every command's JSON gives a network's size (and validate's rows)
+            rows.append(dict(c, widths=[c["L"]], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
+                             high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean,
+                             in_band=bool(e.low <= m.mean <= e.high), estimate_seconds=t_est,
+                             train_seconds=t_train, diverged=m.diverged,
                              outside_range=_outside_range(c["d"], c["N"], (c["L"],), proto)))
     rep = ValidationReport(rows)
     s = rep.summary()["all"]

@@ -123,7 +123,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
             random datasets with the Rust core; its band is a 95% CI of the mean
             widened by the analytic model's uncertainty). Where the partition does
             not bind (most configurations: ``docs/theory.md``), every trial gives
-            the analytic answer and ``details.ci95`` has zero width.
+            the analytic answer and ``details.ci95`` has zero width (one trial: ``(nan, nan)``, no interval).
         ceiling: also compute the accuracy ceiling (see :func:`accuracy_ceiling`).
         trials, seed, progress: Monte Carlo settings (``seed``: None, an int, a numpy Generator or
             SeedSequence, the result's ``seed`` the integer used; ``progress``: None shows a bar only on a
@@ -293,8 +293,10 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
     def mean(x: NDArray[np.float64]) -> float:
         return float(np.mean(x)) if len(x) else math.nan
 
+    # one trial has no spread: no interval (NaN, NaN; null in JSON), as simulate_partition's, not the point (acc, acc)
+    ci95 = (s.ci_low, s.ci_high) if trials > 1 else (math.nan, math.nan)
     details = EstimateDetails(mean(p_eff), mean(k_sat), mean(k_eff), mean(alpha), mean(budget), mean(m), mean(k_time),
-                              mean(unc), mean(corr), dist, proto, trials=trials, ci95=(s.ci_low, s.ci_high),
+                              mean(unc), mean(corr), dist, proto, trials=trials, ci95=ci95,
                               dof_measured=mean(p_eff),
                               occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
     return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details, seed=sim.seed)

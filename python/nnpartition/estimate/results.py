@@ -38,7 +38,8 @@ class EstimateDetails(ValueResult, Generic[T]):
         dist, protocol: the input law and the training protocol.
         widths: hidden widths of a deeper network (``None`` for one layer).
         trials, ci95, dof_measured, occupied_regions, majority_accuracy: Monte Carlo only
-            (``None`` otherwise): trials, 95% interval of the mean, ``p_eff`` with the first layer's directions
+            (``None`` otherwise): trials, 95% interval of the mean (``(nan, nan)`` for one trial, which has no
+            spread; ``[null, null]`` in JSON), ``p_eff`` with the first layer's directions
             counted on the sampled partitions (the mean over trials of ``1 + min(sum over cells of min(points,
             d + 1), L min(d + 1, q N)) d / (d + r)``, the count times ``1 + gauss`` for Gaussian inputs: never
             above the analytic ``p_eff``, whose count is the second term of that minimum), occupied cells and

@@ -107,7 +107,9 @@ class AccuracyMeasurement(ValueResult):
         """
         from .._json import json_ready
 
-        size: Dict[str, Any] = {"L": self.L} if len(self.widths) == 1 else {"widths": list(self.widths)}
+        # widths always, as every command's JSON gives the network's size; L beside it for one hidden layer
+        ws = list(self.widths)
+        size: Dict[str, Any] = {"L": self.L, "widths": ws} if len(ws) == 1 else {"widths": ws}
         out: Dict[str, Any] = json_ready({
             "d": self.d, "N": self.N, **size, "dist": self.dist, "datasets": self.datasets,
             "restarts": self.restarts, "seed": self.seed, "mean": self.mean, "std": self.std,

@@ -93,9 +93,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),
-               seed=m.seed, datasets=datasets, diverged=m.diverged, outside_range=outside)
-    if len(ws) > 1:
-        out["widths"] = ws
+               seed=m.seed, datasets=datasets, diverged=m.diverged, outside_range=outside, widths=ws)
     if restarts is not None:   # the row says what was trained, not what the configuration named
         out["restarts"] = proto.restarts
     return out

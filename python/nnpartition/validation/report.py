@@ -126,6 +126,27 @@ class ValidationReport:
         lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
 
+    def to_dict(self, datasets: Optional[int] = None) -> Dict[str, Any]:
+        """A JSON-ready dict, what ``validate --json`` prints: the ``rows``, their ``summary`` and
+        ``real_standard_error`` (``datasets`` as :meth:`real_standard_error` takes it), strict JSON: a non-finite
+        number (the NaN ``real_std`` of a row of one dataset) is ``None``, as the other results' ``to_dict()``.
+
+        Example:
+            >>> import json
+            >>> rows = [{"d": 2, "N": 9, "L": 3, "dist": "uniform", "real": 0.9, "real_std": float("nan"),
+            ...          "datasets": 1, "estimate": 0.92, "error": 0.02, "in_band": True}]
+            >>> out = ValidationReport(rows).to_dict()
+            >>> out["rows"][0]["real_std"], out["summary"]["all"]["mae"], out["real_standard_error"]
+            (None, 0.02, None)
+            >>> json.dumps(out, allow_nan=False)[:30]
+            '{"rows": [{"d": 2, "N": 9, "L"'
+        """
+        from .._json import json_ready
+
+        out: Dict[str, Any] = json_ready({"rows": self.rows, "summary": self.summary(),
+                                          "real_standard_error": self.real_standard_error(datasets)})
+        return out
+
     def real_standard_error(self, datasets: Optional[int] = None) -> Optional[float]:
         """How uncertain the real column is: the mean over the rows of their means' standard error, each row's
         standard deviation over its datasets over the square root of their number (the rows' ``real_std`` and
