@@ -3577,3 +3577,34 @@ def test_plot_partition_json_names_its_data_as_movie_does(tmp_path, capsys):
     m = run("movie", "-d", "2", "-N", "30", "-L", "3", "--steps", "20", "--every", "10", "--data", "gaussian",
             "--out", str(tmp_path / "m.gif"))
     assert (m["data"], m["dist"], m["N"], m["seed"]) == ("gaussian", est["dist"], 30, 0)
+
+
+def test_a_ctrl_c_that_matplotlib_swallows_still_stops_the_movie(tmp_path, monkeypatch):
+    """Session 62, from a notebook: an "Interrupt kernel" that landed in one of matplotlib's weakref callbacks (where
+    Python prints "Exception ignored" and goes on) was lost, and the movie drew its other 290 frames. Here a real
+    SIGINT is raised inside a frame and swallowed there, as such a callback does."""
+    import os
+    import signal
+
+    import nnpartition.pictures.movies as movies
+
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    drawn = []
+    annotate = movies._annotate
+
+    def swallowed_ctrl_c_at_the_second_frame(*args, **kwargs):
+        drawn.append(1)
+        if len(drawn) == 2:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(1000):   # the handler runs between bytecodes, soon after the signal
+                    pass
+            except KeyboardInterrupt:
+                pass   # what "Exception ignored in <weakref callback>" amounts to
+        return annotate(*args, **kwargs)
+
+    monkeypatch.setattr(movies, "_annotate", swallowed_ctrl_c_at_the_second_frame)
+    with pytest.raises(KeyboardInterrupt):
+        movies.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=5, steps=40, dpi=20, size=1, progress=False)
+    assert len(drawn) == 2 and not (tmp_path / "m.gif").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # the handler is put back

@@ -86,3 +86,38 @@ def _public_functions_with(param):
 @pytest.mark.parametrize("name", sorted(_public_functions_with("progress")))
 def test_one_progress_default_everywhere(name):
     assert _public_functions_with("progress")[name] is None, f"{name}: progress should default to None"
+
+
+def test_none_draws_a_text_bar_in_a_kernel_without_ipywidgets(monkeypatch):
+    # session 62: a Jupyter kernel without ipywidgets (tqdm falls back to its text class, and the kernel's stderr is
+    # no terminal) showed no bar at all, where the policy promises one in a notebook
+    import sys
+    import types
+
+    import tqdm.autonotebook
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: object()))
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    monkeypatch.setattr(tqdm.autonotebook, "tqdm", _progress.tqdm.std.tqdm)
+    monkeypatch.setattr(_progress, "DELAY", 0.05)
+    assert "work" in _run(None, io.StringIO(), seconds=0.3)
+    monkeypatch.delitem(sys.modules, "ipykernel.zmqshell")   # an IPython terminal, not a kernel: the stream decides
+    assert _run(None, io.StringIO(), seconds=0.3) == ""
+
+
+def test_importing_the_package_in_a_kernel_without_ipywidgets_warns_nothing(tmp_path):
+    # session 62: `import nnpartition` in such a kernel printed tqdm's "IProgress not found" warning
+    import subprocess
+    import sys
+
+    (tmp_path / "IPython.py").write_text("class _S:\n    config = {'IPKernelApp': {}}\ndef get_ipython():\n"
+                                         "    return _S()\n")
+    (tmp_path / "ipywidgets.py").write_text("raise ImportError('no ipywidgets here')\n")
+    # 'always', not 'error': tqdm catches its own warning turned error and falls back quietly
+    code = ("import sys, types, IPython, warnings; sys.modules['ipykernel.zmqshell'] = types.ModuleType('z'); "
+            "warnings.simplefilter('always'); import nnpartition; print('ok')")
+    import os
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "ok" and "IProgress" not in run.stderr, run.stderr

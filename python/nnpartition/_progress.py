@@ -19,12 +19,19 @@ Example:
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any, Optional, TextIO
 
 import numpy as np
-import tqdm.auto
-import tqdm.autonotebook
 import tqdm.std
+
+with warnings.catch_warnings():
+    # In a notebook kernel without ipywidgets, tqdm.autonotebook warns "IProgress not found" when first imported:
+    # it came out of ``import nnpartition`` for a user who asked for no bar. The bar is then a text one
+    # (:func:`_visible`); docs/training.md, "In a notebook", says ipywidgets gives the widget.
+    warnings.filterwarnings("ignore", message="IProgress not found", category=tqdm.std.TqdmWarning)
+    import tqdm.auto
+    import tqdm.autonotebook
 
 __all__ = ["DELAY", "progress_bar"]
 
@@ -32,10 +39,21 @@ __all__ = ["DELAY", "progress_bar"]
 DELAY = 1.0
 
 
+def _in_kernel() -> bool:
+    """Running in a Jupyter kernel (tqdm.autonotebook's test: ipykernel's shell loaded and a shell running), with or
+    without ipywidgets."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    try:
+        return "ipykernel.zmqshell" in sys.modules and get_ipython is not None and get_ipython() is not None
+    except Exception:   # a broken shell is no front end
+        return False
+
+
 def _visible(stream: TextIO) -> bool:
     """A terminal on ``stream``, or a notebook front end (``tqdm.autonotebook`` picked its widget; ``tqdm.auto``'s
-    class is never ``tqdm.std``'s, since it mixes in the asyncio one, so it cannot tell)."""
-    if tqdm.autonotebook.tqdm is not tqdm.std.tqdm:
+    class is never ``tqdm.std``'s, since it mixes in the asyncio one, so it cannot tell). A kernel without
+    ipywidgets gets tqdm's text bar on its stderr, which the notebook shows (until session 62 it got no bar)."""
+    if tqdm.autonotebook.tqdm is not tqdm.std.tqdm or _in_kernel():
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty is not None and isatty())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -131,6 +133,30 @@ class MovieResult:
                 "estimate_note": self.estimate_note or None,
                 "best_accuracy": self.best_accuracy, "final_accuracy": self.final_accuracy,
                 "seconds": round(self.seconds, 3), "seed": self.seed}
+
+
+@contextlib.contextmanager
+def _interrupt_latch() -> Any:
+    """Ctrl-C remembered, not only raised: yields a list that a SIGINT appends to (the KeyboardInterrupt is raised as
+    Python's own handler raises it). matplotlib draws through weakref callbacks, in which Python prints an exception
+    ("Exception ignored in ...") and goes on: a Ctrl-C, or a notebook's "Interrupt kernel", landing in one was lost,
+    and the movie drew its other frames (90 s more, session 62). The frame loop checks the list after each frame.
+    Off the main thread, or under a handler of the caller's, nothing changes."""
+    seen: List[int] = []
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield seen
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _region_bound(widths: Sequence[int]) -> int:
@@ -299,7 +325,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         # it wrote the frames made so far, and raised an IndexError over the error when there were none);
         # savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
         with matplotlib.rc_context({"savefig.bbox": None}), \
-                progress_bar(len(nets), desc="movie frames", progress=progress) as bar:
+                progress_bar(len(nets), desc="movie frames", progress=progress) as bar, \
+                _interrupt_latch() as interrupted:
             writer.setup(fig, part, dpi)
             for k, net in enumerate(nets):
                 fig.clear()
@@ -323,6 +350,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                     fig.tight_layout()
                 writer.grab_frame()
                 bar.update(1)
+                if interrupted:   # a Ctrl-C that matplotlib swallowed
+                    raise KeyboardInterrupt
             writer.finish()   # into the part file; on an error or Ctrl-C above, no GIF at all (replacing removes it)
     return MovieResult(path=path, frames=len(nets), steps=res.snapshot_steps.copy(),
                        accuracy=res.snapshot_accuracy.copy(), regions=np.asarray(counts, np.int64), bound=bound,
