@@ -367,6 +367,53 @@ def test_the_concern_map_covers_every_python_module():
     assert not missing, f"docs/architecture.md names no concern or folder for {missing}"
 
 
+def _map_cells(text: str) -> list:
+    """The concern map's rows of docs/architecture.md, each as its seven cells."""
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and line.startswith("| ") and not line.startswith(("| concern", "|---")):
+            rows.append(cells)
+    return rows
+
+
+def test_the_concern_map_covers_every_rust_file_and_test_file():
+    """A contributor who adds ``rust/src/<c>.rs``, ``rust/src/python/<c>.rs`` or ``tests/test_<c>.py`` without a row
+    (or a line in "Shared infrastructure" or the paragraph on tests) in docs/architecture.md is told so: the core in
+    the core column or the shared part, the binding in the binding column, a test file in the tests column or named
+    anywhere on the page."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = _map_cells(text)
+    names = re.compile(r"`([\w/]+\.(?:rs|py))`")
+    core = {n for cells in rows for n in names.findall(_outside_parentheses(cells[1]))}
+    binding = {n for cells in rows for n in names.findall(cells[2].split("(")[0])}
+    tests = {n for cells in rows for n in names.findall(cells[5])}
+    shared = set(names.findall(text.split("Shared infrastructure.", 1)[1].split("\n## ", 1)[0]))
+    anywhere = {Path(n).name for n in names.findall(text)}
+    assert len(rows) >= 10 and len(core) >= 10 and len(binding) >= 10 and len(tests) >= 10, (rows, core, binding)
+    missing = [f"rust/src/{p.name}" for p in sorted((ROOT / "rust" / "src").glob("*.rs"))
+               if p.name not in core | shared]
+    missing += [f"rust/src/python/{p.name}" for p in sorted((ROOT / "rust" / "src" / "python").glob("*.rs"))
+                if p.name not in binding]
+    missing += [f"tests/{p.name}" for p in sorted((ROOT / "tests").glob("test_*.py")) if p.name not in anywhere]
+    assert not missing, f"docs/architecture.md names no concern (or shared role) for {missing}"
+
+
+def test_the_readme_links_every_docs_page():
+    """The README's Documentation table is where a reader looks for a page: a new ``docs/<c>.md`` must be linked
+    there (and every concern's page from the concern map, which the test above reads)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Documentation\n", 1)[1].split("\n## ", 1)[0]
+    linked = set(re.findall(r"\]\((docs/[\w/]+\.md)\)", table))
+    pages = {str(p.relative_to(ROOT)) for p in PAGES if p.parent != ROOT}
+    assert len(linked) >= 10, linked
+    assert not pages - linked, f"README.md's Documentation table does not link {sorted(pages - linked)}"
+    mapped = {d for cells in _map_cells((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
+              for d in re.findall(r"\]\(([\w]+\.md)\)", cells[6])}
+    unlinked = {f"{cells[0]}.md" for cells in _map_cells((ROOT / "docs" / "architecture.md").read_text())} - mapped
+    assert not unlinked, f"concern map rows whose docs cell does not link their page: {unlinked}"
+
+
 SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
 
 
