@@ -414,6 +414,31 @@ def test_the_readme_links_every_docs_page():
     assert not unlinked, f"concern map rows whose docs cell does not link their page: {unlinked}"
 
 
+def test_the_readme_development_commands_are_what_ci_runs():
+    """The README's Development block is the contributor's copy of ``.ci/run``: each check it lists (mypy, stubtest,
+    ruff, cargo fmt/clippy/test, the pinned maturin and ruff) is the command CI runs, so the two cannot drift."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Development\n", 1)[1].split("\n## ", 1)[0]
+    block = next(b for b in blocks(ROOT / "README.md") if b.lang == "bash" and b.text in section)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace('"$root/', '"').replace('"stubtest', "stubtest")
+    ci = ci.replace('allowlist.txt"', "allowlist.txt")
+    checked, missing = 0, []
+    for line in block.text.splitlines():
+        for command in (c.strip() for c in line.split("#")[0].split("&&")):
+            if command.startswith("pip install "):
+                wanted = shlex.split(command)[2:]   # the pinned requirement, as CI pins it
+                wanted = [f'"{w}"' for w in wanted]
+            elif command.startswith("cargo test "):
+                wanted = [command.rsplit(" ", 1)[0]]   # less the one concern's filter
+            elif command.startswith(("cargo ", "python -m mypy", "ruff ")):
+                wanted = [command]
+            else:
+                continue
+            checked += 1
+            missing += [w for w in wanted if w not in ci]
+    assert checked >= 7 and not missing, f"README.md's Development commands that .ci/run does not run: {missing}"
+
+
 SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
 
 
