@@ -399,6 +399,25 @@ def test_the_concern_map_covers_every_rust_file_and_test_file():
     assert not missing, f"docs/architecture.md names no concern (or shared role) for {missing}"
 
 
+def test_every_rust_file_is_compiled_and_every_binding_registered():
+    """rustc compiles only the files a ``mod`` line names: a new ``rust/src/<c>.rs`` without ``pub mod <c>;`` in
+    lib.rs, or ``rust/src/python/<c>.rs`` without ``mod <c>;`` and ``<c>::register(m)?;`` in python/mod.rs, is
+    silently left out, its tests and functions with it."""
+    src = ROOT / "rust" / "src"
+    lib = (src / "lib.rs").read_text(encoding="utf-8")
+    binding = (src / "python" / "mod.rs").read_text(encoding="utf-8")
+    core_mods = set(re.findall(r"^(?:pub )?mod (\w+);", lib, re.MULTILINE))
+    core_mods |= {m for p in src.glob("*.rs") for m in re.findall(r'#\[path = "(\w+)\.rs"\]', p.read_text("utf-8"))}
+    binding_mods = set(re.findall(r"^mod (\w+);", binding, re.MULTILINE))
+    registered = set(re.findall(r"^\s*(\w+)::register\(m\)\?;", binding, re.MULTILINE))
+    files = {p.stem for p in src.glob("*.rs")} - {"lib"}
+    binding_files = {p.stem for p in (src / "python").glob("*.rs")} - {"mod"}
+    assert len(files) >= 10 and len(binding_files) >= 10, (files, binding_files)
+    assert files <= core_mods, f"rust/src files lib.rs does not declare: {sorted(files - core_mods)}"
+    assert binding_files <= binding_mods, f"python/mod.rs does not declare: {binding_files - binding_mods}"
+    assert binding_files <= registered, f"python/mod.rs does not register: {binding_files - registered}"
+
+
 def test_the_readme_links_every_docs_page():
     """The README's Documentation table is where a reader looks for a page: a new ``docs/<c>.md`` must be linked
     there (and every concern's page from the concern map, which the test above reads)."""
