@@ -418,6 +418,16 @@ def test_every_rust_file_is_compiled_and_every_binding_registered():
     assert binding_files <= registered, f"python/mod.rs does not register: {binding_files - registered}"
 
 
+def test_quoted_test_names_exist():
+    """A page that names a test (``tests/test_docs.py::test_...``, as architecture.md's checklist does) names one that
+    exists, so that a renamed test does not leave the checklist pointing nowhere."""
+    quoted = {m for page in PAGES for m in re.findall(r"(tests/test_\w+\.py)::(test_\w+)", page.read_text("utf-8"))}
+    assert len(quoted) >= 5, quoted
+    missing = [f"{f}::{t}" for f, t in sorted(quoted)
+               if not (ROOT / f).exists() or f"def {t}(" not in (ROOT / f).read_text(encoding="utf-8")]
+    assert not missing, f"the docs name tests that do not exist: {missing}"
+
+
 def test_the_readme_links_every_docs_page():
     """The README's Documentation table is where a reader looks for a page: a new ``docs/<c>.md`` must be linked
     there (and every concern's page from the concern map, which the test above reads)."""
