@@ -428,6 +428,15 @@ def test_quoted_test_names_exist():
     assert not missing, f"the docs name tests that do not exist: {missing}"
 
 
+def test_every_concern_page_links_its_row_of_the_concern_map():
+    """From a concern's page, a contributor reaches its files in one step: ``docs/<c>.md`` links the concern map."""
+    rows = _map_cells((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 10, rows
+    unlinked = [cells[0] for cells in rows
+                if "](architecture.md#the-concern-map)" not in (ROOT / "docs" / f"{cells[0]}.md").read_text("utf-8")]
+    assert not unlinked, f"concern pages that do not link architecture.md#the-concern-map: {unlinked}"
+
+
 def test_the_readme_links_every_docs_page():
     """The README's Documentation table is where a reader looks for a page: a new ``docs/<c>.md`` must be linked
     there (and every concern's page from the concern map, which the test above reads)."""
