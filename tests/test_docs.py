@@ -367,6 +367,116 @@ def test_the_concern_map_covers_every_python_module():
     assert not missing, f"docs/architecture.md names no concern or folder for {missing}"
 
 
+def _map_cells(text: str) -> list:
+    """The concern map's rows of docs/architecture.md, each as its seven cells."""
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and line.startswith("| ") and not line.startswith(("| concern", "|---")):
+            rows.append(cells)
+    return rows
+
+
+def test_the_concern_map_covers_every_rust_file_and_test_file():
+    """A contributor who adds ``rust/src/<c>.rs``, ``rust/src/python/<c>.rs`` or ``tests/test_<c>.py`` without a row
+    (or a line in "Shared infrastructure" or the paragraph on tests) in docs/architecture.md is told so: the core in
+    the core column or the shared part, the binding in the binding column, a test file in the tests column or named
+    anywhere on the page."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = _map_cells(text)
+    names = re.compile(r"`([\w/]+\.(?:rs|py))`")
+    core = {n for cells in rows for n in names.findall(_outside_parentheses(cells[1]))}
+    binding = {n for cells in rows for n in names.findall(cells[2].split("(")[0])}
+    tests = {n for cells in rows for n in names.findall(cells[5])}
+    shared = set(names.findall(text.split("Shared infrastructure.", 1)[1].split("\n## ", 1)[0]))
+    anywhere = {Path(n).name for n in names.findall(text)}
+    assert len(rows) >= 10 and len(core) >= 10 and len(binding) >= 10 and len(tests) >= 10, (rows, core, binding)
+    missing = [f"rust/src/{p.name}" for p in sorted((ROOT / "rust" / "src").glob("*.rs"))
+               if p.name not in core | shared]
+    missing += [f"rust/src/python/{p.name}" for p in sorted((ROOT / "rust" / "src" / "python").glob("*.rs"))
+                if p.name not in binding]
+    missing += [f"tests/{p.name}" for p in sorted((ROOT / "tests").glob("test_*.py")) if p.name not in anywhere]
+    assert not missing, f"docs/architecture.md names no concern (or shared role) for {missing}"
+
+
+def test_every_rust_file_is_compiled_and_every_binding_registered():
+    """rustc compiles only the files a ``mod`` line names: a new ``rust/src/<c>.rs`` without ``pub mod <c>;`` in
+    lib.rs, or ``rust/src/python/<c>.rs`` without ``mod <c>;`` and ``<c>::register(m)?;`` in python/mod.rs, is
+    silently left out, its tests and functions with it."""
+    src = ROOT / "rust" / "src"
+    lib = (src / "lib.rs").read_text(encoding="utf-8")
+    binding = (src / "python" / "mod.rs").read_text(encoding="utf-8")
+    core_mods = set(re.findall(r"^(?:pub )?mod (\w+);", lib, re.MULTILINE))
+    core_mods |= {m for p in src.glob("*.rs") for m in re.findall(r'#\[path = "(\w+)\.rs"\]', p.read_text("utf-8"))}
+    binding_mods = set(re.findall(r"^mod (\w+);", binding, re.MULTILINE))
+    registered = set(re.findall(r"^\s*(\w+)::register\(m\)\?;", binding, re.MULTILINE))
+    files = {p.stem for p in src.glob("*.rs")} - {"lib"}
+    binding_files = {p.stem for p in (src / "python").glob("*.rs")} - {"mod"}
+    assert len(files) >= 10 and len(binding_files) >= 10, (files, binding_files)
+    assert files <= core_mods, f"rust/src files lib.rs does not declare: {sorted(files - core_mods)}"
+    assert binding_files <= binding_mods, f"python/mod.rs does not declare: {binding_files - binding_mods}"
+    assert binding_files <= registered, f"python/mod.rs does not register: {binding_files - registered}"
+
+
+def test_quoted_test_names_exist():
+    """A page that names a test (``tests/test_docs.py::test_...``, as architecture.md's checklist does) names one that
+    exists, so that a renamed test does not leave the checklist pointing nowhere."""
+    quoted = {m for page in PAGES for m in re.findall(r"(tests/test_\w+\.py)::(test_\w+)", page.read_text("utf-8"))}
+    assert len(quoted) >= 5, quoted
+    missing = [f"{f}::{t}" for f, t in sorted(quoted)
+               if not (ROOT / f).exists() or f"def {t}(" not in (ROOT / f).read_text(encoding="utf-8")]
+    assert not missing, f"the docs name tests that do not exist: {missing}"
+
+
+def test_every_concern_page_links_its_row_of_the_concern_map():
+    """From a concern's page, a contributor reaches its files in one step: ``docs/<c>.md`` links the concern map."""
+    rows = _map_cells((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 10, rows
+    unlinked = [cells[0] for cells in rows
+                if "](architecture.md#the-concern-map)" not in (ROOT / "docs" / f"{cells[0]}.md").read_text("utf-8")]
+    assert not unlinked, f"concern pages that do not link architecture.md#the-concern-map: {unlinked}"
+
+
+def test_the_readme_links_every_docs_page():
+    """The README's Documentation table is where a reader looks for a page: a new ``docs/<c>.md`` must be linked
+    there (and every concern's page from the concern map, which the test above reads)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Documentation\n", 1)[1].split("\n## ", 1)[0]
+    linked = set(re.findall(r"\]\((docs/[\w/]+\.md)\)", table))
+    pages = {str(p.relative_to(ROOT)) for p in PAGES if p.parent != ROOT}
+    assert len(linked) >= 10, linked
+    assert not pages - linked, f"README.md's Documentation table does not link {sorted(pages - linked)}"
+    mapped = {d for cells in _map_cells((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
+              for d in re.findall(r"\]\(([\w]+\.md)\)", cells[6])}
+    unlinked = {f"{cells[0]}.md" for cells in _map_cells((ROOT / "docs" / "architecture.md").read_text())} - mapped
+    assert not unlinked, f"concern map rows whose docs cell does not link their page: {unlinked}"
+
+
+def test_the_readme_development_commands_are_what_ci_runs():
+    """The README's Development block is the contributor's copy of ``.ci/run``: each check it lists (mypy, stubtest,
+    ruff, cargo fmt/clippy/test, the pinned maturin and ruff) is the command CI runs, so the two cannot drift."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Development\n", 1)[1].split("\n## ", 1)[0]
+    block = next(b for b in blocks(ROOT / "README.md") if b.lang == "bash" and b.text in section)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace('"$root/', '"').replace('"stubtest', "stubtest")
+    ci = ci.replace('allowlist.txt"', "allowlist.txt")
+    checked, missing = 0, []
+    for line in block.text.splitlines():
+        for command in (c.strip() for c in line.split("#")[0].split("&&")):
+            if command.startswith("pip install "):
+                wanted = shlex.split(command)[2:]   # the pinned requirement, as CI pins it
+                wanted = [f'"{w}"' for w in wanted]
+            elif command.startswith("cargo test "):
+                wanted = [command.rsplit(" ", 1)[0]]   # less the one concern's filter
+            elif command.startswith(("cargo ", "python -m mypy", "ruff ")):
+                wanted = [command]
+            else:
+                continue
+            checked += 1
+            missing += [w for w in wanted if w not in ci]
+    assert checked >= 7 and not missing, f"README.md's Development commands that .ci/run does not run: {missing}"
+
+
 SCRIPT = re.compile(r"python3? ((?:benchmarks|docs|examples|tests)/[\w./-]+\.py)")
 
 

@@ -96,7 +96,14 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
 
 
 def empty_frame(net: Network, note: str) -> Dict[str, Any]:
-    """A frame without polygons (``n_regions`` None): the lines, the points and ``note`` saying why."""
+    """A frame without polygons (``n_regions`` None): the lines, the points and ``note`` saying why.
+
+    Example:
+        >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), 0.0)
+        >>> frame = empty_frame(net, "too many regions to draw")
+        >>> frame["n_regions"], frame["n_polygons"], frame["note"], frame["first_layer"]
+        (None, 0, 'too many regions to draw', {'W': [[1.0, 0.0], [0.0, 1.0]], 'b': [0.0, 0.0]})
+    """
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
     none = ""
     return {"n_regions": None, "n_polygons": 0, "offsets": _b64(np.zeros(1), "<i4"), "xy": none, "region": none,
