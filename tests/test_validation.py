@@ -497,43 +497,35 @@ def test_size_cli_names_the_search_limit_and_writes_strict_json(capsys):
     assert data["N"] == npn.max_samples(10, 64, 0.99).N
 
 
-@pytest.mark.parametrize("question", [["-N", "5000"], ["-N", "50"]])
-@pytest.mark.parametrize("max_n", ["10", "1000000000"])
-def test_size_refuses_max_n_with_the_width_question(capsys, question, max_n):
-    # --max-n bounds the N that -L/--widths searches; with -N it was ignored and the command exited 0
-    assert main(["size", "-d", "10", *question, "--target", "0.99", "--max-n", max_n]) == 2
+# each search limit of size bounds one question's search: --max-n the N that -L/--widths searches, --max-width the
+# width that -N searches; with the other question each was ignored (--max-n: the command exited 0)
+_LIMIT_WITH_THE_OTHER_QUESTION = [
+    (option, value, question, words)
+    for option, values, questions, words in (
+        ("--max-n", ("10", "1000000000"), (["-N", "5000"], ["-N", "50"]), "-L/--widths"),
+        ("--max-width", ("10", "1048576"), (["-L", "64"], ["--widths", "16", "16"]), "applies only with -N"))
+    for value in values for question in questions]
+
+
+@pytest.mark.parametrize("option, value, question, words", _LIMIT_WITH_THE_OTHER_QUESTION)
+def test_size_refuses_a_search_limit_with_the_question_it_does_not_bound(capsys, option, value, question, words):
+    assert main(["size", "-d", "10", *question, "--target", "0.99", option, value]) == 2
     out = capsys.readouterr()
     assert out.out == ""
     lines = out.err.strip().splitlines()
-    assert len(lines) == 1 and "--max-n" in lines[0] and "-L/--widths" in lines[0], out.err
+    assert len(lines) == 1 and option in lines[0] and words in lines[0], out.err
 
 
-@pytest.mark.parametrize("max_n", ["0", "1000000001"])
-def test_size_names_the_option_when_max_n_is_out_of_range(capsys, max_n):
-    # the refusal named max_n, the Python argument, not the command's option
-    assert main(["size", "-d", "10", "-L", "64", "--target", "0.99", "--max-n", max_n]) == 2
+@pytest.mark.parametrize("option, value, question, words", [
+    ("--max-n", value, ["-L", "64"], "--max-n must be between 1 and 1000000000") for value in ("0", "1000000001")] + [
+    ("--max-width", value, ["-N", "1000"], "--max-width must be between 1 and 1048576 (2^20)")
+    for value in ("0", "1048577")])
+def test_size_names_the_option_when_a_search_limit_is_out_of_range(capsys, option, value, question, words):
+    # the refusal named max_n, the Python argument, not the command's option; --max-width's range is the library's
+    # default limit down to one unit, worded as --max-n's
+    assert main(["size", "-d", "10", *question, "--target", "0.99", option, value]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--max-n must be between 1 and 1000000000" in err and max_n in err, err
-
-
-@pytest.mark.parametrize("question", [["-L", "64"], ["--widths", "16", "16"]])
-@pytest.mark.parametrize("max_width", ["10", "1048576"])
-def test_size_refuses_max_width_with_the_samples_question(capsys, question, max_width):
-    # --max-width bounds the width that -N searches; -L/--widths search no width (as --max-n is refused with -N)
-    assert main(["size", "-d", "10", *question, "--target", "0.99", "--max-width", max_width]) == 2
-    out = capsys.readouterr()
-    assert out.out == ""
-    lines = out.err.strip().splitlines()
-    assert len(lines) == 1 and "--max-width" in lines[0] and "applies only with -N" in lines[0], out.err
-
-
-@pytest.mark.parametrize("max_width", ["0", "1048577"])
-def test_size_names_the_option_when_max_width_is_out_of_range(capsys, max_width):
-    # the range is the library's default limit down to one unit, worded as --max-n's
-    assert main(["size", "-d", "10", "-N", "1000", "--target", "0.99", "--max-width", max_width]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--max-width must be between 1 and 1048576 (2^20)" in err, err
-    assert max_width in err, err
+    assert len(err.splitlines()) == 1 and words in err and value in err, err
 
 
 def test_measure_config_records_the_seed_it_used_and_it_repeats_the_run():
