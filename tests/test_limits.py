@@ -104,6 +104,59 @@ def test_choices_tables_are_what_the_functions_accept():
     assert training._OPTIMIZERS is _core.CHOICES["optimizer"]
 
 
+def test_the_piecewise_linear_activations_are_the_positively_homogeneous_ones():
+    # The activations with linear regions (what window, region_polygons, boundary_linearity and count-regions
+    # --weights take): an activation continuous with one kink at 0 is piecewise linear iff f(2u) = 2 f(u) for every u,
+    # measured here on the networks' own activation function, not read from the core's table.
+    from nnpartition.network import _act
+
+    u = np.linspace(-3.0, 3.0, 61)
+    homogeneous = [a for a in _core.CHOICES["activation"] if np.allclose(_act(a, 2 * u, 0.1), 2 * _act(a, u, 0.1))]
+    assert _core.PIECEWISE_LINEAR == tuple(homogeneous) == ("relu", "leaky_relu")
+
+
+#: Literal collections under python/nnpartition/ that hold a core choice set on purpose, as (file, the name the literal
+#: is assigned to): each a different concept or frozen, with the reason.
+_RESTATED_ON_PURPOSE = {
+    # the validation grids' seeded draws: a distribution added to the core must not move the configurations drawn,
+    # to which the stores and docs/data are keyed (the comment at _DRAWN_DISTS)
+    ("validation/grids.py", "_DRAWN_DISTS"),
+    # hidden_layer_optimum's own activations, computed with numpy and with "linear": not the trainer's set
+    ("lowrank/hidden.py", "ACTIVATIONS"),
+}
+
+
+def test_no_python_module_restates_a_choice_set_of_the_core():
+    # A tuple, list or set of string literals that holds every name of one of the core's sets (_core.CHOICES, and
+    # _core.PIECEWISE_LINEAR) is a second copy that drifts when the core's set changes: read the core's instead
+    # (datasets.DISTS, _core.CHOICES[...], _core.PIECEWISE_LINEAR), or add it above with the reason.
+    import ast
+    from pathlib import Path
+
+    sets = {k: set(names) for k, names in _core.CHOICES.items()}
+    sets["PIECEWISE_LINEAR"] = set(_core.PIECEWISE_LINEAR)
+    root = Path(npn.__file__).parent
+    found, allowed = [], set()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = {id(n.value): t.id for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign))
+                 for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                continue
+            strings = {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            keys = [k for k, names in sets.items() if len(names) >= 2 and names <= strings]
+            if keys:
+                where = (rel, named.get(id(node)))
+                if where in _RESTATED_ON_PURPOSE:
+                    allowed.add(where)
+                else:
+                    found.append(f"{rel}:{node.lineno} restates {keys}")
+    assert not found, found
+    assert allowed == _RESTATED_ON_PURPOSE   # an entry no longer needed is removed
+
+
 def test_native_refusals_are_value_errors_not_memory_errors():
     with pytest.raises(ValueError, match="log_regions"):
         npn.regions(2**40, 2**40)

@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
     "MAX_THREADS",
+    "PIECEWISE_LINEAR",
     "TEACHER_MAX_RECORDED",
     "WINDOW_MAX_DIM",
     "WINDOW_MIN_WIDTH_ULPS",
@@ -72,6 +73,8 @@ __version__: str
 # --- choices (rust/src/choices.rs): option -> canonical names, option -> {alias: name} ---
 CHOICES: Dict[str, Tuple[str, ...]]
 ALIASES: Dict[str, Dict[str, str]]
+# the activations with linear regions (relu, leaky_relu), a subset of CHOICES["activation"]
+PIECEWISE_LINEAR: Tuple[str, ...]
 
 # --- limits (rust/src/limits.rs): (max_params, max_bytes, max_work) ---
 DEFAULT_LIMITS: Tuple[int, int, int]

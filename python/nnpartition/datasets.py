@@ -88,7 +88,7 @@ def toy_bytes(kind: str, N: int, d: int) -> int:
 
 
 #: Kinds of :func:`toy_dataset`.
-TOY_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher")
+TOY_KINDS = DISTS + ("xor", "spirals", "teacher")   # the core's point distributions, then those drawn here
 
 
 def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
@@ -126,10 +126,10 @@ def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
         raise ValueError(f"N * d = {N * d} values would not fit in memory comfortably (limit 2**31)")
     if kind in ("xor", "spirals") and d < 2:
         raise ValueError(f"{kind} data needs d >= 2, got d = {d}")
-    if kind not in ("uniform", "gaussian"):   # drawn here with numpy (the core checks random_dataset's own sizes)
+    if kind not in DISTS:   # drawn here with numpy (the core checks random_dataset's own sizes)
         _check_bytes(f"toy_dataset({kind!r}, N={N}, d={d})", toy_bytes(kind, N, d), "use fewer points or dimensions")
     s = v.seed(seed)
-    if kind in ("uniform", "gaussian"):
+    if kind in DISTS:
         X, y = random_dataset(N, d, dist=kind, seed=s)
     else:
         rng = np.random.default_rng(s)

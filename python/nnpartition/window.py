@@ -200,7 +200,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
             from .pictures.polygons import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
 
             net = _as_network(net)
-        if net.activation not in ("relu", "leaky_relu"):
+        if net.activation not in _core.PIECEWISE_LINEAR:
             raise ValueError(f"net: a network of {net.activation} units has no linear regions (relu or leaky_relu "
                              f"only)")
         slope = 0.0 if net.activation == "relu" else float(net.slope)

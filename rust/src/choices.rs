@@ -101,6 +101,14 @@ choice_enum! {
     aliases {}
 }
 
+impl ActivationKind {
+    /// The activations whose networks are piecewise linear, the ones that have linear regions: those the region
+    /// counts of a network (`window`, `count-regions --weights`), its pictures (`region_polygons`) and
+    /// `boundary_linearity` take. Exported to Python as `_core.PIECEWISE_LINEAR`.
+    pub const PIECEWISE_LINEAR: &'static [&'static str] =
+        &[ActivationKind::Relu.name(), ActivationKind::LeakyRelu.name()];
+}
+
 choice_enum! {
     /// Training loss.
     LossKind, "loss" {
@@ -293,6 +301,16 @@ mod tests {
             let mut ga = g.2.to_vec();
             ga.sort_unstable();
             assert_eq!(ga, w.2, "{}", w.0);
+        }
+    }
+
+    /// relu and leaky_relu (`max(u, slope u)`) are piecewise linear; sigmoid and tanh are smooth and linear on no
+    /// interval: written out, not read from the enum.
+    #[test]
+    fn the_piecewise_linear_activations_are_relu_and_leaky_relu() {
+        assert_eq!(ActivationKind::PIECEWISE_LINEAR, &["relu", "leaky_relu"]);
+        for name in ActivationKind::PIECEWISE_LINEAR {
+            assert!(name.parse::<ActivationKind>().is_ok(), "{name}");
         }
     }
 

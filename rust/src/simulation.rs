@@ -177,7 +177,15 @@ pub struct TrialsSummary {
     pub capped: Vec<u64>,
 }
 
-/// Reduce `res` (see [`TrialsSummary`]); `cap` is usually `d + 1`.
+/// The `cap` of [`summarize`]'s capped sum when the caller gives none, in `d` dimensions: `d + 1`, the parameters
+/// of an affine function on `R^d`, so the most points of one region whose labels a network affine on that region
+/// can fit whatever they are (`d + 1` points in general position, any labelling); a region's further points add
+/// nothing the network can use (`simulate_partition`'s `capped_occupancy`, the Monte Carlo estimator's input).
+pub fn default_cap(d: usize) -> u64 {
+    d as u64 + 1
+}
+
+/// Reduce `res` (see [`TrialsSummary`]); `cap` is usually [`default_cap`].
 pub fn summarize(res: &[TrialResult], cap: u64) -> TrialsSummary {
     let width = res.iter().map(|r| r.occupancy_hist.len()).max().unwrap_or(1);
     let mut hist = vec![0u64; width];

@@ -1994,10 +1994,17 @@ pub fn check_protocol(d: usize, n: usize, count: usize, restarts: usize, cfg: &T
     )?;
     limits::check_work(
         &format!("{count} datasets x {restarts} restarts of training"),
-        count as f64 * restarts as f64 * cfg.work(n, d),
+        protocol_work(d, n, count, restarts, &cfg),
         None,
     )?;
     Ok(cfg)
+}
+
+/// The work [`check_protocol`] counts against `max_work` for `count` datasets of `n` points in `d` dimensions,
+/// `restarts` runs of `cfg` each: `count x restarts` runs of [`TrainConfig::work`] (a caller that trains several
+/// configurations in turn sums it over them and checks the sum before the first).
+pub fn protocol_work(d: usize, n: usize, count: usize, restarts: usize, cfg: &TrainConfig) -> f64 {
+    count as f64 * restarts as f64 * cfg.work(n, d)
 }
 
 /// Index of the restart with the highest best accuracy (the first on ties);

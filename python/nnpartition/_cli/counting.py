@@ -208,7 +208,7 @@ def _weights_file(path: str) -> Tuple[str, float, Set[str]]:
 
 def _refuse_smooth(path: str, activation: str) -> None:
     """Smooth units have no linear regions: one line pointing to ``--first-layer``."""
-    if activation not in ("relu", "leaky_relu"):
+    if activation not in _core.PIECEWISE_LINEAR:
         raise ValueError(f"--weights {path}: a network of {activation} units has no linear regions to count; count "
                          f"its first layer's with --first-layer")
 

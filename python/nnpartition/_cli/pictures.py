@@ -11,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from .._files import replacing
-from ..datasets import TOY_KINDS, toy_dataset
+from ..datasets import DISTS, TOY_KINDS, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
@@ -127,7 +127,7 @@ def _memory(kind: str, N: int, d: int, runs: float, widest: int = 1) -> float:
     from ..datasets import toy_bytes
 
     # the core's float64 points and uint8 labels, and toy_dataset's two int64 copies of the labels
-    drawing = 8.0 * N * d + 17.0 * N if kind in ("uniform", "gaussian") else float(toy_bytes(kind, N, d))
+    drawing = 8.0 * N * d + 17.0 * N if kind in DISTS else float(toy_bytes(kind, N, d))
     held = 8.0 * N * d + 8.0 * N
     training = 5.0 * N * d + 4.0 * N + runs
     block = min(float(_block_entries()), max(4.0 * N * d, float(min(N, DEFAULT_MAX_POINTS)) * widest))

@@ -170,7 +170,7 @@ def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
         except (ValueError, TypeError, MemoryError):
             return None
     return {"accuracy": float(e.accuracy), "low": float(e.low), "high": float(e.high), "ceiling": float(e.ceiling),
-            "method": e.method, "random_labels": s.data in ("uniform", "gaussian"),
+            "method": e.method, "random_labels": s.data in _core.CHOICES["dist"],
             "note": "; ".join(str(w.message) for w in caught) or None, "heldout": held.describe(),
             "heldout_errors": held.to_dict()}
 

@@ -32,7 +32,7 @@ LIMITS: Dict[str, int] = {
     "regions": 250_000,   # polygons drawn per frame; beyond it the run goes on without the picture
 }
 #: Data the page offers; ``csv`` takes the points from the request body.
-DATA_KINDS = ("uniform", "gaussian", "xor", "spirals", "teacher", "csv")
+DATA_KINDS = _core.CHOICES["dist"] + ("xor", "spirals", "teacher", "csv")   # the core's point distributions first
 _OPTIMIZERS = _core.CHOICES["optimizer"]   # the trainer's, defined once in the core
 _COLORS = ("decision", "region")
 

@@ -148,7 +148,7 @@ def _as_network(net: Any) -> Network:
 
 
 def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarray, float, float]:
-    if net.activation not in ("relu", "leaky_relu"):
+    if net.activation not in _core.PIECEWISE_LINEAR:
         raise ValueError(f"region_polygons needs a piecewise-linear activation (relu or leaky_relu), "
                          f"got {net.activation!r}")
     slope = 0.0 if net.activation == "relu" else float(net.slope)

@@ -287,7 +287,7 @@ def _ms(a: Sequence[float]) -> Tuple[float, float]:
 
 
 def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 2000, k: Optional[int] = None,
-                   sparsifiers: Sequence[str] = ("topk", "threshold", "relu"), trials: int = 3,
+                   sparsifiers: Sequence[str] = _SPARSIFIERS, trials: int = 3,
                    ridge: float = 1e-3, trained: bool = True, seed: SeedLike = 0) -> GeneralisationResult:
     """Test accuracy of a readout trained on an expand-and-sparsify code of
     width ``m``, on a task with structure (:func:`teacher_task`), against a
@@ -389,7 +389,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
                     m, 4.0 * trials * len(rhos) * _fit_work(n_train, m, ridge), codes=6)
     seed = resolve_seed(seed)
-    methods = ("topk", "threshold", "relu", "mask")
+    methods = _SPARSIFIERS + ("mask",)
     acc = {s: np.zeros((len(rhos), trials)) for s in methods}
     ach = {s: np.zeros((len(rhos), trials)) for s in methods}
     unreached = np.zeros(len(rhos), dtype=bool)   # fractions above some trial's rho_0: the mask kept every entry

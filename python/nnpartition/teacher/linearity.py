@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from .. import _core
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
@@ -161,7 +162,7 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
     """
     if not isinstance(net, TwoLayerNet):
         raise TypeError(f"net must be a TwoLayerNet, got {type(net).__name__}")
-    if net.activation not in ("relu", "leaky_relu"):
+    if net.activation not in _core.PIECEWISE_LINEAR:
         raise ValueError(f"boundary_linearity needs a relu or leaky_relu network, got {net.activation!r}")
     X = _probes(X_probe, net.d)
     alpha = net.slope if net.activation == "leaky_relu" else 0.0

@@ -194,6 +194,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("CHOICES", names)?;
     m.add("ALIASES", aliases)?;
+    m.add(
+        "PIECEWISE_LINEAR",
+        pyo3::types::PyTuple::new(py, choices::ActivationKind::PIECEWISE_LINEAR.iter().copied())?,
+    )?;
     m.add("DEFAULT_LIMITS", (limits::DEFAULT_MAX_PARAMS, limits::default_max_bytes(), limits::DEFAULT_MAX_WORK))?;
     m.add("MAX_ACTIVATIONS", crate::training::MAX_ACTIVATIONS)?;
     m.add("MAX_THREADS", limits::max_threads())?;

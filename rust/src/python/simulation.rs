@@ -2,7 +2,7 @@
 
 use super::run_interruptible;
 use crate::error::CoreError;
-use crate::simulation::{check_trials, simulate, summarize, Init, PointDist, SimConfig};
+use crate::simulation::{check_trials, default_cap, simulate, summarize, Init, PointDist, SimConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
@@ -12,7 +12,7 @@ type SimOut<'py> =
 /// Run trials `first .. first + count`; returns per-trial region counts,
 /// majority accuracies, and the occupancy histogram summed over the trials
 /// (`hist[k]` = regions holding `k` points), which stays `O(N)` in memory,
-/// and per trial `sum_regions min(points, cap)` (`cap = d + 1` by default).
+/// and per trial `sum_regions min(points, cap)` (by default the core's `default_cap(d)`, `d + 1`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (d, n, l, dist, init, seed, first, count, threads=None, cap=None))]
@@ -29,7 +29,7 @@ fn simulate_trials<'py>(
     threads: Option<usize>,
     cap: Option<u64>,
 ) -> PyResult<SimOut<'py>> {
-    let cap = cap.unwrap_or(d as u64 + 1);
+    let cap = cap.unwrap_or_else(|| default_cap(d));
     let dist: PointDist = dist.parse()?;
     let init: Init = init.parse()?;
     let cfg = SimConfig { d, n, l, dist, init, seed };

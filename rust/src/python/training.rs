@@ -6,9 +6,9 @@ use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
     best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts_counting, train_run_counting,
-    train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult, Schedule, Snapshot,
-    TrainConfig,
+    protocol_work, reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts_counting,
+    train_run_counting, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
+    Schedule, Snapshot, TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -125,7 +125,7 @@ fn train_bytes(d: usize, n: usize, widths: Vec<usize>, protocol: ProtocolArg) ->
 fn train_work(d: usize, n: usize, widths: Vec<usize>, count: usize, protocol: ProtocolArg) -> PyResult<f64> {
     let cfg = protocol.config(widths)?;
     cfg.validate(n, d)?;
-    Ok(count as f64 * protocol.restarts as f64 * cfg.work(n, d))
+    Ok(protocol_work(d, n, count, protocol.restarts, &cfg))
 }
 
 fn network_to_py<'py>(py: Python<'py>, net: Network) -> PyResult<Bound<'py, PyDict>> {
