@@ -552,7 +552,9 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     # inside numpy's least-squares call, which cannot be stopped: the command exits at once all the same
     # (limits._interruptible; it waited for the call until the twenty-sixth pass on issue 11)
     ["eas-capacity", "-d", "10", "-m", "3000", "-N", "3500", "--trials", "3", "--method", "lstsq", "--no-progress"],
-], ids=["simulate", "eas-capacity"])
+    # real_accuracy polling its step counter for the bar (progress=None: the core calls back, the pipe shows none)
+    ["train", "-d", "10", "-N", "3000", "-L", "256", "--datasets", "2"],
+], ids=["simulate", "eas-capacity", "train"])
 def test_ctrl_c_exits_130_with_one_line(command, cpu_clock):
     import os
     import resource

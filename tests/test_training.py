@@ -1541,3 +1541,92 @@ def test_train_json_gives_widths_beside_l_for_one_hidden_layer(capsys):
         assert {k: out[k] for k in ("L", "widths") if k in out} == want, out
     m = real_accuracy(3, 30, 4, datasets=1, protocol=Protocol(steps=20, restarts=1))
     assert m.to_dict()["widths"] == list(m.widths) == [4] and m.to_dict()["L"] == 4
+
+
+def _recorded_bars(monkeypatch):
+    """The bars :func:`real_accuracy` makes from here on, each with the counts it held after each update (drawn into
+    a string, not the test's stderr)."""
+    from nnpartition import _progress
+    from nnpartition.training import accuracy
+
+    bars = []
+
+    def record(total, **kwargs):
+        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
+        seen = []
+        update = bar.update
+
+        def counted(n=1):
+            out = update(n)
+            seen.append(bar.n)
+            return out
+
+        bar.update = counted
+        bars.append((bar, seen))
+        return bar
+
+    monkeypatch.setattr(accuracy, "progress_bar", record)
+    return bars
+
+
+#: Runs that cannot read 100% (200 random labels, 2 hidden units, 60 steps), so none stops early: each run's
+#: steps are all made, and the bar's count is datasets x restarts x steps exactly.
+_NO_EARLY_STOP = dict(d=2, N=200, L=2, protocol=Protocol(steps=60, restarts=2), datasets=3, seed=1)
+
+
+def test_real_accuracy_bar_counts_every_step_of_every_run(monkeypatch):
+    """session 62: real_accuracy(10, 3000, 256, datasets=2) was silent for 10 s in a notebook. Its bar counts the
+    steps of all the runs, from the core's counter: total and final count are datasets x restarts x steps."""
+    bars = _recorded_bars(monkeypatch)
+    m = real_accuracy(**_NO_EARLY_STOP, progress=True)
+    assert m.per_dataset.max() < 1.0   # no run read 100%: none stopped early
+    (bar, seen), = bars
+    assert bar.total == 3 * 2 * 60 and seen[-1] == 3 * 2 * 60 == bar.n, (bar.total, seen)
+    assert seen == sorted(seen) and bar.disable, seen   # it only grows, and it is closed
+    assert "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts" in bar.desc
+    # runs that stop at 100% count the steps they skip: the bar ends full
+    bars.clear()
+    m = real_accuracy(5, 20, 16, protocol=Protocol(steps=400, restarts=2), datasets=2, progress=True)
+    assert m.mean == 1.0 and bars[0][0].n == bars[0][0].total == 2 * 2 * 400
+
+
+def test_real_accuracy_bar_advances_dataset_by_dataset_with_a_callback(monkeypatch):
+    """With ``callback`` the datasets train one call at a time; the bar goes on from the steps of those before (each
+    call's counter starts at 0): at dataset k's callback it holds (k + 1) x restarts x steps."""
+    bars = _recorded_bars(monkeypatch)
+    at = []
+    real_accuracy(**_NO_EARLY_STOP, progress=True, callback=lambda k, a: at.append((k, bars[0][0].n)))
+    assert at == [(k, (k + 1) * 2 * 60) for k in range(3)], at
+    assert bars[0][1] == sorted(bars[0][1]) and bars[0][0].n == 360
+
+
+def test_real_accuracy_progress_false_draws_nothing_and_none_draws_where_visible(monkeypatch):
+    """``progress=False``: no bar, and the core is given no progress function (the bar sees no update), even where a
+    bar would be seen; ``None`` draws there once the work outlasts ``DELAY``; a bad value is a TypeError."""
+    import contextlib
+
+    from nnpartition import _progress
+
+    monkeypatch.setattr(_progress, "_visible", lambda stream: True)
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    for progress, drawn in ((False, False), (None, True)):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            real_accuracy(**_NO_EARLY_STOP, progress=progress)
+        assert ("training d=2 N=200" in err.getvalue()) == drawn, (progress, err.getvalue())
+    bars = _recorded_bars(monkeypatch)
+    real_accuracy(**_NO_EARLY_STOP, progress=False)
+    assert bars[0][0].disable and bars[0][1] == [], bars[0][1]
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        real_accuracy(**_NO_EARLY_STOP, progress="yes")  # type: ignore[arg-type]
+
+
+def test_real_accuracy_measures_the_same_with_and_without_a_bar(monkeypatch):
+    """The bar only reads the core's counter: the measurement is the same with it, without it, and dataset by
+    dataset under a callback (a minibatch protocol as well, whose runs draw their batches)."""
+    _recorded_bars(monkeypatch)
+    sgd = Protocol(optimizer="sgd", lr=0.1, steps=80, batch_size=16, restarts=2)
+    for kwargs in (_NO_EARLY_STOP, dict(_NO_EARLY_STOP, protocol=sgd)):
+        plain = real_accuracy(**kwargs, progress=False)
+        for extra in ({}, {"callback": lambda k, a: None}):
+            shown = real_accuracy(**kwargs, progress=True, **extra)
+            assert shown.per_dataset.tolist() == plain.per_dataset.tolist() and shown.diverged == plain.diverged

@@ -95,7 +95,7 @@ def train(config: Dict[str, Any]) -> Dict[str, Any]:
 
     m = real_accuracy(config["d"], config["N"], config["L"], dist=config.get("dist", "uniform"),
                       datasets=config.get("datasets", 1), restarts=config.get("restarts", 1),
-                      seed=config.get("seed", 0), threads=1)
+                      seed=config.get("seed", 0), threads=1, progress=False)   # a sweep's job: its own bar
     return {"mean": m.mean, "std": m.std}
 
 

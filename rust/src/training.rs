@@ -1944,6 +1944,26 @@ pub fn protocol_accuracy(
     restarts: usize,
     cfg: &TrainConfig,
 ) -> CoreResult<ProtocolRuns> {
+    protocol_accuracy_counting(d, n, dist, seed, first, count, restarts, cfg, &AtomicU64::new(0))
+}
+
+/// [`protocol_accuracy`] that also adds the steps each run completes to `done`, summed over all the runs of all
+/// the datasets, as [`train_restarts_counting`] counts them: at each read of a run, and once it ends the steps
+/// that stopping at 100% (or a divergence) left, so that `done` grows by exactly `count * restarts * cfg.steps`
+/// when the call returns. What a progress bar reads while the runs train in parallel; the results are those of
+/// the call without `done`, bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn protocol_accuracy_counting(
+    d: usize,
+    n: usize,
+    dist: PointDist,
+    seed: u64,
+    first: u64,
+    count: usize,
+    restarts: usize,
+    cfg: &TrainConfig,
+    done: &AtomicU64,
+) -> CoreResult<ProtocolRuns> {
     let cfg = check_protocol(d, n, count, restarts, cfg)?;
     let cancel = Cancel::current();
     let data: Vec<(Array2<f32>, Vec<u8>)> = (0..count as u64)
@@ -1960,7 +1980,7 @@ pub fn protocol_accuracy(
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run_cancellable(data[i].0.view(), &data[i].1, &cfg, &mut rng, &cancel)
+            train_run_full(data[i].0.view(), &data[i].1, &cfg, &mut rng, 0, &mut |_| Ok(()), &cancel, Some(done))
                 .map(|res| (res.protocol_accuracy(), res.diverged_at.is_some()))
         })
         .collect::<CoreResult<Vec<(f64, bool)>>>()?;
@@ -3655,6 +3675,54 @@ mod tests {
             assert_eq!(done.load(Ordering::Relaxed), cfg.steps as u64);
             let plain = train_run_observed(x.view(), &y, &cfg, &mut train_stream(2, 0, 0), 7, &mut |_| Ok(()));
             assert!(same_run(&run.unwrap(), &plain.unwrap()));
+        }
+    }
+
+    #[test]
+    fn protocol_accuracy_counts_every_run_and_measures_as_without_the_counter() {
+        // The counter ends at count * restarts * steps: each run's steps, a run that stopped at 100% (or diverged)
+        // with the steps it left. The measurement is bit for bit that of each run trained alone without a counter
+        // (train_run: `done` None) on its dataset and stream, at 1 and 3 threads.
+        let mut easy = TrainConfig::reference(16);
+        easy.steps = 400; // 20 points in d=5: most runs read 100% early and stop
+        let mut hard = TrainConfig::reference(2);
+        hard.steps = 60; // 200 points, 2 hidden units, 60 steps: no run reaches 100%
+        let cases = [(5, 20, 3, 2, easy), (2, 200, 2, 3, hard), (50, 300, 1, 2, diverging_cfg())];
+        for (d, n, count, restarts, cfg) in cases {
+            let (seed, first) = (3u64, 2u64); // datasets 2.., each on its own stream
+            let stopping = TrainConfig { stop_at_perfect: true, ..cfg.clone() };
+            let mut runs = Vec::new();
+            for i in 0..count as u64 {
+                let (x, y) = random_dataset(n, d, PointDist::Uniform, seed, first + i);
+                let x = x.mapv(|v| v as f32);
+                for r in 0..restarts as u64 {
+                    runs.push(train_run(x.view(), &y, &stopping, &mut train_stream(seed, first + i, r)).unwrap());
+                }
+            }
+            let want = ProtocolRuns {
+                accuracy: runs
+                    .chunks(restarts)
+                    .map(|c| c.iter().map(|r| r.protocol_accuracy()).fold(f64::NEG_INFINITY, f64::max))
+                    .collect(),
+                diverged: runs.chunks(restarts).map(|c| c.iter().filter(|r| r.diverged_at.is_some()).count()).collect(),
+            };
+            let early = runs.iter().filter(|r| r.history_steps.len() < cfg.reads(0)).count();
+            match d {
+                5 => assert!(early > 0 && runs.iter().all(|r| r.diverged_at.is_none()), "no run stopped at 100%"),
+                2 => assert_eq!((early, runs.iter().map(|r| r.best_accuracy).fold(0.0, f64::max) < 1.0), (0, true)),
+                _ => assert!(runs.iter().any(|r| r.diverged_at.is_some()), "no run diverged"),
+            }
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let done = AtomicU64::new(0);
+                let got = pool.install(|| {
+                    protocol_accuracy_counting(d, n, PointDist::Uniform, seed, first, count, restarts, &cfg, &done)
+                });
+                let got = got.unwrap();
+                assert_eq!(done.load(Ordering::Relaxed), (count * restarts * cfg.steps) as u64, "d={d} {threads}");
+                let bits = |m: &ProtocolRuns| m.accuracy.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+                assert_eq!((bits(&got), &got.diverged), (bits(&want), &want.diverged), "d={d} {threads}");
+            }
         }
     }
 }

@@ -358,7 +358,7 @@ def _demo(args: argparse.Namespace) -> int:
             t_est = sorted(times)[10]  # the ceiling is cached after the first call
             t0 = time.perf_counter()
             m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=proto, seed=args.seed,
-                              datasets=DEMO_DATASETS)
+                              datasets=DEMO_DATASETS, progress=False)   # a table row at a time: no bar
             t_train = time.perf_counter() - t0
             band = f"[{e.low:.3f},{e.high:.3f}]"
             print(f"{c['dist']:8s} {c['d']:3d} {c['N']:5d} {c['L']:4d} | {e.accuracy:8.4f} {band:>15s} "

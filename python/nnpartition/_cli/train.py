@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 import warnings
 from typing import Any, Dict
 
-from .._progress import progress_bar
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
 from .common import THREADS_HELP, choices, dumps, integer, progress_of
 from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
@@ -41,17 +39,13 @@ def _outside_options(outside: str, deep: bool) -> str:
 
 def _train(args: argparse.Namespace) -> int:
     size = f"L={args.L}" if args.L is not None else f"widths={args.widths}"
-    bar = progress_bar(args.datasets, desc=f"training d={args.d} N={args.N} {size}",
-                       progress=progress_of(args), stream=sys.stderr)
     start = time.perf_counter()
-    try:
-        with warnings.catch_warnings():   # diverged runs: the output reports them (a line, and "diverged" in JSON)
-            warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
-            m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
-                              protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
-                              callback=lambda k, a: bar.update(1))
-    finally:
-        bar.close()
+    with warnings.catch_warnings():   # diverged runs: the output reports them (a line, and "diverged" in JSON)
+        warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
+        # real_accuracy's own bar, over the steps of all the runs (the datasets train in parallel)
+        m = real_accuracy(args.d, args.N, args.L, widths=args.widths, dist=args.dist, datasets=args.datasets,
+                          protocol=protocol_from_args(args), seed=args.seed, threads=args.threads,
+                          progress=progress_of(args))
     seconds = time.perf_counter() - start
     one = len(m.per_dataset) == 1   # no spread to estimate from one dataset (real_accuracy's std is NaN)
     est = _estimate_beside(m)

@@ -15,6 +15,8 @@ import numpy as np
 from .. import _core
 from .. import _validate as v
 from .._frozen import ValueResult
+from .._progress import _check as _check_progress
+from .._progress import progress_bar
 from .._random import SeedLike
 from .._repr import short_repr
 from ..datasets import _dist
@@ -163,6 +165,7 @@ def real_accuracy(
     seed: SeedLike = 0,
     threads: Optional[int] = None,
     callback: Optional[Callable[[int, float], Any]] = None,
+    progress: Optional[bool] = None,
 ) -> AccuracyMeasurement:
     """Best training accuracy of ReLU networks on random labels under a training :class:`Protocol`.
 
@@ -192,6 +195,12 @@ def real_accuracy(
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         callback: called as ``callback(k, accuracy)`` after each dataset; when
             given, datasets are trained one at a time (restarts in parallel).
+        progress: a bar over the steps of all the runs (``datasets * restarts * protocol.steps``; they train in
+            parallel, and the core counts each run's steps at its reads, every 20 steps, as :func:`train`'s bar
+            does), with the package's ``progress=`` values: ``True`` always, ``None`` (the default) on a terminal or
+            in a notebook once the training has taken a second, ``False`` never. A run that stops early at 100%
+            counts the steps it skipped when it stops (the bar jumps; it ends full). With ``callback`` it advances
+            through the datasets trained one at a time.
 
     Returns:
         An :class:`AccuracyMeasurement`.
@@ -203,6 +212,14 @@ def real_accuracy(
         >>> sgd = Protocol(optimizer="sgd", lr=0.1, steps=500, batch_size=32, restarts=1)
         >>> real_accuracy(3, 200, widths=[8, 8], protocol=sgd, datasets=1).widths
         (8, 8)
+
+        With a bar (here into a string, where it is drawn only when asked with ``True``):
+
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=2), datasets=2, progress=True)
+        >>> "/400" in err.getvalue()   # a bar over 2 datasets x 2 restarts x 100 steps
+        True
     """
     d = v.size("d", d, minimum=1, maximum=2**20)
     N = v.size("N", N, minimum=1, maximum=2**32)
@@ -216,23 +233,32 @@ def real_accuracy(
         threads = v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
     if callback is not None and not callable(callback):   # before any training, not after the first dataset
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    progress = _check_progress(progress)
     p = protocol
+    per_dataset = p.restarts * p.steps
+    many = f" x {p.restarts} restarts" if p.restarts > 1 else ""
+    bar = progress_bar(datasets * per_dataset, desc=f"training d={d} N={N} widths={list(ws)} x {datasets} datasets"
+                       f"{many}", progress=progress, unit="step")
 
     def run(first: int, count: int) -> Tuple[np.ndarray, np.ndarray]:
-        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p, threads)
+        # the core counts the steps of this call's runs from 0: the bar adds those of the datasets before
+        base = first * per_dataset
+        return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p, threads,
+                                       None if progress is False else lambda done: bar.update(base + done - bar.n))
 
     start = time.perf_counter()
-    if callback is None:
-        acc, diverged = run(0, datasets)
-    else:
-        # one dataset per call, the callback between them: the limits are checked for all of them first, as the
-        # call without a callback does
-        _core.protocol_check(d, N, list(ws), datasets, p)
-        parts = []
-        for k in range(datasets):
-            parts.append(run(k, 1))
-            callback(k, float(parts[-1][0][0]))
-        acc, diverged = (np.concatenate(x) for x in zip(*parts))
+    with bar:
+        if callback is None:
+            acc, diverged = run(0, datasets)
+        else:
+            # one dataset per call, the callback between them: the limits are checked for all of them first, as the
+            # call without a callback does
+            _core.protocol_check(d, N, list(ws), datasets, p)
+            parts = []
+            for k in range(datasets):
+                parts.append(run(k, 1))
+                callback(k, float(parts[-1][0][0]))
+            acc, diverged = (np.concatenate(x) for x in zip(*parts))
     n_diverged = int(diverged.sum())
     if n_diverged:
         warnings.warn(f"{n_diverged} of {datasets * p.restarts} training runs diverged (a non-finite loss; the lr "

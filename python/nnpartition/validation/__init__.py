@@ -89,7 +89,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     d, N, ws, dist, proto, datasets = _checked_config(config, datasets, restarts)
     own = _seed_of(config, seed)
     seed = _given_seed(seed) if own is None else own
-    m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed)
+    # validate's job, under validate's bar
+    m = real_accuracy(d, N, widths=ws, dist=dist, protocol=proto, datasets=datasets, seed=seed, progress=False)
     e, outside = _estimate_of(m)
     out = dict(config, d=d, N=N, dist=dist, L=ws[0], real=m.mean, real_std=m.std, estimate=e.accuracy, low=e.low,
                high=e.high, ceiling=e.ceiling, error=e.accuracy - m.mean, in_band=bool(e.low <= m.mean <= e.high),

@@ -5,10 +5,10 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
-    protocol_work, reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts_counting,
-    train_run_counting, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
-    Schedule, Snapshot, TrainConfig,
+    best_restart, check_protocol as core_check_protocol, check_snapshots,
+    protocol_accuracy_counting as core_protocol_accuracy, protocol_work, reference_accuracy as core_reference_accuracy,
+    restarts_bytes, train_restarts_counting, train_run_counting, train_stream, try_random_dataset, Activation, Kernel,
+    Loss, Network, Optimizer, RunResult, Schedule, Snapshot, TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -77,10 +77,26 @@ impl ProtocolArg {
     }
 }
 
+/// The tick of a call whose runs add the steps they complete to `done`: `progress(steps done so far)`, if given.
+/// [`run_interruptible_ticking`] calls it while they train (about every 20 ms); the caller calls it once more at
+/// the end, so that `progress` sees the final count.
+fn steps_done<'a>(
+    progress: Option<&'a Bound<'_, PyAny>>,
+    done: &'a AtomicU64,
+) -> impl FnMut(Python<'_>) -> PyResult<()> + 'a {
+    move |_| match progress {
+        Some(cb) => cb.call1((done.load(Ordering::Relaxed),)).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
 /// Accuracy under `protocol` (an `nnpartition.Protocol`) of datasets `first .. first + count` for hidden
-/// `widths`, best over its restarts each; and per dataset how many restarts diverged.
+/// `widths`, best over its restarts each; and per dataset how many restarts diverged. `progress`, if given, is
+/// called with the steps done so far, summed over all the runs, about every 20 ms while they train and once with
+/// `count * restarts * steps` at the end (a run adds its steps at each read, and at its end the steps that
+/// stopping at 100% or a divergence left).
 #[pyfunction]
-#[pyo3(signature = (d, n, widths, dist, seed, first, count, protocol, threads=None))]
+#[pyo3(signature = (d, n, widths, dist, seed, first, count, protocol, threads=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn protocol_accuracy<'py>(
     py: Python<'py>,
@@ -93,11 +109,20 @@ fn protocol_accuracy<'py>(
     count: usize,
     protocol: ProtocolArg,
     threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Measured<'py>> {
     let dist: PointDist = dist.parse()?;
     let cfg = protocol.config(widths)?;
     let restarts = protocol.restarts;
-    let m = run_interruptible(py, threads, || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg))?;
+    let done = AtomicU64::new(0);
+    let mut tick = steps_done(progress.as_ref(), &done);
+    let m = run_interruptible_ticking(
+        py,
+        threads,
+        || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg, &done),
+        &mut tick,
+    )?;
+    tick(py)?;
     Ok((m.accuracy.into_pyarray(py), m.diverged.into_pyarray(py)))
 }
 
@@ -199,10 +224,7 @@ fn train_network<'py>(
     let ys = &ys[..];
     let mut snaps: Vec<Vec<Snapshot>> = Vec::new();
     let done = AtomicU64::new(0);
-    let tick = |_: Python<'_>| match &progress {
-        Some(cb) => cb.call1((done.load(Ordering::Relaxed),)).map(|_| ()),
-        None => Ok(()),
-    };
+    let mut tick = steps_done(progress.as_ref(), &done);
     let runs: Vec<RunResult> = if let Some(cb) = callback {
         // One run on a worker thread; the GIL is taken back for the callback at each snapshot.
         if restarts != 1 {
@@ -237,7 +259,7 @@ fn train_network<'py>(
                 let mut rng = train_stream(seed, 0, 0);
                 Ok(train_run_counting(xv, ys, &cfg, &mut rng, snapshot_every, &mut observe, &done))
             },
-            tick,
+            &mut tick,
         )?;
         if let Some(e) = raised {
             return Err(e);
@@ -249,7 +271,7 @@ fn train_network<'py>(
             py,
             threads,
             || train_restarts_counting(xv, ys, &cfg, seed, 0, restarts, snapshot_every, &done),
-            tick,
+            &mut tick,
         )?;
         let (runs, s): (Vec<_>, Vec<_>) = out.into_iter().unzip();
         if snapshot_every > 0 {
@@ -257,9 +279,7 @@ fn train_network<'py>(
         }
         runs
     };
-    if let Some(cb) = &progress {
-        cb.call1((done.load(Ordering::Relaxed),))?;
-    }
+    tick(py)?;
     let best = best_restart(&runs).expect("train_restarts refuses restarts=0");
     // A diverged run's reads stop early (a prefix of the others' steps): its later entries are NaN.
     let longest = runs.iter().max_by_key(|r| r.history_steps.len()).expect("at least one restart");
