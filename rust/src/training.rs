@@ -1871,7 +1871,7 @@ pub fn reference_accuracy(
     count: usize,
     restarts: usize,
 ) -> CoreResult<Vec<f64>> {
-    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l)).map(|m| m.accuracy)
+    protocol_accuracy(d, n, dist, seed, first, count, restarts, &TrainConfig::reference(l), None).map(|m| m.accuracy)
 }
 
 impl Optimizer {
@@ -1933,6 +1933,12 @@ pub struct ProtocolRuns {
 /// after it, see [`train_run`]), and how many of them diverged. Dataset `k` restart `r` is exactly
 /// `train_restarts(random_dataset(n, d, dist, seed, k), cfg, seed, k, ..)[r]`
 /// (a run stops once it has read 100%, which cannot change its best).
+///
+/// `done`, if given, counts the steps each run completes, summed over all the runs of all the datasets, as
+/// [`train_restarts_counting`] counts them: at each read of a run, and once it ends the steps that stopping at 100%
+/// (or a divergence) left, so that `done` grows by exactly `count * restarts * cfg.steps` when the call returns.
+/// What a progress bar reads while the runs train in parallel; the results are those of the call without it, bit
+/// for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn protocol_accuracy(
     d: usize,
@@ -1943,26 +1949,7 @@ pub fn protocol_accuracy(
     count: usize,
     restarts: usize,
     cfg: &TrainConfig,
-) -> CoreResult<ProtocolRuns> {
-    protocol_accuracy_counting(d, n, dist, seed, first, count, restarts, cfg, &AtomicU64::new(0))
-}
-
-/// [`protocol_accuracy`] that also adds the steps each run completes to `done`, summed over all the runs of all
-/// the datasets, as [`train_restarts_counting`] counts them: at each read of a run, and once it ends the steps
-/// that stopping at 100% (or a divergence) left, so that `done` grows by exactly `count * restarts * cfg.steps`
-/// when the call returns. What a progress bar reads while the runs train in parallel; the results are those of
-/// the call without `done`, bit for bit.
-#[allow(clippy::too_many_arguments)]
-pub fn protocol_accuracy_counting(
-    d: usize,
-    n: usize,
-    dist: PointDist,
-    seed: u64,
-    first: u64,
-    count: usize,
-    restarts: usize,
-    cfg: &TrainConfig,
-    done: &AtomicU64,
+    done: Option<&AtomicU64>,
 ) -> CoreResult<ProtocolRuns> {
     let cfg = check_protocol(d, n, count, restarts, cfg)?;
     let cancel = Cancel::current();
@@ -1980,7 +1967,7 @@ pub fn protocol_accuracy_counting(
         .with_max_len(1)
         .map(|&(i, r)| {
             let mut rng = train_stream(seed, first + i as u64, r as u64);
-            train_run_full(data[i].0.view(), &data[i].1, &cfg, &mut rng, 0, &mut |_| Ok(()), &cancel, Some(done))
+            train_run_full(data[i].0.view(), &data[i].1, &cfg, &mut rng, 0, &mut |_| Ok(()), &cancel, done)
                 .map(|res| (res.protocol_accuracy(), res.diverged_at.is_some()))
         })
         .collect::<CoreResult<Vec<(f64, bool)>>>()?;
@@ -2690,14 +2677,14 @@ mod tests {
         let runs = train_restarts(xf.view(), &y, &cfg, 3, 0, 2).unwrap();
         assert!(runs.iter().any(|r| r.diverged_at.is_some()), "no restart diverged");
         let want = runs.iter().map(|r| r.protocol_accuracy()).fold(f64::NEG_INFINITY, f64::max);
-        let m = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg).unwrap();
+        let m = protocol_accuracy(50, 300, PointDist::Uniform, 3, 0, 1, 2, &cfg, None).unwrap();
         assert_eq!(m.accuracy, vec![want]);
         // and counts the restarts that diverged, as train_restarts reports them
         assert_eq!(m.diverged, vec![runs.iter().filter(|r| r.diverged_at.is_some()).count()]);
         // and none for a run that does not diverge (the reference protocol, a few steps)
         let mut calm = TrainConfig::reference(4);
         calm.steps = 40;
-        assert_eq!(protocol_accuracy(5, 60, PointDist::Uniform, 3, 0, 2, 2, &calm).unwrap().diverged, vec![0, 0]);
+        assert_eq!(protocol_accuracy(5, 60, PointDist::Uniform, 3, 0, 2, 2, &calm, None).unwrap().diverged, vec![0, 0]);
     }
 
     #[test]
@@ -3716,7 +3703,7 @@ mod tests {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let done = AtomicU64::new(0);
                 let got = pool.install(|| {
-                    protocol_accuracy_counting(d, n, PointDist::Uniform, seed, first, count, restarts, &cfg, &done)
+                    protocol_accuracy(d, n, PointDist::Uniform, seed, first, count, restarts, &cfg, Some(&done))
                 });
                 let got = got.unwrap();
                 assert_eq!(done.load(Ordering::Relaxed), (count * restarts * cfg.steps) as u64, "d={d} {threads}");

@@ -5,10 +5,10 @@ use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
 use crate::training::{
-    best_restart, check_protocol as core_check_protocol, check_snapshots,
-    protocol_accuracy_counting as core_protocol_accuracy, protocol_work, reference_accuracy as core_reference_accuracy,
-    restarts_bytes, train_restarts_counting, train_run_counting, train_stream, try_random_dataset, Activation, Kernel,
-    Loss, Network, Optimizer, RunResult, Schedule, Snapshot, TrainConfig,
+    best_restart, check_protocol as core_check_protocol, check_snapshots, protocol_accuracy as core_protocol_accuracy,
+    protocol_work, reference_accuracy as core_reference_accuracy, restarts_bytes, train_restarts_counting,
+    train_run_counting, train_stream, try_random_dataset, Activation, Kernel, Loss, Network, Optimizer, RunResult,
+    Schedule, Snapshot, TrainConfig,
 };
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -119,7 +119,7 @@ fn protocol_accuracy<'py>(
     let m = run_interruptible_ticking(
         py,
         threads,
-        || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg, &done),
+        || core_protocol_accuracy(d, n, dist, seed, first, count, restarts, &cfg, Some(&done)),
         &mut tick,
     )?;
     tick(py)?;
