@@ -8,7 +8,8 @@ complex and string arrays, wrong shapes, absurd sizes ...), and hypothesis draws
 calls with several arguments replaced at once. The calls run in batches in child
 processes with an address-space cap (RLIMIT_AS) and a time limit per call.
 
-A call passes when it returns a result without NaN, raises ValueError or TypeError,
+A call passes when it returns a result without NaN (and, for a frozen result, equal to
+its copy and hashing alike), raises ValueError or TypeError,
 or (for the CLI) exits with a status. It fails on any other exception (a Rust
 panic is a BaseException; a numpy RuntimeWarning, an overflow or invalid value on the
 way, is raised as one), an abort or crash of the process, NaN in a result, or a
@@ -245,8 +246,9 @@ DOCUMENTED_NAN = {
 }
 
 WORKER = textwrap.dedent("""
-    import contextlib, io, json, math, signal, sys, time, dataclasses, warnings
+    import contextlib, io, json, math, pickle, signal, sys, time, dataclasses, warnings
     {preamble}
+    from nnpartition._frozen import ValueResult
     warnings.simplefilter("error", RuntimeWarning)
     DOCUMENTED_NAN = {documented_nan!r}
 
@@ -296,6 +298,11 @@ WORKER = textwrap.dedent("""
             else:
                 out = eval(job["expr"])
                 status = "nan" if has_nan(out) else "ok"
+                # a frozen result compares and hashes by value: it equals its pickled copy, NaN and all
+                if status == "ok" and isinstance(out, ValueResult):
+                    twin = pickle.loads(pickle.dumps(out))   # (a deep copy shares its floats, NaN too)
+                    if not (out == twin and hash(out) == hash(twin)):
+                        status = "a result that differs from its copy (== or hash)"
         except CallTimeout:
             status = "timeout (interrupted)"
         except (ValueError, TypeError) as e:
