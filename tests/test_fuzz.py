@@ -8,7 +8,8 @@ complex and string arrays, wrong shapes, absurd sizes ...), and hypothesis draws
 calls with several arguments replaced at once. The calls run in batches in child
 processes with an address-space cap (RLIMIT_AS) and a time limit per call.
 
-A call passes when it returns a result without NaN, raises ValueError or TypeError,
+A call passes when it returns a result without NaN (and, for a frozen result, equal to
+its copy and hashing alike), raises ValueError or TypeError,
 or (for the CLI) exits with a status. It fails on any other exception (a Rust
 panic is a BaseException; a numpy RuntimeWarning, an overflow or invalid value on the
 way, is raised as one), an abort or crash of the process, NaN in a result, or a
@@ -41,6 +42,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import nnpartition
+
 LONG = os.environ.get("NNPARTITION_FUZZ", "quick") == "long"
 ADDRESS_SPACE = 6 * 2**30  # bytes a child may map (the machine has more; aborts show up as failures)
 CALL_SECONDS = 20.0 if LONG else 10.0
@@ -50,7 +53,7 @@ PREAMBLE = textwrap.dedent("""
     import numpy as np
     import nnpartition as npn
     from nnpartition import construct, sparse, teacher, lowrank, window, counting, datasets, limits
-    from nnpartition import cli
+    from nnpartition import cli, validation
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (40, 2))
     y = (X[:, 0] > 0).astype(np.int64)
@@ -66,6 +69,9 @@ PREAMBLE = textwrap.dedent("""
     P = lowrank.local_family(6, 4, 0.5)
     code = sparse.expand_sparsify(X, 64, k=4)
     Z = code.toarray()
+    row = {"d": 2, "N": 9, "L": 3, "dist": "uniform", "part": "heldout", "real": 0.9, "real_std": 0.05,
+           "datasets": 3, "estimate": 0.92, "low": 0.9, "high": 0.95, "error": 0.02, "in_band": True}
+    rows = [row, {**row, "part": "calibration", "real_std": float("nan"), "datasets": 1}]
 
     def with_max_work(max_work, f):
         def call(*args, **kwargs):
@@ -95,6 +101,13 @@ HOSTILE: Dict[str, List[str]] = {
     "str": ["''", "'nonsense'", "'GAUSSIAN'", "None", "3", "'gauss'", "'uniform '", "b'uniform'"],
     "bool": ["1.0", "'yes'", "None", "np.bool_(True)", "2"],
     "ints": ["[]", "[0]", "[-1]", "[2**63]", "[2**20, 2**20]", "[1.5]", "'12'", "None", "[2**64]", "(3,) * 10**5"],
+    # a progress callable of the core (called with the steps done so far)
+    "callback": ["None", "3", "'x'", "lambda: 0", "lambda n: int('x')", "lambda n, m: 0", "lambda n: 10**400",
+                 "np.sin"],
+    # a ValidationReport's rows (hand-made, or read back from a CSV of an earlier version)
+    "rows": ["[]", "[{}]", "[{**row, 'error': float('nan')}]", "[{**row, 'error': float('inf')}]", "[3]", "None",
+             "[{**row, 'real_std': 'a', 'datasets': 2}]", "[{**row, 'datasets': 2**64}]", "[{**row, 'datasets': -1}]",
+             "[{k: v for k, v in row.items() if k != 'estimate'}]", "[{**row, 'real': None}]", "rows * 10**4"],
 }
 
 # One working call per public function: (callee, positional args, keyword args); every
@@ -128,7 +141,17 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
       "optimizer": ("'adam'", "str"), "batch_size": ("16", "int"), "restarts": ("1", "int"),
       "widths": ("None", "ints")}),
     ("npn.real_accuracy", [("2", "int"), ("20", "int"), ("3", "int")],
-     {"datasets": ("1", "int"), "restarts": ("1", "int"), "dist": ("'uniform'", "str")}),
+     {"datasets": ("1", "int"), "restarts": ("1", "int"), "dist": ("'uniform'", "str"),
+      "progress": ("False", "bool")}),
+    # the core's own arguments come validated from real_accuracy: its progress callable alone is the caller's
+    ("(lambda cb: npn._core.protocol_accuracy(2, 20, [3], 'uniform', 0, 0, 1, npn.Protocol(steps=100), None, cb))",
+     [("lambda n: None", "callback")], {}),
+    ("npn.required_width", [("3", "int"), ("100", "int"), ("0.9", "float")],
+     {"dist": ("'uniform'", "str"), "max_width": ("64", "int")}),
+    ("npn.max_samples", [("3", "int"), ("8", "int"), ("0.9", "float")],
+     {"widths": ("None", "ints"), "max_n": ("10**4", "int")}),
+    ("validation.ValidationReport(rows).to_dict", [], {"datasets": ("3", "int")}),
+    ("(lambda r: validation.ValidationReport(r).to_dict())", [("rows", "rows")], {}),
     ("net.predict", [("X", "array2")], {}),
     ("npn.region_polygons", [("net",  "array2")], {"box": ("(-1.0, 1.0)", "ints"), "tol": ("1e-9", "float"),
                                                   "max_regions": ("10**5", "int")}),
@@ -188,7 +211,8 @@ CLI: List[List[Tuple[str, Optional[str]]]] = [
 # Every other registered command (test_every_cli_command_is_fuzzed checks the list is complete);
 # output files go to the worker's temporary directory.
 CLI += [
-    [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--lr", "0.02"), ("--steps", "300")],
+    [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--lr", "0.02"), ("--steps", "300"),
+     ("--max-width", "4096")],
     [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--seed", "0"),
      ("--workers", "1"), ("--no-progress", None)],
     [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--seed", "0"), ("--lr", "0.02")],
@@ -222,8 +246,9 @@ DOCUMENTED_NAN = {
 }
 
 WORKER = textwrap.dedent("""
-    import contextlib, io, json, math, signal, sys, time, dataclasses, warnings
+    import contextlib, io, json, math, pickle, signal, sys, time, dataclasses, warnings
     {preamble}
+    from nnpartition._frozen import ValueResult
     warnings.simplefilter("error", RuntimeWarning)
     DOCUMENTED_NAN = {documented_nan!r}
 
@@ -250,6 +275,8 @@ WORKER = textwrap.dedent("""
                        if f.name not in allowed)
         if isinstance(obj, (tuple, list)):
             return any(has_nan(o, depth + 1) for o in obj[:1000])
+        if isinstance(obj, dict):   # a to_dict(): strict JSON, no NaN anywhere
+            return any(has_nan(o, depth + 1) for o in list(obj.values())[:1000])
         return False
 
     for line in sys.stdin:
@@ -271,6 +298,11 @@ WORKER = textwrap.dedent("""
             else:
                 out = eval(job["expr"])
                 status = "nan" if has_nan(out) else "ok"
+                # a frozen result compares and hashes by value: it equals its pickled copy, NaN and all
+                if status == "ok" and isinstance(out, ValueResult):
+                    twin = pickle.loads(pickle.dumps(out))   # (a deep copy shares its floats, NaN too)
+                    if not (out == twin and hash(out) == hash(twin)):
+                        status = "a result that differs from its copy (== or hash)"
         except CallTimeout:
             status = "timeout (interrupted)"
         except (ValueError, TypeError) as e:
@@ -289,6 +321,15 @@ WORKER = textwrap.dedent("""
 """).format(preamble=PREAMBLE, documented_nan=DOCUMENTED_NAN)
 
 
+def child_env(**extra: str) -> Dict[str, str]:
+    """The environment of a child process, which imports the nnpartition this process imported: the workers run
+    in a temporary directory, where a relative ``PYTHONPATH=python`` named nothing and they silently fuzzed the
+    package installed in the environment (another checkout's) instead."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(nnpartition.__file__)))
+    path = os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 def _limit_child() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
@@ -304,7 +345,7 @@ def run_jobs(jobs: Sequence[dict]) -> List[Tuple[dict, str]]:
         budget = 30.0 + sum(j["limit"] for j in batch[:3]) + 0.5 * len(batch)
         proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, preexec_fn=_limit_child, cwd=scratch,
-                                env={**os.environ, "RAYON_NUM_THREADS": "2", "MPLBACKEND": "Agg"})
+                                env=child_env(RAYON_NUM_THREADS="2", MPLBACKEND="Agg"))
         try:
             out, err = proc.communicate(stdin, timeout=budget)
             died = proc.returncode != 0
@@ -413,6 +454,12 @@ def test_hostile_values_one_at_a_time() -> None:
     jobs = _finish(one_at_a_time_jobs(BASE))
     failures = run_jobs(jobs)
     assert not failures, _report(failures)
+
+
+def test_the_workers_import_the_package_under_test(tmp_path) -> None:
+    out = subprocess.run([sys.executable, "-c", "import nnpartition; print(nnpartition.__file__)"], cwd=tmp_path,
+                         env=child_env(), capture_output=True, text=True, check=True).stdout.strip()
+    assert os.path.samefile(out, nnpartition.__file__)
 
 
 def test_every_cli_command_is_fuzzed() -> None:

@@ -707,3 +707,17 @@ def test_report_to_dict_is_strict_json_with_the_rows_summary_and_standard_error(
     assert out["real_standard_error"] == pytest.approx(two["real_std"] / math.sqrt(2))
     assert out["summary"]["all"]["mae"] == pytest.approx((abs(one["error"]) + abs(two["error"])) / 2)
     assert out["summary"]["all"]["n"] == 2
+
+
+def test_summary_of_rows_without_its_columns_is_a_value_error_naming_them():
+    """A row without the columns the summary reads (hand-made, or from another tool's CSV) is refused naming the row
+    and the columns: ``ValidationReport([{}]).to_dict()`` raised a bare ``KeyError: 'error'`` (found by the fuzz).
+    Truth: the columns the error summary is defined on (``error`` and ``in_band``, ``real`` and ``estimate`` for the
+    non-trivial rows); a complete row still summarises."""
+    row = dict(dist="uniform", d=2, N=9, L=3, real=0.9, estimate=0.92, error=0.02, in_band=True)
+    assert ValidationReport([row]).to_dict()["summary"]["all"]["n"] == 1
+    for col in ("error", "in_band", "real", "estimate"):
+        rep = ValidationReport([row, {k: x for k, x in row.items() if k != col}])
+        for call in (rep.summary, rep.to_dict, rep.summary_text):
+            with pytest.raises(ValueError, match=rf"rows\[1\] has no '{col}'"):
+                call()

@@ -38,6 +38,8 @@ def _summary(rows: Sequence[Dict[str, Any]]) -> Dict[str, float]:
 _PARITY_COLUMNS = ("d", "estimate", "low", "high", "real")
 _LABEL_COLUMNS = _PARITY_COLUMNS + ("dist", "N", "L")
 _FIGURE_COLUMNS = _LABEL_COLUMNS
+#: The columns every row needs for :meth:`ValidationReport.summary` (and ``to_dict``, ``summary_text``).
+_SUMMARY_COLUMNS = ("real", "estimate", "error", "in_band")
 
 
 @dataclass
@@ -76,6 +78,9 @@ class ValidationReport:
         (d <= 2), ``large L`` (L >= 64), ``near capacity`` (N between 1 and 4
         times the parameter count ``L (d + 2) + 1``).
         """
+        # a hand-made row (or one read back from another tool's CSV) without them gave a bare KeyError
+        self._check_columns(_SUMMARY_COLUMNS, "summary")
+
         def nontrivial(r: Dict[str, Any]) -> bool:
             return bool(r["real"] < 0.999 or r["estimate"] < 0.999)
 
