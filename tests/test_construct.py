@@ -767,9 +767,11 @@ from nnpartition.construct import region_map
 from nnpartition.network import TwoLayerNet
 rng = np.random.default_rng(4)
 net = TwoLayerNet(W1=rng.normal(size=(3, 20)), b1=rng.normal(size=20), w2=rng.normal(size=20), b2=0.25)
-rm = region_map(net, rng.normal(size=(9 * 2048 + 3, 3)))
-assert rm.n_regions > 300, rm.n_regions
-out(rm.ids, rm.patterns, rm.counts, rm.slopes, rm.offsets)
+X = rng.normal(size=(9 * 2048 + 3, 3))
+for _ in range(4):   # each call a few ms: repeated, so that every thread takes a share
+    rm = region_map(net, X)
+    assert rm.n_regions > 300, rm.n_regions
+    out(rm.ids, rm.patterns, rm.counts, rm.slopes, rm.offsets)
 """
     outs = digests_at_thread_counts(code)
-    assert len(set(outs.values())) == 1, outs
+    assert [t for t in outs if outs[t] != outs[1]] == [], outs
