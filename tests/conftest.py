@@ -1,8 +1,12 @@
 """Set-up shared by every test file."""
 
+import contextlib
 import functools
 import importlib.util
+import io
+import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +37,39 @@ def benchmark_script(name):
     spec.loader.exec_module(mod)
     return mod
 
+
+
+# What `digests_at_thread_counts` runs before its code: `out(*values)` prints a digest of the values' raw bytes (with
+# dtype and shape), so two runs print the same line only if the values are the same bit for bit.
+_DIGEST = """import hashlib, numpy as np, nnpartition
+print(nnpartition.__file__)
+def out(*values):
+    h = hashlib.sha256()
+    for v in values:
+        a = np.ascontiguousarray(v)
+        h.update(f"{a.dtype.str}{a.shape}".encode() + a.tobytes())
+    print(h.hexdigest())
+"""
+
+
+def digests_at_thread_counts(code, counts=(1, 3, 7)):
+    """Run ``code`` (calls that print their results with ``out(...)``: see ``_DIGEST``) in a fresh interpreter with
+    ``RAYON_NUM_THREADS`` at each of ``counts`` (the core's global pool, that of every call without ``threads=``; 3
+    and 7 are odd, where a chunking bug hides from powers of two), and once in this process (its pool, whatever
+    size), and return ``{count or "here": output}``; the children must import this checkout's package."""
+    import nnpartition
+
+    outs = {}
+    for t in counts:
+        p = subprocess.run([sys.executable, "-c", _DIGEST + code], capture_output=True, text=True,
+                           env={**os.environ, "RAYON_NUM_THREADS": str(t)})
+        assert p.returncode == 0, p.stderr
+        where, _, outs[t] = p.stdout.partition("\n")
+        assert where == nnpartition.__file__, where
+    with contextlib.redirect_stdout(io.StringIO()) as here:
+        exec(_DIGEST + code, {})
+    outs["here"] = here.getvalue().partition("\n")[2]
+    return outs
 
 
 @pytest.fixture

@@ -269,3 +269,26 @@ def test_float32_matches_numpy_in_float32(d, N, L, seed):
     assert s.n_regions == n
     np.testing.assert_array_equal(s.occupancy, occ)
     assert npn.count_regions(X.astype(np.float64), W.astype(np.float64), b.astype(np.float64)).n_regions == n
+
+
+def test_the_counts_are_the_same_bits_at_1_3_and_7_threads():
+    """The points are counted in parallel chunks of 2048 rows (``CHUNK_ROWS``) whose pattern tables are merged:
+    24 chunks and a part shared by the core's global pool of 1, 3 or 7 threads (``RAYON_NUM_THREADS``) and this
+    process's must give the same region count, occupancy and majority accuracy (float bits), float64 and float32.
+    (Each call takes a few ms, so it runs 8 times: with 9 chunks a call, a core that dropped a row of every chunk
+    a third thread counted passed a run of 2 calls at 7 threads, the third thread still asleep.)"""
+    from conftest import digests_at_thread_counts
+
+    code = """
+from nnpartition.activation_regions import count_regions_deep
+rng = np.random.default_rng(3)
+X = rng.normal(size=(24 * 2048 + 3, 4))
+y = (X[:, 0] * X[:, 1] > 0).astype(int)
+layers = [(rng.normal(size=(4, 12)), rng.normal(size=12)), (rng.normal(size=(12, 10)), rng.normal(size=10))]
+for Xc in (X, X.astype(np.float32)) * 4:   # each call a few ms: repeated, so that every thread takes a share
+    r = count_regions_deep(Xc, layers, y=y)
+    assert r.n_regions > 1000 and 0.5 < r.majority_accuracy < 1, (r.n_regions, r.majority_accuracy)
+    out(r.n_regions, r.n_points, r.occupancy, r.majority_accuracy)
+"""
+    outs = digests_at_thread_counts(code)
+    assert [t for t in outs if outs[t] != outs[1]] == [], outs

@@ -754,3 +754,24 @@ def test_a_one_input_network_asks_for_1_column_in_the_singular():
     net3 = DeepNet([(np.ones((3, 2)), np.zeros(2))], np.ones(2), 0.0)
     with pytest.raises(ValueError, match=r"^X must have 3 columns, got shape \(2, 1\)$"):
         net3.predict(np.zeros((2, 1)))
+
+
+def test_region_map_is_the_same_bits_at_1_3_and_7_threads():
+    """The patterns are computed in parallel chunks of rows (at most 2048, ``CHUNK_ROWS``): 9 chunks and a part
+    shared by the core's global pool of 1, 3 or 7 threads (``RAYON_NUM_THREADS``) and this process's must give the
+    same ids (by first appearance), patterns, counts and affine maps (float bits)."""
+    from conftest import digests_at_thread_counts
+
+    code = """
+from nnpartition.construct import region_map
+from nnpartition.network import TwoLayerNet
+rng = np.random.default_rng(4)
+net = TwoLayerNet(W1=rng.normal(size=(3, 20)), b1=rng.normal(size=20), w2=rng.normal(size=20), b2=0.25)
+X = rng.normal(size=(9 * 2048 + 3, 3))
+for _ in range(4):   # each call a few ms: repeated, so that every thread takes a share
+    rm = region_map(net, X)
+    assert rm.n_regions > 300, rm.n_regions
+    out(rm.ids, rm.patterns, rm.counts, rm.slopes, rm.offsets)
+"""
+    outs = digests_at_thread_counts(code)
+    assert [t for t in outs if outs[t] != outs[1]] == [], outs

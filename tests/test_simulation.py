@@ -473,3 +473,28 @@ def test_simulate_json_gives_widths_beside_l(capsys):
     assert main(["estimate", "-d", "2", "-N", "20", "-L", "7", "--json"]) == 0
     est = json.loads(capsys.readouterr().out)
     assert sim["L"] == 7 and sim["widths"] == est["widths"] == [7]
+
+
+def test_the_same_bits_at_1_3_and_7_threads_with_several_trials_a_call(monkeypatch):
+    """A run of fewer than 100 trials makes one core call a trial (``batch = trials // 50``), which no thread count
+    splits: at 700 trials each call holds 14 trials, shared by 3 (an odd count) or 7 threads, and every array must be
+    that of 1 thread bit for bit (the accuracies and the occupancy histogram as float bits)."""
+    from nnpartition import _core
+
+    real, counts = _core.simulate_trials, []
+
+    def recorded(*args):
+        counts.append(args[7])
+        return real(*args)
+
+    monkeypatch.setattr(_core, "simulate_trials", recorded)
+    runs = {}
+    for t in (1, 3, 7):
+        s = npn.simulate_partition(3, 200, 8, trials=700, seed=12, threads=t, progress=False)
+        runs[t] = [s.n_regions, s.majority_accuracy.view(np.uint64), s.occupancy_hist.view(np.uint64),
+                   s.capped_occupancy]
+    assert min(counts) >= 7, counts   # the work really splits across 7 threads
+    for t in (3, 7):
+        for got, want in zip(runs[t], runs[1]):
+            np.testing.assert_array_equal(got, want)
+    assert len(set(runs[1][1].tolist())) > 1   # the trials differ

@@ -946,3 +946,23 @@ def test_epochs_given_to_a_method_without_them_is_warned_of_by_name():
         readout_accuracy(Z, y, method="perceptron", epochs=50)
         capacity_curve(3, [10], 20, trials=1, method="perceptron", epochs=7, progress=False)
         capacity_curve(3, [10], 20, trials=1, progress=False)
+
+
+def test_the_codes_are_the_same_bits_at_1_3_and_7_threads():
+    """The projection is drawn in parallel (a stream a column), the codes in parallel chunks of at most 1024 rows
+    (``CHUNK_ROWS``: here 7 and a part) and the thresholds in blocks of 64 columns (here 7 and a part): the core's
+    global pool of 1, 3 or 7 threads (``RAYON_NUM_THREADS``) and this process's must give the same projections,
+    top-k, threshold and ReLU codes and thresholds, bit for bit (each call made twice, so that every
+    thread takes a share: a call of a few ms can run before a third thread wakes)."""
+    from conftest import digests_at_thread_counts
+
+    code = """
+from nnpartition.sparse import expand_sparsify
+X = np.random.default_rng(5).normal(size=(7 * 1024 + 3, 10))
+for m, kw in ((200, dict(k=12)), (200, dict(k=12, projection="sparse_binary", density=0.3)),
+              (450, dict(k=12, sparsify="threshold")), (200, dict(sparsify="relu", bias=-0.5))) * 2:
+    c = expand_sparsify(X, m, seed=6, **kw)
+    out(*(np.asarray(v) for v in (c.projection, c.bias, c.indptr, c.indices, c.dense, c.thresholds) if v is not None))
+"""
+    outs = digests_at_thread_counts(code)
+    assert [t for t in outs if outs[t] != outs[1]] == [], outs

@@ -1630,3 +1630,42 @@ def test_real_accuracy_measures_the_same_with_and_without_a_bar(monkeypatch):
         for extra in ({}, {"callback": lambda k, a: None}):
             shown = real_accuracy(**kwargs, progress=True, **extra)
             assert shown.per_dataset.tolist() == plain.per_dataset.tolist() and shown.diverged == plain.diverged
+
+
+def _exact(value, where="result"):
+    """Every number in ``value`` (a dataclass, tuple, list, array or scalar) as its bits, by where it sits, to compare
+    two results bit for bit (floats through their ``uint64`` view: a sum reduced in another order differs there)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: v for f in dataclasses.fields(value) if f.name != "seconds"
+                for k, v in _exact(getattr(value, f.name), f"{where}.{f.name}").items()}
+    if isinstance(value, (tuple, list)):
+        return {k: v for i, item in enumerate(value) for k, v in _exact(item, f"{where}[{i}]").items()}
+    a = np.asarray(value)
+    if a.dtype == np.float64:
+        a = a.view(np.uint64)
+    return {where: (a.dtype.str, a.shape, a.tobytes())}
+
+
+@pytest.mark.parametrize("size", [dict(L=12), dict(widths=[7, 5])])
+def test_train_is_the_same_bit_for_bit_at_1_2_3_and_7_threads(size):
+    """The restarts run in parallel (one a task): at 7 restarts each of 1, 2, 3 (an odd count) and 7 threads runs
+    several, and the best network, every restart's accuracy and divergence, the histories and the snapshots must be
+    those of 1 thread, bit for bit; full batch and minibatches (whose draws are the restart's own stream)."""
+    X, y = random_dataset(120, 3, seed=21)
+    for kw in (dict(steps=400), dict(steps=400, optimizer="sgd", lr=0.05, batch_size=16)):
+        runs = {t: _exact(train(X, y, **size, **kw, restarts=7, seed=8, snapshot_every=20, threads=t))
+                for t in (1, 2, 3, 7)}
+        for t in (2, 3, 7):
+            assert runs[t] == runs[1], (size, kw, t, [k for k in runs[1] if runs[t].get(k) != runs[1][k]])
+        assert len(set(np.frombuffer(runs[1]["result.restart_accuracies"][2]))) > 1   # the restarts differ
+
+
+def test_real_accuracy_is_the_same_bit_for_bit_at_1_2_3_and_7_threads():
+    """The datasets and their restarts train in parallel: 7 datasets of 2 restarts at 1, 2, 3 and 7 threads give the
+    same per-dataset accuracies, mean and std (float bits) and divergence count."""
+    p = Protocol(steps=400, restarts=2)
+    runs = {t: _exact(real_accuracy(3, 60, 6, datasets=7, protocol=p, seed=5, threads=t, progress=False))
+            for t in (1, 2, 3, 7)}
+    for t in (2, 3, 7):
+        assert runs[t] == runs[1], (t, [k for k in runs[1] if runs[t].get(k) != runs[1][k]])
+    assert len(set(np.frombuffer(runs[1]["result.per_dataset"][2]))) > 1   # the datasets differ

@@ -1652,3 +1652,30 @@ def test_a_listed_logit_in_range_at_its_point_is_listed_when_its_slope_term_alon
     net = nnpartition.TwoLayerNet(np.array([[1.0]]), np.zeros(1), np.array([1e308]), -1e307)
     with pytest.raises(ValueError, match=r"logit on listed region 0 overflows float64 \(at its listed point"):
         nnpartition.window.network_regions(net, 1.0, 4.0)
+
+
+def test_the_counts_and_the_listed_regions_are_the_same_bits_at_1_3_and_7_threads():
+    """A layer's count runs in parallel over its 40 hyperplanes (each the latest of the sets it counts): the core's
+    global pool of 1, 3 or 7 threads (``RAYON_NUM_THREADS``) and this process's must give the same counts and curves,
+    and a network's listed regions the same (points and radii as float bits, patterns, affine maps) in the same
+    order. (A network of a few hundred regions is split breadth first, in one thread, to its end: its parallel
+    depth-first part is tested in Rust, window.rs the_regions_split_in_parallel_are_the_same_bits_at_1_3_and_7_threads,
+    on a thousand regions, seconds here at four thread counts.)"""
+    from conftest import digests_at_thread_counts
+
+    code = """
+from nnpartition.network import DeepNet
+from nnpartition.window import network_regions, region_count_curve, regions_in_box
+rng = np.random.default_rng(7)
+W, b = rng.normal(size=(3, 40)), rng.normal(size=40)
+for _ in range(4):   # each call a few ms: repeated, so that every thread takes a share
+    out(regions_in_box(W, b, -1, 1), region_count_curve(W, b, -1, 1))
+net = DeepNet([(rng.normal(size=(3, 12)), rng.normal(size=12)), (rng.normal(size=(12, 10)), rng.normal(size=10))],
+              rng.normal(size=10), 0.0)
+for _ in range(2):   # repeated, so that every thread takes a share
+    r = network_regions(net, -1.5, 1.5, progress=False)
+    assert len(r.points) > 400, len(r.points)
+    out(r.points, r.radii, r.patterns, r.curve, r.affine_weight, r.affine_bias)
+"""
+    outs = digests_at_thread_counts(code)
+    assert [t for t in outs if outs[t] != outs[1]] == [], outs

@@ -3497,6 +3497,34 @@ mod tests {
     }
 
     #[test]
+    fn the_regions_split_in_parallel_are_the_same_bits_at_1_3_and_7_threads() {
+        // The pieces are split breadth first until FRONTIER of them wait, then each depth first in parallel: the
+        // networks of the tests above, of a few hundred regions, end before that (a core whose third thread moved
+        // its points passed them). Here most of the 1000-odd regions are split in parallel, and 1, 3 (odd) and 7
+        // threads must count and list them the same, bit for bit, affine maps included.
+        let layers = random_net(&[60, 20], 2, 5);
+        let views: Vec<_> = layers.iter().map(|(w, b)| (w.view(), b.view())).collect();
+        let w_out = Array1::from_shape_fn(20, |j| (j as f64 * 0.37).sin());
+        let (lo, hi) = (arr1(&[-1.0, -1.0]), arr1(&[1.0, 1.0]));
+        let opts = NetworkOptions { list: true, ..NetworkOptions::default() };
+        let run = |t: usize| {
+            let found = AtomicU64::new(0);
+            let r = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| {
+                network_regions_in_box_counting(&views, Some((w_out.view(), 0.25)), lo.view(), hi.view(), &opts, &found)
+            });
+            let r = r.unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            (r.per_layer.clone(), bits(&r.points), bits(&r.radii), r.patterns.clone(), bits(&r.affine))
+        };
+        let one = run(1);
+        assert!(one.1.len() / 2 > 4 * FRONTIER, "{} regions", one.1.len() / 2);
+        assert_eq!(one.4.len(), 3 * one.1.len() / 2, "an affine map (2 weights and a bias) a region");
+        for t in [3, 7] {
+            assert!(run(t) == one, "{t} threads");
+        }
+    }
+
+    #[test]
     fn the_listed_affine_maps_give_the_network_output_around_each_point() {
         // A plain forward pass (leaky ReLU, slope 0.1) at each listed point and at points of the ball around it
         // (radius in box units: times the box's half-width per coordinate in x) gives the listed map's value; the
