@@ -121,3 +121,28 @@ def test_importing_the_package_in_a_kernel_without_ipywidgets_warns_nothing(tmp_
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0 and run.stdout.strip() == "ok" and "IProgress" not in run.stderr, run.stderr
+
+
+def test_a_bar_nobody_sees_starts_no_thread():
+    # tqdm starts its monitor thread for every bar, drawn or not; real_accuracy's bar (session 62), invisible in a
+    # child whose stderr is a pipe, started it there, and its ~70 MB of address space made the calls sized to the
+    # default max_bytes abort under `ulimit -v` (tests/test_limits.py's tight address-space test). A fresh process:
+    # in this one another test's drawn bar may have started the thread already.
+    import subprocess
+    import sys
+
+    code = ("import io, threading, nnpartition as npn\n"
+            "from nnpartition._progress import progress_bar\n"
+            "for p in (False, None):\n"
+            "    with progress_bar(10, progress=p, stream=io.StringIO()) as bar:\n"
+            "        bar.update(4)\n"
+            "X, y = npn.random_dataset(50, 2)\n"
+            "npn.train(X, y, 3, steps=5)\n"
+            "npn.real_accuracy(2, 50, 3, datasets=1, protocol=npn.Protocol(steps=5, restarts=1))\n"
+            "print(sorted(t.name for t in threading.enumerate()))\n"
+            "with progress_bar(10, progress=True, stream=io.StringIO()) as bar:\n"   # a drawn bar: tqdm's own
+            "    print(sorted(t.name for t in threading.enumerate()))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    hidden, drawn = run.stdout.splitlines()
+    assert hidden == "['MainThread']" and "tqdm_monitor" in drawn, run.stdout

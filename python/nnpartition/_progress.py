@@ -77,6 +77,18 @@ def progress_bar(total: Optional[int], *, desc: str = "", progress: Optional[boo
         show, delay = _visible(out), DELAY
     else:
         show, delay = progress, 0.0
-    return tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, disable=not show,
-                          delay=delay, leave=False, dynamic_ncols=True)
+    if not show:   # a bar nobody sees starts no thread (see _Hidden)
+        return _Hidden(total=total, desc=desc or None, unit=unit, file=out, disable=True)
+    return tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, delay=delay, leave=False,
+                          dynamic_ncols=True)
+
+
+class _Hidden(tqdm.std.tqdm):  # type: ignore[type-arg]
+    """A bar that is never drawn (``progress=False``, or ``None`` where nothing would show it), without tqdm's
+    monitor thread: tqdm starts that thread for every bar, drawn or not, and under an address-space cap (``ulimit
+    -v``) its stack and malloc arena (about 70 MB of address space) left too little room for the calls sized to the
+    default ``max_bytes``, which then aborted (``real_accuracy``'s bar, session 62: tests/test_limits.py's tight
+    address-space test)."""
+
+    monitor_interval = 0
 
