@@ -17,7 +17,7 @@ from ..estimate.accuracy import _hidden_params
 _DISTS = _core.CHOICES["dist"]
 # The seeded draws pick from this literal, deliberately not from the core's _DISTS: a point distribution added to the
 # core would lengthen the tuple rng.choice draws from and so move every draw after it, and the measured stores and
-# docs/data are keyed to the configurations drawn (tests/test_stub.py's scan of restated choice sets allows it).
+# docs/data are keyed to the configurations drawn (tests/test_limits.py's scan of restated choice sets allows it).
 _DRAWN_DISTS = ("uniform", "gaussian")
 
 
