@@ -2608,7 +2608,13 @@ def _record_bars(monkeypatch):
             shown.append(not kwargs.get("disable", False))
             super().__init__(*args, **{**kwargs, "disable": True})
 
+    class HiddenRecorder(_progress._Hidden):   # a bar nobody sees is made without tqdm.auto (no monitor thread)
+        def __init__(self, *args, **kwargs):
+            shown.append(False)
+            super().__init__(*args, **kwargs)
+
     monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    monkeypatch.setattr(_progress, "_Hidden", HiddenRecorder)
     monkeypatch.setattr(_progress, "_visible", lambda stream: True)
     return shown
 
