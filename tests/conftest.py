@@ -19,6 +19,14 @@ import pytest
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+# Tests start child processes in temporary directories (cwd=tmp_path), where a relative PYTHONPATH (the guide's
+# `PYTHONPATH=python`) names nothing: the children then imported another nnpartition, the one installed in the
+# environment, and tested it instead of the tree under test (found in the fuzz's workers, session 62). Made absolute
+# once here, every child imports the package this process imports.
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in os.environ["PYTHONPATH"].split(os.pathsep)
+                                               if p)
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 

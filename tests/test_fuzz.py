@@ -462,6 +462,14 @@ def test_the_workers_import_the_package_under_test(tmp_path) -> None:
     assert os.path.samefile(out, nnpartition.__file__)
 
 
+def test_any_child_in_another_directory_imports_the_package_under_test(tmp_path) -> None:
+    # the environment every test's children inherit (conftest makes a relative PYTHONPATH absolute): the picture,
+    # explorer and sweep tests start theirs in tmp_path too, without child_env
+    out = subprocess.run([sys.executable, "-c", "import nnpartition; print(nnpartition.__file__)"], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert os.path.samefile(out, nnpartition.__file__)
+
+
 def test_every_cli_command_is_fuzzed() -> None:
     from nnpartition import cli
 
