@@ -91,6 +91,17 @@ def toy_bytes(kind: str, N: int, d: int) -> int:
 TOY_KINDS = DISTS + ("xor", "spirals", "teacher")   # the core's point distributions, then those drawn here
 
 
+def _toy_dist(kind: str) -> str:
+    """The point law the estimator takes for a :func:`toy_dataset` kind (its ``dist=``): ``"gaussian"`` for gaussian
+    points, else ``"uniform"`` (xor and teacher points are uniform in ``[-1, 1]^d``; the spirals are taken so too).
+
+    Example:
+        >>> _toy_dist("gaussian"), _toy_dist("xor")
+        ('gaussian', 'uniform')
+    """
+    return "gaussian" if kind == "gaussian" else "uniform"
+
+
 def toy_dataset(kind: str, N: int, d: int = 2, *, seed: SeedLike = 0,
                 noise: float = 0.0) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Small two-class datasets to watch a network learn (``nnpartition movie --data``).

@@ -11,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from .._files import replacing
-from ..datasets import DISTS, TOY_KINDS, toy_dataset
+from ..datasets import DISTS, TOY_KINDS, _toy_dist, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
@@ -230,7 +230,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
                           else "first three training points",
                           "points": total, "points_drawn": drawn, "seconds": round(seconds, 3),
                           "N": args.N, "seed": args.seed if trained else None, "data": args.data if trained else None,
-                          "dist": _dist(args.data) if trained else None}))
+                          "dist": _toy_dist(args.data) if trained else None}))
     else:
         acc = "" if accuracy is None else f", training accuracy {accuracy:.4f}"
         # which window: the count depends on it, and by default it is the data's box with a margin, not --box's
@@ -241,18 +241,6 @@ def _plot_partition(args: argparse.Namespace) -> int:
         if args.save_weights:
             print(f"network written to {args.save_weights}")
     return 0
-
-
-def _dist(data: str) -> str:
-    """The point law of ``--data`` as the estimate takes it (``estimate --json``'s ``dist``): ``"gaussian"`` for
-    gaussian data, else ``"uniform"`` (xor and teacher points are uniform in ``[-1, 1]^d``; movie's estimate takes
-    the spirals so too).
-
-    Example:
-        >>> _dist("gaussian"), _dist("xor")
-        ('gaussian', 'uniform')
-    """
-    return "gaussian" if data == "gaussian" else "uniform"
 
 
 def _regions_text(n: int) -> str:
@@ -292,13 +280,13 @@ def _movie(args: argparse.Namespace) -> int:
         r = movie(X, y, ws[0] if len(ws) == 1 else None, widths=ws if len(ws) > 1 else None, path=args.out,
                   every=every, steps=args.steps, seed=args.seed, box=_box(args), color=args.color,
                   fps=args.fps, dpi=args.dpi, progress=progress_of(args),
-                  dist=_dist(args.data))
+                  dist=_toy_dist(args.data))
     # the estimator's range warnings in the command line's words ("-N 20 is outside ...", not "N=20 is outside ...")
     note = "; ".join(option_names(part, {**_SIZE_OPTIONS, "steps": "--steps"}, everywhere=False)
                      for part in r.estimate_note.split("; "))
     if args.json:
         print(dumps({**r.to_dict(), "estimate_note": note or None, "d": args.d, "N": args.N, "widths": ws,
-                     "data": args.data, "dist": _dist(args.data)}))
+                     "data": args.data, "dist": _toy_dist(args.data)}))
         return 0
     est = "n/a" if np.isnan(r.estimate) else f"{r.estimate:.4f}"
     if note:

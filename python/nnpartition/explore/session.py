@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .. import _core
+from ..datasets import _toy_dist
 from ..estimate import estimate_accuracy, heldout_errors
 from ..training import Protocol, _snapshot_every, train
 from .frames import Network, empty_frame, frame_of, network_dict, region_bound, window_of
@@ -159,7 +160,7 @@ class Run:
 def _estimate(s: Settings, N: int) -> Optional[Dict[str, Any]]:
     """The estimator's prediction for random labels of this size, trained with this run's protocol (one
     restart); None if it cannot estimate it. Its warnings (outside the validated range) become ``note``."""
-    dist = "gaussian" if s.data == "gaussian" else "uniform"
+    dist = _toy_dist(s.data)   # the point law the estimator takes for the page's data
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
