@@ -1463,18 +1463,7 @@ impl RunResult {
 /// yet NaN logit still classifies) is not modelled.
 /// A run whose very first read is not finite (inputs beyond float32's range for the initial network) is an error.
 pub fn train_run(x: ArrayView2<f32>, y: &[u8], cfg: &TrainConfig, rng: &mut Pcg64Mcg) -> CoreResult<RunResult> {
-    train_run_cancellable(x, y, cfg, rng, &Cancel::current())
-}
-
-/// [`train_run`] that stops at the next step once `cancel` fires.
-fn train_run_cancellable(
-    x: ArrayView2<f32>,
-    y: &[u8],
-    cfg: &TrainConfig,
-    rng: &mut Pcg64Mcg,
-    cancel: &Cancel,
-) -> CoreResult<RunResult> {
-    train_run_full(x, y, cfg, rng, 0, &mut |_| Ok(()), cancel, None)
+    train_run_full(x, y, cfg, rng, 0, &mut |_| Ok(()), &Cancel::current(), None)
 }
 
 /// The parameters of a run at one step, with the accuracy and mean loss of that step's forward pass.
