@@ -244,7 +244,7 @@ def real_accuracy(
         # the core counts the steps of this call's runs from 0: the bar adds those of the datasets before
         base = first * per_dataset
         return _core.protocol_accuracy(d, N, list(ws), dist, seed, first, count, p, threads,
-                                       None if progress is False else lambda done: bar.update(base + done - bar.n))
+                                       None if bar.disable else lambda done: bar.update(base + done - bar.n))
 
     start = time.perf_counter()
     with bar:

@@ -328,7 +328,8 @@ def train(
         many = f" x {restarts} restarts" if restarts > 1 else ""
         with progress_bar(steps * restarts, desc=f"training d={d} N={N} widths={ws}{many}", progress=progress,
                           unit="step") as bar:
-            out = run(lambda done: bar.update(done - bar.n))   # the steps done so far, from the core
+            # the steps done so far, from the core; a bar nobody sees takes none (the core calls no Python)
+            out = run(None if bar.disable else lambda done: bar.update(done - bar.n))
 
     b = int(out["best_restart"])
     diverged: Tuple[Optional[int], ...] = tuple(None if t < 0 else int(t) for t in out["restart_diverged_at"])
