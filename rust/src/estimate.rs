@@ -80,7 +80,8 @@ pub struct Params {
     /// ... and by this much for every hidden layer after the first ...
     pub sigma_deep: f64,
     /// ... and by this much for any protocol other than the reference one (whose constants were fitted
-    /// on 647 configurations; every other protocol also carries the protocol model's uncertainty).
+    /// on 1,367 configurations, the 647-point factorial grid and 720 off-grid ones; every other protocol also
+    /// carries the protocol model's uncertainty).
     pub sigma_proto: f64,
     /// Multiplier of the dataset-to-dataset sampling noise `sqrt(a(1-a)/N)` in the band.
     pub noise: f64,
