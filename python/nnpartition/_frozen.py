@@ -40,7 +40,7 @@ def _float_bytes(x: np.ndarray) -> bytes:
     nan = np.isnan(canonical)
     if nan.any():
         canonical[nan] = np.nan
-    return canonical.tobytes()
+    return bytes(canonical.tobytes())
 
 
 def _value(x: Any) -> Any:
