@@ -9,12 +9,12 @@ compared field's value (arrays by dtype, shape and bytes; dicts by their items; 
 a float NaN equals a NaN, so that a result holding one, such as the NaN ``std`` of one dataset, equals its own copy;
 a field declared ``compare=False``, such as a wall time, is left out). A float array follows the scalar rule: every
 NaN (whatever its sign or payload) equals every NaN and ``-0.0`` equals ``0.0``, as they do in a float field (its
-bytes are compared after ``-0.0`` is made ``0.0`` and each NaN one NaN; an integer or bool array is compared by its
-bytes as they are, without a copy).
+bytes are compared after ``-0.0`` is made ``0.0`` and each NaN one NaN, in a copy; an integer or bool array is
+compared by its bytes as they are, with no such copy).
 
 The hash is computed once, on the first ``hash()``, and kept in the instance (it reads every array's bytes, and
-was read again on every call): sound because the result is frozen and its arrays read-only. A caller who makes an array
-writeable again (``setflags(write=True)``), writes through a writeable array it is a view of, or changes a dict or
+was read again on every call): sound because the result is frozen and its arrays read-only. A caller who makes an
+array writeable again (``setflags(write=True)``), writes through a writeable array it is a view of, or changes a dict or
 list inside a result has changed a value that its hash (and any set or dict holding it) was computed from; equality
 is always computed afresh. The kept hash is not pickled or copied (a string's hash differs between processes).
 """
