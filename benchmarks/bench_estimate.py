@@ -102,7 +102,7 @@ def print_sizing() -> None:
     name = "required_width(10, 1000, 0.95)"
     L = required_width(10, 1000, 0.95).L
     t = time.perf_counter()
-    real_accuracy(10, 1000, L, datasets=1)
+    real_accuracy(10, 1000, L, datasets=1, progress=False)   # timed: no bar between the lines
     t_train = time.perf_counter() - t
     print(f"  {name} answers L = {L}; one real_accuracy(10, 1000, {L}, datasets=1) took {t_train:.2f} s: "
           f"{t_train / (times[name] * 1e-6):,.0f}x the question (a width scan trains several)", flush=True)
@@ -168,7 +168,7 @@ def main() -> None:
         t_proto = median_time(lambda: estimate_accuracy(d, N, L, protocol=SGD), 2001)
         t_size = median_time(lambda: required_width(d, N, 0.95), 501)
         t_mc = median_time(lambda: estimate_accuracy(d, N, L, method="monte_carlo", trials=100), 3)
-        t_train = median_time(lambda: real_accuracy(d, N, L), 1)
+        t_train = median_time(lambda: real_accuracy(d, N, L, progress=False), 1)
         print(f"d={d} N={N} L={L}")
         print(f"  analytic estimate (one call)      {t_scalar * 1e6:9.1f} us")
         print(f"  analytic, no ceiling              {t_nocache * 1e6:9.1f} us")

@@ -106,7 +106,8 @@ def sklearn_protocol(d, N, L, datasets, restarts, dist):
 
 def ours_full_run(d, N, L, datasets, restarts, dist):
     """All 4000 steps of every run (``train`` never stops early), restarts in parallel."""
-    return float(np.mean([train(*dataset(N, d, k, dist), L, restarts=restarts, seed=k).best_accuracy
+    return float(np.mean([train(*dataset(N, d, k, dist), L, restarts=restarts, seed=k,
+                                progress=False).best_accuracy
                           for k in range(datasets)]))
 
 
@@ -156,7 +157,8 @@ def main() -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"cores: {os.cpu_count()} (load average {load:.1f} at start), datasets {args.datasets} x restarts "
           f"{args.restarts}, {STEPS} steps\n")
-    real_accuracy(2, 50, 2, datasets=1, restarts=1)  # warm-up: load the native module, start the threads
+    # warm-up: load the native module, start the threads
+    real_accuracy(2, 50, 2, datasets=1, restarts=1, progress=False)
     if have_torch:
         import torch
         torch.relu(torch.ones(2)).sum()
@@ -173,7 +175,7 @@ def main() -> int:
             mean, ours = timed(ours_full_run, d, N, L, args.datasets, args.restarts, args.dist)
         else:
             m, ours = timed(lambda: real_accuracy(d, N, L, dist=args.dist, datasets=args.datasets,
-                                                  restarts=args.restarts, seed=0))
+                                                  restarts=args.restarts, seed=0, progress=False))
             mean = m.mean
         line = f"{d:>4} {N:>5} {L:>4} | {ours:7.2f} {mean:6.4f}"
         if have_torch:

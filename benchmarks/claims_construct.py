@@ -39,7 +39,7 @@ def main() -> None:
         acc, lc, sc, live, near, zc, rp, cu, cacc, sup = ([] for _ in range(10))
         for seed in range(3):
             X, y = data(N, seed, labels == "random")
-            net = train(X, y, L, steps=3000, seed=seed).network
+            net = train(X, y, L, steps=3000, seed=seed, progress=False).network
             e = explain_1d(net, X, y)
             acc.append(e.accuracy)
             lc.append(e.label_changes)

@@ -112,7 +112,7 @@ def probe() -> int:
     def row(widths: Sequence[int], lr: float) -> str:
         p = Protocol(lr=lr, **PROBE_PROTOCOL)
         m = real_accuracy(PROBE["d"], PROBE["N"], widths=list(widths), dist=PROBE["dist"], protocol=p,
-                          datasets=DATASETS, seed=PROBE_SEED)
+                          datasets=DATASETS, seed=PROBE_SEED, progress=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             e = estimate_accuracy(PROBE["d"], PROBE["N"], widths=list(widths), dist=PROBE["dist"], protocol=p)
@@ -394,7 +394,7 @@ def grid() -> int:
         p = Protocol(optimizer="adam", lr=c["lr"], steps=c["steps"], batch_size=c["batch_size"],
                      schedule=c["schedule"], restarts=1)
         m = real_accuracy(c["d"], c["N"], widths=c["widths"], dist=c["dist"], protocol=p, datasets=GRID_DATASETS,
-                          seed=GRID_DATA_SEED)
+                          seed=GRID_DATA_SEED, progress=False)
         rows.append(dict(c, widths="-".join(map(str, c["widths"])), batch_size=c["batch_size"] or 0,
                          accuracies=" ".join(f"{a:.6f}" for a in m.per_dataset)))
         if i % 20 == 19:
@@ -482,7 +482,8 @@ def calibrated() -> int:
             cells.append(f"[{lo2[0]:.3f}, {hi2[0]:.3f}]")
         lo38 = widened(c, lo, hi, rho0, k, True)[0]
         ok2 &= bool(lo[0] - lo38[0] <= 0.05)
-        real = real_accuracy(d, N, widths=widths, protocol=Protocol(restarts=restarts), datasets=3, seed=777)
+        real = real_accuracy(d, N, widths=widths, protocol=Protocol(restarts=restarts), datasets=3, seed=777,
+                             progress=False)
         print(f"  d {d}, N {N}, {'-'.join(map(str, widths))}, best of {restarts}: " + " -> ".join(cells) +
               f"; training (3 datasets) {real.mean:.3f}, per dataset {', '.join(f'{a:.3f}' for a in real.per_dataset)}")
     grid_n = np.unique(np.round(np.geomspace(2, 30000, 400)).astype(int))

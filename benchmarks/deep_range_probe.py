@@ -284,7 +284,7 @@ def measure(config: Dict[str, Any]) -> Dict[str, Any]:
     """Train one configuration (the sweep's job): real accuracy over ``DATASETS`` datasets, one thread."""
     p = Protocol(**{f: config[f] for f in PROTOCOL_FIELDS})
     m = real_accuracy(config["d"], config["N"], widths=config["widths"], dist=config["dist"], protocol=p,
-                      datasets=DATASETS, seed=MEASURE_SEED, threads=1)
+                      datasets=DATASETS, seed=MEASURE_SEED, threads=1, progress=False)
     return {"mean": m.mean, "std": m.std, "per_dataset": m.per_dataset.tolist(), "seconds": m.seconds}
 
 

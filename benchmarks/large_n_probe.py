@@ -182,7 +182,7 @@ def measure(out: Path = OUT, seed: int = SEED, n: int = 24, protocols: bool = Fa
     for i, c in enumerate(todo):
         t = time.perf_counter()
         protocol = Protocol(**{k: c[k] for k in PROTOCOL_FIELDS}) if protocols or grid else Protocol()
-        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=protocol, seed=777)
+        m = real_accuracy(c["d"], c["N"], c["L"], dist=c["dist"], protocol=protocol, seed=777, progress=False)
         rows.append(dict(c, real=m.mean, std=m.std, datasets=len(m.per_dataset)))
         print(f"{i + 1:3d}/{n} {c} real {m.mean:.4f} ({time.perf_counter() - t:.0f} s)", flush=True)
     with out.open("w", newline="") as f:

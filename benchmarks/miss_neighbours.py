@@ -117,7 +117,7 @@ def measure() -> int:
                         r["restarts"], repr(r["real9"]), repr(r["std9"]), ""])
             for j, (kind, factor, side, d, N, W, p) in enumerate(variants(r)):
                 m = real_accuracy(d, N, widths=W, dist=r["dist"], protocol=Protocol(**p), datasets=3,
-                                  seed=SEED + 100 * k + j, threads=1)
+                                  seed=SEED + 100 * k + j, threads=1, progress=False)
                 w.writerow([k, r["group"], kind, factor, side, r["dist"], d, N, json.dumps(W), p["optimizer"],
                             repr(p["lr"]), p["steps"], p["batch_size"] or 0, p["schedule"], p["restarts"],
                             repr(m.mean), repr(m.std), f"{m.seconds:.2f}"])
@@ -145,7 +145,7 @@ def diverged() -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)   # the count is what is reported
                 m = real_accuracy(r["d"], r["N"], widths=r["widths"], dist=r["dist"], protocol=p, datasets=3,
-                                  seed=777, threads=1)
+                                  seed=777, threads=1, progress=False)
             runs += 3 * p.restarts
             div += m.diverged
             gaps.append(abs(m.mean - r["accuracy_mean"]))

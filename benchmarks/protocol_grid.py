@@ -255,7 +255,7 @@ def measure(config: Dict[str, Any], datasets: int = 3, seed: int = SEED) -> Dict
     p = Protocol(optimizer=config["optimizer"], lr=config["lr"], steps=config["steps"],
                  batch_size=config["batch_size"], schedule=config["schedule"], restarts=config["restarts"])
     m = real_accuracy(config["d"], config["N"], widths=config["widths"], dist=config["dist"], protocol=p,
-                      datasets=datasets, seed=seed, threads=1)
+                      datasets=datasets, seed=seed, threads=1, progress=False)
     return {"mean": m.mean, "std": m.std, "per_dataset": m.per_dataset.tolist(), "seconds": m.seconds}
 
 

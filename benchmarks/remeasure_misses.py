@@ -73,7 +73,7 @@ def measure(config: Dict[str, Any]) -> Dict[str, Any]:
     p = Protocol(optimizer=config["optimizer"], lr=config["lr"], steps=config["steps"],
                  batch_size=config["batch_size"] or None, schedule=config["schedule"], restarts=config["restarts"])
     m = real_accuracy(config["d"], config["N"], widths=config["widths"], dist=config["dist"], protocol=p,
-                      datasets=DATASETS, seed=SEED, threads=1)
+                      datasets=DATASETS, seed=SEED, threads=1, progress=False)
     return {"mean": m.mean, "std": m.std}
 
 

@@ -53,8 +53,8 @@ def _row(question: tuple, answers: tuple, config: Callable[[int], tuple]) -> Non
         print(f"| {cells} | none within the range searched | | | |")
         return
     e = estimate_accuracy(*config(first))
-    real = real_accuracy(*config(first)).mean
-    real_safe = real_accuracy(*config(safe)).mean if safe else float("nan")
+    real = real_accuracy(*config(first), progress=False).mean
+    real_safe = real_accuracy(*config(safe), progress=False).mean if safe else float("nan")
     print(f"| {cells} | {' / '.join(map(str, answers))} | {e.accuracy:.3f} ({e.low:.3f}-{e.high:.3f}) | {real:.3f} | "
           f"{real_safe:.3f} |  <!-- {time.perf_counter() - t:.0f} s -->", flush=True)
 
@@ -102,7 +102,7 @@ def measure_curves() -> None:
             a = required_width(d, n, target)
             for L in curve_widths((a.L, a.L_safe, a.L_optimistic)):
                 t = time.perf_counter()
-                r = real_accuracy(d, n, L)
+                r = real_accuracy(d, n, L, progress=False)
                 w.writerow([d, n, target, L, round(r.mean, 6), round(r.std, 6)])
                 f.flush()
                 print(f"d={d} N={n} L={L}: {r.mean:.3f} ({time.perf_counter() - t:.0f} s)", flush=True)

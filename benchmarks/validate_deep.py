@@ -27,7 +27,8 @@ def real_deep(d, N, widths, dist="uniform", datasets=3, restarts=2, seed=0):
     accs = []
     for k in range(datasets):
         X, y = random_dataset(N, d, dist=dist, seed=seed * 1000 + k)
-        accs.append(train(X, y, widths=list(widths), restarts=restarts, seed=seed * 1000 + k).best_accuracy)
+        accs.append(train(X, y, widths=list(widths), restarts=restarts, seed=seed * 1000 + k,
+                          progress=False).best_accuracy)
     return float(np.mean(accs)), float(np.std(accs, ddof=1))
 
 

@@ -73,7 +73,8 @@ def main() -> int:
         widths = [int(x) for x in (r["widths"] if "widths" in r else r["L"]).split("-")]
         L = "-".join(map(str, widths))
         proto = protocol_of(r)
-        m = real_accuracy(d, N, widths=widths, dist=r["dist"], datasets=3, protocol=proto, seed=args.seed)
+        m = real_accuracy(d, N, widths=widths, dist=r["dist"], datasets=3, protocol=proto, seed=args.seed,
+                          progress=False)
         ref, ref_sd = float(r["accuracy_mean"]), float(r["accuracy_std"])
         diff = m.mean - ref
         out.append({"dist": r["dist"], "d": d, "N": N, "L": L, "protocol": proto.describe(), "ref_mean": ref,

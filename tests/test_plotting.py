@@ -176,3 +176,15 @@ def test_validation_figure_joins_only_rows_of_one_training_and_the_same_later_la
     points = [ln for ln in panel.lines if ln.get_marker() == "o"]
     assert sorted(x for ln in points for x in ln.get_xdata()) == [2, 4, 8, 16, 32]
     assert [t.get_text() for t in panel.get_legend().get_texts()] == ["N=100, uniform inputs"]
+
+
+def test_a_row_stored_before_rows_named_their_protocol_lies_on_the_reference_protocols_curve():
+    """The small and full grids' rows now name the protocol they were trained with (the reference one); a sweep
+    store resumed across that change holds rows of both kinds, which must lie on one curve in the validation
+    figure. Truth: the old row was trained under the reference protocol (``nnpartition.Protocol()``); a row of
+    another protocol or of other later layers is another curve."""
+    old = dict(dist="uniform", d=2, N=30, L=3)
+    new = dict(old, **nnpartition.Protocol().to_dict())
+    assert plotting._run_key(old) == plotting._run_key(new)
+    assert plotting._run_key(dict(new, lr=0.05)) != plotting._run_key(old)
+    assert plotting._run_key(dict(new, widths=[3, 5])) != plotting._run_key(dict(new, widths=[3, 4]))

@@ -146,3 +146,27 @@ def test_a_bar_nobody_sees_starts_no_thread():
     assert run.returncode == 0, run.stderr
     hidden, drawn = run.stdout.splitlines()
     assert hidden == "['MainThread']" and "tqdm_monitor" in drawn, run.stdout
+
+
+def test_every_benchmark_training_call_says_whether_it_draws_a_bar():
+    """A benchmark that prints a table (or runs as a sweep's job, under the sweep's bar) and trains with the default
+    ``progress=None`` drew a bar of its own on a terminal after a delay, between its table's lines (and each timed
+    training paid the bar's updates). Every call of ``real_accuracy`` or ``train`` in ``benchmarks/`` says
+    ``progress=`` (``False`` where the script prints its own lines). Truth: the scripts' own syntax trees."""
+    import ast
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    if not bench.is_dir():
+        pytest.skip("needs the source checkout (benchmarks)")
+    calls, silent = 0, []
+    for path in sorted(bench.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+                if name in ("real_accuracy", "train"):
+                    calls += 1
+                    if not any(k.arg in ("progress", None) for k in node.keywords):   # (None: a **kwargs)
+                        silent.append(f"{path.name}:{node.lineno}")
+    assert calls >= 10 and not silent, silent

@@ -721,3 +721,21 @@ def test_summary_of_rows_without_its_columns_is_a_value_error_naming_them():
         for call in (rep.summary, rep.to_dict, rep.summary_text):
             with pytest.raises(ValueError, match=rf"rows\[1\] has no '{col}'"):
                 call()
+
+
+def test_rows_of_a_configuration_naming_no_protocol_name_the_protocol_trained():
+    """``validate --grid small --json`` (and ``--csv``) rows named no protocol, where ``--protocol-grid`` rows carry
+    ``optimizer, lr, steps, batch_size, schedule, restarts``: a reader joining both had to know the small grid's
+    rows were trained under the reference protocol. Every row now names it, keys added beside the configuration's
+    own (none renamed; a configuration's own fields as it gave them). Truths: training again under the protocol the
+    row names, given explicitly, measures the same ``real`` (same seed); the protocol grid's row keeps its fields."""
+    c = dict(dist="uniform", d=2, N=30, L=3, part="heldout")
+    row = validate(configs=[c], datasets=1, restarts=1, progress=False).rows[0]
+    fields = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
+    named = {k: row[k] for k in fields}
+    assert named["restarts"] == 1 and list(row)[:len(c)] == list(c)
+    m = npn.real_accuracy(2, 30, 3, protocol=npn.Protocol(**named), datasets=1, seed=row["seed"], progress=False)
+    assert m.mean == row["real"] and m.protocol == npn.Protocol(**named)
+    sgd = dict(c, optimizer="sgd", lr=0.1, steps=60, batch_size=0, schedule="constant", restarts=1)
+    got = measure_config(sgd, datasets=1)
+    assert {k: got[k] for k in fields} == {k: sgd[k] for k in fields}   # batch_size 0 (full batch) as given

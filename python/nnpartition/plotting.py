@@ -269,15 +269,15 @@ def validation_figure(rows: Sequence[Dict[str, Any]], path: Optional[str] = None
     return fig
 
 
-#: The fields of a row that name its training (a protocol grid's rows carry them; the small and full grids' do not).
-_RUN_FIELDS = ("optimizer", "lr", "steps", "batch_size", "schedule", "restarts")
-
-
 def _run_key(r: Dict[str, Any]) -> Tuple[Any, ...]:
-    """What must match for two rows to lie on one curve in ``L``: the training and the layers after the first."""
+    """What must match for two rows to lie on one curve in ``L``: the training (the protocol the row names, the
+    reference one for a row stored before the small and full grids' rows named theirs) and the layers after the
+    first."""
+    from .training import Protocol
+
     widths = r.get("widths")
     later = tuple(widths[1:]) if isinstance(widths, (list, tuple)) else ()
-    return tuple(repr(r.get(f)) for f in _RUN_FIELDS) + (later,)
+    return tuple(repr(r.get(f, x)) for f, x in Protocol().to_dict().items()) + (later,)
 
 
 def _group(rows: Sequence[Dict[str, Any]]) -> Dict[Any, List[Dict[str, Any]]]:

@@ -5,7 +5,7 @@ questions and the held-out errors."""
 from __future__ import annotations
 
 import reprlib
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -161,12 +161,14 @@ def _hidden_params(d: int, widths: Sequence[int]) -> Tuple[int, int]:
     return params, fan
 
 
-def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "", hint: str = "") -> int:
+def _scalar_size(name: str, x: Any, maximum: int = MAX_SIZE, why: str = "",
+                 hint: Optional[Callable[[Any], str]] = None) -> int:
     """:func:`nnpartition._validate.size` of a scalar argument, a 0-d array read as its element; a list or array is
     refused saying ``why`` one number is needed (an audit: ``estimate_accuracy([5, 6], 100, widths=[8])`` said only
-    "d must be an integer, got list"), then ``hint``."""
+    "d must be an integer, got list"), then ``hint(x)`` (called on that refusal only)."""
     if why and not _is_scalar(x):
-        raise TypeError(f"{name} must be one number {why}, got {type(x).__name__} {reprlib.repr(x)}{hint}")
+        more = hint(x) if hint is not None else ""
+        raise TypeError(f"{name} must be one number {why}, got {type(x).__name__} {reprlib.repr(x)}{more}")
     return v.size(name, x, minimum=1, maximum=maximum)
 
 

@@ -149,7 +149,7 @@ def heldout_errors(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None,
     if plain is None:
         why = "(heldout_errors answers one question; call it for each)"
         d, N = _scalar_size("d", d, why=why), _scalar_size("N", N, why=why)
-        ws = ((_scalar_size("L", L, why=why, hint=v.widths_hint(L)),) if L is not None and widths is None
+        ws = ((_scalar_size("L", L, why=why, hint=v.widths_hint),) if L is not None and widths is None
               else _widths(L, widths))
     else:
         d, N, ws = plain

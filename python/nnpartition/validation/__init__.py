@@ -77,7 +77,9 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     protocol's. Top-level and picklable, so sweeps can run it in worker processes. ``seed`` left out is a
     ``"seed"`` field of ``config`` (as ``sweep.product(seed=range(5), ...)`` puts it), else ``0``; any ``seed``
     given (``0`` and ``None``, fresh entropy, included) beside a field that is not the same integer is a
-    ``ValueError``. The dict's ``seed`` is the integer seed actually used.
+    ``ValueError``. The dict's ``seed`` is the integer seed actually used. The dict holds the protocol fields for
+    every configuration, those it names as it names them and the others as trained (rows of a sweep store kept
+    before then lack those it did not name: they were trained under the reference protocol).
 
     Example:
         >>> r = measure_config(dict(dist="uniform", d=50, N=40, L=4), datasets=1, restarts=1)
@@ -97,6 +99,8 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
                seed=m.seed, datasets=datasets, diverged=m.diverged, outside_range=outside, widths=ws)
     if restarts is not None:   # the row says what was trained, not what the configuration named
         out["restarts"] = proto.restarts
+    for k, x in proto.to_dict().items():   # a configuration naming no protocol (the small and full grids'): its row
+        out.setdefault(k, x)   # names the one trained, as the protocol grid's rows do (added keys, none renamed)
     return out
 
 
