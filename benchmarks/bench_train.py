@@ -3,6 +3,8 @@
 Usage:
     python benchmarks/bench_train.py [--quick] [--datasets 3] [--restarts 2] [--no-torch] [--no-sklearn]
                                      [--configs d,N,L ...]
+    python benchmarks/bench_train.py --init-spread   # how much one run's best accuracy varies between
+                                                     # initialisations (no baseline; 10-40 s)
 
 Every implementation trains on the same datasets (those of ``real_accuracy(seed=0)``):
 
@@ -117,6 +119,20 @@ def timed(fn, *args):
     return out, time.perf_counter() - t
 
 
+def init_spread(d: int = 10, N: int = 1000, L: int = 32, datasets: int = 2, restarts: int = 24) -> None:
+    """Print the standard deviation, over ``restarts`` initialisations, of one run's best accuracy under the
+    reference protocol, on each of ``datasets`` datasets (``random_dataset(N, d, seed=k)``): the run-to-run noise
+    that an accuracy of one initialisation carries, whatever implementation trains it."""
+    stds = []
+    for k in range(datasets):
+        X, y = random_dataset(N=N, d=d, seed=k)
+        acc = train(X, y, L, restarts=restarts, seed=k, progress=False).restart_accuracies
+        stds.append(float(np.std(acc, ddof=1)))
+        print(f"d={d} N={N} L={L} dataset {k}: {restarts} initialisations, best accuracy mean {acc.mean():.4f}, "
+              f"std {stds[-1]:.4f} (min {acc.min():.4f}, max {acc.max():.4f})")
+    print(f"one run's best accuracy varies by about +-{np.mean(stds):.3f} (std) between initialisations")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small configurations only")
@@ -134,7 +150,13 @@ def main() -> int:
                          "cores; all cores are only tried when N*d*L >= 1e6, where they can help)")
     ap.add_argument("--sklearn-max-work", type=float, default=1e6,
                     help="skip scikit-learn when N*d*L exceeds this (it is slow; default 1e6)")
+    ap.add_argument("--init-spread", action="store_true",
+                    help="only print how much one run's best accuracy varies between initialisations at d=10, "
+                         "N=1000, L=32 (24 restarts on each of 2 datasets; no baseline)")
     args = ap.parse_args()
+    if args.init_spread:
+        init_spread()
+        return 0
     configs = ([tuple(int(v) for v in c.split(",")) for c in args.configs] if args.configs
                else SMALL + ([] if args.quick else LARGE))
 
