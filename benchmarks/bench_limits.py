@@ -159,7 +159,10 @@ def hostile_table() -> None:
 
 
 SIGINT_CHILD = textwrap.dedent("""
-    import os, time
+    import os, signal, time
+    # a child of a shell that ignores SIGINT (a background job, nohup) inherits SIG_IGN, and Python then installs no
+    # KeyboardInterrupt handler: every row would read "no KeyboardInterrupt" after a minute each
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     {preamble}
     {setup}
     print("ready", flush=True)
