@@ -1669,3 +1669,23 @@ def test_real_accuracy_is_the_same_bit_for_bit_at_1_2_3_and_7_threads():
     for t in (2, 3, 7):
         assert runs[t] == runs[1], (t, [k for k in runs[1] if runs[t].get(k) != runs[1][k]])
     assert len(set(np.frombuffer(runs[1]["result.per_dataset"][2]))) > 1   # the datasets differ
+
+
+def test_real_accuracy_callback_is_given_each_datasets_accuracy():
+    """``callback(k, accuracy)`` gets dataset k's accuracy: the per-dataset accuracies of the same measurement made in
+    one call without a callback (session 63, py_mutants: the callback given the divergence flag, 0.0, survived)."""
+    whole = real_accuracy(**_NO_EARLY_STOP)
+    seen = []
+    real_accuracy(**_NO_EARLY_STOP, callback=lambda k, a: seen.append((k, a)))
+    assert seen == [(k, float(a)) for k, a in enumerate(whole.per_dataset)], (seen, whole.per_dataset)
+    assert all(type(a) is float and 0.5 <= a < 1.0 for _, a in seen), seen   # no run stops early; above chance
+
+
+def test_real_accuracy_bar_names_the_restarts_only_when_there_are_several(monkeypatch):
+    """The bar's label says "x R restarts" for R > 1 only: one restart a dataset is the plain measurement (session 63,
+    py_mutants: a label "x 1 restarts" survived)."""
+    bars = _recorded_bars(monkeypatch)
+    for restarts in (1, 2):
+        real_accuracy(**dict(_NO_EARLY_STOP, protocol=Protocol(steps=60, restarts=restarts)), progress=True)
+    assert [bar.desc for bar, _ in bars] == ["training d=2 N=200 widths=[2] x 3 datasets",
+                                              "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts"], bars
