@@ -477,8 +477,9 @@ def test_a_diverged_run_counts_its_reads_before_the_divergence():
     assert (r.best_accuracy, r.best_step) == (short.best_accuracy, short.best_step)
     assert r.final_accuracy == short.accuracy_history[0, -1]
     assert r.protocol_accuracy == max(short.best_accuracy, np.mean(y == 0))
-    with pytest.warns(RuntimeWarning, match="1 of 1 training runs diverged"):
+    with pytest.warns(RuntimeWarning, match="1 of 1 training runs diverged") as caught:
         m = real_accuracy(50, 300, widths=[100] * 4, protocol=p, datasets=1, seed=0)
+    assert caught[0].filename == __file__   # the caller's line, as train's (session 63, py_mutants)
     assert m.per_dataset[0] == r.protocol_accuracy and m.diverged == 1 and m.to_dict()["diverged"] == 1
     # the same every time, whatever the threads; the diverged runs counted as train() reports them, dataset by
     # dataset (the callback path measures one dataset a call)
@@ -1689,3 +1690,19 @@ def test_real_accuracy_bar_names_the_restarts_only_when_there_are_several(monkey
         real_accuracy(**dict(_NO_EARLY_STOP, protocol=Protocol(steps=60, restarts=restarts)), progress=True)
     assert [bar.desc for bar, _ in bars] == ["training d=2 N=200 widths=[2] x 3 datasets",
                                               "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts"], bars
+
+
+def test_real_accuracy_std_of_two_datasets_and_its_seconds():
+    """Two datasets have a spread: the sample standard deviation of their accuracies (Python's statistics, n - 1),
+    one dataset none (NaN); ``seconds`` is the call's wall time, within the time measured around it (session 63,
+    py_mutants: a spread from three datasets on, and a time of ``perf_counter() + start``, survived)."""
+    import statistics
+
+    p = Protocol(steps=60, restarts=1)
+    before = time.perf_counter()
+    m = real_accuracy(2, 40, 2, datasets=2, protocol=p, seed=1)
+    wall = time.perf_counter() - before
+    a, b = m.per_dataset.tolist()
+    assert a != b and m.std == pytest.approx(statistics.stdev([a, b]), rel=1e-12)
+    assert 0 < m.seconds <= wall, (m.seconds, wall)
+    assert math.isnan(real_accuracy(2, 40, 2, datasets=1, protocol=p, seed=3).std)
