@@ -1706,3 +1706,32 @@ def test_real_accuracy_std_of_two_datasets_and_its_seconds():
     assert a != b and m.std == pytest.approx(statistics.stdev([a, b]), rel=1e-12)
     assert 0 < m.seconds <= wall, (m.seconds, wall)
     assert math.isnan(real_accuracy(2, 40, 2, datasets=1, protocol=p, seed=3).std)
+
+
+def test_real_accuracy_refuses_d_and_N_past_their_limits_and_measures_its_documented_defaults():
+    """``d`` above 2^20 and ``N`` above 2^32 are ValueErrors naming the argument and the limit (before the activation
+    check, whose message names neither limit); without ``datasets`` and ``seed`` the call measures 3 datasets at seed
+    0, as docs/training.md's signature says (session 63, py_mutants: other limits and defaults survived)."""
+    with pytest.raises(ValueError, match=r"d must be >= 1 and <= 1048576, got 1048577"):
+        real_accuracy(2**20 + 1, 2**12, 2)
+    with pytest.raises(ValueError, match=r"N must be >= 1 and <= 4294967296, got 4294967297"):
+        real_accuracy(1, 2**32 + 1, 2)
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "training.md").read_text()
+    assert "datasets=3, restarts=None, seed=0" in doc
+    p = Protocol(steps=60, restarts=1)
+    m = real_accuracy(2, 40, 2, protocol=p)
+    assert len(m.per_dataset) == 3 and m.seed == 0
+    assert m.per_dataset.tolist() == real_accuracy(2, 40, 2, protocol=p, datasets=3, seed=0).per_dataset.tolist()
+
+
+def test_real_accuracy_refuses_a_full_batch_past_the_trainers_activation_limit_in_the_callers_terms():
+    """10^6 points x 2000 units = 2 x 10^9 activations, above the trainer's fixed 2^30: a ValueError before any data
+    is drawn, naming ``L=`` when the call gave ``L`` and the widest layer when it gave ``widths`` (session 63,
+    py_mutants: the check dropped, or the two forms swapped, survived)."""
+    assert 10**6 * 2000 > 2**30
+    with pytest.raises(ValueError, match=r"N=1000000 points x L=2000 hidden units = 2000000000 activations"):
+        real_accuracy(10, 10**6, 2000)
+    with pytest.raises(ValueError, match=r"N=1000000 points x the widest hidden layer's 2000 units"):
+        real_accuracy(10, 10**6, widths=[2000, 3])
