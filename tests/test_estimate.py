@@ -1932,3 +1932,22 @@ def test_estimate_json_writes_heldout_errors_null_where_there_are_none(capsys):
     assert "heldout_errors" in mc and mc["heldout_errors"] is None
     got = out("-d", "5", "-N", "200", "-L", "8")["heldout_errors"]
     assert got == json.loads(json.dumps(heldout_errors(5, 200, 8).to_dict())) and got is not None
+
+
+def test_max_samples_warns_of_every_answer_below_the_N_range_but_those_any_labelling_fits():
+    """An answer ``N <= d + 1`` is inside the validated range (any labelling of so few points in general position
+    fits), one between ``d + 1`` and the range's lower end is an extrapolation, named in the warning (session 63,
+    py_mutants: the bound moved to ``d``, ``d + 1`` inclusive or ``d + 2`` survived)."""
+    n_lo = npn.validated_range()["N"][0]
+    seen = set()
+    for d, L, t in itertools.product((1, 2), (1, 2, 3), (0.9, 0.95, 0.99)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            a = max_samples(d, L, t)
+        named = {int(n) for w in caught for n in re.findall(r"\d+", str(w.message).split(" is outside")[0])
+                 if "the answer N=" in str(w.message)}
+        answers = {n for n in (a.N_safe, a.N, a.N_optimistic) if n}
+        assert answers < {n for n in range(1, int(n_lo))}, (d, L, t, answers)   # all below the range here
+        assert named == {n for n in answers if n > d + 1}, (d, L, t, answers, named)
+        seen |= {n - d for n in answers}
+    assert {1, 2, 3} <= seen, seen   # answers of d + 1 (inside) and d + 2, d + 3 (outside) were met

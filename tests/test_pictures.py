@@ -3608,3 +3608,71 @@ def test_a_ctrl_c_that_matplotlib_swallows_still_stops_the_movie(tmp_path, monke
         movies.movie(X, y, 4, path=str(tmp_path / "m.gif"), every=5, steps=40, dpi=20, size=1, progress=False)
     assert len(drawn) == 2 and not (tmp_path / "m.gif").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # the handler is put back
+
+
+def _ctrl_c_then_count(steps):
+    """Send this process a SIGINT, then count up to ``steps`` (the handler runs between bytecodes, soon after it):
+    the count reached, in ``steps`` when no KeyboardInterrupt stopped it."""
+    import os
+    import signal
+
+    steps.append(0)
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(100000):
+        steps[-1] += 1
+
+
+def test_the_movies_ctrl_c_latch_raises_at_once_as_python_does_and_remembers():
+    """Inside the movie's latch a Ctrl-C raises its KeyboardInterrupt where Python's own handler would, at once
+    (not at the frame's end), and is remembered; the handler is Python's again after (session 63, py_mutants: a
+    handler that only remembered survived)."""
+    import signal
+
+    import nnpartition.pictures.movies as movies
+
+    plain, latched = [], []
+    with pytest.raises(KeyboardInterrupt):
+        _ctrl_c_then_count(plain)                       # Python's own handler: the loop stops early
+    with pytest.raises(KeyboardInterrupt):
+        with movies._interrupt_latch() as seen:
+            _ctrl_c_then_count(latched)
+    assert plain[0] < 100000 and latched[0] < 100000, (plain, latched)
+    assert seen == [signal.SIGINT] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_movies_ctrl_c_latch_leaves_a_callers_handler_and_other_threads_alone():
+    """Under a SIGINT handler of the caller's the latch changes nothing (the caller's handler gets the Ctrl-C, and is
+    in place after); off the main thread, where no handler can be set, it only yields its list."""
+    import signal
+    import threading
+
+    import nnpartition.pictures.movies as movies
+
+    got = []
+
+    def mine(signum, frame):
+        got.append(signum)
+
+    before = signal.signal(signal.SIGINT, mine)
+    try:
+        steps = []
+        with movies._interrupt_latch() as seen:
+            assert signal.getsignal(signal.SIGINT) is mine
+            _ctrl_c_then_count(steps)
+        assert got == [signal.SIGINT] and seen == [] and steps == [100000]
+        assert signal.getsignal(signal.SIGINT) is mine
+    finally:
+        signal.signal(signal.SIGINT, before)
+    errors, lists = [], []
+
+    def off_main():
+        try:
+            with movies._interrupt_latch() as seen:
+                lists.append(seen)
+        except Exception as e:   # signal.signal off the main thread is a ValueError
+            errors.append(e)
+
+    t = threading.Thread(target=off_main)
+    t.start()
+    t.join()
+    assert errors == [] and lists == [[]], errors

@@ -170,3 +170,80 @@ def test_every_benchmark_training_call_says_whether_it_draws_a_bar():
                     if not any(k.arg in ("progress", None) for k in node.keywords):   # (None: a **kwargs)
                         silent.append(f"{path.name}:{node.lineno}")
     assert calls >= 10 and not silent, silent
+
+
+def test_a_broken_shell_is_no_kernel(monkeypatch):
+    # ipykernel's shell module loaded, but get_ipython() raises: no front end; the stream decides (a string: no bar)
+    import sys
+    import types
+
+    import tqdm.autonotebook
+
+    def broken():
+        raise RuntimeError("no shell")
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=broken))
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    monkeypatch.setattr(tqdm.autonotebook, "tqdm", _progress.tqdm.std.tqdm)
+    monkeypatch.setattr(_progress, "DELAY", 0.05)
+    assert _progress._in_kernel() is False
+    assert _run(None, io.StringIO(), seconds=0.3) == ""
+    assert "work" in _run(None, FakeTerminal(), seconds=0.3)   # ... and a terminal still gets its bar
+
+
+def _screen(text):
+    """The lines a terminal shows after ``text``: ``\\r`` returns to the line's start and overwrites it."""
+    lines = []
+    for raw in text.split("\n"):
+        line = ""
+        for part in raw.split("\r"):
+            line = part + line[len(part):]
+        lines.append(line)
+    return lines
+
+
+def test_a_finished_bar_leaves_nothing_on_the_screen():
+    # docs/training.md: no bar is left behind; the next output starts on the bar's line, which the bar blanked
+    out = _run(True, io.StringIO())
+    assert "work" in out
+    assert [line.strip() for line in _screen(out)] == [""], _screen(out)
+
+
+def test_a_bar_follows_the_terminals_width_when_it_is_resized():
+    # a drawn bar re-reads the terminal's width at each refresh (tqdm's dynamic_ncols): narrowed from 120 to 40
+    # columns, it draws within 40
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+
+    def columns(n):
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, n, 0, 0))
+
+    def drawn():
+        out = b""
+        while select.select([master], [], [], 0.2)[0]:
+            out += os.read(master, 65536)
+        segments = [s.rstrip() for s in out.decode().replace("\n", "\r").split("\r") if s.strip()]
+        return segments[-1]   # tqdm pads a shorter line with blanks over the longer one before it
+
+    columns(120)
+    with os.fdopen(slave, "w") as stream:
+        try:
+            with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
+                bar.update(1)
+                stream.flush()
+                wide = drawn()
+                columns(40)
+                time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
+                bar.update(1)
+                stream.flush()
+                narrow = drawn()
+        finally:
+            os.close(master)
+    assert 60 < len(wide) <= 120 and "work" in wide, wide
+    assert len(narrow) <= 40 and "2/1000" in narrow, narrow

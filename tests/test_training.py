@@ -478,8 +478,9 @@ def test_a_diverged_run_counts_its_reads_before_the_divergence():
     assert (r.best_accuracy, r.best_step) == (short.best_accuracy, short.best_step)
     assert r.final_accuracy == short.accuracy_history[0, -1]
     assert r.protocol_accuracy == max(short.best_accuracy, np.mean(y == 0))
-    with pytest.warns(RuntimeWarning, match="1 of 1 training runs diverged"):
+    with pytest.warns(RuntimeWarning, match="1 of 1 training runs diverged") as caught:
         m = real_accuracy(50, 300, widths=[100] * 4, protocol=p, datasets=1, seed=0)
+    assert caught[0].filename == __file__   # the caller's line, as train's (session 63, py_mutants)
     assert m.per_dataset[0] == r.protocol_accuracy and m.diverged == 1 and m.to_dict()["diverged"] == 1
     # the same every time, whatever the threads; the diverged runs counted as train() reports them, dataset by
     # dataset (the callback path measures one dataset a call)
@@ -1687,3 +1688,68 @@ def test_bench_train_init_spread_reads_the_spread_of_the_restarts(capsys):
     std = float(line.split("std ")[1].split(" ")[0])
     assert lo < hi and 0 < std <= (hi - lo) / 2 * (6 / 5) ** 0.5 + 5e-5, line   # Popoviciu, with ddof=1
     assert all(round(v * 60) == pytest.approx(v * 60, abs=0.004) for v in (lo, hi)), line   # 4 decimals printed
+
+
+def test_real_accuracy_callback_is_given_each_datasets_accuracy():
+    """``callback(k, accuracy)`` gets dataset k's accuracy: the per-dataset accuracies of the same measurement made in
+    one call without a callback (session 63, py_mutants: the callback given the divergence flag, 0.0, survived)."""
+    whole = real_accuracy(**_NO_EARLY_STOP)
+    seen = []
+    real_accuracy(**_NO_EARLY_STOP, callback=lambda k, a: seen.append((k, a)))
+    assert seen == [(k, float(a)) for k, a in enumerate(whole.per_dataset)], (seen, whole.per_dataset)
+    assert all(type(a) is float and 0.5 <= a < 1.0 for _, a in seen), seen   # no run stops early; above chance
+
+
+def test_real_accuracy_bar_names_the_restarts_only_when_there_are_several(monkeypatch):
+    """The bar's label says "x R restarts" for R > 1 only: one restart a dataset is the plain measurement (session 63,
+    py_mutants: a label "x 1 restarts" survived)."""
+    bars = _recorded_bars(monkeypatch)
+    for restarts in (1, 2):
+        real_accuracy(**dict(_NO_EARLY_STOP, protocol=Protocol(steps=60, restarts=restarts)), progress=True)
+    assert [bar.desc for bar, _ in bars] == ["training d=2 N=200 widths=[2] x 3 datasets",
+                                              "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts"], bars
+
+
+def test_real_accuracy_std_of_two_datasets_and_its_seconds():
+    """Two datasets have a spread: the sample standard deviation of their accuracies (Python's statistics, n - 1),
+    one dataset none (NaN); ``seconds`` is the call's wall time, within the time measured around it (session 63,
+    py_mutants: a spread from three datasets on, and a time of ``perf_counter() + start``, survived)."""
+    import statistics
+
+    p = Protocol(steps=60, restarts=1)
+    before = time.perf_counter()
+    m = real_accuracy(2, 40, 2, datasets=2, protocol=p, seed=1)
+    wall = time.perf_counter() - before
+    a, b = m.per_dataset.tolist()
+    assert a != b and m.std == pytest.approx(statistics.stdev([a, b]), rel=1e-12)
+    assert 0 < m.seconds <= wall, (m.seconds, wall)
+    assert math.isnan(real_accuracy(2, 40, 2, datasets=1, protocol=p, seed=3).std)
+
+
+def test_real_accuracy_refuses_d_and_N_past_their_limits_and_measures_its_documented_defaults():
+    """``d`` above 2^20 and ``N`` above 2^32 are ValueErrors naming the argument and the limit (before the activation
+    check, whose message names neither limit); without ``datasets`` and ``seed`` the call measures 3 datasets at seed
+    0, as docs/training.md's signature says (session 63, py_mutants: other limits and defaults survived)."""
+    with pytest.raises(ValueError, match=r"d must be >= 1 and <= 1048576, got 1048577"):
+        real_accuracy(2**20 + 1, 2**12, 2)
+    with pytest.raises(ValueError, match=r"N must be >= 1 and <= 4294967296, got 4294967297"):
+        real_accuracy(1, 2**32 + 1, 2)
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "training.md").read_text()
+    assert "datasets=3, restarts=None, seed=0" in doc
+    p = Protocol(steps=60, restarts=1)
+    m = real_accuracy(2, 40, 2, protocol=p)
+    assert len(m.per_dataset) == 3 and m.seed == 0
+    assert m.per_dataset.tolist() == real_accuracy(2, 40, 2, protocol=p, datasets=3, seed=0).per_dataset.tolist()
+
+
+def test_real_accuracy_refuses_a_full_batch_past_the_trainers_activation_limit_in_the_callers_terms():
+    """10^6 points x 2000 units = 2 x 10^9 activations, above the trainer's fixed 2^30: a ValueError before any data
+    is drawn, naming ``L=`` when the call gave ``L`` and the widest layer when it gave ``widths`` (session 63,
+    py_mutants: the check dropped, or the two forms swapped, survived)."""
+    assert 10**6 * 2000 > 2**30
+    with pytest.raises(ValueError, match=r"N=1000000 points x L=2000 hidden units = 2000000000 activations"):
+        real_accuracy(10, 10**6, 2000)
+    with pytest.raises(ValueError, match=r"N=1000000 points x the widest hidden layer's 2000 units"):
+        real_accuracy(10, 10**6, widths=[2000, 3])

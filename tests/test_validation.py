@@ -739,3 +739,53 @@ def test_rows_of_a_configuration_naming_no_protocol_name_the_protocol_trained():
     sgd = dict(c, optimizer="sgd", lr=0.1, steps=60, batch_size=0, schedule="constant", restarts=1)
     got = measure_config(sgd, datasets=1)
     assert {k: got[k] for k in fields} == {k: sgd[k] for k in fields}   # batch_size 0 (full batch) as given
+
+
+def test_report_summary_selects_each_region_group_and_dist_as_its_docstring_defines():
+    """Rows at the edges of every selection the summary makes, each with its own error (a power of two, so the sum
+    of a selection's errors names its rows): each key's count and mean error are those of the rows the docstring's
+    definitions pick, written here again in integers (``P < N < 4 P`` for near capacity). Session 63, py_mutants:
+    the region bounds, the non-trivial cut and the part/dist selections were checked by no test."""
+    def row(d, N, L, *, part="heldout", dist="uniform", real=0.5, estimate=0.5, **extra):
+        return dict(d=d, N=N, L=L, part=part, dist=dist, real=real, estimate=estimate, low=0.0, high=1.0,
+                    ceiling=1.0, in_band=True, **extra)
+
+    P = lambda d, L: L * (d + 2) + 1   # noqa: E731  the parameter count
+    rows = [row(2, P(2, 63), 63),                  # small d; N = P: not near capacity; L = 63: not large
+            row(3, 4 * P(3, 64), 64),              # large L; N = 4P: not near
+            row(3, P(3, 10) + 1, 10),              # near capacity, just above P
+            row(3, 4 * P(3, 10) - 1, 10),          # near capacity, just below 4P
+            row(3, P(3, 10) - 1, 10, dist="gaussian"),   # just below P
+            row(1, 40, 5, real=0.999, estimate=0.999),   # small d, near; trivial: neither is below 0.999
+            row(4, 30, 2, real=0.999, estimate=0.998),   # non-trivial: the estimate is below
+            row(4, 30, 2, real=0.998, estimate=1.0, dist="gaussian"),   # non-trivial: the real is below
+            row(1, 9, 100, part="calibration"),          # small d, large L, but not held out
+            row(5, 400, 8, part="calibration", dist="gaussian", optimizer="sgd", lr=0.1)]
+    for i, r in enumerate(rows):
+        r["error"] = 2.0 ** -i
+    s = ValidationReport(rows).summary()
+
+    def held(pred):
+        return [r for r in rows if r["part"] == "heldout" and pred(r)]
+
+    expected = {
+        "all": rows,
+        "non-trivial": [r for r in rows if min(r["real"], r["estimate"]) < 0.999],
+        "heldout/uniform": held(lambda r: r["dist"] == "uniform"),
+        "heldout/gaussian": held(lambda r: r["dist"] == "gaussian"),
+        "calibration/uniform": [rows[8]],
+        "calibration/gaussian": [rows[9]],
+        "reference/heldout": held(lambda r: True),
+        "reference/calibration": [rows[8]],
+        "protocols/calibration": [rows[9]],
+        "heldout: small d (d<=2)": held(lambda r: r["d"] in (1, 2)),
+        "heldout: large L (L>=64)": held(lambda r: r["L"] > 63),
+        "heldout: near capacity (1<N/P<4)": held(lambda r: P(r["d"], r["L"]) < r["N"] < 4 * P(r["d"], r["L"])),
+    }
+    assert [len(expected[k]) for k in ("non-trivial", "heldout: small d (d<=2)", "heldout: large L (L>=64)",
+                                       "heldout: near capacity (1<N/P<4)")] == [9, 2, 1, 5]
+    for key, sel in expected.items():
+        got = s[key]
+        assert got["n"] == len(sel) and got["bias"] * got["n"] == pytest.approx(sum(r["error"] for r in sel),
+                                                                                 abs=1e-12), (key, got)
+    assert "protocols/heldout" not in s and "deep/heldout" not in s
