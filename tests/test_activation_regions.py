@@ -292,3 +292,24 @@ for Xc in (X, X.astype(np.float32)) * 4:   # each call a few ms: repeated, so th
 """
     outs = digests_at_thread_counts(code)
     assert [t for t in outs if outs[t] != outs[1]] == [], outs
+
+
+def test_count_regions_deep_given_a_network_says_to_pass_its_layers():
+    """A researcher holding a trained ``DeepNet`` (or ``TwoLayerNet``) writes ``count_regions_deep(X, net)``; the
+    refusal said only "layers must be a sequence of (W, b) pairs". It now names the object and what to pass; the
+    pairs it names then count what the network's own decision regions see: every point's pattern, layer by layer,
+    recomputed here in numpy (the independent truth)."""
+    from nnpartition.activation_regions import count_regions_deep
+
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (300, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = npn.train(X, y, widths=[6, 4], steps=50).network
+    with pytest.raises(TypeError, match=r"layers must be a sequence of \(W, b\) pairs, got DeepNet.*net\.layers"):
+        count_regions_deep(X, net)
+    h, patterns = X, []
+    for W, b in net.layers:
+        z = h @ W + b
+        patterns.append(z > 0)
+        h = np.maximum(z, 0)
+    assert count_regions_deep(X, net.layers).n_regions == len({p.tobytes() for p in np.hstack(patterns)})

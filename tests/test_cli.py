@@ -2851,3 +2851,30 @@ def test_demo_json_rows_name_their_widths_beside_l(capsys, monkeypatch):
     est = _json_of(capsys, ["estimate", "-d", str(row["d"]), "-N", str(row["N"]), "-L", str(row["L"]), "--steps",
                             "300", "--json"])
     assert row["L"] == 8 and row["widths"] == est["widths"] == [8]
+
+
+@pytest.mark.parametrize("argv", [
+    ["estimate", "-d", "5", "-N", "300"],
+    ["size", "-d", "10", "--target", "0.95"],
+    ["train", "-d", "3", "-N", "40", "--steps", "50", "--datasets", "1", "--no-progress"],
+    ["plot-partition", "-d", "2", "-N", "30", "--steps", "50", "--no-progress"],
+])
+def test_widths_take_commas_as_the_explorer_does(tmp_path, capsys, monkeypatch, argv):
+    """``--widths 16,8`` is ``--widths 16 8`` (the explorer's widths field takes both; the command line refused the
+    comma as "invalid integer '16,8'"). The truth: the space-separated spelling's own answer, JSON for JSON (seconds
+    aside). An empty item is refused naming --widths, as eas-capacity refuses ``-N 10,,20``."""
+    monkeypatch.chdir(tmp_path)
+    extra = ["--plot", "p.png"] if argv[0] == "plot-partition" else []
+
+    def answer(*widths):
+        out = _json_of(capsys, argv + ["--widths", *widths, "--json"] + extra)
+        out.pop("seconds", None)
+        return out
+    spaced = answer("16", "8", "4")
+    assert spaced["widths"] == [16, 8, 4]
+    assert answer("16,8,4") == spaced and answer("16,8", "4") == spaced
+    for bad in ["16,,8", "16,", ","]:
+        with pytest.raises(SystemExit) as stop:
+            main(argv + ["--widths", bad, "--json"] + extra)
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert stop.value.code == 2 and "argument --widths" in last and repr(bad) in last, last

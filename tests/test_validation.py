@@ -789,3 +789,40 @@ def test_report_summary_selects_each_region_group_and_dist_as_its_docstring_defi
         assert got["n"] == len(sel) and got["bias"] * got["n"] == pytest.approx(sum(r["error"] for r in sel),
                                                                                  abs=1e-12), (key, got)
     assert "protocols/heldout" not in s and "deep/heldout" not in s
+
+
+@pytest.mark.parametrize("widths, exc, needle", [
+    (16, TypeError, "config['widths'] must be a list"),            # was "object of type 'int' has no len()"
+    ("16,8", TypeError, "config['widths'] must be a list"),        # was "config['widths'][0] ... got str '1'"
+    ([], ValueError, "config['widths'] must name at least one hidden layer"),   # was an IndexError
+    ([16, 0], ValueError, "config['widths'][1] must be >= 1"),
+])
+def test_a_config_with_bad_widths_is_refused_naming_its_field(widths, exc, needle):
+    """A deep configuration's ``widths`` is read as ``estimate_accuracy(widths=...)`` and ``train(widths=...)`` read
+    theirs (one check, ``_validate.widths``), its refusal naming ``config['widths']``, before anything trains. The
+    one-layer spelling ``widths=[L]`` trains what ``L`` does: the same row (the truth: the ``L`` config's own)."""
+    from nnpartition.validation import validate
+
+    c = dict(dist="uniform", d=3, N=30, widths=widths, steps=60, restarts=1)
+    with pytest.raises(exc) as err:
+        validate(configs=[c], datasets=1, progress=False)
+    assert needle in str(err.value), str(err.value)
+    one = dict(c, widths=[4])
+    by_l = {k: v for k, v in one.items() if k != "widths"} | {"L": 4}
+    rows = [validate(configs=[x], datasets=1, progress=False).rows[0] for x in (one, by_l)]
+    assert rows[0]["real"] == rows[1]["real"] and rows[0]["widths"] == rows[1]["widths"] == [4]
+
+
+def test_a_config_whose_l_is_not_its_first_width_is_refused():
+    """``L`` beside ``widths`` was read as nothing when ``widths`` has several layers (``L=32, widths=[16, 8]``
+    trained 16 -> 8 silently) and ignored for one layer: ``estimate_accuracy`` refuses both given. A row fed back
+    (``L`` is its first width, as every row writes it) is still taken."""
+    from nnpartition.validation import validate
+
+    c = dict(dist="uniform", d=3, N=30, steps=60, restarts=1)
+    for L, widths in [(32, [16, 8]), (8, [4])]:
+        with pytest.raises(ValueError, match=r"config\['L'\] = .* and config\['widths'\] = .* disagree"):
+            validate(configs=[dict(c, L=L, widths=widths)], datasets=1, progress=False)
+    row = validate(configs=[dict(c, widths=[4, 3])], datasets=1, progress=False).rows[0]
+    again = validate(configs=[dict(c, L=row["L"], widths=row["widths"])], datasets=1, progress=False).rows[0]
+    assert row["L"] == 4 and again["real"] == row["real"]

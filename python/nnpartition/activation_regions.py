@@ -127,5 +127,7 @@ def count_regions_deep(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike
         True
     """
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        raise TypeError("layers must be a sequence of (W, b) pairs")
+        # a network (DeepNet, TwoLayerNet) is the likeliest such object: say which pairs to pass
+        hint = "; pass net.layers, its hidden layers' (W, b) pairs" if hasattr(layers, "layers") else ""
+        raise TypeError(f"layers must be a sequence of (W, b) pairs, got {type(layers).__name__}{hint}")
     return _run(X, list(layers), y)

@@ -39,7 +39,7 @@ from ..plotting import PLOT_INSTALL
 
 __all__ = ["LIMIT_VARIABLES", "NEEDS_PLOT", "THREADS_HELP", "UsageError", "check_args", "check_input_file",
            "check_output_file", "choices", "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer",
-           "progress_of", "short_numbers", "write_error", "writing"]
+           "progress_of", "short_numbers", "widths_word", "write_error", "writing", "WidthsAction"]
 
 #: What the help of an option that draws a figure (:data:`DRAWN_OPTIONS`) says it needs: one wording in every command,
 #: the install command a user pastes.
@@ -98,6 +98,41 @@ def integer(text: str) -> int:
     if x is not None and x.is_finite() and x == x.to_integral_value() and x.adjusted() < 4300:
         return int(x)
     raise argparse.ArgumentTypeError(f"invalid integer {text!r}: write a whole number (such as 1000 or 1e3)")
+
+
+def widths_word(text: str) -> List[int]:
+    """``argparse``'s type for one word of ``--widths``: a width as :func:`integer` reads it, or several separated
+    by commas, as the explorer's widths field takes them (``--widths 64,64`` is ``--widths 64 64``;
+    :class:`WidthsAction` joins the words). An empty item is refused, as ``eas-capacity -N 10,,20`` is.
+
+    Example:
+        >>> widths_word("64"), widths_word("64,32,1e1")
+        ([64], [64, 32, 10])
+        >>> widths_word("64,")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: invalid widths '64,': write the widths separated by spaces or commas, ...
+    """
+    items = text.split(",")
+    if len(items) > 1 and any(not item.strip() for item in items):
+        raise argparse.ArgumentTypeError(f"invalid widths {text!r}: write the widths separated by spaces or commas, "
+                                         "such as 64 32 or 64,32")
+    return [integer(item) for item in items]
+
+
+class WidthsAction(argparse.Action):
+    """``--widths``'s action (``nargs="+"``, ``type=widths_word``): the widths of all its words, in order, one list.
+
+    Example:
+        >>> p = argparse.ArgumentParser()
+        >>> _ = p.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction)
+        >>> p.parse_args(["--widths", "16,8", "4"]).widths
+        [16, 8, 4]
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: Optional[str] = None) -> None:
+        setattr(namespace, self.dest, [w for word in values for w in word])
 
 
 #: Longest run of digits an error line echoes exactly (2**64 - 1, the largest seed, has 20).

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
-from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, progress_of, writing
+from .common import NEEDS_PLOT, UsageError, WidthsAction, choices, dumps, integer, progress_of, widths_word, writing
 from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
                                protocol_given)
 
@@ -397,7 +397,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-N", type=integer, required=True, help="training points, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("-L", type=integer, default=None, help="hidden ReLU units of a two-layer network")
-    size.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths of a deeper network")
+    size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
+                      help="hidden widths of a deeper network (16 8 or 16,8)")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--method", default="analytic",
@@ -425,8 +426,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     what = sz.add_mutually_exclusive_group(required=True)
     what.add_argument("-N", type=integer, default=None, help="training points: answer the width")
     what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
-    what.add_argument("--widths", type=integer, nargs="+", default=None,
-                      help="hidden widths: answer the number of points")
+    what.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
+                      help="hidden widths (16 8 or 16,8): answer the number of points")
     sz.add_argument("--target", type=float, required=True,
                     help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",

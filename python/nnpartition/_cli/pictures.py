@@ -16,8 +16,8 @@ from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
 from ..training import MAX_ACTIVATIONS
-from .common import (NEEDS_PLOT, UsageError, box_option, dumps, file_message, integer, option_names, progress_of,
-                     writing)
+from .common import (NEEDS_PLOT, UsageError, WidthsAction, box_option, dumps, file_message, integer, option_names,
+                     progress_of, widths_word, writing)
 from .protocol_options import _SIZE_OPTIONS
 
 
@@ -308,8 +308,8 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
                         f"once) ({given})")
     p.add_argument("-L", type=integer, default=None,
                    help=f"hidden units of one layer, 1 to 2^{MAX_WIDTH.bit_length() - 1} (no default: -L or --widths)")
-    p.add_argument("--widths", type=integer, nargs="+", default=None, metavar="W",
-                   help=f"hidden widths of a deeper net, each 1 to 2^{MAX_WIDTH.bit_length() - 1}")
+    p.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None, metavar="W",
+                   help=f"hidden widths of a deeper net (16 8 or 16,8), each 1 to 2^{MAX_WIDTH.bit_length() - 1}")
     # None: left out (plot-partition refuses them with --weights); _training_defaults() fills in the defaults
     p.add_argument("--data", "--dist", dest="data", default=None, choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")

@@ -8,7 +8,7 @@ import warnings
 from typing import Any, Dict
 
 from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
-from .common import THREADS_HELP, choices, dumps, integer, progress_of
+from .common import THREADS_HELP, WidthsAction, choices, dumps, integer, progress_of, widths_word
 from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
 
 
@@ -87,7 +87,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-N", type=integer, required=True, help="points per dataset, >= 1")
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("-L", type=integer, default=None, help="hidden neurons of a two-layer network, >= 1")
-    size.add_argument("--widths", type=integer, nargs="+", default=None, help="hidden widths of a deeper network")
+    size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
+                      help="hidden widths of a deeper network (16 8 or 16,8)")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     p.add_argument("--datasets", type=integer, default=3, help="independent datasets (default 3)")

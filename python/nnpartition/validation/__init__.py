@@ -123,7 +123,8 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         restarts: overrides each configuration's protocol restarts when given.
         protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
             overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
-        configs: explicit configurations (dicts with ``dist, d, N, L``) instead of a named grid.
+        configs: explicit configurations (dicts with ``dist, d, N, L``, or ``widths=[L1, L2, ...]`` in place of
+            ``L`` for a deep network) instead of a named grid.
         progress: progress bar on stderr (None: only on a terminal, for work over a second).
         runner: how to run the jobs, ``runner(configs, job) -> rows`` (e.g. a
             sweep on a process pool or a Dask cluster); default: in this process.

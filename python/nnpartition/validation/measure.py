@@ -29,12 +29,16 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
     d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
     N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
     dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
-    if "widths" in config and len(config["widths"]) > 1:
-        ws: List[int] = [v.count(f"config['widths'][{i}]", w, minimum=1, maximum=2**20)
-                         for i, w in enumerate(config["widths"])]
+    ws: List[int]
+    if "widths" in config:
+        # read as estimate_accuracy(widths=) and train(widths=) read theirs; L beside it is its first width, as
+        # every row writes it (a row fed back), or refused: it was read as nothing
+        ws = list(v.widths(config["widths"], maximum=2**20, name="config['widths']"))
+        if config.get("L") is not None and v.count("config['L']", config["L"], minimum=1, maximum=2**20) != ws[0]:
+            raise ValueError(f"config['L'] = {config['L']!r} and config['widths'] = {config['widths']!r} disagree: "
+                             "give widths alone (L, where given, must be its first width, as a row writes it)")
     else:
-        L = config["widths"][0] if "widths" in config else config.get("L")
-        ws = [v.count("config['L']", L, minimum=1, maximum=2**20)]
+        ws = [v.count("config['L']", config.get("L"), minimum=1, maximum=2**20)]
     datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
     proto = protocol_of(config)
     if restarts is not None:
