@@ -1951,3 +1951,64 @@ def test_max_samples_warns_of_every_answer_below_the_N_range_but_those_any_label
         assert named == {n for n in answers if n > d + 1}, (d, L, t, answers, named)
         seen |= {n - d for n in answers}
     assert {1, 2, 3} <= seen, seen   # answers of d + 1 (inside) and d + 2, d + 3 (outside) were met
+
+
+#: Questions (d, N, widths, dist, protocol) of a few shapes: one layer and deep, an alias of the input law, a float
+#: size, an SGD protocol on minibatches, a Monte Carlo estimate.
+_QUESTIONS = [
+    (3, 40, (6,), "uniform", npn.Protocol(steps=20, restarts=1), {}),
+    (2, 30.0, (5, 4), "normal", npn.Protocol(optimizer="sgd", lr=0.1, steps=20, batch_size=16, restarts=1), {}),
+    (4, 50, (3, 3, 2), "gaussian", npn.Protocol(steps=30, schedule="constant", restarts=1), {}),
+    (2, 40, (4,), "uniform", npn.Protocol(steps=20, restarts=1), {"method": "monte_carlo", "trials": 2}),
+]
+
+
+@pytest.mark.parametrize("d, N, widths, dist, protocol, how", _QUESTIONS)
+def test_an_estimate_carries_its_question_as_a_measurement_of_it_does(d, N, widths, dist, protocol, how):
+    """An estimate and a measurement of the same question agree on every question field (``d``, ``N``,
+    ``widths``, ``L``, ``dist``, ``protocol``), in Python and in ``to_dict()``: the estimate carried only
+    ``details.widths`` (session 63, a deep-network user's walkthrough), so comparing the two meant keeping the
+    question beside them."""
+    kw = {"widths": list(widths)} if len(widths) > 1 or not how else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", npn.ExtrapolationWarning)
+        e = (estimate_accuracy(d, N, widths[0], dist=dist, protocol=protocol, **how) if not kw
+             else estimate_accuracy(d, N, dist=dist, protocol=protocol, **kw))
+    m = npn.real_accuracy(d, N, widths=list(widths), dist=dist, protocol=protocol, datasets=1, seed=1)
+    for name in ("d", "N", "widths", "L", "dist", "protocol"):
+        assert getattr(e, name) == getattr(m, name), (name, getattr(e, name), getattr(m, name))
+        assert type(getattr(e, name)) is type(getattr(m, name)), name
+    ed, md = e.to_dict(), m.to_dict()
+    for key in ("d", "N", "widths", "dist", "protocol"):
+        assert ed[key] == md[key], key
+    assert json.loads(json.dumps(ed)) == ed   # JSON-ready
+    # the protocol compares by value: an equal one built apart gives an equal estimate (and hash), another one not
+    import dataclasses
+    same = dataclasses.replace(e, protocol=npn.Protocol(**{f.name: getattr(protocol, f.name)
+                                                           for f in dataclasses.fields(protocol)}))
+    assert same == e and hash(same) == hash(e)
+    assert dataclasses.replace(e, protocol=npn.Protocol(steps=21, restarts=1)) != e
+    assert dataclasses.replace(e, d=e.d + 1) != e and dataclasses.replace(e, widths=(*e.widths, 1)) != e
+
+
+def test_an_array_estimate_carries_its_question_broadcast_entry_by_entry():
+    """An array call's ``d`` and ``N`` are the broadcast sizes as int64 arrays shaped as ``accuracy``, its
+    ``widths`` ``(L,)`` with ``L`` one too: entry ``i`` is the question whose scalar estimate is ``accuracy[i]``.
+    They are the result's own read-only copies (writing the input afterwards changes nothing)."""
+    d_in = np.array([3.0, 5.0, 8.0])
+    N_in = [[60], [400]]
+    e = estimate_accuracy(d_in, N_in, 16, dist="normal", protocol=npn.Protocol(steps=1000))
+    assert e.accuracy.shape == e.d.shape == e.N.shape == e.L.shape == (2, 3) and len(e.widths) == 1
+    assert e.d.dtype == e.N.dtype == e.L.dtype == np.int64
+    assert e.dist == "gaussian" and e.protocol == npn.Protocol(steps=1000)
+    d_in[0] = 99.0
+    for i, j in itertools.product(range(2), range(3)):
+        one = estimate_accuracy(int(e.d[i, j]), int(e.N[i, j]), int(e.L[i, j]), dist=e.dist, protocol=e.protocol)
+        assert one.accuracy == e.accuracy[i, j] and (one.d, one.N, one.L) == ([3, 5, 8][j], [60, 400][i], 16)
+    assert not (e.d.flags.writeable or e.N.flags.writeable or e.L.flags.writeable)
+    out = e.to_dict()
+    assert out["d"] == [[3, 5, 8]] * 2 and out["N"] == [[60] * 3, [400] * 3] and out["widths"] == [[[16] * 3] * 2]
+    assert out["dist"] == "gaussian" and out["protocol"]["steps"] == 1000
+    # 0-d object arrays (past the fast path, to the checked one's scalar case) give ints, as a plain scalar call does
+    z = estimate_accuracy(np.array(3, dtype=object), np.array(60, dtype=object), np.array(8, dtype=object))
+    assert (z.d, z.N, z.widths) == (3, 60, (8,)) and type(z.d) is int and z == estimate_accuracy(3, 60, 8)

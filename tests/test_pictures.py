@@ -3676,3 +3676,38 @@ def test_the_movies_ctrl_c_latch_leaves_a_callers_handler_and_other_threads_alon
     t.start()
     t.join()
     assert errors == [] and lists == [[]], errors
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d=st.sampled_from([2, 3]), depth=st.integers(1, 3),
+       refusals=st.booleans())
+def test_region_polygons_takes_a_list_of_layers_as_network_regions_in_box_does(seed, d, depth, refusals):
+    """``region_polygons(net.layers)`` gives the polygons and patterns of ``region_polygons(net)``, as
+    ``network_regions_in_box(net.layers, ...)`` counts the network's regions: it was refused ("net must be a
+    TwoLayerNet, a DeepNet, ...", session 63, a deep-network user's walkthrough). The list has no output layer:
+    its logit is 0 (zero maps, no decision boundary) and ``split_decision`` is refused."""
+    rng = np.random.default_rng(seed)
+    widths = rng.integers(1, 6, size=depth)
+    fan = [d, *widths]
+    layers = [(rng.normal(size=(fan[i], fan[i + 1])), rng.normal(size=fan[i + 1]) * 0.5) for i in range(depth)]
+    net = (TwoLayerNet(layers[0][0], layers[0][1], rng.normal(size=fan[1]), 0.2) if depth == 1 and seed % 2
+           else DeepNet(layers, w_out=rng.normal(size=fan[-1]), b_out=0.2))
+    plane = None if d == 2 else rng.normal(size=(3, d))
+    given_pairs = [tuple(p) for p in net.layers] if seed % 3 else list(net.layers)   # tuples or lists of pairs
+    a = region_polygons(net, box=(-1.5, 1.5), plane=plane)
+    b = region_polygons(given_pairs, box=(-1.5, 1.5), plane=plane)
+    assert b.n_regions == a.n_regions and b.widths == a.widths
+    for name in ("offsets", "vertices", "input_vertices", "patterns", "lines", "line_units"):
+        assert np.array_equal(getattr(b, name), getattr(a, name)), name
+    assert not (b.affine_weight.any() or b.affine_bias.any() or b.window_affine.any() or b.decision.any())
+    assert b.boundary.shape == (0, 2, 2)
+    if d == 2:   # the count of the same list agrees (docs/window.md: in d = 2 it is region_polygons's)
+        assert b.n_regions == npn.network_regions_in_box(given_pairs, -1.5, 1.5)
+    if not refusals:
+        return
+    with pytest.raises(ValueError, match=r"split_decision=True needs an output layer .* list of \(W, b\) pairs"):
+        region_polygons(given_pairs, box=(-1.5, 1.5), plane=plane, split_decision=True)
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        region_polygons([])
+    with pytest.raises(TypeError, match=r"a torch nn.Sequential or a list of \(W, b\) pairs, got int"):
+        region_polygons(5)

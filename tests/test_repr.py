@@ -94,10 +94,13 @@ def test_small_arrays_print_in_full_and_a_scalar_estimate_as_its_fields():
     # The README's tour shows both: a measurement's per-dataset accuracies, and an estimate's four floats (with
     # Python's float repr, as the dataclass default printed them); an array estimate of 2 configurations in full.
     e = estimate_accuracy(10, 1000, 32)
+    # the question after them, as a measurement shows its own (its protocol, 100 characters, not shown)
     assert repr(e) == (f"AccuracyEstimate(accuracy={e.accuracy!r}, low={e.low!r}, high={e.high!r}, "
-                       f"ceiling={e.ceiling!r}, method='analytic')")
+                       f"ceiling={e.ceiling!r}, method='analytic', d=10, N=1000, widths=(32,), dist='uniform')")
     e2 = estimate_accuracy(10, [1000, 2000], 32)
-    assert f"accuracy={np.array_repr(e2.accuracy)}" in repr(e2) and "arrays:" not in repr(e2)
+    # the widths tuple of one array (L broadcast) by its shape, the rest in full
+    assert f"accuracy={np.array_repr(e2.accuracy)}" in repr(e2) and repr(e2).endswith("; arrays: widths [(2,)])")
+    assert "N=array([1000, 2000])" in repr(e2)
 
 
 def test_a_scalar_estimate_prints_as_one_line_of_the_command_lines_figures(capsys):

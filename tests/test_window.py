@@ -1679,3 +1679,30 @@ for _ in range(2):   # repeated, so that every thread takes a share
 """
     outs = digests_at_thread_counts(code)
     assert [t for t in outs if outs[t] != outs[1]] == [], outs
+
+
+def test_a_networks_box_of_the_wrong_length_names_its_first_layer_not_a_bare_W():
+    """``network_regions_in_box``'s "lo must ... have length d=3 (rows of W)" named a ``W`` no network has (a
+    ``TwoLayerNet``'s is ``W1``, a ``DeepNet``'s ``layers[0][0]``): the first layer's ``W``, ``b`` and box are named
+    as the later layers are, "of hidden layer 1" (session 63); ``regions_in_box``'s own ``W`` keeps its name."""
+    rng = np.random.default_rng(5)
+    W1, b1 = rng.normal(size=(3, 4)), rng.normal(size=4)
+    nets = [nnpartition.TwoLayerNet(W1, b1, rng.normal(size=4), 0.0),
+            nnpartition.DeepNet([(W1, b1), (rng.normal(size=(4, 2)), rng.normal(size=2))], np.ones(2), 0.0),
+            [(W1, b1)]]
+    for net in nets:
+        for lo, hi, name in (([-1.0, -1.0], 1.0, "lo"), (-1.0, np.ones(4), "hi")):
+            with pytest.raises(ValueError) as exc:
+                nnpartition.network_regions_in_box(net, lo, hi)
+            assert str(exc.value).startswith(f"{name} must be a number or have length d=3 (the input dimension, rows "
+                                             f"of W of hidden layer 1)"), str(exc.value)
+    for layer, words in (((np.full((3, 2), np.nan), np.zeros(2)), "W of hidden layer 1 contains NaN"),
+                         ((W1, np.zeros(3)), "b of hidden layer 1 must have length 4 (one bias per column of W of "
+                                             "hidden layer 1")):
+        with pytest.raises(ValueError) as exc:
+            nnpartition.network_regions_in_box([layer], -1, 1)
+        assert str(exc.value).startswith(words), str(exc.value)
+    with pytest.raises(ValueError, match=re.escape("lo must be a number or have length d=3 (rows of W), got")):
+        regions_in_box(W1, b1, [-1.0, -1.0], 1.0)
+    with pytest.raises(TypeError, match=re.escape("nn.Sequential or a list of (W, b) pairs, got object")):
+        nnpartition.network_regions_in_box(object(), -1, 1)   # the list it takes is named among the kinds

@@ -53,19 +53,25 @@ DEFAULT_MAX_REGIONS = 1_000_000
 
 
 def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
-             max_work: Any) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
-                                     float, int]:
-    W = v.float_matrix("W", W, dtype=np.float64)
+             max_work: Any, layer: str = "") -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                                                    NDArray[np.float64], float, int]:
+    """The checked arguments of one layer's count. ``layer``: where ``W`` and ``b`` are in a network (``" of hidden
+    layer 1"``, as :func:`network_regions_in_box` names its later layers), added to their names in the messages;
+    ``""`` for :func:`regions_in_box`'s own ``W`` and ``b``."""
+    w_name, b_name = f"W{layer}", f"b{layer}"
+    W = v.float_matrix(w_name, W, dtype=np.float64)
     if not np.all(np.isfinite(W)):
-        raise ValueError("W contains NaN or infinity")
+        raise ValueError(f"{w_name} contains NaN or infinity")
     d, L = W.shape
-    b = v.float_vector("b", b)
+    b = v.float_vector(b_name, b)
     if b.shape[0] != L:
         # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
         hint = ("; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
                 "(pass W.T)") if b.shape[0] == d else ""
-        raise ValueError(f"b must have length {L} (one bias per column of W, which has shape (d, L) = {W.shape}), "
-                         f"got {b.shape[0]}{hint}")
+        raise ValueError(f"{b_name} must have length {L} (one bias per column of {w_name}, which has shape (d, L) = "
+                         f"{W.shape}), got {b.shape[0]}{hint}")
+    # d is the input dimension: W's rows (a network's first layer's W: W1 of a TwoLayerNet, layers[0][0] of a DeepNet)
+    rows = f"rows of {w_name}" if not layer else f"the input dimension, rows of {w_name}"
     bounds = []
     for name, val in (("lo", lo), ("hi", hi)):
         if isinstance(val, (list, tuple)) and v.bools_inside(val):
@@ -74,7 +80,7 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
         try:
             arr = np.asarray(val)
         except ValueError:   # a ragged nest: numpy's "inhomogeneous shape", naming nothing
-            raise ValueError(f"{name} must be a number or have length d={d} (rows of W), got {val!r}") from None
+            raise ValueError(f"{name} must be a number or have length d={d} ({rows}), got {val!r}") from None
         if arr.dtype == object and all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in arr.flat):
             try:   # Python ints beyond 64 bits (numpy keeps them as objects): a TypeError said "not a real number"
                 arr = np.asarray(arr, dtype=np.float64)
@@ -84,7 +90,7 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
         arr = np.asarray(arr, dtype=np.float64)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != d):
-            raise ValueError(f"{name} must be a number or have length d={d} (rows of W), got shape {arr.shape}")
+            raise ValueError(f"{name} must be a number or have length d={d} ({rows}), got shape {arr.shape}")
         arr = np.ascontiguousarray(np.broadcast_to(arr, (d,)))
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or infinity")
@@ -199,7 +205,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
         if not isinstance(net, (TwoLayerNet, DeepNet)):
             from .pictures.polygons import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
 
-            net = _as_network(net)
+            net = _as_network(net, pairs=True)
         if net.activation not in _core.PIECEWISE_LINEAR:
             raise ValueError(f"net: a network of {net.activation} units has no linear regions (relu or leaky_relu "
                              f"only)")
@@ -215,7 +221,7 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
             raise TypeError(f"net: layer {i + 1} must be a (W, b) pair, got {type(pair).__name__}")
         if i == 0:
-            W, b, lo_a, hi_a, _, _ = _prepare(pair[0], pair[1], lo, hi, 1e-9, 1)
+            W, b, lo_a, hi_a, _, _ = _prepare(pair[0], pair[1], lo, hi, 1e-9, 1, " of hidden layer 1")
         else:
             W = v.float_matrix(f"W of hidden layer {i + 1}", pair[0], dtype=np.float64)
             b = v.float_vector(f"b of hidden layer {i + 1}", pair[1])

@@ -74,14 +74,12 @@ def _estimate(args: argparse.Namespace) -> int:
     held = (heldout_errors(args.d, args.N, args.L, widths=args.widths or None, protocol=proto)
             if e.method == "analytic" and args.N > args.d + 1 else None)
     if args.json:
-        # the question beside its answer, as size, train and simulate print theirs (estimate's JSON had neither),
-        # its input law and protocol where theirs are (estimate's were in "details" alone), and whether it lies in
-        # the validated range, as train's "estimate" says (the warning went to stderr, and the Monte Carlo method's
-        # JSON, which has no held-out errors, said it nowhere)
-        ws = list(args.widths) if args.widths else [args.L]
-        outside = _outside_range(args.d, args.N, ws, proto)
-        out = {"d": args.d, "N": args.N, "widths": ws, "dist": e.details.dist, "protocol": proto.to_dict(),
-               **e.to_dict(), "inside_range": not outside, "outside_range": outside}
+        # the question beside its answer (the estimate's to_dict() leads with it: d, N, widths, dist, protocol), as
+        # size, train and simulate print theirs, and whether it lies in the validated range, as train's "estimate"
+        # says (the warning went to stderr, and the Monte Carlo method's JSON, which has no held-out errors, said
+        # it nowhere)
+        outside = _outside_range(args.d, args.N, list(args.widths) if args.widths else [args.L], proto)
+        out = {**e.to_dict(), "inside_range": not outside, "outside_range": outside}
         # present always, null where there are none (N <= d + 1, Monte Carlo): a script need not test for the key
         out["heldout_errors"] = None if held is None else held.to_dict()
         print(dumps(out))

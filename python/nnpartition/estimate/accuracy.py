@@ -228,9 +228,14 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         f = float
         return AccuracyEstimate(f(acc), f(low), f(high), f(ceil), "analytic",
                                 EstimateDetails(f(p_eff), f(k_sat), f(k_eff), f(alpha), f(budget), f(m), f(k_time),
-                                                f(unc), f(corr), dist, proto))
+                                                f(unc), f(corr), dist, proto),
+                                d=int(da), N=int(na), widths=(int(la),), dist=dist, protocol=proto)
+    # the question as the broadcast sizes (entry i is accuracy[i]'s): int64 copies of the sizes as given (whole
+    # floats up to MAX_SIZE: exact), broadcast as read-only views (a scalar d beside 10^7 N costs 8 bytes, not 80 MB)
+    dq, nq, lq = (np.broadcast_to(a.astype(np.int64), shape) for a in arrays)
     return AccuracyEstimate(acc, low, high, ceil, "analytic",
-                            EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto))
+                            EstimateDetails(p_eff, k_sat, k_eff, alpha, budget, m, k_time, unc, corr, dist, proto),
+                            d=dq, N=nq, widths=(lq,), dist=dist, protocol=proto)
 
 
 def _warn_monte_carlo_settings(trials: Any, seed: Any) -> None:
@@ -269,7 +274,8 @@ def _estimate_scalar(d: int, N: int, ws: Tuple[int, ...], dist: str, proto: Prot
         "uncorrected": unc, "correction": corr, "dist": dist, "protocol": proto,
         "widths": list(ws) if len(ws) > 1 else None})
     out: AccuracyEstimate[float] = _built(AccuracyEstimate, {
-        "accuracy": acc, "low": low, "high": high, "ceiling": ceil, "method": "analytic", "details": details})
+        "accuracy": acc, "low": low, "high": high, "ceiling": ceil, "method": "analytic", "details": details,
+        "d": d, "N": N, "widths": ws, "dist": dist, "protocol": proto})
     return out
 
 
@@ -299,4 +305,5 @@ def _estimate_mc(d: int, N: int, L: int, dist: str, proto: Protocol, ceiling: bo
                               mean(unc), mean(corr), dist, proto, trials=trials, ci95=ci95,
                               dof_measured=mean(p_eff),
                               occupied_regions=float(sim.regions.mean), majority_accuracy=float(sim.accuracy.mean))
-    return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details, seed=sim.seed)
+    return AccuracyEstimate(acc, low, high, ceil, "monte_carlo", details, seed=sim.seed, d=d, N=N, widths=(L,),
+                            dist=dist, protocol=proto)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar
+from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -117,6 +117,14 @@ class AccuracyEstimate(ValueResult, Generic[T]):
         details: the model's intermediate quantities (effective dimension, load, budget, ...).
         seed: the integer seed ``"monte_carlo"`` actually used (what ``seed=`` resolved to); passing it as
             ``seed=`` repeats the run. ``None`` for ``"analytic"``, which draws nothing.
+        d, N, widths, dist, protocol: the question, named and read as :class:`~nnpartition.AccuracyMeasurement`
+            names its own (so an estimate and a measurement of the same question agree on all five): ``d`` and
+            ``N`` ints, ``widths`` the hidden widths as a tuple (``(L,)`` for a two-layer network; ``L`` reads its
+            first), ``dist`` the input law's name (``"gaussian"`` for ``"normal"``), ``protocol`` the training
+            :class:`~nnpartition.Protocol` (the reference protocol when none was given). An array call gives ``d``
+            and ``N`` as int64 arrays broadcast to the shape of ``accuracy`` (entry ``i`` is the question of
+            ``accuracy[i]``) and ``widths`` as ``(L,)`` with ``L`` such an array. Not shown by ``repr``: the
+            protocol (``print(e.protocol)``).
 
     Example:
         >>> from nnpartition import estimate_accuracy
@@ -127,6 +135,11 @@ class AccuracyEstimate(ValueResult, Generic[T]):
         (0.78, 1.0)
         >>> estimate_accuracy(10, 1000, 20, ceiling=False).to_dict()["ceiling"] is None   # nan: JSON null
         True
+        >>> e.d, e.N, e.widths, e.L, e.dist, e.protocol.steps    # the question it answers
+        (10, 1000, (20,), 20, 'uniform', 4000)
+        >>> a = estimate_accuracy(10, [100, 1000], 20)           # an array call: the question broadcast
+        >>> a.d, a.N, a.L
+        (array([10, 10]), array([ 100, 1000]), array([20, 20]))
     """
 
     accuracy: T
@@ -136,6 +149,13 @@ class AccuracyEstimate(ValueResult, Generic[T]):
     method: str
     details: EstimateDetails[T] = field(repr=False)
     seed: Optional[int] = field(default=None, repr=False)
+    # the question (after the fields above, with defaults: positional construction still works), as
+    # AccuracyMeasurement names it; ints for a scalar call, int64 arrays shaped as ``accuracy`` for an array call
+    d: Union[int, NDArray[np.int64]] = 0
+    N: Union[int, NDArray[np.int64]] = 0
+    widths: Tuple[Union[int, NDArray[np.int64]], ...] = ()
+    dist: str = "uniform"
+    protocol: Protocol = field(default_factory=Protocol, repr=False)   # its repr alone is 100 characters
 
     # a scalar estimate prints as the dataclass would; an array one lists its arrays by shape (an array of 1000
     # configurations printed 44,000 characters), up to 8 entries in full
@@ -158,9 +178,18 @@ class AccuracyEstimate(ValueResult, Generic[T]):
                 f"(90% band {float(self.low):.4f} .. {float(self.high):.4f}), "
                 f"ceiling {ceiling}, {self.method}{seed}")
 
+    @property
+    def L(self) -> Union[int, NDArray[np.int64]]:
+        """Width of the first hidden layer (an array for an array call; ``0`` when no question was given)."""
+        return self.widths[0] if self.widths else 0
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
-        ``ceiling=False``, ``None``), with ``seed`` for a Monte Carlo estimate."""
-        return {"accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
+        ``ceiling=False``, ``None``): the question first (``d``, ``N``, ``widths``, ``dist``, ``protocol`` as a
+        dict), as ``nnpartition estimate --json`` writes it, then the answer, with ``seed`` for a Monte Carlo
+        estimate."""
+        return {"d": json_ready(self.d), "N": json_ready(self.N), "widths": json_ready(self.widths),
+                "dist": self.dist, "protocol": self.protocol.to_dict(),
+                "accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
                 "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict(),
                 **({} if self.seed is None else {"seed": self.seed})}

@@ -135,7 +135,9 @@ def _polygon_moments(vertices: np.ndarray, offsets: np.ndarray) -> Tuple[np.ndar
     return area2 / 2 * unit * unit, cen
 
 
-def _as_network(net: Any) -> Network:
+def _as_network(net: Any, pairs: bool = False) -> Network:
+    """``net`` as a :class:`TwoLayerNet` or :class:`DeepNet` (sklearn's and torch's converted); ``pairs``: the
+    caller also takes a list of ``(W, b)`` pairs (and converts it itself), which the refusal then names."""
     if isinstance(net, (TwoLayerNet, DeepNet)):
         return net
     mod = type(net).__module__
@@ -143,8 +145,23 @@ def _as_network(net: Any) -> Network:
         return DeepNet.from_sklearn(net)
     if mod.startswith("torch"):
         return DeepNet.from_torch(net)
-    raise TypeError(f"net must be a TwoLayerNet, a DeepNet, a fitted sklearn MLPClassifier or a torch "
-                    f"nn.Sequential, got {type(net).__name__}")
+    kinds = ("a TwoLayerNet, a DeepNet, a fitted sklearn MLPClassifier, a torch nn.Sequential or a list of (W, b) "
+             "pairs" if pairs else "a TwoLayerNet, a DeepNet, a fitted sklearn MLPClassifier or a torch nn.Sequential")
+    raise TypeError(f"net must be {kinds}, got {type(net).__name__}")
+
+
+def _pairs_network(layers: Any) -> DeepNet:
+    """A list of ``(W, b)`` pairs (ReLU hidden layers, as ``DeepNet.layers`` holds them and
+    :func:`~nnpartition.network_regions_in_box` takes them) as a :class:`DeepNet` whose output layer is zero: the
+    pairs have none, so its logit is 0 everywhere."""
+    layers = list(layers)
+    if not layers:   # network_regions_in_box's words
+        raise ValueError("net must hold at least one hidden layer, got an empty list")
+    try:
+        width = int(np.shape(layers[-1][0])[1])
+    except (TypeError, IndexError, ValueError):
+        width = 1   # a malformed last pair: DeepNet refuses it, naming it, before it reads w_out
+    return DeepNet(layers, w_out=np.zeros(max(width, 1)), b_out=0.0)
 
 
 def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarray, float, float]:
@@ -170,7 +187,11 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
     Args:
         net: a :class:`TwoLayerNet` or :class:`DeepNet` with ``relu`` or
             ``leaky_relu`` units (a fitted sklearn ``MLPClassifier`` or a torch
-            ``nn.Sequential`` is converted with ``DeepNet.from_sklearn`` / ``from_torch``).
+            ``nn.Sequential`` is converted with ``DeepNet.from_sklearn`` / ``from_torch``), or a list of
+            ``(W, b)`` pairs (ReLU hidden layers, ``W`` of the first of shape ``(d, n_1)``, as ``net.layers`` holds
+            them and :func:`~nnpartition.network_regions_in_box` takes them): the same regions as the network's,
+            with no output layer to read, so its logit is 0 (``affine_weight``, ``affine_bias``, ``window_affine``
+            zero, ``decision`` False, no ``boundary``) and ``split_decision`` is refused.
         box: the window, ``(lo, hi)`` for both window coordinates or
             ``((s_lo, t_lo), (s_hi, t_hi))``.
         plane: ``None`` for ``d == 2`` (the window is a box of the input plane);
@@ -217,6 +238,12 @@ def region_polygons(net: Any, *, box: BoxLike = (-1.0, 1.0), plane: Any = None, 
         >>> rp.line_units.tolist(), rp.lines[2].tolist()      # the three lines, x + y = 1 as it crosses the box
         ([0, 1, 2], [[2.0, -1.0], [-1.0, 2.0]])
     """
+    if isinstance(net, (list, tuple)):
+        if v.flag("split_decision", split_decision):
+            raise ValueError("split_decision=True needs an output layer to split by: a list of (W, b) pairs has none "
+                             "(pass the network itself, a DeepNet or TwoLayerNet)")
+        net = _pairs_network(net)
+    net = _as_network(net, pairs=True)   # refused naming the list too
     return _region_polygons(net, box, plane, split_decision, tol, max_regions, 0.0)
 
 
