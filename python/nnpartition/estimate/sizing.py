@@ -146,7 +146,8 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Scala
     Also the width at which the band's lower edge reaches it (``L_safe``, what
     to choose when falling short is costly) and its upper edge (``L_optimistic``).
     About 60 model evaluations in Rust: 0.1-0.4 ms (``python benchmarks/bench_estimate.py --sizing`` on 2 shared
-    cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches). ``None`` when even
+    cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches, 0.36-0.40 ms for
+    four hidden layers under SGD). ``None`` when even
     ``max_width`` units (the search's limit, default 2^20) do not reach the target under this protocol (in
     ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy); the answer carries
     ``max_width``, and a ``None`` under a limit below the default says only that no width up to it reaches the
@@ -159,7 +160,8 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Scala
     (:attr:`WidthAnswer.widths`): the estimate of ``estimate_accuracy(d, N, widths=[L] * layers)``, whose error is
     that of the deep estimate (docs/theory.md, "At a glance"); a depth outside the validated range (above 4) warns
     as ``estimate_accuracy`` does. The search is a bisection, which assumes the estimate grows with ``L``: the tests
-    check it against a scan for one to four layers.
+    check it against a scan for one to four layers (the exception, the band's upper edge dipping just below 1:
+    docs/theory.md, "Sizing").
 
     Example:
         >>> from nnpartition import estimate_accuracy
