@@ -73,6 +73,8 @@ SIZING = {
     "required_width(10, 1000, 0.95)": lambda: required_width(10, 1000, 0.95),
     "required_width(50, 3000, 0.95)": lambda: required_width(50, 3000, 0.95),
     "required_width(10, 1000, 0.95, SGD minibatches)": lambda: required_width(10, 1000, 0.95, protocol=SGD),
+    "required_width(10, 5000, 0.99, layers=4, SGD minibatches)": lambda: required_width(
+        10, 5000, 0.99, layers=4, protocol=SGD),
     "max_samples(10, 64, 0.99)": lambda: max_samples(10, 64, 0.99),
     "max_samples(50, 16, 0.9)": lambda: max_samples(50, 16, 0.9),
     "max_samples(10, widths=[16, 16], 0.9, SGD)": lambda: max_samples(

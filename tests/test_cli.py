@@ -2878,3 +2878,25 @@ def test_widths_take_commas_as_the_explorer_does(tmp_path, capsys, monkeypatch, 
             main(argv + ["--widths", bad, "--json"] + extra)
         last = capsys.readouterr().err.strip().splitlines()[-1]
         assert stop.value.code == 2 and "argument --widths" in last and repr(bad) in last, last
+
+
+def test_size_layers_answers_the_deep_width_in_text_and_json(capsys):
+    """``size -N ... --layers K`` is :func:`nnpartition.required_width` with ``layers=K`` (every hidden layer that
+    wide), in text (the widths said) and JSON (``widths`` ``[L] * K``, ``layers``); ``--layers`` with ``-L`` or
+    ``--widths`` is refused (the network is given there)."""
+    a = npn.required_width(10, 5000, 0.99, layers=2)
+    assert a.L != npn.required_width(10, 5000, 0.99).L
+    assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99", "--layers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert f"L = {a.L} (2 hidden layers of {a.L} units)" in out, out
+    assert f"(safe):      L = {a.L_safe} (2 hidden layers of {a.L_safe} units)" in out, out
+    held = npn.heldout_errors(10, 5000, widths=[a.L, a.L])
+    assert f"held-out questions like this one (at widths = [{a.L}, {a.L}]): {held.describe()}" in out, out
+    j = _json_of(capsys, ["size", "-d", "10", "-N", "5000", "--target", "0.99", "--layers", "2", "--json"])
+    assert (j["L"], j["L_safe"], j["L_optimistic"]) == (a.L, a.L_safe, a.L_optimistic)
+    assert j["widths"] == [a.L, a.L] and j["layers"] == 2 and j["heldout_errors"] == held.to_dict()
+    assert _json_of(capsys, ["size", "-d", "10", "-N", "5000", "--target", "0.99", "--json"])["layers"] == 1
+    for given in (["-L", "64"], ["--widths", "16", "8"]):
+        _fails_with(capsys, ["size", "-d", "10", *given, "--target", "0.99", "--layers", "2"],
+                    "--layers applies only with -N")
+    _fails_with(capsys, ["size", "-d", "10", "-N", "500", "--target", "0.9", "--layers", "65"], "layers")

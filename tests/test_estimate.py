@@ -2012,3 +2012,56 @@ def test_an_array_estimate_carries_its_question_broadcast_entry_by_entry():
     # 0-d object arrays (past the fast path, to the checked one's scalar case) give ints, as a plain scalar call does
     z = estimate_accuracy(np.array(3, dtype=object), np.array(60, dtype=object), np.array(8, dtype=object))
     assert (z.d, z.N, z.widths) == (3, 60, (8,)) and type(z.d) is int and z == estimate_accuracy(3, 60, 8)
+
+
+@pytest.mark.filterwarnings("ignore:.*outside the range")
+@settings(max_examples=40, deadline=None)
+@given(d=st.integers(1, 40), N=st.integers(50, 3000), target=st.floats(0.6, 0.98), layers=st.integers(1, 4))
+def test_deep_required_width_is_the_first_width_of_a_scan(d, N, target, layers):
+    """``required_width(..., layers=k)`` (a bisection in Rust) is the first ``L`` of a plain scan of
+    ``estimate_accuracy(d, N, widths=[L] * k)``, edge by edge as reported (capped at the ceiling); ``layers=1`` is
+    the two-layer question. (The upper edge can dip by up to 6e-4 just below 1 at four layers, docs/theory.md,
+    "Sizing": targets above 0.98 are left out.)"""
+    limit = 300
+    a = required_width(d, N, target, layers=layers, max_width=limit)
+    edges = np.array([(e.accuracy, e.low, e.high) for e in
+                      (estimate_accuracy(d, N, widths=[L] * layers) for L in range(1, limit + 1))])
+    first = [int(np.argmax(col >= target)) + 1 if (col >= target).any() else None for col in edges.T]
+    assert [a.L, a.L_safe, a.L_optimistic] == first
+    assert a.layers == layers and a.widths == (None if a.L is None else (a.L,) * layers)
+
+
+def test_required_width_layers_is_checked_warned_and_carried():
+    """``layers`` from 1 to ``MAX_LAYERS`` (the one limit ``widths=`` has, the core's), refused outside naming it;
+    a depth outside the validated range warns naming ``layers`` as the estimate warns naming ``widths``; the answer
+    carries it (``widths``: ``[L] * layers`` in the JSON too) and a positional ``WidthAnswer`` is one layer."""
+    from nnpartition import _validate
+    from nnpartition.estimate import WidthAnswer
+
+    assert _validate.MAX_LAYERS == _core.MAX_LAYERS == 64
+    for bad in (0, _core.MAX_LAYERS + 1):
+        with pytest.raises(ValueError, match="layers"):
+            required_width(10, 1000, 0.9, layers=bad)
+    with pytest.raises(ValueError, match="layers"):   # the core refuses it too (a CoreError naming it)
+        _core.required_width(10.0, 1000.0, 0.9, 0, "uniform", ("adam", 0.02, 4000.0, None, "cosine", 2.0), 64.0)
+    with pytest.raises(TypeError, match="layers"):
+        required_width(10, 1000, 0.9, layers=2.5)
+    for k in (2, 4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            required_width(10, 1000, 0.9, layers=k)   # inside the validated depths: no warning
+    with pytest.warns(npn.ExtrapolationWarning, match=r"layers=5 is outside .*1 to 4"):
+        five = required_width(10, 1000, 0.9, layers=5)
+    with pytest.warns(npn.ExtrapolationWarning, match=r"widths has 5 hidden layers, outside .*1 to 4"):
+        estimate_accuracy(10, 1000, widths=[8] * 5)
+    assert five.widths == (five.L,) * 5 and five.layers == 5
+    one = required_width(10, 1000, 0.9)
+    assert one.layers == 1 and one.widths == (one.L,)
+    two = required_width(10, 1000, 0.9, layers=2)
+    out = two.to_dict()
+    assert out["widths"] == [two.L, two.L] and out["layers"] == 2 and json.loads(json.dumps(out)) == out
+    positional = WidthAnswer(*[getattr(one, f) for f in
+                               ("L", "L_safe", "L_optimistic", "d", "N", "target", "dist", "protocol", "max_width")])
+    assert positional == one
+    none = required_width(1, 5000, 0.99, layers=2, max_width=64)
+    assert none.L is None and none.widths is None and none.to_dict()["widths"] is None

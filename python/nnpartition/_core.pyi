@@ -13,6 +13,7 @@ __all__ = [
     "CHOICES",
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
+    "MAX_LAYERS",
     "MAX_THREADS",
     "PIECEWISE_LINEAR",
     "TEACHER_MAX_RECORDED",
@@ -111,6 +112,10 @@ def estimate_analytic(
     ceiling: bool = True,
 ) -> List[npt.NDArray[np.float64]]: ...
 def check_estimate_size(n: int) -> None: ...
+
+# most hidden layers a widths argument (or required_width's layers) may name (rust/src/estimate.rs)
+MAX_LAYERS: int
+
 def estimate_one(
     d: float, n: float, widths: Sequence[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
 ) -> Tuple[_EstimateRow, float]: ...
@@ -126,7 +131,7 @@ def estimator_params() -> List[Tuple[str, float]]: ...
 def estimator_range() -> List[Tuple[str, float, float]]: ...
 def summed_lr(lr: float, steps: float, schedule: str) -> float: ...
 def required_width(
-    d: float, n: float, target: float, dist: str, protocol: _ProtocolArgs, max_l: float
+    d: float, n: float, target: float, layers: int, dist: str, protocol: _ProtocolArgs, max_l: float
 ) -> List[float]: ...
 def max_samples(
     d: float, widths: List[float], target: float, dist: str, protocol: _ProtocolArgs, max_n: float

@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
 from ._random import resolve_seed
 
 #: Largest count accepted by the exact/streaming functions (fits a u64 with room).
@@ -161,8 +162,9 @@ def sequence(name: str, value: Any, what: str) -> None:
         raise TypeError(f"{name} must be a list (or tuple, 1-D array, any ordered iterable) of {what}, got {got}")
 
 
-#: Most hidden layers a ``widths`` argument may name.
-MAX_LAYERS = 64
+#: Most hidden layers a ``widths`` argument (or :func:`~nnpartition.required_width`'s ``layers``) may name: the
+#: core's constant (``estimate::MAX_LAYERS``), which refuses more layers there too.
+MAX_LAYERS: int = _core.MAX_LAYERS
 
 
 def widths(value: Any, *, maximum: int, name: str = "widths") -> Tuple[int, ...]:

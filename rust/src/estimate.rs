@@ -1095,26 +1095,40 @@ fn smallest(max: f64, ok: impl Fn(f64) -> bool) -> f64 {
     hi
 }
 
-/// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
-/// band's lower edge and band's upper edge, each capped at the accuracy ceiling
-/// ([`ceiling::ceiling`]) as the estimate is reported, reach `target` on `n` points (0: not
-/// within `max_l` units). About 20 model evaluations each, and one ceiling (a bisection
-/// over ceilings where it binds, which happens in `d = 1`: microseconds, [`ceiling::d1_table`]).
-/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]).
+/// Most hidden layers a `widths` argument may name: the estimator's, the sizing calls' and the trainer's (Python's
+/// `_validate.MAX_LAYERS` reads it, `_core.MAX_LAYERS`), and the most [`required_width`]'s `layers` may be.
+pub const MAX_LAYERS: usize = 64;
+
+/// `[L, L_low, L_high]`: the smallest width `L` of a network of `layers` hidden layers of `L` units each (one: a
+/// two-layer network) whose estimate, band's lower edge and band's upper edge, each capped at the accuracy ceiling
+/// ([`ceiling::ceiling`]) as the estimate is reported, reach `target` on `n` points (0: not within `max_l` units).
+/// About 20 model evaluations each, and one ceiling (a bisection over ceilings where it binds, which happens in
+/// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in the width (checked
+/// against a scan in the tests, for one layer and for two to four).
+/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]). `layers` outside
+/// `1..=`[`MAX_LAYERS`] is an `InvalidArgument` naming it.
+#[allow(clippy::too_many_arguments)]
 pub fn required_width(
     d: f64,
     n: f64,
     target: f64,
+    layers: usize,
     dist: PointDist,
     proto: &Budget,
     prm: &Params,
     max_l: f64,
-) -> [f64; 3] {
+) -> CoreResult<[f64; 3]> {
+    if !(1..=MAX_LAYERS).contains(&layers) {
+        return Err(CoreError::InvalidArgument(format!(
+            "layers must be from 1 to {MAX_LAYERS} (hidden layers), got {layers}"
+        )));
+    }
     let max_l = max_l.floor().max(1.0);
-    let ceil = |l: f64| ceiling_at(d, n, &[l]);
+    let widths = |l: f64| vec![l; layers];
+    let ceil = |l: f64| ceiling_at(d, n, &widths(l));
     let mut out = [0.0; 3];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = smallest(max_l, |l| edges(&analytic(d, n, &[l], dist, proto, prm))[i] >= target);
+        *o = smallest(max_l, |l| edges(&analytic(d, n, &widths(l), dist, proto, prm))[i] >= target);
         // capped at the ceiling, as the estimate is reported (it binds in d = 1): the ceiling grows with the width,
         // so a capped answer is the first width from this one on that the ceiling allows
         if *o > 0.0 && ceil(*o) < target {
@@ -1123,7 +1137,7 @@ pub fn required_width(
             *o = if more == 0.0 { 0.0 } else { from + more };
         }
     }
-    out
+    Ok(out)
 }
 
 /// [`ceiling::ceiling`] of sizes given as `f64` (validated by the caller, so whole and non-negative): the one place
@@ -1320,7 +1334,7 @@ mod tests {
             (20.0, 0.95, &long),
             (10.0, 0.95, &reference),
         ] {
-            let got = required_width(1.0, n, target, PointDist::Uniform, proto, &PARAMS, 512.0);
+            let got = required_width(1.0, n, target, 1, PointDist::Uniform, proto, &PARAMS, 512.0).unwrap();
             let want = first_l(target, &|l| capped(n, l, proto));
             assert_eq!(got, want, "required_width(1, {n}, {target})");
             let uncapped = first_l(target, &|l| edges_1(n, l, proto));
@@ -1350,7 +1364,8 @@ mod tests {
             targets.retain(|&t| t > 0.5 && t < 1.0);
             for &target in &targets {
                 for max_l in 1..=10 {
-                    let got = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, f64::from(max_l));
+                    let got = required_width(1.0, n, target, 1, PointDist::Uniform, &proto, &PARAMS, f64::from(max_l))
+                        .unwrap();
                     let want = [0, 1, 2]
                         .map(|i| (1..=max_l).map(f64::from).find(|&l| capped(n, l)[i] >= target).unwrap_or(0.0));
                     assert_eq!(got, want, "required_width(1, {n}, {target}, max_l = {max_l})");
@@ -1361,7 +1376,7 @@ mod tests {
                         .map(f64::from)
                         .find(|&l| edges(&analytic(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS))[i] >= target)
                 });
-                let want = required_width(1.0, n, target, PointDist::Uniform, &proto, &PARAMS, 10.0);
+                let want = required_width(1.0, n, target, 1, PointDist::Uniform, &proto, &PARAMS, 10.0).unwrap();
                 capped_answers += (0..3).filter(|&i| uncapped[i].unwrap_or(0.0) != want[i]).count();
             }
         }
@@ -1393,7 +1408,8 @@ mod tests {
                 |n: f64, l: f64| reported(d, n, &[l], PointDist::Uniform, &Budget::REFERENCE, &PARAMS, true).0.low;
             let scan = |n: f64| (1..=1024).map(f64::from).find(|&l| low(n, l) >= t).unwrap_or(0.0);
             for n in [n, n + 1.0] {
-                let got = required_width(d, n, t, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 1024.0)[1];
+                let got =
+                    required_width(d, n, t, 1, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 1024.0).unwrap()[1];
                 assert_eq!(got, scan(n), "({d}, {n}, {t})");
             }
             assert_eq!(scan(n), 0.0);
@@ -2114,5 +2130,40 @@ mod tests {
         }
         assert!((best_of(9.0) - e[8]).abs() < 0.02, "{} vs {}", best_of(9.0), e[8]);
         assert!((best_of(100.0) - expected_max(100)).abs() < 0.02, "{} vs {}", best_of(100.0), expected_max(100));
+    }
+
+    #[test]
+    fn deep_required_width_is_the_first_width_of_a_scan() {
+        // Every hidden layer L units: each answer is the first L of a plain scan of the edges as estimate_accuracy
+        // reports them (capped at the ceiling) for widths [L; layers], so [L; layers] reaches the target and
+        // [L - 1; layers] does not; one layer is today's question. A non-monotone edge would show here as a
+        // bisection landing past (or before) the scan's first width.
+        let mut reached = 0;
+        for (d, n) in [(1.0, 12.0), (1.0, 40.0), (2.0, 300.0), (10.0, 2000.0), (10.0, 5000.0), (50.0, 1000.0)] {
+            for target in [0.8, 0.95, 0.99] {
+                for layers in 1..=4 {
+                    for proto in
+                        [Budget::REFERENCE, Budget { sgd: true, lr: 0.1, batch: Some(64.0), ..Budget::REFERENCE }]
+                    {
+                        let at = |l: f64| {
+                            edges(&reported(d, n, &vec![l; layers], PointDist::Uniform, &proto, &PARAMS, true).0)
+                        };
+                        let want = [0, 1, 2].map(|i| (1..=600).map(f64::from).find(|&l| at(l)[i] >= target));
+                        let got =
+                            required_width(d, n, target, layers, PointDist::Uniform, &proto, &PARAMS, 600.0).unwrap();
+                        assert_eq!(got, want.map(|w| w.unwrap_or(0.0)), "({d}, {n}, {target}, {layers} layers)");
+                        reached += want.iter().flatten().filter(|&&l| l > 1.0).count();
+                    }
+                }
+            }
+        }
+        assert!(reached > 100, "only {reached} answers above one unit");
+        for bad in [0, MAX_LAYERS + 1] {
+            let err = required_width(10.0, 100.0, 0.9, bad, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 64.0);
+            assert!(matches!(&err, Err(CoreError::InvalidArgument(m)) if m.contains("layers")), "{err:?}");
+        }
+        assert!(
+            required_width(10.0, 100.0, 0.9, MAX_LAYERS, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 64.0).is_ok()
+        );
     }
 }

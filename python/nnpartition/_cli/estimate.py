@@ -135,6 +135,9 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is not None and args.max_n is not None:   # it was silently ignored: the width search has no N to bound
         raise UsageError("--max-n applies only with -L/--widths (the largest N searched); with -N the question is "
                          "the width, and no N is searched")
+    if args.N is None and args.layers is not None:   # -L/--widths give the depth themselves
+        raise UsageError("--layers applies only with -N (the hidden layers of the width searched, each that wide); "
+                         "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
     if args.N is None and args.max_width is not None:   # the samples search has no width to bound
         raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
                          "question is the number of points, and no width is searched")
@@ -147,16 +150,17 @@ def _size(args: argparse.Namespace) -> int:
     proto = protocol_from_args(args)
     with _warnings_to_stderr(args, sizes=True):
         if args.N is not None:
-            a: Any = required_width(args.d, args.N, args.target, dist=args.dist, protocol=proto,
-                                    max_width=max_width)
+            a: Any = required_width(args.d, args.N, args.target, layers=1 if args.layers is None else args.layers,
+                                    dist=args.dist, protocol=proto, max_width=max_width)
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
                             max_n=max_n)
     # how far the estimate was off on held-out questions like the answer (none when nothing reaches the target, and
     # none at N <= d + 1 points, where any labelling fits and the estimate is exact: estimate prints none there)
     if args.N is not None:
-        held = None if a.L is None or args.N <= args.d + 1 else heldout_errors(args.d, args.N, a.L, protocol=proto)
-        where = f"at L = {a.L}"
+        held = (None if a.L is None or args.N <= args.d + 1
+                else heldout_errors(args.d, args.N, widths=list(a.widths), protocol=proto))
+        where = f"at L = {a.L}" if a.layers == 1 else f"at widths = {list(a.widths or ())}"
     else:
         held = None if a.N <= args.d + 1 else heldout_errors(args.d, a.N, widths=list(a.widths), protocol=proto)
         where = f"at N = {a.N}" + (", the search's limit" if a.N >= max_n else "")
@@ -185,7 +189,7 @@ def _size(args: argparse.Namespace) -> int:
         # whether the answer lies in the validated range, as estimate's and train's JSON say it (null with no
         # answer), and its held-out errors (null where there are none: no answer, or N <= d + 1)
         if args.N is not None:
-            answer = None if a.L is None else (args.N, [a.L])
+            answer = None if a.L is None else (args.N, list(a.widths))
         else:
             answer = None if not a.N else (a.N, list(a.widths))
         outside = None if answer is None else _outside_range(args.d, answer[0], answer[1], proto)
@@ -200,14 +204,17 @@ def _size(args: argparse.Namespace) -> int:
     described = proto.describe() if args.N is None else describe_protocol(proto, args.N)
     print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {described}")
     if args.N is not None:
+        k = a.layers
+
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
-                return f"L = {x}"
+                return f"L = {x}" if k == 1 else f"L = {x} ({k} hidden layers of {x} units)"
             if safe and point_bound:
                 return (f"none (the band always allows one of the {args.N} points to be missed: "
                         f"1/N >= 1 - target)")
             return f"not reached within the widths searched (up to L = {max_width}, the search's limit)"
-        print(f"N={args.N}: smallest two-layer width whose estimate reaches {args.target}: {width(a.L)}")
+        network = "two-layer width" if k == 1 else f"width of {k} hidden layers, each that wide,"
+        print(f"N={args.N}: smallest {network} whose estimate reaches {args.target}: {width(a.L)}")
         print(f"  band's lower edge reaches it (safe):      {width(a.L_safe, safe=True)}")
         print(f"  band's upper edge reaches it (optimistic): {width(a.L_optimistic)}")
         if widest:
@@ -248,7 +255,7 @@ def _unreached(args: argparse.Namespace, proto: Protocol, widest: int) -> str:
 
     with warnings.catch_warnings():   # the range warning was printed once already
         warnings.simplefilter("ignore")
-        e = estimate_accuracy(args.d, args.N, widest, dist=args.dist, protocol=proto)
+        e = estimate_accuracy(args.d, args.N, widths=[widest] * (args.layers or 1), dist=args.dist, protocol=proto)
     note = (f"at the widest width searched, L = {widest}, the search's limit, the estimate is {e.accuracy:.4f} "
             f"(band {e.low:.4f} .. {e.high:.4f})")
     budget = e.details.get("budget")
@@ -416,7 +423,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
     sz = sub.add_parser("size", help="how wide a network must be (or how many points it fits) for a target accuracy",
                         description="With -N: the smallest two-layer width L whose estimated training accuracy "
-                                    "reaches --target (and the widths at which the band's edges do). With -L or "
+                                    "reaches --target (and the widths at which the band's edges do); with "
+                                    "--layers K, of K hidden layers of L units each. With -L or "
                                     "--widths: the largest N whose estimate still reaches it. The search takes "
                                     "0.1-0.4 ms for the width, 0.3-1 ms for the number of points (benchmarks/"
                                     "bench_estimate.py --sizing, 2 shared cores); starting Python takes longer.")
@@ -430,6 +438,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                     help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
+    sz.add_argument("--layers", type=integer, default=None,
+                    help="only with -N (refused with -L/--widths): the number of hidden layers, each of the width "
+                         "searched, 1 to 64 (default 1: a two-layer network)")
     sz.add_argument("--max-n", type=integer, default=None,
                     help="only with -L/--widths (refused with -N): the largest N searched, 1 to 10^9 (default "
                          "10^9; an answer there means at least it)")

@@ -22,7 +22,8 @@ class WidthAnswer:
     which the answer carries).
 
     Attributes:
-        L: the smallest width whose estimate reaches the target.
+        L: the smallest width whose estimate reaches the target (every one of the ``layers`` hidden layers ``L``
+            units: :attr:`widths`).
         L_safe: the smallest width whose band's lower edge reaches it (a conservative choice). ``None`` whenever
             ``N <= 1 / (1 - target)`` (a target above 1/2; precisely, whenever ``1 - 1/N`` in floating point is at
             most the target): the lower edge is at least one point (``1/N``) below the estimate, which is below 1
@@ -32,6 +33,7 @@ class WidthAnswer:
         max_width: the search's limit (an argument of :func:`required_width`): an answer ``None`` means "not reached
             with up to ``max_width`` units", which says "no width reaches it" only as far as the limit goes (read a
             ``None`` under a small ``max_width`` against it, as :class:`SamplesAnswer`'s ``N`` against ``max_n``).
+        layers: the number of hidden layers asked for (1: a two-layer network).
 
     Example:
         >>> a = required_width(10, 5000, 0.99)
@@ -44,6 +46,9 @@ class WidthAnswer:
         >>> b = required_width(10, 5000, 0.99, max_width=200)   # the search's limit: L = 234 is past it
         >>> b.L, b.L_optimistic, b.max_width
         (None, 193, 200)
+        >>> c = required_width(10, 5000, 0.99, layers=2)   # two hidden layers of L units each
+        >>> c.widths, c.to_dict()["widths"], c.to_dict()["layers"]
+        ((44, 44), [44, 44], 2)
     """
 
     L: Optional[int]
@@ -55,10 +60,19 @@ class WidthAnswer:
     dist: str
     protocol: Protocol
     max_width: int
+    layers: int = 1
+
+    @property
+    def widths(self) -> Optional[Tuple[int, ...]]:
+        """The hidden widths of the answer, ``(L,) * layers`` (``None`` when ``L`` is): what
+        :func:`estimate_accuracy` takes as ``widths=`` and :class:`SamplesAnswer` carries."""
+        return None if self.L is None else (self.L,) * self.layers
 
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready dict."""
-        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic, "d": self.d, "N": self.N,
+        """A JSON-ready dict (``widths``: ``[L] * layers``, or ``null`` with ``L``)."""
+        ws = self.widths
+        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic,
+                "widths": None if ws is None else list(ws), "layers": self.layers, "d": self.d, "N": self.N,
                 "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict(),
                 "max_width": self.max_width}
 
@@ -124,14 +138,16 @@ def _target(target: Any) -> float:
     return t
 
 
-def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "uniform",
+def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: ScalarSize = 1, dist: str = "uniform",
                    protocol: Optional[Protocol] = None, max_width: ScalarSize = 1 << 20) -> WidthAnswer:
-    """The smallest hidden width ``L`` of a two-layer network whose estimated training accuracy reaches ``target``.
+    """The smallest hidden width ``L`` of a network of ``layers`` hidden layers of ``L`` units each (the default,
+    one: a two-layer network) whose estimated training accuracy reaches ``target``.
 
     Also the width at which the band's lower edge reaches it (``L_safe``, what
     to choose when falling short is costly) and its upper edge (``L_optimistic``).
     About 60 model evaluations in Rust: 0.1-0.4 ms (``python benchmarks/bench_estimate.py --sizing`` on 2 shared
-    cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches). ``None`` when even
+    cores: 0.09-0.18 ms under the reference protocol, 0.28-0.37 ms under SGD with minibatches, 0.36-0.40 ms for
+    four hidden layers under SGD). ``None`` when even
     ``max_width`` units (the search's limit, default 2^20) do not reach the target under this protocol (in
     ``d = 1`` and ``d = 2`` the training budget, not the width, limits the accuracy); the answer carries
     ``max_width``, and a ``None`` under a limit below the default says only that no width up to it reaches the
@@ -140,6 +156,12 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "
     Each answer's estimate, capped at the accuracy ceiling as :func:`estimate_accuracy`
     reports it, reaches the target (in ``d = 1``, where the ceiling can bind, this takes
     a few exact ceilings, read from a table in the core).
+    ``layers`` (1 to 64, as many as ``widths=`` may name) asks for the deep network's widths, ``[L] * layers``
+    (:attr:`WidthAnswer.widths`): the estimate of ``estimate_accuracy(d, N, widths=[L] * layers)``, whose error is
+    that of the deep estimate (docs/theory.md, "At a glance"); a depth outside the validated range (above 4) warns
+    as ``estimate_accuracy`` does. The search is a bisection, which assumes the estimate grows with ``L``: the tests
+    check it against a scan for one to four layers (the exception, the band's upper edge dipping just below 1:
+    docs/theory.md, "Sizing").
 
     Example:
         >>> from nnpartition import estimate_accuracy
@@ -150,19 +172,25 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, dist: str = "
         True
         >>> estimate_accuracy(10, 5000, a.L - 1, ceiling=False).accuracy < 0.99
         True
+        >>> b = required_width(10, 5000, 0.99, layers=3)
+        >>> estimate_accuracy(10, 5000, widths=b.widths).accuracy >= 0.99
+        True
+        >>> estimate_accuracy(10, 5000, widths=[b.L - 1] * 3).accuracy < 0.99
+        True
     """
     d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
     N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
     t = _target(target)
+    k = v.size("layers", layers, minimum=1, maximum=v.MAX_LAYERS)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
-    if not _in_range(d, N, (1,), proto):
-        _warn_range(d, N, (1,), proto, stacklevel=3)
-    out = _core.required_width(float(d), float(N), t, dist, _protocol_info(proto)[0], float(max_width))
+    if not _in_range(d, N, (1,) * k, proto):
+        _warn_range(d, N, (1,) * k, proto, stacklevel=3, widths_name="layers")
+    out = _core.required_width(float(d), float(N), t, k, dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     _warn_answer("L", (L, lo, hi), *_range()["L"])
-    return WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width)
+    return WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width, k)
 
 
 def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,

@@ -4,7 +4,7 @@ use crate::ceiling;
 use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::estimate::{
-    check_config, from_partition, reported, reported_many, Analytic, Budget, Params, PARAMS, PARAM_NAMES,
+    check_config, from_partition, reported, reported_many, Analytic, Budget, Params, MAX_LAYERS, PARAMS, PARAM_NAMES,
     VALIDATED_RANGE,
 };
 use crate::simulation::PointDist;
@@ -161,21 +161,23 @@ fn estimate_from_partition<'py>(
     Ok(pack(py, &rows))
 }
 
-/// `[L, L_low, L_high]`: the smallest width of a two-layer network whose estimate,
-/// band's lower edge, band's upper edge (capped at the ceiling) reach `target` (0: not within `max_l`).
+/// `[L, L_low, L_high]`: the smallest width of a network of `layers` hidden layers of that many units each whose
+/// estimate, band's lower edge, band's upper edge (capped at the ceiling) reach `target` (0: not within `max_l`).
 #[pyfunction]
+#[allow(clippy::too_many_arguments)]
 fn required_width(
     py: Python<'_>,
     d: f64,
     n: f64,
     target: f64,
+    layers: usize,
     dist: &str,
     protocol: ProtocolArgs,
     max_l: f64,
 ) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
     check_config(d, n, &[1.0])?;
-    Ok(py.detach(|| crate::estimate::required_width(d, n, target, dist, &b, &PARAMS, max_l)))
+    Ok(py.detach(|| crate::estimate::required_width(d, n, target, layers, dist, &b, &PARAMS, max_l))?)
 }
 
 /// `[N, N_low, N_high]`: the largest number of points whose estimate, band's lower
@@ -248,5 +250,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
     m.add_function(wrap_pyfunction!(d1_max_sign_changes, m)?)?;
     m.add_function(wrap_pyfunction!(accuracy_ceiling, m)?)?;
+    m.add("MAX_LAYERS", MAX_LAYERS)?;
     Ok(())
 }
