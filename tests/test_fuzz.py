@@ -147,14 +147,23 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("(lambda cb: npn._core.protocol_accuracy(2, 20, [3], 'uniform', 0, 0, 1, npn.Protocol(steps=100), None, cb))",
      [("lambda n: None", "callback")], {}),
     ("npn.required_width", [("3", "int"), ("100", "int"), ("0.9", "float")],
-     {"dist": ("'uniform'", "str"), "max_width": ("64", "int")}),
+     {"layers": ("2", "int"), "dist": ("'uniform'", "str"), "max_width": ("64", "int")}),
+    # the answer's JSON form: widths ([L] * layers) and layers beside the question
+    ("(lambda *a, **k: npn.required_width(*a, **k).to_dict())", [("3", "int"), ("100", "int"), ("0.9", "float")],
+     {"layers": ("3", "int")}),
     ("npn.max_samples", [("3", "int"), ("8", "int"), ("0.9", "float")],
      {"widths": ("None", "ints"), "max_n": ("10**4", "int")}),
+    ("npn.heldout_errors", [("5", "int"), ("200", "int"), ("8", "int")], {"dist": ("'uniform'", "str")}),
+    ("npn.heldout_errors", [("5", "int"), ("200", "int")],
+     {"widths": ("[8, 4]", "ints"), "protocol": ("npn.Protocol(optimizer='sgd', lr=0.1)", "str")}),
     ("validation.ValidationReport(rows).to_dict", [], {"datasets": ("3", "int")}),
     ("(lambda r: validation.ValidationReport(r).to_dict())", [("rows", "rows")], {}),
     ("net.predict", [("X", "array2")], {}),
     ("npn.region_polygons", [("net",  "array2")], {"box": ("(-1.0, 1.0)", "ints"), "tol": ("1e-9", "float"),
                                                   "max_regions": ("10**5", "int")}),
+    # a network's hidden layers alone, as network_regions_in_box takes them (no output layer)
+    ("npn.region_polygons", [("[(W, b), (W2, b2)]", "ints")], {"box": ("(-1.0, 1.0)", "ints"),
+                                                                "split_decision": ("False", "bool")}),
     ("construct.region_map", [("net", "array2"), ("X", "array2")], {}),
     ("sparse.expand_sparsify", [("X", "array2"), ("64", "int")],
      {"k": ("4", "int"), "sparsify": ("'topk'", "str"), "projection": ("'gaussian'", "str"),
@@ -168,6 +177,10 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("npn.estimate_accuracy", [("np.array([1.0, 3.0])", "array1"), ("np.array([50.0, 1e4])", "array1"),
                                ("np.array([4.0, 30.0])", "array1")], {}),
     ("npn.estimate_accuracy", [("3", "int"), ("100", "int")], {"widths": ("[8, 8]", "ints")}),
+    # the estimate's question (d, N, widths, dist, protocol) in its JSON form, broadcast for an array call
+    ("(lambda *a, **k: npn.estimate_accuracy(*a, **k).to_dict())", [("np.array([1.0, 3.0])", "array1"),
+                                                                     ("100", "int"), ("4", "int")],
+     {"dist": ("'normal'", "str"), "protocol": ("npn.Protocol(steps=300)", "str")}),
 ]
 
 # The theory toolkits (1-D constructions, expand-and-sparsify, linear teachers, local low-rank),
@@ -213,6 +226,9 @@ CLI: List[List[Tuple[str, Optional[str]]]] = [
 CLI += [
     [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--lr", "0.02"), ("--steps", "300"),
      ("--max-width", "4096")],
+    [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--layers", "2")],
+    [("size", None), ("-d", "3"), ("--widths", "8,4"), ("--target", "0.9")],
+    [("estimate", None), ("-d", "3"), ("-N", "100"), ("--widths", "8,4")],
     [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--seed", "0"),
      ("--workers", "1"), ("--no-progress", None)],
     [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--seed", "0"), ("--lr", "0.02")],
@@ -232,6 +248,9 @@ CLI += [
 CLI_REFUSED: List[List[str]] = [["explore", "--no-browser", "--port", p]
                                 for p in ["-1", "65536", "18446744073709551616", "1e308", "nan", "abc", ""]]
 CLI_HOSTILE = ["-1", "0", "18446744073709551616", "1e308", "nan", "inf", "abc", "", "9" * 40]
+#: Values of one option's own syntax, in both profiles beside CLI_HOSTILE's: --widths takes commas too.
+CLI_HOSTILE_OF = {"--widths": [",", "8,,4", "8,", ",8", "8,-1", "8,0", "8,1e308", "8,nan", "8, 4", "8;4",
+                               "8,18446744073709551616", ",".join(["2"] * 65)]}
 
 # Result fields whose docstrings say NaN stands for "not available" (an optional input left out,
 # an empty group, a constant sample); NaN anywhere else in a result fails the call.
@@ -400,7 +419,7 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
         for pos, (opt, val) in enumerate(argv):
             if val is None:
                 continue
-            for h in CLI_HOSTILE if LONG else CLI_HOSTILE[:6]:
+            for h in (CLI_HOSTILE if LONG else CLI_HOSTILE[:6]) + CLI_HOSTILE_OF.get(opt, []):
                 mutated = [p for o, vv in argv[:pos] for p in ([o] if vv is None else [o, vv])]
                 mutated += [opt, h]
                 mutated += [p for o, vv in argv[pos + 1:] for p in ([o] if vv is None else [o, vv])]

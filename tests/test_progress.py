@@ -224,9 +224,14 @@ def test_a_bar_follows_the_terminals_width_when_it_is_resized():
     def columns(n):
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, n, 0, 0))
 
-    def drawn():
-        out = b""
-        while select.select([master], [], [], 0.2)[0]:
+    def drawn(marker):
+        # what the slave end is written reaches the master end through a kernel worker, which a loaded machine can
+        # hold up past a short read timeout: wait (up to 30 s) for the redraw itself, then take what follows it
+        out, deadline = b"", time.monotonic() + 30
+        while marker not in out and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                out += os.read(master, 65536)
+        while select.select([master], [], [], 0.1)[0]:
             out += os.read(master, 65536)
         segments = [s.rstrip() for s in out.decode().replace("\n", "\r").split("\r") if s.strip()]
         return segments[-1]   # tqdm pads a shorter line with blanks over the longer one before it
@@ -237,12 +242,12 @@ def test_a_bar_follows_the_terminals_width_when_it_is_resized():
             with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
                 bar.update(1)
                 stream.flush()
-                wide = drawn()
+                wide = drawn(b"it/s]")   # the first draw, whole
                 columns(40)
                 time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
                 bar.update(1)
                 stream.flush()
-                narrow = drawn()
+                narrow = drawn(b"2/1000")
         finally:
             os.close(master)
     assert 60 < len(wide) <= 120 and "work" in wide, wide
