@@ -739,6 +739,14 @@ def test_rows_of_a_configuration_naming_no_protocol_name_the_protocol_trained():
     sgd = dict(c, optimizer="sgd", lr=0.1, steps=60, batch_size=0, schedule="constant", restarts=1)
     got = measure_config(sgd, datasets=1)
     assert {k: got[k] for k in fields} == {k: sgd[k] for k in fields}   # batch_size 0 (full batch) as given
+    # the configuration's own values, not only its keys' order: a configuration naming part of a protocol (a full
+    # batch, another step size) keeps them, and its row names the reference protocol's values for the rest
+    assert {k: row[k] for k in c} == c
+    part = dict(c, lr=0.05, batch_size=0)
+    got = measure_config(part, datasets=1)
+    reference = npn.Protocol.reference().to_dict()
+    assert {k: got[k] for k in part} == part
+    assert {k: got[k] for k in fields if k not in part} == {k: reference[k] for k in fields if k not in part}
 
 
 def test_report_summary_selects_each_region_group_and_dist_as_its_docstring_defines():

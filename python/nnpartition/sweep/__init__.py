@@ -87,6 +87,8 @@ class Product(Sequence[Dict[str, Any]]):
     """
 
     def __init__(self, axes: Mapping[str, Sequence[Any]]) -> None:
+        if not isinstance(axes, collections.abc.Mapping):
+            raise TypeError(f"axes must be a mapping of axis names to sequences of values, got {type(axes).__name__}")
         self.axes: Dict[str, Tuple[Any, ...]] = {k: tuple(vals) for k, vals in axes.items()}
         self._sizes = [len(vals) for vals in self.axes.values()]
 
