@@ -650,12 +650,13 @@ def test_softmax_log_loss_refuses_nan_and_positive_infinite_logits(bad):
 
 def test_locality_sweep_prices_all_its_runs_together_before_training(monkeypatch):
     # An audit: each training run was checked against max_work on its own, so a long rhos list ran unchecked.
-    # Under a limit that one run passes (train_softmax_layer's own price: steps n_x n_y (3 k + 12)), 50 runs are
-    # refused before the first one trains; 50 runs of a tenth of the steps still run.
+    # Under a limit that one run passes (train_softmax_layer's own price: steps (n_x n_y (3 k + 12) + 3e4), the 3e4
+    # its numpy calls' overhead), 50 runs are refused before the first one trains; 50 runs of a tenth of the steps
+    # (each run's own overhead of 1e6 steps on top) still run.
     from nnpartition import limits
     from nnpartition.lowrank import layer
 
-    one_run = 200 * 5 * 4 * (3 * 1 + 12)
+    one_run = 200 * (5 * 4 * (3 * 1 + 12) + 30_000)
     with limits.override(max_work=20 * one_run):
         train_softmax_layer(local_family(5, 4, 0.5, seed=0), 1, steps=200)   # one run alone passes
         real = layer.train_softmax_layer
@@ -697,3 +698,80 @@ def test_the_largest_k_a_refusal_names_is_accepted(shape):
     if min(shape) > 1:
         sol = optimal_low_rank(P, min(shape) - 1)
         assert sol.k == min(shape) - 1 and np.isclose(sol.energy, 1.0)
+
+
+def _price(call):
+    """The steps a call is priced at against max_work, read from its refusal under a limit of 1 step."""
+    from nnpartition import limits
+
+    with limits.override(max_work=1), pytest.raises(ValueError, match="max_work") as info:
+        call()
+    return float(re.search(r"takes about ([0-9.e+]+) steps", str(info.value)).group(1))
+
+
+def test_locality_sweep_prices_the_cpu_time_it_takes():
+    # An audit in session 63 (the fuzz's rhos=np.zeros(10**6)): each run's numpy calls were not priced, 10^6 runs of
+    # 20 steps on a 4 x 3 joint were priced at 4.6e9 steps (about 5 s at max_work's nanosecond a step) and ran for
+    # about half an hour. Measured: the price of 40 runs against their CPU time (1e9 steps a second), within a
+    # factor of 4 below (the old price was 400 times below) and 50 above (ordinary sweeps stay accepted).
+    import time
+
+    def call():
+        return locality_sweep(np.full(40, 0.3), n_x=4, n_y=3, k=2, samples=100, steps=20)
+
+    price = _price(call)
+    t0 = time.process_time()
+    call()
+    measured = (time.process_time() - t0) * 1e9
+    assert measured / 4 <= price <= 50 * measured, (price, measured)
+    # the fuzz's million values of rho: refused under a limit of a second's steps, before any training
+    from nnpartition import limits
+
+    with limits.override(max_work=10**9), pytest.raises(ValueError, match="1000000 values of rho.*max_work"):
+        locality_sweep(np.zeros(10**6), n_x=4, n_y=3, k=2, samples=100, steps=20)
+
+
+def test_locality_sweep_refuses_too_few_samples_for_k():
+    # An audit in session 63: samples=1 gives an empirical joint of one cell, B = 0, no angles to compare and a NaN
+    # spectral gap. s samples fill at most s cells, so B has rank at most s - 1: s <= k is refused, naming samples.
+    for s in (1, 2):
+        with pytest.raises(ValueError, match=rf"samples = {s} is too few for k = 2.*samples >= k \+ 1 = 3"):
+            locality_sweep([0.3, 0.6], n_x=4, n_y=3, k=2, samples=s, steps=20)
+    with pytest.raises(ValueError, match="samples = 1 is too few for k = 1"):
+        locality_sweep([0.3], n_x=4, n_y=3, k=1, samples=1, steps=20)
+    # the valid edges: k + 1 samples and the exact joint (samples=0) run
+    assert locality_sweep([0.3], n_x=4, n_y=3, k=2, samples=3, steps=20).samples == 3
+    sw = locality_sweep([0.3], n_x=4, n_y=3, k=2, samples=0, steps=20)
+    assert sw.comparisons[0].k_ref == 2 and np.isfinite(sw.spectral_gap).all()
+
+
+def test_tol_is_a_tolerance_below_one():
+    # An audit in session 63: tol=1e308 overflowed tol * s[0] in principal_angles (a RuntimeWarning) and left
+    # compare_layer no reference direction (a NaN spectral gap). B's singular values are at most 1 and
+    # principal_angles' tol is relative to the largest, so tol >= 1 drops every direction: refused.
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(6, 2)), rng.normal(size=(6, 3))
+    P = local_family(6, 4, 0.5)
+    F, W, b = rng.normal(size=(6, 2)), rng.normal(size=(2, 4)), rng.normal(size=4)
+    for tol in (1e308, np.float32(1e38), 1.0):
+        with pytest.raises(ValueError, match=r"tol must be in \[0, 1\)"):
+            principal_angles(A, B, tol=tol)
+        with pytest.raises(ValueError, match=r"tol must be in \[0, 1\)"):
+            compare_layer(P, F, W, b, tol=tol)
+    # the valid edges: 0 keeps every direction, a tol just below 1 keeps the largest (one angle: a 1-D span of A)
+    assert len(principal_angles(A, B, tol=0.0)) == 2
+    assert len(principal_angles(A, B, tol=np.nextafter(1.0, 0.0))) == 1
+    c = compare_layer(P, F, W, b, tol=0.0)
+    assert c.k_ref == 2 and np.isfinite(c.spectral_gap)
+
+
+def test_joint_from_conditional_refuses_complex_input_naming_it():
+    # An audit in session 63: a complex conditional was cast to float with numpy's ComplexWarning (its imaginary part
+    # dropped), where every other function refuses complex input with a TypeError naming the argument.
+    C = np.array([[0.5, 0.5], [0.9, 0.1]])
+    with pytest.raises(TypeError, match="P_y_given_x must be real-valued"):
+        joint_from_conditional(C.astype(complex), [0.5, 0.5])
+    with pytest.raises(TypeError, match="P_y_given_x must be a numeric array"):
+        joint_from_conditional(C.astype(str), [0.5, 0.5])
+    # integers (a real dtype) still work: a deterministic conditional
+    assert joint_from_conditional(np.eye(2, dtype=np.int64), [0.25, 0.75]).tolist() == [[0.25, 0.0], [0.0, 0.75]]

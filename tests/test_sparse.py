@@ -966,3 +966,34 @@ for m, kw in ((200, dict(k=12)), (200, dict(k=12, projection="sparse_binary", de
 """
     outs = digests_at_thread_counts(code)
     assert [t for t in outs if outs[t] != outs[1]] == [], outs
+
+
+def test_subset_curve_prices_the_cpu_time_it_takes():
+    # An audit in session 63 (the fuzz's sizes=(3,) * 10**5): a small fit's numpy calls (about 50 us) were not
+    # priced, 3e5 fits of 3 units were priced at 27 steps each (8e6 steps, 8 ms) and ran for about 15 s. Measured:
+    # the price of 601 small fits against their CPU time (1e9 steps a second), within a factor of 4 below (the old
+    # price was 1700 times below) and 50 above.
+    import re
+    import time
+
+    from nnpartition import limits
+    from nnpartition.sparse import subset_curve
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    code = expand_sparsify(X, 64, k=4)
+
+    def call(sizes):
+        return subset_curve(code, y, X, y, sizes, repeats=2, ridge=1e-3)
+
+    with limits.override(max_work=1), pytest.raises(ValueError, match="max_work") as info:
+        call((3,) * 200)
+    price = float(re.search(r"takes about ([0-9.e+]+) steps", str(info.value)).group(1))
+    t0 = time.process_time()
+    call((3,) * 200)
+    measured = (time.process_time() - t0) * 1e9
+    assert measured / 4 <= price <= 50 * measured, (price, measured)
+    # the fuzz's 10^5 sizes: refused under a limit of a second's steps, before any fit
+    with limits.override(max_work=10**9), pytest.raises(ValueError, match="subset_curve of 100000 sizes.*max_work"):
+        call((3,) * 10**5)

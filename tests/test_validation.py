@@ -834,3 +834,16 @@ def test_a_config_whose_l_is_not_its_first_width_is_refused():
     row = validate(configs=[dict(c, widths=[4, 3])], datasets=1, progress=False).rows[0]
     again = validate(configs=[dict(c, L=row["L"], widths=row["widths"])], datasets=1, progress=False).rows[0]
     assert row["L"] == 4 and again["real"] == row["real"]
+
+
+def test_protocol_sample_checks_draw_before_its_seed():
+    # An audit in session 63: draw=np.uint64(2**64 - 1) overflowed 10 * (draw - 1) in the seed (a RuntimeWarning)
+    # before sample_protocols checked it. Now draw is checked first, naming it and sample_protocols' range.
+    for draw in (np.uint64(2**64 - 1), 0, 10**6 + 1):
+        with pytest.raises(ValueError, match="draw"):
+            protocol_sample(4, 1, 0, draw=draw)
+    with pytest.raises(TypeError, match="draw"):
+        protocol_sample(4, 1, 0, draw=2.5)
+    # the valid edges, and a numpy integer draws as the Python int does
+    assert len(protocol_sample(4, 1, 0, draw=10**6)) == 4
+    assert protocol_sample(4, 1, 0, draw=np.uint64(3)) == protocol_sample(4, 1, 0, draw=3)

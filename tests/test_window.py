@@ -1706,3 +1706,23 @@ def test_a_networks_box_of_the_wrong_length_names_its_first_layer_not_a_bare_W()
         regions_in_box(W1, b1, [-1.0, -1.0], 1.0)
     with pytest.raises(TypeError, match=re.escape("nn.Sequential or a list of (W, b) pairs, got object")):
         nnpartition.network_regions_in_box(object(), -1, 1)   # the list it takes is named among the kinds
+
+
+def test_regions_in_square_numpy_refuses_magnitudes_its_products_overflow():
+    # An audit in session 63: b = 1.7e308 or a bound of +-1e308 overflowed the numpy count's float64 products (a
+    # RuntimeWarning). Entries and bounds are refused above 1e150 (products below 1e300), naming the argument;
+    # regions_in_box, exact, takes them.
+    W = np.array([[1.0, 0.0], [0.0, 1.0]])
+    for kwargs, name in [(dict(b=np.full(2, 1.7e308)), "b"), (dict(lo=-1e308), "lo"), (dict(hi=1e308), "hi"),
+                         (dict(W=W * 1e151), "W"), (dict(b=np.array([0.0, -2e150])), "b")]:
+        args = dict(dict(W=W, b=np.zeros(2), lo=-1.0, hi=1.0), **kwargs)
+        with pytest.raises(ValueError, match=rf"^{name} must be finite and at most 1e\+150 in magnitude"):
+            regions_in_square_numpy(**args)
+        assert regions_in_box(**args) >= 1
+    # the valid edge: every entry and bound at 1e150, the two axes scaled (4 regions, as the exact count says)
+    big = dict(W=W * 1e150, b=np.zeros(2), lo=-1e150, hi=1e150)
+    assert regions_in_square_numpy(**big) == regions_in_box(**big) == 4
+    # a nearly parallel pair: det is subnormal, the crossing overflows to infinity, far outside the square (the
+    # exact count agrees: neither line meets it)
+    tiny = dict(W=np.array([[1e-160, 0.0], [0.0, 1e-160]]), b=np.full(2, 1e150), lo=-1.0, hi=1.0)
+    assert regions_in_square_numpy(**tiny) == regions_in_box(**tiny) == 1

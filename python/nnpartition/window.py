@@ -385,13 +385,20 @@ def network_regions(net: Any, lo: BoundLike, hi: BoundLike, *, tol: float = DEFA
 
 
 
+#: Largest magnitude of an entry of ``W`` and ``b`` and of a bound :func:`regions_in_square_numpy` takes: products of
+#: two stay below 1e300 and sums of two of those below float64's largest value.
+_SQUARE_MAX_ABS = 1e150
+
+
 def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) -> int:
     """The 2-D count in plain vectorised numpy: ``1 + (lines meeting the open square)
     + (pairwise intersection points inside it)``, for lines in general position.
 
     Degenerate lines are miscounted (three through one point count 7, not 6; coincident ones twice): it is the
     baseline ``benchmarks/bench_window.py`` measures :func:`regions_in_box` against, and an independent
-    implementation for tests.
+    implementation for tests. Its float64 products need every entry of ``W`` and ``b`` and the bounds at most
+    ``1e150`` in magnitude (their products then stay below 1e300): larger ones are
+    refused (:func:`regions_in_box`, exact, takes any finite value).
 
     Example:
         >>> import numpy as np
@@ -408,12 +415,20 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
         raise ValueError("W contains NaN or infinity")
     if W.shape[0] != 2 or b.shape != (W.shape[1],):
         raise ValueError(f"W must have shape (2, L) and b shape (L,), got {W.shape} and {b.shape}")
+    # (an audit in session 63: b = 1.7e308 or a bound of 1e308 overflowed the products below, a RuntimeWarning)
+    for name, a in (("lo", np.array([lo])), ("hi", np.array([hi])), ("W", W), ("b", b)):
+        big = np.flatnonzero(~(np.abs(a) <= _SQUARE_MAX_ABS))   # NaN too
+        if big.size:
+            at = "" if name in ("lo", "hi") else f" (entry {np.unravel_index(big[0], a.shape)} = {a.flat[big[0]]})"
+            raise ValueError(f"{name} must be finite and at most {_SQUARE_MAX_ABS:g} in magnitude for the numpy "
+                             f"count's float64 products{at}; regions_in_box takes any finite value")
     corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
     vals = corners @ W + b
     lines = int(np.sum((vals.max(0) > 0) & (vals.min(0) < 0)))
     i, j = np.triu_indices(W.shape[1], 1)
     det = W[0, i] * W[1, j] - W[1, i] * W[0, j]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (a tiny det overflows x and y to infinity: a crossing far outside the square, not counted)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x = (-b[i] * W[1, j] + b[j] * W[1, i]) / det
         y = (-W[0, i] * b[j] + W[0, j] * b[i]) / det
     return 1 + lines + int(np.sum((x > lo) & (x < hi) & (y > lo) & (y < hi)))

@@ -47,10 +47,18 @@ class SoftmaxLayer:
         return np.asarray(self.features @ self.weights + self.bias)
 
 
+#: Steps (about a nanosecond each, as ``max_work`` counts them) of one training step's numpy calls beyond their
+#: arithmetic: some thirty calls of about a microsecond (34 us a step measured on a 4 x 3 joint, session 63).
+_STEP_CALLS = 3e4
+#: Steps of one locality-sweep run beyond its training: drawing the joint and its samples, and compare_layer's SVDs,
+#: angles and losses, about a millisecond of numpy calls on a small joint (1.1 ms measured on a 4 x 3 joint).
+_RUN_CALLS = 1e6
+
+
 def _softmax_layer_work(nx: int, ny: int, k: int, steps: int) -> float:
     """Steps of :func:`train_softmax_layer`: per step the logits, their softmax and three gradient products, about
-    ``3 k + 12`` steps an entry of the joint."""
-    return float(steps) * nx * ny * (3 * k + 12)
+    ``3 k + 12`` steps an entry of the joint, and the step's numpy calls (:data:`_STEP_CALLS`)."""
+    return float(steps) * (nx * ny * (3 * k + 12) + _STEP_CALLS)
 
 
 def train_softmax_layer(
@@ -136,13 +144,16 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
     """Principal angles in degrees (ascending) between the column spans of ``A`` and ``B``.
 
     Columns are orthonormalized by SVD, dropping directions with singular value
-    ``<= tol`` times the largest; there are ``min(rank A, rank B)`` angles.
+    ``<= tol`` times the largest (``0 <= tol < 1``); there are ``min(rank A, rank B)`` angles.
 
     Example:
         >>> principal_angles([[1.0], [0.0]], [[1.0], [1.0]]).round(6).tolist()
         [45.0]
     """
     tol = chk.real("tol", tol, minimum=0.0)   # an audit: a negative tol kept null directions, NaN or inf dropped all
+    if tol >= 1.0:   # (an audit in session 63: tol=1e308 overflowed tol * s[0])
+        raise ValueError(f"tol must be in [0, 1), a relative tolerance (directions with singular value <= tol times "
+                         f"the largest are dropped, so tol >= 1 drops them all), got {tol}")
 
     def basis(M: Any, name: str) -> np.ndarray:
         Mc = chk.float_matrix(name, M, dtype=np.float64)
@@ -183,7 +194,8 @@ class LayerComparison:
         spectral_gap: ``s_k - s_{k+1}`` for ``k = k_ref`` (``s_{k+1} = 0`` past the end): the
             angles between a learned rank-``k`` subspace and the top-``k`` singular subspace are
             only well defined, and stable, when this gap is large compared with the perturbation
-            (Wedin); a small gap makes large angles cheap in loss.
+            (Wedin); a small gap makes large angles cheap in loss. NaN when ``k_ref = 0`` (``B`` has no
+            singular value above ``tol``: an independent joint, e.g. ``rho = 0``, or one sampled too sparsely).
         relative_error: ``||Phi Psi^T - B_k||_F / ||B_k||_F``.
         observed_loss: exact expected log-loss of the layer under ``P_xy``.
         predicted_loss: the local prediction ``H(Y|X) + 1/2 ||B - Phi Psi^T||_F^2`` for the layer.
@@ -232,7 +244,7 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
         weights: shape ``(k, |Y|)``.
         bias: shape ``(|Y|,)``; default ``log P_y - weights^T E f`` (the local optimum).
         normalize: accept float arrays that do not sum to 1.
-        tol: rank tolerance for the singular values of ``B``.
+        tol: rank tolerance for the singular values of ``B`` (at most 1), ``0 <= tol < 1``.
 
     Returns:
         A :class:`LayerComparison`.
@@ -249,6 +261,9 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
     P = _joint(P_xy, normalize=normalize)
     # an audit: NaN, inf or True compared no angles, and -1 was refused only after the SVDs
     tol = chk.real("tol", tol, minimum=0.0)
+    if tol >= 1.0:   # (an audit in session 63: tol=1e308 left no reference direction and a NaN spectral gap)
+        raise ValueError(f"tol must be in [0, 1): the singular values of B are at most 1, so tol >= 1 counts them "
+                         f"all as zero, got {tol}")
     nx, ny = P.shape
     F = chk.float_matrix("features", features, dtype=np.float64)
     if F.shape[0] != nx:
@@ -339,7 +354,8 @@ class LocalitySweep:
 
     @property
     def spectral_gap(self) -> np.ndarray:
-        """``s_k - s_{k+1}`` of ``B`` per ``rho`` (next to every principal angle)."""
+        """``s_k - s_{k+1}`` of ``B`` per ``rho`` (next to every principal angle); NaN where there are no angles
+        (``B`` has no singular value above ``tol``, e.g. ``rho=0`` with ``samples=0``)."""
         return np.array([c.spectral_gap for c in self.comparisons])
 
     @property
@@ -363,8 +379,9 @@ def locality_sweep(
         TypeError: ``rhos`` not real numbers (strings, bools), before any training.
         ValueError: ``rhos`` empty or with a value outside ``[0, 1]``; ``n_x`` or ``n_y`` below 2, or ``k`` outside
             ``1 .. min(n_x, n_y) - 1`` (the largest rank ``B`` can have, as :func:`optimal_low_rank` refuses a ``k``
-            above the rank), before any training; ``steps`` outside ``1 .. 10^7``, or all the runs together above
-            ``max_work`` (each run's price times ``len(rhos)``), before any training.
+            above the rank), before any training; ``samples`` in ``1 .. k`` (``s`` pairs give an empirical ``B`` of
+            rank at most ``s - 1``); ``steps`` outside ``1 .. 10^7``, or all the runs together above ``max_work``
+            (each run's price, its numpy calls' overhead included, times ``len(rhos)``), before any training.
 
     Example:
         >>> sw = locality_sweep([0.5, 0.05], n_x=5, n_y=4, k=1, samples=0, steps=800)
@@ -391,10 +408,17 @@ def locality_sweep(
     if k > max_rank:   # as optimal_low_rank: no top-k subspace, no gap s_k - s_k+1 to compare with (before training)
         raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(n_x, n_y) - 1 = {max_rank} "
                          f"(n_x = {n_x}, n_y = {n_y}); use k <= {max_rank} or a larger n_x and n_y")
+    if 0 < samples <= k:   # (an audit in session 63: samples=1 compared no angles and gave a NaN spectral gap)
+        raise ValueError(f"samples = {samples} is too few for k = {k}: {samples} sampled pairs fill at most {samples} "
+                         f"cells of the joint, so the empirical B has rank at most {samples - 1}, below k (no top-k "
+                         f"subspace to compare the layer with); use samples >= k + 1 = {k + 1} (many more for a "
+                         "stable comparison), or samples=0 for the exact joint")
     steps = chk.count("steps", steps, minimum=1, maximum=10**7)
     # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
     # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
-    per_rho = _softmax_layer_work(n_x, n_y, k, steps) + _svd_work(n_x, n_y) + 10.0 * n_x * n_y
+    # and each run's numpy calls (an audit in session 63: 10^6 values of rho were priced at 5e9 steps, 5 s, and ran
+    # for about half an hour)
+    per_rho = _softmax_layer_work(n_x, n_y, k, steps) + _svd_work(n_x, n_y) + 10.0 * n_x * n_y + _RUN_CALLS
     _check_work(f"a locality sweep over {len(r)} values of rho ({n_x} x {n_y} joints, k = {k}, {steps} steps each)",
                 len(r) * per_rho, "pass fewer rhos, fewer steps or a smaller joint")
     seed = resolve_seed(seed)

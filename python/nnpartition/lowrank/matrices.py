@@ -81,9 +81,8 @@ def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
         ...
         ValueError: row 0 of P_y_given_x sums to 1.1, not 1
     """
-    C = np.asarray(P_y_given_x, dtype=np.float64)
-    if C.ndim != 2:
-        raise ValueError(f"P_y_given_x must be 2-D, got shape {C.shape}")
+    # (an audit in session 63: a complex array was cast with numpy's ComplexWarning, its imaginary part dropped)
+    C = chk.float_matrix("P_y_given_x", P_y_given_x, dtype=np.float64)
     px = chk.float_vector("P_x", P_x, length=C.shape[0])
     if not np.all(np.isfinite(C)):
         raise ValueError("P_y_given_x contains NaN or infinity")
@@ -95,7 +94,7 @@ def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
         raise ValueError(f"row {int(bad[0])} of P_y_given_x sums to {rows[bad[0]]:.10g}, not 1")
     if abs(px.sum() - 1.0) > _SUM_TOL:
         raise ValueError(f"P_x sums to {px.sum():.10g}, not 1")
-    return px[:, None] * C
+    return np.asarray(px[:, None] * C)
 
 
 def _marginals(P: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

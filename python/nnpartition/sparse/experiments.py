@@ -73,13 +73,19 @@ def _fit_madds(n: int, m: int) -> float:
     return 2.0 * n * c * c + c ** 3
 
 
+#: Steps of one fit's numpy calls beyond their arithmetic (the fit, its prediction and accuracy, a subset drawn):
+#: about 50 us of calls, 43-47 us a fit timed by hand in session 63 on 40 points and 3 units (an audit: subset_curve
+#: of 10^5 sizes was priced at 8e6 steps, 8 ms, and ran for about 15 s).
+_FIT_CALLS = 5e4
+
+
 def _fit_work(n: int, m: int, ridge: float = 1.0) -> float:
     """Steps (about a nanosecond each, as ``max_work`` counts them) of one ridge fit (:func:`_fit_madds`): BLAS runs
     about 5e10 multiply-adds a second a core (a review measured 1e11 on two cores), so 50 of them a step. ``ridge``
     0 is numpy's least squares (an SVD), four times that: 3.7 times the normal equations' CPU time at 5000 x 500 and
     2.7 times at 1000 x 2000, timed once by hand when the price was set (a price's margin, not a speed claim: no
-    benchmark regenerates it)."""
-    return _fit_madds(n, m) / 50.0 * (4.0 if ridge == 0 else 1.0)
+    benchmark regenerates it). Plus the fit's numpy calls (:data:`_FIT_CALLS`), what a small fit costs."""
+    return _fit_madds(n, m) / 50.0 * (4.0 if ridge == 0 else 1.0) + _FIT_CALLS
 
 
 def _check_readouts(what: str, n_train: int, n_test: int, m: int, work: float, codes: int = 1) -> None:
