@@ -274,7 +274,8 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("npn.Protocol", [], {"optimizer": ("'sgd'", "str"), "lr": ("0.1", "float"), "steps": ("100", "steps"),
                           "batch_size": ("8", "int"), "schedule": ("'constant'", "str"), "restarts": ("1", "int")}),
     ("sweep.Product", [("{'a': [1, 2], 'b': ['x']}", "rows")], {}),
-    # (defects found in session 63, moved from KNOWN_FAILING once fixed: each with the hostile value that broke it)
+    # (defects the completeness check below found when these were added, since fixed: each with the hostile
+    # value that broke it)
     # a complex array: numpy's ComplexWarning (casting discards the imaginary part), now a TypeError naming it
     ("lowrank.joint_from_conditional", [("P / P.sum(1, keepdims=True)", "array2"), ("P.sum(1)", "array1")], {}),
     # tol=1e308: NaN in the comparison's spectral gap; now tol is refused outside [0, 1)
@@ -300,10 +301,6 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     # b = 1.7e308 or a bound of +-1e308: overflows (RuntimeWarning) in numpy's products; now refused above 1e150
     ("window.regions_in_square_numpy", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")], {}),
 ]
-
-#: Calls whose hostile values found defects this session, not yet fixed (test_known_failures_still_fail, a strict
-#: xfail per callee: fixing one makes its test XPASS, and its entry then moves to TOOLKITS).
-KNOWN_FAILING: List[Tuple[str, List[Arg], Dict[str, Arg]]] = []
 
 CLI: List[List[Tuple[str, Optional[str]]]] = [
     [("estimate", None), ("-d", "3"), ("-N", "100"), ("-L", "8")],
@@ -694,7 +691,7 @@ def _registry_callees() -> set:
     names: Dict[str, object] = {}
     exec(PREAMBLE, names)
     ids = set()
-    for callee, _, _ in BASE + TOOLKITS + KNOWN_FAILING:
+    for callee, _, _ in BASE + TOOLKITS:
         for m in re.finditer(r"(?<![\w.)\]])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", callee):
             parts = m.group().split(".")
             for k in range(1, 0 if keyword.iskeyword(parts[0]) else len(parts) + 1):
@@ -726,14 +723,6 @@ def test_every_public_callable_is_fuzzed() -> None:
 
 def test_toolkits_hostile_values() -> None:
     jobs = _finish(one_at_a_time_jobs(TOOLKITS, cli=False))
-    failures = run_jobs(jobs)
-    assert not failures, _report(failures)
-
-
-@pytest.mark.parametrize("entry", KNOWN_FAILING, ids=[e[0] for e in KNOWN_FAILING])
-@pytest.mark.xfail(strict=True, reason="a defect found by the fuzz in session 63, not yet fixed (see KNOWN_FAILING)")
-def test_known_failures_still_fail(entry: Tuple[str, List[Arg], Dict[str, Arg]]) -> None:
-    jobs = _finish(one_at_a_time_jobs([entry], cli=False))
     failures = run_jobs(jobs)
     assert not failures, _report(failures)
 
