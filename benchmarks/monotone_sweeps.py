@@ -28,12 +28,19 @@ are, and whether any rise above 1e-12 lies past the cap (``docs/theory.md``, "Va
 or constant; either input law), where the estimate sits at chance and the restart term can shrink faster than the
 accuracy falls. It prints the largest rise from one ``N`` to the next and in all, inside the validated range (``N``
 50 or more, the learning rate inside its range) and outside it.
+
+``--deep-sizing`` (sixty-third pass) checks what ``required_width(..., layers=K)`` assumes: 600 random questions (``d``
+1-200, ``N`` 50-5000, 2-4 equal hidden layers, targets 0.55-0.999, four protocols), each answer against a plain scan
+of ``estimate_accuracy(d, N, widths=[L] * K)`` for ``L`` 1-400 (the estimate, the band's lower and upper edges as
+reported), and every edge's falls with ``L`` along the scan. It prints the answers that differ from the scan, the
+falls (``docs/theory.md``, "Sizing"); a few seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import random
 import warnings
 
 import numpy as np
@@ -47,8 +54,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--below-cap", action="store_true", help="scan a grid of rises with N below the q N cap instead")
     ap.add_argument("--past-cap", action="store_true", help="scan rises with N far past the cap, at chance, instead")
+    ap.add_argument("--deep-sizing", action="store_true",
+                    help="check required_width(..., layers=2-4) against a scan of the widths instead")
     args = ap.parse_args()
     warnings.simplefilter("ignore")   # sweeps reach below N = 50, outside the validated range, on purpose
+    if args.deep_sizing:
+        deep_sizing()
+        return
     if args.below_cap:
         below_cap()
         return
@@ -166,6 +178,37 @@ def past_cap() -> None:
         print(f"{'inside' if inside else 'outside'} the validated range, one restart: {rising} of {rows} "
               f"(d, L, protocol) rows rise past the cap by > 1e-12; largest rise from one N to the next "
               f"{worst_step[0]:.1e} ({worst_step[1]}); largest in all {worst_total[0]:.1e} ({worst_total[1]})")
+
+
+def deep_sizing(questions: int = 600, max_width: int = 400, seed: int = 7) -> None:
+    """``required_width(d, N, target, layers=K)`` against a scan of the widths, and each edge's falls with ``L``."""
+    rng = random.Random(seed)
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+    protocols = [None, sgd, npn.Protocol(lr=0.05), npn.Protocol(steps=1000, batch_size=128)]
+    mismatches, falls = [], []
+    for _ in range(questions):
+        d = rng.choice([1, 2, 3, 5, 10, 20, 50, 100, 200])
+        n, k = rng.randint(50, 5000), rng.randint(2, 4)
+        t = rng.choice([0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, rng.uniform(0.55, 0.999)])
+        p = rng.choice(protocols)
+        a = npn.required_width(d, n, t, layers=k, protocol=p, max_width=max_width)
+        e = np.array([(x.accuracy, x.low, x.high) for x in (npn.estimate_accuracy(d, n, widths=[w] * k, protocol=p)
+                                                            for w in range(1, max_width + 1))])
+        first = [int(np.argmax(c >= t)) + 1 if (c >= t).any() else None for c in e.T]
+        if [a.L, a.L_safe, a.L_optimistic] != first:
+            mismatches.append((d, n, round(t, 5), k, p, [a.L, a.L_safe, a.L_optimistic], first))
+        for j, name in enumerate(("estimate", "lower edge", "upper edge")):
+            step = np.diff(e[:, j])
+            if (step < -1e-12).any():
+                falls.append((name, d, n, k, p, float(step.min()), int(np.argmin(step)) + 1))
+    print(f"{questions} questions, 2-4 equal hidden layers, widths 1-{max_width}")
+    print(f"answers unlike the scan's first width: {len(mismatches)}")
+    for m in mismatches:
+        print("  (d, N, target, layers, protocol, answer [L, L_safe, L_optimistic], scan):", *m)
+    print(f"falls with L (of more than 1e-12): {len(falls)}, by edge: "
+          f"{ {name: sum(f[0] == name for f in falls) for name in ('estimate', 'lower edge', 'upper edge')} }")
+    for f in falls:
+        print(f"  {f[0]}: d={f[1]} N={f[2]} {f[3]} layers {f[4]}: falls by {-f[5]:.2e} from L = {f[6]} to {f[6] + 1}")
 
 
 if __name__ == "__main__":
