@@ -2072,3 +2072,27 @@ def test_required_width_layers_is_checked_warned_and_carried():
     assert positional == one
     none = required_width(1, 5000, 0.99, layers=2, max_width=64)
     assert none.L is None and none.widths is None and none.to_dict()["widths"] is None
+
+
+@pytest.mark.parametrize("widths", [[8], [8, 4]])
+def test_an_estimates_dict_names_its_size_as_a_measurements_dict_does(widths, capsys):
+    """``e.L`` is a field, and a measurement's ``to_dict()`` (``train --json``, ``demo``'s and ``validate``'s rows)
+    gives ``L`` beside ``widths`` for one hidden layer, but an estimate's ``to_dict()`` and ``estimate --json`` had
+    ``widths`` alone (a user's walkthrough, session 63): ``e.to_dict()["L"]`` was a ``KeyError``. Both now name the
+    network's size with the same keys as the measurement of the same question, ``L`` first among them."""
+    from nnpartition.cli import main
+
+    p = npn.Protocol(steps=250, restarts=1)
+    m = npn.real_accuracy(3, 60, widths=widths, protocol=p, datasets=1, seed=0, progress=False)
+    e = estimate_accuracy(3, 60, widths=widths, protocol=p)
+    md, ed = m.to_dict(), e.to_dict()
+    size = [k for k in md if k in ("L", "widths")]
+    assert [k for k in ed if k in ("L", "widths")] == size and all(ed[k] == md[k] for k in size)
+    argv = ["estimate", "-d", "3", "-N", "60", "--steps", "250", "--restarts", "1", "--json", "--widths",
+            *map(str, widths)]
+    main(argv)
+    out = json.loads(capsys.readouterr().out)
+    assert [k for k in out if k in ("L", "widths")] == size and all(out[k] == md[k] for k in size)
+    # an array call of one hidden layer: L the broadcast widths, entry by entry
+    a = estimate_accuracy(3, [60, 120], widths[0], protocol=p).to_dict()
+    assert a["L"] == [widths[0]] * 2 and a["widths"] == [a["L"]]
