@@ -2096,3 +2096,18 @@ def test_an_estimates_dict_names_its_size_as_a_measurements_dict_does(widths, ca
     # an array call of one hidden layer: L the broadcast widths, entry by entry
     a = estimate_accuracy(3, [60, 120], widths[0], protocol=p).to_dict()
     assert a["L"] == [widths[0]] * 2 and a["widths"] == [a["L"]]
+
+
+def test_monotone_sweeps_deep_sizing_names_each_protocol_in_the_command_lines_words(capsys):
+    """``benchmarks/monotone_sweeps.py --deep-sizing`` printed the reference protocol of a question as ``None`` and the
+    others as ``Protocol(...)`` reprs ("d=100 N=575 4 layers None: falls by ...", a user's reading, session 63). Each
+    is now in ``Protocol.describe()``'s words, as ``nnpartition size`` prints it, the reference one said so; the
+    figures of docs/theory.md's "Sizing" (no answer differs, 4 falls of the upper edge) are unchanged."""
+    mod = benchmark_script("monotone_sweeps")
+    mod.deep_sizing()
+    out = capsys.readouterr().out
+    assert "None" not in out and "Protocol(" not in out
+    falls = [line for line in out.splitlines() if line.startswith("  upper edge:")]
+    assert len(falls) == 4 and sum("(the reference)" in line for line in falls) == 1
+    assert npn.Protocol().describe() + " (the reference)" in out
+    assert "unlike the scan's first width reaching the target: 0" in out
