@@ -2111,3 +2111,18 @@ def test_monotone_sweeps_deep_sizing_names_each_protocol_in_the_command_lines_wo
     assert len(falls) == 4 and sum("(the reference)" in line for line in falls) == 1
     assert npn.Protocol().describe() + " (the reference)" in out
     assert "unlike the scan's first width reaching the target: 0" in out
+
+
+@_needs_checkout
+def test_heldout_regions_fresh_says_what_its_second_table_is():
+    """``heldout_regions.py --fresh`` printed its second table with no caption under the first one's ("region (held
+    out, 9-dataset truth)"): a reader could not tell which rows the right-hand figures are, nor that their truth is a
+    3-dataset mean whose noise adds to the estimate's error (a user's reading, session 63). The line before the table
+    names the draws theory.md names (28, 31 and 32), their truth and the empty cells; the table itself, which
+    theory.md holds verbatim, is unchanged."""
+    script = _heldout_script()
+    held, fresh = _region_tables("held"), _region_tables("fresh")
+    out = script.fresh_check(held, fresh)
+    caption = out.splitlines()[0]
+    assert caption.startswith("fresh draws 28, 31 and 32 ") and "3 datasets" in caption and "'-'" in caption
+    assert "\n".join(script.side_by_side(held, fresh, "fresh")) in out
