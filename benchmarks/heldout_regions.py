@@ -109,7 +109,12 @@ def fresh_check(held: Dict[Key, Stats], fresh: Dict[Key, Stats]) -> str:
     """Do the regions' figures carry to configurations no fit read? Per region, held out against the fresh draws,
     and the rank correlation over the regions of the share off by more than 0.06 and of the MAE. (The fresh draws'
     truth is a mean over 3 datasets, whose own error, about 0.01 on average, adds to the estimate's.)"""
-    lines = side_by_side(held, fresh, "fresh")
+    draws = [k for k in cp.FRESH_DRAWS if k not in cp.EXTENSION_DRAWS]
+    # what the second table is, on its own line (it printed with no caption beside the first table's header)
+    lines = [f"fresh draws {', '.join(map(str, draws[:-1]))} and {draws[-1]} (no fit read them), per region beside the "
+             "held-out rows: their truth is a mean over 3 datasets, whose own error (about 0.01 on average) adds to "
+             "the estimate's; '-' where the draws have no rows", ""]
+    lines += side_by_side(held, fresh, "fresh")
     common = [k for k in held if k in fresh]
 
     def rank_corr(i: int) -> float:

@@ -195,20 +195,22 @@ def deep_sizing(questions: int = 600, max_width: int = 400, seed: int = 7) -> No
         e = np.array([(x.accuracy, x.low, x.high) for x in (npn.estimate_accuracy(d, n, widths=[w] * k, protocol=p)
                                                             for w in range(1, max_width + 1))])
         first = [int(np.argmax(c >= t)) + 1 if (c >= t).any() else None for c in e.T]
+        # the protocol in the command line's words (None, the reference protocol, printed as "None" before)
+        said = (p or npn.Protocol()).describe() + ("" if p else " (the reference)")
         if [a.L, a.L_safe, a.L_optimistic] != first:
-            mismatches.append((d, n, round(t, 5), k, p, [a.L, a.L_safe, a.L_optimistic], first))
+            mismatches.append((d, n, round(t, 5), k, said, [a.L, a.L_safe, a.L_optimistic], first))
         for j, name in enumerate(("estimate", "lower edge", "upper edge")):
             step = np.diff(e[:, j])
             if (step < -1e-12).any():
-                falls.append((name, d, n, k, p, float(step.min()), int(np.argmin(step)) + 1))
+                falls.append((name, d, n, k, said, float(step.min()), int(np.argmin(step)) + 1))
     print(f"{questions} questions, 2-4 equal hidden layers, widths 1-{max_width}")
-    print(f"answers unlike the scan's first width: {len(mismatches)}")
+    print(f"answers (L, L_safe, L_optimistic) unlike the scan's first width reaching the target: {len(mismatches)}")
     for m in mismatches:
         print("  (d, N, target, layers, protocol, answer [L, L_safe, L_optimistic], scan):", *m)
     print(f"falls with L (of more than 1e-12): {len(falls)}, by edge: "
           f"{ {name: sum(f[0] == name for f in falls) for name in ('estimate', 'lower edge', 'upper edge')} }")
     for f in falls:
-        print(f"  {f[0]}: d={f[1]} N={f[2]} {f[3]} layers {f[4]}: falls by {-f[5]:.2e} from L = {f[6]} to {f[6] + 1}")
+        print(f"  {f[0]}: d={f[1]} N={f[2]} {f[3]} layers, {f[4]}: falls by {-f[5]:.2e} from L = {f[6]} to {f[6] + 1}")
 
 
 if __name__ == "__main__":

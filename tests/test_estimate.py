@@ -2072,3 +2072,57 @@ def test_required_width_layers_is_checked_warned_and_carried():
     assert positional == one
     none = required_width(1, 5000, 0.99, layers=2, max_width=64)
     assert none.L is None and none.widths is None and none.to_dict()["widths"] is None
+
+
+@pytest.mark.parametrize("widths", [[8], [8, 4]])
+def test_an_estimates_dict_names_its_size_as_a_measurements_dict_does(widths, capsys):
+    """``e.L`` is a field, and a measurement's ``to_dict()`` (``train --json``, ``demo``'s and ``validate``'s rows)
+    gives ``L`` beside ``widths`` for one hidden layer, but an estimate's ``to_dict()`` and ``estimate --json`` had
+    ``widths`` alone (a user's walkthrough, session 63): ``e.to_dict()["L"]`` was a ``KeyError``. Both now name the
+    network's size with the same keys as the measurement of the same question, ``L`` first among them."""
+    from nnpartition.cli import main
+
+    p = npn.Protocol(steps=250, restarts=1)
+    m = npn.real_accuracy(3, 60, widths=widths, protocol=p, datasets=1, seed=0, progress=False)
+    e = estimate_accuracy(3, 60, widths=widths, protocol=p)
+    md, ed = m.to_dict(), e.to_dict()
+    size = [k for k in md if k in ("L", "widths")]
+    assert [k for k in ed if k in ("L", "widths")] == size and all(ed[k] == md[k] for k in size)
+    argv = ["estimate", "-d", "3", "-N", "60", "--steps", "250", "--restarts", "1", "--json", "--widths",
+            *map(str, widths)]
+    main(argv)
+    out = json.loads(capsys.readouterr().out)
+    assert [k for k in out if k in ("L", "widths")] == size and all(out[k] == md[k] for k in size)
+    # an array call of one hidden layer: L the broadcast widths, entry by entry
+    a = estimate_accuracy(3, [60, 120], widths[0], protocol=p).to_dict()
+    assert a["L"] == [widths[0]] * 2 and a["widths"] == [a["L"]]
+
+
+def test_monotone_sweeps_deep_sizing_names_each_protocol_in_the_command_lines_words(capsys):
+    """``benchmarks/monotone_sweeps.py --deep-sizing`` printed the reference protocol of a question as ``None`` and the
+    others as ``Protocol(...)`` reprs ("d=100 N=575 4 layers None: falls by ...", a user's reading, session 63). Each
+    is now in ``Protocol.describe()``'s words, as ``nnpartition size`` prints it, the reference one said so; the
+    figures of docs/theory.md's "Sizing" (no answer differs, 4 falls of the upper edge) are unchanged."""
+    mod = benchmark_script("monotone_sweeps")
+    mod.deep_sizing()
+    out = capsys.readouterr().out
+    assert "None" not in out and "Protocol(" not in out
+    falls = [line for line in out.splitlines() if line.startswith("  upper edge:")]
+    assert len(falls) == 4 and sum("(the reference)" in line for line in falls) == 1
+    assert npn.Protocol().describe() + " (the reference)" in out
+    assert "unlike the scan's first width reaching the target: 0" in out
+
+
+@_needs_checkout
+def test_heldout_regions_fresh_says_what_its_second_table_is():
+    """``heldout_regions.py --fresh`` printed its second table with no caption under the first one's ("region (held
+    out, 9-dataset truth)"): a reader could not tell which rows the right-hand figures are, nor that their truth is a
+    3-dataset mean whose noise adds to the estimate's error (a user's reading, session 63). The line before the table
+    names the draws theory.md names (28, 31 and 32), their truth and the empty cells; the table itself, which
+    theory.md holds verbatim, is unchanged."""
+    script = _heldout_script()
+    held, fresh = _region_tables("held"), _region_tables("fresh")
+    out = script.fresh_check(held, fresh)
+    caption = out.splitlines()[0]
+    assert caption.startswith("fresh draws 28, 31 and 32 ") and "3 datasets" in caption and "'-'" in caption
+    assert "\n".join(script.side_by_side(held, fresh, "fresh")) in out

@@ -1753,3 +1753,24 @@ def test_real_accuracy_refuses_a_full_batch_past_the_trainers_activation_limit_i
         real_accuracy(10, 10**6, 2000)
     with pytest.raises(ValueError, match=r"N=1000000 points x the widest hidden layer's 2000 units"):
         real_accuracy(10, 10**6, widths=[2000, 3])
+
+
+def test_bench_train_init_spread_refuses_the_options_it_would_ignore(monkeypatch, capsys):
+    """``bench_train.py --init-spread --datasets 5`` (or ``--restarts``, ``--dist``, ``--configs``, ...) measured the
+    fixed configuration docs/training.md quotes and ignored the option without a word (a user's reading, session 63):
+    now an error naming it. The baselines' options (``--no-torch``) stay harmless, and the figure's line names the
+    protocol each initialisation ran under."""
+    mod = benchmark_script("bench_train")
+    ran = []
+    monkeypatch.setattr(mod, "init_spread", lambda: ran.append(True))
+    for extra in (["--datasets", "5"], ["--restarts", "4"], ["--dist", "gaussian"], ["--configs", "2,30,4"]):
+        monkeypatch.setattr(sys, "argv", ["bench_train.py", "--init-spread", *extra])
+        with pytest.raises(SystemExit) as exc:
+            mod.main()
+        assert exc.value.code == 2 and extra[0] in capsys.readouterr().err and not ran, extra
+    monkeypatch.setattr(sys, "argv", ["bench_train.py", "--init-spread", "--no-torch"])
+    assert mod.main() == 0 and ran == [True]
+    monkeypatch.undo()
+    mod.init_spread(d=6, N=5, L=8, datasets=1, restarts=2)
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.endswith(f"(the reference protocol: {Protocol().describe().removesuffix(', best of 2')})"), last

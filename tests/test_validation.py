@@ -847,3 +847,19 @@ def test_protocol_sample_checks_draw_before_its_seed():
     # the valid edges, and a numpy integer draws as the Python int does
     assert len(protocol_sample(4, 1, 0, draw=10**6)) == 4
     assert protocol_sample(4, 1, 0, draw=np.uint64(3)) == protocol_sample(4, 1, 0, draw=3)
+
+
+def test_a_config_takes_every_dist_alias_the_package_takes():
+    """``dist="normal"`` is what ``estimate_accuracy``, ``real_accuracy`` and ``--dist`` take for the Gaussian law,
+    but a configuration of ``validate`` refused it ("must be one of ['uniform', 'gaussian'] (aliases: 'gauss' =
+    'gaussian')"; a user's walkthrough, session 63). Each alias now gives the row the Gaussian name gives."""
+    from nnpartition.validation import validate
+
+    c = dict(d=3, N=30, L=4, steps=60, restarts=1)
+    rows = [validate(configs=[dict(c, dist=name)], datasets=1, progress=False).rows[0]
+            for name in ("gaussian", "normal", "gauss")]
+    assert all(r["dist"] == "gaussian" for r in rows)
+    assert rows[1]["real"] == rows[2]["real"] == rows[0]["real"]
+    assert rows[1]["estimate"] == rows[0]["estimate"]
+    with pytest.raises(ValueError, match=r"config\['dist'\]"):
+        validate(configs=[dict(c, dist="laplace")], datasets=1, progress=False)

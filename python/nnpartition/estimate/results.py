@@ -185,10 +185,13 @@ class AccuracyEstimate(ValueResult, Generic[T]):
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dictionary (arrays become lists; a non-finite number, such as the ``nan`` ceiling of
-        ``ceiling=False``, ``None``): the question first (``d``, ``N``, ``widths``, ``dist``, ``protocol`` as a
-        dict), as ``nnpartition estimate --json`` writes it, then the answer, with ``seed`` for a Monte Carlo
+        ``ceiling=False``, ``None``): the question first (``d``, ``N``, ``L`` for one hidden layer, ``widths``,
+        ``dist``, ``protocol`` as a dict), as ``nnpartition estimate --json`` writes it and
+        ``AccuracyMeasurement.to_dict()`` names its own, then the answer, with ``seed`` for a Monte Carlo
         estimate."""
-        return {"d": json_ready(self.d), "N": json_ready(self.N), "widths": json_ready(self.widths),
+        # L beside widths for one hidden layer, as a measurement's to_dict and every command's JSON give it
+        size = {"L": json_ready(self.L)} if len(self.widths) == 1 else {}
+        return {"d": json_ready(self.d), "N": json_ready(self.N), **size, "widths": json_ready(self.widths),
                 "dist": self.dist, "protocol": self.protocol.to_dict(),
                 "accuracy": json_ready(self.accuracy), "low": json_ready(self.low), "high": json_ready(self.high),
                 "ceiling": json_ready(self.ceiling), "method": self.method, "details": self.details.to_dict(),

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import _validate as v
+from ..datasets import _DIST_ALIASES
 from ..estimate.accuracy import AccuracyEstimate, _outside_range, estimate_accuracy
 from ..training import AccuracyMeasurement, Protocol
 from .grids import _DISTS
@@ -28,7 +29,8 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
         raise TypeError(f"config must be a dict, got {type(config).__name__}")
     d = v.count("config['d']", config.get("d"), minimum=1, maximum=10**6)
     N = v.count("config['N']", config.get("N"), minimum=1, maximum=10**7)
-    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, {"gauss": "gaussian"})
+    # the aliases every other dist= takes ("gauss", "normal"), as estimate_accuracy and real_accuracy read them
+    dist = v.choice("config['dist']", config.get("dist", "uniform"), _DISTS, _DIST_ALIASES)
     ws: List[int]
     if "widths" in config:
         # read as estimate_accuracy(widths=) and train(widths=) read theirs; L beside it is its first width, as
