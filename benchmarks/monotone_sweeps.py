@@ -50,12 +50,13 @@ import nnpartition as npn
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sweeps", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sweeps", type=int, default=300, help="random sweeps (default 300; the random sweeps only)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the random sweeps' draws (default 1)")
     ap.add_argument("--below-cap", action="store_true", help="scan a grid of rises with N below the q N cap instead")
     ap.add_argument("--past-cap", action="store_true", help="scan rises with N far past the cap, at chance, instead")
     ap.add_argument("--deep-sizing", action="store_true",
-                    help="check required_width(..., layers=2-4) against a scan of the widths instead")
+                    help="check required_width(..., layers=2-4) against a scan of the widths instead (its own fixed "
+                         "draw of 600 questions, the one docs/theory.md quotes: --sweeps and --seed do not apply)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")   # sweeps reach below N = 50, outside the validated range, on purpose
     if args.deep_sizing:
