@@ -1809,7 +1809,7 @@ def test_the_native_estimate_entries_refuse_what_is_no_configuration():
     with pytest.raises(ValueError, match="one entry each a configuration"):
         _core.estimate_analytic(np.array([3.0, 4.0]), np.array([9.0]), np.array([4.0]), "uniform", proto, None, True)
     with pytest.raises(ValueError, match="d must be"):
-        _core.required_width(nan, 100.0, 0.9, 1, "uniform", proto, 512.0)
+        _core.required_width(nan, 100.0, 0.9, [1.0], "uniform", proto, 512.0)
     with pytest.raises(ValueError, match="every hidden width"):
         _core.max_samples(3.0, [nan], 0.9, "uniform", proto, 5000.0)
 
