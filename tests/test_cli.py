@@ -2900,3 +2900,36 @@ def test_size_layers_answers_the_deep_width_in_text_and_json(capsys):
         _fails_with(capsys, ["size", "-d", "10", *given, "--target", "0.99", "--layers", "2"],
                     "--layers applies only with -N")
     _fails_with(capsys, ["size", "-d", "10", "-N", "500", "--target", "0.9", "--layers", "65"], "layers")
+
+
+def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(capsys):
+    """``size -N ... --shape 1,0.5`` is :func:`nnpartition.required_width` with ``shape=(1, 0.5)`` (the hidden
+    widths as multiples of the first), in text (each answer's widths) and JSON (``shape``, ``widths``); words and
+    commas mix as in ``--widths``; ``--shape`` with ``-L`` or ``--widths`` is refused, and a bad shape names
+    ``--shape`` (the parser's words, or the API's limits)."""
+    a = npn.required_width(10, 5000, 0.99, shape=(1, 0.5))
+    assert main(["size", "-d", "10", "-N", "5000", "--target", "0.99", "--shape", "1,0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "smallest first-layer width of the shape [1.0, 0.5]" in out, out
+    assert f"L = {a.L} (widths [{a.L}, {(a.L + 1) // 2}])" in out, out
+    assert f"(safe):      L = {a.L_safe} (widths {list(a.widths_at(a.L_safe))})" in out, out
+    held = npn.heldout_errors(10, 5000, widths=list(a.widths))
+    assert f"(at widths = {list(a.widths)}): {held.describe()}" in out, out
+    j = _json_of(capsys, ["size", "-d", "10", "-N", "5000", "--target", "0.99", "--shape", "1", "0.5", "--json"])
+    assert (j["L"], j["L_safe"], j["L_optimistic"]) == (a.L, a.L_safe, a.L_optimistic)
+    assert j["widths"] == list(a.widths) and j["shape"] == [1.0, 0.5] and j["layers"] == 2
+    assert j["heldout_errors"] == held.to_dict()
+    ones = _json_of(capsys, ["size", "-d", "10", "-N", "5000", "--target", "0.99", "--shape", "1,1", "--json"])
+    assert ones == _json_of(capsys, ["size", "-d", "10", "-N", "5000", "--target", "0.99", "--layers", "2", "--json"])
+    for given in (["-L", "64"], ["--widths", "16", "8"]):
+        _fails_with(capsys, ["size", "-d", "10", *given, "--target", "0.99", "--shape", "1,0.5"],
+                    "--shape applies only with -N")
+    base = ["size", "-d", "10", "-N", "500", "--target", "0.9"]
+    _fails_with(capsys, [*base, "--shape", "2,1"], "shape[0] must be 1")
+    _fails_with(capsys, [*base, "--shape", "1,2000"], "must be > 0 and <= 1000")
+    _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "disagree")
+    for bad in ("1,,0.5", "1,half"):
+        with pytest.raises(SystemExit) as stop:
+            main([*base, "--shape", bad])
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert stop.value.code == 2 and "argument --shape" in last and repr(bad) in last, last

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import warnings
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -1808,7 +1809,7 @@ def test_the_native_estimate_entries_refuse_what_is_no_configuration():
     with pytest.raises(ValueError, match="one entry each a configuration"):
         _core.estimate_analytic(np.array([3.0, 4.0]), np.array([9.0]), np.array([4.0]), "uniform", proto, None, True)
     with pytest.raises(ValueError, match="d must be"):
-        _core.required_width(nan, 100.0, 0.9, 1, "uniform", proto, 512.0)
+        _core.required_width(nan, 100.0, 0.9, [1.0], "uniform", proto, 512.0)
     with pytest.raises(ValueError, match="every hidden width"):
         _core.max_samples(3.0, [nan], 0.9, "uniform", proto, 5000.0)
 
@@ -2049,8 +2050,9 @@ def test_required_width_layers_is_checked_warned_and_carried():
     for bad in (0, _core.MAX_LAYERS + 1):
         with pytest.raises(ValueError, match="layers"):
             required_width(10, 1000, 0.9, layers=bad)
-    with pytest.raises(ValueError, match="layers"):   # the core refuses it too (a CoreError naming it)
-        _core.required_width(10.0, 1000.0, 0.9, 0, "uniform", ("adam", 0.02, 4000.0, None, "cosine", 2.0), 64.0)
+    with pytest.raises(ValueError, match="shape"):   # the core refuses a depth too (a CoreError naming its shape)
+        _core.required_width(10.0, 1000.0, 0.9, [1.0] * 65, "uniform", ("adam", 0.02, 4000.0, None, "cosine", 2.0),
+                             64.0)
     with pytest.raises(TypeError, match="layers"):
         required_width(10, 1000, 0.9, layers=2.5)
     for k in (2, 4):
@@ -2072,6 +2074,86 @@ def test_required_width_layers_is_checked_warned_and_carried():
     assert positional == one
     none = required_width(1, 5000, 0.99, layers=2, max_width=64)
     assert none.L is None and none.widths is None and none.to_dict()["widths"] is None
+
+
+#: Shapes as exact fractions (the widths a user means: ceil(r L) of the ratio as written) and as the floats given.
+_SHAPES = [("1", "0.5"), ("1", "0.5", "0.25"), ("1", "2"), ("1", "0.3", "0.1"), ("1", "0.7"), ("1", "1", "0.5")]
+
+
+def _scaled(shape, L):
+    """The widths of a shape (decimal strings) at a first layer of ``L`` units, in exact arithmetic."""
+    return tuple(max(1, math.ceil(Fraction(r) * L)) for r in shape)
+
+
+@pytest.mark.filterwarnings("ignore:.*outside the range")
+@settings(max_examples=40, deadline=None)
+@given(d=st.integers(1, 40), N=st.integers(50, 3000), target=st.floats(0.6, 0.98), shape=st.sampled_from(_SHAPES))
+def test_shaped_required_width_is_the_first_width_of_a_scan(d, N, target, shape):
+    """``required_width(..., shape=s)`` (a bisection in Rust over the first layer's width) is the first ``L`` of a
+    plain scan of ``estimate_accuracy(d, N, widths=...)`` at the widths ``ceil(r L)`` computed here in exact
+    arithmetic, edge by edge as reported: narrowing, widening and decimal shapes (``0.3 * 10`` is 3 units)."""
+    limit = 300
+    a = required_width(d, N, target, shape=[float(r) for r in shape], max_width=limit)
+    edges = np.array([(e.accuracy, e.low, e.high) for e in
+                      (estimate_accuracy(d, N, widths=_scaled(shape, L)) for L in range(1, limit + 1))])
+    first = [int(np.argmax(col >= target)) + 1 if (col >= target).any() else None for col in edges.T]
+    assert [a.L, a.L_safe, a.L_optimistic] == first
+    assert a.widths == (None if a.L is None else _scaled(shape, a.L)) and a.layers == len(shape)
+    assert all(a.widths_at(x) == (None if x is None else _scaled(shape, x)) for x in (a.L_safe, a.L_optimistic))
+
+
+def test_shape_of_ones_is_layers_and_the_answer_carries_its_shape():
+    """``shape=(1,) * K`` and ``layers=K`` are two paths to the same widths: the same answers (and ``layers`` and
+    ``shape`` together when they agree); the answer carries the shape (``to_dict()["shape"]``) and its widths."""
+    for k in (1, 2, 3):
+        by_layers = required_width(10, 3000, 0.95, layers=k)
+        assert required_width(10, 3000, 0.95, shape=(1,) * k) == by_layers
+        assert required_width(10, 3000, 0.95, layers=k, shape=[1.0] * k) == by_layers
+        assert by_layers.shape == (1.0,) * k and by_layers.widths == (by_layers.L,) * k
+    a = required_width(10, 5000, 0.99, shape=(1, 0.5))
+    out = a.to_dict()
+    assert out["shape"] == [1.0, 0.5] and out["layers"] == 2 and out["widths"] == [a.L, (a.L + 1) // 2]
+    assert json.loads(json.dumps(out)) == out
+    assert a.L != required_width(10, 5000, 0.99, layers=2).L
+    none = required_width(1, 5000, 0.99, shape=(1, 0.5), max_width=64)
+    assert none.L is None and none.widths is None and none.widths_at(None) is None
+
+
+def test_required_width_shape_is_checked_before_any_work():
+    """``shape``: 1 to ``MAX_LAYERS`` real numbers, the first 1, each above 0 and at most ``MAX_SHAPE_RATIO``;
+    refused naming it and the limit (``TypeError`` for what is not a number or a list of them), as the core refuses
+    it; ``layers`` and ``shape`` that disagree are refused."""
+    from nnpartition.estimate.sizing import MAX_SHAPE_RATIO
+
+    assert MAX_SHAPE_RATIO == _core.MAX_SHAPE_RATIO == 1000
+    for bad, says in [((), "shape must have 1 to 64 entries"), ((1.0,) * 65, "shape must have 1 to 64 entries"),
+                      ((2, 1), r"shape\[0\] must be 1 .* divide by it, shape=\(1.0, 0.5\)"),
+                      ((1, 0), r"shape\[1\] must be > 0 and <= 1000"), ((1, -1), r"shape\[1\]"),
+                      ((1, 1001), r"<= 1000"), ((1, float("nan")), r"shape\[1\] must be finite"),
+                      ((1, 0.5, float("inf")), r"shape\[2\] must be finite")]:
+        with pytest.raises(ValueError, match=says):
+            required_width(10, 1000, 0.9, shape=bad)
+        if bad and len(bad) <= 65 and all(isinstance(r, (int, float)) for r in bad):
+            with pytest.raises(ValueError, match="shape"):   # the core, called directly, refuses it too
+                _core.required_width(10.0, 1000.0, 0.9, [float(r) for r in bad], "uniform",
+                                     ("adam", 0.02, 4000.0, None, "cosine", 2.0), 64.0)
+    for bad in ((1, "0.5"), (1, None), (1, True)):
+        with pytest.raises(TypeError, match=r"shape\[1\]"):
+            required_width(10, 1000, 0.9, shape=bad)
+    for bad in (0.5, "1,0.5", {1.0}):
+        with pytest.raises(TypeError, match="shape"):
+            required_width(10, 1000, 0.9, shape=bad)
+    with pytest.raises(ValueError, match=r"layers=2 and shape=\(1.0, 0.5\) disagree"):
+        required_width(10, 1000, 0.9, layers=2, shape=(1, 0.5))
+    with pytest.raises(ValueError, match="disagree"):
+        required_width(10, 1000, 0.9, layers=3, shape=(1, 1))
+    with pytest.warns(npn.ExtrapolationWarning, match=r"shape has 64 hidden layers, outside"):
+        assert required_width(10, 1000, 0.9, shape=[1.0] * 64).layers == 64   # the limit itself is taken
+    with pytest.warns(npn.ExtrapolationWarning, match=r"the answer widest layer=\d+ is outside .*1 to 512"):
+        required_width(10, 1000, 0.9, shape=(1, MAX_SHAPE_RATIO))   # the question was inside, the answer is not
+    with pytest.raises(ValueError, match="l must be a whole number"):
+        _core.shape_widths([1.0, 0.5], 0.5)
+    assert _core.shape_widths([1.0, 0.1, MAX_SHAPE_RATIO], 30.0) == [30, 3, 30000]
 
 
 @pytest.mark.parametrize("widths", [[8], [8, 4]])

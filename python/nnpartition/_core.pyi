@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
     "MAX_LAYERS",
+    "MAX_SHAPE_RATIO",
     "MAX_THREADS",
     "PIECEWISE_LINEAR",
     "TEACHER_MAX_RECORDED",
@@ -55,6 +56,7 @@ __all__ = [
     "required_width",
     "separable_probability",
     "set_limits",
+    "shape_widths",
     "simulate_check",
     "simulate_trials",
     "summed_lr",
@@ -113,8 +115,10 @@ def estimate_analytic(
 ) -> List[npt.NDArray[np.float64]]: ...
 def check_estimate_size(n: int) -> None: ...
 
-# most hidden layers a widths argument (or required_width's layers) may name (rust/src/estimate.rs)
+# most hidden layers a widths argument (or required_width's shape) may name (rust/src/estimate.rs)
 MAX_LAYERS: int
+# largest entry of required_width's shape: a layer's width as a multiple of the first's (rust/src/estimate.rs)
+MAX_SHAPE_RATIO: float
 
 def estimate_one(
     d: float, n: float, widths: Sequence[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True
@@ -131,8 +135,9 @@ def estimator_params() -> List[Tuple[str, float]]: ...
 def estimator_range() -> List[Tuple[str, float, float]]: ...
 def summed_lr(lr: float, steps: float, schedule: str) -> float: ...
 def required_width(
-    d: float, n: float, target: float, layers: int, dist: str, protocol: _ProtocolArgs, max_l: float
+    d: float, n: float, target: float, shape: Sequence[float], dist: str, protocol: _ProtocolArgs, max_l: float
 ) -> List[float]: ...
+def shape_widths(shape: Sequence[float], l: float) -> List[int]: ...
 def max_samples(
     d: float, widths: List[float], target: float, dist: str, protocol: _ProtocolArgs, max_n: float
 ) -> List[float]: ...

@@ -1096,35 +1096,71 @@ fn smallest(max: f64, ok: impl Fn(f64) -> bool) -> f64 {
 }
 
 /// Most hidden layers a `widths` argument may name: the estimator's, the sizing calls' and the trainer's (Python's
-/// `_validate.MAX_LAYERS` reads it, `_core.MAX_LAYERS`), and the most [`required_width`]'s `layers` may be.
+/// `_validate.MAX_LAYERS` reads it, `_core.MAX_LAYERS`), and the most entries [`required_width`]'s `shape` may have.
 pub const MAX_LAYERS: usize = 64;
 
-/// `[L, L_low, L_high]`: the smallest width `L` of a network of `layers` hidden layers of `L` units each (one: a
-/// two-layer network) whose estimate, band's lower edge and band's upper edge, each capped at the accuracy ceiling
-/// ([`ceiling::ceiling`]) as the estimate is reported, reach `target` on `n` points (0: not within `max_l` units).
+/// Largest entry of a sizing shape ([`required_width`]): a hidden layer at most this many times as wide as the
+/// first (Python's `_core.MAX_SHAPE_RATIO`).
+pub const MAX_SHAPE_RATIO: f64 = 1000.0;
+
+/// Refuses a sizing shape that is no network's: 1 to [`MAX_LAYERS`] entries, the first 1 (the first hidden layer,
+/// whose width `L` the sizing answers give), each finite, above 0 and at most [`MAX_SHAPE_RATIO`]. An
+/// `InvalidArgument` naming `shape` and the limit.
+pub fn check_shape(shape: &[f64]) -> CoreResult<()> {
+    if !(1..=MAX_LAYERS).contains(&shape.len()) {
+        return Err(CoreError::InvalidArgument(format!(
+            "shape must have 1 to {MAX_LAYERS} entries (one a hidden layer), got {}",
+            shape.len()
+        )));
+    }
+    if let Some((i, r)) = shape.iter().enumerate().find(|(_, &r)| !(r.is_finite() && r > 0.0 && r <= MAX_SHAPE_RATIO)) {
+        return Err(CoreError::InvalidArgument(format!(
+            "shape[{i}] must be finite, > 0 and <= {MAX_SHAPE_RATIO} (a layer's width as a multiple of the first's), \
+             got {r}"
+        )));
+    }
+    if shape[0] != 1.0 {
+        return Err(CoreError::InvalidArgument(format!(
+            "shape[0] must be 1 (the first hidden layer, whose width L is the answer; the others are multiples of \
+             it), got {}",
+            shape[0]
+        )));
+    }
+    Ok(())
+}
+
+/// The hidden widths of `shape` (checked by [`check_shape`]) at a first layer of `l` units: `ceil(r l)` for each
+/// entry `r`, at least 1. The product is taken to within 4 ulps, so that a ratio written in decimal scales as
+/// written (`0.1 * 30` is `3.0000000000000004` in floating point, and counts as 3, not 4). Each width is
+/// non-decreasing in `l`, and the first is `l` itself.
+pub fn shape_widths(shape: &[f64], l: f64) -> Vec<f64> {
+    shape.iter().map(|&r| (r * l * (1.0 - 4.0 * f64::EPSILON)).ceil().max(1.0)).collect()
+}
+
+/// `[L, L_low, L_high]`: the smallest first-layer width `L` of a network of hidden layers `shape_widths(shape, L)`
+/// (`[1.0]`: a two-layer network of `L` units; `[1.0; k]`: `k` hidden layers of `L` units each) whose estimate,
+/// band's lower edge and band's upper edge, each capped at the accuracy ceiling ([`ceiling::ceiling`]) as the
+/// estimate is reported, reach `target` on `n` points (0: not within `max_l` units).
 /// About 20 model evaluations each, and one ceiling (a bisection over ceilings where it binds, which happens in
-/// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in the width (checked
-/// against a scan in the tests, for one layer and for two to four).
-/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]). `layers` outside
-/// `1..=`[`MAX_LAYERS`] is an `InvalidArgument` naming it.
+/// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in `L` (every width is
+/// non-decreasing in it, and the estimate in the widths; checked against a scan in the tests, for one to four equal
+/// layers and for unequal shapes).
+/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]). A `shape` that
+/// [`check_shape`] refuses is an `InvalidArgument` naming it.
 #[allow(clippy::too_many_arguments)]
 pub fn required_width(
     d: f64,
     n: f64,
     target: f64,
-    layers: usize,
+    shape: &[f64],
     dist: PointDist,
     proto: &Budget,
     prm: &Params,
     max_l: f64,
 ) -> CoreResult<[f64; 3]> {
-    if !(1..=MAX_LAYERS).contains(&layers) {
-        return Err(CoreError::InvalidArgument(format!(
-            "layers must be from 1 to {MAX_LAYERS} (hidden layers), got {layers}"
-        )));
-    }
+    check_shape(shape)?;
     let max_l = max_l.floor().max(1.0);
-    let widths = |l: f64| vec![l; layers];
+    let widths = |l: f64| shape_widths(shape, l);
     let ceil = |l: f64| ceiling_at(d, n, &widths(l));
     let mut out = [0.0; 3];
     for (i, o) in out.iter_mut().enumerate() {
@@ -1334,7 +1370,7 @@ mod tests {
             (20.0, 0.95, &long),
             (10.0, 0.95, &reference),
         ] {
-            let got = required_width(1.0, n, target, 1, PointDist::Uniform, proto, &PARAMS, 512.0).unwrap();
+            let got = required_width(1.0, n, target, &[1.0], PointDist::Uniform, proto, &PARAMS, 512.0).unwrap();
             let want = first_l(target, &|l| capped(n, l, proto));
             assert_eq!(got, want, "required_width(1, {n}, {target})");
             let uncapped = first_l(target, &|l| edges_1(n, l, proto));
@@ -1364,8 +1400,9 @@ mod tests {
             targets.retain(|&t| t > 0.5 && t < 1.0);
             for &target in &targets {
                 for max_l in 1..=10 {
-                    let got = required_width(1.0, n, target, 1, PointDist::Uniform, &proto, &PARAMS, f64::from(max_l))
-                        .unwrap();
+                    let got =
+                        required_width(1.0, n, target, &[1.0], PointDist::Uniform, &proto, &PARAMS, f64::from(max_l))
+                            .unwrap();
                     let want = [0, 1, 2]
                         .map(|i| (1..=max_l).map(f64::from).find(|&l| capped(n, l)[i] >= target).unwrap_or(0.0));
                     assert_eq!(got, want, "required_width(1, {n}, {target}, max_l = {max_l})");
@@ -1376,7 +1413,7 @@ mod tests {
                         .map(f64::from)
                         .find(|&l| edges(&analytic(1.0, n, &[l], PointDist::Uniform, &proto, &PARAMS))[i] >= target)
                 });
-                let want = required_width(1.0, n, target, 1, PointDist::Uniform, &proto, &PARAMS, 10.0).unwrap();
+                let want = required_width(1.0, n, target, &[1.0], PointDist::Uniform, &proto, &PARAMS, 10.0).unwrap();
                 capped_answers += (0..3).filter(|&i| uncapped[i].unwrap_or(0.0) != want[i]).count();
             }
         }
@@ -1408,8 +1445,8 @@ mod tests {
                 |n: f64, l: f64| reported(d, n, &[l], PointDist::Uniform, &Budget::REFERENCE, &PARAMS, true).0.low;
             let scan = |n: f64| (1..=1024).map(f64::from).find(|&l| low(n, l) >= t).unwrap_or(0.0);
             for n in [n, n + 1.0] {
-                let got =
-                    required_width(d, n, t, 1, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 1024.0).unwrap()[1];
+                let got = required_width(d, n, t, &[1.0], PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 1024.0)
+                    .unwrap()[1];
                 assert_eq!(got, scan(n), "({d}, {n}, {t})");
             }
             assert_eq!(scan(n), 0.0);
@@ -2134,36 +2171,80 @@ mod tests {
 
     #[test]
     fn deep_required_width_is_the_first_width_of_a_scan() {
-        // Every hidden layer L units: each answer is the first L of a plain scan of the edges as estimate_accuracy
-        // reports them (capped at the ceiling) for widths [L; layers], so [L; layers] reaches the target and
-        // [L - 1; layers] does not; one layer is today's question. A non-monotone edge would show here as a
-        // bisection landing past (or before) the scan's first width.
+        // Each answer is the first L of a plain scan of the edges as estimate_accuracy reports them (capped at the
+        // ceiling) for the shape's widths at L, each ratio p/q scaled by integer arithmetic (ceil(p L / q), not
+        // shape_widths): so those widths reach the target and the widths at L - 1 do not. Equal layers ([1; k]: one
+        // layer is the two-layer question) and unequal shapes, narrowing, widening and of decimal ratios. A
+        // non-monotone edge would show here as a bisection landing past (or before) the scan's first width.
+        let shapes: [&[(u32, u32)]; 8] = [
+            &[(1, 1)],
+            &[(1, 1); 2],
+            &[(1, 1); 3],
+            &[(1, 1); 4],
+            &[(1, 1), (1, 2)],
+            &[(1, 1), (1, 2), (1, 4)],
+            &[(1, 1), (2, 1)],
+            &[(1, 1), (3, 10), (1, 10)],
+        ];
         let mut reached = 0;
         for (d, n) in [(1.0, 12.0), (1.0, 40.0), (2.0, 300.0), (10.0, 2000.0), (10.0, 5000.0), (50.0, 1000.0)] {
             for target in [0.8, 0.95, 0.99] {
-                for layers in 1..=4 {
+                for ratios in shapes {
+                    let shape: Vec<f64> = ratios.iter().map(|&(p, q)| f64::from(p) / f64::from(q)).collect();
+                    let scaled =
+                        |l: u32| -> Vec<f64> { ratios.iter().map(|&(p, q)| f64::from((p * l).div_ceil(q))).collect() };
                     for proto in
                         [Budget::REFERENCE, Budget { sgd: true, lr: 0.1, batch: Some(64.0), ..Budget::REFERENCE }]
                     {
-                        let at = |l: f64| {
-                            edges(&reported(d, n, &vec![l; layers], PointDist::Uniform, &proto, &PARAMS, true).0)
-                        };
-                        let want = [0, 1, 2].map(|i| (1..=600).map(f64::from).find(|&l| at(l)[i] >= target));
+                        let at =
+                            |l: u32| edges(&reported(d, n, &scaled(l), PointDist::Uniform, &proto, &PARAMS, true).0);
+                        let want = [0, 1, 2].map(|i| (1..=600).find(|&l| at(l)[i] >= target).map(f64::from));
                         let got =
-                            required_width(d, n, target, layers, PointDist::Uniform, &proto, &PARAMS, 600.0).unwrap();
-                        assert_eq!(got, want.map(|w| w.unwrap_or(0.0)), "({d}, {n}, {target}, {layers} layers)");
+                            required_width(d, n, target, &shape, PointDist::Uniform, &proto, &PARAMS, 600.0).unwrap();
+                        assert_eq!(got, want.map(|w| w.unwrap_or(0.0)), "({d}, {n}, {target}, shape {shape:?})");
                         reached += want.iter().flatten().filter(|&&l| l > 1.0).count();
                     }
                 }
             }
         }
-        assert!(reached > 100, "only {reached} answers above one unit");
-        for bad in [0, MAX_LAYERS + 1] {
-            let err = required_width(10.0, 100.0, 0.9, bad, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 64.0);
-            assert!(matches!(&err, Err(CoreError::InvalidArgument(m)) if m.contains("layers")), "{err:?}");
+        assert!(reached > 200, "only {reached} answers above one unit");
+    }
+
+    #[test]
+    fn shape_widths_are_the_ceiling_of_each_ratio_as_written() {
+        // ceil(p L / q) in integers, for ratios written as decimals (0.1 * 30 is 3.0000000000000004 in floating
+        // point: a plain ceil made it 4) and as binary fractions; every width at least 1, the first L itself
+        for (p, q) in [(1u64, 1u64), (1, 10), (3, 10), (7, 10), (1, 100), (11, 10), (5, 2), (1, 3), (2, 3), (999, 1000)]
+        {
+            let r = p as f64 / q as f64;
+            for l in (1..=20_000u64).chain([1 << 20, 999_999_937, 1_000_000_000]) {
+                let want = ((p * l).div_ceil(q)).max(1) as f64;
+                assert_eq!(shape_widths(&[1.0, r], l as f64), vec![l as f64, want], "{p}/{q} at L = {l}");
+            }
         }
-        assert!(
-            required_width(10.0, 100.0, 0.9, MAX_LAYERS, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 64.0).is_ok()
-        );
+        assert_eq!(shape_widths(&[1.0, 1e-300, MAX_SHAPE_RATIO], 3.0), vec![3.0, 1.0, 3000.0]);
+    }
+
+    #[test]
+    fn required_width_refuses_a_shape_naming_it_and_the_limit() {
+        let size = |shape: &[f64]| {
+            required_width(10.0, 100.0, 0.9, shape, PointDist::Uniform, &Budget::REFERENCE, &PARAMS, 64.0)
+        };
+        let too_long = vec![1.0; MAX_LAYERS + 1];
+        for (bad, says) in [
+            (&[][..], "1 to 64 entries"),
+            (&too_long[..], "1 to 64 entries"),
+            (&[2.0, 1.0][..], "shape[0] must be 1"),
+            (&[1.0, 0.0][..], "shape[1] must be finite, > 0 and <= 1000"),
+            (&[1.0, -0.5][..], "shape[1]"),
+            (&[1.0, 1.0, f64::NAN][..], "shape[2]"),
+            (&[1.0, f64::INFINITY][..], "shape[1]"),
+            (&[1.0, MAX_SHAPE_RATIO * 1.001][..], "<= 1000"),
+        ] {
+            let err = size(bad);
+            assert!(matches!(&err, Err(CoreError::InvalidArgument(m)) if m.contains(says)), "{bad:?}: {err:?}");
+        }
+        assert!(size(&vec![1.0; MAX_LAYERS]).is_ok());
+        assert!(size(&[1.0, MAX_SHAPE_RATIO, 1e-300]).is_ok());
     }
 }

@@ -39,7 +39,7 @@ from ..plotting import PLOT_INSTALL
 
 __all__ = ["LIMIT_VARIABLES", "NEEDS_PLOT", "THREADS_HELP", "UsageError", "check_args", "check_input_file",
            "check_output_file", "choices", "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer",
-           "progress_of", "short_numbers", "widths_word", "write_error", "writing", "WidthsAction"]
+           "progress_of", "ratios_word", "short_numbers", "widths_word", "write_error", "writing", "WidthsAction"]
 
 #: What the help of an option that draws a figure (:data:`DRAWN_OPTIONS`) says it needs: one wording in every command,
 #: the install command a user pastes.
@@ -113,15 +113,43 @@ def widths_word(text: str) -> List[int]:
         ...
         argparse.ArgumentTypeError: invalid widths '64,': write the widths separated by spaces or commas, ...
     """
+    return [integer(item) for item in _comma_items(text, "widths", "widths", "64 32 or 64,32")]
+
+
+def ratios_word(text: str) -> List[float]:
+    """``argparse``'s type for one word of ``--shape``: a real number, or several separated by commas, read as
+    :func:`widths_word` reads widths (``--shape 1,0.5`` is ``--shape 1 0.5``; :class:`WidthsAction` joins the
+    words); their range is checked where they are used (:func:`nnpartition.required_width`).
+
+    Example:
+        >>> ratios_word("1,0.5,2.5e-1")
+        [1.0, 0.5, 0.25]
+        >>> ratios_word("1,half")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: invalid shape '1,half': write the ratios separated by spaces or commas, ...
+    """
+    items = _comma_items(text, "shape", "ratios", "1 0.5 or 1,0.5")
+    try:
+        return [float(item) for item in items]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid shape {text!r}: write the ratios separated by spaces or commas, "
+                                         "such as 1 0.5 or 1,0.5") from None
+
+
+def _comma_items(text: str, what: str, noun: str, example: str) -> List[str]:
+    """The comma-separated items of one word of a list option (one parser for every kind of list): an empty item is
+    refused, as ``eas-capacity -N 10,,20`` is."""
     items = text.split(",")
     if len(items) > 1 and any(not item.strip() for item in items):
-        raise argparse.ArgumentTypeError(f"invalid widths {text!r}: write the widths separated by spaces or commas, "
-                                         "such as 64 32 or 64,32")
-    return [integer(item) for item in items]
+        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: write the {noun} separated by spaces or commas, "
+                                         f"such as {example}")
+    return items
 
 
 class WidthsAction(argparse.Action):
-    """``--widths``'s action (``nargs="+"``, ``type=widths_word``): the widths of all its words, in order, one list.
+    """``--widths``'s (and ``--shape``'s) action (``nargs="+"``, ``type=widths_word`` or ``ratios_word``): the
+    items of all its words, in order, one list.
 
     Example:
         >>> p = argparse.ArgumentParser()

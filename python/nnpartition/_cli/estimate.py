@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
-from .common import NEEDS_PLOT, UsageError, WidthsAction, choices, dumps, integer, progress_of, widths_word, writing
+from .common import (NEEDS_PLOT, UsageError, WidthsAction, choices, dumps, integer, progress_of, ratios_word,
+                     widths_word, writing)
 from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
                                protocol_given)
 
@@ -138,6 +139,9 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is None and args.layers is not None:   # -L/--widths give the depth themselves
         raise UsageError("--layers applies only with -N (the hidden layers of the width searched, each that wide); "
                          "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
+    if args.N is None and args.shape is not None:   # -L/--widths give the widths themselves
+        raise UsageError("--shape applies only with -N (the hidden widths as multiples of the width searched); "
+                         "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
     if args.N is None and args.max_width is not None:   # the samples search has no width to bound
         raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
                          "question is the number of points, and no width is searched")
@@ -150,7 +154,7 @@ def _size(args: argparse.Namespace) -> int:
     proto = protocol_from_args(args)
     with _warnings_to_stderr(args, sizes=True):
         if args.N is not None:
-            a: Any = required_width(args.d, args.N, args.target, layers=1 if args.layers is None else args.layers,
+            a: Any = required_width(args.d, args.N, args.target, layers=args.layers, shape=args.shape,
                                     dist=args.dist, protocol=proto, max_width=max_width)
         else:
             a = max_samples(args.d, args.L, args.target, widths=args.widths, dist=args.dist, protocol=proto,
@@ -171,7 +175,7 @@ def _size(args: argparse.Namespace) -> int:
         # it never reaches the target (the core's test: the float 1 - 1/N at most the target)
         point_bound = 1.0 - 1.0 / args.N <= args.target
         missed = a.L is None or a.L_optimistic is None or (a.L_safe is None and not point_bound)
-        widest = _unreached(args, proto, max_width) if missed else ""
+        widest = _unreached(args, proto, max_width, list(a.widths_at(max_width))) if missed else ""
         if a.L_safe is None and point_bound:
             notes.append(f"no safe width: the band always allows one of the {args.N} points to be missed "
                          f"(1/N >= 1 - target)")
@@ -205,15 +209,21 @@ def _size(args: argparse.Namespace) -> int:
     print(f"d={args.d} target={args.target} dist={a.dist}; protocol: {described}")
     if args.N is not None:
         k = a.layers
+        equal = all(r == 1.0 for r in a.shape)
 
         def width(x: Optional[int], safe: bool = False) -> str:
             if x is not None:
-                return f"L = {x}" if k == 1 else f"L = {x} ({k} hidden layers of {x} units)"
+                if k == 1:
+                    return f"L = {x}"
+                if equal:
+                    return f"L = {x} ({k} hidden layers of {x} units)"
+                return f"L = {x} (widths {list(a.widths_at(x) or ())})"
             if safe and point_bound:
                 return (f"none (the band always allows one of the {args.N} points to be missed: "
                         f"1/N >= 1 - target)")
             return f"not reached within the widths searched (up to L = {max_width}, the search's limit)"
-        network = "two-layer width" if k == 1 else f"width of {k} hidden layers, each that wide,"
+        network = ("two-layer width" if k == 1 else f"width of {k} hidden layers, each that wide," if equal
+                   else f"first-layer width of the shape {list(a.shape)}")
         print(f"N={args.N}: smallest {network} whose estimate reaches {args.target}: {width(a.L)}")
         print(f"  band's lower edge reaches it (safe):      {width(a.L_safe, safe=True)}")
         print(f"  band's upper edge reaches it (optimistic): {width(a.L_optimistic)}")
@@ -248,14 +258,14 @@ def _dead_zone_floor(args: argparse.Namespace, proto: Protocol, widths: List[int
             f"output and count as right half the time, however few the points: docs/theory.md")
 
 
-def _unreached(args: argparse.Namespace, proto: Protocol, widest: int) -> str:
-    """Why ``size -N`` found no width: the estimate at the widest width searched (the search's limit), and what
-    limits it there."""
+def _unreached(args: argparse.Namespace, proto: Protocol, widest: int, widths: List[int]) -> str:
+    """Why ``size -N`` found no width: the estimate at the widest width searched (the search's limit; ``widths``, the
+    hidden widths there), and what limits it there."""
     from ..estimate import estimate_accuracy
 
     with warnings.catch_warnings():   # the range warning was printed once already
         warnings.simplefilter("ignore")
-        e = estimate_accuracy(args.d, args.N, widths=[widest] * (args.layers or 1), dist=args.dist, protocol=proto)
+        e = estimate_accuracy(args.d, args.N, widths=widths, dist=args.dist, protocol=proto)
     note = (f"at the widest width searched, L = {widest}, the search's limit, the estimate is {e.accuracy:.4f} "
             f"(band {e.low:.4f} .. {e.high:.4f})")
     budget = e.details.get("budget")
@@ -441,6 +451,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     sz.add_argument("--layers", type=integer, default=None,
                     help="only with -N (refused with -L/--widths): the number of hidden layers, each of the width "
                          "searched, 1 to 64 (default 1: a two-layer network)")
+    sz.add_argument("--shape", type=ratios_word, nargs="+", action=WidthsAction, default=None,
+                    help="only with -N (refused with -L/--widths): the hidden widths as multiples of the first, the "
+                         "width searched (1,0.5 or 1 0.5: d -> L -> L/2 -> 1; each rounded up), the first 1, each "
+                         "above 0 and at most 1000, 1 to 64 entries (--layers K is --shape of K ones)")
     sz.add_argument("--max-n", type=integer, default=None,
                     help="only with -L/--widths (refused with -N): the largest N searched, 1 to 10^9 (default "
                          "10^9; an answer there means at least it)")

@@ -4,6 +4,7 @@ estimate of :mod:`.accuracy`, run in the Rust core; docs/theory.md, "Sizing"."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -22,8 +23,9 @@ class WidthAnswer:
     which the answer carries).
 
     Attributes:
-        L: the smallest width whose estimate reaches the target (every one of the ``layers`` hidden layers ``L``
-            units: :attr:`widths`).
+        L: the smallest first-layer width whose estimate reaches the target (the hidden widths are ``shape``
+            scaled to it, :attr:`widths`: ``L`` units in each of ``layers`` equal layers, the default).
+            ``L_safe`` and ``L_optimistic`` are first-layer widths too (:meth:`widths_at` scales the shape to each).
         L_safe: the smallest width whose band's lower edge reaches it (a conservative choice). ``None`` whenever
             ``N <= 1 / (1 - target)`` (a target above 1/2; precisely, whenever ``1 - 1/N`` in floating point is at
             most the target): the lower edge is at least one point (``1/N``) below the estimate, which is below 1
@@ -33,7 +35,9 @@ class WidthAnswer:
         max_width: the search's limit (an argument of :func:`required_width`): an answer ``None`` means "not reached
             with up to ``max_width`` units", which says "no width reaches it" only as far as the limit goes (read a
             ``None`` under a small ``max_width`` against it, as :class:`SamplesAnswer`'s ``N`` against ``max_n``).
-        layers: the number of hidden layers asked for (1: a two-layer network).
+        shape: the hidden widths as multiples of the first (``(1.0,)``: a two-layer network; ``(1.0, 1.0)`` for
+            ``layers=2``; ``(1.0, 0.5)``: a second layer half as wide, rounded up), as :func:`required_width` took
+            it. :attr:`layers` is its length.
 
     Example:
         >>> a = required_width(10, 5000, 0.99)
@@ -47,8 +51,11 @@ class WidthAnswer:
         >>> b.L, b.L_optimistic, b.max_width
         (None, 193, 200)
         >>> c = required_width(10, 5000, 0.99, layers=2)   # two hidden layers of L units each
-        >>> c.widths, c.to_dict()["widths"], c.to_dict()["layers"]
-        ((44, 44), [44, 44], 2)
+        >>> c.widths, c.to_dict()["widths"], c.to_dict()["layers"], c.shape
+        ((44, 44), [44, 44], 2, (1.0, 1.0))
+        >>> e = required_width(10, 5000, 0.99, shape=(1, 0.5))  # a second layer half as wide as the first
+        >>> e.L, e.widths, e.widths_at(e.L_safe), e.to_dict()["shape"]
+        (60, (60, 30), (79, 40), [1.0, 0.5])
     """
 
     L: Optional[int]
@@ -60,21 +67,34 @@ class WidthAnswer:
     dist: str
     protocol: Protocol
     max_width: int
-    layers: int = 1
+    shape: Tuple[float, ...] = (1.0,)
+
+    @property
+    def layers(self) -> int:
+        """The number of hidden layers (``len(shape)``; 1: a two-layer network)."""
+        return len(self.shape)
 
     @property
     def widths(self) -> Optional[Tuple[int, ...]]:
-        """The hidden widths of the answer, ``(L,) * layers`` (``None`` when ``L`` is): what
-        :func:`estimate_accuracy` takes as ``widths=`` and :class:`SamplesAnswer` carries."""
-        return None if self.L is None else (self.L,) * self.layers
+        """The hidden widths of the answer ``L`` (``None`` when ``L`` is): :meth:`widths_at` of it, ``(L,) * layers``
+        for equal layers; what :func:`estimate_accuracy` takes as ``widths=`` and :class:`SamplesAnswer` carries."""
+        return self.widths_at(self.L)
+
+    def widths_at(self, L: Optional[int]) -> Optional[Tuple[int, ...]]:
+        """The hidden widths of :attr:`shape` at a first layer of ``L`` units (``None`` for ``None``): each entry
+        ``r`` gives ``ceil(r * L)`` units, at least one, as the search scaled it (the core's one definition, which
+        reads a ratio as written: ``0.1 * 30`` is 3 units, not the 4 that floating point's ``3.0000000000000004``
+        would round up to). For ``L_safe``, ``L_optimistic`` or any other first-layer width."""
+        return None if L is None else tuple(_core.shape_widths(list(self.shape), float(L)))
 
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready dict (``widths``: ``[L] * layers``, or ``null`` with ``L``)."""
+        """A JSON-ready dict (``widths``: :attr:`widths`, ``[L] * layers`` for equal layers, or ``null`` with
+        ``L``; ``shape`` as a list)."""
         ws = self.widths
         return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic,
-                "widths": None if ws is None else list(ws), "layers": self.layers, "d": self.d, "N": self.N,
-                "target": self.target, "dist": self.dist, "protocol": self.protocol.to_dict(),
-                "max_width": self.max_width}
+                "widths": None if ws is None else list(ws), "layers": self.layers, "shape": list(self.shape),
+                "d": self.d, "N": self.N, "target": self.target, "dist": self.dist,
+                "protocol": self.protocol.to_dict(), "max_width": self.max_width}
 
 
 @dataclass(frozen=True)
@@ -138,10 +158,47 @@ def _target(target: Any) -> float:
     return t
 
 
-def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: ScalarSize = 1, dist: str = "uniform",
-                   protocol: Optional[Protocol] = None, max_width: ScalarSize = 1 << 20) -> WidthAnswer:
-    """The smallest hidden width ``L`` of a network of ``layers`` hidden layers of ``L`` units each (the default,
-    one: a two-layer network) whose estimated training accuracy reaches ``target``.
+#: Largest entry of :func:`required_width`'s ``shape``: a hidden layer at most this many times as wide as the first
+#: (the core's ``estimate::MAX_SHAPE_RATIO``).
+MAX_SHAPE_RATIO: float = _core.MAX_SHAPE_RATIO
+
+
+def _shape(value: Any) -> Tuple[float, ...]:
+    """:func:`required_width`'s ``shape``: an ordered iterable of 1 to ``MAX_LAYERS`` real numbers, the first 1,
+    each above 0 and at most :data:`MAX_SHAPE_RATIO` (checked here, naming the entry and the limit, before any work;
+    the core checks the same).
+
+    Example:
+        >>> _shape([1, 0.5]), _shape(range(1, 2))
+        ((1.0, 0.5), (1.0,))
+        >>> _shape((2, 1))
+        Traceback (most recent call last):
+        ...
+        ValueError: shape[0] must be 1 (the first hidden layer, whose width L is the answer; the others are \
+multiples of it), got 2.0: divide by it, shape=(1.0, 0.5)
+    """
+    v.sequence("shape", value, "ratios of each hidden layer's width to the first's")
+    rs = list(itertools.islice(value, v.MAX_LAYERS + 1))   # a generator that never ends is not read to its end
+    if not rs or len(rs) > v.MAX_LAYERS:
+        got = (f"{len(value)}" if hasattr(value, "__len__") else f"more than {v.MAX_LAYERS}") if rs else "none"
+        raise ValueError(f"shape must have 1 to {v.MAX_LAYERS} entries (one a hidden layer), got {got}")
+    out = tuple(v.real(f"shape[{i}]", r) for i, r in enumerate(rs))
+    for i, r in enumerate(out):
+        if not 0.0 < r <= MAX_SHAPE_RATIO:
+            raise ValueError(f"shape[{i}] must be > 0 and <= {MAX_SHAPE_RATIO:g} (a layer's width as a multiple of "
+                             f"the first's), got {r}")
+    if out[0] != 1.0:
+        raise ValueError(f"shape[0] must be 1 (the first hidden layer, whose width L is the answer; the others are "
+                         f"multiples of it), got {out[0]}: divide by it, shape={tuple(r / out[0] for r in out)}")
+    return out
+
+
+def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Optional[ScalarSize] = None,
+                   shape: Optional[Iterable[float]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
+                   max_width: ScalarSize = 1 << 20) -> WidthAnswer:
+    """The smallest first-layer width ``L`` of a network of hidden widths ``shape`` scaled to ``L`` (by default
+    ``layers`` hidden layers of ``L`` units each; the default, one: a two-layer network) whose estimated training
+    accuracy reaches ``target``.
 
     Also the width at which the band's lower edge reaches it (``L_safe``, what
     to choose when falling short is costly) and its upper edge (``L_optimistic``).
@@ -162,6 +219,11 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Scala
     as ``estimate_accuracy`` does. The search is a bisection, which assumes the estimate grows with ``L``: the tests
     check it against a scan for one to four layers (the exception, the band's upper edge dipping just below 1:
     docs/theory.md, "Sizing").
+    ``shape`` sizes a network of unequal widths (``d -> L -> L/2 -> 1``: ``shape=(1, 0.5)``) by a scale of a fixed
+    shape: the hidden widths are ``ceil(r * L)`` for each entry ``r`` (:meth:`WidthAnswer.widths_at`), at least one
+    unit, each non-decreasing in ``L``, so the bisection still holds (the tests check it against a scan for narrowing,
+    widening and decimal shapes). The first entry must be 1 (``L`` is the first layer's width), each at most
+    :data:`MAX_SHAPE_RATIO` (1000), 1 to 64 entries. ``layers=K`` is ``shape=(1,) * K``; both at once must agree.
 
     Example:
         >>> from nnpartition import estimate_accuracy
@@ -177,20 +239,33 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Scala
         True
         >>> estimate_accuracy(10, 5000, widths=[b.L - 1] * 3).accuracy < 0.99
         True
+        >>> c = required_width(10, 5000, 0.99, shape=(1, 0.5))   # d -> L -> L/2 -> 1
+        >>> estimate_accuracy(10, 5000, widths=c.widths).accuracy >= 0.99
+        True
+        >>> estimate_accuracy(10, 5000, widths=c.widths_at(c.L - 1)).accuracy < 0.99
+        True
     """
     d = v.size("d", d, minimum=1, maximum=MAX_SIZE)
     N = v.size("N", N, minimum=1, maximum=MAX_SIZE)
     t = _target(target)
-    k = v.size("layers", layers, minimum=1, maximum=v.MAX_LAYERS)
+    k = None if layers is None else v.size("layers", layers, minimum=1, maximum=v.MAX_LAYERS)
+    s = (1.0,) * (k or 1) if shape is None else _shape(shape)
+    if k is not None and shape is not None and s != (1.0,) * k:
+        raise ValueError(f"layers={k} and shape={s} disagree: layers=K is K hidden layers of L units each, "
+                         f"shape=(1,) * K; for unequal widths give shape alone")
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
     proto = _protocol(protocol)
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
-    if not _in_range(d, N, (1,) * k, proto):
-        _warn_range(d, N, (1,) * k, proto, stacklevel=3, widths_name="layers")
-    out = _core.required_width(float(d), float(N), t, k, dist, _protocol_info(proto)[0], float(max_width))
+    # the question's depth, named as given (the answer's widths are checked below)
+    if not _in_range(d, N, (1,) * len(s), proto):
+        _warn_range(d, N, (1,) * len(s), proto, stacklevel=3, widths_name="layers" if shape is None else "shape")
+    out = _core.required_width(float(d), float(N), t, list(s), dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
-    _warn_answer("L", (L, lo, hi), *_range()["L"])
-    return WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width, k)
+    a = WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width, s)
+    # the answer's widest layer: L itself unless the shape widens
+    widest = [None if x is None else max(a.widths_at(x) or ()) for x in (L, lo, hi)]
+    _warn_answer("L" if max(s) <= 1.0 else "widest layer", widest, *_range()["L"])
+    return a
 
 
 def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,

@@ -4,8 +4,8 @@ use crate::ceiling;
 use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::estimate::{
-    check_config, from_partition, reported, reported_many, Analytic, Budget, Params, MAX_LAYERS, PARAMS, PARAM_NAMES,
-    VALIDATED_RANGE,
+    check_config, check_shape, from_partition, reported, reported_many, shape_widths, Analytic, Budget, Params,
+    MAX_LAYERS, MAX_SHAPE_RATIO, PARAMS, PARAM_NAMES, VALIDATED_RANGE,
 };
 use crate::simulation::PointDist;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
@@ -161,8 +161,9 @@ fn estimate_from_partition<'py>(
     Ok(pack(py, &rows))
 }
 
-/// `[L, L_low, L_high]`: the smallest width of a network of `layers` hidden layers of that many units each whose
-/// estimate, band's lower edge, band's upper edge (capped at the ceiling) reach `target` (0: not within `max_l`).
+/// `[L, L_low, L_high]`: the smallest first-layer width `L` of a network of hidden widths `shape_widths(shape, L)`
+/// whose estimate, band's lower edge, band's upper edge (capped at the ceiling) reach `target` (0: not within
+/// `max_l`). A `shape` the core refuses is a `ValueError` naming it.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn required_width(
@@ -170,14 +171,30 @@ fn required_width(
     d: f64,
     n: f64,
     target: f64,
-    layers: usize,
+    shape: Vec<f64>,
     dist: &str,
     protocol: ProtocolArgs,
     max_l: f64,
 ) -> PyResult<[f64; 3]> {
     let (dist, b) = (parse_dist(dist)?, budget(protocol)?);
     check_config(d, n, &[1.0])?;
-    Ok(py.detach(|| crate::estimate::required_width(d, n, target, layers, dist, &b, &PARAMS, max_l))?)
+    Ok(py.detach(|| crate::estimate::required_width(d, n, target, &shape, dist, &b, &PARAMS, max_l))?)
+}
+
+/// Largest first-layer width [`shape_widths`] scales: 2^50, where a width times [`MAX_SHAPE_RATIO`] is still a
+/// whole number in an `f64` and a `u64`.
+const MAX_SCALED: f64 = (1u64 << 50) as f64;
+
+/// The hidden widths of `shape` at a first layer of `l` units, as [`required_width`] sizes them (`ceil(r l)` for
+/// each entry `r`): the one definition, which Python's `WidthAnswer.widths` reads. A `shape` the core refuses, or
+/// an `l` that is not a whole number from 1 to 2^50, is a `ValueError` naming it.
+#[pyfunction(name = "shape_widths")]
+fn shape_widths_py(shape: Vec<f64>, l: f64) -> PyResult<Vec<u64>> {
+    check_shape(&shape)?;
+    if !(l.is_finite() && l.fract() == 0.0 && (1.0..=MAX_SCALED).contains(&l)) {
+        return Err(PyValueError::new_err(format!("l must be a whole number from 1 to 2^50, got {l}")));
+    }
+    Ok(shape_widths(&shape, l).into_iter().map(|w| w as u64).collect())
 }
 
 /// `[N, N_low, N_high]`: the largest number of points whose estimate, band's lower
@@ -246,10 +263,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimator_range, m)?)?;
     m.add_function(wrap_pyfunction!(summed_lr, m)?)?;
     m.add_function(wrap_pyfunction!(required_width, m)?)?;
+    m.add_function(wrap_pyfunction!(shape_widths_py, m)?)?;
     m.add_function(wrap_pyfunction!(max_samples, m)?)?;
     m.add_function(wrap_pyfunction!(d1_ceiling, m)?)?;
     m.add_function(wrap_pyfunction!(d1_max_sign_changes, m)?)?;
     m.add_function(wrap_pyfunction!(accuracy_ceiling, m)?)?;
     m.add("MAX_LAYERS", MAX_LAYERS)?;
+    m.add("MAX_SHAPE_RATIO", MAX_SHAPE_RATIO)?;
     Ok(())
 }
