@@ -186,7 +186,7 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Scala
     proto = _protocol(protocol)
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, N, (1,) * k, proto):
-        _warn_range(d, N, (1,) * k, proto, stacklevel=3, widths_name="layers")
+        _warn_range(d, N, (1,) * k, proto, stacklevel=3, depth_from_layers=True)
     out = _core.required_width(float(d), float(N), t, k, dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     _warn_answer("L", (L, lo, hi), *_range()["L"])
