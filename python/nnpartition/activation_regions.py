@@ -68,8 +68,9 @@ def _run(X: ArrayLike, layers: Any, y: Optional[ArrayLike], single: bool = False
     Xa = v.float_matrix("X", X)
     dtype = Xa.dtype
     d, rows = Xa.shape[1], "one per column of X"
-    checked = ([_layer_pair(layers[0], layers[1], d, rows, "W", "b")] if single
-               else _layer_pairs("layers", layers, d=d, d_rows=rows))
+    # float32 weights are not copied (a float32 X counts in float32; wide layers were a second's copy, uninterruptible)
+    checked = ([_layer_pair(layers[0], layers[1], d, rows, "W", "b", keep_float32=True)] if single
+               else _layer_pairs("layers", layers, d=d, d_rows=rows, keep_float32=True))
     if single:
         prepared = [(_cast("W", checked[0][0], dtype), _cast("b", checked[0][1], dtype))]
     else:

@@ -50,11 +50,13 @@ def _short(x: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
-def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b_name: str) -> Tuple[F64, F64]:
-    """One hidden layer's checked ``(W, b)`` as float64 (no copy when already one): :func:`_layer_pairs`'s check of
-    each pair, and :func:`~nnpartition.count_regions`'s of its own ``W`` and ``b``. ``fan_in``: the rows ``W`` must
-    have (``None``: any), ``rows`` says why (``"one per column of X"``)."""
-    W = v.float_matrix(w_name, W, dtype=np.float64)
+def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b_name: str,
+                keep_float32: bool = False) -> Tuple[F64, F64]:
+    """One hidden layer's checked ``(W, b)`` as float64 (no copy when already one; ``keep_float32``: a float32 ``W``
+    kept as it is, not copied, as the float32 region counter takes it): :func:`_layer_pairs`'s check of each pair,
+    and :func:`~nnpartition.count_regions`'s of its own ``W`` and ``b``. ``fan_in``: the rows ``W`` must have
+    (``None``: any), ``rows`` says why (``"one per column of X"``)."""
+    W = v.float_matrix(w_name, W, dtype=None if keep_float32 else np.float64)
     if fan_in is not None and W.shape[0] != fan_in:
         raise ValueError(f"{w_name} must have {fan_in} rows ({rows}), got shape {W.shape}")
     if W.shape[1] == 0:   # as the region counters and the trainer refuse one
@@ -71,15 +73,15 @@ def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b
     return W, b
 
 
-def _layer_pairs(name: str, layers: Any, *, d: Optional[int] = None,
-                 d_rows: str = "") -> List[Tuple[F64, F64]]:
+def _layer_pairs(name: str, layers: Any, *, d: Optional[int] = None, d_rows: str = "",
+                 keep_float32: bool = False) -> List[Tuple[F64, F64]]:
     """A list of hidden layers ``[(W, b), ...]`` (``W`` of shape ``(fan_in, width)``, each layer's ``fan_in`` the
     width of the one before) checked as float64 arrays (not copied when already ones): the one check, with one
     wording, of every function that takes such a list (:class:`DeepNet`, :func:`~nnpartition.count_regions_deep`,
     :func:`~nnpartition.network_regions_in_box` and its kin, :func:`~nnpartition.region_polygons`). ``name``: the
     argument, named when the list itself is wrong; a wrong layer is named "hidden layer k" (from 1, as the core's
     messages count them) whatever the argument. ``d``: the rows the first ``W`` must have (``d_rows`` says why),
-    ``None``: any.
+    ``None``: any. ``keep_float32``: as :func:`_layer_pair`'s.
 
     Example:
         >>> _layer_pairs("layers", [(np.eye(2), [0, 0]), (np.ones((3, 1)), [0.0])])
@@ -102,7 +104,8 @@ def _layer_pairs(name: str, layers: Any, *, d: Optional[int] = None,
             raise TypeError(f"{what}; got {type(pair).__name__} {_short(pair)}")
         if len(pair) != 2:
             raise ValueError(f"{what}; got a {type(pair).__name__} of {len(pair)} items")
-        W, b = _layer_pair(pair[0], pair[1], fan_in, rows, f"W of hidden layer {k}", f"b of hidden layer {k}")
+        W, b = _layer_pair(pair[0], pair[1], fan_in, rows, f"W of hidden layer {k}", f"b of hidden layer {k}",
+                           keep_float32)
         checked.append((W, b))
         fan_in, rows = W.shape[1], f"one per unit of hidden layer {k}"
     return checked
