@@ -79,8 +79,10 @@ def test_float64_weights_beyond_float32_are_named_for_a_float32_X():
     "contains NaN or infinity" (after numpy's overflow warning, an error under pytest). A float64 X keeps them."""
     X, W, b = np.zeros((3, 2)), np.eye(2), np.zeros(2)
     for layer, name in (((W * 1e39, b), "W"), ((W, np.array([1e39, 0.0])), "b")):
-        with pytest.raises(ValueError, match=rf"{name} \(layer 0\) holds 1e\+39, beyond the range of float32"):
-            npn.count_regions(X.astype(np.float32), *layer)
+        with pytest.raises(ValueError, match=rf"^{name} holds 1e\+39, beyond the range of float32"):
+            npn.count_regions(X.astype(np.float32), *layer)   # its own argument's name
+        with pytest.raises(ValueError, match=rf"^{name} of hidden layer 1 holds 1e\+39, beyond the range of float32"):
+            npn.count_regions_deep(X.astype(np.float32), [layer])   # a list's layer, as every list names it
         assert npn.count_regions(X, *layer).n_regions == 1
 
 
@@ -305,7 +307,8 @@ def test_count_regions_deep_given_a_network_says_to_pass_its_layers():
     X = rng.uniform(-1, 1, (300, 2))
     y = (X[:, 0] > 0).astype(int)
     net = npn.train(X, y, widths=[6, 4], steps=50).network
-    with pytest.raises(TypeError, match=r"layers must be a sequence of \(W, b\) pairs, got DeepNet.*net\.layers"):
+    with pytest.raises(TypeError, match=r"layers must be a list \(or tuple\) of \(W, b\) pairs, got DeepNet.*"
+                                        r"net\.layers"):
         count_regions_deep(X, net)
     h, patterns = X, []
     for W, b in net.layers:

@@ -37,7 +37,7 @@ b = np.zeros(3)
     (lambda: npn.count_regions(X.astype(complex), W, b), TypeError, "real-valued"),
     (lambda: npn.count_regions(np.array([[np.nan, 0.0]]), W, b), ValueError, "NaN"),
     (lambda: npn.count_regions(np.array([[np.inf, 0.0]] * 5000), W, b), ValueError, "NaN or infinity"),
-    (lambda: npn.count_regions(X, np.ones((3, 3)), b), ValueError, r"shape \(2, width\)"),
+    (lambda: npn.count_regions(X, np.ones((3, 3)), b), ValueError, r"^W must have 2 rows \(one per column of X\)"),
     (lambda: npn.count_regions(X, W, np.zeros(2)), ValueError, "length 3"),
     (lambda: npn.count_regions(X, W * np.nan, b), ValueError, "NaN"),
     (lambda: npn.count_regions(X, W, b, y=[0, 1, 2, 1]), ValueError, "only the labels 0 and 1"),
@@ -45,7 +45,7 @@ b = np.zeros(3)
     (lambda: npn.count_regions(X, W, b, y=[0.0, 1.0, np.nan, 1.0]), ValueError, "NaN"),
     (lambda: npn.count_regions(X, W, b, y=["a", "b", "c", "d"]), TypeError, "binary labels"),
     (lambda: npn.count_regions_deep(X, []), ValueError, "at least one"),
-    (lambda: npn.count_regions_deep(X, [W]), TypeError, r"layers\[0\]"),
+    (lambda: npn.count_regions_deep(X, [W]), TypeError, "hidden layer 1 must be a"),
     (lambda: npn.count_regions_deep(X, [(W, b), (np.ones((2, 2)), np.zeros(2))]), ValueError, "layer 1"),
     (lambda: npn.simulate_partition(0, 10, 3), ValueError, "d must be >= 1"),
     (lambda: npn.simulate_partition(2, 0, 3), ValueError, "N must be >= 1"),
@@ -136,7 +136,7 @@ def test_networks_refuse_a_layer_without_units():
     # a layer of no units
     with pytest.raises(ValueError, match=r"^W1 must have at least one column \(a hidden unit\), got shape \(2, 0\)"):
         npn.TwoLayerNet(np.ones((2, 0)), [], [], 0.5)
-    with pytest.raises(ValueError, match=r"^layers\[1\] W must have at least one column"):
+    with pytest.raises(ValueError, match=r"^W of hidden layer 2 must have at least one column"):
         npn.DeepNet([(Wr, br), (np.ones((3, 0)), [])], [], 0.5)
 
 
@@ -357,8 +357,48 @@ def test_deepnet_layers_that_are_not_a_list_are_a_type_error(layers):
     assert npn.DeepNet([(W, b)], np.ones(3), 0.0).widths == [3]
     with pytest.raises(TypeError, match=r"^layers must be a list \(or tuple\) of \(W, b\) pairs, got "):
         npn.DeepNet(layers, np.ones(3), 0.0)
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="^layers must hold at least one hidden layer"):
         npn.DeepNet([], np.ones(3), 0.0)
+
+
+LAYER_LIST_CALLS = {   # every function that takes a list of (W, b) pairs, and the name of that argument
+    "DeepNet": (lambda layers: npn.DeepNet(layers, np.ones(1), 0.0), "layers"),
+    "count_regions_deep": (lambda layers: npn.count_regions_deep(np.zeros((3, 2)), layers), "layers"),
+    "network_regions_in_box": (lambda layers: npn.network_regions_in_box(layers, -1, 1), "net"),
+    "network_region_count_curve": (lambda layers: npn.network_region_count_curve(layers, -1, 1), "net"),
+    "network_regions": (lambda layers: npn.network_regions(layers, -1, 1), "net"),
+    "region_polygons": (lambda layers: npn.region_polygons(layers, box=(-1, 1)), "net"),
+}
+W2, b2 = np.ones((2, 3)), np.zeros(3)   # d = 2 (X above has 2 columns), 3 units
+BAD_LAYER_LISTS = [
+    ([], ValueError, "at least one hidden layer"),
+    ([(W2, b2), "W"], TypeError, "hidden layer 2 must be a (W, b) pair"),
+    ([(W2, b2, b2)], ValueError, "hidden layer 1 must be a (W, b) pair"),
+    ([(W2, b2), (np.ones((4, 2)), np.zeros(2))], ValueError, "W of hidden layer 2 must have 3 rows"),
+    ([(W2, b2), (np.full((3, 2), np.nan), np.zeros(2))], ValueError, "W of hidden layer 2 contains NaN"),
+    ([(W2, b2), (np.ones((3, 2)), [0.0, np.inf])], ValueError, "b of hidden layer 2 contains NaN"),
+    ([(W2, np.zeros(2))], ValueError, "b of hidden layer 1 must have length 3"),
+    ([(W2, b2), (np.ones((3, 0)), [])], ValueError, "W of hidden layer 2 must have at least one column"),
+    ([(W2[:, :, None], b2)], ValueError, "W of hidden layer 1 must be 2-D"),
+    ([(W2, b2), ([["a", "b"]] * 3, np.zeros(2))], TypeError, "W of hidden layer 2"),
+]
+
+
+@pytest.mark.parametrize("layers,exc,words", BAD_LAYER_LISTS, ids=[w for _, _, w in BAD_LAYER_LISTS])
+def test_every_function_taking_a_list_of_layers_refuses_the_same_list_in_the_same_words(layers, exc, words):
+    """``DeepNet`` and ``region_polygons`` (which builds one) said "layers[1] W must have 3 rows",
+    ``network_regions_in_box`` and its kin "hidden layer 2: W must have shape (3, n)" and ``count_regions_deep``
+    "W (layer 1) must have shape (3, width) to match its input": one list, three wordings, and a 0-unit layer or a
+    NaN bias refused by some and not others. One check now words each mistake once; the list itself is named as the
+    caller's argument (``layers`` or ``net``), the rest is the same message from every function."""
+    messages = set()
+    for name, (call, arg) in LAYER_LIST_CALLS.items():
+        with pytest.raises(exc) as info:
+            call(layers)
+        assert words in str(info.value), (name, str(info.value))
+        msg = str(info.value)
+        messages.add(msg[len(arg):] if msg.startswith(arg + " ") else msg)
+    assert len(messages) == 1, messages
 
 
 @pytest.mark.parametrize("call", [

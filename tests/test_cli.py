@@ -1,5 +1,6 @@
 """The nnpartition command line, run as users run it."""
 
+import argparse
 import json
 import re
 import shutil
@@ -2873,11 +2874,42 @@ def test_widths_take_commas_as_the_explorer_does(tmp_path, capsys, monkeypatch, 
     spaced = answer("16", "8", "4")
     assert spaced["widths"] == [16, 8, 4]
     assert answer("16,8,4") == spaced and answer("16,8", "4") == spaced
-    for bad in ["16,,8", "16,", ","]:
+    for bad in ["16,,8", "16,", ",", "16,x", "2.5", ""]:   # a bad item said only "invalid integer 'x'"
         with pytest.raises(SystemExit) as stop:
             main(argv + ["--widths", bad, "--json"] + extra)
         last = capsys.readouterr().err.strip().splitlines()[-1]
-        assert stop.value.code == 2 and "argument --widths" in last and repr(bad) in last, last
+        assert stop.value.code == 2 and "argument --widths: widths must be whole numbers" in last, last
+        assert f"got {bad!r} (see nnpartition" in last, last
+
+
+@pytest.mark.parametrize("text", ["8", "8,16", "8, 16", "1e2,2.5e2", "2000.0", "10,,20", "10,", ",", "", "x",
+                                  "2.5", "8,x", "nan", "inf", "1e3,-"])
+def test_widths_and_eas_capacitys_n_read_a_comma_list_alike(text):
+    """``--widths`` and eas-capacity's ``-N`` both take comma-separated whole numbers: the same texts are read as
+    the same numbers or refused by both (``-N`` also checks its own range, 1 to 10^7, which these all satisfy),
+    each refusal naming its option and echoing the text. Its truth for what parses: Python's own reading of the
+    items as decimals (``Decimal``), whole and finite."""
+    from decimal import Decimal, InvalidOperation
+
+    from nnpartition._cli.common import UsageError, widths_word
+    from nnpartition._cli.sparse import _n_list
+
+    def truth(t):
+        try:
+            xs = [Decimal(item.strip()) for item in t.split(",")]
+        except InvalidOperation:
+            return None
+        return [int(x) for x in xs] if all(x.is_finite() and x == x.to_integral_value() for x in xs) else None
+    want = truth(text)
+    if want is None:
+        with pytest.raises(argparse.ArgumentTypeError, match=r"^widths must be whole numbers .*, got " +
+                           re.escape(repr(text)) + "$"):
+            widths_word(text)
+        with pytest.raises(UsageError, match=r"^-N must be comma-separated whole numbers .*, got " +
+                           re.escape(repr(text)) + "$"):
+            _n_list(text)
+    else:
+        assert widths_word(text) == _n_list(text) == want
 
 
 def test_size_layers_answers_the_deep_width_in_text_and_json(capsys):

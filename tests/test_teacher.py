@@ -734,6 +734,29 @@ def test_linearity_rises_above_initialisation_and_random_networks():
     assert b.random_fitted < 0.99   # a random Leaky-ReLU network of this width is not linear
 
 
+def test_linearity_baselines_prices_its_reports_before_the_first():
+    """Its ``n_random + 2`` logistic fits on every probe ran unpriced: 10^4 random networks on 10^6 probes, hours,
+    went ahead under any ``max_work`` (found when it joined the fuzz registry). Under ``max_work=1e9`` (about a
+    second) a call of 102 reports on 10^5 probes (some fifteen seconds) is now refused before any of them, naming
+    what it would do; the same call of 3 probes still runs. Fails on the old code (no refusal)."""
+    import time
+
+    from nnpartition import limits
+    from nnpartition.teacher import linearity_baselines
+
+    X, y, w = linear_teacher_dataset(60, 2, seed=3)
+    run = train_teacher(X, y, 4, epochs=5, w_star=w, seed=3)
+    probes = np.random.default_rng(4).standard_normal((10**5, 2))
+    with limits.override(max_work=10**9):
+        t0 = time.perf_counter()
+        with pytest.raises(ValueError, match=r"^linearity baselines of 102 networks \(4 units, d = 2\) on 100000 "
+                                             r"probes takes about .* \(max_work\); pass fewer probes or a smaller "
+                                             r"n_random"):
+            linearity_baselines(run, probes, n_random=100)
+        assert time.perf_counter() - t0 < 1.0
+        assert linearity_baselines(run, probes[:3], n_random=100).final.n_probe == 3
+
+
 def test_update_bound_grows_with_the_inverse_margin_squared():
     from nnpartition.teacher import update_bound
 

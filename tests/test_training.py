@@ -856,10 +856,10 @@ def test_networks_refuse_x_of_another_width_or_not_finite_naming_x(net):
 
 
 @pytest.mark.parametrize("layers,exc,match", [
-    ([3], TypeError, r"layers\[0\] must be a pair \(W, b\).*got int 3"),        # "cannot unpack non-iterable int"
-    ([(np.ones((3, 3)), np.ones(3), np.ones(3))], ValueError, r"layers\[0\] must be a pair \(W, b\).*3 items"),
-    ([(np.ones((3, 3)), np.ones(3)), np.ones((3, 3))], TypeError, r"layers\[1\] must be a pair"),
-    ([(np.ones((3, 3)),)], ValueError, r"layers\[0\].*1 items"),
+    ([3], TypeError, r"hidden layer 1 must be a \(W, b\) pair.*got int 3"),        # "cannot unpack non-iterable int"
+    ([(np.ones((3, 3)), np.ones(3), np.ones(3))], ValueError, r"hidden layer 1 must be a \(W, b\) pair.*3 items"),
+    ([(np.ones((3, 3)), np.ones(3)), np.ones((3, 3))], TypeError, r"hidden layer 2 must be a \(W, b\) pair"),
+    ([(np.ones((3, 3)),)], ValueError, r"hidden layer 1 .*1 items"),
 ])
 def test_deep_net_names_a_malformed_layer(layers, exc, match):
     with pytest.raises(exc, match=match):
@@ -867,13 +867,14 @@ def test_deep_net_names_a_malformed_layer(layers, exc, match):
 
 
 def test_deep_net_layers_must_chain_and_be_a_list_not_an_iterator():
-    with pytest.raises(ValueError, match=re.escape("layers[1] W must have 3 rows, got shape (4, 2)")):
+    with pytest.raises(ValueError, match=re.escape("W of hidden layer 2 must have 3 rows (one per unit of hidden "
+                                                   "layer 1), got shape (4, 2)")):
         DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.ones((4, 2)), np.zeros(2))], np.ones(2), 0.0)
-    with pytest.raises(ValueError, match=re.escape("layers[1] W contains NaN or infinity")):
+    with pytest.raises(ValueError, match=re.escape("W of hidden layer 2 contains NaN or infinity")):
         DeepNet([(np.ones((2, 3)), np.zeros(3)), (np.full((3, 2), np.inf), np.zeros(2))], np.ones(2), 0.0)
     with pytest.raises(TypeError, match=r"layers must be a list \(or tuple\) of \(W, b\) pairs, got generator"):
         DeepNet(((np.ones((2, 2)), np.zeros(2)) for _ in range(2)), np.ones(2), 0.0)
-    with pytest.raises(ValueError, match="layers must be a non-empty list"):
+    with pytest.raises(ValueError, match="layers must hold at least one hidden layer"):
         DeepNet([], np.ones(2), 0.0)
     assert DeepNet(((np.ones((2, 2)), np.zeros(2)),), np.ones(2), 0.0).widths == [2]   # a tuple is one
 

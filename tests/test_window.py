@@ -1446,10 +1446,10 @@ def test_network_regions_refuse_what_they_cannot_count():
     layers = random_net(3, [4, 3], 0)
     for args, kw, err, words in (
             ([], {}, ValueError, "at least one hidden layer"),
-            ([(layers[0][0], layers[0][1]), (np.ones((5, 2)), np.ones(2))], {}, ValueError, "hidden layer 2: W must "
-                                                                                         "have shape (4, n)"),
-            ([layers[0], (np.full((4, 2), np.nan), np.ones(2))], {}, ValueError, "hidden layer 2 contains NaN"),
-            ([layers[0], "W"], {}, TypeError, "layer 2 must be a (W, b) pair"),
+            ([(layers[0][0], layers[0][1]), (np.ones((5, 2)), np.ones(2))], {}, ValueError, "W of hidden layer 2 must "
+                                                                                         "have 4 rows"),
+            ([layers[0], (np.full((4, 2), np.nan), np.ones(2))], {}, ValueError, "W of hidden layer 2 contains NaN"),
+            ([layers[0], "W"], {}, TypeError, "hidden layer 2 must be a (W, b) pair"),
             (layers, {"tol": 0.1}, ValueError, "tol"),
             (layers, {"max_regions": 3}, ValueError, "more than max_regions=3 regions")):
         with pytest.raises(err, match=None) as exc:

@@ -61,24 +61,21 @@ def _cast(name: str, a: np.ndarray, dtype: Any) -> np.ndarray:
     return np.asarray(a, dtype=dtype)
 
 
-def _run(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]], y: Optional[ArrayLike]) -> RegionStats:
+def _run(X: ArrayLike, layers: Any, y: Optional[ArrayLike], single: bool = False) -> RegionStats:
+    """``layers``: the argument of :func:`count_regions_deep`, or (``single``) :func:`count_regions`'s ``(W, b)``."""
+    from .network import _layer_pair, _layer_pairs
+
     Xa = v.float_matrix("X", X)
     dtype = Xa.dtype
-    prepared = []
-    fan_in = Xa.shape[1]
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, (tuple, list)) or len(layer) != 2:
-            raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(layer).__name__}")
-        W = v.float_matrix(f"W (layer {i})", layer[0])
-        if W.shape[0] != fan_in:
-            raise ValueError(f"W (layer {i}) must have shape ({fan_in}, width) to match its input, got {W.shape}")
-        if not np.all(np.isfinite(W)):
-            raise ValueError(f"W (layer {i}) contains NaN or infinity")
-        b = v.float_vector(f"b (layer {i})", layer[1], length=W.shape[1])
-        prepared.append((_cast(f"W (layer {i})", W, dtype), _cast(f"b (layer {i})", b, dtype)))
-        fan_in = W.shape[1]
-    if not prepared:
-        raise ValueError("layers must contain at least one (W, b) pair")
+    d, rows = Xa.shape[1], "one per column of X"
+    # float32 weights are not copied (a float32 X counts in float32; wide layers were a second's copy, uninterruptible)
+    checked = ([_layer_pair(layers[0], layers[1], d, rows, "W", "b", keep_float32=True)] if single
+               else _layer_pairs("layers", layers, d=d, d_rows=rows, keep_float32=True))
+    if single:
+        prepared = [(_cast("W", checked[0][0], dtype), _cast("b", checked[0][1], dtype))]
+    else:
+        prepared = [(_cast(f"W of hidden layer {k}", W, dtype), _cast(f"b of hidden layer {k}", b, dtype))
+                    for k, (W, b) in enumerate(checked, 1)]
     labels = None if y is None else v.binary_labels("y", y, Xa.shape[0])
     fn = _core.count_patterns_f32 if dtype == np.float32 else _core.count_patterns_f64
     n_regions, occupancy, correct_x2, n_points = fn(Xa, prepared, labels)
@@ -106,7 +103,7 @@ def count_regions(X: ArrayLike, W: ArrayLike, b: ArrayLike, y: Optional[ArrayLik
         >>> s.n_regions, s.occupancy.tolist(), s.majority_accuracy
         (2, [2, 2], 0.75)
     """
-    return _run(X, [(W, b)], y)
+    return _run(X, (W, b), y, single=True)
 
 
 def count_regions_deep(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike]],
@@ -126,8 +123,7 @@ def count_regions_deep(X: ArrayLike, layers: Sequence[Tuple[ArrayLike, ArrayLike
         >>> 1 <= s.n_regions <= 1000
         True
     """
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        # a network (DeepNet, TwoLayerNet) is the likeliest such object: say which pairs to pass
-        hint = "; pass net.layers, its hidden layers' (W, b) pairs" if hasattr(layers, "layers") else ""
-        raise TypeError(f"layers must be a sequence of (W, b) pairs, got {type(layers).__name__}{hint}")
-    return _run(X, list(layers), y)
+    if not isinstance(layers, (list, tuple, str, bytes)) and hasattr(layers, "__iter__") \
+            and not hasattr(layers, "layers"):
+        layers = list(layers)   # a generator of pairs, as this function has always taken
+    return _run(X, layers, y)

@@ -50,6 +50,67 @@ def _short(x: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
+def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b_name: str,
+                keep_float32: bool = False) -> Tuple[F64, F64]:
+    """One hidden layer's checked ``(W, b)`` as float64 (no copy when already one; ``keep_float32``: a float32 ``W``
+    kept as it is, not copied, as the float32 region counter takes it): :func:`_layer_pairs`'s check of each pair,
+    and :func:`~nnpartition.count_regions`'s of its own ``W`` and ``b``. ``fan_in``: the rows ``W`` must have
+    (``None``: any), ``rows`` says why (``"one per column of X"``)."""
+    W = v.float_matrix(w_name, W, dtype=None if keep_float32 else np.float64)
+    if fan_in is not None and W.shape[0] != fan_in:
+        raise ValueError(f"{w_name} must have {fan_in} rows ({rows}), got shape {W.shape}")
+    if W.shape[1] == 0:   # as the region counters and the trainer refuse one
+        raise ValueError(f"{w_name} must have at least one column (a hidden unit), got shape {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise ValueError(f"{w_name} contains NaN or infinity")
+    b = v.float_vector(b_name, b)
+    if b.shape[0] != W.shape[1]:
+        # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
+        hint = ("; b's length is W's first dimension: this looks like PyTorch's (L, d) layout: transpose it "
+                "(pass W.T)") if b.shape[0] == W.shape[0] else ""
+        raise ValueError(f"{b_name} must have length {W.shape[1]} (one bias per column of {w_name}, which has shape "
+                         f"(fan_in, width) = {W.shape}), got {b.shape[0]}{hint}")
+    return W, b
+
+
+def _layer_pairs(name: str, layers: Any, *, d: Optional[int] = None, d_rows: str = "",
+                 keep_float32: bool = False) -> List[Tuple[F64, F64]]:
+    """A list of hidden layers ``[(W, b), ...]`` (``W`` of shape ``(fan_in, width)``, each layer's ``fan_in`` the
+    width of the one before) checked as float64 arrays (not copied when already ones): the one check, with one
+    wording, of every function that takes such a list (:class:`DeepNet`, :func:`~nnpartition.count_regions_deep`,
+    :func:`~nnpartition.network_regions_in_box` and its kin, :func:`~nnpartition.region_polygons`). ``name``: the
+    argument, named when the list itself is wrong; a wrong layer is named "hidden layer k" (from 1, as the core's
+    messages count them) whatever the argument. ``d``: the rows the first ``W`` must have (``d_rows`` says why),
+    ``None``: any. ``keep_float32``: as :func:`_layer_pair`'s.
+
+    Example:
+        >>> _layer_pairs("layers", [(np.eye(2), [0, 0]), (np.ones((3, 1)), [0.0])])
+        Traceback (most recent call last):
+        ...
+        ValueError: W of hidden layer 2 must have 2 rows (one per unit of hidden layer 1), got shape (3, 1)
+    """
+    if not isinstance(layers, (list, tuple)):   # a generator was "must be a non-empty list" (ValueError)
+        hint = "; pass net.layers, its hidden layers' (W, b) pairs" if hasattr(layers, "layers") else ""
+        raise TypeError(f"{name} must be a list (or tuple) of (W, b) pairs, got {type(layers).__name__} "
+                        f"{_short(layers)}{hint}")
+    if not layers:
+        raise ValueError(f"{name} must hold at least one hidden layer, a (W, b) pair, got an empty "
+                         f"{type(layers).__name__}")
+    checked: List[Tuple[F64, F64]] = []
+    fan_in, rows = d, d_rows
+    for k, pair in enumerate(layers, 1):
+        what = f"hidden layer {k} must be a (W, b) pair: W of shape (fan_in, width), b of shape (width,)"
+        if not isinstance(pair, (tuple, list)):
+            raise TypeError(f"{what}; got {type(pair).__name__} {_short(pair)}")
+        if len(pair) != 2:
+            raise ValueError(f"{what}; got a {type(pair).__name__} of {len(pair)} items")
+        W, b = _layer_pair(pair[0], pair[1], fan_in, rows, f"W of hidden layer {k}", f"b of hidden layer {k}",
+                           keep_float32)
+        checked.append((W, b))
+        fan_in, rows = W.shape[1], f"one per unit of hidden layer {k}"
+    return checked
+
+
 def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
     Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
     if not np.all(np.isfinite(Xa)):
@@ -261,30 +322,8 @@ class DeepNet(_Logit):
     _widths: List[int] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.layers, (list, tuple)):   # a generator was "must be a non-empty list" (ValueError)
-            raise TypeError(f"layers must be a list (or tuple) of (W, b) pairs, got {type(self.layers).__name__} "
-                            f"{_short(self.layers)}")
-        if not self.layers:
-            raise ValueError("layers must be a non-empty list of (W, b) pairs")
-        checked = []
-        fan_in = None
-        for i, pair in enumerate(self.layers):
-            what = f"layers[{i}] must be a pair (W, b): W of shape (fan_in, width), b of shape (width,)"
-            if not isinstance(pair, (tuple, list)):
-                raise TypeError(f"{what}; got {type(pair).__name__} {_short(pair)}")
-            if len(pair) != 2:
-                raise ValueError(f"{what}; got a {type(pair).__name__} of {len(pair)} items")
-            W, b = pair
-            W = np.array(v.float_matrix(f"layers[{i}] W", W, dtype=np.float64, cols=None), copy=True)
-            if fan_in is not None and W.shape[0] != fan_in:
-                raise ValueError(f"layers[{i}] W must have {fan_in} rows, got shape {W.shape}")
-            if W.shape[1] == 0:   # as the region counters and the trainer refuse one
-                raise ValueError(f"layers[{i}] W must have at least one column (a hidden unit), got shape {W.shape}")
-            if not np.all(np.isfinite(W)):
-                raise ValueError(f"layers[{i}] W contains NaN or infinity")
-            b = np.array(v.float_vector(f"layers[{i}] b", b, length=W.shape[1]), copy=True)
-            checked.append((W, b))
-            fan_in = W.shape[1]
+        checked = [(np.array(W, copy=True), np.array(b, copy=True)) for W, b in _layer_pairs("layers", self.layers)]
+        fan_in = checked[-1][0].shape[1]
         self.layers = checked
         self.w_out = np.array(v.float_vector("w_out", self.w_out, length=fan_in), copy=True)
         self.b_out = v.real("b_out", self.b_out)

@@ -195,12 +195,12 @@ Readout = Optional[Tuple[NDArray[np.float64], float]]
 def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
                   max_regions: Any) -> Tuple[List[NDArray[np.float64]], List[NDArray[np.float64]], NDArray[np.float64],
                                              NDArray[np.float64], float, int, float, Readout]:
-    from .network import DeepNet, TwoLayerNet
+    from .network import DeepNet, TwoLayerNet, _layer_pairs
 
     slope = 0.0
     readout: Readout = None
     if isinstance(net, (list, tuple)):
-        layers = list(net)
+        layers = _layer_pairs("net", net)   # DeepNet's check and words
     else:
         if not isinstance(net, (TwoLayerNet, DeepNet)):
             from .pictures.polygons import _as_network   # sklearn's MLPClassifier, torch's nn.Sequential
@@ -213,25 +213,9 @@ def _network_args(net: Any, lo: BoundLike, hi: BoundLike, tol: Any,
         layers = list(net.layers)   # a TwoLayerNet's is [(W1, b1)]
         w_out, b_out = (net.w2, net.b2) if isinstance(net, TwoLayerNet) else (net.w_out, net.b_out)
         readout = (np.ascontiguousarray(w_out, dtype=np.float64), float(b_out))
-    if not layers:
-        raise ValueError("net must hold at least one hidden layer, got an empty list")
-    ws: List[NDArray[np.float64]] = []
-    bs: List[NDArray[np.float64]] = []
-    for i, pair in enumerate(layers):
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-            raise TypeError(f"net: layer {i + 1} must be a (W, b) pair, got {type(pair).__name__}")
-        if i == 0:
-            W, b, lo_a, hi_a, _, _ = _prepare(pair[0], pair[1], lo, hi, 1e-9, 1, " of hidden layer 1")
-        else:
-            W = v.float_matrix(f"W of hidden layer {i + 1}", pair[0], dtype=np.float64)
-            b = v.float_vector(f"b of hidden layer {i + 1}", pair[1])
-            if W.shape[0] != ws[-1].shape[1] or b.shape[0] != W.shape[1]:
-                raise ValueError(f"hidden layer {i + 1}: W must have shape ({ws[-1].shape[1]}, n) (one row per unit "
-                                 f"of layer {i}) and b length n, got W {W.shape} and b of length {b.shape[0]}")
-            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-                raise ValueError(f"hidden layer {i + 1} contains NaN or infinity")
-        ws.append(np.ascontiguousarray(W))
-        bs.append(np.ascontiguousarray(b))
+    ws = [np.ascontiguousarray(W) for W, _ in layers]
+    bs = [np.ascontiguousarray(b) for _, b in layers]
+    _, _, lo_a, hi_a, _, _ = _prepare(ws[0], bs[0], lo, hi, 1e-9, 1, " of hidden layer 1")   # the box, d = W's rows
     tol = v.real("tol", tol, minimum=1e-9, maximum=1e-2)
     max_regions = v.count("max_regions", max_regions, minimum=1, maximum=2**63 - 1)
     return ws, bs, lo_a, hi_a, tol, max_regions, slope, readout

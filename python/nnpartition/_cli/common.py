@@ -39,7 +39,8 @@ from ..plotting import PLOT_INSTALL
 
 __all__ = ["LIMIT_VARIABLES", "NEEDS_PLOT", "THREADS_HELP", "UsageError", "check_args", "check_input_file",
            "check_output_file", "choices", "cli_limit_hint", "dumps", "environment_limits", "file_message", "integer",
-           "progress_of", "ratios_word", "short_numbers", "widths_word", "write_error", "writing", "WidthsAction"]
+           "integer_list", "progress_of", "ratios_word", "short_numbers", "widths_word", "write_error", "writing",
+           "WidthsAction"]
 
 #: What the help of an option that draws a figure (:data:`DRAWN_OPTIONS`) says it needs: one wording in every command,
 #: the install command a user pastes.
@@ -100,10 +101,30 @@ def integer(text: str) -> int:
     raise argparse.ArgumentTypeError(f"invalid integer {text!r}: write a whole number (such as 1000 or 1e3)")
 
 
+def integer_list(text: str) -> List[int]:
+    """Comma-separated whole numbers, each read as :func:`integer` reads one (``1e3`` too), an empty item refused
+    (``"10,,20"`` and ``"10,"`` are not ``10,20`` and ``10``): the one reading of ``--widths`` (:func:`widths_word`)
+    and of eas-capacity's ``-N``, whose callers say what the numbers are in their own refusal and check their own
+    range.
+
+    Example:
+        >>> integer_list("8, 16,1e2")
+        [8, 16, 100]
+        >>> integer_list("10,,20")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: invalid integer '': write a whole number (such as 1000 or 1e3)
+    """
+    return [integer(item) for item in text.split(",")]   # integer refuses an empty item
+
+
 def widths_word(text: str) -> List[int]:
     """``argparse``'s type for one word of ``--widths``: a width as :func:`integer` reads it, or several separated
     by commas, as the explorer's widths field takes them (``--widths 64,64`` is ``--widths 64 64``;
-    :class:`WidthsAction` joins the words). An empty item is refused, as ``eas-capacity -N 10,,20`` is.
+    :class:`WidthsAction` joins the words): :func:`integer_list`, as eas-capacity's ``-N`` reads its list, refused in
+    the same form (``... must be ... whole numbers ..., got '64,'``). Unlike ``-N``'s, the range of a width is not
+    checked here: it is the command's (the trainer's limit is below the estimator's), and the library refuses a
+    width outside it naming ``widths``.
 
     Example:
         >>> widths_word("64"), widths_word("64,32,1e1")
@@ -111,15 +132,20 @@ def widths_word(text: str) -> List[int]:
         >>> widths_word("64,")
         Traceback (most recent call last):
         ...
-        argparse.ArgumentTypeError: invalid widths '64,': write the widths separated by spaces or commas, ...
+        argparse.ArgumentTypeError: widths must be whole numbers separated by spaces or commas (e.g. --widths 64 32 ...
     """
-    return [integer(item) for item in _comma_items(text, "widths", "widths", "64 32 or 64,32")]
+    try:
+        return integer_list(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"widths must be whole numbers separated by spaces or commas (e.g. --widths "
+                                         f"64 32 or --widths 64,32), got {text!r}") from None
 
 
 def ratios_word(text: str) -> List[float]:
     """``argparse``'s type for one word of ``--shape``: a real number, or several separated by commas, read as
     :func:`widths_word` reads widths (``--shape 1,0.5`` is ``--shape 1 0.5``; :class:`WidthsAction` joins the
-    words); their range is checked where they are used (:func:`nnpartition.required_width`).
+    words) and refused in the same form; their range is checked where they are used
+    (:func:`nnpartition.required_width`).
 
     Example:
         >>> ratios_word("1,0.5,2.5e-1")
@@ -127,24 +153,13 @@ def ratios_word(text: str) -> List[float]:
         >>> ratios_word("1,half")
         Traceback (most recent call last):
         ...
-        argparse.ArgumentTypeError: invalid shape '1,half': write the ratios separated by spaces or commas, ...
+        argparse.ArgumentTypeError: shape must be numbers separated by spaces or commas (e.g. --shape 1 0.5 or ...
     """
-    items = _comma_items(text, "shape", "ratios", "1 0.5 or 1,0.5")
     try:
-        return [float(item) for item in items]
+        return [float(item) for item in text.split(",")]   # float refuses an empty item
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid shape {text!r}: write the ratios separated by spaces or commas, "
-                                         "such as 1 0.5 or 1,0.5") from None
-
-
-def _comma_items(text: str, what: str, noun: str, example: str) -> List[str]:
-    """The comma-separated items of one word of a list option (one parser for every kind of list): an empty item is
-    refused, as ``eas-capacity -N 10,,20`` is."""
-    items = text.split(",")
-    if len(items) > 1 and any(not item.strip() for item in items):
-        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: write the {noun} separated by spaces or commas, "
-                                         f"such as {example}")
-    return items
+        raise argparse.ArgumentTypeError(f"shape must be numbers separated by spaces or commas (e.g. --shape 1 0.5 "
+                                         f"or --shape 1,0.5), got {text!r}") from None
 
 
 class WidthsAction(argparse.Action):

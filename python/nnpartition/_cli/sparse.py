@@ -11,7 +11,7 @@ import numpy as np
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
-from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, progress_of
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, integer_list, progress_of
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -45,9 +45,9 @@ def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
 
 
 def _n_list(text: str) -> List[int]:
-    """``-N``'s comma-separated point counts, each read as every integer option reads its value (:func:`integer`:
-    ``1e3`` and ``2000.0`` too; ``-N 1e3`` was refused as not a whole number), or a :class:`UsageError` naming
-    ``-N`` and the range.
+    """``-N``'s comma-separated point counts, read as ``--widths`` reads its list (:func:`integer_list`: ``1e3`` and
+    ``2000.0`` too; ``-N 1e3`` was refused as not a whole number), or a :class:`UsageError` naming ``-N`` and the
+    range (checked here: it is this command's own, :data:`MAX_CAPACITY_N`).
 
     Example:
         >>> _n_list("8, 16,32"), _n_list("1e2,2.5e2")
@@ -64,7 +64,7 @@ def _n_list(text: str) -> List[int]:
         (e.g. -N 50,100,200), got '10,,20'
     """
     try:
-        Ns = [integer(t) for t in text.split(",")]   # an empty item ("10,,20") is refused as "10,abc" is
+        Ns = integer_list(text)   # an empty item ("10,,20") is refused as "10,abc" is
     except argparse.ArgumentTypeError:
         Ns = []
     if not Ns or not all(1 <= n <= MAX_CAPACITY_N for n in Ns):

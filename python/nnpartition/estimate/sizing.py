@@ -258,7 +258,7 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Optio
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
     # the question's depth, named as given (the answer's widths are checked below)
     if not _in_range(d, N, (1,) * len(s), proto):
-        _warn_range(d, N, (1,) * len(s), proto, stacklevel=3, widths_name="layers" if shape is None else "shape")
+        _warn_range(d, N, (1,) * len(s), proto, stacklevel=3, depth_name="layers" if shape is None else "shape")
     out = _core.required_width(float(d), float(N), t, list(s), dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     a = WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width, s)

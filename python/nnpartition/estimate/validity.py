@@ -109,12 +109,13 @@ def _in_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol) ->
             and max(ws) <= l_hi and (N is None or N <= d + 1 or n_lo <= N <= n_hi))
 
 
-def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Optional[Protocol],
-                    widths_name: str = "widths") -> List[Tuple[Tuple[str, bool], str]]:
+def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Optional[Protocol], *,
+                    depth_name: str = "widths") -> List[Tuple[Tuple[str, bool], str]]:
     """``((parameter, whether above the range), message)`` for every size and protocol setting outside
     :func:`validated_range` (``N`` None: not checked; ``p`` None: the protocol and the depth not checked). A depth
-    outside the range is named as the caller gave it: ``widths`` (``widths has 5 hidden layers``) or, for
-    ``widths_name="layers"`` (:func:`required_width`'s), ``layers=5``."""
+    outside the range is named by ``depth_name``, the argument the caller's depth came from: ``"widths"`` (``widths
+    has 5 hidden layers``), :func:`required_width`'s ``"shape"`` (``shape has 5 hidden layers``) or its ``"layers"``
+    (``layers=5``; for both of these, ``ws`` are only stand-ins of that length)."""
     r = _range()
     checks = [("d", d)]
     if p is not None:
@@ -134,10 +135,10 @@ def _range_problems(d: float, N: Optional[float], ws: Sequence[float], p: Option
         lo, hi = r[name]
         if not lo <= x <= hi:
             # named as the caller gave it: a deep network's depth and widths are the argument widths
-            if name == "depth" and widths_name == "layers":
+            if name == "depth" and depth_name == "layers":
                 what = f"layers={_number(x)} is outside"
             elif name == "depth":
-                what = f"{widths_name} has {_number(x)} hidden layers, outside"
+                what = f"{depth_name} has {_number(x)} hidden layers, outside"
             elif name == "L" and deep:
                 what = f"widths has a layer of {_number(x)} units, outside"
             else:
@@ -153,12 +154,13 @@ def _outside_range(d: float, N: Optional[float], ws: Sequence[float], p: Optiona
     return ", ".join(dict.fromkeys(name for (name, _), _ in _range_problems(d, N, ws, p)))
 
 
-def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4,
-                widths_name: str = "widths") -> None:
+def _warn_range(d: float, N: Optional[float], ws: Sequence[float], p: Protocol, stacklevel: int = 4, *,
+                depth_name: str = "widths") -> None:
     """Warn about every size and protocol setting outside :func:`validated_range` (``N`` None: not checked, as in
     :func:`max_samples`, whose answer it is). ``N <= d + 1`` is never outside it: any labelling of so few points in
-    general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest."""
-    for _, message in _range_problems(d, N, ws, p, widths_name):
+    general position can be fitted, and the estimate says so (1, but for the dead zone) whatever the rest.
+    ``depth_name``: as :func:`_range_problems`'s."""
+    for _, message in _range_problems(d, N, ws, p, depth_name=depth_name):
         warnings.warn(message, ExtrapolationWarning, stacklevel=stacklevel)
 
 

@@ -16,7 +16,7 @@ from .. import _core
 from .. import _validate as v
 from .._repr import short_repr
 from .._stats import binary_exponents, binary_unit, times_pow2
-from ..network import DeepNet, TwoLayerNet
+from ..network import DeepNet, TwoLayerNet, _layer_pairs
 from .geometry import BoxLike, Plane, _box, _plane
 
 #: Default limit on the number of polygons; more fails fast with advice on how to shrink the picture.
@@ -154,14 +154,8 @@ def _pairs_network(layers: Any) -> DeepNet:
     """A list of ``(W, b)`` pairs (ReLU hidden layers, as ``DeepNet.layers`` holds them and
     :func:`~nnpartition.network_regions_in_box` takes them) as a :class:`DeepNet` whose output layer is zero: the
     pairs have none, so its logit is 0 everywhere."""
-    layers = list(layers)
-    if not layers:   # network_regions_in_box's words
-        raise ValueError("net must hold at least one hidden layer, got an empty list")
-    try:
-        width = int(np.shape(layers[-1][0])[1])
-    except (TypeError, IndexError, ValueError):
-        width = 1   # a malformed last pair: DeepNet refuses it, naming it, before it reads w_out
-    return DeepNet(layers, w_out=np.zeros(max(width, 1)), b_out=0.0)
+    pairs = _layer_pairs("net", layers)   # named as network_regions_in_box names them
+    return DeepNet(pairs, w_out=np.zeros(pairs[-1][0].shape[1]), b_out=0.0)
 
 
 def _layers(net: Network) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarray, float, float]:
