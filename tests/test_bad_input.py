@@ -233,6 +233,16 @@ def test_features_below_float32s_normals_are_refused_by_column_and_zero_columns_
     Z[:, 2] = 0.0
     npn.train(Z, y, 4, steps=10)
     npn.train(np.ldexp(X, -120), y, 4, steps=10)
+    # the edge: a column whose largest |x| is float32's smallest normal is taken, the next float32 below refused
+    # (session 64, py_mutants: the bound made inclusive survived)
+    tiny = np.finfo(np.float32).tiny
+    for top, refused in ((tiny, False), (-tiny, False), (np.nextafter(tiny, np.float32(0)), True)):
+        Z[:, 2] = np.linspace(0.0, 1.0, 40) * float(top)
+        if refused:
+            with pytest.raises(ValueError, match=r"^X's column 2 is too small for float32"):
+                npn.train(Z, y, 4, steps=10)
+        else:
+            npn.train(Z, y, 4, steps=10)
 
 
 def test_a_leaky_slope_that_float32_cannot_hold_is_refused_with_its_value():
