@@ -94,14 +94,13 @@ def _parameter_count(d: int, widths: List[int]) -> int:
 
 def _snapshot_count(steps: int, every: int) -> int:
     """Snapshots a run of ``steps`` steps keeps with ``snapshot_every=every``: at every multiple of ``every`` and at
-    the last step, once where the last step is a multiple (the core's ``TrainConfig::snapshots``; 0 for ``every=0``).
+    the last step, once where the last step is a multiple (the core's ``TrainConfig::snapshots``); ``steps`` and
+    ``every`` are at least 1.
 
     Example:
         >>> _snapshot_count(45, 10), _snapshot_count(41, 10)   # 0, 10, 20, 30, 40, 44; 0, 10, 20, 30, 40
         (6, 5)
     """
-    if every == 0 or steps == 0:
-        return 0
     return (steps - 1) // every + 1 + int((steps - 1) % every != 0)
 
 
