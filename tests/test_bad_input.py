@@ -65,7 +65,7 @@ def test_bad_input(call, exc, match):
 
 def test_rust_panics_do_not_kill_the_interpreter():
     # Oversized widths lists and odd values go through validation, never a crash.
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"deep_region_bounds: about [0-9.e+]+ big-integer operations needed \(limit"):
         npn.deep_region_bounds(10**4, [10**6] * 50)
 
 
@@ -204,11 +204,16 @@ def test_a_ragged_nested_list_is_refused_by_name():
 
 
 def test_features_beyond_float32_are_refused_without_numpy_warnings():
+    # refused by train's own check, before the trainer: the core's later refusal of non-finite logits says "X is too
+    # large for float32 training" too, and passed this test with the check dropped (session 64, py_mutants)
     X = np.random.default_rng(0).normal(size=(8, 2)) * 1e39
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="too large for float32"):
-            npn.train(X, np.arange(8) % 2, 4, steps=10)
+    one_large, one_negative, nan, inf = (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy()
+    one_large[3, 1], one_negative[5, 0], nan[0, 0], inf[7, 1] = 4e38, -4e38, np.nan, -np.inf
+    for bad in (X, one_large, one_negative, nan, inf):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(or values too large for float32\)$"):
+                npn.train(bad, np.arange(8) % 2, 4, steps=10)
 
 
 def test_features_below_float32s_normals_are_refused_by_column_and_zero_columns_are_not():
@@ -228,6 +233,16 @@ def test_features_below_float32s_normals_are_refused_by_column_and_zero_columns_
     Z[:, 2] = 0.0
     npn.train(Z, y, 4, steps=10)
     npn.train(np.ldexp(X, -120), y, 4, steps=10)
+    # the edge: a column whose largest |x| is float32's smallest normal is taken, the next float32 below refused
+    # (session 64, py_mutants: the bound made inclusive survived)
+    tiny = np.finfo(np.float32).tiny
+    for top, refused in ((tiny, False), (-tiny, False), (np.nextafter(tiny, np.float32(0)), True)):
+        Z[:, 2] = np.linspace(0.0, 1.0, 40) * float(top)
+        if refused:
+            with pytest.raises(ValueError, match=r"^X's column 2 is too small for float32"):
+                npn.train(Z, y, 4, steps=10)
+        else:
+            npn.train(Z, y, 4, steps=10)
 
 
 def test_a_leaky_slope_that_float32_cannot_hold_is_refused_with_its_value():

@@ -496,10 +496,13 @@ def test_a_run_whose_snapshots_the_trainer_keeps_is_taken_and_one_snapshot_more_
         raise AssertionError("the callback was not called")
 
     body = {"N": 2, "widths": [64, 1024], "every": 1}
-    assert trainer_takes(1979) and not trainer_takes(1980)
-    _check_training(parse_settings(dict(body, steps=1979)), 2)   # taken: no BadRequest
-    status, out = call(server, "/api/start", dict(body, steps=1980))
-    assert status == 400 and "keeps 1981 snapshots" in out["error"] and "raise every" in out["error"], out
+    # 2**27 values hold 1,980 snapshots of 2*64 + 64 + 64*1024 + 1024 + 1024 + 1 parameters: steps 0 to 1979, one a
+    # step (the edge was 1979 steps while the check counted the last step twice, session 64)
+    fit = 2**27 // (2 * 64 + 64 + 64 * 1024 + 1024 + 1024 + 1)
+    assert fit == 1980 and trainer_takes(fit) and not trainer_takes(fit + 1)
+    _check_training(parse_settings(dict(body, steps=fit)), 2)   # taken: no BadRequest
+    status, out = call(server, "/api/start", dict(body, steps=fit + 1))
+    assert status == 400 and f"keeps {fit + 1} snapshots" in out["error"] and "raise every" in out["error"], out
 
 
 def test_csv_rows_are_read_as_given():

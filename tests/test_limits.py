@@ -56,10 +56,11 @@ def test_override_restores_and_set_limits_validates():
     with limits.override(max_bytes=12345) as inside:
         assert inside.max_bytes == 12345 and limits.get_limits().max_bytes == 12345
     assert limits.get_limits() == old
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^max_bytes must be >= 1, got 0$"):
         limits.set_limits(max_bytes=0)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^max_work must be an integer, got float 1\.5$"):
         limits.set_limits(max_work=1.5)
+    assert limits.get_limits() == old   # a refused setting changes nothing
 
 
 def test_override_restores_the_limits_when_an_exception_leaves_the_block():

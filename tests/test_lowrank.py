@@ -251,7 +251,7 @@ def test_bad_inputs_give_clear_errors():
         bayes_matrix([[np.nan, 0.5], [0.25, 0.25]])
     with pytest.raises(ValueError, match="2-D"):
         bayes_matrix([0.5, 0.5])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"P_xy must be a real numeric array, got dtype <U1"):
         bayes_matrix([["a", "b"]])
     P = local_family(4, 3, 0.2)
     with pytest.raises(ValueError, match="k must be >= 1"):

@@ -1756,10 +1756,11 @@ def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is
     assert main([*movie, "--every", str(least - 1)]) == 2
     with pytest.raises(Drawn):
         main([*movie, "--every", str(least)])
-    # and at --every 1, with the most frames a movie makes (1999 steps: 2000 frames, MAX_FRAMES)
+    # and at --every 1, with the most frames a movie makes (1999 steps, MAX_FRAMES by movies._frames, an upper
+    # bound): the snapshots of steps 0 to 1998, one each (2000 was said, one more than the run keeps)
     capsys.readouterr()
     assert main([*movie[:-1], "1999", "--every", "1"]) == 2
-    assert "--steps 1999 with --every 1 keeps 2000 snapshots" in capsys.readouterr().err
+    assert "--steps 1999 with --every 1 keeps 1999 snapshots" in capsys.readouterr().err
     for restarts in ("1", "2"):
         with pytest.raises(Drawn):
             main(["plot-partition", "--plot", "p.png", "-d", "2", "-N", "20", "-L", "3", "--steps", "20000000",
@@ -3139,9 +3140,13 @@ def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snaps
         with pytest.raises(ValueError, match=rf"makes more than {MAX_FRAMES} frames; use every=2 or more"):
             npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES, every=1, progress=False)
     ws = [8000, 8000]   # 64,040,001 parameters: two snapshots fit in 2**27 values, three do not
-    with pytest.raises(ValueError, match=r"keeps 11 snapshots .*; use every=10 or more$"):
+    # steps 0 to 9 with every=1 are 10 snapshots; with every=9 two (0 and 9, the last), which fit; with every=8 three
+    # (0, 8 and the last, 9), which do not (the count was one too many where the last step is a multiple of every:
+    # every=9 was refused and every=10 named, session 64)
+    with pytest.raises(ValueError, match=r"keeps 10 snapshots .*; use every=9 or more$"):
         npn.pictures.movie(X, y, widths=ws, path=path, steps=10, every=1, progress=False)
-    assert _snapshots_refusal(10, 10, 2, ws) is None and _snapshots_refusal(10, 9, 2, ws) is not None
+    assert _snapshots_refusal(10, 9, 2, ws) is None and _snapshots_refusal(10, 8, 2, ws) is not None
+    assert _snapshots_refusal(11, 10, 2, ws) is None and _snapshots_refusal(11, 9, 2, ws) is not None
     assert not list(tmp_path.iterdir())
 
 

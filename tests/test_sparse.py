@@ -213,7 +213,7 @@ def test_bad_inputs_give_clear_errors():
         expand_sparsify(X, 10, bias=np.zeros(3))
     with pytest.raises(ValueError, match="labels"):
         readout_accuracy(np.eye(3), [0, 1, 2])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="code must be a SparseCode from expand_sparsify, got ndarray"):
         pattern_overlap(X, np.eye(20))
     with pytest.raises(ValueError, match="NaN"):
         pattern_overlap(np.full((20, 3), np.inf), expand_sparsify(X, 10))

@@ -32,7 +32,7 @@ def test_monotone_and_tends_to_normal():
     q = [t_quantile_975(df) for df in range(1, 400)]
     assert all(a > b for a, b in zip(q, q[1:]))
     assert t_quantile_975(10**9) == pytest.approx(1.959963984540054, rel=1e-8)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^df must be >= 1, got 0$"):
         t_quantile_975(0)
 
 

@@ -592,7 +592,7 @@ def test_trainer_bad_inputs():
         train_teacher(X, y, 4, steps=10, record_at=[0, 11])
     with pytest.raises(ValueError, match="not both"):
         train_teacher(X, y, 4, steps=10, record_at=[0, 5], record_every=2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"recording 100001 snapshots of 4096 x 3 weights exceeds the limit of \d+"):
         train_teacher(X, y, 4096, steps=100000, record_every=1)
 
 

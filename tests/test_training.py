@@ -1369,22 +1369,32 @@ def test_train_and_real_accuracy_price_the_same_training_alike(batch_size):
     assert steps[0] == pytest.approx(steps[1], rel=1e-3)
 
 
-def test_the_snapshot_limit_counts_the_values_a_run_keeps(monkeypatch):
+@pytest.mark.parametrize("steps, every, restarts", [(45, 10, 1), (41, 10, 1), (40, 10, 1), (42, 10, 1), (1, 5, 1),
+                                                   (10, 1, 1), (11, 5, 2), (9, 5, 3)])
+def test_the_snapshot_limit_counts_the_values_a_run_keeps(monkeypatch, steps, every, restarts):
     """``MAX_SNAPSHOT_VALUES`` bounds the values the snapshots hold: a limit of exactly what a run returns (counted
-    here from its arrays) lets it run, one less refuses it before training. (The limit was tested only far past it:
-    a miscounted snapshot or parameter count went unseen.)"""
+    here from its arrays, times the restarts, each of which keeps its snapshots while it trains) lets it run, one
+    less refuses it before training, naming the count of snapshots the run returns. (The limit was tested only far
+    past it: a miscounted snapshot or parameter count went unseen. Then at steps=45 and every 10 alone, where
+    ``(steps - 1) // every + 2`` is right: where ``steps - 1`` is a multiple of ``every`` the last step is one of
+    the multiples, and it counted one snapshot more than the run keeps, refusing a run that fit. Session 64,
+    py_mutants; the parameters at 41 and 1 fail on the old code.)"""
     from nnpartition.training import checks
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(6, 2)), np.arange(6) % 2
-    run = dict(widths=[3, 2], steps=45, snapshot_every=10, restarts=1)
+    run = dict(widths=[3, 2], steps=steps, snapshot_every=every, restarts=restarts)
     r = train(X, y, **run)
-    held = sum(a.size for W, b in r.snapshot_layers for a in (W, b)) + r.snapshot_w_out.size + r.snapshot_b_out.size
-    assert len(r.snapshot_steps) == 6 and held == 6 * (2 * 3 + 3 + 3 * 2 + 2 + 2 + 1)
+    count = len(r.snapshot_steps)
+    assert r.snapshot_steps.tolist() == sorted({*range(0, steps, every), steps - 1})   # the multiples and the last
+    per_run = sum(a.size for W, b in r.snapshot_layers for a in (W, b)) + r.snapshot_w_out.size + r.snapshot_b_out.size
+    assert per_run == count * (2 * 3 + 3 + 3 * 2 + 2 + 2 + 1)
+    held = per_run * restarts
     monkeypatch.setattr(checks, "MAX_SNAPSHOT_VALUES", held)
     train(X, y, **run)
     monkeypatch.setattr(checks, "MAX_SNAPSHOT_VALUES", held - 1)
-    with pytest.raises(ValueError, match=f"over the limit of {held - 1} values"):
+    with pytest.raises(ValueError, match=rf"keeps {count} snapshots of 20 parameters x {restarts} restarts, over the "
+                                         rf"limit of {held - 1} values"):
         train(X, y, **run)
 
 

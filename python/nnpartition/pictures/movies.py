@@ -61,7 +61,7 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
     (its check, ``training.checks._snapshot_every``, at most ``MAX_SNAPSHOT_VALUES`` values), else the refusal in
     the movie's words: ``movie()``'s arguments as ``name=value``, or (``option``) the command line's ``--name value``,
     with the smallest ``every`` that fits (the trainer's own words name ``snapshot_every``, which neither has)."""
-    from ..training.checks import MAX_SNAPSHOT_VALUES, _parameter_count, _snapshot_every
+    from ..training.checks import MAX_SNAPSHOT_VALUES, _parameter_count, _snapshot_count, _snapshot_every
 
     try:
         _snapshot_every(every, None, 1, steps, d, ws)
@@ -74,9 +74,10 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
 
     params = _parameter_count(d, ws)
     fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any every
-    way = f"use {name('every', (steps - 1) // (fit - 1) + 1)} or more" if fit >= 2 else "use a smaller network"
-    return (f"{name('steps', steps)} with {name('every', every)} keeps {_frames(steps, every)} snapshots of the "
-            f"network's {params} parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
+    # the least every keeping at most fit: ceil((steps - 1) / every) + 1 snapshots, the last step's included
+    way = f"use {name('every', max(1, -(-(steps - 1) // (fit - 1))))} or more" if fit >= 2 else "use a smaller network"
+    return (f"{name('steps', steps)} with {name('every', every)} keeps {_snapshot_count(steps, every)} snapshots of "
+            f"the network's {params} parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
 
 
 def _frame_height(size: float, box: Tuple[Tuple[float, float], Tuple[float, float]], sliced: bool) -> float:

@@ -92,6 +92,18 @@ def _parameter_count(d: int, widths: List[int]) -> int:
     return sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + dims[-1] + 1
 
 
+def _snapshot_count(steps: int, every: int) -> int:
+    """Snapshots a run of ``steps`` steps keeps with ``snapshot_every=every``: at every multiple of ``every`` and at
+    the last step, once where the last step is a multiple (the core's ``TrainConfig::snapshots``); ``steps`` and
+    ``every`` are at least 1.
+
+    Example:
+        >>> _snapshot_count(45, 10), _snapshot_count(41, 10)   # 0, 10, 20, 30, 40, 44; 0, 10, 20, 30, 40
+        (6, 5)
+    """
+    return (steps - 1) // every + 1 + int((steps - 1) % every != 0)
+
+
 def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
     """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
     if callback is not None and not callable(callback):
@@ -104,7 +116,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
         raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
     if every:
         params = _parameter_count(d, list(widths))
-        count = (steps - 1) // every + 2
+        count = _snapshot_count(steps, every)
         if count * params * restarts > MAX_SNAPSHOT_VALUES:
             raise ValueError(f"snapshot_every={every} keeps {count} snapshots of {params} parameters "
                               f"x {restarts} restarts, over the limit of {MAX_SNAPSHOT_VALUES} values: "
