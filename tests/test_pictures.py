@@ -1756,8 +1756,8 @@ def test_the_snapshots_are_checked_as_each_command_keeps_them_before_the_data_is
     assert main([*movie, "--every", str(least - 1)]) == 2
     with pytest.raises(Drawn):
         main([*movie, "--every", str(least)])
-    # and at --every 1, with the most frames a movie makes (1999 steps, MAX_FRAMES by movies._frames, an upper
-    # bound): the snapshots of steps 0 to 1998, one each (2000 was said, one more than the run keeps)
+    # and at --every 1, 1999 steps (MAX_FRAMES - 1 frames by movies._frames): the snapshots of steps 0 to 1998, one
+    # each (2000 was said, one more than the run keeps)
     capsys.readouterr()
     assert main([*movie[:-1], "1999", "--every", "1"]) == 2
     assert "--steps 1999 with --every 1 keeps 1999 snapshots" in capsys.readouterr().err
@@ -2476,8 +2476,8 @@ def test_a_movie_whose_frames_pass_max_bytes_is_refused_before_training(tmp_path
     monkeypatch.setattr(training, "train", no_training)   # movie imports it from the module when called
     rng = np.random.default_rng(0)
     X, y = rng.uniform(-1, 1, (20, 2)), rng.integers(0, 2, 20)
-    # 10 inches wide, and higher: the window, the title, the axis labels and the key
-    with pytest.raises(ValueError, match=r"201 frames of 10000 x 1\d{4} pixels.*max_bytes"):
+    # 10 inches wide, and higher: the window, the title, the axis labels and the key; a frame each of steps 0 to 199
+    with pytest.raises(ValueError, match=r"200 frames of 10000 x 1\d{4} pixels.*max_bytes"):
         movie(X, y, 2, path=str(tmp_path / "m.gif"), steps=200, every=1, dpi=1000, size=10)
     assert not (tmp_path / "m.gif").exists()
 
@@ -3125,8 +3125,10 @@ def test_movie_refuses_nan_in_x_and_a_missing_matplotlib_in_its_own_words(tmp_pa
 
 @needs_mpl
 def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snapshots_fit(tmp_path):
-    """Edges of movie()'s refusals, untested: MAX_FRAMES frames ("most frames a movie makes") pass the frame
-    check (refused here only by max_bytes, which counts them: 2000), one more does not (``>=`` survived); and when
+    """Edges of movie()'s refusals, untested: MAX_FRAMES frames ("most frames a movie makes": MAX_FRAMES steps at
+    every=1, steps 0 to MAX_FRAMES - 1) pass the frame check (refused here only by max_bytes, which counts them:
+    2000; the count was one too many, and refused MAX_FRAMES steps, until the sixty-fourth pass on issue 11), one
+    more does not (``>=`` survived), and the least every named for it fits; and when
     only two snapshots of the network fit (its first and last step), the way out is the least every that fits,
     which does fit while one less does not (``fit > 2`` survived, saying "use a smaller network")."""
     from nnpartition.limits import override
@@ -3136,13 +3138,19 @@ def test_movie_takes_max_frames_exactly_and_names_the_least_every_when_two_snaps
     path = tmp_path / "m.gif"
     with override(max_bytes=2**24):
         with pytest.raises(ValueError, match=rf"^a movie of {MAX_FRAMES} frames of .* \(max_bytes\)"):
-            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES - 1, every=1, progress=False)
-        with pytest.raises(ValueError, match=rf"makes more than {MAX_FRAMES} frames; use every=2 or more"):
             npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES, every=1, progress=False)
+        with pytest.raises(ValueError, match=rf"makes more than {MAX_FRAMES} frames; use every=2 or more"):
+            npn.pictures.movie(X, y, 2, path=path, steps=MAX_FRAMES + 1, every=1, progress=False)
+        # 2 (MAX_FRAMES - 1) + 1 steps: every=2 makes MAX_FRAMES frames exactly (0, 2, ..., the last), named and kept
+        many = 2 * (MAX_FRAMES - 1) + 1
+        with pytest.raises(ValueError, match=r"use every=2 or more"):
+            npn.pictures.movie(X, y, 2, path=path, steps=many, every=1, progress=False)
+        with pytest.raises(ValueError, match=rf"^a movie of {MAX_FRAMES} frames of .* \(max_bytes\)"):
+            npn.pictures.movie(X, y, 2, path=path, steps=many, every=2, progress=False)
     ws = [8000, 8000]   # 64,040,001 parameters: two snapshots fit in 2**27 values, three do not
     # steps 0 to 9 with every=1 are 10 snapshots; with every=9 two (0 and 9, the last), which fit; with every=8 three
     # (0, 8 and the last, 9), which do not (the count was one too many where the last step is a multiple of every:
-    # every=9 was refused and every=10 named, session 64)
+    # every=9 was refused and every=10 named, until the sixty-fourth pass on issue 11)
     with pytest.raises(ValueError, match=r"keeps 10 snapshots .*; use every=9 or more$"):
         npn.pictures.movie(X, y, widths=ws, path=path, steps=10, every=1, progress=False)
     assert _snapshots_refusal(10, 9, 2, ws) is None and _snapshots_refusal(10, 8, 2, ws) is not None

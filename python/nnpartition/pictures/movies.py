@@ -52,8 +52,16 @@ def default_every(steps: int) -> int:
 
 
 def _frames(steps: int, every: int) -> int:
-    """At most how many frames a movie of ``steps`` steps with a frame every ``every`` steps makes (and the last)."""
-    return (steps - 1) // every + 2
+    """How many frames a movie of ``steps`` steps with a frame every ``every`` steps makes: one a snapshot of the run
+    (every ``every``-th step and the last, :func:`~nnpartition.training.checks._snapshot_count`).
+
+    Example:
+        >>> _frames(2000, 1), _frames(2001, 2000)   # steps 0 to 1999; steps 0 and 2000
+        (2000, 2)
+    """
+    from ..training.checks import _snapshot_count
+
+    return _snapshot_count(steps, every)
 
 
 def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bool = False) -> Optional[str]:
@@ -261,7 +269,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         # (the smallest every that fits, as name=value: the command line reads it as its --every; "raise every"
         # kept Python's name there)
         raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; use "
-                         f"every={(steps - 1) // (MAX_FRAMES - 1) + 1} or more")
+                         f"every={-(-(steps - 1) // (MAX_FRAMES - 1))} or more")
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")
