@@ -2703,7 +2703,11 @@ def test_threads_help_gives_the_cap_the_core_enforces(cmd, argv, monkeypatch, ca
     with pytest.raises(ValueError, match=f"<= {cap}"):
         npn.simulate_partition(2, 10, 3, trials=2, threads=cap + 1)
     _no_work(monkeypatch)
-    _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
+    line = _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
+    # the cap's rule, one reading in both: "<= 64 (four a core, at least 64)" read as a contradiction; it is the
+    # larger of 64 and four a core (rust/src/limits.rs max_threads), so a multiple of four of at least 64
+    rule = "the larger of 64 and four a core"
+    assert rule in help_text and rule in line and cap >= 64 and (cap == 64 or cap % 4 == 0), (help_text, line)
 
 
 def _random_dataset_calls(text):
