@@ -2323,7 +2323,29 @@ def test_demo_text_prints_its_header_and_the_summary_of_its_json(capsys, monkeyp
     assert lines[3].split()[:6] == ["dist", "d", "N", "L", "|", "estimate"] and lines[4].startswith("uniform ")
     assert (f"mean |error| {s['mae']:.4f}, max |error| {s['max_error']:.4f}, real inside the band: "
             f"{s['coverage']:.0%}") in lines
-    assert lines[-1] == "More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md"
+    assert lines[-1].endswith("docs/estimate.md")
+
+
+def test_demo_ends_by_saying_what_its_columns_mean_and_what_to_run_next(capsys, monkeypatch):
+    """A new user's two questions after the demo: what is "error" (its sign) and "ceiling", and what to run for a
+    question of their own. The text states the sign, which the row it prints obeys, and names ``estimate`` and
+    ``size`` as commands that parse (the old last line named ``size`` without arguments and no ``estimate``)."""
+    from nnpartition._cli import estimate as cli_estimate
+
+    monkeypatch.setattr(cli_estimate, "DEMO_CONFIGS", [dict(dist="uniform", d=3, N=60, L=8)])
+    assert main(["demo", "--steps", "300"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("uniform "))
+    fields = row.replace("|", " ").split()
+    estimate, real, error = float(fields[4]), float(fields[7]), float(fields[9])
+    assert "error = estimate - real" in out and abs(error - (estimate - real)) <= 1e-4 + 1e-12, row
+    tail = out[out.index("error = estimate - real"):]
+    assert "ceiling:" in tail and "90% band:" in tail, tail
+    commands = re.findall(r"`(nnpartition [^`]+)`", tail)
+    assert {c.split()[1] for c in commands} >= {"estimate", "size"}, tail
+    for command in commands:
+        assert "-d" in command.split()[2:] or command.split()[1] == "validate", command   # a whole question
+        build_parser().parse_args(command.split()[1:])   # exits (status 2) where it does not parse
 
 
 @pytest.mark.parametrize("argv, grid", [([], "small"), (["--grid", "small"], "small"), (["--grid", "protocols"],
@@ -2682,7 +2704,11 @@ def test_threads_help_gives_the_cap_the_core_enforces(cmd, argv, monkeypatch, ca
     with pytest.raises(ValueError, match=f"<= {cap}"):
         npn.simulate_partition(2, 10, 3, trials=2, threads=cap + 1)
     _no_work(monkeypatch)
-    _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
+    line = _fails_with(capsys, [cmd, *argv, "--threads", str(cap + 1)], f"--threads must be >= 1 and <= {cap}")
+    # the cap's rule, one reading in both: "<= 64 (four a core, at least 64)" read as a contradiction; it is the
+    # larger of 64 and four a core (rust/src/limits.rs max_threads), so a multiple of four of at least 64
+    rule = "the larger of 64 and four a core"
+    assert rule in help_text and rule in line and cap >= 64 and (cap == 64 or cap % 4 == 0), (help_text, line)
 
 
 def _random_dataset_calls(text):

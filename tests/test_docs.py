@@ -750,6 +750,16 @@ def test_one_oldest_python_everywhere():
     assert f"Python >= 3.{minor}" in readme
 
 
+def test_the_readme_states_the_oldest_rust_the_build_takes():
+    """``pip install .`` builds the core with the machine's Rust, and Cargo.toml's ``rust-version`` refuses an older
+    one; the README's install line said "a Rust toolchain" (a distribution's packaged rustc can be years older)."""
+    cargo = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
+    oldest = re.search(r'^rust-version = "(\d+\.\d+)"$', cargo, re.MULTILINE)
+    assert oldest, "Cargo.toml states no rust-version"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"a Rust toolchain, {oldest.group(1)} or newer" in readme
+
+
 def test_the_package_parses_as_the_oldest_python():
     """Every module of the package (and the native module's stub) parses with the grammar of the oldest Python it
     supports (``ast.parse(feature_version=...)``: ``match``, ``except*``, ``type`` statements and the like are

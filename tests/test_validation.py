@@ -874,3 +874,27 @@ def test_a_config_takes_every_dist_alias_the_package_takes():
         assert (r["real"], r["estimate"]) == truth["gaussian"], (r, truth)
     with pytest.raises(ValueError, match=r"config\['dist'\]"):
         validate(configs=[dict(c, dist="laplace")], datasets=1, progress=False)
+
+
+def test_summary_text_says_what_its_subsets_and_columns_mean():
+    """``validate`` printed "heldout: near capacity (1<N/P<4)", "non-trivial" and "bias" with P defined nowhere a
+    command-line user reads. The text now defines them; truths: the rows' own numbers (which rows the stated P puts
+    near capacity, the sign of estimate - real) against the subsets' counts and bias."""
+    import re
+
+    rows = [dict(d=2, N=20, L=3, dist="uniform", part="heldout", real=0.80, estimate=0.83, error=0.03, in_band=True),
+            dict(d=2, N=100, L=3, dist="uniform", part="heldout", real=0.60, estimate=0.61, error=0.01,
+                 in_band=True),
+            dict(d=5, N=40, L=64, dist="gaussian", part="heldout", real=1.0, estimate=1.0, error=0.0, in_band=True)]
+    text = ValidationReport(rows).summary_text()
+    legend = " ".join(text[text.index("(non-trivial:"):].split())
+    assert "real or estimate below 0.999" in legend and "bias: the mean of estimate - real" in legend, legend
+    formula = re.search(r"P = L \(d \+ 2\) \+ 1", legend)
+    assert formula, legend
+    near = [r for r in rows if 1 < r["N"] / (r["L"] * (r["d"] + 2) + 1) < 4]   # the stated P, by hand
+    line = next(line for line in text.splitlines() if line.startswith("heldout: near capacity"))
+    assert int(line.split()[-5]) == len(near) == 1, line
+    bias = float(next(line for line in text.splitlines() if line.startswith("all ")).split()[-2])
+    assert bias == pytest.approx(np.mean([r["estimate"] - r["real"] for r in rows]), abs=1e-4) and bias > 0
+    # no near-capacity row, no P to define
+    assert "P = " not in ValidationReport(rows[1:]).summary_text()

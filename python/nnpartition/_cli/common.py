@@ -48,8 +48,8 @@ NEEDS_PLOT = f"needs matplotlib: {PLOT_INSTALL}"
 
 #: The help of ``--threads`` (``simulate``, ``train``): the core's cap (``_core.MAX_THREADS``, checked by
 #: :func:`check_args`) on this machine, and the default.
-THREADS_HELP = (f"worker threads, 1 to {_core.MAX_THREADS} (four a core, at least 64; default: all cores, one thread "
-                "each)")
+THREADS_HELP = (f"worker threads, 1 to {_core.MAX_THREADS} (the larger of 64 and four a core; default: all cores, "
+                "one thread each)")
 
 #: Options that name a file the command reads.
 INPUT_OPTIONS = ("weights", "input")
@@ -542,7 +542,8 @@ def check_args(args: argparse.Namespace) -> None:
             raise UsageError(f"--workers must be >= 1 and <= {MAX_WORKERS}, got {workers}")
     threads = getattr(args, "threads", None)
     if threads is not None and not 1 <= threads <= _core.MAX_THREADS:   # the core's cap, as THREADS_HELP says
-        raise UsageError(f"--threads must be >= 1 and <= {_core.MAX_THREADS} (four a core, at least 64), "
+        raise UsageError(f"--threads must be >= 1 and <= {_core.MAX_THREADS} (the larger of 64 and four a core: "
+                         f"more threads cannot change a result), "
                          f"got {threads}")
     dpi, size = getattr(args, "dpi", None), getattr(args, "size", None)
     if dpi is not None and not MIN_DPI <= dpi <= MAX_DPI:   # the figure is rasterised: 1e5 dpi asks for terabytes

@@ -26,6 +26,16 @@ DEMO_CONFIGS: List[Dict[str, Any]] = [
     dict(dist="uniform", d=50, N=3000, L=4, part="heldout"),
 ]
 
+#: The demo's last lines: what its columns mean, then the commands a new user runs next (each parses:
+#: tests/test_cli.py).
+DEMO_NEXT = (
+    "(real: the mean over the datasets, +-std their spread; error = estimate - real; 90% band: meant to hold",
+    " the real accuracy for at least 90% of questions; ceiling: the most any such network can reach, a counting bound)",
+    "Next, your own question: `nnpartition estimate -d 10 -N 1000 -L 32` (your training: --optimizer, --lr, --steps,",
+    " --batch-size, --schedule, --restarts); how wide for 99%: `nnpartition size -d 10 -N 1000 --target 0.99`;",
+    " more checks: `nnpartition validate --protocol-grid`; how far to trust an answer: docs/estimate.md",
+)
+
 #: Datasets the demo trains on for each configuration.
 DEMO_DATASETS = 3
 
@@ -396,7 +406,8 @@ def _demo(args: argparse.Namespace) -> int:
               f"real inside the band: {s['coverage']:.0%}")
         if rep.diverged_text():
             print(f"{rep.diverged_text()}: lower --lr")
-        print("More: `nnpartition validate --protocol-grid`, `nnpartition size`, docs/theory.md")
+        for line in DEMO_NEXT:
+            print(line)
     if args.plot:
         return save_or_explain(rep.plot_parity, args.plot, "demo", quiet=args.json)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -128,6 +129,12 @@ class ValidationReport:
             if s.get("n"):
                 lines.append(f"{k:44s} {s['n']:4d} {s['mae']:7.4f} {s['max_error']:7.4f} {s['bias']:+7.4f} "
                              f"{s['coverage']:7.1%}")
+        if len(lines) > 1:   # the words of the subsets and columns, which the command line's user had nowhere to read
+            legend = ("(non-trivial: real or estimate below 0.999; bias: the mean of estimate - real; in band: the "
+                      "share of real accuracies inside the 90% band")
+            if any("N/P" in line for line in lines):
+                legend += "; P = L (d + 2) + 1, the parameters of a two-layer network"
+            lines += textwrap.wrap(legend + ")", 116, break_on_hyphens=False, subsequent_indent=" ")
         lines += [text for text in (self.diverged_text(), self.range_text()) if text]
         return "\n".join(lines)
 
