@@ -2113,10 +2113,14 @@ def test_shape_of_ones_is_layers_and_the_answer_carries_its_shape():
     a = required_width(10, 5000, 0.99, shape=(1, 0.5))
     out = a.to_dict()
     assert out["shape"] == [1.0, 0.5] and out["layers"] == 2 and out["widths"] == [a.L, (a.L + 1) // 2]
+    # each answer's widths in the JSON, not only L's (a --json reader had L_safe with no widths to train)
+    assert out["widths_safe"] == [a.L_safe, (a.L_safe + 1) // 2]
+    assert out["widths_optimistic"] == [a.L_optimistic, (a.L_optimistic + 1) // 2]
     assert json.loads(json.dumps(out)) == out
     assert a.L != required_width(10, 5000, 0.99, layers=2).L
     none = required_width(1, 5000, 0.99, shape=(1, 0.5), max_width=64)
     assert none.L is None and none.widths is None and none.widths_at(None) is None
+    assert none.to_dict()["widths"] is None and none.to_dict()["widths_safe"] is None
 
 
 def test_required_width_shape_is_checked_before_any_work():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .. import _core
 from .. import _validate as v
@@ -89,10 +89,15 @@ class WidthAnswer:
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict (``widths``: :attr:`widths`, ``[L] * layers`` for equal layers, or ``null`` with
-        ``L``; ``shape`` as a list)."""
-        ws = self.widths
-        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic,
-                "widths": None if ws is None else list(ws), "layers": self.layers, "shape": list(self.shape),
+        ``L``; ``widths_safe`` and ``widths_optimistic`` those of ``L_safe`` and ``L_optimistic``, :meth:`widths_at`;
+        ``shape`` as a list)."""
+        def listed(L: Optional[int]) -> Optional[List[int]]:
+            ws = self.widths_at(L)
+            return None if ws is None else list(ws)
+
+        return {"L": self.L, "L_safe": self.L_safe, "L_optimistic": self.L_optimistic, "widths": listed(self.L),
+                "widths_safe": listed(self.L_safe), "widths_optimistic": listed(self.L_optimistic),
+                "layers": self.layers, "shape": list(self.shape),
                 "d": self.d, "N": self.N, "target": self.target, "dist": self.dist,
                 "protocol": self.protocol.to_dict(), "max_width": self.max_width}
 
