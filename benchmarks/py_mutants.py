@@ -28,13 +28,13 @@ see (killed by a signal, started with ``python -I`` or an environment of their o
 compiled core calls back from a thread of its own: ``train(callback=...)`` calls its callback on a thread the Rust
 trainer started (``threading.current_thread()`` is a ``Dummy``), which ``threading.settrace`` never reaches, so every
 line of explore's ``Run._callback`` (and, by the same call, of ``pictures.movie``'s and ``_cli/pictures.py``'s progress
-callbacks; not checked one by one) was mapped to no test (session 53: all 31 mutants of explore's ``Run._callback`` ran
-on ``--also`` alone, 28 of them "not covered"); run such functions without ``--by-line`` (``--functions _callback``). A
-mutant no test executes is *not covered* (not run; or run on ``--also`` alone, and survived). The baseline runs the
-union of the chosen mutants' tests. Name every test file that drives the module (grep the tests for its commands and
-names): a survivor of ``tests/test_cli.py`` alone may die in another file (on ``_cli/estimate.py``, two survivors and
-two mutants not covered, of 16 rerun, did in ``tests/test_validation.py``). The command-line audit, e.g. of
-``_cli/estimate.py``::
+callbacks; not checked one by one) was mapped to no test (the fifty-third pass on issue 11: all 31 mutants of
+explore's ``Run._callback`` ran on ``--also`` alone, 28 of them "not covered"); run such functions without ``--by-line``
+(``--functions _callback``). A mutant no test executes is *not covered* (not run; or run on ``--also`` alone, and
+survived). The baseline runs the union of the chosen mutants' tests. Name every test file that drives the module (grep
+the tests for its commands and names): a survivor of ``tests/test_cli.py`` alone may die in another file (on
+``_cli/estimate.py``, two survivors and two mutants not covered, of 16 rerun, did in ``tests/test_validation.py``). The
+command-line audit, e.g. of ``_cli/estimate.py``::
 
     python benchmarks/py_mutants.py python/nnpartition/_cli/estimate.py --by-line --workers 2 --out /tmp/est.jsonl \
         --tests tests/test_cli.py tests/test_validation.py tests/test_repr.py tests/test_fuzz.py \

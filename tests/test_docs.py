@@ -279,6 +279,37 @@ def test_sources_refer_only_to_files_of_the_repository():
     assert not _outside_or_missing("the protocol of `docs/training.md`; python benchmarks/family_draw.py")
 
 
+#: A work session named by its number ("session 54", "until session\n55", "the forty-eighth session"): the user docs
+#: name the pass on issue 11 instead ("the fifty-fourth pass on issue 11"), or nothing where the date adds nothing.
+_ORDINAL = r"(?:\d+(?:st|nd|rd|th)|(?:\w+-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|" \
+           r"eleventh|twelfth|\w+teenth|\w+tieth))"
+SESSION_N = re.compile(rf"\bsessions?(?:\s|#)+\d|\b{_ORDINAL}\s+sessions?\b", re.IGNORECASE)
+#: What a user reads: the pages, the package's docstrings (and comments, read with them), its stub, the benchmark
+#: scripts (their ``--help`` and output) and the pictures' script.
+USER_TEXTS = sorted({*PAGES, *(ROOT / "python" / "nnpartition").rglob("*.py"), ROOT / "python" / "nnpartition" /
+                     "_core.pyi", *(ROOT / "benchmarks").glob("*.py"), ROOT / "docs" / "make_pictures.py"})
+
+
+def _session_numbers(text: str) -> List[int]:
+    """The 1-based lines where ``text`` names a session by number (a match across a line break counts at its start)."""
+    return [text.count("\n", 0, m.start()) + 1 for m in SESSION_N.finditer(text)]
+
+
+def test_user_texts_name_the_pass_on_issue_11_not_a_session():
+    """README.md, docs/*.md and the sources under python/ and benchmarks/ say "the Nth pass on issue 11", never
+    "session N" (a number the user cannot place): 60 such mentions had stayed after the rule was written, most in
+    docs/pictures.md, docs/window.md and docs/limits.md."""
+    assert len(USER_TEXTS) >= 100, len(USER_TEXTS)
+    bad = [f"{path.relative_to(ROOT)}:{line}" for path in USER_TEXTS
+           for line in _session_numbers(path.read_text(encoding="utf-8"))]
+    assert not bad, f"name the pass on issue 11, not a session: {bad}"
+    # the check can fail, also across a line break and in a comment; a session without a number is not one
+    assert _session_numbers("a\nuntil Session 54 it") == [2] and _session_numbers("found (session\n55)") == [1]
+    assert _session_numbers("    # (an audit in session\n    # 63)") == [1]
+    assert _session_numbers("in the forty-eighth session and") == [1] == _session_numbers("the 61st sessions")
+    assert not _session_numbers("an interactive session, one training per session; the forty-eighth pass on issue 11")
+
+
 def test_the_checker_finds_what_it_should(tmp_path):
     page = tmp_path / "p.md"
     page.write_text("text\n<!-- docs-test: skip (slow) -->\n```python\nx = 1\n```\n\n```console\n"

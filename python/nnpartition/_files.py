@@ -86,7 +86,8 @@ def replacing(path: Union[str, "os.PathLike[str]"]) -> Iterator[str]:
     target = os.path.realpath(path)
     try:
         # the path as given, followed: /dev/stdout onto a pipe is a FIFO (its real path, /proc/PID/fd/pipe:[N], names
-        # nothing, and read as "no file yet" it was refused, after all the work: a review in session 48)
+        # nothing, and read as "no file yet" it was refused, after all the work: a review in the forty-eighth pass on
+        # issue 11)
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:   # none there yet
         special = False

@@ -52,7 +52,8 @@ def _in_kernel() -> bool:
 def _visible(stream: TextIO) -> bool:
     """A terminal on ``stream``, or a notebook front end (``tqdm.autonotebook`` picked its widget; ``tqdm.auto``'s
     class is never ``tqdm.std``'s, since it mixes in the asyncio one, so it cannot tell). A kernel without
-    ipywidgets gets tqdm's text bar on its stderr, which the notebook shows (until session 62 it got no bar)."""
+    ipywidgets gets tqdm's text bar on its stderr, which the notebook shows (until the sixty-second pass on issue 11
+    it got no bar)."""
     if tqdm.autonotebook.tqdm is not tqdm.std.tqdm or _in_kernel():
         return True
     isatty = getattr(stream, "isatty", None)
@@ -87,8 +88,8 @@ class _Hidden(tqdm.std.tqdm):  # type: ignore[type-arg]
     """A bar that is never drawn (``progress=False``, or ``None`` where nothing would show it), without tqdm's
     monitor thread: tqdm starts that thread for every bar, drawn or not, and under an address-space cap (``ulimit
     -v``) its stack and malloc arena (about 70 MB of address space) left too little room for the calls sized to the
-    default ``max_bytes``, which then aborted (``real_accuracy``'s bar, session 62: tests/test_limits.py's tight
-    address-space test)."""
+    default ``max_bytes``, which then aborted (``real_accuracy``'s bar, the sixty-second pass on issue 11:
+    tests/test_limits.py's tight address-space test)."""
 
     monitor_interval = 0
 

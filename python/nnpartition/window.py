@@ -399,7 +399,8 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
         raise ValueError("W contains NaN or infinity")
     if W.shape[0] != 2 or b.shape != (W.shape[1],):
         raise ValueError(f"W must have shape (2, L) and b shape (L,), got {W.shape} and {b.shape}")
-    # (an audit in session 63: b = 1.7e308 or a bound of 1e308 overflowed the products below, a RuntimeWarning)
+    # (an audit in the sixty-third pass on issue 11: b = 1.7e308 or a bound of 1e308 overflowed the products below,
+    # a RuntimeWarning)
     for name, a in (("lo", np.array([lo])), ("hi", np.array([hi])), ("W", W), ("b", b)):
         big = np.flatnonzero(~(np.abs(a) <= _SQUARE_MAX_ABS))   # NaN too
         if big.size:

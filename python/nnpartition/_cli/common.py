@@ -513,7 +513,8 @@ def _plot_formats() -> Sequence[str]:
 #: The widest picture a command writes (``--dpi`` times ``--size``; the resolutions are the library's).
 MAX_PIXELS = 16_384
 #: The smallest ``--size`` (inches): below it matplotlib's layout gave up on the title, axis labels and ticks
-#: ("Tight layout not applied" on stderr, the title cut off; 0.5 was the limit until an audit on session 48).
+#: ("Tight layout not applied" on stderr, the title cut off; 0.5 was the limit until an audit in the forty-eighth
+#: pass on issue 11).
 MIN_SIZE = 2.0
 
 

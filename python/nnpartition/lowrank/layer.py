@@ -48,7 +48,8 @@ class SoftmaxLayer:
 
 
 #: Steps (about a nanosecond each, as ``max_work`` counts them) of one training step's numpy calls beyond their
-#: arithmetic: some thirty calls of about a microsecond (34 us a step measured on a 4 x 3 joint, session 63).
+#: arithmetic: some thirty calls of about a microsecond (34 us a step measured on a 4 x 3 joint in the sixty-third
+#: pass on issue 11).
 _STEP_CALLS = 3e4
 #: Steps of one locality-sweep run beyond its training: drawing the joint and its samples, and compare_layer's SVDs,
 #: angles and losses, about a millisecond of numpy calls on a small joint (1.1 ms measured on a 4 x 3 joint).
@@ -151,7 +152,7 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
         [45.0]
     """
     tol = chk.real("tol", tol, minimum=0.0)   # an audit: a negative tol kept null directions, NaN or inf dropped all
-    if tol >= 1.0:   # (an audit in session 63: tol=1e308 overflowed tol * s[0])
+    if tol >= 1.0:   # (an audit in the sixty-third pass on issue 11: tol=1e308 overflowed tol * s[0])
         raise ValueError(f"tol must be in [0, 1), a relative tolerance (directions with singular value <= tol times "
                          f"the largest are dropped, so tol >= 1 drops them all), got {tol}")
 
@@ -261,7 +262,8 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
     P = _joint(P_xy, normalize=normalize)
     # an audit: NaN, inf or True compared no angles, and -1 was refused only after the SVDs
     tol = chk.real("tol", tol, minimum=0.0)
-    if tol >= 1.0:   # (an audit in session 63: tol=1e308 left no reference direction and a NaN spectral gap)
+    # (an audit in the sixty-third pass on issue 11: tol=1e308 left no reference direction and a NaN spectral gap)
+    if tol >= 1.0:
         raise ValueError(f"tol must be in [0, 1): the singular values of B are at most 1, so tol >= 1 counts them "
                          f"all as zero, got {tol}")
     nx, ny = P.shape
@@ -408,7 +410,8 @@ def locality_sweep(
     if k > max_rank:   # as optimal_low_rank: no top-k subspace, no gap s_k - s_k+1 to compare with (before training)
         raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(n_x, n_y) - 1 = {max_rank} "
                          f"(n_x = {n_x}, n_y = {n_y}); use k <= {max_rank} or a larger n_x and n_y")
-    if 0 < samples <= k:   # (an audit in session 63: samples=1 compared no angles and gave a NaN spectral gap)
+    # (an audit in the sixty-third pass on issue 11: samples=1 compared no angles and gave a NaN spectral gap)
+    if 0 < samples <= k:
         raise ValueError(f"samples = {samples} is too few for k = {k}: {samples} sampled pairs fill at most {samples} "
                          f"cells of the joint, so the empirical B has rank at most {samples - 1}, below k (no top-k "
                          f"subspace to compare the layer with); use samples >= k + 1 = {k + 1} (many more for a "
@@ -416,8 +419,8 @@ def locality_sweep(
     steps = chk.count("steps", steps, minimum=1, maximum=10**7)
     # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
     # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
-    # and each run's numpy calls (an audit in session 63: 10^6 values of rho were priced at 5e9 steps, 5 s, and ran
-    # for about half an hour)
+    # and each run's numpy calls (an audit in the sixty-third pass on issue 11: 10^6 values of rho were priced at 5e9
+    # steps, 5 s, and ran for about half an hour)
     per_rho = _softmax_layer_work(n_x, n_y, k, steps) + _svd_work(n_x, n_y) + 10.0 * n_x * n_y + _RUN_CALLS
     _check_work(f"a locality sweep over {len(r)} values of rho ({n_x} x {n_y} joints, k = {k}, {steps} steps each)",
                 len(r) * per_rho, "pass fewer rhos, fewer steps or a smaller joint")

@@ -81,7 +81,8 @@ def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
         ...
         ValueError: row 0 of P_y_given_x sums to 1.1, not 1
     """
-    # (an audit in session 63: a complex array was cast with numpy's ComplexWarning, its imaginary part dropped)
+    # (an audit in the sixty-third pass on issue 11: a complex array was cast with numpy's ComplexWarning, its
+    # imaginary part dropped)
     C = chk.float_matrix("P_y_given_x", P_y_given_x, dtype=np.float64)
     px = chk.float_vector("P_x", P_x, length=C.shape[0])
     if not np.all(np.isfinite(C)):

@@ -355,8 +355,8 @@ def _slice_note(d: int, kind: Optional[str]) -> str:
 
 def _width(artist: Any, fig: Any) -> float:
     """``artist``'s width in pixels before the figure is drawn: matplotlib 3.6 and later measure it so; 3.5 needs a
-    renderer (a review in session 48 found the key of a 3-inch figure cut there, kept at 3 columns), an Agg one of
-    the figure's size when its canvas has none."""
+    renderer (a review in the forty-eighth pass on issue 11 found the key of a 3-inch figure cut there, kept at 3
+    columns), an Agg one of the figure's size when its canvas has none."""
     try:
         return float(artist.get_window_extent().width)
     except (AttributeError, TypeError, RuntimeError):

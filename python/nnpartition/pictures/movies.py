@@ -149,8 +149,8 @@ def _interrupt_latch() -> Any:
     """Ctrl-C remembered, not only raised: yields a list that a SIGINT appends to (the KeyboardInterrupt is raised as
     Python's own handler raises it). matplotlib draws through weakref callbacks, in which Python prints an exception
     ("Exception ignored in ...") and goes on: a Ctrl-C, or a notebook's "Interrupt kernel", landing in one was lost,
-    and the movie drew its other frames (90 s more, session 62). The frame loop checks the list after each frame.
-    Off the main thread, or under a handler of the caller's, nothing changes."""
+    and the movie drew its other frames (90 s more, until the sixty-second pass on issue 11). The frame loop checks
+    the list after each frame. Off the main thread, or under a handler of the caller's, nothing changes."""
     seen: List[int] = []
     if threading.current_thread() is not threading.main_thread() or \
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler:

@@ -96,7 +96,8 @@ class RegionPolygons:
         float64 (each region's map is summed scaled by a power of two, the same values where nothing overflows)."""
         c = self.centroids()
         # The row's largest entry scaled below 1/4, so no term and no sum overflows: a map with slopes near float64's
-        # largest gave -inf (and a RuntimeWarning) at a centroid where the logit is 4e307 (session 54).
+        # largest gave -inf (and a RuntimeWarning) at a centroid where the logit is 4e307 (until the fifty-fourth pass
+        # on issue 11).
         e = binary_exponents(np.max(np.abs(self.window_affine), axis=1)) + 3
         w = times_pow2(self.window_affine, -e[:, None])
         with np.errstate(over="ignore"):

@@ -74,8 +74,8 @@ def _fit_madds(n: int, m: int) -> float:
 
 
 #: Steps of one fit's numpy calls beyond their arithmetic (the fit, its prediction and accuracy, a subset drawn):
-#: about 50 us of calls, 43-47 us a fit timed by hand in session 63 on 40 points and 3 units (an audit: subset_curve
-#: of 10^5 sizes was priced at 8e6 steps, 8 ms, and ran for about 15 s).
+#: about 50 us of calls, 43-47 us a fit timed by hand in the sixty-third pass on issue 11 on 40 points and 3 units
+#: (an audit: subset_curve of 10^5 sizes was priced at 8e6 steps, 8 ms, and ran for about 15 s).
 _FIT_CALLS = 5e4
 
 
@@ -185,7 +185,7 @@ def explicit_readout(f: Callable[[np.ndarray], Any], d: int, m: int, k: int, *, 
 
     The directions are uniform on the sphere (the seeded Gaussian projection's columns scaled to unit length, as
     Tosh & Dasgupta draw them), so the winners of ``x`` are its ``k`` nearest directions and ``f`` at a winner's
-    direction stands for ``f(x)``. (Until the forty-eighth session the columns kept their Gaussian lengths: the
+    direction stands for ``f(x)``. (Until the forty-eighth pass on issue 11 the columns kept their Gaussian lengths: the
     winners were the longest units, whose caps are wide, and the explicit readout was 1.8-8 times worse than this
     construction gives, e.g. RMSE 0.19 against 0.046 at ``m = 1000``, ``k = 10`` on ``docs/sparse.md``'s target.)
 

@@ -226,8 +226,8 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
     deep = v.count("deep", deep, minimum=0, maximum=1000)
     reference_deep = v.count("reference_deep", reference_deep, minimum=0, maximum=10**5)
     max_cost = v.real("max_cost", max_cost, minimum=0.0)
-    # checked (a Python int) before its seed is computed, as sample_protocols checks it (an audit in session 63:
-    # np.uint64(2**64 - 1) overflowed 10 * (draw - 1), a RuntimeWarning)
+    # checked (a Python int) before its seed is computed, as sample_protocols checks it (an audit in the sixty-third
+    # pass on issue 11: np.uint64(2**64 - 1) overflowed 10 * (draw - 1), a RuntimeWarning)
     draw = v.count("draw", draw, minimum=1, maximum=10**6)
     rng = random.Random(SAMPLE_SEED + 1 + 10 * (draw - 1))
     jobs: List[Dict[str, Any]] = []
