@@ -285,9 +285,11 @@ _ORDINAL = r"(?:\d+(?:st|nd|rd|th)|(?:\w+-)?(?:first|second|third|fourth|fifth|s
            r"eleventh|twelfth|\w+teenth|\w+tieth))"
 SESSION_N = re.compile(rf"\bsessions?(?:\s|#)+\d|\b{_ORDINAL}\s+sessions?\b", re.IGNORECASE)
 #: What a user reads: the pages, the package's docstrings (and comments, read with them), its stub, the benchmark
-#: scripts (their ``--help`` and output) and the pictures' script.
+#: scripts (their ``--help`` and output) and the pictures' script; and what a contributor reads, the Rust core's doc
+#: comments and comments (``cargo doc``; 59 "session N" there until the sixty-fourth pass on issue 11).
 USER_TEXTS = sorted({*PAGES, *(ROOT / "python" / "nnpartition").rglob("*.py"), ROOT / "python" / "nnpartition" /
-                     "_core.pyi", *(ROOT / "benchmarks").glob("*.py"), ROOT / "docs" / "make_pictures.py"})
+                     "_core.pyi", *(ROOT / "benchmarks").glob("*.py"), ROOT / "docs" / "make_pictures.py",
+                     *(ROOT / "rust" / "src").rglob("*.rs")})
 
 
 def _session_numbers(text: str) -> List[int]:

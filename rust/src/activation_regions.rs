@@ -413,7 +413,7 @@ where
     let buf_rows = CHUNK_ROWS.min(n).max(1);
     let elem = std::mem::size_of::<T>() as f64;
     let per_thread = buf_rows as f64 * ((bits as f64 + d as f64) * elem + words as f64 * 8.0 + 1.0);
-    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until session 60, whose
+    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until pass 60, whose
     // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
     let table = n as f64 * (16.0 * words as f64 + 64.0);
     limits::check_bytes(

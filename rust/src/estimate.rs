@@ -1311,7 +1311,7 @@ mod tests {
                 came_back[i] |= end > 0 && (end + 1..=6000).any(|n| at(n as f64)[i] >= target);
             }
         }
-        // the first-run rule is tested only where an edge comes back after a dip: an audit (session 49) found that
+        // the first-run rule is tested only where an edge comes back after a dip: an audit (pass 49) found that
         // none of the cases had one any more
         assert!(came_back[1] && came_back[2], "no case's lower or upper edge comes back: {came_back:?}");
         // the case of the doc comment: safe from 100 to 1220 points, not 0

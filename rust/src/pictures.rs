@@ -219,7 +219,7 @@ fn ilogb(x: f64) -> i32 {
 /// term is formed scaled (no product beyond float64 on the way, and a weight of 0 adds 0), and `E_j` puts every row
 /// at most 1/2 (a gate of `slope` keeps it finite). For the rows where the plain sums are beyond float64 on the way,
 /// though the unit's map (its line) is not: a layer that meets a gated map of `slope * z` beyond float64 with a small
-/// weight (session 55: a leaky slope of `1e300` and a unit rebalanced by `2^997`), or sums one.
+/// weight (pass 55: a leaky slope of `1e300` and a unit rebalanced by `2^997`), or sums one.
 fn scaled_rows(m: &[f64], e: &[i32], w: ArrayView2<f64>, bias: &[f64], out: &mut [f64]) -> Vec<i32> {
     let (fan_in, width) = w.dim();
     let eq = |q: usize| e.get(q).copied().unwrap_or(0);
@@ -352,7 +352,7 @@ fn chord(poly: &[[f64; 2]], o: [f64; 3], inv: f64, eps: f64) -> Option<[f64; 4]>
 /// On a square window the ellipse is the disc of radius `tol * diag` (raised as before to 64 roundings of the
 /// window's largest coordinate when its axes reach equally far) and the distance is compared with `e_s` itself, bit
 /// for bit as when the margin was one distance. One distance for both axes missed lines on a tall thin window
-/// (session 54): on `[0, 1e-9] x [0, 1]` the margin, `1e-9` of the diagonal, was wider than the window, and the line
+/// (pass 54): on `[0, 1e-9] x [0, 1]` the margin, `1e-9` of the diagonal, was wider than the window, and the line
 /// `x = 5e-10` passed within it of every corner, so it cut nothing (4 regions of the 8 of it and three lines across).
 #[derive(Clone, Copy, Debug)]
 struct Margin {
@@ -372,10 +372,10 @@ impl Margin {
     /// [`Margin::new`] of a window whose sides or diagonal are beyond float64 (`[-0.9 2^1023, 0.9 2^1023]^2`):
     /// formed from the quarter sides and the quarter diagonal, each multiplied by 4 only after its small factor
     /// (`tol <= 0.01`, `MIN_EPS_ULPS` roundings), so the margin is finite. Its diagonal had made the margin infinite:
-    /// every vertex was within it of every line, and the window was 1 region (session 60).
+    /// every vertex was within it of every line, and the window was 1 region (pass 60).
     ///
     /// In quarters, not halves: the half diagonal of `[-1.5 2^1023, 1.5 2^1023]^2` is beyond float64 too (half sides
-    /// above `2^1023 / sqrt 2`), its margin was infinite, and the window was 1 region (session 60, helper B2).
+    /// above `2^1023 / sqrt 2`), its margin was infinite, and the window was 1 region (pass 60, helper B2).
     fn quartered(win: &Window, tol: f64) -> Self {
         let side = [0.25 * win.hi[0] - 0.25 * win.lo[0], 0.25 * win.hi[1] - 0.25 * win.lo[1]];
         Margin::of_sides(win, tol, side, 4.0)
@@ -414,13 +414,13 @@ impl Margin {
 /// `eps` (a distance), both times `2^-k`: `k = 0`, the plain values bit for bit, unless one of them is not finite,
 /// then the least `k` (of the line's and the vertices' sizes) that keeps them finite. The cuts and chords read only
 /// their signs against the margin and their ratios, which the power of two leaves as they are. A window whose
-/// coordinates reach near float64's largest overflowed there (session 55, the `pictures` fuzz target: `-5 s` at
+/// coordinates reach near float64's largest overflowed there (pass 55, the `pictures` fuzz target: `-5 s` at
 /// `s = -4.8e307`): `inf / inf` at a crossing made a NaN vertex or line end, refused as the core's failure.
 ///
 /// `k = k1 + k2`: `a, b, c` times `2^-k1` only as far as their sum needs (`|a s + b t + c| <= 2 max(|a|, |b|) reach
 /// + |c|`), then `inv` times `2^-k2` as far as the product needs. One `k` for both, from `|a|, |b|, |c|` times
 /// `reach` times `inv` (a product where the bound is a sum, and `|a| inv <= 1`), had put the smaller coefficients in
-/// the subnormals or at 0 (session 60): the line `2^-55 (s + t) + 2^968` across `[-1.5 2^1023, 1.5 2^1023]^2` lost
+/// the subnormals or at 0 (pass 60): the line `2^-55 (s + t) + 2^968` across `[-1.5 2^1023, 1.5 2^1023]^2` lost
 /// `a` and `b` and was read as a constant, off the polygon.
 fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals: &mut Vec<f64>) -> f64 {
     vals.clear();
@@ -447,7 +447,7 @@ fn distances(poly: &[[f64; 2]], a: f64, b: f64, c: f64, inv: f64, eps: f64, vals
 /// `p + r (q - p)` with `r = fp / (fp - fq)`, the plain values bit for bit where they are finite. Where `fp - fq` or
 /// `q - p` is beyond float64 (distances and sides near float64's largest: a window `[-0.9 2^1023, 0.9 2^1023]^2`),
 /// the same from halves. `fp - fq` had overflowed to infinity there, `r` to 0: the crossing was put on `p`, and the
-/// pieces came back with repeated vertices, of no area or clockwise, with patterns no point has (session 60).
+/// pieces came back with repeated vertices, of no area or clockwise, with patterns no point has (pass 60).
 fn crossing(p: [f64; 2], q: [f64; 2], fp: f64, fq: f64) -> [f64; 2] {
     let den = fp - fq;
     let r = if den.is_finite() { fp / den } else { (0.5 * fp) / (0.5 * fp - 0.5 * fq) };
@@ -633,11 +633,11 @@ fn cut_all(
 
 /// Signed area of a polygon (positive when counter-clockwise), relative to its first vertex: from the origin, the
 /// products of a window far from it (`s` near `1e8`) cancelled to noise larger than a small region's area, whose
-/// sign then turned regions clockwise (a negative area in [`Polygons`]; session 50).
+/// sign then turned regions clockwise (a negative area in [`Polygons`]; pass 50).
 ///
 /// Where the plain sum is not finite (sides whose products are beyond float64), the area of the polygon scaled about
 /// its first vertex by a power of two along each axis (as [`centroid`]), scaled back: infinite with its sign where the
-/// area is beyond float64. It had been NaN (`inf - inf`) there, and the orientation check read no sign (session 60).
+/// area is beyond float64. It had been NaN (`inf - inf`) there, and the orientation check read no sign (pass 60).
 pub fn signed_area(poly: &[[f64; 2]]) -> f64 {
     let Some(&o) = poly.first() else { return 0.0 };
     let plain = area_about(poly, o, [0, 0]);
@@ -675,7 +675,7 @@ fn scaled_offset(x: f64, y: f64, e: i32) -> f64 {
 /// The powers of two [`centroid`] scales a polygon's axes by, about `o`, where its plain sums are not finite.
 fn axis_exponents(poly: &[[f64; 2]], o: [f64; 2]) -> [i32; 2] {
     // Each axis' extent at most 2^300 after the scaling: the products, `cx`'s cubes and their sums stay finite (at
-    // 2^500, one power for both axes as before session 60, a triangle of sides near 2^1019 summed cubes near 2^1500
+    // 2^500, one power for both axes as before pass 60, a triangle of sides near 2^1019 summed cubes near 2^1500
     // to an infinite centroid), and a thin side is scaled with its own axis, not below the normal numbers. (The
     // extent is read in halves: across a window wider than float64 holds, `[-0.9 2^1023, 0.9 2^1023]`, it is finite.)
     [0, 1].map(|k| {
@@ -962,13 +962,13 @@ fn rebalance_with_scales(
         // is refused below; one that rounds into the subnormals, or to 0, changes the network. That matters where the
         // change, times the largest a unit's input can be, is beyond the rounding of the unit's largest term: then
         // the network is not rescaled (`lost`; a leaky slope of 2^996 read by 2^-996, then by 1 plus 2^994, had its
-        // third weight rounded to 0 and a line lost, silently, until session 55). A unit rescaled to weights near 1
+        // third weight rounded to 0 and a line lost, silently, until pass 55). A unit rescaled to weights near 1
         // reads inputs as large as the input's coordinates (`2^reach`) times the leaky slope once per layer below it
         // (`amp`, in log2; a bias reads 1); a term rounded away that is far below the rounding of the largest (a
         // weight of 1.6e-307 beside -1.4e308) changes nothing drawn, and the rescaling, which drawing needs for such
-        // a unit, is kept (session 55's pictures fuzzing). Without `reach` (inputs read as near 1) a weight of 2^-900
+        // a unit, is kept (pass 55's pictures fuzzing). Without `reach` (inputs read as near 1) a weight of 2^-900
         // rescaled by 2^-199 to 0 was not seen to matter through a plane of 2^700 and a leaky slope of 2^400, where
-        // it reads 2^1100 (4 regions drawn and counted for 10, session 61).
+        // it reads 2^1100 (4 regions drawn and counted for 10, pass 61).
         let amp = |m: usize| reach + m as f64 * slope.abs().max(1.0).log2();
         let log2 = log2_abs;
         // log2 of the largest term of a column: its weights times their inputs' reach, and its bias
@@ -1170,7 +1170,7 @@ fn too_many(cap: &Cap, layer: usize, layers: usize) -> CoreError {
 /// The output's line `a s + b t + c = 0` on a leaf (`o`, its window map) as it cuts, is drawn and decides: `o` times
 /// the power of two of [`unit_scale`] of its normal's largest entry, as [`Lines::new`] scales a unit's line (the same
 /// line, with the same sign on each side; `o` itself when the normal is not far from 1 in size, bit for bit). A
-/// logit's slopes near float64's largest overflowed at the window's vertices (session 54, the `pictures` fuzz
+/// logit's slopes near float64's largest overflowed at the window's vertices (pass 54, the `pictures` fuzz
 /// target: `(a, b) = (1.5e308, 3.7e307)` on `[-3, 1] x [-1, 3]`): `inf` at one vertex and `-inf` at the next made the
 /// decision line's crossing `inf / inf`, a NaN vertex with `split_decision` (a NaN end of a `boundary` segment
 /// without), and `-inf` at a centroid where the logit is `+4e307` decided the region negative.
@@ -1535,7 +1535,7 @@ fn partition(
     let limit = cap.limit;
     // A margin below the rounding of a vertex's distance to a line decides on rounding noise: two units with the
     // same line cut slivers of area 1e-16 between them, with patterns no point has (one on, its twin off), when
-    // `tol = 1e-300` (a fuzzer, session 49). So the margin is at least `MIN_EPS_ULPS` roundings of each axis'
+    // `tol = 1e-300` (a fuzzer, pass 49). So the margin is at least `MIN_EPS_ULPS` roundings of each axis'
     // largest coordinate, as the window counts raise theirs (`window::regions_in_box`).
     let margin = Margin::new(win, opts.tol);
 
@@ -1834,7 +1834,7 @@ fn assemble(
         // Solved with u, v, a and b divided by a power of two near u's and v's size, so that `det` is near 1: where
         // the plain products stay normal numbers the same bits (a power of two scales exactly), and where they do
         // not the slope is still found. Solved plainly, `a v_1` or `det` passed float64 (large u, v), or, with u, v
-        // near 2^-500 and a slope of 2^-100, `a v_1` and `b u_1` rounded to 0: a slope of 0 returned (session 61).
+        // near 2^-500 and a slope of 2^-100, `a v_1` and `b u_1` rounded to 0: a slope of 0 returned (pass 61).
         let (u, v) = (&win.u, &win.v);
         let top = [u[0], u[1], v[0], v[1]].iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let s = 2f64.powi(-(top.log2().ceil().clamp(-1000.0, 1000.0) as i32));
@@ -1848,8 +1848,8 @@ fn assemble(
             if !(det.is_normal() && kept(a) && kept(b) && weight[[r, 0]].is_finite() && weight[[r, 1]].is_finite()) {
                 // Directions of sizes far apart (a subnormal v, 5e-324 e_1, with u = (7, 0.5): `det` is below the
                 // subnormals, 0, and so it stayed with one scale for both; and `b`, on the subnormal grid, is off by
-                // up to half a step, a third of itself; session 55, the `pictures` fuzz target; with v = 2^-1060 e_1
-                // `det` is subnormal, not 0, and the slope solved from `b`'s 14 bits was off by 1e-3, session 61):
+                // up to half a step, a third of itself; pass 55, the `pictures` fuzz target; with v = 2^-1060 e_1
+                // `det` is subnormal, not 0, and the slope solved from `b`'s 14 bits was off by 1e-3, pass 61):
                 // chained back from `w_out` through the pattern as for d > 2, from the weights alone.
                 let pat = patterns.row(r);
                 let pat = pat.as_slice().expect("contiguous");
@@ -2392,7 +2392,7 @@ mod tests {
         // divided by 2^664 into the subnormals. Hand-worked: kept, x = 2^-359 + 2^-411 gives 2^-1023 + 2^-1075,
         // rounded (ties to even) to 2^-1023: an error 2^-411 in x's units, 2^-52 of x exactly, not beyond the
         // largest term's rounding (the rule's bound, a tie here): rescaled. Lost, x = 2^-366 + 2^-416 gives 2^-1030
-        // + 2^-1080, rounded to 2^-1030: an error 2^-50 of x, beyond it: not the same network, not rescaled. (Session
+        // + 2^-1080, rounded to 2^-1030: an error 2^-50 of x, beyond it: not the same network, not rescaled. (Pass
         // 60's mutants: each of the rule's terms, the slope's layer count, the tie, the error's sign and `|=`.)
         let p2 = |e: i32| 2f64.powi(e);
         let (slope, w0, b0, zero) =
@@ -2527,7 +2527,7 @@ mod tests {
 
     #[test]
     fn a_later_layer_in_a_window_narrow_for_its_coordinates_cuts_where_its_root_is() {
-        // Session 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and relu((1 + 2^-20) x -
+        // Pass 53: on the window [c, c + w] x [0, w] (w = 512 ulps of c) the units relu(x) and relu((1 + 2^-20) x -
         // 2^-20 m) (m the window's middle in x; both on throughout) read by a second-layer unit with weights (v, -v)
         // give v 2^-20 (m - x) exactly: one line at x = m, and 2 regions (4 with the first-layer cut y = w / 2 of a
         // third unit the first unit of the second layer does not read; the window as tall as wide keeps the vertex
@@ -2537,8 +2537,8 @@ mod tests {
         // agrees, and the vertices inside the window are on x = m to within a few roundings of c. With the cut, a
         // second unit of the second layer draws y = 3w/4 in one of the two cells the cut makes and nothing in the other
         // (6 regions: a narrow window's second layer two units wide, read cell by cell from each cell's own maps;
-        // session 60's mutants). The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
-        // its second axis: the narrow test reads that axis' half width and direction, session 60's mutants).
+        // pass 60's mutants). The same transposed (`t`: x and y swapped, the window narrow for its coordinates along
+        // its second axis: the narrow test reads that axis' half width and direction, pass 60's mutants).
         for (c, t) in [1e8f64, 12345.678, 1.0, 0.75].into_iter().flat_map(|c| [(c, 0), (c, 1)]) {
             let ulp = f64::EPSILON * 2f64.powi(c.abs().log2().floor() as i32);
             let (lo, hi) = (c, c + 512.0 * ulp);
@@ -2608,7 +2608,7 @@ mod tests {
         // m and y = m -+ w/4 (multiples of c's ulp, exact; 128 ulps apart, beyond the vertex margin of 64 roundings
         // of c), 4 regions (closed form; the count agrees). The third layer's maps differ between the two cells of
         // the first (y - m + w/8 above, m - y + w/8 below); read from the other cell's, its line falls outside the
-        // cell and the window was 3 regions (session 60's mutants).
+        // cell and the window was 3 regions (pass 60's mutants).
         let (w, m, first, win) = narrow_split();
         let layers = vec![
             first,
@@ -2643,7 +2643,7 @@ mod tests {
         // h1 (no weight far enough from 1 to be rescaled). Where h1 is on, 2^59 h1 is 2^1029 (s - m): its s-slope and
         // its constant are beyond float64 (their high parts infinite, their low parts NaN: both read as NaN), its
         // t-slope 0; elsewhere it is 0. Refused, naming unit 1 of hidden layer 2 and that row, (NaN, 0, NaN), found in
-        // the chunk's second cell, or its first. Session 60's mutants of the refusal's cell, unit and row indices
+        // the chunk's second cell, or its first. Pass 60's mutants of the refusal's cell, unit and row indices
         // (`zs[(3 * i + r) * width + j]`) named unit 0 or 3, or the first cell's 0s, or divided by the cell's index 0;
         // those of the plain path's re-sum, run in a narrow window, drew the window.
         let c = 1e8f64;
@@ -2686,7 +2686,7 @@ mod tests {
         // and relu(m - y), then h0 + w and 2 h1 + w (on throughout: no line), read by w_out (1, 3), b_out 0: the
         // logit is y - m + 4w above y = m and 6 (m - y) + 4w below, in window coordinates (0, 1, 4w - m) and (0, -6,
         // 6m + 4w) (each exact in float64: multiples of c's ulp). Each region's logit map is read from its own cell's
-        // second-layer rows (session 60's mutant of their slice, `3 * i * width..`, read the first cell's, shifted).
+        // second-layer rows (pass 60's mutant of their slice, `3 * i * width..`, read the first cell's, shifted).
         let (w, m, first, win) = narrow_split();
         let layers = vec![first, (ndarray::arr2(&[[1.0, 0.0], [0.0, 2.0]]), ndarray::arr1(&[w, w]))];
         let wo = ndarray::arr1(&[1.0, 3.0]);
@@ -2709,7 +2709,7 @@ mod tests {
         // two units wide, v0 = 2^-850 (h0 + h1) + 2^199 and v1 = 2^-850 (h0 - h1) + 2^198, is by hand, cell by cell,
         // (s, t > 0) both on; (s < 0 < t) 2^200 (s + 1/2) and 2^200 (s + 1/4) (to 2^-400 of t); (t < 0 < s) 2^200
         // (t + 1/2) and on; (s, t < 0) 2^200 (s + t + 1/2) and 2^200 (s - t + 1/4), crossing at (-3/8, -1/8): 1 + 3
-        // + 2 + 4 = 10 regions, each pattern listed below. Session 60's mutants of the slices a scaled cell's rows are
+        // + 2 + 4 = 10 regions, each pattern listed below. Pass 60's mutants of the slices a scaled cell's rows are
         // written to and its maps read from (`3 * i * width..`, `3 * (at + i) * fan_in..`) read another cell's.
         let p = |k: i32| 2f64.powi(k);
         let win =
@@ -2730,7 +2730,7 @@ mod tests {
 
     #[test]
     fn a_line_across_the_short_side_of_a_tall_thin_window_cuts_it() {
-        // Session 54: the margin was one distance, `tol` times the diagonal; on a window `tol` times as wide as tall
+        // Pass 54: the margin was one distance, `tol` times the diagonal; on a window `tol` times as wide as tall
         // it was wider than the window, so a line across the short side passed within it of every corner and cut
         // nothing: [0, 1e-9] x [0, 1] was 4 regions, not 8. Here the line x = w / 2 (`relu(x - w / 2)`), three lines
         // y = k h / 4 across the long side h, and a slanted line from (w / 10, 0) to (4 w / 5, h) that crosses all
@@ -2909,7 +2909,7 @@ mod tests {
 
     #[test]
     fn a_logit_with_slopes_near_float64s_largest_is_cut_and_decided_without_overflow() {
-        // The pictures fuzz target (session 54): leaky ReLU of slope 1 - 2^-53, layer 1 reads 1 and
+        // The pictures fuzz target (pass 54): leaky ReLU of slope 1 - 2^-53, layer 1 reads 1 and
         // z = -4 x0 = -(8 + 8 s + 2 t) =: -L through the plane (2, 2) + s (2, 2) + t (0.5, 0), layer 2 reads 2 and
         // -K act(z) + 2 (K = 9.17e306: rescaled by 2^-1020, its w_out 2 into 2^1021), w_out = (2, 2), b_out = -3.
         // In closed form the logit is 1 + 4 slope + 2 slope K L where L < 0 and 5 + 2 slope K L where L > 0: it has
@@ -2958,7 +2958,7 @@ mod tests {
     }
 
     /// Maps in range whose plain arithmetic overflowed (a leaky slope times a large weight, 0 x inf): each drawn,
-    /// checked against the small network's closed form (found by the `pictures` fuzz target, session 54; every
+    /// checked against the small network's closed form (found by the `pictures` fuzz target, pass 54; every
     /// case was refused as "overflows float64" before, with NaN maps).
     #[test]
     fn a_map_in_range_is_drawn_though_its_plain_arithmetic_overflows() {
@@ -3053,7 +3053,7 @@ mod tests {
         assert!(b.abs() <= 1e-14 * 1e300, "{b:e}");
     }
 
-    /// A window whose coordinates reach near float64's largest (session 55, the `pictures` fuzz target): a vertex's
+    /// A window whose coordinates reach near float64's largest (pass 55, the `pictures` fuzz target): a vertex's
     /// value on a line, `4 t` at `t = -8e307`, overflowed, and the crossing `inf / inf` made a NaN vertex and a NaN
     /// end of the first layer's line, refused as "please report this"; the area centroid's sums overflowed too (a
     /// NaN centroid decided every region negative). Closed form: relu(4 y) on `[-1, 1] x [-8e307, 8e307]`, slope
@@ -3091,7 +3091,7 @@ mod tests {
         assert!(c[0].abs() <= 1e-15 && c[1].abs() <= 1e-15 * 8e307, "{c:?}");
     }
 
-    /// The input slope for d = 2 where the plane's directions differ in size by more than float64 holds (session
+    /// The input slope for d = 2 where the plane's directions differ in size by more than float64 holds (pass
     /// 55, the `pictures` fuzz target): with `u = (7, 1/2)` and `v = (5e-324, 0)` the solve's determinant, `-2^-1075`,
     /// rounds to 0 (one scale for both directions kept it there), and every region's input map was NaN, refused as
     /// overflowing float64; now chained back from the weights there. Closed form: `3 relu(x + 2 y) + 1/2` through
@@ -3132,7 +3132,7 @@ mod tests {
         assert!((w[0] - 3.3).abs() <= 1e-15 * 3.3 && w[1] == 6.0, "{w:?}");
     }
 
-    /// A hidden unit whose map is in range but whose rows, as the core draws them, pass float64 on the way (session
+    /// A hidden unit whose map is in range but whose rows, as the core draws them, pass float64 on the way (pass
     /// 55, the `pictures` fuzz target): with slope `S = 2^996`, relu(x - 1/2) read with weight `2^-996` and then
     /// `-1/2`. Rebalancing multiplies the second unit by `2^996` and the third by `2^997` (the same network), so
     /// left of `x = 1/2` the second's gated map is `2^1992 (x - 1/2)` and the third's rows were beyond float64 and
@@ -3409,7 +3409,7 @@ mod tests {
     /// across it: `relu(x + y - 1.7 2^1023)` on `[-0.9 2^1023, 0.9 2^1023]^2` has 2 regions (the count's), the
     /// triangle beyond the line `x + y = 1.7 2^1023` (corners `(0.9, 0.8), (0.9, 0.9), (0.8, 0.9)` times `2^1023`,
     /// worked by hand) on and the rest off. Its margin was `tol` times the window's diagonal, infinite: every vertex
-    /// was within it of every line, and the window was 1 region (session 60).
+    /// was within it of every line, and the window was 1 region (pass 60).
     #[test]
     fn a_window_whose_sides_overflow_is_cut_by_a_line_across_it() {
         let p = |e: i32| crate::window::times_pow2(1.0, e);
@@ -3510,7 +3510,7 @@ mod tests {
 
     /// [`scaled_rows`] against the plain sums, term by term in exact powers of two: unit `j`'s row `r` times `2^E_j`
     /// is `sum_q m_rq w_qj 2^e_q` (plus `b_j` on the constant row), each row at most 1/2 and finite. Three rows of
-    /// three units into two (session 60's mutants: the drawing's scaled path had met only one unit in and out, where
+    /// three units into two (pass 60's mutants: the drawing's scaled path had met only one unit in and out, where
     /// a row or unit index read the wrong entry unseen), a row `2^1020` times the others (its own size sets `E_j`, or
     /// its sum overflows), a zero entry beside a weight below 1, and a bias `2^1100` times the products (`2^500` to
     /// `2^-600`: it sets `E_j`, or the bias overflows), and rows of `2^1000` read by a weight of `2^-500` (whose size
@@ -3605,7 +3605,7 @@ mod tests {
     /// and each region's area from halves in units of `2^2000` (positive; summing to the window's, `3.24 2^46`). Where
     /// two vertices' distances were near float64's largest with opposite signs, their difference overflowed, the
     /// crossing went onto a vertex, and 4 of 6 seeds came back with repeated vertices, regions of no area or clockwise,
-    /// and patterns no point has (35 regions for 33; session 60). And `signed_area` reads their sign (it was NaN). Then
+    /// and patterns no point has (35 regions for 33; pass 60). And `signed_area` reads their sign (it was NaN). Then
     /// a window whose half diagonal overflows too, cut where a hand-worked line is (its margin was infinite: 1 region).
     #[test]
     fn a_window_whose_area_overflows_is_cut_as_the_same_network_scaled_down() {
@@ -3804,7 +3804,7 @@ mod tests {
     /// products near or below the normal numbers): each region's `affine_weight` is the logit's slope, closed form
     /// from the weights on the pattern a forward pass finds inside it, and the patterns are those at `k = 0`. The
     /// logit is `2^-100 (relu(x + y/4) + 2 relu(y - x/2 + 0.1))`, a slope so small that at `k = -500` and `-530` the
-    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (session
+    /// plain solve's `a v_1` and `b u_1` rounded to 0 (over a determinant near 2^-1000): every slope was 0 (pass
     /// 61).
     #[test]
     fn the_input_slope_through_directions_scaled_by_a_power_of_two_is_the_same() {
@@ -3853,7 +3853,7 @@ mod tests {
     /// 1/2)`, `v = (2^e, 0)`, e = -1060, -1050, -1030), for `3 relu(1.1 x + 2 y) + 1/2` through `(0, 1)`: closed form,
     /// on the active side the input slope `(3.3, 6)` and the window's t-slope `3.3 2^e` (on the subnormal grid, to
     /// 1e-3 of itself), `(0, 0)` and 0 on the other. The solve from that t-slope (14 bits at e = -1060) gave
-    /// `(3.296875, 6.0078125)` (session 61).
+    /// `(3.296875, 6.0078125)` (pass 61).
     #[test]
     fn the_input_slope_through_a_subnormal_direction_keeps_its_digits() {
         let lay = vec![(ndarray::arr2(&[[1.1], [2.0]]), Array1::zeros(1))];
@@ -3905,7 +3905,7 @@ mod tests {
         w
     }
 
-    /// A second-layer weight the rescaling rounds to 0 where the plane's reach makes it matter (session 61, helper B):
+    /// A second-layer weight the rescaling rounds to 0 where the plane's reach makes it matter (pass 61, helper B):
     /// leaky slope 2^400 on `[-1, 1]^2` through `x = 2^ue s`, `y = 2^ue t`, the second layer `v0 = 2^we (h0 + h1) +
     /// 2^199`, `v1 = 2^we (h0 - h1) + 2^198` with `we = -ue - 200`. The unit's bias, 2^199, rescales it by 2^-199,
     /// so its weights become 2^(we - 199): 2^-1049 at ue = 650, 0 at ue = 700. By hand (in exact arithmetic) the
@@ -3949,7 +3949,7 @@ mod tests {
     }
 
     /// The d = 2 input slope is chained back wherever the scaled solve's determinant is subnormal, also where the
-    /// window's slopes a, b are normal numbers (session 61, helper I): `u = (7, 1/2)`, `v = (2^-1060, 0)` (scaled
+    /// window's slopes a, b are normal numbers (pass 61, helper I): `u = (7, 1/2)`, `v = (2^-1060, 0)` (scaled
     /// by 2^-3, det = -2^-1067) and `relu(2^60 x + 6 y) + 1/2` through `(0, 1)`. Closed form: on the active side the
     /// input slope `(2^60, 6)` and bias 1/2, the window's t-slope `2^60 2^-1060 = 2^-1000` (normal), its s-slope `7
     /// 2^60 + 3` (rounded to `7 2^60`); `(0, 0)` and 1/2 on the other. Solved from a, b (the gate read only `det` or
@@ -3978,7 +3978,7 @@ mod tests {
         }
     }
 
-    /// The d = 2 input slope chained back where the plain chain passes float64 and the scaled one does not (session
+    /// The d = 2 input slope chained back where the plain chain passes float64 and the scaled one does not (pass
     /// 61, helper I), in a network rebalancing leaves as it is (every unit of size 1): leaky slope `S = 2^550`,
     /// `h_A = 2^-600 x + 1` (on), `h_B = 2^-600 x - 1` (off), `z = h_A + 2^-550 h_B`, the logit `2^550 z`, through
     /// `u = (7, 1/2)`, `v = (2^-1060, 0)` at the input's origin (the solve's determinant subnormal, so chained back).
@@ -4021,7 +4021,7 @@ mod tests {
     }
 
     /// The fail-fast sample of a deep partition where the crude bound is far above the count but a sum of the layers'
-    /// bounds is not (session 61, helper I): 1099 vertical lines `x = c_j` and a unit `y + 2` (no line in the
+    /// bounds is not (pass 61, helper I): 1099 vertical lines `x = c_j` and a unit `y + 2` (no line in the
     /// window) make 1100 strips; the second layer's three units `y - t`, `t = -1/2, 0, 1/2`, cut every strip into 4:
     /// 4400 regions (by hand). The bound, `1100 (1 + 3 + 3) = 7700`, is over a limit of 2100, so every 4th strip is
     /// sampled (275, holding 1100 regions; 1925 counted then): the estimate is 4400 exactly, over twice 2100, refused
@@ -4059,7 +4059,7 @@ mod tests {
     }
 
     /// As `the_sample_is_taken_where_only_the_product_of_the_layers_bounds_passes_the_limit`, three hidden layers of
-    /// widths 1400, 1, 1 (session 61, helper I): 1399 vertical lines and `y + 2` make 1400 strips, `z = y` halves
+    /// widths 1400, 1, 1 (pass 61, helper I): 1399 vertical lines and `y + 2` make 1400 strips, `z = y` halves
     /// each and `q = z - 1/2` (a line only where `z` is on) cuts the upper half: 4200 regions (by hand). The bound
     /// `1400 * 2 * 2` is over a limit of 2000, so every 5th strip is sampled (280; 1960 counted then), the estimate
     /// 4200 exactly, refused from the sample. (A layer bound of `w + w (w - 1) / 2`, 1 here, skipped the sample.)

@@ -193,7 +193,7 @@ pub fn code_check(kind: Sparsifier, n: usize, d: usize, m: usize, k: usize) -> C
 }
 
 /// The top-k code's up-front check: per thread a block's pre-activations (8 bytes an entry) and a row's unit
-/// indices (4 bytes a unit); the code, 4 bytes an entry. (Until session 56 the indices were counted as 8 bytes a
+/// indices (4 bytes a unit); the code, 4 bytes an entry. (Until pass 56 the indices were counted as 8 bytes a
 /// row, under half of them for a single row, and the block as [`CHUNK_ROWS`] rows where a wide code's block is a
 /// few: 25 times the buffers of 2,000 points in 200,000 units.)
 fn topk_check(n: usize, d: usize, m: usize, k: usize) -> CoreResult<()> {
@@ -229,7 +229,7 @@ fn calibration_cols(n: usize, d: usize) -> usize {
 
 /// The thresholds' calibration's up-front check (when [`calibrates`]): per thread a block's pre-activations and a
 /// column of them (8 bytes an entry); the thresholds twice (as each block finds them and as returned) and each
-/// block's vector. (Until session 56 the thresholds were counted once; until session 60 a block was counted as
+/// block's vector. (Until pass 56 the thresholds were counted once; until pass 60 a block was counted as
 /// [`calibration_cols`] columns where there are fewer units: 200,000 points in 2 units were counted 20 times their
 /// peak, `rust/tests/bytes_measured.rs` found.)
 fn thresholds_check(n: usize, d: usize, m: usize) -> CoreResult<()> {
@@ -288,7 +288,7 @@ pub fn topk_code(
             idx.clear();
             idx.extend(0..m as u32);
             // by value, then by index, with -0.0 read as +0.0 (`x + 0.0`), so that they tie (`total_cmp` put +0.0
-            // first, so a tie at zero went to the higher index: session 50); a total order, with no panic whatever
+            // first, so a tie at zero went to the higher index: pass 50); a total order, with no panic whatever
             // `preact` lets through
             let cmp = |a: &u32, b: &u32| (yr[*b as usize] + 0.0).total_cmp(&(yr[*a as usize] + 0.0)).then(a.cmp(b));
             if k < m {
@@ -328,7 +328,7 @@ pub fn calibrate_thresholds(
         return invalid("X must have at least one row to calibrate thresholds");
     }
     if !calibrates(n, m, k) {
-        // (until session 56 allocated unchecked)
+        // (until pass 56 allocated unchecked)
         limits::check_bytes(&format!("{m} thresholds"), 8.0 * m as f64)?;
         return Ok(Array1::from_elem(m, f64::INFINITY));
     }

@@ -325,7 +325,7 @@ impl TrainConfig {
     /// diverged run's `last`) and two optimiser moments (f32); with the GEMM kernel pre- and post-activations and
     /// deltas of one batch and its outputs, with the fused kernel ([`TrainConfig::kernel_for`]) one row's
     /// activations and deltas; with minibatches also the permutation of the `n` rows and the batch's copy of its
-    /// rows and labels. (Until session 56 every run was counted with the GEMM kernel's batch buffers: a fused run on
+    /// rows and labels. (Until pass 56 every run was counted with the GEMM kernel's batch buffers: a fused run on
     /// 2,000 points 200 times what it holds, `rust/tests/bytes_measured.rs`; and the GEMM kernel held the fused
     /// kernel's two rows besides, uncounted: batches of one row through 1,000 units held more than counted.)
     pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
@@ -453,7 +453,7 @@ impl TrainConfig {
 
     /// [`TrainConfig::work`] of a run that also hands a snapshot to its observer every `every` steps (0: none): with
     /// minibatches a snapshot's step not otherwise read makes a forward pass over all `n` rows too
-    /// ([`TrainConfig::reads`]). (Until session 55 `work` counted `steps / record_every + 1` reads, one short when
+    /// ([`TrainConfig::reads`]). (Until pass 55 `work` counted `steps / record_every + 1` reads, one short when
     /// `steps % record_every` is 2 or more, and [`check_snapshots`] counted no snapshot's pass: batches of one row
     /// with `snapshot_every=1` read the data about `record_every` times as often as counted.)
     pub fn work_observed(&self, n: usize, d: usize, every: usize) -> f64 {
@@ -482,7 +482,7 @@ impl TrainConfig {
     /// Bytes of what one finished run keeps besides its data and runs at a time: its two networks (the best and the
     /// last, `f32`, with their arrays' overhead) and its history, a step, a loss and an accuracy a read (every
     /// `record_every`-th step and the last), held once in the run (24 bytes, and as much again as its vectors grow
-    /// by doubling) and once in the `(restarts, reads)` arrays returned (16). (Until session 56 the run's vectors
+    /// by doubling) and once in the `(restarts, reads)` arrays returned (16). (Until pass 56 the run's vectors
     /// were counted without their growth: 16,400 reads held 789 KB where 658 KB were counted,
     /// `rust/tests/bytes_measured.rs`.)
     pub fn result_bytes(&self, d: usize) -> f64 {
@@ -897,7 +897,7 @@ fn fused_impl<const FMA: bool, F: Fn(f32) -> f32, D: Fn(f32) -> f32>(
         }
         // The pre-activations in `dh` (free until the deltas), the activations from them into `h`: applied in
         // place, ReLU's `u < 0 ? 0 : u` compiles to a masked store (only the negative lanes written), which made
-        // the whole run 1.25-1.35x slower at d = 3, L = 32 and d = 2, L = 64 (session 53, medians of interleaved
+        // the whole run 1.25-1.35x slower at d = 3, L = 32 and d = 2, L = 64 (pass 53, medians of interleaved
         // runs on 2 loaded cores); from one buffer to another it is one `vmaxps`, as fast as `max(0.0)` was.
         dh.copy_from_slice(b);
         for (k, &xk) in xrow.iter().enumerate() {

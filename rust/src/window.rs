@@ -1100,7 +1100,7 @@ pub fn regions_in_box(
         // weight. Far above the margin when the box is narrow for its coordinates: on the box of x in [1, 1 + 2^-40]
         // the offset of x + 1e-12 y = 1 + 2^-41 cancels to 2^-41 / 2^-41 from terms of 2^41, and its rounding was a
         // fraction of the box: an intersection 6e-5 outside was counted inside, 1 - 2^-53 < x < 1 had regions
-        // missing (session 50). Such a row is read exactly too, unless it misses the box whatever the rounding.
+        // missing (pass 50). Such a row is read exactly too, unless it misses the box whatever the rounding.
         let spread = (0..d).map(|k| (col[k] / big * cen[k]).abs()).sum::<f64>() + (b[i] / big).abs();
         let err = (d + 4) as f64 * eps * spread;
         let loose = d as f64 * err > delta;
@@ -1112,7 +1112,7 @@ pub fn regions_in_box(
         }
         // A largest scaled weight below TINY_WEIGHT may have been rounded in the subnormal range, where a double
         // keeps fewer bits than the margin assumes (5e-324 * 1.75 is 1e-323): three lines through one point were
-        // counted as three points, a fuzzer found (session 49). Such a row is read exactly too.
+        // counted as three points, a fuzzer found (pass 49). Such a row is read exactly too.
         let mut entered = false; // decided exactly already (below)
         if loose || !(nrm > 0.0 && nrm.is_finite() && off.is_finite() && big >= TINY_WEIGHT) {
             // The scaled weights under- or overflowed (a box of width 1e-320, weights of 1e300 on a box of 1e10,
@@ -1231,7 +1231,7 @@ const FRONTIER: usize = 256;
 /// many keep theirs waits without it (solved again from its rows when popped). The stack's programs are what grows
 /// fastest with the units (a program of `2 d + g` rows for each of the `T` positions `g` a waiting half can have:
 /// quadratic in `T`), while a stack is rarely deep: at most 3-20 waiting halves in counts of 12-400 units in 2 to 8
-/// dimensions (session 61), so that few programs are ever solved again; dropping every waiting half's program instead
+/// dimensions (pass 61), so that few programs are ever solved again; dropping every waiting half's program instead
 /// made 3-D counts 30-50% slower. `rust/tests/bytes_measured.rs`' `a_deep_stack_holds_what_it_counts` builds a stack
 /// of about 160 (a fan of lines through one point), where keeping every program holds 1.35 times the estimate.
 const KEEP_WAITING: usize = 16;
@@ -1322,7 +1322,7 @@ pub fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
 /// The bytes [`count_network`]'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
 /// dimensions at: `12 (d + 2) + 60` floats a row and 4 KiB, above what a `microlp::Solution` measurably holds (7-44
 /// times its rows' `d + 2` entries in 2 to 12 dimensions; `rust/tests/bytes_measured.rs`). Counted at 8 times the
-/// entries until session 60, 0.69-0.84 of a count's peak in 5 and 6 dimensions.
+/// entries until pass 60, 0.69-0.84 of a count's peak in 5 and 6 dimensions.
 pub fn ball_program_bytes(d: usize, rows: usize) -> f64 {
     8.0 * (rows as f64 * (12.0 * (d as f64 + 2.0) + 60.0) + 512.0)
 }
@@ -1504,7 +1504,7 @@ fn next_rows(layer: &(Vec<f64>, Vec<f64>, usize, usize), piece: &Piece, d: usize
 /// Each output is summed over `j` in order, term by term as a scalar loop would (two-products by fused
 /// multiply-adds, Knuth's two-sum, the errors added up in one double): the same bits on any CPU. The outputs are
 /// only computed side by side (the loop over `j` outermost, the units `i` innermost, in AVX2 vectors where the CPU has
-/// them): 15 times faster on a layer of 256 units than one output at a time with a library call per product (session
+/// them): 15 times faster on a layer of 256 units than one output at a time with a library call per product (pass
 /// 54, `timing::time_dd_rows_256`, both in one run).
 pub(crate) fn dd_rows(
     w: &[f64],
@@ -2136,7 +2136,7 @@ fn count_network(
     //   arrays of a layer's rows or gates at most).
     // - The network's weights: the caller's rescaled by `pictures::rebalance` and `Net`'s copy of the later layers
     //   (counted three times the weights and biases).
-    // Until session 61 every piece (`2 (T + 2)` a thread and `2 FRONTIER`) was counted with its program of `2 d + T`
+    // Until pass 61 every piece (`2 (T + 2)` a thread and `2 FRONTIER`) was counted with its program of `2 d + T`
     // rows, and the breadth-first start's pieces held theirs: 7.7-8.8 times the measured peak in 2-D, 4.2-4.8 in
     // 3-D, where those programs were most of the peak.
     let widest = layers.iter().map(|(w, _)| w.ncols()).max().unwrap_or(0);
@@ -2155,7 +2155,7 @@ fn count_network(
     // A listed region: its point and radius (d + 1 floats), its pattern (a byte a unit) and, with a readout, its map
     // (d + 1 floats) and the map's exponent (4 bytes). Held up to twice: each piece's list grows by doubling until
     // the piece is done (then shrunk to its length), and the merged list grows by doubling while the pieces' lists
-    // not yet appended are held (then shrunk). Counted once until session 60: listing 2^18 regions in 18-D added
+    // not yet appended are held (then shrunk). Counted once until pass 60: listing 2^18 regions in 18-D added
     // 1.1-1.3 times the list to the peak, covered only by the pieces' slack (`rust/tests/bytes_measured.rs`).
     let row_bytes = if mapped { 16.0 * (d + 1) as f64 + 4.0 } else { 8.0 * (d + 1) as f64 } + total as f64;
     let listed = if opts.list { 2.0 * opts.max_regions as f64 * row_bytes } else { 0.0 };
@@ -2411,7 +2411,7 @@ mod tests {
         (w, b)
     }
 
-    /// Found by fuzzing (session 49): hyperplanes tilted by a small `eps` make facet normals of the zonotope test of
+    /// Found by fuzzing (pass 49): hyperplanes tilted by a small `eps` make facet normals of the zonotope test of
     /// about that size, which the floating-point filter skipped as "no facet", so a line lying on the box's face
     /// `x4 = -1` (where `b` and `c` meet) counted as inside in one order of the neurons. By hand: `V`, the three
     /// hyperplanes (each enters the box), `a & b` and `a & c` (points with `x1 < 0` small) and not `b & c` (all of
@@ -2429,7 +2429,7 @@ mod tests {
         }
     }
 
-    /// Found by fuzzing (session 49): a weight in the subnormal range, scaled to the box, was rounded to a few bits
+    /// Found by fuzzing (pass 49): a weight in the subnormal range, scaled to the box, was rounded to a few bits
     /// (`5e-324 * 1.75` is `1e-323`), so three lines through one point were counted as three crossings (7, not 6).
     #[test]
     fn subnormal_weights_are_read_exactly() {
@@ -4267,7 +4267,7 @@ mod tests {
         }
     }
 
-    /// [`dd_rows`] as it was until session 54: one output at a time, summed over `j` in a scalar loop.
+    /// [`dd_rows`] as it was until pass 54: one output at a time, summed over `j` in a scalar loop.
     pub(super) fn dd_rows_one_at_a_time(
         w: &[f64],
         b: &[f64],
@@ -4459,7 +4459,7 @@ mod tests {
     #[test]
     fn a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_boxs_reach() {
         // pictures' `a_weight_the_rescaling_rounds_to_0_is_lost_also_through_the_planes_reach` counted on the box
-        // [-2^ue, 2^ue]^2 (session 61, helper B): leaky slope 2^400, eye(2), then v0 = 2^we (h0 + h1) + 2^199, v1 =
+        // [-2^ue, 2^ue]^2 (pass 61, helper B): leaky slope 2^400, eye(2), then v0 = 2^we (h0 + h1) + 2^199, v1 =
         // 2^we (h0 - h1) + 2^198, we = -ue - 200; by hand 4 regions after the first layer, 10 after the second (x < 0
         // < y: v0 = 2^200 (x / 2^ue + 1/2) + 2^-200 y / 2^ue changes sign at x = -2^(ue - 1)). Rescaling v0 by 2^-199
         // rounds its weights to 0 from ue = 676, and the lost-weight check read its inputs as 2^400, not 2^1100: 4.
@@ -4518,7 +4518,7 @@ mod timing {
         let gate: Vec<f64> = (0..n_in).map(|_| if rng.random::<f64>() < 0.5 { 0.0 } else { 1.0 }).collect();
         let pre: Vec<f64> = (0..n_in * st).map(|_| rng.random::<f64>() * 1e7).collect();
         let lo: Vec<f64> = pre.iter().map(|p| p * 1e-17).collect();
-        // dd_rows against the scalar loop it replaced (session 54), interleaved
+        // dd_rows against the scalar loop it replaced (pass 54), interleaved
         for _ in 0..3 {
             let t = std::time::Instant::now();
             let mut x = 0.0;
