@@ -133,9 +133,14 @@ def test_code_stats_against_direct_computation():
     X = gauss(300, 6, 3)
     code = expand_sparsify(X, 80, k=4, sparsify="threshold", seed=5)
     st = code_stats(code)
-    fires = (X @ code.projection + code.bias) >= code.thresholds
+    proj = X @ code.projection + code.bias
     Z = code.toarray()
-    assert np.array_equal(fires, Z > 0) or np.array_equal((X @ code.projection + code.bias) > code.thresholds, Z > 0)
+    # Away from a tie the unit fires where numpy's projection passes the threshold. At one (a point's projection
+    # within rounding of its unit's threshold, calibrated from the points' own projections) numpy's BLAS and the
+    # core sum in different orders, and the sides they read differ by machine: numpy 1.24's OpenBLAS read another
+    # side than the core's on one machine and not on another (sixty-fourth pass on issue 11).
+    tie = np.abs(proj - code.thresholds) <= 1e-12 * (np.abs(proj) + np.abs(code.thresholds))
+    assert np.array_equal((proj >= code.thresholds)[~tie], (Z > 0)[~tie]) and tie.sum() <= code.m
     assert st.zero_rows == int(np.sum(~(Z > 0).any(axis=1))) and st.zero_rows > 0
     top = expand_sparsify(X, 80, k=2, seed=5)
     winners = np.argsort(-(X @ top.projection), axis=1)[:, :2]

@@ -1609,14 +1609,23 @@ def test_a_listed_map_beyond_float64_in_box_coordinates_only_is_listed():
     ``1e9 (x - y)`` (below ``1e308``) and ``1e308`` on its three regions (closed form), in range on each, and the
     forward pass (``decision_function``) at each listed point is the listed map's value there. In box coordinates
     its slope is ``1e9 * 2.5e299``, beyond float64, which the build before refused. ``1e9 relu(x - y)`` alone is
-    refused: its logit at its region's listed point is ``2.1e308``, where ``decision_function`` refuses it too."""
+    refused: its logit at its region's listed point is ``2.1e308``, where ``decision_function`` refuses it too.
+    The forward pass is the network's in rationals (``Fraction``): in float64 ``1e9 h_1 - 1e9 h_2`` passes float64 in
+    its first product at ``h_1 = 2.7e299`` unless the dot product fuses multiply and add, which numpy 1.24's OpenBLAS
+    did on one machine and not on another (the oldest-numpy check failed there, sixty-fourth pass on issue 11)."""
     W, b = np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([0.0, -1e299])
     net = nnpartition.TwoLayerNet(W, b, np.array([1e9, -1e9]), 0.0)
     maps = nnpartition.window.network_regions(net, 1e300, 1.5e300)
     got = sorted(zip(maps.affine_weight.tolist(), maps.affine_bias.tolist()))
     assert got == [([0.0, 0.0], 0.0), ([0.0, 0.0], 1e308), ([1e9, -1e9], 0.0)]
     at = np.array([w @ p for w, p in zip(maps.affine_weight / 1e9, maps.points)]) * 1e9 + maps.affine_bias
-    np.testing.assert_allclose(net.decision_function(maps.points), at, rtol=1e-12)
+
+    def exact(point):
+        hidden = [max(Fraction(0), sum(Fraction(W[i, j]) * Fraction(point[i]) for i in range(2)) + Fraction(b[j]))
+                  for j in range(2)]
+        return float(Fraction(1e9) * hidden[0] - Fraction(1e9) * hidden[1])
+
+    np.testing.assert_allclose([exact(p) for p in maps.points], at, rtol=1e-12)
     one = nnpartition.TwoLayerNet(W[:, :1], b[:1], np.array([1e9]), 0.0)
     with pytest.raises(ValueError, match=r"logit on listed region \d overflows float64 \(at its listed point"):
         nnpartition.window.network_regions(one, 1e300, 1.5e300)
