@@ -37,6 +37,8 @@ from .results import AccuracyEstimate as AccuracyEstimate, EstimateDetails as Es
 __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants",
            "validated_range", "ExtrapolationWarning"]
 
+#: The methods of :func:`estimate_accuracy` (the command line's ``--method`` choices).
+_METHODS = ("analytic", "monte_carlo")
 #: The Monte Carlo method's default trials and seed (the analytic method warns when given others: it draws nothing).
 MC_TRIALS, MC_SEED = 200, 0
 
@@ -172,7 +174,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
                 proto = protocol if type(protocol) is Protocol else _protocol(protocol)
                 return _estimate_scalar(dd, nn, ws, dist, proto, ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
-    method = v.choice("method", method, ("analytic", "monte_carlo"))
+    method = v.choice("method", method, _METHODS)
     if method == "analytic":
         _warn_monte_carlo_settings(trials, seed)
         _check_progress(progress)   # unused here (nothing to show), but not anything at all: "no" is refused
