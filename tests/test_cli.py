@@ -636,6 +636,40 @@ def test_core_options_offer_exactly_the_core_names():
     assert build_parser().parse_args(["simulate", "-d", "2", "-N", "5", "-L", "2", "--dist", "gauss"]).dist == "gauss"
 
 
+@pytest.mark.parametrize("command,option,bad,library", [
+    (["estimate", "-d", "2", "-N", "50", "-L", "4"], "--method", "montecarlo",
+     lambda m: npn.estimate_accuracy(2, 50, 4, method=m, **({"trials": 2} if m == "monte_carlo" else {}))),
+    (["teacher", "-d", "3", "-N", "20", "-L", "4"], "--dist", "uniform",
+     lambda dist: __import__("nnpartition.teacher", fromlist=["x"]).linear_teacher_dataset(20, 3, dist=dist)),
+])
+def test_a_choice_the_library_refuses_is_refused_in_argparses_words(capsys, command, option, bad, library):
+    # A new user's walkthrough: estimate --method montecarlo (and teacher --dist uniform) were refused by the
+    # library after parsing, as "--method must be one of ['analytic', 'monte_carlo'], got 'montecarlo'", where
+    # every other choice option (train's --dist, the peer here) reads "argument --dist: invalid choice: ...".
+    # Fails on the old code (neither option had choices=).
+    def refusal(argv):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 2
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1, lines
+        return lines[-1]
+
+    peer = refusal(["train", "-d", "2", "-N", "5", "-L", "2", "--dist", "cauchy"])
+    line = refusal([*command, option, bad])
+    shape = r"^nnpartition (\w+): error: argument (--\w+): invalid choice: '(\w+)' \(choose from ('\w+'(, )?)+\)"
+    assert re.match(shape, peer), peer
+    assert re.match(shape, line), line
+    assert f"argument {option}: invalid choice: '{bad}'" in line
+    # the choices offered are what the library takes, no more: each is accepted there, the refused one is not
+    action = next(a for a in _commands()[command[0]]._actions if option in a.option_strings)
+    assert action.choices is not None and action.metavar is not None
+    for choice in action.choices:
+        library(choice)
+    with pytest.raises(ValueError, match="must be one of"):
+        library(bad)
+
+
 def test_output_closed_early_is_not_a_traceback():
     """`nnpartition ... | head`: the reader is gone before the output is written; no BrokenPipeError, exit 141."""
     import subprocess

@@ -410,6 +410,19 @@ def test_an_exact_count_refused_names_the_call_and_the_log_that_is_its_own(call,
     assert math.log(call(3000, 1000)) == pytest.approx(eval(expr, hint), rel=1e-12)
 
 
+@pytest.mark.parametrize("call", [
+    lambda: npn.regions(10**10, 10**10), lambda: npn.regions(10**10, 10**10, central=True),
+    lambda: npn.cover_count(10**10, 10**10), lambda: npn.bounded_regions(10**10, 10**9),
+])
+def test_an_exact_count_refused_is_a_public_value_error(call):
+    # A new user's walkthrough: the refusal's type printed as "_TooLarge", a private name (a subclass of ValueError
+    # the command line catches); the user now sees a ValueError itself. Fails on the old code (its __name__).
+    with pytest.raises(ValueError, match="for an exact count; .*logarithm") as info:
+        call()
+    assert type(info.value) is ValueError and not type(info.value).__name__.startswith("_")
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
 @pytest.mark.parametrize("L,d", [(50, 10), (7, 3), (3, 7), (1, 1), (0, 4), (5, 0), (1, 0), (0, 0), (300, 150)])
 @pytest.mark.parametrize("central", [False, True])
 def test_regions_log_prints_the_log_of_the_exact_count(capsys, L, d, central):

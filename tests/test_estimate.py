@@ -2212,3 +2212,123 @@ def test_heldout_regions_fresh_says_what_its_second_table_is():
     caption = out.splitlines()[0]
     assert caption.startswith("fresh draws 28, 31 and 32 ") and "3 datasets" in caption and "'-'" in caption
     assert "\n".join(script.side_by_side(held, fresh, "fresh")) in out
+
+
+# ---------------------------------------------------------------- a protocol's settings given as keywords
+
+def _takes_a_protocol_but_not_its_settings():
+    """Every public function of the package that takes ``protocol=`` without taking all of a Protocol's fields, found
+    by walking the modules (a new one is checked too), with the fields it does not take."""
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+
+    fields = [f.name for f in dataclasses.fields(npn.Protocol)]
+    found = {}
+    for info in pkgutil.walk_packages(npn.__path__, "nnpartition."):
+        if "._" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]):
+            f = getattr(module, name, None)
+            if not inspect.isfunction(f):
+                continue
+            params = inspect.signature(f).parameters
+            missing = [k for k in fields if k not in params]
+            if "protocol" in params and missing:
+                found[f"{f.__module__}.{f.__name__}"] = (f, missing)
+    return found
+
+
+_PROTOCOL_TAKERS = _takes_a_protocol_but_not_its_settings()
+#: A valid value of each field, other than its default (the advice is built from the values given).
+_SETTINGS = {"optimizer": "sgd", "lr": 0.1, "steps": 100, "batch_size": 64, "schedule": "constant", "restarts": 3}
+
+
+def test_the_functions_that_take_a_protocol_but_not_its_settings_are_all_found():
+    names = {f.__name__ for f, _ in _PROTOCOL_TAKERS.values()}
+    assert {"estimate_accuracy", "real_accuracy", "required_width", "max_samples", "heldout_errors",
+            "validate"} <= names, names
+    assert "train" not in names   # it takes every setting itself
+
+
+def _required(f):
+    """Arguments that bind ``f``'s required parameters (no call gets that far: the keyword refusal comes first)."""
+    import inspect
+
+    return [1] * sum(1 for p in inspect.signature(f).parameters.values()
+                     if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD)
+
+
+@pytest.mark.parametrize("qualname", sorted(_PROTOCOL_TAKERS))
+def test_a_protocol_setting_given_as_a_keyword_says_where_it_goes(qualname):
+    # A new user's walkthrough: having read train(X, y, L, steps=..., lr=...), estimate_accuracy(10, 1000, 32,
+    # lr=0.1) and real_accuracy(..., steps=100) got only Python's "unexpected keyword argument 'lr'". Fails on the
+    # old code. The advice is checked by doing what it says: the expression it gives builds that protocol.
+    import dataclasses
+    import inspect
+
+    f, missing = _PROTOCOL_TAKERS[qualname]
+    name = f.__name__
+    sig = inspect.signature(f)
+    assert "protocol" in sig.parameters and all(p.kind is not p.VAR_KEYWORD for p in sig.parameters.values())
+    for field in missing:
+        with pytest.raises(TypeError) as info:
+            f(*_required(f), **{field: _SETTINGS[field]})
+        msg = str(info.value)
+        head = f"{name}() got an unexpected keyword argument '{field}': the training protocol's settings go in "
+        assert msg.startswith(head + "protocol=nnpartition.Protocol("), msg
+        advice = msg[len(head + "protocol="):]
+        assert eval(advice, {"nnpartition": npn}) == npn.Protocol(**{field: _SETTINGS[field]})
+    # several at once: all of them, in one Protocol(...); beside a protocol, a copy of it with them changed
+    given = {k: _SETTINGS[k] for k in reversed(missing)}
+    base = npn.Protocol(optimizer="sgd", lr=0.3, steps=700, batch_size=32, schedule="cosine", restarts=1)
+    for protocol, want in ((None, npn.Protocol(**given)), (base, dataclasses.replace(base, **given))):
+        with pytest.raises(TypeError) as info:
+            f(*_required(f), protocol=protocol, **given)
+        msg = str(info.value)
+        many = "unexpected keyword arguments " if len(missing) > 1 else "an unexpected keyword argument "
+        assert msg.startswith(f"{name}() got {many}{', '.join(map(repr, given))}: "), msg
+        advice = msg.split(" go in protocol=", 1)[1]
+        assert eval(advice, {"nnpartition": npn, "dataclasses": dataclasses, "protocol": protocol}) == want, msg
+
+
+@pytest.mark.parametrize("qualname", sorted(_PROTOCOL_TAKERS))
+def test_another_unknown_keyword_keeps_pythons_words(qualname):
+    import inspect
+
+    f, _ = _PROTOCOL_TAKERS[qualname]
+    name = f.__name__
+    # Python's own refusal of the same call to a function of the same signature (a peer without the advice)
+    def peer(*args, **kwargs):
+        return inspect.signature(f).bind(*args, **kwargs)
+
+    for bad in ("zzz", "lr_min"):   # no name close to zzz; lr_min is train's, not a protocol field
+        with pytest.raises(TypeError, match=f"^got an unexpected keyword argument '{bad}'$"):
+            peer(*_required(f), **{bad: 1})
+        with pytest.raises(TypeError) as info:
+            f(*_required(f), lr=0.1, **{bad: 1})   # the one to fix besides the protocol's is named first
+        msg = str(info.value)
+        assert msg.startswith(f"{name}() got an unexpected keyword argument '{bad}'"), msg
+        assert "Protocol(lr=" not in msg
+    with pytest.raises(TypeError, match=r"^" + name + r"\(\) got an unexpected keyword argument 'zzz'$"):
+        f(*_required(f), zzz=1)
+    with pytest.raises(TypeError, match=r"got an unexpected keyword argument 'step'; did you mean 'steps'\? .*"
+                                        r"protocol=nnpartition\.Protocol\(steps=\.\.\.\)"):
+        f(*_required(f), step=100)
+    if "progress" in inspect.signature(f).parameters:
+        with pytest.raises(TypeError, match=r"argument 'progres'; did you mean 'progress'\?$"):
+            f(*_required(f), progres=False)
+
+
+def test_the_functions_own_type_errors_pass_through():
+    # the refusal acts only on a keyword the function does not take: its own TypeErrors keep their words
+    with pytest.raises(TypeError, match=r"^d must be a whole number"):
+        estimate_accuracy(10.5, 1000, 32)
+    with pytest.raises(TypeError, match=r"^d must be a whole number"):
+        npn.heldout_errors(10.5, 1000, 32)
+    with pytest.raises(TypeError, match="protocol must be an nnpartition.Protocol, got dict"):
+        max_samples(10, 32, protocol={"lr": 0.1})
+    with pytest.raises(TypeError, match="multiple values for argument 'd'"):
+        estimate_accuracy(10, 1000, 32, d=3)

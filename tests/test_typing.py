@@ -37,6 +37,8 @@ import nnpartition as npn
 r: str = npn.regions(3, 2)
 s = npn.simulate_partition(2, 100, 4, trials="5")
 m = npn.pictures.movie([[0.0, 0.0]], [0], 2, path="m.gif", seed="1")
+e = npn.estimate_accuracy(10, 1000, 32, lr=0.1)
+w = npn.required_width(10, 1000, 0.9, steps=100)
 """
 
 
@@ -60,3 +62,7 @@ def test_misuse_is_caught(tmp_path):
     assert 'Argument "trials" to "simulate_partition" has incompatible type "str"' in text
     # movie took any seed (Any) while train, which it hands the seed to, took a SeedLike
     assert 'Argument "seed" to "movie" has incompatible type "str"' in text
+    # a protocol's setting given as a keyword is refused at run time with advice, and still by the type checker: the
+    # **settings estimate_accuracy's implementation takes to refuse them is not in its overloads
+    assert 'No overload variant of "estimate_accuracy" matches argument types' in text
+    assert 'Unexpected keyword argument "steps" for "required_width"' in text

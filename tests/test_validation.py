@@ -468,6 +468,7 @@ def test_validate_says_which_rows_are_extrapolations(capsys):
         rep = validate(configs=configs[:1], datasets=1, protocol=short, progress=False)
     assert [str(w.message)[:20] for w in caught] == ["steps=5 is outside t"]
     assert caught[0].category is npn.ExtrapolationWarning
+    assert caught[0].filename == __file__   # the caller's line, not the wrapper's (_settings_go_in_protocol)
     assert rep.rows[0]["outside_range"] == "steps"
     assert "1 of 1 rows lie outside the validated range (in steps)" in rep.summary_text()
     # an in-range protocol: no warning, an empty column, no line; a row whose N is outside says N

@@ -45,12 +45,18 @@ MAX_LAYERS = 10**6
 class _TooLarge(ValueError):
     """An exact count refused as too large to compute: ``question`` (the call as the user made it), ``reason`` (the
     core's refusal, which names the sum ``S(n, m)`` or binomial ``C(n, k)`` it would compute, not the user's
-    arguments) and ``hint`` (how to get that count's own logarithm). The command line words its own question and
-    hint around ``reason``."""
+    arguments) and ``hint`` (how to get that count's own logarithm). Private: the command line catches it from
+    :func:`_regions` and :func:`_bounded_regions` to word its own question and hint around ``reason``; the public
+    functions raise a plain ``ValueError`` with its message (:func:`_plain`; users saw the type ``_TooLarge``)."""
 
     def __init__(self, question: str, reason: str, hint: str) -> None:
         super().__init__(f"{question}: {reason}; {hint}")
         self.reason = reason
+
+
+def _plain(exc: _TooLarge) -> ValueError:
+    """The refusal ``exc`` as a public function raises it: a ``ValueError`` with its message."""
+    return ValueError(str(exc))
 
 
 def _count(name: str, value: Any, *, minimum: int = 0) -> int:
@@ -113,6 +119,14 @@ def regions(L: int, d: int, *, central: bool = False) -> int:
         >>> regions(64, 20)
         34033913325232549
     """
+    try:
+        return _regions(L, d, central)
+    except _TooLarge as exc:
+        raise _plain(exc) from None
+
+
+def _regions(L: Any, d: Any, central: Any) -> int:
+    """:func:`regions`, refusing a count too large as a :class:`_TooLarge` (the command line reads its reason)."""
     L = _count("L", L)
     d = _count("d", d)
     central = v.flag("central", central)
@@ -131,6 +145,14 @@ def bounded_regions(L: int, d: int) -> int:
         >>> bounded_regions(3, 3)
         0
     """
+    try:
+        return _bounded_regions(L, d)
+    except _TooLarge as exc:
+        raise _plain(exc) from None
+
+
+def _bounded_regions(L: Any, d: Any) -> int:
+    """:func:`bounded_regions`, refusing a count too large as a :class:`_TooLarge`."""
     L = _count("L", L)
     d = _count("d", d)
     return _exact(lambda: _core.bounded_regions(L, d), f"bounded_regions(L={L}, d={d})",
@@ -173,8 +195,11 @@ def cover_count(N: int, D: int) -> int:
     """
     N = _count("N", N)
     D = _count("D", D)
-    return _exact(lambda: _core.cover_count(N, D), f"cover_count(N={N}, D={D})",
-                  "its logarithm is log(2) + log_regions(N - 1, D - 1)")
+    try:
+        return _exact(lambda: _core.cover_count(N, D), f"cover_count(N={N}, D={D})",
+                      "its logarithm is log(2) + log_regions(N - 1, D - 1)")
+    except _TooLarge as exc:
+        raise _plain(exc) from None
 
 
 def separable_probability(N: _Size, D: _Size) -> float:

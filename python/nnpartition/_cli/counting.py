@@ -70,8 +70,8 @@ def _regions(args: argparse.Namespace) -> int:
     if args.log:
         return _log_regions(args)
     try:
-        r = _printable(counting.regions(args.L, args.d, central=args.central))
-        bounded = None if args.central else _printable(counting.bounded_regions(args.L, args.d))
+        r = _printable(counting._regions(args.L, args.d, args.central))
+        bounded = None if args.central else _printable(counting._bounded_regions(args.L, args.d))
     except counting._TooLarge as exc:
         # in the command's words: its options, not the Python call, and the option that prints the logarithm
         central = " --central" if args.central else ""

@@ -415,6 +415,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``estimate``, ``size``, ``validate`` and ``demo`` subcommands."""
+    from ..estimate.accuracy import _METHODS
     p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L and a protocol without training",
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
                                    "points in d dimensions under a training protocol (default: the reference "
@@ -427,7 +428,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                       help="hidden widths of a deeper network (16 8 or 16,8)")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--method", default="analytic",
+    # choices: refused in argparse's words, as --dist is (the library's "--method must be one of [...]" read otherwise)
+    p.add_argument("--method", default="analytic", choices=_METHODS, metavar="METHOD",
                    help="analytic (default) or monte_carlo: a check of the partition term, not a better estimate "
                         "(it matches analytic where the initial partition does not bind, and is biased low in "
                         "d <= 3, where its band can miss real training: docs/theory.md, 'Does the space-partition "

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _validate as chk
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
-from ..teacher.data import _check_data, _into_ball, _sample
+from ..teacher.data import TEACHER_DISTS, _TEACHER_ALIASES, _check_data, _into_ball, _sample
 from ..teacher.training import _plan
 
 from .._progress import progress_bar
@@ -273,7 +273,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--batch-size", type=integer, default=None, help="minibatch size (default 1)")
     p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
     p.add_argument("--margin", type=float, default=0.1, help="data margin around the teacher hyperplane (default 0.1)")
-    p.add_argument("--dist", default="gaussian", help="gaussian, ball, sphere or two_balls (default gaussian)")
+    p.add_argument("--dist", default="gaussian", choices=[*TEACHER_DISTS, *_TEACHER_ALIASES], metavar="DIST",
+                   help="gaussian (alias gauss, normal), ball, sphere or two_balls (default gaussian)")
     p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W (default 0.5)")
     p.add_argument("--record-every", type=integer, default=None,
                    help="steps between snapshots (default: 200 log-spaced snapshots)")

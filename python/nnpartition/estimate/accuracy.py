@@ -19,6 +19,7 @@ from .._progress import _check as _check_progress
 from ..simulation import simulate_partition, summarize
 from .._random import SeedLike
 from ..training import Protocol
+from ..training.protocol import _settings_checked_inside, _unexpected_keywords
 from . import validity as _validity
 # the names this module defined before the split, exported as before (``X as X``: an explicit re-export); not
 # ``_LIMITS``, which ``_limits`` reassigns: a copy here would stay ``None`` (read ``validity._LIMITS``)
@@ -37,6 +38,8 @@ from .results import AccuracyEstimate as AccuracyEstimate, EstimateDetails as Es
 __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants",
            "validated_range", "ExtrapolationWarning"]
 
+#: The methods of :func:`estimate_accuracy` (the command line's ``--method`` choices).
+_METHODS = ("analytic", "monte_carlo")
 #: The Monte Carlo method's default trials and seed (the analytic method warns when given others: it draws nothing).
 MC_TRIALS, MC_SEED = 200, 0
 
@@ -92,10 +95,11 @@ def estimate_accuracy(d: ArrayLike, N: ArrayLike, L: Optional[ArrayLike] = None,
                       progress: Optional[bool] = None) -> AccuracyEstimate[NDArray[np.float64]]: ...
 
 
+@_settings_checked_inside
 def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterable[int]] = None,
                       dist: str = "uniform", protocol: Optional[Protocol] = None, method: str = "analytic",
                       ceiling: bool = True, trials: int = MC_TRIALS, seed: SeedLike = MC_SEED,
-                      progress: Optional[bool] = None) -> AccuracyEstimate[Any]:
+                      progress: Optional[bool] = None, **settings: Any) -> AccuracyEstimate[Any]:
     """Estimate the training accuracy of a ReLU network on ``N`` random two-class points in ``R^d``.
 
     The target is the accuracy :func:`nnpartition.real_accuracy` measures with
@@ -153,6 +157,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         >>> estimate_accuracy(100, 50, 8).ceiling          # N <= d + 1: everything can be fitted
         1.0
     """
+    if settings:   # a keyword it does not take (lr=0.1: a protocol's setting); hidden from its signature
+        raise _unexpected_keywords(estimate_accuracy, settings, protocol)
     if type(method) is str and method == "analytic" and (ceiling is True or ceiling is False) \
             and type(dist) is str and (dist == "uniform" or dist == "gaussian") \
             and type(trials) is int and trials == MC_TRIALS and type(seed) is int and seed == MC_SEED \
@@ -172,7 +178,7 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
                 proto = protocol if type(protocol) is Protocol else _protocol(protocol)
                 return _estimate_scalar(dd, nn, ws, dist, proto, ceiling)
     dist = v.choice("dist", dist, _DISTS, _ALIASES)
-    method = v.choice("method", method, ("analytic", "monte_carlo"))
+    method = v.choice("method", method, _METHODS)
     if method == "analytic":
         _warn_monte_carlo_settings(trials, seed)
         _check_progress(progress)   # unused here (nothing to show), but not anything at all: "no" is refused

@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 from .. import _heldout_errors
 from .. import _validate as v
 from ..training import Protocol
+from ..training.protocol import _settings_go_in_protocol
 from .arguments import (_ALIASES, _DISTS, _REFERENCE, ScalarSize, _hidden_params, _plain_question, _protocol,
                         _scalar_size, _widths)
 from .validity import _in_range, _range_problems
@@ -119,6 +120,7 @@ def _region_name(key: Tuple[str, bool, bool, bool]) -> str:
     return ", ".join([_GROUPS[group]] + flags)
 
 
+@_settings_go_in_protocol
 def heldout_errors(d: ScalarSize, N: ScalarSize, L: Optional[ScalarSize] = None, *,
                    widths: Optional[Iterable[int]] = None, dist: str = "uniform",
                    protocol: Optional[Protocol] = None) -> HeldOutErrors:

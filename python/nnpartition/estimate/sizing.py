@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from .. import _core
 from .. import _validate as v
 from ..training import Protocol
+from ..training.protocol import _settings_go_in_protocol
 from .arguments import _ALIASES, _DISTS, MAX_SIZE, ScalarSize, _protocol, _widths
 from .validity import _in_range, _protocol_info, _range, _warn_answer, _warn_range
 
@@ -198,6 +199,7 @@ multiples of it), got 2.0: divide by it, shape=(1.0, 0.5)
     return out
 
 
+@_settings_go_in_protocol
 def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Optional[ScalarSize] = None,
                    shape: Optional[Iterable[float]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
                    max_width: ScalarSize = 1 << 20) -> WidthAnswer:
@@ -263,16 +265,18 @@ def required_width(d: ScalarSize, N: ScalarSize, target: float, *, layers: Optio
     max_width = v.size("max_width", max_width, minimum=1, maximum=MAX_SIZE)
     # the question's depth, named as given (the answer's widths are checked below)
     if not _in_range(d, N, (1,) * len(s), proto):
-        _warn_range(d, N, (1,) * len(s), proto, stacklevel=3, depth_name="layers" if shape is None else "shape")
+        _warn_range(d, N, (1,) * len(s), proto, stacklevel=4, depth_name="layers" if shape is None else "shape")
     out = _core.required_width(float(d), float(N), t, list(s), dist, _protocol_info(proto)[0], float(max_width))
     L, lo, hi = (int(x) or None for x in out)
     a = WidthAnswer(L, lo, hi, d, N, t, dist, proto, max_width, s)
     # the answer's widest layer: L itself unless the shape widens
     widest = [None if x is None else max(a.widths_at(x) or ()) for x in (L, lo, hi)]
-    _warn_answer("L" if max(s) <= 1.0 else "widest layer", widest, *_range()["L"])
+    # stacklevel 4: the caller of the decorated required_width (_settings_go_in_protocol's wrapper is a frame)
+    _warn_answer("L" if max(s) <= 1.0 else "widest layer", widest, *_range()["L"], stacklevel=4)
     return a
 
 
+@_settings_go_in_protocol
 def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0.99, *,
                 widths: Optional[Iterable[int]] = None, dist: str = "uniform", protocol: Optional[Protocol] = None,
                 max_n: ScalarSize = 10**9) -> SamplesAnswer:
@@ -301,9 +305,9 @@ def max_samples(d: ScalarSize, L: Optional[ScalarSize] = None, target: float = 0
     proto = _protocol(protocol)
     max_n = v.size("max_n", max_n, minimum=1, maximum=MAX_SIZE)
     if not _in_range(d, None, ws, proto):
-        _warn_range(d, None, ws, proto, stacklevel=3)
+        _warn_range(d, None, ws, proto, stacklevel=4)   # the caller of the decorated max_samples
     out = _core.max_samples(float(d), [float(w) for w in ws], t, dist, _protocol_info(proto)[0], float(max_n))
     n, lo, hi = (int(x) for x in out)
     # N <= d + 1 is never outside the range (any labelling fits); an answer of max_n is the search limit
-    _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"])
+    _warn_answer("N", [x for x in (n, lo, hi) if x > d + 1], *_range()["N"], stacklevel=4)
     return SamplesAnswer(n, lo, hi, d, ws, t, dist, proto, max_n)

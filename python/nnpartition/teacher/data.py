@@ -17,6 +17,8 @@ __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_ne
 
 #: Input distributions of :func:`linear_teacher_dataset`.
 TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
+#: Other names :func:`linear_teacher_dataset` takes for them (the command line's ``--dist`` choices too).
+_TEACHER_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
 
 
 # --------------------------------------------------------------------------- data
@@ -189,7 +191,7 @@ def linear_teacher_dataset(
     margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
     if margin >= 1.0:
         raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")
-    dist = chk.choice("dist", dist, TEACHER_DISTS, {"gauss": "gaussian", "normal": "gaussian"})
+    dist = chk.choice("dist", dist, TEACHER_DISTS, _TEACHER_ALIASES)
     balanced = chk.flag("balanced", balanced)
     seed = resolve_seed(seed)
     frame, kept_fraction = _sampler(N, d, dist, margin)

@@ -21,7 +21,7 @@ from .._random import SeedLike
 from .._repr import short_repr
 from ..datasets import _dist
 from .checks import MAX_ACTIVATIONS, _widths_arg
-from .protocol import Protocol, _protocol_arg
+from .protocol import Protocol, _protocol_arg, _settings_go_in_protocol
 
 
 #: The start of :func:`real_accuracy`'s ``RuntimeWarning`` that runs diverged, as a ``warnings`` filter pattern: what
@@ -152,6 +152,7 @@ def _check_activations(d: int, N: int, ws: Tuple[int, ...], one_layer: bool, bat
                          f"{MAX_ACTIVATIONS // widest} points or fewer")
 
 
+@_settings_go_in_protocol
 def real_accuracy(
     d: int,
     N: int,
@@ -263,7 +264,8 @@ def real_accuracy(
     if n_diverged:
         warnings.warn(f"{n_diverged} of {datasets * p.restarts} training runs diverged (a non-finite loss; the lr "
                       f"may be too large); each counts with what it read before, as PyTorch's run would "
-                      f"(AccuracyMeasurement.diverged)", RuntimeWarning, stacklevel=2)
+                      f"(AccuracyMeasurement.diverged)", RuntimeWarning,
+                      stacklevel=3)   # the caller of the decorated real_accuracy
     std = float(np.std(acc, ddof=1)) if len(acc) > 1 else math.nan   # one dataset: no spread to estimate
     return AccuracyMeasurement(float(np.mean(acc)), std, np.asarray(acc, dtype=np.float64), d, N, ws, dist,
                                protocol, seed, time.perf_counter() - start, n_diverged)

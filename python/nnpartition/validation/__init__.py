@@ -45,6 +45,7 @@ from .. import _validate as v
 from .._random import SeedLike
 from ..estimate.accuracy import ExtrapolationWarning, _range_problems
 from ..training import Protocol, _not_a_protocol
+from ..training.protocol import _settings_go_in_protocol
 from .grids import (calibration_grid, grid_configs, heldout_grid, protocol_grid, protocol_sample, protocols,
                     reference_sample, sample_protocols)
 # the module's other names of before the split (benchmarks and the CLI import several of them)
@@ -104,6 +105,7 @@ def measure_config(config: Dict[str, Any], datasets: int = 3, restarts: Optional
     return out
 
 
+@_settings_go_in_protocol
 def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] = None,
              seed: Union[SeedLike, _ConfigSeed] = CONFIG_SEED,
              configs: Optional[List[Dict[str, Any]]] = None, progress: Optional[bool] = None,
@@ -153,7 +155,7 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         # once, here, for the whole grid (each row says it too, in "outside_range")
         checked = protocol if restarts is None else replace(protocol, restarts=restarts)
         for _, message in _range_problems(1.0, None, (1.0,), checked):
-            warnings.warn(message, ExtrapolationWarning, stacklevel=2)
+            warnings.warn(message, ExtrapolationWarning, stacklevel=3)   # the caller of the decorated validate
     # every configuration checked (its fields, and its training against max_bytes and max_work) before the first
     # trains: an audit's --steps 16e6 trained 14 configurations of the small grid, hours, before the 15th was refused
     runs = []
