@@ -139,6 +139,10 @@ def _regions(L: Any, d: Any, central: Any) -> int:
 def bounded_regions(L: int, d: int) -> int:
     """Number of bounded regions of ``L`` affine hyperplanes in general position in ``R^d``: ``C(L-1, d)``.
 
+    Raises:
+        ValueError: when the exact count would take more than a few seconds of big-integer work (the message gives
+            its logarithm in ``math.lgamma`` terms).
+
     Example:
         >>> bounded_regions(30, 2)
         406
