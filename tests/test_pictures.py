@@ -2638,6 +2638,18 @@ def test_plot_partition_refuses_a_figure_too_small_for_its_title(capsys):
 
 
 @needs_mpl
+def test_movie_frames_say_their_estimate_is_for_random_labels(tmp_path, monkeypatch):
+    """docs/pictures.md: the frames' estimate is estimate_accuracy's prediction for *random* labels. On xor the
+    network reaches 0.99 under an "estimate_accuracy: 0.599" that did not say so (a lecture's audience reads it as
+    the prediction for these data); the title now names random labels, as the command's output and the explorer do."""
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    r = npn.pictures.movie(X, y, 4, path=tmp_path / "x.gif", every=10, steps=20, dpi=20, size=1, progress=False)
+    assert len(titles) == r.frames == 3
+    assert all("estimate_accuracy for random labels: " in t for t in titles), titles
+
+
+@needs_mpl
 def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path, monkeypatch):
     """Frames for d > 2 did not say they show a slice, left empty space under a wide window, and read
     "(bound deep bound = 1369)"."""
