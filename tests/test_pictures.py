@@ -3007,6 +3007,33 @@ def test_logits_and_colours_of_a_logit_near_float64s_largest(net, plane, box):
 
 
 @needs_mpl
+@pytest.mark.parametrize("box", [None, ((-2.0, -0.5), (2.0, 0.5))])
+def test_a_colour_bar_in_plot_partitions_own_figure_stays_inside_it(box):
+    """docs/pictures.md: "Without ax it opens a figure with pyplot". With colorbar=True that figure cut the bar's
+    label off at its right edge ("logi"): the bar, its ticks and its label, and the plot, now lie inside the figure
+    (a wide window's bar as tall as its plot, as before)."""
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("agg")
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    net = npn.train(X, y, 6, steps=50, seed=0).network
+    ax = npn.plot_partition(net, X, y, color="output", colorbar=True, box=box)
+    fig = ax.figure
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        assert len(fig.axes) == 2
+        for a in fig.axes:
+            b = a.get_tightbbox(renderer)
+            assert 0 <= b.x0 and b.x1 <= fig.bbox.width and 0 <= b.y0 and b.y1 <= fig.bbox.height, (a, b)
+        bar = fig.axes[1].get_window_extent()
+        plot = ax.get_window_extent()
+        assert bar.height <= plot.height + 1   # as tall as the plot, not as the figure
+    finally:
+        plt.close(fig)
+
+
+@needs_mpl
 @pytest.mark.parametrize("constrained", [False, True])
 def test_the_colour_bar_of_logits_near_float64s_limits_shows_their_range(constrained):
     """``a (relu(x) + relu(y))`` on ``[-1, 1]^2`` (or ``[-4, 4]^2``): the largest logit at a region's centroid is
