@@ -1861,6 +1861,27 @@ def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen
                 (el.get_attribute("id") or "legend", (left, top, right, bottom), (vw, vh))
 
 
+def test_a_field_the_browser_refuses_is_named_on_the_page_in_place_of_an_earlier_message(server, browser):
+    """A Start the browser's own checks stop (N below the input's min of 2) never reaches the server: the page kept
+    the previous refusal, "widths[0] must be ... got 5000", for a width already mended. It now names the field and
+    the browser's reason."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    message = browser.find_element(By.ID, "message")
+    _fill(browser, widths="5000")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: "5000" in message.text, what="the server's refusal")
+    _fill(browser, widths="8", N="0")
+    browser.find_element(By.ID, "start").click()
+    reason = browser.find_element(By.ID, "N").get_attribute("validationMessage")
+    assert reason
+    wait_for(lambda: message.text == f"N: {reason}", what="the browser's refusal on the page")
+    assert message.is_displayed() and server.session.run is None
+
+
 def _fill(browser, **fields):
     """Set the page's controls (select boxes by value, inputs by typing)."""
     from selenium.webdriver.common.by import By
