@@ -2641,7 +2641,8 @@ def test_plot_partition_refuses_a_figure_too_small_for_its_title(capsys):
 def test_movie_frames_say_their_estimate_is_for_random_labels(tmp_path, monkeypatch):
     """docs/pictures.md: the frames' estimate is estimate_accuracy's prediction for *random* labels. On xor the
     network reaches 0.99 under an "estimate_accuracy: 0.599" that did not say so (a lecture's audience reads it as
-    the prediction for these data); the title now says "(random labels, d=2, N=60)", as the command's output and the explorer name them."""
+    the prediction for these data); the title now says
+    "(random labels, d=2, N=60)", as the command's output and the explorer name them."""
     titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
     X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
     r = npn.pictures.movie(X, y, 4, path=tmp_path / "x.gif", every=10, steps=20, dpi=20, size=1, progress=False)
