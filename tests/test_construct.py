@@ -661,7 +661,8 @@ def test_linear_pieces_and_explain_1d_are_priced_against_max_work_before_the_kno
 
 def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_curve(tmp_path, monkeypatch):
     """A user walkthrough: the key covered the trained curve near x = -2, listed a marker of inert knots that was
-    not drawn, and showed one class's colour for "class 1 up, class 0 down"."""
+    not drawn, and showed one class's colour for "class 1 up, class 0 down". A teacher's walkthrough: the thin red
+    lines of the knots and the grey band of the data's interval were drawn with no entry in the key."""
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
@@ -678,11 +679,21 @@ def test_explain_1d_figure_keys_only_what_it_draws_and_keeps_the_key_off_the_cur
     # below the axes, off every curve
     assert legend.get_window_extent().y1 <= ax.get_window_extent().y0
     # every entry stands for something drawn with data: an artist of the same label that has points
-    drawn = {a.get_label(): a for a in [*ax.lines, *ax.collections]}
+    drawn = {a.get_label(): a for a in [*ax.lines, *ax.collections, *ax.patches]}
     for text in legend.get_texts():
         artist = drawn[text.get_text()]
-        n = len(artist.get_xdata()) if hasattr(artist, "get_xdata") else len(artist.get_offsets())
+        n = len(artist.get_xdata()) if hasattr(artist, "get_xdata") else \
+            len(artist.get_offsets()) if hasattr(artist, "get_offsets") else len(artist.get_path().vertices)
         assert n > 0, text.get_text()
+    # and everything drawn with data has an entry: the knots' vertical lines and the data's interval too
+    keyed = {t.get_text() for t in legend.get_texts()}
+    unkeyed = [a for a in [*ax.lines, *ax.collections, *ax.patches] if a.get_label() not in keyed]
+    assert all(a.get_label().startswith("_") for a in unkeyed)   # matplotlib's name for "no label"
+    vertical = [a for a in ax.lines if len(set(np.asarray(a.get_xdata(), float))) == 1]
+    assert len(vertical) > 1 and vertical[0].get_label() in keyed and any("knots" in t for t in keyed)
+    assert any("interval" in t for t in keyed)
+    # the key is inside the figure
+    assert legend.get_window_extent().y0 >= 0
     # the two classes: two entries of two colours, the points' own
     classes = [h for h, t in zip(getattr(legend, "legend_handles", None) or legend.legendHandles, legend.get_texts())
                if "class" in t.get_text()]

@@ -1828,6 +1828,60 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
         browser.save_screenshot(target)
 
 
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen_at_once(server, browser, size):
+    """On a 1280x720 laptop or a 1024x768 projector the plot was 600px, cut at the screen's bottom with its legend,
+    and the numbers (step, region count, accuracy, estimate) went below it, off the screen: the plot now shrinks to
+    the window's height with the numbers beside it, nothing wider than the window. At 1400x1000 it stays 600px."""
+    from selenium.webdriver.common.by import By
+
+    def box(el):
+        return browser.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                      "return [r.left, r.top, r.right, r.bottom];", el)
+
+    for (w, h), full in ((size, False), ((1400, 1000), True)):
+        browser.set_window_size(w, h)
+        browser.get(server.url)
+        wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+                 what="the page to load")
+        vw, vh, sw = browser.execute_script("const d = document.documentElement;"
+                                            "return [d.clientWidth, d.clientHeight, d.scrollWidth];")
+        assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+        plot = box(browser.find_element(By.ID, "plot"))
+        assert plot[2] - plot[0] == plot[3] - plot[1] >= 320
+        if full:
+            assert plot[2] - plot[0] == 600
+            continue
+        shown = [browser.find_element(By.ID, i) for i in ("plot", "step-shown", "regions-count", "accuracy",
+                                                          "estimate", "start")]
+        shown.append(browser.find_element(By.CSS_SELECTOR, "#view .legend"))
+        for el in shown:
+            left, top, right, bottom = box(el)
+            assert 0 <= left and right <= vw and 0 <= top and bottom <= vh, \
+                (el.get_attribute("id") or "legend", (left, top, right, bottom), (vw, vh))
+
+
+def test_a_field_the_browser_refuses_is_named_on_the_page_in_place_of_an_earlier_message(server, browser):
+    """A Start the browser's own checks stop (N below the input's min of 2) never reaches the server: the page kept
+    the previous refusal, "widths[0] must be ... got 5000", for a width already mended. It now names the field and
+    the browser's reason."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    message = browser.find_element(By.ID, "message")
+    _fill(browser, widths="5000")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: "5000" in message.text, what="the server's refusal")
+    _fill(browser, widths="8", N="0")
+    browser.find_element(By.ID, "start").click()
+    reason = browser.find_element(By.ID, "N").get_attribute("validationMessage")
+    assert reason
+    wait_for(lambda: message.text == f"N: {reason}", what="the browser's refusal on the page")
+    assert message.is_displayed() and server.session.run is None
+
+
 def _fill(browser, **fields):
     """Set the page's controls (select boxes by value, inputs by typing)."""
     from selenium.webdriver.common.by import By

@@ -2638,6 +2638,19 @@ def test_plot_partition_refuses_a_figure_too_small_for_its_title(capsys):
 
 
 @needs_mpl
+def test_movie_frames_say_their_estimate_is_for_random_labels(tmp_path, monkeypatch):
+    """docs/pictures.md: the frames' estimate is estimate_accuracy's prediction for *random* labels. On xor the
+    network reaches 0.99 under an "estimate_accuracy: 0.599" that did not say so (a lecture's audience reads it as
+    the prediction for these data); the title now says
+    "(random labels, d=2, N=60)", as the command's output and the explorer name them."""
+    titles = _grabbed(monkeypatch, lambda fig: fig.axes[0].get_title())
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    r = npn.pictures.movie(X, y, 4, path=tmp_path / "x.gif", every=10, steps=20, dpi=20, size=1, progress=False)
+    assert len(titles) == r.frames == 3
+    assert all(re.search(r"\nestimate_accuracy: [\d.]+\*?  \(random labels, d=2, N=60\)", t) for t in titles), titles
+
+
+@needs_mpl
 def test_movie_frames_say_they_show_a_slice_and_name_the_bound_plainly(tmp_path, monkeypatch):
     """Frames for d > 2 did not say they show a slice, left empty space under a wide window, and read
     "(bound deep bound = 1369)"."""
@@ -2992,6 +3005,33 @@ def test_logits_and_colours_of_a_logit_near_float64s_largest(net, plane, box):
             assert abs(Fraction(got) - want) <= Fraction(1e-12) * abs(want), (s, t, got, float(want))
     for color in ("decision", "output"):
         assert np.isfinite(_region_colours(rp, color)[0]).all()
+
+
+@needs_mpl
+@pytest.mark.parametrize("box", [None, ((-2.0, -0.5), (2.0, 0.5))])
+def test_a_colour_bar_in_plot_partitions_own_figure_stays_inside_it(box):
+    """docs/pictures.md: "Without ax it opens a figure with pyplot". With colorbar=True that figure cut the bar's
+    label off at its right edge ("logi"): the bar, its ticks and its label, and the plot, now lie inside the figure
+    (a wide window's bar as tall as its plot, as before)."""
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("agg")
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    net = npn.train(X, y, 6, steps=50, seed=0).network
+    ax = npn.plot_partition(net, X, y, color="output", colorbar=True, box=box)
+    fig = ax.figure
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        assert len(fig.axes) == 2
+        for a in fig.axes:
+            b = a.get_tightbbox(renderer)
+            assert 0 <= b.x0 and b.x1 <= fig.bbox.width and 0 <= b.y0 and b.y1 <= fig.bbox.height, (a, b)
+        bar = fig.axes[1].get_window_extent()
+        plot = ax.get_window_extent()
+        assert bar.height <= plot.height + 1   # as tall as the plot, not as the figure
+    finally:
+        plt.close(fig)
 
 
 @needs_mpl

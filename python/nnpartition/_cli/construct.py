@@ -38,13 +38,13 @@ def plot_explain_1d(expl: Explanation, net: Any, X: np.ndarray, y: np.ndarray, *
     lo, hi = expl.interval
     pad = 0.15 * (hi - lo)
     grid = np.linspace(lo - pad, hi + pad, 1500)
-    ax.axvspan(lo, hi, color="0.95", zorder=0)
+    ax.axvspan(lo, hi, color="0.95", zorder=0, label="the data's interval")
     ax.plot(grid, net.decision_function(grid[:, None]), color="0.2", lw=2.5,
             label=f"trained network (L = {expl.n_units})")
     ax.plot(expl.nodes, expl.values, "--o", color="C3", lw=1.3, ms=4,
             label=f"constructive spline on its {len(expl.nodes) - 2} live knots (sup diff {expl.sup_distance:.1e})")
-    for t in expl.knots.merged_position:
-        ax.axvline(t, color="C3", lw=0.6, alpha=0.5)
+    for k, t in enumerate(expl.knots.merged_position):   # (one entry in the key for them all)
+        ax.axvline(t, color="C3", lw=0.6, alpha=0.5, label="knots: where a unit bends the network" if k == 0 else None)
     inert = expl.knots.position[(expl.knots.status == "outside")]
     inert = inert[np.isfinite(inert) & (np.abs(inert - 0.5 * (lo + hi)) < 0.5 * (hi - lo) + pad)]
     if inert.size:   # only what is drawn has an entry

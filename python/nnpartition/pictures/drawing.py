@@ -291,7 +291,9 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(5, 5))
+        own, ax = plt.subplots(figsize=(5, 5))   # (a figure this call lays out itself)
+    else:
+        own = None
     faces, bar = _region_colours(rp, color)
     polys = np.split(rp.vertices, rp.offsets[1:-1]) if rp.n_regions else []
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
@@ -333,6 +335,9 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
 
             cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
             ax.figure.colorbar(mappable, cax=cax, label=label)
+            if own is not None:
+                # the figure is ours to lay out: the bar's label ("logit") ran off its right edge, cut to "logi"
+                own.tight_layout()
     return ax
 
 

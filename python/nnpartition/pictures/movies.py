@@ -350,7 +350,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                 regions_txt = f"{rp.n_regions} region" + ("" if rp.n_regions == 1 else "s")
                 ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
                              f"{regions_txt}, at most {bound_txt}\n"
-                             f"estimate_accuracy: {est_txt}  (d={d}, N={N}){where}", fontsize=8, wrap=True)
+                             f"estimate_accuracy: {est_txt}  (random labels, d={d}, N={N}){where}", fontsize=8,
+                             wrap=True)
                 with warnings.catch_warnings():
                     # A frame too small for its title, labels and colour bar (size=1 with color='output', or
                     # 0.5) is drawn as laid out: matplotlib's "Tight layout not applied" is about that frame's

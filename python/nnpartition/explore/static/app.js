@@ -347,6 +347,15 @@ async function init() {
     $("optimizer").innerHTML = S.config.optimizers.map((o) => `<option>${o}</option>`).join("");
   } catch (e) { showMessage(`cannot reach the server: ${e.message}`); }
   $("settings").addEventListener("submit", (ev) => { ev.preventDefault(); start(false); });
+  // The browser's own check of a field (N below its min of 2, a number box it cannot read) stops a Start before it
+  // reaches the server, and left an earlier message on the page ("widths[0] must be ... got 5000" for a width
+  // already mended): the message names every field the browser refused, and why, in the server's words' place.
+  let refused = null;
+  $("settings").addEventListener("invalid", (ev) => {
+    if (refused === null) { refused = []; setTimeout(() => { refused = null; }, 0); }
+    refused.push(`${ev.target.name || ev.target.id}: ${ev.target.validationMessage}`);
+    showMessage(refused.join("\n"));
+  }, true);
   $("pause").addEventListener("click", () => control(S.status.state === "paused" ? "resume" : "pause"));
   $("step").addEventListener("click", () => {
     const active = S.status.state === "running" || S.status.state === "paused";
