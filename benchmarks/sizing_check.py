@@ -1,7 +1,7 @@
 """Do the sizing answers hold? Train the widths that ``required_width`` names.
 
-    python benchmarks/sizing_check.py            # about 5 minutes on 2 cores
-    python benchmarks/sizing_check.py --samples  # max_samples's questions only (about 3 minutes)
+    python benchmarks/sizing_check.py            # about 3 minutes on 2 idle cores (2 min 40 s, sixty-fourth pass)
+    python benchmarks/sizing_check.py --samples  # max_samples's questions only (about 20 s)
     python benchmarks/sizing_check.py --deep     # the same for deep networks (DEEP_QUESTIONS, DEEP_SAMPLE_QUESTIONS)
 
 For a few sizing questions ("how wide must a two-layer network be to reach ``target`` training accuracy on
