@@ -69,7 +69,7 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
     (its check, ``training.checks._snapshot_every``, at most ``MAX_SNAPSHOT_VALUES`` values), else the refusal in
     the movie's words: ``movie()``'s arguments as ``name=value``, or (``option``) the command line's ``--name value``,
     with the smallest ``every`` that fits (the trainer's own words name ``snapshot_every``, which neither has)."""
-    from ..training.checks import MAX_SNAPSHOT_VALUES, _parameter_count, _snapshot_count, _snapshot_every
+    from ..training.checks import MAX_SNAPSHOT_VALUES, _least_every, _parameter_count, _snapshot_count, _snapshot_every
 
     try:
         _snapshot_every(every, None, 1, steps, d, ws)
@@ -82,8 +82,7 @@ def _snapshots_refusal(steps: int, every: int, d: int, ws: List[int], option: bo
 
     params = _parameter_count(d, ws)
     fit = MAX_SNAPSHOT_VALUES // params   # snapshots that fit: at least 2 (the first step and the last) for any every
-    # the least every keeping at most fit: ceil((steps - 1) / every) + 1 snapshots, the last step's included
-    way = f"use {name('every', max(1, -(-(steps - 1) // (fit - 1))))} or more" if fit >= 2 else "use a smaller network"
+    way = f"use {name('every', _least_every(steps, fit))} or more" if fit >= 2 else "use a smaller network"
     return (f"{name('steps', steps)} with {name('every', every)} keeps {_snapshot_count(steps, every)} snapshots of "
             f"the network's {params} parameters, over the limit of {MAX_SNAPSHOT_VALUES} values; {way}")
 
@@ -265,11 +264,14 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         # as the explorer refuses it: every=1000 with steps=400 made a movie of two frames, the first and last steps
         raise ValueError(f"every={every} must be at most steps={steps} (a frame every {every} steps of {steps} is "
                          f"only the first and the last); use every={steps} or less")
-    if _frames(steps, every) > MAX_FRAMES:
+    frames = _frames(steps, every)
+    if frames > MAX_FRAMES:
         # (the smallest every that fits, as name=value: the command line reads it as its --every; "raise every"
         # kept Python's name there)
+        from ..training.checks import _least_every
+
         raise ValueError(f"steps={steps} with every={every} makes more than {MAX_FRAMES} frames; use "
-                         f"every={-(-(steps - 1) // (MAX_FRAMES - 1))} or more")
+                         f"every={_least_every(steps, MAX_FRAMES)} or more")
     if widths is not None:
         if L is not None:
             raise ValueError("pass either L or widths, not both")
@@ -295,8 +297,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     # at dpi 1000 took 5.9 GB before a MemoryError). A review measured the process growing by 5.3 bytes a pixel and
     # frame (PIL stores RGB in 4 bytes, and writing the GIF adds more): 6 are counted.
     wide, high = round(size * dpi), round(height * dpi)
-    _check_bytes(f"a movie of {_frames(steps, every)} frames of {wide} x {high} pixels",
-                 float(wide) * high * (6.0 * _frames(steps, every) + 8.0),
+    _check_bytes(f"a movie of {frames} frames of {wide} x {high} pixels", float(wide) * high * (6.0 * frames + 8.0),
                  # name=value, which the command line reads as its options (--dpi 80, --every 50); size only where
                  # given, as the command line has no --size
                  f"lower dpi={dpi}{f' or size={size:g}' if size != _MOVIE_SIZE else ''}, or raise every={every}")

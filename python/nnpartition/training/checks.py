@@ -104,6 +104,17 @@ def _snapshot_count(steps: int, every: int) -> int:
     return (steps - 1) // every + 1 + int((steps - 1) % every != 0)
 
 
+def _least_every(steps: int, most: int) -> int:
+    """The least ``every`` whose run of ``steps`` steps keeps at most ``most`` (at least 2) snapshots
+    (:func:`_snapshot_count`: ``ceil((steps - 1) / every) + 1``, the last step's included).
+
+    Example:
+        >>> _least_every(10, 2), _least_every(10, 3), _least_every(2000, 2000)
+        (9, 5, 1)
+    """
+    return max(1, -(-(steps - 1) // (most - 1)))
+
+
 def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int, widths: List[int]) -> int:
     """Check ``snapshot_every`` / ``callback`` (0: no snapshots)."""
     if callback is not None and not callable(callback):
