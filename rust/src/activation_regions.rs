@@ -409,18 +409,6 @@ where
     let bits = validate_layers(d, layers)?;
     let words = bits.div_ceil(64);
     let n_chunks = n.div_ceil(CHUNK_ROWS);
-    // Buffers hold one chunk (fewer rows when there are fewer points).
-    let buf_rows = CHUNK_ROWS.min(n).max(1);
-    let elem = std::mem::size_of::<T>() as f64;
-    let per_thread = buf_rows as f64 * ((bits as f64 + d as f64) * elem + words as f64 * 8.0 + 1.0);
-    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until pass 60, whose
-    // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
-    let table = n as f64 * (16.0 * words as f64 + 64.0);
-    limits::check_bytes(
-        &format!("counting the patterns of {n} points through {bits} units ({} threads)", rayon::current_num_threads()),
-        per_thread * rayon::current_num_threads() as f64 + table,
-    )?;
-    let cancel = Cancel::current();
     // A chunk of a large network is passed in blocks of rows of at most about UNIT_WORK multiply-adds,
     // with a check for Ctrl-C before each (the blocks depend on the sizes only, so the counts are
     // still the same at any thread count; networks under 2^19 steps a row take the chunk
@@ -430,6 +418,25 @@ where
     let units: usize = layers.iter().map(|l| l.w.ncols()).fold(0, usize::saturating_add);
     let per_row_cost = per_row.saturating_add(units.saturating_mul(limits::ENTRY_WORK));
     let block = limits::items_per(limits::UNIT_WORK, per_row_cost).clamp(2, CHUNK_ROWS);
+    // Buffers hold one chunk of inputs (fewer rows when there are fewer points), and the layers' outputs and the
+    // keys of one block of it: the largest block of a full chunk or of the last one. (Until pass 65 they held a
+    // whole chunk too: 2,048 points through 240,000 units of one input allocated 3.9 GB a thread, touched a
+    // quarter of it, and spent a fifth of a second unmapping it after a Ctrl-C, under no check.)
+    let buf_rows = CHUNK_ROWS.min(n).max(1);
+    let last_rows = n - (n_chunks.max(1) - 1) * CHUNK_ROWS;
+    let block_cap =
+        crate::linalg::block_rows(block, buf_rows).max(crate::linalg::block_rows(block, last_rows)).min(buf_rows);
+    let elem = std::mem::size_of::<T>() as f64;
+    let per_thread =
+        block_cap as f64 * (bits as f64 * elem + words as f64 * 8.0) + buf_rows as f64 * (d as f64 * elem + 1.0);
+    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until pass 60, whose
+    // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
+    let table = n as f64 * (16.0 * words as f64 + 64.0);
+    limits::check_bytes(
+        &format!("counting the patterns of {n} points through {bits} units ({} threads)", rayon::current_num_threads()),
+        per_thread * rayon::current_num_threads() as f64 + table,
+    )?;
+    let cancel = Cancel::current();
     limits::check_work(
         &format!("counting the patterns of {n} points through {bits} units"),
         n as f64 * per_row as f64,
@@ -443,7 +450,7 @@ where
         .fold(
             || {
                 (
-                    Scratch::new(buf_rows, layers, cancel.clone()),
+                    Scratch::new(block_cap, layers, cancel.clone()),
                     Array2::zeros((buf_rows, d)),
                     vec![0u8; buf_rows],
                     Ok(total.sibling()),

@@ -394,9 +394,15 @@ mod patterns {
         let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         // (and 16 x (4096 + 256) rows in d = 17: each of the 16 shards holds about 4,352 +- 66 patterns, every one
         // just past a doubling of its key arena, its cells and its hash index, the table's worst point)
-        for (d, n, widths) in
-            [(13, 6000usize, vec![40usize]), (13, 8000, vec![200, 30]), (13, 5000, vec![14]), (17, 69632, vec![40])]
-        {
+        // (and 2051 points through 30,000 units in d = 12, a block of 1,278 rows at a time and a last chunk of 3: its
+        // outputs held for a whole chunk of 2,048 rows until pass 65, 1.6 times what a block needs)
+        for (d, n, widths) in [
+            (13, 6000usize, vec![40usize]),
+            (13, 8000, vec![200, 30]),
+            (13, 5000, vec![14]),
+            (17, 69632, vec![40]),
+            (12, 2051, vec![30_000]),
+        ] {
             let x = Array2::from_shape_fn((n, d), |(r, j)| if r >> j & 1 == 1 { 1.0 } else { -1.0 });
             let mut owned = Vec::new();
             let mut fan = d;
