@@ -53,6 +53,7 @@ def colour_modes() -> None:
         ax.set_title(f'color="{color}"  ({n} regions)', fontsize=10)
     fig.suptitle("2 -> 32 -> 32 -> 1 ReLU network trained on spirals (N = 300)", fontsize=11)
     fig.tight_layout()
+    fig.tight_layout()   # (axes of equal aspect with a key below: matplotlib's layout converges in two passes)
     fig.savefig(IMG / "partition_colors.png", dpi=90)
 
 

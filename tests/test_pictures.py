@@ -1058,6 +1058,7 @@ def plot_partition_(*a, **k):
     (dict(hyperplanes="no"), TypeError, "hyperplanes must be True or False"),   # was read as True
     (dict(decision_boundary="no"), TypeError, "decision_boundary must be True or False"),
     (dict(colorbar="no"), TypeError, "colorbar must be True or False"),
+    (dict(key="no"), TypeError, "key must be True or False"),
     (dict(hyperplanes=1), TypeError, "hyperplanes"),
     (dict(edgecolor=np.nan), TypeError, "edgecolor must be a matplotlib colour"),   # "object of type 'float' ..."
     (dict(edgecolor=(np.nan, 0.0, 0.0)), ValueError, "edgecolor contains NaN"),
@@ -2539,16 +2540,78 @@ def test_the_key_names_the_misclassified_marker_only_when_points_are_misclassifi
     assert 0 < pred.sum() < 40
     for y, marked in ((pred, False), (1 - pred, True)):
         fig = Figure(figsize=(5, 5))
-        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1))
+        ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1), key=False)
         _annotate(ax, 2)
         texts = _legend_texts(ax)
         assert {"label 1", "label 0"} <= set(texts)
         assert ("misclassified" in texts) is marked, texts
+        # plot_partition's own key (key=True, the default) is the same one
+        fig = Figure(figsize=(5, 5))
+        assert _legend_texts(npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1))) == texts
     # only the classes drawn are in the key (docstring of _annotate): all points labelled 1
     fig = Figure(figsize=(5, 5))
     ax = npn.plot_partition(net, X, np.ones(40, int), ax=fig.add_subplot(), box=(-1, 1))
-    _annotate(ax, 2)
     assert "label 1" in _legend_texts(ax) and "label 0" not in _legend_texts(ax)
+
+
+@needs_mpl
+@pytest.mark.parametrize("constrained", [False, True])
+def test_plot_partition_from_python_names_its_axes_and_keys_each_panel_below_it(constrained):
+    """A review in the sixty-fourth pass: ``plot_partition`` from Python drew no axis labels and no key (the command
+    line's pictures had both). ``key=True`` (the default) names the axes and draws the key below them; in a row of
+    three panels each key lies below its own plot, inside its panel's share of the figure's width, clear of the
+    others and inside the figure once it is laid out (tight or constrained); ``key=False`` draws neither."""
+    from matplotlib.figure import Figure
+
+    X, y = npn.datasets.toy_dataset("xor", 60, seed=0)
+    net = npn.train(X, y, 6, steps=50, seed=0).network
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(13.5, 4.6), layout="constrained" if constrained else None)
+    FigureCanvasAgg(fig)   # (a figure's own canvas draws nothing: no constrained layout is made)
+    axes = [fig.add_subplot(1, 3, k + 1) for k in range(3)]
+    for ax, color in zip(axes, ("decision", "region", "output")):
+        npn.plot_partition(net, X, y, ax=ax, color=color, colorbar=color == "output")
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+        assert {"label 1", "label 0", "decision boundary"} <= set(_legend_texts(ax))
+        assert ({"predicted 1", "predicted 0"} <= set(_legend_texts(ax))) is (color == "decision")
+    if not constrained:
+        # (twice: matplotlib's tight layout of axes of equal aspect converges in two passes; after one, the first
+        # panel's key of three rows reached 3.5 pixels past the bottom edge, through its own padding)
+        fig.tight_layout()
+        fig.tight_layout()
+    fig.canvas.draw()
+    keys = [ax.get_legend().get_window_extent() for ax in axes]
+    for k, (ax, key) in enumerate(zip(axes, keys)):
+        plot = ax.get_window_extent()
+        assert key.y1 <= plot.y0 and key.y0 >= 0, (k, key, plot)
+        # centred on its plot, within a third of the figure
+        assert abs((key.x0 + key.x1) / 2 - (plot.x0 + plot.x1) / 2) < 2, (k, key, plot)
+        assert k * fig.bbox.width / 3 <= key.x0 and key.x1 <= (k + 1) * fig.bbox.width / 3, (k, key)
+    fig = Figure(figsize=(5, 5))
+    ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), key=False)
+    assert ax.get_legend() is None and (ax.get_xlabel(), ax.get_ylabel()) == ("", "")
+
+
+@needs_mpl
+@pytest.mark.parametrize("d", [2, 5])
+def test_plot_partitions_own_figure_holds_its_key_and_names_a_slices_axes(d):
+    """Without ``ax``, the figure ``plot_partition`` opens is laid out to hold the key below the plot (the key lay
+    outside a figure that was not); a slice of ``d > 2`` names its axes after the three points it passes through."""
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("agg")
+    X, y = npn.datasets.random_dataset(40, d, seed=1) if d > 2 else npn.datasets.toy_dataset("xor", 40, seed=1)
+    net = npn.train(X, y, 5, steps=50, seed=0).network
+    ax = npn.plot_partition(net, X, y)
+    fig = ax.figure
+    try:
+        fig.canvas.draw()
+        key = ax.get_legend().get_window_extent()
+        assert 0 <= key.x0 and key.x1 <= fig.bbox.width and 0 <= key.y0 and key.y1 <= ax.get_window_extent().y0
+        assert ("p1" in ax.get_xlabel() and "p3" in ax.get_ylabel()) if d > 2 else ax.get_xlabel() == "x1"
+    finally:
+        plt.close(fig)
 
 
 @needs_mpl

@@ -195,7 +195,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     fig = Figure(figsize=(args.size, args.size))
     # the logit's shades are read on a colour bar
     ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
-                        box=box, plane=plane, colorbar=args.color == "output")
+                        box=box, plane=plane, colorbar=args.color == "output", key=False)
     kind = None if net.d == 2 else "standard" if standard is not None else "points"
     _annotate(ax, net.d, kind, color=args.color, key=args.size >= KEY_INCHES)
     rp = region_polygons(net, box=box, plane=plane)

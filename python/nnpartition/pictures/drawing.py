@@ -212,7 +212,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
                    hyperplanes: bool = True, decision_boundary: bool = True, plane: Any = None,
                    box: Optional[BoxLike] = None, edgecolor: Any = (0.2, 0.2, 0.2, 0.35), linewidth: float = 0.3,
                    max_regions: int = DEFAULT_MAX_REGIONS, colorbar: bool = False,
-                   max_points: int = DEFAULT_MAX_POINTS) -> "Axes":
+                   max_points: int = DEFAULT_MAX_POINTS, key: bool = True) -> "Axes":
     """Draw the exact linear regions of ``net`` (a ``PolyCollection``), optionally with data points.
 
     Args:
@@ -244,9 +244,16 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             region's drawing too, about 2 KiB more a region.
         colorbar: add a colour bar (``color="output"`` only).
         max_points: most points drawn (:data:`DEFAULT_MAX_POINTS`, 20,000); an integer ``>= 1``.
+        key: name the axes (``x1``, ``x2``; for ``d > 2`` the slice's own axes) and draw a key below them, as the
+            command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
+            classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
+            drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
+            layout (``Figure(layout="constrained")``) makes room for it, and so does ``fig.tight_layout()`` (called
+            twice: matplotlib lays out axes of equal aspect in two passes); otherwise leave room below each panel,
+            or pass ``key=False``.
 
-        ``hyperplanes``, ``decision_boundary`` and ``colorbar`` are ``True`` or ``False`` (``"no"`` is refused, not
-        read as true); every argument is checked before anything is computed or drawn.
+        ``hyperplanes``, ``decision_boundary``, ``colorbar`` and ``key`` are ``True`` or ``False`` (``"no"`` is
+        refused, not read as true); every argument is checked before anything is computed or drawn.
 
     Returns:
         The axes.
@@ -265,6 +272,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     hyperplanes = v.flag("hyperplanes", hyperplanes)
     decision_boundary = v.flag("decision_boundary", decision_boundary)
     colorbar = v.flag("colorbar", colorbar)
+    key = v.flag("key", key)
     linewidth = v.real("linewidth", linewidth, minimum=0.0)
     max_points = v.count("max_points", max_points, minimum=1, maximum=2**40)
     _check_edgecolor(edgecolor)
@@ -335,9 +343,17 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
 
             cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
             ax.figure.colorbar(mappable, cax=cax, label=label)
-            if own is not None:
-                # the figure is ours to lay out: the bar's label ("logit") ran off its right edge, cut to "logi"
-                own.tight_layout()
+    if key:
+        # the slice the window shows (as window_for chose it): the data's first three points, the plane given, or
+        # (d > 2 without either) the plane of the first two coordinates
+        kind = None if d == 2 else "plane" if plane is not None else "points" if Xc is not None else "standard"
+        _annotate(ax, d, kind, color=color, under_axes=own is None)
+    if own is not None and not _constrained(own) and (key or (colorbar and bar is not None)):
+        # the figure is ours to lay out: the bar's label ("logit") ran off its right edge, cut to "logi"; the key
+        # below the axes off its bottom edge
+        own.tight_layout()
+        if key:
+            own.tight_layout()   # (a second pass: see key above)
     return ax
 
 
@@ -384,12 +400,13 @@ def _constrained(fig: Any) -> bool:
 
 
 def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "decision", fontsize: float = 8.0,
-              ticks: bool = True, key: bool = True) -> None:
+              ticks: bool = True, key: bool = True, under_axes: bool = False) -> None:
     """Axis labels and a key below the axes for a picture :func:`plot_partition` drew into ``ax`` (the command
     line's plot-partition and movie): the points' classes (only those drawn), the misclassified marker, the
     regions' colours for ``color="decision"``, the decision boundary and the first layer's lines (if drawn).
     ``kind`` is the slice for ``d > 2``, as for :func:`_slice_note`; ``ticks=False`` hides the tick labels;
-    ``key=False`` leaves the key out (:data:`KEY_INCHES`)."""
+    ``key=False`` leaves the key out (:data:`KEY_INCHES`); ``under_axes=True`` centres it on the axes and fits it to
+    their width (a panel of a caller's figure), not to the figure's (a figure of one picture)."""
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -427,10 +444,13 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
         # in as many columns (at most 3) as the figure's width holds, centred on the figure (under the axes, it
         # stood left of the centre by half a colour bar): three were wider than a 3-inch figure, whose key was cut at
         # both sides ("decision bounda")
-        where = blended_transform_factory(ax.figure.transFigure, ax.transAxes) + below
+        # (a panel among others: centred on its axes, as wide as they are, or the panels' keys ran into each other)
+        across = ax.transAxes if under_axes else ax.figure.transFigure
+        room = _width(ax, ax.figure) * 1.1 if under_axes else 0.96 * ax.figure.bbox.width
+        where = blended_transform_factory(across, ax.transAxes) + below
         for ncol in range(min(3, len(handles)), 0, -1):
             legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=where,
                                ncol=ncol, fontsize=fontsize - 1, frameon=False, handlelength=1.6, columnspacing=1.0,
                                borderaxespad=0.0)
-            if _width(legend, ax.figure) <= 0.96 * ax.figure.bbox.width:
+            if _width(legend, ax.figure) <= room:
                 break

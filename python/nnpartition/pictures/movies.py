@@ -344,7 +344,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                 rp = region_polygons(net, box=box, plane=p, max_regions=max_regions)
                 counts.append(rp.n_regions)
                 plot_partition(net, Xc, yc, ax=ax, plane=p, box=box, color=color, max_regions=max_regions,
-                               colorbar=color == "output")
+                               colorbar=color == "output", key=False)
                 _annotate(ax, d, slice_kind, color=color, fontsize=7, ticks=False, key=size >= KEY_INCHES)
                 est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
                 where = "" if slice_kind is None else "\n" + _slice_note(d, slice_kind)
