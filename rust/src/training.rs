@@ -322,12 +322,15 @@ impl TrainConfig {
     }
 
     /// Bytes one training run holds besides its data: parameters, gradient, best copy, the last read's copy (a
-    /// diverged run's `last`) and two optimiser moments (f32); with the GEMM kernel pre- and post-activations and
-    /// deltas of one batch and its outputs, with the fused kernel ([`TrainConfig::kernel_for`]) one row's
+    /// diverged run's `last`) and two optimiser moments (f32); with the GEMM kernel the activations and deltas of
+    /// one batch (the last layer's deltas are written over its activations: that layer is counted twice, which
+    /// covers the packed copies of the operands `ndarray`'s products make, 69 KB at `N = 2,000`, `d = 5`, `L = 64`)
+    /// and its outputs, with the fused kernel ([`TrainConfig::kernel_for`]) one row's
     /// activations and deltas; with minibatches also the permutation of the `n` rows and the batch's copy of its
     /// rows and labels. (Until pass 56 every run was counted with the GEMM kernel's batch buffers: a fused run on
     /// 2,000 points 200 times what it holds, `rust/tests/bytes_measured.rs`; and the GEMM kernel held the fused
-    /// kernel's two rows besides, uncounted: batches of one row through 1,000 units held more than counted.)
+    /// kernel's two rows besides, uncounted: batches of one row through 1,000 units held more than counted. Until pass
+    /// 65 the GEMM kernel was counted with three buffers of activations a batch, when it held two.)
     pub fn run_bytes(&self, n: usize, d: usize) -> f64 {
         let params = self.params(d);
         let rows = self.batch_size.map_or(n, |b| b.min(n)) as f64;
@@ -335,7 +338,7 @@ impl TrainConfig {
         let minibatch = if rows < n as f64 { 8.0 * n as f64 + rows * (4.0 * d as f64 + 1.0) } else { 0.0 };
         let batch = match self.kernel_for(d) {
             Kernel::Fused => 2.0 * units,
-            _ => 3.0 * rows * units + rows,
+            _ => 2.0 * rows * units + rows,
         };
         4.0 * (6.0 * params + batch) + minibatch
     }
@@ -583,7 +586,7 @@ impl Network {
     /// Logits of the rows of `x` under `activation`.
     pub fn logits(&self, x: ArrayView2<f32>, activation: Activation) -> Vec<f32> {
         let (layout, p) = self.to_flat();
-        let mut ws = Workspace::new(x.nrows(), &layout);
+        let mut ws = Workspace::forward_only(x.nrows(), &layout);
         let mut z = vec![0f32; x.nrows()];
         forward::<false>(&layout, &p, x, activation, &mut ws, x.nrows(), &mut z);
         z
@@ -591,6 +594,10 @@ impl Network {
 }
 
 /// Scratch buffers of one run: post-activations and back-propagated deltas per hidden layer.
+/// A batch's activations of each hidden layer, and the deltas of each but the last: the last layer's delta is
+/// written over its activations, which nothing reads after the output layer's backward pass ([`out_rows`]). (Until
+/// pass 65 it had a buffer of its own: a two-layer network held its activations twice, 2.4 GB at `N = 300`,
+/// `L = 10^6`, whose release after a Ctrl-C took a sixth of a second of CPU time.)
 struct Workspace {
     acts: Vec<Array2<f32>>,
     deltas: Vec<Array2<f32>>,
@@ -599,8 +606,14 @@ struct Workspace {
 impl Workspace {
     fn new(rows: usize, layout: &Layout) -> Self {
         let acts = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
-        let deltas = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
+        let deltas = (0..layout.n_layers() - 1).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
         Workspace { acts, deltas }
+    }
+
+    /// The activations only, for a forward pass ([`Network::logits`]).
+    fn forward_only(rows: usize, layout: &Layout) -> Self {
+        let acts = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
+        Workspace { acts, deltas: Vec::new() }
     }
 }
 
@@ -706,13 +719,13 @@ fn score(loss: Loss, z: &[f32], y: &[u8], want_loss: bool) -> (f64, usize, bool)
     (total, correct, finite)
 }
 
-/// Output-layer backward over the rows: `gw += g_i a_i`, `delta_i = g_i w_out f'(a_i)`; returns `sum g_i`, or
-/// `None` when interrupted (checked every [`limits::CHECK_WORK`] multiply-adds or so).
+/// Output-layer backward over the rows: `gw += g_i a_i`, `delta_i = g_i w_out f'(a_i)`, written over `a_i` (each
+/// entry read before it is written); returns `sum g_i`, or `None` when interrupted (checked every
+/// [`limits::CHECK_WORK`] multiply-adds or so).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn out_rows<D: Fn(f32) -> f32>(
-    a: ArrayView2<f32>,
-    mut dl: ArrayViewMut2<f32>,
+    mut a: ArrayViewMut2<f32>,
     z: &[f32],
     y: &[u8],
     loss: Loss,
@@ -724,18 +737,17 @@ fn out_rows<D: Fn(f32) -> f32>(
     let mut gsum = 0f32;
     let l = gw.len();
     let every = limits::items_per(limits::CHECK_WORK, 3 * l);
-    for ((i, arow), mut drow) in a.rows().into_iter().enumerate().zip(dl.rows_mut()) {
+    for (i, mut row) in a.rows_mut().into_iter().enumerate() {
         if i % every == every - 1 && limits::check().is_err() {
             return None;
         }
         let gi = loss.grad(z[i], y[i]) * inv;
         gsum += gi;
-        let arow = &arow.to_slice().expect("contiguous")[..l];
-        let drow = &mut drow.as_slice_mut().expect("contiguous")[..l];
+        let row = &mut row.as_slice_mut().expect("contiguous")[..l];
         for j in 0..l {
-            let aj = arow[j];
+            let aj = row[j];
             gw[j] += gi * aj;
-            drow[j] = gi * w_out[j] * df(aj);
+            row[j] = gi * w_out[j] * df(aj);
         }
     }
     Some(gsum)
@@ -762,23 +774,21 @@ fn backward(
     {
         let (gw, gb) = g[layout.out_w..].split_at_mut(layout.last_width());
         gw.iter_mut().for_each(|v| *v = 0.0);
-        let a = ws.acts[k - 1].slice(s![..rows, ..]);
-        let mut dl = ws.deltas[k - 1].slice_mut(s![..rows, ..]);
+        // (the last layer's delta over its activations: see Workspace)
+        let a = ws.acts[k - 1].slice_mut(s![..rows, ..]);
         let (loss, w_out) = (cfg.loss, &w_out[..gw.len()]);
         let gsum = match act {
-            Activation::Relu => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, relu_grad),
-            Activation::LeakyRelu(s) => {
-                out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { s })
-            }
-            Activation::Sigmoid => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| v * (1.0 - v)),
-            Activation::Tanh => out_rows(a, dl.view_mut(), z, y, loss, inv, w_out, gw, |v| 1.0 - v * v),
+            Activation::Relu => out_rows(a, z, y, loss, inv, w_out, gw, relu_grad),
+            Activation::LeakyRelu(s) => out_rows(a, z, y, loss, inv, w_out, gw, |v| if v > 0.0 { 1.0 } else { s }),
+            Activation::Sigmoid => out_rows(a, z, y, loss, inv, w_out, gw, |v| v * (1.0 - v)),
+            Activation::Tanh => out_rows(a, z, y, loss, inv, w_out, gw, |v| 1.0 - v * v),
         };
         let Some(gsum) = gsum else { return false };
         gb[0] = gsum;
     }
     for l in (0..k).rev() {
         let input = if l == 0 { x } else { ws.acts[l - 1].slice(s![..rows, ..]) };
-        let delta = ws.deltas[l].slice(s![..rows, ..]);
+        let delta = if l + 1 == k { ws.acts[l].slice(s![..rows, ..]) } else { ws.deltas[l].slice(s![..rows, ..]) };
         if !mat_mul_pieces(input.t(), delta, layout.w_mut(g, l), true, PIECE) {
             return false;
         }
@@ -794,7 +804,7 @@ fn backward(
         }
         if l > 0 {
             let (lo, hi) = ws.deltas.split_at_mut(l);
-            let delta = hi[0].slice(s![..rows, ..]);
+            let delta = if l + 1 == k { ws.acts[l].slice(s![..rows, ..]) } else { hi[0].slice(s![..rows, ..]) };
             let mut prev = lo[l - 1].slice_mut(s![..rows, ..]);
             if !mat_mul_pieces(delta, layout.w(p, l).t(), prev.view_mut(), false, PIECE) {
                 return false;
