@@ -1934,7 +1934,9 @@ def test_the_exported_figure_has_axes_with_ticks_a_title_and_a_key(server, brows
 def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen_at_once(server, browser, size):
     """On a 1280x720 laptop or a 1024x768 projector the plot was 600px, cut at the screen's bottom with its legend,
     and the numbers (step, region count, accuracy, estimate) went below it, off the screen: the plot now shrinks to
-    the window's height with the numbers beside it, nothing wider than the window. At 1400x1000 it stays 600px."""
+    the window's height with the numbers beside it, nothing wider than the window. At 1400x1000 it stays 600px.
+    Nor does the page scroll (the controls ran 200px below a 1024x768 window): the controls and the numbers scroll
+    inside their panels, with Start, Pause, Step and Reset in view."""
     from selenium.webdriver.common.by import By
 
     def box(el):
@@ -1946,16 +1948,18 @@ def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen
         browser.get(server.url)
         wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
                  what="the page to load")
-        vw, vh, sw = browser.execute_script("const d = document.documentElement;"
-                                            "return [d.clientWidth, d.clientHeight, d.scrollWidth];")
+        vw, vh, sw, sh, ih = browser.execute_script("const d = document.documentElement;"
+                                                    "return [d.clientWidth, d.clientHeight, d.scrollWidth,"
+                                                    "        d.scrollHeight, innerHeight];")
         assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+        assert sh <= ih, f"the page is {sh}px high in a {ih}px window"
         plot = box(browser.find_element(By.ID, "plot"))
         assert plot[2] - plot[0] == plot[3] - plot[1] >= 320
         if full:
             assert plot[2] - plot[0] == 600
             continue
         shown = [browser.find_element(By.ID, i) for i in ("plot", "step-shown", "regions-count", "accuracy",
-                                                          "estimate", "start")]
+                                                          "estimate", "start", "pause", "step", "reset")]
         shown.append(browser.find_element(By.CSS_SELECTOR, "#view .legend"))
         for el in shown:
             left, top, right, bottom = box(el)
