@@ -1798,8 +1798,10 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     assert sum(1 for p in paths if p.get("stroke-dasharray")) == len(lines) > 0
     assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
     # each region piece is painted in its class's colour (blue 1, orange 0) as the network decides there: the
-    # centre of every filled polygon, taken back from pixels to the window, classified by numpy
+    # centre of every filled polygon, taken back from pixels to the window (the square the pieces tile, inside the
+    # axes' margins), classified by numpy
     (x0, y0), (x1, y1) = exported["box"]
+    left, top, right, bottom = _region_square(paths)
     centres, blue = [], []
     for p in paths:
         rgb = re.fullmatch(r"rgb\((\d+),(\d+),(\d+)\)", p.get("fill") or "")
@@ -1807,7 +1809,8 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
             continue
         for sub in p.get("d").split("M")[1:]:
             px = np.array(re.findall(r"-?[\d.]+", sub), dtype=float).reshape(-1, 2)
-            centres.append([x0 + px[:, 0].mean() / 600 * (x1 - x0), y1 - px[:, 1].mean() / 600 * (y1 - y0)])
+            centres.append([x0 + (px[:, 0].mean() - left) / (right - left) * (x1 - x0),
+                            y1 - (px[:, 1].mean() - top) / (bottom - top) * (y1 - y0)])
             blue.append(int(rgb.group(3)) > int(rgb.group(1)))
     assert len(centres) >= shown
     logit = net.decision_function(np.array(centres))
@@ -1828,11 +1831,112 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
         browser.save_screenshot(target)
 
 
+def _region_square(paths):
+    """(left, top, right, bottom) in SVG pixels of the square the region pieces (the paths filled with an rgb()
+    shade, "by decision") tile: the window, since region_polygons covers it."""
+    xy = np.concatenate([np.array(re.findall(r"-?[\d.]+", p.get("d")), dtype=float).reshape(-1, 2)
+                         for p in paths if (p.get("fill") or "").startswith("rgb(")])
+    return xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()
+
+
+def _numbers(texts, keep):
+    """(position, value) of the SVG text elements that are numbers and that `keep(element)` accepts."""
+    out = []
+    for t in texts:
+        if re.fullmatch(r"-?\d+(\.\d+)?", t.text or "") and keep(t):
+            out.append((float(t.get("x")), float(t.get("y")), float(t.text)))
+    return out
+
+
+def test_the_exported_figure_has_axes_with_ticks_a_title_and_a_key(server, browser):
+    """The PNG export was the bare canvas and the plot had no numbers on its axes: one could not read where a point
+    or a boundary lies, nor tell from the file which network, step or accuracy it shows. The exports (PNG and SVG,
+    the same drawing) are now a figure: a title with the network, data, step, training accuracy and region count,
+    the plot with ticks and the axes' names, and a key. The tick labels are read from the SVG export and mapped back
+    through the window to the values they claim."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    _fill(browser, N="100", widths="8", steps="200", every="20", fps="0")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run's end")
+    last = server.session.run.history[-1]["step"]
+    wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),
+             what="the page to show the last snapshot")
+    exported = json.loads(browser.execute_script(
+        "const r = await fetch('/api/export/run.json'); return await r.text();"))
+    # what the export buttons hand to the browser's download, caught in the page
+    browser.execute_script("window.__downloads = []; window.download = (blob, name) => {"
+                           "  const r = new FileReader(); r.onload = () => window.__downloads.push([name, r.result]);"
+                           "  r.readAsDataURL(blob); };")
+    browser.find_element(By.ID, "export-svg").click()
+    browser.find_element(By.ID, "export-png").click()
+    wait_for(lambda: browser.execute_script("return window.__downloads.length") == 2, what="the two exports")
+    got = dict(browser.execute_script("return window.__downloads"))
+    assert set(got) == {f"nnpartition-run{exported['run']}-step{last}.svg",
+                        f"nnpartition-run{exported['run']}-step{last}.png"}
+    data = {name.rsplit(".", 1)[1]: base64.b64decode(url.split(",", 1)[1]) for name, url in got.items()}
+    svg_text, png = data["svg"].decode(), Image.open(io.BytesIO(data["png"])).convert("RGB")
+
+    # the PNG is larger than the plot on the page, and its title band (above the plot) and key band (below) are drawn
+    canvas = browser.execute_script("const c = document.getElementById('plot'); return [c.width, c.height];")
+    assert png.width > canvas[0] and png.height > canvas[1]
+    img = np.asarray(png)
+    assert (img[: img.shape[0] // 25] < 128).any(), "the PNG's title band is blank"
+    assert (img[-img.shape[0] // 25:] < 128).any(), "the PNG's key band is blank"
+
+    svg = ET.fromstring(svg_text)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = svg.findall(f"{ns}text")
+    words = " ".join(t.text or "" for t in texts)
+    net = network_from_dict(exported["snapshot"]["network"])
+    X, y = np.array(exported["X"]), np.array(exported["y"])
+    box = exported["box"]
+    regions = pictures.region_polygons(net, box=tuple(tuple(c) for c in box)).n_regions
+    for expected in ("2 \u2192 8 \u2192 1", "xor", "N = 100", f"step {last} / 200",
+                     f"training accuracy {net.accuracy(X, y):.4f}", f"{regions} linear regions",
+                     "label 1", "label 0", "predicted 1", "predicted 0", "decision boundary", "misclassified"):
+        assert expected in words, (expected, words)
+    assert {"x1", "x2"} <= {t.text for t in texts}
+
+    # ticks: numbers below the plot's square (x1) and left of it (x2), inside the window, increasing along their
+    # axis in steps of 1, 2 or 5 times a power of ten, each at the position its value has in the window
+    left, top, right, bottom = _region_square(svg.findall(f"{ns}path"))
+    assert right - left == pytest.approx(bottom - top) and right - left > 300
+    (x0, y0), (x1, y1) = box
+    xs = sorted(_numbers(texts, lambda t: float(t.get("y")) > bottom and t.get("text-anchor") == "middle"))
+    ys = sorted(_numbers(texts, lambda t: float(t.get("x")) < left and t.get("text-anchor") == "end"),
+                key=lambda p: -p[1])   # bottom to top
+    for ticks, lo, hi in ((xs, x0, x1), (ys, y0, y1)):
+        values = np.array([v for _, _, v in ticks])
+        assert len(values) >= 3 and np.all(np.diff(values) > 0), values
+        assert lo <= values.min() and values.max() <= hi
+        step = np.diff(values)
+        np.testing.assert_allclose(step, step[0], rtol=1e-9)
+        mantissa = step[0] / 10 ** math.floor(math.log10(step[0]))
+        assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-9, step[0]
+    for x, _, v in xs:   # a label is centred on its tick
+        assert x0 + (x - left) / (right - left) * (x1 - x0) == pytest.approx(v, abs=1e-6 * (x1 - x0))
+    for _, yy, v in ys:  # a label's baseline lies within its font's height below its tick
+        tick = bottom - (v - y0) / (y1 - y0) * (bottom - top)
+        assert 0 <= yy - tick <= 12, (v, yy, tick)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
 def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen_at_once(server, browser, size):
     """On a 1280x720 laptop or a 1024x768 projector the plot was 600px, cut at the screen's bottom with its legend,
     and the numbers (step, region count, accuracy, estimate) went below it, off the screen: the plot now shrinks to
-    the window's height with the numbers beside it, nothing wider than the window. At 1400x1000 it stays 600px."""
+    the window's height with the numbers beside it, nothing wider than the window. At 1400x1000 it stays 600px.
+    Nor does the page scroll (the controls ran 200px below a 1024x768 window): the controls and the numbers scroll
+    inside their panels, with Start, Pause, Step and Reset in view."""
     from selenium.webdriver.common.by import By
 
     def box(el):
@@ -1844,16 +1948,18 @@ def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen
         browser.get(server.url)
         wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
                  what="the page to load")
-        vw, vh, sw = browser.execute_script("const d = document.documentElement;"
-                                            "return [d.clientWidth, d.clientHeight, d.scrollWidth];")
+        vw, vh, sw, sh, ih = browser.execute_script("const d = document.documentElement;"
+                                                    "return [d.clientWidth, d.clientHeight, d.scrollWidth,"
+                                                    "        d.scrollHeight, innerHeight];")
         assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+        assert sh <= ih, f"the page is {sh}px high in a {ih}px window"
         plot = box(browser.find_element(By.ID, "plot"))
         assert plot[2] - plot[0] == plot[3] - plot[1] >= 320
         if full:
             assert plot[2] - plot[0] == 600
             continue
         shown = [browser.find_element(By.ID, i) for i in ("plot", "step-shown", "regions-count", "accuracy",
-                                                          "estimate", "start")]
+                                                          "estimate", "start", "pause", "step", "reset")]
         shown.append(browser.find_element(By.CSS_SELECTOR, "#view .legend"))
         for el in shown:
             left, top, right, bottom = box(el)

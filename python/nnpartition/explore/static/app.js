@@ -117,17 +117,58 @@ function schedule() {
 
 function drawAll() {
   const t0 = performance.now();
-  drawPlot($("plot").getContext("2d"));
+  // the canvas holds as many pixels as it shows (times the screen's pixel ratio), so that the axes' numbers are drawn
+  // at their size in CSS pixels, not scaled down with a 600px canvas shown at 434px on a projector
+  const c = $("plot"), dpr = window.devicePixelRatio || 1, side = c.clientWidth || 600;
+  if (c.width !== Math.round(side * dpr)) { c.width = Math.round(side * dpr); c.height = Math.round(side * dpr); }
+  const ctx = c.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  drawPlot(ctx, { x: 0, y: 0, w: side, h: side });
   S.lastRenderMs = performance.now() - t0;
   if (S.frame) S.frames += 1;
   updateNumbers();
   drawCharts();
 }
 
-function transform(box, w, h) {
+// The window's box mapped onto the square of side `side` whose top left corner is (left, top).
+function transform(box, left, top, side) {
   const [[x0, y0], [x1, y1]] = box;
-  return { sx: w / (x1 - x0), sy: h / (y1 - y0), x0, y1,
-           px(x) { return (x - x0) * this.sx; }, py(y) { return (y1 - y) * this.sy; } };
+  return { sx: side / (x1 - x0), sy: side / (y1 - y0), x0, y1, left, top, side,
+           px(x) { return left + (x - x0) * this.sx; }, py(y) { return top + (y1 - y) * this.sy; } };
+}
+
+const AXIS_MARGIN = { l: 58, r: 10, t: 10, b: 42 };  // room around the plot's square for its ticks and axes' names
+
+// "Nice" tick values inside [lo, hi]: multiples of a step of 1, 2 or 5 times a power of ten, about `want` of them,
+// with the decimals the step needs.
+function ticks(lo, hi, want = 5) {
+  const raw = (hi - lo) / want, mag = Math.pow(10, Math.floor(Math.log10(raw))), n = raw / mag;
+  const step = (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  const out = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) {
+    out.push({ value: k * step, label: (k * step).toFixed(decimals) });
+  }
+  return out;
+}
+
+// The plot's frame, tick marks with their numbers and the axes' names (x1, x2, as nnpartition's pictures name them).
+function drawAxes(ctx, T, box) {
+  const [[x0, y0], [x1, y1]] = box, L = T.left, R = T.left + T.side, Tp = T.top, B = T.top + T.side;
+  ctx.strokeStyle = "#444"; ctx.lineWidth = 1;
+  ctx.beginPath(); ctx.moveTo(L, Tp); ctx.lineTo(R, Tp); ctx.lineTo(R, B); ctx.lineTo(L, B); ctx.closePath();
+  for (const t of ticks(x0, x1)) { const x = T.px(t.value); ctx.moveTo(x, B); ctx.lineTo(x, B + 5); }
+  for (const t of ticks(y0, y1)) { const y = T.py(t.value); ctx.moveTo(L, y); ctx.lineTo(L - 5, y); }
+  ctx.stroke();
+  ctx.fillStyle = "#333"; ctx.font = "12px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  for (const t of ticks(x0, x1)) ctx.fillText(t.label, T.px(t.value), B + 18);
+  ctx.textAlign = "right";
+  for (const t of ticks(y0, y1)) ctx.fillText(t.label, L - 7, T.py(t.value) + 4);
+  ctx.font = "italic 14px system-ui, sans-serif"; ctx.textAlign = "center";
+  ctx.fillText("x1", (L + R) / 2, B + 36);
+  ctx.textAlign = "left";
+  ctx.fillText("x2", L - AXIS_MARGIN.l + 2, (Tp + B) / 2 + 5);
 }
 
 function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
@@ -155,12 +196,14 @@ function polygonPath(ctx, T, f, r) {
   ctx.closePath();
 }
 
-// Paint the current frame with `ops` (canvas context or SVG builder share these calls).
-function drawPlot(ctx) {
-  const W = ctx.canvas.width, H = ctx.canvas.height;
-  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
-  if (!S.run) { hint(ctx, "Press Start to train a network"); return; }
-  const T = transform(S.run.box, W, H);
+// Paint the current frame, with its axes, into `area` ({x, y, w, h}; the whole canvas by default) of `ctx` (the
+// canvas's context or the SVG export's recording context: they share these calls).
+function drawPlot(ctx, area) {
+  const A = area || { x: 0, y: 0, w: ctx.canvas.width, h: ctx.canvas.height };
+  ctx.fillStyle = "#fff"; ctx.fillRect(A.x, A.y, A.w, A.h);
+  if (!S.run) { hint(ctx, "Press Start to train a network", A.x + A.w / 2, A.y + A.h / 2); return; }
+  const M = AXIS_MARGIN, side = Math.max(10, Math.min(A.w - M.l - M.r, A.h - M.t - M.b));
+  const T = transform(S.run.box, A.x + M.l, A.y + M.t, side);
   const f = S.frame, mode = $("color").value;
   if (f) {
     const groups = new Map();
@@ -190,11 +233,12 @@ function drawPlot(ctx) {
     drawBoundary(ctx, T, f.boundary);
   }
   if ($("show-points").checked) drawPoints(ctx, T, f ? f.pred : null);
+  drawAxes(ctx, T, S.run.box);
 }
 
-function hint(ctx, text) {
+function hint(ctx, text, x, y) {
   ctx.fillStyle = "#999"; ctx.font = "16px system-ui, sans-serif"; ctx.textAlign = "center";
-  ctx.fillText(text, ctx.canvas.width / 2, ctx.canvas.height / 2);
+  ctx.fillText(text, x, y);
 }
 
 function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the box, or null
@@ -309,13 +353,78 @@ function download(blob, name) {
 
 function baseName() { return S.run ? `nnpartition-run${S.run.run}-step${S.frame ? S.frame.step : 0}` : "nnpartition"; }
 
-// The SVG export replays drawPlot on a recording context that writes SVG elements.
+// The exported figure explains itself: a title (the network, the data, the step and the numbers the page shows for
+// it), the plot with its axes, and a key of its colours and marks; FIGURE is its size in CSS pixels.
+const FIGURE = { w: 720, title: 56, plot: 700, key: 64 };
+FIGURE.h = FIGURE.title + FIGURE.plot + FIGURE.key;
+
+function figureTitle() {
+  if (!S.run) return ["nnpartition explore", "no run yet"];
+  const s = S.run.settings, f = S.frame, opt = $("data").querySelector(`option[value="${s.data}"]`);
+  const net = [2, ...s.widths, 1].join(" \u2192 ");
+  const first = `${net} network on ${opt ? opt.textContent : s.data}, N = ${S.run.X.length}; ${s.optimizer}, ` +
+                `lr ${s.lr}, seed ${s.seed}`;
+  if (!f) return [first, "no snapshot yet"];
+  const regions = f.n_regions === null ? "too many regions to draw" : `${f.n_regions} linear regions in the window`;
+  return [first, `step ${f.step} / ${s.steps} \u00b7 training accuracy ${fmt(f.accuracy)} \u00b7 loss ${fmt(f.loss)}` +
+                 ` \u00b7 ${regions}`];
+}
+
+function keyItems() {
+  const items = [];
+  if ($("show-points").checked) {
+    items.push(["point", "#1b4b9a", "label 1 point"], ["point", "#a44d12", "label 0 point"],
+               ["cross", "#000", "misclassified"]);
+  }
+  if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
+                                                  ["patch", mix(C0, 0.6), "predicted 0 region"]);
+  else items.push(["patch", "hsl(137,60%,72%)", "linear regions (a colour each)"]);
+  items.push(["line", "#111", "decision boundary"]);
+  if ($("show-lines").checked) items.push(["dash", "rgba(20,20,20,0.75)", "first-layer line"]);
+  return items;
+}
+
+function drawKey(ctx, x, y, w) {  // four items a row
+  const items = keyItems(), col = w / 4;
+  ctx.font = "13px system-ui, sans-serif";
+  items.forEach(([kind, colour, text], i) => {
+    const cx = x + (i % 4) * col, cy = y + Math.floor(i / 4) * 24;
+    ctx.beginPath();
+    if (kind === "point") { ctx.arc(cx + 9, cy, 4, 0, 2 * Math.PI); ctx.fillStyle = colour; ctx.fill(); }
+    else if (kind === "patch") { ctx.fillStyle = colour; ctx.fillRect(cx + 1, cy - 7, 16, 14); }
+    else if (kind === "cross") {
+      ctx.strokeStyle = colour; ctx.lineWidth = 1.3;
+      ctx.moveTo(cx + 4, cy - 5); ctx.lineTo(cx + 14, cy + 5); ctx.moveTo(cx + 14, cy - 5); ctx.lineTo(cx + 4, cy + 5);
+      ctx.stroke();
+    } else {
+      ctx.strokeStyle = colour; ctx.lineWidth = kind === "line" ? 2.2 : 1.2;
+      if (kind === "dash") ctx.setLineDash([5, 4]);
+      ctx.moveTo(cx, cy); ctx.lineTo(cx + 18, cy); ctx.stroke(); ctx.setLineDash([]);
+    }
+    ctx.fillStyle = "#333"; ctx.textAlign = "left"; ctx.fillText(text, cx + 24, cy + 4);
+  });
+}
+
+function drawFigure(ctx) {
+  const F = FIGURE;
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, F.w, F.h);
+  const [first, second] = figureTitle();
+  ctx.fillStyle = "#111"; ctx.textAlign = "center";
+  ctx.font = "bold 15px system-ui, sans-serif"; ctx.fillText(first, F.w / 2, 22);
+  ctx.font = "13px system-ui, sans-serif"; ctx.fillText(second, F.w / 2, 43);
+  drawPlot(ctx, { x: (F.w - F.plot) / 2, y: F.title, w: F.plot, h: F.plot });
+  drawKey(ctx, 20, F.title + F.plot + 18, F.w - 40);
+}
+
+// The SVG export replays the drawing on a recording context that writes SVG elements.
 function svgContext(W, H) {
   const parts = [];
   let path = "", dash = "";
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const anchor = { left: "start", start: "start", center: "middle", right: "end", end: "end" };
   const ctx = {
-    canvas: { width: W, height: H }, fillStyle: "#000", strokeStyle: "#000", lineWidth: 1, font: "", textAlign: "left",
+    canvas: { width: W, height: H }, fillStyle: "#000", strokeStyle: "#000", lineWidth: 1, font: "10px sans-serif",
+    textAlign: "left",
     fillRect(x, y, w, h) { parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${this.fillStyle}"/>`); },
     beginPath() { path = ""; },
     moveTo(x, y) { path += `M${x.toFixed(2)} ${y.toFixed(2)}`; },
@@ -325,19 +434,36 @@ function svgContext(W, H) {
     fill() { parts.push(`<path d="${path}" fill="${this.fillStyle}"/>`); },
     stroke() { parts.push(`<path d="${path}" fill="none" stroke="${this.strokeStyle}" stroke-width="${this.lineWidth}"${dash}/>`); },
     setLineDash(a) { dash = a.length ? ` stroke-dasharray="${a.join(" ")}"` : ""; },
-    fillText(t, x, y) { parts.push(`<text x="${x}" y="${y}" fill="${this.fillStyle}" text-anchor="middle" font-family="sans-serif">${esc(t)}</text>`); },
+    fillText(t, x, y) {
+      const size = (/(\d+(?:\.\d+)?)px/.exec(this.font) || [0, 10])[1];
+      const style = (/\bbold\b/.test(this.font) ? ' font-weight="bold"' : "") +
+                    (/\bitalic\b/.test(this.font) ? ' font-style="italic"' : "");
+      const a = anchor[this.textAlign] || "start";
+      parts.push(`<text x="${x}" y="${y}" fill="${this.fillStyle}" text-anchor="${a}" font-family="sans-serif" ` +
+                 `font-size="${size}"${style}>${esc(t)}</text>`);
+    },
   };
   ctx.toString = () => `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n${parts.join("\n")}\n</svg>\n`;
   return ctx;
 }
 
 function exportSvg() {
-  const c = $("plot"), ctx = svgContext(c.width, c.height);
-  drawPlot(ctx);
+  const ctx = svgContext(FIGURE.w, FIGURE.h);
+  drawFigure(ctx);
   download(new Blob([ctx.toString()], { type: "image/svg+xml" }), `${baseName()}.svg`);
 }
 
-function exportPng() { $("plot").toBlob((b) => download(b, `${baseName()}.png`), "image/png"); }
+// The PNG: the same figure, at twice its size in pixels (sharp on a slide or a projector).
+function figureCanvas(scale = 2) {
+  const c = document.createElement("canvas");
+  c.width = FIGURE.w * scale; c.height = FIGURE.h * scale;
+  const ctx = c.getContext("2d");
+  ctx.setTransform(scale, 0, 0, scale, 0, 0);
+  drawFigure(ctx);
+  return c;
+}
+
+function exportPng() { figureCanvas().toBlob((b) => download(b, `${baseName()}.png`), "image/png"); }
 
 // ---------------------------------------------------------------- wiring
 async function init() {
@@ -364,6 +490,7 @@ async function init() {
   $("reset").addEventListener("click", () => control("reset"));
   $("data").addEventListener("change", () => { $("csv-row").hidden = $("data").value !== "csv"; });
   for (const id of ["color", "show-lines", "show-points"]) $(id).addEventListener("change", schedule);
+  window.addEventListener("resize", schedule);
   $("export-png").addEventListener("click", exportPng);
   $("export-svg").addEventListener("click", exportSvg);
   connect();
