@@ -244,7 +244,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             region's drawing too, about 2 KiB more a region.
         colorbar: add a colour bar (``color="output"`` only).
         max_points: most points drawn (:data:`DEFAULT_MAX_POINTS`, 20,000); an integer ``>= 1``.
-        key: name the axes (``x1``, ``x2``; for ``d > 2`` the slice's own axes) and draw a key below them, as the
+        key: name the axes (``x1``, ``x2``; for another plane the slice's own axes) and draw a key below them, as the
             command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
             classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
             drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
