@@ -1930,6 +1930,76 @@ def test_the_exported_figure_has_axes_with_ticks_a_title_and_a_key(server, brows
     assert not errors, errors
 
 
+def test_the_exported_figures_key_fits_the_figure_in_every_mode(server, browser):
+    """A review in the sixty-fifth pass: the export's key lays its items out four a row, 170px each, and "by region"
+    named its colours "linear regions (a colour each)", about 190px of text: with the points shown it was the fourth
+    item of its row and ran past the figure's right edge (cut in the PNG, outside the SVG's view box); without them
+    it ran into the next item. Each item's text, measured by the browser's canvas at the key's font, must end before
+    the figure's edge and before the next item of its row begins, in every mode of colour, lines and points (fails on
+    the old code)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    for color in ("decision", "region"):
+        for lines in (True, False):
+            for points in (True, False):
+                browser.execute_script(
+                    "document.getElementById('color').value = arguments[0];"
+                    "document.getElementById('show-lines').checked = arguments[1];"
+                    "document.getElementById('show-points').checked = arguments[2];", color, lines, points)
+                # the key drawn on a canvas whose fillText is recorded, with the text's width the canvas measures
+                texts = browser.execute_script(
+                    "const c = document.createElement('canvas'); c.width = FIGURE.w; c.height = 200;"
+                    "const ctx = c.getContext('2d'), out = [], fill = ctx.fillText.bind(ctx);"
+                    "ctx.fillText = (t, x, y) => { out.push([t, x, y, ctx.measureText(t).width]); fill(t, x, y); };"
+                    "drawKey(ctx, 20, 30, FIGURE.w - 40); return [out, FIGURE.w];")
+                items, width = texts
+                assert items, (color, lines, points)
+                rows = {}
+                for t, x, y, w in items:
+                    rows.setdefault(y, []).append((x, x + w, t))
+                for row in rows.values():
+                    row.sort()
+                    for (_x0, x1, t), nxt in zip(row, row[1:] + [(width, width, "the figure's edge")]):
+                        # (the next item's mark starts 24px left of its text)
+                        start = nxt[0] - 24 if nxt[2] != "the figure's edge" else width
+                        assert x1 <= start, (color, lines, points, t, x1, nxt[2], start)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_the_axes_numbers_fit_their_margin_in_windows_huge_and_tiny(server, browser):
+    """A review in the sixty-fifth pass: the ticks' numbers were written out in full, "-1000000000000" for a window
+    10^12 wide (a CSV's coordinates), about 90px in a margin of 51 beside the plot, cut at the canvas's edge; a
+    window 10^-12 wide read "-0.0000000000004"; and one 10^-200 wide threw a RangeError (toFixed takes at most 100
+    decimals), which stopped the drawing. Each window's ticks are now numbers that fit the margin (measured by the
+    browser's canvas at the axes' font), that read back as the tick's value, in nice steps (fails on the old
+    code)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    for lo, hi in ((-2.0, 2.0), (0.0, 1e12), (-1e12, 1e12), (-5e-13, 5e-13), (0.0, 1e-200), (-3e38, 3e38),
+                   (-7.3, 1234.5)):
+        got = browser.execute_script(
+            "const ctx = document.createElement('canvas').getContext('2d'); ctx.font = '12px system-ui, sans-serif';"
+            "try { return [ticks(arguments[0], arguments[1]).map((t) => [t.value, t.label,"
+            "                                                         ctx.measureText(t.label).width]),"
+            "              AXIS_MARGIN.l - 7]; }"
+            "catch (e) { return String(e); }", lo, hi)
+        assert isinstance(got, list), (lo, hi, got)
+        marks, room = got
+        assert len(marks) >= 3, (lo, hi, marks)
+        values = np.array([m[0] for m in marks])
+        step = np.diff(values)
+        np.testing.assert_allclose(step, step[0], rtol=1e-9)
+        mantissa = step[0] / 10 ** math.floor(math.log10(step[0]))
+        assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, (lo, hi, step[0])
+        for value, label, width in marks:
+            assert lo - 1e-9 * step[0] <= value <= hi + 1e-9 * step[0]
+            assert float(label) == pytest.approx(value, abs=1e-6 * step[0]), (lo, hi, label, value)
+            assert width <= room, (lo, hi, label, width, room)
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
 def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen_at_once(server, browser, size):
     """On a 1280x720 laptop or a 1024x768 projector the plot was 600px, cut at the screen's bottom with its legend,

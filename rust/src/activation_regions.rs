@@ -387,6 +387,39 @@ pub fn accumulate_chunk<T: Real>(
     Ok(())
 }
 
+/// How [`count_streamed`] passes `n` points through layers of `dims` (each layer's `(fan_in, width)`): the rows of a
+/// block it asks [`crate::linalg::block_rows`] for, and the most rows of a block of a chunk, which a worker's
+/// [`Scratch`] holds: the largest block of a full chunk or of the last one.
+///
+/// A chunk of a large network is passed in blocks of rows of at most about UNIT_WORK multiply-adds, with a check for
+/// Ctrl-C before each (the blocks depend on the sizes only, so the counts are still the same at any thread count;
+/// networks under 2^19 steps a row take the chunk whole). A block's cost counts each unit's multiply-adds and the
+/// passes over its pre-activation, [`limits::ENTRY_WORK`].
+pub fn stream_blocks(n: usize, dims: &[(usize, usize)]) -> (usize, usize) {
+    let per_row = dims.iter().map(|&(k, w)| k.saturating_mul(w)).fold(0, usize::saturating_add);
+    let units = dims.iter().map(|&(_, w)| w).fold(0, usize::saturating_add);
+    let per_row_cost = per_row.saturating_add(units.saturating_mul(limits::ENTRY_WORK));
+    let block = limits::items_per(limits::UNIT_WORK, per_row_cost).clamp(2, CHUNK_ROWS);
+    let buf_rows = CHUNK_ROWS.min(n).max(1);
+    let last_rows = n - (n.div_ceil(CHUNK_ROWS).max(1) - 1) * CHUNK_ROWS;
+    let cap = crate::linalg::block_rows(block, buf_rows).max(crate::linalg::block_rows(block, last_rows)).min(buf_rows);
+    (block, cap)
+}
+
+/// Bytes one worker of [`count_streamed`] holds for `n` points of dimension `d` through layers of `dims`, in elements
+/// of `elem` bytes: one chunk of inputs and labels (fewer rows when there are fewer points), and the layers' outputs
+/// and the keys of one block of it ([`stream_blocks`]). (Until pass 65 the outputs and keys of a whole chunk: 2,048
+/// points through 240,000 units of one input allocated 3.9 GB a thread, touched a quarter of it, and spent a fifth
+/// of a second unmapping it after a Ctrl-C, under no check.) `simulation::check_trials` counts its trials' workers
+/// with it too.
+pub fn stream_worker_bytes(n: usize, d: usize, dims: &[(usize, usize)], elem: usize) -> f64 {
+    let bits = dims.iter().map(|&(_, w)| w as f64).sum::<f64>();
+    let words = (bits / 64.0).ceil();
+    let (block_cap, buf_rows) = (stream_blocks(n, dims).1 as f64, CHUNK_ROWS.min(n).max(1) as f64);
+    let elem = elem as f64;
+    block_cap * (bits * elem + words * 8.0) + buf_rows * (d as f64 * elem + 1.0)
+}
+
 /// Stream `n` points through `layers` in chunks of [`CHUNK_ROWS`], in
 /// parallel, and count their distinct activation patterns.
 ///
@@ -409,26 +442,10 @@ where
     let bits = validate_layers(d, layers)?;
     let words = bits.div_ceil(64);
     let n_chunks = n.div_ceil(CHUNK_ROWS);
-    // A chunk of a large network is passed in blocks of rows of at most about UNIT_WORK multiply-adds,
-    // with a check for Ctrl-C before each (the blocks depend on the sizes only, so the counts are
-    // still the same at any thread count; networks under 2^19 steps a row take the chunk
-    // whole, as before).
-    let per_row: usize = layers.iter().map(|l| l.w.nrows().saturating_mul(l.w.ncols())).fold(0, usize::saturating_add);
-    // (a block's cost counts each unit's multiply-adds and the passes over its pre-activation, `limits::ENTRY_WORK`)
-    let units: usize = layers.iter().map(|l| l.w.ncols()).fold(0, usize::saturating_add);
-    let per_row_cost = per_row.saturating_add(units.saturating_mul(limits::ENTRY_WORK));
-    let block = limits::items_per(limits::UNIT_WORK, per_row_cost).clamp(2, CHUNK_ROWS);
-    // Buffers hold one chunk of inputs (fewer rows when there are fewer points), and the layers' outputs and the
-    // keys of one block of it: the largest block of a full chunk or of the last one. (Until pass 65 they held a
-    // whole chunk too: 2,048 points through 240,000 units of one input allocated 3.9 GB a thread, touched a
-    // quarter of it, and spent a fifth of a second unmapping it after a Ctrl-C, under no check.)
-    let buf_rows = CHUNK_ROWS.min(n).max(1);
-    let last_rows = n - (n_chunks.max(1) - 1) * CHUNK_ROWS;
-    let block_cap =
-        crate::linalg::block_rows(block, buf_rows).max(crate::linalg::block_rows(block, last_rows)).min(buf_rows);
-    let elem = std::mem::size_of::<T>() as f64;
-    let per_thread =
-        block_cap as f64 * (bits as f64 * elem + words as f64 * 8.0) + buf_rows as f64 * (d as f64 * elem + 1.0);
+    let dims: Vec<(usize, usize)> = layers.iter().map(|l| l.w.dim()).collect();
+    let per_row: usize = dims.iter().map(|&(k, w)| k.saturating_mul(w)).fold(0, usize::saturating_add);
+    let ((block, block_cap), buf_rows) = (stream_blocks(n, &dims), CHUNK_ROWS.min(n).max(1));
+    let per_thread = stream_worker_bytes(n, d, &dims, std::mem::size_of::<T>());
     // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until pass 60, whose
     // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
     let table = n as f64 * (16.0 * words as f64 + 64.0);
@@ -535,6 +552,34 @@ pub(crate) mod tests {
     use super::*;
     use ndarray::{array, Array1};
     use std::collections::HashMap as StdMap;
+
+    #[test]
+    fn a_worker_holds_the_largest_block_any_chunk_passes() {
+        // count_streamed's blocks, by brute force: every chunk's rows (full ones and the last) cut as its loop cuts
+        // them; the scratch (stream_blocks' cap) must hold the largest, and holds no more than it
+        for dims in [
+            vec![(1usize, 10usize)],
+            vec![(12, 30_000)],
+            vec![(2, 1_000_000)],
+            vec![(1, 31_580_000)],
+            vec![(1, 21_053_000)],
+            vec![(3, 200), (200, 1_000_000)],
+        ] {
+            for n in [0usize, 1, 2, 3, 58, 59, 60, 1277, 1278, 1279, 2047, 2048, 2049, 2050, 2051, 4096, 4097, 6143] {
+                let (block, cap) = stream_blocks(n, &dims);
+                let mut largest = 0;
+                for c in 0..n.div_ceil(CHUNK_ROWS) {
+                    let rows = (n - c * CHUNK_ROWS).min(CHUNK_ROWS);
+                    let b = crate::linalg::block_rows(block, rows);
+                    for lo in (0..rows).step_by(b) {
+                        largest = largest.max((lo + b).min(rows) - lo);
+                    }
+                }
+                assert!(largest <= cap, "{dims:?} n={n}: a block of {largest} rows, scratch of {cap}");
+                assert!(cap == largest.max(1), "{dims:?} n={n}: scratch of {cap} rows for blocks of {largest}");
+            }
+        }
+    }
 
     /// The gate pattern of one point (every unit of every layer: pre-activation > 0), by a plain forward pass.
     pub(crate) fn pattern_of(point: &[f64], layers: &[(Array2<f64>, Array1<f64>)]) -> Vec<bool> {

@@ -5,7 +5,7 @@
 //! `c` of points and labels from stream `(seed, t, c)`, so every number is a
 //! function of `(seed, t)` alone, whatever the thread count.
 
-use crate::activation_regions::{count_streamed, Layer, CHUNK_ROWS};
+use crate::activation_regions::{count_streamed, stream_worker_bytes, Layer, CHUNK_ROWS};
 use crate::error::{invalid, CoreResult};
 use crate::limits::{self, Cancel};
 use crate::rng::stream;
@@ -121,14 +121,9 @@ pub fn trial_work(cfg: &SimConfig) -> f64 {
 /// concatenated copies of them: 64 bytes a trial) against `max_bytes`. Until an audit after issue 12 there was no
 /// work limit: `simulate_partition(1, 10**6, 1000, trials=10**8)` was accepted (about 13 years on two cores).
 pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
-    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    let (d, l) = (cfg.d as f64, cfg.l as f64);
     limits::check_params(&format!("a hidden layer of d={} x L={} units", cfg.d, cfg.l), (d + 1.0) * l)?;
-    // Per running trial: the layer, one chunk of points and activations, and
-    // a pattern table that may hold up to N distinct L-bit patterns.
-    let words = (l / 64.0).ceil();
-    let per_trial = 8.0 * (d + 1.0) * l
-        + CHUNK_ROWS.min(cfg.n) as f64 * (8.0 * (d + l) + 8.0 * words + 1.0)
-        + n.min(2f64.powi(62)) * (16.0 * words + 64.0); // (the table as `count_streamed` counts it)
+    let per_trial = trial_bytes(cfg);
     let running = (rayon::current_num_threads() as f64).min(trials as f64).max(1.0);
     limits::check_bytes(
         &format!("{} simulated trials of N={} points and L={} units at a time", running, cfg.n, cfg.l),
@@ -143,6 +138,19 @@ pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
     );
     limits::check_work(&what, trials as f64 * trial_work(cfg), None)?;
     limits::check_bytes(&format!("the results of {what}"), 64.0 * trials as f64)
+}
+
+/// Bytes one running trial holds: the layer, what one worker of [`count_streamed`] holds (a chunk of points and
+/// labels, one block of it through the layer: [`stream_worker_bytes`]) and a pattern table that may hold up to N
+/// distinct L-bit patterns, as `count_streamed` counts it. (Until pass 65 a whole chunk's activations, as
+/// `count_streamed` held them until then: 17 GB for N = 2,048 points through L = 10^6 units in d = 2, whose trial
+/// holds 1 GB.)
+pub fn trial_bytes(cfg: &SimConfig) -> f64 {
+    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
+    let words = (l / 64.0).ceil();
+    8.0 * (d + 1.0) * l
+        + stream_worker_bytes(cfg.n, cfg.d, &[(cfg.d, cfg.l)], std::mem::size_of::<f64>())
+        + n.min(2f64.powi(62)) * (16.0 * words + 64.0)
 }
 
 /// Run trials `first .. first + count` in parallel (results in trial order).
@@ -226,6 +234,23 @@ mod tests {
 
     fn cfg(d: usize, n: usize, l: usize) -> SimConfig {
         SimConfig { d, n, l, dist: PointDist::Uniform, init: Init::Uniform, seed: 3 }
+    }
+
+    #[test]
+    fn a_trial_counts_one_block_of_a_wide_layer_not_a_chunk() {
+        // N = 2,048 points through L = 10^6 units in d = 2: count_streamed passes blocks of 2^30 / ((2 + 16) 10^6) =
+        // 59 rows (2,048 = 34 x 59 + 42: no block of one row), so a trial holds the layer (3 x 10^6 f64), the chunk's
+        // points and labels (2,048 x (2 x 8 + 1) bytes), 59 rows of 10^6 f64 outputs and 15,625 key words, and the
+        // table (2,048 x (16 x 15,625 + 64) bytes): 1.0 GB. check_trials counted 2,048 rows of outputs until pass
+        // 65, 17 GB, and refused a trial that fits a 2 GB budget (fails on the old code: its per-trial term).
+        let (d, n, l, words) = (2.0, 2048.0, 1e6, 15_625.0);
+        let truth = 8.0 * (d + 1.0) * l + n * (8.0 * d + 1.0) + 59.0 * 8.0 * (l + words) + n * (16.0 * words + 64.0);
+        assert_eq!(trial_bytes(&cfg(2, 2048, 1_000_000)), truth);
+        assert!(truth < 1.1e9);
+        // a narrow layer takes its chunk whole: 300 points through 40 units hold 300 rows of outputs and 1 key word
+        let (d, n, l) = (3.0, 300.0, 40.0);
+        let truth = 8.0 * (d + 1.0) * l + n * (8.0 * d + 1.0) + n * 8.0 * (l + 1.0) + n * (16.0 + 64.0);
+        assert_eq!(trial_bytes(&cfg(3, 300, 40)), truth);
     }
 
     #[test]

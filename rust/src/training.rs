@@ -2120,7 +2120,9 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         for act in [Activation::Tanh, Activation::Sigmoid, Activation::Relu, Activation::LeakyRelu(0.1)] {
-            for hidden in [vec![7], vec![5, 4]] {
+            // (three and four layers too: since pass 65 the last layer's deltas are written over its activations,
+            // and every layer but the first reads the one below's)
+            for hidden in [vec![7], vec![5, 4], vec![5, 4, 3], vec![4, 3, 3, 2]] {
                 let mut cfg = TrainConfig::reference(1);
                 cfg.hidden = hidden;
                 cfg.activation = act;

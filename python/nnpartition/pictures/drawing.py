@@ -244,7 +244,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             region's drawing too, about 2 KiB more a region.
         colorbar: add a colour bar (``color="output"`` only).
         max_points: most points drawn (:data:`DEFAULT_MAX_POINTS`, 20,000); an integer ``>= 1``.
-        key: name the axes (``x1``, ``x2``; for ``d > 2`` the slice's own axes) and draw a key below them, as the
+        key: name the axes (``x1``, ``x2``; for another plane the slice's own axes) and draw a key below them, as the
             command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
             classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
             drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
@@ -344,10 +344,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.1)
             ax.figure.colorbar(mappable, cax=cax, label=label)
     if key:
-        # the slice the window shows (as window_for chose it): the data's first three points, the plane given, or
-        # (d > 2 without either) the plane of the first two coordinates
-        kind = None if d == 2 else "plane" if plane is not None else "points" if Xc is not None else "standard"
-        _annotate(ax, d, kind, color=color, under_axes=own is None)
+        _annotate(ax, d, _slice_kind(d, plane, p), color=color, under_axes=own is None)
     if own is not None and not _constrained(own) and (key or (colorbar and bar is not None)):
         # the figure is ours to lay out: the bar's label ("logit") ran off its right edge, cut to "logi"; the key
         # below the axes off its bottom edge
@@ -360,6 +357,25 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
 #: The narrowest figure (inches) the command line's pictures and movie frames draw their key in: three columns of
 #: it need about 3 inches (a 1-inch frame had no room for it; matplotlib's layout gave up).
 KEY_INCHES = 3.0
+
+
+def _slice_kind(d: int, plane: Any, p: Plane) -> Optional[str]:
+    """The slice a picture of the window plane ``p`` (``plane`` as given) shows, for :func:`_annotate` and
+    :func:`_slice_note`: ``None`` for the input plane itself (``d == 2``: x1 and x2), ``"standard"`` for the plane
+    of x1 and x2 of ``d > 2``, else ``"plane"`` for a plane given, ``"points"`` for the data's first three points.
+    (Until a review in the sixty-fifth pass a plane given for ``d == 2`` was named x1, x2 whatever its axes: one
+    turned a quarter showed x2 across and -x1 up under those names.)
+
+    Example:
+        >>> _slice_kind(2, None, Plane.standard(2)), _slice_kind(3, None, Plane.standard(3))
+        (None, 'standard')
+        >>> _slice_kind(2, [[0, 0], [0, 1], [-1, 0]], Plane.through([0, 0], [0, 1], [-1, 0]))
+        'plane'
+    """
+    e = np.eye(2, d)
+    if not np.any(p.origin) and np.array_equal(p.u, e[0]) and np.array_equal(p.v, e[1]):
+        return None if d == 2 else "standard"
+    return "plane" if plane is not None else "points"
 
 
 def _slice_note(d: int, kind: Optional[str]) -> str:
@@ -412,7 +428,7 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
     from matplotlib.patches import Patch
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-    if d == 2 or kind == "standard":
+    if kind is None or kind == "standard":
         xlabel, ylabel = "x1", "x2"
     elif kind == "plane":
         xlabel, ylabel = "s: along the plane's u", "t: along its v"

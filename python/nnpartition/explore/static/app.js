@@ -145,11 +145,25 @@ function ticks(lo, hi, want = 5) {
   const raw = (hi - lo) / want, mag = Math.pow(10, Math.floor(Math.log10(raw))), n = raw / mag;
   const step = (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag;
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
-  const out = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) {
-    out.push({ value: k * step, label: (k * step).toFixed(decimals) });
+  const values = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) values.push(k * step);
+  // with the decimals the step needs, or, where those are long, in powers of ten if that is shorter (a window 10^12
+  // wide read "-400000000000", wider than the axis's margin, one 10^-12 wide "-0.0000000000004"; and a step below
+  // 10^-100 asked toFixed for more than its 100 decimals, a RangeError that stopped the drawing)
+  const longest = (labels) => Math.max(0, ...labels.map((t) => t.length));
+  let labels = values.map((v) => v.toFixed(Math.min(decimals, 100)));
+  if (longest(labels) > 8) {
+    const exp = values.map((v) => tickPower(v, step));
+    if (longest(exp) < longest(labels)) labels = exp;
   }
-  return out;
+  return values.map((value, i) => ({ value, label: labels[i] }));
+}
+
+// `v` (a multiple of `step`) in powers of ten, with the digits the step needs: "2e11", "-4e-13", "1.5e12".
+function tickPower(v, step) {
+  if (v === 0) return "0";
+  const digits = Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(step) + 1e-9);
+  return v.toExponential(Math.min(100, Math.max(0, digits))).replace(/\.?0*e\+?/, "e");
 }
 
 // The plot's frame, tick marks with their numbers and the axes' names (x1, x2, as nnpartition's pictures name them).
@@ -378,7 +392,8 @@ function keyItems() {
   }
   if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
                                                   ["patch", mix(C0, 0.6), "predicted 0 region"]);
-  else items.push(["patch", "hsl(137,60%,72%)", "linear regions (a colour each)"]);
+  // (a colour a region: "linear regions (a colour each)" ran past the figure's edge as the fourth item of a row)
+  else items.push(["patch", "hsl(137,60%,72%)", "linear regions"]);
   items.push(["line", "#111", "decision boundary"]);
   if ($("show-lines").checked) items.push(["dash", "rgba(20,20,20,0.75)", "first-layer line"]);
   return items;
