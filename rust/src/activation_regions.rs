@@ -387,6 +387,20 @@ pub fn accumulate_chunk<T: Real>(
     Ok(())
 }
 
+/// Rows of the buffer of inputs a worker of [`count_streamed`] holds: a chunk, or all `n` points when fewer (at least
+/// one row).
+fn chunk_buffer_rows(n: usize) -> usize {
+    CHUNK_ROWS.min(n).max(1)
+}
+
+/// Bytes of the pattern table of `n` points through `bits` units, as [`count_streamed`] counts it: 16 bytes a word
+/// of a key (the shards' key arenas grow by doubling; at 8 until pass 60, whose `rust/tests/bytes_measured.rs`
+/// measured peaks up to 0.8% above the estimate on one thread) and 64 for a cell, `n` of them at most.
+/// `simulation::check_trials` counts its trials' tables with it too.
+pub fn table_bytes(n: usize, bits: usize) -> f64 {
+    (n as f64).min(2f64.powi(62)) * (16.0 * bits.div_ceil(64) as f64 + 64.0)
+}
+
 /// How [`count_streamed`] passes `n` points through layers of `dims` (each layer's `(fan_in, width)`): the rows of a
 /// block it asks [`crate::linalg::block_rows`] for, and the most rows of a block of a chunk, which a worker's
 /// [`Scratch`] holds: the largest block of a full chunk or of the last one.
@@ -400,7 +414,7 @@ pub fn stream_blocks(n: usize, dims: &[(usize, usize)]) -> (usize, usize) {
     let units = dims.iter().map(|&(_, w)| w).fold(0, usize::saturating_add);
     let per_row_cost = per_row.saturating_add(units.saturating_mul(limits::ENTRY_WORK));
     let block = limits::items_per(limits::UNIT_WORK, per_row_cost).clamp(2, CHUNK_ROWS);
-    let buf_rows = CHUNK_ROWS.min(n).max(1);
+    let buf_rows = chunk_buffer_rows(n);
     let last_rows = n - (n.div_ceil(CHUNK_ROWS).max(1) - 1) * CHUNK_ROWS;
     let cap = crate::linalg::block_rows(block, buf_rows).max(crate::linalg::block_rows(block, last_rows)).min(buf_rows);
     (block, cap)
@@ -415,7 +429,7 @@ pub fn stream_blocks(n: usize, dims: &[(usize, usize)]) -> (usize, usize) {
 pub fn stream_worker_bytes(n: usize, d: usize, dims: &[(usize, usize)], elem: usize) -> f64 {
     let bits = dims.iter().map(|&(_, w)| w as f64).sum::<f64>();
     let words = (bits / 64.0).ceil();
-    let (block_cap, buf_rows) = (stream_blocks(n, dims).1 as f64, CHUNK_ROWS.min(n).max(1) as f64);
+    let (block_cap, buf_rows) = (stream_blocks(n, dims).1 as f64, chunk_buffer_rows(n) as f64);
     let elem = elem as f64;
     block_cap * (bits * elem + words * 8.0) + buf_rows * (d as f64 * elem + 1.0)
 }
@@ -444,11 +458,9 @@ where
     let n_chunks = n.div_ceil(CHUNK_ROWS);
     let dims: Vec<(usize, usize)> = layers.iter().map(|l| l.w.dim()).collect();
     let per_row: usize = dims.iter().map(|&(k, w)| k.saturating_mul(w)).fold(0, usize::saturating_add);
-    let ((block, block_cap), buf_rows) = (stream_blocks(n, &dims), CHUNK_ROWS.min(n).max(1));
+    let ((block, block_cap), buf_rows) = (stream_blocks(n, &dims), chunk_buffer_rows(n));
     let per_thread = stream_worker_bytes(n, d, &dims, std::mem::size_of::<T>());
-    // (16 bytes a word of a key: the shards' key arenas grow by doubling; at 8 until pass 60, whose
-    // `rust/tests/bytes_measured.rs` measured peaks up to 0.8% above the estimate on one thread)
-    let table = n as f64 * (16.0 * words as f64 + 64.0);
+    let table = table_bytes(n, bits);
     limits::check_bytes(
         &format!("counting the patterns of {n} points through {bits} units ({} threads)", rayon::current_num_threads()),
         per_thread * rayon::current_num_threads() as f64 + table,

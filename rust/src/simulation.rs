@@ -5,7 +5,7 @@
 //! `c` of points and labels from stream `(seed, t, c)`, so every number is a
 //! function of `(seed, t)` alone, whatever the thread count.
 
-use crate::activation_regions::{count_streamed, stream_worker_bytes, Layer, CHUNK_ROWS};
+use crate::activation_regions::{count_streamed, stream_worker_bytes, table_bytes, Layer, CHUNK_ROWS};
 use crate::error::{invalid, CoreResult};
 use crate::limits::{self, Cancel};
 use crate::rng::stream;
@@ -146,11 +146,10 @@ pub fn check_trials(cfg: &SimConfig, trials: u64) -> CoreResult<()> {
 /// `count_streamed` held them until then: 17 GB for N = 2,048 points through L = 10^6 units in d = 2, whose trial
 /// holds 1 GB.)
 pub fn trial_bytes(cfg: &SimConfig) -> f64 {
-    let (d, n, l) = (cfg.d as f64, cfg.n as f64, cfg.l as f64);
-    let words = (l / 64.0).ceil();
+    let (d, l) = (cfg.d as f64, cfg.l as f64);
     8.0 * (d + 1.0) * l
         + stream_worker_bytes(cfg.n, cfg.d, &[(cfg.d, cfg.l)], std::mem::size_of::<f64>())
-        + n.min(2f64.powi(62)) * (16.0 * words + 64.0)
+        + table_bytes(cfg.n, cfg.l)
 }
 
 /// Run trials `first .. first + count` in parallel (results in trial order).

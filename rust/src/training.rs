@@ -593,8 +593,7 @@ impl Network {
     }
 }
 
-/// Scratch buffers of one run: post-activations and back-propagated deltas per hidden layer.
-/// A batch's activations of each hidden layer, and the deltas of each but the last: the last layer's delta is
+/// Scratch buffers of one run: a batch's activations of each hidden layer, and the deltas of each but the last: the last layer's delta is
 /// written over its activations, which nothing reads after the output layer's backward pass ([`out_rows`]). (Until
 /// pass 65 it had a buffer of its own: a two-layer network held its activations twice, 2.4 GB at `N = 300`,
 /// `L = 10^6`, whose release after a Ctrl-C took a sixth of a second of CPU time.)
@@ -605,9 +604,8 @@ struct Workspace {
 
 impl Workspace {
     fn new(rows: usize, layout: &Layout) -> Self {
-        let acts = (0..layout.n_layers()).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
         let deltas = (0..layout.n_layers() - 1).map(|l| Array2::zeros((rows, layout.dims[l + 1]))).collect();
-        Workspace { acts, deltas }
+        Workspace { deltas, ..Workspace::forward_only(rows, layout) }
     }
 
     /// The activations only, for a forward pass ([`Network::logits`]).

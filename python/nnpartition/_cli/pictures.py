@@ -151,7 +151,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
 
     from ..network import DeepNet
     from ..pictures import KEY_INCHES, Plane, plot_partition, region_polygons, window_for
-    from ..pictures.drawing import _annotate, _drawn_points, _slice_note
+    from ..pictures.drawing import _annotate, _drawn_points, _slice_kind, _slice_note
     from ..training import train
 
     start = time.perf_counter()
@@ -196,7 +196,7 @@ def _plot_partition(args: argparse.Namespace) -> int:
     # the logit's shades are read on a colour bar
     ax = plot_partition(net, X, y, ax=fig.add_subplot(), color=args.color, hyperplanes=not args.no_hyperplanes,
                         box=box, plane=plane, colorbar=args.color == "output", key=False)
-    kind = None if net.d == 2 else "standard" if standard is not None else "points"
+    kind = _slice_kind(net.d, standard, plane)
     _annotate(ax, net.d, kind, color=args.color, key=args.size >= KEY_INCHES)
     rp = region_polygons(net, box=box, plane=plane)
     drawn = total = 0

@@ -292,7 +292,8 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         raise ValueError(refusal)
     p, box = window_for(DeepNet([(np.zeros((d, 1)), np.zeros(1))], np.zeros(1), 0.0), Xc, plane=plane, box=box)
     slice_kind = _slice_kind(d, plane, p)
-    height = _frame_height(size, box, _slice_note(d, slice_kind) != "")
+    slice_note = _slice_note(d, slice_kind)   # ("" for d == 2: the plot is the input plane)
+    height = _frame_height(size, box, slice_note != "")
     # matplotlib's GIF writer keeps every frame, a PIL image of (size dpi) x (height dpi) pixels, until it writes the
     # file, and the canvas an RGBA copy (an audit after the twenty-eighth pass on issue 11: 200 frames of 10 inches
     # at dpi 1000 took 5.9 GB before a MemoryError). A review measured the process growing by 5.3 bytes a pixel and
@@ -348,7 +349,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                                colorbar=color == "output", key=False)
                 _annotate(ax, d, slice_kind, color=color, fontsize=7, ticks=False, key=size >= KEY_INCHES)
                 est_txt = "n/a" if math.isnan(est) else f"{est:.3f}" + ("*" if note else "")
-                where = "" if d == 2 else "\n" + _slice_note(d, slice_kind)
+                where = "\n" + slice_note if slice_note else ""
                 regions_txt = f"{rp.n_regions} region" + ("" if rp.n_regions == 1 else "s")
                 ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
                              f"{regions_txt}, at most {bound_txt}\n"

@@ -4,6 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 const C1 = [47, 111, 208], C0 = [224, 120, 42];
+// the points' colours by label (0, 1) and the first layer's lines', on the plot and in the export's key
+const POINT = ["#a44d12", "#1b4b9a"], LINE = "rgba(20,20,20,0.75)";
 
 // Everything the page knows; window.__explore exposes it to the browser tests and the benchmark.
 const S = {
@@ -170,15 +172,16 @@ function tickPower(v, step) {
 function drawAxes(ctx, T, box) {
   const [[x0, y0], [x1, y1]] = box, L = T.left, R = T.left + T.side, Tp = T.top, B = T.top + T.side;
   ctx.strokeStyle = "#444"; ctx.lineWidth = 1;
+  const xs = ticks(x0, x1), ys = ticks(y0, y1);
   ctx.beginPath(); ctx.moveTo(L, Tp); ctx.lineTo(R, Tp); ctx.lineTo(R, B); ctx.lineTo(L, B); ctx.closePath();
-  for (const t of ticks(x0, x1)) { const x = T.px(t.value); ctx.moveTo(x, B); ctx.lineTo(x, B + 5); }
-  for (const t of ticks(y0, y1)) { const y = T.py(t.value); ctx.moveTo(L, y); ctx.lineTo(L - 5, y); }
+  for (const t of xs) { const x = T.px(t.value); ctx.moveTo(x, B); ctx.lineTo(x, B + 5); }
+  for (const t of ys) { const y = T.py(t.value); ctx.moveTo(L, y); ctx.lineTo(L - 5, y); }
   ctx.stroke();
   ctx.fillStyle = "#333"; ctx.font = "12px system-ui, sans-serif";
   ctx.textAlign = "center";
-  for (const t of ticks(x0, x1)) ctx.fillText(t.label, T.px(t.value), B + 18);
+  for (const t of xs) ctx.fillText(t.label, T.px(t.value), B + 18);
   ctx.textAlign = "right";
-  for (const t of ticks(y0, y1)) ctx.fillText(t.label, L - 7, T.py(t.value) + 4);
+  for (const t of ys) ctx.fillText(t.label, L - 7, T.py(t.value) + 4);
   ctx.font = "italic 14px system-ui, sans-serif"; ctx.textAlign = "center";
   ctx.fillText("x1", (L + R) / 2, B + 36);
   ctx.textAlign = "left";
@@ -264,7 +267,7 @@ function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the bo
 
 function drawLines(ctx, T, first, box) {  // the first layer's lines x @ W[:, j] + b_j = 0, clipped to the box
   const L = first.b.length;
-  ctx.strokeStyle = "rgba(20,20,20,0.75)"; ctx.lineWidth = 1.2; ctx.setLineDash([5, 4]);
+  ctx.strokeStyle = LINE; ctx.lineWidth = 1.2; ctx.setLineDash([5, 4]);
   for (let j = 0; j < L; j++) {
     const s = lineSegment(first.W[0][j], first.W[1][j], first.b[j], box);
     if (!s) continue;
@@ -286,7 +289,7 @@ function drawPoints(ctx, T, pred) {
   for (let i = 0; i < X.length; i++) {
     const px = T.px(X[i][0]), py = T.py(X[i][1]);
     ctx.beginPath(); ctx.arc(px, py, r, 0, 2 * Math.PI);
-    ctx.fillStyle = y[i] ? "#1b4b9a" : "#a44d12"; ctx.fill();
+    ctx.fillStyle = POINT[y[i] ? 1 : 0]; ctx.fill();
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke();
     if (pred && pred[i] !== y[i]) {
       ctx.strokeStyle = "#000"; ctx.lineWidth = 1.3; ctx.beginPath();
@@ -387,7 +390,7 @@ function figureTitle() {
 function keyItems() {
   const items = [];
   if ($("show-points").checked) {
-    items.push(["point", "#1b4b9a", "label 1 point"], ["point", "#a44d12", "label 0 point"],
+    items.push(["point", POINT[1], "label 1 point"], ["point", POINT[0], "label 0 point"],
                ["cross", "#000", "misclassified"]);
   }
   if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
@@ -395,7 +398,7 @@ function keyItems() {
   // (a colour a region: "linear regions (a colour each)" ran past the figure's edge as the fourth item of a row)
   else items.push(["patch", "hsl(137,60%,72%)", "linear regions"]);
   items.push(["line", "#111", "decision boundary"]);
-  if ($("show-lines").checked) items.push(["dash", "rgba(20,20,20,0.75)", "first-layer line"]);
+  if ($("show-lines").checked) items.push(["dash", LINE, "first-layer line"]);
   return items;
 }
 
