@@ -4,12 +4,19 @@ Usage:
     python benchmarks/bench_pictures.py            # the table below (about a minute, most of it regioncam)
     python benchmarks/bench_pictures.py --quick    # only the two smaller architectures
     python benchmarks/bench_pictures.py --narrow   # a narrow window's cost: the same partition moved far out
+    python benchmarks/bench_pictures.py --movie    # a training movie against the loop a user would write
 
 ``--narrow`` needs no regioncam: each network ``g`` is also drawn as ``f(x) = g((x - c) / s)`` on the window
 ``[c - s, c + s]^2`` with ``c = 10^4`` and ``s = 2^-10`` (its first layer ``W / s`` and ``b - W^T c / s``): the same
 partition, in a window narrow for its coordinates (``c / s`` about ``10^7``), which ``region_polygons`` draws from
 double-doubles (docs/pictures.md, "Later layers in a window narrow for its coordinates"). The table gives both region
 counts (they agree up to slivers of ``b``'s rounding, about ``10^-9`` of the window) and the time ratio, same run.
+
+``--movie`` times the README's movie (``nnpartition movie -d 2 -N 200 -L 16 --data xor --every 25 --steps 1500``,
+61 frames) made by ``nnpartition.pictures.movie`` and by the loop a user would write around ``plot_partition`` with
+matplotlib's ``PillowWriter`` (the same snapshots, frame size, dpi, three title lines and key, laid out by
+``fig.tight_layout()`` at each frame), alternately in one run; CPU seconds of this process (the machine is shared)
+and their ratio.
 
 Networks ``2 -> w -> ... -> w -> 1`` drawn like PyTorch's default initialisation
 (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), weights rounded to float32 (what
@@ -119,13 +126,71 @@ def narrow_table(archs: List[List[int]], seeds: int) -> int:
     return 0
 
 
+def movie_table(reps: int) -> int:
+    """The README's movie by ``movie()`` and by a user's loop around ``plot_partition``, ``reps`` times each."""
+    import tempfile
+
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    from nnpartition import plot_partition, train
+    from nnpartition.datasets import toy_dataset
+    from nnpartition.pictures import movie
+
+    X, y = toy_dataset("xor", 200, 2, seed=0)
+
+    def ours(path: str) -> int:
+        return movie(X, y, 16, path=path, every=25, steps=1500, seed=0, progress=False).frames
+
+    def users(path: str) -> int:
+        res = train(X, y, 16, steps=1500, restarts=1, seed=0, snapshot_every=25, progress=False)
+        fig = Figure(figsize=(4.5, 5.3))
+        writer = PillowWriter(fps=8)
+        nets = res.snapshots()
+        with writer.saving(fig, path, 80):
+            for k, net in enumerate(nets):
+                fig.clear()
+                ax = fig.add_subplot()
+                rp = nnpartition.region_polygons(net, box=(-1.1, 1.1))
+                plot_partition(net, X, y, ax=ax, box=(-1.1, 1.1))
+                ax.set_title(f"step {int(res.snapshot_steps[k])}   train acc {res.snapshot_accuracy[k]:.3f}\n"
+                             f"{rp.n_regions} regions\nestimate_accuracy: 0.657", fontsize=8)
+                fig.tight_layout()
+                writer.grab_frame()
+        return len(nets)
+
+    print(f"nnpartition {nnpartition.__version__}, {os.cpu_count()} cores; the README's movie (61 frames), "
+          f"CPU seconds of this process")
+    print(f"{'rep':>3} {'movie()':>9} {'user loop':>10} {'ratio':>6}")
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(reps):
+            times = {}
+            for name, fn in ((("ours", ours), ("users", users)) if rep % 2 == 0 else
+                             (("users", users), ("ours", ours))):
+                c = time.process_time()
+                frames = fn(os.path.join(tmp, f"{name}.gif"))
+                times[name] = time.process_time() - c
+                assert frames == 61, frames
+            ratios.append(times["users"] / times["ours"])
+            print(f"{rep:>3} {times['ours']:8.2f}s {times['users']:9.2f}s {ratios[-1]:5.2f}x")
+    print(f"movie() over a user's loop: {min(ratios):.2f}-{max(ratios):.2f}x less CPU "
+          f"(geometric mean {np.exp(np.mean(np.log(ratios))):.2f}x)")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the two smaller architectures")
     ap.add_argument("--seeds", type=int, default=2, help="random networks per architecture (default 2)")
     ap.add_argument("--narrow", action="store_true", help="a narrow window's cost against an ordinary one's "
                     "(no regioncam needed)")
+    ap.add_argument("--movie", action="store_true", help="a training movie's cost against a user's loop around "
+                    "plot_partition (no regioncam needed)")
+    ap.add_argument("--reps", type=int, default=4, help="--movie: runs of each (default 4)")
     args = ap.parse_args()
+    if args.movie:
+        return movie_table(args.reps)
     if args.narrow:
         return narrow_table(QUICK if args.quick else ARCHS, args.seeds)
     try:

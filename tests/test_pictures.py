@@ -2770,6 +2770,66 @@ def test_three_inch_movie_frames_draw_nothing_cut_at_their_sides(d, color, tmp_p
             assert edges.min() > 240, (k, np.argwhere(edges.min(axis=2) <= 240)[:5])
 
 
+
+@needs_mpl
+@pytest.mark.parametrize("d, color", [(2, "decision"), (5, "region"), (2, "output")])
+def test_a_movie_draws_the_frames_matplotlibs_own_layout_of_each_frame_draws(d, color, tmp_path, monkeypatch):
+    """Until the sixty-sixth pass on issue 11 every frame was laid out by ``fig.tight_layout()``, its title placed by
+    matplotlib at every drawing and its hidden ticks made and measured: 40% of a movie's time. Now a frame is laid out
+    once a shape (its title but for its digits, its key's words; a colour bar's frames every time), its title is put
+    where matplotlib put it and it has no ticks. The reference here is that old drawing, every frame (a layout each
+    frame, the title placed by matplotlib, hidden ticks on automatic locators): each frame must be the same, pixel for
+    pixel, over a run whose step numbers grow a digit and whose key loses its "misclassified" entry."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import AutoLocator
+    from PIL import Image
+
+    from nnpartition.pictures import movies
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (40, d))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    shapes = []
+    ours = movies._lay_out
+
+    def spy(fig, ax, layouts):
+        legend = ax.get_legend()
+        shapes.append(tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ())
+        ours(fig, ax, layouts)
+
+    layouts = []
+    real_tight = Figure.tight_layout
+
+    def counted(self, *a, **k):
+        layouts.append(1)
+        return real_tight(self, *a, **k)
+
+    def every_frame(fig, ax, layouts):
+        ax._autotitlepos = True   # (what set_title without y leaves)
+        ax.xaxis.set_major_locator(AutoLocator())
+        ax.yaxis.set_major_locator(AutoLocator())
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Tight layout not applied", category=UserWarning)
+            fig.tight_layout()
+
+    kw = dict(every=30, steps=300, dpi=40, color=color, progress=False)
+    monkeypatch.setattr(movies, "_lay_out", spy)
+    monkeypatch.setattr(Figure, "tight_layout", counted)
+    r = npn.pictures.movie(X, y, 8, path=tmp_path / "ours.gif", **kw)
+    laid_out = len(layouts)
+    monkeypatch.setattr(movies, "_lay_out", every_frame)
+    npn.pictures.movie(X, y, 8, path=tmp_path / "theirs.gif", **kw)
+    assert r.steps.tolist()[-2:] == [270, 299] and r.frames == 11
+    assert any("misclassified" in s for s in shapes) and not all("misclassified" in s for s in shapes)
+    assert laid_out < r.frames / 2 if color != "output" else laid_out == r.frames   # (the point of it)
+    with Image.open(tmp_path / "ours.gif") as a, Image.open(tmp_path / "theirs.gif") as b:
+        assert a.n_frames == b.n_frames == r.frames
+        for k in range(r.frames):
+            a.seek(k)
+            b.seek(k)
+            fa, fb = np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB"))
+            assert fa.shape == fb.shape and np.array_equal(fa, fb), k
+
 def test_movie_help_does_not_describe_a_saved_network():
     """movie has no --weights, but its --box help spoke of "a saved network of d > 2"."""
     import argparse

@@ -420,7 +420,7 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
     """Axis labels and a key below the axes for a picture :func:`plot_partition` drew into ``ax`` (the command
     line's plot-partition and movie): the points' classes (only those drawn), the misclassified marker, the
     regions' colours for ``color="decision"``, the decision boundary and the first layer's lines (if drawn).
-    ``kind`` is the slice for ``d > 2``, as for :func:`_slice_note`; ``ticks=False`` hides the tick labels;
+    ``kind`` is the slice for ``d > 2``, as for :func:`_slice_note`; ``ticks=False`` draws no ticks (a movie's);
     ``key=False`` leaves the key out (:data:`KEY_INCHES`); ``under_axes=True`` centres it on the axes and fits it to
     their width (a panel of a caller's figure), not to the figure's (a figure of one picture)."""
     from matplotlib.colors import to_rgba
@@ -437,6 +437,9 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
     ax.set_xlabel(xlabel, fontsize=fontsize, labelpad=1 if not ticks else 4)
     ax.set_ylabel(ylabel, fontsize=fontsize, labelpad=1 if not ticks else 4)
     ax.tick_params(labelsize=fontsize, labelbottom=ticks, labelleft=ticks, length=3 if ticks else 0)
+    if not ticks:   # none at all: hidden ones were still made and measured, at every layout and drawing (a movie's)
+        ax.set_xticks([])
+        ax.set_yticks([])
     drawn = {str(c.get_label()).split(" (")[0]: c for c in ax.collections}
     handles: List[Any] = []
     if "points" in drawn:
