@@ -2165,6 +2165,46 @@ def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen
                 (el.get_attribute("id") or "legend", (left, top, right, bottom), (vw, vh))
 
 
+def test_on_an_800x600_projector_the_plot_the_runs_buttons_and_the_message_are_in_view(server, browser):
+    """Below 900px of width the numbers went below the plot and the page scrolled (at 800x600, a common projector
+    mode, it was 1596px high in a 457px window): the numbers now share the controls' column, below them, each
+    panel scrolling inside itself. In an 800x600 window, and a page of 800x600 (a full-screen browser), the page is
+    no larger than the window, and the plot, Start, Pause, Step, Reset and a message are each wholly in view and
+    uncovered (the element at each corner, just inside, is the element or inside it) (fails on the old page)."""
+    from selenium.webdriver.common.by import By
+
+    chrome = None
+    for viewport in (False, True):
+        browser.set_window_size(800, 600)
+        if viewport:   # the window enlarged by the browser's own bars: a page of 800x600
+            chrome = browser.execute_script("return [outerWidth - innerWidth, outerHeight - innerHeight]")
+            browser.set_window_size(800 + chrome[0], 600 + chrome[1])
+        browser.get(server.url)
+        wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+                 what="the page to load")
+        if viewport:
+            assert browser.execute_script("return [innerWidth, innerHeight]") == [800, 600]
+        _fill(browser, widths="5000")   # a refusal: the message
+        browser.find_element(By.ID, "start").click()
+        message = browser.find_element(By.ID, "message")
+        wait_for(lambda: "5000" in message.text, what="the server's refusal")
+        vw, vh, sw, sh = browser.execute_script("const d = document.documentElement;"
+                                                "return [innerWidth, innerHeight, d.scrollWidth, d.scrollHeight];")
+        assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+        assert sh <= vh, f"the page is {sh}px high in a {vh}px window"
+        for name in ("plot", "start", "pause", "step", "reset", "message"):
+            seen = browser.execute_script(
+                "const e = document.getElementById(arguments[0]), r = e.getBoundingClientRect();"
+                "if (r.width === 0 || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)"
+                "  return [r.left, r.top, r.right, r.bottom];"
+                "return [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],"
+                "        [r.right - 2, r.bottom - 2]].every(([x, y]) => e.contains(document.elementFromPoint(x, y)));",
+                name)
+            assert seen is True, (viewport, name, seen, (vw, vh))
+        plot = browser.find_element(By.ID, "plot").rect
+        assert plot["width"] == plot["height"] >= 280
+
+
 def test_a_field_the_browser_refuses_is_named_on_the_page_in_place_of_an_earlier_message(server, browser):
     """A Start the browser's own checks stop (N below the input's min of 2) never reaches the server: the page kept
     the previous refusal, "widths[0] must be ... got 5000", for a width already mended. It now names the field and
