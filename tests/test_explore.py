@@ -1040,7 +1040,8 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     net = network_from_dict(server.session.run.export()["snapshot"]["network"])
     rp = pictures.region_polygons(net, box=server.session.run.box, split_decision=True)
     np.testing.assert_array_equal(offsets, rp.offsets)
-    np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
+    xy = decode_b64(last["xy"], "<f4").reshape(-1, 2) + np.array(last["origin"])
+    np.testing.assert_allclose(xy, rp.vertices, rtol=1e-6, atol=1e-6)
 
 
 def read_events(stream, until, seconds=30.0):
@@ -1499,7 +1500,8 @@ def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decis
     box = ((-1.5, -1.0), (1.0, 2.0))
     f = frame_of(net, box)
     assert f["n_regions"] == pictures.region_polygons(net, box=box).n_regions  # the count the page shows
-    offsets, xy = decode_b64(f["offsets"], "<i4"), decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float)
+    offsets = decode_b64(f["offsets"], "<i4")
+    xy = decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float) + np.array(f["origin"])
     region, decision = decode_b64(f["region"], "<i4"), decode_b64(f["decision"], "u1")
     assert sorted(set(region.tolist())) == list(range(f["n_regions"]))
     # every polygon's decision is the network's (numpy) at an interior point: the vertex mean
@@ -2082,7 +2084,9 @@ def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server
     export's plot area). They are now relative to an offset written once at the axis's end, as matplotlib does
     ("+1e6" below the right end of x1, "-31416" above the top of x2): on the page's canvas and in the SVG export as
     the browser renders it, each label lies inside its margin apart from every other text, the labels of an axis are
-    distinct, and label plus offset is the value at the tick's place in the window (fails on the old code)."""
+    distinct, and label plus offset is the value at the tick's place in the window (fails on the old code). And the
+    regions' vertices, sent as float32, were rounded to 1/16: they are now sent relative to the window's centre, and
+    the page's are region_polygons' (fails on the old code)."""
     import base64
 
     from selenium.webdriver.common.by import By
@@ -2124,6 +2128,16 @@ def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server
     square = _plot_square(svg_text)
     offsets = _axis_labels(browser.execute_script(_SVG_TEXT_BOXES, svg_text), square, area, box)
     assert offsets == (["+1e6"], ["-31416"]), offsets
+
+    # and the regions where they are: the vertices the page decodes are region_polygons' for the exported network
+    # (sent as float32, they were rounded to 1/16, 3% of the window's width: the regions fell 8px short of the frame)
+    xy, boundary = browser.execute_script("const f = decodeFrame(await (await fetch('/api/frame')).json());"
+                                          "return [Array.from(f.xy), Array.from(f.boundary)];")
+    exported = json.loads(browser.execute_script("return await (await fetch('/api/export/run.json')).text();"))
+    rp = pictures.region_polygons(network_from_dict(exported["snapshot"]["network"]),
+                                  box=tuple(tuple(c) for c in box), split_decision=True)
+    np.testing.assert_allclose(np.reshape(xy, (-1, 2)), rp.vertices, rtol=0, atol=1e-6 * (x1 - x0))
+    np.testing.assert_allclose(np.reshape(boundary, (-1, 2, 2)), rp.boundary, rtol=0, atol=1e-6 * (x1 - x0))
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 

@@ -69,13 +69,21 @@ function b64(text, Type) {
   return new Type(u.buffer);
 }
 
+// Vertices and boundary travel as float32 relative to the window's centre, f.origin (float32 themselves rounded a
+// window about 10^6 +- 1 to 1/16): back to the plane's coordinates, in float64.
+function shifted(text, origin) {
+  const a = b64(text, Float32Array), out = new Float64Array(a.length), [ox, oy] = origin || [0, 0];
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + (i % 2 ? oy : ox);
+  return out;
+}
+
 function decodeFrame(f) {
-  f.offsets = b64(f.offsets, Int32Array); f.xy = b64(f.xy, Float32Array);
+  f.offsets = b64(f.offsets, Int32Array); f.xy = shifted(f.xy, f.origin);
   f.decision = b64(f.decision, Uint8Array); f.output = b64(f.output, Float32Array);
   f.region = b64(f.region, Int32Array);
   f.maxOutput = 1e-12;
   for (const o of f.output) f.maxOutput = Math.max(f.maxOutput, Math.abs(o));
-  f.boundary = b64(f.boundary, Float32Array);
+  f.boundary = shifted(f.boundary, f.origin);
   return f;
 }
 window.decodeFrame = decodeFrame;
