@@ -1040,7 +1040,8 @@ def test_the_event_stream_sends_the_run_then_frames_with_their_history(server):
     net = network_from_dict(server.session.run.export()["snapshot"]["network"])
     rp = pictures.region_polygons(net, box=server.session.run.box, split_decision=True)
     np.testing.assert_array_equal(offsets, rp.offsets)
-    np.testing.assert_allclose(decode_b64(last["xy"], "<f4").reshape(-1, 2), rp.vertices, rtol=1e-6, atol=1e-6)
+    xy = decode_b64(last["xy"], "<f4").reshape(-1, 2) + np.array(last["origin"])
+    np.testing.assert_allclose(xy, rp.vertices, rtol=1e-6, atol=1e-6)
 
 
 def read_events(stream, until, seconds=30.0):
@@ -1499,7 +1500,8 @@ def test_a_frame_counts_linear_regions_and_colours_each_polygon_by_its_own_decis
     box = ((-1.5, -1.0), (1.0, 2.0))
     f = frame_of(net, box)
     assert f["n_regions"] == pictures.region_polygons(net, box=box).n_regions  # the count the page shows
-    offsets, xy = decode_b64(f["offsets"], "<i4"), decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float)
+    offsets = decode_b64(f["offsets"], "<i4")
+    xy = decode_b64(f["xy"], "<f4").reshape(-1, 2).astype(float) + np.array(f["origin"])
     region, decision = decode_b64(f["region"], "<i4"), decode_b64(f["decision"], "u1")
     assert sorted(set(region.tolist())) == list(range(f["n_regions"]))
     # every polygon's decision is the network's (numpy) at an interior point: the vertex mean
@@ -1974,20 +1976,22 @@ def test_the_axes_numbers_fit_their_margin_in_windows_huge_and_tiny(server, brow
     window 10^-12 wide read "-0.0000000000004"; and one 10^-200 wide threw a RangeError (toFixed takes at most 100
     decimals), which stopped the drawing. Each window's ticks are now numbers that fit the margin (measured by the
     browser's canvas at the axes' font), that read back as the tick's value, in nice steps (fails on the old
-    code)."""
+    code). Windows far from zero with a small spread read back with their offset (fails on the old code too)."""
     browser.get(server.url)
     wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
              what="the page to load")
     for lo, hi in ((-2.0, 2.0), (0.0, 1e12), (-1e12, 1e12), (-5e-13, 5e-13), (0.0, 1e-200), (-3e38, 3e38),
-                   (-7.3, 1234.5)):
+                   (-7.3, 1234.5), (1e6 - 1.1, 1e6 + 1.1), (-31417.1, -31414.9), (999988.9, 999991.1)):
         got = browser.execute_script(
             "const ctx = document.createElement('canvas').getContext('2d'); ctx.font = '12px system-ui, sans-serif';"
-            "try { return [ticks(arguments[0], arguments[1]).map((t) => [t.value, t.label,"
-            "                                                         ctx.measureText(t.label).width]),"
-            "              AXIS_MARGIN.l - 7]; }"
+            "try { const t = ticks(arguments[0], arguments[1]);"
+            "      return [t.map((t) => [t.value, t.label, ctx.measureText(t.label).width]), AXIS_MARGIN.l - 7,"
+            "              t.offset && t.offset.label]; }"
             "catch (e) { return String(e); }", lo, hi)
         assert isinstance(got, list), (lo, hi, got)
-        marks, room = got
+        marks, room, offset = got
+        # (far from zero with a small spread, the labels are relative to an offset: see the test below)
+        assert (offset is not None) == (abs(lo + hi) / (hi - lo) > 1e4), (lo, hi, offset)
         assert len(marks) >= 3, (lo, hi, marks)
         values = np.array([m[0] for m in marks])
         step = np.diff(values)
@@ -1996,8 +2000,146 @@ def test_the_axes_numbers_fit_their_margin_in_windows_huge_and_tiny(server, brow
         assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, (lo, hi, step[0])
         for value, label, width in marks:
             assert lo - 1e-9 * step[0] <= value <= hi + 1e-9 * step[0]
-            assert float(label) == pytest.approx(value, abs=1e-6 * step[0]), (lo, hi, label, value)
+            assert float(label) + float(offset or 0) == pytest.approx(value, abs=1e-6 * step[0]), (lo, hi, label)
             assert width <= room, (lo, hi, label, width, room)
+
+
+# every text the plot draws, with its box: (text, left, top, right, bottom, anchor), from the SVG export rendered
+# by the browser (getBBox) or from the page's canvas (fillText recorded, measured by measureText)
+_SVG_TEXT_BOXES = """
+const div = document.createElement('div'); div.innerHTML = arguments[0]; document.body.appendChild(div);
+const out = [...div.querySelectorAll('text')].map((t) => { const b = t.getBBox();
+  return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height, t.getAttribute('text-anchor')]; });
+div.remove(); return out;
+"""
+_CANVAS_TEXT_BOXES = """
+const c = document.getElementById('plot'), ctx = c.getContext('2d'), fill = ctx.fillText, out = [];
+ctx.fillText = function (t, x, y) {
+  const m = this.measureText(t), a = {left: 'start', center: 'middle', right: 'end'}[this.textAlign] || 'start';
+  const left = a === 'end' ? x - m.width : a === 'middle' ? x - m.width / 2 : x;
+  out.push([t, left, y - m.actualBoundingBoxAscent, left + m.width, y + m.actualBoundingBoxDescent, a]);
+  return fill.call(this, t, x, y);
+};
+try { drawAll(); } finally { delete ctx.fillText; }
+const side = c.clientWidth, svg = svgContext(side, side);   // (the same drawing, for its frame's corners)
+drawPlot(svg, { x: 0, y: 0, w: side, h: side });
+return [out, side, svg.toString()];
+"""
+
+
+def _plot_square(svg_text):
+    """(left, top, right, bottom) of the plot's frame (the path stroked #444) in an SVG drawing."""
+    import xml.etree.ElementTree as ET
+
+    paths = ET.fromstring(svg_text).findall("{http://www.w3.org/2000/svg}path")
+    frame = [p for p in paths if p.get("stroke") == "#444"][0]
+    corners = np.array(re.findall(r"-?[\d.]+", frame.get("d").split("M")[1]), dtype=float).reshape(-1, 2)
+    square = (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(), corners[:, 1].max())
+    assert square[2] - square[0] == pytest.approx(square[3] - square[1]) and square[2] - square[0] > 300
+    return square
+
+
+def _axis_labels(texts, square, area, box):
+    """Check the plot's tick labels, as drawn (``texts``: (text, left, top, right, bottom, anchor) in pixels), in
+    the plot's square ``square`` (left, top, right, bottom) inside ``area`` (the same) for the window ``box``: each
+    label inside its margin, apart from every other text, the labels of an axis distinct, and each label plus its
+    axis's offset (if any) the value at its tick's position through the window. Returns the offsets' texts."""
+    left, top, right, bottom = square
+    (x0, y0), (x1, y1) = box
+    number = re.compile(r"[+-]?\d+(\.\d+)?(e[+-]?\d+)?")
+    xs = [t for t in texts if t[2] >= bottom and t[5] == "middle" and number.fullmatch(t[0])]
+    ys = [t for t in texts if t[3] <= left and t[5] == "end" and number.fullmatch(t[0])]
+    x_off = [t for t in texts if t[2] >= bottom and t[5] == "end" and number.fullmatch(t[0])]
+    y_off = [t for t in texts if t[4] <= top and t[5] == "start" and number.fullmatch(t[0])]
+    assert len(xs) >= 3 and len(ys) >= 3 and len(x_off) <= 1 and len(y_off) <= 1, texts
+    for ticks, offs, lo, hi, name in ((xs, x_off, x0, x1, "x1"), (ys, y_off, y0, y1, "x2")):
+        assert len({t[0] for t in ticks}) == len(ticks), ticks
+        offset = float(offs[0][0]) if offs else 0.0
+        for t in ticks:
+            value = float(t[0]) + offset
+            if name == "x1":   # a label is centred on its tick
+                at = x0 + ((t[1] + t[3]) / 2 - left) / (right - left) * (x1 - x0)
+            else:              # a label's middle is its tick's, give or take its font's size
+                at = y1 - ((t[2] + t[4]) / 2 - top) / (bottom - top) * (y1 - y0)
+            assert lo <= value <= hi, (name, t, offset, lo, hi)
+            assert at == pytest.approx(value, abs=(0.01 if name == "x1" else 0.03) * (hi - lo)), (name, t, offset)
+    for t in xs + x_off:   # below the plot's square, inside the area
+        assert area[0] <= t[1] and t[3] <= area[2] and bottom < t[2] and t[4] <= area[3], (t, square, area)
+    for t in ys:           # left of it
+        assert area[0] <= t[1] and t[3] < left and area[1] <= t[2] and t[4] <= area[3], (t, square, area)
+    for t in y_off:        # above it
+        assert area[0] <= t[1] and t[3] <= area[2] and area[1] <= t[2] and t[4] < top, (t, square, area)
+    drawn = xs + ys + x_off + y_off
+    names = [t for t in texts if t[0] in ("x1", "x2")]
+    for a in drawn:        # apart from each other and from the axes' names
+        for b in drawn + names:
+            if a is not b:
+                assert a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2], (a, b)
+    return [t[0] for t in x_off], [t[0] for t in y_off]
+
+
+def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server, browser, tmp_path):
+    """Points about (10^6, -31416) +- 1, from a CSV chosen on the page: the ticks' numbers were written out,
+    "999999.0", "1000000.0", "-31416.5", about 60px in the left margin's 51 (cut at the canvas's edge, outside the
+    export's plot area). They are now relative to an offset written once at the axis's end, as matplotlib does
+    ("+1e6" below the right end of x1, "-31416" above the top of x2): on the page's canvas and in the SVG export as
+    the browser renders it, each label lies inside its margin apart from every other text, the labels of an axis are
+    distinct, and label plus offset is the value at the tick's place in the window (fails on the old code). And the
+    regions' vertices, sent as float32, were rounded to 1/16: they are now sent relative to the window's centre, and
+    the page's are region_polygons' (fails on the old code)."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    rng = np.random.default_rng(3)
+    u = rng.uniform(-1, 1, (60, 2))
+    rows = [f"{1e6 + a:.17g},{-31416 + b:.17g},{int(a * b > 0)}" for a, b in u]
+    (tmp_path / "far.csv").write_text("x,y,label\n" + "\n".join(rows) + "\n")
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
+    browser.find_element(By.ID, "csv").send_keys(str(tmp_path / "far.csv"))
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
+             what="the run's end")
+    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
+    box = browser.execute_script("return window.__explore.run.box")
+    (x0, y0), (x1, y1) = box
+    assert x0 < 1e6 < x1 and y0 < -31416 < y1 and x1 - x0 < 3
+
+    # the page's canvas: its whole width is the area
+    texts, side, drawing = browser.execute_script(_CANVAS_TEXT_BOXES)
+    square = _plot_square(drawing)
+    offsets = _axis_labels(texts, square, (0, 0, side, side), box)
+    assert offsets == (["+1e6"], ["-31416"]), offsets
+
+    # the SVG export, rendered by the browser
+    browser.execute_script("window.__downloads = []; window.download = (blob, name) => {"
+                           "  const r = new FileReader(); r.onload = () => window.__downloads.push([name, r.result]);"
+                           "  r.readAsDataURL(blob); };")
+    browser.find_element(By.ID, "export-svg").click()
+    wait_for(lambda: browser.execute_script("return window.__downloads.length") == 1, what="the export")
+    url = browser.execute_script("return window.__downloads[0][1]")
+    svg_text = base64.b64decode(url.split(",", 1)[1]).decode()
+    figure = browser.execute_script("return FIGURE")
+    area = ((figure["w"] - figure["plot"]) / 2, figure["title"], (figure["w"] + figure["plot"]) / 2,
+            figure["title"] + figure["plot"])
+    square = _plot_square(svg_text)
+    offsets = _axis_labels(browser.execute_script(_SVG_TEXT_BOXES, svg_text), square, area, box)
+    assert offsets == (["+1e6"], ["-31416"]), offsets
+
+    # and the regions where they are: the vertices the page decodes are region_polygons' for the exported network
+    # (sent as float32, they were rounded to 1/16, 3% of the window's width: the regions fell 8px short of the frame)
+    xy, boundary = browser.execute_script("const f = decodeFrame(await (await fetch('/api/frame')).json());"
+                                          "return [Array.from(f.xy), Array.from(f.boundary)];")
+    exported = json.loads(browser.execute_script("return await (await fetch('/api/export/run.json')).text();"))
+    rp = pictures.region_polygons(network_from_dict(exported["snapshot"]["network"]),
+                                  box=tuple(tuple(c) for c in box), split_decision=True)
+    np.testing.assert_allclose(np.reshape(xy, (-1, 2)), rp.vertices, rtol=0, atol=1e-6 * (x1 - x0))
+    np.testing.assert_allclose(np.reshape(boundary, (-1, 2, 2)), rp.boundary, rtol=0, atol=1e-6 * (x1 - x0))
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
@@ -2035,6 +2177,46 @@ def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen
             left, top, right, bottom = box(el)
             assert 0 <= left and right <= vw and 0 <= top and bottom <= vh, \
                 (el.get_attribute("id") or "legend", (left, top, right, bottom), (vw, vh))
+
+
+def test_on_an_800x600_projector_the_plot_the_runs_buttons_and_the_message_are_in_view(server, browser):
+    """Below 900px of width the numbers went below the plot and the page scrolled (at 800x600, a common projector
+    mode, it was 1596px high in a 457px window): the numbers now share the controls' column, below them, each
+    panel scrolling inside itself. In an 800x600 window, and a page of 800x600 (a full-screen browser), the page is
+    no larger than the window, and the plot, Start, Pause, Step, Reset and a message are each wholly in view and
+    uncovered (the element at each corner, just inside, is the element or inside it) (fails on the old page)."""
+    from selenium.webdriver.common.by import By
+
+    chrome = None
+    for viewport in (False, True):
+        browser.set_window_size(800, 600)
+        if viewport:   # the window enlarged by the browser's own bars: a page of 800x600
+            chrome = browser.execute_script("return [outerWidth - innerWidth, outerHeight - innerHeight]")
+            browser.set_window_size(800 + chrome[0], 600 + chrome[1])
+        browser.get(server.url)
+        wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+                 what="the page to load")
+        if viewport:
+            assert browser.execute_script("return [innerWidth, innerHeight]") == [800, 600]
+        _fill(browser, widths="5000")   # a refusal: the message
+        browser.find_element(By.ID, "start").click()
+        message = browser.find_element(By.ID, "message")
+        wait_for(lambda: "5000" in message.text, what="the server's refusal")
+        vw, vh, sw, sh = browser.execute_script("const d = document.documentElement;"
+                                                "return [innerWidth, innerHeight, d.scrollWidth, d.scrollHeight];")
+        assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+        assert sh <= vh, f"the page is {sh}px high in a {vh}px window"
+        for name in ("plot", "start", "pause", "step", "reset", "message"):
+            seen = browser.execute_script(
+                "const e = document.getElementById(arguments[0]), r = e.getBoundingClientRect();"
+                "if (r.width === 0 || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)"
+                "  return [r.left, r.top, r.right, r.bottom];"
+                "return [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],"
+                "        [r.right - 2, r.bottom - 2]].every(([x, y]) => e.contains(document.elementFromPoint(x, y)));",
+                name)
+            assert seen is True, (viewport, name, seen, (vw, vh))
+        plot = browser.find_element(By.ID, "plot").rect
+        assert plot["width"] == plot["height"] >= 280
 
 
 def test_a_field_the_browser_refuses_is_named_on_the_page_in_place_of_an_earlier_message(server, browser):

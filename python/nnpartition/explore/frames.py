@@ -70,6 +70,8 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     ``region_polygons(net, box=box).n_regions`` gives. Also: the logit at each polygon's centroid (the
     shade), the decision boundary and the first layer (``first_layer``: its ``W`` and ``b``, whose lines
     ``x @ W + b = 0`` the page clips to the window itself, since a frame past the region limit has no polygons).
+    The vertices and the boundary travel as float32 relative to ``origin``, the window's centre, which the page adds
+    back (as float32 themselves, a window about 10^6 +- 1 had its vertices rounded to 1/16, 4% of its width).
 
     Example:
         >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.25)   # relu(x) - relu(y) + 1/4
@@ -82,15 +84,17 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     rp = region_polygons(net, box=box, split_decision=True, max_regions=LIMITS["regions"])
     region, n_regions = _group_rows(rp.patterns)
     W1, b1 = (net.W1, net.b1) if isinstance(net, TwoLayerNet) else net.layers[0]
+    origin = np.array([(box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2])
     return {
         "n_regions": n_regions,
         "n_polygons": int(rp.n_regions),
+        "origin": origin.tolist(),
         "offsets": _b64(rp.offsets, "<i4"),
-        "xy": _b64(rp.vertices, "<f4"),
+        "xy": _b64(rp.vertices - origin, "<f4"),
         "region": _b64(region, "<i4"),
         "decision": _b64(rp.decision, "u1"),
         "output": _b64(rp.logits(), "<f4"),
-        "boundary": _b64(rp.boundary, "<f4"),
+        "boundary": _b64(rp.boundary - origin, "<f4"),
         "first_layer": {"W": np.asarray(W1).tolist(), "b": np.asarray(b1).tolist()},
     }
 

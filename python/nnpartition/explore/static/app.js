@@ -69,13 +69,21 @@ function b64(text, Type) {
   return new Type(u.buffer);
 }
 
+// Vertices and boundary travel as float32 relative to the window's centre, f.origin (float32 themselves rounded a
+// window about 10^6 +- 1 to 1/16): back to the plane's coordinates, in float64.
+function shifted(text, origin) {
+  const a = b64(text, Float32Array), out = new Float64Array(a.length), [ox, oy] = origin || [0, 0];
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + (i % 2 ? oy : ox);
+  return out;
+}
+
 function decodeFrame(f) {
-  f.offsets = b64(f.offsets, Int32Array); f.xy = b64(f.xy, Float32Array);
+  f.offsets = b64(f.offsets, Int32Array); f.xy = shifted(f.xy, f.origin);
   f.decision = b64(f.decision, Uint8Array); f.output = b64(f.output, Float32Array);
   f.region = b64(f.region, Int32Array);
   f.maxOutput = 1e-12;
   for (const o of f.output) f.maxOutput = Math.max(f.maxOutput, Math.abs(o));
-  f.boundary = b64(f.boundary, Float32Array);
+  f.boundary = shifted(f.boundary, f.origin);
   return f;
 }
 window.decodeFrame = decodeFrame;
@@ -142,23 +150,52 @@ function transform(box, left, top, side) {
 const AXIS_MARGIN = { l: 58, r: 10, t: 10, b: 42 };  // room around the plot's square for its ticks and axes' names
 
 // "Nice" tick values inside [lo, hi]: multiples of a step of 1, 2 or 5 times a power of ten, about `want` of them,
-// with the decimals the step needs.
+// with the decimals the step needs. The list's `offset` is null, or {value, label} where the labels are relative to
+// it (a tick's value = its label + the offset's value): see below.
 function ticks(lo, hi, want = 5) {
   const raw = (hi - lo) / want, mag = Math.pow(10, Math.floor(Math.log10(raw))), n = raw / mag;
   const step = (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag;
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
-  const values = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) values.push(k * step);
+  const ks = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) ks.push(k);
+  const values = ks.map((k) => k * step);
   // with the decimals the step needs, or, where those are long, in powers of ten if that is shorter (a window 10^12
   // wide read "-400000000000", wider than the axis's margin, one 10^-12 wide "-0.0000000000004"; and a step below
   // 10^-100 asked toFixed for more than its 100 decimals, a RangeError that stopped the drawing)
   const longest = (labels) => Math.max(0, ...labels.map((t) => t.length));
-  let labels = values.map((v) => v.toFixed(Math.min(decimals, 100)));
+  const plain = (v) => v.toFixed(Math.min(decimals, 100));
+  let labels = values.map(plain), offset = null;
   if (longest(labels) > 8) {
     const exp = values.map((v) => tickPower(v, step));
     if (longest(exp) < longest(labels)) labels = exp;
   }
-  return values.map((value, i) => ({ value, label: labels[i] }));
+  // or, for a window far from zero with a small spread (points about 10^6 +- 1 read "999999.5", "1000000.0", 60px
+  // in the margin's 51), relative to an offset written once at the axis's end, as matplotlib does, where that saves
+  // 4 characters or more (or is needed to fit): the offset is the multiple of P (the power of ten at most the
+  // window's width, or ten times that where the step is larger) nearest the window's centre, a multiple of the step
+  let P = Math.pow(10, Math.floor(Math.log10(hi - lo) + 1e-9));
+  if (P < step) P *= 10;
+  const m = Math.round((lo + hi) / 2 / P);
+  const k0 = m * Math.round(P / step);
+  if (k0 !== 0 && Number.isFinite(k0)) {
+    let rel = ks.map((k) => plain((k - k0) * step));
+    if (longest(rel) > 8) rel = ks.map((k) => tickPower((k - k0) * step, step));
+    if (longest(rel) + 4 <= longest(labels) || (longest(labels) > 8 && longest(rel) < longest(labels))) {
+      labels = rel;
+      offset = { value: m * P, label: offsetLabel(m, P) };
+    }
+  }
+  const out = values.map((value, i) => ({ value, label: labels[i] }));
+  out.offset = offset;
+  return out;
+}
+
+// The offset m * P (P a power of ten) with its sign, as the shorter of its digits and its power of ten: "+1e6",
+// "-31420", "+1.23456e12".
+function offsetLabel(m, P) {
+  const v = m * P, digits = Math.max(0, Math.ceil(-Math.log10(P) - 1e-9));
+  const s = [v.toFixed(Math.min(digits, 100)), tickPower(v, P)].reduce((a, b) => (b.length < a.length ? b : a));
+  return (v > 0 ? "+" : "") + s;
 }
 
 // `v` (a multiple of `step`) in powers of ten, with the digits the step needs: "2e11", "-4e-13", "1.5e12".
@@ -168,11 +205,12 @@ function tickPower(v, step) {
   return v.toExponential(Math.min(100, Math.max(0, digits))).replace(/\.?0*e\+?/, "e");
 }
 
-// The plot's frame, tick marks with their numbers and the axes' names (x1, x2, as nnpartition's pictures name them).
-function drawAxes(ctx, T, box) {
-  const [[x0, y0], [x1, y1]] = box, L = T.left, R = T.left + T.side, Tp = T.top, B = T.top + T.side;
+// The plot's frame, tick marks with their numbers (`xs`, `ys`: the window's ticks) and the axes' names (x1, x2, as
+// nnpartition's pictures name them); an axis's offset, where its labels have one, at its end: x1's at the right below
+// its numbers, x2's above the plot's top left corner (drawPlot leaves room there).
+function drawAxes(ctx, T, xs, ys) {
+  const L = T.left, R = T.left + T.side, Tp = T.top, B = T.top + T.side;
   ctx.strokeStyle = "#444"; ctx.lineWidth = 1;
-  const xs = ticks(x0, x1), ys = ticks(y0, y1);
   ctx.beginPath(); ctx.moveTo(L, Tp); ctx.lineTo(R, Tp); ctx.lineTo(R, B); ctx.lineTo(L, B); ctx.closePath();
   for (const t of xs) { const x = T.px(t.value); ctx.moveTo(x, B); ctx.lineTo(x, B + 5); }
   for (const t of ys) { const y = T.py(t.value); ctx.moveTo(L, y); ctx.lineTo(L - 5, y); }
@@ -182,6 +220,9 @@ function drawAxes(ctx, T, box) {
   for (const t of xs) ctx.fillText(t.label, T.px(t.value), B + 18);
   ctx.textAlign = "right";
   for (const t of ys) ctx.fillText(t.label, L - 7, T.py(t.value) + 4);
+  if (xs.offset) ctx.fillText(xs.offset.label, R, B + 36);
+  ctx.textAlign = "left";
+  if (ys.offset) ctx.fillText(ys.offset.label, L, Tp - 6);
   ctx.font = "italic 14px system-ui, sans-serif"; ctx.textAlign = "center";
   ctx.fillText("x1", (L + R) / 2, B + 36);
   ctx.textAlign = "left";
@@ -219,8 +260,11 @@ function drawPlot(ctx, area) {
   const A = area || { x: 0, y: 0, w: ctx.canvas.width, h: ctx.canvas.height };
   ctx.fillStyle = "#fff"; ctx.fillRect(A.x, A.y, A.w, A.h);
   if (!S.run) { hint(ctx, "Press Start to train a network", A.x + A.w / 2, A.y + A.h / 2); return; }
-  const M = AXIS_MARGIN, side = Math.max(10, Math.min(A.w - M.l - M.r, A.h - M.t - M.b));
-  const T = transform(S.run.box, A.x + M.l, A.y + M.t, side);
+  const box = S.run.box, xs = ticks(box[0][0], box[1][0]), ys = ticks(box[0][1], box[1][1]);
+  // (room above the plot for x2's offset where its labels have one)
+  const M = ys.offset ? { ...AXIS_MARGIN, t: AXIS_MARGIN.t + 16 } : AXIS_MARGIN;
+  const side = Math.max(10, Math.min(A.w - M.l - M.r, A.h - M.t - M.b));
+  const T = transform(box, A.x + M.l, A.y + M.t, side);
   const f = S.frame, mode = $("color").value;
   if (f) {
     const groups = new Map();
@@ -250,7 +294,7 @@ function drawPlot(ctx, area) {
     drawBoundary(ctx, T, f.boundary);
   }
   if ($("show-points").checked) drawPoints(ctx, T, f ? f.pred : null);
-  drawAxes(ctx, T, S.run.box);
+  drawAxes(ctx, T, xs, ys);
 }
 
 function hint(ctx, text, x, y) {
