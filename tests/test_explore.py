@@ -2142,6 +2142,109 @@ def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server
     assert not errors, errors
 
 
+# the side charts as drawn: per chart, its frame (strokeRect: left, top, width, height), its y labels (the texts
+# drawn right-aligned at the frame's left: text, left, right, baseline) and the canvas's width; the charts drawn by
+# drawCharts for a made-up run (arguments[0]: its history) or, with arguments[1], by chart() for each [lo, hi, integer]
+_CHART_TEXTS = """
+const ids = ['acc-chart', 'loss-chart', 'regions-chart'], got = {}, saved = [S.run, S.history];
+for (const id of ids) {
+  const c = document.getElementById(id), ctx = c.getContext('2d'), rec = { frame: null, labels: [], width: c.width };
+  got[id] = rec;
+  ctx.strokeRect = function (x, y, w, h) { rec.frame = [x, y, w, h]; };
+  ctx.fillText = function (t, x, y) {
+    if (this.textAlign === 'right' && y < c.height - 10) rec.labels.push([t, x - this.measureText(t).width, x, y]);
+  };
+}
+try {
+  if (arguments[1]) {
+    const c = document.getElementById('loss-chart'), out = [];
+    for (const [lo, hi, integer] of arguments[1]) {
+      got['loss-chart'].labels = [];
+      const scale = chartScale(lo, hi, c.height - 28, integer);
+      const left = chartMargin(c.getContext('2d'), [scale]);
+      chart(c, [[0, lo], [50, hi]], { xmax: 100, colour: '#444', scale, left });
+      out.push(JSON.parse(JSON.stringify(got['loss-chart'])));
+    }
+    return out;
+  }
+  S.run = { settings: { steps: 100 }, estimate: null }; S.history = arguments[0];
+  drawCharts();
+  return ids.map((id) => got[id]);
+} finally {
+  [S.run, S.history] = saved;
+  for (const id of ids) {
+    const ctx = document.getElementById(id).getContext('2d'); delete ctx.strokeRect; delete ctx.fillText;
+  }
+}
+"""
+
+
+def _chart_labels_fit_and_are_true(rec, lo, hi, integer=False, what=""):
+    """A chart's y labels (``rec``, from _CHART_TEXTS) lie inside the canvas, left of the chart's frame; they are
+    distinct numbers, evenly spaced and placed linearly (a label's value is its place's through one linear map, the
+    baseline 4px below the tick), that map's range at the frame's top and bottom covers ``[lo, hi]``, and an integer
+    chart's labels are integers."""
+    left, top, _w, height = rec["frame"]
+    labels = rec["labels"]
+    assert len(labels) >= 2, (what, labels)
+    texts = [t for t, *_ in labels]
+    assert len(set(texts)) == len(texts), (what, texts)
+    for t, x0, x1, _y in labels:
+        assert 0 <= x0 and x1 <= left, (what, t, x0, x1, left)
+    values = np.array([float(t) for t in texts])
+    if integer:
+        assert np.all(values == np.round(values)), (what, texts)
+    ys = np.array([y - 4 for *_, y in labels])
+    slope, icept = np.polyfit(ys, values, 1)
+    assert slope < 0, (what, texts, ys)
+    np.testing.assert_allclose(slope * ys + icept, values, rtol=0, atol=1e-6 * np.ptp(values))
+    np.testing.assert_allclose(np.diff(np.sort(values)), np.diff(np.sort(values))[0], rtol=1e-6)
+    at_top, at_bottom = slope * top + icept, slope * (top + height) + icept
+    span = at_top - at_bottom
+    assert at_bottom <= lo + 1e-9 * span and hi - 1e-9 * span <= at_top, (what, texts, at_bottom, at_top, lo, hi)
+
+
+def test_the_side_charts_labels_fit_their_margin_and_are_true_to_their_place(server, browser):
+    """A review in the sixty-fifth pass: the side charts wrote three numbers at their range's ends and middle, with
+    fixed decimals, in a margin of 40px: a loss of 18704.19 (points about 10^6 +- 1) read "18704.19", cut at the
+    canvas's edge. Every chart's labels now lie inside the canvas, left of the chart's frame (measured by the
+    browser's canvas at the charts' font), distinct, evenly spaced and at their place, the range covering the series,
+    for a loss of 18704.19 and for ranges huge, tiny and negative (fails on the old code)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    for losses in ([18704.19, 9000.5, 12000.25], [3e-9, 1e-9, 2e-9], [0.69, 0.3, 1e-7]):
+        history = [{"step": 10 * i, "accuracy": 0.47 + 0.01 * i, "loss": v, "n_regions": 3 + i}
+                   for i, v in enumerate(losses)]
+        recs = browser.execute_script(_CHART_TEXTS, history)
+        _chart_labels_fit_and_are_true(recs[0], 0.47, 1.0, what=("accuracy", losses))
+        _chart_labels_fit_and_are_true(recs[1], 0.0, max(losses), what=("loss", losses))
+        _chart_labels_fit_and_are_true(recs[2], 0, 5, integer=True, what=("regions", losses))
+        assert recs[0]["frame"][0] == recs[1]["frame"][0] == recs[2]["frame"][0], recs   # the steps line up
+    ranges = [(0.0, 18704.19, False), (0.0, 3e-9, False), (-18704.19, -5.0, False), (-2e-12, 1e-12, False),
+              (0.0, 1e300, False), (-3e38, 3e38, False), (1e6 - 1, 1e6 + 1, False), (-7.5, -7.5, False),
+              (0.0, 123456789.0, True), (5.0, 5.0, True)]
+    got = browser.execute_script(_CHART_TEXTS, None, ranges)
+    for (lo, hi, integer), rec in zip(ranges, got):
+        _chart_labels_fit_and_are_true(rec, lo, hi, integer=integer, what=(lo, hi))
+        assert rec["frame"][0] + rec["frame"][2] <= rec["width"], rec   # the frame still inside the canvas
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_a_flat_region_count_of_1_has_distinct_whole_labels(server, browser):
+    """A review in the sixty-fifth pass: with one region all along, the regions chart's labels read "1, 1, 0" (its
+    range 0 to 1, the middle 0.5 written with no decimals). Its labels are now distinct whole numbers at their place,
+    the range covering 1 (fails on the old code)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    history = [{"step": 10 * i, "accuracy": 0.5, "loss": 0.69, "n_regions": 1} for i in range(5)]
+    recs = browser.execute_script(_CHART_TEXTS, history)
+    _chart_labels_fit_and_are_true(recs[2], 0, 1, integer=True, what="regions")
+    assert "1" in [t for t, *_ in recs[2]["labels"]], recs[2]
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
 def test_the_plot_its_legend_and_the_numbers_are_on_a_laptop_or_projector_screen_at_once(server, browser, size):
     """On a 1280x720 laptop or a 1024x768 projector the plot was 600px, cut at the screen's bottom with its legend,
