@@ -94,6 +94,9 @@ function connect() {
   es.addEventListener("run", (ev) => {
     S.run = JSON.parse(ev.data);
     S.frame = null; S.history = []; S.frames = 0;
+    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note)
+    const note = S.run && S.run.data_note;
+    $("data-note").textContent = note || ""; $("data-note").hidden = !note;
     updateNumbers(); schedule();
   });
   es.addEventListener("frame", (ev) => {
