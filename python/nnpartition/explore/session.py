@@ -16,7 +16,7 @@ from ..datasets import _toy_dist
 from ..estimate import estimate_accuracy, heldout_errors
 from ..training import Protocol, _snapshot_every, train
 from .frames import Network, empty_frame, frame_of, network_dict, region_bound, window_of
-from .settings import BadRequest, Settings, make_data, parse_settings
+from .settings import BadRequest, Settings, data_note, make_data, parse_settings
 
 
 class Stopped(Exception):
@@ -138,10 +138,11 @@ class Run:
 
     # -- views ----------------------------------------------------------------------------------
     def summary(self) -> Dict[str, Any]:
-        """Settings, data, window, estimate and bound (the ``run`` event)."""
+        """Settings, data, window, estimate and bound (the ``run`` event), and ``data_note``: what the page says of
+        points far from zero relative to their spread (:func:`~nnpartition.explore.settings.data_note`), or None."""
         return {"run": self.id, "settings": self.settings.to_dict(), "N": int(self.X.shape[0]),
                 "X": self.X.tolist(), "y": self.y.tolist(), "box": self.box, "bound": self.bound,
-                "estimate": self.estimate}
+                "estimate": self.estimate, "data_note": data_note(self.X)}
 
     def status(self) -> Dict[str, Any]:
         return {"run": self.id, "state": self.state, "error": self.error,

@@ -94,6 +94,9 @@ function connect() {
   es.addEventListener("run", (ev) => {
     S.run = JSON.parse(ev.data);
     S.frame = null; S.history = []; S.frames = 0;
+    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note)
+    const note = S.run && S.run.data_note;
+    $("data-note").textContent = note || ""; $("data-note").hidden = !note;
     updateNumbers(); schedule();
   });
   es.addEventListener("frame", (ev) => {
@@ -151,10 +154,11 @@ const AXIS_MARGIN = { l: 58, r: 10, t: 10, b: 42 };  // room around the plot's s
 
 // "Nice" tick values inside [lo, hi]: multiples of a step of 1, 2 or 5 times a power of ten, about `want` of them,
 // with the decimals the step needs. The list's `offset` is null, or {value, label} where the labels are relative to
-// it (a tick's value = its label + the offset's value): see below.
-function ticks(lo, hi, want = 5) {
+// it (a tick's value = its label + the offset's value): see below. `opts.integer`: a step of 1 at least (a count's
+// axis); `opts.offset` false: never an offset (the side charts, whose ranges start at or below zero).
+function ticks(lo, hi, want = 5, opts = {}) {
   const raw = (hi - lo) / want, mag = Math.pow(10, Math.floor(Math.log10(raw))), n = raw / mag;
-  const step = (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag;
+  const step = Math.max(opts.integer ? 1 : 0, (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag);
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
   const ks = [];
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) ks.push(k);
@@ -177,7 +181,7 @@ function ticks(lo, hi, want = 5) {
   if (P < step) P *= 10;
   const m = Math.round((lo + hi) / 2 / P);
   const k0 = m * Math.round(P / step);
-  if (k0 !== 0 && Number.isFinite(k0)) {
+  if (k0 !== 0 && Number.isFinite(k0) && opts.offset !== false) {
     let rel = ks.map((k) => plain((k - k0) * step));
     if (longest(rel) > 8) rel = ks.map((k) => tickPower((k - k0) * step, step));
     if (longest(rel) + 4 <= longest(labels) || (longest(labels) > 8 && longest(rel) < longest(labels))) {
@@ -368,15 +372,41 @@ function updateNumbers() {
   $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
 }
 
+// A side chart's y axis: from `lo` to `hi` (widened where the series is flat, then out to whole steps), its ticks
+// (about one per 30px of the chart's `height`; whole numbers for a count) and its labels in the compact form the
+// plot's axes use ("2e4", "5e-9"): each label distinct and its tick's value. The ticks' numbers read "1, 1, 0" for a
+// region count of 1 (0.5 to no decimals) and "18704.19" ran out of the chart's margin of 40px.
+function chartScale(lo, hi, height, integer) {
+  if (!(hi > lo)) {   // a flat series: a range around it (a count of 1: 0 to 2)
+    const pad = integer ? 1 : Math.abs(lo) > 0 ? Math.abs(lo) / 10 : 1;
+    lo -= pad; hi += pad;
+  }
+  const want = Math.max(2, Math.floor(height / 30)), opts = { integer, offset: false };
+  const first = ticks(lo, hi, want, opts), step = first.length > 1 ? first[1].value - first[0].value : hi - lo;
+  const y0 = Math.floor(lo / step + 1e-9) * step, y1 = Math.ceil(hi / step - 1e-9) * step;
+  return { lo: y0, hi: y1, ticks: ticks(y0, y1, want, opts) };
+}
+
+const CHART_MARGIN = { l: 40, r: 8, t: 8, b: 20 }, CHART_FONT = "11px system-ui, sans-serif";
+
+// The left margin the charts' labels need (at least CHART_MARGIN.l): the widest label, measured, plus 6px.
+function chartMargin(ctx, scales) {
+  ctx.font = CHART_FONT;
+  let widest = 0;
+  for (const sc of scales) for (const t of sc.ticks) widest = Math.max(widest, ctx.measureText(t.label).width);
+  return Math.max(CHART_MARGIN.l, Math.ceil(widest) + 6);
+}
+
+// `opts`: xmax, colour, band, scale (chartScale's) and left (the left margin, chartMargin's).
 function chart(canvas, series, opts) {
-  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, m = { l: 40, r: 8, t: 8, b: 20 };
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, m = { ...CHART_MARGIN, l: opts.left };
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
-  const xmax = opts.xmax || 1, [ylo, yhi] = opts.y;
+  const xmax = opts.xmax || 1, { lo: ylo, hi: yhi } = opts.scale;
   const px = (x) => m.l + (x / xmax) * (W - m.l - m.r);
   const py = (y) => H - m.b - ((y - ylo) / (yhi - ylo || 1)) * (H - m.t - m.b);
   ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(m.l, m.t, W - m.l - m.r, H - m.t - m.b);
-  ctx.fillStyle = "#777"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right";
-  for (const y of [ylo, (ylo + yhi) / 2, yhi]) ctx.fillText(opts.fmt(y), m.l - 4, py(y) + 4);
+  ctx.fillStyle = "#777"; ctx.font = CHART_FONT; ctx.textAlign = "right";
+  for (const t of opts.scale.ticks) ctx.fillText(t.label, m.l - 4, py(t.value) + 4);
   ctx.textAlign = "left"; ctx.fillText("0", m.l, H - 5); ctx.textAlign = "right"; ctx.fillText(`${xmax} steps`, W - m.r, H - 5);
   if (opts.band) {
     const [lo, mid, hi] = opts.band;
@@ -390,18 +420,22 @@ function chart(canvas, series, opts) {
   ctx.stroke();
 }
 
+// The three charts share their left margin, so that their steps line up.
 function drawCharts() {
   const h = S.history, steps = S.run ? S.run.settings.steps : 1, e = S.run && S.run.estimate;
-  const accs = h.map((p) => p.accuracy);
+  const ids = ["acc-chart", "loss-chart", "regions-chart"], [ca, cl, cr] = ids.map($);
+  const inner = (c) => c.height - CHART_MARGIN.t - CHART_MARGIN.b;
+  const accs = h.map((p) => p.accuracy), losses = h.map((p) => p.loss).filter(Number.isFinite);
   const ylo = Math.min(0.4, ...accs, e ? e.low : 1);
-  chart($("acc-chart"), h.map((p) => [p.step, p.accuracy]),
-        { xmax: steps, y: [Math.floor(ylo * 10) / 10, 1], colour: "#2f6fd0", fmt: (y) => y.toFixed(1),
-          band: e ? [e.low, e.accuracy, e.high] : null });
-  const lmax = Math.max(0.1, ...h.map((p) => p.loss));
-  chart($("loss-chart"), h.map((p) => [p.step, p.loss]), { xmax: steps, y: [0, lmax], colour: "#444", fmt: (y) => y.toFixed(2) });
-  const counted = h.filter((p) => p.n_regions !== null);
-  const rmax = Math.max(1, ...counted.map((p) => p.n_regions));
-  chart($("regions-chart"), counted.map((p) => [p.step, p.n_regions]), { xmax: steps, y: [0, rmax], colour: "#3a8a4a", fmt: (y) => y.toFixed(0) });
+  const counted = h.filter((p) => p.n_regions !== null), counts = counted.map((p) => p.n_regions);
+  const scales = [chartScale(Math.floor(ylo * 10) / 10, 1, inner(ca), false),
+                  chartScale(Math.min(0, ...losses), Math.max(0.1, ...losses), inner(cl), false),
+                  chartScale(Math.min(0, ...counts), Math.max(1, ...counts), inner(cr), true)];
+  const left = chartMargin(ca.getContext("2d"), scales);
+  chart(ca, h.map((p) => [p.step, p.accuracy]),
+        { xmax: steps, scale: scales[0], left, colour: "#2f6fd0", band: e ? [e.low, e.accuracy, e.high] : null });
+  chart(cl, h.map((p) => [p.step, p.loss]), { xmax: steps, scale: scales[1], left, colour: "#444" });
+  chart(cr, counted.map((p) => [p.step, p.n_regions]), { xmax: steps, scale: scales[2], left, colour: "#3a8a4a" });
 }
 
 // ---------------------------------------------------------------- export
