@@ -152,6 +152,11 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is None and args.shape is not None:   # -L/--widths give the widths themselves
         raise UsageError("--shape applies only with -N (the hidden widths as multiples of the width searched); "
                          "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
+    if args.layers is not None and args.shape is not None and list(args.shape) != [1.0] * args.layers:
+        # required_width's own refusal spoke Python ("layers=2 and shape=(1.0, 0.5) disagree")
+        shape = " ".join(f"{x:g}" for x in args.shape)
+        raise UsageError(f"--layers {args.layers} and --shape {shape} disagree: --layers K is --shape of K ones (K "
+                         f"hidden layers of L units each); for unequal widths give --shape alone")
     if args.N is None and args.max_width is not None:   # the samples search has no width to bound
         raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
                          "question is the number of points, and no width is searched")
