@@ -3028,3 +3028,46 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
             main([*base, "--shape", bad])
         last = capsys.readouterr().err.strip().splitlines()[-1]
         assert stop.value.code == 2 and "argument --shape" in last and repr(bad) in last, last
+
+
+def _help_of(command, option):
+    (action,) = [a for a in _commands()[command]._actions if option in a.option_strings]
+    return action.help
+
+
+def _number(word):
+    """``1000``, ``10^9`` or ``2^32`` as the help writes a bound."""
+    base, _, power = word.partition("^")
+    return int(base) ** int(power) if power else int(base)
+
+
+#: Where each command reaches its checks, and the counted options whose help states their range.
+_RANGED = {
+    "estimate": (["-d", "10", "-N", "1000", "-L", "32"], ["--steps", "--batch-size", "--restarts"]),
+    "size": (["-d", "10", "-N", "1000", "--target", "0.9"], ["--steps", "--batch-size", "--restarts"]),
+    "demo": ([], ["--steps", "--batch-size", "--restarts"]),
+    "train": (["-d", "2", "-N", "50", "-L", "4"], ["--steps", "--batch-size", "--restarts", "--datasets"]),
+    "validate": ([], ["--steps", "--batch-size", "--restarts", "--datasets"]),
+    "simulate": (["-d", "2", "-N", "50", "-L", "3"], ["--trials"]),
+}
+
+
+@pytest.mark.parametrize("command", sorted(_RANGED))
+def test_the_counted_options_help_states_the_range_the_command_refuses_outside_of(command, capsys):
+    """A new user read ``--steps STEPS  optimiser steps (default 4000)`` and had to guess the range; each counted
+    option's help now says it ("1 to 10^9"), and the command refuses exactly outside it, in those bounds (fails on
+    the old help, which stated none). ``--lr``: above 0 and at most 10^6."""
+    base, options = _RANGED[command]
+    for option in options:
+        m = re.search(r"(\d+(?:\^\d+)?) to (\d+(?:\^\d+)?)", _help_of(command, option))
+        assert m, (command, option, _help_of(command, option))
+        lo, hi = _number(m.group(1)), _number(m.group(2))
+        _fails_with(capsys, [command, *base, option, str(lo - 1)], f"{option} must be >= {lo} and <= {hi}",
+                    f"got {lo - 1}")
+        _fails_with(capsys, [command, *base, option, str(hi + 1)], f"{option} must be >= {lo} and <= {hi}",
+                    f"got {hi + 1}")
+    if "--steps" in options:
+        assert "above 0 and at most 10^6" in _help_of(command, "--lr")
+        _fails_with(capsys, [command, *base, "--lr", "0"], "--lr must be > 0")
+        _fails_with(capsys, [command, *base, "--lr", str(10**6 + 1)], "--lr must be <= 1000000")
+        assert npn.Protocol(lr=1e6).lr == 1e6

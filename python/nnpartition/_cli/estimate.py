@@ -502,8 +502,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                           "benchmarks/bench_validate.py)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
-    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
-    val.add_argument("--restarts", type=integer, default=None, help="restarts per dataset (default: the protocol's)")
+    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration, 1 to 1000 (default 3)")
+    val.add_argument("--restarts", type=integer, default=None,
+                     help="restarts per dataset, 1 to 1000 (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
                            title="training protocol of the small and full grids (default: the reference protocol)")
     val.add_argument("--seed", type=integer, default=0, help="seed (default 0)")

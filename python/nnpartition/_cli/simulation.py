@@ -45,7 +45,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     s.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
     s.add_argument("-N", type=integer, required=True, help="points per trial, >= 1")
     s.add_argument("-L", type=integer, required=True, help="hidden neurons, >= 1")
-    s.add_argument("--trials", type=integer, default=100, help="independent trials (default 100)")
+    s.add_argument("--trials", type=integer, default=100, help="independent trials, 1 to 10^8 (default 100)")
     s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",

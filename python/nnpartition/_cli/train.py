@@ -91,7 +91,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                       help="hidden widths of a deeper network (16 8 or 16,8)")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--datasets", type=integer, default=3, help="independent datasets (default 3)")
+    p.add_argument("--datasets", type=integer, default=3, help="independent datasets, 1 to 2^16 (default 3)")
     p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     add_protocol_arguments(p)
     p.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
