@@ -329,6 +329,9 @@ def test_unwritable_plot_path_fails_before_any_work(tmp_path, capsys, monkeypatc
         _fails_with(capsys, [cmd, "--plot", str(tmp_path / "no" / "dir" / "fig.png")], "--plot", "does not exist")
         _fails_with(capsys, [cmd, "--plot", str(tmp_path)], "--plot", "is a directory")
         _fails_with(capsys, [cmd, "--plot", str(tmp_path / "fig.notaformat")], "unknown figure format")
+        # a name without an extension was "unknown figure format '(none)'"
+        _fails_with(capsys, [cmd, "--plot", str(tmp_path / "fig")], "no file extension", "end the name in one of",
+                    ".png")
 
 
 def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
