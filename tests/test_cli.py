@@ -3044,33 +3044,60 @@ def _number(word):
     return int(base) ** int(power) if power else int(base)
 
 
-#: Where each command reaches its checks, and the counted options whose help states their range.
+#: Where each command reaches its checks (a question: option -> value), the options of which only one is given, and
+#: the counted options whose help states their range.
+_PROTOCOL = ["--steps", "--batch-size", "--restarts"]
 _RANGED = {
-    "estimate": (["-d", "10", "-N", "1000", "-L", "32"], ["--steps", "--batch-size", "--restarts"]),
-    "size": (["-d", "10", "-N", "1000", "--target", "0.9"], ["--steps", "--batch-size", "--restarts"]),
-    "demo": ([], ["--steps", "--batch-size", "--restarts"]),
-    "train": (["-d", "2", "-N", "50", "-L", "4"], ["--steps", "--batch-size", "--restarts", "--datasets"]),
-    "validate": ([], ["--steps", "--batch-size", "--restarts", "--datasets"]),
-    "simulate": (["-d", "2", "-N", "50", "-L", "3"], ["--trials"]),
+    "estimate": ({"-d": "10", "-N": "1000", "-L": "32"}, {"-L", "--widths"},
+                 ["-d", "-N", "-L", "--widths", *_PROTOCOL]),
+    "size": ({"-d": "10", "-N": "1000", "--target": "0.9"}, {"-N", "-L", "--widths"},
+             ["-d", "-N", "-L", "--widths", *_PROTOCOL]),
+    "demo": ({}, set(), _PROTOCOL),
+    "train": ({"-d": "2", "-N": "50", "-L": "4"}, {"-L", "--widths"},
+              ["-d", "-N", "-L", "--widths", *_PROTOCOL, "--datasets"]),
+    "validate": ({}, set(), [*_PROTOCOL, "--datasets"]),
+    "simulate": ({"-d": "2", "-N": "50", "-L": "3"}, set(), ["-d", "-N", "-L", "--trials"]),
 }
+
+
+def _asking(command, option, value):
+    """``command`` with its question, ``option`` set to ``value`` (the other options of its exclusive set left out)."""
+    base, exclusive, _ = _RANGED[command]
+    given = {k: v for k, v in base.items() if not (option in exclusive and k in exclusive)}
+    given[option] = value
+    return [command, *(w for k, v in given.items() for w in (k, v))]
 
 
 @pytest.mark.parametrize("command", sorted(_RANGED))
 def test_the_counted_options_help_states_the_range_the_command_refuses_outside_of(command, capsys):
-    """A new user read ``--steps STEPS  optimiser steps (default 4000)`` and had to guess the range; each counted
-    option's help now says it ("1 to 10^9"), and the command refuses exactly outside it, in those bounds (fails on
-    the old help, which stated none). ``--lr``: above 0 and at most 10^6."""
-    base, options = _RANGED[command]
-    for option in options:
+    """A new user read ``--steps STEPS  optimiser steps (default 4000)`` and ``-L L  hidden ReLU units of a two-layer
+    network`` and had to guess the ranges; each counted option's help now says it ("1 to 10^9"), and the command
+    refuses exactly outside it, in those bounds (fails on the old help, which stated none or only ">= 1"). ``--lr``:
+    above 0 and at most 10^6; ``--seed``: 0 to 2^64 - 1, in every command that has one."""
+    for option in _RANGED[command][2]:
         m = re.search(r"(\d+(?:\^\d+)?) to (\d+(?:\^\d+)?)", _help_of(command, option))
         assert m, (command, option, _help_of(command, option))
         lo, hi = _number(m.group(1)), _number(m.group(2))
-        _fails_with(capsys, [command, *base, option, str(lo - 1)], f"{option} must be >= {lo} and <= {hi}",
-                    f"got {lo - 1}")
-        _fails_with(capsys, [command, *base, option, str(hi + 1)], f"{option} must be >= {lo} and <= {hi}",
-                    f"got {hi + 1}")
-    if "--steps" in options:
+        name = "--widths[0]" if option == "--widths" else option
+        for bad in (lo - 1, hi + 1):
+            _fails_with(capsys, _asking(command, option, str(bad)), f"{name} must be >= {lo} and <= {hi}",
+                        f"got {bad}")
+    if "--steps" in _RANGED[command][2]:
         assert "above 0 and at most 10^6" in _help_of(command, "--lr")
-        _fails_with(capsys, [command, *base, "--lr", "0"], "--lr must be > 0")
-        _fails_with(capsys, [command, *base, "--lr", str(10**6 + 1)], "--lr must be <= 1000000")
+        _fails_with(capsys, _asking(command, "--lr", "0"), "--lr must be > 0")
+        _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1)), "--lr must be <= 1000000")
         assert npn.Protocol(lr=1e6).lr == 1e6
+
+
+@pytest.mark.parametrize("command", sorted(n for n, p in _commands().items() if "--seed" in p.format_help()))
+def test_every_seed_option_states_the_range_every_command_takes(command, capsys, monkeypatch, tmp_path):
+    """``random seed (default 0)`` said nothing of the range the shared check takes, 0 to 2^64 - 1: the help says
+    it now, and the check refuses just outside it (fails on the old help)."""
+    assert "0 to 2^64 - 1" in _help_of(command, "--seed"), _help_of(command, "--seed")
+    _no_work(monkeypatch)
+    sizes = ["-d", "2", "-N", "50", "-L", "3"]
+    required = {"estimate": [*sizes, "--method", "monte_carlo"], "simulate": sizes, "train": sizes,
+                "movie": [*sizes, "--out", str(tmp_path / "m.gif")],
+                "plot-partition": [*sizes, "--plot", str(tmp_path / "p.png")]}
+    for bad in ("-1", str(2**64)):
+        _fails_with(capsys, [command, *required.get(command, []), "--seed", bad], "--seed must be >= 0 and < 2**64")

@@ -136,7 +136,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-N", type=integer, default=300, help="training points (default 300)")
     p.add_argument("--steps", type=integer, default=3000, help="optimiser steps (default 3000)")
     p.add_argument("--restarts", type=integer, default=1, help="training restarts (default 1)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar while training")

@@ -317,15 +317,16 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
     p.add_argument("--steps", type=integer, default=None,
                    help="optimiser steps (default 4000, the reference protocol)")
-    p.add_argument("--seed", type=integer, default=None, help="seed of the data and the training (default 0)")
+    p.add_argument("--seed", type=integer, default=None,
+                   help="seed of the data and the training, 0 to 2^64 - 1 (default 0)")
     saved = ("; a saved network (--weights) of d > 2 is drawn in the plane of the first two coordinates, default "
              "window [-1, 1]^2") if weights else ""
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
                         f"first three points{saved})")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
-                   help="decision (predicted class: blue 1, orange 0), region (neighbours differ) or output (the "
-                        "logit, with a colour bar)")
+                   help="decision (predicted class: blue 1, orange 0; the default), region (neighbours differ) or "
+                        "output (the logit, with a colour bar)")
     p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
