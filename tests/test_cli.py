@@ -3057,19 +3057,24 @@ _RANGED = {
               ["-d", "-N", "-L", "--widths", *_PROTOCOL, "--datasets"]),
     "validate": ({}, set(), [*_PROTOCOL, "--datasets"]),
     "simulate": ({"-d": "2", "-N": "50", "-L": "3"}, set(), ["-d", "-N", "-L", "--trials"]),
+    "explain-1d": ({}, set(), ["--steps", "--restarts"]),
+    "plot-partition": ({"-d": "2", "-N": "10", "-L": "2", "--plot": "{tmp}/p.png"}, set(),
+                       ["--steps", "--restarts", "--dpi"]),
+    "movie": ({"-d": "2", "-N": "10", "-L": "2", "--out": "{tmp}/m.gif"}, set(), ["--steps", "--fps"]),
 }
 
 
-def _asking(command, option, value):
-    """``command`` with its question, ``option`` set to ``value`` (the other options of its exclusive set left out)."""
+def _asking(command, option, value, tmp):
+    """``command`` with its question, ``option`` set to ``value`` (the other options of its exclusive set left out),
+    its output files in the folder ``tmp``."""
     base, exclusive, _ = _RANGED[command]
-    given = {k: v for k, v in base.items() if not (option in exclusive and k in exclusive)}
+    given = {k: v.format(tmp=tmp) for k, v in base.items() if not (option in exclusive and k in exclusive)}
     given[option] = value
     return [command, *(w for k, v in given.items() for w in (k, v))]
 
 
 @pytest.mark.parametrize("command", sorted(_RANGED))
-def test_the_counted_options_help_states_the_range_the_command_refuses_outside_of(command, capsys):
+def test_the_counted_options_help_states_the_range_the_command_refuses_outside_of(command, capsys, tmp_path):
     """A new user read ``--steps STEPS  optimiser steps (default 4000)`` and ``-L L  hidden ReLU units of a two-layer
     network`` and had to guess the ranges; each counted option's help now says it ("1 to 10^9"), and the command
     refuses exactly outside it, in those bounds (fails on the old help, which stated none or only ">= 1"). ``--lr``:
@@ -3080,12 +3085,12 @@ def test_the_counted_options_help_states_the_range_the_command_refuses_outside_o
         lo, hi = _number(m.group(1)), _number(m.group(2))
         name = "--widths[0]" if option == "--widths" else option
         for bad in (lo - 1, hi + 1):
-            _fails_with(capsys, _asking(command, option, str(bad)), f"{name} must be >= {lo} and <= {hi}",
-                        f"got {bad}")
-    if "--steps" in _RANGED[command][2]:
+            line = _fails_with(capsys, _asking(command, option, str(bad), tmp_path), f"{name} must be", f"got {bad}")
+            assert re.search(rf"\b{lo}\b.*\b{hi}\b", line), (option, lo, hi, line)   # ">= lo and <= hi", "between"
+    if "--lr" in _commands()[command].format_help():
         assert "above 0 and at most 10^6" in _help_of(command, "--lr")
-        _fails_with(capsys, _asking(command, "--lr", "0"), "--lr must be > 0")
-        _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1)), "--lr must be <= 1000000")
+        _fails_with(capsys, _asking(command, "--lr", "0", tmp_path), "--lr must be > 0")
+        _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1), tmp_path), "--lr must be <= 1000000")
         assert npn.Protocol(lr=1e6).lr == 1e6
 
 
