@@ -593,6 +593,31 @@ def test_ctrl_c_exits_130_with_one_line(command, cpu_clock):
     assert total - before < 2 * 0.5, (total, before)
 
 
+@pytest.mark.parametrize("where", ["import", "parse"])
+def test_ctrl_c_just_after_the_start_is_one_line_and_130_not_a_traceback(where, capsys, monkeypatch):
+    """Ctrl-C in the first part of a second (``nnpartition train ...`` then Ctrl-C at once) came while the parser
+    imported the commands' modules or parsed, outside main's handlers: a KeyboardInterrupt traceback through
+    ``importlib`` (and exit by the signal). It is the one line and status 130 now (fails on the old code). The
+    interrupt is raised where it came: in a command module's import, or in argparse."""
+    import argparse
+
+    import nnpartition.cli as cli_mod
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "import":
+        monkeypatch.setattr(cli_mod.importlib, "import_module", interrupted)
+    else:
+        monkeypatch.setattr(argparse.ArgumentParser, "parse_known_args", interrupted)
+    try:
+        status = main(["train", "-d", "2", "-N", "10", "-L", "2"])
+    except KeyboardInterrupt:   # caught here: raised on, it would stop the test session
+        pytest.fail("Ctrl-C while starting escaped main() (a traceback on the command line)")
+    assert status == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["nnpartition: interrupted"]
+
+
 def test_main_returns_after_ctrl_c_inside_a_program_that_calls_it(cpu_clock):
     # The fast exit after an abandoned numpy call belongs to the console script (cli.run), not to main(), which
     # other programs call: their `finally` must run and they decide how to exit.
