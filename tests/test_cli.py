@@ -329,6 +329,9 @@ def test_unwritable_plot_path_fails_before_any_work(tmp_path, capsys, monkeypatc
         _fails_with(capsys, [cmd, "--plot", str(tmp_path / "no" / "dir" / "fig.png")], "--plot", "does not exist")
         _fails_with(capsys, [cmd, "--plot", str(tmp_path)], "--plot", "is a directory")
         _fails_with(capsys, [cmd, "--plot", str(tmp_path / "fig.notaformat")], "unknown figure format")
+        # a name without an extension was "unknown figure format '(none)'"
+        _fails_with(capsys, [cmd, "--plot", str(tmp_path / "fig")], "no file extension", "end the name in one of",
+                    ".png")
 
 
 def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
@@ -588,6 +591,31 @@ def test_ctrl_c_exits_130_with_one_line(command, cpu_clock):
     done = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = (done.ru_utime + done.ru_stime) - (reaped.ru_utime + reaped.ru_stime)
     assert total - before < 2 * 0.5, (total, before)
+
+
+@pytest.mark.parametrize("where", ["import", "parse"])
+def test_ctrl_c_just_after_the_start_is_one_line_and_130_not_a_traceback(where, capsys, monkeypatch):
+    """Ctrl-C in the first part of a second (``nnpartition train ...`` then Ctrl-C at once) came while the parser
+    imported the commands' modules or parsed, outside main's handlers: a KeyboardInterrupt traceback through
+    ``importlib`` (and exit by the signal). It is the one line and status 130 now (fails on the old code). The
+    interrupt is raised where it came: in a command module's import, or in argparse."""
+    import argparse
+
+    import nnpartition.cli as cli_mod
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "import":
+        monkeypatch.setattr(cli_mod.importlib, "import_module", interrupted)
+    else:
+        monkeypatch.setattr(argparse.ArgumentParser, "parse_known_args", interrupted)
+    try:
+        status = main(["train", "-d", "2", "-N", "10", "-L", "2"])
+    except KeyboardInterrupt:   # caught here: raised on, it would stop the test session
+        pytest.fail("Ctrl-C while starting escaped main() (a traceback on the command line)")
+    assert status == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["nnpartition: interrupted"]
 
 
 def test_main_returns_after_ctrl_c_inside_a_program_that_calls_it(cpu_clock):
@@ -3019,9 +3047,87 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
     base = ["size", "-d", "10", "-N", "500", "--target", "0.9"]
     _fails_with(capsys, [*base, "--shape", "2,1"], "shape[0] must be 1")
     _fails_with(capsys, [*base, "--shape", "1,2000"], "must be > 0 and <= 1000")
-    _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "disagree")
+    # in the command line's words (it said "--layers 2 and shape=(1.0, 0.5) disagree: layers=K is ...")
+    line = _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "--layers 2 and --shape 1 0.5 disagree",
+                       "give --shape alone")
+    assert "shape=" not in line and "layers=" not in line, line
     for bad in ("1,,0.5", "1,half"):
         with pytest.raises(SystemExit) as stop:
             main([*base, "--shape", bad])
         last = capsys.readouterr().err.strip().splitlines()[-1]
         assert stop.value.code == 2 and "argument --shape" in last and repr(bad) in last, last
+
+
+def _help_of(command, option):
+    (action,) = [a for a in _commands()[command]._actions if option in a.option_strings]
+    return action.help
+
+
+def _number(word):
+    """``1000``, ``10^9`` or ``2^32`` as the help writes a bound."""
+    base, _, power = word.partition("^")
+    return int(base) ** int(power) if power else int(base)
+
+
+#: Where each command reaches its checks (a question: option -> value), the options of which only one is given, and
+#: the counted options whose help states their range.
+_PROTOCOL = ["--steps", "--batch-size", "--restarts"]
+_RANGED = {
+    "estimate": ({"-d": "10", "-N": "1000", "-L": "32"}, {"-L", "--widths"},
+                 ["-d", "-N", "-L", "--widths", *_PROTOCOL]),
+    "size": ({"-d": "10", "-N": "1000", "--target": "0.9"}, {"-N", "-L", "--widths"},
+             ["-d", "-N", "-L", "--widths", *_PROTOCOL]),
+    "demo": ({}, set(), _PROTOCOL),
+    "train": ({"-d": "2", "-N": "50", "-L": "4"}, {"-L", "--widths"},
+              ["-d", "-N", "-L", "--widths", *_PROTOCOL, "--datasets"]),
+    "validate": ({}, set(), [*_PROTOCOL, "--datasets"]),
+    "simulate": ({"-d": "2", "-N": "50", "-L": "3"}, set(), ["-d", "-N", "-L", "--trials"]),
+    "explain-1d": ({}, set(), ["--steps", "--restarts"]),
+    "plot-partition": ({"-d": "2", "-N": "10", "-L": "2", "--plot": "{tmp}/p.png"}, set(),
+                       ["--steps", "--restarts", "--dpi"]),
+    "movie": ({"-d": "2", "-N": "10", "-L": "2", "--out": "{tmp}/m.gif"}, set(), ["--steps", "--fps"]),
+}
+
+
+def _asking(command, option, value, tmp):
+    """``command`` with its question, ``option`` set to ``value`` (the other options of its exclusive set left out),
+    its output files in the folder ``tmp``."""
+    base, exclusive, _ = _RANGED[command]
+    given = {k: v.format(tmp=tmp) for k, v in base.items() if not (option in exclusive and k in exclusive)}
+    given[option] = value
+    return [command, *(w for k, v in given.items() for w in (k, v))]
+
+
+@pytest.mark.parametrize("command", sorted(_RANGED))
+def test_the_counted_options_help_states_the_range_the_command_refuses_outside_of(command, capsys, tmp_path):
+    """A new user read ``--steps STEPS  optimiser steps (default 4000)`` and ``-L L  hidden ReLU units of a two-layer
+    network`` and had to guess the ranges; each counted option's help now says it ("1 to 10^9"), and the command
+    refuses exactly outside it, in those bounds (fails on the old help, which stated none or only ">= 1"). ``--lr``:
+    above 0 and at most 10^6; ``--seed``: 0 to 2^64 - 1, in every command that has one."""
+    for option in _RANGED[command][2]:
+        m = re.search(r"(\d+(?:\^\d+)?) to (\d+(?:\^\d+)?)", _help_of(command, option))
+        assert m, (command, option, _help_of(command, option))
+        lo, hi = _number(m.group(1)), _number(m.group(2))
+        name = "--widths[0]" if option == "--widths" else option
+        for bad in (lo - 1, hi + 1):
+            line = _fails_with(capsys, _asking(command, option, str(bad), tmp_path), f"{name} must be", f"got {bad}")
+            assert re.search(rf"\b{lo}\b.*\b{hi}\b", line), (option, lo, hi, line)   # ">= lo and <= hi", "between"
+    if "--lr" in _commands()[command].format_help():
+        assert "above 0 and at most 10^6" in _help_of(command, "--lr")
+        _fails_with(capsys, _asking(command, "--lr", "0", tmp_path), "--lr must be > 0")
+        _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1), tmp_path), "--lr must be <= 1000000")
+        assert npn.Protocol(lr=1e6).lr == 1e6
+
+
+@pytest.mark.parametrize("command", sorted(n for n, p in _commands().items() if "--seed" in p.format_help()))
+def test_every_seed_option_states_the_range_every_command_takes(command, capsys, monkeypatch, tmp_path):
+    """``random seed (default 0)`` said nothing of the range the shared check takes, 0 to 2^64 - 1: the help says
+    it now, and the check refuses just outside it (fails on the old help)."""
+    assert "0 to 2^64 - 1" in _help_of(command, "--seed"), _help_of(command, "--seed")
+    _no_work(monkeypatch)
+    sizes = ["-d", "2", "-N", "50", "-L", "3"]
+    required = {"estimate": [*sizes, "--method", "monte_carlo"], "simulate": sizes, "train": sizes,
+                "movie": [*sizes, "--out", str(tmp_path / "m.gif")],
+                "plot-partition": [*sizes, "--plot", str(tmp_path / "p.png")]}
+    for bad in ("-1", str(2**64)):
+        _fails_with(capsys, [command, *required.get(command, []), "--seed", bad], "--seed must be >= 0 and < 2**64")

@@ -359,6 +359,34 @@ def test_interruptible_calls_keep_the_callers_errstate_and_exceptions():
         _interruptible(2.0**40, np.linalg.solve, np.zeros((3, 3)), np.ones(3))
 
 
+_FIRST_ARRAY_CALLS = r"""
+import sys
+import numpy as np
+import nnpartition
+from nnpartition import _core
+seen = []
+def hook(frame, event, arg):
+    if event == "call":
+        seen.append(frame.f_code.co_filename + ":" + frame.f_code.co_name)
+X = np.zeros((3, 2)); W = np.zeros((2, 4)); b = np.zeros(4)
+sys.setprofile(hook)
+_core.random_dataset(3, 2, "uniform", 0)   # arrays out
+_core.count_patterns_f64(X, [(W, b)])      # arrays in
+sys.setprofile(None)
+print(seen)
+"""
+
+
+def test_the_first_calls_with_arrays_after_import_run_no_python_code_where_a_ctrl_c_would_panic():
+    # The native module looked numpy's C API up inside the first call that took or returned an array, running
+    # numpy's version check (Python code): a Ctrl-C still pending there, one that came while the first long call
+    # was finishing (interrupting `nnpartition validate` after its first configuration), raised inside the lookup
+    # and came out as a PanicException with a Rust backtrace. A fresh process: this one has looked it up already.
+    out = run_capped(_FIRST_ARRAY_CALLS, None)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 def test_set_limits_takes_the_whole_u64_range_and_refuses_past_it_with_a_value_error():
     # the core keeps each limit in a u64: 2^64 - 1 is the largest it holds (the core itself raised OverflowError)
     limits.set_limits(max_work=2**64 - 1, max_params=1)

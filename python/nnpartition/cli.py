@@ -112,8 +112,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         ln(regions): 2.397895
         0
     """
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    try:
+        parser = build_parser()   # imports every command's module: a noticeable part of a second
+        args, extra = parser.parse_known_args(argv)
+    except KeyboardInterrupt:   # a Ctrl-C just after the start was a traceback through an import or argparse
+        print("nnpartition: interrupted", file=sys.stderr)
+        return 130
     if extra:   # named by the command they were given to (argparse's own message named nnpartition alone)
         command = parser.commands.get(getattr(args, "command", None) or "", parser)
         command.error(f"unrecognized arguments: {' '.join(extra)}")

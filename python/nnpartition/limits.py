@@ -134,6 +134,24 @@ def _block_rows(width: int) -> int:
     return max(1, _block_entries() // max(1, width))
 
 
+def _load_numpy_api() -> None:
+    """Have the native module look numpy's C API up now, at import, rather than inside the first call that takes or
+    returns an array.
+
+    The lookup runs Python code (numpy's version check). A Ctrl-C that arrived while the first long call was
+    finishing was still pending then, raised inside the lookup, and reached the caller as ``PanicException:
+    Failed to access NumPy array API capsule`` with a Rust backtrace instead of ``KeyboardInterrupt`` (found by
+    interrupting ``nnpartition validate`` in the sixty-sixth pass on issue 11). One call with an (empty) array in
+    and arrays out makes both lookups (the array API and the borrow checker's); later calls run no Python code. It
+    is one that starts no thread (a worker thread would leave its memory arena mapped, and the rayon pool its
+    threads, in every process that imports the package) and computes nothing.
+    """
+    _core.estimate_from_partition(1.0, 1.0, 1.0, np.zeros(0), "uniform", ("adam", 0.02, 4000.0, None, "cosine", 2.0))
+
+
+_load_numpy_api()
+
+
 #: Name of :func:`_interruptible`'s worker threads.
 _WORKER = "nnpartition-interruptible"
 

@@ -437,8 +437,11 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
     if formats is not None:
         ext = p.suffix.lower().lstrip(".")
         if ext not in formats:
-            raise UsageError(f"{option} {path}: unknown figure format {p.suffix or '(none)'!r}; "
-                             f"use one of .{', .'.join(sorted(formats))}")
+            known = f".{', .'.join(sorted(formats))}"
+            if not p.suffix:   # it said "unknown figure format '(none)'"
+                raise UsageError(f"{option} {path}: no file extension to tell the figure's format; end the name in "
+                                 f"one of {known}")
+            raise UsageError(f"{option} {path}: unknown figure format {p.suffix!r}; use one of {known}")
     _try_create(p, option)
     return p
 

@@ -152,6 +152,11 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is None and args.shape is not None:   # -L/--widths give the widths themselves
         raise UsageError("--shape applies only with -N (the hidden widths as multiples of the width searched); "
                          "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
+    if args.layers is not None and args.shape is not None and list(args.shape) != [1.0] * args.layers:
+        # required_width's own refusal spoke Python ("layers=2 and shape=(1.0, 0.5) disagree")
+        shape = " ".join(f"{x:g}" for x in args.shape)
+        raise UsageError(f"--layers {args.layers} and --shape {shape} disagree: --layers K is --shape of K ones (K "
+                         f"hidden layers of L units each); for unequal widths give --shape alone")
     if args.N is None and args.max_width is not None:   # the samples search has no width to bound
         raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
                          "question is the number of points, and no width is searched")
@@ -420,12 +425,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
                                    "points in d dimensions under a training protocol (default: the reference "
                                    "protocol), with a 90% band and a ceiling.")
-    p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
-    p.add_argument("-N", type=integer, required=True, help="training points, >= 1")
+    p.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^9")
+    p.add_argument("-N", type=integer, required=True, help="training points, 1 to 10^9")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=integer, default=None, help="hidden ReLU units of a two-layer network")
+    size.add_argument("-L", type=integer, default=None, help="hidden ReLU units of a two-layer network, 1 to 10^9")
     size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths of a deeper network (16 8 or 16,8)")
+                      help="hidden widths of a deeper network (16 8 or 16,8), each 1 to 10^9")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     # choices: refused in argparse's words, as --dist is (the library's "--method must be one of [...]" read otherwise)
@@ -436,8 +441,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "term change any estimate?')")
     p.add_argument("--trials", type=integer, default=None,
                    help="Monte Carlo trials (default 200; only with --method monte_carlo)")
-    p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed (default 0; only with --method "
-                   "monte_carlo)")
+    p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed, 0 to 2^64 - 1 (default 0; only with "
+                   "--method monte_carlo)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (monte_carlo; by default shown past a second on a terminal)")
     add_protocol_arguments(p)
@@ -451,12 +456,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                     "--widths: the largest N whose estimate still reaches it. The search takes "
                                     "0.1-0.4 ms for the width, 0.3-1 ms for the number of points (benchmarks/"
                                     "bench_estimate.py --sizing, 2 shared cores); starting Python takes longer.")
-    sz.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
+    sz.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^9")
     what = sz.add_mutually_exclusive_group(required=True)
-    what.add_argument("-N", type=integer, default=None, help="training points: answer the width")
-    what.add_argument("-L", type=integer, default=None, help="hidden units: answer the number of points")
+    what.add_argument("-N", type=integer, default=None, help="training points, 1 to 10^9: answer the width")
+    what.add_argument("-L", type=integer, default=None, help="hidden units, 1 to 10^9: answer the number of points")
     what.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths (16 8 or 16,8): answer the number of points")
+                      help="hidden widths (16 8 or 16,8), each 1 to 10^9: answer the number of points")
     sz.add_argument("--target", type=float, required=True,
                     help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
@@ -497,11 +502,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                           "benchmarks/bench_validate.py)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
-    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration (default 3)")
-    val.add_argument("--restarts", type=integer, default=None, help="restarts per dataset (default: the protocol's)")
+    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration, 1 to 1000 (default 3)")
+    val.add_argument("--restarts", type=integer, default=None,
+                     help="restarts per dataset, 1 to 1000 (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
                            title="training protocol of the small and full grids (default: the reference protocol)")
-    val.add_argument("--seed", type=integer, default=0, help="seed (default 0)")
+    val.add_argument("--seed", type=integer, default=0, help="seed, 0 to 2^64 - 1 (default 0)")
     val.add_argument("--no-progress", action="store_true",
                      help="no progress bar (by default shown past a second on a terminal)")
     val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
@@ -518,7 +524,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     demo = sub.add_parser("demo", help="estimate vs real training on six configurations (a few seconds)",
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
-    demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs (default 0)")
+    demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs, 0 to 2^64 - 1 (default 0)")
     demo.add_argument("--plot", default=None, help=f"save a figure to this PNG file ({NEEDS_PLOT})")
     add_protocol_arguments(demo)
     demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")

@@ -127,7 +127,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("--samples", type=integer, default=10_000_000,
                    help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
     c.add_argument("--steps", type=integer, default=3000, help="Adam steps (default 3000)")
-    c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_lowrank, python_names={"n_x": "nx", "n_y": "ny"})   # error messages name --nx, --ny

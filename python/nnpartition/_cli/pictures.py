@@ -316,17 +316,18 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
     p.add_argument("--data", "--dist", dest="data", default=None, choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
     p.add_argument("--steps", type=integer, default=None,
-                   help="optimiser steps (default 4000, the reference protocol)")
-    p.add_argument("--seed", type=integer, default=None, help="seed of the data and the training (default 0)")
+                   help="optimiser steps, 1 to 2^40 (default 4000, the reference protocol)")
+    p.add_argument("--seed", type=integer, default=None,
+                   help="seed of the data and the training, 0 to 2^64 - 1 (default 0)")
     saved = ("; a saved network (--weights) of d > 2 is drawn in the plane of the first two coordinates, default "
              "window [-1, 1]^2") if weights else ""
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="window [LO, HI]^2 (default: the data with a margin; for d > 2 the slice through the "
                         f"first three points{saved})")
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
-                   help="decision (predicted class: blue 1, orange 0), region (neighbours differ) or output (the "
-                        "logit, with a colour bar)")
-    p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution (default {dpi})")
+                   help="decision (predicted class: blue 1, orange 0; the default), region (neighbours differ) or "
+                        "output (the logit, with a colour bar)")
+    p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution in dots per inch, 10 to 1000 (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -341,7 +342,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "first three of them).")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
     p.add_argument("--plot", required=True, metavar="OUT.png", help=f"figure to write ({NEEDS_PLOT})")
-    p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept (default 2)")
+    p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept, 1 to 2^20 (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0,
@@ -361,7 +362,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     m.add_argument("--out", required=True, metavar="OUT.gif", help=f"the GIF to write ({NEEDS_PLOT})")
     m.add_argument("--every", type=integer, default=None,
                    help="steps between frames, at most --steps (default 50); with fewer --steps, their number")
-    m.add_argument("--fps", type=integer, default=10, help="frames per second (default 10)")
+    m.add_argument("--fps", type=integer, default=10, help="frames per second, 1 to 100 (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(m, need_dims=True, dpi=80, weights=False)   # a GIF's frames are smaller than a figure
     m.set_defaults(func=_movie, python_names={"path": "out"})   # error messages name --out

@@ -22,15 +22,18 @@ def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, ti
     g = p.add_argument_group(title or "training protocol (default: the reference protocol)")
     g.add_argument("--optimizer", default=None, choices=choices("optimizer"), metavar="OPTIMIZER",
                    help="adam (default) or sgd (momentum 0.9)")
-    g.add_argument("--lr", type=float, default=None, help=f"starting learning rate (default {ref.lr})")
-    g.add_argument("--steps", type=integer, default=None, help=f"optimiser steps (default {ref.steps})")
+    # each range is Protocol's (test_the_protocol_options_help_states_the_ranges_protocol_takes)
+    g.add_argument("--lr", type=float, default=None,
+                   help=f"starting learning rate, above 0 and at most 10^6 (default {ref.lr})")
+    g.add_argument("--steps", type=integer, default=None, help=f"optimiser steps, 1 to 10^9 (default {ref.steps})")
     g.add_argument("--batch-size", type=integer, default=None,
-                   help="minibatch size (default: full batch; a batch of at least N points is a full batch)")
+                   help="minibatch size, 1 to 2^32 (default: full batch; a batch of at least N points is a full "
+                        "batch)")
     g.add_argument("--schedule", default=None, choices=choices("schedule"), metavar="SCHEDULE",
                    help="cosine (to lr/100, default) or constant")
     if restarts:
         g.add_argument("--restarts", type=integer, default=None,
-                       help=f"independent runs per dataset, the best counts (default {ref.restarts})")
+                       help=f"independent runs per dataset, the best counts, 1 to 2^20 (default {ref.restarts})")
 
 
 #: The protocol options of :func:`add_protocol_arguments`: ``Protocol``'s fields.

@@ -42,16 +42,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Draw N random labelled points and L random hidden neurons per trial; report "
                                    "occupied regions and the majority-vote accuracy with 95% confidence intervals "
                                    "(Student's t, clipped to the values a trial can give; n/a for one trial).")
-    s.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
-    s.add_argument("-N", type=integer, required=True, help="points per trial, >= 1")
-    s.add_argument("-L", type=integer, required=True, help="hidden neurons, >= 1")
-    s.add_argument("--trials", type=integer, default=100, help="independent trials (default 100)")
+    s.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^7")
+    s.add_argument("-N", type=integer, required=True, help="points per trial, 1 to 10^10")
+    s.add_argument("-L", type=integer, required=True, help="hidden neurons, 1 to 10^7")
+    s.add_argument("--trials", type=integer, default=100, help="independent trials, 1 to 10^8 (default 100)")
     s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",
                    help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (alias gauss, normal; default "
                         "uniform)")
-    s.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    s.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     s.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--json", action="store_true", help="print one JSON object instead of text")

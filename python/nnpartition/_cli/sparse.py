@@ -164,7 +164,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("--trials", type=integer, default=20, help="trials per N (default 20)")
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
-    c.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")

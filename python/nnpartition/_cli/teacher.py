@@ -279,7 +279,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--record-every", type=integer, default=None,
                    help="steps between snapshots (default: 200 log-spaced snapshots)")
     p.add_argument("--probes", type=integer, default=4000, help="probe points for linearity (default 4000)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true",

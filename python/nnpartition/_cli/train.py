@@ -83,16 +83,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                     "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
                     "accuracy, mean +- std over datasets (n/a, and null in --json, for one dataset), and beside it "
                     "the estimate of the same training without training (nnpartition estimate).")
-    p.add_argument("-d", type=integer, required=True, help="input dimension, >= 1")
-    p.add_argument("-N", type=integer, required=True, help="points per dataset, >= 1")
+    p.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 2^20")
+    p.add_argument("-N", type=integer, required=True, help="points per dataset, 1 to 2^32")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=integer, default=None, help="hidden neurons of a two-layer network, >= 1")
+    size.add_argument("-L", type=integer, default=None, help="hidden neurons of a two-layer network, 1 to 2^20")
     size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths of a deeper network (16 8 or 16,8)")
+                      help="hidden widths of a deeper network (16 8 or 16,8), each 1 to 2^20")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--datasets", type=integer, default=3, help="independent datasets (default 3)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    p.add_argument("--datasets", type=integer, default=3, help="independent datasets, 1 to 2^16 (default 3)")
+    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     add_protocol_arguments(p)
     p.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
