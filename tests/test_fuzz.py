@@ -847,7 +847,10 @@ SIGINT_AFTER = {"train (a wide layer in d = 1)": 6.0,
                 "region_polygons (one wide layer)": 1.5}     # (its cutting, which polls, ends at 0.8-1.5 s)
 
 SIGINT_CHILD = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    # Python raises KeyboardInterrupt only where it found SIGINT at its default: a shell runs a background job
+    # (`pytest ... &`) with SIGINT ignored, which its children inherit, and each call then ran to the hang guard
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     {preamble}
     {setup}
     print("ready", flush=True)
