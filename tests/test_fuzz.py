@@ -812,6 +812,17 @@ LONG_CALLS = [
      "kn = np.concatenate([[-0.9], 0.5 - 1e-6 * np.arange(300000) / 300000])",
      "[npn.regions_in_box(np.ones((1, kn.size)), -kn, [-1.0], [1.0]) for _ in range(1000)]"),
     ("exact d = 1 ceiling", "", "npn._core.d1_ceiling(100000, 50000, 2, 0)"),
+    # (an audit in the sixty-sixth pass, of the public calls into the core that run for seconds and were not here:
+    # each stopped within 0.05 s, but one, whose one-layer regions were emitted and assembled after the cutting
+    # without a check, 0.9-1.5 s when the SIGINT came then; SIGINT_AFTER puts it there)
+    ("region_polygons (one wide layer)", "Np = npn.TwoLayerNet(W1=rng.normal(size=(2, 1000)), "
+     "b1=rng.normal(size=1000), w2=rng.normal(size=1000), b2=0.0)",
+     "[pictures.region_polygons(Np, box=(-3.0, 3.0), max_regions=10**8) for _ in range(100)]"),
+    ("expand_sparsify (a threshold code)", "Xt2 = rng.normal(size=(20000, 50))",
+     "sparse.expand_sparsify(Xt2, 20000, k=2000, sparsify='threshold')"),
+    ("bounded_regions", "", "[npn.bounded_regions(3 * 10**6, 10**5) for _ in range(100)]"),
+    ("cover_count", "", "[npn.cover_count(3 * 10**5, 10**5) for _ in range(100)]"),
+    ("separable_probability", "", "[npn.separable_probability(3 * 10**5, 10**5) for _ in range(100)]"),
     # numpy's LAPACK and scipy's HiGHS cannot be stopped: since the twenty-sixth pass on issue 11 they run on a
     # worker thread (limits._interruptible) and Ctrl-C returns at once (a review measured 3-15 s before); the child
     # then waits for the abandoned call before it exits
@@ -832,10 +843,14 @@ LONG_CALLS = [
 
 #: Seconds of the child's CPU time before the SIGINT, where a quarter of a second does not reach the work that matters.
 SIGINT_AFTER = {"train (a wide layer in d = 1)": 6.0,
-                "region_map (a wide layer in d = 1)": 1.0}   # (its first 0.35 s check the network's 10^8 numbers)
+                "region_map (a wide layer in d = 1)": 1.0,   # (its first 0.35 s check the network's 10^8 numbers)
+                "region_polygons (one wide layer)": 1.5}     # (its cutting, which polls, ends at 0.8-1.5 s)
 
 SIGINT_CHILD = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    # Python raises KeyboardInterrupt only where it found SIGINT at its default: a shell runs a background job
+    # (`pytest ... &`) with SIGINT ignored, which its children inherit, and each call then ran to the hang guard
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     {preamble}
     {setup}
     print("ready", flush=True)
