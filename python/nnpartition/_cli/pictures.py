@@ -15,6 +15,7 @@ from ..datasets import DISTS, TOY_KINDS, _toy_dist, toy_dataset
 from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
+from ..pictures.movies import MAX_DPI, MAX_FPS, MIN_DPI
 from ..training import MAX_ACTIVATIONS
 from .common import (NEEDS_PLOT, UsageError, WidthsAction, box_option, dumps, file_message, integer, option_names,
                      progress_of, widths_word, writing)
@@ -327,7 +328,8 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
     p.add_argument("--color", default="decision", choices=("decision", "region", "output"),
                    help="decision (predicted class: blue 1, orange 0; the default), region (neighbours differ) or "
                         "output (the logit, with a colour bar)")
-    p.add_argument("--dpi", type=integer, default=dpi, help=f"resolution in dots per inch, 10 to 1000 (default {dpi})")
+    p.add_argument("--dpi", type=integer, default=dpi,
+                   help=f"resolution in dots per inch, {MIN_DPI} to {MAX_DPI} (default {dpi})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -362,7 +364,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     m.add_argument("--out", required=True, metavar="OUT.gif", help=f"the GIF to write ({NEEDS_PLOT})")
     m.add_argument("--every", type=integer, default=None,
                    help="steps between frames, at most --steps (default 50); with fewer --steps, their number")
-    m.add_argument("--fps", type=integer, default=10, help="frames per second, 1 to 100 (default 10)")
+    m.add_argument("--fps", type=integer, default=10, help=f"frames per second, 1 to {MAX_FPS} (default 10)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(m, need_dims=True, dpi=80, weights=False)   # a GIF's frames are smaller than a figure
     m.set_defaults(func=_movie, python_names={"path": "out"})   # error messages name --out

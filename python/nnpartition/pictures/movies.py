@@ -33,6 +33,8 @@ from .polygons import DEFAULT_MAX_REGIONS, region_polygons
 MIN_DPI, MAX_DPI = 10, 1000
 #: Most frames a movie makes (:func:`_frames`).
 MAX_FRAMES = 2000
+#: Most frames a second a movie plays at (``fps``).
+MAX_FPS = 100
 
 
 #: A movie frame's default width in inches.
@@ -177,40 +179,61 @@ def _region_bound(widths: Sequence[int]) -> int:
     return int(deep_region_bounds(2, [int(w) for w in widths]).upper)
 
 
-def _lay_out(fig: Any, ax: Any, layouts: Optional[Dict[Tuple[str, ...], Tuple[float, float, float, float]]]) -> None:
-    """Lay out a movie frame as ``fig.tight_layout()`` does, computing it once a frame *shape*: two frames whose title
-    differs only in its digits (step, accuracy, counts) and whose key names the same things are laid out alike, as
-    every digit is as wide as any other in matplotlib's default font (DejaVu Sans). ``layouts`` keeps each shape's
-    margins (``None``: no keeping, for frames with a colour bar, whose tick labels change from frame to frame).
-
-    A layout cost a frame 0.14 s of its 0.5 s (about 60 frames of the README's movie), and each frame's ``savefig``
-    drew the figure once more than it printed it, for the layout engine ``tight_layout`` leaves behind (matplotlib
-    3.6 and later): both until the sixty-sixth pass on issue 11.
-    """
-    legend = ax.get_legend()
-    shape = (re.sub("[0-9]", "0", ax.get_title()),
-             *(t.get_text() for t in (legend.get_texts() if legend is not None else ())))
-    if layouts is not None and shape in layouts:
-        left, right, bottom, top = layouts[shape]
-        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-        return
+def _tight(fig: Any) -> bool:
+    """``fig.tight_layout()``, one pass; whether it was applied. A frame too small for its title, labels and colour
+    bar (size=1 with color='output', or 0.5) is drawn as laid out: matplotlib's "Tight layout not applied" is about
+    that frame's looks, and turned every such movie into an error where warnings are errors (pytest). Any other
+    warning is passed on. (tight_layout leaves a placeholder layout engine behind, for which every savefig drew the
+    figure twice: it is removed.)"""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig.tight_layout()
     applied = True
     for w in caught:
-        # A frame too small for its title, labels and colour bar (size=1 with color='output', or 0.5) is drawn as
-        # laid out: matplotlib's "Tight layout not applied" is about that frame's looks, and turned every such movie
-        # into an error where warnings are errors (pytest). Any other warning is passed on.
         if issubclass(w.category, UserWarning) and str(w.message).startswith("Tight layout not applied"):
             applied = False
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    # (tight_layout leaves a placeholder layout engine, for which every savefig draws the figure twice)
     getattr(fig, "set_layout_engine", lambda _: None)(None)
-    if layouts is not None and applied:
-        p = fig.subplotpars
-        layouts[shape] = (p.left, p.right, p.bottom, p.top)
+    return applied
+
+
+def _settled(fig: Any) -> Tuple[float, float, float, float]:
+    """The margins of a frame's layout: two passes of ``fig.tight_layout()`` from matplotlib's default margins, as
+    :func:`~nnpartition.pictures.plot_partition` lays out a figure of its own (axes of equal aspect with a key below
+    need two). Each pass started from the last frame's margins until the sixty-sixth pass on issue 11, and they did
+    not settle: with matplotlib 3.9 the README's movie's plot moved by 7 px a frame over its first frames (its
+    subplot 403 to 498 px high over the movie), and some frames' margins move a pixel at every pass, without end."""
+    import matplotlib
+
+    rc = matplotlib.rcParams
+    fig.subplots_adjust(**{k: rc[f"figure.subplot.{k}"] for k in ("left", "right", "bottom", "top")})
+    if _tight(fig):
+        _tight(fig)
+    p = fig.subplotpars
+    return (p.left, p.right, p.bottom, p.top)
+
+
+def _lay_out(fig: Any, ax: Any, layouts: Optional[Dict[Tuple[str, ...], Tuple[float, float, float, float]]]) -> None:
+    """Lay out a movie frame (:func:`_settled`), once a frame *shape*: two frames whose title differs only in its
+    digits (step, accuracy, counts) and whose key names the same things are laid out alike, as every digit is as wide
+    as any other in matplotlib's default font (DejaVu Sans). ``layouts`` keeps each shape's margins; ``None`` (frames
+    with a colour bar, whose tick labels change from frame to frame) lays out every frame.
+
+    A layout cost a frame 0.14 s of its 0.5 s (about 60 frames of the README's movie), and each frame's ``savefig``
+    drew the figure once more than it printed it, for the layout engine ``tight_layout`` leaves behind (matplotlib
+    3.6 and later): both until the sixty-sixth pass on issue 11.
+    """
+    if layouts is None:
+        _settled(fig)
+        return
+    legend = ax.get_legend()
+    shape = (re.sub("[0-9]", "0", ax.get_title()),
+             *(t.get_text() for t in (legend.get_texts() if legend is not None else ())))
+    if shape not in layouts:
+        layouts[shape] = _settled(fig)
+    left, right, bottom, top = layouts[shape]
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
 
 
 def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathLike[str]"],
@@ -291,7 +314,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         raise ValueError(f"path {path!r} is a directory; give a .gif file name")
     steps = v.count("steps", steps, minimum=1, maximum=2**40)
     every = default_every(steps) if every is None else v.count("every", every, minimum=1, maximum=2**40)
-    fps = v.count("fps", fps, minimum=1, maximum=100)
+    fps = v.count("fps", fps, minimum=1, maximum=MAX_FPS)
     dpi = v.count("dpi", dpi, minimum=MIN_DPI, maximum=MAX_DPI)
     size = v.real("size", size, minimum=0.5, maximum=40.0)
     color = v.choice("color", color, COLOR_MODES)
