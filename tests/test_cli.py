@@ -1159,6 +1159,10 @@ def test_option_errors_name_the_option(tmp_path, capsys):
                 "real numbers")
     for bad in ("a,b", "0.5,2", "nan", ","):
         _fails_with(capsys, ["lowrank-demo", "--rho", bad], "--rho must be comma-separated numbers in [0, 1]")
+    # an empty item was dropped ("0.5,,0.1" ran as 0.5,0.1), where --widths and --shape refuse "16,,8"
+    for bad in ("0.5,,0.1", "0.5,", ",0.5", "0.5, ,0.1"):
+        _fails_with(capsys, ["lowrank-demo", "--rho", bad], "--rho must be comma-separated numbers in [0, 1]",
+                    f"got {bad!r}")
     # was "pass record_every or record_at, not both"
     _fails_with(capsys, ["teacher", "--record-every", "0"], "--record-every must be >= 1, got 0")
     _fails_with(capsys, ["teacher", "--epochs", "0"], "--epochs must be >= 1, got 0")

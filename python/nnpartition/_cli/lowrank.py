@@ -57,9 +57,14 @@ def rho_list(text: str) -> List[float]:
         ...
         nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
         got 'a,b'
+        >>> rho_list("0.5,,0.1")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
+        got '0.5,,0.1'
     """
-    try:
-        rhos = [float(t) for t in text.split(",") if t.strip()]
+    try:   # float refuses an empty item ("0.5,,0.1" was read as 0.5,0.1), as --widths and --shape refuse "16,,8"
+        rhos = [float(t) for t in text.split(",")]
     except ValueError:
         rhos = []
     if not rhos or not all(0.0 <= r <= 1.0 for r in rhos):   # NaN fails too
