@@ -1159,9 +1159,13 @@ def test_option_errors_name_the_option(tmp_path, capsys):
                 "real numbers")
     for bad in ("a,b", "0.5,2", "nan", ","):
         _fails_with(capsys, ["lowrank-demo", "--rho", bad], "--rho must be comma-separated numbers in [0, 1]")
+    # an empty item was dropped ("0.5,,0.1" ran as 0.5,0.1), where --widths and --shape refuse "16,,8"
+    for bad in ("0.5,,0.1", "0.5,", ",0.5", "0.5, ,0.1"):
+        _fails_with(capsys, ["lowrank-demo", "--rho", bad], "--rho must be comma-separated numbers in [0, 1]",
+                    f"got {bad!r}")
     # was "pass record_every or record_at, not both"
     _fails_with(capsys, ["teacher", "--record-every", "0"], "--record-every must be >= 1, got 0")
-    _fails_with(capsys, ["teacher", "--epochs", "0"], "--epochs must be >= 1, got 0")
+    _fails_with(capsys, ["teacher", "--epochs", "0"], "--epochs must be >= 1 and <= 4294967296, got 0")
     # --grid was silently ignored
     _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "small"], "--protocol-grid", "--grid small")
     _fails_with(capsys, ["validate", "--protocol-grid", "--grid", "full"], "--protocol-grid", "--grid full")
@@ -3086,6 +3090,9 @@ _RANGED = {
     "plot-partition": ({"-d": "2", "-N": "10", "-L": "2", "--plot": "{tmp}/p.png"}, set(),
                        ["--steps", "--restarts", "--dpi"]),
     "movie": ({"-d": "2", "-N": "10", "-L": "2", "--out": "{tmp}/m.gif"}, set(), ["--steps", "--fps"]),
+    "teacher": ({}, set(), ["-d", "-N", "-L", "--epochs", "--probes"]),
+    "eas-capacity": ({"--method": "perceptron"}, set(), ["-d", "-m", "--trials", "--epochs"]),   # --epochs: its method
+    "lowrank-demo": ({}, set(), ["--nx", "--ny", "--samples", "--steps"]),
 }
 
 
@@ -3112,11 +3119,76 @@ def test_the_counted_options_help_states_the_range_the_command_refuses_outside_o
         for bad in (lo - 1, hi + 1):
             line = _fails_with(capsys, _asking(command, option, str(bad), tmp_path), f"{name} must be", f"got {bad}")
             assert re.search(rf"\b{lo}\b.*\b{hi}\b", line), (option, lo, hi, line)   # ">= lo and <= hi", "between"
-    if "--lr" in _commands()[command].format_help():
+    if "--lr" in _commands()[command].format_help() and command != "teacher":   # teacher's: its own, below
         assert "above 0 and at most 10^6" in _help_of(command, "--lr")
         _fails_with(capsys, _asking(command, "--lr", "0", tmp_path), "--lr must be > 0")
         _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1), tmp_path), "--lr must be <= 1000000")
         assert npn.Protocol(lr=1e6).lr == 1e6
+
+
+def test_the_ranges_the_counted_test_cannot_read_are_stated_and_kept(capsys):
+    """The ranges of teacher, eas-capacity and lowrank-demo that are not "LO to HI" (a bound of another option, or
+    none above) are stated in --help and refused just outside (fails on the old help, which stated none)."""
+    # teacher: --lr above 0, --margin in [0, 1), --init 0 or more, --batch-size and --record-every 1 or more
+    for option, bads, refusal in [("--lr", ["0"], "--lr must be > 0"),
+                                  ("--margin", ["-0.1", "1"], "--margin must be"),
+                                  ("--init", ["-1"], "--init must be >= 0"),
+                                  ("--batch-size", ["0"], "--batch-size must be >= 1"),
+                                  ("--record-every", ["0"], "--record-every must be >= 1")]:
+        words = {"--lr": "above 0", "--margin": "in [0, 1)", "--init": "0 or more"}.get(option, "1 or more")
+        assert words in _help_of("teacher", option), (option, _help_of("teacher", option))
+        for bad in bads:
+            _fails_with(capsys, ["teacher", option, bad], refusal)
+    # eas-capacity: -k 1 to m (with topk), -N each LO to HI
+    assert "1 to m" in _help_of("eas-capacity", "-k")
+    for bad in ("0", "51"):
+        _fails_with(capsys, ["eas-capacity", "--sparsify", "topk", "-m", "50", "-k", bad], "-k must be >= 1 and <= 50",
+                    f"got {bad}")
+    m = re.search(r"each (\d+(?:\^\d+)?) to (\d+(?:\^\d+)?)", _help_of("eas-capacity", "-N"))
+    assert m, _help_of("eas-capacity", "-N")
+    lo, hi = _number(m.group(1)), _number(m.group(2))
+    for bad in (lo - 1, hi + 1):
+        _fails_with(capsys, ["eas-capacity", "-N", f"{lo},{bad}"], f"-N must be comma-separated whole numbers from "
+                    f"{lo} to {hi}", f"got '{lo},{bad}'")
+    # lowrank-demo: -k 1 to min(--nx, --ny) - 1, and at most HI (with --nx and --ny large enough to reach it)
+    text = _help_of("lowrank-demo", "-k")
+    m = re.search(r"1 to min\(--nx, --ny\) - 1, .* at most (\d+\^\d+)", text)
+    assert m, text
+    hi = _number(m.group(1))
+    for bad in ("0", "6"):   # the defaults --nx 8 --ny 6: B has rank at most 5
+        _fails_with(capsys, ["lowrank-demo", "-k", bad], "-k must be between 1 and min(--nx, --ny) - 1 = 5",
+                    f"got {bad}")
+    side = str(hi + 2)   # min(--nx, --ny) - 1 above HI: HI itself binds
+    _fails_with(capsys, ["lowrank-demo", "--nx", side, "--ny", side, "-k", str(hi + 1)], f"-k must be >= 1 and <= {hi}",
+                f"got {hi + 1}")
+
+
+def test_explain_1ds_help_states_the_sizes_it_refuses_outside_of(capsys):
+    """explain-1d's -N and -L depend on each other (it trains on all N points at once: N x L activations within the
+    trainer's limit); their help said "training points (default 300)" and "hidden units (default 12)". Each now says
+    its least value and the bound on N x L, read here from the help: one below, and N x L one above, are refused;
+    N x L at the bound passes the check (with max_bytes lifted, so nothing is allocated). Fails on the old help."""
+    from nnpartition._cli.construct import check_sizes
+    from nnpartition.limits import override
+    from nnpartition.training import MAX_ACTIVATIONS
+
+    least, most = {}, set()
+    for option in ("-N", "-L"):
+        text = _help_of("explain-1d", option)
+        m = re.search(r"(\d+) or more, with N x L at most (\d+(?:\^\d+)?)", text)
+        assert m, (option, text)
+        least[option] = int(m.group(1))
+        most.add(_number(m.group(2)))
+    (hi,) = most
+    assert hi == MAX_ACTIVATIONS and least == {"-N": 2, "-L": 1}   # the truth: the trainer's limit; a spline's 2 points
+    _fails_with(capsys, ["explain-1d", "-N", str(least["-N"] - 1)], f"-N must be >= {least['-N']}", "got 1")
+    _fails_with(capsys, ["explain-1d", "-L", str(least["-L"] - 1)], f"-L must be >= {least['-L']}", "got 0")
+    for N, L in [(hi // 12 + 1, 12), (300, hi // 300 + 1), (2, hi // 2 + 1), (hi + 1, 1)]:
+        _fails_with(capsys, ["explain-1d", "-N", str(N), "-L", str(L)], f"N x L = {N * L} activations is above the "
+                    f"trainer's limit of {hi}")
+    with override(max_bytes=2**64 - 1):
+        check_sizes(hi // 2, 2)   # N x L = the bound: taken
+        check_sizes(2, hi // 2)
 
 
 @pytest.mark.parametrize("command", sorted(n for n, p in _commands().items() if "--seed" in p.format_help()))

@@ -209,46 +209,88 @@ def test_a_finished_bar_leaves_nothing_on_the_screen():
     assert [line.strip() for line in _screen(out)] == [""], _screen(out)
 
 
+class _Pty:
+    """A pseudo-terminal: its slave end is the bar's stream, its size is set with :meth:`size`, and :meth:`drawn`
+    reads the master end."""
+
+    def __init__(self):
+        import pty
+
+        self.master, self.slave = pty.openpty()
+
+    def size(self, columns, rows=24):
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+    def drawn(self, marker, wait=30.0):
+        """The last line drawn once ``marker`` has come (or ``wait`` seconds have passed; ``None`` if nothing was)."""
+        import os
+        import select
+
+        # what the slave end is written reaches the master end through a kernel worker, which a loaded machine can
+        # hold up past a short read timeout: wait (up to 30 s) for the redraw itself, then take what follows it
+        out, deadline = b"", time.monotonic() + wait
+        while marker not in out and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.5)[0]:
+                out += os.read(self.master, 65536)
+        while select.select([self.master], [], [], 0.1)[0]:
+            out += os.read(self.master, 65536)
+        segments = [s.rstrip() for s in out.decode().replace("\n", "\r").split("\r") if s.strip()]
+        return segments[-1] if segments else None   # tqdm pads a shorter line with blanks over the longer one before it
+
+
 def test_a_bar_follows_the_terminals_width_when_it_is_resized():
     # a drawn bar re-reads the terminal's width at each refresh (tqdm's dynamic_ncols): narrowed from 120 to 40
     # columns, it draws within 40
-    import fcntl
     import os
-    import pty
-    import select
-    import struct
-    import termios
 
-    master, slave = pty.openpty()
-
-    def columns(n):
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, n, 0, 0))
-
-    def drawn(marker):
-        # what the slave end is written reaches the master end through a kernel worker, which a loaded machine can
-        # hold up past a short read timeout: wait (up to 30 s) for the redraw itself, then take what follows it
-        out, deadline = b"", time.monotonic() + 30
-        while marker not in out and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                out += os.read(master, 65536)
-        while select.select([master], [], [], 0.1)[0]:
-            out += os.read(master, 65536)
-        segments = [s.rstrip() for s in out.decode().replace("\n", "\r").split("\r") if s.strip()]
-        return segments[-1]   # tqdm pads a shorter line with blanks over the longer one before it
-
-    columns(120)
-    with os.fdopen(slave, "w") as stream:
+    term = _Pty()
+    term.size(120)
+    with os.fdopen(term.slave, "w") as stream:
         try:
             with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
                 bar.update(1)
                 stream.flush()
-                wide = drawn(b"it/s]")   # the first draw, whole
-                columns(40)
+                wide = term.drawn(b"it/s]")   # the first draw, whole
+                term.size(40)
                 time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
                 bar.update(1)
                 stream.flush()
-                narrow = drawn(b"2/1000")
+                narrow = term.drawn(b"2/1000")
         finally:
-            os.close(master)
-    assert 60 < len(wide) <= 120 and "work" in wide, wide
-    assert len(narrow) <= 40 and "2/1000" in narrow, narrow
+            os.close(term.master)
+    assert wide is not None and 60 < len(wide) <= 120 and "work" in wide, wide
+    assert narrow is not None and len(narrow) <= 40 and "2/1000" in narrow, narrow
+
+
+@pytest.mark.parametrize("columns, rows", [(0, 0), (0, 24), (120, 0)])
+def test_a_terminal_of_no_size_gets_a_bar_of_the_default_width_until_it_reports_one(columns, rows):
+    """A pty that reports 0 columns or rows (some ``docker -t`` sessions before their first resize) got no bar at
+    all: tqdm read its size as -1 and drew nothing past the last row. The bar now takes the POSIX default of 80
+    columns where 0 is reported (the width it reports otherwise), and follows the terminal once it reports a size.
+    Fails on the old code (nothing drawn)."""
+    import os
+
+    term = _Pty()
+    term.size(columns, rows)
+    width = columns or _progress.DEFAULT_COLUMNS
+    with os.fdopen(term.slave, "w") as stream:
+        try:
+            with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
+                bar.update(1)
+                stream.flush()
+                first = term.drawn(b"it/s]", wait=10.0)
+                term.size(40, 24)   # the session's first resize
+                time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
+                bar.update(1)
+                stream.flush()
+                resized = term.drawn(b"2/1000")
+        finally:
+            os.close(term.master)
+    assert first is not None and "work" in first and "|" in first, first
+    assert width - 20 < len(first) <= width, (len(first), first)   # the bar fills the line, within it
+    assert resized is not None and len(resized) <= 40 and "2/1000" in resized, resized
+

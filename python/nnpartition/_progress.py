@@ -38,6 +38,10 @@ __all__ = ["DELAY", "progress_bar"]
 #: Seconds of work before a ``progress=None`` bar appears.
 DELAY = 1.0
 
+#: The width and height a bar takes on a terminal that reports 0 (some ``docker -t`` sessions before their first
+#: resize): the POSIX defaults, as :func:`shutil.get_terminal_size` falls back to.
+DEFAULT_COLUMNS, DEFAULT_ROWS = 80, 24
+
 
 def _in_kernel() -> bool:
     """Running in a Jupyter kernel (tqdm.autonotebook's test: ipykernel's shell loaded and a shell running), with or
@@ -80,8 +84,32 @@ def progress_bar(total: Optional[int], *, desc: str = "", progress: Optional[boo
         show, delay = progress, 0.0
     if not show:   # a bar nobody sees starts no thread (see _Hidden)
         return _Hidden(total=total, desc=desc or None, unit=unit, file=out, disable=True)
-    return tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, delay=delay, leave=False,
-                          dynamic_ncols=True)
+    bar = tqdm.auto.tqdm(total=total, desc=desc or None, unit=unit, file=out, delay=delay, leave=False,
+                         dynamic_ncols=True)
+    _default_size(bar, delay)
+    return bar
+
+
+def _default_size(bar: "tqdm.std.tqdm[Any]", delay: float) -> None:
+    """Give ``bar`` :data:`DEFAULT_COLUMNS` x :data:`DEFAULT_ROWS` wherever its terminal reports 0 columns or rows,
+    and still follow the terminal once it reports a size. tqdm's ``dynamic_ncols`` measure (the terminal's size less
+    one, ``(None, None)`` off a terminal) read a pty of 0 x 0 as -1 rows, and tqdm draws nothing past the last row:
+    no bar at all (an audit in the sixty-sixth pass on issue 11). A bar drawn from the start (no ``delay``) found
+    no room when it was made: it is drawn here."""
+    measure = getattr(bar, "dynamic_ncols", None)
+    if bar.disable or not callable(measure):   # a notebook widget, or a bar never drawn, has no terminal to measure
+        return
+
+    def size(fp: Any) -> Any:
+        cols, rows = measure(fp)
+        return (DEFAULT_COLUMNS - 1 if cols is not None and cols < 0 else cols,
+                DEFAULT_ROWS - 1 if rows is not None and rows < 0 else rows)
+
+    unsized = (bar.ncols, bar.nrows) != size(bar.fp)
+    bar.dynamic_ncols = size  # type: ignore[assignment]   # the stubs say bool; tqdm keeps its measure here
+    bar.ncols, bar.nrows = size(bar.fp)
+    if unsized and delay <= 0:
+        bar.refresh()
 
 
 class _Hidden(tqdm.std.tqdm):  # type: ignore[type-arg]

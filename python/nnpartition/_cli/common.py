@@ -73,6 +73,31 @@ def choices(option: str) -> List[str]:
     return list(_core.CHOICES[option]) + sorted(_core.ALIASES[option])
 
 
+def bound(n: int) -> str:
+    """``n`` as a help text writes a bound: ``2^k`` from ``2^10`` up, ``10^k`` from ``10^4`` up, else its digits; so
+    that a help states the range its check takes from the constant the check uses, not retyped.
+
+    Example:
+        >>> bound(2**20), bound(10**7), bound(300), bound(1000), bound(2**31)
+        ('2^20', '10^7', '300', '1000', '2^31')
+    """
+    for base, least in ((2, 10), (10, 4)):
+        k = n.bit_length() - 1 if base == 2 else len(str(n)) - 1
+        if k >= least and base**k == n:
+            return f"{base}^{k}"
+    return str(n)
+
+
+def span(lo: int, hi: int) -> str:
+    """``lo to hi`` in :func:`bound`'s words: a help text's range.
+
+    Example:
+        >>> span(1, 2**20)
+        '1 to 2^20'
+    """
+    return f"{bound(lo)} to {bound(hi)}"
+
+
 def integer(text: str) -> int:
     """``argparse``'s type for every integer option: an integer, also written as a whole number in float notation
     (``1e3``, ``2000.0``, ``1.5e3``), read exactly (as a decimal, not through a float), as the Python API takes a

@@ -12,7 +12,11 @@ from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
 from ..training import MAX_ACTIVATIONS, train
-from .common import NEEDS_PLOT, UsageError, dumps, integer, progress_of
+from .common import NEEDS_PLOT, UsageError, bound, dumps, integer, progress_of
+
+#: The fewest points and hidden units of ``explain-1d`` (a spline needs two distinct points); above, ``N x L`` is at
+#: most the trainer's ``MAX_ACTIVATIONS`` (the command trains on all N points at once).
+MIN_POINTS, MIN_UNITS = 2, 1
 
 
 def explain_1d_data(N: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -78,14 +82,14 @@ def check_sizes(N: int, L: int) -> None:
         nnpartition._cli.common.UsageError: -N 100000000 with -L 12: explain-1d trains on all N points at once, and
         N x L = 1200000000 activations is above the trainer's limit of 1073741824; use -N <= 89478485 (or a smaller -L)
     """
-    if L < 1:
-        raise UsageError(f"-L must be >= 1 (hidden units), got {L}")
-    if N < 2:
-        raise UsageError(f"-N must be >= 2 (the spline needs two distinct points), got {N}")
+    if L < MIN_UNITS:
+        raise UsageError(f"-L must be >= {MIN_UNITS} (hidden units), got {L}")
+    if N < MIN_POINTS:
+        raise UsageError(f"-N must be >= {MIN_POINTS} (the spline needs two distinct points), got {N}")
     if N * L > MAX_ACTIVATIONS:
         # (-L 1e9 was told "use -N <= 1", which the check above refuses)
-        fix = (f"use -N <= {MAX_ACTIVATIONS // L} (or a smaller -L)" if MAX_ACTIVATIONS // L >= 2 else
-               f"use -L <= {MAX_ACTIVATIONS // N}" if MAX_ACTIVATIONS // N >= 1 else
+        fix = (f"use -N <= {MAX_ACTIVATIONS // L} (or a smaller -L)" if MAX_ACTIVATIONS // L >= MIN_POINTS else
+               f"use -L <= {MAX_ACTIVATIONS // N}" if MAX_ACTIVATIONS // N >= MIN_UNITS else
                "use a smaller -N and -L")
         raise UsageError(f"-N {N} with -L {L}: explain-1d trains on all N points at once, and N x L = {N * L} "
                          f"activations is above the trainer's limit of {MAX_ACTIVATIONS}; {fix}")
@@ -132,8 +136,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
                                    "then compare it with the constructive spline on its own live knots.")
-    p.add_argument("-L", type=integer, default=12, help="hidden units (default 12)")
-    p.add_argument("-N", type=integer, default=300, help="training points (default 300)")
+    # the ranges are check_sizes' (test_explain_1ds_help_states_the_sizes_it_refuses_outside_of)
+    both = f"with N x L at most {bound(MAX_ACTIVATIONS)}, the trainer's limit (it trains on all N points at once)"
+    p.add_argument("-L", type=integer, default=12, help=f"hidden units, {MIN_UNITS} or more, {both} (default 12)")
+    p.add_argument("-N", type=integer, default=300, help=f"training points, {MIN_POINTS} or more, {both} (default 300)")
     p.add_argument("--steps", type=integer, default=3000, help="optimiser steps, 1 to 2^40 (default 3000)")
     p.add_argument("--restarts", type=integer, default=1, help="training restarts, 1 to 2^20 (default 1)")
     p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")

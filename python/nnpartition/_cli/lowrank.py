@@ -9,8 +9,9 @@ from typing import Any, List
 import numpy as np
 
 from ..lowrank import LocalitySweep, locality_sweep
+from ..lowrank.layer import MAX_FEATURES, MAX_SAMPLES, MAX_STEPS, MAX_VALUES
 from ..plotting import require_matplotlib, write_figure
-from .common import NEEDS_PLOT, UsageError, dumps, integer
+from .common import NEEDS_PLOT, UsageError, bound, dumps, integer, span
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -57,9 +58,14 @@ def rho_list(text: str) -> List[float]:
         ...
         nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
         got 'a,b'
+        >>> rho_list("0.5,,0.1")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --rho must be comma-separated numbers in [0, 1] (e.g. --rho 1,0.1,0.01),
+        got '0.5,,0.1'
     """
-    try:
-        rhos = [float(t) for t in text.split(",") if t.strip()]
+    try:   # float refuses an empty item ("0.5,,0.1" was read as 0.5,0.1), as --widths and --shape refuse "16,,8"
+        rhos = [float(t) for t in text.split(",")]
     except ValueError:
         rhos = []
     if not rhos or not all(0.0 <= r <= 1.0 for r in rhos):   # NaN fails too
@@ -118,15 +124,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                    "P = (1 - rho) P_x P_y + rho A and compare them with the rank-k SVD solution "
                                    "of B = (P - P_x P_y) / sqrt(P_x P_y). It shows no progress bar (so it has "
                                    "no --no-progress): it prints the table once every rho is trained.")
-    c.add_argument("--nx", type=integer, default=8, help="|X| (default 8)")
-    c.add_argument("--ny", type=integer, default=6, help="|Y| (default 6)")
+    # each range is the check's own constant (test_the_counted_options_help_states_the_range_...)
+    c.add_argument("--nx", type=integer, default=8, help=f"|X|, {span(2, MAX_VALUES)} (default 8)")
+    c.add_argument("--ny", type=integer, default=6, help=f"|Y|, {span(2, MAX_VALUES)} (default 6)")
     c.add_argument("-k", type=integer, default=2,
-                   help="feature dimension, 1 .. min(--nx, --ny) - 1, the largest rank of B (default 2)")
+                   help=f"feature dimension, 1 to min(--nx, --ny) - 1, the largest rank of B, and at most "
+                        f"{bound(MAX_FEATURES)} (default 2)")
     c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
                    help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
     c.add_argument("--samples", type=integer, default=10_000_000,
-                   help="sampled pairs per joint, 0 for the exact joint (default 10000000)")
-    c.add_argument("--steps", type=integer, default=3000, help="Adam steps (default 3000)")
+                   help=f"sampled pairs per joint, {span(0, MAX_SAMPLES)}, 0 for the exact joint (default 10^7)")
+    c.add_argument("--steps", type=integer, default=3000, help=f"Adam steps, {span(1, MAX_STEPS)} (default 3000)")
     c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")

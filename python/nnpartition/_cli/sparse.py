@@ -11,7 +11,7 @@ import numpy as np
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
-from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, integer_list, progress_of
+from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, integer_list, progress_of, span
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -145,12 +145,15 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Fraction of random labelings that are linearly separable on an expand-and-sparsify "
                                    "code against N (exactly, by linear programming), with Cover's probability for the "
                                    "code's rank and for m dimensions, the code's rank, dead units and all-zero rows.")
-    c.add_argument("-d", type=integer, default=10, help="input dimension (default 10)")
+    # each range is the check's own constant (test_the_counted_options_help_states_the_range_...)
+    c.add_argument("-d", type=integer, default=10, help=f"input dimension, {span(1, MAX_CAPACITY_SIZE)} (default 10)")
     c.add_argument("-m", type=integer, default=50,
-                   help="code dimension, usually > d (below d it runs, with a note) (default 50)")
+                   help=f"code dimension, {span(1, MAX_CAPACITY_SIZE)}, usually > d (below d it runs, with a note) "
+                        "(default 50)")
     c.add_argument("-k", type=integer, default=None,
-                   help="active units for topk/threshold (default m // 20); refused with relu, which has none")
-    c.add_argument("-N", default=None, help="comma-separated N values (default m/4 .. 3m in steps of m/4)")
+                   help="active units for topk/threshold, 1 to m (default m // 20); refused with relu, which has none")
+    c.add_argument("-N", default=None, help=f"comma-separated N values, each {span(1, MAX_CAPACITY_N)} (default "
+                   "m/4 .. 3m in steps of m/4)")
     c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),
                    help="topk, threshold or relu (default relu)")
     c.add_argument("--projection", default="gaussian", choices=choices("projection"),
@@ -159,9 +162,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="how separability is decided: exact (linear programming, needs scipy), or the heuristics "
                         "perceptron / lstsq (a perfect fit proves separability, a miss proves nothing; default exact)")
     c.add_argument("--exact", action="store_true", help="same as --method exact")
-    c.add_argument("--epochs", type=integer, default=None, help="perceptron epochs (default 2000; with --method "
-                   "perceptron only)")
-    c.add_argument("--trials", type=integer, default=20, help="trials per N (default 20)")
+    c.add_argument("--epochs", type=integer, default=None,
+                   help=f"perceptron epochs, {span(0, MAX_EPOCHS)} (default 2000; with --method perceptron only)")
+    c.add_argument("--trials", type=integer, default=20,
+                   help=f"trials per N, {span(1, MAX_CAPACITY_SIZE)} (default 20)")
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
     c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")

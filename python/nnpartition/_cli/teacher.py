@@ -10,14 +10,14 @@ import numpy as np
 
 from .. import _validate as chk
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
-from ..teacher.data import TEACHER_DISTS, _TEACHER_ALIASES, _check_data, _into_ball, _sample
-from ..teacher.training import _plan
+from ..teacher.data import MAX_DIMENSION, MAX_POINTS, TEACHER_DISTS, _TEACHER_ALIASES, _check_data, _into_ball, _sample
+from ..teacher.training import MAX_EPOCHS, MAX_STEPS, MAX_UNITS, MIN_UNITS, _plan
 
 from .._progress import progress_bar
 from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, dumps, integer, progress_of
+from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, bound, dumps, integer, progress_of, span
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -120,16 +120,16 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
     max_work and max_bytes) before any data is drawn: ``-N 1000 -d 1000 -L 1000 --epochs 1000000000`` spent 44 s
     drawing its data before the recording was refused, and a recording of 1 GB passed the check of 2**27 values
     and ran out of memory in the metrics. Returns the batch size, the steps and the recorded steps."""
-    for option, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
-                          ("--record-every", args.record_every)):
+    chk.count("--epochs", args.epochs, minimum=1, maximum=MAX_EPOCHS)   # first, as the two below
+    for option, value in (("--batch-size", args.batch_size), ("--record-every", args.record_every)):
         if value is not None and value < 1:
             raise UsageError(f"{option} must be >= 1, got {value}"
                              + (" (steps between snapshots; leave it out for 200 log-spaced ones)"
                                 if option == "--record-every" else ""))
-    N = chk.count("-N", args.N, minimum=1, maximum=2**31)
-    d = chk.count("-d", args.d, minimum=1, maximum=2**20)
-    L = chk.count("-L", args.L, minimum=2, maximum=2**20)
-    probes = chk.count("--probes", args.probes, minimum=1, maximum=2**31)
+    N = chk.count("-N", args.N, minimum=1, maximum=MAX_POINTS)
+    d = chk.count("-d", args.d, minimum=1, maximum=MAX_DIMENSION)
+    L = chk.count("-L", args.L, minimum=MIN_UNITS, maximum=MAX_UNITS)
+    probes = chk.count("--probes", args.probes, minimum=1, maximum=MAX_POINTS)
     # the Leaky-ReLU slope: train_teacher takes [0, 1], but the hinge-loss update bound the command prints divides
     # by it, and refused 0 only after the training (an audit: the message said ">= 0.0" for -1)
     alpha = chk.real("--alpha", args.alpha)
@@ -141,9 +141,10 @@ def _check_run(args: argparse.Namespace) -> Tuple[int, int, np.ndarray]:
         raise UsageError(f"--full-batch trains on all N points at once; --batch-size {args.batch_size} sets a "
                          f"minibatch instead: not both")
     bs = N if args.full_batch else min(1 if args.batch_size is None else args.batch_size, N)
-    steps = chk.count("--epochs", args.epochs, minimum=1, maximum=2**32) * (-(-N // bs))
-    if steps > 2**40:
-        raise UsageError(f"--epochs {args.epochs} of {-(-N // bs)} batches make {steps} SGD steps, above 2**40")
+    steps = args.epochs * (-(-N // bs))
+    if steps > MAX_STEPS:
+        raise UsageError(f"--epochs {args.epochs} of {-(-N // bs)} batches make {steps} SGD steps, above "
+                         f"{bound(MAX_STEPS).replace('^', '**')}")
     record_at = None if args.record_every is not None else log_schedule(steps, 200)
     # the probes (drawn, clipped) and, per recorded step, their pre-activations and the centre rule's products
     t = len(record_at) if record_at is not None else steps // args.record_every + 2
@@ -264,21 +265,28 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Train a bias-free two-layer Leaky-ReLU network with output weights fixed at +v/-v "
                                    "on linearly separable data by SGD, and report teacher alignment, weight clusters, "
                                    "the agreement condition and the linearity of the boundary over training.")
-    p.add_argument("-d", type=integer, default=20, help="input dimension (default 20)")
-    p.add_argument("-N", type=integer, default=500, help="training points (default 500)")
-    p.add_argument("-L", type=integer, default=50, help="hidden units, half with +v and half with -v (default 50)")
+    # each range is the check's own constant (test_the_counted_options_help_states_the_range_...)
+    p.add_argument("-d", type=integer, default=20, help=f"input dimension, {span(1, MAX_DIMENSION)} (default 20)")
+    p.add_argument("-N", type=integer, default=500, help=f"training points, {span(1, MAX_POINTS)} (default 500)")
+    p.add_argument("-L", type=integer, default=50,
+                   help=f"hidden units, half with +v and half with -v, {span(MIN_UNITS, MAX_UNITS)} (default 50)")
     p.add_argument("--alpha", type=float, default=0.3, help="Leaky-ReLU slope, in (0, 1] (default 0.3)")
-    p.add_argument("--lr", type=float, default=0.5, help="constant SGD step (default 0.5)")
-    p.add_argument("--epochs", type=integer, default=200, help="epochs (default 200)")
-    p.add_argument("--batch-size", type=integer, default=None, help="minibatch size (default 1)")
+    p.add_argument("--lr", type=float, default=0.5, help="constant SGD step, above 0 (default 0.5)")
+    p.add_argument("--epochs", type=integer, default=200,
+                   help=f"epochs, {span(1, MAX_EPOCHS)} (default 200; with the batches of an epoch at most "
+                        f"{bound(MAX_STEPS)} SGD steps)")
+    p.add_argument("--batch-size", type=integer, default=None,
+                   help="minibatch size, 1 or more (default 1; N or more is a full batch)")
     p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
-    p.add_argument("--margin", type=float, default=0.1, help="data margin around the teacher hyperplane (default 0.1)")
+    p.add_argument("--margin", type=float, default=0.1,
+                   help="data margin around the teacher hyperplane, in [0, 1) (default 0.1)")
     p.add_argument("--dist", default="gaussian", choices=[*TEACHER_DISTS, *_TEACHER_ALIASES], metavar="DIST",
                    help="gaussian (alias gauss, normal), ball, sphere or two_balls (default gaussian)")
-    p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W (default 0.5)")
+    p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W, 0 or more (default 0.5)")
     p.add_argument("--record-every", type=integer, default=None,
-                   help="steps between snapshots (default: 200 log-spaced snapshots)")
-    p.add_argument("--probes", type=integer, default=4000, help="probe points for linearity (default 4000)")
+                   help="steps between snapshots, 1 or more (default: 200 log-spaced snapshots)")
+    p.add_argument("--probes", type=integer, default=4000,
+                   help=f"probe points for linearity, {span(1, MAX_POINTS)} (default 4000)")
     p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -18,6 +18,11 @@ from .matrices import (_TRANSPOSED_WEIGHTS, Locality, _joint, _marginals, _svd, 
 __all__ = ["train_softmax_layer", "SoftmaxLayer", "compare_layer", "LayerComparison", "principal_angles",
            "locality_sweep", "LocalitySweep"]
 
+#: The most features ``k`` and Adam steps of :func:`train_softmax_layer` and :func:`locality_sweep`, and the most
+#: values of ``x`` and of ``y`` and sampled pairs of :func:`locality_sweep` (``nnpartition lowrank-demo``'s ``-k``,
+#: ``--steps``, ``--nx``, ``--ny`` and ``--samples``).
+MAX_FEATURES, MAX_STEPS, MAX_VALUES, MAX_SAMPLES = 2**16, 10**7, 2**20, 2**40
+
 
 # --------------------------------------------------------------------------- trained layers
 
@@ -94,8 +99,8 @@ def train_softmax_layer(
         (True, True)
     """
     P = _joint(P_xy, normalize=normalize)
-    k = chk.count("k", k, minimum=1, maximum=2**16)
-    steps = chk.count("steps", steps, minimum=1, maximum=10**7)
+    k = chk.count("k", k, minimum=1, maximum=MAX_FEATURES)
+    steps = chk.count("steps", steps, minimum=1, maximum=MAX_STEPS)
     lr = chk.real("lr", lr, minimum=0.0, maximum=10.0, open_min=True)
     init_scale = chk.real("init_scale", init_scale, minimum=0.0)
     seed = resolve_seed(seed)
@@ -401,11 +406,11 @@ def locality_sweep(
     bad = np.flatnonzero(~((r >= 0.0) & (r <= 1.0)))   # NaN too
     if bad.size:
         raise ValueError(f"rhos must hold mixing weights in [0, 1], got rhos[{bad[0]}] = {r[bad[0]]}")
-    samples = chk.count("samples", samples, minimum=0, maximum=2**40)
+    samples = chk.count("samples", samples, minimum=0, maximum=MAX_SAMPLES)
     # one value of x or of y: the centred Bayes matrix is 0, no feature to compare (checked before any training)
-    n_x = chk.count("n_x", n_x, minimum=2, maximum=2**20)
-    n_y = chk.count("n_y", n_y, minimum=2, maximum=2**20)
-    k = chk.count("k", k, minimum=1, maximum=2**16)
+    n_x = chk.count("n_x", n_x, minimum=2, maximum=MAX_VALUES)
+    n_y = chk.count("n_y", n_y, minimum=2, maximum=MAX_VALUES)
+    k = chk.count("k", k, minimum=1, maximum=MAX_FEATURES)
     max_rank = min(n_x, n_y) - 1   # B sqrt(P_y) = 0 and sqrt(P_x)^T B = 0
     if k > max_rank:   # as optimal_low_rank: no top-k subspace, no gap s_k - s_k+1 to compare with (before training)
         raise ValueError(f"k = {k} exceeds the rank of the centred matrix B, at most min(n_x, n_y) - 1 = {max_rank} "
@@ -416,7 +421,7 @@ def locality_sweep(
                          f"cells of the joint, so the empirical B has rank at most {samples - 1}, below k (no top-k "
                          f"subspace to compare the layer with); use samples >= k + 1 = {k + 1} (many more for a "
                          "stable comparison), or samples=0 for the exact joint")
-    steps = chk.count("steps", steps, minimum=1, maximum=10**7)
+    steps = chk.count("steps", steps, minimum=1, maximum=MAX_STEPS)
     # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
     # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
     # and each run's numpy calls (an audit in the sixty-third pass on issue 11: 10^6 values of rho were priced at 5e9

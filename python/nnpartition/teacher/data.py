@@ -15,6 +15,10 @@ from ..network import TwoLayerNet
 
 __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_network"]
 
+#: The most points and dimensions of :func:`linear_teacher_dataset` (``nnpartition teacher``'s ``-N`` and
+#: ``--probes``, and ``-d``).
+MAX_POINTS, MAX_DIMENSION = 2**31, 2**20
+
 #: Input distributions of :func:`linear_teacher_dataset`.
 TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
 #: Other names :func:`linear_teacher_dataset` takes for them (the command line's ``--dist`` choices too).
@@ -185,8 +189,8 @@ def linear_teacher_dataset(
         >>> bool(m.min() >= 0.1), bool(np.linalg.norm(X, axis=1).max() <= 1)
         (True, True)
     """
-    N = chk.count("N", N, minimum=1, maximum=2**31)
-    d = chk.count("d", d, minimum=1, maximum=2**20)
+    N = chk.count("N", N, minimum=1, maximum=MAX_POINTS)
+    d = chk.count("d", d, minimum=1, maximum=MAX_DIMENSION)
     _check_data(N, d)
     margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
     if margin >= 1.0:

@@ -158,6 +158,10 @@ def log_schedule(steps: int, count: int = 200) -> np.ndarray:
     return np.concatenate([[0], t])
 
 
+#: The fewest and most hidden units of :func:`train_teacher` (at least one unit of each output sign), and the most
+#: epochs and SGD steps of a run (``nnpartition teacher``'s ``-L`` and ``--epochs``).
+MIN_UNITS, MAX_UNITS, MAX_EPOCHS, MAX_STEPS = 2, 2**20, 2**32, 2**40
+
 #: Largest number of recorded weight values (snapshots x L x d): the core's ``teacher::MAX_RECORDED``.
 MAX_RECORDED: int = _core.TEACHER_MAX_RECORDED
 
@@ -177,8 +181,8 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
 
     bs = n if batch_size is None else min(chk.count(option("batch_size"), batch_size, minimum=1), n)
     if steps is None:
-        steps = chk.count(option("epochs"), epochs, minimum=1, maximum=2**32) * (-(-n // bs))
-    steps = chk.count(option("steps"), steps, minimum=1, maximum=2**40)
+        steps = chk.count(option("epochs"), epochs, minimum=1, maximum=MAX_EPOCHS) * (-(-n // bs))
+    steps = chk.count(option("steps"), steps, minimum=1, maximum=MAX_STEPS)
     if record_at is not None:
         if record_every is not None:
             raise ValueError("pass record_every or record_at, not both")
@@ -295,7 +299,7 @@ def train_teacher(
     if d < 1:   # an audit: W_0's scale 1/sqrt(d) divided by zero (a RuntimeWarning) before the core refused X
         raise ValueError(f"X must have at least one column, got shape {Xc.shape}")
     ypm = _pm_labels(y, n)
-    L = chk.count("L", L, minimum=2, maximum=2**20)
+    L = chk.count("L", L, minimum=MIN_UNITS, maximum=MAX_UNITS)
     alpha = _alpha(alpha)
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
     lr = _positive("lr", lr)
