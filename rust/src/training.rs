@@ -618,8 +618,14 @@ impl Workspace {
 /// Largest number of multiply-adds of one piece of a layer product: about 10 ms of one core.
 const PIECE: usize = limits::UNIT_WORK;
 
-/// What reading or writing one entry of a product's operands or result costs ([`limits::ENTRY_WORK`]).
-const ENTRY_WORK: usize = limits::ENTRY_WORK;
+/// What reading or writing one entry of a product's operands or result costs: four times
+/// [`limits::ENTRY_WORK`]. A product of a short inner dimension (`d = 1`: one multiply-add an entry of its result)
+/// through `general_mat_mul` writes an entry in far more time than the multiply-adds a unit of work is sized by:
+/// at `limits::ENTRY_WORK` a piece of `X @ W` for 300 points through 10^6 units wrote 63 rows (252 MB) with no check,
+/// and a Ctrl-C took 0.07-0.37 s of one thread's CPU (11 runs, 2 loaded cores; 0.28-0.39 in 3 of 20 in an audit),
+/// up to 0.23 s of it computing. At four times, 0.05-0.09 s (8 runs), and the same steps cost no more (six steps
+/// 8.7-9.2 s of CPU, against 8.8-10.3; both in the sixty-sixth pass on issue 11).
+const ENTRY_WORK: usize = 4 * limits::ENTRY_WORK;
 
 /// `c = a @ b`, in pieces of at most `piece` steps (multiply-adds, and [`ENTRY_WORK`] for each entry of `c` and of
 /// the operand that is sliced) along `c`'s rows (`by_cols` false) or columns, checking for Ctrl-C
