@@ -2100,6 +2100,25 @@ def _axis_labels(texts, square, area, box):
     return [t[0] for t in x_off], [t[0] for t in y_off]
 
 
+def _run_on_csv_points(server, browser, path, centre, seed):
+    """Train a short run on the page on 60 xor points about ``centre`` +- 1 (seeded by ``seed``), chosen as the CSV
+    file ``path``, and wait for its end, on the server and on the page."""
+    from selenium.webdriver.common.by import By
+
+    u = np.random.default_rng(seed).uniform(-1, 1, (60, 2))
+    rows = [f"{centre[0] + a:.17g},{centre[1] + b:.17g},{int(a * b > 0)}" for a, b in u]
+    path.write_text("x,y,label\n" + "\n".join(rows) + "\n")
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
+    browser.find_element(By.ID, "csv").send_keys(str(path))
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
+             what="the run's end")
+    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
+
+
 def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server, browser, tmp_path):
     """Points about (10^6, -31416) +- 1, from a CSV chosen on the page: the ticks' numbers were written out,
     "999999.0", "1000000.0", "-31416.5", about 60px in the left margin's 51 (cut at the canvas's edge, outside the
@@ -2113,19 +2132,7 @@ def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server
 
     from selenium.webdriver.common.by import By
 
-    rng = np.random.default_rng(3)
-    u = rng.uniform(-1, 1, (60, 2))
-    rows = [f"{1e6 + a:.17g},{-31416 + b:.17g},{int(a * b > 0)}" for a, b in u]
-    (tmp_path / "far.csv").write_text("x,y,label\n" + "\n".join(rows) + "\n")
-    browser.get(server.url)
-    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
-             what="the page to load")
-    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
-    browser.find_element(By.ID, "csv").send_keys(str(tmp_path / "far.csv"))
-    browser.find_element(By.ID, "start").click()
-    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
-             what="the run's end")
-    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
+    _run_on_csv_points(server, browser, tmp_path / "far.csv", (1e6, -31416), seed=3)
     box = browser.execute_script("return window.__explore.run.box")
     (x0, y0), (x1, y1) = box
     assert x0 < 1e6 < x1 and y0 < -31416 < y1 and x1 - x0 < 3
@@ -2275,20 +2282,7 @@ def test_the_page_says_when_uploaded_points_are_far_from_zero_for_their_spread(s
     about 0 +- 1 (fails on the old code: no such message)."""
     from selenium.webdriver.common.by import By
 
-    rng = np.random.default_rng(5)
-    u = rng.uniform(-1, 1, (60, 2))
-    centre = (1e6, -31416) if rows == "far" else (0, 0)
-    lines = [f"{centre[0] + a:.17g},{centre[1] + b:.17g},{int(a * b > 0)}" for a, b in u]
-    (tmp_path / "points.csv").write_text("x,y,label\n" + "\n".join(lines) + "\n")
-    browser.get(server.url)
-    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
-             what="the page to load")
-    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
-    browser.find_element(By.ID, "csv").send_keys(str(tmp_path / "points.csv"))
-    browser.find_element(By.ID, "start").click()
-    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
-    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
-             what="the run's end")
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (1e6, -31416) if rows == "far" else (0, 0), seed=5)
     note = browser.find_element(By.ID, "data-note")
     if rows == "far":
         assert note.is_displayed(), note.text
