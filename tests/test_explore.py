@@ -2026,6 +2026,32 @@ def test_the_axes_numbers_fit_their_margin_in_windows_huge_and_tiny(server, brow
             assert width <= room, (lo, hi, label, width, room)
 
 
+
+def test_the_axes_ticks_of_a_window_past_2_to_the_53_are_made_and_true(server, browser):
+    """A review in the sixty-sixth pass: points about 5e15 +- 1 (a CSV's: coordinates up to float32's largest are
+    taken) have the window [5e15 - 1, 5e15 + 1] (window_of), whose ticks' count k, about 10^16 steps of 0.5, is past
+    2^53, where k + 1 is k: the loop over the ticks did not end until its array's length overflowed, the page frozen
+    meanwhile, and no plot was drawn (fails on the old code: "Invalid array length"). The ticks are now made,
+    distinct, in the window, increasing, and label plus offset is each tick's value, exactly (the values are whole
+    numbers, which float64 holds)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    browser.set_script_timeout(10)
+    u = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    x_range = [(b[0][0], b[1][0]) for b in (window_of(5e15 + u), window_of(-5e15 + u))]
+    windows = [*x_range, (2e16 - 4, 2e16 + 4), (2.0**53 - 2, 2.0**53 + 2)]
+    assert windows[0] == (5e15 - 1, 5e15 + 1), windows[0]
+    for lo, hi in windows:
+        marks, offset = browser.execute_script(
+            "const t = ticks(arguments[0], arguments[1]);"
+            "return [t.map((t) => [t.value, t.label]), t.offset && t.offset.value];", lo, hi)
+        values, labels = [m[0] for m in marks], [m[1] for m in marks]
+        assert len(marks) >= 2 and len(set(labels)) == len(labels), (lo, hi, marks)
+        assert all(a < b for a, b in zip(values, values[1:])) and lo <= values[0] and values[-1] <= hi, (lo, hi, marks)
+        for value, label in marks:
+            assert float(label) + float(offset or 0) == value, (lo, hi, label, offset, value)
+
 # every text the plot draws, with its box: (text, left, top, right, bottom, anchor), from the SVG export rendered
 # by the browser (getBBox) or from the page's canvas (fillText recorded, measured by measureText)
 _SVG_TEXT_BOXES = """
