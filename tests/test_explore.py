@@ -527,6 +527,18 @@ def test_the_data_note_names_points_far_from_zero_for_their_spread_or_of_odd_spr
         assert (acc < 0.8) if noted else (acc > 0.95), (centre, acc)
 
 
+
+def test_the_built_in_data_draw_no_data_note():
+    """docs/explore.md: the built-in data lie well inside data_note's limits, so that the page's note speaks only of
+    a CSV's points: no kind, at sizes from the fewest judged (10) up, for 30 seeds each, draws the note."""
+    from nnpartition.explore.settings import DATA_KINDS, NOTE_MIN_POINTS, data_note
+
+    for kind in (k for k in DATA_KINDS if k != "csv"):
+        for N in (NOTE_MIN_POINTS, NOTE_MIN_POINTS + 1, 15, 50, 2000):
+            for seed in range(30):
+                X, _ = make_data(parse_settings({"data": kind, "N": N, "seed": seed}))
+                assert data_note(X) is None, (kind, N, seed, data_note(X))
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
