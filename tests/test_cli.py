@@ -3124,6 +3124,11 @@ def test_the_counted_options_help_states_the_range_the_command_refuses_outside_o
         _fails_with(capsys, _asking(command, "--lr", "0", tmp_path), "--lr must be > 0")
         _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1), tmp_path), "--lr must be <= 1000000")
         assert npn.Protocol(lr=1e6).lr == 1e6
+    if command == "estimate":   # (--trials asks for --method monte_carlo, which the question above leaves out)
+        assert "1 to 10^8" in _help_of(command, "--trials"), _help_of(command, "--trials")
+        for bad in (0, 10**8 + 1):
+            _fails_with(capsys, [*_asking(command, "--method", "monte_carlo", tmp_path), "--trials", str(bad)],
+                        f"--trials must be >= 1 and <= {10**8}, got {bad}")
 
 
 def test_the_ranges_the_counted_test_cannot_read_are_stated_and_kept(capsys):

@@ -440,7 +440,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "d <= 3, where its band can miss real training: docs/theory.md, 'Does the space-partition "
                         "term change any estimate?')")
     p.add_argument("--trials", type=integer, default=None,
-                   help="Monte Carlo trials (default 200; only with --method monte_carlo)")
+                   help="Monte Carlo trials, 1 to 10^8 (default 200; only with --method monte_carlo)")
     p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed, 0 to 2^64 - 1 (default 0; only with "
                    "--method monte_carlo)")
     p.add_argument("--no-progress", action="store_true",
