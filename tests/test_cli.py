@@ -3055,6 +3055,11 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
     line = _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "--layers 2 and --shape 1 0.5 disagree",
                        "give --shape alone")
     assert "shape=" not in line and "layers=" not in line, line
+    # outside --layers' range its range is named (it read "--layers 0 and --shape 1 disagree", and --layers 2^62
+    # built a list of 2^62 ones to compare, a MemoryError: both fail on the old code)
+    for layers in (0, 65, 2**62):
+        _fails_with(capsys, [*base, "--layers", str(layers), "--shape", "1,0.5"],
+                    f"--layers must be >= 1 and <= 64, got {layers}")
     for bad in ("1,,0.5", "1,half"):
         with pytest.raises(SystemExit) as stop:
             main([*base, "--shape", bad])
