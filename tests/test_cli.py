@@ -3055,6 +3055,11 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
     line = _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "--layers 2 and --shape 1 0.5 disagree",
                        "give --shape alone")
     assert "shape=" not in line and "layers=" not in line, line
+    # outside --layers' range its range is named (it read "--layers 0 and --shape 1 disagree", and --layers 2^62
+    # built a list of 2^62 ones to compare, a MemoryError: both fail on the old code)
+    for layers in (0, 65, 2**62):
+        _fails_with(capsys, [*base, "--layers", str(layers), "--shape", "1,0.5"],
+                    f"--layers must be >= 1 and <= 64, got {layers}")
     for bad in ("1,,0.5", "1,half"):
         with pytest.raises(SystemExit) as stop:
             main([*base, "--shape", bad])
@@ -3124,6 +3129,11 @@ def test_the_counted_options_help_states_the_range_the_command_refuses_outside_o
         _fails_with(capsys, _asking(command, "--lr", "0", tmp_path), "--lr must be > 0")
         _fails_with(capsys, _asking(command, "--lr", str(10**6 + 1), tmp_path), "--lr must be <= 1000000")
         assert npn.Protocol(lr=1e6).lr == 1e6
+    if command == "estimate":   # (--trials asks for --method monte_carlo, which the question above leaves out)
+        assert "1 to 10^8" in _help_of(command, "--trials"), _help_of(command, "--trials")
+        for bad in (0, 10**8 + 1):
+            _fails_with(capsys, [*_asking(command, "--method", "monte_carlo", tmp_path), "--trials", str(bad)],
+                        f"--trials must be >= 1 and <= {10**8}, got {bad}")
 
 
 def test_the_ranges_the_counted_test_cannot_read_are_stated_and_kept(capsys):

@@ -527,6 +527,18 @@ def test_the_data_note_names_points_far_from_zero_for_their_spread_or_of_odd_spr
         assert (acc < 0.8) if noted else (acc > 0.95), (centre, acc)
 
 
+
+def test_the_built_in_data_draw_no_data_note():
+    """docs/explore.md: the built-in data lie well inside data_note's limits, so that the page's note speaks only of
+    a CSV's points: no kind, at sizes from the fewest judged (10) up, for 30 seeds each, draws the note."""
+    from nnpartition.explore.settings import DATA_KINDS, NOTE_MIN_POINTS, data_note
+
+    for kind in (k for k in DATA_KINDS if k != "csv"):
+        for N in (NOTE_MIN_POINTS, NOTE_MIN_POINTS + 1, 15, 50, 2000):
+            for seed in range(30):
+                X, _ = make_data(parse_settings({"data": kind, "N": N, "seed": seed}))
+                assert data_note(X) is None, (kind, N, seed, data_note(X))
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])
@@ -2026,6 +2038,32 @@ def test_the_axes_numbers_fit_their_margin_in_windows_huge_and_tiny(server, brow
             assert width <= room, (lo, hi, label, width, room)
 
 
+
+def test_the_axes_ticks_of_a_window_past_2_to_the_53_are_made_and_true(server, browser):
+    """A review in the sixty-sixth pass: points about 5e15 +- 1 (a CSV's: coordinates up to float32's largest are
+    taken) have the window [5e15 - 1, 5e15 + 1] (window_of), whose ticks' count k, about 10^16 steps of 0.5, is past
+    2^53, where k + 1 is k: the loop over the ticks did not end until its array's length overflowed, the page frozen
+    meanwhile, and no plot was drawn (fails on the old code: "Invalid array length"). The ticks are now made,
+    distinct, in the window, increasing, and label plus offset is each tick's value, exactly (the values are whole
+    numbers, which float64 holds)."""
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    browser.set_script_timeout(10)
+    u = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    x_range = [(b[0][0], b[1][0]) for b in (window_of(5e15 + u), window_of(-5e15 + u))]
+    windows = [*x_range, (2e16 - 4, 2e16 + 4), (2.0**53 - 2, 2.0**53 + 2)]
+    assert windows[0] == (5e15 - 1, 5e15 + 1), windows[0]
+    for lo, hi in windows:
+        marks, offset = browser.execute_script(
+            "const t = ticks(arguments[0], arguments[1]);"
+            "return [t.map((t) => [t.value, t.label]), t.offset && t.offset.value];", lo, hi)
+        values, labels = [m[0] for m in marks], [m[1] for m in marks]
+        assert len(marks) >= 2 and len(set(labels)) == len(labels), (lo, hi, marks)
+        assert all(a < b for a, b in zip(values, values[1:])) and lo <= values[0] and values[-1] <= hi, (lo, hi, marks)
+        for value, label in marks:
+            assert float(label) + float(offset or 0) == value, (lo, hi, label, offset, value)
+
 # every text the plot draws, with its box: (text, left, top, right, bottom, anchor), from the SVG export rendered
 # by the browser (getBBox) or from the page's canvas (fillText recorded, measured by measureText)
 _SVG_TEXT_BOXES = """
@@ -2100,6 +2138,25 @@ def _axis_labels(texts, square, area, box):
     return [t[0] for t in x_off], [t[0] for t in y_off]
 
 
+def _run_on_csv_points(server, browser, path, centre, seed):
+    """Train a short run on the page on 60 xor points about ``centre`` +- 1 (seeded by ``seed``), chosen as the CSV
+    file ``path``, and wait for its end, on the server and on the page."""
+    from selenium.webdriver.common.by import By
+
+    u = np.random.default_rng(seed).uniform(-1, 1, (60, 2))
+    rows = [f"{centre[0] + a:.17g},{centre[1] + b:.17g},{int(a * b > 0)}" for a, b in u]
+    path.write_text("x,y,label\n" + "\n".join(rows) + "\n")
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
+    browser.find_element(By.ID, "csv").send_keys(str(path))
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
+             what="the run's end")
+    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
+
+
 def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server, browser, tmp_path):
     """Points about (10^6, -31416) +- 1, from a CSV chosen on the page: the ticks' numbers were written out,
     "999999.0", "1000000.0", "-31416.5", about 60px in the left margin's 51 (cut at the canvas's edge, outside the
@@ -2113,19 +2170,7 @@ def test_the_axes_numbers_of_data_far_from_zero_are_relative_to_an_offset(server
 
     from selenium.webdriver.common.by import By
 
-    rng = np.random.default_rng(3)
-    u = rng.uniform(-1, 1, (60, 2))
-    rows = [f"{1e6 + a:.17g},{-31416 + b:.17g},{int(a * b > 0)}" for a, b in u]
-    (tmp_path / "far.csv").write_text("x,y,label\n" + "\n".join(rows) + "\n")
-    browser.get(server.url)
-    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
-             what="the page to load")
-    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
-    browser.find_element(By.ID, "csv").send_keys(str(tmp_path / "far.csv"))
-    browser.find_element(By.ID, "start").click()
-    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
-             what="the run's end")
-    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
+    _run_on_csv_points(server, browser, tmp_path / "far.csv", (1e6, -31416), seed=3)
     box = browser.execute_script("return window.__explore.run.box")
     (x0, y0), (x1, y1) = box
     assert x0 < 1e6 < x1 and y0 < -31416 < y1 and x1 - x0 < 3
@@ -2275,20 +2320,7 @@ def test_the_page_says_when_uploaded_points_are_far_from_zero_for_their_spread(s
     about 0 +- 1 (fails on the old code: no such message)."""
     from selenium.webdriver.common.by import By
 
-    rng = np.random.default_rng(5)
-    u = rng.uniform(-1, 1, (60, 2))
-    centre = (1e6, -31416) if rows == "far" else (0, 0)
-    lines = [f"{centre[0] + a:.17g},{centre[1] + b:.17g},{int(a * b > 0)}" for a, b in u]
-    (tmp_path / "points.csv").write_text("x,y,label\n" + "\n".join(lines) + "\n")
-    browser.get(server.url)
-    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
-             what="the page to load")
-    _fill(browser, data="csv", widths="4", steps="20", every="10", fps="0")
-    browser.find_element(By.ID, "csv").send_keys(str(tmp_path / "points.csv"))
-    browser.find_element(By.ID, "start").click()
-    wait_for(lambda: browser.execute_script("return window.__explore.run !== null"), what="the run on the page")
-    wait_for(lambda: server.session.run is not None and server.session.run.state in ("done", "error"),
-             what="the run's end")
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (1e6, -31416) if rows == "far" else (0, 0), seed=5)
     note = browser.find_element(By.ID, "data-note")
     if rows == "far":
         assert note.is_displayed(), note.text

@@ -152,7 +152,10 @@ def _size(args: argparse.Namespace) -> int:
     if args.N is None and args.shape is not None:   # -L/--widths give the widths themselves
         raise UsageError("--shape applies only with -N (the hidden widths as multiples of the width searched); "
                          "with -L/--widths the network is given: for several hidden layers pass --widths L1 L2 ...")
-    if args.layers is not None and args.shape is not None and list(args.shape) != [1.0] * args.layers:
+    # (within --layers' range only, which required_width's check names: --layers 0 read "disagree", and --layers
+    # 10^11 built a list of 10^11 ones to compare with, a MemoryError, until a review in the sixty-sixth pass)
+    if args.layers is not None and args.shape is not None and 1 <= args.layers <= _core.MAX_LAYERS and \
+            (len(args.shape) != args.layers or any(x != 1.0 for x in args.shape)):
         # required_width's own refusal spoke Python ("layers=2 and shape=(1.0, 0.5) disagree")
         shape = " ".join(f"{x:g}" for x in args.shape)
         raise UsageError(f"--layers {args.layers} and --shape {shape} disagree: --layers K is --shape of K ones (K "
@@ -440,7 +443,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "d <= 3, where its band can miss real training: docs/theory.md, 'Does the space-partition "
                         "term change any estimate?')")
     p.add_argument("--trials", type=integer, default=None,
-                   help="Monte Carlo trials (default 200; only with --method monte_carlo)")
+                   help="Monte Carlo trials, 1 to 10^8 (default 200; only with --method monte_carlo)")
     p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed, 0 to 2^64 - 1 (default 0; only with "
                    "--method monte_carlo)")
     p.add_argument("--no-progress", action="store_true",

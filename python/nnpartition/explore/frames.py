@@ -71,7 +71,7 @@ def frame_of(net: Network, box: Tuple[Tuple[float, float], Tuple[float, float]])
     shade), the decision boundary and the first layer (``first_layer``: its ``W`` and ``b``, whose lines
     ``x @ W + b = 0`` the page clips to the window itself, since a frame past the region limit has no polygons).
     The vertices and the boundary travel as float32 relative to ``origin``, the window's centre, which the page adds
-    back (as float32 themselves, a window about 10^6 +- 1 had its vertices rounded to 1/16, 4% of its width).
+    back (as float32 themselves, a window about 10^6 +- 1 had its vertices rounded to 1/16, 3% of its width).
 
     Example:
         >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.25)   # relu(x) - relu(y) + 1/4

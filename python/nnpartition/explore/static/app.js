@@ -161,7 +161,11 @@ function ticks(lo, hi, want = 5, opts = {}) {
   const step = Math.max(opts.integer ? 1 : 0, (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag);
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
   const ks = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) ks.push(k);
+  // (past 2^53 a step's count k is a float whose k + 1 may be k: for points about 5e15 +- 1, a CSV's, this loop froze
+  // the page, then threw "Invalid array length", and no plot was drawn, until a review in the sixty-sixth pass on
+  // issue 11; there the next tick is the next float up)
+  const next = (k) => k + Math.max(1, Math.abs(k) * Number.EPSILON);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k = next(k)) ks.push(k);
   const values = ks.map((k) => k * step);
   // with the decimals the step needs, or, where those are long, in powers of ten if that is shorter (a window 10^12
   // wide read "-400000000000", wider than the axis's margin, one 10^-12 wide "-0.0000000000004"; and a step below
