@@ -3201,6 +3201,87 @@ def test_explain_1ds_help_states_the_sizes_it_refuses_outside_of(capsys):
         check_sizes(2, hi // 2)
 
 
+def _constant_ranges():
+    """Every counted option whose help states "LO to HI", with the constants its check refuses outside of (read from
+    the modules that check, not from the command line), and a question that reaches the check (``None``: the counted
+    test above asks it)."""
+    from nnpartition import _validate as v, simulation as sim, training as t, validation as val
+    from nnpartition._cli import estimate as cli_estimate, pictures as cli_pictures
+    from nnpartition.estimate import MAX_SIZE
+    from nnpartition.lowrank import layer as lr
+    from nnpartition.pictures.movies import MAX_DPI, MAX_FPS, MIN_DPI
+    from nnpartition.sparse import capacity as cap
+    from nnpartition.teacher import data as td, training as tt
+
+    protocol = {"--steps": (1, t.PROTOCOL_MAX_STEPS), "--batch-size": (1, t.MAX_BATCH_SIZE),
+                "--restarts": (1, t.MAX_RESTARTS)}
+    estimator = {o: (1, MAX_SIZE) for o in ("-d", "-N", "-L", "--widths")}
+    picture = {"-d": (2, cli_pictures.MAX_D), "-N": (1, cli_pictures.MAX_N), "-L": (1, t.MAX_WIDTH),
+               "--widths": (1, t.MAX_WIDTH), "--steps": (1, t.TRAIN_MAX_STEPS), "--dpi": (MIN_DPI, MAX_DPI)}
+    size_l = ["size", "-d", "10", "-L", "32", "--target", "0.9"]
+    return {
+        "estimate": {**estimator, **protocol},
+        "size": {**estimator, **protocol, "--layers": (1, v.MAX_LAYERS), "--max-n": (1, cli_estimate.MAX_N),
+                 "--max-width": (1, cli_estimate.MAX_WIDTH), "--shape": (1, v.MAX_LAYERS)},
+        "demo": protocol,
+        "train": {"-d": (1, t.MAX_DIMENSION), "-N": (1, t.MAX_POINTS), "-L": (1, t.MAX_WIDTH),
+                  "--widths": (1, t.MAX_WIDTH), "--datasets": (1, t.MAX_DATASETS), **protocol},
+        "validate": {"--steps": protocol["--steps"], "--batch-size": protocol["--batch-size"],
+                     "--datasets": (1, val.MAX_DATASETS), "--restarts": (1, val.MAX_RESTARTS)},
+        "simulate": {"-d": (1, sim.MAX_DIMENSION), "-N": (1, sim.MAX_POINTS), "-L": (1, sim.MAX_UNITS),
+                     "--trials": (1, sim.MAX_TRIALS)},
+        "explain-1d": {"--steps": (1, t.TRAIN_MAX_STEPS), "--restarts": (1, t.MAX_RESTARTS)},
+        "plot-partition": {**picture, "--restarts": (1, t.MAX_RESTARTS)},
+        "movie": {**picture, "--fps": (1, MAX_FPS)},
+        "teacher": {"-d": (1, td.MAX_DIMENSION), "-N": (1, td.MAX_POINTS), "-L": (tt.MIN_UNITS, tt.MAX_UNITS),
+                    "--epochs": (1, tt.MAX_EPOCHS), "--probes": (1, td.MAX_POINTS)},
+        "eas-capacity": {"-d": (1, cap.MAX_CAPACITY_SIZE), "-m": (1, cap.MAX_CAPACITY_SIZE),
+                         "--trials": (1, cap.MAX_CAPACITY_SIZE), "-N": (1, cap.MAX_CAPACITY_N),
+                         "--epochs": (0, cap.MAX_EPOCHS)},
+        "lowrank-demo": {"--nx": (2, lr.MAX_VALUES), "--ny": (2, lr.MAX_VALUES), "--samples": (0, lr.MAX_SAMPLES),
+                         "--steps": (1, lr.MAX_STEPS)},
+    }, {   # the ranges the counted test does not ask: a question with the option at ``bad``, and the refusal's words
+        ("size", "--layers"): (lambda bad, tmp: ["size", "-d", "10", "-N", "500", "--target", "0.9", "--layers", bad],
+                               "--layers must be"),
+        ("size", "--max-n"): (lambda bad, tmp: [*size_l, "--max-n", bad], "--max-n must be between"),
+        ("size", "--max-width"): (lambda bad, tmp: ["size", "-d", "10", "-N", "500", "--target", "0.9",
+                                                    "--max-width", bad], "--max-width must be between"),
+        ("validate", "--restarts"): (lambda bad, tmp: ["validate", "--restarts", bad], "--restarts must be"),
+        **{(c, o): (lambda bad, tmp, c=c, o=o, out=out, name=name: [
+            c, *(w for k, x in {"-d": "2", "-N": "10", "-L": "2", o: bad}.items() for w in (k, x)), out,
+            f"{tmp}/{name}"], f"{o} must be")
+           for c, out, name in (("plot-partition", "--plot", "p.png"), ("movie", "--out", "m.gif"))
+           for o in ("-d", "-N", "-L")},
+    }
+
+
+def test_every_help_range_is_its_checks_constant(capsys, tmp_path):
+    """Each range a help states was typed by hand beside a check with a bare limit ("1 to 2^40" beside ``2**40``):
+    changing one left the other stale. The help is now built from the constant the check uses; here each help's
+    "LO to HI" is read back and must be those constants (fails if a help is retyped with another number, or a limit
+    changed without its help), and the ranges the counted test does not ask are refused one outside each end."""
+    ranges, asked = _constant_ranges()
+    assert set(ranges) == set(_RANGED)   # the counted test's commands, each with its constants
+    for command, options in ranges.items():
+        assert set(_RANGED[command][2]) <= set(options), (command, set(_RANGED[command][2]) - set(options))
+        for option, (lo, hi) in options.items():
+            text = _help_of(command, option)
+            m = re.search(r"(\d+(?:\^\d+)?) to (\d+(?:\^\d+)?)", text)
+            assert m and (_number(m.group(1)), _number(m.group(2))) == (lo, hi), (command, option, text, lo, hi)
+    from nnpartition.estimate.sizing import MAX_SHAPE_RATIO
+    from nnpartition.training import MAX_LR
+
+    assert f"at most {MAX_SHAPE_RATIO:g}," in _help_of("size", "--shape")
+    for command in ("estimate", "size", "demo", "train", "validate"):
+        m = re.search(r"above 0 and at most (\d+(?:\^\d+)?)", _help_of(command, "--lr"))
+        assert m and _number(m.group(1)) == MAX_LR, (command, _help_of(command, "--lr"))
+    for (command, option), (question, refusal) in asked.items():
+        lo, hi = ranges[command][option]
+        for bad in (lo - 1, hi + 1):
+            line = _fails_with(capsys, question(str(bad), tmp_path), refusal)
+            assert re.search(rf"got (?:{option} )?{bad}\b", line), (command, option, line)
+
+
 @pytest.mark.parametrize("command", sorted(n for n, p in _commands().items() if "--seed" in p.format_help()))
 def test_every_seed_option_states_the_range_every_command_takes(command, capsys, monkeypatch, tmp_path):
     """``random seed (default 0)`` said nothing of the range the shared check takes, 0 to 2^64 - 1: the help says

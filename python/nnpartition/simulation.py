@@ -32,6 +32,8 @@ _DISTS = _core.CHOICES["dist"]
 _DIST_ALIASES = _core.ALIASES["dist"]
 #: Work (points x neurons summed over trials) of one Rust call of a simulation.
 _BATCH_WORK = 2 * 10**7
+#: The largest ``d``, ``N``, ``L`` and ``trials`` :func:`simulate_partition` takes.
+MAX_DIMENSION, MAX_POINTS, MAX_UNITS, MAX_TRIALS = 10**7, 10**10, 10**7, 10**8
 
 
 class Summary(NamedTuple):
@@ -216,10 +218,10 @@ def simulate_partition(d: int, N: int, L: int, *, trials: int = 100, dist: str =
         >>> 0.5 <= sim.accuracy.mean <= 1.0
         True
     """
-    d = v.count("d", d, minimum=1, maximum=10**7)
-    N = v.count("N", N, minimum=1, maximum=10**10)
-    L = v.count("L", L, minimum=1, maximum=10**7)
-    trials = v.count("trials", trials, minimum=1, maximum=10**8)
+    d = v.count("d", d, minimum=1, maximum=MAX_DIMENSION)
+    N = v.count("N", N, minimum=1, maximum=MAX_POINTS)
+    L = v.count("L", L, minimum=1, maximum=MAX_UNITS)
+    trials = v.count("trials", trials, minimum=1, maximum=MAX_TRIALS)
     dist = v.choice("dist", dist, _DISTS, _DIST_ALIASES)
     init = v.choice("init", init, _core.CHOICES["init"], _core.ALIASES["init"])
     seed = v.seed(seed)

@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from .. import _core
 from .._files import readable_file
 from .._json import json_ready
+from .._random import _SEED_LIMIT
 from ..pictures import MAX_DPI, MIN_DPI
 from ..plotting import PLOT_INSTALL
 
@@ -74,17 +75,20 @@ def choices(option: str) -> List[str]:
 
 
 def bound(n: int) -> str:
-    """``n`` as a help text writes a bound: ``2^k`` from ``2^10`` up, ``10^k`` from ``10^4`` up, else its digits; so
-    that a help states the range its check takes from the constant the check uses, not retyped.
+    """``n`` as a help text writes a bound: ``2^k`` from ``2^10`` up, ``10^k`` from ``10^4`` up, ``2^k - 1`` from
+    ``2^32 - 1`` up (the largest seed), else its digits; so that a help states the range its check takes from the
+    constant the check uses, not retyped.
 
     Example:
-        >>> bound(2**20), bound(10**7), bound(300), bound(1000), bound(2**31)
-        ('2^20', '10^7', '300', '1000', '2^31')
+        >>> bound(2**20), bound(10**7), bound(300), bound(1000), bound(2**31), bound(2**64 - 1), bound(1023)
+        ('2^20', '10^7', '300', '1000', '2^31', '2^64 - 1', '1023')
     """
     for base, least in ((2, 10), (10, 4)):
         k = n.bit_length() - 1 if base == 2 else len(str(n)) - 1
         if k >= least and base**k == n:
             return f"{base}^{k}"
+    if n >= 2**32 - 1 and (n + 1) & n == 0:
+        return f"2^{n.bit_length()} - 1"
     return str(n)
 
 
@@ -96,6 +100,10 @@ def span(lo: int, hi: int) -> str:
         '1 to 2^20'
     """
     return f"{bound(lo)} to {bound(hi)}"
+
+
+#: Every ``--seed``'s range, the shared check's (:func:`nnpartition._random.resolve_seed`): "0 to 2^64 - 1".
+SEED_RANGE = span(0, _SEED_LIMIT - 1)
 
 
 def integer(text: str) -> int:

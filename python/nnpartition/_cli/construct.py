@@ -11,8 +11,8 @@ from ..construct import Explanation, explain_1d
 from ..limits import _check_bytes
 from ..network import TwoLayerNet
 from ..plotting import axes_for, write_figure
-from ..training import MAX_ACTIVATIONS, train
-from .common import NEEDS_PLOT, UsageError, bound, dumps, integer, progress_of
+from ..training import MAX_ACTIVATIONS, MAX_RESTARTS, TRAIN_MAX_STEPS, train
+from .common import NEEDS_PLOT, SEED_RANGE, UsageError, bound, dumps, integer, progress_of, span
 
 #: The fewest points and hidden units of ``explain-1d`` (a spline needs two distinct points); above, ``N x L`` is at
 #: most the trainer's ``MAX_ACTIVATIONS`` (the command trains on all N points at once).
@@ -136,13 +136,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p = sub.add_parser("explain-1d", help="train a 1-D ReLU network and read it as a linear spline",
                        description="Train a two-layer ReLU network on N points of [-2, 2] labelled sin(3x) > 0, "
                                    "then compare it with the constructive spline on its own live knots.")
-    # the ranges are check_sizes' (test_explain_1ds_help_states_the_sizes_it_refuses_outside_of)
+    # -N and -L: check_sizes' (test_explain_1ds_help_states_the_sizes_it_refuses_outside_of); --steps, --restarts:
+    # train()'s
     both = f"with N x L at most {bound(MAX_ACTIVATIONS)}, the trainer's limit (it trains on all N points at once)"
     p.add_argument("-L", type=integer, default=12, help=f"hidden units, {MIN_UNITS} or more, {both} (default 12)")
     p.add_argument("-N", type=integer, default=300, help=f"training points, {MIN_POINTS} or more, {both} (default 300)")
-    p.add_argument("--steps", type=integer, default=3000, help="optimiser steps, 1 to 2^40 (default 3000)")
-    p.add_argument("--restarts", type=integer, default=1, help="training restarts, 1 to 2^20 (default 1)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    p.add_argument("--steps", type=integer, default=3000,
+                   help=f"optimiser steps, {span(1, TRAIN_MAX_STEPS)} (default 3000)")
+    p.add_argument("--restarts", type=integer, default=1,
+                   help=f"training restarts, {span(1, MAX_RESTARTS)} (default 1)")
+    p.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar while training")

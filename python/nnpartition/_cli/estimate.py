@@ -12,8 +12,8 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..plotting import save_or_explain
 from ..training import Protocol, _DIVERGED_RUNS
-from .common import (NEEDS_PLOT, UsageError, WidthsAction, choices, dumps, integer, progress_of, ratios_word,
-                     widths_word, writing)
+from .common import (NEEDS_PLOT, SEED_RANGE, UsageError, WidthsAction, bound, choices, dumps, integer, progress_of,
+                     ratios_word, span, widths_word, writing)
 from .protocol_options import (_warnings_to_stderr, add_protocol_arguments, describe_protocol, protocol_from_args,
                                protocol_given)
 
@@ -164,9 +164,9 @@ def _size(args: argparse.Namespace) -> int:
         raise UsageError("--max-width applies only with -N (the largest width searched); with -L/--widths the "
                          "question is the number of points, and no width is searched")
     if args.max_n is not None and not 1 <= args.max_n <= MAX_N:
-        raise UsageError(f"--max-n must be between 1 and {MAX_N} (10^9), got {args.max_n}")
+        raise UsageError(f"--max-n must be between 1 and {MAX_N} ({bound(MAX_N)}), got {args.max_n}")
     if args.max_width is not None and not 1 <= args.max_width <= MAX_WIDTH:
-        raise UsageError(f"--max-width must be between 1 and {MAX_WIDTH} (2^20), got {args.max_width}")
+        raise UsageError(f"--max-width must be between 1 and {MAX_WIDTH} ({bound(MAX_WIDTH)}), got {args.max_width}")
     max_n = MAX_N if args.max_n is None else args.max_n
     max_width = MAX_WIDTH if args.max_width is None else args.max_width
     proto = protocol_from_args(args)
@@ -423,17 +423,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``estimate``, ``size``, ``validate`` and ``demo`` subcommands."""
-    from ..estimate.accuracy import _METHODS
+    from .. import _validate as v
+    from ..estimate.accuracy import _METHODS, MAX_SIZE, MC_MAX_TRIALS
+    from ..estimate.sizing import MAX_SHAPE_RATIO
+    from ..validation import MAX_DATASETS, MAX_RESTARTS
+
+    each = span(1, MAX_SIZE)   # estimate_accuracy's, required_width's and max_samples' d, N and widths
     p = sub.add_parser("estimate", help="estimate training accuracy from d, N, L and a protocol without training",
                        description="Estimate the training accuracy a ReLU network reaches on N random two-class "
                                    "points in d dimensions under a training protocol (default: the reference "
                                    "protocol), with a 90% band and a ceiling.")
-    p.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^9")
-    p.add_argument("-N", type=integer, required=True, help="training points, 1 to 10^9")
+    p.add_argument("-d", type=integer, required=True, help=f"input dimension, {each}")
+    p.add_argument("-N", type=integer, required=True, help=f"training points, {each}")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=integer, default=None, help="hidden ReLU units of a two-layer network, 1 to 10^9")
+    size.add_argument("-L", type=integer, default=None, help=f"hidden ReLU units of a two-layer network, {each}")
     size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths of a deeper network (16 8 or 16,8), each 1 to 10^9")
+                      help=f"hidden widths of a deeper network (16 8 or 16,8), each {each}")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     # choices: refused in argparse's words, as --dist is (the library's "--method must be one of [...]" read otherwise)
@@ -443,8 +448,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         "d <= 3, where its band can miss real training: docs/theory.md, 'Does the space-partition "
                         "term change any estimate?')")
     p.add_argument("--trials", type=integer, default=None,
-                   help="Monte Carlo trials, 1 to 10^8 (default 200; only with --method monte_carlo)")
-    p.add_argument("--seed", type=integer, default=None, help="Monte Carlo seed, 0 to 2^64 - 1 (default 0; only with "
+                   help=f"Monte Carlo trials, {span(1, MC_MAX_TRIALS)} (default 200; only with --method monte_carlo)")
+    p.add_argument("--seed", type=integer, default=None, help=f"Monte Carlo seed, {SEED_RANGE} (default 0; only with "
                    "--method monte_carlo)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (monte_carlo; by default shown past a second on a terminal)")
@@ -459,29 +464,30 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                     "--widths: the largest N whose estimate still reaches it. The search takes "
                                     "0.1-0.4 ms for the width, 0.3-1 ms for the number of points (benchmarks/"
                                     "bench_estimate.py --sizing, 2 shared cores); starting Python takes longer.")
-    sz.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^9")
+    sz.add_argument("-d", type=integer, required=True, help=f"input dimension, {each}")
     what = sz.add_mutually_exclusive_group(required=True)
-    what.add_argument("-N", type=integer, default=None, help="training points, 1 to 10^9: answer the width")
-    what.add_argument("-L", type=integer, default=None, help="hidden units, 1 to 10^9: answer the number of points")
+    what.add_argument("-N", type=integer, default=None, help=f"training points, {each}: answer the width")
+    what.add_argument("-L", type=integer, default=None, help=f"hidden units, {each}: answer the number of points")
     what.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths (16 8 or 16,8), each 1 to 10^9: answer the number of points")
+                      help=f"hidden widths (16 8 or 16,8), each {each}: answer the number of points")
     sz.add_argument("--target", type=float, required=True,
                     help="target training accuracy, from 0.5 up to (not including) 1")
     sz.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                     help="uniform (in [-1,1]^d) or gaussian (alias gauss, normal; default uniform)")
     sz.add_argument("--layers", type=integer, default=None,
                     help="only with -N (refused with -L/--widths): the number of hidden layers, each of the width "
-                         "searched, 1 to 64 (default 1: a two-layer network)")
+                         f"searched, {span(1, v.MAX_LAYERS)} (default 1: a two-layer network)")
     sz.add_argument("--shape", type=ratios_word, nargs="+", action=WidthsAction, default=None,
                     help="only with -N (refused with -L/--widths): the hidden widths as multiples of the first, the "
                          "width searched (1,0.5 or 1 0.5: d -> L -> L/2 -> 1; each rounded up), the first 1, each "
-                         "above 0 and at most 1000, 1 to 64 entries (--layers K is --shape of K ones)")
+                         f"above 0 and at most {MAX_SHAPE_RATIO:g}, {span(1, v.MAX_LAYERS)} entries (--layers K is "
+                         "--shape of K ones)")
     sz.add_argument("--max-n", type=integer, default=None,
-                    help="only with -L/--widths (refused with -N): the largest N searched, 1 to 10^9 (default "
-                         "10^9; an answer there means at least it)")
+                    help=f"only with -L/--widths (refused with -N): the largest N searched, {span(1, MAX_N)} "
+                         f"(default {bound(MAX_N)}; an answer there means at least it)")
     sz.add_argument("--max-width", type=integer, default=None,
-                    help="only with -N (refused with -L/--widths): the largest width searched, 1 to 2^20 (default "
-                         "2^20 = 1048576; an answer 'not reached' means not up to it)")
+                    help=f"only with -N (refused with -L/--widths): the largest width searched, {span(1, MAX_WIDTH)} "
+                         f"(default {bound(MAX_WIDTH)} = {MAX_WIDTH}; an answer 'not reached' means not up to it)")
     add_protocol_arguments(sz)
     sz.add_argument("--json", action="store_true", help="print one JSON object")
     sz.set_defaults(func=_size)
@@ -505,12 +511,13 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                           "benchmarks/bench_validate.py)")
     val.add_argument("--csv", default=None, help="write the rows to this CSV file")
     val.add_argument("--plot", default=None, help=f"save the figure to this PNG file ({NEEDS_PLOT})")
-    val.add_argument("--datasets", type=integer, default=3, help="datasets per configuration, 1 to 1000 (default 3)")
+    val.add_argument("--datasets", type=integer, default=3,
+                     help=f"datasets per configuration, {span(1, MAX_DATASETS)} (default 3)")
     val.add_argument("--restarts", type=integer, default=None,
-                     help="restarts per dataset, 1 to 1000 (default: the protocol's)")
+                     help=f"restarts per dataset, {span(1, MAX_RESTARTS)} (default: the protocol's)")
     add_protocol_arguments(val, restarts=False,
                            title="training protocol of the small and full grids (default: the reference protocol)")
-    val.add_argument("--seed", type=integer, default=0, help="seed, 0 to 2^64 - 1 (default 0)")
+    val.add_argument("--seed", type=integer, default=0, help=f"seed, {SEED_RANGE} (default 0)")
     val.add_argument("--no-progress", action="store_true",
                      help="no progress bar (by default shown past a second on a terminal)")
     val.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
@@ -527,7 +534,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     demo = sub.add_parser("demo", help="estimate vs real training on six configurations (a few seconds)",
                           description="The main job: estimate training accuracy for a few (d, N, L) and check it "
                                       "against real training under the same protocol.")
-    demo.add_argument("--seed", type=integer, default=0, help="seed of the training runs, 0 to 2^64 - 1 (default 0)")
+    demo.add_argument("--seed", type=integer, default=0, help=f"seed of the training runs, {SEED_RANGE} (default 0)")
     demo.add_argument("--plot", default=None, help=f"save a figure to this PNG file ({NEEDS_PLOT})")
     add_protocol_arguments(demo)
     demo.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")

@@ -11,7 +11,7 @@ import numpy as np
 from ..lowrank import LocalitySweep, locality_sweep
 from ..lowrank.layer import MAX_FEATURES, MAX_SAMPLES, MAX_STEPS, MAX_VALUES
 from ..plotting import require_matplotlib, write_figure
-from .common import NEEDS_PLOT, UsageError, bound, dumps, integer, span
+from .common import NEEDS_PLOT, SEED_RANGE, UsageError, bound, dumps, integer, span
 
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
@@ -135,7 +135,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     c.add_argument("--samples", type=integer, default=10_000_000,
                    help=f"sampled pairs per joint, {span(0, MAX_SAMPLES)}, 0 for the exact joint (default 10^7)")
     c.add_argument("--steps", type=integer, default=3000, help=f"Adam steps, {span(1, MAX_STEPS)} (default 3000)")
-    c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    c.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     c.set_defaults(func=_lowrank, python_names={"n_x": "nx", "n_y": "ny"})   # error messages name --nx, --ny

@@ -16,15 +16,15 @@ from ..limits import _block_entries, _check_bytes
 from ..network import load_network, save_network
 from ..pictures import DEFAULT_MAX_POINTS
 from ..pictures.movies import MAX_DPI, MAX_FPS, MIN_DPI
-from ..training import MAX_ACTIVATIONS
-from .common import (NEEDS_PLOT, UsageError, WidthsAction, box_option, dumps, file_message, integer, option_names,
-                     progress_of, widths_word, writing)
+from ..training import MAX_ACTIVATIONS, MAX_RESTARTS, MAX_WIDTH, TRAIN_MAX_STEPS
+from .common import (NEEDS_PLOT, SEED_RANGE, UsageError, WidthsAction, bound, box_option, dumps, file_message, integer,
+                     option_names, progress_of, span, widths_word, writing)
 from .protocol_options import _SIZE_OPTIONS
 
 
 #: The largest -d, -N and hidden width (-L, --widths) plot-partition and movie train with: train()'s and
 #: toy_dataset's bounds, checked by :func:`_check_training` and stated in the options' help.
-MAX_D, MAX_N, MAX_WIDTH = 2**20, 2**32, 2**20
+MAX_D, MAX_N = 2**20, 2**32
 
 
 def _data(args: argparse.Namespace) -> Tuple[np.ndarray, np.ndarray]:
@@ -63,8 +63,8 @@ def _check_training(args: argparse.Namespace, ws: List[int], restarts: int, snap
         raise UsageError(f"-d {d} > 2 draws the slice through the first three training points: -N must be >= 3, "
                          f"got -N {N}")
     _box(args)   # before any training
-    steps = v.count("--steps", args.steps, minimum=1, maximum=2**40)
-    restarts = v.count("--restarts", restarts, minimum=1, maximum=2**20)
+    steps = v.count("--steps", args.steps, minimum=1, maximum=TRAIN_MAX_STEPS)
+    restarts = v.count("--restarts", restarts, minimum=1, maximum=MAX_RESTARTS)
     # train()'s bound on a width (2**31 here let the core's check refuse -L 1048577 as "--widths[0] must be ...")
     ws = [v.count("-L" if args.L is not None else "--widths", w, minimum=1, maximum=MAX_WIDTH) for w in ws]
     # what train() runs with its defaults for everything this command does not set, with the data it holds (the
@@ -304,22 +304,22 @@ def _common(p: argparse.ArgumentParser, need_dims: bool, dpi: int, weights: bool
     # no default: -d and -N are required (movie), or train a network when given (plot-partition, else --weights)
     given = "required" if need_dims else "no default: give -d, -N and -L/--widths to train, or --weights"
     p.add_argument("-d", type=integer, required=need_dims, default=None,
-                   help=f"input dimension, 2 to 2^{MAX_D.bit_length() - 1} ({given})")
+                   help=f"input dimension, {span(2, MAX_D)} ({given})")
     p.add_argument("-N", type=integer, required=need_dims, default=None,
-                   help=f"training points, 1 to 2^{MAX_N.bit_length() - 1}, at least 3 for -d > 2, and -N x the "
-                        f"widest hidden layer at most 2^{MAX_ACTIVATIONS.bit_length() - 1} (all trained on at "
+                   help=f"training points, {span(1, MAX_N)}, at least 3 for -d > 2, and -N x the "
+                        f"widest hidden layer at most {bound(MAX_ACTIVATIONS)} (all trained on at "
                         f"once) ({given})")
     p.add_argument("-L", type=integer, default=None,
-                   help=f"hidden units of one layer, 1 to 2^{MAX_WIDTH.bit_length() - 1} (no default: -L or --widths)")
+                   help=f"hidden units of one layer, {span(1, MAX_WIDTH)} (no default: -L or --widths)")
     p.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None, metavar="W",
-                   help=f"hidden widths of a deeper net (16 8 or 16,8), each 1 to 2^{MAX_WIDTH.bit_length() - 1}")
+                   help=f"hidden widths of a deeper net (16 8 or 16,8), each {span(1, MAX_WIDTH)}")
     # None: left out (plot-partition refuses them with --weights); _training_defaults() fills in the defaults
     p.add_argument("--data", "--dist", dest="data", default=None, choices=TOY_KINDS,
                    help="training data: uniform/gaussian (random labels), xor, spirals or teacher (default uniform)")
     p.add_argument("--steps", type=integer, default=None,
-                   help="optimiser steps, 1 to 2^40 (default 4000, the reference protocol)")
+                   help=f"optimiser steps, {span(1, TRAIN_MAX_STEPS)} (default 4000, the reference protocol)")
     p.add_argument("--seed", type=integer, default=None,
-                   help="seed of the data and the training, 0 to 2^64 - 1 (default 0)")
+                   help=f"seed of the data and the training, {SEED_RANGE} (default 0)")
     saved = ("; a saved network (--weights) of d > 2 is drawn in the plane of the first two coordinates, default "
              "window [-1, 1]^2") if weights else ""
     p.add_argument("--box", type=float, nargs=2, default=None, metavar=("LO", "HI"),
@@ -344,7 +344,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
                     "first three of them).")
     p.add_argument("--weights", default=None, metavar="FILE.npz", help="a saved network")
     p.add_argument("--plot", required=True, metavar="OUT.png", help=f"figure to write ({NEEDS_PLOT})")
-    p.add_argument("--restarts", type=integer, default=None, help="trainings, best kept, 1 to 2^20 (default 2)")
+    p.add_argument("--restarts", type=integer, default=None,
+                   help=f"trainings, best kept, {span(1, MAX_RESTARTS)} (default 2)")
     p.add_argument("--save-weights", default=None, metavar="FILE.npz", help="also save the trained network")
     p.add_argument("--no-hyperplanes", action="store_true", help="do not draw the first layer's lines")
     p.add_argument("--size", type=float, default=5.0,

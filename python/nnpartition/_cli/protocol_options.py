@@ -10,8 +10,8 @@ import sys
 import warnings
 from typing import Any, Dict, Iterator, Optional
 
-from ..training import Protocol
-from .common import choices, integer, option_names
+from ..training import MAX_BATCH_SIZE, MAX_LR, MAX_RESTARTS, PROTOCOL_MAX_STEPS, Protocol
+from .common import bound, choices, integer, option_names, span
 
 
 def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, title: str = "") -> None:
@@ -22,18 +22,20 @@ def add_protocol_arguments(p: argparse.ArgumentParser, restarts: bool = True, ti
     g = p.add_argument_group(title or "training protocol (default: the reference protocol)")
     g.add_argument("--optimizer", default=None, choices=choices("optimizer"), metavar="OPTIMIZER",
                    help="adam (default) or sgd (momentum 0.9)")
-    # each range is Protocol's (test_the_protocol_options_help_states_the_ranges_protocol_takes)
+    # each range is Protocol's, from its constants (test_every_help_range_is_its_checks_constant)
     g.add_argument("--lr", type=float, default=None,
-                   help=f"starting learning rate, above 0 and at most 10^6 (default {ref.lr})")
-    g.add_argument("--steps", type=integer, default=None, help=f"optimiser steps, 1 to 10^9 (default {ref.steps})")
+                   help=f"starting learning rate, above 0 and at most {bound(int(MAX_LR))} (default {ref.lr})")
+    g.add_argument("--steps", type=integer, default=None,
+                   help=f"optimiser steps, {span(1, PROTOCOL_MAX_STEPS)} (default {ref.steps})")
     g.add_argument("--batch-size", type=integer, default=None,
-                   help="minibatch size, 1 to 2^32 (default: full batch; a batch of at least N points is a full "
-                        "batch)")
+                   help=f"minibatch size, {span(1, MAX_BATCH_SIZE)} (default: full batch; a batch of at least N "
+                        "points is a full batch)")
     g.add_argument("--schedule", default=None, choices=choices("schedule"), metavar="SCHEDULE",
                    help="cosine (to lr/100, default) or constant")
     if restarts:
         g.add_argument("--restarts", type=integer, default=None,
-                       help=f"independent runs per dataset, the best counts, 1 to 2^20 (default {ref.restarts})")
+                       help=f"independent runs per dataset, the best counts, {span(1, MAX_RESTARTS)} (default "
+                            f"{ref.restarts})")
 
 
 #: The protocol options of :func:`add_protocol_arguments`: ``Protocol``'s fields.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..simulation import Summary, simulate_partition
-from .common import THREADS_HELP, choices, dumps, integer, progress_of
+from ..simulation import MAX_DIMENSION, MAX_POINTS, MAX_TRIALS, MAX_UNITS, Summary, simulate_partition
+from .common import SEED_RANGE, THREADS_HELP, choices, dumps, integer, progress_of, span
 
 
 def _spread(s: Summary, fmt: str) -> str:
@@ -42,16 +42,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                        description="Draw N random labelled points and L random hidden neurons per trial; report "
                                    "occupied regions and the majority-vote accuracy with 95% confidence intervals "
                                    "(Student's t, clipped to the values a trial can give; n/a for one trial).")
-    s.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 10^7")
-    s.add_argument("-N", type=integer, required=True, help="points per trial, 1 to 10^10")
-    s.add_argument("-L", type=integer, required=True, help="hidden neurons, 1 to 10^7")
-    s.add_argument("--trials", type=integer, default=100, help="independent trials, 1 to 10^8 (default 100)")
+    s.add_argument("-d", type=integer, required=True, help=f"input dimension, {span(1, MAX_DIMENSION)}")
+    s.add_argument("-N", type=integer, required=True, help=f"points per trial, {span(1, MAX_POINTS)}")
+    s.add_argument("-L", type=integer, required=True, help=f"hidden neurons, {span(1, MAX_UNITS)}")
+    s.add_argument("--trials", type=integer, default=100,
+                   help=f"independent trials, {span(1, MAX_TRIALS)} (default 100)")
     s.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
     s.add_argument("--init", default="uniform", choices=choices("init"), metavar="INIT",
                    help="neurons: uniform U(+-1/sqrt(d)) or gaussian N(0, 1/d) (alias gauss, normal; default "
                         "uniform)")
-    s.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    s.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     s.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -11,7 +11,7 @@ import numpy as np
 from ..plotting import axes_for, write_figure
 from ..sparse import CapacityCurve, capacity_curve
 from ..sparse.capacity import DEFAULT_EPOCHS, MAX_CAPACITY_N, MAX_CAPACITY_SIZE, MAX_EPOCHS, _check_capacity_cost
-from .common import NEEDS_PLOT, UsageError, choices, dumps, integer, integer_list, progress_of, span
+from .common import NEEDS_PLOT, SEED_RANGE, UsageError, choices, dumps, integer, integer_list, progress_of, span
 
 
 def plot_capacity(curve: CapacityCurve, *, ax: Any = None) -> Any:
@@ -168,7 +168,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help=f"trials per N, {span(1, MAX_CAPACITY_SIZE)} (default 20)")
     c.add_argument("--trained", action="store_true",
                    help="also train a d -> m ReLU -> 1 network on every draw (slower)")
-    c.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    c.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -17,7 +17,7 @@ from .._progress import progress_bar
 from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import LIMIT_VARIABLES, NEEDS_PLOT, UsageError, bound, dumps, integer, progress_of, span
+from .common import LIMIT_VARIABLES, NEEDS_PLOT, SEED_RANGE, UsageError, bound, dumps, integer, progress_of, span
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
@@ -287,7 +287,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help="steps between snapshots, 1 or more (default: 200 log-spaced snapshots)")
     p.add_argument("--probes", type=integer, default=4000,
                    help=f"probe points for linearity, {span(1, MAX_POINTS)} (default 4000)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    p.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     p.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true",

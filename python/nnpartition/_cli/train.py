@@ -7,8 +7,10 @@ import time
 import warnings
 from typing import Any, Dict
 
-from ..training import _DIVERGED_RUNS, AccuracyMeasurement, real_accuracy
-from .common import THREADS_HELP, WidthsAction, choices, dumps, integer, progress_of, widths_word
+from ..training import (_DIVERGED_RUNS, MAX_DATASETS, MAX_DIMENSION, MAX_POINTS, MAX_WIDTH, AccuracyMeasurement,
+                        real_accuracy)
+from .common import (SEED_RANGE, THREADS_HELP, WidthsAction, choices, dumps, integer, progress_of, span,
+                     widths_word)
 from .protocol_options import add_protocol_arguments, describe_protocol, protocol_from_args
 
 
@@ -83,16 +85,18 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                     "over 4000 steps, best of 2) with accuracy read every 20 steps, and print the best training "
                     "accuracy, mean +- std over datasets (n/a, and null in --json, for one dataset), and beside it "
                     "the estimate of the same training without training (nnpartition estimate).")
-    p.add_argument("-d", type=integer, required=True, help="input dimension, 1 to 2^20")
-    p.add_argument("-N", type=integer, required=True, help="points per dataset, 1 to 2^32")
+    p.add_argument("-d", type=integer, required=True, help=f"input dimension, {span(1, MAX_DIMENSION)}")
+    p.add_argument("-N", type=integer, required=True, help=f"points per dataset, {span(1, MAX_POINTS)}")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("-L", type=integer, default=None, help="hidden neurons of a two-layer network, 1 to 2^20")
+    size.add_argument("-L", type=integer, default=None,
+                      help=f"hidden neurons of a two-layer network, {span(1, MAX_WIDTH)}")
     size.add_argument("--widths", type=widths_word, nargs="+", action=WidthsAction, default=None,
-                      help="hidden widths of a deeper network (16 8 or 16,8), each 1 to 2^20")
+                      help=f"hidden widths of a deeper network (16 8 or 16,8), each {span(1, MAX_WIDTH)}")
     p.add_argument("--dist", default="uniform", choices=choices("dist"), metavar="DIST",
                    help="points: uniform in [-1,1]^d or gaussian (alias gauss, normal; default uniform)")
-    p.add_argument("--datasets", type=integer, default=3, help="independent datasets, 1 to 2^16 (default 3)")
-    p.add_argument("--seed", type=integer, default=0, help="random seed, 0 to 2^64 - 1 (default 0)")
+    p.add_argument("--datasets", type=integer, default=3,
+                   help=f"independent datasets, {span(1, MAX_DATASETS)} (default 3)")
+    p.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     add_protocol_arguments(p)
     p.add_argument("--threads", type=integer, default=None, help=THREADS_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

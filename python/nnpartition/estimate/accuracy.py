@@ -42,6 +42,8 @@ __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy
 _METHODS = ("analytic", "monte_carlo")
 #: The Monte Carlo method's default trials and seed (the analytic method warns when given others: it draws nothing).
 MC_TRIALS, MC_SEED = 200, 0
+#: The Monte Carlo method's most trials.
+MC_MAX_TRIALS = 10**8
 
 
 def model_constants() -> Dict[str, float]:
@@ -198,7 +200,8 @@ def estimate_accuracy(d: Any, N: Any, L: Any = None, *, widths: Optional[Iterabl
         why = "with method='monte_carlo' (it draws one configuration at a time)"
         return _estimate_mc(_scalar_size("d", d, 10**6, why), _scalar_size("N", N, 10**8, why),
                             _scalar_size("L", L, 10**6, why),
-                            dist, proto, ceiling, v.size("trials", trials, minimum=1, maximum=10**8), seed, progress)
+                            dist, proto, ceiling, v.size("trials", trials, minimum=1, maximum=MC_MAX_TRIALS), seed,
+                            progress)
     if _is_scalar(d) and _is_scalar(N) and _is_scalar(L):
         return _estimate_scalar(_scalar_size("d", d), _scalar_size("N", N), (_scalar_size("L", L),), dist, proto,
                                 ceiling)

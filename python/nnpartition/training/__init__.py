@@ -26,6 +26,11 @@ from .trainer import TrainResult, train
 # which import from the defining one: patch a constant such as MAX_SNAPSHOT_VALUES in .checks)
 from .accuracy import _DIVERGED_RUNS as _DIVERGED_RUNS
 from .checks import MAX_ACTIVATIONS as MAX_ACTIVATIONS, MAX_SNAPSHOT_VALUES as MAX_SNAPSHOT_VALUES
+# the limits the command line's help states (each check's own constant)
+from .accuracy import MAX_DATASETS as MAX_DATASETS, MAX_DIMENSION as MAX_DIMENSION, MAX_POINTS as MAX_POINTS
+from .checks import MAX_WIDTH as MAX_WIDTH, TRAIN_MAX_STEPS as TRAIN_MAX_STEPS
+from .protocol import MAX_BATCH_SIZE as MAX_BATCH_SIZE, MAX_LR as MAX_LR, MAX_RESTARTS as MAX_RESTARTS
+from .protocol import PROTOCOL_MAX_STEPS as PROTOCOL_MAX_STEPS
 from .checks import _check_default_runs as _check_default_runs, _check_total_work as _check_total_work
 from .checks import _labels_and_features as _labels_and_features, _snapshot_every as _snapshot_every
 from .checks import _widths_arg as _widths_arg

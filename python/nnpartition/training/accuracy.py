@@ -23,6 +23,13 @@ from ..datasets import _dist
 from .checks import MAX_ACTIVATIONS, _widths_arg
 from .protocol import Protocol, _protocol_arg, _settings_go_in_protocol
 
+#: Largest ``d`` :func:`real_accuracy` takes.
+MAX_DIMENSION = 2**20
+#: Largest ``N`` :func:`real_accuracy` takes.
+MAX_POINTS = 2**32
+#: Largest ``datasets`` :func:`real_accuracy` takes.
+MAX_DATASETS = 2**16
+
 
 #: The start of :func:`real_accuracy`'s ``RuntimeWarning`` that runs diverged, as a ``warnings`` filter pattern: what
 #: the commands that report the count in their own output (``train``, ``validate``) silence.
@@ -222,12 +229,12 @@ def real_accuracy(
         >>> "/400" in err.getvalue()   # a bar over 2 datasets x 2 restarts x 100 steps
         True
     """
-    d = v.size("d", d, minimum=1, maximum=2**20)
-    N = v.size("N", N, minimum=1, maximum=2**32)
+    d = v.size("d", d, minimum=1, maximum=MAX_DIMENSION)
+    N = v.size("N", N, minimum=1, maximum=MAX_POINTS)
     ws = _widths_arg(L, widths)
     protocol = _protocol_arg(protocol, restarts)
     dist = _dist(dist)
-    datasets = v.size("datasets", datasets, minimum=1, maximum=2**16)
+    datasets = v.size("datasets", datasets, minimum=1, maximum=MAX_DATASETS)
     seed = v.seed(seed)
     _check_activations(d, N, ws, L is not None, protocol.batch_size)
     if threads is not None:

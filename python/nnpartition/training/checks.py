@@ -15,6 +15,10 @@ from .protocol import RECORD_EVERY, Protocol
 #: Largest batch the trainer takes, in activations (rows x widest layer; ``rust/src/training.rs``, which refuses a
 #: larger one with "use batch_size").
 MAX_ACTIVATIONS: int = _core.MAX_ACTIVATIONS
+#: Largest hidden layer :func:`~nnpartition.train` and :func:`~nnpartition.real_accuracy` take.
+MAX_WIDTH = 2**20
+#: Largest ``steps`` (and ``snapshot_every``) :func:`~nnpartition.train` takes (a protocol's: ``PROTOCOL_MAX_STEPS``).
+TRAIN_MAX_STEPS = 2**40
 
 
 def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
@@ -71,10 +75,10 @@ def _widths_arg(L: Any, widths: Any) -> Tuple[int, ...]:
     if widths is not None:
         if L is not None:
             raise ValueError("give exactly one of L (one hidden layer) or widths=[L1, L2, ...]")
-        return v.widths(widths, maximum=2**20)
+        return v.widths(widths, maximum=MAX_WIDTH)
     if L is None:
         raise TypeError("give L (hidden units of a two-layer network) or widths=[L1, L2, ...]")
-    return (v.hidden_units(L, maximum=2**20),)
+    return (v.hidden_units(L, maximum=MAX_WIDTH),)
 
 
 #: Largest number of snapshot parameters (steps x parameters) train() keeps.
@@ -122,7 +126,7 @@ def _snapshot_every(every: Any, callback: Any, restarts: int, steps: int, d: int
     if every is None:
         every = RECORD_EVERY if callback is not None else 0
     else:
-        every = v.size("snapshot_every", every, minimum=1, maximum=2**40)
+        every = v.size("snapshot_every", every, minimum=1, maximum=TRAIN_MAX_STEPS)
     if callback is not None and restarts != 1:
         raise ValueError(f"callback needs restarts=1 (it watches one run), got restarts={restarts}")
     if every:

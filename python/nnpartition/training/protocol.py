@@ -19,6 +19,14 @@ _OPTIMIZERS = _core.CHOICES["optimizer"]
 _SCHEDULES = _core.CHOICES["schedule"]
 #: Steps between two recorded accuracies (and losses).
 RECORD_EVERY = 20
+#: A protocol's largest ``lr`` (also :func:`~nnpartition.train`'s): above it float32 training overflows at once.
+MAX_LR = 1e6
+#: A protocol's largest ``steps`` (:func:`~nnpartition.train` alone takes up to ``checks.TRAIN_MAX_STEPS``).
+PROTOCOL_MAX_STEPS = 10**9
+#: A protocol's largest ``batch_size``.
+MAX_BATCH_SIZE = 2**32
+#: A protocol's largest ``restarts`` (also :func:`~nnpartition.train`'s).
+MAX_RESTARTS = 2**20
 _set = object.__setattr__
 
 
@@ -69,18 +77,18 @@ class Protocol:
         # Written out rather than generated (the dataclass keeps it; the same defaults as the fields, which a test
         # checks): one dict for the six fields instead of six frozen setattrs, so that a protocol built in each
         # estimate_accuracy call costs well under a microsecond when its values are already canonical.
-        if not (type(optimizer) is str and optimizer in _OPTIMIZERS and type(lr) is float and 0.0 < lr <= 1e6
-                and type(steps) is int and 1 <= steps <= 10**9
-                and (batch_size is None or (type(batch_size) is int and 1 <= batch_size <= 2**32))
+        if not (type(optimizer) is str and optimizer in _OPTIMIZERS and type(lr) is float and 0.0 < lr <= MAX_LR
+                and type(steps) is int and 1 <= steps <= PROTOCOL_MAX_STEPS
+                and (batch_size is None or (type(batch_size) is int and 1 <= batch_size <= MAX_BATCH_SIZE))
                 and type(schedule) is str and schedule in _SCHEDULES and type(restarts) is int
-                and 1 <= restarts <= 2**20):
+                and 1 <= restarts <= MAX_RESTARTS):
             optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
-            lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
-            steps = v.size("steps", steps, minimum=1, maximum=10**9)
+            lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=MAX_LR)
+            steps = v.size("steps", steps, minimum=1, maximum=PROTOCOL_MAX_STEPS)
             if batch_size is not None:
-                batch_size = v.size("batch_size", batch_size, minimum=1, maximum=2**32)
+                batch_size = v.size("batch_size", batch_size, minimum=1, maximum=MAX_BATCH_SIZE)
             schedule = v.choice("schedule", schedule, _SCHEDULES)
-            restarts = v.size("restarts", restarts, minimum=1, maximum=2**20)
+            restarts = v.size("restarts", restarts, minimum=1, maximum=MAX_RESTARTS)
         _set(self, "__dict__", {"optimizer": optimizer, "lr": lr, "steps": steps, "batch_size": batch_size,
                                 "schedule": schedule, "restarts": restarts})
 

@@ -22,8 +22,9 @@ from .. import _validate as v
 from .._progress import _check as _check_progress
 from .._random import SeedLike
 from ..network import ACTIVATIONS, DeepNet, TwoLayerNet, _stack
-from .checks import _labels_and_features, _snapshot_every, _widths_arg
-from .protocol import _OPTIMIZERS, _SCHEDULES, RECORD_EVERY, Protocol, _refuses_settings_beside_protocol
+from .checks import TRAIN_MAX_STEPS, _labels_and_features, _snapshot_every, _widths_arg
+from .protocol import (_OPTIMIZERS, _SCHEDULES, MAX_LR, MAX_RESTARTS, RECORD_EVERY, Protocol,
+                       _refuses_settings_beside_protocol)
 
 _LOSSES = _core.CHOICES["loss"]
 #: Largest float32: the trainer's parameters (a leaky slope among them) are float32.
@@ -275,7 +276,7 @@ def train(
     loss = v.choice("loss", loss, _LOSSES)
     optimizer = v.choice("optimizer", optimizer, _OPTIMIZERS)
     # as Protocol's: 1e300 became inf in the float32 trainer, a divergence at step 1 and numpy's RuntimeWarning
-    lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=1e6)
+    lr = v.real("lr", lr, minimum=0.0, open_min=True, maximum=MAX_LR)
     lr_min_given = lr_min is not None
     lr_min = lr / 100 if lr_min is None else v.real("lr_min", lr_min, minimum=0.0, maximum=lr)
     momentum = v.real("momentum", momentum, minimum=0.0, maximum=0.999999)
@@ -287,11 +288,11 @@ def train(
     beta1 = v.real("betas[0]", betas[0], minimum=0.0, maximum=0.999999)
     beta2 = v.real("betas[1]", betas[1], minimum=0.0, maximum=0.999999)
     eps = v.real("eps", eps, minimum=0.0, open_min=True)
-    steps = v.size("steps", steps, minimum=1, maximum=2**40)
+    steps = v.size("steps", steps, minimum=1, maximum=TRAIN_MAX_STEPS)
     schedule = v.choice("schedule", schedule, _SCHEDULES)
     if batch_size is not None:
         batch_size = v.size("batch_size", batch_size, minimum=1)
-    restarts = v.size("restarts", restarts, minimum=1, maximum=2**20)
+    restarts = v.size("restarts", restarts, minimum=1, maximum=MAX_RESTARTS)
     seed = v.seed(seed)
     fixed_output = v.flag("fixed_output", fixed_output)
     scale: Optional[float] = None

@@ -61,6 +61,7 @@ from .grids import (MAX_PROTOCOL_COST as MAX_PROTOCOL_COST, PROTOCOL_SEED as PRO
                     protocol_cost as protocol_cost)
 from .measure import _checked_config as _checked_config, _estimate_of as _estimate_of, protocol_of as protocol_of
 from .measure import CONFIG_SEED as CONFIG_SEED, _ConfigSeed as _ConfigSeed, _given_seed, _seed_of as _seed_of
+from .measure import MAX_DATASETS as MAX_DATASETS, MAX_RESTARTS as MAX_RESTARTS
 from .report import ValidationReport
 from .report import _group_of as _group_of, _summary as _summary
 
@@ -140,9 +141,9 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         >>> rep.rows[0]["real"], round(rep.rows[0]["estimate"], 2), rep.rows[0]["in_band"]
         (1.0, 1.0, True)
     """
-    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+    datasets = v.count("datasets", datasets, minimum=1, maximum=MAX_DATASETS)
     if restarts is not None:
-        restarts = v.count("restarts", restarts, minimum=1, maximum=1000)
+        restarts = v.count("restarts", restarts, minimum=1, maximum=MAX_RESTARTS)
     given, seed = seed, _given_seed(seed)
     todo = configs if configs is not None else grid_configs(grid)
     if protocol is not None:

@@ -10,8 +10,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import _validate as v
 from ..datasets import _DIST_ALIASES
 from ..estimate.accuracy import AccuracyEstimate, _outside_range, estimate_accuracy
-from ..training import AccuracyMeasurement, Protocol
+from ..training import MAX_WIDTH, AccuracyMeasurement, Protocol
 from .grids import _DISTS
+
+#: The largest ``datasets`` and ``restarts`` a validation takes (for each configuration).
+MAX_DATASETS, MAX_RESTARTS = 1000, 1000
 
 
 def protocol_of(config: Dict[str, Any]) -> Protocol:
@@ -35,16 +38,16 @@ def _checked_config(config: Any, datasets: Any, restarts: Any
     if "widths" in config:
         # read as estimate_accuracy(widths=) and train(widths=) read theirs; L beside it is its first width, as
         # every row writes it (a row fed back), or refused: it was read as nothing
-        ws = list(v.widths(config["widths"], maximum=2**20, name="config['widths']"))
-        if config.get("L") is not None and v.count("config['L']", config["L"], minimum=1, maximum=2**20) != ws[0]:
+        ws = list(v.widths(config["widths"], maximum=MAX_WIDTH, name="config['widths']"))
+        if config.get("L") is not None and v.count("config['L']", config["L"], minimum=1, maximum=MAX_WIDTH) != ws[0]:
             raise ValueError(f"config['L'] = {config['L']!r} and config['widths'] = {config['widths']!r} disagree: "
                              "give widths alone (L, where given, must be its first width, as a row writes it)")
     else:
-        ws = [v.count("config['L']", config.get("L"), minimum=1, maximum=2**20)]
-    datasets = v.count("datasets", datasets, minimum=1, maximum=1000)
+        ws = [v.count("config['L']", config.get("L"), minimum=1, maximum=MAX_WIDTH)]
+    datasets = v.count("datasets", datasets, minimum=1, maximum=MAX_DATASETS)
     proto = protocol_of(config)
     if restarts is not None:
-        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=1000))
+        proto = replace(proto, restarts=v.count("restarts", restarts, minimum=1, maximum=MAX_RESTARTS))
     return d, N, ws, dist, proto, datasets
 
 
