@@ -2794,10 +2794,10 @@ def test_a_movie_draws_the_frames_matplotlibs_own_layout_of_each_frame_draws(d, 
     shapes = []
     ours = movies._lay_out
 
-    def spy(fig, ax, layouts):
+    def spy(fig, ax, layouts, alike):
         legend = ax.get_legend()
         shapes.append(tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ())
-        ours(fig, ax, layouts)
+        ours(fig, ax, layouts, alike)
 
     layouts = []
     settled = movies._settled
@@ -2806,7 +2806,7 @@ def test_a_movie_draws_the_frames_matplotlibs_own_layout_of_each_frame_draws(d, 
         layouts.append(1)
         return settled(fig)
 
-    def every_frame(fig, ax, layouts):
+    def every_frame(fig, ax, layouts, alike):
         ax._autotitlepos = True   # (what set_title without y leaves)
         ax.xaxis.set_major_locator(AutoLocator())
         ax.yaxis.set_major_locator(AutoLocator())
@@ -2833,6 +2833,37 @@ def test_a_movie_draws_the_frames_matplotlibs_own_layout_of_each_frame_draws(d, 
             b.seek(k)
             fa, fb = np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB"))
             assert fa.shape == fb.shape and np.array_equal(fa, fb), k
+
+
+@needs_mpl
+def test_a_movie_in_a_font_of_unequal_digits_lays_out_each_title_of_its_own(tmp_path, monkeypatch):
+    """A frame's layout is kept for the frames whose title differs only in its digits where every digit is as wide
+    as any other (matplotlib's bundled text fonts; a review in the sixty-sixth pass on issue 11 asked about others).
+    In a font whose digits differ (matplotlib's bundled cmsy10 here) each distinct title is laid out of its own."""
+    from nnpartition.pictures import movies
+
+    assert movies._digits_alike(8.0)   # DejaVu Sans, the default
+    X, y = npn.datasets.toy_dataset("xor", 40, seed=0)
+    settled = movies._settled
+    titles = []
+
+    def counted(fig):
+        titles.append(fig.axes[0].get_title())
+        return settled(fig)
+
+    monkeypatch.setattr(movies, "_settled", counted)
+    kw = dict(every=20, steps=200, dpi=20, progress=False)
+    r = npn.pictures.movie(X, y, 4, path=tmp_path / "a.gif", **kw)
+    alike = len(titles)
+    assert alike < r.frames / 2
+    titles.clear()
+    with mpl.rc_context({"font.family": "cmsy10"}):
+        assert not movies._digits_alike(8.0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing", category=UserWarning)
+            r = npn.pictures.movie(X, y, 4, path=tmp_path / "b.gif", **kw)
+    # every title differs (its step), so each frame is laid out
+    assert len(titles) == len(set(titles)) == r.frames > alike
 
 def test_movie_help_does_not_describe_a_saved_network():
     """movie has no --weights, but its --box help spoke of "a saved network of d > 2"."""

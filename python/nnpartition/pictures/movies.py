@@ -215,11 +215,27 @@ def _settled(fig: Any) -> Tuple[float, float, float, float]:
     return (p.left, p.right, p.bottom, p.top)
 
 
-def _lay_out(fig: Any, ax: Any, layouts: Optional[Dict[Tuple[str, ...], Tuple[float, float, float, float]]]) -> None:
+def _digits_alike(fontsize: float) -> bool:
+    """Whether every digit is as wide as any other in the font a movie's title is written in (``rcParams``' at
+    ``fontsize``): true of matplotlib's default DejaVu Sans and its other bundled text fonts, not of every font."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(size=fontsize, weight=matplotlib.rcParams["axes.titleweight"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (a font without digits: "Glyph ... missing"; they differ, then)
+        widths = {TextToPath().get_text_width_height_descent(c, prop, ismath=False)[0] for c in "0123456789"}
+    return len(widths) == 1
+
+
+def _lay_out(fig: Any, ax: Any, layouts: Optional[Dict[Tuple[str, ...], Tuple[float, float, float, float]]],
+             alike: bool = True) -> None:
     """Lay out a movie frame (:func:`_settled`), once a frame *shape*: two frames whose title differs only in its
-    digits (step, accuracy, counts) and whose key names the same things are laid out alike, as every digit is as wide
-    as any other in matplotlib's default font (DejaVu Sans). ``layouts`` keeps each shape's margins; ``None`` (frames
-    with a colour bar, whose tick labels change from frame to frame) lays out every frame.
+    digits (step, accuracy, counts) and whose key names the same things are laid out alike, where every digit is as
+    wide as any other in the title's font (``alike``, :func:`_digits_alike`; otherwise the title is the shape).
+    ``layouts`` keeps each shape's margins; ``None`` (frames with a colour bar, whose tick labels change from frame to
+    frame) lays out every frame.
 
     A layout cost a frame 0.14 s of its 0.5 s (about 60 frames of the README's movie), and each frame's ``savefig``
     drew the figure once more than it printed it, for the layout engine ``tight_layout`` leaves behind (matplotlib
@@ -229,7 +245,7 @@ def _lay_out(fig: Any, ax: Any, layouts: Optional[Dict[Tuple[str, ...], Tuple[fl
         _settled(fig)
         return
     legend = ax.get_legend()
-    shape = (re.sub("[0-9]", "0", ax.get_title()),
+    shape = (re.sub("[0-9]", "0", ax.get_title()) if alike else ax.get_title(),
              *(t.get_text() for t in (legend.get_texts() if legend is not None else ())))
     if shape not in layouts:
         layouts[shape] = _settled(fig)
@@ -395,6 +411,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
         writer = PillowWriter(fps=fps)
         counts: List[int] = []
         layouts: Dict[Tuple[str, ...], Tuple[float, float, float, float]] = {}
+        alike = _digits_alike(8.0)   # (the title's size below)
         # writer.saving's work, but finished only once every frame is made (writer.saving finishes on an error too:
         # it wrote the frames made so far, and raised an IndexError over the error when there were none);
         # savefig.bbox stays None meanwhile, as writer.saving keeps it (one size for every frame)
@@ -418,7 +435,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
                              f"estimate_accuracy: {est_txt}  (random labels, d={d}, N={N}){where}", fontsize=8,
                              wrap=True, y=1.0)   # (where matplotlib puts it: asked for at every drawing, it measured
                 # every tick of the axes to see whether one stood above them, 40% of a frame's drawing)
-                _lay_out(fig, ax, layouts if color != "output" else None)
+                _lay_out(fig, ax, layouts if color != "output" else None, alike)
                 writer.grab_frame()
                 bar.update(1)
                 if interrupted:   # a Ctrl-C that matplotlib swallowed
