@@ -544,7 +544,9 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
             break
         shown += chunk
     os.close(main_fd)
-    lines = [line.split("\r")[-1] for line in shown.decode().replace("\r\n", "\n").splitlines()]
+    # what the terminal shows at the end: each line's text after its last carriage return (str.splitlines splits at
+    # "\r" too, and counted every redraw of the bar as a line once a pty of no size got a bar, in this pass)
+    lines = [line.split("\r")[-1] for line in shown.decode().replace("\r\n", "\n").split("\n")]
     lines = [line for line in lines if line.strip()]
     assert proc.returncode == 130 and len(lines) == 2, shown
     assert lines[0].startswith("sweep: ") and "interrupted with" in lines[0] and str(store) in lines[0], shown
