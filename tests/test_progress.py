@@ -242,26 +242,33 @@ class _Pty:
         return segments[-1] if segments else None   # tqdm pads a shorter line with blanks over the longer one before it
 
 
-def test_a_bar_follows_the_terminals_width_when_it_is_resized():
-    # a drawn bar re-reads the terminal's width at each refresh (tqdm's dynamic_ncols): narrowed from 120 to 40
-    # columns, it draws within 40
+def _drawn_before_and_after_a_resize(term, wait=30.0):
+    """A bar of 1000 steps drawn into ``term`` after one step (the line up to its rate, waiting up to ``wait`` s),
+    then after a second step once the terminal is 40 columns by 24 rows: both lines."""
     import os
 
-    term = _Pty()
-    term.size(120)
     with os.fdopen(term.slave, "w") as stream:
         try:
             with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
                 bar.update(1)
                 stream.flush()
-                wide = term.drawn(b"it/s]")   # the first draw, whole
+                first = term.drawn(b"it/s]", wait=wait)   # the first draw, whole
                 term.size(40)
                 time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
                 bar.update(1)
                 stream.flush()
-                narrow = term.drawn(b"2/1000")
+                resized = term.drawn(b"2/1000")
         finally:
             os.close(term.master)
+    return first, resized
+
+
+def test_a_bar_follows_the_terminals_width_when_it_is_resized():
+    # a drawn bar re-reads the terminal's width at each refresh (tqdm's dynamic_ncols): narrowed from 120 to 40
+    # columns, it draws within 40
+    term = _Pty()
+    term.size(120)
+    wide, narrow = _drawn_before_and_after_a_resize(term)
     assert wide is not None and 60 < len(wide) <= 120 and "work" in wide, wide
     assert narrow is not None and len(narrow) <= 40 and "2/1000" in narrow, narrow
 
@@ -272,24 +279,10 @@ def test_a_terminal_of_no_size_gets_a_bar_of_the_default_width_until_it_reports_
     all: tqdm read its size as -1 and drew nothing past the last row. The bar now takes the POSIX default of 80
     columns where 0 is reported (the width it reports otherwise), and follows the terminal once it reports a size.
     Fails on the old code (nothing drawn)."""
-    import os
-
     term = _Pty()
     term.size(columns, rows)
     width = columns or _progress.DEFAULT_COLUMNS
-    with os.fdopen(term.slave, "w") as stream:
-        try:
-            with _progress.progress_bar(1000, desc="work", progress=True, stream=stream) as bar:
-                bar.update(1)
-                stream.flush()
-                first = term.drawn(b"it/s]", wait=10.0)
-                term.size(40, 24)   # the session's first resize
-                time.sleep(0.15)   # past tqdm's mininterval: the next update redraws
-                bar.update(1)
-                stream.flush()
-                resized = term.drawn(b"2/1000")
-        finally:
-            os.close(term.master)
+    first, resized = _drawn_before_and_after_a_resize(term, wait=10.0)   # (then the session's first resize)
     assert first is not None and "work" in first and "|" in first, first
     assert width - 20 < len(first) <= width, (len(first), first)   # the bar fills the line, within it
     assert resized is not None and len(resized) <= 40 and "2/1000" in resized, resized
