@@ -13,6 +13,9 @@ from ..lowrank.layer import MAX_FEATURES, MAX_SAMPLES, MAX_STEPS, MAX_VALUES
 from ..plotting import require_matplotlib, write_figure
 from .common import NEEDS_PLOT, SEED_RANGE, UsageError, bound, dumps, integer, span
 
+#: lowrank-demo's sampled pairs per joint by default (the library's `locality_sweep` draws 100,000).
+SAMPLES = 10_000_000
+
 
 def plot_lowrank(sw: LocalitySweep, *, axes: Any = None) -> Any:
     """Draw principal angles (with the spectral gap) and the loss gap against the locality epsilon on two
@@ -132,8 +135,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                         f"{bound(MAX_FEATURES)} (default 2)")
     c.add_argument("--rho", default="1,0.5,0.2,0.1,0.05,0.02,0.01",
                    help="comma-separated mixing weights (default 1,0.5,0.2,0.1,0.05,0.02,0.01)")
-    c.add_argument("--samples", type=integer, default=10_000_000,
-                   help=f"sampled pairs per joint, {span(0, MAX_SAMPLES)}, 0 for the exact joint (default 10^7)")
+    c.add_argument("--samples", type=integer, default=SAMPLES,
+                   help=f"sampled pairs per joint, {span(0, MAX_SAMPLES)}, 0 for the exact joint (default "
+                        f"{bound(SAMPLES)})")
     c.add_argument("--steps", type=integer, default=3000, help=f"Adam steps, {span(1, MAX_STEPS)} (default 3000)")
     c.add_argument("--seed", type=integer, default=0, help=f"random seed, {SEED_RANGE} (default 0)")
     c.add_argument("--plot", metavar="PNG", default=None, help=f"write the figure here ({NEEDS_PLOT})")

@@ -43,7 +43,7 @@ class Protocol:
 
     Attributes:
         optimizer: ``"adam"`` (PyTorch defaults) or ``"sgd"`` (momentum 0.9, PyTorch semantics).
-        lr: starting learning rate, > 0 and <= 1e6.
+        lr: starting learning rate, > 0 and <= :data:`MAX_LR` (1e6).
         steps: optimiser steps, >= 1.
         batch_size: ``None`` for full batch; otherwise minibatches of this size
             from a fresh permutation every epoch, the incomplete last batch dropped

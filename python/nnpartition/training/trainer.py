@@ -199,8 +199,8 @@ def train(
         activation: ``relu``, ``leaky_relu`` (negative slope ``slope``), ``sigmoid`` or ``tanh``.
         loss: ``bce`` (mean binary cross-entropy on the logit) or ``hinge`` (mean ``max(0, 1 - s z)``).
         optimizer: ``adam`` (``betas``, ``eps``; PyTorch semantics) or ``sgd`` (``momentum``).
-        lr: learning rate, > 0 and <= 1e6 (as :class:`Protocol`'s; the trainer refuses one below 1.18e-38, float32's
-            smallest normal number). lr_min: the floor of the cosine schedule
+        lr: learning rate, > 0 and <= ``MAX_LR`` (1e6, as :class:`Protocol`'s; the trainer refuses one below
+            1.18e-38, float32's smallest normal number). lr_min: the floor of the cosine schedule
             (default ``lr / 100``).
         steps: optimiser steps. schedule: ``cosine`` (annealed from ``lr`` to ``lr_min``) or ``constant``.
         batch_size: minibatch size (reshuffled every epoch); ``None`` for full batch.
