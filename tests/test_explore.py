@@ -539,6 +539,30 @@ def test_the_built_in_data_draw_no_data_note():
                 X, _ = make_data(parse_settings({"data": kind, "N": N, "seed": seed}))
                 assert data_note(X) is None, (kind, N, seed, data_note(X))
 
+
+def test_the_data_note_takes_its_limits_as_its_docstring_words_them(monkeypatch):
+    """The limits read "more than 3 spreads", "below 0.1 or above 100", "fewer than 10 points are not judged": a
+    centre of exactly 3 spreads and a spread of exactly 100 (or of SPREAD_MIN) are not flagged, a hair past each is;
+    10 far points are judged and 9 are not (a mutation audit in the sixty-sixth pass on issue 11: each ">" read as
+    ">=", each "<" as "<=", passed every test before). The data are built so that their mean and standard deviation
+    are exact in floating point: 2 and 4 alternating have mean 3 and deviation 1."""
+    from nnpartition.explore import settings
+    from nnpartition.explore.settings import data_note
+
+    pairs = np.tile([[-1.0, 0.0], [1.0, 0.0]], (5, 1))   # 10 points, each column's mean 0, the first's deviation 1
+    assert pairs.shape[0] == settings.NOTE_MIN_POINTS and pairs.std(axis=0).tolist() == [1.0, 0.0]
+    at_centre = pairs + [3.0, 0.0]   # mean exactly 3 = CENTRE_MAX spreads
+    assert at_centre.mean(axis=0).tolist() == [3.0, 0.0] and at_centre.std(axis=0).max() == 1.0
+    assert data_note(at_centre) is None
+    assert data_note(pairs + [np.nextafter(3.0, 4.0), 0.0]) is not None
+    assert data_note(pairs * 100.0) is None and (pairs * 100.0).std(axis=0).max() == 100.0
+    assert data_note(pairs * np.nextafter(100.0, 200.0)) is not None
+    monkeypatch.setattr(settings, "SPREAD_MIN", 0.25)   # (0.1 is no spread exact in floating point; 0.25 is)
+    assert (pairs * 0.25).std(axis=0).max() == 0.25 and data_note(pairs * 0.25) is None
+    assert data_note(pairs * np.nextafter(0.25, 0.0)) is not None
+    far = pairs + [1e6, 0.0]
+    assert data_note(far) is not None and data_note(far[:settings.NOTE_MIN_POINTS - 1]) is None
+
 def test_csv_rows_are_read_as_given():
     X, y = parse_csv("x,y,label\n0.5,-1,1\n\n2,3.5,0\n-1e-3,7,1\n")
     np.testing.assert_array_equal(X, [[0.5, -1.0], [2.0, 3.5], [-1e-3, 7.0]])

@@ -7,6 +7,7 @@ at an interior point of every polygon.
 """
 
 import importlib.util
+import io
 import math
 import re
 import sys
@@ -2864,6 +2865,125 @@ def test_a_movie_in_a_font_of_unequal_digits_lays_out_each_title_of_its_own(tmp_
             r = npn.pictures.movie(X, y, 4, path=tmp_path / "b.gif", **kw)
     # every title differs (its step), so each frame is laid out
     assert len(titles) == len(set(titles)) == r.frames > alike
+
+
+def _a_frame(size=4.0):
+    """A figure as a movie frame is: axes of equal aspect with a two-line title and a key below them."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(size, size))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="class 0")
+    ax.plot([0, 1], [1, 0], label="class 1")
+    ax.set_aspect("equal")
+    ax.set_title("step 100   train acc 0.500\nregions 12, at most 37", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=7)
+    return fig, ax
+
+
+@needs_mpl
+def test_a_frames_layout_is_matplotlibs_from_its_defaults_whatever_margins_the_figure_had(monkeypatch):
+    """_settled lays a frame out as two passes of matplotlib's ``tight_layout`` from its default margins do (the
+    peer: a fresh figure laid out so), whatever margins the figure had (the last frame's, in a movie: laid out from
+    those, the plot moved from frame to frame), and leaves no layout engine behind, so that saving the frame draws it
+    once, not twice. A mutation audit in the sixty-sixth pass on issue 11: the reset to the defaults and the removal
+    of the engine could each be dropped (mutants 11 and 9) with every test passing."""
+    from matplotlib.figure import Figure
+
+    from nnpartition.pictures import movies
+
+    peer, _ = _a_frame()
+    peer.tight_layout()
+    peer.tight_layout()
+    p = peer.subplotpars
+    want = (p.left, p.right, p.bottom, p.top)
+    fig, _ = _a_frame()
+    fig.subplots_adjust(left=0.3, right=0.6, bottom=0.4, top=0.7)   # the margins a frame of another shape left
+    assert movies._settled(fig) == pytest.approx(want, abs=1e-12)
+    assert fig.get_layout_engine() is None
+    draws = []
+    draw = Figure.draw
+
+    def counted(self, renderer):
+        draws.append(1)
+        return draw(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    fig.savefig(io.BytesIO(), format="png")
+    assert len(draws) == 1
+
+
+@needs_mpl
+def test_a_tight_layout_pass_says_whether_matplotlib_applied_it_and_passes_other_warnings_on(monkeypatch):
+    """_tight is true where matplotlib applies its layout and false where it says "Tight layout not applied" (the
+    peer: the same frame laid out by matplotlib, its warning caught), warning nothing then; any other warning of the
+    layout reaches the caller. A mutation audit in the sixty-sixth pass on issue 11: "applied" always true, the test
+    of the warning's class and words with "or" for "and", and the passing on dropped (mutants 98, 73 and 74) passed
+    every test."""
+    from nnpartition.pictures import movies
+
+    for size in (4.0, 0.5):
+        peer, _ = _a_frame(size)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            peer.tight_layout()
+        applied = not any(str(w.message).startswith("Tight layout not applied") for w in caught)
+        assert applied == (size == 4.0)   # (the frame of half an inch has no room for its title and key)
+        fig, _ = _a_frame(size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert movies._tight(fig) is applied
+    fig, _ = _a_frame()
+    layout = fig.tight_layout
+
+    def warning(*args, **kwargs):
+        warnings.warn("a warning of another kind", UserWarning)
+        warnings.warn("Tight layout not applied, said of something else", RuntimeWarning)
+        layout(*args, **kwargs)
+
+    monkeypatch.setattr(fig, "tight_layout", warning)
+    with pytest.warns(UserWarning, match="a warning of another kind"), \
+            pytest.warns(RuntimeWarning, match="said of something else"):
+        assert movies._tight(fig) is True
+
+
+@needs_mpl
+def test_frames_whose_titles_differ_in_their_digits_share_one_layout_unless_told_the_digits_differ():
+    """_lay_out keeps one layout a frame shape: by default (digits as wide as each other) titles that differ only in
+    their digits are one shape, and with ``alike=False`` each title is its own; a key's other words make another
+    shape. A mutation audit in the sixty-sixth pass on issue 11: the default read ``False`` (mutant 38) with every
+    test passing (the movie always passes it)."""
+    from nnpartition.pictures import movies
+
+    for alike, shapes in ((None, 1), (True, 1), (False, 2)):
+        layouts = {}
+        for title in ("step 5   train acc 0.500", "step 7   train acc 0.625"):
+            fig, ax = _a_frame()
+            ax.set_title(title, fontsize=8)
+            movies._lay_out(fig, ax, layouts) if alike is None else movies._lay_out(fig, ax, layouts, alike)
+        assert len(layouts) == shapes, (alike, list(layouts))
+    fig, ax = _a_frame()
+    ax.legend(["class 0", "misclassified"])
+    movies._lay_out(fig, ax, layouts)
+    assert len(layouts) == 3
+
+
+@needs_mpl
+def test_a_title_in_a_font_without_digits_is_measured_without_a_warning():
+    """A font with no digits (matplotlib's bundled DejaVu Sans Display) draws each digit as the one missing-glyph
+    box (FreeType gives each the glyph index 0), so its digits are alike; measuring them warned "Glyph ... missing"
+    ten times, an error where warnings are. A mutation audit in the sixty-sixth pass on issue 11: the filter that
+    silences it could be dropped (mutant 36) with every test passing."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    from nnpartition.pictures import movies
+
+    font = FT2Font(findfont(FontProperties(family="DejaVu Sans Display"), fallback_to_default=False))
+    assert all(font.get_char_index(ord(c)) == 0 for c in "0123456789")   # no digits: one box for each
+    with mpl.rc_context({"font.family": "DejaVu Sans Display"}), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert movies._digits_alike(8.0) is True
 
 def test_movie_help_does_not_describe_a_saved_network():
     """movie has no --weights, but its --box help spoke of "a saved network of d > 2"."""

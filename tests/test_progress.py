@@ -287,3 +287,91 @@ def test_a_terminal_of_no_size_gets_a_bar_of_the_default_width_until_it_reports_
     assert width - 20 < len(first) <= width, (len(first), first)   # the bar fills the line, within it
     assert resized is not None and len(resized) <= 40 and "2/1000" in resized, resized
 
+
+
+def _first_draw(term, make, wait=10.0):
+    """The first line a bar of 1000 steps made by ``make(stream)`` draws into ``term`` after one step (``None`` if
+    it draws nothing within ``wait`` s)."""
+    import os
+
+    with os.fdopen(term.slave, "w") as stream:
+        try:
+            with make(stream) as bar:
+                bar.update(1)
+                stream.flush()
+                return term.drawn(b"it/s]", wait=wait)
+        finally:
+            os.close(term.master)
+
+
+def test_a_terminal_of_no_width_gets_the_bar_tqdm_draws_on_80_columns_and_one_of_1_column_tqdms_own():
+    """The default width is the POSIX 80 columns, drawn as tqdm draws on a terminal that reports 80 (its width less
+    one: the peer, tqdm's own bar); a terminal that reports 1 column reports a size, and gets the bar tqdm draws
+    there. A mutation audit in the sixty-sixth pass on issue 11: 78 columns for 79, and 1 column taken for 0
+    (mutants 51, 49 and 56), passed every test."""
+    import tqdm
+
+    def ours(stream):
+        return _progress.progress_bar(1000, desc="work", progress=True, stream=stream)
+
+    def theirs(stream):
+        return tqdm.tqdm(total=1000, desc="work", file=stream, leave=False, dynamic_ncols=True)
+
+    drawn = {}
+    for name, make, columns in (("ours", ours, 0), ("theirs", theirs, 80), ("ours 1", ours, 1),
+                                ("theirs 1", theirs, 1)):
+        term = _Pty()
+        term.size(columns, 24)
+        drawn[name] = _first_draw(term, make)
+    assert drawn["theirs"] is not None and len(drawn["theirs"]) == _progress.DEFAULT_COLUMNS - 1, drawn
+    assert drawn["ours"] is not None and len(drawn["ours"]) == len(drawn["theirs"]), drawn
+    assert drawn["ours 1"] is not None and "|" not in drawn["theirs 1"], drawn   # tqdm's: no bar in 0 columns
+    assert len(drawn["ours 1"]) == len(drawn["theirs 1"]) < len(drawn["ours"]), drawn
+
+
+def test_a_terminal_of_no_size_draws_no_bar_before_the_delay():
+    """``progress=None`` draws on a terminal once the work outlasts :data:`DELAY`, on a terminal that reports no size
+    too: the bar made there is not drawn at once (only a bar with no delay is). A mutation audit in the sixty-sixth
+    pass on issue 11: drawing at once also with a delay of 1 s, or wherever the size was 0 (mutants 41 and 18),
+    passed every test."""
+    import os
+
+    term = _Pty()
+    term.size(0, 0)
+    with os.fdopen(term.slave, "w") as stream:
+        try:
+            with _progress.progress_bar(1000, desc="work", progress=None, stream=stream) as bar:
+                bar.update(1)
+                stream.flush()
+                early = term.drawn(b"work", wait=0.5)
+                time.sleep(_progress.DELAY + 0.2)
+                bar.update(1)
+                stream.flush()
+                late = term.drawn(b"it/s]")
+        finally:
+            os.close(term.master)
+    assert early is None, early
+    assert late is not None and "work" in late and "2/1000" in late, late   # (drawn once past the delay)
+
+
+def test_a_bar_off_a_terminal_is_tqdms_own_and_one_that_cannot_measure_its_terminal_works(monkeypatch):
+    """Off a terminal (no size to mend) the bar writes what tqdm's own bar writes, drawn once when made, not twice;
+    where tqdm cannot measure a terminal at all (``_screen_shape_wrapper`` gives nothing, on a platform it does not
+    know) the bar works as tqdm's. A mutation audit in the sixty-sixth pass on issue 11: drawing a measured bar again
+    when made, and the measure called where there was none (mutants 18 and 15), passed every test."""
+    import tqdm
+    import tqdm.std
+
+    def written(make):
+        stream = io.StringIO()
+        with make(stream) as bar:
+            made = stream.getvalue()
+            bar.update(3)
+        return made, stream.getvalue()
+
+    for unknown in (False, True):
+        if unknown:
+            monkeypatch.setattr(tqdm.std, "_screen_shape_wrapper", lambda: None)
+        ours = written(lambda s: _progress.progress_bar(3, desc="work", progress=True, stream=s))
+        theirs = written(lambda s: tqdm.tqdm(total=3, desc="work", file=s, leave=False, dynamic_ncols=True))
+        assert ours[0].count("0/3") == 1 and ours == theirs, (unknown, ours, theirs)
