@@ -224,7 +224,7 @@ def _digits_alike(fontsize: float) -> bool:
 
     prop = FontProperties(size=fontsize, weight=matplotlib.rcParams["axes.titleweight"])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # (a font without digits: "Glyph ... missing"; they differ, then)
+        warnings.simplefilter("ignore")   # (a font without digits warns "Glyph ... missing": each digit one box)
         widths = {TextToPath().get_text_width_height_descent(c, prop, ismath=False)[0] for c in "0123456789"}
     return len(widths) == 1
 
