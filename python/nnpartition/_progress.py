@@ -105,9 +105,10 @@ def _default_size(bar: "tqdm.std.tqdm[Any]", delay: float) -> None:
         return (DEFAULT_COLUMNS - 1 if cols is not None and cols < 0 else cols,
                 DEFAULT_ROWS - 1 if rows is not None and rows < 0 else rows)
 
-    unsized = (bar.ncols, bar.nrows) != size(bar.fp)
+    sized = size(bar.fp)   # (the terminal measured once)
+    unsized = (bar.ncols, bar.nrows) != sized
     bar.dynamic_ncols = size  # type: ignore[assignment]   # the stubs say bool; tqdm keeps its measure here
-    bar.ncols, bar.nrows = size(bar.fp)
+    bar.ncols, bar.nrows = sized
     if unsized and delay <= 0:
         bar.refresh()
 
