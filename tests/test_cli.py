@@ -3052,7 +3052,7 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
                     "--shape applies only with -N")
     base = ["size", "-d", "10", "-N", "500", "--target", "0.9"]
     _fails_with(capsys, [*base, "--shape", "2,1"], "shape[0] must be 1")
-    _fails_with(capsys, [*base, "--shape", "1,2000"], "must be > 0 and <= 1000")
+    _fails_with(capsys, [*base, "--shape", "1,2000"], "must be finite, > 0 and <= 1000")
     # in the command line's words (it said "--layers 2 and shape=(1.0, 0.5) disagree: layers=K is ...")
     line = _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "--layers 2 and --shape 1 0.5 disagree",
                        "give --shape alone")
