@@ -254,6 +254,23 @@ def test_vectorised_matches_scalar_calls():
 NUMERIC_DETAILS = ("p_eff", "k_sat", "k_eff", "load", "budget", "m", "k_time", "uncorrected", "correction")
 
 
+def test_an_estimate_and_its_details_name_the_same_question():
+    # dist and protocol are stored in both (the estimate's fields and its details', each part of its own equality,
+    # repr, pickle and JSON): every path that builds them must give both the same values, the details' widths being
+    # the estimate's for a deep network and None for one layer
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+    calls = [estimate_accuracy(10, 1000, 20), estimate_accuracy(10, 1000, 20, dist="normal", protocol=sgd),
+             estimate_accuracy(10, 1000, widths=[16, 8], protocol=sgd), estimate_accuracy(10, [100, 1000], 20),
+             estimate_accuracy(3, 50, 4, method="monte_carlo", trials=2, seed=1, dist="gauss", protocol=sgd,
+                               progress=False)]
+    for e in calls:
+        assert (e.dist, e.protocol) == (e.details.dist, e.details.protocol)
+        assert e.details.widths == (None if len(e.widths) == 1 else list(e.widths))
+        assert e.to_dict()["details"]["dist"] == e.to_dict()["dist"]
+        assert e.to_dict()["details"]["protocol"] == e.to_dict()["protocol"]
+    assert calls[1].dist == "gaussian" and calls[1].protocol == sgd and calls[4].protocol == sgd
+
+
 # One size in the forms numpy code hands over: each must be read as the int it holds, by the scalar path
 SCALAR_KINDS = {
     "int": int, "float": float, "np.int64": np.int64, "np.int32": np.int32, "np.uint16": np.uint16,
