@@ -334,6 +334,34 @@ def test_unwritable_plot_path_fails_before_any_work(tmp_path, capsys, monkeypatc
                     ".png")
 
 
+#: The string options of the commands that name no file the command writes (an address, a name, numbers, an input).
+_NOT_OUTPUTS = {"--scheduler", "--host", "--allow-host", "-N", "--rho", "--weights"}
+
+
+def test_every_output_option_refuses_a_missing_folder_and_makes_none(tmp_path, capsys, monkeypatch):
+    # one policy for every file a command writes: its folder is the user's, and a missing one is refused before any
+    # work, naming the option and the folder (--store made a missing folder and its parents, where --plot refused)
+    _no_work(monkeypatch)
+    outputs = [(name, a.option_strings[-1]) for name, sub in _commands().items() for a in sub._actions
+               if a.option_strings and a.type is None and a.nargs is None and a.const is None and a.choices is None
+               and a.option_strings[-1] not in _NOT_OUTPUTS]
+    assert len(outputs) >= 12 and ("validate", "--store") in outputs and ("movie", "--out") in outputs, outputs
+    suffix = {"--out": "a.gif", "--csv": "rows.csv", "--store": "grid.sqlite", "--save-weights": "w.npz",
+              "--save-regions": "r.npz"}
+    for command, option in outputs:
+        missing = tmp_path / "no" / "such"
+        path = missing / suffix.get(option, "fig.png")
+        required = {"plot-partition": ["--plot", str(tmp_path / "p.png")],
+                    "movie": ["-d", "2", "-N", "20", "--out", str(tmp_path / "m.gif")]}
+        argv = [command, *required.get(command, []), option, str(path)]
+        _fails_with(capsys, argv, f"{option} {path}: the folder {missing} does not exist")
+        assert not (tmp_path / "no").exists(), (command, option)
+        (tmp_path / "no").write_text("a file")   # a file where the folder should be
+        _fails_with(capsys, [command, *required.get(command, []), option, str(tmp_path / "no" / "x.png")],
+                    option, "is a file, not a folder")
+        (tmp_path / "no").unlink()
+
+
 def test_contradictory_sweep_options_are_usage_errors(capsys, monkeypatch):
     _no_work(monkeypatch)
     _fails_with(capsys, ["validate", "--resume"], "--resume needs --store")
@@ -3052,7 +3080,7 @@ def test_size_shape_answers_the_first_width_of_unequal_layers_in_text_and_json(c
                     "--shape applies only with -N")
     base = ["size", "-d", "10", "-N", "500", "--target", "0.9"]
     _fails_with(capsys, [*base, "--shape", "2,1"], "shape[0] must be 1")
-    _fails_with(capsys, [*base, "--shape", "1,2000"], "must be > 0 and <= 1000")
+    _fails_with(capsys, [*base, "--shape", "1,2000"], "must be finite, > 0 and <= 1000")
     # in the command line's words (it said "--layers 2 and shape=(1.0, 0.5) disagree: layers=K is ...")
     line = _fails_with(capsys, [*base, "--layers", "2", "--shape", "1,0.5"], "--layers 2 and --shape 1 0.5 disagree",
                        "give --shape alone")

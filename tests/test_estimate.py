@@ -254,6 +254,23 @@ def test_vectorised_matches_scalar_calls():
 NUMERIC_DETAILS = ("p_eff", "k_sat", "k_eff", "load", "budget", "m", "k_time", "uncorrected", "correction")
 
 
+def test_an_estimate_and_its_details_name_the_same_question():
+    # dist and protocol are stored in both (the estimate's fields and its details', each part of its own equality,
+    # repr, pickle and JSON): every path that builds them must give both the same values, the details' widths being
+    # the estimate's for a deep network and None for one layer
+    sgd = npn.Protocol(optimizer="sgd", lr=0.1, steps=2000, batch_size=64)
+    calls = [estimate_accuracy(10, 1000, 20), estimate_accuracy(10, 1000, 20, dist="normal", protocol=sgd),
+             estimate_accuracy(10, 1000, widths=[16, 8], protocol=sgd), estimate_accuracy(10, [100, 1000], 20),
+             estimate_accuracy(3, 50, 4, method="monte_carlo", trials=2, seed=1, dist="gauss", protocol=sgd,
+                               progress=False)]
+    for e in calls:
+        assert (e.dist, e.protocol) == (e.details.dist, e.details.protocol)
+        assert e.details.widths == (None if len(e.widths) == 1 else list(e.widths))
+        assert e.to_dict()["details"]["dist"] == e.to_dict()["dist"]
+        assert e.to_dict()["details"]["protocol"] == e.to_dict()["protocol"]
+    assert calls[1].dist == "gaussian" and calls[1].protocol == sgd and calls[4].protocol == sgd
+
+
 # One size in the forms numpy code hands over: each must be read as the int it holds, by the scalar path
 SCALAR_KINDS = {
     "int": int, "float": float, "np.int64": np.int64, "np.int32": np.int32, "np.uint16": np.uint16,
@@ -2123,6 +2140,20 @@ def test_shape_of_ones_is_layers_and_the_answer_carries_its_shape():
     assert none.to_dict()["widths"] is None and none.to_dict()["widths_safe"] is None
 
 
+def test_a_bad_shape_is_refused_in_the_cores_words_on_both_paths():
+    # required_width checked a shape's values in Python in its own words ("shape[1] must be > 0 and <= 1000, got 0.0",
+    # "shape[1] must be finite, got nan"), where the core, which WidthAnswer.widths_at reaches, said "must be finite,
+    # > 0 and <= 1000 (...)": one rule, now one message, the core's (a first entry that is not 1 also gets its fix)
+    for bad in [(1, 0), (1, -1.5), (1, 1001), (1, float("nan")), (1, 0.5, float("inf")), (1, 10**400), (2, 1),
+                (0.5, 1), (), [1.0] * 65]:
+        with pytest.raises(ValueError) as core:
+            _core.shape_widths([math.inf if r == 10**400 else float(r) for r in bad], 1.0)
+        with pytest.raises(ValueError) as python:
+            required_width(10, 1000, 0.9, shape=bad)
+        fix = f": divide by it, shape={tuple(r / bad[0] for r in bad)}" if bad and bad[0] != 1 else ""
+        assert str(python.value) == str(core.value) + fix
+
+
 def test_required_width_shape_is_checked_before_any_work():
     """``shape``: 1 to ``MAX_LAYERS`` real numbers, the first 1, each above 0 and at most ``MAX_SHAPE_RATIO``;
     refused naming it and the limit (``TypeError`` for what is not a number or a list of them), as the core refuses
@@ -2132,7 +2163,7 @@ def test_required_width_shape_is_checked_before_any_work():
     assert MAX_SHAPE_RATIO == _core.MAX_SHAPE_RATIO == 1000
     for bad, says in [((), "shape must have 1 to 64 entries"), ((1.0,) * 65, "shape must have 1 to 64 entries"),
                       ((2, 1), r"shape\[0\] must be 1 .* divide by it, shape=\(1.0, 0.5\)"),
-                      ((1, 0), r"shape\[1\] must be > 0 and <= 1000"), ((1, -1), r"shape\[1\]"),
+                      ((1, 0), r"shape\[1\] must be finite, > 0 and <= 1000"), ((1, -1), r"shape\[1\]"),
                       ((1, 1001), r"<= 1000"), ((1, float("nan")), r"shape\[1\] must be finite"),
                       ((1, 0.5, float("inf")), r"shape\[2\] must be finite")]:
         with pytest.raises(ValueError, match=says):
@@ -2141,7 +2172,7 @@ def test_required_width_shape_is_checked_before_any_work():
             with pytest.raises(ValueError, match="shape"):   # the core, called directly, refuses it too
                 _core.required_width(10.0, 1000.0, 0.9, [float(r) for r in bad], "uniform",
                                      ("adam", 0.02, 4000.0, None, "cosine", 2.0), 64.0)
-    for bad in ((1, "0.5"), (1, None), (1, True)):
+    for bad in ((1, "0.5"), (1, None), (1, True)):   # before the core's conversion, which names no argument
         with pytest.raises(TypeError, match=r"shape\[1\]"):
             required_width(10, 1000, 0.9, shape=bad)
     for bad in (0.5, "1,0.5", {1.0}):

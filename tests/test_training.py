@@ -1119,8 +1119,25 @@ def test_real_accuracy_protocol_arguments():
         real_accuracy(2, 20, 2, widths=[2, 2])
     with pytest.raises(TypeError, match="give L"):
         real_accuracy(2, 20)
-    m = real_accuracy(2, 20, 2, protocol=Protocol(steps=20, restarts=3), restarts=1, datasets=1)
-    assert m.protocol.restarts == 1   # restarts= overrides the protocol's
+    # restarts= sets the reference protocol's when no protocol is given
+    assert real_accuracy(2, 20, 2, restarts=3, datasets=1).protocol == dataclasses.replace(Protocol(), restarts=3)
+
+
+def test_restarts_beside_a_protocol_is_refused_in_trains_words_by_every_call_that_takes_both():
+    from nnpartition.validation import validate
+
+    # real_accuracy used the 3 of restarts=3 beside a protocol of 1 (and validate its restarts=), where train refused
+    # the pair: every call refuses it now, in train's words, before any training
+    p = Protocol(steps=20, restarts=1)
+    X, y = random_dataset(20, 2, seed=1)
+    with pytest.raises(ValueError) as peer:
+        train(X, y, 2, protocol=p, restarts=3)
+    assert "protocol= or restarts=, not both" in str(peer.value)
+    with pytest.raises(ValueError) as acc:
+        real_accuracy(2, 20, 2, protocol=p, restarts=3, datasets=1)
+    with pytest.raises(ValueError) as val:
+        validate(configs=[dict(dist="uniform", d=2, N=20, L=2)], protocol=p, restarts=3, progress=False)
+    assert str(acc.value) == str(val.value) == str(peer.value)
 
 # --- parameter snapshots and the training callback (used by pictures.movie and explore) -------
 

@@ -4,14 +4,15 @@ A command only names its options; ``main`` then refuses, with exit status 2
 and one line, before the command runs:
 
 * input files (``--weights``, ``--input``) that are missing, directories or unreadable;
-* output files (``--plot``, ``--csv``, ``--out``, ``--save-weights``) whose folder is missing or not
-  writable, that cannot be created there (a name too long, a folder such as ``/proc``; the check creates
-  the file and removes it again, an existing file is left as it was), ``--plot`` files whose
+* output files (``--plot``, ``--csv``, ``--out``, ``--save-weights``, ``--save-regions``, and ``--store``'s
+  database) whose folder is missing (no command makes a folder: :func:`check_output_folder`) or not writable,
+  that cannot be created there (a name too long, a folder such as ``/proc``; the check creates the file and
+  removes it again, an existing file is left as it was), ``--plot`` files whose
   extension matplotlib cannot write, and ``--plot`` and ``--out`` (movie's GIF) without matplotlib;
 * ``--workers`` below 1 or above the sweep's ``MAX_WORKERS``, ``--threads`` below 1 or above the core's
   ``MAX_THREADS``, a ``--seed`` outside ``[0, 2**64)``, and
   ``--resume`` / ``--retry-failed`` without ``--store``;
-* a ``--store`` that cannot work (a directory, read-only, in a read-only folder);
+* a ``--store`` that cannot work (a directory, read-only, in a read-only or missing folder);
 * a malformed ``NNPARTITION_MAX_PARAMS``, ``NNPARTITION_MAX_BYTES`` or ``NNPARTITION_MAX_WORK``, the environment
   variables through which a shell raises (or lowers) the limits of ``nnpartition.limits`` for one command
   (:func:`environment_limits`; a refusal then names the variable, :func:`cli_limit_hint`).
@@ -456,15 +457,13 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
         >>> check_output_file("/no/such/folder/fig.png", "--plot")
         Traceback (most recent call last):
         ...
-        nnpartition._cli.common.UsageError: --plot /no/such/folder/fig.png: the folder /no/such/folder does not exist
+        nnpartition._cli.common.UsageError: --plot /no/such/folder/fig.png: the folder /no/such/folder does not exist; \
+create it first
     """
     p = Path(path)
     if p.is_dir():
         raise UsageError(f"{option} {path}: is a directory; give a file name")
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():   # a file there was "the folder ... does not exist"
-        raise UsageError(f"{option} {path}: {folder} is a file, not a folder" if folder.exists()
-                         else f"{option} {path}: the folder {folder} does not exist")
+    folder = check_output_folder(path, option)
     if not os.access(folder, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise UsageError(f"{option} {path}: cannot be written (permission denied)")
     if formats is not None:
@@ -477,6 +476,26 @@ def check_output_file(path: str, option: str, *, formats: Optional[Sequence[str]
             raise UsageError(f"{option} {path}: unknown figure format {p.suffix!r}; use one of {known}")
     _try_create(p, option)
     return p
+
+
+def check_output_folder(path: str, option: str) -> Path:
+    """The folder of an output ``path`` (a file the command writes, a ``--store`` included), or :class:`UsageError`
+    naming ``option`` and the folder if it is missing: no command makes the folder of a file it writes (the folder
+    is the user's; a typo would leave a new one behind), one policy for every output option.
+
+    Example:
+        >>> check_output_folder("/no/such/folder/grid.sqlite", "--store")
+        Traceback (most recent call last):
+        ...
+        nnpartition._cli.common.UsageError: --store /no/such/folder/grid.sqlite: the folder /no/such/folder does not \
+exist; create it first
+    """
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():   # a file there was "the folder ... does not exist"
+        raise UsageError(f"{option} {path}: {folder} is a file, not a folder" if folder.exists()
+                         else f"{option} {path}: the folder {folder} does not exist; create it first")
+    return folder
 
 
 def _try_create(p: Path, option: str) -> None:
@@ -618,6 +637,9 @@ def check_args(args: argparse.Namespace) -> None:
             check_path(str(store), create=True)
         except StoreError as exc:
             raise UsageError(f"--store: {exc}") from None
+        # the store is a file (an SQLite database): its folder must exist, as every output file's (sweep.run in
+        # Python makes it; the command line made it too, where --plot refused a missing folder)
+        check_output_folder(str(store), "--store")
     for name in INPUT_OPTIONS:
         value = getattr(args, name, None)
         if isinstance(value, str):

@@ -332,10 +332,14 @@ def _validate(args: argparse.Namespace) -> int:
         raise ValueError("--optimizer, --lr, --steps, --batch-size and --schedule go with --grid small or full: "
                          "every row of the protocol grid names its own protocol")
     runner = _runner_from_args(args)
+    # --restarts beside the other protocol options goes in the protocol they make (validate refuses restarts= beside
+    # protocol=, as train does); alone it overrides each row's protocol's restarts
+    protocol = None if not given else Protocol(**given) if args.restarts is None else \
+        Protocol(**given, restarts=args.restarts)
     with _warnings_to_stderr(args):   # diverged runs: the summary counts them, and the rows ("diverged")
         warnings.filterwarnings("ignore", _DIVERGED_RUNS, RuntimeWarning)
-        rep = validate(grid, datasets=args.datasets, restarts=args.restarts, seed=args.seed,
-                       progress=progress_of(args), runner=runner, protocol=Protocol(**given) if given else None)
+        rep = validate(grid, datasets=args.datasets, restarts=None if given else args.restarts, seed=args.seed,
+                       progress=progress_of(args), runner=runner, protocol=protocol)
     se = rep.real_standard_error(args.datasets)   # a store's rows from before the datasets column: --datasets
     if args.json:
         print(dumps(rep.to_dict(args.datasets)))

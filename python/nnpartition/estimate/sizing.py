@@ -5,6 +5,7 @@ estimate of :mod:`.accuracy`, run in the Rust core; docs/theory.md, "Sizing"."""
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -171,8 +172,10 @@ MAX_SHAPE_RATIO: float = _core.MAX_SHAPE_RATIO
 
 def _shape(value: Any) -> Tuple[float, ...]:
     """:func:`required_width`'s ``shape``: an ordered iterable of 1 to ``MAX_LAYERS`` real numbers, the first 1,
-    each above 0 and at most :data:`MAX_SHAPE_RATIO` (checked here, naming the entry and the limit, before any work;
-    the core checks the same).
+    each finite, above 0 and at most :data:`MAX_SHAPE_RATIO`. The kind of each entry and their count are checked
+    here (before the core's conversion, which names no argument, and before an endless generator is read to its
+    end); the values by the core's ``check_shape``, in its words, the ones :meth:`WidthAnswer.widths_at` gives, with
+    the fix of a first entry that is not 1 added.
 
     Example:
         >>> _shape([1, 0.5]), _shape(range(1, 2))
@@ -181,22 +184,33 @@ def _shape(value: Any) -> Tuple[float, ...]:
         Traceback (most recent call last):
         ...
         ValueError: shape[0] must be 1 (the first hidden layer, whose width L is the answer; the others are \
-multiples of it), got 2.0: divide by it, shape=(1.0, 0.5)
+multiples of it), got 2: divide by it, shape=(1.0, 0.5)
     """
     v.sequence("shape", value, "ratios of each hidden layer's width to the first's")
     rs = list(itertools.islice(value, v.MAX_LAYERS + 1))   # a generator that never ends is not read to its end
     if not rs or len(rs) > v.MAX_LAYERS:
-        got = (f"{len(value)}" if hasattr(value, "__len__") else f"more than {v.MAX_LAYERS}") if rs else "none"
+        got = len(value) if hasattr(value, "__len__") else len(rs) or f"more than {v.MAX_LAYERS}"
         raise ValueError(f"shape must have 1 to {v.MAX_LAYERS} entries (one a hidden layer), got {got}")
-    out = tuple(v.real(f"shape[{i}]", r) for i, r in enumerate(rs))
-    for i, r in enumerate(out):
-        if not 0.0 < r <= MAX_SHAPE_RATIO:
-            raise ValueError(f"shape[{i}] must be > 0 and <= {MAX_SHAPE_RATIO:g} (a layer's width as a multiple of "
-                             f"the first's), got {r}")
-    if out[0] != 1.0:
-        raise ValueError(f"shape[0] must be 1 (the first hidden layer, whose width L is the answer; the others are "
-                         f"multiples of it), got {out[0]}: divide by it, shape={tuple(r / out[0] for r in out)}")
+    out = tuple(_ratio(f"shape[{i}]", r) for i, r in enumerate(rs))
+    try:
+        _core.shape_widths(list(out), 1.0)   # the core's check_shape: one rule, one message
+    except ValueError as e:
+        if not str(e).startswith("shape[0] must be 1"):
+            raise
+        raise ValueError(f"{e}: divide by it, shape={tuple(r / out[0] for r in out)}") from None
     return out
+
+
+def _ratio(name: str, r: Any) -> float:
+    """An entry of a ``shape`` as a float: a ``TypeError`` naming it if it is no real number (``v.real``'s); a
+    non-finite one is returned for the core's check to refuse with the rest of its rule."""
+    try:
+        return v.real(name, r)
+    except ValueError:   # not finite
+        try:
+            return float(r)
+        except OverflowError:   # an integer too large for a float
+            return math.inf
 
 
 @_settings_go_in_protocol

@@ -198,7 +198,9 @@ def real_accuracy(
         dist: ``"uniform"`` (``[-1, 1]^d``) or ``"gaussian"`` (alias ``"gauss"``).
         protocol: the training :class:`Protocol` (default: the reference protocol).
         datasets: independent datasets (the mean and std are over them).
-        restarts: overrides ``protocol.restarts`` when given.
+        restarts: the reference protocol's restarts (2) when given without ``protocol``; beside ``protocol``, which
+            sets them, a ``ValueError`` in :func:`train`'s words (change them in the protocol:
+            ``dataclasses.replace(protocol, restarts=...)``).
         seed: None, an int, a numpy Generator or SeedSequence; the resolved int is recorded in the result.
         threads: worker threads (default: all cores, or ``RAYON_NUM_THREADS``).
         callback: called as ``callback(k, accuracy)`` after each dataset; when

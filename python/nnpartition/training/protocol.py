@@ -10,7 +10,7 @@ import functools
 import inspect
 from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass, fields as dataclass_fields, replace
-from typing import Any, Callable, Dict, Mapping, Optional, TypeVar, cast
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TypeVar, cast
 
 from .. import _core
 from .. import _validate as v
@@ -139,12 +139,39 @@ def _not_a_protocol(protocol: Any) -> TypeError:
 
 
 def _protocol_arg(protocol: Any, restarts: Any) -> Protocol:
+    """The protocol a call with ``protocol=`` and ``restarts=`` (``None``: not given) trains: ``restarts`` sets the
+    reference protocol's when no protocol is given, and is refused beside one, as :func:`train` refuses it
+    (:func:`_both_given`), whatever its value.
+
+    Example:
+        >>> _protocol_arg(None, 3).restarts
+        3
+        >>> _protocol_arg(Protocol(restarts=1), None).restarts
+        1
+        >>> _protocol_arg(Protocol(restarts=1), 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: give either protocol= or restarts=, not both: the protocol sets it (...restarts=...))
+    """
     if protocol is None:
-        protocol = Protocol()
-    elif not isinstance(protocol, Protocol):
+        return Protocol() if restarts is None else replace(Protocol(), restarts=restarts)
+    if not isinstance(protocol, Protocol):
         raise _not_a_protocol(protocol)
-    out: Protocol = protocol if restarts is None else replace(protocol, restarts=restarts)
-    return out
+    if restarts is not None:
+        raise _both_given(protocol, ["restarts"])
+    return protocol
+
+
+def _both_given(protocol: Protocol, clash: Sequence[str]) -> ValueError:
+    """The refusal of the settings ``clash`` given beside ``protocol=``, in the same words from every call that takes
+    both (:func:`train`, :func:`real_accuracy`, :func:`~nnpartition.validate`)."""
+    fields = [k for k in clash if k in protocol.to_dict()]
+    it = "it" if len(clash) == 1 else "them"
+    how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
+           else f"train without protocol= to change {it}")
+    return ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the protocol sets "
+                      f"{it} ({protocol.describe()}; Adam with PyTorch's defaults or SGD with momentum 0.9, ReLU and "
+                      f"mean BCE); {how}")
 
 
 #: What a :class:`Protocol` sets in :func:`train`: none of them may be given beside ``protocol=``.
@@ -165,13 +192,7 @@ def _refuses_settings_beside_protocol(f: _F) -> _F:
                 raise _not_a_protocol(protocol)
             clash = [k for k in _PROTOCOL_SETS if k in kwargs]
             if clash:
-                fields = [k for k in clash if k in protocol.to_dict()]
-                it = "it" if len(clash) == 1 else "them"
-                how = (f"change {it} in the protocol (dataclasses.replace(protocol, {fields[0]}=...))" if fields
-                       else f"train without protocol= to change {it}")
-                raise ValueError(f"give either protocol= or {', '.join(k + '=' for k in clash)}, not both: the "
-                                 f"protocol sets {it} ({protocol.describe()}; Adam with PyTorch's defaults or SGD "
-                                 f"with momentum 0.9, ReLU and mean BCE); {how}")
+                raise _both_given(protocol, clash)
         return f(*args, **kwargs)
 
     return cast(_F, checked)

@@ -37,7 +37,6 @@ still be continued.
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from .. import _core
@@ -45,7 +44,7 @@ from .. import _validate as v
 from .._random import SeedLike
 from ..estimate.accuracy import ExtrapolationWarning, _range_problems
 from ..training import Protocol, _not_a_protocol
-from ..training.protocol import _settings_go_in_protocol
+from ..training.protocol import _both_given, _settings_go_in_protocol
 from .grids import (calibration_grid, grid_configs, heldout_grid, protocol_grid, protocol_sample, protocols,
                     reference_sample, sample_protocols)
 # the module's other names of before the split (benchmarks and the CLI import several of them)
@@ -123,9 +122,11 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
         datasets, seed: datasets per configuration and the seed (left out: a configuration's own ``"seed"``
             field, else ``0``; a ``seed`` given, ``0`` included, beside a field that is not the same integer is a
             ``ValueError``, raised before any training).
-        restarts: overrides each configuration's protocol restarts when given.
-        protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol` (its restarts
-            overridden by ``restarts`` when given). Not with ``grid="protocols"``, whose rows each name their own.
+        restarts: overrides each configuration's protocol restarts when given; not beside ``protocol``, which sets
+            them (a ``ValueError`` in :func:`~nnpartition.train`'s words: change them in the protocol,
+            ``dataclasses.replace(protocol, restarts=...)``).
+        protocol: train and estimate every configuration under this :class:`~nnpartition.Protocol`. Not with
+            ``grid="protocols"``, whose rows each name their own.
         configs: explicit configurations (dicts with ``dist, d, N, L``, or ``widths=[L1, L2, ...]`` in place of
             ``L`` for a deep network) instead of a named grid.
         progress: progress bar on stderr (None: only on a terminal, for work over a second).
@@ -149,13 +150,14 @@ def validate(grid: str = "small", *, datasets: int = 3, restarts: Optional[int] 
     if protocol is not None:
         if not isinstance(protocol, Protocol):
             raise _not_a_protocol(protocol)
+        if restarts is not None:   # as train and real_accuracy refuse it: two values of one setting
+            raise _both_given(protocol, ["restarts"])
         if configs is None and grid == "protocols":
             raise ValueError("protocol cannot be given with grid='protocols': each of its rows names its own "
                              "protocol")
         todo = [dict(c, **protocol.to_dict()) for c in todo]
         # once, here, for the whole grid (each row says it too, in "outside_range")
-        checked = protocol if restarts is None else replace(protocol, restarts=restarts)
-        for _, message in _range_problems(1.0, None, (1.0,), checked):
+        for _, message in _range_problems(1.0, None, (1.0,), protocol):
             warnings.warn(message, ExtrapolationWarning, stacklevel=3)   # the caller of the decorated validate
     # every configuration checked (its fields, and its training against max_bytes and max_work) before the first
     # trains: an audit's --steps 16e6 trained 14 configurations of the small grid, hours, before the 15th was refused
