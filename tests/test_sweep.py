@@ -1679,6 +1679,34 @@ def test_a_database_whose_meta_names_another_format_is_not_a_store(tmp_path):
         assert db.execute("SELECT count(*) FROM results").fetchone() == (0,)
 
 
+@pytest.mark.parametrize("ddl", [
+    "CREATE TABLE users(id INTEGER, name TEXT); INSERT INTO users VALUES (1, 'ada');",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('app', 'notes');",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);",
+    "CREATE TABLE meta(name TEXT, data BLOB); INSERT INTO meta VALUES ('n', x'00');",
+], ids=["no-meta", "meta-of-another-app", "empty-meta", "meta-of-other-columns"])
+def test_another_programs_database_is_refused_before_anything_is_written_to_it(tmp_path, ddl):
+    """Another program's SQLite database given as a store is refused by ``run``, ``load`` and the command line's
+    ``--store`` check, and left byte for byte as it was, without -wal or -shm files. A sweep set WAL mode first (it is
+    persistent: the file's header changed), and one with a ``meta (key, value)`` table was given a ``results``
+    table before the refusal; a ``meta`` of other columns was "not a usable sweep store: no such column: key". (The
+    test fails on the old code: the bytes changed in every case.)"""
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.executescript(ddl)
+        db.commit()
+    before = other.read_bytes()
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    for call in (lambda: sweep.run([{"x": 1}], toy, store=other, workers=1, progress=False),
+                 lambda: sweep.load(other),
+                 lambda: sweep.store_from_args(parser.parse_args(["--store", str(other), "--resume"]), toy)):
+        with pytest.raises(sweep.StoreError, match=r"'[^']*other.sqlite' is (an SQLite database but )?not an "
+                                                   r"nnpartition sweep store; choose another path$"):
+            call()
+        assert other.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["other.sqlite"]
+
+
 def test_load_of_a_database_with_a_stores_tables_and_no_meta_refuses_and_writes_nothing(tmp_path):
     """``load`` only reads: a database with a store's two tables and an empty ``meta`` (a store whose creation was cut
     short, or another program's) is refused by name, and its ``meta`` stays empty (without the check, ``load`` wrote a

@@ -163,6 +163,33 @@ class _Store:
         return StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep store; choose "
                           f"another path")
 
+    def _meta(self) -> Dict[str, Any]:
+        """The ``meta`` table as a dict; a ``meta`` table of other columns (another program's) is not a store."""
+        try:
+            return dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError as exc:
+            if "no such column" in str(exc):   # (it was "not a usable sweep store: no such column: key")
+                raise self._not_a_store() from None
+            raise
+
+    def _foreign(self) -> None:
+        """Refuse, reading only, a database with tables that is not a sweep store: one without a ``meta`` table,
+        with a ``meta`` of other columns or of another format, or with an empty ``meta`` and no ``results`` (a store
+        is made in one transaction: its two tables and its ``meta`` rows, or nothing)."""
+        tables = self._tables()
+        if not tables:
+            return
+        if "meta" not in tables:
+            raise self._not_a_store()
+        meta = self._meta()
+        if meta and meta.get("format") != STORE_FORMAT:
+            raise self._other_format()
+        if not meta and "results" not in tables:
+            raise self._not_a_store()
+
+    def _other_format(self) -> StoreError:
+        return StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+
     def _open(self, job: Optional[str], reading: bool = False) -> None:
         try:
             # a store opened to be read that holds no table is none: load() of an empty file gave [] and wrote a
@@ -177,6 +204,10 @@ class _Store:
                 if not {"meta", "results"} <= tables:
                     raise self._not_a_store()
             else:
+                # another program's database is refused before anything is written to it: WAL mode, which is
+                # persistent, was set first (rewriting the file's header and leaving -wal and -shm files beside it),
+                # and one with a table named meta (key, value) was given a results table, before the refusal
+                self._foreign()
                 self.db.execute("PRAGMA journal_mode=WAL")
                 # WAL + NORMAL: a committed row survives the process being killed at any
                 # instant; after a power cut the last rows may be missing (they run again),
@@ -190,7 +221,7 @@ class _Store:
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             self.db.execute(statement)
-                meta = dict(self.db.execute("SELECT key, value FROM meta"))
+                meta = self._meta()
                 if not meta and reading:
                     raise self._not_a_store()
                 created = not meta
@@ -205,7 +236,7 @@ class _Store:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         if meta.get("format") != STORE_FORMAT:
-            raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+            raise self._other_format()
         if meta.get("version") != str(STORE_VERSION):
             raise StoreError(f"store {self.path!r} has layout version {meta.get('version')}, "
                              f"this nnpartition reads version {STORE_VERSION}; open it with the nnpartition that "
