@@ -1650,6 +1650,28 @@ def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish
     assert (again.summary.done, again.summary.failed, again.summary.skipped) == (0, 1, 4)
 
 
+def test_workers_the_sweep_kills_leave_no_leaked_semaphore_warning(tmp_path):
+    """A pool worker that made a progress bar (the package's training makes a hidden one in every job) held tqdm's
+    lock, a named semaphore of multiprocessing registered with its resource tracker (the workers are spawned); the
+    sweep kills its workers on Ctrl-C, a timeout or a dead worker, and at the sweep's exit the tracker printed
+    "UserWarning: resource_tracker: There appear to be 2 leaked semaphore objects to clean up at shutdown" under
+    `nnpartition validate`'s interrupted message. (The test fails on the old code.)"""
+    script = tmp_path / "bar_sweep.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from nnpartition import sweep
+        from nnpartition._sweep_jobs import toy
+        if __name__ == "__main__":
+            grid = [{"x": 1, "bar": True}, {"x": 2, "bar": True, "sleep": 600}]
+            out = sweep.run(grid, toy, store=None, workers=2, timeout=4, progress=False)
+            print([r["status"] for r in out], out[1]["error"].split(":")[0])
+    """))
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["['done',", "'failed']", "Timeout"]
+    assert "leaked" not in p.stderr and "Warning" not in p.stderr, p.stderr
+
+
 def test_timeout_is_checked_and_refused_where_it_cannot_stop_a_job():
     for bad, kind in [(0, ValueError), (-1, ValueError), (float("nan"), ValueError), ("5", TypeError),
                       (True, TypeError)]:

@@ -29,6 +29,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 import numpy as np
+import tqdm.std
 
 from .._progress import progress_bar
 from .store import _json_default, _record, _Store
@@ -291,6 +292,12 @@ def _worker_init(parent: int, threads: Optional[int],
     """Set up a local pool worker: leave Ctrl-C to the driver, cap Rust threads, die with the driver, and use the
     limits the driver changed (a spawned process starts with the defaults)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # tqdm's lock of a process's bars (the package's training makes a hidden one in every job) is by default a
+    # multiprocessing RLock: in a spawned worker, a named semaphore registered with the resource tracker, which the
+    # worker, killed by the sweep (Ctrl-C, timeout=, a dead worker's pool), never unregisters, and the tracker then
+    # printed "There appear to be N leaked semaphore objects" at the sweep's exit. A worker's bars share no lock with
+    # another process's (each worker made its own), so a thread lock does what that one did.
+    tqdm.std.tqdm.set_lock(threading.RLock())
     if threads and "RAYON_NUM_THREADS" not in os.environ:
         os.environ["RAYON_NUM_THREADS"] = str(threads)
     if limits:
