@@ -1572,6 +1572,34 @@ def test_a_store_of_another_job_is_not_told_to_resume(tmp_path, capsys):
     assert sweep.store_from_args(parser.parse_args(["--store", other, "--resume"]), job=toy) == other
 
 
+def test_a_store_of_other_settings_is_refused_naming_what_differs(tmp_path):
+    """A store of another job or other job settings is refused naming what differs: both identities were written
+    whole (over 250 characters each for `nnpartition validate`) for the user to compare. (The test fails on the old
+    code.)"""
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1), store=store, workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in kwargs\.by \(2 here, 1 in the store\), "
+                                               r"kwargs\.setting \(\[1,2\] here, absent in the store\); use another "
+                                               r"store path"):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=2, setting=(1, 2)), store=store, workers=1,
+                  progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in the job \(nnpartition\._sweep_jobs:toy here, "
+                                               r"test_sweep:_offset in the store\); use another"):
+        sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())   # the command line's check says it too
+    with pytest.raises(ValueError, match=r"\)\; they differ in kwargs\.by \(3 here, 1 in the store\); a store "
+                                         r"continues only its own job: choose a new path$"):
+        sweep.store_from_args(parser.parse_args(["--store", str(store), "--resume"]),
+                              job=functools.partial(_offset, by=3))
+    # settings JSON cannot write count by a digest: what differs is named down to it
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=np.random.default_rng(0)),
+              store=tmp_path / "r.sqlite", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in kwargs\.setting\.pickle \(\"#[0-9a-f]{16}\" here, "):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=np.random.default_rng(1)),
+                  store=tmp_path / "r.sqlite", workers=1, progress=False)
+    assert sweep.store._differences("m:f#0123", "m:f#4567") == ""   # two digests of whole settings: nothing to name
+
+
 def test_a_jobs_identity_is_the_same_in_every_process():
     # A review of the forty-fifth pass: three jobs whose identity changed from one process to the next, so that a
     # resumed sweep of the same job was refused ("holds results of job ..."): a classmethod (its class's __dict__,

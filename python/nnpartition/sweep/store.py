@@ -242,8 +242,9 @@ class _Store:
                              f"this nnpartition reads version {STORE_VERSION}; open it with the nnpartition that "
                              f"wrote it, or start a new store")
         if job and meta["job"] != job:
-            raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
-                             f"use another store path for another job or other job settings")
+            raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}"
+                             f"{_differences(meta['job'], job)}; use another store path for another job or other "
+                             f"job settings")
         # the nnpartition version that created the store (None: one from before stores recorded it)
         by = meta.get("nnpartition")
         if job and not created and by not in (None, __version__):
@@ -393,6 +394,51 @@ def _state(path: str) -> Tuple[int, int, int, int]:
     except FileNotFoundError:
         wal = -1
     return st.st_ino, st.st_size, st.st_mtime_ns, wal
+
+
+def _differences(stored: str, new: str, most: int = 4) -> str:
+    """``"; they differ in ..."``: where two job identities (``module:name`` and the JSON of its bound settings,
+    :func:`~nnpartition.sweep.executor._job_name`) differ, for the message that refuses a store of another job
+    (both were written whole, hundreds of characters each, for the user to compare); ``""`` where it cannot say.
+
+    Example:
+        >>> _differences('m:f{"kwargs":{"p":{"lr":0.5,"steps":10},"seed":0}}',
+        ...             'm:f{"kwargs":{"p":{"lr":0.5,"steps":20}}}')
+        '; they differ in kwargs.p.steps (20 here, 10 in the store), kwargs.seed (absent here, 0 in the store)'
+        >>> _differences("m:f", "m:g")
+        '; they differ in the job (m:g here, m:f in the store)'
+    """
+    cut = [min((x.find(c) for c in "{#" if c in x), default=len(x)) for x in (stored, new)]
+    (name_a, rest_a), (name_b, rest_b) = ((x[:i], x[i:]) for x, i in zip((stored, new), cut))
+    if name_a != name_b:
+        return f"; they differ in the job ({name_b} here, {name_a} in the store)"
+    try:
+        a, b = (json.loads(r) if r else {} for r in (rest_a, rest_b))
+    except ValueError:   # (a digest of settings JSON could not write: nothing to name)
+        return ""
+    found: List[str] = []
+    absent = object()
+
+    def text(value: Any) -> str:
+        return "absent" if value is absent else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def walk(x: Any, y: Any, where: str) -> None:
+        if x == y or len(found) > most:
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in sorted(set(x) | set(y)):
+                walk(x.get(k, absent), y.get(k, absent), f"{where}.{k}" if where else str(k))
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, w) in enumerate(zip(x, y)):
+                walk(u, w, f"{where}[{i}]")
+        else:
+            found.append(f"{where or 'the settings'} ({text(y)} here, {text(x)} in the store)")
+
+    walk(a, b, "")
+    if not found:
+        return ""
+    more = " and more" if len(found) > most else ""
+    return "; they differ in " + ", ".join(found[:most]) + more
 
 
 def _now() -> str:
