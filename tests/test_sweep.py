@@ -1572,6 +1572,10 @@ def test_a_store_of_another_job_is_not_told_to_resume(tmp_path, capsys):
     assert sweep.store_from_args(parser.parse_args(["--store", other, "--resume"]), job=toy) == other
 
 
+def _interrupted(config):
+    raise KeyboardInterrupt
+
+
 def test_a_store_of_other_settings_is_refused_naming_what_differs(tmp_path):
     """A store of another job or other job settings is refused naming what differs: both identities were written
     whole (over 250 characters each for `nnpartition validate`) for the user to compare. (The test fails on the old
@@ -1598,6 +1602,18 @@ def test_a_store_of_other_settings_is_refused_naming_what_differs(tmp_path):
         sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=np.random.default_rng(1)),
                   store=tmp_path / "r.sqlite", workers=1, progress=False)
     assert sweep.store._differences("m:f#0123", "m:f#4567") == ""   # two digests of whole settings: nothing to name
+
+
+def test_a_store_left_without_a_result_by_ctrl_c_takes_another_job(tmp_path):
+    """Ctrl-C before a sweep's first result left its new store named for that job: the same command with other
+    settings was refused as "holds results of job ..." of a store that held none (the job is given back, as for a
+    job the workers cannot load). A store with a result keeps its job. (The test fails on the old code.)"""
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run([{"x": 1}], _interrupted, store=store, workers=1, progress=False)
+    assert sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)[0]["result"] == {"square": 1}
+    with pytest.raises(sweep.StoreError, match="holds results of job nnpartition._sweep_jobs:toy, not "):
+        sweep.run([{"x": 2}], _interrupted, store=store, workers=1, progress=False)
 
 
 def test_a_jobs_identity_is_the_same_in_every_process():

@@ -441,6 +441,9 @@ def run(
                 # Ctrl-C: the summary the sweep promises at its end, with what is kept (it printed nothing, and the
                 # bar it showed was erased, leaving a traceback from inside concurrent.futures)
                 ran = [records[i]["status"] for i in todo if records[i] is not None]  # type: ignore[index]
+                # a store this sweep named and left without a result is no experiment's yet: rerun with other
+                # settings, it was refused as holding "results of job ..." (it held none)
+                db.release()
                 summary = SweepSummary(total=len(configs), done=ran.count("done"), failed=ran.count("failed"),
                                        skipped=skipped, seconds=time.perf_counter() - started)
                 if _shown(progress, summary):
