@@ -1572,6 +1572,50 @@ def test_a_store_of_another_job_is_not_told_to_resume(tmp_path, capsys):
     assert sweep.store_from_args(parser.parse_args(["--store", other, "--resume"]), job=toy) == other
 
 
+def _interrupted(config):
+    raise KeyboardInterrupt
+
+
+def test_a_store_of_other_settings_is_refused_naming_what_differs(tmp_path):
+    """A store of another job or other job settings is refused naming what differs: both identities were written
+    whole (over 250 characters each for `nnpartition validate`) for the user to compare. (The test fails on the old
+    code.)"""
+    store = tmp_path / "s.sqlite"
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1), store=store, workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in kwargs\.by \(2 here, 1 in the store\), "
+                                               r"kwargs\.setting \(\[1,2\] here, absent in the store\); use another "
+                                               r"store path"):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=2, setting=(1, 2)), store=store, workers=1,
+                  progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in the job \(nnpartition\._sweep_jobs:toy here, "
+                                               r"test_sweep:_offset in the store\); use another"):
+        sweep.run([{"x": 2}], toy, store=store, workers=1, progress=False)
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())   # the command line's check says it too
+    with pytest.raises(ValueError, match=r"\)\; they differ in kwargs\.by \(3 here, 1 in the store\); a store "
+                                         r"continues only its own job: choose a new path$"):
+        sweep.store_from_args(parser.parse_args(["--store", str(store), "--resume"]),
+                              job=functools.partial(_offset, by=3))
+    # settings JSON cannot write count by a digest: what differs is named down to it
+    sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=np.random.default_rng(0)),
+              store=tmp_path / "r.sqlite", workers=1, progress=False)
+    with pytest.raises(sweep.StoreError, match=r"; they differ in kwargs\.setting\.pickle \(\"#[0-9a-f]{16}\" here, "):
+        sweep.run([{"x": 2}], functools.partial(_offset, by=1, setting=np.random.default_rng(1)),
+                  store=tmp_path / "r.sqlite", workers=1, progress=False)
+    assert sweep.store._differences("m:f#0123", "m:f#4567") == ""   # two digests of whole settings: nothing to name
+
+
+def test_a_store_left_without_a_result_by_ctrl_c_takes_another_job(tmp_path):
+    """Ctrl-C before a sweep's first result left its new store named for that job: the same command with other
+    settings was refused as "holds results of job ..." of a store that held none (the job is given back, as for a
+    job the workers cannot load). A store with a result keeps its job. (The test fails on the old code.)"""
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run([{"x": 1}], _interrupted, store=store, workers=1, progress=False)
+    assert sweep.run([{"x": 1}], toy, store=store, workers=1, progress=False)[0]["result"] == {"square": 1}
+    with pytest.raises(sweep.StoreError, match="holds results of job nnpartition._sweep_jobs:toy, not "):
+        sweep.run([{"x": 2}], _interrupted, store=store, workers=1, progress=False)
+
+
 def test_a_jobs_identity_is_the_same_in_every_process():
     # A review of the forty-fifth pass: three jobs whose identity changed from one process to the next, so that a
     # resumed sweep of the same job was refused ("holds results of job ..."): a classmethod (its class's __dict__,
@@ -1650,6 +1694,88 @@ def test_a_configuration_past_its_timeout_is_recorded_failed_and_the_rest_finish
     assert (again.summary.done, again.summary.failed, again.summary.skipped) == (0, 1, 4)
 
 
+def test_workers_the_sweep_kills_leave_no_leaked_semaphore_warning(tmp_path):
+    """A pool worker that made a progress bar (the package's training makes a hidden one in every job) held tqdm's
+    lock, a named semaphore of multiprocessing registered with its resource tracker (the workers are spawned); the
+    sweep kills its workers on Ctrl-C, a timeout or a dead worker, and at the sweep's exit the tracker printed
+    "UserWarning: resource_tracker: There appear to be 2 leaked semaphore objects to clean up at shutdown" under
+    `nnpartition validate`'s interrupted message. (The test fails on the old code.)"""
+    script = tmp_path / "bar_sweep.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from nnpartition import sweep
+        from nnpartition._sweep_jobs import toy
+        if __name__ == "__main__":
+            grid = [{"x": 1, "bar": True}, {"x": 2, "bar": True, "sleep": 600}]
+            out = sweep.run(grid, toy, store=None, workers=2, timeout=4, progress=False)
+            print([r["status"] for r in out], out[1]["error"].split(":")[0])
+    """))
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["['done',", "'failed']", "Timeout"]
+    assert "leaked" not in p.stderr and "Warning" not in p.stderr, p.stderr
+
+
+TERM_SCRIPT = textwrap.dedent("""
+    import sys
+    from nnpartition import sweep
+    from nnpartition._sweep_jobs import toy
+    if __name__ == "__main__":
+        sweep.run(sweep.product(x=range(40), sleep=[0.2]), toy, store=sys.argv[1], workers=2, progress=True)
+""")
+
+
+@pytest.mark.parametrize("how", ["api", "cli"])
+def test_sigterm_or_sighup_stops_a_sweep_as_ctrl_c_does(tmp_path, process_group, how):
+    """SIGTERM (a cluster's time limit, ``scancel``, ``kill``) or SIGHUP (a closed terminal) of the sweep's process
+    stops it as Ctrl-C does: the summary says what is kept, the command line says how to go on and exits 128 + the
+    signal's number, and the resumed sweep runs the rest. The process died at once: no word of the store, and the
+    resource tracker warned of "5 leaked semaphore objects" of the sweep's pool. (The test fails on the old
+    code.)"""
+    store = tmp_path / "t.sqlite"
+    if how == "api":
+        script = tmp_path / "term_script.py"
+        script.write_text(TERM_SCRIPT)
+        args, sig = [sys.executable, str(script), str(store)], signal.SIGTERM
+    else:
+        args = [sys.executable, "-m", "nnpartition", "validate", "--store", str(store), "--workers", "2",
+                "--datasets", "1", "--steps", "2000", "--no-progress"]
+        sig = signal.SIGHUP
+    p = process_group(args, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (store.exists() and _count(store) >= 2):
+        assert p.poll() is None, p.stderr.read()
+        assert time.monotonic() < deadline, "the sweep recorded nothing in 60 s"
+        time.sleep(0.05)
+    os.kill(p.pid, sig)
+    err = p.communicate(timeout=60)[1]
+    lines = [line.split("\r")[-1] for line in err.splitlines() if line.split("\r")[-1].strip()]
+    assert "leaked" not in err, err
+    name = signal.Signals(sig).name
+    if how == "api":
+        assert p.returncode == 1, err
+        assert any(re.match(rf"sweep: 40 configurations: \d+ done, 0 failed, 0 skipped .*; stopped by {name} with "
+                            rf"\d+ not run: the finished configurations are kept in .*t\.sqlite", line)
+                   for line in lines), err
+        assert lines[-1] == f"nnpartition.sweep.executor._Terminated: stopped by {name}", err
+        kept = _count(store)
+        out = sweep.run(sweep.product(x=range(40), sleep=[0.2]), toy, store=store, workers=2, progress=False)
+        assert out.summary.skipped == kept and [r["result"]["square"] for r in out] == [x * x for x in range(40)]
+    else:
+        assert p.returncode == 128 + sig, err
+        assert lines == [f"nnpartition validate: stopped by {name}; the finished configurations are kept in "
+                         f"{store}: the same command with --resume runs the rest"], err
+    assert rows(store)   # (and the store is intact: rows() checks it)
+
+
+def _count(store):
+    try:
+        with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)) as db:
+            return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.Error:   # not created yet
+        return 0
+
+
 def test_timeout_is_checked_and_refused_where_it_cannot_stop_a_job():
     for bad, kind in [(0, ValueError), (-1, ValueError), (float("nan"), ValueError), ("5", TypeError),
                       (True, TypeError)]:
@@ -1677,6 +1803,34 @@ def test_a_database_whose_meta_names_another_format_is_not_a_store(tmp_path):
     with closing(sqlite3.connect(other)) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("someone-else",)
         assert db.execute("SELECT count(*) FROM results").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("ddl", [
+    "CREATE TABLE users(id INTEGER, name TEXT); INSERT INTO users VALUES (1, 'ada');",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('app', 'notes');",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);",
+    "CREATE TABLE meta(name TEXT, data BLOB); INSERT INTO meta VALUES ('n', x'00');",
+], ids=["no-meta", "meta-of-another-app", "empty-meta", "meta-of-other-columns"])
+def test_another_programs_database_is_refused_before_anything_is_written_to_it(tmp_path, ddl):
+    """Another program's SQLite database given as a store is refused by ``run``, ``load`` and the command line's
+    ``--store`` check, and left byte for byte as it was, without -wal or -shm files. A sweep set WAL mode first (it is
+    persistent: the file's header changed), and one with a ``meta (key, value)`` table was given a ``results``
+    table before the refusal; a ``meta`` of other columns was "not a usable sweep store: no such column: key". (The
+    test fails on the old code: the bytes changed in every case.)"""
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.executescript(ddl)
+        db.commit()
+    before = other.read_bytes()
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    for call in (lambda: sweep.run([{"x": 1}], toy, store=other, workers=1, progress=False),
+                 lambda: sweep.load(other),
+                 lambda: sweep.store_from_args(parser.parse_args(["--store", str(other), "--resume"]), toy)):
+        with pytest.raises(sweep.StoreError, match=r"'[^']*other.sqlite' is (an SQLite database but )?not an "
+                                                   r"nnpartition sweep store; choose another path$"):
+            call()
+        assert other.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["other.sqlite"]
 
 
 def test_load_of_a_database_with_a_stores_tables_and_no_meta_refuses_and_writes_nothing(tmp_path):

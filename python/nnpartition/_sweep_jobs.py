@@ -18,8 +18,8 @@ __all__ = ["empty", "limits", "partition", "real", "real_or_toy", "toy", "train"
 
 def toy(config: Dict[str, Any]) -> Dict[str, Any]:
     """``{"square": x * x}``; ignores SIGTERM when ``config["ignore_term"]`` (as a job with its own handler may),
-    sleeps ``config["sleep"]`` seconds first, raises
-    ``ValueError`` when ``config["fail"]``, kills its own process when ``config["crash"]``,
+    makes a hidden progress bar when ``config["bar"]`` (as the package's training does), sleeps ``config["sleep"]``
+    seconds first, raises ``ValueError`` when ``config["fail"]``, kills its own process when ``config["crash"]``,
     calls ``sys.exit(config["exit"])`` when ``config`` has ``"exit"``.
 
     Example:
@@ -28,6 +28,10 @@ def toy(config: Dict[str, Any]) -> Dict[str, Any]:
     """
     if config.get("ignore_term"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if config.get("bar"):
+        from ._progress import progress_bar
+
+        progress_bar(1, progress=False).close()
     if config.get("sleep"):
         time.sleep(float(config["sleep"]))
     if config.get("crash"):

@@ -5,7 +5,8 @@ with ``register(subparsers)``. :func:`main` runs the shared checks of
 :mod:`nnpartition._cli.common` (files, output paths, option combinations)
 before the command, and maps errors to exit statuses: 2 with one line for
 a usage or value error, a file that could not be written (naming its
-option) or a missing optional dependency, 130 for Ctrl-C (but ``explore``, for which Ctrl-C is the normal way to stop
+option) or a missing optional dependency, 128 + the signal's number for SIGTERM or SIGHUP during a sweep,
+130 for Ctrl-C (but ``explore``, for which Ctrl-C is the normal way to stop
 the server: 0, docs/explore.md). The limits of :mod:`nnpartition.limits` can be set for
 one command through the environment variables ``NNPARTITION_MAX_PARAMS``,
 ``NNPARTITION_MAX_BYTES`` and ``NNPARTITION_MAX_WORK`` (docs/limits.md).
@@ -177,8 +178,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             kept = ("; the same command with --resume runs the rest" if getattr(exc, "nnpartition_summary_shown", False)
                     else f"; the finished configurations are kept in {store}: the same command with --resume runs "
                          f"the rest")
-        print(f"nnpartition {args.command}: interrupted{kept}", file=sys.stderr)
-        return 130
+        # SIGTERM or SIGHUP during a sweep (a cluster's time limit, kill, a closed terminal) stops it as Ctrl-C does
+        # (nnpartition.sweep.executor._Terminated), and exits with the signal's status, 128 + its number
+        signum = getattr(exc, "signum", None)
+        how = "interrupted" if signum is None else str(exc)
+        print(f"nnpartition {args.command}: {how}{kept}", file=sys.stderr)
+        return 130 if signum is None else 128 + int(signum)
     except BrokenPipeError:
         # The reader went away (`nnpartition ... | head`): stop quietly, as Unix tools do.
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.

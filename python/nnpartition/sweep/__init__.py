@@ -47,7 +47,8 @@ from .. import _progress
 from .. import _validate as v
 from ..limits import _check_bytes
 from .cli import add_sweep_arguments, executor_from_args, store_from_args
-from .executor import DASK_HINT, MAX_WORKERS, SweepError, _check_scheduler, _execute, _job_name  # noqa: F401 - re-exported
+from .executor import (DASK_HINT, MAX_WORKERS, SweepError, _check_scheduler, _execute,  # noqa: F401 - re-exported
+                       _job_name, _terminate_as_interrupt, _Terminated)
 from .store import (  # noqa: F401 - the store's constants stay importable from nnpartition.sweep
     BUSY_TIMEOUT, STORE_FORMAT, STORE_VERSION, PathLike, StoreError, _json_default, _Store, load)
 
@@ -431,9 +432,10 @@ def run(
         done = failed = 0
         if todo:
             try:
-                done, failed = _execute(configs, keys, todo, records, job, db, executor=executor, workers=workers,
-                                        scheduler=scheduler, progress=progress, max_pending=max_pending,
-                                        skipped=skipped, timeout=timeout)
+                with _terminate_as_interrupt():   # SIGTERM, SIGHUP: stop as on Ctrl-C
+                    done, failed = _execute(configs, keys, todo, records, job, db, executor=executor,
+                                            workers=workers, scheduler=scheduler, progress=progress,
+                                            max_pending=max_pending, skipped=skipped, timeout=timeout)
             except (TypeError, RuntimeError):
                 db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
                 raise
@@ -441,13 +443,17 @@ def run(
                 # Ctrl-C: the summary the sweep promises at its end, with what is kept (it printed nothing, and the
                 # bar it showed was erased, leaving a traceback from inside concurrent.futures)
                 ran = [records[i]["status"] for i in todo if records[i] is not None]  # type: ignore[index]
+                # a store this sweep named and left without a result is no experiment's yet: rerun with other
+                # settings, it was refused as holding "results of job ..." (it held none)
+                db.release()
                 summary = SweepSummary(total=len(configs), done=ran.count("done"), failed=ran.count("failed"),
                                        skipped=skipped, seconds=time.perf_counter() - started)
                 if _shown(progress, summary):
                     # (how to resume is the caller's: sweep.run with this store again, the command line's --resume)
                     kept = (f"the finished configurations are kept in {db.path} for a resumed run"
                             if db.path != ":memory:" else "no store kept them (store=None)")
-                    print(f"{summary}; interrupted with {len(todo) - len(ran)} not run: {kept}", file=sys.stderr)
+                    how = f"{exc}" if isinstance(exc, _Terminated) else "interrupted"
+                    print(f"{summary}; {how} with {len(todo) - len(ran)} not run: {kept}", file=sys.stderr)
                     # the command line adds how to go on, without naming the store a second time
                     exc.nnpartition_summary_shown = True  # type: ignore[attr-defined]
                 raise

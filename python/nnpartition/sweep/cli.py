@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Tuple
 from .. import _validate as v
 from .._cli.common import integer
 from .executor import DASK_HINT, MAX_WORKERS, _dask_client, _job_name
-from .store import _rows_and_job
+from .store import _differences, _rows_and_job
 
 __all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
 
@@ -112,8 +112,8 @@ def store_from_args(args: argparse.Namespace, job: Optional[Callable[..., Any]] 
         name = "" if job is None else _job_name(job)
         if n and recorded and name and recorded != name:
             raise ValueError(f"--store {store} holds {n} result(s) of another job or other job settings "
-                             f"({recorded}), not of this one ({name}); a store continues only its own job: choose a "
-                             f"new path")
+                             f"({recorded}), not of this one ({name}){_differences(recorded, name)}; a store continues "
+                             f"only its own job: choose a new path")
         if n and not resume:
             raise ValueError(f"--store {store} already holds {n} finished configuration(s): pass --resume to "
                              f"continue that sweep (finished ones are skipped) or choose a new path")

@@ -10,6 +10,7 @@ as failed while the rest of the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -26,9 +27,10 @@ import traceback
 import types
 from concurrent.futures.process import BrokenProcessPool
 from json.encoder import encode_basestring_ascii
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 import numpy as np
+import tqdm.std
 
 from .._progress import progress_bar
 from .store import _json_default, _record, _Store
@@ -49,6 +51,42 @@ class SweepError(RuntimeError):
         ...     print(type(exc).__name__, exc)
         SweepError the executor cancelled configuration {}; the sweep stopped
     """
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a cluster's time limit or ``scancel``, ``kill``, a closed terminal) during a sweep: it
+    stops as on Ctrl-C (the workers killed, the store closed, the summary and the command line's way on); ``signum``
+    is the signal's number. Without it the process died at once: no word of the store, and the resource tracker
+    warned of "leaked semaphore objects" of the sweep's pool."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`_Terminated` (once: a second one is ignored while the sweep
+    stops), where they have Python's default action and in the main thread (elsewhere, and under ``nohup`` or a
+    handler of the caller's, nothing changes); the previous handlers are restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: Dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Terminated(signum)
+
+    for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
 
 #: How to install the optional Dask dependency.
 DASK_HINT = "pip install 'nnpartition[distributed]'"
@@ -291,6 +329,12 @@ def _worker_init(parent: int, threads: Optional[int],
     """Set up a local pool worker: leave Ctrl-C to the driver, cap Rust threads, die with the driver, and use the
     limits the driver changed (a spawned process starts with the defaults)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # tqdm's lock of a process's bars (the package's training makes a hidden one in every job) is by default a
+    # multiprocessing RLock: in a spawned worker, a named semaphore registered with the resource tracker, which the
+    # worker, killed by the sweep (Ctrl-C, timeout=, a dead worker's pool), never unregisters, and the tracker then
+    # printed "There appear to be N leaked semaphore objects" at the sweep's exit. A worker's bars share no lock with
+    # another process's (each worker made its own), so a thread lock does what that one did.
+    tqdm.std.tqdm.set_lock(threading.RLock())
     if threads and "RAYON_NUM_THREADS" not in os.environ:
         os.environ["RAYON_NUM_THREADS"] = str(threads)
     if limits:

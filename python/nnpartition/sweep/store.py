@@ -163,6 +163,33 @@ class _Store:
         return StoreError(f"store {self.path!r} is an SQLite database but not an nnpartition sweep store; choose "
                           f"another path")
 
+    def _meta(self) -> Dict[str, Any]:
+        """The ``meta`` table as a dict; a ``meta`` table of other columns (another program's) is not a store."""
+        try:
+            return dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError as exc:
+            if "no such column" in str(exc):   # (it was "not a usable sweep store: no such column: key")
+                raise self._not_a_store() from None
+            raise
+
+    def _foreign(self) -> None:
+        """Refuse, reading only, a database with tables that is not a sweep store: one without a ``meta`` table,
+        with a ``meta`` of other columns or of another format, or with an empty ``meta`` and no ``results`` (a store
+        is made in one transaction: its two tables and its ``meta`` rows, or nothing)."""
+        tables = self._tables()
+        if not tables:
+            return
+        if "meta" not in tables:
+            raise self._not_a_store()
+        meta = self._meta()
+        if meta and meta.get("format") != STORE_FORMAT:
+            raise self._other_format()
+        if not meta and "results" not in tables:
+            raise self._not_a_store()
+
+    def _other_format(self) -> StoreError:
+        return StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+
     def _open(self, job: Optional[str], reading: bool = False) -> None:
         try:
             # a store opened to be read that holds no table is none: load() of an empty file gave [] and wrote a
@@ -177,6 +204,10 @@ class _Store:
                 if not {"meta", "results"} <= tables:
                     raise self._not_a_store()
             else:
+                # another program's database is refused before anything is written to it: WAL mode, which is
+                # persistent, was set first (rewriting the file's header and leaving -wal and -shm files beside it),
+                # and one with a table named meta (key, value) was given a results table, before the refusal
+                self._foreign()
                 self.db.execute("PRAGMA journal_mode=WAL")
                 # WAL + NORMAL: a committed row survives the process being killed at any
                 # instant; after a power cut the last rows may be missing (they run again),
@@ -190,7 +221,7 @@ class _Store:
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             self.db.execute(statement)
-                meta = dict(self.db.execute("SELECT key, value FROM meta"))
+                meta = self._meta()
                 if not meta and reading:
                     raise self._not_a_store()
                 created = not meta
@@ -205,14 +236,15 @@ class _Store:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         if meta.get("format") != STORE_FORMAT:
-            raise StoreError(f"store {self.path!r} is not an nnpartition sweep store; choose another path")
+            raise self._other_format()
         if meta.get("version") != str(STORE_VERSION):
             raise StoreError(f"store {self.path!r} has layout version {meta.get('version')}, "
                              f"this nnpartition reads version {STORE_VERSION}; open it with the nnpartition that "
                              f"wrote it, or start a new store")
         if job and meta["job"] != job:
-            raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}; "
-                             f"use another store path for another job or other job settings")
+            raise StoreError(f"store {self.path!r} holds results of job {meta['job']}, not {job}"
+                             f"{_differences(meta['job'], job)}; use another store path for another job or other "
+                             f"job settings")
         # the nnpartition version that created the store (None: one from before stores recorded it)
         by = meta.get("nnpartition")
         if job and not created and by not in (None, __version__):
@@ -362,6 +394,51 @@ def _state(path: str) -> Tuple[int, int, int, int]:
     except FileNotFoundError:
         wal = -1
     return st.st_ino, st.st_size, st.st_mtime_ns, wal
+
+
+def _differences(stored: str, new: str, most: int = 4) -> str:
+    """``"; they differ in ..."``: where two job identities (``module:name`` and the JSON of its bound settings,
+    :func:`~nnpartition.sweep.executor._job_name`) differ, for the message that refuses a store of another job
+    (both were written whole, hundreds of characters each, for the user to compare); ``""`` where it cannot say.
+
+    Example:
+        >>> _differences('m:f{"kwargs":{"p":{"lr":0.5,"steps":10},"seed":0}}',
+        ...             'm:f{"kwargs":{"p":{"lr":0.5,"steps":20}}}')
+        '; they differ in kwargs.p.steps (20 here, 10 in the store), kwargs.seed (absent here, 0 in the store)'
+        >>> _differences("m:f", "m:g")
+        '; they differ in the job (m:g here, m:f in the store)'
+    """
+    cut = [min((x.find(c) for c in "{#" if c in x), default=len(x)) for x in (stored, new)]
+    (name_a, rest_a), (name_b, rest_b) = ((x[:i], x[i:]) for x, i in zip((stored, new), cut))
+    if name_a != name_b:
+        return f"; they differ in the job ({name_b} here, {name_a} in the store)"
+    try:
+        a, b = (json.loads(r) if r else {} for r in (rest_a, rest_b))
+    except ValueError:   # (a digest of settings JSON could not write: nothing to name)
+        return ""
+    found: List[str] = []
+    absent = object()
+
+    def text(value: Any) -> str:
+        return "absent" if value is absent else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def walk(x: Any, y: Any, where: str) -> None:
+        if x == y or len(found) > most:
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in sorted(set(x) | set(y)):
+                walk(x.get(k, absent), y.get(k, absent), f"{where}.{k}" if where else str(k))
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, w) in enumerate(zip(x, y)):
+                walk(u, w, f"{where}[{i}]")
+        else:
+            found.append(f"{where or 'the settings'} ({text(y)} here, {text(x)} in the store)")
+
+    walk(a, b, "")
+    if not found:
+        return ""
+    more = " and more" if len(found) > most else ""
+    return "; they differ in " + ", ".join(found[:most]) + more
 
 
 def _now() -> str:
