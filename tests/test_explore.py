@@ -2572,3 +2572,449 @@ def test_the_docs_batch_size_row_names_every_value_read_as_full_batch():
         except BadRequest:
             full = False
         assert full == (words in named), (value, cell)
+
+
+# ---------------------------------------------------------------------------- accessibility (the 67th pass on issue 11)
+# The page is for every student: keyboard alone, a screen reader, colour-blind eyes, a zoomed or narrow window.
+# Each control the keyboard reaches, in the page's order (Pause only while a run is active: it is disabled before).
+TAB_ORDER = ["data", "N", "widths", "optimizer", "lr", "steps", "batch_size", "seed", "every", "fps", "start", "step",
+             "reset", "color", "show-lines", "show-points", "export-png", "export-svg", "export-npz", "export-json"]
+
+
+def _load(browser, server):
+    browser.get(server.url)
+    wait_for(lambda: browser.execute_script("return window.__explore && window.__explore.config !== null"),
+             what="the page to load")
+
+
+def _keys(browser, *keys):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).send_keys(*keys).perform()
+
+
+def _shift_tab(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+
+
+def _active(browser):
+    return browser.execute_script("return document.activeElement.id || document.activeElement.tagName")
+
+
+def _tab_to(browser, target, limit=40):
+    """Press Tab until `target` (an id) has the focus; the ids passed on the way."""
+    from selenium.webdriver.common.keys import Keys
+
+    passed = []
+    for _ in range(limit):
+        if _active(browser) == target:
+            return passed
+        _keys(browser, Keys.TAB)
+        passed.append(_active(browser))
+    raise AssertionError(f"Tab never reached {target}: {passed}")
+
+
+def _tab_round(browser):
+    """The ids Tab visits from the page's start until it leaves the page (back to its body)."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.execute_script("document.activeElement.blur(); window.focus();")
+    seen = []
+    for _ in range(60):
+        _keys(browser, Keys.TAB)
+        now = _active(browser)
+        if now == "BODY":
+            break
+        seen.append(now)
+    return seen
+
+
+def _png(browser):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")).astype(float)
+
+
+def _luminance(rgb):
+    """WCAG 2's relative luminance of sRGB colours (0-255), along the last axis."""
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return c @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _contrast(a, b):
+    la, lb = _luminance(a), _luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def test_contrast_is_wcag_2s_ratio():
+    # WCAG's own figures: black on white 21:1, #767676 on white 4.54:1, #777 on white 4.48:1
+    assert _contrast([0, 0, 0], [255, 255, 255]) == pytest.approx(21)
+    assert _contrast([0x76] * 3, [255] * 3) == pytest.approx(4.54, abs=0.005)
+    assert _contrast([0x77] * 3, [255] * 3) == pytest.approx(4.48, abs=0.005)
+
+
+def test_the_keyboard_alone_sets_every_field_runs_pauses_steps_resets_colours_and_exports(server, browser):
+    """Tab and Shift-Tab go through every control in the page's order; typing sets the fields; Enter on Start starts
+    a run; Space on Pause pauses it, on Step steps it; Enter on Reset resets; the arrow keys switch the colour mode;
+    Space or Enter on each export exports. The two export links (.npz and JSON) took Enter only: Space scrolled the
+    page (fails on the old page)."""
+    from selenium.webdriver.common.keys import Keys
+
+    _load(browser, server)
+    assert _tab_round(browser) == TAB_ORDER
+    # and back: Shift-Tab from the last goes through them in reverse
+    _tab_to(browser, "export-json")
+    back = ["export-json"]
+    for _ in TAB_ORDER[1:]:
+        _shift_tab(browser)
+        back.append(_active(browser))
+    assert back == TAB_ORDER[::-1]
+    browser.execute_script("document.activeElement.blur()")
+    for field, value in (("N", "100"), ("widths", "6"), ("steps", "4000"), ("every", "20"), ("seed", "5"),
+                         ("fps", "20")):
+        _tab_to(browser, field)
+        _keys(browser, *([Keys.BACKSPACE] * 12), value)
+    _tab_to(browser, "start")
+    _keys(browser, Keys.ENTER)
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
+    run = server.session.run
+    assert (run.settings.N, list(run.settings.widths), run.settings.steps, run.settings.seed) == (100, [6], 4000, 5)
+    _keys(browser, Keys.TAB)   # Pause, enabled now, follows Start
+    assert _active(browser) == "pause"
+    _keys(browser, Keys.SPACE)
+    wait_for(lambda: run.state == "paused", what="the pause")
+    at = run.history[-1]["step"]
+    _tab_to(browser, "step")
+    _keys(browser, Keys.SPACE)
+    wait_for(lambda: run.history[-1]["step"] > at, what="a step")
+    # the colour mode, then the exports (the downloads recorded, not saved)
+    browser.execute_script(
+        "window.__got = []; window.download = (blob, name) => window.__got.push(name);"
+        "document.addEventListener('click', (e) => { const a = e.target.closest('a');"
+        "  if (a) { e.preventDefault(); window.__got.push(a.id); } }, true);")
+    _tab_to(browser, "color")
+    _keys(browser, Keys.ARROW_DOWN)
+    assert browser.execute_script("return document.getElementById('color').value") == "region"
+    for button, key in (("export-png", Keys.SPACE), ("export-svg", Keys.ENTER), ("export-npz", Keys.SPACE),
+                        ("export-json", Keys.SPACE), ("export-npz", Keys.ENTER)):
+        _tab_to(browser, button)
+        before = browser.execute_script("return window.__got.length")
+        _keys(browser, key)
+        wait_for(lambda: browser.execute_script("return window.__got.length") > before,
+                 timeout=5, what=f"{button} to export on {'Space' if key == Keys.SPACE else 'Enter'}")
+    got = browser.execute_script("return window.__got")
+    assert got[0].endswith(".png") and got[1].endswith(".svg") and got[2:] == ["export-npz", "export-json",
+                                                                                 "export-npz"], got
+    for _ in TAB_ORDER:   # Shift-Tab back to Reset, Enter
+        if _active(browser) == "reset":
+            break
+        _shift_tab(browser)
+    assert _active(browser) == "reset"
+    _keys(browser, Keys.ENTER)
+    wait_for(lambda: server.session.run is None or server.session.run.state in ("idle", "stopped"), what="reset")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_every_control_shows_a_focus_ring_of_3_to_1_on_all_four_sides(server, browser):
+    """Focused from the keyboard, each control draws a ring just outside its border on all four sides, in a colour
+    of at least 3:1 against what is there without it (WCAG 2.4.7 and 1.4.11), at 1400x1000 and in the scrolling
+    controls' panel of an 800x600 window (which hides what overflows it, and would cut a ring at its edge). Chromium's
+    own ring lay on the control's edge: nothing of it changed outside any control (fails on the old page)."""
+    from selenium.webdriver.common.keys import Keys
+
+    short = []
+    for size in ((1400, 1000), (800, 600)):
+        browser.set_window_size(*size)
+        _load(browser, server)
+        browser.execute_script("document.activeElement.blur(); window.focus();")
+        for target in TAB_ORDER:
+            _keys(browser, Keys.TAB)
+            assert _active(browser) == target
+            r = browser.execute_script("const r = document.activeElement.getBoundingClientRect();"
+                                       "return [r.left, r.top, r.right, r.bottom];")
+            focused = _png(browser)
+            browser.execute_script("window.__last = document.activeElement; document.activeElement.blur()")
+            plain = _png(browser)
+            browser.execute_script("window.__last.focus({focusVisible: true})")   # (where Tab goes on from)
+            left, top, right, bottom = (int(round(v)) for v in r)
+            xs, ys = slice(left + 1, right - 1), slice(top + 1, bottom - 1)
+            bands = {"left": (ys, slice(left - 4, left)), "right": (ys, slice(right, right + 4)),
+                     "top": (slice(top - 4, top), xs), "bottom": (slice(bottom, bottom + 4), xs)}
+            for side, (rows, cols) in bands.items():
+                ratio = _contrast(focused[rows, cols], plain[rows, cols]) if focused[rows, cols].size else [1.0]
+                if np.max(ratio) < 3:
+                    short.append((size, target, side, float(np.max(ratio))))
+    assert not short, short
+
+
+def _ax_node(browser, selector):
+    """The accessibility node (role, name, properties) Chromium makes of the element `selector` picks."""
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    ax = browser.execute_cdp_cmd("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})
+    n = ax["nodes"][0]
+    return (n.get("role", {}).get("value"), n.get("name", {}).get("value", ""),
+            {p["name"]: p["value"].get("value") for p in n.get("properties", [])})
+
+
+def test_a_screen_reader_hears_every_controls_name_the_state_and_what_the_pictures_show(server, browser):
+    """In Chromium's accessibility tree (CDP Accessibility.getFullAXTree), every control the keyboard reaches has a
+    name; the run's state is a polite live region and messages an alert; the plot and the three side charts are
+    images whose names say what they show now (the step, the accuracy, the region count, as the table shows them),
+    and a polite summary says that too, not at every frame: at most every 10 s while a run goes, and at once when it
+    pauses or ends. The side charts had no name, the state was no live region, and nothing said what the plot
+    showed (fails on the old page)."""
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    nameless = []
+    for n in nodes:
+        props = {p["name"]: p["value"].get("value") for p in n.get("properties", [])}
+        role = n.get("role", {}).get("value")
+        if props.get("focusable") and role not in ("RootWebArea", "option") and not n.get("name", {}).get("value"):
+            nameless.append((role, n.get("backendDOMNodeId")))
+    assert not nameless, nameless
+    role, _, props = _ax_node(browser, "#status")
+    assert role == "status" and props.get("live") == "polite", (role, props)
+    for sel in ("#plot", "#acc-chart", "#loss-chart", "#regions-chart"):
+        role, name, _ = _ax_node(browser, sel)
+        assert role == "image" and name, (sel, role, name)
+    # a run paced at 25 frames a second for 8 seconds: the summary's changes, timed by the page's clock
+    browser.execute_script(
+        "window.__said = []; const s = document.getElementById('summary');"
+        "new MutationObserver(() => window.__said.push([performance.now(), s.textContent,"
+        "                                               window.__explore.status.state]))"
+        "  .observe(s, {childList: true, characterData: true, subtree: true});")
+    _fill(browser, N="100", widths="8", steps="4000", every="20", fps="25", seed="1")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: browser.execute_script("return window.__explore.frames") >= 150, timeout=30,
+             what="150 frames")
+    browser.find_element(By.ID, "pause").click()
+    run = server.session.run
+    wait_for(lambda: run.state == "paused", what="the pause")
+    last = run.history[-1]["step"]
+    wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),
+             what="the paused snapshot")
+    said = wait_for(lambda: [s for s in browser.execute_script("return window.__said") if f"step {last} " in s[1]]
+                    and browser.execute_script("return window.__said"), timeout=5, what="the pause said")
+    running = [t for t, text, state in said if state == "running"]
+    assert 1 <= len(running) and all(b - a >= 9_990 for a, b in zip(running, running[1:])), said
+    frames = browser.execute_script("return window.__explore.frames")
+    assert len(said) < frames / 20, (len(said), frames)
+    words = said[-1][1]
+    regions = browser.find_element(By.ID, "regions-count").text
+    accuracy = browser.find_element(By.ID, "accuracy").text
+    assert f"step {last} of 4000" in words and f"accuracy {accuracy}" in words and f"{regions} linear regions" in words
+    _, plot, _ = _ax_node(browser, "#plot")
+    assert f"step {last}" in plot and f"{regions} linear regions" in plot and "misclassified" in plot, plot
+    for sel, word in (("#acc-chart", f"accuracy {accuracy}"), ("#loss-chart", "loss"),
+                      ("#regions-chart", f"{regions} linear regions")):
+        _, name, _ = _ax_node(browser, sel)
+        assert f"step {last}" in name and word in name, (sel, name)
+    # a refusal is an alert
+    _fill(browser, widths="5000")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: "5000" in browser.find_element(By.ID, "message").text, what="the refusal")
+    role, name, props = _ax_node(browser, "#message")
+    assert role == "alert" and props.get("live") == "assertive", (role, props)
+
+
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision deficiency",
+# IEEE TVCG 15(6): their matrices for severity 1.0 (dichromacy), applied to linear RGB.
+MACHADO = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(rgb, vision="normal"):
+    """CIELAB (D65) of an sRGB colour (0-255) as seen with `vision` (a MACHADO key, or "normal")."""
+    c = np.asarray(rgb, dtype=float) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if vision != "normal":
+        lin = np.clip(np.array(MACHADO[vision]) @ lin, 0, 1)
+    xyz = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                    [0.0193339, 0.1191920, 0.9503041]]) @ lin / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _ciede2000(lab1, lab2):
+    """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005), kL = kC = kH = 1."""
+    (L1, a1, b1), (L2, a2, b2) = lab1, lab2
+    cbar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(cbar ** 7 / (cbar ** 7 + 25 ** 7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else h2 - h1 - 360 * (h2 - h1 > 180) + 360 * (h2 - h1 < -180)
+    dH = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    lbar, cbar = (L1 + L2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        hbar = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        hbar = (h1 + h2) / 2
+    else:
+        hbar = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (1 - 0.17 * math.cos(math.radians(hbar - 30)) + 0.24 * math.cos(math.radians(2 * hbar))
+         + 0.32 * math.cos(math.radians(3 * hbar + 6)) - 0.20 * math.cos(math.radians(4 * hbar - 63)))
+    sl = 1 + 0.015 * (lbar - 50) ** 2 / math.sqrt(20 + (lbar - 50) ** 2)
+    sc, sh = 1 + 0.045 * cbar, 1 + 0.015 * cbar * t
+    rt = -2 * math.sqrt(cbar ** 7 / (cbar ** 7 + 25 ** 7)) * math.sin(math.radians(60 * math.exp(-((hbar - 275) / 25)
+                                                                                                  ** 2)))
+    dl, dc, dH = (L2 - L1) / sl, (c2 - c1) / sc, dH / sh
+    return math.sqrt(dl ** 2 + dc ** 2 + dH ** 2 + rt * dc * dH)
+
+
+@pytest.mark.parametrize("lab1, lab2, de", [   # Sharma, Wu & Dalal's test data: pairs 1, 7, 17, 25, 34
+    ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425), ((50, 0, 0), (50, -1, 2), 2.3669),
+    ((50, 2.5, 0), (73, 25, -18), 27.1492), ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((90.8027, -2.0831, 1.441), (91.1528, -1.6435, 0.0447), 1.4441),
+])
+def test_ciede2000_is_sharmas(lab1, lab2, de):
+    assert _ciede2000(lab1, lab2) == pytest.approx(de, abs=1e-4)
+
+
+@pytest.mark.parametrize("vision", ["normal", *MACHADO])
+def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browser, vision):
+    """The classes' colours as the page draws them (its points, its region fills at each of their 14 shades, its
+    legend), simulated for each dichromacy (Machado et al. 2009 at full severity), differ by a CIEDE2000 of at least
+    30 for the points and the legend and at least 15 for the fills of the same shade, and a misclassified point by 30
+    from the other class's fill under it. A CIEDE2000 of about 2.3 is just noticeable; palettes for categories ask
+    10 or more to tell two colours at a glance; small marks (a point of 4px, a swatch) need more than large fills, so
+    30 for them. The faintest fills (near the boundary, where the network is least sure) are the closest: 17.5 under
+    protanopia."""
+    _load(browser, server)
+    c1, c0, points, swatch = browser.execute_script(
+        "const rgb = (s) => s.match(/\\d+/g).slice(0, 3).map(Number);"
+        "const sw = (c) => rgb(getComputedStyle(document.querySelector('.sw.' + c)).backgroundColor);"
+        "const hex = (p) => [1, 3, 5].map((i) => parseInt(p.slice(i, i + 2), 16));"
+        "return [C1, C0, POINT.map(hex), [sw('c1'), sw('c0')]]")
+    shades = [0.2 + 0.65 * k / 20 for k in range(21)]
+    rgb = browser.execute_script(
+        "return arguments[0].map((t) => [mix(C1, t), mix(C0, t)].map((s) => s.match(/\\d+/g).map(Number)))", shades)
+
+    def de(a, b):
+        return _ciede2000(_lab(a, vision), _lab(b, vision))
+
+    assert de(points[0], points[1]) >= 30
+    assert de(swatch[0], swatch[1]) >= 30
+    fills = [de(a, b) for a, b in rgb]
+    assert min(fills) >= 15, fills
+    assert min(min(de(points[1], b), de(points[0], a)) for a, b in rgb) >= 30
+    assert c1 != c0
+
+
+_TEXT_COLOURS = """
+const out = [], opaque = (c) => c.match(/[\\d.]+/g).map(Number);
+function under(el) {            // the colour behind el: its and its ancestors' backgrounds, composed, on white
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const c = opaque(getComputedStyle(e).backgroundColor), a = c.length > 3 ? c[3] : 1;
+    if (a > 0) layers.push([c[0], c[1], c[2], a]);
+    if (a >= 1) break;
+  }
+  let bg = [255, 255, 255];
+  for (const [r, g, b, a] of layers.reverse()) bg = [r, g, b].map((v, i) => v * a + bg[i] * (1 - a));
+  return bg;
+}
+for (const el of document.querySelectorAll("body *")) {
+  const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  const st = getComputedStyle(el);
+  if (!own || !el.getClientRects().length || st.visibility !== "visible" || el.closest(":disabled")) continue;
+  let op = 1;
+  for (let e = el; e; e = e.parentElement) op *= Number(getComputedStyle(e).opacity);
+  const fg = opaque(st.color), bg = under(el), a = (fg.length > 3 ? fg[3] : 1) * op;
+  out.push([el.id || el.tagName + "." + el.className, fg.slice(0, 3).map((v, i) => v * a + bg[i] * (1 - a)), bg,
+            parseFloat(st.fontSize), Number(st.fontWeight), el.textContent.trim().slice(0, 40)]);
+}
+for (const el of document.querySelectorAll("button, a.button, input:not([type=checkbox]), select")) {
+  if (!el.getClientRects().length || el.disabled) continue;
+  const st = getComputedStyle(el);
+  out.push([(el.id || el.tagName) + " border", opaque(st.borderTopColor).slice(0, 3), under(el.parentElement),
+            0, 0, "UI"]);
+}
+return out;
+"""
+
+
+def test_text_and_controls_edges_have_wcag_aa_contrast(server, browser, tmp_path):
+    """Every visible text, from its computed colours (with the backgrounds behind it composed and the opacity of its
+    ancestors), is at least 4.5:1 against its background, or 3:1 where large (24px, or 18.66px bold); every button's
+    and field's edge at least 3:1 against the panel it sits on (WCAG 1.4.3, 1.4.11): with the page idle, with a
+    message and a data note shown, and with a run paused. The grey of the labels, the tagline, the legend and the
+    numbers' names, #777, was 4.48:1 on white and 4.3:1 on the page's grey; the buttons' edges, #bbb, 1.9:1 (fails on
+    the old page)."""
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    low = []
+
+    def check(when):
+        for what, fg, bg, size, weight, text in browser.execute_script(_TEXT_COLOURS):
+            need = 3.0 if text == "UI" or size >= 24 or (size >= 18.66 and weight >= 700) else 4.5
+            ratio = float(_contrast(fg, bg))
+            if ratio < need:
+                low.append((when, what, text, round(ratio, 2), need))
+
+    check("idle")
+    path = tmp_path / "far.csv"
+    rng = np.random.default_rng(0)
+    path.write_text("".join(f"{1e6 + a},{1e6 + b},{int(a > 0)}\n" for a, b in rng.normal(size=(50, 2))))
+    _fill(browser, data="csv")
+    browser.find_element(By.ID, "csv").send_keys(str(path))
+    _fill(browser, steps="200", every="20", fps="0")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run")
+    wait_for(lambda: browser.find_element(By.ID, "data-note").is_displayed(), what="the data note")
+    _fill(browser, widths="5000")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: "5000" in browser.find_element(By.ID, "message").text, what="the refusal")
+    check("a run, a note and a message")
+    assert not low, low
+
+
+@pytest.mark.parametrize("size", [(640, 480), (800, 600), (1024, 768)])
+def test_at_200_percent_zoom_nothing_overlaps_and_each_control_tabbed_to_is_in_view_and_uncovered(server, browser,
+                                                                                                   size):
+    """A 640x480 window is a 1280x960 screen at 200% zoom. There, and on the 800x600 and 1024x768 projectors, the page
+    is no wider than its window, its panels do not overlap, and each control, when Tab reaches it, is scrolled into
+    view and not covered (the element at its centre is it): at 800x600 the run's buttons, held at the controls'
+    bottom, covered the fields Tab reached under them (fails on the old page at 800x600; 640x480 and 1024x768
+    passed)."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(*size)
+    _load(browser, server)
+    vw, sw = browser.execute_script("return [document.documentElement.clientWidth,"
+                                    "        document.documentElement.scrollWidth]")
+    assert sw <= vw, f"the page is {sw}px wide in a {vw}px window"
+    boxes = browser.execute_script(
+        "return ['controls', 'view', 'numbers'].map((i) => { const r = document.getElementById(i)"
+        "  .getBoundingClientRect(); return [i, r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, (a, b)
+    browser.execute_script("document.activeElement.blur(); window.focus();")
+    hidden = []
+    for target in TAB_ORDER:
+        _keys(browser, Keys.TAB)
+        assert _active(browser) == target
+        seen = browser.execute_script(
+            "const e = document.activeElement, r = e.getBoundingClientRect();"
+            "const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;"
+            "if (r.top < -1 || r.bottom > innerHeight + 1 || r.left < -1 || r.right > innerWidth + 1)"
+            "  return [r.top, r.bottom];"
+            "const at = document.elementFromPoint(x, y); return e === at || e.contains(at) || at.id;")
+        if seen is not True:
+            hidden.append((target, seen))
+    assert not hidden, hidden

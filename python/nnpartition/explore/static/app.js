@@ -117,6 +117,7 @@ function connect() {
     const active = S.status.state === "running" || S.status.state === "paused";
     $("pause").disabled = !active;
     $("pause").textContent = S.status.state === "paused" ? "Resume" : "Pause";
+    describe();
   });
 }
 
@@ -141,6 +142,69 @@ function drawAll() {
   if (S.frame) S.frames += 1;
   updateNumbers();
   drawCharts();
+  describe();
+}
+
+// ---------------------------------------------------------------- words for screen readers
+// The plot and the charts are images named by what they show now (their names follow the frames at most once a
+// second), and a polite live region (#summary) says the step, the accuracy and the region count: at once when the run
+// pauses, steps, ends or fails, and at most every SAY_EVERY_MS while it runs (at 25 frames a second a screen reader
+// would otherwise be told 25 times a second).
+const SAY_EVERY_MS = 10000, NAME_EVERY_MS = 1000;
+let said = { at: -Infinity, text: "" }, named = -Infinity;
+
+function regionWords(f) {
+  return f.n_regions === null ? "too many linear regions to count" : `${f.n_regions} linear regions`;
+}
+
+function summaryText() {
+  const f = S.frame, run = S.run;
+  if (!run) return "";
+  if (!f) return `${S.status.state}, no snapshot yet`;
+  const bound = f.n_regions === null ? "" : ` (at most ${run.bound})`;
+  return `${S.status.state}, step ${f.step} of ${run.settings.steps}: training accuracy ${fmt(f.accuracy)}, ` +
+         `loss ${fmt(f.loss)}, ${regionWords(f)}${bound}`;
+}
+
+function imageNames() {
+  const f = S.frame, run = S.run, h = S.history;
+  if (!run || !f) {
+    const none = run ? "no snapshot yet" : "no run yet";
+    return { plot: `exact linear regions of the network: ${none}`,
+             "acc-chart": `training accuracy over training: ${none}`, "loss-chart": `loss over training: ${none}`,
+             "regions-chart": `linear regions over training: ${none}` };
+  }
+  const y = run.y, wrong = f.pred ? y.filter((v, i) => f.pred[i] !== v).length : 0;
+  const colours = $("color").value === "decision" ? "coloured by the class the network predicts (blue 1, orange 0)"
+                                                  : "a colour a region";
+  const at = `to step ${f.step} of ${run.settings.steps}`, e = run.estimate;
+  const losses = h.map((p) => p.loss).filter(Number.isFinite);
+  const counts = h.map((p) => p.n_regions).filter((n) => n !== null);
+  return {
+    plot: `exact linear regions of the network at step ${f.step}: ${regionWords(f)}, ${colours}; ` +
+          `${y.length} points, ${wrong} misclassified`,
+    "acc-chart": `training accuracy over training, ${at}: accuracy ${fmt(f.accuracy)} now` +
+                 (e ? `; the estimate ${fmt(e.accuracy)}, its band ${fmt(e.low, 3)} to ${fmt(e.high, 3)}` : ""),
+    "loss-chart": `loss over training, ${at}: loss ${fmt(f.loss)} now` +
+                  (losses.length ? `, lowest ${fmt(Math.min(...losses))}` : ""),
+    "regions-chart": `linear regions over training, ${at}: ${regionWords(f)} now` +
+                     (counts.length ? `, most ${Math.max(...counts)}` : ""),
+  };
+}
+
+function describe() {
+  const now = performance.now(), running = S.status.state === "running";
+  if (!running || now - named >= NAME_EVERY_MS) {
+    named = now;
+    for (const [id, name] of Object.entries(imageNames())) {
+      if ($(id).getAttribute("aria-label") !== name) $(id).setAttribute("aria-label", name);
+    }
+  }
+  const text = summaryText();
+  if (text !== said.text && (!running || now - said.at >= SAY_EVERY_MS)) {
+    said = { at: now, text };
+    $("summary").textContent = text;
+  }
 }
 
 // The window's box mapped onto the square of side `side` whose top left corner is (left, top).
@@ -306,7 +370,7 @@ function drawPlot(ctx, area) {
 }
 
 function hint(ctx, text, x, y) {
-  ctx.fillStyle = "#999"; ctx.font = "16px system-ui, sans-serif"; ctx.textAlign = "center";
+  ctx.fillStyle = "#666"; ctx.font = "16px system-ui, sans-serif"; ctx.textAlign = "center";
   ctx.fillText(text, x, y);
 }
 
@@ -409,7 +473,7 @@ function chart(canvas, series, opts) {
   const px = (x) => m.l + (x / xmax) * (W - m.l - m.r);
   const py = (y) => H - m.b - ((y - ylo) / (yhi - ylo || 1)) * (H - m.t - m.b);
   ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(m.l, m.t, W - m.l - m.r, H - m.t - m.b);
-  ctx.fillStyle = "#777"; ctx.font = CHART_FONT; ctx.textAlign = "right";
+  ctx.fillStyle = "#666"; ctx.font = CHART_FONT; ctx.textAlign = "right";
   for (const t of opts.scale.ticks) ctx.fillText(t.label, m.l - 4, py(t.value) + 4);
   ctx.textAlign = "left"; ctx.fillText("0", m.l, H - 5); ctx.textAlign = "right"; ctx.fillText(`${xmax} steps`, W - m.r, H - 5);
   if (opts.band) {
@@ -593,6 +657,14 @@ async function init() {
   window.addEventListener("resize", schedule);
   $("export-png").addEventListener("click", exportPng);
   $("export-svg").addEventListener("click", exportSvg);
+  // the export links take Space as the buttons beside them do (a link takes Enter only: Space scrolled the page)
+  for (const id of ["export-npz", "export-json"]) {
+    $(id).addEventListener("keydown", (ev) => { if (ev.key === " ") { ev.preventDefault(); $(id).click(); } });
+  }
+  // a control Tab reaches in the controls' panel scrolls clear of the run's buttons held at its bottom
+  new ResizeObserver(() => {
+    $("controls").style.scrollPaddingBottom = `${$("run-bar").offsetHeight + 8}px`;
+  }).observe($("run-bar"));
   connect();
   schedule();
 }
