@@ -2720,6 +2720,29 @@ def test_the_keyboard_alone_sets_every_field_runs_pauses_steps_resets_colours_an
     assert not errors, errors
 
 
+def test_a_run_that_ends_under_the_pause_buttons_focus_hands_it_to_start(server, browser):
+    """Pause is disabled when a run ends (or is reset); a disabled control with the focus dropped it to the page's
+    body, and a keyboard user's next Tab started from the page's top (fails on the old page: the body had it)."""
+    from selenium.webdriver.common.keys import Keys
+
+    _load(browser, server)
+    browser.execute_script("document.activeElement.blur()")
+    for field, value in (("N", "60"), ("widths", "4"), ("steps", "400"), ("every", "20"), ("fps", "10")):
+        _tab_to(browser, field)
+        _keys(browser, *([Keys.BACKSPACE] * 12), value)
+    _tab_to(browser, "start")
+    _keys(browser, Keys.ENTER)
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
+    run = server.session.run
+    _keys(browser, Keys.TAB)
+    assert _active(browser) == "pause"
+    wait_for(lambda: run.state not in ("running", "paused")
+             and browser.execute_script("return document.getElementById('pause').disabled"), what="the run's end")
+    assert _active(browser) == "start"
+    _keys(browser, Keys.TAB)   # and Tab goes on from there, not from the page's top
+    assert _active(browser) == "pause" or _active(browser) == "step"
+
+
 def test_every_control_shows_a_focus_ring_of_3_to_1_on_all_four_sides(server, browser):
     """Focused from the keyboard, each control draws a ring just outside its border on all four sides, in a colour
     of at least 3:1 against what is there without it (WCAG 2.4.7 and 1.4.11), at 1400x1000 and in the scrolling

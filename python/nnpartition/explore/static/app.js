@@ -115,7 +115,11 @@ function connect() {
     st.dataset.state = S.status.state;
     if (S.status.error) showMessage(S.status.error);
     const active = S.status.state === "running" || S.status.state === "paused";
+    // a disabled control drops the focus to the page's body: a keyboard user on Pause when a run ends or is reset
+    // would start again from the page's top; Start, what comes next, takes it
+    const lost = !active && document.activeElement === $("pause");
     $("pause").disabled = !active;
+    if (lost) $("start").focus();
     $("pause").textContent = S.status.state === "paused" ? "Resume" : "Pause";
     describe();
   });
