@@ -1165,7 +1165,7 @@ pub fn shape_widths(shape: &[f64], l: f64) -> Vec<f64> {
 /// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in `L` (every width is
 /// non-decreasing in it, and the estimate in the widths; checked against a scan in the tests, for one to four equal
 /// layers and for unequal shapes).
-/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]). A `shape` that
+/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 (`below_one_miss`). A `shape` that
 /// [`check_shape`] refuses is an `InvalidArgument` naming it.
 #[allow(clippy::too_many_arguments)]
 pub fn required_width(
@@ -1214,7 +1214,7 @@ fn ceiling_at(d: f64, n: f64, widths: &[f64]) -> f64 {
 /// The estimate falls with `N`, and bisection finds where it crosses the target. The band's
 /// edges need not: the lower edge is at least one point (`1 / N`) below the estimate, which is below 1, so
 /// it stays below a `target` above 1/2 while `N <= 1 / (1 - target)` (a measured accuracy moves in steps
-/// of `1 / N`; [`below_one_miss`]) and then rises, and both edges carry a binomial noise term that shrinks with
+/// of `1 / N`; `below_one_miss`) and then rises, and both edges carry a binomial noise term that shrinks with
 /// `N`, so either can dip below the target and come back. `N_low` is therefore the last `N`
 /// of the first stretch, from where the lower edge first reaches `target` (searched from
 /// `n0`, the first `N` past `1 / (1 - target)`, in steps of 2%), up to its first miss; `N_high` the same for the

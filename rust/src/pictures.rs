@@ -20,7 +20,7 @@
 //! at any thread count.
 //!
 //! Memory: the call's regions are limited by `max_regions`, by a pattern table
-//! of 2 GiB and by the memory limit (`max_bytes`, see [`Budget`]): about
+//! of 2 GiB and by the memory limit (`max_bytes`, see `Budget`): about
 //! `2 x hidden units` bytes a region for its pattern (in its leaf and in the
 //! table returned) plus its polygon and rows of the other arrays, and the
 //! workers' chunks. The limit is checked as the regions are made, before each
@@ -32,7 +32,7 @@
 //! diagonal scaled by each side over the longer side (on a square window a disc
 //! of radius `tol` times the diagonal). Lines that pass within that margin of a
 //! vertex do not cut off slivers there. Per axis, so that a line across the
-//! short side of a tall thin window cuts it ([`Margin`]).
+//! short side of a tall thin window cuts it (`Margin`).
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits;
@@ -1443,7 +1443,7 @@ fn run_cells(
 /// The exact regions of `net` inside the window.
 ///
 /// Units whose weights are far from 1 in size are drawn rescaled by a power of two (the same
-/// network; see [`rebalanced`]); a network without such units is drawn from its own weights.
+/// network; see `rebalanced`); a network without such units is drawn from its own weights.
 ///
 /// `stop` is polled between batches of work; when it returns true the call
 /// ends with [`CoreError::Interrupted`].

@@ -36,7 +36,7 @@
 //! Every decision is first made in floating point with a margin `tol` (after
 //! the box is mapped to `[-1, 1]^d` and every weight vector normalised); a
 //! decision inside the margin is taken again in exact integer arithmetic on
-//! the caller's numbers ([`exact_flat`]: each double is a dyadic rational), and
+//! the caller's numbers (`exact_flat`: each double is a dyadic rational), and
 //! so is every dependence and every coincidence: a flat that only touches the
 //! box's boundary misses the open box. Points along every line of `d - 1`
 //! hyperplanes are sorted by position, and those closer than their rounding
@@ -100,7 +100,7 @@ pub enum BoxFault {
     NotFinite,
     /// Not `lo < hi`.
     Empty,
-    /// Half the width rounds to 0 ([`half_width`]).
+    /// Half the width rounds to 0 (`half_width`).
     HalvesToZero,
     /// Under [`MIN_WIDTH_ULPS`] roundings of the largest coordinate wide ([`check_width`]).
     Narrow,
@@ -954,10 +954,10 @@ fn det_steps(m: usize) -> f64 {
 /// Steps that a worst-case enumeration of `n` hyperplanes in `d`-D can take: every subset meets
 /// the box, so none is pruned and every flat test runs through all its facet normals.
 ///
-/// A subset of `2 <= k <= d - 1` hyperplanes is one [`flat_test`]: `C(d, k - 1)` sets `T` of columns,
+/// A subset of `2 <= k <= d - 1` hyperplanes is one `flat_test`: `C(d, k - 1)` sets `T` of columns,
 /// each `k` determinants of size `k - 1` and `k (d - k + 2)` products for both sides. A subset of
-/// `d - 1` (a line) also sets up [`point_loop`]: `d^2` determinants of size `d - 1`. A subset of `d`
-/// (a point on that line) is one pass of [`scan`] (`(d + 1)^2` products) plus its share of the sort
+/// `d - 1` (a line) also sets up `point_loop`: `d^2` determinants of size `d - 1`. A subset of `d`
+/// (a point on that line) is one pass of `scan` (`(d + 1)^2` products) plus its share of the sort
 /// (`POINT_STEPS`). Reading and normalising a hyperplane costs `PLANE_STEPS`, measured at `d = 1`
 /// where it is most of the work (one thread; its points sorted as one array). The unit is calibrated
 /// by `python benchmarks/bench_window.py --calibrate` (time per step about flat across `d`).
@@ -1319,7 +1319,7 @@ pub fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
     (p, vars)
 }
 
-/// The bytes [`count_network`]'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
+/// The bytes `count_network`'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
 /// dimensions at: `12 (d + 2) + 60` floats a row and 4 KiB, above what a `microlp::Solution` measurably holds (7-44
 /// times its rows' `d + 2` entries in 2 to 12 dimensions; `rust/tests/bytes_measured.rs`). Counted at 8 times the
 /// entries until pass 60, 0.69-0.84 of a count's peak in 5 and 6 dimensions.
