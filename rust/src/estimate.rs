@@ -552,6 +552,25 @@ fn analytic_as_given(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Bu
 /// at the accuracy ceiling ([`ceiling::ceiling`]) when `with_ceiling`, and that ceiling (NaN when not asked
 /// for). The ceiling binds where training could fit more than any network of the size can (in practice
 /// `d = 1`, where it is exact: the dynamic programme's expectation, read from a table in microseconds).
+///
+/// ```
+/// use _core::ceiling::ceiling;
+/// use _core::estimate::{analytic, reported, Budget, PARAMS};
+/// use _core::simulation::PointDist;
+/// let (proto, dist) = (Budget::REFERENCE, PointDist::Gaussian);
+/// for (d, n, l) in [(1.0, 500.0, 3.0), (2.0, 300.0, 16.0), (10.0, 2000.0, 64.0)] {
+///     let a = analytic(d, n, &[l], dist, &proto, &PARAMS);
+///     let c = ceiling(d as u64, n as u64, &[l as u64]);
+///     // the reported estimate is the analytic one capped at the ceiling, the band too
+///     let (r, rc) = reported(d, n, &[l], dist, &proto, &PARAMS, true);
+///     assert_eq!((r.accuracy, r.low, r.high, rc), (a.accuracy.min(c), a.low.min(c), a.high.min(c), c));
+///     // without the ceiling: the analytic estimate as it is, and a NaN ceiling
+///     let (u, uc) = reported(d, n, &[l], dist, &proto, &PARAMS, false);
+///     assert!(u == a && uc.is_nan());
+///     // random labels: never below the 1/2 of a constant output, never above 1
+///     assert!(0.5 <= r.low && r.low <= r.accuracy && r.accuracy <= r.high && r.high <= 1.0);
+/// }
+/// ```
 pub fn reported(
     d: f64,
     n: f64,

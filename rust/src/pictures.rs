@@ -1447,6 +1447,29 @@ fn run_cells(
 ///
 /// `stop` is polled between batches of work; when it returns true the call
 /// ends with [`CoreError::Interrupted`].
+///
+/// ```
+/// use _core::pictures::{region_polygons, signed_area, Layer, Options, PwlNet, Window};
+/// use ndarray::array;
+/// // Three lines in general position, x = 0.1, y = 0.2 and x + y = 0, meeting pairwise inside the square
+/// // [-1, 1]^2: 1 + 3 + 3 = 7 regions, whose areas add up to the square's 4.
+/// let (w, b) = (array![[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], array![-0.1, -0.2, 0.0]);
+/// let w_out = array![1.0, 1.0, 1.0];
+/// let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: w_out.view(), b_out: 0.0, slope: 0.0 };
+/// let win = Window { origin: vec![0.0, 0.0], u: vec![1.0, 0.0], v: vec![0.0, 1.0], lo: [-1.0, -1.0], hi: [1.0, 1.0] };
+/// let p = region_polygons(&net, &win, Options::default(), &|| false)?;
+/// let n = p.offsets.len() - 1;
+/// assert_eq!(n, 1 + 3 + 3);
+/// let area: f64 = (0..n)
+///     .map(|r| {
+///         let rows = p.offsets[r] as usize..p.offsets[r + 1] as usize;
+///         let poly: Vec<[f64; 2]> = rows.map(|v| [p.vertices[[v, 0]], p.vertices[[v, 1]]]).collect();
+///         signed_area(&poly) // counter-clockwise: positive
+///     })
+///     .sum();
+/// assert!((area - 4.0).abs() < 1e-12);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn region_polygons(
     net: &PwlNet,
     win: &Window,
