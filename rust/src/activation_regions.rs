@@ -529,6 +529,25 @@ where
 
 /// Count the distinct activation patterns of `layers` on the rows of `x`
 /// (optionally with binary labels), in parallel over chunks of rows.
+///
+/// ```
+/// use _core::activation_regions::{count_patterns, Layer};
+/// use ndarray::{array, Array2};
+/// // Three units on a line with kinks at 0, 1 and 2 cut it into 4 intervals; 40 points spread over [-1, 3) visit
+/// // all 4 (closed form for L kinks on a line: L + 1).
+/// let w = array![[1.0, 1.0, 1.0]];
+/// let b = array![0.0, -1.0, -2.0];
+/// let x = Array2::from_shape_fn((40, 1), |(i, _)| -1.0 + 0.1 * i as f64 + 0.05);
+/// let y: Vec<u8> = (0..40).map(|i| (i % 3 == 0) as u8).collect();
+/// let layers = [Layer { w: w.view(), b: b.view() }];
+/// let table = count_patterns(x.view(), &layers, Some(ndarray::ArrayView1::from(&y[..])))?;
+/// let summary = table.summary();
+/// assert_eq!(summary.n_regions, 4);
+/// assert_eq!(summary.occupancy.iter().sum::<u64>(), 40);
+/// // the majority label of every region is right for at least half its points
+/// assert!(summary.majority_accuracy() >= 0.5);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn count_patterns<T: Real>(
     x: ArrayView2<'_, T>,
     layers: &[Layer<'_, T>],

@@ -156,6 +156,20 @@ choice_enum! {
 }
 
 /// `(option, canonical names, aliases)` for every option, for the Python view.
+///
+/// ```
+/// use _core::choices::table;
+/// use _core::simulation::PointDist;
+/// // Every alias names a canonical value of its own option.
+/// assert_eq!("normal".parse::<PointDist>()?, PointDist::Gaussian);
+/// for (option, names, aliases) in table() {
+///     for (alias, target) in aliases {
+///         assert!(names.contains(target), "{option}: alias {alias} names {target}, which is not a value");
+///     }
+/// }
+/// assert!("Gaussian".parse::<PointDist>().is_err()); // names are case-sensitive
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 #[allow(clippy::type_complexity)]
 pub fn table() -> Vec<(&'static str, &'static [&'static str], &'static [(&'static str, &'static str)])> {
     vec![

@@ -76,6 +76,28 @@ pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
 
 /// Compute the region of every row of `x` for the network `(w1, b1, w2, b2)`,
 /// `w1` of shape `(d, L)`.
+///
+/// ```
+/// use _core::construct::region_map;
+/// use ndarray::{array, Array2};
+/// // f(x) = sum_i w2_i relu(x . W1[:, i] + b1_i) + b2 in R^2, against a forward pass written out here.
+/// let w1 = array![[1.0, -0.5, 0.3], [0.2, 1.0, -1.0]];
+/// let b1 = array![0.1, -0.2, 0.05];
+/// let w2 = array![1.5, -2.0, 0.7];
+/// let b2 = 0.25;
+/// let x = Array2::from_shape_fn((50, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+/// let map = region_map(x.view(), w1.view(), b1.view(), w2.view(), b2)?;
+/// for (i, row) in x.rows().into_iter().enumerate() {
+///     let pre = |u: usize| row[0] * w1[[0, u]] + row[1] * w1[[1, u]] + b1[u];
+///     let f: f64 = (0..3).map(|u| w2[u] * pre(u).max(0.0)).sum::<f64>() + b2;
+///     let r = map.ids[i] as usize;
+///     let affine = row[0] * map.slopes[[r, 0]] + row[1] * map.slopes[[r, 1]] + map.offsets[r];
+///     assert!((f - affine).abs() < 1e-12);
+///     assert!((0..3).all(|u| map.patterns[[r, u]] == (pre(u) > 0.0)));
+/// }
+/// assert_eq!(map.counts.iter().sum::<u64>(), 50);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn region_map(
     x: ArrayView2<'_, f64>,
     w1: ArrayView2<'_, f64>,

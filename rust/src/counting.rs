@@ -124,6 +124,19 @@ pub fn binomial(n: u64, k: u64) -> CoreResult<BigUint> {
 
 /// Regions cut by `l` affine hyperplanes in general position in `R^d`:
 /// `sum_{i=0}^{min(l, d)} C(l, i)`.
+///
+/// ```
+/// use _core::counting::regions;
+/// // Deletion and restriction: the L-th hyperplane adds the regions it is cut into by the other L - 1, the
+/// // regions of L - 1 hyperplanes in R^(d-1).
+/// for (l, d) in [(5u64, 2u64), (9, 3), (40, 6)] {
+///     assert_eq!(regions(l, d)?, regions(l - 1, d)? + regions(l - 1, d - 1)?);
+/// }
+/// // L points cut a line into L + 1 pieces; with L <= d every sign vector is a region: 2^L.
+/// assert_eq!(regions(7, 1)?, 8u32.into());
+/// assert_eq!(regions(10, 12)?, (1u32 << 10).into());
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn regions(l: u64, d: u64) -> CoreResult<BigUint> {
     binomial_partial_sum(l, d)
 }

@@ -552,6 +552,25 @@ fn analytic_as_given(d: f64, n: f64, widths: &[f64], dist: PointDist, proto: &Bu
 /// at the accuracy ceiling ([`ceiling::ceiling`]) when `with_ceiling`, and that ceiling (NaN when not asked
 /// for). The ceiling binds where training could fit more than any network of the size can (in practice
 /// `d = 1`, where it is exact: the dynamic programme's expectation, read from a table in microseconds).
+///
+/// ```
+/// use _core::ceiling::ceiling;
+/// use _core::estimate::{analytic, reported, Budget, PARAMS};
+/// use _core::simulation::PointDist;
+/// let (proto, dist) = (Budget::REFERENCE, PointDist::Gaussian);
+/// for (d, n, l) in [(1.0, 500.0, 3.0), (2.0, 300.0, 16.0), (10.0, 2000.0, 64.0)] {
+///     let a = analytic(d, n, &[l], dist, &proto, &PARAMS);
+///     let c = ceiling(d as u64, n as u64, &[l as u64]);
+///     // the reported estimate is the analytic one capped at the ceiling, the band too
+///     let (r, rc) = reported(d, n, &[l], dist, &proto, &PARAMS, true);
+///     assert_eq!((r.accuracy, r.low, r.high, rc), (a.accuracy.min(c), a.low.min(c), a.high.min(c), c));
+///     // without the ceiling: the analytic estimate as it is, and a NaN ceiling
+///     let (u, uc) = reported(d, n, &[l], dist, &proto, &PARAMS, false);
+///     assert!(u == a && uc.is_nan());
+///     // random labels: never below the 1/2 of a constant output, never above 1
+///     assert!(0.5 <= r.low && r.low <= r.accuracy && r.accuracy <= r.high && r.high <= 1.0);
+/// }
+/// ```
 pub fn reported(
     d: f64,
     n: f64,
@@ -1165,7 +1184,7 @@ pub fn shape_widths(shape: &[f64], l: f64) -> Vec<f64> {
 /// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in `L` (every width is
 /// non-decreasing in it, and the estimate in the widths; checked against a scan in the tests, for one to four equal
 /// layers and for unequal shapes).
-/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 ([`below_one_miss`]). A `shape` that
+/// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 (`below_one_miss`). A `shape` that
 /// [`check_shape`] refuses is an `InvalidArgument` naming it.
 #[allow(clippy::too_many_arguments)]
 pub fn required_width(
@@ -1214,7 +1233,7 @@ fn ceiling_at(d: f64, n: f64, widths: &[f64]) -> f64 {
 /// The estimate falls with `N`, and bisection finds where it crosses the target. The band's
 /// edges need not: the lower edge is at least one point (`1 / N`) below the estimate, which is below 1, so
 /// it stays below a `target` above 1/2 while `N <= 1 / (1 - target)` (a measured accuracy moves in steps
-/// of `1 / N`; [`below_one_miss`]) and then rises, and both edges carry a binomial noise term that shrinks with
+/// of `1 / N`; `below_one_miss`) and then rises, and both edges carry a binomial noise term that shrinks with
 /// `N`, so either can dip below the target and come back. `N_low` is therefore the last `N`
 /// of the first stretch, from where the lower edge first reaches `target` (searched from
 /// `n0`, the first `N` past `1 / (1 - target)`, in steps of 2%), up to its first miss; `N_high` the same for the

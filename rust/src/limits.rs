@@ -201,6 +201,18 @@ pub fn human_bytes(b: f64) -> String {
 
 /// Refuse a network of `params` parameters (an `f64` so products of huge
 /// sizes cannot overflow) above `max_params`; `what` says what is built.
+///
+/// ```
+/// use _core::limits::{check_params, get};
+/// use _core::CoreError;
+/// let max = get().max_params as f64;
+/// assert!(check_params("a network", max).is_ok());
+/// // one parameter over the limit is refused before anything is built, naming the limit
+/// match check_params("a network", max + 1.0) {
+///     Err(CoreError::TooLarge(msg)) => assert!(msg.contains("max_params"), "{msg}"),
+///     other => panic!("expected TooLarge, got {other:?}"),
+/// }
+/// ```
 pub fn check_params(what: &str, params: f64) -> CoreResult<()> {
     let lim = MAX_PARAMS.load(Ordering::Relaxed);
     if params.is_nan() || params > lim as f64 {

@@ -71,6 +71,22 @@ pub fn matmul_checked<T: Gemm, E>(
 
 /// `out = beta_out * out + a @ b` on the calling thread (`a` `(m, k)`, `b` `(k, n)`, any strides).
 /// `accumulate = false` overwrites `out`, `true` adds to it.
+///
+/// ```
+/// use _core::linalg::matmul_into;
+/// use ndarray::Array2;
+/// // Small integers: every product and sum is exact, so gemm must match the schoolbook product exactly.
+/// let a = Array2::from_shape_fn((5, 7), |(i, j)| (i as f64 - 2.0) * (j as f64 + 1.0));
+/// let b = Array2::from_shape_fn((7, 3), |(i, j)| ((i + 2 * j) % 5) as f64 - 2.0);
+/// let mut out = Array2::from_elem((5, 3), 1.0);
+/// matmul_into(a.view(), b.view(), out.view_mut(), true); // out = 1 + a b
+/// for i in 0..5 {
+///     for j in 0..3 {
+///         let want: f64 = 1.0 + (0..7).map(|k| a[[i, k]] * b[[k, j]]).sum::<f64>();
+///         assert_eq!(out[[i, j]], want);
+///     }
+/// }
+/// ```
 pub fn matmul_into<T: Gemm>(
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,

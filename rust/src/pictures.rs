@@ -20,7 +20,7 @@
 //! at any thread count.
 //!
 //! Memory: the call's regions are limited by `max_regions`, by a pattern table
-//! of 2 GiB and by the memory limit (`max_bytes`, see [`Budget`]): about
+//! of 2 GiB and by the memory limit (`max_bytes`, see `Budget`): about
 //! `2 x hidden units` bytes a region for its pattern (in its leaf and in the
 //! table returned) plus its polygon and rows of the other arrays, and the
 //! workers' chunks. The limit is checked as the regions are made, before each
@@ -32,7 +32,7 @@
 //! diagonal scaled by each side over the longer side (on a square window a disc
 //! of radius `tol` times the diagonal). Lines that pass within that margin of a
 //! vertex do not cut off slivers there. Per axis, so that a line across the
-//! short side of a tall thin window cuts it ([`Margin`]).
+//! short side of a tall thin window cuts it (`Margin`).
 
 use crate::error::{invalid, CoreError, CoreResult};
 use crate::limits;
@@ -1443,10 +1443,33 @@ fn run_cells(
 /// The exact regions of `net` inside the window.
 ///
 /// Units whose weights are far from 1 in size are drawn rescaled by a power of two (the same
-/// network; see [`rebalanced`]); a network without such units is drawn from its own weights.
+/// network; see `rebalanced`); a network without such units is drawn from its own weights.
 ///
 /// `stop` is polled between batches of work; when it returns true the call
 /// ends with [`CoreError::Interrupted`].
+///
+/// ```
+/// use _core::pictures::{region_polygons, signed_area, Layer, Options, PwlNet, Window};
+/// use ndarray::array;
+/// // Three lines in general position, x = 0.1, y = 0.2 and x + y = 0, meeting pairwise inside the square
+/// // [-1, 1]^2: 1 + 3 + 3 = 7 regions, whose areas add up to the square's 4.
+/// let (w, b) = (array![[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], array![-0.1, -0.2, 0.0]);
+/// let w_out = array![1.0, 1.0, 1.0];
+/// let net = PwlNet { layers: vec![Layer { w: w.view(), b: b.view() }], w_out: w_out.view(), b_out: 0.0, slope: 0.0 };
+/// let win = Window { origin: vec![0.0, 0.0], u: vec![1.0, 0.0], v: vec![0.0, 1.0], lo: [-1.0, -1.0], hi: [1.0, 1.0] };
+/// let p = region_polygons(&net, &win, Options::default(), &|| false)?;
+/// let n = p.offsets.len() - 1;
+/// assert_eq!(n, 1 + 3 + 3);
+/// let area: f64 = (0..n)
+///     .map(|r| {
+///         let rows = p.offsets[r] as usize..p.offsets[r + 1] as usize;
+///         let poly: Vec<[f64; 2]> = rows.map(|v| [p.vertices[[v, 0]], p.vertices[[v, 1]]]).collect();
+///         signed_area(&poly) // counter-clockwise: positive
+///     })
+///     .sum();
+/// assert!((area - 4.0).abs() < 1e-12);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn region_polygons(
     net: &PwlNet,
     win: &Window,

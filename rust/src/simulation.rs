@@ -153,6 +153,23 @@ pub fn trial_bytes(cfg: &SimConfig) -> f64 {
 }
 
 /// Run trials `first .. first + count` in parallel (results in trial order).
+///
+/// ```
+/// use _core::counting::regions;
+/// use _core::simulation::{simulate, Init, PointDist, SimConfig};
+/// let cfg = SimConfig { d: 2, n: 300, l: 6, dist: PointDist::Uniform, init: Init::Uniform, seed: 7 };
+/// let trials = simulate(&cfg, 0, 4)?;
+/// for t in &trials {
+///     // 6 lines cut the plane into at most 1 + 6 + 15 regions; the histogram counts every point once
+///     assert!(t.n_regions >= 1 && regions(6, 2)? >= t.n_regions.into());
+///     assert_eq!(t.occupancy_hist.iter().sum::<u64>(), t.n_regions);
+///     assert_eq!(t.occupancy_hist.iter().enumerate().map(|(k, &c)| k as u64 * c).sum::<u64>(), 300);
+///     assert!(t.majority_accuracy >= 0.5 && t.majority_accuracy <= 1.0);
+/// }
+/// // trial t is a function of (seed, t) alone
+/// assert_eq!(simulate(&cfg, 2, 1)?[0], trials[2]);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn simulate(cfg: &SimConfig, first: u64, count: u64) -> CoreResult<Vec<TrialResult>> {
     if cfg.d == 0 || cfg.n == 0 || cfg.l == 0 {
         return invalid("d, N and L must all be >= 1");

@@ -264,6 +264,26 @@ fn relu_check(n: usize, d: usize, m: usize) -> CoreResult<()> {
 
 /// Top-k code: for every row, the sorted indices of its `k` largest
 /// pre-activations (ties broken towards the lower index). Shape `(N, k)`.
+///
+/// ```
+/// use _core::sparse::{projection, topk_code, Projection};
+/// use ndarray::{Array1, Array2};
+/// let (d, m, k) = (4, 32, 5);
+/// let theta = projection(d, m, Projection::Gaussian, 3)?;
+/// let bias = Array1::zeros(m);
+/// let x = Array2::from_shape_fn((20, d), |(i, j)| ((i * 5 + j * 7) % 13) as f64 - 6.0);
+/// let code = topk_code(x.view(), theta.view(), bias.view(), k)?;
+/// // against a full sort of every row's pre-activations x . Theta
+/// for (row, top) in x.rows().into_iter().zip(code.rows()) {
+///     let y = row.dot(&theta);
+///     let mut order: Vec<usize> = (0..m).collect();
+///     order.sort_by(|&a, &b| y[b].total_cmp(&y[a]).then(a.cmp(&b)));
+///     let mut want: Vec<u32> = order[..k].iter().map(|&j| j as u32).collect();
+///     want.sort_unstable();
+///     assert_eq!(top.to_vec(), want);
+/// }
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn topk_code(
     x: ArrayView2<'_, f64>,
     theta: ArrayView2<'_, f64>,

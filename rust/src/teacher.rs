@@ -141,6 +141,41 @@ fn evaluate(
 }
 
 /// Train from `w0` (shape `(L, d)`, one row per unit) on `(x, y)` with `y` in `{-1, +1}`.
+///
+/// ```
+/// use _core::teacher::{teacher_sgd, TeacherConfig};
+/// use ndarray::{array, Array2};
+/// // One full-batch step on the mean logistic loss, against the gradient written out here.
+/// let x = array![[1.0, 0.5], [-0.3, 1.2], [0.8, -1.0], [-1.1, -0.4]];
+/// let y = [1.0, -1.0, 1.0, -1.0];
+/// let w0 = array![[0.4, -0.2], [-0.1, 0.3], [0.25, 0.6]];
+/// let (v, alpha, lr) = (0.5, 0.1, 0.05);
+/// let cfg = TeacherConfig {
+///     n_pos: 2, v, alpha, lr, steps: 1, batch: 4, record_at: vec![0, 1], seed: 0, loss_eps: 1e-3,
+/// };
+/// let rec = teacher_sgd(x.view(), &y, w0.view(), &cfg)?;
+/// let sign = |i: usize| if i < 2 { v } else { -v };
+/// let out = |w: &Array2<f64>, j: usize| -> f64 {
+///     (0..3).map(|i| { let u = w.row(i).dot(&x.row(j)); sign(i) * if u > 0.0 { u } else { alpha * u } }).sum()
+/// };
+/// let loss0 = (0..4).map(|j| (-y[j] * out(&w0, j)).exp().ln_1p()).sum::<f64>() / 4.0;
+/// assert!((rec.loss[0] - loss0).abs() < 1e-12);
+/// let mut w1 = w0.clone();
+/// for i in 0..3 {
+///     for j in 0..4 {
+///         let u = w0.row(i).dot(&x.row(j));
+///         let dloss_dout = -y[j] / (1.0 + (y[j] * out(&w0, j)).exp()); // d/dN log(1 + exp(-y N))
+///         let dout_du = sign(i) * if u > 0.0 { 1.0 } else { alpha };
+///         for k in 0..2 {
+///             w1[[i, k]] -= lr * dloss_dout * dout_du * x[[j, k]] / 4.0;
+///         }
+///     }
+/// }
+/// for (a, b) in rec.weights.index_axis(ndarray::Axis(0), 1).iter().zip(w1.iter()) {
+///     assert!((a - b).abs() < 1e-12);
+/// }
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn teacher_sgd(
     x: ArrayView2<f64>,
     y: &[f64],

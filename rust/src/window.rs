@@ -36,7 +36,7 @@
 //! Every decision is first made in floating point with a margin `tol` (after
 //! the box is mapped to `[-1, 1]^d` and every weight vector normalised); a
 //! decision inside the margin is taken again in exact integer arithmetic on
-//! the caller's numbers ([`exact_flat`]: each double is a dyadic rational), and
+//! the caller's numbers (`exact_flat`: each double is a dyadic rational), and
 //! so is every dependence and every coincidence: a flat that only touches the
 //! box's boundary misses the open box. Points along every line of `d - 1`
 //! hyperplanes are sorted by position, and those closer than their rounding
@@ -100,7 +100,7 @@ pub enum BoxFault {
     NotFinite,
     /// Not `lo < hi`.
     Empty,
-    /// Half the width rounds to 0 ([`half_width`]).
+    /// Half the width rounds to 0 (`half_width`).
     HalvesToZero,
     /// Under [`MIN_WIDTH_ULPS`] roundings of the largest coordinate wide ([`check_width`]).
     Narrow,
@@ -954,10 +954,10 @@ fn det_steps(m: usize) -> f64 {
 /// Steps that a worst-case enumeration of `n` hyperplanes in `d`-D can take: every subset meets
 /// the box, so none is pruned and every flat test runs through all its facet normals.
 ///
-/// A subset of `2 <= k <= d - 1` hyperplanes is one [`flat_test`]: `C(d, k - 1)` sets `T` of columns,
+/// A subset of `2 <= k <= d - 1` hyperplanes is one `flat_test`: `C(d, k - 1)` sets `T` of columns,
 /// each `k` determinants of size `k - 1` and `k (d - k + 2)` products for both sides. A subset of
-/// `d - 1` (a line) also sets up [`point_loop`]: `d^2` determinants of size `d - 1`. A subset of `d`
-/// (a point on that line) is one pass of [`scan`] (`(d + 1)^2` products) plus its share of the sort
+/// `d - 1` (a line) also sets up `point_loop`: `d^2` determinants of size `d - 1`. A subset of `d`
+/// (a point on that line) is one pass of `scan` (`(d + 1)^2` products) plus its share of the sort
 /// (`POINT_STEPS`). Reading and normalising a hyperplane costs `PLANE_STEPS`, measured at `d = 1`
 /// where it is most of the work (one thread; its points sorted as one array). The unit is calibrated
 /// by `python benchmarks/bench_window.py --calibrate` (time per step about flat across `d`).
@@ -1045,6 +1045,26 @@ fn validate(
 ///
 /// Errors: `InvalidArgument` for malformed input or a zero column of `W`; `TooLarge` when the
 /// worst-case steps of work ([`work_estimate`]) exceed `opts.max_work`.
+///
+/// ```
+/// use _core::window::{regions_in_box, WindowOptions};
+/// use ndarray::{array, Array1, Array2};
+/// // Axis-parallel hyperplanes inside the box (-1, 1)^3: 2 planes x0 = c, 3 planes x1 = c, 1 plane x2 = c cut it
+/// // into (2 + 1)(3 + 1)(1 + 1) = 24 boxes; a plane x0 = 5 misses the box and adds nothing.
+/// let cuts: [(usize, f64); 7] = [(0, -0.5), (0, 0.5), (1, -0.6), (1, 0.0), (1, 0.6), (2, 0.1), (0, 5.0)];
+/// let mut w = Array2::zeros((3, cuts.len()));
+/// let mut b = Array1::zeros(cuts.len());
+/// for (i, &(axis, c)) in cuts.iter().enumerate() {
+///     w[[axis, i]] = 1.0;
+///     b[i] = -c;
+/// }
+/// let (lo, hi) = (array![-1.0, -1.0, -1.0], array![1.0, 1.0, 1.0]);
+/// let count = regions_in_box(w.view(), b.view(), lo.view(), hi.view(), &WindowOptions::default())?;
+/// assert_eq!(count.regions, 3 * 4 * 2);
+/// assert_eq!(1 + count.increments.iter().sum::<u64>(), count.regions);
+/// assert_eq!(count.increments[6], 0);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn regions_in_box(
     w: ArrayView2<f64>,
     b: ArrayView1<f64>,
@@ -1319,7 +1339,7 @@ pub fn ball_program(d: usize, cons: &[f64]) -> (microlp::Problem, BallVars) {
     (p, vars)
 }
 
-/// The bytes [`count_network`]'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
+/// The bytes `count_network`'s memory check counts a piece's solved [`ball_program`] of `rows` rows in `d`
 /// dimensions at: `12 (d + 2) + 60` floats a row and 4 KiB, above what a `microlp::Solution` measurably holds (7-44
 /// times its rows' `d + 2` entries in 2 to 12 dimensions; `rust/tests/bytes_measured.rs`). Counted at 8 times the
 /// entries until pass 60, 0.69-0.84 of a count's peak in 5 and 6 dimensions.
@@ -1928,6 +1948,27 @@ pub struct NetworkCount {
 ///
 /// Errors: `InvalidArgument` for malformed input; `TooLarge` beyond `opts.max_regions` regions; `Numerical` if a
 /// linear program fails, or a unit's row overflows float64 on the box both ways; `Interrupted` on Ctrl-C.
+///
+/// ```
+/// use _core::window::{network_regions_in_box, NetworkOptions};
+/// use ndarray::array;
+/// // A 1 -> 2 -> 2 ReLU network on the interval (-1, 1), against a brute-force scan of its gates on a fine grid.
+/// let (w0, b0) = (array![[1.0, -1.0]], array![0.0, 0.0]);
+/// let (w1, b1) = (array![[1.0, 0.0], [0.0, 1.0]], array![-0.5, -0.5]);
+/// let gates = |x: f64| {
+///     let h = [(x * w0[[0, 0]] + b0[0]).max(0.0), (x * w0[[0, 1]] + b0[1]).max(0.0)];
+///     let z = [0, 1].map(|j| h[0] * w1[[0, j]] + h[1] * w1[[1, j]] + b1[j]);
+///     [h[0] > 0.0, h[1] > 0.0, z[0] > 0.0, z[1] > 0.0]
+/// };
+/// let grid: Vec<_> = (0..2000).map(|i| gates(-1.0 + (i as f64 + 0.5) / 1000.0)).collect(); // off the kinks
+/// let first = 1 + grid.windows(2).filter(|p| p[0][..2] != p[1][..2]).count() as u64;
+/// let all = 1 + grid.windows(2).filter(|p| p[0] != p[1]).count() as u64;
+/// let layers = [(w0.view(), b0.view()), (w1.view(), b1.view())];
+/// let (lo, hi) = (array![-1.0], array![1.0]);
+/// let count = network_regions_in_box(&layers, lo.view(), hi.view(), &NetworkOptions::default())?;
+/// assert_eq!(count.per_layer, vec![first, all]); // 2 and 4
+/// # Ok::<(), _core::CoreError>(())
+/// ```
 pub fn network_regions_in_box(
     layers: &[(ArrayView2<f64>, ArrayView1<f64>)],
     lo: ArrayView1<f64>,
