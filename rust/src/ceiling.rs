@@ -170,7 +170,7 @@ pub fn union_ceiling(n: u64, ln_k: f64) -> f64 {
 }
 
 /// Largest `N (k + 1)` for which the `d = 1` ceiling is the exact dynamic
-/// programme's expectation (read from [`d1_table`]); above it, the counting bound (sound, looser) is returned.
+/// programme's expectation (read from `d1_table`); above it, the counting bound (sound, looser) is returned.
 pub const D1_EXACT_WORK: u64 = 200_000;
 
 /// Rows of the `d = 1` table: every `N` up to this, then `N` about 4% apart ([`D1_N_RATIO`]); columns: every
@@ -264,7 +264,7 @@ fn d1_lookup(values: &dyn Fn(usize) -> f64, n: u64, k: u64) -> f64 {
 /// to `N = 20` are means over every labeling; the others over 10,000 to a million random ones, standard error
 /// below 0.0005; between rows and columns, linear interpolation). For `2 <= n`, `k + 1 < n` and
 /// `n (k + 1) <= D1_EXACT_WORK`; the value is non-decreasing in `k` and non-increasing in `n`.
-pub fn d1_table(n: u64, k: u64) -> f64 {
+pub(crate) fn d1_table(n: u64, k: u64) -> f64 {
     debug_assert!(n >= 2 && k + 1 < n && n * (k + 1) <= D1_EXACT_WORK);
     d1_lookup(&|e| 0.5 + u16::from_le_bytes([D1_TABLE[2 * e], D1_TABLE[2 * e + 1]]) as f64 / D1_SCALE, n, k)
 }
@@ -301,7 +301,7 @@ fn d1_prefix_sums(y: &[u8], kmax: usize, at: &[usize], cols: &[&[u64]], sums: &m
 /// random labelings (seeded streams, 10,000 to a million a band, each as long as the band's last row), whose
 /// prefixes give every row of the band. Sums are integers, so the table is the same at any thread count. Then
 /// the noise is ironed out where it breaks the true order (each row non-decreasing in `k`, each column
-/// non-increasing in `N`, also between columns and rows as [`d1_table`] interpolates); returns the bytes and the
+/// non-increasing in `N`, also between columns and rows as `d1_table` interpolates); returns the bytes and the
 /// largest change that made.
 pub fn d1_table_generate() -> (Vec<u8>, f64) {
     let g = d1_grid();
@@ -390,7 +390,7 @@ const CACHE_ENTRIES: usize = 1 << 16;
 /// Memoised: the counting bound costs tens of microseconds (400 binomial tails), while estimates and sizing
 /// questions ask for the same sizes again and again; a cached value costs one hash lookup (`python
 /// benchmarks/bench_estimate.py` compares the public call computed and cached). The exact `d = 1` ceiling is
-/// read from a table ([`d1_table`]; until the thirtieth pass it was the programme over up to 400 labelings,
+/// read from a table (`d1_table`; until the thirtieth pass it was the programme over up to 400 labelings,
 /// milliseconds a size). Every value is deterministic, so a cached value equals a recomputed one at any thread
 /// count.
 ///

@@ -1181,7 +1181,7 @@ pub fn shape_widths(shape: &[f64], l: f64) -> Vec<f64> {
 /// band's lower edge and band's upper edge, each capped at the accuracy ceiling ([`ceiling::ceiling`]) as the
 /// estimate is reported, reach `target` on `n` points (0: not within `max_l` units).
 /// About 20 model evaluations each, and one ceiling (a bisection over ceilings where it binds, which happens in
-/// `d = 1`: microseconds, [`ceiling::d1_table`]). The search assumes each edge is monotone in `L` (every width is
+/// `d = 1`: microseconds, `ceiling::d1_table`). The search assumes each edge is monotone in `L` (every width is
 /// non-decreasing in it, and the estimate in the widths; checked against a scan in the tests, for one to four equal
 /// layers and for unequal shapes).
 /// `L_low` is 0 whenever `1 - 1/n` is at most a target above 1/2 (`below_one_miss`). A `shape` that
