@@ -104,7 +104,9 @@ def _capacity(args: argparse.Namespace) -> int:
     assert c.mean_distinct_rows is not None
     if args.json:
         print(dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
-                          "N": c.N.tolist(),
+                          "projection": c.projection, "trials": c.trials,
+                          "epochs": epochs if method == "perceptron" else None, "trained": args.trained,
+                          "seed": c.seed, "N": c.N.tolist(),
                           "mean_accuracy": c.mean_accuracy.tolist(),
                           "separable_fraction": c.separable_fraction.tolist(),
                           "cover": c.cover.tolist(), "cover_rank": c.cover_rank.tolist(),
