@@ -588,7 +588,7 @@ def test_trainer_bad_inputs():
         train_teacher(X, y, 4, W0=np.zeros((3, 3)))
     with pytest.raises(ValueError, match="alpha"):
         train_teacher(X, y, 4, alpha=1.5)
-    with pytest.raises(ValueError, match="record_at"):
+    with pytest.raises(ValueError, match=r"record_at\[1\] must be >= 0 and <= 10, got 11"):   # it said record_at[i]
         train_teacher(X, y, 4, steps=10, record_at=[0, 11])
     with pytest.raises(ValueError, match="not both"):
         train_teacher(X, y, 4, steps=10, record_at=[0, 5], record_every=2)

@@ -186,8 +186,9 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
     if record_at is not None:
         if record_every is not None:
             raise ValueError("pass record_every or record_at, not both")
-        at = np.unique(np.asarray([chk.count("record_at[i]", t, minimum=0, maximum=steps) for t in np.ravel(record_at)],
-                                  dtype=np.int64))
+        # each step named by its index (the message said "record_at[i]" whichever step was out of range)
+        at = np.unique(np.asarray([chk.count(f"record_at[{i}]", t, minimum=0, maximum=steps)
+                                   for i, t in enumerate(np.ravel(record_at))], dtype=np.int64))
         if len(at) == 0:
             raise ValueError("record_at must name at least one step")
     else:
