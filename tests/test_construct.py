@@ -526,8 +526,10 @@ def test_region_map_checks_memory_before_allocating() -> None:
     assert region_map(net, X).ids.shape == (20000,)
 
 
-@pytest.mark.parametrize("f", [lambda x: np.zeros(3), lambda x: "a string"])
+@pytest.mark.parametrize("f", [lambda x: np.zeros(3), lambda x: "a string", lambda x: x[:3], lambda x: x[0]])
 def test_approximate_1d_names_f_when_it_returns_no_number_per_point(f):
+    """Also when f fails on one point with an error other than TypeError or ValueError: ``x[:3]`` and ``x[0]`` (an
+    IndexError on a scalar) escaped as "IndexError: invalid index to scalar variable" (fails on the old code)."""
     from nnpartition.construct import approximate_1d
 
     with pytest.raises(ValueError, match="f must return one real number per point"):
