@@ -351,6 +351,16 @@ def test_bad_inputs_give_clear_errors():
     tanh.activation = "tanh"
     with pytest.raises(ValueError, match="ReLU"):
         knots(tanh)
+    # a leaky_relu network (teacher_network's) is piecewise linear: the refusal said it had no "exact
+    # piecewise-linear reading"; it names the activation taken instead (fails on the old message)
+    leaky = random_net(1, 3, 0)
+    leaky.activation = "leaky_relu"
+    from nnpartition.construct import ramp_pairs
+
+    for fn in (knots, linear_pieces, ramp_pairs):
+        with pytest.raises(ValueError, match=r"activation 'relu'\): .* got activation 'leaky_relu'") as info:
+            fn(leaky)
+        assert "piecewise-linear" not in str(info.value)
 
 
 def test_explain_1d_without_live_knots_prints_no_nan(capsys):
