@@ -1116,3 +1116,32 @@ def test_train_teacher_checks_its_settings_before_it_warns_of_unused_ones():
         train_teacher(X, y, 4, steps=-1, epochs=5)
     with pytest.raises(ValueError, match="W0 must have shape"):
         train_teacher(X, y, 4, steps=5, W0=np.ones((2, 2)), init_scale=0.9)
+
+
+def test_boundary_linearity_takes_the_max_margin_result_its_docstring_offers():
+    """``boundary_linearity(max_margin=)``'s docstring offers ``TeacherRun.max_margin`` (a ``MaxMargin``): it was
+    refused ("max_margin must be a numeric array, got dtype object"). Given it, the angles are those of its
+    direction, and the angle to the max-margin direction is the one computed from the two vectors by hand (the test
+    fails on the old code)."""
+    X, y, w = linear_teacher_dataset(80, 4, seed=0)
+    run = train_teacher(X, y, 6, epochs=5, w_star=w, seed=1)
+    mm = run.max_margin()
+    net = run.network(-1)
+    got = boundary_linearity(net, X, w_star=w, max_margin=mm)
+    want = boundary_linearity(net, X, w_star=w, max_margin=mm.direction)
+    assert got.angle_to_max_margin == want.angle_to_max_margin
+    assert got.angle_fitted_to_max_margin == want.angle_fitted_to_max_margin
+    u, d = got.w_lin[:4], mm.direction
+    cos = float(u @ d) / (np.linalg.norm(u) * np.linalg.norm(d))
+    assert abs(got.angle_to_max_margin - np.degrees(np.arccos(np.clip(cos, -1, 1)))) < 1e-9
+
+
+def test_agreement_step_names_a_wrong_metrics_argument():
+    """``TeacherRun.agreement_step(metrics)`` given an array (the probes, say) failed with numpy's "truth value of
+    an array ... is ambiguous"; it is a TypeError naming ``metrics`` (fails on the old code). Given the run's own
+    metrics it answers as without them."""
+    X, y, w = linear_teacher_dataset(60, 4, seed=0)
+    run = train_teacher(X, y, 6, epochs=3, w_star=w, seed=1)
+    with pytest.raises(TypeError, match="metrics must be the ClusteringMetrics of this run .* got ndarray"):
+        run.agreement_step(X)
+    assert run.agreement_step(run.metrics()) == run.agreement_step()

@@ -91,7 +91,10 @@ class TeacherRun:
 
     def agreement_step(self, metrics: Optional[ClusteringMetrics] = None) -> Optional[int]:
         """First recorded step from which the agreement condition holds on 100% of the training points to the end."""
-        m = metrics or self.metrics()
+        if metrics is not None and not isinstance(metrics, ClusteringMetrics):   # an array failed in numpy's words
+            raise TypeError(f"metrics must be the ClusteringMetrics of this run (run.metrics()) or None, got "
+                            f"{type(metrics).__name__}")
+        m = self.metrics() if metrics is None else metrics
         ok = np.asarray(m.agreement) >= 1.0
         if not ok[-1]:
             return None
