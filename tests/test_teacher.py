@@ -1145,3 +1145,20 @@ def test_agreement_step_names_a_wrong_metrics_argument():
     with pytest.raises(TypeError, match="metrics must be the ClusteringMetrics of this run .* got ndarray"):
         run.agreement_step(X)
     assert run.agreement_step(run.metrics()) == run.agreement_step()
+
+
+def test_a_zero_teacher_is_refused_everywhere_it_is_taken():
+    """``clustering_metrics`` refused ``w_star = 0``; ``train_teacher`` took it (its ``metrics()`` then failed after
+    the training) and ``boundary_linearity`` returned NaN angles. Each refuses it, as does a zero ``max_margin``
+    (fails on the old code)."""
+    X, y, w = linear_teacher_dataset(40, 3, seed=0)
+    zero = np.zeros(3)
+    with pytest.raises(ValueError, match="w_star must be non-zero"):
+        train_teacher(X, y, 4, epochs=1, w_star=zero)
+    run = train_teacher(X, y, 4, epochs=1, w_star=w)
+    for kw in ({"w_star": zero}, {"max_margin": zero}):
+        name = next(iter(kw))
+        with pytest.raises(ValueError, match=f"{name} must be non-zero"):
+            boundary_linearity(run.network(-1), X, **kw)
+    with pytest.raises(ValueError, match="w_star must be non-zero"):
+        clustering_metrics(run.weights[-1], zero, run.signs)

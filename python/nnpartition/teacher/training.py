@@ -322,6 +322,8 @@ def train_teacher(
         if W0c.shape != (L, d):
             raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
     ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
+    if ws is not None and not np.any(ws):   # run.metrics() refused it after the training, history() gave NaN angles
+        raise ValueError("w_star must be non-zero")
     _warn_ignored_settings(steps_given, epochs, W0, init_scale)   # after every setting is checked
     signs = group_signs(L)
     rec_steps, weights, loss, error, hard = _core.teacher_sgd(
