@@ -351,6 +351,16 @@ def test_bad_inputs_give_clear_errors():
     tanh.activation = "tanh"
     with pytest.raises(ValueError, match="ReLU"):
         knots(tanh)
+    # a leaky_relu network (teacher_network's) is piecewise linear: the refusal said it had no "exact
+    # piecewise-linear reading"; it names the activation taken instead (fails on the old message)
+    leaky = random_net(1, 3, 0)
+    leaky.activation = "leaky_relu"
+    from nnpartition.construct import ramp_pairs
+
+    for fn in (knots, linear_pieces, ramp_pairs):
+        with pytest.raises(ValueError, match=r"activation 'relu'\): .* got activation 'leaky_relu'") as info:
+            fn(leaky)
+        assert "piecewise-linear" not in str(info.value)
 
 
 def test_explain_1d_without_live_knots_prints_no_nan(capsys):
@@ -526,8 +536,10 @@ def test_region_map_checks_memory_before_allocating() -> None:
     assert region_map(net, X).ids.shape == (20000,)
 
 
-@pytest.mark.parametrize("f", [lambda x: np.zeros(3), lambda x: "a string"])
+@pytest.mark.parametrize("f", [lambda x: np.zeros(3), lambda x: "a string", lambda x: x[:3], lambda x: x[0]])
 def test_approximate_1d_names_f_when_it_returns_no_number_per_point(f):
+    """Also when f fails on one point with an error other than TypeError or ValueError: ``x[:3]`` and ``x[0]`` (an
+    IndexError on a scalar) escaped as "IndexError: invalid index to scalar variable" (fails on the old code)."""
     from nnpartition.construct import approximate_1d
 
     with pytest.raises(ValueError, match="f must return one real number per point"):

@@ -1002,3 +1002,19 @@ def test_subset_curve_prices_the_cpu_time_it_takes():
     # the fuzz's 10^5 sizes: refused under a limit of a second's steps, before any fit
     with limits.override(max_work=10**9), pytest.raises(ValueError, match="subset_curve of 100000 sizes.*max_work"):
         call((3,) * 10**5)
+
+
+def test_eas_capacity_help_states_the_k_it_uses(capsys):
+    """``-k``'s help said "default m // 20", which is 0 (not a valid k) below m = 20, where the command uses 1: it
+    states max(1, m // 20), and that is the k runs without -k report (the test fails on the old help)."""
+    import json
+
+    from nnpartition.cli import build_parser, main
+
+    sub = build_parser()._subparsers._group_actions[0].choices["eas-capacity"]
+    text = " ".join(sub.format_help().split())
+    assert "default max(1, m // 20)" in text, text
+    for m in (10, 19, 20, 50):
+        assert main(["eas-capacity", "-d", "3", "-m", str(m), "-N", "4", "--sparsify", "topk", "--trials", "1",
+                     "--no-progress", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["k"] == max(1, m // 20)

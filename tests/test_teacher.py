@@ -588,7 +588,7 @@ def test_trainer_bad_inputs():
         train_teacher(X, y, 4, W0=np.zeros((3, 3)))
     with pytest.raises(ValueError, match="alpha"):
         train_teacher(X, y, 4, alpha=1.5)
-    with pytest.raises(ValueError, match="record_at"):
+    with pytest.raises(ValueError, match=r"record_at\[1\] must be >= 0 and <= 10, got 11"):   # it said record_at[i]
         train_teacher(X, y, 4, steps=10, record_at=[0, 11])
     with pytest.raises(ValueError, match="not both"):
         train_teacher(X, y, 4, steps=10, record_at=[0, 5], record_every=2)
@@ -1116,3 +1116,49 @@ def test_train_teacher_checks_its_settings_before_it_warns_of_unused_ones():
         train_teacher(X, y, 4, steps=-1, epochs=5)
     with pytest.raises(ValueError, match="W0 must have shape"):
         train_teacher(X, y, 4, steps=5, W0=np.ones((2, 2)), init_scale=0.9)
+
+
+def test_boundary_linearity_takes_the_max_margin_result_its_docstring_offers():
+    """``boundary_linearity(max_margin=)``'s docstring offers ``TeacherRun.max_margin`` (a ``MaxMargin``): it was
+    refused ("max_margin must be a numeric array, got dtype object"). Given it, the angles are those of its
+    direction, and the angle to the max-margin direction is the one computed from the two vectors by hand (the test
+    fails on the old code)."""
+    X, y, w = linear_teacher_dataset(80, 4, seed=0)
+    run = train_teacher(X, y, 6, epochs=5, w_star=w, seed=1)
+    mm = run.max_margin()
+    net = run.network(-1)
+    got = boundary_linearity(net, X, w_star=w, max_margin=mm)
+    want = boundary_linearity(net, X, w_star=w, max_margin=mm.direction)
+    assert got.angle_to_max_margin == want.angle_to_max_margin
+    assert got.angle_fitted_to_max_margin == want.angle_fitted_to_max_margin
+    u, d = got.w_lin[:4], mm.direction
+    cos = float(u @ d) / (np.linalg.norm(u) * np.linalg.norm(d))
+    assert abs(got.angle_to_max_margin - np.degrees(np.arccos(np.clip(cos, -1, 1)))) < 1e-9
+
+
+def test_agreement_step_names_a_wrong_metrics_argument():
+    """``TeacherRun.agreement_step(metrics)`` given an array (the probes, say) failed with numpy's "truth value of
+    an array ... is ambiguous"; it is a TypeError naming ``metrics`` (fails on the old code). Given the run's own
+    metrics it answers as without them."""
+    X, y, w = linear_teacher_dataset(60, 4, seed=0)
+    run = train_teacher(X, y, 6, epochs=3, w_star=w, seed=1)
+    with pytest.raises(TypeError, match="metrics must be the ClusteringMetrics of this run .* got ndarray"):
+        run.agreement_step(X)
+    assert run.agreement_step(run.metrics()) == run.agreement_step()
+
+
+def test_a_zero_teacher_is_refused_everywhere_it_is_taken():
+    """``clustering_metrics`` refused ``w_star = 0``; ``train_teacher`` took it (its ``metrics()`` then failed after
+    the training) and ``boundary_linearity`` returned NaN angles. Each refuses it, as does a zero ``max_margin``
+    (fails on the old code)."""
+    X, y, w = linear_teacher_dataset(40, 3, seed=0)
+    zero = np.zeros(3)
+    with pytest.raises(ValueError, match="w_star must be non-zero"):
+        train_teacher(X, y, 4, epochs=1, w_star=zero)
+    run = train_teacher(X, y, 4, epochs=1, w_star=w)
+    for kw in ({"w_star": zero}, {"max_margin": zero}):
+        name = next(iter(kw))
+        with pytest.raises(ValueError, match=f"{name} must be non-zero"):
+            boundary_linearity(run.network(-1), X, **kw)
+    with pytest.raises(ValueError, match="w_star must be non-zero"):
+        clustering_metrics(run.weights[-1], zero, run.signs)

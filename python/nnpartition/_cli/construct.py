@@ -112,7 +112,8 @@ def _explain(args: argparse.Namespace) -> int:
     assert isinstance(net, TwoLayerNet)
     e = explain_1d(net, X, y)
     out = {
-        "L": e.n_units, "N": args.N, "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
+        "L": e.n_units, "N": args.N, "steps": args.steps, "restarts": args.restarts, "seed": args.seed,
+        "train_accuracy": e.accuracy, "live_units": e.live_units.tolist(),
         "live_knots": e.knots.merged_position.tolist(), "n_pieces": e.n_pieces, "sup_distance": e.sup_distance,
         "sign_changes": e.sign_changes, "max_sign_changes": e.max_sign_changes, "label_changes": e.label_changes,
         "zero_crossings": e.zero_crossings.tolist(), "change_points": e.change_points.tolist(),

@@ -86,7 +86,8 @@ def _lowrank(args: argparse.Namespace) -> int:
     sw = locality_sweep(rhos, n_x=args.nx, n_y=args.ny, k=args.k, samples=args.samples, steps=args.steps,
                         seed=args.seed)
     if args.json:
-        print(dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "rho": sw.rho.tolist(),
+        print(dumps({"n_x": sw.n_x, "n_y": sw.n_y, "k": sw.k, "samples": sw.samples, "steps": sw.steps,
+                          "seed": sw.seed, "rho": sw.rho.tolist(),
                           "epsilon": sw.epsilon.tolist(),
                           "angles_features": [c.angles_features.tolist() for c in sw.comparisons],
                           "angles_weights": [c.angles_weights.tolist() for c in sw.comparisons],

@@ -104,7 +104,9 @@ def _capacity(args: argparse.Namespace) -> int:
     assert c.mean_distinct_rows is not None
     if args.json:
         print(dumps({"d": c.d, "m": c.m, "k": c.k, "D": c.D, "sparsify": c.sparsify, "method": c.method,
-                          "N": c.N.tolist(),
+                          "projection": c.projection, "trials": c.trials,
+                          "epochs": epochs if method == "perceptron" else None, "trained": args.trained,
+                          "seed": c.seed, "N": c.N.tolist(),
                           "mean_accuracy": c.mean_accuracy.tolist(),
                           "separable_fraction": c.separable_fraction.tolist(),
                           "cover": c.cover.tolist(), "cover_rank": c.cover_rank.tolist(),
@@ -151,7 +153,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                    help=f"code dimension, {span(1, MAX_CAPACITY_SIZE)}, usually > d (below d it runs, with a note) "
                         "(default 50)")
     c.add_argument("-k", type=integer, default=None,
-                   help="active units for topk/threshold, 1 to m (default m // 20); refused with relu, which has none")
+                   help="active units for topk/threshold, 1 to m (default max(1, m // 20), 5%%); refused with relu, "
+                        "which has none")
     c.add_argument("-N", default=None, help=f"comma-separated N values, each {span(1, MAX_CAPACITY_N)} (default "
                    "m/4 .. 3m in steps of m/4)")
     c.add_argument("--sparsify", default="relu", choices=choices("sparsify"),

@@ -226,7 +226,9 @@ def _teacher(args: argparse.Namespace) -> int:
             "spectral_ratio", "stable_rank", "agreement", "linearity", "angle_to_teacher", "weight_norm"]
     if args.json:
         out = {"d": args.d, "N": args.N, "L": args.L, "alpha": args.alpha, "lr": args.lr,
-               "batch_size": run.batch_size, "t_agree": t_agree,
+               "batch_size": run.batch_size, "epochs": args.epochs, "steps": int(run.steps[-1]),
+               "margin": args.margin, "dist": args.dist, "init": args.init, "record_every": args.record_every,
+               "probes": args.probes, "seed": run.seed, "t_agree": t_agree,
                "history": {k: np.asarray(hist[k]).tolist() for k in keys},
                "final": {"agreement_centres": lin.agreement_centres, "agreement_fitted": lin.agreement_fitted,
                          "angle_to_teacher": lin.angle_to_teacher, "certified_fraction": lin.certified_fraction,

@@ -19,7 +19,10 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         raise TypeError(f"net must be a TwoLayerNet (with W1, b1, w2, b2), got {type(net).__name__}") from None
     act = getattr(net, "activation", "relu")
     if act != "relu":
-        raise ValueError(f"net must use ReLU hidden units for an exact piecewise-linear reading, got {act!r}")
+        # (a leaky_relu network is piecewise linear too, but its units are not the constructive spline's: the
+        # message said it had no exact piecewise-linear reading)
+        raise ValueError(f"net must use ReLU hidden units (activation 'relu'): nnpartition.construct reads a network "
+                         f"as a sum of relu units, got activation {act!r}")
     W1 = np.asarray(W1, dtype=np.float64)
     if W1.ndim != 2 or W1.shape[1] < 1:
         raise ValueError(f"net.W1 must have shape (d, L) with L >= 1, got {W1.shape}")

@@ -96,11 +96,12 @@ def _call(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
     except Exception:
         out = None
     if out is None or out.shape != x.shape:
+        got = "it raised" if out is None else f"on {x.shape[0]} points it returned shape {out.shape}"
         try:
             out = np.array([float(f(t)) for t in x])
-        except (TypeError, ValueError) as exc:
-            raise ValueError("f must return one real number per point (called on an array of points, or on one "
-                             f"point at a time): {exc}") from None
+        except Exception as exc:   # any error of f's own (an IndexError on a scalar escaped as itself)
+            raise ValueError(f"f must return one real number per point (called on an array of points, {got}; "
+                             f"then on one point at a time, {type(exc).__name__}: {exc})") from exc
     if not np.all(np.isfinite(out)):
         raise ValueError("f returned NaN or infinity on [a, b]")
     return out

@@ -160,7 +160,8 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
         X_probe: probe inputs ``(n, d)``, e.g. fresh draws of the data distribution.
         w_star: the teacher direction ``(d,)`` for the angles; optional.
         max_margin: the max-margin direction ``(d,)`` of the training data (e.g.
-            ``max_margin(X, y).direction`` or :meth:`TeacherRun.max_margin`), for the angles; optional.
+            ``max_margin(X, y).direction``), or the ``MaxMargin`` that :meth:`TeacherRun.max_margin` or
+            :func:`nnpartition.separability.max_margin` returns, for the angles; optional.
 
     Returns:
         A :class:`LinearityReport`.
@@ -205,11 +206,19 @@ def boundary_linearity(net: TwoLayerNet, X_probe: Any, *, w_star: Any = None,
     w_fit, agree_f = _fit_linear(Z, t, w_lin, net.d)
     if w_star is not None:
         ws = chk.float_vector("w_star", w_star, length=net.d)
+        if not np.any(ws):   # the angles came back NaN (clustering_metrics refuses it so)
+            raise ValueError("w_star must be non-zero")
         ang, ang_f = _angle(w_lin[: net.d], ws), _angle(w_fit[: net.d], ws)
     else:
         ang = ang_f = float("nan")
     if max_margin is not None:
+        from ..separability import MaxMargin
+
+        if isinstance(max_margin, MaxMargin):   # TeacherRun.max_margin()'s result, as the docstring offers it (it
+            max_margin = max_margin.direction   # was refused: "max_margin must be a numeric array, got dtype object")
         mm = chk.float_vector("max_margin", max_margin, length=net.d)
+        if not np.any(mm):
+            raise ValueError("max_margin must be non-zero")
         ang_m, ang_mf = _angle(w_lin[: net.d], mm), _angle(w_fit[: net.d], mm)
     else:
         ang_m = ang_mf = float("nan")

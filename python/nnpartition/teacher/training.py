@@ -91,7 +91,10 @@ class TeacherRun:
 
     def agreement_step(self, metrics: Optional[ClusteringMetrics] = None) -> Optional[int]:
         """First recorded step from which the agreement condition holds on 100% of the training points to the end."""
-        m = metrics or self.metrics()
+        if metrics is not None and not isinstance(metrics, ClusteringMetrics):   # an array failed in numpy's words
+            raise TypeError(f"metrics must be the ClusteringMetrics of this run (run.metrics()) or None, got "
+                            f"{type(metrics).__name__}")
+        m = self.metrics() if metrics is None else metrics
         ok = np.asarray(m.agreement) >= 1.0
         if not ok[-1]:
             return None
@@ -186,8 +189,9 @@ def _plan(n: int, d: int, L: int, *, steps: Optional[int], epochs: int, batch_si
     if record_at is not None:
         if record_every is not None:
             raise ValueError("pass record_every or record_at, not both")
-        at = np.unique(np.asarray([chk.count("record_at[i]", t, minimum=0, maximum=steps) for t in np.ravel(record_at)],
-                                  dtype=np.int64))
+        # each step named by its index (the message said "record_at[i]" whichever step was out of range)
+        at = np.unique(np.asarray([chk.count(f"record_at[{i}]", t, minimum=0, maximum=steps)
+                                   for i, t in enumerate(np.ravel(record_at))], dtype=np.int64))
         if len(at) == 0:
             raise ValueError("record_at must name at least one step")
     else:
@@ -318,6 +322,8 @@ def train_teacher(
         if W0c.shape != (L, d):
             raise ValueError(f"W0 must have shape (d, L) = ({d}, {L}), got {np.shape(W0)}")
     ws = None if w_star is None else chk.float_vector("w_star", w_star, length=d)
+    if ws is not None and not np.any(ws):   # run.metrics() refused it after the training, history() gave NaN angles
+        raise ValueError("w_star must be non-zero")
     _warn_ignored_settings(steps_given, epochs, W0, init_scale)   # after every setting is checked
     signs = group_signs(L)
     rec_steps, weights, loss, error, hard = _core.teacher_sgd(
