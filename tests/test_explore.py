@@ -2727,13 +2727,16 @@ def test_a_run_that_ends_under_the_pause_buttons_focus_hands_it_to_start(server,
 
     _load(browser, server)
     browser.execute_script("document.activeElement.blur()")
-    for field, value in (("N", "60"), ("widths", "4"), ("steps", "400"), ("every", "20"), ("fps", "10")):
+    for field, value in (("N", "60"), ("widths", "4"), ("steps", "1000"), ("every", "20"), ("fps", "10")):
         _tab_to(browser, field)
         _keys(browser, *([Keys.BACKSPACE] * 12), value)
     _tab_to(browser, "start")
     _keys(browser, Keys.ENTER)
     wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
     run = server.session.run
+    # (the page enables Pause when the run's status reaches it: Tab before then went on to Step)
+    wait_for(lambda: not browser.execute_script("return document.getElementById('pause').disabled"),
+             what="Pause enabled")
     _keys(browser, Keys.TAB)
     assert _active(browser) == "pause"
     wait_for(lambda: run.state not in ("running", "paused")

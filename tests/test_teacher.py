@@ -641,6 +641,33 @@ def test_teacher_cli_json(capsys):
     assert out["final"]["agreement_centres"] > 0.98 and out["final"]["certified_violations"] == 0
 
 
+@pytest.mark.parametrize("alias", ["gauss", "normal"])
+def test_teacher_cli_takes_a_dist_alias_as_the_law_it_names(alias, capsys):
+    """``--dist gauss`` (an alias the option lists) is the Gaussian law: the same run and JSON as ``--dist gaussian``.
+    The probes' sampler knew only the names, and the command ended in an AssertionError; its JSON, where it got that
+    far, recorded the alias (both fail on the old code)."""
+    argv = ["teacher", "-d", "4", "-N", "60", "-L", "4", "--epochs", "5", "--probes", "200", "--json", "--dist"]
+    assert main([*argv, "gaussian"]) == 0
+    named = json.loads(capsys.readouterr().out)
+    assert main([*argv, alias]) == 0
+    assert json.loads(capsys.readouterr().out) == named and named["dist"] == "gaussian"
+
+
+def test_teacher_cli_says_n_a_of_the_violations_where_the_guarantee_does_not_apply(capsys):
+    """Unequal groups (L odd: one more +v unit) void the certified slab: the fraction is n/a, and so are its
+    violations, which the text said were 0 and the JSON counted as 0 (fails on the old code); with equal groups both
+    are numbers (a certified slab of no violations, as the theory says)."""
+    argv = ["teacher", "-d", "4", "-N", "60", "--epochs", "5", "--probes", "200"]
+    assert main([*argv, "-L", "3"]) == 0
+    assert "certified-slab violations: n/a;" in capsys.readouterr().out
+    assert main([*argv, "-L", "3", "--json"]) == 0
+    final = json.loads(capsys.readouterr().out)["final"]
+    assert final["certified_fraction"] is None and final["certified_violations"] is None
+    assert main([*argv, "-L", "4", "--json"]) == 0
+    final = json.loads(capsys.readouterr().out)["final"]
+    assert 0 < final["certified_fraction"] <= 1 and final["certified_violations"] == 0
+
+
 @pytest.mark.parametrize("argv,match", [
     # 44 s of drawing data (rejection at d = 1000), then the recording was refused
     (["-d", "1000", "-N", "1000", "-L", "1000", "--epochs", "1000000000"], "max_work"),
