@@ -491,6 +491,48 @@ def test_a_sweep_stopped_by_its_executor_is_one_line_and_any_other_runtime_error
         main(["validate", "--grid", "small", "--workers", "2", "--no-progress"])
 
 
+def test_a_store_a_running_sweep_holds_is_refused_in_one_line(tmp_path, capsys):
+    """``validate --store`` on a store another ``validate`` is filling (the same command started twice: two terminals,
+    a scheduler's retry) exits 2 at once with one line naming the store and who holds it; with --resume it ran every
+    configuration again, and without, it advised --resume. (The test fails on the old code.)"""
+    import signal
+    import socket
+    import sqlite3
+    import time
+
+    store = tmp_path / "grid.sqlite"
+    command = [sys.executable, "-m", "nnpartition", "validate", "--grid", "full", "--workers", "1", "--store",
+               str(store), "--no-progress"]
+
+    def recorded():
+        try:
+            with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+                return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.Error:   # not created yet
+            return 0
+
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while recorded() < 1 and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.05)
+        assert first.poll() is None and recorded() >= 1, first.communicate()
+        held = (f"nnpartition validate: error: store {str(store)!r} is in use by another sweep (pid {first.pid} on "
+                f"{socket.gethostname()}, since ")
+        second = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2, second.stderr
+        lines = [line for line in second.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith(held), second.stderr
+        assert "one sweep writes a store at a time" in lines[0]
+        assert main(command[3:]) == 2   # without --resume: not told to pass --resume
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith(held) and "--resume" not in lines[0], lines
+        assert first.poll() is None   # the first goes on
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+
+
 def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     """Ctrl-C of ``validate --store``: exit 130, and the one line says that the finished configurations are in the
     store and that ``--resume`` runs the rest (it said "interrupted" alone); the store does hold them, and the

@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -1082,7 +1083,7 @@ def test_a_store_path_that_names_a_folder_or_lies_under_a_file_says_so(tmp_path,
     with pytest.raises(sweep.StoreError, match=r"has layout version 2, this nnpartition reads version 1; open it "
                                                r"with the nnpartition that wrote it, or start a new store"):
         sweep.run([{"x": 1}], toy, store="s.sqlite", workers=1, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite", "s.sqlite.lock"]   # (the first sweep's lock)
 
 
 def test_a_store_records_the_version_that_created_it_and_a_resume_by_another_warns(tmp_path):
@@ -1134,7 +1135,7 @@ _READ_ONLY_SCENARIO = textwrap.dedent("""
         store.chmod(0o444)
         # ... while load reads it (it was refused as "read-only (or unreadable); make it writable")
         assert [r["config"] for r in sweep.load(store)] == [{"x": 1}]
-        assert sorted(os.listdir(store.parent)) == ["s.sqlite"]
+        assert sorted(os.listdir(store.parent)) == ["s.sqlite", "s.sqlite.lock"]   # (the lock file of the first run)
     finally:
         store.chmod(0o644)
         store.parent.chmod(0o755)
@@ -1188,7 +1189,8 @@ def test_load_reads_a_store_it_cannot_write(tmp_path, monkeypatch):
     _no_write(monkeypatch, tmp_path)
     assert [r["config"] for r in sweep.load(store)] == [{"x": 1}, {"x": 2}]
     # (immutable: SQLite made no -wal or -shm file, which it would leave behind, owned by the reader)
-    assert sorted(os.listdir(tmp_path)) == ["s.sqlite"] and store.read_bytes() == raw
+    # (s.sqlite.lock: the sweep's, which stays)
+    assert sorted(os.listdir(tmp_path)) == ["s.sqlite", "s.sqlite.lock"] and store.read_bytes() == raw
     # rows a running sweep holds in its write-ahead log are read too (opened immutable, they were not)
     with closing(sqlite3.connect(store, isolation_level=None)) as writer:
         writer.execute("PRAGMA journal_mode=WAL")
@@ -1251,7 +1253,8 @@ def test_load_reads_a_store_on_a_read_only_file_system(tmp_path):
     assert lines[2].startswith(f"store {str(mnt / 'stopped.sqlite')!r} cannot be read: it is read-only here and its "
                                f"write-ahead log {str(mnt / 'stopped.sqlite-wal')!r} may hold rows not yet in the file")
     assert lines[2].endswith("or copy the store and its -wal file to a writable folder and load the copy")
-    assert sorted(os.listdir(tmp_path / "rw")) == ["s.sqlite", "stopped.sqlite", "stopped.sqlite-wal"]
+    assert sorted(os.listdir(tmp_path / "rw")) == ["s.sqlite", "s.sqlite.lock", "stopped.sqlite",
+                                                   "stopped.sqlite-wal"]   # (the sweep's lock file stays)
 
 
 def test_corrupted_store_is_a_clear_error(tmp_path):
@@ -1881,3 +1884,156 @@ def test_an_interrupted_pool_sweep_leaves_its_queued_configurations_to_the_pool_
                   progress=False)
     assert "PENDING" in states and "CANCELLED" not in states, states
     assert seen == []
+
+
+# --------------------------------------------------------------------------- one sweep per store at a time
+
+_HOLDER = textwrap.dedent("""
+    import sys
+    from nnpartition import sweep
+    from nnpartition._sweep_jobs import toy
+
+    grid = [{"x": i, "sleep": float(sys.argv[2])} for i in range(int(sys.argv[3]))]
+    out = sweep.run(grid, toy, store=sys.argv[1], workers=int(sys.argv[4]), progress=False)
+    print(out.summary.done, out.summary.skipped)
+""")
+
+
+def _holding(path, sleep, n, workers=1):
+    """A sweep in another process, once it has recorded its first configuration (it holds the store then)."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), str(sleep), str(n), str(workers)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and os.path.getsize(path) > 0:
+            with closing(sqlite3.connect(path)) as db:
+                tables = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if "results" in tables and db.execute("SELECT count(*) FROM results").fetchone()[0] > 0:
+                    return proc
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"the holder recorded nothing: {proc.communicate()}")
+
+
+def test_a_second_sweep_on_a_store_in_use_is_refused_at_once(tmp_path):
+    """Two sweeps started on one store (two terminals, a scheduler's retry): both ran every configuration, and the
+    second's summary said "done" of rows the store dropped. The second is refused at once now, naming the store and
+    the process that holds it, and starts nothing; the first finishes with every configuration once; load reads the
+    store meanwhile; its lock file blocks no later run. (The test fails on the old code: the second ran.)"""
+    path = tmp_path / "grid.sqlite"
+    n = 8
+    first = _holding(path, 0.25, n)
+    try:
+        assert len(sweep.load(path)) >= 1   # (reading while it runs)
+        grid = [{"x": i, "sleep": 0.25} for i in range(n)]
+        start = time.monotonic()
+        with pytest.raises(sweep.StoreError) as err:
+            sweep.run(grid, toy, store=path, workers=1, progress=False)
+        assert time.monotonic() - start < 1.0
+        message = _one_line(err)
+        assert message.startswith(f"store {str(path)!r} is in use by another sweep (pid {first.pid} on "
+                                  f"{socket.gethostname()}, since ")
+        assert "one sweep writes a store at a time" in message and "another store path" in message
+        assert first.poll() is None   # it was refused long before the first could end
+        assert 1 <= len(sweep.load(path)) < n
+    finally:
+        out, err_text = first.communicate(timeout=60)
+    assert first.returncode == 0, err_text
+    assert out.split() == [str(n), "0"]   # the first ran all of them
+    got = rows(path)   # (integrity_check: ok)
+    assert sorted(json.loads(c)["x"] for c, *_ in got) == list(range(n))
+    assert os.path.exists(f"{path}.lock") and not os.path.exists(f"{path}.lock.owner")
+    again = sweep.run([{"x": i, "sleep": 0.25} for i in range(n)], toy, store=path, workers=1, progress=False)
+    assert (again.summary.done, again.summary.skipped) == (0, n)   # the third is not blocked by the lock file
+
+
+def test_a_killed_sweep_does_not_block_the_next(tmp_path):
+    """A sweep killed with SIGKILL (its pool's workers beside it) leaves its lock file and its text of who held it;
+    neither blocks the next sweep, which resumes; while it ran, a second was refused. (The test fails on the old
+    code: the second sweep ran.)"""
+    path = tmp_path / "grid.sqlite"
+    holder = _holding(path, 0.3, 40, workers=2)
+    try:
+        with pytest.raises(sweep.StoreError, match=f"in use by another sweep \\(pid {holder.pid} on "):
+            sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)
+    finally:
+        holder.kill()
+        holder.communicate(timeout=60)
+    assert os.path.exists(f"{path}.lock.owner")   # (the killed holder's: stale, and harmless)
+    start = time.monotonic()
+    out = sweep.run([{"x": i, "sleep": 0.3} for i in range(40)][:6], toy, store=path, workers=1, progress=False)
+    assert out.summary.skipped >= 1 and out.summary.done + out.summary.skipped == 6
+    assert time.monotonic() - start < 10
+    assert not os.path.exists(f"{path}.lock.owner")
+
+
+def test_a_stale_holders_text_names_no_one(tmp_path):
+    """The text beside the lock only informs: one left by a process that is gone names no one in a refusal."""
+    path = str(tmp_path / "grid.sqlite")
+    held = sweep_store._Lock(path)
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+        with open(f"{path}.lock.owner", "w") as f:
+            json.dump({"pid": int(dead.stdout), "host": socket.gethostname(), "started": "then"}, f)
+        with pytest.raises(sweep.StoreError, match=f"^store {re.escape(repr(path))} is in use by another sweep: "):
+            sweep_store._Lock(path)
+    finally:
+        held.release()
+    sweep_store._Lock(path).release()
+
+
+def _recorded_meanwhile(config):
+    """``toy``, but a configuration with a ``store`` is recorded there as done (square -1) by another connection while
+    it runs (as by a sweep without the lock: an earlier nnpartition, or a file system where the lock does not
+    hold)."""
+    if "store" in config:
+        with closing(sqlite3.connect(config["store"], timeout=30)) as db, db:
+            db.execute("INSERT INTO results(config, status, result, finished) VALUES (?, 'done', ?, 'then')",
+                       (sweep.config_key(config), json.dumps({"square": -1})))
+    return toy(config)
+
+
+def test_a_row_recorded_meanwhile_by_another_process_is_not_counted_done(tmp_path):
+    """The store keeps a 'done' row another process wrote while the job ran; the summary counted it done by this
+    run, and returned this run's result, not the store's. It is skipped (in the store, not recorded by this run)
+    now, and its record is the store's. (The test fails on the old code: 2 done, 0 skipped, square 4.)"""
+    path = str(tmp_path / "grid.sqlite")
+    out = sweep.run([{"x": 2, "store": path}, {"x": 3}], _recorded_meanwhile, store=path, workers=1, progress=False)
+    assert (out.summary.done, out.summary.failed, out.summary.skipped) == (1, 0, 1)
+    assert out[0]["result"] == {"square": -1} and out[1]["result"] == {"square": 9}
+    assert [r["result"] for r in sweep.load(path)] == [{"square": -1}, {"square": 9}]
+
+
+def test_a_full_disk_before_the_first_row_says_none_was_recorded(tmp_path, monkeypatch):
+    """A disk full before a new store's first write left an empty store and said "the configurations already
+    recorded are kept"; it says none was, and removes the store this sweep made. A store that holds no row when the
+    disk fills says so too, and is kept (this sweep did not make it). (The test fails on the old code.)"""
+    path = tmp_path / "s.sqlite"
+    connect = sqlite3.connect
+
+    def full(pages):
+        def small_disk(*args, **kwargs):
+            db = connect(*args, **kwargs)
+            db.execute(f"PRAGMA max_page_count = {pages}")
+            return db
+        return small_disk
+
+    monkeypatch.setattr(sqlite3, "connect", full(1))
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    message = _one_line(err)
+    assert "disk is full" in message and "no configuration was recorded" in message and "kept" not in message
+    assert not path.exists() and not os.path.exists(f"{path}-wal") and not os.path.exists(f"{path}-shm")
+    monkeypatch.undo()
+    sweep.run([{"x": 0}], toy, store=path, workers=1, progress=False)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM results")
+    pages = os.path.getsize(path) // 4096
+    monkeypatch.setattr(sqlite3, "connect", full(pages))
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run([{"x": i, "pad": "p" * 20000} for i in range(3)], toy, store=path, workers=1, progress=False)
+    message = _one_line(err)
+    assert "no configuration is recorded in it yet" in message and "kept" not in message
+    monkeypatch.undo()
+    assert path.exists() and rows(path) == []

@@ -350,7 +350,9 @@ def run(
             JSON-serializable results (numpy scalars and arrays are
             converted). It must be importable by the workers.
         store: path of the SQLite store (created if missing, parent folders
-            too), or ``None`` / ``":memory:"`` for no durable store.
+            too), or ``None`` / ``":memory:"`` for no durable store. It is this
+            sweep's while it runs: another sweep on it is refused at once with a
+            :class:`StoreError` naming who holds it (``docs/sweep.md``).
         executor: any :class:`concurrent.futures.Executor`, e.g.
             ``dask.distributed.Client(...).get_executor()``; it is left open.
             Default: a local process pool that :func:`run` creates and closes.
@@ -417,7 +419,9 @@ def run(
     if scheduler is not None:
         _check_scheduler(scheduler)
 
-    db = _Store(store, _job_name(job))
+    # the store is this sweep's until it ends (a second sweep on it is refused at once, before any work: both ran
+    # every configuration, and the second's summary counted as done the rows the store dropped)
+    db = _Store(store, _job_name(job), lock=True)
     try:
         existing = db.rows()
         records: List[Optional[Dict[str, Any]]] = [None] * len(configs)
@@ -433,9 +437,10 @@ def run(
         if todo:
             try:
                 with _terminate_as_interrupt():   # SIGTERM, SIGHUP: stop as on Ctrl-C
-                    done, failed = _execute(configs, keys, todo, records, job, db, executor=executor,
-                                            workers=workers, scheduler=scheduler, progress=progress,
-                                            max_pending=max_pending, skipped=skipped, timeout=timeout)
+                    done, failed, found = _execute(configs, keys, todo, records, job, db, executor=executor,
+                                                   workers=workers, scheduler=scheduler, progress=progress,
+                                                   max_pending=max_pending, skipped=skipped, timeout=timeout)
+                skipped += found   # (recorded by another process meanwhile: in the store, not run by this call)
             except (TypeError, RuntimeError):
                 db.release()   # refused before any result (e.g. a job its workers cannot load): not this job's store
                 raise

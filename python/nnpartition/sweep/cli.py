@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Tuple
 from .. import _validate as v
 from .._cli.common import integer
 from .executor import DASK_HINT, MAX_WORKERS, _dask_client, _job_name
-from .store import _differences, _rows_and_job
+from .store import _differences, _rows_and_job, check_free
 
 __all__ = ["add_sweep_arguments", "executor_from_args", "store_from_args"]
 
@@ -85,8 +85,8 @@ def store_from_args(args: argparse.Namespace, job: Optional[Callable[..., Any]] 
     ``--resume`` or ``--retry-failed`` without ``--store``, and ``--resume``
     with a store path where no file is, are each a ``ValueError``. With the ``job`` to be run, a store that holds
     another job's results is a ``ValueError`` saying so first (``--resume`` was advised, which :func:`run` then
-    refused: a store continues only its own job).
-    Without ``--store`` it returns ``None`` (nothing durable).
+    refused: a store continues only its own job). A store a running sweep holds is a ``StoreError`` naming it (one sweep
+    writes a store at a time). Without ``--store`` it returns ``None`` (nothing durable).
 
     Example:
         >>> p = add_sweep_arguments(argparse.ArgumentParser())
@@ -107,6 +107,8 @@ def store_from_args(args: argparse.Namespace, job: Optional[Callable[..., Any]] 
     if resume and not path.exists():   # a mistyped path started a new sweep without a word
         raise ValueError(f"--resume: there is no store at {store} to continue (a mistyped path?); leave --resume "
                          "out to start a new sweep there")
+    # a sweep running on it: said first (it was told "pass --resume", which then ran every configuration again)
+    check_free(str(path))
     if path.is_file() and path.stat().st_size > 0 and (job is not None or not resume):
         n, recorded = _rows_and_job(str(path))
         name = "" if job is None else _job_name(job)

@@ -438,7 +438,10 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
              records: List[Optional[Dict[str, Any]]], job: Callable[..., Any], db: _Store, *,
              executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str],
              progress: Optional[bool], max_pending: Optional[int], skipped: int,
-             timeout: Optional[float] = None) -> Tuple[int, int]:
+             timeout: Optional[float] = None) -> Tuple[int, int, int]:
+    """Run the configurations ``todo``, recording each in ``db`` and ``records``: how many this call recorded done
+    and failed, and how many it found recorded by another process meanwhile (the store keeps its row: its record is
+    the store's, and it was not this call's to count as done)."""
     client = None
     owned: Optional[cf.ProcessPoolExecutor] = None
     if scheduler is not None:
@@ -466,7 +469,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
 
     desc = "sweep" + (f" ({skipped} already in store)" if skipped else "")
     bar = progress_bar(len(todo), desc=desc, progress=progress, unit="config")
-    done = failed = 0
+    done = failed = found = 0
     queue = list(reversed(todo))  # pop() from the end = grid order
     pending: Dict["cf.Future[Any]", int] = {}
     # Configurations that were in flight when a local worker process died: each
@@ -542,7 +545,12 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 finally:
                     if i == alone:
                         alone = None
-                db.put(keys[i], status, result, error, tb, seconds, worker)
+                if not db.put(keys[i], status, result, error, tb, seconds, worker):
+                    # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an earlier
+                    # nnpartition; a file system where the lock does not hold): it was counted "done" by this run
+                    records[i] = db.stored(keys[i], configs[i])
+                    found += 1
+                    continue
                 records[i] = _record(configs[i], status, result, error, seconds)
                 if status == "done":
                     done += 1
@@ -557,9 +565,12 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     for i in late:
                         error = (f"Timeout: the configuration ran longer than timeout={timeout:g} s (from when it was "
                                  f"sent to a worker); its worker process was stopped")
-                        db.put(keys[i], "failed", None, error, None, timeout, "")
-                        records[i] = _record(configs[i], "failed", None, error, timeout)
-                        failed += 1
+                        if db.put(keys[i], "failed", None, error, None, timeout, ""):
+                            records[i] = _record(configs[i], "failed", None, error, timeout)
+                            failed += 1
+                        else:   # (recorded done by another process meanwhile, as above)
+                            records[i] = db.stored(keys[i], configs[i])
+                            found += 1
                         if i == alone:
                             alone = None
                     again = sorted((i for i in pending.values() if i not in late), reverse=True)
@@ -602,7 +613,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 _kill_pool(owned)
         if client is not None:
             client.close()
-    return done, failed
+    return done, failed, found
 
 
 def _restart(pool: cf.ProcessPoolExecutor) -> cf.ProcessPoolExecutor:

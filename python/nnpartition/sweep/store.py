@@ -1,9 +1,9 @@
 """The sweep store: one SQLite file in WAL mode, one row per configuration.
 
 Only the process that calls :func:`nnpartition.sweep.run` opens it; workers
-never do. Every problem with the file (missing, a directory, read-only
+never do. One sweep at a time: :class:`_Lock`. Every problem with the file (missing, a directory, read-only
 for a sweep to write, where :func:`load` reads it, not a sweep store,
-corrupted, a row that is not valid JSON, held locked by another process
+corrupted, a row that is not valid JSON, in use by another sweep, held locked by another process
 beyond :data:`BUSY_TIMEOUT` seconds) is a :class:`StoreError`
 (a ``ValueError``) whose one-line message names the file and what to do.
 See ``docs/sweep.md`` for the format.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import sqlite3
 import warnings
 from datetime import datetime, timezone
@@ -75,11 +76,120 @@ def _json_default(obj: Any) -> Any:
 
 # --------------------------------------------------------------------------- the store
 
+class _Lock:
+    """The OS lock that makes a store one running sweep's at a time: ``filelock``'s lock (``flock`` on Unix,
+    ``LockFileEx`` on Windows) on the file :func:`lock_path` beside the store, taken at once or refused with a
+    :class:`StoreError` naming the store and, where it can, who holds it.
+
+    The operating system releases it however the holder ends (returns, raises, Ctrl-C, SIGTERM, SIGKILL, a crash):
+    nothing is left to clean up by hand. Who holds it is written into a small text file beside it
+    (``<lock>.owner``: pid, host, start time), read back only for the refusal's message; one left by a killed holder
+    blocks nothing (the lock is the truth, the text only informs), and names no one once its pid is gone.
+
+    Example:
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     first = _Lock(os.path.join(tmp, "grid.sqlite"))
+        ...     try:
+        ...         _Lock(os.path.join(tmp, "grid.sqlite"))
+        ...     except StoreError as exc:
+        ...         print(exc)
+        ...     first.release()
+        ...     _Lock(os.path.join(tmp, "grid.sqlite")).release()   # free again
+        store '.../grid.sqlite' is in use by another sweep (pid ... on ..., since ...): one sweep writes a store at a
+        time; wait for that one to end (run this one again then: it skips what that one recorded), or choose another
+        store path
+    """
+
+    def __init__(self, store: str, *, announce: bool = True) -> None:
+        from filelock import FileLock, Timeout
+
+        self.path = lock_path(store)
+        self.owner = self.path + ".owner"
+        self.announced = announce
+        self._lock = FileLock(self.path)
+        try:
+            # made first, so that a lock file that cannot be made is said to be that (filelock 4 calls it held)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644))
+            self._lock.acquire(timeout=0)   # at once: a second sweep waiting for the first would double its work
+        except Timeout:
+            raise StoreError(f"store {store!r} is in use by another sweep{self._holder()}: one sweep writes a store "
+                             f"at a time; wait for that one to end (run this one again then: it skips what that one "
+                             f"recorded), or choose another store path") from None
+        except OSError as exc:
+            raise StoreError(f"store {store!r} cannot be written: its lock file {self.path!r} cannot be made or "
+                             f"locked ({exc.strerror or exc}); make its folder writable, or choose another store "
+                             f"path") from None
+        if not announce:   # (a check that lets it go at once)
+            return
+        try:   # (whole or not at all: a reader never sees half of it)
+            text = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _now()})
+            part = f"{self.owner}.{os.getpid()}.tmp"
+            with open(part, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            os.replace(part, self.owner)
+        except OSError:   # (only informs: the lock holds without it)
+            pass
+
+    def _holder(self) -> str:
+        """`` (pid 12345 on host, since 2026-12-07T11:20:05.123+00:00)``, or ``""`` where that cannot be said."""
+        try:
+            with open(self.owner, encoding="utf-8") as f:
+                owner = json.loads(f.read())
+            pid, host, started = int(owner["pid"]), str(owner["host"]), str(owner["started"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return ""
+        if host == socket.gethostname() and not _alive(pid):   # a killed holder's text: the holder now is unknown
+            return ""
+        return f" (pid {pid} on {host}, since {started})"
+
+    def release(self) -> None:
+        """Let the next sweep have the store (the lock file stays: removing it could let two sweeps lock two
+        files of one name)."""
+        if self.announced:
+            with contextlib.suppress(OSError):
+                os.remove(self.owner)
+        self._lock.release()
+
+
+def lock_path(store: str) -> str:
+    """The lock file of a store: beside it, its name plus ``.lock`` (beside the file a symbolic link points to, so
+    that every path to one store finds one lock).
+
+    Example:
+        >>> os.path.basename(lock_path("runs/grid.sqlite"))
+        'grid.sqlite.lock'
+    """
+    return os.path.realpath(store) + ".lock"
+
+
+def check_free(store: str) -> None:
+    """A :class:`StoreError` if a sweep runs on ``store`` now (the command line's checks, before any work). It makes no
+    file: without a lock file, no sweep holds the store."""
+    if os.path.isfile(store) and os.path.exists(lock_path(store)):
+        _Lock(store, announce=False).release()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this id runs on this host (one of another user's counts; on Windows, where
+    ``os.kill`` would end it, every one does)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
 class _Store:
-    """One SQLite file in WAL mode; every write is its own (atomic) transaction."""
+    """One SQLite file in WAL mode; every write is its own (atomic) transaction. With ``lock``, the store is this
+    sweep's until :meth:`close` (:class:`_Lock`)."""
 
     def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True,
-                 reading: bool = False) -> None:
+                 reading: bool = False, lock: bool = False) -> None:
         if path is None:
             path = ":memory:"
         path = file_path(path, "store")
@@ -90,6 +200,13 @@ class _Store:
         self.read_only: Optional[str] = None
         #: the :func:`_state` of a store opened immutable, as it was before: it must not change while it is read
         self.state: Optional[Tuple[int, int, int, int]] = None
+        #: the lock that makes the store this sweep's (``lock=``), released by :meth:`close`
+        self.lock: Optional[_Lock] = None
+        #: whether this process made the file (it was not there): one it made and left without a result is removed
+        #: when opening it fails (a full disk)
+        self.made = False
+        #: while :meth:`_open` runs (what a full disk's message says)
+        self.opening = False
         target = self.path
         if self.path != ":memory:":
             check_path(self.path, create=create, reading=reading)
@@ -105,18 +222,53 @@ class _Store:
                 except OSError as exc:
                     raise StoreError(f"store {self.path!r}: cannot create its folder ({exc.strerror}); "
                                      f"choose a path in a writable folder") from None
-        try:
-            self.db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None, uri=target != self.path)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            self.made = not os.path.exists(self.path)
         try:
             try:
-                self._open(job, reading)
-            finally:
-                self.unchanged()
+                self.db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                          uri=target != self.path)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            try:
+                if lock and self.path != ":memory:":
+                    # before anything is written (a second sweep leaves the store as it was), after another
+                    # program's file is refused (reading only): no lock file is left beside it
+                    try:
+                        self._foreign()
+                    except sqlite3.Error as exc:
+                        raise self._error(exc) from None
+                    self.lock = _Lock(self.path)
+                self.opening = True
+                try:
+                    self._open(job, reading)
+                finally:
+                    self.opening = False
+                    self.unchanged()
+            except BaseException:
+                self.db.close()
+                self._remove_made()
+                raise
         except BaseException:
-            self.db.close()
+            if self.lock is not None:
+                self.lock.release()
             raise
+
+    def _remove_made(self) -> None:
+        """Remove the store this process made, with its ``-wal`` and ``-shm`` files, if it holds no result (a disk
+        that was full before its first row left a file of no use, named as a store; only under :class:`_Lock`,
+        which no other sweep writing it can hold)."""
+        if not self.made or self.lock is None:
+            return
+        try:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=0)) as db:
+                if "results" in {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} \
+                        and db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is not None:
+                    return
+        except sqlite3.Error:
+            pass
+        for name in (self.path, self.path + "-wal", self.path + "-shm"):
+            with contextlib.suppress(OSError):
+                os.remove(name)
 
     def unchanged(self) -> None:
         """A :class:`StoreError` if this store, opened immutable (:func:`_read_only`), changed since: what was read
@@ -148,13 +300,30 @@ class _Store:
         if "disk is full" in text or "disk I/O error" in text:
             # the store is fine (every committed row stays, the file is never corrupt): it was called "not a usable
             # sweep store", which told a user whose disk had filled to throw away a valid store
-            return StoreError(f"store {self.path!r} cannot be written: its disk is full, or failed ({text}); the "
-                              f"configurations already recorded are kept: free space (or move the store and its "
-                              f"-wal file), then run the same sweep again to resume")
+            head = f"store {self.path!r} cannot be written: its disk is full, or failed ({text}); "
+            if self.opening and self.made and self.lock is not None:
+                # (it said "the configurations already recorded are kept" of a new store, left as an empty file)
+                return StoreError(head + "no configuration was recorded, and the empty store this sweep made is "
+                                  "removed: free space, then run the sweep again")
+            n = self._recorded()
+            if n == 0:
+                return StoreError(head + "no configuration is recorded in it yet: free space (or move the store "
+                                  "and its -wal file), then run the sweep again")
+            kept = "the configurations already recorded are kept" if n is None else \
+                f"the {n} configuration(s) already recorded are kept"
+            return StoreError(head + kept + ": free space (or move the store and its -wal file), then run the "
+                              "same sweep again to resume")
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             return StoreError(f"store {self.path!r} is corrupted or not an SQLite file ({text}); "
                               f"move it aside and start a new store")
         return StoreError(f"store {self.path!r} is not a usable sweep store: {text}")
+
+    def _recorded(self) -> Optional[int]:
+        """Rows of ``results`` (reading needs no space on a full disk); None where that cannot be read."""
+        try:
+            return int(self.db.execute("SELECT count(*) FROM results").fetchone()[0])
+        except (sqlite3.Error, AttributeError):
+            return None
 
     def _tables(self) -> Set[str]:
         return {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -292,17 +461,27 @@ class _Store:
         return {c: (s, r, e, t) for c, s, r, e, t in cur}
 
     def put(self, key: str, status: str, result: Optional[str], error: Optional[str], tb: Optional[str],
-            seconds: float, worker: str) -> None:
+            seconds: float, worker: str) -> bool:
+        """Record one configuration; False where the store kept the row it had (a 'done' one)."""
         # One statement = one transaction: the row is there in full or not at all.
         # A 'done' row is never replaced; a 'failed' one is, by a new attempt.
-        self.query(
-            "INSERT INTO results(config, status, result, error, traceback, seconds, attempts, worker, finished) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
-            "ON CONFLICT(config) DO UPDATE SET status=excluded.status, result=excluded.result, "
-            "error=excluded.error, traceback=excluded.traceback, seconds=excluded.seconds, "
-            "attempts=results.attempts + 1, worker=excluded.worker, finished=excluded.finished "
-            "WHERE results.status = 'failed'",
-            (key, status, result, error, tb, seconds, worker, _now()))
+        try:
+            return self.db.execute(
+                "INSERT INTO results(config, status, result, error, traceback, seconds, attempts, worker, finished) "
+                "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                "ON CONFLICT(config) DO UPDATE SET status=excluded.status, result=excluded.result, "
+                "error=excluded.error, traceback=excluded.traceback, seconds=excluded.seconds, "
+                "attempts=results.attempts + 1, worker=excluded.worker, finished=excluded.finished "
+                "WHERE results.status = 'failed'",
+                (key, status, result, error, tb, seconds, worker, _now())).rowcount > 0
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def stored(self, key: str, config: Dict[str, Any]) -> Dict[str, Any]:
+        """The record the store holds for ``key``."""
+        (status, result, error, seconds), = self.query("SELECT status, result, error, seconds FROM results "
+                                                        "WHERE config = ?", (key,))
+        return self.record(config, status, result, error, seconds)
 
     def record(self, config: Dict[str, Any], status: str, result: Optional[str], error: Optional[str],
                seconds: Optional[float]) -> Dict[str, Any]:
@@ -314,7 +493,12 @@ class _Store:
                              f"({exc}); delete that row or start a new store") from None
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
 
 def check_path(path: str, *, create: bool = True, reading: bool = False) -> None:
