@@ -35,6 +35,8 @@ from nnpartition.explore.server import (LIMITS, BadRequest, ExploreServer, decod
                                        window_of)
 from nnpartition.explore.settings import json_int
 
+from conftest import MACHADO, ciede2000, cielab
+
 pictures = pytest.importorskip("nnpartition.pictures")
 
 
@@ -1845,7 +1847,7 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     colours = np.unique(img.reshape(-1, 3), axis=0)
     assert len(colours) > 2, f"the plot area has only {len(colours)} colour(s)"
 
-    # the SVG export is the same drawing: a fill per colour group, the decision boundary, one circle per point
+    # the SVG export is the same drawing: a fill per colour group, the decision boundary, one mark per point
     import xml.etree.ElementTree as ET
 
     svg = ET.fromstring(browser.execute_script("const c = svgContext(600, 600); drawPlot(c); return c.toString();"))
@@ -1856,7 +1858,12 @@ def test_the_page_trains_and_shows_the_exact_region_count(server, browser):
     # the first layer's dashed lines, clipped by the page itself: as many as the core finds crossing the window
     lines = pictures.region_polygons(net, box=tuple(tuple(c) for c in exported["box"])).lines
     assert sum(1 for p in paths if p.get("stroke-dasharray")) == len(lines) > 0
-    assert sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") in ("#1b4b9a", "#a44d12")) == 100
+    # (each point's shape its label's, a cue without colour: label 0 a circle, two arcs; label 1 a triangle, closed)
+    y_run = np.array(exported["y"])
+    circles = sum(p.get("d").count("a") // 2 for p in paths if p.get("fill") == "#a44d12")
+    triangles = [p.get("d") for p in paths if p.get("fill") == "#084492"]
+    assert circles == int(np.sum(y_run == 0)) and not any("a" in d for d in triangles)
+    assert sum(d.count("Z") for d in triangles) == int(np.sum(y_run == 1)) and circles + len(triangles) == 100
     # each region piece is painted in its class's colour (blue 1, orange 0) as the network decides there: the
     # centre of every filled polygon, taken back from pixels to the window (the square the pieces tile, inside the
     # axes' margins), classified by numpy
@@ -2851,62 +2858,13 @@ def test_a_screen_reader_hears_every_controls_name_the_state_and_what_the_pictur
     assert role == "alert" and props.get("live") == "assertive", (role, props)
 
 
-# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision deficiency",
-# IEEE TVCG 15(6): their matrices for severity 1.0 (dichromacy), applied to linear RGB.
-MACHADO = {
-    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
-    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                     [-0.011820, 0.042940, 0.968881]],
-    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
-}
-
-
-def _lab(rgb, vision="normal"):
-    """CIELAB (D65) of an sRGB colour (0-255) as seen with `vision` (a MACHADO key, or "normal")."""
-    c = np.asarray(rgb, dtype=float) / 255
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    if vision != "normal":
-        lin = np.clip(np.array(MACHADO[vision]) @ lin, 0, 1)
-    xyz = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
-                    [0.0193339, 0.1191920, 0.9503041]]) @ lin / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
-
-
-def _ciede2000(lab1, lab2):
-    """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005), kL = kC = kH = 1."""
-    (L1, a1, b1), (L2, a2, b2) = lab1, lab2
-    cbar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - math.sqrt(cbar ** 7 / (cbar ** 7 + 25 ** 7)))
-    a1, a2 = (1 + g) * a1, (1 + g) * a2
-    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
-    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
-    dh = 0.0 if c1 * c2 == 0 else h2 - h1 - 360 * (h2 - h1 > 180) + 360 * (h2 - h1 < -180)
-    dH = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
-    lbar, cbar = (L1 + L2) / 2, (c1 + c2) / 2
-    if c1 * c2 == 0:
-        hbar = h1 + h2
-    elif abs(h1 - h2) <= 180:
-        hbar = (h1 + h2) / 2
-    else:
-        hbar = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
-    t = (1 - 0.17 * math.cos(math.radians(hbar - 30)) + 0.24 * math.cos(math.radians(2 * hbar))
-         + 0.32 * math.cos(math.radians(3 * hbar + 6)) - 0.20 * math.cos(math.radians(4 * hbar - 63)))
-    sl = 1 + 0.015 * (lbar - 50) ** 2 / math.sqrt(20 + (lbar - 50) ** 2)
-    sc, sh = 1 + 0.045 * cbar, 1 + 0.015 * cbar * t
-    rt = -2 * math.sqrt(cbar ** 7 / (cbar ** 7 + 25 ** 7)) * math.sin(math.radians(60 * math.exp(-((hbar - 275) / 25)
-                                                                                                  ** 2)))
-    dl, dc, dH = (L2 - L1) / sl, (c2 - c1) / sc, dH / sh
-    return math.sqrt(dl ** 2 + dc ** 2 + dH ** 2 + rt * dc * dH)
-
-
 @pytest.mark.parametrize("lab1, lab2, de", [   # Sharma, Wu & Dalal's test data: pairs 1, 7, 17, 25, 34
     ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425), ((50, 0, 0), (50, -1, 2), 2.3669),
     ((50, 2.5, 0), (73, 25, -18), 27.1492), ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
     ((90.8027, -2.0831, 1.441), (91.1528, -1.6435, 0.0447), 1.4441),
 ])
 def test_ciede2000_is_sharmas(lab1, lab2, de):
-    assert _ciede2000(lab1, lab2) == pytest.approx(de, abs=1e-4)
+    assert ciede2000(lab1, lab2) == pytest.approx(de, abs=1e-4)
 
 
 @pytest.mark.parametrize("vision", ["normal", *MACHADO])
@@ -2916,8 +2874,8 @@ def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browse
     30 for the points and the legend and at least 15 for the fills of the same shade, and a misclassified point by 30
     from the other class's fill under it. A CIEDE2000 of about 2.3 is just noticeable; palettes for categories ask
     10 or more to tell two colours at a glance; small marks (a point of 4px, a swatch) need more than large fills, so
-    30 for them. The faintest fills (near the boundary, where the network is least sure) are the closest: 17.5 under
-    protanopia."""
+    30 for them. The faintest fills (near the boundary, where the network is least sure) are the closest: 17.4 under
+    protanopia (17.5 before the fills' lightness was spread for print, the sixty-seventh pass)."""
     _load(browser, server)
     c1, c0, points, swatch = browser.execute_script(
         "const rgb = (s) => s.match(/\\d+/g).slice(0, 3).map(Number);"
@@ -2929,7 +2887,7 @@ def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browse
         "return arguments[0].map((t) => [mix(C1, t), mix(C0, t)].map((s) => s.match(/\\d+/g).map(Number)))", shades)
 
     def de(a, b):
-        return _ciede2000(_lab(a, vision), _lab(b, vision))
+        return ciede2000(cielab(a, vision), cielab(b, vision))
 
     assert de(points[0], points[1]) >= 30
     assert de(swatch[0], swatch[1]) >= 30
@@ -3044,3 +3002,71 @@ def test_at_200_percent_zoom_nothing_overlaps_and_each_control_tabbed_to_is_in_v
         if seen is not True:
             hidden.append((target, seen))
     assert not hidden, hidden
+
+
+def test_the_exports_tell_the_classes_apart_in_black_and_white(server, browser):
+    """The export's points have a shape by label, as plot_partition's (pictures.POINT_MARKERS): in the SVG, every
+    label-1 point is a closed triangle and every label-0 point a circle, in the plot and in the key; and the PNG,
+    turned grey (``PIL.Image.convert("L")``, as a black-and-white printer's driver does), shows the classes' points
+    (read at their centres, those not crossed as misclassified nor touching another point) and the key's swatches of
+    the classes' regions at an L* at least PRINT_DL (10, test_pictures: the difference palettes for categories call
+    distinct at a glance) apart. Both classes were circles, and the swatches 7.3 apart (fails on the old page)."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    _fill(browser, N="200", widths="8", steps="40", every="20", fps="0", seed="2")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run's end")
+    last = server.session.run.history[-1]["step"]
+    wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == str(last),
+             what="the page to show the last snapshot")
+    svg_text, png_url, y, pred, swatches, colours = browser.execute_script(
+        "const c = svgContext(FIGURE.w, FIGURE.h); drawFigure(c);"
+        "return [c.toString(), figureCanvas(2).toDataURL('image/png'), window.__explore.run.y,"
+        "        Array.from(window.__explore.frame.pred), [mix(C1, 0.6), mix(C0, 0.6)], POINT];")
+    paths = ET.fromstring(svg_text).findall("{http://www.w3.org/2000/svg}path")
+    point = {1: colours[1], 0: colours[0]}
+    assert colours == [pictures.POINT_COLOURS[0], pictures.POINT_COLOURS[1]]   # plot_partition's
+    marks = {c: [p.get("d") for p in paths if p.get("fill") == point[c]] for c in (0, 1)}
+    # the plot's points in their order, then the key's one mark of each label
+    assert len(marks[1]) == int(np.sum(np.array(y) == 1)) + 1 and len(marks[0]) == int(np.sum(np.array(y) == 0)) + 1
+    assert all(d.count("a") == 2 and "L" not in d for d in marks[0])
+    assert all("a" not in d and d.count("L") == 2 and d.endswith("Z") for d in marks[1])
+
+    def centre(d):   # a circle "M(x - r) y a r r ...": (x, y); a triangle: its corners' mean, the point itself
+        if "a" in d:
+            x, yy, r = (float(v) for v in re.match(r"M([-\d.]+) ([-\d.]+)a([\d.]+)", d).groups())
+            return x + r, yy
+        corners = np.array(re.findall(r"[-\d.]+", d), dtype=float).reshape(-1, 2)
+        return tuple(corners.mean(axis=0))
+
+    png = Image.open(io.BytesIO(base64.b64decode(png_url.split(",", 1)[1])))
+    grey = np.asarray(png.convert("L")).astype(float)
+    scale = png.width / 720   # the PNG is the figure at twice its size (FIGURE.w = 720)
+    order = iter(range(len(y)))
+    pos = np.array([centre(p.get("d")) for p in paths if p.get("fill") in point.values()][:len(y)])
+    seen = {0: [], 1: []}
+    for p in paths:
+        if p.get("fill") not in point.values():
+            continue
+        i = next(order, None)
+        if i is None:
+            break
+        near = np.sum(np.hypot(*(pos - pos[i]).T) < 12) > 1
+        if pred[i] != y[i] or near:
+            continue
+        x, yy = pos[i]
+        seen[y[i]].append(cielab([grey[int(yy * scale), int(x * scale)]] * 3)[0])
+    assert len(seen[0]) >= 5 and len(seen[1]) >= 5, seen
+    assert min(seen[0]) - max(seen[1]) >= 10, seen   # blue (1) darker than orange (0)
+    rects = {r.get("fill"): r for r in ET.fromstring(svg_text).findall("{http://www.w3.org/2000/svg}rect")}
+    key = []
+    for fill in swatches:
+        r = rects[fill]
+        x, yy = float(r.get("x")) + float(r.get("width")) / 2, float(r.get("y")) + float(r.get("height")) / 2
+        key.append(cielab([grey[int(yy * scale), int(x * scale)]] * 3)[0])
+    assert key[1] - key[0] >= 10, key

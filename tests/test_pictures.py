@@ -869,9 +869,9 @@ def test_plot_partition_draws_the_exact_polygons_lines_boundary_and_points():
     # Decision colours, the explorer's: class 1 regions are blues, class 0 oranges (blue channel dominates or not).
     faces = polys[0].get_facecolors()
     assert np.array_equal(faces[:, 2] > faces[:, 0], rp.decision)
-    # and the points' colours are those of their labels: dark blue (#1b4b9a) for 1, dark orange (#a44d12) for 0
+    # and the points' colours are those of their labels: dark blue (#084492) for 1, dark orange (#a44d12) for 0
     dots = pts["points"].get_facecolors()
-    np.testing.assert_allclose(dots[:, :3], np.where(y[:, None] == 1, [0x1b / 255, 0x4b / 255, 0x9a / 255],
+    np.testing.assert_allclose(dots[:, :3], np.where(y[:, None] == 1, [0x08 / 255, 0x44 / 255, 0x92 / 255],
                                                      [0xa4 / 255, 0x4d / 255, 0x12 / 255]))
 
 
@@ -1174,11 +1174,11 @@ def test_output_colours_follow_the_logit_and_default_box_follows_the_data():
     rp = region_polygons(net, box=((-0.1, -0.1), (2.1, 1.1)))
     faces = ax.collections[0].get_facecolors()
     # Each region's colour follows its logit (numpy, at an interior point) on a map symmetric about 0: white at 0,
-    # the explorer's blue for class 1 (#2f6fd0 half-way up, #1b4b9a at the largest |logit|), its orange below.
+    # the explorer's blue for class 1 (#0d61c0 half-way up, #084492 at the largest |logit|), its orange below.
     _, z = numpy_patterns(net, rp.centroids())
     m = np.max(np.abs(z))
-    stops = np.array([[0xa4, 0x4d, 0x12], [0xe0, 0x78, 0x2a], [255, 255, 255], [0x2f, 0x6f, 0xd0],
-                      [0x1b, 0x4b, 0x9a]]) / 255
+    stops = np.array([[0xa4, 0x4d, 0x12], [0xef, 0x85, 0x37], [255, 255, 255], [0x0d, 0x61, 0xc0],
+                      [0x08, 0x44, 0x92]]) / 255
     where = (z + m) / (2 * m) * 4
     expected = np.stack([np.interp(where, np.arange(5), stops[:, c]) for c in range(3)], axis=1)
     np.testing.assert_allclose(faces[:, :3], expected, atol=0.01)   # the map's 256 steps
@@ -4093,3 +4093,138 @@ def test_plot_partition_names_the_axes_of_the_plane_it_draws():
         names, is_x1x2 = labels(d, plane)
         assert (names == ("x1", "x2")) is is_x1x2, (d, plane, names)
         assert "x1" not in names[0] + names[1] or is_x1x2, (d, plane, names)
+
+
+# ------------------------------------------------------------------------ print and colour blindness (the 67th pass)
+# A teacher prints the pictures on a black-and-white printer, and some students are colour blind: the classes must be
+# told apart without colour. Threshold: a CIE L* (lightness, all a grey print keeps) difference of 10, the difference
+# at which palettes for categories call two colours distinct at a glance (helper w's CIEDE2000 of 10 in test_explore;
+# with hue and chroma gone the difference is the lightness alone), and a print's halftone loses a few units of it.
+PRINT_DL = 10.0
+
+
+def _shape(path):
+    """A marker path's shape, comparable across points: its codes and its vertices (rounded)."""
+    codes = None if path.codes is None else tuple(int(c) for c in path.codes)
+    return codes, tuple(np.round(path.vertices, 6).ravel().tolist())
+
+
+def _grey_lightness(grey):
+    """CIE L* of a grey level 0-255 (an sRGB grey: R = G = B)."""
+    from conftest import cielab
+
+    return float(cielab([grey] * 3)[0])
+
+
+def _shown_points(fig):
+    """{label: (points' collection, its misclassified collection or None)} of a figure's first axes."""
+    ax = fig.axes[0]
+    pts = [c for c in ax.collections if str(c.get_label()).startswith("points")]
+    miss = [c for c in ax.collections if c.get_label() == "misclassified"]
+    return pts[0], (miss[0] if miss else None)
+
+
+def _classes_shapes(fig, y):
+    """Each class's set of point shapes, the misclassified mark's, and the key's markers by label."""
+    from matplotlib.markers import MarkerStyle
+
+    pts, miss = _shown_points(fig)
+    paths = pts.get_paths()
+    assert len(paths) == len(y)
+    by_class = {c: {_shape(paths[i]) for i in range(len(y)) if y[i] == c} for c in (0, 1)}
+    legend = fig.axes[0].get_legend()
+    key = {}
+    for handle, text in zip(legend.legend_handles if hasattr(legend, "legend_handles") else legend.legendHandles,
+                            legend.get_texts()):
+        if text.get_text().startswith("label "):
+            style = MarkerStyle(handle.get_marker())
+            key[int(text.get_text()[-1])] = _shape(style.get_path().transformed(style.get_transform()))
+    return by_class, (None if miss is None else _shape(miss.get_paths()[0])), key
+
+
+@needs_mpl
+def test_the_classes_points_differ_in_shape_in_the_picture_its_key_and_a_movies_frames(tmp_path, monkeypatch):
+    """Each class's points have one shape, the two classes' shapes differ (triangles for 1, circles for 0: a circle
+    is drawn with curves, a triangle with three straight sides), the misclassified ``x`` is neither, and the key shows
+    each label with its points' shape; so in plot_partition's picture and in every frame of a movie. Both classes
+    were circles told apart by colour alone (fails on the old code)."""
+    from matplotlib.figure import Figure
+    from matplotlib.path import Path
+
+    net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), -0.5)
+    X = np.random.default_rng(3).uniform(-1, 1, (40, 2))
+    y = net.predict(X)
+    y[:4] = 1 - y[:4]
+    assert 0 < y.sum() < 40
+    fig = Figure(figsize=(5, 5))
+    npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1))
+    frames = _grabbed(monkeypatch, lambda f: _classes_shapes(f, y))
+    npn.pictures.movie(X, y, 2, path=tmp_path / "m.gif", steps=2, every=1, dpi=30, size=3, box=(-1, 1),
+                       progress=False)
+    assert len(frames) >= 2
+    for by_class, miss, key in [_classes_shapes(fig, y), *frames]:
+        assert len(by_class[0]) == len(by_class[1]) == 1 and by_class[0] != by_class[1]
+        (zero,), (one,) = by_class[0], by_class[1]
+        assert Path.CURVE4 in zero[0] and one[0] is not None and set(one[0]) <= {Path.MOVETO, Path.LINETO,
+                                                                                  Path.CLOSEPOLY}
+        assert len({v for v in zip(one[1][0::2], one[1][1::2])}) == 3   # a triangle's three corners
+        assert miss is None or miss not in (zero, one)
+        assert key == {0: zero, 1: one}
+    assert any(f[1] is not None for f in frames)   # (a frame misclassifies some: the x was compared)
+
+
+def _rendered_grey(fig, dpi):
+    """The figure drawn by Agg at ``dpi`` and converted to grey as a black-and-white printer's driver does
+    (``PIL.Image.convert("L")``: ITU-R 601 luma), an array of 0-255."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("L")).astype(float)
+
+
+@needs_mpl
+def test_in_grey_the_classes_points_and_fills_differ_in_lightness():
+    """Drawn and turned grey (as a black-and-white print), the two classes' points, read at their known centres, and
+    the two classes' region fills, read at the centres of deep (confident) regions, differ by an L* of at least
+    PRINT_DL. And the colours themselves: the points' and, at every shade from the key's (0.6 of the colour) to the
+    deepest, the fills' L* differ by at least PRINT_DL. The fills' L* differed by 7.3 at the key's shade (fails on
+    the old colours) and the points' by 10.0, at the limit (the blue point is darker now: 13); the faintest fills,
+    near the boundary, are both near white (the boundary's black line parts them)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    from conftest import cielab
+
+    from nnpartition.pictures.drawing import CLASS_COLOURS, POINT_COLOURS
+
+    def lightness(colour):
+        return float(cielab(np.array(to_rgb(colour)) * 255)[0])
+
+    assert abs(lightness(POINT_COLOURS[1]) - lightness(POINT_COLOURS[0])) >= PRINT_DL
+    for t in np.linspace(0.6, 0.85, 6):   # the fills' mix with white, as plot_partition and the explorer shade them
+        f1, f0 = (1 + (np.array(to_rgb(CLASS_COLOURS[c])) - 1) * t for c in (1, 0))
+        assert abs(float(cielab(f1 * 255)[0] - cielab(f0 * 255)[0])) >= PRINT_DL, t
+
+    # logit relu(x1) - relu(-x1) = x1: x1 > 0 is class 1, x1 < 0 class 0, each half one region of the same depth
+    net = TwoLayerNet(np.array([[1.0, -1.0], [0.0, 0.0]]), np.zeros(2), np.array([1.0, -1.0]), 0.0)
+    X = np.array([[0.3, 0.5], [0.6, -0.4], [-0.5, 0.5], [-0.4, -0.5]])
+    y = np.array([1, 1, 0, 0])
+    fig = Figure(figsize=(4, 4))
+    ax = npn.plot_partition(net, X, y, ax=fig.add_subplot(), box=(-1, 1), hyperplanes=False, key=False)
+    dpi = 200
+    grey = _rendered_grey(fig, dpi)
+    fig.canvas.draw()
+    height = grey.shape[0]
+
+    def at(x, yy):   # the grey at data point (x, yy): display pixels from the bottom, the image's rows from the top
+        px, py = ax.transData.transform((x, yy)) * dpi / fig.dpi
+        return grey[int(round(height - py - 0.5)), int(round(px - 0.5))]
+
+    points = [_grey_lightness(at(*p)) for p in X]
+    assert max(points[2:]) < 99 and max(points[:2]) < 99   # the marks are drawn there (not the fill around them)
+    assert min(points[2:]) - max(points[:2]) >= PRINT_DL, points   # blue (1) darker than orange (0)
+    # the fills, far from the points: each half one polygon of the same shade
+    fills = [_grey_lightness(at(x, 0.0)) for x in (0.8, -0.8)]
+    assert fills[1] - fills[0] >= PRINT_DL, fills

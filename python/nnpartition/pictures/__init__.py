@@ -23,6 +23,7 @@ from .polygons import DEFAULT_MAX_REGIONS, DEFAULT_TOL, RegionPolygons, region_p
 # the module's other names of before the split (constants a caller may read, the types of the signatures, and the
 # helpers the tests import)
 from .drawing import CLASS_COLOURS as CLASS_COLOURS, KEY_INCHES as KEY_INCHES, POINT_COLOURS as POINT_COLOURS
+from .drawing import POINT_MARKERS as POINT_MARKERS
 from .geometry import BoxLike as BoxLike, _distance as _distance, _project as _project
 from .geometry import _window_bounds as _window_bounds
 from .movies import MAX_DPI as MAX_DPI, MAX_FRAMES as MAX_FRAMES, MIN_DPI as MIN_DPI

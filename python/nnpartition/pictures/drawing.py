@@ -24,9 +24,22 @@ DEFAULT_MAX_POINTS = 20_000
 #: Ways :func:`plot_partition` colours the regions.
 COLOR_MODES = ("decision", "region", "output")
 #: The classes' colours, the in-browser explorer's (``nnpartition explore``): blue for class 1, orange for class 0,
-#: a region's fill (mixed with white, deeper for a larger ``|logit|``) and, darker, a point's.
-CLASS_COLOURS = {1: "#2f6fd0", 0: "#e0782a"}
-POINT_COLOURS = {1: "#1b4b9a", 0: "#a44d12"}
+#: a region's fill (mixed with white, deeper for a larger ``|logit|``) and, darker, a point's. The fills' lightness
+#: differs by a CIE L* of at least 10 at the same shade from the key's (0.6 of the colour) up, so that a page printed
+#: in black and white tells the classes' regions apart (the sixty-seventh pass on issue 11 darkened the blue, #2f6fd0,
+#: and lightened the orange, #e0782a, within their hues: their L* differed by 7.3 at the key's shade); near the
+#: decision boundary, where both fade to white, the boundary's black line parts them. The points' L* differ by 13
+#: (the blue point was #1b4b9a, 10 from the orange).
+CLASS_COLOURS = {1: "#0d61c0", 0: "#ef8537"}
+POINT_COLOURS = {1: "#084492", 0: "#a44d12"}
+#: The classes' point markers (matplotlib's names), a cue without colour for a page printed in black and white or a
+#: reader who does not tell the colours apart: triangles for class 1, circles for class 0 (the explorer's too); a
+#: misclassified point is crossed with a black ``x`` besides. (Both were circles until the sixty-seventh pass on
+#: issue 11.)
+POINT_MARKERS = {1: "^", 0: "o"}
+#: Marker areas (points^2, matplotlib's ``s``) that make the two shapes about as large: matplotlib's triangle fills
+#: 0.5 of its square, its circle 0.785.
+_POINT_SIZES = {1: 14.0 * 1.5, 0: 14.0}
 
 #: The range of the regions' largest ``|logit|`` over which the colour bar of ``color="output"`` is in logits;
 #: outside it the bar is in units of a power of ten, labelled so (``"logit / 1e308"``): matplotlib's bar overflowed
@@ -86,6 +99,19 @@ def _region_colours(rp: RegionPolygons, color: str) -> Tuple[np.ndarray, Optiona
     return rgba, None
 
 
+def _marker_path(marker: str) -> Any:
+    """The path of a matplotlib marker as ``scatter`` draws it (in the marker's unit square, scaled by ``s``).
+
+    Example:
+        >>> len(_marker_path("^").vertices) < len(_marker_path("o").vertices)
+        True
+    """
+    from matplotlib.markers import MarkerStyle
+
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
+
+
 def _rgb(colour: str) -> np.ndarray:
     from matplotlib.colors import to_rgb
 
@@ -100,7 +126,7 @@ def _logit_colormap() -> Any:
         >>> from matplotlib.colors import to_hex
         >>> cmap = _logit_colormap()
         >>> [to_hex(cmap(x)) for x in (0.0, 1.0)], bool(min(cmap(0.5)[:3]) > 0.98)
-        (['#a44d12', '#1b4b9a'], True)
+        (['#a44d12', '#084492'], True)
     """
     _require_mpl()
     from matplotlib.colors import LinearSegmentedColormap
@@ -217,8 +243,9 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
 
     Args:
         net: as for :func:`region_polygons`.
-        X, y: optional points ``(N, d)`` and 0/1 labels, drawn coloured by label
-            (dark blue 1, dark orange 0), misclassified ones marked with a black ``x``. For
+        X, y: optional points ``(N, d)`` and 0/1 labels, drawn by label as dark blue triangles (1) and dark
+            orange circles (0) (:data:`POINT_MARKERS`: the shapes tell the classes apart in black and white),
+            misclassified ones marked with a black ``x``. For
             ``d > 2`` only the points lying in the plane (within 1e-9 of it) are drawn.
             Of more than ``max_points`` such points a random sample of ``max_points`` is drawn (the same one on
             every call), and the points' label says so: ``"points (20000 of 75000000)"``; the window still fits
@@ -320,8 +347,14 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         pred = nn.predict(Xs) if len(rows) else np.zeros(0, np.int64)
         lab = yc[rows] if yc is not None else pred
         label = "points" if len(rows) == total else f"points ({len(rows)} of {total})"
-        ax.scatter(P[:, 0], P[:, 1], c=np.where(lab == 1, POINT_COLOURS[1], POINT_COLOURS[0]), s=14,
-                   edgecolors="white", linewidths=0.5, zorder=3, label=label)
+        one = lab == 1
+        dots = ax.scatter(P[:, 0], P[:, 1], c=np.where(one, POINT_COLOURS[1], POINT_COLOURS[0]),
+                          s=np.where(one, _POINT_SIZES[1], _POINT_SIZES[0]), edgecolors="white", linewidths=0.5,
+                          zorder=3, label=label)
+        if len(rows):
+            # one collection still (its points in X's order), with each point's path its class's marker
+            shapes = {c: _marker_path(POINT_MARKERS[c]) for c in (0, 1)}
+            dots.set_paths([shapes[1] if o else shapes[0] for o in one.tolist()])
         if yc is not None:
             wrong = pred != lab
             if np.any(wrong):
@@ -446,8 +479,8 @@ def _annotate(ax: "Axes", d: int, kind: Optional[str] = None, color: str = "deci
         pts = drawn["points"].get_facecolor()
         for cls in (1, 0):
             if len(pts) and np.any(np.all(np.isclose(pts, to_rgba(POINT_COLOURS[cls])), axis=1)):
-                handles.append(Line2D([], [], ls="", marker="o", ms=5, color=POINT_COLOURS[cls], mec="white",
-                                      label=f"label {cls}"))
+                handles.append(Line2D([], [], ls="", marker=POINT_MARKERS[cls], ms=6 if cls == 1 else 5,
+                                      color=POINT_COLOURS[cls], mec="white", label=f"label {cls}"))
     if "misclassified" in drawn:
         handles.append(Line2D([], [], ls="", marker="x", ms=6, color="k", label="misclassified"))
     if color == "decision":

@@ -3,9 +3,12 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const C1 = [47, 111, 208], C0 = [224, 120, 42];
-// the points' colours by label (0, 1) and the first layer's lines', on the plot and in the export's key
-const POINT = ["#a44d12", "#1b4b9a"], LINE = "rgba(20,20,20,0.75)";
+// the classes' colours (1 blue, 0 orange; nnpartition.pictures.CLASS_COLOURS): their fills' lightness differs by an
+// L* of at least 10 from the key's shade up, so a page printed in black and white still tells them apart
+const C1 = [13, 97, 192], C0 = [239, 133, 55];
+// the points' colours by label (0, 1) and the first layer's lines', on the plot and in the export's key; a point's
+// shape says its label without colour too: class 1 a triangle, class 0 a circle (pictures.POINT_MARKERS)
+const POINT = ["#a44d12", "#084492"], LINE = "rgba(20,20,20,0.75)";
 
 // Everything the page knows; window.__explore exposes it to the browser tests and the benchmark.
 const S = {
@@ -404,11 +407,20 @@ function drawBoundary(ctx, T, seg) {  // the decision boundary (logit = 0): segm
   ctx.stroke();
 }
 
+// A point's mark, as a path: class 1 a triangle pointing up (of about a circle's area: circumradius 1.5 r), class 0
+// a circle of radius r.
+function pointPath(ctx, cls, px, py, r) {
+  if (cls) {
+    const R = 1.5 * r, h = R * Math.sqrt(3) / 2;
+    ctx.moveTo(px, py - R); ctx.lineTo(px + h, py + R / 2); ctx.lineTo(px - h, py + R / 2); ctx.closePath();
+  } else ctx.arc(px, py, r, 0, 2 * Math.PI);
+}
+
 function drawPoints(ctx, T, pred) {
   const X = S.run.X, y = S.run.y, r = X.length > 2000 ? 1.8 : 3.2;
   for (let i = 0; i < X.length; i++) {
     const px = T.px(X[i][0]), py = T.py(X[i][1]);
-    ctx.beginPath(); ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.beginPath(); pointPath(ctx, y[i] ? 1 : 0, px, py, r);
     ctx.fillStyle = POINT[y[i] ? 1 : 0]; ctx.fill();
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke();
     if (pred && pred[i] !== y[i]) {
@@ -540,7 +552,7 @@ function figureTitle() {
 function keyItems() {
   const items = [];
   if ($("show-points").checked) {
-    items.push(["point", POINT[1], "label 1 point"], ["point", POINT[0], "label 0 point"],
+    items.push(["point1", POINT[1], "label 1 point"], ["point0", POINT[0], "label 0 point"],
                ["cross", "#000", "misclassified"]);
   }
   if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
@@ -558,7 +570,9 @@ function drawKey(ctx, x, y, w) {  // four items a row
   items.forEach(([kind, colour, text], i) => {
     const cx = x + (i % 4) * col, cy = y + Math.floor(i / 4) * 24;
     ctx.beginPath();
-    if (kind === "point") { ctx.arc(cx + 9, cy, 4, 0, 2 * Math.PI); ctx.fillStyle = colour; ctx.fill(); }
+    if (kind.startsWith("point")) {
+      pointPath(ctx, Number(kind[5]), cx + 9, cy, 4); ctx.fillStyle = colour; ctx.fill();
+    }
     else if (kind === "patch") { ctx.fillStyle = colour; ctx.fillRect(cx + 1, cy - 7, 16, 14); }
     else if (kind === "cross") {
       ctx.strokeStyle = colour; ctx.lineWidth = 1.3;
