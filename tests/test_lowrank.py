@@ -1,6 +1,7 @@
 """Local low-rank analysis (seed 4): the Bayes matrix, its SVD solution, locality and trained layers."""
 
 import json
+import math
 import re
 
 import numpy as np
@@ -291,6 +292,20 @@ def test_lowrank_demo_at_independence_prints_no_angles(capsys):
     # makes a warning an error)
     sw = locality_sweep([0.5], n_x=4, n_y=3, k=1, samples=3, steps=20, seed=1)
     assert np.isfinite(sw.comparisons[0].observed_loss)
+
+
+def test_lowrank_demo_prints_a_zero_loss_without_a_sign(capsys):
+    """Two samples on a 2 x 2 joint at rho = 1: the SVD layer's exact loss is -0.0 (the JSON keeps the float as it is),
+    which the table printed as -0.000000 (fails on the old code); every loss there is 0 to the table's 6 digits."""
+    assert main(["lowrank-demo", "--nx", "2", "--ny", "2", "-k", "1", "--rho", "1", "--samples", "2", "--steps", "20",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    losses = [out[k][0] for k in ("observed_loss", "predicted_loss", "svd_loss")]
+    assert all(abs(x) < 5e-7 for x in losses) and any(math.copysign(1.0, x) < 0 for x in losses), losses
+    assert main(["lowrank-demo", "--nx", "2", "--ny", "2", "-k", "1", "--rho", "1", "--samples", "2", "--steps",
+                 "20"]) == 0
+    row = capsys.readouterr().out.splitlines()[2].split()
+    assert row[-3:] == ["0.000000"] * 3, row
 
 
 def test_lowrank_plot(tmp_path):

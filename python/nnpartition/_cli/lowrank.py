@@ -105,7 +105,10 @@ def _lowrank(args: argparse.Namespace) -> int:
             return float(angles.max()) if angles.size else math.nan
 
         def cell(x: float, spec: str) -> str:
-            return f"{x:>10{spec}}" if math.isfinite(x) else f"{'n/a':>10}"
+            if not math.isfinite(x):
+                return f"{'n/a':>10}"
+            text = f"{x:>10{spec}}"   # (a tiny negative loss of a degenerate joint printed as -0.000000)
+            return f"{0.0:>10{spec}}" if float(text) == 0.0 else text
 
         for r, c in zip(sw.rho, sw.comparisons):
             left = (r, c.locality.epsilon, largest(c.angles_features), largest(c.angles_weights), c.spectral_gap,
