@@ -2795,6 +2795,30 @@ def _ax_node(browser, selector):
             {p["name"]: p["value"].get("value") for p in n.get("properties", [])})
 
 
+def test_a_screen_reader_hears_what_each_short_named_field_sets(server, browser):
+    """Fields named by a word or an abbreviation ("N", "lr", "steps", "seed", "kind") were read as "lr, spin button"
+    and no more: each field of the settings and the colour mode now has a description in the accessibility tree
+    (its title, which a mouse shows as a tooltip) that says what it sets, in words its name does not hold (fails on
+    the old page: no field but the widths and frames / s had one)."""
+    _load(browser, server)
+    browser.execute_script("const k = document.getElementById('data'); k.value = 'csv';"   # (shows the CSV field)
+                           "k.dispatchEvent(new Event('change'));")
+    fields = browser.execute_script(
+        "return [...document.querySelectorAll('#settings input, #settings select, #color')].map(e => e.id)")
+    assert {"N", "lr", "steps", "batch_size", "seed", "every", "data", "optimizer", "csv", "color"} <= set(fields)
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    said = {}
+    for f in fields:
+        node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": f"#{f}"})["nodeId"]
+        n = browser.execute_cdp_cmd("Accessibility.getPartialAXTree",
+                                    {"nodeId": node, "fetchRelatives": False})["nodes"][0]
+        said[f] = (n.get("name", {}).get("value", ""), n.get("description", {}).get("value", ""))
+    words = {f: set(re.findall(r"[a-z]+", text.lower())) for f, (_, text) in said.items()}
+    bare = {f: said[f] for f in said if len(words[f] - set(re.findall(r"[a-z]+", said[f][0].lower()))) < 2}
+    assert not bare, bare
+    assert "learning rate" in said["lr"][1], said["lr"]
+
+
 def test_a_screen_reader_hears_every_controls_name_the_state_and_what_the_pictures_show(server, browser):
     """In Chromium's accessibility tree (CDP Accessibility.getFullAXTree), every control the keyboard reaches has a
     name; the run's state is a polite live region and messages an alert; the plot and the three side charts are
