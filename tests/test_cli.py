@@ -491,14 +491,10 @@ def test_a_sweep_stopped_by_its_executor_is_one_line_and_any_other_runtime_error
         main(["validate", "--grid", "small", "--workers", "2", "--no-progress"])
 
 
-def test_a_store_a_running_sweep_holds_is_refused_in_one_line(tmp_path, capsys):
-    """``validate --store`` on a store another ``validate`` is filling (the same command started twice: two terminals,
-    a scheduler's retry) exits 2 at once with one line naming the store and who holds it; with --resume it ran every
-    configuration again, and without, it advised --resume. (The test fails on the old code.)"""
-    import signal
-    import socket
+def _stored_validate(tmp_path):
+    """A long ``validate --store`` command (the full grid, one worker), its store, and a count of the configurations
+    the store holds done (0 while it is not created yet, or being written)."""
     import sqlite3
-    import time
 
     store = tmp_path / "grid.sqlite"
     command = [sys.executable, "-m", "nnpartition", "validate", "--grid", "full", "--workers", "1", "--store",
@@ -507,10 +503,22 @@ def test_a_store_a_running_sweep_holds_is_refused_in_one_line(tmp_path, capsys):
     def recorded():
         try:
             with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
-                return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        except sqlite3.Error:   # not created yet
+                return db.execute("SELECT COUNT(*) FROM results WHERE status = 'done'").fetchone()[0]
+        except sqlite3.Error:
             return 0
 
+    return store, command, recorded
+
+
+def test_a_store_a_running_sweep_holds_is_refused_in_one_line(tmp_path, capsys):
+    """``validate --store`` on a store another ``validate`` is filling (the same command started twice: two terminals,
+    a scheduler's retry) exits 2 at once with one line naming the store and who holds it; with --resume it ran every
+    configuration again, and without, it advised --resume. (The test fails on the old code.)"""
+    import signal
+    import socket
+    import time
+
+    store, command, recorded = _stored_validate(tmp_path)
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -538,20 +546,9 @@ def test_ctrl_c_of_a_stored_sweep_says_how_to_go_on(tmp_path):
     store and that ``--resume`` runs the rest (it said "interrupted" alone); the store does hold them, and the
     advised command is accepted (a refusal would exit 2 before any work)."""
     import signal
-    import sqlite3
     import time
 
-    store = tmp_path / "grid.sqlite"
-    command = [sys.executable, "-m", "nnpartition", "validate", "--grid", "full", "--workers", "1", "--store",
-               str(store), "--no-progress"]
-
-    def recorded():
-        try:
-            with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
-                return db.execute("SELECT COUNT(*) FROM results WHERE status = 'done'").fetchone()[0]
-        except sqlite3.Error:   # not created yet, or being written
-            return 0
-
+    store, command, recorded = _stored_validate(tmp_path)
     def interrupted(args, ready):
         """The exit status and standard error of ``args`` sent SIGINT once ``ready()`` holds (within a minute)."""
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

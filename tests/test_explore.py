@@ -2624,6 +2624,24 @@ def _tab_to(browser, target, limit=40):
     raise AssertionError(f"Tab never reached {target}: {passed}")
 
 
+def _start_by_keyboard(browser, server, **fields):
+    """Type each of ``fields`` (id: value) into its field as a keyboard user does (Tab to it, clear it, type), then
+    Enter on Start; the run, once the page shows it running (Pause enabled: the page enables it when the run's
+    status reaches it, and a Tab before then went on to Step)."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.execute_script("document.activeElement.blur()")
+    for field, value in fields.items():
+        _tab_to(browser, field)
+        _keys(browser, *([Keys.BACKSPACE] * 12), value)
+    _tab_to(browser, "start")
+    _keys(browser, Keys.ENTER)
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
+    wait_for(lambda: not browser.execute_script("return document.getElementById('pause').disabled"),
+             what="Pause enabled")
+    return server.session.run
+
+
 def _tab_round(browser):
     """The ids Tab visits from the page's start until it leaves the page (back to its body)."""
     from selenium.webdriver.common.keys import Keys
@@ -2680,15 +2698,7 @@ def test_the_keyboard_alone_sets_every_field_runs_pauses_steps_resets_colours_an
         _shift_tab(browser)
         back.append(_active(browser))
     assert back == TAB_ORDER[::-1]
-    browser.execute_script("document.activeElement.blur()")
-    for field, value in (("N", "100"), ("widths", "6"), ("steps", "4000"), ("every", "20"), ("seed", "5"),
-                         ("fps", "20")):
-        _tab_to(browser, field)
-        _keys(browser, *([Keys.BACKSPACE] * 12), value)
-    _tab_to(browser, "start")
-    _keys(browser, Keys.ENTER)
-    wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
-    run = server.session.run
+    run = _start_by_keyboard(browser, server, N="100", widths="6", steps="4000", every="20", seed="5", fps="20")
     assert (run.settings.N, list(run.settings.widths), run.settings.steps, run.settings.seed) == (100, [6], 4000, 5)
     _keys(browser, Keys.TAB)   # Pause, enabled now, follows Start
     assert _active(browser) == "pause"
@@ -2733,17 +2743,7 @@ def test_a_run_that_ends_under_the_pause_buttons_focus_hands_it_to_start(server,
     from selenium.webdriver.common.keys import Keys
 
     _load(browser, server)
-    browser.execute_script("document.activeElement.blur()")
-    for field, value in (("N", "60"), ("widths", "4"), ("steps", "1000"), ("every", "20"), ("fps", "10")):
-        _tab_to(browser, field)
-        _keys(browser, *([Keys.BACKSPACE] * 12), value)
-    _tab_to(browser, "start")
-    _keys(browser, Keys.ENTER)
-    wait_for(lambda: server.session.run is not None and server.session.run.state == "running", what="the run")
-    run = server.session.run
-    # (the page enables Pause when the run's status reaches it: Tab before then went on to Step)
-    wait_for(lambda: not browser.execute_script("return document.getElementById('pause').disabled"),
-             what="Pause enabled")
+    run = _start_by_keyboard(browser, server, N="60", widths="4", steps="1000", every="20", fps="10")
     _keys(browser, Keys.TAB)
     assert _active(browser) == "pause"
     wait_for(lambda: run.state not in ("running", "paused")
