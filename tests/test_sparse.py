@@ -1114,3 +1114,13 @@ def test_generalisation_trains_the_same_networks_at_any_thread_count():
             generalisation("nonlinear", 4, 16, 200, **kw, threads=bad)
     with pytest.raises(TypeError, match="threads"):
         generalisation("nonlinear", 4, 16, 200, **kw, threads=1.5)
+
+
+def test_capacity_curve_trains_the_same_networks_at_any_thread_count():
+    # threads= goes to train for trained=True (as generalisation's): same seed, same networks with 1 and 2 threads
+    kw = dict(sparsify="relu", trials=2, method="lstsq", trained=True, seed=4, progress=False)
+    one = capacity_curve(3, [30, 60], 10, **kw, threads=1)
+    two = capacity_curve(3, [30, 60], 10, **kw, threads=2)
+    assert one.trained_accuracy is not None and np.array_equal(one.trained_accuracy, two.trained_accuracy)
+    with pytest.raises(ValueError, match="threads"):
+        capacity_curve(3, [30], 10, **kw, threads=0)
