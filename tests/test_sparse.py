@@ -1124,3 +1124,26 @@ def test_capacity_curve_trains_the_same_networks_at_any_thread_count():
     assert one.trained_accuracy is not None and np.array_equal(one.trained_accuracy, two.trained_accuracy)
     with pytest.raises(ValueError, match="threads"):
         capacity_curve(3, [30], 10, **kw, threads=0)
+
+
+def test_subset_curve_bar_counts_every_fit(monkeypatch, capsys):
+    """The sixty-seventh pass on issue 11: subset_curve (seconds at the claims' sizes) took no progress=. Its bar
+    counts the full readout and each size's repeats and selected subset; none off a terminal; same result."""
+    from nnpartition import _progress
+    from nnpartition.sparse import subsets
+    from nnpartition.sparse.experiments import teacher_task
+
+    X, y, _ = teacher_task("nonlinear", 300, 3, seed=2)
+    code = expand_sparsify(X[:200], 30, sparsify="relu", seed=3)
+    args = (code, y[:200], X[200:], y[200:], [2, 5, 9])
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    quiet = subsets.subset_curve(*args, repeats=4, seed=1)
+    assert capsys.readouterr().err == ""   # progress=None, stderr no terminal: no bar
+    bars = _recorded_bars(monkeypatch, subsets)
+    c = subsets.subset_curve(*args, repeats=4, seed=1, progress=True)
+    (bar, seen, opts), = bars
+    assert bar.total == 1 + 3 * (4 + 1) and seen == list(range(1, 17)) and opts["unit"] == "fit", (bar.total, seen)
+    assert "subset_curve m=30" in opts["desc"]
+    assert np.array_equal(c.random, quiet.random) and np.array_equal(c.selected, quiet.selected)
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        subsets.subset_curve(*args, progress=1)
