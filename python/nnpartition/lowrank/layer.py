@@ -139,7 +139,7 @@ def _train_softmax_layer(
     params = [F, W, b]
     m1 = [np.zeros_like(p) for p in params]
     m2 = [np.zeros_like(p) for p in params]
-    hist = []
+    hist: List[float] = []
     own = bar is None
     if own:
         bar = progress_bar(steps, desc=f"softmax layer {nx} x {ny} k={k}", progress=progress, unit="step")
