@@ -2925,6 +2925,7 @@ def test_json_shows_no_progress_bar_in_any_command_that_has_no_progress(monkeypa
         "explain-1d": ["-L", "3", "-N", "8", "--steps", "10", "--restarts", "1"],
         "eas-capacity": ["-d", "3", "-m", "8", "-N", "4", "--trials", "1", "--trained"],
         "teacher": ["-N", "20", "-L", "3", "--epochs", "2", "-d", "3"],
+        "lowrank-demo": ["--nx", "4", "--ny", "3", "-k", "1", "--rho", "0.5", "--samples", "0", "--steps", "20"],
         "plot-partition": ["-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--restarts", "1",
                            "--plot", str(tmp_path / "p.png")],
         "movie": ["-d", "2", "-N", "20", "-L", "3", "--steps", "10", "--every", "5", "--out", str(tmp_path / "m.gif")],
