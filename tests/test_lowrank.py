@@ -790,3 +790,60 @@ def test_joint_from_conditional_refuses_complex_input_naming_it():
         joint_from_conditional(C.astype(str), [0.5, 0.5])
     # integers (a real dtype) still work: a deterministic conditional
     assert joint_from_conditional(np.eye(2, dtype=np.int64), [0.25, 0.75]).tolist() == [[0.25, 0.0], [0.0, 0.75]]
+
+
+def _recorded_bars(monkeypatch, module):
+    """Every bar ``module`` makes, drawn to a string, with the count after each update (as
+    tests/test_training.py's real_accuracy bars are recorded)."""
+    import io
+
+    from nnpartition import _progress
+
+    bars = []
+
+    def record(total, **kwargs):
+        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
+        seen = []
+        update = bar.update
+
+        def counted(n=1):
+            out = update(n)
+            seen.append(bar.n)
+            return out
+
+        bar.update = counted
+        bars.append((bar, seen, kwargs))
+        return bar
+
+    monkeypatch.setattr(module, "progress_bar", record)
+    return bars
+
+
+def test_locality_sweep_and_train_softmax_layer_bars_count_every_step(monkeypatch, capsys):
+    """The sixty-seventh pass on issue 11: locality_sweep (and lowrank-demo) trained in silence, with no progress=.
+    One bar counts the steps of all the runs, a hundred at a time and the last few; a layer trained alone counts its
+    own. Truth: the counts from the arguments; the layers are the same with the bar as without; no bar off a
+    terminal."""
+    from nnpartition import _progress
+    from nnpartition.lowrank import layer
+
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    quiet = layer.locality_sweep([0.5, 0.1, 0.02], n_x=5, n_y=4, k=1, samples=0, steps=250)
+    assert capsys.readouterr().err == ""   # progress=None, stderr no terminal
+    bars = _recorded_bars(monkeypatch, layer)
+    sw = layer.locality_sweep([0.5, 0.1, 0.02], n_x=5, n_y=4, k=1, samples=0, steps=250, progress=True)
+    (bar, seen, opts), = bars
+    per_run = [100, 200, 250]
+    assert bar.total == 750 and seen == per_run + [250 + s for s in per_run] + [500 + s for s in per_run], seen
+    assert opts["unit"] == "step" and "locality sweep 5 x 4 k=1" in opts["desc"] and bar.disable   # closed
+    assert np.array_equal(sw.max_angle_features, quiet.max_angle_features)
+    bars.clear()
+    P = layer.local_family(5, 4, 0.3)
+    alone = layer.train_softmax_layer(P, 1, steps=130, progress=True)
+    (bar, seen, opts), = bars
+    assert bar.total == 130 and seen == [100, 130] and "softmax layer 5 x 4 k=1" in opts["desc"], seen
+    assert np.array_equal(alone.features, layer.train_softmax_layer(P, 1, steps=130, progress=False).features)
+    for call in (lambda: layer.train_softmax_layer(P, 1, progress="yes"),
+                 lambda: layer.locality_sweep([0.5], progress=1)):
+        with pytest.raises(TypeError, match="progress must be None, True or False"):
+            call()

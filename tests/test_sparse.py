@@ -1018,3 +1018,132 @@ def test_eas_capacity_help_states_the_k_it_uses(capsys):
         assert main(["eas-capacity", "-d", "3", "-m", str(m), "-N", "4", "--sparsify", "topk", "--trials", "1",
                      "--no-progress", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["k"] == max(1, m // 20)
+
+
+def _recorded_bars(monkeypatch, module):
+    """Every bar ``module`` makes, drawn to a string, with the count after each update (as
+    tests/test_training.py's real_accuracy bars are recorded)."""
+    import io
+
+    from nnpartition import _progress
+
+    bars = []
+
+    def record(total, **kwargs):
+        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
+        seen = []
+        update = bar.update
+
+        def counted(n=1):
+            out = update(n)
+            seen.append(bar.n)
+            return out
+
+        bar.update = counted
+        bars.append((bar, seen, kwargs))
+        return bar
+
+    monkeypatch.setattr(module, "progress_bar", record)
+    return bars
+
+
+def test_generalisation_and_sparsity_curve_bars_count_every_fit(monkeypatch):
+    """The sixty-seventh pass on issue 11: generalisation (seconds a trial with its trained network) and
+    sparsity_curve ran in silence, with no progress=. Each bar counts the fits one by one: a readout a sparsifier,
+    one on the raw input and the trained network, a trial (generalisation); four readouts a fraction and trial
+    (sparsity_curve). Truth: the counts from the arguments; the results are the same with the bar as without."""
+    from nnpartition.sparse import experiments, generalisation, sparsity_curve
+
+    bars = _recorded_bars(monkeypatch, experiments)
+    kw = dict(n_test=200, trials=2, sparsifiers=["topk", "relu"], seed=3)
+    g = generalisation("nonlinear", 3, 12, 80, **kw, progress=True)
+    (bar, seen, opts), = bars
+    assert bar.total == 2 * (2 + 1 + 1) and seen == list(range(1, 9)), (bar.total, seen)
+    assert opts["unit"] == "fit" and "generalisation nonlinear d=3 m=12" in opts["desc"] and bar.disable  # closed
+    bars.clear()
+    assert generalisation("nonlinear", 3, 12, 80, **kw, progress=False) == g
+    assert bars[0][2]["progress"] is False   # (a hidden bar counts nothing: tqdm's disabled update returns at once)
+    bars.clear()
+    g = generalisation("nonlinear", 3, 12, 80, **kw, trained=False, progress=True)
+    assert bars[0][0].total == bars[0][0].n == 2 * 3 and g.trained is None
+    bars.clear()
+    c = sparsity_curve("nonlinear", 3, 40, 80, [0.1, 0.2, 0.4], n_test=100, trials=2, seed=1, progress=True)
+    (bar, seen, opts), = bars
+    assert bar.total == 4 * 3 * 2 and seen == list(range(1, 25)) and opts["unit"] == "fit", (bar.total, seen)
+    assert "sparsity_curve nonlinear d=3 m=40" in opts["desc"]
+    bars.clear()
+    again = sparsity_curve("nonlinear", 3, 40, 80, [0.1, 0.2, 0.4], n_test=100, trials=2, seed=1, progress=False)
+    assert all(np.array_equal(c.accuracy[s], again.accuracy[s]) for s in c.accuracy)
+
+
+def test_generalisation_and_sparsity_curve_draw_no_bar_off_a_terminal(capsys, monkeypatch):
+    # progress=None: stderr here is no terminal, so no bar even when the work outlasts the delay (set to 0)
+    from nnpartition import _progress
+    from nnpartition.sparse import generalisation, sparsity_curve
+
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    generalisation("linear", 3, 12, 60, n_test=50, trials=1, trained=False)
+    sparsity_curve("linear", 3, 20, 60, [0.2], n_test=50, trials=1)
+    assert capsys.readouterr().err == ""
+    generalisation("linear", 3, 12, 60, n_test=50, trials=1, trained=False, progress=True)
+    assert "generalisation linear d=3 m=12" in capsys.readouterr().err   # ... but True always draws
+
+
+@pytest.mark.parametrize("call", ["generalisation", "sparsity_curve"])
+def test_generalisation_and_sparsity_curve_check_progress_before_any_work(call, monkeypatch):
+    from nnpartition.sparse import experiments
+
+    monkeypatch.setattr(experiments, "teacher_task", lambda *a, **k: pytest.fail("drew a task"))
+    args = ("linear", 3, 12, 60) + (([0.2],) if call == "sparsity_curve" else ())
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        getattr(experiments, call)(*args, progress="yes")
+
+
+def test_generalisation_trains_the_same_networks_at_any_thread_count():
+    """threads= goes to train (as train's and simulate's): same seed, same result with 1 and 2 threads; a count
+    outside 1 .. MAX_THREADS is refused by name before anything is drawn."""
+    from nnpartition import _core
+    from nnpartition.sparse import generalisation
+
+    kw = dict(n_test=300, trials=2, sparsifiers=["relu"], seed=5, progress=False)
+    one = generalisation("nonlinear", 4, 16, 200, **kw, threads=1)
+    two = generalisation("nonlinear", 4, 16, 200, **kw, threads=2)
+    assert one == two and one.trained is not None
+    for bad in (0, _core.MAX_THREADS + 1):
+        with pytest.raises(ValueError, match="threads"):
+            generalisation("nonlinear", 4, 16, 200, **kw, threads=bad)
+    with pytest.raises(TypeError, match="threads"):
+        generalisation("nonlinear", 4, 16, 200, **kw, threads=1.5)
+
+
+def test_capacity_curve_trains_the_same_networks_at_any_thread_count():
+    # threads= goes to train for trained=True (as generalisation's): same seed, same networks with 1 and 2 threads
+    kw = dict(sparsify="relu", trials=2, method="lstsq", trained=True, seed=4, progress=False)
+    one = capacity_curve(3, [30, 60], 10, **kw, threads=1)
+    two = capacity_curve(3, [30, 60], 10, **kw, threads=2)
+    assert one.trained_accuracy is not None and np.array_equal(one.trained_accuracy, two.trained_accuracy)
+    with pytest.raises(ValueError, match="threads"):
+        capacity_curve(3, [30], 10, **kw, threads=0)
+
+
+def test_subset_curve_bar_counts_every_fit(monkeypatch, capsys):
+    """The sixty-seventh pass on issue 11: subset_curve (seconds at the claims' sizes) took no progress=. Its bar
+    counts the full readout and each size's repeats and selected subset; none off a terminal; same result."""
+    from nnpartition import _progress
+    from nnpartition.sparse import subsets
+    from nnpartition.sparse.experiments import teacher_task
+
+    X, y, _ = teacher_task("nonlinear", 300, 3, seed=2)
+    code = expand_sparsify(X[:200], 30, sparsify="relu", seed=3)
+    args = (code, y[:200], X[200:], y[200:], [2, 5, 9])
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    quiet = subsets.subset_curve(*args, repeats=4, seed=1)
+    assert capsys.readouterr().err == ""   # progress=None, stderr no terminal: no bar
+    bars = _recorded_bars(monkeypatch, subsets)
+    c = subsets.subset_curve(*args, repeats=4, seed=1, progress=True)
+    (bar, seen, opts), = bars
+    assert bar.total == 1 + 3 * (4 + 1) and seen == list(range(1, 17)) and opts["unit"] == "fit", (bar.total, seen)
+    assert "subset_curve m=30" in opts["desc"]
+    assert np.array_equal(c.random, quiet.random) and np.array_equal(c.selected, quiet.selected)
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        subsets.subset_curve(*args, progress=1)

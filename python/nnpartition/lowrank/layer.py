@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List
+from typing import Any, List, Optional
 
 import numpy as np
 
+from .. import _progress
 from .. import _validate as chk
+from .._progress import progress_bar
 from .._random import SeedLike, resolve_seed
 from .._repr import short_repr
 from ..limits import _check_bytes, _check_work, _checked_svd, _svd_work
@@ -67,9 +69,13 @@ def _softmax_layer_work(nx: int, ny: int, k: int, steps: int) -> float:
     return float(steps) * (nx * ny * (3 * k + 12) + _STEP_CALLS)
 
 
+#: :func:`train_softmax_layer`'s default ``lr`` and ``init_scale``, which :func:`locality_sweep` trains with.
+_LR, _INIT_SCALE = 0.05, 0.01
+
+
 def train_softmax_layer(
-    P_xy: Any, k: int, *, steps: int = 3000, lr: float = 0.05, init_scale: float = 0.01, seed: SeedLike = 0,
-    normalize: bool = False,
+    P_xy: Any, k: int, *, steps: int = 3000, lr: float = _LR, init_scale: float = _INIT_SCALE, seed: SeedLike = 0,
+    normalize: bool = False, progress: Optional[bool] = None,
 ) -> SoftmaxLayer:
     """Fit ``one-hot x -> k linear features -> softmax over y`` to a joint (or empirical counts).
 
@@ -85,6 +91,8 @@ def train_softmax_layer(
         init_scale: standard deviation of the initial features and weights.
         seed: seed of the initialization (the layer's ``seed`` is the integer used).
         normalize: accept float arrays that do not sum to 1.
+        progress: a bar over the steps, the package's policy (``None``: on a terminal or in a notebook, past a
+            second; ``True``: always; ``False``: never).
 
     Returns:
         A :class:`SoftmaxLayer`.
@@ -98,6 +106,16 @@ def train_softmax_layer(
         >>> bool(c.angles_features.max() < 3), bool(abs(c.observed_loss - c.svd_loss) < 1e-6)
         (True, True)
     """
+    return _train_softmax_layer(P_xy, k, steps=steps, lr=lr, init_scale=init_scale, seed=seed, normalize=normalize,
+                                progress=_progress._check(progress))
+
+
+def _train_softmax_layer(
+    P_xy: Any, k: int, *, steps: int, lr: float, init_scale: float, seed: SeedLike, normalize: bool,
+    progress: Optional[bool], bar: Any = None,
+) -> SoftmaxLayer:
+    """:func:`train_softmax_layer`, its steps counted on ``bar`` (:func:`locality_sweep`'s), or on a bar of its own
+    (``progress=``) if ``None``."""
     P = _joint(P_xy, normalize=normalize)
     k = chk.count("k", k, minimum=1, maximum=MAX_FEATURES)
     steps = chk.count("steps", steps, minimum=1, maximum=MAX_STEPS)
@@ -121,10 +139,28 @@ def train_softmax_layer(
     params = [F, W, b]
     m1 = [np.zeros_like(p) for p in params]
     m2 = [np.zeros_like(p) for p in params]
+    hist: List[float] = []
+    own = bar is None
+    if own:
+        bar = progress_bar(steps, desc=f"softmax layer {nx} x {ny} k={k}", progress=progress, unit="step")
+    try:
+        _adam(P, px, params, m1, m2, hist, steps, lr, bar)
+    finally:
+        if own:
+            bar.close()
+    F, W, b = params
+    return SoftmaxLayer(features=F, weights=W, bias=b, loss_history=np.array(hist), seed=seed)
+
+
+def _adam(P: np.ndarray, px: np.ndarray, params: List[np.ndarray], m1: List[np.ndarray], m2: List[np.ndarray],
+          hist: List[float], steps: int, lr: float, bar: Any) -> None:
+    """:func:`train_softmax_layer`'s ``steps`` Adam steps on ``params = [F, W, b]`` in place, a hundred at a time
+    counted on ``bar``."""
+    F, W, b = params
     b1, b2, eps = 0.9, 0.999, 1e-12
-    hist = []
     # Stays numpy: |X| x |Y| is small (a few hundred entries), so each step is a few tiny
     # matrix products and the Python loop is not the bottleneck.
+    done = 0
     for t in range(1, steps + 1):
         Z = F @ W + b
         Z -= Z.max(axis=1, keepdims=True)
@@ -143,7 +179,9 @@ def train_softmax_layer(
             p -= a * (u / (1 - b1**t)) / (np.sqrt(w2 / (1 - b2**t)) + eps)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
             raise ValueError(f"training diverged at step {t} (non-finite weights): lower lr (got {lr})")
-    return SoftmaxLayer(features=F, weights=W, bias=b, loss_history=np.array(hist), seed=seed)
+        if t % 100 == 0 or t == steps:
+            bar.update(t - done)
+            done = t
 
 
 def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
@@ -373,7 +411,7 @@ class LocalitySweep:
 
 def locality_sweep(
     rhos: Any, *, n_x: int = 8, n_y: int = 6, k: int = 2, samples: int = 100_000, steps: int = 3000,
-    seed: SeedLike = 0,
+    seed: SeedLike = 0, progress: Optional[bool] = None,
 ) -> LocalitySweep:
     """Train a softmax layer on joints of growing locality and compare it with the SVD solution.
 
@@ -381,6 +419,8 @@ def locality_sweep(
     ``samples`` pairs drawn from it (their counts are the empirical joint;
     ``samples = 0`` uses the exact joint); a layer trained on that joint by
     :func:`train_softmax_layer`; and :func:`compare_layer` under the same joint.
+    ``progress``: one bar over the steps of all the runs, the package's policy (``None``: on a terminal or in a
+    notebook, past a second; ``True``: always; ``False``: never).
 
     Raises:
         TypeError: ``rhos`` not real numbers (strings, bools), before any training.
@@ -422,6 +462,7 @@ def locality_sweep(
                          f"subspace to compare the layer with); use samples >= k + 1 = {k + 1} (many more for a "
                          "stable comparison), or samples=0 for the exact joint")
     steps = chk.count("steps", steps, minimum=1, maximum=MAX_STEPS)
+    progress = _progress._check(progress)
     # all the runs at once (an audit: each run was checked alone, so a long rhos list ran unchecked): the training
     # (train_softmax_layer's price), the comparison's SVDs (optimal_low_rank's, 4 m n min(m, n)) and the sampling
     # and each run's numpy calls (an audit in the sixty-third pass on issue 11: 10^6 values of rho were priced at 5e9
@@ -432,10 +473,14 @@ def locality_sweep(
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     comps = []
-    for rho in r:
-        P = local_family(n_x, n_y, float(rho), seed=seed)
-        if samples:
-            P = rng.multinomial(samples, P.ravel()).reshape(P.shape)
-        layer = train_softmax_layer(P, k, steps=steps, seed=seed)
-        comps.append(compare_layer(P, layer.features, layer.weights, layer.bias))
+    with progress_bar(len(r) * steps, desc=f"locality sweep {n_x} x {n_y} k={k}", progress=progress,
+                      unit="step") as bar:
+        for rho in r:
+            P = local_family(n_x, n_y, float(rho), seed=seed)
+            if samples:
+                P = rng.multinomial(samples, P.ravel()).reshape(P.shape)
+            layer = _train_softmax_layer(P, k, steps=steps, lr=_LR, init_scale=_INIT_SCALE, seed=seed,
+                                         normalize=False,
+                                         progress=progress, bar=bar)
+            comps.append(compare_layer(P, layer.features, layer.weights, layer.bias))
     return LocalitySweep(r, comps, n_x, n_y, k, samples, steps, seed)

@@ -23,6 +23,7 @@ from ..limits import _check_work, _interruptible
 from .._repr import short_repr
 from .._stats import binary_unit
 from .code import _PROJECTIONS, _SPARSIFIERS, _matrix, expand_sparsify
+from .experiments import _check_threads
 from .stats import _rank, code_stats
 
 __all__ = ["CapacityCurve", "capacity_curve", "readout_accuracy"]
@@ -223,7 +224,8 @@ def _check_capacity_cost(d: int, Ns: Sequence[int], m: int, D: int, trials: int,
 def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = None, *, sparsify: str = "topk",
                    projection: str = "gaussian", density: Optional[float] = None, trials: int = 20,
                    method: str = "exact", fit_intercept: bool = False, epochs: int = DEFAULT_EPOCHS,
-                   seed: SeedLike = 0, trained: bool = False, progress: Optional[bool] = None) -> CapacityCurve:
+                   seed: SeedLike = 0, trained: bool = False, progress: Optional[bool] = None,
+                   threads: Optional[int] = None) -> CapacityCurve:
     """Memorisation capacity of an expand-and-sparsify code: for each ``N``,
     ``trials`` times draw ``N`` standard-normal points in ``R^d`` with fair
     random labels and a fresh projection, code them with :func:`expand_sparsify`,
@@ -235,12 +237,19 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     trained two-layer network of the same width; ``trained=True`` also trains
     one on every draw (slower). ``progress``: a bar over the trials, ``None``
     (default) when the run takes over a second on a terminal or in a notebook,
-    ``True`` always, ``False`` never.
+    ``True`` always, ``False`` never. ``threads``: worker threads of those
+    networks' training (``trained=True``), as :func:`nnpartition.train`'s
+    (default: all cores, or ``RAYON_NUM_THREADS``); the result is the same at
+    any thread count.
 
     Example:
         >>> c = capacity_curve(5, [20, 40, 80], 20, sparsify="relu", trials=5, seed=1, progress=False)
         >>> c.separable_fraction.tolist(), c.mean_rank.tolist(), c.cover_rank.round(3).tolist()
         ([1.0, 0.0, 0.0], [20.0, 20.0, 20.0], [1.0, 0.5, 0.0])
+        >>> kw = dict(trials=2, method="lstsq", trained=True, seed=1, progress=False)
+        >>> one = capacity_curve(3, [20], 8, sparsify="relu", **kw, threads=1).trained_accuracy
+        >>> bool(np.array_equal(one, capacity_curve(3, [20], 8, sparsify="relu", **kw, threads=2).trained_accuracy))
+        True
     """
     d = v.count("d", d, minimum=1, maximum=MAX_CAPACITY_SIZE)
     m = v.count("m", m, minimum=1, maximum=MAX_CAPACITY_SIZE)
@@ -260,6 +269,7 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
     fit_intercept = v.flag("fit_intercept", fit_intercept)
     D = m + (1 if fit_intercept else 0)
     trained = v.flag("trained", trained)
+    threads = _check_threads(threads)
     epochs = v.count("epochs", epochs, maximum=MAX_EPOCHS)
     _warn_unused_epochs(epochs, method)
     _check_capacity_cost(d, Ns, m, D, trials, method, epochs, trained)
@@ -297,7 +307,8 @@ def capacity_curve(d: int, N_values: Sequence[int], m: int, k: Optional[int] = N
                 if net_acc is not None:
                     from ..training import train
 
-                    net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63)), progress=False).best_accuracy
+                    net_acc[i, t] = train(X, y, m, seed=int(rng.integers(0, 2**63)), progress=False,
+                                           threads=threads).best_accuracy
                 bar.update(1)
     from ..estimate import estimate_accuracy
 

@@ -21,7 +21,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import _core, _progress
 from .._moved import moved
+from .._progress import progress_bar
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed, trial_seed
 from ..limits import _check_bytes, _check_work, _interruptible
@@ -287,6 +289,16 @@ def _task_args(task: Any, d: Any, m: Any, n_train: Any, n_test: Any, trials: Any
             v.real("ridge", ridge, minimum=0.0))
 
 
+def _check_progress(progress: Any) -> Optional[bool]:
+    """``progress=`` checked before any work (``progress_bar``'s ``TypeError``)."""
+    return _progress._check(progress)
+
+
+def _check_threads(threads: Any) -> Optional[int]:
+    """``threads=`` as :func:`nnpartition.train` checks it (1 to the core's ``MAX_THREADS``), before any work."""
+    return None if threads is None else v.size("threads", threads, minimum=1, maximum=_core.MAX_THREADS)
+
+
 def _ms(a: Sequence[float]) -> Tuple[float, float]:
     arr = np.asarray(a, dtype=np.float64)
     return float(arr.mean()), float(arr.std())
@@ -294,16 +306,26 @@ def _ms(a: Sequence[float]) -> Tuple[float, float]:
 
 def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 2000, k: Optional[int] = None,
                    sparsifiers: Sequence[str] = _SPARSIFIERS, trials: int = 3,
-                   ridge: float = 1e-3, trained: bool = True, seed: SeedLike = 0) -> GeneralisationResult:
+                   ridge: float = 1e-3, trained: bool = True, seed: SeedLike = 0, progress: Optional[bool] = None,
+                   threads: Optional[int] = None) -> GeneralisationResult:
     """Test accuracy of a readout trained on an expand-and-sparsify code of
     width ``m``, on a task with structure (:func:`teacher_task`), against a
     linear readout on the raw input and (``trained=True``) a two-layer ReLU
     network of the same width trained end to end (:func:`nnpartition.train`). ``sparsifiers``: a sequence of the
     names ``"topk"``, ``"threshold"`` and ``"relu"`` (a single name is a ``TypeError``: put it in a list).
 
+    ``progress``: a bar over the fits (each trial's readouts, one a sparsifier and one on the raw input, and its
+    trained network), the package's policy (``None``: on a terminal or in a notebook, past a second; ``True``: always;
+    ``False``: never). ``threads``: worker threads of the trained networks' training, as :func:`nnpartition.train`'s
+    (default: all cores, or ``RAYON_NUM_THREADS``); the result is the same at any thread count. (The codes are drawn
+    in the core on all cores, and the readouts are numpy's.)
+
     Example:
         >>> g = generalisation("linear", 5, 200, 300, n_test=500, trials=1, trained=False, seed=0)
         >>> g.raw[0] > g.code["topk"][0]          # a linear teacher: the raw input is the right code
+        True
+        >>> g2 = generalisation("linear", 5, 20, 300, n_test=500, trials=1, seed=0, progress=False, threads=1)
+        >>> g2.trained == generalisation("linear", 5, 20, 300, n_test=500, trials=1, seed=0, threads=2).trained
         True
     """
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
@@ -311,6 +333,8 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     sparsifiers = [v.choice(f"sparsifiers[{i}]", s, _SPARSIFIERS) for i, s in enumerate(sparsifiers)]
     k = max(1, m // 20) if k is None else v.count("k", k, minimum=1, maximum=m)
     trained = v.flag("trained", trained)
+    threads = _check_threads(threads)
+    progress = _check_progress(progress)
     _check_readouts(f"generalisation: {trials} trials of {len(sparsifiers)} codes of {m} units on {n_train} points",
                     n_train, n_test, m, trials * (len(sparsifiers) + 1) * _fit_work(n_train, m, ridge))
     if trained:
@@ -322,21 +346,26 @@ def generalisation(task: str, d: int, m: int, n_train: int, *, n_test: int = 200
     tr: Dict[str, List[float]] = {s: [] for s in sparsifiers}
     raw: List[float] = []
     net: List[float] = []
-    for t in range(trials):
-        X, y, label = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
-        Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
-        tt = 2.0 * ytr - 1.0
-        for s in sparsifiers:
-            code = expand_sparsify(Xtr, m, k=k, sparsify=s, seed=trial_seed(seed, t))
-            w = _ridge(code.toarray(), tt, ridge)
-            res[s].append(_acc(_predict(code.encode(Xte).toarray(), w), yte))
-            tr[s].append(_acc(_predict(code.toarray(), w), ytr))
-        raw.append(_acc(_predict(Xte, _ridge(Xtr, tt, ridge)), yte))
-        if trained:
-            from ..training import train
+    fits = trials * (len(sparsifiers) + 1 + int(trained))
+    with progress_bar(fits, desc=f"generalisation {task} d={d} m={m}", progress=progress, unit="fit") as bar:
+        for t in range(trials):
+            X, y, label = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
+            Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+            tt = 2.0 * ytr - 1.0
+            for s in sparsifiers:
+                code = expand_sparsify(Xtr, m, k=k, sparsify=s, seed=trial_seed(seed, t))
+                w = _ridge(code.toarray(), tt, ridge)
+                res[s].append(_acc(_predict(code.encode(Xte).toarray(), w), yte))
+                tr[s].append(_acc(_predict(code.toarray(), w), ytr))
+                bar.update(1)
+            raw.append(_acc(_predict(Xte, _ridge(Xtr, tt, ridge)), yte))
+            bar.update(1)
+            if trained:
+                from ..training import train
 
-            r = train(Xtr, ytr, m, seed=trial_seed(seed, t), progress=False)
-            net.append(_acc(r.network.decision_function(Xte), yte))
+                r = train(Xtr, ytr, m, seed=trial_seed(seed, t), progress=False, threads=threads)
+                net.append(_acc(r.network.decision_function(Xte), yte))
+                bar.update(1)
     return GeneralisationResult(task=task, d=d, m=m, n_train=n_train, n_test=n_test, trials=trials,
                                 code={s: _ms(a) for s, a in res.items()}, raw=_ms(raw),
                                 trained=_ms(net) if trained else None, train_code={s: _ms(a) for s, a in tr.items()},
@@ -366,7 +395,8 @@ class SparsityCurve:
 
 
 def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[float], *, n_test: int = 2000,
-                   trials: int = 3, ridge: float = 1e-3, seed: SeedLike = 0) -> SparsityCurve:
+                   trials: int = 3, ridge: float = 1e-3, seed: SeedLike = 0,
+                   progress: Optional[bool] = None) -> SparsityCurve:
     """WTA, threshold and ReLU codes compared at matched sparsity, and random
     masking: for each target fraction ``rho`` of active units,
 
@@ -380,7 +410,10 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
       entries, so a ``rho`` above ``rho_0`` keeps them all and reaches only ``rho_0``: a
       ``UserWarning`` names those fractions and what was reached (``achieved["mask"]``).
 
-    A ridge readout is trained on each code and scored on fresh points of the task.
+    A ridge readout is trained on each code and scored on fresh points of the task. ``progress``: a bar over those
+    fits (four a fraction and trial), the package's policy (``None``: on a terminal or in a notebook, past a second;
+    ``True``: always; ``False``: never). (No ``threads``: nothing here trains a network; the codes are drawn in the
+    core on all cores, and the readouts are numpy's.)
 
     Example:
         >>> c = sparsity_curve("nonlinear", 4, 300, 1000, [0.05, 0.3], n_test=500, trials=1, seed=0)
@@ -390,6 +423,7 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     task, d, m, n_train, n_test, trials, ridge = _task_args(task, d, m, n_train, n_test, trials, ridge)
     v.sequence("fractions", fractions, "active fractions")
     rhos = [v.real(f"fractions[{i}]", r, minimum=0.0, maximum=1.0, open_min=True) for i, r in enumerate(fractions)]
+    progress = _check_progress(progress)
     # the dense code and four codes a fraction held at once, and the coding's own buffers (a review: the process grew
     # by 15% more than five codes), and four fits a fraction and trial
     _check_readouts(f"sparsity_curve: {trials} trials of {len(rhos)} fractions of codes of {m} units", n_train, n_test,
@@ -400,34 +434,37 @@ def sparsity_curve(task: str, d: int, m: int, n_train: int, fractions: Sequence[
     ach = {s: np.zeros((len(rhos), trials)) for s in methods}
     unreached = np.zeros(len(rhos), dtype=bool)   # fractions above some trial's rho_0: the mask kept every entry
     rho0s: List[float] = []
-    for t in range(trials):
-        X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
-        Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
-        tt = 2.0 * ytr - 1.0
-        rng = np.random.default_rng([seed, t, 77])
-        pseed = trial_seed(seed, t)
-        dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
-        Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
-        rho0 = float(np.mean(Dtr > 0))
-        rho0s.append(rho0)
-        for i, rho in enumerate(rhos):
-            k = max(1, int(round(rho * m)))
-            codes: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
-            c = expand_sparsify(Xtr, m, k=k, sparsify="topk", seed=pseed)
-            codes["topk"] = (c.toarray(), c.encode(Xte).toarray())
-            c = expand_sparsify(Xtr, m, k=k, sparsify="threshold", seed=pseed)
-            codes["threshold"] = (c.toarray(), c.encode(Xte).toarray())
-            assert c.thresholds is not None
-            tau = c.thresholds
-            codes["relu"] = (np.maximum(Xtr @ c.projection + c.bias - tau, 0.0),
-                             np.maximum(Xte @ c.projection + c.bias - tau, 0.0))
-            keep = min(1.0, rho / max(rho0, 1e-12))
-            unreached[i] |= rho > rho0
-            codes["mask"] = (Dtr * (rng.random(Dtr.shape) < keep), Dte * (rng.random(Dte.shape) < keep))
-            for s, (Ztr, Zte) in codes.items():
-                w = _ridge(Ztr, tt, ridge)
-                acc[s][i, t] = _acc(_predict(Zte, w), yte)
-                ach[s][i, t] = float(np.mean(Ztr > 0))
+    with progress_bar(4 * trials * len(rhos), desc=f"sparsity_curve {task} d={d} m={m}", progress=progress,
+                      unit="fit") as bar:
+        for t in range(trials):
+            X, y, _ = teacher_task(task, n_train + n_test, d, seed=np.random.SeedSequence([seed, t]))
+            Xtr, ytr, Xte, yte = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+            tt = 2.0 * ytr - 1.0
+            rng = np.random.default_rng([seed, t, 77])
+            pseed = trial_seed(seed, t)
+            dense = expand_sparsify(Xtr, m, sparsify="relu", seed=pseed)
+            Dtr, Dte = dense.toarray(), dense.encode(Xte).toarray()
+            rho0 = float(np.mean(Dtr > 0))
+            rho0s.append(rho0)
+            for i, rho in enumerate(rhos):
+                k = max(1, int(round(rho * m)))
+                codes: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+                c = expand_sparsify(Xtr, m, k=k, sparsify="topk", seed=pseed)
+                codes["topk"] = (c.toarray(), c.encode(Xte).toarray())
+                c = expand_sparsify(Xtr, m, k=k, sparsify="threshold", seed=pseed)
+                codes["threshold"] = (c.toarray(), c.encode(Xte).toarray())
+                assert c.thresholds is not None
+                tau = c.thresholds
+                codes["relu"] = (np.maximum(Xtr @ c.projection + c.bias - tau, 0.0),
+                                 np.maximum(Xte @ c.projection + c.bias - tau, 0.0))
+                keep = min(1.0, rho / max(rho0, 1e-12))
+                unreached[i] |= rho > rho0
+                codes["mask"] = (Dtr * (rng.random(Dtr.shape) < keep), Dte * (rng.random(Dte.shape) < keep))
+                for s, (Ztr, Zte) in codes.items():
+                    w = _ridge(Ztr, tt, ridge)
+                    acc[s][i, t] = _acc(_predict(Zte, w), yte)
+                    ach[s][i, t] = float(np.mean(Ztr > 0))
+                    bar.update(1)
     achieved = {s: a.mean(axis=1).round(6) for s, a in ach.items()}
     if unreached.any():
         import warnings

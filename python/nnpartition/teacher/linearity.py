@@ -9,9 +9,10 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _progress
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
+from .._progress import progress_bar
 from ..network import TwoLayerNet
 from .._stats import binary_exponent, binary_exponents, scaled_norm, times_pow2
 from ..limits import _check_work
@@ -259,7 +260,8 @@ class LinearityBaselines:
     seed: int = 0
 
 
-def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: SeedLike = 0) -> LinearityBaselines:
+def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: SeedLike = 0,
+                        progress: Optional[bool] = None) -> LinearityBaselines:
     """How linear a trained teacher network's boundary is *compared with* its
     initialisation and with random networks of the same width: a random
     Leaky-ReLU network's boundary is already close to linear on many probes,
@@ -268,6 +270,8 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
     ``run`` is a :class:`~nnpartition.teacher.TeacherRun`; the max-margin direction
     of its training data is used for the angles when scipy is installed. ``n_random`` is 1 to 10^4; the
     ``n_random + 2`` reports together are checked against ``max_work`` (a ``ValueError``) before the first.
+    ``progress``: a bar over those reports, the package's policy (``None``: on a terminal or in a notebook, past a
+    second; ``True``: always; ``False``: never).
 
     Example:
         >>> from nnpartition.teacher import linear_teacher_dataset, train_teacher
@@ -283,6 +287,7 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
         raise TypeError(f"run must be a TeacherRun (what train_teacher returns), got {type(run).__name__}")
     X = _probes(X_probe, run.weights.shape[1])   # before the max-margin LP
     n_random = chk.count("n_random", n_random, minimum=1, maximum=10**4)
+    progress = _progress._check(progress)
     d, L = run.weights.shape[1:]
     # an audit (the fuzz registry's first pass over it): 10^4 random networks on 10^6 probes ran unpriced for hours
     _check_work(f"linearity baselines of {n_random + 2} networks ({L} units, d = {d}) on {len(X)} probes",
@@ -293,13 +298,18 @@ def linearity_baselines(run: Any, X_probe: Any, *, n_random: int = 10, seed: See
         mm: Optional[np.ndarray] = run.max_margin().direction
     except ImportError:  # pragma: no cover - without scipy
         mm = None
-    final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
-    initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
-    rc, rf = [], []
-    for _ in range(n_random):
-        net = teacher_network(rng.standard_normal((d, L)), alpha=run.alpha, v=run.v, signs=run.signs)
-        r = boundary_linearity(net, X)
-        rc.append(r.agreement_centres)
-        rf.append(r.agreement_fitted)
+    with progress_bar(n_random + 2, desc=f"linearity baselines L={L} d={d}", progress=progress,
+                      unit="network") as bar:
+        final = boundary_linearity(run.network(-1), X, w_star=run.w_star, max_margin=mm)
+        bar.update(1)
+        initial = boundary_linearity(run.network(0), X, w_star=run.w_star, max_margin=mm)
+        bar.update(1)
+        rc, rf = [], []
+        for _ in range(n_random):
+            net = teacher_network(rng.standard_normal((d, L)), alpha=run.alpha, v=run.v, signs=run.signs)
+            r = boundary_linearity(net, X)
+            rc.append(r.agreement_centres)
+            rf.append(r.agreement_fitted)
+            bar.update(1)
     return LinearityBaselines(final=final, initial=initial, random_centres=float(np.mean(rc)),
                               random_fitted=float(np.mean(rf)), random_fitted_std=float(np.std(rf)), seed=seed)
