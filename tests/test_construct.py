@@ -558,6 +558,64 @@ def test_classifier_1d_checks_its_cost_against_the_limits_before_starting():
         classifier_1d(x, y)
 
 
+def _stated_price(run):
+    """The steps a call is priced at, as its refusal under ``max_work = 1`` states them (three significant digits)."""
+    import re
+
+    from nnpartition import limits
+
+    with limits.override(max_work=1), pytest.raises(ValueError, match="max_work") as e:
+        run()
+    return float(re.search(r"takes about ([0-9.e+]+) steps", str(e.value)).group(1))
+
+
+def test_classifier_1d_is_priced_by_the_activations_its_check_evaluates(monkeypatch):
+    """The price grows as the check's work does: the activations (points x units) the network's evaluation computes,
+    counted by wrapping it, stand in the same ratio to the price the refusal states at every size and label pattern;
+    and an activation is priced as approximate_1d prices one unit at one grid point, the same evaluation (4 steps
+    where approximate_1d's is 10 until the sixty-seventh pass on issue 11, which measured the call at 2-6 ns a step
+    of that price where the others run at about 1: fails on the old code). The refusal names max_work and its limit,
+    and a limit just above the price runs the call."""
+    import re
+
+    from nnpartition import limits
+    from nnpartition.construct import classifier_1d
+
+    counted = []
+    forward = TwoLayerNet._forward
+
+    def counting(self, Xc):
+        counted.append(Xc.shape[0] * self.L)
+        return forward(self, Xc)
+
+    monkeypatch.setattr(TwoLayerNet, "_forward", counting)
+
+    def price_per_activation(run):
+        price = _stated_price(run)
+        counted.clear()
+        run()
+        return price / sum(counted)
+
+    rng = np.random.default_rng(3)
+    cases = [(300, np.arange(300) % 2), (600, np.arange(600) % 2), (600, rng.integers(0, 2, 600)),
+             (900, (np.arange(900) // 10) % 2)]
+    ratios = []
+    for n, labels in cases:
+        order = rng.permutation(n)          # X in a random order, labelled along its sorted order
+        x, y = order.astype(float), labels[order]
+        ratios.append(price_per_activation(lambda: classifier_1d(x, y)))
+    approx = price_per_activation(lambda: approximate_1d(np.sin, 0, 1, 50, points_per_unit=100))
+    assert np.allclose(ratios, approx, rtol=1e-2), (ratios, approx)
+
+    x, y = np.arange(500.0), np.arange(500) % 2
+    price = _stated_price(lambda: classifier_1d(x, y))
+    with limits.override(max_work=int(0.99 * price)), pytest.raises(
+            ValueError, match=rf"classifier_1d.*above the limit of {re.escape(f'{0.99 * price:.3g}')} \(max_work\)"):
+        classifier_1d(x, y)
+    with limits.override(max_work=int(1.01 * price)):
+        assert classifier_1d(x, y).W1.shape[1] == 499   # one unit a label change, as priced
+
+
 def test_classifier_1d_check_works_in_small_chunks():
     # the check evaluated 4,096 points at a time: 4,096 x L float64 temporaries (327 MB each at L = 10,000)
     import tracemalloc

@@ -672,6 +672,32 @@ def test_capacity_curve_counts_the_intercept_as_a_dimension():
         np.testing.assert_allclose(c.cover, [separable_probability(n, D) for n in Ns], rtol=1e-12)
 
 
+@pytest.mark.parametrize("method", ["lstsq", "perceptron"])
+def test_readout_accuracy_prices_its_least_squares_before_lapack_starts(monkeypatch, method):
+    """Both methods fit least squares first, an SVD-like LAPACK call of about ``4 n D min(n, D)`` operations that
+    cannot be stopped: it was unpriced until the sixty-seventh pass on issue 11 (16 s of CPU for 2000 x 2000, hours
+    at 20000 x 20000 under any max_work; fails on the old code: LAPACK was reached). Refused now before it, naming
+    max_work; the price grows as ``n D min(n, D)`` does (the stated prices of three shapes against the count)."""
+    import re
+
+    from nnpartition.limits import override
+    from nnpartition.sparse import capacity
+
+    def no_work(*a, **k):
+        raise AssertionError("worked before checking")
+
+    monkeypatch.setattr(capacity, "_interruptible", no_work)
+    prices = []
+    shapes = [(1200, 300), (300, 1200), (600, 600)]
+    for n, D in shapes:
+        Z = np.zeros((n, D))
+        with override(max_work=10**6), pytest.raises(ValueError, match=r"least squares.*max_work") as e:
+            readout_accuracy(Z, np.arange(n) % 2, method=method, **({"epochs": 1} if method == "perceptron" else {}))
+        prices.append(float(re.search(r"takes about ([0-9.e+]+) steps", str(e.value)).group(1)))
+    count = [n * D * min(n, D) + (2.0 * n * D if method == "perceptron" else 0.0) / 4 for n, D in shapes]
+    np.testing.assert_allclose(np.array(prices) / prices[0], np.array(count) / count[0], rtol=1e-2)
+
+
 def test_expensive_experiments_are_refused_before_they_draw(monkeypatch):
     # An audit after the twenty-eighth pass on issue 11, each call in turn: a MemoryError for 7.45 GiB after 6 s
     # (explicit_readout), about 17 h under any max_work (generalisation), about 10 h of perceptron epochs, 5 GB of

@@ -188,6 +188,27 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
                          bound=float(h * (h * f2) / 8), lipschitz=float(lip), lipschitz_bound=float(lip * h / 2))
 
 
+#: Steps of ``max_work`` that ``classifier_1d`` prices for one activation of its check (one unit of its network at one
+#: point, the evaluation ``approximate_1d`` prices at ``_APPROX_STEPS_PER_UNIT_POINT``): 4 until the sixty-seventh pass
+#: on issue 11, which measured 0.9-2.5 ns a step of that (CPU time, 2 loaded cores; 3.6-10 ns an activation) at 3,000
+#: to 30,000 points and 2.5-6.4 ns (10-25 ns an activation, the BLAS's threads counted) with 3 x 10^5 to 10^6 units,
+#: where a point's activations leave the cache (the largest accepted calls: about 1.6 x 10^6 alternating labels), so
+#: that the largest accepted call took about twice to six times the hours docs/limits.md states
+#: (``python benchmarks/bench_approx_price.py --calls classifier_1d``).
+_CLASSIFIER_STEPS_PER_ACTIVATION = 10.0
+
+
+def _classifier_work(n: int, units: int) -> float:
+    """Steps of ``classifier_1d``'s check of its ``units``-unit network on ``n`` points: each point through every
+    unit, ``_CLASSIFIER_STEPS_PER_ACTIVATION`` an activation.
+
+    Example:
+        >>> _classifier_work(1000, 500) / _classifier_work(500, 500)
+        2.0
+    """
+    return _CLASSIFIER_STEPS_PER_ACTIVATION * float(n) * float(units)
+
+
 #: Bytes of one chunk of ``classifier_1d``'s check (rows x units x 3 float64 temporaries), at most: 2 MiB a
 #: temporary, which stay in cache.
 _CHECK_CHUNK_BYTES = 3 * 2**21
@@ -195,9 +216,9 @@ _CHECK_CHUNK_BYTES = 3 * 2**21
 
 def _check_classifier_cost(n: int, units: int) -> int:
     """Refuse ``classifier_1d``'s check of its ``units``-unit network on ``n`` points beyond the process limits;
-    return the rows per chunk of the check. Cost: the ``n x units`` hidden activations, about four of the core's
-    steps each (numpy computes about 2.5e8 to 5e8 a second), in chunks of at most ``_CHECK_CHUNK_BYTES`` (and a
-    quarter of ``max_bytes``).
+    return the rows per chunk of the check. Cost: the ``n x units`` hidden activations, ``_classifier_work`` (numpy
+    computes about 1e8 to 3e8 a second, fewer once a point's activations leave the cache), in chunks of at most
+    ``_CHECK_CHUNK_BYTES`` (and a quarter of ``max_bytes``).
 
     Example:
         >>> _check_classifier_cost(10**5, 5 * 10**4)   # rows per chunk
@@ -209,7 +230,7 @@ def _check_classifier_cost(n: int, units: int) -> int:
     _check_bytes(f"classifier_1d's network of {units} units (one per label change of y along X) on one point",
                  row + 8 * 8 * n, "give X fewer points or fewer label changes")
     _check_work(f"classifier_1d's check of its {units}-unit network (one unit per label change) on the N = {n} "
-                f"points of X", 4.0 * n * units, "give X fewer points or fewer label changes")
+                f"points of X", _classifier_work(n, units), "give X fewer points or fewer label changes")
     return max(1, min(4096, min(_CHECK_CHUNK_BYTES, get_limits().max_bytes // 4) // row))
 
 
@@ -232,7 +253,7 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     the data's span, where its sum over units rounds to the wrong sign, raise
     ``ValueError`` rather than misclassify. That check costs ``N x L`` multiply-adds
     (in chunks of at most 6 MiB); beyond ``max_work`` (:mod:`nnpartition.limits`,
-    four steps per point and unit) it is refused up front. Equal ``x`` with
+    ten steps per point and unit) it is refused up front. Equal ``x`` with
     different labels cannot be separated and raise ``ValueError``.
 
     Example:
@@ -263,7 +284,7 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
         span = xs[-1] - xs[0]
     if not np.isfinite(span):
         raise ValueError(f"X spans {xs[0]:g} to {xs[-1]:g}, whose difference overflows float64; rescale X")
-    rows = _check_classifier_cost(xs.size, ch.size + 1)
+    rows = _check_classifier_cost(xs.size, ch.size)   # its units: one a label change
     z = 0.5 * xs[ch] + 0.5 * xs[ch + 1]     # the zero crossings: the middle of each gap between labels
     # Nodes midway between consecutive crossings (the first and last as far out as their inner neighbour), each at
     # the value +-(its distance to the crossings): the spline is the zigzag of slope +-1 whose size at a point is

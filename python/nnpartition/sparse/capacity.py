@@ -19,7 +19,7 @@ import numpy as np
 from .. import _validate as v
 from .._random import SeedLike, resolve_seed
 from ..counting import separable_probability
-from ..limits import _check_work, _interruptible
+from ..limits import _check_work, _interruptible, _svd_work
 from .._repr import short_repr
 from .._stats import binary_unit
 from .code import _PROJECTIONS, _SPARSIFIERS, _matrix, expand_sparsify
@@ -87,9 +87,16 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     _warn_unused_epochs(epochs, method)
     if v.flag("fit_intercept", fit_intercept):
         Z = np.hstack([Z, np.ones((n, 1))])
-    if method == "perceptron":   # epochs of two passes over Z (an audit: 10^7 epochs of 5000 x 500, about 10 h)
-        _check_work(f"readout_accuracy's perceptron of {epochs} epochs on {n} x {Z.shape[1]}",
-                    float(epochs) * 2.0 * n * Z.shape[1], "use fewer epochs")
+    # Both methods fit least squares first, priced as an SVD (``_svd_work``; until the sixty-seventh pass on issue 11
+    # it was unpriced: 16 s of CPU at 2000 x 2000 under a perceptron's price of 8e8 steps, 20 ns a step, and hours
+    # at 20000 x 20000 under any max_work); the perceptron adds epochs of two passes over Z (an audit: 10^7 epochs
+    # of 5000 x 500, about 10 h).
+    what = f"readout_accuracy's least squares on {n} x {Z.shape[1]}"
+    work = _svd_work(n, Z.shape[1])
+    if method == "perceptron":
+        what += f" and perceptron of {epochs} epochs"
+        work += float(epochs) * 2.0 * n * Z.shape[1]
+    _check_work(what, work, "use fewer points, units or epochs")
     # Both readouts on Z in units of a power of two near its largest |entry| (with the intercept column, if any): an
     # exact rescaling that changes no sign of a score (least squares' w scales by its inverse, the perceptron's
     # scores by its square). A review (fifty-ninth pass) found the perceptron's scores overflowing (a RuntimeWarning,
@@ -99,7 +106,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     if unit != 1.0:
         Z = Z / unit
     t = 2.0 * yb - 1.0
-    w = _interruptible(4.0 * Z.shape[0] * Z.shape[1] * min(Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
+    w = _interruptible(_svd_work(*Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
     best = _accuracy(Z @ w, t)
     if method == "lstsq" or best == 1.0:
         return best
