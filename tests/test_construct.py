@@ -616,6 +616,42 @@ def test_classifier_1d_is_priced_by_the_activations_its_check_evaluates(monkeypa
         assert classifier_1d(x, y).W1.shape[1] == 499   # one unit a label change, as priced
 
 
+def test_region_map_is_priced_against_max_work_as_its_pre_activations_grow():
+    """region_map was checked against max_bytes only, which lets n d L multiply-adds run for hours where n (L + 8 d)
+    bytes fit (10^6 points through 10^4 units in R^10^4): it is now refused above max_work before the work (fails
+    on the old code: no refusal). Its price grows with the points and the units as their pre-activations do, each
+    with d multiply-adds and a fixed share more: prices read at four shapes fit n L (d + c) with one c, the c of two
+    shapes predicting the others; and a limit just above the price runs the call."""
+    import re
+
+    from nnpartition import limits
+    from nnpartition.construct import region_map
+
+    rng = np.random.default_rng(0)
+
+    def call(n, d, L):
+        net = TwoLayerNet(rng.normal(size=(d, L)), rng.normal(size=L), rng.normal(size=L), 0.0)
+        X = rng.normal(size=(n, d))
+        return lambda: region_map(net, X)
+
+    def price(n, d, L):
+        with limits.override(max_work=1), pytest.raises(ValueError, match=r"region_map of .* \(max_work\)") as e:
+            call(n, d, L)()
+        return float(re.search(r"would take about ([0-9.e+]+) steps", str(e.value)).group(1))
+
+    shapes = [(100, 3, 50), (300, 3, 50), (100, 3, 150), (100, 40, 50)]
+    p = {s: price(*s) for s in shapes}
+    assert p[300, 3, 50] == pytest.approx(3 * p[100, 3, 50], rel=2e-3)
+    assert p[100, 3, 150] == pytest.approx(3 * p[100, 3, 50], rel=2e-3)
+    # (d + c) at d = 3 and d = 40, from the prices per pre-activation: c solved from the two, then the slope is 1
+    a, b = p[100, 3, 50] / 5000, p[100, 40, 50] / 5000
+    assert b - a == pytest.approx(37, rel=1e-2) and a - 3 > 0, (a, b)
+    run = call(200, 4, 30)
+    stated = price(200, 4, 30)
+    with limits.override(max_work=int(1.01 * stated)):
+        assert run().ids.shape == (200,)
+
+
 def test_classifier_1d_check_works_in_small_chunks():
     # the check evaluated 4,096 points at a time: 4,096 x L float64 temporaries (327 MB each at L = 10,000)
     import tracemalloc

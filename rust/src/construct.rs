@@ -74,6 +74,12 @@ pub fn region_map_bytes(n: usize, d: usize, l: usize, threads: usize) -> f64 {
     keys_bytes + chunk_bytes + region_bytes
 }
 
+/// The steps [`region_map`] is priced at (`max_work`): for each of the `n x l` pre-activations its `d`
+/// multiply-adds and `limits::ENTRY_WORK` passes over it (the bias copied in, the product written, the sign read).
+pub fn region_map_work(n: usize, d: usize, l: usize) -> f64 {
+    n as f64 * l as f64 * (d as f64 + limits::ENTRY_WORK as f64)
+}
+
 /// Compute the region of every row of `x` for the network `(w1, b1, w2, b2)`,
 /// `w1` of shape `(d, L)`.
 ///
@@ -127,6 +133,14 @@ pub fn region_map(
     limits::check_bytes(
         &format!("region_map of {n} points through {l} units in R^{d}"),
         region_map_bytes(n, d, l, rayon::current_num_threads()),
+    )?;
+    // priced as it runs (below): each pre-activation's d multiply-adds and ENTRY_WORK passes over it. The bytes
+    // bound n (L + 8 d), not n d L: inputs of several GB (3e4 points through 3.2e4 units in R^3.2e4, 16 GB) went
+    // unpriced to about 3e13 steps, hours, until the sixty-seventh pass on issue 11
+    limits::check_work(
+        &format!("region_map of {n} points through {l} units in R^{d}"),
+        region_map_work(n, d, l),
+        None,
     )?;
     let cancel = Cancel::current();
     // Bit-packed pattern of every row, computed in parallel chunks of rows, each in blocks of columns.
