@@ -2070,3 +2070,29 @@ def test_a_full_disk_before_the_first_row_says_none_was_recorded(tmp_path, monke
     assert "no configuration is recorded in it yet" in message and "kept" not in message
     monkeypatch.undo()
     assert path.exists() and rows(path) == []
+
+
+@pytest.mark.parametrize("block", ["link", "folder"])
+def test_a_store_whose_lock_file_cannot_be_made_is_refused_leaving_nothing(tmp_path, block):
+    """A lock file that cannot be made (a symbolic link in its place, which the lock never follows; a folder of its
+    name) refuses the sweep naming what is there, and leaves no store behind: the refused sweep left the empty file
+    SQLite had made, and told the user to make a writable folder writable. (The test fails on the old code.)"""
+    path = tmp_path / "grid.sqlite"
+    lock = tmp_path / "grid.sqlite.lock"
+    if block == "link":
+        os.symlink(tmp_path / "elsewhere", lock)
+    else:
+        lock.mkdir()
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    message = _one_line(err)
+    what = "a symbolic link (a lock file is never followed)" if block == "link" else "a folder"
+    assert message.startswith(f"store {str(path)!r} cannot be written: its lock file {str(lock)!r} is {what}; "
+                              f"remove it"), message
+    assert sorted(os.listdir(tmp_path)) == ["grid.sqlite.lock"]   # no store made, nothing followed
+    # an existing store is kept as it was, and refused in the same words
+    done = sweep.run([{"x": 2}], toy, store=tmp_path / "kept.sqlite", workers=1, progress=False)
+    os.replace(tmp_path / "kept.sqlite", path)
+    with pytest.raises(sweep.StoreError, match=re.escape(f"is {what}; remove it")):
+        sweep.run([{"x": 2}], toy, store=path, workers=1, progress=False)
+    assert [r["result"] for r in sweep.load(path)] == [r["result"] for r in done]
