@@ -2096,3 +2096,21 @@ def test_a_store_whose_lock_file_cannot_be_made_is_refused_leaving_nothing(tmp_p
     with pytest.raises(sweep.StoreError, match=re.escape(f"is {what}; remove it")):
         sweep.run([{"x": 2}], toy, store=path, workers=1, progress=False)
     assert [r["result"] for r in sweep.load(path)] == [r["result"] for r in done]
+
+
+def test_the_holders_text_follows_no_symbolic_link(tmp_path):
+    """The text of who holds a store is written through a file of a name anyone can tell (``<lock>.owner.<pid>.tmp``);
+    a symbolic link at that name had its target written over, as the lock file's own name is guarded against
+    (filelock's CVE-2025-68146). The target is left as it was now, and the lock holds. (The test fails on the old
+    code: the target held the holder's text.)"""
+    path = str(tmp_path / "grid.sqlite")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    os.symlink(target, f"{path}.lock.owner.{os.getpid()}.tmp")
+    held = sweep_store._Lock(path)
+    try:
+        assert target.read_text() == "keep me\n"
+        with pytest.raises(sweep.StoreError, match="in use by another sweep"):
+            sweep_store._Lock(path)
+    finally:
+        held.release()

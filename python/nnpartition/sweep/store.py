@@ -129,7 +129,9 @@ class _Lock:
         try:   # (whole or not at all: a reader never sees half of it)
             text = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _now()})
             part = f"{self.owner}.{os.getpid()}.tmp"
-            with open(part, "w", encoding="utf-8") as f:
+            # (a symbolic link at that name, whose target it wrote over, is not followed: as the lock file's)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with open(fd, "w", encoding="utf-8") as f:
                 f.write(text + "\n")
             os.replace(part, self.owner)
         except OSError:   # (only informs: the lock holds without it)
