@@ -2114,3 +2114,22 @@ def test_the_holders_text_follows_no_symbolic_link(tmp_path):
             sweep_store._Lock(path)
     finally:
         held.release()
+
+
+def test_every_path_to_a_store_finds_one_lock(tmp_path):
+    """A store reached through a symbolic link is locked beside the file the link points to (docs/sweep.md): a sweep
+    on the link is refused while one holds the file by its own name, and runs once that one ends."""
+    (tmp_path / "real").mkdir()
+    path = tmp_path / "real" / "grid.sqlite"
+    sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    link = tmp_path / "link.sqlite"
+    os.symlink(path, link)
+    held = sweep_store._Lock(str(path))
+    try:
+        with pytest.raises(sweep.StoreError, match="in use by another sweep"):
+            sweep.run([{"x": 1}, {"x": 2}], toy, store=link, workers=1, progress=False)
+    finally:
+        held.release()
+    out = sweep.run([{"x": 1}, {"x": 2}], toy, store=link, workers=1, progress=False)
+    assert (out.summary.done, out.summary.skipped) == (1, 1)
+    assert sorted(os.listdir(tmp_path)) == ["link.sqlite", "real"]   # no lock beside the link
