@@ -82,6 +82,31 @@ def digests_at_thread_counts(code, counts=(1, 3, 7)):
     return outs
 
 
+def recorded_bars(monkeypatch, module):
+    """Every bar ``module`` makes from here on (through its ``progress_bar``), drawn into a string, not the test's
+    stderr: a list of ``(bar, seen, kwargs)``, ``seen`` the bar's count after each update, ``kwargs`` its options."""
+    from nnpartition import _progress
+
+    bars = []
+
+    def record(total, **kwargs):
+        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
+        seen = []
+        update = bar.update
+
+        def counted(n=1):
+            out = update(n)
+            seen.append(bar.n)
+            return out
+
+        bar.update = counted
+        bars.append((bar, seen, kwargs))
+        return bar
+
+    monkeypatch.setattr(module, "progress_bar", record)
+    return bars
+
+
 @pytest.fixture
 def counts_bound_peak():
     """``check(call, factor, match="max_bytes")``: runs ``call()`` under tracemalloc (numpy reports its buffers to it),

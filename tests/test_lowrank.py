@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import recorded_bars
 from nnpartition.cli import main
 from nnpartition.lowrank import (
     bayes_matrix,
@@ -792,33 +793,6 @@ def test_joint_from_conditional_refuses_complex_input_naming_it():
     assert joint_from_conditional(np.eye(2, dtype=np.int64), [0.25, 0.75]).tolist() == [[0.25, 0.0], [0.0, 0.75]]
 
 
-def _recorded_bars(monkeypatch, module):
-    """Every bar ``module`` makes, drawn to a string, with the count after each update (as
-    tests/test_training.py's real_accuracy bars are recorded)."""
-    import io
-
-    from nnpartition import _progress
-
-    bars = []
-
-    def record(total, **kwargs):
-        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
-        seen = []
-        update = bar.update
-
-        def counted(n=1):
-            out = update(n)
-            seen.append(bar.n)
-            return out
-
-        bar.update = counted
-        bars.append((bar, seen, kwargs))
-        return bar
-
-    monkeypatch.setattr(module, "progress_bar", record)
-    return bars
-
-
 def test_locality_sweep_and_train_softmax_layer_bars_count_every_step(monkeypatch, capsys):
     """The sixty-seventh pass on issue 11: locality_sweep (and lowrank-demo) trained in silence, with no progress=.
     One bar counts the steps of all the runs, a hundred at a time and the last few; a layer trained alone counts its
@@ -830,7 +804,7 @@ def test_locality_sweep_and_train_softmax_layer_bars_count_every_step(monkeypatc
     monkeypatch.setattr(_progress, "DELAY", 0.0)
     quiet = layer.locality_sweep([0.5, 0.1, 0.02], n_x=5, n_y=4, k=1, samples=0, steps=250)
     assert capsys.readouterr().err == ""   # progress=None, stderr no terminal
-    bars = _recorded_bars(monkeypatch, layer)
+    bars = recorded_bars(monkeypatch, layer)
     sw = layer.locality_sweep([0.5, 0.1, 0.02], n_x=5, n_y=4, k=1, samples=0, steps=250, progress=True)
     (bar, seen, opts), = bars
     per_run = [100, 200, 250]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conftest import recorded_bars
 from nnpartition import separable_probability
 from nnpartition.sparse import capacity_curve, expand_sparsify, pattern_overlap, readout_accuracy
 
@@ -1046,33 +1047,6 @@ def test_eas_capacity_help_states_the_k_it_uses(capsys):
         assert json.loads(capsys.readouterr().out)["k"] == max(1, m // 20)
 
 
-def _recorded_bars(monkeypatch, module):
-    """Every bar ``module`` makes, drawn to a string, with the count after each update (as
-    tests/test_training.py's real_accuracy bars are recorded)."""
-    import io
-
-    from nnpartition import _progress
-
-    bars = []
-
-    def record(total, **kwargs):
-        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
-        seen = []
-        update = bar.update
-
-        def counted(n=1):
-            out = update(n)
-            seen.append(bar.n)
-            return out
-
-        bar.update = counted
-        bars.append((bar, seen, kwargs))
-        return bar
-
-    monkeypatch.setattr(module, "progress_bar", record)
-    return bars
-
-
 def test_generalisation_and_sparsity_curve_bars_count_every_fit(monkeypatch):
     """The sixty-seventh pass on issue 11: generalisation (seconds a trial with its trained network) and
     sparsity_curve ran in silence, with no progress=. Each bar counts the fits one by one: a readout a sparsifier,
@@ -1080,7 +1054,7 @@ def test_generalisation_and_sparsity_curve_bars_count_every_fit(monkeypatch):
     (sparsity_curve). Truth: the counts from the arguments; the results are the same with the bar as without."""
     from nnpartition.sparse import experiments, generalisation, sparsity_curve
 
-    bars = _recorded_bars(monkeypatch, experiments)
+    bars = recorded_bars(monkeypatch, experiments)
     kw = dict(n_test=200, trials=2, sparsifiers=["topk", "relu"], seed=3)
     g = generalisation("nonlinear", 3, 12, 80, **kw, progress=True)
     (bar, seen, opts), = bars
@@ -1165,7 +1139,7 @@ def test_subset_curve_bar_counts_every_fit(monkeypatch, capsys):
     monkeypatch.setattr(_progress, "DELAY", 0.0)
     quiet = subsets.subset_curve(*args, repeats=4, seed=1)
     assert capsys.readouterr().err == ""   # progress=None, stderr no terminal: no bar
-    bars = _recorded_bars(monkeypatch, subsets)
+    bars = recorded_bars(monkeypatch, subsets)
     c = subsets.subset_curve(*args, repeats=4, seed=1, progress=True)
     (bar, seen, opts), = bars
     assert bar.total == 1 + 3 * (4 + 1) and seen == list(range(1, 17)) and opts["unit"] == "fit", (bar.total, seen)

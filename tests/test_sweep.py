@@ -2070,3 +2070,66 @@ def test_a_full_disk_before_the_first_row_says_none_was_recorded(tmp_path, monke
     assert "no configuration is recorded in it yet" in message and "kept" not in message
     monkeypatch.undo()
     assert path.exists() and rows(path) == []
+
+
+@pytest.mark.parametrize("block", ["link", "folder"])
+def test_a_store_whose_lock_file_cannot_be_made_is_refused_leaving_nothing(tmp_path, block):
+    """A lock file that cannot be made (a symbolic link in its place, which the lock never follows; a folder of its
+    name) refuses the sweep naming what is there, and leaves no store behind: the refused sweep left the empty file
+    SQLite had made, and told the user to make a writable folder writable. (The test fails on the old code.)"""
+    path = tmp_path / "grid.sqlite"
+    lock = tmp_path / "grid.sqlite.lock"
+    if block == "link":
+        os.symlink(tmp_path / "elsewhere", lock)
+    else:
+        lock.mkdir()
+    with pytest.raises(sweep.StoreError) as err:
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    message = _one_line(err)
+    what = "a symbolic link (a lock file is never followed)" if block == "link" else "a folder"
+    assert message.startswith(f"store {str(path)!r} cannot be written: its lock file {str(lock)!r} is {what}; "
+                              f"remove it"), message
+    assert sorted(os.listdir(tmp_path)) == ["grid.sqlite.lock"]   # no store made, nothing followed
+    # an existing store is kept as it was, and refused in the same words
+    done = sweep.run([{"x": 2}], toy, store=tmp_path / "kept.sqlite", workers=1, progress=False)
+    os.replace(tmp_path / "kept.sqlite", path)
+    with pytest.raises(sweep.StoreError, match=re.escape(f"is {what}; remove it")):
+        sweep.run([{"x": 2}], toy, store=path, workers=1, progress=False)
+    assert [r["result"] for r in sweep.load(path)] == [r["result"] for r in done]
+
+
+def test_the_holders_text_follows_no_symbolic_link(tmp_path):
+    """The text of who holds a store is written through a file of a name anyone can tell (``<lock>.owner.<pid>.tmp``);
+    a symbolic link at that name had its target written over, as the lock file's own name is guarded against
+    (filelock's CVE-2025-68146). The target is left as it was now, and the lock holds. (The test fails on the old
+    code: the target held the holder's text.)"""
+    path = str(tmp_path / "grid.sqlite")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    os.symlink(target, f"{path}.lock.owner.{os.getpid()}.tmp")
+    held = sweep_store._Lock(path)
+    try:
+        assert target.read_text() == "keep me\n"
+        with pytest.raises(sweep.StoreError, match="in use by another sweep"):
+            sweep_store._Lock(path)
+    finally:
+        held.release()
+
+
+def test_every_path_to_a_store_finds_one_lock(tmp_path):
+    """A store reached through a symbolic link is locked beside the file the link points to (docs/sweep.md): a sweep
+    on the link is refused while one holds the file by its own name, and runs once that one ends."""
+    (tmp_path / "real").mkdir()
+    path = tmp_path / "real" / "grid.sqlite"
+    sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    link = tmp_path / "link.sqlite"
+    os.symlink(path, link)
+    held = sweep_store._Lock(str(path))
+    try:
+        with pytest.raises(sweep.StoreError, match="in use by another sweep"):
+            sweep.run([{"x": 1}, {"x": 2}], toy, store=link, workers=1, progress=False)
+    finally:
+        held.release()
+    out = sweep.run([{"x": 1}, {"x": 2}], toy, store=link, workers=1, progress=False)
+    assert (out.summary.done, out.summary.skipped) == (1, 1)
+    assert sorted(os.listdir(tmp_path)) == ["link.sqlite", "real"]   # no lock beside the link

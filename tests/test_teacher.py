@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import recorded_bars
 from nnpartition.cli import main
 from nnpartition.network import TwoLayerNet
 from nnpartition.teacher import (
@@ -1195,8 +1196,6 @@ def test_linearity_baselines_bar_counts_every_network(monkeypatch, capsys):
     """The sixty-seventh pass on issue 11: linearity_baselines (about a second of CPU at n_random=10 on 4000 probes,
     growing with n_random) took no progress=. Its bar counts the reports: the final and initial networks and each
     random one. Truth: n_random + 2; none off a terminal; the same baselines with or without the bar."""
-    import io
-
     from nnpartition import _progress
     from nnpartition.teacher import linearity
 
@@ -1206,23 +1205,7 @@ def test_linearity_baselines_bar_counts_every_network(monkeypatch, capsys):
     monkeypatch.setattr(_progress, "DELAY", 0.0)
     quiet = linearity.linearity_baselines(run, probes, n_random=5, seed=2)
     assert capsys.readouterr().err == ""   # progress=None, stderr no terminal
-    bars = []
-
-    def record(total, **kwargs):
-        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
-        seen = []
-        update = bar.update
-
-        def counted(n=1):
-            out = update(n)
-            seen.append(bar.n)
-            return out
-
-        bar.update = counted
-        bars.append((bar, seen, kwargs))
-        return bar
-
-    monkeypatch.setattr(linearity, "progress_bar", record)
+    bars = recorded_bars(monkeypatch, linearity)
     b = linearity.linearity_baselines(run, probes, n_random=5, seed=2, progress=True)
     (bar, seen, opts), = bars
     assert bar.total == 7 and seen == list(range(1, 8)) and opts["unit"] == "network", seen

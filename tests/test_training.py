@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import benchmark_script
+from conftest import benchmark_script, recorded_bars
 from nnpartition.datasets import random_dataset
 from nnpartition.network import DeepNet, TwoLayerNet
 from nnpartition.training import AccuracyMeasurement, TrainResult, real_accuracy, train
@@ -1576,29 +1576,10 @@ def test_train_json_gives_widths_beside_l_for_one_hidden_layer(capsys):
 
 
 def _recorded_bars(monkeypatch):
-    """The bars :func:`real_accuracy` makes from here on, each with the counts it held after each update (drawn into
-    a string, not the test's stderr)."""
-    from nnpartition import _progress
+    """The bars :func:`real_accuracy` makes from here on (:func:`conftest.recorded_bars`)."""
     from nnpartition.training import accuracy
 
-    bars = []
-
-    def record(total, **kwargs):
-        bar = _progress.progress_bar(total, **kwargs, stream=io.StringIO())
-        seen = []
-        update = bar.update
-
-        def counted(n=1):
-            out = update(n)
-            seen.append(bar.n)
-            return out
-
-        bar.update = counted
-        bars.append((bar, seen))
-        return bar
-
-    monkeypatch.setattr(accuracy, "progress_bar", record)
-    return bars
+    return recorded_bars(monkeypatch, accuracy)
 
 
 #: Runs that cannot read 100% (200 random labels, 2 hidden units, 60 steps), so none stops early: each run's
@@ -1612,7 +1593,7 @@ def test_real_accuracy_bar_counts_every_step_of_every_run(monkeypatch):
     bars = _recorded_bars(monkeypatch)
     m = real_accuracy(**_NO_EARLY_STOP, progress=True)
     assert m.per_dataset.max() < 1.0   # no run read 100%: none stopped early
-    (bar, seen), = bars
+    (bar, seen, _), = bars
     assert bar.total == 3 * 2 * 60 and seen[-1] == 3 * 2 * 60 == bar.n, (bar.total, seen)
     assert seen == sorted(seen) and bar.disable, seen   # it only grows, and it is closed
     assert "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts" in bar.desc
@@ -1736,7 +1717,7 @@ def test_real_accuracy_bar_names_the_restarts_only_when_there_are_several(monkey
     bars = _recorded_bars(monkeypatch)
     for restarts in (1, 2):
         real_accuracy(**dict(_NO_EARLY_STOP, protocol=Protocol(steps=60, restarts=restarts)), progress=True)
-    assert [bar.desc for bar, _ in bars] == ["training d=2 N=200 widths=[2] x 3 datasets",
+    assert [bar.desc for bar, *_ in bars] == ["training d=2 N=200 widths=[2] x 3 datasets",
                                               "training d=2 N=200 widths=[2] x 3 datasets x 2 restarts"], bars
 
 

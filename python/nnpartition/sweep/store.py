@@ -16,6 +16,7 @@ import json
 import os
 import socket
 import sqlite3
+import stat
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,6 +61,10 @@ BUSY_TIMEOUT = 30.0
 
 class StoreError(ValueError):
     """A sweep store that cannot be used: the message names the file and the fix."""
+
+
+class _Unlockable(StoreError):
+    """A store whose lock file cannot be made or locked (no other sweep holds it: nothing can)."""
 
 
 def _json_default(obj: Any) -> Any:
@@ -117,15 +122,16 @@ class _Lock:
                              f"at a time; wait for that one to end (run this one again then: it skips what that one "
                              f"recorded), or choose another store path") from None
         except OSError as exc:
-            raise StoreError(f"store {store!r} cannot be written: its lock file {self.path!r} cannot be made or "
-                             f"locked ({exc.strerror or exc}); make its folder writable, or choose another store "
-                             f"path") from None
+            raise _Unlockable(f"store {store!r} cannot be written: its lock file {self.path!r} "
+                              f"{_unmade(self.path, exc)}, or choose another store path") from None
         if not announce:   # (a check that lets it go at once)
             return
         try:   # (whole or not at all: a reader never sees half of it)
             text = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _now()})
             part = f"{self.owner}.{os.getpid()}.tmp"
-            with open(part, "w", encoding="utf-8") as f:
+            # (a symbolic link at that name, whose target it wrote over, is not followed: as the lock file's)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with open(fd, "w", encoding="utf-8") as f:
                 f.write(text + "\n")
             os.replace(part, self.owner)
         except OSError:   # (only informs: the lock holds without it)
@@ -150,6 +156,21 @@ class _Lock:
             with contextlib.suppress(OSError):
                 os.remove(self.owner)
         self._lock.release()
+
+
+def _unmade(path: str, exc: OSError) -> str:
+    """Why the lock file ``path`` could not be made (``exc``), and the fix: what stands in its place (a symbolic link,
+    which the lock never follows, or a folder; it was "make its folder writable" of a writable folder), else the
+    error."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link (a lock file is never followed); remove it"
+    if stat.S_ISDIR(mode):
+        return "is a folder; remove it"
+    return f"cannot be made or locked ({exc.strerror or exc}); make its folder writable"
 
 
 def lock_path(store: str) -> str:
@@ -244,20 +265,27 @@ class _Store:
                 finally:
                     self.opening = False
                     self.unchanged()
-            except BaseException:
+            except BaseException as exc:
                 self.db.close()
-                self._remove_made()
+                self._remove_made(unlockable=isinstance(exc, _Unlockable))
                 raise
         except BaseException:
             if self.lock is not None:
                 self.lock.release()
             raise
 
-    def _remove_made(self) -> None:
+    def _remove_made(self, unlockable: bool = False) -> None:
         """Remove the store this process made, with its ``-wal`` and ``-shm`` files, if it holds no result (a disk
         that was full before its first row left a file of no use, named as a store; only under :class:`_Lock`,
-        which no other sweep writing it can hold)."""
-        if not self.made or self.lock is None:
+        which no other sweep writing it can hold). Where the lock file cannot be made (``unlockable``: no sweep can
+        hold the store), the empty file SQLite made as it connected is removed, and nothing else."""
+        if not self.made:
+            return
+        if self.lock is None:
+            if unlockable:
+                with contextlib.suppress(OSError):
+                    if os.path.getsize(self.path) == 0 and not os.path.exists(self.path + "-wal"):
+                        os.remove(self.path)
             return
         try:
             with contextlib.closing(sqlite3.connect(self.path, timeout=0)) as db:
