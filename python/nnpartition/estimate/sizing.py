@@ -189,7 +189,8 @@ multiples of it), got 2: divide by it, shape=(1.0, 0.5)
     v.sequence("shape", value, "ratios of each hidden layer's width to the first's")
     rs = list(itertools.islice(value, v.MAX_LAYERS + 1))   # a generator that never ends is not read to its end
     if not rs or len(rs) > v.MAX_LAYERS:
-        got = len(value) if hasattr(value, "__len__") else len(rs) or f"more than {v.MAX_LAYERS}"
+        # (an iterator's count is known only up to the limit: islice stopped one past it)
+        got = len(value) if hasattr(value, "__len__") else f"more than {v.MAX_LAYERS}" if rs else 0
         raise ValueError(f"shape must have 1 to {v.MAX_LAYERS} entries (one a hidden layer), got {got}")
     out = tuple(_ratio(f"shape[{i}]", r) for i, r in enumerate(rs))
     try:
