@@ -790,3 +790,13 @@ def test_joint_from_conditional_refuses_complex_input_naming_it():
         joint_from_conditional(C.astype(str), [0.5, 0.5])
     # integers (a real dtype) still work: a deterministic conditional
     assert joint_from_conditional(np.eye(2, dtype=np.int64), [0.25, 0.75]).tolist() == [[0.25, 0.0], [0.0, 0.75]]
+
+
+def test_lowrank_demo_json_records_its_steps_and_seed(capsys):
+    """The JSON records every setting of its run, ``--steps`` and ``--seed`` among them (they were left out: a
+    reader could not rerun it). (Mutation testing, the sixty-seventh pass on issue 11.)"""
+    assert main(["lowrank-demo", "--nx", "3", "--ny", "2", "-k", "1", "--rho", "0.4", "--samples", "50",
+                 "--steps", "30", "--seed", "7", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {k: out[k] for k in ("n_x", "n_y", "k", "samples", "steps", "seed", "rho")} == \
+        {"n_x": 3, "n_y": 2, "k": 1, "samples": 50, "steps": 30, "seed": 7, "rho": [0.4]}
