@@ -2377,3 +2377,32 @@ def test_the_functions_own_type_errors_pass_through():
         max_samples(10, 32, protocol={"lr": 0.1})
     with pytest.raises(TypeError, match="multiple values for argument 'd'"):
         estimate_accuracy(10, 1000, 32, d=3)
+
+
+def test_a_shape_iterator_of_the_wrong_length_says_how_many_it_holds():
+    """A ``shape`` given as an iterator (no ``len``): an empty one was said to hold "more than 64" entries and an
+    endless one exactly 65; they hold none and more than 64, and no more is read of one than it takes to know (the
+    limit plus one); one of 1 to 64 entries is taken whole. (Mutation testing, the sixty-seventh pass on issue 11:
+    the test fails on the old code.)"""
+    from nnpartition._validate import MAX_LAYERS
+    from nnpartition.estimate.sizing import _shape
+
+    with pytest.raises(ValueError, match=rf"^shape must have 1 to {MAX_LAYERS} entries \(one a hidden layer\), "
+                                         rf"got 0$"):
+        required_width(10, 1000, 0.9, shape=iter([]))
+    drawn = []
+
+    def endless():
+        while True:
+            drawn.append(1)
+            yield 1.0
+
+    with pytest.raises(ValueError, match=rf"^shape must have 1 to {MAX_LAYERS} entries .*, got more than "
+                                         rf"{MAX_LAYERS}$"):
+        required_width(10, 1000, 0.9, shape=endless())
+    assert len(drawn) == MAX_LAYERS + 1
+    for n in (MAX_LAYERS + 1, MAX_LAYERS + 7):
+        with pytest.raises(ValueError, match=rf", got more than {MAX_LAYERS}$"):
+            required_width(10, 1000, 0.9, shape=iter([1.0] * n))
+    for n in (1, 2, MAX_LAYERS):
+        assert _shape(iter([1.0] * n)) == (1.0,) * n

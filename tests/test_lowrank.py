@@ -821,3 +821,13 @@ def test_locality_sweep_and_train_softmax_layer_bars_count_every_step(monkeypatc
                  lambda: layer.locality_sweep([0.5], progress=1)):
         with pytest.raises(TypeError, match="progress must be None, True or False"):
             call()
+
+
+def test_lowrank_demo_json_records_its_steps_and_seed(capsys):
+    """The JSON records every setting of its run, ``--steps`` and ``--seed`` among them (they were left out: a
+    reader could not rerun it). (Mutation testing, the sixty-seventh pass on issue 11.)"""
+    assert main(["lowrank-demo", "--nx", "3", "--ny", "2", "-k", "1", "--rho", "0.4", "--samples", "50",
+                 "--steps", "30", "--seed", "7", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {k: out[k] for k in ("n_x", "n_y", "k", "samples", "steps", "seed", "rho")} == \
+        {"n_x": 3, "n_y": 2, "k": 1, "samples": 50, "steps": 30, "seed": 7, "rho": [0.4]}

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import numpy as np
@@ -1441,6 +1442,7 @@ def test_a_full_disk_keeps_the_store_and_says_to_resume(tmp_path, monkeypatch):
     assert "disk is full" in message and "resume" in message and "not a usable" not in message
     kept = rows(path)   # (integrity_check: ok)
     assert 0 < len(kept) < len(grid)
+    assert f"the {len(kept)} configuration(s) already recorded are kept" in message
     out = sweep.run(grid, toy, store=path, workers=1, progress=False)
     assert (out.summary.skipped, out.summary.done) == (len(kept), len(grid) - len(kept))
     assert [r["result"] for r in out] == [{"square": i * i} for i in range(30)]
@@ -2131,3 +2133,223 @@ def test_every_path_to_a_store_finds_one_lock(tmp_path):
     out = sweep.run([{"x": 1}, {"x": 2}], toy, store=link, workers=1, progress=False)
     assert (out.summary.done, out.summary.skipped) == (1, 1)
     assert sorted(os.listdir(tmp_path)) == ["link.sqlite", "real"]   # no lock beside the link
+
+
+def test_check_free_refuses_a_store_a_sweep_holds_and_makes_no_file(tmp_path):
+    """The command line's check before any work: a store another sweep holds is refused, a free one is not, and
+    a store with no lock file is not given one. (Mutation testing, the sixty-seventh pass on issue 11: a check_free
+    that took no lock passed every test.)"""
+    path = tmp_path / "grid.sqlite"
+    sweep_store.check_free(str(path))   # no store yet
+    assert list(tmp_path.iterdir()) == []
+    sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    held = sweep_store._Lock(str(path))
+    try:
+        with pytest.raises(sweep.StoreError, match=f"^store {re.escape(repr(str(path)))} is in use by another "
+                                                   f"sweep \\(pid {os.getpid()} on "):
+            sweep_store.check_free(str(path))
+    finally:
+        held.release()
+    sweep_store.check_free(str(path))   # free again
+    assert not os.path.exists(f"{path}.lock.owner")   # (a check writes no holder's text)
+
+
+def test_a_lock_file_that_cannot_be_made_is_named_and_no_sweep_runs_without_it(tmp_path):
+    """A lock file that cannot be made or locked (here a folder of its name) refuses the sweep, naming it, before
+    any configuration runs: a sweep that went on without its lock could write beside another."""
+    path = tmp_path / "grid.sqlite"
+    os.mkdir(f"{path}.lock")
+    with pytest.raises(sweep.StoreError, match=f"^store {re.escape(repr(str(path)))} cannot be written: its lock file "
+                                               f"{re.escape(repr(str(path) + '.lock'))} is a folder; remove it"):
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    assert not os.path.exists(f"{path}.lock.owner")
+
+
+def test_a_holders_text_that_cannot_be_read_names_no_one(tmp_path):
+    """The refusal names no holder where the text beside the lock is missing or garbled (it only informs)."""
+    path = str(tmp_path / "grid.sqlite")
+    held = sweep_store._Lock(path)
+    try:
+        for text in [None, "not json", '{"pid": 1}', '{"pid": "x", "host": "h", "started": "then"}']:
+            if text is None:
+                os.remove(f"{path}.lock.owner")
+            else:
+                with open(f"{path}.lock.owner", "w") as f:
+                    f.write(text)
+            with pytest.raises(sweep.StoreError) as err:
+                sweep_store._Lock(path)
+            assert _one_line(err).startswith(f"store {path!r} is in use by another sweep: one sweep writes"), text
+    finally:
+        held.release()
+
+
+def test_alive_tells_a_running_process_from_a_gone_one_without_signalling_it(monkeypatch):
+    """``_alive`` only asks (signal 0): a running process is alive and left running, a reaped one is gone, and what
+    cannot be asked (a pid too large for the system call; Windows, where ``os.kill`` would end the process) counts as
+    running, so that a refusal names a holder rather than none."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert sweep_store._alive(child.pid) is True
+        with pytest.raises(subprocess.TimeoutExpired):   # (not sent a signal that ends it)
+            child.wait(timeout=0.5)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert sweep_store._alive(child.pid) is False
+    assert sweep_store._alive(2**80) is True   # (OverflowError)
+    monkeypatch.setattr(sweep_store.os, "name", "nt")
+    alive = sweep_store._alive(child.pid)
+    monkeypatch.undo()
+    assert alive is True
+
+
+def test_differences_lists_at_most_four_and_says_when_there_are_more():
+    """The refusal of a store of other settings names up to four differences, and says " and more" only when there
+    are more than four; settings that differ only in how their JSON is written name none."""
+    def job(**kw):
+        return "m:f" + json.dumps({"kwargs": kw}, separators=(",", ":"))
+
+    base = dict.fromkeys("abcdef", 0)
+    four = sweep_store._differences(job(**base), job(**{**base, **dict.fromkeys("abcd", 1)}))
+    assert four == ("; they differ in kwargs.a (1 here, 0 in the store), kwargs.b (1 here, 0 in the store), "
+                    "kwargs.c (1 here, 0 in the store), kwargs.d (1 here, 0 in the store)")
+    for n in (5, 6):
+        more = sweep_store._differences(job(**base), job(**{**base, **dict.fromkeys("abcdef"[:n], 1)}))
+        assert more == four + " and more", n
+    assert sweep_store._differences('m:f{"kwargs":{"a":1}}', 'm:f{"kwargs":{"a":1.0}}') == ""
+    # lists of one length are compared entry by entry; of two lengths, whole
+    assert sweep_store._differences(job(a=[1, 2, 3]), job(a=[1, 5, 3])) == \
+        "; they differ in kwargs.a[1] (5 here, 2 in the store)"
+    assert sweep_store._differences(job(a=[1, 2]), job(a=[1, 2, 3])) == \
+        "; they differ in kwargs.a ([1,2,3] here, [1,2] in the store)"
+
+
+def test_terminate_as_interrupt_raises_once_keeps_a_callers_handler_and_restores_the_default():
+    """Within the block, SIGTERM raises ``_Terminated`` once (a second signal, of either kind, is ignored while the
+    sweep stops); after it, Python's default actions are back; a handler of the caller's (and ``nohup``'s SIG_IGN)
+    is left as it was. (Mutation testing, the sixty-seventh pass on issue 11: the subprocess tests passed with a
+    handler that did not ignore a second signal, with one that replaced the caller's, and with one never removed.)"""
+    from nnpartition.sweep.executor import _terminate_as_interrupt, _Terminated
+
+    if any(signal.getsignal(s) is not signal.SIG_DFL for s in (signal.SIGTERM, signal.SIGHUP)):
+        pytest.skip("SIGTERM or SIGHUP does not have Python's default action here (nohup, a runner's handler)")
+    me = os.getpid()
+    with _terminate_as_interrupt():
+        with pytest.raises(_Terminated) as err:
+            os.kill(me, signal.SIGTERM)
+            time.sleep(10)   # (interrupted by the handler)
+        assert err.value.signum == signal.SIGTERM and str(err.value) == "stopped by SIGTERM"
+        os.kill(me, signal.SIGHUP)   # while the sweep stops: ignored
+        os.kill(me, signal.SIGTERM)
+        time.sleep(0.2)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+    got = []
+    old_term = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
+    old_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with _terminate_as_interrupt():
+            os.kill(me, signal.SIGTERM)
+            os.kill(me, signal.SIGHUP)
+            time.sleep(0.2)
+        assert got == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGHUP, old_hup)
+
+
+def test_a_store_whose_opening_fails_is_removed_only_if_this_sweep_made_it_and_it_holds_no_result(tmp_path,
+                                                                                                 monkeypatch):
+    """Opening a new store that fails (a full disk, Ctrl-C) removes the file this sweep made if it holds no result;
+    one that holds a result (written meanwhile by a sweep that takes no lock, as an earlier nnpartition) is kept
+    with its row. (Mutation testing, the sixty-seventh pass on issue 11: a check that kept every store with a
+    results table, and one that removed a store with a row, passed every test.)"""
+    opened = sweep_store._Store._open
+
+    def interrupted(self, job, reading=False):
+        opened(self, job, reading)   # the store is made, with its tables and no row
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_store._Store, "_open", interrupted)
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    assert not path.exists() and not os.path.exists(f"{path}-wal")
+
+    def written_meanwhile(self, job, reading=False):
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:   # (no lock: as an earlier nnpartition)
+            db.executescript(sweep_store._SCHEMA)
+            db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                           [("format", sweep_store.STORE_FORMAT), ("version", str(sweep_store.STORE_VERSION)),
+                            ("job", "")])
+            db.execute("INSERT INTO results(config, status, result, finished) VALUES (?, 'done', ?, 'then')",
+                       (sweep.config_key({"x": 7}), json.dumps({"square": 49})))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_store._Store, "_open", written_meanwhile)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    monkeypatch.undo()
+    assert [(json.loads(c), s) for c, s, *_ in rows(path)] == [({"x": 7}, "done")]
+
+
+def test_a_database_with_a_stores_tables_and_no_meta_rows_is_taken_as_a_new_store(tmp_path):
+    """A database holding a store's two tables and no ``meta`` row (an earlier nnpartition, which made the tables and
+    wrote ``meta`` in two steps, stopped between them) is a store no sweep has written: a sweep takes it; one whose
+    ``meta`` table is empty and that has no ``results`` table is another program's. (Mutation testing, the
+    sixty-seventh pass on issue 11.)"""
+    path = tmp_path / "s.sqlite"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(sweep_store._SCHEMA)
+    out = sweep.run([{"x": 3}], toy, store=path, workers=1, progress=False)
+    assert out[0]["result"] == {"square": 9} and len(rows(path)) == 1
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    with pytest.raises(sweep.StoreError, match="not an nnpartition sweep store"):
+        sweep.run([{"x": 3}], toy, store=other, workers=1, progress=False)
+
+
+def test_a_file_that_is_not_a_database_is_refused_before_a_lock_file_is_made_beside_it(tmp_path):
+    """A file that is not SQLite is refused as such, reading only: it is left as it was, and no lock file is left
+    beside it. (Mutation testing, the sixty-seventh pass on issue 11: a refusal that went on to take the lock
+    passed every test.)"""
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(b"not a database, " * 512)
+    with pytest.raises(sweep.StoreError, match="corrupted or not an SQLite file"):
+        sweep.run([{"x": 1}], toy, store=path, workers=1, progress=False)
+    assert path.read_bytes() == b"not a database, " * 512
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
+
+
+def test_a_timed_out_configuration_another_process_recorded_done_keeps_the_stores_record(tmp_path):
+    """A configuration stopped by ``timeout=`` that another process recorded done meanwhile (a sweep that takes no
+    lock) keeps the store's row and record, and counts as skipped once, not as failed. (Mutation testing, the
+    sixty-seventh pass on issue 11: that branch ran in no test.)"""
+    store = tmp_path / "s.sqlite"
+    hung = {"x": 2, "sleep": 60, "ignore_term": True}
+    errors = []
+
+    def record_meanwhile():
+        try:
+            deadline = time.monotonic() + 60
+            while _count(store) < 1:   # the sweep is running: the quick configuration is recorded
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            with closing(sqlite3.connect(store, timeout=30)) as db, db:
+                db.execute("INSERT INTO results(config, status, result, finished) VALUES (?, 'done', ?, 'then')",
+                           (sweep.config_key(hung), json.dumps({"square": -1})))
+        except BaseException as exc:   # (reported by the test, not lost in the thread)
+            errors.append(exc)
+
+    thread = threading.Thread(target=record_meanwhile)
+    thread.start()
+    started = time.monotonic()
+    try:
+        out = sweep.run([{"x": 1}, hung], toy, store=store, workers=2, progress=False, timeout=4)
+    finally:
+        thread.join(timeout=60)
+    assert errors == []
+    assert time.monotonic() - started >= 4   # (the hung configuration ran: it was not in the store when sent)
+    assert (out.summary.done, out.summary.failed, out.summary.skipped) == (1, 0, 1)
+    assert [r["status"] for r in out] == ["done", "done"] and out[1]["result"] == {"square": -1}
+    assert {json.loads(c)["x"]: s for c, s, *_ in rows(store)} == {1: "done", 2: "done"}

@@ -3,6 +3,7 @@
 import builtins
 import io
 import json
+import math
 
 import numpy as np
 import pytest
@@ -1215,3 +1216,19 @@ def test_linearity_baselines_bar_counts_every_network(monkeypatch, capsys):
                                             quiet.final.agreement_fitted, quiet.initial.agreement_fitted)
     with pytest.raises(TypeError, match="progress must be None, True or False"):
         linearity.linearity_baselines(run, probes, progress="no")
+
+
+@pytest.mark.parametrize("batch", [["--full-batch"], ["--batch-size", "16"]])
+def test_teacher_cli_json_records_the_run_it_made(batch, capsys):
+    """The JSON records the settings of its run (as given) and the SGD steps it took: the epochs times the batches
+    of an epoch, ``ceil(N / batch_size)``. (Mutation testing, the sixty-seventh pass on issue 11: the steps read
+    from the wrong end of the run passed every test, as did the settings' keys left out.)"""
+    argv = ["teacher", "-d", "4", "-N", "60", "-L", "4", "--epochs", "7", "--probes", "200", "--seed", "3",
+            "--margin", "0.2", "--init", "0.25", "--record-every", "2", "--dist", "ball", "--json", *batch]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    bs = 60 if batch == ["--full-batch"] else 16
+    assert out["batch_size"] == bs and out["epochs"] == 7 and out["steps"] == 7 * math.ceil(60 / bs)
+    assert {k: out[k] for k in ("d", "N", "L", "margin", "dist", "init", "record_every", "probes", "seed")} == \
+        {"d": 4, "N": 60, "L": 4, "margin": 0.2, "dist": "ball", "init": 0.25, "record_every": 2, "probes": 200,
+         "seed": 3}
