@@ -1730,35 +1730,6 @@ TERM_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
-def test_a_signal_ignored_or_handled_by_the_caller_is_left_as_it_is_by_a_sweep():
-    """A sweep turns SIGTERM and SIGHUP into a stop only where they have Python's default action: under ``nohup``
-    (SIGHUP ignored) or a caller's own handler, the sweep leaves them alone, and every handler is the caller's again
-    afterwards (the first CI run of the SIGTERM work ran under nohup: its SIGHUP did nothing, as documented)."""
-    from nnpartition.sweep.executor import _Terminated, _terminate_as_interrupt
-
-    def mine(signum, frame):
-        raise AssertionError("the caller's handler ran")
-
-    before = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
-    try:
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, mine)
-        with _terminate_as_interrupt():
-            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN and signal.getsignal(signal.SIGTERM) is mine
-            os.kill(os.getpid(), signal.SIGHUP)   # ignored: nothing happens
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        with pytest.raises(_Terminated, match="stopped by SIGHUP"):
-            with _terminate_as_interrupt():
-                os.kill(os.getpid(), signal.SIGHUP)
-                time.sleep(1)   # (the handler runs at the next bytecode; never reached)
-        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
-
-
 @pytest.mark.parametrize("how", ["api", "cli"])
 def test_sigterm_or_sighup_stops_a_sweep_as_ctrl_c_does(tmp_path, process_group, how):
     """SIGTERM (a cluster's time limit, ``scancel``, ``kill``) or SIGHUP (a closed terminal) of the sweep's process
@@ -1773,7 +1744,7 @@ def test_sigterm_or_sighup_stops_a_sweep_as_ctrl_c_does(tmp_path, process_group,
         args, sig = [sys.executable, str(script), str(store)], signal.SIGTERM
     else:
         # (SIGHUP at its default action in the command, as in a terminal: under nohup, which CI may run in, it is
-        # ignored, the sweep leaves it so, and the command ran to its end; test_a_signal_ignored_or_handled_...)
+        # ignored, the sweep leaves it so, and the command ran to its end; test_terminate_as_interrupt_...)
         reset = ("import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
                  "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
         args = [sys.executable, "-c", reset, "-m", "nnpartition", "validate", "--store", str(store), "--workers", "2",
@@ -2231,8 +2202,16 @@ def test_terminate_as_interrupt_raises_once_keeps_a_callers_handler_and_restores
     handler that did not ignore a second signal, with one that replaced the caller's, and with one never removed.)"""
     from nnpartition.sweep.executor import _terminate_as_interrupt, _Terminated
 
-    if any(signal.getsignal(s) is not signal.SIG_DFL for s in (signal.SIGTERM, signal.SIGHUP)):
-        pytest.skip("SIGTERM or SIGHUP does not have Python's default action here (nohup, a runner's handler)")
+    before = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGHUP)}   # (as in a terminal:
+    # under nohup, which CI may run in, SIGHUP is ignored, and this test was skipped there)
+    try:
+        _raises_once_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _raises_once_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated):
     me = os.getpid()
     with _terminate_as_interrupt():
         with pytest.raises(_Terminated) as err:
