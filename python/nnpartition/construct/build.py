@@ -195,7 +195,7 @@ def approximate_1d(f: Callable[[np.ndarray], Any], a: float, b: float, n_units: 
 #: where a point's activations leave the cache (the largest accepted calls: about 1.6 x 10^6 alternating labels), so
 #: that the largest accepted call took about twice to six times the hours docs/limits.md states
 #: (``python benchmarks/bench_approx_price.py --calls classifier_1d``).
-_CLASSIFIER_STEPS_PER_ACTIVATION = 10.0
+_CLASSIFIER_STEPS_PER_ACTIVATION = _APPROX_STEPS_PER_UNIT_POINT
 
 
 def _classifier_work(n: int, units: int) -> float:

@@ -92,7 +92,8 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     # at 20000 x 20000 under any max_work); the perceptron adds epochs of two passes over Z (an audit: 10^7 epochs
     # of 5000 x 500, about 10 h).
     what = f"readout_accuracy's least squares on {n} x {Z.shape[1]}"
-    work = _svd_work(n, Z.shape[1])
+    fit = _svd_work(n, Z.shape[1])   # (the least squares of both methods)
+    work = fit
     if method == "perceptron":
         what += f" and perceptron of {epochs} epochs"
         work += float(epochs) * 2.0 * n * Z.shape[1]
@@ -106,7 +107,7 @@ def readout_accuracy(Z: Any, y: Any, *, method: str = "lstsq", fit_intercept: bo
     if unit != 1.0:
         Z = Z / unit
     t = 2.0 * yb - 1.0
-    w = _interruptible(_svd_work(*Z.shape), np.linalg.lstsq, Z, t, rcond=None)[0]
+    w = _interruptible(fit, np.linalg.lstsq, Z, t, rcond=None)[0]
     best = _accuracy(Z @ w, t)
     if method == "lstsq" or best == 1.0:
         return best
