@@ -206,7 +206,9 @@ def test_texts_are_escaped_and_come_back_verbatim():
     report = ValidationReport([dict(_row(0), dist=HOSTILE)])
     assert "<script" not in report._repr_html_()
     assert Tables(report._repr_html_()).tables[0]["rows"][1][0] == HOSTILE
-    assert Tables(_display.html_grid(HOSTILE, [HOSTILE], [[HOSTILE]] * 30)).notes == ["the first 20 of 30 rows"]
+    grid = Tables(_display.html_grid(HOSTILE, [HOSTILE], [[HOSTILE]] * 30))
+    assert grid.notes == ["the first 20 of 30 rows"] and grid.tables[0]["caption"] == HOSTILE
+    assert grid.tables[0]["rows"] == [[HOSTILE]] * 21   # the header and the first 20 rows
     assert Tables(_display.html_table("", [], note=HOSTILE)).notes == [HOSTILE]
 
 
