@@ -9,6 +9,7 @@ from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar, Union
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import _display
 from .._frozen import ValueResult
 from .._json import json_ready
 from .._repr import short_repr
@@ -177,6 +178,37 @@ class AccuracyEstimate(ValueResult, Generic[T]):
         return (f"estimated training accuracy {float(self.accuracy):.4f} "
                 f"(90% band {float(self.low):.4f} .. {float(self.high):.4f}), "
                 f"ceiling {ceiling}, {self.method}{seed}")
+
+    @_display.never_raises
+    def _repr_html_(self) -> str:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): a scalar estimate as a table
+        of its question and its answer (the estimate, its 90% band, the ceiling); an array one as a table of its
+        configurations, one a row (the first 20), under the input law and the protocol they share.
+
+        Example:
+            >>> from nnpartition import estimate_accuracy
+            >>> "<td>0.7814</td>" in estimate_accuracy(10, 1000, 20)._repr_html_()
+            True
+        """
+        caption = f"AccuracyEstimate ({self.method}{'' if self.seed is None else f', seed {self.seed}'})"
+        shared: List[Tuple[str, Any]] = [("dist", self.dist), ("protocol", self.protocol.describe())]
+        if np.ndim(self.accuracy) == 0:
+            ceiling = "not computed" if np.isnan(self.ceiling) else self.ceiling
+            return _display.html_table(caption, [
+                ("question", [("d", self.d), ("N", self.N), ("widths", self.widths), *shared]),
+                ("answer", [("accuracy", self.accuracy), ("90% band: low", self.low), ("90% band: high", self.high),
+                            ("ceiling", ceiling)])])
+        shape = np.shape(self.accuracy)
+        columns: Dict[str, Any] = {"d": self.d, "N": self.N, **{f"width {i + 1}": w for i, w in enumerate(self.widths)},
+                   "accuracy": self.accuracy, "low": self.low, "high": self.high, "ceiling": self.ceiling}
+        flat: List[NDArray[Any]] = [np.broadcast_to(np.asarray(x), shape).ravel() for x in columns.values()]
+        n = int(np.prod(shape))
+        rows: List[List[Any]] = []
+        for i in range(min(n, _display.MAX_ROWS)):
+            ix = tuple(int(j) for j in np.unravel_index(i, shape))
+            rows.append([str(ix[0] if len(ix) == 1 else ix)] + [x[i] for x in flat])
+        grid = _display.html_grid(caption, ["index", *columns], rows, total=n)
+        return grid + _display.html_table("", [("", shared)])
 
     @property
     def L(self) -> Union[int, NDArray[np.int64]]:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .. import _core
+from .. import _core, _display
 from .. import _validate as v
 from ..training import Protocol
 from ..training.protocol import _settings_go_in_protocol
@@ -89,6 +89,31 @@ class WidthAnswer:
         would round up to). For ``L_safe``, ``L_optimistic`` or any other first-layer width."""
         return None if L is None else tuple(_core.shape_widths(list(self.shape), float(L)))
 
+    @_display.never_raises
+    def _repr_html_(self) -> str:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the three widths and
+        their hidden widths, then the question (a width not reached up to ``max_width`` is ``none``).
+
+        Example:
+            >>> "<td>234</td>" in required_width(10, 5000, 0.99)._repr_html_()
+            True
+        """
+        def width(L: Optional[int]) -> Any:
+            return "none" if L is None else L
+
+        def widths(L: Optional[int]) -> Any:
+            return "none" if L is None else self.widths_at(L)
+
+        shape = [] if self.shape == (1.0,) else [("shape", ", ".join(f"{r:g}" for r in self.shape))]
+        return _display.html_table("WidthAnswer (required_width)", [
+            ("answer: the first hidden layer's width", [
+                ("L (the estimate)", width(self.L)), ("L_safe (the band's lower edge)", width(self.L_safe)),
+                ("L_optimistic (the band's upper edge)", width(self.L_optimistic)), ("widths", widths(self.L)),
+                ("widths_safe", widths(self.L_safe)), ("widths_optimistic", widths(self.L_optimistic))]),
+            ("question", [("d", self.d), ("N", self.N), ("target", repr(self.target)), ("layers", self.layers), *shape,
+                          ("dist", self.dist), ("protocol", self.protocol.describe()),
+                          ("max_width (the search's limit)", self.max_width)])])
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict (``widths``: :attr:`widths`, ``[L] * layers`` for equal layers, or ``null`` with
         ``L``; ``widths_safe`` and ``widths_optimistic`` those of ``L_safe`` and ``L_optimistic``, :meth:`widths_at`;
@@ -142,6 +167,24 @@ class SamplesAnswer:
     dist: str
     protocol: Protocol
     max_n: int
+
+    @_display.never_raises
+    def _repr_html_(self) -> str:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the three ``N``, then the
+        question (an answer equal to ``max_n`` reads "at least").
+
+        Example:
+            >>> "<td>1507</td>" in max_samples(10, 64, 0.99)._repr_html_()
+            True
+        """
+        at_limit = any(n >= self.max_n for n in (self.N, self.N_safe, self.N_optimistic))
+        return _display.html_table("SamplesAnswer (max_samples)", [
+            ("answer: the number of points", [
+                ("N (the estimate)", self.N), ("N_safe (the band's lower edge)", self.N_safe),
+                ("N_optimistic (the band's upper edge)", self.N_optimistic)]),
+            ("question", [("d", self.d), ("widths", self.widths), ("target", repr(self.target)), ("dist", self.dist),
+                          ("protocol", self.protocol.describe()), ("max_n (the search's limit)", self.max_n)])],
+            note=f"an answer of max_n = {self.max_n} means at least {self.max_n}" if at_limit else "")
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict."""

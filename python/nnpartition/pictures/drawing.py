@@ -275,7 +275,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
             classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
             drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
-            layout (``Figure(layout="constrained")``) makes room for it, and so does ``fig.tight_layout()`` (called
+            layout (``Figure()``) makes room for it, and so does ``fig.tight_layout()`` (called
             twice: matplotlib lays out axes of equal aspect in two passes); otherwise leave room below each panel,
             or pass ``key=False``.
 
@@ -293,8 +293,6 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         (7, [-1.0, 1.0])
     """
     _require_mpl()
-    from matplotlib.collections import LineCollection, PolyCollection
-
     color = v.choice("color", color, COLOR_MODES)
     hyperplanes = v.flag("hyperplanes", hyperplanes)
     decision_boundary = v.flag("decision_boundary", decision_boundary)
@@ -322,23 +320,13 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     p, box = window_for(nn, Xc, plane=plane, box=box)
     # (the regions' drawing is counted against max_bytes with them)
     rp = _region_polygons(nn, box, p, color == "decision", DEFAULT_TOL, max_regions, _DRAW_BYTES)
-    lo, hi = rp.box
     if ax is None:
         import matplotlib.pyplot as plt
 
         own, ax = plt.subplots(figsize=(5, 5))   # (a figure this call lays out itself)
     else:
         own = None
-    faces, bar = _region_colours(rp, color)
-    polys = np.split(rp.vertices, rp.offsets[1:-1]) if rp.n_regions else []
-    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
-                                     label="regions"))
-    if hyperplanes:
-        ax.add_collection(LineCollection(list(rp.lines), colors=[(0.35, 0.35, 0.35, 0.8)], linewidths=0.6,
-                                         linestyles="--", label="first-layer lines"))
-    if decision_boundary:
-        ax.add_collection(LineCollection(list(rp.boundary), colors="k", linewidths=1.4,
-                                         label="decision boundary"))
+    bar = _draw_regions(ax, rp, color, hyperplanes, decision_boundary, edgecolor, linewidth)
     if Xc is not None:
         # only the points drawn are projected and predicted (all of them took 8.5 GB for 75 million)
         rows, total = _drawn_points(Xc, p, max_points)
@@ -360,9 +348,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             if np.any(wrong):
                 ax.scatter(P[wrong, 0], P[wrong, 1], marker="x", c="k", s=30, linewidths=1.2, zorder=4,
                            label="misclassified")
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
-    ax.set_aspect("equal")
+    _frame(ax, rp)
     if colorbar and bar is not None:
         mappable, label = bar
         if _constrained(ax.figure):
@@ -385,6 +371,78 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
         if key:
             own.tight_layout()   # (a second pass: see key above)
     return ax
+
+
+def _draw_regions(ax: "Axes", rp: RegionPolygons, color: str, hyperplanes: bool, decision_boundary: bool,
+                  edgecolor: Any, linewidth: float) -> Optional[Tuple[Any, str]]:
+    """Draw the polygons of ``rp`` coloured by ``color``, its first layer's lines and its decision boundary into
+    ``ax`` (the drawing of :func:`plot_partition` and of :meth:`RegionPolygons._repr_png_`); the colour bar's
+    mappable and label, or ``None``."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    faces, bar = _region_colours(rp, color)
+    polys = np.split(rp.vertices, rp.offsets[1:-1]) if rp.n_regions else []
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edgecolor, linewidths=linewidth,
+                                     label="regions"))
+    if hyperplanes:
+        ax.add_collection(LineCollection(list(rp.lines), colors=[(0.35, 0.35, 0.35, 0.8)], linewidths=0.6,
+                                         linestyles="--", label="first-layer lines"))
+    if decision_boundary:
+        ax.add_collection(LineCollection(list(rp.boundary), colors="k", linewidths=1.4,
+                                         label="decision boundary"))
+    return bar
+
+
+def _frame(ax: "Axes", rp: RegionPolygons) -> None:
+    """The axes' limits at the window ``rp.box``, at equal scale."""
+    lo, hi = rp.box
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+
+
+#: The most regions :meth:`RegionPolygons._repr_png_` draws (a notebook's picture of the result at the end of a
+#: cell); more show the text repr (``plot_partition`` draws any number). Drawing 20,000 regions took about 0.3 s
+#: (``python benchmarks/bench_display.py``).
+PICTURE_MAX_REGIONS = 10_000
+#: The notebook picture's axes: its window's longer side is this many inches, at :data:`PICTURE_DPI` dots an inch,
+#: with :data:`PICTURE_MARGINS` around it (left, right, bottom, top) for the ticks' labels and the title: a square
+#: window is 4 x 4 inches, 320 x 320 pixels; a window three times as wide as tall 320 x 149.
+PICTURE_INCHES = 3.2
+PICTURE_DPI = 80
+PICTURE_MARGINS = (0.5, 0.3, 0.35, 0.45)
+
+
+def _picture_png(rp: RegionPolygons) -> Optional[bytes]:
+    """The PNG of ``rp`` as :func:`plot_partition` colours it by decision (its first layer's lines and its decision
+    boundary on top; titled with the number of regions), sized by :data:`PICTURE_INCHES`, drawn on a figure of its
+    own (no pyplot: no figure is left for the notebook to show again, no backend is switched); ``None`` without
+    matplotlib or past :data:`PICTURE_MAX_REGIONS` regions."""
+    import importlib.util
+    import io
+
+    if rp.n_regions > PICTURE_MAX_REGIONS or importlib.util.find_spec("matplotlib") is None:
+        return None
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    (s0, t0), (s1, t1) = rp.box
+    aspect = (t1 - t0) / (s1 - s0)   # (the box's sides are positive and finite: region_polygons checks them)
+    # the axes at the window's aspect, the shorter side at least a tenth of the longer (a thinner window is drawn
+    # in the middle of that, at equal scale)
+    w, h = PICTURE_INCHES * min(1.0, max(0.1, 1 / aspect)), PICTURE_INCHES * min(1.0, max(0.1, aspect))
+    left, right, bottom, top = PICTURE_MARGINS
+    fw, fh = w + left + right, h + bottom + top
+    fig = Figure(figsize=(fw, fh), dpi=PICTURE_DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((left / fw, bottom / fh, w / fw, h / fh))   # (a layout engine cost 0.1 s a picture)
+    _draw_regions(ax, rp, "decision", True, True, (0.2, 0.2, 0.2, 0.35), 0.3)
+    _frame(ax, rp)
+    ax.tick_params(labelsize=7)
+    ax.set_title(f"{rp.n_regions} region{'' if rp.n_regions == 1 else 's'}", fontsize=8)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=PICTURE_DPI)
+    return out.getvalue()
 
 
 #: The narrowest figure (inches) the command line's pictures and movie frames draw their key in: three columns of

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from .. import _core
+from .. import _core, _display
 from .. import _validate as v
 from .._files import replacing
 from .._progress import _check as _check_progress
@@ -136,6 +136,13 @@ class MovieResult:
     estimate_note: str = ""
     seed: int = 0
     best_accuracy: float = math.nan   # last, so that a positional construction keeps its meaning
+
+    @_display.never_raises
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Optional[Dict[str, str]]:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the GIF itself, as
+        ``IPython.display.Image(self.path)`` shows it; the text repr when the file is gone or larger than 8 MiB
+        (``_display.MAX_GIF_BYTES``)."""
+        return _display.gif_bundle(self.path, repr(self))
 
     def to_dict(self) -> dict:  # type: ignore[type-arg]
         """A JSON-ready dict."""

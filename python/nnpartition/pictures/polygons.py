@@ -7,12 +7,12 @@ zero set is a line that cuts the region's convex polygon. No pixels are sampled.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
-from .. import _core
+from .. import _core, _display
 from .. import _validate as v
 from .._repr import short_repr
 from .._stats import binary_exponents, binary_unit, times_pow2
@@ -77,6 +77,22 @@ class RegionPolygons:
     plane: Plane = field(repr=False)
     box: Tuple[Tuple[float, float], Tuple[float, float]] = field(repr=False)
     widths: Tuple[int, ...] = field(repr=False)
+
+    @_display.never_raises
+    def _repr_png_(self) -> Optional[bytes]:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the regions drawn as
+        :func:`~nnpartition.plot_partition` colours them by decision, 320 x 320 pixels for a square window; the
+        text repr without matplotlib or past 10,000 regions (``pictures.drawing.PICTURE_MAX_REGIONS``).
+
+        Example:
+            >>> from nnpartition import TwoLayerNet
+            >>> net = TwoLayerNet(np.eye(2), np.zeros(2), np.ones(2), -0.5)
+            >>> region_polygons(net)._repr_png_()[:4]
+            b'\x89PNG'
+        """
+        from .drawing import _picture_png
+
+        return _picture_png(self)
 
     def polygon(self, r: int) -> npt.NDArray[np.float64]:
         """Vertices ``(k, 2)`` of region ``r`` in window coordinates (a view)."""

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _display
 from .. import _validate as v
 from .._frozen import ValueResult
 from .._progress import _check as _check_progress
@@ -90,6 +90,28 @@ class AccuracyMeasurement(ValueResult):
     seed: int = 0
     seconds: float = field(default=0.0, compare=False)
     diverged: int = 0
+
+    @_display.never_raises
+    def _repr_html_(self) -> str:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the accuracy, its spread
+        and each dataset's (the first 20), then the question.
+
+        Example:
+            >>> m = real_accuracy(3, 60, 8, protocol=Protocol(steps=100, restarts=1), datasets=2, seed=4)
+            >>> "<td>0.6833</td>" in m._repr_html_()
+            True
+        """
+        shown = self.per_dataset[:_display.MAX_ROWS]
+        more = len(self.per_dataset) - len(shown)
+        return _display.html_table("AccuracyMeasurement (real_accuracy)", [
+            ("training accuracy (the best over restarts)", [
+                ("mean over datasets", self.mean), ("std over datasets", self.std),
+                *((f"dataset {i}", a) for i, a in enumerate(shown)),
+                ("diverged runs", self.diverged), ("seconds", self.seconds)]),
+            ("question", [("d", self.d), ("N", self.N), ("widths", self.widths), ("dist", self.dist),
+                          ("datasets", self.datasets), ("restarts", self.restarts), ("seed", self.seed),
+                          ("protocol", self.protocol.describe())])],
+            note=f"the first {len(shown)} of {self.datasets} datasets" if more else "")
 
     @property
     def L(self) -> int:

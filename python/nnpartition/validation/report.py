@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .._files import file_path, replacing
+from .. import _display
 from .. import _validate as v
 from ..training import Protocol
 from .grids import _DISTS
@@ -69,6 +70,22 @@ class ValidationReport:
             text += (f"; all: mae={s['mae']:.4f}, max_error={s['max_error']:.4f}, bias={s['bias']:+.4f}, "
                      f"coverage={s['coverage']:.1%}")
         return text + ")"
+
+    @_display.never_raises
+    def _repr_html_(self) -> str:
+        """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the rows as :meth:`table`
+        gives them (the first 20), under the repr's summary; the text repr for rows without those columns.
+
+        Example:
+            >>> rows = [{"dist": "uniform", "d": 2, "N": 9, "L": 3, "real": 0.9, "estimate": 0.92, "low": 0.85,
+            ...          "high": 0.97, "ceiling": 1.0, "error": 0.02, "in_band": True}]
+            >>> "<td>0.9200</td>" in ValidationReport(rows)._repr_html_()
+            True
+        """
+        header = ["dist", "d", "N", "L / widths", "protocol", "real", "estimate", "low", "high", "ceiling", "error"]
+        rows = [[r["dist"], r["d"], r["N"], tuple(r.get("widths", [r["L"]])), protocol_of(r).describe(), r["real"],
+                 r["estimate"], r["low"], r["high"], r["ceiling"], r["error"]] for r in self.rows[:_display.MAX_ROWS]]
+        return _display.html_grid(repr(self), header, rows, total=len(self.rows))
 
     def summary(self) -> Dict[str, Dict[str, float]]:
         """Error summaries: all rows, the non-trivial ones (real or estimate below 0.999), by group and part.
