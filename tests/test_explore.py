@@ -2882,6 +2882,44 @@ def test_a_screen_reader_hears_every_controls_name_the_state_and_what_the_pictur
     assert role == "alert" and props.get("live") == "assertive", (role, props)
 
 
+def _ax_live_text(browser, selector):
+    """In Chromium's full accessibility tree (CDP Accessibility.getFullAXTree): the node of the element `selector`
+    picks, as (role, live, the text of the nodes under it), or None where the tree leaves it out (ignored: hidden)."""
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    backend = browser.execute_cdp_cmd("DOM.describeNode", {"nodeId": node})["node"]["backendNodeId"]
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    by_id = {n["nodeId"]: n for n in nodes}
+    mine = [n for n in nodes if n.get("backendDOMNodeId") == backend and not n.get("ignored")]
+    if not mine:
+        return None
+
+    def text(n):
+        own = n.get("name", {}).get("value", "") if n.get("role", {}).get("value") == "StaticText" else ""
+        return own + "".join(text(by_id[c]) for c in n.get("childIds", []) if c in by_id)
+
+    props = {p["name"]: p["value"].get("value") for p in mine[0].get("properties", [])}
+    return mine[0].get("role", {}).get("value"), props.get("live"), text(mine[0])
+
+
+def test_a_screen_reader_is_told_the_data_note(server, browser, tmp_path):
+    """The note on points far from zero for their spread was a status shown by removing its ``hidden``: a live region
+    that is not in the accessibility tree until it is shown, which some screen readers do not announce. Its live
+    region (a polite status) is now in Chromium's accessibility tree from the page's load, empty, and the note is
+    written into it; a run on ordinary points leaves it empty (fails on the old page: no such node before the
+    note)."""
+    _load(browser, server)
+    assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (1e6, -31416), seed=5)
+    wait_for(lambda: "normalise" in (_ax_live_text(browser, "#data-note") or ("", "", ""))[2], timeout=5,
+             what="the note in the live region")
+    role, live, said = _ax_live_text(browser, "#data-note")
+    note = browser.execute_script("return window.__explore.run.data_note")
+    assert (role, live) == ("status", "polite") and said == note and "centred near (1e+06, -3.1e+04)" in said
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (0, 0), seed=5)
+    assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
+
+
 @pytest.mark.parametrize("lab1, lab2, de", [   # Sharma, Wu & Dalal's test data: pairs 1, 7, 17, 25, 34
     ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425), ((50, 0, 0), (50, -1, 2), 2.3669),
     ((50, 2.5, 0), (73, 25, -18), 27.1492), ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),

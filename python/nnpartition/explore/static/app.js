@@ -97,9 +97,10 @@ function connect() {
   es.addEventListener("run", (ev) => {
     S.run = JSON.parse(ev.data);
     S.frame = null; S.history = []; S.frames = 0;
-    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note)
+    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note),
+    // written into a polite live region the page holds from its load (an empty one shows no box)
     const note = S.run && S.run.data_note;
-    $("data-note").textContent = note || ""; $("data-note").hidden = !note;
+    if ($("data-note").textContent !== (note || "")) $("data-note").textContent = note || "";
     updateNumbers(); schedule();
   });
   es.addEventListener("frame", (ev) => {
