@@ -2585,7 +2585,8 @@ def test_the_docs_batch_size_row_names_every_value_read_as_full_batch():
 # The page is for every student: keyboard alone, a screen reader, colour-blind eyes, a zoomed or narrow window.
 # Each control the keyboard reaches, in the page's order (Pause only while a run is active: it is disabled before).
 TAB_ORDER = ["data", "N", "widths", "optimizer", "lr", "steps", "batch_size", "seed", "every", "fps", "start", "step",
-             "reset", "color", "show-lines", "show-points", "export-png", "export-svg", "export-npz", "export-json"]
+             "reset", "color", "show-lines", "show-points", "export-png", "export-svg", "export-npz", "export-json",
+             "chart-data-toggle"]
 
 
 def _load(browser, server):
@@ -2692,8 +2693,8 @@ def test_the_keyboard_alone_sets_every_field_runs_pauses_steps_resets_colours_an
     _load(browser, server)
     assert _tab_round(browser) == TAB_ORDER
     # and back: Shift-Tab from the last goes through them in reverse
-    _tab_to(browser, "export-json")
-    back = ["export-json"]
+    _tab_to(browser, TAB_ORDER[-1])
+    back = [TAB_ORDER[-1]]
     for _ in TAB_ORDER[1:]:
         _shift_tab(browser)
         back.append(_active(browser))
@@ -2918,6 +2919,54 @@ def test_a_screen_reader_is_told_the_data_note(server, browser, tmp_path):
     assert (role, live) == ("status", "polite") and said == note and "centred near (1e+06, -3.1e+04)" in said
     _run_on_csv_points(server, browser, tmp_path / "points.csv", (0, 0), seed=5)
     assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
+
+
+def test_the_side_charts_numbers_are_a_table_a_screen_reader_browses(server, browser):
+    """The side charts were images with a name saying where they ended: their history is now a table too (in a
+    "Chart data as a table" disclosure under them), with a caption and column and row headers: the step, the
+    training accuracy, whether it lies in the estimate's band (below, inside, above), the loss and the region count,
+    of every kth snapshot from the first and the latest, at most 40 rows, k the least that keeps them so, as the
+    caption says. The rows are the run's history as its JSON export holds it (another path than the page's); they
+    change at most once a second while a run goes (as the charts' names), and at once at its end (fails on the old
+    page: no table)."""
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    browser.execute_script(
+        "window.__table = []; const t = document.getElementById('chart-table');"
+        "new MutationObserver(() => window.__table.push([performance.now(), window.__explore.status.state]))"
+        "  .observe(t, {childList: true, subtree: true, characterData: true});")
+    _fill(browser, N="100", widths="8", steps="1500", every="10", fps="25", seed="2")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run's end")
+    exported = json.loads(browser.execute_script(
+        "const r = await fetch('/api/export/run.json'); return await r.text();"))
+    h, e = exported["history"], exported["estimate"]
+    n = len(h)
+    k = math.ceil((n - 1) / 39)
+    shown = list(range(0, n - 1, k)) + [n - 1]
+    assert n > 40 and len(shown) <= 40 and (k == 1 or len(range(0, n - 1, k - 1)) + 1 > 40), (n, k)
+
+    def band(a):
+        return "below" if a < e["low"] else "above" if a > e["high"] else "inside"
+
+    expected = [[str(h[i]["step"]), f"{h[i]['accuracy']:.4f}", band(h[i]["accuracy"]), f"{h[i]['loss']:.4f}",
+                 str(h[i]["n_regions"])] for i in shown]
+    read = "return [...document.querySelectorAll('#chart-table tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+    wait_for(lambda: browser.execute_script(read) == expected, timeout=3, what="the table of the run's end")
+    caption = browser.find_element(By.ID, "chart-caption").get_attribute("textContent")
+    assert f"at {len(shown)} of its {n} snapshots" in caption and f"every {k}" in caption, caption
+    assert f"the estimate {e['accuracy']:.4f}, its band {e['low']:.3f} to {e['high']:.3f}" in caption, caption
+    running = [t for t, state in browser.execute_script("return window.__table") if state == "running"]
+    assert len(running) >= 2 and all(b - a >= 990 for a, b in zip(running, running[1:])), running
+    # what a screen reader finds: a table named by its caption, headers for the columns and for each row
+    browser.find_element(By.ID, "chart-data-toggle").click()
+    role, name, _ = _ax_node(browser, "#chart-table")
+    assert role == "table" and name == caption, (role, name)
+    assert _ax_node(browser, "#chart-table thead th")[:2] == ("columnheader", "step")
+    assert _ax_node(browser, "#chart-table tbody th")[:2] == ("rowheader", expected[0][0])
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
 
 
 @pytest.mark.parametrize("lab1, lab2, de", [   # Sharma, Wu & Dalal's test data: pairs 1, 7, 17, 25, 34

@@ -200,6 +200,59 @@ function imageNames() {
   };
 }
 
+// The side charts' numbers as a table (#chart-table, in a <details> under them), for a screen reader to browse and
+// anyone to read exactly: a row a snapshot, at most TABLE_ROWS rows (a run keeps up to thousands of snapshots):
+// every kth snapshot from the first, k the least that keeps the rows within TABLE_ROWS with the latest, and the
+// latest; the caption says which. It follows the charts' names (at most once a second while a run goes).
+const TABLE_ROWS = 40;
+
+// The indices of `n` snapshots the table shows, and its k.
+function tableRows(n) {
+  if (n === 0) return { rows: [], k: 1 };
+  const k = Math.max(1, Math.ceil((n - 1) / (TABLE_ROWS - 1))), rows = [];
+  for (let i = 0; i < n - 1; i += k) rows.push(i);
+  rows.push(n - 1);
+  return { rows, k };
+}
+
+function ordinal(k) {
+  const t = k % 100 >= 11 && k % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][k % 10] || "th";
+  return `${k}${t}`;
+}
+
+function updateTable() {
+  const h = S.history, run = S.run, e = run && run.estimate, { rows, k } = tableRows(h.length);
+  // (the columns' names short, so that the table fits a column of 260px, at 400% zoom: the caption says them whole)
+  let caption = "no run yet";
+  if (run) {
+    caption = !h.length ? "no snapshot yet"
+      : "the training accuracy, whether it lies in the estimate's band (below, inside or above), the loss and the " +
+        "number of linear regions, " + (k === 1 ? `at each of the run's ${h.length} snapshot${h.length > 1 ? "s" : ""}`
+        : `at ${rows.length} of its ${h.length} snapshots: every ${ordinal(k)} from the first, and the latest`);
+    if (e) caption += `; the estimate ${fmt(e.accuracy)}, its band ${fmt(e.low, 3)} to ${fmt(e.high, 3)}`;
+  }
+  const cells = rows.map((i) => {
+    const p = h[i], band = !e ? "–" : p.accuracy < e.low ? "below" : p.accuracy > e.high ? "above" : "inside";
+    return [String(p.step), fmt(p.accuracy), band, fmt(p.loss),
+            p.n_regions === null ? "too many to count" : String(p.n_regions)];
+  });
+  const key = caption + JSON.stringify(cells), table = $("chart-table");
+  if (table.dataset.key === key) return;
+  table.dataset.key = key;
+  $("chart-caption").textContent = caption;
+  const body = document.createElement("tbody");
+  for (const row of cells) {
+    const tr = body.insertRow();
+    row.forEach((text, j) => {
+      const cell = document.createElement(j ? "td" : "th");
+      if (!j) cell.scope = "row";
+      cell.textContent = text;
+      tr.appendChild(cell);
+    });
+  }
+  table.tBodies[0].replaceWith(body);
+}
+
 function describe() {
   const now = performance.now(), running = S.status.state === "running";
   if (!running || now - named >= NAME_EVERY_MS) {
@@ -207,6 +260,7 @@ function describe() {
     for (const [id, name] of Object.entries(imageNames())) {
       if ($(id).getAttribute("aria-label") !== name) $(id).setAttribute("aria-label", name);
     }
+    updateTable();
   }
   const text = summaryText();
   if (text !== said.text && (!running || now - said.at >= SAY_EVERY_MS)) {
