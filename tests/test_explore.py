@@ -3008,6 +3008,26 @@ def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browse
     assert c1 != c0
 
 
+@pytest.mark.parametrize("vision", ["normal", *MACHADO])
+def test_the_by_region_colours_of_nearby_region_numbers_stay_apart_for_colour_blind_eyes(server, browser, vision):
+    """"By region" colours a region by its number, in the order region_polygons meets the regions; neighbours in the
+    plane are parted by white edges, so colour need not tell every pair apart, but it should tell apart the regions
+    most likely to be neighbours: in runs of xor and spirals (8, 32, and 16 16 units) a third of the neighbouring
+    pairs were 1 or 2 numbers apart, half within 5. Required, for normal eyes and each dichromacy simulated (Machado
+    et al. 2009, full severity): regions 1 or 2 apart differ by a CIEDE2000 of at least 9.5 (about the 10 palettes for
+    categories ask, to tell two colours at a glance), and 3 to 8 apart by at least 4 (side by side, twice the
+    just-noticeable 2.3). The colours are read from the page's own regionColour. The golden-angle hues at HSL
+    lightness 72-84% were 1.7 apart for regions 1 apart under protanopia (fails on the old page)."""
+    _load(browser, server)
+    hexes = browser.execute_script(
+        "const c = document.createElement('canvas').getContext('2d'), f = {region: [...Array(40).keys()]};"
+        "return f.region.map((r) => { c.fillStyle = regionColour(f, r, 'region'); return c.fillStyle; });")
+    labs = [cielab([int(h[i:i + 2], 16) for i in (1, 3, 5)], vision) for h in hexes]
+    near = {gap: min(ciede2000(labs[r], labs[r + gap]) for r in range(len(labs) - gap)) for gap in range(1, 9)}
+    assert min(near[1], near[2]) >= 9.5, near
+    assert min(near.values()) >= 4, near
+
+
 _TEXT_COLOURS = """
 const out = [], opaque = (c) => c.match(/[\\d.]+/g).map(Number);
 function under(el) {            // the colour behind el: its and its ancestors' backgrounds, composed, on white

@@ -184,7 +184,7 @@ function imageNames() {
   }
   const y = run.y, wrong = f.pred ? y.filter((v, i) => f.pred[i] !== v).length : 0;
   const colours = $("color").value === "decision" ? "coloured by the class the network predicts (blue 1, orange 0)"
-                                                  : "a colour a region";
+                                                  : "a colour a region, nine colours in turn";
   const at = `to step ${f.step} of ${run.settings.steps}`, e = run.estimate;
   const losses = h.map((p) => p.loss).filter(Number.isFinite);
   const counts = h.map((p) => p.n_regions).filter((n) => n !== null);
@@ -367,14 +367,21 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
   return `rgb(${Math.round(255 + (c[0] - 255) * t)},${Math.round(255 + (c[1] - 255) * t)},${Math.round(255 + (c[2] - 255) * t)})`;
 }
 
-// Colours are quantised (72 hues x 3 lightnesses, or 2 classes x 21 shades) so that a frame is drawn
-// with one fill per colour instead of one per polygon.
+// "By region": nine colours in turn by the region's number (numbered in the order region_polygons meets them, a
+// region's neighbours are often a few numbers away: a third of them 1 or 2 in runs of xor and spirals), made in
+// CIELAB: lightness L* 58, 74, 90 in turn, the hue 30 degrees plus 160 a region, chroma 35 (clipped to sRGB). Regions
+// 1 or 2 apart differ by a CIEDE2000 of at least 10, and up to 8 apart by at least 4, for normal eyes and simulated
+// protanopia, deuteranopia and tritanopia (Machado et al. 2009; test_explore): their lightness differs where hue
+// alone would not. Neighbours are also parted by white edges, so that regions 9 apart sharing a colour stay apart.
+// (The hues of the golden angle at HSL lightness 72-84% were 1.7 apart for regions 1 apart under protanopia.)
+const REGION_COLOURS = ["#c5766e", "#53c8c0", "#ffcbef", "#5a996c", "#c8aae7", "#e3e7a3", "#5d8ec8", "#deac7a",
+                        "#82f1ff"];
+
+// Colours are quantised (9 by region, or 2 classes x 21 shades) so that a frame is drawn with one fill per colour
+// instead of one per polygon.
 // Polygon p is a piece of linear region f.region[p] (regions are also cut along the decision boundary).
 function regionColour(f, p, mode) {
-  if (mode === "region") {
-    const r = f.region[p], hue = Math.round(((r * 137.508) % 360) / 5) * 5;  // golden angle: far-apart hues
-    return `hsl(${hue},60%,${72 + (r % 3) * 6}%)`;
-  }
+  if (mode === "region") return REGION_COLOURS[f.region[p] % REGION_COLOURS.length];
   // shade: |logit| relative to the frame's largest, in 21 steps
   const t = 0.2 + 0.65 * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
   return mix(f.decision[p] ? C1 : C0, t);
@@ -613,7 +620,7 @@ function keyItems() {
   if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
                                                   ["patch", mix(C0, 0.6), "predicted 0 region"]);
   // (a colour a region: "linear regions (a colour each)" ran past the figure's edge as the fourth item of a row)
-  else items.push(["patch", "hsl(137,60%,72%)", "linear regions"]);
+  else items.push(["patch", REGION_COLOURS[1], "linear regions"]);
   items.push(["line", "#111", "decision boundary"]);
   if ($("show-lines").checked) items.push(["dash", LINE, "first-layer line"]);
   return items;
