@@ -2952,7 +2952,8 @@ def test_the_side_charts_numbers_are_a_table_a_screen_reader_browses(server, bro
 
     expected = [[str(h[i]["step"]), f"{h[i]['accuracy']:.4f}", band(h[i]["accuracy"]), f"{h[i]['loss']:.4f}",
                  str(h[i]["n_regions"])] for i in shown]
-    read = "return [...document.querySelectorAll('#chart-table tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+    read = ("return [...document.querySelectorAll('#chart-table tbody tr')]"
+            "  .map(r => [...r.cells].map(c => c.textContent))")
     wait_for(lambda: browser.execute_script(read) == expected, timeout=3, what="the table of the run's end")
     caption = browser.find_element(By.ID, "chart-caption").get_attribute("textContent")
     assert f"at {len(shown)} of its {n} snapshots" in caption and f"every {k}" in caption, caption
