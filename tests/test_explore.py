@@ -2918,6 +2918,9 @@ def test_a_screen_reader_is_told_the_data_note(server, browser, tmp_path):
     note = browser.execute_script("return window.__explore.run.data_note")
     assert (role, live) == ("status", "polite") and said == note and "centred near (1e+06, -3.1e+04)" in said
     _run_on_csv_points(server, browser, tmp_path / "points.csv", (0, 0), seed=5)
+    # (the page's run is the previous one until the new run's event reaches it)
+    wait_for(lambda: browser.execute_script("return window.__explore.run.run") == server.session.run.id,
+             timeout=5, what="the second run on the page")
     assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
 
 
