@@ -2585,7 +2585,8 @@ def test_the_docs_batch_size_row_names_every_value_read_as_full_batch():
 # The page is for every student: keyboard alone, a screen reader, colour-blind eyes, a zoomed or narrow window.
 # Each control the keyboard reaches, in the page's order (Pause only while a run is active: it is disabled before).
 TAB_ORDER = ["data", "N", "widths", "optimizer", "lr", "steps", "batch_size", "seed", "every", "fps", "start", "step",
-             "reset", "color", "show-lines", "show-points", "export-png", "export-svg", "export-npz", "export-json"]
+             "reset", "color", "show-lines", "show-points", "export-png", "export-svg", "export-npz", "export-json",
+             "chart-data-toggle"]
 
 
 def _load(browser, server):
@@ -2692,8 +2693,8 @@ def test_the_keyboard_alone_sets_every_field_runs_pauses_steps_resets_colours_an
     _load(browser, server)
     assert _tab_round(browser) == TAB_ORDER
     # and back: Shift-Tab from the last goes through them in reverse
-    _tab_to(browser, "export-json")
-    back = ["export-json"]
+    _tab_to(browser, TAB_ORDER[-1])
+    back = [TAB_ORDER[-1]]
     for _ in TAB_ORDER[1:]:
         _shift_tab(browser)
         back.append(_active(browser))
@@ -2882,6 +2883,96 @@ def test_a_screen_reader_hears_every_controls_name_the_state_and_what_the_pictur
     assert role == "alert" and props.get("live") == "assertive", (role, props)
 
 
+def _ax_live_text(browser, selector):
+    """In Chromium's full accessibility tree (CDP Accessibility.getFullAXTree): the node of the element `selector`
+    picks, as (role, live, the text of the nodes under it), or None where the tree leaves it out (ignored: hidden)."""
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    backend = browser.execute_cdp_cmd("DOM.describeNode", {"nodeId": node})["node"]["backendNodeId"]
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    by_id = {n["nodeId"]: n for n in nodes}
+    mine = [n for n in nodes if n.get("backendDOMNodeId") == backend and not n.get("ignored")]
+    if not mine:
+        return None
+
+    def text(n):
+        own = n.get("name", {}).get("value", "") if n.get("role", {}).get("value") == "StaticText" else ""
+        return own + "".join(text(by_id[c]) for c in n.get("childIds", []) if c in by_id)
+
+    props = {p["name"]: p["value"].get("value") for p in mine[0].get("properties", [])}
+    return mine[0].get("role", {}).get("value"), props.get("live"), text(mine[0])
+
+
+def test_a_screen_reader_is_told_the_data_note(server, browser, tmp_path):
+    """The note on points far from zero for their spread was a status shown by removing its ``hidden``: a live region
+    that is not in the accessibility tree until it is shown, which some screen readers do not announce. Its live
+    region (a polite status) is now in Chromium's accessibility tree from the page's load, empty, and the note is
+    written into it; a run on ordinary points leaves it empty (fails on the old page: no such node before the
+    note)."""
+    _load(browser, server)
+    assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (1e6, -31416), seed=5)
+    wait_for(lambda: "normalise" in (_ax_live_text(browser, "#data-note") or ("", "", ""))[2], timeout=5,
+             what="the note in the live region")
+    role, live, said = _ax_live_text(browser, "#data-note")
+    note = browser.execute_script("return window.__explore.run.data_note")
+    assert (role, live) == ("status", "polite") and said == note and "centred near (1e+06, -3.1e+04)" in said
+    _run_on_csv_points(server, browser, tmp_path / "points.csv", (0, 0), seed=5)
+    # (the page's run is the previous one until the new run's event reaches it)
+    wait_for(lambda: browser.execute_script("return window.__explore.run.run") == server.session.run.id,
+             timeout=5, what="the second run on the page")
+    assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
+
+
+def test_the_side_charts_numbers_are_a_table_a_screen_reader_browses(server, browser):
+    """The side charts were images with a name saying where they ended: their history is now a table too (in a
+    "Chart data as a table" disclosure under them), with a caption and column and row headers: the step, the
+    training accuracy, whether it lies in the estimate's band (below, inside, above), the loss and the region count,
+    of every kth snapshot from the first and the latest, at most 40 rows, k the least that keeps them so, as the
+    caption says. The rows are the run's history as its JSON export holds it (another path than the page's); they
+    change at most once a second while a run goes (as the charts' names), and at once at its end (fails on the old
+    page: no table)."""
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    browser.execute_script(
+        "window.__table = []; const t = document.getElementById('chart-table');"
+        "new MutationObserver(() => window.__table.push([performance.now(), window.__explore.status.state]))"
+        "  .observe(t, {childList: true, subtree: true, characterData: true});")
+    _fill(browser, N="100", widths="8", steps="1500", every="10", fps="25", seed="2")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run's end")
+    exported = json.loads(browser.execute_script(
+        "const r = await fetch('/api/export/run.json'); return await r.text();"))
+    h, e = exported["history"], exported["estimate"]
+    n = len(h)
+    k = math.ceil((n - 1) / 39)
+    shown = list(range(0, n - 1, k)) + [n - 1]
+    assert n > 40 and len(shown) <= 40 and (k == 1 or len(range(0, n - 1, k - 1)) + 1 > 40), (n, k)
+
+    def band(a):
+        return "below" if a < e["low"] else "above" if a > e["high"] else "inside"
+
+    expected = [[str(h[i]["step"]), f"{h[i]['accuracy']:.4f}", band(h[i]["accuracy"]), f"{h[i]['loss']:.4f}",
+                 str(h[i]["n_regions"])] for i in shown]
+    read = ("return [...document.querySelectorAll('#chart-table tbody tr')]"
+            "  .map(r => [...r.cells].map(c => c.textContent))")
+    wait_for(lambda: browser.execute_script(read) == expected, timeout=3, what="the table of the run's end")
+    caption = browser.find_element(By.ID, "chart-caption").get_attribute("textContent")
+    assert f"at {len(shown)} of its {n} snapshots" in caption and f"every {k}" in caption, caption
+    assert f"the estimate {e['accuracy']:.4f}, its band {e['low']:.3f} to {e['high']:.3f}" in caption, caption
+    running = [t for t, state in browser.execute_script("return window.__table") if state == "running"]
+    assert len(running) >= 2 and all(b - a >= 990 for a, b in zip(running, running[1:])), running
+    # what a screen reader finds: a table named by its caption, headers for the columns and for each row
+    browser.find_element(By.ID, "chart-data-toggle").click()
+    role, name, _ = _ax_node(browser, "#chart-table")
+    assert role == "table" and name == caption, (role, name)
+    assert _ax_node(browser, "#chart-table thead th")[:2] == ("columnheader", "step")
+    assert _ax_node(browser, "#chart-table tbody th")[:2] == ("rowheader", expected[0][0])
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("lab1, lab2, de", [   # Sharma, Wu & Dalal's test data: pairs 1, 7, 17, 25, 34
     ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425), ((50, 0, 0), (50, -1, 2), 2.3669),
     ((50, 2.5, 0), (73, 25, -18), 27.1492), ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
@@ -2919,6 +3010,26 @@ def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browse
     assert min(fills) >= 15, fills
     assert min(min(de(points[1], b), de(points[0], a)) for a, b in rgb) >= 30
     assert c1 != c0
+
+
+@pytest.mark.parametrize("vision", ["normal", *MACHADO])
+def test_the_by_region_colours_of_nearby_region_numbers_stay_apart_for_colour_blind_eyes(server, browser, vision):
+    """"By region" colours a region by its number, in the order region_polygons meets the regions; neighbours in the
+    plane are parted by white edges, so colour need not tell every pair apart, but it should tell apart the regions
+    most likely to be neighbours: in runs of xor and spirals (8, 32, and 16 16 units) a third of the neighbouring
+    pairs were 1 or 2 numbers apart, half within 5. Required, for normal eyes and each dichromacy simulated (Machado
+    et al. 2009, full severity): regions 1 or 2 apart differ by a CIEDE2000 of at least 9.5 (about the 10 palettes for
+    categories ask, to tell two colours at a glance), and 3 to 8 apart by at least 4 (side by side, twice the
+    just-noticeable 2.3). The colours are read from the page's own regionColour. The golden-angle hues at HSL
+    lightness 72-84% were 1.7 apart for regions 1 apart under protanopia (fails on the old page)."""
+    _load(browser, server)
+    hexes = browser.execute_script(
+        "const c = document.createElement('canvas').getContext('2d'), f = {region: [...Array(40).keys()]};"
+        "return f.region.map((r) => { c.fillStyle = regionColour(f, r, 'region'); return c.fillStyle; });")
+    labs = [cielab([int(h[i:i + 2], 16) for i in (1, 3, 5)], vision) for h in hexes]
+    near = {gap: min(ciede2000(labs[r], labs[r + gap]) for r in range(len(labs) - gap)) for gap in range(1, 9)}
+    assert min(near[1], near[2]) >= 9.5, near
+    assert min(near.values()) >= 4, near
 
 
 _TEXT_COLOURS = """
@@ -2998,8 +3109,6 @@ def test_at_200_percent_zoom_nothing_overlaps_and_each_control_tabbed_to_is_in_v
     view and not covered (the element at its centre is it): at 800x600 the run's buttons, held at the controls'
     bottom, covered the fields Tab reached under them (fails on the old page at 800x600; 640x480 and 1024x768
     passed)."""
-    from selenium.webdriver.common.keys import Keys
-
     browser.set_window_size(*size)
     _load(browser, server)
     vw, sw = browser.execute_script("return [document.documentElement.clientWidth,"
@@ -3012,7 +3121,18 @@ def test_at_200_percent_zoom_nothing_overlaps_and_each_control_tabbed_to_is_in_v
         for b in boxes[i + 1:]:
             apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
             assert apart, (a, b)
-    browser.execute_script("document.activeElement.blur(); window.focus();")
+    hidden = _tabbed_to_out_of_view(browser)
+    assert not hidden, hidden
+
+
+def _tabbed_to_out_of_view(browser):
+    """Tab from the page's start through TAB_ORDER (each control must be the one Tab reaches): the controls that,
+    once focused, are not wholly in the window or are covered at their centre, with where they were."""
+    from selenium.webdriver.common.keys import Keys
+
+    # (Tab goes on from the last control focused, blurred or not: the page's start is made the place it goes on from)
+    browser.execute_script("const t = document.createElement('span'); t.tabIndex = -1; document.body.prepend(t);"
+                           "t.focus(); t.remove(); window.focus();")
     hidden = []
     for target in TAB_ORDER:
         _keys(browser, Keys.TAB)
@@ -3021,11 +3141,71 @@ def test_at_200_percent_zoom_nothing_overlaps_and_each_control_tabbed_to_is_in_v
             "const e = document.activeElement, r = e.getBoundingClientRect();"
             "const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;"
             "if (r.top < -1 || r.bottom > innerHeight + 1 || r.left < -1 || r.right > innerWidth + 1)"
-            "  return [r.top, r.bottom];"
+            "  return [r.left, r.top, r.right, r.bottom];"
             "const at = document.elementFromPoint(x, y); return e === at || e.contains(at) || at.id;")
         if seen is not True:
             hidden.append((target, seen))
-    assert not hidden, hidden
+    return hidden
+
+
+# Each element and each text shown that reaches past the page's width (left of 0, right of its width), and each
+# element that hides some of its content's width (overflow other than visible, content wider than its box): the
+# screen-reader-only text excepted, which is clipped on purpose.
+_CUT_SIDEWAYS = """
+const W = document.documentElement.clientWidth, out = [];
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+for (let n = walk.currentNode; n; n = walk.nextNode()) {
+  const el = n.nodeType === 3 ? n.parentElement : n;
+  if (el.closest(".sr-only, script")) continue;
+  let rects = [];
+  if (n.nodeType === 3) {
+    if (!n.textContent.trim()) continue;
+    const range = document.createRange(); range.selectNodeContents(n); rects = [...range.getClientRects()];
+  } else rects = [...n.getClientRects()];
+  const what = el.id || el.tagName + (n.nodeType === 3 ? ": " + n.textContent.trim().slice(0, 30) : "");
+  for (const r of rects) if (r.width > 0 && (r.left < -0.5 || r.right > W + 0.5)) out.push([what, r.left, r.right, W]);
+  if (n.nodeType === 1 && getComputedStyle(n).overflowX !== "visible" && n.scrollWidth > n.clientWidth + 1)
+    out.push([what, "hides", n.scrollWidth, n.clientWidth]);
+}
+return out;
+"""
+
+
+def test_at_400_percent_zoom_the_page_is_one_column_320_pixels_wide_and_each_control_tabbed_to_is_in_view(server,
+                                                                                                         browser):
+    """WCAG 1.4.10 (reflow): a 1280x1024 screen at 400% zoom is a window of 320x256 CSS pixels. There the page is
+    no wider than its window, no element or text reaches past its sides or is cut by its box, and each control, when
+    Tab reaches it, is in view and uncovered: idle, and with a run done, its numbers and charts shown, and a message.
+    The two columns the page kept below 700px needed about 530px: the plot and the numbers were past the window's
+    right side (fails on the old page)."""
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 256, "deviceScaleFactor": 1, "mobile": False})
+    _load(browser, server)
+    assert browser.execute_script("return [innerWidth, innerHeight]") == [320, 256]
+    for when in ("idle", "a run, a message"):
+        if when != "idle":
+            _fill(browser, N="60", widths="4", steps="100", every="20", fps="0")
+            browser.find_element(By.ID, "start").click()
+            wait_for(lambda: server.session.run is not None and server.session.run.state == "done", what="the run")
+            last = str(server.session.run.history[-1]["step"])
+            wait_for(lambda: browser.find_element(By.ID, "step-shown").get_attribute("data-step") == last,
+                     what="the last snapshot shown")
+            _fill(browser, widths="5000")
+            browser.find_element(By.ID, "start").click()
+            wait_for(lambda: "5000" in browser.find_element(By.ID, "message").text, what="the refusal")
+        vw, sw = browser.execute_script("return [document.documentElement.clientWidth,"
+                                        "        document.documentElement.scrollWidth]")
+        assert sw <= vw, (when, f"the page is {sw}px wide in a {vw}px window")
+        cut = browser.execute_script(_CUT_SIDEWAYS)
+        assert not cut, (when, cut)
+        hidden = _tabbed_to_out_of_view(browser)
+        assert not hidden, (when, hidden)
+        plot = browser.find_element(By.ID, "plot").rect
+        assert plot["width"] == plot["height"] >= 240, plot
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
+    assert not errors, errors
 
 
 def test_the_exports_tell_the_classes_apart_in_black_and_white(server, browser):

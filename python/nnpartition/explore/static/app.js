@@ -97,9 +97,10 @@ function connect() {
   es.addEventListener("run", (ev) => {
     S.run = JSON.parse(ev.data);
     S.frame = null; S.history = []; S.frames = 0;
-    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note)
+    // points far from zero relative to their spread: the trainer does not normalise them (server's data_note),
+    // written into a polite live region the page holds from its load (an empty one shows no box)
     const note = S.run && S.run.data_note;
-    $("data-note").textContent = note || ""; $("data-note").hidden = !note;
+    if ($("data-note").textContent !== (note || "")) $("data-note").textContent = note || "";
     updateNumbers(); schedule();
   });
   es.addEventListener("frame", (ev) => {
@@ -183,7 +184,7 @@ function imageNames() {
   }
   const y = run.y, wrong = f.pred ? y.filter((v, i) => f.pred[i] !== v).length : 0;
   const colours = $("color").value === "decision" ? "coloured by the class the network predicts (blue 1, orange 0)"
-                                                  : "a colour a region";
+                                                  : "a colour a region, nine colours in turn";
   const at = `to step ${f.step} of ${run.settings.steps}`, e = run.estimate;
   const losses = h.map((p) => p.loss).filter(Number.isFinite);
   const counts = h.map((p) => p.n_regions).filter((n) => n !== null);
@@ -199,6 +200,59 @@ function imageNames() {
   };
 }
 
+// The side charts' numbers as a table (#chart-table, in a <details> under them), for a screen reader to browse and
+// anyone to read exactly: a row a snapshot, at most TABLE_ROWS rows (a run keeps up to thousands of snapshots):
+// every kth snapshot from the first, k the least that keeps the rows within TABLE_ROWS with the latest, and the
+// latest; the caption says which. It follows the charts' names (at most once a second while a run goes).
+const TABLE_ROWS = 40;
+
+// The indices of `n` snapshots the table shows, and its k.
+function tableRows(n) {
+  if (n === 0) return { rows: [], k: 1 };
+  const k = Math.max(1, Math.ceil((n - 1) / (TABLE_ROWS - 1))), rows = [];
+  for (let i = 0; i < n - 1; i += k) rows.push(i);
+  rows.push(n - 1);
+  return { rows, k };
+}
+
+function ordinal(k) {
+  const t = k % 100 >= 11 && k % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][k % 10] || "th";
+  return `${k}${t}`;
+}
+
+function updateTable() {
+  const h = S.history, run = S.run, e = run && run.estimate, { rows, k } = tableRows(h.length);
+  // (the columns' names short, so that the table fits a column of 260px, at 400% zoom: the caption says them whole)
+  let caption = "no run yet";
+  if (run) {
+    caption = !h.length ? "no snapshot yet"
+      : "the training accuracy, whether it lies in the estimate's band (below, inside or above), the loss and the " +
+        "number of linear regions, " + (k === 1 ? `at each of the run's ${h.length} snapshot${h.length > 1 ? "s" : ""}`
+        : `at ${rows.length} of its ${h.length} snapshots: every ${ordinal(k)} from the first, and the latest`);
+    if (e) caption += `; the estimate ${fmt(e.accuracy)}, its band ${fmt(e.low, 3)} to ${fmt(e.high, 3)}`;
+  }
+  const cells = rows.map((i) => {
+    const p = h[i], band = !e ? "–" : p.accuracy < e.low ? "below" : p.accuracy > e.high ? "above" : "inside";
+    return [String(p.step), fmt(p.accuracy), band, fmt(p.loss),
+            p.n_regions === null ? "too many to count" : String(p.n_regions)];
+  });
+  const key = caption + JSON.stringify(cells), table = $("chart-table");
+  if (table.dataset.key === key) return;
+  table.dataset.key = key;
+  $("chart-caption").textContent = caption;
+  const body = document.createElement("tbody");
+  for (const row of cells) {
+    const tr = body.insertRow();
+    row.forEach((text, j) => {
+      const cell = document.createElement(j ? "td" : "th");
+      if (!j) cell.scope = "row";
+      cell.textContent = text;
+      tr.appendChild(cell);
+    });
+  }
+  table.tBodies[0].replaceWith(body);
+}
+
 function describe() {
   const now = performance.now(), running = S.status.state === "running";
   if (!running || now - named >= NAME_EVERY_MS) {
@@ -206,6 +260,7 @@ function describe() {
     for (const [id, name] of Object.entries(imageNames())) {
       if ($(id).getAttribute("aria-label") !== name) $(id).setAttribute("aria-label", name);
     }
+    updateTable();
   }
   const text = summaryText();
   if (text !== said.text && (!running || now - said.at >= SAY_EVERY_MS)) {
@@ -312,14 +367,21 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
   return `rgb(${Math.round(255 + (c[0] - 255) * t)},${Math.round(255 + (c[1] - 255) * t)},${Math.round(255 + (c[2] - 255) * t)})`;
 }
 
-// Colours are quantised (72 hues x 3 lightnesses, or 2 classes x 21 shades) so that a frame is drawn
-// with one fill per colour instead of one per polygon.
+// "By region": nine colours in turn by the region's number (numbered in the order region_polygons meets them, a
+// region's neighbours are often a few numbers away: a third of them 1 or 2 in runs of xor and spirals), made in
+// CIELAB: lightness L* 58, 74, 90 in turn, the hue 30 degrees plus 160 a region, chroma 35 (clipped to sRGB). Regions
+// 1 or 2 apart differ by a CIEDE2000 of at least 10, and up to 8 apart by at least 4, for normal eyes and simulated
+// protanopia, deuteranopia and tritanopia (Machado et al. 2009; test_explore): their lightness differs where hue
+// alone would not. Neighbours are also parted by white edges, so that regions 9 apart sharing a colour stay apart.
+// (The hues of the golden angle at HSL lightness 72-84% were 1.7 apart for regions 1 apart under protanopia.)
+const REGION_COLOURS = ["#c5766e", "#53c8c0", "#ffcbef", "#5a996c", "#c8aae7", "#e3e7a3", "#5d8ec8", "#deac7a",
+                        "#82f1ff"];
+
+// Colours are quantised (9 by region, or 2 classes x 21 shades) so that a frame is drawn with one fill per colour
+// instead of one per polygon.
 // Polygon p is a piece of linear region f.region[p] (regions are also cut along the decision boundary).
 function regionColour(f, p, mode) {
-  if (mode === "region") {
-    const r = f.region[p], hue = Math.round(((r * 137.508) % 360) / 5) * 5;  // golden angle: far-apart hues
-    return `hsl(${hue},60%,${72 + (r % 3) * 6}%)`;
-  }
+  if (mode === "region") return REGION_COLOURS[f.region[p] % REGION_COLOURS.length];
   // shade: |logit| relative to the frame's largest, in 21 steps
   const t = 0.2 + 0.65 * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
   return mix(f.decision[p] ? C1 : C0, t);
@@ -558,7 +620,7 @@ function keyItems() {
   if ($("color").value === "decision") items.push(["patch", mix(C1, 0.6), "predicted 1 region"],
                                                   ["patch", mix(C0, 0.6), "predicted 0 region"]);
   // (a colour a region: "linear regions (a colour each)" ran past the figure's edge as the fourth item of a row)
-  else items.push(["patch", "hsl(137,60%,72%)", "linear regions"]);
+  else items.push(["patch", REGION_COLOURS[1], "linear regions"]);
   items.push(["line", "#111", "decision boundary"]);
   if ($("show-lines").checked) items.push(["dash", LINE, "first-layer line"]);
   return items;
