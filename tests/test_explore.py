@@ -2924,6 +2924,29 @@ def test_a_screen_reader_is_told_the_data_note(server, browser, tmp_path):
     assert _ax_live_text(browser, "#data-note") == ("status", "polite", "")
 
 
+def test_a_screen_reader_knows_the_alert_before_its_text(server, browser):
+    """The message beside the run's buttons (a refusal, an error) was an alert shown by removing its ``hidden``, as
+    the data note was: an alert that is not in the accessibility tree until it is shown is not announced by some
+    screen readers. It is now in Chromium's accessibility tree from the page's load, empty and without a box, the
+    refusal is written into it, and a run that starts empties it again (fails on the old page: no such node before
+    the refusal)."""
+    from selenium.webdriver.common.by import By
+
+    _load(browser, server)
+    assert _ax_live_text(browser, "#message") == ("alert", "assertive", "")
+    assert browser.find_element(By.ID, "message").rect["height"] == 0
+    _fill(browser, widths="5000")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: "5000" in (_ax_live_text(browser, "#message") or ("", "", ""))[2], timeout=5,
+             what="the refusal in the alert")
+    assert browser.find_element(By.ID, "message").is_displayed()
+    _fill(browser, widths="8")
+    browser.find_element(By.ID, "start").click()
+    wait_for(lambda: server.session.run is not None, what="the run to start")
+    wait_for(lambda: _ax_live_text(browser, "#message") == ("alert", "assertive", ""), timeout=5,
+             what="the alert emptied")
+
+
 def test_the_side_charts_numbers_are_a_table_a_screen_reader_browses(server, browser):
     """The side charts were images with a name saying where they ended: their history is now a table too (in a
     "Chart data as a table" disclosure under them), with a caption and column and row headers: the step, the

@@ -33,8 +33,9 @@ async function post(path, body) {
 
 function showMessage(text) {
   const m = $("message");
-  m.textContent = text || "";
-  m.hidden = !text;
+  // (present and empty from the page's load, so that a screen reader knows the alert before its text arrives: an
+  // alert shown by removing `hidden` is not announced by some)
+  if (m.textContent !== (text || "")) m.textContent = text || "";
 }
 
 async function readSettings() {
