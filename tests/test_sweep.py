@@ -1785,6 +1785,56 @@ def _count(store):
         return 0
 
 
+SLOW_STOP_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from nnpartition import sweep
+
+    def job(config):
+        try:
+            print("running", flush=True)
+            time.sleep(60)
+        finally:   # the job's own cleanup on the interrupt (a checkpoint saved), and a slow one
+            print("cleaning up", flush=True)
+            time.sleep(60)
+        return {}
+
+    if __name__ == "__main__":
+        sweep.run([{"x": 1}], job, store=sys.argv[1], workers=1, progress=True)
+""")
+
+
+@pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_second_sigterm_or_sighup_ends_a_slow_stop_as_a_second_ctrl_c_does(tmp_path, process_group, second):
+    """A second SIGTERM or SIGHUP while a sweep stops ends the stop there, as a second Ctrl-C does: here a job whose
+    own cleanup on the interrupt takes a minute (a serial sweep runs it in the sweep's process). It was ignored, and
+    only ``kill -9`` ended the process, without a word. (The test fails on the old code: the process was still
+    running 20 s after the second signal.)"""
+    store = tmp_path / "s.sqlite"
+    script = tmp_path / "slow_stop.py"
+    script.write_text(SLOW_STOP_SCRIPT)
+    reset = ("import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "   # (as in a terminal, not
+             "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")                # nohup's SIG_IGN)
+    p = process_group([sys.executable, "-c", reset, str(script), str(store)], stdout=subprocess.PIPE,
+                      stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "running\n", p.communicate(timeout=60)
+    os.kill(p.pid, signal.SIGTERM)
+    assert p.stdout.readline() == "cleaning up\n", p.communicate(timeout=60)
+    os.kill(p.pid, second)
+    started = time.monotonic()
+    try:
+        err = p.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        pytest.fail("a second signal did not end the sweep's stop")
+    assert time.monotonic() - started < 20
+    assert p.returncode == 1, err
+    lines = [line.split("\r")[-1] for line in err.splitlines() if line.split("\r")[-1].strip()]
+    name = signal.Signals(second).name
+    assert lines[-1] == f"nnpartition.sweep.executor._Terminated: stopped by {name}", err
+    assert any(line.startswith("sweep: 1 configurations: 0 done, 0 failed, 0 skipped ")
+               and line.endswith(f"; stopped by {name} with 1 not run: the finished configurations are kept in "
+                                 f"{store} for a resumed run") for line in lines), err
+
+
 def test_timeout_is_checked_and_refused_where_it_cannot_stop_a_job():
     for bad, kind in [(0, ValueError), (-1, ValueError), (float("nan"), ValueError), ("5", TypeError),
                       (True, TypeError)]:
@@ -2195,32 +2245,35 @@ def test_differences_lists_at_most_four_and_says_when_there_are_more():
         "; they differ in kwargs.a ([1,2,3] here, [1,2] in the store)"
 
 
-def test_terminate_as_interrupt_raises_once_keeps_a_callers_handler_and_restores_the_default():
-    """Within the block, SIGTERM raises ``_Terminated`` once (a second signal, of either kind, is ignored while the
-    sweep stops); after it, Python's default actions are back; a handler of the caller's (and ``nohup``'s SIG_IGN)
-    is left as it was. (Mutation testing, the sixty-seventh pass on issue 11: the subprocess tests passed with a
-    handler that did not ignore a second signal, with one that replaced the caller's, and with one never removed.)"""
+def test_terminate_as_interrupt_raises_each_time_keeps_a_callers_handler_and_restores_the_default():
+    """Within the block, SIGTERM and SIGHUP raise ``_Terminated`` each time, as Ctrl-C raises ``KeyboardInterrupt``
+    (a second one, of either kind, was ignored while the sweep stopped); after it, Python's default actions are
+    back; a handler of the caller's (and ``nohup``'s SIG_IGN) is left as it was. (Mutation testing, the
+    sixty-seventh pass on issue 11: the subprocess tests passed with a handler that replaced the caller's, and with
+    one never removed.)"""
     from nnpartition.sweep.executor import _terminate_as_interrupt, _Terminated
 
     before = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGHUP)}   # (as in a terminal:
     # under nohup, which CI may run in, SIGHUP is ignored, and this test was skipped there)
     try:
-        _raises_once_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated)
+        _raises_each_time_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated)
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
 
 
-def _raises_once_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated):
+def _raises_each_time_and_keeps_a_callers_handler(_terminate_as_interrupt, _Terminated):
     me = os.getpid()
     with _terminate_as_interrupt():
         with pytest.raises(_Terminated) as err:
             os.kill(me, signal.SIGTERM)
             time.sleep(10)   # (interrupted by the handler)
         assert err.value.signum == signal.SIGTERM and str(err.value) == "stopped by SIGTERM"
-        os.kill(me, signal.SIGHUP)   # while the sweep stops: ignored
-        os.kill(me, signal.SIGTERM)
-        time.sleep(0.2)
+        for sig in (signal.SIGHUP, signal.SIGTERM):   # while the sweep stops: each raises again, as Ctrl-C
+            with pytest.raises(_Terminated) as err:
+                os.kill(me, sig)
+                time.sleep(10)
+            assert err.value.signum == sig and str(err.value) == f"stopped by {signal.Signals(sig).name}"
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
     got = []
     old_term = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
