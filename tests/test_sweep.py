@@ -2,6 +2,7 @@
 
 import argparse
 import concurrent.futures
+import contextlib
 from contextlib import closing
 import functools
 import hashlib
@@ -2019,6 +2020,105 @@ def test_a_killed_sweep_does_not_block_the_next(tmp_path):
     out = sweep.run([{"x": i, "sleep": 0.3} for i in range(40)][:6], toy, store=path, workers=1, progress=False)
     assert out.summary.skipped >= 1 and out.summary.done + out.summary.skipped == 6
     assert not os.path.exists(f"{path}.lock.owner")
+
+
+FORKING_SCRIPT = textwrap.dedent("""
+    import multiprocessing, sys, time
+    from nnpartition import sweep
+
+    def wait():
+        time.sleep(120)
+
+    def job(config):   # one that starts a process of its own by fork (Linux's default before Python 3.14)
+        if config["fork"]:
+            child = multiprocessing.get_context("fork").Process(target=wait)
+            child.start()
+            print(child.pid, flush=True)
+            time.sleep(120)
+        return {}
+
+    if __name__ == "__main__":
+        out = sweep.run([{"fork": sys.argv[2] == "fork"}], job, store=sys.argv[1], workers=1, progress=False)
+        print(out.summary.done)
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_forked_during_a_sweep_does_not_keep_the_store_locked_after_the_sweep_is_killed(tmp_path,
+                                                                                                  process_group):
+    """A process forked while a sweep runs (a job's own multiprocessing pool, fork being Linux's default start
+    method before Python 3.14) held a copy of the lock's descriptor: after the sweep was killed, the store stayed
+    locked, a new sweep refused as "in use", until that child ended. The child closes its copy at once now. (The
+    test fails on the old code with filelock 3, which Python 3.9 and 3.10 get: filelock 4 closes the copy itself.)"""
+    store = tmp_path / "grid.sqlite"
+    script = tmp_path / "forking.py"
+    script.write_text(FORKING_SCRIPT)
+    driver = process_group([sys.executable, str(script), str(store), "fork"], stdout=subprocess.PIPE, text=True)
+    child = int(driver.stdout.readline())
+    try:
+        driver.kill()
+        driver.wait(timeout=30)
+        driver.stdout.close()   # (the child holds its other end)
+        os.kill(child, 0)   # (the child lives on)
+        again = subprocess.run([sys.executable, str(script), str(store), "no"], capture_output=True, text=True,
+                               timeout=60)
+        assert again.returncode == 0 and again.stdout == "1\n", again.stderr
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+FORKED_RELEASE_SCRIPT = textwrap.dedent("""
+    import gc, json, os, sys
+    from nnpartition.sweep import store as sweep_store
+
+    held = sweep_store._Lock(sys.argv[1])
+    pid = os.fork()
+    if pid == 0:
+        lock_file = os.stat(held.path)
+        folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+        copies = []
+        for name in os.listdir(folder):
+            try:
+                st = os.fstat(int(name))
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == (lock_file.st_dev, lock_file.st_ino):
+                copies.append(int(name))
+        print(json.dumps(copies), flush=True)
+        held.release()                   # as a child that unwinds through the sweep's finally
+        held._lock.release(force=True)   # filelock's own release, and its __del__ at the child's exit
+        del held
+        gc.collect()
+        sys.exit(0)
+    os.waitpid(pid, 0)
+    print("child ended", flush=True)
+    sys.stdin.readline()
+    held.release()
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_holds_no_copy_of_the_lock_and_cannot_release_its_parents(tmp_path):
+    """A child forked by a process that holds a store's lock holds no descriptor of the lock file; what it does with
+    the lock object it inherited (the sweep's release as it unwinds, filelock's release and ``__del__``) leaves its
+    parent's lock held and its holder's text in place: closing the child's copy unlocks nothing while the parent's
+    is open. (The test fails on the old code: the child's release removed the holder's text, and with filelock 3 it
+    unlocked the parent's lock, the open file description they share, and the child kept a copy.)"""
+    path = str(tmp_path / "grid.sqlite")
+    script = tmp_path / "forked_release.py"
+    script.write_text(FORKED_RELEASE_SCRIPT)
+    holder = subprocess.Popen([sys.executable, str(script), path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(holder.stdout.readline()) == []
+        assert holder.stdout.readline() == "child ended\n"
+        with pytest.raises(sweep.StoreError, match=f"in use by another sweep \\(pid {holder.pid} on "):
+            sweep_store._Lock(path)
+    finally:
+        out, err = holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0 and err == "", err
+    sweep_store._Lock(path).release()   # (released by the parent)
 
 
 def test_a_stale_holders_text_names_no_one(tmp_path):
