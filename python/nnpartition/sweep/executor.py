@@ -546,8 +546,9 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     if i == alone:
                         alone = None
                 if not db.put(keys[i], status, result, error, tb, seconds, worker):
-                    # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an earlier
-                    # nnpartition; a file system where the lock does not hold): it was counted "done" by this run
+                    # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an nnpartition from
+                    # before the lock, or a program of the user's; every sweep of this one takes it, and it holds on
+                    # the local file system a store needs): it was counted "done" by this run
                     records[i] = db.stored(keys[i], configs[i])
                     found += 1
                     continue
