@@ -447,6 +447,8 @@ def run(
             except KeyboardInterrupt as exc:
                 # Ctrl-C: the summary the sweep promises at its end, with what is kept (it printed nothing, and the
                 # bar it showed was erased, leaving a traceback from inside concurrent.futures)
+                # (a row another writer recorded meanwhile counts as done here: only an nnpartition from before the
+                # store's lock can write one, docs/sweep.md)
                 ran = [records[i]["status"] for i in todo if records[i] is not None]  # type: ignore[index]
                 # a store this sweep named and left without a result is no experiment's yet: rerun with other
                 # settings, it was refused as holding "results of job ..." (it held none)

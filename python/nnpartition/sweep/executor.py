@@ -65,17 +65,17 @@ class _Terminated(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP raise :class:`_Terminated` (once: a second one is ignored while the sweep
-    stops), where they have Python's default action and in the main thread (elsewhere, and under ``nohup`` or a
-    handler of the caller's, nothing changes); the previous handlers are restored after."""
+    """Within the block, SIGTERM and SIGHUP raise :class:`_Terminated`, where they have Python's default action and
+    in the main thread (elsewhere, and under ``nohup`` or a handler of the caller's, nothing changes); the previous
+    handlers are restored after. Each one raises, as each Ctrl-C does: a second one while the sweep stops ends the
+    stop there, as a second Ctrl-C does (it was ignored, and a stop that did not end, such as a job's own cleanup on
+    the interrupt, left ``kill -9`` alone to end it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous: Dict[int, Any] = {}
 
     def handler(signum: int, frame: Any) -> None:
-        for sig in previous:
-            signal.signal(sig, signal.SIG_IGN)
         raise _Terminated(signum)
 
     for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
@@ -546,8 +546,9 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     if i == alone:
                         alone = None
                 if not db.put(keys[i], status, result, error, tb, seconds, worker):
-                    # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an earlier
-                    # nnpartition; a file system where the lock does not hold): it was counted "done" by this run
+                    # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an nnpartition from
+                    # before the lock, or a program of the user's; every sweep of this one takes it, and it holds on
+                    # the local file system a store needs): it was counted "done" by this run
                     records[i] = db.stored(keys[i], configs[i])
                     found += 1
                     continue

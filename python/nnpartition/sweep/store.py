@@ -18,6 +18,7 @@ import socket
 import sqlite3
 import stat
 import warnings
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
@@ -87,9 +88,13 @@ class _Lock:
     :class:`StoreError` naming the store and, where it can, who holds it.
 
     The operating system releases it however the holder ends (returns, raises, Ctrl-C, SIGTERM, SIGKILL, a crash):
-    nothing is left to clean up by hand. Who holds it is written into a small text file beside it
-    (``<lock>.owner``: pid, host, start time), read back only for the refusal's message; one left by a killed holder
-    blocks nothing (the lock is the truth, the text only informs), and names no one once its pid is gone.
+    nothing is left to clean up by hand. A child the holder makes with ``fork()`` (a job's own ``multiprocessing``
+    pool, whose start method is fork on Linux before Python 3.14) closes its copy of the lock's descriptor at once
+    and holds nothing (:func:`_forget_in_child`): with filelock 3 (Python 3.9 and 3.10 get no other) the copy kept
+    the store locked after a killed sweep until every such child ended. Who holds it is written into a small text
+    file beside it (``<lock>.owner``: pid, host, start time), read back only for the refusal's message; one left by a
+    killed holder blocks nothing (the lock is the truth, the text only informs), and names no one once its pid is
+    gone.
 
     Example:
         >>> import tempfile, os
@@ -112,11 +117,18 @@ class _Lock:
         self.path = lock_path(store)
         self.owner = self.path + ".owner"
         self.announced = announce
+        #: whether this process holds the lock (False in a child made by ``fork()``: :meth:`_forget`)
+        self.held = False
+        self._fd: Optional[Tuple[int, Tuple[int, int]]] = None
         self._lock = FileLock(self.path)
         try:
             # made first, so that a lock file that cannot be made is said to be that (filelock 4 calls it held)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644))
             self._lock.acquire(timeout=0)   # at once: a second sweep waiting for the first would double its work
+            self.held = True
+            self._fd = _descriptor(self._lock)
+            _HELD.add(self)
+            _watch_forks()
         except Timeout:
             raise StoreError(f"store {store!r} is in use by another sweep{self._holder()}: one sweep writes a store "
                              f"at a time; wait for that one to end (run this one again then: it skips what that one "
@@ -151,11 +163,79 @@ class _Lock:
 
     def release(self) -> None:
         """Let the next sweep have the store (the lock file stays: removing it could let two sweeps lock two
-        files of one name)."""
+        files of one name). In a child made by ``fork()``, which holds nothing, it does nothing."""
+        if not self.held:
+            return
+        self.held = False
+        _HELD.discard(self)
         if self.announced:
             with contextlib.suppress(OSError):
                 os.remove(self.owner)
         self._lock.release()
+
+    def _forget(self) -> None:
+        """In a child made by ``fork()``: close the child's copy of the lock's descriptor, and hold nothing.
+
+        ``flock`` locks belong to the open file description, which parent and child share: the child's copy held
+        the store locked after the parent was killed, until the child ended. Closing a copy unlocks nothing while
+        the parent's is open; unlocking it (filelock's ``release``, or its ``__del__`` at the child's exit) would
+        unlock the parent's lock too, so filelock's state in the child is told it holds none, and :meth:`release`
+        (a child that unwinds through the sweep's ``finally``) leaves the parent's lock and its ``.owner`` text
+        alone. (filelock 4 closes its copy itself, first; then the descriptor is no longer the lock file's, and
+        only this object's state changes.)"""
+        self.held = False
+        if self._fd is None:
+            return
+        fd, identity = self._fd
+        try:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) == identity:   # (not a descriptor filelock closed and another file reused)
+                os.close(fd)
+        except OSError:
+            pass
+        context = getattr(self._lock, "_context", None)
+        if getattr(context, "lock_file_fd", None) == fd:
+            context.lock_file_fd = None   # type: ignore[union-attr]
+            with contextlib.suppress(AttributeError):
+                context.lock_counter = 0   # type: ignore[union-attr]
+
+
+#: The :class:`_Lock` objects this process holds: a child made by ``fork()`` closes their descriptors
+#: (:func:`_forget_in_child`).
+_HELD: "weakref.WeakSet[_Lock]" = weakref.WeakSet()
+#: Whether :func:`_forget_in_child` is registered to run in every child made by ``fork()``.
+_WATCHING = False
+
+
+def _descriptor(lock: Any) -> Optional[Tuple[int, Tuple[int, int]]]:
+    """The descriptor by which filelock's ``lock`` holds its lock (filelock 3 and 4 keep it as
+    ``_context.lock_file_fd``), with its file's device and inode; None where that cannot be read."""
+    fd = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
+    if not isinstance(fd, int):
+        return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return fd, (st.st_dev, st.st_ino)
+
+
+def _forget_in_child() -> None:
+    """Run in every child made by ``fork()`` once a lock was taken: the child holds none of its parent's store
+    locks (:meth:`_Lock._forget`)."""
+    for lock in list(_HELD):
+        lock._forget()
+    _HELD.clear()
+
+
+def _watch_forks() -> None:
+    """Register :func:`_forget_in_child` for every ``fork()`` from now on (once; after filelock's own hooks, which
+    its import registers, so that filelock 4 has closed its copy first). Not on Windows, which has no fork."""
+    global _WATCHING
+    if _WATCHING or not hasattr(os, "register_at_fork"):
+        return
+    os.register_at_fork(after_in_child=_forget_in_child)
+    _WATCHING = True
 
 
 def _unmade(path: str, exc: OSError) -> str:
