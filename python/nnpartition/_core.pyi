@@ -355,6 +355,7 @@ def teacher_sgd(
     record_at: List[int],
     seed: int,
     loss_eps: float,
+    progress: Optional[Callable[[int], object]] = None,
 ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
            npt.NDArray[np.uint64]]: ...
 def teacher_check(
