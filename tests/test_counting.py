@@ -339,8 +339,32 @@ def test_deep_bounds_upper_and_layer_limit():
         if sum(widths) < 64:
             naive = min(naive, 2 ** sum(widths))
         assert b.upper == naive
-    with pytest.raises(ValueError, match="hidden layers, above the limit"):
+    too_many = npn.counting.MAX_LAYERS + 1
+    with pytest.raises(ValueError, match=rf"{too_many} hidden layers need at least [0-9.e]+ big-integer operations"):
         npn.deep_region_bounds(1, [1] * (npn.counting.MAX_LAYERS + 1))
+
+
+@pytest.mark.parametrize("layers", [npn.counting.MAX_LAYERS + 1, 10**6 + 1])
+def test_deep_bounds_refuses_too_many_layers_by_the_cores_rule_in_its_words(layers):
+    """Too many layers are refused by one rule, the core's work limit, in one message: the Python layer refused
+    more than 10^6 layers by a limit of its own, in its own words ("above the limit of 1000000"), and fewer by the
+    core's ("about ... big-integer operations needed"). The Python check (before the widths are read) and the core's
+    (a list given to it directly) now give the same message, for a list and for a generator of that many."""
+    from nnpartition import _core
+
+    widths = [2] * layers
+    with pytest.raises(ValueError) as core:
+        _core.deep_region_bounds(1, widths)
+    with pytest.raises(ValueError) as python:
+        npn.deep_region_bounds(1, widths)
+    assert str(python.value) == str(core.value)
+    assert f"{layers} hidden layers need at least" in str(core.value) and "(limit 3e9;" in str(core.value)
+    # the limit is where the count alone passes the work limit: the count check takes MAX_LAYERS
+    assert _core.deep_bounds_check_layers(npn.counting.MAX_LAYERS) is None
+    if layers == npn.counting.MAX_LAYERS + 1:   # a generator is read no further than that
+        with pytest.raises(ValueError) as gen:
+            npn.deep_region_bounds(1, (2 for _ in range(layers + 10)))
+        assert str(gen.value) == str(core.value)
 
 
 def test_deep_bounds_widths_must_be_an_ordered_sequence():
@@ -350,7 +374,7 @@ def test_deep_bounds_widths_must_be_an_ordered_sequence():
     for bad in ({3, 40}, {3: 1, 40: 2}, np.array(3), np.array([[3, 3]])):
         with pytest.raises(TypeError, match="widths must be a list"):
             npn.deep_region_bounds(2, bad)
-    with pytest.raises(ValueError, match="more than 1000000 hidden layers"):
+    with pytest.raises(ValueError, match=f"{npn.counting.MAX_LAYERS + 1} hidden layers need at least"):
         npn.deep_region_bounds(1, (1 for _ in range(npn.counting.MAX_LAYERS + 2)))
     assert npn.deep_region_bounds(2, (w for w in [3, 40])) == npn.deep_region_bounds(2, [3, 40])
 

@@ -758,6 +758,10 @@ LONG_CALLS = [
      "npn.train(Xt, yt, 256, steps=10**5, restarts=2, progress=True)"),
     ("train_teacher", "Xs = rng.normal(size=(2000, 20)); ys = np.sign(Xs[:, 0]); ys[ys == 0] = 1",
      "teacher.train_teacher(Xs, ys, 64, steps=5 * 10**6, batch_size=256, record_at=[0])"),
+    # (with its bar, the sixty-eighth pass on issue 11: the core calls the bar's Python while it trains)
+    ("train_teacher (with its progress bar)", "Xb = rng.normal(size=(2000, 20)); yb = np.sign(Xb[:, 0]); "
+     "yb[yb == 0] = 1", "teacher.train_teacher(Xb, yb, 64, steps=5 * 10**6, batch_size=256, record_at=[0], "
+     "progress=True)"),
     ("expand_sparsify", "Xe = rng.normal(size=(200000, 50))",
      "[sparse.expand_sparsify(Xe, 4000, k=40) for _ in range(100)]"),
     ("random_dataset", "", "[npn.random_dataset(10**8, 8) for _ in range(100)]"),

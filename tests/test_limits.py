@@ -85,7 +85,11 @@ def test_choices_tables_are_what_the_functions_accept():
     # Every canonical name and alias of the core is accepted where the option is taken,
     # and a near miss is refused with the list of names.
     assert set(_core.CHOICES) == {"dist", "init", "activation", "loss", "optimizer", "schedule", "projection",
-                                  "sparsify"}
+                                  "sparsify", "teacher_dist"}
+    from nnpartition.teacher import linear_teacher_dataset
+
+    for name in _core.CHOICES["teacher_dist"] + tuple(_core.ALIASES["teacher_dist"]):
+        linear_teacher_dataset(6, 2, dist=name)
     for name in _core.CHOICES["dist"] + tuple(_core.ALIASES["dist"]):
         npn.random_dataset(5, 2, dist=name)
     for name in _core.CHOICES["init"] + tuple(_core.ALIASES["init"]):

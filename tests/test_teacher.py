@@ -1232,3 +1232,92 @@ def test_teacher_cli_json_records_the_run_it_made(batch, capsys):
     assert {k: out[k] for k in ("d", "N", "L", "margin", "dist", "init", "record_every", "probes", "seed")} == \
         {"d": 4, "N": 60, "L": 4, "margin": 0.2, "dist": "ball", "init": 0.25, "record_every": 2, "probes": 200,
          "seed": 3}
+
+
+@pytest.mark.parametrize("dist", ["gaussian", "ball", "sphere", "two_balls"])
+def test_teacher_probes_read_every_name_and_alias_of_the_core(dist):
+    """``teacher_probes`` resolves a distribution's aliases itself, from the core's table (``_core.ALIASES``): the
+    command line read ``gauss`` as ``gaussian`` before calling it, and a Python caller passing an alias met the
+    sampler's AssertionError (fails on the old code). Every alias draws the probes of the name it stands for, and a
+    name outside the table is a ValueError naming ``dist``. Truth: the aliases are read from the core's table, not
+    from the module that resolves them, and each is checked against the draws of its name."""
+    from nnpartition import _core
+    from nnpartition._cli.teacher import teacher_probes
+
+    w = np.array([0.6, -0.8, 0.0])
+    named = teacher_probes(50, w, dist, 3)
+    aliases = [a for a, name in _core.ALIASES["teacher_dist"].items() if name == dist]
+    assert set(_core.ALIASES["teacher_dist"]) == {"gauss", "normal"}   # the docs' aliases, all of the gaussian law
+    assert aliases == (["gauss", "normal"] if dist == "gaussian" else [])
+    for alias in aliases:
+        assert np.array_equal(teacher_probes(50, w, alias, 3), named)
+    assert np.all(np.linalg.norm(named, axis=1) <= 1 + 1e-12)
+    with pytest.raises(ValueError, match=r"dist must be one of .*got 'Gaussian'"):
+        teacher_probes(5, w, "Gaussian", 3)
+
+
+def test_the_teacher_distributions_are_the_cores_choice_set():
+    """The four distributions and the two aliases are defined once, in the core (``choices::TeacherDist``): the
+    module and the command line read them there; ``linear_teacher_dataset`` takes each alias as its name."""
+    from nnpartition import _core
+    from nnpartition.teacher import data
+
+    assert data.TEACHER_DISTS == ("gaussian", "ball", "sphere", "two_balls") == _core.CHOICES["teacher_dist"]
+    for alias, name in _core.ALIASES["teacher_dist"].items():
+        a, b = linear_teacher_dataset(30, 3, dist=alias, seed=2), linear_teacher_dataset(30, 3, dist=name, seed=2)
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+
+
+def test_train_teacher_bar_counts_every_sgd_step(monkeypatch):
+    """``train_teacher`` was one silent core call of up to hours (2^40 steps); it takes ``progress=`` now, the
+    package's policy, and its bar counts the SGD steps the core completes. Truth: the steps from the arguments
+    (epochs x batches an epoch, counted here), reached exactly at the end and never passed; the run is the same
+    with and without the bar; no bar with ``progress=False`` (fails on the old code: no progress=)."""
+    from nnpartition.teacher import training
+
+    X, y, w = linear_teacher_dataset(70, 4, seed=1)
+    for batch, epochs in ((1, 40), (8, 30), (None, 25)):
+        per_epoch = 1 if batch is None else -(-70 // batch)
+        bars = recorded_bars(monkeypatch, training)
+        run = train_teacher(X, y, 6, epochs=epochs, batch_size=batch, progress=True, seed=5)
+        (bar, seen, opts), = bars
+        assert bar.total == epochs * per_epoch == seen[-1] and seen == sorted(seen), seen
+        assert all(0 <= n <= bar.total for n in seen) and opts["unit"] == "step" and "teacher SGD" in opts["desc"]
+        bars.clear()
+        plain = train_teacher(X, y, 6, epochs=epochs, batch_size=batch, progress=False, seed=5)
+        assert bars == []
+        assert np.array_equal(run.weights, plain.weights) and np.array_equal(run.loss, plain.loss)
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        train_teacher(X, y, 6, epochs=1, progress="yes")
+
+
+def test_train_teacher_bar_reads_the_cores_count_and_its_failure_stops_the_run(monkeypatch):
+    """The core reports the steps done while it trains (not only at the end), and a bar that raises (a closed
+    stream) ends the call with its exception, as Ctrl-C does, long before the run's end (a run of 5 x 10^6 steps
+    on batches of 256)."""
+    import time
+
+    from nnpartition.teacher import training
+
+    real = training._core.teacher_sgd
+    seen = []
+
+    def spy(*args):
+        *head, given = args
+
+        def keep(n):
+            seen.append(n)
+            if len(seen) == 3:
+                raise LookupError("stop at the bar")
+            given(n)
+
+        return real(*head, keep)
+
+    monkeypatch.setattr(training._core, "teacher_sgd", spy)
+    rng = np.random.default_rng(0)
+    X = rng.random((2000, 20)) - 0.5
+    y = np.where(X[:, 0] > 0, 1, -1)
+    start = time.monotonic()
+    with pytest.raises(LookupError, match="stop at the bar"):
+        train_teacher(X, y, 64, steps=5 * 10**6, batch_size=256, record_at=[0], progress=True)
+    assert len(seen) == 3 and seen[-1] < 5 * 10**6 and time.monotonic() - start < 30

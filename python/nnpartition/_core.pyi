@@ -11,6 +11,7 @@ import numpy.typing as npt
 __all__ = [
     "ALIASES",
     "CHOICES",
+    "DEEP_BOUNDS_MAX_LAYERS",
     "DEFAULT_LIMITS",
     "MAX_ACTIVATIONS",
     "MAX_LAYERS",
@@ -29,6 +30,7 @@ __all__ = [
     "cover_count",
     "d1_ceiling",
     "d1_max_sign_changes",
+    "deep_bounds_check_layers",
     "deep_region_bounds",
     "eas_code_check",
     "eas_projection",
@@ -99,6 +101,9 @@ def separable_probability(n: int, dim: int) -> float: ...
 def deep_region_bounds(
     d: int, widths: List[int]
 ) -> Tuple[Optional[int], Optional[int], int, int, str, str]: ...
+# most hidden layers deep_region_bounds takes: more cost more than its work limit whatever the widths (counting.rs)
+DEEP_BOUNDS_MAX_LAYERS: int
+def deep_bounds_check_layers(layers: int) -> None: ...
 
 # --- estimator ---
 _ProtocolArgs = Tuple[str, float, float, Optional[float], str, float]
@@ -350,6 +355,7 @@ def teacher_sgd(
     record_at: List[int],
     seed: int,
     loss_eps: float,
+    progress: Optional[Callable[[int], object]] = None,
 ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
            npt.NDArray[np.uint64]]: ...
 def teacher_check(

@@ -37,9 +37,10 @@ _U64 = 2**64 - 1
 #: What the float-returning functions take for a size: an integer, or a float of whole value up to ``2**53``
 #: (:func:`_validate.size`; the estimator's ``ScalarSize``).
 _Size = Union[int, float, np.integer[Any], np.floating[Any]]
-#: Most hidden layers ``deep_region_bounds`` takes: checking each width of a longer list costs seconds before the
-#: work check could refuse it (10^7 layers: 14 s).
-MAX_LAYERS = 10**6
+#: Most hidden layers ``deep_region_bounds`` takes, the core's: more cost more than its work limit whatever the widths
+#: (``counting::DEEP_BOUNDS_MAX_LAYERS``). A longer list is refused by its count, in the core's words, before its
+#: widths are read (checking each width of 10^7 layers took 14 s), and a generator is read no further.
+MAX_LAYERS: int = _core.DEEP_BOUNDS_MAX_LAYERS
 
 
 class _TooLarge(ValueError):
@@ -317,13 +318,12 @@ def deep_region_bounds(d: int, widths: Sequence[int]) -> DeepRegionBounds:
     d = _count("d", d, minimum=1)
     # a set (no order: the bounds depend on it) or a mapping passed as widths, a 0-d array was "len() of unsized object"
     v.sequence("widths", widths, "positive integers")
-    n_layers = len(widths) if hasattr(widths, "__len__") else None
-    if n_layers is not None and n_layers > MAX_LAYERS:
-        raise ValueError(f"widths names {n_layers} hidden layers, above the limit of {MAX_LAYERS}")
+    # too many layers, by the core's rule and in its words (its work limit, which no widths of more layers pass)
+    if hasattr(widths, "__len__"):
+        _core.deep_bounds_check_layers(len(widths))
     ws = tuple(_count(f"widths[{i}]", w, minimum=1)
                for i, w in enumerate(itertools.islice(widths, MAX_LAYERS + 1)))   # an endless generator stops
-    if len(ws) > MAX_LAYERS:
-        raise ValueError(f"widths names more than {MAX_LAYERS} hidden layers, above the limit of {MAX_LAYERS}")
+    _core.deep_bounds_check_layers(len(ws))
     if not ws:
         raise ValueError("widths must name at least one hidden layer")
     m14, s18, m17, s18u, r14, r18 = _core.deep_region_bounds(d, list(ws))

@@ -1,7 +1,7 @@
 //! Every set of allowed string values, defined once.
 //!
 //! Each option (`dist`, `init`, `activation`, `loss`, `optimizer`,
-//! `schedule`, `projection`, `sparsify`) is a Rust enum that parses with
+//! `schedule`, `projection`, `sparsify`, `teacher_dist`) is a Rust enum that parses with
 //! [`std::str::FromStr`]; its canonical names and its aliases live here and
 //! nowhere else. The bindings parse with these enums and expose the tables to
 //! Python as `_core.CHOICES` (option -> canonical names) and `_core.ALIASES`
@@ -155,6 +155,22 @@ choice_enum! {
     aliases {}
 }
 
+choice_enum! {
+    /// Input distribution of the linear-teacher data (`linear_teacher_dataset`'s and the `teacher` command's
+    /// `dist`; drawn in Python, `nnpartition.teacher`): its own set, keyed `teacher_dist` beside the trainer's `dist`.
+    TeacherDist, "teacher_dist" {
+        /// `N(0, I/d)`, norms clipped to 1.
+        Gaussian = "gaussian",
+        /// Uniform in the unit ball.
+        Ball = "ball",
+        /// Uniform on the unit sphere.
+        Sphere = "sphere",
+        /// Uniform in two balls of radius 0.4 centred at `+-0.5 w*`.
+        TwoBalls = "two_balls",
+    }
+    aliases { "gauss" => Gaussian, "normal" => Gaussian }
+}
+
 /// `(option, canonical names, aliases)` for every option, for the Python view.
 ///
 /// ```
@@ -181,6 +197,7 @@ pub fn table() -> Vec<(&'static str, &'static [&'static str], &'static [(&'stati
         (ScheduleKind::KEY, ScheduleKind::NAMES, ScheduleKind::ALIASES),
         (ProjectionKind::KEY, ProjectionKind::NAMES, ProjectionKind::ALIASES),
         (Sparsifier::KEY, Sparsifier::NAMES, Sparsifier::ALIASES),
+        (TeacherDist::KEY, TeacherDist::NAMES, TeacherDist::ALIASES),
     ]
 }
 
@@ -279,6 +296,18 @@ mod tests {
             Sparsifier::NAMES,
             Sparsifier::ALIASES,
         );
+        check(
+            &[
+                ("gaussian", TeacherDist::Gaussian, "gaussian"),
+                ("ball", TeacherDist::Ball, "ball"),
+                ("sphere", TeacherDist::Sphere, "sphere"),
+                ("two_balls", TeacherDist::TwoBalls, "two_balls"),
+                ("gauss", TeacherDist::Gaussian, "gaussian"),
+                ("normal", TeacherDist::Gaussian, "gaussian"),
+            ],
+            TeacherDist::NAMES,
+            TeacherDist::ALIASES,
+        );
     }
 
     #[test]
@@ -306,6 +335,7 @@ mod tests {
             ("schedule", &["cosine", "constant"], &[]),
             ("projection", &["gaussian", "sparse_binary"], &[]),
             ("sparsify", &["topk", "threshold", "relu"], &[]),
+            ("teacher_dist", &["gaussian", "ball", "sphere", "two_balls"], gauss),
         ];
         let got = table();
         assert_eq!(got.len(), want.len(), "{got:?}");

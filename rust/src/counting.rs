@@ -275,18 +275,24 @@ fn products_between(lo: f64, hi: f64, w: f64) -> f64 {
 /// Counting the bits the counts gather matters for deep stacks: 4,000 layers of 64 units in `d = 64` took 19 s
 /// when the estimate ignored them.
 fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
-    let top = n0.min(widths.iter().copied().max().unwrap_or(0));
+    deep_bounds_cost_of(n0, || widths.iter().copied())
+}
+
+/// [`deep_bounds_cost`] of the widths that `widths()` yields (each call the same ones), so that a run of equal
+/// widths is priced without a list of them.
+fn deep_bounds_cost_of<I: Iterator<Item = u64>>(n0: u64, widths: impl Fn() -> I) -> (f64, f64) {
+    let top = n0.min(widths().max().unwrap_or(0));
     let (mut lo, mut hi) = (top, top);
     let (mut bits, mut peak) = (0.0f64, 0.0f64);
     // the exact shallow count of the last layer (the lower bounds' factor) and the 2017 bound's partial sums
-    let last = *widths.last().unwrap_or(&1);
+    let last = widths().last().unwrap_or(1);
     let mut work = partial_sum_work(last, n0.min(last));
     let mut dl = n0;
-    for &w in widths {
+    for w in widths() {
         dl = dl.min(w);
         work += partial_sum_work(w, dl);
     }
-    for &w_int in widths {
+    for w_int in widths() {
         let (new_lo, new_hi) = live_after(lo, hi, w_int);
         let (w, lo_f, hi_f, k) = (w_int as f64, lo as f64, hi as f64, new_hi as f64);
         let rb = row_bits(w, k);
@@ -310,6 +316,56 @@ fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
     (work, peak)
 }
 
+/// The least [`deep_bounds_cost`] work of `layers` hidden layers, whatever `d` and the widths: each term of that
+/// estimate at its least (a layer's row of at least 2 numbers of at least 1 bit, at least 2 products by a count
+/// that gathers at least `1 + log2 3` bits a layer, at least 1 operation a partial sum), which it is for no widths
+/// exactly, so that a count of layers is refused only where every widths would be (tested on random widths).
+fn least_deep_work(layers: usize) -> f64 {
+    let (k, rb) = (1.0f64, 1.0f64);
+    let (row_limbs, row_bytes) = (rb / 64.0 + 1.0, (k + 1.0) * (rb / 8.0 + 32.0));
+    let mut work = layers as f64 + 1.0;
+    let mut bits = 0.0f64;
+    for _ in 0..layers {
+        let new_bits = bits + rb + (k + 2.0).log2();
+        work += 3.0 * (k + 1.0) * row_limbs
+            + (2.0 + 4.0) * (bits / 64.0 + 1.0) * row_limbs
+            + row_bytes
+            + (bits / 8.0 + 32.0)
+            + (new_bits / 8.0 + 32.0);
+        bits = new_bits;
+    }
+    work
+}
+
+/// The most hidden layers [`deep_region_bounds`] takes: more cost more than [`MAX_LIMB_WORK`] whatever `d` and the
+/// widths, by the estimate that prices every call ([`least_deep_work`], tested). Python reads it
+/// (`_core.DEEP_BOUNDS_MAX_LAYERS`) to stop reading a longer list or generator.
+pub const DEEP_BOUNDS_MAX_LAYERS: usize = 81_839;
+
+/// The work refusal of [`deep_region_bounds`], in one set of words whichever path refuses: `work` operations
+/// (about, or at least when `layers` are refused by their count alone).
+fn deep_bounds_refusal(work: f64, layers: Option<usize>) -> CoreError {
+    let how = match layers {
+        None => "about".to_string(),
+        Some(n) => format!("{n} hidden layers need at least"),
+    };
+    CoreError::TooLarge(format!(
+        "deep_region_bounds: {how} {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e}; at most \
+         {DEEP_BOUNDS_MAX_LAYERS} hidden layers fit)"
+    ))
+}
+
+/// Refuse `layers` hidden layers for [`deep_region_bounds`] by their count alone, before their widths are read: past
+/// [`DEEP_BOUNDS_MAX_LAYERS`], the least work of as many layers ([`least_deep_work`], of at most 64 times the
+/// limit's layers: it rises with their count) is past [`MAX_LIMB_WORK`]. The same rule and words as the work check
+/// of a call, which makes this check first.
+pub fn check_deep_layers(layers: usize) -> CoreResult<()> {
+    if layers <= DEEP_BOUNDS_MAX_LAYERS {
+        return Ok(());
+    }
+    Err(deep_bounds_refusal(least_deep_work(layers.min(64 * DEEP_BOUNDS_MAX_LAYERS)), Some(layers)))
+}
+
 /// Linear-region bounds of a deep ReLU network with input dimension `n0` and
 /// hidden widths `widths` (see `theory.md` §6):
 /// Montúfar et al. 2014 and Serra et al. 2018 lower bounds (with their
@@ -325,12 +381,11 @@ pub fn deep_region_bounds(n0: u64, widths: &[u64]) -> CoreResult<DeepBounds> {
     if let Some(w) = widths.iter().find(|&&w| w == 0) {
         return crate::error::invalid(format!("widths must all be >= 1, got {w}"));
     }
+    check_deep_layers(widths.len())?;
     let max_w = *widths.iter().max().unwrap();
     let (work, bytes) = deep_bounds_cost(n0, widths);
     if work > MAX_LIMB_WORK {
-        return Err(CoreError::TooLarge(format!(
-            "deep_region_bounds: about {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e})"
-        )));
+        return Err(deep_bounds_refusal(work, None));
     }
     limits::check_bytes("deep_region_bounds (Serra's upper bound, exactly)", bytes)?;
     let cancel = Cancel::current();
@@ -1109,6 +1164,42 @@ mod tests {
         assert!(one_state < MAX_LIMB_WORK, "{one_state:e}");
         let spread = deep_bounds_cost(200, &[200; 400]).0;
         assert!(spread > 10.0 * one_state, "{spread:e} vs {one_state:e}");
+    }
+
+    #[test]
+    fn deep_bounds_max_layers_is_where_the_least_work_of_layers_passes_the_work_limit() {
+        // the limit on layers is the work limit's: DEEP_BOUNDS_MAX_LAYERS layers may cost no more than it, one more
+        // layer costs more whatever the widths (refused by their count, with that least work)
+        let least = least_deep_work;
+        assert!(least(DEEP_BOUNDS_MAX_LAYERS) <= MAX_LIMB_WORK, "{:e}", least(DEEP_BOUNDS_MAX_LAYERS));
+        assert!(least(DEEP_BOUNDS_MAX_LAYERS + 1) > MAX_LIMB_WORK, "{:e}", least(DEEP_BOUNDS_MAX_LAYERS + 1));
+        assert!(check_deep_layers(DEEP_BOUNDS_MAX_LAYERS).is_ok());
+        let Err(CoreError::TooLarge(m)) = check_deep_layers(DEEP_BOUNDS_MAX_LAYERS + 1) else { panic!() };
+        let want = deep_bounds_refusal(least(DEEP_BOUNDS_MAX_LAYERS + 1), Some(DEEP_BOUNDS_MAX_LAYERS + 1));
+        assert_eq!(CoreError::TooLarge(m.clone()), want);
+        // the call refuses that many layers in the same words, whatever their widths
+        for w in [1, 2, 64] {
+            let Err(CoreError::TooLarge(call)) = deep_region_bounds(1, &vec![w; DEEP_BOUNDS_MAX_LAYERS + 1]) else {
+                panic!()
+            };
+            assert_eq!(call, m);
+        }
+        // the least work is a lower bound of the estimate for any widths and d (random ones, with the narrow
+        // widths of 1 and 2 in d = 1 and 2, the cheapest), and close to it for layers of 2 units in d = 1
+        let mut rng = crate::rng::stream(7, 0, 0);
+        use rand::RngExt;
+        for i in 0..400 {
+            let n = rng.random_range(1..=300usize);
+            let d = if i % 2 == 0 { rng.random_range(1..=2u64) } else { rng.random_range(1..=50u64) };
+            let top = if i % 3 == 0 { 2 } else { 60 };
+            let widths: Vec<u64> = (0..n).map(|_| rng.random_range(1..=top)).collect();
+            assert!(deep_bounds_cost(d, &widths).0 >= least(n), "{d} {widths:?}");
+        }
+        let twos = deep_bounds_cost(1, &vec![2; DEEP_BOUNDS_MAX_LAYERS]).0;
+        assert!(twos < 1.5 * MAX_LIMB_WORK, "{twos:e}");
+        // a count far past the limit names it and the work of the layers priced, rising with their count
+        let Err(CoreError::TooLarge(far)) = check_deep_layers(usize::MAX) else { panic!() };
+        assert!(far.contains(&format!("{} hidden layers need at least", usize::MAX)), "{far}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::error::{invalid, CoreError, CoreResult};
 use crate::rng::{mix64, stream};
 use ndarray::{Array3, ArrayView2};
 use rand::RngExt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Settings of one run of [`teacher_sgd`].
 #[derive(Clone, Debug)]
@@ -182,6 +183,35 @@ pub fn teacher_sgd(
     w0: ArrayView2<f64>,
     cfg: &TeacherConfig,
 ) -> CoreResult<TeacherRecord> {
+    teacher_sgd_counting(x, y, w0, cfg, &AtomicU64::new(0))
+}
+
+/// [`teacher_sgd`], adding the SGD steps it completes to `done` as it goes (a progress bar reads it from another
+/// thread): about every [`crate::limits::CHECK_WORK`] multiply-adds of steps, and the rest at the end, so that
+/// `done` has grown by `cfg.steps` when the run returns `Ok`.
+///
+/// ```
+/// use _core::teacher::{teacher_sgd_counting, TeacherConfig};
+/// use ndarray::array;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let x = array![[1.0, 0.5], [-0.3, 1.2]];
+/// let w0 = array![[0.4, -0.2], [-0.1, 0.3]];
+/// let cfg = TeacherConfig {
+///     n_pos: 1, v: 0.5, alpha: 0.3, lr: 0.1, steps: 1000, batch: 1, record_at: vec![0, 1000], seed: 0,
+///     loss_eps: 1e-3,
+/// };
+/// let done = AtomicU64::new(7);
+/// teacher_sgd_counting(x.view(), &[1.0, -1.0], w0.view(), &cfg, &done)?;
+/// assert_eq!(done.load(Ordering::Relaxed), 1007);
+/// # Ok::<(), _core::CoreError>(())
+/// ```
+pub fn teacher_sgd_counting(
+    x: ArrayView2<f64>,
+    y: &[f64],
+    w0: ArrayView2<f64>,
+    cfg: &TeacherConfig,
+    done: &AtomicU64,
+) -> CoreResult<TeacherRecord> {
     let (n, d) = x.dim();
     let l = w0.nrows();
     if n == 0 || d == 0 {
@@ -237,6 +267,9 @@ pub fn teacher_sgd(
     let mut hard: u64 = 0;
     let cancel = crate::limits::Cancel::current();
     let every = crate::limits::items_per(crate::limits::CHECK_WORK, l.saturating_mul(d));
+    // steps between two additions to `done`: about CHECK_WORK multiply-adds of batches, as the checks above
+    let count_every = crate::limits::items_per(crate::limits::CHECK_WORK, batch.saturating_mul(l).saturating_mul(d));
+    let mut counted = 0usize;
     let record = |t: usize, w: &[f64], z: &mut [f64], hard: u64, rec: &mut TeacherRecord| -> CoreResult<()> {
         let (loss, err) = evaluate(w, x, y, cfg, z, &cancel)?;
         if !loss.is_finite() {
@@ -318,7 +351,12 @@ pub fn teacher_sgd(
             record(t, &w, &mut z, hard, &mut rec)?;
             next += 1;
         }
+        if t - counted >= count_every {
+            done.fetch_add((t - counted) as u64, Ordering::Relaxed);
+            counted = t;
+        }
     }
+    done.fetch_add((cfg.steps - counted) as u64, Ordering::Relaxed);
     debug_assert_eq!(rec.steps.len(), t_rec);
     Ok(rec)
 }

@@ -10,23 +10,26 @@ import numpy as np
 
 from .. import _validate as chk
 from ..teacher import TeacherRun, log_schedule, boundary_linearity, linear_teacher_dataset, train_teacher
-from ..teacher.data import MAX_DIMENSION, MAX_POINTS, TEACHER_DISTS, _TEACHER_ALIASES, _check_data, _into_ball, _sample
+from ..teacher.data import MAX_DIMENSION, MAX_POINTS, _check_data, _into_ball, _sample, _teacher_dist
 from ..teacher.training import MAX_EPOCHS, MAX_STEPS, MAX_UNITS, MIN_UNITS, _plan
 
 from .._progress import progress_bar
 from ..limits import override
 from ..separability import _check_max_margin
 from ..plotting import require_matplotlib, write_figure
-from .common import LIMIT_VARIABLES, NEEDS_PLOT, SEED_RANGE, UsageError, bound, dumps, integer, progress_of, span
+from .common import (LIMIT_VARIABLES, NEEDS_PLOT, SEED_RANGE, UsageError, bound, choices, dumps, integer, progress_of,
+                     span)
 
 
 def teacher_probes(n: int, w_star: Any, dist: str, seed: int) -> np.ndarray:
-    """Probe points for the linearity metrics: ``n`` fresh draws of the input distribution, no margin.
+    """Probe points for the linearity metrics: ``n`` fresh draws of the input distribution, no margin. ``dist`` is
+    any name or alias :func:`~nnpartition.teacher.linear_teacher_dataset` takes (the core's ``teacher_dist``).
 
     Example:
         >>> teacher_probes(4, np.array([1.0, 0.0, 0.0]), "gaussian", 0).shape
         (4, 3)
     """
+    dist = _teacher_dist(dist)
     w = np.asarray(w_star, dtype=np.float64)
     return _into_ball(_sample(np.random.default_rng([seed, 0x9B0B]), n, len(w), dist, w / np.linalg.norm(w)))
 
@@ -196,17 +199,16 @@ def _passes(check: Callable[[], object], **lifted: int) -> bool:
 
 def _teacher(args: argparse.Namespace) -> int:
     bs, steps, at = _check_run(args)
-    # the alias (gauss, normal) as its name, once: the probes' sampler knew only the names (an AssertionError for
-    # --dist gauss), and --json recorded the alias
-    args.dist = _TEACHER_ALIASES.get(args.dist, args.dist)
     # about 3 s of CPU with the defaults (history's linearity series over 4000 probes, the max-margin LP and the two
     # linearity fits): one bar over the stages, on a terminal once the work outlasts a second (_progress's policy)
     with progress_bar(4, desc="teacher: training", progress=progress_of(args),
                       unit="stage") as bar:
         X, y, w = linear_teacher_dataset(args.N, args.d, margin=args.margin, dist=args.dist, seed=args.seed)
+        # the SGD's own bar over its steps, under the stages' (one core call: the stages' bar stood still through it)
         run = train_teacher(X, y, args.L, alpha=args.alpha, lr=args.lr, steps=steps, batch_size=bs,
                             init_scale=args.init, record_every=args.record_every,
-                            record_at=None if args.record_every is not None else at, w_star=w, seed=args.seed)
+                            record_at=None if args.record_every is not None else at, w_star=w, seed=args.seed,
+                            progress=progress_of(args))
         bar.set_description_str(f"teacher: metrics of {len(run.steps)} snapshots on {args.probes} probes")
         bar.update(1)
         probes = teacher_probes(args.probes, w, args.dist, args.seed + 1)
@@ -231,7 +233,7 @@ def _teacher(args: argparse.Namespace) -> int:
     if args.json:
         out = {"d": args.d, "N": args.N, "L": args.L, "alpha": args.alpha, "lr": args.lr,
                "batch_size": run.batch_size, "epochs": args.epochs, "steps": int(run.steps[-1]),
-               "margin": args.margin, "dist": args.dist, "init": args.init,
+               "margin": args.margin, "dist": _teacher_dist(args.dist), "init": args.init,   # the name, not an alias
                "record_every": args.record_every,
                "probes": args.probes, "seed": run.seed, "t_agree": t_agree,
                "history": {k: np.asarray(hist[k]).tolist() for k in keys},
@@ -287,7 +289,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--full-batch", action="store_true", help="full-batch gradient descent instead")
     p.add_argument("--margin", type=float, default=0.1,
                    help="data margin around the teacher hyperplane, in [0, 1) (default 0.1)")
-    p.add_argument("--dist", default="gaussian", choices=[*TEACHER_DISTS, *_TEACHER_ALIASES], metavar="DIST",
+    p.add_argument("--dist", default="gaussian", choices=choices("teacher_dist"), metavar="DIST",
                    help="gaussian (alias gauss, normal), ball, sphere or two_balls (default gaussian)")
     p.add_argument("--init", type=float, default=0.5, help="initial row norm scale of W, 0 or more (default 0.5)")
     p.add_argument("--record-every", type=integer, default=None,

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from .. import _core
 from .. import _validate as chk
 from .._random import SeedLike, resolve_seed
 from .._stats import scaled_norm
@@ -19,10 +20,21 @@ __all__ = ["TEACHER_DISTS", "linear_teacher_dataset", "group_signs", "teacher_ne
 #: ``--probes``, and ``-d``).
 MAX_POINTS, MAX_DIMENSION = 2**31, 2**20
 
-#: Input distributions of :func:`linear_teacher_dataset`.
-TEACHER_DISTS = ("gaussian", "ball", "sphere", "two_balls")
-#: Other names :func:`linear_teacher_dataset` takes for them (the command line's ``--dist`` choices too).
-_TEACHER_ALIASES = {"gauss": "gaussian", "normal": "gaussian"}
+#: Input distributions of :func:`linear_teacher_dataset`: the core's (``choices::TeacherDist``), defined there once.
+TEACHER_DISTS: Tuple[str, ...] = _core.CHOICES["teacher_dist"]
+#: Other names :func:`linear_teacher_dataset` takes for them, the core's too (the command line's ``--dist`` choices).
+_TEACHER_ALIASES: Dict[str, str] = _core.ALIASES["teacher_dist"]
+
+
+def _teacher_dist(dist: Any) -> str:
+    """``dist`` checked against :data:`TEACHER_DISTS`, an alias (``gauss``, ``normal``) read as its name: every
+    function that takes a teacher distribution reads it here (the probes' sampler knew only the names).
+
+    Example:
+        >>> _teacher_dist("normal")
+        'gaussian'
+    """
+    return chk.choice("dist", dist, TEACHER_DISTS, _TEACHER_ALIASES)
 
 
 # --------------------------------------------------------------------------- data
@@ -195,7 +207,7 @@ def linear_teacher_dataset(
     margin = chk.real("margin", margin, minimum=0.0, maximum=1.0)
     if margin >= 1.0:
         raise ValueError(f"margin must be < 1 (all points lie in the unit ball), got {margin}")
-    dist = chk.choice("dist", dist, TEACHER_DISTS, _TEACHER_ALIASES)
+    dist = _teacher_dist(dist)
     balanced = chk.flag("balanced", balanced)
     seed = resolve_seed(seed)
     frame, kept_fraction = _sampler(N, d, dist, margin)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _core
 from .. import _validate as chk
+from .._progress import _check as _check_progress, progress_bar
 from .._random import SeedLike, resolve_seed
 from ..network import TwoLayerNet
 from .._stats import scaled_norm
@@ -245,6 +246,7 @@ def train_teacher(
     w_star: Any = None,
     loss_eps: float = 0.01,
     seed: SeedLike = 0,
+    progress: Optional[bool] = None,
 ) -> TeacherRun:
     """Train the network of the linear-teacher setting by SGD and record ``W_t``.
 
@@ -274,6 +276,9 @@ def train_teacher(
         loss_eps: threshold of the ``hard_steps`` count.
         seed: seeds ``W_0`` and the sampling order (streams independent of
             :func:`linear_teacher_dataset` with the same seed); the run's ``seed`` is the integer used.
+        progress: a bar over the SGD steps (the core counts them as it trains, and reports about every 20 ms), the
+            package's policy (``None``: on a terminal or in a notebook, past a second; ``True``: always; ``False``:
+            never). The run is the same with or without it, and Ctrl-C stops it either way.
 
     Returns:
         A :class:`TeacherRun`.
@@ -307,6 +312,7 @@ def train_teacher(
     alpha = _alpha(alpha)
     mag = 1.0 / np.sqrt(L) if v is None else _positive("v", v)
     lr = _positive("lr", lr)
+    progress = _check_progress(progress)
     steps_given = steps
     bs, steps, at = _plan(n, d, L, steps=steps, epochs=epochs, batch_size=batch_size, record_every=record_every,
                           record_at=record_at)
@@ -326,9 +332,19 @@ def train_teacher(
         raise ValueError("w_star must be non-zero")
     _warn_ignored_settings(steps_given, epochs, W0, init_scale)   # after every setting is checked
     signs = group_signs(L)
-    rec_steps, weights, loss, error, hard = _core.teacher_sgd(
-        np.ascontiguousarray(Xc), ypm, np.ascontiguousarray(W0c), int((L + 1) // 2), mag, alpha, lr, steps, bs,
-        [int(t) for t in at], seed, loss_eps)
+
+    def run(steps_done: Optional[Callable[[int], object]]) -> Any:
+        return _core.teacher_sgd(np.ascontiguousarray(Xc), ypm, np.ascontiguousarray(W0c), int((L + 1) // 2), mag,
+                                 alpha, lr, steps, bs, [int(t) for t in at], seed, loss_eps, steps_done)
+
+    if progress is False:
+        out = run(None)
+    else:
+        # one core call, seconds to hours long: the core adds the steps it completes to a counter this bar reads
+        # (a bar nobody sees takes none: the core then calls no Python), as train's
+        with progress_bar(steps, desc=f"teacher SGD d={d} N={n} L={L}", progress=progress, unit="step") as bar:
+            out = run(None if bar.disable else lambda done: bar.update(done - bar.n))
+    rec_steps, weights, loss, error, hard = out
     return TeacherRun(steps=rec_steps.astype(np.int64), weights=np.ascontiguousarray(weights.transpose(0, 2, 1)),
                       loss=loss,
                       error=error, hard_steps=hard.astype(np.int64), signs=signs, v=mag,

@@ -64,6 +64,13 @@ fn deep_region_bounds(
     ))
 }
 
+/// Refuse `layers` hidden layers for `deep_region_bounds` by their count alone, in its words: past
+/// `DEEP_BOUNDS_MAX_LAYERS`, any widths would cost more than its work limit.
+#[pyfunction]
+fn deep_bounds_check_layers(layers: usize) -> PyResult<()> {
+    Ok(counting::check_deep_layers(layers)?)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(regions, m)?)?;
     m.add_function(wrap_pyfunction!(bounded_regions, m)?)?;
@@ -72,5 +79,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cover_count, m)?)?;
     m.add_function(wrap_pyfunction!(separable_probability, m)?)?;
     m.add_function(wrap_pyfunction!(deep_region_bounds, m)?)?;
+    m.add_function(wrap_pyfunction!(deep_bounds_check_layers, m)?)?;
+    m.add("DEEP_BOUNDS_MAX_LAYERS", counting::DEEP_BOUNDS_MAX_LAYERS)?;
     Ok(())
 }

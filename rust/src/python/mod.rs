@@ -13,6 +13,7 @@ use crate::limits::{self, Cancel};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -53,6 +54,19 @@ pub(crate) fn thread_pool(threads: usize) -> PyResult<rayon::ThreadPool> {
         .num_threads(threads)
         .build()
         .map_err(|e| PyValueError::new_err(format!("threads: cannot start a pool of {threads}: {e}")))
+}
+
+/// The tick of a call whose runs add the steps they complete to `done`: `progress(steps done so far)`, if given.
+/// [`run_interruptible_ticking`] calls it while they train (about every 20 ms); the caller calls it once more at
+/// the end, so that `progress` sees the final count.
+pub(crate) fn steps_done<'a>(
+    progress: Option<&'a Bound<'_, PyAny>>,
+    done: &'a AtomicU64,
+) -> impl FnMut(Python<'_>) -> PyResult<()> + 'a {
+    move |_| match progress {
+        Some(cb) => cb.call1((done.load(Ordering::Relaxed),)).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// Run the core call `f` with the GIL released and Ctrl-C honoured.

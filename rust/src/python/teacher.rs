@@ -1,11 +1,10 @@
 //! Bindings for the linear-teacher trainer.
 
-use super::run_interruptible;
-use crate::teacher::{
-    teacher_check as core_teacher_check, teacher_sgd as core_teacher_sgd, TeacherConfig, MAX_RECORDED,
-};
+use super::{run_interruptible_ticking, steps_done};
+use crate::teacher::{teacher_check as core_teacher_check, teacher_sgd_counting, TeacherConfig, MAX_RECORDED};
 use numpy::{IntoPyArray, PyArray1, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+use std::sync::atomic::AtomicU64;
 
 /// `(steps, weights, loss, error, hard_steps)` of a recorded run.
 type Recorded<'py> = (
@@ -20,9 +19,10 @@ type Recorded<'py> = (
 /// weights frozen at `+v` (first `n_pos` units) and `-v`; `y` in `{-1, +1}`,
 /// `w0` of shape `(L, d)`. Returns the tuple `(steps, weights (T, L, d),
 /// loss, error, hard_steps)`: recorded steps, weights, training loss and
-/// error, and the cumulative count of hard steps.
+/// error, and the cumulative count of hard steps. `progress`, if given, is called with the SGD steps done so far,
+/// about every 20 ms while the run trains and once with `steps` at the end.
 #[pyfunction]
-#[pyo3(signature = (x, y, w0, n_pos, v, alpha, lr, steps, batch_size, record_at, seed, loss_eps))]
+#[pyo3(signature = (x, y, w0, n_pos, v, alpha, lr, steps, batch_size, record_at, seed, loss_eps, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn teacher_sgd<'py>(
     py: Python<'py>,
@@ -38,11 +38,15 @@ fn teacher_sgd<'py>(
     record_at: Vec<u64>,
     seed: u64,
     loss_eps: f64,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Recorded<'py>> {
     let (x, w0) = (x.as_array(), w0.as_array());
     let y = y.as_array().to_vec();
     let cfg = TeacherConfig { n_pos, v, alpha, lr, steps, batch: batch_size, record_at, seed, loss_eps };
-    let rec = run_interruptible(py, None, || core_teacher_sgd(x, &y, w0, &cfg))?;
+    let done = AtomicU64::new(0);
+    let mut tick = steps_done(progress.as_ref(), &done);
+    let rec = run_interruptible_ticking(py, None, || teacher_sgd_counting(x, &y, w0, &cfg, &done), &mut tick)?;
+    tick(py)?;
     Ok((
         rec.steps.into_pyarray(py),
         rec.weights.into_pyarray(py),

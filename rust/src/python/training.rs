@@ -1,6 +1,6 @@
 //! Bindings for the trainer: datasets, the reference protocol and general training.
 
-use super::{run_interruptible, run_interruptible_ticking};
+use super::{run_interruptible, run_interruptible_ticking, steps_done};
 use crate::choices::{ActivationKind, LossKind, OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::simulation::PointDist;
@@ -15,7 +15,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 type Dataset<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<u8>>);
 /// `(accuracy float64 (count,), diverged uint64 (count,))`: per dataset, the best accuracy and the diverged runs.
@@ -74,19 +74,6 @@ impl ProtocolArg {
     fn config(&self, widths: Vec<usize>) -> PyResult<TrainConfig> {
         let (opt, sched) = (self.optimizer.parse()?, self.schedule.parse()?);
         Ok(TrainConfig::protocol(widths, opt, self.lr, self.steps, self.batch_size, sched))
-    }
-}
-
-/// The tick of a call whose runs add the steps they complete to `done`: `progress(steps done so far)`, if given.
-/// [`run_interruptible_ticking`] calls it while they train (about every 20 ms); the caller calls it once more at
-/// the end, so that `progress` sees the final count.
-fn steps_done<'a>(
-    progress: Option<&'a Bound<'_, PyAny>>,
-    done: &'a AtomicU64,
-) -> impl FnMut(Python<'_>) -> PyResult<()> + 'a {
-    move |_| match progress {
-        Some(cb) => cb.call1((done.load(Ordering::Relaxed),)).map(|_| ()),
-        None => Ok(()),
     }
 }
 
