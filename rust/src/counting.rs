@@ -345,13 +345,12 @@ pub const DEEP_BOUNDS_MAX_LAYERS: usize = 81_839;
 /// The work refusal of [`deep_region_bounds`], in one set of words whichever path refuses: `work` operations
 /// (about, or at least when `layers` are refused by their count alone).
 fn deep_bounds_refusal(work: f64, layers: Option<usize>) -> CoreError {
-    let how = match layers {
-        None => "about".to_string(),
-        Some(n) => format!("{n} hidden layers need at least"),
+    let what = match layers {
+        None => format!("about {work:.1e} big-integer operations needed"),
+        Some(n) => format!("{n} hidden layers need at least {work:.1e} big-integer operations"),
     };
     CoreError::TooLarge(format!(
-        "deep_region_bounds: {how} {work:.1e} big-integer operations needed (limit {MAX_LIMB_WORK:.0e}; at most \
-         {DEEP_BOUNDS_MAX_LAYERS} hidden layers fit)"
+        "deep_region_bounds: {what} (limit {MAX_LIMB_WORK:.0e}; at most {DEEP_BOUNDS_MAX_LAYERS} hidden layers fit)"
     ))
 }
 
