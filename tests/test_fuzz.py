@@ -21,7 +21,7 @@ test_every_option_of_every_cli_command_is_fuzzed check it, and name what is left
 
 Profiles: the quick one runs in CI (about a minute on two cores). The long one
 (more hypothesis examples, every hostile value for the CLI too, each command's options replaced in every working
-call that gives them rather than in the first, and TOOLKITS_LONG) is
+call that gives them rather than in the first, and TOOLKITS_LONG and CLI_LONG) is
 ``NNPARTITION_FUZZ=long python -m pytest -q tests/test_fuzz.py``.
 
 The Ctrl-C test sends SIGINT to a child running each long native call and
@@ -255,10 +255,6 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("with_max_work(10**10, sparse.capacity_curve)", [("4", "int"), ("[8, 16]", "ints"), ("32", "int")],
      {"trials": ("2", "int"), "seed": ("0", "int"), "k": ("4", "int"), "sparsify": ("'topk'", "str"),
       "projection": ("'gaussian'", "str")}),
-    ("with_max_work(10**10, sparse.capacity_curve)", [("4", "int"), ("[8, 16]", "ints"), ("32", "int")],
-     {"trials": ("1", "int"), "k": ("4", "int"), "projection": ("'sparse_binary'", "str"),
-      "density": ("0.25", "float"), "method": ("'perceptron'", "str"), "fit_intercept": ("True", "bool"),
-      "epochs": ("5", "int"), "trained": ("True", "bool"), "progress": ("False", "bool"), "threads": ("1", "int")}),
     ("sparse.code_stats", [("Z", "array2")], {}),
     ("sparse.readout_accuracy", [("Z", "array2"), ("y", "labels")],
      {"method": ("'perceptron'", "str"), "fit_intercept": ("True", "bool"), "epochs": ("5", "int")}),
@@ -396,9 +392,6 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("teacher.train_teacher", [("X", "array2"), ("ypm", "labels"), ("4", "int")],
      {"steps": ("20", "steps"), "W0": ("rng.normal(size=(2, 4))", "array2"), "record_at": ("[0, 10]", "ints")}),
     ("validation.ValidationReport(rows).real_standard_error", [], {"datasets": ("3", "int")}),
-    ("closing_figures(validation.ValidationReport(rows).plot)", [], {"ax": ("None", "str")}),
-    ("closing_figures(validation.ValidationReport(rows).plot_parity)", [],
-     {"ax": ("None", "str"), "labels": ("True", "bool")}),
     # public methods that take arguments
     ("npn.Plane.standard", [("2", "int")], {}),
     ("npn.Plane.through", [("np.zeros(2)", "array1"), ("np.array([1.0, 0.0])", "array1"),
@@ -422,9 +415,18 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("trun.history", [("X", "array2")], {"threshold": ("0.9", "float")}),
 ]
 
-# Working calls of the long profile alone: importing sklearn and torch costs each worker seconds, which the quick
-# profile's CI time would double for these four (their completeness is checked in both profiles).
+# Working calls of the long profile alone (their completeness is checked in both profiles): importing sklearn and
+# torch costs each worker seconds, and training, plotting or a GIF in every accepted hostile call of the rest (and of
+# CLI_LONG's) would add more than 20 s to the quick profile's CI time beside the other parameters it gained in the
+# sixty-eighth pass on issue 11.
 TOOLKITS_LONG: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
+    ("with_max_work(10**10, sparse.capacity_curve)", [("4", "int"), ("[8, 16]", "ints"), ("32", "int")],
+     {"trials": ("1", "int"), "k": ("4", "int"), "projection": ("'sparse_binary'", "str"),
+      "density": ("0.25", "float"), "method": ("'perceptron'", "str"), "fit_intercept": ("True", "bool"),
+      "epochs": ("5", "int"), "trained": ("True", "bool"), "progress": ("False", "bool"), "threads": ("1", "int")}),
+    ("closing_figures(validation.ValidationReport(rows).plot)", [], {"ax": ("None", "str")}),
+    ("closing_figures(validation.ValidationReport(rows).plot_parity)", [],
+     {"ax": ("None", "str"), "labels": ("True", "bool")}),
     ("npn.TwoLayerNet.from_sklearn", [("fitted('sklearn', (5,))", "str")], {}),
     ("npn.DeepNet.from_sklearn", [("fitted('sklearn', (5, 3))", "str")], {}),
     ("npn.TwoLayerNet.from_torch", [("fitted('torch', (5,))", "str")], {}),
@@ -497,17 +499,20 @@ CLI += [
     [("regions", None), ("--weights", "deep.npz"), ("--first-layer", None), ("--box", "-1"), ("1", None)],
     [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--plot", "e.png"),
      ("--json", None)],
-    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("--sparsify", "topk"), ("-N", "8,16"),
-     ("--trials", "1"), ("--projection", "sparse_binary"), ("--method", "perceptron"), ("--epochs", "5"),
-     ("--trained", None), ("--no-progress", None), ("--plot", "c.png"), ("--json", None)],
-    [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
-     ("--full-batch", None), ("--plot", "t.png"), ("--json", None)],
     [("lowrank-demo", None), ("--nx", "4"), ("--ny", "4"), ("-k", "2"), ("--rho", "0.5"), ("--steps", "20"),
      ("--samples", "0"), ("--plot", "l.png"), ("--json", None)],
     [("train", None), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--datasets", "1"), ("--restarts", "1"),
      ("--steps", "50"), ("--no-progress", None)],
     [("plot-partition", None), ("--weights", "net.npz"), ("--plot", "q.png"), ("--box", "-1"), ("1", None),
      ("--dpi", "40"), ("--json", None)],
+]
+# (see TOOLKITS_LONG)
+CLI_LONG: List[List[Tuple[str, Optional[str]]]] = [
+    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("--sparsify", "topk"), ("-N", "8,16"),
+     ("--trials", "1"), ("--projection", "sparse_binary"), ("--method", "perceptron"), ("--epochs", "5"),
+     ("--trained", None), ("--no-progress", None), ("--plot", "c.png"), ("--json", None)],
+    [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
+     ("--full-batch", None), ("--plot", "t.png"), ("--json", None)],
     [("plot-partition", None), ("--plot", "r.png"), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--steps", "20"),
      ("--restarts", "1"), ("--dpi", "40"), ("--no-progress", None)],
     [("movie", None), ("--out", "n.gif"), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--steps", "20"),
@@ -708,7 +713,7 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
             for h in HOSTILE[kind]:
                 jobs.append({"expr": _expr(callee, base_args, {**base_kw, key: h})})
     replaced = set()   # (command, option): the quick profile replaces each in the first working call that gives it
-    for argv in CLI if cli else []:
+    for argv in (CLI + (CLI_LONG if LONG else [])) if cli else []:
         flat = [p for opt, val in argv for p in ([opt] if val is None else [opt, val])]
         jobs.append({"argv": flat, "base": True})
         for pos, (opt, val) in enumerate(argv):
@@ -1039,14 +1044,15 @@ def test_every_parameter_of_every_fuzzed_callable_is_replaced() -> None:
 
 def test_every_option_of_every_cli_command_is_fuzzed() -> None:
     """Every option of every command is given by a fuzz call of that command: an option that takes a value in a
-    working call of CLI (each value then replaced by CLI_HOSTILE's) or in CLI_REFUSED, a flag in any of them; or
-    named in CLI_OPTIONS_NOT_FUZZED with its reason (which names only options that exist and are not fuzzed)."""
+    working call of CLI or CLI_LONG (each value then replaced by CLI_HOSTILE's) or in CLI_REFUSED, a flag in any of
+    them; or named in CLI_OPTIONS_NOT_FUZZED with its reason (which names only options that exist and are not
+    fuzzed)."""
     from nnpartition import cli
 
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     given: Dict[str, Set[str]] = {}
-    for argv in CLI:
+    for argv in CLI + CLI_LONG:
         given.setdefault(argv[0][0], set()).update(opt for opt, _ in argv[1:])
     for flat in CLI_REFUSED:
         given.setdefault(flat[0], set()).update(p for p in flat[1:] if p.startswith("-"))
