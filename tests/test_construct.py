@@ -892,3 +892,20 @@ for _ in range(4):   # each call a few ms: repeated, so that every thread takes 
 """
     outs = digests_at_thread_counts(code)
     assert [t for t in outs if outs[t] != outs[1]] == [], outs
+
+
+def test_region_map_evaluate_refuses_what_region_map_refuses():
+    """``RegionMap.evaluate`` cast its points with np.asarray: NaN or infinite points came back NaN, and a complex
+    array was cast with a ComplexWarning (its imaginary part dropped); found by the fuzz's parameter coverage (the
+    sixty-eighth pass on issue 11). Its points are checked as region_map's are; a real array of them still gives the
+    network's output (the peer: decision_function)."""
+    rng = np.random.default_rng(0)
+    net = TwoLayerNet(W1=rng.normal(size=(2, 5)), b1=rng.normal(size=5), w2=rng.normal(size=5), b2=0.1)
+    X = rng.uniform(-1, 1, (40, 2))
+    rm = region_map(net, X)
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match=r"^X contains NaN or infinity$"):
+            rm.evaluate(np.full((40, 2), bad))
+    with pytest.raises(TypeError, match=r"^X "):
+        rm.evaluate(X.astype(complex))
+    assert np.allclose(rm.evaluate(X.tolist()), net.decision_function(X))

@@ -2394,3 +2394,17 @@ def test_a_shape_iterator_of_the_wrong_length_says_how_many_it_holds():
         assert _shape(iter([1.0] * n)) == (1.0,) * n
     with pytest.raises(ValueError, match=rf", got {MAX_LAYERS + 1}$"):   # a list's length is known
         required_width(10, 1000, 0.9, shape=[1.0] * (MAX_LAYERS + 1))
+
+
+def test_widths_at_takes_a_width_as_a_size_and_refuses_others_by_name():
+    """WidthAnswer.widths_at read its L with float(L): 10**400 escaped as an OverflowError, and '3' or 2.5 were
+    taken as widths; found by the fuzz's parameter coverage (the sixty-eighth pass on issue 11). L is a size (an int,
+    or a float of whole value, 1 to 2^50): ints and whole floats give the widths ceil(r L) (the peer: _scaled, exact
+    arithmetic)."""
+    a = required_width(3, 100, 0.9, shape=(1, 0.3))
+    for bad, exc in [(10**400, ValueError), (2**50 + 1, ValueError), (0, ValueError), ("3", TypeError),
+                     (2.5, TypeError), (True, TypeError), (math.nan, ValueError)]:
+        with pytest.raises(exc, match=r"^L must"):
+            a.widths_at(bad)
+    for L in (1, 10, 10.0, np.int64(7), 2**40):
+        assert a.widths_at(L) == _scaled(("1", "0.3"), int(L))

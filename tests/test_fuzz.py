@@ -15,8 +15,13 @@ panic is a BaseException; a numpy RuntimeWarning, an overflow or invalid value o
 way, is raised as one), an abort or crash of the process, NaN in a result, or a
 call that outlives its time limit.
 
+Every parameter of every public function, class and public method, and every option of every command, is replaced
+by some call (test_every_parameter_of_every_fuzzed_callable_is_replaced and
+test_every_option_of_every_cli_command_is_fuzzed check it, and name what is left out with its reason).
+
 Profiles: the quick one runs in CI (about a minute on two cores). The long one
-(more hypothesis examples, every hostile value for the CLI too) is
+(more hypothesis examples, every hostile value for the CLI too, each command's options replaced in every working
+call that gives them rather than in the first, and TOOLKITS_LONG and CLI_LONG) is
 ``NNPARTITION_FUZZ=long python -m pytest -q tests/test_fuzz.py``.
 
 The Ctrl-C test sends SIGINT to a child running each long native call and
@@ -36,13 +41,17 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import numpy as np
+
 import nnpartition
+from nnpartition import DeepNet, TwoLayerNet
+from nnpartition.network import save_network
 
 LONG = os.environ.get("NNPARTITION_FUZZ", "quick") == "long"
 ADDRESS_SPACE = 6 * 2**30  # bytes a child may map (the machine has more; aborts show up as failures)
@@ -66,10 +75,12 @@ PREAMBLE = textwrap.dedent("""
     v1 = np.sin(3 * x1)
     net = npn.TwoLayerNet(W1=W, b1=b, w2=rng.normal(size=5), b2=0.1)
     net1 = npn.TwoLayerNet(W1=rng.normal(size=(1, 5)), b1=rng.normal(size=5), w2=rng.normal(size=5), b2=0.1)
-    trun = teacher.train_teacher(X, ypm, 4, steps=20, lr=0.5, alpha=0.3)   # a TeacherRun (2 ms)
+    trun = teacher.train_teacher(X, ypm, 4, steps=20, lr=0.5, alpha=0.3, w_star=np.array([1.0, 0.0]))   # 2 ms
     P = lowrank.local_family(6, 4, 0.5)
     code = sparse.expand_sparsify(X, 64, k=4)
     Z = code.toarray()
+    deep = npn.DeepNet([(W, b), (W2, b2)], np.ones(3), 0.0)
+    rp = npn.region_polygons(net, box=(-1.0, 1.0))   # a RegionPolygons (its methods' calls)
     row = {"d": 2, "N": 9, "L": 3, "dist": "uniform", "part": "heldout", "real": 0.9, "real_std": 0.05,
            "datasets": 3, "estimate": 0.92, "low": 0.9, "high": 0.95, "error": 0.02, "in_band": True}
     rows = [row, {**row, "part": "calibration", "real_std": float("nan"), "datasets": 1}]
@@ -82,6 +93,27 @@ PREAMBLE = textwrap.dedent("""
             finally:
                 plt.close("all")
         return call
+
+    import functools
+
+    @functools.lru_cache(maxsize=None)   # (built on first use, once a worker: sklearn's and torch's imports take
+    def fitted(kind, hidden):            # seconds, which the workers that never call them do not pay)
+        if kind == "sklearn":
+            import warnings
+            from sklearn.neural_network import MLPClassifier
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # (a ConvergenceWarning: five iterations are enough for a network)
+                return MLPClassifier(hidden, max_iter=5, random_state=0).fit(X, y)
+        import torch
+        sizes = (2,) + hidden
+        mods = [m for i in range(len(hidden)) for m in (torch.nn.Linear(sizes[i], sizes[i + 1]), torch.nn.ReLU())]
+        return torch.nn.Sequential(*mods, torch.nn.Linear(sizes[-1], 1))
+
+    @functools.lru_cache(maxsize=None)
+    def answer(what):   # a WidthAnswer or an estimate's EstimateDetails
+        if what == "width":
+            return npn.required_width(3, 100, 0.9, layers=2)
+        return npn.estimate_accuracy(3, 100, 8).details
 
     def with_max_work(max_work, f):
         def call(*args, **kwargs):
@@ -131,28 +163,35 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("npn.separable_probability", [("10", "int"), ("3", "int")], {}),
     ("npn.deep_region_bounds", [("2", "int"), ("[4, 4]", "ints")], {}),
     ("npn.count_regions", [("X", "array2"), ("W", "array2"), ("b", "array1")], {"y": ("y", "labels")}),
-    ("npn.count_regions_deep", [("X", "array2"), ("[(W, b), (W2, b2)]", "ints")], {}),
+    ("npn.count_regions_deep", [("X", "array2"), ("[(W, b), (W2, b2)]", "ints")], {"y": ("y", "labels")}),
     ("npn.regions_in_box", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")],
-     {"max_work": ("10**6", "int")}),
-    ("npn.region_count_curve", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")], {}),
+     {"max_work": ("10**6", "int"), "tol": ("1e-9", "float")}),
+    ("npn.region_count_curve", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")],
+     {"tol": ("1e-9", "float"), "max_work": ("10**6", "int")}),
     ("npn.network_regions_in_box", [("[(W, b), (W2, b2)]", "ints"), ("-1.0", "float"), ("1.0", "float")],
-     {"tol": ("1e-6", "float"), "max_regions": ("10**4", "int")}),
-    ("npn.network_region_count_curve", [("net", "array2"), ("-1.0", "float"), ("1.0", "float")], {}),
+     {"tol": ("1e-6", "float"), "max_regions": ("10**4", "int"), "progress": ("False", "bool")}),
+    ("npn.network_region_count_curve", [("net", "array2"), ("-1.0", "float"), ("1.0", "float")],
+     {"tol": ("1e-6", "float"), "max_regions": ("10**4", "int"), "progress": ("False", "bool")}),
     ("npn.network_regions", [("[(W, b), (W2, b2)]", "ints"), ("-1.0", "float"), ("1.0", "float")],
-     {"max_regions": ("10**4", "int"), "progress": ("False", "bool")}),
+     {"max_regions": ("10**4", "int"), "progress": ("False", "bool"), "tol": ("1e-6", "float")}),
     ("npn.random_dataset", [("30", "int"), ("2", "int")], {"dist": ("'gaussian'", "str"), "seed": ("1", "int")}),
     ("npn.simulate_partition", [("2", "int"), ("50", "int"), ("4", "int")],
      {"trials": ("4", "int"), "dist": ("'uniform'", "str"), "init": ("'gaussian'", "str"),
-      "threads": ("1", "int"), "seed": ("0", "int")}),
-    ("npn.estimate_accuracy", [("3", "int"), ("100", "int"), ("8", "int")], {"dist": ("'uniform'", "str")}),
+      "threads": ("1", "int"), "seed": ("0", "int"), "progress": ("False", "bool")}),
+    ("npn.estimate_accuracy", [("3", "int"), ("100", "int"), ("8", "int")],
+     {"dist": ("'uniform'", "str"), "ceiling": ("True", "bool")}),
     ("npn.accuracy_ceiling", [("3", "int"), ("100", "int"), ("8", "int")], {}),
     ("npn.train", [("X", "array2"), ("y", "labels"), ("4", "int")],
      {"steps": ("30", "steps"), "lr": ("0.02", "float"), "activation": ("'relu'", "str"),
       "optimizer": ("'adam'", "str"), "batch_size": ("16", "int"), "restarts": ("1", "int"),
-      "widths": ("None", "ints")}),
+      "widths": ("None", "ints"), "loss": ("'bce'", "str"), "betas": ("(0.9, 0.999)", "ints"),
+      "eps": ("1e-8", "float"), "seed": ("0", "int"), "fixed_output": ("False", "bool"),
+      "output_scale": ("None", "float"), "threads": ("1", "int"), "snapshot_every": ("10", "int"),
+      "callback": ("lambda *a: None", "callback"), "progress": ("False", "bool")}),
     ("npn.real_accuracy", [("2", "int"), ("20", "int"), ("3", "int")],
      {"datasets": ("1", "int"), "restarts": ("1", "int"), "dist": ("'uniform'", "str"),
-      "progress": ("False", "bool")}),
+      "progress": ("False", "bool"), "seed": ("0", "int"), "threads": ("1", "int"),
+      "callback": ("lambda *a: None", "callback")}),
     # the core's own arguments come validated from real_accuracy: its progress callable alone is the caller's
     ("(lambda cb: npn._core.protocol_accuracy(2, 20, [3], 'uniform', 0, 0, 1, npn.Protocol(steps=100), None, cb))",
      [("lambda n: None", "callback")], {}),
@@ -162,7 +201,8 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("(lambda *a, **k: npn.required_width(*a, **k).to_dict())", [("3", "int"), ("100", "int"), ("0.9", "float")],
      {"layers": ("3", "int")}),
     ("npn.max_samples", [("3", "int"), ("8", "int"), ("0.9", "float")],
-     {"widths": ("None", "ints"), "max_n": ("10**4", "int")}),
+     {"widths": ("None", "ints"), "max_n": ("10**4", "int"), "dist": ("'uniform'", "str"),
+      "protocol": ("npn.Protocol(steps=300)", "str")}),
     ("npn.heldout_errors", [("5", "int"), ("200", "int"), ("8", "int")], {"dist": ("'uniform'", "str")}),
     ("npn.heldout_errors", [("5", "int"), ("200", "int")],
      {"widths": ("[8, 4]", "ints"), "protocol": ("npn.Protocol(optimizer='sgd', lr=0.1)", "str")}),
@@ -170,7 +210,8 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("(lambda r: validation.ValidationReport(r).to_dict())", [("rows", "rows")], {}),
     ("net.predict", [("X", "array2")], {}),
     ("npn.region_polygons", [("net",  "array2")], {"box": ("(-1.0, 1.0)", "ints"), "tol": ("1e-9", "float"),
-                                                  "max_regions": ("10**5", "int")}),
+                                                  "max_regions": ("10**5", "int"),
+                                                  "plane": ("npn.Plane.standard(2)", "str")}),
     # a network's hidden layers alone, as network_regions_in_box takes them (no output layer)
     ("npn.region_polygons", [("[(W, b), (W2, b2)]", "ints")], {"box": ("(-1.0, 1.0)", "ints"),
                                                                 "split_decision": ("False", "bool")}),
@@ -179,10 +220,12 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
      {"k": ("4", "int"), "sparsify": ("'topk'", "str"), "projection": ("'gaussian'", "str"),
       "bias": ("0.0", "float"), "seed": ("0", "int")}),
     ("sparse.expand_sparsify", [("X", "array2"), ("64", "int")],
-     {"k": ("4", "int"), "sparsify": ("'threshold'", "str"), "projection": ("'sparse_binary'", "str")}),
+     {"k": ("4", "int"), "sparsify": ("'threshold'", "str"), "projection": ("'sparse_binary'", "str"),
+      "density": ("0.25", "float")}),
     ("teacher.train_teacher", [("X", "array2"), ("ypm", "labels"), ("4", "int")],
      {"steps": ("50", "steps"), "lr": ("0.5", "float"), "alpha": ("0.3", "float"), "batch_size": ("4", "int")}),
-    ("limits.set_limits", [], {"max_bytes": ("8 * 2**30", "int")}),
+    ("limits.set_limits", [], {"max_bytes": ("8 * 2**30", "int"), "max_params": ("2**28", "int"),
+                               "max_work": ("10**13", "int")}),
     ("npn.log_regions", [("2**64 - 1", "int"), ("2**63", "int")], {}),
     ("npn.estimate_accuracy", [("np.array([1.0, 3.0])", "array1"), ("np.array([50.0, 1e4])", "array1"),
                                ("np.array([4.0, 30.0])", "array1")], {}),
@@ -197,72 +240,95 @@ BASE: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
 # one hostile value at a time in both profiles (test_toolkits_hostile_values).
 TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("construct.interpolant_1d", [("x1", "array1"), ("v1", "array1")], {}),
-    ("construct.linear_pieces", [("net1", "array2")], {"interval": ("(-1.0, 1.0)", "ints")}),
-    ("construct.knots", [("net1", "array2")], {"tol": ("1e-9", "float")}),
-    ("construct.ramp_pairs", [("net1", "array2")], {}),
+    ("construct.linear_pieces", [("net1", "array2")], {"interval": ("(-1.0, 1.0)", "ints"), "tol": ("1e-9", "float")}),
+    ("construct.knots", [("net1", "array2")], {"tol": ("1e-9", "float"), "interval": ("(-1.0, 1.0)", "ints")}),
+    ("construct.ramp_pairs", [("net1", "array2")], {"interval": ("(-1.0, 1.0)", "ints"), "rtol": ("1e-6", "float")}),
     ("construct.classifier_1d", [("x1", "array1"), ("(v1 > 0).astype(int)", "labels")], {}),
-    ("construct.explain_1d", [("net1", "array2"), ("x1[:, None]", "array2")], {}),
-    ("construct.approximate_1d", [("np.sin", "str"), ("-1.0", "float"), ("1.0", "float"), ("8", "int")], {}),
+    ("construct.explain_1d", [("net1", "array2"), ("x1[:, None]", "array2")],
+     {"y": ("(v1 > 0).astype(int)", "labels"), "tol": ("1e-9", "float")}),
+    ("construct.approximate_1d", [("np.sin", "str"), ("-1.0", "float"), ("1.0", "float"), ("8", "int")],
+     {"points_per_unit": ("200", "int")}),
+    ("construct.approximate_1d", [("np.sin", "str"), ("-1.0", "float"), ("1.0", "float"), ("8", "int")],
+     {"f2_max": ("1.0", "float"), "lipschitz": ("1.0", "float")}),
     # Its LPs run in Python and HiGHS at about 1e9 of its steps a second: with max_work=1e10 every
     # call it accepts finishes within the time limit, so what is tested is its check before the work.
     ("with_max_work(10**10, sparse.capacity_curve)", [("4", "int"), ("[8, 16]", "ints"), ("32", "int")],
-     {"trials": ("2", "int"), "seed": ("0", "int")}),
+     {"trials": ("2", "int"), "seed": ("0", "int"), "k": ("4", "int"), "sparsify": ("'topk'", "str"),
+      "projection": ("'gaussian'", "str")}),
     ("sparse.code_stats", [("Z", "array2")], {}),
-    ("sparse.readout_accuracy", [("Z", "array2"), ("y", "labels")], {}),
-    ("sparse.pattern_overlap", [("X", "array2"), ("code", "array2")], {"pairs": ("50", "int"), "bins": ("5", "int")}),
+    ("sparse.readout_accuracy", [("Z", "array2"), ("y", "labels")],
+     {"method": ("'perceptron'", "str"), "fit_intercept": ("True", "bool"), "epochs": ("5", "int")}),
+    ("sparse.pattern_overlap", [("X", "array2"), ("code", "array2")],
+     {"pairs": ("50", "int"), "bins": ("5", "int"), "seed": ("0", "int")}),
     ("teacher.linear_teacher_dataset", [("50", "int"), ("3", "int")],
-     {"margin": ("0.1", "float"), "dist": ("'ball'", "str")}),
+     {"margin": ("0.1", "float"), "dist": ("'ball'", "str"), "balanced": ("True", "bool"), "seed": ("0", "int")}),
     ("teacher.clustering_metrics", [("W", "array2")],
-     {"w_star": ("np.array([1.0, 0.5])", "array1"), "X": ("X", "array2"), "threshold": ("0.9", "float")}),
+     {"w_star": ("np.array([1.0, 0.5])", "array1"), "X": ("X", "array2"), "threshold": ("0.9", "float"),
+      "signs": ("np.array([1.0, -1.0, 1.0, -1.0, 1.0])", "array1")}),
     ("teacher.boundary_linearity", [("net", "array2"), ("X", "array2")],
      {"w_star": ("np.array([1.0, 0.5])", "array1"), "max_margin": ("np.array([1.0, 0.0])", "array1")}),
     ("teacher.linearity_baselines", [("trun", "str"), ("X", "array2")],
-     {"n_random": ("3", "int"), "seed": ("0", "int")}),
-    ("lowrank.local_family", [("6", "int"), ("4", "int"), ("0.5", "float")], {"sharpness": ("4.0", "float")}),
-    ("lowrank.bayes_matrix", [("P", "array2")], {}),
-    ("lowrank.optimal_low_rank", [("P", "array2"), ("2", "int")], {}),
+     {"n_random": ("3", "int"), "seed": ("0", "int"), "progress": ("False", "bool")}),
+    ("lowrank.local_family", [("6", "int"), ("4", "int"), ("0.5", "float")],
+     {"sharpness": ("4.0", "float"), "seed": ("0", "int")}),
+    ("lowrank.bayes_matrix", [("P", "array2")], {"centred": ("True", "bool"), "normalize": ("False", "bool")}),
+    ("lowrank.optimal_low_rank", [("P", "array2"), ("2", "int")],
+     {"normalize": ("False", "bool"), "tol": ("1e-10", "float")}),
     ("lowrank.train_softmax_layer", [("P", "array2"), ("2", "int")],
-     {"steps": ("50", "steps"), "lr": ("0.05", "float")}),
-    ("lowrank.h_score", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2")], {}),
+     {"steps": ("50", "steps"), "lr": ("0.05", "float"), "init_scale": ("0.01", "float"), "seed": ("0", "int"),
+      "normalize": ("False", "bool"), "progress": ("False", "bool")}),
+    ("lowrank.h_score", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2")],
+     {"normalization": ("'half'", "str"), "normalize": ("False", "bool")}),
     # (the registry's completeness test, test_every_public_callable_is_fuzzed, asked for the rest)
     ("lowrank.conditional_mean_matrix", [("P", "array2"), ("np.arange(4.0)", "array1")],
      {"normalize": ("True", "bool")}),
     ("lowrank.locality", [("P", "array2")], {"threshold": ("0.1", "float"), "normalize": ("False", "bool")}),
-    ("lowrank.softmax_log_loss", [("P", "array2"), ("rng.normal(size=(6, 4))", "array2")], {}),
+    ("lowrank.softmax_log_loss", [("P", "array2"), ("rng.normal(size=(6, 4))", "array2")],
+     {"normalize": ("False", "bool")}),
     ("lowrank.sample_joint", [("np.array([0, 1, 2, 1])", "labels"), ("3", "int")], {}),
-    ("lowrank.best_weights", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2")], {}),
-    ("lowrank.best_features", [("P", "array2"), ("rng.normal(size=(2, 4))", "array2")], {}),
+    ("lowrank.best_weights", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2")],
+     {"normalize": ("False", "bool")}),
+    ("lowrank.best_features", [("P", "array2"), ("rng.normal(size=(2, 4))", "array2")],
+     {"normalize": ("False", "bool")}),
     ("lowrank.activation_derivative", [("'sigmoid'", "str"), ("rng.normal(size=3)", "array1")],
      {"slope": ("0.01", "float")}),
     ("lowrank.hidden_layer_optimum", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2"),
                                       ("rng.normal(size=(3, 4))", "array2"), ("rng.normal(size=3)", "array1")],
-     {"activation": ("'sigmoid'", "str"), "slope": ("0.01", "float")}),
+     {"activation": ("'sigmoid'", "str"), "slope": ("0.01", "float"), "normalize": ("False", "bool")}),
     ("separability.separable", [("Z", "array2"), ("y", "labels")], {"fit_intercept": ("False", "bool")}),
     ("separability.max_margin", [("X", "array2"), ("y", "labels")],
      {"fit_intercept": ("True", "bool"), "tol": ("1e-7", "float")}),
     ("simulation.summarize", [("np.arange(5.0)", "array1")],
      {"bounds": ("(0.0, 10.0)", "ints"), "one_value_nan": ("False", "bool")}),
     ("sparse.explicit_readout", [("lambda P: np.sin(P[:, 0])", "str"), ("2", "int"), ("32", "int"), ("4", "int")],
-     {"n_train": ("50", "int"), "n_test": ("20", "int")}),
-    ("sparse.teacher_task", [("'nonlinear'", "str"), ("50", "int"), ("3", "int")], {"width": ("5", "int")}),
+     {"n_train": ("50", "int"), "n_test": ("20", "int"), "seed": ("0", "int")}),
+    ("sparse.teacher_task", [("'nonlinear'", "str"), ("50", "int"), ("3", "int")],
+     {"width": ("5", "int"), "seed": ("0", "int")}),
     ("sparse.generalisation", [("'linear'", "str"), ("2", "int"), ("32", "int"), ("50", "int")],
      {"n_test": ("20", "int"), "k": ("4", "int"), "trials": ("1", "int"), "ridge": ("1e-3", "float"),
-      "sparsifiers": ("('topk', 'relu')", "ints")}),
+      "sparsifiers": ("('topk', 'relu')", "ints"), "trained": ("True", "bool"), "seed": ("0", "int"),
+      "progress": ("False", "bool"), "threads": ("1", "int")}),
     ("sparse.sparsity_curve", [("'linear'", "str"), ("2", "int"), ("32", "int"), ("50", "int"),
-                               ("[0.1, 0.5]", "ints")], {"n_test": ("20", "int"), "trials": ("1", "int")}),
+                               ("[0.1, 0.5]", "ints")],
+     {"n_test": ("20", "int"), "trials": ("1", "int"), "ridge": ("1e-3", "float"), "seed": ("0", "int"),
+      "progress": ("False", "bool")}),
     ("teacher.group_signs", [("4", "int")], {}),
-    ("teacher.teacher_network", [("W", "array2")], {"alpha": ("0.3", "float"), "v": ("1.0", "float")}),
+    ("teacher.teacher_network", [("W", "array2")], {"alpha": ("0.3", "float"), "v": ("1.0", "float"),
+                                                    "signs": ("np.array([1.0, -1.0, 1.0, -1.0, 1.0])", "array1")}),
     ("teacher.update_bound", [("X", "array2"), ("ypm", "labels"), ("np.array([1.0, 0.0])", "array1"), ("4", "int")],
-     {"lr": ("0.1", "float"), "alpha": ("0.3", "float"), "init_norm": ("0.0", "float")}),
+     {"lr": ("0.1", "float"), "alpha": ("0.3", "float"), "init_norm": ("0.0", "float"), "v": ("1.0", "float")}),
     ("teacher.log_schedule", [("100", "steps"), ("10", "int")], {}),
     ("validation.heldout_grid", [("4e6", "float"), ("10", "int")], {}),
     ("validation.grid_configs", [("'small'", "str")], {}),
     ("validation.sample_protocols", [("10", "int"), ("1", "int")], {}),
     ("validation.reference_sample", [("8", "int"), ("2", "int"), ("8e9", "float")], {}),
-    ("pictures.window_for", [("net", "array2"), ("X", "array2")], {"box": ("(-1.0, 1.0)", "ints")}),
+    ("pictures.window_for", [("net", "array2"), ("X", "array2")],
+     {"box": ("(-1.0, 1.0)", "ints"), "plane": ("npn.Plane.standard(2)", "str")}),
     ("closing_figures(npn.plot_partition)", [("net", "array2"), ("X", "array2"), ("y", "labels")],
      {"color": ("'decision'", "str"), "box": ("(-1.0, 1.0)", "ints"), "linewidth": ("0.3", "float"),
-      "max_regions": ("10**4", "int"), "max_points": ("100", "int"), "hyperplanes": ("True", "bool")}),
+      "max_regions": ("10**4", "int"), "max_points": ("100", "int"), "hyperplanes": ("True", "bool"),
+      "ax": ("None", "str"), "decision_boundary": ("True", "bool"), "plane": ("npn.Plane.standard(2)", "str"),
+      "edgecolor": ("'k'", "str"), "colorbar": ("False", "bool"), "key": ("True", "bool")}),
     ("sweep.config_key", [("{'a': 1, 'b': 'x'}", "rows")], {}),
     ("sweep.product", [], {"a": ("[1, 2]", "ints"), "b": ("['x']", "ints")}),
     ("datasets.toy_dataset", [("'xor'", "str"), ("30", "int"), ("2", "int")],
@@ -273,7 +339,7 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     ("npn.TwoLayerNet", [("W", "array2"), ("b", "array1"), ("rng.normal(size=5)", "array1"), ("0.1", "float")],
      {"activation": ("'relu'", "str"), "slope": ("0.01", "float")}),
     ("npn.DeepNet", [("[(W, b), (W2, b2)]", "ints"), ("np.ones(3)", "array1"), ("0.0", "float")],
-     {"activation": ("'leaky_relu'", "str")}),
+     {"activation": ("'leaky_relu'", "str"), "slope": ("0.01", "float")}),
     ("npn.Protocol", [], {"optimizer": ("'sgd'", "str"), "lr": ("0.1", "float"), "steps": ("100", "steps"),
                           "batch_size": ("8", "int"), "schedule": ("'constant'", "str"), "restarts": ("1", "int")}),
     ("sweep.Product", [("{'a': [1, 2], 'b': ['x']}", "rows")], {}),
@@ -284,7 +350,7 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     # tol=1e308: NaN in the comparison's spectral gap; now tol is refused outside [0, 1)
     ("lowrank.compare_layer", [("P", "array2"), ("rng.normal(size=(6, 2))", "array2"),
                                ("rng.normal(size=(2, 4))", "array2"), ("rng.normal(size=4)", "array1")],
-     {"tol": ("1e-10", "float")}),
+     {"tol": ("1e-10", "float"), "normalize": ("False", "bool")}),
     # tol=1e308: an overflow (RuntimeWarning) in tol * s[0]; now tol is refused outside [0, 1)
     ("lowrank.principal_angles", [("rng.normal(size=(6, 2))", "array2"), ("rng.normal(size=(6, 3))", "array2")],
      {"tol": ("1e-10", "float")}),
@@ -293,24 +359,88 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
     # second of its steps) makes the check the thing tested, as for capacity_curve above.
     ("with_max_work(10**9, lowrank.locality_sweep)", [("np.array([0.3, 0.6])", "array1")],
      {"n_x": ("4", "int"), "n_y": ("3", "int"), "k": ("2", "int"), "samples": ("100", "int"),
-      "steps": ("20", "steps")}),
+      "steps": ("20", "steps"), "seed": ("0", "int"), "progress": ("False", "bool")}),
     # sizes=(3,) * 10**5: 3e5 fits priced at 27 steps each (a fit's numpy calls, 50 us, not counted); max_work
     # as above
     ("with_max_work(10**9, sparse.subset_curve)", [("code", "array2"), ("y", "labels"), ("X", "array2"),
                                                    ("y", "labels"), ("[8, 16]", "ints")],
-     {"repeats": ("2", "int"), "ridge": ("1e-3", "float")}),
+     {"repeats": ("2", "int"), "ridge": ("1e-3", "float"), "seed": ("0", "int"), "progress": ("False", "bool")}),
     # draw=np.uint64(2**64 - 1): an overflow (RuntimeWarning) in the seed's product; now draw is checked first
-    ("validation.protocol_sample", [("20", "int"), ("2", "int"), ("1", "int"), ("8e9", "float"), ("1", "int")], {}),
+    ("validation.protocol_sample", [("20", "int"), ("2", "int"), ("1", "int"), ("8e9", "float"), ("1", "int"),
+                                    ("0", "int")], {}),
     # b = 1.7e308 or a bound of +-1e308: overflows (RuntimeWarning) in numpy's products; now refused above 1e150
     ("window.regions_in_square_numpy", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")], {}),
+
+    # (parameters and methods test_every_parameter_of_every_fuzzed_callable_is_replaced asked for, the sixty-eighth
+    # pass on issue 11: each needs a working call of its own beside the ones above)
+    ("npn.estimate_accuracy", [("3", "int"), ("100", "int"), ("8", "int")],
+     {"method": ("'monte_carlo'", "str"), "trials": ("4", "int"), "seed": ("0", "int"), "progress": ("False", "bool")}),
+    ("npn.accuracy_ceiling", [("3", "int"), ("100", "int")], {"widths": ("[8, 4]", "ints")}),
+    ("npn.required_width", [("3", "int"), ("100", "int"), ("0.9", "float")],
+     {"shape": ("(1.0, 0.5)", "ints"), "protocol": ("npn.Protocol(steps=300)", "str")}),
+    ("npn.real_accuracy", [("2", "int"), ("20", "int")],
+     {"widths": ("[3, 2]", "ints"), "protocol": ("npn.Protocol(steps=100)", "str"), "datasets": ("1", "int"),
+      "progress": ("False", "bool")}),
+    ("npn.train", [("X", "array2"), ("y", "labels"), ("4", "int")],
+     {"steps": ("30", "steps"), "activation": ("'leaky_relu'", "str"), "slope": ("0.01", "float"),
+      "optimizer": ("'sgd'", "str"), "lr": ("0.1", "float"), "momentum": ("0.9", "float"),
+      "schedule": ("'cosine'", "str"), "lr_min": ("1e-3", "float")}),
+    ("npn.train", [("X", "array2"), ("y", "labels"), ("4", "int")], {"protocol": ("npn.Protocol(steps=30)", "str")}),
+    ("teacher.train_teacher", [("X", "array2"), ("ypm", "labels"), ("4", "int")],
+     {"epochs": ("2", "int"), "v": ("1.0", "float"), "record_every": ("5", "int"), "init_scale": ("0.5", "float"),
+      "w_star": ("np.array([1.0, 0.0])", "array1"), "loss_eps": ("0.01", "float"), "seed": ("0", "int")}),
+    ("teacher.train_teacher", [("X", "array2"), ("ypm", "labels"), ("4", "int")],
+     {"steps": ("20", "steps"), "W0": ("rng.normal(size=(2, 4))", "array2"), "record_at": ("[0, 10]", "ints")}),
+    ("validation.ValidationReport(rows).real_standard_error", [], {"datasets": ("3", "int")}),
+    # public methods that take arguments
+    ("npn.Plane.standard", [("2", "int")], {}),
+    ("npn.Plane.through", [("np.zeros(2)", "array1"), ("np.array([1.0, 0.0])", "array1"),
+                           ("np.array([0.0, 1.0])", "array1")], {}),
+    ("npn.Plane.standard(2).to_input", [("X", "array2")], {}),
+    ("npn.Plane.standard(2).to_window", [("X", "array2")], {}),
+    ("npn.Plane.standard(2).distance", [("X", "array2")], {}),
+    ("rp.polygon", [("0", "int")], {}),
+    ("rp.layer_patterns", [("0", "int")], {}),
+    ("net.hidden", [("X", "array2")], {}),
+    ("net.decision_function", [("X", "array2")], {}),
+    ("deep.accuracy", [("X", "array2"), ("y", "labels")], {}),
+    ("answer('details').get", [("'ceiling'", "str")], {"default": ("None", "str")}),
+    ("answer('width').widths_at", [("2", "int")], {}),
+    ("construct.region_map(net, X).evaluate", [("X", "array2")], {}),
+    ("code.encode", [("X", "array2")], {}),
+    ("trun.network", [("-1", "int")], {}),
+    ("trun.metrics", [("0.9", "float")], {}),
+    ("trun.agreement_step", [("trun.metrics()", "str")], {}),
+    ("trun.linearity_series", [("X", "array2")], {}),
+    ("trun.history", [("X", "array2")], {"threshold": ("0.9", "float")}),
+]
+
+# Working calls of the long profile alone (their completeness is checked in both profiles): importing sklearn and
+# torch costs each worker seconds, and training, plotting or a GIF in every accepted hostile call of the rest (and of
+# CLI_LONG's) would add more than 20 s to the quick profile's CI time beside the other parameters it gained in the
+# sixty-eighth pass on issue 11.
+TOOLKITS_LONG: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
+    ("with_max_work(10**10, sparse.capacity_curve)", [("4", "int"), ("[8, 16]", "ints"), ("32", "int")],
+     {"trials": ("1", "int"), "k": ("4", "int"), "projection": ("'sparse_binary'", "str"),
+      "density": ("0.25", "float"), "method": ("'perceptron'", "str"), "fit_intercept": ("True", "bool"),
+      "epochs": ("5", "int"), "trained": ("True", "bool"), "progress": ("False", "bool"), "threads": ("1", "int")}),
+    ("closing_figures(validation.ValidationReport(rows).plot)", [], {"ax": ("None", "str")}),
+    ("closing_figures(validation.ValidationReport(rows).plot_parity)", [],
+     {"ax": ("None", "str"), "labels": ("True", "bool")}),
+    ("npn.TwoLayerNet.from_sklearn", [("fitted('sklearn', (5,))", "str")], {}),
+    ("npn.DeepNet.from_sklearn", [("fitted('sklearn', (5, 3))", "str")], {}),
+    ("npn.TwoLayerNet.from_torch", [("fitted('torch', (5,))", "str")], {}),
+    ("npn.DeepNet.from_torch", [("fitted('torch', (5, 3))", "str")], {}),
 ]
 
 CLI: List[List[Tuple[str, Optional[str]]]] = [
     [("estimate", None), ("-d", "3"), ("-N", "100"), ("-L", "8")],
     [("regions", None), ("-L", "4"), ("-d", "2")],
-    [("simulate", None), ("-d", "2"), ("-N", "50"), ("-L", "4"), ("--trials", "3"), ("--no-progress", None)],
+    [("simulate", None), ("-d", "2"), ("-N", "50"), ("-L", "4"), ("--trials", "3"), ("--no-progress", None),
+     ("--dist", "gaussian"), ("--init", "gaussian"), ("--seed", "0"), ("--threads", "1"), ("--json", None)],
     [("train", None), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--datasets", "1"), ("--restarts", "1"),
-     ("--no-progress", None)],
+     ("--no-progress", None), ("--dist", "gaussian"), ("--seed", "0"), ("--optimizer", "sgd"), ("--lr", "0.1"),
+     ("--steps", "50"), ("--batch-size", "8"), ("--schedule", "constant"), ("--threads", "1"), ("--json", None)],
 ]
 # Every other registered command (test_every_cli_command_is_fuzzed checks the list is complete);
 # output files go to the worker's temporary directory.
@@ -323,25 +453,94 @@ CLI += [
     [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--seed", "0"),
      ("--workers", "1"), ("--no-progress", None)],
     [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--seed", "0"), ("--lr", "0.02")],
-    [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--seed", "0")],
+    [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--seed", "0"),
+     ("--no-progress", None)],
     [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("--sparsify", "topk"), ("-N", "8,16"),
-     ("--trials", "2"), ("--seed", "0")],   # -k is refused with relu, the default
+     ("--trials", "2"), ("--seed", "0"), ("--exact", None)],   # -k is refused with relu, the default
     [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
-     ("--alpha", "0.3"), ("--lr", "0.1"), ("--margin", "0.1"), ("--batch-size", "4")],
+     ("--alpha", "0.3"), ("--lr", "0.1"), ("--margin", "0.1"), ("--batch-size", "4"), ("--dist", "ball"),
+     ("--init", "0.5"), ("--record-every", "5"), ("--seed", "0"), ("--no-progress", None)],
     [("lowrank-demo", None), ("--nx", "4"), ("--ny", "4"), ("-k", "2"), ("--rho", "0.5"), ("--steps", "20"),
-     ("--samples", "0")],
+     ("--samples", "0"), ("--seed", "0"), ("--no-progress", None)],
     [("plot-partition", None), ("--plot", "p.png"), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--steps", "20"),
-     ("--restarts", "1"), ("--dpi", "40")],
+     ("--restarts", "1"), ("--dpi", "40"), ("--no-hyperplanes", None), ("--size", "3"), ("--no-progress", None),
+     ("--dist", "xor"), ("--seed", "0"), ("--color", "region"), ("--save-weights", "w.npz")],
     [("movie", None), ("--out", "m.gif"), ("-d", "2"), ("-N", "20"), ("-L", "3"), ("--steps", "20"),
-     ("--every", "10"), ("--fps", "5"), ("--dpi", "40"), ("--no-progress", None)],
+     ("--every", "10"), ("--fps", "5"), ("--dpi", "40"), ("--no-progress", None), ("--dist", "xor"), ("--seed", "0"),
+     ("--color", "region")],
+]
+# Every option of every command (test_every_option_of_every_cli_command_is_fuzzed checks it): the options the calls
+# above leave out, in working calls of their own (a --box's second bound is a bare value after the first, which is
+# the one replaced; net.npz and deep.npz are networks run_jobs saves in the workers' directory).
+CLI += [
+    [("estimate", None), ("-d", "3"), ("-N", "100"), ("-L", "8"), ("--dist", "gaussian"), ("--method", "monte_carlo"),
+     ("--trials", "4"), ("--seed", "0"), ("--no-progress", None), ("--json", None)],
+    [("estimate", None), ("-d", "3"), ("-N", "100"), ("-L", "8"), ("--optimizer", "sgd"), ("--lr", "0.1"),
+     ("--steps", "300"), ("--batch-size", "16"), ("--schedule", "constant"), ("--restarts", "1")],
+    [("size", None), ("-d", "3"), ("-L", "8"), ("--target", "0.9"), ("--max-n", "1000"), ("--dist", "gaussian"),
+     ("--json", None)],
+    [("size", None), ("-d", "3"), ("-N", "100"), ("--target", "0.9"), ("--shape", "1,0.5"), ("--optimizer", "sgd"),
+     ("--batch-size", "16"), ("--schedule", "constant"), ("--restarts", "1")],
+    [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--steps", "10"),
+     ("--optimizer", "sgd"), ("--lr", "0.1"), ("--batch-size", "8"), ("--schedule", "constant"),
+     ("--csv", "v.csv"), ("--plot", "v.png"), ("--store", "v.sqlite"), ("--no-progress", None), ("--json", None)],
+    # (continues the store the call above wrote, which runs first: the same sweep, every configuration recorded)
+    [("validate", None), ("--grid", "small"), ("--datasets", "1"), ("--restarts", "1"), ("--steps", "10"),
+     ("--optimizer", "sgd"), ("--lr", "0.1"), ("--batch-size", "8"), ("--schedule", "constant"),
+     ("--store", "v.sqlite"), ("--resume", None), ("--retry-failed", None), ("--no-progress", None)],
+    [("demo", None), ("--steps", "10"), ("--restarts", "1"), ("--optimizer", "sgd"), ("--batch-size", "8"),
+     ("--schedule", "constant"), ("--plot", "d.png"), ("--json", None)],
+    [("regions", None), ("-L", "4"), ("-d", "2"), ("--central", None), ("--json", None)],
+    [("regions", None), ("-L", "4"), ("-d", "2"), ("--log", None)],
+    [("regions", None), ("--weights", "net.npz"), ("--box", "-1"), ("1", None), ("--tol", "1e-9"),
+     ("--max-work", "1000000"), ("--json", None)],
+    [("regions", None), ("--weights", "deep.npz"), ("--box", "-1"), ("1", None), ("--max-regions", "10000"),
+     ("--save-regions", "r.json"), ("--no-progress", None)],
+    [("regions", None), ("--weights", "deep.npz"), ("--first-layer", None), ("--box", "-1"), ("1", None)],
+    [("explain-1d", None), ("-L", "4"), ("-N", "20"), ("--steps", "20"), ("--restarts", "1"), ("--plot", "e.png"),
+     ("--json", None)],
+    [("lowrank-demo", None), ("--nx", "4"), ("--ny", "4"), ("-k", "2"), ("--rho", "0.5"), ("--steps", "20"),
+     ("--samples", "0"), ("--plot", "l.png"), ("--json", None)],
+    [("train", None), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--datasets", "1"), ("--restarts", "1"),
+     ("--steps", "50"), ("--no-progress", None)],
+    [("plot-partition", None), ("--weights", "net.npz"), ("--plot", "q.png"), ("--box", "-1"), ("1", None),
+     ("--dpi", "40"), ("--json", None)],
+]
+# (see TOOLKITS_LONG)
+CLI_LONG: List[List[Tuple[str, Optional[str]]]] = [
+    [("eas-capacity", None), ("-d", "3"), ("-m", "16"), ("-k", "2"), ("--sparsify", "topk"), ("-N", "8,16"),
+     ("--trials", "1"), ("--projection", "sparse_binary"), ("--method", "perceptron"), ("--epochs", "5"),
+     ("--trained", None), ("--no-progress", None), ("--plot", "c.png"), ("--json", None)],
+    [("teacher", None), ("-d", "3"), ("-N", "20"), ("-L", "4"), ("--epochs", "2"), ("--probes", "50"),
+     ("--full-batch", None), ("--plot", "t.png"), ("--json", None)],
+    [("plot-partition", None), ("--plot", "r.png"), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--steps", "20"),
+     ("--restarts", "1"), ("--dpi", "40"), ("--no-progress", None)],
+    [("movie", None), ("--out", "n.gif"), ("-d", "2"), ("-N", "20"), ("--widths", "3,2"), ("--steps", "20"),
+     ("--every", "10"), ("--fps", "5"), ("--dpi", "40"), ("--box", "-1"), ("1", None), ("--no-progress", None),
+     ("--json", None)],
 ]
 # Commands that serve until Ctrl-C: only argument sets they must refuse (never the working call).
 CLI_REFUSED: List[List[str]] = [["explore", "--no-browser", "--port", p]
                                 for p in ["-1", "65536", "18446744073709551616", "1e308", "nan", "abc", ""]]
+# (its other options, beside a port it refuses: a host it would bind serves, and a refused port is refused first)
+CLI_REFUSED += [["explore", "--no-browser", "--port", "-1", "--host", "127.0.0.1", "--allow-host", "proxy.example",
+                 "--verbose", "--json"]]
+# --protocol-grid beside --steps, which it refuses (a working call trains its 32 configurations at the reference
+# protocols, minutes)
+CLI_REFUSED += [["validate", "--protocol-grid", "--datasets", "1", "--steps", "10", "--no-progress"]]
+# a Dask scheduler: addresses it refuses (not one where nothing answers: Dask's client tries again for the 20 s of
+# its timeout, longer than a call's time limit)
+CLI_REFUSED += [["validate", "--grid", "small", "--datasets", "1", "--steps", "10", "--no-progress", "--scheduler", a]
+                for a in ["-1", "0", "18446744073709551616", "nan", "abc", "", "tcp://"]]
 CLI_HOSTILE = ["-1", "0", "18446744073709551616", "1e308", "nan", "inf", "abc", "", "9" * 40]
 #: Values of one option's own syntax, in both profiles beside CLI_HOSTILE's: --widths takes commas too.
 CLI_HOSTILE_OF = {"--widths": [",", "8,,4", "8,", ",8", "8,-1", "8,0", "8,1e308", "8,nan", "8, 4", "8;4",
                                "8,18446744073709551616", ",".join(["2"] * 65)]}
+#: Options that name a file: their hostile values are paths (an empty one, a folder, one in a folder that is not
+#: there, a NUL byte), in both profiles; CLI_HOSTILE's, which are ordinary file names, only in the long one.
+CLI_PATHS = ["--plot", "--out", "--csv", "--store", "--save-weights", "--save-regions", "--weights"]
+CLI_HOSTILE_PATH = ["", ".", "no-such-folder/f", "a\0b"]
+CLI_HOSTILE_OF.update({opt: CLI_HOSTILE_PATH for opt in CLI_PATHS})
 
 # Result fields whose docstrings say NaN stands for "not available" (an optional input left out,
 # an empty group, a constant sample); NaN anywhere else in a result fails the call.
@@ -353,6 +552,7 @@ DOCUMENTED_NAN = {
                         "angle_fitted_to_max_margin", "certified_fraction"],
     "PatternOverlap": ["bin_mean", "correlation"],
     "AccuracyMeasurement": ["std"],   # one dataset has no spread to estimate
+    "EstimateDetails": ["ci95"],   # one Monte Carlo trial: no interval
 }
 
 WORKER = textwrap.dedent("""
@@ -360,6 +560,9 @@ WORKER = textwrap.dedent("""
     {preamble}
     from nnpartition._frozen import ValueResult
     warnings.simplefilter("error", RuntimeWarning)
+    # (but the trainer's own report of a restart that diverged under settings it accepts, a leaky slope of 1e38:
+    # documented, its result keeps the networks read before, and is checked for NaN like any other)
+    warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
     DOCUMENTED_NAN = {documented_nan!r}
 
     class CallTimeout(BaseException):
@@ -449,6 +652,11 @@ def run_jobs(jobs: Sequence[dict]) -> List[Tuple[dict, str]]:
     failures: List[Tuple[dict, str]] = []
     todo = list(jobs)
     scratch = tempfile.mkdtemp(prefix="nnpartition-fuzz-")  # files the CLI writes (plots, GIFs)
+    rng = np.random.default_rng(0)   # and the networks it reads (regions and plot-partition --weights)
+    save_network(TwoLayerNet(W1=rng.normal(size=(2, 5)), b1=rng.normal(size=5), w2=rng.normal(size=5), b2=0.1),
+                 os.path.join(scratch, "net.npz"))
+    save_network(DeepNet([(rng.normal(size=(2, 5)), rng.normal(size=5)), (rng.normal(size=(5, 3)), rng.normal(size=3))],
+                         rng.normal(size=3), 0.0), os.path.join(scratch, "deep.npz"))
     while todo:
         batch = todo[:400]
         stdin = "".join(json.dumps(j) + "\n" for j in batch)
@@ -504,13 +712,16 @@ def one_at_a_time_jobs(base: Sequence[Tuple[str, List[Arg], Dict[str, Arg]]], cl
         for key, (_, kind) in kwargs.items():
             for h in HOSTILE[kind]:
                 jobs.append({"expr": _expr(callee, base_args, {**base_kw, key: h})})
-    for argv in CLI if cli else []:
+    replaced = set()   # (command, option): the quick profile replaces each in the first working call that gives it
+    for argv in (CLI + (CLI_LONG if LONG else [])) if cli else []:
         flat = [p for opt, val in argv for p in ([opt] if val is None else [opt, val])]
         jobs.append({"argv": flat, "base": True})
         for pos, (opt, val) in enumerate(argv):
-            if val is None:
+            if val is None or (not LONG and (argv[0][0], opt) in replaced):
                 continue
-            for h in (CLI_HOSTILE if LONG else CLI_HOSTILE[:6]) + CLI_HOSTILE_OF.get(opt, []):
+            replaced.add((argv[0][0], opt))
+            usual = CLI_HOSTILE if LONG else [] if opt in CLI_PATHS else CLI_HOSTILE[:6]
+            for h in usual + CLI_HOSTILE_OF.get(opt, []):
                 mutated = [p for o, vv in argv[:pos] for p in ([o] if vv is None else [o, vv])]
                 mutated += [opt, h]
                 mutated += [p for o, vv in argv[pos + 1:] for p in ([o] if vv is None else [o, vv])]
@@ -692,7 +903,7 @@ def _registry_callees() -> set:
     names: Dict[str, object] = {}
     exec(PREAMBLE, names)
     ids = set()
-    for callee, _, _ in BASE + TOOLKITS:
+    for callee, _, _ in BASE + TOOLKITS + TOOLKITS_LONG:
         for m in re.finditer(r"(?<![\w.)\]])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", callee):
             parts = m.group().split(".")
             for k in range(1, 0 if keyword.iskeyword(parts[0]) else len(parts) + 1):
@@ -722,8 +933,151 @@ def test_every_public_callable_is_fuzzed() -> None:
     assert not both, f"fuzzed, yet in NOT_FUZZED: {both}"
 
 
+#: Callees of BASE and TOOLKITS that wrap a public callable and hand it their own arguments (a positional one by
+#: position, a keyword one by name): the callable whose parameters they replace. The wrappers
+#: ``with_max_work(n, f)``, ``closing_figures(f)`` and ``(lambda *a, **k: f(*a, **k)...)`` are read without this.
+FORWARDS: Dict[str, str] = {
+    "(lambda r: validation.ValidationReport(r).to_dict())": "validation.ValidationReport",
+}
+
+#: Parameters of fuzzed callables that no hostile value replaces, as ``"<public name>.<parameter>"`` (a method as
+#: ``"<class's public name>.<method>.<parameter>"``), with the reason. Parameters named with a leading underscore
+#: are not public and need no entry.
+PARAMS_NOT_FUZZED: Dict[str, str] = {
+    # files: a path's hostile values are the file system's (as save_network's, in NOT_FUZZED)
+    "nnpartition.validation.ValidationReport.to_csv.path": "writes a file (the `validate --csv` option is fuzzed)",
+    "nnpartition.validation.ValidationReport.plot.path": "writes a file (the `validate --plot` option is fuzzed)",
+    "nnpartition.validation.ValidationReport.plot_parity.path": "writes a file (plot's path, the same writer)",
+}
+
+#: Options of CLI commands that no fuzz call gives, as ``"<command> <option>"``, with the reason.
+CLI_OPTIONS_NOT_FUZZED: Dict[str, str] = {}
+
+
+def _public_methods() -> Dict[int, Tuple[object, List[str]]]:
+    """Every public method (functions, class and static methods) of every public class, by identity of its
+    function, with its public names (``nnpartition.TwoLayerNet.predict``): the package's own, not those it
+    inherits from outside (a NamedTuple's ``count``)."""
+    import inspect
+
+    found: Dict[int, Tuple[object, List[str]]] = {}
+    for obj, names in _public_callables().values():
+        if not inspect.isclass(obj):
+            continue
+        for attr in dir(obj):
+            if attr.startswith("_"):
+                continue
+            raw = inspect.getattr_static(obj, attr)
+            fn = getattr(raw, "__func__", raw)
+            if not inspect.isfunction(fn) or not fn.__module__.startswith("nnpartition"):
+                continue
+            found.setdefault(id(fn), (fn, []))[1].extend(f"{name}.{attr}" for name in names)
+    return found
+
+
+def _fuzzed_parameters() -> Dict[int, Set[str]]:
+    """For the public callable each working call of BASE, TOOLKITS and TOOLKITS_LONG reaches (by identity of the
+    function, or of the class for a constructor), the names of its parameters some hostile value replaces: the call's
+    arguments bound to the callable's signature (a ``**kwargs`` parameter is replaced when a keyword falls into it)."""
+    import inspect
+    import re
+
+    names: Dict[str, object] = {}
+    exec(PREAMBLE, names)
+    found: Dict[int, Set[str]] = {}
+    for callee, args, kwargs in BASE + TOOLKITS + TOOLKITS_LONG:
+        target = FORWARDS.get(callee, callee)
+        for wrapper in (r"with_max_work\([^,]+, (.+)\)", r"closing_figures\((.+)\)",
+                        r"\(lambda \*a, \*\*k: ([\w.]+)\(\*a, \*\*k\)[\w.()]*\)"):
+            m = re.fullmatch(wrapper, target)
+            if m:
+                target = m.group(1)
+        try:
+            obj = eval(target, names)
+        except Exception:
+            continue
+        if getattr(obj, "__name__", "") == "<lambda>":
+            continue   # (a call of a private function: its public arguments are another entry's)
+        bound = inspect.signature(obj).bind_partial(*[a for a, _ in args], **{k: a for k, (a, _) in kwargs.items()})
+        found.setdefault(id(getattr(obj, "__func__", obj)), set()).update(bound.arguments)
+    return found
+
+
+def test_every_parameter_of_every_fuzzed_callable_is_replaced() -> None:
+    """The registry's completeness, parameter by parameter: every parameter of every public callable the fuzz calls
+    (a function, a class's constructor, and every public method of a public class that takes arguments) is replaced
+    by hostile values in some working call of BASE, TOOLKITS or TOOLKITS_LONG, or named in PARAMS_NOT_FUZZED with its
+    reason. (A
+    parameter added to a fuzzed function, progress= or threads=, is fuzzed from the pass that adds it.) Callables
+    named in NOT_FUZZED are test_every_public_callable_is_fuzzed's; PARAMS_NOT_FUZZED names only parameters that
+    exist and are not fuzzed."""
+    import inspect
+
+    fuzzed = _fuzzed_parameters()
+    public = {**_public_callables(), **_public_methods()}
+    missing: List[str] = []
+    known: Set[str] = set()
+    both: List[str] = []
+    for key, (obj, names) in sorted(public.items(), key=lambda item: item[1][1][0]):
+        if set(names) & set(NOT_FUZZED):
+            continue
+        try:
+            params = inspect.signature(cast(Callable[..., Any], obj)).parameters
+        except ValueError:   # (a builtin without a signature)
+            continue
+        first = names[0]
+        for p in params:
+            if p in ("self", "cls") or p.startswith("_"):
+                continue
+            exempt = {f"{name}.{p}" for name in names} & set(PARAMS_NOT_FUZZED)
+            known |= {f"{name}.{p}" for name in names}
+            if p in fuzzed.get(key, set()):
+                both += sorted(exempt)
+            elif not exempt:
+                missing.append(f"{first}({p})")
+    assert not missing, f"parameters no fuzz call replaces (add them to a working call or to PARAMS_NOT_FUZZED):" \
+                        f" {missing}"
+    assert not set(PARAMS_NOT_FUZZED) - known, f"PARAMS_NOT_FUZZED names no parameter: " \
+                                               f"{sorted(set(PARAMS_NOT_FUZZED) - known)}"
+    assert not both, f"fuzzed, yet in PARAMS_NOT_FUZZED: {both}"
+
+
+def test_every_option_of_every_cli_command_is_fuzzed() -> None:
+    """Every option of every command is given by a fuzz call of that command: an option that takes a value in a
+    working call of CLI or CLI_LONG (each value then replaced by CLI_HOSTILE's) or in CLI_REFUSED, a flag in any of
+    them; or named in CLI_OPTIONS_NOT_FUZZED with its reason (which names only options that exist and are not
+    fuzzed)."""
+    from nnpartition import cli
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    given: Dict[str, Set[str]] = {}
+    for argv in CLI + CLI_LONG:
+        given.setdefault(argv[0][0], set()).update(opt for opt, _ in argv[1:])
+    for flat in CLI_REFUSED:
+        given.setdefault(flat[0], set()).update(p for p in flat[1:] if p.startswith("-"))
+    missing: List[str] = []
+    known: Set[str] = set()
+    both: List[str] = []
+    for command, subparser in sorted(sub.choices.items()):
+        for action in subparser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            name = f"{command} {action.option_strings[-1] if action.option_strings else action.dest}"
+            known.add(name)
+            if set(action.option_strings) & given.get(command, set()):
+                if name in CLI_OPTIONS_NOT_FUZZED:
+                    both.append(name)
+            elif name not in CLI_OPTIONS_NOT_FUZZED:
+                missing.append(name)
+    assert not missing, f"options no fuzz call gives (add them to CLI or to CLI_OPTIONS_NOT_FUZZED): {missing}"
+    assert not set(CLI_OPTIONS_NOT_FUZZED) - known, \
+        f"CLI_OPTIONS_NOT_FUZZED names no option: {sorted(set(CLI_OPTIONS_NOT_FUZZED) - known)}"
+    assert not both, f"fuzzed, yet in CLI_OPTIONS_NOT_FUZZED: {both}"
+
+
 def test_toolkits_hostile_values() -> None:
-    jobs = _finish(one_at_a_time_jobs(TOOLKITS, cli=False))
+    jobs = _finish(one_at_a_time_jobs(TOOLKITS + (TOOLKITS_LONG if LONG else []), cli=False))
     failures = run_jobs(jobs)
     assert not failures, _report(failures)
 

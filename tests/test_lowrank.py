@@ -831,3 +831,17 @@ def test_lowrank_demo_json_records_its_steps_and_seed(capsys):
     out = json.loads(capsys.readouterr().out)
     assert {k: out[k] for k in ("n_x", "n_y", "k", "samples", "steps", "seed", "rho")} == \
         {"n_x": 3, "n_y": 2, "k": 1, "samples": 50, "steps": 30, "seed": 7, "rho": [0.4]}
+
+
+def test_init_scale_is_refused_above_the_largest_whose_logits_stay_finite():
+    """init_scale had no upper bound: 1e308 overflowed in the initial weights (a numpy RuntimeWarning) and the run
+    went on with infinite features; found by the fuzz's parameter coverage (the sixty-eighth pass on issue 11). Above
+    MAX_INIT_SCALE (1e100) it is refused by name; at it, the run is finite."""
+    from nnpartition.lowrank.layer import MAX_INIT_SCALE
+
+    P = local_family(6, 4, 0.5)
+    for bad in (1e308, 1e101):
+        with pytest.raises(ValueError, match=r"^init_scale must be <= 1e\+100"):
+            train_softmax_layer(P, 2, steps=5, init_scale=bad)
+    layer = train_softmax_layer(P, 3, steps=5, init_scale=MAX_INIT_SCALE)
+    assert np.all(np.isfinite(layer.features)) and np.all(np.isfinite(layer.weights))

@@ -1321,3 +1321,16 @@ def test_train_teacher_bar_reads_the_cores_count_and_its_failure_stops_the_run(m
     with pytest.raises(LookupError, match="stop at the bar"):
         train_teacher(X, y, 64, steps=5 * 10**6, batch_size=256, record_at=[0], progress=True)
     assert len(seen) == 3 and seen[-1] < 5 * 10**6 and time.monotonic() - start < 30
+
+
+def test_probe_points_whose_outputs_overflow_are_refused_and_large_ones_give_the_same_series():
+    """linearity_series (and history, through it) overflowed on probes of 1.7e308 (a numpy RuntimeWarning, then
+    agreements of inf and NaN outputs); found by the fuzz's parameter coverage (the sixty-eighth pass on issue 11).
+    Refused as boundary_linearity refuses them; probes scaled by 2^500, whose outputs stay finite, give the same
+    series, the network and the centre rule being positively homogeneous (no biases)."""
+    run, X, y, w = _small_run()
+    P = np.random.default_rng(1).standard_normal((30, 3))
+    for call in (run.linearity_series, run.history):
+        with pytest.raises(ValueError, match="^the network's outputs on X_probe overflow float64"):
+            call(np.full((30, 3), 1.7e308))
+    np.testing.assert_array_equal(run.linearity_series(np.ldexp(P, 500)), run.linearity_series(P))

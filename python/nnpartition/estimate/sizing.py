@@ -86,8 +86,17 @@ class WidthAnswer:
         """The hidden widths of :attr:`shape` at a first layer of ``L`` units (``None`` for ``None``): each entry
         ``r`` gives ``ceil(r * L)`` units, at least one, as the search scaled it (the core's one definition, which
         reads a ratio as written: ``0.1 * 30`` is 3 units, not the 4 that floating point's ``3.0000000000000004``
-        would round up to). For ``L_safe``, ``L_optimistic`` or any other first-layer width."""
-        return None if L is None else tuple(_core.shape_widths(list(self.shape), float(L)))
+        would round up to). For ``L_safe``, ``L_optimistic`` or any other first-layer width, 1 to 2^50.
+
+        Example:
+            >>> required_width(3, 100, 0.9, shape=(1, 0.5)).widths_at(10)
+            (10, 5)
+        """
+        if L is None:
+            return None
+        # checked as a size (an int, or a float of whole value): float(L) made 10**400 an OverflowError and '3' a width
+        L = v.size("L", L, minimum=1, maximum=2**50)   # (the core's largest scaled width)
+        return tuple(_core.shape_widths(list(self.shape), float(L)))
 
     @_display.never_raises
     def _repr_html_(self) -> str:

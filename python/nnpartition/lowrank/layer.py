@@ -24,6 +24,9 @@ __all__ = ["train_softmax_layer", "SoftmaxLayer", "compare_layer", "LayerCompari
 #: values of ``x`` and of ``y`` and sampled pairs of :func:`locality_sweep` (``nnpartition lowrank-demo``'s ``-k``,
 #: ``--steps``, ``--nx``, ``--ny`` and ``--samples``).
 MAX_FEATURES, MAX_STEPS, MAX_VALUES, MAX_SAMPLES = 2**16, 10**7, 2**20, 2**40
+#: The largest ``init_scale`` of :func:`train_softmax_layer`: its initial logits (entries about ``init_scale^2 k``)
+#: stay finite.
+MAX_INIT_SCALE = 1e100
 
 
 # --------------------------------------------------------------------------- trained layers
@@ -88,7 +91,7 @@ def train_softmax_layer(
         P_xy: joint ``(|X|, |Y|)`` or integer counts (e.g. of sampled pairs).
         k: feature dimension.
         steps, lr: Adam steps and initial step size.
-        init_scale: standard deviation of the initial features and weights.
+        init_scale: standard deviation of the initial features and weights, 0 to 1e100.
         seed: seed of the initialization (the layer's ``seed`` is the integer used).
         normalize: accept float arrays that do not sum to 1.
         progress: a bar over the steps, the package's policy (``None``: on a terminal or in a notebook, past a
@@ -120,7 +123,8 @@ def _train_softmax_layer(
     k = chk.count("k", k, minimum=1, maximum=MAX_FEATURES)
     steps = chk.count("steps", steps, minimum=1, maximum=MAX_STEPS)
     lr = chk.real("lr", lr, minimum=0.0, maximum=10.0, open_min=True)
-    init_scale = chk.real("init_scale", init_scale, minimum=0.0)
+    # at most 1e100, where the initial logits F @ W (entries about init_scale^2 k) stay finite: 1e308 overflowed
+    init_scale = chk.real("init_scale", init_scale, minimum=0.0, maximum=MAX_INIT_SCALE)
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
     nx, ny = P.shape

@@ -115,12 +115,17 @@ class TeacherRun:
         z = np.empty((X.shape[0], self.weights.shape[2]))
         below = np.empty(z.shape, dtype=bool)
         for t, W in enumerate(self.weights):   # W: (d, L)
-            np.matmul(X, W, out=z)
-            np.less(z, 0.0, out=below)
-            np.multiply(z, self.alpha, out=z, where=below)
-            n = z @ s
-            lin = W[:, pos].mean(axis=1) - W[:, neg].mean(axis=1)
-            out[t] = np.mean((X @ lin > 0) == (n > 0))
+            with np.errstate(over="ignore", invalid="ignore"):   # checked below, the error naming X_probe
+                np.matmul(X, W, out=z)
+                np.less(z, 0.0, out=below)
+                np.multiply(z, self.alpha, out=z, where=below)
+                n = z @ s
+                lin = W[:, pos].mean(axis=1) - W[:, neg].mean(axis=1)
+                rule = X @ lin
+            if not (np.all(np.isfinite(n)) and np.all(np.isfinite(rule))):   # (boundary_linearity's words)
+                raise ValueError("the network's outputs on X_probe overflow float64: rescale X_probe (or the "
+                                 "network)")
+            out[t] = np.mean((rule > 0) == (n > 0))
         return out
 
     def history(self, X_probe: Any = None, threshold: float = 0.9) -> Dict[str, np.ndarray]:
