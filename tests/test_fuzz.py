@@ -390,7 +390,8 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
      {"epochs": ("2", "int"), "v": ("1.0", "float"), "record_every": ("5", "int"), "init_scale": ("0.5", "float"),
       "w_star": ("np.array([1.0, 0.0])", "array1"), "loss_eps": ("0.01", "float"), "seed": ("0", "int")}),
     ("teacher.train_teacher", [("X", "array2"), ("ypm", "labels"), ("4", "int")],
-     {"steps": ("20", "steps"), "W0": ("rng.normal(size=(2, 4))", "array2"), "record_at": ("[0, 10]", "ints")}),
+     {"steps": ("20", "steps"), "W0": ("rng.normal(size=(2, 4))", "array2"), "record_at": ("[0, 10]", "ints"),
+      "progress": ("False", "bool")}),
     ("validation.ValidationReport(rows).real_standard_error", [], {"datasets": ("3", "int")}),
     # public methods that take arguments
     ("npn.Plane.standard", [("2", "int")], {}),
