@@ -2408,3 +2408,8 @@ def test_widths_at_takes_a_width_as_a_size_and_refuses_others_by_name():
             a.widths_at(bad)
     for L in (1, 10, 10.0, np.int64(7), 2**40):
         assert a.widths_at(L) == _scaled(("1", "0.3"), int(L))
+    # at the top of the range, where 4 ulps (the rounding allowed a ratio written in decimal) are a unit: a product
+    # that is an integer is that integer (the core's rounding took a unit off each from 2^50 on)
+    b = required_width(3, 100, 0.9, shape=(1, 0.5, 2))
+    for L in (2**50 - 2, 2**50):
+        assert b.widths_at(L) == _scaled(("1", "0.5", "2"), L)

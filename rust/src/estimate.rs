@@ -1170,10 +1170,19 @@ pub fn check_shape(shape: &[f64]) -> CoreResult<()> {
 
 /// The hidden widths of `shape` (checked by [`check_shape`]) at a first layer of `l` units: `ceil(r l)` for each
 /// entry `r`, at least 1. The product is taken to within 4 ulps, so that a ratio written in decimal scales as
-/// written (`0.1 * 30` is `3.0000000000000004` in floating point, and counts as 3, not 4). Each width is
-/// non-decreasing in `l`, and the first is `l` itself.
+/// written (`0.1 * 30` is `3.0000000000000004` in floating point, and counts as 3, not 4): a product at most 4 ulps
+/// above an integer counts as that integer. Each width is non-decreasing in `l`, and the first is `l` itself.
 pub fn shape_widths(shape: &[f64], l: f64) -> Vec<f64> {
-    shape.iter().map(|&r| (r * l * (1.0 - 4.0 * f64::EPSILON)).ceil().max(1.0)).collect()
+    shape.iter().map(|&r| width_of(r * l)).collect()
+}
+
+/// `ceil(x)`, but an `x` at most 4 ulps above an integer is that integer; at least 1. (Shrinking `x` by 4 ulps
+/// before `ceil` did the same below 2^50 and took a unit off every integer from there: 2^50 units at a ratio of 1
+/// were 2^50 - 1.)
+fn width_of(x: f64) -> f64 {
+    let below = x.floor();
+    let w = if x - below <= 4.0 * f64::EPSILON * x { below } else { x.ceil() };
+    w.max(1.0)
 }
 
 /// `[L, L_low, L_high]`: the smallest first-layer width `L` of a network of hidden layers `shape_widths(shape, L)`
@@ -2264,6 +2273,21 @@ mod tests {
             }
         }
         assert_eq!(shape_widths(&[1.0, 1e-300, MAX_SHAPE_RATIO], 3.0), vec![3.0, 1.0, 3000.0]);
+        // integers from 2^50 on, where 4 ulps are a unit or more: the first width is L itself, and every product
+        // that is an integer (exact in floating point) is that integer (the old rule took a unit off each)
+        for l in [(1u64 << 50) - 1, 1 << 50, (1 << 50) + 1, (1 << 50) + 4, 1 << 51, (1 << 52) + 2, 1 << 53] {
+            let x = l as f64;
+            assert_eq!(shape_widths(&[1.0, 2.0, 3.0], x), vec![x, 2.0 * x, 3.0 * x], "L = {l}");
+            if l % 4 == 0 {
+                assert_eq!(shape_widths(&[1.0, 0.5, 0.25], x), vec![x, x / 2.0, x / 4.0], "L = {l}");
+            }
+        }
+        // non-decreasing in L across that range, at a decimal ratio
+        let ls: Vec<f64> = (0..2000).map(|i| (1u64 << 49) as f64 + (i * 1_048_573) as f64).collect();
+        for w in ls.windows(2) {
+            let (a, b) = (shape_widths(&[1.0, 0.3], w[0]), shape_widths(&[1.0, 0.3], w[1]));
+            assert!(a[1] <= b[1] && (b[1] - 0.3 * w[1]).abs() <= 1.0, "{w:?}: {a:?} {b:?}");
+        }
     }
 
     #[test]
