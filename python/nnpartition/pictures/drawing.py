@@ -275,7 +275,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
             classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
             drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
-            layout (``Figure()``) makes room for it, and so does ``fig.tight_layout()`` (called
+            layout (``Figure(layout="constrained")``) makes room for it, and so does ``fig.tight_layout()`` (called
             twice: matplotlib lays out axes of equal aspect in two passes); otherwise leave room below each panel,
             or pass ``key=False``.
 
