@@ -2390,6 +2390,46 @@ def _raises_each_time_and_keeps_a_callers_handler(_terminate_as_interrupt, _Term
         signal.signal(signal.SIGHUP, old_hup)
 
 
+@pytest.mark.parametrize("inside", ["returns", "raises"])
+def test_a_signal_while_the_handlers_are_restored_leaves_none_of_them_installed(monkeypatch, inside):
+    """A SIGHUP that arrives after SIGTERM's default action is restored and before SIGHUP's is (the block's end; each
+    signal raises now, so a second one can land there) no longer raises from the middle of the restoring, which left
+    SIGHUP's handler installed for good, raising ``_Terminated`` in the caller's program after the sweep. Both
+    defaults are back; the late signal is raised once they are, or joins the exception already leaving the block.
+    (Fails on the old code: SIGHUP's handler was still the sweep's after the block.) Truth: ``signal.getsignal``,
+    and the signal sent by the test at that exact point of the restoring."""
+    from nnpartition.sweep.executor import _terminate_as_interrupt, _Terminated
+
+    before = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGHUP)}   # (as in a terminal)
+    real, sent = signal.signal, []
+
+    def restoring(sig, action):
+        out = real(sig, action)
+        if sig == signal.SIGTERM and action is signal.SIG_DFL and not sent:   # SIGTERM restored, SIGHUP not yet
+            sent.append(sig)
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(0.05)   # (a Python handler runs at the next call)
+        return out
+
+    try:
+        with pytest.raises((_Terminated, LookupError)) as err:
+            with _terminate_as_interrupt():
+                monkeypatch.setattr(signal, "signal", restoring)
+                if inside == "raises":
+                    raise LookupError("the block's own exception")
+        monkeypatch.setattr(signal, "signal", real)
+        assert sent == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+        if inside == "raises":
+            assert isinstance(err.value, LookupError)
+        else:
+            assert isinstance(err.value, _Terminated) and err.value.signum == signal.SIGHUP
+    finally:
+        monkeypatch.setattr(signal, "signal", real)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def test_a_store_whose_opening_fails_is_removed_only_if_this_sweep_made_it_and_it_holds_no_result(tmp_path,
                                                                                                  monkeypatch):
     """Opening a new store that fails (a full disk, Ctrl-C) removes the file this sweep made if it holds no result;

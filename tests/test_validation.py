@@ -458,6 +458,20 @@ def test_the_table_keeps_its_columns_under_their_heads():
             assert line[end - len(value):end] == value, (name, line)
 
 
+def test_a_row_with_widths_and_no_L_is_shown_and_summarised_by_its_widths():
+    """A row may hold ``widths`` without ``L`` (the column check takes either), but the table and the summary read
+    ``r["L"]`` regardless: ``table()`` raised ``KeyError: 'L'``, a held-out row broke ``summary()`` (and the repr),
+    and the notebook's table fell back to text (fails on the old code). Truth: the same row with ``L`` its first
+    width, which ``measure_config`` writes, shows and summarises the same."""
+    base = dict(dist="uniform", d=3, N=80, widths=[70, 8], real=0.8125, estimate=0.75, low=0.7, high=0.8,
+                ceiling=1.0, error=-0.0625, in_band=False, part="heldout")
+    bare, full = ValidationReport([base]), ValidationReport([dict(base, L=70)])
+    assert bare.table() == full.table() and "70-8" in bare.table()
+    assert bare.summary() == full.summary() and "heldout: large L (L>=64)" in bare.summary()
+    assert repr(bare) == repr(full)
+    assert bare._repr_html_() is not None and bare._repr_html_() == full._repr_html_()
+
+
 def test_validate_says_which_rows_are_extrapolations(capsys):
     # validate ignored every range warning: rows under steps=5 were summarised as held-out rows with no sign that
     # their estimates are extrapolations. Now: one warning for the protocol, a column per row, a summary line.

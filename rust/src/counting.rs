@@ -275,24 +275,18 @@ fn products_between(lo: f64, hi: f64, w: f64) -> f64 {
 /// Counting the bits the counts gather matters for deep stacks: 4,000 layers of 64 units in `d = 64` took 19 s
 /// when the estimate ignored them.
 fn deep_bounds_cost(n0: u64, widths: &[u64]) -> (f64, f64) {
-    deep_bounds_cost_of(n0, || widths.iter().copied())
-}
-
-/// [`deep_bounds_cost`] of the widths that `widths()` yields (each call the same ones), so that a run of equal
-/// widths is priced without a list of them.
-fn deep_bounds_cost_of<I: Iterator<Item = u64>>(n0: u64, widths: impl Fn() -> I) -> (f64, f64) {
-    let top = n0.min(widths().max().unwrap_or(0));
+    let top = n0.min(widths.iter().copied().max().unwrap_or(0));
     let (mut lo, mut hi) = (top, top);
     let (mut bits, mut peak) = (0.0f64, 0.0f64);
     // the exact shallow count of the last layer (the lower bounds' factor) and the 2017 bound's partial sums
-    let last = widths().last().unwrap_or(1);
+    let last = *widths.last().unwrap_or(&1);
     let mut work = partial_sum_work(last, n0.min(last));
     let mut dl = n0;
-    for w in widths() {
+    for &w in widths {
         dl = dl.min(w);
         work += partial_sum_work(w, dl);
     }
-    for w_int in widths() {
+    for &w_int in widths {
         let (new_lo, new_hi) = live_after(lo, hi, w_int);
         let (w, lo_f, hi_f, k) = (w_int as f64, lo as f64, hi as f64, new_hi as f64);
         let rb = row_bits(w, k);

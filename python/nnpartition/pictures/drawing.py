@@ -275,7 +275,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
             command line's pictures do: the points' labels (those drawn), the misclassified marker, the predicted
             classes' colours (``color="decision"``), the decision boundary and the first layer's lines (those
             drawn). The key lies below the axes: a figure this call makes is laid out to hold it, a constrained
-            layout (``Figure()``) makes room for it, and so does ``fig.tight_layout()`` (called
+            layout (``Figure(layout="constrained")``) makes room for it, and so does ``fig.tight_layout()`` (called
             twice: matplotlib lays out axes of equal aspect in two passes); otherwise leave room below each panel,
             or pass ``key=False``.
 
@@ -402,8 +402,8 @@ def _frame(ax: "Axes", rp: RegionPolygons) -> None:
 
 
 #: The most regions :meth:`RegionPolygons._repr_png_` draws (a notebook's picture of the result at the end of a
-#: cell); more show the text repr (``plot_partition`` draws any number). Drawing 20,000 regions took about 0.3 s
-#: (``python benchmarks/bench_display.py``).
+#: cell); more show the text repr (``plot_partition`` draws any number). Drawing 8,676 regions took 0.24 s at a load
+#: average of 3, and about 0.8 s on a busier machine (``python benchmarks/bench_display.py``, L = 150).
 PICTURE_MAX_REGIONS = 10_000
 #: The notebook picture's axes: its window's longer side is this many inches, at :data:`PICTURE_DPI` dots an inch,
 #: with :data:`PICTURE_MARGINS` around it (left, right, bottom, top) for the ticks' labels and the title: a square

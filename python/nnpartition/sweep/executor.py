@@ -74,18 +74,31 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
         return
     previous: Dict[int, Any] = {}
+    # a signal that arrives while the handlers are restored is kept and raised once they are (raised there, it left
+    # the other signal's handler installed for good: a later SIGHUP raised _Terminated in the caller's program)
+    restoring, late = [False], []
 
     def handler(signum: int, frame: Any) -> None:
+        if restoring[0]:
+            late.append(signum)
+            return
         raise _Terminated(signum)
 
     for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
         if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
             previous[sig] = signal.signal(sig, handler)
+    failed = False
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
+        restoring[0] = True
         for sig, old in previous.items():
             signal.signal(sig, old)
+        if late and not failed:   # (one already stopping the sweep stands for it)
+            raise _Terminated(late[0])
 
 
 #: How to install the optional Dask dependency.

@@ -7,7 +7,7 @@ import itertools
 import math
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -17,6 +17,16 @@ from .. import _validate as v
 from ..training import Protocol
 from .grids import _DISTS
 from .measure import protocol_of
+
+
+def _sizes(r: Dict[str, Any]) -> Tuple[int, ...]:
+    """A row's hidden widths: its ``widths``, else its ``L`` alone (a row may hold either, :meth:`_check_columns`).
+
+    Example:
+        >>> _sizes({"L": 3}), _sizes({"widths": [8, 4]})
+        ((3,), (8, 4))
+    """
+    return tuple(r["widths"]) if "widths" in r else (r["L"],)
 
 
 def _group_of(r: Dict[str, Any]) -> str:
@@ -83,7 +93,7 @@ class ValidationReport:
             True
         """
         header = ["dist", "d", "N", "L / widths", "protocol", "real", "estimate", "low", "high", "ceiling", "error"]
-        rows = [[r["dist"], r["d"], r["N"], tuple(r.get("widths", [r["L"]])), protocol_of(r).describe(), r["real"],
+        rows = [[r["dist"], r["d"], r["N"], _sizes(r), protocol_of(r).describe(), r["real"],
                  r["estimate"], r["low"], r["high"], r["ceiling"], r["error"]] for r in self.rows[:_display.MAX_ROWS]]
         return _display.html_grid(repr(self), header, rows, total=len(self.rows))
 
@@ -115,8 +125,8 @@ class ValidationReport:
                 out[f"{part}/{dist}"] = _summary(sel)
         regions: Dict[str, Callable[[Dict[str, Any]], bool]] = {
             "small d (d<=2)": lambda r: r["d"] <= 2,
-            "large L (L>=64)": lambda r: r["L"] >= 64,
-            "near capacity (1<N/P<4)": lambda r: 1 < r["N"] / (r["L"] * (r["d"] + 2) + 1) < 4,
+            "large L (L>=64)": lambda r: _sizes(r)[0] >= 64,
+            "near capacity (1<N/P<4)": lambda r: 1 < r["N"] / (_sizes(r)[0] * (r["d"] + 2) + 1) < 4,
         }
         for name, pred in regions.items():
             sel = [r for r in self.rows if r.get("part") == "heldout" and pred(r)]
@@ -126,7 +136,7 @@ class ValidationReport:
 
     def table(self) -> str:
         """A plain-text table of every configuration."""
-        sizes = ["-".join(str(w) for w in r.get("widths", [r["L"]])) for r in self.rows]
+        sizes = ["-".join(str(w) for w in _sizes(r)) for r in self.rows]
         protocols = [protocol_of(r).describe() for r in self.rows]
         # columns as wide as their widest entry (a protocol's description runs to 60 characters)
         ws, wp = max([11, *map(len, sizes)]), max([8, *map(len, protocols)])
