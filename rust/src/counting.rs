@@ -332,7 +332,7 @@ fn least_deep_work(layers: usize) -> f64 {
 }
 
 /// The most hidden layers [`deep_region_bounds`] takes: more cost more than [`MAX_LIMB_WORK`] whatever `d` and the
-/// widths, by the estimate that prices every call ([`least_deep_work`], tested). Python reads it
+/// widths, by the estimate that prices every call (`least_deep_work`, tested). Python reads it
 /// (`_core.DEEP_BOUNDS_MAX_LAYERS`) to stop reading a longer list or generator.
 pub const DEEP_BOUNDS_MAX_LAYERS: usize = 81_839;
 
@@ -349,7 +349,7 @@ fn deep_bounds_refusal(work: f64, layers: Option<usize>) -> CoreError {
 }
 
 /// Refuse `layers` hidden layers for [`deep_region_bounds`] by their count alone, before their widths are read: past
-/// [`DEEP_BOUNDS_MAX_LAYERS`], the least work of as many layers ([`least_deep_work`], of at most 64 times the
+/// [`DEEP_BOUNDS_MAX_LAYERS`], the least work of as many layers (`least_deep_work`, of at most 64 times the
 /// limit's layers: it rises with their count) is past [`MAX_LIMB_WORK`]. The same rule and words as the work check
 /// of a call, which makes this check first.
 pub fn check_deep_layers(layers: usize) -> CoreResult<()> {
