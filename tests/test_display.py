@@ -310,3 +310,24 @@ def test_a_movie_shows_its_gif(tmp_path, monkeypatch):
     assert _movie(str(tmp_path / "x.gif"))._repr_mimebundle_() is None
     monkeypatch.setattr(_display, "MAX_GIF_BYTES", path.stat().st_size - 1)
     assert r._repr_mimebundle_() is None
+
+
+def test_a_movie_reads_no_gif_when_ipython_leaves_it_out(tmp_path, monkeypatch):
+    # IPython calls _repr_mimebundle_(include=..., exclude=...) and filters the bundle afterwards: a GIF it leaves out
+    # was read and base64-encoded for nothing (up to 8 MiB); fails on the first pass's method, which ignored both
+    Image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "m.gif"
+    Image.new("RGB", (8, 6), "red").save(path)
+    r = _movie(str(path))
+    calls: List[str] = []
+    read = _display.gif_bundle
+    monkeypatch.setattr(_display, "gif_bundle", lambda p, text: calls.append(p) or read(p, text))
+    assert r._repr_mimebundle_(include={"text/plain"}) is None
+    assert r._repr_mimebundle_(exclude={"image/gif"}) is None
+    assert r._repr_mimebundle_(include=["image/gif", "text/plain"], exclude=("image/gif",)) is None
+    assert calls == []
+    for include, exclude in ((None, None), (["image/gif", "text/plain"], None), (None, {"text/html"}), (set(), set())):
+        bundle = r._repr_mimebundle_(include=include, exclude=exclude)
+        assert base64.b64decode(bundle["image/gif"]) == path.read_bytes() and bundle["text/plain"] == repr(r)
+    assert calls == [str(path)] * 4
+
