@@ -98,14 +98,14 @@ def run() -> List[Any]:
     import nbformat   # not dependencies of the package: imported here so that --help needs none of them
     from nbclient import NotebookClient
 
-    tmp = tempfile.mkdtemp(prefix="nb-display-")
-    nb = nbformat.v4.new_notebook()
-    cells = [f"TMP = {tmp!r}\n" + SETUP]
-    for name in NAMES:
-        cells.append(f"x = results[{name!r}]\nprint(x)\nx")
-    cells += [CHECK, TERMINAL, "plt.get_fignums()", "for x in results.values():\n    display(x)", FALLBACKS]
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}).execute()
+    with tempfile.TemporaryDirectory(prefix="nb-display-") as tmp:   # the kernel's folder and the movie's GIF
+        nb = nbformat.v4.new_notebook()
+        cells = [f"TMP = {tmp!r}\n" + SETUP]
+        for name in NAMES:
+            cells.append(f"x = results[{name!r}]\nprint(x)\nx")
+        cells += [CHECK, TERMINAL, "plt.get_fignums()", "for x in results.values():\n    display(x)", FALLBACKS]
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}).execute()
     nbformat.validate(nb)   # the outputs are valid nbformat, and survive a write and a read
     assert nbformat.reads(nbformat.writes(nb), as_version=4) == nb
     return list(nb.cells)
