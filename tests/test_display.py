@@ -310,3 +310,48 @@ def test_a_movie_shows_its_gif(tmp_path, monkeypatch):
     assert _movie(str(tmp_path / "x.gif"))._repr_mimebundle_() is None
     monkeypatch.setattr(_display, "MAX_GIF_BYTES", path.stat().st_size - 1)
     assert r._repr_mimebundle_() is None
+
+
+def test_a_movie_reads_no_gif_when_ipython_leaves_it_out(tmp_path, monkeypatch):
+    # IPython calls _repr_mimebundle_(include=..., exclude=...) and filters the bundle afterwards: a GIF it leaves out
+    # was read and base64-encoded for nothing (up to 8 MiB); fails on the first pass's method, which ignored both
+    Image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "m.gif"
+    Image.new("RGB", (8, 6), "red").save(path)
+    r = _movie(str(path))
+    calls: List[str] = []
+    read = _display.gif_bundle
+    monkeypatch.setattr(_display, "gif_bundle", lambda p, text: calls.append(p) or read(p, text))
+    assert r._repr_mimebundle_(include={"text/plain"}) is None
+    assert r._repr_mimebundle_(exclude={"image/gif"}) is None
+    assert r._repr_mimebundle_(include=["image/gif", "text/plain"], exclude=("image/gif",)) is None
+    assert calls == []
+    for include, exclude in ((None, None), (["image/gif", "text/plain"], None), (None, {"text/html"}), (set(), set())):
+        bundle = r._repr_mimebundle_(include=include, exclude=exclude)
+        assert base64.b64decode(bundle["image/gif"]) == path.read_bytes() and bundle["text/plain"] == repr(r)
+    assert calls == [str(path)] * 4
+
+
+def test_ipython_formats_each_result_as_the_notebook_shows_it(tmp_path, capsys):
+    # IPython's own formatter (the one a kernel's display hook calls), where IPython is installed (no test extra:
+    # benchmarks/notebook_display.py runs the same in a real kernel); IPython prints a raising formatter's traceback
+    formatters = pytest.importorskip("IPython.core.formatters")
+    pytest.importorskip("matplotlib")
+    Image = pytest.importorskip("PIL.Image")
+    Image.new("RGB", (8, 6), "red").save(tmp_path / "m.gif")
+    e = nn.estimate_accuracy(10, 1000, 20)
+    shows = {"text/html": [e, nn.estimate_accuracy(10, [100, 1000], 20), nn.required_width(10, 5000, 0.99),
+                           nn.max_samples(10, 64, 0.99), ValidationReport([_row(0)]),
+                           nn.AccuracyMeasurement(0.5, 0.1, np.array([0.4, 0.6]), d=2, N=9, widths=(3,))],
+             "image/png": [nn.region_polygons(_one_class(1))], "image/gif": [_movie(str(tmp_path / "m.gif"))],
+             "": [dataclasses.replace(e, protocol=None), _movie(str(tmp_path / "gone.gif")),
+                  ValidationReport([{"error": 0.1, "in_band": True}])]}
+    f = formatters.DisplayFormatter()
+    for mime, objs in shows.items():
+        for x in objs:
+            data, _ = f.format(x)
+            assert sorted(data) == sorted({"text/plain", mime} - {""}), (type(x).__name__, sorted(data))
+            assert data["text/plain"] == repr(x)
+            assert f.format(x, include={"text/plain"})[0] == {"text/plain": repr(x)}
+            assert sorted(f.format(x, exclude={mime})[0]) == ["text/plain"]
+    assert capsys.readouterr().err == ""

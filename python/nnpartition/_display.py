@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple, TypeVar, cast
 
 import numpy as np
 
-__all__ = ["MAX_ROWS", "MAX_GIF_BYTES", "never_raises", "cell", "html_table", "html_grid", "gif_bundle"]
+__all__ = ["MAX_ROWS", "MAX_GIF_BYTES", "never_raises", "cell", "html_table", "html_grid", "wanted", "gif_bundle"]
 
 #: The most rows :func:`html_grid` shows (an array estimate's configurations, a validation's rows); a line under the
 #: table says how many more there are.
@@ -127,6 +127,19 @@ def _table(caption: str, rows: Sequence[str], note: str) -> str:
     head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     out = f"<table>{head}{''.join(rows)}</table>"
     return out + (f"<p>{html.escape(note)}</p>" if note else "")
+
+
+def wanted(mime: str, include: Any = None, exclude: Any = None) -> bool:
+    """Whether a ``_repr_mimebundle_`` called with IPython's ``include`` and ``exclude`` (collections of MIME types,
+    ``None`` or empty for no restriction) should compute ``mime``: as IPython filters the bundle afterwards, an
+    excluded type wins over an included one. A method that returns ``None`` for an unwanted type leaves the text repr
+    to IPython and reads nothing (a movie's GIF is up to 8 MiB).
+
+    Example:
+        >>> wanted("image/gif"), wanted("image/gif", include={"text/plain"}), wanted("image/gif", exclude=["image/gif"])
+        (True, False, False)
+    """
+    return (not include or mime in include) and not (exclude and mime in exclude)
 
 
 def gif_bundle(path: str, text: str) -> Optional[Dict[str, str]]:

@@ -141,7 +141,10 @@ class MovieResult:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Optional[Dict[str, str]]:
         """What a notebook shows at the end of a cell (docs/training.md, "In a notebook"): the GIF itself, as
         ``IPython.display.Image(self.path)`` shows it; the text repr when the file is gone or larger than 8 MiB
-        (``_display.MAX_GIF_BYTES``)."""
+        (``_display.MAX_GIF_BYTES``), or when IPython's ``include``/``exclude`` leave ``image/gif`` out (the file is
+        then not read)."""
+        if not _display.wanted("image/gif", include, exclude):
+            return None
         return _display.gif_bundle(self.path, repr(self))
 
     def to_dict(self) -> dict:  # type: ignore[type-arg]
