@@ -373,7 +373,8 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
 // CIELAB: lightness L* 58, 74, 90 in turn, the hue 30 degrees plus 160 a region, chroma 35 (clipped to sRGB). Regions
 // 1 or 2 apart differ by a CIEDE2000 of at least 9.5 (the least, 9.98, under deuteranopia), and up to 8 apart by at
 // least 4, for normal eyes and simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009; test_explore,
-// docs/explore.md): their lightness differs where hue alone would not. Neighbours are also parted by white edges, so that regions 9 apart sharing a colour stay apart.
+// docs/explore.md): their lightness differs where hue alone would not. Neighbours are also parted by white edges,
+// so that regions 9 apart sharing a colour stay apart.
 // (The hues of the golden angle at HSL lightness 72-84% were 1.7 apart for regions 1 apart under protanopia.)
 const REGION_COLOURS = ["#c5766e", "#53c8c0", "#ffcbef", "#5a996c", "#c8aae7", "#e3e7a3", "#5d8ec8", "#deac7a",
                         "#82f1ff"];
