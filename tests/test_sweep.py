@@ -1024,14 +1024,110 @@ def test_bad_scheduler_address():
         sweep.run([{"x": 1}], toy, store=None, scheduler=8786, progress=False)
 
 
+def _closed_port() -> int:
+    """A port nothing listens on: one this process bound, and closed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_dead_scheduler_address_is_refused_at_once(monkeypatch, capsys):
+    # Dask's client alone tried a refused address again and again for its whole 20 s timeout (a mistyped port); the
+    # sweep now gives an address SCHEDULER_CONNECT_TIMEOUT (5 s) to accept. Fails on the old code (20 s; its message)
+    pytest.importorskip("dask.distributed")
+    from nnpartition.cli import main
+    from nnpartition.sweep import executor
+
+    assert executor.SCHEDULER_CONNECT_TIMEOUT <= 5 < executor.SCHEDULER_TIMEOUT
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    start = time.process_time(), time.monotonic()
+    with pytest.raises(ValueError, match=rf"^scheduler is unreachable: nothing accepted a connection at "
+                                         rf"{re.escape(address)} within 5 s \(.*\); check the host and port"):
+        sweep.run([{"x": 1}], toy, store=None, scheduler=address, progress=False)
+    # (wall time: Dask tries the address again until the 5 s are up; 10 s more is a loaded machine's slack, and the
+    # old code's 20 s are beyond it)
+    assert time.monotonic() - start[1] < executor.SCHEDULER_CONNECT_TIMEOUT + 10
+    # the command line names its option; the other ways in (the CLI helper) refuse the same way
+    monkeypatch.setattr(executor, "SCHEDULER_CONNECT_TIMEOUT", 0.5)
+    assert main(["validate", "--scheduler", address, "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith(f"nnpartition validate: error: --scheduler is unreachable: nothing "
+                                              f"accepted a connection at {address} within 0.5 s (")
+    parser = sweep.add_sweep_arguments(argparse.ArgumentParser())
+    with pytest.raises(ValueError, match=rf"^scheduler is unreachable: nothing accepted .* at {re.escape(address)}"):
+        sweep.executor_from_args(parser.parse_args(["--scheduler", address]))
+
+
+def test_an_address_that_accepts_but_is_no_scheduler_is_refused(monkeypatch):
+    # A port that accepts and never answers Dask's handshake (another service: the dashboard's port, say) is refused
+    # once the scheduler's timeout is up, saying that something accepted there
+    pytest.importorskip("dask.distributed")
+    from nnpartition.sweep import executor
+
+    monkeypatch.setattr(executor, "SCHEDULER_CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(executor, "SCHEDULER_TIMEOUT", 1.0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(ValueError, match=rf"^scheduler is unreachable: {re.escape(address)} accepted a "
+                                             rf"connection but no Dask scheduler answered within 1.5 s; check that "
+                                             rf"the port is the scheduler's"):
+            sweep.run([{"x": 1}], toy, store=None, scheduler=address, progress=False)
+    # an address Dask cannot read at all is said to be one, at once
+    for bad, why in [("tcp://", "missing port"), ("udp://h:1", "unknown address scheme")]:
+        with pytest.raises(ValueError, match=rf"^scheduler is not an address Dask can connect to: '{bad}' \(.*{why}"):
+            sweep.run([{"x": 1}], toy, store=None, scheduler=bad, progress=False)
+
+
+def test_a_scheduler_that_starts_listening_within_the_connect_timeout_is_used():
+    # A refused address is tried again until SCHEDULER_CONNECT_TIMEOUT (a scheduler still starting): the probe
+    # succeeds against a Dask comm listener that opens the port a second after it began
+    pytest.importorskip("dask.distributed")
+    import asyncio
+
+    from distributed.comm import listen
+    from nnpartition.sweep import executor
+
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    done = threading.Event()
+
+    def serve_later() -> None:
+        async def serve() -> None:
+            await asyncio.sleep(1.0)
+
+            async def handle(comm):
+                await comm.close()
+
+            listener = listen(address, handle)
+            await listener.start()
+            while not done.is_set():
+                await asyncio.sleep(0.05)
+            listener.stop()
+
+        asyncio.run(serve())
+
+    server = threading.Thread(target=serve_later, daemon=True)
+    server.start()
+    try:
+        start = time.monotonic()
+        executor._probe_scheduler(address, executor.SCHEDULER_CONNECT_TIMEOUT, executor.SCHEDULER_TIMEOUT)
+        assert time.monotonic() - start >= 1.0   # (it was refused at first)
+    finally:
+        done.set()
+        server.join(10)
+
+
 def test_an_unreachable_scheduler_is_named_as_the_user_gave_it(monkeypatch, capsys):
     # The command line said "scheduler: cannot connect ...", the Python argument's name, for its --scheduler option
+    # (here the address accepts, and Dask's client then gives up: its own message)
     distributed = pytest.importorskip("dask.distributed")
     from nnpartition.cli import main
+    from nnpartition.sweep import executor
 
     def refuse(address, timeout):
         raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
 
+    monkeypatch.setattr(executor, "_probe_scheduler", lambda *args: None)
     monkeypatch.setattr(distributed, "Client", refuse)
     with pytest.raises(ValueError, match=r"^scheduler is unreachable: no Dask scheduler answered at tcp://h:1 "):
         sweep.run([{"x": 1}], toy, store=None, scheduler="tcp://h:1", progress=False)

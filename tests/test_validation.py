@@ -913,3 +913,31 @@ def test_summary_text_says_what_its_subsets_and_columns_mean():
     assert bias == pytest.approx(np.mean([r["estimate"] - r["real"] for r in rows]), abs=1e-4) and bias > 0
     # no near-capacity row, no P to define
     assert "P = " not in ValidationReport(rows[1:]).summary_text()
+
+
+def test_a_draw_that_nothing_fits_stops_at_once():
+    # A protocol under which not even the cheapest configuration (d = 1, N = 50, the narrowest widths; the cost grows
+    # with each) fits max_cost drew 20,000 rejected tries: protocol_sample(144, 12, 4, 0.0) took about 10 s of CPU
+    # (the fuzz's protocol_sample(20, 2, 1, 0.0, 1) timed out on a loaded machine). Fails on the old code (the CPU).
+    import time
+
+    from nnpartition.validation import REFERENCE_ROW
+
+    start = time.process_time()
+    assert protocol_sample(max_cost=0.0) == [] and protocol_sample(20, 2, 1, 1e-300, 1) == []
+    assert reference_sample(max_cost=0.0) == []
+    assert time.process_time() - start < 1.0
+    # between the cheapest two-layer and the cheapest deep network: the two-layer ones are drawn as without the deep
+    # ones (which come after them in the draw), and no deep one, at once
+    cheapest_deep = protocol_cost(dict(REFERENCE_ROW, d=1, N=50, widths=[4, 4]))
+    assert protocol_cost(dict(REFERENCE_ROW, d=1, N=50, widths=[1])) < cheapest_deep
+    start = time.process_time()
+    got = reference_sample(two_layer=5, deep=5, max_cost=cheapest_deep * 0.99)
+    assert time.process_time() - start < 1.0
+    alone = reference_sample(two_layer=5, deep=0, max_cost=cheapest_deep * 0.99)
+    key = lambda c: (c["dist"], c["d"], c["N"], tuple(c["widths"]))  # noqa: E731
+    assert len(got) == 5 and sorted(map(key, got)) == sorted(map(key, alone))
+    assert all(len(c["widths"]) == 1 and protocol_cost(c) <= cheapest_deep * 0.99 for c in got)
+    # a bound every cheapest configuration fits still draws both kinds
+    both = reference_sample(two_layer=3, deep=3, max_cost=cheapest_deep * 1e4)
+    assert sorted(len(c["widths"]) > 1 for c in both) == [False] * 3 + [True] * 3

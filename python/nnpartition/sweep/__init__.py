@@ -361,7 +361,8 @@ def run(
             Only for the local pool.
         scheduler: address of a running Dask scheduler (``"tcp://host:8786"``):
             :func:`run` connects a client, uses its executor and closes it.
-            Needs ``pip install 'nnpartition[distributed]'``.
+            An address where nothing accepts a connection within 5 s is a
+            ``ValueError`` naming it. Needs ``pip install 'nnpartition[distributed]'``.
         progress: progress bar with ETA, and the summary line printed to
             stderr at the end: ``None`` shows them when the sweep takes over a
             second on a terminal or in a notebook, ``True`` always, ``False`` never.

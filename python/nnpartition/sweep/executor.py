@@ -386,14 +386,78 @@ def _check_scheduler(scheduler: Any) -> None:
                           f"scheduler, which is not installed: {DASK_HINT}") from exc
 
 
-def _dask_client(scheduler: Any, timeout: float = 20.0) -> Any:
+#: Seconds a scheduler's address has to accept a connection before a sweep refuses it (``ValueError`` naming the
+#: address). A refused connection is tried again until then, as Dask's client does, for a scheduler that is still
+#: starting. Accepting is the operating system's work (a busy scheduler's queue of connections is answered all the
+#: same), so a live scheduler, even a slow one, accepts in milliseconds, and 5 s allows a lost packet or two on the
+#: way; only what follows (Dask's handshake and the client's registration) waits on the scheduler itself, and has
+#: :data:`SCHEDULER_TIMEOUT`. Dask's client alone tried a dead address (a mistyped port) for all of its timeout.
+SCHEDULER_CONNECT_TIMEOUT = 5.0
+#: Seconds a scheduler that accepted the connection has to answer as a Dask scheduler: the ``timeout=`` of the
+#: sweep's Dask ``Client`` (its handshake, and the client's other calls, such as closing).
+SCHEDULER_TIMEOUT = 20.0
+
+
+def _probe_scheduler(scheduler: str, connect_timeout: float, timeout: float) -> None:
+    """Connect to ``scheduler`` once with Dask's own comm (its protocol, its TLS settings from the Dask config), giving
+    the address ``connect_timeout`` seconds to accept (Dask's ``connect`` then raises ``OSError``) and the scheduler
+    ``timeout`` seconds more to answer Dask's handshake (then ``TimeoutError``: the address accepted, as Dask's
+    ``connect`` gives up on it by ``connect_timeout``); an address Dask cannot read is its ``ValueError``.
+
+    It runs in a thread of its own, with its own event loop, so that it works from a caller that runs one (Jupyter).
+    """
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def probe() -> None:
+        args = Security().get_connection_args("client")   # what Client(scheduler) uses, from the Dask config
+        comm = await asyncio.wait_for(connect(scheduler, timeout=connect_timeout, **args), connect_timeout + timeout)
+        await comm.close()
+
+    errors: List[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(probe())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            errors.append(exc)
+
+    t = threading.Thread(target=target, daemon=True, name="nnpartition-scheduler-probe")
+    t.start()
+    t.join()
+    if errors:
+        exc = errors[0]
+        if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, TimeoutError):   # Python < 3.11
+            raise TimeoutError(str(exc)) from exc
+        raise exc
+
+
+def _dask_client(scheduler: Any) -> Any:
+    """A Dask ``Client`` of the scheduler at ``scheduler``, or a ``ValueError`` that names the address if nothing
+    accepts a connection there within :data:`SCHEDULER_CONNECT_TIMEOUT` seconds, or no Dask scheduler answers within
+    :data:`SCHEDULER_TIMEOUT` more."""
     _check_scheduler(scheduler)
+    connect_timeout, timeout = SCHEDULER_CONNECT_TIMEOUT, SCHEDULER_TIMEOUT
     from dask.distributed import Client
 
+    # "scheduler is ...": the command line names its option (--scheduler is ...), as for every refusal
+    try:
+        _probe_scheduler(scheduler, connect_timeout, timeout)
+    except TimeoutError:   # (an OSError: first)
+        raise ValueError(f"scheduler is unreachable: {scheduler} accepted a connection but no Dask scheduler "
+                         f"answered within {connect_timeout + timeout:g} s; check that the port is the "
+                         f"scheduler's (8786 by default; 8787 is its dashboard)") from None
+    except ValueError as exc:   # Dask's: an unknown protocol, no port, ...
+        raise ValueError(f"scheduler is not an address Dask can connect to: {scheduler!r} ({exc})") from None
+    except OSError as exc:   # refused, no such host, no answer
+        raise ValueError(f"scheduler is unreachable: nothing accepted a connection at {scheduler} within "
+                         f"{connect_timeout:g} s ({exc}); check the host and port, and that the scheduler is "
+                         f"running") from None
     try:
         return Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:
-        # "scheduler is ...": the command line names its option (--scheduler is ...), as for every refusal
         raise ValueError(f"scheduler is unreachable: no Dask scheduler answered at {scheduler} ({exc}); check the "
                          f"address and that the scheduler is running") from None
 
