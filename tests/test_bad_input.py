@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
 from nnpartition import lowrank, sparse, teacher
@@ -657,3 +658,80 @@ def test_values_at_the_edge_of_what_is_accepted_are_accepted():
     ints = npn.train(Xr, y, L=2, steps=5, seed=1).network
     assert npn.train(Xr, y.astype(bool), L=2, steps=5, seed=1).network == ints
     assert npn.train(Xr, y.astype(np.float64), L=2, steps=5, seed=1).network == ints
+
+
+# --- one finiteness check for array arguments: _validate.float_matrix(finite=True), float_vector, all_finite -------
+
+def _first_bad_by_hand(A):
+    """The first (row-major) non-finite entry's index, found entry by entry with math.isfinite (the truth the block
+    search in _validate is checked against)."""
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            if not math.isfinite(float(A[i, j])):
+                return i, j
+    return None
+
+
+@given(shape=st.tuples(st.integers(1, 40), st.integers(1, 6)), dtype=st.sampled_from([np.float32, np.float64]),
+       bad=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True),
+                              st.sampled_from([np.nan, np.inf, -np.inf])), min_size=1, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_float_matrix_finite_names_the_argument_and_the_first_nan_or_infinity(shape, dtype, bad):
+    from nnpartition import _validate as v
+
+    A = np.random.default_rng(0).normal(size=shape).astype(dtype)
+    for u, w, value in bad:   # at random positions (one may land on another)
+        A[int(u * shape[0]), int(w * shape[1])] = value
+    i, j = _first_bad_by_hand(A)
+    with pytest.raises(ValueError, match=rf"^A contains NaN or infinity \(first at row {i}, column {j}\)$"):
+        v.float_matrix("A", A, finite=True)
+    with pytest.raises(ValueError, match=rf"^a contains NaN or infinity \(first at index {i * shape[1] + j}\)$"):
+        v.float_vector("a", A.ravel(), dtype=dtype)
+    assert v.float_matrix("A", A) is A   # without finite=True: taken as it is, not copied
+
+
+def test_float_matrix_finite_searches_a_block_of_rows_at_a_time_and_finds_the_first_in_any_block():
+    # max_bytes of 32 KiB: blocks of 1024 entries (limits._block_entries), so (700, 5) is four blocks of 204 rows
+    from nnpartition import _validate as v
+
+    with npn.limits.override(max_bytes=2**15):
+        assert npn.limits._block_rows(5) == 204
+        for row in (0, 203, 204, 407, 699):   # the first and last row of the first, second and last blocks
+            A = np.ones((700, 5))
+            A[row, 3] = np.inf
+            A[min(row + 1, 699):, 4] = np.nan   # later ones do not count
+            with pytest.raises(ValueError, match=rf"\(first at row {row}, column 3\)$"):
+                v.float_matrix("A", A, finite=True)
+
+
+def test_float_matrix_finite_takes_the_extremes_of_the_finite_floats_and_keeps_float32():
+    from nnpartition import _validate as v
+
+    for dtype in (np.float32, np.float64):
+        info = np.finfo(dtype)
+        sub = np.nextafter(dtype(0), dtype(1))   # the smallest subnormal
+        A = np.array([[info.max, -info.max], [sub, -sub], [info.tiny / 2, 0.0]], dtype=dtype)
+        out = v.float_matrix("A", A, finite=True)
+        assert out.dtype == dtype and out is A   # float32 stays float32, and neither is copied
+        assert v.float_vector("a", A.ravel(), dtype=dtype).dtype == dtype
+    ints = v.float_matrix("A", np.array([[2**62, -3]]), finite=True)   # integers are finite: float64, no refusal
+    assert ints.dtype == np.float64 and ints[0, 0] == 2.0**62
+
+
+def test_float_matrix_finite_says_a_float64_beyond_float32_is_too_large_without_numpy_warnings():
+    from nnpartition import _validate as v
+
+    A = np.zeros((3, 2))
+    A[2, 1], A[2, 0] = 1e39, np.nan   # row-major: the NaN comes first
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^A contains NaN or infinity \(first at row 2, column 0\)$"):
+            v.float_matrix("A", A, dtype=np.float32, finite=True)
+        A[2, 0] = -3.5e38
+        with pytest.raises(ValueError, match=r"^A contains a value too large for float32 \(first at row 2, column 0: "
+                                             r"-3\.5e\+38\)$"):
+            v.float_matrix("A", A, dtype=np.float32, finite=True)
+        with pytest.raises(ValueError, match=r"^a contains a value too large for float32 \(first at index 4: "
+                                             r"-3\.5e\+38\)$"):
+            v.float_vector("a", A.ravel(), dtype=np.float32)
+
