@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 import warnings
 
 import numpy as np
@@ -210,10 +211,19 @@ def test_features_beyond_float32_are_refused_without_numpy_warnings():
     X = np.random.default_rng(0).normal(size=(8, 2)) * 1e39
     one_large, one_negative, nan, inf = (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy()
     one_large[3, 1], one_negative[5, 0], nan[0, 0], inf[7, 1] = 4e38, -4e38, np.nan, -np.inf
-    for bad in (X, one_large, one_negative, nan, inf):
+    # the message names the first offending entry, and says whether it was NaN or infinity as given or a value
+    # beyond float32's largest (it said "NaN or infinity (or values too large for float32)" for all of them)
+    big = np.abs(X) > np.finfo(np.float32).max
+    r, c = np.argwhere(big)[0]   # row-major: the first
+    too_large = r"^X contains a value too large for float32 \(first at row {}, column {}: {}\)$"
+    for bad, words in ((X, too_large.format(r, c, re.escape(f"{X[r, c]:.4g}"))),
+                       (one_large, too_large.format(3, 1, "4e\\+38")),
+                       (one_negative, too_large.format(5, 0, "-4e\\+38")),
+                       (nan, r"^X contains NaN or infinity \(first at row 0, column 0\)$"),
+                       (inf, r"^X contains NaN or infinity \(first at row 7, column 1\)$")):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(or values too large for float32\)$"):
+            with pytest.raises(ValueError, match=words):
                 npn.train(bad, np.arange(8) % 2, 4, steps=10)
 
 
@@ -735,3 +745,79 @@ def test_float_matrix_finite_says_a_float64_beyond_float32_is_too_large_without_
                                              r"-3\.5e\+38\)$"):
             v.float_vector("a", A.ravel(), dtype=np.float32)
 
+
+def _nan_at(A, i, j):
+    """``A`` (a copy) with NaN at ``(i, j)`` and infinity at every later entry of the last row: the first is named."""
+    A = np.array(A, dtype=np.float64)
+    A[i, j] = np.nan
+    A[-1, j + 1:] = np.inf
+    if i < A.shape[0] - 1:
+        A[-1, :] = -np.inf
+    return A
+
+
+def _finite_arguments():
+    """``(call, argument, where)``: a public call given an argument with NaN at a known entry (and infinity later),
+    for every call site that checks its argument with float_matrix(finite=True), float_vector or all_finite."""
+    from nnpartition import construct, separability, window
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    y = np.array([0, 1, 0, 1, 1, 0])
+    Xb = _nan_at(X, 2, 1)
+    code = sparse.expand_sparsify(X, 20, k=2, seed=0)
+    P = np.full((3, 4), 1 / 12)
+    F, Wt = rng.normal(size=(3, 2)), rng.normal(size=(2, 4))
+    net = npn.TwoLayerNet(rng.normal(size=(3, 4)), np.zeros(4), np.ones(4), 0.0)
+    net1 = construct.interpolant_1d([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
+    W2 = rng.normal(size=(2, 3))
+    at21 = "row 2, column 1"
+    return [
+        (lambda: sparse.expand_sparsify(Xb, 20, k=2), "X", at21),
+        (lambda: code.encode(Xb), "X", at21),
+        (lambda: sparse.pattern_overlap(Xb, code), "X", at21),
+        (lambda: sparse.subset_curve(code, y, Xb, y, [2]), "X_test", at21),
+        (lambda: sparse.code_stats(Xb), "Z", at21),
+        (lambda: sparse.readout_accuracy(Xb, y), "Z", at21),
+        (lambda: separability.separable(Xb, y), "Z", at21),
+        (lambda: separability.max_margin(Xb, y), "X", at21),   # it named Z, separable's argument
+        (lambda: lowrank.principal_angles(Xb, X), "A", at21),
+        (lambda: lowrank.principal_angles(X, Xb), "B", at21),
+        (lambda: lowrank.compare_layer(P, _nan_at(F, 1, 0), Wt), "features", "row 1, column 0"),
+        (lambda: lowrank.compare_layer(P, F, _nan_at(Wt, 0, 3)), "weights", "row 0, column 3"),
+        (lambda: lowrank.hidden_layer_optimum(P, _nan_at(F, 1, 0), Wt[:, :4], [0.0, 0.0]), "features",
+         "row 1, column 0"),
+        (lambda: lowrank.hidden_layer_optimum(P, F, _nan_at(Wt, 0, 3), [0.0, 0.0]), "weights", "row 0, column 3"),
+        (lambda: lowrank.h_score(P, _nan_at(F, 1, 0)), "features", "row 1, column 0"),
+        (lambda: lowrank.best_features(P, _nan_at(Wt, 0, 3)), "weights", "row 0, column 3"),
+        (lambda: lowrank.bayes_matrix(_nan_at(P, 1, 2)), "P_xy", "row 1, column 2"),
+        (lambda: lowrank.joint_from_conditional(_nan_at(P, 1, 2), [0.5, 0.25, 0.25]), "P_y_given_x",
+         "row 1, column 2"),
+        (lambda: lowrank.conditional_mean_matrix(P, [1.0, 2.0, np.nan, np.inf]), "values", "index 2"),
+        (lambda: lowrank.conditional_mean_matrix(P, _nan_at(np.ones((4, 2)), 1, 1)), "values", "row 1, column 1"),
+        (lambda: npn.regions_in_box(_nan_at(W2, 1, 2), np.zeros(3), -1.0, 1.0), "W", "row 1, column 2"),
+        (lambda: npn.regions_in_box(W2, np.zeros(3), [-1.0, np.nan], 1.0), "lo", "index 1"),
+        (lambda: window.regions_in_square_numpy(_nan_at(W2, 1, 2), np.zeros(3), -1.0, 1.0), "W", "row 1, column 2"),
+        (lambda: construct.region_map(net, X).evaluate(Xb), "X", at21),
+        (lambda: construct.explain_1d(net1, [0.0, 1.0, np.nan, np.inf]), "X", "row 2, column 0"),
+        (lambda: construct.classifier_1d([0.0, 1.0, np.nan, np.inf], [0, 1, 0, 1]), "X", "index 2"),
+        (lambda: teacher.clustering_metrics(X[:, :2].T, X=Xb[:, :2].copy()), "X", at21),
+        (lambda: teacher.update_bound(Xb, y, np.ones(3), 4, lr=0.1, alpha=0.5), "X", at21),
+        (lambda: teacher.train_teacher(Xb, y, 4, epochs=1), "X", at21),
+        (lambda: teacher.teacher_network(_nan_at(W2, 1, 2)), "W", "row 1, column 2"),
+        (lambda: npn.TwoLayerNet(_nan_at(W2, 1, 2), np.zeros(3), np.ones(3), 0.0), "W1", "row 1, column 2"),
+        (lambda: net.decision_function(Xb), "X", at21),
+        (lambda: npn.count_regions(X, _nan_at(np.ones((3, 2)), 1, 1), np.zeros(2)), "W", "row 1, column 1"),
+        (lambda: npn.count_regions_deep(X, [(_nan_at(np.ones((3, 2)), 1, 1), np.zeros(2))]), "W of hidden layer 1",
+         "row 1, column 1"),
+        (lambda: npn.train(Xb, y, 4, steps=10), "X", at21),
+    ]
+
+
+@pytest.mark.parametrize("k", range(len(_finite_arguments())))
+def test_a_nan_argument_is_refused_naming_it_and_its_first_nan_or_infinity(k):
+    call, name, where = _finite_arguments()[k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)} contains NaN or infinity \(first at {where}\)$"):
+            call()
