@@ -2,10 +2,12 @@
 
 import math
 import os
+import re
 import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nnpartition as npn
 from nnpartition import lowrank, sparse, teacher
@@ -209,10 +211,19 @@ def test_features_beyond_float32_are_refused_without_numpy_warnings():
     X = np.random.default_rng(0).normal(size=(8, 2)) * 1e39
     one_large, one_negative, nan, inf = (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy(), (X / 1e39).copy()
     one_large[3, 1], one_negative[5, 0], nan[0, 0], inf[7, 1] = 4e38, -4e38, np.nan, -np.inf
-    for bad in (X, one_large, one_negative, nan, inf):
+    # the message names the first offending entry, and says whether it was NaN or infinity as given or a value
+    # beyond float32's largest (it said "NaN or infinity (or values too large for float32)" for all of them)
+    big = np.abs(X) > np.finfo(np.float32).max
+    r, c = np.argwhere(big)[0]   # row-major: the first
+    too_large = r"^X contains a value too large for float32 \(first at row {}, column {}: {}\)$"
+    for bad, words in ((X, too_large.format(r, c, re.escape(f"{X[r, c]:.4g}"))),
+                       (one_large, too_large.format(3, 1, "4e\\+38")),
+                       (one_negative, too_large.format(5, 0, "-4e\\+38")),
+                       (nan, r"^X contains NaN or infinity \(first at row 0, column 0\)$"),
+                       (inf, r"^X contains NaN or infinity \(first at row 7, column 1\)$")):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(or values too large for float32\)$"):
+            with pytest.raises(ValueError, match=words):
                 npn.train(bad, np.arange(8) % 2, 4, steps=10)
 
 
@@ -657,3 +668,156 @@ def test_values_at_the_edge_of_what_is_accepted_are_accepted():
     ints = npn.train(Xr, y, L=2, steps=5, seed=1).network
     assert npn.train(Xr, y.astype(bool), L=2, steps=5, seed=1).network == ints
     assert npn.train(Xr, y.astype(np.float64), L=2, steps=5, seed=1).network == ints
+
+
+# --- one finiteness check for array arguments: _validate.float_matrix(finite=True), float_vector, all_finite -------
+
+def _first_bad_by_hand(A):
+    """The first (row-major) non-finite entry's index, found entry by entry with math.isfinite (the truth the block
+    search in _validate is checked against)."""
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            if not math.isfinite(float(A[i, j])):
+                return i, j
+    return None
+
+
+@given(shape=st.tuples(st.integers(1, 40), st.integers(1, 6)), dtype=st.sampled_from([np.float32, np.float64]),
+       bad=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True),
+                              st.sampled_from([np.nan, np.inf, -np.inf])), min_size=1, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_float_matrix_finite_names_the_argument_and_the_first_nan_or_infinity(shape, dtype, bad):
+    from nnpartition import _validate as v
+
+    A = np.random.default_rng(0).normal(size=shape).astype(dtype)
+    for u, w, value in bad:   # at random positions (one may land on another)
+        A[int(u * shape[0]), int(w * shape[1])] = value
+    i, j = _first_bad_by_hand(A)
+    with pytest.raises(ValueError, match=rf"^A contains NaN or infinity \(first at row {i}, column {j}\)$"):
+        v.float_matrix("A", A, finite=True)
+    with pytest.raises(ValueError, match=rf"^a contains NaN or infinity \(first at index {i * shape[1] + j}\)$"):
+        v.float_vector("a", A.ravel(), dtype=dtype)
+    assert v.float_matrix("A", A) is A   # without finite=True: taken as it is, not copied
+
+
+def test_float_matrix_finite_searches_a_block_of_rows_at_a_time_and_finds_the_first_in_any_block():
+    # max_bytes of 32 KiB: blocks of 1024 entries (limits._block_entries), so (700, 5) is four blocks of 204 rows
+    from nnpartition import _validate as v
+
+    with npn.limits.override(max_bytes=2**15):
+        assert npn.limits._block_rows(5) == 204
+        for row in (0, 203, 204, 407, 699):   # the first and last row of the first, second and last blocks
+            A = np.ones((700, 5))
+            A[row, 3] = np.inf
+            A[min(row + 1, 699):, 4] = np.nan   # later ones do not count
+            with pytest.raises(ValueError, match=rf"\(first at row {row}, column 3\)$"):
+                v.float_matrix("A", A, finite=True)
+
+
+def test_float_matrix_finite_takes_the_extremes_of_the_finite_floats_and_keeps_float32():
+    from nnpartition import _validate as v
+
+    for dtype in (np.float32, np.float64):
+        info = np.finfo(dtype)
+        sub = np.nextafter(dtype(0), dtype(1))   # the smallest subnormal
+        A = np.array([[info.max, -info.max], [sub, -sub], [info.tiny / 2, 0.0]], dtype=dtype)
+        out = v.float_matrix("A", A, finite=True)
+        assert out.dtype == dtype and out is A   # float32 stays float32, and neither is copied
+        assert v.float_vector("a", A.ravel(), dtype=dtype).dtype == dtype
+    ints = v.float_matrix("A", np.array([[2**62, -3]]), finite=True)   # integers are finite: float64, no refusal
+    assert ints.dtype == np.float64 and ints[0, 0] == 2.0**62
+
+
+def test_float_matrix_finite_says_a_float64_beyond_float32_is_too_large_without_numpy_warnings():
+    from nnpartition import _validate as v
+
+    A = np.zeros((3, 2))
+    A[2, 1], A[2, 0] = 1e39, np.nan   # row-major: the NaN comes first
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^A contains NaN or infinity \(first at row 2, column 0\)$"):
+            v.float_matrix("A", A, dtype=np.float32, finite=True)
+        A[2, 0] = -3.5e38
+        with pytest.raises(ValueError, match=r"^A contains a value too large for float32 \(first at row 2, column 0: "
+                                             r"-3\.5e\+38\)$"):
+            v.float_matrix("A", A, dtype=np.float32, finite=True)
+        with pytest.raises(ValueError, match=r"^a contains a value too large for float32 \(first at index 4: "
+                                             r"-3\.5e\+38\)$"):
+            v.float_vector("a", A.ravel(), dtype=np.float32)
+
+
+def _nan_at(A, i, j):
+    """``A`` (a copy) with NaN at ``(i, j)`` and infinity at every later entry of the last row: the first is named."""
+    A = np.array(A, dtype=np.float64)
+    A[i, j] = np.nan
+    A[-1, j + 1:] = np.inf
+    if i < A.shape[0] - 1:
+        A[-1, :] = -np.inf
+    return A
+
+
+def _finite_arguments():
+    """``(call, argument, where)``: a public call given an argument with NaN at a known entry (and infinity later),
+    for every call site that checks its argument with float_matrix(finite=True), float_vector or all_finite."""
+    from nnpartition import construct, separability, window
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    y = np.array([0, 1, 0, 1, 1, 0])
+    Xb = _nan_at(X, 2, 1)
+    code = sparse.expand_sparsify(X, 20, k=2, seed=0)
+    P = np.full((3, 4), 1 / 12)
+    F, Wt = rng.normal(size=(3, 2)), rng.normal(size=(2, 4))
+    net = npn.TwoLayerNet(rng.normal(size=(3, 4)), np.zeros(4), np.ones(4), 0.0)
+    net1 = construct.interpolant_1d([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
+    W2 = rng.normal(size=(2, 3))
+    at21 = "row 2, column 1"
+    return [
+        (lambda: sparse.expand_sparsify(Xb, 20, k=2), "X", at21),
+        (lambda: code.encode(Xb), "X", at21),
+        (lambda: sparse.pattern_overlap(Xb, code), "X", at21),
+        (lambda: sparse.subset_curve(code, y, Xb, y, [2]), "X_test", at21),
+        (lambda: sparse.code_stats(Xb), "Z", at21),
+        (lambda: sparse.readout_accuracy(Xb, y), "Z", at21),
+        (lambda: separability.separable(Xb, y), "Z", at21),
+        (lambda: separability.max_margin(Xb, y), "X", at21),   # it named Z, separable's argument
+        (lambda: lowrank.principal_angles(Xb, X), "A", at21),
+        (lambda: lowrank.principal_angles(X, Xb), "B", at21),
+        (lambda: lowrank.compare_layer(P, _nan_at(F, 1, 0), Wt), "features", "row 1, column 0"),
+        (lambda: lowrank.compare_layer(P, F, _nan_at(Wt, 0, 3)), "weights", "row 0, column 3"),
+        (lambda: lowrank.hidden_layer_optimum(P, _nan_at(F, 1, 0), Wt[:, :4], [0.0, 0.0]), "features",
+         "row 1, column 0"),
+        (lambda: lowrank.hidden_layer_optimum(P, F, _nan_at(Wt, 0, 3), [0.0, 0.0]), "weights", "row 0, column 3"),
+        (lambda: lowrank.h_score(P, _nan_at(F, 1, 0)), "features", "row 1, column 0"),
+        (lambda: lowrank.best_features(P, _nan_at(Wt, 0, 3)), "weights", "row 0, column 3"),
+        (lambda: lowrank.bayes_matrix(_nan_at(P, 1, 2)), "P_xy", "row 1, column 2"),
+        (lambda: lowrank.joint_from_conditional(_nan_at(P, 1, 2), [0.5, 0.25, 0.25]), "P_y_given_x",
+         "row 1, column 2"),
+        (lambda: lowrank.conditional_mean_matrix(P, [1.0, 2.0, np.nan, np.inf]), "values", "index 2"),
+        (lambda: lowrank.conditional_mean_matrix(P, _nan_at(np.ones((4, 2)), 1, 1)), "values", "row 1, column 1"),
+        (lambda: npn.regions_in_box(_nan_at(W2, 1, 2), np.zeros(3), -1.0, 1.0), "W", "row 1, column 2"),
+        (lambda: npn.regions_in_box(W2, np.zeros(3), [-1.0, np.nan], 1.0), "lo", "index 1"),
+        (lambda: window.regions_in_square_numpy(_nan_at(W2, 1, 2), np.zeros(3), -1.0, 1.0), "W", "row 1, column 2"),
+        (lambda: construct.region_map(net, X).evaluate(Xb), "X", at21),
+        (lambda: construct.explain_1d(net1, [0.0, 1.0, np.nan, np.inf]), "X", "row 2, column 0"),
+        (lambda: construct.classifier_1d([0.0, 1.0, np.nan, np.inf], [0, 1, 0, 1]), "X", "index 2"),
+        (lambda: teacher.clustering_metrics(X[:, :2].T, X=Xb[:, :2].copy()), "X", at21),
+        (lambda: teacher.update_bound(Xb, y, np.ones(3), 4, lr=0.1, alpha=0.5), "X", at21),
+        (lambda: teacher.train_teacher(Xb, y, 4, epochs=1), "X", at21),
+        (lambda: teacher.teacher_network(_nan_at(W2, 1, 2)), "W", "row 1, column 2"),
+        (lambda: npn.TwoLayerNet(_nan_at(W2, 1, 2), np.zeros(3), np.ones(3), 0.0), "W1", "row 1, column 2"),
+        (lambda: net.decision_function(Xb), "X", at21),
+        (lambda: npn.count_regions(X, _nan_at(np.ones((3, 2)), 1, 1), np.zeros(2)), "W", "row 1, column 1"),
+        (lambda: npn.count_regions_deep(X, [(_nan_at(np.ones((3, 2)), 1, 1), np.zeros(2))]), "W of hidden layer 1",
+         "row 1, column 1"),
+        (lambda: npn.train(Xb, y, 4, steps=10), "X", at21),
+    ]
+
+
+@pytest.mark.parametrize("k", range(len(_finite_arguments())))
+def test_a_nan_argument_is_refused_naming_it_and_its_first_nan_or_infinity(k):
+    call, name, where = _finite_arguments()[k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)} contains NaN or infinity \(first at {where}\)$"):
+            call()

@@ -904,7 +904,7 @@ def test_region_map_evaluate_refuses_what_region_map_refuses():
     X = rng.uniform(-1, 1, (40, 2))
     rm = region_map(net, X)
     for bad in (np.nan, np.inf):
-        with pytest.raises(ValueError, match=r"^X contains NaN or infinity$"):
+        with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(first at row 0, column 0\)$"):
             rm.evaluate(np.full((40, 2), bad))
     with pytest.raises(TypeError, match=r"^X "):
         rm.evaluate(X.astype(complex))

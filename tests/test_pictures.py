@@ -3455,7 +3455,7 @@ def test_movie_refuses_nan_in_x_and_a_missing_matplotlib_in_its_own_words(tmp_pa
     y = np.array([0, 1, 1, 0])
     path = tmp_path / "m.gif"
     for kwargs in ({}, {"box": (-1, 1)}):
-        with pytest.raises(ValueError, match=r"^X contains NaN or infinity$"):
+        with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(first at row 3, column 0\)$"):
             npn.pictures.movie(X, y, 2, path=path, steps=10, every=5, progress=False, **kwargs)
     assert not list(tmp_path.iterdir())
     monkeypatch.setitem(sys.modules, "matplotlib", None)   # import fails

@@ -922,7 +922,7 @@ def test_subset_curve_names_x_test_when_it_holds_nan():
     code = expand_sparsify(X, 20, sparsify="relu")
     Xte = X.copy()
     Xte[3, 1] = np.nan
-    with pytest.raises(ValueError, match="^X_test contains NaN or infinity$"):
+    with pytest.raises(ValueError, match=r"^X_test contains NaN or infinity \(first at row 3, column 1\)$"):
         subset_curve(code, y, Xte, y, [5])
 
 

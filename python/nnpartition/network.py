@@ -61,8 +61,7 @@ def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b
         raise ValueError(f"{w_name} must have {fan_in} rows ({rows}), got shape {W.shape}")
     if W.shape[1] == 0:   # as the region counters and the trainer refuse one
         raise ValueError(f"{w_name} must have at least one column (a hidden unit), got shape {W.shape}")
-    if not np.all(np.isfinite(W)):
-        raise ValueError(f"{w_name} contains NaN or infinity")
+    v.all_finite(w_name, W)
     b = v.float_vector(b_name, b)
     if b.shape[0] != W.shape[1]:
         # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
@@ -112,9 +111,7 @@ def _layer_pairs(name: str, layers: Any, *, d: Optional[int] = None, d_rows: str
 
 
 def _check_xy(net_d: int, X: ArrayLike, y: Optional[ArrayLike] = None) -> Tuple[F64, Optional[NDArray[np.uint8]]]:
-    Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d)
-    if not np.all(np.isfinite(Xa)):
-        raise ValueError("X contains NaN or infinity")
+    Xa: F64 = v.float_matrix("X", X, dtype=np.float64, cols=net_d, finite=True)
     if y is None:
         return Xa, None
     return Xa, v.binary_labels("y", y, Xa.shape[0])
@@ -226,8 +223,7 @@ class TwoLayerNet(_Logit):
         self.b2 = v.real("b2", self.b2)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)
-        if not np.all(np.isfinite(self.W1)):
-            raise ValueError("W1 contains NaN or infinity")
+        v.all_finite("W1", self.W1)
 
     @property
     def d(self) -> int:

@@ -39,16 +39,16 @@ def _scipy_optimize() -> Any:
     return optimize
 
 
-def _points(Z: Any) -> np.ndarray:
+def _points(Z: Any, name: str = "Z") -> np.ndarray:
+    """The points as a finite float64 matrix (a sparse matrix or code made dense), or an error naming ``name``
+    (``max_margin``'s ``X``: its NaN was "Z contains NaN or infinity", naming another function's argument)."""
     if hasattr(Z, "toarray") and not isinstance(Z, np.ndarray):
         Z = Z.toarray()
-    Z = v.float_matrix("Z", Z, dtype=np.float64)
-    if not np.all(np.isfinite(Z)):
-        raise ValueError("Z contains NaN or infinity")
+    Z = v.float_matrix(name, Z, dtype=np.float64, finite=True)
     if Z.shape[0] < 1:
-        raise ValueError("Z must have at least one row")
+        raise ValueError(f"{name} must have at least one row")
     if Z.shape[1] < 1:   # an audit (s48): numpy's "zero-size array to reduction operation maximum", naming nothing
-        raise ValueError(f"Z must have at least one column (a coordinate of each point), got shape {Z.shape}")
+        raise ValueError(f"{name} must have at least one column (a coordinate of each point), got shape {Z.shape}")
     return np.asarray(Z)
 
 
@@ -267,7 +267,7 @@ def max_margin(X: Any, y: Any, *, fit_intercept: bool = False, tol: float = 1e-7
         >>> mm.direction.round(4).tolist(), round(mm.margin, 4)
         ([0.9864, 0.1644], 1.5207)
     """
-    X = _points(X)
+    X = _points(X, "X")
     n, d = X.shape
     t = _pm(y, n)
     tol = v.real("tol", tol, minimum=0.0, maximum=1.0)

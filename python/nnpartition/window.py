@@ -59,9 +59,7 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
     layer 1"``, as :func:`network_regions_in_box` names its later layers), added to their names in the messages;
     ``""`` for :func:`regions_in_box`'s own ``W`` and ``b``."""
     w_name, b_name = f"W{layer}", f"b{layer}"
-    W = v.float_matrix(w_name, W, dtype=np.float64)
-    if not np.all(np.isfinite(W)):
-        raise ValueError(f"{w_name} contains NaN or infinity")
+    W = v.float_matrix(w_name, W, dtype=np.float64, finite=True)
     d, L = W.shape
     b = v.float_vector(b_name, b)
     if b.shape[0] != L:
@@ -91,9 +89,8 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
         arr = np.asarray(arr, dtype=np.float64)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != d):
             raise ValueError(f"{name} must be a number or have length d={d} ({rows}), got shape {arr.shape}")
+        v.all_finite(name, arr)   # before broadcasting: a single bound is not given an index
         arr = np.ascontiguousarray(np.broadcast_to(arr, (d,)))
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} contains NaN or infinity")
         bounds.append(arr)
     lo_a, hi_a = bounds
     if np.any(lo_a >= hi_a):
@@ -393,10 +390,8 @@ def regions_in_square_numpy(W: ArrayLike, b: ArrayLike, lo: float, hi: float) ->
     lo, hi = v.real("lo", lo), v.real("hi", hi)
     if not lo < hi:   # an upside-down square counted 3 for the two axes, a NaN one 1
         raise ValueError(f"the square needs lo < hi, got lo={lo} >= hi={hi}")
-    W = v.float_matrix("W", W, dtype=np.float64)
+    W = v.float_matrix("W", W, dtype=np.float64, finite=True)
     b = v.float_vector("b", b)
-    if not np.all(np.isfinite(W)):
-        raise ValueError("W contains NaN or infinity")
     if W.shape[0] != 2 or b.shape != (W.shape[1],):
         raise ValueError(f"W must have shape (2, L) and b shape (L,), got {W.shape} and {b.shape}")
     # (an audit in the sixty-third pass on issue 11: b = 1.7e308 or a bound of 1e308 overflowed the products below,

@@ -33,8 +33,7 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     if b2a.size != 1:
         raise ValueError(f"net.b2 must be a scalar, got shape {np.shape(b2)}")
     b2 = v.real("net.b2", float(b2a[0]))
-    if not np.all(np.isfinite(W1)):
-        raise ValueError("net.W1 contains NaN or infinity")
+    v.all_finite("net.W1", W1)
     # A region's slope sums w2_i W1[:, i] and its offset w2_i b1_i over its active units: bounded by the sums of
     # their sizes, whose being finite makes every product finite too (the slopes overflowed to infinity silently
     # before the fifty-eighth pass: region_map, linear_pieces)

@@ -265,9 +265,7 @@ def classifier_1d(X: Any, y: Any) -> TwoLayerNet:
     Xa = np.asarray(X)
     if Xa.ndim == 2 and Xa.shape[1] == 1:
         Xa = Xa[:, 0]
-    x = v.float_vector("X", Xa)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("X contains NaN or infinity")
+    x = v.float_vector("X", Xa)   # (refuses NaN and infinity)
     if x.size == 0:   # an audit: numpy's IndexError on the first label
         raise ValueError("X must hold at least one point, got none")
     yb = v.binary_labels("y", y, x.shape[0])

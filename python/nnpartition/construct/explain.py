@@ -147,10 +147,8 @@ def explain_1d(net: TwoLayerNet, X: Any, y: Any = None, *, tol: float = 1e-9) ->
     Xa = np.asarray(X)
     if Xa.ndim == 1:
         Xa = Xa[:, None]
-    Xa = v.float_matrix("X", Xa, dtype=np.float64, cols=1)
+    Xa = v.float_matrix("X", Xa, dtype=np.float64, cols=1, finite=True)
     x = Xa[:, 0]
-    if not np.all(np.isfinite(x)):
-        raise ValueError("X contains NaN or infinity")
     lo, hi = float(np.min(x)), float(np.max(x))
     if not lo < hi:
         raise ValueError("X must contain at least two distinct values")

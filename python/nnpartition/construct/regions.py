@@ -45,9 +45,7 @@ class RegionMap:
         """The network output on the points the map was built from, via their regions' affine maps."""
         # checked as region_map checks its points (np.asarray cast a complex X with a ComplexWarning and evaluated
         # NaN and infinity to NaN)
-        X = v.float_matrix("X", X, dtype=np.float64)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X contains NaN or infinity")
+        X = v.float_matrix("X", X, dtype=np.float64, finite=True)
         if X.shape != (self.ids.shape[0], self.slopes.shape[1]):
             raise ValueError(f"X must be the {self.ids.shape[0]} x {self.slopes.shape[1]} points the map was "
                              f"built from, got shape {X.shape}")

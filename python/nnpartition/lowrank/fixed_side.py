@@ -23,11 +23,9 @@ def _centred_features(P: np.ndarray, features: Any,
     here is invariant under it, or scales back by ``unit``). A review (fifty-ninth pass) found features of ``2^600``
     overflowing the covariance (a RuntimeWarning, then NaN) and features of ``2^-600`` refused as "singular (rank
     0)": their covariance, about ``2^-1200``, underflowed to 0. Refuses features whose covariance is singular."""
-    F = chk.float_matrix(name, features, dtype=np.float64)
+    F = chk.float_matrix(name, features, dtype=np.float64, finite=True)
     if F.shape[0] != P.shape[0]:
         raise ValueError(f"{name} must have one row per x ({P.shape[0]}), got shape {F.shape}")
-    if not np.all(np.isfinite(F)):
-        raise ValueError(f"{name} contains NaN or infinity")
     px, _ = _marginals(P)
     # two exact steps: the columns' largest |value| to about 1 (so that the mean cannot overflow), then the centred
     # columns' largest to about 1 (features far from 0 that vary little)
@@ -118,7 +116,8 @@ def best_features(P_xy: Any, weights: Any, *, normalize: bool = False) -> np.nda
         True
     """
     P = _joint(P_xy, normalize=normalize)
-    W = chk.float_matrix("weights", weights, dtype=np.float64)
+    # (checked here, in the layout given: _centred_features reads W.T and would name the entry of the transpose)
+    W = chk.float_matrix("weights", weights, dtype=np.float64, finite=True)
     if W.shape[1] != P.shape[1]:
         hint = _TRANSPOSED_WEIGHTS if W.shape[0] == P.shape[1] else ""
         raise ValueError(f"weights must have shape (k, |Y|) with |Y| = {P.shape[1]}, got {W.shape}{hint}")

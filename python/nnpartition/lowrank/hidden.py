@@ -99,16 +99,14 @@ def hidden_layer_optimum(P_xy: Any, features: Any, weights: Any, c: Any, *, acti
     """
     P = _joint(P_xy, normalize=normalize)
     act = chk.choice("activation", activation, ACTIVATIONS)
-    S1 = chk.float_matrix("features", features, dtype=np.float64)
+    S1 = chk.float_matrix("features", features, dtype=np.float64, finite=True)
     if S1.shape[0] != P.shape[0]:
         raise ValueError(f"features must have one row per x ({P.shape[0]}), got shape {S1.shape}")
-    V = chk.float_matrix("weights", weights, dtype=np.float64)
+    V = chk.float_matrix("weights", weights, dtype=np.float64, finite=True)
     if V.shape[1] != P.shape[1]:
         raise ValueError(f"weights must have shape (k2, |Y|) with |Y| = {P.shape[1]}, got {V.shape}")
     k2 = V.shape[0]
     cc = chk.float_vector("c", c, length=k2)
-    if not (np.all(np.isfinite(S1)) and np.all(np.isfinite(V))):
-        raise ValueError("features and weights must be finite")
     J = activation_derivative(act, cc, slope=slope)
     dead = np.flatnonzero(J == 0)
     if dead.size:

@@ -204,9 +204,7 @@ def principal_angles(A: Any, B: Any, *, tol: float = 1e-10) -> np.ndarray:
                          f"the largest are dropped, so tol >= 1 drops them all), got {tol}")
 
     def basis(M: Any, name: str) -> np.ndarray:
-        Mc = chk.float_matrix(name, M, dtype=np.float64)
-        if not np.all(np.isfinite(Mc)):
-            raise ValueError(f"{name} contains NaN or infinity")
+        Mc = chk.float_matrix(name, M, dtype=np.float64, finite=True)
         # checked against max_work and interruptible (a review after the twenty-eighth pass on issue 11: neither)
         m, n = Mc.shape
         U, s, _ = _checked_svd(Mc, f"the SVD of {name}, a {m} x {n} matrix", f"pass a smaller {name}",
@@ -314,16 +312,14 @@ def compare_layer(P_xy: Any, features: Any, weights: Any, bias: Any = None, *, n
         raise ValueError(f"tol must be in [0, 1): the singular values of B are at most 1, so tol >= 1 counts them "
                          f"all as zero, got {tol}")
     nx, ny = P.shape
-    F = chk.float_matrix("features", features, dtype=np.float64)
+    F = chk.float_matrix("features", features, dtype=np.float64, finite=True)
     if F.shape[0] != nx:
         raise ValueError(f"features must have one row per x ({nx}), got shape {F.shape}")
     k = F.shape[1]
-    W = chk.float_matrix("weights", weights, dtype=np.float64)
+    W = chk.float_matrix("weights", weights, dtype=np.float64, finite=True)
     if W.shape != (k, ny):
         hint = _TRANSPOSED_WEIGHTS if W.shape == (ny, k) else ""
         raise ValueError(f"weights must have shape (k, |Y|) = ({k}, {ny}), got {W.shape}{hint}")
-    if not (np.all(np.isfinite(F)) and np.all(np.isfinite(W))):
-        raise ValueError("features and weights must be finite")
     px, py = _marginals(P)
     ef = px @ F
     if bias is None:

@@ -39,8 +39,7 @@ def _joint(P: Any, name: str = "P_xy", normalize: bool = False) -> np.ndarray:
         raise ValueError(f"{name} must be a 2-D array (|X|, |Y|), got shape {arr.shape}")
     counts = np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_
     P = arr.astype(np.float64)
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{name} contains NaN or infinity")
+    chk.all_finite(name, P, arr)
     if np.any(P < 0):
         i = np.unravel_index(np.argmin(P), P.shape)
         raise ValueError(f"{name} has negative entries (e.g. {P[i]} at {tuple(int(t) for t in i)}); "
@@ -83,10 +82,8 @@ def joint_from_conditional(P_y_given_x: Any, P_x: Any) -> np.ndarray:
     """
     # (an audit in the sixty-third pass on issue 11: a complex array was cast with numpy's ComplexWarning, its
     # imaginary part dropped)
-    C = chk.float_matrix("P_y_given_x", P_y_given_x, dtype=np.float64)
+    C = chk.float_matrix("P_y_given_x", P_y_given_x, dtype=np.float64, finite=True)
     px = chk.float_vector("P_x", P_x, length=C.shape[0])
-    if not np.all(np.isfinite(C)):
-        raise ValueError("P_y_given_x contains NaN or infinity")
     if np.any(C < 0) or np.any(px < 0):
         raise ValueError("probabilities must be >= 0 (P_y_given_x and P_x have negative entries)")
     rows = C.sum(axis=1)
@@ -165,12 +162,11 @@ def conditional_mean_matrix(P_xy: Any, values: Any, *, normalize: bool = False) 
     vals = chk._real_array("values", values)
     chk._check_conversion("values", vals, np.float64)
     vals = np.asarray(vals, dtype=np.float64)
+    if vals.ndim not in (1, 2) or vals.shape[0] != P.shape[1]:
+        raise ValueError(f"values must have shape ({P.shape[1]},) or ({P.shape[1]}, m), got {np.shape(values)}")
+    chk.all_finite("values", vals)   # (as given: an index for a vector, a row and column for a matrix)
     if vals.ndim == 1:
         vals = vals[:, None]
-    if vals.ndim != 2 or vals.shape[0] != P.shape[1]:
-        raise ValueError(f"values must have shape ({P.shape[1]},) or ({P.shape[1]}, m), got {np.shape(values)}")
-    if not np.all(np.isfinite(vals)):
-        raise ValueError("values contains NaN or infinity")
     px, py = _marginals(P)
     cond = _safe_div(P @ vals, px[:, None])
     return np.asarray(np.sqrt(px)[:, None] * (cond - py @ vals) * (px > 0)[:, None])

@@ -177,12 +177,6 @@ def window_for(net: Any, X: Any = None, *, plane: Any = None,
     return p, _box(box)
 
 
-def _finite(X: np.ndarray) -> bool:
-    """Are all entries of ``X`` finite (a block of rows at a time: no mask of the whole array)?"""
-    rows = _block_rows(X.shape[1])
-    return all(bool(np.isfinite(X[i:i + rows]).all()) for i in range(0, X.shape[0], rows))
-
-
 def _drawn_points(X: Any, plane: Plane, max_points: int = DEFAULT_MAX_POINTS) -> Tuple[np.ndarray, int]:
     """The rows of ``X`` :func:`plot_partition` draws, and how many it could draw.
 
@@ -310,9 +304,7 @@ def plot_partition(net: Any, X: Any = None, y: Any = None, *, ax: Optional["Axes
     d = nn.d
     Xc = yc = None
     if X is not None:
-        Xc = v.float_matrix("X", X, dtype=np.float64, cols=d)
-        if not _finite(Xc):
-            raise ValueError("X contains NaN or infinity")
+        Xc = v.float_matrix("X", X, dtype=np.float64, cols=d, finite=True)
         if y is not None:
             yc = v.binary_labels("y", y, Xc.shape[0])
     elif y is not None:

@@ -26,8 +26,7 @@ def _vector(name: str, x: Any, d: Optional[int] = None) -> np.ndarray:
     if arr.ndim != 1 or (d is not None and arr.shape[0] != d):
         want = f"length d={d}" if d is not None else "1-D"
         raise ValueError(f"{name} must be a vector of {want}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinity")
+    v.all_finite(name, arr)
     return arr
 
 
@@ -187,8 +186,7 @@ def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
         lo_, hi_ = (float(arr[0, 0]), float(arr[0, 1])), (float(arr[1, 0]), float(arr[1, 1]))
     else:
         raise ValueError(f"box must be (lo, hi) or ((s_lo, t_lo), (s_hi, t_hi)), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("box contains NaN or infinity")
+    v.all_finite("box", arr)
     for k in range(2):
         if not lo_[k] < hi_[k]:
             # two pairs written as the x range then the y range (((-1, 1), (-2, 2))) read as the corners lo, hi: the

@@ -325,9 +325,7 @@ def movie(X: Any, y: Any, L: Optional[int] = None, *, path: Union[str, "os.PathL
     from ..training import train
 
     start = time.perf_counter()
-    Xc = v.float_matrix("X", X, dtype=np.float64)
-    if not np.all(np.isfinite(Xc)):
-        raise ValueError("X contains NaN or infinity")
+    Xc = v.float_matrix("X", X, dtype=np.float64, finite=True)
     yc = v.binary_labels("y", y, Xc.shape[0])
     N, d = Xc.shape
     if isinstance(path, os.PathLike):   # a pathlib.Path naming a .gif was refused as not naming one

@@ -107,7 +107,8 @@ class SparseCode:
     def encode(self, X: Any) -> "SparseCode":
         """Code new points with the same projection, bias and thresholds (top-k and
         ReLU are per point; threshold codes reuse the calibrated thresholds)."""
-        X = v.float_matrix("X", X, dtype=np.float64, cols=self.projection.shape[0])
+        # (the core refused a NaN too, naming no entry)
+        X = v.float_matrix("X", X, dtype=np.float64, cols=self.projection.shape[0], finite=True)
         return _encode(np.ascontiguousarray(X), self.m, self.k, self.sparsify, self.projection, self.bias,
                        self.thresholds, self.seed)
 
@@ -161,9 +162,7 @@ def expand_sparsify(X: Any, m: int, *, k: Optional[int] = None, projection: str 
         >>> round(1 - relu.sparsity, 1)
         0.5
     """
-    X = v.float_matrix("X", X, dtype=np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinity")
+    X = v.float_matrix("X", X, dtype=np.float64, finite=True)
     d = X.shape[1]
     if d < 1:
         raise ValueError(f"X must have at least one column, got shape {X.shape}")
@@ -213,9 +212,7 @@ def _bias(bias: Any, m: int) -> np.ndarray:
 def _matrix(Z: Any) -> np.ndarray:
     if isinstance(Z, SparseCode):
         return Z.toarray()
-    Z = v.float_matrix("Z", Z, dtype=np.float64)
-    if not np.all(np.isfinite(Z)):
-        raise ValueError("Z contains NaN or infinity")
+    Z = v.float_matrix("Z", Z, dtype=np.float64, finite=True)
     return np.asarray(Z)
 
 

@@ -159,9 +159,7 @@ def pattern_overlap(X: Any, code: SparseCode, *, pairs: int = 1000, bins: int = 
         raise TypeError(f"code must be a SparseCode from expand_sparsify, got {type(code).__name__}")
     # the columns the code's projection reads (an audit: an X of other inputs, even of no column, gave distances
     # that are not those of the coded points, or all zero, and a NaN correlation)
-    X = v.float_matrix("X", X, dtype=np.float64, cols=code.projection.shape[0])
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinity")
+    X = v.float_matrix("X", X, dtype=np.float64, cols=code.projection.shape[0], finite=True)
     n = X.shape[0]
     if code.n_points != n:
         raise ValueError(f"code has {code.n_points} points but X has {n} rows")

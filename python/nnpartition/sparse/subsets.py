@@ -63,9 +63,8 @@ def subset_curve(code: SparseCode, y: Any, X_test: Any, y_test: Any, sizes: Sequ
         raise TypeError(f"code must be a SparseCode from expand_sparsify, got {type(code).__name__}")
     n, m = code.n_points, code.m
     yb = v.binary_labels("y", y, n)
-    Xte = v.float_matrix("X_test", X_test, dtype=np.float64, cols=code.projection.shape[0])
-    if not np.all(np.isfinite(Xte)):   # code.encode's own check would name X
-        raise ValueError("X_test contains NaN or infinity")
+    # (code.encode's own check would name X)
+    Xte = v.float_matrix("X_test", X_test, dtype=np.float64, cols=code.projection.shape[0], finite=True)
     yte = v.binary_labels("y_test", y_test, Xte.shape[0])
     v.sequence("sizes", sizes, "subset sizes")
     S = [v.count(f"sizes[{i}]", s, minimum=1, maximum=m) for i, s in enumerate(sizes)]

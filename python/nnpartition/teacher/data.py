@@ -302,8 +302,7 @@ def _units(W: Any, name: str = "W") -> np.ndarray:
     arr = np.asarray(arr, dtype=np.float64)
     if arr.shape[-1] < 1 or arr.shape[-2] < 1:
         raise ValueError(f"{name} must have at least one unit and one input, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinity")
+    chk.all_finite(name, arr)
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
@@ -366,7 +365,4 @@ def _angle(a: np.ndarray, b: np.ndarray) -> float:
 
 def _probes(X_probe: Any, d: int) -> np.ndarray:
     """``X_probe`` as a finite float64 ``(n, d)`` matrix, or a ``ValueError`` naming it."""
-    X = chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=d)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X_probe contains NaN or infinity")
-    return X
+    return chk.float_matrix("X_probe", X_probe, dtype=np.float64, cols=d, finite=True)

@@ -306,9 +306,7 @@ def train_teacher(
         >>> run.weights.shape[1:], int(run.steps[-1])          # (d, L) per recorded step
         ((3, 6), 2000)
     """
-    Xc = chk.float_matrix("X", X, dtype=np.float64)
-    if not np.all(np.isfinite(Xc)):
-        raise ValueError("X contains NaN or infinity")
+    Xc = chk.float_matrix("X", X, dtype=np.float64, finite=True)
     n, d = Xc.shape
     if d < 1:   # an audit: W_0's scale 1/sqrt(d) divided by zero (a RuntimeWarning) before the core refused X
         raise ValueError(f"X must have at least one column, got shape {Xc.shape}")

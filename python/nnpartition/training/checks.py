@@ -27,7 +27,8 @@ def _labels_and_features(X: Any, y: Any) -> Tuple[Any, Any]:
     # one pass of each column's largest and smallest value serves both checks (NaN and inf propagate to them)
     col_max, col_min = (Xc.max(axis=0), Xc.min(axis=0)) if Xc.size else (np.zeros(0), np.zeros(0))
     if not (np.all(np.isfinite(col_max)) and np.all(np.isfinite(col_min))):
-        raise ValueError("X contains NaN or infinity (or values too large for float32)")
+        # which entry, and whether it was NaN or infinity as given or a value beyond float32's largest
+        v.all_finite("X", Xc, v._real_array("X", X))
     _check_float32_range(X, np.maximum(col_max, -col_min))
     yc = v.binary_labels("y", y, Xc.shape[0])
     return np.ascontiguousarray(Xc), np.ascontiguousarray(yc)
