@@ -504,6 +504,7 @@ def _bias_interval(err: Any) -> Tuple[float, float, float, float]:
 OTHER_GROUPS = [("all", lambda r: True),
                 ("draw 1", lambda r: r["draw"] == 1),
                 ("draw 2", lambda r: r["draw"] == 2),
+                ("draws 1 and 2", lambda r: r["draw"] in (1, 2)),
                 ("draw 3 (no one had seen these)", lambda r: r["draw"] == 3),
                 ("d 51-99", lambda r: r["d"] < 100),
                 ("d 100-200", lambda r: r["d"] >= 100),
@@ -532,7 +533,7 @@ def other_protocols(rows: List[Dict[str, Any]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for name, f in OTHER_GROUPS:
         g = [r for r in keep if f(r)]
-        if not g and name.startswith("draw"):   # (a table of one draw: the other draws' lines say nothing)
+        if name.startswith("draw") and len(g) in (0, len(keep)):   # one draw's table: these lines say nothing new
             continue
         if not g:
             print(f"| {name} | 0 | - | - | - | - | - | - | - |")
