@@ -2245,6 +2245,61 @@ def test_heldout_regions_fresh_says_what_its_second_table_is():
     assert "\n".join(script.side_by_side(held, fresh, "fresh")) in out
 
 
+@_needs_checkout
+def test_deep_range_probe_draw_3_is_fixed_and_keeps_its_stated_constraints():
+    """Draw 3 of ``benchmarks/deep_range_probe.py`` (docs/theory.md, "Deep networks at the top of the range") was fixed
+    before it was measured: ``configs3()`` gives the same list every time, and each slot keeps what the module
+    docstring states (checked from the statement, not from a list copied from a run): 36 slots, none under the
+    reference protocol, two for each hand-picked protocol and 18 for the first admissible protocols of
+    ``sample_protocols(draw=3032)``, in their order; every protocol inside the issue's range; ``d`` in 51-99 exactly
+    on the slots ``i % 3 == 2``, else 100-200; ``2 + (i // 3) % 3`` hidden layers; the input laws alternating in
+    pairs; layers 8-128 but for one layer after the first of 129-512 on 8 of the slots at ``d`` 51-99; ``N / P`` in
+    1-4 with ``N`` <= 5000; every cost within the cap; no network twice. The CSV holds exactly these configurations,
+    so a draw changed after its measurement fails here."""
+    import csv
+
+    from nnpartition.validation import protocol_cost, sample_protocols
+
+    script = benchmark_script("deep_range_probe")
+    cs = script.configs3()
+    assert cs == script.configs3() and len(cs) == 36
+    reference = {f: getattr(npn.Protocol(), f) for f in script.PROTOCOL_FIELDS}
+    hand = [c["protocol"] for c in cs if not c["protocol"].startswith("sample-")]
+    assert sorted(hand) == sorted(list(script.HAND_PICKED3) * 2)
+    pool = {f"sample-{p['pid']}": p for p in sample_protocols(400, draw=3032)}
+    sampled = [c["protocol"] for c in cs if c["protocol"].startswith("sample-")]
+    assert len(sampled) == 18 == len(set(sampled)) and sampled == sorted(sampled)
+    for c in cs:
+        fields = {f: c[f] for f in script.PROTOCOL_FIELDS}
+        assert fields != reference
+        if c["protocol"] in pool:
+            assert fields == {f: pool[c["protocol"]][f] for f in script.PROTOCOL_FIELDS}
+        else:
+            assert fields == {f: getattr(script.HAND_PICKED3[c["protocol"]], f) for f in script.PROTOCOL_FIELDS}
+        assert (0.002 <= c["lr"] <= 0.1) if c["optimizer"] == "adam" else (0.01 <= c["lr"] <= 0.5)
+        assert 250 <= c["steps"] <= 32000 and 1 <= c["restarts"] <= 4 and c["schedule"] in ("cosine", "constant")
+        assert c["batch_size"] is None or 32 <= c["batch_size"] <= 1024
+        i, d, widths = c["i"], c["d"], c["widths"]
+        assert (51 <= d <= 99) if i % 3 == 2 else (100 <= d <= 200)
+        assert len(widths) == 2 + (i // 3) % 3 and c["dist"] == ("uniform", "gaussian")[(i // 2) % 2]
+        wide = [k for k, w in enumerate(widths) if w > 128]
+        assert all(8 <= w <= 128 for k, w in enumerate(widths) if k not in wide)
+        assert wide == ([] if c["kind"] == "narrow" else [wide[0]]) and all(k >= 1 and widths[k] <= 512 for k in wide)
+        assert c["kind"] == "narrow" or d < 100
+        P = script.params(d, widths)
+        assert 1 <= c["N"] / P <= 4 and 50 <= c["N"] <= 5000
+        assert protocol_cost(c) <= script.MAX_COST3
+    assert sum(c["kind"] == "wide" for c in cs) == 8
+    assert {(c["optimizer"], c["batch_size"] is None, c["schedule"]) for c in cs} >= {
+        ("adam", True, "cosine"), ("adam", False, "constant"), ("sgd", True, "cosine"), ("sgd", False, "constant")}
+    assert len({(c["dist"], c["d"], c["N"], tuple(c["widths"])) for c in cs}) == 36
+    with script.OUT3.open() as f:
+        measured = [(int(r["i"]), r["protocol"], r["dist"], int(r["d"]), int(r["N"]), r["widths"])
+                    for r in csv.DictReader(f)]
+    assert measured == [(c["i"], c["protocol"], c["dist"], c["d"], c["N"], "-".join(map(str, c["widths"])))
+                        for c in cs]
+
+
 # ---------------------------------------------------------------- a protocol's settings given as keywords
 
 def _takes_a_protocol_but_not_its_settings():
