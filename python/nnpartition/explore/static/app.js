@@ -3,6 +3,16 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+
+// Every text the page writes goes through here: `text` (null or undefined: none) into the element `target` (or the
+// element of that id) as text, never parsed as HTML, so that a value from the data, the URL or the server shows as
+// itself; and only where it differs from what the element holds, so that a live region (#status, #message,
+// #data-note, #summary) is told only what is news and a screen reader does not hear the same words again.
+function setText(target, text) {
+  const el = typeof target === "string" ? $(target) : target;
+  const t = text === null || text === undefined ? "" : String(text);
+  if (el.textContent !== t) el.textContent = t;
+}
 // the classes' colours (1 blue, 0 orange; nnpartition.pictures.CLASS_COLOURS): their fills' lightness differs by an
 // L* of at least 10 from the key's shade up, so a page printed in black and white still tells them apart
 const C1 = [13, 97, 192], C0 = [239, 133, 55];
@@ -31,18 +41,16 @@ async function post(path, body) {
   return data;
 }
 
-function showMessage(text) {
-  const m = $("message");
-  // (present and empty from the page's load, so that a screen reader knows the alert before its text arrives: an
-  // alert shown by removing `hidden` is not announced by some)
-  if (m.textContent !== (text || "")) m.textContent = text || "";
-}
+// (#message is present and empty from the page's load, so that a screen reader knows the alert before its text
+// arrives: an alert shown by removing `hidden` is not announced by some)
+function showMessage(text) { setText("message", text || ""); }
 
 async function readSettings() {
   const num = (id) => $(id).value.trim();
   const body = {
     data: $("data").value, N: num("N"), widths: num("widths"), optimizer: $("optimizer").value,
-    lr: num("lr"), steps: num("steps"), batch_size: num("batch_size") || null, seed: num("seed"), every: num("every"), fps: num("fps"),
+    lr: num("lr"), steps: num("steps"), batch_size: num("batch_size") || null, seed: num("seed"),
+    every: num("every"), fps: num("fps"),
   };
   if (body.data === "csv") {
     const f = $("csv").files[0];
@@ -100,8 +108,7 @@ function connect() {
     S.frame = null; S.history = []; S.frames = 0;
     // points far from zero relative to their spread: the trainer does not normalise them (server's data_note),
     // written into a polite live region the page holds from its load (an empty one shows no box)
-    const note = S.run && S.run.data_note;
-    if ($("data-note").textContent !== (note || "")) $("data-note").textContent = note || "";
+    setText("data-note", (S.run && S.run.data_note) || "");
     updateNumbers(); schedule();
   });
   es.addEventListener("frame", (ev) => {
@@ -109,13 +116,13 @@ function connect() {
     if (!S.run || f.run !== S.run.run) return;
     for (const h of f.history || []) S.history.push(h);
     S.frame = f;
-    if (f.note && $("message").textContent !== f.note) showMessage(f.note);
+    if (f.note) showMessage(f.note);
     schedule();
   });
   es.addEventListener("status", (ev) => {
     S.status = JSON.parse(ev.data) || { state: "idle" };
     const st = $("status");
-    st.textContent = S.status.state + (S.status.error ? `: ${S.status.error}` : "");
+    setText(st, S.status.state + (S.status.error ? `: ${S.status.error}` : ""));
     st.className = `status ${S.status.state}`;
     st.dataset.state = S.status.state;
     if (S.status.error) showMessage(S.status.error);
@@ -125,7 +132,7 @@ function connect() {
     const lost = !active && document.activeElement === $("pause");
     $("pause").disabled = !active;
     if (lost) $("start").focus();
-    $("pause").textContent = S.status.state === "paused" ? "Resume" : "Pause";
+    setText("pause", S.status.state === "paused" ? "Resume" : "Pause");
     describe();
   });
 }
@@ -240,14 +247,14 @@ function updateTable() {
   const key = caption + JSON.stringify(cells), table = $("chart-table");
   if (table.dataset.key === key) return;
   table.dataset.key = key;
-  $("chart-caption").textContent = caption;
+  setText("chart-caption", caption);
   const body = document.createElement("tbody");
   for (const row of cells) {
     const tr = body.insertRow();
     row.forEach((text, j) => {
       const cell = document.createElement(j ? "td" : "th");
       if (!j) cell.scope = "row";
-      cell.textContent = text;
+      setText(cell, text);
       tr.appendChild(cell);
     });
   }
@@ -266,7 +273,7 @@ function describe() {
   const text = summaryText();
   if (text !== said.text && (!running || now - said.at >= SAY_EVERY_MS)) {
     said = { at: now, text };
-    $("summary").textContent = text;
+    setText("summary", text);
   }
 }
 
@@ -365,7 +372,8 @@ function drawAxes(ctx, T, xs, ys) {
 }
 
 function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
-  return `rgb(${Math.round(255 + (c[0] - 255) * t)},${Math.round(255 + (c[1] - 255) * t)},${Math.round(255 + (c[2] - 255) * t)})`;
+  const [r, g, b] = c.map((v) => Math.round(255 + (v - 255) * t));
+  return `rgb(${r},${g},${b})`;
 }
 
 // "By region": nine colours in turn by the region's number (numbered in the order region_polygons meets them, a
@@ -447,8 +455,12 @@ function hint(ctx, text, x, y) {
 
 function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the box, or null
   const [[x0, y0], [x1, y1]] = box, pts = [];
-  if (Math.abs(w1) > 1e-12) for (const x of [x0, x1]) { const y = -(b + w0 * x) / w1; if (y >= y0 && y <= y1) pts.push([x, y]); }
-  if (Math.abs(w0) > 1e-12) for (const y of [y0, y1]) { const x = -(b + w1 * y) / w0; if (x >= x0 && x <= x1) pts.push([x, y]); }
+  if (Math.abs(w1) > 1e-12) {
+    for (const x of [x0, x1]) { const y = -(b + w0 * x) / w1; if (y >= y0 && y <= y1) pts.push([x, y]); }
+  }
+  if (Math.abs(w0) > 1e-12) {
+    for (const y of [y0, y1]) { const x = -(b + w1 * y) / w0; if (x >= x0 && x <= x1) pts.push([x, y]); }
+  }
   return pts.length >= 2 ? [pts[0], pts[pts.length - 1]] : null;
 }
 
@@ -500,24 +512,28 @@ function fmt(x, d = 4) { return x === null || x === undefined ? "–" : Number(x
 
 function updateNumbers() {
   const f = S.frame, run = S.run;
-  $("step-shown").textContent = f ? `${f.step} / ${run.settings.steps}` : "–";
+  setText("step-shown", f ? `${f.step} / ${run.settings.steps}` : "–");
   $("step-shown").dataset.step = f ? String(f.step) : "";
-  $("regions-count").textContent = !f ? "–" : f.n_regions === null ? "too many to draw" : String(f.n_regions);
-  $("regions-bound").textContent = run ? String(run.bound) : "–";
-  $("accuracy").textContent = f ? fmt(f.accuracy) : "–";
-  $("loss").textContent = f ? fmt(f.loss) : "–";
+  setText("regions-count", !f ? "–" : f.n_regions === null ? "too many to draw" : String(f.n_regions));
+  setText("regions-bound", run ? String(run.bound) : "–");
+  setText("accuracy", f ? fmt(f.accuracy) : "–");
+  setText("loss", f ? fmt(f.loss) : "–");
   const e = run && run.estimate;
-  $("estimate").textContent = e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–";
+  setText("estimate", e ? `${fmt(e.accuracy)}  [${fmt(e.low, 3)}, ${fmt(e.high, 3)}]${e.note ? " (!)" : ""}` : "–");
   // the tooltip: the estimator's range warning, then how far held-out questions like this one were off
-  $("estimate").title = e ? [e.note, e.heldout && `held-out questions like this one: ${e.heldout}`].filter(Boolean).join("\n") : "";
+  $("estimate").title = !e ? ""
+    : [e.note, e.heldout && `held-out questions like this one: ${e.heldout}`].filter(Boolean).join("\n");
   // and that in short beside it (nnpartition.heldout_errors: the region's MAE and share off by more than 0.06),
   // marked "(!)" where the run lies outside the validated range; for random labels, as the estimate is
   const h = e && e.heldout_errors;
-  $("estimate-heldout").textContent = h ? `MAE ${h.mae.toFixed(4)}, ${(100 * h.share_off).toFixed(1)}% off by > 0.06${h.inside_range ? "" : " (!)"}` : "–";
-  $("estimate-heldout").title = h ? h.region + (h.inside_range ? "" : "; this run lies outside the validated range") : "";
-  $("heldout-label").textContent = e && !e.random_labels ? "its held-out errors (random labels)" : "its held-out errors";
-  $("estimate-label").textContent = e && !e.random_labels ? "estimate (if the labels were random)" : "estimate (random labels)";
-  $("render-ms").textContent = S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`;
+  setText("estimate-heldout", !h ? "–"
+    : `MAE ${h.mae.toFixed(4)}, ${(100 * h.share_off).toFixed(1)}% off by > 0.06${h.inside_range ? "" : " (!)"}`);
+  $("estimate-heldout").title = !h ? ""
+    : h.region + (h.inside_range ? "" : "; this run lies outside the validated range");
+  const notRandom = e && !e.random_labels;   // (then the estimate is for random labels, not the run's)
+  setText("heldout-label", notRandom ? "its held-out errors (random labels)" : "its held-out errors");
+  setText("estimate-label", notRandom ? "estimate (if the labels were random)" : "estimate (random labels)");
+  setText("render-ms", S.lastRenderMs === null || !f ? "–" : `${S.lastRenderMs.toFixed(1)} ms`);
 }
 
 // A side chart's y axis: from `lo` to `hi` (widened where the series is flat, then out to whole steps), its ticks
@@ -555,7 +571,8 @@ function chart(canvas, series, opts) {
   ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(m.l, m.t, W - m.l - m.r, H - m.t - m.b);
   ctx.fillStyle = "#666"; ctx.font = CHART_FONT; ctx.textAlign = "right";
   for (const t of opts.scale.ticks) ctx.fillText(t.label, m.l - 4, py(t.value) + 4);
-  ctx.textAlign = "left"; ctx.fillText("0", m.l, H - 5); ctx.textAlign = "right"; ctx.fillText(`${xmax} steps`, W - m.r, H - 5);
+  ctx.textAlign = "left"; ctx.fillText("0", m.l, H - 5);
+  ctx.textAlign = "right"; ctx.fillText(`${xmax} steps`, W - m.r, H - 5);
   if (opts.band) {
     const [lo, mid, hi] = opts.band;
     ctx.fillStyle = "rgba(224,120,42,0.18)";
@@ -671,14 +688,21 @@ function svgContext(W, H) {
   const ctx = {
     canvas: { width: W, height: H }, fillStyle: "#000", strokeStyle: "#000", lineWidth: 1, font: "10px sans-serif",
     textAlign: "left",
-    fillRect(x, y, w, h) { parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${this.fillStyle}"/>`); },
+    fillRect(x, y, w, h) {
+      parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${this.fillStyle}"/>`);
+    },
     beginPath() { path = ""; },
     moveTo(x, y) { path += `M${x.toFixed(2)} ${y.toFixed(2)}`; },
     lineTo(x, y) { path += `L${x.toFixed(2)} ${y.toFixed(2)}`; },
     closePath() { path += "Z"; },
-    arc(x, y, r) { path += `M${(x - r).toFixed(2)} ${y.toFixed(2)}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`; },
+    arc(x, y, r) {   // a whole circle: two half arcs
+      path += `M${(x - r).toFixed(2)} ${y.toFixed(2)}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`;
+    },
     fill() { parts.push(`<path d="${path}" fill="${this.fillStyle}"/>`); },
-    stroke() { parts.push(`<path d="${path}" fill="none" stroke="${this.strokeStyle}" stroke-width="${this.lineWidth}"${dash}/>`); },
+    stroke() {
+      parts.push(`<path d="${path}" fill="none" stroke="${this.strokeStyle}" ` +
+                 `stroke-width="${this.lineWidth}"${dash}/>`);
+    },
     setLineDash(a) { dash = a.length ? ` stroke-dasharray="${a.join(" ")}"` : ""; },
     fillText(t, x, y) {
       const size = (/(\d+(?:\.\d+)?)px/.exec(this.font) || [0, 10])[1];
@@ -689,7 +713,8 @@ function svgContext(W, H) {
                  `font-size="${size}"${style}>${esc(t)}</text>`);
     },
   };
-  ctx.toString = () => `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n${parts.join("\n")}\n</svg>\n`;
+  ctx.toString = () => `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n` +
+                       `${parts.join("\n")}\n</svg>\n`;
   return ctx;
 }
 
@@ -716,7 +741,8 @@ async function init() {
   try {
     S.config = await (await fetch("/api/config")).json();
     $("N").max = S.config.limits.N; $("steps").max = S.config.limits.steps;
-    $("optimizer").innerHTML = S.config.optimizers.map((o) => `<option>${o}</option>`).join("");
+    // (the server's names as text: an option made of markup would run what it says)
+    $("optimizer").replaceChildren(...S.config.optimizers.map((o) => new Option(o)));
   } catch (e) { showMessage(`cannot reach the server: ${e.message}`); }
   $("settings").addEventListener("submit", (ev) => { ev.preventDefault(); start(false); });
   // The browser's own check of a field (N below its min of 2, a number box it cannot read) stops a Start before it
