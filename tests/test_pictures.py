@@ -4228,3 +4228,24 @@ def test_in_grey_the_classes_points_and_fills_differ_in_lightness():
     # the fills, far from the points: each half one polygon of the same shade
     fills = [_grey_lightness(at(x, 0.0)) for x in (0.8, -0.8)]
     assert fills[1] - fills[0] >= PRINT_DL, fills
+
+
+def test_a_planes_points_are_refused_at_the_entry_the_caller_gave():
+    """``Plane.to_input`` and ``Plane.to_window`` refuse NaN and infinity naming the argument and the entry in the shape
+    given (a stack of points, not the flattened rows), and a long double beyond float64 as too large, not as an
+    infinity (before: "st contains NaN or infinity", no entry; the overflow read as an infinity). Truth: where the
+    bad entry was put."""
+    plane = npn.Plane.standard(3)
+    st = np.zeros((2, 3, 2))
+    st[1, 2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^st contains NaN or infinity \(first at index \(1, 2, 0\)\)$"):
+        plane.to_input(st)
+    X = np.zeros((4, 3))
+    X[3, 1] = -np.inf
+    with pytest.raises(ValueError, match=r"^X contains NaN or infinity \(first at row 3, column 1\)$"):
+        plane.to_window(X)
+    big = np.zeros((2, 3), dtype=np.longdouble)
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max:   # (x86: an 80-bit long double)
+        big[1, 0] = np.longdouble(np.finfo(np.float64).max) * 4
+        with pytest.raises(ValueError, match=r"^X contains a value too large for float64 \(first at row 1, column 0"):
+            plane.to_window(big)

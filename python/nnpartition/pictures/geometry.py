@@ -36,10 +36,10 @@ def _points(name: str, x: Any, width: int) -> np.ndarray:
     arr = v._real_array(name, x)
     if arr.ndim == 0 or arr.shape[-1] != width:
         raise ValueError(f"{name} must hold points of {width} coordinates (shape (n, {width})), got shape {arr.shape}")
-    out = np.asarray(arr, dtype=np.float64).reshape(-1, width)
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return out
+    with np.errstate(over="ignore"):   # a long double beyond float64: refused below, by name
+        out = np.asarray(arr, dtype=np.float64)
+    v.all_finite(name, out, arr)   # (before the reshape: the entry in the shape the caller gave)
+    return out.reshape(-1, width)
 
 
 @dataclass(frozen=True, eq=False)
