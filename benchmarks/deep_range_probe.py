@@ -8,6 +8,8 @@ Usage:
     nice -n 10 python benchmarks/deep_range_probe.py --draw 2    # measure it: docs/data/deep_range_probe2.csv
     python benchmarks/deep_range_probe.py --list --draw 3        # draw 3 (other protocols only, see below)
     nice -n 10 python benchmarks/deep_range_probe.py --draw 3    # measure it: docs/data/deep_range_probe3.csv
+    python benchmarks/deep_range_probe.py --list --draw 4        # draw 4 (depth 2 against 4 in pairs, see below)
+    nice -n 10 python benchmarks/deep_range_probe.py --draw 4    # measure it: docs/data/deep_range_probe4.csv
     python benchmarks/deep_range_probe.py --report    # the tables from the CSVs only (no training, a second):
                                                       # each draw, then all together (--draw N: that one only)
     # --store PATH: the sweep store (default benchmarks/out/deep_range_probe.sqlite, ...probeN.sqlite for draw N);
@@ -102,6 +104,30 @@ jobs on a shared 2-core machine: 781 s wall, 780 s of it training): 34 of the 36
 0.199, bias -0.014, 91% inside the band. ``--report`` adds, for the rows of other protocols, a table by group with
 95% intervals of the mean bias (:func:`other_protocols`) and an out-of-sample check of corrections fitted on draws
 1-2 and scored on draw 3 (:func:`out_of_sample`, report only); docs/theory.md reads them.
+
+Draw 4 (``--draw 4``, :func:`configs4`, seed ``SEED4`` = 3033, fixed from ``--list`` and ``protocol_cost`` alone
+before any of it was measured) tests the hypothesis draw 3 was read to suggest after it was measured: under
+protocols other than the reference one at ``d`` > 50, the estimate runs low on networks of 4 hidden layers (three
+draws: 16 non-trivial rows, bias -0.047, 14 of them low), not by ``d`` (2-3 hidden layers at ``d`` 100-200: -0.002).
+All 36 slots are under other protocols, in 18 pairs: one pair for each of draw 3's 9 hand-picked protocols
+(``HAND_PICKED3``) and 9 under the first protocols of ``sample_protocols(draw=SEED4)`` that admit a pair (one pair
+each). The two networks of a pair share the protocol, the input law, ``d`` and ``N / P``; one has 2 hidden layers
+and the other 4, every layer 8-128 (no wide layer: the contrast is depth alone). Pair ``j`` draws ``d`` in 51-99
+when ``j % 3 == 2`` and in 100-200 otherwise (12 pairs at 100-200), the input law ``(uniform, gaussian)[j % 2]``
+and ``N / P`` log-uniform in 1-4 once, before its networks, with ``N`` <= 5000. The cap is ``MAX_COST4`` = 2e11 a
+configuration (draw 3's); one sampled protocol (303305) too dear for every pair tried gave way to the next. What
+the cap leaves (``--list --draw 4``): ``N / P`` 1.02-3.84, ``P`` 670-3690, first layers 8-21, 8 Adam and 10 SGD
+pairs, 9 of the 18 full batch; the draw totals 2.05e12 units, at most about 17 min at 0.5 ns a unit without early
+stopping (draw 3's 2.61e12 units took 780 s of training).
+
+The test, stated before measuring (:func:`paired_depth`): for each pair, the difference of the errors (estimate -
+real) of its two rows, 4 hidden layers minus 2; pairs where both rows are trivial (real and estimate at or above
+0.999) are left out, the rest kept whole. The hypothesis predicts a negative mean difference (about -0.04 if the
+three draws' biases hold: -0.047 for 4 hidden layers, -0.011 for 2); it is supported if the 95% intervals of the
+mean paired difference (bootstrap over pairs and t) lie below zero and the one-sided sign test (depth 4's error
+below depth 2's in more pairs than chance) gives p < 0.05; refuted if the interval holds zero and its centre is
+above -0.01; else undecided. The unpaired bias of draw 4's non-trivial 4-layer rows with its intervals is reported
+beside it. Corrections fitted on draws 1-3 are scored on draw 4 (:func:`out_of_sample`).
 
 Each configuration is measured with :func:`nnpartition.real_accuracy` (3 datasets, seed ``MEASURE_SEED``, one
 thread) through :mod:`nnpartition.sweep` and estimated with :func:`nnpartition.estimate_accuracy` (estimate and
@@ -207,6 +233,18 @@ SLOTS3 = tuple((label, 2) for label in HAND_PICKED3) + (("sample", 18),)
 #: slots at ``d`` 100-200 are narrow: a layer wider than 128 at d >= 100 near capacity costs too much under the
 #: long full-batch protocols, as in draw 2).
 KINDS3 = ("wide",) * 8 + ("narrow",) * 4
+
+# Draw 4 (``--draw 4``), fixed before any of it was measured; see the module docstring and :func:`configs4`.
+SEED4 = 3033
+OUT4 = ROOT / "docs" / "data" / "deep_range_probe4.csv"
+STORE4 = ROOT / "benchmarks" / "out" / "deep_range_probe4.sqlite"
+#: Cap on ``protocol_cost`` of one configuration of draw 4 (as draw 3's).
+MAX_COST4 = 2e11
+#: Draw 4's pairs: one for each of draw 3's hand-picked protocols, 9 for the first protocols of
+#: ``sample_protocols(draw=SEED4)`` that admit a pair (one pair each).
+#: Tries of :func:`_pair4` (each for a ``d`` and its network of 2 hidden layers, then for the one of 4).
+TRIES4 = 2000
+SLOTS4 = tuple((label, 1) for label in HAND_PICKED3) + (("sample", 9),)
 
 def _log_uniform(rng: random.Random, lo: float, hi: float) -> float:
     return math.exp(rng.uniform(math.log(lo), math.log(hi)))
@@ -370,6 +408,68 @@ def configs3(seed: int = SEED3, max_cost: float = MAX_COST3) -> List[Dict[str, A
 
         p, name, got = _fill_slot(label, pool, seen, max_cost, TRIES3, draw, f" ({kind}, slot {i})", HAND_PICKED3)
         out.append(dict(i=i, draw=3, protocol=name, kind=kind, **p, **got))
+    return out
+
+
+def _net4(rng: random.Random, p: Dict[str, Any], d: int, depth: int, dist: str, ratio: float, seen: Set[Any],
+          max_cost: float) -> Optional[Dict[str, Any]]:
+    """One try at a network of draw 4: ``depth`` hidden layers of widths log-uniform 8-128 at ``d``, ``N / P`` =
+    ``ratio``; ``None`` unless ``N`` is in 50-5000, the cost within ``max_cost`` and the network not in ``seen``."""
+    widths = [int(round(_log_uniform(rng, *NARROW))) for _ in range(depth)]
+    N = int(round(params(d, widths) * ratio))
+    c = dict(dist=dist, d=d, N=N, widths=widths)
+    if (not N_RANGE[0] <= N <= N_RANGE[1] or (dist, d, N, tuple(widths)) in seen
+            or protocol_cost(dict(c, **p)) > max_cost):
+        return None
+    return c
+
+
+def _pair4(rng: random.Random, p: Dict[str, Any], d_range: Any, dist: str, ratio: float, seen: Set[Any],
+           max_cost: float, tries: int) -> Optional[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """A pair of draw 4, or ``None``: up to ``tries`` times, ``d`` is drawn in ``d_range`` and a network of 2
+    hidden layers at it (:func:`_net4`); once one is admitted, up to ``tries`` networks of 4 hidden layers at the
+    same ``d``, then (none admitted) a new ``d``."""
+    for _ in range(tries):
+        d = int(round(_log_uniform(rng, d_range[0] - 0.5, d_range[1] + 0.49)))
+        two = _net4(rng, p, d, 2, dist, ratio, seen, max_cost)
+        if two is None:
+            continue
+        for _ in range(tries):
+            four = _net4(rng, p, d, 4, dist, ratio, seen, max_cost)
+            if four is not None:
+                return two, four
+    return None
+
+
+def configs4(seed: int = SEED4, max_cost: float = MAX_COST4) -> List[Dict[str, Any]]:
+    """Draw 4's configurations, in measurement order (the fields of :func:`configs2`, ``draw`` = 4, ``pair``), every
+    one under a protocol other than the reference one, in 18 pairs. Pair ``j`` (slots ``2 j`` and ``2 j + 1``) gets
+    its protocol label from a shuffle of ``SLOTS4``, ``d`` in 51-99 when ``j % 3 == 2`` and in 100-200 otherwise,
+    the input law ``("uniform", "gaussian")[j % 2]`` and ``N / P`` log-uniform in 1-4 (drawn once, before its
+    networks); then :func:`_pair4` draws ``d`` (shared) and two networks, one of 2 hidden layers and one of 4
+    (every layer 8-128), with ``N`` in 50-5000 and both costs within ``max_cost`` (a sampled protocol with no such
+    pair gives way to the next one of ``sample_protocols(draw=seed)``). A coin decides which of the pair is
+    measured first."""
+    rng = random.Random(seed)
+    labels = [label for label, k in SLOTS4 for _ in range(k)]
+    rng.shuffle(labels)
+    pool = iter(sample_protocols(400, draw=seed))
+    out: List[Dict[str, Any]] = []
+    seen: Set[Any] = set()
+    for j, label in enumerate(labels):
+        d_range = D_HALVES[0] if j % 3 == 2 else D_HALVES[1]
+        dist = ("uniform", "gaussian")[j % 2]
+        ratio = _log_uniform(rng, *RATIO2)
+        got = None
+        while got is None:
+            p, name = _slot_protocol(label, pool, HAND_PICKED3)
+            got = _pair4(rng, p, d_range, dist, ratio, seen, max_cost, TRIES4)
+            if got is None and label != "sample":   # pragma: no cover - the fixed draw never gets here
+                raise RuntimeError(f"no pair within the cost cap under {label} (pair {j})")
+        pair = list(got) if rng.random() < 0.5 else [got[1], got[0]]
+        for c in pair:
+            seen.add((c["dist"], c["d"], c["N"], tuple(c["widths"])))
+            out.append(dict(i=len(out), draw=4, pair=j, protocol=name, kind="narrow", **p, **c))
     return out
 
 
@@ -647,7 +747,8 @@ def _existing(own: Path) -> set:
 #: The draws: seed, configurations, CSV and default sweep store.
 DRAWS = {1: dict(seed=SEED, configs=configs, out=OUT, store=STORE),
          2: dict(seed=SEED2, configs=configs2, out=OUT2, store=STORE2),
-         3: dict(seed=SEED3, configs=configs3, out=OUT3, store=STORE3)}
+         3: dict(seed=SEED3, configs=configs3, out=OUT3, store=STORE3),
+         4: dict(seed=SEED4, configs=configs4, out=OUT4, store=STORE4)}
 #: Wall time a unit of ``protocol_cost`` took on one niced thread next to other jobs when draw 2 was fixed
 #: (0.41-0.52 ns full batch, 0.1-0.33 ns minibatches): the bound ``--list`` prints for draw 2.
 NS_PER_UNIT = 0.5
