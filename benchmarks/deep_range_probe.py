@@ -10,6 +10,7 @@ Usage:
     nice -n 10 python benchmarks/deep_range_probe.py --draw 3    # measure it: docs/data/deep_range_probe3.csv
     python benchmarks/deep_range_probe.py --list --draw 4        # draw 4 (depth 2 against 4 in pairs, see below)
     nice -n 10 python benchmarks/deep_range_probe.py --draw 4    # measure it: docs/data/deep_range_probe4.csv
+    python benchmarks/deep_range_probe.py --control   # draw 4's control: held-out deep rows at d <= 50 (a minute)
     python benchmarks/deep_range_probe.py --report    # the tables from the CSVs only (no training, a second):
                                                       # each draw, then all together (--draw N: that one only)
     # --store PATH: the sweep store (default benchmarks/out/deep_range_probe.sqlite, ...probeN.sqlite for draw N);
@@ -606,6 +607,8 @@ OTHER_GROUPS = [("all", lambda r: True),
                 ("draw 2", lambda r: r["draw"] == 2),
                 ("draws 1 and 2", lambda r: r["draw"] in (1, 2)),
                 ("draw 3 (no one had seen these)", lambda r: r["draw"] == 3),
+                ("draws 1-3", lambda r: r["draw"] in (1, 2, 3)),
+                ("draw 4 (paired by depth; no one had seen these)", lambda r: r["draw"] == 4),
                 ("d 51-99", lambda r: r["d"] < 100),
                 ("d 100-200", lambda r: r["d"] >= 100),
                 ("Adam", lambda r: r["optimizer"] == "adam"),
@@ -646,11 +649,116 @@ def other_protocols(rows: List[Dict[str, Any]]) -> None:
               f"| {inside:.0%} | {int(np.sum(err < 0))} of {len(g)} |")
 
 
-def _corrections(fit: List[Dict[str, Any]]) -> List[Tuple[str, Callable[[Dict[str, Any]], float]]]:
+def _bias_line(name: str, err: Any, inside: Any) -> str:
+    """A table line: rows, MAE, max, bias with its 95% intervals (:func:`_bias_interval`), in band, rows low."""
+    err = np.asarray(err, dtype=float)
+    if len(err) == 0:
+        return f"| {name} | 0 | - | - | - | - | - | - | - |"
+    b_lo, b_hi, t_lo, t_hi = _bias_interval(err)
+    ci = f"{b_lo:+.4f} to {b_hi:+.4f} | {t_lo:+.4f} to {t_hi:+.4f}" if len(err) > 1 else "- | -"
+    return (f"| {name} | {len(err)} | {np.abs(err).mean():.4f} | {np.abs(err).max():.3f} | {err.mean():+.4f} | {ci} "
+            f"| {np.mean(inside):.0%} | {int(np.sum(err < 0))} of {len(err)} |")
+
+
+def heldout_control() -> None:
+    """The control for the depth hypothesis at ``d`` <= 50: the held-out deep rows that
+    ``benchmarks/heldout_regions.py`` scores (``calibrate_protocols.load()``, part "heldout", group "deep", the
+    9-dataset truth where re-measured) under protocols other than the reference one, non-trivial (real or estimate
+    below 0.999), the shipped estimate's bias by depth and by ``d`` band with 95% intervals; then, for comparison,
+    the deep rows of other protocols the correction was fitted on (parts "calibration" and "deep_extension", by
+    depth: in-sample). Nothing trained; the estimate is :func:`nnpartition.estimate_accuracy` today."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import calibrate_protocols as cp
+
+    ref = {f: getattr(Protocol(), f) for f in PROTOCOL_FIELDS}
+
+    def other(r: Dict[str, Any]) -> bool:
+        return {f: getattr(cp.row_protocol(r), f) for f in PROTOCOL_FIELDS} != ref
+
+    everything = cp.load()
+    for title, parts in (("held-out deep rows (9-dataset truth where re-measured)", ("heldout",)),
+                         ("deep rows the correction was fitted on (in-sample)", ("calibration", "deep_extension"))):
+        rows = [dict(r, real=r["real"] if r["real9"] is None else r["real9"]) for r in everything
+                if r["part"] in parts and r["group"] == "deep" and other(r)]
+        acc, low, high = cp.shipped(rows)[:3]
+        real = np.array([r["real"] for r in rows])
+        keep = (real < 0.999) | (acc < 0.999)
+        err, inside = (acc - real), (low <= real) & (real <= high)
+        depth = np.array([len(r["widths"]) for r in rows])
+        d = np.array([r["d"] for r in rows])
+        print(f"\n{title}, other protocols: {len(rows)} rows, {int(keep.sum())} non-trivial, d {d.min()}-{d.max()}; "
+              f"non-trivial rows by group (bias = estimate - real; 95% intervals of the mean bias: bootstrap over "
+              f"rows, {BOOTS} resamples, seed {BOOT_SEED}; t):\n")
+        print("| group | n | MAE | max abs error | bias | bootstrap 95% | t 95% | inside the band | estimate low |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        groups = [("all", np.ones(len(rows), bool))]
+        groups += [(f"{k} hidden layers", depth == k) for k in (2, 3, 4)]
+        groups += [(f"d {lo}-{hi}", (d >= lo) & (d <= hi)) for lo, hi in ((1, 10), (11, 25), (26, 50))]
+        groups += [(f"4 hidden layers, d {lo}-{hi}", (depth == 4) & (d >= lo) & (d <= hi))
+                   for lo, hi in ((1, 10), (11, 25), (26, 50))]
+        groups += [("2-3 hidden layers, d 26-50", (depth < 4) & (d >= 26) & (d <= 50))]
+        for name, m in groups:
+            m = m & keep
+            print(_bias_line(name, err[m], inside[m]))
+
+
+#: Seed of the bootstrap of :func:`paired_depth` (over pairs).
+PAIR_SEED = 3033
+
+
+def paired_depth(rows: List[Dict[str, Any]]) -> None:
+    """Draw 4's paired test (stated in the module docstring before it was measured): per pair (``i // 2``), the
+    error (estimate - real) of its network of 4 hidden layers minus that of its network of 2; pairs with both rows
+    trivial left out. The mean difference with its 95% intervals (bootstrap over pairs, t), the one-sided sign test
+    (exact binomial), and the same by ``d`` half and optimizer."""
+    from scipy import stats
+
+    pairs: Dict[int, Dict[int, Dict[str, Any]]] = {}
+    for r in rows:
+        if r["draw"] == 4:
+            pairs.setdefault(r["i"] // 2, {})[r["depth"]] = r
+    full = [p for p in pairs.values() if set(p) == {2, 4}]
+    if not full:
+        return
+    kept = [p for p in full if _nontrivial(p[2]) or _nontrivial(p[4])]
+    print(f"\ndraw 4, paired by depth: {len(full)} pairs, {len(kept)} with a non-trivial row; difference = error "
+          f"(estimate - real) of the 4-layer network minus the 2-layer one's (95% intervals: bootstrap over pairs, "
+          f"{BOOTS} resamples, seed {PAIR_SEED}; t; sign test one-sided, exact):\n")
+    print("| pairs | n | mean difference | bootstrap 95% | t 95% | 4 below 2 | sign test p | bias, 2 layers | "
+          "bias, 4 layers |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, f in (("all", lambda p: True), ("d 51-99", lambda p: p[2]["d"] < 100),
+                    ("d 100-200", lambda p: p[2]["d"] >= 100), ("Adam", lambda p: p[2]["optimizer"] == "adam"),
+                    ("SGD", lambda p: p[2]["optimizer"] == "sgd"), ("full batch", lambda p: p[2]["batch_size"] == 0),
+                    ("minibatches", lambda p: p[2]["batch_size"] > 0)):
+        g = [p for p in kept if f(p)]
+        if not g:
+            continue
+        diff = np.array([p[4]["error"] - p[2]["error"] for p in g])
+        lo2 = np.array([p[2]["error"] for p in g])
+        lo4 = np.array([p[4]["error"] for p in g])
+        below, nz = int(np.sum(diff < 0)), int(np.sum(diff != 0))
+        pval = float(stats.binomtest(below, nz, 0.5, alternative="greater").pvalue) if nz else math.nan
+        if len(g) > 1:
+            rng = np.random.default_rng(PAIR_SEED)
+            means = diff[rng.integers(0, len(g), size=(BOOTS, len(g)))].mean(axis=1)
+            half = float(stats.t.ppf(0.975, len(g) - 1)) * float(diff.std(ddof=1)) / math.sqrt(len(g))
+            ci = (f"{np.percentile(means, 2.5):+.4f} to {np.percentile(means, 97.5):+.4f} | "
+                  f"{diff.mean() - half:+.4f} to {diff.mean() + half:+.4f}")
+        else:
+            ci = "- | -"
+        print(f"| {name} | {len(g)} | {diff.mean():+.4f} | {ci} | {below} of {nz} | {pval:.3f} | {lo2.mean():+.4f} "
+              f"| {lo4.mean():+.4f} |")
+
+
+def _corrections(fit: List[Dict[str, Any]], test_draw: int = 3) -> List[Tuple[str, Callable[[Dict[str, Any]], float]]]:
     """Candidate corrections of the estimate (added to it, and to its band), fitted by least squares on the
     residuals ``real - estimate`` of ``fit``: none, one offset, an offset at ``d`` >= 100 only, a line in log d (the
     forms the finding of draws 1-2 suggested, fixed before draw 3 was measured), and an offset for 4 hidden layers
-    only (a form chosen after draw 3 was seen, though draws 1-2's own table already showed it: not a clean test)."""
+    only (a form chosen after draw 3 was seen, though draws 1-2's own table already showed it: not a clean test of
+    draw 3, fixed before draw 4 was read). For ``test_draw`` 4 also a term for 4 hidden layers scaled by how far
+    below 1 the estimate is, ``k (1 - estimate)`` (least squares through the origin on the 4-layer rows; fixed
+    before draw 4 was read)."""
     res = np.array([r["real"] - r["estimate"] for r in fit])
     big = np.array([r["d"] >= 100 for r in fit])
     four = np.array([r["depth"] == 4 for r in fit])
@@ -658,29 +766,36 @@ def _corrections(fit: List[Dict[str, Any]]) -> List[Tuple[str, Callable[[Dict[st
     offset100 = float(res[big].mean()) if big.any() else 0.0
     offset4 = float(res[four].mean()) if four.any() else 0.0
     slope, icpt = np.polyfit(np.log([r["d"] for r in fit]), res, 1)
-    return [("none (the shipped estimate)", lambda r: 0.0),
-            (f"one offset {offset:+.4f}", lambda r: offset),
-            (f"offset {offset100:+.4f} at d >= 100 only", lambda r: offset100 if r["d"] >= 100 else 0.0),
-            (f"{icpt:+.4f} {slope:+.4f} ln d", lambda r: float(icpt + slope * math.log(r["d"]))),
-            (f"offset {offset4:+.4f} for 4 hidden layers only (after the fact)",
-             lambda r: offset4 if r["depth"] == 4 else 0.0)]
+    out = [("none (the shipped estimate)", lambda r: 0.0),
+           (f"one offset {offset:+.4f}", lambda r: offset),
+           (f"offset {offset100:+.4f} at d >= 100 only", lambda r: offset100 if r["d"] >= 100 else 0.0),
+           (f"{icpt:+.4f} {slope:+.4f} ln d", lambda r: float(icpt + slope * math.log(r["d"]))),
+           (f"offset {offset4:+.4f} for 4 hidden layers only" + (" (after the fact)" if test_draw == 3 else ""),
+            lambda r: offset4 if r["depth"] == 4 else 0.0)]
+    if test_draw == 4:
+        gap = np.array([1.0 - r["estimate"] for r in fit])[four]
+        k = float(gap @ res[four] / (gap @ gap)) if four.any() and gap @ gap > 0 else 0.0
+        out.append((f"{k:+.3f} (1 - estimate) for 4 hidden layers only",
+                    lambda r: k * (1.0 - r["estimate"]) if r["depth"] == 4 else 0.0))
+    return out
 
 
-def out_of_sample(rows: List[Dict[str, Any]]) -> None:
-    """Would a correction for deep networks of other protocols at d > 50, fitted on draws 1-2, help on draw 3?
-    Fitted on the non-trivial rows of other protocols of draws 1-2 (every one has d > 50); scored on draw 3's
-    non-trivial rows (non-trivial as the shipped estimate and the measurement say, so the same rows for every
-    correction) and on all its rows. The corrected estimate and band are clipped to 0-1. Report only: the shipped
-    estimator is untouched."""
-    fit = [r for r in rows if r["draw"] in (1, 2) and r["protocol"] != "reference" and _nontrivial(r)]
-    test = [r for r in rows if r["draw"] == 3 and r["protocol"] != "reference"]
+def out_of_sample(rows: List[Dict[str, Any]], test_draw: int = 3) -> None:
+    """Would a correction for deep networks of other protocols at d > 50, fitted on the draws before
+    ``test_draw``, help on it? Fitted on the non-trivial rows of other protocols of the earlier draws (every one
+    has d > 50); scored on ``test_draw``'s non-trivial rows (non-trivial as the shipped estimate and the
+    measurement say, so the same rows for every correction) and on all its rows. The corrected estimate and band
+    are clipped to 0-1. Report only: the shipped estimator is untouched."""
+    fit = [r for r in rows if r["draw"] < test_draw and r["protocol"] != "reference" and _nontrivial(r)]
+    test = [r for r in rows if r["draw"] == test_draw and r["protocol"] != "reference"]
     if len(fit) < 3 or not test:
         return
-    print(f"\nout of sample: corrections fitted on the {len(fit)} non-trivial rows of other protocols of draws 1-2, "
-          f"scored on draw 3 (estimate and band shifted, clipped to 0-1):\n")
-    print("| correction | rows of draw 3 | n | MAE | max abs error | bias | inside the band |")
+    before = f"1-{test_draw - 1}"
+    print(f"\nout of sample: corrections fitted on the {len(fit)} non-trivial rows of other protocols of draws "
+          f"{before}, scored on draw {test_draw} (estimate and band shifted, clipped to 0-1):\n")
+    print(f"| correction | rows of draw {test_draw} | n | MAE | max abs error | bias | inside the band |")
     print("|---|---|---|---|---|---|---|")
-    for name, corr in _corrections(fit):
+    for name, corr in _corrections(fit, test_draw):
         for which, g in (("non-trivial", [r for r in test if _nontrivial(r)]), ("all", test)):
             est = np.array([min(1.0, max(0.0, r["estimate"] + corr(r))) for r in g])
             low = np.array([min(1.0, max(0.0, r["low"] + corr(r))) for r in g])
@@ -714,6 +829,7 @@ def report(paths: Optional[Dict[int, Path]] = None, worst: int = 8) -> None:
         _tables(rows, worst)
         if any(r["protocol"] != "reference" for r in rows):
             other_protocols(rows)
+        paired_depth(rows)
         print()
     if len(paths) > 1:
         nontrivial = sum(r["real"] < 0.999 or r["estimate"] < 0.999 for r in everything)
@@ -721,7 +837,9 @@ def report(paths: Optional[Dict[int, Path]] = None, worst: int = 8) -> None:
         _tables(everything, worst)
     if any(r["protocol"] != "reference" for r in everything):
         other_protocols(everything)
-        out_of_sample(everything)
+        paired_depth(everything)
+        for k in (3, 4):
+            out_of_sample(everything, k)
 
 
 def _existing(own: Path) -> set:
@@ -782,6 +900,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--report", action="store_true", help="only read the CSVs and print the tables (every draw "
                     "measured, then all together; with --draw, that draw only)")
     ap.add_argument("--list", action="store_true", help="print the draw and its costs, measure nothing")
+    ap.add_argument("--control", action="store_true", help="the held-out deep rows of other protocols at d <= 50 "
+                    "by depth and d (the control for draw 4's hypothesis; nothing trained, about a minute)")
     ap.add_argument("--draw", type=int, choices=sorted(DRAWS), default=None,
                     help="which draw (default 1; --report: every draw)")
     ap.add_argument("--store", type=Path, default=None, help="the sweep store (resumable; default per draw)")
@@ -792,6 +912,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     out = args.out or DRAWS[draw]["out"]
     if args.list:
         list_draw(draw)
+        return 0
+    if args.control:
+        heldout_control()
         return 0
     if not args.report:
         from nnpartition import sweep
