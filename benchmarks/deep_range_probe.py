@@ -835,7 +835,7 @@ def report(paths: Optional[Dict[int, Path]] = None, worst: int = 8) -> None:
         nontrivial = sum(r["real"] < 0.999 or r["estimate"] < 0.999 for r in everything)
         print(f"## draws {', '.join(map(str, paths))} together: {len(everything)} rows ({nontrivial} non-trivial)")
         _tables(everything, worst)
-    if any(r["protocol"] != "reference" for r in everything):
+    if len(paths) > 1 and any(r["protocol"] != "reference" for r in everything):   # one draw: printed above
         other_protocols(everything)
         paired_depth(everything)
         for k in (3, 4):
