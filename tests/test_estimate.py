@@ -2300,6 +2300,62 @@ def test_deep_range_probe_draw_3_is_fixed_and_keeps_its_stated_constraints():
                         for c in cs]
 
 
+@_needs_checkout
+def test_deep_range_probe_draw_4_is_fixed_and_keeps_its_stated_constraints():
+    """Draw 4 of ``benchmarks/deep_range_probe.py`` (docs/theory.md, "Deep networks at the top of the range") was fixed
+    before it was measured, to test draw 3's depth hypothesis in pairs: ``configs4()`` gives the same list every time,
+    and it keeps what the module docstring states (checked from the statement): 36 slots in 18 pairs (slots ``2 j``
+    and ``2 j + 1``), none under the reference protocol, one pair for each of draw 3's hand-picked protocols and 9
+    for the first admissible protocols of ``sample_protocols(draw=3033)``, in their order; the two networks of a pair
+    share protocol, input law, ``d`` and ``N / P`` (to rounding) and have 2 and 4 hidden layers; ``d`` in 51-99
+    exactly on the pairs ``j % 3 == 2``, else 100-200; the input law ``(uniform, gaussian)[j % 2]``; every layer
+    8-128; ``N / P`` in 1-4 with ``N`` <= 5000; every cost within the cap; no network twice, none in draws 1-3. The
+    CSV holds exactly these configurations, so a draw changed after its measurement fails here."""
+    import csv
+
+    from nnpartition.validation import protocol_cost, sample_protocols
+
+    script = benchmark_script("deep_range_probe")
+    cs = script.configs4()
+    assert cs == script.configs4() and len(cs) == 36 and [c["i"] for c in cs] == list(range(36))
+    reference = {f: getattr(npn.Protocol(), f) for f in script.PROTOCOL_FIELDS}
+    pool = {f"sample-{p['pid']}": p for p in sample_protocols(400, draw=3033)}
+    pairs = [(cs[2 * j], cs[2 * j + 1]) for j in range(18)]
+    hand = [a["protocol"] for a, _ in pairs if not a["protocol"].startswith("sample-")]
+    assert sorted(hand) == sorted(script.HAND_PICKED3)
+    sampled = [a["protocol"] for a, _ in pairs if a["protocol"].startswith("sample-")]
+    assert len(sampled) == 9 == len(set(sampled)) and sampled == sorted(sampled)
+    fields = script.PROTOCOL_FIELDS
+    for j, (a, b) in enumerate(pairs):
+        assert a["pair"] == b["pair"] == j
+        assert all(a[f] == b[f] for f in fields + ("protocol", "dist", "d"))
+        assert sorted((len(a["widths"]), len(b["widths"]))) == [2, 4]
+        ratios = [c["N"] / script.params(c["d"], c["widths"]) for c in (a, b)]
+        assert abs(ratios[0] - ratios[1]) < 0.01
+        assert (51 <= a["d"] <= 99) if j % 3 == 2 else (100 <= a["d"] <= 200)
+        assert a["dist"] == ("uniform", "gaussian")[j % 2]
+    for c in cs:
+        p = {f: c[f] for f in fields}
+        assert p != reference
+        if c["protocol"] in pool:
+            assert p == {f: pool[c["protocol"]][f] for f in fields}
+        else:
+            assert p == {f: getattr(script.HAND_PICKED3[c["protocol"]], f) for f in fields}
+        assert all(8 <= w <= 128 for w in c["widths"])
+        assert 1 <= c["N"] / script.params(c["d"], c["widths"]) <= 4 and 50 <= c["N"] <= 5000
+        assert protocol_cost(c) <= script.MAX_COST4
+    keys = {(c["dist"], c["d"], c["N"], tuple(c["widths"])) for c in cs}
+    assert len(keys) == 36
+    earlier = {(c["dist"], c["d"], c["N"], tuple(c["widths"]))
+               for c in script.configs() + script.configs2() + script.configs3()}
+    assert not keys & earlier
+    with script.OUT4.open() as f:
+        measured = [(int(r["i"]), r["protocol"], r["dist"], int(r["d"]), int(r["N"]), r["widths"])
+                    for r in csv.DictReader(f)]
+    assert measured == [(c["i"], c["protocol"], c["dist"], c["d"], c["N"], "-".join(map(str, c["widths"])))
+                        for c in cs]
+
+
 # ---------------------------------------------------------------- a protocol's settings given as keywords
 
 def _takes_a_protocol_but_not_its_settings():
