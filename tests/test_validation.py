@@ -93,6 +93,20 @@ def test_continuous_draws_are_the_ones_measured(k):
     assert sorted(map(_file_key, rows)) == sorted(map(_config_key, g))
 
 
+@needs_checkout
+def test_the_deep_high_d_draw_is_the_one_measured():
+    """docs/data/deep_high_d_sample35.csv (draw 35, deep networks at d 51-200) holds only configurations of the draw
+    benchmarks/protocol_grid.py fixed for it (SAMPLES[35]), each once, every one deep at d 51-200: a partial
+    measurement is a uniform sample of the draw (its order is shuffled), never rows of another draw."""
+    spec = dict(_samples()[35])
+    assert spec.pop("calibration_only") and spec["deep_d"] == (51, 200) and spec["two_layer"] == 0
+    g = [dict(c, heldout=False, deep_heldout=False) for c in protocol_sample(**spec)]
+    rows = _rows("deep_high_d_sample35.csv")
+    keys = list(map(_file_key, rows))
+    assert len(rows) >= 100 and len(set(keys)) == len(keys) and set(keys) <= set(map(_config_key, g))
+    assert all(51 <= int(r["d"]) <= 200 and "-" in r["widths"] for r in rows)
+
+
 def test_deep_d_draws_only_deep_networks_in_its_range_and_leaves_the_default_draws_alone():
     """``deep_d`` (draw 35: deep networks at d 51-200) moves only the deep networks' ``d``: with two_layer=0 every
     row is deep and inside the range (both ends reached), the protocols and the cost cap as before; the default is
