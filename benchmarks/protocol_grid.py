@@ -12,6 +12,7 @@ Usage:
     # draws, FRESH_DRAWS, to docs/data/fresh_sampleK.csv, the blind test draw 33 to docs/data/blind_sample33.csv)
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
     # --sample 34: the reference files' two families, 9 datasets a configuration (FAMILY_RULE)
+    # --sample 35: deep networks only at d 51-200 (deep_d), docs/data/deep_high_d_sample35.csv (DEEP_HIGH_D_DRAWS)
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
 
@@ -25,7 +26,10 @@ The grids are fixed here, before any constant was fitted, by a seeded random dra
 
 ``--sample`` uses the second draw instead (:func:`nnpartition.validation.protocol_sample`): 144 protocols with
 learning rates, steps and batch sizes drawn log-uniformly (not from short lists), 12 two-layer and 4 deep
-configurations each over the whole validated range; every fourth protocol is held out whole.
+configurations each over the whole validated range; every fourth protocol is held out whole. Every draw
+gives a deep network's ``d`` in 1-50 except draw 35, deep networks only at ``d`` 51-200 (``deep_d``; 96 protocols
+x 6 plus 48 under the reference protocol), a fresh test of the top of the validated range as a protocol draw
+samples it.
 
 Each configuration is measured with :func:`nnpartition.real_accuracy` (3 datasets, seed 777) and stored in
 a SQLite store (:mod:`nnpartition.sweep`), so an interrupted run resumes where it stopped. The measurement
@@ -158,7 +162,18 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # rule (FAMILY_RULE, below) before it was measured: deep networks under the reference protocol, and two-layer
            # networks under protocols that change only the reference protocol's optimizer, learning rate and steps
            # (full batch, cosine, best of 2). 9 datasets a configuration. A fresh test; no rule of the pass reads it.
-           34: dict(family=True)}
+           34: dict(family=True),
+           # Draw 35 (sixty-ninth pass on issue 11): deep networks at d 51-200, drawn as the protocol draws draw them
+           # (2-4 hidden layers of 4-128 units, N near capacity, the cost cap 8e9) but with a deep network's d
+           # log-uniform in 51-200 (deep_d) instead of 1-50: every deep row of every calibration, decision, fresh and
+           # held-out draw had d <= 50, while a question drawn log-uniformly over the validated d 1-200 has d > 50
+           # about a quarter of the time. No two-layer networks; 6 deep networks under each of the first 96
+           # protocols of sample_protocols(96, 35) and 48 under the reference protocol (602 rows, 2.8e12 cost units,
+           # about 20-30 min on one niced thread). Fixed and committed before any of it was measured; a fresh test
+           # of the shipped estimator that no fit reads and nothing is decided on (every protocol's rows count: no
+           # fit has seen a deep row at d > 50). Exported as DEEP_HIGH_D_DRAWS' file; deep_high_d.py scores it.
+           35: dict(draw=35, n=96, two_layer=0, deep=6, reference_deep=48, deep_d=(51, 200),
+                    calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
                                                       30)}
@@ -185,6 +200,8 @@ BLIND_DRAWS: Dict[int, str] = {33: "blind_sample33"}
 BLIND_RULE = dict(min_rows=30, share_rank=0.6, mae_rank=0.7, worst=("deep", True, True, False), worst_among=2)
 #: Draw 34, exported as ``family_sample34.csv``.
 FAMILY_DRAWS: Dict[int, str] = {34: "family_sample34"}
+#: Draw 35 (deep networks at d 51-200), exported as ``deep_high_d_sample35.csv``.
+DEEP_HIGH_D_DRAWS: Dict[int, str] = {35: "deep_high_d_sample35"}
 #: Seed of draw 34 (:func:`family_sample`), fixed before it was measured.
 FAMILY_SEED = 2034
 #: What draw 34 decides, written before it was measured (forty-third pass on issue 11). The reference files
@@ -276,8 +293,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-33), or the reference-protocol draw (5), instead "
-                    "of the protocol grid")
+                    help="a continuous draw of protocols (1-4, 6-33; 35: deep networks at d 51-200), the "
+                    "reference-protocol draw (5) or the families' draw (34), instead of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=2)
@@ -286,14 +303,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     name = "protocol_sample" + (str(args.sample) if args.sample > 1 else "") if args.sample else "protocols"
     args.store = args.store or ROOT / "benchmarks" / "out" / f"{name}.sqlite"
-    exported = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS, **FAMILY_DRAWS}.get(args.sample, name)
+    exported = {**DECISION_DRAWS, **FRESH_DRAWS, **BLIND_DRAWS, **FAMILY_DRAWS, **DEEP_HIGH_D_DRAWS}.get(args.sample,
+                                                                                                   name)
     args.out = args.out or ROOT / "docs" / "data" / f"{exported}.csv"
     g = grid(args.sample)
     if args.what == "list":
         reference_only = bool(args.sample) and (SAMPLES[args.sample].get("reference", False)
                                                 or SAMPLES[args.sample].get("family", False))
         calibration_only = bool(args.sample) and SAMPLES[args.sample].get("calibration_only", False)
-        for p in ([] if reference_only else sample_protocols(draw=args.sample) if args.sample else protocols()):
+        n_protocols = int(SAMPLES[args.sample].get("n", 144)) if args.sample else 0
+        for p in ([] if reference_only else sample_protocols(n_protocols, args.sample) if args.sample
+                  else protocols()):
             print(json.dumps(dict(p, heldout=False) if calibration_only else p))
         print(f"{len(g)} configurations, total cost {sum(_cost(c['N'], c['d'], c['widths'], c) for c in g):.3g}")
         return 0

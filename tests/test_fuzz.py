@@ -368,7 +368,7 @@ TOOLKITS: List[Tuple[str, List[Arg], Dict[str, Arg]]] = [
      {"repeats": ("2", "int"), "ridge": ("1e-3", "float"), "seed": ("0", "int"), "progress": ("False", "bool")}),
     # draw=np.uint64(2**64 - 1): an overflow (RuntimeWarning) in the seed's product; now draw is checked first
     ("validation.protocol_sample", [("20", "int"), ("2", "int"), ("1", "int"), ("8e9", "float"), ("1", "int"),
-                                    ("0", "int")], {}),
+                                    ("0", "int")], {"deep_d": ("(1, 50)", "ints")}),
     # b = 1.7e308 or a bound of +-1e308: overflows (RuntimeWarning) in numpy's products; now refused above 1e150
     ("window.regions_in_square_numpy", [("W", "array2"), ("b", "array1"), ("-1.0", "float"), ("1.0", "float")], {}),
 

@@ -93,6 +93,50 @@ def test_continuous_draws_are_the_ones_measured(k):
     assert sorted(map(_file_key, rows)) == sorted(map(_config_key, g))
 
 
+@needs_checkout
+def test_the_deep_high_d_draw_is_the_one_measured():
+    """docs/data/deep_high_d_sample35.csv (draw 35, deep networks at d 51-200) holds only configurations of the draw
+    benchmarks/protocol_grid.py fixed for it (SAMPLES[35]), each once, every one deep at d 51-200: a partial
+    measurement is a uniform sample of the draw (its order is shuffled), never rows of another draw."""
+    spec = dict(_samples()[35])
+    assert spec.pop("calibration_only") and spec["deep_d"] == (51, 200) and spec["two_layer"] == 0
+    g = [dict(c, heldout=False, deep_heldout=False) for c in protocol_sample(**spec)]
+    rows = _rows("deep_high_d_sample35.csv")
+    keys = list(map(_file_key, rows))
+    assert len(rows) >= 100 and len(set(keys)) == len(keys) and set(keys) <= set(map(_config_key, g))
+    assert all(51 <= int(r["d"]) <= 200 and "-" in r["widths"] for r in rows)
+
+
+def test_deep_d_draws_only_deep_networks_in_its_range_and_leaves_the_default_draws_alone():
+    """``deep_d`` (draw 35: deep networks at d 51-200) moves only the deep networks' ``d``: with two_layer=0 every
+    row is deep and inside the range (both ends reached), the protocols and the cost cap as before; the default is
+    the range every measured draw used (the committed CSVs: test_continuous_draws_are_the_ones_measured), so naming
+    it changes nothing; a bad range is refused by name before anything is drawn."""
+    g = protocol_sample(96, 0, 6, draw=35, reference_deep=48, deep_d=(51, 200))
+    assert len(g) > 500 and all(len(c["widths"]) in (2, 3, 4) for c in g)
+    assert all(51 <= c["d"] <= 200 and protocol_cost(c) <= 8e9 for c in g)
+    ds = [c["d"] for c in g]
+    assert min(ds) < 60 and max(ds) > 150   # log-uniform over the range, not a corner of it
+    assert sum(c["pid"] == -1 for c in g) == 48
+    assert {c["pid"] for c in g if c["pid"] >= 0} <= {p["pid"] for p in sample_protocols(96, 35)}
+    narrow = protocol_sample(12, 0, 4, draw=35, deep_d=(7, 7))
+    assert {c["d"] for c in narrow} == {7}
+    for kw in (dict(), dict(draw=4, two_layer=8, deep=8)):
+        assert protocol_sample(**kw) == protocol_sample(**kw, deep_d=(1, 50))
+    assert protocol_sample(40, 3, 4, draw=2) != protocol_sample(40, 3, 4, draw=2, deep_d=(1, 49))
+
+
+@pytest.mark.parametrize("deep_d, error, word", [
+    ((0, 50), ValueError, r"deep_d\[0\] must be >= 1 and <= 200"), ((60, 50), ValueError, r"deep_d\[1\] must be >= 60"),
+    ((51, 201), ValueError, r"deep_d\[1\] must be >= 51 and <= 200"), ((1, 2, 3), ValueError, r"deep_d must be a pair"),
+    (50, TypeError, r"deep_d must be a list"), ((1.5, 50), TypeError, r"deep_d\[0\] must be an integer"),
+    ("ab", TypeError, r"deep_d must be a list"),
+])
+def test_deep_d_refuses_a_bad_range_by_name(deep_d, error, word):
+    with pytest.raises(error, match=rf"^{word}"):
+        protocol_sample(2, 0, 1, deep_d=deep_d)
+
+
 def test_protocol_grid_holds_out_whole_protocols():
     ps = protocols()
     held = {p["pid"] for p in ps if p["heldout"]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from .. import _core
 from .. import _validate as v
@@ -209,17 +209,22 @@ def sample_protocols(n: int = 144, draw: int = 1) -> List[Dict[str, Any]]:
 
 
 def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: float = 8e9,
-                    draw: int = 1, reference_deep: int = 0) -> List[Dict[str, Any]]:
+                    draw: int = 1, reference_deep: int = 0,
+                    deep_d: Tuple[int, int] = (1, 50)) -> List[Dict[str, Any]]:
     """Configurations for :func:`sample_protocols`: per protocol ``two_layer`` two-layer networks and ``deep``
     deep ones (2-4 hidden layers of 4-128 units), ``d``, ``L`` and ``N`` drawn log-uniformly over the
     validated range (``d`` 1-200, ``L`` 1-512, ``N`` 50-5000, mostly near capacity) within ``max_cost``
     (see :func:`protocol_cost`).
     ``part`` is ``"heldout"`` for every configuration of a held-out protocol, else ``"calibration"``.
     ``reference_deep`` adds that many deep networks under the reference protocol (every fourth held out).
-    ``draw`` (``1 .. 10^6``) is :func:`sample_protocols`'s.
+    ``draw`` (``1 .. 10^6``) is :func:`sample_protocols`'s. ``deep_d`` is the range a deep network's ``d`` is
+    drawn log-uniformly in (two-layer networks: 1-200); its default, 1-50, is the one every measured draw used, and
+    a range inside 1-200 other than that (draw 35: 51-200) moves only the deep networks' ``d``.
 
     Example:
         >>> g = protocol_sample(); len(g) > 2000, g[0]["part"] in ("heldout", "calibration")
+        (True, True)
+        >>> g = protocol_sample(8, 0, 2, deep_d=(51, 200)); min(c["d"] for c in g) >= 51, len(g[0]["widths"]) > 1
         (True, True)
     """
     two_layer = v.count("two_layer", two_layer, minimum=0, maximum=1000)
@@ -229,12 +234,13 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
     # checked (a Python int) before its seed is computed, as sample_protocols checks it (an audit in the sixty-third
     # pass on issue 11: np.uint64(2**64 - 1) overflowed 10 * (draw - 1), a RuntimeWarning)
     draw = v.count("draw", draw, minimum=1, maximum=10**6)
+    deep_d = _d_range("deep_d", deep_d)
     rng = random.Random(SAMPLE_SEED + 1 + 10 * (draw - 1))
     jobs: List[Dict[str, Any]] = []
     ref = dict(REFERENCE_ROW, pid=-1)
     for p in sample_protocols(n, draw) + ([ref] if reference_deep else []):
         n_two, n_deep = (0, reference_deep) if p is ref else (two_layer, deep)
-        got = _draw_networks(rng, p, n_two, n_deep, max_cost)
+        got = _draw_networks(rng, p, n_two, n_deep, max_cost, deep_d)
         if p is ref:
             jobs += [dict(c, **p, deep_heldout=(i % 4 == 3), part="heldout" if i % 4 == 3 else "calibration")
                      for i, c in enumerate(got)]
@@ -245,9 +251,21 @@ def protocol_sample(n: int = 144, two_layer: int = 12, deep: int = 4, max_cost: 
     return jobs
 
 
+def _d_range(name: str, value: Any) -> Tuple[int, int]:
+    """A range ``(lo, hi)`` of ``d`` to draw in: whole numbers, ``1 <= lo <= hi <= 200`` (the validated range)."""
+    v.sequence(name, value, "whole numbers (lo, hi)")
+    value = tuple(value)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a pair (lo, hi) with 1 <= lo <= hi <= 200, got {len(value)} entries")
+    lo = v.count(f"{name}[0]", value[0], minimum=1, maximum=200)
+    hi = v.count(f"{name}[1]", value[1], minimum=lo, maximum=200)
+    return lo, hi
+
+
 def _draw_networks(rng: random.Random, p: Dict[str, Any], n_two: int, n_deep: int,
-                   max_cost: float) -> List[Dict[str, Any]]:
-    """``n_two`` two-layer then ``n_deep`` deep configurations under protocol ``p`` (see :func:`protocol_sample`)."""
+                   max_cost: float, deep_d: Tuple[int, int] = (1, 50)) -> List[Dict[str, Any]]:
+    """``n_two`` two-layer then ``n_deep`` deep configurations under protocol ``p`` (see :func:`protocol_sample`);
+    a deep network's ``d`` log-uniform in ``deep_d`` (checked by the caller)."""
     got: List[Dict[str, Any]] = []
     # The cost grows with d, N and every width: a phase whose cheapest configuration (d = 1, N = 50, the narrowest
     # widths) exceeds max_cost draws nothing, and says so at once; its 20,000 rejected tries took 1.4 s of CPU per
@@ -266,7 +284,7 @@ def _draw_networks(rng: random.Random, p: Dict[str, Any], n_two: int, n_deep: in
             widths = [int(round(_log_uniform(rng, 1, 512)))]
             lo, hi = -1.6, 3.0
         else:
-            d = int(round(_log_uniform(rng, 1, 50)))
+            d = min(max(int(round(_log_uniform(rng, *deep_d))), deep_d[0]), deep_d[1])
             widths = [int(round(_log_uniform(rng, 4, 128))) for _ in range(rng.choice((2, 2, 3, 4)))]
             lo, hi = -1.0, 2.5
         P = 1 + _hidden_params(d, widths)[0]
