@@ -19,7 +19,8 @@ from .accuracy import (AccuracyEstimate, EstimateDetails, ExtrapolationWarning, 
 # the module's other names of before the split (constants a caller may read, the size type of the signatures)
 from .accuracy import MAX_SIZE as MAX_SIZE, MC_SEED as MC_SEED, MC_TRIALS as MC_TRIALS, ScalarSize as ScalarSize
 from .heldout import HeldOutErrors, heldout_errors
-from .heldout import LARGE_STEP as LARGE_STEP, NARROW_LATER as NARROW_LATER, NEAR_CAPACITY as NEAR_CAPACITY
+from .heldout import HELDOUT_DEEP_D as HELDOUT_DEEP_D, LARGE_STEP as LARGE_STEP, NARROW_LATER as NARROW_LATER
+from .heldout import NEAR_CAPACITY as NEAR_CAPACITY
 from .sizing import SamplesAnswer, WidthAnswer, max_samples, required_width
 
 __all__ = ["AccuracyEstimate", "EstimateDetails", "estimate_accuracy", "accuracy_ceiling", "model_constants",
