@@ -13,6 +13,7 @@ Usage:
     # --sample 5: the reference protocol only, 960 two-layer and 320 deep networks off the reference grid
     # --sample 34: the reference files' two families, 9 datasets a configuration (FAMILY_RULE)
     # --sample 35: deep networks only at d 51-200 (deep_d), docs/data/deep_high_d_sample35.csv (DEEP_HIGH_D_DRAWS)
+    # --sample 36: draw 35's design, fresh (seed 36), docs/data/deep_high_d_sample36.csv: the band term's test set
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
 
@@ -27,9 +28,9 @@ The grids are fixed here, before any constant was fitted, by a seeded random dra
 ``--sample`` uses the second draw instead (:func:`nnpartition.validation.protocol_sample`): 144 protocols with
 learning rates, steps and batch sizes drawn log-uniformly (not from short lists), 12 two-layer and 4 deep
 configurations each over the whole validated range; every fourth protocol is held out whole. Every draw
-gives a deep network's ``d`` in 1-50 except draw 35, deep networks only at ``d`` 51-200 (``deep_d``; 96 protocols
-x 6 plus 48 under the reference protocol), a fresh test of the top of the validated range as a protocol draw
-samples it.
+gives a deep network's ``d`` in 1-50 except draws 35 and 36, deep networks only at ``d`` 51-200 (``deep_d``; 96
+protocols x 6 plus 48 under the reference protocol), a fresh test of the top of the validated range as a protocol
+draw samples it (draw 36, the same design on other seeds, is the test set of a band term fitted on draw 35).
 
 Each configuration is measured with :func:`nnpartition.real_accuracy` (3 datasets, seed 777) and stored in
 a SQLite store (:mod:`nnpartition.sweep`), so an interrupted run resumes where it stopped. The measurement
@@ -173,6 +174,14 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # of the shipped estimator that no fit reads and nothing is decided on (every protocol's rows count: no
            # fit has seen a deep row at d > 50). Exported as DEEP_HIGH_D_DRAWS' file; deep_high_d.py scores it.
            35: dict(draw=35, n=96, two_layer=0, deep=6, reference_deep=48, deep_d=(51, 200),
+                    calibration_only=True),
+           # Draw 36 (sixty-ninth pass on issue 11): draw 35's design exactly (deep networks only, d log-uniform in
+           # 51-200, 6 under each of the first 96 protocols of sample_protocols(96, 36) and 48 under the reference
+           # protocol, the cost cap 8e9), a fresh draw of it. Drawn and committed before any of it was measured, while
+           # a band term for deep networks at d > 50 was being fitted on draw 35: draw 36 is that term's test set,
+           # which nobody reads before the term is fixed; no fit reads it and nothing else is decided on it.
+           # Exported as DEEP_HIGH_D_DRAWS' file; deep_high_d.py --draw 36 scores it.
+           36: dict(draw=36, n=96, two_layer=0, deep=6, reference_deep=48, deep_d=(51, 200),
                     calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
@@ -200,8 +209,9 @@ BLIND_DRAWS: Dict[int, str] = {33: "blind_sample33"}
 BLIND_RULE = dict(min_rows=30, share_rank=0.6, mae_rank=0.7, worst=("deep", True, True, False), worst_among=2)
 #: Draw 34, exported as ``family_sample34.csv``.
 FAMILY_DRAWS: Dict[int, str] = {34: "family_sample34"}
-#: Draw 35 (deep networks at d 51-200), exported as ``deep_high_d_sample35.csv``.
-DEEP_HIGH_D_DRAWS: Dict[int, str] = {35: "deep_high_d_sample35"}
+#: Draws 35 and 36 (deep networks at d 51-200), exported as ``deep_high_d_sampleK.csv``; draw 36 is the test set of
+#: the band term fitted on draw 35.
+DEEP_HIGH_D_DRAWS: Dict[int, str] = {k: f"deep_high_d_sample{k}" for k in (35, 36)}
 #: Seed of draw 34 (:func:`family_sample`), fixed before it was measured.
 FAMILY_SEED = 2034
 #: What draw 34 decides, written before it was measured (forty-third pass on issue 11). The reference files
@@ -293,7 +303,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-33; 35: deep networks at d 51-200), the "
+                    help="a continuous draw of protocols (1-4, 6-33; 35, 36: deep networks at d 51-200), the "
                     "reference-protocol draw (5) or the families' draw (34), instead of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)

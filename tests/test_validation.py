@@ -94,18 +94,34 @@ def test_continuous_draws_are_the_ones_measured(k):
 
 
 @needs_checkout
-def test_the_deep_high_d_draw_is_the_one_measured():
-    """docs/data/deep_high_d_sample35.csv (draw 35, deep networks at d 51-200) holds only configurations of the draw
-    benchmarks/protocol_grid.py fixed for it (SAMPLES[35]), each once, every one deep at d 51-200: a partial
+@pytest.mark.parametrize("k", [35, 36])
+def test_the_deep_high_d_draw_is_the_one_measured(k):
+    """docs/data/deep_high_d_sampleK.csv (draws 35 and 36, deep networks at d 51-200) holds only configurations of
+    the draw benchmarks/protocol_grid.py fixed for it (SAMPLES[K]), each once, every one deep at d 51-200: a partial
     measurement is a uniform sample of the draw (its order is shuffled), never rows of another draw."""
-    spec = dict(_samples()[35])
+    spec = dict(_samples()[k])
     assert spec.pop("calibration_only") and spec["deep_d"] == (51, 200) and spec["two_layer"] == 0
     g = [dict(c, heldout=False, deep_heldout=False) for c in protocol_sample(**spec)]
-    rows = _rows("deep_high_d_sample35.csv")
+    rows = _rows(f"deep_high_d_sample{k}.csv")
     keys = list(map(_file_key, rows))
     assert len(rows) >= 100 and len(set(keys)) == len(keys) and set(keys) <= set(map(_config_key, g))
+    assert len(rows) == len(g)   # measured whole: 602 and 593 rows, none failed
     assert all(51 <= int(r["d"]) <= 200 and "-" in r["widths"] for r in rows)
 
+
+@needs_checkout
+def test_draw_36_is_draw_35s_design_on_fresh_protocols_and_networks():
+    """Draw 36, the test set of a band term fitted on draw 35, is draw 35's design exactly (SAMPLES[36] differs from
+    SAMPLES[35] only in the draw): the same counts, d range and cost cap, but none of draw 35's sampled protocols and
+    none of its configurations, so nothing fitted on draw 35 has seen a row of draw 36."""
+    s35, s36 = _samples()[35], _samples()[36]
+    assert s36 == dict(s35, draw=36)
+    g35 = protocol_sample(**{a: v for a, v in s35.items() if a != "calibration_only"})
+    g36 = protocol_sample(**{a: v for a, v in s36.items() if a != "calibration_only"})
+    assert not {c["pid"] for c in g35 if c["pid"] >= 0} & {c["pid"] for c in g36 if c["pid"] >= 0}
+    assert not set(map(_config_key, g35)) & set(map(_config_key, g36))
+    assert sum(c["pid"] == -1 for c in g36) == sum(c["pid"] == -1 for c in g35) == 48
+    assert all(51 <= c["d"] <= 200 and len(c["widths"]) in (2, 3, 4) for c in g36)
 
 def test_deep_d_draws_only_deep_networks_in_its_range_and_leaves_the_default_draws_alone():
     """``deep_d`` (draw 35: deep networks at d 51-200) moves only the deep networks' ``d``: with two_layer=0 every
