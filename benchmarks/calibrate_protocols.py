@@ -521,7 +521,7 @@ START = dict(
     kappa=1.6577, c=1.2626, m=4.9686, p=0.9563, r=2.97, gamma=0.3582, c2=3.2755, s=0.107, q=0.5, gauss=0.0435,
     g_sgd=0.0176, psi=0.5602, psi_s=0.1388, a_m=0.2114, A=11781.5766, beta=1.0914, tau0=0.5601, nu=0.667, xi=0.0139,
     eta=4.1078, delta=0.1309, sigma_ln_k=0.08, sigma_rho=0.05, sigma_deep=0.08, noise=0.5, zeta=1.6116, dd=6.7796,
-    sigma_proto=0.0, omega=1.5, s_deep=1.9094, e_k=0.318,
+    sigma_proto=0.0, omega=1.5, s_deep=1.9094, e_k=0.318, sigma_high_d=0.35,
 )
 # Not fitted (no stage below names them): ``q = 1/2`` by symmetry, and the ``K_time`` exponent of ``d + 1``,
 # ``omega = 3/2`` (a step moves all ``d + 1`` weights of a unit, and ``sqrt(d)`` more pre-activation per weight;

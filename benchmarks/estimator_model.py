@@ -135,7 +135,8 @@ def estimate_band(P: Dict[str, float], d: Any, N: Any, widths: Sequence[Any], ga
     reference = (~np.asarray(sgd, bool)) & (np.asarray(lr) == 0.02) & (np.asarray(steps) == 4000) & \
         (np.asarray(batch) <= 0) & np.asarray(cosine, bool) & (np.asarray(restarts) == 2)
     sigma = P["sigma_ln_k"] + P["sigma_rho"] * np.abs(np.log(rho)) + P["sigma_deep"] * (depth - 1) + \
-        np.where(reference, 0.0, P.get("sigma_proto", 0.0))
+        np.where(reference, 0.0, P.get("sigma_proto", 0.0)) + \
+        np.where((depth > 1) & (np.asarray(d) > 50), P.get("sigma_high_d", 0.0), 0.0)
     spread = np.exp(sigma * 1.6448536269514722)
     noise = 1.6448536269514722 * P["noise"] * np.sqrt(acc * (1 - acc) / N)
     low = np.minimum(np.maximum(acc_at(K / spread) - noise, 0.5), acc)

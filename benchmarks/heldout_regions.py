@@ -72,7 +72,8 @@ HELDOUT_DEEP_D = 50
 
 def apart_rows() -> List[Dict[str, Any]]:
     """The rows of draw 35 (``docs/data/deep_high_d_sample35.csv``: 602 deep networks at ``d`` 51-200 drawn as the
-    protocol draws draw them, measured apart in the sixty-ninth pass on issue 11; no fit has read them),
+    protocol draws draw them, measured apart in the sixty-ninth pass on issue 11; no fit of the estimate has read them,
+    the band's step above ``d`` = 50 was fitted on them),
     3-dataset truth."""
     import deep_high_d   # (its folder is on the path above)
 
@@ -231,7 +232,8 @@ def source(table: Dict[Key, Stats], apart: Dict[bool, Stats]) -> str:
             "TABLE: Dict[Tuple[str, bool, bool, bool], Tuple[int, float, float, float, float, int, float]] = {\n"
             f"{body}\n}}\n\n"
             "#: The same figures for deep networks above d = 50, where no row was held out, on draw 35\n"
-            "#: (docs/data/deep_high_d_sample35.csv: 602 deep networks at d 51-200 that no fit has read), against its\n"
+            "#: (docs/data/deep_high_d_sample35.csv: 602 deep networks at d 51-200 that no fit of the estimate has\n"
+            "#: read; the band's step above d = 50, sigma_high_d, was fitted on them), against its\n"
             "#: 3-dataset truth: ``{d >= 100: (...)}``, the halves d 51-99 and d 100-200.\n"
             "DEEP_ABOVE_50: Dict[bool, Tuple[int, float, float, float, float, int, float]] = {\n"
             f"{body_apart}\n}}\n")

@@ -31,7 +31,8 @@ NARROW_LATER = 9
 #: output bias, as the correction's feature ``ln(N/P)`` counts them).
 NEAR_CAPACITY = (1.0, 4.0)
 #: No held-out deep network had ``d`` above this (every draw drew a deep network's ``d`` in 1-50): a deep question
-#: above it gets the figures of draw 35 instead, 602 deep networks at ``d`` 51-200 that no fit has read, measured
+#: above it gets the figures of draw 35 instead, 602 deep networks at ``d`` 51-200 no fit of the estimate has read (the
+#: band's step above ``d`` = 50, ``sigma_high_d``, was fitted on them), measured
 #: apart on 3 datasets (sixty-ninth pass on issue 11), in two halves, ``d`` 51-99 and 100-200.
 HELDOUT_DEEP_D = 50
 _GROUPS = {"reference": "reference protocol, two layers", "protocols": "other protocols, two layers",
@@ -47,7 +48,8 @@ class HeldOutErrors:
     protocol), on the 6,528 held-out configurations, which no constant or tree of the estimator was fitted on;
     ``python benchmarks/heldout_regions.py`` recomputes them from ``docs/data``. No held-out deep network had ``d``
     above 50 (:data:`HELDOUT_DEEP_D`): a deep question there gets the figures of the 602 deep networks at ``d``
-    51-200 measured apart (draw 35; no fit has read them either), against the mean of 3 datasets, for its half of
+    51-200 measured apart (draw 35; no fit of the estimate read them, the band's step above ``d`` = 50 was fitted on
+    them, so their share in the band is in sample), against the mean of 3 datasets, for its half of
     that range (``d`` 51-99 or 100-200; the flags below then describe the question, the figures do not depend on
     them), and ``truth_datasets`` is 3.
 
@@ -108,7 +110,8 @@ class HeldOutErrors:
         """
         off = round(self.share_off * self.rows)
         what = ("held-out configurations" if self.truth_datasets == 9 else
-                f"configurations no fit has read (no held-out deep row had d above {HELDOUT_DEEP_D}; measured apart, "
+                f"configurations measured apart (no held-out deep row had d above {HELDOUT_DEEP_D}; the band's step "
+                f"there was fitted on them; "
                 f"{self.truth_datasets} datasets each)")
         text = (f"{self.region}: MAE {self.mae:.4f} on {self.rows} {what}, "
                 f"{'none' if off == 0 else off} of them off by more than 0.06 (largest {self.largest:.3f}), "
