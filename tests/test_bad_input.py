@@ -821,3 +821,52 @@ def test_a_nan_argument_is_refused_naming_it_and_its_first_nan_or_infinity(k):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=rf"^{re.escape(name)} contains NaN or infinity \(first at {where}\)$"):
             call()
+
+
+def _long_double_arguments(big):
+    """``(call, argument, where)``: a public call given a long double ``big`` (beyond float64's largest) at a known
+    entry, for every call site that casts an argument to float64 itself before checking it with all_finite."""
+    from types import SimpleNamespace
+
+    from nnpartition import construct
+
+    ld = np.longdouble
+    W2 = np.zeros((2, 3), dtype=ld)
+    W2[1, 2] = big
+    P = np.full((3, 4), 1 / 12, dtype=ld)
+    P[1, 2] = big
+    vec = np.array([0.0, big, 0.0], dtype=ld)
+    net = npn.TwoLayerNet(np.ones((2, 3)), np.zeros(3), np.ones(3), 0.0)
+    duck = SimpleNamespace(W1=W2, b1=np.zeros(3), w2=np.ones(3), b2=0.0)
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    return [
+        (lambda: npn.TwoLayerNet(W2, np.zeros(3), np.ones(3), 0.0), "W1", "row 1, column 2"),
+        (lambda: npn.count_regions(X, W2, np.zeros(3)), "W", "row 1, column 2"),
+        (lambda: npn.regions_in_box(np.ones((3, 2)), np.zeros(2), -1.0, vec), "hi", "index 1"),
+        (lambda: lowrank.bayes_matrix(P), "P_xy", "row 1, column 2"),
+        (lambda: lowrank.conditional_mean_matrix(np.full((3, 4), 1 / 12), np.append(vec, 1.0)), "values",
+         "index 1"),
+        (lambda: teacher.teacher_network(W2), "W", "row 1, column 2"),
+        (lambda: npn.Plane(vec, np.ones(3), np.zeros(3)), "plane origin", "index 1"),
+        (lambda: npn.pictures.window_for(net, box=np.array([-1.0, big], dtype=ld)), "box", "index 1"),
+        (lambda: construct.region_map(duck, X), "net.W1", "row 1, column 2"),
+    ]
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+                    reason="this platform's long double is float64: no value beyond float64's largest")
+@pytest.mark.parametrize("k", range(9))
+def test_a_long_double_beyond_float64_is_refused_as_too_large_without_numpy_warnings(k):
+    """A finite long double beyond float64's largest is refused as too large, naming the argument and the entry,
+    with no numpy warning first (before: numpy's "overflow encountered in cast", then "contains NaN or infinity" for
+    a finite value, at these call sites, which cast by hand; float_matrix(finite=True) already said it). Truth:
+    where the value was put."""
+    big = np.longdouble(np.finfo(np.float64).max) * 4
+    cases = _long_double_arguments(big)
+    assert len(cases) == 9   # (the parametrization counts them)
+    call, name, where = cases[k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)} contains a value too large for float64 "
+                                             rf"\(first at {where}: "):
+            call()

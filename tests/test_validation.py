@@ -123,6 +123,7 @@ def test_draw_36_is_draw_35s_design_on_fresh_protocols_and_networks():
     assert sum(c["pid"] == -1 for c in g36) == sum(c["pid"] == -1 for c in g35) == 48
     assert all(51 <= c["d"] <= 200 and len(c["widths"]) in (2, 3, 4) for c in g36)
 
+
 def test_deep_d_draws_only_deep_networks_in_its_range_and_leaves_the_default_draws_alone():
     """``deep_d`` (draw 35: deep networks at d 51-200) moves only the deep networks' ``d``: with two_layer=0 every
     row is deep and inside the range (both ends reached), the protocols and the cost cap as before; the default is

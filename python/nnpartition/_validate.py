@@ -329,13 +329,29 @@ def all_finite(name: str, arr: np.ndarray, source: Optional[np.ndarray] = None) 
         return
     where = (f"first at row {at[0]}, column {at[1]}" if len(at) == 2 else f"first at index {at[0]}" if len(at) == 1
              else f"first at index {at}" if at else "")
-    given = None if source is None else source[at]
+    # (a source of numbers only: an object array's entry may not be a number numpy can test)
+    given = None if source is None or source.dtype.kind not in "biuf" else source[at]
     if given is not None and np.isfinite(given):
         # (in its own precision: a long double beyond float64 is not shown as inf)
         shown = np.format_float_scientific(given, precision=3, trim="-")
         raise ValueError(f"{name} contains a value too large for {arr.dtype.name} ({where}{': ' if where else ''}"
                          f"{shown})")
     raise ValueError(f"{name} contains NaN or infinity{f' ({where})' if where else ''}")
+
+
+def quiet_cast(arr: np.ndarray, dtype: Any = np.float64, *, copy: bool = False) -> np.ndarray:
+    """``arr`` as ``dtype`` (a copy with ``copy``, else only where the dtype differs) without numpy's overflow
+    warning, for a caller that then checks the result with ``all_finite(name, result, arr)``, which refuses the
+    overflow by name (a long double beyond float64: "too large for float64", not an infinity after a
+    ``RuntimeWarning``).
+
+    Example:
+        >>> big = np.array([1.0, 2.0], dtype=np.longdouble)
+        >>> quiet_cast(big).dtype
+        dtype('float64')
+    """
+    with np.errstate(over="ignore"):
+        return np.array(arr, dtype=dtype) if copy else np.asarray(arr, dtype=dtype)
 
 
 def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = None,

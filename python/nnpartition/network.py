@@ -56,12 +56,12 @@ def _layer_pair(W: Any, b: Any, fan_in: Optional[int], rows: str, w_name: str, b
     kept as it is, not copied, as the float32 region counter takes it): :func:`_layer_pairs`'s check of each pair,
     and :func:`~nnpartition.count_regions`'s of its own ``W`` and ``b``. ``fan_in``: the rows ``W`` must have
     (``None``: any), ``rows`` says why (``"one per column of X"``)."""
-    W = v.float_matrix(w_name, W, dtype=None if keep_float32 else np.float64)
+    # (finite=True: NaN, infinity and a long double beyond float64 refused by name, the first entry named)
+    W = v.float_matrix(w_name, W, dtype=None if keep_float32 else np.float64, finite=True)
     if fan_in is not None and W.shape[0] != fan_in:
         raise ValueError(f"{w_name} must have {fan_in} rows ({rows}), got shape {W.shape}")
     if W.shape[1] == 0:   # as the region counters and the trainer refuse one
         raise ValueError(f"{w_name} must have at least one column (a hidden unit), got shape {W.shape}")
-    v.all_finite(w_name, W)
     b = v.float_vector(b_name, b)
     if b.shape[0] != W.shape[1]:
         # PyTorch's nn.Linear holds weight as (L, d): its W with its own bias has b as long as W's first dimension.
@@ -214,7 +214,8 @@ class TwoLayerNet(_Logit):
 
     def __post_init__(self) -> None:
         # Copies: the network never shares memory with the caller's arrays.
-        self.W1 = np.array(v.float_matrix("W1", self.W1, dtype=np.float64), copy=True)
+        # (finite=True: NaN, infinity and a long double beyond float64 refused by name, before the copy)
+        self.W1 = np.array(v.float_matrix("W1", self.W1, dtype=np.float64, finite=True), copy=True)
         L = self.W1.shape[1]
         if L == 0:   # as the region counters and the trainer refuse one
             raise ValueError(f"W1 must have at least one column (a hidden unit), got shape {self.W1.shape}")
@@ -223,7 +224,6 @@ class TwoLayerNet(_Logit):
         self.b2 = v.real("b2", self.b2)
         self.activation = v.choice("activation", self.activation, ACTIVATIONS)
         self.slope = v.real("slope", self.slope, minimum=0.0)
-        v.all_finite("W1", self.W1)
 
     @property
     def d(self) -> int:

@@ -86,10 +86,10 @@ def _prepare(W: ArrayLike, b: ArrayLike, lo: BoundLike, hi: BoundLike, tol: Any,
                 raise ValueError(f"{name} must be finite, got an integer too large for a float") from None
         if not v.real_dtype(arr.dtype) or arr.dtype == np.bool_:
             raise TypeError(f"{name} must be a real number or a sequence of d={d} real numbers, got {val!r}")
-        arr = np.asarray(arr, dtype=np.float64)
+        source, arr = arr, v.quiet_cast(arr)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != d):
             raise ValueError(f"{name} must be a number or have length d={d} ({rows}), got shape {arr.shape}")
-        v.all_finite(name, arr)   # before broadcasting: a single bound is not given an index
+        v.all_finite(name, arr, source)   # before broadcasting: a single bound is not given an index
         arr = np.ascontiguousarray(np.broadcast_to(arr, (d,)))
         bounds.append(arr)
     lo_a, hi_a = bounds

@@ -23,7 +23,8 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         # message said it had no exact piecewise-linear reading)
         raise ValueError(f"net must use ReLU hidden units (activation 'relu'): nnpartition.construct reads a network "
                          f"as a sum of relu units, got activation {act!r}")
-    W1 = np.asarray(W1, dtype=np.float64)
+    source = np.asarray(W1)
+    W1 = v.quiet_cast(source)   # (a long double beyond float64: refused below, by name)
     if W1.ndim != 2 or W1.shape[1] < 1:
         raise ValueError(f"net.W1 must have shape (d, L) with L >= 1, got {W1.shape}")
     L = W1.shape[1]
@@ -33,7 +34,7 @@ def _params(net: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     if b2a.size != 1:
         raise ValueError(f"net.b2 must be a scalar, got shape {np.shape(b2)}")
     b2 = v.real("net.b2", float(b2a[0]))
-    v.all_finite("net.W1", W1)
+    v.all_finite("net.W1", W1, source)
     # A region's slope sums w2_i W1[:, i] and its offset w2_i b1_i over its active units: bounded by the sums of
     # their sizes, whose being finite makes every product finite too (the slopes overflowed to infinity silently
     # before the fifty-eighth pass: region_map, linear_pieces)

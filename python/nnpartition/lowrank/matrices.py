@@ -38,7 +38,7 @@ def _joint(P: Any, name: str = "P_xy", normalize: bool = False) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"{name} must be a 2-D array (|X|, |Y|), got shape {arr.shape}")
     counts = np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_
-    P = arr.astype(np.float64)
+    P = chk.quiet_cast(arr, copy=True)
     chk.all_finite(name, P, arr)
     if np.any(P < 0):
         i = np.unravel_index(np.argmin(P), P.shape)
@@ -161,10 +161,10 @@ def conditional_mean_matrix(P_xy: Any, values: Any, *, normalize: bool = False) 
     # raised numpy's own words for "abc", naming no argument
     vals = chk._real_array("values", values)
     chk._check_conversion("values", vals, np.float64)
-    vals = np.asarray(vals, dtype=np.float64)
+    source, vals = vals, chk.quiet_cast(vals)
     if vals.ndim not in (1, 2) or vals.shape[0] != P.shape[1]:
         raise ValueError(f"values must have shape ({P.shape[1]},) or ({P.shape[1]}, m), got {np.shape(values)}")
-    chk.all_finite("values", vals)   # (as given: an index for a vector, a row and column for a matrix)
+    chk.all_finite("values", vals, source)   # (as given: an index for a vector, a row and column for a matrix)
     if vals.ndim == 1:
         vals = vals[:, None]
     px, py = _marginals(P)

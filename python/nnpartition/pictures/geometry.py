@@ -22,11 +22,12 @@ BoxLike = Union[Tuple[float, float], Tuple[Tuple[float, float], Tuple[float, flo
 
 
 def _vector(name: str, x: Any, d: Optional[int] = None) -> np.ndarray:
-    arr = v._real_array(name, x).astype(np.float64)
+    source = v._real_array(name, x)
+    arr = v.quiet_cast(source, copy=True)
     if arr.ndim != 1 or (d is not None and arr.shape[0] != d):
         want = f"length d={d}" if d is not None else "1-D"
         raise ValueError(f"{name} must be a vector of {want}, got shape {arr.shape}")
-    v.all_finite(name, arr)
+    v.all_finite(name, arr, source)
     return arr
 
 
@@ -179,14 +180,14 @@ def _box(box: Any) -> Tuple[Tuple[float, float], Tuple[float, float]]:
     arr = v._real_array("box", box)
     if arr.dtype == np.bool_ or (isinstance(box, (list, tuple)) and v.bools_inside(box)):
         raise TypeError(f"box must hold numbers, got {box!r} (True/False are not coordinates)")
-    arr = arr.astype(np.float64)
+    source, arr = arr, v.quiet_cast(arr, copy=True)
     if arr.shape == (2,):
         lo_, hi_ = (float(arr[0]),) * 2, (float(arr[1]),) * 2
     elif arr.shape == (2, 2):
         lo_, hi_ = (float(arr[0, 0]), float(arr[0, 1])), (float(arr[1, 0]), float(arr[1, 1]))
     else:
         raise ValueError(f"box must be (lo, hi) or ((s_lo, t_lo), (s_hi, t_hi)), got shape {arr.shape}")
-    v.all_finite("box", arr)
+    v.all_finite("box", arr, source)
     for k in range(2):
         if not lo_[k] < hi_[k]:
             # two pairs written as the x range then the y range (((-1, 1), (-2, 2))) read as the corners lo, hi: the

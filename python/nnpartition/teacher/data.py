@@ -299,10 +299,10 @@ def _units(W: Any, name: str = "W") -> np.ndarray:
         raise ValueError(f"{name} must have shape (d, L) or (T, d, L), got shape {arr.shape}")
     if not chk.real_dtype(arr.dtype) or arr.dtype == np.bool_:
         raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
-    arr = np.asarray(arr, dtype=np.float64)
+    source, arr = arr, chk.quiet_cast(arr)
     if arr.shape[-1] < 1 or arr.shape[-2] < 1:
         raise ValueError(f"{name} must have at least one unit and one input, got shape {arr.shape}")
-    chk.all_finite(name, arr)
+    chk.all_finite(name, arr, source)
     return np.ascontiguousarray(np.swapaxes(arr, -1, -2))
 
 
