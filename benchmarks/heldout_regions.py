@@ -29,6 +29,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+#: Deep networks above this ``d`` have no held-out row (every draw drew a deep network's ``d`` in 1-50): the
+#: question's figures there come from draw 35 instead (:func:`apart_table`); ``heldout_errors``' own constant, which
+#: is the core's ``CALIBRATED_DEEP_D``.
+from nnpartition.estimate.heldout import HELDOUT_DEEP_D
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
 
@@ -65,9 +70,6 @@ def blind_rows() -> List[Dict[str, Any]]:
     return [r for k in cp.BLIND_DRAWS for r in cp.read_draw(k, "blind")]
 
 
-#: Deep networks above this ``d`` have no held-out row (every draw drew a deep network's ``d`` in 1-50): the
-#: question's figures there come from draw 35 instead (:func:`apart_table`).
-HELDOUT_DEEP_D = 50
 
 
 def apart_rows() -> List[Dict[str, Any]]:

@@ -10,6 +10,7 @@ import numpy.typing as npt
 # Every name the native module exports, one per line (mypy.stubtest checks it against the module).
 __all__ = [
     "ALIASES",
+    "CALIBRATED_DEEP_D",
     "CHOICES",
     "DEEP_BOUNDS_MAX_LAYERS",
     "DEFAULT_LIMITS",
@@ -124,6 +125,7 @@ def check_estimate_size(n: int) -> None: ...
 MAX_LAYERS: int
 # largest entry of required_width's shape: a layer's width as a multiple of the first's (rust/src/estimate.rs)
 MAX_SHAPE_RATIO: float
+CALIBRATED_DEEP_D: float
 
 def estimate_one(
     d: float, n: float, widths: Sequence[float], dist: str, protocol: _ProtocolArgs, ceiling: bool = True

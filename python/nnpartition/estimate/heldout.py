@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
-from .. import _heldout_errors
+from .. import _core, _heldout_errors
 from .. import _validate as v
 from ..training import Protocol
 from ..training.protocol import _settings_go_in_protocol
@@ -30,11 +30,12 @@ NARROW_LATER = 9
 #: ... and ``N / P`` strictly between these is near capacity (``P``: the hidden layers' weights and biases and the
 #: output bias, as the correction's feature ``ln(N/P)`` counts them).
 NEAR_CAPACITY = (1.0, 4.0)
-#: No held-out deep network had ``d`` above this (every draw drew a deep network's ``d`` in 1-50): a deep question
-#: above it gets the figures of draw 35 instead, 602 deep networks at ``d`` 51-200 no fit of the estimate has read (the
-#: band's step above ``d`` = 50, ``sigma_high_d``, was fitted on them), measured
-#: apart on 3 datasets (sixty-ninth pass on issue 11), in two halves, ``d`` 51-99 and 100-200.
-HELDOUT_DEEP_D = 50
+#: No held-out (nor calibration) deep network had ``d`` above this (every draw drew a deep network's ``d`` in 1-50;
+#: the core's ``CALIBRATED_DEEP_D``, where the band's step ``sigma_high_d`` starts): a deep question above it gets the
+#: figures of draw 35 instead, 602 deep networks at ``d`` 51-200 no fit of the estimate has read (the band's step was
+#: fitted on them), measured apart on 3 datasets (sixty-ninth pass on issue 11), in two halves, ``d`` 51-99 and
+#: 100-200.
+HELDOUT_DEEP_D = int(_core.CALIBRATED_DEEP_D)
 _GROUPS = {"reference": "reference protocol, two layers", "protocols": "other protocols, two layers",
            "deep": "deep networks"}
 

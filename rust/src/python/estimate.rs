@@ -5,7 +5,7 @@ use crate::choices::{OptimizerKind, ScheduleKind};
 use crate::error::CoreError;
 use crate::estimate::{
     check_config, check_shape, from_partition, reported, reported_many, shape_widths, Analytic, Budget, Params,
-    MAX_LAYERS, MAX_SHAPE_RATIO, PARAMS, PARAM_NAMES, VALIDATED_RANGE,
+    CALIBRATED_DEEP_D, MAX_LAYERS, MAX_SHAPE_RATIO, PARAMS, PARAM_NAMES, VALIDATED_RANGE,
 };
 use crate::simulation::PointDist;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
@@ -270,5 +270,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(accuracy_ceiling, m)?)?;
     m.add("MAX_LAYERS", MAX_LAYERS)?;
     m.add("MAX_SHAPE_RATIO", MAX_SHAPE_RATIO)?;
+    m.add("CALIBRATED_DEEP_D", CALIBRATED_DEEP_D)?;
     Ok(())
 }
