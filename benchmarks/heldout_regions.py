@@ -70,8 +70,6 @@ def blind_rows() -> List[Dict[str, Any]]:
     return [r for k in cp.BLIND_DRAWS for r in cp.read_draw(k, "blind")]
 
 
-
-
 def apart_rows() -> List[Dict[str, Any]]:
     """The rows of draw 35 (``docs/data/deep_high_d_sample35.csv``: 602 deep networks at ``d`` 51-200 drawn as the
     protocol draws draw them, measured apart in the sixty-ninth pass on issue 11; no fit of the estimate has read them,
@@ -86,11 +84,16 @@ def apart_table(rows: List[Dict[str, Any]]) -> Dict[bool, Stats]:
     """``{d >= 100: (rows, MAE, ...)}`` of the shipped estimate on ``rows`` (draw 35), the figures of
     :func:`region_table` for its two halves, ``d`` 51-99 and 100-200 (the second is estimated worse, docs/theory.md,
     "Deep networks at `d` 51-200 as the protocol draws sample them")."""
-    err, inside, nontrivial = cp.shipped_errors(rows)
-    high = np.array([r["d"] >= 100 for r in rows])
-    out: Dict[bool, Stats] = {}
-    for key in (False, True):
-        m = high == key
+    return _keyed_stats([r["d"] >= 100 for r in rows], cp.shipped_errors(rows))
+
+
+def _keyed_stats(keys: List[Any], errors: Errors) -> Dict[Any, Stats]:
+    """``{key: (rows, MAE, largest error, share off by more than 0.06, share in band, non-trivial rows, non-trivial
+    MAE)}`` of the rows with each key (``keys[i]`` is row ``i``'s), figures rounded to 4 decimals, the keys sorted."""
+    err, inside, nontrivial = errors
+    out: Dict[Any, Stats] = {}
+    for key in sorted(set(keys)):
+        m = np.array([k == key for k in keys])
         mn = m & nontrivial
         n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
         out[key] = (n, round(mae, 4), round(largest, 4), round(off / n, 4), round(band, 4), int(mn.sum()),
@@ -104,16 +107,8 @@ def region_table(rows: List[Dict[str, Any]], errors: Optional[Errors] = None) ->
     (``errors``: ``calibrate_protocols.shipped_errors`` of ``rows``, when already computed)."""
     from nnpartition.estimate.heldout import _heldout_region
 
-    err, inside, nontrivial = cp.shipped_errors(rows) if errors is None else errors
     keys = [_heldout_region(r["d"], r["N"], r["widths"], cp.row_protocol(r)) for r in rows]
-    out: Dict[Key, Stats] = {}
-    for key in sorted(set(keys)):
-        m = np.array([k == key for k in keys])
-        mn = m & nontrivial
-        n, mae, largest, off, _, band = cp.error_figures(err, inside, m, OFF)
-        out[key] = (n, round(mae, 4), round(largest, 4), round(off / n, 4), round(band, 4), int(mn.sum()),
-                    round(float(err[mn].mean()), 4) if mn.any() else float("nan"))
-    return out
+    return _keyed_stats(keys, cp.shipped_errors(rows) if errors is None else errors)
 
 
 def side_by_side(held: Dict[Key, Stats], other: Dict[Key, Stats], what: str,
@@ -207,19 +202,21 @@ def markdown(table: Dict[Key, Stats]) -> str:
 
     lines = ["| region (held out, 9-dataset truth) | rows | MAE | largest | off by > 0.06 | in band | "
              "non-trivial: rows | MAE |", "|---|---|---|---|---|---|---|---|"]
-    for key, (n, mae, largest, off, band, nt, nt_mae) in table.items():
-        lines.append(f"| {_region_name(key)} | {n} | {mae:.4f} | {largest:.3f} | {off:.1%} | {band:.0%} | {nt} | "
-                     f"{nt_mae:.4f} |")
+    lines += [_stats_row(_region_name(key), stats) for key, stats in table.items()]
     return "\n".join(lines)
+
+
+def _stats_row(label: str, stats: Stats) -> str:
+    """A markdown row of a region's figures (:func:`region_table`)."""
+    n, mae, largest, off, band, nt, nt_mae = stats
+    return f"| {label} | {n} | {mae:.4f} | {largest:.3f} | {off:.1%} | {band:.0%} | {nt} | {nt_mae:.4f} |"
 
 
 def apart_markdown(apart: Dict[bool, Stats]) -> str:
     """The rows of :func:`apart_table` as :func:`markdown` writes the held-out regions'."""
     lines = [f"| deep networks above d = {HELDOUT_DEEP_D} (draw 35, 3-dataset truth) | rows | MAE | largest | "
              "off by > 0.06 | in band | non-trivial: rows | MAE |", "|---|---|---|---|---|---|---|---|"]
-    for high, (n, mae, largest, off, band, nt, nt_mae) in apart.items():
-        lines.append(f"| deep networks, d {'100-200' if high else '51-99'} | {n} | {mae:.4f} | {largest:.3f} | "
-                     f"{off:.1%} | {band:.0%} | {nt} | {nt_mae:.4f} |")
+    lines += [_stats_row(f"deep networks, d {'100-200' if high else '51-99'}", stats) for high, stats in apart.items()]
     return "\n".join(lines)
 
 

@@ -7,7 +7,6 @@ argument and the accepted range.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import numbers
 import reprlib
@@ -377,8 +376,7 @@ def float_matrix(name: str, a: Any, *, dtype: Any = None, cols: Optional[int] = 
     _check_conversion(name, arr, target)
     source = arr
     # an overflow is refused below, by name (without finite=True, the caller's own numpy error settings hold)
-    with np.errstate(over="ignore") if finite else contextlib.nullcontext():
-        arr = np.asarray(arr, dtype=target)
+    arr = quiet_cast(arr, target) if finite else np.asarray(arr, dtype=target)
     if arr.shape[0] < min_rows:
         raise ValueError(f"{name} must have at least {min_rows} row(s), got shape {arr.shape}")
     if cols is not None and arr.shape[1] != cols:
@@ -400,9 +398,7 @@ def float_vector(name: str, a: Any, *, dtype: Any = np.float64, length: Optional
     """
     arr = _real_array(name, a)
     _check_conversion(name, arr, dtype)
-    source = arr
-    with np.errstate(over="ignore"):   # an overflow is refused below, by name
-        arr = np.asarray(arr, dtype=dtype)
+    source, arr = arr, quiet_cast(arr, dtype)   # an overflow is refused below, by name
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if length is not None and arr.shape[0] != length:

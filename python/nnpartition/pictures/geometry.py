@@ -37,8 +37,7 @@ def _points(name: str, x: Any, width: int) -> np.ndarray:
     arr = v._real_array(name, x)
     if arr.ndim == 0 or arr.shape[-1] != width:
         raise ValueError(f"{name} must hold points of {width} coordinates (shape (n, {width})), got shape {arr.shape}")
-    with np.errstate(over="ignore"):   # a long double beyond float64: refused below, by name
-        out = np.asarray(arr, dtype=np.float64)
+    out = v.quiet_cast(arr)   # a long double beyond float64: refused below, by name
     v.all_finite(name, out, arr)   # (before the reshape: the entry in the shape the caller gave)
     return out.reshape(-1, width)
 
