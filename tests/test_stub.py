@@ -147,3 +147,42 @@ def test_the_wrappers_are_found():
     assert len({b for b, _ in pairs}) >= 30
     # the check can fail: the counting module calls no trainer
     assert not re.search(r"\b_core\.train_network\b", _module_source(_resolve("nnpartition.regions")))
+
+
+def _dtypes(annotation: ast.expr) -> List[str]:
+    """The numpy dtypes an annotation of the stub names, in order: ``List[Tuple[npt.NDArray[np.float64], ...]]``
+    gives ``["float64", ...]``; ``int`` or ``float`` gives ``[]``."""
+    return [n.attr for n in ast.walk(annotation) if isinstance(n, ast.Attribute) and getattr(n.value, "id", "") == "np"]
+
+
+def test_the_train_output_typed_dicts_name_the_dtypes_train_network_returns():
+    """``_TrainOutput`` and ``_NetworkDict`` say the dtypes ``train_network`` returns (stubtest does not look inside a
+    TypedDict). The stub said float32 for ``snapshot_layers``, ``snapshot_w_out`` and ``snapshot_b_out``, which the
+    binding stacks as float64 (``TrainResult`` types them float64) until the seventieth pass on issue 11."""
+    import numpy as np
+
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    fields = {c.name: {f.target.id: _dtypes(f.annotation) for f in c.body if isinstance(f, ast.AnnAssign)}
+              for c in tree.body if isinstance(c, ast.ClassDef) and c.name in ("_TrainOutput", "_NetworkDict")}
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(12, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.uint8)
+    out = _core.train_network(x, y, [3, 2], "relu", 0.0, "bce", "adam", 0.01, 1e-4, 0.9, 0.9, 0.999, 1e-8, 6,
+                              "cosine", None, 1, 0, None, 3, None, 3)
+    assert set(out) == set(fields["_TrainOutput"])   # every key, the snapshots' too (snapshot_every=3)
+
+    def arrays(value: Any) -> List[str]:
+        """The dtypes of ``value`` in the order :func:`_dtypes` reads them (a list: its first item, as List[...])."""
+        if isinstance(value, np.ndarray):
+            return [value.dtype.name]
+        if isinstance(value, list):
+            return arrays(value[0]) if value else []
+        if isinstance(value, tuple):
+            return [t for v in value for t in arrays(v)]
+        return []
+
+    for key, value in out.items():
+        if isinstance(value, dict):
+            assert {k: arrays(v) for k, v in value.items()} == fields["_NetworkDict"], key
+        else:
+            assert arrays(value) == fields["_TrainOutput"][key], key

@@ -511,9 +511,10 @@ class _TrainOutput(TypedDict, total=False):
     snapshot_steps: npt.NDArray[np.uint64]
     snapshot_accuracy: npt.NDArray[np.float64]
     snapshot_loss: npt.NDArray[np.float64]
-    snapshot_layers: List[Tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
-    snapshot_w_out: npt.NDArray[np.float32]
-    snapshot_b_out: npt.NDArray[np.float32]
+    # the snapshots are stacked as float64 (training.rs's snapshots_to_py), the networks of best and last float32
+    snapshot_layers: List[Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+    snapshot_w_out: npt.NDArray[np.float64]
+    snapshot_b_out: npt.NDArray[np.float64]
 
 # --- teacher ---
 def teacher_sgd(
