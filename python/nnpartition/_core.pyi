@@ -455,7 +455,8 @@ def train_bytes(d: int, n: int, widths: List[int], protocol: _Protocol) -> float
     ``d`` dimensions, besides the data. ValueError as one run's checks refuse. For the command line's pictures."""
 def train_work(d: int, n: int, widths: List[int], count: int, protocol: _Protocol) -> float:
     """The steps :func:`protocol_check` counts against ``max_work`` for ``count`` datasets (all restarts), to sum over
-    configurations. ValueError as one run's checks refuse. Called by :func:`nnpartition.validation.validate`."""
+    configurations. ValueError as one run's checks refuse. Summed by ``nnpartition.training._check_total_work``
+    for :func:`nnpartition.validation.validate` and the command line's demo."""
 def train_network(
     x: npt.NDArray[np.float32],
     y: npt.NDArray[np.uint8],
