@@ -20,6 +20,11 @@ networks at ``d`` 51-200, near capacity by design, 3 datasets each) and draw 36 
 chosen), each with the band before (``sigma_high_d`` = 0) and after. The estimates are the Python mirror's
 (``estimator_model.py`` through ``calibrate_protocols.corrected_of``), which equals the shipped Rust estimator to
 rounding (checked on every row here).
+
+Since rule 39 (seventieth pass) the correction has 40 more deep trees, grown on draws 35 and 36: the fit and the
+test above use the correction without them (``before_rule_39``), as it was when the step was fitted, so the fit
+still reproduces the shipped value; draw 37 (``--sample 37``, read by no fit) tests the step with the shipped
+correction.
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
 #: The fit's grid and the coverage it asks (``calibrate_protocols.COVERAGE["deep"]``).
 GRID = [round(0.01 * i, 2) for i in range(0, 81)]
 COVERAGE = cp.COVERAGE["deep"]
-#: The test draws: (label, CSV stem, reader).
+#: The test draws: (label, CSV stems); the last is scored with the shipped correction, the others with the
+#: correction of the step's fit (:func:`before_rule_39`).
 PROBES = [("draws 1-4 (deep_range_probe)", [f"deep_range_probe{k}" for k in ("", "2", "3", "4")]),
-          ("draw 36", ["deep_high_d_sample36"])]
+          ("draw 36", ["deep_high_d_sample36"]),
+          ("draw 37 (shipped correction)", ["deep_high_d_sample37"])]
 
 
 def _probe_row(r: Dict[str, str], stem: str) -> Dict[str, Any]:
@@ -58,20 +65,28 @@ def read(stem: str) -> List[Dict[str, Any]]:
     return [cp.protocol_row(r, "fresh", int(r["pid"]), stem) for r in rows]
 
 
-def bands(rows: List[Dict[str, Any]], s: float,
-          ceiling: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bands(rows: List[Dict[str, Any]], s: float, ceiling: Optional[np.ndarray] = None,
+          tables: Optional[Dict[str, tuple]] = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(accuracy, low, high)`` of the corrected estimate with ``sigma_high_d = s``, the ceiling applied as the
     shipped estimator applies it (``min`` with it; the mirror has none). ``ceiling``: the rows' ceilings
-    (``calibrate_protocols.shipped(rows)[5]``, which the shipped estimator computes), when already at hand."""
-    acc, lo, hi = cp.corrected_of(cp.columns(rows), dict(cp.START, sigma_high_d=s))
+    (``calibrate_protocols.shipped(rows)[5]``, which the shipped estimator computes), when already at hand;
+    ``tables``: the correction's trees (default the shipped ones; :func:`before_rule_39`)."""
+    acc, lo, hi = cp.corrected_of(cp.columns(rows), dict(cp.START, sigma_high_d=s), tables)
     ceiling = cp.shipped(rows)[5] if ceiling is None else ceiling
     return np.minimum(acc, ceiling), np.minimum(lo, ceiling), np.minimum(hi, ceiling)
 
 
-def coverage(rows: List[Dict[str, Any]], s: float, ceiling: Optional[np.ndarray] = None) -> Dict[str, float]:
+def before_rule_39() -> Dict[str, tuple]:
+    """The correction's trees as they were when the step was fitted and tested (the sixty-ninth pass): without rule
+    39's (seventieth pass), which were grown on draws 35 and 36 and so cannot be scored on them."""
+    return cp.without_high_d(cp.read_correction())
+
+
+def coverage(rows: List[Dict[str, Any]], s: float, ceiling: Optional[np.ndarray] = None,
+             tables: Optional[Dict[str, tuple]] = None) -> Dict[str, float]:
     """Share of ``rows`` inside the band (all, non-trivial, ``d`` 51-99, ``d`` 100-200) and its mean width
-    (``ceiling``: as for :func:`bands`)."""
-    acc, lo, hi = bands(rows, s, ceiling)
+    (``ceiling``, ``tables``: as for :func:`bands`)."""
+    acc, lo, hi = bands(rows, s, ceiling, tables)
     real = np.array([r["real"] for r in rows])
     d = np.array([r["d"] for r in rows])
     inside = (lo <= real) & (real <= hi)
@@ -95,8 +110,9 @@ def fit(rows: List[Dict[str, Any]], verbose: bool = True) -> float:
         print("| sigma_high_d | in band: all | non-trivial | d 51-99 | d 100-200 | mean width |")
         print("|---|---|---|---|---|---|")
     ceiling = cp.shipped(rows)[5]   # (the estimator's, the same at every s: computed once)
+    tables = before_rule_39()
     for s in GRID:
-        c = coverage(rows, s, ceiling)
+        c = coverage(rows, s, ceiling, tables)
         if verbose and (s in (0.0, 0.1, 0.2, 0.3) or c["all"] >= COVERAGE):
             print(f"| {s:.2f} | {c['all']:.1%} | {c['nontrivial']:.1%} | {c['low_d']:.1%} | {c['high_d']:.1%} | "
                   f"{c['width']:.4f} |")
@@ -106,8 +122,10 @@ def fit(rows: List[Dict[str, Any]], verbose: bool = True) -> float:
 
 
 def test_table() -> List[str]:
-    """The band before and after on the test draws (those whose CSV exists)."""
+    """The band before and after on the test draws (those whose CSV exists): draws 1-4 and 36 with the correction
+    of the step's fit (:func:`before_rule_39`), draw 37 with the shipped one."""
     s = cp.START["sigma_high_d"]
+    before = before_rule_39()
     lines = ["| test rows (no fit read them) | rows: all / non-trivial | in band before: all / non-trivial | "
              "after: all / non-trivial | mean width before / after |", "|---|---|---|---|---|"]
     for label, stems in PROBES:
@@ -116,7 +134,8 @@ def test_table() -> List[str]:
             continue
         rows = [r for stem in stems for r in read(stem)]
         ceiling = cp.shipped(rows)[5]
-        b, a = coverage(rows, 0.0, ceiling), coverage(rows, s, ceiling)
+        tables = None if label.endswith("(shipped correction)") else before
+        b, a = coverage(rows, 0.0, ceiling, tables), coverage(rows, s, ceiling, tables)
         lines.append(f"| {label} | {a['n']} / {a['n_nt']} | {b['all']:.1%} / {b['nontrivial']:.1%} | "
                      f"{a['all']:.1%} / {a['nontrivial']:.1%} | {b['width']:.4f} / {a['width']:.4f} |")
     return lines

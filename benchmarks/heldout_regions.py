@@ -29,9 +29,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-#: Deep networks above this ``d`` have no held-out row (every draw drew a deep network's ``d`` in 1-50): the
-#: question's figures there come from draw 35 instead (:func:`apart_table`); ``heldout_errors``' own constant, which
-#: is the core's ``CALIBRATED_DEEP_D``.
+#: Deep networks above this ``d`` have no held-out row of the protocol grids (every grid drew a deep network's ``d``
+#: in 1-50): the question's figures there come from draw ``APART_DRAW`` instead (:func:`apart_table`);
+#: ``heldout_errors``' own constant, which is the core's ``CALIBRATED_DEEP_D``.
 from nnpartition.estimate.heldout import HELDOUT_DEEP_D
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "python" / "nnpartition" / "_heldout_errors.py"
 #: The share "off by more than" this (the max target of other protocols and deep networks).
 OFF = 0.06
+
+#: The draw of deep networks at ``d`` 51-200 whose figures ``heldout_errors`` gives above ``HELDOUT_DEEP_D``: draw
+#: 37 (seventieth pass on issue 11), read by no fit (draws 35 and 36 are the correction's rows since rule 39).
+APART_DRAW = 37
 
 Key = Tuple[str, bool, bool, bool]
 Stats = Tuple[int, float, float, float, float, int, float]
@@ -71,17 +75,16 @@ def blind_rows() -> List[Dict[str, Any]]:
 
 
 def apart_rows() -> List[Dict[str, Any]]:
-    """The rows of draw 35 (``docs/data/deep_high_d_sample35.csv``: 602 deep networks at ``d`` 51-200 drawn as the
-    protocol draws draw them, measured apart in the sixty-ninth pass on issue 11; no fit of the estimate has read them,
-    the band's step above ``d`` = 50 was fitted on them),
+    """The rows of draw ``APART_DRAW`` (``docs/data/deep_high_d_sample37.csv``: 601 deep networks at ``d`` 51-200
+    drawn as the protocol draws draw them, measured in the seventieth pass on issue 11; no fit has read them),
     3-dataset truth."""
     import deep_high_d   # (its folder is on the path above)
 
-    return deep_high_d.draw_rows(35)
+    return deep_high_d.draw_rows(APART_DRAW)
 
 
 def apart_table(rows: List[Dict[str, Any]]) -> Dict[bool, Stats]:
-    """``{d >= 100: (rows, MAE, ...)}`` of the shipped estimate on ``rows`` (draw 35), the figures of
+    """``{d >= 100: (rows, MAE, ...)}`` of the shipped estimate on ``rows`` (draw ``APART_DRAW``), the figures of
     :func:`region_table` for its two halves, ``d`` 51-99 and 100-200 (the second is estimated worse, docs/theory.md,
     "Deep networks at `d` 51-200 as the protocol draws sample them")."""
     return _keyed_stats([r["d"] >= 100 for r in rows], cp.shipped_errors(rows))
@@ -214,8 +217,8 @@ def _stats_row(label: str, stats: Stats) -> str:
 
 def apart_markdown(apart: Dict[bool, Stats]) -> str:
     """The rows of :func:`apart_table` as :func:`markdown` writes the held-out regions'."""
-    lines = [f"| deep networks above d = {HELDOUT_DEEP_D} (draw 35, 3-dataset truth) | rows | MAE | largest | "
-             "off by > 0.06 | in band | non-trivial: rows | MAE |", "|---|---|---|---|---|---|---|---|"]
+    lines = [f"| deep networks above d = {HELDOUT_DEEP_D} (draw {APART_DRAW}, 3-dataset truth) | rows | MAE | "
+             "largest | off by > 0.06 | in band | non-trivial: rows | MAE |", "|---|---|---|---|---|---|---|---|"]
     lines += [_stats_row(f"deep networks, d {'100-200' if high else '51-99'}", stats) for high, stats in apart.items()]
     return "\n".join(lines)
 
@@ -230,10 +233,10 @@ def source(table: Dict[Key, Stats], apart: Dict[bool, Stats]) -> str:
             "from typing import Dict, Tuple\n\n"
             "TABLE: Dict[Tuple[str, bool, bool, bool], Tuple[int, float, float, float, float, int, float]] = {\n"
             f"{body}\n}}\n\n"
-            "#: The same figures for deep networks above d = 50, where no row was held out, on draw 35\n"
-            "#: (docs/data/deep_high_d_sample35.csv: 602 deep networks at d 51-200 that no fit of the estimate has\n"
-            "#: read; the band's step above d = 50, sigma_high_d, was fitted on them), against its\n"
-            "#: 3-dataset truth: ``{d >= 100: (...)}``, the halves d 51-99 and d 100-200.\n"
+            f"#: The same figures for deep networks above d = {HELDOUT_DEEP_D}, where the grids held out no row, on "
+            f"draw {APART_DRAW}\n"
+            f"#: (docs/data/deep_high_d_sample{APART_DRAW}.csv: deep networks at d 51-200 that no fit has read),\n"
+            "#: against its 3-dataset truth: ``{d >= 100: (...)}``, the halves d 51-99 and d 100-200.\n"
             "DEEP_ABOVE_50: Dict[bool, Tuple[int, float, float, float, float, int, float]] = {\n"
             f"{body_apart}\n}}\n")
 
