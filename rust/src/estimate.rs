@@ -1012,16 +1012,26 @@ pub const FITTED_TABLES: [FittedTable; 3] = [
 /// 1.5`, read the same way, a NaN going right). The other group's extension reads exactly 0 there, and adding 0
 /// changes no sum, so this is the whole table bit for bit while skipping its nodes (a sixth of them; the cap of
 /// rule 27 evaluates the correction twice for minibatch protocols).
+/// The trees of a fitted table (`FITTED_TABLES`' third field) that a network reads: the shared ones and its own
+/// group's extension, the two-layer one (`deep == false`: one hidden layer) or the deep one (rules 20, 21 and 39 in
+/// `docs/theory_history.md`); the other group's trees read 0 for it.
+pub fn group_trees(trees: &[u32], deep: bool) -> Vec<u32> {
+    let (shared, two) =
+        (fitted::SHARED_TREES.min(trees.len()), (fitted::SHARED_TREES + fitted::TWO_LAYER_TREES).min(trees.len()));
+    if deep {
+        trees[..shared].iter().chain(&trees[two..]).copied().collect()
+    } else {
+        trees[..two].to_vec()
+    }
+}
+
 fn fitted_ensemble(k: usize, x: &[f64]) -> f64 {
     static FORESTS: std::sync::OnceLock<Vec<[Option<Forest>; 2]>> = std::sync::OnceLock::new();
     let forests = FORESTS.get_or_init(|| {
         FITTED_TABLES
             .iter()
             .map(|&(b, n, t, nf)| {
-                let (shared, two) =
-                    (fitted::SHARED_TREES.min(t.len()), (fitted::SHARED_TREES + fitted::TWO_LAYER_TREES).min(t.len()));
-                let deep: Vec<u32> = t[..shared].iter().chain(&t[two..]).copied().collect();
-                [Forest::new(b, n, &t[..two], nf), Forest::new(b, n, &deep, nf)]
+                [Forest::new(b, n, &group_trees(t, false), nf), Forest::new(b, n, &group_trees(t, true), nf)]
             })
             .collect()
     });
@@ -1744,31 +1754,39 @@ mod tests {
     fn forest_equals_the_plain_walk_on_the_fitted_tables() {
         // Every fitted table, at feature vectors spread over and beyond the calibrated range, at thresholds
         // exactly (ties go left) and NaN: the QuickScorer layout must give the plain walk's sum, bit for bit
-        // (the same leaves in the same order), and every table must fit it.
+        // (the same leaves in the same order), and the trees each group reads (`fitted_ensemble`: the shared and
+        // two-layer ones, or the shared and deep ones) must fit it. (A whole table, 280 trees since rule 39, is
+        // more than a Forest holds, and no network reads all of it.)
         let mut state = 12345u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
-        for (k, &(base, nodes, trees, nf)) in FITTED_TABLES.iter().enumerate() {
-            let forest = Forest::new(base, nodes, trees, nf).expect("every generated table fits a Forest");
-            let thresholds: Vec<f64> = nodes.iter().filter(|n| n.0 != u8::MAX).map(|n| n.1).collect();
-            for trial in 0..3000 {
-                let mut x = vec![0.0; nf];
-                for v in x.iter_mut() {
-                    *v = match trial % 3 {
-                        0 => (next() - 0.5) * 30.0,
-                        // a threshold of some split, exactly, or one step next to it
-                        1 => thresholds[(next() * thresholds.len() as f64) as usize],
-                        _ => thresholds[(next() * thresholds.len() as f64) as usize] * (1.0 + 1e-15),
-                    };
+        for (k, &(base, nodes, all, nf)) in FITTED_TABLES.iter().enumerate() {
+            for (group, trees) in [("two-layer", group_trees(all, false)), ("deep", group_trees(all, true))] {
+                let trees = &trees[..];
+                let forest = Forest::new(base, nodes, trees, nf).expect("each group's trees fit a Forest");
+                let depth = if group == "deep" { 2.0 } else { 1.0 };
+                let thresholds: Vec<f64> = nodes.iter().filter(|n| n.0 != u8::MAX).map(|n| n.1).collect();
+                for trial in 0..3000 {
+                    let mut x = vec![0.0; nf];
+                    for v in x.iter_mut() {
+                        *v = match trial % 3 {
+                            0 => (next() - 0.5) * 30.0,
+                            // a threshold of some split, exactly, or one step next to it
+                            1 => thresholds[(next() * thresholds.len() as f64) as usize],
+                            _ => thresholds[(next() * thresholds.len() as f64) as usize] * (1.0 + 1e-15),
+                        };
+                    }
+                    if trial % 97 == 0 {
+                        x[trial % nf] = f64::NAN;
+                    }
+                    let (fast, plain) = (forest.eval(&x), ensemble(base, nodes, trees, &x));
+                    assert_eq!(fast.to_bits(), plain.to_bits(), "table {k}, {group}, trial {trial}");
+                    // the estimator's own path, at this group's depth
+                    x[DEPTH_FEATURE] = depth;
+                    assert_eq!(fitted_ensemble(k, &x).to_bits(), ensemble(base, nodes, trees, &x).to_bits());
                 }
-                if trial % 97 == 0 {
-                    x[trial % nf] = f64::NAN;
-                }
-                let (fast, plain) = (forest.eval(&x), ensemble(base, nodes, trees, &x));
-                assert_eq!(fast.to_bits(), plain.to_bits(), "table {k}, trial {trial}");
-                assert_eq!(fitted_ensemble(k, &x).to_bits(), plain.to_bits());
             }
         }
     }
