@@ -1729,11 +1729,12 @@ def test_the_shipped_heldout_table_is_what_the_measurements_give():
 
 
 @pytest.mark.parametrize("d, high", [(51, False), (99, False), (100, True), (200, True)])
-def test_a_deep_question_above_d_50_gets_the_figures_of_draw_35_not_of_the_held_out_rows(d, high):
-    """No held-out deep row has ``d`` above 50: a deep question there is answered with draw 35's figures for its half
-    (``DEEP_ABOVE_50``), says so, and says its truth is 3 datasets; at ``d`` = 50, and for two layers at any ``d``,
-    the held-out table answers as before (before: every deep question at ``d`` 51-200 got the held-out figures of
-    ``d`` <= 50, 96-99% in the band, where draw 35 measured 84-88%)."""
+def test_a_deep_question_above_d_50_gets_the_figures_of_draw_37_not_of_the_held_out_rows(d, high):
+    """The grids held out no deep row with ``d`` above 50: a deep question there is answered with the figures of draw
+    37 (no fit read it) for its half (``DEEP_ABOVE_50``), says so, and says its truth is 3 datasets; at ``d`` = 50,
+    and for two layers at any ``d``, the held-out table answers as before (before the sixty-ninth pass: every deep
+    question at ``d`` 51-200 got the held-out figures of ``d`` <= 50, 96-99% in the band, where draw 35 measured
+    84-88%)."""
     from nnpartition._heldout_errors import DEEP_ABOVE_50, TABLE
 
     for widths, proto in (([16, 16], npn.Protocol()), ([32, 8, 32], npn.Protocol(optimizer="sgd", lr=0.2))):
@@ -1741,7 +1742,7 @@ def test_a_deep_question_above_d_50_gets_the_figures_of_draw_35_not_of_the_held_
         assert (e.rows, e.mae, e.largest, e.share_off, e.in_band, e.nontrivial_rows, e.nontrivial_mae) == \
             DEEP_ABOVE_50[high]
         assert e.truth_datasets == 3 and e.region == f"deep networks, d {'100-200' if high else '51-99'}"
-        assert "no held-out deep row had d above 50" in e.describe() and "3 datasets each" in e.describe()
+        assert "the grids held out no deep row above d 50" in e.describe() and "3 datasets each" in e.describe()
         assert e.group == "deep" and e.to_dict()["truth_datasets"] == 3
         # the question's own flags still describe it (SGD lr 0.2: large steps; an 8-unit later layer: narrow)
         assert (e.large_steps, e.narrow_later_layer) == ((False, False) if widths == [16, 16] else (True, True))
@@ -1753,15 +1754,17 @@ def test_a_deep_question_above_d_50_gets_the_figures_of_draw_35_not_of_the_held_
 
 
 @_needs_checkout
-def test_the_shipped_figures_above_d_50_are_what_draw_35_gives():
-    """``DEEP_ABOVE_50`` against draw 35's rows (docs/data/deep_high_d_sample35.csv), re-estimated now, by the
-    script's own reading of the CSV; the halves hold all 602 rows, each at ``d`` 51-200; theory.md shows the table
-    the script prints. Fails when the estimator or the draw change and the table was not regenerated."""
+def test_the_shipped_figures_above_d_50_are_what_draw_37_gives():
+    """``DEEP_ABOVE_50`` against draw 37's rows (docs/data/deep_high_d_sample37.csv), re-estimated now, by the
+    script's own reading of the CSV; the halves hold all 601 rows, each at ``d`` 51-200, and none of them is a row a
+    fit reads; theory.md shows the table the script prints. Fails when the estimator or the draw change and the table
+    was not regenerated."""
     from nnpartition import _heldout_errors
 
     script = _heldout_script()
     rows = script.apart_rows()
-    assert len(rows) == 602 and all(51 <= r["d"] <= 200 and len(r["widths"]) >= 2 for r in rows)
+    assert len(rows) == 601 and all(51 <= r["d"] <= 200 and len(r["widths"]) >= 2 for r in rows)
+    assert script.APART_DRAW not in script.cp.HIGH_D_DRAWS
     apart = script.apart_table(rows)
     assert apart == _heldout_errors.DEEP_ABOVE_50
     assert apart[False][0] == sum(r["d"] < 100 for r in rows) and apart[True][0] == sum(r["d"] >= 100 for r in rows)
@@ -1772,38 +1775,52 @@ def test_the_shipped_figures_above_d_50_are_what_draw_35_gives():
 
 
 @_needs_checkout
-def test_the_band_step_above_d_50_is_its_fit_on_draw_35_and_holds_on_draw_36():
+def test_the_band_step_above_d_50_is_its_fit_on_draw_35_and_holds_on_draws_36_and_37():
     """``sigma_high_d`` (the band's step for deep networks above ``d`` = 50) is what ``band_high_d.py``'s fit chooses
-    on draw 35 (the narrowest value of its grid whose band holds >= 94% of the rows), the mirror it scans is the
-    shipped estimator there, and on draw 36, which did not choose it, the band holds >= 90% of the non-trivial rows
-    where it held less than 90% without the step: the claim of docs/theory.md, whose tables are what the script
-    prints. Fails when the constant, the band or the data change without the fit being rerun."""
+    on draw 35 (the narrowest value of its grid whose band holds >= 94% of the rows) under the correction it was
+    fitted with (before rule 39, whose trees read draw 35), the mirror it scans is the shipped estimator there, and
+    on draw 36, which did not choose it, the band holds >= 90% of the non-trivial rows where it held less than 90%
+    without the step; so it does on draw 37, which no fit read, with the shipped correction: the claims of
+    docs/theory.md, whose tables are what the script prints. Fails when the constant, the band, the correction or
+    the data change without the fit being rerun."""
     script = benchmark_script("band_high_d")
     fit_rows = script.read("deep_high_d_sample35")
     assert script.mirror_check(fit_rows) < 1e-9
     chosen = script.fit(fit_rows, verbose=False)
     assert chosen == model_constants()["sigma_high_d"]
-    assert script.coverage(fit_rows, chosen)["all"] >= script.COVERAGE > script.coverage(fit_rows, chosen - 0.01)["all"]
-    test_rows = script.read("deep_high_d_sample36")
-    before, after = script.coverage(test_rows, 0.0), script.coverage(test_rows, chosen)
-    assert before["nontrivial"] < 0.9 <= after["nontrivial"], (before, after)
+    old = script.before_rule_39()
+    assert (script.coverage(fit_rows, chosen, tables=old)["all"] >= script.COVERAGE
+            > script.coverage(fit_rows, chosen - 0.01, tables=old)["all"])
+    for stem, tables in (("deep_high_d_sample36", old), ("deep_high_d_sample37", None)):
+        test_rows = script.read(stem)
+        before, after = script.coverage(test_rows, 0.0, tables=tables), script.coverage(test_rows, chosen,
+                                                                                          tables=tables)
+        assert before["nontrivial"] < 0.9 <= after["nontrivial"], (stem, before, after)
     theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
     assert "\n".join(script.test_table()) in theory
 
 
 @_needs_checkout
-def test_the_regions_pass_their_blind_test_and_the_docs_say_so():
+def test_the_regions_blind_test_is_scored_by_its_rule_and_the_docs_say_how_it_went():
     """Draw 33 (docs/data/blind_sample33.csv) was drawn, and its rule (``protocol_grid.BLIND_RULE``) written,
-    before it was measured: the shipped regions must order its errors as the rule asks (docs/theory.md, "A blind
-    test": Spearman 0.85 for the share off by more than 0.06, 0.94 for the MAE, the worst region second). Fails when
-    the estimator or the regions change so that they no longer pass, or when theory.md shows other figures."""
+    before it was measured. The regions passed it with the estimator of the forty-second pass; scored with today's
+    (rule 39, seventieth pass, moved the deep estimates) they miss its third item by one place (the worst region is
+    the draw's third by the share off, 7.1% against 7.2%) while the rank correlations hold (docs/theory.md, "A blind
+    test"). theory.md must show the report the script prints, verdict included, and say in words how it went; the
+    rank correlations must still clear the rule's bars. Fails when the estimator, the regions or the docs change
+    without the others."""
     script = _heldout_script()
     rows = script.blind_rows()
     errors = script.cp.shipped_errors(rows)   # read and estimated once for both tables
     report, passed = script.blind_check(_region_tables("held"), script.region_table(rows, errors))
-    assert passed, report
     theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
-    assert report in theory
+    assert report in theory and report.endswith("PASSED" if passed else "FAILED")
+    assert ("the rule **fails** its third item" in theory) == (not passed)
+    from protocol_grid import BLIND_RULE   # (benchmarks/ is on the path once the script is loaded)
+
+    share, mae = (float(x) for x in re.findall(r"share off by more than 0.06 ([0-9.]+) .*? of the MAE ([0-9.]+)",
+                                               report)[0])
+    assert share >= BLIND_RULE["share_rank"] and mae >= BLIND_RULE["mae_rank"], report
     assert script.group_errors(rows, errors) in theory
     # theory.md says the largest error and the rows off by more than 0.06 need no non-trivial version, a trivial row
     # being off by at most 0.001: that follows from the cut (real and estimate both in [0.999, 1]), so what is checked
@@ -2108,7 +2125,7 @@ def test_an_array_estimate_carries_its_question_broadcast_entry_by_entry():
 def test_deep_required_width_is_the_first_width_of_a_scan(d, N, target, layers):
     """``required_width(..., layers=k)`` (a bisection in Rust) is the first ``L`` of a plain scan of
     ``estimate_accuracy(d, N, widths=[L] * k)``, edge by edge as reported (capped at the ceiling); ``layers=1`` is
-    the two-layer question. (The upper edge can dip by up to 6e-4 just below 1 at four layers, docs/theory.md,
+    the two-layer question. (The upper edge can dip by up to 6e-4 just below 1 at 2-4 layers, docs/theory.md,
     "Sizing": targets above 0.98 are left out.)"""
     limit = 300
     a = required_width(d, N, target, layers=layers, max_width=limit)
@@ -2282,13 +2299,14 @@ def test_monotone_sweeps_deep_sizing_names_each_protocol_in_the_command_lines_wo
     """``benchmarks/monotone_sweeps.py --deep-sizing`` printed the reference protocol of a question as ``None`` and the
     others as ``Protocol(...)`` reprs ("d=100 N=575 4 layers None: falls by ...", a user's reading, session 63). Each
     is now in ``Protocol.describe()``'s words, as ``nnpartition size`` prints it, the reference one said so; the
-    figures of docs/theory.md's "Sizing" (no answer differs, 4 falls of the upper edge) are unchanged."""
+    figures of docs/theory.md's "Sizing" (no answer differs, 6 falls of the upper edge since rule 39, two of them
+    under the reference protocol) are the script's."""
     mod = benchmark_script("monotone_sweeps")
     mod.deep_sizing()
     out = capsys.readouterr().out
     assert "None" not in out and "Protocol(" not in out
     falls = [line for line in out.splitlines() if line.startswith("  upper edge:")]
-    assert len(falls) == 4 and sum("(the reference)" in line for line in falls) == 1
+    assert len(falls) == 6 and sum("(the reference)" in line for line in falls) == 2
     assert npn.Protocol().describe() + " (the reference)" in out
     assert "unlike the scan's first width reaching the target: 0" in out
 

@@ -110,18 +110,22 @@ def test_the_deep_high_d_draw_is_the_one_measured(k):
 
 
 @needs_checkout
-def test_draw_36_is_draw_35s_design_on_fresh_protocols_and_networks():
-    """Draw 36, the test set of a band term fitted on draw 35, is draw 35's design exactly (SAMPLES[36] differs from
-    SAMPLES[35] only in the draw): the same counts, d range and cost cap, but none of draw 35's sampled protocols and
-    none of its configurations, so nothing fitted on draw 35 has seen a row of draw 36."""
-    s35, s36 = _samples()[35], _samples()[36]
-    assert s36 == dict(s35, draw=36)
-    g35 = protocol_sample(**{a: v for a, v in s35.items() if a != "calibration_only"})
-    g36 = protocol_sample(**{a: v for a, v in s36.items() if a != "calibration_only"})
-    assert not {c["pid"] for c in g35 if c["pid"] >= 0} & {c["pid"] for c in g36 if c["pid"] >= 0}
-    assert not set(map(_config_key, g35)) & set(map(_config_key, g36))
-    assert sum(c["pid"] == -1 for c in g36) == sum(c["pid"] == -1 for c in g35) == 48
-    assert all(51 <= c["d"] <= 200 and len(c["widths"]) in (2, 3, 4) for c in g36)
+@pytest.mark.parametrize("draw, earlier", [(36, (35,)), (37, (35, 36))])
+def test_a_later_high_d_draw_is_draw_35s_design_on_fresh_protocols_and_networks(draw, earlier):
+    """Draw 36, the test set of a band term fitted on draw 35, and draw 37, the held-out test of rule 39 (the
+    correction grown on draws 35 and 36), are draw 35's design exactly (their SAMPLES entry differs from SAMPLES[35]
+    only in the draw): the same counts, d range and cost cap, but none of the earlier draws' sampled protocols and
+    none of their configurations, so nothing fitted on an earlier draw has seen a row of the later one."""
+    later = _samples()[draw]
+    assert later == dict(_samples()[35], draw=draw)
+    g = protocol_sample(**{a: v for a, v in later.items() if a != "calibration_only"})
+    assert sum(c["pid"] == -1 for c in g) == 48
+    assert all(51 <= c["d"] <= 200 and len(c["widths"]) in (2, 3, 4) for c in g)
+    for k in earlier:
+        e = protocol_sample(**{a: v for a, v in _samples()[k].items() if a != "calibration_only"})
+        assert not {c["pid"] for c in e if c["pid"] >= 0} & {c["pid"] for c in g if c["pid"] >= 0}
+        assert not set(map(_config_key, e)) & set(map(_config_key, g))
+        assert sum(c["pid"] == -1 for c in e) == 48
 
 
 def test_deep_d_draws_only_deep_networks_in_its_range_and_leaves_the_default_draws_alone():

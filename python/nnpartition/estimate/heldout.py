@@ -30,11 +30,10 @@ NARROW_LATER = 9
 #: ... and ``N / P`` strictly between these is near capacity (``P``: the hidden layers' weights and biases and the
 #: output bias, as the correction's feature ``ln(N/P)`` counts them).
 NEAR_CAPACITY = (1.0, 4.0)
-#: No held-out (nor calibration) deep network had ``d`` above this (every draw drew a deep network's ``d`` in 1-50;
-#: the core's ``CALIBRATED_DEEP_D``, where the band's step ``sigma_high_d`` starts): a deep question above it gets the
-#: figures of draw 35 instead, 602 deep networks at ``d`` 51-200 no fit of the estimate has read (the band's step was
-#: fitted on them), measured apart on 3 datasets (sixty-ninth pass on issue 11), in two halves, ``d`` 51-99 and
-#: 100-200.
+#: The protocol grids held out no deep network with ``d`` above this (every grid drew a deep network's ``d`` in
+#: 1-50; the core's ``CALIBRATED_DEEP_D``, where the band's step ``sigma_high_d`` starts): a deep question above it
+#: gets the figures of draw 37 instead, 601 deep networks at ``d`` 51-200 that no fit has read, measured apart on 3
+#: datasets (seventieth pass on issue 11), in two halves, ``d`` 51-99 and 100-200.
 HELDOUT_DEEP_D = int(_core.CALIBRATED_DEEP_D)
 _GROUPS = {"reference": "reference protocol, two layers", "protocols": "other protocols, two layers",
            "deep": "deep networks"}
@@ -47,12 +46,11 @@ class HeldOutErrors:
 
     The errors are the shipped estimate's against the mean of 9 datasets of real training (each row under its own
     protocol), on the 6,528 held-out configurations, which no constant or tree of the estimator was fitted on;
-    ``python benchmarks/heldout_regions.py`` recomputes them from ``docs/data``. No held-out deep network had ``d``
-    above 50 (:data:`HELDOUT_DEEP_D`): a deep question there gets the figures of the 602 deep networks at ``d``
-    51-200 measured apart (draw 35; no fit of the estimate read them, the band's step above ``d`` = 50 was fitted on
-    them, so their share in the band is in sample), against the mean of 3 datasets, for its half of
-    that range (``d`` 51-99 or 100-200; the flags below then describe the question, the figures do not depend on
-    them), and ``truth_datasets`` is 3.
+    ``python benchmarks/heldout_regions.py`` recomputes them from ``docs/data``. The grids held out no deep network
+    with ``d`` above 50 (:data:`HELDOUT_DEEP_D`): a deep question there gets the figures of the 601 deep networks at
+    ``d`` 51-200 measured apart (draw 37; no fit read them), against the mean of 3 datasets, for its half of that
+    range (``d`` 51-99 or 100-200; the flags below then describe the question, the figures do not depend on them),
+    and ``truth_datasets`` is 3.
 
     Attributes:
         region: the region's name, e.g. ``"deep networks, large steps, narrow later layer"``.
@@ -70,7 +68,7 @@ class HeldOutErrors:
         inside_range: whether the question lies inside :func:`validated_range`; outside it these figures describe
             the region's measured part, not the question.
         truth_datasets: the datasets of real training each row's truth is the mean of: 9 for the held-out rows, 3
-            for a deep question above ``d`` = 50 (draw 35).
+            for a deep question above ``d`` = 50 (draw 37).
 
     Example:
         >>> e = heldout_errors(2, 300, widths=[64, 8, 64], protocol=Protocol(lr=0.05))
@@ -78,7 +76,7 @@ class HeldOutErrors:
         'deep networks, large steps, narrow later layer'
         >>> e.share_off > heldout_errors(2, 300, widths=[64, 64, 64]).share_off   # large steps, narrow layer: worse
         True
-        >>> high = heldout_errors(150, 5000, widths=[16, 16])   # no held-out deep row above d = 50: draw 35's
+        >>> high = heldout_errors(150, 5000, widths=[16, 16])   # deep above d = 50: draw 37's figures
         >>> high.region, high.truth_datasets
         ('deep networks, d 100-200', 3)
     """
@@ -111,9 +109,8 @@ class HeldOutErrors:
         """
         off = round(self.share_off * self.rows)
         what = ("held-out configurations" if self.truth_datasets == 9 else
-                f"configurations measured apart (no held-out deep row had d above {HELDOUT_DEEP_D}; the band's step "
-                f"there was fitted on them; "
-                f"{self.truth_datasets} datasets each)")
+                f"configurations measured apart, no fit read them (the grids held out no deep row above d "
+                f"{HELDOUT_DEEP_D}; {self.truth_datasets} datasets each)")
         text = (f"{self.region}: MAE {self.mae:.4f} on {self.rows} {what}, "
                 f"{'none' if off == 0 else off} of them off by more than 0.06 (largest {self.largest:.3f}), "
                 f"{self.in_band:.0%} inside the 90% band")
