@@ -1,18 +1,23 @@
-"""Draws 35 and 36: deep networks at ``d`` 51-200 as the protocol draws sample them, against the shipped estimate.
+"""Draws 35-37: deep networks at ``d`` 51-200 as the protocol draws sample them, against the shipped estimate.
 
 Usage:
-    nice -n 10 python benchmarks/protocol_grid.py measure --sample 35 --workers 1   # train (resumable)
-    python benchmarks/protocol_grid.py export --sample 35    # docs/data/deep_high_d_sample35.csv
-    python benchmarks/deep_high_d.py                         # these tables (about 20 s, nothing trained)
-    python benchmarks/deep_high_d.py --draw 36               # the same tables for draw 36, beside draw 35
+    nice -n 10 python benchmarks/protocol_grid.py measure --sample 37 --workers 2   # train (resumable)
+    python benchmarks/protocol_grid.py export --sample 37    # docs/data/deep_high_d_sample37.csv
+    python benchmarks/deep_high_d.py                         # draw 37's tables (about 20 s, nothing trained)
+    python benchmarks/deep_high_d.py --draw 35               # draw 35's (in sample since rule 39), and so on
+
+Since rule 39 (seventieth pass on issue 11; ``benchmarks/rule39.py``) the correction's last 40 deep rounds are grown
+on draws 35 and 36: scored with the shipped estimate they are in sample. Draw 37, draw 35's design on fresh seeds,
+fixed with rule 39 before it was measured, is read by no fit: the default.
 
 Every deep row of the calibration, decision, fresh and held-out draws has ``d`` <= 50: ``protocol_sample`` drew a
 deep network's ``d`` log-uniformly in 1-50 (two-layer ones in 1-200), while the validated range is ``d`` 1-200 for
 deep networks too. Draw 35 (``benchmarks/protocol_grid.py``, ``SAMPLES[35]``, fixed and committed before it was
 measured) draws deep networks only, as every protocol draw draws them (2-4 hidden layers of 4-128 units, ``N`` near
 capacity, the cost cap 8e9) but with ``d`` log-uniform in 51-200 (``deep_d``): 6 under each of the first 96
-protocols of ``sample_protocols(96, 35)`` and 48 under the reference protocol. No fit has read it and nothing is
-decided on it: a measurement of the shipped estimator. Truth: the mean over 3 datasets (seed 777), as on every
+protocols of ``sample_protocols(96, 35)`` and 48 under the reference protocol; it was measured as a test of the
+estimator of its pass, and the band's step and, since rule 39, the correction's last deep rounds were fitted on it.
+Truth: the mean over 3 datasets (seed 777), as on every
 draw; the held-out deep rows' figures of "At a glance" use 9, so they are printed here with both.
 
 Draw 36 (``SAMPLES[36]``) is draw 35's design exactly on fresh seeds (``sample_protocols(96, 36)``; the cost cap
@@ -170,8 +175,9 @@ def compare_table(sets: List[Tuple[str, List[Row]]]) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worst", type=int, default=10, help="list this many largest errors (default 10)")
-    ap.add_argument("--draw", type=int, default=35, choices=sorted(DEEP_HIGH_D_DRAWS),
-                    help="the draw of deep networks at d 51-200 to score (default 35; 36: the band term's test set)")
+    ap.add_argument("--draw", type=int, default=37, choices=sorted(DEEP_HIGH_D_DRAWS),
+                    help="the draw of deep networks at d 51-200 to score (default 37, read by no fit; 35 and 36: "
+                    "the rows rule 39 grew the correction on, in sample)")
     args = ap.parse_args(argv)
     k = args.draw
     rows = with_estimate(draw_rows(k))
@@ -189,7 +195,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     earlier = [(j, with_estimate(draw_rows(j))) for j in sorted(DEEP_HIGH_D_DRAWS) if j < k]
     high_d: List[Tuple[str, List[Row]]] = []
     for j, draw in [(k, rows), *earlier]:
-        high_d += [(f"draw {j} (d 51-200)", draw), (f"draw {j}, other protocols", [r for r in draw if not r["ref"]])]
+        fitted = " in sample" if j in cp.HIGH_D_DRAWS else ""
+        high_d += [(f"draw {j} (d 51-200){fitted}", draw),
+                   (f"draw {j}, other protocols{fitted}", [r for r in draw if not r["ref"]])]
     print(f"beside {''.join(f'draw {j} (d 51-200) and ' for j, _ in earlier)}the deep rows at d <= 50 (held out: "
           f"9-dataset truth as in \"At a glance\", and the first 3 datasets', the truth draw {k} has; the fresh "
           "draws 28, 31, 32: 3 datasets):\n")
