@@ -1801,6 +1801,27 @@ def test_the_band_step_above_d_50_is_its_fit_on_draw_35_and_holds_on_draws_36_an
 
 
 @_needs_checkout
+def test_rule_39_holds_on_draw_37_and_the_docs_show_its_table():
+    """Rule 39 (docs/theory_history.md, the seventieth pass) grew the correction's deep trees on draws 35 and 36 and was
+    decided on draw 37, fixed with the rule before it was measured: by ``benchmarks/rule39.py``, every item holds with
+    the shipped estimator (the script's Python mirror, which also gives the estimate without rule 39's trees, equal to
+    the shipped Rust estimator on every row), and docs/theory.md shows the script's non-trivial rows and item 1's figures. Fails when the
+    correction, the draws or the docs change without the others."""
+    script = benchmark_script("rule39")
+    lines, verdicts, gap = script.score()
+    assert gap < 1e-9 and len(verdicts) == 3 and all(verdicts.values()), verdicts
+    theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
+    shown = [line for line in lines if line.startswith(("| draw 37", "| held out")) and "non-trivial" in line]
+    assert len(shown) == 8 and all(line in theory for line in shown), [line for line in shown if line not in theory]
+    old, new, rows = re.search(r"(\d+) rows non-trivial under either estimate: MAE ([0-9.]+) -> ([0-9.]+)",
+                               lines[0]).group(2, 3, 1)
+    assert f"the MAE fell from {old} to {new} on the {rows} rows non-trivial under either estimate" in " ".join(
+        theory.split())
+    # the rule's draws: the trees read 35 and 36, never 37
+    assert script.cp.HIGH_D_DRAWS == (35, 36)
+
+
+@_needs_checkout
 def test_the_regions_blind_test_is_scored_by_its_rule_and_the_docs_say_how_it_went():
     """Draw 33 (docs/data/blind_sample33.csv) was drawn, and its rule (``protocol_grid.BLIND_RULE``) written,
     before it was measured. The regions passed it with the estimator of the forty-second pass; scored with today's
