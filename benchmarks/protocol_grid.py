@@ -15,6 +15,7 @@ Usage:
     # --sample 35: deep networks only at d 51-200 (deep_d), docs/data/deep_high_d_sample35.csv (DEEP_HIGH_D_DRAWS)
     # --sample 36: draw 35's design, fresh (seed 36), docs/data/deep_high_d_sample36.csv: the band term's test set
     # --sample 37: the same, fresh (seed 37), docs/data/deep_high_d_sample37.csv: rule 39's held-out test
+    # --sample 38: the same, fresh (seed 38), docs/data/deep_high_d_sample38.csv: rule 40's test
 
 The grids are fixed here, before any constant was fitted, by a seeded random draw:
 
@@ -190,6 +191,11 @@ SAMPLES = {1: dict(draw=1), 2: dict(draw=2, two_layer=6, deep=10, reference_deep
            # decides whether it ships, and, shipped or not, the held-out rows of deep networks at d 51-200 that
            # heldout_errors reports. No fit reads it. Exported as DEEP_HIGH_D_DRAWS' file; deep_high_d.py --draw 37.
            37: dict(draw=37, n=96, two_layer=0, deep=6, reference_deep=48, deep_d=(51, 200),
+                    calibration_only=True),
+           # Draw 38 (seventieth pass): draw 35's design again on fresh seeds (sample_protocols(96, 38)), drawn and
+           # committed with rule 40 (docs/theory_history.md) before any of it was measured: the test of the band's
+           # step refitted out of fold (band_high_d.py --crossfit). No fit reads it.
+           38: dict(draw=38, n=96, two_layer=0, deep=6, reference_deep=48, deep_d=(51, 200),
                     calibration_only=True)}
 #: Draws exported under another name than ``protocol_sampleK.csv`` (which ``calibrate_protocols.load`` reads).
 DECISION_DRAWS = {k: f"decision_sample{k}" for k in (13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
@@ -217,9 +223,10 @@ BLIND_DRAWS: Dict[int, str] = {33: "blind_sample33"}
 BLIND_RULE = dict(min_rows=30, share_rank=0.6, mae_rank=0.7, worst=("deep", True, True, False), worst_among=2)
 #: Draw 34, exported as ``family_sample34.csv``.
 FAMILY_DRAWS: Dict[int, str] = {34: "family_sample34"}
-#: Draws 35-37 (deep networks at d 51-200), exported as ``deep_high_d_sampleK.csv``; draw 36 is the test set of
-#: the band term fitted on draw 35, draw 37 the held-out test of rule 39, which grows the correction on 35 and 36.
-DEEP_HIGH_D_DRAWS: Dict[int, str] = {k: f"deep_high_d_sample{k}" for k in (35, 36, 37)}
+#: Draws 35-38 (deep networks at d 51-200), exported as ``deep_high_d_sampleK.csv``; draw 36 is the test set of
+#: the band term fitted on draw 35, draw 37 the held-out test of rule 39, which grows the correction on 35 and 36,
+#: draw 38 the test of rule 40 (the band term refitted out of fold).
+DEEP_HIGH_D_DRAWS: Dict[int, str] = {k: f"deep_high_d_sample{k}" for k in (35, 36, 37, 38)}
 #: Seed of draw 34 (:func:`family_sample`), fixed before it was measured.
 FAMILY_SEED = 2034
 #: What draw 34 decides, written before it was measured (forty-third pass on issue 11). The reference files
@@ -311,7 +318,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["measure", "export", "list"])
     ap.add_argument("--sample", type=int, nargs="?", const=1, default=0, choices=sorted(SAMPLES),
-                    help="a continuous draw of protocols (1-4, 6-33; 35-37: deep networks at d 51-200), the "
+                    help="a continuous draw of protocols (1-4, 6-33; 35-38: deep networks at d 51-200), the "
                     "reference-protocol draw (5) or the families' draw (34), instead of the protocol grid")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
