@@ -121,6 +121,110 @@ def fit(rows: List[Dict[str, Any]], verbose: bool = True) -> float:
     raise RuntimeError("no value of the grid reaches the coverage")
 
 
+#: Where ``--crossfit`` stores the trees it grows for each fold (rule 40): per held-out draw, per table, the 40 trees
+#: rule 39's rounds give without that draw (nodes, each tree's first node relative to them), so that the fit's scan
+#: can be repeated (and tested) without growing them again.
+CROSSFIT = cp.DATA / "band_high_d_crossfit.json"
+
+
+def crossfit_grow() -> Dict[str, Any]:
+    """Rule 40's folds: for each of ``calibrate_protocols.HIGH_D_DRAWS``, rule 39's ``EXTEND_HIGH_D`` rounds grown
+    again (same settings, from the same warp) on the deep rows and the other draw only; ``{str(draw): {table:
+    {"nodes": [...], "trees": [...]}}}``, the grown trees only (about 2 minutes a fold)."""
+    import json
+
+    base = before_rule_39()
+    lists = {k: (b, [tuple(n) for n in nodes.tolist()], trees.tolist()) for k, (b, nodes, trees) in base.items()}
+    everything = cp.load()
+    out: Dict[str, Any] = {}
+    for k in cp.HIGH_D_DRAWS:
+        rows = [r for r in everything if r["source"] != f"deep_high_d_sample{k}"]
+        grown, _ = cp.extend_correction(rows, cp.START, lists, "deep_high_d")
+        out[str(k)] = {}
+        for name, (_, nodes, trees) in grown.items():
+            n0, t0 = len(lists[name][1]), len(lists[name][2])
+            out[str(k)][name] = {"nodes": [list(map(float, n)) for n in nodes[n0:]],
+                                 "trees": [int(t) - n0 for t in trees[t0:]]}
+    CROSSFIT.write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    return out
+
+
+def crossfit_tables(k: int) -> Dict[str, tuple]:
+    """The correction of fold ``k`` (rule 40): the trees before rule 39's and the 40 grown without draw ``k``, read
+    from :data:`CROSSFIT`."""
+    import json
+
+    folds = json.loads(CROSSFIT.read_text())
+    out = {}
+    for name, (b, nodes, trees) in before_rule_39().items():
+        extra = folds[str(k)][name]
+        out[name] = (b, np.vstack([nodes, np.array(extra["nodes"], float).reshape(-1, 4)]),
+                     np.concatenate([trees, np.array(extra["trees"], int) + len(nodes)]))
+    return out
+
+
+def crossfit_rows() -> List[Tuple[List[Dict[str, Any]], Dict[str, tuple], np.ndarray]]:
+    """``(rows of draw k, fold k's correction, their ceilings)`` for each draw rule 40 pools."""
+    out = []
+    for k in cp.HIGH_D_DRAWS:
+        rows = read(f"deep_high_d_sample{k}")
+        out.append((rows, crossfit_tables(k), cp.shipped(rows)[5]))
+    return out
+
+
+def crossfit(verbose: bool = True) -> float:
+    """Rule 40's value: the narrowest ``sigma_high_d`` of :data:`GRID` whose band, around the out-of-fold estimates
+    of draws 35 and 36, holds at least :data:`COVERAGE` of their pooled rows."""
+    folds = crossfit_rows()
+    n = sum(len(rows) for rows, _, _ in folds)
+    if verbose:
+        print(f"rule 40: out of fold on draws 35-36 ({n} rows): the narrowest sigma_high_d whose band holds >= "
+              f"{COVERAGE:.0%}")
+        print("| sigma_high_d | in band: all | non-trivial | mean width |")
+        print("|---|---|---|---|")
+    for s in GRID:
+        inside = nt_in = nt = 0
+        width = 0.0
+        for rows, tables, ceiling in folds:
+            acc, lo, hi = bands(rows, s, ceiling, tables)
+            real = np.array([r["real"] for r in rows])
+            ok = (lo <= real) & (real <= hi)
+            m = (real < 0.999) | (acc < 0.999)
+            inside += int(ok.sum())
+            nt_in += int(ok[m].sum())
+            nt += int(m.sum())
+            width += float(np.sum(hi - lo))
+        if verbose and (s in (0.0, 0.1, 0.2, 0.3, 0.35) or inside / n >= COVERAGE):
+            print(f"| {s:.2f} | {inside / n:.1%} | {nt_in / nt:.1%} | {width / n:.4f} |")
+        if inside / n >= COVERAGE:
+            return s
+    raise RuntimeError("no value of the grid reaches the coverage")
+
+
+#: The band's step before rule 40, and the coverage rule 40 asks of draw 38's non-trivial rows.
+RULE_40 = dict(before=0.35, band=0.90)
+
+
+def rule40(value: float) -> Tuple[List[str], float]:
+    """Rule 40's test on draw 38 (the shipped correction): the report's lines and the value that ships (``value``,
+    the out-of-fold fit's, if its band holds at least 90% of the non-trivial rows and it is narrower than 0.35 or
+    0.35 holds less than 90%; else 0.35)."""
+    rows = read("deep_high_d_sample38")
+    ceiling = cp.shipped(rows)[5]
+    old, new = coverage(rows, RULE_40["before"], ceiling), coverage(rows, value, ceiling)
+    lines = ["| draw 38 (no fit read it), shipped correction | rows: all / non-trivial | in band: all / non-trivial | "
+             "d 51-99 | d 100-200 | mean width |", "|---|---|---|---|---|---|"]
+    for s, c in ((RULE_40["before"], old), (value, new)):
+        lines.append(f"| sigma_high_d = {s:.2f} | {c['n']} / {c['n_nt']} | {c['all']:.1%} / {c['nontrivial']:.1%} | "
+                     f"{c['low_d']:.1%} | {c['high_d']:.1%} | {c['width']:.4f} |")
+    ships = value != RULE_40["before"] and new["nontrivial"] >= RULE_40["band"] and (
+        value < RULE_40["before"] or old["nontrivial"] < RULE_40["band"])
+    chosen = value if ships else RULE_40["before"]
+    lines.append(f"rule 40: the out-of-fold value {value:.2f} {'ships' if ships else 'does not ship'}; "
+                 f"sigma_high_d = {chosen:.2f}")
+    return lines, chosen
+
+
 def test_table() -> List[str]:
     """The band before and after on the test draws (those whose CSV exists): draws 1-4 and 36 with the correction
     of the step's fit (:func:`before_rule_39`), draw 37 with the shipped one."""
@@ -144,7 +248,20 @@ def test_table() -> List[str]:
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="exit 1 unless the shipped constant is the fit's choice")
+    ap.add_argument("--crossfit", action="store_true",
+                    help="rule 40: grow the folds' trees (about 4 minutes; docs/data/band_high_d_crossfit.json), scan "
+                    "the out-of-fold band and stop")
+    ap.add_argument("--crossfit-scan", action="store_true", help="rule 40's scan from the stored folds (seconds)")
     args = ap.parse_args(argv)
+    if args.crossfit or args.crossfit_scan:
+        if args.crossfit:
+            crossfit_grow()
+        value = crossfit()
+        print(f"rule 40's value: sigma_high_d = {value:.2f}")
+        if (cp.DATA / "deep_high_d_sample38.csv").exists():
+            print()
+            print("\n".join(rule40(value)[0]))
+        return 0
     from nnpartition import model_constants
 
     rows = read("deep_high_d_sample35")
