@@ -13,11 +13,12 @@ four hidden layers under SGD with minibatches, a `Protocol` built in each call).
 The issue's target: a scalar call costs <= 10 us. Then the sizing questions (`SIZING`: `required_width` and
 `max_samples` under the reference protocol and SGD, one and four hidden layers), median microseconds a call.
 
-``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol and under SGD with
-minibatches, ``required_width``, the array call and ``heldout_errors``) as one line, ranges over the three
-configurations, then the scalar forms on a second line, in a few seconds and without training: run it under two
-builds in turn, several
-times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call", does).
+``--calls`` prints only the estimator's own lines (the scalar call under the reference protocol, with two hidden
+layers of ``L`` units each (``widths=[L, L]``: a deep network, whose correction walks more trees than one hidden
+layer's) and under SGD with minibatches, ``required_width``, the array call and ``heldout_errors``) as one line, ranges
+over the three configurations, then the scalar forms on a second line, in a few seconds and without training: run it
+under two builds in turn, several times, to compare them on a noisy machine (as ``docs/theory.md``, "Cost of a call",
+does).
 
 ``--sizing`` prints only the sizing questions (a few seconds, no training), after the cost of the process's first
 sizing call and of a first ``d = 1`` one: the figures the README, ``docs/*.md``, the docstrings of
@@ -121,11 +122,13 @@ def calls() -> None:
     """The ``--calls`` line."""
     import nnpartition
 
-    ref, sgd, size, held = [], [], [], []
+    ref, deep, sgd, size, held = [], [], [], [], []
     for d, N, L in CONFIGS:
         estimate_accuracy(d, N, L)
+        estimate_accuracy(d, N, widths=[L, L])
         estimate_accuracy(d, N, L, protocol=SGD)
         ref.append(median_time(lambda: estimate_accuracy(d, N, L), 2001) * 1e6)
+        deep.append(median_time(lambda: estimate_accuracy(d, N, widths=[L, L]), 2001) * 1e6)
         sgd.append(median_time(lambda: estimate_accuracy(d, N, L, protocol=SGD), 2001) * 1e6)
         size.append(median_time(lambda: required_width(d, N, 0.95), 501) * 1e6)
         held.append(median_time(lambda: heldout_errors(d, N, L, protocol=SGD), 2001) * 1e6)
@@ -133,8 +136,9 @@ def calls() -> None:
     def span(xs: list) -> str:
         return f"{min(xs):.1f}-{max(xs):.1f}"
 
-    print(f"{nnpartition.__file__}: reference {span(ref)} us, SGD minibatches {span(sgd)} us, required_width "
-          f"{span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms, heldout_errors {span(held)} us",
+    print(f"{nnpartition.__file__}: reference {span(ref)} us, two hidden layers {span(deep)} us, SGD minibatches "
+          f"{span(sgd)} us, required_width {span(size)} us, array of 10,000 {array_call_time() * 1e3:.1f} ms, "
+          f"heldout_errors {span(held)} us",
           flush=True)
     print("  scalar forms: " + ", ".join(f"{name} {t:.1f}" for name, t in call_times(FORMS, 2001).items()) + " us",
           flush=True)
