@@ -1780,9 +1780,9 @@ def test_the_band_step_above_d_50_is_its_fit_on_draw_35_and_holds_on_draws_36_an
     on draw 35 (the narrowest value of its grid whose band holds >= 94% of the rows) under the correction it was
     fitted with (before rule 39, whose trees read draw 35), the mirror it scans is the shipped estimator there, and
     on draw 36, which did not choose it, the band holds >= 90% of the non-trivial rows where it held less than 90%
-    without the step; so it does on draw 37, which no fit read, with the shipped correction: the claims of
-    docs/theory.md, whose tables are what the script prints. Fails when the constant, the band, the correction or
-    the data change without the fit being rerun."""
+    without the step; so it does on draw 37, which no fit read, with the shipped correction (rule 40's out-of-fold
+    refit did not replace it: the next test): the claims of docs/theory.md, whose tables are what the script prints.
+    Fails when the constant, the band, the correction or the data change without the fit being rerun."""
     script = benchmark_script("band_high_d")
     fit_rows = script.read("deep_high_d_sample35")
     assert script.mirror_check(fit_rows) < 1e-9
@@ -1805,8 +1805,8 @@ def test_rule_39_holds_on_draw_37_and_the_docs_show_its_table():
     """Rule 39 (docs/theory_history.md, the seventieth pass) grew the correction's deep trees on draws 35 and 36 and was
     decided on draw 37, fixed with the rule before it was measured: by ``benchmarks/rule39.py``, every item holds with
     the shipped estimator (the script's Python mirror, which also gives the estimate without rule 39's trees, equal to
-    the shipped Rust estimator on every row), and docs/theory.md shows the script's non-trivial rows and item 1's figures. Fails when the
-    correction, the draws or the docs change without the others."""
+    the shipped Rust estimator on every row), and docs/theory.md shows the script's non-trivial rows and item 1's
+    figures. Fails when the correction, the draws or the docs change without the others."""
     script = benchmark_script("rule39")
     lines, verdicts, gap = script.score()
     assert gap < 1e-9 and len(verdicts) == 3 and all(verdicts.values()), verdicts
@@ -1819,6 +1819,38 @@ def test_rule_39_holds_on_draw_37_and_the_docs_show_its_table():
         theory.split())
     # the rule's draws: the trees read 35 and 36, never 37
     assert script.cp.HIGH_D_DRAWS == (35, 36)
+
+
+@_needs_checkout
+def test_rule_40_refits_the_band_step_out_of_fold_and_draw_38_keeps_the_shipped_one():
+    """Rule 40 (docs/theory_history.md, the seventieth pass) refits the band's step above ``d`` = 50 out of fold (the
+    folds' trees stored in docs/data/band_high_d_crossfit.json) and lets draw 38, fixed with it before it was
+    measured, decide: the scan from the stored folds gives the narrowest grid value holding >= 94% of the pooled
+    rows (the grid step below it holds less), the verdict keeps the shipped ``sigma_high_d``, each fold's correction
+    leaves two-layer networks alone and differs from the shipped one on its own held-out draw, and theory.md shows
+    the script's tables. Fails when the folds, the draws, the constant or the docs change without the others."""
+    script = benchmark_script("band_high_d")
+    value = script.crossfit(verbose=False)
+    assert value in script.GRID and value != script.RULE_40["before"]
+    lines, chosen = script.rule40(value)
+    assert chosen == model_constants()["sigma_high_d"]
+    theory = (_HELDOUT_SCRIPT.parent.parent / "docs" / "theory.md").read_text(encoding="utf-8")
+    assert "\n".join(line for line in lines if line.startswith("|")) in theory
+    assert "    " + lines[-1] in theory
+    # the folds: 40 gated trees a table each, exact 0 at one hidden layer, and not the shipped trees
+    cp = script.cp
+    shipped = cp.read_correction()
+    for k in cp.HIGH_D_DRAWS:
+        fold = script.crossfit_tables(k)
+        rows = script.read(f"deep_high_d_sample{k}")
+        X = cp.features(cp.columns(rows), cp.START)
+        X_two = X.copy()
+        X_two[:, cp.DEPTH] = 1.0
+        for name in ("STRETCH_UP", "STRETCH_DOWN", "SHIFT"):
+            assert len(fold[name][2]) == len(shipped[name][2])
+            extra = (0.0, fold[name][1], fold[name][2][-cp.EXTEND_HIGH_D:])
+            assert not np.any(cp.em.tree_predict(*extra, X_two))
+        assert not np.allclose(cp._warp(fold, X)[1], cp._warp(shipped, X)[1])
 
 
 @_needs_checkout
